@@ -1,0 +1,104 @@
+"""Crash-safe files: write a temp file, fsync it, `os.replace` it, fsync the folder.
+
+A kill at any moment leaves either the old file or the new one, never a torn one.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import orjson
+from tinydb.storages import Storage
+
+TMP_SUFFIX = ".tmp"
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TMP_SUFFIX)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    fsync_dir(path.parent)
+
+
+def fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def remove_stale_temps(folder: Path) -> int:
+    """Delete temp files a killed writer left behind; returns how many."""
+    count = 0
+    for tmp in folder.glob(f".*{TMP_SUFFIX}"):
+        try:
+            tmp.unlink()
+            count += 1
+        except OSError:
+            pass
+    return count
+
+
+def stat_signature(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+class AtomicJSONStorage(Storage):  # type: ignore[misc]
+    """A TinyDB storage that never writes in place and never re-parses an unchanged file.
+
+    `read()` returns the cached document while the file's (inode, size, mtime) are unchanged;
+    `write()` serialises with orjson and replaces the file atomically.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._cache: dict[str, Any] | None = None
+        self._signature: tuple[int, int, int] | None = None
+
+    def read(self) -> dict[str, Any] | None:
+        signature = stat_signature(self.path)
+        if signature is None:
+            self._cache, self._signature = None, None
+            return None
+        if self._cache is not None and signature == self._signature:
+            return self._cache
+        raw = self.path.read_bytes()
+        data = orjson.loads(raw) if raw.strip() else {}
+        if not isinstance(data, dict):
+            raise ValueError(f"{self.path}: not a TinyDB document")
+        self._cache, self._signature = data, signature
+        return data
+
+    def write(self, data: dict[str, Any]) -> None:
+        try:
+            atomic_write_bytes(self.path, orjson.dumps(data))
+        except BaseException:
+            self._cache, self._signature = None, None
+            raise
+        self._cache, self._signature = data, stat_signature(self.path)
+
+    def close(self) -> None:
+        self._cache = None

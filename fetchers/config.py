@@ -1,0 +1,270 @@
+"""Loading wirewatch.toml into Sources, Events and Settings, with errors a person can act on."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from fetchers.models import Event, Settings, Source
+from fetchers.timeparse import EventTimeError, parse_duration, parse_event_time, parse_size, zone
+
+APP_NAME = "wirewatch"
+
+
+class ConfigError(Exception):
+    """A config that cannot be used; the message names the file, the key or line, and the fault."""
+
+
+@dataclass(slots=True)
+class Config:
+    """Everything a wirewatch.toml says, with paths resolved against the file's folder."""
+
+    path: Path
+    settings: Settings = field(default_factory=Settings)
+    sources: list[Source] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    watch_terms: list[str] = field(default_factory=list)
+    filters: dict[str, str] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)
+
+
+SETTINGS_KEYS = {
+    "interval", "concurrency", "per_host", "timeout", "max_body", "retention_days", "timezone",
+    "user_agent", "data_dir", "date_order", "bell",
+}
+SOURCE_KEYS = {"name", "url", "path", "kind", "interval", "tags", "full_text", "enabled"}
+EVENT_KEYS = {"name", "when", "tz", "query", "location"}
+TOP_KEYS = {"settings", "sources", "events", "watch", "filters", "keys"}
+
+
+def seeds_dir() -> Path:
+    """The embedded seeds/ folder, in a source checkout or inside an installed wheel."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "seeds", here.parent / "seeds"):
+        if (candidate / "wirewatch.toml").is_file():
+            return candidate
+    raise ConfigError("the embedded seeds/wirewatch.toml is missing from this installation")
+
+
+def find_config(explicit: str | None) -> Path:
+    """--config, then $WIREWATCH_CONFIG, then the user config dir, then the embedded default."""
+    if explicit:
+        path = Path(explicit).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"{path}: no such config file")
+        return path
+    env = os.environ.get("WIREWATCH_CONFIG")
+    if env:
+        path = Path(env).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"{path}: no such config file (from $WIREWATCH_CONFIG)")
+        return path
+    user = platformdirs.user_config_path(APP_NAME) / "wirewatch.toml"
+    if user.is_file():
+        return user
+    return seeds_dir() / "wirewatch.toml"
+
+
+def data_dir(explicit: str | None, config: Config) -> Path:
+    """--data-dir, then $WIREWATCH_DATA, then [settings] data_dir, then the user data dir."""
+    chosen = explicit or os.environ.get("WIREWATCH_DATA") or config.settings.data_dir
+    if chosen:
+        path = Path(chosen).expanduser()
+        if not path.is_absolute() and not explicit and not os.environ.get("WIREWATCH_DATA"):
+            path = config.path.parent / path
+        return path
+    return platformdirs.user_data_path(APP_NAME)
+
+
+def load_config(path: Path, now: datetime) -> Config:
+    """Read and check one config file. Raises ConfigError; never returns half a config."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+    return build_config(path, data, now)
+
+
+def _where(path: Path, key: str) -> str:
+    return f"{path}: {key}"
+
+
+def _check_keys(path: Path, table: str, got: dict[str, Any], allowed: set[str]) -> None:
+    for key in got:
+        if key not in allowed:
+            known = ", ".join(sorted(allowed))
+            raise ConfigError(f"{_where(path, f'{table}.{key}')}: unknown key (known: {known})")
+
+
+def _typed(path: Path, key: str, value: Any, kind: type | tuple[type, ...], what: str) -> Any:
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise ConfigError(f"{_where(path, key)}: must be {what}, not {value!r}")
+    return value
+
+
+def build_config(path: Path, data: dict[str, Any], now: datetime) -> Config:
+    """Turn parsed TOML into a Config, checking every key."""
+    for key in data:
+        if key not in TOP_KEYS:
+            raise ConfigError(
+                f"{_where(path, key)}: unknown table or key (known: {', '.join(sorted(TOP_KEYS))})"
+            )
+    config = Config(path=path)
+    config.settings = _settings(path, data.get("settings", {}))
+    config.sources = _sources(path, data.get("sources", []), config.settings)
+    config.events = _events(path, data.get("events", []), config.settings, now)
+    watch = data.get("watch", {})
+    _typed(path, "watch", watch, dict, "a table")
+    _check_keys(path, "watch", watch, {"terms"})
+    terms = _typed(path, "watch.terms", watch.get("terms", []), list, "a list of strings")
+    for term in terms:
+        _typed(path, "watch.terms", term, str, "a list of strings")
+    config.watch_terms = [t for t in terms if t.strip()]
+    filters = _typed(path, "filters", data.get("filters", {}), dict, "a table")
+    for key, value in filters.items():
+        if key not in {str(n) for n in range(1, 10)}:
+            raise ConfigError(f"{_where(path, f'filters.{key}')}: saved filters are keyed 1 to 9")
+        _typed(path, f"filters.{key}", value, str, "a query string")
+    config.filters = dict(filters)
+    keys = _typed(path, "keys", data.get("keys", {}), dict, "a table")
+    for key, value in keys.items():
+        _typed(path, f"keys.{key}", value, str, 'a key list such as "j,down"')
+    config.keys = dict(keys)
+    return config
+
+
+def _settings(path: Path, table: Any) -> Settings:
+    _typed(path, "settings", table, dict, "a table")
+    _check_keys(path, "settings", table, SETTINGS_KEYS)
+    s = Settings()
+    for key, parse in (("interval", parse_duration), ("timeout", parse_duration),
+                       ("max_body", parse_size)):
+        if key in table:
+            try:
+                setattr(s, key, parse(table[key]))
+            except ValueError as exc:
+                raise ConfigError(f"{_where(path, f'settings.{key}')}: {exc}") from exc
+    for key in ("concurrency", "per_host", "retention_days"):
+        if key in table:
+            value = _typed(path, f"settings.{key}", table[key], int, "a positive whole number")
+            if value <= 0:
+                raise ConfigError(f"{_where(path, f'settings.{key}')}: must be positive")
+            setattr(s, key, value)
+    if "timezone" in table:
+        tzname = _typed(path, "settings.timezone", table["timezone"], str, "an IANA zone name")
+        try:
+            zone(tzname)
+        except ValueError as exc:
+            raise ConfigError(f"{_where(path, 'settings.timezone')}: {exc}") from exc
+        s.timezone = tzname
+    for key in ("user_agent", "data_dir"):
+        if key in table:
+            setattr(s, key, _typed(path, f"settings.{key}", table[key], str, "a string"))
+    if "date_order" in table:
+        order = table["date_order"]
+        if order not in ("dmy", "mdy"):
+            raise ConfigError(f"{_where(path, 'settings.date_order')}: must be \"dmy\" or \"mdy\"")
+        s.date_order = order
+    if "bell" in table:
+        s.bell = _typed(path, "settings.bell", table["bell"], bool, "true or false")
+    return s
+
+
+def _sources(path: Path, items: Any, settings: Settings) -> list[Source]:
+    _typed(path, "sources", items, list, "an array of tables ([[sources]])")
+    out: list[Source] = []
+    seen: set[str] = set()
+    for n, item in enumerate(items, 1):
+        where = f"sources[{n}]"
+        _typed(path, where, item, dict, "a table")
+        _check_keys(path, where, item, SOURCE_KEYS)
+        if "name" not in item:
+            raise ConfigError(f"{_where(path, where)}: a source needs a name")
+        name = _typed(path, f"{where}.name", item["name"], str, "a string").strip()
+        if not name:
+            raise ConfigError(f"{_where(path, where + '.name')}: empty name")
+        where = f"sources[{n}] ({name})"
+        if name in seen:
+            raise ConfigError(f"{_where(path, where)}: a second source with this name")
+        seen.add(name)
+        url, local = item.get("url"), item.get("path")
+        if not url and not local:
+            raise ConfigError(f"{_where(path, where)}: a source needs a url or a path")
+        if url and local:
+            raise ConfigError(f"{_where(path, where)}: give a url or a path, not both")
+        if url:
+            _typed(path, f"{where}.url", url, str, "a string")
+            if not url.startswith(("http://", "https://")):
+                raise ConfigError(f"{_where(path, where + '.url')}: must start with http(s)://")
+        if local:
+            _typed(path, f"{where}.path", local, str, "a string")
+            resolved = Path(local).expanduser()
+            if not resolved.is_absolute():
+                resolved = path.parent / resolved
+            local = str(resolved)
+        kind = item.get("kind", "file" if local else "feed")
+        if kind not in ("feed", "page", "file"):
+            raise ConfigError(f"{_where(path, where + '.kind')}: must be feed, page or file")
+        interval = None
+        if "interval" in item:
+            try:
+                interval = parse_duration(item["interval"])
+            except ValueError as exc:
+                raise ConfigError(f"{_where(path, where + '.interval')}: {exc}") from exc
+        tags = _typed(path, f"{where}.tags", item.get("tags", []), list, "a list of strings")
+        for tag in tags:
+            _typed(path, f"{where}.tags", tag, str, "a list of strings")
+        full_text = _typed(path, f"{where}.full_text", item.get("full_text", False), bool,
+                           "true or false")
+        enabled = _typed(path, f"{where}.enabled", item.get("enabled", True), bool,
+                         "true or false")
+        out.append(Source(name=name, url=url, path=local, kind=kind, interval=interval,
+                          tags=list(tags), full_text=full_text, enabled=enabled))
+    return out
+
+
+def _events(path: Path, items: Any, settings: Settings, now: datetime) -> list[Event]:
+    _typed(path, "events", items, list, "an array of tables ([[events]])")
+    out: list[Event] = []
+    for n, item in enumerate(items, 1):
+        where = f"events[{n}]"
+        _typed(path, where, item, dict, "a table")
+        _check_keys(path, where, item, EVENT_KEYS)
+        if "name" not in item or "when" not in item:
+            raise ConfigError(f"{_where(path, where)}: an event needs a name and a when")
+        name = _typed(path, f"{where}.name", item["name"], str, "a string")
+        tzname = item.get("tz", settings.timezone)
+        if tzname is not None:
+            _typed(path, f"{where}.tz", tzname, str, "an IANA zone name")
+            try:
+                zone(tzname)
+            except ValueError as exc:
+                raise ConfigError(f"{_where(path, where + '.tz')}: {exc}") from exc
+        query = item.get("query")
+        if query is not None:
+            _typed(path, f"{where}.query", query, str, "a query string")
+        raw_when = item["when"]
+        when = None
+        error = None
+        if isinstance(raw_when, datetime):
+            when = raw_when if raw_when.tzinfo else raw_when.replace(tzinfo=zone(tzname or "UTC"))
+        else:
+            try:
+                when = parse_event_time(str(raw_when), tzname, now)
+            except (EventTimeError, ValueError) as exc:
+                error = str(exc)
+        out.append(Event(name=name, when=when, tz=tzname or "local", query=query,
+                         location=item.get("location"), error=error, raw_when=str(raw_when)))
+    return out

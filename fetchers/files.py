@@ -1,0 +1,159 @@
+"""The local-file source kind: feed files, HTML pages and plain-text articles on disk.
+
+A plain-text article is a `.txt` file of paragraphs, optionally followed by a list of related
+headlines (lines starting with "- ") and page furniture such as "Most Commented". Its metadata
+(title, outlet, published time, link, tags) lives beside it in `NAME.meta.toml`.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import UTC, datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+from fetchers.feeds import FeedError, parse_feed, to_articles
+from fetchers.models import Article, article_id
+from fetchers.text import clean_line, normalise_paragraphs, strip_controls
+from fetchers.timeparse import parse_feed_date
+
+FEED_SUFFIXES = {".xml", ".rss", ".atom", ".rdf", ".json"}
+PAGE_SUFFIXES = {".html", ".htm"}
+# Page furniture that trails copied article text; never part of the article.
+FURNITURE = re.compile(
+    r"^(most (commented|viewed|read|popular|shared)|read more|related (articles|stories|news)"
+    r"|more from .*|trending|top stories)\s*:?\s*$",
+    re.I,
+)
+
+
+class LocalSourceError(Exception):
+    """A local path that cannot be read as a source."""
+
+
+def read_local(path: Path, source: str, source_tags: list[str], fetched: datetime,
+               default_zone: tzinfo = UTC) -> list[Article]:
+    """Every article found at a file or in a folder (not recursive)."""
+    if not path.exists():
+        raise LocalSourceError(f"{path}: no such file or folder")
+    files = sorted(path.iterdir()) if path.is_dir() else [path]
+    out: list[Article] = []
+    for file in files:
+        if not file.is_file() or file.name.endswith(".meta.toml") or file.suffix == ".toml":
+            continue
+        out.extend(_read_file(file, source, source_tags, fetched, default_zone))
+    return out
+
+
+def _read_file(file: Path, source: str, source_tags: list[str], fetched: datetime,
+               default_zone: tzinfo) -> list[Article]:
+    try:
+        body = file.read_bytes()
+    except OSError as exc:
+        raise LocalSourceError(f"{file}: cannot read: {exc.strerror or exc}") from exc
+    suffix = file.suffix.lower()
+    if suffix in FEED_SUFFIXES:
+        try:
+            feed = parse_feed(body, {}, file.resolve().as_uri())
+        except FeedError as exc:
+            raise LocalSourceError(f"{file}: {exc}") from exc
+        return to_articles(feed, source, source_tags, fetched, default_zone)
+    if suffix in PAGE_SUFFIXES:
+        from fetchers.extract import extract_article
+
+        page = extract_article(body, None, None)
+        meta = _meta(file)
+        title = clean_line(meta.get("title")) or page.title or file.stem
+        return [_article(source, source_tags, fetched, meta, title, page.text, default_zone,
+                         key=str(file.name))]
+    if suffix in (".txt", ".md", ""):
+        return _read_text_article(file, body, source, source_tags, fetched, default_zone)
+    return []
+
+
+def _meta(file: Path) -> dict[str, Any]:
+    meta_path = file.with_name(file.name.rsplit(".", 1)[0] + ".meta.toml")
+    if not meta_path.is_file():
+        return {}
+    try:
+        return tomllib.loads(meta_path.read_text("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise LocalSourceError(f"{meta_path}: invalid TOML: {exc}") from exc
+
+
+def split_text_article(text: str) -> tuple[str, list[str]]:
+    """(article text, related headlines): the trailing "- " list and page furniture removed."""
+    lines = [line.rstrip() for line in strip_controls(text).split("\n")]
+    body: list[str] = []
+    related: list[str] = []
+    in_trailer = False
+    for line in lines:
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if FURNITURE.match(stripped):
+            in_trailer = True
+            continue
+        bullet = re.match(r"^[-•*]\s+(.*)$", stripped)
+        if bullet:
+            in_trailer = True
+            related.append(bullet.group(1).strip())
+            continue
+        if in_trailer:
+            continue  # text after the related list is more furniture, never the article
+        body.append(stripped)
+    return normalise_paragraphs("\n".join(body)), related
+
+
+def headline_from_text(text: str, limit: int = 110) -> str:
+    """A headline for text that came without one: its first sentence, shortened at a word."""
+    first = re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0]
+    first = first.rstrip(".")
+    if len(first) <= limit:
+        return first
+    return first[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def _read_text_article(file: Path, body: bytes, source: str, source_tags: list[str],
+                       fetched: datetime, default_zone: tzinfo) -> list[Article]:
+    from fetchers.charset import decode
+
+    text, _ = decode(body, None)
+    article_text, related = split_text_article(text)
+    meta = _meta(file)
+    title = clean_line(meta.get("title")) or headline_from_text(article_text)
+    main = _article(source, source_tags, fetched, meta, title, article_text, default_zone,
+                    key=file.name)
+    out = [main]
+    for headline in related:
+        clean = clean_line(headline)
+        if clean:
+            out.append(Article(
+                id=article_id(source, None, None, clean, ""), source=source, title=clean,
+                fetched=fetched, tags=list(main.tags), lang=main.lang,
+            ))
+    return out
+
+
+def _article(source: str, source_tags: list[str], fetched: datetime, meta: dict[str, Any],
+             title: str, text: str, default_zone: tzinfo, key: str) -> Article:
+    published = meta.get("published")
+    if isinstance(published, datetime):
+        when = published if published.tzinfo else published.replace(tzinfo=default_zone)
+        published_at: datetime | None = when.astimezone(UTC)
+    else:
+        published_at = parse_feed_date(str(published), default_zone) if published else None
+    link = meta.get("link")
+    tags = [*source_tags, *[str(t) for t in meta.get("tags", [])]]
+    summary = text.split("\n\n", 1)[0] if text else ""
+    author = meta.get("outlet")
+    if author and meta.get("via"):
+        author = f"{author} via {meta['via']}"
+    return Article(
+        id=article_id(source, meta.get("guid") or key, link, title, summary),
+        source=source, title=title, link=link if isinstance(link, str) else None,
+        published=published_at, fetched=fetched, summary=summary, text=text or None,
+        tags=list(dict.fromkeys(tags)), lang=meta.get("lang"), author=author,
+        guid=meta.get("guid"),
+    )

@@ -1,0 +1,183 @@
+"""HTTP that survives the real web: a total deadline, a decoded-size cap, conditional GET."""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import time
+import zlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import httpx
+
+from fetchers import PROJECT_URL, __version__
+
+DEFAULT_USER_AGENT = f"wirewatch/{__version__} (+{PROJECT_URL})"
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "
+    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+)
+
+
+class FetchError(Exception):
+    """A request that produced no usable body; the message is shown in source health."""
+
+    def __init__(self, message: str, http_status: int | None = None,
+                 retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.http_status = http_status
+        self.retry_after = retry_after
+
+
+@dataclass(slots=True)
+class FetchResult:
+    url: str  # the final URL after redirects
+    status: int
+    body: bytes
+    headers: dict[str, str]
+    latency_ms: int
+    not_modified: bool = False
+    permanent_url: str | None = None  # set when every redirect on the way was permanent
+    etag: str | None = None
+    last_modified: str | None = None
+    history: list[int] = field(default_factory=list)
+
+
+def make_client(user_agent: str | None, concurrency: int, timeout: float) -> httpx.AsyncClient:
+    """The one client a poller keeps for its life."""
+    return httpx.AsyncClient(
+        follow_redirects=True,
+        max_redirects=5,
+        timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
+        limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency,
+                            keepalive_expiry=30),
+        trust_env=True,
+        headers={"User-Agent": user_agent or DEFAULT_USER_AGENT, "Accept": FEED_ACCEPT,
+                 "Accept-Encoding": "gzip, deflate"},
+    )
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, when.timestamp() - (now if now is not None else time.time()))
+
+
+class _Inflater:
+    """Bounded decompression: a gzip bomb costs at most `limit` bytes, never gigabytes."""
+
+    def __init__(self, encoding: str, limit: int) -> None:
+        self.limit = limit
+        wbits = 47 if encoding in ("gzip", "x-gzip") else zlib.MAX_WBITS
+        self.raw_deflate = False
+        self.decomp = zlib.decompressobj(wbits) if encoding else None
+        self.encoding = encoding
+        self.out = bytearray()
+
+    def feed(self, chunk: bytes) -> None:
+        if self.decomp is None:
+            self.out += chunk
+        else:
+            try:
+                self.out += self.decomp.decompress(chunk, self.limit + 1 - len(self.out))
+            except zlib.error:
+                if self.encoding == "deflate" and not self.out and not self.raw_deflate:
+                    self.raw_deflate = True  # some servers send raw deflate without zlib header
+                    self.decomp = zlib.decompressobj(-zlib.MAX_WBITS)
+                    self.out += self.decomp.decompress(chunk, self.limit + 1 - len(self.out))
+                else:
+                    raise
+        if len(self.out) > self.limit:
+            raise FetchError(f"response larger than the {self.limit // 1_000_000} MB limit")
+
+
+async def fetch(client: httpx.AsyncClient, url: str, *, deadline: float, max_body: int,
+                etag: str | None = None, last_modified: str | None = None,
+                accept: str | None = None) -> FetchResult:
+    """GET a URL within `deadline` seconds in total, reading at most `max_body` decoded bytes."""
+    headers: dict[str, str] = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    if accept:
+        headers["Accept"] = accept
+    started = time.monotonic()
+    try:
+        async with asyncio.timeout(deadline):
+            async with client.stream("GET", url, headers=headers) as response:
+                history = [r.status_code for r in response.history]
+                final_url = str(response.url)
+                permanent = final_url if history and all(
+                    code in (301, 308) for code in history) else None
+                if response.status_code == 304:
+                    return FetchResult(final_url, 304, b"", dict(response.headers),
+                                       _ms(started), True, permanent, etag, last_modified,
+                                       history)
+                if response.status_code >= 400:
+                    retry = parse_retry_after(response.headers.get("retry-after"))
+                    raise FetchError(f"HTTP {response.status_code} {response.reason_phrase}",
+                                     response.status_code, retry)
+                length = response.headers.get("content-length")
+                encoding = response.headers.get("content-encoding", "").strip().lower()
+                if length and length.isdigit() and not encoding and int(length) > max_body:
+                    raise FetchError(f"response of {int(length)} bytes exceeds the limit",
+                                     response.status_code)
+                if encoding not in ("", "identity", "gzip", "x-gzip", "deflate"):
+                    raise FetchError(f"unsupported content encoding {encoding!r}",
+                                     response.status_code)
+                inflater = _Inflater("" if encoding == "identity" else encoding, max_body)
+                async for chunk in response.aiter_raw():
+                    inflater.feed(chunk)
+                resp_headers = {k.lower(): v for k, v in response.headers.items()}
+                no_validators = resp_headers.get("expires", "").strip() == "0"
+                return FetchResult(
+                    final_url, response.status_code, bytes(inflater.out), resp_headers,
+                    _ms(started), False, permanent,
+                    None if no_validators else resp_headers.get("etag"),
+                    None if no_validators else resp_headers.get("last-modified"),
+                    history,
+                )
+    except TimeoutError:
+        raise FetchError(f"no complete response within {deadline:g}s") from None
+    except httpx.TooManyRedirects:
+        raise FetchError("too many redirects (a redirect loop?)") from None
+    except httpx.ConnectError as exc:
+        raise FetchError(f"cannot connect: {_reason(exc)}") from None
+    except httpx.HTTPError as exc:
+        raise FetchError(f"{type(exc).__name__}: {_reason(exc)}") from None
+    except zlib.error as exc:
+        raise FetchError(f"corrupt compressed body: {exc}") from None
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc) or type(exc).__name__
+    if "Name or service not known" in text or "nodename nor servname" in text or (
+        "Temporary failure in name resolution" in text
+    ):
+        return "host name not found (offline?)"
+    return text
+
+
+def _ms(started: float) -> int:
+    return int((time.monotonic() - started) * 1000)
+
+
+def host_of(url: str) -> str:
+    return urlsplit(url).hostname or ""
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,204 @@
+"""Plain data shared by every part of wirewatch: articles, sources, events, settings."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+
+def utc_iso(when: datetime | None) -> str | None:
+    """Format an aware datetime as the UTC form of the JSON contract (2025-10-24T06:15:00Z)."""
+    if when is None:
+        return None
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def from_utc_iso(text: str | None) -> datetime | None:
+    """Read back what :func:`utc_iso` wrote."""
+    if not text:
+        return None
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def article_id(source: str, guid: str | None, link: str | None, title: str, summary: str) -> str:
+    """A stable id: the guid, else the link, else a hash of the content, scoped to the source."""
+    basis = guid or link or f"{title}\n{summary}"
+    return hashlib.blake2b(f"{source}\n{basis}".encode(), digest_size=8).hexdigest()
+
+
+@dataclass(slots=True)
+class Article:
+    """One news item as wirewatch keeps it."""
+
+    id: str
+    source: str
+    title: str
+    link: str | None = None
+    published: datetime | None = None
+    fetched: datetime | None = None
+    summary: str = ""
+    text: str | None = None
+    tags: list[str] = field(default_factory=list)
+    lang: str | None = None
+    author: str | None = None
+    guid: str | None = None
+    read: bool = False
+    starred: bool = False
+
+    def sort_key(self) -> datetime:
+        """Newest-first ordering uses the publication time, else the time it was fetched."""
+        return self.published or self.fetched or datetime.min.replace(tzinfo=UTC)
+
+    def to_json(self, with_text: bool = False) -> dict[str, Any]:
+        """The JSON shape of `wirewatch list --json` (and `show --json` with the text)."""
+        out: dict[str, Any] = {
+            "id": self.id,
+            "source": self.source,
+            "title": self.title,
+            "link": self.link,
+            "published": utc_iso(self.published),
+            "fetched": utc_iso(self.fetched),
+            "summary": self.summary,
+            "tags": list(self.tags),
+            "read": self.read,
+            "starred": self.starred,
+        }
+        if with_text:
+            out["text"] = self.text if self.text is not None else self.summary
+        return out
+
+
+@dataclass(slots=True)
+class Source:
+    """A place articles come from: a feed or page URL, or a local path."""
+
+    name: str
+    url: str | None = None
+    path: str | None = None
+    kind: str = "feed"  # feed | page | file
+    interval: float | None = None  # seconds; None means the settings' default
+    tags: list[str] = field(default_factory=list)
+    full_text: bool = False
+    enabled: bool = True
+
+    @property
+    def location(self) -> str:
+        return self.url or self.path or ""
+
+
+@dataclass(slots=True)
+class Event:
+    """A named moment to count down to; `when` is None when its time cannot be read."""
+
+    name: str
+    when: datetime | None
+    tz: str
+    query: str | None = None
+    location: str | None = None
+    error: str | None = None
+    raw_when: str = ""
+
+    def seconds_left(self, now: datetime) -> float | None:
+        if self.when is None:
+            return None
+        return (self.when - now).total_seconds()
+
+
+@dataclass(slots=True)
+class Settings:
+    """The [settings] table with its defaults."""
+
+    interval: float = 600.0
+    concurrency: int = 32
+    per_host: int = 2
+    timeout: float = 30.0
+    max_body: int = 15 * 1024 * 1024
+    retention_days: int = 30
+    timezone: str | None = None
+    user_agent: str | None = None
+    data_dir: str | None = None
+    date_order: str | None = None
+    bell: bool = False
+
+
+@dataclass(slots=True)
+class SourceHealth:
+    """What the last polls of one source did; kept in the store and shown by `sources`."""
+
+    name: str
+    url: str
+    status: str = "pending"  # ok | not-modified | error | pending
+    http_status: int | None = None
+    last_ok: datetime | None = None
+    last_error: str | None = None
+    last_polled: datetime | None = None
+    items: int = 0
+    latency_ms: int | None = None
+    failures: int = 0
+    etag: str | None = None
+    last_modified: str | None = None
+    permanent_url: str | None = None
+    next_poll: datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON shape of `wirewatch sources --json`."""
+        return {
+            "name": self.name,
+            "url": self.url,
+            "status": self.status,
+            "http_status": self.http_status,
+            "last_ok": utc_iso(self.last_ok),
+            "last_error": self.last_error,
+            "items": self.items,
+            "latency_ms": self.latency_ms,
+        }
+
+    def to_record(self) -> dict[str, Any]:
+        rec = self.to_json()
+        rec.update(
+            last_polled=utc_iso(self.last_polled),
+            failures=self.failures,
+            etag=self.etag,
+            last_modified=self.last_modified,
+            permanent_url=self.permanent_url,
+            next_poll=utc_iso(self.next_poll),
+        )
+        return rec
+
+    @classmethod
+    def from_record(cls, rec: dict[str, Any]) -> SourceHealth:
+        return cls(
+            name=rec["name"],
+            url=rec.get("url") or "",
+            status=rec.get("status", "pending"),
+            http_status=rec.get("http_status"),
+            last_ok=from_utc_iso(rec.get("last_ok")),
+            last_error=rec.get("last_error"),
+            last_polled=from_utc_iso(rec.get("last_polled")),
+            items=rec.get("items", 0),
+            latency_ms=rec.get("latency_ms"),
+            failures=rec.get("failures", 0),
+            etag=rec.get("etag"),
+            last_modified=rec.get("last_modified"),
+            permanent_url=rec.get("permanent_url"),
+            next_poll=from_utc_iso(rec.get("next_poll")),
+        )
+
+
+@dataclass(slots=True)
+class PollResult:
+    """The outcome of polling one source once."""
+
+    source: str
+    status: str  # ok | not-modified | error
+    articles: list[Article] = field(default_factory=list)
+    http_status: int | None = None
+    error: str | None = None
+    latency_ms: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    retry_after: float | None = None
+    permanent_url: str | None = None
+    new_ids: list[str] = field(default_factory=list)

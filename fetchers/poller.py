@@ -1,0 +1,231 @@
+"""Polling sources: who is due, fetch with caps, parse off the event loop, one write a cycle."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+
+from fetchers.config import Config
+from fetchers.extract import ExtractError, extract_article
+from fetchers.feeds import FeedError, parse_feed, to_articles
+from fetchers.files import LocalSourceError, read_local
+from fetchers.http import FetchError, FetchResult, fetch, host_of, make_client
+from fetchers.models import Article, PollResult, Source, SourceHealth
+from fetchers.store import Store
+from fetchers.timeparse import local_zone
+
+log = logging.getLogger("wirewatch.poller")
+
+BACKOFF_BASE = 60.0
+BACKOFF_CAP = 6 * 3600.0
+FULL_TEXT_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
+Clock = Callable[[], datetime]
+
+
+def backoff_delay(failures: int, rng: random.Random) -> float:
+    """Exponential backoff with full jitter: uniform(0, min(cap, base * 2^(n-1)))."""
+    return rng.uniform(BACKOFF_BASE / 2, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(0, failures - 1)))
+
+
+class Poller:
+    """Polls a config's sources into a store. The store must be the writer."""
+
+    def __init__(self, config: Config, store: Store, clock: Clock | None = None,
+                 client: httpx.AsyncClient | None = None) -> None:
+        self.config = config
+        self.store = store
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.settings = config.settings
+        self.zone = local_zone(self.settings.timezone)
+        self._client = client
+        self._own_client = client is None
+        self._global = asyncio.Semaphore(self.settings.concurrency)
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._busy: set[str] = set()
+        self._rng = random.Random()
+        self.health: dict[str, SourceHealth] = store.load_health()
+        for source in config.sources:
+            current = self.health.get(source.name)
+            if current is None or current.url != source.location:
+                self.health[source.name] = SourceHealth(name=source.name, url=source.location)
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = make_client(self.settings.user_agent, self.settings.concurrency,
+                                       self.settings.timeout)
+        return self._client
+
+    async def aclose(self) -> None:
+        if self._client is not None and self._own_client:
+            await self._client.aclose()
+            self._client = None
+
+    def due(self, now: datetime) -> list[Source]:
+        out = []
+        for source in self.config.sources:
+            if not source.enabled or source.name in self._busy:
+                continue
+            health = self.health.get(source.name)
+            if health is None or health.next_poll is None or health.next_poll <= now:
+                out.append(source)
+        return out
+
+    async def poll(self, sources: list[Source] | None = None) -> list[PollResult]:
+        """Poll the given sources (default: every enabled one) once; store what is new."""
+        chosen = [s for s in (sources if sources is not None else self.config.sources)
+                  if s.enabled and s.name not in self._busy]
+        self._busy.update(s.name for s in chosen)
+        try:
+            results = await asyncio.gather(*(self._poll_one(s) for s in chosen))
+            batch = [a for r in results for a in r.articles]
+            new_ids = await asyncio.to_thread(self._write, batch) if batch else []
+            fresh = set(new_ids)
+            for result in results:
+                result.new_ids = [a.id for a in result.articles if a.id in fresh]
+                self._record(result, next(s for s in chosen if s.name == result.source))
+            await asyncio.to_thread(self.store.save_health, dict(self.health))
+            return list(results)
+        finally:
+            self._busy.difference_update(s.name for s in chosen)
+
+    def _write(self, batch: list[Article]) -> list[str]:
+        return self.store.add_batch(batch)
+
+    def _record(self, result: PollResult, source: Source) -> None:
+        now = self.clock()
+        health = self.health.setdefault(source.name, SourceHealth(source.name, source.location))
+        health.url = source.location
+        health.last_polled = now
+        health.http_status = result.http_status
+        health.latency_ms = result.latency_ms
+        interval = source.interval or self.settings.interval
+        if result.status == "error":
+            health.status = "error"
+            health.failures += 1
+            health.last_error = result.error
+            wait = max(backoff_delay(health.failures, self._rng), result.retry_after or 0.0)
+            health.next_poll = now + timedelta(seconds=max(wait, min(interval, BACKOFF_BASE)))
+            log.warning("%s: %s", source.name, result.error)
+        else:
+            health.status = result.status
+            health.failures = 0
+            health.last_ok = now
+            health.items = len(result.articles) if result.status == "ok" else health.items
+            if result.etag is not None or result.last_modified is not None:
+                health.etag, health.last_modified = result.etag, result.last_modified
+            if result.permanent_url:
+                health.permanent_url = result.permanent_url
+            jitter = self._rng.uniform(-0.1, 0.1) * interval
+            health.next_poll = now + timedelta(seconds=interval + jitter)
+
+    async def _poll_one(self, source: Source) -> PollResult:
+        try:
+            if source.path:
+                return await asyncio.to_thread(self._poll_local, source)
+            return await self._poll_remote(source)
+        except Exception as exc:  # one source never stops the others
+            log.exception("%s: unexpected failure", source.name)
+            return PollResult(source.name, "error", error=f"{type(exc).__name__}: {exc}")
+
+    def _poll_local(self, source: Source) -> PollResult:
+        try:
+            articles = read_local(Path(source.path or ""), source.name, source.tags, self.clock(),
+                                  self.zone)
+        except LocalSourceError as exc:
+            return PollResult(source.name, "error", error=str(exc))
+        return PollResult(source.name, "ok", articles=articles)
+
+    async def _limited_fetch(self, url: str, **kwargs: object) -> FetchResult:
+        host = host_of(url)
+        limit = self._hosts.setdefault(host, asyncio.Semaphore(self.settings.per_host))
+        async with self._global, limit:
+            return await fetch(self.client, url, deadline=self.settings.timeout,
+                               max_body=self.settings.max_body, **kwargs)  # type: ignore[arg-type]
+
+    async def _poll_remote(self, source: Source) -> PollResult:
+        health = self.health.get(source.name)
+        url = (health.permanent_url if health and health.permanent_url else None) or source.url
+        assert url is not None
+        same_url = health is not None and health.url == source.location
+        try:
+            result = await self._limited_fetch(
+                url,
+                etag=health.etag if same_url and health else None,
+                last_modified=health.last_modified if same_url and health else None,
+                accept=FULL_TEXT_ACCEPT if source.kind == "page" else None,
+            )
+        except FetchError as exc:
+            return PollResult(source.name, "error", http_status=exc.http_status, error=str(exc),
+                              retry_after=exc.retry_after)
+        if result.not_modified:
+            return PollResult(source.name, "not-modified", http_status=304,
+                              latency_ms=result.latency_ms, etag=result.etag,
+                              last_modified=result.last_modified,
+                              permanent_url=result.permanent_url)
+        try:
+            articles = await asyncio.to_thread(self._parse, source, result)
+        except (FeedError, ExtractError) as exc:
+            return PollResult(source.name, "error", http_status=result.status, error=str(exc),
+                              latency_ms=result.latency_ms)
+        if source.full_text:
+            await self._add_full_texts(articles)
+        return PollResult(source.name, "ok", articles=articles, http_status=result.status,
+                          latency_ms=result.latency_ms, etag=result.etag,
+                          last_modified=result.last_modified, permanent_url=result.permanent_url)
+
+    def _parse(self, source: Source, result: FetchResult) -> list[Article]:
+        fetched = self.clock()
+        if source.kind == "page":
+            page = extract_article(result.body, result.headers.get("content-type"), result.url)
+            from fetchers.models import article_id
+
+            summary = page.text.split("\n\n", 1)[0]
+            return [Article(id=article_id(source.name, None, result.url, page.title, ""),
+                            source=source.name, title=page.title or result.url, link=result.url,
+                            fetched=fetched, summary=summary, text=page.text,
+                            tags=list(source.tags), lang=page.lang)]
+        feed = parse_feed(result.body, result.headers, result.url)
+        return to_articles(feed, source.name, source.tags, fetched, self.zone)
+
+    async def _add_full_texts(self, articles: list[Article]) -> None:
+        todo = [a for a in articles if a.link and not self.store.knows(a)]
+
+        async def one(article: Article) -> None:
+            text = await self.full_text(article.link or "")
+            if text:
+                article.text = text
+
+        await asyncio.gather(*(one(a) for a in todo))
+
+    async def full_text(self, url: str) -> str | None:
+        """Fetch one article page and extract its text; None when that fails."""
+        try:
+            result = await self._limited_fetch(url, accept=FULL_TEXT_ACCEPT)
+            page = await asyncio.to_thread(extract_article, result.body,
+                                           result.headers.get("content-type"), result.url)
+        except (FetchError, ExtractError) as exc:
+            log.info("full text of %s: %s", url, exc)
+            return None
+        return page.text
+
+    async def run(self, stop: asyncio.Event,
+                  on_cycle: Callable[[list[PollResult]], None] | None = None,
+                  tick: float = 1.0) -> None:
+        """Poll due sources until `stop` is set; never two polls of one source at once."""
+        while not stop.is_set():
+            due = self.due(self.clock())
+            if due:
+                results = await self.poll(due)
+                if on_cycle is not None:
+                    on_cycle(results)
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=tick)
+            except TimeoutError:
+                pass

@@ -1,0 +1,150 @@
+"""The query language shared by `wirewatch list`, the `/` prompt and saved filters.
+
+    tariff "trade talks"        words and phrases, ANDed, case-insensitive (title and summary)
+    tariff OR APEC              OR between terms
+    -opinion                    exclusion
+    source:Yonhap tag:korea is:unread is:starred lang:ko
+    since:6h since:2025-10-24 before:2d
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+
+from fetchers.timeparse import since_spec
+
+
+class QueryError(ValueError):
+    """A malformed query; the message says where and why."""
+
+
+FIELDS = ("source", "tag", "is", "since", "before", "lang")
+IS_VALUES = ("unread", "read", "starred")
+
+
+@dataclass(slots=True, frozen=True)
+class Record:
+    """What a query looks at for one article."""
+
+    haystack: str  # lower-cased title + summary
+    source: str
+    tags: tuple[str, ...]
+    lang: str | None
+    when: float  # POSIX seconds of published, else fetched
+    read: bool
+    starred: bool
+
+
+Test = Callable[[Record], bool]
+
+
+@dataclass(slots=True)
+class Query:
+    text: str
+    clauses: list[list[Test]] = field(default_factory=list)  # AND of ORs
+    words: list[str] = field(default_factory=list)  # for highlighting
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.clauses
+
+    def matches(self, record: Record) -> bool:
+        return all(any(test(record) for test in clause) for clause in self.clauses)
+
+
+_TOKEN = re.compile(r'\s*(-?)(?:(\w+):)?(?:"([^"]*)"|(\S+))')
+
+
+def _tokens(text: str) -> list[tuple[bool, str | None, str, bool]]:
+    """(negated, field, value, was_quoted) for each term."""
+    out: list[tuple[bool, str | None, str, bool]] = []
+    pos = 0
+    text = text.rstrip()
+    while pos < len(text):
+        if text[pos:].strip() == "":
+            break
+        rest = text[pos:].lstrip()
+        start = len(text) - len(rest)
+        if rest.count('"') % 2 and rest.lstrip("-").split(":", 1)[-1].startswith('"') or (
+            rest.startswith(('"', '-"')) and '"' not in rest.lstrip("-")[1:]
+        ):
+            raise QueryError(f"unterminated quote at column {start + 1}")
+        match = _TOKEN.match(text, pos)
+        if not match:
+            raise QueryError(f"cannot read the query at column {start + 1}")
+        negated, name, quoted, bare = match.groups()
+        value = quoted if quoted is not None else bare
+        if bare is not None and '"' in bare:
+            raise QueryError(f"unterminated quote at column {start + 1}")
+        out.append((bool(negated), name.lower() if name else None, value, quoted is not None))
+        pos = match.end()
+    return out
+
+
+def parse_query(text: str, now: datetime | None = None, zone: tzinfo = UTC) -> Query:
+    """Compile a query. Raises QueryError for anything malformed; never matches all silently."""
+    now = now or datetime.now(UTC)
+    query = Query(text=text)
+    pending_or = False
+    for negated, name, value, quoted in _tokens(text):
+        if name is None and not quoted and value == "OR":
+            if not query.clauses or pending_or:
+                raise QueryError("OR needs a term on each side")
+            pending_or = True
+            continue
+        test = _term(negated, name, value, quoted, now, zone)
+        if name is None and not negated:
+            query.words.append(value.lower())
+        if pending_or:
+            query.clauses[-1].append(test)
+            pending_or = False
+        else:
+            query.clauses.append([test])
+    if pending_or:
+        raise QueryError("OR needs a term on each side")
+    return query
+
+
+def _term(negated: bool, name: str | None, value: str, quoted: bool, now: datetime,
+          zone: tzinfo) -> Test:
+    test = _positive(name, value, quoted, now, zone)
+    if negated:
+        return lambda r: not test(r)
+    return test
+
+
+def _positive(name: str | None, value: str, quoted: bool, now: datetime, zone: tzinfo) -> Test:
+    if name is None:
+        needle = value.lower()
+        if not needle:
+            raise QueryError('an empty phrase ("") matches nothing useful')
+        return lambda r: needle in r.haystack
+    if name not in FIELDS:
+        raise QueryError(f"unknown field {name}: (known: {', '.join(f + ':' for f in FIELDS)})")
+    if not value:
+        raise QueryError(f"{name}: needs a value")
+    low = value.lower()
+    if name == "source":
+        return lambda r: r.source.lower() == low
+    if name == "tag":
+        return lambda r: any(t.lower() == low for t in r.tags)
+    if name == "lang":
+        return lambda r: (r.lang or "").lower().split("-")[0] == low
+    if name == "is":
+        if low not in IS_VALUES:
+            raise QueryError(f"is:{value} is not one of {', '.join('is:' + v for v in IS_VALUES)}")
+        if low == "unread":
+            return lambda r: not r.read
+        if low == "read":
+            return lambda r: r.read
+        return lambda r: r.starred
+    try:
+        instant = since_spec(value, now, zone).timestamp()
+    except ValueError as exc:
+        raise QueryError(f"{name}:{value}: {exc}") from exc
+    if name == "since":
+        return lambda r: r.when >= instant
+    return lambda r: r.when < instant

@@ -1,0 +1,104 @@
+"""Turning feed and page text into plain text a terminal shows as it is."""
+
+from __future__ import annotations
+
+import html
+import re
+from html.parser import HTMLParser
+
+# ANSI/VT escape sequences (CSI, OSC, and two-byte escapes), then every other control character
+# except newline and tab. Feed text must never drive the terminal.
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC ... BEL or ST
+    r"|\x1b[@-Z\\-_]"  # two-byte
+    r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
+)
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_BLOCK_TAGS = {
+    "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
+    "pre", "tr", "table", "section", "article", "header", "footer", "figure", "figcaption", "hr",
+}
+_SKIP_TAGS = {"script", "style", "noscript", "template", "iframe", "svg", "head"}
+
+
+def strip_controls(text: str) -> str:
+    """Remove escape sequences and control characters; keep newlines and tabs."""
+    text = _ESCAPES.sub("", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROLS.sub("", text)
+
+
+def clean_line(text: str | None) -> str:
+    """A one-line field (a title, a source name): entities decoded once, tags and controls gone."""
+    if not text:
+        return ""
+    if "<" in text and ">" in text:
+        text = html_to_text(text)
+    elif _ENTITY.search(text):
+        text = html.unescape(text)
+    text = strip_controls(text)
+    return " ".join(text.split())
+
+
+class _TextCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIP_TAGS:
+            self.skip += 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+        if tag == "li":
+            self.parts.append("• ")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP_TAGS:
+            self.skip = max(0, self.skip - 1)
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.parts.append(data)
+
+
+def html_to_text(markup: str) -> str:
+    """Readable paragraphs from an HTML fragment (a feed description or content)."""
+    collector = _TextCollector()
+    try:
+        collector.feed(markup)
+        collector.close()
+    except Exception:  # HTMLParser is lenient; this guards against the odd assertion
+        return normalise_paragraphs(strip_controls(re.sub(r"<[^>]*>", " ", markup)))
+    return normalise_paragraphs(strip_controls("".join(collector.parts)))
+
+
+def normalise_paragraphs(text: str) -> str:
+    """Collapse runs of spaces inside lines and keep one blank line between paragraphs."""
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    paragraphs: list[str] = []
+    for line in lines:
+        if line:
+            paragraphs.append(line)
+    return "\n\n".join(paragraphs)
+
+
+def clean_block(text: str | None, is_html: bool | None = None) -> str:
+    """A multi-line field (a summary or article text) as plain paragraphs."""
+    if not text:
+        return ""
+    looks_html = is_html if is_html is not None else bool(re.search(r"<[a-zA-Z/][^>]*>", text))
+    if looks_html:
+        return html_to_text(text)
+    if _ENTITY.search(text):
+        text = html.unescape(text)
+    return normalise_paragraphs(strip_controls(text))

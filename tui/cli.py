@@ -1,0 +1,316 @@
+"""The `wirewatch` command: the dashboard, and headless commands for scripts and services.
+
+Exit codes: 0 ok, 1 some sources failed, 2 a usage, config or store error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+import orjson
+
+from fetchers import __version__
+from fetchers.config import Config, ConfigError, data_dir, find_config, load_config
+from fetchers.extract import ExtractError, extract_article
+from fetchers.poller import Poller
+from fetchers.query import QueryError, parse_query
+from fetchers.store import Store, StoreError, StoreLocked
+from fetchers.timeparse import local_zone
+from fetchers.models import PollResult, utc_iso
+from tui.format import event_zone, time_left, wall
+
+EXIT_OK, EXIT_SOURCES_FAILED, EXIT_USAGE = 0, 1, 2
+Clock = Callable[[], datetime]
+
+
+class UsageError(Exception):
+    """Bad command-line input; printed without a traceback, exit 2."""
+
+
+@dataclass(slots=True)
+class Context:
+    config: Config
+    data_dir: Path
+    clock: Clock
+    frozen: bool
+
+
+def _common() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS,
+                        help="config file (default: $WIREWATCH_CONFIG, the user config dir, "
+                        "then the embedded seeds/wirewatch.toml)")
+    common.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS,
+                        help="where articles are kept (default: $WIREWATCH_DATA, "
+                        "[settings] data_dir, the user data dir)")
+    common.add_argument("--now", metavar="ISO8601", default=argparse.SUPPRESS,
+                        help="freeze the clock at this instant (also $WIREWATCH_NOW)")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = argparse.ArgumentParser(
+        prog="wirewatch", parents=[common],
+        description="A terminal newsroom: headlines, countdowns to named events, and clean "
+        "article text. Without a command, opens the dashboard.",
+    )
+    parser.add_argument("--version", action="version", version=f"wirewatch {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("refresh", parents=[common], help="poll every enabled source once")
+    p.add_argument("--json", action="store_true", help="one JSON object per source")
+    sub.add_parser("poll", parents=[common],
+                   help="poll on schedule until SIGINT/SIGTERM (the single writer)")
+    p = sub.add_parser("list", parents=[common], help="articles newest first")
+    p.add_argument("query", nargs="*", help='a query, e.g. tariff OR APEC source:Yonhap')
+    p.add_argument("--limit", type=int, default=50, metavar="N", help="at most N (default 50)")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p = sub.add_parser("show", parents=[common], help="one article with its full text")
+    p.add_argument("id", help="an article id from `wirewatch list`")
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("events", parents=[common], help="named events with time left")
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("sources", parents=[common], help="per-source health")
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("extract", parents=[common], help="print the main text of one HTML page")
+    p.add_argument("file", nargs="?", default="-", help="an HTML file, or - for stdin")
+    return parser
+
+
+def _clock(args: argparse.Namespace) -> tuple[Clock, bool]:
+    raw = getattr(args, "now", None) or os.environ.get("WIREWATCH_NOW")
+    if not raw:
+        return (lambda: datetime.now(UTC)), False
+    try:
+        frozen = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(f"--now {raw!r}: not an ISO 8601 time such as "
+                         "2025-10-24T16:30:00+09:00") from None
+    if frozen.tzinfo is None:
+        frozen = frozen.replace(tzinfo=UTC)
+    return (lambda: frozen), True
+
+
+def make_context(args: argparse.Namespace) -> Context:
+    clock, frozen = _clock(args)
+    path = find_config(getattr(args, "config", None))
+    config = load_config(path, clock())
+    return Context(config, data_dir(getattr(args, "data_dir", None), config), clock, frozen)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "extract":
+            return cmd_extract(args, sys.stdout)
+        ctx = make_context(args)
+        command = args.command or "dashboard"
+        handler = COMMANDS[command]
+        return handler(ctx, args, sys.stdout)
+    except (ConfigError, UsageError, StoreError, QueryError) as exc:
+        print(f"wirewatch: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130
+
+
+def _write_json(out: TextIO, obj: object) -> None:
+    out.write(orjson.dumps(obj).decode() + "\n")
+
+
+def cmd_dashboard(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
+    from tui.app import WirewatchApp
+
+    app = WirewatchApp(ctx.config, ctx.data_dir, clock=ctx.clock)
+    app.run()
+    return app.return_code or 0
+
+
+def _open_writer(ctx: Context) -> Store:
+    try:
+        return Store(ctx.data_dir, writer=True)
+    except StoreLocked as exc:
+        raise StoreError(f"{exc}; it polls on its own, so there is nothing to do here") from None
+
+
+def cmd_refresh(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
+    with _open_writer(ctx) as store:
+        for problem in store.problems:
+            print(f"wirewatch: {problem}", file=sys.stderr)
+        results = asyncio.run(_refresh(ctx, store))
+        store.apply_retention(ctx.config.settings.retention_days, ctx.clock())
+    failed = 0
+    for result in results:
+        failed += result.status == "error"
+        if args.json:
+            _write_json(out, {"name": result.source, "status": result.status,
+                              "http_status": result.http_status, "new": len(result.new_ids),
+                              "items": len(result.articles), "latency_ms": result.latency_ms,
+                              "error": result.error})
+        else:
+            detail = result.error if result.status == "error" else (
+                f"{len(result.new_ids)} new of {len(result.articles)}"
+                if result.status == "ok" else "not modified")
+            out.write(f"{result.status:<13} {result.source}: {detail}\n")
+    if not args.json:
+        total = sum(len(r.new_ids) for r in results)
+        out.write(f"{len(results)} sources polled, {failed} failed, {total} new articles\n")
+    return EXIT_SOURCES_FAILED if failed else EXIT_OK
+
+
+async def _refresh(ctx: Context, store: Store) -> list[PollResult]:
+    poller = Poller(ctx.config, store, ctx.clock)
+    try:
+        return await poller.poll()
+    finally:
+        await poller.aclose()
+
+
+def cmd_poll(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s",
+                        stream=sys.stderr)
+    log = logging.getLogger("wirewatch")
+    with _open_writer(ctx) as store:
+        async def run() -> None:
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
+            poller = Poller(ctx.config, store, ctx.clock)
+
+            def report(results: list[PollResult]) -> None:
+                new = sum(len(r.new_ids) for r in results)
+                failed = [r.source for r in results if r.status == "error"]
+                log.info("polled %d sources: %d new articles, %d failed%s", len(results), new,
+                         len(failed), f" ({', '.join(failed)})" if failed else "")
+                store.apply_retention(ctx.config.settings.retention_days, ctx.clock())
+
+            log.info("polling %d sources into %s", len(ctx.config.sources), ctx.data_dir)
+            try:
+                await poller.run(stop, report)
+            finally:
+                await poller.aclose()
+            log.info("stopped")
+
+        asyncio.run(run())
+    return EXIT_OK
+
+
+def _viewer(ctx: Context) -> Store:
+    store = Store(ctx.data_dir)
+    for problem in store.problems:
+        print(f"wirewatch: {problem}", file=sys.stderr)
+    return store
+
+
+def cmd_list(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
+    if args.limit < 0:
+        raise UsageError("--limit must be 0 or more")
+    zone = local_zone(ctx.config.settings.timezone)
+    query = parse_query(" ".join(args.query), ctx.clock(), zone)
+    with _viewer(ctx) as store:
+        for article in store.query(query, args.limit):
+            if args.json:
+                _write_json(out, article.to_json())
+            else:
+                when = article.published.astimezone(zone).strftime("%Y-%m-%d %H:%M") if (
+                    article.published) else "—".ljust(16)
+                mark = "*" if article.starred else ("N" if not article.read else " ")
+                out.write(f"{article.id}  {mark} {when}  {article.source[:18]:<18}  "
+                          f"{article.title}\n")
+    return EXIT_OK
+
+
+def cmd_show(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
+    with _viewer(ctx) as store:
+        article = store.get(args.id)
+        if article is None:
+            raise UsageError(f"no article with id {args.id!r} (see `wirewatch list`)")
+        article.text = store.text(article.id)
+        if args.json:
+            _write_json(out, article.to_json(with_text=True))
+            return EXIT_OK
+        zone = local_zone(ctx.config.settings.timezone)
+        out.write(f"{article.title}\n{article.source}")
+        if article.published:
+            out.write(f" · {wall(article.published, zone)}")
+        out.write("\n")
+        if article.link:
+            out.write(f"{article.link}\n")
+        out.write("\n" + (article.text or article.summary or "(no text)") + "\n")
+    return EXIT_OK
+
+
+def cmd_events(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
+    now = ctx.clock()
+    for event in ctx.config.events:
+        if event.when is None:
+            if args.json:
+                _write_json(out, {"name": event.name, "error": event.error})
+            else:
+                out.write(f"{event.name}: cannot read time {event.raw_when!r}: {event.error}\n")
+            continue
+        left = int((event.when - now).total_seconds())
+        if args.json:
+            _write_json(out, {"name": event.name, "when": utc_iso(event.when), "tz": event.tz,
+                              "seconds_left": left, "query": event.query})
+        else:
+            out.write(f"{time_left(left):>16}  {wall(event.when, event_zone(event.tz))}  "
+                      f"{event.name}\n")
+    return EXIT_OK
+
+
+def cmd_sources(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
+    with _viewer(ctx) as store:
+        health = store.load_health()
+    from fetchers.models import SourceHealth
+
+    for source in ctx.config.sources:
+        h = health.get(source.name) or SourceHealth(source.name, source.location)
+        if args.json:
+            _write_json(out, h.to_json())
+        else:
+            detail = h.last_error or (f"{h.items} items" if h.status != "pending" else "")
+            out.write(f"{h.status:<13} {source.name}: {detail}\n")
+    return EXIT_OK
+
+
+def cmd_extract(args: argparse.Namespace, out: TextIO) -> int:
+    try:
+        body = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{args.file}: {exc.strerror or exc}") from None
+    try:
+        page = extract_article(body, None, None)
+    except ExtractError as exc:
+        print(f"wirewatch: {args.file}: {exc}", file=sys.stderr)
+        return EXIT_SOURCES_FAILED
+    if page.title:
+        out.write(page.title + "\n\n")
+    out.write(page.text + "\n")
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[Context, argparse.Namespace, TextIO], int]] = {
+    "dashboard": cmd_dashboard,
+    "refresh": cmd_refresh,
+    "poll": cmd_poll,
+    "list": cmd_list,
+    "show": cmd_show,
+    "events": cmd_events,
+    "sources": cmd_sources,
+}
