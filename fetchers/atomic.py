@@ -66,7 +66,7 @@ def stat_signature(path: Path) -> tuple[int, int, int] | None:
     return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
-class AtomicJSONStorage(Storage):  # type: ignore[misc]
+class AtomicJSONStorage(Storage):
     """A TinyDB storage that never writes in place and never re-parses an unchanged file.
 
     `read()` returns the cached document while the file's (inode, size, mtime) are unchanged;

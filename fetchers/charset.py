@@ -74,10 +74,10 @@ def decode(body: bytes, content_type: str | None = None) -> tuple[str, str]:
         _normal(meta.group(1).decode("ascii") if meta else None),
         _normal(header_charset(content_type)),
     ]
-    for name in candidates:
-        if name and name != "utf-8":
+    for candidate in candidates:
+        if candidate and candidate != "utf-8":
             try:
-                return body.decode(name), name
+                return body.decode(candidate), candidate
             except (UnicodeDecodeError, LookupError):
                 continue
     try:

@@ -35,8 +35,17 @@ class Config:
 
 
 SETTINGS_KEYS = {
-    "interval", "concurrency", "per_host", "timeout", "max_body", "retention_days", "timezone",
-    "user_agent", "data_dir", "date_order", "bell",
+    "interval",
+    "concurrency",
+    "per_host",
+    "timeout",
+    "max_body",
+    "retention_days",
+    "timezone",
+    "user_agent",
+    "data_dir",
+    "date_order",
+    "bell",
 }
 SOURCE_KEYS = {"name", "url", "path", "kind", "interval", "tags", "full_text", "enabled"}
 EVENT_KEYS = {"name", "when", "tz", "query", "location"}
@@ -149,8 +158,11 @@ def _settings(path: Path, table: Any) -> Settings:
     _typed(path, "settings", table, dict, "a table")
     _check_keys(path, "settings", table, SETTINGS_KEYS)
     s = Settings()
-    for key, parse in (("interval", parse_duration), ("timeout", parse_duration),
-                       ("max_body", parse_size)):
+    for key, parse in (
+        ("interval", parse_duration),
+        ("timeout", parse_duration),
+        ("max_body", parse_size),
+    ):
         if key in table:
             try:
                 setattr(s, key, parse(table[key]))
@@ -175,7 +187,7 @@ def _settings(path: Path, table: Any) -> Settings:
     if "date_order" in table:
         order = table["date_order"]
         if order not in ("dmy", "mdy"):
-            raise ConfigError(f"{_where(path, 'settings.date_order')}: must be \"dmy\" or \"mdy\"")
+            raise ConfigError(f'{_where(path, "settings.date_order")}: must be "dmy" or "mdy"')
         s.date_order = order
     if "bell" in table:
         s.bell = _typed(path, "settings.bell", table["bell"], bool, "true or false")
@@ -226,12 +238,22 @@ def _sources(path: Path, items: Any, settings: Settings) -> list[Source]:
         tags = _typed(path, f"{where}.tags", item.get("tags", []), list, "a list of strings")
         for tag in tags:
             _typed(path, f"{where}.tags", tag, str, "a list of strings")
-        full_text = _typed(path, f"{where}.full_text", item.get("full_text", False), bool,
-                           "true or false")
-        enabled = _typed(path, f"{where}.enabled", item.get("enabled", True), bool,
-                         "true or false")
-        out.append(Source(name=name, url=url, path=local, kind=kind, interval=interval,
-                          tags=list(tags), full_text=full_text, enabled=enabled))
+        full_text = _typed(
+            path, f"{where}.full_text", item.get("full_text", False), bool, "true or false"
+        )
+        enabled = _typed(path, f"{where}.enabled", item.get("enabled", True), bool, "true or false")
+        out.append(
+            Source(
+                name=name,
+                url=url,
+                path=local,
+                kind=kind,
+                interval=interval,
+                tags=list(tags),
+                full_text=full_text,
+                enabled=enabled,
+            )
+        )
     return out
 
 
@@ -265,6 +287,15 @@ def _events(path: Path, items: Any, settings: Settings, now: datetime) -> list[E
                 when = parse_event_time(str(raw_when), tzname, now)
             except (EventTimeError, ValueError) as exc:
                 error = str(exc)
-        out.append(Event(name=name, when=when, tz=tzname or "local", query=query,
-                         location=item.get("location"), error=error, raw_when=str(raw_when)))
+        out.append(
+            Event(
+                name=name,
+                when=when,
+                tz=tzname or "local",
+                query=query,
+                location=item.get("location"),
+                error=error,
+                raw_when=str(raw_when),
+            )
+        )
     return out

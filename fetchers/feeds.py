@@ -87,8 +87,16 @@ def sniff_non_feed(body: bytes, content_type: str | None) -> None:
     if head.startswith((b"<!doctype html", b"<html")) or (
         b"<html" in head[:512] and b"<rss" not in head and b"<feed" not in head
     ):
-        if any(s in body[:20000].lower() for s in (b"just a moment", b"cf-chl", b"captcha",
-                                                   b"challenge-platform", b"are you a robot")):
+        if any(
+            s in body[:20000].lower()
+            for s in (
+                b"just a moment",
+                b"cf-chl",
+                b"captcha",
+                b"challenge-platform",
+                b"are you a robot",
+            )
+        ):
             raise FeedError("served a bot-challenge page instead of a feed")
         raise FeedError("served an HTML page instead of a feed")
 
@@ -133,8 +141,11 @@ def repair_xml(body: bytes, content_type: str | None) -> bytes | None:
         if name in _XML_NAMED:
             return match.group(0)
         char = html.unescape(match.group(0))
-        return "".join(f"&#{ord(c)};" for c in char) if char != match.group(0) else (
-            "&amp;" + match.group(0)[1:])
+        return (
+            "".join(f"&#{ord(c)};" for c in char)
+            if char != match.group(0)
+            else ("&amp;" + match.group(0)[1:])
+        )
 
     fixed = _NAMED.sub(numeric, fixed)
     if fixed == text:
@@ -162,8 +173,9 @@ def _parse_xml_strict(body: bytes, content_type: str | None, base_url: str | Non
     raise FeedError(f"not a feed: the document's root element is <{_local(root.tag)}>")
 
 
-def _rss_channel(channel: ET.Element | None, children: list[ET.Element], base: str | None
-                 ) -> ParsedFeed:
+def _rss_channel(
+    channel: ET.Element | None, children: list[ET.Element], base: str | None
+) -> ParsedFeed:
     title = clean_line(_text(_child(channel, "title"))) if channel is not None else ""
     link = _text(_child(channel, "link")).strip() or None if channel is not None else None
     lang = _text(_child(channel, "language")).strip() or None if channel is not None else None
@@ -184,9 +196,11 @@ def _rss_channel(channel: ET.Element | None, children: list[ET.Element], base: s
                 item.link = child.get("href")
             elif name == "guid":
                 item.guid = value.strip() or None
-                if child.get("isPermaLink", "true").lower() != "false" and not item.link and (
-                    item.guid or ""
-                ).startswith("http"):
+                if (
+                    child.get("isPermaLink", "true").lower() != "false"
+                    and not item.link
+                    and (item.guid or "").startswith("http")
+                ):
                     item.link = item.guid
             elif name == "description":
                 item.summary = value
@@ -281,26 +295,33 @@ def _parse_json_feed(body: bytes, base_url: str | None) -> ParsedFeed:
         link = entry.get("url") or entry.get("external_url")
         authors = entry.get("authors") or ([entry["author"]] if entry.get("author") else [])
         author = authors[0].get("name") if authors and isinstance(authors[0], dict) else None
-        items.append(RawItem(
-            title=str(entry.get("title") or ""),
-            link=urljoin(base_url or "", str(link)) if link else None,
-            guid=str(entry["id"]) if entry.get("id") is not None else None,
-            summary=str(entry.get("summary") or ""),
-            content=str(entry.get("content_html") or entry.get("content_text") or ""),
-            content_is_html=bool(entry.get("content_html")),
-            summary_is_html=False,
-            published=entry.get("date_published"),
-            updated=entry.get("date_modified"),
-            tags=[str(t) for t in entry.get("tags") or []],
-            author=author,
-            lang=entry.get("language") or data.get("language"),
-        ))
-    return ParsedFeed(title=clean_line(str(data.get("title") or "")),
-                      link=data.get("home_page_url"), items=items, lang=data.get("language"))
+        items.append(
+            RawItem(
+                title=str(entry.get("title") or ""),
+                link=urljoin(base_url or "", str(link)) if link else None,
+                guid=str(entry["id"]) if entry.get("id") is not None else None,
+                summary=str(entry.get("summary") or ""),
+                content=str(entry.get("content_html") or entry.get("content_text") or ""),
+                content_is_html=bool(entry.get("content_html")),
+                summary_is_html=False,
+                published=entry.get("date_published"),
+                updated=entry.get("date_modified"),
+                tags=[str(t) for t in entry.get("tags") or []],
+                author=author,
+                lang=entry.get("language") or data.get("language"),
+            )
+        )
+    return ParsedFeed(
+        title=clean_line(str(data.get("title") or "")),
+        link=data.get("home_page_url"),
+        items=items,
+        lang=data.get("language"),
+    )
 
 
-def _parse_with_feedparser(body: bytes, headers: dict[str, str], base_url: str | None,
-                           strict_error: Exception) -> ParsedFeed:
+def _parse_with_feedparser(
+    body: bytes, headers: dict[str, str], base_url: str | None, strict_error: Exception
+) -> ParsedFeed:
     import feedparser  # imported lazily: it is slow to import and only needed for broken feeds
 
     parsed = feedparser.parse(
@@ -320,27 +341,37 @@ def _parse_with_feedparser(body: bytes, headers: dict[str, str], base_url: str |
             content = first.get("value", "")
             content_is_html = "html" in first.get("type", "")
         summary_detail = entry.get("summary_detail") or {}
-        items.append(RawItem(
-            title=entry.get("title", ""),
-            link=urljoin(base_url or "", entry["link"]) if entry.get("link") else None,
-            guid=entry.get("id"),
-            summary=entry.get("summary", ""),
-            summary_is_html="html" in summary_detail.get("type", "text/html"),
-            content=content,
-            content_is_html=content_is_html,
-            published=entry.get("published") or entry.get("created"),
-            updated=entry.get("updated"),
-            tags=[t.get("term", "") for t in entry.get("tags", []) if t.get("term")],
-            author=entry.get("author"),
-            lang=parsed.feed.get("language"),
-        ))
-    return ParsedFeed(title=clean_line(parsed.feed.get("title", "")),
-                      link=parsed.feed.get("link"), items=items,
-                      lang=parsed.feed.get("language"))
+        items.append(
+            RawItem(
+                title=entry.get("title", ""),
+                link=urljoin(base_url or "", entry["link"]) if entry.get("link") else None,
+                guid=entry.get("id"),
+                summary=entry.get("summary", ""),
+                summary_is_html="html" in summary_detail.get("type", "text/html"),
+                content=content,
+                content_is_html=content_is_html,
+                published=entry.get("published") or entry.get("created"),
+                updated=entry.get("updated"),
+                tags=[t.get("term", "") for t in entry.get("tags", []) if t.get("term")],
+                author=entry.get("author"),
+                lang=parsed.feed.get("language"),
+            )
+        )
+    return ParsedFeed(
+        title=clean_line(parsed.feed.get("title", "")),
+        link=parsed.feed.get("link"),
+        items=items,
+        lang=parsed.feed.get("language"),
+    )
 
 
-def to_articles(feed: ParsedFeed, source: str, source_tags: list[str], fetched: datetime,
-                default_zone: tzinfo = UTC) -> list[Article]:
+def to_articles(
+    feed: ParsedFeed,
+    source: str,
+    source_tags: list[str],
+    fetched: datetime,
+    default_zone: tzinfo = UTC,
+) -> list[Article]:
     """Articles from parsed items; a guid repeated inside one feed keeps items that differ."""
     out: list[Article] = []
     seen: dict[str, str] = {}
@@ -354,24 +385,34 @@ def to_articles(feed: ParsedFeed, source: str, source_tags: list[str], fetched: 
             title = (summary or content).split("\n", 1)[0][:120]
         guid = raw.guid.strip() if raw.guid else None
         ident = article_id(source, guid, raw.link, title, summary)
-        fingerprint = hashlib.blake2b(f"{title}\n{summary}\n{content}".encode(),
-                                      digest_size=8).hexdigest()
+        fingerprint = hashlib.blake2b(
+            f"{title}\n{summary}\n{content}".encode(), digest_size=8
+        ).hexdigest()
         if ident in seen:
             if seen[ident] == fingerprint:
                 continue
             ident = article_id(source, f"{guid or raw.link}#{fingerprint}", None, title, summary)
         seen[ident] = fingerprint
         published = parse_feed_date(raw.published, default_zone) or parse_feed_date(
-            raw.updated, default_zone)
+            raw.updated, default_zone
+        )
         lang = (raw.lang or "").split("-")[0].lower() or None
-        out.append(Article(
-            id=ident, source=source, title=title, link=_http_link(raw.link),
-            published=published, fetched=fetched,
-            summary=summary if summary else _lead(content),
-            text=content or None,
-            tags=_unique([*source_tags, *(clean_line(t) for t in raw.tags)]),
-            lang=lang, author=clean_line(raw.author) or None, guid=guid,
-        ))
+        out.append(
+            Article(
+                id=ident,
+                source=source,
+                title=title,
+                link=_http_link(raw.link),
+                published=published,
+                fetched=fetched,
+                summary=summary if summary else _lead(content),
+                text=content or None,
+                tags=_unique([*source_tags, *(clean_line(t) for t in raw.tags)]),
+                lang=lang,
+                author=clean_line(raw.author) or None,
+                guid=guid,
+            )
+        )
     return out
 
 

@@ -32,8 +32,9 @@ class LocalSourceError(Exception):
     """A local path that cannot be read as a source."""
 
 
-def read_local(path: Path, source: str, source_tags: list[str], fetched: datetime,
-               default_zone: tzinfo = UTC) -> list[Article]:
+def read_local(
+    path: Path, source: str, source_tags: list[str], fetched: datetime, default_zone: tzinfo = UTC
+) -> list[Article]:
     """Every article found at a file or in a folder (not recursive)."""
     if not path.exists():
         raise LocalSourceError(f"{path}: no such file or folder")
@@ -46,8 +47,9 @@ def read_local(path: Path, source: str, source_tags: list[str], fetched: datetim
     return out
 
 
-def _read_file(file: Path, source: str, source_tags: list[str], fetched: datetime,
-               default_zone: tzinfo) -> list[Article]:
+def _read_file(
+    file: Path, source: str, source_tags: list[str], fetched: datetime, default_zone: tzinfo
+) -> list[Article]:
     try:
         body = file.read_bytes()
     except OSError as exc:
@@ -65,8 +67,18 @@ def _read_file(file: Path, source: str, source_tags: list[str], fetched: datetim
         page = extract_article(body, None, None)
         meta = _meta(file)
         title = clean_line(meta.get("title")) or page.title or file.stem
-        return [_article(source, source_tags, fetched, meta, title, page.text, default_zone,
-                         key=str(file.name))]
+        return [
+            _article(
+                source,
+                source_tags,
+                fetched,
+                meta,
+                title,
+                page.text,
+                default_zone,
+                key=str(file.name),
+            )
+        ]
     if suffix in (".txt", ".md", ""):
         return _read_text_article(file, body, source, source_tags, fetched, default_zone)
     return []
@@ -115,29 +127,50 @@ def headline_from_text(text: str, limit: int = 110) -> str:
     return first[:limit].rsplit(" ", 1)[0] + "…"
 
 
-def _read_text_article(file: Path, body: bytes, source: str, source_tags: list[str],
-                       fetched: datetime, default_zone: tzinfo) -> list[Article]:
+def _read_text_article(
+    file: Path,
+    body: bytes,
+    source: str,
+    source_tags: list[str],
+    fetched: datetime,
+    default_zone: tzinfo,
+) -> list[Article]:
     from fetchers.charset import decode
 
     text, _ = decode(body, None)
     article_text, related = split_text_article(text)
     meta = _meta(file)
     title = clean_line(meta.get("title")) or headline_from_text(article_text)
-    main = _article(source, source_tags, fetched, meta, title, article_text, default_zone,
-                    key=file.name)
+    main = _article(
+        source, source_tags, fetched, meta, title, article_text, default_zone, key=file.name
+    )
     out = [main]
     for headline in related:
         clean = clean_line(headline)
         if clean:
-            out.append(Article(
-                id=article_id(source, None, None, clean, ""), source=source, title=clean,
-                fetched=fetched, tags=list(main.tags), lang=main.lang,
-            ))
+            out.append(
+                Article(
+                    id=article_id(source, None, None, clean, ""),
+                    source=source,
+                    title=clean,
+                    fetched=fetched,
+                    tags=list(main.tags),
+                    lang=main.lang,
+                )
+            )
     return out
 
 
-def _article(source: str, source_tags: list[str], fetched: datetime, meta: dict[str, Any],
-             title: str, text: str, default_zone: tzinfo, key: str) -> Article:
+def _article(
+    source: str,
+    source_tags: list[str],
+    fetched: datetime,
+    meta: dict[str, Any],
+    title: str,
+    text: str,
+    default_zone: tzinfo,
+    key: str,
+) -> Article:
     published = meta.get("published")
     if isinstance(published, datetime):
         when = published if published.tzinfo else published.replace(tzinfo=default_zone)
@@ -152,8 +185,15 @@ def _article(source: str, source_tags: list[str], fetched: datetime, meta: dict[
         author = f"{author} via {meta['via']}"
     return Article(
         id=article_id(source, meta.get("guid") or key, link, title, summary),
-        source=source, title=title, link=link if isinstance(link, str) else None,
-        published=published_at, fetched=fetched, summary=summary, text=text or None,
-        tags=list(dict.fromkeys(tags)), lang=meta.get("lang"), author=author,
+        source=source,
+        title=title,
+        link=link if isinstance(link, str) else None,
+        published=published_at,
+        fetched=fetched,
+        summary=summary,
+        text=text or None,
+        tags=list(dict.fromkeys(tags)),
+        lang=meta.get("lang"),
+        author=author,
         guid=meta.get("guid"),
     )

@@ -24,8 +24,9 @@ FEED_ACCEPT = (
 class FetchError(Exception):
     """A request that produced no usable body; the message is shown in source health."""
 
-    def __init__(self, message: str, http_status: int | None = None,
-                 retry_after: float | None = None) -> None:
+    def __init__(
+        self, message: str, http_status: int | None = None, retry_after: float | None = None
+    ) -> None:
         super().__init__(message)
         self.http_status = http_status
         self.retry_after = retry_after
@@ -51,11 +52,15 @@ def make_client(user_agent: str | None, concurrency: int, timeout: float) -> htt
         follow_redirects=True,
         max_redirects=5,
         timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
-        limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency,
-                            keepalive_expiry=30),
+        limits=httpx.Limits(
+            max_connections=concurrency, max_keepalive_connections=concurrency, keepalive_expiry=30
+        ),
         trust_env=True,
-        headers={"User-Agent": user_agent or DEFAULT_USER_AGENT, "Accept": FEED_ACCEPT,
-                 "Accept-Encoding": "gzip, deflate"},
+        headers={
+            "User-Agent": user_agent or DEFAULT_USER_AGENT,
+            "Accept": FEED_ACCEPT,
+            "Accept-Encoding": "gzip, deflate",
+        },
     )
 
 
@@ -103,9 +108,16 @@ class _Inflater:
             raise FetchError(f"response larger than the {self.limit // 1_000_000} MB limit")
 
 
-async def fetch(client: httpx.AsyncClient, url: str, *, deadline: float, max_body: int,
-                etag: str | None = None, last_modified: str | None = None,
-                accept: str | None = None) -> FetchResult:
+async def fetch(
+    client: httpx.AsyncClient,
+    url: str,
+    *,
+    deadline: float,
+    max_body: int,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    accept: str | None = None,
+) -> FetchResult:
     """GET a URL within `deadline` seconds in total, reading at most `max_body` decoded bytes."""
     headers: dict[str, str] = {}
     if etag:
@@ -120,32 +132,52 @@ async def fetch(client: httpx.AsyncClient, url: str, *, deadline: float, max_bod
             async with client.stream("GET", url, headers=headers) as response:
                 history = [r.status_code for r in response.history]
                 final_url = str(response.url)
-                permanent = final_url if history and all(
-                    code in (301, 308) for code in history) else None
+                permanent = (
+                    final_url if history and all(code in (301, 308) for code in history) else None
+                )
                 if response.status_code == 304:
-                    return FetchResult(final_url, 304, b"", dict(response.headers),
-                                       _ms(started), True, permanent, etag, last_modified,
-                                       history)
+                    return FetchResult(
+                        final_url,
+                        304,
+                        b"",
+                        dict(response.headers),
+                        _ms(started),
+                        True,
+                        permanent,
+                        etag,
+                        last_modified,
+                        history,
+                    )
                 if response.status_code >= 400:
                     retry = parse_retry_after(response.headers.get("retry-after"))
-                    raise FetchError(f"HTTP {response.status_code} {response.reason_phrase}",
-                                     response.status_code, retry)
+                    raise FetchError(
+                        f"HTTP {response.status_code} {response.reason_phrase}",
+                        response.status_code,
+                        retry,
+                    )
                 length = response.headers.get("content-length")
                 encoding = response.headers.get("content-encoding", "").strip().lower()
                 if length and length.isdigit() and not encoding and int(length) > max_body:
-                    raise FetchError(f"response of {int(length)} bytes exceeds the limit",
-                                     response.status_code)
+                    raise FetchError(
+                        f"response of {int(length)} bytes exceeds the limit", response.status_code
+                    )
                 if encoding not in ("", "identity", "gzip", "x-gzip", "deflate"):
-                    raise FetchError(f"unsupported content encoding {encoding!r}",
-                                     response.status_code)
+                    raise FetchError(
+                        f"unsupported content encoding {encoding!r}", response.status_code
+                    )
                 inflater = _Inflater("" if encoding == "identity" else encoding, max_body)
                 async for chunk in response.aiter_raw():
                     inflater.feed(chunk)
                 resp_headers = {k.lower(): v for k, v in response.headers.items()}
                 no_validators = resp_headers.get("expires", "").strip() == "0"
                 return FetchResult(
-                    final_url, response.status_code, bytes(inflater.out), resp_headers,
-                    _ms(started), False, permanent,
+                    final_url,
+                    response.status_code,
+                    bytes(inflater.out),
+                    resp_headers,
+                    _ms(started),
+                    False,
+                    permanent,
                     None if no_validators else resp_headers.get("etag"),
                     None if no_validators else resp_headers.get("last-modified"),
                     history,
@@ -164,8 +196,10 @@ async def fetch(client: httpx.AsyncClient, url: str, *, deadline: float, max_bod
 
 def _reason(exc: Exception) -> str:
     text = str(exc) or type(exc).__name__
-    if "Name or service not known" in text or "nodename nor servname" in text or (
-        "Temporary failure in name resolution" in text
+    if (
+        "Name or service not known" in text
+        or "nodename nor servname" in text
+        or ("Temporary failure in name resolution" in text)
     ):
         return "host name not found (offline?)"
     return text

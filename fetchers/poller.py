@@ -36,8 +36,13 @@ def backoff_delay(failures: int, rng: random.Random) -> float:
 class Poller:
     """Polls a config's sources into a store. The store must be the writer."""
 
-    def __init__(self, config: Config, store: Store, clock: Clock | None = None,
-                 client: httpx.AsyncClient | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        clock: Clock | None = None,
+        client: httpx.AsyncClient | None = None,
+    ) -> None:
         self.config = config
         self.store = store
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -58,8 +63,9 @@ class Poller:
     @property
     def client(self) -> httpx.AsyncClient:
         if self._client is None:
-            self._client = make_client(self.settings.user_agent, self.settings.concurrency,
-                                       self.settings.timeout)
+            self._client = make_client(
+                self.settings.user_agent, self.settings.concurrency, self.settings.timeout
+            )
         return self._client
 
     async def aclose(self) -> None:
@@ -79,8 +85,11 @@ class Poller:
 
     async def poll(self, sources: list[Source] | None = None) -> list[PollResult]:
         """Poll the given sources (default: every enabled one) once; store what is new."""
-        chosen = [s for s in (sources if sources is not None else self.config.sources)
-                  if s.enabled and s.name not in self._busy]
+        chosen = [
+            s
+            for s in (sources if sources is not None else self.config.sources)
+            if s.enabled and s.name not in self._busy
+        ]
         self._busy.update(s.name for s in chosen)
         try:
             results = await asyncio.gather(*(self._poll_one(s) for s in chosen))
@@ -136,8 +145,9 @@ class Poller:
 
     def _poll_local(self, source: Source) -> PollResult:
         try:
-            articles = read_local(Path(source.path or ""), source.name, source.tags, self.clock(),
-                                  self.zone)
+            articles = read_local(
+                Path(source.path or ""), source.name, source.tags, self.clock(), self.zone
+            )
         except LocalSourceError as exc:
             return PollResult(source.name, "error", error=str(exc))
         return PollResult(source.name, "ok", articles=articles)
@@ -146,8 +156,13 @@ class Poller:
         host = host_of(url)
         limit = self._hosts.setdefault(host, asyncio.Semaphore(self.settings.per_host))
         async with self._global, limit:
-            return await fetch(self.client, url, deadline=self.settings.timeout,
-                               max_body=self.settings.max_body, **kwargs)  # type: ignore[arg-type]
+            return await fetch(
+                self.client,
+                url,
+                deadline=self.settings.timeout,
+                max_body=self.settings.max_body,
+                **kwargs,
+            )  # type: ignore[arg-type]
 
     async def _poll_remote(self, source: Source) -> PollResult:
         health = self.health.get(source.name)
@@ -162,23 +177,45 @@ class Poller:
                 accept=FULL_TEXT_ACCEPT if source.kind == "page" else None,
             )
         except FetchError as exc:
-            return PollResult(source.name, "error", http_status=exc.http_status, error=str(exc),
-                              retry_after=exc.retry_after)
+            return PollResult(
+                source.name,
+                "error",
+                http_status=exc.http_status,
+                error=str(exc),
+                retry_after=exc.retry_after,
+            )
         if result.not_modified:
-            return PollResult(source.name, "not-modified", http_status=304,
-                              latency_ms=result.latency_ms, etag=result.etag,
-                              last_modified=result.last_modified,
-                              permanent_url=result.permanent_url)
+            return PollResult(
+                source.name,
+                "not-modified",
+                http_status=304,
+                latency_ms=result.latency_ms,
+                etag=result.etag,
+                last_modified=result.last_modified,
+                permanent_url=result.permanent_url,
+            )
         try:
             articles = await asyncio.to_thread(self._parse, source, result)
         except (FeedError, ExtractError) as exc:
-            return PollResult(source.name, "error", http_status=result.status, error=str(exc),
-                              latency_ms=result.latency_ms)
+            return PollResult(
+                source.name,
+                "error",
+                http_status=result.status,
+                error=str(exc),
+                latency_ms=result.latency_ms,
+            )
         if source.full_text:
             await self._add_full_texts(articles)
-        return PollResult(source.name, "ok", articles=articles, http_status=result.status,
-                          latency_ms=result.latency_ms, etag=result.etag,
-                          last_modified=result.last_modified, permanent_url=result.permanent_url)
+        return PollResult(
+            source.name,
+            "ok",
+            articles=articles,
+            http_status=result.status,
+            latency_ms=result.latency_ms,
+            etag=result.etag,
+            last_modified=result.last_modified,
+            permanent_url=result.permanent_url,
+        )
 
     def _parse(self, source: Source, result: FetchResult) -> list[Article]:
         fetched = self.clock()
@@ -187,10 +224,19 @@ class Poller:
             from fetchers.models import article_id
 
             summary = page.text.split("\n\n", 1)[0]
-            return [Article(id=article_id(source.name, None, result.url, page.title, ""),
-                            source=source.name, title=page.title or result.url, link=result.url,
-                            fetched=fetched, summary=summary, text=page.text,
-                            tags=list(source.tags), lang=page.lang)]
+            return [
+                Article(
+                    id=article_id(source.name, None, result.url, page.title, ""),
+                    source=source.name,
+                    title=page.title or result.url,
+                    link=result.url,
+                    fetched=fetched,
+                    summary=summary,
+                    text=page.text,
+                    tags=list(source.tags),
+                    lang=page.lang,
+                )
+            ]
         feed = parse_feed(result.body, result.headers, result.url)
         return to_articles(feed, source.name, source.tags, fetched, self.zone)
 
@@ -208,16 +254,20 @@ class Poller:
         """Fetch one article page and extract its text; None when that fails."""
         try:
             result = await self._limited_fetch(url, accept=FULL_TEXT_ACCEPT)
-            page = await asyncio.to_thread(extract_article, result.body,
-                                           result.headers.get("content-type"), result.url)
+            page = await asyncio.to_thread(
+                extract_article, result.body, result.headers.get("content-type"), result.url
+            )
         except (FetchError, ExtractError) as exc:
             log.info("full text of %s: %s", url, exc)
             return None
         return page.text
 
-    async def run(self, stop: asyncio.Event,
-                  on_cycle: Callable[[list[PollResult]], None] | None = None,
-                  tick: float = 1.0) -> None:
+    async def run(
+        self,
+        stop: asyncio.Event,
+        on_cycle: Callable[[list[PollResult]], None] | None = None,
+        tick: float = 1.0,
+    ) -> None:
         """Poll due sources until `stop` is set; never two polls of one source at once."""
         while not stop.is_set():
             due = self.due(self.clock())

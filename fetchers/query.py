@@ -1,10 +1,10 @@
 """The query language shared by `wirewatch list`, the `/` prompt and saved filters.
 
-    tariff "trade talks"        words and phrases, ANDed, case-insensitive (title and summary)
-    tariff OR APEC              OR between terms
-    -opinion                    exclusion
-    source:Yonhap tag:korea is:unread is:starred lang:ko
-    since:6h since:2025-10-24 before:2d
+tariff "trade talks"        words and phrases, ANDed, case-insensitive (title and summary)
+tariff OR APEC              OR between terms
+-opinion                    exclusion
+source:Yonhap tag:korea is:unread is:starred lang:ko
+since:6h since:2025-10-24 before:2d
 """
 
 from __future__ import annotations
@@ -68,8 +68,10 @@ def _tokens(text: str) -> list[tuple[bool, str | None, str, bool]]:
             break
         rest = text[pos:].lstrip()
         start = len(text) - len(rest)
-        if rest.count('"') % 2 and rest.lstrip("-").split(":", 1)[-1].startswith('"') or (
-            rest.startswith(('"', '-"')) and '"' not in rest.lstrip("-")[1:]
+        if (
+            rest.count('"') % 2
+            and rest.lstrip("-").split(":", 1)[-1].startswith('"')
+            or (rest.startswith(('"', '-"')) and '"' not in rest.lstrip("-")[1:])
         ):
             raise QueryError(f"unterminated quote at column {start + 1}")
         match = _TOKEN.match(text, pos)
@@ -108,8 +110,9 @@ def parse_query(text: str, now: datetime | None = None, zone: tzinfo = UTC) -> Q
     return query
 
 
-def _term(negated: bool, name: str | None, value: str, quoted: bool, now: datetime,
-          zone: tzinfo) -> Test:
+def _term(
+    negated: bool, name: str | None, value: str, quoted: bool, now: datetime, zone: tzinfo
+) -> Test:
     test = _positive(name, value, quoted, now, zone)
     if negated:
         return lambda r: not test(r)

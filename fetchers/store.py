@@ -23,6 +23,7 @@ import contextlib
 import fcntl
 import os
 import re
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -80,6 +81,7 @@ class Store:
         self.problems: list[str] = []
         self._lock_handle: Any = None
         self.is_writer = False
+        self.lock = threading.RLock()  # poll threads write while query threads read
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -281,32 +283,33 @@ class Store:
 
     def add_batch(self, articles: Iterable[Article]) -> list[str]:
         """Store the articles not yet known; one write per touched shard. Returns new ids."""
-        self._require_writer()
-        by_shard: dict[str, list[dict[str, Any]]] = {}
-        texts: dict[str, list[tuple[dict[str, Any], str]]] = {}
-        seen: set[str] = set()
-        for article in articles:
-            if self.knows(article) or article.id in seen:
-                continue
-            seen.add(article.id)
-            fetched = article.fetched or datetime.now(UTC)
-            key = fetched.astimezone(UTC).strftime("%Y-%m-%d")
-            doc = _to_doc(article)
-            by_shard.setdefault(key, []).append(doc)
-            if article.text:
-                texts.setdefault(key, []).append((doc, article.text))
-        for key, pairs in texts.items():
-            self._append_texts(key, pairs)
-        new_ids: list[str] = []
-        for key, docs in by_shard.items():
-            shard = self._get_shard(key)
-            shard.db.table(TABLE, cache_size=0).insert_multiple(docs)
-            shard.signature = shard.storage._signature
-            for doc in docs:
-                self._index(doc, key)
-                self._insert_order(doc["id"])
-                new_ids.append(doc["id"])
-        return new_ids
+        with self.lock:
+            self._require_writer()
+            by_shard: dict[str, list[dict[str, Any]]] = {}
+            texts: dict[str, list[tuple[dict[str, Any], str]]] = {}
+            seen: set[str] = set()
+            for article in articles:
+                if self.knows(article) or article.id in seen:
+                    continue
+                seen.add(article.id)
+                fetched = article.fetched or datetime.now(UTC)
+                key = fetched.astimezone(UTC).strftime("%Y-%m-%d")
+                doc = _to_doc(article)
+                by_shard.setdefault(key, []).append(doc)
+                if article.text:
+                    texts.setdefault(key, []).append((doc, article.text))
+            for key, pairs in texts.items():
+                self._append_texts(key, pairs)
+            new_ids: list[str] = []
+            for key, docs in by_shard.items():
+                shard = self._get_shard(key)
+                shard.db.table(TABLE, cache_size=0).insert_multiple(docs)
+                shard.signature = shard.storage._signature
+                for doc in docs:
+                    self._index(doc, key)
+                    self._insert_order(doc["id"])
+                    new_ids.append(doc["id"])
+            return new_ids
 
     def _append_texts(self, key: str, pairs: list[tuple[dict[str, Any], str]]) -> None:
         path = self.dir / f"text-{key}.jsonl"
@@ -328,18 +331,19 @@ class Store:
 
     def set_text(self, ident: str, text: str) -> None:
         """Attach a fetched full text to a stored article."""
-        self._require_writer()
-        doc = self._docs.get(ident)
-        if doc is None:
-            raise StoreError(f"no article {ident}")
-        key = self._shard_of[ident]
-        day = key if key != "kept" else datetime.now(UTC).strftime("%Y-%m-%d")
-        self._append_texts(day, [(doc, text)])
-        shard = self._get_shard(key)
-        shard.db.table(TABLE, cache_size=0).update(
-            {"text_ref": doc["text_ref"]}, lambda d: d.get("id") == ident
-        )
-        shard.signature = shard.storage._signature
+        with self.lock:
+            self._require_writer()
+            doc = self._docs.get(ident)
+            if doc is None:
+                raise StoreError(f"no article {ident}")
+            key = self._shard_of[ident]
+            day = key if key != "kept" else datetime.now(UTC).strftime("%Y-%m-%d")
+            self._append_texts(day, [(doc, text)])
+            shard = self._get_shard(key)
+            shard.db.table(TABLE, cache_size=0).update(
+                {"text_ref": doc["text_ref"]}, lambda d: d.get("id") == ident
+            )
+            shard.signature = shard.storage._signature
 
     # -- reading ----------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -380,13 +384,14 @@ class Store:
         return [self._article(self._docs[i]) for i in self.query_ids(query, limit)]
 
     def query_ids(self, query: Query | None = None, limit: int | None = None) -> list[str]:
-        out: list[str] = []
-        for ident in self._order_ids:
-            if query is None or query.is_empty or query.matches(self._record(ident)):
-                out.append(ident)
-                if limit is not None and len(out) >= limit:
-                    break
-        return out
+        with self.lock:
+            out: list[str] = []
+            for ident in self._order_ids:
+                if query is None or query.is_empty or query.matches(self._record(ident)):
+                    out.append(ident)
+                    if limit is not None and len(out) >= limit:
+                        break
+            return out
 
     def iter_articles(self, ids: Iterable[str]) -> Iterator[Article]:
         for ident in ids:
@@ -395,36 +400,42 @@ class Store:
                 yield self._article(doc)
 
     def sources_count(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for doc in self._docs.values():
-            counts[doc["source"]] = counts.get(doc["source"], 0) + 1
-        return counts
+        with self.lock:
+            counts: dict[str, int] = {}
+            for doc in self._docs.values():
+                counts[doc["source"]] = counts.get(doc["source"], 0) + 1
+            return counts
 
     def tags_count(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for doc in self._docs.values():
-            for tag in doc.get("tags") or ():
-                counts[tag] = counts.get(tag, 0) + 1
-        return counts
+        with self.lock:
+            counts: dict[str, int] = {}
+            for doc in self._docs.values():
+                for tag in doc.get("tags") or ():
+                    counts[tag] = counts.get(tag, 0) + 1
+            return counts
 
     def reload(self) -> list[str]:
         """Pick up what another process wrote; returns ids that are new here."""
-        new: list[str] = []
-        present = {m.group(1) for p in self.dir.glob("articles-*.json")
-                   if (m := SHARD_RE.match(p.name))}
-        gone = [key for key in self._shards if key not in present]
-        for key in gone:
-            self._drop_shard(key)
-        for key in sorted(present):
-            shard = self._shards.get(key)
-            if shard is None or stat_signature(self._shard_path(key)) != shard.signature:
-                new.extend(self._load_shard(key))
-        for ident in new:
-            self._insert_order(ident)
-        if gone:
-            self._rebuild_order()
-        self._read_state()
-        return new
+        with self.lock:
+            new: list[str] = []
+            present = {
+                m.group(1)
+                for p in self.dir.glob("articles-*.json")
+                if (m := SHARD_RE.match(p.name))
+            }
+            gone = [key for key in self._shards if key not in present]
+            for key in gone:
+                self._drop_shard(key)
+            for key in sorted(present):
+                shard = self._shards.get(key)
+                if shard is None or stat_signature(self._shard_path(key)) != shard.signature:
+                    new.extend(self._load_shard(key))
+            for ident in new:
+                self._insert_order(ident)
+            if gone:
+                self._rebuild_order()
+            self._read_state()
+            return new
 
     def _drop_shard(self, key: str) -> None:
         shard = self._shards.pop(key, None)
@@ -451,59 +462,63 @@ class Store:
         self._state = data.get("marks", {}) if isinstance(data, dict) else {}
         self._state_signature = signature
 
-    def set_state(self, ids: Iterable[str], read: bool | None = None,
-                  starred: bool | None = None) -> None:
+    def set_state(
+        self, ids: Iterable[str], read: bool | None = None, starred: bool | None = None
+    ) -> None:
         """Change read/starred marks; safe from any process (a short lock on state.lock)."""
-        ids = list(ids)
-        with open(self.dir / "state.lock", "a+") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            self._state_signature = None
-            self._read_state()
-            for ident in ids:
-                marks = dict(self._state.get(ident, {}))
-                if read is not None:
-                    marks["read"] = read
-                if starred is not None:
-                    marks["starred"] = starred
-                marks = {k: v for k, v in marks.items() if v}
-                if marks:
-                    self._state[ident] = marks
-                else:
-                    self._state.pop(ident, None)
-            path = self.dir / "state.json"
-            atomic_write_bytes(path, orjson.dumps({"schema": SCHEMA_VERSION,
-                                                   "marks": self._state}))
-            self._state_signature = stat_signature(path)
+        with self.lock:
+            ids = list(ids)
+            with open(self.dir / "state.lock", "a+") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                self._state_signature = None
+                self._read_state()
+                for ident in ids:
+                    marks = dict(self._state.get(ident, {}))
+                    if read is not None:
+                        marks["read"] = read
+                    if starred is not None:
+                        marks["starred"] = starred
+                    marks = {k: v for k, v in marks.items() if v}
+                    if marks:
+                        self._state[ident] = marks
+                    else:
+                        self._state.pop(ident, None)
+                path = self.dir / "state.json"
+                atomic_write_bytes(
+                    path, orjson.dumps({"schema": SCHEMA_VERSION, "marks": self._state})
+                )
+                self._state_signature = stat_signature(path)
 
     # -- retention ----------------------------------------------------------------------------
     def apply_retention(self, days: int, now: datetime) -> int:
         """Delete whole day shards older than `days`, keeping starred articles. Returns count."""
-        self._require_writer()
-        cutoff = (now - timedelta(days=days)).astimezone(UTC).strftime("%Y-%m-%d")
-        removed = 0
-        for key in sorted(k for k in list(self._shards) if k != "kept" and k < cutoff):
-            ids = [i for i, k in self._shard_of.items() if k == key]
-            keep = [i for i in ids if self._state.get(i, {}).get("starred")]
-            kept_docs = []
-            for ident in keep:
-                doc = dict(self._docs[ident])
-                doc["text"] = self.text(ident)
-                doc.pop("text_ref", None)
-                kept_docs.append(doc)
-            self._drop_shard(key)
-            if kept_docs:
-                kept = self._get_shard("kept")
-                kept.db.table(TABLE, cache_size=0).insert_multiple(kept_docs)
-                kept.signature = kept.storage._signature
-                for doc in kept_docs:
-                    self._index(doc, "kept")
-            with contextlib.suppress(OSError):
-                self._shard_path(key).unlink()
-            with contextlib.suppress(OSError):
-                (self.dir / f"text-{key}.jsonl").unlink()
-            removed += len(ids) - len(keep)
-        self._rebuild_order()
-        return removed
+        with self.lock:
+            self._require_writer()
+            cutoff = (now - timedelta(days=days)).astimezone(UTC).strftime("%Y-%m-%d")
+            removed = 0
+            for key in sorted(k for k in list(self._shards) if k != "kept" and k < cutoff):
+                ids = [i for i, k in self._shard_of.items() if k == key]
+                keep = [i for i in ids if self._state.get(i, {}).get("starred")]
+                kept_docs = []
+                for ident in keep:
+                    doc = dict(self._docs[ident])
+                    doc["text"] = self.text(ident)
+                    doc.pop("text_ref", None)
+                    kept_docs.append(doc)
+                self._drop_shard(key)
+                if kept_docs:
+                    kept = self._get_shard("kept")
+                    kept.db.table(TABLE, cache_size=0).insert_multiple(kept_docs)
+                    kept.signature = kept.storage._signature
+                    for doc in kept_docs:
+                        self._index(doc, "kept")
+                with contextlib.suppress(OSError):
+                    self._shard_path(key).unlink()
+                with contextlib.suppress(OSError):
+                    (self.dir / f"text-{key}.jsonl").unlink()
+                removed += len(ids) - len(keep)
+            self._rebuild_order()
+            return removed
 
     # -- source health --------------------------------------------------------------------
     def load_health(self) -> dict[str, SourceHealth]:
@@ -512,13 +527,17 @@ class Store:
             data = orjson.loads(path.read_bytes())
         except (OSError, orjson.JSONDecodeError):
             return {}
-        return {name: SourceHealth.from_record(rec) for name, rec in data.items()
-                if isinstance(rec, dict) and "name" in rec}
+        return {
+            name: SourceHealth.from_record(rec)
+            for name, rec in data.items()
+            if isinstance(rec, dict) and "name" in rec
+        }
 
     def save_health(self, health: dict[str, SourceHealth]) -> None:
         self._require_writer()
-        atomic_write_bytes(self.dir / "sources.json",
-                           orjson.dumps({n: h.to_record() for n, h in health.items()}))
+        atomic_write_bytes(
+            self.dir / "sources.json", orjson.dumps({n: h.to_record() for n, h in health.items()})
+        )
 
 
 def _to_doc(article: Article) -> dict[str, Any]:

@@ -77,7 +77,9 @@ def _tzinfos(overrides: dict[str, str | int] | None = None) -> dict[str, tzinfo]
 
 _FEED_TZINFOS = _tzinfos(RFC822_OVERRIDES)
 _PEOPLE_TZINFOS = _tzinfos()
-_ISO_FAST = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$")
+_ISO_FAST = re.compile(
+    r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$"
+)
 _TRAILING_ZONE = re.compile(r"\s([A-Za-z]{1,5}|[+-]\d{4})$")
 _RFC822_ZONES = {"GMT", "UT", "UTC", "Z", "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT"}
 
@@ -236,9 +238,22 @@ def parse_size(text: str | int) -> int:
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*", text.lower())
     if not match:
         raise ValueError(f"not a size: {text!r} (use forms like 512KB, 15MB)")
-    factor = {"": 1, "b": 1, "k": 1000, "kb": 1000, "kib": 1024, "ki": 1024, "m": 10**6,
-              "mb": 10**6, "mib": 2**20, "mi": 2**20, "g": 10**9, "gb": 10**9, "gib": 2**30,
-              "gi": 2**30}[match.group(2) or ""]
+    factor = {
+        "": 1,
+        "b": 1,
+        "k": 1000,
+        "kb": 1000,
+        "kib": 1024,
+        "ki": 1024,
+        "m": 10**6,
+        "mb": 10**6,
+        "mib": 2**20,
+        "mi": 2**20,
+        "g": 10**9,
+        "gb": 10**9,
+        "gib": 2**30,
+        "gi": 2**30,
+    }[match.group(2) or ""]
     value = int(float(match.group(1)) * factor)
     if value <= 0:
         raise ValueError(f"a size must be positive, not {text!r}")
@@ -254,7 +269,9 @@ def since_spec(text: str, now: datetime, default_zone: tzinfo) -> datetime:
     try:
         day = datetime.fromisoformat(text)
     except ValueError as exc:
-        raise ValueError(f"{text!r} is neither a duration (6h, 2d) nor a date (2025-10-24)") from exc
+        raise ValueError(
+            f"{text!r} is neither a duration (6h, 2d) nor a date (2025-10-24)"
+        ) from exc
     if day.tzinfo is None:
         day = day.replace(tzinfo=default_zone)
     return day.astimezone(UTC)

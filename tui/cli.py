@@ -22,11 +22,11 @@ import orjson
 from fetchers import __version__
 from fetchers.config import Config, ConfigError, data_dir, find_config, load_config
 from fetchers.extract import ExtractError, extract_article
+from fetchers.models import PollResult, utc_iso
 from fetchers.poller import Poller
 from fetchers.query import QueryError, parse_query
 from fetchers.store import Store, StoreError, StoreLocked
 from fetchers.timeparse import local_zone
-from fetchers.models import PollResult, utc_iso
 from tui.format import event_zone, time_left, wall
 
 EXIT_OK, EXIT_SOURCES_FAILED, EXIT_USAGE = 0, 1, 2
@@ -47,21 +47,34 @@ class Context:
 
 def _common() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS,
-                        help="config file (default: $WIREWATCH_CONFIG, the user config dir, "
-                        "then the embedded seeds/wirewatch.toml)")
-    common.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS,
-                        help="where articles are kept (default: $WIREWATCH_DATA, "
-                        "[settings] data_dir, the user data dir)")
-    common.add_argument("--now", metavar="ISO8601", default=argparse.SUPPRESS,
-                        help="freeze the clock at this instant (also $WIREWATCH_NOW)")
+    common.add_argument(
+        "--config",
+        metavar="FILE",
+        default=argparse.SUPPRESS,
+        help="config file (default: $WIREWATCH_CONFIG, the user config dir, "
+        "then the embedded seeds/wirewatch.toml)",
+    )
+    common.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="where articles are kept (default: $WIREWATCH_DATA, "
+        "[settings] data_dir, the user data dir)",
+    )
+    common.add_argument(
+        "--now",
+        metavar="ISO8601",
+        default=argparse.SUPPRESS,
+        help="freeze the clock at this instant (also $WIREWATCH_NOW)",
+    )
     return common
 
 
 def build_parser() -> argparse.ArgumentParser:
     common = _common()
     parser = argparse.ArgumentParser(
-        prog="wirewatch", parents=[common],
+        prog="wirewatch",
+        parents=[common],
         description="A terminal newsroom: headlines, countdowns to named events, and clean "
         "article text. Without a command, opens the dashboard.",
     )
@@ -70,10 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("refresh", parents=[common], help="poll every enabled source once")
     p.add_argument("--json", action="store_true", help="one JSON object per source")
-    sub.add_parser("poll", parents=[common],
-                   help="poll on schedule until SIGINT/SIGTERM (the single writer)")
+    sub.add_parser(
+        "poll", parents=[common], help="poll on schedule until SIGINT/SIGTERM (the single writer)"
+    )
     p = sub.add_parser("list", parents=[common], help="articles newest first")
-    p.add_argument("query", nargs="*", help='a query, e.g. tariff OR APEC source:Yonhap')
+    p.add_argument("query", nargs="*", help="a query, e.g. tariff OR APEC source:Yonhap")
     p.add_argument("--limit", type=int, default=50, metavar="N", help="at most N (default 50)")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p = sub.add_parser("show", parents=[common], help="one article with its full text")
@@ -95,8 +109,9 @@ def _clock(args: argparse.Namespace) -> tuple[Clock, bool]:
     try:
         frozen = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
-        raise UsageError(f"--now {raw!r}: not an ISO 8601 time such as "
-                         "2025-10-24T16:30:00+09:00") from None
+        raise UsageError(
+            f"--now {raw!r}: not an ISO 8601 time such as 2025-10-24T16:30:00+09:00"
+        ) from None
     if frozen.tzinfo is None:
         frozen = frozen.replace(tzinfo=UTC)
     return (lambda: frozen), True
@@ -157,14 +172,28 @@ def cmd_refresh(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     for result in results:
         failed += result.status == "error"
         if args.json:
-            _write_json(out, {"name": result.source, "status": result.status,
-                              "http_status": result.http_status, "new": len(result.new_ids),
-                              "items": len(result.articles), "latency_ms": result.latency_ms,
-                              "error": result.error})
+            _write_json(
+                out,
+                {
+                    "name": result.source,
+                    "status": result.status,
+                    "http_status": result.http_status,
+                    "new": len(result.new_ids),
+                    "items": len(result.articles),
+                    "latency_ms": result.latency_ms,
+                    "error": result.error,
+                },
+            )
         else:
-            detail = result.error if result.status == "error" else (
-                f"{len(result.new_ids)} new of {len(result.articles)}"
-                if result.status == "ok" else "not modified")
+            detail = (
+                result.error
+                if result.status == "error"
+                else (
+                    f"{len(result.new_ids)} new of {len(result.articles)}"
+                    if result.status == "ok"
+                    else "not modified"
+                )
+            )
             out.write(f"{result.status:<13} {result.source}: {detail}\n")
     if not args.json:
         total = sum(len(r.new_ids) for r in results)
@@ -181,10 +210,12 @@ async def _refresh(ctx: Context, store: Store) -> list[PollResult]:
 
 
 def cmd_poll(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s",
-                        stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr
+    )
     log = logging.getLogger("wirewatch")
     with _open_writer(ctx) as store:
+
         async def run() -> None:
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
@@ -195,8 +226,13 @@ def cmd_poll(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
             def report(results: list[PollResult]) -> None:
                 new = sum(len(r.new_ids) for r in results)
                 failed = [r.source for r in results if r.status == "error"]
-                log.info("polled %d sources: %d new articles, %d failed%s", len(results), new,
-                         len(failed), f" ({', '.join(failed)})" if failed else "")
+                log.info(
+                    "polled %d sources: %d new articles, %d failed%s",
+                    len(results),
+                    new,
+                    len(failed),
+                    f" ({', '.join(failed)})" if failed else "",
+                )
                 store.apply_retention(ctx.config.settings.retention_days, ctx.clock())
 
             log.info("polling %d sources into %s", len(ctx.config.sources), ctx.data_dir)
@@ -227,11 +263,15 @@ def cmd_list(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
             if args.json:
                 _write_json(out, article.to_json())
             else:
-                when = article.published.astimezone(zone).strftime("%Y-%m-%d %H:%M") if (
-                    article.published) else "—".ljust(16)
+                when = (
+                    article.published.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+                    if (article.published)
+                    else "—".ljust(16)
+                )
                 mark = "*" if article.starred else ("N" if not article.read else " ")
-                out.write(f"{article.id}  {mark} {when}  {article.source[:18]:<18}  "
-                          f"{article.title}\n")
+                out.write(
+                    f"{article.id}  {mark} {when}  {article.source[:18]:<18}  {article.title}\n"
+                )
     return EXIT_OK
 
 
@@ -266,11 +306,20 @@ def cmd_events(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
             continue
         left = int((event.when - now).total_seconds())
         if args.json:
-            _write_json(out, {"name": event.name, "when": utc_iso(event.when), "tz": event.tz,
-                              "seconds_left": left, "query": event.query})
+            _write_json(
+                out,
+                {
+                    "name": event.name,
+                    "when": utc_iso(event.when),
+                    "tz": event.tz,
+                    "seconds_left": left,
+                    "query": event.query,
+                },
+            )
         else:
-            out.write(f"{time_left(left):>16}  {wall(event.when, event_zone(event.tz))}  "
-                      f"{event.name}\n")
+            out.write(
+                f"{time_left(left):>16}  {wall(event.when, event_zone(event.tz))}  {event.name}\n"
+            )
     return EXIT_OK
 
 

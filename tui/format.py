@@ -8,7 +8,7 @@ from fetchers.timeparse import local_zone, zone
 
 
 def age(when: datetime | None, now: datetime, local: tzinfo) -> str:
-    """"now", "4m", "3h", then a date: how long ago an article was published."""
+    """ "now", "4m", "3h", then a date: how long ago an article was published."""
     if when is None:
         return "—"
     seconds = (now - when).total_seconds()

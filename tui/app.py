@@ -1,0 +1,624 @@
+"""The wirewatch dashboard: headlines, countdown and article panes over one store.
+
+Workers do the slow things (opening the store and querying it in threads, polling in an async
+worker) and post messages; only handlers on the app touch widgets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import webbrowser
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Static
+from textual.worker import Worker, WorkerState
+
+from fetchers.config import Config
+from fetchers.models import Article, PollResult, SourceHealth
+from fetchers.poller import Poller
+from fetchers.query import Query, QueryError, parse_query
+from fetchers.store import Store, StoreError, StoreLocked
+from fetchers.timeparse import local_zone
+from tui.messages import ArticleLoaded, ArticlesAdded, PollFinished, QueryDone, StoreOpened
+from tui.screens.help import HelpScreen
+from tui.screens.picker import PickerScreen
+from tui.widgets.article import ArticleView
+from tui.widgets.countdown import Countdown
+from tui.widgets.headlines import HeadlineList
+
+Clock = Callable[[], datetime]
+NARROW_WIDTH = 110
+NARROW_HEIGHT = 30
+READ_AFTER = 1.5  # seconds an article stays in the article pane before it counts as read
+VIEWER_RELOAD = 2.0
+
+
+class WirewatchApp(App[None]):
+    CSS_PATH = "wirewatch.tcss"
+    TITLE = "wirewatch"
+
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Keys", id="app.help"),
+        Binding("slash", "filter_prompt", "Filter", id="filter.prompt"),
+        Binding("0", "clear_filter", "Clear filter", show=False, id="filter.clear"),
+        *[
+            Binding(
+                str(n), f"saved_filter({n})", f"Saved filter {n}", show=False, id=f"filter.saved{n}"
+            )
+            for n in range(1, 10)
+        ],
+        Binding("u", "toggle_unread", "Unread", id="filter.unread"),
+        Binding("s", "pick_source", "Sources", id="filter.source"),
+        Binding("t", "pick_tag", "Tags", id="filter.tag"),
+        Binding("H", "source_health", "Health", show=False, id="app.health"),
+        Binding("enter", "open_article", "Open", show=False, id="article.open"),
+        Binding("escape", "close_article", "Back", show=False, id="article.close"),
+        Binding("asterisk", "toggle_star", "Star", id="article.star"),
+        Binding("m", "toggle_read", "Read/unread", show=False, id="article.read"),
+        Binding("f", "full_text", "Full text", id="article.full_text"),
+        Binding("o", "open_link", "Open link", id="article.open_link"),
+        Binding("r", "refresh", "Refresh", id="poll.refresh"),
+        Binding("e", "events", "Events", show=False, id="app.events"),
+        Binding("f8", "screenshot", "Screenshot", show=False, id="app.screenshot"),
+    ]
+
+    def __init__(
+        self, config: Config, data_dir: Path, clock: Clock | None = None, poll: bool = True
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.data_dir = data_dir
+        self.clock: Clock = clock or (lambda: datetime.now(UTC))
+        self.poll_enabled = poll
+        self.local = local_zone(config.settings.timezone)
+        self.store: Store | None = None
+        self.poller: Poller | None = None
+        self.query_text = ""
+        self.unread_only = False
+        self.matching = 0
+        self.total = 0
+        self.last_poll: datetime | None = None
+        self.health: dict[str, SourceHealth] = {}
+        self.writer = False
+        self._generation = 0
+        self._read_timer: Timer | None = None
+        self._stop = asyncio.Event()
+        self.notices: list[str] = []
+
+    # -- layout --------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static(Text(" wirewatch ─ opening the store…"), id="status")
+        with Horizontal(id="top"):
+            yield HeadlineList(self._lookup, self.clock, self.local, id="headlines")
+            yield Countdown(self.config.events, self.clock, self.local, id="countdown")
+        yield ArticleView(self.local, id="article")
+        with Vertical(id="filter-bar"):
+            yield Input(
+                placeholder="tariff OR APEC source:Yonhap is:unread since:6h", id="filter-input"
+            )
+            yield Static("", id="filter-error")
+        yield Footer()
+
+    @property
+    def headlines(self) -> HeadlineList:
+        return self.query_one("#headlines", HeadlineList)
+
+    @property
+    def article_view(self) -> ArticleView:
+        return self.query_one("#article", ArticleView)
+
+    @property
+    def countdown(self) -> Countdown:
+        return self.query_one("#countdown", Countdown)
+
+    def on_mount(self) -> None:
+        if self.config.keys:
+            self.set_keymap(self.config.keys)
+        self.headlines.border_title = "Headlines"
+        self.countdown.border_title = "Countdown"
+        self.article_view.border_title = "Article"
+        self.headlines.set_watch_terms(self.config.watch_terms)
+        self.headlines.focus()
+        self._apply_layout()
+        self.set_interval(1.0, self._update_status)
+        self.open_store()
+
+    def on_resize(self) -> None:
+        self._apply_layout()
+
+    def _apply_layout(self) -> None:
+        narrow = self.size.width < NARROW_WIDTH or self.size.height < NARROW_HEIGHT
+        self.screen.set_class(narrow, "narrow")
+        self.countdown.compact = narrow
+        self.countdown.tick()
+
+    # -- the store -----------------------------------------------------------------------
+    @work(thread=True, group="store", exit_on_error=False)
+    def open_store(self) -> None:
+        try:
+            store = Store(self.data_dir, writer=self.poll_enabled)
+        except StoreLocked:
+            store = Store(self.data_dir, writer=False)
+        self.store = store
+        self.post_message(StoreOpened(store.is_writer, list(store.problems)))
+
+    @on(StoreOpened)
+    def _store_opened(self, message: StoreOpened) -> None:
+        self.writer = message.writer
+        assert self.store is not None
+        self.health = self.store.load_health()
+        for problem in message.problems:
+            self.notify(problem, title="Store", severity="warning", markup=False)
+        self.run_query()
+        if message.writer:
+            self.poller = Poller(self.config, self.store, self.clock)
+            self.poll_loop()
+        else:
+            self.set_interval(VIEWER_RELOAD, self._reload)
+
+    def _lookup(self, ident: str) -> Article | None:
+        return self.store.get(ident) if self.store is not None else None
+
+    def _effective_query(self) -> Query:
+        text = self.query_text
+        if self.unread_only:
+            text = f"{text} is:unread".strip()
+        return parse_query(text, self.clock(), self.local)
+
+    def run_query(self) -> None:
+        if self.store is None:
+            return
+        try:
+            query = self._effective_query()
+        except QueryError as exc:
+            self.notify(str(exc), title="Filter", severity="error", markup=False)
+            return
+        self._generation += 1
+        self.headlines.set_watch_terms(self.config.watch_terms, query.words)
+        self.run_worker(
+            partial(self._query, self._generation, query),
+            thread=True,
+            group="query",
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    def _query(self, generation: int, query: Query) -> None:
+        store = self.store
+        assert store is not None
+        ids = store.query_ids(query)
+        total = len(store)
+        self.post_message(QueryDone(generation, ids, total))
+        self._count_events(store)
+
+    def _count_events(self, store: Store) -> None:
+        counts: dict[str, int] = {}
+        for event in self.config.events:
+            if event.query:
+                try:
+                    counts[event.name] = len(
+                        store.query_ids(parse_query(event.query, self.clock()))
+                    )
+                except QueryError:
+                    continue
+        self.call_from_thread(self.countdown.set_matches, counts)
+
+    @on(QueryDone)
+    def _query_done(self, message: QueryDone) -> None:
+        if message.generation != self._generation:
+            return
+        self.matching, self.total = len(message.ids), message.total
+        self.headlines.set_ids(message.ids)
+        self._update_status()
+
+    # -- polling -------------------------------------------------------------------------
+    @work(group="poller", exit_on_error=False)
+    async def poll_loop(self) -> None:
+        assert self.poller is not None
+        try:
+            await self.poller.run(self._stop, self._cycle_done)
+        finally:
+            await self.poller.aclose()
+
+    def _cycle_done(self, results: list[PollResult]) -> None:
+        self.post_message(PollFinished(results))
+        new = [i for r in results for i in r.new_ids]
+        if new:
+            self.post_message(ArticlesAdded(new))
+
+    @on(PollFinished)
+    def _poll_finished(self, message: PollFinished) -> None:
+        self.last_poll = self.clock()
+        if self.poller is not None:
+            self.health = dict(self.poller.health)
+        self._update_status()
+
+    @on(ArticlesAdded)
+    def _articles_added(self, message: ArticlesAdded) -> None:
+        self.run_query()
+
+    def _reload(self) -> None:
+        self.run_worker(
+            self._reload_thread, thread=True, group="reload", exclusive=True, exit_on_error=False
+        )
+
+    def _reload_thread(self) -> None:
+        store = self.store
+        assert store is not None
+        new = store.reload()
+        health = store.load_health()
+        self.call_from_thread(self._viewer_update, health, new)
+
+    def _viewer_update(self, health: dict[str, SourceHealth], new: list[str]) -> None:
+        self.health = health
+        polled = [h.last_polled for h in health.values() if h.last_polled]
+        self.last_poll = max(polled) if polled else None
+        if new:
+            self.post_message(ArticlesAdded(new))
+        else:
+            self.headlines.invalidate()  # marks may have changed in another process
+        self._update_status()
+
+    def action_refresh(self) -> None:
+        if self.poller is None:
+            self.notify(
+                "A separate poller writes this store; it refreshes on its own.", markup=False
+            )
+            return
+        self.notify("Refreshing every source…", markup=False)
+        self._refresh_now()
+
+    @work(group="refresh", exclusive=True, exit_on_error=False)
+    async def _refresh_now(self) -> None:
+        assert self.poller is not None
+        self._cycle_done(await self.poller.poll())
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Central error handling: a failed worker is reported, never fatal."""
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            error = event.worker.error
+            if isinstance(error, StoreError):
+                self.notify(str(error), title="Store", severity="error", timeout=30, markup=False)
+            else:
+                self.notify(
+                    f"{type(error).__name__}: {error}",
+                    title=event.worker.group,
+                    severity="error",
+                    markup=False,
+                )
+
+    # -- status line ---------------------------------------------------------------------
+    def _update_status(self) -> None:
+        parts = ["wirewatch"]
+        if self.query_text or self.unread_only:
+            shown = self.query_text + (" (unread only)" if self.unread_only else "")
+            parts.append(f"filter: {shown.strip()}")
+        parts.append(f"{self.matching:,} of {self.total:,}")
+        if self.last_poll is not None:
+            ago = int((self.clock() - self.last_poll).total_seconds())
+            parts.append(f"polled {_ago(ago)}")
+        elif self.store is not None:
+            parts.append("polling…" if self.writer else "waiting for the poller")
+        failing = sum(
+            1
+            for s in self.config.sources
+            if s.enabled and self.health.get(s.name, SourceHealth(s.name, "")).status == "error"
+        )
+        enabled = sum(1 for s in self.config.sources if s.enabled)
+        parts.append(f"{failing} of {enabled} sources failing")
+        if self.store is not None and not self.writer:
+            parts.append("viewer (attached to a poller)")
+        text = Text(" " + " ─ ".join(parts), no_wrap=True, overflow="ellipsis")
+        self.query_one("#status", Static).update(text)
+
+    # -- the article pane ----------------------------------------------------------------
+    @on(HeadlineList.Highlighted)
+    def _highlighted(self, message: HeadlineList.Highlighted) -> None:
+        if self._read_timer is not None:
+            self._read_timer.stop()
+            self._read_timer = None
+        if message.article_id is None:
+            self.article_view.show(None, None)
+            return
+        self.load_article(message.article_id)
+        if not self.screen.has_class("narrow") or self.screen.has_class("reading"):
+            self._read_timer = self.set_timer(
+                READ_AFTER, partial(self._mark, message.article_id, True)
+            )
+
+    def load_article(self, ident: str, note: str | None = None) -> None:
+        self.run_worker(
+            partial(self._load_text, ident, note),
+            thread=True,
+            group="article",
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    def _load_text(self, ident: str, note: str | None) -> None:
+        store = self.store
+        assert store is not None
+        text = store.text(ident)
+        self.call_from_thread(self._show_article, ident, text, note)
+
+    def _show_article(self, ident: str, text: str | None, note: str | None) -> None:
+        if self.headlines.current_id != ident:
+            return
+        self.article_view.show(self._lookup(ident), text, note)
+
+    def _mark(self, ident: str, read: bool) -> None:
+        article = self._lookup(ident)
+        if article is None or article.read == read or self.store is None:
+            return
+        self.run_worker(
+            partial(self._set_state, [ident], read, None),
+            thread=True,
+            group="state",
+            exit_on_error=False,
+        )
+
+    def _set_state(self, ids: list[str], read: bool | None, starred: bool | None) -> None:
+        assert self.store is not None
+        self.store.set_state(ids, read=read, starred=starred)
+        self.call_from_thread(self._state_changed, ids)
+
+    def _state_changed(self, ids: list[str]) -> None:
+        for ident in ids:
+            self.headlines.invalidate(ident)
+
+    def action_open_article(self) -> None:
+        ident = self.headlines.current_id
+        if ident is None:
+            return
+        if self.screen.has_class("narrow"):
+            self.screen.add_class("reading")
+            self.article_view.focus()
+        self._mark(ident, True)
+
+    def action_close_article(self) -> None:
+        if self.screen.has_class("reading"):
+            self.screen.remove_class("reading")
+            self.headlines.focus()
+        elif self.query_one("#filter-bar").display:
+            self._close_filter()
+
+    def action_toggle_star(self) -> None:
+        article = self._current()
+        if article is not None:
+            self.run_worker(
+                partial(self._set_state, [article.id], None, not article.starred),
+                thread=True,
+                group="state",
+                exit_on_error=False,
+            )
+
+    def action_toggle_read(self) -> None:
+        article = self._current()
+        if article is not None:
+            self.run_worker(
+                partial(self._set_state, [article.id], not article.read, None),
+                thread=True,
+                group="state",
+                exit_on_error=False,
+            )
+
+    def _current(self) -> Article | None:
+        ident = self.headlines.current_id
+        return self._lookup(ident) if ident else None
+
+    def action_open_link(self) -> None:
+        article = self._current()
+        if article is None or not article.link:
+            self.notify("This article has no link.", markup=False)
+            return
+        link = article.link
+        if not link.lower().startswith(("http://", "https://")):
+            self.notify("Only http and https links are opened.", severity="warning", markup=False)
+            return
+        if _has_browser():
+            webbrowser.open(link)
+            self.notify(f"Opened {link}", markup=False)
+        else:
+            self.copy_to_clipboard(link)
+            self.notify(f"No browser here; copied the link to the clipboard: {link}", markup=False)
+
+    def action_full_text(self) -> None:
+        article = self._current()
+        if article is None:
+            return
+        if not article.link:
+            self.notify("This article has no link to fetch its text from.", markup=False)
+            return
+        self.article_view.show(article, None, note="Fetching the full text…")
+        self.fetch_full_text(article.id, article.link)
+
+    @work(group="full_text", exclusive=True, exit_on_error=False)
+    async def fetch_full_text(self, ident: str, link: str) -> None:
+        poller = self.poller
+        own = poller is None
+        if poller is None:
+            assert self.store is not None
+            poller = Poller(self.config, self.store, self.clock)
+        try:
+            text = await poller.full_text(link)
+        finally:
+            if own:
+                await poller.aclose()
+        if text is None:
+            self.post_message(ArticleLoaded(ident, None))
+            return
+        if self.store is not None and self.store.is_writer:
+            await asyncio.to_thread(self.store.set_text, ident, text)
+        self.post_message(ArticleLoaded(ident, text))
+
+    @on(ArticleLoaded)
+    def _article_loaded(self, message: ArticleLoaded) -> None:
+        if self.headlines.current_id != message.article_id:
+            return
+        article = self._lookup(message.article_id)
+        if message.text is None:
+            self.article_view.show(article, None, note="The full text could not be fetched.")
+        else:
+            self.article_view.show(article, message.text)
+
+    # -- filters -------------------------------------------------------------------------
+    def action_filter_prompt(self) -> None:
+        bar = self.query_one("#filter-bar")
+        bar.display = True
+        field = self.query_one("#filter-input", Input)
+        field.value = self.query_text
+        field.cursor_position = len(field.value)
+        self.query_one("#filter-error", Static).update("")
+        field.focus()
+
+    def _close_filter(self) -> None:
+        self.query_one("#filter-bar").display = False
+        self.headlines.focus()
+
+    @on(Input.Submitted, "#filter-input")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        try:
+            parse_query(event.value, self.clock(), self.local)
+        except QueryError as exc:
+            self.query_one("#filter-error", Static).update(Text(f"✗ {exc}"))
+            return
+        self.set_filter(event.value.strip())
+        self._close_filter()
+
+    def on_key(self, event: object) -> None:
+        key = getattr(event, "key", None)
+        if key == "escape" and self.query_one("#filter-bar").display:
+            self._close_filter()
+
+    def set_filter(self, text: str) -> None:
+        self.query_text = text
+        self.run_query()
+        self._update_status()
+
+    def action_clear_filter(self) -> None:
+        self.unread_only = False
+        self.set_filter("")
+
+    def action_saved_filter(self, number: int) -> None:
+        saved = self.config.filters.get(str(number))
+        if saved is None:
+            self.notify(
+                f"No saved filter {number}; add it under [filters] in the config.", markup=False
+            )
+            return
+        self.set_filter(saved)
+
+    def action_toggle_unread(self) -> None:
+        self.unread_only = not self.unread_only
+        self.run_query()
+
+    def action_pick_source(self) -> None:
+        if self.store is None:
+            return
+        counts = self.store.sources_count()
+        names = [s.name for s in self.config.sources] + sorted(
+            set(counts) - {s.name for s in self.config.sources}
+        )
+        options = [(name, Text(f"{counts.get(name, 0):>6}  {name}")) for name in names]
+        self.push_screen(PickerScreen("Filter by source", options), self._picked_source)
+
+    def _picked_source(self, name: str | None) -> None:
+        if name:
+            self.set_filter(f'source:"{name}"')
+
+    def action_pick_tag(self) -> None:
+        if self.store is None:
+            return
+        counts = self.store.tags_count()
+        options = [
+            (tag, Text(f"{n:>6}  {tag}"))
+            for tag, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        ]
+        self.push_screen(PickerScreen("Filter by tag", options), self._picked_tag)
+
+    def _picked_tag(self, tag: str | None) -> None:
+        if tag:
+            self.set_filter(f'tag:"{tag}"')
+
+    def action_source_health(self) -> None:
+        options = []
+        for source in self.config.sources:
+            h = self.health.get(source.name) or SourceHealth(source.name, source.location)
+            ok = h.last_ok.astimezone(self.local).strftime("%m-%d %H:%M") if h.last_ok else "never"
+            detail = h.last_error or ""
+            options.append(
+                (
+                    source.name,
+                    Text(f"{h.status:<12} {source.name[:24]:<24} last ok {ok:<11} {detail}"),
+                )
+            )
+        self.push_screen(
+            PickerScreen("Source health", options, "enter filters to that source · escape closes"),
+            self._picked_source,
+        )
+
+    def action_events(self) -> None:
+        options = []
+        for event in self.config.events:
+            options.append((event.name, Text(f"{event.name}  —  {event.query or 'no query'}")))
+        self.push_screen(
+            PickerScreen("Events (enter filters the headlines to one)", options), self._picked_event
+        )
+
+    def _picked_event(self, name: str | None) -> None:
+        event = next((e for e in self.config.events if e.name == name), None)
+        if event is not None and event.query:
+            self.set_filter(event.query)
+
+    def action_help(self) -> None:
+        rows: list[tuple[str, str]] = []
+        seen: set[tuple[str, str]] = set()
+        for active in self.screen.active_bindings.values():
+            binding = active.binding
+            label = binding.description or binding.action
+            display = self.get_key_display(binding)
+            if (display, label) in seen:
+                continue
+            seen.add((display, label))
+            rows.append((display, label))
+        rows.sort(key=lambda r: r[1].lower())
+        self.push_screen(HelpScreen(rows))
+
+    async def action_quit(self) -> None:
+        self._stop.set()
+        self.exit()
+
+
+def _ago(seconds: int) -> str:
+    if seconds < 60:
+        return f"{max(0, seconds)}s ago"
+    if seconds < 3600:
+        return f"{seconds // 60}m ago"
+    return f"{seconds // 3600}h ago"
+
+
+def _has_browser() -> bool:
+    """A browser helps only on the machine in front of the user, not over SSH."""
+    if os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_TTY"):
+        return False
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) and not shutil.which(
+        "open"
+    ):
+        return False
+    try:
+        webbrowser.get()
+    except webbrowser.Error:
+        return False
+    return True

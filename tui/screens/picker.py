@@ -1,0 +1,42 @@
+"""A list to choose one thing from: a source, a tag, or a source's health."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+
+class PickerScreen(ModalScreen[str | None]):
+    """Returns the chosen option's id, or None on escape."""
+
+    BINDINGS = [Binding("escape,q", "dismiss_none", "Close", id="picker.close")]
+
+    def __init__(
+        self,
+        title: str,
+        options: list[tuple[str, Text]],
+        footer: str = "enter chooses · escape closes",
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.options = options
+        self.footer_text = footer
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="picker-box"):
+            yield Static(Text(self.title_text, style="bold"), id="picker-title")
+            yield OptionList(
+                *[Option(label, id=key) for key, label in self.options], id="picker-list"
+            )
+            yield Static(Text(self.footer_text), id="picker-footer")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)

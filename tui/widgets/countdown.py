@@ -1,0 +1,111 @@
+"""The countdown pane: time left to each named event, from the wall clock, once a second."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, tzinfo
+
+from rich.text import Text
+from textual.widgets import Static
+
+from fetchers.models import Event
+from tui.format import event_zone, time_left, wall
+
+DAY, HOUR = 86400, 3600
+
+
+def urgency(seconds: float) -> str:
+    """past, hour (under an hour), day (under a day) or later."""
+    if seconds < 0:
+        return "past"
+    if seconds < HOUR:
+        return "hour"
+    if seconds < DAY:
+        return "day"
+    return "later"
+
+
+class Countdown(Static):
+    """Renders `event.when - clock()` for every event; never decrements a counter."""
+
+    COMPONENT_CLASSES = {
+        "countdown--name",
+        "countdown--later",
+        "countdown--day",
+        "countdown--hour",
+        "countdown--past",
+        "countdown--error",
+        "countdown--dim",
+    }
+
+    def __init__(
+        self,
+        events: list[Event],
+        clock: Callable[[], datetime],
+        local: tzinfo,
+        *,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.events = events
+        self.clock = clock
+        self.local = local
+        self.matches: dict[str, int] = {}
+        self.compact = False
+
+    def on_mount(self) -> None:
+        self.tick()
+        self.set_interval(1.0, self.tick)
+
+    def tick(self) -> None:
+        self.update(self.render_events(self.clock()))
+
+    def set_matches(self, matches: dict[str, int]) -> None:
+        self.matches = matches
+        self.tick()
+
+    def render_events(self, now: datetime) -> Text:
+        out = Text(no_wrap=True, overflow="ellipsis")
+        if not self.events:
+            out.append(
+                "No events. Add [[events]] to the config.",
+                self.get_component_rich_style("countdown--dim", partial=True),
+            )
+            return out
+        for n, event in enumerate(self.events):
+            if n:
+                out.append("\n")
+            self._event(out, event, now)
+        return out
+
+    def _event(self, out: Text, event: Event, now: datetime) -> None:
+        style = self.get_component_rich_style
+        if event.when is None:
+            out.append(event.name, style("countdown--name", partial=True))
+            out.append(f"  time unreadable: {event.error}", style("countdown--error", partial=True))
+            return
+        seconds = (event.when - now).total_seconds()
+        level = urgency(seconds)
+        mark = {"past": "done", "hour": "<1h!", "day": "<24h", "later": ""}[level]
+        clock = time_left(seconds)
+        count = self.matches.get(event.name)
+        here = event_zone(event.tz)
+        if self.compact:
+            out.append(f"{clock:>15} ", style(f"countdown--{level}", partial=True))
+            out.append(f"{mark:<5}", style(f"countdown--{level}", partial=True))
+            out.append(event.name, style("countdown--name", partial=True))
+            out.append(
+                f"  {wall(event.when, here, with_date=False)}",
+                style("countdown--dim", partial=True),
+            )
+            return
+        out.append(event.name, style("countdown--name", partial=True))
+        if count is not None:
+            out.append(f"  {count} headlines", style("countdown--dim", partial=True))
+        out.append("\n  ")
+        out.append(f"{clock:<16}", style(f"countdown--{level}", partial=True))
+        out.append(f"{mark:<5}", style(f"countdown--{level}", partial=True))
+        out.append(wall(event.when, here))
+        local_text = wall(event.when, self.local)
+        if local_text != wall(event.when, here):
+            out.append(f"\n  {'':<21}{local_text} (local)", style("countdown--dim", partial=True))
