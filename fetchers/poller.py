@@ -152,7 +152,13 @@ class Poller:
             return PollResult(source.name, "error", error=str(exc))
         return PollResult(source.name, "ok", articles=articles)
 
-    async def _limited_fetch(self, url: str, **kwargs: object) -> FetchResult:
+    async def _limited_fetch(
+        self,
+        url: str,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        accept: str | None = None,
+    ) -> FetchResult:
         host = host_of(url)
         limit = self._hosts.setdefault(host, asyncio.Semaphore(self.settings.per_host))
         async with self._global, limit:
@@ -161,8 +167,10 @@ class Poller:
                 url,
                 deadline=self.settings.timeout,
                 max_body=self.settings.max_body,
-                **kwargs,
-            )  # type: ignore[arg-type]
+                etag=etag,
+                last_modified=last_modified,
+                accept=accept,
+            )
 
     async def _poll_remote(self, source: Source) -> PollResult:
         health = self.health.get(source.name)

@@ -79,6 +79,8 @@ def _tokens(text: str) -> list[tuple[bool, str | None, str, bool]]:
             raise QueryError(f"cannot read the query at column {start + 1}")
         negated, name, quoted, bare = match.groups()
         value = quoted if quoted is not None else bare
+        if name is None and bare is not None and re.fullmatch(r"\w+:", bare):
+            raise QueryError(f"{bare} needs a value")
         if bare is not None and '"' in bare:
             raise QueryError(f"unterminated quote at column {start + 1}")
         out.append((bool(negated), name.lower() if name else None, value, quoted is not None))

@@ -47,6 +47,7 @@ VIEWER_RELOAD = 2.0
 class WirewatchApp(App[None]):
     CSS_PATH = "wirewatch.tcss"
     TITLE = "wirewatch"
+    read_after: float = READ_AFTER
 
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
@@ -335,7 +336,7 @@ class WirewatchApp(App[None]):
         self.load_article(message.article_id)
         if not self.screen.has_class("narrow") or self.screen.has_class("reading"):
             self._read_timer = self.set_timer(
-                READ_AFTER, partial(self._mark, message.article_id, True)
+                self.read_after, partial(self._mark, message.article_id, True)
             )
 
     def load_article(self, ident: str, note: str | None = None) -> None:

@@ -1,0 +1,40 @@
+"""Deterministic dashboards for Pilot and snapshot tests: a frozen clock, local sources only."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from fetchers.config import Config, load_config, seeds_dir
+from fetchers.models import Article
+from fetchers.store import Store
+from tui.app import WirewatchApp
+
+FROZEN = datetime(2025, 10, 24, 8, 0, tzinfo=UTC)
+HOSTILE = [
+    "[/b] closes nothing",
+    "[$accent]Price[/] up [link=https://evil.example]click[/link]",
+    "[bold red]Shouting[/bold red] headline",
+]
+
+
+def seed_only_config(tmp_path: Path) -> Config:
+    """The embedded default with its network sources switched off."""
+    config = load_config(seeds_dir() / "wirewatch.toml", FROZEN)
+    for source in config.sources:
+        source.enabled = source.path is not None
+    return config
+
+
+def make_app(tmp_path: Path, config: Config | None = None, hostile: bool = False,
+             poll: bool = True) -> WirewatchApp:
+    data = tmp_path / "data"
+    if hostile:
+        with Store(data, writer=True) as store:
+            store.add_batch([
+                Article(id=f"h{n}", source="Hostile", title=title, fetched=FROZEN,
+                        summary=title, published=FROZEN)
+                for n, title in enumerate(HOSTILE)
+            ])
+    return WirewatchApp(config or seed_only_config(tmp_path), data, clock=lambda: FROZEN,
+                        poll=poll)

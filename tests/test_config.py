@@ -1,0 +1,91 @@
+"""A broken config stops with a message naming the file, the key or line, and the fault."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from fetchers.config import ConfigError, find_config, load_config, seeds_dir
+from tests.conftest import write_config
+from tui.cli import main
+
+
+def test_embedded_default_loads(seed_config, now: datetime) -> None:
+    names = [s.name for s in seed_config.sources]
+    assert "Yonhap via Korea Herald" in names and "Yonhap" in names
+    assert seed_config.sources[0].path is not None
+    assert Path(seed_config.sources[0].path).is_file()
+    events = {e.name: e for e in seed_config.events}
+    apec = events["APEC Economic Leaders' Meeting, Gyeongju"]
+    assert apec.when is not None and apec.when.isoformat() == "2025-10-31T00:00:00+00:00"
+    assert apec.tz == "Asia/Seoul"
+    assert "tariff" in seed_config.watch_terms
+    assert seed_config.settings.interval == 600
+
+
+def test_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert find_config(None) == seeds_dir() / "wirewatch.toml"
+    env = write_config(tmp_path / "env.toml", "")
+    monkeypatch.setenv("WIREWATCH_CONFIG", str(env))
+    assert find_config(None) == env
+    explicit = write_config(tmp_path / "explicit.toml", "")
+    assert find_config(str(explicit)) == explicit
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[settings\ninterval = 3", "line 1"),
+        ('[settings]\ninterval = "soon"', "settings.interval"),
+        ('[settings]\nmax_body = "lots"', "settings.max_body"),
+        ("[settings]\nbogus = 1", "settings.bogus: unknown key"),
+        ('[[sources]]\nname = "X"', "a source needs a url or a path"),
+        ('[[sources]]\nurl = "https://x.org/feed"', "a source needs a name"),
+        ('[[sources]]\nname = "X"\nurl = "ftp://x.org"', "must start with http"),
+        ('[[sources]]\nname = "X"\nurl = "https://x"\ninterval = "-5m"', "interval"),
+        ('[settings]\ntimezone = "Mars/Olympus"', "unknown time zone"),
+        ("[settings]\nconcurrency = 0", "settings.concurrency: must be positive"),
+        ("[filters]\n12 = \"x\"", "keyed 1 to 9"),
+        ("[surprise]\nx = 1", "surprise: unknown table"),
+    ],
+)
+def test_broken_config_names_the_fault(tmp_path: Path, now: datetime, text: str,
+                                       expected: str) -> None:
+    path = write_config(tmp_path / "broken.toml", text)
+    with pytest.raises(ConfigError) as info:
+        load_config(path, now)
+    message = str(info.value)
+    assert str(path) in message
+    assert expected in message
+
+
+def test_broken_config_on_the_command_line_has_no_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_config(tmp_path / "broken.toml", '[settings]\ninterval = "whenever"')
+    code = main(["--config", str(path), "events"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "settings.interval" in err and str(path) in err
+    assert "Traceback" not in err
+
+
+def test_event_with_unreadable_time_is_kept_with_its_error(tmp_path: Path, now: datetime) -> None:
+    path = write_config(
+        tmp_path / "c.toml",
+        '[[events]]\nname = "Vague"\nwhen = "sometime soon"\n'
+        '[[events]]\nname = "Clear"\nwhen = "2025-11-01 10:00"\ntz = "Asia/Seoul"\n',
+    )
+    config = load_config(path, now)
+    vague, clear = config.events
+    assert vague.when is None and vague.error
+    assert clear.when is not None
+
+
+def test_ambiguous_numeric_date_is_refused(tmp_path: Path, now: datetime) -> None:
+    path = write_config(tmp_path / "c.toml", '[[events]]\nname = "A"\nwhen = "04/05/2026"\n')
+    event = load_config(path, now).events[0]
+    assert event.when is None
+    assert "2026-05-04" in (event.error or "") and "2026-04-05" in (event.error or "")

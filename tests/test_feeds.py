@@ -1,0 +1,170 @@
+"""Feed formats, charsets, dates and malformed input, parsed from bytes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from fetchers.feeds import FeedError, parse_feed, to_articles
+from fetchers.timeparse import parse_feed_date
+from tests.conftest import rss
+
+NOW = datetime(2025, 10, 24, 8, tzinfo=UTC)
+
+
+def articles(body: bytes, headers: dict[str, str] | None = None, base: str | None = None):
+    return to_articles(parse_feed(body, headers or {}, base), "S", [], NOW)
+
+
+def test_rss2_with_html_description_entities_and_relative_link() -> None:
+    (a,) = articles(rss(
+        "<title>AT&amp;amp;T &amp; Seoul [b]x[/b]</title><link>/news/1</link>"
+        "<description>&lt;p&gt;One &lt;b&gt;two&lt;/b&gt;&lt;/p&gt;&lt;p&gt;Three&lt;/p&gt;"
+        "</description><pubDate>Fri, 24 Oct 2025 16:05:00 +0900</pubDate>"
+        "<category>trade</category>"
+    ), base="https://example.org/feed.xml")
+    assert a.title == "AT&T & Seoul [b]x[/b]"
+    assert a.link == "https://example.org/news/1"
+    assert a.summary == "One two\n\nThree"
+    assert a.published == datetime(2025, 10, 24, 7, 5, tzinfo=UTC)
+    assert a.tags == ["trade"]
+
+
+def test_rss1_rdf() -> None:
+    body = b"""<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"
+ xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel rdf:about="x"><title>RDF</title></channel>
+<item rdf:about="https://e.org/1"><title>RDF item</title><link>https://e.org/1</link>
+<dc:date>2025-10-24T06:00:00Z</dc:date></item></rdf:RDF>"""
+    (a,) = articles(body)
+    assert (a.title, a.link) == ("RDF item", "https://e.org/1")
+    assert a.published == datetime(2025, 10, 24, 6, tzinfo=UTC)
+
+
+def test_atom_with_xml_base_and_xhtml_content() -> None:
+    body = b"""<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://b.org/x/">
+<title>A</title><entry><title type="html">Lee &amp;amp; Trump</title><link href="p/1"/>
+<id>tag:b.org,2025:1</id><updated>2025-10-24T07:00:00+09:00</updated>
+<content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>Para one</p><p>two</p></div>
+</content></entry></feed>"""
+    (a,) = articles(body)
+    assert a.title == "Lee & Trump"
+    assert a.link == "https://b.org/x/p/1"
+    assert a.text == "Para one\n\ntwo"
+    assert a.published == datetime(2025, 10, 23, 22, tzinfo=UTC)
+
+
+def test_json_feed() -> None:
+    body = (b'{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": ['
+            b'{"id": "1", "url": "https://j.org/1", "title": "\xed\x95\x9c\xea\xb5\xad \xf0\x9f\x93\xb0",'
+            b' "content_text": "Body", "date_published": "2025-10-24T07:00:00Z", "tags": ["k"]}]}')
+    (a,) = articles(body, {"Content-Type": "application/feed+json"})
+    assert a.title == "한국 📰"
+    assert a.text == "Body" and a.tags == ["k"]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "header"),
+    [("euc-kr", "text/xml; charset=ISO-8859-1"), ("shift_jis", None), ("cp949", "text/xml")],
+)
+def test_legacy_charsets_decode_without_mojibake(encoding: str, header: str | None) -> None:
+    title = "한국 관세 협상" if encoding != "shift_jis" else "日本の関税"
+    body = rss(f"<title>{title}</title><guid>1</guid>", encoding=encoding)
+    (a,) = articles(body, {"Content-Type": header} if header else {})
+    assert a.title == title
+
+
+def test_utf8_bytes_under_a_lying_latin1_header() -> None:
+    body = rss("<title>Café Gyeongju — 경주</title><guid>1</guid>")
+    (a,) = articles(body, {"Content-Type": "application/rss+xml; charset=ISO-8859-1"})
+    assert a.title == "Café Gyeongju — 경주"
+
+
+def test_windows_1252_labelled_iso_8859_1() -> None:
+    body = rss("<title>“Quoted” – dash</title><guid>1</guid>", encoding="windows-1252").replace(
+        b'encoding="windows-1252"', b'encoding="ISO-8859-1"')
+    (a,) = articles(body)
+    assert a.title == "“Quoted” – dash"
+
+
+def test_bom_and_whitespace_before_xml_declaration() -> None:
+    body = b"\xef\xbb\xbf\n  " + rss("<title>BOM ok</title><guid>1</guid>")
+    assert [a.title for a in articles(body)] == ["BOM ok"]
+
+
+def test_malformed_xml_loses_no_text() -> None:
+    body = (b'<rss version="2.0"><channel><item><title>AT&T wins&nbsp;big</title>'
+            b"<link>https://x.org/1</link></item></channel></rss>")
+    (a,) = articles(body)
+    assert a.title == "AT&T wins big"  # the no-break space shown as a space
+
+
+def test_truncated_feed_keeps_complete_items() -> None:
+    body = (b'<rss version="2.0"><channel><item><title>AT&T one</title>'
+            b"<link>https://x.org/1</link></item><item><title>Two</ti")
+    titles = [a.title for a in articles(body)]
+    assert titles[0] == "AT&T one"
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"", "empty"),
+        (b"   \n", "empty"),
+        (b"<!DOCTYPE html><html><head><title>Home</title></head><body></body></html>",
+         "HTML page"),
+        (b"<!DOCTYPE html><html><head><title>Just a moment...</title></head></html>",
+         "bot-challenge"),
+        (b"<svg xmlns='http://www.w3.org/2000/svg'></svg>", "not"),
+        (b'{"hello": "world"}', "not a JSON Feed"),
+    ],
+)
+def test_non_feeds_are_errors_with_a_reason(body: bytes, reason: str) -> None:
+    with pytest.raises(FeedError, match=reason):
+        parse_feed(body, {}, None)
+
+
+def test_identity_and_duplicate_guids_inside_one_feed() -> None:
+    body = rss(
+        "<title>First</title><guid>same</guid>",
+        "<title>Second, different</title><guid>same</guid>",
+        "<title>First</title><guid>same</guid>",
+        "<title>No guid</title><link>https://x.org/2</link>",
+        "<title>Neither</title>",
+    )
+    items = articles(body)
+    assert [a.title for a in items] == ["First", "Second, different", "No guid", "Neither"]
+    assert len({a.id for a in items}) == 4
+    assert [a.id for a in articles(body)] == [a.id for a in items]  # stable across polls
+
+
+def test_hostile_title_is_plain_text_without_escapes() -> None:
+    (a,) = articles(rss("<title>[/b][$accent]\x1b[31mRed\x1b[0m [link=x]y[/link]\x07</title>"
+                        "<guid>1</guid>".replace("\x1b", "&#27;").replace("\x07", "")))
+    assert a.title == "[/b][$accent]Red [link=x]y[/link]"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Fri, 24 Oct 2025 16:05:00 +0900", "2025-10-24T07:05:00+00:00"),
+        ("Fri, 24 Oct 2025 16:05:00 KST", "2025-10-24T07:05:00+00:00"),
+        ("Fri, 24 Oct 2025 07:05:00 GMT", "2025-10-24T07:05:00+00:00"),
+        ("Fri, 24 Oct 2025 03:05:00 EDT", "2025-10-24T07:05:00+00:00"),
+        ("Thu, 23 Oct 2025 23:05:00 PST", "2025-10-24T07:05:00+00:00"),
+        ("2025-10-24T16:05:00+09:00", "2025-10-24T07:05:00+00:00"),
+        ("2025-10-24T07:05:00Z", "2025-10-24T07:05:00+00:00"),
+        ("2025-10-24 07:05", "2025-10-24T07:05:00+00:00"),
+        ("24 October 2025 16:05 KST", "2025-10-24T07:05:00+00:00"),
+    ],
+)
+def test_feed_dates_to_utc(text: str, expected: str) -> None:
+    when = parse_feed_date(text)
+    assert when is not None and when.isoformat() == expected
+
+
+@pytest.mark.parametrize("text", ["", "yesterday-ish", "Fri, 99 Foo 2025", "0000-00-00"])
+def test_unreadable_dates_are_null(text: str) -> None:
+    assert parse_feed_date(text) is None

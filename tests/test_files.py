@@ -1,0 +1,62 @@
+"""The local-file source kind, and the seed story read through it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from fetchers.files import LocalSourceError, read_local
+from fetchers.config import seeds_dir
+from tests.conftest import rss
+
+SEED = seeds_dir() / "000_8890db16bdd93803.txt"
+
+
+def test_seed_article_text_metadata_and_related_headlines(now: datetime) -> None:
+    articles = read_local(SEED, "Yonhap via Korea Herald", ["seed"], now)
+    main, *related = articles
+    assert main.title.startswith("S. Korea, US remain far apart")
+    assert main.author == "Yonhap via The Korea Herald"
+    assert main.published is not None and main.published.isoformat() == "2025-10-24T07:05:00+00:00"
+    assert main.text is not None
+    assert main.text.startswith("South Korea and the United States remain far apart")
+    assert main.text.endswith("(Yonhap)")
+    assert "Most Commented" not in main.text
+    assert "Hybe partners with LAFC" not in main.text
+    assert [a.title for a in related] == [
+        "2 NK soldiers briefly cross MDL to apparently chase defecting soldier: sources",
+        "Hybe partners with LAFC",
+        "N. Korea breaks ground on memorial museum for its troops killed in Russia’s war with "
+        "Ukraine",
+        "Seoul shares open sharply higher on eased US-China tensions",
+        "Lee says ‘carefully’ reviewing impact on financial markets during US tariff talks",
+    ]
+    assert all(a.text is None and a.link is None and a.published is None for a in related)
+
+
+def test_text_without_metadata_gets_a_headline_from_its_text(tmp_path: Path,
+                                                             now: datetime) -> None:
+    (tmp_path / "story.txt").write_text(
+        "Seoul shares rose sharply on Monday. Analysts cited eased tensions.\n- Other story\n"
+    )
+    (article, other) = read_local(tmp_path / "story.txt", "Local", [], now)
+    assert article.title == "Seoul shares rose sharply on Monday"
+    assert article.published is None
+    assert other.title == "Other story"
+
+
+def test_folder_of_feed_files(tmp_path: Path, now: datetime) -> None:
+    (tmp_path / "a.xml").write_bytes(rss("<title>One</title><guid>1</guid>"))
+    (tmp_path / "notes.toml").write_text("x = 1")
+    articles = read_local(tmp_path, "Folder", [], now)
+    assert [a.title for a in articles] == ["One"]
+
+
+def test_missing_path_and_non_feed_file_are_clear_errors(tmp_path: Path, now: datetime) -> None:
+    with pytest.raises(LocalSourceError, match="no such file"):
+        read_local(tmp_path / "nope.xml", "X", [], now)
+    (tmp_path / "page.xml").write_text("<!DOCTYPE html><html><body>hi</body></html>")
+    with pytest.raises(LocalSourceError, match="HTML page"):
+        read_local(tmp_path / "page.xml", "X", [], now)

@@ -1,0 +1,154 @@
+"""Fetching against a real HTTP server on 127.0.0.1: formats, failures and conditional GET."""
+
+from __future__ import annotations
+
+import gzip
+import time
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from fetchers.config import Config
+from fetchers.http import FetchError, fetch, make_client
+from fetchers.models import Settings, Source
+from fetchers.poller import Poller
+from fetchers.store import Store
+from tests.conftest import FeedServer, Route, rss
+
+
+def config_for(tmp_path: Path, *sources: Source, timeout: float = 5.0) -> Config:
+    settings = Settings(timeout=timeout, max_body=2_000_000, concurrency=8)
+    return Config(path=tmp_path / "wirewatch.toml", settings=settings, sources=list(sources))
+
+
+async def poll(tmp_path: Path, now: datetime, *sources: Source, timeout: float = 5.0):
+    store = Store(tmp_path / "data", writer=True)
+    poller = Poller(config_for(tmp_path, *sources, timeout=timeout), store, lambda: now)
+    try:
+        results = {r.source: r for r in await poller.poll()}
+    finally:
+        await poller.aclose()
+    return results, store, poller
+
+
+async def test_one_failing_source_never_stops_the_others(
+    tmp_path: Path, now: datetime, feed_server: FeedServer
+) -> None:
+    good = feed_server.add("/good.xml", Route(rss("<title>Seoul</title><guid>1</guid>")))
+    bad = feed_server.add("/bad.xml", Route(b"oops", status=500))
+    html = feed_server.add("/html.xml", Route(b"<!DOCTYPE html><html><body>x</body></html>",
+                                              headers={"Content-Type": "text/html"}))
+    results, store, poller = await poll(
+        tmp_path, now, Source("Good", url=good), Source("Bad", url=bad),
+        Source("Html", url=html))
+    try:
+        assert results["Good"].status == "ok" and len(results["Good"].new_ids) == 1
+        assert results["Bad"].status == "error" and results["Bad"].http_status == 500
+        assert "HTTP 500" in (results["Bad"].error or "")
+        assert results["Html"].status == "error"
+        assert "HTML page" in (results["Html"].error or "")
+        assert [a.title for a in store.query()] == ["Seoul"]
+        health = store.load_health()
+        assert health["Bad"].status == "error" and health["Bad"].failures == 1
+        assert health["Good"].status == "ok" and health["Good"].last_ok == now
+    finally:
+        store.close()
+
+
+async def test_conditional_get_gives_304_on_the_second_run(
+    tmp_path: Path, now: datetime, feed_server: FeedServer
+) -> None:
+    url = feed_server.add("/feed.xml", Route(rss("<title>A</title><guid>1</guid>"),
+                                             etag='"v1"', gzip=True))
+    results, store, _ = await poll(tmp_path, now, Source("F", url=url))
+    store.close()
+    assert results["F"].status == "ok"
+    results, store, _ = await poll(tmp_path, now, Source("F", url=url))
+    store.close()
+    assert results["F"].status == "not-modified"
+    assert feed_server.hits["/feed.xml"][1].get("If-None-Match") == '"v1"'
+    assert "wirewatch/" in feed_server.hits["/feed.xml"][0]["User-Agent"]
+
+
+async def test_slow_drip_is_cut_off_at_the_deadline(feed_server: FeedServer) -> None:
+    url = feed_server.add("/drip.xml", Route(rss("<title>x</title>") * 10, drip=0.2))
+    client = make_client(None, 4, 1.0)
+    started = time.monotonic()
+    try:
+        with pytest.raises(FetchError, match="within 1s"):
+            await fetch(client, url, deadline=1.0, max_body=10_000_000)
+    finally:
+        await client.aclose()
+    assert time.monotonic() - started < 3.0
+
+
+async def test_gzip_bomb_is_capped(feed_server: FeedServer) -> None:
+    bomb = b"<rss>" + b" " * 50_000_000
+    url = feed_server.add("/bomb.xml", Route(bomb, gzip=True))
+    client = make_client(None, 4, 10.0)
+    try:
+        with pytest.raises(FetchError, match="larger than"):
+            await fetch(client, url, deadline=10.0, max_body=1_000_000)
+    finally:
+        await client.aclose()
+    assert len(gzip.compress(bomb)) < 100_000  # it really is a bomb
+
+
+async def test_redirect_loop_and_retry_after(
+    tmp_path: Path, now: datetime, feed_server: FeedServer
+) -> None:
+    loop = feed_server.add("/loop", Route(status=302, headers={"Location": "/loop"}))
+    limited = feed_server.add("/busy", Route(status=429, headers={"Retry-After": "3600"}))
+    results, store, poller = await poll(tmp_path, now, Source("Loop", url=loop),
+                                        Source("Busy", url=limited))
+    store.close()
+    assert "redirect" in (results["Loop"].error or "")
+    assert results["Busy"].http_status == 429 and results["Busy"].retry_after == 3600
+    next_poll = poller.health["Busy"].next_poll
+    assert next_poll is not None and (next_poll - now).total_seconds() >= 3600
+
+
+async def test_permanent_redirect_is_followed_and_remembered(
+    tmp_path: Path, now: datetime, feed_server: FeedServer
+) -> None:
+    new = feed_server.add("/new.xml", Route(rss("<title>Moved</title><guid>1</guid>")))
+    old = feed_server.add("/old.xml", Route(status=301, headers={"Location": "/new.xml"}))
+    results, store, poller = await poll(tmp_path, now, Source("M", url=old))
+    store.close()
+    assert results["M"].status == "ok"
+    assert poller.health["M"].permanent_url == new
+
+
+async def test_page_source_and_full_text(
+    tmp_path: Path, now: datetime, feed_server: FeedServer
+) -> None:
+    paragraph = ("South Korea and the United States remain far apart on key sticking points "
+                 "in trade negotiations, a senior presidential aide said Friday. ")
+    page = (f"<html><head><title>Talks</title></head><body><nav><a href='/'>Home</a></nav>"
+            f"<article><h1>Talks</h1><p>{paragraph * 3}</p><p>READ MORE</p>"
+            f"<p>{paragraph * 2}</p></article><aside><h3>Most Commented</h3><ul>"
+            f"<li><a href='/x'>Hybe partners with LAFC</a></li></ul></aside></body></html>")
+    page_url = feed_server.add("/story.html", Route(page.encode("euc-kr", "replace"),
+                                                    headers={"Content-Type":
+                                                             "text/html; charset=euc-kr"}))
+    feed_url = feed_server.add("/feed.xml", Route(rss(
+        f"<title>Talks</title><link>{page_url}</link><guid>1</guid>")))
+    results, store, _ = await poll(tmp_path, now, Source("Feed", url=feed_url, full_text=True),
+                                   Source("Page", url=page_url, kind="page"))
+    try:
+        for name in ("Feed", "Page"):
+            (ident,) = results[name].new_ids
+            text = store.text(ident) or ""
+            assert text.startswith("South Korea and the United States")
+            assert "READ MORE" not in text and "Most Commented" not in text
+            assert "Hybe" not in text and "Home" not in text
+    finally:
+        store.close()
+
+
+async def test_local_source_error_is_reported(tmp_path: Path, now: datetime) -> None:
+    results, store, _ = await poll(tmp_path, now, Source("Gone", path=str(tmp_path / "no.txt"),
+                                                         kind="file"))
+    store.close()
+    assert results["Gone"].status == "error" and "no such file" in (results["Gone"].error or "")

@@ -1,0 +1,58 @@
+"""The query language: terms, OR, exclusion, fields, and errors instead of match-all."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from fetchers.query import QueryError, Record, parse_query
+
+NOW = datetime(2025, 10, 24, 8, tzinfo=UTC)
+
+
+def rec(text: str, source: str = "Yonhap", tags: tuple[str, ...] = ("korea",),
+        hours_ago: float = 1, read: bool = False, starred: bool = False,
+        lang: str | None = "en") -> Record:
+    return Record(text.lower(), source, tags, lang, NOW.timestamp() - hours_ago * 3600, read,
+                  starred)
+
+
+@pytest.mark.parametrize(
+    ("query", "record", "expected"),
+    [
+        ("tariff", rec("Tariff talks"), True),
+        ("tariff trade", rec("Tariff talks"), False),
+        ("tariff OR trade", rec("trade deal"), True),
+        ('"far apart"', rec("Seoul, US far apart"), True),
+        ('"far apart"', rec("apart, far"), False),
+        ("-opinion tariff", rec("Opinion: tariff"), False),
+        ("source:yonhap", rec("x"), True),
+        ('source:"Korea Herald"', rec("x", source="Korea Herald"), True),
+        ("tag:KOREA", rec("x"), True),
+        ("is:unread", rec("x", read=True), False),
+        ("is:starred", rec("x", starred=True), True),
+        ("since:6h", rec("x", hours_ago=7), False),
+        ("before:6h", rec("x", hours_ago=7), True),
+        ("since:2025-10-24", rec("x", hours_ago=1), True),
+        ("lang:ko", rec("x", lang="ko-KR"), True),
+        ("APEC OR summit source:Yonhap", rec("summit"), True),
+    ],
+)
+def test_matching(query: str, record: Record, expected: bool) -> None:
+    assert parse_query(query, NOW).matches(record) is expected
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [("OR tariff", "OR needs"), ("tariff OR", "OR needs"), ("colour:red", "unknown field"),
+     ("is:new", "is:new"), ("since:soon", "since:soon"), ('"open', "unterminated"),
+     ("source:", "needs a value")],
+)
+def test_malformed_queries_are_errors(query: str, message: str) -> None:
+    with pytest.raises(QueryError, match=message):
+        parse_query(query, NOW)
+
+
+def test_empty_query_matches_everything() -> None:
+    assert parse_query("", NOW).is_empty

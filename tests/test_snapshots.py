@@ -1,0 +1,55 @@
+"""SVG snapshots of the dashboard, organised by feature (textual is pinned exactly)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from tests.apps import make_app
+
+
+async def _loaded(pilot: Pilot) -> None:
+    app = pilot.app
+    for _ in range(200):
+        await pilot.pause(0.05)
+        busy = [w for w in app.workers if w.group != "poller" and w.is_running]
+        if getattr(app, "total", 0) >= 6 and not busy:
+            break
+    await pilot.pause(0.2)
+
+
+class TestLayout:
+    def test_wide_160x50(self, snap_compare, tmp_path: Path) -> None:
+        app = make_app(tmp_path)
+        app.read_after = 3600
+        assert snap_compare(app, terminal_size=(160, 50), run_before=_loaded)
+
+    def test_narrow_80x24(self, snap_compare, tmp_path: Path) -> None:
+        app = make_app(tmp_path)
+        app.read_after = 3600
+        assert snap_compare(app, terminal_size=(80, 24), run_before=_loaded)
+
+
+class TestOverlays:
+    def test_help_screen(self, snap_compare, tmp_path: Path) -> None:
+        app = make_app(tmp_path)
+        app.read_after = 3600
+
+        async def run_before(pilot: Pilot) -> None:
+            await _loaded(pilot)
+            await pilot.press("question_mark")
+            await pilot.pause(0.2)
+
+        assert snap_compare(app, terminal_size=(100, 40), run_before=run_before)
+
+    def test_filter_prompt_with_error(self, snap_compare, tmp_path: Path) -> None:
+        app = make_app(tmp_path)
+        app.read_after = 3600
+
+        async def run_before(pilot: Pilot) -> None:
+            await _loaded(pilot)
+            await pilot.press("slash", *"since:soon", "enter")
+            await pilot.pause(0.2)
+
+        assert snap_compare(app, terminal_size=(160, 50), run_before=run_before)

@@ -1,0 +1,135 @@
+"""The store: round trip, dedupe, state across re-polls, retention, corruption, one writer."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from fetchers.models import Article
+from fetchers.query import parse_query
+from fetchers.store import Store, StoreError, StoreLocked
+
+
+def make(n: int, source: str = "Wire", fetched: datetime | None = None,
+         text: str | None = None) -> Article:
+    when = datetime(2025, 10, 24, 7, 0, tzinfo=UTC) + timedelta(minutes=n)
+    return Article(id=f"{source}-{n}", source=source, title=f"Headline {n} about tariffs",
+                   link=f"https://example.org/{source}/{n}", published=when,
+                   fetched=fetched or when, summary=f"Summary {n}", text=text,
+                   tags=["korea"])
+
+
+def test_round_trip_survives_reopen(tmp_path: Path) -> None:
+    with Store(tmp_path, writer=True) as store:
+        assert store.add_batch([make(1, text="Full text one."), make(2)]) == ["Wire-1", "Wire-2"]
+    with Store(tmp_path) as again:
+        article = again.get("Wire-1")
+        assert article is not None
+        assert article.title == "Headline 1 about tariffs"
+        assert article.published == datetime(2025, 10, 24, 7, 1, tzinfo=UTC)
+        assert again.text("Wire-1") == "Full text one."
+        assert again.text("Wire-2") is None
+        assert [a.id for a in again.query()] == ["Wire-2", "Wire-1"]  # newest first
+
+
+def test_dedupe_by_id_and_by_link(tmp_path: Path) -> None:
+    with Store(tmp_path, writer=True) as store:
+        assert len(store.add_batch([make(1), make(1), make(2)])) == 2
+        assert store.add_batch([make(1), make(2)]) == []
+        moved = make(3)
+        moved.link = make(1).link  # same link, new guid: still the same story
+        assert store.add_batch([moved]) == []
+        assert len(store) == 2
+
+
+def test_state_survives_repoll(tmp_path: Path) -> None:
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch([make(1)])
+        store.set_state(["Wire-1"], read=True, starred=True)
+        store.add_batch([make(1)])
+    with Store(tmp_path) as again:
+        article = again.get("Wire-1")
+        assert article is not None and article.read and article.starred
+        assert [a.id for a in again.query(parse_query("is:starred"))] == ["Wire-1"]
+        assert again.query(parse_query("is:unread")) == []
+
+
+def test_second_writer_is_refused_and_viewer_sees_writes(tmp_path: Path) -> None:
+    writer = Store(tmp_path, writer=True)
+    try:
+        with pytest.raises(StoreLocked, match="another wirewatch process"):
+            Store(tmp_path, writer=True)
+        viewer = Store(tmp_path)
+        assert viewer.writer_active()
+        with pytest.raises(StoreError):
+            viewer.add_batch([make(9)])
+        writer.add_batch([make(1), make(2)])
+        assert sorted(viewer.reload()) == ["Wire-1", "Wire-2"]
+        assert viewer.reload() == []
+    finally:
+        writer.close()
+    assert not Store(tmp_path).writer_active()
+
+
+def test_one_file_write_per_shard_per_cycle_and_atomic_files(tmp_path: Path) -> None:
+    day1 = datetime(2025, 10, 23, 12, tzinfo=UTC)
+    day2 = datetime(2025, 10, 24, 12, tzinfo=UTC)
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch([make(i, fetched=day1 if i % 2 else day2) for i in range(10)])
+    shards = sorted(p.name for p in tmp_path.glob("articles-*.json"))
+    assert shards == ["articles-2025-10-23.json", "articles-2025-10-24.json"]
+    for shard in shards:
+        json.loads((tmp_path / shard).read_text())  # every file parses
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_retention_deletes_old_shards_but_keeps_starred(tmp_path: Path) -> None:
+    old = datetime(2025, 9, 1, 12, tzinfo=UTC)
+    new = datetime(2025, 10, 24, 12, tzinfo=UTC)
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch([make(1, fetched=old, text="kept text"), make(2, fetched=old),
+                         make(3, fetched=new)])
+        store.set_state(["Wire-1"], starred=True)
+        removed = store.apply_retention(30, new)
+        assert removed == 1
+        assert sorted(a.id for a in store.query()) == ["Wire-1", "Wire-3"]
+    assert not (tmp_path / "articles-2025-09-01.json").exists()
+    with Store(tmp_path) as again:
+        assert again.text("Wire-1") == "kept text"
+        assert sorted(a.id for a in again.query()) == ["Wire-1", "Wire-3"]
+
+
+def test_corrupt_shard_is_moved_aside_and_the_rest_opens(tmp_path: Path) -> None:
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch([make(1, fetched=datetime(2025, 10, 23, tzinfo=UTC)),
+                         make(2, fetched=datetime(2025, 10, 24, tzinfo=UTC))])
+    (tmp_path / "articles-2025-10-23.json").write_text('{"articles": {"1": {"id": "Wi')
+    with Store(tmp_path, writer=True) as store:
+        assert [a.id for a in store.query()] == ["Wire-2"]
+        assert any("articles-2025-10-23.json" in p and "moved aside" in p
+                   for p in store.problems)
+    assert list(tmp_path.glob("articles-2025-10-23.json.corrupt-*"))
+
+
+def test_torn_text_line_and_leftover_temp_files(tmp_path: Path) -> None:
+    fetched = datetime(2025, 10, 24, tzinfo=UTC)
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch([make(1, fetched=fetched, text="first")])
+    text_file = tmp_path / "text-2025-10-24.jsonl"
+    with open(text_file, "ab") as handle:
+        handle.write(b'{"id": "torn", "te')  # a writer killed mid-append
+    (tmp_path / ".articles-2025-10-24.json.abc.tmp").write_bytes(b"{")
+    with Store(tmp_path, writer=True) as store:
+        assert not list(tmp_path.glob(".*.tmp"))
+        store.add_batch([make(2, fetched=fetched, text="second")])
+        assert store.text("Wire-1") == "first"
+        assert store.text("Wire-2") == "second"
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "meta.json").write_text('{"schema": 99}')
+    with pytest.raises(StoreError, match="newer wirewatch"):
+        Store(tmp_path)
