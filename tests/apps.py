@@ -26,15 +26,23 @@ def seed_only_config(tmp_path: Path) -> Config:
     return config
 
 
-def make_app(tmp_path: Path, config: Config | None = None, hostile: bool = False,
-             poll: bool = True) -> WirewatchApp:
+def make_app(
+    tmp_path: Path, config: Config | None = None, hostile: bool = False, poll: bool = True
+) -> WirewatchApp:
     data = tmp_path / "data"
     if hostile:
         with Store(data, writer=True) as store:
-            store.add_batch([
-                Article(id=f"h{n}", source="Hostile", title=title, fetched=FROZEN,
-                        summary=title, published=FROZEN)
-                for n, title in enumerate(HOSTILE)
-            ])
-    return WirewatchApp(config or seed_only_config(tmp_path), data, clock=lambda: FROZEN,
-                        poll=poll)
+            store.add_batch(
+                [
+                    Article(
+                        id=f"h{n}",
+                        source="Hostile",
+                        title=title,
+                        fetched=FROZEN,
+                        summary=title,
+                        published=FROZEN,
+                    )
+                    for n, title in enumerate(HOSTILE)
+                ]
+            )
+    return WirewatchApp(config or seed_only_config(tmp_path), data, clock=lambda: FROZEN, poll=poll)

@@ -126,8 +126,10 @@ def feed_server() -> Iterator[FeedServer]:
 def rss(*items: str, encoding: str = "utf-8", title: str = "Test feed") -> bytes:
     """A small RSS 2.0 document with the given <item> bodies."""
     inner = "".join(f"<item>{i}</item>" for i in items)
-    doc = (f'<?xml version="1.0" encoding="{encoding}"?><rss version="2.0"><channel>'
-           f"<title>{title}</title><link>https://example.org/</link>{inner}</channel></rss>")
+    doc = (
+        f'<?xml version="1.0" encoding="{encoding}"?><rss version="2.0"><channel>'
+        f"<title>{title}</title><link>https://example.org/</link>{inner}</channel></rss>"
+    )
     return doc.encode(encoding)
 
 

@@ -32,22 +32,60 @@ def seeded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
         f'[[events]]\nname = "APEC"\nwhen = "2025-10-31 09:00"\ntz = "Asia/Seoul"\n'
         f'query = "APEC"\n[[events]]\nname = "Broken"\nwhen = "13/13/2025"\n'
     )
-    code, lines, _ = run(capsys, "--config", str(config), "--data-dir", str(tmp_path / "d"),
-                         "--now", NOW, "refresh", "--json")
+    code, lines, _ = run(
+        capsys,
+        "--config",
+        str(config),
+        "--data-dir",
+        str(tmp_path / "d"),
+        "--now",
+        NOW,
+        "refresh",
+        "--json",
+    )
     assert code == 0
-    assert lines == [{"name": "Yonhap via Korea Herald", "status": "ok", "http_status": None,
-                      "new": 6, "items": 6, "latency_ms": None, "error": None}]
+    assert lines == [
+        {
+            "name": "Yonhap via Korea Herald",
+            "status": "ok",
+            "http_status": None,
+            "new": 6,
+            "items": 6,
+            "latency_ms": None,
+            "error": None,
+        }
+    ]
     return config
 
 
 def test_list_json_shape(seeded: Path, tmp_path: Path, capsys) -> None:
-    code, lines, _ = run(capsys, "list", "--json", "--config", str(seeded), "--data-dir",
-                         str(tmp_path / "d"), "--now", NOW, "tariff")
+    code, lines, _ = run(
+        capsys,
+        "list",
+        "--json",
+        "--config",
+        str(seeded),
+        "--data-dir",
+        str(tmp_path / "d"),
+        "--now",
+        NOW,
+        "tariff",
+    )
     assert code == 0
     assert len(lines) == 2
     for line in lines:
-        assert list(line) == ["id", "source", "title", "link", "published", "fetched",
-                              "summary", "tags", "read", "starred"]
+        assert list(line) == [
+            "id",
+            "source",
+            "title",
+            "link",
+            "published",
+            "fetched",
+            "summary",
+            "tags",
+            "read",
+            "starred",
+        ]
         assert line["fetched"] == "2025-10-24T08:00:00Z"
     seed = next(line for line in lines if line["published"])
     assert seed["published"] == "2025-10-24T07:05:00Z"
@@ -55,8 +93,17 @@ def test_list_json_shape(seeded: Path, tmp_path: Path, capsys) -> None:
 
 
 def test_global_options_before_the_command(seeded: Path, tmp_path: Path, capsys) -> None:
-    code, lines, _ = run(capsys, "--config", str(seeded), "--data-dir", str(tmp_path / "d"),
-                         "list", "--limit", "1", "--json")
+    code, lines, _ = run(
+        capsys,
+        "--config",
+        str(seeded),
+        "--data-dir",
+        str(tmp_path / "d"),
+        "list",
+        "--limit",
+        "1",
+        "--json",
+    )
     assert code == 0 and len(lines) == 1
 
 
@@ -74,39 +121,56 @@ def test_show_json_adds_the_text(seeded: Path, tmp_path: Path, capsys) -> None:
 def test_events_json_with_an_unreadable_one(seeded: Path, capsys) -> None:
     code, lines, _ = run(capsys, "events", "--json", "--config", str(seeded), "--now", NOW)
     assert code == 0
-    assert lines[0] == {"name": "APEC", "when": "2025-10-31T00:00:00Z", "tz": "Asia/Seoul",
-                        "seconds_left": 6 * 86400 + 16 * 3600, "query": "APEC"}
+    assert lines[0] == {
+        "name": "APEC",
+        "when": "2025-10-31T00:00:00Z",
+        "tz": "Asia/Seoul",
+        "seconds_left": 6 * 86400 + 16 * 3600,
+        "query": "APEC",
+    }
     assert lines[1]["name"] == "Broken" and lines[1]["error"]
 
 
 def test_sources_json(seeded: Path, tmp_path: Path, capsys) -> None:
-    code, lines, _ = run(capsys, "sources", "--json", "--config", str(seeded), "--data-dir",
-                         str(tmp_path / "d"))
+    code, lines, _ = run(
+        capsys, "sources", "--json", "--config", str(seeded), "--data-dir", str(tmp_path / "d")
+    )
     assert code == 0
-    assert list(lines[0]) == ["name", "url", "status", "http_status", "last_ok", "last_error",
-                              "items", "latency_ms"]
+    assert list(lines[0]) == [
+        "name",
+        "url",
+        "status",
+        "http_status",
+        "last_ok",
+        "last_error",
+        "items",
+        "latency_ms",
+    ]
     assert lines[0]["status"] == "ok" and lines[0]["items"] == 6
 
 
-def test_malformed_query_is_an_error_not_a_match_all(seeded: Path, tmp_path: Path,
-                                                     capsys) -> None:
-    code, lines, output = run(capsys, "list", "tariff OR", "--config", str(seeded),
-                              "--data-dir", str(tmp_path / "d"))
+def test_malformed_query_is_an_error_not_a_match_all(seeded: Path, tmp_path: Path, capsys) -> None:
+    code, lines, output = run(
+        capsys, "list", "tariff OR", "--config", str(seeded), "--data-dir", str(tmp_path / "d")
+    )
     assert code == 2 and lines == [] and "OR needs a term" in output
 
 
 def test_refresh_exits_1_when_a_source_fails(tmp_path: Path, capsys) -> None:
     config = tmp_path / "c.toml"
     config.write_text(f'[[sources]]\nname = "Gone"\npath = "{tmp_path / "missing.xml"}"\n')
-    code, _, output = run(capsys, "--config", str(config), "--data-dir", str(tmp_path / "d"),
-                          "refresh")
+    code, _, output = run(
+        capsys, "--config", str(config), "--data-dir", str(tmp_path / "d"), "refresh"
+    )
     assert code == 1 and "no such file" in output
 
 
 def test_extract_prints_main_text(tmp_path: Path, capsys) -> None:
     page = tmp_path / "p.html"
     para = "Seoul and Washington remain far apart on tariffs, the aide said on Friday. " * 4
-    page.write_bytes(f"<html><body><nav>Menu</nav><article><h1>Talks</h1><p>{para}</p>"
-                     f"</article></body></html>".encode())
+    page.write_bytes(
+        f"<html><body><nav>Menu</nav><article><h1>Talks</h1><p>{para}</p>"
+        f"</article></body></html>".encode()
+    )
     code, _, output = run(capsys, "extract", str(page))
     assert code == 0 and "Seoul and Washington" in output and "Menu" not in output

@@ -47,12 +47,13 @@ def test_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         ('[[sources]]\nname = "X"\nurl = "https://x"\ninterval = "-5m"', "interval"),
         ('[settings]\ntimezone = "Mars/Olympus"', "unknown time zone"),
         ("[settings]\nconcurrency = 0", "settings.concurrency: must be positive"),
-        ("[filters]\n12 = \"x\"", "keyed 1 to 9"),
+        ('[filters]\n12 = "x"', "keyed 1 to 9"),
         ("[surprise]\nx = 1", "surprise: unknown table"),
     ],
 )
-def test_broken_config_names_the_fault(tmp_path: Path, now: datetime, text: str,
-                                       expected: str) -> None:
+def test_broken_config_names_the_fault(
+    tmp_path: Path, now: datetime, text: str, expected: str
+) -> None:
     path = write_config(tmp_path / "broken.toml", text)
     with pytest.raises(ConfigError) as info:
         load_config(path, now)

@@ -18,12 +18,15 @@ def articles(body: bytes, headers: dict[str, str] | None = None, base: str | Non
 
 
 def test_rss2_with_html_description_entities_and_relative_link() -> None:
-    (a,) = articles(rss(
-        "<title>AT&amp;amp;T &amp; Seoul [b]x[/b]</title><link>/news/1</link>"
-        "<description>&lt;p&gt;One &lt;b&gt;two&lt;/b&gt;&lt;/p&gt;&lt;p&gt;Three&lt;/p&gt;"
-        "</description><pubDate>Fri, 24 Oct 2025 16:05:00 +0900</pubDate>"
-        "<category>trade</category>"
-    ), base="https://example.org/feed.xml")
+    (a,) = articles(
+        rss(
+            "<title>AT&amp;amp;T &amp; Seoul [b]x[/b]</title><link>/news/1</link>"
+            "<description>&lt;p&gt;One &lt;b&gt;two&lt;/b&gt;&lt;/p&gt;&lt;p&gt;Three&lt;/p&gt;"
+            "</description><pubDate>Fri, 24 Oct 2025 16:05:00 +0900</pubDate>"
+            "<category>trade</category>"
+        ),
+        base="https://example.org/feed.xml",
+    )
     assert a.title == "AT&T & Seoul [b]x[/b]"
     assert a.link == "https://example.org/news/1"
     assert a.summary == "One two\n\nThree"
@@ -57,9 +60,12 @@ def test_atom_with_xml_base_and_xhtml_content() -> None:
 
 
 def test_json_feed() -> None:
-    body = (b'{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": ['
-            b'{"id": "1", "url": "https://j.org/1", "title": "\xed\x95\x9c\xea\xb5\xad \xf0\x9f\x93\xb0",'
-            b' "content_text": "Body", "date_published": "2025-10-24T07:00:00Z", "tags": ["k"]}]}')
+    body = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": ['
+        b'{"id": "1", "url": "https://j.org/1", '
+        b'"title": "\xed\x95\x9c\xea\xb5\xad \xf0\x9f\x93\xb0",'
+        b' "content_text": "Body", "date_published": "2025-10-24T07:00:00Z", "tags": ["k"]}]}'
+    )
     (a,) = articles(body, {"Content-Type": "application/feed+json"})
     assert a.title == "한국 📰"
     assert a.text == "Body" and a.tags == ["k"]
@@ -84,7 +90,8 @@ def test_utf8_bytes_under_a_lying_latin1_header() -> None:
 
 def test_windows_1252_labelled_iso_8859_1() -> None:
     body = rss("<title>“Quoted” – dash</title><guid>1</guid>", encoding="windows-1252").replace(
-        b'encoding="windows-1252"', b'encoding="ISO-8859-1"')
+        b'encoding="windows-1252"', b'encoding="ISO-8859-1"'
+    )
     (a,) = articles(body)
     assert a.title == "“Quoted” – dash"
 
@@ -95,15 +102,19 @@ def test_bom_and_whitespace_before_xml_declaration() -> None:
 
 
 def test_malformed_xml_loses_no_text() -> None:
-    body = (b'<rss version="2.0"><channel><item><title>AT&T wins&nbsp;big</title>'
-            b"<link>https://x.org/1</link></item></channel></rss>")
+    body = (
+        b'<rss version="2.0"><channel><item><title>AT&T wins&nbsp;big</title>'
+        b"<link>https://x.org/1</link></item></channel></rss>"
+    )
     (a,) = articles(body)
     assert a.title == "AT&T wins big"  # the no-break space shown as a space
 
 
 def test_truncated_feed_keeps_complete_items() -> None:
-    body = (b'<rss version="2.0"><channel><item><title>AT&T one</title>'
-            b"<link>https://x.org/1</link></item><item><title>Two</ti")
+    body = (
+        b'<rss version="2.0"><channel><item><title>AT&T one</title>'
+        b"<link>https://x.org/1</link></item><item><title>Two</ti"
+    )
     titles = [a.title for a in articles(body)]
     assert titles[0] == "AT&T one"
 
@@ -113,10 +124,11 @@ def test_truncated_feed_keeps_complete_items() -> None:
     [
         (b"", "empty"),
         (b"   \n", "empty"),
-        (b"<!DOCTYPE html><html><head><title>Home</title></head><body></body></html>",
-         "HTML page"),
-        (b"<!DOCTYPE html><html><head><title>Just a moment...</title></head></html>",
-         "bot-challenge"),
+        (b"<!DOCTYPE html><html><head><title>Home</title></head><body></body></html>", "HTML page"),
+        (
+            b"<!DOCTYPE html><html><head><title>Just a moment...</title></head></html>",
+            "bot-challenge",
+        ),
         (b"<svg xmlns='http://www.w3.org/2000/svg'></svg>", "not"),
         (b'{"hello": "world"}', "not a JSON Feed"),
     ],
@@ -141,8 +153,12 @@ def test_identity_and_duplicate_guids_inside_one_feed() -> None:
 
 
 def test_hostile_title_is_plain_text_without_escapes() -> None:
-    (a,) = articles(rss("<title>[/b][$accent]\x1b[31mRed\x1b[0m [link=x]y[/link]\x07</title>"
-                        "<guid>1</guid>".replace("\x1b", "&#27;").replace("\x07", "")))
+    (a,) = articles(
+        rss(
+            "<title>[/b][$accent]\x1b[31mRed\x1b[0m [link=x]y[/link]\x07</title>"
+            "<guid>1</guid>".replace("\x1b", "&#27;").replace("\x07", "")
+        )
+    )
     assert a.title == "[/b][$accent]Red [link=x]y[/link]"
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from fetchers.files import LocalSourceError, read_local
 from fetchers.config import seeds_dir
+from fetchers.files import LocalSourceError, read_local
 from tests.conftest import rss
 
 SEED = seeds_dir() / "000_8890db16bdd93803.txt"
@@ -36,8 +36,7 @@ def test_seed_article_text_metadata_and_related_headlines(now: datetime) -> None
     assert all(a.text is None and a.link is None and a.published is None for a in related)
 
 
-def test_text_without_metadata_gets_a_headline_from_its_text(tmp_path: Path,
-                                                             now: datetime) -> None:
+def test_text_without_metadata_gets_a_headline_from_its_text(tmp_path: Path, now: datetime) -> None:
     (tmp_path / "story.txt").write_text(
         "Seoul shares rose sharply on Monday. Analysts cited eased tensions.\n- Other story\n"
     )

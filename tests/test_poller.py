@@ -22,9 +22,9 @@ def config_for(tmp_path: Path, *sources: Source, timeout: float = 5.0) -> Config
     return Config(path=tmp_path / "wirewatch.toml", settings=settings, sources=list(sources))
 
 
-async def poll(tmp_path: Path, now: datetime, *sources: Source, timeout: float = 5.0):
+async def poll(tmp_path: Path, now: datetime, *sources: Source, deadline: float = 5.0):
     store = Store(tmp_path / "data", writer=True)
-    poller = Poller(config_for(tmp_path, *sources, timeout=timeout), store, lambda: now)
+    poller = Poller(config_for(tmp_path, *sources, timeout=deadline), store, lambda: now)
     try:
         results = {r.source: r for r in await poller.poll()}
     finally:
@@ -37,11 +37,13 @@ async def test_one_failing_source_never_stops_the_others(
 ) -> None:
     good = feed_server.add("/good.xml", Route(rss("<title>Seoul</title><guid>1</guid>")))
     bad = feed_server.add("/bad.xml", Route(b"oops", status=500))
-    html = feed_server.add("/html.xml", Route(b"<!DOCTYPE html><html><body>x</body></html>",
-                                              headers={"Content-Type": "text/html"}))
+    html = feed_server.add(
+        "/html.xml",
+        Route(b"<!DOCTYPE html><html><body>x</body></html>", headers={"Content-Type": "text/html"}),
+    )
     results, store, poller = await poll(
-        tmp_path, now, Source("Good", url=good), Source("Bad", url=bad),
-        Source("Html", url=html))
+        tmp_path, now, Source("Good", url=good), Source("Bad", url=bad), Source("Html", url=html)
+    )
     try:
         assert results["Good"].status == "ok" and len(results["Good"].new_ids) == 1
         assert results["Bad"].status == "error" and results["Bad"].http_status == 500
@@ -59,8 +61,9 @@ async def test_one_failing_source_never_stops_the_others(
 async def test_conditional_get_gives_304_on_the_second_run(
     tmp_path: Path, now: datetime, feed_server: FeedServer
 ) -> None:
-    url = feed_server.add("/feed.xml", Route(rss("<title>A</title><guid>1</guid>"),
-                                             etag='"v1"', gzip=True))
+    url = feed_server.add(
+        "/feed.xml", Route(rss("<title>A</title><guid>1</guid>"), etag='"v1"', gzip=True)
+    )
     results, store, _ = await poll(tmp_path, now, Source("F", url=url))
     store.close()
     assert results["F"].status == "ok"
@@ -100,8 +103,9 @@ async def test_redirect_loop_and_retry_after(
 ) -> None:
     loop = feed_server.add("/loop", Route(status=302, headers={"Location": "/loop"}))
     limited = feed_server.add("/busy", Route(status=429, headers={"Retry-After": "3600"}))
-    results, store, poller = await poll(tmp_path, now, Source("Loop", url=loop),
-                                        Source("Busy", url=limited))
+    results, store, poller = await poll(
+        tmp_path, now, Source("Loop", url=loop), Source("Busy", url=limited)
+    )
     store.close()
     assert "redirect" in (results["Loop"].error or "")
     assert results["Busy"].http_status == 429 and results["Busy"].retry_after == 3600
@@ -123,19 +127,31 @@ async def test_permanent_redirect_is_followed_and_remembered(
 async def test_page_source_and_full_text(
     tmp_path: Path, now: datetime, feed_server: FeedServer
 ) -> None:
-    paragraph = ("South Korea and the United States remain far apart on key sticking points "
-                 "in trade negotiations, a senior presidential aide said Friday. ")
-    page = (f"<html><head><title>Talks</title></head><body><nav><a href='/'>Home</a></nav>"
-            f"<article><h1>Talks</h1><p>{paragraph * 3}</p><p>READ MORE</p>"
-            f"<p>{paragraph * 2}</p></article><aside><h3>Most Commented</h3><ul>"
-            f"<li><a href='/x'>Hybe partners with LAFC</a></li></ul></aside></body></html>")
-    page_url = feed_server.add("/story.html", Route(page.encode("euc-kr", "replace"),
-                                                    headers={"Content-Type":
-                                                             "text/html; charset=euc-kr"}))
-    feed_url = feed_server.add("/feed.xml", Route(rss(
-        f"<title>Talks</title><link>{page_url}</link><guid>1</guid>")))
-    results, store, _ = await poll(tmp_path, now, Source("Feed", url=feed_url, full_text=True),
-                                   Source("Page", url=page_url, kind="page"))
+    paragraph = (
+        "South Korea and the United States remain far apart on key sticking points "
+        "in trade negotiations, a senior presidential aide said Friday. "
+    )
+    page = (
+        f"<html><head><title>Talks</title></head><body><nav><a href='/'>Home</a></nav>"
+        f"<article><h1>Talks</h1><p>{paragraph * 3}</p><p>READ MORE</p>"
+        f"<p>{paragraph * 2}</p></article><aside><h3>Most Commented</h3><ul>"
+        f"<li><a href='/x'>Hybe partners with LAFC</a></li></ul></aside></body></html>"
+    )
+    page_url = feed_server.add(
+        "/story.html",
+        Route(
+            page.encode("euc-kr", "replace"), headers={"Content-Type": "text/html; charset=euc-kr"}
+        ),
+    )
+    feed_url = feed_server.add(
+        "/feed.xml", Route(rss(f"<title>Talks</title><link>{page_url}</link><guid>1</guid>"))
+    )
+    results, store, _ = await poll(
+        tmp_path,
+        now,
+        Source("Feed", url=feed_url, full_text=True),
+        Source("Page", url=page_url, kind="page"),
+    )
     try:
         for name in ("Feed", "Page"):
             (ident,) = results[name].new_ids
@@ -148,7 +164,8 @@ async def test_page_source_and_full_text(
 
 
 async def test_local_source_error_is_reported(tmp_path: Path, now: datetime) -> None:
-    results, store, _ = await poll(tmp_path, now, Source("Gone", path=str(tmp_path / "no.txt"),
-                                                         kind="file"))
+    results, store, _ = await poll(
+        tmp_path, now, Source("Gone", path=str(tmp_path / "no.txt"), kind="file")
+    )
     store.close()
     assert results["Gone"].status == "error" and "no such file" in (results["Gone"].error or "")

@@ -11,11 +11,18 @@ from fetchers.query import QueryError, Record, parse_query
 NOW = datetime(2025, 10, 24, 8, tzinfo=UTC)
 
 
-def rec(text: str, source: str = "Yonhap", tags: tuple[str, ...] = ("korea",),
-        hours_ago: float = 1, read: bool = False, starred: bool = False,
-        lang: str | None = "en") -> Record:
-    return Record(text.lower(), source, tags, lang, NOW.timestamp() - hours_ago * 3600, read,
-                  starred)
+def rec(
+    text: str,
+    source: str = "Yonhap",
+    tags: tuple[str, ...] = ("korea",),
+    hours_ago: float = 1,
+    read: bool = False,
+    starred: bool = False,
+    lang: str | None = "en",
+) -> Record:
+    return Record(
+        text.lower(), source, tags, lang, NOW.timestamp() - hours_ago * 3600, read, starred
+    )
 
 
 @pytest.mark.parametrize(
@@ -45,9 +52,15 @@ def test_matching(query: str, record: Record, expected: bool) -> None:
 
 @pytest.mark.parametrize(
     ("query", "message"),
-    [("OR tariff", "OR needs"), ("tariff OR", "OR needs"), ("colour:red", "unknown field"),
-     ("is:new", "is:new"), ("since:soon", "since:soon"), ('"open', "unterminated"),
-     ("source:", "needs a value")],
+    [
+        ("OR tariff", "OR needs"),
+        ("tariff OR", "OR needs"),
+        ("colour:red", "unknown field"),
+        ("is:new", "is:new"),
+        ("since:soon", "since:soon"),
+        ('"open', "unterminated"),
+        ("source:", "needs a value"),
+    ],
 )
 def test_malformed_queries_are_errors(query: str, message: str) -> None:
     with pytest.raises(QueryError, match=message):

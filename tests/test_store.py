@@ -13,13 +13,21 @@ from fetchers.query import parse_query
 from fetchers.store import Store, StoreError, StoreLocked
 
 
-def make(n: int, source: str = "Wire", fetched: datetime | None = None,
-         text: str | None = None) -> Article:
+def make(
+    n: int, source: str = "Wire", fetched: datetime | None = None, text: str | None = None
+) -> Article:
     when = datetime(2025, 10, 24, 7, 0, tzinfo=UTC) + timedelta(minutes=n)
-    return Article(id=f"{source}-{n}", source=source, title=f"Headline {n} about tariffs",
-                   link=f"https://example.org/{source}/{n}", published=when,
-                   fetched=fetched or when, summary=f"Summary {n}", text=text,
-                   tags=["korea"])
+    return Article(
+        id=f"{source}-{n}",
+        source=source,
+        title=f"Headline {n} about tariffs",
+        link=f"https://example.org/{source}/{n}",
+        published=when,
+        fetched=fetched or when,
+        summary=f"Summary {n}",
+        text=text,
+        tags=["korea"],
+    )
 
 
 def test_round_trip_survives_reopen(tmp_path: Path) -> None:
@@ -90,8 +98,9 @@ def test_retention_deletes_old_shards_but_keeps_starred(tmp_path: Path) -> None:
     old = datetime(2025, 9, 1, 12, tzinfo=UTC)
     new = datetime(2025, 10, 24, 12, tzinfo=UTC)
     with Store(tmp_path, writer=True) as store:
-        store.add_batch([make(1, fetched=old, text="kept text"), make(2, fetched=old),
-                         make(3, fetched=new)])
+        store.add_batch(
+            [make(1, fetched=old, text="kept text"), make(2, fetched=old), make(3, fetched=new)]
+        )
         store.set_state(["Wire-1"], starred=True)
         removed = store.apply_retention(30, new)
         assert removed == 1
@@ -104,13 +113,16 @@ def test_retention_deletes_old_shards_but_keeps_starred(tmp_path: Path) -> None:
 
 def test_corrupt_shard_is_moved_aside_and_the_rest_opens(tmp_path: Path) -> None:
     with Store(tmp_path, writer=True) as store:
-        store.add_batch([make(1, fetched=datetime(2025, 10, 23, tzinfo=UTC)),
-                         make(2, fetched=datetime(2025, 10, 24, tzinfo=UTC))])
+        store.add_batch(
+            [
+                make(1, fetched=datetime(2025, 10, 23, tzinfo=UTC)),
+                make(2, fetched=datetime(2025, 10, 24, tzinfo=UTC)),
+            ]
+        )
     (tmp_path / "articles-2025-10-23.json").write_text('{"articles": {"1": {"id": "Wi')
     with Store(tmp_path, writer=True) as store:
         assert [a.id for a in store.query()] == ["Wire-2"]
-        assert any("articles-2025-10-23.json" in p and "moved aside" in p
-                   for p in store.problems)
+        assert any("articles-2025-10-23.json" in p and "moved aside" in p for p in store.problems)
     assert list(tmp_path.glob("articles-2025-10-23.json.corrupt-*"))
 
 

@@ -1,0 +1,76 @@
+"""The real `wirewatch` command in a real terminal, driven through tmux."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+pytestmark = [
+    pytest.mark.tmux,
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+]
+SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_8890db16bdd93803.txt"
+
+
+def capture(session: str) -> str:
+    return subprocess.run(
+        ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def wait_for(session: str, needle: str, timeout: float = 30.0) -> str:
+    deadline = time.monotonic() + timeout
+    screen = ""
+    while time.monotonic() < deadline:
+        screen = capture(session)
+        if needle in screen:
+            return screen
+        time.sleep(0.2)
+    raise AssertionError(f"{needle!r} never appeared; the screen was:\n{screen}")
+
+
+def test_dashboard_in_tmux_filters_and_quits(tmp_path: Path) -> None:
+    config = tmp_path / "wirewatch.toml"
+    config.write_text(
+        f'[settings]\ntimezone = "Asia/Seoul"\n'
+        f'[[sources]]\nname = "Seed"\npath = "{SEED}"\n'
+        f'[[events]]\nname = "APEC Leaders"\nwhen = "2025-10-31 09:00"\ntz = "Asia/Seoul"\n'
+    )
+    wirewatch = Path(sys.executable).parent / "wirewatch"
+    session = f"ww-{uuid.uuid4().hex[:8]}"
+    command = (
+        "env -u COLUMNS -u LINES TERM=xterm-256color WIREWATCH_NOW=2025-10-24T08:00:00Z "
+        f"{wirewatch} "
+        f"--config {config} --data-dir {tmp_path / 'data'}; sleep 30"
+    )
+    subprocess.run(
+        ["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "50", command], check=True
+    )
+    subprocess.run(
+        ["tmux", "resize-window", "-t", session, "-x", "160", "-y", "50"], capture_output=True
+    )
+    try:
+        screen = wait_for(session, "Hybe partners with LAFC")
+        assert "T-6d 16:00:00" in screen
+        assert "6 of 6" in screen
+        subprocess.run(["tmux", "send-keys", "-t", session, "/"], check=True)
+        time.sleep(0.5)
+        subprocess.run(["tmux", "send-keys", "-t", session, "-l", "sticking"], check=True)
+        subprocess.run(["tmux", "send-keys", "-t", session, "Enter"], check=True)
+        wait_for(session, "1 of 6")
+        screen = wait_for(session, "South Korea and the United States remain far apart")
+        assert "filter: sticking" in screen
+        assert "Hybe partners with LAFC" not in screen
+        subprocess.run(["tmux", "send-keys", "-t", session, "q"], check=True)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and "Headlines" in capture(session):
+            time.sleep(0.2)
+        assert "Headlines" not in capture(session)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
