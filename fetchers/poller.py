@@ -16,7 +16,7 @@ from fetchers.extract import ExtractError, extract_article
 from fetchers.feeds import FeedError, parse_feed, to_articles
 from fetchers.files import LocalSourceError, read_local
 from fetchers.http import FetchError, FetchResult, fetch, host_of, make_client
-from fetchers.models import Article, PollResult, Source, SourceHealth
+from fetchers.models import Article, PollResult, Source, SourceHealth, article_id
 from fetchers.store import Store
 from fetchers.timeparse import local_zone
 
@@ -229,8 +229,6 @@ class Poller:
         fetched = self.clock()
         if source.kind == "page":
             page = extract_article(result.body, result.headers.get("content-type"), result.url)
-            from fetchers.models import article_id
-
             summary = page.text.split("\n\n", 1)[0]
             return [
                 Article(
