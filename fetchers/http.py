@@ -7,7 +7,7 @@ import email.utils
 import time
 import zlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC
 from urllib.parse import urlsplit
 
 import httpx
@@ -212,6 +212,3 @@ def _ms(started: float) -> int:
 def host_of(url: str) -> str:
     return urlsplit(url).hostname or ""
 
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)

@@ -498,11 +498,6 @@ class WirewatchApp(App[None]):
         self.set_filter(event.value.strip())
         self._close_filter()
 
-    def on_key(self, event: object) -> None:
-        key = getattr(event, "key", None)
-        if key == "escape" and self.query_one("#filter-bar").display:
-            self._close_filter()
-
     def set_filter(self, text: str) -> None:
         self.query_text = text
         self.run_query()

@@ -48,8 +48,7 @@ class QueryDone(Message):
 class ArticleLoaded(Message):
     """The text of the article shown in the article pane."""
 
-    def __init__(self, article_id: str, text: str | None, fetching: bool = False) -> None:
+    def __init__(self, article_id: str, text: str | None) -> None:
         super().__init__()
         self.article_id = article_id
         self.text = text
-        self.fetching = fetching
