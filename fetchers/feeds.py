@@ -229,10 +229,11 @@ def _child(el: ET.Element | None, name: str) -> ET.Element | None:
 def _atom_text(el: ET.Element | None) -> tuple[str, bool | None]:
     if el is None:
         return "", None
-    kind = (el.get("type") or el.get("mode") or "text").lower()
-    if kind == "xhtml":
+    mode = (el.get("mode") or "").lower()  # Atom 0.3: mode says how, type is a MIME type
+    kind = (el.get("type") or "text").lower()
+    if mode == "xml" or kind in ("xhtml", "application/xhtml+xml"):
         return _inner_xml(el), True
-    if kind in ("html", "text/html", "escaped"):
+    if mode == "escaped" or kind in ("html", "text/html"):
         return _text(el), True
     return _text(el), False
 
@@ -351,7 +352,7 @@ def _parse_with_feedparser(
                 content=content,
                 content_is_html=content_is_html,
                 published=entry.get("published") or entry.get("created"),
-                updated=entry.get("updated"),
+                updated=dict.get(entry, "updated"),  # bypass feedparser's deprecated alias
                 tags=[t.get("term", "") for t in entry.get("tags", []) if t.get("term")],
                 author=entry.get("author"),
                 lang=parsed.feed.get("language"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import ipaddress
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -211,4 +212,15 @@ def _ms(started: float) -> int:
 
 def host_of(url: str) -> str:
     return urlsplit(url).hostname or ""
+
+
+def is_local_host(host: str) -> bool:
+    """True for localhost and loopback, private or link-local addresses (no DNS lookup)."""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_private or address.is_link_local
 

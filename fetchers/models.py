@@ -112,7 +112,7 @@ class Settings:
 
     interval: float = 600.0
     concurrency: int = 32
-    per_host: int = 2
+    per_host: int | None = None  # None: 2 for public hosts, no extra cap on loopback/LAN
     timeout: float = 30.0
     max_body: int = 15 * 1024 * 1024
     retention_days: int = 30

@@ -15,13 +15,14 @@ from fetchers.config import Config
 from fetchers.extract import ExtractError, extract_article
 from fetchers.feeds import FeedError, parse_feed, to_articles
 from fetchers.files import LocalSourceError, read_local
-from fetchers.http import FetchError, FetchResult, fetch, host_of, make_client
-from fetchers.models import Article, PollResult, Source, SourceHealth, article_id
+from fetchers.http import FetchError, FetchResult, fetch, host_of, is_local_host, make_client
+from fetchers.models import Article, PollResult, Settings, Source, SourceHealth, article_id
 from fetchers.store import Store
 from fetchers.timeparse import local_zone
 
 log = logging.getLogger("wirewatch.poller")
 
+DEFAULT_PER_HOST = 2
 BACKOFF_BASE = 60.0
 BACKOFF_CAP = 6 * 3600.0
 FULL_TEXT_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
@@ -31,6 +32,15 @@ Clock = Callable[[], datetime]
 def backoff_delay(failures: int, rng: random.Random) -> float:
     """Exponential backoff with full jitter: uniform(0, min(cap, base * 2^(n-1)))."""
     return rng.uniform(BACKOFF_BASE / 2, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(0, failures - 1)))
+
+
+def host_cap(host: str, settings: Settings) -> int:
+    """Requests in flight to one host: `per_host` when set; otherwise 2 for public hosts
+    (politeness toward publishers) and the global cap for loopback and private addresses
+    (your own feed bridge or test server)."""
+    if settings.per_host is not None:
+        return settings.per_host
+    return settings.concurrency if is_local_host(host) else DEFAULT_PER_HOST
 
 
 class Poller:
@@ -160,7 +170,9 @@ class Poller:
         accept: str | None = None,
     ) -> FetchResult:
         host = host_of(url)
-        limit = self._hosts.setdefault(host, asyncio.Semaphore(self.settings.per_host))
+        limit = self._hosts.get(host)
+        if limit is None:
+            limit = self._hosts[host] = asyncio.Semaphore(host_cap(host, self.settings))
         async with self._global, limit:
             return await fetch(
                 self.client,

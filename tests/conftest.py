@@ -55,6 +55,7 @@ class FeedServer:
     base: str
     routes: dict[str, Route]
     hits: dict[str, list[dict[str, str]]]
+    load: dict[str, int]  # "now" and "max": requests being served at once
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -68,12 +69,24 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "wwtest/1"
     routes: dict[str, Route]
     hits: dict[str, list[dict[str, str]]]
+    load: dict[str, int]
+    lock: threading.Lock
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass
 
     def do_GET(self) -> None:  # noqa: N802
-        self.hits.setdefault(self.path, []).append(dict(self.headers.items()))
+        with self.lock:
+            self.hits.setdefault(self.path, []).append(dict(self.headers.items()))
+            self.load["now"] += 1
+            self.load["max"] = max(self.load["max"], self.load["now"])
+        try:
+            self._serve()
+        finally:
+            with self.lock:
+                self.load["now"] -= 1
+
+    def _serve(self) -> None:
         route = self.routes.get(self.path)
         if route is None:
             self.send_error(404)
@@ -111,13 +124,15 @@ class _Handler(BaseHTTPRequestHandler):
 def feed_server() -> Iterator[FeedServer]:
     routes: dict[str, Route] = {}
     hits: dict[str, list[dict[str, str]]] = {}
-    handler = type("Handler", (_Handler,), {"routes": routes, "hits": hits})
+    load = {"now": 0, "max": 0}
+    attrs = {"routes": routes, "hits": hits, "load": load, "lock": threading.Lock()}
+    handler = type("Handler", (_Handler,), attrs)
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield FeedServer(f"http://127.0.0.1:{server.server_address[1]}", routes, hits)
+        yield FeedServer(f"http://127.0.0.1:{server.server_address[1]}", routes, hits, load)
     finally:
         server.shutdown()
         server.server_close()

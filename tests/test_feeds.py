@@ -184,3 +184,60 @@ def test_feed_dates_to_utc(text: str, expected: str) -> None:
 @pytest.mark.parametrize("text", ["", "yesterday-ish", "Fri, 99 Foo 2025", "0000-00-00"])
 def test_unreadable_dates_are_null(text: str) -> None:
     assert parse_feed_date(text) is None
+
+
+def test_rss091_with_netscape_doctype_and_html_entities() -> None:
+    body = b"""<?xml version="1.0" encoding="ISO-8859-1"?>
+<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN"
+ "http://my.netscape.com/publish/formats/rss-0.91.dtd">
+<rss version="0.91"><channel><title>Old wire</title><link>https://old.example/</link>
+<language>en-us</language>
+<item><title>Caf\xe9&nbsp;talks &eacute;nd</title><link>https://old.example/1</link>
+<description>First &amp; only</description></item>
+<item><title>Second</title><link>https://old.example/2</link></item>
+</channel></rss>"""
+    first, second = articles(body)
+    assert first.title == "Caf\u00e9 talks \u00e9nd"
+    assert first.summary == "First & only" and first.lang == "en"
+    assert (second.title, second.link) == ("Second", "https://old.example/2")
+    assert first.id != second.id  # no guid: identity from the link
+
+
+def test_rss092_items_without_title_use_their_description() -> None:
+    body = b"""<rss version="0.92"><channel><title>t</title>
+<item><description>&lt;b&gt;Gyeongju&lt;/b&gt; prepares for APEC. More later.</description>
+<source url="https://x.example/rss">X</source><enclosure url="https://x.example/a.mp3"
+ length="1" type="audio/mpeg"/></item></channel></rss>"""
+    (a,) = articles(body)
+    assert a.title == "Gyeongju prepares for APEC. More later."
+    assert a.link is None and a.id
+
+
+def test_atom03_with_escaped_and_xml_modes() -> None:
+    body = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed version="0.3" xmlns="http://purl.org/atom/ns#" xml:lang="ko">
+<title>Atom 0.3</title><link rel="alternate" type="text/html" href="https://a03.example/"/>
+<entry><title mode="escaped" type="text/html">
+&lt;i&gt;\xed\x95\x9c\xeb\xaf\xb8&lt;/i&gt; summit</title>
+<link rel="alternate" type="text/html" href="https://a03.example/1"/>
+<id>tag:a03.example,2025:1</id><issued>2025-10-24T09:00:00+09:00</issued>
+<modified>2025-10-24T10:00:00+09:00</modified>
+<content type="application/xhtml+xml" mode="xml"><div xmlns="http://www.w3.org/1999/xhtml">
+<p>One</p><p>Two</p></div></content></entry></feed>"""
+    (a,) = articles(body)
+    assert a.title == "\ud55c\ubbf8 summit"
+    assert a.link == "https://a03.example/1"
+    assert a.published == datetime(2025, 10, 24, 0, tzinfo=UTC)
+    assert a.text == "One\n\nTwo" and a.lang == "ko"
+
+
+def test_double_escaped_title_and_cdata_description() -> None:
+    (a,) = articles(
+        rss(
+            "<title>Lee &amp;quot;hopeful&amp;quot; &amp;lt;3</title>"
+            "<description><![CDATA[<p>\u0645\u0631\u062d\u0628\u0627 &amp; "
+            "\U0001f4f0</p><script>x()</script>]]></description>"
+        )
+    )
+    assert a.title == 'Lee "hopeful" <3'
+    assert a.summary == "\u0645\u0631\u062d\u0628\u0627 & \U0001f4f0"

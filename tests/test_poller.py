@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import time
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from fetchers.config import Config
 from fetchers.http import FetchError, fetch, make_client
-from fetchers.models import Settings, Source
-from fetchers.poller import Poller
+from fetchers.models import PollResult, Settings, Source
+from fetchers.poller import Poller, host_cap
 from fetchers.store import Store
 from tests.conftest import FeedServer, Route, rss
 
@@ -169,3 +172,120 @@ async def test_local_source_error_is_reported(tmp_path: Path, now: datetime) -> 
     )
     store.close()
     assert results["Gone"].status == "error" and "no such file" in (results["Gone"].error or "")
+
+
+async def test_drip_bomb_and_empty_body_put_sources_in_error_with_no_items(
+    tmp_path: Path, now: datetime, feed_server: FeedServer
+) -> None:
+    drip = feed_server.add("/drip.xml", Route(rss("<title>x</title>") * 20, drip=0.1))
+    bomb = feed_server.add("/bomb.xml", Route(b"<rss>" + b" " * 30_000_000, gzip=True))
+    empty = feed_server.add("/empty.xml", Route(b"", headers={"Content-Type": "text/xml"}))
+    good = feed_server.add("/good.xml", Route(rss("<title>Survivor</title><guid>g</guid>")))
+    started = time.monotonic()
+    results, store, poller = await poll(
+        tmp_path,
+        now,
+        Source("Drip", url=drip),
+        Source("Bomb", url=bomb),
+        Source("Empty", url=empty),
+        Source("Good", url=good),
+        deadline=1.0,
+    )
+    try:
+        assert time.monotonic() - started < 4.0  # the drip does not hold the cycle
+        assert "within 1s" in (results["Drip"].error or "")
+        assert "larger than" in (results["Bomb"].error or "")
+        assert "empty" in (results["Empty"].error or "").lower()
+        assert [a.title for a in store.query()] == ["Survivor"]
+        assert {n: h.status for n, h in store.load_health().items()} == {
+            "Drip": "error",
+            "Bomb": "error",
+            "Empty": "error",
+            "Good": "ok",
+        }
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize(("per_host", "expected_max"), [(None, 6), (2, 2)])
+async def test_per_host_cap(
+    tmp_path: Path,
+    now: datetime,
+    feed_server: FeedServer,
+    per_host: int | None,
+    expected_max: int,
+) -> None:
+    """Loopback hosts are capped only by `concurrency` unless `per_host` is set."""
+    sources = [
+        Source(
+            f"S{i}", url=feed_server.add(f"/{i}.xml", Route(rss(f"<title>{i}</title>"), delay=0.3))
+        )
+        for i in range(12)
+    ]
+    config = config_for(tmp_path, *sources)
+    config.settings.concurrency = 6
+    config.settings.per_host = per_host
+    store = Store(tmp_path / "data", writer=True)
+    poller = Poller(config, store, lambda: now)
+    try:
+        results = await poller.poll()
+    finally:
+        await poller.aclose()
+        store.close()
+    assert all(r.status == "ok" for r in results)
+    assert feed_server.load["max"] == expected_max
+
+
+def test_public_hosts_get_two_in_flight_by_default() -> None:
+    settings = Settings(concurrency=32)
+    assert host_cap("news.example.com", settings) == 2
+    assert host_cap("127.0.0.1", settings) == host_cap("192.168.1.5", settings) == 32
+    assert host_cap("localhost", Settings(concurrency=8, per_host=3)) == 3
+
+
+garbage_feeds = st.one_of(
+    st.binary(max_size=400),
+    st.text(max_size=300).map(lambda t: t.encode("utf-8", "surrogatepass")),
+    st.builds(
+        lambda title, date, guid, body, cut: rss(
+            f"<title>{title}</title><pubDate>{date}</pubDate><guid>{guid}</guid>"
+            f"<description>{body}</description>"
+        )[:cut],
+        st.text(max_size=40),
+        st.text(max_size=30),
+        st.text(max_size=20),
+        st.text(max_size=80),
+        st.integers(min_value=0, max_value=600),
+    ),
+)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(body=garbage_feeds, content_type=st.sampled_from(["text/xml", "text/html", "", "x/y"]))
+def test_garbage_never_raises_out_of_the_poller(
+    tmp_path: Path, now: datetime, feed_server: FeedServer, body: bytes, content_type: str
+) -> None:
+    url = feed_server.add("/garbage", Route(body, headers={"Content-Type": content_type}))
+    config = config_for(tmp_path, Source("G", url=url))
+    store = Store(tmp_path / "data", writer=True)
+    poller = Poller(config, store, lambda: now)
+
+    async def once() -> list[PollResult]:
+        try:
+            return await poller.poll()
+        finally:
+            await poller.aclose()
+
+    try:
+        (result,) = asyncio.run(once())
+        assert result.status in ("ok", "error")
+        assert result.status == "ok" or (result.error and not result.new_ids)
+        assert "unexpected" not in (result.error or "")
+        for article in store.query():
+            assert article.title and "\x1b" not in article.title
+    finally:
+        store.close()
