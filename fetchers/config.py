@@ -74,10 +74,14 @@ def find_config(explicit: str | None) -> Path:
         if not path.is_file():
             raise ConfigError(f"{path}: no such config file (from $WIREWATCH_CONFIG)")
         return path
-    user = platformdirs.user_config_path(APP_NAME) / "wirewatch.toml"
+    user = user_config_path()
     if user.is_file():
         return user
     return seeds_dir() / "wirewatch.toml"
+
+
+def user_config_path() -> Path:
+    return platformdirs.user_config_path(APP_NAME) / "wirewatch.toml"
 
 
 def data_dir(explicit: str | None, config: Config) -> Path:

@@ -21,11 +21,15 @@ import orjson
 
 from fetchers import __version__
 from fetchers.config import Config, ConfigError, data_dir, find_config, load_config
+from fetchers.discover import DiscoveryError, FoundFeed, discover
 from fetchers.extract import ExtractError, extract_article
+from fetchers.http import FetchError, fetch, make_client
 from fetchers.models import PollResult, utc_iso
+from fetchers.opml import OpmlError, parse_opml, write_opml
 from fetchers.poller import Poller
 from fetchers.query import QueryError, parse_query
 from fetchers.store import Store, StoreError, StoreLocked
+from fetchers.subscriptions import NewSource, append_sources
 from fetchers.timeparse import local_zone
 from tui.format import event_zone, time_left, wall
 
@@ -97,6 +101,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("sources", parents=[common], help="per-source health")
     p.add_argument("--json", action="store_true")
+    p = sub.add_parser(
+        "add", parents=[common], help="subscribe to a feed, or to the feed a page announces"
+    )
+    p.add_argument("url", help="a feed URL, or a page whose <link rel=alternate> names one")
+    p.add_argument("--name", help="the source's name (default: the feed's title)")
+    p.add_argument("--tag", action="append", default=[], metavar="TAG", help="repeatable")
+    p.add_argument(
+        "--page", action="store_true", help="follow the page itself (kind = page), not a feed"
+    )
+    p = sub.add_parser("import-opml", parents=[common], help="add the feeds of an OPML file")
+    p.add_argument("file", help="an OPML file, or - for stdin")
+    sub.add_parser("export-opml", parents=[common], help="print the subscriptions as OPML 2.0")
     p = sub.add_parser("extract", parents=[common], help="print the main text of one HTML page")
     p.add_argument("file", nargs="?", default="-", help="an HTML file, or - for stdin")
     return parser
@@ -338,6 +354,72 @@ def cmd_sources(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_add(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
+    url = args.url.strip()
+    if not url.startswith(("http://", "https://")):
+        raise UsageError(f"{url}: a URL must start with http:// or https://")
+    settings = ctx.config.settings
+
+    async def find() -> FoundFeed:
+        client = make_client(settings.user_agent, 4, settings.timeout)
+        try:
+            if args.page:
+                result = await fetch(
+                    client, url, deadline=settings.timeout, max_body=settings.max_body
+                )
+                page = extract_article(result.body, result.headers.get("content-type"), url)
+                return FoundFeed(result.url, page.title or result.url, 1)
+            return await discover(client, url, settings.timeout, settings.max_body)
+        finally:
+            await client.aclose()
+
+    try:
+        found = asyncio.run(find())
+    except (DiscoveryError, FetchError, ExtractError) as exc:
+        print(f"wirewatch: {exc}", file=sys.stderr)
+        return EXIT_SOURCES_FAILED
+    name = args.name or found.title or found.url
+    source = NewSource(name, found.url, list(args.tag), "page" if args.page else "feed")
+    target, added = append_sources(ctx.config, [source], ctx.clock())
+    if not added:
+        print(f"wirewatch: {found.url} is already subscribed", file=sys.stderr)
+        return EXIT_OK
+    what = "page" if args.page else f"feed, {found.items} items now"
+    out.write(f"added {added[0]!r} <{found.url}> ({what}) to {target}\n")
+    return EXIT_OK
+
+
+def cmd_import_opml(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
+    try:
+        data = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{args.file}: {exc.strerror or exc}") from None
+    try:
+        found = parse_opml(data)
+    except OpmlError as exc:
+        raise UsageError(f"{args.file}: {exc}") from None
+    usable = [f for f in found if f.url.startswith(("http://", "https://"))]
+    for skipped in found:
+        if skipped not in usable:
+            print(
+                f"wirewatch: skipped {skipped.name!r}: {skipped.url} is not http(s)",
+                file=sys.stderr,
+            )
+    target, added = append_sources(
+        ctx.config, [NewSource(f.name, f.url, f.tags) for f in usable], ctx.clock()
+    )
+    out.write(
+        f"imported {len(added)} of {len(found)} feeds into {target}"
+        f" ({len(usable) - len(added)} already subscribed)\n"
+    )
+    return EXIT_OK
+
+
+def cmd_export_opml(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
+    out.write(write_opml(ctx.config.sources, "wirewatch subscriptions", ctx.clock()).decode())
+    return EXIT_OK
+
+
 def cmd_extract(args: argparse.Namespace, out: TextIO) -> int:
     try:
         body = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
@@ -362,4 +444,7 @@ COMMANDS: dict[str, Callable[[Context, argparse.Namespace, TextIO], int]] = {
     "show": cmd_show,
     "events": cmd_events,
     "sources": cmd_sources,
+    "add": cmd_add,
+    "import-opml": cmd_import_opml,
+    "export-opml": cmd_export_opml,
 }

@@ -1,0 +1,123 @@
+"""Finding the feed behind a URL: the URL itself, its `<link rel="alternate">`, or a usual path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from urllib.parse import urljoin
+
+import httpx
+
+from fetchers.charset import decode
+from fetchers.feeds import FeedError, parse_feed
+from fetchers.http import FetchError, fetch
+
+FEED_TYPES = {
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/feed+json",
+    "application/json",
+    "application/rdf+xml",
+    "application/xml",
+    "text/xml",
+}
+USUAL_PATHS = ("/feed", "/rss", "/feed.xml", "/rss.xml", "/atom.xml", "/index.xml", "/feed.json")
+
+
+class DiscoveryError(Exception):
+    """No feed could be found behind a URL; the message says what was tried."""
+
+
+@dataclass(slots=True)
+class FoundFeed:
+    url: str
+    title: str
+    items: int
+
+
+class _AlternateLinks(HTMLParser):
+    """Collects `<link rel="alternate" type="…feed type…" href>` from a page's markup."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[tuple[str, str]] = []  # (href, title)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag != "link":
+            return
+        values = {k.lower(): (v or "") for k, v in attrs}
+        rels = values.get("rel", "").lower().split()
+        kind = values.get("type", "").lower().split(";")[0].strip()
+        if "alternate" in rels and kind in FEED_TYPES and values.get("href"):
+            self.links.append((values["href"].strip(), values.get("title", "")))
+
+
+def feed_links(html: bytes, content_type: str | None, base: str) -> list[str]:
+    """The feed URLs a page announces, absolute, in page order, without repeats."""
+    text, _ = decode(html, content_type)
+    parser = _AlternateLinks()
+    try:
+        parser.feed(text)
+        parser.close()
+    except AssertionError:  # html.parser gives up on some broken markup; keep what it found
+        pass
+    out: list[str] = []
+    for href, _title in parser.links:
+        url = urljoin(base, href)
+        if url.startswith(("http://", "https://")) and url not in out:
+            out.append(url)
+    return out
+
+
+async def discover(
+    client: httpx.AsyncClient, url: str, deadline: float, max_body: int
+) -> FoundFeed:
+    """The feed at `url`, or the first one its page announces, or one at a usual path."""
+    tried: list[str] = []
+    page = await _get(client, url, deadline, max_body, tried)
+    if page is None:
+        raise DiscoveryError(f"{url}: {tried[-1]}")
+    found = _as_feed(page)
+    if found is not None:
+        return found
+    candidates = feed_links(page.body, page.headers.get("content-type"), page.url)
+    if not candidates:
+        candidates = [urljoin(page.url, path) for path in USUAL_PATHS]
+    for candidate in candidates:
+        result = await _get(client, candidate, deadline, max_body, tried)
+        found = _as_feed(result) if result is not None else None
+        if found is not None:
+            return found
+        if result is not None:
+            tried.append(f"{candidate}: not a feed")
+    raise DiscoveryError(
+        f"{url}: no feed found (the page announces none"
+        + (f"; tried {', '.join(candidates)}" if candidates else "")
+        + ")"
+    )
+
+
+async def _get(
+    client: httpx.AsyncClient, url: str, deadline: float, max_body: int, tried: list[str]
+) -> _Page | None:
+    try:
+        result = await fetch(client, url, deadline=deadline, max_body=max_body)
+    except FetchError as exc:
+        tried.append(f"{url}: {exc}")
+        return None
+    return _Page(result.url, result.body, {k.lower(): v for k, v in result.headers.items()})
+
+
+@dataclass(slots=True)
+class _Page:
+    url: str
+    body: bytes
+    headers: dict[str, str]
+
+
+def _as_feed(page: _Page) -> FoundFeed | None:
+    try:
+        feed = parse_feed(page.body, page.headers, page.url)
+    except FeedError:
+        return None
+    return FoundFeed(url=page.url, title=feed.title, items=len(feed.items))

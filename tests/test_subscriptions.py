@@ -1,0 +1,153 @@
+"""Subscribing: `add` finds a page's feed, OPML goes in and out, the config is never broken."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from fetchers.config import load_config
+from fetchers.discover import feed_links
+from fetchers.opml import parse_opml
+from tests.conftest import FROZEN, FeedServer, Route, rss
+from tui.cli import main
+
+OPML = b"""<?xml version="1.0" encoding="UTF-8"?>
+<opml version="2.0"><head><title>mine</title></head><body>
+<outline text="Korea"><outline text="Yonhap" type="rss" xmlUrl="https://en.yna.co.kr/RSS/news.xml"
+ htmlUrl="https://en.yna.co.kr/"/>
+<outline text="\xed\x95\x9c\xea\xb5\xad &amp; Co" type="rss" xmlUrl="https://k.example/rss"
+ category="/wire,/trade"/></outline>
+<outline text="BBC" type="rss" xmlUrl="https://feeds.bbci.co.uk/news/world/rss.xml"/>
+<outline text="Local" type="rss" xmlUrl="file:///etc/passwd"/>
+</body></opml>"""
+
+
+def cli(capsys: pytest.CaptureFixture[str], config: Path, *args: str) -> tuple[int, str, str]:
+    code = main(["--config", str(config), "--now", FROZEN.isoformat(), *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    path = tmp_path / "wirewatch.toml"
+    path.write_text(
+        '# my feeds\n[settings]\ninterval = "5m"\n\n[[sources]]\nname = "BBC"\n'
+        'url = "https://feeds.bbci.co.uk/news/world/rss.xml"\n',
+        "utf-8",
+    )
+    return path
+
+
+def test_add_a_feed_url_names_it_by_its_title(
+    capsys: pytest.CaptureFixture[str], config: Path, feed_server: FeedServer
+) -> None:
+    url = feed_server.add("/feed.xml", Route(rss("<title>a</title>", title="Seoul Wire")))
+    code, out, _ = cli(capsys, config, "add", url, "--tag", "korea")
+    assert code == 0 and "Seoul Wire" in out and str(config) in out
+    text = config.read_text("utf-8")
+    assert text.startswith("# my feeds\n")  # the user's text is kept
+    (_, added) = tomllib.loads(text)["sources"]
+    assert added == {"name": "Seoul Wire", "url": url, "tags": ["korea"]}
+    code, _, err = cli(capsys, config, "add", url)
+    assert code == 0 and "already subscribed" in err
+    assert len(load_config(config, FROZEN).sources) == 2
+
+
+def test_add_a_page_finds_its_announced_feed(
+    capsys: pytest.CaptureFixture[str], config: Path, feed_server: FeedServer
+) -> None:
+    feed_server.add("/news/rss.xml", Route(rss("<title>x</title>", title="Herald")))
+    page = feed_server.add(
+        "/news/",
+        Route(
+            b'<!DOCTYPE html><html><head><link rel="stylesheet" href="/s.css">'
+            b'<link rel="alternate" type="application/rss+xml" title="All" href="rss.xml">'
+            b"</head><body>hello</body></html>",
+            headers={"Content-Type": "text/html"},
+        ),
+    )
+    code, out, _ = cli(capsys, config, "add", page)
+    assert code == 0, out
+    names = {s.name: s.url for s in load_config(config, FROZEN).sources}
+    assert names["Herald"] == feed_server.url("/news/rss.xml")
+
+
+def test_add_falls_back_to_usual_paths_and_says_what_it_tried(
+    capsys: pytest.CaptureFixture[str], config: Path, feed_server: FeedServer
+) -> None:
+    page = feed_server.add("/", Route(b"<html><body>no links</body></html>"))
+    code, _, err = cli(capsys, config, "add", page)
+    assert code == 1 and "no feed found" in err and "/atom.xml" in err
+    feed_server.add(
+        "/atom.xml", Route(b'<feed xmlns="http://www.w3.org/2005/Atom"><title>At</title></feed>')
+    )
+    code, out, _ = cli(capsys, config, "add", page)
+    assert code == 0 and "At" in out
+
+
+def test_add_refuses_non_http_urls(capsys: pytest.CaptureFixture[str], config: Path) -> None:
+    before = config.read_text("utf-8")
+    code, _, err = cli(capsys, config, "add", "file:///etc/passwd")
+    assert code == 2 and "http" in err
+    assert config.read_text("utf-8") == before
+
+
+def test_import_then_export_opml_round_trips(
+    capsys: pytest.CaptureFixture[str], config: Path, tmp_path: Path
+) -> None:
+    opml = tmp_path / "subs.opml"
+    opml.write_bytes(OPML)
+    code, out, err = cli(capsys, config, "import-opml", str(opml))
+    assert code == 0
+    assert "imported 2 of 4 feeds" in out and "1 already subscribed" in out
+    assert "file:///etc/passwd" in err
+    sources = {s.name: s for s in load_config(config, FROZEN).sources}
+    assert sources["Yonhap"].tags == ["Korea"]
+    assert sources["\ud55c\uad6d & Co"].tags == ["Korea", "wire", "trade"]
+    code, out, _ = cli(capsys, config, "export-opml")
+    assert code == 0
+    exported = {s.url: s for s in parse_opml(out.encode())}
+    assert set(exported) == {s.url for s in sources.values()}
+    assert exported["https://k.example/rss"].tags == ["Korea", "wire", "trade"]
+    assert exported["https://k.example/rss"].name == "\ud55c\uad6d & Co"
+
+
+def test_import_into_the_embedded_default_creates_a_user_config(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    opml = tmp_path / "subs.opml"
+    opml.write_bytes(OPML)
+    code = main(["--now", FROZEN.isoformat(), "import-opml", str(opml)])
+    out, _ = capsys.readouterr()
+    assert code == 0
+    user = tmp_path / "xdg-config" / "wirewatch" / "wirewatch.toml"
+    assert str(user) in out
+    config = load_config(user, FROZEN)
+    local = next(s for s in config.sources if s.path)
+    assert Path(local.path or "").is_file()  # the seed story is still found from the copy
+    assert any(s.name == "Yonhap" for s in config.sources)
+
+
+def test_broken_opml_is_a_clear_error(
+    capsys: pytest.CaptureFixture[str], config: Path, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.opml"
+    bad.write_bytes(b"<opml><body><outline")
+    code, _, err = cli(capsys, config, "import-opml", str(bad))
+    assert code == 2 and "not well-formed" in err
+
+
+def test_feed_links_resolve_and_skip_non_feeds() -> None:
+    html = (
+        b'<link rel="alternate" hreflang="ko" href="/ko/">'
+        b'<link rel="alternate" type="application/atom+xml" href="atom.xml">'
+        b"<LINK REL='Alternate feed' TYPE='application/rss+xml' HREF='https://x.example/r'>"
+        b'<link rel="alternate" type="application/rss+xml" href="javascript:alert(1)">'
+    )
+    assert feed_links(html, "text/html", "https://site.example/a/b") == [
+        "https://site.example/a/atom.xml",
+        "https://x.example/r",
+    ]
