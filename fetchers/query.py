@@ -1,6 +1,7 @@
 """The query language shared by `wirewatch list`, the `/` prompt and saved filters.
 
-tariff "trade talks"        words and phrases, ANDed, case-insensitive (title and summary)
+tariff "trade talks"        words and phrases, ANDed, case-insensitive (title and summary),
+                            found at the start of a word: tariff finds tariffs
 tariff OR APEC              OR between terms
 -opinion                    exclusion
 source:Yonhap tag:korea is:unread is:starred lang:ko
@@ -41,10 +42,24 @@ class Record:
 Test = Callable[[Record], bool]
 
 
+@dataclass(slots=True, frozen=True)
+class Term:
+    """One term of a query: what it tests, and what a store index can narrow it to."""
+
+    field: str | None  # None for a word or phrase
+    value: str  # lower-cased
+    negated: bool
+    test: Test
+    bound: float | None = None  # POSIX seconds, for since: and before:
+
+    def __call__(self, record: Record) -> bool:
+        return self.test(record)
+
+
 @dataclass(slots=True)
 class Query:
     text: str
-    clauses: list[list[Test]] = field(default_factory=list)  # AND of ORs
+    clauses: list[list[Term]] = field(default_factory=list)  # AND of ORs
     words: list[str] = field(default_factory=list)  # for highlighting
 
     @property
@@ -52,7 +67,32 @@ class Query:
         return not self.clauses
 
     def matches(self, record: Record) -> bool:
-        return all(any(test(record) for test in clause) for clause in self.clauses)
+        return all(any(term.test(record) for term in clause) for clause in self.clauses)
+
+
+WORD = re.compile(r"\w+")
+_SPACED_SCRIPT = re.compile(r"^[\w\s\-'.,&$%/]*$")
+
+
+def word_prefix_pattern(needle: str) -> re.Pattern[str] | None:
+    """How a word or phrase is found: at the start of a word ("tariff" finds "tariffs", not
+    "antitariff"), so a token index can answer it. None for needles in scripts written without
+    spaces (Chinese, Japanese), which match anywhere."""
+    if any(_unspaced(ch) for ch in needle):
+        return None
+    prefix = r"(?<!\w)" if needle[:1].isalnum() or needle[:1] == "_" else ""
+    return re.compile(prefix + re.escape(needle))
+
+
+def _unspaced(ch: str) -> bool:
+    code = ord(ch)
+    return (
+        0x3040 <= code <= 0x30FF  # kana
+        or 0x3400 <= code <= 0x4DBF
+        or 0x4E00 <= code <= 0x9FFF  # CJK ideographs
+        or 0xF900 <= code <= 0xFAFF
+        or 0x0E00 <= code <= 0x0E7F  # Thai
+    )
 
 
 _TOKEN = re.compile(r'\s*(-?)(?:(\w+):)?(?:"([^"]*)"|(\S+))')
@@ -114,19 +154,30 @@ def parse_query(text: str, now: datetime | None = None, zone: tzinfo = UTC) -> Q
 
 def _term(
     negated: bool, name: str | None, value: str, quoted: bool, now: datetime, zone: tzinfo
-) -> Test:
+) -> Term:
+    if name in ("since", "before") and value:
+        try:
+            bound = since_spec(value, now, zone).timestamp()
+        except ValueError as exc:
+            raise QueryError(f"{name}:{value}: {exc}") from exc
+    else:
+        bound = None
     test = _positive(name, value, quoted, now, zone)
     if negated:
-        return lambda r: not test(r)
-    return test
+        return Term(name, value.lower(), True, lambda r: not test(r), bound)
+    return Term(name, value.lower(), False, test, bound)
 
 
 def _positive(name: str | None, value: str, quoted: bool, now: datetime, zone: tzinfo) -> Test:
     if name is None:
         needle = value.lower()
-        if not needle:
+        if not needle.strip():
             raise QueryError('an empty phrase ("") matches nothing useful')
-        return lambda r: needle in r.haystack
+        pattern = word_prefix_pattern(needle)
+        if pattern is None:
+            return lambda r: needle in r.haystack
+        search = pattern.search
+        return lambda r: needle in r.haystack and search(r.haystack) is not None
     if name not in FIELDS:
         raise QueryError(f"unknown field {name}: (known: {', '.join(f + ':' for f in FIELDS)})")
     if not value:

@@ -41,7 +41,8 @@ from fetchers.atomic import (
     stat_signature,
 )
 from fetchers.models import Article, SourceHealth, from_utc_iso, utc_iso
-from fetchers.query import Query, Record
+from fetchers.query import Query, Record, Term
+from fetchers.wordindex import WordIndex
 
 SCHEMA_VERSION = 1
 TABLE = "articles"
@@ -76,7 +77,7 @@ class Store:
     without it is a viewer that can still change read/starred state.
     """
 
-    def __init__(self, data_dir: Path, writer: bool = False) -> None:
+    def __init__(self, data_dir: Path, writer: bool = False, word_index: bool = False) -> None:
         self.dir = Path(data_dir)
         self.problems: list[str] = []
         self._lock_handle: Any = None
@@ -95,9 +96,38 @@ class Store:
         self._order_keys: list[float] = []  # negated timestamps, ascending = newest first
         self._order_ids: list[str] = []
         self._links: dict[tuple[str, str], str] = {}
+        self._when: dict[str, float] = {}
+        self._seq: dict[str, int] = {}  # indexing order: ties in time keep their feed order
+        self._next_seq = 0
+        self._by_field: dict[str, dict[str, set[str]]] = {"source": {}, "tag": {}, "lang": {}}
+        self._words: WordIndex | None = None
         self._state: dict[str, dict[str, bool]] = {}
         self._state_signature: tuple[int, int, int] | None = None
         self._open()
+        if word_index:
+            threading.Thread(target=self._build_word_index, name="word-index", daemon=True).start()
+
+    def _build_word_index(self) -> None:
+        """Build the token index off the caller's thread; queries scan until it is ready."""
+        with self.lock:
+            snapshot = [(i, self._haystack(d)) for i, d in self._docs.items()]
+        index = WordIndex()
+        for ident, haystack in snapshot:
+            index.add(ident, haystack)
+        with self.lock:
+            indexed = {i for i, _ in snapshot}
+            for ident, doc in self._docs.items():
+                if ident not in indexed:
+                    index.add(ident, self._haystack(doc))
+            self._words = index
+
+    @property
+    def word_index_ready(self) -> bool:
+        return self._words is not None
+
+    @staticmethod
+    def _haystack(doc: dict[str, Any]) -> str:
+        return f"{doc.get('title', '')}\n{doc.get('summary', '')}".lower()
 
     # -- opening and locking ---------------------------------------------------------------
     def acquire_writer(self) -> None:
@@ -238,8 +268,28 @@ class Store:
         ident = doc["id"]
         self._docs[ident] = doc
         self._shard_of[ident] = key
+        self._when[ident] = _timestamp(doc)
+        self._seq[ident] = self._next_seq
+        self._next_seq += 1
         if doc.get("link"):
             self._links[(doc["source"], doc["link"])] = ident
+        for name, value in _field_keys(doc):
+            self._by_field[name].setdefault(value, set()).add(ident)
+        if self._words is not None:
+            self._words.add(ident, self._haystack(doc))
+
+    def _unindex(self, ident: str) -> None:
+        doc = self._docs.pop(ident, None)
+        self._shard_of.pop(ident, None)
+        self._records.pop(ident, None)
+        self._when.pop(ident, None)
+        self._seq.pop(ident, None)
+        if doc is None:
+            return
+        if doc.get("link"):
+            self._links.pop((doc["source"], doc["link"]), None)
+        for name, value in _field_keys(doc):
+            self._by_field[name].get(value, set()).discard(ident)
 
     def _record(self, ident: str) -> Record:
         record = self._records.get(ident)
@@ -248,7 +298,7 @@ class Store:
         if record is None or record.read != read or record.starred != starred:
             doc = self._docs[ident]
             record = Record(
-                haystack=f"{doc.get('title', '')}\n{doc.get('summary', '')}".lower(),
+                haystack=self._haystack(doc),
                 source=doc.get("source", ""),
                 tags=tuple(doc.get("tags") or ()),
                 lang=doc.get("lang"),
@@ -260,13 +310,14 @@ class Store:
         return record
 
     def _rebuild_order(self) -> None:
-        pairs = sorted(((-_timestamp(doc), ident) for ident, doc in self._docs.items()))
+        seq = self._seq
+        pairs = sorted((-when, seq[ident], ident) for ident, when in self._when.items())
         self._order_keys = [p[0] for p in pairs]
-        self._order_ids = [p[1] for p in pairs]
+        self._order_ids = [p[2] for p in pairs]
 
     def _insert_order(self, ident: str) -> None:
-        key = -_timestamp(self._docs[ident])
-        at = bisect.bisect_right(self._order_keys, key)
+        key = -self._when[ident]
+        at = bisect.bisect_right(self._order_keys, key)  # after its equals: it came later
         self._order_keys.insert(at, key)
         self._order_ids.insert(at, ident)
 
@@ -384,14 +435,75 @@ class Store:
         return [self._article(self._docs[i]) for i in self.query_ids(query, limit)]
 
     def query_ids(self, query: Query | None = None, limit: int | None = None) -> list[str]:
+        """Ids newest first. Time bounds cut a slice of the date order; source, tag, lang and
+        (once built) word indexes give candidates; every candidate is checked by the query."""
         with self.lock:
+            if query is None or query.is_empty:
+                return list(self._order_ids[:limit] if limit is not None else self._order_ids)
+            lo, hi = self._window(query)
+            candidates = self._candidates(query)
+            pool: Iterable[str]
+            if candidates is None:
+                pool = (self._order_ids[n] for n in range(lo, hi))
+            elif len(candidates) * 8 > hi - lo:
+                pool = (
+                    self._order_ids[n] for n in range(lo, hi) if self._order_ids[n] in candidates
+                )
+            else:
+                first = self._order_keys[lo] if lo < hi else 0.0
+                last = self._order_keys[hi - 1] if lo < hi else -1.0
+                when, seq = self._when, self._seq
+                pool = sorted(
+                    (i for i in candidates if i in when and first <= -when[i] <= last),
+                    key=lambda i: (-when[i], seq[i]),
+                )
             out: list[str] = []
-            for ident in self._order_ids:
-                if query is None or query.is_empty or query.matches(self._record(ident)):
+            for ident in pool:
+                if query.matches(self._record(ident)):
                     out.append(ident)
                     if limit is not None and len(out) >= limit:
                         break
             return out
+
+    def _window(self, query: Query) -> tuple[int, int]:
+        """The slice of the date order that since:/before: allow."""
+        lo, hi = 0, len(self._order_ids)
+        for clause in query.clauses:
+            if len(clause) != 1 or clause[0].negated or clause[0].bound is None:
+                continue
+            term = clause[0]
+            cut = -(term.bound or 0.0)
+            if term.field == "since":  # when >= bound, i.e. key <= -bound
+                hi = min(hi, bisect.bisect_right(self._order_keys, cut))
+            else:  # before: when < bound, i.e. key > -bound
+                lo = max(lo, bisect.bisect_right(self._order_keys, cut))
+        return lo, max(lo, hi)
+
+    def _candidates(self, query: Query) -> set[str] | None:
+        """A superset of the matches from the indexes, or None when no clause can use one."""
+        best: set[str] | None = None
+        for clause in query.clauses:
+            union: set[str] = set()
+            for term in clause:
+                found = self._term_candidates(term)
+                if found is None:
+                    break
+                union |= found
+            else:
+                best = union if best is None else best & union
+                if not best:
+                    return best
+        return best
+
+    def _term_candidates(self, term: Term) -> set[str] | None:
+        if term.negated:
+            return None
+        if term.field is None:
+            return self._words.candidates(term.value) if self._words is not None else None
+        table = self._by_field.get(term.field)
+        if table is None:
+            return None
+        return table.get(term.value.split("-")[0] if term.field == "lang" else term.value, set())
 
     def iter_articles(self, ids: Iterable[str]) -> Iterator[Article]:
         for ident in ids:
@@ -413,6 +525,10 @@ class Store:
                 for tag in doc.get("tags") or ():
                     counts[tag] = counts.get(tag, 0) + 1
             return counts
+
+    def count(self, query: Query) -> int:
+        """How many articles match (an event's headline count)."""
+        return len(self.query_ids(query))
 
     def reload(self) -> list[str]:
         """Pick up what another process wrote; returns ids that are new here."""
@@ -442,11 +558,7 @@ class Store:
         if shard is not None:
             shard.db.close()
         for ident in [i for i, k in self._shard_of.items() if k == key]:
-            doc = self._docs.pop(ident, None)
-            self._shard_of.pop(ident, None)
-            self._records.pop(ident, None)
-            if doc and doc.get("link"):
-                self._links.pop((doc["source"], doc["link"]), None)
+            self._unindex(ident)
 
     # -- read / starred state -------------------------------------------------------------
     def _read_state(self) -> None:
@@ -538,6 +650,15 @@ class Store:
         atomic_write_bytes(
             self.dir / "sources.json", orjson.dumps({n: h.to_record() for n, h in health.items()})
         )
+
+
+def _field_keys(doc: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """The (index, key) pairs an article is filed under: source, each tag, its language."""
+    yield "source", str(doc.get("source", "")).lower()
+    for tag in doc.get("tags") or ():
+        yield "tag", str(tag).lower()
+    if doc.get("lang"):
+        yield "lang", str(doc["lang"]).lower().split("-")[0]
 
 
 def _to_doc(article: Article) -> dict[str, Any]:

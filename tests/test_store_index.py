@@ -1,0 +1,123 @@
+"""Indexed queries give exactly what checking every article gives, newest first."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fetchers.models import Article
+from fetchers.query import Query, parse_query
+from fetchers.store import Store
+
+NOW = datetime(2025, 10, 24, 8, tzinfo=UTC)
+WORDS = [
+    "tariff",
+    "tariffs",
+    "antitariff",
+    "apec",
+    "summit",
+    "gyeongju",
+    "관세를",
+    "관세",
+    "u.s.",
+    "$350",
+    "billion",
+    "lee",
+    "trump",
+    "lutnick",
+    "東京",
+    "seoul-based",
+]
+SOURCES = ["Yonhap", "Korea Herald", "BBC"]
+TAGS = ["korea", "world", "apec"]
+
+
+def wait_for_index(store: Store) -> None:
+    deadline = time.monotonic() + 10
+    while not store.word_index_ready and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert store.word_index_ready
+
+
+def scan(store: Store, query: Query) -> list[str]:
+    """The reference: every article, in date order, checked one by one."""
+    return [i for i in store.query_ids() if query.matches(store._record(i))]
+
+
+articles = st.lists(
+    st.tuples(
+        st.lists(st.sampled_from(WORDS), min_size=1, max_size=6),
+        st.sampled_from(SOURCES),
+        st.sampled_from(TAGS),
+        st.integers(min_value=0, max_value=96 * 60),
+        st.sampled_from([None, "ko", "en-GB"]),
+    ),
+    min_size=1,
+    max_size=40,
+)
+terms = st.one_of(
+    st.sampled_from(WORDS).map(lambda w: w[: max(1, len(w) - 2)]),
+    st.sampled_from(WORDS),
+    st.tuples(st.sampled_from(WORDS), st.sampled_from(WORDS)).map(lambda p: f'"{p[0]} {p[1]}"'),
+    st.sampled_from(SOURCES).map(lambda s: f'source:"{s}"'),
+    st.sampled_from(TAGS).map(lambda t: f"tag:{t}"),
+    st.sampled_from(["since:1d", "since:3h", "before:2d", "lang:ko", "lang:en", "is:unread"]),
+)
+queries = st.lists(st.tuples(st.sampled_from(["", "-", "OR "]), terms), min_size=1, max_size=4).map(
+    lambda parts: " ".join(f"{op}{t}" for op, t in parts).removeprefix("OR ").lstrip("-") or "x"
+)
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    docs=articles, texts=st.lists(queries, min_size=1, max_size=5), limit=st.sampled_from([None, 3])
+)
+def test_indexed_queries_equal_a_full_scan(
+    tmp_path_factory, docs, texts: list[str], limit: int | None
+) -> None:
+    folder: Path = tmp_path_factory.mktemp("store")
+    batch = [
+        Article(
+            id=f"a{n}",
+            source=source,
+            title=" ".join(words),
+            link=f"https://e.example/{n}",
+            published=NOW - timedelta(minutes=minutes),
+            fetched=NOW,
+            summary="",
+            tags=[tag],
+            lang=lang,
+        )
+        for n, (words, source, tag, minutes, lang) in enumerate(docs)
+    ]
+    with Store(folder, writer=True, word_index=True) as store:
+        store.add_batch(batch)
+        wait_for_index(store)
+        for text in texts:
+            try:
+                query = parse_query(text.replace("OR OR", "OR").removesuffix(" OR"), NOW)
+            except ValueError:
+                continue
+            expected = scan(store, query)
+            assert store.query_ids(query, limit) == expected[:limit], text
+
+
+def test_word_start_matching_and_the_index_after_new_writes(tmp_path: Path) -> None:
+    def art(n: int, title: str) -> Article:
+        when = NOW - timedelta(minutes=n)
+        return Article(id=f"t{n}", source="S", title=title, link=None, published=when, fetched=when)
+
+    with Store(tmp_path, writer=True, word_index=True) as store:
+        store.add_batch([art(1, "New tariffs on autos"), art(2, "An antitariff rally")])
+        wait_for_index(store)
+        store.add_batch([art(0, "Tariff deal in Gyeongju"), art(3, "도쿄 관세를 인하")])
+        titles = [a.title for a in store.query(parse_query("tariff", NOW))]
+        assert titles == ["Tariff deal in Gyeongju", "New tariffs on autos"]
+        assert [a.id for a in store.query(parse_query("관세", NOW))] == ["t3"]
+        assert [a.id for a in store.query(parse_query('"deal in"', NOW))] == ["t0"]
