@@ -100,5 +100,9 @@ class AtomicJSONStorage(Storage):
             raise
         self._cache, self._signature = data, stat_signature(self.path)
 
+    def forget(self) -> None:
+        """Drop the parsed copy; the next read parses the file again."""
+        self._cache = None
+
     def close(self) -> None:
         self._cache = None

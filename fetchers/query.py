@@ -26,17 +26,76 @@ FIELDS = ("source", "tag", "is", "since", "before", "lang")
 IS_VALUES = ("unread", "read", "starred")
 
 
-@dataclass(slots=True, frozen=True)
 class Record:
-    """What a query looks at for one article."""
+    """One stored article as a store keeps it in memory, and what a query tests.
 
-    haystack: str  # lower-cased title + summary
-    source: str
-    tags: tuple[str, ...]
-    lang: str | None
-    when: float  # POSIX seconds of published, else fetched
-    read: bool
-    starred: bool
+    Slotted, with times as POSIX seconds and repeated strings interned: a viewer holds 100,000
+    of these within its memory budget. Full text stays on disk (`text_ref`)."""
+
+    __slots__ = (
+        "id",
+        "source",
+        "title",
+        "link",
+        "summary",
+        "published",
+        "fetched",
+        "tags",
+        "lang",
+        "author",
+        "guid",
+        "text_ref",
+        "read",
+        "starred",
+        "shard",  # where the store keeps it
+        "seq",  # the store's indexing order
+    )
+
+    def __init__(
+        self,
+        id: str,  # noqa: A002 - the article's id
+        source: str,
+        title: str,
+        summary: str = "",
+        link: str | None = None,
+        published: float | None = None,
+        fetched: float | None = None,
+        tags: tuple[str, ...] = (),
+        lang: str | None = None,
+        author: str | None = None,
+        guid: str | None = None,
+        text_ref: tuple[str, int, int] | None = None,
+        read: bool = False,
+        starred: bool = False,
+    ) -> None:
+        self.id = id
+        self.source = source
+        self.title = title
+        self.summary = summary
+        self.link = link
+        self.published = published
+        self.fetched = fetched
+        self.tags = tags
+        self.lang = lang
+        self.author = author
+        self.guid = guid
+        self.text_ref = text_ref
+        self.read = read
+        self.starred = starred
+        self.shard = ""
+        self.seq = 0
+
+    @property
+    def when(self) -> float:
+        """Published, else fetched: what "newest first" and since:/before: use."""
+        if self.published is not None:
+            return self.published
+        return self.fetched or 0.0
+
+    @property
+    def haystack(self) -> str:
+        """Lower-cased title and summary, made when asked rather than kept."""
+        return f"{self.title}\n{self.summary}".lower()
 
 
 Test = Callable[[Record], bool]
@@ -51,9 +110,28 @@ class Term:
     negated: bool
     test: Test
     bound: float | None = None  # POSIX seconds, for since: and before:
+    text_test: Callable[[str], bool] | None = None  # words: the test on a ready haystack
 
     def __call__(self, record: Record) -> bool:
         return self.test(record)
+
+    def holds(self, record: Record, haystack: list[str]) -> bool:
+        """The test, sharing one lower-cased haystack between the word terms of a query."""
+        if self.text_test is None:
+            return self.test(record)
+        if not haystack:
+            haystack.append(record.haystack)
+        return self.text_test(haystack[0]) is not self.negated
+
+
+@dataclass(slots=True)
+class Verdicts:
+    """What an index knows of one clause: ids for which it holds, ids for which it fails,
+    and the verdict for every other id (None: check the terms)."""
+
+    hold: frozenset[str] | set[str] = frozenset()
+    fail: frozenset[str] | set[str] = frozenset()
+    rest: bool | None = None
 
 
 @dataclass(slots=True)
@@ -66,8 +144,27 @@ class Query:
     def is_empty(self) -> bool:
         return not self.clauses
 
-    def matches(self, record: Record) -> bool:
-        return all(any(term.test(record) for term in clause) for clause in self.clauses)
+    def matches(self, record: Record, known: dict[int, Verdicts] | None = None) -> bool:
+        """Every clause holds. `known` gives, per clause number, ids an index has already
+        decided (a store's shortcut; the answer is the same without it)."""
+        haystack: list[str] = []
+        for number, clause in enumerate(self.clauses):
+            verdicts = known.get(number) if known else None
+            if verdicts is not None:
+                if record.id in verdicts.hold:
+                    continue
+                if record.id in verdicts.fail:
+                    return False
+                if verdicts.rest is not None:
+                    if verdicts.rest:
+                        continue
+                    return False
+            for term in clause:
+                if term.holds(record, haystack):
+                    break
+            else:
+                return False
+        return True
 
 
 WORD = re.compile(r"\w+")
@@ -163,9 +260,18 @@ def _term(
     else:
         bound = None
     test = _positive(name, value, quoted, now, zone)
+    text_test = _text_test(value.lower()) if name is None else None
     if negated:
-        return Term(name, value.lower(), True, lambda r: not test(r), bound)
-    return Term(name, value.lower(), False, test, bound)
+        return Term(name, value.lower(), True, lambda r: not test(r), bound, text_test)
+    return Term(name, value.lower(), False, test, bound, text_test)
+
+
+def _text_test(needle: str) -> Callable[[str], bool]:
+    pattern = word_prefix_pattern(needle)
+    if pattern is None:
+        return lambda haystack: needle in haystack
+    search = pattern.search
+    return lambda haystack: needle in haystack and search(haystack) is not None
 
 
 def _positive(name: str | None, value: str, quoted: bool, now: datetime, zone: tzinfo) -> Test:
@@ -173,11 +279,8 @@ def _positive(name: str | None, value: str, quoted: bool, now: datetime, zone: t
         needle = value.lower()
         if not needle.strip():
             raise QueryError('an empty phrase ("") matches nothing useful')
-        pattern = word_prefix_pattern(needle)
-        if pattern is None:
-            return lambda r: needle in r.haystack
-        search = pattern.search
-        return lambda r: needle in r.haystack and search(r.haystack) is not None
+        text_test = _text_test(needle)
+        return lambda r: text_test(r.haystack)
     if name not in FIELDS:
         raise QueryError(f"unknown field {name}: (known: {', '.join(f + ':' for f in FIELDS)})")
     if not value:

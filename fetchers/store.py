@@ -20,9 +20,12 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import dataclasses
 import fcntl
+import gc
 import os
 import re
+import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -40,8 +43,8 @@ from fetchers.atomic import (
     remove_stale_temps,
     stat_signature,
 )
-from fetchers.models import Article, SourceHealth, from_utc_iso, utc_iso
-from fetchers.query import Query, Record, Term
+from fetchers.models import Article, SourceHealth, utc_iso
+from fetchers.query import Query, Record, Term, Verdicts
 from fetchers.wordindex import WordIndex
 
 SCHEMA_VERSION = 1
@@ -65,9 +68,15 @@ class Shard:
     signature: tuple[int, int, int] | None = None
 
 
-def _timestamp(doc: dict[str, Any]) -> float:
-    when = from_utc_iso(doc.get("published")) or from_utc_iso(doc.get("fetched"))
-    return when.timestamp() if when else 0.0
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class Store:
@@ -90,15 +99,13 @@ class Store:
         if writer:
             self.acquire_writer()
         self._shards: dict[str, Shard] = {}
-        self._docs: dict[str, dict[str, Any]] = {}
-        self._shard_of: dict[str, str] = {}
-        self._records: dict[str, Record] = {}
+        self._docs: dict[str, Record] = {}
+        self._inline_text: dict[str, str] = {}  # texts of articles in articles-kept.json
         self._order_keys: list[float] = []  # negated timestamps, ascending = newest first
         self._order_ids: list[str] = []
         self._links: dict[tuple[str, str], str] = {}
         self._when: dict[str, float] = {}
-        self._seq: dict[str, int] = {}  # indexing order: ties in time keep their feed order
-        self._next_seq = 0
+        self._next_seq = 0  # indexing order: articles equal in time keep their feed order
         self._by_field: dict[str, dict[str, set[str]]] = {"source": {}, "tag": {}, "lang": {}}
         self._words: WordIndex | None = None
         self._state: dict[str, dict[str, bool]] = {}
@@ -110,24 +117,21 @@ class Store:
     def _build_word_index(self) -> None:
         """Build the token index off the caller's thread; queries scan until it is ready."""
         with self.lock:
-            snapshot = [(i, self._haystack(d)) for i, d in self._docs.items()]
+            snapshot = list(self._docs.values())
         index = WordIndex()
-        for ident, haystack in snapshot:
-            index.add(ident, haystack)
+        for record in snapshot:
+            index.add(record.id, record.haystack)
         with self.lock:
-            indexed = {i for i, _ in snapshot}
-            for ident, doc in self._docs.items():
+            indexed = {r.id for r in snapshot}
+            del snapshot
+            for ident, record in self._docs.items():
                 if ident not in indexed:
-                    index.add(ident, self._haystack(doc))
+                    index.add(ident, record.haystack)
             self._words = index
 
     @property
     def word_index_ready(self) -> bool:
         return self._words is not None
-
-    @staticmethod
-    def _haystack(doc: dict[str, Any]) -> str:
-        return f"{doc.get('title', '')}\n{doc.get('summary', '')}".lower()
 
     # -- opening and locking ---------------------------------------------------------------
     def acquire_writer(self) -> None:
@@ -181,6 +185,10 @@ class Store:
         self.close()
 
     def _open(self) -> None:
+        with _no_gc():  # 100,000 new objects would trigger many useless collections
+            self._open_files()
+
+    def _open_files(self) -> None:
         meta_path = self.dir / "meta.json"
         if self.is_writer:
             remove_stale_temps(self.dir)
@@ -234,20 +242,21 @@ class Store:
             table = data.get(TABLE, {})
             if not isinstance(table, dict):
                 raise ValueError("the articles table is not an object")
-        except (ValueError, OSError) as exc:
+            docs = self._docs
+            fresh: list[Record] = []
+            for doc in table.values():
+                if not isinstance(doc, dict) or "id" not in doc or doc["id"] in docs:
+                    continue
+                if doc.get("text"):
+                    self._inline_text[doc["id"]] = str(doc["text"])
+                fresh.append(_record_from_doc(doc))
+        except (ValueError, OSError, TypeError, KeyError, IndexError) as exc:
             self._quarantine(key, exc)
             return []
         shard.signature = shard.storage._signature
-        added: list[str] = []
-        for doc in table.values():
-            if not isinstance(doc, dict) or "id" not in doc:
-                continue
-            ident = doc["id"]
-            if ident in self._docs:
-                continue
-            self._index(doc, key)
-            added.append(ident)
-        return added
+        self._index_many(fresh, key)
+        shard.storage.forget()  # the records hold what is needed; a write re-reads the file
+        return [r.id for r in fresh]
 
     def _quarantine(self, key: str, exc: Exception) -> None:
         path = self._shard_path(key)
@@ -264,54 +273,60 @@ class Store:
             aside = path
         self.problems.append(f"{path.name} cannot be read ({exc}); moved aside to {aside.name}")
 
-    def _index(self, doc: dict[str, Any], key: str) -> None:
-        ident = doc["id"]
-        self._docs[ident] = doc
-        self._shard_of[ident] = key
-        self._when[ident] = _timestamp(doc)
-        self._seq[ident] = self._next_seq
-        self._next_seq += 1
-        if doc.get("link"):
-            self._links[(doc["source"], doc["link"])] = ident
-        for name, value in _field_keys(doc):
-            self._by_field[name].setdefault(value, set()).add(ident)
+    def _index(self, record: Record, key: str) -> None:
+        self._index_many([record], key)
+
+    def _index_many(self, records: list[Record], key: str) -> None:
+        """File records in every in-memory index (one tight loop: this is most of open)."""
+        state, docs, when = self._state, self._docs, self._when
+        key = sys.intern(key)
+        links = self._links
+        sources, tags, langs = (self._by_field[n] for n in ("source", "tag", "lang"))
+        serial = self._next_seq
+        for record in records:
+            ident = record.id
+            if state:
+                marks = state.get(ident)
+                if marks:
+                    record.read = bool(marks.get("read"))
+                    record.starred = bool(marks.get("starred"))
+            docs[ident] = record
+            record.shard = key
+            record.seq = serial
+            when[ident] = record.published if record.published is not None else record.when
+            serial += 1
+            if record.link:
+                links[(record.source, record.link)] = ident
+            found = sources.get(record.source.lower())
+            if found is None:
+                sources[record.source.lower()] = found = set()
+            found.add(ident)
+            for tag in record.tags:
+                tags.setdefault(tag.lower(), set()).add(ident)
+            if record.lang:
+                langs.setdefault(record.lang.lower().split("-")[0], set()).add(ident)
+        self._next_seq = serial
         if self._words is not None:
-            self._words.add(ident, self._haystack(doc))
+            for record in records:
+                self._words.add(record.id, record.haystack)
 
     def _unindex(self, ident: str) -> None:
-        doc = self._docs.pop(ident, None)
-        self._shard_of.pop(ident, None)
-        self._records.pop(ident, None)
+        record = self._docs.pop(ident, None)
         self._when.pop(ident, None)
-        self._seq.pop(ident, None)
-        if doc is None:
+        self._inline_text.pop(ident, None)
+        if record is None:
             return
-        if doc.get("link"):
-            self._links.pop((doc["source"], doc["link"]), None)
-        for name, value in _field_keys(doc):
+        if record.link:
+            self._links.pop((record.source, record.link), None)
+        for name, value in _field_keys(record):
             self._by_field[name].get(value, set()).discard(ident)
 
     def _record(self, ident: str) -> Record:
-        record = self._records.get(ident)
-        state = self._state.get(ident, {})
-        read, starred = bool(state.get("read")), bool(state.get("starred"))
-        if record is None or record.read != read or record.starred != starred:
-            doc = self._docs[ident]
-            record = Record(
-                haystack=self._haystack(doc),
-                source=doc.get("source", ""),
-                tags=tuple(doc.get("tags") or ()),
-                lang=doc.get("lang"),
-                when=_timestamp(doc),
-                read=read,
-                starred=starred,
-            )
-            self._records[ident] = record
-        return record
+        return self._docs[ident]
 
     def _rebuild_order(self) -> None:
-        seq = self._seq
-        pairs = sorted((-when, seq[ident], ident) for ident, when in self._when.items())
+        docs = self._docs
+        pairs = sorted((-when, docs[ident].seq, ident) for ident, when in self._when.items())
         self._order_keys = [p[0] for p in pairs]
         self._order_ids = [p[2] for p in pairs]
 
@@ -357,9 +372,12 @@ class Store:
                 shard.db.table(TABLE, cache_size=0).insert_multiple(docs)
                 shard.signature = shard.storage._signature
                 for doc in docs:
-                    self._index(doc, key)
+                    self._index(_record_from_doc(doc), key)
                     self._insert_order(doc["id"])
                     new_ids.append(doc["id"])
+            for key, shard in self._shards.items():
+                if key not in by_shard:  # keep only the shards being written parsed in memory
+                    shard.storage.forget()
             return new_ids
 
     def _append_texts(self, key: str, pairs: list[tuple[dict[str, Any], str]]) -> None:
@@ -384,15 +402,18 @@ class Store:
         """Attach a fetched full text to a stored article."""
         with self.lock:
             self._require_writer()
-            doc = self._docs.get(ident)
-            if doc is None:
+            record = self._docs.get(ident)
+            if record is None:
                 raise StoreError(f"no article {ident}")
-            key = self._shard_of[ident]
+            key = record.shard
             day = key if key != "kept" else datetime.now(UTC).strftime("%Y-%m-%d")
-            self._append_texts(day, [(doc, text)])
+            holder: dict[str, Any] = {"id": ident}
+            self._append_texts(day, [(holder, text)])
+            record.text_ref = tuple(holder["text_ref"])
+            self._inline_text.pop(ident, None)
             shard = self._get_shard(key)
             shard.db.table(TABLE, cache_size=0).update(
-                {"text_ref": doc["text_ref"]}, lambda d: d.get("id") == ident
+                {"text_ref": holder["text_ref"], "text": None}, lambda d: d.get("id") == ident
             )
             shard.signature = shard.storage._signature
 
@@ -401,23 +422,19 @@ class Store:
         return len(self._docs)
 
     def get(self, ident: str) -> Article | None:
-        doc = self._docs.get(ident)
-        if doc is None:
+        record = self._docs.get(ident)
+        if record is None:
             return None
-        return self._article(doc)
-
-    def _article(self, doc: dict[str, Any]) -> Article:
-        state = self._state.get(doc["id"], {})
-        return _from_doc(doc, bool(state.get("read")), bool(state.get("starred")))
+        return _article(record)
 
     def text(self, ident: str) -> str | None:
         """The full text of an article, or None if it has none."""
-        doc = self._docs.get(ident)
-        if doc is None:
+        record = self._docs.get(ident)
+        if record is None:
             return None
-        if doc.get("text"):
-            return str(doc["text"])
-        ref = doc.get("text_ref")
+        if ident in self._inline_text:
+            return self._inline_text[ident]
+        ref = record.text_ref
         if not ref:
             return None
         key, offset, length = ref
@@ -432,7 +449,7 @@ class Store:
 
     def query(self, query: Query | None = None, limit: int | None = None) -> list[Article]:
         """Articles newest first that match the query."""
-        return [self._article(self._docs[i]) for i in self.query_ids(query, limit)]
+        return [_article(self._docs[i]) for i in self.query_ids(query, limit)]
 
     def query_ids(self, query: Query | None = None, limit: int | None = None) -> list[str]:
         """Ids newest first. Time bounds cut a slice of the date order; source, tag, lang and
@@ -441,7 +458,7 @@ class Store:
             if query is None or query.is_empty:
                 return list(self._order_ids[:limit] if limit is not None else self._order_ids)
             lo, hi = self._window(query)
-            candidates = self._candidates(query)
+            candidates, known = self._candidates(query)
             pool: Iterable[str]
             if candidates is None:
                 pool = (self._order_ids[n] for n in range(lo, hi))
@@ -452,14 +469,15 @@ class Store:
             else:
                 first = self._order_keys[lo] if lo < hi else 0.0
                 last = self._order_keys[hi - 1] if lo < hi else -1.0
-                when, seq = self._when, self._seq
+                when, docs = self._when, self._docs
                 pool = sorted(
                     (i for i in candidates if i in when and first <= -when[i] <= last),
-                    key=lambda i: (-when[i], seq[i]),
+                    key=lambda i: (-when[i], docs[i].seq),
                 )
             out: list[str] = []
+            docs = self._docs
             for ident in pool:
-                if query.matches(self._record(ident)):
+                if query.matches(docs[ident], known):
                     out.append(ident)
                     if limit is not None and len(out) >= limit:
                         break
@@ -479,21 +497,42 @@ class Store:
                 lo = max(lo, bisect.bisect_right(self._order_keys, cut))
         return lo, max(lo, hi)
 
-    def _candidates(self, query: Query) -> set[str] | None:
-        """A superset of the matches from the indexes, or None when no clause can use one."""
+    def _candidates(self, query: Query) -> tuple[set[str] | None, dict[int, Verdicts]]:
+        """A superset of the matches from the indexes (None when no clause can use one), and
+        per clause what the indexes decide exactly, so most articles need no text check."""
         best: set[str] | None = None
-        for clause in query.clauses:
+        known: dict[int, Verdicts] = {}
+        for number, clause in enumerate(query.clauses):
             union: set[str] = set()
+            sure: set[str] = set()
+            usable = True
             for term in clause:
+                if len(clause) == 1 and term.negated and self._term_exact(term):
+                    found = self._term_candidates(dataclasses.replace(term, negated=False))
+                    if found is not None:
+                        known[number] = Verdicts(fail=found, rest=True)
                 found = self._term_candidates(term)
                 if found is None:
-                    break
+                    usable = False
+                    continue
+                if self._term_exact(term):
+                    sure |= found
                 union |= found
-            else:
+            if sure:
+                known[number] = Verdicts(
+                    hold=sure, rest=False if usable and sure == union else None
+                )
+            if usable:
                 best = union if best is None else best & union
                 if not best:
-                    return best
-        return best
+                    break
+        return best, known
+
+    def _term_exact(self, term: Term) -> bool:
+        """Whether the index answer for this term (negation aside) is exactly its matches."""
+        if term.field is None:
+            return self._words is not None and WordIndex.is_exact(term.value)
+        return term.field in ("source", "tag")
 
     def _term_candidates(self, term: Term) -> set[str] | None:
         if term.negated:
@@ -507,22 +546,22 @@ class Store:
 
     def iter_articles(self, ids: Iterable[str]) -> Iterator[Article]:
         for ident in ids:
-            doc = self._docs.get(ident)
-            if doc is not None:
-                yield self._article(doc)
+            record = self._docs.get(ident)
+            if record is not None:
+                yield _article(record)
 
     def sources_count(self) -> dict[str, int]:
         with self.lock:
             counts: dict[str, int] = {}
-            for doc in self._docs.values():
-                counts[doc["source"]] = counts.get(doc["source"], 0) + 1
+            for record in self._docs.values():
+                counts[record.source] = counts.get(record.source, 0) + 1
             return counts
 
     def tags_count(self) -> dict[str, int]:
         with self.lock:
             counts: dict[str, int] = {}
-            for doc in self._docs.values():
-                for tag in doc.get("tags") or ():
+            for record in self._docs.values():
+                for tag in record.tags:
                     counts[tag] = counts.get(tag, 0) + 1
             return counts
 
@@ -532,7 +571,7 @@ class Store:
 
     def reload(self) -> list[str]:
         """Pick up what another process wrote; returns ids that are new here."""
-        with self.lock:
+        with self.lock, _no_gc():
             new: list[str] = []
             present = {
                 m.group(1)
@@ -557,7 +596,7 @@ class Store:
         shard = self._shards.pop(key, None)
         if shard is not None:
             shard.db.close()
-        for ident in [i for i, k in self._shard_of.items() if k == key]:
+        for ident in [i for i, r in self._docs.items() if r.shard == key]:
             self._unindex(ident)
 
     # -- read / starred state -------------------------------------------------------------
@@ -571,8 +610,21 @@ class Store:
         except (OSError, orjson.JSONDecodeError):
             self.problems.append("state.json cannot be read; read/starred marks start empty")
             data = {}
-        self._state = data.get("marks", {}) if isinstance(data, dict) else {}
+        marks = data.get("marks", {}) if isinstance(data, dict) else {}
+        self._apply_marks(marks if isinstance(marks, dict) else {})
         self._state_signature = signature
+
+    def _apply_marks(self, marks: dict[str, dict[str, bool]]) -> None:
+        """Make records carry the new marks, touching only the ones that changed."""
+        old = self._state
+        self._state = marks
+        for ident in old.keys() | marks.keys():
+            if old.get(ident) == marks.get(ident):
+                continue
+            record = self._docs.get(ident)
+            if record is not None:
+                now = marks.get(ident) or {}
+                record.read, record.starred = bool(now.get("read")), bool(now.get("starred"))
 
     def set_state(
         self, ids: Iterable[str], read: bool | None = None, starred: bool | None = None
@@ -584,21 +636,21 @@ class Store:
                 fcntl.flock(lock, fcntl.LOCK_EX)
                 self._state_signature = None
                 self._read_state()
+                state = dict(self._state)
                 for ident in ids:
-                    marks = dict(self._state.get(ident, {}))
+                    marks = dict(state.get(ident, {}))
                     if read is not None:
                         marks["read"] = read
                     if starred is not None:
                         marks["starred"] = starred
                     marks = {k: v for k, v in marks.items() if v}
                     if marks:
-                        self._state[ident] = marks
+                        state[ident] = marks
                     else:
-                        self._state.pop(ident, None)
+                        state.pop(ident, None)
                 path = self.dir / "state.json"
-                atomic_write_bytes(
-                    path, orjson.dumps({"schema": SCHEMA_VERSION, "marks": self._state})
-                )
+                atomic_write_bytes(path, orjson.dumps({"schema": SCHEMA_VERSION, "marks": state}))
+                self._apply_marks(state)
                 self._state_signature = stat_signature(path)
 
     # -- retention ----------------------------------------------------------------------------
@@ -609,13 +661,12 @@ class Store:
             cutoff = (now - timedelta(days=days)).astimezone(UTC).strftime("%Y-%m-%d")
             removed = 0
             for key in sorted(k for k in list(self._shards) if k != "kept" and k < cutoff):
-                ids = [i for i, k in self._shard_of.items() if k == key]
+                ids = [i for i, r in self._docs.items() if r.shard == key]
                 keep = [i for i in ids if self._state.get(i, {}).get("starred")]
                 kept_docs = []
                 for ident in keep:
-                    doc = dict(self._docs[ident])
+                    doc = _doc_from_record(self._docs[ident])
                     doc["text"] = self.text(ident)
-                    doc.pop("text_ref", None)
                     kept_docs.append(doc)
                 self._drop_shard(key)
                 if kept_docs:
@@ -623,7 +674,9 @@ class Store:
                     kept.db.table(TABLE, cache_size=0).insert_multiple(kept_docs)
                     kept.signature = kept.storage._signature
                     for doc in kept_docs:
-                        self._index(doc, "kept")
+                        if doc.get("text"):
+                            self._inline_text[doc["id"]] = doc["text"]
+                        self._index(_record_from_doc(doc), "kept")
                 with contextlib.suppress(OSError):
                     self._shard_path(key).unlink()
                 with contextlib.suppress(OSError):
@@ -652,13 +705,69 @@ class Store:
         )
 
 
-def _field_keys(doc: dict[str, Any]) -> Iterator[tuple[str, str]]:
+def _field_keys(record: Record) -> Iterator[tuple[str, str]]:
     """The (index, key) pairs an article is filed under: source, each tag, its language."""
-    yield "source", str(doc.get("source", "")).lower()
-    for tag in doc.get("tags") or ():
-        yield "tag", str(tag).lower()
-    if doc.get("lang"):
-        yield "lang", str(doc["lang"]).lower().split("-")[0]
+    yield "source", record.source.lower()
+    for tag in record.tags:
+        yield "tag", tag.lower()
+    if record.lang:
+        yield "lang", record.lang.lower().split("-")[0]
+
+
+def _seconds(value: Any) -> float | None:
+    if not value or not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value).timestamp()  # 3.11 reads the trailing Z
+    except ValueError:
+        return None
+
+
+def _record_from_doc(doc: dict[str, Any]) -> Record:
+    """The in-memory form of a stored document; repeated strings are interned.
+
+    Raises TypeError or KeyError for a document of the wrong shape (a hand-edited shard)."""
+    get = doc.get
+    intern = sys.intern
+    tags, ref, lang = get("tags"), get("text_ref"), get("lang")
+    published, fetched = get("published"), get("fetched")
+    return Record(
+        doc["id"],
+        intern(get("source") or ""),
+        get("title") or "",
+        get("summary") or "",
+        get("link"),
+        _seconds(published) if published else None,
+        _seconds(fetched) if fetched else None,
+        tuple(map(intern, tags)) if tags else (),
+        intern(lang) if lang else None,
+        get("author"),
+        get("guid"),
+        (ref[0], ref[1], ref[2]) if ref else None,
+    )
+
+
+def _iso(seconds: float | None) -> str | None:
+    return utc_iso(datetime.fromtimestamp(seconds, UTC)) if seconds is not None else None
+
+
+def _doc_from_record(record: Record) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "v": SCHEMA_VERSION,
+        "id": record.id,
+        "source": record.source,
+        "title": record.title,
+        "link": record.link,
+        "published": _iso(record.published),
+        "fetched": _iso(record.fetched),
+        "summary": record.summary,
+        "tags": list(record.tags),
+    }
+    for key in ("lang", "author", "guid"):
+        value = getattr(record, key)
+        if value:
+            doc[key] = value
+    return doc
 
 
 def _to_doc(article: Article) -> dict[str, Any]:
@@ -680,20 +789,22 @@ def _to_doc(article: Article) -> dict[str, Any]:
     return doc
 
 
-def _from_doc(doc: dict[str, Any], read: bool, starred: bool) -> Article:
+def _article(record: Record) -> Article:
     return Article(
-        id=doc["id"],
-        source=doc.get("source", ""),
-        title=doc.get("title", ""),
-        link=doc.get("link"),
-        published=from_utc_iso(doc.get("published")),
-        fetched=from_utc_iso(doc.get("fetched")),
-        summary=doc.get("summary", ""),
+        id=record.id,
+        source=record.source,
+        title=record.title,
+        link=record.link,
+        published=datetime.fromtimestamp(record.published, UTC)
+        if record.published is not None
+        else None,
+        fetched=datetime.fromtimestamp(record.fetched, UTC) if record.fetched is not None else None,
+        summary=record.summary,
         text=None,
-        tags=list(doc.get("tags") or []),
-        lang=doc.get("lang"),
-        author=doc.get("author"),
-        guid=doc.get("guid"),
-        read=read,
-        starred=starred,
+        tags=list(record.tags),
+        lang=record.lang,
+        author=record.author,
+        guid=record.guid,
+        read=record.read,
+        starred=record.starred,
     )

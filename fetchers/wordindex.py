@@ -34,6 +34,12 @@ class WordIndex:
                 self._vocabulary = None
             found.append(serial)
 
+    @staticmethod
+    def is_exact(needle: str) -> bool:
+        """True when `candidates` gives exactly the matches: one word, no punctuation (a
+        phrase needs its words next to each other, which postings do not record)."""
+        return WORD.fullmatch(needle) is not None and word_prefix_pattern(needle) is not None
+
     def candidates(self, needle: str) -> set[str] | None:
         """Ids that may contain the word or phrase; None when the index cannot tell (then
         every article must be checked)."""

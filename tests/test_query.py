@@ -21,7 +21,14 @@ def rec(
     lang: str | None = "en",
 ) -> Record:
     return Record(
-        text.lower(), source, tags, lang, NOW.timestamp() - hours_ago * 3600, read, starred
+        "id",
+        source,
+        text,
+        tags=tags,
+        lang=lang,
+        published=NOW.timestamp() - hours_ago * 3600,
+        read=read,
+        starred=starred,
     )
 
 
