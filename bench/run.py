@@ -53,7 +53,28 @@ WORDS = [
 ]
 
 
-STOPWORDS = "the of and to in a is that for on with as was said by at from it be has".split()
+STOPWORDS = [
+    "the",
+    "of",
+    "and",
+    "to",
+    "in",
+    "a",
+    "is",
+    "that",
+    "for",
+    "on",
+    "with",
+    "as",
+    "was",
+    "said",
+    "by",
+    "at",
+    "from",
+    "it",
+    "be",
+    "has",
+]
 
 
 def vocabulary(rng: random.Random, size: int = 30_000) -> list[str]:
@@ -66,7 +87,7 @@ def vocabulary(rng: random.Random, size: int = 30_000) -> list[str]:
     pool = sorted(made)
     rng.shuffle(pool)
     head = STOPWORDS + pool[:300]
-    spaced = [w for pair in zip(WORDS, pool[300:]) for w in pair]
+    spaced = [w for pair in zip(WORDS, pool[300:], strict=False) for w in pair]
     return head + spaced + pool[300 + len(WORDS) :]
 
 
