@@ -2,7 +2,7 @@
 
 python bench/run.py                               all of the below
 python bench/run.py store [--articles 100000]     open, poll-cycle write, queries, viewer RSS
-python bench/run.py kill [--rounds 100]           SIGKILL a writer at random moments
+python bench/run.py kill [--rounds 50]            SIGKILL a writer at random moments
 python bench/run.py refresh [--feeds 200]          side by side with newsboat and sfeed,
                                                    through ../shared/bench/run_bench.py
 """
@@ -279,7 +279,7 @@ def main() -> int:
     p.add_argument("--sources", type=int, default=300)
     p.add_argument("--days", type=int, default=30)
     p = sub.add_parser("kill")
-    p.add_argument("--rounds", type=int, default=100)
+    p.add_argument("--rounds", type=int, default=50)
     p.add_argument("--seed", type=int, default=1)
     p = sub.add_parser("refresh")
     p.add_argument("--feeds", type=int, default=200)

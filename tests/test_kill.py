@@ -73,3 +73,35 @@ def test_sigkill_at_random_moments_loses_nothing_acknowledged(tmp_path: Path) ->
     counts = kill_rounds(tmp_path / "data", rounds=15, rng=random.Random(11))
     assert counts["acknowledged"] > 15 * 10
     print(json.dumps(counts))
+
+
+@pytest.mark.slow
+def test_a_viewer_reading_during_writes_never_fails(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    writer = subprocess.Popen(
+        [sys.executable, "-m", "tests.killwriter", str(data), "0"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert writer.stdout is not None and writer.stdout.readline().strip() == "ready"
+        viewer = Store(data)
+        assert not viewer.is_writer
+        seen = [len(viewer)]
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline:
+            new = viewer.reload()
+            assert len(set(new)) == len(new)
+            ids = viewer.query_ids()
+            assert len(ids) == len(set(ids)) == len(viewer)
+            seen.append(len(viewer))
+            for ident in ids[:5]:
+                assert viewer.get(ident) is not None
+        assert not viewer.problems, viewer.problems
+        assert seen == sorted(seen) and seen[-1] > seen[0]  # it kept up, never went back
+    finally:
+        writer.send_signal(signal.SIGKILL)
+        writer.wait()
+        if writer.stdout is not None:
+            writer.stdout.close()

@@ -149,9 +149,9 @@ class WirewatchApp(App[None]):
     @work(thread=True, group="store", exit_on_error=False)
     def open_store(self) -> None:
         try:
-            store = Store(self.data_dir, writer=self.poll_enabled)
+            store = Store(self.data_dir, writer=self.poll_enabled, word_index=True)
         except StoreLocked:
-            store = Store(self.data_dir, writer=False)
+            store = Store(self.data_dir, writer=False, word_index=True)
         self.store = store
         self.post_message(StoreOpened(store.is_writer, list(store.problems)))
 
