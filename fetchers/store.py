@@ -28,7 +28,7 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -551,18 +551,22 @@ class Store:
                 yield _article(record)
 
     def sources_count(self) -> dict[str, int]:
-        with self.lock:
-            counts: dict[str, int] = {}
-            for record in self._docs.values():
-                counts[record.source] = counts.get(record.source, 0) + 1
-            return counts
+        """Articles per source name, from the index (no pass over the articles)."""
+        return self._counts("source", lambda record: [record.source])
 
     def tags_count(self) -> dict[str, int]:
+        """Articles per tag, from the index."""
+        return self._counts("tag", lambda record: list(record.tags))
+
+    def _counts(self, field: str, names: Callable[[Record], list[str]]) -> dict[str, int]:
         with self.lock:
             counts: dict[str, int] = {}
-            for record in self._docs.values():
-                for tag in record.tags:
-                    counts[tag] = counts.get(tag, 0) + 1
+            for key, ids in self._by_field[field].items():
+                if not ids:
+                    continue
+                sample = self._docs[next(iter(ids))]
+                shown = next((n for n in names(sample) if n.lower() == key), key)
+                counts[shown] = counts.get(shown, 0) + len(ids)
             return counts
 
     def count(self, query: Query) -> int:

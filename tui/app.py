@@ -30,6 +30,7 @@ from fetchers.poller import Poller
 from fetchers.query import Query, QueryError, parse_query
 from fetchers.store import Store, StoreError, StoreLocked
 from fetchers.timeparse import local_zone
+from tui.commands import WirewatchCommands
 from tui.messages import ArticleLoaded, ArticlesAdded, PollFinished, QueryDone, StoreOpened
 from tui.screens.help import HelpScreen
 from tui.screens.picker import PickerScreen
@@ -47,6 +48,7 @@ VIEWER_RELOAD = 2.0
 class WirewatchApp(App[None]):
     CSS_PATH = "wirewatch.tcss"
     TITLE = "wirewatch"
+    COMMANDS = App.COMMANDS | {WirewatchCommands}
     read_after: float = READ_AFTER
 
     BINDINGS = [
@@ -97,6 +99,7 @@ class WirewatchApp(App[None]):
         self._read_timer: Timer | None = None
         self._stop = asyncio.Event()
         self.notices: list[str] = []
+        self._fetched_texts: dict[str, str] = {}  # full texts a viewer fetched (not stored)
 
     # -- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -351,7 +354,7 @@ class WirewatchApp(App[None]):
     def _load_text(self, ident: str, note: str | None) -> None:
         store = self.store
         assert store is not None
-        text = store.text(ident)
+        text = store.text(ident) or self._fetched_texts.get(ident)
         self.call_from_thread(self._show_article, ident, text, note)
 
     def _show_article(self, ident: str, text: str | None, note: str | None) -> None:
@@ -462,6 +465,8 @@ class WirewatchApp(App[None]):
             return
         if self.store is not None and self.store.is_writer:
             await asyncio.to_thread(self.store.set_text, ident, text)
+        else:  # a viewer never writes articles; keep it for this session
+            self._fetched_texts[ident] = text
         self.post_message(ArticleLoaded(ident, text))
 
     @on(ArticleLoaded)
@@ -572,6 +577,14 @@ class WirewatchApp(App[None]):
         self.push_screen(
             PickerScreen("Events (enter filters the headlines to one)", options), self._picked_event
         )
+
+    @on(Countdown.Chosen)
+    def _event_chosen(self, message: Countdown.Chosen) -> None:
+        if message.event.query:
+            self.set_filter(message.event.query)
+            self.headlines.focus()
+        else:
+            self.notify(f"{message.event.name} has no query to filter by.", markup=False)
 
     def _picked_event(self, name: str | None) -> None:
         event = next((e for e in self.config.events if e.name == name), None)

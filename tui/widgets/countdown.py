@@ -6,6 +6,9 @@ from collections.abc import Callable
 from datetime import datetime, tzinfo
 
 from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import Static
 
 from fetchers.models import Event
@@ -25,8 +28,25 @@ def urgency(seconds: float) -> str:
     return "later"
 
 
-class Countdown(Static):
-    """Renders `event.when - clock()` for every event; never decrements a counter."""
+class Countdown(Static, can_focus=True):
+    """Renders `event.when - clock()` for every event; never decrements a counter.
+
+    Focused (tab), up/down pick an event and enter filters the headlines to it."""
+
+    BINDINGS = [
+        Binding("down,j", "cursor(1)", "Next event", show=False, id="events.next"),
+        Binding("up,k", "cursor(-1)", "Previous event", show=False, id="events.previous"),
+        Binding("enter", "choose", "Filter to event", id="events.choose"),
+    ]
+
+    cursor: reactive[int] = reactive(0)
+
+    class Chosen(Message):
+        """The user picked an event to filter the headlines to."""
+
+        def __init__(self, event: Event) -> None:
+            super().__init__()
+            self.event = event
 
     COMPONENT_CLASSES = {
         "countdown--name",
@@ -36,6 +56,7 @@ class Countdown(Static):
         "countdown--past",
         "countdown--error",
         "countdown--dim",
+        "countdown--cursor",
     }
 
     def __init__(
@@ -60,6 +81,23 @@ class Countdown(Static):
     def tick(self) -> None:
         self.update(self.render_events(self.clock()))
 
+    def watch_cursor(self) -> None:
+        self.tick()
+
+    def on_focus(self) -> None:
+        self.tick()
+
+    def on_blur(self) -> None:
+        self.tick()
+
+    def action_cursor(self, step: int) -> None:
+        if self.events:
+            self.cursor = (self.cursor + step) % len(self.events)
+
+    def action_choose(self) -> None:
+        if self.events:
+            self.post_message(self.Chosen(self.events[self.cursor % len(self.events)]))
+
     def set_matches(self, matches: dict[str, int]) -> None:
         self.matches = matches
         self.tick()
@@ -75,7 +113,10 @@ class Countdown(Static):
         for n, event in enumerate(self.events):
             if n:
                 out.append("\n")
+            start = len(out)
             self._event(out, event, now)
+            if self.has_focus and n == self.cursor % len(self.events):
+                out.stylize(self.get_component_rich_style("countdown--cursor"), start, len(out))
         return out
 
     def _event(self, out: Text, event: Event, now: datetime) -> None:

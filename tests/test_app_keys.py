@@ -1,0 +1,170 @@
+"""Every dashboard key a user relies on, through Pilot with a frozen clock and local sources."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from fetchers.models import Article, Source
+from fetchers.store import Store
+from tests.apps import FROZEN, make_app, seed_only_config
+from tests.conftest import FeedServer, Route
+from tests.test_app import screen_text, settle
+from tui.screens.picker import PickerScreen
+
+PARAGRAPH = (
+    "Seoul and Washington narrowed their differences on the investment package on Friday, "
+    "officials said, as negotiators met for a third day before the summit. "
+)
+
+
+def linked_article(tmp_path: Path, link: str, published: datetime = FROZEN) -> None:
+    with Store(tmp_path / "data", writer=True) as store:
+        store.add_batch(
+            [
+                Article(
+                    id="linked",
+                    source="Wire",
+                    title="Talks narrow the gap",
+                    link=link,
+                    published=published,
+                    fetched=FROZEN,
+                    summary="Only a summary here.",
+                    tags=["trade"],
+                )
+            ]
+        )
+
+
+async def test_o_copies_the_link_without_a_browser(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "BROWSER"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SSH_CONNECTION", "10.0.0.1 5000 10.0.0.2 22")
+    linked_article(tmp_path, "https://news.example/talks")
+    app = make_app(tmp_path, poll=False)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        assert app.headlines.current_id == "linked"
+        await pilot.press("o")
+        await pilot.pause(0.1)
+        assert app.clipboard == "https://news.example/talks"
+        assert any("copied the link" in str(n.message) for n in app._notifications)
+
+
+async def test_o_refuses_links_that_are_not_http(tmp_path: Path) -> None:
+    linked_article(tmp_path, "javascript:alert(1)")
+    app = make_app(tmp_path, poll=False)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("o")
+        await pilot.pause(0.1)
+        assert app.clipboard != "javascript:alert(1)"
+
+
+async def test_f_fetches_and_shows_the_full_text(tmp_path: Path, feed_server: FeedServer) -> None:
+    page = (
+        f"<html><head><title>Talks</title></head><body><nav>Home | World</nav><article>"
+        f"<h1>Talks narrow the gap</h1><p>{PARAGRAPH * 3}</p><p>READ MORE</p>"
+        f"<p>{PARAGRAPH * 2}</p></article></body></html>"
+    )
+    url = feed_server.add(
+        "/talks.html", Route(page.encode(), headers={"Content-Type": "text/html"})
+    )
+    linked_article(tmp_path, url, published=FROZEN - timedelta(days=1))
+    app = make_app(tmp_path)  # the writer: the text is stored
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot, want=7)
+        await pilot.press("G")  # the oldest: the linked article
+        await settle(app, pilot)
+        assert app.headlines.current_id == "linked"
+        assert "Only a summary here." in screen_text(app)
+        await pilot.press("f")
+        await settle(app, pilot)
+        for _ in range(40):
+            if "narrowed their differences" in screen_text(app):
+                break
+            await pilot.pause(0.1)
+        shot = screen_text(app)
+        assert "Seoul and Washington narrowed their differences" in shot
+        assert "READ MORE" not in shot
+        assert app.store is not None and "narrowed" in (app.store.text("linked") or "")
+
+
+async def test_t_picks_a_tag_and_e_picks_an_event(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        await pilot.press("t")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, PickerScreen)
+        assert "korea" in screen_text(app)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.query_text.startswith("tag:")
+        assert app.matching == 6
+        await pilot.press("e")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, PickerScreen)
+        await pilot.press("down", "enter")  # the second event: APEC
+        await settle(app, pilot)
+        assert app.query_text == "APEC OR Gyeongju OR tag:apec"
+
+
+async def test_enter_on_a_countdown_event_filters_to_it(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        app.countdown.focus()
+        await pilot.pause(0.1)
+        await pilot.press("j", "enter")
+        await settle(app, pilot)
+        assert app.query_text == "APEC OR Gyeongju OR tag:apec"
+        assert app.headlines.has_focus
+        assert "filter: APEC OR Gyeongju OR tag:apec" in str(app.query_one("#status").render())
+
+
+async def test_m_marks_read_and_capital_h_shows_source_health(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    app.read_after = 3600  # only the key marks it
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        current = app.headlines.current_id
+        assert current is not None and app.store is not None
+        before = app.store.get(current)
+        assert before is not None and not before.read
+        await pilot.press("m")
+        await settle(app, pilot)
+        after = app.store.get(current)
+        assert after is not None and after.read
+        await pilot.press("H")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, PickerScreen)
+        shot = screen_text(app)
+        assert "Source health" in shot and "Yonhap via Korea Herald" in shot
+        assert "ok" in shot
+
+
+async def test_command_palette_offers_actions_sources_and_events(tmp_path: Path) -> None:
+    config = seed_only_config(tmp_path)
+    config.sources.append(Source("[b]Bold[/b] Wire", url="https://wire.example/rss", enabled=False))
+    app = make_app(tmp_path, config)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.3)
+        for key in "bold":
+            await pilot.press(key)
+        await pilot.pause(0.5)
+        assert "Filter to source: [b]Bold[/b] Wire" in screen_text(app)  # not read as markup
+        await pilot.press("ctrl+u")
+        for key in "apec":
+            await pilot.press(key)
+        await pilot.pause(0.5)
+        assert "Filter to event: APEC Economic Leaders" in screen_text(app)
+        await pilot.press("down", "enter")
+        await settle(app, pilot)
+        assert app.query_text == "APEC OR Gyeongju OR tag:apec"
