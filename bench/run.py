@@ -3,6 +3,7 @@
 python bench/run.py                               all of the below
 python bench/run.py store [--articles 100000]     open, poll-cycle write, queries, viewer RSS
 python bench/run.py kill [--rounds 50]            SIGKILL a writer at random moments
+python bench/run.py dashboard                     first paint, filter repaint, stalls (100k)
 python bench/run.py refresh [--feeds 200]          side by side with newsboat and sfeed,
                                                    through ../shared/bench/run_bench.py
 """
@@ -231,21 +232,35 @@ def bench_kill(args: argparse.Namespace) -> None:
     shutil.rmtree(data, ignore_errors=True)
 
 
+def bench_venv() -> Path:
+    """A venv with aiohttp for the shared feed server, kept in .cache/ (git-ignored)."""
+    venv = ROOT / ".cache" / "benchvenv"
+    if not (venv / "bin" / "python").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "aiohttp"], check=True)
+    return venv / "bin" / "python"
+
+
+def run_dashboard(args: argparse.Namespace) -> None:
+    from bench.dashboard import bench_dashboard
+
+    end = datetime(2025, 10, 24, tzinfo=UTC)
+    articles = fake_articles(args.articles, 300, 30, end)
+    bench_dashboard(articles, str(bench_venv()), ROOT.parent / "shared" / "bench", args.feeds)
+
+
 def bench_refresh(args: argparse.Namespace) -> int:
     shared = ROOT.parent / "shared" / "bench"
     if not (shared / "run_bench.py").exists():
         print("the shared refresh benchmark (../shared/bench) is not beside this checkout")
         return 2
-    venv = ROOT / ".cache" / "benchvenv"
-    if not (venv / "bin" / "python").exists():
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "aiohttp"], check=True)
+    python = bench_venv()
     wirewatch = Path(sys.executable).parent / "wirewatch"
     cmd = [
         sys.executable,
         str(shared / "run_bench.py"),
         "--python",
-        str(venv / "bin" / "python"),
+        str(python),
         "--feeds",
         str(args.feeds),
         "--items",
@@ -278,6 +293,9 @@ def main() -> int:
     p.add_argument("--articles", type=int, default=100_000)
     p.add_argument("--sources", type=int, default=300)
     p.add_argument("--days", type=int, default=30)
+    p = sub.add_parser("dashboard")
+    p.add_argument("--articles", type=int, default=100_000)
+    p.add_argument("--feeds", type=int, default=200)
     p = sub.add_parser("kill")
     p.add_argument("--rounds", type=int, default=50)
     p.add_argument("--seed", type=int, default=1)
@@ -289,8 +307,11 @@ def main() -> int:
     if args.which is None:  # everything, in the order of the budgets in the README
         bench_store(parser.parse_args(["store"]))
         bench_kill(parser.parse_args(["kill"]))
+        run_dashboard(parser.parse_args(["dashboard"]))
         return bench_refresh(parser.parse_args(["refresh"]))
-    if args.which == "store":
+    if args.which == "dashboard":
+        run_dashboard(args)
+    elif args.which == "store":
         bench_store(args)
     elif args.which == "kill":
         bench_kill(args)

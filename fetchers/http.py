@@ -65,6 +65,18 @@ def make_client(user_agent: str | None, concurrency: int, timeout: float) -> htt
     )
 
 
+def preload() -> None:
+    """Import what httpx imports on its first request (httpcore, h11, anyio's asyncio
+    backend, certifi). Call it from a thread: on an event loop those imports would stall it
+    for a noticeable fraction of a second."""
+    import anyio._backends._asyncio  # noqa: F401
+    import certifi  # noqa: F401
+    import h11  # noqa: F401
+    import httpcore  # noqa: F401
+
+    httpx.create_ssl_context()
+
+
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
     """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date."""
     if not value:

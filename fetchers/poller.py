@@ -13,10 +13,11 @@ import httpx
 
 from fetchers.config import Config
 from fetchers.extract import ExtractError, extract_article
-from fetchers.feeds import FeedError, parse_feed, to_articles
+from fetchers.feeds import FeedError
 from fetchers.files import LocalSourceError, read_local
 from fetchers.http import FetchError, FetchResult, fetch, host_of, is_local_host, make_client
-from fetchers.models import Article, PollResult, Settings, Source, SourceHealth, article_id
+from fetchers.models import Article, PollResult, Settings, Source, SourceHealth
+from fetchers.parsepool import ParsePool, parse_source
 from fetchers.store import Store
 from fetchers.timeparse import local_zone
 
@@ -52,8 +53,10 @@ class Poller:
         store: Store,
         clock: Clock | None = None,
         client: httpx.AsyncClient | None = None,
+        parse_pool: ParsePool | None = None,
     ) -> None:
         self.config = config
+        self.parse_pool = parse_pool
         self.store = store
         self.clock = clock or (lambda: datetime.now(UTC))
         self.settings = config.settings
@@ -215,7 +218,7 @@ class Poller:
                 permanent_url=result.permanent_url,
             )
         try:
-            articles = await asyncio.to_thread(self._parse, source, result)
+            articles = await self._parse(source, result)
         except (FeedError, ExtractError) as exc:
             return PollResult(
                 source.name,
@@ -237,26 +240,12 @@ class Poller:
             permanent_url=result.permanent_url,
         )
 
-    def _parse(self, source: Source, result: FetchResult) -> list[Article]:
-        fetched = self.clock()
-        if source.kind == "page":
-            page = extract_article(result.body, result.headers.get("content-type"), result.url)
-            summary = page.text.split("\n\n", 1)[0]
-            return [
-                Article(
-                    id=article_id(source.name, None, result.url, page.title, ""),
-                    source=source.name,
-                    title=page.title or result.url,
-                    link=result.url,
-                    fetched=fetched,
-                    summary=summary,
-                    text=page.text,
-                    tags=list(source.tags),
-                    lang=page.lang,
-                )
-            ]
-        feed = parse_feed(result.body, result.headers, result.url)
-        return to_articles(feed, source.name, source.tags, fetched, self.zone)
+    async def _parse(self, source: Source, result: FetchResult) -> list[Article]:
+        """Parse in the worker process when there is one, else in a thread."""
+        args = (source, result.body, result.headers, result.url, self.clock(), self.zone)
+        if self.parse_pool is not None:
+            return await self.parse_pool.run(parse_source, *args)
+        return await asyncio.to_thread(parse_source, *args)
 
     async def _add_full_texts(self, articles: list[Article]) -> None:
         todo = [a for a in articles if a.link and not self.store.knows(a)]

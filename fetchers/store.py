@@ -86,7 +86,15 @@ class Store:
     without it is a viewer that can still change read/starred state.
     """
 
-    def __init__(self, data_dir: Path, writer: bool = False, word_index: bool = False) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        writer: bool = False,
+        word_index: bool = False,
+        first: int | None = None,
+    ) -> None:
+        """`first`: load only the newest shards holding about that many articles now, and the
+        rest when `load_rest()` is called (a dashboard paints the newest screenful first)."""
         self.dir = Path(data_dir)
         self.problems: list[str] = []
         self._lock_handle: Any = None
@@ -106,13 +114,22 @@ class Store:
         self._links: dict[tuple[str, str], str] = {}
         self._when: dict[str, float] = {}
         self._next_seq = 0  # indexing order: articles equal in time keep their feed order
+        self._pending: list[str] = []  # shard keys a partial open left for load_rest()
         self._by_field: dict[str, dict[str, set[str]]] = {"source": {}, "tag": {}, "lang": {}}
         self._words: WordIndex | None = None
         self._state: dict[str, dict[str, bool]] = {}
         self._state_signature: tuple[int, int, int] | None = None
-        self._open()
+        self._open(first)
+        self._word_index_started = False
         if word_index:
-            threading.Thread(target=self._build_word_index, name="word-index", daemon=True).start()
+            self.start_word_index()
+
+    def start_word_index(self) -> None:
+        """Build the word index in a background thread (once); queries scan until it is ready."""
+        if self._word_index_started:
+            return
+        self._word_index_started = True
+        threading.Thread(target=self._build_word_index, name="word-index", daemon=True).start()
 
     def _build_word_index(self) -> None:
         """Build the token index off the caller's thread; queries scan until it is ready."""
@@ -184,11 +201,11 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _open(self) -> None:
+    def _open(self, first: int | None) -> None:
         with _no_gc():  # 100,000 new objects would trigger many useless collections
-            self._open_files()
+            self._open_files(first)
 
-    def _open_files(self) -> None:
+    def _open_files(self, first: int | None) -> None:
         meta_path = self.dir / "meta.json"
         if self.is_writer:
             remove_stale_temps(self.dir)
@@ -206,12 +223,37 @@ class Store:
         if self.is_writer and (not meta or version < SCHEMA_VERSION):
             self._migrate(version)
             atomic_write_bytes(meta_path, orjson.dumps({"schema": SCHEMA_VERSION}))
-        for path in sorted(self.dir.glob("articles-*.json")):
-            match = SHARD_RE.match(path.name)
-            if match:
-                self._load_shard(match.group(1))
+        keys = sorted(
+            m.group(1) for p in self.dir.glob("articles-*.json") if (m := SHARD_RE.match(p.name))
+        )
+        if first is not None:  # newest day first; "kept" (old starred articles) last
+            days = sorted((k for k in keys if k != "kept"), reverse=True)
+            keys = days + [k for k in keys if k == "kept"]
+            while keys and len(self._docs) < first:
+                self._load_shard(keys.pop(0))
+            self._pending = keys
+        else:
+            for key in keys:
+                self._load_shard(key)
         self._rebuild_order()
         self._read_state()
+
+    @property
+    def complete(self) -> bool:
+        """False while shards a partial open left are still to be loaded."""
+        return not self._pending
+
+    def load_rest(self) -> list[str]:
+        """Load the shards a partial open (`first=`) left; returns the ids that arrived.
+        Queries made meanwhile see the articles loaded so far."""
+        added: list[str] = []
+        with _no_gc():  # no collection walks the growing heap between shards
+            while self._pending:
+                with self.lock:
+                    added.extend(self._load_shard(self._pending.pop(0)))
+        with self.lock:
+            self._rebuild_order()
+        return added
 
     def _migrate(self, from_version: int) -> None:
         """Bring an older store to SCHEMA_VERSION. Version 1 is the first; nothing to do yet."""
@@ -459,6 +501,11 @@ class Store:
                 return list(self._order_ids[:limit] if limit is not None else self._order_ids)
             lo, hi = self._window(query)
             candidates, known = self._candidates(query)
+            only = known.get(0) if len(query.clauses) == 1 else None
+            if only is not None and only.rest is True and not only.hold:  # "-word" alone
+                fail = only.fail
+                out = [i for i in self._order_ids[lo:hi] if i not in fail]
+                return out[:limit] if limit is not None else out
             pool: Iterable[str]
             if candidates is None:
                 pool = (self._order_ids[n] for n in range(lo, hi))
@@ -585,7 +632,7 @@ class Store:
             gone = [key for key in self._shards if key not in present]
             for key in gone:
                 self._drop_shard(key)
-            for key in sorted(present):
+            for key in sorted(present - set(self._pending)):  # load_rest() brings those
                 shard = self._shards.get(key)
                 if shard is None or stat_signature(self._shard_path(key)) != shard.signature:
                     new.extend(self._load_shard(key))

@@ -1,3 +1,4 @@
 from tui.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # also imported (as __mp_main__) by the parser worker process
+    raise SystemExit(main())

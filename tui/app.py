@@ -7,8 +7,10 @@ worker) and post messages; only handlers on the app touch widgets.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import shutil
+import sys
 import webbrowser
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -25,13 +27,24 @@ from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
 from fetchers.config import Config
+from fetchers.http import preload as preload_network
 from fetchers.models import Article, PollResult, SourceHealth
+from fetchers.parsepool import ParsePool
+from fetchers.parsepool import start_server as start_parse_server
 from fetchers.poller import Poller
 from fetchers.query import Query, QueryError, parse_query
 from fetchers.store import Store, StoreError, StoreLocked
 from fetchers.timeparse import local_zone
 from tui.commands import WirewatchCommands
-from tui.messages import ArticleLoaded, ArticlesAdded, PollFinished, QueryDone, StoreOpened
+from tui.messages import (
+    ArticleLoaded,
+    ArticlesAdded,
+    PollerReady,
+    PollFinished,
+    QueryDone,
+    StoreLoaded,
+    StoreOpened,
+)
 from tui.screens.help import HelpScreen
 from tui.screens.picker import PickerScreen
 from tui.widgets.article import ArticleView
@@ -43,6 +56,8 @@ NARROW_WIDTH = 110
 NARROW_HEIGHT = 30
 READ_AFTER = 1.5  # seconds an article stays in the article pane before it counts as read
 VIEWER_RELOAD = 2.0
+FIRST_PAINT_ARTICLES = 2000  # opened first, so the screen fills before the whole store loads
+SWITCH_INTERVAL = 0.0005
 
 
 class WirewatchApp(App[None]):
@@ -87,6 +102,7 @@ class WirewatchApp(App[None]):
         self.poll_enabled = poll
         self.local = local_zone(config.settings.timezone)
         self.store: Store | None = None
+        self.parse_pool: ParsePool | None = None
         self.poller: Poller | None = None
         self.query_text = ""
         self.unread_only = False
@@ -100,6 +116,12 @@ class WirewatchApp(App[None]):
         self._stop = asyncio.Event()
         self.notices: list[str] = []
         self._fetched_texts: dict[str, str] = {}  # full texts a viewer fetched (not stored)
+        if poll:
+            start_parse_server()
+        # Threads that work (the word index, store writes) hold the GIL for up to this long
+        # each time the event loop asks for it back; 5 ms (the default) per socket call
+        # adds up to visible stalls during a poll.
+        sys.setswitchinterval(SWITCH_INTERVAL)
 
     # -- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -152,11 +174,25 @@ class WirewatchApp(App[None]):
     @work(thread=True, group="store", exit_on_error=False)
     def open_store(self) -> None:
         try:
-            store = Store(self.data_dir, writer=self.poll_enabled, word_index=True)
+            store = Store(self.data_dir, writer=self.poll_enabled, first=FIRST_PAINT_ARTICLES)
         except StoreLocked:
-            store = Store(self.data_dir, writer=False, word_index=True)
+            store = Store(self.data_dir, writer=False, first=FIRST_PAINT_ARTICLES)
         self.store = store
         self.post_message(StoreOpened(store.is_writer, list(store.problems)))
+        gc.disable()  # until the loaded articles are frozen out of the collector's sight
+        try:
+            if not store.complete:  # the newest days are on screen; now the rest
+                store.load_rest()
+            settle_heap()
+        finally:
+            gc.enable()
+        self.post_message(StoreLoaded())
+        if store.is_writer:  # the poller needs every article known, for dedupe
+            preload_network()
+            pool = ParsePool()
+            pool.warm()
+            self.parse_pool = pool
+            self.post_message(PollerReady())
 
     @on(StoreOpened)
     def _store_opened(self, message: StoreOpened) -> None:
@@ -166,11 +202,20 @@ class WirewatchApp(App[None]):
         for problem in message.problems:
             self.notify(problem, title="Store", severity="warning", markup=False)
         self.run_query()
-        if message.writer:
-            self.poller = Poller(self.config, self.store, self.clock)
-            self.poll_loop()
-        else:
+
+    @on(StoreLoaded)
+    def _store_loaded(self) -> None:
+        assert self.store is not None
+        self.run_query()
+        self.call_after_refresh(self.store.start_word_index)
+        if not self.writer:
             self.set_interval(VIEWER_RELOAD, self._reload)
+
+    @on(PollerReady)
+    def _poller_ready(self) -> None:
+        assert self.store is not None
+        self.poller = Poller(self.config, self.store, self.clock, parse_pool=self.parse_pool)
+        self.poll_loop()
 
     def _lookup(self, ident: str) -> Article | None:
         return self.store.get(ident) if self.store is not None else None
@@ -237,6 +282,7 @@ class WirewatchApp(App[None]):
             await self.poller.aclose()
 
     def _cycle_done(self, results: list[PollResult]) -> None:
+        settle_heap()
         self.post_message(PollFinished(results))
         new = [i for r in results for i in r.new_ids]
         if new:
@@ -262,6 +308,8 @@ class WirewatchApp(App[None]):
         store = self.store
         assert store is not None
         new = store.reload()
+        if new:
+            settle_heap()
         health = store.load_health()
         self.call_from_thread(self._viewer_update, health, new)
 
@@ -310,6 +358,8 @@ class WirewatchApp(App[None]):
             shown = self.query_text + (" (unread only)" if self.unread_only else "")
             parts.append(f"filter: {shown.strip()}")
         parts.append(f"{self.matching:,} of {self.total:,}")
+        if self.store is not None and not self.store.complete:
+            parts.append("loading older articles…")
         if self.last_poll is not None:
             ago = int((self.clock() - self.last_poll).total_seconds())
             parts.append(f"polled {_ago(ago)}")
@@ -607,7 +657,18 @@ class WirewatchApp(App[None]):
 
     async def action_quit(self) -> None:
         self._stop.set()
+        if self.parse_pool is not None:
+            self.parse_pool.close()
         self.exit()
+
+
+def settle_heap() -> None:
+    """Move every object alive now out of the garbage collector's sight.
+
+    The store holds hundreds of thousands of long-lived objects; a full collection walking
+    them holds the GIL for ~0.2 s and freezes the screen. They are freed by reference counting
+    when retention drops them, so the collector has no business with them."""
+    gc.freeze()
 
 
 def _ago(seconds: int) -> str:

@@ -7,6 +7,14 @@ from textual.message import Message
 from fetchers.models import PollResult
 
 
+class PollerReady(Message):
+    """The network stack is imported and the parser process runs: polling can start."""
+
+
+class StoreLoaded(Message):
+    """Every shard is loaded (the first paint came from the newest ones)."""
+
+
 class StoreOpened(Message):
     """The store is open; `writer` says whether this app polls or views a poller's store."""
 

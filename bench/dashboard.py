@@ -1,0 +1,189 @@
+"""Dashboard benchmark: first paint, filter-to-repaint and event-loop stalls at 100,000 articles.
+
+Run through `python bench/run.py dashboard`. The app runs headless (Textual's test driver), so
+paint here means the app's render pipeline, not a terminal's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+from textual.strip import Strip
+
+from fetchers.config import Config
+from fetchers.models import Article, Settings, Source
+from fetchers.store import Store
+from tui.app import WirewatchApp
+from tui.widgets.headlines import HeadlineList
+
+
+class StallMonitor:
+    """Wakes every `tick` seconds and records how late it woke: the event loop's stalls."""
+
+    def __init__(self, tick: float = 0.005) -> None:
+        self.tick = tick
+        self.worst = 0.0
+        self.worst_gc = 0.0
+        self._gc_started = 0.0
+        self.samples = 0
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run())
+        gc.callbacks.append(self._gc)
+
+    def _gc(self, phase: str, info: dict[str, int]) -> None:
+        """Track the longest garbage collection: it holds the GIL for its whole length."""
+        if phase == "start":
+            self._gc_started = time.perf_counter()
+        else:
+            self.worst_gc = max(self.worst_gc, time.perf_counter() - self._gc_started)
+
+    async def _run(self) -> None:
+        while True:
+            started = time.perf_counter()
+            await asyncio.sleep(self.tick)
+            late = time.perf_counter() - started - self.tick
+            self.worst = max(self.worst, late)
+            self.samples += 1
+
+    def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+        if self._gc in gc.callbacks:
+            gc.callbacks.remove(self._gc)
+
+
+def start_feed_server(python: str, shared: Path, feeds: int) -> tuple[subprocess.Popen[bytes], str]:
+    proc = subprocess.Popen(
+        [
+            python,
+            str(shared / "feedserver.py"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--feeds",
+            str(feeds),
+            "--items",
+            "50",
+            "--latency-ms",
+            "100",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    assert proc.stdout is not None
+    while True:
+        line = proc.stdout.readline().decode()
+        if not line:
+            raise RuntimeError("the feed server exited early")
+        if line.startswith("READY "):
+            return proc, line.split()[1].rstrip("/")
+
+
+class PaintProbe:
+    """Notes when the headlines pane renders rows of a given id list: a paint the user sees."""
+
+    def __init__(self) -> None:
+        self.painted: dict[int, float] = {}  # id(ids list) -> first render time
+        original = HeadlineList.render_line
+        probe = self
+
+        def render_line(widget: HeadlineList, y: int) -> Strip:
+            if widget.ids:
+                probe.painted.setdefault(id(widget.ids), time.perf_counter())
+            return original(widget, y)
+
+        HeadlineList.render_line = render_line  # type: ignore[assignment]
+
+    async def wait(self, app: WirewatchApp, old: list[str] | None) -> float:
+        while True:
+            ids = app.headlines.ids
+            if ids is not old and id(ids) in self.painted:
+                return self.painted[id(ids)]
+            await asyncio.sleep(0.001)
+
+
+async def measure(data: Path, config: Config, end: datetime) -> dict[str, float]:
+    probe = PaintProbe()
+    app = WirewatchApp(config, data, clock=lambda: end)
+    started = time.perf_counter()
+    out: dict[str, float] = {}
+    async with app.run_test(size=(160, 50)):
+        while app.store is None:  # noqa: ASYNC110 - polling the app's state
+            await asyncio.sleep(0.001)
+        out["store_open"] = time.perf_counter() - started
+        out["first_paint"] = await probe.wait(app, None) - started
+        monitor = StallMonitor()
+        monitor.start()
+        while app.last_poll is None and time.perf_counter() - started < 120:  # noqa: ASYNC110
+            await asyncio.sleep(0.05)  # the first poll cycle of every source
+        out["poll_done"] = time.perf_counter() - started
+        await asyncio.sleep(1.0)
+        monitor.stop()
+        out["worst_stall"] = monitor.worst
+        out["worst_gc"] = monitor.worst_gc
+        out["stall_samples"] = monitor.samples
+        assert app.store is not None
+        while not app.store.word_index_ready:  # noqa: ASYNC110 - polling the app's state
+            await asyncio.sleep(0.05)
+        out["index_ready"] = time.perf_counter() - started
+        for text in ("tariff", 'source:"Source 042"', "APEC OR Lutnick since:2d", "-tariff", ""):
+            old = app.headlines.ids
+            t = time.perf_counter()
+            app.set_filter(text)
+            out[f"filter {text or '(cleared)'}"] = await probe.wait(app, old) - t
+        out["stored"] = len(app.store)
+        await app.action_quit()
+    return out
+
+
+def bench_dashboard(articles: list[Article], python: str, shared: Path, feeds: int) -> None:
+    data = Path(tempfile.mkdtemp(prefix="wirewatch-dash-"))
+    end = datetime(2025, 10, 24, tzinfo=UTC)
+    by_day: dict[str, list[Article]] = {}
+    for a in articles:
+        by_day.setdefault(a.fetched.strftime("%Y-%m-%d"), []).append(a)  # type: ignore[union-attr]
+    with Store(data, writer=True) as store:
+        for batch in by_day.values():
+            store.add_batch(batch)
+    count = len(articles)
+    articles.clear()  # the app, not this list, should be what the heap holds
+    by_day.clear()
+    gc.collect()
+    server, base = start_feed_server(python, shared, feeds)
+    try:
+        with urllib.request.urlopen(f"{base}/urls.txt") as response:
+            urls = response.read().decode().split()
+        sources = [Source(f"Feed {n:03d}", url=url) for n, url in enumerate(urls)]
+        settings = Settings(concurrency=8, retention_days=100_000)
+        config = Config(path=data / "bench.toml", settings=settings, sources=sources)
+        result = asyncio.run(measure(data, config, end))
+    finally:
+        server.terminate()
+        server.wait()
+        shutil.rmtree(data, ignore_errors=True)
+    print(f"dashboard benchmark: {count:,} stored articles, a poll of {feeds} feeds")
+    print(f"  store open (in a thread):             {result['store_open']:8.2f} s")
+    print(f"  first paint (rows on screen):         {result['first_paint']:8.2f} s   budget 1.5 s")
+    print(f"  first poll cycle done after:          {result['poll_done']:8.2f} s")
+    print(f"  word index ready after:               {result['index_ready']:8.2f} s")
+    for key, value in result.items():
+        if key.startswith("filter "):
+            label = key.removeprefix("filter ")
+            print(f"  filter {label:<30} {value * 1000:8.0f} ms  budget 100 ms")
+    print(
+        f"  longest event-loop stall in the poll: {result['worst_stall'] * 1000:8.0f} ms  "
+        f"budget 100 ms ({int(result['stall_samples'])} samples)"
+    )
+    print(f"  longest garbage collection then:      {result['worst_gc'] * 1000:8.0f} ms")
+    print(f"  articles after the poll:              {int(result['stored']):8,}")
