@@ -504,8 +504,8 @@ class Store:
             only = known.get(0) if len(query.clauses) == 1 else None
             if only is not None and only.rest is True and not only.hold:  # "-word" alone
                 fail = only.fail
-                out = [i for i in self._order_ids[lo:hi] if i not in fail]
-                return out[:limit] if limit is not None else out
+                kept = [i for i in self._order_ids[lo:hi] if i not in fail]
+                return kept[:limit] if limit is not None else kept
             pool: Iterable[str]
             if candidates is None:
                 pool = (self._order_ids[n] for n in range(lo, hi))
