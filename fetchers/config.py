@@ -11,8 +11,9 @@ from typing import Any
 
 import platformdirs
 
+from fetchers.eventtime import EventTimeError, parse_event_time
 from fetchers.models import Event, Settings, Source
-from fetchers.timeparse import EventTimeError, parse_duration, parse_event_time, parse_size, zone
+from fetchers.timeparse import parse_duration, parse_size, zone
 
 APP_NAME = "wirewatch"
 
@@ -288,7 +289,7 @@ def _events(path: Path, items: Any, settings: Settings, now: datetime) -> list[E
             when = raw_when if raw_when.tzinfo else raw_when.replace(tzinfo=zone(tzname or "UTC"))
         else:
             try:
-                when = parse_event_time(str(raw_when), tzname, now)
+                when = parse_event_time(str(raw_when), tzname, now, settings.date_order)
             except (EventTimeError, ValueError) as exc:
                 error = str(exc)
         out.append(

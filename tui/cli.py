@@ -26,6 +26,7 @@ from fetchers.extract import ExtractError, extract_article
 from fetchers.http import FetchError, fetch, make_client
 from fetchers.models import PollResult, utc_iso
 from fetchers.opml import OpmlError, parse_opml, write_opml
+from fetchers.parsepool import ParsePool
 from fetchers.poller import Poller
 from fetchers.query import QueryError, parse_query
 from fetchers.store import Store, StoreError, StoreLocked
@@ -218,11 +219,14 @@ def cmd_refresh(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
 
 
 async def _refresh(ctx: Context, store: Store) -> list[PollResult]:
-    poller = Poller(ctx.config, store, ctx.clock)
+    pool = ParsePool() if os.environ.get("WW_POOL") else None
+    poller = Poller(ctx.config, store, ctx.clock, parse_pool=pool)
     try:
         return await poller.poll()
     finally:
         await poller.aclose()
+        if pool is not None:
+            pool.close()
 
 
 def cmd_poll(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:

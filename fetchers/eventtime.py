@@ -1,0 +1,477 @@
+"""Reading an event time the way people write it, to the second, or refusing it with reasons.
+
+Accepted: ISO 8601 (offsets, week dates), Unix timestamps, "2026-11-03 08:00" in a given zone,
+"Nov 3, 2026 8am KST", "3 November 2026", numeric dates that read only one way, a time alone
+(the next time the clock shows it), news zone abbreviations, "UTC+9", IANA names in the text,
+relative phrases ("in 2 weeks", "tomorrow 8:30", "next Tuesday") and Korean dates
+("2026년 11월 3일 오후 2시"). python-dateutil reads what it can; this module adds the rest.
+
+Refused, with the readings shown: numeric dates that read day-first and month-first, two-digit
+triples, wall times a daylight-saving change skips or repeats, relative phrases that name two
+days, a weekday that contradicts the date, zone abbreviations that contradict the season
+("EST" in July), impossible dates, and words that are no date.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from zoneinfo import ZoneInfo
+
+from dateutil import parser as dateutil_parser
+from dateutil import tz as dateutil_tz
+
+from fetchers.timeparse import local_zone, zone
+
+
+class EventTimeError(ValueError):
+    """An event time that cannot be read, or reads more than one way."""
+
+
+# Abbreviation -> (fixed offset in hours, or None for "the region's local time", the region)
+ABBREVIATIONS: dict[str, tuple[float | None, str | None]] = {
+    "UTC": (0, None),
+    "GMT": (0, None),
+    "Z": (0, None),
+    "KST": (9, "Asia/Seoul"),
+    "JST": (9, "Asia/Tokyo"),
+    "CST": (8, "Asia/Shanghai"),  # China Standard Time: what news about Asia means
+    "HKT": (8, "Asia/Hong_Kong"),
+    "SGT": (8, "Asia/Singapore"),
+    "IST": (5.5, "Asia/Kolkata"),
+    "ET": (None, "America/New_York"),
+    "EST": (-5, "America/New_York"),
+    "EDT": (-4, "America/New_York"),
+    "CT": (None, "America/Chicago"),
+    "CDT": (-5, "America/Chicago"),
+    "MT": (None, "America/Denver"),
+    "MST": (-7, "America/Denver"),
+    "MDT": (-6, "America/Denver"),
+    "PT": (None, "America/Los_Angeles"),
+    "PST": (-8, "America/Los_Angeles"),
+    "PDT": (-7, "America/Los_Angeles"),
+    "CET": (1, "Europe/Paris"),
+    "CEST": (2, "Europe/Paris"),
+    "BST": (1, "Europe/London"),
+    "AEST": (10, "Australia/Sydney"),
+    "AEDT": (11, "Australia/Sydney"),
+}
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+KOREAN_WEEKDAYS = {"월": 0, "화": 1, "수": 2, "목": 3, "금": 4, "토": 5, "일": 6}
+UNITS = {"minute": 60, "hour": 3600, "day": 86400, "week": 604800}
+
+_ABBREVIATION = re.compile(
+    r"(?<![A-Za-z])(" + "|".join(sorted(ABBREVIATIONS, key=len, reverse=True)) + r")(?![A-Za-z])"
+)
+_OFFSET = re.compile(r"\b(?:UTC|GMT)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?(?!\d)", re.I)
+_IANA = re.compile(r"\b([A-Z][A-Za-z_]+/[A-Za-z_]+(?:/[A-Za-z_]+)?)\b")
+_ISO_WEEK = re.compile(r"^(\d{4})-?W(\d{2})-?([1-7])?(?:[T ](\d{2}:\d{2}(?::\d{2})?))?$", re.I)
+_NUMERIC = re.compile(r"^(\d{1,4})([/.-])(\d{1,2})\2(\d{1,4})(?=$|[ T,])")
+_RELATIVE = re.compile(r"^in\s+(\d+|an?|one)\s+(minute|hour|day|week)s?$", re.I)
+_DAY_WORD = re.compile(
+    r"^(today|tonight|tomorrow|the day after tomorrow|day after tomorrow)\b\s*(?:at\s+)?(.*)$", re.I
+)
+_SHORT_DAYS = r"|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun"
+_WEEKDAY_PHRASE = re.compile(
+    r"^(?:(next|this|coming)\s+)?("
+    + "|".join(WEEKDAYS)
+    + _SHORT_DAYS
+    + r")\b\.?,?\s*(?:at\s+)?(.*)$",
+    re.I,
+)
+_WEEKDAY_WORD = re.compile(r"\b(" + "|".join(WEEKDAYS) + _SHORT_DAYS + r")\b\.?,?", re.I)
+
+
+@dataclass(slots=True)
+class _Zone:
+    tz: tzinfo | None = None
+    abbreviation: str | None = None
+
+
+def parse_event_time(
+    text: str, tz_name: str | None, now: datetime, date_order: str | None = None
+) -> datetime:
+    """An aware UTC datetime for `text`, read against `now`; EventTimeError when it cannot be
+    read or reads more than one way. A time without a zone is in `tz_name` (else the system's);
+    a date without a time means its midnight; a date without a year, the next such date."""
+    raw = " ".join(str(text).split())
+    if not raw:
+        raise EventTimeError("empty time")
+    home = local_zone(tz_name)
+    if re.fullmatch(r"\d{9,11}(\.\d+)?", raw):
+        return datetime.fromtimestamp(float(raw), tz=UTC)
+    iso = _iso(raw, home)
+    if iso is not None:
+        return iso
+    if re.search(r"[\uac00-\ud7a3]", raw):
+        return _korean(raw, home, now)
+    found, rest = _take_zone(raw)
+    where = found.tz or home
+    relative = _relative(rest, where, now)
+    if relative is not None:
+        return _check_abbreviation(relative, found, raw)
+    return _check_abbreviation(_absolute(rest, raw, where, now, date_order), found, raw)
+
+
+def _iso(raw: str, home: tzinfo) -> datetime | None:
+    week = _ISO_WEEK.match(raw)
+    if week:
+        try:
+            day = date.fromisocalendar(
+                int(week.group(1)), int(week.group(2)), int(week.group(3) or 1)
+            )
+        except ValueError as exc:
+            raise EventTimeError(f"{raw!r}: {exc}") from exc
+        clock = time.fromisoformat(week.group(4)) if week.group(4) else time()
+        return _attach(datetime.combine(day, clock), home).astimezone(UTC)
+    if not re.match(r"^\d{4}-\d{2}-\d{2}", raw):
+        return None
+    try:
+        when = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return _attach(when, home).astimezone(UTC)
+
+
+def _take_zone(raw: str) -> tuple[_Zone, str]:
+    """Remove a zone (IANA name, UTC+9, or an abbreviation) from the text."""
+    found = _Zone()
+    match = _IANA.search(raw)
+    if match:
+        found.tz = zone(match.group(1))
+        return found, _cut(raw, match)
+    match = _OFFSET.search(raw)
+    if match:
+        sign = 1 if match.group(1) == "+" else -1
+        hours, minutes = int(match.group(2)), int(match.group(3) or 0)
+        if hours > 14 or minutes >= 60:
+            raise EventTimeError(f"{match.group(0)!r} is not a UTC offset")
+        found.tz = dateutil_tz.tzoffset(
+            match.group(0).upper(), sign * (hours * 3600 + minutes * 60)
+        )
+        return found, _cut(raw, match)
+    match = _ABBREVIATION.search(raw)
+    if match:
+        name = match.group(1)
+        fixed, region = ABBREVIATIONS[name]
+        found.abbreviation = name
+        if fixed is None:
+            found.tz = ZoneInfo(region or "UTC")
+        else:
+            found.tz = dateutil_tz.tzoffset(name, int(fixed * 3600))
+        return found, _cut(raw, match)
+    return found, raw
+
+
+def _cut(raw: str, match: re.Match[str]) -> str:
+    return " ".join((raw[: match.start()] + " " + raw[match.end() :]).split()).strip(" ,")
+
+
+def _check_abbreviation(when: datetime, found: _Zone, raw: str) -> datetime:
+    """Refuse "EST" on a date when New York keeps EDT, and the like: two readings."""
+    if found.abbreviation is None:
+        return when
+    hours, region = ABBREVIATIONS[found.abbreviation]
+    if hours is None or region is None:
+        return when
+    local = when.astimezone(ZoneInfo(region))
+    offset = local.utcoffset()
+    if offset is not None and offset != timedelta(hours=hours):
+        actual = local.tzname()
+        wall_time = when.astimezone(found.tz).replace(tzinfo=None) if found.tz else when
+        other = _attach(wall_time, ZoneInfo(region)).astimezone(UTC)
+        raise EventTimeError(
+            f"{raw!r}: {found.abbreviation} is UTC{hours:+g}, but {region} keeps {actual} on "
+            f"{local:%Y-%m-%d}; it reads as {_utc(when)} ({found.abbreviation} as written) or "
+            f"{_utc(other)} ({region} local time). Write the offset (UTC{hours:+g}) or the "
+            "local zone name"
+        )
+    return when
+
+
+def _relative(rest: str, where: tzinfo, now: datetime) -> datetime | None:
+    """In N units; today/tomorrow [time]; [next|this] weekday [time]; a time alone."""
+    match = _RELATIVE.match(rest)
+    if match:
+        count = match.group(1).lower()
+        number = 1 if count in ("a", "an", "one") else int(count)
+        return (now + timedelta(seconds=number * UNITS[match.group(2).lower()])).astimezone(UTC)
+    today = now.astimezone(where).date()
+    match = _DAY_WORD.match(rest)
+    if match:
+        word = match.group(1).lower()
+        shift = {"today": 0, "tonight": 0, "tomorrow": 1}.get(word, 2)
+        clock = _clock(match.group(2), rest) if match.group(2) else None
+        if word == "tonight" and clock is None:
+            raise EventTimeError(f"{rest!r}: tonight at what time?")
+        return _on(today + timedelta(days=shift), clock, where)
+    match = _WEEKDAY_PHRASE.match(rest)
+    if match:
+        rest_of = match.group(3) or ""
+        if _looks_like_date(rest_of):
+            return None  # "Tue Nov 4 2026": a weekday in front of a date
+        target = _weekday(match.group(2))
+        clock = _clock(rest_of, rest) if rest_of else None
+        return _on(_weekday_date(match.group(1), target, today, rest), clock, where)
+    clock = _clock(rest, rest, quiet=True)
+    return _next_showing(clock, where, now) if clock is not None else None
+
+
+def _looks_like_date(text: str) -> bool:
+    return bool(re.search(r"\d", text)) and bool(
+        re.search(
+            r"[A-Za-z]{3,}|\d+[/.-]\d+",
+            re.sub(r"\b(am|pm|at|noon|midnight)\b", "", text, flags=re.I),
+        )
+    )
+
+
+def _weekday(word: str) -> int:
+    word = word.lower().rstrip(".")
+    return next(n for n, name in enumerate(WEEKDAYS) if name.startswith(word[:3]))
+
+
+def _weekday_date(qualifier: str | None, target: int, today: date, raw: str) -> date:
+    """The day a weekday phrase names, refusing phrases that name two days."""
+    ahead = (target - today.weekday()) % 7
+    coming = today + timedelta(days=ahead or 7)
+    name = WEEKDAYS[target].capitalize()
+    word = (qualifier or "").lower()
+    if word == "next":
+        next_week = today - timedelta(days=today.weekday()) + timedelta(days=7 + target)
+        if next_week != coming:
+            raise EventTimeError(
+                f"{raw!r} names two days: {coming:%a %Y-%m-%d} (the coming {name}) or "
+                f"{next_week:%a %Y-%m-%d} ({name} of next week); give the date"
+            )
+        return coming
+    if word == "this":
+        this_week = today - timedelta(days=today.weekday()) + timedelta(days=target)
+        if this_week < today:
+            raise EventTimeError(
+                f"{raw!r} names two days: {this_week:%a %Y-%m-%d} (this week's, past) or "
+                f"{coming:%a %Y-%m-%d} (the coming one); give the date"
+            )
+        return this_week
+    if ahead == 0:
+        raise EventTimeError(
+            f"{raw!r} names two days: {today:%a %Y-%m-%d} (today) or "
+            f"{today + timedelta(days=7):%a %Y-%m-%d} (a week from today); give the date"
+        )
+    return coming
+
+
+_CLOCK = re.compile(
+    r"^(?:at\s+)?(?:(noon|midday|midnight)|(\d{1,2})(?:[:.h](\d{2}))?(?::(\d{2}))?\s*(a\.?m\.?|p\.?m\.?)?)$",
+    re.I,
+)
+
+
+def _clock(text: str, raw: str, quiet: bool = False) -> time | None:
+    """ "8am", "8:30 pm", "14:00", "noon"; None (or an error) for anything else."""
+    match = _CLOCK.match(text.strip())
+    if not match or (match.group(2) and not (match.group(3) or match.group(5)) and not quiet):
+        if quiet:
+            return None
+        raise EventTimeError(f"{raw!r}: cannot read {text!r} as a time of day")
+    if quiet and match.group(2) and not (match.group(3) or match.group(5)):
+        return None  # a bare number is not a time
+    if match.group(1):
+        return time(12) if match.group(1).lower() in ("noon", "midday") else time(0)
+    hour, minute, second = int(match.group(2)), int(match.group(3) or 0), int(match.group(4) or 0)
+    meridiem = (match.group(5) or "").lower().replace(".", "")
+    if meridiem:
+        if not 1 <= hour <= 12:
+            raise EventTimeError(f"{raw!r}: {hour} {meridiem} is not a time")
+        hour = hour % 12 + (12 if meridiem == "pm" else 0)
+    if hour > 23 or minute > 59 or second > 59:
+        raise EventTimeError(f"{raw!r}: {text.strip()} is not a time of day")
+    return time(hour, minute, second)
+
+
+def _on(day: date, clock: time | None, where: tzinfo) -> datetime:
+    return _attach(datetime.combine(day, clock or time()), where).astimezone(UTC)
+
+
+def _next_showing(clock: time, where: tzinfo, now: datetime) -> datetime:
+    """A time alone: the next time the clock in `where` shows it."""
+    today = now.astimezone(where).date()
+    candidate = _on(today, clock, where)
+    return candidate if candidate > now else _on(today + timedelta(days=1), clock, where)
+
+
+def _check_weekday(when: datetime, where: tzinfo, stated: int, raw: str) -> None:
+    actual = when.astimezone(where)
+    if actual.weekday() != stated:
+        raise EventTimeError(
+            f"{raw!r}: {actual:%Y-%m-%d} is a {actual:%A}, not a {WEEKDAYS[stated].capitalize()}"
+        )
+
+
+def _absolute(
+    rest: str, raw: str, where: tzinfo, now: datetime, date_order: str | None
+) -> datetime:
+    numeric = _NUMERIC.match(rest)
+    if numeric:
+        rest = _numeric(numeric, rest, raw, date_order)
+    stated_weekday = _WEEKDAY_WORD.search(rest)
+    text = _WEEKDAY_WORD.sub(" ", rest).strip(" ,") if stated_weekday else rest
+    if not re.search(r"\d", text) and not re.search(r"\b(noon|midnight)\b", text, re.I):
+        raise EventTimeError(f"{raw!r} is not a date or time")
+    first = datetime(2001, 1, 1, 0, 0)
+    second = datetime(2002, 2, 2, 11, 11, 11)
+    try:
+        a = dateutil_parser.parse(text, default=first)  # numeric dates are ISO by now
+        b = dateutil_parser.parse(text, default=second)
+    except (ValueError, OverflowError) as exc:
+        reason = str(exc).split(":")[0]
+        if "out of range" in reason or "must be in" in reason:
+            raise EventTimeError(f"{raw!r} is not a real date or time ({reason})") from exc
+        raise EventTimeError(f"{raw!r} is not a date or time I can read") from exc
+    has_year, has_month, has_day = a.year == b.year, a.month == b.month, a.day == b.day
+    has_time = a.hour == b.hour  # "9am" gives the hour; minutes and seconds then default to 0
+    local_now = now.astimezone(where)
+    minute = a.minute if a.minute == b.minute else 0
+    second = a.second if a.second == b.second else 0
+    clock = time(a.hour, minute, second) if has_time else time()
+    if not has_month and not has_day and not has_year:
+        if has_time:
+            return _next_showing(clock, where, now)
+        raise EventTimeError(f"{raw!r} is not a date or time")
+    if not has_month:
+        raise EventTimeError(f"{raw!r}: which month?")
+    if not has_day:
+        raise EventTimeError(f"{raw!r}: which day of the month?")
+    year = a.year if has_year else local_now.year
+    try:
+        day = date(year, a.month, a.day)
+    except ValueError as exc:
+        raise EventTimeError(f"{raw!r} is not a real date ({exc})") from exc
+    when = _on(day, clock, where)
+    if not has_year and when <= now:
+        try:
+            when = _on(date(year + 1, a.month, a.day), clock, where)
+        except ValueError as exc:  # 29 February
+            raise EventTimeError(f"{raw!r}: give the year ({exc})") from exc
+    if stated_weekday is not None:
+        _check_weekday(when, where, _weekday(stated_weekday.group(1)), raw)
+    return when
+
+
+def _numeric(match: re.Match[str], rest: str, raw: str, order: str | None) -> str:
+    """Rewrite a numeric date as ISO, refusing what reads two ways."""
+    a, b, c = match.group(1), match.group(3), match.group(4)
+    tail = rest[match.end() :]
+    if len(a) == 4:
+        return f"{a}-{int(b):02d}-{int(c):02d}{tail}"
+    if len(c) != 4:
+        if order is None:
+            raise EventTimeError(
+                f"{raw!r}: a date of three short numbers reads several ways (which is the year?);"
+                " write it as YYYY-MM-DD, or set [settings] date_order"
+            )
+        c = str(2000 + int(c)) if len(c) <= 2 else c
+    first, second = int(a), int(b)
+    readings = []
+    if first <= 31 and second <= 12:
+        readings.append(("dmy", f"{c}-{second:02d}-{first:02d}"))
+    if first <= 12 and second <= 31:
+        readings.append(("mdy", f"{c}-{first:02d}-{second:02d}"))
+    if order is not None:
+        chosen = [r for r in readings if r[0] == order]
+        if not chosen:
+            raise EventTimeError(f"{raw!r} is not a date in {order} order")
+        return chosen[0][1] + tail
+    if not readings:
+        raise EventTimeError(f"{raw!r} is not a real date")
+    if len(readings) == 2 and readings[0][1] != readings[1][1]:
+        raise EventTimeError(
+            f"{raw!r} reads two ways: {readings[0][1]} (day first) or {readings[1][1]} "
+            "(month first); write it as YYYY-MM-DD, or set [settings] date_order"
+        )
+    return readings[0][1] + tail
+
+
+def _korean(raw: str, home: tzinfo, now: datetime) -> datetime:
+    """ "2026년 11월 3일 (화) 오후 2시 30분", "11월 3일 오전 9시", "내일 오후 3시"."""
+    found, text = _take_zone(raw)
+    where = found.tz or home
+    local_now = now.astimezone(where)
+    year_m = re.search(r"(\d{4})\s*년", text)
+    month_m = re.search(r"(\d{1,2})\s*월", text)
+    day_m = re.search(r"(\d{1,2})\s*일", text)
+    weekday_m = re.search(r"\(\s*([월화수목금토일])\s*\)|([월화수목금토일])요일", text)
+    hour_m = re.search(r"(\d{1,2})\s*시", text)
+    minute_m = re.search(r"(\d{1,2})\s*분", text)
+    relative = {"오늘": 0, "내일": 1, "모레": 2}
+    shift = next((v for k, v in relative.items() if k in text), None)
+    hour = int(hour_m.group(1)) if hour_m else None
+    minute = (
+        int(minute_m.group(1))
+        if minute_m
+        else (30 if hour_m and "반" in text[hour_m.end() :] else 0)
+    )
+    if "정오" in text:
+        hour, minute = 12, 0
+    elif "자정" in text:
+        hour, minute = 0, 0
+    if hour is not None:
+        if "오후" in text or "저녁" in text or "밤" in text:
+            if not 1 <= hour <= 12:
+                raise EventTimeError(f"{raw!r}: 오후 {hour}시 is not a time")
+            hour = hour % 12 + 12
+        elif "오전" in text or "새벽" in text or "아침" in text:
+            if not 0 <= hour <= 12:
+                raise EventTimeError(f"{raw!r}: 오전 {hour}시 is not a time")
+            hour %= 12
+        elif 1 <= hour <= 11:
+            raise EventTimeError(
+                f"{raw!r} reads two ways: {hour}:{minute:02d} (오전) or {hour + 12}:{minute:02d} "
+                "(오후); say which"
+            )
+        if hour > 23 or minute > 59:
+            raise EventTimeError(f"{raw!r} is not a time of day")
+    clock = time(hour, minute) if hour is not None else None
+    if shift is not None:
+        return _on(local_now.date() + timedelta(days=shift), clock, where)
+    if not month_m or not day_m:
+        if clock is not None and not month_m and not day_m:
+            return _next_showing(clock, where, now)
+        raise EventTimeError(f"{raw!r}: which day? (e.g. 2026년 11월 3일 오후 2시)")
+    year = int(year_m.group(1)) if year_m else local_now.year
+    try:
+        when = _on(date(year, int(month_m.group(1)), int(day_m.group(1))), clock, where)
+        if not year_m and when <= now:
+            when = _on(date(year + 1, int(month_m.group(1)), int(day_m.group(1))), clock, where)
+    except ValueError as exc:
+        raise EventTimeError(f"{raw!r} is not a real date ({exc})") from exc
+    if weekday_m:
+        _check_weekday(when, where, KOREAN_WEEKDAYS[weekday_m.group(1) or weekday_m.group(2)], raw)
+    return when
+
+
+def _attach(when: datetime, where: tzinfo) -> datetime:
+    """Give a naive wall time its zone, refusing times a DST change skips or repeats."""
+    if when.tzinfo is not None:
+        return when
+    early = when.replace(tzinfo=where, fold=0)
+    late = when.replace(tzinfo=where, fold=1)
+    if early.utcoffset() != late.utcoffset():
+        first, second = early.astimezone(UTC), late.astimezone(UTC)
+        if early.astimezone(UTC).astimezone(where).replace(tzinfo=None) != when:
+            raise EventTimeError(
+                f"{when:%Y-%m-%d %H:%M} does not exist in {where} (clocks skip it); give an offset"
+            )
+        raise EventTimeError(
+            f"{when:%Y-%m-%d %H:%M} happens twice in {where}: {_utc(first)} or {_utc(second)}; "
+            "give an offset"
+        )
+    round_trip = early.astimezone(UTC).astimezone(where)
+    if round_trip.replace(tzinfo=None) != when:
+        raise EventTimeError(f"{when:%Y-%m-%d %H:%M} does not exist in {where} (clocks skip it)")
+    return early
+
+
+def _utc(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
