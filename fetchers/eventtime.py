@@ -333,8 +333,8 @@ def _absolute(
     has_time = a.hour == b.hour  # "9am" gives the hour; minutes and seconds then default to 0
     local_now = now.astimezone(where)
     minute = a.minute if a.minute == b.minute else 0
-    second = a.second if a.second == b.second else 0
-    clock = time(a.hour, minute, second) if has_time else time()
+    seconds = a.second if a.second == b.second else 0
+    clock = time(a.hour, minute, seconds) if has_time else time()
     if not has_month and not has_day and not has_year:
         if has_time:
             return _next_showing(clock, where, now)

@@ -26,7 +26,6 @@ from fetchers.extract import ExtractError, extract_article
 from fetchers.http import FetchError, fetch, make_client
 from fetchers.models import PollResult, utc_iso
 from fetchers.opml import OpmlError, parse_opml, write_opml
-from fetchers.parsepool import ParsePool
 from fetchers.poller import Poller
 from fetchers.query import QueryError, parse_query
 from fetchers.store import Store, StoreError, StoreLocked
@@ -219,14 +218,11 @@ def cmd_refresh(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
 
 
 async def _refresh(ctx: Context, store: Store) -> list[PollResult]:
-    pool = ParsePool() if os.environ.get("WW_POOL") else None
-    poller = Poller(ctx.config, store, ctx.clock, parse_pool=pool)
+    poller = Poller(ctx.config, store, ctx.clock)  # parses in threads: nothing here to stall
     try:
         return await poller.poll()
     finally:
         await poller.aclose()
-        if pool is not None:
-            pool.close()
 
 
 def cmd_poll(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
