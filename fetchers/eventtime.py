@@ -15,6 +15,7 @@ days, a weekday that contradicts the date, zone abbreviations that contradict th
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
@@ -322,13 +323,22 @@ def _absolute(
     first = datetime(2001, 1, 1, 0, 0)
     second = datetime(2002, 2, 2, 11, 11, 11)
     try:
-        a = dateutil_parser.parse(text, default=first)  # numeric dates are ISO by now
-        b = dateutil_parser.parse(text, default=second)
+        with warnings.catch_warnings():  # dateutil takes unknown words for zone names
+            warnings.simplefilter("error", dateutil_parser.UnknownTimezoneWarning)
+            a = dateutil_parser.parse(text, default=first)  # numeric dates are ISO by now
+            b = dateutil_parser.parse(text, default=second)
+    except dateutil_parser.UnknownTimezoneWarning as exc:
+        word = re.search(r"tzname (\S+)", str(exc))
+        unknown = word.group(1) if word else "a word"
+        raise EventTimeError(f"{raw!r}: {unknown!r} is not a zone or date word I know") from exc
     except (ValueError, OverflowError) as exc:
         reason = str(exc).split(":")[0]
         if "out of range" in reason or "must be in" in reason:
             raise EventTimeError(f"{raw!r} is not a real date or time ({reason})") from exc
         raise EventTimeError(f"{raw!r} is not a date or time I can read") from exc
+    if a.tzinfo is not None:  # an offset such as +0900 inside the text
+        where = a.tzinfo
+        a, b = a.replace(tzinfo=None), b.replace(tzinfo=None)
     has_year, has_month, has_day = a.year == b.year, a.month == b.month, a.day == b.day
     has_time = a.hour == b.hour  # "9am" gives the hour; minutes and seconds then default to 0
     local_now = now.astimezone(where)

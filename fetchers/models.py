@@ -99,6 +99,8 @@ class Event:
     location: str | None = None
     error: str | None = None
     raw_when: str = ""
+    ident: str | None = None  # set for events added in the app (stored in the data dir)
+    origin: str = "config"  # config (read-only in the app) or store
 
     def seconds_left(self, now: datetime) -> float | None:
         if self.when is None:

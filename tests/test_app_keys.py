@@ -12,6 +12,7 @@ from fetchers.store import Store
 from tests.apps import FROZEN, make_app, seed_only_config
 from tests.conftest import FeedServer, Route
 from tests.test_app import screen_text, settle
+from tui.screens.events import EventsScreen
 from tui.screens.picker import PickerScreen
 
 PARAGRAPH = (
@@ -108,7 +109,7 @@ async def test_t_picks_a_tag_and_e_picks_an_event(tmp_path: Path) -> None:
         assert app.matching == 6
         await pilot.press("e")
         await pilot.pause(0.2)
-        assert isinstance(app.screen, PickerScreen)
+        assert isinstance(app.screen, EventsScreen)
         await pilot.press("down", "enter")  # the second event: APEC
         await settle(app, pilot)
         assert app.query_text == "APEC OR Gyeongju OR tag:apec"

@@ -43,6 +43,7 @@ READ = [
     ("Oct 31, 2025 09:00 GMT-5", SEOUL, None, "2025-10-31T14:00:00"),
     ("2025-10-31 09:00 Europe/Paris", SEOUL, None, "2025-10-31T08:00:00"),
     ("Tue Oct 28 2025 10:00", SEOUL, None, "2025-10-28T01:00:00"),
+    ("Oct 28 2025 10:00 +0530", SEOUL, None, "2025-10-28T04:30:00"),
     ("2026-11-01 01:30 EST", NEW_YORK, None, "2026-11-01T06:30:00"),
     # numeric dates that read one way, or are settled by date_order
     ("25/12/2025", SEOUL, None, "2025-12-24T15:00:00"),
@@ -92,6 +93,7 @@ REFUSED = [
     ("2026-03-08 02:30", NEW_YORK, "does not exist"),
     ("2026-11-01 01:30", NEW_YORK, "happens twice"),
     ("banana", SEOUL, "not a date"),
+    ("Nov 1, 2025 9am K", SEOUL, "'K' is not a zone or date word"),
     ("soon", SEOUL, "not a date"),
     ("", SEOUL, "empty"),
 ]

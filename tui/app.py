@@ -26,9 +26,11 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
+from fetchers.alerts import AlertWatch
 from fetchers.config import Config
+from fetchers.events import EventBook, EventBookError
 from fetchers.http import preload as preload_network
-from fetchers.models import Article, PollResult, SourceHealth
+from fetchers.models import Article, Event, PollResult, SourceHealth
 from fetchers.parsepool import ParsePool
 from fetchers.parsepool import start_server as start_parse_server
 from fetchers.poller import Poller
@@ -45,6 +47,7 @@ from tui.messages import (
     StoreLoaded,
     StoreOpened,
 )
+from tui.screens.events import EventChoice, EventForm, EventsScreen
 from tui.screens.help import HelpScreen
 from tui.screens.picker import PickerScreen
 from tui.widgets.article import ArticleView
@@ -116,6 +119,9 @@ class WirewatchApp(App[None]):
         self._stop = asyncio.Event()
         self.notices: list[str] = []
         self._fetched_texts: dict[str, str] = {}  # full texts a viewer fetched (not stored)
+        self.event_book = EventBook(data_dir)
+        self.stored_events: list[Event] = []
+        self.alerts = AlertWatch()
         if poll:
             start_parse_server()
         # Threads that work (the word index, store writes) hold the GIL for up to this long
@@ -159,6 +165,7 @@ class WirewatchApp(App[None]):
         self.headlines.focus()
         self._apply_layout()
         self.set_interval(1.0, self._update_status)
+        self.set_interval(1.0, self._check_alerts)
         self.open_store()
 
     def on_resize(self) -> None:
@@ -178,6 +185,7 @@ class WirewatchApp(App[None]):
         except StoreLocked:
             store = Store(self.data_dir, writer=False, first=FIRST_PAINT_ARTICLES)
         self.store = store
+        self._load_stored_events()
         self.post_message(StoreOpened(store.is_writer, list(store.problems)))
         gc.disable()  # until the loaded articles are frozen out of the collector's sight
         try:
@@ -254,7 +262,7 @@ class WirewatchApp(App[None]):
 
     def _count_events(self, store: Store) -> None:
         counts: dict[str, int] = {}
-        for event in self.config.events:
+        for event in self.events:
             if event.query:
                 try:
                     counts[event.name] = len(
@@ -620,14 +628,6 @@ class WirewatchApp(App[None]):
             self._picked_source,
         )
 
-    def action_events(self) -> None:
-        options = []
-        for event in self.config.events:
-            options.append((event.name, Text(f"{event.name}  —  {event.query or 'no query'}")))
-        self.push_screen(
-            PickerScreen("Events (enter filters the headlines to one)", options), self._picked_event
-        )
-
     @on(Countdown.Chosen)
     def _event_chosen(self, message: Countdown.Chosen) -> None:
         if message.event.query:
@@ -636,10 +636,80 @@ class WirewatchApp(App[None]):
         else:
             self.notify(f"{message.event.name} has no query to filter by.", markup=False)
 
-    def _picked_event(self, name: str | None) -> None:
-        event = next((e for e in self.config.events if e.name == name), None)
-        if event is not None and event.query:
-            self.set_filter(event.query)
+    # -- events ----------------------------------------------------------------------------
+    @property
+    def events(self) -> list[Event]:
+        """Config events (read-only here), then the ones added in the app."""
+        return [*self.config.events, *self.stored_events]
+
+    def _load_stored_events(self) -> None:
+        """In a worker thread: read events.json and show what it holds."""
+        try:
+            stored = self.event_book.load()
+        except EventBookError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            return
+        self.call_from_thread(self._show_events, stored)
+
+    def _show_events(self, stored: list[Event]) -> None:
+        self.stored_events = stored
+        self.countdown.events = self.events
+        self.countdown.tick()
+        if self.store is not None:
+            self.run_query()  # event headline counts
+
+    def action_events(self) -> None:
+        self.push_screen(EventsScreen(self.events, self.clock()), self._event_choice)
+
+    def _event_choice(self, choice: EventChoice | None) -> None:
+        if choice is None:
+            return
+        if choice.action == "filter" and choice.event is not None:
+            self._event_chosen(Countdown.Chosen(choice.event))
+        elif choice.action in ("add", "edit"):
+            self.open_event_form(choice.event)
+        elif choice.action == "remove" and choice.event is not None:
+            self._change_events("remove", choice.event)
+
+    def open_event_form(self, event: Event | None = None, name: str = "", when: str = "") -> None:
+        settings = self.config.settings
+        form = EventForm(
+            self.clock(), settings.timezone, self.local, settings.date_order, event, name, when
+        )
+        self.push_screen(form, partial(self._event_saved, "edit" if event else "add"))
+
+    def _event_saved(self, verb: str, event: Event | None) -> None:
+        if event is not None:
+            self._change_events(verb, event)
+
+    def _change_events(self, verb: str, event: Event) -> None:
+        self.run_worker(
+            partial(self._write_event, verb, event),
+            thread=True,
+            group="events",
+            exit_on_error=False,
+        )
+
+    def _write_event(self, verb: str, event: Event) -> None:
+        try:
+            if verb == "add":
+                self.event_book.add(event)
+            elif verb == "edit":
+                self.event_book.update(event)
+            else:
+                self.event_book.remove(event.ident or "")
+        except EventBookError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            return
+        done = {"add": "Added", "edit": "Saved", "remove": "Removed"}[verb]
+        self.call_from_thread(self.notify, f"{done} {event.name}", markup=False)
+        self._load_stored_events()
+
+    def _check_alerts(self) -> None:
+        for alert in self.alerts.check(self.events, self.clock()):
+            self.notify(alert.message, title="Countdown", severity="warning", markup=False)
+            if self.config.settings.bell:
+                self.bell()
 
     def action_help(self) -> None:
         rows: list[tuple[str, str]] = []

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -20,8 +21,10 @@ from typing import TextIO
 import orjson
 
 from fetchers import __version__
+from fetchers.alerts import AlertWatch
 from fetchers.config import Config, ConfigError, data_dir, find_config, load_config
 from fetchers.discover import DiscoveryError, FoundFeed, discover
+from fetchers.events import EventBook, EventBookError
 from fetchers.extract import ExtractError, extract_article
 from fetchers.http import FetchError, fetch, make_client
 from fetchers.models import PollResult, utc_iso
@@ -251,10 +254,26 @@ def cmd_poll(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
                 )
                 store.apply_retention(ctx.config.settings.retention_days, ctx.clock())
 
+            async def announce() -> None:
+                """Log each countdown threshold an event crosses (1 day, 1 hour, 10 min, start)."""
+                watch, book = AlertWatch(), EventBook(ctx.data_dir)
+                while not stop.is_set():
+                    try:
+                        stored = await asyncio.to_thread(book.load)
+                    except EventBookError:
+                        stored = []
+                    for alert in watch.check([*ctx.config.events, *stored], ctx.clock()):
+                        log.warning("countdown: %s", alert.message)
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), timeout=1.0)
+
             log.info("polling %d sources into %s", len(ctx.config.sources), ctx.data_dir)
+            alerts = asyncio.create_task(announce())
             try:
                 await poller.run(stop, report)
             finally:
+                stop.set()
+                await alerts
                 await poller.aclose()
             log.info("stopped")
 
@@ -313,7 +332,12 @@ def cmd_show(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_events(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     now = ctx.clock()
-    for event in ctx.config.events:
+    try:
+        stored = EventBook(ctx.data_dir).load()
+    except EventBookError as exc:
+        print(f"wirewatch: {exc}", file=sys.stderr)
+        stored = []
+    for event in [*ctx.config.events, *stored]:
         if event.when is None:
             if args.json:
                 _write_json(out, {"name": event.name, "error": event.error})
@@ -330,6 +354,7 @@ def cmd_events(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
                     "tz": event.tz,
                     "seconds_left": left,
                     "query": event.query,
+                    "origin": event.origin,
                 },
             )
         else:

@@ -1,0 +1,112 @@
+"""Events the user adds from the dashboard, kept in the data dir beside the articles.
+
+events.json holds them; any process may change it under events.lock (like read marks), and
+each event keeps both the text as typed and the instant it meant when it was saved, so
+"in 2 weeks" does not move every time the file is read. Config events are not here: they are
+read-only in the app.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from fetchers.atomic import atomic_write_bytes
+from fetchers.models import Event, from_utc_iso, utc_iso
+
+FILE = "events.json"
+
+
+class EventBookError(Exception):
+    """events.json cannot be read or the event asked for is not there."""
+
+
+class EventBook:
+    def __init__(self, data_dir: Path) -> None:
+        self.dir = Path(data_dir)
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        with open(self.dir / "events.lock", "a+") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
+
+    def _read(self) -> list[dict[str, Any]]:
+        path = self.dir / FILE
+        try:
+            data = orjson.loads(path.read_bytes())
+        except FileNotFoundError:
+            return []
+        except (OSError, orjson.JSONDecodeError) as exc:
+            raise EventBookError(f"{path} cannot be read: {exc}") from exc
+        items = data.get("events", []) if isinstance(data, dict) else []
+        return [i for i in items if isinstance(i, dict) and i.get("id") and i.get("name")]
+
+    def _write(self, items: list[dict[str, Any]]) -> None:
+        atomic_write_bytes(self.dir / FILE, orjson.dumps({"events": items}))
+
+    def load(self) -> list[Event]:
+        """The stored events, oldest added first."""
+        return [_event(item) for item in self._read()]
+
+    def add(self, event: Event) -> Event:
+        with self._locked():
+            items = self._read()
+            event.ident = secrets.token_hex(6)
+            event.origin = "store"
+            items.append(_record(event))
+            self._write(items)
+        return event
+
+    def update(self, event: Event) -> Event:
+        with self._locked():
+            items = self._read()
+            for n, item in enumerate(items):
+                if item["id"] == event.ident:
+                    items[n] = _record(event)
+                    self._write(items)
+                    return event
+        raise EventBookError(f"no stored event {event.name!r} (removed elsewhere?)")
+
+    def remove(self, ident: str) -> None:
+        with self._locked():
+            items = self._read()
+            kept = [i for i in items if i["id"] != ident]
+            if len(kept) == len(items):
+                raise EventBookError("that event is no longer stored")
+            self._write(kept)
+
+
+def _record(event: Event) -> dict[str, Any]:
+    return {
+        "id": event.ident,
+        "name": event.name,
+        "when": utc_iso(event.when),
+        "as_typed": event.raw_when,
+        "tz": event.tz,
+        "query": event.query,
+        "location": event.location,
+    }
+
+
+def _event(item: dict[str, Any]) -> Event:
+    when: datetime | None = from_utc_iso(item.get("when"))
+    return Event(
+        name=str(item["name"]),
+        when=when,
+        tz=str(item.get("tz") or "UTC"),
+        query=item.get("query") or None,
+        location=item.get("location") or None,
+        error=None if when else "no time stored",
+        raw_when=str(item.get("as_typed") or ""),
+        ident=str(item["id"]),
+        origin="store",
+    )

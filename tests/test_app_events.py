@@ -1,0 +1,128 @@
+"""Events in the dashboard: add, edit and remove stored ones; config ones stay read-only;
+alerts fire when a countdown crosses a threshold."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from fetchers.events import EventBook
+from fetchers.models import Event
+from tests.apps import FROZEN, make_app
+from tests.test_app import screen_text, settle
+from tui.cli import main
+from tui.screens.events import EventForm, EventsScreen
+
+
+async def type_text(pilot, text: str) -> None:
+    for ch in text:
+        await pilot.press("space" if ch == " " else ch)
+
+
+async def test_add_edit_and_remove_an_event(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        await pilot.press("e")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, EventsScreen)
+        await pilot.press("a")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, EventForm)
+        await type_text(pilot, "Tariff deadline")
+        await pilot.press("tab")
+        await type_text(pilot, "03/11/2025 9am")  # reads two ways: refused, nothing saved
+        await pilot.pause(0.1)
+        assert "reads two ways" in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, EventForm)
+        for _ in range(len("03/11/2025 9am")):
+            await pilot.press("backspace")
+        await type_text(pilot, "Nov 1, 2025 9am KST")
+        await pilot.pause(0.1)
+        assert "Sat 2025-11-01 09:00 KST" in screen_text(app)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        for _ in range(40):
+            if app.stored_events:
+                break
+            await pilot.pause(0.05)
+        (stored,) = EventBook(tmp_path / "data").load()
+        assert stored.name == "Tariff deadline"
+        assert stored.when == datetime(2025, 11, 1, 0, 0, tzinfo=UTC)
+        assert "Tariff deadline" in screen_text(app)  # in the countdown pane
+        assert "T-7d 16:00:00" in screen_text(app)
+
+        # config events are read-only
+        await pilot.press("e")
+        await pilot.pause(0.2)
+        await pilot.press("d")  # the first: the Trump–Lee summit, from the config
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, EventsScreen)
+        assert len(app.events) == 3
+
+        # edit the stored one (third in the list)
+        await pilot.press("down", "down", "e")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, EventForm)
+        await pilot.press("tab")
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "Nov 2, 2025 9am KST")
+        await pilot.press("enter")
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if app.stored_events and app.stored_events[0].when != stored.when:
+                break
+        (edited,) = EventBook(tmp_path / "data").load()
+        assert edited.ident == stored.ident
+        assert edited.when == datetime(2025, 11, 2, 0, 0, tzinfo=UTC)
+
+        # and remove it
+        await pilot.press("e")
+        await pilot.pause(0.2)
+        await pilot.press("down", "down", "d")
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if not app.stored_events:
+                break
+        assert EventBook(tmp_path / "data").load() == []
+        assert "Tariff deadline" not in screen_text(app)
+
+
+async def test_an_alert_fires_when_a_threshold_is_crossed(tmp_path: Path) -> None:
+    clock = {"now": FROZEN}
+    app = make_app(tmp_path)
+    app.clock = lambda: clock["now"]
+    app.config.settings.bell = True
+    rings: list[int] = []
+    app.bell = lambda: rings.append(1)  # type: ignore[method-assign]
+    summit = app.config.events[0]  # Trump–Lee summit, 2025-10-29 05:00 UTC
+    assert summit.when is not None
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        clock["now"] = summit.when - timedelta(hours=1, seconds=2)
+        await pilot.pause(1.2)
+        assert not rings
+        clock["now"] = summit.when - timedelta(minutes=59, seconds=58)
+        await pilot.pause(1.2)
+        messages = [str(n.message) for n in app._notifications]
+        assert any("Trump–Lee summit" in m and "starts in 1 hour" in m for m in messages)
+        assert rings == [1]
+
+
+def test_cli_lists_stored_events_with_config_ones(tmp_path: Path, capsys) -> None:
+    data = tmp_path / "data"
+    EventBook(data).add(
+        Event(
+            name="Stored one",
+            when=datetime(2025, 11, 1, tzinfo=UTC),
+            tz="Asia/Seoul",
+            raw_when="Nov 1, 2025 9am KST",
+        )
+    )
+    code = main(["--data-dir", str(data), "--now", FROZEN.isoformat(), "events", "--json"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert '"name":"Stored one"' in out and '"origin":"store"' in out
+    assert '"origin":"config"' in out

@@ -1,0 +1,188 @@
+"""`e`: every event, with keys to filter by one, add, edit and remove (stored ones only)."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+from typing import NamedTuple
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from fetchers.eventtime import EventTimeError, parse_event_time
+from fetchers.models import Event
+from tui.format import event_zone, time_left, wall
+
+
+class EventChoice(NamedTuple):
+    """What the events screen asks the app to do."""
+
+    action: str  # filter | add | edit | remove
+    event: Event | None
+
+
+class EventsScreen(ModalScreen[EventChoice | None]):
+    BINDINGS = [
+        Binding("escape,q", "close", "Close", id="events.close"),
+        Binding("a", "add", "Add", id="events.add"),
+        Binding("e", "edit", "Edit", id="events.edit"),
+        Binding("d,delete", "remove", "Remove", id="events.remove"),
+    ]
+
+    def __init__(self, events: list[Event], now: datetime) -> None:
+        super().__init__()
+        self.events = events
+        self.now = now
+
+    def compose(self) -> ComposeResult:
+        options = []
+        for n, event in enumerate(self.events):
+            label = Text(no_wrap=True, overflow="ellipsis")
+            label.append(event.name, style="bold")
+            if event.when is None:
+                label.append(f"  time unreadable: {event.error}")
+            else:
+                left = (event.when - self.now).total_seconds()
+                label.append(f"  {time_left(left)}  {wall(event.when, event_zone(event.tz))}")
+            label.append("  (config, read-only)" if event.origin == "config" else "  (added here)")
+            if event.query:
+                label.append(f"  query: {event.query}")
+            options.append(Option(label, id=str(n)))
+        with Vertical(id="picker-box"):
+            yield Static(Text("Events", style="bold"), id="picker-title")
+            yield OptionList(*options, id="picker-list")
+            yield Static(
+                Text("enter filters · a adds · e edits · d removes · escape closes"),
+                id="picker-footer",
+            )
+
+    def _current(self) -> Event | None:
+        index = self.query_one(OptionList).highlighted
+        return self.events[index] if index is not None and index < len(self.events) else None
+
+    def on_option_list_option_selected(self, message: OptionList.OptionSelected) -> None:
+        self.dismiss(EventChoice("filter", self.events[int(message.option.id or 0)]))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_add(self) -> None:
+        self.dismiss(EventChoice("add", None))
+
+    def _stored(self, verb: str) -> Event | None:
+        event = self._current()
+        if event is None:
+            return None
+        if event.origin == "config":
+            self.notify(
+                f"{event.name} comes from the config file; {verb} it there.",
+                severity="warning",
+                markup=False,
+            )
+            return None
+        return event
+
+    def action_edit(self) -> None:
+        event = self._stored("edit")
+        if event is not None:
+            self.dismiss(EventChoice("edit", event))
+
+    def action_remove(self) -> None:
+        event = self._stored("remove")
+        if event is not None:
+            self.dismiss(EventChoice("remove", event))
+
+
+class EventForm(ModalScreen[Event | None]):
+    """Name, time as people write it (read live, with the reason when it cannot be), zone and
+    query. enter saves when the time reads one way; escape cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="event_form.cancel")]
+
+    def __init__(
+        self,
+        now: datetime,
+        default_tz: str | None,
+        local: tzinfo,
+        date_order: str | None,
+        event: Event | None = None,
+        name: str = "",
+        when_text: str = "",
+    ) -> None:
+        super().__init__()
+        self.now = now
+        self.default_tz = default_tz
+        self.local = local
+        self.date_order = date_order
+        self.event = event
+        self.start_name = event.name if event else name
+        self.start_when = event.raw_when if event else when_text
+        self.start_tz = event.tz if event else (default_tz or "")
+        self.start_query = (event.query or "") if event else name
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="form-box"):
+            title = "Edit event" if self.event else "Add event"
+            yield Static(Text(title, style="bold"))
+            yield Input(self.start_name, placeholder="name: APEC Leaders' Meeting", id="ev-name")
+            yield Input(
+                self.start_when,
+                placeholder="when: Nov 3, 2026 8am KST · 2026년 11월 3일 오후 2시 · next Tuesday",
+                id="ev-when",
+            )
+            yield Input(self.start_tz, placeholder="zone for times without one", id="ev-tz")
+            yield Input(self.start_query, placeholder="query: APEC OR Gyeongju", id="ev-query")
+            yield Static("", id="ev-reading")
+            yield Static(Text("enter saves · escape cancels"), id="ev-help")
+
+    def on_mount(self) -> None:
+        self.query_one("#ev-name", Input).focus()
+        self._read()
+
+    def on_input_changed(self, message: Input.Changed) -> None:
+        self._read()
+
+    def _read(self) -> Event | None:
+        reading = self.query_one("#ev-reading", Static)
+        name = self.query_one("#ev-name", Input).value.strip()
+        text = self.query_one("#ev-when", Input).value.strip()
+        tz = self.query_one("#ev-tz", Input).value.strip() or None
+        if not text:
+            reading.update(Text("Type when it happens."))
+            return None
+        try:
+            when = parse_event_time(text, tz, self.now, self.date_order)
+        except (EventTimeError, ValueError) as exc:
+            reading.update(Text(f"✗ {exc}"))
+            return None
+        zone = event_zone(tz or "local") if tz else self.local
+        shown = f"→ {wall(when, zone)}"
+        if zone is not self.local:
+            shown += f"  ·  {wall(when, self.local)} local"
+        reading.update(Text(shown))
+        if not name:
+            return None
+        query = self.query_one("#ev-query", Input).value.strip() or None
+        return Event(
+            name=name,
+            when=when,
+            tz=tz or "local",
+            query=query,
+            raw_when=text,
+            ident=self.event.ident if self.event else None,
+            origin="store",
+        )
+
+    def on_input_submitted(self, message: Input.Submitted) -> None:
+        event = self._read()
+        if event is None:
+            self.notify("Give a name and a time that reads one way.", severity="warning")
+            return
+        self.dismiss(event)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
