@@ -3,9 +3,11 @@ alerts fire when a countdown crosses a threshold."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from fetchers.config import load_config, seeds_dir
 from fetchers.events import EventBook
 from fetchers.models import Event
 from tests.apps import FROZEN, make_app
@@ -124,5 +126,40 @@ def test_cli_lists_stored_events_with_config_ones(tmp_path: Path, capsys) -> Non
     code = main(["--data-dir", str(data), "--now", FROZEN.isoformat(), "events", "--json"])
     out = capsys.readouterr().out
     assert code == 0
-    assert '"name":"Stored one"' in out and '"origin":"store"' in out
-    assert '"origin":"config"' in out
+    names = [json.loads(line)["name"] for line in out.splitlines()]
+    assert names == [
+        "Trump–Lee summit, Gyeongju",
+        "APEC Economic Leaders' Meeting, Gyeongju",
+        "Stored one",
+    ]
+
+
+async def test_c_fills_the_event_form_from_the_article(tmp_path: Path) -> None:
+    config = load_config(seeds_dir() / "wirewatch.toml", FROZEN)
+    for source in config.sources:
+        source.enabled = source.path is not None
+    config.events = []  # nothing counted down to yet: the story suggests two countdowns
+    app = make_app(tmp_path, config)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        await pilot.press("G")  # the seed story
+        await settle(app, pilot)
+        for _ in range(40):
+            if app.suggestions:
+                break
+            await pilot.pause(0.05)
+        shot = screen_text(app)
+        assert "Suggested countdown: Asia-Pacific Economic Cooperation summit" in shot
+        assert "(press c to add it)" in shot
+        assert EventBook(tmp_path / "data").load() == []  # nothing added without the user
+        await pilot.press("c")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, EventForm)
+        await pilot.press("enter")
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if app.stored_events:
+                break
+        (added,) = EventBook(tmp_path / "data").load()
+        assert added.name == "Asia-Pacific Economic Cooperation summit"
+        assert added.when == datetime(2025, 10, 26, 15, 0, tzinfo=UTC)

@@ -36,6 +36,7 @@ from fetchers.parsepool import start_server as start_parse_server
 from fetchers.poller import Poller
 from fetchers.query import Query, QueryError, parse_query
 from fetchers.store import Store, StoreError, StoreLocked
+from fetchers.suggest import Suggestion, suggest
 from fetchers.timeparse import local_zone
 from tui.commands import WirewatchCommands
 from tui.messages import (
@@ -92,6 +93,9 @@ class WirewatchApp(App[None]):
         Binding("o", "open_link", "Open link", id="article.open_link"),
         Binding("r", "refresh", "Refresh", id="poll.refresh"),
         Binding("e", "events", "Events", show=False, id="app.events"),
+        Binding(
+            "c", "accept_suggestion", "Add suggested countdown", show=False, id="event.suggest"
+        ),
         Binding("f8", "screenshot", "Screenshot", show=False, id="app.screenshot"),
     ]
 
@@ -122,6 +126,7 @@ class WirewatchApp(App[None]):
         self.event_book = EventBook(data_dir)
         self.stored_events: list[Event] = []
         self.alerts = AlertWatch()
+        self.suggestions: list[Suggestion] = []  # for the article on screen
         if poll:
             start_parse_server()
         # Threads that work (the word index, store writes) hold the GIL for up to this long
@@ -413,12 +418,33 @@ class WirewatchApp(App[None]):
         store = self.store
         assert store is not None
         text = store.text(ident) or self._fetched_texts.get(ident)
-        self.call_from_thread(self._show_article, ident, text, note)
+        article = store.get(ident)
+        found: list[Suggestion] = []
+        if article is not None and article.published is not None:
+            found = suggest(
+                f"{article.title}. {text or article.summary}",
+                article.published,
+                self.local,
+                self.config.settings.timezone or "local",
+                self.events,
+            )
+        self.call_from_thread(self._show_article, ident, text, note, found)
 
-    def _show_article(self, ident: str, text: str | None, note: str | None) -> None:
+    def _show_article(
+        self, ident: str, text: str | None, note: str | None, found: list[Suggestion]
+    ) -> None:
         if self.headlines.current_id != ident:
             return
-        self.article_view.show(self._lookup(ident), text, note)
+        self.suggestions = found
+        self.article_view.show(self._lookup(ident), text, note, found)
+
+    def action_accept_suggestion(self) -> None:
+        """Open the event form filled with the article's suggested countdown."""
+        if not self.suggestions:
+            self.notify("This article suggests no countdown.", markup=False)
+            return
+        found = self.suggestions[0]
+        self.open_event_form(name=found.name, when=found.when_text)
 
     def _mark(self, ident: str, read: bool) -> None:
         article = self._lookup(ident)

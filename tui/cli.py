@@ -354,7 +354,6 @@ def cmd_events(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
                     "tz": event.tz,
                     "seconds_left": left,
                     "query": event.query,
-                    "origin": event.origin,
                 },
             )
         else:

@@ -122,7 +122,7 @@ class EventForm(ModalScreen[Event | None]):
         self.start_name = event.name if event else name
         self.start_when = event.raw_when if event else when_text
         self.start_tz = event.tz if event else (default_tz or "")
-        self.start_query = (event.query or "") if event else name
+        self.start_query = (event.query or "") if event else ""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form-box"):

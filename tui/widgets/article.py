@@ -9,13 +9,20 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from fetchers.models import Article
+from fetchers.suggest import Suggestion
 from tui.format import wall
 
 
 class ArticleView(VerticalScroll):
     """Scrollable plain text of one article; feed text goes in as Text, never markup."""
 
-    COMPONENT_CLASSES = {"article--title", "article--meta", "article--link", "article--note"}
+    COMPONENT_CLASSES = {
+        "article--title",
+        "article--meta",
+        "article--link",
+        "article--note",
+        "article--suggestion",
+    }
 
     def __init__(self, local: tzinfo, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -25,7 +32,13 @@ class ArticleView(VerticalScroll):
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static(Text("Select a headline to read it."), id="article-body")
 
-    def show(self, article: Article | None, text: str | None, note: str | None = None) -> None:
+    def show(
+        self,
+        article: Article | None,
+        text: str | None,
+        note: str | None = None,
+        suggestions: list[Suggestion] | None = None,
+    ) -> None:
         body = self.query_one("#article-body", Static)
         if article is None:
             self.article_id = None
@@ -52,6 +65,19 @@ class ArticleView(VerticalScroll):
         if article.tags:
             out.append(
                 "tags: " + ", ".join(article.tags) + "\n", style("article--meta", partial=True)
+            )
+        for n, found in enumerate(suggestions or []):
+            when = (
+                wall(found.when, self.local)
+                if not found.approximate
+                else (f"the week of {found.when.astimezone(self.local):%a %Y-%m-%d}")
+            )
+            key = "c" if n == 0 else ""
+            out.append(
+                f"Suggested countdown: {found.name} — {when}"
+                + (f"  (press {key} to add it)" if key else "")
+                + "\n",
+                style("article--suggestion", partial=True),
             )
         out.append("\n")
         content = text or article.summary
