@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from collections.abc import Callable
@@ -269,19 +270,42 @@ class Poller:
             return None
         return page.text
 
+    def reconfigure(self, config: Config) -> None:
+        """Take a reloaded config between cycles (SIGHUP); health of kept sources stays."""
+        self.config = config
+        self.settings = config.settings
+        self.zone = local_zone(self.settings.timezone)
+        self._global = asyncio.Semaphore(self.settings.concurrency)
+        self._hosts.clear()
+        for source in config.sources:
+            current = self.health.get(source.name)
+            if current is None or current.url != source.location:
+                self.health[source.name] = SourceHealth(name=source.name, url=source.location)
+
     async def run(
         self,
         stop: asyncio.Event,
         on_cycle: Callable[[list[PollResult]], None] | None = None,
         tick: float = 1.0,
     ) -> None:
-        """Poll due sources until `stop` is set; never two polls of one source at once."""
+        """Poll due sources until `stop` is set; never two polls of one source at once.
+
+        When `stop` is set mid-cycle, fetches still in flight are dropped; a store write
+        already started finishes in its thread."""
         while not stop.is_set():
             due = self.due(self.clock())
             if due:
-                results = await self.poll(due)
+                cycle = asyncio.create_task(self.poll(due))
+                stopped = asyncio.create_task(stop.wait())
+                await asyncio.wait({cycle, stopped}, return_when=asyncio.FIRST_COMPLETED)
+                stopped.cancel()
+                if not cycle.done():
+                    cycle.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await cycle
+                    break
                 if on_cycle is not None:
-                    on_cycle(results)
+                    on_cycle(cycle.result())
             try:
                 await asyncio.wait_for(stop.wait(), timeout=tick)
             except TimeoutError:

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import logging
 import os
-import signal
+import shlex
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,7 +19,6 @@ from typing import TextIO
 import orjson
 
 from fetchers import __version__
-from fetchers.alerts import AlertWatch
 from fetchers.config import Config, ConfigError, data_dir, find_config, load_config
 from fetchers.discover import DiscoveryError, FoundFeed, discover
 from fetchers.events import EventBook, EventBookError
@@ -31,6 +28,7 @@ from fetchers.models import PollResult, utc_iso
 from fetchers.opml import OpmlError, parse_opml, write_opml
 from fetchers.poller import Poller
 from fetchers.query import QueryError, parse_query
+from fetchers.service import PollService, setup_logging
 from fetchers.store import Store, StoreError, StoreLocked
 from fetchers.subscriptions import NewSource, append_sources
 from fetchers.timeparse import local_zone
@@ -90,9 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("refresh", parents=[common], help="poll every enabled source once")
     p.add_argument("--json", action="store_true", help="one JSON object per source")
-    sub.add_parser(
-        "poll", parents=[common], help="poll on schedule until SIGINT/SIGTERM (the single writer)"
+    p = sub.add_parser(
+        "poll",
+        parents=[common],
+        help="poll on schedule until SIGINT/SIGTERM; SIGHUP reloads the config (the single writer)",
     )
+    p.add_argument("--log", metavar="FILE", help="also log to this file (stderr always)")
     p = sub.add_parser("list", parents=[common], help="articles newest first")
     p.add_argument("query", nargs="*", help="a query, e.g. tariff OR APEC source:Yonhap")
     p.add_argument("--limit", type=int, default=50, metavar="N", help="at most N (default 50)")
@@ -113,6 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--page", action="store_true", help="follow the page itself (kind = page), not a feed"
     )
+    p = sub.add_parser(
+        "serve", parents=[common], help="the dashboard in a web browser (textual-serve)"
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     p = sub.add_parser("import-opml", parents=[common], help="add the feeds of an OPML file")
     p.add_argument("file", help="an OPML file, or - for stdin")
     sub.add_parser("export-opml", parents=[common], help="print the subscriptions as OPML 2.0")
@@ -229,55 +235,9 @@ async def _refresh(ctx: Context, store: Store) -> list[PollResult]:
 
 
 def cmd_poll(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr
-    )
-    log = logging.getLogger("wirewatch")
+    setup_logging(Path(args.log).expanduser() if args.log else None)
     with _open_writer(ctx) as store:
-
-        async def run() -> None:
-            stop = asyncio.Event()
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(sig, stop.set)
-            poller = Poller(ctx.config, store, ctx.clock)
-
-            def report(results: list[PollResult]) -> None:
-                new = sum(len(r.new_ids) for r in results)
-                failed = [r.source for r in results if r.status == "error"]
-                log.info(
-                    "polled %d sources: %d new articles, %d failed%s",
-                    len(results),
-                    new,
-                    len(failed),
-                    f" ({', '.join(failed)})" if failed else "",
-                )
-                store.apply_retention(ctx.config.settings.retention_days, ctx.clock())
-
-            async def announce() -> None:
-                """Log each countdown threshold an event crosses (1 day, 1 hour, 10 min, start)."""
-                watch, book = AlertWatch(), EventBook(ctx.data_dir)
-                while not stop.is_set():
-                    try:
-                        stored = await asyncio.to_thread(book.load)
-                    except EventBookError:
-                        stored = []
-                    for alert in watch.check([*ctx.config.events, *stored], ctx.clock()):
-                        log.warning("countdown: %s", alert.message)
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(stop.wait(), timeout=1.0)
-
-            log.info("polling %d sources into %s", len(ctx.config.sources), ctx.data_dir)
-            alerts = asyncio.create_task(announce())
-            try:
-                await poller.run(stop, report)
-            finally:
-                stop.set()
-                await alerts
-                await poller.aclose()
-            log.info("stopped")
-
-        asyncio.run(run())
+        asyncio.run(PollService(ctx.config, store, ctx.data_dir, ctx.clock).run())
     return EXIT_OK
 
 
@@ -439,6 +399,33 @@ def cmd_import_opml(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_serve(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
+    """Each browser tab runs its own dashboard process on this data dir (the first one polls,
+    the others attach to it as viewers, as in a terminal)."""
+    from textual_serve.server import Server
+
+    command = shlex.join(
+        [
+            sys.executable,
+            "-m",
+            "tui",
+            "--config",
+            str(ctx.config.path),
+            "--data-dir",
+            str(ctx.data_dir),
+            *(["--now", ctx.clock().isoformat()] if ctx.frozen else []),
+        ]
+    )
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(
+            f"wirewatch: serving on {args.host}: anyone who can reach it can read and mark "
+            "your articles (there is no login)",
+            file=sys.stderr,
+        )
+    Server(command, host=args.host, port=args.port, title="wirewatch").serve()
+    return EXIT_OK
+
+
 def cmd_export_opml(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     out.write(write_opml(ctx.config.sources, "wirewatch subscriptions", ctx.clock()).decode())
     return EXIT_OK
@@ -471,4 +458,5 @@ COMMANDS: dict[str, Callable[[Context, argparse.Namespace, TextIO], int]] = {
     "add": cmd_add,
     "import-opml": cmd_import_opml,
     "export-opml": cmd_export_opml,
+    "serve": cmd_serve,
 }

@@ -1,0 +1,115 @@
+"""`wirewatch poll` as a service: the schedule, signals, config reloads, alerts and logs.
+
+SIGTERM and SIGINT stop it: fetches in flight are dropped, a write in flight completes (it
+runs in a thread that the event loop's shutdown waits for), then the store is closed. SIGHUP
+reads the config again; a broken config is logged and the running one kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import logging.handlers
+import os
+import signal
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from fetchers.alerts import AlertWatch
+from fetchers.config import Config, ConfigError, load_config
+from fetchers.events import EventBook, EventBookError
+from fetchers.models import PollResult
+from fetchers.poller import Poller
+from fetchers.store import Store
+
+log = logging.getLogger("wirewatch")
+FORMAT = "%(asctime)s %(levelname)s %(message)s"
+
+
+def setup_logging(log_file: Path | None) -> None:
+    """Log to stderr, and to `log_file` too when given (reopened if logrotate moves it)."""
+    handlers: list[logging.Handler] = [logging.StreamHandler()]
+    if log_file is not None:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.handlers.WatchedFileHandler(log_file, encoding="utf-8"))
+    logging.basicConfig(level=logging.INFO, format=FORMAT, handlers=handlers, force=True)
+
+
+class PollService:
+    def __init__(
+        self, config: Config, store: Store, data_dir: Path, clock: Callable[[], datetime]
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.clock = clock
+        self.poller = Poller(config, store, clock)
+        self.book = EventBook(data_dir)
+        self.stop = asyncio.Event()
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self._stop_on, sig)
+        loop.add_signal_handler(signal.SIGHUP, self.reload)
+        log.info(
+            "polling %d sources into %s (pid %s)",
+            len(self.config.sources),
+            self.store.dir,
+            os.getpid(),
+        )
+        alerts = asyncio.create_task(self._announce())
+        try:
+            await self.poller.run(self.stop, self._report)
+        finally:
+            self.stop.set()
+            await alerts
+            await self.poller.aclose()
+        log.info("stopped")
+
+    def _stop_on(self, sig: signal.Signals) -> None:
+        log.info("%s: finishing the write in flight, then stopping", sig.name)
+        self.stop.set()
+
+    def reload(self) -> None:
+        """SIGHUP: read the config again; keep the running one if the new one is broken."""
+        try:
+            config = load_config(self.config.path, self.clock())
+        except ConfigError as exc:
+            log.error("SIGHUP: config not reloaded, keeping the running one: %s", exc)
+            return
+        self.config = config
+        self.poller.reconfigure(config)
+        log.info("SIGHUP: config reloaded, %d sources", len(config.sources))
+
+    def _report(self, results: list[PollResult]) -> None:
+        new = sum(len(r.new_ids) for r in results)
+        failed = [r.source for r in results if r.status == "error"]
+        log.info(
+            "polled %d sources: %d new articles, %d failed%s",
+            len(results),
+            new,
+            len(failed),
+            f" ({', '.join(failed)})" if failed else "",
+        )
+        removed = self.store.apply_retention(self.config.settings.retention_days, self.clock())
+        if removed:
+            log.info(
+                "retention: %d articles older than %d days removed",
+                removed,
+                self.config.settings.retention_days,
+            )
+
+    async def _announce(self) -> None:
+        """Log each countdown threshold an event crosses (1 day, 1 hour, 10 minutes, start)."""
+        watch = AlertWatch()
+        while not self.stop.is_set():
+            try:
+                stored = await asyncio.to_thread(self.book.load)
+            except EventBookError:
+                stored = []
+            for alert in watch.check([*self.config.events, *stored], self.clock()):
+                log.warning("countdown: %s", alert.message)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop.wait(), timeout=1.0)

@@ -1,0 +1,141 @@
+"""`wirewatch poll` as a service beside viewers: signals, SIGHUP reloads, two viewers."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from fetchers.store import Store
+from tests.conftest import FeedServer, Route, rss
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def start_poller(config: Path, data: Path, log: Path) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tui",
+            "--config",
+            str(config),
+            "--data-dir",
+            str(data),
+            "poll",
+            "--log",
+            str(log),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_for(predicate, timeout: float = 15.0) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def feed(n: int, count: int) -> bytes:
+    return rss(*(f"<title>Item {n}-{i}</title><guid>{n}-{i}</guid>" for i in range(count)))
+
+
+@pytest.mark.slow
+def test_sigterm_mid_cycle_loses_nothing_and_sighup_reloads(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    fast = feed_server.add("/fast.xml", Route(feed(1, 30)))
+    slow = feed_server.add("/slow.xml", Route(feed(2, 30), delay=20))
+    config = tmp_path / "wirewatch.toml"
+    config.write_text(
+        f'[settings]\ninterval = "2s"\ntimeout = "60s"\n'
+        f'[[sources]]\nname = "Fast"\nurl = "{fast}"\n',
+        "utf-8",
+    )
+    data, log = tmp_path / "data", tmp_path / "logs" / "poll.log"
+    proc = start_poller(config, data, log)
+    try:
+        assert wait_for(lambda: log.exists() and "polled 1 sources: 30 new" in log.read_text())
+        # SIGHUP: a second source appears; a broken config is refused and the old one kept
+        config.write_text(config.read_text() + f'[[sources]]\nname = "Slow"\nurl = "{slow}"\n')
+        proc.send_signal(signal.SIGHUP)
+        assert wait_for(lambda: "config reloaded, 2 sources" in log.read_text())
+        assert wait_for(lambda: "/slow.xml" in feed_server.hits)  # the slow fetch in flight
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=15) == 0
+        assert time.monotonic() - started < 10  # not held by the 20 s response
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    text = log.read_text()
+    assert "SIGTERM: finishing the write in flight" in text and "stopped" in text
+    with Store(data) as store:
+        titles = {a.title for a in store.query()}
+    assert {f"Item 1-{i}" for i in range(30)} <= titles  # everything acknowledged is there
+
+
+def test_a_broken_config_on_sighup_keeps_the_running_one(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    url = feed_server.add("/f.xml", Route(feed(1, 3)))
+    config = tmp_path / "wirewatch.toml"
+    config.write_text(f'[settings]\ninterval = "1h"\n[[sources]]\nname = "F"\nurl = "{url}"\n')
+    data, log = tmp_path / "data", tmp_path / "poll.log"
+    proc = start_poller(config, data, log)
+    try:
+        assert wait_for(lambda: log.exists() and "polled 1 sources" in log.read_text())
+        config.write_text("[settings\nbroken")
+        proc.send_signal(signal.SIGHUP)
+        assert wait_for(lambda: "config not reloaded, keeping the running one" in log.read_text())
+        assert proc.poll() is None
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=15) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+@pytest.mark.slow
+def test_a_poller_and_two_viewers_on_one_data_dir(tmp_path: Path, feed_server: FeedServer) -> None:
+    route = Route(feed(1, 5))
+    url = feed_server.add("/live.xml", route)
+    config = tmp_path / "wirewatch.toml"
+    config.write_text(f'[settings]\ninterval = "1s"\n[[sources]]\nname = "Live"\nurl = "{url}"\n')
+    data, log = tmp_path / "data", tmp_path / "poll.log"
+    proc = start_poller(config, data, log)
+    try:
+        assert wait_for(lambda: log.exists() and "5 new" in log.read_text())
+        one, two = Store(data), Store(data)
+        assert not one.is_writer and not two.is_writer and one.writer_active()
+        assert len(one) == len(two) == 5
+        route.body = feed(1, 8)  # three new items on the next poll
+        written = time.monotonic()
+        assert wait_for(lambda: bool(one.reload()) and len(one) == 8, timeout=5)
+        assert time.monotonic() - written < 5
+        two.reload()
+        assert len(two) == 8
+        first = one.query_ids()[0]
+        one.set_state([first], starred=True)  # a viewer marks; it never writes article files
+        two.reload()
+        got = two.get(first)
+        assert got is not None and got.starred
+        assert not one.is_writer and not two.is_writer
+        one.close()
+        two.close()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=15)
