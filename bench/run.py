@@ -4,6 +4,8 @@ python bench/run.py                               all of the below
 python bench/run.py store [--articles 100000]     open, poll-cycle write, queries, viewer RSS
 python bench/run.py kill [--rounds 50]            SIGKILL a writer at random moments
 python bench/run.py dashboard                     first paint, filter repaint, stalls (100k)
+python bench/run.py idle                          an open dashboard's CPU and terminal bytes
+python bench/run.py soak [--cycles 1008]          a simulated week of polls: RSS per cycle
 python bench/run.py refresh [--feeds 200]          side by side with newsboat and sfeed,
                                                    through ../shared/bench/run_bench.py
 """
@@ -284,6 +286,16 @@ def bench_refresh(args: argparse.Namespace) -> int:
     return subprocess.run(cmd).returncode
 
 
+def main_of(which: str) -> None:
+    """Run one subcommand with its defaults (for the everything run)."""
+    saved = sys.argv
+    sys.argv = [saved[0], which]
+    try:
+        main()
+    finally:
+        sys.argv = saved
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -296,6 +308,11 @@ def main() -> int:
     p = sub.add_parser("dashboard")
     p.add_argument("--articles", type=int, default=100_000)
     p.add_argument("--feeds", type=int, default=200)
+    p = sub.add_parser("idle")
+    p.add_argument("--seconds", type=float, default=60.0)
+    p = sub.add_parser("soak")
+    p.add_argument("--feeds", type=int, default=10)
+    p.add_argument("--cycles", type=int, default=1008)
     p = sub.add_parser("kill")
     p.add_argument("--rounds", type=int, default=50)
     p.add_argument("--seed", type=int, default=1)
@@ -308,8 +325,18 @@ def main() -> int:
         bench_store(parser.parse_args(["store"]))
         bench_kill(parser.parse_args(["kill"]))
         run_dashboard(parser.parse_args(["dashboard"]))
+        main_of("idle")
+        main_of("soak")
         return bench_refresh(parser.parse_args(["refresh"]))
-    if args.which == "dashboard":
+    if args.which == "idle":
+        from bench.idle import bench_idle
+
+        bench_idle(Path(tempfile.mkdtemp(prefix="wirewatch-idle-")), args.seconds)
+    elif args.which == "soak":
+        from bench.soak import bench_soak
+
+        bench_soak(Path(tempfile.mkdtemp(prefix="wirewatch-soak-")), args.feeds, args.cycles)
+    elif args.which == "dashboard":
         run_dashboard(args)
     elif args.which == "store":
         bench_store(args)
