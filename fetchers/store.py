@@ -798,27 +798,8 @@ def _record_from_doc(doc: dict[str, Any]) -> Record:
     )
 
 
-def _iso(seconds: float | None) -> str | None:
-    return utc_iso(datetime.fromtimestamp(seconds, UTC)) if seconds is not None else None
-
-
 def _doc_from_record(record: Record) -> dict[str, Any]:
-    doc: dict[str, Any] = {
-        "v": SCHEMA_VERSION,
-        "id": record.id,
-        "source": record.source,
-        "title": record.title,
-        "link": record.link,
-        "published": _iso(record.published),
-        "fetched": _iso(record.fetched),
-        "summary": record.summary,
-        "tags": list(record.tags),
-    }
-    for key in ("lang", "author", "guid"):
-        value = getattr(record, key)
-        if value:
-            doc[key] = value
-    return doc
+    return _to_doc(_article(record))
 
 
 def _to_doc(article: Article) -> dict[str, Any]:

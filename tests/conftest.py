@@ -127,7 +127,10 @@ def feed_server() -> Iterator[FeedServer]:
     load = {"now": 0, "max": 0}
     attrs = {"routes": routes, "hits": hits, "load": load, "lock": threading.Lock()}
     handler = type("Handler", (_Handler,), attrs)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler, bind_and_activate=False)
+    server.request_queue_size = 128  # the default 5 drops connects under parallel polls
+    server.server_bind()
+    server.server_activate()
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

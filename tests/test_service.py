@@ -139,3 +139,44 @@ def test_a_poller_and_two_viewers_on_one_data_dir(tmp_path: Path, feed_server: F
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=15)
+
+
+def test_serve_answers_on_loopback(tmp_path: Path) -> None:
+    import socket
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tui",
+            "--data-dir",
+            str(tmp_path / "data"),
+            "serve",
+            "--port",
+            str(port),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        page = ""
+
+        def answers() -> bool:
+            nonlocal page
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
+                    page = response.read().decode()
+                return True
+            except OSError:
+                return False
+
+        assert wait_for(answers, timeout=20)
+        assert "wirewatch" in page and "textual" in page.lower()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_terminal import SEED, capture, wait_for
+from tests.test_terminal import SEED, quit_and_wait, wait_for
 
 SSHD = shutil.which("sshd") or ("/usr/sbin/sshd" if Path("/usr/sbin/sshd").exists() else None)
 pytestmark = [
@@ -117,10 +117,6 @@ def test_dashboard_over_ssh_reads_resizes_and_quits(tmp_path: Path, sshd: tuple[
         screen = wait_for(session, "T-6d", timeout=15)
         assert all(len(line) <= 80 for line in screen.splitlines())
         assert "Hybe partners" in screen or "Headlines" in screen
-        subprocess.run(["tmux", "send-keys", "-t", session, "q"], check=True)
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline and "Headlines" in capture(session):
-            time.sleep(0.2)
-        assert "Headlines" not in capture(session)
+        quit_and_wait(session)
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)

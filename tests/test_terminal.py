@@ -35,6 +35,15 @@ def wait_for(session: str, needle: str, timeout: float = 30.0) -> str:
     raise AssertionError(f"{needle!r} never appeared; the screen was:\n{screen}")
 
 
+def quit_and_wait(session: str, timeout: float = 15.0) -> None:
+    """Press q and wait until the dashboard has left the screen."""
+    subprocess.run(["tmux", "send-keys", "-t", session, "q"], check=True)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and "Headlines" in capture(session):
+        time.sleep(0.2)
+    assert "Headlines" not in capture(session)
+
+
 def test_dashboard_in_tmux_filters_and_quits(tmp_path: Path) -> None:
     config = tmp_path / "wirewatch.toml"
     config.write_text(
@@ -67,10 +76,36 @@ def test_dashboard_in_tmux_filters_and_quits(tmp_path: Path) -> None:
         screen = wait_for(session, "South Korea and the United States remain far apart")
         assert "filter: sticking" in screen
         assert "Hybe partners with LAFC" not in screen
-        subprocess.run(["tmux", "send-keys", "-t", session, "q"], check=True)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and "Headlines" in capture(session):
-            time.sleep(0.2)
-        assert "Headlines" not in capture(session)
+        quit_and_wait(session)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        "TERM=xterm-256color NO_COLOR=1",
+        "TERM=screen",
+        "TERM=tmux-256color",
+        "TERM=xterm-256color LANG=C LC_ALL=C",
+    ],
+)
+def test_dashboard_is_readable_on_plain_terminals(tmp_path: Path, env: str) -> None:
+    """NO_COLOR, screen/tmux terminfo and the C locale: the text is there and q quits."""
+    config = tmp_path / "wirewatch.toml"
+    config.write_text(f'[[sources]]\nname = "Seed"\npath = "{SEED}"\n')
+    wirewatch = Path(sys.executable).parent / "wirewatch"
+    session = f"ww-{uuid.uuid4().hex[:8]}"
+    command = (
+        f"env -u COLUMNS -u LINES -u COLORTERM {env} WIREWATCH_NOW=2025-10-24T08:00:00Z "
+        f"{wirewatch} --config {config} --data-dir {tmp_path / 'data'}; sleep 30"
+    )
+    subprocess.run(
+        ["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40", command], check=True
+    )
+    try:
+        screen = wait_for(session, "Hybe partners with LAFC")
+        assert "6 of 6" in screen
+        quit_and_wait(session)
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)

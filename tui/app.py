@@ -127,6 +127,7 @@ class WirewatchApp(App[None]):
         self.stored_events: list[Event] = []
         self.alerts = AlertWatch()
         self.suggestions: list[Suggestion] = []  # for the article on screen
+        self._status_line = ""
         if poll:
             start_parse_server()
         # Threads that work (the word index, store writes) hold the GIL for up to this long
@@ -387,8 +388,10 @@ class WirewatchApp(App[None]):
         parts.append(f"{failing} of {enabled} sources failing")
         if self.store is not None and not self.writer:
             parts.append("viewer (attached to a poller)")
-        text = Text(" " + " ─ ".join(parts), no_wrap=True, overflow="ellipsis")
-        self.query_one("#status", Static).update(text)
+        line = " " + " ─ ".join(parts)
+        if line != self._status_line:  # an unchanged line is not sent to the terminal again
+            self._status_line = line
+            self.query_one("#status", Static).update(Text(line, no_wrap=True, overflow="ellipsis"))
 
     # -- the article pane ----------------------------------------------------------------
     @on(HeadlineList.Highlighted)
@@ -768,8 +771,10 @@ def settle_heap() -> None:
 
 
 def _ago(seconds: int) -> str:
+    """Minutes at the finest: a status line that changed every second would be re-sent to
+    the terminal every second."""
     if seconds < 60:
-        return f"{max(0, seconds)}s ago"
+        return "<1m ago"
     if seconds < 3600:
         return f"{seconds // 60}m ago"
     return f"{seconds // 3600}h ago"

@@ -7,9 +7,11 @@ from datetime import datetime, tzinfo
 
 from rich.text import Text
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Static
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from fetchers.models import Event
 from tui.format import event_zone, time_left, wall
@@ -28,10 +30,12 @@ def urgency(seconds: float) -> str:
     return "later"
 
 
-class Countdown(Static, can_focus=True):
+class Countdown(ScrollView, can_focus=True):
     """Renders `event.when - clock()` for every event; never decrements a counter.
 
-    Focused (tab), up/down pick an event and enter filters the headlines to it."""
+    Focused (tab), up/down pick an event and enter filters the headlines to it. Each tick
+    repaints only the lines that changed (the clocks), so an idle dashboard sends the terminal
+    a few hundred bytes a second, not the whole pane."""
 
     BINDINGS = [
         Binding("down,j", "cursor(1)", "Next event", show=False, id="events.next"),
@@ -73,15 +77,39 @@ class Countdown(Static, can_focus=True):
         self.local = local
         self.matches: dict[str, int] = {}
         self.compact = False
+        self._lines: list[Text] = []
 
     def on_mount(self) -> None:
         self.tick()
         self.set_interval(1.0, self.tick)
 
     def tick(self) -> None:
-        self.update(self.render_events(self.clock()))
+        width = self.scrollable_content_region.width or 80
+        lines = list(self.render_events(self.clock()).wrap(self.app.console, width))
+        old = self._lines
+        self._lines = lines
+        if len(lines) != len(old):
+            self.virtual_size = Size(width, len(lines))
+            self.refresh()
+            return
+        for y, (new, before) in enumerate(zip(lines, old, strict=True)):
+            if new.plain != before.plain or new.spans != before.spans:
+                self.refresh_line(y)
+
+    def render_line(self, y: int) -> Strip:
+        index = int(self.scroll_y) + y
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if index >= len(self._lines):
+            return Strip.blank(width, base)
+        segments = list(self._lines[index].render(self.app.console))
+        return Strip(segments).crop_extend(0, width, base).simplify()
 
     def watch_cursor(self) -> None:
+        self.tick()
+
+    def on_resize(self) -> None:
+        self._lines = []  # re-wrap everything at the new width
         self.tick()
 
     def on_focus(self) -> None:
@@ -103,7 +131,7 @@ class Countdown(Static, can_focus=True):
         self.tick()
 
     def render_events(self, now: datetime) -> Text:
-        out = Text(no_wrap=True, overflow="ellipsis")
+        out = Text()  # wrapped to the pane's width by tick()
         if not self.events:
             out.append(
                 "No events. Add [[events]] to the config.",
@@ -133,7 +161,8 @@ class Countdown(Static, can_focus=True):
         here = event_zone(event.tz)
         if self.compact:
             out.append(f"{clock:>15} ", style(f"countdown--{level}", partial=True))
-            out.append(f"{mark:<5}", style(f"countdown--{level}", partial=True))
+            if mark:
+                out.append(f"{mark} ", style(f"countdown--{level}", partial=True))
             out.append(event.name, style("countdown--name", partial=True))
             out.append(
                 f"  {wall(event.when, here, with_date=False)}",
@@ -145,7 +174,8 @@ class Countdown(Static, can_focus=True):
             out.append(f"  {count} headlines", style("countdown--dim", partial=True))
         out.append("\n  ")
         out.append(f"{clock:<16}", style(f"countdown--{level}", partial=True))
-        out.append(f"{mark:<5}", style(f"countdown--{level}", partial=True))
+        if mark:
+            out.append(f"{mark} ", style(f"countdown--{level}", partial=True))
         out.append(wall(event.when, here))
         local_text = wall(event.when, self.local)
         if local_text != wall(event.when, here):
