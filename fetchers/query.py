@@ -39,7 +39,7 @@ class Record:
         "link",
         "summary",
         "published",
-        "fetched",
+        "_fetched",
         "tags",
         "lang",
         "author",
@@ -59,7 +59,7 @@ class Record:
         summary: str = "",
         link: str | None = None,
         published: float | None = None,
-        fetched: float | None = None,
+        fetched: float | str | None = None,
         tags: tuple[str, ...] = (),
         lang: str | None = None,
         author: str | None = None,
@@ -74,7 +74,7 @@ class Record:
         self.summary = summary
         self.link = link
         self.published = published
-        self.fetched = fetched
+        self._fetched = fetched  # an ISO string until first asked: opening a store parses less
         self.tags = tags
         self.lang = lang
         self.author = author
@@ -84,6 +84,17 @@ class Record:
         self.starred = starred
         self.shard = ""
         self.seq = 0
+
+    @property
+    def fetched(self) -> float | None:
+        value = self._fetched
+        if isinstance(value, str):
+            try:
+                value = datetime.fromisoformat(value).timestamp()
+            except ValueError:
+                value = None
+            self._fetched = value
+        return value
 
     @property
     def when(self) -> float:

@@ -23,6 +23,7 @@ import contextlib
 import dataclasses
 import fcntl
 import gc
+import operator
 import os
 import re
 import sys
@@ -284,14 +285,16 @@ class Store:
             table = data.get(TABLE, {})
             if not isinstance(table, dict):
                 raise ValueError("the articles table is not an object")
-            docs = self._docs
+            docs, make = self._docs, _record_from_doc
             fresh: list[Record] = []
+            append = fresh.append
             for doc in table.values():
-                if not isinstance(doc, dict) or "id" not in doc or doc["id"] in docs:
+                ident = doc.get("id") if type(doc) is dict else None
+                if ident is None or ident in docs:
                     continue
-                if doc.get("text"):
-                    self._inline_text[doc["id"]] = str(doc["text"])
-                fresh.append(_record_from_doc(doc))
+                if "text" in doc and doc["text"]:
+                    self._inline_text[ident] = str(doc["text"])
+                append(make(doc))
         except (ValueError, OSError, TypeError, KeyError, IndexError) as exc:
             self._quarantine(key, exc)
             return []
@@ -325,6 +328,7 @@ class Store:
         links = self._links
         sources, tags, langs = (self._by_field[n] for n in ("source", "tag", "lang"))
         serial = self._next_seq
+        folded: dict[str, str] = {}  # interned names repeat: lower-case each once per call
         for record in records:
             ident = record.id
             if state:
@@ -335,16 +339,27 @@ class Store:
             docs[ident] = record
             record.shard = key
             record.seq = serial
-            when[ident] = record.published if record.published is not None else record.when
             serial += 1
+            published = record.published
+            when[ident] = published if published is not None else record.when
+            source = record.source
             if record.link:
-                links[(record.source, record.link)] = ident
-            found = sources.get(record.source.lower())
+                links[(source, record.link)] = ident
+            name = folded.get(source)
+            if name is None:
+                name = folded[source] = source.lower()
+            found = sources.get(name)
             if found is None:
-                sources[record.source.lower()] = found = set()
+                sources[name] = found = set()
             found.add(ident)
             for tag in record.tags:
-                tags.setdefault(tag.lower(), set()).add(ident)
+                name = folded.get(tag)
+                if name is None:
+                    name = folded[tag] = tag.lower()
+                found = tags.get(name)
+                if found is None:
+                    tags[name] = found = set()
+                found.add(ident)
             if record.lang:
                 langs.setdefault(record.lang.lower().split("-")[0], set()).add(ident)
         self._next_seq = serial
@@ -765,37 +780,46 @@ def _field_keys(record: Record) -> Iterator[tuple[str, str]]:
         yield "lang", record.lang.lower().split("-")[0]
 
 
-def _seconds(value: Any) -> float | None:
-    if not value or not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value).timestamp()  # 3.11 reads the trailing Z
-    except ValueError:
-        return None
+_FIELDS = ("id", "source", "title", "summary", "link", "published", "fetched", "tags")
+_take = operator.itemgetter(*_FIELDS)
+_iso_seconds = datetime.fromisoformat
 
 
 def _record_from_doc(doc: dict[str, Any]) -> Record:
     """The in-memory form of a stored document; repeated strings are interned.
 
     Raises TypeError or KeyError for a document of the wrong shape (a hand-edited shard)."""
-    get = doc.get
+    try:
+        ident, source, title, summary, link, published, fetched, tags = _take(doc)
+    except KeyError:  # written by hand or by an older version: fill the gaps
+        ident = doc["id"]
+        get = doc.get
+        source, title, summary, link = get("source"), get("title"), get("summary"), get("link")
+        published, fetched, tags = get("published"), get("fetched"), get("tags")
     intern = sys.intern
-    tags, ref, lang = get("tags"), get("text_ref"), get("lang")
-    published, fetched = get("published"), get("fetched")
-    return Record(
-        doc["id"],
-        intern(get("source") or ""),
-        get("title") or "",
-        get("summary") or "",
-        get("link"),
-        _seconds(published) if published else None,
-        _seconds(fetched) if fetched else None,
+    if published:
+        try:
+            published = _iso_seconds(published).timestamp()
+        except ValueError:
+            published = None
+    record = Record(
+        ident,
+        intern(source or ""),
+        title or "",
+        summary or "",
+        link,
+        published or None,
+        fetched if isinstance(fetched, str) else None,  # parsed when first needed
         tuple(map(intern, tags)) if tags else (),
-        intern(lang) if lang else None,
-        get("author"),
-        get("guid"),
-        (ref[0], ref[1], ref[2]) if ref else None,
     )
+    if "lang" in doc or "text_ref" in doc or "author" in doc or "guid" in doc:
+        get = doc.get
+        lang, ref = get("lang"), get("text_ref")
+        record.lang = intern(lang) if lang else None
+        record.author = get("author")
+        record.guid = get("guid")
+        record.text_ref = (ref[0], ref[1], ref[2]) if ref else None
+    return record
 
 
 def _doc_from_record(record: Record) -> dict[str, Any]:

@@ -145,3 +145,18 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
     (tmp_path / "meta.json").write_text('{"schema": 99}')
     with pytest.raises(StoreError, match="newer wirewatch"):
         Store(tmp_path)
+
+
+def test_optional_fields_survive_reopen(tmp_path: Path) -> None:
+    article = make(1, text="Body.")
+    article.lang, article.author, article.guid = "ko", "Kim Tong-hyung", "urn:yna:1"
+    plain = make(2)
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch([article, plain])
+    with Store(tmp_path) as again:
+        got, other = again.get("Wire-1"), again.get("Wire-2")
+        assert got is not None and other is not None
+        assert (got.lang, got.author, got.guid) == ("ko", "Kim Tong-hyung", "urn:yna:1")
+        assert again.text("Wire-1") == "Body."
+        assert (other.lang, other.author, other.guid) == (None, None, None)
+        assert other.fetched == plain.fetched and got.published == article.published
