@@ -6,6 +6,8 @@ Layout of a data dir:
     articles-YYYY-MM-DD.json    one TinyDB per UTC day an article was first fetched
     articles-kept.json          starred articles whose day shard retention removed
     text-YYYY-MM-DD.jsonl       full texts, append-only, referenced by offset from the article
+    rows-YYYY-MM-DD.json        a shard's records as arrays with the shard's stat: derived,
+                                used only while it matches, rewritten when it does not
     state.json                  read / starred marks (any process may write it, under state.lock)
     sources.json                per-source health and HTTP validators (the writer's)
     writer.lock                 held by the one process that writes articles
@@ -39,6 +41,7 @@ import orjson
 from tinydb import TinyDB
 
 from fetchers.atomic import (
+    TMP_SUFFIX,
     AtomicJSONStorage,
     atomic_write_bytes,
     remove_stale_temps,
@@ -49,6 +52,7 @@ from fetchers.query import Query, Record, Term, Verdicts
 from fetchers.wordindex import WordIndex
 
 SCHEMA_VERSION = 1
+ROWS_VERSION = 1  # the layout of rows-DAY.json, the row caches
 TABLE = "articles"
 SHARD_RE = re.compile(r"^articles-(\d{4}-\d{2}-\d{2}|kept)\.json$")
 
@@ -278,8 +282,19 @@ class Store:
         return shard
 
     def _load_shard(self, key: str) -> list[str]:
-        """(Re)index one shard; a shard that cannot be read is moved aside and reported."""
+        """(Re)index one shard; a shard that cannot be read is moved aside and reported.
+
+        The records come from the shard's row cache when it matches the shard's stat (fast),
+        else from the shard itself, after which the cache is written again."""
         shard = self._get_shard(key)
+        signature = stat_signature(self._shard_path(key))
+        rows = self._read_rows(key, signature)
+        if rows is not None:
+            docs = self._docs
+            cached = [r for r in rows if r.id not in docs]
+            shard.signature = signature
+            self._index_many(cached, key)
+            return [r.id for r in cached]
         try:
             data = shard.storage.read() or {}
             table = data.get(TABLE, {})
@@ -301,10 +316,44 @@ class Store:
         shard.signature = shard.storage._signature
         self._index_many(fresh, key)
         shard.storage.forget()  # the records hold what is needed; a write re-reads the file
+        self._write_rows(key)
         return [r.id for r in fresh]
+
+    # -- the row cache: a shard's records as arrays, ~2x faster to open than its documents --
+    def _rows_path(self, key: str) -> Path:
+        return self.dir / f"rows-{key}.json"
+
+    def _read_rows(self, key: str, signature: tuple[int, int, int] | None) -> list[Record] | None:
+        if key == "kept" or signature is None:
+            return None
+        try:
+            data = orjson.loads(self._rows_path(key).read_bytes())
+            if data.get("v") != ROWS_VERSION or data.get("shard") != list(signature):
+                return None
+            return [_record_from_row(row) for row in data["rows"]]
+        except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+            return None  # missing, torn or stale: the shard itself is read instead
+
+    def _write_rows(self, key: str) -> None:
+        """Write the row cache of one shard (derived data: no fsync; a torn one is ignored)."""
+        shard = self._shards.get(key)
+        if key == "kept" or shard is None or shard.signature is None:
+            return
+        rows = [_row(r) for r in self._docs.values() if r.shard == key]
+        blob = orjson.dumps({"v": ROWS_VERSION, "shard": list(shard.signature), "rows": rows})
+        path = self._rows_path(key)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}{TMP_SUFFIX}")
+        try:
+            tmp.write_bytes(blob)
+            os.replace(tmp, path)
+        except OSError:  # a read-only data dir or a full disk: the shard still opens
+            with contextlib.suppress(OSError):
+                tmp.unlink()
 
     def _quarantine(self, key: str, exc: Exception) -> None:
         path = self._shard_path(key)
+        with contextlib.suppress(OSError):
+            self._rows_path(key).unlink()
         shard = self._shards.pop(key, None)
         if shard is not None:
             shard.db.close()
@@ -435,6 +484,8 @@ class Store:
             for key, shard in self._shards.items():
                 if key not in by_shard:  # keep only the shards being written parsed in memory
                     shard.storage.forget()
+            for key in by_shard:
+                self._write_rows(key)
             return new_ids
 
     def _append_texts(self, key: str, pairs: list[tuple[dict[str, Any], str]]) -> None:
@@ -473,6 +524,7 @@ class Store:
                 {"text_ref": holder["text_ref"], "text": None}, lambda d: d.get("id") == ident
             )
             shard.signature = shard.storage._signature
+            self._write_rows(key)
 
     # -- reading ----------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -747,6 +799,8 @@ class Store:
                     self._shard_path(key).unlink()
                 with contextlib.suppress(OSError):
                     (self.dir / f"text-{key}.jsonl").unlink()
+                with contextlib.suppress(OSError):
+                    self._rows_path(key).unlink()
                 removed += len(ids) - len(keep)
             self._rebuild_order()
             return removed
@@ -820,6 +874,43 @@ def _record_from_doc(doc: dict[str, Any]) -> Record:
         record.guid = get("guid")
         record.text_ref = (ref[0], ref[1], ref[2]) if ref else None
     return record
+
+
+def _row(record: Record) -> list[Any]:
+    """A record as the row cache keeps it (times as seconds, nothing left to parse)."""
+    return [
+        record.id,
+        record.source,
+        record.title,
+        record.summary,
+        record.link,
+        record.published,
+        record.fetched,
+        list(record.tags),
+        record.lang,
+        record.author,
+        record.guid,
+        list(record.text_ref) if record.text_ref else None,
+    ]
+
+
+def _record_from_row(row: list[Any]) -> Record:
+    intern = sys.intern
+    tags, lang, ref = row[7], row[8], row[11]
+    return Record(
+        row[0],
+        intern(row[1]),
+        row[2],
+        row[3],
+        row[4],
+        row[5],
+        row[6],
+        tuple(map(intern, tags)) if tags else (),
+        intern(lang) if lang else None,
+        row[9],
+        row[10],
+        (ref[0], ref[1], ref[2]) if ref else None,
+    )
 
 
 def _doc_from_record(record: Record) -> dict[str, Any]:

@@ -160,3 +160,31 @@ def test_optional_fields_survive_reopen(tmp_path: Path) -> None:
         assert again.text("Wire-1") == "Body."
         assert (other.lang, other.author, other.guid) == (None, None, None)
         assert other.fetched == plain.fetched and got.published == article.published
+
+
+def test_row_cache_is_used_only_while_it_matches_its_shard(tmp_path: Path) -> None:
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch([make(1, text="One."), make(2)])
+    rows = tmp_path / "rows-2025-10-24.json"
+    assert rows.exists()
+    with Store(tmp_path) as again:  # from the cache: the same articles, text and marks
+        assert [a.title for a in again.query()] == [
+            "Headline 2 about tariffs",
+            "Headline 1 about tariffs",
+        ]
+        assert again.text("Wire-1") == "One."
+    # another writer changes the shard after the cache was written: the cache is stale
+    shard = tmp_path / "articles-2025-10-24.json"
+    data = json.loads(shard.read_text())
+    for doc in data["articles"].values():
+        doc["title"] = doc["title"].upper()
+    shard.write_text(json.dumps(data))
+    with Store(tmp_path) as again:
+        assert {a.title for a in again.query()} == {
+            "HEADLINE 1 ABOUT TARIFFS",
+            "HEADLINE 2 ABOUT TARIFFS",
+        }
+    rows.write_bytes(rows.read_bytes()[:40])  # a torn cache is ignored, never fatal
+    with Store(tmp_path, writer=True) as again:
+        assert len(again) == 2 and not again.problems
+        assert again.get("Wire-2") is not None
