@@ -7,6 +7,7 @@ import contextlib
 import logging
 import random
 from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -245,7 +246,11 @@ class Poller:
         """Parse in the worker process when there is one, else in a thread."""
         args = (source, result.body, result.headers, result.url, self.clock(), self.zone)
         if self.parse_pool is not None:
-            return await self.parse_pool.run(parse_source, *args)
+            try:
+                return await self.parse_pool.run(parse_source, *args)
+            except BrokenProcessPool as exc:  # the worker died: keep polling, in threads
+                log.error("the parser process stopped (%s); parsing in threads from now on", exc)
+                self.parse_pool = None
         return await asyncio.to_thread(parse_source, *args)
 
     async def _add_full_texts(self, articles: list[Article]) -> None:

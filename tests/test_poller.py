@@ -289,3 +289,25 @@ def test_garbage_never_raises_out_of_the_poller(
             assert article.title and "\x1b" not in article.title
     finally:
         store.close()
+
+
+async def test_a_dead_parser_process_falls_back_to_threads(
+    tmp_path: Path, now: datetime, feed_server: FeedServer
+) -> None:
+    from concurrent.futures.process import BrokenProcessPool
+
+    class DeadPool:
+        async def run(self, *args: object) -> object:
+            raise BrokenProcessPool("killed")
+
+    url = feed_server.add("/f.xml", Route(rss("<title>Still here</title><guid>1</guid>")))
+    store = Store(tmp_path / "data", writer=True)
+    poller = Poller(config_for(tmp_path, Source("F", url=url)), store, lambda: now)
+    poller.parse_pool = DeadPool()  # type: ignore[assignment]
+    try:
+        (result,) = await poller.poll()
+    finally:
+        await poller.aclose()
+        store.close()
+    assert result.status == "ok" and len(result.new_ids) == 1
+    assert poller.parse_pool is None
