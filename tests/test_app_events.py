@@ -93,23 +93,22 @@ async def test_add_edit_and_remove_an_event(tmp_path: Path) -> None:
 
 
 async def test_an_alert_fires_when_a_threshold_is_crossed(tmp_path: Path) -> None:
-    clock = {"now": FROZEN}
     app = make_app(tmp_path)
+    summit = app.config.events[0]  # Trump–Lee summit, 2025-10-29 05:00 UTC
+    assert summit.when is not None
+    clock = {"now": summit.when - timedelta(hours=1, seconds=3)}  # the app starts here
     app.clock = lambda: clock["now"]
     app.config.settings.bell = True
     rings: list[int] = []
     app.bell = lambda: rings.append(1)  # type: ignore[method-assign]
-    summit = app.config.events[0]  # Trump–Lee summit, 2025-10-29 05:00 UTC
-    assert summit.when is not None
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(app, pilot, want=6)
-        clock["now"] = summit.when - timedelta(hours=1, seconds=2)
-        await pilot.pause(1.2)
+        await pilot.pause(1.2)  # at least one check before the hour is crossed
         assert not rings
         clock["now"] = summit.when - timedelta(minutes=59, seconds=58)
         await pilot.pause(1.2)
-        messages = [str(n.message) for n in app._notifications]
-        assert any("Trump–Lee summit" in m and "starts in 1 hour" in m for m in messages)
+        alerts = [str(n.message) for n in app._notifications if n.title == "Countdown"]
+        assert alerts == ["Trump–Lee summit, Gyeongju starts in 1 hour"]
         assert rings == [1]
 
 

@@ -171,7 +171,8 @@ class Countdown(ScrollView, can_focus=True):
             return
         out.append(event.name, style("countdown--name", partial=True))
         if count is not None:
-            out.append(f"  {count} headlines", style("countdown--dim", partial=True))
+            noun = "headline" if count == 1 else "headlines"
+            out.append(f"  {count} {noun}", style("countdown--dim", partial=True))
         out.append("\n  ")
         out.append(f"{clock:<16}", style(f"countdown--{level}", partial=True))
         if mark:
