@@ -121,7 +121,8 @@ class EventForm(ModalScreen[Event | None]):
         self.event = event
         self.start_name = event.name if event else name
         self.start_when = event.raw_when if event else when_text
-        self.start_tz = event.tz if event else (default_tz or "")
+        stored_tz = event.tz if event and event.tz != "local" else None
+        self.start_tz = stored_tz or default_tz or ""
         self.start_query = (event.query or "") if event else ""
 
     def compose(self) -> ComposeResult:
@@ -150,7 +151,8 @@ class EventForm(ModalScreen[Event | None]):
         reading = self.query_one("#ev-reading", Static)
         name = self.query_one("#ev-name", Input).value.strip()
         text = self.query_one("#ev-when", Input).value.strip()
-        tz = self.query_one("#ev-tz", Input).value.strip() or None
+        typed_tz = self.query_one("#ev-tz", Input).value.strip()
+        tz = None if typed_tz in ("", "local") else typed_tz
         if not text:
             reading.update(Text("Type when it happens."))
             return None
