@@ -162,3 +162,28 @@ async def test_c_fills_the_event_form_from_the_article(tmp_path: Path) -> None:
         (added,) = EventBook(tmp_path / "data").load()
         assert added.name == "Asia-Pacific Economic Cooperation summit"
         assert added.when == datetime(2025, 10, 26, 15, 0, tzinfo=UTC)
+
+
+async def test_an_event_in_the_local_zone_can_be_edited(tmp_path: Path) -> None:
+    EventBook(tmp_path / "data").add(
+        Event(
+            name="Local one",
+            when=datetime(2025, 11, 1, tzinfo=UTC),
+            tz="local",
+            raw_when="2025-11-01 00:00",
+        )
+    )
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        for _ in range(40):
+            if app.stored_events:
+                break
+            await pilot.pause(0.05)
+        await pilot.press("e")
+        await pilot.pause(0.2)
+        await pilot.press("down", "down", "e")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, EventForm)
+        shot = screen_text(app)
+        assert "unknown time zone" not in shot and "→ Sat 2025-11-01" in shot
