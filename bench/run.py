@@ -286,16 +286,6 @@ def bench_refresh(args: argparse.Namespace) -> int:
     return subprocess.run(cmd).returncode
 
 
-def main_of(which: str) -> None:
-    """Run one subcommand with its defaults (for the everything run)."""
-    saved = sys.argv
-    sys.argv = [saved[0], which]
-    try:
-        main()
-    finally:
-        sys.argv = saved
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -322,12 +312,14 @@ def main() -> int:
     p.add_argument("--only", default="newsboat,sfeed,contender")
     args = parser.parse_args()
     if args.which is None:  # everything, in the order of the budgets in the README
-        bench_store(parser.parse_args(["store"]))
-        bench_kill(parser.parse_args(["kill"]))
-        run_dashboard(parser.parse_args(["dashboard"]))
-        main_of("idle")
-        main_of("soak")
-        return bench_refresh(parser.parse_args(["refresh"]))
+        for name in ("store", "kill", "dashboard", "idle", "soak"):
+            run(parser.parse_args([name]))
+        return run(parser.parse_args(["refresh"]))
+    return run(args)
+
+
+def run(args: argparse.Namespace) -> int:
+    """One benchmark, by its subcommand's name."""
     if args.which == "idle":
         from bench.idle import bench_idle
 

@@ -76,7 +76,7 @@ async def discover(
     tried: list[str] = []
     page = await _get(client, url, deadline, max_body, tried)
     if page is None:
-        raise DiscoveryError(f"{url}: {tried[-1]}")
+        raise DiscoveryError(tried[-1])  # names the URL and what went wrong
     found = _as_feed(page)
     if found is not None:
         return found

@@ -8,17 +8,15 @@ read-only in the app.
 
 from __future__ import annotations
 
-import fcntl
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from fetchers.atomic import atomic_write_bytes
+from fetchers.atomic import atomic_write_bytes, exclusive_lock
 from fetchers.models import Event, from_utc_iso, utc_iso
 
 FILE = "events.json"
@@ -32,12 +30,9 @@ class EventBook:
     def __init__(self, data_dir: Path) -> None:
         self.dir = Path(data_dir)
 
-    @contextmanager
-    def _locked(self) -> Iterator[None]:
+    def _locked(self) -> AbstractContextManager[None]:
         self.dir.mkdir(parents=True, exist_ok=True)
-        with open(self.dir / "events.lock", "a+") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            yield
+        return exclusive_lock(self.dir / "events.lock")
 
     def _read(self) -> list[dict[str, Any]]:
         path = self.dir / FILE
@@ -98,14 +93,19 @@ def _record(event: Event) -> dict[str, Any]:
 
 
 def _event(item: dict[str, Any]) -> Event:
-    when: datetime | None = from_utc_iso(item.get("when"))
+    """An event as stored; a hand-edited time that cannot be read becomes the event's error."""
+    raw = item.get("when")
+    try:
+        when: datetime | None = from_utc_iso(raw) if isinstance(raw, str) else None
+    except ValueError:
+        when = None
     return Event(
         name=str(item["name"]),
         when=when,
         tz=str(item.get("tz") or "UTC"),
         query=item.get("query") or None,
         location=item.get("location") or None,
-        error=None if when else "no time stored",
+        error=None if when else f"stored time {raw!r} cannot be read",
         raw_when=str(item.get("as_typed") or ""),
         ident=str(item["id"]),
         origin="store",

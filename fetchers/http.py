@@ -132,6 +132,7 @@ async def fetch(
     accept: str | None = None,
 ) -> FetchResult:
     """GET a URL within `deadline` seconds in total, reading at most `max_body` decoded bytes."""
+    check_url(url)
     headers: dict[str, str] = {}
     if etag:
         headers["If-None-Match"] = etag
@@ -199,12 +200,31 @@ async def fetch(
         raise FetchError(f"no complete response within {deadline:g}s") from None
     except httpx.TooManyRedirects:
         raise FetchError("too many redirects (a redirect loop?)") from None
+    except (httpx.InvalidURL, OverflowError) as exc:  # a redirect to a malformed URL
+        raise FetchError(f"not a valid URL: {exc}") from None
+    except httpx.UnsupportedProtocol:
+        raise FetchError("redirected to a URL that is not http or https") from None
     except httpx.ConnectError as exc:
         raise FetchError(f"cannot connect: {_reason(exc)}") from None
     except httpx.HTTPError as exc:
         raise FetchError(f"{type(exc).__name__}: {_reason(exc)}") from None
     except zlib.error as exc:
         raise FetchError(f"corrupt compressed body: {exc}") from None
+
+
+def check_url(url: str) -> None:
+    """FetchError for what no request should be made to: not http(s), no host, a bad port."""
+    try:
+        parsed = httpx.URL(url)
+        port = parsed.port
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise FetchError(f"not a valid URL: {exc}") from None
+    if parsed.scheme not in ("http", "https"):
+        raise FetchError("not an http or https URL")
+    if not parsed.host:
+        raise FetchError("not a valid URL: it names no host")
+    if port is not None and not 0 < port < 65536:
+        raise FetchError(f"not a valid URL: port {port}")
 
 
 def _reason(exc: Exception) -> str:

@@ -22,7 +22,6 @@ class Subscription:
     name: str
     url: str
     tags: list[str] = field(default_factory=list)
-    site: str | None = None
 
 
 def parse_opml(data: bytes) -> list[Subscription]:
@@ -56,7 +55,6 @@ def _walk(parent: ET.Element, folders: list[str], found: list[Subscription]) -> 
                     name=label or url,
                     url=url,
                     tags=tags,
-                    site=outline.get("htmlUrl") or None,
                 )
             )
         _walk(outline, [*folders, label] if not url and label else folders, found)

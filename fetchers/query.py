@@ -123,9 +123,6 @@ class Term:
     bound: float | None = None  # POSIX seconds, for since: and before:
     text_test: Callable[[str], bool] | None = None  # words: the test on a ready haystack
 
-    def __call__(self, record: Record) -> bool:
-        return self.test(record)
-
     def holds(self, record: Record, haystack: list[str]) -> bool:
         """The test, sharing one lower-cased haystack between the word terms of a query."""
         if self.text_test is None:

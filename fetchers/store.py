@@ -44,6 +44,7 @@ from fetchers.atomic import (
     TMP_SUFFIX,
     AtomicJSONStorage,
     atomic_write_bytes,
+    exclusive_lock,
     remove_stale_temps,
     stat_signature,
 )
@@ -683,10 +684,6 @@ class Store:
                 counts[shown] = counts.get(shown, 0) + len(ids)
             return counts
 
-    def count(self, query: Query) -> int:
-        """How many articles match (an event's headline count)."""
-        return len(self.query_ids(query))
-
     def reload(self) -> list[str]:
         """Pick up what another process wrote; returns ids that are new here."""
         with self.lock, _no_gc():
@@ -750,8 +747,7 @@ class Store:
         """Change read/starred marks; safe from any process (a short lock on state.lock)."""
         with self.lock:
             ids = list(ids)
-            with open(self.dir / "state.lock", "a+") as lock:
-                fcntl.flock(lock, fcntl.LOCK_EX)
+            with exclusive_lock(self.dir / "state.lock"):
                 self._state_signature = None
                 self._read_state()
                 state = dict(self._state)

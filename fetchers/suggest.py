@@ -45,7 +45,6 @@ class Suggestion:
     when_text: str  # what the event form is filled with: absolute, in `tz`
     tz: str
     approximate: bool  # "next week": the week's Monday, to be set by the user
-    sentence: str
 
 
 def suggest(
@@ -112,7 +111,7 @@ def _from_sentence(
         return None
     local = when.astimezone(zone)
     when_text = f"{local:%Y-%m-%d %H:%M}" if (clock or not approximate) else f"{local:%Y-%m-%d}"
-    return Suggestion(name, when, when_text, zone_name, approximate, sentence)
+    return Suggestion(name, when, when_text, zone_name, approximate)
 
 
 VERBS = {

@@ -76,7 +76,6 @@ def _tzinfos(overrides: dict[str, str | int] | None = None) -> dict[str, tzinfo]
 
 
 _FEED_TZINFOS = _tzinfos(RFC822_OVERRIDES)
-_PEOPLE_TZINFOS = _tzinfos()
 _ISO_FAST = re.compile(
     r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$"
 )

@@ -187,3 +187,25 @@ async def test_an_event_in_the_local_zone_can_be_edited(tmp_path: Path) -> None:
         assert isinstance(app.screen, EventForm)
         shot = screen_text(app)
         assert "unknown time zone" not in shot and "→ Sat 2025-11-01" in shot
+
+
+def test_a_hand_edited_events_file_is_read_without_crashing(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "events.json").write_text(
+        json.dumps(
+            {
+                "events": [
+                    {"id": "a", "name": "Bad time", "when": "next-ish"},
+                    {"id": "b", "name": "Number time", "when": 12},
+                    {"id": "c", "name": "Good", "when": "2025-11-01T00:00:00Z", "tz": "UTC"},
+                ]
+            }
+        )
+    )
+    bad, number, good = EventBook(data).load()
+    assert bad.when is None and "'next-ish' cannot be read" in (bad.error or "")
+    assert number.when is None and number.error
+    assert good.when == datetime(2025, 11, 1, tzinfo=UTC)
+    EventBook(data).remove("c")  # the unreadable entries are kept as they were
+    assert [e.name for e in EventBook(data).load()] == ["Bad time", "Number time"]

@@ -311,3 +311,17 @@ async def test_a_dead_parser_process_falls_back_to_threads(
         store.close()
     assert result.status == "ok" and len(result.new_ids) == 1
     assert poller.parse_pool is None
+
+
+async def test_malformed_urls_are_fetch_errors_not_crashes() -> None:
+    client = make_client(None, 4, 2.0)
+    try:
+        for url, reason in (
+            ("http://[::1", "not a valid URL"),
+            ("http://127.0.0.1:99999/", "not a valid URL"),
+            ("ftp://example.org/feed", "not an http or https URL"),
+        ):
+            with pytest.raises(FetchError, match=reason):
+                await fetch(client, url, deadline=2.0, max_body=1000)
+    finally:
+        await client.aclose()

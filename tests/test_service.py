@@ -98,9 +98,15 @@ def test_a_broken_config_on_sighup_keeps_the_running_one(
     proc = start_poller(config, data, log)
     try:
         assert wait_for(lambda: log.exists() and "polled 1 sources" in log.read_text())
+        log.rename(log.with_name("poll.log.1"))  # as logrotate does: the log is reopened
         config.write_text("[settings\nbroken")
         proc.send_signal(signal.SIGHUP)
-        assert wait_for(lambda: "config not reloaded, keeping the running one" in log.read_text())
+        assert wait_for(
+            lambda: (
+                log.exists() and "config not reloaded, keeping the running one" in log.read_text()
+            )
+        )
+        assert "config not reloaded" not in log.with_name("poll.log.1").read_text()
         assert proc.poll() is None
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=15) == 0

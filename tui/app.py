@@ -121,7 +121,6 @@ class WirewatchApp(App[None]):
         self._generation = 0
         self._read_timer: Timer | None = None
         self._stop = asyncio.Event()
-        self.notices: list[str] = []
         self._fetched_texts: dict[str, str] = {}  # full texts a viewer fetched (not stored)
         self.event_book = EventBook(data_dir)
         self.stored_events: list[Event] = []
