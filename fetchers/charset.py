@@ -55,9 +55,10 @@ def _normal(label: str | None) -> str | None:
 def decode(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     """Decode a document; returns (text, encoding used).
 
-    Order: a byte-order mark; then valid UTF-8 (a strong signal no legacy charset fakes); then
-    the document's own declaration, then the header's charset, each only if it decodes
-    cleanly; then a detector; finally UTF-8 with replacement characters.
+    Order: a byte-order mark; then valid UTF-8 (a strong signal no legacy charset fakes), also
+    when only the last character was cut in half (a truncated body); then the document's own
+    declaration, then the header's charset, each only if it decodes cleanly; then a detector;
+    finally UTF-8 with replacement characters.
     """
     for bom, name in _BOMS:
         if body.startswith(bom):
@@ -74,6 +75,9 @@ def decode(body: bytes, content_type: str | None = None) -> tuple[str, str]:
         _normal(meta.group(1).decode("ascii") if meta else None),
         _normal(header_charset(content_type)),
     ]
+    cut = _utf8_cut_short(body)
+    if cut is not None and (not cut.isascii() or not any(c and c != "utf-8" for c in candidates)):
+        return cut, "utf-8"
     for candidate in candidates:
         if candidate and candidate != "utf-8":
             try:
@@ -89,6 +93,15 @@ def decode(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     except ImportError:  # pragma: no cover - charset_normalizer comes with trafilatura
         pass
     return body.decode("utf-8", errors="replace"), "utf-8"
+
+
+def _utf8_cut_short(body: bytes) -> str | None:
+    """The text of a body that is UTF-8 up to a last character cut in half, without that
+    fragment; None when the fault is anywhere else."""
+    try:
+        return codecs.getincrementaldecoder("utf-8")().decode(body, final=False)
+    except UnicodeDecodeError:
+        return None
 
 
 def strip_xml_declaration(text: str) -> str:

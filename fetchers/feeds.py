@@ -1,7 +1,9 @@
 """Parsing RSS 0.9x/1.0/2.0, Atom 0.3/1.0 and JSON Feed bytes into Articles.
 
-A strict, fast ElementTree pass first; feedparser when the XML is malformed, so a bare `&` or a
-truncated document loses no text (recover-mode parsers silently drop it).
+A strict, fast ElementTree pass first. A document cut off mid-way keeps every element and every
+character that arrived (the open elements are closed where the bytes end); a bare `&` or an
+HTML-only entity is repaired; anything else malformed goes to feedparser. Recover-mode parsers
+silently drop text, so none is used.
 """
 
 from __future__ import annotations
@@ -156,7 +158,11 @@ def repair_xml(body: bytes, content_type: str | None) -> bytes | None:
 def _parse_xml_strict(body: bytes, content_type: str | None, base_url: str | None) -> ParsedFeed:
     text, _encoding = decode(body, content_type)
     text = strip_xml_declaration(text)
-    root = ET.fromstring(text.encode("utf-8"))
+    data = text.encode("utf-8")
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError:
+        root = close_truncated(data)
     kind = _local(root.tag).lower()
     base = urljoin(base_url or "", root.get(XML_BASE, "")) if root.get(XML_BASE) else base_url
     if kind == "rss":
@@ -171,6 +177,48 @@ def _parse_xml_strict(body: bytes, content_type: str | None, base_url: str | Non
     if kind == "feed":
         return _atom_feed(root, base)
     raise FeedError(f"not a feed: the document's root element is <{_local(root.tag)}>")
+
+
+class _OpenElements:
+    """A TreeBuilder target that remembers which elements are still open."""
+
+    def __init__(self) -> None:
+        self.builder = ET.TreeBuilder()
+        self.open: list[str] = []
+
+    def start(self, tag: str, attrs: dict[str, str]) -> ET.Element:
+        self.open.append(tag)
+        return self.builder.start(tag, attrs)
+
+    def end(self, tag: str) -> ET.Element:
+        self.open.pop()
+        return self.builder.end(tag)
+
+    def data(self, data: str) -> None:
+        self.builder.data(data)
+
+    def close(self) -> ET.Element:
+        return self.builder.close()
+
+
+def close_truncated(data: bytes) -> ET.Element:
+    """The tree of a document whose bytes stop early: everything that arrived, the elements
+    still open closed at the cut (a half-sent title keeps the words it has).
+
+    Re-raises the parse error when the fault is not at the end (the bytes are malformed, not
+    cut off) or when not even the root element arrived."""
+    target = _OpenElements()
+    parser = ET.XMLParser(target=target)
+    parser.feed(data)  # a fault in the middle raises here: not a truncation
+    try:
+        parser.close()
+    except ET.ParseError:
+        if not target.open:
+            raise
+        for tag in reversed(target.open):
+            target.builder.end(tag)
+        return target.builder.close()
+    return target.close()
 
 
 def _rss_channel(

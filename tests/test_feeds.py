@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
 import pytest
 
-from fetchers.feeds import FeedError, parse_feed, to_articles
+from fetchers.feeds import FeedError, close_truncated, parse_feed, to_articles
 from fetchers.timeparse import parse_feed_date
 from tests.conftest import rss
 
@@ -88,6 +89,12 @@ def test_utf8_bytes_under_a_lying_latin1_header() -> None:
     assert a.title == "Café Gyeongju — 경주"
 
 
+def test_utf8_cut_inside_a_character_under_a_lying_latin1_header() -> None:
+    body = '<rss version="2.0"><channel><item><guid>1</guid><title>Café 경주'.encode()[:-2]
+    (a,) = articles(body, {"Content-Type": "application/rss+xml; charset=ISO-8859-1"})
+    assert a.title == "Café 경"  # the half of 주 that arrived is dropped, nothing else
+
+
 def test_windows_1252_labelled_iso_8859_1() -> None:
     body = rss("<title>“Quoted” – dash</title><guid>1</guid>", encoding="windows-1252").replace(
         b'encoding="windows-1252"', b'encoding="ISO-8859-1"'
@@ -110,13 +117,47 @@ def test_malformed_xml_loses_no_text() -> None:
     assert a.title == "AT&T wins big"  # the no-break space shown as a space
 
 
-def test_truncated_feed_keeps_complete_items() -> None:
+def test_truncated_feed_keeps_every_word_that_arrived() -> None:
     body = (
         b'<rss version="2.0"><channel><item><title>AT&T one</title>'
-        b"<link>https://x.org/1</link></item><item><title>Two</ti"
+        b"<link>https://x.org/1</link></item><item><title>Two words</ti"
     )
-    titles = [a.title for a in articles(body)]
-    assert titles[0] == "AT&T one"
+    assert [a.title for a in articles(body)] == ["AT&T one", "Two words"]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (  # cut inside a CDATA section: the markup so far becomes text
+            b'<rss version="2.0"><channel><item><title>One</title><guid>1</guid></item>'
+            b"<item><title>Two</title><description><![CDATA[Para <b>one</b> and",
+            [("One", ""), ("Two", "Para one and")],
+        ),
+        (  # Atom cut inside a title, Hangul intact up to the cut
+            '<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>1</id><title>x</title>'
+            "</entry><entry><id>2</id><title>서울 정상회담".encode(),
+            [("x", ""), ("서울 정상회담", "")],
+        ),
+        (  # cut in the middle of a multi-byte character: the whole characters stay
+            '<rss version="2.0"><channel><item><guid>1</guid><title>Café'.encode()[:-1],
+            [("Caf", "")],
+        ),
+    ],
+)
+def test_truncated_documents_close_where_the_bytes_end(
+    body: bytes, expected: list[tuple[str, str]]
+) -> None:
+    assert [(a.title, a.summary) for a in articles(body)] == expected
+
+
+def test_a_fault_in_the_middle_is_not_taken_for_a_cut() -> None:
+    body = (
+        b'<rss version="2.0"><channel><item><title>One</title><guid>1</guid></item>'
+        b"<item><title>Two</titel><guid>2</guid></item></channel></rss>"
+    )
+    with pytest.raises(ET.ParseError):
+        close_truncated(body)
+    assert "One" in [a.title for a in articles(body)]  # feedparser's turn
 
 
 @pytest.mark.parametrize(
