@@ -62,12 +62,23 @@ def start_server() -> None:
     forkserver.ensure_running()
 
 
-class ParsePool:
-    """One worker process (forkserver: never a fork of a process running threads)."""
+def spare_cores() -> int:
+    """Cores this process may run on beyond the one it is using."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cores = os.cpu_count() or 1
+    return max(0, cores - 1)
 
-    def __init__(self, workers: int | None = None) -> None:
-        context = multiprocessing.get_context("forkserver")
-        count = workers or max(1, min(2, (os.cpu_count() or 2) - 1))
+
+class ParsePool:
+    """Worker processes that parse. The dashboard's are started by the fork server (its
+    process runs threads by then); a one-shot `refresh` forks its own while it still has one
+    thread, so they start with everything imported and cost no start-up."""
+
+    def __init__(self, workers: int | None = None, start_method: str = "forkserver") -> None:
+        context = multiprocessing.get_context(start_method)
+        count = workers or max(1, min(2, spare_cores()))
         self._executor = ProcessPoolExecutor(max_workers=count, mp_context=context)
 
     def warm(self) -> None:
@@ -78,5 +89,6 @@ class ParsePool:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, function, *args)
 
-    def close(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
+    def close(self, wait: bool = False) -> None:
+        """Stop the workers; `wait` also reaps them (their CPU time then counts as ours)."""
+        self._executor.shutdown(wait=wait, cancel_futures=True)

@@ -20,7 +20,7 @@ from fetchers.files import LocalSourceError, read_local
 from fetchers.http import FetchError, FetchResult, fetch, host_of, is_local_host, make_client
 from fetchers.models import Article, PollResult, Settings, Source, SourceHealth
 from fetchers.parsepool import ParsePool, parse_source
-from fetchers.store import Store
+from fetchers.store import StagedArticle, Store, stage
 from fetchers.timeparse import local_zone
 
 log = logging.getLogger("wirewatch.poller")
@@ -68,6 +68,8 @@ class Poller:
         self._global = asyncio.Semaphore(self.settings.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._busy: set[str] = set()
+        self._unsent = 0  # requests of the current poll not yet given a slot
+        self.sent = asyncio.Event()  # set once a poll's first requests are all on their way
         self._rng = random.Random()
         self.health: dict[str, SourceHealth] = store.load_health()
         for source in config.sources:
@@ -106,9 +108,14 @@ class Poller:
             if s.enabled and s.name not in self._busy
         ]
         self._busy.update(s.name for s in chosen)
+        self._unsent = sum(1 for s in chosen if not s.path)
+        self.sent.clear()
+        if not self._unsent:
+            self.sent.set()
         try:
-            results = await asyncio.gather(*(self._poll_one(s) for s in chosen))
-            batch = [a for r in results for a in r.articles]
+            polled = await asyncio.gather(*(self._poll_and_stage(s) for s in chosen))
+            results = [result for result, _ in polled]
+            batch = [item for _, staged in polled for item in staged]
             new_ids = await asyncio.to_thread(self._write, batch) if batch else []
             fresh = set(new_ids)
             for result in results:
@@ -119,8 +126,8 @@ class Poller:
         finally:
             self._busy.difference_update(s.name for s in chosen)
 
-    def _write(self, batch: list[Article]) -> list[str]:
-        return self.store.add_batch(batch)
+    def _write(self, batch: list[StagedArticle]) -> list[str]:
+        return self.store.add_staged(batch)
 
     def _record(self, result: PollResult, source: Source) -> None:
         now = self.clock()
@@ -148,6 +155,12 @@ class Poller:
                 health.permanent_url = result.permanent_url
             jitter = self._rng.uniform(-0.1, 0.1) * interval
             health.next_poll = now + timedelta(seconds=interval + jitter)
+
+    async def _poll_and_stage(self, source: Source) -> tuple[PollResult, list[StagedArticle]]:
+        """Poll one source and make its articles ready to store while the others are still
+        on the network, so the cycle's one write has only filing and writing left."""
+        result = await self._poll_one(source)
+        return result, stage(result.articles) if result.articles else []
 
     async def _poll_one(self, source: Source) -> PollResult:
         try:
@@ -179,6 +192,9 @@ class Poller:
         if limit is None:
             limit = self._hosts[host] = asyncio.Semaphore(host_cap(host, self.settings))
         async with self._global, limit:
+            self._unsent = max(0, self._unsent - 1)
+            if not self._unsent or self._global.locked():
+                self.sent.set()  # every slot busy: now only waiting on the network
             return await fetch(
                 self.client,
                 url,
@@ -254,6 +270,8 @@ class Poller:
         return await asyncio.to_thread(parse_source, *args)
 
     async def _add_full_texts(self, articles: list[Article]) -> None:
+        if not self.store.complete:  # opened partly: what is stored must be known first
+            await asyncio.to_thread(self.store.load_rest)
         todo = [a for a in articles if a.link and not self.store.knows(a)]
 
         async def one(article: Article) -> None:

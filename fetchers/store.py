@@ -25,6 +25,7 @@ import contextlib
 import dataclasses
 import fcntl
 import gc
+import math
 import operator
 import os
 import re
@@ -254,8 +255,10 @@ class Store:
         Queries made meanwhile see the articles loaded so far."""
         added: list[str] = []
         with _no_gc():  # no collection walks the growing heap between shards
-            while self._pending:
-                with self.lock:
+            while True:
+                with self.lock:  # a writer may be finishing the load in another thread
+                    if not self._pending:
+                        break
                     added.extend(self._load_shard(self._pending.pop(0)))
         with self.lock:
             self._rebuild_order()
@@ -449,39 +452,52 @@ class Store:
             raise StoreError("this store was opened read-only (another process is the writer)")
 
     def knows(self, article: Article) -> bool:
-        """True when the article (by id, or by its link within the source) is stored."""
+        """True when the article (by id, or by its link within the source) is stored. Exact
+        only once the store is `complete`."""
         if article.id in self._docs:
             return True
         return bool(article.link and (article.source, article.link) in self._links)
 
     def add_batch(self, articles: Iterable[Article]) -> list[str]:
         """Store the articles not yet known; one write per touched shard. Returns new ids."""
+        return self.add_staged(stage(articles))
+
+    def add_staged(self, staged: Iterable[StagedArticle]) -> list[str]:
+        """Store articles made ready by `stage()` (a poller stages each source's articles as
+        they arrive, so the write at the end of a cycle only files and writes them)."""
         with self.lock:
             self._require_writer()
-            by_shard: dict[str, list[dict[str, Any]]] = {}
-            texts: dict[str, list[tuple[dict[str, Any], str]]] = {}
+            if self._pending:  # a partial open: every stored article must be known first
+                self.load_rest()
+            by_shard: dict[str, list[StagedArticle]] = {}
             seen: set[str] = set()
-            for article in articles:
-                if self.knows(article) or article.id in seen:
+            docs, links = self._docs, self._links
+            for item in staged:
+                ident, record = item.record.id, item.record
+                if ident in docs or ident in seen:
                     continue
-                seen.add(article.id)
-                fetched = article.fetched or datetime.now(UTC)
-                key = fetched.astimezone(UTC).strftime("%Y-%m-%d")
-                doc = _to_doc(article)
-                by_shard.setdefault(key, []).append(doc)
-                if article.text:
-                    texts.setdefault(key, []).append((doc, article.text))
-            for key, pairs in texts.items():
-                self._append_texts(key, pairs)
+                if record.link and (record.source, record.link) in links:
+                    continue
+                seen.add(ident)
+                by_shard.setdefault(item.key, []).append(item)
             new_ids: list[str] = []
-            for key, docs in by_shard.items():
+            for key, items in by_shard.items():
+                texts = [(item.doc, item.text) for item in items if item.text]
+                if texts:
+                    self._append_texts(key, texts)
                 shard = self._get_shard(key)
-                shard.db.table(TABLE, cache_size=0).insert_multiple(docs)
+                shard.db.table(TABLE, cache_size=0).insert_multiple(item.doc for item in items)
                 shard.signature = shard.storage._signature
-                for doc in docs:
-                    self._index(_record_from_doc(doc), key)
-                    self._insert_order(doc["id"])
-                    new_ids.append(doc["id"])
+                records = []
+                for item in items:
+                    ref = item.doc.get("text_ref")
+                    if ref:
+                        item.record.text_ref = (ref[0], ref[1], ref[2])
+                    records.append(item.record)
+                self._index_many(records, key)
+                for record in records:
+                    self._insert_order(record.id)
+                    new_ids.append(record.id)
             for key, shard in self._shards.items():
                 if key not in by_shard:  # keep only the shards being written parsed in memory
                     shard.storage.forget()
@@ -847,18 +863,17 @@ def _record_from_doc(doc: dict[str, Any]) -> Record:
         source, title, summary, link = get("source"), get("title"), get("summary"), get("link")
         published, fetched, tags = get("published"), get("fetched"), get("tags")
     intern = sys.intern
+    when = None
     if published:
-        try:
-            published = _iso_seconds(published).timestamp()
-        except ValueError:
-            published = None
+        with contextlib.suppress(ValueError):
+            when = _iso_seconds(published).timestamp()
     record = Record(
         ident,
         intern(source or ""),
         title or "",
         summary or "",
         link,
-        published or None,
+        when,
         fetched if isinstance(fetched, str) else None,  # parsed when first needed
         tuple(map(intern, tags)) if tags else (),
     )
@@ -913,7 +928,48 @@ def _doc_from_record(record: Record) -> dict[str, Any]:
     return _to_doc(_article(record))
 
 
-def _to_doc(article: Article) -> dict[str, Any]:
+@dataclass(slots=True)
+class StagedArticle:
+    """An article made ready to store: its shard, its document and its in-memory record."""
+
+    key: str  # the UTC day it was fetched
+    doc: dict[str, Any]
+    record: Record
+    text: str | None
+
+
+def stage(articles: Iterable[Article]) -> list[StagedArticle]:
+    """Prepare articles for `Store.add_staged`. Pure: touches no store, so a poller can do it
+    for each source as its articles arrive rather than all at once in the cycle's write."""
+    out: list[StagedArticle] = []
+    stamps: dict[datetime, tuple[str, str]] = {}  # a feed's articles share one fetch time
+    intern = sys.intern
+    for article in articles:
+        fetched = article.fetched or datetime.now(UTC)
+        stamp = stamps.get(fetched)
+        if stamp is None:
+            iso = utc_iso(fetched) or ""
+            stamp = stamps[fetched] = (iso[:10], iso)
+        doc = _to_doc(article, stamp[1])
+        published = article.published
+        record = Record(
+            article.id,
+            intern(article.source),
+            article.title,
+            article.summary,
+            article.link,
+            float(math.floor(published.timestamp())) if published is not None else None,
+            stamp[1],
+            tuple(map(intern, article.tags)),
+            intern(article.lang) if article.lang else None,
+            article.author or None,
+            article.guid or None,
+        )
+        out.append(StagedArticle(stamp[0], doc, record, article.text or None))
+    return out
+
+
+def _to_doc(article: Article, fetched: str | None = None) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "v": SCHEMA_VERSION,
         "id": article.id,
@@ -921,7 +977,7 @@ def _to_doc(article: Article) -> dict[str, Any]:
         "title": article.title,
         "link": article.link,
         "published": utc_iso(article.published),
-        "fetched": utc_iso(article.fetched),
+        "fetched": fetched or utc_iso(article.fetched),
         "summary": article.summary,
         "tags": list(article.tags),
     }

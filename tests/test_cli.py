@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from fetchers.store import Store
+from tests.conftest import FeedServer, Route, rss
 from tui.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
 
 NOW = "2025-10-24T17:00:00+09:00"
 UTC_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
@@ -174,3 +180,53 @@ def test_extract_prints_main_text(tmp_path: Path, capsys) -> None:
     )
     code, _, output = run(capsys, "extract", str(page))
     assert code == 0 and "Seoul and Washington" in output and "Menu" not in output
+
+
+def _refresh_process(config: Path, data: Path) -> subprocess.CompletedProcess[str]:
+    """`wirewatch refresh` in a process of its own (one thread: it parses in a worker)."""
+    return subprocess.run(
+        [sys.executable, "-m", "tui", "--config", str(config), "--data-dir", str(data)]
+        + ["refresh", "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_refresh_process_stores_new_articles_once(tmp_path: Path, feed_server: FeedServer) -> None:
+    korean = "관세 협상 타결"
+    routes = {
+        "/a.xml": Route(rss("<title>A one</title><guid>a1</guid>"), etag='"a"', gzip=True),
+        "/k.xml": Route(rss(f"<title>{korean}</title><guid>k1</guid>"), etag='"k"'),
+    }
+    config = tmp_path / "c.toml"
+    config.write_text(
+        "".join(
+            f'[[sources]]\nname = "{path[1]}"\nurl = "{feed_server.add(path, route)}"\n'
+            for path, route in routes.items()
+        )
+    )
+    data = tmp_path / "d"
+    first = _refresh_process(config, data)
+    assert first.returncode == 0, first.stderr
+    assert sorted((r["name"], r["new"]) for r in map(json.loads, first.stdout.splitlines())) == [
+        ("a", 1),
+        ("k", 1),
+    ]
+    with Store(data) as store:
+        assert sorted(a.title for a in store.query()) == ["A one", korean]
+    routes["/a.xml"].body = rss(
+        "<title>A two</title><guid>a2</guid>", "<title>A one</title><guid>a1</guid>"
+    )
+    routes["/a.xml"].etag = '"a2"'
+    second = _refresh_process(config, data)
+    assert second.returncode == 0, second.stderr
+    assert {
+        r["name"]: (r["status"], r["new"]) for r in map(json.loads, second.stdout.splitlines())
+    } == {
+        "a": ("ok", 1),  # the known item is not stored twice
+        "k": ("not-modified", 0),
+    }
+    with Store(data) as store:
+        assert sorted(a.title for a in store.query()) == ["A one", "A two", korean]

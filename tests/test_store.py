@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+import threading
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 from fetchers.models import Article
-from fetchers.query import parse_query
+from fetchers.query import Record, parse_query
 from fetchers.store import Store, StoreError, StoreLocked
 
 
@@ -41,6 +42,37 @@ def test_round_trip_survives_reopen(tmp_path: Path) -> None:
         assert again.text("Wire-1") == "Full text one."
         assert again.text("Wire-2") is None
         assert [a.id for a in again.query()] == ["Wire-2", "Wire-1"]  # newest first
+
+
+def test_what_a_writer_holds_is_what_a_reopen_reads(tmp_path: Path) -> None:
+    seoul = timezone(timedelta(hours=9))
+    odd = Article(
+        id="odd",
+        source="연합 Wire",
+        title="Tariff talks",
+        link=None,
+        published=datetime(2025, 10, 24, 16, 5, 30, 999_999, tzinfo=seoul),
+        fetched=datetime(2025, 10, 24, 23, 59, 59, 500_000, tzinfo=seoul),
+        summary="",
+        text="Full text.",
+        tags=["korea", "trade"],
+        lang="ko-KR",
+        author="Kim",
+        guid="urn:1",
+    )
+    with Store(tmp_path, writer=True) as writer:
+        writer.add_batch([odd, make(1), make(2, source="Other")])
+        written = {i: writer._record(i) for i in ("odd", "Wire-1", "Other-2")}
+        for rows in tmp_path.glob("rows-*.json"):  # read the documents, not the writer's cache
+            rows.unlink()
+        with Store(tmp_path) as viewer:
+            for ident, record in written.items():
+                again = viewer._record(ident)
+                for slot in Record.__slots__:
+                    if slot != "seq":
+                        assert getattr(again, slot) == getattr(record, slot), (ident, slot)
+    assert written["odd"].published == datetime(2025, 10, 24, 7, 5, 30, tzinfo=UTC).timestamp()
+    assert written["odd"].shard == "2025-10-24"  # the UTC day of the fetch
 
 
 def test_dedupe_by_id_and_by_link(tmp_path: Path) -> None:
@@ -188,3 +220,30 @@ def test_row_cache_is_used_only_while_it_matches_its_shard(tmp_path: Path) -> No
     with Store(tmp_path, writer=True) as again:
         assert len(again) == 2 and not again.problems
         assert again.get("Wire-2") is not None
+
+
+def test_a_writer_opened_partly_still_skips_what_is_stored(tmp_path: Path) -> None:
+    days = [datetime(2025, 10, d, 7, 0, tzinfo=UTC) for d in (20, 21, 22, 23)]
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch([make(i, fetched=days[i % 4]) for i in range(40)])
+    errors: list[BaseException] = []
+
+    def load(store: Store) -> None:
+        try:
+            store.load_rest()
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    with Store(tmp_path, writer=True, first=0) as partial:
+        assert not partial.complete
+        loaders = [threading.Thread(target=load, args=(partial,)) for _ in range(3)]
+        for loader in loaders:  # a background load racing the write's own
+            loader.start()
+        assert partial.add_batch([make(i, fetched=days[0]) for i in range(38, 42)]) == [
+            "Wire-40",
+            "Wire-41",
+        ]
+        for loader in loaders:
+            loader.join()
+        assert partial.complete and len(partial) == 42
+    assert errors == []

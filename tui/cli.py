@@ -10,6 +10,7 @@ import asyncio
 import os
 import shlex
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,6 +27,7 @@ from fetchers.extract import ExtractError, extract_article
 from fetchers.http import FetchError, fetch, make_client
 from fetchers.models import PollResult, utc_iso
 from fetchers.opml import OpmlError, parse_opml, write_opml
+from fetchers.parsepool import ParsePool, spare_cores
 from fetchers.poller import Poller
 from fetchers.query import QueryError, parse_query
 from fetchers.service import PollService, setup_logging
@@ -180,19 +182,24 @@ def cmd_dashboard(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     return app.return_code or 0
 
 
-def _open_writer(ctx: Context) -> Store:
+def _open_writer(ctx: Context, first: int | None = None) -> Store:
     try:
-        return Store(ctx.data_dir, writer=True)
+        return Store(ctx.data_dir, writer=True, first=first)
     except StoreLocked as exc:
         raise StoreError(f"{exc}; it polls on its own, so there is nothing to do here") from None
 
 
 def cmd_refresh(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
-    with _open_writer(ctx) as store:
+    with _open_writer(ctx, first=0) as store:  # the articles load while the requests wait
+        pool = _refresh_pool(ctx.config)
+        try:
+            results = asyncio.run(_refresh(ctx, store, pool))
+        finally:
+            if pool is not None:
+                pool.close(wait=True)  # reaped: its CPU time is counted as this command's
+        store.apply_retention(ctx.config.settings.retention_days, ctx.clock())
         for problem in store.problems:
             print(f"wirewatch: {problem}", file=sys.stderr)
-        results = asyncio.run(_refresh(ctx, store))
-        store.apply_retention(ctx.config.settings.retention_days, ctx.clock())
     failed = 0
     for result in results:
         failed += result.status == "error"
@@ -226,12 +233,37 @@ def cmd_refresh(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_SOURCES_FAILED if failed else EXIT_OK
 
 
-async def _refresh(ctx: Context, store: Store) -> list[PollResult]:
-    poller = Poller(ctx.config, store, ctx.clock)  # parses in threads: nothing here to stall
+def _refresh_pool(config: Config) -> ParsePool | None:
+    """A worker process parsing on a second core while this one talks to the network, when
+    there is a second core and a feed to fetch. Forked now, while this process has one
+    thread (never a fork of a process running threads: then parsing stays in threads)."""
+    remote = any(s.enabled and not s.path for s in config.sources)
+    if not remote or not spare_cores() or threading.active_count() > 1:
+        return None
+    pool = ParsePool(workers=1, start_method="fork")
+    pool.warm()
+    return pool
+
+
+async def _refresh(ctx: Context, store: Store, pool: ParsePool | None) -> list[PollResult]:
+    """Poll every source once. The stored articles load in a thread once the first requests
+    are out (the load holds the GIL for long stretches); the cycle's write, which needs them
+    to skip what is known, finishes that load if it is not done."""
+    poller = Poller(ctx.config, store, ctx.clock, parse_pool=pool)
+    loading: asyncio.Future[list[str]] | None = None
     try:
-        return await poller.poll()
+        poller.client  # noqa: B018 - its TLS setup first, before anything competes with it
+        polling = asyncio.create_task(poller.poll())
+        sent = asyncio.create_task(poller.sent.wait())
+        await asyncio.wait({polling, sent}, return_when=asyncio.FIRST_COMPLETED)
+        sent.cancel()
+        await asyncio.sleep(0.01)  # every slot is taken; let those requests leave the process
+        loading = asyncio.ensure_future(asyncio.to_thread(store.load_rest))
+        return await polling
     finally:
         await poller.aclose()
+        if loading is not None:
+            await loading
 
 
 def cmd_poll(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
