@@ -150,6 +150,7 @@ async def fetch(
                     final_url if history and all(code in (301, 308) for code in history) else None
                 )
                 if response.status_code == 304:
+                    await response.aread()  # read to its end, the connection is kept for reuse
                     return FetchResult(
                         final_url,
                         304,

@@ -55,7 +55,7 @@ class FeedServer:
     base: str
     routes: dict[str, Route]
     hits: dict[str, list[dict[str, str]]]
-    load: dict[str, int]  # "now" and "max": requests being served at once
+    load: dict[str, int]  # "now" and "max": requests being served at once; "connections"
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -67,6 +67,7 @@ class FeedServer:
 
 class _Handler(BaseHTTPRequestHandler):
     server_version = "wwtest/1"
+    protocol_version = "HTTP/1.1"  # keep-alive, as real servers do
     routes: dict[str, Route]
     hits: dict[str, list[dict[str, str]]]
     load: dict[str, int]
@@ -74,6 +75,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass
+
+    def setup(self) -> None:  # one handler per TCP connection
+        super().setup()
+        with self.lock:
+            self.load["connections"] += 1
 
     def do_GET(self) -> None:  # noqa: N802
         with self.lock:
@@ -124,7 +130,7 @@ class _Handler(BaseHTTPRequestHandler):
 def feed_server() -> Iterator[FeedServer]:
     routes: dict[str, Route] = {}
     hits: dict[str, list[dict[str, str]]] = {}
-    load = {"now": 0, "max": 0}
+    load = {"now": 0, "max": 0, "connections": 0}
     attrs = {"routes": routes, "hits": hits, "load": load, "lock": threading.Lock()}
     handler = type("Handler", (_Handler,), attrs)
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler, bind_and_activate=False)

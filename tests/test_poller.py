@@ -77,6 +77,32 @@ async def test_conditional_get_gives_304_on_the_second_run(
     assert "wirewatch/" in feed_server.hits["/feed.xml"][0]["User-Agent"]
 
 
+async def test_connections_are_kept_alive_through_200s_and_304s(
+    tmp_path: Path, now: datetime, feed_server: FeedServer
+) -> None:
+    """Twelve feeds, one at a time: one TCP connection carries every request of a run."""
+    sources = [
+        Source(
+            f"F{n}",
+            url=feed_server.add(
+                f"/f{n}.xml", Route(rss(f"<title>{n}</title><guid>{n}</guid>"), etag=f'"{n}"')
+            ),
+        )
+        for n in range(12)
+    ]
+    config = config_for(tmp_path, *sources)
+    config.settings.concurrency = 1
+    for expected in ("ok", "not-modified"):
+        feed_server.load["connections"] = 0
+        with Store(tmp_path / "data", writer=True) as store:
+            poller = Poller(config, store, lambda: now)
+            try:
+                assert {r.status for r in await poller.poll()} == {expected}
+            finally:
+                await poller.aclose()
+        assert feed_server.load["connections"] == 1, expected
+
+
 async def test_slow_drip_is_cut_off_at_the_deadline(feed_server: FeedServer) -> None:
     url = feed_server.add("/drip.xml", Route(rss("<title>x</title>") * 10, drip=0.2))
     client = make_client(None, 4, 1.0)
