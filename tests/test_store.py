@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import threading
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -247,3 +248,22 @@ def test_a_writer_opened_partly_still_skips_what_is_stored(tmp_path: Path) -> No
             loader.join()
         assert partial.complete and len(partial) == 42
     assert errors == []
+
+
+def test_date_order_after_many_writes_equals_a_fresh_open(tmp_path: Path) -> None:
+    rng = random.Random(5)
+    base = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
+    serial = 0
+    with Store(tmp_path, writer=True) as writer:
+        for size in (1, 300, 7, 120, 2):  # small and large batches, older and newer articles
+            batch = []
+            for _ in range(size):
+                article = make(serial, fetched=base)
+                article.published = base - timedelta(minutes=rng.randrange(0, 90))  # many ties
+                batch.append(article)
+                serial += 1
+            writer.add_batch(batch)
+        written = writer.query_ids(parse_query("", base))
+    with Store(tmp_path) as again:
+        assert again.query_ids(parse_query("", base)) == written
+    assert len(written) == serial
