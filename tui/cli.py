@@ -12,6 +12,7 @@ import shlex
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -240,8 +241,11 @@ def _refresh_pool(config: Config) -> ParsePool | None:
     remote = any(s.enabled and not s.path for s in config.sources)
     if not remote or not spare_cores() or threading.active_count() > 1:
         return None
-    pool = ParsePool(workers=1, start_method="fork")
-    pool.warm()
+    try:
+        pool = ParsePool(workers=1, start_method="fork")
+        pool.warm()
+    except (OSError, BrokenProcessPool):  # no process to be had (a limit): parse in threads
+        return None
     return pool
 
 
