@@ -76,6 +76,7 @@ class Poller:
             current = self.health.get(source.name)
             if current is None or current.url != source.location:
                 self.health[source.name] = SourceHealth(name=source.name, url=source.location)
+        self._forget_validators_if_lost()
 
     @property
     def client(self) -> httpx.AsyncClient:
@@ -121,10 +122,24 @@ class Poller:
             for result in results:
                 result.new_ids = [a.id for a in result.articles if a.id in fresh]
                 self._record(result, next(s for s in chosen if s.name == result.source))
+            if not self.store.complete:  # shards still loading may turn out unreadable
+                await asyncio.to_thread(self.store.load_rest)
+            self._forget_validators_if_lost()
             await asyncio.to_thread(self.store.save_health, dict(self.health))
             return list(results)
         finally:
             self._busy.difference_update(s.name for s in chosen)
+
+    def _forget_validators_if_lost(self) -> None:
+        """After a shard was moved aside, ask every feed for everything on the next poll."""
+        lost = self.store.take_lost()
+        if lost:
+            log.warning(
+                "%s unreadable: the next poll asks every feed for its full content",
+                ", ".join(f"articles-{key}.json" for key in lost),
+            )
+            for health in self.health.values():
+                health.etag = health.last_modified = None
 
     def _write(self, batch: list[StagedArticle]) -> list[str]:
         return self.store.add_staged(batch)

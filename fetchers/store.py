@@ -104,6 +104,7 @@ class Store:
         rest when `load_rest()` is called (a dashboard paints the newest screenful first)."""
         self.dir = Path(data_dir)
         self.problems: list[str] = []
+        self._lost: list[str] = []  # shards this writer moved aside, until take_lost()
         self._lock_handle: Any = None
         self.is_writer = False
         self.lock = threading.RLock()  # poll threads write while query threads read
@@ -370,6 +371,15 @@ class Store:
         except OSError:
             aside = path
         self.problems.append(f"{path.name} cannot be read ({exc}); moved aside to {aside.name}")
+        self._lost.append(key)
+
+    def take_lost(self) -> list[str]:
+        """The shards moved aside since the last call. Their articles are gone from the store
+        while the feeds' validators say nothing changed: a poller forgets the validators, so
+        the next poll asks for everything and brings back what the feeds still carry."""
+        with self.lock:  # a shard being loaded in another thread is settled first
+            lost, self._lost = self._lost, []
+        return lost
 
     def _index(self, record: Record, key: str) -> None:
         self._index_many([record], key)

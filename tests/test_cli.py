@@ -230,3 +230,25 @@ def test_refresh_process_stores_new_articles_once(tmp_path: Path, feed_server: F
     }
     with Store(data) as store:
         assert sorted(a.title for a in store.query()) == ["A one", "A two", korean]
+
+
+def test_articles_of_an_unreadable_shard_come_back(tmp_path: Path, feed_server: FeedServer) -> None:
+    url = feed_server.add("/f.xml", Route(rss("<title>Kept</title><guid>1</guid>"), etag='"1"'))
+    config = tmp_path / "c.toml"
+    config.write_text(f'[[sources]]\nname = "F"\nurl = "{url}"\n')
+    data = tmp_path / "d"
+    assert _refresh_process(config, data).returncode == 0
+    (shard,) = data.glob("articles-*.json")
+    shard.write_text('{"articles": {"1": ')  # torn by something outside wirewatch
+    for cache in data.glob("rows-*.json"):
+        cache.unlink()
+    found = _refresh_process(config, data)
+    assert (
+        found.returncode == 0 and "cannot be read" in found.stderr and "moved aside" in found.stderr
+    )
+    again = _refresh_process(config, data)
+    assert again.returncode == 0
+    assert [json.loads(line)["new"] for line in again.stdout.splitlines()] == [1]
+    assert "If-None-Match" not in feed_server.hits["/f.xml"][-1]  # asked for everything
+    with Store(data) as store:
+        assert [a.title for a in store.query()] == ["Kept"]

@@ -103,6 +103,25 @@ async def test_connections_are_kept_alive_through_200s_and_304s(
         assert feed_server.load["connections"] == 1, expected
 
 
+async def test_a_shard_moved_aside_makes_the_next_poll_unconditional(
+    tmp_path: Path, now: datetime, feed_server: FeedServer
+) -> None:
+    url = feed_server.add("/f.xml", Route(rss("<title>A</title><guid>1</guid>"), etag='"v1"'))
+    results, store, _ = await poll(tmp_path, now, Source("F", url=url))
+    store.close()
+    assert results["F"].status == "ok"
+    for path in (tmp_path / "data").glob("*-*.json"):  # the shard and its row cache
+        path.write_bytes(b"\x00garbage")
+    results, store, _ = await poll(tmp_path, now, Source("F", url=url))
+    try:
+        assert any("moved aside" in p for p in store.problems)
+        assert "If-None-Match" not in feed_server.hits["/f.xml"][1]
+        assert results["F"].status == "ok" and len(results["F"].new_ids) == 1
+        assert [a.title for a in store.query()] == ["A"]
+    finally:
+        store.close()
+
+
 async def test_slow_drip_is_cut_off_at_the_deadline(feed_server: FeedServer) -> None:
     url = feed_server.add("/drip.xml", Route(rss("<title>x</title>") * 10, drip=0.2))
     client = make_client(None, 4, 1.0)
