@@ -175,7 +175,10 @@ class Poller:
         """Poll one source and make its articles ready to store while the others are still
         on the network, so the cycle's one write has only filing and writing left."""
         result = await self._poll_one(source)
-        return result, stage(result.articles) if result.articles else []
+        fresh = result.articles
+        if self.store.complete:  # most of a changed feed is known: stage only the rest
+            fresh = [a for a in fresh if not self.store.knows(a)]
+        return result, stage(fresh) if fresh else []
 
     async def _poll_one(self, source: Source) -> PollResult:
         try:
