@@ -247,6 +247,16 @@ def host_of(url: str) -> str:
     return urlsplit(url).hostname or ""
 
 
+def shown_url(url: str) -> str:
+    """A URL as wirewatch shows it: a password in it (`https://user:secret@host/feed`, which
+    is sent as HTTP basic auth) replaced by `***`, so it never lands on a screen or in a log."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user, _, host = parts.netloc.rpartition("@")
+    return parts._replace(netloc=f"{user.split(':', 1)[0]}:***@{host}").geturl()
+
+
 def is_local_host(host: str) -> bool:
     """True for localhost and loopback, private or link-local addresses (no DNS lookup)."""
     if host == "localhost" or host.endswith(".localhost"):

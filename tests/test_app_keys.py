@@ -151,7 +151,9 @@ async def test_m_marks_read_and_capital_h_shows_source_health(tmp_path: Path) ->
 
 async def test_command_palette_offers_actions_sources_and_events(tmp_path: Path) -> None:
     config = seed_only_config(tmp_path)
-    config.sources.append(Source("[b]Bold[/b] Wire", url="https://wire.example/rss", enabled=False))
+    config.sources.append(
+        Source("[b]Bold[/b] Wire", url="https://ed:s3cret@wire.example/rss", enabled=False)
+    )
     app = make_app(tmp_path, config)
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(app, pilot, want=6)
@@ -160,7 +162,9 @@ async def test_command_palette_offers_actions_sources_and_events(tmp_path: Path)
         for key in "bold":
             await pilot.press(key)
         await pilot.pause(0.5)
-        assert "Filter to source: [b]Bold[/b] Wire" in screen_text(app)  # not read as markup
+        shot = screen_text(app)
+        assert "Filter to source: [b]Bold[/b] Wire" in shot  # not read as markup
+        assert "https://ed:***@wire.example/rss" in shot and "s3cret" not in shot
         await pilot.press("ctrl+u")
         for key in "apec":
             await pilot.press(key)

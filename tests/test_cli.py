@@ -155,6 +155,22 @@ def test_sources_json(seeded: Path, tmp_path: Path, capsys) -> None:
     assert lines[0]["status"] == "ok" and lines[0]["items"] == 6
 
 
+def test_sources_never_show_a_password(tmp_path: Path, capsys) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text(
+        '[[sources]]\nname = "Paywalled"\nurl = "https://ed:s3cret@wire.example/rss"\n'
+        '[[sources]]\nname = "Open"\nurl = "https://open.example/rss"\n'
+    )
+    code, lines, output = run(
+        capsys, "sources", "--json", "--config", str(config), "--data-dir", str(tmp_path / "d")
+    )
+    assert code == 0 and "s3cret" not in output
+    assert [line["url"] for line in lines] == [
+        "https://ed:***@wire.example/rss",
+        "https://open.example/rss",
+    ]
+
+
 def test_malformed_query_is_an_error_not_a_match_all(seeded: Path, tmp_path: Path, capsys) -> None:
     code, lines, output = run(
         capsys, "list", "tariff OR", "--config", str(seeded), "--data-dir", str(tmp_path / "d")

@@ -25,7 +25,7 @@ from fetchers.config import Config, ConfigError, data_dir, find_config, load_con
 from fetchers.discover import DiscoveryError, FoundFeed, discover
 from fetchers.events import EventBook, EventBookError
 from fetchers.extract import ExtractError, extract_article
-from fetchers.http import FetchError, fetch, make_client
+from fetchers.http import FetchError, fetch, make_client, shown_url
 from fetchers.models import PollResult, utc_iso
 from fetchers.opml import OpmlError, parse_opml, write_opml
 from fetchers.parsepool import ParsePool, spare_cores
@@ -367,7 +367,7 @@ def cmd_sources(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     for source in ctx.config.sources:
         h = health.get(source.name) or SourceHealth(source.name, source.location)
         if args.json:
-            _write_json(out, h.to_json())
+            _write_json(out, {**h.to_json(), "url": shown_url(h.url)})
         else:
             detail = h.last_error or (f"{h.items} items" if h.status != "pending" else "")
             out.write(f"{h.status:<13} {source.name}: {detail}\n")

@@ -15,6 +15,8 @@ from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 from textual.markup import escape
 
+from fetchers.http import shown_url
+
 if TYPE_CHECKING:
     from tui.app import WirewatchApp
 
@@ -72,7 +74,7 @@ class WirewatchCommands(Provider):
             out.append(
                 (
                     f"Filter to source: {source.name}",
-                    source.location,
+                    shown_url(source.location),
                     partial(app.set_filter, f'source:"{source.name}"'),
                 )
             )
