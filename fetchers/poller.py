@@ -178,7 +178,7 @@ class Poller:
         fresh = result.articles
         if self.store.complete:  # most of a changed feed is known: stage only the rest
             fresh = [a for a in fresh if not self.store.knows(a)]
-        return result, stage(fresh) if fresh else []
+        return result, await asyncio.to_thread(stage, fresh) if fresh else []
 
     async def _poll_one(self, source: Source) -> PollResult:
         try:
