@@ -76,7 +76,6 @@ class Poller:
             current = self.health.get(source.name)
             if current is None or current.url != source.location:
                 self.health[source.name] = SourceHealth(name=source.name, url=source.location)
-        self._forget_validators_if_lost()
 
     @property
     def client(self) -> httpx.AsyncClient:
@@ -114,6 +113,7 @@ class Poller:
         if not self._unsent:
             self.sent.set()
         try:
+            self._forget_validators(await asyncio.to_thread(self.store.take_lost))
             polled = await asyncio.gather(*(self._poll_and_stage(s) for s in chosen))
             results = [result for result, _ in polled]
             batch = [item for _, staged in polled for item in staged]
@@ -122,17 +122,21 @@ class Poller:
             for result in results:
                 result.new_ids = [a.id for a in result.articles if a.id in fresh]
                 self._record(result, next(s for s in chosen if s.name == result.source))
-            if not self.store.complete:  # shards still loading may turn out unreadable
-                await asyncio.to_thread(self.store.load_rest)
-            self._forget_validators_if_lost()
+            self._forget_validators(await asyncio.to_thread(self._settle_store))
             await asyncio.to_thread(self.store.save_health, dict(self.health))
             return list(results)
         finally:
             self._busy.difference_update(s.name for s in chosen)
 
-    def _forget_validators_if_lost(self) -> None:
+    def _settle_store(self) -> list[str]:
+        """(In a thread.) Finish loading a partly opened store, then the shards moved aside:
+        one still loading may turn out unreadable."""
+        if not self.store.complete:
+            self.store.load_rest()
+        return self.store.take_lost()
+
+    def _forget_validators(self, lost: list[str]) -> None:
         """After a shard was moved aside, ask every feed for everything on the next poll."""
-        lost = self.store.take_lost()
         if lost:
             log.warning(
                 "%s unreadable: the next poll asks every feed for its full content",

@@ -376,8 +376,10 @@ class Store:
     def take_lost(self) -> list[str]:
         """The shards moved aside since the last call. Their articles are gone from the store
         while the feeds' validators say nothing changed: a poller forgets the validators, so
-        the next poll asks for everything and brings back what the feeds still carry."""
-        with self.lock:  # a shard being loaded in another thread is settled first
+        the next poll asks for everything and brings back what the feeds still carry.
+
+        Waits for a shard another thread is loading: call it from a thread, not an event loop."""
+        with self.lock:
             lost, self._lost = self._lost, []
         return lost
 
