@@ -145,9 +145,11 @@ async def fetch(
         async with asyncio.timeout(deadline):
             async with client.stream("GET", url, headers=headers) as response:
                 history = [r.status_code for r in response.history]
-                final_url = str(response.url)
+                final_url = without_credentials(str(response.url))  # links resolve against it
                 permanent = (
-                    final_url if history and all(code in (301, 308) for code in history) else None
+                    carry_credentials(final_url, url)
+                    if history and all(code in (301, 308) for code in history)
+                    else None
                 )
                 if response.status_code == 304:
                     await response.aread()  # read to its end, the connection is kept for reuse
@@ -245,6 +247,26 @@ def _ms(started: float) -> int:
 
 def host_of(url: str) -> str:
     return urlsplit(url).hostname or ""
+
+
+def without_credentials(url: str) -> str:
+    """The URL without `user:password@`: what an article link resolved against it, or a page
+    fetched from it, may carry (credentials belong to the request, not to what it returns)."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+
+
+def carry_credentials(url: str, original: str) -> str:
+    """`url` (where a redirect led) with the credentials of `original` when both name the same
+    host: a feed that moved within its site still needs them."""
+    source = urlsplit(original)
+    target = urlsplit(url)
+    if "@" not in source.netloc or "@" in target.netloc or source.hostname != target.hostname:
+        return url
+    userinfo = source.netloc.rpartition("@")[0]
+    return target._replace(netloc=f"{userinfo}@{target.netloc}").geturl()
 
 
 def shown_url(url: str) -> str:

@@ -122,6 +122,43 @@ async def test_a_shard_moved_aside_makes_the_next_poll_unconditional(
         store.close()
 
 
+async def test_feed_credentials_stay_with_the_requests(
+    tmp_path: Path, now: datetime, feed_server: FeedServer
+) -> None:
+    """user:password@ in a feed URL is sent as basic auth, kept through a permanent move within
+    the site, and never copied into the links of the articles."""
+    new = feed_server.add(
+        "/new.xml", Route(rss("<title>Members only</title><guid>1</guid><link>/story/1</link>"))
+    )
+    feed_server.add("/old.xml", Route(b"", status=301, headers={"Location": new}))
+    url = feed_server.url("/old.xml").replace("http://", "http://ed:s3cret@")
+    results, store, poller = await poll(tmp_path, now, Source("F", url=url))
+    try:
+        assert results["F"].status == "ok"
+        (article,) = store.query()
+        assert article.link == feed_server.url("/story/1")
+        assert poller.health["F"].permanent_url == new.replace("http://", "http://ed:s3cret@")
+    finally:
+        store.close()
+    results, store, _ = await poll(tmp_path, now, Source("F", url=url))
+    store.close()
+    assert results["F"].status == "ok"
+    assert len(feed_server.hits["/old.xml"]) == 1  # the move was remembered
+    assert [h.get("Authorization") for h in feed_server.hits["/new.xml"]] == [
+        "Basic ZWQ6czNjcmV0"  # ed:s3cret
+    ] * 2
+    direct = feed_server.add(
+        "/direct.xml", Route(rss("<title>Direct</title><guid>2</guid><link>story/2</link>"))
+    )
+    results, store, _ = await poll(
+        tmp_path, now, Source("G", url=direct.replace("http://", "http://ed:s3cret@"))
+    )
+    try:
+        assert [a.link for a in store.query() if a.source == "G"] == [feed_server.url("/story/2")]
+    finally:
+        store.close()
+
+
 async def test_slow_drip_is_cut_off_at_the_deadline(feed_server: FeedServer) -> None:
     url = feed_server.add("/drip.xml", Route(rss("<title>x</title>") * 10, drip=0.2))
     client = make_client(None, 4, 1.0)
