@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import html
 import io
+import pyexpat
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -114,6 +115,10 @@ def parse_feed(body: bytes, headers: dict[str, str] | None, base_url: str | None
     try:
         return _parse_xml_strict(body, content_type, base_url)
     except (ET.ParseError, ValueError) as strict_error:
+        if _expands_too_much(strict_error):
+            raise FeedError(
+                "refused: its entities expand without bound (a 'billion laughs' document)"
+            ) from None
         repaired = repair_xml(body, content_type)
         if repaired is not None:
             try:
@@ -122,6 +127,17 @@ def parse_feed(body: bytes, headers: dict[str, str] | None, base_url: str | None
                 headers = {**headers, "content-type": "text/xml; charset=utf-8"}
                 body = repaired
         return _parse_with_feedparser(body, headers, base_url, strict_error)
+
+
+_AMPLIFICATION = pyexpat.errors.codes.get(
+    getattr(pyexpat.errors, "XML_ERROR_AMPLIFICATION_LIMIT_BREACH", ""), -1
+)
+
+
+def _expands_too_much(error: Exception) -> bool:
+    """True for expat's refusal of a document whose entities multiply its size: every other
+    parser would spend the same time and memory to fail again."""
+    return getattr(error, "code", None) == _AMPLIFICATION
 
 
 _BARE_AMP = re.compile(r"&(?!(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{0,31});)")

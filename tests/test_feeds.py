@@ -150,6 +150,24 @@ def test_truncated_documents_close_where_the_bytes_end(
     assert [(a.title, a.summary) for a in articles(body)] == expected
 
 
+def test_entity_bombs_are_refused_and_external_entities_never_read(tmp_path) -> None:
+    levels = "".join(f'<!ENTITY e{n} "{f"&e{n - 1};" * 10}">' for n in range(1, 10))
+    bomb = (
+        f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY e0 "lol">{levels}]>'
+        '<rss version="2.0"><channel><item><title>&e9;</title></item></channel></rss>'
+    ).encode()
+    with pytest.raises(FeedError, match="billion laughs"):
+        parse_feed(bomb, {}, None)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP SECRET")
+    xxe = (
+        f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file://{secret}">]>'
+        '<rss version="2.0"><channel><item><title>a &x; b</title><guid>1</guid></item>'
+        "</channel></rss>"
+    ).encode()
+    assert all("SECRET" not in a.title for a in articles(xxe))
+
+
 def test_a_fault_in_the_middle_is_not_taken_for_a_cut() -> None:
     body = (
         b'<rss version="2.0"><channel><item><title>One</title><guid>1</guid></item>'
