@@ -93,6 +93,9 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     return max(0.0, when.timestamp() - (now if now is not None else time.time()))
 
 
+GZIP_MAGIC = b"\x1f\x8b"
+
+
 class _Inflater:
     """Bounded decompression: a gzip bomb costs at most `limit` bytes, never gigabytes."""
 
@@ -185,12 +188,17 @@ async def fetch(
                 inflater = _Inflater("" if encoding == "identity" else encoding, max_body)
                 async for chunk in response.aiter_raw():
                     inflater.feed(chunk)
+                body = bytes(inflater.out)
+                if body.startswith(GZIP_MAGIC):  # a feed.xml.gz served as is, or gzipped twice
+                    inner = _Inflater("gzip", max_body)
+                    inner.feed(body)
+                    body = bytes(inner.out)
                 resp_headers = {k.lower(): v for k, v in response.headers.items()}
                 no_validators = resp_headers.get("expires", "").strip() == "0"
                 return FetchResult(
                     final_url,
                     response.status_code,
-                    bytes(inflater.out),
+                    body,
                     resp_headers,
                     _ms(started),
                     False,

@@ -159,6 +159,31 @@ async def test_feed_credentials_stay_with_the_requests(
         store.close()
 
 
+@pytest.mark.parametrize("encoded", [False, True])
+async def test_a_gzip_file_served_as_is_is_read(
+    tmp_path: Path, now: datetime, feed_server: FeedServer, encoded: bool
+) -> None:
+    """feed.xml.gz served without Content-Encoding (or gzipped once more on the way)."""
+    body = gzip.compress(rss("<title>From a .gz</title><guid>1</guid>"))
+    url = feed_server.add(
+        "/feed.xml.gz", Route(body, headers={"Content-Type": "application/gzip"}, gzip=encoded)
+    )
+    results, store, _ = await poll(tmp_path, now, Source("Gz", url=url))
+    store.close()
+    assert results["Gz"].status == "ok"
+    assert [a.title for a in results["Gz"].articles] == ["From a .gz"]
+
+
+async def test_a_gzip_bomb_served_as_a_file_is_capped(feed_server: FeedServer) -> None:
+    url = feed_server.add("/bomb.gz", Route(gzip.compress(b"<rss>" + b" " * 50_000_000)))
+    client = make_client(None, 4, 10.0)
+    try:
+        with pytest.raises(FetchError, match="larger than"):
+            await fetch(client, url, deadline=10.0, max_body=1_000_000)
+    finally:
+        await client.aclose()
+
+
 async def test_slow_drip_is_cut_off_at_the_deadline(feed_server: FeedServer) -> None:
     url = feed_server.add("/drip.xml", Route(rss("<title>x</title>") * 10, drip=0.2))
     client = make_client(None, 4, 1.0)
