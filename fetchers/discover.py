@@ -11,6 +11,7 @@ import httpx
 from fetchers.charset import decode
 from fetchers.feeds import FeedError, parse_feed
 from fetchers.http import FetchError, fetch
+from fetchers.text import plain_message
 
 FEED_TYPES = {
     "application/rss+xml",
@@ -26,6 +27,9 @@ USUAL_PATHS = ("/feed", "/rss", "/feed.xml", "/rss.xml", "/atom.xml", "/index.xm
 
 class DiscoveryError(Exception):
     """No feed could be found behind a URL; the message says what was tried."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(plain_message(message))  # it names URLs a page gave: never raw
 
 
 @dataclass(slots=True)

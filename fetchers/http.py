@@ -9,11 +9,13 @@ import time
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC
+from http import HTTPStatus
 from urllib.parse import urlsplit
 
 import httpx
 
 from fetchers import PROJECT_URL, __version__
+from fetchers.text import plain_message
 
 DEFAULT_USER_AGENT = f"wirewatch/{__version__} (+{PROJECT_URL})"
 FEED_ACCEPT = (
@@ -28,7 +30,7 @@ class FetchError(Exception):
     def __init__(
         self, message: str, http_status: int | None = None, retry_after: float | None = None
     ) -> None:
-        super().__init__(message)
+        super().__init__(plain_message(message))  # it may quote the server: never raw
         self.http_status = http_status
         self.retry_after = retry_after
 
@@ -171,7 +173,7 @@ async def fetch(
                 if response.status_code >= 400:
                     retry = parse_retry_after(response.headers.get("retry-after"))
                     raise FetchError(
-                        f"HTTP {response.status_code} {response.reason_phrase}",
+                        f"HTTP {response.status_code} {_phrase(response)}",
                         response.status_code,
                         retry,
                     )
@@ -236,6 +238,14 @@ def check_url(url: str) -> None:
         raise FetchError("not a valid URL: it names no host")
     if port is not None and not 0 < port < 65536:
         raise FetchError(f"not a valid URL: port {port}")
+
+
+def _phrase(response: httpx.Response) -> str:
+    """The standard reason phrase of the status (a server's own may say anything)."""
+    try:
+        return HTTPStatus(response.status_code).phrase
+    except ValueError:
+        return response.reason_phrase
 
 
 def _reason(exc: Exception) -> str:

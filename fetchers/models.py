@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from fetchers.text import plain_message
+
 
 def utc_iso(when: datetime | None) -> str | None:
     """Format an aware datetime as the UTC form of the JSON contract (2025-10-24T06:15:00Z)."""
@@ -177,7 +179,7 @@ class SourceHealth:
             status=rec.get("status", "pending"),
             http_status=rec.get("http_status"),
             last_ok=from_utc_iso(rec.get("last_ok")),
-            last_error=rec.get("last_error"),
+            last_error=plain_message(rec["last_error"]) if rec.get("last_error") else None,
             last_polled=from_utc_iso(rec.get("last_polled")),
             items=rec.get("items", 0),
             latency_ms=rec.get("latency_ms"),
@@ -204,3 +206,7 @@ class PollResult:
     retry_after: float | None = None
     permanent_url: str | None = None
     new_ids: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.error:  # it may quote a server or a parser: shown and logged, so never raw
+            self.error = plain_message(self.error)

@@ -50,6 +50,12 @@ def strip_controls(text: str) -> str:
     return _CONTROLS.sub("", text)
 
 
+def plain_message(text: str) -> str:
+    """A message that may hold text from a server (an HTTP reason phrase, a parser's complaint)
+    as one plain line: no escape sequences, no control characters, no line breaks."""
+    return " ".join(strip_controls(text).split())
+
+
 def clean_line(text: str | None) -> str:
     """A one-line field (a title, a source name): entities decoded once, tags and controls gone."""
     if not text:

@@ -48,6 +48,7 @@ class Route:
     drip: float = 0.0  # seconds between single bytes of the body
     gzip: bool = False
     etag: str | None = None
+    phrase: str | None = None  # the reason phrase, when not the standard one
 
 
 @dataclass
@@ -105,7 +106,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         body = gzip.compress(route.body) if route.gzip else route.body
-        self.send_response(route.status)
+        self.send_response(route.status, route.phrase)
         for key, value in route.headers.items():
             self.send_header(key, value)
         if route.gzip:

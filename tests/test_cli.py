@@ -171,6 +171,26 @@ def test_sources_never_show_a_password(tmp_path: Path, capsys) -> None:
     ]
 
 
+def test_a_stored_error_with_escape_codes_is_shown_plain(tmp_path: Path, capsys) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text('[[sources]]\nname = "Old"\nurl = "https://old.example/rss"\n')
+    data = tmp_path / "d"
+    data.mkdir()
+    (data / "sources.json").write_text(  # written by an older wirewatch, or by hand
+        json.dumps(
+            {
+                "Old": {
+                    "name": "Old",
+                    "status": "error",
+                    "last_error": "HTTP 500 \x1b[2J\x1b]0;x\x07",
+                }
+            }
+        )
+    )
+    code, _, output = run(capsys, "sources", "--config", str(config), "--data-dir", str(data))
+    assert code == 0 and "\x1b" not in output and "Old: HTTP 500" in output
+
+
 def test_malformed_query_is_an_error_not_a_match_all(seeded: Path, tmp_path: Path, capsys) -> None:
     code, lines, output = run(
         capsys, "list", "tariff OR", "--config", str(seeded), "--data-dir", str(tmp_path / "d")

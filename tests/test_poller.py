@@ -184,6 +184,21 @@ async def test_a_gzip_bomb_served_as_a_file_is_capped(feed_server: FeedServer) -
         await client.aclose()
 
 
+@pytest.mark.parametrize(
+    ("status", "shown"), [(503, "HTTP 503 Service Unavailable"), (599, "HTTP 599 Evil")]
+)
+async def test_a_servers_words_never_reach_the_terminal_raw(
+    tmp_path: Path, now: datetime, feed_server: FeedServer, status: int, shown: str
+) -> None:
+    phrase = "\x1b[31mEvil\x1b]0;pwned\x07\r\n"
+    url = feed_server.add("/evil.xml", Route(b"", status=status, phrase=phrase))
+    results, store, _ = await poll(tmp_path, now, Source("Evil", url=url))
+    store.close()
+    assert results["Evil"].error == shown
+    with Store(tmp_path / "data") as again:
+        assert again.load_health()["Evil"].last_error == shown
+
+
 async def test_slow_drip_is_cut_off_at_the_deadline(feed_server: FeedServer) -> None:
     url = feed_server.add("/drip.xml", Route(rss("<title>x</title>") * 10, drip=0.2))
     client = make_client(None, 4, 1.0)
