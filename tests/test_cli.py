@@ -155,6 +155,25 @@ def test_sources_json(seeded: Path, tmp_path: Path, capsys) -> None:
     assert lines[0]["status"] == "ok" and lines[0]["items"] == 6
 
 
+def test_sources_table_shows_failures_and_the_next_try(tmp_path: Path, capsys) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text(
+        f'[[sources]]\nname = "Gone"\npath = "{tmp_path / "missing.xml"}"\n'
+        '[[sources]]\nname = "Later"\nurl = "https://later.example/rss"\nenabled = false\n'
+    )
+    where = ["--config", str(config), "--data-dir", str(tmp_path / "d"), "--now", NOW]
+    for _ in range(2):
+        assert run(capsys, "refresh", *where)[0] == 1
+    code, _, output = run(capsys, "sources", *where)
+    header, gone, later = output.splitlines()
+    assert header.split() == ["STATUS", "HTTP", "LATENCY", "LAST", "OK", "FAILS", "NEXT", "TRY"] + [
+        "SOURCE"
+    ]
+    assert gone.split()[:6] == ["error", "-", "-", "never", "2", "in"]
+    assert "Gone: " in gone and "no such file" in gone
+    assert later.split() == ["pending", "-", "-", "never", "0", "Later"]
+
+
 def test_sources_never_show_a_password(tmp_path: Path, capsys) -> None:
     config = tmp_path / "c.toml"
     config.write_text(

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
@@ -26,7 +26,7 @@ from fetchers.discover import DiscoveryError, FoundFeed, discover
 from fetchers.events import EventBook, EventBookError
 from fetchers.extract import ExtractError, extract_article
 from fetchers.http import FetchError, fetch, make_client, shown_url
-from fetchers.models import PollResult, utc_iso
+from fetchers.models import PollResult, SourceHealth, utc_iso
 from fetchers.opml import OpmlError, parse_opml, write_opml
 from fetchers.parsepool import ParsePool, spare_cores
 from fetchers.poller import Poller
@@ -362,16 +362,40 @@ def cmd_events(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
 def cmd_sources(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     with _viewer(ctx) as store:
         health = store.load_health()
-    from fetchers.models import SourceHealth
-
-    for source in ctx.config.sources:
-        h = health.get(source.name) or SourceHealth(source.name, source.location)
-        if args.json:
+    rows = [
+        health.get(source.name) or SourceHealth(source.name, source.location)
+        for source in ctx.config.sources
+    ]
+    if args.json:
+        for h in rows:
             _write_json(out, {**h.to_json(), "url": shown_url(h.url)})
-        else:
-            detail = h.last_error or (f"{h.items} items" if h.status != "pending" else "")
-            out.write(f"{h.status:<13} {source.name}: {detail}\n")
+        return EXIT_OK
+    zone = local_zone(ctx.config.settings.timezone)
+    now = ctx.clock()
+    out.write(
+        f"{'STATUS':<13}{'HTTP':>4}  {'LATENCY':>8}  {'LAST OK':<11}  FAILS  NEXT TRY  SOURCE\n"
+    )
+    for h in rows:
+        last_ok = h.last_ok.astimezone(zone).strftime("%m-%d %H:%M") if h.last_ok else "never"
+        latency = f"{h.latency_ms} ms" if h.latency_ms is not None else "-"
+        retry = ""
+        if h.status == "error" and h.next_poll is not None and h.next_poll > now:
+            retry = f"in {_span(h.next_poll - now)}"
+        detail = h.last_error or (f"{h.items} items" if h.status != "pending" else "")
+        out.write(
+            f"{h.status:<13}{h.http_status or '-':>4}  {latency:>8}  {last_ok:<11}  "
+            f"{h.failures:>5}  {retry:<8}  {h.name}{': ' + detail if detail else ''}\n"
+        )
     return EXIT_OK
+
+
+def _span(delta: timedelta) -> str:
+    """A wait as people say it: 45s, 12m, 3h, 2d."""
+    seconds = max(0, int(delta.total_seconds()))
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
 
 
 def cmd_add(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
