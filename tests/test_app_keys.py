@@ -128,8 +128,13 @@ async def test_enter_on_a_countdown_event_filters_to_it(tmp_path: Path) -> None:
         assert "filter: APEC OR Gyeongju OR tag:apec" in str(app.query_one("#status").render())
 
 
-async def test_m_marks_read_and_capital_h_shows_source_health(tmp_path: Path) -> None:
-    app = make_app(tmp_path)
+async def test_m_marks_read_and_capital_h_shows_source_health(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    config = seed_only_config(tmp_path)
+    down = feed_server.add("/down.xml", Route(b"", status=503))
+    config.sources.append(Source("Down Wire", url=down))
+    app = make_app(tmp_path, config)
     app.read_after = 3600  # only the key marks it
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(app, pilot, want=6)
@@ -146,7 +151,9 @@ async def test_m_marks_read_and_capital_h_shows_source_health(tmp_path: Path) ->
         assert isinstance(app.screen, PickerScreen)
         shot = screen_text(app)
         assert "Source health" in shot and "Yonhap via Korea Herald" in shot
-        assert "ok" in shot
+        down_row = next(line for line in shot.splitlines() if "Down Wire" in line)
+        assert "error" in down_row and "503" in down_row
+        assert "1 failed in a row HTTP 503" in down_row
 
 
 async def test_command_palette_offers_actions_sources_and_events(tmp_path: Path) -> None:

@@ -644,13 +644,11 @@ class WirewatchApp(App[None]):
         for source in self.config.sources:
             h = self.health.get(source.name) or SourceHealth(source.name, source.location)
             ok = h.last_ok.astimezone(self.local).strftime("%m-%d %H:%M") if h.last_ok else "never"
-            detail = h.last_error or ""
-            options.append(
-                (
-                    source.name,
-                    Text(f"{h.status:<12} {source.name[:24]:<24} last ok {ok:<11} {detail}"),
-                )
-            )
+            fails = f"{h.failures} failed in a row " if h.failures else ""
+            detail = fails + (h.last_error or "")
+            http = str(h.http_status or "-")
+            line = f"{h.status:<12} {http:>3} {source.name[:24]:<24} last ok {ok:<11} {detail}"
+            options.append((source.name, Text(line)))
         self.push_screen(
             PickerScreen("Source health", options, "enter filters to that source · escape closes"),
             self._picked_source,
