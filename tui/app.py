@@ -612,9 +612,21 @@ class WirewatchApp(App[None]):
         self.run_query()
 
     def action_pick_source(self) -> None:
-        if self.store is None:
-            return
-        counts = self.store.sources_count()
+        if self.store is not None:  # counting waits on the store lock: not on the event loop
+            self.run_worker(
+                partial(self._count_for_picker, self.store.sources_count, self._show_sources),
+                thread=True,
+                group="picker",
+                exclusive=True,
+                exit_on_error=False,
+            )
+
+    def _count_for_picker(
+        self, count: Callable[[], dict[str, int]], show: Callable[[dict[str, int]], None]
+    ) -> None:
+        self.call_from_thread(show, count())
+
+    def _show_sources(self, counts: dict[str, int]) -> None:
         names = [s.name for s in self.config.sources] + sorted(
             set(counts) - {s.name for s in self.config.sources}
         )
@@ -626,9 +638,16 @@ class WirewatchApp(App[None]):
             self.set_filter(f'source:"{name}"')
 
     def action_pick_tag(self) -> None:
-        if self.store is None:
-            return
-        counts = self.store.tags_count()
+        if self.store is not None:
+            self.run_worker(
+                partial(self._count_for_picker, self.store.tags_count, self._show_tags),
+                thread=True,
+                group="picker",
+                exclusive=True,
+                exit_on_error=False,
+            )
+
+    def _show_tags(self, counts: dict[str, int]) -> None:
         options = [
             (tag, Text(f"{n:>6}  {tag}"))
             for tag, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
