@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime, tzinfo
@@ -21,6 +23,7 @@ from fetchers.feeds import parse_feed, to_articles
 from fetchers.models import Article, Source, article_id
 
 T = TypeVar("T")
+OWNER_CHECK = 0.5  # seconds between a worker's looks at whether its pool's owner still lives
 
 
 def parse_source(
@@ -62,6 +65,36 @@ def start_server() -> None:
     forkserver.ensure_running()
 
 
+def _exit_with_owner(owner: int) -> None:
+    """(In a worker, at its start.) Leave once the process that owns the pool is gone, even
+    when it was killed outright: an orphan would wait for work forever, holding what it
+    inherited (a forked `refresh` worker: the store's writer lock; a fork server's worker: the
+    pipe whose end tells the fork server to stop)."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent and _alive(owner):
+            time.sleep(OWNER_CHECK)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-owner", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    """True while `pid` runs (a process that died and awaits reaping counts as gone)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            return handle.read().rpartition(b")")[2].split()[0] != b"Z"
+    except (OSError, IndexError):
+        return True
+
+
 def spare_cores() -> int:
     """Cores this process may run on beyond the one it is using."""
     try:
@@ -79,7 +112,12 @@ class ParsePool:
     def __init__(self, workers: int | None = None, start_method: str = "forkserver") -> None:
         context = multiprocessing.get_context(start_method)
         count = workers or max(1, min(2, spare_cores()))
-        self._executor = ProcessPoolExecutor(max_workers=count, mp_context=context)
+        self._executor = ProcessPoolExecutor(
+            max_workers=count,
+            mp_context=context,
+            initializer=_exit_with_owner,
+            initargs=(os.getpid(),),
+        )
 
     def warm(self) -> None:
         """Start the worker now (blocking; call from a thread) rather than on first use."""

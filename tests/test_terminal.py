@@ -109,3 +109,68 @@ def test_dashboard_is_readable_on_plain_terminals(tmp_path: Path, env: str) -> N
         quit_and_wait(session)
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every live process under `pid`, from /proc."""
+    parents: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if fields[0] != "Z":
+            parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in parents.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+def test_a_killed_dashboard_leaves_no_parser_processes(tmp_path: Path) -> None:
+    """SIGKILL (an OOM kill, a dropped container): the fork server and its parser go too."""
+    config = tmp_path / "wirewatch.toml"
+    config.write_text(f'[[sources]]\nname = "Seed"\npath = "{SEED}"\n')
+    wirewatch = Path(sys.executable).parent / "wirewatch"
+    session = f"ww-{uuid.uuid4().hex[:8]}"
+    command = (
+        f"env -u COLUMNS -u LINES TERM=xterm-256color {wirewatch} "
+        f"--config {config} --data-dir {tmp_path / 'data'}; sleep 30"
+    )
+    subprocess.run(
+        ["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "50", command], check=True
+    )
+    try:
+        wait_for(session, "Headlines")
+        shell = int(
+            subprocess.run(
+                ["tmux", "display-message", "-p", "-t", session, "#{pane_pid}"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        )
+        deadline = time.monotonic() + 20
+        tree = _descendants(shell)
+        while len(tree) < 4 and time.monotonic() < deadline:  # app, tracker, server, parser
+            time.sleep(0.2)
+            tree = _descendants(shell)
+        app, *helpers = tree
+        assert len(helpers) >= 2, tree
+        subprocess.run(["kill", "-KILL", str(app)], check=True)
+        deadline = time.monotonic() + 5
+        while any(_running(p) for p in helpers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert [p for p in helpers if _running(p)] == []
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)

@@ -191,16 +191,16 @@ def _open_writer(ctx: Context, first: int | None = None) -> Store:
 
 
 def cmd_refresh(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
-    with _open_writer(ctx, first=0) as store:  # the articles load while the requests wait
-        pool = _refresh_pool(ctx.config)
-        try:
+    pool = _refresh_pool(ctx.config)  # forked before the store opens: it holds no lock
+    try:
+        with _open_writer(ctx, first=0) as store:  # the articles load while requests wait
             results = asyncio.run(_refresh(ctx, store, pool))
-        finally:
-            if pool is not None:
-                pool.close(wait=True)  # reaped: its CPU time is counted as this command's
-        store.apply_retention(ctx.config.settings.retention_days, ctx.clock())
-        for problem in store.problems:
-            print(f"wirewatch: {problem}", file=sys.stderr)
+            store.apply_retention(ctx.config.settings.retention_days, ctx.clock())
+            for problem in store.problems:
+                print(f"wirewatch: {problem}", file=sys.stderr)
+    finally:
+        if pool is not None:
+            pool.close(wait=True)  # reaped: its CPU time is counted as this command's
     failed = 0
     for result in results:
         failed += result.status == "error"
