@@ -199,6 +199,32 @@ async def test_a_servers_words_never_reach_the_terminal_raw(
         assert again.load_health()["Evil"].last_error == shown
 
 
+@pytest.mark.parametrize("bypass", [False, True])
+async def test_proxies_come_from_the_environment(
+    tmp_path: Path,
+    now: datetime,
+    feed_server: FeedServer,
+    monkeypatch: pytest.MonkeyPatch,
+    bypass: bool,
+) -> None:
+    """HTTP_PROXY carries the request (the test server answers as the proxy); NO_PROXY skips
+    it (the made-up host then cannot be reached)."""
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy", "ALL_PROXY", "HTTPS_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", feed_server.base)
+    monkeypatch.setenv("NO_PROXY", "wire.invalid" if bypass else "")
+    url = "http://wire.invalid/rss"
+    feed_server.add(url, Route(rss("<title>Through the proxy</title><guid>1</guid>")))
+    results, store, _ = await poll(tmp_path, now, Source("Proxied", url=url))
+    store.close()
+    if bypass:
+        assert results["Proxied"].status == "error" and url not in feed_server.hits
+    else:
+        assert results["Proxied"].status == "ok"
+        assert [a.title for a in results["Proxied"].articles] == ["Through the proxy"]
+        assert feed_server.hits[url]  # the absolute URL a proxy is sent
+
+
 async def test_slow_drip_is_cut_off_at_the_deadline(feed_server: FeedServer) -> None:
     url = feed_server.add("/drip.xml", Route(rss("<title>x</title>") * 10, drip=0.2))
     client = make_client(None, 4, 1.0)
