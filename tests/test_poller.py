@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import random
 import time
 from datetime import datetime
 from pathlib import Path
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 from fetchers.config import Config
 from fetchers.http import FetchError, fetch, make_client
 from fetchers.models import PollResult, Settings, Source
-from fetchers.poller import Poller, host_cap
+from fetchers.poller import BACKOFF_BASE, BACKOFF_CAP, Poller, host_cap
 from fetchers.store import Store
 from tests.conftest import FeedServer, Route, rss
 
@@ -262,6 +263,34 @@ async def test_redirect_loop_and_retry_after(
     assert results["Busy"].http_status == 429 and results["Busy"].retry_after == 3600
     next_poll = poller.health["Busy"].next_poll
     assert next_poll is not None and (next_poll - now).total_seconds() >= 3600
+
+
+async def test_a_failing_source_backs_off_exponentially_with_jitter(
+    tmp_path: Path, now: datetime, feed_server: FeedServer
+) -> None:
+    url = feed_server.add("/down", Route(status=500))
+    source = Source("Down", url=url, interval=60)
+    with Store(tmp_path / "data", writer=True) as store:
+        poller = Poller(config_for(tmp_path, source), store, lambda: now)
+        poller._rng = random.Random(7)  # the same draws every run
+        waits = []
+        try:
+            for failures in range(1, 11):
+                (result,) = await poller.poll()
+                health = poller.health["Down"]
+                assert result.status == "error" and health.failures == failures
+                assert health.next_poll is not None
+                wait = (health.next_poll - now).total_seconds()
+                assert (
+                    BACKOFF_BASE / 2 <= wait <= min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (failures - 1))
+                )
+                waits.append(wait)
+                assert poller.due(now) == []  # not tried again before its time
+                assert poller.due(health.next_poll) == [source]
+        finally:
+            await poller.aclose()
+    assert len(set(waits[2:])) == len(waits[2:])  # jittered (the first two may hit the floor)
+    assert max(waits[6:]) > 4 * max(waits[:3])  # and growing
 
 
 async def test_permanent_redirect_is_followed_and_remembered(
