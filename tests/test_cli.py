@@ -13,6 +13,8 @@ import pytest
 
 from fetchers.store import Store
 from tests.conftest import FeedServer, Route, rss
+from tests.procs import descendants
+from tests.procs import running as is_running
 from tui.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -310,26 +312,6 @@ def test_articles_of_an_unreadable_shard_come_back(tmp_path: Path, feed_server: 
         assert [a.title for a in store.query()] == ["Kept"]
 
 
-def _state(pid: int) -> str | None:
-    """A process's state letter from /proc (Z: dead, not yet reaped); None when gone."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
-    except (OSError, IndexError):
-        return None
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rpartition(")")[2].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid and fields[0] != "Z":
-            found.append(int(stat.parent.name))
-    return found
-
-
 def test_a_killed_refresh_leaves_no_process_holding_the_store(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:
@@ -346,14 +328,14 @@ def test_a_killed_refresh_leaves_no_process_holding_the_store(
     deadline = time.monotonic() + 10
     while not feed_server.hits.get("/slow.xml") and time.monotonic() < deadline:
         time.sleep(0.05)  # the request is in flight: the worker, if any, is running
-    workers = _children(proc.pid)
+    workers = descendants(proc.pid)
     proc.kill()  # SIGKILL: nothing of wirewatch runs to clean up
     proc.wait()
     deadline = time.monotonic() + 5
     running = workers
     while running and time.monotonic() < deadline:
         time.sleep(0.1)
-        running = [w for w in workers if _state(w) not in (None, "Z")]
+        running = [w for w in workers if is_running(w)]
     assert running == [], "a worker outlived the killed refresh"
     feed_server.routes["/slow.xml"].delay = 0
     again = _refresh_process(config, data)

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.procs import descendants, running
+
 pytestmark = [
     pytest.mark.tmux,
     pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
@@ -111,32 +113,6 @@ def test_dashboard_is_readable_on_plain_terminals(tmp_path: Path, env: str) -> N
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
 
 
-def _descendants(pid: int) -> list[int]:
-    """Every live process under `pid`, from /proc."""
-    parents: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rpartition(")")[2].split()
-        except OSError:
-            continue
-        if fields[0] != "Z":
-            parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, todo = [], [pid]
-    while todo:
-        for child in parents.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
-def _running(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state != "Z"
-
-
 def test_a_killed_dashboard_leaves_no_parser_processes(tmp_path: Path) -> None:
     """SIGKILL (an OOM kill, a dropped container): the fork server and its parser go too."""
     config = tmp_path / "wirewatch.toml"
@@ -161,16 +137,16 @@ def test_a_killed_dashboard_leaves_no_parser_processes(tmp_path: Path) -> None:
             ).stdout
         )
         deadline = time.monotonic() + 20
-        tree = _descendants(shell)
+        tree = descendants(shell)
         while len(tree) < 4 and time.monotonic() < deadline:  # app, tracker, server, parser
             time.sleep(0.2)
-            tree = _descendants(shell)
+            tree = descendants(shell)
         app, *helpers = tree
         assert len(helpers) >= 2, tree
         subprocess.run(["kill", "-KILL", str(app)], check=True)
         deadline = time.monotonic() + 5
-        while any(_running(p) for p in helpers) and time.monotonic() < deadline:
+        while any(running(p) for p in helpers) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert [p for p in helpers if _running(p)] == []
+        assert [p for p in helpers if running(p)] == []
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
