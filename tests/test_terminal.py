@@ -46,6 +46,26 @@ def quit_and_wait(session: str, timeout: float = 15.0) -> None:
     assert "Headlines" not in capture(session)
 
 
+def start_dashboard(tmp_path: Path, config: Path, env: str, size: tuple[int, int]) -> str:
+    """Run `wirewatch` in a new detached tmux session of `size`; returns the session's name.
+    The shell stays 30 s after it quits, so the screen can be read."""
+    wirewatch = Path(sys.executable).parent / "wirewatch"
+    session = f"ww-{uuid.uuid4().hex[:8]}"
+    command = (
+        f"env -u COLUMNS -u LINES {env} {wirewatch} "
+        f"--config {config} --data-dir {tmp_path / 'data'}; sleep 30"
+    )
+    width, height = str(size[0]), str(size[1])
+    subprocess.run(
+        ["tmux", "new-session", "-d", "-s", session, "-x", width, "-y", height, command],
+        check=True,
+    )
+    subprocess.run(
+        ["tmux", "resize-window", "-t", session, "-x", width, "-y", height], capture_output=True
+    )
+    return session
+
+
 def test_dashboard_in_tmux_filters_and_quits(tmp_path: Path) -> None:
     config = tmp_path / "wirewatch.toml"
     config.write_text(
@@ -53,18 +73,8 @@ def test_dashboard_in_tmux_filters_and_quits(tmp_path: Path) -> None:
         f'[[sources]]\nname = "Seed"\npath = "{SEED}"\n'
         f'[[events]]\nname = "APEC Leaders"\nwhen = "2025-10-31 09:00"\ntz = "Asia/Seoul"\n'
     )
-    wirewatch = Path(sys.executable).parent / "wirewatch"
-    session = f"ww-{uuid.uuid4().hex[:8]}"
-    command = (
-        "env -u COLUMNS -u LINES TERM=xterm-256color WIREWATCH_NOW=2025-10-24T08:00:00Z "
-        f"{wirewatch} "
-        f"--config {config} --data-dir {tmp_path / 'data'}; sleep 30"
-    )
-    subprocess.run(
-        ["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "50", command], check=True
-    )
-    subprocess.run(
-        ["tmux", "resize-window", "-t", session, "-x", "160", "-y", "50"], capture_output=True
+    session = start_dashboard(
+        tmp_path, config, "TERM=xterm-256color WIREWATCH_NOW=2025-10-24T08:00:00Z", (160, 50)
     )
     try:
         screen = wait_for(session, "Hybe partners with LAFC")
@@ -96,14 +106,8 @@ def test_dashboard_is_readable_on_plain_terminals(tmp_path: Path, env: str) -> N
     """NO_COLOR, screen/tmux terminfo and the C locale: the text is there and q quits."""
     config = tmp_path / "wirewatch.toml"
     config.write_text(f'[[sources]]\nname = "Seed"\npath = "{SEED}"\n')
-    wirewatch = Path(sys.executable).parent / "wirewatch"
-    session = f"ww-{uuid.uuid4().hex[:8]}"
-    command = (
-        f"env -u COLUMNS -u LINES -u COLORTERM {env} WIREWATCH_NOW=2025-10-24T08:00:00Z "
-        f"{wirewatch} --config {config} --data-dir {tmp_path / 'data'}; sleep 30"
-    )
-    subprocess.run(
-        ["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40", command], check=True
+    session = start_dashboard(
+        tmp_path, config, f"-u COLORTERM {env} WIREWATCH_NOW=2025-10-24T08:00:00Z", (120, 40)
     )
     try:
         screen = wait_for(session, "Hybe partners with LAFC")
@@ -117,15 +121,7 @@ def test_a_killed_dashboard_leaves_no_parser_processes(tmp_path: Path) -> None:
     """SIGKILL (an OOM kill, a dropped container): the fork server and its parser go too."""
     config = tmp_path / "wirewatch.toml"
     config.write_text(f'[[sources]]\nname = "Seed"\npath = "{SEED}"\n')
-    wirewatch = Path(sys.executable).parent / "wirewatch"
-    session = f"ww-{uuid.uuid4().hex[:8]}"
-    command = (
-        f"env -u COLUMNS -u LINES TERM=xterm-256color {wirewatch} "
-        f"--config {config} --data-dir {tmp_path / 'data'}; sleep 30"
-    )
-    subprocess.run(
-        ["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "50", command], check=True
-    )
+    session = start_dashboard(tmp_path, config, "TERM=xterm-256color", (160, 50))
     try:
         wait_for(session, "Headlines")
         shell = int(

@@ -612,19 +612,20 @@ class WirewatchApp(App[None]):
         self.run_query()
 
     def action_pick_source(self) -> None:
-        if self.store is not None:  # counting waits on the store lock: not on the event loop
-            self.run_worker(
-                partial(self._count_for_picker, self.store.sources_count, self._show_sources),
-                thread=True,
-                group="picker",
-                exclusive=True,
-                exit_on_error=False,
-            )
+        if self.store is not None:
+            self._count_then(self.store.sources_count, self._show_sources)
 
-    def _count_for_picker(
+    def _count_then(
         self, count: Callable[[], dict[str, int]], show: Callable[[dict[str, int]], None]
     ) -> None:
-        self.call_from_thread(show, count())
+        """Count in a thread (counting waits on the store lock), then show on the app."""
+        self.run_worker(
+            lambda: self.call_from_thread(show, count()),
+            thread=True,
+            group="picker",
+            exclusive=True,
+            exit_on_error=False,
+        )
 
     def _show_sources(self, counts: dict[str, int]) -> None:
         names = [s.name for s in self.config.sources] + sorted(
@@ -639,13 +640,7 @@ class WirewatchApp(App[None]):
 
     def action_pick_tag(self) -> None:
         if self.store is not None:
-            self.run_worker(
-                partial(self._count_for_picker, self.store.tags_count, self._show_tags),
-                thread=True,
-                group="picker",
-                exclusive=True,
-                exit_on_error=False,
-            )
+            self._count_then(self.store.tags_count, self._show_tags)
 
     def _show_tags(self, counts: dict[str, int]) -> None:
         options = [
