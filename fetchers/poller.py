@@ -85,6 +85,22 @@ class Poller:
             )
         return self._client
 
+    async def open_client(self) -> httpx.AsyncClient:
+        """The client, made in a thread the first time: its TLS setup (reading the CA bundle)
+        takes tens of milliseconds, which an event loop must not spend."""
+        if self._client is None:
+            client = await asyncio.to_thread(
+                make_client,
+                self.settings.user_agent,
+                self.settings.concurrency,
+                self.settings.timeout,
+            )
+            if self._client is None:
+                self._client = client
+            else:  # another task made one meanwhile
+                await client.aclose()
+        return self._client
+
     async def aclose(self) -> None:
         if self._client is not None and self._own_client:
             await self._client.aclose()
@@ -113,6 +129,7 @@ class Poller:
         if not self._unsent:
             self.sent.set()
         try:
+            await self.open_client()
             self._forget_validators(await asyncio.to_thread(self.store.take_lost))
             polled = await asyncio.gather(*(self._poll_and_stage(s) for s in chosen))
             results = [result for result, _ in polled]
@@ -305,6 +322,7 @@ class Poller:
 
     async def full_text(self, url: str) -> str | None:
         """Fetch one article page and extract its text; None when that fails."""
+        await self.open_client()
         try:
             result = await self._limited_fetch(url, accept=FULL_TEXT_ACCEPT)
             page = await asyncio.to_thread(

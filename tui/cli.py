@@ -256,7 +256,7 @@ async def _refresh(ctx: Context, store: Store, pool: ParsePool | None) -> list[P
     poller = Poller(ctx.config, store, ctx.clock, parse_pool=pool)
     loading: asyncio.Future[list[str]] | None = None
     try:
-        poller.client  # noqa: B018 - its TLS setup first, before anything competes with it
+        await poller.open_client()  # its TLS setup first, before anything competes with it
         polling = asyncio.create_task(poller.poll())
         sent = asyncio.create_task(poller.sent.wait())
         await asyncio.wait({polling, sent}, return_when=asyncio.FIRST_COMPLETED)
