@@ -77,14 +77,6 @@ class Poller:
             if current is None or current.url != source.location:
                 self.health[source.name] = SourceHealth(name=source.name, url=source.location)
 
-    @property
-    def client(self) -> httpx.AsyncClient:
-        if self._client is None:
-            self._client = make_client(
-                self.settings.user_agent, self.settings.concurrency, self.settings.timeout
-            )
-        return self._client
-
     async def open_client(self) -> httpx.AsyncClient:
         """The client, made in a thread the first time: its TLS setup (reading the CA bundle)
         takes tens of milliseconds, which an event loop must not spend."""
@@ -129,7 +121,7 @@ class Poller:
         if not self._unsent:
             self.sent.set()
         try:
-            await self.open_client()
+            await self.open_client()  # once, before the sources race to make it
             self._forget_validators(await asyncio.to_thread(self.store.take_lost))
             polled = await asyncio.gather(*(self._poll_and_stage(s) for s in chosen))
             results = [result for result, _ in polled]
@@ -230,12 +222,13 @@ class Poller:
         limit = self._hosts.get(host)
         if limit is None:
             limit = self._hosts[host] = asyncio.Semaphore(host_cap(host, self.settings))
+        client = await self.open_client()
         async with self._global, limit:
             self._unsent = max(0, self._unsent - 1)
             if not self._unsent or self._global.locked():
                 self.sent.set()  # every slot busy: now only waiting on the network
             return await fetch(
-                self.client,
+                client,
                 url,
                 deadline=self.settings.timeout,
                 max_body=self.settings.max_body,
@@ -322,7 +315,6 @@ class Poller:
 
     async def full_text(self, url: str) -> str | None:
         """Fetch one article page and extract its text; None when that fails."""
-        await self.open_client()
         try:
             result = await self._limited_fetch(url, accept=FULL_TEXT_ACCEPT)
             page = await asyncio.to_thread(
