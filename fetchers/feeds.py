@@ -23,7 +23,7 @@ import orjson
 
 from fetchers.charset import decode, strip_xml_declaration
 from fetchers.models import Article, article_id
-from fetchers.text import clean_block, clean_line
+from fetchers.text import clean_block, clean_line, strip_controls
 from fetchers.timeparse import parse_feed_date
 
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
@@ -482,9 +482,11 @@ def to_articles(
 
 
 def _http_link(link: str | None) -> str | None:
+    """An http(s) link as it is shown, copied and opened: no escape sequences or control
+    characters (a feed's link reaches the screen), spaces inside it percent-encoded."""
     if not link:
         return None
-    link = link.strip()
+    link = "%20".join(strip_controls(link).split())
     return link if re.match(r"^https?://", link, re.I) else None
 
 

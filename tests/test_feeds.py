@@ -89,6 +89,15 @@ def test_utf8_bytes_under_a_lying_latin1_header() -> None:
     assert a.title == "Café Gyeongju — 경주"
 
 
+def test_links_lose_escape_codes_and_keep_no_raw_spaces() -> None:
+    body = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": ['
+        b'{"id": "1", "url": " https://j.org/a\\u001b]0;pwned\\u0007 b\\u001b[2J ", "title": "T"}]}'
+    )
+    (a,) = articles(body, {"Content-Type": "application/feed+json"})
+    assert a.link == "https://j.org/a%20b"
+
+
 def test_utf8_cut_inside_a_character_under_a_lying_latin1_header() -> None:
     body = '<rss version="2.0"><channel><item><guid>1</guid><title>Café 경주'.encode()[:-2]
     (a,) = articles(body, {"Content-Type": "application/rss+xml; charset=ISO-8859-1"})
