@@ -48,6 +48,8 @@ SETTINGS_KEYS = {
     "date_order",
     "bell",
 }
+MAX_RETENTION_DAYS = 36_500  # a century; more would overflow the cutoff date
+MAX_TIMEOUT = 86_400.0  # a request deadline longer than a day is a typo
 SOURCE_KEYS = {"name", "url", "path", "kind", "interval", "tags", "full_text", "enabled"}
 EVENT_KEYS = {"name", "when", "tz", "query", "location"}
 TOP_KEYS = {"settings", "sources", "events", "watch", "filters", "keys"}
@@ -178,7 +180,14 @@ def _settings(path: Path, table: Any) -> Settings:
             value = _typed(path, f"settings.{key}", table[key], int, "a positive whole number")
             if value <= 0:
                 raise ConfigError(f"{_where(path, f'settings.{key}')}: must be positive")
+            if key == "retention_days" and value > MAX_RETENTION_DAYS:
+                raise ConfigError(
+                    f"{_where(path, 'settings.retention_days')}: {value} is more than"
+                    f" {MAX_RETENTION_DAYS} days (a century)"
+                )
             setattr(s, key, value)
+    if s.timeout > MAX_TIMEOUT:
+        raise ConfigError(f"{_where(path, 'settings.timeout')}: more than a day")
     if "timezone" in table:
         tzname = _typed(path, "settings.timezone", table["timezone"], str, "an IANA zone name")
         try:

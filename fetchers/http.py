@@ -59,12 +59,19 @@ def make_client(user_agent: str | None, concurrency: int, timeout: float) -> htt
             max_connections=concurrency, max_keepalive_connections=concurrency, keepalive_expiry=30
         ),
         trust_env=True,
+        event_hooks={"request": [_check_request]},
         headers={
             "User-Agent": user_agent or DEFAULT_USER_AGENT,
             "Accept": FEED_ACCEPT,
             "Accept-Encoding": "gzip, deflate",
         },
     )
+
+
+async def _check_request(request: httpx.Request) -> None:
+    """Every request, redirects included, goes only where a request may go: a redirect to
+    port 99999 is refused here with a plain reason, not deep in the connection code."""
+    check_url(str(request.url))
 
 
 def preload() -> None:
@@ -79,20 +86,27 @@ def preload() -> None:
     httpx.create_ssl_context()
 
 
+# The longest wait a server may ask for. A Retry-After of 10^20 seconds or a date in the year
+# 9999 would park a source forever (or overflow the next-poll time): a day is plenty.
+MAX_SERVER_DELAY = 24 * 3600.0
+
+
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date."""
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date), at most
+    MAX_SERVER_DELAY; None when the header is absent or unreadable."""
     if not value:
         return None
     value = value.strip()
     if value.isdigit():
-        return float(value)
+        return min(float(value), MAX_SERVER_DELAY)
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, when.timestamp() - (now if now is not None else time.time()))
+    wait = when.timestamp() - (now if now is not None else time.time())
+    return min(max(0.0, wait), MAX_SERVER_DELAY)
 
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -157,7 +171,12 @@ async def fetch(
                     else None
                 )
                 if response.status_code == 304:
-                    await response.aread()  # read to its end, the connection is kept for reuse
+                    await response.aread()
+                    if not etag and not last_modified:
+                        raise FetchError(
+                            "HTTP 304 Not Modified, though nothing was asked conditionally",
+                            304,
+                        )  # read to its end, the connection is kept for reuse
                     return FetchResult(
                         final_url,
                         304,
@@ -223,6 +242,9 @@ async def fetch(
         raise FetchError(f"{type(exc).__name__}: {_reason(exc)}") from None
     except zlib.error as exc:
         raise FetchError(f"corrupt compressed body: {exc}") from None
+    except ExceptionGroup as group:  # the connection code's task group: report its first cause
+        first = group.exceptions[0]
+        raise FetchError(f"{type(first).__name__}: {_reason(first)}") from None
 
 
 def check_url(url: str) -> None:

@@ -157,6 +157,8 @@ class SourceHealth:
             "last_error": self.last_error,
             "items": self.items,
             "latency_ms": self.latency_ms,
+            "failures": self.failures,
+            "next_poll": utc_iso(self.next_poll),
         }
 
     def to_record(self) -> dict[str, Any]:
@@ -206,6 +208,7 @@ class PollResult:
     retry_after: float | None = None
     permanent_url: str | None = None
     new_ids: list[str] = field(default_factory=list)
+    unstored: bool = False  # read fine, but the store could not write its articles
 
     def __post_init__(self) -> None:
         if self.error:  # it may quote a server or a parser: shown and logged, so never raw

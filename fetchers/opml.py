@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import unicodedata
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import format_datetime
+from urllib.parse import urlsplit
 
 from fetchers.models import Source
-from fetchers.text import clean_line
+from fetchers.text import clean_line, plain_message
 
 
 class OpmlError(Exception):
@@ -17,47 +20,69 @@ class OpmlError(Exception):
 
 @dataclass(slots=True)
 class Subscription:
-    """One feed named in an OPML file."""
+    """One feed named in an OPML file; `skipped` says why it cannot be subscribed, if so."""
 
     name: str
     url: str
     tags: list[str] = field(default_factory=list)
+    skipped: str | None = None
 
 
 def parse_opml(data: bytes) -> list[Subscription]:
-    """Feeds from an OPML body; nested outlines and `category` become tags."""
+    """Feeds from an OPML body; nested outlines and `category` become tags. Every outline
+    with a URL is returned, the unusable ones with the reason in `skipped`."""
     try:
         root = ET.fromstring(data)
     except ET.ParseError as exc:
         raise OpmlError(f"not well-formed XML: {exc}") from exc
     if root.tag != "opml":
-        raise OpmlError(f"not OPML: the root element is <{root.tag}>")
+        raise OpmlError(f"not OPML: the root element is <{clean_line(str(root.tag))}>")
     body = root.find("body")
     if body is None:
         raise OpmlError("OPML without a <body>")
+    return _walk(body)
+
+
+def _walk(body: ET.Element) -> list[Subscription]:
+    """Outlines in document order, folders as tags. Iterative: an OPML nested thousands deep
+    is read like a flat one (recursion would end in a RecursionError)."""
     found: list[Subscription] = []
-    _walk(body, [], found)
-    return found
-
-
-def _walk(parent: ET.Element, folders: list[str], found: list[Subscription]) -> None:
-    for outline in parent.findall("outline"):
+    stack: list[tuple[Iterator[ET.Element], list[str]]] = [(iter(body.findall("outline")), [])]
+    while stack:
+        outline = next(stack[-1][0], None)
+        if outline is None:
+            stack.pop()
+            continue
+        folders = stack[-1][1]
         label = clean_line(outline.get("title") or outline.get("text") or "")
-        url = (outline.get("xmlUrl") or outline.get("xmlurl") or "").strip()
+        raw_url = outline.get("xmlUrl") or outline.get("xmlurl") or ""
+        url = raw_url.strip()
         if url:
             tags = list(folders)
             for category in (outline.get("category") or "").split(","):
-                tag = category.strip().strip("/").split("/")[-1].strip()
+                tag = clean_line(category.strip().strip("/").split("/")[-1])
                 if tag and tag not in tags:
                     tags.append(tag)
-            found.append(
-                Subscription(
-                    name=label or url,
-                    url=url,
-                    tags=tags,
-                )
-            )
-        _walk(outline, [*folders, label] if not url and label else folders, found)
+            found.append(Subscription(label or plain_message(url), url, tags, _unusable(url)))
+        inner = outline.findall("outline")
+        if inner:
+            stack.append((iter(inner), [*folders, label] if not url and label else folders))
+    return found
+
+
+def _unusable(url: str) -> str | None:
+    """Why a feed URL cannot be subscribed, or None."""
+    if any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in url):
+        return "its URL holds spaces or control characters"
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return "its URL is not http(s)"
+    try:
+        if not parts.hostname or (parts.port is not None and not 0 < parts.port < 65536):
+            return "its URL names no valid host"
+    except ValueError:
+        return "its URL names no valid port"
+    return None
 
 
 def write_opml(sources: list[Source], title: str, now: datetime) -> bytes:

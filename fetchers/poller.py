@@ -20,7 +20,7 @@ from fetchers.files import LocalSourceError, read_local
 from fetchers.http import FetchError, FetchResult, fetch, host_of, is_local_host, make_client
 from fetchers.models import Article, PollResult, Settings, Source, SourceHealth
 from fetchers.parsepool import ParsePool, parse_source
-from fetchers.store import StagedArticle, Store, stage
+from fetchers.store import StagedArticle, Store, StoreWriteError, stage
 from fetchers.timeparse import local_zone
 
 log = logging.getLogger("wirewatch.poller")
@@ -28,8 +28,22 @@ log = logging.getLogger("wirewatch.poller")
 DEFAULT_PER_HOST = 2
 BACKOFF_BASE = 60.0
 BACKOFF_CAP = 6 * 3600.0
+UNSTORED_RETRY = 60.0  # a source whose articles the disk refused is asked again this soon
 FULL_TEXT_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 Clock = Callable[[], datetime]
+
+
+# The farthest ahead a next poll is ever set: the config refuses longer intervals, and a
+# server's Retry-After is capped at a day; this holds whatever a bug or a clock might compute.
+MAX_NEXT_POLL = 366 * 24 * 3600.0
+
+
+def later(now: datetime, seconds: float) -> datetime:
+    """`now` plus `seconds`, clamped to [0, MAX_NEXT_POLL]: never an overflow, never a source
+    parked for years."""
+    if not seconds > 0:  # also NaN
+        return now
+    return now + timedelta(seconds=min(seconds, MAX_NEXT_POLL))
 
 
 def backoff_delay(failures: int, rng: random.Random) -> float:
@@ -126,13 +140,30 @@ class Poller:
             polled = await asyncio.gather(*(self._poll_and_stage(s) for s in chosen))
             results = [result for result, _ in polled]
             batch = [item for _, staged in polled for item in staged]
-            new_ids = await asyncio.to_thread(self._write, batch) if batch else []
+            unstored: set[str] = set()
+            try:
+                new_ids = await asyncio.to_thread(self._write, batch) if batch else []
+            except StoreWriteError as exc:  # a full disk: keep polling, write again next time
+                new_ids = exc.stored
+                unstored = {item.record.source for item in batch}
+                log.error("%s; the next poll of those sources tries again", exc)
+                for result in results:
+                    if result.source in unstored:
+                        result.unstored = True
+                        result.status, result.error = "error", f"not stored: {exc}"
             fresh = set(new_ids)
+            by_name = {s.name: s for s in chosen}
             for result in results:
                 result.new_ids = [a.id for a in result.articles if a.id in fresh]
-                self._record(result, next(s for s in chosen if s.name == result.source))
+                try:
+                    self._record(result, by_name[result.source])
+                except Exception:  # one source's bookkeeping never stops the cycle
+                    log.exception("%s: its health could not be recorded", result.source)
             self._forget_validators(await asyncio.to_thread(self._settle_store))
-            await asyncio.to_thread(self.store.save_health, dict(self.health))
+            try:
+                await asyncio.to_thread(self.store.save_health, dict(self.health))
+            except StoreWriteError as exc:
+                log.error("%s; it is saved again after the next poll", exc)
             return list(results)
         finally:
             self._busy.difference_update(s.name for s in chosen)
@@ -165,12 +196,17 @@ class Poller:
         health.http_status = result.http_status
         health.latency_ms = result.latency_ms
         interval = source.interval or self.settings.interval
+        if result.unstored:  # the source answered; the disk refused: its validators stay old
+            health.status = "error"
+            health.last_error = result.error
+            health.next_poll = later(now, min(interval, UNSTORED_RETRY))
+            return
         if result.status == "error":
             health.status = "error"
             health.failures += 1
             health.last_error = result.error
             wait = max(backoff_delay(health.failures, self._rng), result.retry_after or 0.0)
-            health.next_poll = now + timedelta(seconds=max(wait, min(interval, BACKOFF_BASE)))
+            health.next_poll = later(now, max(wait, min(interval, BACKOFF_BASE)))
             log.warning("%s: %s", source.name, result.error)
         else:
             health.status = result.status
@@ -182,7 +218,7 @@ class Poller:
             if result.permanent_url:
                 health.permanent_url = result.permanent_url
             jitter = self._rng.uniform(-0.1, 0.1) * interval
-            health.next_poll = now + timedelta(seconds=interval + jitter)
+            health.next_poll = later(now, interval + jitter)
 
     async def _poll_and_stage(self, source: Source) -> tuple[PollResult, list[StagedArticle]]:
         """Poll one source and make its articles ready to store while the others are still

@@ -22,19 +22,28 @@ from fetchers.config import Config, ConfigError, load_config
 from fetchers.events import EventBook, EventBookError
 from fetchers.models import PollResult
 from fetchers.poller import Poller
-from fetchers.store import Store
+from fetchers.redact import PlainFormatter
+from fetchers.store import Store, StoreError
 
 log = logging.getLogger("wirewatch")
 FORMAT = "%(asctime)s %(levelname)s %(message)s"
 
 
 def setup_logging(log_file: Path | None) -> None:
-    """Log to stderr, and to `log_file` too when given (reopened if logrotate moves it)."""
+    """Log to stderr, and to `log_file` too when given (reopened if logrotate moves it).
+
+    Every handler formats through PlainFormatter, so no record (httpx's own included) carries
+    a password or a server's escape sequences; httpx's per-request lines are not logged."""
     handlers: list[logging.Handler] = [logging.StreamHandler()]
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True)
         handlers.append(logging.handlers.WatchedFileHandler(log_file, encoding="utf-8"))
-    logging.basicConfig(level=logging.INFO, format=FORMAT, handlers=handlers, force=True)
+    formatter = PlainFormatter(FORMAT)
+    for handler in handlers:
+        handler.setFormatter(formatter)
+    logging.basicConfig(level=logging.INFO, handlers=handlers, force=True)
+    for noisy in ("httpx", "httpcore", "hpack"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 class PollService:
@@ -93,7 +102,11 @@ class PollService:
             len(failed),
             f" ({', '.join(failed)})" if failed else "",
         )
-        removed = self.store.apply_retention(self.config.settings.retention_days, self.clock())
+        try:
+            removed = self.store.apply_retention(self.config.settings.retention_days, self.clock())
+        except StoreError as exc:
+            log.error("%s", exc)
+            return
         if removed:
             log.info(
                 "retention: %d articles older than %d days removed",

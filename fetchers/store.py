@@ -63,6 +63,15 @@ class StoreError(Exception):
     """The store cannot be used as asked."""
 
 
+class StoreWriteError(StoreError):
+    """The disk refused a write (full, read-only). What was stored before is intact; `stored`
+    holds the ids this write did store before it failed."""
+
+    def __init__(self, message: str, stored: list[str]) -> None:
+        super().__init__(message)
+        self.stored = stored
+
+
 class StoreLocked(StoreError):
     """Another process is the writer."""
 
@@ -160,7 +169,10 @@ class Store:
 
     # -- opening and locking ---------------------------------------------------------------
     def acquire_writer(self) -> None:
-        handle = open(self.dir / "writer.lock", "a+")  # noqa: SIM115 - held for our lifetime
+        try:
+            handle = open(self.dir / "writer.lock", "a+")  # noqa: SIM115 - held for our lifetime
+        except OSError as exc:
+            raise StoreError(f"{self.dir}: cannot write the data dir ({exc.strerror})") from None
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -171,10 +183,13 @@ class Store:
             raise StoreLocked(
                 f"{self.dir} is being written by another wirewatch process{who}"
             ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
+        try:  # the pid is only for the message another writer gets: a full disk may refuse it
+            handle.seek(0)
+            handle.truncate()
+            handle.write(str(os.getpid()))
+            handle.flush()
+        except OSError:
+            pass
         self._lock_handle = handle
         self.is_writer = True
 
@@ -510,27 +525,38 @@ class Store:
                 seen.add(ident)
                 by_shard.setdefault(item.key, []).append(item)
             new_ids: list[str] = []
-            for key, items in by_shard.items():
-                texts = [(item.doc, item.text) for item in items if item.text]
-                if texts:
-                    self._append_texts(key, texts)
-                shard = self._get_shard(key)
-                shard.db.table(TABLE, cache_size=0).insert_multiple(item.doc for item in items)
-                shard.signature = shard.storage._signature
-                records = []
-                for item in items:
-                    ref = item.doc.get("text_ref")
-                    if ref:
-                        item.record.text_ref = (ref[0], ref[1], ref[2])
-                    records.append(item.record)
-                self._index_many(records, key)
-                new_ids.extend(record.id for record in records)
-            self._insert_orders(new_ids)
-            for key, shard in self._shards.items():
-                if key not in by_shard:  # keep only the shards being written parsed in memory
-                    shard.storage.forget()
-            for key in by_shard:
-                self._write_rows(key)
+            written: list[str] = []
+            try:
+                for key, items in by_shard.items():
+                    texts = [(item.doc, item.text) for item in items if item.text]
+                    if texts:
+                        self._append_texts(key, texts)
+                    shard = self._get_shard(key)
+                    shard.db.table(TABLE, cache_size=0).insert_multiple(item.doc for item in items)
+                    shard.signature = shard.storage._signature
+                    records = []
+                    for item in items:
+                        ref = item.doc.get("text_ref")
+                        if ref:
+                            item.record.text_ref = (ref[0], ref[1], ref[2])
+                        records.append(item.record)
+                    self._index_many(records, key)
+                    new_ids.extend(record.id for record in records)
+                    written.append(key)
+            except OSError as exc:  # a full disk, a read-only dir: the shards written stand
+                raise StoreWriteError(
+                    f"{self.dir}: cannot write ({exc.strerror or exc}); "
+                    f"{len(new_ids)} of {len(seen)} new articles stored, nothing stored before"
+                    " was lost",
+                    new_ids,
+                ) from exc
+            finally:
+                self._insert_orders(new_ids)
+                for key, shard in self._shards.items():
+                    if key not in written:  # keep only the shards just written parsed
+                        shard.storage.forget()
+                for key in written:
+                    self._write_rows(key)
             return new_ids
 
     def _append_texts(self, key: str, pairs: list[tuple[dict[str, Any], str]]) -> None:
@@ -825,11 +851,20 @@ class Store:
                     doc = _doc_from_record(self._docs[ident])
                     doc["text"] = self.text(ident)
                     kept_docs.append(doc)
+                if kept_docs:  # kept first: if the disk refuses, the day stays as it was
+                    kept = self._get_shard("kept")
+                    try:
+                        kept.db.table(TABLE, cache_size=0).insert_multiple(kept_docs)
+                    except OSError as exc:
+                        self._rebuild_order()
+                        raise StoreWriteError(
+                            f"{self.dir}: retention cannot write ({exc.strerror or exc}); "
+                            "the old days stay until the next try",
+                            [],
+                        ) from exc
+                    kept.signature = kept.storage._signature
                 self._drop_shard(key)
                 if kept_docs:
-                    kept = self._get_shard("kept")
-                    kept.db.table(TABLE, cache_size=0).insert_multiple(kept_docs)
-                    kept.signature = kept.storage._signature
                     for doc in kept_docs:
                         if doc.get("text"):
                             self._inline_text[doc["id"]] = doc["text"]
@@ -859,9 +894,15 @@ class Store:
 
     def save_health(self, health: dict[str, SourceHealth]) -> None:
         self._require_writer()
-        atomic_write_bytes(
-            self.dir / "sources.json", orjson.dumps({n: h.to_record() for n, h in health.items()})
-        )
+        try:
+            atomic_write_bytes(
+                self.dir / "sources.json",
+                orjson.dumps({n: h.to_record() for n, h in health.items()}),
+            )
+        except OSError as exc:
+            raise StoreWriteError(
+                f"{self.dir}: cannot save source health ({exc.strerror or exc})", []
+            ) from exc
 
 
 def _field_keys(record: Record) -> Iterator[tuple[str, str]]:
@@ -933,21 +974,33 @@ def _row(record: Record) -> list[Any]:
 
 
 def _record_from_row(row: list[Any]) -> Record:
+    """A record from the row cache. The cache is derived data and is never trusted: a value
+    of the wrong type raises TypeError or ValueError, and the shard itself is read instead."""
     intern = sys.intern
-    tags, lang, ref = row[7], row[8], row[11]
+    ident, title, summary, link, published, fetched = row[0], row[2], row[3], row[4], row[5], row[6]
+    tags, lang, author, guid, ref = row[7], row[8], row[9], row[10], row[11]
+    if (
+        type(ident) is not str
+        or type(title) is not str
+        or type(summary) is not str
+        or not (link is None or type(link) is str)
+        or not (author is None or type(author) is str)
+        or not (guid is None or type(guid) is str)
+    ):
+        raise TypeError("a row of the wrong shape")
     return Record(
-        row[0],
+        ident,
         intern(row[1]),
-        row[2],
-        row[3],
-        row[4],
-        row[5],
-        row[6],
+        title,
+        summary,
+        link,
+        None if published is None else float(published),
+        None if fetched is None else float(fetched),
         tuple(map(intern, tags)) if tags else (),
         intern(lang) if lang else None,
-        row[9],
-        row[10],
-        (ref[0], ref[1], ref[2]) if ref else None,
+        author,
+        guid,
+        (intern(ref[0]), int(ref[1]), int(ref[2])) if ref else None,
     )
 
 

@@ -22,8 +22,9 @@ class NewSource:
 
 
 def toml_string(value: str) -> str:
-    """A TOML basic string (JSON's escapes are all valid TOML)."""
-    return json.dumps(value, ensure_ascii=False)
+    """A TOML basic string (JSON's escapes are all valid TOML). DEL, which JSON leaves as it
+    is and TOML forbids, is escaped too."""
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def source_table(source: NewSource) -> str:
@@ -66,15 +67,18 @@ def append_sources(config: Config, new: list[NewSource], now: datetime) -> tuple
     a config is never left broken."""
     known_urls = {s.url for s in config.sources if s.url}
     names = {s.name for s in config.sources}
+    next_number: dict[str, int] = {}  # per base name: where to go on counting (linear, not n²)
     chunks: list[str] = []
     added: list[str] = []
     for source in new:
         if source.url in known_urls:
             continue
         known_urls.add(source.url)
-        name, n = source.name.strip() or source.url, 2
+        base = source.name.strip() or source.url
+        name, n = base, next_number.get(base, 2)
         while name in names:
-            name, n = f"{source.name} ({n})", n + 1
+            name, n = f"{base} ({n})", n + 1
+        next_number[base] = n
         names.add(name)
         chunks.append(source_table(NewSource(name, source.url, source.tags, source.kind)))
         added.append(name)

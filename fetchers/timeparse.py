@@ -129,13 +129,21 @@ def parse_feed_date(text: str | None, default_zone: tzinfo = UTC) -> datetime | 
     return when.astimezone(UTC)
 
 
+# The longest duration anything accepts (a query's since:, an interval): a century. Longer
+# ones are typos, and times computed from them would overflow.
+MAX_DURATION = 100 * 365.25 * 86400
+
+
 def parse_duration(text: str | int | float) -> float:
-    """Seconds in a duration such as 90, "90s", "5m", "2h", "1d" or "1h30m"."""
+    """Seconds in a duration such as 90, "90s", "5m", "2h", "1d" or "1h30m" (at most a
+    century: ValueError beyond)."""
     if isinstance(text, bool):
         raise ValueError(f"not a duration: {text!r}")
     if isinstance(text, int | float):
-        if text <= 0:
+        if not text > 0:
             raise ValueError(f"a duration must be positive, not {text!r}")
+        if text > MAX_DURATION:
+            raise ValueError(f"{text!r} is too long a duration (at most 100 years)")
         return float(text)
     parts = re.findall(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)", text.strip().lower())
     joined = "".join(f"{n}{u}" for n, u in parts)
@@ -143,8 +151,10 @@ def parse_duration(text: str | int | float) -> float:
         raise ValueError(f"not a duration: {text!r} (use forms like 90s, 5m, 2h, 1d)")
     unit = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
     total = sum(float(n) * unit[u] for n, u in parts)
-    if total <= 0:
+    if not total > 0:
         raise ValueError(f"a duration must be positive, not {text!r}")
+    if total > MAX_DURATION:
+        raise ValueError(f"{text!r} is too long a duration (at most 100 years)")
     return total
 
 
@@ -182,11 +192,14 @@ def parse_size(text: str | int) -> int:
 
 
 def since_spec(text: str, now: datetime, default_zone: tzinfo) -> datetime:
-    """The instant of a query's since:/before: value: "6h", "2d", or a date like 2025-10-24."""
-    try:
-        return now - timedelta(seconds=parse_duration(text))
-    except ValueError:
-        pass
+    """The instant of a query's since:/before: value: "6h", "2d", or a date like 2025-10-24.
+    ValueError for anything else, out-of-range values included (never an OverflowError)."""
+    if re.fullmatch(r"[\d.\s]+[a-z][\da-z.\s]*", text.strip().lower()):
+        seconds = parse_duration(text)  # a duration, or a ValueError that says what is wrong
+        try:
+            return now - timedelta(seconds=seconds)
+        except OverflowError:
+            raise ValueError(f"{text!r} reaches before the year 1") from None
     try:
         day = datetime.fromisoformat(text)
     except ValueError as exc:
@@ -195,4 +208,7 @@ def since_spec(text: str, now: datetime, default_zone: tzinfo) -> datetime:
         ) from exc
     if day.tzinfo is None:
         day = day.replace(tzinfo=default_zone)
-    return day.astimezone(UTC)
+    try:
+        return day.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{text!r} is out of the range of dates") from None

@@ -154,8 +154,11 @@ def test_sources_json(seeded: Path, tmp_path: Path, capsys) -> None:
         "last_error",
         "items",
         "latency_ms",
+        "failures",
+        "next_poll",
     ]
     assert lines[0]["status"] == "ok" and lines[0]["items"] == 6
+    assert lines[0]["failures"] == 0 and lines[0]["next_poll"].endswith("Z")
 
 
 def test_sources_table_shows_failures_and_the_next_try(tmp_path: Path, capsys) -> None:

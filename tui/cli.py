@@ -13,7 +13,7 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
@@ -25,12 +25,20 @@ from fetchers.config import Config, ConfigError, data_dir, find_config, load_con
 from fetchers.discover import DiscoveryError, FoundFeed, discover
 from fetchers.events import EventBook, EventBookError
 from fetchers.extract import ExtractError, extract_article
-from fetchers.http import FetchError, fetch, make_client, shown_url
+from fetchers.http import (
+    FetchError,
+    carry_credentials,
+    fetch,
+    make_client,
+    shown_url,
+    without_credentials,
+)
 from fetchers.models import PollResult, SourceHealth, utc_iso
 from fetchers.opml import OpmlError, parse_opml, write_opml
 from fetchers.parsepool import ParsePool, spare_cores
 from fetchers.poller import Poller
 from fetchers.query import QueryError, parse_query
+from fetchers.redact import printable
 from fetchers.service import PollService, setup_logging
 from fetchers.store import Store, StoreError, StoreLocked
 from fetchers.subscriptions import NewSource, append_sources
@@ -124,7 +132,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     p = sub.add_parser("import-opml", parents=[common], help="add the feeds of an OPML file")
     p.add_argument("file", help="an OPML file, or - for stdin")
-    sub.add_parser("export-opml", parents=[common], help="print the subscriptions as OPML 2.0")
+    export = sub.add_parser(
+        "export-opml", parents=[common], help="print the subscriptions as OPML 2.0"
+    )
+    export.add_argument(
+        "--with-credentials",
+        action="store_true",
+        help="keep user:password@ in feed URLs (left out by default: OPML files get shared)",
+    )
     p = sub.add_parser("extract", parents=[common], help="print the main text of one HTML page")
     p.add_argument("file", nargs="?", default="-", help="an HTML file, or - for stdin")
     return parser
@@ -163,12 +178,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler = COMMANDS[command]
         return handler(ctx, args, sys.stdout)
     except (ConfigError, UsageError, StoreError, QueryError) as exc:
-        print(f"wirewatch: {exc}", file=sys.stderr)
+        complain(str(exc))
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK
     except KeyboardInterrupt:
         return 130
+
+
+def complain(message: str) -> None:
+    """Every message to stderr goes through here: one line, no password, no control code."""
+    print(f"wirewatch: {printable(message)}", file=sys.stderr)
 
 
 def _write_json(out: TextIO, obj: object) -> None:
@@ -195,9 +215,13 @@ def cmd_refresh(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     try:
         with _open_writer(ctx, first=0) as store:  # the articles load while requests wait
             results = asyncio.run(_refresh(ctx, store, pool))
-            store.apply_retention(ctx.config.settings.retention_days, ctx.clock())
+            store_errors = sorted({r.error or "" for r in results if r.unstored})
+            try:
+                store.apply_retention(ctx.config.settings.retention_days, ctx.clock())
+            except StoreError as exc:
+                store_errors.append(str(exc))
             for problem in store.problems:
-                print(f"wirewatch: {problem}", file=sys.stderr)
+                complain(problem)
     finally:
         if pool is not None:
             pool.close(wait=True)  # reaped: its CPU time is counted as this command's
@@ -231,6 +255,10 @@ def cmd_refresh(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     if not args.json:
         total = sum(len(r.new_ids) for r in results)
         out.write(f"{len(results)} sources polled, {failed} failed, {total} new articles\n")
+    for problem in store_errors:
+        complain(problem)
+    if store_errors:
+        return EXIT_USAGE
     return EXIT_SOURCES_FAILED if failed else EXIT_OK
 
 
@@ -280,7 +308,7 @@ def cmd_poll(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
 def _viewer(ctx: Context) -> Store:
     store = Store(ctx.data_dir)
     for problem in store.problems:
-        print(f"wirewatch: {problem}", file=sys.stderr)
+        complain(problem)
     return store
 
 
@@ -331,7 +359,7 @@ def cmd_events(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     try:
         stored = EventBook(ctx.data_dir).load()
     except EventBookError as exc:
-        print(f"wirewatch: {exc}", file=sys.stderr)
+        complain(str(exc))
         stored = []
     for event in [*ctx.config.events, *stored]:
         if event.when is None:
@@ -420,16 +448,17 @@ def cmd_add(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     try:
         found = asyncio.run(find())
     except (DiscoveryError, FetchError, ExtractError) as exc:
-        print(f"wirewatch: {exc}", file=sys.stderr)
+        complain(str(exc))
         return EXIT_SOURCES_FAILED
+    feed_url = carry_credentials(found.url, url)  # a password-protected feed still needs it
     name = args.name or found.title or found.url
-    source = NewSource(name, found.url, list(args.tag), "page" if args.page else "feed")
+    source = NewSource(name, feed_url, list(args.tag), "page" if args.page else "feed")
     target, added = append_sources(ctx.config, [source], ctx.clock())
     if not added:
-        print(f"wirewatch: {found.url} is already subscribed", file=sys.stderr)
+        complain(f"{feed_url} is already subscribed")
         return EXIT_OK
     what = "page" if args.page else f"feed, {found.items} items now"
-    out.write(f"added {added[0]!r} <{found.url}> ({what}) to {target}\n")
+    out.write(f"added {added[0]!r} <{shown_url(feed_url)}> ({what}) to {target}\n")
     return EXIT_OK
 
 
@@ -442,13 +471,10 @@ def cmd_import_opml(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         found = parse_opml(data)
     except OpmlError as exc:
         raise UsageError(f"{args.file}: {exc}") from None
-    usable = [f for f in found if f.url.startswith(("http://", "https://"))]
+    usable = [f for f in found if f.skipped is None]
     for skipped in found:
-        if skipped not in usable:
-            print(
-                f"wirewatch: skipped {skipped.name!r}: {skipped.url} is not http(s)",
-                file=sys.stderr,
-            )
+        if skipped.skipped is not None:
+            complain(f"skipped {skipped.name!r}: {skipped.skipped} ({skipped.url})")
     target, added = append_sources(
         ctx.config, [NewSource(f.name, f.url, f.tags) for f in usable], ctx.clock()
     )
@@ -487,7 +513,16 @@ def cmd_serve(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_export_opml(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
-    out.write(write_opml(ctx.config.sources, "wirewatch subscriptions", ctx.clock()).decode())
+    sources = ctx.config.sources
+    if not args.with_credentials:
+        secret = [s.name for s in sources if s.url and s.url != without_credentials(s.url)]
+        if secret:
+            complain(
+                f"credentials left out of {len(secret)} feed URL(s) ({', '.join(secret)}); "
+                "--with-credentials keeps them"
+            )
+            sources = [replace(s, url=without_credentials(s.url)) if s.url else s for s in sources]
+    out.write(write_opml(sources, "wirewatch subscriptions", ctx.clock()).decode())
     return EXIT_OK
 
 
@@ -499,7 +534,7 @@ def cmd_extract(args: argparse.Namespace, out: TextIO) -> int:
     try:
         page = extract_article(body, None, None)
     except ExtractError as exc:
-        print(f"wirewatch: {args.file}: {exc}", file=sys.stderr)
+        complain(f"{args.file}: {exc}")
         return EXIT_SOURCES_FAILED
     if page.title:
         out.write(page.title + "\n\n")

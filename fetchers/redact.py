@@ -1,0 +1,35 @@
+"""The one gate between what wirewatch knows and what it prints or logs: passwords in URLs
+become `***`, and text a server or a feed wrote loses its escape sequences and controls."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from fetchers.text import plain_message, strip_controls
+
+# `scheme://user:password@`: the password is whatever runs up to the last "@" before the
+# host's end ("/", "?", "#", whitespace or a quote), so a password holding "@" or ":" is
+# hidden whole.
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^\s/?#@:\"'<>]*):[^\s/?#\"'<>]*@")
+
+
+def redact(text: str) -> str:
+    """`text` with the password of every URL in it replaced by `***`."""
+    if "@" not in text:
+        return text
+    return _USERINFO.sub(r"\1:***@", text)
+
+
+def printable(text: str) -> str:
+    """One plain line that may be shown or logged: no secret, no control character."""
+    return plain_message(redact(text))
+
+
+class PlainFormatter(logging.Formatter):
+    """A log formatter that no record gets past unredacted: whatever logged it (wirewatch,
+    httpx, a library), passwords are hidden and escape sequences and controls removed, line
+    breaks kept (tracebacks)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return strip_controls(redact(super().format(record)))
