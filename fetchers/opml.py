@@ -66,7 +66,8 @@ def _walk(body: ET.Element) -> list[Subscription]:
             found.append(Subscription(label or plain_message(url), url, tags, _unusable(url)))
         inner = outline.findall("outline")
         if inner:
-            stack.append((iter(inner), [*folders, label] if not url and label else folders))
+            nested = not url and label and label not in folders
+            stack.append((iter(inner), [*folders, label] if nested else folders))
     return found
 
 

@@ -1,0 +1,442 @@
+"""A hostile publisher on 127.0.0.1, a broken config, a full disk, a tampered cache: one route
+or one setup per behaviour. Each must end in a clear error that loses nothing, never a
+traceback, a stall, a dead poller or a leaked secret."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import resource
+import signal
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import orjson
+import pytest
+
+from fetchers import atomic
+from fetchers.config import ConfigError, load_config
+from fetchers.http import MAX_SERVER_DELAY, fetch, make_client, parse_retry_after
+from fetchers.models import Source
+from fetchers.opml import parse_opml
+from fetchers.poller import Poller
+from fetchers.query import QueryError, parse_query
+from fetchers.service import setup_logging
+from fetchers.store import Store, StoreError
+from tests.conftest import FeedServer, Route, rss, write_config
+from tests.test_poller import config_for
+from tui.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+ITEMS = [
+    f"<title>Story {n}</title><guid>s{n}</guid><link>https://example.org/{n}</link>"
+    for n in range(5)
+]
+ESC = "\x1b]0;PWNED\x07\x1b[31m"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def two_sources(tmp_path: Path, good: str, bad: str, extra: str = "") -> Path:
+    return write_config(
+        tmp_path / "c.toml",
+        f'[settings]\ntimeout = "5s"\n{extra}\n'
+        f'[[sources]]\nname = "good"\nurl = "{good}"\n'
+        f'[[sources]]\nname = "bad"\nurl = "{bad}"\n',
+    )
+
+
+# -- a server's delays -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "retry_after", ["99999999999999999999", "Fri, 31 Dec 9999 23:59:59 GMT", "9" * 400]
+)
+def test_a_servers_retry_after_is_capped_at_a_day(
+    tmp_path: Path, feed_server: FeedServer, capsys: pytest.CaptureFixture[str], retry_after: str
+) -> None:
+    good = feed_server.add("/good", Route(rss(*ITEMS)))
+    bad = feed_server.add("/bad", Route(status=429, headers={"Retry-After": retry_after}))
+    config = two_sources(tmp_path, good, bad)
+    data = tmp_path / "d"
+    code, out, err = run(capsys, "--config", str(config), "--data-dir", str(data), "refresh")
+    assert code == 1, err  # one source failed; nothing crashed
+    assert "Traceback" not in err and "5 new of 5" in out
+    code, out, _ = run(
+        capsys, "--config", str(config), "--data-dir", str(data), "sources", "--json"
+    )
+    health = {line["name"]: line for line in map(json.loads, out.splitlines())}
+    next_poll = datetime.fromisoformat(health["bad"]["next_poll"])
+    polled = datetime.now(next_poll.tzinfo)
+    assert next_poll - polled <= timedelta(seconds=MAX_SERVER_DELAY + 60)
+    assert health["good"]["status"] == "ok"
+
+
+def test_retry_after_values_are_bounded() -> None:
+    assert parse_retry_after("99999999999999999999") == MAX_SERVER_DELAY
+    assert parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT") == MAX_SERVER_DELAY
+    assert parse_retry_after("120") == 120.0
+    assert parse_retry_after("Mon, 01 Jan 2001 00:00:00 GMT") == 0.0  # past: at once
+    assert parse_retry_after("soon") is None
+
+
+async def test_the_poll_loop_survives_a_huge_retry_after(
+    tmp_path: Path, now: datetime, feed_server: FeedServer
+) -> None:
+    """The daemon's loop goes on polling after such a source, instead of dying at its first
+    cycle (and again at every restart)."""
+    good = feed_server.add("/good", Route(rss(*ITEMS)))
+    bad = feed_server.add("/bad", Route(status=503, headers={"Retry-After": "9" * 30}))
+    clock = [now]
+    store = Store(tmp_path / "data", writer=True)
+    config = config_for(tmp_path, Source("good", url=good, interval=60), Source("bad", url=bad))
+    poller = Poller(config, store, lambda: clock[0])
+    stop = asyncio.Event()
+    cycles: list[int] = []
+
+    def on_cycle(results: list) -> None:
+        cycles.append(len(results))
+        clock[0] += timedelta(minutes=2)  # the good source is due again
+        if len(cycles) == 2:
+            stop.set()
+
+    try:
+        await asyncio.wait_for(poller.run(stop, on_cycle, tick=0.01), timeout=30)
+    finally:
+        await poller.aclose()
+        store.close()
+    assert cycles == [2, 1]  # the second cycle polled the good one; the bad one waits
+    saved = orjson.loads((tmp_path / "data" / "sources.json").read_bytes())
+    assert saved["bad"]["status"] == "error"
+
+
+# -- what a server says --------------------------------------------------------------------
+
+
+async def test_a_redirect_to_a_port_that_cannot_be_is_a_plain_error(
+    feed_server: FeedServer,
+) -> None:
+    url = feed_server.add(
+        "/away", Route(status=302, headers={"Location": "http://127.0.0.1:99999/x"})
+    )
+    client = make_client(None, 2, 5.0)
+    try:
+        with pytest.raises(Exception) as caught:
+            await fetch(client, url, deadline=5.0, max_body=100_000)
+    finally:
+        await client.aclose()
+    assert "port 99999" in str(caught.value)
+    assert "ExceptionGroup" not in str(caught.value) and "TaskGroup" not in str(caught.value)
+
+
+async def test_an_unsolicited_304_on_a_first_fetch_is_an_error(
+    tmp_path: Path, now: datetime, feed_server: FeedServer
+) -> None:
+    url = feed_server.add("/lazy", Route(status=304))
+    store = Store(tmp_path / "data", writer=True)
+    poller = Poller(config_for(tmp_path, Source("lazy", url=url)), store, lambda: now)
+    try:
+        [result] = await poller.poll()
+    finally:
+        await poller.aclose()
+        store.close()
+    assert result.status == "error" and "304" in (result.error or "")
+
+
+# -- the query language and the config ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["since:99999999999w", "before:9999-12-31T23:59:59-23:59", "since:999999d", "before:1e400s"],
+)
+def test_out_of_range_times_in_a_query_are_query_errors(text: str, now: datetime) -> None:
+    with pytest.raises(QueryError):
+        parse_query(text, now)
+
+
+def test_list_with_an_out_of_range_time_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_config(tmp_path / "c.toml", "")
+    code, _, err = run(
+        capsys, "--config", str(config), "--data-dir", str(tmp_path), "list", "since:99999999999w"
+    )
+    assert code == 2 and "Traceback" not in err and "since:99999999999w" in err
+
+
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [
+        ('interval = "99999999999w"', "settings.interval"),
+        ("retention_days = 99999999999", "settings.retention_days"),
+        ('timeout = "999d"', "settings.timeout"),
+    ],
+)
+def test_config_values_that_would_overflow_later_are_refused_at_load(
+    tmp_path: Path, now: datetime, line: str, key: str
+) -> None:
+    path = write_config(tmp_path / "c.toml", f"[settings]\n{line}\n")
+    with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
+        load_config(path, now)
+
+
+def test_a_source_interval_that_would_overflow_is_refused(tmp_path: Path, now: datetime) -> None:
+    path = write_config(
+        tmp_path / "c.toml",
+        '[[sources]]\nname = "x"\nurl = "http://127.0.0.1:9/"\ninterval = "99999999999w"\n',
+    )
+    with pytest.raises(ConfigError, match=r"sources\[0\]\.interval|interval"):
+        load_config(path, now)
+
+
+# -- the disk ------------------------------------------------------------------------------------
+
+
+def _refresh_with_a_file_size_limit(
+    config: Path, data: Path, limit: int
+) -> subprocess.CompletedProcess:
+    """`wirewatch refresh` in a process that may not write files larger than `limit` bytes:
+    the kernel answers its writes with EFBIG, as a full disk answers ENOSPC."""
+
+    def small_disk() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return subprocess.run(
+        [sys.executable, "-m", "tui", "--config", str(config), "--data-dir", str(data), "refresh"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=small_disk,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+
+
+def test_a_full_disk_is_a_store_error_and_loses_nothing(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    small = feed_server.add("/small", Route(rss(*ITEMS)))
+    big_items = [
+        f"<title>Long story {n}</title><guid>l{n}</guid><description>{'words ' * 400}</description>"
+        for n in range(40)
+    ]
+    big = feed_server.add("/big", Route(rss(*big_items)))
+    data = tmp_path / "d"
+    first = write_config(tmp_path / "c1.toml", f'[[sources]]\nname = "good"\nurl = "{small}"\n')
+    done = _refresh_with_a_file_size_limit(first, data, 64_000)
+    assert done.returncode == 0, done.stderr
+    both = two_sources(tmp_path, small, big)
+    full = _refresh_with_a_file_size_limit(both, data, 64_000)
+    assert full.returncode == 2, full.stderr
+    assert "Traceback" not in full.stderr and "cannot write" in full.stderr
+    with Store(data) as store:
+        assert len(store) == 5  # what was stored before is all there, and readable
+    again = _refresh_with_a_file_size_limit(both, data, 10_000_000)
+    assert again.returncode == 0, again.stderr  # the next run stores what the disk refused
+    with Store(data) as store:
+        assert len(store) == 45
+
+
+def test_a_data_dir_that_cannot_be_written_is_a_store_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "d"
+    (data / "writer.lock").mkdir(parents=True)  # open() fails as on a read-only mount
+    config = write_config(tmp_path / "c.toml", "")
+    code, _, err = run(capsys, "--config", str(config), "--data-dir", str(data), "refresh")
+    assert code == 2 and "cannot write the data dir" in err and "Traceback" not in err
+    with pytest.raises(StoreError):
+        Store(data, writer=True)
+
+
+async def test_poll_goes_on_when_a_write_fails_and_stores_it_next_time(
+    tmp_path: Path, now: datetime, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = feed_server.add("/f", Route(rss(*ITEMS), etag='"v1"'))
+    store = Store(tmp_path / "data", writer=True)
+    clock = [now]
+    poller = Poller(
+        config_for(tmp_path, Source("f", url=url, interval=600)), store, lambda: clock[0]
+    )
+    original_write = atomic.atomic_write_bytes
+    refuse = [True]
+
+    def full_disk(path: Path, data: bytes) -> None:
+        if refuse[0]:
+            raise OSError(28, "No space left on device")
+        original_write(path, data)
+
+    monkeypatch.setattr(atomic, "atomic_write_bytes", full_disk)
+    monkeypatch.setattr("fetchers.store.atomic_write_bytes", full_disk)
+    try:
+        [first] = await poller.poll()
+        assert first.status == "error" and "No space left" in (first.error or "")
+        assert len(store) == 0
+        assert poller.health["f"].etag is None  # the validators wait for the articles
+        refuse[0] = False
+        clock[0] += timedelta(minutes=2)
+        assert [s.name for s in poller.due(clock[0])] == ["f"]  # asked again soon
+        [second] = await poller.poll()
+    finally:
+        await poller.aclose()
+        store.close()
+    assert second.status == "ok" and len(second.new_ids) == 5
+    assert feed_server.hits["/f"][-1].get("If-None-Match") is None
+
+
+def test_a_row_cache_of_the_wrong_types_is_rebuilt(
+    tmp_path: Path, feed_server: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = feed_server.add("/f", Route(rss(*ITEMS)))
+    config = write_config(tmp_path / "c.toml", f'[[sources]]\nname = "f"\nurl = "{url}"\n')
+    data = tmp_path / "d"
+    assert run(capsys, "--config", str(config), "--data-dir", str(data), "refresh")[0] == 0
+    [rows] = data.glob("rows-*.json")
+    cache = orjson.loads(rows.read_bytes())
+    cache["rows"][0][5] = "notafloat"
+    cache["rows"][1][2] = 12345
+    signature = os.stat(rows)
+    rows.write_bytes(orjson.dumps(cache))
+    os.utime(rows, ns=(signature.st_atime_ns, signature.st_mtime_ns))
+    for command in (["list", "--json"], ["refresh"]):
+        code, out, err = run(capsys, "--config", str(config), "--data-dir", str(data), *command)
+        assert code == 0 and "Traceback" not in err, err
+    code, out, _ = run(capsys, "--config", str(config), "--data-dir", str(data), "list", "--json")
+    assert sorted(json.loads(line)["title"] for line in out.splitlines()) == [
+        f"Story {n}" for n in range(5)
+    ]
+    assert "notafloat" not in rows.read_text()  # rebuilt from the shard
+
+
+# -- OPML ----------------------------------------------------------------------------------------
+
+
+def test_opml_nested_thousands_deep_is_read(tmp_path: Path) -> None:
+    depth = 5000
+    opml = (
+        '<opml version="2.0"><body>'
+        + '<outline text="f">' * depth
+        + '<outline text="deep" xmlUrl="https://example.org/deep.xml"/>'
+        + "</outline>" * depth
+        + "</body></opml>"
+    )
+    [found] = parse_opml(opml.encode())
+    assert found.url == "https://example.org/deep.xml" and found.tags == ["f"]
+
+
+def test_opml_import_keeps_the_good_entries_and_says_which_were_skipped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    opml = tmp_path / "subs.opml"
+    opml.write_text(
+        '<opml version="2.0"><body>'
+        '<outline text="ok" xmlUrl="https://example.org/ok.xml" category="/world\u009d0;x\u009c"/>'
+        '<outline text="del" xmlUrl="https://example.org/a&#x7f;b.xml"/>'
+        '<outline text="ftp one" xmlUrl="ftp://example.org/\u009b31mRED"/>'
+        "</body></opml>",
+        "utf-8",
+    )
+    config = write_config(tmp_path / "c.toml", "")
+    code, out, err = run(capsys, "--config", str(config), "import-opml", str(opml))
+    assert code == 0, err
+    assert "imported 1 of 3" in out
+    assert "'del'" in err and "'ftp one'" in err
+    assert "\u009b" not in err and "\x1b" not in err
+    text = config.read_text("utf-8")
+    assert "https://example.org/ok.xml" in text and "\u009d" not in text
+    loaded = load_config(config, datetime.now().astimezone())
+    assert loaded.sources[0].tags == ["world0;x"]
+
+
+def test_opml_with_thousands_of_one_name_numbers_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], now: datetime
+) -> None:
+    count = 3000
+    opml = tmp_path / "same.opml"
+    opml.write_text(
+        "<opml><body>"
+        + "".join(
+            f'<outline text="Same name" xmlUrl="https://example.org/{n}.xml"/>'
+            for n in range(count)
+        )
+        + "</body></opml>",
+        "utf-8",
+    )
+    config = write_config(tmp_path / "c.toml", "")
+    assert run(capsys, "--config", str(config), "import-opml", str(opml))[0] == 0
+    names = [s.name for s in load_config(config, now).sources]
+    assert len(set(names)) == count
+    assert names[:3] == ["Same name", "Same name (2)", "Same name (3)"]
+    assert names[-1] == f"Same name ({count})"
+
+
+# -- secrets and the log -----------------------------------------------------------------------
+
+
+async def test_the_poll_log_carries_no_password_and_no_escape_codes(
+    tmp_path: Path, now: datetime, feed_server: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    feed_server.add("/secret", Route(rss(*ITEMS)))
+    feed_server.add("/evil", Route(status=599, phrase=f"{ESC}EVIL"))
+    host = feed_server.base.removeprefix("http://")
+    secret = f"http://me:s3cr3tPW@{host}/secret"
+    evil = f"http://me:s3cr3tPW@{host}/evil"
+    log_file = tmp_path / "poll.log"
+    setup_logging(log_file)
+    store = Store(tmp_path / "data", writer=True)
+    config = config_for(tmp_path, Source("secret", url=secret), Source("evil", url=evil))
+    poller = Poller(config, store, lambda: now)
+    try:
+        await poller.poll()
+        logging.getLogger("httpx").info("HTTP Request: GET %s %s", secret, f"{ESC}x")
+        logging.getLogger("wirewatch").warning("seen: %s", f"{evil} {ESC}")
+    finally:
+        await poller.aclose()
+        store.close()
+        for handler in logging.getLogger().handlers:
+            handler.flush()
+    written = log_file.read_text("utf-8") + capsys.readouterr().err
+    assert "seen:" in written and "me:***@" in written
+    assert "s3cr3tPW" not in written
+    assert "\x1b" not in written and "\x07" not in written
+    logging.getLogger().handlers.clear()
+
+
+def test_add_keeps_credentials_and_never_prints_them(
+    tmp_path: Path, feed_server: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    feed_server.add("/auth", Route(rss(*ITEMS)))
+    host = feed_server.base.removeprefix("http://")
+    config = write_config(tmp_path / "c.toml", "")
+    code, out, err = run(
+        capsys, "--config", str(config), "add", f"http://me:s3cr3tPW@{host}/nothing-here"
+    )
+    assert code == 1 and "s3cr3tPW" not in err and "me:***@" in err
+    code, out, err = run(capsys, "--config", str(config), "add", f"http://me:s3cr3tPW@{host}/auth")
+    assert code == 0, err
+    assert "s3cr3tPW" not in out + err
+    assert f"http://me:s3cr3tPW@{host}/auth" in config.read_text("utf-8")  # still sent
+
+
+def test_export_opml_leaves_credentials_out_unless_asked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_config(
+        tmp_path / "c.toml",
+        '[[sources]]\nname = "Members"\nurl = "https://me:s3cr3tPW@wire.example/rss"\n',
+    )
+    code, out, err = run(capsys, "--config", str(config), "export-opml")
+    assert code == 0 and "s3cr3tPW" not in out and 'xmlUrl="https://wire.example/rss"' in out
+    assert "Members" in err and "--with-credentials" in err
+    code, out, _ = run(capsys, "--config", str(config), "export-opml", "--with-credentials")
+    assert "me:s3cr3tPW@wire.example" in out
