@@ -11,15 +11,16 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime, tzinfo
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from fetchers.extract import extract_article
-from fetchers.feeds import parse_feed, to_articles
+from fetchers.feeds import FeedError, parse_feed, to_articles
 from fetchers.models import Article, Source, article_id
 
 T = TypeVar("T")
@@ -54,6 +55,31 @@ def parse_source(
         ]
     feed = parse_feed(body, headers, url)
     return to_articles(feed, source.name, source.tags, fetched, zone)
+
+
+class ParseTimeout(FeedError):
+    """A document that took longer than its deadline to parse (a hostile or pathological
+    one): the source is in error for this poll, and the other sources go on."""
+
+
+def parse_within(deadline: float, *args: Any) -> list[Article]:
+    """`parse_source(*args)`, stopped after `deadline` seconds with ParseTimeout.
+
+    The stop is an alarm signal, so it works in the main thread of a process: the parser
+    worker's. In any other thread the parse runs unbounded (the caller stops waiting)."""
+    if threading.current_thread() is not threading.main_thread():
+        return parse_source(*args)
+
+    def expire(signum: int, frame: object) -> None:
+        raise ParseTimeout(f"parsing took longer than {deadline:g}s; skipped")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, deadline)
+    try:
+        return parse_source(*args)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def start_server() -> None:

@@ -19,8 +19,8 @@ from fetchers.feeds import FeedError
 from fetchers.files import LocalSourceError, read_local
 from fetchers.http import FetchError, FetchResult, fetch, host_of, is_local_host, make_client
 from fetchers.models import Article, PollResult, Settings, Source, SourceHealth
-from fetchers.parsepool import ParsePool, parse_source
-from fetchers.store import StagedArticle, Store, StoreWriteError, stage
+from fetchers.parsepool import ParsePool, ParseTimeout, parse_within
+from fetchers.store import StagedArticle, Store, StoreError, StoreWriteError, stage
 from fetchers.timeparse import local_zone
 
 log = logging.getLogger("wirewatch.poller")
@@ -28,6 +28,10 @@ log = logging.getLogger("wirewatch.poller")
 DEFAULT_PER_HOST = 2
 BACKOFF_BASE = 60.0
 BACKOFF_CAP = 6 * 3600.0
+FLUSH_AFTER = 3.0  # seconds the articles of sources that answered wait for slower ones
+PAGES_PER_SOURCE = 20  # full texts fetched per source and cycle (newest first); `f` gets more
+PAGES_IN_FLIGHT = 4  # full-text page fetches at once, on top of the per-host caps
+PARSE_DEADLINE = 30.0  # seconds one document may take to parse
 UNSTORED_RETRY = 60.0  # a source whose articles the disk refused is asked again this soon
 FULL_TEXT_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 Clock = Callable[[], datetime]
@@ -82,6 +86,8 @@ class Poller:
         self._global = asyncio.Semaphore(self.settings.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._busy: set[str] = set()
+        self._pages = asyncio.Semaphore(PAGES_IN_FLIGHT)
+        self._page_tasks: set[asyncio.Task[None]] = set()
         self._unsent = 0  # requests of the current poll not yet given a slot
         self.sent = asyncio.Event()  # set once a poll's first requests are all on their way
         self._rng = random.Random()
@@ -108,6 +114,7 @@ class Poller:
         return self._client
 
     async def aclose(self) -> None:
+        await self._cancel_pages()
         if self._client is not None and self._own_client:
             await self._client.aclose()
             self._client = None
@@ -123,7 +130,11 @@ class Poller:
         return out
 
     async def poll(self, sources: list[Source] | None = None) -> list[PollResult]:
-        """Poll the given sources (default: every enabled one) once; store what is new."""
+        """Poll the given sources (default: every enabled one) once; store what is new.
+
+        Sources that answer together are written together (one write per touched shard);
+        one that is slow never holds the others' articles back by more than FLUSH_AFTER
+        seconds. Full texts are fetched after the articles are stored (see `drain_pages`)."""
         chosen = [
             s
             for s in (sources if sources is not None else self.config.sources)
@@ -134,39 +145,73 @@ class Poller:
         self.sent.clear()
         if not self._unsent:
             self.sent.set()
+        by_name = {s.name: s for s in chosen}
+        tasks: list[asyncio.Task[tuple[PollResult, list[StagedArticle]]]] = []
         try:
             await self.open_client()  # once, before the sources race to make it
             self._forget_validators(await asyncio.to_thread(self.store.take_lost))
-            polled = await asyncio.gather(*(self._poll_and_stage(s) for s in chosen))
-            results = [result for result, _ in polled]
-            batch = [item for _, staged in polled for item in staged]
-            unstored: set[str] = set()
-            try:
-                new_ids = await asyncio.to_thread(self._write, batch) if batch else []
-            except StoreWriteError as exc:  # a full disk: keep polling, write again next time
-                new_ids = exc.stored
-                unstored = {item.record.source for item in batch}
-                log.error("%s; the next poll of those sources tries again", exc)
-                for result in results:
-                    if result.source in unstored:
-                        result.unstored = True
-                        result.status, result.error = "error", f"not stored: {exc}"
-            fresh = set(new_ids)
-            by_name = {s.name: s for s in chosen}
-            for result in results:
-                result.new_ids = [a.id for a in result.articles if a.id in fresh]
-                try:
-                    self._record(result, by_name[result.source])
-                except Exception:  # one source's bookkeeping never stops the cycle
-                    log.exception("%s: its health could not be recorded", result.source)
+            tasks = [asyncio.create_task(self._poll_and_stage(s)) for s in chosen]
+            results: dict[str, PollResult] = {}
+            waiting: list[tuple[PollResult, list[StagedArticle]]] = []
+            loop = asyncio.get_running_loop()
+            first_waiting: float | None = None
+            pending: set[asyncio.Task[tuple[PollResult, list[StagedArticle]]]] = set(tasks)
+            while pending:
+                timeout = None
+                if first_waiting is not None:
+                    timeout = max(0.0, first_waiting + FLUSH_AFTER - loop.time())
+                done, pending = await asyncio.wait(
+                    pending, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+                )
+                for task in done:
+                    result, staged = task.result()
+                    results[result.source] = result
+                    waiting.append((result, staged))
+                    if first_waiting is None:
+                        first_waiting = loop.time()
+                held = first_waiting is not None and loop.time() - first_waiting >= FLUSH_AFTER
+                if pending and held:
+                    await self._store(waiting, by_name)
+                    waiting, first_waiting = [], None
+            await self._store(waiting, by_name)
             self._forget_validators(await asyncio.to_thread(self._settle_store))
             try:
                 await asyncio.to_thread(self.store.save_health, dict(self.health))
             except StoreWriteError as exc:
                 log.error("%s; it is saved again after the next poll", exc)
-            return list(results)
+            return [results[s.name] for s in chosen if s.name in results]
         finally:
+            for task in tasks:
+                task.cancel()
             self._busy.difference_update(s.name for s in chosen)
+
+    async def _store(
+        self, waiting: list[tuple[PollResult, list[StagedArticle]]], by_name: dict[str, Source]
+    ) -> None:
+        """Write what the given sources brought, record their health, and queue the full
+        texts of their new articles."""
+        batch = [item for _, staged in waiting for item in staged]
+        try:
+            new_ids = await asyncio.to_thread(self._write, batch) if batch else []
+        except StoreWriteError as exc:  # a full disk: keep polling, write again next time
+            new_ids = exc.stored
+            unstored = {item.record.source for item in batch}
+            log.error("%s; the next poll of those sources tries again", exc)
+            for result, _ in waiting:
+                if result.source in unstored:
+                    result.unstored = True
+                    result.status, result.error = "error", f"not stored: {exc}"
+        fresh = set(new_ids)
+        for result, _ in waiting:
+            result.new_ids = [a.id for a in result.articles if a.id in fresh]
+            source = by_name[result.source]
+            try:
+                self._record(result, source)
+            except Exception:  # one source's bookkeeping never stops the cycle
+                log.exception("%s: its health could not be recorded", result.source)
+            if source.full_text and result.new_ids:
+                new = set(result.new_ids)
+                self._queue_pages([a for a in result.articles if a.id in new and a.link])
 
     def _settle_store(self) -> list[str]:
         """(In a thread.) Finish loading a partly opened store, then the shards moved aside:
@@ -313,8 +358,6 @@ class Poller:
                 error=str(exc),
                 latency_ms=result.latency_ms,
             )
-        if source.full_text:
-            await self._add_full_texts(articles)
         return PollResult(
             source.name,
             "ok",
@@ -329,25 +372,73 @@ class Poller:
     async def _parse(self, source: Source, result: FetchResult) -> list[Article]:
         """Parse in the worker process when there is one, else in a thread."""
         args = (source, result.body, result.headers, result.url, self.clock(), self.zone)
-        if self.parse_pool is not None:
-            try:
-                return await self.parse_pool.run(parse_source, *args)
-            except BrokenProcessPool as exc:  # the worker died: keep polling, in threads
-                log.error("the parser process stopped (%s); parsing in threads from now on", exc)
-                self.parse_pool = None
-        return await asyncio.to_thread(parse_source, *args)
+        # In the worker an alarm stops a parse at PARSE_DEADLINE; waiting longer than that
+        # (a queue of documents ahead of it, or a thread, which no alarm can stop) ends in
+        # the same error, and the cycle goes on without it.
+        try:
+            if self.parse_pool is not None:
+                try:
+                    return await asyncio.wait_for(
+                        self.parse_pool.run(parse_within, PARSE_DEADLINE, *args),
+                        PARSE_DEADLINE * 4,
+                    )
+                except BrokenProcessPool as exc:  # the worker died: keep polling, in threads
+                    log.error(
+                        "the parser process stopped (%s); parsing in threads from now on", exc
+                    )
+                    self.parse_pool = None
+            return await asyncio.wait_for(
+                asyncio.to_thread(parse_within, PARSE_DEADLINE, *args), PARSE_DEADLINE * 2
+            )
+        except TimeoutError:
+            raise ParseTimeout(f"parsing took longer than {PARSE_DEADLINE:g}s; skipped") from None
 
-    async def _add_full_texts(self, articles: list[Article]) -> None:
-        if not self.store.complete:  # opened partly: what is stored must be known first
-            await asyncio.to_thread(self.store.load_rest)
-        todo = [a for a in articles if a.link and not self.store.knows(a)]
+    def _queue_pages(self, articles: list[Article]) -> None:
+        """Fetch the pages of newly stored articles in the background, at most
+        PAGES_PER_SOURCE of them, through PAGES_IN_FLIGHT slots and the per-host caps."""
+        if len(articles) > PAGES_PER_SOURCE:
+            log.info(
+                "%s: full text of the newest %d of %d new articles only",
+                articles[0].source,
+                PAGES_PER_SOURCE,
+                len(articles),
+            )
+            articles = articles[:PAGES_PER_SOURCE]
+        task = asyncio.create_task(self._fetch_pages(articles))
+        self._page_tasks.add(task)
+        task.add_done_callback(self._page_tasks.discard)
+
+    async def _fetch_pages(self, articles: list[Article]) -> None:
+        texts: list[tuple[str, str]] = []
 
         async def one(article: Article) -> None:
-            text = await self.full_text(article.link or "")
+            async with self._pages:
+                text = await self.full_text(article.link or "")
             if text:
-                article.text = text
+                texts.append((article.id, text))
 
-        await asyncio.gather(*(one(a) for a in todo))
+        try:
+            await asyncio.gather(*(one(a) for a in articles))
+        finally:  # what arrived is kept, also when the rest is dropped at shutdown
+            if texts:
+                try:
+                    await asyncio.shield(asyncio.to_thread(self.store.set_texts, texts))
+                except StoreError as exc:
+                    log.error("full texts not stored: %s", exc)
+
+    async def drain_pages(self, within: float) -> None:
+        """Wait up to `within` seconds for the queued full-text fetches, then drop the rest
+        (a one-shot refresh calls this before it exits)."""
+        if self._page_tasks:
+            await asyncio.wait(set(self._page_tasks), timeout=within)
+        await self._cancel_pages()
+
+    async def _cancel_pages(self) -> None:
+        tasks = set(self._page_tasks)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     async def full_text(self, url: str) -> str | None:
         """Fetch one article page and extract its text; None when that fails."""

@@ -21,6 +21,7 @@ from fetchers.alerts import AlertWatch
 from fetchers.config import Config, ConfigError, load_config
 from fetchers.events import EventBook, EventBookError
 from fetchers.models import PollResult
+from fetchers.parsepool import ParsePool
 from fetchers.poller import Poller
 from fetchers.redact import PlainFormatter
 from fetchers.store import Store, StoreError
@@ -48,12 +49,17 @@ def setup_logging(log_file: Path | None) -> None:
 
 class PollService:
     def __init__(
-        self, config: Config, store: Store, data_dir: Path, clock: Callable[[], datetime]
+        self,
+        config: Config,
+        store: Store,
+        data_dir: Path,
+        clock: Callable[[], datetime],
+        parse_pool: ParsePool | None = None,
     ) -> None:
         self.config = config
         self.store = store
         self.clock = clock
-        self.poller = Poller(config, store, clock)
+        self.poller = Poller(config, store, clock, parse_pool=parse_pool)
         self.book = EventBook(data_dir)
         self.stop = asyncio.Event()
 

@@ -32,7 +32,7 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -579,23 +579,39 @@ class Store:
 
     def set_text(self, ident: str, text: str) -> None:
         """Attach a fetched full text to a stored article."""
+        if not self.set_texts([(ident, text)]):
+            raise StoreError(f"no article {ident}")
+
+    def set_texts(self, pairs: list[tuple[str, str]]) -> int:
+        """Attach fetched full texts to stored articles: one append and one shard write per
+        touched day, however many texts. Returns how many were attached (unknown ids, such
+        as articles dropped by retention meanwhile, are skipped)."""
         with self.lock:
             self._require_writer()
-            record = self._docs.get(ident)
-            if record is None:
-                raise StoreError(f"no article {ident}")
-            key = record.shard
-            day = key if key != "kept" else datetime.now(UTC).strftime("%Y-%m-%d")
-            holder: dict[str, Any] = {"id": ident}
-            self._append_texts(day, [(holder, text)])
-            record.text_ref = tuple(holder["text_ref"])
-            self._inline_text.pop(ident, None)
-            shard = self._get_shard(key)
-            shard.db.table(TABLE, cache_size=0).update(
-                {"text_ref": holder["text_ref"], "text": None}, lambda d: d.get("id") == ident
-            )
-            shard.signature = shard.storage._signature
-            self._write_rows(key)
+            by_shard: dict[str, list[tuple[dict[str, Any], str]]] = {}
+            for ident, text in pairs:
+                record = self._docs.get(ident)
+                if record is not None:
+                    by_shard.setdefault(record.shard, []).append(({"id": ident}, text))
+            try:
+                for key, holders in by_shard.items():
+                    day = key if key != "kept" else datetime.now(UTC).strftime("%Y-%m-%d")
+                    self._append_texts(day, holders)
+                    refs = {holder["id"]: holder["text_ref"] for holder, _ in holders}
+                    shard = self._get_shard(key)
+                    shard.db.table(TABLE, cache_size=0).update(
+                        _text_refs_setter(refs), lambda d, refs=refs: d.get("id") in refs
+                    )
+                    shard.signature = shard.storage._signature
+                    for ident, ref in refs.items():
+                        self._docs[ident].text_ref = tuple(ref)
+                        self._inline_text.pop(ident, None)
+                    self._write_rows(key)
+            except OSError as exc:
+                raise StoreWriteError(
+                    f"{self.dir}: cannot write full texts ({exc.strerror or exc})", []
+                ) from exc
+            return sum(len(holders) for holders in by_shard.values())
 
     # -- reading ----------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -903,6 +919,15 @@ class Store:
             raise StoreWriteError(
                 f"{self.dir}: cannot save source health ({exc.strerror or exc})", []
             ) from exc
+
+
+def _text_refs_setter(refs: dict[str, Any]) -> Callable[[MutableMapping[str, Any]], None]:
+    """A TinyDB update that points documents at their appended full texts."""
+
+    def attach(doc: MutableMapping[str, Any]) -> None:
+        doc["text_ref"], doc["text"] = refs[doc["id"]], None
+
+    return attach
 
 
 def _field_keys(record: Record) -> Iterator[tuple[str, str]]:

@@ -18,12 +18,13 @@ from pathlib import Path
 import orjson
 import pytest
 
-from fetchers import atomic
+from fetchers import atomic, parsepool
 from fetchers.config import ConfigError, load_config
 from fetchers.http import MAX_SERVER_DELAY, fetch, make_client, parse_retry_after
 from fetchers.models import Source
 from fetchers.opml import parse_opml
-from fetchers.poller import Poller
+from fetchers.parsepool import ParsePool
+from fetchers.poller import FLUSH_AFTER, PAGES_PER_SOURCE, Poller
 from fetchers.query import QueryError, parse_query
 from fetchers.service import setup_logging
 from fetchers.store import Store, StoreError
@@ -440,3 +441,99 @@ def test_export_opml_leaves_credentials_out_unless_asked(
     assert "Members" in err and "--with-credentials" in err
     code, out, _ = run(capsys, "--config", str(config), "export-opml", "--with-credentials")
     assert "me:s3cr3tPW@wire.example" in out
+
+
+# -- one slow or hostile source never holds the others ---------------------------------------
+
+
+async def test_full_text_pages_never_hold_the_cycle(
+    tmp_path: Path, now: datetime, feed_server: FeedServer
+) -> None:
+    """200 links to pages that drip: the articles of both sources are stored when the cycle
+    ends, only PAGES_PER_SOURCE pages are asked for, and closing drops the rest at once."""
+    page = feed_server.add("/slow-page", Route(b"<html><body><p>x</p></body></html>", drip=1.0))
+    links = [
+        f"<title>Linked {n}</title><guid>p{n}</guid><link>{page}?n={n}</link>" for n in range(200)
+    ]
+    for n in range(200):
+        feed_server.routes[f"/slow-page?n={n}"] = feed_server.routes["/slow-page"]
+    pages = feed_server.add("/pages.xml", Route(rss(*links)))
+    normal = feed_server.add("/normal.xml", Route(rss(*ITEMS)))
+    store = Store(tmp_path / "data", writer=True)
+    config = config_for(
+        tmp_path, Source("pages", url=pages, full_text=True), Source("normal", url=normal)
+    )
+    poller = Poller(config, store, lambda: now)
+    try:
+        results = {r.source: r for r in await poller.poll()}
+        assert len(results["pages"].new_ids) == 200 and len(results["normal"].new_ids) == 5
+        assert len(store) == 205  # stored before any page arrived
+        await asyncio.sleep(0.5)
+    finally:
+        await poller.aclose()  # returns although pages are still dripping
+        store.close()
+    asked = sum(len(v) for k, v in feed_server.hits.items() if k.startswith("/slow-page"))
+    assert 0 < asked <= PAGES_PER_SOURCE
+
+
+async def test_a_fast_sources_articles_are_stored_while_a_slow_one_answers(
+    tmp_path: Path, now: datetime, feed_server: FeedServer
+) -> None:
+    fast = feed_server.add("/fast.xml", Route(rss(*ITEMS)))
+    slow = feed_server.add(
+        "/slow.xml", Route(rss("<title>Late</title><guid>late</guid>"), delay=FLUSH_AFTER + 3)
+    )
+    store = Store(tmp_path / "data", writer=True)
+    poller = Poller(
+        config_for(tmp_path, Source("fast", url=fast), Source("slow", url=slow), timeout=30),
+        store,
+        lambda: now,
+    )
+    seen_while_slow: list[int] = []
+
+    async def watch() -> None:
+        while not feed_server.hits.get("/slow.xml") or feed_server.load["now"]:
+            if feed_server.hits.get("/slow.xml") and len(store):
+                seen_while_slow.append(len(store))
+                return
+            await asyncio.sleep(0.05)
+
+    try:
+        watcher = asyncio.create_task(watch())
+        results = {r.source: r for r in await poller.poll()}
+        await watcher
+    finally:
+        await poller.aclose()
+        store.close()
+    assert seen_while_slow == [5]  # the fast source's five, while the slow one still answered
+    assert len(results["slow"].new_ids) == 1
+
+
+async def test_a_parse_that_overruns_its_deadline_fails_that_source_only(
+    tmp_path: Path, now: datetime, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = parsepool.parse_source
+
+    def stuck_on_slow(source: Source, body: bytes, *rest: object) -> list:
+        if b"SLOW" in body:
+            while True:  # a parse that would never end (pure Python: the alarm stops it)
+                pass
+        return real(source, body, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parsepool, "parse_source", stuck_on_slow)
+    monkeypatch.setattr("fetchers.poller.PARSE_DEADLINE", 0.5)
+    pool = ParsePool(workers=1, start_method="fork")  # forked after the patch: it has it
+    hostile = feed_server.add("/hostile.xml", Route(rss("<title>SLOW</title><guid>s</guid>")))
+    good = feed_server.add("/good.xml", Route(rss(*ITEMS)))
+    store = Store(tmp_path / "data", writer=True)
+    config = config_for(tmp_path, Source("hostile", url=hostile), Source("good", url=good))
+    poller = Poller(config, store, lambda: now, parse_pool=pool)
+    try:
+        results = {r.source: r for r in await poller.poll()}
+    finally:
+        await poller.aclose()
+        store.close()
+        pool.close(wait=True)
+    assert results["hostile"].status == "error"
+    assert "longer than 0.5s" in (results["hostile"].error or "")
+    assert results["good"].status == "ok" and len(results["good"].new_ids) == 5

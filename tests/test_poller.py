@@ -31,6 +31,7 @@ async def poll(tmp_path: Path, now: datetime, *sources: Source, deadline: float 
     poller = Poller(config_for(tmp_path, *sources, timeout=deadline), store, lambda: now)
     try:
         results = {r.source: r for r in await poller.poll()}
+        await poller.drain_pages(deadline)
     finally:
         await poller.aclose()
     return results, store, poller

@@ -291,7 +291,9 @@ async def _refresh(ctx: Context, store: Store, pool: ParsePool | None) -> list[P
         sent.cancel()
         await asyncio.sleep(0.01)  # every slot is taken; let those requests leave the process
         loading = asyncio.ensure_future(asyncio.to_thread(store.load_rest))
-        return await polling
+        results = await polling
+        await poller.drain_pages(ctx.config.settings.timeout)  # full texts, within a bound
+        return results
     finally:
         await poller.aclose()
         if loading is not None:
@@ -300,8 +302,14 @@ async def _refresh(ctx: Context, store: Store, pool: ParsePool | None) -> list[P
 
 def cmd_poll(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     setup_logging(Path(args.log).expanduser() if args.log else None)
-    with _open_writer(ctx) as store:
-        asyncio.run(PollService(ctx.config, store, ctx.data_dir, ctx.clock).run())
+    pool = _refresh_pool(ctx.config)  # parsing apart: a deadline can stop it, SIGTERM is heard
+    try:
+        with _open_writer(ctx) as store:
+            service = PollService(ctx.config, store, ctx.data_dir, ctx.clock, parse_pool=pool)
+            asyncio.run(service.run())
+    finally:
+        if pool is not None:
+            pool.close()
     return EXIT_OK
 
 
