@@ -1,0 +1,422 @@
+"""Feed text cleaning: plain output for any input, in time linear in its size, within caps."""
+
+from __future__ import annotations
+
+import re
+import re._constants as sre  # type: ignore[import-not-found]
+import re._parser as sre_parse  # type: ignore[import-not-found]
+import unicodedata
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fetchers import text
+from fetchers.text import (
+    LINE_LIMIT,
+    SUMMARY_LIMIT,
+    TEXT_LIMIT,
+    MarkupScan,
+    clean_block,
+    clean_line,
+    normalise_paragraphs,
+    plain_message,
+    scan_markup,
+    strip_controls,
+)
+
+BIDI_CONTROLS = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+ZERO_WIDTH = set("\u200b\u2060\u2061\u2062\u2063\u2064\ufeff")
+
+
+# ---------------------------------------------------------------- output on ordinary fragments
+
+
+@pytest.mark.parametrize(
+    ("markup", "expected"),
+    [
+        ("<p>One <b>two</b></p><p>Three</p>", "One two\n\nThree"),
+        ("<ul><li>First</li><li>Second</li></ul>", "• First\n\n• Second"),
+        ("Line<br>break<br/>again<hr>", "Line\n\nbreak\n\nagain"),
+        ('<a href="/x?a=1&amp;b=2" title="a > b">link</a> text', "link text"),
+        ("<a title='it\"s'>quoted</a>", "quoted"),
+        ("<p>Keep</p><script>alert('<p>x</p>')</script><style>p{}</style>tail", "Keep\n\ntail"),
+        ("<SCRIPT type=x>hidden</Script >shown", "shown"),
+        ("a<!-- <p>hidden</p> -->b", "ab"),
+        ("<![CDATA[<b>kept</b>]]> text", "kept text"),
+        ("<!DOCTYPE html><?xml version='1.0'?><p>Body</p>", "Body"),
+        ("AT&amp;amp;T &lt;b&gt; &#8217; &#x2014;", "AT&amp;T <b> \u2019 \u2014"),
+        ("if a < b and c > d", "if a < b and c > d"),
+        ("<p>x <a y</p>", "x"),  # "<a y</p" is one tag, as before
+        ("text <a never closed", "text <a never closed"),
+        ("<p>before <script>no end", "before"),
+        ("a<!-- unclosed comment", "a"),
+        ("<p>\x1b[31mred\x1b[0m &#27;]0;title&#7;</p>", "red ]0;title"),
+    ],
+)
+def test_html_fragments_read_as_before(markup: str, expected: str) -> None:
+    assert clean_block(markup, is_html=True) == expected
+
+
+def test_a_self_closed_svg_or_iframe_keeps_the_text_after_it() -> None:
+    assert clean_block('<p>Chart <svg viewBox="0 0 1 1"/> shows growth</p>', True) == (
+        "Chart shows growth"
+    )
+    assert clean_line("Watch <iframe src=x /> live") == "Watch live"
+
+
+# ---------------------------------------------------------------- linear time, counted in steps
+
+
+def _scans(monkeypatch: pytest.MonkeyPatch) -> list[MarkupScan]:
+    """Record every markup scan the cleaning functions make."""
+    seen: list[MarkupScan] = []
+    original = text.scan_markup
+
+    def recording(markup: str) -> MarkupScan:
+        scan = original(markup)
+        seen.append(scan)
+        return scan
+
+    monkeypatch.setattr(text, "scan_markup", recording)
+    return seen
+
+
+REDOS_SHAPES: list[tuple[str, Callable[[str], str], Callable[[int], str]]] = [
+    ("a title of > and unclosed <a", clean_line, lambda n: ">" + "<a " * n),
+    ("a description of unclosed <a", clean_block, lambda n: "<p>" + "<a " * n),
+    ("a description of unclosed quoted <a", clean_block, lambda n: '<p>x</p><a "' * n),
+    ("a description of unclosed <script", clean_block, lambda n: "<p>" + "<script " * n),
+    ("unclosed doctypes", clean_block, lambda n: "<p>" + "<!x " * n),
+    ("quoted attributes without >", clean_block, lambda n: "<p><a x=\"1\" y='2'" * n),
+]
+
+
+@pytest.mark.parametrize(("shape", "clean", "make"), REDOS_SHAPES, ids=[s[0] for s in REDOS_SHAPES])
+def test_hostile_markup_costs_steps_linear_in_its_size(
+    monkeypatch: pytest.MonkeyPatch,
+    shape: str,
+    clean: Callable[[str], str],
+    make: Callable[[int], str],
+) -> None:
+    scans = _scans(monkeypatch)
+    counts: list[int] = []
+    for n in (5_000, 10_000, 20_000):
+        markup = make(n)
+        out = clean(markup)
+        assert out and "\x1b" not in out
+        assert len(scans) == len(counts) + 1, "the text went through the counted scan"
+        steps = scans[-1].steps
+        assert steps <= 3 * len(markup) + 3
+        counts.append(steps)
+    assert counts[1] <= 2.1 * counts[0] and counts[2] <= 2.1 * counts[1]
+
+
+def test_unclosed_tags_are_shown_as_the_text_they_are() -> None:
+    assert clean_block("<p>" + "<a " * 3) == "<a <a <a"
+    assert clean_line(">" + "<a " * 3) == "><a <a <a"
+    assert clean_block('<p>ok</p><a "x') == 'ok\n\n<a "x'
+
+
+def _unbounded_repeats(items: Any, rest_can_fail: bool) -> Iterator[tuple[int, Any, Any, bool]]:
+    """(op, repeat body, bounds, whether anything after it can fail) for each unbounded repeat."""
+    items = list(items)
+    for i, (op, av) in enumerate(items):
+        after = rest_can_fail or any(_can_fail(item) for item in items[i + 1 :])
+        if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+            low, high, body = av
+            if high == sre.MAXREPEAT:
+                yield op, body, low, after
+            yield from _unbounded_repeats(body, True)
+        elif op is sre.SUBPATTERN:
+            yield from _unbounded_repeats(av[-1], after)
+        elif op is sre.ATOMIC_GROUP:
+            yield from _unbounded_repeats(av, after)
+        elif op is sre.BRANCH:
+            for alternative in av[1]:
+                yield from _unbounded_repeats(alternative, after)
+        elif op in (sre.ASSERT, sre.ASSERT_NOT):
+            yield from _unbounded_repeats(av[1], True)
+
+
+def _can_fail(item: tuple[Any, Any]) -> bool:
+    op, av = item
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+        return bool(av[0] > 0)
+    if op is sre.SUBPATTERN:
+        return any(_can_fail(sub) for sub in av[-1])
+    if op is sre.BRANCH:
+        return all(any(_can_fail(sub) for sub in alternative) for alternative in av[1])
+    return True
+
+
+_CATEGORIES = {
+    sre.CATEGORY_SPACE: re.compile(r"\s"),
+    sre.CATEGORY_DIGIT: re.compile(r"\d"),
+    sre.CATEGORY_WORD: re.compile(r"\w"),
+}
+
+
+def _single_char_matches(item: tuple[Any, Any], char: str) -> bool:
+    op, av = item
+    if op is sre.LITERAL:
+        return bool(av == ord(char))
+    if op is sre.NOT_LITERAL:
+        return bool(av != ord(char))
+    if op is sre.IN:
+        negate = av[0][0] is sre.NEGATE
+        hit = False
+        for kind, value in av[1:] if negate else av:
+            if kind is sre.LITERAL:
+                hit |= value == ord(char)
+            elif kind is sre.RANGE:
+                hit |= value[0] <= ord(char) <= value[1]
+            elif kind is sre.CATEGORY:
+                hit |= bool(_CATEGORIES[value].match(char))
+            else:
+                raise AssertionError(f"unexpected set item {kind}")
+        return hit != negate
+    return True  # ANY, or something this check does not know: assume the worst
+
+
+def _leading_literals(parsed: Any) -> list[tuple[str | None, Any]]:
+    """(the literal each top-level alternative starts with, its items)."""
+    items = list(parsed)
+    if len(items) == 1 and items[0][0] is sre.BRANCH:
+        alternatives = [list(alt) for alt in items[0][1][1]]
+    else:
+        alternatives = [items]
+    return [
+        (chr(alt[0][1]) if alt and alt[0][0] is sre.LITERAL else None, alt) for alt in alternatives
+    ]
+
+
+def _module_patterns() -> Iterator[tuple[str, re.Pattern[str]]]:
+    for name, value in vars(text).items():
+        if isinstance(value, re.Pattern):
+            yield name, value
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(item, re.Pattern):
+                    yield f"{name}[{key}]", item
+
+
+def test_no_pattern_can_read_the_same_characters_twice() -> None:
+    """Each repetition in the module's patterns is possessive and repeats one character, and a
+    failed match cannot restart inside what it read: either nothing after the repetition can
+    fail, or the repetition cannot cross the character every match starts with."""
+    patterns = list(_module_patterns())
+    assert len(patterns) >= 10
+    for name, pattern in patterns:
+        parsed = sre_parse.parse(pattern.pattern, pattern.flags)
+        for lead, alternative in _leading_literals(parsed):
+            for op, body, _low, after_can_fail in _unbounded_repeats(alternative, False):
+                where = f"{name}: {pattern.pattern!r}"
+                assert op is sre.POSSESSIVE_REPEAT, f"a repetition that backtracks in {where}"
+                assert len(body) == 1 and body[0][0] in (
+                    sre.LITERAL,
+                    sre.NOT_LITERAL,
+                    sre.IN,
+                ), f"a repetition of more than one character in {where}"
+                if after_can_fail:
+                    assert lead is not None and not _single_char_matches(body[0], lead), (
+                        f"a failed match restarts inside a repetition in {where}"
+                    )
+
+
+# ---------------------------------------------------------------- any text comes out plain
+
+_TRICKY = st.sampled_from(
+    [
+        "<",
+        ">",
+        '"',
+        "'",
+        "&",
+        ";",
+        "#",
+        "/",
+        "!",
+        "-",
+        "[",
+        "]",
+        "=",
+        " ",
+        "\n",
+        "\t",
+        "\r",
+        "<p>",
+        "</p>",
+        "<li>",
+        '<a href="',
+        "<script>",
+        "</script>",
+        "<style ",
+        "<svg/>",
+        "<!--",
+        "-->",
+        "<![CDATA[",
+        "]]>",
+        "<!DOCTYPE",
+        "<?x",
+        "&amp;",
+        "&lt;",
+        "&#27;",
+        "&#x9b;",
+        "&#8238;",
+        "&#x202e;",
+        "&#8203;",
+        "\x1b",
+        "\x1b[31m",
+        "\x1b]8;;http://x\x07",
+        "\x9b1m",
+        "\x07",
+        "\x00",
+        "\x85",
+        "\u202e",
+        "\u202a",
+        "\u2066",
+        "\u2069",
+        "\u200e",
+        "\u061c",
+        "\u200b",
+        "\u200c",
+        "\u200d",
+        "\u2060",
+        "\ufeff",
+        "\U0001f469",
+        "\u0915\u094d",
+        "a",
+        "Z",
+        "\u0645",
+    ]
+)
+ANY_TEXT = st.lists(st.one_of(_TRICKY, st.characters(), st.text(max_size=5)), max_size=60).map(
+    "".join
+)
+
+
+def _controls(out: str, allowed: str = "") -> list[str]:
+    return [
+        c
+        for c in out
+        if (unicodedata.category(c) == "Cc" and c not in allowed) or c in BIDI_CONTROLS
+    ]
+
+
+def _assert_plain_line(out: str) -> None:
+    assert not _controls(out), f"controls left in {out!r}"
+    assert not ZERO_WIDTH & set(out), f"zero-width characters left in {out!r}"
+    for at, char in enumerate(out):
+        if char in "\u200c\u200d":
+            before = out[at - 1] if at else ""
+            assert before > "\x7f" and unicodedata.category(before)[0] in "LMS", repr(out)
+    assert len(out) <= LINE_LIMIT
+
+
+@settings(max_examples=300, deadline=None)
+@given(raw=ANY_TEXT, is_html=st.sampled_from([None, True, False]))
+def test_any_text_comes_out_as_plain_text(raw: str, is_html: bool | None) -> None:
+    _assert_plain_line(clean_line(raw, is_html))
+    _assert_plain_line(plain_message(raw))
+    block = clean_block(raw, is_html)
+    assert not _controls(block, allowed="\n\t"), f"controls left in {block!r}"
+    assert not _controls(strip_controls(raw), allowed="\n\t")
+
+
+@settings(max_examples=300, deadline=None)
+@given(raw=ANY_TEXT, times=st.integers(min_value=1, max_value=40))
+def test_any_markup_is_scanned_in_steps_linear_in_its_size(raw: str, times: int) -> None:
+    for markup in (raw, raw * times):
+        assert scan_markup(markup).steps <= 3 * len(markup) + 3
+
+
+# ---------------------------------------------------------------- bidirectional and zero-width
+
+
+def test_bidi_controls_leave_titles_summaries_messages_and_links() -> None:
+    assert clean_line("Invoice \u202egnp.exe") == "Invoice gnp.exe"
+    assert clean_line("\u2067\u05e9\u05dc\u05d5\u05dd\u2069 \u200fworld\u200e") == (
+        "\u05e9\u05dc\u05d5\u05dd world"
+    )
+    assert clean_line("entity &#x202E;gnp.exe") == "entity gnp.exe"
+    assert clean_block("<p>One \u202atwo\u202c</p><p>\u2066three\u2069</p>") == "One two\n\nthree"
+    assert clean_block("plain \u202e\nlines") == "plain\n\nlines"
+    assert plain_message("503 \u202eService\u2069 \u200bUnavailable") == "503 Service Unavailable"
+    assert strip_controls("https://x.example/\u202efdp.exe\tok\n") == (
+        "https://x.example/fdp.exe\tok\n"
+    )
+
+
+def test_zero_width_characters_leave_one_line_fields_unless_they_join_a_script() -> None:
+    assert clean_line("Ap\u200bple \ufeffpie\u2060s") == "Apple pies"
+    assert clean_line("Ap\u200dple \u200cpie") == "Apple pie"
+    family = "\U0001f469\u200d\U0001f4bb coder"
+    flag = "\U0001f3f3\ufe0f\u200d\U0001f308"
+    persian = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
+    devanagari = "\u0915\u094d\u200d\u0937"
+    for kept in (family, flag, persian, devanagari):
+        assert clean_line(kept) == kept
+    assert clean_line("\u0915\u094d\u200d\u200d\u0937") == devanagari
+    assert plain_message("Not\u200b Found\ufeff") == "Not Found"
+
+
+def test_blocks_keep_zero_width_word_breaks() -> None:
+    thai = "\u0e2a\u0e27\u0e31\u0e2a\u0e14\u0e35\u200b\u0e04\u0e23\u0e31\u0e1a"
+    assert clean_block(f"<p>{thai}</p>") == thai
+
+
+# ---------------------------------------------------------------- field caps
+
+
+def test_a_50_mb_title_keeps_its_first_words_and_an_ellipsis() -> None:
+    title = clean_line("word " * 10_000_000)
+    assert len(title) <= LINE_LIMIT and title.endswith("word…")
+    assert title.startswith("word word ")
+
+
+def test_a_long_title_is_cut_at_a_word_and_a_short_one_is_untouched() -> None:
+    words = " ".join(f"w{i}" for i in range(1_000))
+    title = clean_line(words)
+    assert len(title) <= LINE_LIMIT and title.endswith("…")
+    assert words.startswith(title[:-1]) and words[len(title) - 1] == " "
+    short = "Seoul stocks rise " * 15
+    assert clean_line(short) == short.strip()
+
+
+def test_a_title_cut_before_cleaning_shows_no_torn_tag() -> None:
+    head = "<b>Title</b> " + "x" * (text.LINE_INPUT_LIMIT - 30)
+    title = clean_line(head + '<span class="very-long-class-name">tail</span>')
+    assert "<" not in title and title.endswith("…")
+    assert title.startswith("Title xxx")
+
+
+def test_summaries_and_full_text_are_capped() -> None:
+    paragraph = "<p>" + "Long paragraph of summary text. " * 30 + "</p>"
+    huge = paragraph * 10_000  # about 10 MB of markup
+    summary = clean_block(huge, limit=SUMMARY_LIMIT)
+    assert len(summary) <= SUMMARY_LIMIT and summary.endswith("…")
+    assert summary.startswith("Long paragraph of summary text.")
+    full = clean_block(huge)
+    assert SUMMARY_LIMIT < len(full) <= TEXT_LIMIT and full.endswith("…")
+    assert clean_block(paragraph) == paragraph[3:-4].strip()
+    assert len(normalise_paragraphs("Extracted page paragraph.\n" * 100_000)) <= TEXT_LIMIT
+    assert len(plain_message("x" * 100_000)) <= LINE_LIMIT
+
+
+# ---------------------------------------------------------------- declared plain-text titles
+
+
+def test_a_title_declared_plain_text_keeps_its_angle_brackets() -> None:
+    assert clean_line("Needs a <title> tag", is_html=False) == "Needs a <title> tag"
+    assert clean_line("AT&amp;T &lt;b&gt; rises", is_html=False) == "AT&T <b> rises"
+    assert clean_line("&amp;lt; once", is_html=False) == "&lt; once"
+    assert clean_line("x\x1b[31m <y>\u202e", is_html=False) == "x <y>"
+
+
+def test_a_title_declared_html_or_undeclared_loses_its_tags() -> None:
+    assert clean_line("<b>Bold</b> move", is_html=True) == "Bold move"
+    assert clean_line("Needs a <title> tag") == "Needs a tag"
+    assert clean_line("a < b") == "a < b"
