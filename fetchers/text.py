@@ -56,11 +56,14 @@ def plain_message(text: str) -> str:
     return " ".join(strip_controls(text).split())
 
 
-def clean_line(text: str | None) -> str:
-    """A one-line field (a title, a source name): entities decoded once, tags and controls gone."""
+def clean_line(text: str | None, is_html: bool | None = None) -> str:
+    """A one-line field (a title, a source name): entities decoded once, controls gone, and
+    tags gone when it is HTML (`is_html`; None: when it has anything like a tag). Plain text
+    (`is_html=False`) keeps its angle-bracketed words."""
     if not text:
         return ""
-    if "<" in text and ">" in text:
+    looks_html = is_html if is_html is not None else ("<" in text and ">" in text)
+    if looks_html:
         text = html_to_text(text)
     elif _ENTITY.search(text):
         text = html.unescape(text)
