@@ -4,6 +4,10 @@ A strict, fast ElementTree pass first. A document cut off mid-way keeps every el
 character that arrived (the open elements are closed where the bytes end); a bare `&` or an
 HTML-only entity is repaired; anything else malformed goes to feedparser. Recover-mode parsers
 silently drop text, so none is used.
+
+Items are read one by one: a field that cannot be read (a date with a +25:00 offset, a number
+where a language belongs, an item that is not an object) is left empty and counted in
+`ParsedFeed.warnings`, and the item and the feed go on.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import html
 import io
+import json
 import pyexpat
 import re
 import xml.etree.ElementTree as ET
@@ -22,8 +27,8 @@ from urllib.parse import urljoin
 import orjson
 
 from fetchers.charset import decode, strip_xml_declaration
-from fetchers.models import Article, article_id
-from fetchers.text import clean_block, clean_line, strip_controls
+from fetchers.models import Article, article_id, utc_iso
+from fetchers.text import clean_block, clean_line, plain_message, strip_controls
 from fetchers.timeparse import parse_feed_date
 
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
@@ -48,16 +53,62 @@ class RawItem:
     tags: list[str] = field(default_factory=list)
     author: str | None = None
     lang: str | None = None
+    # True: declared HTML (Atom type="html"/"xhtml", content:encoded, content_html); False:
+    # declared plain text (Atom type="text", JSON Feed titles); None: sniffed (looks_like_html)
+    title_is_html: bool | None = None
     summary_is_html: bool | None = None
     content_is_html: bool | None = None
 
 
+# Errors that reading one item's fields may raise on a document nobody foresaw: they cost that
+# item (counted as a warning), never the feed.
+ITEM_ERRORS = (
+    ValueError,
+    TypeError,
+    AttributeError,
+    KeyError,
+    IndexError,
+    OverflowError,
+    UnicodeError,
+    RecursionError,
+)
+WARNING_EXAMPLE = 60  # characters of the first value quoted in a warning
+
+
 @dataclass(slots=True)
 class ParsedFeed:
+    """A feed's items as written, with a count of the fields that could not be read.
+
+    `warnings` counts every field or item left out (an unreadable date, a language that is no
+    language tag, an item that is not an object); `warning_notes` says what, one short plain
+    line per kind with its first value. `to_articles` adds the dates and languages it cannot
+    read."""
+
     title: str
     link: str | None
     items: list[RawItem]
     lang: str | None = None
+    warnings: int = 0
+    _kinds: dict[str, list[Any]] = field(default_factory=dict, repr=False)
+
+    def warn(self, what: str, value: object = None) -> None:
+        """Count one field or item that could not be read; `value` is what it held."""
+        self.warnings += 1
+        kind = self._kinds.get(what)
+        if kind is None:
+            example = "" if value is None else plain_message(repr(value))[:WARNING_EXAMPLE]
+            self._kinds[what] = [1, example]
+        else:
+            kind[0] += 1
+
+    @property
+    def warning_notes(self) -> list[str]:
+        """One line per kind of warning: "unreadable date (3 times), first: '+25:00'"."""
+        notes = []
+        for what, (count, example) in self._kinds.items():
+            times = f" ({count} times)" if count > 1 else ""
+            notes.append(f"{what}{times}" + (f", first: {example}" if example else ""))
+        return notes
 
 
 def _local(tag: object) -> str:
@@ -73,13 +124,98 @@ def _text(el: ET.Element | None) -> str:
 
 
 def _inner_xml(el: ET.Element) -> str:
-    """Atom type="xhtml" content: serialise the children as markup."""
-    parts = [el.text or ""]
-    for child in el:
-        for node in child.iter():
-            node.tag = _local(node.tag)
-        parts.append(ET.tostring(child, encoding="unicode"))
+    """Atom type="xhtml" content: the children serialised as markup, without recursion (the
+    content may nest 50,000 elements deep; ElementTree's own serialiser recurses)."""
+    escape = html.escape
+    parts = [escape(el.text or "", quote=False)]
+    stack: list[tuple[ET.Element, bool]] = [(child, False) for child in reversed(el)]
+    while stack:
+        node, closing = stack.pop()
+        name = _local(node.tag)
+        if closing:
+            if name:
+                parts.append(f"</{name}>")
+            parts.append(escape(node.tail or "", quote=False))
+            continue
+        if name:  # comments and processing instructions have no name: only their tail counts
+            attrs = "".join(f' {_local(k)}="{escape(v)}"' for k, v in node.items())
+            parts.append(f"<{name}{attrs}>")
+            parts.append(escape(node.text or "", quote=False))
+        stack.append((node, True))
+        if name:
+            stack.extend((child, False) for child in reversed(node))
     return "".join(parts)
+
+
+# Tag names that mark a text as HTML when it is not declared: elements of an article's body.
+# Document-level names (html, head, title, body, meta, script, style) are left out, so a plain
+# title that speaks of a "<title> tag" or of "<script>" keeps its words.
+_BODY_TAGS = frozenset({
+    "a", "abbr", "acronym", "address", "article", "aside", "audio", "b", "bdi", "bdo", "big",
+    "blockquote", "br", "button", "caption", "center", "cite", "code", "col", "colgroup", "dd",
+    "del", "details", "dfn", "div", "dl", "dt", "em", "embed", "fieldset", "figcaption",
+    "figure", "font", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "i",
+    "iframe", "img", "input", "ins", "kbd", "label", "legend", "li", "main", "mark", "nav",
+    "object", "ol", "p", "picture", "pre", "q", "rp", "rt", "ruby", "s", "samp", "section",
+    "small", "source", "span", "strike", "strong", "sub", "summary", "sup", "table", "tbody",
+    "td", "tfoot", "th", "thead", "time", "tr", "tt", "u", "ul", "var", "video", "wbr"
+})  # fmt: skip
+_VOID_TAGS = frozenset({"br", "hr", "img", "wbr", "input", "embed", "source", "col"})
+_TAG_LIKE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]{0,15})(\s[^<>]*)?/?>")
+
+
+def looks_like_html(text: str, block: bool = False) -> bool:
+    """True when undeclared text is HTML: it has a tag of an article-body element that is
+    closed (`</b>`), void (`<br>`, `<img ...>`) or carries an attribute (`<a href=...>`); in a
+    `block` (an RSS description, which is HTML far more often than not, and may be cut off
+    after its first `<p>`) any tag of such an element.
+
+    RSS titles are often HTML escaped twice (`&lt;b&gt;`), while plain titles speak of tags
+    ("needs a <title> tag", "List<T>", "the <b> element"): in a title, a bare opening tag is
+    words, and in any text a tag of an unknown or document-level name is."""
+    if "<" not in text:
+        return False
+    for match in _TAG_LIKE.finditer(text):
+        name = match.group(2).lower()
+        if name not in _BODY_TAGS:
+            continue
+        if block or match.group(1) or name in _VOID_TAGS or "=" in (match.group(3) or ""):
+            return True
+    return False
+
+
+_CDATA_MARK = re.compile(r"<!\[CDATA\[|\]\]>")
+
+
+def _cdata_ends_as_text(markup: str) -> str:
+    """A `]]>` in HTML that closes no `<![CDATA[` of the same text is words (a CDATA section
+    split to carry it): written `]]&gt;`, it is shown, not taken for a CDATA marker."""
+    if "]]>" not in markup:
+        return markup
+    open_sections = 0
+
+    def mark(match: re.Match[str]) -> str:
+        nonlocal open_sections
+        if match.group(0) != "]]>":
+            open_sections += 1
+            return match.group(0)
+        if open_sections:
+            open_sections -= 1
+            return match.group(0)
+        return "]]&gt;"
+
+    return _CDATA_MARK.sub(mark, markup)
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def no_surrogates(text: str) -> str:
+    """Text that can be encoded: a pair of surrogates (`&#xD83D;&#xDCF0;`) becomes its
+    character, a lone one (`&#xD800;`) U+FFFD."""
+    if not _SURROGATES.search(text):
+        return text
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def sniff_non_feed(body: bytes, content_type: str | None) -> None:
@@ -146,7 +282,8 @@ _XML_NAMED = {"amp", "lt", "gt", "quot", "apos"}
 
 
 def repair_xml(body: bytes, content_type: str | None) -> bytes | None:
-    """Fix the two commonest faults without dropping text: a bare `&` and HTML-only entities.
+    """Fix the commonest faults without dropping text: a bare `&`, HTML-only entities, and
+    character references to no character (`&#xD800;`).
 
     Returns None when there was nothing of that kind to repair.
     """
@@ -166,9 +303,42 @@ def repair_xml(body: bytes, content_type: str | None) -> bytes | None:
         )
 
     fixed = _NAMED.sub(numeric, fixed)
+    fixed = _CHAR_REFS.sub(_readable_refs, fixed)
     if fixed == text:
         return None
     return fixed.encode("utf-8")
+
+
+_REF = r"&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));"
+_CHAR_REFS = re.compile(_REF + "(?:" + _REF + ")?")  # a reference, and the next if adjacent
+
+
+def _ref_value(hex_digits: str | None, digits: str | None) -> int:
+    return int(hex_digits, 16) if hex_digits else int(digits or "0")
+
+
+def _readable_ref(value: int, written: str) -> str:
+    """A character reference that no parser can turn into a character (a lone surrogate, a
+    number beyond Unicode) as U+FFFD; any other as written. (A control character such as
+    `&#27;` stays for feedparser, whose text then loses the whole escape sequence it starts.)"""
+    if 0xD800 <= value <= 0xDFFF or value > 0x10FFFF:
+        return "&#xFFFD;"
+    return written
+
+
+def _readable_refs(match: re.Match[str]) -> str:
+    """`&#xD83D;&#xDCF0;` (UTF-16 written as two references) is one character, 📰; anything
+    else XML refuses in a character reference is made readable by `_readable_ref`."""
+    first = _ref_value(match.group(1), match.group(2))
+    if match.group(3) is None and match.group(4) is None:
+        return _readable_ref(first, match.group(0))
+    second = _ref_value(match.group(3), match.group(4))
+    if 0xD800 <= first <= 0xDBFF and 0xDC00 <= second <= 0xDFFF:
+        return f"&#x{0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00):X};"
+    split = match.group(0).index(";") + 1
+    return _readable_ref(first, match.group(0)[:split]) + _readable_ref(
+        second, match.group(0)[split:]
+    )
 
 
 def _parse_xml_strict(body: bytes, content_type: str | None, base_url: str | None) -> ParsedFeed:
@@ -219,13 +389,16 @@ class _OpenElements:
 
 def close_truncated(data: bytes) -> ET.Element:
     """The tree of a document whose bytes stop early: everything that arrived, the elements
-    still open closed at the cut (a half-sent title keeps the words it has).
+    still open closed at the cut (a half-sent title keeps the words it has, a cut inside a
+    CDATA section the characters it has).
 
     Re-raises the parse error when the fault is not at the end (the bytes are malformed, not
     cut off) or when not even the root element arrived."""
     target = _OpenElements()
     parser = ET.XMLParser(target=target)
     parser.feed(data)  # a fault in the middle raises here: not a truncation
+    if _ends_inside_cdata(data):
+        parser.feed(b"]]>")  # expat holds back a trailing "]" that might start the end mark
     try:
         parser.close()
     except ET.ParseError:
@@ -237,51 +410,64 @@ def close_truncated(data: bytes) -> ET.Element:
     return target.close()
 
 
+def _ends_inside_cdata(data: bytes) -> bool:
+    start = data.rfind(b"<![CDATA[")
+    return start != -1 and data.find(b"]]>", start + 9) == -1
+
+
 def _rss_channel(
     channel: ET.Element | None, children: list[ET.Element], base: str | None
 ) -> ParsedFeed:
-    title = clean_line(_text(_child(channel, "title"))) if channel is not None else ""
+    title = _line(_text(_child(channel, "title"))) if channel is not None else ""
     link = _text(_child(channel, "link")).strip() or None if channel is not None else None
     lang = _text(_child(channel, "language")).strip() or None if channel is not None else None
-    items: list[RawItem] = []
+    feed = ParsedFeed(title=title, link=link, items=[], lang=lang)
     for el in children:
         if _local(el.tag) != "item":
             continue
-        item = RawItem(lang=lang)
-        for child in el:
-            name = _local(child.tag)
-            ns = child.tag.split("}")[0][1:] if child.tag.startswith("{") else ""
-            value = _text(child)
-            if name == "title" and not item.title:
-                item.title = value
-            elif name == "link" and not ns.endswith("Atom") and value.strip():
-                item.link = value.strip()
-            elif name == "link" and child.get("href") and not item.link:
-                item.link = child.get("href")
-            elif name == "guid":
-                item.guid = value.strip() or None
-                if (
-                    child.get("isPermaLink", "true").lower() != "false"
-                    and not item.link
-                    and (item.guid or "").startswith("http")
-                ):
-                    item.link = item.guid
-            elif name == "description":
-                item.summary = value
-            elif name == "encoded":
-                item.content = value
-            elif name in ("pubDate", "date", "issued", "published") and not item.published:
-                item.published = value
-            elif name in ("updated", "modified"):
-                item.updated = value
-            elif name in ("category", "subject") and value.strip():
-                item.tags.append(value.strip())
-            elif name in ("author", "creator") and not item.author:
-                item.author = value.strip() or None
-        if item.link and base:
-            item.link = urljoin(base, item.link)
-        items.append(item)
-    return ParsedFeed(title=title, link=link, items=items, lang=lang)
+        try:
+            feed.items.append(_rss_item(el, lang, base))
+        except ITEM_ERRORS as exc:
+            feed.warn("unreadable item", type(exc).__name__)
+    return feed
+
+
+def _rss_item(el: ET.Element, lang: str | None, base: str | None) -> RawItem:
+    item = RawItem(lang=lang)
+    for child in el:
+        name = _local(child.tag)
+        ns = child.tag.split("}")[0][1:] if child.tag.startswith("{") else ""
+        value = _text(child)
+        if name == "title" and not item.title:
+            item.title = value
+        elif name == "link" and not ns.endswith("Atom") and value.strip():
+            item.link = value.strip()
+        elif name == "link" and child.get("href") and not item.link:
+            item.link = child.get("href")
+        elif name == "guid":
+            item.guid = value.strip() or None
+            if (
+                child.get("isPermaLink", "true").lower() != "false"
+                and not item.link
+                and (item.guid or "").startswith("http")
+            ):
+                item.link = item.guid
+        elif name == "description":
+            item.summary = value
+        elif name == "encoded":
+            item.content = value
+            item.content_is_html = True
+        elif name in ("pubDate", "date", "issued", "published") and not item.published:
+            item.published = value
+        elif name in ("updated", "modified"):
+            item.updated = value
+        elif name in ("category", "subject") and value.strip():
+            item.tags.append(value.strip())
+        elif name in ("author", "creator") and not item.author:
+            item.author = value.strip() or None
+    if item.link and base:
+        item.link = urljoin(base, item.link)
+    return item
 
 
 def _child(el: ET.Element | None, name: str) -> ET.Element | None:
@@ -291,6 +477,7 @@ def _child(el: ET.Element | None, name: str) -> ET.Element | None:
 
 
 def _atom_text(el: ET.Element | None) -> tuple[str, bool | None]:
+    """A text construct and whether it is HTML, as its type says (Atom's default is text)."""
     if el is None:
         return "", None
     mode = (el.get("mode") or "").lower()  # Atom 0.3: mode says how, type is a MIME type
@@ -303,85 +490,194 @@ def _atom_text(el: ET.Element | None) -> tuple[str, bool | None]:
 
 
 def _atom_feed(root: ET.Element, base: str | None) -> ParsedFeed:
-    title = clean_line(_atom_text(_child(root, "title"))[0])
+    feed_title, title_is_html = _atom_text(_child(root, "title"))
     lang = root.get(XML_LANG)
-    link = None
-    items: list[RawItem] = []
+    feed = ParsedFeed(title=_line(feed_title, title_is_html), link=None, items=[], lang=lang)
     for el in root:
         name = _local(el.tag)
         if name == "link" and el.get("rel", "alternate") == "alternate":
-            link = urljoin(base or "", el.get("href", ""))
+            feed.link = urljoin(base or "", el.get("href", ""))
         if name != "entry":
             continue
-        entry_base = urljoin(base or "", el.get(XML_BASE, "")) if el.get(XML_BASE) else base
-        item = RawItem(lang=el.get(XML_LANG) or lang)
-        for child in el:
-            cname = _local(child.tag)
-            if cname == "title":
-                text, is_html = _atom_text(child)
-                item.title = clean_line(text) if is_html else text
-            elif cname == "link":
-                rel = child.get("rel", "alternate")
-                href = child.get("href")
-                if href and rel == "alternate" and not item.link:
-                    child_base = child.get(XML_BASE)
-                    item.link = urljoin(urljoin(entry_base or "", child_base or ""), href)
-            elif cname == "id":
-                item.guid = _text(child).strip() or None
-            elif cname == "summary":
-                item.summary, item.summary_is_html = _atom_text(child)
-            elif cname == "content":
-                item.content, item.content_is_html = _atom_text(child)
-            elif cname in ("published", "issued", "created"):
-                item.published = _text(child)
-            elif cname in ("updated", "modified"):
-                item.updated = _text(child)
-            elif cname == "category":
-                term = child.get("term") or child.get("label") or _text(child)
-                if term.strip():
-                    item.tags.append(term.strip())
-            elif cname == "author" and not item.author:
-                item.author = _text(_child(child, "name")).strip() or None
-        items.append(item)
-    return ParsedFeed(title=title, link=link, items=items, lang=lang)
+        try:
+            feed.items.append(_atom_entry(el, lang, base))
+        except ITEM_ERRORS as exc:
+            feed.warn("unreadable item", type(exc).__name__)
+    return feed
+
+
+def _atom_entry(el: ET.Element, lang: str | None, base: str | None) -> RawItem:
+    entry_base = urljoin(base or "", el.get(XML_BASE, "")) if el.get(XML_BASE) else base
+    item = RawItem(lang=el.get(XML_LANG) or lang)
+    for child in el:
+        cname = _local(child.tag)
+        if cname == "title":
+            item.title, item.title_is_html = _atom_text(child)
+        elif cname == "link":
+            rel = child.get("rel", "alternate")
+            href = child.get("href")
+            if href and rel == "alternate" and not item.link:
+                child_base = child.get(XML_BASE)
+                item.link = urljoin(urljoin(entry_base or "", child_base or ""), href)
+        elif cname == "id":
+            item.guid = _text(child).strip() or None
+        elif cname == "summary":
+            item.summary, item.summary_is_html = _atom_text(child)
+        elif cname == "content":
+            item.content, item.content_is_html = _atom_text(child)
+        elif cname in ("published", "issued", "created"):
+            item.published = _text(child)
+        elif cname in ("updated", "modified"):
+            item.updated = _text(child)
+        elif cname == "category":
+            term = child.get("term") or child.get("label") or _text(child)
+            if term.strip():
+                item.tags.append(term.strip())
+        elif cname == "author" and not item.author:
+            item.author = _text(_child(child, "name")).strip() or None
+    return item
+
+
+def _load_json(body: bytes) -> Any:
+    """The JSON value of a body. orjson first; a body it refuses for one bad character (a lone
+    surrogate escape, a byte that is not UTF-8, an integer wider than 64 bits) is read by the
+    standard library instead, so one character never costs the feed."""
+    raw = body.lstrip(b"\xef\xbb\xbf")
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        first_error = exc
+    try:
+        return json.loads(decode(raw, "application/json")[0])
+    except (ValueError, RecursionError):
+        raise FeedError(f"malformed JSON: {first_error}") from None
 
 
 def _parse_json_feed(body: bytes, base_url: str | None) -> ParsedFeed:
-    try:
-        data = orjson.loads(body.lstrip(b"\xef\xbb\xbf"))
-    except orjson.JSONDecodeError as exc:
-        raise FeedError(f"malformed JSON: {exc}") from exc
+    """JSON Feed 1.0 and 1.1, as the spec is written and as the wild writes it.
+
+    Wild forms read: `authors` an object (or a string) rather than an array, `author` a string,
+    numbers where text belongs (an `id` is coerced, as the spec asks; a numeric date or
+    language is unreadable), `tags` a string, `items` an object or missing, null anywhere.
+    Items that are not objects, and fields of a type that means nothing, are counted as
+    warnings. `_`-extensions, attachments and images are not read (an article has no place for
+    them)."""
+    data = _load_json(body)
     if not isinstance(data, dict) or "jsonfeed.org" not in str(data.get("version", "")):
         raise FeedError("JSON that is not a JSON Feed (no jsonfeed.org version)")
-    items: list[RawItem] = []
-    for entry in data.get("items") or []:
+    feed = ParsedFeed(title="", link=None, items=[])
+    reader = _JsonFields(feed)
+    feed.title = _line(reader.text(data, "title"), False)
+    feed.link = reader.url(data, "home_page_url", base_url)
+    feed.lang = reader.text(data, "language", numbers=False) or None
+    feed_authors = reader.authors(data)
+    item_base = feed.link or base_url  # the spec names no base; relative to the site, then
+    entries = data.get("items")
+    if isinstance(entries, dict):
+        entries = [entries]  # one item written as an object
+    elif not isinstance(entries, list):
+        feed.warn("items is not a list" if "items" in data else "no items", entries)
+        entries = []
+    for entry in entries:
         if not isinstance(entry, dict):
+            if entry is not None:
+                feed.warn("item is not an object", entry)
             continue
-        link = entry.get("url") or entry.get("external_url")
-        authors = entry.get("authors") or ([entry["author"]] if entry.get("author") else [])
-        author = authors[0].get("name") if authors and isinstance(authors[0], dict) else None
-        items.append(
-            RawItem(
-                title=str(entry.get("title") or ""),
-                link=urljoin(base_url or "", str(link)) if link else None,
-                guid=str(entry["id"]) if entry.get("id") is not None else None,
-                summary=str(entry.get("summary") or ""),
-                content=str(entry.get("content_html") or entry.get("content_text") or ""),
-                content_is_html=bool(entry.get("content_html")),
-                summary_is_html=False,
-                published=entry.get("date_published"),
-                updated=entry.get("date_modified"),
-                tags=[str(t) for t in entry.get("tags") or []],
-                author=author,
-                lang=entry.get("language") or data.get("language"),
-            )
+        try:
+            feed.items.append(reader.item(entry, item_base, feed_authors))
+        except ITEM_ERRORS as exc:
+            feed.warn("unreadable item", type(exc).__name__)
+    return feed
+
+
+class _JsonFields:
+    """Reads JSON Feed fields of any type: what is text (or a number, where a number can be
+    written for it) comes back as text, anything else as nothing and a warning."""
+
+    def __init__(self, feed: ParsedFeed) -> None:
+        self.feed = feed
+
+    def text(self, obj: dict[str, Any], key: str, numbers: bool = True) -> str:
+        value = obj.get(key)
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            return no_surrogates(value)
+        if numbers and isinstance(value, int | float) and not isinstance(value, bool):
+            return str(value)
+        self.feed.warn(f"{key} is not text", value)
+        return ""
+
+    def url(self, obj: dict[str, Any], key: str, base_url: str | None) -> str | None:
+        value = self.text(obj, key, numbers=False).strip()
+        return urljoin(base_url or "", value) if value else None
+
+    def date(self, obj: dict[str, Any], key: str) -> str | None:
+        """A date as written; a number is kept as text so that the date reader refuses it and
+        counts it (JSON Feed dates are RFC 3339 strings, never Unix times)."""
+        return self.text(obj, key) or None
+
+    def authors(self, obj: dict[str, Any]) -> list[str]:
+        """Author names from `authors` (1.1: an array; in the wild an object or a string) and
+        `author` (1.0: an object; in the wild a string), in order, each once."""
+        names: list[str] = []
+        for key in ("authors", "author"):
+            value = obj.get(key)
+            people = value if isinstance(value, list) else [value]
+            for person in people:
+                if person is None:
+                    continue
+                if isinstance(person, dict):
+                    name = self.text(person, "name")
+                elif isinstance(person, str):
+                    name = no_surrogates(person)
+                else:
+                    self.feed.warn(f"{key} is not a person", person)
+                    continue
+                name = name.strip()
+                if name and name not in names:
+                    names.append(name)
+        return names
+
+    def tags(self, obj: dict[str, Any]) -> list[str]:
+        value = obj.get("tags")
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return [no_surrogates(value)]  # one tag written as a string
+        if not isinstance(value, list):
+            self.feed.warn("tags is not a list", value)
+            return []
+        tags: list[str] = []
+        for tag in value:
+            if isinstance(tag, str):
+                tags.append(no_surrogates(tag))
+            elif isinstance(tag, int | float) and not isinstance(tag, bool):
+                tags.append(str(tag))
+            elif tag is not None:
+                self.feed.warn("tag is not text", tag)
+        return tags
+
+    def item(self, entry: dict[str, Any], base_url: str | None, feed_authors: list[str]) -> RawItem:
+        html_body = self.text(entry, "content_html")
+        text_body = self.text(entry, "content_text")
+        authors = self.authors(entry) or feed_authors  # 1.1: the feed's authors by default
+        language = self.text(entry, "language", numbers=False) or None
+        return RawItem(
+            title=self.text(entry, "title"),
+            title_is_html=False,  # "plain text. HTML is not allowed."
+            link=self.url(entry, "url", base_url) or self.url(entry, "external_url", base_url),
+            guid=self.text(entry, "id").strip() or None,
+            summary=self.text(entry, "summary"),
+            summary_is_html=False,  # "a plain text sentence or two"
+            content=html_body or text_body,
+            content_is_html=bool(html_body),
+            published=self.date(entry, "date_published"),
+            updated=self.date(entry, "date_modified"),
+            tags=self.tags(entry),
+            author=", ".join(authors) or None,
+            lang=language or self.feed.lang,
         )
-    return ParsedFeed(
-        title=clean_line(str(data.get("title") or "")),
-        link=data.get("home_page_url"),
-        items=items,
-        lang=data.get("language"),
-    )
 
 
 def _parse_with_feedparser(
@@ -389,45 +685,112 @@ def _parse_with_feedparser(
 ) -> ParsedFeed:
     import feedparser  # imported lazily: it is slow to import and only needed for broken feeds
 
-    parsed = feedparser.parse(
-        io.BytesIO(body),
-        response_headers={**headers, "content-location": base_url or ""},
-        sanitize_html=False,
-        resolve_relative_uris=False,
-    )
+    try:
+        parsed = feedparser.parse(
+            io.BytesIO(body),
+            response_headers={**headers, "content-location": base_url or ""},
+            sanitize_html=False,
+            resolve_relative_uris=False,
+        )
+    except ITEM_ERRORS as exc:
+        raise FeedError(f"not a readable feed: {strict_error} ({type(exc).__name__})") from None
     if not parsed.entries and not parsed.feed.get("title"):
         raise FeedError(f"not a readable feed: {strict_error}")
-    items: list[RawItem] = []
-    for entry in parsed.entries:
-        content = ""
-        content_is_html: bool | None = None
-        if entry.get("content"):
-            first = entry["content"][0]
-            content = first.get("value", "")
-            content_is_html = "html" in first.get("type", "")
-        summary_detail = entry.get("summary_detail") or {}
-        items.append(
-            RawItem(
-                title=entry.get("title", ""),
-                link=urljoin(base_url or "", entry["link"]) if entry.get("link") else None,
-                guid=entry.get("id"),
-                summary=entry.get("summary", ""),
-                summary_is_html="html" in summary_detail.get("type", "text/html"),
-                content=content,
-                content_is_html=content_is_html,
-                published=entry.get("published") or entry.get("created"),
-                updated=dict.get(entry, "updated"),  # bypass feedparser's deprecated alias
-                tags=[t.get("term", "") for t in entry.get("tags", []) if t.get("term")],
-                author=entry.get("author"),
-                lang=parsed.feed.get("language"),
-            )
-        )
-    return ParsedFeed(
-        title=clean_line(parsed.feed.get("title", "")),
-        link=parsed.feed.get("link"),
-        items=items,
-        lang=parsed.feed.get("language"),
+    # Atom says what each text is; for RSS, feedparser guesses, and wirewatch guesses itself
+    atom = str(parsed.get("version", "")).startswith("atom")
+    lang = _fp_text(parsed.feed.get("language")) or None
+    feed = ParsedFeed(
+        title=_line(_fp_text(parsed.feed.get("title")), _fp_html(parsed.feed, "title", atom)),
+        link=_fp_text(parsed.feed.get("link")) or None,
+        items=[],
+        lang=lang,
     )
+    for entry in parsed.entries:
+        try:
+            feed.items.append(_feedparser_item(entry, base_url, lang, atom))
+        except ITEM_ERRORS as exc:
+            feed.warn("unreadable item", type(exc).__name__)
+    return feed
+
+
+def _feedparser_item(entry: Any, base_url: str | None, lang: str | None, atom: bool) -> RawItem:
+    content = ""
+    content_is_html: bool | None = None
+    if entry.get("content"):
+        first = entry["content"][0]
+        content = _fp_text(first.get("value"))
+        content_is_html = "html" in first.get("type", "")
+    link = _fp_text(entry.get("link"))
+    return RawItem(
+        title=_fp_text(entry.get("title")),
+        title_is_html=_fp_html(entry, "title", atom),
+        link=urljoin(base_url or "", link) if link else None,
+        guid=_fp_text(entry.get("id")) or None,
+        summary=_fp_text(entry.get("summary")),
+        summary_is_html=_fp_html(entry, "summary", atom),
+        content=content,
+        content_is_html=content_is_html,
+        published=_fp_text(entry.get("published") or entry.get("created")) or None,
+        updated=_fp_text(dict.get(entry, "updated")) or None,  # not the deprecated alias
+        tags=[_fp_text(t.get("term")) for t in entry.get("tags", []) if t.get("term")],
+        author=_fp_text(entry.get("author")) or None,
+        lang=lang,
+    )
+
+
+def _fp_text(value: object) -> str:
+    """A string from feedparser, encodable: its character references may make surrogates."""
+    return no_surrogates(value) if isinstance(value, str) else ""
+
+
+def _fp_html(entry: Any, key: str, atom: bool) -> bool | None:
+    """What an Atom text construct declared; None (sniff it) for RSS."""
+    if not atom:
+        return None
+    detail = entry.get(f"{key}_detail") or {}
+    return "html" in detail.get("type", "text/plain")
+
+
+def _line(text: str, is_html: bool | None = None) -> str:
+    """A one-line field: HTML (declared, or sniffed when `is_html` is None) loses its tags,
+    plain text keeps its angle-bracketed words."""
+    if not text:
+        return ""
+    if is_html is None:
+        is_html = looks_like_html(text)
+    return clean_line(_cdata_ends_as_text(text) if is_html else text, is_html=is_html)
+
+
+def _block(text: str, is_html: bool | None) -> str:
+    """A multi-line field, HTML or plain as `_line` decides."""
+    if not text:
+        return ""
+    if is_html is None:
+        is_html = looks_like_html(text, block=True)
+    return clean_block(_cdata_ends_as_text(text) if is_html else text, is_html)
+
+
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
+
+
+@dataclass(slots=True)
+class _Version:
+    """One item as an article, with what orders it among items that share its guid."""
+
+    article: Article
+    fingerprint: str
+    when: datetime | None  # its updated time, else its published time
+    order: int  # its place in the document
+
+
+@dataclass(slots=True)
+class _Slot:
+    """The versions of one article id within a document."""
+
+    index: int  # where the article sits in the output
+    versions: list[_Version]
+    fingerprints: set[str]
+    by_guid: bool
 
 
 def to_articles(
@@ -437,48 +800,127 @@ def to_articles(
     fetched: datetime,
     default_zone: tzinfo = UTC,
 ) -> list[Article]:
-    """Articles from parsed items; a guid repeated inside one feed keeps items that differ."""
+    """Articles from parsed items.
+
+    Items that share a guid are one article: the latest version is kept (by its updated, else
+    published time; without times, the first in the document, as feeds list newest first) and
+    the others become its `revisions`, oldest first. Items without a guid that share a link
+    but differ stay separate articles (some feeds give every item the site's home page). A date
+    or language that cannot be read is left empty and counted in `feed.warnings`; an item that
+    cannot be read at all is skipped and counted."""
     out: list[Article] = []
-    seen: dict[str, str] = {}
-    for raw in feed.items:
-        title = clean_line(raw.title)
-        summary = clean_block(raw.summary, raw.summary_is_html)
-        content = clean_block(raw.content, raw.content_is_html) if raw.content else ""
-        if not title and not summary and not content:
+    slots: dict[str, _Slot] = {}
+    for order, raw in enumerate(feed.items):
+        try:
+            version = _version(raw, order, feed, source, source_tags, fetched, default_zone)
+        except ITEM_ERRORS as exc:
+            feed.warn("unreadable item", type(exc).__name__)
             continue
-        if not title:
-            title = (summary or content).split("\n", 1)[0][:120]
-        guid = raw.guid.strip() if raw.guid else None
-        ident = article_id(source, guid, raw.link, title, summary)
-        fingerprint = hashlib.blake2b(
-            f"{title}\n{summary}\n{content}".encode(), digest_size=8
-        ).hexdigest()
-        if ident in seen:
-            if seen[ident] == fingerprint:
-                continue
-            ident = article_id(source, f"{guid or raw.link}#{fingerprint}", None, title, summary)
-        seen[ident] = fingerprint
-        published = parse_feed_date(raw.published, default_zone) or parse_feed_date(
-            raw.updated, default_zone
-        )
-        lang = (raw.lang or "").split("-")[0].lower() or None
-        out.append(
-            Article(
-                id=ident,
-                source=source,
-                title=title,
-                link=_http_link(raw.link),
-                published=published,
-                fetched=fetched,
-                summary=summary if summary else _lead(content),
-                text=content or None,
-                tags=_unique([*source_tags, *(clean_line(t) for t in raw.tags)]),
-                lang=lang,
-                author=clean_line(raw.author) or None,
-                guid=guid,
+        if version is None:
+            continue
+        article = version.article
+        slot = slots.get(article.id)
+        if slot is None:
+            slots[article.id] = _Slot(
+                len(out), [version], {version.fingerprint}, bool(article.guid)
             )
-        )
+            out.append(article)
+            continue
+        if version.fingerprint in slot.fingerprints:
+            continue  # the same item again
+        if slot.by_guid or article.guid:
+            slot.versions.append(version)  # one article, another version of it
+            slot.fingerprints.add(version.fingerprint)
+            slot.by_guid = True
+            continue
+        ident = article_id(source, f"{raw.link}#{version.fingerprint}", None, "", "")
+        if ident in slots:
+            continue
+        article.id = ident
+        slots[ident] = _Slot(len(out), [version], {version.fingerprint}, False)
+        out.append(article)
+    for slot in slots.values():
+        if len(slot.versions) > 1:
+            out[slot.index] = _with_revisions(slot.versions, fetched)
     return out
+
+
+def _version(
+    raw: RawItem,
+    order: int,
+    feed: ParsedFeed,
+    source: str,
+    source_tags: list[str],
+    fetched: datetime,
+    default_zone: tzinfo,
+) -> _Version | None:
+    title = _line(raw.title, raw.title_is_html)
+    summary = _block(raw.summary, raw.summary_is_html)
+    content = _block(raw.content, raw.content_is_html) if raw.content else ""
+    if not title and not summary and not content:
+        return None
+    if not title:
+        title = (summary or content).split("\n", 1)[0][:120]
+    guid = raw.guid.strip() if raw.guid else None
+    ident = article_id(source, guid, raw.link, title, summary)
+    fingerprint = hashlib.blake2b(
+        f"{title}\n{summary}\n{content}".encode("utf-8", "surrogatepass"), digest_size=8
+    ).hexdigest()
+    published = _date(raw.published, feed, default_zone)
+    updated = _date(raw.updated, feed, default_zone)
+    article = Article(
+        id=ident,
+        source=source,
+        title=title,
+        link=_http_link(raw.link),
+        published=published or updated,
+        fetched=fetched,
+        summary=summary if summary else _lead(content),
+        text=content or None,
+        tags=_unique([*source_tags, *(_line(t) for t in raw.tags)]),
+        lang=_language(raw.lang, feed),
+        author=_line(raw.author or "") or None,
+        guid=guid,
+    )
+    return _Version(article, fingerprint, updated or published, order)
+
+
+def _date(text: str | None, feed: ParsedFeed, default_zone: tzinfo) -> datetime | None:
+    if not text or not text.strip():
+        return None
+    when = parse_feed_date(text, default_zone)
+    if when is None:
+        feed.warn("unreadable date", text.strip())
+    return when
+
+
+def _language(lang: str | None, feed: ParsedFeed) -> str | None:
+    """The primary subtag of a language tag ("en-US" is "en"); anything else is no language."""
+    if not lang or not lang.strip():
+        return None
+    if not _LANGUAGE_TAG.fullmatch(lang.strip()):
+        feed.warn("unreadable language", lang.strip())
+        return None
+    return re.split(r"[-_]", lang.strip(), maxsplit=1)[0].lower()
+
+
+def _with_revisions(versions: list[_Version], fetched: datetime) -> Article:
+    """The latest version, carrying the others (each distinct title and summary once) as
+    revisions, oldest first."""
+    oldest = datetime.min.replace(tzinfo=UTC)
+    ordered = sorted(versions, key=lambda v: (v.when or oldest, -v.order))
+    latest = ordered[-1].article
+    shown = {(latest.title, latest.summary)}
+    revisions: list[dict[str, str]] = []
+    for version in ordered[:-1]:
+        article = version.article
+        if (article.title, article.summary) in shown:
+            continue
+        shown.add((article.title, article.summary))
+        seen = utc_iso(version.when or fetched) or ""
+        revisions.append({"seen": seen, "title": article.title, "summary": article.summary})
+    latest.revisions = revisions
+    return latest
 
 
 def _http_link(link: str | None) -> str | None:

@@ -27,7 +27,9 @@ def from_utc_iso(text: str | None) -> datetime | None:
 def article_id(source: str, guid: str | None, link: str | None, title: str, summary: str) -> str:
     """A stable id: the guid, else the link, else a hash of the content, scoped to the source."""
     basis = guid or link or f"{title}\n{summary}"
-    return hashlib.blake2b(f"{source}\n{basis}".encode(), digest_size=8).hexdigest()
+    # surrogatepass: a lone surrogate from a character reference must not cost the article
+    data = f"{source}\n{basis}".encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=8).hexdigest()
 
 
 @dataclass(slots=True)
@@ -48,6 +50,9 @@ class Article:
     guid: str | None = None
     read: bool = False
     starred: bool = False
+    # earlier versions of this article seen in the same document: {seen, title, summary},
+    # oldest first (items that share a guid are one article)
+    revisions: list[dict[str, str]] = field(default_factory=list)
 
     def sort_key(self) -> datetime:
         """Newest-first ordering uses the publication time, else the time it was fetched."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import email.utils
 import re
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import parser as dateutil_parser
@@ -81,6 +81,35 @@ _ISO_FAST = re.compile(
 )
 _TRAILING_ZONE = re.compile(r"\s([A-Za-z]{1,5}|[+-]\d{4})$")
 _RFC822_ZONES = {"GMT", "UT", "UTC", "Z", "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT"}
+# "GMT+09:00", "UTC+9", "GMT-5", "UTC+0530": an offset written after a zone name, as people
+# mean it (nine hours ahead of Greenwich). python-dateutil reads it as a POSIX TZ string, where
+# the sign means the opposite, so it becomes a plain numeric offset first.
+_NAMED_OFFSET = re.compile(
+    r"(?<![A-Za-z])(?:GMT|UTC|UT)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?(?![\d:])", re.I
+)
+# A numeric offset at the end ("+0900", "+09:00", "-05"): its hours and minutes are checked
+# before any parser sees them, so "+25:00" or "+9900" is an unreadable date, not an error.
+_END_OFFSET = re.compile(r"(?:\s|:\d\d(?:\.\d+)?)[+-](\d{2}):?(\d{2})?$")
+# RFC 822's "24 Oct 2025": the year as written, so that "0001" is not read as 2001.
+_RFC_DAY_MONTH_YEAR = re.compile(r"(?<!\d)\d{1,2}\s+[A-Za-z]{3,9}\.?,?\s+(\d+)(?![\d:])")
+# "10/11/2025": a day and a month that could be either way round.
+_NUMERIC_DAY_MONTH = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}(?![\d/.-])")
+# The shape nearly every RSS date has ("Fri, 24 Oct 2025 16:05:00 +0900"), read without the
+# stdlib's general RFC 822 reader.
+_RFC822_FAST = re.compile(
+    r"(?:[A-Za-z]{3}, ?)?(\d{1,2}) ([A-Za-z]{3}) (\d{4}) (\d{2}):(\d{2})(?::(\d{2}))? "
+    r"(?:([+-])(\d{2})(\d{2})|(GMT|UTC?|Z|[ECMP][SD]T))"
+)
+_MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
+_RFC822_OFFSETS = {"GMT": 0, "UT": 0, "UTC": 0, "Z": 0, "EST": -5, "EDT": -4, "CST": -6}
+_RFC822_OFFSETS |= {"CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7}
+MAX_OFFSET = timedelta(hours=14)  # the widest offset in use (UTC+14); XML Schema's limit too
+# Two defaults that differ in every field: a field dateutil takes from the default (it was not
+# in the text) comes out different in the two readings.
+_DEFAULTS = (datetime(2003, 1, 1), datetime(2004, 2, 2))
 
 
 def _rfc822_safe(text: str) -> bool:
@@ -92,41 +121,134 @@ def _rfc822_safe(text: str) -> bool:
     return tail[0] in "+-" or tail.upper() in _RFC822_ZONES
 
 
-def parse_feed_date(text: str | None, default_zone: tzinfo = UTC) -> datetime | None:
-    """A feed's date in UTC, or None when it cannot be read (never a wrong instant).
+def _named_offset(match: re.Match[str]) -> str:
+    sign, hours, minutes = match.group(1), int(match.group(2)), match.group(3) or "00"
+    return f" {sign}{hours:02d}{minutes}"
 
-    RFC 822 and ISO 8601 take fast paths; python-dateutil reads the rest. A date without a
-    zone is taken in `default_zone`.
+
+def _offset_in_range(text: str) -> bool:
+    """False for a trailing numeric offset no place on Earth uses (+25:00, +9900, +09:75)."""
+    match = _END_OFFSET.search(text)
+    if match is None:
+        return True
+    hours, minutes = match.group(1), match.group(2) or "00"
+    return int(minutes) < 60 and timedelta(hours=int(hours), minutes=int(minutes)) <= MAX_OFFSET
+
+
+def _rfc822_date(text: str) -> datetime | None:
+    """The RFC 822 reading, only when the year is written as the stdlib will read it: four
+    digits that are the year, or the two-digit years of old RFC 822 feeds."""
+    shape = _RFC_DAY_MONTH_YEAR.search(text)
+    if shape is None:
+        return None
+    written = shape.group(1)
+    when = email.utils.parsedate_to_datetime(text)
+    if len(written) == 4 and int(written) != when.year:
+        return None
+    if len(written) not in (2, 4):
+        return None
+    if when.tzinfo is None:
+        # parsedate gives a naive time only for "-0000": UTC of unknown origin (RFC 5322)
+        when = when.replace(tzinfo=UTC)
+    return when
+
+
+def _guessed_date(text: str) -> datetime | None:
+    """python-dateutil's reading, only when the text states a whole date: a year written with
+    four digits, a month and a day, and no day and month that could be swapped."""
+    for match in _NUMERIC_DAY_MONTH.finditer(text):
+        day, month = int(match.group(1)), int(match.group(2))
+        if day <= 12 and month <= 12 and day != month:
+            return None  # 10/11/2025: October 11th or 10 November
+    first, second = (
+        dateutil_parser.parse(text, default=default, tzinfos=_FEED_TZINFOS) for default in _DEFAULTS
+    )
+    if (first.year, first.month, first.day) != (second.year, second.month, second.day):
+        return None  # a part of the date came from the default: "-1", "October 2025", "09:00"
+    if not re.search(rf"(?<!\d){first.year:04d}", text):
+        return None  # the year was guessed from fewer digits ("0001" read as 2001)
+    return first
+
+
+def _rfc822_fast(match: re.Match[str]) -> datetime | None:
+    day, month_name, year, hour, minute, second, sign, off_h, off_m, name = match.groups()
+    month = _MONTHS.get(month_name.lower())
+    if month is None:
+        return None
+    if name is not None:
+        offset = timedelta(hours=_RFC822_OFFSETS[name.upper()])
+    else:
+        if int(off_m) >= 60:
+            return None
+        offset = timedelta(hours=int(off_h), minutes=int(off_m))
+        offset = -offset if sign == "-" else offset
+    if abs(offset) > MAX_OFFSET:
+        return None
+    when = datetime(
+        int(year),
+        month,
+        int(day),
+        int(hour),
+        int(minute),
+        int(second or 0),
+        tzinfo=timezone(offset),
+    )
+    return when.astimezone(UTC) if 1990 <= when.year <= 2200 else None
+
+
+def _slow_date(text: str) -> datetime | None:
+    """Any other shape: the stdlib's RFC 822 reader where it cannot mistake the zone, else
+    python-dateutil, strictly."""
+    if not _offset_in_range(text):
+        return None
+    if _rfc822_safe(text):
+        try:
+            when = _rfc822_date(text)
+        except (TypeError, ValueError, IndexError):
+            when = None
+        if when is not None:
+            return when
+    return _guessed_date(text)
+
+
+def parse_feed_date(text: str | None, default_zone: tzinfo = UTC) -> datetime | None:
+    """A feed's date in UTC, or None when it cannot be read surely (never a wrong instant, and
+    never an exception: one item's date never costs a feed).
+
+    RFC 822 and ISO 8601 take fast paths; python-dateutil reads the rest, but only a text that
+    states a year (four digits), a month and a day. An offset after GMT/UTC means what people
+    mean by it ("GMT+09:00" is nine hours ahead). A date without a zone is taken in
+    `default_zone`.
     """
     if not text:
         return None
     text = " ".join(text.split())
-    if not text:
+    if not text or len(text) > 200:
         return None
-    when: datetime | None = None
-    if _ISO_FAST.match(text):
-        try:
-            when = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            when = None
-    if when is None and _rfc822_safe(text):
-        try:
-            when = email.utils.parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
-            when = None
-        if when is not None and when.tzinfo is None:
-            # parsedate gives a naive time only for "-0000": UTC of unknown origin (RFC 5322)
-            when = when.replace(tzinfo=UTC)
-    if when is None:
-        try:
-            when = dateutil_parser.parse(text, tzinfos=_FEED_TZINFOS)
-        except (ValueError, OverflowError, TypeError):
+    try:
+        fast = _RFC822_FAST.fullmatch(text)
+        if fast is not None:
+            return _rfc822_fast(fast)
+        when: datetime | None = None
+        if _ISO_FAST.match(text):
+            try:
+                when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            except ValueError:
+                when = None
+        if when is None:
+            when = _slow_date(" ".join(_NAMED_OFFSET.sub(_named_offset, text).split()))
+        if when is None:
             return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=default_zone)
-    if not (1990 <= when.year <= 2200):
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=default_zone)
+        offset = when.utcoffset()
+        if offset is None or abs(offset) > MAX_OFFSET:
+            return None
+        if not (1990 <= when.year <= 2200):
+            return None
+        return when.astimezone(UTC)
+    except (ValueError, OverflowError, TypeError, IndexError, KeyError):
         return None
-    return when.astimezone(UTC)
 
 
 # The longest duration anything accepts (a query's since:, an interval): a century. Longer

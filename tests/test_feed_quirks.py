@@ -1,0 +1,583 @@
+"""What publishers really serve: one odd item or field never loses a feed.
+
+Every document here is served from a real HTTP server on 127.0.0.1 and read through the fetch
+path (or the whole poller, where what a user sees is the refresh report and source health).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fetchers.config import Config
+from fetchers.feeds import ParsedFeed, parse_feed, to_articles
+from fetchers.http import fetch, make_client
+from fetchers.models import Article, PollResult, Settings, Source, article_id
+from fetchers.poller import Poller
+from fetchers.store import Store
+from fetchers.timeparse import parse_feed_date
+from tests.conftest import FeedServer, Route, rss
+
+NOW = datetime(2025, 10, 24, 8, tzinfo=UTC)
+JSON_FEED_11 = "https://jsonfeed.org/version/1.1"
+JSON_FEED_10 = "https://jsonfeed.org/version/1"
+
+
+async def read(
+    feed_server: FeedServer, body: bytes, content_type: str = "application/rss+xml"
+) -> tuple[ParsedFeed, list[Article]]:
+    """Serve one document and read it as the poller does: fetched over HTTP, then parsed."""
+    path = f"/doc-{len(feed_server.routes)}"
+    url = feed_server.add(path, Route(body, headers={"Content-Type": content_type}))
+    async with make_client(None, 4, 5.0) as client:
+        result = await fetch(client, url, deadline=5.0, max_body=20_000_000)
+    feed = parse_feed(result.body, result.headers, result.url)
+    return feed, to_articles(feed, "S", [], NOW)
+
+
+async def poll_one(
+    tmp_path: Path, feed_server: FeedServer, body: bytes, content_type: str = "text/xml"
+) -> tuple[PollResult, list[Article], int]:
+    """Poll one source serving `body`: its result, what the store holds, its health's items."""
+    url = feed_server.add("/feed", Route(body, headers={"Content-Type": content_type}))
+    settings = Settings(timeout=10.0, max_body=20_000_000, concurrency=4)
+    config = Config(
+        path=tmp_path / "wirewatch.toml", settings=settings, sources=[Source("F", url=url)]
+    )
+    store = Store(tmp_path / "data", writer=True)
+    poller = Poller(config, store, lambda: NOW)
+    try:
+        (result,) = await poller.poll()
+        stored = store.query()
+        items = store.load_health()["F"].items
+    finally:
+        await poller.aclose()
+        store.close()
+    return result, stored, items
+
+
+def json_feed(*items: Any, **top: Any) -> bytes:
+    return json.dumps({"version": JSON_FEED_11, "title": "J", **top, "items": list(items)}).encode()
+
+
+def atom(*entries: str, title: str = "A") -> bytes:
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        f"<title>{title}</title>{''.join(f'<entry>{e}</entry>' for e in entries)}</feed>"
+    ).encode()
+
+
+# -- JSON Feed as the spec is written -----------------------------------------------------------
+
+
+async def test_json_feed_1_1_as_the_spec_is_written(feed_server: FeedServer) -> None:
+    body = json.dumps(
+        {
+            "version": JSON_FEED_11,
+            "title": "Wire",
+            "home_page_url": "https://wire.example/",
+            "language": "ko",
+            "authors": [{"name": "Desk"}],
+            "_wire": {"about": "an extension: ignored"},
+            "items": [
+                {
+                    "id": "1",
+                    "url": "/news/1",
+                    "title": "Summit opens",
+                    "content_html": "<p>One</p><p>Two</p>",
+                    "content_text": "One. Two.",
+                    "summary": "The summit opened.",
+                    "date_published": "2025-10-24T09:00:00+09:00",
+                    "date_modified": "2025-10-24T10:00:00+09:00",
+                    "authors": [
+                        {"name": "Kim", "url": "https://wire.example/kim"},
+                        {"name": "Lee"},
+                    ],
+                    "tags": ["apec", "trade"],
+                    "language": "en-US",
+                    "image": "https://wire.example/1.jpg",
+                    "_wire": {"priority": 1},
+                },
+                {
+                    "id": "2",
+                    "external_url": "https://elsewhere.example/story",
+                    "content_text": "A linked story, no title",
+                    "date_modified": "2025-10-24T06:30:00Z",
+                },
+            ],
+        }
+    ).encode()
+    feed, (first, second) = await read(feed_server, body, "application/feed+json")
+    assert (feed.title, feed.link, feed.lang) == ("Wire", "https://wire.example/", "ko")
+    assert first.title == "Summit opens" and first.link == "https://wire.example/news/1"
+    assert first.summary == "The summit opened." and first.text == "One\n\nTwo"
+    assert first.published == datetime(2025, 10, 24, 0, tzinfo=UTC)
+    assert first.author == "Kim, Lee" and first.tags == ["apec", "trade"] and first.lang == "en"
+    assert second.title == "A linked story, no title"
+    assert second.link == "https://elsewhere.example/story"
+    assert second.published == datetime(2025, 10, 24, 6, 30, tzinfo=UTC)  # only modified
+    assert second.author == "Desk" and second.lang == "ko"  # the feed's, by default
+    assert feed.warnings == 0
+
+
+async def test_json_feed_1_0_author_objects(feed_server: FeedServer) -> None:
+    body = json.dumps(
+        {
+            "version": JSON_FEED_10,
+            "title": "Old JSON",
+            "author": {"name": "Feed Author"},
+            "items": [
+                {"id": "a", "title": "Own author", "author": {"name": "Park"}, "content_text": "x"},
+                {"id": "b", "title": "Feed's author", "content_text": "y"},
+            ],
+        }
+    ).encode()
+    _, (own, inherited) = await read(feed_server, body, "application/json")
+    assert own.author == "Park"
+    assert inherited.author == "Feed Author"
+
+
+# -- JSON Feed as the wild writes it ------------------------------------------------------------
+
+GOOD = {"id": "good", "url": "https://j.example/good", "title": "Good item", "content_text": "ok"}
+
+
+@pytest.mark.parametrize(
+    ("quirky", "field", "expected", "warnings"),
+    [
+        # `authors` an object instead of an array (the feed was lost: KeyError 0)
+        ({"authors": {"name": "Kim"}}, "author", "Kim", 0),
+        ({"authors": "Kim"}, "author", "Kim", 0),
+        ({"author": "Lee"}, "author", "Lee", 0),
+        ({"authors": [None, {"name": None}, {"name": "Choi"}]}, "author", "Choi", 0),
+        # numbers where strings belong
+        ({"date_published": 1729761840}, "published", None, 1),
+        ({"language": 5}, "lang", None, 1),
+        ({"id": 42, "url": None, "date_modified": 5}, "guid", "42", 1),  # the spec: coerce ids
+        ({"url": {"href": "https://j.example/x"}}, "link", None, 1),
+        # tags as a string, or with things that are not tags
+        ({"tags": "korea"}, "tags", ["korea"], 0),
+        ({"tags": ["a", 7, None, {"x": 1}]}, "tags", ["a", "7"], 1),
+        ({"tags": {"a": 1}}, "tags", [], 1),
+    ],
+)
+async def test_json_feed_wild_field_types_cost_only_that_field(
+    feed_server: FeedServer, quirky: dict[str, Any], field: str, expected: Any, warnings: int
+) -> None:
+    item = {"id": "q", "title": "Quirky item", "content_text": "text", **quirky}
+    feed, articles = await read(feed_server, json_feed(item, GOOD))
+    assert [a.title for a in articles] == ["Quirky item", "Good item"]
+    assert getattr(articles[0], field) == expected
+    assert feed.warnings == warnings
+
+
+@pytest.mark.parametrize(
+    ("top", "titles", "warnings"),
+    [
+        ({"items": [5, "text", None, True, GOOD]}, ["Good item"], 3),  # items that are not objects
+        ({"items": "none"}, [], 1),
+        (
+            {"items": {"id": "one", "title": "The only item", "content_text": "x"}},
+            ["The only item"],
+            0,
+        ),
+        ({}, [], 1),  # no items at all
+    ],
+)
+async def test_json_feed_wild_items(
+    feed_server: FeedServer, top: dict[str, Any], titles: list[str], warnings: int
+) -> None:
+    body = json.dumps({"version": JSON_FEED_11, "title": "J", **top}).encode()
+    feed, articles = await read(feed_server, body, "application/feed+json")
+    assert [a.title for a in articles] == titles
+    assert feed.warnings == warnings
+    assert all(note.isprintable() for note in feed.warning_notes)
+
+
+async def test_json_feed_with_null_everywhere_and_a_lone_surrogate(feed_server: FeedServer) -> None:
+    nulls = {
+        k: None
+        for k in [
+            *("url", "external_url", "title", "summary", "content_html", "image"),
+            *("date_published", "date_modified", "authors", "author", "tags", "language"),
+        ]
+    }
+    body = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": null, "home_page_url": null,'
+        b' "language": null, "authors": null, "items": ['
+        + json.dumps({**nulls, "id": None, "content_text": "Body only"}).encode()
+        + b', {"id": "s", "title": "Half \\ud800 a pair"}, '
+        + json.dumps(GOOD).encode()
+        + b"]}"
+    )
+    feed, articles = await read(feed_server, body, "application/feed+json")
+    assert [a.title for a in articles] == ["Body only", "Half \ufffd a pair", "Good item"]
+    assert articles[0].link is None and articles[0].published is None
+    assert feed.title == "" and feed.warnings == 0
+
+
+async def test_json_feed_quirks_keep_the_feed_in_the_poller(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    body = json_feed(
+        {"id": "1", "title": "Authors object", "authors": {"name": "Kim"}, "content_text": "a"},
+        {"id": 2, "title": "Numeric date", "date_published": 1729761840, "content_text": "b"},
+        {"id": "3", "title": "Numeric language", "language": 9, "content_text": "c"},
+        GOOD,
+    )
+    result, stored, items = await poll_one(tmp_path, feed_server, body, "application/feed+json")
+    assert result.status == "ok" and len(result.new_ids) == 4 and items == 4
+    assert {a.title for a in stored} == {
+        "Authors object",
+        "Numeric date",
+        "Numeric language",
+        "Good item",
+    }
+
+
+# -- dates -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Fri, 24 Oct 2025 09:24:00 GMT+09:00", "2025-10-24T00:24:00+00:00"),
+        ("Fri, 24 Oct 2025 09:24:00 GMT+0900", "2025-10-24T00:24:00+00:00"),
+        ("2025-10-24 09:24 UTC+9", "2025-10-24T00:24:00+00:00"),
+        ("Fri, 24 Oct 2025 09:24:00 GMT-5", "2025-10-24T14:24:00+00:00"),
+        ("Fri, 24 Oct 2025 09:24:00 UTC+5:30", "2025-10-24T03:54:00+00:00"),
+        ("2025-10-24T09:24:00 GMT+09:00", "2025-10-24T00:24:00+00:00"),
+    ],
+)
+def test_an_offset_after_gmt_or_utc_means_what_people_mean(text: str, expected: str) -> None:
+    when = parse_feed_date(text)
+    assert when is not None and when.isoformat() == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Fri, 24 Oct 2025 09:24:00 +25:00",
+        "2025-10-24T09:24:00+99:00",
+        "Fri, 24 Oct 2025 09:24:00 +9900",
+        "Fri, 24 Oct 2025 09:24:00 GMT+25",
+        "2025-10-24T09:24:00+15:00",
+        "-1",
+        "Mon, 01 Jan 0001 00:00:00 GMT",
+        "October 2025",
+        "2025",
+        "09:24 KST",
+        "10/11/2025",  # October 11th or 10 November: not guessed
+    ],
+)
+def test_a_date_that_cannot_be_read_surely_is_null(text: str) -> None:
+    assert parse_feed_date(text) is None
+
+
+@pytest.mark.parametrize(
+    ("bad", "make"),
+    [
+        ("Fri, 24 Oct 2025 09:24:00 +25:00", "rss"),
+        ("Fri, 24 Oct 2025 09:24:00 +9900", "rss"),
+        ("Mon, 01 Jan 0001 00:00:00 GMT", "rss"),
+        ("2025-10-24T09:24:00+99:00", "atom"),
+        ("2025-10-24T09:24:00+25:00", "atom"),
+    ],
+)
+async def test_an_unreadable_date_costs_only_that_date(
+    feed_server: FeedServer, bad: str, make: str
+) -> None:
+    if make == "rss":
+        body = rss(
+            f"<title>Bad date</title><guid>1</guid><pubDate>{bad}</pubDate>",
+            "<title>Good date</title><guid>2</guid>"
+            "<pubDate>Fri, 24 Oct 2025 16:05:00 +0900</pubDate>",
+        )
+    else:
+        body = atom(
+            f"<id>1</id><title>Bad date</title><updated>{bad}</updated>",
+            "<id>2</id><title>Good date</title><updated>2025-10-24T16:05:00+09:00</updated>",
+        )
+    feed, (first, second) = await read(feed_server, body)
+    assert (first.title, first.published) == ("Bad date", None)
+    assert second.published == datetime(2025, 10, 24, 7, 5, tzinfo=UTC)
+    assert feed.warnings == 1 and feed.warning_notes == [f"unreadable date, first: {bad!r}"]
+
+
+async def test_offset_dates_keep_the_feed_in_the_poller(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    body = rss(
+        "<title>One</title><guid>1</guid><pubDate>Fri, 24 Oct 2025 09:24:00 +25:00</pubDate>",
+        "<title>Two</title><guid>2</guid><pubDate>Fri, 24 Oct 2025 09:24:00 GMT+09:00</pubDate>",
+        "<title>Three</title><guid>3</guid>",
+    )
+    result, stored, items = await poll_one(tmp_path, feed_server, body)
+    assert result.status == "ok" and len(result.new_ids) == 3 and items == 3
+    published = {a.title: a.published for a in stored}
+    assert published["One"] is None
+    assert published["Two"] == datetime(2025, 10, 24, 0, 24, tzinfo=UTC)
+
+
+# -- lone surrogates --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "titles"),
+    [
+        # only the reference is wrong: repaired, then read strictly
+        (
+            rss("<title>Lone &#xD800; here</title><guid>1</guid>", "<title>Fine</title>"),
+            ["Lone \ufffd here", "Fine"],
+        ),
+        # also malformed elsewhere: read by feedparser
+        (
+            rss(
+                "<title>Lone &#55296; and &#27;[31mred</title><guid>1</guid>", "<title>Fine</title>"
+            )
+            + b"<x></y>",
+            ["Lone \ufffd and red", "Fine"],
+        ),
+        # a pair written as two references is the character it encodes
+        (
+            atom(
+                "<id>1</id><title>Paper &#xD83D;&#xDCF0; and &#xDC00; alone</title>",
+                "<id>2</id><title>Fine</title><oops>",
+            ),
+            ["Paper \U0001f4f0 and \ufffd alone", "Fine"],
+        ),
+    ],
+)
+async def test_surrogate_references_become_replacement_characters(
+    feed_server: FeedServer, body: bytes, titles: list[str]
+) -> None:
+    _, articles = await read(feed_server, body)
+    assert [a.title for a in articles] == titles
+
+
+async def test_surrogates_keep_the_feed_in_the_poller(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    body = rss(
+        "<title>A &#xD800; b</title><guid>1</guid><description>x &#xDFFF;</description>",
+        "<title>Second</title><guid>2</guid>",
+    )
+    result, stored, _ = await poll_one(tmp_path, feed_server, body)
+    assert result.status == "ok" and len(result.new_ids) == 2
+    assert sorted(a.title for a in stored) == ["A \ufffd b", "Second"]
+
+
+def test_article_ids_of_text_with_surrogates_never_raise() -> None:
+    assert article_id("S", "\ud800", None, "", "") != article_id("S", "\ud801", None, "", "")
+    assert article_id("S", None, None, "t\udfff", "s")
+
+
+# -- deep xhtml ---------------------------------------------------------------------------------
+
+DEPTH = 50_000
+
+
+def deep(tag: str = "span", text: str = "deep text") -> str:
+    return f"<{tag}>" * DEPTH + text + f"</{tag}>" * DEPTH
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        '<content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>Intro</p>'
+        + deep()
+        + "<p>After</p></div></content>",
+        '<summary type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">'
+        + deep("div")
+        + "</div></summary>",
+        '<content type="application/xhtml+xml" mode="xml"><div xmlns="http://www.w3.org/1999/xhtml">'
+        + deep("b")
+        + "</div></content>",
+    ],
+)
+async def test_deeply_nested_xhtml_content_keeps_its_text(
+    feed_server: FeedServer, entry: str
+) -> None:
+    body = atom(f"<id>1</id><title>Deep</title>{entry}", "<id>2</id><title>Shallow</title>")
+    _, (first, second) = await read(feed_server, body)
+    assert first.title == "Deep" and "deep text" in (first.text or first.summary)
+    assert second.title == "Shallow"
+
+
+async def test_a_deeply_nested_xhtml_title_keeps_the_feed_in_the_poller(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    body = atom(
+        '<id>1</id><title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">'
+        + deep("i", "Deep title")
+        + "</div></title>",
+        "<id>2</id><title>Shallow</title>",
+    )
+    result, stored, _ = await poll_one(tmp_path, feed_server, body)
+    assert result.status == "ok" and len(result.new_ids) == 2
+    assert sorted(a.title for a in stored) == ["Deep title", "Shallow"]
+
+
+# -- plain-text titles keep their angle brackets ---------------------------------------------
+
+
+async def test_plain_text_keeps_its_angle_bracketed_words(feed_server: FeedServer) -> None:
+    atom_doc = atom(
+        '<id>1</id><title type="text">Page needs a &lt;title&gt; tag</title>'
+        '<summary type="text">List&lt;T&gt; &amp; the &lt;b&gt; element</summary>',
+        "<id>2</id><title>Default type: &lt;title&gt; stays</title>",
+        '<id>3</id><title type="html">&lt;b&gt;Bold&lt;/b&gt; &amp;lt;title&amp;gt; kept</title>',
+        title="The &lt;feed&gt; blog",
+    )
+    feed, (text, default, declared_html) = await read(feed_server, atom_doc)
+    assert feed.title == "The <feed> blog"
+    assert text.title == "Page needs a <title> tag"
+    assert text.summary == "List<T> & the <b> element"
+    assert default.title == "Default type: <title> stays"
+    assert declared_html.title == "Bold <title> kept"
+
+
+async def test_rss_titles_are_sniffed_for_known_html_tags(feed_server: FeedServer) -> None:
+    body = rss(
+        "<title>Page needs a &lt;title&gt; tag</title><guid>1</guid>",
+        "<title>Use List&lt;T&gt; and the &lt;b&gt; element</title><guid>2</guid>",
+        "<title>&lt;b&gt;Breaking&lt;/b&gt;: talks resume</title><guid>3</guid>",
+        "<title>Line&lt;br/&gt;break</title><guid>4</guid>",
+        '<title>&lt;a href="https://x.example/"&gt;Linked&lt;/a&gt; title</title><guid>5</guid>',
+        "<title>Plain</title><guid>6</guid>"
+        "<description>Add a &lt;title&gt; element to the &lt;head&gt;</description>",
+        title="The &lt;title&gt; blog",
+    )
+    feed, articles = await read(feed_server, body)
+    assert feed.title == "The <title> blog"
+    assert [a.title for a in articles] == [
+        "Page needs a <title> tag",
+        "Use List<T> and the <b> element",
+        "Breaking: talks resume",
+        "Line break",
+        "Linked title",
+        "Plain",
+    ]
+    assert articles[-1].summary == "Add a <title> element to the <head>"
+
+
+async def test_json_feed_titles_and_summaries_are_plain_text(feed_server: FeedServer) -> None:
+    body = json_feed(
+        {
+            "id": "1",
+            "title": "Why <title> matters",
+            "summary": "The <head> and <title> of a page",
+            "content_html": "<p>Rendered</p>",
+        }
+    )
+    _, (article,) = await read(feed_server, body, "application/feed+json")
+    assert article.title == "Why <title> matters"
+    assert article.summary == "The <head> and <title> of a page"
+    assert article.text == "Rendered"
+
+
+# -- CDATA split to carry "]]>" -----------------------------------------------------------------
+
+SPLIT_TITLE = "<title><![CDATA[a ]]]]><![CDATA[> b]]></title>"
+SPLIT_DESCRIPTION = "<description><![CDATA[<p>c ]]]]><![CDATA[> d</p>]]></description>"
+
+
+async def test_a_split_cdata_section_keeps_its_text(feed_server: FeedServer) -> None:
+    whole = rss(SPLIT_TITLE + SPLIT_DESCRIPTION + "<guid>1</guid>", "<title>Second</title>")
+    broken = whole.replace(b"<guid>1</guid>", b"<guid>1</guid><x></y>")  # read by feedparser
+    repaired = whole.replace(b"<guid>1</guid>", b"<guid>1 &nbsp; &</guid>")  # repaired first
+    for body in (whole, broken, repaired):
+        _, articles = await read(feed_server, body)
+        assert [(a.title, a.summary) for a in articles] == [("a ]]> b", "c ]]> d"), ("Second", "")]
+
+
+@pytest.mark.parametrize(
+    ("cut_after", "summary"),
+    [
+        ("<![CDATA[> d", "c ]]> d"),  # inside the second section
+        ("c ]", "c ]"),  # inside the first, after a "]" that might have begun its end
+        ("c ]]", "c ]]"),
+    ],
+)
+async def test_a_cut_inside_a_cdata_section_keeps_what_arrived(
+    feed_server: FeedServer, cut_after: str, summary: str
+) -> None:
+    body = rss(SPLIT_TITLE + SPLIT_DESCRIPTION + "<guid>1</guid>")
+    cut = body[: body.index(cut_after.encode()) + len(cut_after)]
+    _, (article,) = await read(feed_server, cut)
+    assert (article.title, article.summary) == ("a ]]> b", summary)
+
+
+# -- one guid, several headlines ---------------------------------------------------------------
+
+
+async def test_items_sharing_a_guid_are_one_article_with_revisions(
+    feed_server: FeedServer,
+) -> None:
+    dated = rss(
+        "<title>Talks stall</title><guid>g</guid><description>first</description>"
+        "<pubDate>Fri, 24 Oct 2025 06:00:00 GMT</pubDate>",
+        "<title>Talks resume</title><guid>g</guid><description>edited</description>"
+        "<pubDate>Fri, 24 Oct 2025 07:00:00 GMT</pubDate>",
+        "<title>Other</title><guid>h</guid>",
+    )
+    _, (story, other) = await read(feed_server, dated)
+    assert (story.title, story.summary) == ("Talks resume", "edited")  # the latest
+    assert story.revisions == [
+        {"seen": "2025-10-24T06:00:00Z", "title": "Talks stall", "summary": "first"}
+    ]
+    assert other.title == "Other" and other.revisions == []
+
+    undated = rss(  # no times: feeds list newest first, so the first is the latest
+        "<title>Newest</title><guid>g</guid>",
+        "<title>Older</title><guid>g</guid>",
+        "<title>Newest</title><guid>g</guid>",
+    )
+    _, (only,) = await read(feed_server, undated)
+    assert only.title == "Newest" and [r["title"] for r in only.revisions] == ["Older"]
+
+    atom_doc = atom(
+        "<id>tag:x,1</id><title>Early</title><updated>2025-10-24T06:00:00Z</updated>",
+        "<id>tag:x,1</id><title>Late</title><updated>2025-10-24T09:00:00Z</updated>",
+        "<id>tag:x,1</id><title>Middle</title><updated>2025-10-24T07:00:00Z</updated>",
+    )
+    _, (entry,) = await read(feed_server, atom_doc)
+    assert entry.title == "Late"
+    assert [r["title"] for r in entry.revisions] == ["Early", "Middle"]  # oldest first
+
+
+async def test_three_thousand_items_sharing_one_guid_are_one_new_article(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    bodies = ["Seoul", "Busan", "Gyeongju"]
+    body = rss(
+        *(
+            f"<title>Edition {bodies[i % 3]}</title><guid>one</guid>"
+            f"<description>{bodies[i % 3]} text</description>"
+            for i in range(3000)
+        )
+    )
+    result, stored, items = await poll_one(tmp_path, feed_server, body)
+    assert result.status == "ok"
+    assert (len(result.new_ids), len(result.articles), items) == (1, 1, 1)  # "1 new of 1"
+    (article,) = stored
+    assert article.title == "Edition Seoul"
+    # no times: a later place in the document is an older version
+    revisions = [r["title"] for r in result.articles[0].revisions]
+    assert revisions == ["Edition Gyeongju", "Edition Busan"]
+
+
+async def test_items_without_guid_sharing_a_link_stay_distinct_and_never_repeat(
+    feed_server: FeedServer,
+) -> None:
+    bodies = ["One", "Two", "Three"]
+    body = rss(
+        *(f"<title>{bodies[i % 3]}</title><link>https://home.example/</link>" for i in range(3000))
+    )
+    _, articles = await read(feed_server, body)
+    assert [a.title for a in articles] == ["One", "Two", "Three"]
+    assert len({a.id for a in articles}) == 3
