@@ -28,11 +28,21 @@ import orjson
 
 from fetchers.charset import decode, strip_xml_declaration
 from fetchers.models import Article, article_id, utc_iso
-from fetchers.text import clean_block, clean_line, plain_message, strip_controls
+from fetchers.text import (
+    SUMMARY_LIMIT,
+    TEXT_LIMIT,
+    clean_block,
+    clean_line,
+    plain_message,
+    strip_controls,
+)
 from fetchers.timeparse import parse_feed_date
 
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+GUID_LIMIT = 2048  # characters of a guid kept: an identity, not a place to store a document
 
 
 class FeedError(Exception):
@@ -123,23 +133,25 @@ def _text(el: ET.Element | None) -> str:
     return "".join(el.itertext())
 
 
-def _inner_xml(el: ET.Element) -> str:
-    """Atom type="xhtml" content: the children serialised as markup, without recursion (the
-    content may nest 50,000 elements deep; ElementTree's own serialiser recurses)."""
-    escape = html.escape
+def _inner_xml(el: ET.Element, markup: bool = True) -> str:
+    """Atom type="xhtml" content: the children serialised as markup (or, with `markup` False,
+    only their text, as a one-line field wants it), without recursion (the content may nest
+    50,000 elements deep; ElementTree's own serialiser recurses)."""
+    escape = html.escape if markup else _as_is
     parts = [escape(el.text or "", quote=False)]
     stack: list[tuple[ET.Element, bool]] = [(child, False) for child in reversed(el)]
     while stack:
         node, closing = stack.pop()
         name = _local(node.tag)
         if closing:
-            if name:
+            if name and markup:
                 parts.append(f"</{name}>")
             parts.append(escape(node.tail or "", quote=False))
             continue
         if name:  # comments and processing instructions have no name: only their tail counts
-            attrs = "".join(f' {_local(k)}="{escape(v)}"' for k, v in node.items())
-            parts.append(f"<{name}{attrs}>")
+            if markup:
+                attrs = "".join(f' {_local(k)}="{escape(v)}"' for k, v in node.items())
+                parts.append(f"<{name}{attrs}>")
             parts.append(escape(node.text or "", quote=False))
         stack.append((node, True))
         if name:
@@ -476,21 +488,27 @@ def _child(el: ET.Element | None, name: str) -> ET.Element | None:
     return next((c for c in el if _local(c.tag) == name), None)
 
 
-def _atom_text(el: ET.Element | None) -> tuple[str, bool | None]:
-    """A text construct and whether it is HTML, as its type says (Atom's default is text)."""
+def _as_is(text: str, quote: bool = True) -> str:
+    return text
+
+
+def _atom_text(el: ET.Element | None, line: bool = False) -> tuple[str, bool | None]:
+    """A text construct and whether it is HTML, as its type says (Atom's default is text).
+    A `line` (a title) in xhtml is taken as its text: a title needs no markup, and one nested
+    thousands deep would not fit a one-line field's input cap as markup."""
     if el is None:
         return "", None
     mode = (el.get("mode") or "").lower()  # Atom 0.3: mode says how, type is a MIME type
     kind = (el.get("type") or "text").lower()
     if mode == "xml" or kind in ("xhtml", "application/xhtml+xml"):
-        return _inner_xml(el), True
+        return (_inner_xml(el, markup=False), False) if line else (_inner_xml(el), True)
     if mode == "escaped" or kind in ("html", "text/html"):
         return _text(el), True
     return _text(el), False
 
 
 def _atom_feed(root: ET.Element, base: str | None) -> ParsedFeed:
-    feed_title, title_is_html = _atom_text(_child(root, "title"))
+    feed_title, title_is_html = _atom_text(_child(root, "title"), line=True)
     lang = root.get(XML_LANG)
     feed = ParsedFeed(title=_line(feed_title, title_is_html), link=None, items=[], lang=lang)
     for el in root:
@@ -512,7 +530,7 @@ def _atom_entry(el: ET.Element, lang: str | None, base: str | None) -> RawItem:
     for child in el:
         cname = _local(child.tag)
         if cname == "title":
-            item.title, item.title_is_html = _atom_text(child)
+            item.title, item.title_is_html = _atom_text(child, line=True)
         elif cname == "link":
             rel = child.get("rel", "alternate")
             href = child.get("href")
@@ -761,13 +779,13 @@ def _line(text: str, is_html: bool | None = None) -> str:
     return clean_line(_cdata_ends_as_text(text) if is_html else text, is_html=is_html)
 
 
-def _block(text: str, is_html: bool | None) -> str:
-    """A multi-line field, HTML or plain as `_line` decides."""
+def _block(text: str, is_html: bool | None, limit: int = TEXT_LIMIT) -> str:
+    """A multi-line field, HTML or plain as `_line` decides, at most `limit` characters."""
     if not text:
         return ""
     if is_html is None:
         is_html = looks_like_html(text, block=True)
-    return clean_block(_cdata_ends_as_text(text) if is_html else text, is_html)
+    return clean_block(_cdata_ends_as_text(text) if is_html else text, is_html, limit)
 
 
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
@@ -855,13 +873,13 @@ def _version(
     default_zone: tzinfo,
 ) -> _Version | None:
     title = _line(raw.title, raw.title_is_html)
-    summary = _block(raw.summary, raw.summary_is_html)
+    summary = _block(raw.summary, raw.summary_is_html, SUMMARY_LIMIT)
     content = _block(raw.content, raw.content_is_html) if raw.content else ""
     if not title and not summary and not content:
         return None
     if not title:
-        title = (summary or content).split("\n", 1)[0][:120]
-    guid = raw.guid.strip() if raw.guid else None
+        title = clean_line((summary or content).split("\n", 1)[0][:120], is_html=False)
+    guid = strip_controls(raw.guid).strip()[:GUID_LIMIT] if raw.guid else None
     ident = article_id(source, guid, raw.link, title, summary)
     fingerprint = hashlib.blake2b(
         f"{title}\n{summary}\n{content}".encode("utf-8", "surrogatepass"), digest_size=8

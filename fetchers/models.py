@@ -150,6 +150,8 @@ class SourceHealth:
     last_modified: str | None = None
     permanent_url: str | None = None
     next_poll: datetime | None = None
+    warnings: int = 0  # fields or items of the last document read that could not be read
+    last_warning: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The JSON shape of `wirewatch sources --json`."""
@@ -164,6 +166,8 @@ class SourceHealth:
             "latency_ms": self.latency_ms,
             "failures": self.failures,
             "next_poll": utc_iso(self.next_poll),
+            "warnings": self.warnings,
+            "last_warning": self.last_warning,
         }
 
     def to_record(self) -> dict[str, Any]:
@@ -195,6 +199,8 @@ class SourceHealth:
             last_modified=rec.get("last_modified"),
             permanent_url=rec.get("permanent_url"),
             next_poll=from_utc_iso(rec.get("next_poll")),
+            warnings=rec.get("warnings") or 0,
+            last_warning=plain_message(rec["last_warning"]) if rec.get("last_warning") else None,
         )
 
 
@@ -214,6 +220,8 @@ class PollResult:
     permanent_url: str | None = None
     new_ids: list[str] = field(default_factory=list)
     unstored: bool = False  # read fine, but the store could not write its articles
+    warnings: int = 0  # fields or items of the document that could not be read
+    warning_notes: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.error:  # it may quote a server or a parser: shown and logged, so never raw

@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any, TypeVar
 
@@ -27,6 +28,16 @@ T = TypeVar("T")
 OWNER_CHECK = 0.5  # seconds between a worker's looks at whether its pool's owner still lives
 
 
+@dataclass(slots=True)
+class ParsedSource:
+    """What one fetched body gave: its articles, and the fields or items that could not be
+    read (left out, each counted, with short plain notes for the source's health)."""
+
+    articles: list[Article]
+    warnings: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
 def parse_source(
     source: Source,
     body: bytes,
@@ -34,27 +45,27 @@ def parse_source(
     url: str,
     fetched: datetime,
     zone: tzinfo,
-) -> list[Article]:
+) -> ParsedSource:
     """The articles in one fetched body: a feed, or for a `page` source the page's article.
     Raises FeedError or ExtractError."""
     if source.kind == "page":
         page = extract_article(body, headers.get("content-type"), url)
         summary = page.text.split("\n\n", 1)[0]
-        return [
-            Article(
-                id=article_id(source.name, None, url, page.title, ""),
-                source=source.name,
-                title=page.title or url,
-                link=url,
-                fetched=fetched,
-                summary=summary,
-                text=page.text,
-                tags=list(source.tags),
-                lang=page.lang,
-            )
-        ]
+        article = Article(
+            id=article_id(source.name, None, url, page.title, ""),
+            source=source.name,
+            title=page.title or url,
+            link=url,
+            fetched=fetched,
+            summary=summary,
+            text=page.text,
+            tags=list(source.tags),
+            lang=page.lang,
+        )
+        return ParsedSource([article])
     feed = parse_feed(body, headers, url)
-    return to_articles(feed, source.name, source.tags, fetched, zone)
+    articles = to_articles(feed, source.name, source.tags, fetched, zone)
+    return ParsedSource(articles, feed.warnings, feed.warning_notes)
 
 
 class ParseTimeout(FeedError):
@@ -62,7 +73,7 @@ class ParseTimeout(FeedError):
     one): the source is in error for this poll, and the other sources go on."""
 
 
-def parse_within(deadline: float, *args: Any) -> list[Article]:
+def parse_within(deadline: float, *args: Any) -> ParsedSource:
     """`parse_source(*args)`, stopped after `deadline` seconds with ParseTimeout.
 
     The stop is an alarm signal, so it works in the main thread of a process: the parser

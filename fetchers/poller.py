@@ -1,4 +1,4 @@
-"""Polling sources: who is due, fetch with caps, parse off the event loop, one write a cycle."""
+"""Polling sources: who is due, fetch with caps, parse off the event loop, store as they answer."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from fetchers.feeds import FeedError
 from fetchers.files import LocalSourceError, read_local
 from fetchers.http import FetchError, FetchResult, fetch, host_of, is_local_host, make_client
 from fetchers.models import Article, PollResult, Settings, Source, SourceHealth
-from fetchers.parsepool import ParsePool, ParseTimeout, parse_within
+from fetchers.parsepool import ParsedSource, ParsePool, ParseTimeout, parse_within
 from fetchers.store import StagedArticle, Store, StoreError, StoreWriteError, stage
 from fetchers.timeparse import local_zone
 
@@ -257,7 +257,10 @@ class Poller:
             health.status = result.status
             health.failures = 0
             health.last_ok = now
-            health.items = len(result.articles) if result.status == "ok" else health.items
+            if result.status == "ok":
+                health.items = len(result.articles)
+                health.warnings = result.warnings
+                health.last_warning = "; ".join(result.warning_notes) or None
             if result.etag is not None or result.last_modified is not None:
                 health.etag, health.last_modified = result.etag, result.last_modified
             if result.permanent_url:
@@ -349,7 +352,7 @@ class Poller:
                 permanent_url=result.permanent_url,
             )
         try:
-            articles = await self._parse(source, result)
+            parsed = await self._parse(source, result)
         except (FeedError, ExtractError) as exc:
             return PollResult(
                 source.name,
@@ -361,7 +364,9 @@ class Poller:
         return PollResult(
             source.name,
             "ok",
-            articles=articles,
+            articles=parsed.articles,
+            warnings=parsed.warnings,
+            warning_notes=parsed.notes,
             http_status=result.status,
             latency_ms=result.latency_ms,
             etag=result.etag,
@@ -369,7 +374,7 @@ class Poller:
             permanent_url=result.permanent_url,
         )
 
-    async def _parse(self, source: Source, result: FetchResult) -> list[Article]:
+    async def _parse(self, source: Source, result: FetchResult) -> ParsedSource:
         """Parse in the worker process when there is one, else in a thread."""
         args = (source, result.body, result.headers, result.url, self.clock(), self.zone)
         # In the worker an alarm stops a parse at PARSE_DEADLINE; waiting longer than that

@@ -156,6 +156,8 @@ def test_sources_json(seeded: Path, tmp_path: Path, capsys) -> None:
         "latency_ms",
         "failures",
         "next_poll",
+        "warnings",
+        "last_warning",
     ]
     assert lines[0]["status"] == "ok" and lines[0]["items"] == 6
     assert lines[0]["failures"] == 0 and lines[0]["next_poll"].endswith("Z")

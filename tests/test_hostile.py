@@ -537,3 +537,25 @@ async def test_a_parse_that_overruns_its_deadline_fails_that_source_only(
     assert results["hostile"].status == "error"
     assert "longer than 0.5s" in (results["hostile"].error or "")
     assert results["good"].status == "ok" and len(results["good"].new_ids) == 5
+
+
+async def test_fields_that_cannot_be_read_are_counted_in_the_sources_health(
+    tmp_path: Path, now: datetime, feed_server: FeedServer
+) -> None:
+    items = [
+        *ITEMS,
+        "<title>Odd date</title><guid>d</guid><pubDate>Fri, 24 Oct 2025 +25:00</pubDate>",
+    ]
+    url = feed_server.add("/dates.xml", Route(rss(*items)))
+    store = Store(tmp_path / "data", writer=True)
+    poller = Poller(config_for(tmp_path, Source("dates", url=url)), store, lambda: now)
+    try:
+        [result] = await poller.poll()
+    finally:
+        await poller.aclose()
+        store.close()
+    assert result.status == "ok" and len(result.new_ids) == 6  # the odd one is kept, undated
+    health = poller.health["dates"]
+    assert health.warnings == 1 and "date" in (health.last_warning or "")
+    saved = orjson.loads((tmp_path / "data" / "sources.json").read_bytes())
+    assert saved["dates"]["warnings"] == 1

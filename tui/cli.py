@@ -418,6 +418,8 @@ def cmd_sources(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         if h.status == "error" and h.next_poll is not None and h.next_poll > now:
             retry = f"in {_span(h.next_poll - now)}"
         detail = h.last_error or (f"{h.items} items" if h.status != "pending" else "")
+        if h.warnings and not h.last_error:
+            detail += f", {h.warnings} unreadable fields ({h.last_warning})"
         out.write(
             f"{h.status:<13}{h.http_status or '-':>4}  {latency:>8}  {last_ok:<11}  "
             f"{h.failures:>5}  {retry:<8}  {h.name}{': ' + detail if detail else ''}\n"
