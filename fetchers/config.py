@@ -13,6 +13,7 @@ import platformdirs
 
 from fetchers.eventtime import EventTimeError, parse_event_time
 from fetchers.models import Event, Settings, Source
+from fetchers.text import clean_line
 from fetchers.timeparse import parse_duration, parse_size, zone
 
 APP_NAME = "wirewatch"
@@ -280,7 +281,7 @@ def _events(path: Path, items: Any, settings: Settings, now: datetime) -> list[E
         _check_keys(path, where, item, EVENT_KEYS)
         if "name" not in item or "when" not in item:
             raise ConfigError(f"{_where(path, where)}: an event needs a name and a when")
-        name = _typed(path, f"{where}.name", item["name"], str, "a string")
+        name = clean_line(_typed(path, f"{where}.name", item["name"], str, "a string"), False)
         tzname = item.get("tz", settings.timezone)
         if tzname is not None:
             _typed(path, f"{where}.tz", tzname, str, "an IANA zone name")

@@ -18,6 +18,7 @@ import orjson
 
 from fetchers.atomic import atomic_write_bytes, exclusive_lock
 from fetchers.models import Event, from_utc_iso, utc_iso
+from fetchers.text import clean_line
 
 FILE = "events.json"
 
@@ -100,7 +101,7 @@ def _event(item: dict[str, Any]) -> Event:
     except ValueError:
         when = None
     return Event(
-        name=str(item["name"]),
+        name=clean_line(str(item["name"]), is_html=False),
         when=when,
         tz=str(item.get("tz") or "UTC"),
         query=item.get("query") or None,

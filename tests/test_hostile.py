@@ -8,6 +8,7 @@ import asyncio
 import json
 import logging
 import os
+import re
 import resource
 import signal
 import subprocess
@@ -17,6 +18,8 @@ from pathlib import Path
 
 import orjson
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from fetchers import atomic, parsepool
 from fetchers.config import ConfigError, load_config
@@ -26,6 +29,7 @@ from fetchers.opml import parse_opml
 from fetchers.parsepool import ParsePool
 from fetchers.poller import FLUSH_AFTER, PAGES_PER_SOURCE, Poller
 from fetchers.query import QueryError, parse_query
+from fetchers.redact import PlainFormatter, printable
 from fetchers.service import setup_logging
 from fetchers.store import Store, StoreError
 from tests.conftest import FeedServer, Route, rss, write_config
@@ -559,3 +563,32 @@ async def test_fields_that_cannot_be_read_are_counted_in_the_sources_health(
     assert health.warnings == 1 and "date" in (health.last_warning or "")
     saved = orjson.loads((tmp_path / "data" / "sources.json").read_bytes())
     assert saved["dates"]["warnings"] == 1
+
+
+# -- nothing printed or logged drives the terminal -----------------------------------------------
+
+UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=st.characters(codec=None, exclude_categories=["Cs"]), max_size=300))
+def test_nothing_printed_or_logged_carries_controls_bidi_or_a_password(text: str) -> None:
+    message = f"http://me:s3cr3tPW@host/feed {text}"
+    shown = printable(message)
+    assert not UNSAFE.search(shown) and "\n" not in shown and "s3cr3tPW" not in shown
+    record = logging.LogRecord("httpx", logging.INFO, "x", 1, "GET %s", (message,), None)
+    logged = PlainFormatter("%(message)s").format(record)
+    assert not UNSAFE.search(logged.replace("\n", "")) and "s3cr3tPW" not in logged
+
+
+def test_event_names_from_the_config_print_plain(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_config(
+        tmp_path / "c.toml",
+        '[[events]]\nname = "Summit\\u001b]0;PWNED\\u0007 \\u202eday"\nwhen = "2030-01-01 09:00"\n'
+        'tz = "UTC"\n',
+    )
+    code, out, _ = run(capsys, "--config", str(config), "events")
+    assert code == 0 and "Summit" in out
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
