@@ -88,6 +88,7 @@ class Poller:
         self._busy: set[str] = set()
         self._pages = asyncio.Semaphore(PAGES_IN_FLIGHT)
         self._page_tasks: set[asyncio.Task[None]] = set()
+        self.on_answer: Callable[[PollResult], None] | None = None  # each source, as it answers
         self._unsent = 0  # requests of the current poll not yet given a slot
         self.sent = asyncio.Event()  # set once a poll's first requests are all on their way
         self._rng = random.Random()
@@ -166,6 +167,8 @@ class Poller:
                 for task in done:
                     result, staged = task.result()
                     results[result.source] = result
+                    if self.on_answer is not None:
+                        self.on_answer(result)
                     waiting.append((result, staged))
                     if first_waiting is None:
                         first_waiting = loop.time()

@@ -345,3 +345,50 @@ def test_a_killed_refresh_leaves_no_process_holding_the_store(
     feed_server.routes["/slow.xml"].delay = 0
     again = _refresh_process(config, data)
     assert again.returncode == 0, again.stderr  # the writer lock is free
+
+
+def _refresh_output(tmp_path: Path, feed_server: FeedServer, on_terminal: bool) -> str:
+    """What `wirewatch refresh` writes to stderr, on a pseudo-terminal or a pipe."""
+    import os
+    import pty
+
+    urls = [
+        feed_server.add(f"/p{n}.xml", Route(rss(f"<title>T{n}</title><guid>{n}</guid>"), delay=0.3))
+        for n in range(3)
+    ]
+    tmp_path.mkdir()
+    config = tmp_path / "c.toml"
+    config.write_text(
+        "".join(f'[[sources]]\nname = "s{n}"\nurl = "{url}"\n' for n, url in enumerate(urls))
+    )
+    command = [sys.executable, "-m", "tui", "--config", str(config), "--data-dir", str(tmp_path)]
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "100"}
+    if not on_terminal:
+        done = subprocess.run([*command, "refresh"], capture_output=True, text=True, env=env)
+        return done.stderr
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [*command, "refresh"], stdout=subprocess.DEVNULL, stderr=follower, env=env
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    proc.wait(timeout=60)
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_refresh_shows_progress_on_a_terminal_and_stays_plain_when_piped(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    shown = _refresh_output(tmp_path / "tty", feed_server, on_terminal=True)
+    assert "3/3" in shown and "sources" in shown and "failed" in shown
+    piped = _refresh_output(tmp_path / "pipe", feed_server, on_terminal=False)
+    assert piped == ""

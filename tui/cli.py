@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import shlex
 import sys
@@ -44,6 +45,7 @@ from fetchers.store import Store, StoreError, StoreLocked
 from fetchers.subscriptions import NewSource, append_sources
 from fetchers.timeparse import local_zone
 from tui.format import event_zone, time_left, wall
+from tui.progress import RefreshProgress
 
 EXIT_OK, EXIT_SOURCES_FAILED, EXIT_USAGE = 0, 1, 2
 Clock = Callable[[], datetime]
@@ -214,7 +216,12 @@ def cmd_refresh(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     pool = _refresh_pool(ctx.config)  # forked before the store opens: it holds no lock
     try:
         with _open_writer(ctx, first=0) as store:  # the articles load while requests wait
-            results = asyncio.run(_refresh(ctx, store, pool))
+            progress = None
+            if RefreshProgress.wanted(args.json):
+                enabled = sum(1 for s in ctx.config.sources if s.enabled)
+                progress = RefreshProgress(enabled)
+            with progress or contextlib.nullcontext():
+                results = asyncio.run(_refresh(ctx, store, pool, progress))
             store_errors = sorted({r.error or "" for r in results if r.unstored})
             try:
                 store.apply_retention(ctx.config.settings.retention_days, ctx.clock())
@@ -277,11 +284,15 @@ def _refresh_pool(config: Config) -> ParsePool | None:
     return pool
 
 
-async def _refresh(ctx: Context, store: Store, pool: ParsePool | None) -> list[PollResult]:
+async def _refresh(
+    ctx: Context, store: Store, pool: ParsePool | None, progress: RefreshProgress | None = None
+) -> list[PollResult]:
     """Poll every source once. The stored articles load in a thread once the first requests
     are out (the load holds the GIL for long stretches); the cycle's write, which needs them
     to skip what is known, finishes that load if it is not done."""
     poller = Poller(ctx.config, store, ctx.clock, parse_pool=pool)
+    if progress is not None:
+        poller.on_answer = progress.source_done
     loading: asyncio.Future[list[str]] | None = None
     try:
         await poller.open_client()  # its TLS setup first, before anything competes with it
