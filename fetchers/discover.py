@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urljoin
@@ -75,29 +76,44 @@ def feed_links(html: bytes, content_type: str | None, base: str) -> list[str]:
 
 async def discover(
     client: httpx.AsyncClient, url: str, deadline: float, max_body: int
-) -> FoundFeed:
-    """The feed at `url`, or the first one its page announces, or one at a usual path."""
+) -> list[FoundFeed]:
+    """The feed at `url`; else every feed its page announces (in page order; a page often
+    offers several: all news, one section, comments); else the first one at a usual path."""
     tried: list[str] = []
     page = await _get(client, url, deadline, max_body, tried)
     if page is None:
         raise DiscoveryError(tried[-1])  # names the URL and what went wrong
     found = _as_feed(page)
     if found is not None:
-        return found
-    candidates = feed_links(page.body, page.headers.get("content-type"), page.url)
-    if not candidates:
-        candidates = [urljoin(page.url, path) for path in USUAL_PATHS]
+        return [found]
+    announced = feed_links(page.body, page.headers.get("content-type"), page.url)
+    if announced:
+        pages = await asyncio.gather(
+            *(_get(client, link, deadline, max_body, tried) for link in announced)
+        )
+        feeds: list[FoundFeed] = []
+        for link, result in zip(announced, pages, strict=True):
+            feed = _as_feed(result) if result is not None else None
+            if feed is None:
+                if result is not None:
+                    tried.append(f"{link}: not a feed")
+            elif all(feed.url != known.url for known in feeds):
+                feeds.append(feed)
+        if feeds:
+            return feeds
+        raise DiscoveryError(
+            f"{url}: none of the feeds the page announces can be read ({'; '.join(tried)})"
+        )
+    candidates = [urljoin(page.url, path) for path in USUAL_PATHS]
     for candidate in candidates:
         result = await _get(client, candidate, deadline, max_body, tried)
-        found = _as_feed(result) if result is not None else None
-        if found is not None:
-            return found
+        feed = _as_feed(result) if result is not None else None
+        if feed is not None:
+            return [feed]
         if result is not None:
             tried.append(f"{candidate}: not a feed")
     raise DiscoveryError(
-        f"{url}: no feed found (the page announces none"
-        + (f"; tried {', '.join(candidates)}" if candidates else "")
-        + ")"
+        f"{url}: no feed found (the page announces none; tried {', '.join(candidates)})"
     )
 
 

@@ -151,3 +151,28 @@ def test_feed_links_resolve_and_skip_non_feeds() -> None:
         "https://site.example/a/atom.xml",
         "https://x.example/r",
     ]
+
+
+def test_add_on_a_page_offering_several_feeds_lists_them_and_adds_on_request(
+    capsys: pytest.CaptureFixture[str], config: Path, feed_server: FeedServer
+) -> None:
+    feed_server.add("/all.xml", Route(rss("<title>x</title>", title="All news")))
+    feed_server.add("/world.xml", Route(rss("<title>y</title>", title="World")))
+    page = feed_server.add(
+        "/",
+        Route(
+            b'<html><head><link rel="alternate" type="application/rss+xml" href="/all.xml">'
+            b'<link rel="alternate" type="application/rss+xml" href="/world.xml">'
+            b'<link rel="alternate" type="application/rss+xml" href="/gone.xml"></head></html>',
+            headers={"Content-Type": "text/html"},
+        ),
+    )
+    before = len(load_config(config, FROZEN).sources)
+    code, out, err = cli(capsys, config, "add", page)  # not a terminal: nothing is guessed
+    assert code == 2 and "All news" in out and "World" in out and "--all" in err
+    assert len(load_config(config, FROZEN).sources) == before
+    code, out, _ = cli(capsys, config, "add", page, "--all")
+    assert code == 0, out
+    names = {s.name: s.url for s in load_config(config, FROZEN).sources}
+    assert names["All news"] == feed_server.url("/all.xml")
+    assert names["World"] == feed_server.url("/world.xml")

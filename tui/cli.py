@@ -127,6 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--page", action="store_true", help="follow the page itself (kind = page), not a feed"
     )
+    p.add_argument(
+        "--all", action="store_true", help="when the page offers several feeds, add every one"
+    )
     p = sub.add_parser(
         "serve", parents=[common], help="the dashboard in a web browser (textual-serve)"
     )
@@ -453,7 +456,7 @@ def cmd_add(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError(f"{url}: a URL must start with http:// or https://")
     settings = ctx.config.settings
 
-    async def find() -> FoundFeed:
+    async def find() -> list[FoundFeed]:
         client = make_client(settings.user_agent, 4, settings.timeout)
         try:
             if args.page:
@@ -461,7 +464,7 @@ def cmd_add(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
                     client, url, deadline=settings.timeout, max_body=settings.max_body
                 )
                 page = extract_article(result.body, result.headers.get("content-type"), url)
-                return FoundFeed(result.url, page.title or result.url, 1)
+                return [FoundFeed(result.url, page.title or result.url, 1)]
             return await discover(client, url, settings.timeout, settings.max_body)
         finally:
             await client.aclose()
@@ -471,16 +474,62 @@ def cmd_add(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     except (DiscoveryError, FetchError, ExtractError) as exc:
         complain(str(exc))
         return EXIT_SOURCES_FAILED
-    feed_url = carry_credentials(found.url, url)  # a password-protected feed still needs it
-    name = args.name or found.title or found.url
-    source = NewSource(name, feed_url, list(args.tag), "page" if args.page else "feed")
-    target, added = append_sources(ctx.config, [source], ctx.clock())
+    if len(found) > 1 and not args.all:
+        chosen = _choose_feeds(found, out)
+        if chosen is None:
+            return EXIT_USAGE
+        found = chosen
+    kind = "page" if args.page else "feed"
+    new = [
+        NewSource(
+            (args.name if len(found) == 1 else None) or feed.title or feed.url,
+            carry_credentials(feed.url, url),  # a password-protected feed still needs it
+            list(args.tag),
+            kind,
+        )
+        for feed in found
+    ]
+    target, added = append_sources(ctx.config, new, ctx.clock())
     if not added:
-        complain(f"{feed_url} is already subscribed")
+        complain(f"{', '.join(n.url for n in new)}: already subscribed")
         return EXIT_OK
-    what = "page" if args.page else f"feed, {found.items} items now"
-    out.write(f"added {added[0]!r} <{shown_url(feed_url)}> ({what}) to {target}\n")
+    if len(found) == 1:
+        what = "page" if args.page else f"feed, {found[0].items} items now"
+        out.write(f"added {added[0]!r} <{shown_url(new[0].url)}> ({what}) to {target}\n")
+        return EXIT_OK
+    for name in added:
+        out.write(f"added {name!r} to {target}\n")
+    if len(added) < len(new):
+        out.write(f"({len(new) - len(added)} already subscribed)\n")
     return EXIT_OK
+
+
+def _choose_feeds(found: list[FoundFeed], out: TextIO) -> list[FoundFeed] | None:
+    """Which of several feeds a page offers to add: asked on a terminal, else listed with
+    how to choose (None: nothing chosen)."""
+    out.write(f"the page offers {len(found)} feeds:\n")
+    for number, feed in enumerate(found, 1):
+        out.write(
+            f"  {number}. {feed.title or '(untitled)'} <{shown_url(feed.url)}>,"
+            f" {feed.items} items\n"
+        )
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        complain("several feeds: add one by its URL, or all of them with --all")
+        return None
+    while True:
+        try:
+            answer = input(f"add which? (1-{len(found)}, several with commas, a = all): ").strip()
+        except EOFError:
+            return None
+        if answer.lower() in ("a", "all"):
+            return found
+        try:
+            numbers = [int(part) for part in answer.replace(" ", "").split(",") if part]
+        except ValueError:
+            numbers = []
+        if numbers and all(1 <= n <= len(found) for n in numbers):
+            return [found[n - 1] for n in dict.fromkeys(numbers)]
+        out.write(f"  answer with numbers from 1 to {len(found)}, or a\n")
 
 
 def cmd_import_opml(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
