@@ -19,12 +19,10 @@ from pathlib import Path
 
 from fetchers.alerts import AlertWatch
 from fetchers.config import Config, ConfigError, load_config
-from fetchers.events import EventBook, EventBookError
-from fetchers.models import PollResult
+from fetchers.newsroom import Cycle, Newsroom
 from fetchers.parsepool import ParsePool
-from fetchers.poller import Poller
 from fetchers.redact import PlainFormatter
-from fetchers.store import Store, StoreError
+from fetchers.store import Store
 
 log = logging.getLogger("wirewatch")
 FORMAT = "%(asctime)s %(levelname)s %(message)s"
@@ -48,6 +46,8 @@ def setup_logging(log_file: Path | None) -> None:
 
 
 class PollService:
+    """`wirewatch poll`: a writer newsroom run on schedule, with signals and a log."""
+
     def __init__(
         self,
         config: Config,
@@ -56,12 +56,14 @@ class PollService:
         clock: Callable[[], datetime],
         parse_pool: ParsePool | None = None,
     ) -> None:
-        self.config = config
-        self.store = store
         self.clock = clock
-        self.poller = Poller(config, store, clock, parse_pool=parse_pool)
-        self.book = EventBook(data_dir)
+        self.newsroom = Newsroom(config, store, data_dir, clock, parse_pool=parse_pool)
+        self.newsroom.on_cycle(self._report)
         self.stop = asyncio.Event()
+
+    @property
+    def config(self) -> Config:
+        return self.newsroom.config
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -71,16 +73,16 @@ class PollService:
         log.info(
             "polling %d sources into %s (pid %s)",
             len(self.config.sources),
-            self.store.dir,
+            self.newsroom.store.dir,
             os.getpid(),
         )
         alerts = asyncio.create_task(self._announce())
         try:
-            await self.poller.run(self.stop, self._report)
+            await self.newsroom.run(self.stop)
         finally:
             self.stop.set()
             await alerts
-            await self.poller.aclose()
+            await self.newsroom.aclose()
         log.info("stopped")
 
     def _stop_on(self, sig: signal.Signals) -> None:
@@ -94,41 +96,25 @@ class PollService:
         except ConfigError as exc:
             log.error("SIGHUP: config not reloaded, keeping the running one: %s", exc)
             return
-        self.config = config
-        self.poller.reconfigure(config)
+        self.newsroom.reconfigure(config)
         log.info("SIGHUP: config reloaded, %d sources", len(config.sources))
 
-    def _report(self, results: list[PollResult]) -> None:
-        new = sum(len(r.new_ids) for r in results)
-        failed = [r.source for r in results if r.status == "error"]
+    def _report(self, cycle: Cycle) -> None:
+        failed = [r.source for r in cycle.results if r.status == "error"]
         log.info(
             "polled %d sources: %d new articles, %d failed%s",
-            len(results),
-            new,
+            len(cycle.results),
+            len(cycle.new_ids),
             len(failed),
             f" ({', '.join(failed)})" if failed else "",
         )
-        try:
-            removed = self.store.apply_retention(self.config.settings.retention_days, self.clock())
-        except StoreError as exc:
-            log.error("%s", exc)
-            return
-        if removed:
-            log.info(
-                "retention: %d articles older than %d days removed",
-                removed,
-                self.config.settings.retention_days,
-            )
 
     async def _announce(self) -> None:
         """Log each countdown threshold an event crosses (1 day, 1 hour, 10 minutes, start)."""
         watch = AlertWatch()
         while not self.stop.is_set():
-            try:
-                stored = await asyncio.to_thread(self.book.load)
-            except EventBookError:
-                stored = []
-            for alert in watch.check([*self.config.events, *stored], self.clock()):
+            events = await asyncio.to_thread(self.newsroom.events)
+            for alert in watch.check(events, self.clock()):
                 log.warning("countdown: %s", alert.message)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stop.wait(), timeout=1.0)

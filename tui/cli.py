@@ -34,10 +34,10 @@ from fetchers.http import (
     shown_url,
     without_credentials,
 )
-from fetchers.models import PollResult, SourceHealth, utc_iso
+from fetchers.models import SourceHealth, utc_iso
+from fetchers.newsroom import Cycle, Newsroom
 from fetchers.opml import OpmlError, parse_opml, write_opml
 from fetchers.parsepool import ParsePool, spare_cores
-from fetchers.poller import Poller
 from fetchers.query import QueryError, parse_query
 from fetchers.redact import printable
 from fetchers.service import PollService, setup_logging
@@ -224,12 +224,8 @@ def cmd_refresh(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
                 enabled = sum(1 for s in ctx.config.sources if s.enabled)
                 progress = RefreshProgress(enabled)
             with progress or contextlib.nullcontext():
-                results = asyncio.run(_refresh(ctx, store, pool, progress))
-            store_errors = sorted({r.error or "" for r in results if r.unstored})
-            try:
-                store.apply_retention(ctx.config.settings.retention_days, ctx.clock())
-            except StoreError as exc:
-                store_errors.append(str(exc))
+                cycle = asyncio.run(_refresh(ctx, store, pool, progress))
+            results = cycle.results
             for problem in store.problems:
                 complain(problem)
     finally:
@@ -265,9 +261,8 @@ def cmd_refresh(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     if not args.json:
         total = sum(len(r.new_ids) for r in results)
         out.write(f"{len(results)} sources polled, {failed} failed, {total} new articles\n")
-    for problem in store_errors:
-        complain(problem)
-    if store_errors:
+    if cycle.store_error:
+        complain(cycle.store_error)
         return EXIT_USAGE
     return EXIT_SOURCES_FAILED if failed else EXIT_OK
 
@@ -289,27 +284,28 @@ def _refresh_pool(config: Config) -> ParsePool | None:
 
 async def _refresh(
     ctx: Context, store: Store, pool: ParsePool | None, progress: RefreshProgress | None = None
-) -> list[PollResult]:
-    """Poll every source once. The stored articles load in a thread once the first requests
-    are out (the load holds the GIL for long stretches); the cycle's write, which needs them
-    to skip what is known, finishes that load if it is not done."""
-    poller = Poller(ctx.config, store, ctx.clock, parse_pool=pool)
+) -> Cycle:
+    """Run one newsroom cycle over every source. The stored articles load in a thread once
+    the first requests are out (the load holds the GIL for long stretches); the cycle's
+    write, which needs them to skip what is known, finishes that load if it is not done."""
+    newsroom = Newsroom(ctx.config, store, ctx.data_dir, ctx.clock, parse_pool=pool)
+    poller = newsroom.require_poller()
     if progress is not None:
         poller.on_answer = progress.source_done
     loading: asyncio.Future[list[str]] | None = None
     try:
         await poller.open_client()  # its TLS setup first, before anything competes with it
-        polling = asyncio.create_task(poller.poll())
+        cycling = asyncio.create_task(newsroom.cycle())
         sent = asyncio.create_task(poller.sent.wait())
-        await asyncio.wait({polling, sent}, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait({cycling, sent}, return_when=asyncio.FIRST_COMPLETED)
         sent.cancel()
         await asyncio.sleep(0.01)  # every slot is taken; let those requests leave the process
         loading = asyncio.ensure_future(asyncio.to_thread(store.load_rest))
-        results = await polling
+        cycle = await cycling
         await poller.drain_pages(ctx.config.settings.timeout)  # full texts, within a bound
-        return results
+        return cycle
     finally:
-        await poller.aclose()
+        await newsroom.aclose()
         if loading is not None:
             await loading
 

@@ -1,0 +1,162 @@
+"""The newsroom: one store, its poller, the named events and the source health, and the one
+poll cycle every front end runs (`refresh`, `poll`, the dashboard as writer).
+
+A cycle is poll → store → retention → the "articles added" hooks. Capabilities that react to
+new articles (alerts, stories) register a hook here, once, instead of in each front end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from fetchers.config import Config
+from fetchers.events import EventBook, EventBookError
+from fetchers.models import Event, PollResult, Source, SourceHealth
+from fetchers.parsepool import ParsePool
+from fetchers.poller import Poller
+from fetchers.store import Store, StoreError
+
+log = logging.getLogger("wirewatch.newsroom")
+Clock = Callable[[], datetime]
+
+
+@dataclass(slots=True)
+class Cycle:
+    """What one poll cycle did: each source's result, the new article ids in the order the
+    sources were asked, and how many old articles retention removed."""
+
+    results: list[PollResult]
+    new_ids: list[str] = field(default_factory=list)
+    removed: int = 0
+    store_error: str | None = None
+
+
+Hook = Callable[[Cycle], None]
+
+
+class Newsroom:
+    """Owns what a cycle needs. A writer newsroom (the one process holding the store's lock)
+    polls; any newsroom reads articles, events and health."""
+
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        data_dir: Path,
+        clock: Clock,
+        parse_pool: ParsePool | None = None,
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.clock = clock
+        self.book = EventBook(data_dir)
+        self.poller: Poller | None = (
+            Poller(config, store, clock, parse_pool=parse_pool) if store.is_writer else None
+        )
+        self._hooks: list[Hook] = []
+
+    # -- the cycle -------------------------------------------------------------------------
+    def on_cycle(self, hook: Hook) -> None:
+        """Call `hook` after every cycle, from the event loop (keep it quick; do slow work
+        in a thread of its own). A hook that raises is logged and the others still run."""
+        self._hooks.append(hook)
+
+    @property
+    def health(self) -> dict[str, SourceHealth]:
+        if self.poller is not None:
+            return self.poller.health
+        return self.store.load_health()
+
+    async def cycle(self, sources: list[Source] | None = None) -> Cycle:
+        """Poll the given sources (default: every enabled one) once, store what is new, apply
+        retention, then run the hooks."""
+        poller = self.require_poller()
+        results = await poller.poll(sources)
+        report = Cycle(results, [i for r in results for i in r.new_ids])
+        unstored = [r.error or "" for r in results if r.unstored]
+        report.store_error = unstored[0] if unstored else None
+        try:
+            report.removed = await asyncio.to_thread(
+                self.store.apply_retention, self.config.settings.retention_days, self.clock()
+            )
+        except StoreError as exc:
+            log.error("%s", exc)
+            report.store_error = report.store_error or str(exc)
+        if report.removed:
+            log.info(
+                "retention: %d articles older than %d days removed",
+                report.removed,
+                self.config.settings.retention_days,
+            )
+        for hook in self._hooks:
+            try:
+                hook(report)
+            except Exception:  # one capability never stops the cycle or the others
+                log.exception("a hook after the poll cycle failed")
+        return report
+
+    async def run(self, stop: asyncio.Event, tick: float = 1.0) -> None:
+        """Run a cycle whenever sources are due, until `stop` is set; never two polls of
+        one source at once. When `stop` is set mid-cycle, fetches still in flight are dropped;
+        a store write already started finishes in its thread."""
+        poller = self.require_poller()
+        while not stop.is_set():
+            due = poller.due(self.clock())
+            if due:
+                cycle = asyncio.create_task(self.cycle(due))
+                stopped = asyncio.create_task(stop.wait())
+                await asyncio.wait({cycle, stopped}, return_when=asyncio.FIRST_COMPLETED)
+                stopped.cancel()
+                if not cycle.done():
+                    cycle.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await cycle
+                    break
+                cycle.result()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=tick)
+
+    def next_due(self) -> datetime | None:
+        """When the next enabled source is due (None: one is due now or none is known)."""
+        times = [
+            h.next_poll
+            for s in self.config.sources
+            if s.enabled and (h := self.health.get(s.name)) is not None
+        ]
+        if not times or any(t is None for t in times):
+            return None
+        return min(t for t in times if t is not None)
+
+    def require_poller(self) -> Poller:
+        if self.poller is None:
+            raise StoreError("this newsroom reads a store another process writes; it cannot poll")
+        return self.poller
+
+    # -- events ------------------------------------------------------------------------------
+    def events(self) -> list[Event]:
+        """The config's events, then those added in the app (unreadable ones left out)."""
+        try:
+            stored = self.book.load()
+        except EventBookError as exc:
+            log.warning("%s", exc)
+            stored = []
+        return [*self.config.events, *stored]
+
+    # -- life -------------------------------------------------------------------------------
+    def reconfigure(self, config: Config) -> None:
+        """Take a reloaded config between cycles (SIGHUP); kept sources keep their health."""
+        self.config = config
+        if self.poller is not None:
+            self.poller.reconfigure(config)
+
+    async def aclose(self) -> None:
+        """Drop queued full-text fetches and close the HTTP client (the store stays open:
+        whoever opened it closes it)."""
+        if self.poller is not None:
+            await self.poller.aclose()
