@@ -47,6 +47,7 @@ SETTINGS_KEYS = {
     "data_dir",
     "date_order",
     "bell",
+    "theme",
 }
 SOURCE_KEYS = {"name", "url", "path", "kind", "interval", "tags", "full_text", "enabled"}
 EVENT_KEYS = {"name", "when", "tz", "query", "location"}
@@ -186,7 +187,7 @@ def _settings(path: Path, table: Any) -> Settings:
         except ValueError as exc:
             raise ConfigError(f"{_where(path, 'settings.timezone')}: {exc}") from exc
         s.timezone = tzname
-    for key in ("user_agent", "data_dir"):
+    for key in ("user_agent", "data_dir", "theme"):  # theme: checked by the dashboard
         if key in table:
             setattr(s, key, _typed(path, f"settings.{key}", table[key], str, "a string"))
     if "date_order" in table:
