@@ -21,19 +21,24 @@ from tui.format import wall_short
 async def test_no_color_renders_at_every_width(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """NO_COLOR turns on Textual's monochrome filter, which needs a style on every segment."""
+    """NO_COLOR turns on Textual's monochrome filter, which needs a style on every segment.
+
+    Every width from 60 to 200 at 40 rows (narrow below 110 columns, wide from 110), then
+    short terminals, which are narrow at any width."""
     monkeypatch.setenv("NO_COLOR", "1")
     app = make_app(tmp_path)
     app.read_after = 3600
-    async with app.run_test(size=(60, 24)) as pilot:
+    sizes = [(width, 40) for width in range(60, 201)]
+    sizes += [(width, 24) for width in (80, 110, 135, 160, 200)] + [(120, 29), (120, 30)]
+    async with app.run_test(size=(60, 40)) as pilot:
         await settle(app, pilot, want=6)
         assert app.no_color
-        for height in (24, 40):
-            for width in range(60, 201):
-                await pilot.resize_terminal(width, height)
-                await pilot.pause()
-                app.export_screenshot()  # draws every line of the screen through the filter
-                assert app.is_running, f"the dashboard stopped at {width}x{height}"
+        for width, height in sizes:
+            await pilot.resize_terminal(width, height)
+            await pilot.pause()
+            assert app.screen.size == (width, height)
+            app.screen._compositor.render_update(full=True)  # every line, through the filter
+            assert app.is_running, f"the dashboard stopped at {width}x{height}"
 
 
 def screen_lines(app: WirewatchApp) -> list[str]:
