@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench venv clean
+.PHONY: run test lint bench docs venv clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py $(ARGS)
+
+# The README's screenshot, drawn by this build (tests/test_snapshots.py fails when it is stale).
+docs: $(STAMP)
+	$(BIN)/python bench/screenshot.py docs/screenshot.svg
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache

@@ -48,6 +48,7 @@ SETTINGS_KEYS = {
     "data_dir",
     "date_order",
     "bell",
+    "theme",
 }
 MAX_RETENTION_DAYS = 36_500  # a century; more would overflow the cutoff date
 MAX_TIMEOUT = 86_400.0  # a request deadline longer than a day is a typo
@@ -196,7 +197,7 @@ def _settings(path: Path, table: Any) -> Settings:
         except ValueError as exc:
             raise ConfigError(f"{_where(path, 'settings.timezone')}: {exc}") from exc
         s.timezone = tzname
-    for key in ("user_agent", "data_dir"):
+    for key in ("user_agent", "data_dir", "theme"):  # theme: checked by the dashboard
         if key in table:
             setattr(s, key, _typed(path, f"settings.{key}", table[key], str, "a string"))
     if "date_order" in table:

@@ -130,6 +130,7 @@ class Settings:
     data_dir: str | None = None
     date_order: str | None = None
     bell: bool = False
+    theme: str | None = None  # a dashboard theme's name
 
 
 @dataclass(slots=True)

@@ -131,7 +131,7 @@ async def test_narrow_terminal_stacks_and_opens_article_on_enter(tmp_path: Path)
     app = make_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot, want=6)
-        assert app.screen.has_class("narrow")
+        assert app.screen.has_class("-narrow")
         assert not app.article_view.display or not app.article_view.region.height
         await pilot.press("enter")
         await pilot.pause(0.1)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pytest_textual_snapshot import normalize_svg
 from textual.pilot import Pilot
 
+from bench.screenshot import SIZE, draw, screenshot_app, when_loaded
 from tests.apps import make_app
+
+DOCS_SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "screenshot.svg"
 
 
 async def _loaded(pilot: Pilot) -> None:
@@ -53,3 +57,16 @@ class TestOverlays:
             await pilot.pause(0.2)
 
         assert snap_compare(app, terminal_size=(160, 50), run_before=run_before)
+
+
+class TestDocs:
+    def test_readme_screenshot(self, snap_compare, tmp_path: Path) -> None:
+        """The screen docs/screenshot.svg shows (`make docs` draws it)."""
+        app = screenshot_app(tmp_path / "data")
+        assert snap_compare(app, terminal_size=SIZE, run_before=when_loaded)
+
+    def test_readme_screenshot_is_what_this_build_draws(self, tmp_path: Path) -> None:
+        drawn = normalize_svg(draw(tmp_path / "data"))
+        assert normalize_svg(DOCS_SCREENSHOT.read_text(encoding="utf-8")) == drawn, (
+            "docs/screenshot.svg is stale: run `make docs`"
+        )

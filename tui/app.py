@@ -22,6 +22,7 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.theme import Theme
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
@@ -39,6 +40,7 @@ from fetchers.store import Store, StoreError, StoreLocked
 from fetchers.suggest import Suggestion, suggest
 from fetchers.timeparse import local_zone
 from tui.commands import WirewatchCommands
+from tui.layout import HORIZONTAL_BREAKPOINTS, VERTICAL_BREAKPOINTS, is_narrow
 from tui.messages import (
     ArticleLoaded,
     ArticlesAdded,
@@ -51,13 +53,12 @@ from tui.messages import (
 from tui.screens.events import EventChoice, EventForm, EventsScreen
 from tui.screens.help import HelpScreen
 from tui.screens.picker import PickerScreen
+from tui.theme import THEMES, chosen_theme, save_choice
 from tui.widgets.article import ArticleView
 from tui.widgets.countdown import Countdown
 from tui.widgets.headlines import HeadlineList
 
 Clock = Callable[[], datetime]
-NARROW_WIDTH = 110
-NARROW_HEIGHT = 30
 READ_AFTER = 1.5  # seconds an article stays in the article pane before it counts as read
 VIEWER_RELOAD = 2.0
 FIRST_PAINT_ARTICLES = 2000  # opened first, so the screen fills before the whole store loads
@@ -68,6 +69,8 @@ class WirewatchApp(App[None]):
     CSS_PATH = "wirewatch.tcss"
     TITLE = "wirewatch"
     COMMANDS = App.COMMANDS | {WirewatchCommands}
+    HORIZONTAL_BREAKPOINTS = HORIZONTAL_BREAKPOINTS
+    VERTICAL_BREAKPOINTS = VERTICAL_BREAKPOINTS
     read_after: float = READ_AFTER
 
     BINDINGS = [
@@ -105,6 +108,9 @@ class WirewatchApp(App[None]):
         super().__init__()
         self.config = config
         self.data_dir = data_dir
+        for theme in THEMES:
+            self.register_theme(theme)
+        self.theme = self._kept_theme = chosen_theme(config, data_dir)
         self.clock: Clock = clock or (lambda: datetime.now(UTC))
         self.poll_enabled = poll
         self.local = local_zone(config.settings.timezone)
@@ -168,19 +174,33 @@ class WirewatchApp(App[None]):
         self.article_view.border_title = "Article"
         self.headlines.set_watch_terms(self.config.watch_terms)
         self.headlines.focus()
-        self._apply_layout()
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.set_interval(1.0, self._update_status)
         self.set_interval(1.0, self._check_alerts)
         self.open_store()
 
-    def on_resize(self) -> None:
-        self._apply_layout()
+    def _theme_changed(self, theme: Theme) -> None:
+        """A theme picked in the command palette is kept for the next start."""
+        if theme.name != self._kept_theme:
+            self._kept_theme = theme.name
+            self.run_worker(
+                partial(save_choice, self.config, self.data_dir, theme.name),
+                thread=True,
+                group="theme",
+                exit_on_error=False,
+            )
 
-    def _apply_layout(self) -> None:
-        narrow = self.size.width < NARROW_WIDTH or self.size.height < NARROW_HEIGHT
-        self.screen.set_class(narrow, "narrow")
-        self.countdown.compact = narrow
-        self.countdown.tick()
+    def on_descendant_blur(self) -> None:
+        self.call_after_refresh(self._keep_focus)
+
+    def _keep_focus(self) -> None:
+        """A pane the new layout hides loses the focus; give it to the pane that shows."""
+        main = self.headlines.screen
+        if main is self.screen and main.focused is None:
+            if self.headlines.region.height:
+                self.headlines.focus()
+            elif self.article_view.region.height:
+                self.article_view.focus()
 
     # -- the store -----------------------------------------------------------------------
     @work(thread=True, group="store", exit_on_error=False)
@@ -402,7 +422,7 @@ class WirewatchApp(App[None]):
             self.article_view.show(None, None)
             return
         self.load_article(message.article_id)
-        if not self.screen.has_class("narrow") or self.screen.has_class("reading"):
+        if not is_narrow(self.headlines) or self.screen.has_class("reading"):
             self._read_timer = self.set_timer(
                 self.read_after, partial(self._mark, message.article_id, True)
             )
@@ -472,7 +492,7 @@ class WirewatchApp(App[None]):
         ident = self.headlines.current_id
         if ident is None:
             return
-        if self.screen.has_class("narrow"):
+        if is_narrow(self.headlines):  # the article opens over the headlines
             self.screen.add_class("reading")
             self.article_view.focus()
         self._mark(ident, True)

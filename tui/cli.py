@@ -169,6 +169,10 @@ def make_context(args: argparse.Namespace) -> Context:
     clock, frozen = _clock(args)
     path = find_config(getattr(args, "config", None))
     config = load_config(path, clock())
+    if config.settings.theme is not None:  # the names are Textual's: imported only when set
+        from tui.theme import check_theme
+
+        check_theme(config)
     return Context(config, data_dir(getattr(args, "data_dir", None), config), clock, frozen)
 
 
@@ -574,7 +578,10 @@ def cmd_serve(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
             "your articles (there is no login)",
             file=sys.stderr,
         )
-    Server(command, host=args.host, port=args.port, title="wirewatch").serve()
+    pages = Path(__file__).resolve().parent / "web"  # its page, without web fonts from outside
+    Server(
+        command, host=args.host, port=args.port, title="wirewatch", templates_path=str(pages)
+    ).serve()
     return EXIT_OK
 
 

@@ -6,9 +6,12 @@ from datetime import datetime, tzinfo
 
 from fetchers.timeparse import local_zone, zone
 
+AGE_WIDTH = 6  # the widest age() is "Nov 30" or "Oct'25"
+
 
 def age(when: datetime | None, now: datetime, local: tzinfo) -> str:
-    """ "now", "4m", "3h", then a date: how long ago an article was published."""
+    """ "now", "4m", "3h", then "Nov 30", then "Oct'25": how long ago an article was
+    published, never wider than AGE_WIDTH, so the columns after it stay in line."""
     if when is None:
         return "—"
     seconds = (now - when).total_seconds()
@@ -21,7 +24,7 @@ def age(when: datetime | None, now: datetime, local: tzinfo) -> str:
     moment = when.astimezone(local)
     if moment.year == now.astimezone(local).year:
         return moment.strftime("%b %d")
-    return moment.strftime("%Y-%m-%d")
+    return moment.strftime("%b'%y")
 
 
 def time_left(seconds: float) -> str:
@@ -39,8 +42,22 @@ def event_zone(name: str) -> tzinfo:
     return local_zone(None) if name in ("", "local") else zone(name)
 
 
-def wall(when: datetime, tz: tzinfo, with_date: bool = True) -> str:
+def wall(when: datetime, tz: tzinfo) -> str:
     moment = when.astimezone(tz)
     label = moment.tzname() or ""
-    pattern = "%a %Y-%m-%d %H:%M" if with_date else "%a %H:%M"
-    return f"{moment.strftime(pattern)} {label}".strip()
+    return f"{moment.strftime('%a %Y-%m-%d %H:%M')} {label}".strip()
+
+
+def wall_short(when: datetime, tz: tzinfo, now: datetime) -> str:
+    """The weekday alone while it names a day of the coming week ("Tue 09:00 KST"); the day
+    and month after it otherwise ("Tue 15 Dec 09:00 KST"), and the year when not this one."""
+    moment = when.astimezone(tz)
+    today = now.astimezone(tz).date()
+    label = moment.tzname() or ""
+    if 0 <= (moment.date() - today).days < 7:
+        day = moment.strftime("%a")
+    elif moment.year == today.year:
+        day = f"{moment:%a} {moment.day} {moment:%b}"
+    else:
+        day = f"{moment:%a} {moment.day} {moment:%b %Y}"
+    return f"{day} {moment:%H:%M} {label}".strip()

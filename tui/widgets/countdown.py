@@ -14,7 +14,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from fetchers.models import Event
-from tui.format import event_zone, time_left, wall
+from tui.format import event_zone, time_left, wall, wall_short
+from tui.layout import is_narrow
+from tui.widgets.strips import text_strip
 
 DAY, HOUR = 86400, 3600
 
@@ -76,7 +78,6 @@ class Countdown(ScrollView, can_focus=True):
         self.clock = clock
         self.local = local
         self.matches: dict[str, int] = {}
-        self.compact = False
         self._lines: list[Text] = []
 
     def on_mount(self) -> None:
@@ -102,8 +103,7 @@ class Countdown(ScrollView, can_focus=True):
         base = self.rich_style
         if index >= len(self._lines):
             return Strip.blank(width, base)
-        segments = list(self._lines[index].render(self.app.console))
-        return Strip(segments).crop_extend(0, width, base).simplify()
+        return text_strip(self._lines[index], self.app.console, width, base)
 
     def watch_cursor(self) -> None:
         self.tick()
@@ -113,10 +113,10 @@ class Countdown(ScrollView, can_focus=True):
         self.tick()
 
     def on_focus(self) -> None:
-        self.tick()
+        self.call_later(self.tick)  # after Textual has set has_focus
 
     def on_blur(self) -> None:
-        self.tick()
+        self.call_later(self.tick)
 
     def action_cursor(self, step: int) -> None:
         if self.events:
@@ -144,7 +144,8 @@ class Countdown(ScrollView, can_focus=True):
             start = len(out)
             self._event(out, event, now)
             if self.has_focus and n == self.cursor % len(self.events):
-                out.stylize(self.get_component_rich_style("countdown--cursor"), start, len(out))
+                cursor = self.get_component_rich_style("countdown--cursor", partial=True)
+                out.stylize(cursor, start, len(out))  # over the urgency colours
         return out
 
     def _event(self, out: Text, event: Event, now: datetime) -> None:
@@ -159,14 +160,13 @@ class Countdown(ScrollView, can_focus=True):
         clock = time_left(seconds)
         count = self.matches.get(event.name)
         here = event_zone(event.tz)
-        if self.compact:
+        if is_narrow(self):  # one line per event
             out.append(f"{clock:>15} ", style(f"countdown--{level}", partial=True))
             if mark:
                 out.append(f"{mark} ", style(f"countdown--{level}", partial=True))
             out.append(event.name, style("countdown--name", partial=True))
             out.append(
-                f"  {wall(event.when, here, with_date=False)}",
-                style("countdown--dim", partial=True),
+                f"  {wall_short(event.when, here, now)}", style("countdown--dim", partial=True)
             )
             return
         out.append(event.name, style("countdown--name", partial=True))

@@ -6,8 +6,9 @@ import re
 from collections.abc import Callable
 from datetime import datetime, tzinfo
 
-from rich.style import Style
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
@@ -16,10 +17,11 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from fetchers.models import Article
-from tui.format import age
+from tui.format import AGE_WIDTH, age
+from tui.widgets.strips import text_strip
 
-SOURCE_WIDTH = 16
-AGE_WIDTH = 6
+MARK_WIDTH = 2  # "+ " unread, "* " starred
+SOURCE_WIDTH = 15
 
 
 class HeadlineList(ScrollView, can_focus=True):
@@ -30,6 +32,7 @@ class HeadlineList(ScrollView, can_focus=True):
         "headlines--unread",
         "headlines--read",
         "headlines--watch",
+        "headlines--watch-cursor",
         "headlines--source",
         "headlines--age",
         "headlines--star",
@@ -145,10 +148,10 @@ class HeadlineList(ScrollView, can_focus=True):
     def action_last(self) -> None:
         self._move(len(self.ids) - 1)
 
-    def on_click(self, event: object) -> None:
-        y = getattr(event, "y", None)
-        if isinstance(y, int):
-            self._move(int(self.scroll_y) + y)
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)  # None on the border: no row there
+        if offset is not None:
+            self._move(int(self.scroll_y) + offset.y)
 
     # -- rendering -----------------------------------------------------------------------
     def on_resize(self) -> None:
@@ -171,52 +174,49 @@ class HeadlineList(ScrollView, can_focus=True):
         article = self._article(self.ids[index])
         if article is None:
             return Strip.blank(width, base)
-        text = self.row_text(article, width)
-        if index == self.cursor:
-            text.stylize(self.get_component_rich_style("headlines--cursor", partial=True))
-        segments = list(text.render(self.app.console))
-        return Strip(segments).crop_extend(0, width, base).simplify()
+        text = self.row_text(article, width, selected=index == self.cursor)
+        return text_strip(text, self.app.console, width, base)
 
-    def row_text(self, article: Article, width: int) -> Text:
-        """One row as plain Text: marks, age, source, title. Feed text is never markup."""
+    def row_text(self, article: Article, width: int, selected: bool = False) -> Text:
+        """One row as plain Text: marks, age, source, title. Feed text is never markup.
+
+        The columns have fixed widths in cells (CJK counts two), and a title or source that
+        does not fit ends in an ellipsis. On the selected row the cursor colours everything
+        but the watch terms, which keep their own colour."""
+        style = self.get_component_rich_style
         mark = "*" if article.starred else ("+" if not article.read else " ")
         when = age(article.published or article.fetched, self._clock(), self._zone)
-        title_width = max(10, width - 2 - AGE_WIDTH - SOURCE_WIDTH - 1)
-        source = article.source[: SOURCE_WIDTH - 1].ljust(SOURCE_WIDTH)
-        title = Text(
-            article.title[: title_width * 2],
-            no_wrap=True,
-            overflow="ellipsis",
-            style=self.get_component_rich_style(
-                "headlines--unread" if not article.read else "headlines--read", partial=True
-            ),
-        )
-        for pattern, component in (
-            (self._watch, "headlines--watch"),
-            (self._words, "headlines--watch"),
-        ):
-            if pattern is not None:
-                title.highlight_regex(
-                    pattern, self.get_component_rich_style(component, partial=True)
-                )
-        title.truncate(title_width, overflow="ellipsis")
+        title_width = max(10, width - MARK_WIDTH - AGE_WIDTH - 1 - SOURCE_WIDTH - 1)
         row = Text(no_wrap=True)
+        row.append(mark + " ", style("headlines--star", partial=True) if article.starred else "")
+        row.append(when.rjust(AGE_WIDTH) + " ", style("headlines--age", partial=True))
+        row.append(_fit(article.source, SOURCE_WIDTH) + " ")
+        row.stylize(style("headlines--source", partial=True), len(row) - SOURCE_WIDTH - 1)
+        start = len(row)
+        title = Text(article.title[: title_width * 2], no_wrap=True)
+        title.truncate(title_width, overflow="ellipsis")
         row.append(
-            mark + " ",
-            self.get_component_rich_style("headlines--star", partial=True)
-            if article.starred
-            else Style(),
+            title.plain,
+            style("headlines--read" if article.read else "headlines--unread", partial=True),
         )
-        row.append(
-            when.rjust(AGE_WIDTH - 1) + " ",
-            self.get_component_rich_style("headlines--age", partial=True),
-        )
-        row.append(source, self.get_component_rich_style("headlines--source", partial=True))
-        row.append_text(title)
+        if selected:
+            row.stylize(style("headlines--cursor", partial=True))
+        watch = style("headlines--watch-cursor" if selected else "headlines--watch", partial=True)
+        for pattern in (self._watch, self._words):
+            if pattern is not None:
+                for match in pattern.finditer(title.plain):
+                    row.stylize(watch, start + match.start(), start + match.end())
         return row
 
     def watch_cursor(self) -> None:
         self.refresh()
+
+
+def _fit(text: str, cells: int) -> str:
+    """`text` in exactly `cells` cells: padded, or cut with an ellipsis."""
+    if cell_len(text) <= cells:
+        return set_cell_size(text, cells)
+    return set_cell_size(text, cells - 1) + "…"
 
 
 def _pattern(terms: list[str]) -> re.Pattern[str] | None:

@@ -1,0 +1,206 @@
+"""The dashboard's layout through Pilot: every width, resizing, clicks and narrow terminals."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from rich.cells import cell_len
+from textual.pilot import Pilot
+
+from fetchers.models import Article
+from fetchers.store import Store
+from fetchers.timeparse import zone
+from tests.apps import FROZEN, make_app, seed_only_config
+from tests.test_app import settle
+from tui.app import WirewatchApp
+from tui.format import wall_short
+
+
+async def test_no_color_renders_at_every_width(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """NO_COLOR turns on Textual's monochrome filter, which needs a style on every segment.
+
+    Every width from 60 to 200 at 40 rows (narrow below 110 columns, wide from 110), then
+    short terminals, which are narrow at any width."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(tmp_path)
+    app.read_after = 3600
+    sizes = [(width, 40) for width in range(60, 201)]
+    sizes += [(width, 24) for width in (80, 110, 135, 160, 200)] + [(120, 29), (120, 30)]
+    async with app.run_test(size=(60, 40)) as pilot:
+        await settle(app, pilot, want=6)
+        assert app.no_color
+        for width, height in sizes:
+            await pilot.resize_terminal(width, height)
+            await pilot.pause()
+            assert app.screen.size == (width, height)
+            app.screen._compositor.render_update(full=True)  # every line, through the filter
+            assert app.is_running, f"the dashboard stopped at {width}x{height}"
+
+
+def screen_lines(app: WirewatchApp) -> list[str]:
+    """The characters of each line of the terminal, as drawn now."""
+    update = app.screen._compositor.render_full_update()
+    return ["".join(strip.text for strip in line) for line in update.strips]
+
+
+async def _resized(app: WirewatchApp, pilot: Pilot, width: int, height: int) -> None:
+    await pilot.resize_terminal(width, height)
+    for _ in range(50):
+        await pilot.pause(0.02)
+        if app.screen.size == (width, height) and app.headlines.size.width:
+            break
+    await pilot.pause(0.1)
+
+
+def _layout(app: WirewatchApp) -> str:
+    """wide: three panes side by side and below; narrow: full-width headlines, no article."""
+    width = app.size.width
+    article, headlines = app.article_view.region, app.headlines.region
+    if article.height and headlines.height and headlines.width < width * 0.8:
+        return "wide"
+    if not article.height and headlines.width == width:
+        return "narrow"
+    if article.height and not headlines.height:
+        return "reading"
+    return f"neither: headlines {headlines}, article {article}"
+
+
+async def test_shrinking_switches_to_the_narrow_layout(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    app.read_after = 3600
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        assert _layout(app) == "wide"
+        await pilot.press("enter")  # wide: the article is already beside the headlines
+        await pilot.pause(0.1)
+        assert _layout(app) == "wide"
+        app.article_view.focus()  # a pane the narrow layout hides
+        await _resized(app, pilot, 80, 24)
+        assert _layout(app) == "narrow"
+        countdown = screen_lines(app)[1:4]  # one line per event above the headlines
+        assert any("T-6d 16:00:00" in line and "APEC" in line for line in countdown)
+        first = app.headlines.current_id
+        await pilot.press("j")  # the headlines have the focus
+        assert app.headlines.current_id != first
+        await pilot.press("enter")  # narrow: the article opens over the headlines
+        await pilot.pause(0.2)
+        assert _layout(app) == "reading"
+        assert app.article_view.article_id == app.headlines.current_id
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        assert _layout(app) == "narrow"
+        await _resized(app, pilot, 160, 28)  # wide enough but short: still narrow
+        assert _layout(app) == "narrow"
+
+
+async def test_growing_switches_to_the_wide_layout(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    app.read_after = 3600
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot, want=6)
+        assert _layout(app) == "narrow"
+        await _resized(app, pilot, 160, 50)
+        assert _layout(app) == "wide"
+        assert app.countdown.region.width < 80  # the countdown is a pane of its own again
+        await pilot.press("j")
+        await pilot.pause(0.2)
+        assert app.article_view.article_id == app.headlines.current_id
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert _layout(app) == "wide"
+
+
+def _store(tmp_path: Path, articles: list[Article]) -> WirewatchApp:
+    with Store(tmp_path / "data", writer=True) as store:
+        store.add_batch(articles)
+    config = seed_only_config(tmp_path)
+    for source in config.sources:
+        source.enabled = False  # only these articles
+    return make_app(tmp_path, config, poll=False)
+
+
+def _article(n: int, ago: timedelta, source: str, title: str) -> Article:
+    when = FROZEN - ago
+    return Article(id=f"a{n}", source=source, title=title, published=when, fetched=when)
+
+
+async def test_columns_line_up_for_every_age_and_cut_text_ends_in_an_ellipsis(
+    tmp_path: Path,
+) -> None:
+    long_title = "Seoul and Washington reach a framework deal on tariffs after months " * 3
+    app = _store(
+        tmp_path,
+        [
+            _article(1, timedelta(seconds=10), "World Desk", "Just in"),
+            _article(2, timedelta(hours=3), "World Desk", "Three hours old"),
+            _article(3, timedelta(days=40), "Korea Test", "한미 관세 협상 타결 " * 12),
+            _article(4, timedelta(days=400), "Yonhap via Korea Herald", long_title),
+        ],
+    )
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot, want=4)
+        lines = screen_lines(app)
+        expected = [  # age, source, start of the title
+            ("now", "World Desk", "Just in"),
+            ("3h", "World Desk", "Three hours"),
+            ("Sep 14", "Korea Test", "한미"),
+            ("Sep'24", "Yonhap", "Seoul and"),
+        ]
+        rows = {when: next(line for line in lines if title in line) for when, _, title in expected}
+        for when, row in rows.items():
+            assert f" {when} " in row, row
+        sources = {cell_len(rows[when][: rows[when].index(src)]) for when, src, _ in expected}
+        titles = {cell_len(rows[when][: rows[when].index(title)]) for when, _, title in expected}
+        assert len(sources) == 1 and len(titles) == 1, rows  # one column each, CJK included
+        assert "Yonhap via Kor… " in rows["Sep'24"]
+        for row in (rows["Sep 14"], rows["Sep'24"]):  # cut titles end in an ellipsis
+            assert row.rstrip().rstrip("│").rstrip().endswith("…"), row
+
+
+async def test_narrow_countdown_shows_the_date_beyond_this_week(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot, want=6)
+        lines = screen_lines(app)[1:3]
+        summit = next(line for line in lines if "Trump–Lee" in line)
+        apec = next(line for line in lines if "APEC" in line)
+        assert summit.rstrip().endswith("Wed 14:00 KST")  # five days away: the weekday says it
+        assert apec.rstrip().endswith("Fri 31 Oct 09:00 KST")  # a week away: which Friday
+
+
+def test_short_wall_time_names_the_day_when_the_weekday_is_not_enough() -> None:
+    seoul = zone("Asia/Seoul")
+    now = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)  # Tue 18:30 KST
+    assert wall_short(datetime(2026, 12, 2, 0, 0, tzinfo=UTC), seoul, now) == "Wed 09:00 KST"
+    assert wall_short(datetime(2026, 12, 1, 12, 0, tzinfo=UTC), seoul, now) == "Tue 21:00 KST"
+    thirteen_days = datetime(2026, 12, 15, 0, 0, tzinfo=UTC)
+    assert wall_short(thirteen_days, seoul, now) == "Tue 15 Dec 09:00 KST"
+    a_week = datetime(2026, 12, 8, 0, 0, tzinfo=UTC)
+    assert wall_short(a_week, seoul, now) == "Tue 8 Dec 09:00 KST"
+    last_year = datetime(2025, 10, 29, 5, 0, tzinfo=UTC)
+    assert wall_short(last_year, seoul, now) == "Wed 29 Oct 2025 14:00 KST"
+    yesterday = datetime(2026, 11, 30, 5, 0, tzinfo=UTC)
+    assert wall_short(yesterday, seoul, now) == "Mon 30 Nov 14:00 KST"
+
+
+async def test_a_click_selects_the_row_under_the_pointer(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    app.read_after = 3600
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        ids = list(app.headlines.ids)
+        lines = screen_lines(app)
+        top = app.headlines.region.y  # the border's line
+        for row in (3, 1, 4):
+            await pilot.click("#headlines", offset=(30, row + 1))  # + 1: below the border
+            await pilot.pause(0.1)
+            assert app.headlines.current_id == ids[row]
+            title = lines[top + 1 + row]
+            assert app.headlines.row_text(app._lookup(ids[row]), 150).plain[:40] in title
+        await pilot.click("#headlines", offset=(30, 0))  # the border selects nothing
+        await pilot.pause(0.1)
+        assert app.headlines.current_id == ids[4]

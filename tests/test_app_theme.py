@@ -1,0 +1,221 @@
+"""The dashboard's colours: contrast measured on what is drawn, the light theme, and the kept
+theme choice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rich.cells import cell_len
+from rich.color import Color, ColorSystem, ColorType
+from rich.segment import Segment
+from textual.geometry import Region
+from textual.pilot import Pilot
+from textual.widget import Widget
+
+from fetchers.config import ConfigError, load_config, seeds_dir
+from tests.apps import FROZEN, make_app, seed_only_config
+from tests.test_app import settle
+from tui.app import WirewatchApp
+from tui.cli import main as cli_main
+from tui.theme import DEFAULT_THEME, check_theme
+
+AA = 4.5  # WCAG 2 AA for normal text
+BORDER = 3.0  # WCAG 2 AA for the outlines of user interface components
+
+
+def _luminance(color: Color) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = color.get_truecolor()
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast(fg: Color, bg: Color) -> float:
+    light, dark = sorted((_luminance(fg), _luminance(bg)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def _256(color: Color) -> Color:
+    """The colour a terminal without truecolor shows (Rich picks the nearest of 256)."""
+    return color.downgrade(ColorSystem.EIGHT_BIT)
+
+
+def _needs(text: str) -> float | None:
+    """The contrast a run of characters needs: 4.5 for text, 3 for box lines (the panes'
+    borders, WCAG's non-text contrast), none for spaces, blocks and scrollbars, and the
+    palette's colour emoji (drawn in its own colours)."""
+    need: float | None = None
+    for char in text:
+        code = ord(char)
+        if char.isspace() or 0x2580 <= code <= 0x259F or code >= 0x1F000:
+            continue
+        if 0x2500 <= code <= 0x257F:
+            need = max(need or 0, BORDER)
+        else:
+            return AA
+    return need
+
+
+def low_contrast(app: WirewatchApp, where: str, within: Widget | None = None) -> list[str]:
+    """Every run of text and box lines on screen (inside `within`) whose colours are below
+    what it needs, in truecolor or in 256 colours, or left to the terminal's defaults, as a
+    readable line each."""
+    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    region = within.region if within is not None else Region(0, 0, *app.size)
+    found: list[str] = []
+    for y, line in enumerate(update.strips):  # type: ignore[union-attr]
+        x = 0
+        for strip in line:
+            for segment in strip:
+                text, style, _ = Segment(*segment)
+                width = cell_len(text)
+                inside = region.contains(x, y) or region.contains(x + width - 1, y)
+                x += width
+                need = _needs(text)
+                if not inside or need is None:
+                    continue
+                fg = style.color if style else None
+                bg = style.bgcolor if style else None
+                if fg is None or bg is None or ColorType.DEFAULT in (fg.type, bg.type):
+                    found.append(f"{where}: {text.strip()!r} on the terminal's default colours")
+                    continue
+                if style is not None and style.reverse:
+                    fg, bg = bg, fg
+                ratio = min(contrast(fg, bg), contrast(_256(fg), _256(bg)))
+                if ratio < need or (style is not None and style.dim):
+                    found.append(
+                        f"{where}: {text.strip()!r} {fg.get_truecolor().hex} on "
+                        f"{bg.get_truecolor().hex}: {ratio:.2f}{' dim' if style.dim else ''}"
+                    )
+    return found
+
+
+async def _every_view(app: WirewatchApp, pilot: Pilot) -> list[str]:
+    """Walk through the dashboard's views and collect the text drawn below AA."""
+    found: list[str] = []
+
+    async def look(where: str, within: str | None = None, wait: float = 0.2) -> None:
+        await pilot.pause(wait)
+        box = app.screen.query_one(within) if within else None
+        found.extend(low_contrast(app, where, box))
+
+    await settle(app, pilot, want=6)
+    await pilot.press("1")  # saved filter "tariff OR trade": the words are highlighted
+    await settle(app, pilot)
+    await pilot.press("G")  # the selected row holds the watch term "tariff"
+    await look("wide, headlines focused")
+    await pilot.press("tab")
+    await look("wide, countdown focused")
+    await pilot.press("tab")
+    await look("wide, article focused")
+    app.headlines.focus()
+    await pilot.press("0", "slash")
+    await look("filter prompt, empty")
+    await pilot.press(*"since:soon", "enter")
+    await look("filter prompt with an error")
+    await pilot.press("escape", "question_mark")
+    await look("help", "#help-box")
+    await pilot.press("escape", "s")
+    await look("source picker", "#picker-box")
+    await pilot.press("escape", "H")
+    await look("health picker", "#picker-box")
+    await pilot.press("escape", "e")
+    await look("events", "#picker-box")
+    await pilot.press("a")
+    await look("event form", "#form-box")
+    await pilot.press("escape", "escape", "ctrl+p")
+    await look("command palette", "#--container")
+    await pilot.press("escape")
+    await pilot.press("c")  # a notice
+    await look("a notification")
+    await pilot.resize_terminal(80, 24)
+    await look("narrow", wait=0.4)
+    await pilot.press("enter")
+    await look("narrow, reading")
+    return found
+
+
+async def test_default_theme_text_reaches_aa_everywhere(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    app.read_after = 3600
+    async with app.run_test(size=(160, 50)) as pilot:
+        assert app.theme == DEFAULT_THEME
+        assert await _every_view(app, pilot) == []
+
+
+async def test_light_theme_text_reaches_aa_everywhere(tmp_path: Path) -> None:
+    config = seed_only_config(tmp_path)
+    config.settings.theme = "wirewatch-light"
+    app = make_app(tmp_path, config)
+    app.read_after = 3600
+    async with app.run_test(size=(160, 50)) as pilot:
+        assert app.theme == "wirewatch-light"
+        assert not app.current_theme.dark
+        assert await _every_view(app, pilot) == []
+
+
+async def test_no_color_text_reaches_aa(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """NO_COLOR turns the theme's colours to greys of the same lightness."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(tmp_path)
+    app.read_after = 3600
+    async with app.run_test(size=(160, 50)) as pilot:
+        assert await _every_view(app, pilot) == []
+
+
+async def test_focused_countdown_marks_its_event(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        await pilot.press("tab")
+        await pilot.pause(0.1)
+        assert app.countdown.has_focus
+        cursor = app.theme_variables["block-cursor-background"]
+        first = [seg for seg in app.countdown.render_line(0) if seg.text.strip()]
+        assert all(seg.style and seg.style.bgcolor for seg in first)
+        drawn = {seg.style.bgcolor.get_truecolor().hex for seg in first if seg.style}
+        assert drawn == {cursor.lower()}
+
+
+async def test_palette_theme_choice_survives_a_restart(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot, want=6)
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        await pilot.press(*"theme", "enter")  # the palette's "Theme" command
+        await pilot.pause(0.3)
+        await pilot.press(*"wirewatch-light", "enter")
+        await pilot.pause(0.3)
+        assert app.theme == "wirewatch-light"
+        await settle(app, pilot)
+    again = make_app(tmp_path)
+    assert again.theme == "wirewatch-light"
+    # a config that names another theme later wins over the palette's older choice
+    config = seed_only_config(tmp_path)
+    config.settings.theme = "nord"
+    assert make_app(tmp_path, config).theme == "nord"
+
+
+def test_unknown_theme_is_a_config_error_naming_the_key(tmp_path: Path) -> None:
+    path = tmp_path / "wirewatch.toml"
+    path.write_text('[settings]\ntheme = "solarised-nite"\n')
+    config = load_config(path, FROZEN)
+    with pytest.raises(ConfigError, match=r"settings\.theme: no theme 'solarised-nite'"):
+        check_theme(config)
+    config.settings.theme = "wirewatch-light"
+    check_theme(config)
+
+
+def test_cli_refuses_an_unknown_theme(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "wirewatch.toml"
+    text = (seeds_dir() / "wirewatch.toml").read_text()
+    path.write_text(text.replace("[settings]", '[settings]\ntheme = "solarised-nite"', 1))
+    code = cli_main(["--config", str(path), "--data-dir", str(tmp_path / "d"), "events"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert f"{path}: settings.theme: no theme 'solarised-nite'" in err
+    assert "wirewatch-light" in err

@@ -1,0 +1,59 @@
+"""`wirewatch serve`'s page needs nothing from outside the machine that serves it."""
+
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _get(url: str) -> bytes | None:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            body: bytes = response.read()
+            return body
+    except OSError:
+        return None
+
+
+def test_served_page_loads_its_fonts_from_the_server(tmp_path: Path) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    base = f"http://127.0.0.1:{port}/"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui", "--data-dir", str(tmp_path / "data"), "serve"]
+        + ["--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        page = None
+        deadline = time.monotonic() + 20
+        while page is None and time.monotonic() < deadline:
+            page = _get(base)
+            time.sleep(0.1)
+        assert page is not None, "serve did not answer"
+        html = page.decode()
+        assert "googleapis" not in html
+        links = re.findall(r"""(?:href|src)\s*=\s*["']([^"']+)""", html)
+        links += re.findall(r"""url\(\s*["']?([^"')]+)""", html)
+        fonts = [link for link in links if "fonts/" in link]
+        assert fonts, "the page names no font of its own"
+        for link in links:
+            url = urljoin(base, link)
+            assert urlsplit(url).netloc == f"127.0.0.1:{port}", f"the page loads {url}"
+        for font in fonts:
+            body = _get(urljoin(base, font))
+            assert body is not None and len(body) > 10_000, f"{font} is not served"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -1,0 +1,19 @@
+"""Where the dashboard switches between its wide (three panes) and narrow layouts.
+
+Textual sets the breakpoint classes on every screen whenever the terminal is resized, so the
+stylesheet and the code below agree on the layout at every size, not only the first one."""
+
+from __future__ import annotations
+
+from textual.widget import Widget
+
+NARROW_WIDTH = 110  # fewer columns than this: the narrow layout
+NARROW_HEIGHT = 30  # fewer rows than this: the narrow layout
+HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_WIDTH, "-wide")]
+VERTICAL_BREAKPOINTS = [(0, "-short"), (NARROW_HEIGHT, "-tall")]
+
+
+def is_narrow(widget: Widget) -> bool:
+    """True when the screen `widget` is on uses the narrow layout."""
+    screen = widget.screen
+    return screen.has_class("-narrow") or screen.has_class("-short")
