@@ -3,17 +3,18 @@
 Layout of a data dir:
 
     meta.json                   schema version
-    articles-YYYY-MM-DD.json    one TinyDB per UTC day an article was first fetched
+    articles-YYYY-MM-DD.json    a TinyDB of articles first fetched that UTC day; a day with more
+    articles-YYYY-MM-DD.NNN.json  than SHARD_ARTICLES goes on in numbered shards
     articles-kept.json          starred articles whose day shard retention removed
-    text-YYYY-MM-DD.jsonl       full texts, append-only, referenced by offset from the article
-    rows-YYYY-MM-DD.json        a shard's records as arrays with the shard's stat: derived,
+    text-KEY.jsonl              full texts, append-only, referenced by offset from the article
+    rows-KEY.json               a shard's records as arrays with the shard's stat: derived,
                                 used only while it matches, rewritten when it does not
     state.json                  read / starred marks (any process may write it, under state.lock)
     sources.json                per-source health and HTTP validators (the writer's)
     writer.lock                 held by the one process that writes articles
 
 TinyDB rewrites a whole file on every write and re-parses it on every read; so each shard is
-small (one day), written once per poll cycle, through a storage that writes atomically and
+small (one day, at most SHARD_ARTICLES articles), written once per write of a cycle, through a storage that writes atomically and
 caches the parsed file while its stat is unchanged. Viewers never lock: they reload only the
 shards whose stat changed.
 """
@@ -56,7 +57,8 @@ from fetchers.wordindex import WordIndex
 SCHEMA_VERSION = 1
 ROWS_VERSION = 1  # the layout of rows-DAY.json, the row caches
 TABLE = "articles"
-SHARD_RE = re.compile(r"^articles-(\d{4}-\d{2}-\d{2}|kept)\.json$")
+SHARD_RE = re.compile(r"^articles-(\d{4}-\d{2}-\d{2}(?:\.\d{3})?|kept)\.json$")
+SHARD_ARTICLES = 1000  # articles in one shard file at most (a day has as many as it needs)
 
 
 class StoreError(Exception):
@@ -131,6 +133,7 @@ class Store:
         self._links: dict[tuple[str, str], str] = {}
         self._when: dict[str, float] = {}
         self._next_seq = 0  # indexing order: articles equal in time keep their feed order
+        self._sizes: dict[str, int] = {}  # articles in each shard
         self._pending: list[str] = []  # shard keys a partial open left for load_rest()
         self._by_field: dict[str, dict[str, set[str]]] = {"source": {}, "tag": {}, "lang": {}}
         self._words: WordIndex | None = None
@@ -443,6 +446,7 @@ class Store:
             if record.lang:
                 langs.setdefault(record.lang.lower().split("-")[0], set()).add(ident)
         self._next_seq = serial
+        self._sizes[key] = self._sizes.get(key, 0) + len(records)
         if self._words is not None:
             for record in records:
                 self._words.add(record.id, record.haystack)
@@ -453,6 +457,7 @@ class Store:
         self._inline_text.pop(ident, None)
         if record is None:
             return
+        self._sizes[record.shard] -= 1
         if record.link:
             self._links.pop((record.source, record.link), None)
         for name, value in _field_keys(record):
@@ -513,6 +518,7 @@ class Store:
             self._require_writer()
             if self._pending:  # a partial open: every stored article must be known first
                 self.load_rest()
+            by_day: dict[str, list[StagedArticle]] = {}
             by_shard: dict[str, list[StagedArticle]] = {}
             seen: set[str] = set()
             docs, links = self._docs, self._links
@@ -523,7 +529,9 @@ class Store:
                 if record.link and (record.source, record.link) in links:
                     continue
                 seen.add(ident)
-                by_shard.setdefault(item.key, []).append(item)
+                by_day.setdefault(item.key, []).append(item)
+            for day, items in by_day.items():
+                by_shard.update(self._into_shards(day, items))
             new_ids: list[str] = []
             written: list[str] = []
             try:
@@ -558,6 +566,25 @@ class Store:
                 for key in written:
                     self._write_rows(key)
             return new_ids
+
+    def _into_shards(
+        self, day: str, items: list[StagedArticle]
+    ) -> Iterator[tuple[str, list[StagedArticle]]]:
+        """Where a day's new articles go: its newest shard while it holds fewer than
+        SHARD_ARTICLES, then new shards of that day (`DAY.001`, `DAY.002`, …). A write thus
+        rewrites at most a shard's worth of old articles, however big the day is."""
+        keys = [k for k in self._sizes if k == day or k.startswith(day + ".")]
+        last = max(keys) if keys else day
+        number = int(last.partition(".")[2] or 0)
+        room = SHARD_ARTICLES - self._sizes.get(last, 0)
+        start = 0
+        while start < len(items):
+            if room <= 0:
+                number += 1
+                last, room = f"{day}.{number:03d}", SHARD_ARTICLES
+            yield last, items[start : start + room]
+            start += room
+            room = 0
 
     def _append_texts(self, key: str, pairs: list[tuple[dict[str, Any], str]]) -> None:
         path = self.dir / f"text-{key}.jsonl"
@@ -798,6 +825,7 @@ class Store:
             shard.db.close()
         for ident in [i for i, r in self._docs.items() if r.shard == key]:
             self._unindex(ident)
+        self._sizes.pop(key, None)
 
     # -- read / starred state -------------------------------------------------------------
     def _read_state(self) -> None:

@@ -267,3 +267,59 @@ def test_date_order_after_many_writes_equals_a_fresh_open(tmp_path: Path) -> Non
     with Store(tmp_path) as again:
         assert again.query_ids(parse_query("", base)) == written
     assert len(written) == serial
+
+
+def test_a_big_day_goes_on_in_shards_of_bounded_size(tmp_path: Path) -> None:
+    """A day of 2,500 articles is three files; a later write of ten rewrites only the newest
+    (a write costs what a shard holds, not what the day holds), and everything reads back."""
+    day = datetime(2025, 10, 24, 9, 0, tzinfo=UTC)
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch([make(n, fetched=day) for n in range(2500)])
+    shards = sorted(p.name for p in tmp_path.glob("articles-*.json"))
+    assert shards == [
+        "articles-2025-10-24.001.json",
+        "articles-2025-10-24.002.json",
+        "articles-2025-10-24.json",
+    ]
+    sizes = {name: len(json.loads((tmp_path / name).read_text())["articles"]) for name in shards}
+    assert sorted(sizes.values()) == [500, 1000, 1000]
+    before = {p.name: p.stat().st_mtime_ns for p in tmp_path.glob("articles-*.json")}
+    with Store(tmp_path, writer=True) as store:
+        assert len(store.add_batch([make(n, fetched=day) for n in range(2500, 2510)])) == 10
+    after = {p.name: p.stat().st_mtime_ns for p in tmp_path.glob("articles-*.json")}
+    changed = [name for name in after if after[name] != before[name]]
+    assert changed == ["articles-2025-10-24.002.json"]
+    with Store(tmp_path) as viewer:
+        assert len(viewer) == 2510
+        newest = viewer.query(parse_query("", day), limit=3)
+        assert [a.id for a in newest] == ["Wire-2509", "Wire-2508", "Wire-2507"]
+
+
+def test_retention_drops_every_shard_of_an_old_day(tmp_path: Path) -> None:
+    old = datetime(2025, 9, 1, 9, 0, tzinfo=UTC)
+    new = datetime(2025, 10, 24, 9, 0, tzinfo=UTC)
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch([make(n, fetched=old) for n in range(1500)])
+        store.add_batch([make(n, source="New", fetched=new) for n in range(5)])
+        assert store.apply_retention(30, new) == 1500
+        assert len(store) == 5
+    assert sorted(p.name for p in tmp_path.glob("articles-*.json")) == ["articles-2025-10-24.json"]
+
+
+def test_a_day_shard_written_whole_before_opens_and_is_left_as_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    day = datetime(2025, 10, 24, 9, 0, tzinfo=UTC)
+    monkeypatch.setattr("fetchers.store.SHARD_ARTICLES", 10**9)  # one file a day, as before
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch([make(n, fetched=day) for n in range(1200)])
+    monkeypatch.undo()
+    whole = tmp_path / "articles-2025-10-24.json"
+    stamp = whole.stat().st_mtime_ns
+    with Store(tmp_path, writer=True) as store:
+        assert len(store) == 1200
+        store.add_batch([make(n, fetched=day) for n in range(1200, 1205)])
+    assert whole.stat().st_mtime_ns == stamp
+    assert (tmp_path / "articles-2025-10-24.001.json").exists()
+    with Store(tmp_path) as viewer:
+        assert len(viewer) == 1205
