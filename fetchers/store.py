@@ -14,9 +14,9 @@ Layout of a data dir:
     writer.lock                 held by the one process that writes articles
 
 TinyDB rewrites a whole file on every write and re-parses it on every read; so each shard is
-small (one day, at most SHARD_ARTICLES articles), written once per write of a cycle, through a storage that writes atomically and
-caches the parsed file while its stat is unchanged. Viewers never lock: they reload only the
-shards whose stat changed.
+small (one day, at most SHARD_ARTICLES articles), written once per write of a cycle, through a
+storage that writes atomically and caches the parsed file while its stat is unchanged. Viewers
+never lock: they reload only the shards whose stat changed.
 """
 
 from __future__ import annotations
