@@ -7,10 +7,12 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from textual.widgets import Input
+
 from fetchers.config import load_config, seeds_dir
 from fetchers.events import EventBook
 from fetchers.models import Event
-from tests.apps import FROZEN, make_app
+from tests.apps import FROZEN, make_app, send_in_one_read
 from tests.test_app import screen_text, settle
 from tui.cli import main
 from tui.screens.events import EventForm, EventsScreen
@@ -209,3 +211,18 @@ def test_a_hand_edited_events_file_is_read_without_crashing(tmp_path: Path) -> N
     assert good.when == datetime(2025, 11, 1, tzinfo=UTC)
     EventBook(data).remove("c")  # the unreadable entries are kept as they were
     assert [e.name for e in EventBook(data).load()] == ["Bad time", "Number time"]
+
+
+async def test_keys_in_one_read_keep_their_order_across_tab(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        send_in_one_read(app, "eaTariff deadline\tnext Tuesday 3pm KST")
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if "15:00 KST" in screen_text(app):
+                break
+        assert isinstance(app.screen, EventForm)
+        assert app.screen.query_one("#ev-name", Input).value == "Tariff deadline"
+        assert app.screen.query_one("#ev-when", Input).value == "next Tuesday 3pm KST"
+        assert "→ Tue 2025-10-28 15:00 KST" in screen_text(app)

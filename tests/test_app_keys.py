@@ -6,10 +6,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input
 
 from fetchers.models import Article, Source
 from fetchers.store import Store
-from tests.apps import FROZEN, make_app, seed_only_config
+from tests.apps import FROZEN, make_app, seed_only_config, send_in_one_read
 from tests.conftest import FeedServer, Route
 from tests.test_app import screen_text, settle
 from tui.screens.events import EventsScreen
@@ -180,3 +181,17 @@ async def test_command_palette_offers_actions_sources_and_events(tmp_path: Path)
         await pilot.press("down", "enter")
         await settle(app, pilot)
         assert app.query_text == "APEC OR Gyeongju OR tag:apec"
+
+
+async def test_a_query_typed_right_after_slash_goes_to_the_prompt(tmp_path: Path) -> None:
+    """`/` and the query in one read: the letters are the query, not keys (`t` picks a tag)."""
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        send_in_one_read(app, "/tariff")
+        await pilot.pause(0.3)
+        assert not isinstance(app.screen, PickerScreen)
+        assert app.query_one("#filter-input", Input).value == "tariff"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.query_text == "tariff"

@@ -39,6 +39,7 @@ from fetchers.store import Store, StoreError, StoreLocked
 from fetchers.suggest import Suggestion, suggest
 from fetchers.timeparse import local_zone
 from tui.commands import WirewatchCommands
+from tui.keyorder import OrderedKeysApp
 from tui.messages import (
     ArticleLoaded,
     ArticlesAdded,
@@ -64,7 +65,7 @@ FIRST_PAINT_ARTICLES = 2000  # opened first, so the screen fills before the whol
 SWITCH_INTERVAL = 0.0005
 
 
-class WirewatchApp(App[None]):
+class WirewatchApp(OrderedKeysApp[None]):
     CSS_PATH = "wirewatch.tcss"
     TITLE = "wirewatch"
     COMMANDS = App.COMMANDS | {WirewatchCommands}
