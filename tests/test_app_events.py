@@ -226,3 +226,55 @@ async def test_keys_in_one_read_keep_their_order_across_tab(tmp_path: Path) -> N
         assert app.screen.query_one("#ev-name", Input).value == "Tariff deadline"
         assert app.screen.query_one("#ev-when", Input).value == "next Tuesday 3pm KST"
         assert "→ Tue 2025-10-28 15:00 KST" in screen_text(app)
+
+
+async def test_editing_an_event_keeps_its_instant_until_the_time_is_changed(
+    tmp_path: Path,
+) -> None:
+    """ "next Tuesday 3pm KST" typed on Fri Oct 31 means Tue Nov 4; read again on Oct 24 it
+    would be Oct 28. Renaming it must not move it; retyping the time reads it anew."""
+    saved = datetime(2025, 11, 4, 6, 0, tzinfo=UTC)
+    EventBook(tmp_path / "data").add(
+        Event(name="Tariff deadline", when=saved, tz="Asia/Seoul", raw_when="next Tuesday 3pm KST")
+    )
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        for _ in range(40):
+            if app.stored_events:
+                break
+            await pilot.pause(0.05)
+        await pilot.press("e")
+        await pilot.pause(0.2)
+        await pilot.press("down", "down", "e")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, EventForm)
+        shot = screen_text(app)
+        assert "→ Tue 2025-11-04 15:00 KST" in shot and "as saved" in shot
+        await type_text(pilot, " extended")
+        await pilot.press("enter")
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if "extended" in app.stored_events[0].name:
+                break
+        (renamed,) = EventBook(tmp_path / "data").load()
+        assert "extended" in renamed.name
+        assert renamed.when == saved
+        assert renamed.raw_when == "next Tuesday 3pm KST"
+
+        await pilot.press("e")
+        await pilot.pause(0.2)
+        await pilot.press("down", "down", "e")
+        await pilot.pause(0.2)
+        await pilot.press("tab", "ctrl+u")
+        await type_text(pilot, "Tuesday 3pm KST")  # a time typed now: read against today
+        await pilot.pause(0.1)
+        shot = screen_text(app)
+        assert "→ Tue 2025-10-28 15:00 KST" in shot and "as saved" not in shot
+        await pilot.press("enter")
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if app.stored_events[0].when != saved:
+                break
+        (retimed,) = EventBook(tmp_path / "data").load()
+        assert retimed.when == datetime(2025, 10, 28, 6, 0, tzinfo=UTC)

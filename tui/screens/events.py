@@ -99,7 +99,10 @@ class EventsScreen(ModalScreen[EventChoice | None]):
 
 class EventForm(ModalScreen[Event | None]):
     """Name, time as people write it (read live, with the reason when it cannot be), zone and
-    query. enter saves when the time reads one way; escape cancels."""
+    query. enter saves when the time reads one way; escape cancels.
+
+    Editing keeps a stored event's instant while its time and zone are as saved: "next
+    Tuesday" read again a week later would be another day."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="event_form.cancel")]
 
@@ -120,9 +123,14 @@ class EventForm(ModalScreen[Event | None]):
         self.date_order = date_order
         self.event = event
         self.start_name = event.name if event else name
-        self.start_when = event.raw_when if event else when_text
         stored_tz = event.tz if event and event.tz != "local" else None
         self.start_tz = stored_tz or default_tz or ""
+        self.start_when = when_text
+        if event is not None:
+            self.start_when = event.raw_when
+            if not self.start_when and event.when is not None:  # a hand-edited events.json
+                shown = event.when.astimezone(event_zone(self.start_tz or "local"))
+                self.start_when = f"{shown:%Y-%m-%d %H:%M}"
         self.start_query = (event.query or "") if event else ""
 
     def compose(self) -> ComposeResult:
@@ -156,8 +164,9 @@ class EventForm(ModalScreen[Event | None]):
         if not text:
             reading.update(Text("Type when it happens."))
             return None
+        kept = self._saved_instant(text, typed_tz)
         try:
-            when = parse_event_time(text, tz, self.now, self.date_order)
+            when = kept or parse_event_time(text, tz, self.now, self.date_order)
         except (EventTimeError, ValueError) as exc:
             reading.update(Text(f"✗ {exc}"))
             return None
@@ -165,6 +174,8 @@ class EventForm(ModalScreen[Event | None]):
         shown = f"→ {wall(when, zone)}"
         if zone is not self.local:
             shown += f"  ·  {wall(when, self.local)} local"
+        if kept is not None:
+            shown += "  ·  as saved (change the time to read it again)"
         reading.update(Text(shown))
         if not name:
             return None
@@ -178,6 +189,14 @@ class EventForm(ModalScreen[Event | None]):
             ident=self.event.ident if self.event else None,
             origin="store",
         )
+
+    def _saved_instant(self, text: str, typed_tz: str) -> datetime | None:
+        """The stored event's instant while its time and zone fields are as they were."""
+        if self.event is None or self.event.when is None:
+            return None
+        if text != self.start_when.strip() or typed_tz != self.start_tz.strip():
+            return None
+        return self.event.when
 
     def on_input_submitted(self, message: Input.Submitted) -> None:
         event = self._read()
