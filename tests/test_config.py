@@ -85,8 +85,9 @@ def test_event_with_unreadable_time_is_kept_with_its_error(tmp_path: Path, now: 
     assert clear.when is not None
 
 
-def test_ambiguous_numeric_date_is_refused(tmp_path: Path, now: datetime) -> None:
-    path = write_config(tmp_path / "c.toml", '[[events]]\nname = "A"\nwhen = "04/05/2026"\n')
+@pytest.mark.parametrize("when", ["04/05/2026", "4/5", "4-5"])
+def test_ambiguous_numeric_date_is_refused(tmp_path: Path, now: datetime, when: str) -> None:
+    path = write_config(tmp_path / "c.toml", f'[[events]]\nname = "A"\nwhen = "{when}"\n')
     event = load_config(path, now).events[0]
     assert event.when is None
     assert "2026-05-04" in (event.error or "") and "2026-04-05" in (event.error or "")
