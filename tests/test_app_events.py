@@ -278,3 +278,18 @@ async def test_editing_an_event_keeps_its_instant_until_the_time_is_changed(
                 break
         (retimed,) = EventBook(tmp_path / "data").load()
         assert retimed.when == datetime(2025, 10, 28, 6, 0, tzinfo=UTC)
+
+
+async def test_c_says_why_the_seed_story_suggests_nothing(tmp_path: Path) -> None:
+    """The embedded default already counts down to both events the story names."""
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        await pilot.press("G")  # the seed story
+        await settle(app, pilot)
+        await pilot.press("c")
+        await pilot.pause(0.2)
+        assert not isinstance(app.screen, EventForm)
+        (notice,) = [str(n.message) for n in app._notifications]
+        assert notice.startswith("What this article looks forward to is already events")
+        assert "APEC Economic Leaders' Meeting, Gyeongju" in notice

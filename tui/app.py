@@ -36,7 +36,7 @@ from fetchers.parsepool import start_server as start_parse_server
 from fetchers.poller import Poller
 from fetchers.query import Query, QueryError, parse_query
 from fetchers.store import Store, StoreError, StoreLocked
-from fetchers.suggest import Suggestion, suggest
+from fetchers.suggest import Suggestion, Suggestions, scan
 from fetchers.timeparse import local_zone
 from tui.commands import WirewatchCommands
 from tui.keyorder import OrderedKeysApp
@@ -127,6 +127,7 @@ class WirewatchApp(OrderedKeysApp[None]):
         self.stored_events: list[Event] = []
         self.alerts = AlertWatch()
         self.suggestions: list[Suggestion] = []  # for the article on screen
+        self._no_suggestion = Suggestions().why_none()  # and why it has none
         self._status_line = ""
         if poll:
             start_parse_server()
@@ -422,9 +423,9 @@ class WirewatchApp(OrderedKeysApp[None]):
         assert store is not None
         text = store.text(ident) or self._fetched_texts.get(ident)
         article = store.get(ident)
-        found: list[Suggestion] = []
+        found = Suggestions(undated=True)
         if article is not None and article.published is not None:
-            found = suggest(
+            found = scan(
                 f"{article.title}. {text or article.summary}",
                 article.published,
                 self.local,
@@ -434,17 +435,19 @@ class WirewatchApp(OrderedKeysApp[None]):
         self.call_from_thread(self._show_article, ident, text, note, found)
 
     def _show_article(
-        self, ident: str, text: str | None, note: str | None, found: list[Suggestion]
+        self, ident: str, text: str | None, note: str | None, found: Suggestions
     ) -> None:
         if self.headlines.current_id != ident:
             return
-        self.suggestions = found
-        self.article_view.show(self._lookup(ident), text, note, found)
+        self.suggestions = found.found
+        self._no_suggestion = found.why_none()
+        self.article_view.show(self._lookup(ident), text, note, found.found)
 
     def action_accept_suggestion(self) -> None:
-        """Open the event form filled with the article's suggested countdown."""
+        """Open the event form filled with the article's suggested countdown, or say why
+        there is none."""
         if not self.suggestions:
-            self.notify("This article suggests no countdown.", markup=False)
+            self.notify(self._no_suggestion, markup=False)
             return
         found = self.suggestions[0]
         self.open_event_form(name=found.name, when=found.when_text)
