@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from textual.binding import Binding
 from textual.widgets import Input
 
+from fetchers.keymap import BINDINGS as KEY_BINDINGS
 from fetchers.models import Article, Source
 from fetchers.store import Store
 from tests.apps import FROZEN, make_app, seed_only_config, send_in_one_read
 from tests.conftest import FeedServer, Route
 from tests.test_app import screen_text, settle
-from tui.screens.events import EventsScreen
+from tui.app import WirewatchApp
+from tui.screens.events import EventForm, EventsScreen
+from tui.screens.help import HelpScreen
 from tui.screens.picker import PickerScreen
+from tui.widgets.countdown import Countdown
+from tui.widgets.headlines import HeadlineList
 
 PARAGRAPH = (
     "Seoul and Washington narrowed their differences on the investment package on Friday, "
@@ -195,3 +202,64 @@ async def test_a_query_typed_right_after_slash_goes_to_the_prompt(tmp_path: Path
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.query_text == "tariff"
+
+
+def test_the_config_check_knows_every_binding_of_the_dashboard() -> None:
+    """fetchers.keymap checks [keys] at load; it must list exactly the ids the app declares."""
+    declared: dict[str, str] = {}
+    for owner in (
+        WirewatchApp,
+        HeadlineList,
+        Countdown,
+        EventsScreen,
+        EventForm,
+        PickerScreen,
+        HelpScreen,
+    ):
+        for binding in owner.BINDINGS:
+            assert isinstance(binding, Binding)
+            if binding.id:
+                declared[binding.id] = binding.key
+    assert declared == {b.id: b.keys for b in KEY_BINDINGS}
+
+
+async def test_help_shows_each_binding_id_with_the_keys_in_force(tmp_path: Path) -> None:
+    config = seed_only_config(tmp_path)
+    config.keys = {"app.quit": "x,ctrl+x"}
+    app = make_app(tmp_path, config)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        await pilot.press("question_mark")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, HelpScreen)
+        lines = screen_text(app).splitlines()
+        # (the screenshot's text drops the blank cells between columns)
+        assert any(re.search(r"x \^x\s*Quit\s*app\.quit", line) for line in lines)
+        assert any(re.search(r"/\s*Filter prompt\s*filter\.prompt", line) for line in lines)
+        saved = next(line for line in lines if "filter.saved1" in line)
+        assert "Saved filter: tariff OR trade" in saved
+        assert not any("Saved filter 9" in line for line in lines)  # not set in [filters]
+        await pilot.press("end")  # the rest of the help
+        await pilot.pause(0.2)
+        lines = screen_text(app).splitlines()
+        for binding_id in ("events.choose", "events.add", "picker.down", "help.close"):
+            assert any(binding_id in line for line in lines), binding_id
+
+
+async def test_j_and_k_move_in_the_pickers(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        await pilot.press("s")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, PickerScreen)
+        await pilot.press("j", "j", "k", "enter")
+        await settle(app, pilot)
+        second = app.config.sources[1].name
+        assert app.query_text == f'source:"{second}"'
+        await pilot.press("e")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, EventsScreen)
+        await pilot.press("j", "enter")  # the second event: APEC
+        await settle(app, pilot)
+        assert app.query_text == "APEC OR Gyeongju OR tag:apec"

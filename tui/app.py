@@ -30,6 +30,8 @@ from fetchers.alerts import AlertWatch
 from fetchers.config import Config
 from fetchers.events import EventBook, EventBookError
 from fetchers.http import preload as preload_network
+from fetchers.keymap import BINDINGS as KEY_BINDINGS
+from fetchers.keymap import PLACES, keys_in_force
 from fetchers.models import Article, Event, PollResult, SourceHealth
 from fetchers.parsepool import ParsePool
 from fetchers.parsepool import start_server as start_parse_server
@@ -50,7 +52,7 @@ from tui.messages import (
     StoreOpened,
 )
 from tui.screens.events import EventChoice, EventForm, EventsScreen
-from tui.screens.help import HelpScreen
+from tui.screens.help import HelpScreen, Row
 from tui.screens.picker import PickerScreen
 from tui.widgets.article import ArticleView
 from tui.widgets.countdown import Countdown
@@ -756,18 +758,32 @@ class WirewatchApp(OrderedKeysApp[None]):
                 self.bell()
 
     def action_help(self) -> None:
-        rows: list[tuple[str, str]] = []
-        seen: set[tuple[str, str]] = set()
-        for active in self.screen.active_bindings.values():
-            binding = active.binding
-            label = binding.description or binding.action
-            display = self.get_key_display(binding)
-            if (display, label) in seen:
-                continue
-            seen.add((display, label))
-            rows.append((display, label))
-        rows.sort(key=lambda r: r[1].lower())
-        self.push_screen(HelpScreen(rows))
+        """Every binding by where it works, with its keys after [keys] and its id."""
+        in_force = keys_in_force(self.config.keys)
+        sections: list[tuple[str, list[Row]]] = []
+        for place, title in PLACES.items():
+            rows: list[Row] = []
+            for binding in KEY_BINDINGS:
+                if binding.where != place:
+                    continue
+                does = binding.does
+                if binding.id.startswith("filter.saved"):
+                    saved = self.config.filters.get(binding.id.removeprefix("filter.saved"))
+                    if saved is None:
+                        continue
+                    does = f"Saved filter: {saved}"
+                keys = " ".join(
+                    self.get_key_display(Binding(key, binding.id)) for key in in_force[binding.id]
+                )
+                rows.append((keys, does, binding.id))
+            if place == "dashboard":
+                rows += [
+                    ("tab shift+tab", "Move between the headlines and the countdown", ""),
+                    ("ctrl+p", "Command palette", ""),
+                ]
+            sections.append((title, rows))
+        footnote = "filter.saved1 to filter.saved9 run the queries of [filters] 1 to 9."
+        self.push_screen(HelpScreen(sections, footnote))
 
     async def action_quit(self) -> None:
         self._stop.set()

@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 from fetchers.eventtime import EventTimeError, parse_event_time
 from fetchers.models import Event
 from tui.format import event_zone, time_left, wall
+from tui.screens.picker import move_in
 
 
 class EventChoice(NamedTuple):
@@ -31,6 +32,8 @@ class EventsScreen(ModalScreen[EventChoice | None]):
         Binding("a", "add", "Add", id="events.add"),
         Binding("e", "edit", "Edit", id="events.edit"),
         Binding("d,delete", "remove", "Remove", id="events.remove"),
+        Binding("j", "move(1)", "Next event", show=False, id="events.down"),
+        Binding("k", "move(-1)", "Previous event", show=False, id="events.up"),
     ]
 
     def __init__(self, events: list[Event], now: datetime) -> None:
@@ -69,6 +72,9 @@ class EventsScreen(ModalScreen[EventChoice | None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def action_move(self, step: int) -> None:
+        move_in(self.query_one(OptionList), step)
 
     def action_add(self) -> None:
         self.dismiss(EventChoice("add", None))
