@@ -263,3 +263,55 @@ async def test_j_and_k_move_in_the_pickers(tmp_path: Path) -> None:
         await pilot.press("j", "enter")  # the second event: APEC
         await settle(app, pilot)
         assert app.query_text == "APEC OR Gyeongju OR tag:apec"
+
+
+async def test_f8_saves_the_screenshot_even_without_a_downloads_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    downloads = tmp_path / "home" / "Downloads"  # not there, as on most servers
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_DOWNLOAD_DIR", str(downloads))
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+
+        async def shot() -> str:
+            before = len(app._notifications)
+            await pilot.press("f8")
+            for _ in range(40):
+                await pilot.pause(0.05)
+                if len(app._notifications) > before:
+                    break
+            return str(list(app._notifications)[-1].message)
+
+        notice = await shot()
+        (saved,) = (tmp_path / "data").glob("wirewatch_*.svg")
+        assert saved.read_text("utf-8").startswith("<svg")
+        assert notice == f"Saved the screenshot to {saved} ({downloads} does not exist)"
+        downloads.mkdir(parents=True)
+        notice = await shot()
+        (saved,) = downloads.glob("wirewatch_*.svg")
+        assert notice == f"Saved the screenshot to {saved}"
+
+
+async def test_f_says_why_the_full_text_could_not_be_fetched(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    url = feed_server.add("/gone.html", Route(b"not here", status=404))
+    linked_article(tmp_path, url, published=FROZEN - timedelta(days=1))
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot, want=7)
+        await pilot.press("G")
+        await settle(app, pilot)
+        assert app.headlines.current_id == "linked"
+        await pilot.press("f")
+        for _ in range(40):
+            await pilot.pause(0.1)
+            if "could not be fetched" in screen_text(app):
+                break
+        assert "The full text could not be fetched: HTTP 404 Not Found" in screen_text(app)
+        assert any(
+            str(n.message) == "The full text could not be fetched: HTTP 404 Not Found"
+            for n in app._notifications
+        )

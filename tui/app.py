@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import io
 import os
 import shutil
 import sys
@@ -17,11 +18,13 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
+import platformdirs
 from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.events import DeliveryComplete, DeliveryFailed
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
@@ -29,6 +32,8 @@ from textual.worker import Worker, WorkerState
 from fetchers.alerts import AlertWatch
 from fetchers.config import Config
 from fetchers.events import EventBook, EventBookError
+from fetchers.extract import ExtractError
+from fetchers.http import FetchError
 from fetchers.http import preload as preload_network
 from fetchers.keymap import BINDINGS as KEY_BINDINGS
 from fetchers.keymap import PLACES, keys_in_force
@@ -65,6 +70,7 @@ READ_AFTER = 1.5  # seconds an article stays in the article pane before it count
 VIEWER_RELOAD = 2.0
 FIRST_PAINT_ARTICLES = 2000  # opened first, so the screen fills before the whole store loads
 SWITCH_INTERVAL = 0.0005
+SCREENSHOT = "wirewatch-screenshot"  # a delivery name of our own: Textual's handlers skip it
 
 
 class WirewatchApp(OrderedKeysApp[None]):
@@ -131,6 +137,7 @@ class WirewatchApp(OrderedKeysApp[None]):
         self.suggestions: list[Suggestion] = []  # for the article on screen
         self._no_suggestion = Suggestions().why_none()  # and why it has none
         self._status_line = ""
+        self._screenshot_note = ""
         if poll:
             start_parse_server()
         # Threads that work (the word index, store writes) hold the GIL for up to this long
@@ -548,13 +555,13 @@ class WirewatchApp(OrderedKeysApp[None]):
             assert self.store is not None
             poller = Poller(self.config, self.store, self.clock)
         try:
-            text = await poller.full_text(link)
+            text = await poller.page_text(link)
+        except (FetchError, ExtractError) as exc:
+            self.post_message(ArticleLoaded(ident, None, str(exc)))
+            return
         finally:
             if own:
                 await poller.aclose()
-        if text is None:
-            self.post_message(ArticleLoaded(ident, None))
-            return
         if self.store is not None and self.store.is_writer:
             await asyncio.to_thread(self.store.set_text, ident, text)
         else:  # a viewer never writes articles; keep it for this session
@@ -567,7 +574,10 @@ class WirewatchApp(OrderedKeysApp[None]):
             return
         article = self._lookup(message.article_id)
         if message.text is None:
-            self.article_view.show(article, None, note="The full text could not be fetched.")
+            reason = f": {message.reason}" if message.reason else "."
+            note = f"The full text could not be fetched{reason}"
+            self.article_view.show(article, None, note=note)
+            self.notify(note, title="Full text", severity="warning", markup=False)
         else:
             self.article_view.show(article, message.text)
 
@@ -784,6 +794,42 @@ class WirewatchApp(OrderedKeysApp[None]):
             sections.append((title, rows))
         footnote = "filter.saved1 to filter.saved9 run the queries of [filters] 1 to 9."
         self.push_screen(HelpScreen(sections, footnote))
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        """F8: an SVG of the screen in the Downloads folder, or in the data dir where there is
+        none (a server rarely has one); the notice says where it went."""
+        folder = Path(path) if path else platformdirs.user_downloads_path()
+        note = ""
+        if not folder.is_dir():
+            note = f" ({folder} does not exist)"
+            folder = self.data_dir
+            folder.mkdir(parents=True, exist_ok=True)
+        self._screenshot_note = note
+        name = filename or f"wirewatch_{datetime.now():%Y-%m-%dT%H_%M_%S}.svg"
+        self.deliver_text(
+            io.StringIO(self.export_screenshot()),
+            save_directory=folder,
+            save_filename=name,
+            open_method="browser",
+            mime_type="image/svg+xml",
+            name=SCREENSHOT,
+        )
+
+    @on(DeliveryComplete)
+    def _screenshot_saved(self, event: DeliveryComplete) -> None:
+        if event.name == SCREENSHOT:
+            where = f" to {event.path}{self._screenshot_note}" if event.path else ""
+            self.notify(f"Saved the screenshot{where}", title="Screenshot", markup=False)
+
+    @on(DeliveryFailed)
+    def _screenshot_failed(self, event: DeliveryFailed) -> None:
+        if event.name == SCREENSHOT:
+            self.notify(
+                f"The screenshot could not be saved: {event.exception}",
+                title="Screenshot",
+                severity="error",
+                markup=False,
+            )
 
     async def action_quit(self) -> None:
         self._stop.set()
