@@ -384,11 +384,7 @@ class WirewatchApp(OrderedKeysApp[None]):
         parts.append(f"{self.matching:,} of {self.total:,}")
         if self.store is not None and not self.store.complete:
             parts.append("loading older articles…")
-        if self.last_poll is not None:
-            ago = int((self.clock() - self.last_poll).total_seconds())
-            parts.append(f"polled {_ago(ago)}")
-        elif self.store is not None:
-            parts.append("polling…" if self.writer else "waiting for the poller")
+        parts.extend(self._poll_status())
         failing = sum(
             1
             for s in self.config.sources
@@ -402,6 +398,31 @@ class WirewatchApp(OrderedKeysApp[None]):
         if line != self._status_line:  # an unchanged line is not sent to the terminal again
             self._status_line = line
             self.query_one("#status", Static).update(Text(line, no_wrap=True, overflow="ellipsis"))
+
+    def _poll_status(self) -> list[str]:
+        """When the sources were last polled and, for a writer that has not polled yet, when
+        the next one is due: from their health, kept in the store, so a restart within the
+        interval does not claim to be polling when nothing is due."""
+        if self.store is None:
+            return []
+        now = self.clock()
+        polled = [h.last_polled for h in self.health.values() if h.last_polled]
+        last = self.last_poll or (max(polled) if polled else None)
+        out = [f"polled {_ago(int((now - last).total_seconds()))}"] if last else []
+        if not self.writer:
+            return out or ["waiting for the poller"]
+        if self.last_poll is not None:  # this dashboard polls: it says so when it does
+            return out
+        due = [
+            health.next_poll if health is not None else None
+            for health in (self.health.get(s.name) for s in self.config.sources if s.enabled)
+        ]
+        if not due:
+            return out
+        if any(when is None or when <= now for when in due):
+            return [*out, "polling…"]
+        soonest = min(when for when in due if when is not None)
+        return [*out, f"next poll in {_within(int((soonest - now).total_seconds()))}"]
 
     # -- the article pane ----------------------------------------------------------------
     @on(HeadlineList.Highlighted)
@@ -855,6 +876,15 @@ def _ago(seconds: int) -> str:
     if seconds < 3600:
         return f"{seconds // 60}m ago"
     return f"{seconds // 3600}h ago"
+
+
+def _within(seconds: int) -> str:
+    """Like _ago, forward: "<1m", "7m", "2h"."""
+    if seconds < 60:
+        return "<1m"
+    if seconds < 3600:
+        return f"{seconds // 60}m"
+    return f"{seconds // 3600}h"
 
 
 def _has_browser() -> bool:
