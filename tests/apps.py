@@ -57,3 +57,10 @@ def send_in_one_read(app: WirewatchApp, text: str) -> None:
     for ch in text:
         key = {" ": "space", "\t": "tab"}.get(ch) or (ch if ch.isalnum() else _character_to_key(ch))
         app._driver.send_message(events.Key(key, ch))
+
+
+def send_keys_in_one_read(app: WirewatchApp, *keys: str) -> None:
+    """Keys by name ("s", "down", "enter") queued at once."""
+    assert app._driver is not None
+    for key in keys:
+        app._driver.send_message(events.Key(key, key if len(key) == 1 else None))

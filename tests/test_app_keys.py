@@ -13,7 +13,13 @@ from textual.widgets import Input
 from fetchers.keymap import BINDINGS as KEY_BINDINGS
 from fetchers.models import Article, Source
 from fetchers.store import Store
-from tests.apps import FROZEN, make_app, seed_only_config, send_in_one_read
+from tests.apps import (
+    FROZEN,
+    make_app,
+    seed_only_config,
+    send_in_one_read,
+    send_keys_in_one_read,
+)
 from tests.conftest import FeedServer, Route
 from tests.test_app import screen_text, settle
 from tui.app import WirewatchApp
@@ -202,6 +208,22 @@ async def test_a_query_typed_right_after_slash_goes_to_the_prompt(tmp_path: Path
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.query_text == "tariff"
+
+
+async def test_keys_typed_before_a_picker_opens_go_to_the_picker(tmp_path: Path) -> None:
+    """The source picker opens once its counts are in; down and enter typed with `s` wait."""
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        send_keys_in_one_read(app, "s", "down", "enter")
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if app.query_text:
+                break
+        # the second row: down went to the picker, not to the headlines behind it
+        assert app.query_text == f'source:"{app.config.sources[1].name}"'
+        await pilot.pause(0.1)
+        assert not isinstance(app.screen, PickerScreen)
 
 
 def test_the_config_check_knows_every_binding_of_the_dashboard() -> None:

@@ -655,14 +655,25 @@ class WirewatchApp(OrderedKeysApp[None]):
     def _count_then(
         self, count: Callable[[], dict[str, int]], show: Callable[[dict[str, int]], None]
     ) -> None:
-        """Count in a thread (counting waits on the store lock), then show on the app."""
-        self.run_worker(
-            lambda: self.call_from_thread(show, count()),
-            thread=True,
-            group="picker",
-            exclusive=True,
-            exit_on_error=False,
-        )
+        """Count in a thread (counting waits on the store lock), then show on the app; keys
+        typed meanwhile go to the picker."""
+        release = self.hold_keys()
+
+        def show_counts(counts: dict[str, int]) -> None:
+            try:
+                show(counts)
+            finally:
+                release()
+
+        def counted() -> None:
+            try:
+                counts = count()
+            except BaseException:
+                self.call_from_thread(release)
+                raise
+            self.call_from_thread(show_counts, counts)
+
+        self.run_worker(counted, thread=True, group="picker", exclusive=True, exit_on_error=False)
 
     def _show_sources(self, counts: dict[str, int]) -> None:
         names = [s.name for s in self.config.sources] + sorted(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from textual import events
@@ -41,10 +42,11 @@ class OrderedKeysApp(App[ReturnType]):
         self._key_in_flight: events.Key | None = None
         self._held_keys: deque[events.Key] = deque()
         self._stuck_timer: asyncio.TimerHandle | None = None
+        self._holds = 0  # actions whose screen is still on its way (see hold_keys)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
-            if self._key_in_flight is not None:
+            if self._key_in_flight is not None or self._holds:
                 self._held_keys.append(event)
                 return
             await self._dispatch_key(event)
@@ -89,5 +91,30 @@ class OrderedKeysApp(App[ReturnType]):
         if self._stuck_timer is not None:
             self._stuck_timer.cancel()
             self._stuck_timer = None
-        if self._held_keys:
+        if self._held_keys and not self._holds:
             await self._dispatch_key(self._held_keys.popleft())
+
+    def hold_keys(self, longest: float = 3.0) -> Callable[[], None]:
+        """For an action whose screen opens later (after a worker): the keys typed after it
+        wait for that screen. Call the returned function once the screen is pushed, or when
+        none will be; after `longest` seconds the keys go on regardless."""
+        self._holds += 1
+        done = False
+
+        def release() -> None:
+            nonlocal done
+            if done:
+                return
+            done = True
+            timer.cancel()
+            self._holds -= 1
+            if self._holds or self._key_in_flight is not None or not self._held_keys:
+                return
+            # Through the screen just pushed, so it has mounted and taken focus first.
+            probe = events.Key("", None)
+            self._key_in_flight = probe
+            if not self.screen.post_message(KeyHandled(probe, through_screen=True)):
+                self.call_later(self._release, probe)
+
+        timer = asyncio.get_running_loop().call_later(longest, release)
+        return release
