@@ -12,9 +12,11 @@ from typing import Any
 import platformdirs
 
 from fetchers.eventtime import EventTimeError, parse_event_time
+from fetchers.keymap import KeymapError, check_keymap
 from fetchers.models import Event, Settings, Source
+from fetchers.query import QueryError, parse_query
 from fetchers.text import clean_line
-from fetchers.timeparse import parse_duration, parse_size, zone
+from fetchers.timeparse import local_zone, parse_duration, parse_size, zone
 
 APP_NAME = "wirewatch"
 
@@ -150,17 +152,37 @@ def build_config(path: Path, data: dict[str, Any], now: datetime) -> Config:
     for term in terms:
         _typed(path, "watch.terms", term, str, "a list of strings")
     config.watch_terms = [t for t in terms if t.strip()]
-    filters = _typed(path, "filters", data.get("filters", {}), dict, "a table")
-    for key, value in filters.items():
+    config.filters = _filters(path, data.get("filters", {}), config.settings, now)
+    config.keys = _keys(path, data.get("keys", {}))
+    return config
+
+
+def _filters(path: Path, table: Any, settings: Settings, now: datetime) -> dict[str, str]:
+    """Saved filters on keys 1 to 9, each a query that parses (checked now, not when pressed)."""
+    _typed(path, "filters", table, dict, "a table")
+    for key, value in table.items():
         if key not in {str(n) for n in range(1, 10)}:
             raise ConfigError(f"{_where(path, f'filters.{key}')}: saved filters are keyed 1 to 9")
         _typed(path, f"filters.{key}", value, str, "a query string")
-    config.filters = dict(filters)
-    keys = _typed(path, "keys", data.get("keys", {}), dict, "a table")
-    for key, value in keys.items():
-        _typed(path, f"keys.{key}", value, str, 'a key list such as "j,down"')
-    config.keys = dict(keys)
-    return config
+        try:
+            parse_query(value, now, local_zone(settings.timezone))
+        except QueryError as exc:
+            raise ConfigError(f"{_where(path, f'filters.{key}')}: {exc}") from exc
+    return dict(table)
+
+
+def _keys(path: Path, table: Any) -> dict[str, str]:
+    """Binding id = keys: ids that exist, keys that are keys, and no key doing two things."""
+    _typed(path, "keys", table, dict, "a table")
+    for key, value in table.items():
+        _typed(path, f'keys."{key}"', value, str, 'a key list such as "j,down"')
+    try:
+        check_keymap(table)
+    except KeymapError as exc:
+        binding_id, _, reason = str(exc).partition(": ")
+        where = _where(path, f'keys."{binding_id}"')
+        raise ConfigError(f"{where}: {reason}") from exc
+    return dict(table)
 
 
 def _settings(path: Path, table: Any) -> Settings:
@@ -293,6 +315,10 @@ def _events(path: Path, items: Any, settings: Settings, now: datetime) -> list[E
         query = item.get("query")
         if query is not None:
             _typed(path, f"{where}.query", query, str, "a query string")
+            try:
+                parse_query(query, now, local_zone(settings.timezone))
+            except QueryError as exc:
+                raise ConfigError(f"{_where(path, where + '.query')}: {exc}") from exc
         raw_when = item["when"]
         when = None
         error = None

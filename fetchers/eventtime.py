@@ -6,10 +6,11 @@ Accepted: ISO 8601 (offsets, week dates), Unix timestamps, "2026-11-03 08:00" in
 relative phrases ("in 2 weeks", "tomorrow 8:30", "next Tuesday") and Korean dates
 ("2026년 11월 3일 오후 2시"). python-dateutil reads what it can; this module adds the rest.
 
-Refused, with the readings shown: numeric dates that read day-first and month-first, two-digit
-triples, wall times a daylight-saving change skips or repeats, relative phrases that name two
-days, a weekday that contradicts the date, zone abbreviations that contradict the season
-("EST" in July), impossible dates, and words that are no date.
+Refused, with the readings shown: numeric dates that read day-first and month-first (with or
+without a year: "03/11/2026", "3/11", "3-11"), two-digit triples, wall times a daylight-saving
+change skips or repeats, relative phrases that name two days, a weekday that contradicts the
+date, zone abbreviations that contradict the season ("EST" in July), impossible dates, and
+words that are no date.
 """
 
 from __future__ import annotations
@@ -69,6 +70,8 @@ _OFFSET = re.compile(r"\b(?:UTC|GMT)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?(?!\d)", 
 _IANA = re.compile(r"\b([A-Z][A-Za-z_]+/[A-Za-z_]+(?:/[A-Za-z_]+)?)\b")
 _ISO_WEEK = re.compile(r"^(\d{4})-?W(\d{2})-?([1-7])?(?:[T ](\d{2}:\d{2}(?::\d{2})?))?$", re.I)
 _NUMERIC = re.compile(r"^(\d{1,4})([/.-])(\d{1,2})\2(\d{1,4})(?=$|[ T,])")
+_SHORT_NUMERIC = re.compile(r"^(\d{1,2})[/-](\d{1,2})(?=$|[ T,])")  # 3/11, 25-12: no year
+MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 _RELATIVE = re.compile(r"^in\s+(\d+|an?|one)\s+(minute|hour|day|week)s?$", re.I)
 _DAY_WORD = re.compile(
     r"^(today|tonight|tomorrow|the day after tomorrow|day after tomorrow)\b\s*(?:at\s+)?(.*)$", re.I
@@ -318,6 +321,9 @@ def _absolute(
         rest = _numeric(numeric, rest, raw, date_order)
     stated_weekday = _WEEKDAY_WORD.search(rest)
     text = _WEEKDAY_WORD.sub(" ", rest).strip(" ,") if stated_weekday else rest
+    short = _SHORT_NUMERIC.match(text)
+    if short:
+        text = _short_numeric(short, text, raw, where, now, date_order)
     if not re.search(r"\d", text) and not re.search(r"\b(noon|midnight)\b", text, re.I):
         raise EventTimeError(f"{raw!r} is not a date or time")
     first = datetime(2001, 1, 1, 0, 0)
@@ -401,6 +407,40 @@ def _numeric(match: re.Match[str], rest: str, raw: str, order: str | None) -> st
             "(month first); write it as YYYY-MM-DD, or set [settings] date_order"
         )
     return readings[0][1] + tail
+
+
+def _short_numeric(
+    match: re.Match[str], text: str, raw: str, where: tzinfo, now: datetime, order: str | None
+) -> str:
+    """Rewrite "3/11" with the month's name, refusing what reads two ways (the readings are
+    shown as the dates they would be: the next such date, as for any date without a year)."""
+    first, second = int(match.group(1)), int(match.group(2))
+    tail = text[match.end() :]
+    readings = []
+    if 1 <= first <= 31 and 1 <= second <= 12:
+        readings.append(("dmy", f"{MONTH_NAMES[second - 1]} {first}{tail}"))
+    if 1 <= first <= 12 and 1 <= second <= 31:
+        readings.append(("mdy", f"{MONTH_NAMES[first - 1]} {second}{tail}"))
+    if order is not None:
+        readings = [r for r in readings if r[0] == order]
+        if not readings:
+            raise EventTimeError(f"{raw!r} is not a date in {order} order")
+    if not readings:
+        raise EventTimeError(f"{raw!r} is not a real date")
+    if len(readings) == 2 and first != second:
+        day_first, month_first = (_shown_date(r, raw, where, now) for _, r in readings)
+        raise EventTimeError(
+            f"{raw!r} reads two ways: {day_first} (day first) or {month_first} (month first); "
+            "write it as YYYY-MM-DD or with the month's name, or set [settings] date_order"
+        )
+    return readings[0][1]
+
+
+def _shown_date(text: str, raw: str, where: tzinfo, now: datetime) -> str:
+    try:
+        return f"{_absolute(text, raw, where, now, None).astimezone(where):%Y-%m-%d}"
+    except EventTimeError:
+        return text  # "Mar 11 02:30" that a daylight-saving change skips: the reading as written
 
 
 def _korean(raw: str, home: tzinfo, now: datetime) -> datetime:

@@ -451,13 +451,18 @@ class Poller:
     async def full_text(self, url: str) -> str | None:
         """Fetch one article page and extract its text; None when that fails."""
         try:
-            result = await self._limited_fetch(url, accept=FULL_TEXT_ACCEPT)
-            page = await asyncio.to_thread(
-                extract_article, result.body, result.headers.get("content-type"), result.url
-            )
+            return await self.page_text(url)
         except (FetchError, ExtractError) as exc:
             log.info("full text of %s: %s", url, exc)
             return None
+
+    async def page_text(self, url: str) -> str:
+        """The text of one article page; FetchError ("HTTP 404 Not Found") or ExtractError
+        says why there is none, for a reader who asked for it."""
+        result = await self._limited_fetch(url, accept=FULL_TEXT_ACCEPT)
+        page = await asyncio.to_thread(
+            extract_article, result.body, result.headers.get("content-type"), result.url
+        )
         return page.text
 
     def reconfigure(self, config: Config) -> None:

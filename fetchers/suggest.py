@@ -2,13 +2,16 @@
 
 "the APEC summit next week", "Trump will arrive in Busan on Wednesday", "talks on Oct. 31 at
 2 p.m." are read against the article's publication time in the reader's zone, never against
-today. A suggestion is only offered: the user accepts it (or not) in the event form.
+today. Only what the text says is to come counts: a sentence in the future tense or with a
+schedule word ("will", "is set to", "scheduled for", "next week"), and never a day a past-tense
+verb is tied to ("met for three hours on Monday"). A suggestion is only offered: the user
+accepts it (or not) in the event form.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta, tzinfo
 
 from fetchers.eventtime import EventTimeError, parse_event_time
@@ -35,6 +38,23 @@ _WHEN = re.compile(
     r"|\b(?:on\s+)?(?P<day_month>\d{1,2}\s+(?:" + MONTH + r")[a-z]*)\b"
     r"|\b(?P<next_week>next week)\b"
 )
+# Future tense or a schedule: the sentence says something is to come.
+_FUTURE = re.compile(
+    r"\b(?:will|would|shall|(?:is|are|was|were)\s+to|(?:is|are|was|were)\s+(?:set|scheduled|"
+    r"slated|expected|due|poised|planned|planning|going)\b|scheduled|slated|upcoming|plans?\s+to|"
+    r"to\s+be\s+held|ahead\s+of)\b",
+    re.I,
+)
+_FORWARD = re.compile(r"\b(?:next|coming|this\s+coming)\s+$", re.I)  # "next Monday"
+# Past-tense verbs a day is often tied to ("met on Monday", "said on Friday"); regular ones end
+# in -ed. After "be"/"been"/"to" they are passives of things to come ("will be held on").
+_PAST = re.compile(
+    r"^(?:met|held|said|told|went|came|took|saw|began|spoke|made|gave|left|ran|won|lost|fell|"
+    r"rose|sat|got|found|brought|sought|struck|broke|flew|wrote|chose|led)$"
+)
+NOT_PAST = {"scheduled", "planned", "slated", "expected", "proposed", "needed"}
+PASSIVE = {"be", "been", "being", "to"}
+DETERMINERS = {"the", "a", "an", "its", "their", "his", "her", "this", "these", "those"}
 _CLOCK = re.compile(r"\bat\s+(\d{1,2}(?::\d{2})?\s*(?:a\.?m\.?|p\.?m\.?)|\d{1,2}:\d{2})", re.I)
 
 
@@ -47,6 +67,30 @@ class Suggestion:
     approximate: bool  # "next week": the week's Monday, to be set by the user
 
 
+@dataclass(slots=True)
+class Suggestions:
+    """What an article suggests, and the events it names that are already counted down to."""
+
+    found: list[Suggestion] = field(default_factory=list)
+    already: list[Event] = field(default_factory=list)
+    undated: bool = False  # no publication time to read "on Wednesday" against
+
+    def why_none(self) -> str:
+        """Why there is nothing to suggest, for a user who asked for a suggestion."""
+        if self.found:
+            return ""
+        if self.undated:
+            return "This article has no publication time to read its days against."
+        if self.already:
+            names = "; ".join(dict.fromkeys(e.name for e in self.already))
+            events = "an event" if len(self.already) == 1 else "events"
+            return f"What this article looks forward to is already {events}: {names}."
+        return (
+            "This article suggests no countdown: no sentence says an event is to come on a "
+            'given day ("will", "is set to", "scheduled for", "next week").'
+        )
+
+
 def suggest(
     text: str,
     published: datetime,
@@ -56,13 +100,29 @@ def suggest(
     limit: int = 3,
 ) -> list[Suggestion]:
     """Suggestions from an article's text, leaving out events already counted down to."""
-    out: list[Suggestion] = []
+    return scan(text, published, zone, zone_name, known, limit).found
+
+
+def scan(
+    text: str,
+    published: datetime,
+    zone: tzinfo,
+    zone_name: str,
+    known: list[Event],
+    limit: int = 3,
+) -> Suggestions:
+    """Suggestions from an article's text, and the known events it names."""
+    out = Suggestions()
     for sentence in _sentences(text):
         found = _from_sentence(sentence, published, zone, zone_name)
-        if found is None or _known(found, known, zone) or any(s.name == found.name for s in out):
+        if found is None or any(s.name == found.name for s in out.found):
             continue
-        out.append(found)
-        if len(out) >= limit:
+        events = _known(found, known, zone)
+        if events:
+            out.already.extend(e for e in events if e not in out.already)
+            continue
+        out.found.append(found)
+        if len(out.found) >= limit:
             break
     return out
 
@@ -76,7 +136,7 @@ def _sentences(text: str) -> list[str]:
 def _from_sentence(
     sentence: str, published: datetime, zone: tzinfo, zone_name: str
 ) -> Suggestion | None:
-    when_match = _WHEN.search(sentence)
+    when_match = _scheduled_day(sentence)
     if when_match is None:
         return None
     arrival = _ARRIVAL.search(sentence)
@@ -114,6 +174,31 @@ def _from_sentence(
     return Suggestion(name, when, when_text, zone_name, approximate)
 
 
+def _scheduled_day(sentence: str) -> re.Match[str] | None:
+    """The first day the sentence says something is to happen on, or None."""
+    future = _FUTURE.search(sentence) is not None
+    for match in _WHEN.finditer(sentence):
+        before = sentence[: match.start()]
+        forward = bool(match.group("next_week")) or _FORWARD.search(before) is not None
+        if (future or forward) and not _after_past_verb(before):
+            return match
+    return None
+
+
+def _after_past_verb(before: str) -> bool:
+    """A past-tense verb within four words before the day: "met for three hours on Monday".
+    A determiner in between ties the day to a noun instead ("said the deadline on Oct. 31")."""
+    words = [w.lower() for w in re.findall(r"[A-Za-z’']+", before)]
+    for back in range(1, min(4, len(words)) + 1):  # nearest first
+        word = words[-back]
+        if word in DETERMINERS:
+            return False
+        if _PAST.match(word) or (len(word) > 4 and word.endswith("ed") and word not in NOT_PAST):
+            previous = words[-back - 1] if back < len(words) else ""
+            return previous not in PASSIVE
+    return False
+
+
 VERBS = {
     "arrive": "arrives",
     "visit": "visits",
@@ -134,16 +219,15 @@ def _doing(subject: str, verb: str, rest: str) -> str:
     return " ".join([subject, VERBS[verb], *words]).strip(" ,")
 
 
-def _known(found: Suggestion, known: list[Event], zone: tzinfo) -> bool:
-    """An event already counted down to on that day (or, for "next week", in that week)."""
+def _known(found: Suggestion, known: list[Event], zone: tzinfo) -> list[Event]:
+    """The events already counted down to on that day (or, for "next week", in that week)."""
     start = found.when.astimezone(zone).date()
     span = 7 if found.approximate else 1
+    out = []
     for event in known:
         if event.when is None:
             continue
         day = event.when.astimezone(zone).date()
-        if start <= day < start + timedelta(days=span):
-            return True
-        if found.name.lower() in event.name.lower():
-            return True
-    return False
+        if start <= day < start + timedelta(days=span) or found.name.lower() in event.name.lower():
+            out.append(event)
+    return out

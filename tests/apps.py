@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from textual import events
+from textual.keys import _character_to_key
+
 from fetchers.config import Config, load_config, seeds_dir
 from fetchers.models import Article
 from fetchers.store import Store
@@ -46,3 +49,18 @@ def make_app(
                 ]
             )
     return WirewatchApp(config or seed_only_config(tmp_path), data, clock=lambda: FROZEN, poll=poll)
+
+
+def send_in_one_read(app: WirewatchApp, text: str) -> None:
+    """Every key of `text` queued at once, as a terminal read over SSH delivers them."""
+    assert app._driver is not None
+    for ch in text:
+        key = {" ": "space", "\t": "tab"}.get(ch) or (ch if ch.isalnum() else _character_to_key(ch))
+        app._driver.send_message(events.Key(key, ch))
+
+
+def send_keys_in_one_read(app: WirewatchApp, *keys: str) -> None:
+    """Keys by name ("s", "down", "enter") queued at once."""
+    assert app._driver is not None
+    for key in keys:
+        app._driver.send_message(events.Key(key, key if len(key) == 1 else None))

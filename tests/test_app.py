@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import timedelta
 from pathlib import Path
 
 from fetchers.config import load_config, seeds_dir
-from tests.apps import FROZEN, HOSTILE, make_app
+from fetchers.models import SourceHealth
+from fetchers.store import Store
+from tests.apps import FROZEN, HOSTILE, make_app, seed_only_config
 from tui.app import WirewatchApp
 from tui.screens.help import HelpScreen
 from tui.screens.picker import PickerScreen
@@ -152,3 +155,33 @@ async def test_keymap_override(tmp_path: Path) -> None:
         await pilot.press("x")
         await pilot.pause(0.1)
     assert not app.is_running
+
+
+async def test_after_a_restart_the_status_says_when_the_next_poll_is_due(tmp_path: Path) -> None:
+    """Polled 3 minutes before the restart, due again in 7: nothing is polling meanwhile."""
+    config = seed_only_config(tmp_path)
+    with Store(tmp_path / "data", writer=True) as store:
+        store.save_health(
+            {
+                s.name: SourceHealth(
+                    s.name,
+                    s.location,
+                    status="ok",
+                    last_polled=FROZEN - timedelta(minutes=3),
+                    next_poll=FROZEN + timedelta(minutes=7, seconds=30),
+                )
+                for s in config.sources
+                if s.enabled
+            }
+        )
+    app = make_app(tmp_path, config)
+    async with app.run_test(size=(160, 50)) as pilot:
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if app.poller is not None:
+                break
+        await pilot.pause(1.1)  # a tick of the poll loop and of the status line
+        status = str(app.query_one("#status").render())
+        assert "polled 3m ago ─ next poll in 7m" in status
+        assert "polling" not in status
+        assert app.last_poll is None  # and nothing was polled

@@ -7,10 +7,12 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from textual.widgets import Input
+
 from fetchers.config import load_config, seeds_dir
 from fetchers.events import EventBook
 from fetchers.models import Event
-from tests.apps import FROZEN, make_app
+from tests.apps import FROZEN, make_app, send_in_one_read
 from tests.test_app import screen_text, settle
 from tui.cli import main
 from tui.screens.events import EventForm, EventsScreen
@@ -209,3 +211,85 @@ def test_a_hand_edited_events_file_is_read_without_crashing(tmp_path: Path) -> N
     assert good.when == datetime(2025, 11, 1, tzinfo=UTC)
     EventBook(data).remove("c")  # the unreadable entries are kept as they were
     assert [e.name for e in EventBook(data).load()] == ["Bad time", "Number time"]
+
+
+async def test_keys_in_one_read_keep_their_order_across_tab(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        send_in_one_read(app, "eaTariff deadline\tnext Tuesday 3pm KST")
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if "15:00 KST" in screen_text(app):
+                break
+        assert isinstance(app.screen, EventForm)
+        assert app.screen.query_one("#ev-name", Input).value == "Tariff deadline"
+        assert app.screen.query_one("#ev-when", Input).value == "next Tuesday 3pm KST"
+        assert "→ Tue 2025-10-28 15:00 KST" in screen_text(app)
+
+
+async def test_editing_an_event_keeps_its_instant_until_the_time_is_changed(
+    tmp_path: Path,
+) -> None:
+    """ "next Tuesday 3pm KST" typed on Fri Oct 31 means Tue Nov 4; read again on Oct 24 it
+    would be Oct 28. Renaming it must not move it; retyping the time reads it anew."""
+    saved = datetime(2025, 11, 4, 6, 0, tzinfo=UTC)
+    EventBook(tmp_path / "data").add(
+        Event(name="Tariff deadline", when=saved, tz="Asia/Seoul", raw_when="next Tuesday 3pm KST")
+    )
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        for _ in range(40):
+            if app.stored_events:
+                break
+            await pilot.pause(0.05)
+        await pilot.press("e")
+        await pilot.pause(0.2)
+        await pilot.press("down", "down", "e")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, EventForm)
+        shot = screen_text(app)
+        assert "→ Tue 2025-11-04 15:00 KST" in shot and "as saved" in shot
+        await type_text(pilot, " extended")
+        await pilot.press("enter")
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if "extended" in app.stored_events[0].name:
+                break
+        (renamed,) = EventBook(tmp_path / "data").load()
+        assert "extended" in renamed.name
+        assert renamed.when == saved
+        assert renamed.raw_when == "next Tuesday 3pm KST"
+
+        await pilot.press("e")
+        await pilot.pause(0.2)
+        await pilot.press("down", "down", "e")
+        await pilot.pause(0.2)
+        await pilot.press("tab", "ctrl+u")
+        await type_text(pilot, "Tuesday 3pm KST")  # a time typed now: read against today
+        await pilot.pause(0.1)
+        shot = screen_text(app)
+        assert "→ Tue 2025-10-28 15:00 KST" in shot and "as saved" not in shot
+        await pilot.press("enter")
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if app.stored_events[0].when != saved:
+                break
+        (retimed,) = EventBook(tmp_path / "data").load()
+        assert retimed.when == datetime(2025, 10, 28, 6, 0, tzinfo=UTC)
+
+
+async def test_c_says_why_the_seed_story_suggests_nothing(tmp_path: Path) -> None:
+    """The embedded default already counts down to both events the story names."""
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        await pilot.press("G")  # the seed story
+        await settle(app, pilot)
+        await pilot.press("c")
+        await pilot.pause(0.2)
+        assert not isinstance(app.screen, EventForm)
+        (notice,) = [str(n.message) for n in app._notifications]
+        assert notice.startswith("What this article looks forward to is already events")
+        assert "APEC Economic Leaders' Meeting, Gyeongju" in notice

@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from textual.binding import Binding
+from textual.widgets import Input
 
+from fetchers.keymap import BINDINGS as KEY_BINDINGS
 from fetchers.models import Article, Source
 from fetchers.store import Store
-from tests.apps import FROZEN, make_app, seed_only_config
+from tests.apps import (
+    FROZEN,
+    make_app,
+    seed_only_config,
+    send_in_one_read,
+    send_keys_in_one_read,
+)
 from tests.conftest import FeedServer, Route
 from tests.test_app import screen_text, settle
-from tui.screens.events import EventsScreen
+from tui.app import WirewatchApp
+from tui.screens.events import EventForm, EventsScreen
+from tui.screens.help import HelpScreen
 from tui.screens.picker import PickerScreen
+from tui.widgets.countdown import Countdown
+from tui.widgets.headlines import HeadlineList
 
 PARAGRAPH = (
     "Seoul and Washington narrowed their differences on the investment package on Friday, "
@@ -180,3 +194,146 @@ async def test_command_palette_offers_actions_sources_and_events(tmp_path: Path)
         await pilot.press("down", "enter")
         await settle(app, pilot)
         assert app.query_text == "APEC OR Gyeongju OR tag:apec"
+
+
+async def test_a_query_typed_right_after_slash_goes_to_the_prompt(tmp_path: Path) -> None:
+    """`/` and the query in one read: the letters are the query, not keys (`t` picks a tag)."""
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        send_in_one_read(app, "/tariff")
+        await pilot.pause(0.3)
+        assert not isinstance(app.screen, PickerScreen)
+        assert app.query_one("#filter-input", Input).value == "tariff"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.query_text == "tariff"
+
+
+async def test_keys_typed_before_a_picker_opens_go_to_the_picker(tmp_path: Path) -> None:
+    """The source picker opens once its counts are in; down and enter typed with `s` wait."""
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        send_keys_in_one_read(app, "s", "down", "enter")
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if app.query_text:
+                break
+        # the second row: down went to the picker, not to the headlines behind it
+        assert app.query_text == f'source:"{app.config.sources[1].name}"'
+        await pilot.pause(0.1)
+        assert not isinstance(app.screen, PickerScreen)
+
+
+def test_the_config_check_knows_every_binding_of_the_dashboard() -> None:
+    """fetchers.keymap checks [keys] at load; it must list exactly the ids the app declares."""
+    declared: dict[str, str] = {}
+    for owner in (
+        WirewatchApp,
+        HeadlineList,
+        Countdown,
+        EventsScreen,
+        EventForm,
+        PickerScreen,
+        HelpScreen,
+    ):
+        for binding in owner.BINDINGS:
+            assert isinstance(binding, Binding)
+            if binding.id:
+                declared[binding.id] = binding.key
+    assert declared == {b.id: b.keys for b in KEY_BINDINGS}
+
+
+async def test_help_shows_each_binding_id_with_the_keys_in_force(tmp_path: Path) -> None:
+    config = seed_only_config(tmp_path)
+    config.keys = {"app.quit": "x,ctrl+x"}
+    app = make_app(tmp_path, config)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        await pilot.press("question_mark")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, HelpScreen)
+        lines = screen_text(app).splitlines()
+        # (the screenshot's text drops the blank cells between columns)
+        assert any(re.search(r"x \^x\s*Quit\s*app\.quit", line) for line in lines)
+        assert any(re.search(r"/\s*Filter prompt\s*filter\.prompt", line) for line in lines)
+        saved = next(line for line in lines if "filter.saved1" in line)
+        assert "Saved filter: tariff OR trade" in saved
+        assert not any("Saved filter 9" in line for line in lines)  # not set in [filters]
+        await pilot.press("end")  # the rest of the help
+        await pilot.pause(0.2)
+        lines = screen_text(app).splitlines()
+        for binding_id in ("events.choose", "events.add", "picker.down", "help.close"):
+            assert any(binding_id in line for line in lines), binding_id
+
+
+async def test_j_and_k_move_in_the_pickers(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        await pilot.press("s")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, PickerScreen)
+        await pilot.press("j", "j", "k", "enter")
+        await settle(app, pilot)
+        second = app.config.sources[1].name
+        assert app.query_text == f'source:"{second}"'
+        await pilot.press("e")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, EventsScreen)
+        await pilot.press("j", "enter")  # the second event: APEC
+        await settle(app, pilot)
+        assert app.query_text == "APEC OR Gyeongju OR tag:apec"
+
+
+async def test_f8_saves_the_screenshot_even_without_a_downloads_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    downloads = tmp_path / "home" / "Downloads"  # not there, as on most servers
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_DOWNLOAD_DIR", str(downloads))
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+
+        async def shot() -> str:
+            before = len(app._notifications)
+            await pilot.press("f8")
+            for _ in range(40):
+                await pilot.pause(0.05)
+                if len(app._notifications) > before:
+                    break
+            return str(list(app._notifications)[-1].message)
+
+        notice = await shot()
+        (saved,) = (tmp_path / "data").glob("wirewatch_*.svg")
+        assert saved.read_text("utf-8").startswith("<svg")
+        assert notice == f"Saved the screenshot to {saved} ({downloads} does not exist)"
+        downloads.mkdir(parents=True)
+        notice = await shot()
+        (saved,) = downloads.glob("wirewatch_*.svg")
+        assert notice == f"Saved the screenshot to {saved}"
+
+
+async def test_f_says_why_the_full_text_could_not_be_fetched(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    url = feed_server.add("/gone.html", Route(b"not here", status=404))
+    linked_article(tmp_path, url, published=FROZEN - timedelta(days=1))
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot, want=7)
+        await pilot.press("G")
+        await settle(app, pilot)
+        assert app.headlines.current_id == "linked"
+        await pilot.press("f")
+        for _ in range(40):
+            await pilot.pause(0.1)
+            if "could not be fetched" in screen_text(app):
+                break
+        assert "The full text could not be fetched: HTTP 404 Not Found" in screen_text(app)
+        assert any(
+            str(n.message) == "The full text could not be fetched: HTTP 404 Not Found"
+            for n in app._notifications
+        )

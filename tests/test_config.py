@@ -49,6 +49,24 @@ def test_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         ("[settings]\nconcurrency = 0", "settings.concurrency: must be positive"),
         ('[filters]\n12 = "x"', "keyed 1 to 9"),
         ("[surprise]\nx = 1", "surprise: unknown table"),
+        ('[filters]\n1 = "since:"', "filters.1: since: needs a value"),
+        ('[filters]\n2 = "tariff OR"', "filters.2: OR needs a term"),
+        (
+            '[[events]]\nname = "X"\nwhen = "2026-01-01"\nquery = "source:"',
+            "events[1].query: source: needs a value",
+        ),
+        (
+            '[keys]\n"app.quitt" = "x"',
+            'keys."app.quitt": no binding has this id (did you mean app.quit?)',
+        ),
+        (
+            '[keys]\n"app.help" = "q"',
+            'keys."app.help": "q" is also the key of app.quit (Quit), and a key does one thing',
+        ),
+        ('[keys]\n"app.quit" = "ctlr+x"', "keys.\"app.quit\": 'ctlr+x' is not a key"),
+        ('[keys]\n"app.quit" = ""', 'keys."app.quit": give at least one key'),
+        ('[keys]\n"picker.close" = "tab"', 'keys."picker.close": "tab" moves the focus'),
+        ('[keys]\n"headlines.down" = "j,s"', '"s" is also the key of filter.source'),
     ],
 )
 def test_broken_config_names_the_fault(
@@ -85,8 +103,20 @@ def test_event_with_unreadable_time_is_kept_with_its_error(tmp_path: Path, now: 
     assert clear.when is not None
 
 
-def test_ambiguous_numeric_date_is_refused(tmp_path: Path, now: datetime) -> None:
-    path = write_config(tmp_path / "c.toml", '[[events]]\nname = "A"\nwhen = "04/05/2026"\n')
+@pytest.mark.parametrize("when", ["04/05/2026", "4/5", "4-5"])
+def test_ambiguous_numeric_date_is_refused(tmp_path: Path, now: datetime, when: str) -> None:
+    path = write_config(tmp_path / "c.toml", f'[[events]]\nname = "A"\nwhen = "{when}"\n')
     event = load_config(path, now).events[0]
     assert event.when is None
     assert "2026-05-04" in (event.error or "") and "2026-04-05" in (event.error or "")
+
+
+def test_keys_that_move_both_bindings_load(tmp_path: Path, now: datetime) -> None:
+    path = write_config(tmp_path / "c.toml", '[keys]\n"app.events" = "?"')
+    with pytest.raises(ConfigError, match=r'"\?" is also the key of app.help'):
+        load_config(path, now)
+    path = write_config(
+        tmp_path / "c.toml",
+        '[keys]\n"app.help" = "q,f1"\n"app.quit" = "x,ctrl+x"\n"app.events" = "?"',
+    )
+    assert load_config(path, now).keys["app.events"] == "?"

@@ -51,6 +51,11 @@ READ = [
     ("03/11/2025", SEOUL, "dmy", "2025-11-02T15:00:00"),
     ("03/11/2025", SEOUL, "mdy", "2025-03-10T15:00:00"),
     ("03/11/25 14:00", SEOUL, "dmy", "2025-11-03T05:00:00"),
+    ("25/12", SEOUL, None, "2025-12-24T15:00:00"),  # no year: the next such date
+    ("12-25 14:00", SEOUL, None, "2025-12-25T05:00:00"),
+    ("5/5", SEOUL, None, "2026-05-04T15:00:00"),
+    ("3/11", SEOUL, "dmy", "2025-11-02T15:00:00"),
+    ("3-11 9am", SEOUL, "mdy", "2026-03-11T00:00:00"),
     # a time alone: the next time the clock shows it
     ("18:30", SEOUL, None, "2025-10-24T09:30:00"),
     ("9am", SEOUL, None, "2025-10-25T00:00:00"),
@@ -76,6 +81,10 @@ READ = [
 REFUSED = [
     ("03/11/2025", SEOUL, "reads two ways: 2025-11-03 (day first) or 2025-03-11 (month first)"),
     ("03/11/25", SEOUL, "three short numbers"),
+    ("3/11", SEOUL, "reads two ways: 2025-11-03 (day first) or 2026-03-11 (month first)"),
+    ("3-11", SEOUL, "reads two ways: 2025-11-03 (day first) or 2026-03-11 (month first)"),
+    ("Tue 3/11 9am", SEOUL, "reads two ways: 2025-11-03 (day first) or 2026-03-11"),
+    ("13/13", SEOUL, "not a real date"),
     ("Jul 4, 2026 9:00 EST", None, "America/New_York keeps EDT"),
     ("Jul 1, 2026 10:00 CET", None, "Europe/Paris keeps CEST"),
     (

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from fetchers.config import seeds_dir
+from fetchers.config import load_config, seeds_dir
 from fetchers.models import Event
-from fetchers.suggest import suggest
+from fetchers.suggest import scan, suggest
 
 SEOUL = ZoneInfo("Asia/Seoul")
 PUBLISHED = datetime(2025, 10, 24, 16, 5, tzinfo=SEOUL)  # Friday
@@ -46,3 +46,38 @@ def test_events_already_counted_down_to_are_not_suggested_again() -> None:
 def test_past_days_and_vague_nouns_suggest_nothing() -> None:
     assert names_and_days("The talks on Friday went well, officials said on record.") == []
     assert names_and_days("The summit was held in 2019 and nobody came back.") == []
+
+
+def test_a_day_tied_to_a_past_tense_verb_suggests_nothing() -> None:
+    """ "met ... on Monday" happened; read forward it became a countdown to the next Monday."""
+    text = "Officials from both sides met for three hours on Monday and agreed to continue talks."
+    assert names_and_days(text) == []
+    assert (
+        "no sentence says an event is to come"
+        in scan(text, PUBLISHED, SEOUL, "Asia/Seoul", []).why_none()
+    )
+
+
+def test_the_day_of_the_future_verb_is_taken_not_the_first_day_named() -> None:
+    text = (
+        "After officials met on Monday, the White House said Trump will arrive in Busan on "
+        "Wednesday."
+    )
+    assert names_and_days(text) == [("Trump arrives in Busan", "Wed 2025-10-29 00:00")]
+    assert names_and_days(
+        "Officials said on Monday that the APEC summit will be held on Thursday in Gyeongju."
+    ) == [("APEC summit", "Thu 2025-10-30 00:00")]
+    assert names_and_days("The APEC summit opened on Monday and will close on Saturday.") == [
+        ("APEC summit", "Sat 2025-10-25 00:00")
+    ]
+
+
+def test_without_a_suggestion_the_reason_names_the_events_already_counted_down_to() -> None:
+    config = load_config(seeds_dir() / "wirewatch.toml", PUBLISHED)
+    text = (seeds_dir() / "000_8890db16bdd93803.txt").read_text("utf-8")
+    found = scan(text, PUBLISHED, SEOUL, "Asia/Seoul", config.events)
+    assert found.found == []
+    reason = found.why_none()
+    assert reason.startswith("What this article looks forward to is already events")
+    assert "Trump–Lee summit, Gyeongju" in reason
+    assert "APEC Economic Leaders' Meeting, Gyeongju" in reason

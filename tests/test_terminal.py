@@ -146,3 +146,31 @@ def test_a_killed_dashboard_leaves_no_parser_processes(tmp_path: Path) -> None:
         assert [p for p in helpers if running(p)] == []
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+def test_keys_sent_in_one_write_keep_their_order_across_tab(tmp_path: Path) -> None:
+    """Over SSH a whole burst arrives in one read: the keys after a tab (or after `a`, which
+    opens the form) go to the field that has focus by then, not the one before it."""
+    config = tmp_path / "wirewatch.toml"
+    config.write_text(
+        f'[settings]\ntimezone = "Asia/Seoul"\n[[sources]]\nname = "Seed"\npath = "{SEED}"\n'
+    )
+    checkout = Path(__file__).resolve().parent.parent
+    session = start_dashboard(
+        tmp_path,
+        config,
+        f"TERM=xterm-256color PYTHONPATH={checkout} WIREWATCH_NOW=2025-10-24T08:00:00Z",
+        (160, 50),
+    )
+    try:
+        wait_for(session, "Hybe partners with LAFC")
+        # one write: e opens the events list, a the form, then name, tab, time
+        burst = "eaTariff deadline\tnext Tuesday 3pm KST"
+        subprocess.run(["tmux", "send-keys", "-t", session, "-l", burst], check=True)
+        screen = wait_for(session, "→ Tue 2025-10-28 15:00 KST")
+        assert "Tariff deadlinenext" not in screen
+        subprocess.run(["tmux", "send-keys", "-t", session, "Enter"], check=True)
+        screen = wait_for(session, "Added Tariff deadline")
+        assert "T-3d 22:00:00" in screen
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)

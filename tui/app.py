@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import io
 import os
 import shutil
 import sys
@@ -17,11 +18,13 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
+import platformdirs
 from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.events import DeliveryComplete, DeliveryFailed
 from textual.theme import Theme
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
@@ -30,16 +33,21 @@ from textual.worker import Worker, WorkerState
 from fetchers.alerts import AlertWatch
 from fetchers.config import Config
 from fetchers.events import EventBook, EventBookError
+from fetchers.extract import ExtractError
+from fetchers.http import FetchError
 from fetchers.http import preload as preload_network
+from fetchers.keymap import BINDINGS as KEY_BINDINGS
+from fetchers.keymap import PLACES, keys_in_force
 from fetchers.models import Article, Event, PollResult, SourceHealth
 from fetchers.parsepool import ParsePool
 from fetchers.parsepool import start_server as start_parse_server
 from fetchers.poller import Poller
 from fetchers.query import Query, QueryError, parse_query
 from fetchers.store import Store, StoreError, StoreLocked
-from fetchers.suggest import Suggestion, suggest
+from fetchers.suggest import Suggestion, Suggestions, scan
 from fetchers.timeparse import local_zone
 from tui.commands import WirewatchCommands
+from tui.keyorder import OrderedKeysApp
 from tui.layout import HORIZONTAL_BREAKPOINTS, VERTICAL_BREAKPOINTS, is_narrow
 from tui.messages import (
     ArticleLoaded,
@@ -51,7 +59,7 @@ from tui.messages import (
     StoreOpened,
 )
 from tui.screens.events import EventChoice, EventForm, EventsScreen
-from tui.screens.help import HelpScreen
+from tui.screens.help import HelpScreen, Row
 from tui.screens.picker import PickerScreen
 from tui.theme import THEMES, chosen_theme, save_choice
 from tui.widgets.article import ArticleView
@@ -63,9 +71,10 @@ READ_AFTER = 1.5  # seconds an article stays in the article pane before it count
 VIEWER_RELOAD = 2.0
 FIRST_PAINT_ARTICLES = 2000  # opened first, so the screen fills before the whole store loads
 SWITCH_INTERVAL = 0.0005
+SCREENSHOT = "wirewatch-screenshot"  # a delivery name of our own: Textual's handlers skip it
 
 
-class WirewatchApp(App[None]):
+class WirewatchApp(OrderedKeysApp[None]):
     CSS_PATH = "wirewatch.tcss"
     TITLE = "wirewatch"
     COMMANDS = App.COMMANDS | {WirewatchCommands}
@@ -132,7 +141,9 @@ class WirewatchApp(App[None]):
         self.stored_events: list[Event] = []
         self.alerts = AlertWatch()
         self.suggestions: list[Suggestion] = []  # for the article on screen
+        self._no_suggestion = Suggestions().why_none()  # and why it has none
         self._status_line = ""
+        self._screenshot_note = ""
         if poll:
             start_parse_server()
         # Threads that work (the word index, store writes) hold the GIL for up to this long
@@ -393,11 +404,7 @@ class WirewatchApp(App[None]):
         parts.append(f"{self.matching:,} of {self.total:,}")
         if self.store is not None and not self.store.complete:
             parts.append("loading older articles…")
-        if self.last_poll is not None:
-            ago = int((self.clock() - self.last_poll).total_seconds())
-            parts.append(f"polled {_ago(ago)}")
-        elif self.store is not None:
-            parts.append("polling…" if self.writer else "waiting for the poller")
+        parts.extend(self._poll_status())
         failing = sum(
             1
             for s in self.config.sources
@@ -411,6 +418,31 @@ class WirewatchApp(App[None]):
         if line != self._status_line:  # an unchanged line is not sent to the terminal again
             self._status_line = line
             self.query_one("#status", Static).update(Text(line, no_wrap=True, overflow="ellipsis"))
+
+    def _poll_status(self) -> list[str]:
+        """When the sources were last polled and, for a writer that has not polled yet, when
+        the next one is due: from their health, kept in the store, so a restart within the
+        interval does not claim to be polling when nothing is due."""
+        if self.store is None:
+            return []
+        now = self.clock()
+        polled = [h.last_polled for h in self.health.values() if h.last_polled]
+        last = self.last_poll or (max(polled) if polled else None)
+        out = [f"polled {_ago(int((now - last).total_seconds()))}"] if last else []
+        if not self.writer:
+            return out or ["waiting for the poller"]
+        if self.last_poll is not None:  # this dashboard polls: it says so when it does
+            return out
+        due = [
+            health.next_poll if health is not None else None
+            for health in (self.health.get(s.name) for s in self.config.sources if s.enabled)
+        ]
+        if not due:
+            return out
+        if any(when is None or when <= now for when in due):
+            return [*out, "polling…"]
+        soonest = min(when for when in due if when is not None)
+        return [*out, f"next poll in {_within(int((soonest - now).total_seconds()))}"]
 
     # -- the article pane ----------------------------------------------------------------
     @on(HeadlineList.Highlighted)
@@ -441,9 +473,9 @@ class WirewatchApp(App[None]):
         assert store is not None
         text = store.text(ident) or self._fetched_texts.get(ident)
         article = store.get(ident)
-        found: list[Suggestion] = []
+        found = Suggestions(undated=True)
         if article is not None and article.published is not None:
-            found = suggest(
+            found = scan(
                 f"{article.title}. {text or article.summary}",
                 article.published,
                 self.local,
@@ -453,17 +485,19 @@ class WirewatchApp(App[None]):
         self.call_from_thread(self._show_article, ident, text, note, found)
 
     def _show_article(
-        self, ident: str, text: str | None, note: str | None, found: list[Suggestion]
+        self, ident: str, text: str | None, note: str | None, found: Suggestions
     ) -> None:
         if self.headlines.current_id != ident:
             return
-        self.suggestions = found
-        self.article_view.show(self._lookup(ident), text, note, found)
+        self.suggestions = found.found
+        self._no_suggestion = found.why_none()
+        self.article_view.show(self._lookup(ident), text, note, found.found)
 
     def action_accept_suggestion(self) -> None:
-        """Open the event form filled with the article's suggested countdown."""
+        """Open the event form filled with the article's suggested countdown, or say why
+        there is none."""
         if not self.suggestions:
-            self.notify("This article suggests no countdown.", markup=False)
+            self.notify(self._no_suggestion, markup=False)
             return
         found = self.suggestions[0]
         self.open_event_form(name=found.name, when=found.when_text)
@@ -562,13 +596,13 @@ class WirewatchApp(App[None]):
             assert self.store is not None
             poller = Poller(self.config, self.store, self.clock)
         try:
-            text = await poller.full_text(link)
+            text = await poller.page_text(link)
+        except (FetchError, ExtractError) as exc:
+            self.post_message(ArticleLoaded(ident, None, str(exc)))
+            return
         finally:
             if own:
                 await poller.aclose()
-        if text is None:
-            self.post_message(ArticleLoaded(ident, None))
-            return
         if self.store is not None and self.store.is_writer:
             await asyncio.to_thread(self.store.set_text, ident, text)
         else:  # a viewer never writes articles; keep it for this session
@@ -581,7 +615,10 @@ class WirewatchApp(App[None]):
             return
         article = self._lookup(message.article_id)
         if message.text is None:
-            self.article_view.show(article, None, note="The full text could not be fetched.")
+            reason = f": {message.reason}" if message.reason else "."
+            note = f"The full text could not be fetched{reason}"
+            self.article_view.show(article, None, note=note)
+            self.notify(note, title="Full text", severity="warning", markup=False)
         else:
             self.article_view.show(article, message.text)
 
@@ -638,14 +675,25 @@ class WirewatchApp(App[None]):
     def _count_then(
         self, count: Callable[[], dict[str, int]], show: Callable[[dict[str, int]], None]
     ) -> None:
-        """Count in a thread (counting waits on the store lock), then show on the app."""
-        self.run_worker(
-            lambda: self.call_from_thread(show, count()),
-            thread=True,
-            group="picker",
-            exclusive=True,
-            exit_on_error=False,
-        )
+        """Count in a thread (counting waits on the store lock), then show on the app; keys
+        typed meanwhile go to the picker."""
+        release = self.hold_keys()
+
+        def show_counts(counts: dict[str, int]) -> None:
+            try:
+                show(counts)
+            finally:
+                release()
+
+        def counted() -> None:
+            try:
+                counts = count()
+            except BaseException:
+                self.call_from_thread(release)
+                raise
+            self.call_from_thread(show_counts, counts)
+
+        self.run_worker(counted, thread=True, group="picker", exclusive=True, exit_on_error=False)
 
     def _show_sources(self, counts: dict[str, int]) -> None:
         names = [s.name for s in self.config.sources] + sorted(
@@ -772,18 +820,68 @@ class WirewatchApp(App[None]):
                 self.bell()
 
     def action_help(self) -> None:
-        rows: list[tuple[str, str]] = []
-        seen: set[tuple[str, str]] = set()
-        for active in self.screen.active_bindings.values():
-            binding = active.binding
-            label = binding.description or binding.action
-            display = self.get_key_display(binding)
-            if (display, label) in seen:
-                continue
-            seen.add((display, label))
-            rows.append((display, label))
-        rows.sort(key=lambda r: r[1].lower())
-        self.push_screen(HelpScreen(rows))
+        """Every binding by where it works, with its keys after [keys] and its id."""
+        in_force = keys_in_force(self.config.keys)
+        sections: list[tuple[str, list[Row]]] = []
+        for place, title in PLACES.items():
+            rows: list[Row] = []
+            for binding in KEY_BINDINGS:
+                if binding.where != place:
+                    continue
+                does = binding.does
+                if binding.id.startswith("filter.saved"):
+                    saved = self.config.filters.get(binding.id.removeprefix("filter.saved"))
+                    if saved is None:
+                        continue
+                    does = f"Saved filter: {saved}"
+                keys = " ".join(
+                    self.get_key_display(Binding(key, binding.id)) for key in in_force[binding.id]
+                )
+                rows.append((keys, does, binding.id))
+            if place == "dashboard":
+                rows += [
+                    ("tab shift+tab", "Move between the headlines and the countdown", ""),
+                    ("ctrl+p", "Command palette", ""),
+                ]
+            sections.append((title, rows))
+        footnote = "filter.saved1 to filter.saved9 run the queries of [filters] 1 to 9."
+        self.push_screen(HelpScreen(sections, footnote))
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        """F8: an SVG of the screen in the Downloads folder, or in the data dir where there is
+        none (a server rarely has one); the notice says where it went."""
+        folder = Path(path) if path else platformdirs.user_downloads_path()
+        note = ""
+        if not folder.is_dir():
+            note = f" ({folder} does not exist)"
+            folder = self.data_dir
+            folder.mkdir(parents=True, exist_ok=True)
+        self._screenshot_note = note
+        name = filename or f"wirewatch_{datetime.now():%Y-%m-%dT%H_%M_%S}.svg"
+        self.deliver_text(
+            io.StringIO(self.export_screenshot()),
+            save_directory=folder,
+            save_filename=name,
+            open_method="browser",
+            mime_type="image/svg+xml",
+            name=SCREENSHOT,
+        )
+
+    @on(DeliveryComplete)
+    def _screenshot_saved(self, event: DeliveryComplete) -> None:
+        if event.name == SCREENSHOT:
+            where = f" to {event.path}{self._screenshot_note}" if event.path else ""
+            self.notify(f"Saved the screenshot{where}", title="Screenshot", markup=False)
+
+    @on(DeliveryFailed)
+    def _screenshot_failed(self, event: DeliveryFailed) -> None:
+        if event.name == SCREENSHOT:
+            self.notify(
+                f"The screenshot could not be saved: {event.exception}",
+                title="Screenshot",
+                severity="error",
+                markup=False,
+            )
 
     async def action_quit(self) -> None:
         self._stop.set()
@@ -809,6 +907,15 @@ def _ago(seconds: int) -> str:
     if seconds < 3600:
         return f"{seconds // 60}m ago"
     return f"{seconds // 3600}h ago"
+
+
+def _within(seconds: int) -> str:
+    """Like _ago, forward: "<1m", "7m", "2h"."""
+    if seconds < 60:
+        return "<1m"
+    if seconds < 3600:
+        return f"{seconds // 60}m"
+    return f"{seconds // 3600}h"
 
 
 def _has_browser() -> bool:

@@ -56,7 +56,8 @@ class QueryDone(Message):
 class ArticleLoaded(Message):
     """The text of the article shown in the article pane."""
 
-    def __init__(self, article_id: str, text: str | None) -> None:
+    def __init__(self, article_id: str, text: str | None, reason: str = "") -> None:
         super().__init__()
         self.article_id = article_id
         self.text = text
+        self.reason = reason  # why there is no text: "HTTP 404 Not Found"

@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 from fetchers.eventtime import EventTimeError, parse_event_time
 from fetchers.models import Event
 from tui.format import event_zone, time_left, wall
+from tui.screens.picker import move_in
 
 
 class EventChoice(NamedTuple):
@@ -31,6 +32,8 @@ class EventsScreen(ModalScreen[EventChoice | None]):
         Binding("a", "add", "Add", id="events.add"),
         Binding("e", "edit", "Edit", id="events.edit"),
         Binding("d,delete", "remove", "Remove", id="events.remove"),
+        Binding("j", "move(1)", "Next event", show=False, id="events.down"),
+        Binding("k", "move(-1)", "Previous event", show=False, id="events.up"),
     ]
 
     def __init__(self, events: list[Event], now: datetime) -> None:
@@ -70,6 +73,9 @@ class EventsScreen(ModalScreen[EventChoice | None]):
     def action_close(self) -> None:
         self.dismiss(None)
 
+    def action_move(self, step: int) -> None:
+        move_in(self.query_one(OptionList), step)
+
     def action_add(self) -> None:
         self.dismiss(EventChoice("add", None))
 
@@ -99,7 +105,10 @@ class EventsScreen(ModalScreen[EventChoice | None]):
 
 class EventForm(ModalScreen[Event | None]):
     """Name, time as people write it (read live, with the reason when it cannot be), zone and
-    query. enter saves when the time reads one way; escape cancels."""
+    query. enter saves when the time reads one way; escape cancels.
+
+    Editing keeps a stored event's instant while its time and zone are as saved: "next
+    Tuesday" read again a week later would be another day."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="event_form.cancel")]
 
@@ -120,9 +129,14 @@ class EventForm(ModalScreen[Event | None]):
         self.date_order = date_order
         self.event = event
         self.start_name = event.name if event else name
-        self.start_when = event.raw_when if event else when_text
         stored_tz = event.tz if event and event.tz != "local" else None
         self.start_tz = stored_tz or default_tz or ""
+        self.start_when = when_text
+        if event is not None:
+            self.start_when = event.raw_when
+            if not self.start_when and event.when is not None:  # a hand-edited events.json
+                shown = event.when.astimezone(event_zone(self.start_tz or "local"))
+                self.start_when = f"{shown:%Y-%m-%d %H:%M}"
         self.start_query = (event.query or "") if event else ""
 
     def compose(self) -> ComposeResult:
@@ -156,8 +170,9 @@ class EventForm(ModalScreen[Event | None]):
         if not text:
             reading.update(Text("Type when it happens."))
             return None
+        kept = self._saved_instant(text, typed_tz)
         try:
-            when = parse_event_time(text, tz, self.now, self.date_order)
+            when = kept or parse_event_time(text, tz, self.now, self.date_order)
         except (EventTimeError, ValueError) as exc:
             reading.update(Text(f"✗ {exc}"))
             return None
@@ -165,6 +180,8 @@ class EventForm(ModalScreen[Event | None]):
         shown = f"→ {wall(when, zone)}"
         if zone is not self.local:
             shown += f"  ·  {wall(when, self.local)} local"
+        if kept is not None:
+            shown += "  ·  as saved (change the time to read it again)"
         reading.update(Text(shown))
         if not name:
             return None
@@ -178,6 +195,14 @@ class EventForm(ModalScreen[Event | None]):
             ident=self.event.ident if self.event else None,
             origin="store",
         )
+
+    def _saved_instant(self, text: str, typed_tz: str) -> datetime | None:
+        """The stored event's instant while its time and zone fields are as they were."""
+        if self.event is None or self.event.when is None:
+            return None
+        if text != self.start_when.strip() or typed_tz != self.start_tz.strip():
+            return None
+        return self.event.when
 
     def on_input_submitted(self, message: Input.Submitted) -> None:
         event = self._read()

@@ -14,7 +14,11 @@ from textual.widgets.option_list import Option
 class PickerScreen(ModalScreen[str | None]):
     """Returns the chosen option's id, or None on escape."""
 
-    BINDINGS = [Binding("escape,q", "dismiss_none", "Close", id="picker.close")]
+    BINDINGS = [
+        Binding("escape,q", "dismiss_none", "Close", id="picker.close"),
+        Binding("j", "move(1)", "Next row", show=False, id="picker.down"),
+        Binding("k", "move(-1)", "Previous row", show=False, id="picker.up"),
+    ]
 
     def __init__(
         self,
@@ -40,3 +44,14 @@ class PickerScreen(ModalScreen[str | None]):
 
     def action_dismiss_none(self) -> None:
         self.dismiss(None)
+
+    def action_move(self, step: int) -> None:
+        """j and k, as in the headlines (the list itself knows the arrows)."""
+        move_in(self.query_one(OptionList), step)
+
+
+def move_in(options: OptionList, step: int) -> None:
+    if step > 0:
+        options.action_cursor_down()
+    else:
+        options.action_cursor_up()
