@@ -48,7 +48,7 @@ class Record:
         "read",
         "starred",
         "shard",  # where the store keeps it
-        "seq",  # the store's indexing order
+        "seq",  # its place among equal times: shard rank, then place in the shard
     )
 
     def __init__(

@@ -42,6 +42,7 @@ from typing import Any
 import orjson
 from tinydb import TinyDB
 
+from fetchers import shardmap
 from fetchers.atomic import (
     TMP_SUFFIX,
     AtomicJSONStorage,
@@ -52,6 +53,7 @@ from fetchers.atomic import (
 )
 from fetchers.models import Article, SourceHealth, utc_iso
 from fetchers.query import Query, Record, Term, Verdicts
+from fetchers.shardmap import ShardSummary
 from fetchers.wordindex import WordIndex
 
 SCHEMA_VERSION = 1
@@ -59,6 +61,16 @@ ROWS_VERSION = 1  # the layout of rows-DAY.json, the row caches
 TABLE = "articles"
 SHARD_RE = re.compile(r"^articles-(\d{4}-\d{2}-\d{2}(?:\.\d{3})?|kept)\.json$")
 SHARD_ARTICLES = 1000  # articles in one shard file at most (a day has as many as it needs)
+SHARD_SPAN = 10**7  # more than a shard ever holds: a record's seq is its shard's rank times it
+
+
+def _shard_rank(key: str) -> int:
+    """Shards in the order of their keys, as a number: articles equal in time are ordered by
+    shard, then by their place in it (feed order), however the shards were loaded."""
+    if key == "kept":
+        return 0
+    day, _, number = key.partition(".")
+    return int(day.replace("-", "")) * 1000 + int(number or 0)
 
 
 class StoreError(Exception):
@@ -132,8 +144,9 @@ class Store:
         self._order_ids: list[str] = []
         self._links: dict[tuple[str, str], str] = {}
         self._when: dict[str, float] = {}
-        self._next_seq = 0  # indexing order: articles equal in time keep their feed order
-        self._sizes: dict[str, int] = {}  # articles in each shard
+        self._members: dict[str, dict[str, None]] = {}  # each shard's article ids, in order
+        self._map: dict[str, ShardSummary] = {}  # the writer's shard map (shards.json)
+        self._map_changed = False
         self._pending: list[str] = []  # shard keys a partial open left for load_rest()
         self._by_field: dict[str, dict[str, set[str]]] = {"source": {}, "tag": {}, "lang": {}}
         self._words: WordIndex | None = None
@@ -249,6 +262,8 @@ class Store:
         if self.is_writer and (not meta or version < SCHEMA_VERSION):
             self._migrate(version)
             atomic_write_bytes(meta_path, orjson.dumps({"schema": SCHEMA_VERSION}))
+        if self.is_writer:
+            self._map = shardmap.read(self.dir)
         keys = sorted(
             m.group(1) for p in self.dir.glob("articles-*.json") if (m := SHARD_RE.match(p.name))
         )
@@ -263,6 +278,13 @@ class Store:
                 self._load_shard(key)
         self._rebuild_order()
         self._read_state()
+        self._save_map()
+
+    def _save_map(self) -> None:
+        """(The writer.) Write shards.json when a shard's summary changed."""
+        if self.is_writer and self._map_changed:
+            self._map_changed = False
+            shardmap.write(self.dir, self._map)
 
     @property
     def complete(self) -> bool:
@@ -281,7 +303,43 @@ class Store:
                     added.extend(self._load_shard(self._pending.pop(0)))
         with self.lock:
             self._rebuild_order()
+            self._save_map()
         return added
+
+    def newest(self, query: Query, limit: int) -> list[str]:
+        """The ids of the `limit` newest articles matching `query`, reading only the shards
+        that can hold them (a store opened with `first=0` reads almost nothing else).
+
+        Shards are read in the order of the newest match they can hold (from shards.json;
+        a shard whose summary is missing or stale counts as holding the newest), until the
+        last of `limit` matches is newer than anything an unread shard can hold. The answer
+        equals `query_ids(query, limit)` on a store that read everything."""
+        if limit <= 0:
+            return []
+        summaries = shardmap.read(self.dir)
+        with self.lock:
+            plan: list[tuple[float, str]] = []
+            for key in self._pending:
+                summary = summaries.get(key)
+                if summary is None or summary.signature != stat_signature(self._shard_path(key)):
+                    plan.append((math.inf, key))
+                elif (bound := summary.newest_for(query)) is not None:
+                    plan.append((bound, key))
+            plan.sort(reverse=True)
+            skipped = {key for key in self._pending} - {key for _, key in plan}
+            loaded_since_check = 0
+            for number, (bound, key) in enumerate(plan):
+                if loaded_since_check >= max(SHARD_ARTICLES, len(self._docs) // 2):
+                    loaded_since_check = 0
+                    found = self.query_ids(query, limit)
+                    if len(found) >= limit and self._when[found[-1]] > bound:
+                        self._pending = [k for _, k in plan[number:]] + sorted(skipped)
+                        return found
+                fresh = self._load_shard(key)
+                self._insert_orders(fresh)
+                loaded_since_check += len(fresh) or 1
+            self._pending = sorted(skipped)
+            return self.query_ids(query, limit)
 
     def _migrate(self, from_version: int) -> None:
         """Bring an older store to SCHEMA_VERSION. Version 1 is the first; nothing to do yet."""
@@ -317,6 +375,11 @@ class Store:
             cached = [r for r in rows if r.id not in docs]
             shard.signature = signature
             self._index_many(cached, key)
+            if self.is_writer and signature is not None:
+                known = self._map.get(key)
+                if known is None or known.signature != signature:
+                    self._map[key] = ShardSummary.of(signature, cached)
+                    self._map_changed = True
             return [r.id for r in cached]
         try:
             data = shard.storage.read() or {}
@@ -362,7 +425,12 @@ class Store:
         shard = self._shards.get(key)
         if key == "kept" or shard is None or shard.signature is None:
             return
-        rows = [_row(r) for r in self._docs.values() if r.shard == key]
+        docs = self._docs
+        records = [docs[i] for i in self._members.get(key, ())]
+        if self.is_writer:
+            self._map[key] = ShardSummary.of(shard.signature, records)
+            self._map_changed = True
+        rows = [_row(r) for r in records]
         blob = orjson.dumps({"v": ROWS_VERSION, "shard": list(shard.signature), "rows": rows})
         path = self._rows_path(key)
         tmp = path.with_name(f".{path.name}.{os.getpid()}{TMP_SUFFIX}")
@@ -380,6 +448,8 @@ class Store:
         shard = self._shards.pop(key, None)
         if shard is not None:
             shard.db.close()
+        if self._map.pop(key, None) is not None:
+            self._map_changed = True
         if not self.is_writer:
             self.problems.append(f"{path.name} cannot be read ({exc}); skipped")
             return
@@ -410,7 +480,8 @@ class Store:
         key = sys.intern(key)
         links = self._links
         sources, tags, langs = (self._by_field[n] for n in ("source", "tag", "lang"))
-        serial = self._next_seq
+        members = self._members.setdefault(key, {})
+        serial = _shard_rank(key) * SHARD_SPAN + len(members)  # see Record.seq
         folded: dict[str, str] = {}  # interned names repeat: lower-case each once per call
         for record in records:
             ident = record.id
@@ -445,8 +516,8 @@ class Store:
                 found.add(ident)
             if record.lang:
                 langs.setdefault(record.lang.lower().split("-")[0], set()).add(ident)
-        self._next_seq = serial
-        self._sizes[key] = self._sizes.get(key, 0) + len(records)
+        for record in records:
+            members[record.id] = None
         if self._words is not None:
             for record in records:
                 self._words.add(record.id, record.haystack)
@@ -457,7 +528,7 @@ class Store:
         self._inline_text.pop(ident, None)
         if record is None:
             return
-        self._sizes[record.shard] -= 1
+        self._members.get(record.shard, {}).pop(ident, None)
         if record.link:
             self._links.pop((record.source, record.link), None)
         for name, value in _field_keys(record):
@@ -484,8 +555,10 @@ class Store:
         merged_keys: list[float] = []
         merged_ids: list[str] = []
         done = 0
-        for key, _, ident in new:
+        for key, seq, ident in new:
             at = bisect.bisect_right(keys, key, done)
+            while at > done and keys[at - 1] == key and docs[ids[at - 1]].seq > seq:
+                at -= 1  # equal times: by shard and place in it, whichever was loaded first
             merged_keys += keys[done:at]
             merged_ids += ids[done:at]
             merged_keys.append(key)
@@ -565,6 +638,7 @@ class Store:
                         shard.storage.forget()
                 for key in written:
                     self._write_rows(key)
+                self._save_map()
             return new_ids
 
     def _into_shards(
@@ -573,10 +647,10 @@ class Store:
         """Where a day's new articles go: its newest shard while it holds fewer than
         SHARD_ARTICLES, then new shards of that day (`DAY.001`, `DAY.002`, …). A write thus
         rewrites at most a shard's worth of old articles, however big the day is."""
-        keys = [k for k in self._sizes if k == day or k.startswith(day + ".")]
+        keys = [k for k in self._members if k == day or k.startswith(day + ".")]
         last = max(keys) if keys else day
         number = int(last.partition(".")[2] or 0)
-        room = SHARD_ARTICLES - self._sizes.get(last, 0)
+        room = SHARD_ARTICLES - len(self._members.get(last, ()))
         start = 0
         while start < len(items):
             if room <= 0:
@@ -634,6 +708,7 @@ class Store:
                         self._docs[ident].text_ref = tuple(ref)
                         self._inline_text.pop(ident, None)
                     self._write_rows(key)
+                self._save_map()
             except OSError as exc:
                 raise StoreWriteError(
                     f"{self.dir}: cannot write full texts ({exc.strerror or exc})", []
@@ -823,9 +898,11 @@ class Store:
         shard = self._shards.pop(key, None)
         if shard is not None:
             shard.db.close()
-        for ident in [i for i, r in self._docs.items() if r.shard == key]:
+        for ident in list(self._members.get(key, ())):
             self._unindex(ident)
-        self._sizes.pop(key, None)
+        self._members.pop(key, None)
+        if self._map.pop(key, None) is not None:
+            self._map_changed = True
 
     # -- read / starred state -------------------------------------------------------------
     def _read_state(self) -> None:
@@ -921,6 +998,7 @@ class Store:
                     self._rows_path(key).unlink()
                 removed += len(ids) - len(keep)
             self._rebuild_order()
+            self._save_map()
             return removed
 
     # -- source health --------------------------------------------------------------------

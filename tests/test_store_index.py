@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import random
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -121,3 +123,72 @@ def test_word_start_matching_and_the_index_after_new_writes(tmp_path: Path) -> N
         assert titles == ["Tariff deal in Gyeongju", "New tariffs on autos"]
         assert [a.id for a in store.query(parse_query("관세", NOW))] == ["t3"]
         assert [a.id for a in store.query(parse_query('"deal in"', NOW))] == ["t0"]
+
+
+def _spread_store(folder: Path, days: int = 6, per_day: int = 1500) -> None:
+    """Articles over several days and sources, each with its own time; a day is 2 shards."""
+    rng = random.Random(7)
+    sources = [f"S{n}" for n in range(12)]
+    with Store(folder, writer=True) as store:
+        for day in range(days):
+            fetched = datetime(2025, 10, 1 + day, 12, 0, tzinfo=UTC)
+            batch = []
+            for n in range(per_day):
+                number = day * per_day + n
+                batch.append(
+                    Article(
+                        id=f"a{number}",
+                        source=rng.choice(sources),
+                        title=f"{rng.choice(['tariff', 'summit', 'quake'])} story {number}",
+                        link=None,
+                        published=fetched - timedelta(seconds=rng.randrange(0, 3 * 86400)),
+                        fetched=fetched,
+                        summary="",
+                        tags=[rng.choice(["korea", "trade", "world"])],
+                        lang=rng.choice(["en", "ko"]),
+                    )
+                )
+            store.add_batch(batch)
+
+
+@pytest.fixture(scope="module")
+def spread(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("spread")
+    _spread_store(folder)
+    return folder
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "source:S3",
+        "source:S3 OR source:S7",
+        "tag:korea lang:ko",
+        "tariff",
+        "-tariff source:S1",
+        "since:2025-10-05",
+        "source:S11 since:2025-10-06",
+        "source:nobody",
+    ],
+)
+@pytest.mark.parametrize("limit", [1, 20, 400])
+def test_reading_only_the_shards_that_can_hold_the_answer_gives_the_same_answer(
+    spread: Path, text: str, limit: int
+) -> None:
+    tmp_path = spread
+    now = datetime(2025, 10, 8, tzinfo=UTC)
+    query = parse_query(text, now)
+    with Store(tmp_path) as whole:
+        expected = whole.query_ids(query, limit)
+    with Store(tmp_path, first=0) as lazy:
+        assert lazy.newest(query, limit) == expected
+
+
+def test_the_newest_of_one_source_reads_few_shards(tmp_path: Path) -> None:
+    _spread_store(tmp_path, days=10, per_day=1000)
+    now = datetime(2025, 10, 12, tzinfo=UTC)
+    with Store(tmp_path, first=0) as lazy:
+        found = lazy.newest(parse_query("since:2025-10-09 source:S2", now), 20)
+        assert len(found) == 20
+        assert len(lazy) < 5000  # of 10,000: the older days are never read

@@ -327,8 +327,8 @@ def cmd_poll(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _viewer(ctx: Context) -> Store:
-    store = Store(ctx.data_dir)
+def _viewer(ctx: Context, first: int | None = None) -> Store:
+    store = Store(ctx.data_dir, first=first)
     for problem in store.problems:
         complain(problem)
     return store
@@ -339,8 +339,9 @@ def cmd_list(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError("--limit must be 0 or more")
     zone = local_zone(ctx.config.settings.timezone)
     query = parse_query(" ".join(args.query), ctx.clock(), zone)
-    with _viewer(ctx) as store:
-        for article in store.query(query, args.limit):
+    with _viewer(ctx, first=0) as store:  # reads only the shards that can hold the answer
+        ids = store.newest(query, args.limit)
+        for article in store.iter_articles(ids):
             if args.json:
                 _write_json(out, article.to_json())
             else:
