@@ -54,7 +54,7 @@ from fetchers.query import Query, Record, Term, Verdicts
 from fetchers.wordindex import WordIndex
 
 SCHEMA_VERSION = 1
-ROWS_VERSION = 1  # the layout of rows-DAY.json, the row caches
+ROWS_VERSION = 2  # the layout of rows-DAY.json, the row caches
 TABLE = "articles"
 SHARD_RE = re.compile(r"^articles-(\d{4}-\d{2}-\d{2}|kept)\.json$")
 
@@ -140,18 +140,20 @@ class Store:
         threading.Thread(target=self._build_word_index, name="word-index", daemon=True).start()
 
     def _build_word_index(self) -> None:
-        """Build the token index off the caller's thread; queries scan until it is ready."""
+        """Build the token index (titles, summaries and full texts) off the caller's thread;
+        queries scan until it is ready."""
         with self.lock:
             snapshot = list(self._docs.values())
+            inline = dict(self._inline_text)
         index = WordIndex()
-        for record in snapshot:
-            index.add(record.id, record.haystack)
+        for record, text in _with_texts(self.dir, snapshot, inline):
+            index.add(record.id, _words_of(record, text))
         with self.lock:
             indexed = {r.id for r in snapshot}
             del snapshot
-            for ident, record in self._docs.items():
-                if ident not in indexed:
-                    index.add(ident, record.haystack)
+            late = [r for ident, r in self._docs.items() if ident not in indexed]
+            for record, text in _with_texts(self.dir, late, self._inline_text):
+                index.add(record.id, _words_of(record, text))
             self._words = index
 
     @property
@@ -429,8 +431,8 @@ class Store:
                 langs.setdefault(record.lang.lower().split("-")[0], set()).add(ident)
         self._next_seq = serial
         if self._words is not None:
-            for record in records:
-                self._words.add(record.id, record.haystack)
+            for record, text in _with_texts(self.dir, records, self._inline_text):
+                self._words.add(record.id, _words_of(record, text))
 
     def _unindex(self, ident: str) -> None:
         record = self._docs.pop(ident, None)
@@ -570,6 +572,8 @@ class Store:
             )
             shard.signature = shard.storage._signature
             self._write_rows(key)
+            if self._words is not None:
+                self._words.add(ident, text.lower())
 
     # -- reading ----------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -591,15 +595,11 @@ class Store:
         ref = record.text_ref
         if not ref:
             return None
-        key, offset, length = ref
         try:
-            with open(self.dir / f"text-{key}.jsonl", "rb") as handle:
-                handle.seek(offset)
-                line = handle.read(length)
-            value = orjson.loads(line)
-        except (OSError, orjson.JSONDecodeError, ValueError):
+            with open(self.dir / f"text-{ref[0]}.jsonl", "rb") as handle:
+                return _read_text(handle, ref, ident)
+        except OSError:
             return None
-        return value.get("text") if value.get("id") == ident else None
 
     def query(self, query: Query | None = None, limit: int | None = None) -> list[Article]:
         """Articles newest first that match the query."""
@@ -635,11 +635,12 @@ class Store:
                 )
             out: list[str] = []
             docs = self._docs
-            for ident in pool:
-                if query.matches(docs[ident], known):
-                    out.append(ident)
-                    if limit is not None and len(out) >= limit:
-                        break
+            with _TextReader(self.dir, self._inline_text) as text_of:
+                for ident in pool:
+                    if query.matches(docs[ident], known, text_of):
+                        out.append(ident)
+                        if limit is not None and len(out) >= limit:
+                            break
             return out
 
     def _window(self, query: Query) -> tuple[int, int]:
@@ -696,7 +697,7 @@ class Store:
     def _term_candidates(self, term: Term) -> set[str] | None:
         if term.negated:
             return None
-        if term.field is None:
+        if term.field in (None, "title"):  # a title's words are among the indexed ones
             return self._words.candidates(term.value) if self._words is not None else None
         table = self._by_field.get(term.field)
         if table is None:
@@ -864,6 +865,83 @@ class Store:
         )
 
 
+def _read_text(handle: Any, ref: tuple[str, int, int], ident: str) -> str | None:
+    """The text at `ref` in an open text file, if that line is this article's."""
+    try:
+        handle.seek(ref[1])
+        value = orjson.loads(handle.read(ref[2]))
+    except (OSError, orjson.JSONDecodeError, ValueError):
+        return None
+    if not isinstance(value, dict) or value.get("id") != ident:
+        return None
+    text = value.get("text")
+    return text if isinstance(text, str) else None
+
+
+class _TextReader:
+    """Full texts for one query's checks: each text file is opened once, not per article."""
+
+    def __init__(self, folder: Path, inline: dict[str, str]) -> None:
+        self.dir = folder
+        self.inline = inline
+        self.handles: dict[str, Any] = {}
+
+    def __enter__(self) -> _TextReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for handle in self.handles.values():
+            if handle is not None:
+                handle.close()
+
+    def __call__(self, record: Record) -> str | None:
+        text = self.inline.get(record.id)
+        if text is not None:
+            return text
+        ref = record.text_ref
+        if not ref:
+            return None
+        handle = self.handles.get(ref[0], False)
+        if handle is False:
+            try:
+                handle = open(self.dir / f"text-{ref[0]}.jsonl", "rb")  # noqa: SIM115
+            except OSError:
+                handle = None  # gone with its shard: no text to look in
+            self.handles[ref[0]] = handle
+        return _read_text(handle, ref, record.id) if handle is not None else None
+
+
+def _with_texts(
+    folder: Path, records: list[Record], inline: dict[str, str]
+) -> Iterator[tuple[Record, str | None]]:
+    """Each record with its full text, reading each text file once, in order."""
+    by_file: dict[str, list[Record]] = {}
+    for record in records:
+        if record.id in inline:
+            yield record, inline[record.id]
+        elif record.text_ref:
+            by_file.setdefault(record.text_ref[0], []).append(record)
+        else:
+            yield record, None
+    for key, group in by_file.items():
+        group.sort(key=lambda r: r.text_ref[1] if r.text_ref else 0)
+        try:
+            handle = open(folder / f"text-{key}.jsonl", "rb")  # noqa: SIM115
+        except OSError:
+            for record in group:
+                yield record, None
+            continue
+        with handle:
+            for record in group:
+                assert record.text_ref is not None
+                yield record, _read_text(handle, record.text_ref, record.id)
+
+
+def _words_of(record: Record, text: str | None) -> str:
+    """What the word index holds of an article: its title, summary and full text."""
+    return f"{record.haystack}\n{text.lower()}" if text else record.haystack
+
+
 def _field_keys(record: Record) -> Iterator[tuple[str, str]]:
     """The (index, key) pairs an article is filed under: source, each tag, its language."""
     yield "source", record.source.lower()
@@ -911,6 +989,10 @@ def _record_from_doc(doc: dict[str, Any]) -> Record:
         record.author = get("author")
         record.guid = get("guid")
         record.text_ref = (ref[0], ref[1], ref[2]) if ref else None
+    listed = doc.get("listed")
+    if listed:
+        with contextlib.suppress(ValueError, TypeError):
+            record.listed = _iso_seconds(listed).timestamp()
     return record
 
 
@@ -929,13 +1011,14 @@ def _row(record: Record) -> list[Any]:
         record.author,
         record.guid,
         list(record.text_ref) if record.text_ref else None,
+        record.listed,
     ]
 
 
 def _record_from_row(row: list[Any]) -> Record:
     intern = sys.intern
     tags, lang, ref = row[7], row[8], row[11]
-    return Record(
+    record = Record(
         row[0],
         intern(row[1]),
         row[2],
@@ -949,6 +1032,8 @@ def _record_from_row(row: list[Any]) -> Record:
         row[10],
         (ref[0], ref[1], ref[2]) if ref else None,
     )
+    record.listed = row[12]
+    return record
 
 
 def _doc_from_record(record: Record) -> dict[str, Any]:
@@ -992,6 +1077,8 @@ def stage(articles: Iterable[Article]) -> list[StagedArticle]:
             article.author or None,
             article.guid or None,
         )
+        if article.listed is not None:
+            record.listed = float(math.floor(article.listed.timestamp()))
         out.append(StagedArticle(stamp[0], doc, record, article.text or None))
     return out
 
@@ -1012,6 +1099,8 @@ def _to_doc(article: Article, fetched: str | None = None) -> dict[str, Any]:
         value = getattr(article, key)
         if value:
             doc[key] = value
+    if article.listed is not None:
+        doc["listed"] = utc_iso(article.listed)
     return doc
 
 
@@ -1033,4 +1122,5 @@ def _article(record: Record) -> Article:
         guid=record.guid,
         read=record.read,
         starred=record.starred,
+        listed=datetime.fromtimestamp(record.listed, UTC) if record.listed is not None else None,
     )

@@ -340,3 +340,22 @@ def test_a_killed_refresh_leaves_no_process_holding_the_store(
     feed_server.routes["/slow.xml"].delay = 0
     again = _refresh_process(config, data)
     assert again.returncode == 0, again.stderr  # the writer lock is free
+
+
+def test_list_finds_words_in_the_full_text_and_title_restricts(
+    seeded: Path, tmp_path: Path, capsys
+) -> None:
+    common = ["--config", str(seeded), "--data-dir", str(tmp_path / "d"), "--now", NOW]
+    code, lines, _ = run(capsys, "list", "--json", *common, "Lutnick")  # in the body only
+    assert code == 0
+    assert [line["title"][:29] for line in lines] == ["S. Korea, US remain far apart"]
+    _, lines, _ = run(capsys, "list", "--json", *common, "APEC OR Gyeongju OR summit")
+    assert len(lines) == 1
+    _, lines, _ = run(capsys, "list", "--json", *common, "title:Lutnick")
+    assert lines == []
+    _, lines, _ = run(capsys, "list", "--json", *common, 'title:"far apart"')
+    assert len(lines) == 1
+    # undated related headlines say so: no published time, listed after the story
+    _, lines, _ = run(capsys, "list", "--json", *common)
+    assert lines[0]["title"].startswith("S. Korea") and lines[0]["published"]
+    assert all(line["published"] is None for line in lines[1:])

@@ -180,7 +180,8 @@ class HeadlineList(ScrollView, can_focus=True):
     def row_text(self, article: Article, width: int) -> Text:
         """One row as plain Text: marks, age, source, title. Feed text is never markup."""
         mark = "*" if article.starred else ("+" if not article.read else " ")
-        when = age(article.published or article.fetched, self._clock(), self._zone)
+        seen = None if article.listed else article.fetched  # a listed one is undated: "—"
+        when = age(article.published or seen, self._clock(), self._zone)
         title_width = max(10, width - 2 - AGE_WIDTH - SOURCE_WIDTH - 1)
         source = article.source[: SOURCE_WIDTH - 1].ljust(SOURCE_WIDTH)
         title = Text(
