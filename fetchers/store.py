@@ -41,6 +41,7 @@ from typing import Any
 import orjson
 from tinydb import TinyDB
 
+from fetchers import liveness
 from fetchers.atomic import (
     TMP_SUFFIX,
     AtomicJSONStorage,
@@ -124,7 +125,8 @@ class Store:
         self._next_seq = 0  # indexing order: articles equal in time keep their feed order
         self._pending: list[str] = []  # shard keys a partial open left for load_rest()
         self._by_field: dict[str, dict[str, set[str]]] = {"source": {}, "tag": {}, "lang": {}}
-        self._words: WordIndex | None = None
+        self._words: WordIndex | None = None  # titles, summaries and full texts
+        self._titles: WordIndex | None = None  # titles alone, for title:
         self._state: dict[str, dict[str, bool]] = {}
         self._state_signature: tuple[int, int, int] | None = None
         self._open(first)
@@ -145,15 +147,18 @@ class Store:
         with self.lock:
             snapshot = list(self._docs.values())
             inline = dict(self._inline_text)
-        index = WordIndex()
+        index, titles = WordIndex(), WordIndex()
         for record, text in _with_texts(self.dir, snapshot, inline):
             index.add(record.id, _words_of(record, text))
+            titles.add(record.id, record.title.lower())
         with self.lock:
             indexed = {r.id for r in snapshot}
             del snapshot
             late = [r for ident, r in self._docs.items() if ident not in indexed]
             for record, text in _with_texts(self.dir, late, self._inline_text):
                 index.add(record.id, _words_of(record, text))
+                titles.add(record.id, record.title.lower())
+            self._titles = titles
             self._words = index
 
     @property
@@ -194,6 +199,23 @@ class Store:
                 return False
         except OSError:
             return False
+
+    def heartbeat(self) -> None:
+        """(The writer, while it polls.) Show viewers that this writer is at work."""
+        if self._lock_handle is not None:
+            liveness.touch(self._lock_handle.fileno())
+
+    def writer_state(self) -> liveness.WriterState:
+        """The writer as a viewer sees it: exited, hanging, or at work."""
+        return liveness.read_state(self.dir / "writer.lock", self.writer_active())
+
+    def take_over(self) -> None:
+        """(A viewer whose writer has gone.) Become the writer: take the lock (StoreLocked if
+        another process has it again), clear what a killed writer left, read what it wrote."""
+        with self.lock:
+            self.acquire_writer()
+            remove_stale_temps(self.dir)
+            self.reload()
 
     def close(self) -> None:
         for shard in self._shards.values():
@@ -430,9 +452,10 @@ class Store:
             if record.lang:
                 langs.setdefault(record.lang.lower().split("-")[0], set()).add(ident)
         self._next_seq = serial
-        if self._words is not None:
+        if self._words is not None and self._titles is not None:
             for record, text in _with_texts(self.dir, records, self._inline_text):
                 self._words.add(record.id, _words_of(record, text))
+                self._titles.add(record.id, record.title.lower())
 
     def _unindex(self, ident: str) -> None:
         record = self._docs.pop(ident, None)
@@ -692,13 +715,17 @@ class Store:
         """Whether the index answer for this term (negation aside) is exactly its matches."""
         if term.field is None:
             return self._words is not None and WordIndex.is_exact(term.value)
+        if term.field == "title":
+            return self._titles is not None and WordIndex.is_exact(term.value)
         return term.field in ("source", "tag")
 
     def _term_candidates(self, term: Term) -> set[str] | None:
         if term.negated:
             return None
-        if term.field in (None, "title"):  # a title's words are among the indexed ones
+        if term.field is None:
             return self._words.candidates(term.value) if self._words is not None else None
+        if term.field == "title":
+            return self._titles.candidates(term.value) if self._titles is not None else None
         table = self._by_field.get(term.field)
         if table is None:
             return None
