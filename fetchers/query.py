@@ -205,7 +205,7 @@ class Query:
         """Every clause holds. `known` gives, per clause number, ids an index has already
         decided (a store's shortcut; the answer is the same without it). `text_of` gives the
         article's full text; without it words are looked for in the title and summary."""
-        haystack = Haystacks(record, text_of)
+        texts: Haystacks | None = None  # made for the first word term an index left open
         for number, clause in enumerate(self.clauses):
             verdicts = known.get(number) if known else None
             if verdicts is not None:
@@ -218,7 +218,13 @@ class Query:
                         continue
                     return False
             for term in clause:
-                if term.holds(record, haystack):
+                if term.text_test is None:
+                    if term.test(record):
+                        break
+                    continue
+                if texts is None:
+                    texts = Haystacks(record, text_of)
+                if term.holds(record, texts):
                     break
             else:
                 return False

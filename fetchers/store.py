@@ -658,9 +658,10 @@ class Store:
                 )
             out: list[str] = []
             docs = self._docs
+            sure = only.hold if only is not None else frozenset()  # a one-clause query's
             with _TextReader(self.dir, self._inline_text) as text_of:
                 for ident in pool:
-                    if query.matches(docs[ident], known, text_of):
+                    if ident in sure or query.matches(docs[ident], known, text_of):
                         out.append(ident)
                         if limit is not None and len(out) >= limit:
                             break
