@@ -169,7 +169,7 @@ class Store:
     def acquire_writer(self) -> None:
         handle = open(self.dir / "writer.lock", "a+")  # noqa: SIM115 - held for our lifetime
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            _lock_exclusive(handle)
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip()
@@ -891,6 +891,19 @@ class Store:
         atomic_write_bytes(
             self.dir / "sources.json", orjson.dumps({n: h.to_record() for n, h in health.items()})
         )
+
+
+def _lock_exclusive(handle: Any, tries: int = 10) -> None:
+    """Take the writer lock, or BlockingIOError. A viewer checking whether a writer runs holds
+    the lock shared for microseconds; a few tries apart keep that from refusing a writer."""
+    for attempt in range(tries):
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if attempt == tries - 1:
+                raise
+            time.sleep(0.02)
 
 
 def _read_text(handle: Any, ref: tuple[str, int, int], ident: str) -> str | None:

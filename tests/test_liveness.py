@@ -3,10 +3,12 @@ take over as the writer. The poller is a real `wirewatch poll` process."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -148,3 +150,14 @@ async def test_a_viewer_says_the_poller_stopped_and_takes_over(
         await until(lambda: app.total == 2)
         await pilot.press("q")
     assert not running(poller.pid)
+
+
+def test_a_viewer_looking_at_the_lock_does_not_refuse_a_starting_writer(tmp_path: Path) -> None:
+    """Viewers take the lock shared for an instant to see whether a writer runs; a writer
+    starting in that instant still becomes the writer."""
+    tmp_path.joinpath("writer.lock").touch()
+    with open(tmp_path / "writer.lock") as looking:
+        fcntl.flock(looking, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        threading.Timer(0.05, fcntl.flock, args=(looking, fcntl.LOCK_UN)).start()
+        with Store(tmp_path, writer=True) as writer:
+            assert writer.is_writer
