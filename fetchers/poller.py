@@ -130,7 +130,7 @@ class Poller:
 
     async def _beat(self) -> None:
         while True:
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(OSError, ValueError):  # ValueError: a store just closed
                 await asyncio.to_thread(self.store.heartbeat)
             await asyncio.sleep(liveness.BEAT)
 

@@ -214,8 +214,20 @@ class Store:
         another process has it again), clear what a killed writer left, read what it wrote."""
         with self.lock:
             self.acquire_writer()
-            remove_stale_temps(self.dir)
-            self.reload()
+            try:
+                remove_stale_temps(self.dir)
+                self.reload()
+            except BaseException:  # not the writer after all: let go of the lock
+                self._release_writer()
+                raise
+
+    def _release_writer(self) -> None:
+        if self._lock_handle is not None:
+            with contextlib.suppress(OSError):
+                fcntl.flock(self._lock_handle, fcntl.LOCK_UN)
+            self._lock_handle.close()
+            self._lock_handle = None
+            self.is_writer = False
 
     def close(self) -> None:
         for shard in self._shards.values():
