@@ -57,7 +57,6 @@ def serve(tmp_path: Path, config_file: Path) -> Iterator[tuple[subprocess.Popen[
             stdout=log,
             stderr=log,
         )
-    left: list[int] = []
     try:
         deadline = time.monotonic() + GENEROUS
         while True:
@@ -70,11 +69,26 @@ def serve(tmp_path: Path, config_file: Path) -> Iterator[tuple[subprocess.Popen[
                 time.sleep(0.05)
         yield proc, port
     finally:
-        left = [proc.pid, *descendants(proc.pid)] if proc.poll() is None else []
-        for pid in reversed(left):
-            if running(pid):
-                os.kill(pid, signal.SIGKILL)
+        if proc.poll() is None:
+            proc.kill()
         proc.wait()
+        for pid in started_with(config_file):  # whatever a failed test left behind
+            os.kill(pid, signal.SIGKILL)
+
+
+def started_with(config_file: Path) -> list[int]:
+    """Live processes whose command line names this test's config (its dashboards, however
+    orphaned); their parser processes end with them."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if str(config_file).encode() in cmdline.read_bytes():
+                pid = int(cmdline.parent.name)
+                if running(pid):
+                    found.append(pid)
+        except (OSError, ValueError):
+            continue
+    return found
 
 
 async def open_tab(session: aiohttp.ClientSession, port: int) -> aiohttp.ClientWebSocketResponse:
@@ -213,10 +227,11 @@ def test_a_served_dashboard_nobody_reads_ends_on_sigterm(tmp_path: Path, config_
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=GENEROUS)
     finally:
-        for pid in reversed([proc.pid, *descendants(proc.pid)]):
-            if running(pid):
-                os.kill(pid, signal.SIGKILL)
+        if proc.poll() is None:
+            proc.kill()
         proc.wait()
+        for pid in started_with(config_file):
+            os.kill(pid, signal.SIGKILL)
         for pipe in (proc.stdin, proc.stdout):
             if pipe is not None:
                 pipe.close()
