@@ -2,7 +2,10 @@
 
 A plain-text article is a `.txt` file of paragraphs, optionally followed by a list of related
 headlines (lines starting with "- ") and page furniture such as "Most Commented". Its metadata
-(title, outlet, published time, link, tags) lives beside it in `NAME.meta.toml`.
+(title, outlet, published time, link, tags) lives beside it in `NAME.meta.toml`; it is the
+article's alone: a related headline gets only the source's tags, and a date only when its own
+line states one ("- Title (2025-10-24 14:30)"). An undated one is listed under the article it
+was printed with rather than as new.
 """
 
 from __future__ import annotations
@@ -148,17 +151,41 @@ def _read_text_article(
     for headline in related:
         clean = clean_line(headline)
         if clean:
+            title, published = dated_headline(clean, default_zone)
             out.append(
                 Article(
                     id=article_id(source, None, None, clean, ""),
                     source=source,
-                    title=clean,
+                    title=title,
+                    published=published,
                     fetched=fetched,
-                    tags=list(main.tags),
+                    tags=list(dict.fromkeys(source_tags)),
                     lang=main.lang,
+                    listed=None if published else main.published,
                 )
             )
     return out
+
+
+_STATED_DATE = re.compile(
+    r"^(?P<title>.+?)(?:\s*\((?P<paren>[^()]+)\)|\s+[-–—|]\s+(?P<tail>[^–—|]+))$"
+)
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def dated_headline(line: str, default_zone: tzinfo) -> tuple[str, datetime | None]:
+    """(title, date) for a related headline whose line ends with its date, as in
+    "Title (2025-10-24 14:30)" or "Title — Oct. 24, 2025"; (line, None) when it states none.
+    Only a whole date (a year and a day) counts: "(LEAD)", "(May)" or "(2025)" stay part of
+    the title."""
+    found = _STATED_DATE.match(line)
+    if found is None:
+        return line, None
+    stated = found.group("paren") or found.group("tail") or ""
+    if not _YEAR.search(stated) or len(re.findall(r"\d+", stated)) < 2:
+        return line, None
+    when = parse_feed_date(stated, default_zone)
+    return (found.group("title").strip(), when) if when is not None else (line, None)
 
 
 def _article(

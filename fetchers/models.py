@@ -53,10 +53,14 @@ class Article:
     # earlier versions of this article seen in the same document: {seen, title, summary},
     # oldest first (items that share a guid are one article)
     revisions: list[dict[str, str]] = field(default_factory=list)
+    # Where an article without a date of its own sits in date order: the date of the article
+    # it was printed with (a related headline). Never shown as its publication time.
+    listed: datetime | None = None
 
     def sort_key(self) -> datetime:
-        """Newest-first ordering uses the publication time, else the time it was fetched."""
-        return self.published or self.fetched or datetime.min.replace(tzinfo=UTC)
+        """Newest-first ordering uses the publication time, else where it is listed, else
+        the time it was fetched."""
+        return self.published or self.listed or self.fetched or datetime.min.replace(tzinfo=UTC)
 
     def to_json(self, with_text: bool = False) -> dict[str, Any]:
         """The JSON shape of `wirewatch list --json` (and `show --json` with the text)."""

@@ -6,13 +6,14 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 
+from fetchers import liveness
 from fetchers.config import Config
 from fetchers.extract import ExtractError, extract_article
 from fetchers.feeds import FeedError
@@ -92,6 +93,8 @@ class Poller:
         self._unsent = 0  # requests of the current poll not yet given a slot
         self.sent = asyncio.Event()  # set once a poll's first requests are all on their way
         self._rng = random.Random()
+        self._beats = 0  # polls and runs under way, each wanting the writer lock touched
+        self._beat_task: asyncio.Task[None] | None = None
         self.health: dict[str, SourceHealth] = store.load_health()
         for source in config.sources:
             current = self.health.get(source.name)
@@ -130,12 +133,39 @@ class Poller:
                 out.append(source)
         return out
 
+    @contextlib.asynccontextmanager
+    async def _beating(self) -> AsyncIterator[None]:
+        """Touch the writer lock every few seconds while inside (one task however nested), so
+        viewers can tell this writer at work from one that exited or hangs."""
+        self._beats += 1
+        if self._beats == 1:
+            self._beat_task = asyncio.create_task(self._beat())
+        try:
+            yield
+        finally:
+            self._beats -= 1
+            if self._beats == 0 and self._beat_task is not None:
+                self._beat_task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._beat_task
+                self._beat_task = None
+
+    async def _beat(self) -> None:
+        while True:
+            with contextlib.suppress(OSError, ValueError):  # ValueError: a store just closed
+                await asyncio.to_thread(self.store.heartbeat)
+            await asyncio.sleep(liveness.BEAT)
+
     async def poll(self, sources: list[Source] | None = None) -> list[PollResult]:
         """Poll the given sources (default: every enabled one) once; store what is new.
 
         Sources that answer together are written together (one write per touched shard);
         one that is slow never holds the others' articles back by more than FLUSH_AFTER
         seconds. Full texts are fetched after the articles are stored (see `drain_pages`)."""
+        async with self._beating():
+            return await self._poll(sources)
+
+    async def _poll(self, sources: list[Source] | None) -> list[PollResult]:
         chosen = [
             s
             for s in (sources if sources is not None else self.config.sources)
@@ -487,6 +517,15 @@ class Poller:
 
         When `stop` is set mid-cycle, fetches still in flight are dropped; a store write
         already started finishes in its thread."""
+        async with self._beating():
+            await self._run(stop, on_cycle, tick)
+
+    async def _run(
+        self,
+        stop: asyncio.Event,
+        on_cycle: Callable[[list[PollResult]], None] | None,
+        tick: float,
+    ) -> None:
         while not stop.is_set():
             due = self.due(self.clock())
             if due:

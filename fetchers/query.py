@@ -1,7 +1,9 @@
 """The query language shared by `wirewatch list`, the `/` prompt and saved filters.
 
-tariff "trade talks"        words and phrases, ANDed, case-insensitive (title and summary),
-                            found at the start of a word: tariff finds tariffs
+tariff "trade talks"        words and phrases, ANDed, case-insensitive, in the title, the
+                            summary or the stored full text, found at the start of a word:
+                            tariff finds tariffs
+title:tariff title:"far apart"   the same, in titles only
 tariff OR APEC              OR between terms
 -opinion                    exclusion
 source:Yonhap tag:korea is:unread is:starred lang:ko
@@ -22,7 +24,7 @@ class QueryError(ValueError):
     """A malformed query; the message says where and why."""
 
 
-FIELDS = ("source", "tag", "is", "since", "before", "lang")
+FIELDS = ("title", "source", "tag", "is", "since", "before", "lang")
 IS_VALUES = ("unread", "read", "starred")
 
 
@@ -47,6 +49,7 @@ class Record:
         "text_ref",
         "read",
         "starred",
+        "listed",  # POSIX seconds: where an undated article sits in date order
         "shard",  # where the store keeps it
         "seq",  # its place among equal times: shard rank, then place in the shard
     )
@@ -67,6 +70,7 @@ class Record:
         text_ref: tuple[str, int, int] | None = None,
         read: bool = False,
         starred: bool = False,
+        listed: float | None = None,
     ) -> None:
         self.id = id
         self.source = source
@@ -82,6 +86,7 @@ class Record:
         self.text_ref = text_ref
         self.read = read
         self.starred = starred
+        self.listed = listed
         self.shard = ""
         self.seq = 0
 
@@ -98,9 +103,12 @@ class Record:
 
     @property
     def when(self) -> float:
-        """Published, else fetched: what "newest first" and since:/before: use."""
+        """Published, else where it is listed, else fetched: what "newest first" and
+        since:/before: use."""
         if self.published is not None:
             return self.published
+        if self.listed is not None:
+            return self.listed
         return self.fetched or 0.0
 
     @property
@@ -110,26 +118,62 @@ class Record:
 
 
 Test = Callable[[Record], bool]
+TextOf = Callable[[Record], str | None]  # a store's way to the full text it keeps on disk
+
+
+class Haystacks:
+    """The lower-cased texts of one article that the word terms of a query look in, each made
+    once and only when a term needs it: the full text is read only when the title and
+    summary do not decide."""
+
+    __slots__ = ("_body", "_near", "_text_of", "_title", "record")
+
+    def __init__(self, record: Record, text_of: TextOf | None) -> None:
+        self.record = record
+        self._text_of = text_of
+        self._near: str | None = None
+        self._body: str | None = None
+        self._title: str | None = None
+
+    def near(self) -> str:
+        """Title and summary."""
+        if self._near is None:
+            self._near = self.record.haystack
+        return self._near
+
+    def body(self) -> str:
+        """The stored full text ("" when there is none or no store to read it from)."""
+        if self._body is None:
+            text = self._text_of(self.record) if self._text_of is not None else None
+            self._body = text.lower() if text else ""
+        return self._body
+
+    def title(self) -> str:
+        if self._title is None:
+            self._title = self.record.title.lower()
+        return self._title
 
 
 @dataclass(slots=True, frozen=True)
 class Term:
     """One term of a query: what it tests, and what a store index can narrow it to."""
 
-    field: str | None  # None for a word or phrase
+    field: str | None  # None for a word or phrase; "title" for one in titles only
     value: str  # lower-cased
     negated: bool
     test: Test
     bound: float | None = None  # POSIX seconds, for since: and before:
     text_test: Callable[[str], bool] | None = None  # words: the test on a ready haystack
 
-    def holds(self, record: Record, haystack: list[str]) -> bool:
-        """The test, sharing one lower-cased haystack between the word terms of a query."""
+    def holds(self, record: Record, texts: Haystacks) -> bool:
+        """The test, sharing the lower-cased texts between the word terms of a query."""
         if self.text_test is None:
             return self.test(record)
-        if not haystack:
-            haystack.append(record.haystack)
-        return self.text_test(haystack[0]) is not self.negated
+        if self.field == "title":
+            found = self.text_test(texts.title())
+        else:
+            found = self.text_test(texts.near()) or self.text_test(texts.body())
+        return found is not self.negated
 
 
 @dataclass(slots=True)
@@ -152,10 +196,16 @@ class Query:
     def is_empty(self) -> bool:
         return not self.clauses
 
-    def matches(self, record: Record, known: dict[int, Verdicts] | None = None) -> bool:
+    def matches(
+        self,
+        record: Record,
+        known: dict[int, Verdicts] | None = None,
+        text_of: TextOf | None = None,
+    ) -> bool:
         """Every clause holds. `known` gives, per clause number, ids an index has already
-        decided (a store's shortcut; the answer is the same without it)."""
-        haystack: list[str] = []
+        decided (a store's shortcut; the answer is the same without it). `text_of` gives the
+        article's full text; without it words are looked for in the title and summary."""
+        texts: Haystacks | None = None  # made for the first word term an index left open
         for number, clause in enumerate(self.clauses):
             verdicts = known.get(number) if known else None
             if verdicts is not None:
@@ -168,7 +218,13 @@ class Query:
                         continue
                     return False
             for term in clause:
-                if term.holds(record, haystack):
+                if term.text_test is None:
+                    if term.test(record):
+                        break
+                    continue
+                if texts is None:
+                    texts = Haystacks(record, text_of)
+                if term.holds(record, texts):
                     break
             else:
                 return False
@@ -245,7 +301,7 @@ def parse_query(text: str, now: datetime | None = None, zone: tzinfo = UTC) -> Q
             pending_or = True
             continue
         test = _term(negated, name, value, quoted, now, zone)
-        if name is None and not negated:
+        if name in (None, "title") and not negated:
             query.words.append(value.lower())
         if pending_or:
             query.clauses[-1].append(test)
@@ -268,7 +324,7 @@ def _term(
     else:
         bound = None
     test = _positive(name, value, quoted, now, zone)
-    text_test = _text_test(value.lower()) if name is None else None
+    text_test = _text_test(value.lower()) if name in (None, "title") else None
     if negated:
         return Term(name, value.lower(), True, lambda r: not test(r), bound, text_test)
     return Term(name, value.lower(), False, test, bound, text_test)
@@ -283,6 +339,8 @@ def _text_test(needle: str) -> Callable[[str], bool]:
 
 
 def _positive(name: str | None, value: str, quoted: bool, now: datetime, zone: tzinfo) -> Test:
+    """The test of a term on a record alone (words: on the title and summary; `Term.holds`
+    adds the full text)."""
     if name is None:
         needle = value.lower()
         if not needle.strip():
@@ -294,6 +352,11 @@ def _positive(name: str | None, value: str, quoted: bool, now: datetime, zone: t
     if not value:
         raise QueryError(f"{name}: needs a value")
     low = value.lower()
+    if name == "title":
+        if not low.strip():
+            raise QueryError('title: needs a word or a "phrase"')
+        in_title = _text_test(low)
+        return lambda r: in_title(r.title.lower())
     if name == "source":
         return lambda r: r.source.lower() == low
     if name == "tag":

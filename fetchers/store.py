@@ -42,7 +42,7 @@ from typing import Any
 import orjson
 from tinydb import TinyDB
 
-from fetchers import shardmap
+from fetchers import liveness, shardmap
 from fetchers.atomic import (
     TMP_SUFFIX,
     AtomicJSONStorage,
@@ -57,7 +57,7 @@ from fetchers.shardmap import ShardSummary
 from fetchers.wordindex import WordIndex
 
 SCHEMA_VERSION = 1
-ROWS_VERSION = 1  # the layout of rows-DAY.json, the row caches
+ROWS_VERSION = 2  # the layout of rows-DAY.json, the row caches
 TABLE = "articles"
 SHARD_RE = re.compile(r"^articles-(\d{4}-\d{2}-\d{2}(?:\.\d{3})?|kept)\.json$")
 SHARD_ARTICLES = 1000  # articles in one shard file at most (a day has as many as it needs)
@@ -149,7 +149,8 @@ class Store:
         self._map_changed = False
         self._pending: list[str] = []  # shard keys a partial open left for load_rest()
         self._by_field: dict[str, dict[str, set[str]]] = {"source": {}, "tag": {}, "lang": {}}
-        self._words: WordIndex | None = None
+        self._words: WordIndex | None = None  # titles, summaries and full texts
+        self._titles: WordIndex | None = None  # titles alone, for title:
         self._state: dict[str, dict[str, bool]] = {}
         self._state_signature: tuple[int, int, int] | None = None
         self._open(first)
@@ -165,18 +166,23 @@ class Store:
         threading.Thread(target=self._build_word_index, name="word-index", daemon=True).start()
 
     def _build_word_index(self) -> None:
-        """Build the token index off the caller's thread; queries scan until it is ready."""
+        """Build the token index (titles, summaries and full texts) off the caller's thread;
+        queries scan until it is ready."""
         with self.lock:
             snapshot = list(self._docs.values())
-        index = WordIndex()
-        for record in snapshot:
-            index.add(record.id, record.haystack)
+            inline = dict(self._inline_text)
+        index, titles = WordIndex(), WordIndex()
+        for record, text in _with_texts(self.dir, snapshot, inline):
+            index.add(record.id, _words_of(record, text))
+            titles.add(record.id, record.title.lower())
         with self.lock:
             indexed = {r.id for r in snapshot}
             del snapshot
-            for ident, record in self._docs.items():
-                if ident not in indexed:
-                    index.add(ident, record.haystack)
+            late = [r for ident, r in self._docs.items() if ident not in indexed]
+            for record, text in _with_texts(self.dir, late, self._inline_text):
+                index.add(record.id, _words_of(record, text))
+                titles.add(record.id, record.title.lower())
+            self._titles = titles
             self._words = index
 
     @property
@@ -190,7 +196,7 @@ class Store:
         except OSError as exc:
             raise StoreError(f"{self.dir}: cannot write the data dir ({exc.strerror})") from None
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            _lock_exclusive(handle)
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip()
@@ -223,6 +229,35 @@ class Store:
                 return False
         except OSError:
             return False
+
+    def heartbeat(self) -> None:
+        """(The writer, while it polls.) Show viewers that this writer is at work."""
+        if self._lock_handle is not None:
+            liveness.touch(self._lock_handle.fileno())
+
+    def writer_state(self) -> liveness.WriterState:
+        """The writer as a viewer sees it: exited, hanging, or at work."""
+        return liveness.read_state(self.dir / "writer.lock", self.writer_active())
+
+    def take_over(self) -> None:
+        """(A viewer whose writer has gone.) Become the writer: take the lock (StoreLocked if
+        another process has it again), clear what a killed writer left, read what it wrote."""
+        with self.lock:
+            self.acquire_writer()
+            try:
+                remove_stale_temps(self.dir)
+                self.reload()
+            except BaseException:  # not the writer after all: let go of the lock
+                self._release_writer()
+                raise
+
+    def _release_writer(self) -> None:
+        if self._lock_handle is not None:
+            with contextlib.suppress(OSError):
+                fcntl.flock(self._lock_handle, fcntl.LOCK_UN)
+            self._lock_handle.close()
+            self._lock_handle = None
+            self.is_writer = False
 
     def close(self) -> None:
         for shard in self._shards.values():
@@ -518,9 +553,10 @@ class Store:
                 langs.setdefault(record.lang.lower().split("-")[0], set()).add(ident)
         for record in records:
             members[record.id] = None
-        if self._words is not None:
-            for record in records:
-                self._words.add(record.id, record.haystack)
+        if self._words is not None and self._titles is not None:
+            for record, text in _with_texts(self.dir, records, self._inline_text):
+                self._words.add(record.id, _words_of(record, text))
+                self._titles.add(record.id, record.title.lower())
 
     def _unindex(self, ident: str) -> None:
         record = self._docs.pop(ident, None)
@@ -707,6 +743,9 @@ class Store:
                     for ident, ref in refs.items():
                         self._docs[ident].text_ref = tuple(ref)
                         self._inline_text.pop(ident, None)
+                    if self._words is not None:
+                        for holder, text in holders:
+                            self._words.add(holder["id"], text.lower())
                     self._write_rows(key)
                 self._save_map()
             except OSError as exc:
@@ -735,15 +774,11 @@ class Store:
         ref = record.text_ref
         if not ref:
             return None
-        key, offset, length = ref
         try:
-            with open(self.dir / f"text-{key}.jsonl", "rb") as handle:
-                handle.seek(offset)
-                line = handle.read(length)
-            value = orjson.loads(line)
-        except (OSError, orjson.JSONDecodeError, ValueError):
+            with open(self.dir / f"text-{ref[0]}.jsonl", "rb") as handle:
+                return _read_text(handle, ref, ident)
+        except OSError:
             return None
-        return value.get("text") if value.get("id") == ident else None
 
     def query(self, query: Query | None = None, limit: int | None = None) -> list[Article]:
         """Articles newest first that match the query."""
@@ -779,11 +814,13 @@ class Store:
                 )
             out: list[str] = []
             docs = self._docs
-            for ident in pool:
-                if query.matches(docs[ident], known):
-                    out.append(ident)
-                    if limit is not None and len(out) >= limit:
-                        break
+            sure = only.hold if only is not None else frozenset()  # a one-clause query's
+            with _TextReader(self.dir, self._inline_text) as text_of:
+                for ident in pool:
+                    if ident in sure or query.matches(docs[ident], known, text_of):
+                        out.append(ident)
+                        if limit is not None and len(out) >= limit:
+                            break
             return out
 
     def _window(self, query: Query) -> tuple[int, int]:
@@ -835,6 +872,8 @@ class Store:
         """Whether the index answer for this term (negation aside) is exactly its matches."""
         if term.field is None:
             return self._words is not None and WordIndex.is_exact(term.value)
+        if term.field == "title":
+            return self._titles is not None and WordIndex.is_exact(term.value)
         return term.field in ("source", "tag")
 
     def _term_candidates(self, term: Term) -> set[str] | None:
@@ -842,6 +881,8 @@ class Store:
             return None
         if term.field is None:
             return self._words.candidates(term.value) if self._words is not None else None
+        if term.field == "title":
+            return self._titles.candidates(term.value) if self._titles is not None else None
         table = self._by_field.get(term.field)
         if table is None:
             return None
@@ -1036,6 +1077,96 @@ def _text_refs_setter(refs: dict[str, Any]) -> Callable[[MutableMapping[str, Any
     return attach
 
 
+def _lock_exclusive(handle: Any, tries: int = 10) -> None:
+    """Take the writer lock, or BlockingIOError. A viewer checking whether a writer runs holds
+    the lock shared for microseconds; a few tries apart keep that from refusing a writer."""
+    for attempt in range(tries):
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if attempt == tries - 1:
+                raise
+            time.sleep(0.02)
+
+
+def _read_text(handle: Any, ref: tuple[str, int, int], ident: str) -> str | None:
+    """The text at `ref` in an open text file, if that line is this article's."""
+    try:
+        handle.seek(ref[1])
+        value = orjson.loads(handle.read(ref[2]))
+    except (OSError, orjson.JSONDecodeError, ValueError):
+        return None
+    if not isinstance(value, dict) or value.get("id") != ident:
+        return None
+    text = value.get("text")
+    return text if isinstance(text, str) else None
+
+
+class _TextReader:
+    """Full texts for one query's checks: each text file is opened once, not per article."""
+
+    def __init__(self, folder: Path, inline: dict[str, str]) -> None:
+        self.dir = folder
+        self.inline = inline
+        self.handles: dict[str, Any] = {}
+
+    def __enter__(self) -> _TextReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for handle in self.handles.values():
+            if handle is not None:
+                handle.close()
+
+    def __call__(self, record: Record) -> str | None:
+        text = self.inline.get(record.id)
+        if text is not None:
+            return text
+        ref = record.text_ref
+        if not ref:
+            return None
+        handle = self.handles.get(ref[0], False)
+        if handle is False:
+            try:
+                handle = open(self.dir / f"text-{ref[0]}.jsonl", "rb")  # noqa: SIM115
+            except OSError:
+                handle = None  # gone with its shard: no text to look in
+            self.handles[ref[0]] = handle
+        return _read_text(handle, ref, record.id) if handle is not None else None
+
+
+def _with_texts(
+    folder: Path, records: list[Record], inline: dict[str, str]
+) -> Iterator[tuple[Record, str | None]]:
+    """Each record with its full text, reading each text file once, in order."""
+    by_file: dict[str, list[Record]] = {}
+    for record in records:
+        if record.id in inline:
+            yield record, inline[record.id]
+        elif record.text_ref:
+            by_file.setdefault(record.text_ref[0], []).append(record)
+        else:
+            yield record, None
+    for key, group in by_file.items():
+        group.sort(key=lambda r: r.text_ref[1] if r.text_ref else 0)
+        try:
+            handle = open(folder / f"text-{key}.jsonl", "rb")  # noqa: SIM115
+        except OSError:
+            for record in group:
+                yield record, None
+            continue
+        with handle:
+            for record in group:
+                assert record.text_ref is not None
+                yield record, _read_text(handle, record.text_ref, record.id)
+
+
+def _words_of(record: Record, text: str | None) -> str:
+    """What the word index holds of an article: its title, summary and full text."""
+    return f"{record.haystack}\n{text.lower()}" if text else record.haystack
+
+
 def _field_keys(record: Record) -> Iterator[tuple[str, str]]:
     """The (index, key) pairs an article is filed under: source, each tag, its language."""
     yield "source", record.source.lower()
@@ -1083,6 +1214,10 @@ def _record_from_doc(doc: dict[str, Any]) -> Record:
         record.author = get("author")
         record.guid = get("guid")
         record.text_ref = (ref[0], ref[1], ref[2]) if ref else None
+    listed = doc.get("listed")
+    if listed:
+        with contextlib.suppress(ValueError, TypeError):
+            record.listed = _iso_seconds(listed).timestamp()
     return record
 
 
@@ -1101,6 +1236,7 @@ def _row(record: Record) -> list[Any]:
         record.author,
         record.guid,
         list(record.text_ref) if record.text_ref else None,
+        record.listed,
     ]
 
 
@@ -1119,7 +1255,7 @@ def _record_from_row(row: list[Any]) -> Record:
         or not (guid is None or type(guid) is str)
     ):
         raise TypeError("a row of the wrong shape")
-    return Record(
+    record = Record(
         ident,
         intern(row[1]),
         title,
@@ -1133,6 +1269,9 @@ def _record_from_row(row: list[Any]) -> Record:
         guid,
         (intern(ref[0]), int(ref[1]), int(ref[2])) if ref else None,
     )
+    listed = row[12]
+    record.listed = None if listed is None else float(listed)
+    return record
 
 
 def _doc_from_record(record: Record) -> dict[str, Any]:
@@ -1176,6 +1315,8 @@ def stage(articles: Iterable[Article]) -> list[StagedArticle]:
             article.author or None,
             article.guid or None,
         )
+        if article.listed is not None:
+            record.listed = float(math.floor(article.listed.timestamp()))
         out.append(StagedArticle(stamp[0], doc, record, article.text or None))
     return out
 
@@ -1196,6 +1337,8 @@ def _to_doc(article: Article, fetched: str | None = None) -> dict[str, Any]:
         value = getattr(article, key)
         if value:
             doc[key] = value
+    if article.listed is not None:
+        doc["listed"] = utc_iso(article.listed)
     return doc
 
 
@@ -1217,4 +1360,5 @@ def _article(record: Record) -> Article:
         guid=record.guid,
         read=record.read,
         starred=record.starred,
+        listed=datetime.fromtimestamp(record.listed, UTC) if record.listed is not None else None,
     )

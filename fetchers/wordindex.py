@@ -1,4 +1,5 @@
-"""A token index over titles and summaries, so word queries skip most of 100,000 articles.
+"""A token index over titles, summaries and full texts, so word queries skip most of 100,000
+articles.
 
 Words match at the start of a word (see `fetchers.query`), so every match of "tariff" is in
 the postings of some token that starts with "tariff"; the index returns that superset and the
@@ -23,7 +24,8 @@ class WordIndex:
         return len(self.ids)
 
     def add(self, ident: str, haystack: str) -> None:
-        """Index one article's lower-cased title and summary."""
+        """Index one article's lower-cased words (title, summary and full text). Adding an
+        article again (a full text fetched later) adds the new words to what it had."""
         serial = len(self.ids)
         self.ids.append(ident)
         postings = self.postings

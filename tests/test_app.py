@@ -46,8 +46,7 @@ async def test_embedded_default_fills_all_three_panes(tmp_path: Path) -> None:
         status = str(app.query_one("#status").render())
         assert "6 of 6" in status
         assert "sources failing" in status
-        # the seed article's text in the article pane
-        await pilot.press("G")
+        # the seed article, listed first (above its undated related headlines), and its text
         await settle(app, pilot)
         shot = screen_text(app)
         assert "South Korea and the United States remain far apart" in shot

@@ -392,3 +392,22 @@ def test_refresh_shows_progress_on_a_terminal_and_stays_plain_when_piped(
     assert "3/3" in shown and "sources" in shown and "failed" in shown
     piped = _refresh_output(tmp_path / "pipe", feed_server, on_terminal=False)
     assert piped == ""
+
+
+def test_list_finds_words_in_the_full_text_and_title_restricts(
+    seeded: Path, tmp_path: Path, capsys
+) -> None:
+    common = ["--config", str(seeded), "--data-dir", str(tmp_path / "d"), "--now", NOW]
+    code, lines, _ = run(capsys, "list", "--json", *common, "Lutnick")  # in the body only
+    assert code == 0
+    assert [line["title"][:29] for line in lines] == ["S. Korea, US remain far apart"]
+    _, lines, _ = run(capsys, "list", "--json", *common, "APEC OR Gyeongju OR summit")
+    assert len(lines) == 1
+    _, lines, _ = run(capsys, "list", "--json", *common, "title:Lutnick")
+    assert lines == []
+    _, lines, _ = run(capsys, "list", "--json", *common, 'title:"far apart"')
+    assert len(lines) == 1
+    # undated related headlines say so: no published time, listed after the story
+    _, lines, _ = run(capsys, "list", "--json", *common)
+    assert lines[0]["title"].startswith("S. Korea") and lines[0]["published"]
+    assert all(line["published"] is None for line in lines[1:])

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from fetchers.config import seeds_dir
 from fetchers.files import LocalSourceError, read_local
+from fetchers.query import parse_query
+from fetchers.store import Store
 from tests.conftest import rss
+
+SEOUL = ZoneInfo("Asia/Seoul")
 
 SEED = seeds_dir() / "000_8890db16bdd93803.txt"
 
@@ -34,6 +39,43 @@ def test_seed_article_text_metadata_and_related_headlines(now: datetime) -> None
         "Lee says ‘carefully’ reviewing impact on financial markets during US tariff talks",
     ]
     assert all(a.text is None and a.link is None and a.published is None for a in related)
+
+
+def test_related_headlines_keep_no_tags_or_date_of_the_article(
+    tmp_path: Path, now: datetime
+) -> None:
+    """They carry only the source's tags, no date (listed under the seed story, not as new),
+    so an APEC countdown does not count "Hybe partners with LAFC"."""
+    main, *related = read_local(SEED, "Yonhap via Korea Herald", ["korea", "seed"], now)
+    assert main.tags == ["korea", "seed", "us", "tariff", "trade", "apec"]
+    assert all(a.tags == ["korea", "seed"] for a in related)
+    assert all(a.published is None and a.listed == main.published for a in related)
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch([main, *related])
+        assert store.query_ids()[0] == main.id  # newest first: the story, then what it listed
+        assert store.query_ids(parse_query("tag:apec", now)) == [main.id]
+        assert store.query_ids(parse_query("since:2025-10-24", now)) == store.query_ids()
+    with Store(tmp_path) as reopened:  # the listing survives a reopen (row cache included)
+        assert reopened.query_ids()[0] == main.id
+        again = reopened.get(related[1].id)
+        assert again is not None and again.published is None
+        assert again.listed == main.published
+
+
+def test_a_related_headline_that_states_its_date_gets_it(tmp_path: Path, now: datetime) -> None:
+    (tmp_path / "story.txt").write_text(
+        "Seoul shares rose sharply on Monday.\n"
+        "- Won hits a seven-month low (2025-10-23 15:30)\n"
+        "- Kospi closes at record — Oct. 22, 2025\n"
+        "- (LEAD) Exports rise (May)\n"
+    )
+    _, dated, dashed, undated = read_local(tmp_path / "story.txt", "Local", [], now, SEOUL)
+    assert dated.title == "Won hits a seven-month low"
+    assert dated.published == datetime(2025, 10, 23, 6, 30, tzinfo=UTC)
+    assert dated.listed is None
+    assert dashed.title == "Kospi closes at record"
+    assert dashed.published == datetime(2025, 10, 21, 15, 0, tzinfo=UTC)
+    assert undated.title == "(LEAD) Exports rise (May)" and undated.published is None
 
 
 def test_text_without_metadata_gets_a_headline_from_its_text(tmp_path: Path, now: datetime) -> None:

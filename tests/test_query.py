@@ -67,6 +67,8 @@ def test_matching(query: str, record: Record, expected: bool) -> None:
         ("since:soon", "since:soon"),
         ('"open', "unterminated"),
         ("source:", "needs a value"),
+        ("title:", "needs a value"),
+        ('title:" "', "title: needs a word"),
     ],
 )
 def test_malformed_queries_are_errors(query: str, message: str) -> None:
@@ -76,3 +78,38 @@ def test_malformed_queries_are_errors(query: str, message: str) -> None:
 
 def test_empty_query_matches_everything() -> None:
     assert parse_query("", NOW).is_empty
+
+
+BODY = "Trump is also scheduled to attend the APEC Economic Leaders' Meeting in Gyeongju."
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Gyeongju", True),  # in the full text only
+        ('"Leaders\' Meeting"', True),
+        ("APEC OR Gyeongju OR summit", True),
+        ("gyeong", True),  # the start of a word, as in titles
+        ("eongju", False),
+        ("-Gyeongju", False),  # an exclusion looks in the full text too
+        ("title:Gyeongju", False),
+        ("title:tariff", True),
+        ('title:"far apart"', True),
+        ('title:"apart far"', False),
+        ("-title:tariff", False),
+        ("title:tariff Gyeongju", True),
+    ],
+)
+def test_words_match_the_full_text_and_title_restricts_to_titles(
+    query: str, expected: bool
+) -> None:
+    record = rec("Seoul, US far apart in tariff talks")
+    assert parse_query(query, NOW).matches(record, text_of=lambda r: BODY) is expected
+
+
+def test_without_a_text_words_look_in_title_and_summary() -> None:
+    record = Record("id", "Yonhap", "Tariff talks", summary="Lutnick met Kim in Washington")
+    assert parse_query("Lutnick", NOW).matches(record)
+    assert not parse_query("title:Lutnick", NOW).matches(record)
+    assert not parse_query("Gyeongju", NOW).matches(record, text_of=lambda r: None)
+    assert parse_query("title:lutnick OR tariff", NOW).words == ["lutnick", "tariff"]

@@ -46,8 +46,12 @@ def wait_for_index(store: Store) -> None:
 
 
 def scan(store: Store, query: Query) -> list[str]:
-    """The reference: every article, in date order, checked one by one."""
-    return [i for i in store.query_ids() if query.matches(store._record(i))]
+    """The reference: every article, in date order, checked one by one with its full text."""
+    return [
+        i
+        for i in store.query_ids()
+        if query.matches(store._record(i), text_of=lambda r: store.text(r.id))
+    ]
 
 
 articles = st.lists(
@@ -57,6 +61,7 @@ articles = st.lists(
         st.sampled_from(TAGS),
         st.integers(min_value=0, max_value=96 * 60),
         st.sampled_from([None, "ko", "en-GB"]),
+        st.one_of(st.none(), st.lists(st.sampled_from(WORDS), min_size=1, max_size=8)),
     ),
     min_size=1,
     max_size=40,
@@ -68,6 +73,7 @@ terms = st.one_of(
     st.sampled_from(SOURCES).map(lambda s: f'source:"{s}"'),
     st.sampled_from(TAGS).map(lambda t: f"tag:{t}"),
     st.sampled_from(["since:1d", "since:3h", "before:2d", "lang:ko", "lang:en", "is:unread"]),
+    st.sampled_from(WORDS).map(lambda w: f"title:{w[: max(1, len(w) - 1)]}"),
 )
 queries = st.lists(st.tuples(st.sampled_from(["", "-", "OR "]), terms), min_size=1, max_size=4).map(
     lambda parts: " ".join(f"{op}{t}" for op, t in parts).removeprefix("OR ").lstrip("-") or "x"
@@ -93,14 +99,16 @@ def test_indexed_queries_equal_a_full_scan(
             published=NOW - timedelta(minutes=minutes),
             fetched=NOW,
             summary="",
+            text=" ".join(body) if body else None,
             tags=[tag],
             lang=lang,
         )
-        for n, (words, source, tag, minutes, lang) in enumerate(docs)
+        for n, (words, source, tag, minutes, lang, body) in enumerate(docs)
     ]
     with Store(folder, writer=True, word_index=True) as store:
-        store.add_batch(batch)
+        store.add_batch(batch[: len(batch) // 2])
         wait_for_index(store)
+        store.add_batch(batch[len(batch) // 2 :])  # filed in the built index
         for text in texts:
             try:
                 query = parse_query(text.replace("OR OR", "OR").removesuffix(" OR"), NOW)
@@ -108,6 +116,8 @@ def test_indexed_queries_equal_a_full_scan(
                 continue
             expected = scan(store, query)
             assert store.query_ids(query, limit) == expected[:limit], text
+            with Store(folder) as unindexed:  # a viewer scanning, as `wirewatch list` does
+                assert unindexed.query_ids(query, limit) == expected[:limit], text
 
 
 def test_word_start_matching_and_the_index_after_new_writes(tmp_path: Path) -> None:
@@ -192,3 +202,36 @@ def test_the_newest_of_one_source_reads_few_shards(tmp_path: Path) -> None:
         found = lazy.newest(parse_query("since:2025-10-09 source:S2", now), 20)
         assert len(found) == 20
         assert len(lazy) < 5000  # of 10,000: the older days are never read
+
+
+def test_words_in_full_texts_are_found_with_and_without_the_index(tmp_path: Path) -> None:
+    """Texts stored with the articles, and one fetched later (`f`), are searched; `title:`
+    looks in titles only."""
+    seed = Article(
+        id="seed",
+        source="Yonhap",
+        title="S. Korea, US remain far apart on key sticking points in tariff talks",
+        published=NOW - timedelta(hours=1),
+        fetched=NOW,
+        summary="South Korea and the United States remain far apart, an aide said.",
+        text="Kim met US Commerce Secretary Howard Lutnick before the APEC summit in Gyeongju.",
+    )
+    other = Article(
+        id="other", source="Yonhap", title="Hybe partners with LAFC", published=NOW, fetched=NOW
+    )
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch([seed, other])
+        assert store.query_ids(parse_query("Lutnick", NOW)) == ["seed"]  # no index: a scan
+        store.start_word_index()
+        wait_for_index(store)
+        assert store.query_ids(parse_query("APEC OR Gyeongju OR summit", NOW)) == ["seed"]
+        assert store.query_ids(parse_query('"Commerce Secretary"', NOW)) == ["seed"]
+        assert store.query_ids(parse_query("-Lutnick", NOW)) == ["other"]
+        assert store.query_ids(parse_query("title:Lutnick", NOW)) == []
+        assert store.query_ids(parse_query("title:tariff", NOW)) == ["seed"]
+        store.set_text("other", "The K-pop agency signs a deal with the Los Angeles club.")
+        assert store.query_ids(parse_query("agency", NOW)) == ["other"]
+    with Store(tmp_path, word_index=True) as viewer:
+        assert viewer.query_ids(parse_query("agency OR Lutnick", NOW)) == ["other", "seed"]
+        wait_for_index(viewer)
+        assert viewer.query_ids(parse_query("agency OR Lutnick", NOW)) == ["other", "seed"]

@@ -38,6 +38,7 @@ from fetchers.http import FetchError
 from fetchers.http import preload as preload_network
 from fetchers.keymap import BINDINGS as KEY_BINDINGS
 from fetchers.keymap import PLACES, keys_in_force
+from fetchers.liveness import WriterState
 from fetchers.models import Article, Event, PollResult, SourceHealth
 from fetchers.parsepool import ParsePool
 from fetchers.parsepool import start_server as start_parse_server
@@ -133,6 +134,8 @@ class WirewatchApp(OrderedKeysApp[None]):
         self.last_poll: datetime | None = None
         self.health: dict[str, SourceHealth] = {}
         self.writer = False
+        self.writer_state: WriterState | None = None  # a viewer's last look at the writer
+        self._reload_timer: Timer | None = None
         self._generation = 0
         self._read_timer: Timer | None = None
         self._stop = asyncio.Event()
@@ -253,7 +256,7 @@ class WirewatchApp(OrderedKeysApp[None]):
         self.run_query()
         self.call_after_refresh(self.store.start_word_index)
         if not self.writer:
-            self.set_interval(VIEWER_RELOAD, self._reload)
+            self._reload_timer = self.set_interval(VIEWER_RELOAD, self._reload)
 
     @on(PollerReady)
     def _poller_ready(self) -> None:
@@ -355,9 +358,26 @@ class WirewatchApp(OrderedKeysApp[None]):
         if new:
             settle_heap()
         health = store.load_health()
-        self.call_from_thread(self._viewer_update, health, new)
+        state = store.writer_state()
+        self.call_from_thread(self._viewer_update, health, new, state)
 
-    def _viewer_update(self, health: dict[str, SourceHealth], new: list[str]) -> None:
+    def _viewer_update(
+        self, health: dict[str, SourceHealth], new: list[str], state: WriterState
+    ) -> None:
+        if self.writer:  # took over meanwhile
+            return
+        was_gone = self.writer_state is not None and self.writer_state.gone
+        self.writer_state = state
+        if state.gone and not was_gone:
+            self.notify(
+                self._writer_gone_text(state),
+                title="Nothing is updating",
+                severity="warning",
+                timeout=60,
+                markup=False,
+            )
+        elif was_gone and not state.gone:
+            self.notify("A poller writes this store again.", markup=False)
         self.health = health
         polled = [h.last_polled for h in health.values() if h.last_polled]
         self.last_poll = max(polled) if polled else None
@@ -369,12 +389,82 @@ class WirewatchApp(OrderedKeysApp[None]):
 
     def action_refresh(self) -> None:
         if self.poller is None:
+            state = self.writer_state
+            if state is not None and state.gone:
+                self.action_take_over()
+                return
+            if self.writer:
+                self.notify("The poller is starting; it polls in a moment.", markup=False)
+                return
             self.notify(
                 "A separate poller writes this store; it refreshes on its own.", markup=False
             )
             return
         self.notify("Refreshing every source…", markup=False)
         self._refresh_now()
+
+    # -- a viewer whose poller has gone ------------------------------------------------------
+    def _writer_gone_text(self, state: WriterState) -> str:
+        key = self._key_of("poll.refresh")
+        if state.held:
+            who = f"The poller (pid {state.pid})" if state.pid else "The poller"
+            return (
+                f"{who} has written nothing for {_span(state.silent)}: "
+                "headlines are not updating. Stop it, then press "
+                f"{key} to poll from this dashboard."
+            )
+        return (
+            "The poller that wrote this store has stopped: headlines are not updating. "
+            f"Press {key} to poll from this dashboard."
+        )
+
+    def _key_of(self, binding_id: str) -> str:
+        """The first key bound to `binding_id`, after the user's [keys] remapping."""
+        binding = next(b for b in self.BINDINGS if isinstance(b, Binding) and b.id == binding_id)
+        keys = self.config.keys.get(binding_id, binding.key)
+        return self.get_key_display(Binding(keys.split(",")[0].strip(), binding.action))
+
+    def action_take_over(self) -> None:
+        """Become the writer of a store whose poller has gone, and poll here."""
+        if self.writer or self.store is None:
+            return
+        state = self.writer_state
+        if state is not None and state.held:
+            self.notify(self._writer_gone_text(state), severity="warning", markup=False)
+            return
+        self.notify("Taking over: this dashboard will poll the sources…", markup=False)
+        self.run_worker(
+            self._take_over, thread=True, group="takeover", exclusive=True, exit_on_error=False
+        )
+
+    def _take_over(self) -> None:
+        """(A thread.) Take the writer lock, then start what polling needs."""
+        store = self.store
+        assert store is not None
+        try:
+            store.take_over()
+        except StoreLocked as exc:
+            self.call_from_thread(
+                self.notify,
+                f"{exc}: it writes again, so this dashboard stays a viewer.",
+                markup=False,
+            )
+            return
+        self.call_from_thread(self._became_writer)
+        preload_network()
+        pool = ParsePool()
+        pool.warm()
+        self.parse_pool = pool
+        self.post_message(PollerReady())
+
+    def _became_writer(self) -> None:
+        self.writer = True
+        self.writer_state = None
+        if self._reload_timer is not None:
+            self._reload_timer.stop()
+            self._reload_timer = None
+        self.notify("This dashboard now polls the sources and writes the store.", markup=False)
+        self._update_status()
 
     @work(group="refresh", exclusive=True, exit_on_error=False)
     async def _refresh_now(self) -> None:
@@ -398,6 +488,17 @@ class WirewatchApp(OrderedKeysApp[None]):
     # -- status line ---------------------------------------------------------------------
     def _update_status(self) -> None:
         parts = ["wirewatch"]
+        state = self.writer_state
+        if not self.writer and state is not None and state.gone:  # first: it must be seen
+            if state.held:
+                parts.append(
+                    f"NOT UPDATING: the poller has written nothing for {_span(state.silent)}"
+                )
+            else:
+                parts.append(
+                    f"NOT UPDATING: the poller stopped {_ago(int(state.silent))}; "
+                    f"{self._key_of('poll.refresh')} polls here"
+                )
         if self.query_text or self.unread_only:
             shown = self.query_text + (" (unread only)" if self.unread_only else "")
             parts.append(f"filter: {shown.strip()}")
@@ -412,7 +513,7 @@ class WirewatchApp(OrderedKeysApp[None]):
         )
         enabled = sum(1 for s in self.config.sources if s.enabled)
         parts.append(f"{failing} of {enabled} sources failing")
-        if self.store is not None and not self.writer:
+        if self.store is not None and not self.writer and not (state and state.gone):
             parts.append("viewer (attached to a poller)")
         line = " " + " ─ ".join(parts)
         if line != self._status_line:  # an unchanged line is not sent to the terminal again
@@ -916,6 +1017,14 @@ def _within(seconds: int) -> str:
     if seconds < 3600:
         return f"{seconds // 60}m"
     return f"{seconds // 3600}h"
+
+
+def _span(seconds: float) -> str:
+    """How long, coarsely: 50s, 4m, 3h."""
+    whole = int(seconds)
+    if whole < 60:
+        return f"{whole}s"
+    return f"{whole // 60}m" if whole < 3600 else f"{whole // 3600}h"
 
 
 def _has_browser() -> bool:

@@ -9,7 +9,6 @@ import argparse
 import asyncio
 import contextlib
 import os
-import shlex
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -558,31 +557,26 @@ def cmd_import_opml(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_serve(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     """Each browser tab runs its own dashboard process on this data dir (the first one polls,
-    the others attach to it as viewers, as in a terminal)."""
-    from textual_serve.server import Server
+    the others attach to it as viewers, as in a terminal); it ends when the tab is gone."""
+    from tui.serve import DashboardServer
 
-    command = shlex.join(
-        [
-            sys.executable,
-            "-m",
-            "tui",
-            "--config",
-            str(ctx.config.path),
-            "--data-dir",
-            str(ctx.data_dir),
-            *(["--now", ctx.clock().isoformat()] if ctx.frozen else []),
-        ]
-    )
+    argv = [
+        sys.executable,
+        "-m",
+        "tui",
+        "--config",
+        str(ctx.config.path),
+        "--data-dir",
+        str(ctx.data_dir),
+        *(["--now", ctx.clock().isoformat()] if ctx.frozen else []),
+    ]
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(
             f"wirewatch: serving on {args.host}: anyone who can reach it can read and mark "
             "your articles (there is no login)",
             file=sys.stderr,
         )
-    pages = Path(__file__).resolve().parent / "web"  # its page, without web fonts from outside
-    Server(
-        command, host=args.host, port=args.port, title="wirewatch", templates_path=str(pages)
-    ).serve()
+    DashboardServer(argv, host=args.host, port=args.port).serve()
     return EXIT_OK
 
 

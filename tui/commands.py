@@ -70,6 +70,15 @@ class WirewatchCommands(Provider):
             key = app.get_key_display(Binding(keys.split(",")[0].strip(), binding.action))
             action = binding.action
             out.append((text, f"{help_text}  [{key}]".strip(), partial(app.run_action, action)))
+        state = app.writer_state
+        if not app.writer and state is not None and state.gone and not state.held:
+            out.append(
+                (
+                    "Poll here: take over from the stopped poller",
+                    "This dashboard takes the writer lock and polls the sources",
+                    app.action_take_over,
+                )
+            )
         for source in app.config.sources:
             out.append(
                 (

@@ -1,4 +1,5 @@
-"""`?`: every key in force, after the user's [keys] remapping, with the binding id to remap it."""
+"""`?`: every key in force, after the user's [keys] remapping, with the binding id to remap it,
+and the query language of `/` and saved filters in short."""
 
 from __future__ import annotations
 
@@ -13,6 +14,16 @@ from textual.widgets import Static
 
 # (keys as shown, what they do, binding id or "" for Textual's own)
 Row = tuple[str, str, str]
+
+# What the `/` prompt and saved filters accept (the query language, in short).
+QUERY_HELP = (
+    ('tariff "trade talks"', "every word and phrase, in the title, summary or full text"),
+    ("title:tariff", 'in titles only (also title:"far apart")'),
+    ("APEC OR summit  -opinion", "either term; leave out a term"),
+    ("source:Yonhap  tag:korea", "one source (quote names with spaces), one tag"),
+    ("is:unread  is:starred", "marks"),
+    ("since:6h  before:2025-10-24", "time"),
+)
 
 
 class HelpScreen(ModalScreen[None]):
@@ -38,6 +49,14 @@ class HelpScreen(ModalScreen[None]):
                 table.add_row(Text(keys), Text(does), Text(binding_id or "built in"))
             parts.append(table)
             parts.append(Text(""))
+        parts.append(Text("Filters (/ and saved filters)", style="bold underline"))
+        queries = Table.grid(padding=(0, 2))
+        queries.add_column(style="bold", no_wrap=True)
+        queries.add_column(ratio=1)
+        for example, meaning in QUERY_HELP:
+            queries.add_row(Text(example), Text(meaning))
+        parts.append(queries)
+        parts.append(Text(""))
         if self.footnote:
             parts.append(Text(self.footnote, style="dim"))
         parts.append(Text("escape closes this help."))

@@ -57,6 +57,8 @@ class ArticleView(VerticalScroll):
         if article.published:
             meta.append(wall(article.published, self.local))
             meta.append(article.published.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"))
+        elif article.listed:
+            meta.append("undated: listed with the article it was printed under")
         else:
             meta.append("publication time unknown")
         out.append(" · ".join(meta) + "\n", style("article--meta", partial=True))

@@ -185,7 +185,8 @@ class HeadlineList(ScrollView, can_focus=True):
         but the watch terms, which keep their own colour."""
         style = self.get_component_rich_style
         mark = "*" if article.starred else ("+" if not article.read else " ")
-        when = age(article.published or article.fetched, self._clock(), self._zone)
+        seen = None if article.listed else article.fetched  # a listed one is undated: "—"
+        when = age(article.published or seen, self._clock(), self._zone)
         title_width = max(10, width - MARK_WIDTH - AGE_WIDTH - 1 - SOURCE_WIDTH - 1)
         row = Text(no_wrap=True)
         row.append(mark + " ", style("headlines--star", partial=True) if article.starred else "")

@@ -1,0 +1,163 @@
+"""Viewers and the writer: a viewer notices a poller that exited or hangs, says so, and can
+take over as the writer. The poller is a real `wirewatch poll` process."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from fetchers.config import load_config
+from fetchers.liveness import SILENT_AFTER
+from fetchers.store import Store
+from tests.apps import FROZEN
+from tests.procs import running
+from tests.test_app import settle
+from tui.app import WirewatchApp
+from tui.commands import WirewatchCommands
+
+ROOT = Path(__file__).resolve().parent.parent
+STEP = 0.1  # seconds a Pilot pause lasts while waiting for the dashboard to notice
+
+
+def story(folder: Path, name: str, title: str) -> None:
+    (folder / f"{name}.txt").write_text(f"{title}. Seoul and Washington met again.\n")
+    (folder / f"{name}.meta.toml").write_text(
+        f'title = "{title}"\npublished = 2025-10-24T16:05:00+09:00\n'
+    )
+
+
+@pytest.fixture
+def config_file(tmp_path: Path) -> Path:
+    clips = tmp_path / "clips"
+    clips.mkdir()
+    story(clips, "a", "Tariff talks resume")
+    path = tmp_path / "wirewatch.toml"
+    path.write_text(f'[settings]\ninterval = "1h"\n[[sources]]\nname = "Clips"\npath = "{clips}"\n')
+    return path
+
+
+@pytest.fixture
+def poller(tmp_path: Path, config_file: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """`wirewatch poll` on tmp_path/data, once it holds the lock and has stored its first poll."""
+    data = tmp_path / "data"
+    with open(tmp_path / "poll.log", "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tui", "--config", str(config_file), "--data-dir", str(data)]
+            + ["--now", FROZEN.isoformat(), "poll"],
+            cwd=ROOT,
+            stdout=log,
+            stderr=log,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if (data / "sources.json").exists():  # written after the first cycle's store
+                break
+            assert proc.poll() is None, (tmp_path / "poll.log").read_text()
+            time.sleep(0.05)
+        else:
+            pytest.fail("the poller did not store its first poll")
+        yield proc
+    finally:
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGCONT)
+            proc.terminate()
+        proc.wait(timeout=30)
+
+
+def wait_for(check, seconds: float = 30) -> None:  # noqa: ANN001 - a predicate
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, "gave up waiting"
+        time.sleep(0.05)
+
+
+def test_writer_state_tells_a_poller_at_work_from_one_that_hangs_or_exited(
+    tmp_path: Path, poller: subprocess.Popen[bytes]
+) -> None:
+    lock = tmp_path / "data" / "writer.lock"
+    with Store(tmp_path / "data") as viewer:
+        state = viewer.writer_state()
+        assert state.held and state.pid == poller.pid and not state.gone
+        os.kill(poller.pid, signal.SIGSTOP)  # hangs: holds the lock, writes nothing
+        long_ago = time.time() - 10 * SILENT_AFTER
+        os.utime(lock, (long_ago, long_ago))
+        state = viewer.writer_state()
+        assert state.held and state.gone
+        os.kill(poller.pid, signal.SIGCONT)  # its heartbeat shows it at work again
+        wait_for(lambda: not viewer.writer_state().gone)
+        poller.terminate()
+        assert poller.wait(timeout=30) == 0
+        state = viewer.writer_state()
+        assert not state.held and state.gone
+
+
+async def test_a_viewer_says_the_poller_stopped_and_takes_over(
+    tmp_path: Path, config_file: Path, poller: subprocess.Popen[bytes]
+) -> None:
+    config = load_config(config_file, FROZEN)
+    app = WirewatchApp(config, tmp_path / "data", clock=lambda: FROZEN)
+    async with app.run_test(size=(160, 40)) as pilot:
+
+        def status() -> str:
+            return str(app.query_one("#status").render())
+
+        async def until(check, steps: int = 600) -> None:  # noqa: ANN001 - a predicate
+            for _ in range(steps):
+                if check():
+                    return
+                await pilot.pause(STEP)
+            pytest.fail(f"gave up waiting; status: {status()}")
+
+        await settle(app, pilot, want=1)
+        assert not app.writer
+        await until(lambda: "viewer (attached to a poller)" in status())
+
+        os.kill(poller.pid, signal.SIGSTOP)  # a poller that hangs, holding the lock
+        long_ago = time.time() - 10 * SILENT_AFTER
+        os.utime(tmp_path / "data" / "writer.lock", (long_ago, long_ago))
+        await until(lambda: "NOT UPDATING: the poller has written nothing for" in status())
+        await pilot.press("r")  # it still holds the lock: nothing to take over yet
+        assert not app.writer
+        os.kill(poller.pid, signal.SIGCONT)
+        await until(lambda: "viewer (attached to a poller)" in status())
+
+        poller.terminate()  # as `kill -TERM`: it finishes its write and exits
+        assert poller.wait(timeout=30) == 0
+        await until(lambda: "NOT UPDATING: the poller stopped" in status())
+        assert "r polls here" in status()
+        palette = [text for text, _, _ in WirewatchCommands(app.screen)._entries()]
+        assert "Poll here: take over from the stopped poller" in palette
+
+        await pilot.press("r")  # take over
+        await until(lambda: app.writer and app.poller is not None)
+        assert (tmp_path / "data" / "writer.lock").read_text().strip() == str(os.getpid())
+        with Store(tmp_path / "data") as other:
+            assert other.writer_state().pid == os.getpid() and not other.writer_state().gone
+        assert "NOT UPDATING" not in status() and "viewer" not in status()
+
+        story(tmp_path / "clips", "b", "Summit date set")  # and it polls here
+        await pilot.press("r")
+        await until(lambda: app.total == 2)
+        await pilot.press("q")
+    assert not running(poller.pid)
+
+
+def test_a_viewer_looking_at_the_lock_does_not_refuse_a_starting_writer(tmp_path: Path) -> None:
+    """Viewers take the lock shared for an instant to see whether a writer runs; a writer
+    starting in that instant still becomes the writer."""
+    tmp_path.joinpath("writer.lock").touch()
+    with open(tmp_path / "writer.lock") as looking:
+        fcntl.flock(looking, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        threading.Timer(0.05, fcntl.flock, args=(looking, fcntl.LOCK_UN)).start()
+        with Store(tmp_path, writer=True) as writer:
+            assert writer.is_writer

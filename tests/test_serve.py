@@ -1,0 +1,237 @@
+"""`wirewatch serve`: a real server on a free port, real websocket clients, and the dashboard
+processes it starts looked at through /proc. Every dashboard ends when its browser leaves,
+when `serve` is stopped or killed, and on SIGTERM even when nothing reads its output."""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from tests.apps import FROZEN
+from tests.procs import descendants, running
+from tui.serve import DRIVER
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seeds" / "000_8890db16bdd93803.txt"
+F_SETPIPE_SZ = 1031  # fcntl: set a pipe's capacity (Linux)
+GENEROUS = 60.0  # seconds: a deadline that only a process that never ends can miss
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def config_file(tmp_path: Path) -> Path:
+    path = tmp_path / "wirewatch.toml"
+    path.write_text(f'[settings]\ninterval = "1h"\n[[sources]]\nname = "Seed"\npath = "{SEED}"\n')
+    return path
+
+
+def dashboard_argv(config_file: Path, data: Path) -> list[str]:
+    return [sys.executable, "-m", "tui", "--config", str(config_file), "--data-dir", str(data)]
+
+
+@pytest.fixture
+def serve(tmp_path: Path, config_file: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    """`wirewatch serve` on a free port, accepting connections; ended with all it started."""
+    port = free_port()
+    argv = dashboard_argv(config_file, tmp_path / "data")
+    with open(tmp_path / "serve.log", "wb") as log:
+        proc = subprocess.Popen(
+            [*argv, "--now", FROZEN.isoformat(), "serve", "--port", str(port)],
+            cwd=ROOT,
+            stdout=log,
+            stderr=log,
+        )
+    try:
+        deadline = time.monotonic() + GENEROUS
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert proc.poll() is None, (tmp_path / "serve.log").read_text()
+                assert time.monotonic() < deadline, "serve did not listen"
+                time.sleep(0.05)
+        yield proc, port
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        for pid in started_with(config_file):  # whatever a failed test left behind
+            os.kill(pid, signal.SIGKILL)
+
+
+def started_with(config_file: Path) -> list[int]:
+    """Live processes whose command line names this test's config (its dashboards, however
+    orphaned); their parser processes end with them."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if str(config_file).encode() in cmdline.read_bytes():
+                pid = int(cmdline.parent.name)
+                if running(pid):
+                    found.append(pid)
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+async def open_tab(session: aiohttp.ClientSession, port: int) -> aiohttp.ClientWebSocketResponse:
+    """A browser tab: connects, and returns once the dashboard has drawn its screen."""
+    websocket = await session.ws_connect(f"http://127.0.0.1:{port}/ws?width=120&height=40")
+    received = 0
+    while received < 4000:
+        message = await asyncio.wait_for(websocket.receive(), GENEROUS)
+        assert message.type == aiohttp.WSMsgType.BINARY, message
+        received += len(message.data)
+    return websocket
+
+
+# A browser tab in a process of its own: it connects, says "idle" once the dashboard has
+# drawn its screen and sent nothing for 2 s, then reads nothing more (it answers no ping and
+# no close) until killed.
+BROWSER = """
+import asyncio, sys, aiohttp
+async def main():
+    async with aiohttp.ClientSession() as session:
+        ws = await session.ws_connect(sys.argv[1])
+        received = 0
+        while received < 4000:
+            received += len((await asyncio.wait_for(ws.receive(), 60)).data or b"")
+        for _ in range(60):
+            try:
+                await asyncio.wait_for(ws.receive(), 2)
+            except TimeoutError:
+                break
+        print("idle", flush=True)
+        await asyncio.sleep(3600)
+asyncio.run(main())
+"""
+
+
+def browser(port: int) -> subprocess.Popen[str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", BROWSER, f"http://127.0.0.1:{port}/ws?width=120&height=40"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stdout.readline() == "idle\n"
+    return proc
+
+
+async def until_gone(pids: list[int]) -> None:
+    deadline = time.monotonic() + GENEROUS
+    while any(running(pid) for pid in pids):
+        assert time.monotonic() < deadline, [p for p in pids if running(p)]
+        await asyncio.sleep(0.1)
+
+
+async def test_a_dashboard_ends_when_its_browser_leaves(
+    serve: tuple[subprocess.Popen[bytes], int],
+) -> None:
+    proc, port = serve
+    killed = browser(port)
+    started = descendants(proc.pid)
+    assert started  # the dashboard (and its parser processes)
+    killed.kill()  # the browser is killed: no goodbye
+    killed.wait()
+    await until_gone(started)
+    async with aiohttp.ClientSession() as session:
+        tab = await open_tab(session, port)  # the server carries on for the next tab
+        again = descendants(proc.pid)
+        assert again and not set(again) & set(started)
+        await tab.close()  # a tab closed the ordinary way
+        await until_gone(again)
+    assert proc.poll() is None
+
+
+async def test_sigterm_ends_serve_and_every_dashboard(
+    serve: tuple[subprocess.Popen[bytes], int],
+) -> None:
+    proc, port = serve
+    tab = browser(port)  # it never answers the close that serve sends
+    try:
+        started = descendants(proc.pid)
+        assert started
+        proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 15  # textual-serve alone: 20 s and more, on open tabs
+        while proc.poll() is None or any(running(pid) for pid in started):
+            assert time.monotonic() < deadline, [p for p in started if running(p)]
+            await asyncio.sleep(0.1)
+        assert proc.returncode == 0
+    finally:
+        tab.kill()
+        tab.wait()
+
+
+async def test_dashboards_end_when_serve_is_killed(
+    serve: tuple[subprocess.Popen[bytes], int],
+) -> None:
+    proc, port = serve
+    tab = browser(port)
+    try:
+        started = descendants(proc.pid)
+        assert started
+        proc.send_signal(signal.SIGKILL)  # idle dashboards will never hear from it again
+        proc.wait()
+        await until_gone(started)
+    finally:
+        tab.kill()
+        tab.wait()
+
+
+def _blocked_writing(pid: int) -> bool:
+    """Whether the process sleeps in a write to a pipe (as the kernel reports it)."""
+    try:
+        if "pipe_write" in Path(f"/proc/{pid}/wchan").read_text():
+            return True
+        return Path(f"/proc/{pid}/syscall").read_text().split()[:2] == ["1", "0x1"]
+    except OSError:
+        return False
+
+
+def test_a_served_dashboard_nobody_reads_ends_on_sigterm(tmp_path: Path, config_file: Path) -> None:
+    """A dashboard whose screen output nobody reads blocks in a write; SIGTERM still ends it
+    (the event loop that would handle it is the one blocked)."""
+    proc = subprocess.Popen(
+        dashboard_argv(config_file, tmp_path / "data"),
+        cwd=ROOT,
+        env={**os.environ, "TEXTUAL_DRIVER": DRIVER, "COLUMNS": "200", "ROWS": "60"},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    assert proc.stdout is not None
+    try:
+        fcntl.fcntl(proc.stdout.fileno(), F_SETPIPE_SZ, 4096)  # one page: the first screen fills it
+        deadline = time.monotonic() + GENEROUS
+        while not _blocked_writing(proc.pid):
+            assert proc.poll() is None
+            assert time.monotonic() < deadline, "the dashboard never blocked writing"
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=GENEROUS)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        for pid in started_with(config_file):
+            os.kill(pid, signal.SIGKILL)
+        for pipe in (proc.stdin, proc.stdout):
+            if pipe is not None:
+                pipe.close()

@@ -1,0 +1,209 @@
+"""`wirewatch serve`: textual-serve, with every dashboard ended when its browser tab is gone.
+
+textual-serve runs one dashboard process per browser tab. As shipped, a tab that leaves only
+sends that process a "quit" it may never act on (a dashboard blocked writing to a pipe nobody
+reads, or one busy elsewhere), and SIGTERM waits on the open websockets. Here a session ends in
+steps until its process group is gone: "quit", then SIGTERM, then SIGKILL; the dashboard's
+output is read until it exits, so it never blocks on a full pipe; and SIGTERM or SIGINT to
+`serve` ends every session before the server stops. The dashboards run `tui.webdriver`, which
+also ends one whose serving process is gone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import shlex
+import signal
+from asyncio.subprocess import Process
+from pathlib import Path
+from typing import Any
+
+from aiohttp import WSCloseCode, web
+from textual_serve.app_service import AppService
+from textual_serve.server import Server, to_int
+
+log = logging.getLogger("wirewatch.serve")
+
+QUIT_GRACE = 5.0  # seconds a dashboard has to quit when asked
+TERM_GRACE = 5.0  # then after SIGTERM, before SIGKILL
+CLOSE_WAIT = 2.0  # seconds to wait for a browser to answer a websocket close
+HEARTBEAT = 15.0  # websocket pings: a browser that stops answering is gone after 1.5x this
+DRIVER = "tui.webdriver:ServedDriver"
+
+
+class DashboardSession(AppService):
+    """One browser tab's dashboard process, in its own process group, always ended."""
+
+    def __init__(self, argv: list[str], **kwargs: Any) -> None:
+        super().__init__(shlex.join(argv), **kwargs)
+        self.argv = argv
+        self._ending: asyncio.Future[None] | None = None
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
+        environment = super()._build_environment(width, height)
+        environment["TEXTUAL_DRIVER"] = DRIVER
+        return environment
+
+    async def _open_app_process(self, width: int = 80, height: int = 24) -> Process:
+        """The dashboard itself (no shell between), leading a process group of its own so
+        that what it starts (its parser processes) ends with it."""
+        self._process = process = await asyncio.create_subprocess_exec(
+            *self.argv,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env=self._build_environment(width=width, height=height),
+            start_new_session=True,
+        )
+        assert process.stdin is not None
+        self._stdin = process.stdin
+        return process
+
+    async def on_data(self, payload: bytes) -> None:
+        """Forward the screen to the browser; once the browser is gone, keep reading the
+        dashboard's output (and drop it) so it never blocks writing."""
+        with contextlib.suppress(ConnectionError, RuntimeError):
+            await super().on_data(payload)
+
+    async def send_meta(self, data: dict[str, str | None | int | bool]) -> bool:
+        if self._stdin is None or self._stdin.is_closing():
+            return False
+        return await super().send_meta(data)
+
+    async def stop(self) -> None:
+        """End the session (once, however many callers ask); returns when its process group
+        is gone."""
+        if self._ending is None:
+            self._ending = asyncio.ensure_future(self._end())
+        await asyncio.shield(self._ending)
+
+    async def _end(self) -> None:
+        process = self._process
+        if process is None:
+            return
+        with contextlib.suppress(Exception):
+            await self._download_manager.cancel_app_downloads(app_service_id=self.app_service_id)
+        await self.send_meta({"type": "quit"})
+        if not await _exits(process, QUIT_GRACE):
+            log.warning("dashboard %s did not quit; sending SIGTERM", process.pid)
+            _signal_group(process.pid, signal.SIGTERM)
+            if not await _exits(process, TERM_GRACE):
+                log.warning("dashboard %s did not stop; sending SIGKILL", process.pid)
+                _signal_group(process.pid, signal.SIGKILL)
+                await process.wait()
+        # what the dashboard started leaves with it; anything still there is ended
+        for number in (signal.SIGTERM, signal.SIGKILL):
+            if not await _group_empties(process.pid, TERM_GRACE):
+                _signal_group(process.pid, number)
+        if self._stdin is not None:
+            self._stdin.close()
+        if self._task is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._task, TERM_GRACE)  # its output, to the end
+            self._task = None
+
+
+async def _exits(process: Process, seconds: float) -> bool:
+    try:
+        await asyncio.wait_for(process.wait(), seconds)
+    except TimeoutError:
+        return False
+    return True
+
+
+def _signal_group(group: int, number: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(group, number)
+
+
+async def _group_empties(group: int, seconds: float) -> bool:
+    """True once no live process is left in the group (waiting up to `seconds`)."""
+    for _ in range(int(seconds / 0.05) + 1):
+        if not _group_alive(group):
+            return True
+        await asyncio.sleep(0.05)
+    return False
+
+
+def _group_alive(group: int) -> bool:
+    """Whether a process of the group still runs (one that died and waits to be reaped by
+    a container's init does not count)."""
+    proc = Path("/proc")
+    if not proc.is_dir():  # not Linux: ask the kernel, zombies included
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if len(fields) > 2 and fields[2] == str(group) and fields[0] != "Z":
+            return True
+    return False
+
+
+class DashboardServer(Server):
+    """textual-serve's server, running DashboardSessions and ending them all on shutdown."""
+
+    def __init__(self, argv: list[str], host: str, port: int) -> None:
+        pages = Path(__file__).resolve().parent / "web"  # its page, without outside web fonts
+        super().__init__(
+            shlex.join(argv), host=host, port=port, title="wirewatch", templates_path=str(pages)
+        )
+        self.argv = argv
+        self.sessions: dict[DashboardSession, web.WebSocketResponse] = {}
+
+    async def on_shutdown(self, app: web.Application) -> None:
+        """SIGTERM or SIGINT: every dashboard ends, every browser is told, then the server
+        stops (without this it waits on the open websockets)."""
+        sessions = list(self.sessions.items())
+        await asyncio.gather(
+            *(session.stop() for session, _ in sessions),
+            *(
+                websocket.close(code=WSCloseCode.GOING_AWAY, message=b"wirewatch serve stopped")
+                for _, websocket in sessions
+            ),
+            return_exceptions=True,
+        )
+
+    async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+        """One browser tab: a dashboard for as long as its websocket lives, then none."""
+        websocket = web.WebSocketResponse(heartbeat=HEARTBEAT, timeout=CLOSE_WAIT)
+        width = to_int(request.query.get("width", "80"), 80)
+        height = to_int(request.query.get("height", "24"), 24)
+        session: DashboardSession | None = None
+        try:
+            await websocket.prepare(request)
+            session = DashboardSession(
+                self.argv,
+                write_bytes=websocket.send_bytes,
+                write_str=websocket.send_str,
+                close=websocket.close,
+                download_manager=self.download_manager,
+                debug=self.debug,
+            )
+            self.sessions[session] = websocket
+            await session.start(width, height)
+            await self._process_messages(websocket, session)
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                await websocket.close()
+        except Exception as error:  # a broken message from a browser ends its session only
+            log.exception(error)
+        finally:
+            if session is not None:
+                await session.stop()
+                self.sessions.pop(session, None)
+        return websocket
