@@ -106,6 +106,10 @@ class Newsroom:
         one source at once. When `stop` is set mid-cycle, fetches still in flight are dropped;
         a store write already started finishes in its thread."""
         poller = self.require_poller()
+        async with poller.beating():  # viewers see this writer at work between cycles too
+            await self._run(poller, stop, tick)
+
+    async def _run(self, poller: Poller, stop: asyncio.Event, tick: float) -> None:
         while not stop.is_set():
             due = poller.due(self.clock())
             if due:

@@ -134,7 +134,7 @@ class Poller:
         return out
 
     @contextlib.asynccontextmanager
-    async def _beating(self) -> AsyncIterator[None]:
+    async def beating(self) -> AsyncIterator[None]:
         """Touch the writer lock every few seconds while inside (one task however nested), so
         viewers can tell this writer at work from one that exited or hangs."""
         self._beats += 1
@@ -162,7 +162,7 @@ class Poller:
         Sources that answer together are written together (one write per touched shard);
         one that is slow never holds the others' articles back by more than FLUSH_AFTER
         seconds. Full texts are fetched after the articles are stored (see `drain_pages`)."""
-        async with self._beating():
+        async with self.beating():
             return await self._poll(sources)
 
     async def _poll(self, sources: list[Source] | None) -> list[PollResult]:
@@ -517,7 +517,7 @@ class Poller:
 
         When `stop` is set mid-cycle, fetches still in flight are dropped; a store write
         already started finishes in its thread."""
-        async with self._beating():
+        async with self.beating():
             await self._run(stop, on_cycle, tick)
 
     async def _run(

@@ -3,8 +3,10 @@ untagged, and saved filters that find the story by its text."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+from rich.console import Console
 from textual.widgets import Static
 
 from tests.apps import make_app
@@ -51,6 +53,8 @@ async def test_saved_filter_two_finds_the_story_by_its_text(tmp_path: Path) -> N
         await pilot.press("question_mark")  # `?` says where words are looked for
         await pilot.pause(0.2)
         assert isinstance(app.screen, HelpScreen)
-        shown_help = str(app.screen.query_one(Static).render())
+        console = Console(width=200, record=True, file=io.StringIO())
+        console.print(app.screen.query_one(Static).content)
+        shown_help = console.export_text()
         assert "in the title, summary or full text" in shown_help
         assert "title:tariff" in shown_help

@@ -285,7 +285,7 @@ async def test_c_says_why_the_seed_story_suggests_nothing(tmp_path: Path) -> Non
     app = make_app(tmp_path)
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(app, pilot, want=6)
-        await pilot.press("G")  # the seed story
+        await pilot.press("g")  # the seed story, listed first
         await settle(app, pilot)
         await pilot.press("c")
         await pilot.pause(0.2)
