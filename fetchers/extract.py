@@ -18,7 +18,7 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
-from fetchers.charset import decode, header_charset, strip_xml_declaration
+from fetchers.charset import codec_for, decode, strip_xml_declaration
 from fetchers.extractors.blocks import Block, segment
 from fetchers.extractors.density import densest
 from fetchers.extractors.libraries import readability_text, trafilatura_text
@@ -85,14 +85,19 @@ def extract_article(body: bytes, content_type: str | None, url: str | None) -> P
 
 
 def decode_page(body: bytes, content_type: str | None) -> str:
-    """The page as text: the header's charset, else one the page declares further into its
-    head than the decoder looks, else what the bytes say."""
-    if not header_charset(content_type):
+    """The page as text. Bytes that are UTF-8 are read as UTF-8; otherwise a charset the page
+    declares anywhere in its head (the decoder itself looks at the first 2 KB only) goes before
+    the header's, as the page's own declaration does within those 2 KB."""
+    text, used = decode(body, content_type)
+    if not used.startswith("utf"):
         declared = _META_CHARSET.search(body[:HEAD_BYTES])
-        if declared:
-            content_type = "text/html; charset=" + declared.group(1).decode("ascii")
-    markup, _ = decode(body, content_type)
-    return strip_xml_declaration(markup)
+        codec = codec_for(declared.group(1).decode("ascii")) if declared else None
+        if codec and codec != used:
+            try:
+                text = body.decode(codec)
+            except UnicodeDecodeError:
+                pass  # the declaration is wrong: keep what the header or the bytes said
+    return strip_xml_declaration(text)
 
 
 def parse(markup: str) -> HtmlElement:
