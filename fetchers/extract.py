@@ -66,7 +66,7 @@ def extract_article(body: bytes, content_type: str | None, url: str | None) -> P
     blocks = segment(tree)
     if not blocks:
         raise ExtractError("no article text found on the page")
-    keep = choose_blocks(blocks, tree, markup, url)
+    keep = choose_blocks(blocks, tree, url)
     if url:
         keep = _drop_site_furniture(blocks, keep, url)
     text = render(blocks, keep)
@@ -110,15 +110,13 @@ def parse(markup: str) -> HtmlElement:
         raise ExtractError(f"the page cannot be read as HTML: {exc}") from None
 
 
-def choose_blocks(
-    blocks: list[Block], tree: HtmlElement, markup: str, url: str | None
-) -> list[bool]:
+def choose_blocks(blocks: list[Block], tree: HtmlElement, url: str | None) -> list[bool]:
     """The blocks most extractors agree are the article; the longest answer when they agree
     on nothing."""
     tokens = block_words(blocks)
     verdicts = [
         Verdict("trafilatura", 1.0, shares_from_text(trafilatura_text(tree, url), tokens)),
-        Verdict("readability", 1.0, shares_from_text(readability_text(markup, url), tokens)),
+        Verdict("readability", 1.0, shares_from_text(readability_text(tree, url), tokens)),
         Verdict("density", 1.0, [1.0 if kept else 0.0 for kept in densest(blocks)]),
     ]
     keep = agree(verdicts, len(blocks))

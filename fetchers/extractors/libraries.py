@@ -8,13 +8,14 @@ vote.
 
 from __future__ import annotations
 
+import copy
 import logging
+import re
 from typing import Any
 
 import lxml.html
+from lxml import etree
 from lxml.html import HtmlElement
-
-from fetchers.extractors.blocks import segment
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +42,10 @@ def trafilatura_text(tree: HtmlElement, url: str | None) -> str:
     return text or ""
 
 
-def readability_text(markup: str, url: str | None) -> str:
-    """readability-lxml's article as text, one block a line."""
+def readability_text(tree: HtmlElement, url: str | None) -> str:
+    """readability-lxml's article as text, one run of text a line."""
     try:
-        summary = _fast_document()(markup, url=url).summary(html_partial=True)
+        summary = _fast_document()(tree, url=url).summary(html_partial=True)
     except Exception as exc:  # readability raises on pages it cannot score
         log.debug("readability failed: %s", exc)
         return ""
@@ -54,23 +55,45 @@ def readability_text(markup: str, url: str | None) -> str:
         fragment = lxml.html.fragment_fromstring(summary, create_parent="div")
     except Exception:  # lxml raises several types on odd markup
         return ""
-    return "\n".join(block.text for block in segment(fragment))
+    return "\n".join(fragment.itertext())
 
 
 _DOCUMENT: Any = None
+_HIDDEN = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)", re.I)
 
 
 def _fast_document() -> Any:
-    """readability-lxml's Document, measuring link density without its slow text cleaner.
+    """readability-lxml's Document, reading our parsed tree and measuring text faster.
 
-    The library measures text through three regular expressions whose cost grows with the
-    square of a page's whitespace; the length of the whitespace-collapsed text is the same
-    measure, so the article chosen is the same, at a fraction of the time."""
+    The library parses the page again, rewrites every link and runs lxml's HTML cleaner
+    before it scores anything, and measures text through regular expressions whose cost
+    grows with the square of a page's whitespace. Here it starts from a copy of the tree
+    already parsed, removes what the cleaner would have removed for text (scripts, styles,
+    comments, hidden elements), and measures the whitespace-collapsed text: the same
+    scores, at a fraction of the time."""
     global _DOCUMENT
     if _DOCUMENT is None:
         from readability import Document
 
         class FastDocument(Document):
+            def _parse(self, input: HtmlElement) -> HtmlElement:
+                doc = copy.deepcopy(input)
+                for element in doc.xpath("//*[@hidden]"):
+                    element.drop_tree()
+                for element in doc.xpath("//*[@style]"):
+                    if _HIDDEN.search(element.get("style")):
+                        element.drop_tree()
+                etree.strip_elements(
+                    doc,
+                    "script",
+                    "style",
+                    "link",
+                    etree.Comment,
+                    etree.ProcessingInstruction,
+                    with_tail=False,
+                )
+                return doc
+
             def get_link_density(self, elem: HtmlElement) -> float:
                 link_length = sum(_text_length(link) for link in elem.iterdescendants("a"))
                 return float(link_length) / max(_text_length(elem), 1)
