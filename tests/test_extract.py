@@ -166,6 +166,20 @@ def test_metadata_from_meta_tags_and_a_byline_link() -> None:
     assert result.published == datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 
 
+def test_metadata_in_cdata_wrapped_json_ld_and_a_byline_element() -> None:
+    head = (
+        '<script type="application/ld+json">\n<![CDATA[\n{"@context": "https://schema.org", '
+        '"@graph": [{"@type": "WebSite", "name": "Gazette"}, {"@type": "BlogPosting", '
+        '"datePublished": "2024-06-25"}]}\n]]>\n</script>'
+    )
+    body = (
+        '<article><div class="post-byline">By Jane Roe</div>' + article(PARAGRAPHS) + "</article>"
+    )
+    result = extract_article(page(body, head).encode(), None, None)
+    assert result.byline == "Jane Roe"
+    assert result.published == datetime(2024, 6, 25, tzinfo=UTC)
+
+
 def test_a_page_that_states_nothing_has_no_metadata() -> None:
     html = "<html><body><div>" + article(PARAGRAPHS) + "</div></body></html>"
     result = extract_article(html.encode(), None, None)

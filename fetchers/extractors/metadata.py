@@ -24,9 +24,13 @@ _ARTICLE_TYPES = re.compile(
     r"article|posting|report|review|newsarticle|scholarly|webpage|creativework", re.I
 )
 _BY = re.compile(r"^\s*(?:by|von|par|por|di|door|av|af)\s*[:\s]\s*", re.I)
+# Comment and CDATA wrappers that pages put around JSON-LD for old browsers.
+_WRAPPERS = re.compile(r"^\s*(?://|/\*)?\s*(?:<!\[CDATA\[|<!--)|(?:\]\]>|-->)\s*(?:\*/)?\s*$")
+_BYLINE_LABEL = re.compile(r"(?:^|[\s_-])(?:byline|author|writtenby)(?:$|[\s_-])", re.I)
+MAX_BYLINE_WORDS = 8
 _LANG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*$")
 _TITLE_KEYS = ("og:title", "dc:title", "dcterms:title", "twitter:title", "parsely-title")
-_AUTHOR_KEYS = ("author", "dc:creator", "dcterms:creator", "parsely-author", "article:author")
+_AUTHOR_KEYS = ("dc:creator", "dcterms:creator", "author", "parsely-author", "article:author")
 _DATE_KEYS = (
     "article:published_time",
     "datepublished",
@@ -95,7 +99,7 @@ def _json_ld_article(tree: HtmlElement) -> dict[str, Any]:
         if (script.get("type") or "").strip().lower() != "application/ld+json":
             continue
         try:
-            data = json.loads(script.text or "")
+            data = json.loads(_WRAPPERS.sub("", script.text or ""))
         except ValueError:
             continue  # broken JSON-LD is common; the meta tags still count
         for item in _objects(data):
@@ -158,14 +162,20 @@ def _byline(tree: HtmlElement, meta: dict[str, str], ld: dict[str, Any]) -> str 
         value = _text(meta.get(key))
         if value and not _is_url(value):
             return _tidy_byline(value)
-    for element in tree.iter():
-        if not isinstance(element.tag, str):
+    body = tree.find("body")
+    for element in (body if body is not None else tree).iter():
+        if not isinstance(element.tag, str) or element.tag in ("script", "style", "meta"):
             continue
-        if element.get("rel") == "author" or "author" in (element.get("itemprop") or ""):
+        label = f"{element.get('class', '')} {element.get('id', '')}"
+        if (
+            element.get("rel") == "author"
+            or "author" in (element.get("itemprop") or "")
+            or _BYLINE_LABEL.search(label)
+        ):
             name_element = element.find(".//*[@itemprop='name']")
             source = name_element if name_element is not None else element
             text = clean_line(source.text_content())
-            if text and len(text) <= MAX_BYLINE:
+            if text and len(text) <= MAX_BYLINE and len(text.split()) <= MAX_BYLINE_WORDS:
                 return _tidy_byline(text)
     return None
 
