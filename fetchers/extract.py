@@ -24,7 +24,13 @@ from fetchers.extractors.density import densest
 from fetchers.extractors.libraries import readability_text, trafilatura_text
 from fetchers.extractors.metadata import read_metadata
 from fetchers.extractors.sitewide import MAX_SHARE_REMOVED, MEMORY, fingerprint
-from fetchers.extractors.vote import Verdict, agree, block_words, shares_from_text
+from fetchers.extractors.vote import (
+    Verdict,
+    agree,
+    block_words,
+    complete_runs,
+    shares_from_text,
+)
 from fetchers.text import normalise_paragraphs, strip_controls
 
 # Lines that pages put between or after paragraphs and that are never the article.
@@ -119,7 +125,7 @@ def choose_blocks(blocks: list[Block], tree: HtmlElement, url: str | None) -> li
         Verdict("readability", 1.0, shares_from_text(readability_text(tree, url), tokens)),
         Verdict("density", 1.0, [1.0 if kept else 0.0 for kept in densest(blocks)]),
     ]
-    keep = agree(verdicts, len(blocks))
+    keep = complete_runs(blocks, verdicts[0], verdicts[1], agree(verdicts, len(blocks)))
     if any(keep):
         return _drop_orphan_headings(blocks, keep)
     found = [v for v in verdicts if v.found]

@@ -72,3 +72,27 @@ def agree(verdicts: Sequence[Verdict], count: int, threshold: float = 0.5) -> li
     if not total:
         return [False] * count
     return [sum(v.weight * v.shares[n] for v in voting) / total > threshold for n in range(count)]
+
+
+def complete_runs(
+    blocks: Sequence[Block], first: Verdict, second: Verdict, keep: list[bool]
+) -> list[bool]:
+    """Blocks only one of two extractors keeps, beside blocks of the same kind both keep
+    (the rest of a list, of a run of paragraphs, of one element's lines): the article does
+    not stop in the middle of a list. Table cells are not a run: a layout table puts the
+    menu and the article side by side."""
+    agreed = [n for n in range(len(blocks)) if first.shares[n] >= 0.5 and second.shares[n] >= 0.5]
+    elements = {blocks[n].element for n in agreed}
+    runs = {(blocks[n].element.getparent(), blocks[n].tag) for n in agreed}
+    completed = list(keep)
+    for n, block in enumerate(blocks):
+        if completed[n] or (first.shares[n] >= 0.5) == (second.shares[n] >= 0.5):
+            continue
+        if block.element in elements or (
+            block.tag not in _CELLS and (block.element.getparent(), block.tag) in runs
+        ):
+            completed[n] = True
+    return completed
+
+
+_CELLS = frozenset(("td", "th"))
