@@ -45,6 +45,8 @@ _READ_MORE_PREFIX = re.compile(r"^(read more|also read|related)\s*[:»>-]\s*", r
 # A charset declared anywhere in the head (the decoder itself looks at the first 2 KB).
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9._:-]+)", re.I)
 HEAD_BYTES = 65536
+# Characters no text page is made of: replaced undecodable bytes and control codes.
+_BINARY = re.compile(r"[\ufffd\x00-\x08\x0e-\x1f]")
 
 
 @dataclass(slots=True)
@@ -107,9 +109,12 @@ def decode_page(body: bytes, content_type: str | None) -> str:
 
 
 def parse(markup: str) -> HtmlElement:
-    """The page's tree; an empty or unparsable page has no article."""
+    """The page's tree; an empty, binary or unparsable page has no article."""
     if not markup.strip():
         raise ExtractError("the page is empty")
+    head = markup[:4096]
+    if len(_BINARY.findall(head)) > len(head) // 10:
+        raise ExtractError("the file is not an HTML page (binary data)")
     try:
         return lxml.html.document_fromstring(markup)
     except (etree.ParserError, ValueError) as exc:

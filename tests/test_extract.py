@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from fetchers.extract import extract_article
+from fetchers.extract import ExtractError, extract_article
 from fetchers.extractors import sitewide
 
 PARAGRAPHS = [
@@ -209,3 +209,9 @@ def test_a_block_every_article_of_a_site_repeats_is_dropped_but_not_across_sites
         text = extract_article(page(wire).encode(), None, site).text
         for paragraph in PARAGRAPHS:
             assert paragraph in text
+
+
+def test_a_binary_file_is_named_as_not_a_page() -> None:
+    noise = bytes((n * 7919 + 13) % 256 for n in range(6000))
+    with pytest.raises(ExtractError, match="not an HTML page"):
+        extract_article(b"\x89PNG\r\n\x1a\n" + noise, None, None)
