@@ -20,7 +20,7 @@ from lxml.html import HtmlElement
 
 from fetchers.charset import codec_for, decode, strip_xml_declaration
 from fetchers.extractors.blocks import Block, segment
-from fetchers.extractors.density import densest
+from fetchers.extractors.density import densest, density_shares
 from fetchers.extractors.libraries import readability_text, trafilatura_text
 from fetchers.extractors.metadata import read_metadata
 from fetchers.extractors.sitewide import MAX_SHARE_REMOVED, MEMORY, fingerprint
@@ -122,23 +122,20 @@ def parse(markup: str) -> HtmlElement:
 
 
 def choose_blocks(blocks: list[Block], tree: HtmlElement, url: str | None) -> list[bool]:
-    """The blocks most extractors agree are the article; the longest answer when they agree
-    on nothing."""
+    """The blocks most extractors agree are the article; when the libraries find nothing,
+    the density extractor's article; when the vote keeps nothing, the longest answer."""
     tokens = block_words(blocks)
-    verdicts = [
-        Verdict("trafilatura", 1.0, shares_from_text(trafilatura_text(tree, url), tokens)),
-        Verdict("readability", 1.0, shares_from_text(readability_text(tree, url), tokens)),
-        Verdict("density", 1.0, [1.0 if kept else 0.0 for kept in densest(blocks)]),
-    ]
-    keep = complete_runs(blocks, verdicts[0], verdicts[1], agree(verdicts, len(blocks)))
+    first = Verdict("trafilatura", 1.0, shares_from_text(trafilatura_text(tree, url), tokens))
+    second = Verdict("readability", 1.0, shares_from_text(readability_text(tree, url), tokens))
+    libraries = (first, second)
+    own = densest(blocks)
+    if not any(v.found for v in libraries):
+        return own
+    density = Verdict("density", 1.0, density_shares(blocks, own))
+    keep = complete_runs(blocks, first, second, agree([first, second, density], len(blocks)))
     if any(keep):
         return _drop_orphan_headings(blocks, keep)
-    found = [v for v in verdicts if v.found]
-    if not found:
-        return keep
-    longest = max(
-        found, key=lambda v: sum(b.words * s for b, s in zip(blocks, v.shares, strict=True))
-    )
+    longest = max(libraries, key=lambda v: _words_kept(blocks, v.shares))
     return [share >= 0.5 for share in longest.shares]
 
 
