@@ -45,6 +45,7 @@ _READ_MORE_PREFIX = re.compile(r"^(read more|also read|related)\s*[:»>-]\s*", r
 # A charset declared anywhere in the head (the decoder itself looks at the first 2 KB).
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9._:-]+)", re.I)
 HEAD_BYTES = 65536
+_CELLS = frozenset(("td", "th"))
 # Characters no text page is made of: replaced undecodable bytes and control codes.
 _BINARY = re.compile(r"[\ufffd\x00-\x08\x0e-\x1f]")
 
@@ -177,20 +178,29 @@ def _drop_site_furniture(blocks: list[Block], keep: list[bool], url: str) -> lis
 
 
 def render(blocks: list[Block], keep: list[bool]) -> str:
-    """The kept blocks as paragraphs: list items bulleted, a table row's cells on one line,
-    furniture lines dropped."""
+    """The kept blocks as paragraphs: list items bulleted, the cells of a table row on one
+    line, furniture lines dropped."""
     lines: list[str] = []
-    previous_row: HtmlElement | None = None
+    previous: Block | None = None
     for block, kept in zip(blocks, keep, strict=True):
         if not kept:
             continue
         text = strip_controls(block.text).strip()
         if not text or _NOISE_LINE.match(text) or _READ_MORE_PREFIX.match(text):
             continue
-        row = block.element.getparent() if block.tag in ("td", "th") else None
-        if row is not None and row is previous_row and lines:
+        if previous is not None and lines and _next_cell(previous, block):
             lines[-1] += "  " + text
-            continue
-        previous_row = row
-        lines.append("• " + text if block.tag == "li" else text)
+        else:
+            lines.append("• " + text if block.tag == "li" else text)
+        previous = block
     return normalise_paragraphs("\n".join(lines))
+
+
+def _next_cell(previous: Block, block: Block) -> bool:
+    """A block that starts the next cell of the row the previous block ended."""
+    return (
+        block.tag in _CELLS
+        and previous.tag in _CELLS
+        and block.element is not previous.element
+        and block.element.getparent() is previous.element.getparent()
+    )
