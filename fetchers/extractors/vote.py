@@ -40,7 +40,9 @@ def shares_from_text(text: str, tokens: Sequence[list[str]]) -> list[float]:
     if not found:
         return [0.0] * len(tokens)
     triples = set(zip(found, found[1:], found[2:], strict=False))
-    joined = " " + " ".join(found) + " "
+    # Word runs shorter than a triple: found exactly when they occur in the text's words.
+    shorter: set[tuple[str, ...]] = {(word,) for word in found}
+    shorter.update(zip(found, found[1:], strict=False))
     shares: list[float] = []
     for block in tokens:
         if len(block) >= SHORT:
@@ -49,7 +51,7 @@ def shares_from_text(text: str, tokens: Sequence[list[str]]) -> list[float]:
             )
             shares.append(hits / (len(block) - 2))
         else:
-            shares.append(1.0 if f" {' '.join(block)} " in joined else 0.0)
+            shares.append(1.0 if tuple(block) in shorter else 0.0)
     # A short block counts only near a long block the same text holds: a lone "Share" or
     # "Home" found somewhere inside the article is not evidence.
     long_kept = [
