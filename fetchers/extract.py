@@ -18,7 +18,7 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
-from fetchers.charset import codec_for, decode, strip_xml_declaration
+from fetchers.charset import codec_for, decode, header_charset, strip_xml_declaration
 from fetchers.extractors.blocks import Block, segment
 from fetchers.extractors.density import densest, density_shares
 from fetchers.extractors.libraries import readability_text, trafilatura_text
@@ -45,6 +45,7 @@ _READ_MORE_PREFIX = re.compile(r"^(read more|also read|related)\s*[:»>-]\s*", r
 # A charset declared anywhere in the head (the decoder itself looks at the first 2 KB).
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9._:-]+)", re.I)
 HEAD_BYTES = 65536
+MAX_STRAY_BYTES = 8  # invalid sequences a page declared UTF-8 may have and still be UTF-8
 _CELLS = frozenset(("td", "th"))
 # Characters no text page is made of: replaced undecodable bytes and control codes.
 _BINARY = re.compile(r"[\ufffd\x00-\x08\x0e-\x1f]")
@@ -94,13 +95,19 @@ def extract_article(body: bytes, content_type: str | None, url: str | None) -> P
 
 
 def decode_page(body: bytes, content_type: str | None) -> str:
-    """The page as text. Bytes that are UTF-8 are read as UTF-8; otherwise a charset the page
-    declares anywhere in its head (the decoder itself looks at the first 2 KB only) goes before
-    the header's, as the page's own declaration does within those 2 KB."""
+    """The page as text. Bytes that are UTF-8 are read as UTF-8, and so are bytes declared
+    UTF-8 with a stray invalid byte or two (a detector would pick a wrong charset for the whole
+    page); otherwise a charset the page declares anywhere in its head (the decoder itself looks
+    at the first 2 KB only) goes before the header's, as the page's own declaration does within
+    those 2 KB."""
     text, used = decode(body, content_type)
     if not used.startswith("utf"):
         declared = _META_CHARSET.search(body[:HEAD_BYTES])
         codec = codec_for(declared.group(1).decode("ascii")) if declared else None
+        if "utf-8" in (codec, codec_for(header_charset(content_type))):
+            lenient = body.decode("utf-8", errors="replace")
+            if lenient.count("\ufffd") <= max(MAX_STRAY_BYTES, len(body) // 10_000):
+                return strip_xml_declaration(lenient)
         if codec and codec != used:
             try:
                 text = body.decode(codec)

@@ -139,6 +139,20 @@ def test_a_charset_the_page_declares_after_a_long_head_beats_a_wrong_header() ->
     assert korean in text
 
 
+def test_a_utf8_page_with_one_stray_byte_keeps_its_accents() -> None:
+    """One Latin-1 byte in a footer must not make the whole page a guess at another charset."""
+    words = "Grüße aus Köln: Müller, Straße, Größe, Übung, Äpfel, Öfen und Bäckerei"
+    paragraphs = [f"{words}. {p}" for p in PARAGRAPHS]
+    html = (
+        "<html><head><meta charset='utf-8'><title>Köln</title></head><body><article>"
+        + article(paragraphs)
+        + "</article><footer>(c) 2025</footer></body></html>"
+    ).encode()
+    body = html.replace(b"(c) 2025", b"\xa9 2025")
+    text = extract_article(body, None, None).text
+    assert words in text
+
+
 def test_metadata_the_page_states_is_read() -> None:
     head = (
         '<script type="application/ld+json">{"@context": "https://schema.org", '

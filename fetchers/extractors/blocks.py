@@ -29,7 +29,7 @@ HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 # Never text a reader sees: code, styles, controls and embedded documents.
 SKIPPED_TAGS = frozenset(
     (
-        *("script", "style", "noscript", "template", "svg", "iframe", "object"),
+        *("script", "style", "template", "svg", "iframe", "object"),
         *("embed", "head", "select", "option", "button", "input", "textarea", "canvas"),
         *("audio", "video", "map", "link", "meta", "title"),
     )
