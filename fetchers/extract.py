@@ -2,9 +2,11 @@
 
 Three extractors read the page: trafilatura, readability-lxml and wirewatch's own density
 extractor. The page is cut into text blocks, each extractor's answer is mapped onto them, and
-a block is the article when most of the extractors that found an article keep it. When they
-find nothing in common, the longest answer stands, so a page with an article never comes back
-empty. Blocks a site repeats on its other articles are dropped as furniture.
+a block is the article when two of the three keep it. When the libraries find nothing the
+density extractor's article stands, and when the vote keeps nothing the longest answer does, so
+a page with an article never comes back empty. Blocks a site repeats on its other articles are
+dropped as furniture. The page's bytes are decoded here too, since a page carries its charset
+in places a feed does not.
 """
 
 from __future__ import annotations
