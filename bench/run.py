@@ -8,6 +8,9 @@ python bench/run.py idle                          an open dashboard's CPU and te
 python bench/run.py soak [--cycles 1008]          a simulated week of polls: RSS per cycle
 python bench/run.py refresh [--feeds 200]          side by side with newsboat and sfeed,
                                                    through ../shared/bench/run_bench.py
+python bench/run.py extract [--pages DIR]         article text: word F1 and pages per
+                                                   CPU-second beside trafilatura and
+                                                   readability-lxml (../shared/bench/extract-dev)
 """
 
 from __future__ import annotations
@@ -306,6 +309,16 @@ def bench_refresh(args: argparse.Namespace) -> int:
     return subprocess.run(cmd).returncode
 
 
+def bench_extract(args: argparse.Namespace) -> int:
+    from bench.extract import bench_extract as run_extract
+
+    pages = Path(args.pages) if args.pages else ROOT.parent / "shared" / "bench" / "extract-dev"
+    if not (pages / "score.py").exists():
+        print(f"the article-text development set ({pages}) is not beside this checkout")
+        return 2
+    return run_extract(pages, args.limit)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -330,9 +343,12 @@ def main() -> int:
     p.add_argument("--feeds", type=int, default=200)
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--only", default="newsboat,sfeed,contender")
+    p = sub.add_parser("extract")
+    p.add_argument("--pages", help="a directory with score.py and pages/ (the development set)")
+    p.add_argument("--limit", type=int, default=0)
     args = parser.parse_args()
     if args.which is None:  # everything, in the order of the budgets in the README
-        for name in ("store", "kill", "dashboard", "idle", "soak"):
+        for name in ("store", "kill", "dashboard", "idle", "soak", "extract"):
             run(parser.parse_args([name]))
         return run(parser.parse_args(["refresh"]))
     return run(args)
@@ -354,6 +370,8 @@ def run(args: argparse.Namespace) -> int:
         bench_store(args)
     elif args.which == "kill":
         bench_kill(args)
+    elif args.which == "extract":
+        return bench_extract(args)
     else:
         return bench_refresh(args)
     return 0

@@ -52,6 +52,11 @@ def _normal(label: str | None) -> str | None:
         return None
 
 
+def codec_for(label: str | None) -> str | None:
+    """The Python codec for a charset label (its web superset where there is one)."""
+    return _normal(label)
+
+
 def decode(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     """Decode a document; returns (text, encoding used).
 

@@ -1,29 +1,68 @@
-"""The main text of an article page, without navigation, related links or "Most Commented"."""
+"""The main text of an article page, without navigation, related links or "Most Commented".
+
+Three extractors read the page: trafilatura, readability-lxml and wirewatch's own density
+extractor. The page is cut into text blocks, each extractor's answer is mapped onto them, and
+a block is the article when two of the three keep it. When the libraries find nothing the
+density extractor's article stands, and when the vote keeps nothing the longest answer does, so
+a page with an article never comes back empty. Blocks a site repeats on its other articles are
+dropped as furniture. The page's bytes are decoded here too, since a page carries its charset
+in places a feed does not.
+"""
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
 
-from fetchers.charset import decode
-from fetchers.text import clean_line, normalise_paragraphs, strip_controls
+import lxml.html
+from lxml import etree
+from lxml.html import HtmlElement
+
+from fetchers.charset import codec_for, decode, header_charset, strip_xml_declaration
+from fetchers.extractors.blocks import Block, segment
+from fetchers.extractors.density import densest, density_shares
+from fetchers.extractors.libraries import readability_text, trafilatura_text
+from fetchers.extractors.metadata import read_metadata
+from fetchers.extractors.sitewide import MAX_SHARE_REMOVED, MEMORY, fingerprint
+from fetchers.extractors.vote import (
+    Verdict,
+    agree,
+    block_words,
+    complete_runs,
+    shares_from_text,
+)
+from fetchers.text import normalise_paragraphs, strip_controls
 
 # Lines that pages put between or after paragraphs and that are never the article.
 _NOISE_LINE = re.compile(
     r"^(read more|related( articles| stories| news)?|most (commented|viewed|read|popular|shared)"
     r"|advertisement|share( this)?( article)?|subscribe|sign up.*newsletter.*|click here.*"
-    r"|more from .*|top stories|trending( now)?|you may also like|recommended)\s*[:»>]*$",
+    r"|more from .*|top stories|trending( now)?|you (may|might) also like|recommended"
+    r"|(related|more) (links|coverage|content))\s*[:»>]*$",
     re.I,
 )
 _READ_MORE_PREFIX = re.compile(r"^(read more|also read|related)\s*[:»>-]\s*", re.I)
+# A charset declared anywhere in the head (the decoder itself looks at the first 2 KB).
+_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9._:-]+)", re.I)
+HEAD_BYTES = 65536
+MAX_STRAY_BYTES = 8  # invalid sequences a page declared UTF-8 may have and still be UTF-8
+_CELLS = frozenset(("td", "th"))
+# Characters no text page is made of: replaced undecodable bytes and control codes.
+_BINARY = re.compile(r"[\ufffd\x00-\x08\x0e-\x1f]")
 
 
 @dataclass(slots=True)
 class Page:
+    """An extracted article page. Fields other than title and text are None when the page
+    does not state them."""
+
     title: str
     text: str
     lang: str | None = None
+    byline: str | None = None
+    published: datetime | None = None  # UTC
 
 
 class ExtractError(Exception):
@@ -31,59 +70,146 @@ class ExtractError(Exception):
 
 
 def extract_article(body: bytes, content_type: str | None, url: str | None) -> Page:
-    """Main text and title of an HTML page given as bytes (any charset)."""
-    import trafilatura  # heavy import, only when a page is extracted
-
-    markup, _ = decode(body, content_type)
-    text = trafilatura.extract(
-        markup,
-        url=url,
-        output_format="txt",
-        include_comments=False,
-        include_tables=False,
-        include_links=False,
-        include_images=False,
-        favor_precision=True,
-        deduplicate=True,
-    )
-    title = _title(markup)
+    """Main text, headline, byline, publication time and language of an HTML page given as
+    bytes (any charset)."""
+    markup = decode_page(body, content_type)
+    tree = parse(markup)
+    meta = read_metadata(tree)
+    blocks = segment(tree)
+    if not blocks:
+        raise ExtractError("no article text found on the page")
+    keep = choose_blocks(blocks, tree, url)
+    if url:
+        keep = _drop_site_furniture(blocks, keep, url)
+    text = render(blocks, keep)
     if not text:
         raise ExtractError("no article text found on the page")
-    clean = clean_extracted(text)
-    first, _, rest = clean.partition("\n\n")
-    if title and first == title and rest:
-        clean = rest  # the headline is shown apart from the text
-    return Page(title=title, text=clean, lang=_lang(markup))
+    first, _, rest = text.partition("\n\n")
+    if meta.title and first == meta.title and rest:
+        text = rest  # the headline is shown apart from the text
+    return Page(
+        title=meta.title,
+        text=text,
+        lang=meta.lang,
+        byline=meta.byline,
+        published=meta.published,
+    )
 
 
-def clean_extracted(text: str) -> str:
-    """Drop furniture lines and a trailing list of related headlines."""
-    lines = [line.strip() for line in strip_controls(text).split("\n")]
-    kept: list[str] = []
-    for line in lines:
-        if not line or _NOISE_LINE.match(line) or _READ_MORE_PREFIX.match(line):
+def decode_page(body: bytes, content_type: str | None) -> str:
+    """The page as text. Bytes that are UTF-8 are read as UTF-8, and so are bytes declared
+    UTF-8 with a stray invalid byte or two (a detector would pick a wrong charset for the whole
+    page); otherwise a charset the page declares anywhere in its head (the decoder itself looks
+    at the first 2 KB only) goes before the header's, as the page's own declaration does within
+    those 2 KB."""
+    text, used = decode(body, content_type)
+    if not used.startswith("utf"):
+        declared = _META_CHARSET.search(body[:HEAD_BYTES])
+        codec = codec_for(declared.group(1).decode("ascii")) if declared else None
+        if "utf-8" in (codec, codec_for(header_charset(content_type))):
+            lenient = body.decode("utf-8", errors="replace")
+            if lenient.count("\ufffd") <= max(MAX_STRAY_BYTES, len(body) // 10_000):
+                return strip_xml_declaration(lenient)
+        if codec and codec != used:
+            try:
+                text = body.decode(codec)
+            except UnicodeDecodeError:
+                pass  # the declaration is wrong: keep what the header or the bytes said
+    return strip_xml_declaration(text)
+
+
+def parse(markup: str) -> HtmlElement:
+    """The page's tree; an empty, binary or unparsable page has no article."""
+    if not markup.strip():
+        raise ExtractError("the page is empty")
+    head = markup[:4096]
+    if len(_BINARY.findall(head)) > len(head) // 10:
+        raise ExtractError("the file is not an HTML page (binary data)")
+    try:
+        return lxml.html.document_fromstring(markup)
+    except (etree.ParserError, ValueError) as exc:
+        raise ExtractError(f"the page cannot be read as HTML: {exc}") from None
+
+
+def choose_blocks(blocks: list[Block], tree: HtmlElement, url: str | None) -> list[bool]:
+    """The blocks most extractors agree are the article; when the libraries find nothing,
+    the density extractor's article; when the vote keeps nothing, the longest answer."""
+    tokens = block_words(blocks)
+    first = Verdict("trafilatura", 1.0, shares_from_text(trafilatura_text(tree, url), tokens))
+    second = Verdict("readability", 1.0, shares_from_text(readability_text(tree, url), tokens))
+    libraries = (first, second)
+    own = densest(blocks)
+    if not any(v.found for v in libraries):
+        return own
+    density = Verdict("density", 1.0, density_shares(blocks, own))
+    keep = complete_runs(blocks, first, second, agree([first, second, density], len(blocks)))
+    if any(keep):
+        return _drop_orphan_headings(blocks, keep)
+    longest = max(libraries, key=lambda v: _words_kept(blocks, v.shares))
+    return [share >= 0.5 for share in longest.shares]
+
+
+def _words_kept(blocks: list[Block], shares: list[float]) -> float:
+    return sum(block.words * share for block, share in zip(blocks, shares, strict=True))
+
+
+def _drop_orphan_headings(blocks: list[Block], keep: list[bool]) -> list[bool]:
+    """A kept heading with no kept text under it headed a box the vote removed."""
+    if all(block.is_heading for block, kept in zip(blocks, keep, strict=True) if kept):
+        return keep  # headings are all the page has
+    keep = list(keep)
+    following_text = False
+    for n in range(len(blocks) - 1, -1, -1):
+        if not keep[n]:
             continue
-        kept.append(line)
-    while kept and re.match(r"^[-•*]\s", kept[-1]):
-        kept.pop()  # a trailing bullet list after the article is a related-links block
-    return normalise_paragraphs("\n".join(kept))
+        if blocks[n].is_heading:
+            if not following_text:
+                keep[n] = False
+            following_text = False
+        else:
+            following_text = True
+    return keep
 
 
-def _title(markup: str) -> str:
-    for pattern in (
-        r'<meta[^>]+property=["\']og:title["\'][^>]+content=["\']([^"\']+)',
-        r'<meta[^>]+content=["\']([^"\']+)["\'][^>]+property=["\']og:title',
-        r"<h1[^>]*>(.*?)</h1>",
-        r"<title[^>]*>(.*?)</title>",
-    ):
-        match = re.search(pattern, markup, re.I | re.S)
-        if match:
-            title = clean_line(html.unescape(match.group(1)))
-            if title:
-                return title
-    return ""
+def _drop_site_furniture(blocks: list[Block], keep: list[bool], url: str) -> list[bool]:
+    parts = urlsplit(url)
+    if not parts.hostname:
+        return keep
+    prints = [fingerprint(b.text) for b in blocks]
+    kept_prints = [p for p, k in zip(prints, keep, strict=True) if k]
+    repeated = MEMORY.repeated(parts.hostname, url.split("#")[0], kept_prints)
+    if not repeated:
+        return keep
+    pruned = [k and p not in repeated for p, k in zip(prints, keep, strict=True)]
+    total = sum(b.words for b, k in zip(blocks, keep, strict=True) if k)
+    removed = total - sum(b.words for b, k in zip(blocks, pruned, strict=True) if k)
+    return keep if removed > MAX_SHARE_REMOVED * total else pruned
 
 
-def _lang(markup: str) -> str | None:
-    match = re.search(r'<html[^>]+lang=["\']?([A-Za-z-]+)', markup[:4000], re.I)
-    return match.group(1).split("-")[0].lower() if match else None
+def render(blocks: list[Block], keep: list[bool]) -> str:
+    """The kept blocks as paragraphs: list items bulleted, the cells of a table row on one
+    line, furniture lines dropped."""
+    lines: list[str] = []
+    previous: Block | None = None
+    for block, kept in zip(blocks, keep, strict=True):
+        if not kept:
+            continue
+        text = strip_controls(block.text).strip()
+        if not text or _NOISE_LINE.match(text) or _READ_MORE_PREFIX.match(text):
+            continue
+        if previous is not None and lines and _next_cell(previous, block):
+            lines[-1] += "  " + text
+        else:
+            lines.append("• " + text if block.tag == "li" else text)
+        previous = block
+    return normalise_paragraphs("\n".join(lines))
+
+
+def _next_cell(previous: Block, block: Block) -> bool:
+    """A block that starts the next cell of the row the previous block ended."""
+    return (
+        block.tag in _CELLS
+        and previous.tag in _CELLS
+        and block.element is not previous.element
+        and block.element.getparent() is previous.element.getparent()
+    )

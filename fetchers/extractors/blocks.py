@@ -1,0 +1,164 @@
+"""A page cut into text blocks: the units every extractor's verdict is mapped back onto.
+
+A block is the text between two block-level boundaries (a paragraph, a list item, a heading, a
+table cell, a run of text ended by `<br>`), with the counts the choice between extractors needs:
+its words, the words inside links, and the element it sits in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml.html import HtmlElement
+
+# Chinese and Japanese are written without spaces: each character counts as a word.
+_CJ = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+WORD = re.compile(f"[{_CJ}]|[^\\W{_CJ}]+")
+
+BOUNDARY_TAGS = frozenset(
+    (
+        *("address", "article", "aside", "blockquote", "body", "br", "caption", "center"),
+        *("dd", "details", "dialog", "div", "dl", "dt", "fieldset", "figcaption", "figure"),
+        *("footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main"),
+        *("nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot"),
+        *("th", "thead", "tr", "ul"),
+    )
+)
+HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+# Never text a reader sees: code, styles, controls and embedded documents.
+SKIPPED_TAGS = frozenset(
+    (
+        *("script", "style", "template", "svg", "iframe", "object"),
+        *("embed", "head", "select", "option", "button", "input", "textarea", "canvas"),
+        *("audio", "video", "map", "link", "meta", "title"),
+    )
+)
+_HIDDEN_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)", re.I)
+
+
+@dataclass(slots=True, eq=False)
+class Block:
+    """One run of text between block boundaries, in document order."""
+
+    index: int
+    element: HtmlElement  # the nearest enclosing block-level element
+    parts: list[str] = field(default_factory=list)
+    words: int = 0
+    link_words: int = 0
+    tag: str = ""
+
+    @property
+    def text(self) -> str:
+        return " ".join("".join(self.parts).split())
+
+    @property
+    def link_density(self) -> float:
+        return self.link_words / self.words if self.words else 0.0
+
+    @property
+    def is_heading(self) -> bool:
+        return self.tag in HEADING_TAGS
+
+
+def words(text: str) -> list[str]:
+    """The words of a text as the extractors' agreement counts them (lower case)."""
+    return WORD.findall(text.lower())
+
+
+def is_hidden(element: HtmlElement) -> bool:
+    """Hidden by the page itself: never shown to a reader, so never the article."""
+    attrib = element.attrib
+    if "hidden" in attrib or attrib.get("aria-hidden") == "true":
+        return True
+    style = attrib.get("style")
+    return bool(style and _HIDDEN_STYLE.search(style))
+
+
+def segment(root: HtmlElement) -> list[Block]:
+    """The text blocks of a parsed page in document order (the tree is not changed).
+
+    Walks the tree with an explicit stack, so a page nested thousands of levels deep is read
+    like any other."""
+    body = root.find("body")
+    start = body if body is not None else root
+    blocks: list[Block] = []
+    current: Block | None = None
+
+    def add(text: str | None, in_link: bool, owner: HtmlElement) -> None:
+        nonlocal current
+        if not text:
+            return
+        if current is None:
+            if text.isspace():
+                return
+            current = Block(index=len(blocks), element=owner, tag=str(owner.tag).lower())
+            blocks.append(current)
+        current.parts.append(text)
+        count = len(WORD.findall(text))
+        current.words += count
+        if in_link:
+            current.link_words += count
+
+    def close() -> None:
+        nonlocal current
+        if current is not None and current.words == 0:
+            blocks.pop()
+        current = None
+
+    # Entries: an element to enter (with the link flag and block owner it inherits), or the
+    # tail text that follows an element, read when the walk has left that element.
+    stack: list[_Enter | _Tail] = [_Enter(start, False, start)]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, _Tail):
+            if item.after_boundary:
+                close()
+            add(item.text, item.in_link, item.owner)
+            continue
+        element, in_link, owner = item.element, item.in_link, item.owner
+        tag = element.tag
+        if not isinstance(tag, str):  # a comment or processing instruction
+            continue
+        tag = tag.lower()
+        if tag in SKIPPED_TAGS or is_hidden(element):
+            continue
+        if tag in BOUNDARY_TAGS:
+            close()
+            owner = element
+        in_link = in_link or tag == "a"
+        add(element.text, in_link, owner)
+        for child in reversed(element):
+            child_tag = child.tag
+            boundary = isinstance(child_tag, str) and child_tag.lower() in BOUNDARY_TAGS
+            stack.append(_Tail(child.tail, in_link, owner, boundary))
+            stack.append(_Enter(child, in_link, owner))
+    close()
+    for n, block in enumerate(blocks):
+        block.index = n
+    return blocks
+
+
+class _Enter:
+    """An element still to be walked, with what it inherits from its parent."""
+
+    __slots__ = ("element", "in_link", "owner")
+
+    def __init__(self, element: HtmlElement, in_link: bool, owner: HtmlElement) -> None:
+        self.element = element
+        self.in_link = in_link
+        self.owner = owner
+
+
+class _Tail:
+    """The text after an element, in its parent's block unless the element was a boundary."""
+
+    __slots__ = ("text", "in_link", "owner", "after_boundary")
+
+    def __init__(
+        self, text: str | None, in_link: bool, owner: HtmlElement, after_boundary: bool
+    ) -> None:
+        self.text = text
+        self.in_link = in_link
+        self.owner = owner
+        self.after_boundary = after_boundary

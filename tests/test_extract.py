@@ -1,0 +1,236 @@
+"""Article text from pages as publishers serve them: the article, all of it, and nothing else."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from fetchers.extract import ExtractError, extract_article
+from fetchers.extractors import sitewide
+
+PARAGRAPHS = [
+    "The harbour authority said on Tuesday that the new container terminal would open in "
+    "March, two years later than planned, after a dispute over dredging permits delayed "
+    "work on the northern berth for most of last summer.",
+    "Dock workers, who had been told the terminal would bring three hundred permanent jobs, "
+    "met the announcement with a mixture of relief and frustration, according to a union "
+    "representative who attended the briefing in the port's administration building.",
+    "Engineers expect the first ships to berth at reduced draught while the channel is "
+    "deepened, which means the largest vessels on the Asia route will continue to unload "
+    "at the older terminal across the bay until the autumn.",
+    "The regional government, which owns a third of the project, has promised to publish "
+    "the revised budget next month, and opposition councillors have asked for an inquiry "
+    "into how the permit process was handled by the previous administration.",
+    "Local businesses along the waterfront said they were relieved that the date was now "
+    "fixed, although several restaurant owners complained that the construction noise had "
+    "kept tourists away from the promenade for two seasons in a row.",
+    "A spokesperson for the shipping lines said the companies would review their schedules "
+    "once the authority confirmed the opening date in writing, and that no route changes "
+    "were planned before the end of the current quarter.",
+]
+RELATED = [
+    "Mayor unveils plan for a night bus network across the river",
+    "Ferry fares to rise by four percent from the first of June",
+    "Storm damage closes the coastal railway line for a week",
+    "New cycle bridge opens to the public after years of delay",
+]
+
+
+def related_box(title: str, headlines: list[str]) -> str:
+    items = "".join(f'<li><a href="/news/{n}">{h}</a></li>' for n, h in enumerate(headlines))
+    return f'<div class="promo-box"><h3>{title}</h3><ul>{items}</ul></div>'
+
+
+def page(body: str, head: str = "", lang: str = "en") -> str:
+    return (
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
+        f"<title>Port terminal delayed</title>{head}</head><body>"
+        '<nav><ul><li><a href="/">Home</a></li><li><a href="/world">World</a></li>'
+        '<li><a href="/business">Business</a></li><li><a href="/sport">Sport</a></li></ul></nav>'
+        f"{body}"
+        '<footer><p>© The Harbour Gazette</p><a href="/privacy">Privacy</a></footer>'
+        "</body></html>"
+    )
+
+
+def article(paragraphs: list[str]) -> str:
+    return "".join(f"<p>{p}</p>" for p in paragraphs)
+
+
+@pytest.fixture(autouse=True)
+def fresh_site_memory() -> None:
+    sitewide.MEMORY.clear()
+
+
+def test_related_links_between_paragraphs_are_dropped() -> None:
+    body = (
+        "<article><h1>Port terminal delayed</h1>"
+        + article(PARAGRAPHS[:2])
+        + related_box("You might also like", RELATED[:2])
+        + article(PARAGRAPHS[2:4])
+        + related_box("More from the coast", RELATED[2:])
+        + article(PARAGRAPHS[4:])
+        + "</article>"
+    )
+    text = extract_article(page(body).encode(), "text/html", None).text
+    for paragraph in PARAGRAPHS:
+        assert paragraph in text
+    for headline in RELATED:
+        assert headline not in text
+    assert "You might also like" not in text
+    assert "More from the coast" not in text
+
+
+def test_an_article_in_a_layout_table_is_found_without_its_controls() -> None:
+    """Older and many Korean and Japanese sites lay pages out in tables: a menu cell beside
+    the article cell, font-size and print controls above the text, paragraphs split by <br>."""
+    cells = "".join(f"{p}<br><br>" for p in PARAGRAPHS)
+    controls = (
+        '<table><tr><td><span>글자크기</span> <a href="javascript:fontPlus()">크게</a> '
+        '<a href="javascript:fontMinus()">작게</a> <a href="#" onclick="print()">인쇄</a>'
+        "</td></tr></table>"
+    )
+    body = (
+        '<table width="100%"><tr><td class="menu"><a href="/a">Politics</a><br>'
+        '<a href="/b">Economy</a><br><a href="/c">Society</a></td><td>'
+        f"{controls}<font size=3>{cells}</font></td></tr></table>"
+    )
+    text = extract_article(page(body).encode(), None, None).text
+    paragraphs = text.split("\n\n")
+    for paragraph in PARAGRAPHS:
+        assert paragraph in paragraphs
+    for furniture in ("글자크기", "인쇄", "Economy"):
+        assert furniture not in text
+
+
+def test_the_article_comes_back_when_both_libraries_fail(monkeypatch) -> None:
+    import readability
+    import trafilatura
+
+    def fails(*args, **kwargs):
+        raise RuntimeError("the library gave up on this page")
+
+    monkeypatch.setattr(trafilatura, "extract", fails)
+    monkeypatch.setattr(readability.Document, "summary", fails)
+    body = "<main>" + article(PARAGRAPHS) + "</main>"
+    text = extract_article(page(body).encode(), "text/html", "https://gazette.example/port").text
+    for paragraph in PARAGRAPHS:
+        assert paragraph in text
+    assert "Privacy" not in text
+
+
+def test_a_charset_the_page_declares_after_a_long_head_beats_a_wrong_header() -> None:
+    """A server that labels everything ISO-8859-1, and a Korean page whose <meta charset>
+    comes after 2 KB of scripts."""
+    korean = "항만청은 화요일 새 컨테이너 터미널이 3월에 문을 연다고 밝혔다"
+    paragraphs = [f"{korean}. {p}" for p in PARAGRAPHS]
+    script = "<script>var s = {" + ", ".join(f'"k{n}": {n}' for n in range(400)) + "};</script>"
+    html = (
+        f"<!DOCTYPE html><html lang='ko'><head>{script}"
+        '<meta http-equiv="Content-Type" content="text/html; charset=euc-kr">'
+        "<title>항만</title></head><body><article>"
+        + article(paragraphs)
+        + "</article></body></html>"
+    )
+    body = html.encode("euc-kr")
+    assert len(body.split(b"charset=")[0]) > 2048
+    text = extract_article(body, "text/html; charset=iso-8859-1", None).text
+    assert korean in text
+
+
+def test_a_utf8_page_with_one_stray_byte_keeps_its_accents() -> None:
+    """One Latin-1 byte in a footer must not make the whole page a guess at another charset."""
+    words = "Grüße aus Köln: Müller, Straße, Größe, Übung, Äpfel, Öfen und Bäckerei"
+    paragraphs = [f"{words}. {p}" for p in PARAGRAPHS]
+    html = (
+        "<html><head><meta charset='utf-8'><title>Köln</title></head><body><article>"
+        + article(paragraphs)
+        + "</article><footer>(c) 2025</footer></body></html>"
+    ).encode()
+    body = html.replace(b"(c) 2025", b"\xa9 2025")
+    text = extract_article(body, None, None).text
+    assert words in text
+
+
+def test_metadata_the_page_states_is_read() -> None:
+    head = (
+        '<script type="application/ld+json">{"@context": "https://schema.org", '
+        '"@type": "NewsArticle", "headline": "Port terminal opening delayed to March", '
+        '"author": [{"@type": "Person", "name": "Ana Kowalski"}, '
+        '{"@type": "Person", "name": "Tomás Ruiz"}], '
+        '"datePublished": "2025-10-24T09:24:00+09:00"}</script>'
+    )
+    body = "<article>" + article(PARAGRAPHS) + "</article>"
+    result = extract_article(page(body, head, lang="en-GB").encode(), None, None)
+    assert result.title == "Port terminal opening delayed to March"
+    assert result.byline == "Ana Kowalski, Tomás Ruiz"
+    assert result.published == datetime(2025, 10, 24, 0, 24, tzinfo=UTC)
+    assert result.lang == "en"
+
+
+def test_metadata_from_meta_tags_and_a_byline_link() -> None:
+    head = (
+        '<meta property="og:title" content="Terminal delayed">'
+        '<meta property="article:published_time" content="2025-03-01T08:00:00Z">'
+    )
+    body = (
+        '<article><p class="byline">By <a rel="author" href="/staff/lee">Min-jun Lee</a></p>'
+        + article(PARAGRAPHS)
+        + "</article>"
+    )
+    result = extract_article(page(body, head).encode(), None, None)
+    assert result.title == "Terminal delayed"
+    assert result.byline == "Min-jun Lee"
+    assert result.published == datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
+
+
+def test_metadata_in_cdata_wrapped_json_ld_and_a_byline_element() -> None:
+    head = (
+        '<script type="application/ld+json">\n<![CDATA[\n{"@context": "https://schema.org", '
+        '"@graph": [{"@type": "WebSite", "name": "Gazette"}, {"@type": "BlogPosting", '
+        '"datePublished": "2024-06-25"}]}\n]]>\n</script>'
+    )
+    body = (
+        '<article><div class="post-byline">By Jane Roe</div>' + article(PARAGRAPHS) + "</article>"
+    )
+    result = extract_article(page(body, head).encode(), None, None)
+    assert result.byline == "Jane Roe"
+    assert result.published == datetime(2024, 6, 25, tzinfo=UTC)
+
+
+def test_a_page_that_states_nothing_has_no_metadata() -> None:
+    html = "<html><body><div>" + article(PARAGRAPHS) + "</div></body></html>"
+    result = extract_article(html.encode(), None, None)
+    assert (result.byline, result.published, result.lang) == (None, None, None)
+    assert PARAGRAPHS[0] in result.text
+
+
+def test_a_block_every_article_of_a_site_repeats_is_dropped_but_not_across_sites() -> None:
+    promo = (
+        "Get the Harbour Gazette morning briefing delivered to your inbox every weekday, "
+        "with the day's port news, shipping schedules and weather for the coast."
+    )
+    texts = []
+    for n in range(4):
+        story = [f"Story {n}: {p}" for p in PARAGRAPHS[n : n + 3]]
+        body = (
+            "<article>" + article(story[:2]) + f"<p>{promo}</p>" + article(story[2:]) + "</article>"
+        )
+        url = f"https://gazette.example/news/{n}"
+        texts.append(extract_article(page(body).encode(), None, url).text)
+    assert promo in texts[0]
+    assert promo not in texts[3]
+    assert f"Story 3: {PARAGRAPHS[3]}" in texts[3]
+    # The same wire story on another site is that site's article, all of it.
+    wire = "<article>" + article(PARAGRAPHS) + "</article>"
+    for site in ("https://gazette.example/wire/1", "https://courier.example/wire/1"):
+        text = extract_article(page(wire).encode(), None, site).text
+        for paragraph in PARAGRAPHS:
+            assert paragraph in text
+
+
+def test_a_binary_file_is_named_as_not_a_page() -> None:
+    noise = bytes((n * 7919 + 13) % 256 for n in range(6000))
+    with pytest.raises(ExtractError, match="not an HTML page"):
+        extract_article(b"\x89PNG\r\n\x1a\n" + noise, None, None)
