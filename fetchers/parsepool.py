@@ -61,6 +61,8 @@ def parse_source(
             text=page.text,
             tags=list(source.tags),
             lang=page.lang,
+            author=page.byline,
+            published=page.published,
         )
         return ParsedSource([article])
     feed = parse_feed(body, headers, url)

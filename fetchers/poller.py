@@ -307,7 +307,7 @@ class Poller:
         result = await self._poll_one(source)
         fresh = result.articles
         if self.store.complete:  # most of a changed feed is known: stage only the rest
-            fresh = [a for a in fresh if not self.store.knows(a)]
+            fresh = [a for a in fresh if not self.store.knows(a) or self.store.revised(a)]
         return result, await asyncio.to_thread(stage, fresh) if fresh else []
 
     async def _poll_one(self, source: Source) -> PollResult:

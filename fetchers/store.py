@@ -147,6 +147,7 @@ class Store:
         self._members: dict[str, dict[str, None]] = {}  # each shard's article ids, in order
         self._map: dict[str, ShardSummary] = {}  # the writer's shard map (shards.json)
         self._map_changed = False
+        self.revised_ids: list[str] = []  # the articles the last write gave a new version
         self._pending: list[str] = []  # shard keys a partial open left for load_rest()
         self._by_field: dict[str, dict[str, set[str]]] = {"source": {}, "tag": {}, "lang": {}}
         self._words: WordIndex | None = None  # titles, summaries and full texts
@@ -609,6 +610,13 @@ class Store:
         if not self.is_writer:
             raise StoreError("this store was opened read-only (another process is the writer)")
 
+    def revised(self, article: Article) -> bool:
+        """True when the article is stored with another title or summary than it has now."""
+        record = self._docs.get(article.id)
+        return record is not None and (
+            record.title != article.title or record.summary != article.summary
+        )
+
     def knows(self, article: Article) -> bool:
         """True when the article (by id, or by its link within the source) is stored. Exact
         only once the store is `complete`."""
@@ -631,9 +639,14 @@ class Store:
             by_shard: dict[str, list[StagedArticle]] = {}
             seen: set[str] = set()
             docs, links = self._docs, self._links
+            revised: dict[str, StagedArticle] = {}
             for item in staged:
                 ident, record = item.record.id, item.record
-                if ident in docs or ident in seen:
+                if ident in docs:
+                    if _differs(docs[ident], record):
+                        revised[ident] = item
+                    continue
+                if ident in seen:
                     continue
                 if record.link and (record.source, record.link) in links:
                     continue
@@ -660,6 +673,7 @@ class Store:
                     self._index_many(records, key)
                     new_ids.extend(record.id for record in records)
                     written.append(key)
+                written.extend(self._revise(revised))
             except OSError as exc:  # a full disk, a read-only dir: the shards written stand
                 raise StoreWriteError(
                     f"{self.dir}: cannot write ({exc.strerror or exc}); "
@@ -676,6 +690,43 @@ class Store:
                     self._write_rows(key)
                 self._save_map()
             return new_ids
+
+    def _revise(self, revised: dict[str, StagedArticle]) -> list[str]:
+        """Give stored articles the title and summary their source now gives them, keeping
+        what they said before as revisions (an edited headline is never lost, and never a
+        second article). Returns the shards written."""
+        by_shard: dict[str, dict[str, StagedArticle]] = {}
+        for ident, item in revised.items():
+            by_shard.setdefault(self._docs[ident].shard, {})[ident] = item
+        for key, items in by_shard.items():
+            shard = self._get_shard(key)
+            shard.db.table(TABLE, cache_size=0).update(
+                _revision_setter(items), lambda d, items=items: d.get("id") in items
+            )
+            shard.signature = shard.storage._signature
+            for ident, item in items.items():
+                record = self._docs[ident]
+                record.title, record.summary = item.record.title, item.record.summary
+                if self._words is not None and self._titles is not None:
+                    self._words.add(ident, record.haystack)
+                    self._titles.add(ident, record.title.lower())
+        self.revised_ids = list(revised)
+        return list(by_shard)
+
+    def revisions(self, ident: str) -> list[dict[str, str]]:
+        """What a stored article said before its source changed it, oldest first:
+        {"seen" (when that version was first seen, UTC), "title", "summary"}."""
+        with self.lock:
+            record = self._docs.get(ident)
+            if record is None:
+                return []
+            shard = self._get_shard(record.shard)
+            try:
+                doc = shard.db.table(TABLE, cache_size=0).get(lambda d: d.get("id") == ident)
+            except (OSError, ValueError):
+                return []
+            found = doc.get("revisions") if isinstance(doc, dict) else None
+            return [r for r in found or [] if isinstance(r, dict)]
 
     def _into_shards(
         self, day: str, items: list[StagedArticle]
@@ -1068,6 +1119,35 @@ class Store:
             ) from exc
 
 
+def _differs(stored: Record, fresh: Record) -> bool:
+    """A new version of a stored article: its source now gives another title or summary."""
+    return stored.title != fresh.title or stored.summary != fresh.summary
+
+
+MAX_REVISIONS = 50  # versions kept per article; the oldest go first
+
+
+def _revision_setter(items: dict[str, StagedArticle]) -> Callable[[MutableMapping[str, Any]], None]:
+    """A TinyDB update that moves a document's title and summary into its revisions and
+    takes the new ones."""
+
+    def revise(doc: MutableMapping[str, Any]) -> None:
+        new = items[doc["id"]].doc
+        history = list(doc.get("revisions") or [])
+        history.append(
+            {
+                "seen": doc.get("revised") or doc.get("fetched"),
+                "title": doc.get("title"),
+                "summary": doc.get("summary"),
+            }
+        )
+        history.extend(new.get("revisions") or [])
+        doc["revisions"] = history[-MAX_REVISIONS:]
+        doc["title"], doc["summary"], doc["revised"] = new["title"], new["summary"], new["fetched"]
+
+    return revise
+
+
 def _text_refs_setter(refs: dict[str, Any]) -> Callable[[MutableMapping[str, Any]], None]:
     """A TinyDB update that points documents at their appended full texts."""
 
@@ -1339,6 +1419,8 @@ def _to_doc(article: Article, fetched: str | None = None) -> dict[str, Any]:
             doc[key] = value
     if article.listed is not None:
         doc["listed"] = utc_iso(article.listed)
+    if article.revisions:
+        doc["revisions"] = list(article.revisions)
     return doc
 
 

@@ -592,3 +592,25 @@ def test_event_names_from_the_config_print_plain(
     code, out, _ = run(capsys, "--config", str(config), "events")
     assert code == 0 and "Summit" in out
     assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+
+
+def test_a_headline_changed_between_polls_is_a_revision_of_the_same_article(
+    tmp_path: Path, feed_server: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    route = Route(
+        rss("<title>Talks stall</title><guid>story-1</guid><description>v1</description>")
+    )
+    url = feed_server.add("/edit.xml", route)
+    config = write_config(tmp_path / "c.toml", f'[[sources]]\nname = "f"\nurl = "{url}"\n')
+    common = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
+    assert run(capsys, *common, "refresh")[0] == 0
+    route.body = rss("<title>Talks resume</title><guid>story-1</guid><description>v2</description>")
+    code, out, _ = run(capsys, *common, "refresh")
+    assert code == 0 and "0 new of 1" in out
+    code, out, _ = run(capsys, *common, "list", "--json")
+    [listed] = [json.loads(line) for line in out.splitlines()]
+    assert listed["title"] == "Talks resume" and listed["summary"] == "v2"
+    code, out, _ = run(capsys, *common, "show", listed["id"], "--json")
+    shown = json.loads(out)
+    assert [(r["title"], r["summary"]) for r in shown["revisions"]] == [("Talks stall", "v1")]
+    assert shown["revisions"][0]["seen"].endswith("Z")

@@ -362,8 +362,9 @@ def cmd_show(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         if article is None:
             raise UsageError(f"no article with id {args.id!r} (see `wirewatch list`)")
         article.text = store.text(article.id)
+        revisions = store.revisions(article.id)
         if args.json:
-            _write_json(out, article.to_json(with_text=True))
+            _write_json(out, {**article.to_json(with_text=True), "revisions": revisions})
             return EXIT_OK
         zone = local_zone(ctx.config.settings.timezone)
         out.write(f"{article.title}\n{article.source}")
@@ -372,6 +373,8 @@ def cmd_show(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         out.write("\n")
         if article.link:
             out.write(f"{article.link}\n")
+        for revision in revisions:
+            out.write(f"earlier ({revision.get('seen') or 'undated'}): {revision.get('title')}\n")
         out.write("\n" + (article.text or article.summary or "(no text)") + "\n")
     return EXIT_OK
 
