@@ -52,7 +52,7 @@ SETTINGS_KEYS = {
     "bell",
     "theme",
 }
-MAX_RETENTION_DAYS = 36_500  # a century; more would overflow the cutoff date
+MAX_RETENTION_DAYS = 500_000  # "keep everything" in practice; far more overflows the cutoff
 MAX_TIMEOUT = 86_400.0  # a request deadline longer than a day is a typo
 SOURCE_KEYS = {"name", "url", "path", "kind", "interval", "tags", "full_text", "enabled"}
 EVENT_KEYS = {"name", "when", "tz", "query", "location"}
@@ -207,7 +207,7 @@ def _settings(path: Path, table: Any) -> Settings:
             if key == "retention_days" and value > MAX_RETENTION_DAYS:
                 raise ConfigError(
                     f"{_where(path, 'settings.retention_days')}: {value} is more than"
-                    f" {MAX_RETENTION_DAYS} days (a century)"
+                    f" {MAX_RETENTION_DAYS:,} days"
                 )
             setattr(s, key, value)
     if s.timeout > MAX_TIMEOUT:
