@@ -215,7 +215,7 @@ class PollResult:
 
     source: str
     status: str  # ok | not-modified | error
-    articles: list[Article] = field(default_factory=list)
+    articles: list[Article] = field(default_factory=list, repr=False)  # long: kept out of logs
     http_status: int | None = None
     error: str | None = None
     latency_ms: int | None = None

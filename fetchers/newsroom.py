@@ -31,8 +31,10 @@ class Cycle:
     """What one poll cycle did: each source's result, the new article ids in the order the
     sources were asked, and how many old articles retention removed."""
 
-    results: list[PollResult]
-    new_ids: list[str] = field(default_factory=list)
+    # not in the repr: asyncio formats a finished task's result when it restores its signal
+    # handlers, and ten thousand articles took 0.7 s to format
+    results: list[PollResult] = field(repr=False)
+    new_ids: list[str] = field(default_factory=list, repr=False)
     removed: int = 0
     store_error: str | None = None
 
