@@ -196,10 +196,14 @@ def bench_store(args: argparse.Namespace) -> None:
     for n, a in enumerate(cycle):
         a.id = f"new{n}"
         a.link = f"https://new.example/{n}"
+    before = {f: (f.stat().st_mtime_ns, f.stat().st_size) for f in data.iterdir()}
     started = time.perf_counter()
     store.add_batch(cycle)
     write_s = time.perf_counter() - started
     store.close()
+    written = sum(
+        f.stat().st_size for f in data.iterdir() if before.get(f, (0, 0))[0] != f.stat().st_mtime_ns
+    )
     viewer = subprocess.run(
         [sys.executable, "-c", VIEWER, str(data), json.dumps(QUERIES)],
         capture_output=True,
@@ -209,8 +213,10 @@ def bench_store(args: argparse.Namespace) -> None:
     )
     seen = json.loads(viewer.stdout)
     started = time.perf_counter()
+    timer = ["/usr/bin/time", "-f", "%M"] if Path("/usr/bin/time").exists() else []
     proc = subprocess.run(
         [
+            *timer,
             sys.executable,
             "-m",
             "tui",
@@ -225,20 +231,26 @@ def bench_store(args: argparse.Namespace) -> None:
         cwd=ROOT,
     )
     list_s = time.perf_counter() - started
+    list_rss = proc.stderr.decode().strip().splitlines()[-1] if timer and proc.stderr else "?"
+    list_mb = f"{int(list_rss) / 1024:.0f} MB" if list_rss.isdigit() else "?"
     print(
         f"store benchmark: {args.articles:,} articles ({texts:,} with a full text), "
         f"{args.sources} sources, {args.days} days"
     )
     print(f"  build (one batch per day):            {build:8.2f} s")
     print(f"  writer open (index build):            {open_s:8.2f} s   budget 1 s")
-    print(f"  500-article poll-cycle write:         {write_s:8.3f} s   budget 0.2 s")
+    print(f"  500-article poll-cycle write:         {write_s:8.3f} s   budget 0.1 s")
+    print(f"  bytes that write rewrote:             {written / 1e6:8.1f} MB  budget 5 MB")
     print(f"  viewer open:                          {seen['open']:8.2f} s")
     print(f"  viewer word index ready after:        {seen['indexed']:8.2f} s   (in a thread)")
     for label, ms, hits in seen["rows"]:
         print(f"  query {label:<34} {ms:8.2f} ms ({hits} hits)   budget 10 ms")
     print(f"  viewer peak RSS:                      {seen['rss']:8.0f} MB   budget 250 MB")
     print(f"  viewer RSS with the word index built: {seen['held']:8.0f} MB")
-    print(f"  `wirewatch list source:X --limit 20`: {list_s:8.2f} s   (exit {proc.returncode})")
+    print(
+        f"  `wirewatch list source:X --limit 20`: {list_s:8.2f} s   peak RSS {list_mb}"
+        f" (exit {proc.returncode})   budget 0.3 s, 120 MB"
+    )
     shutil.rmtree(data, ignore_errors=True)
 
 

@@ -263,12 +263,7 @@ class Store:
     def close(self) -> None:
         for shard in self._shards.values():
             shard.db.close()
-        if self._lock_handle is not None:
-            with contextlib.suppress(OSError):
-                fcntl.flock(self._lock_handle, fcntl.LOCK_UN)
-            self._lock_handle.close()
-            self._lock_handle = None
-            self.is_writer = False
+        self._release_writer()
 
     def __enter__(self) -> Store:
         return self
