@@ -378,6 +378,26 @@ class Store:
     def _shard_path(self, key: str) -> Path:
         return self.dir / f"articles-{key}.json"
 
+    def shard_path(self, key: str) -> Path:
+        """The file of one shard (its stat says whether a derived index of it is current)."""
+        return self._shard_path(key)
+
+    def shard_keys(self) -> list[str]:
+        """Every shard this store reads, loaded or not yet."""
+        with self.lock:
+            return sorted({*self._shards, *self._pending} - set(self._lost))
+
+    def records_with_texts(self, key: str) -> list[tuple[Record, str | None]]:
+        """The articles of one shard with their full texts (the shard is loaded if a partial
+        open left it), for indexes derived from the store."""
+        with self.lock:
+            if key in self._pending:
+                self._pending.remove(key)
+                self._insert_orders(self._load_shard(key))
+            records = [self._docs[i] for i in self._members.get(key, ())]
+            inline = dict(self._inline_text)
+        return list(_with_texts(self.dir, records, inline))
+
     def _get_shard(self, key: str) -> Shard:
         shard = self._shards.get(key)
         if shard is None:

@@ -411,3 +411,25 @@ def test_list_finds_words_in_the_full_text_and_title_restricts(
     _, lines, _ = run(capsys, "list", "--json", *common)
     assert lines[0]["title"].startswith("S. Korea") and lines[0]["published"]
     assert all(line["published"] is None for line in lines[1:])
+
+
+def test_list_sorts_by_relevance_on_request(
+    tmp_path: Path, feed_server: FeedServer, capsys
+) -> None:
+    items = [
+        "<title>Tariff talks resume</title><guid>1</guid>"
+        "<description>Tariff and tariffs.</description>"
+        "<pubDate>Fri, 24 Oct 2025 01:00:00 GMT</pubDate>",
+        "<title>Markets close higher</title><guid>2</guid><description>Stocks rose; a tariff was"
+        " mentioned once among many other words about markets and shares and bonds.</description>"
+        "<pubDate>Fri, 24 Oct 2025 05:00:00 GMT</pubDate>",
+    ]
+    url = feed_server.add("/r.xml", Route(rss(*items)))
+    config = tmp_path / "c.toml"
+    config.write_text(f'[[sources]]\nname = "f"\nurl = "{url}"\n')
+    common = ["--config", str(config), "--data-dir", str(tmp_path / "d"), "--now", NOW]
+    assert run(capsys, *common, "refresh")[0] == 0
+    _, newest, _ = run(capsys, *common, "list", "tariff", "--json")
+    _, ranked, _ = run(capsys, *common, "list", "tariff", "--json", "--sort", "relevance")
+    assert [a["title"] for a in newest] == ["Markets close higher", "Tariff talks resume"]
+    assert [a["title"] for a in ranked] == ["Tariff talks resume", "Markets close higher"]

@@ -235,3 +235,50 @@ def test_words_in_full_texts_are_found_with_and_without_the_index(tmp_path: Path
         assert viewer.query_ids(parse_query("agency OR Lutnick", NOW)) == ["other", "seed"]
         wait_for_index(viewer)
         assert viewer.query_ids(parse_query("agency OR Lutnick", NOW)) == ["other", "seed"]
+
+
+def _article(
+    ident: str, title: str, summary: str, minutes: int, text: str | None = None
+) -> Article:
+    when = datetime(2025, 10, 24, 7, 0, tzinfo=UTC) + timedelta(minutes=minutes)
+    return Article(
+        id=ident,
+        source="Wire",
+        title=title,
+        link=None,
+        published=when,
+        fetched=when,
+        summary=summary,
+        text=text,
+    )
+
+
+def test_relevance_ranks_by_bm25_over_titles_and_full_texts_and_follows_the_store(
+    tmp_path: Path,
+) -> None:
+    from fetchers.relevance import FILE, by_relevance
+
+    filler = "markets opened higher on thursday as traders weighed the data " * 8
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch(
+            [
+                _article("title", "Tariff deadline nears", "Officials met.", 1),
+                _article("once", "Markets", filler + "one tariff", 2),
+                _article("text", "Weekly wrap", "A roundup.", 3, text="tariff " * 30 + filler),
+                _article("none", "Weather", "Rain in Seoul.", 4),
+            ]
+        )
+    now = datetime(2025, 10, 25, tzinfo=UTC)
+    query = parse_query("tariff", now)
+    with Store(tmp_path) as store:
+        newest = store.query_ids(query)
+        assert newest == ["text", "once", "title"]  # words match full texts too
+        ranked = by_relevance(store, newest, query.words)
+    assert ranked[-1] == "once" and set(ranked) == {"title", "once", "text"}
+    assert (tmp_path / FILE).exists()
+    with Store(tmp_path, writer=True) as store:  # a later write: the index catches up
+        store.add_batch([_article("late", "Tariff tariff tariffs", "tariff news", 5)])
+    (tmp_path / FILE).write_bytes(b"not a database at all" * 100)  # and a torn index is rebuilt
+    with Store(tmp_path) as store:
+        ranked = by_relevance(store, store.query_ids(query), query.words)
+    assert ranked[0] == "late" and ranked[-1] == "once"

@@ -39,6 +39,7 @@ from fetchers.opml import OpmlError, parse_opml, write_opml
 from fetchers.parsepool import ParsePool, spare_cores
 from fetchers.query import QueryError, parse_query
 from fetchers.redact import printable
+from fetchers.relevance import by_relevance
 from fetchers.service import PollService, setup_logging
 from fetchers.store import Store, StoreError, StoreLocked
 from fetchers.subscriptions import NewSource, append_sources
@@ -109,6 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("list", parents=[common], help="articles newest first")
     p.add_argument("query", nargs="*", help="a query, e.g. tariff OR APEC source:Yonhap")
     p.add_argument("--limit", type=int, default=50, metavar="N", help="at most N (default 50)")
+    p.add_argument(
+        "--sort",
+        choices=("newest", "relevance"),
+        default="newest",
+        help="newest first (default), or most relevant to the query's words first (BM25)",
+    )
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p = sub.add_parser("show", parents=[common], help="one article with its full text")
     p.add_argument("id", help="an article id from `wirewatch list`")
@@ -338,22 +345,32 @@ def cmd_list(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError("--limit must be 0 or more")
     zone = local_zone(ctx.config.settings.timezone)
     query = parse_query(" ".join(args.query), ctx.clock(), zone)
+    if args.sort == "relevance" and query.words:
+        with _viewer(ctx) as store:
+            ids = by_relevance(store, store.query_ids(query), query.words)[: args.limit]
+            _print_articles(ctx, args, out, store, ids)
+        return EXIT_OK
     with _viewer(ctx, first=0) as store:  # reads only the shards that can hold the answer
-        ids = store.newest(query, args.limit)
-        for article in store.iter_articles(ids):
-            if args.json:
-                _write_json(out, article.to_json())
-            else:
-                when = (
-                    article.published.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-                    if (article.published)
-                    else "—".ljust(16)
-                )
-                mark = "*" if article.starred else ("N" if not article.read else " ")
-                out.write(
-                    f"{article.id}  {mark} {when}  {article.source[:18]:<18}  {article.title}\n"
-                )
+        _print_articles(ctx, args, out, store, store.newest(query, args.limit))
     return EXIT_OK
+
+
+def _print_articles(
+    ctx: Context, args: argparse.Namespace, out: TextIO, store: Store, ids: list[str]
+) -> None:
+    """The articles of `list`, in the order given: JSON lines, or one line each."""
+    zone = local_zone(ctx.config.settings.timezone)
+    for article in store.iter_articles(ids):
+        if args.json:
+            _write_json(out, article.to_json())
+            continue
+        when = (
+            article.published.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+            if article.published
+            else "—".ljust(16)
+        )
+        mark = "*" if article.starred else ("N" if not article.read else " ")
+        out.write(f"{article.id}  {mark} {when}  {article.source[:18]:<18}  {article.title}\n")
 
 
 def cmd_show(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
