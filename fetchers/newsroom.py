@@ -128,17 +128,6 @@ class Newsroom:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=tick)
 
-    def next_due(self) -> datetime | None:
-        """When the next enabled source is due (None: one is due now or none is known)."""
-        times = [
-            h.next_poll
-            for s in self.config.sources
-            if s.enabled and (h := self.health.get(s.name)) is not None
-        ]
-        if not times or any(t is None for t in times):
-            return None
-        return min(t for t in times if t is not None)
-
     def require_poller(self) -> Poller:
         if self.poller is None:
             raise StoreError("this newsroom reads a store another process writes; it cannot poll")
