@@ -39,7 +39,8 @@ from fetchers.http import preload as preload_network
 from fetchers.keymap import BINDINGS as KEY_BINDINGS
 from fetchers.keymap import PLACES, keys_in_force
 from fetchers.liveness import WriterState
-from fetchers.models import Article, Event, PollResult, SourceHealth
+from fetchers.models import Article, Event, SourceHealth
+from fetchers.newsroom import Cycle, Newsroom
 from fetchers.parsepool import ParsePool
 from fetchers.parsepool import start_server as start_parse_server
 from fetchers.poller import Poller
@@ -126,7 +127,8 @@ class WirewatchApp(OrderedKeysApp[None]):
         self.local = local_zone(config.settings.timezone)
         self.store: Store | None = None
         self.parse_pool: ParsePool | None = None
-        self.poller: Poller | None = None
+        self.newsroom: Newsroom | None = None  # once the store is open
+        self.poller: Poller | None = None  # the newsroom's, once polling can start
         self.query_text = ""
         self.unread_only = False
         self.matching = 0
@@ -140,7 +142,6 @@ class WirewatchApp(OrderedKeysApp[None]):
         self._read_timer: Timer | None = None
         self._stop = asyncio.Event()
         self._fetched_texts: dict[str, str] = {}  # full texts a viewer fetched (not stored)
-        self.event_book = EventBook(data_dir)
         self.stored_events: list[Event] = []
         self.alerts = AlertWatch()
         self.suggestions: list[Suggestion] = []  # for the article on screen
@@ -223,6 +224,9 @@ class WirewatchApp(OrderedKeysApp[None]):
             store = Store(self.data_dir, writer=self.poll_enabled, first=FIRST_PAINT_ARTICLES)
         except StoreLocked:
             store = Store(self.data_dir, writer=False, first=FIRST_PAINT_ARTICLES)
+        # A writer's parse workers start only when warmed, after the whole store is loaded.
+        pool = ParsePool() if store.is_writer else None
+        self.newsroom = Newsroom(self.config, store, self.data_dir, self.clock, parse_pool=pool)
         self.store = store
         self._load_stored_events()
         self.post_message(StoreOpened(store.is_writer, list(store.problems)))
@@ -234,9 +238,8 @@ class WirewatchApp(OrderedKeysApp[None]):
         finally:
             gc.enable()
         self.post_message(StoreLoaded())
-        if store.is_writer:  # the poller needs every article known, for dedupe
+        if pool is not None:  # the poller needs every article known, for dedupe
             preload_network()
-            pool = ParsePool()
             pool.warm()
             self.parse_pool = pool
             self.post_message(PollerReady())
@@ -260,8 +263,9 @@ class WirewatchApp(OrderedKeysApp[None]):
 
     @on(PollerReady)
     def _poller_ready(self) -> None:
-        assert self.store is not None
-        self.poller = Poller(self.config, self.store, self.clock, parse_pool=self.parse_pool)
+        assert self.newsroom is not None
+        self.poller = self.newsroom.require_poller()
+        self.newsroom.on_cycle(self._cycle_done)
         self.poll_loop()
 
     def _lookup(self, ident: str) -> Article | None:
@@ -322,18 +326,18 @@ class WirewatchApp(OrderedKeysApp[None]):
     # -- polling -------------------------------------------------------------------------
     @work(group="poller", exit_on_error=False)
     async def poll_loop(self) -> None:
-        assert self.poller is not None
+        """The newsroom's cycle (poll, store, retention, hooks) whenever sources are due."""
+        assert self.newsroom is not None
         try:
-            await self.poller.run(self._stop, self._cycle_done)
+            await self.newsroom.run(self._stop)
         finally:
-            await self.poller.aclose()
+            await self.newsroom.aclose()
 
-    def _cycle_done(self, results: list[PollResult]) -> None:
+    def _cycle_done(self, cycle: Cycle) -> None:
         settle_heap()
-        self.post_message(PollFinished(results))
-        new = [i for r in results for i in r.new_ids]
-        if new:
-            self.post_message(ArticlesAdded(new))
+        self.post_message(PollFinished(cycle.results))
+        if cycle.new_ids or cycle.removed:
+            self.post_message(ArticlesAdded(cycle.new_ids))
 
     @on(PollFinished)
     def _poll_finished(self, message: PollFinished) -> None:
@@ -455,6 +459,7 @@ class WirewatchApp(OrderedKeysApp[None]):
         pool = ParsePool()
         pool.warm()
         self.parse_pool = pool
+        self.newsroom = Newsroom(self.config, store, self.data_dir, self.clock, parse_pool=pool)
         self.post_message(PollerReady())
 
     def _became_writer(self) -> None:
@@ -468,8 +473,8 @@ class WirewatchApp(OrderedKeysApp[None]):
 
     @work(group="refresh", exclusive=True, exit_on_error=False)
     async def _refresh_now(self) -> None:
-        assert self.poller is not None
-        self._cycle_done(await self.poller.poll())
+        assert self.newsroom is not None
+        await self.newsroom.cycle()  # its hook reports the cycle
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Central error handling: a failed worker is reported, never fatal."""
@@ -851,10 +856,14 @@ class WirewatchApp(OrderedKeysApp[None]):
         """Config events (read-only here), then the ones added in the app."""
         return [*self.config.events, *self.stored_events]
 
+    def _book(self) -> EventBook:
+        assert self.newsroom is not None
+        return self.newsroom.book
+
     def _load_stored_events(self) -> None:
         """In a worker thread: read events.json and show what it holds."""
         try:
-            stored = self.event_book.load()
+            stored = self._book().load()
         except EventBookError as exc:
             self.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
@@ -902,11 +911,11 @@ class WirewatchApp(OrderedKeysApp[None]):
     def _write_event(self, verb: str, event: Event) -> None:
         try:
             if verb == "add":
-                self.event_book.add(event)
+                self._book().add(event)
             elif verb == "edit":
-                self.event_book.update(event)
+                self._book().update(event)
             else:
-                self.event_book.remove(event.ident or "")
+                self._book().remove(event.ident or "")
         except EventBookError as exc:
             self.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return

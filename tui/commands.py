@@ -6,6 +6,7 @@ text; Textual's own `Matcher.highlight` would read them as markup.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, cast
@@ -16,6 +17,7 @@ from textual.content import Content
 from textual.markup import escape
 
 from fetchers.http import shown_url
+from fetchers.models import Event
 
 if TYPE_CHECKING:
     from tui.app import WirewatchApp
@@ -54,6 +56,13 @@ def plain_highlight(matcher: Matcher, text: str) -> Content:
 class WirewatchCommands(Provider):
     """Actions (with their keys), "Filter to source: …" and "Filter to event: …"."""
 
+    _events: list[Event] = []
+
+    async def startup(self) -> None:
+        """The newsroom's events, config and stored alike, read once as the palette opens."""
+        newsroom = self.dashboard.newsroom
+        self._events = await asyncio.to_thread(newsroom.events) if newsroom else []
+
     @property
     def dashboard(self) -> WirewatchApp:
         return cast("WirewatchApp", self.app)
@@ -87,7 +96,7 @@ class WirewatchCommands(Provider):
                     partial(app.set_filter, f'source:"{source.name}"'),
                 )
             )
-        for event in app.config.events:
+        for event in self._events:
             if event.query:
                 out.append(
                     (
