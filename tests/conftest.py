@@ -26,7 +26,7 @@ from textual.message import Message
 from textual.pilot import Pilot
 
 from fetchers.config import Config, load_config, seeds_dir
-from fetchers.models import Article
+from fetchers.models import Article, Settings, Source
 from fetchers.store import Store
 from tui.app import WirewatchApp
 from tui.messages import EventsLoaded, QueryDone, StoreLoaded
@@ -174,6 +174,12 @@ def rss(*items: str, encoding: str = "utf-8", title: str = "Test feed") -> bytes
         f"<title>{title}</title><link>https://example.org/</link>{inner}</channel></rss>"
     )
     return doc.encode(encoding)
+
+
+def config_for(tmp_path: Path, *sources: Source, timeout: float = 5.0) -> Config:
+    """A config of just these sources, with small limits."""
+    settings = Settings(timeout=timeout, max_body=2_000_000, concurrency=8)
+    return Config(path=tmp_path / "wirewatch.toml", settings=settings, sources=list(sources))
 
 
 def write_config(path: Path, text: str) -> Path:

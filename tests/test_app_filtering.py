@@ -62,7 +62,9 @@ async def test_enter_on_a_countdown_event_filters_to_it(tmp_path: Path) -> None:
         await settle(app, pilot)
         assert dash(app).query_text == "APEC OR Gyeongju OR tag:apec"
         assert dash(app).headlines.has_focus
-        assert "filter: APEC OR Gyeongju OR tag:apec" in str(app.screen.query_one("#status").render())
+        assert "filter: APEC OR Gyeongju OR tag:apec" in str(
+            app.screen.query_one("#status").render()
+        )
 
 
 async def test_j_and_k_move_the_highlight(tmp_path: Path) -> None:

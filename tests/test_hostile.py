@@ -33,8 +33,7 @@ from fetchers.query import QueryError, parse_query
 from fetchers.redact import PlainFormatter, printable
 from fetchers.service import setup_logging
 from fetchers.store import Store, StoreError
-from tests.conftest import FeedServer, Route, rss, write_config
-from tests.test_poller import config_for
+from tests.conftest import FeedServer, Route, config_for, rss, write_config
 from tui.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent

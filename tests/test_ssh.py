@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_terminal import SEED, quit_and_wait, wait_for
+from tests.tmux import SEED, quit_and_wait, wait_for
 
 SSHD = shutil.which("sshd") or ("/usr/sbin/sshd" if Path("/usr/sbin/sshd").exists() else None)
 pytestmark = [

@@ -208,7 +208,9 @@ def help_sections(
     saved filters that exist, by their query."""
     in_force = keys_in_force(remap)
     sections: list[tuple[str, list[Row]]] = []
-    for place, title in PLACES.items():
+    places = dict.fromkeys([*PLACES, *(b.where for b in KEY_BINDINGS)])  # a new pane's too
+    for place in places:
+        title = PLACES.get(place, place.replace("_", " ").capitalize())
         rows: list[Row] = []
         for key_binding in KEY_BINDINGS:
             if key_binding.where != place:

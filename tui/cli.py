@@ -34,7 +34,7 @@ from fetchers.http import (
     without_credentials,
 )
 from fetchers.models import SourceHealth, utc_iso
-from fetchers.newsroom import Cycle, Newsroom
+from fetchers.newsroom import Clock, Cycle, Newsroom
 from fetchers.opml import OpmlError, parse_opml, write_opml
 from fetchers.parsepool import ParsePool, spare_cores
 from fetchers.query import QueryError, parse_query
@@ -47,7 +47,6 @@ from tui.format import duration, event_zone, time_left, wall
 from tui.progress import RefreshProgress
 
 EXIT_OK, EXIT_SOURCES_FAILED, EXIT_USAGE = 0, 1, 2
-Clock = Callable[[], datetime]
 
 
 class UsageError(Exception):

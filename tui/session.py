@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
 from typing import Literal
@@ -30,7 +30,6 @@ from fetchers.suggest import Suggestions, scan
 FIRST_PAINT_ARTICLES = 2000  # opened first, so the screen fills before the whole store loads
 EventChange = Literal["add", "edit", "remove"]
 CountBy = Literal["source", "tag"]
-DONE = {"add": "Added", "edit": "Saved", "remove": "Removed"}
 
 
 @dataclass(slots=True)
@@ -40,7 +39,7 @@ class Matches:
 
     ids: list[str]
     total: int
-    event_counts: dict[str, int] = field(default_factory=dict)
+    event_counts: dict[str, int] | None = None  # None: not counted this time
 
 
 @dataclass(slots=True)
@@ -158,9 +157,11 @@ class Session:
             self.parse_pool.close()
 
     # -- articles -----------------------------------------------------------------------------
-    def matches(self, query: Query, events: list[Event]) -> Matches:
-        """The articles matching `query`, and how many match each event's query."""
+    def matches(self, query: Query, events: list[Event] | None) -> Matches:
+        """The articles matching `query`, and how many match each of `events`' queries."""
         ids = self.store.query_ids(query)
+        if events is None:
+            return Matches(ids, len(self.store))
         counts: dict[str, int] = {}
         for event in events:
             if event.query:
@@ -192,8 +193,8 @@ class Session:
         a writer stores it, a viewer keeps it for this session."""
         poller = self.newsroom.poller
         own = poller is None  # a viewer fetches with a client of its own
-        if poller is None:
-            poller = Poller(self.config, self.store, self.clock)
+        if poller is None:  # (in a thread: a poller reads the sources' health from disk)
+            poller = await asyncio.to_thread(Poller, self.config, self.store, self.clock)
         try:
             return await poller.page_text(link)
         finally:
@@ -226,13 +227,16 @@ class Session:
         """Add, save or remove an event added in the app; says what was done (EventBookError
         when the file cannot be written)."""
         book = self.newsroom.book
-        if change == "add":
-            book.add(event)
-        elif change == "edit":
-            book.update(event)
-        else:
-            book.remove(event.ident or "")
-        return f"{DONE[change]} {event.name}"
+        match change:
+            case "add":
+                book.add(event)
+                return f"Added {event.name}"
+            case "edit":
+                book.update(event)
+                return f"Saved {event.name}"
+            case "remove":
+                book.remove(event.ident or "")
+                return f"Removed {event.name}"
 
 
 def settle_heap() -> None:

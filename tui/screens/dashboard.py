@@ -94,6 +94,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         self.clock = session.clock
         self.read_after = READ_AFTER
         self.generation = 0  # of the query last run: older answers are dropped
+        self._recount = True  # the events' headline counts are to be counted again
         self._read_timer: Timer | None = None
         self._reload_timer: Timer | None = None
         self._release_keys = lambda: None
@@ -142,9 +143,6 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         return self.query_one(Countdown)
 
     def on_mount(self) -> None:
-        self.headlines.border_title = "Headlines"
-        self.countdown.border_title = "Countdown"
-        self.article_view.border_title = "Article"
         self.headlines.set_watch_terms(self.config.watch_terms)
         self.headlines.focus()
         for problem in self.session.problems:
@@ -203,8 +201,11 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             text = f"{text} is:unread".strip()
         return parse_query(text, self.clock(), self.session.local)
 
-    def run_query(self) -> None:
-        """Query the store for the filter in force (and the events' counts) in a thread."""
+    def run_query(self, recount: bool = True) -> None:
+        """Query the store for the filter in force, in a thread. `recount`: the articles or
+        the events changed, so the events' headline counts are counted again too (a new
+        filter alone leaves them be, and repaints sooner)."""
+        self._recount = self._recount or recount
         try:
             query = self._effective_query()
         except QueryError as exc:
@@ -212,10 +213,10 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             return
         self.generation += 1
         self.headlines.set_watch_terms(self.config.watch_terms, query.words)
-        self._query(self.generation, query, self.events)
+        self._query(self.generation, query, self.events if self._recount else None)
 
     @work(thread=True, group="query", exclusive=True, exit_on_error=False)
-    def _query(self, generation: int, query: Query, events: list[Event]) -> None:
+    def _query(self, generation: int, query: Query, events: list[Event] | None) -> None:
         self.post_message(QueryDone(generation, self.session.matches(query, events)))
 
     @on(QueryDone)
@@ -224,12 +225,14 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             return
         matches = message.matches
         self.matching, self.total = len(matches.ids), matches.total
-        self.event_counts = matches.event_counts
         self.headlines.set_ids(matches.ids)
+        if matches.event_counts is not None:
+            self.event_counts = matches.event_counts
+            self._recount = False
 
     def set_filter(self, text: str) -> None:
         self.query_text = text
-        self.run_query()
+        self.run_query(recount=False)
 
     def action_filter_prompt(self) -> None:
         self.query_one(FilterBar).open(self.query_text)
@@ -258,7 +261,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
 
     def action_toggle_unread(self) -> None:
         self.unread_only = not self.unread_only
-        self.run_query()
+        self.run_query(recount=False)
 
     # -- pickers ------------------------------------------------------------------------------
     def action_pick_source(self) -> None:

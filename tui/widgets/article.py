@@ -28,6 +28,7 @@ from tui.session import Reading, Session
 class ArticleView(VerticalScroll):
     """Scrollable plain text of one article; feed text goes in as Text, never markup."""
 
+    BORDER_TITLE = "Article"
     DEFAULT_CSS = """
     ArticleView {
         height: 1fr;
@@ -157,7 +158,7 @@ class ArticleView(VerticalScroll):
         if article is None:
             self.article_id = None
             body.update(Text("No article selected."))
-            self.border_title = "Article"
+            self.border_title = self.BORDER_TITLE
             return
         if article.id != self.article_id:
             self.scroll_home(animate=False)

@@ -40,6 +40,7 @@ class Countdown(ScrollView, can_focus=True):
     repaints only the lines that changed (the clocks), so an idle dashboard sends the terminal
     a few hundred bytes a second, not the whole pane."""
 
+    BORDER_TITLE = "Countdown"
     DEFAULT_CSS = """
     Countdown {
         width: 1fr;

@@ -46,6 +46,7 @@ class HeadlineList(ScrollView, can_focus=True):
         "headlines--age",
         "headlines--star",
     }
+    BORDER_TITLE = "Headlines"
     DEFAULT_CSS = """
     HeadlineList {
         width: 2fr;
