@@ -23,6 +23,7 @@ from tests.conftest import (
     settle,
 )
 from tui.actions import ACTIONS
+from tui.app import WirewatchApp
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.events import EventForm, EventsScreen
 from tui.screens.help import HelpScreen
@@ -54,6 +55,7 @@ def test_the_config_check_knows_every_binding_of_the_dashboard() -> None:
     """fetchers.keymap checks [keys] at load; it must list exactly the ids the app declares."""
     declared: dict[str, str] = {}
     for owner in (
+        WirewatchApp,
         DashboardScreen,
         HeadlineList,
         Countdown,

@@ -164,20 +164,22 @@ ACTIONS: dict[str, Action] = {
 }
 
 
-def bindings(place: str) -> list[BindingType]:
+def bindings(place: str, on_app: bool = False) -> list[BindingType]:
     """The Textual bindings of one place of `fetchers.keymap.PLACES`, with their ids (so a
-    [keys] remapping reaches them through `App.set_keymap`)."""
+    [keys] remapping reaches them through `App.set_keymap`). `on_app`: only the actions the
+    app runs ("app.quit"), kept out of the footer, for the app to hold as well so that they
+    work before the dashboard is shown."""
     out: list[BindingType] = []
     for key_binding in KEY_BINDINGS:
-        if key_binding.where != place:
-            continue
         action = ACTIONS[key_binding.id]
+        if key_binding.where != place or (on_app and not action.action.startswith("app.")):
+            continue
         out.append(
             Binding(
                 key_binding.keys,
                 action.action,
                 action.label,
-                show=action.show,
+                show=action.show and not on_app,
                 id=action.id,
                 tooltip=action.help,
             )

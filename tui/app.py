@@ -22,6 +22,7 @@ from fetchers.config import Config
 from fetchers.newsroom import Clock
 from fetchers.parsepool import start_server as start_parse_server
 from fetchers.timeparse import local_zone
+from tui.actions import bindings
 from tui.commands import WirewatchCommands
 from tui.keyorder import OrderedKeysApp
 from tui.layout import HORIZONTAL_BREAKPOINTS, VERTICAL_BREAKPOINTS
@@ -39,6 +40,7 @@ class WirewatchApp(ReportsWorkerErrors, OrderedKeysApp[None]):
     CSS_PATH = "wirewatch.tcss"
     TITLE = "wirewatch"
     COMMANDS = App.COMMANDS | {WirewatchCommands}
+    BINDINGS = bindings("dashboard", on_app=True)  # q and F8 work while the store opens too
     HORIZONTAL_BREAKPOINTS = HORIZONTAL_BREAKPOINTS
     VERTICAL_BREAKPOINTS = VERTICAL_BREAKPOINTS
 

@@ -32,6 +32,7 @@ from fetchers.query import Query, QueryError, parse_query
 from fetchers.store import StoreLocked
 from tui.actions import bindings, first_key, help_sections
 from tui.format import duration
+from tui.keyorder import OrderedKeysApp
 from tui.layout import is_narrow
 from tui.messages import (
     Counted,
@@ -273,7 +274,9 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
     def _pick(self, by: CountBy) -> None:
         """Count in a thread (counting waits on the store lock); keys typed meanwhile go to
         the picker that opens with the counts."""
-        self._release_keys = self.app.hold_keys()  # type: ignore[attr-defined]
+        app = self.app
+        assert isinstance(app, OrderedKeysApp)
+        self._release_keys = app.hold_keys()
         self._count(by)
 
     @work(thread=True, group="picker", exclusive=True, exit_on_error=False)

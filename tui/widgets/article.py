@@ -23,9 +23,10 @@ from fetchers.models import Article, Event
 from fetchers.suggest import Suggestion, Suggestions
 from tui.format import wall
 from tui.session import Reading, Session
+from tui.workers import ReportsWorkerErrors
 
 
-class ArticleView(VerticalScroll):
+class ArticleView(ReportsWorkerErrors, VerticalScroll):
     """Scrollable plain text of one article; feed text goes in as Text, never markup."""
 
     BORDER_TITLE = "Article"
