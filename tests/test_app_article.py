@@ -99,6 +99,25 @@ async def test_f_fetches_and_shows_the_full_text(tmp_path: Path, feed_server: Fe
         assert "narrowed" in (dash(app).session.store.text("linked") or "")
 
 
+async def test_a_viewer_fetches_the_full_text_and_keeps_it_to_itself(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    page = f"<html><body><article><h1>Talks</h1><p>{PARAGRAPH * 4}</p></article></body></html>"
+    url = feed_server.add(
+        "/talks.html", Route(page.encode(), headers={"Content-Type": "text/html"})
+    )
+    linked_article(tmp_path, url)
+    app = make_app(tmp_path, poll=False)  # a viewer never writes articles
+    async with piloted(app, (160, 50)) as pilot:
+        dashboard = await settle(app, pilot)
+        assert dashboard.headlines.current_id == "linked"
+        await pilot.press("f")
+        await seen(app).wait_for(ArticleView.FullText)
+        await pilot.pause()
+        assert "Seoul and Washington narrowed their differences" in screen_text(app)
+        assert dashboard.session.store.text("linked") is None
+
+
 async def test_f_says_why_the_full_text_could_not_be_fetched(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:

@@ -103,3 +103,16 @@ async def test_u_shows_unread_headlines_only(tmp_path: Path) -> None:
         await settle(app, pilot)
         assert dashboard.unread_only
         assert "filter: (unread only) ─ 5 of 6" in status_text(app)
+
+
+async def test_escape_closes_the_filter_prompt_and_keeps_the_filter(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        await pilot.press("1")  # saved filter: tariff OR trade
+        await settle(app, pilot)
+        await pilot.press("slash", "x", "escape")
+        await pilot.pause()
+        assert not app.screen.query_one("#filter-bar").display
+        assert dashboard.headlines.has_focus
+        assert "filter: tariff OR trade ─ 2 of 6" in status_text(app)
