@@ -107,7 +107,7 @@ class PaintProbe:
 
     async def wait(self, app: WirewatchApp, old: list[str] | None) -> float:
         while True:
-            ids = app.headlines.ids
+            ids = app.dashboard.headlines.ids if app.dashboard else None
             if ids is not old and id(ids) in self.painted:
                 return self.painted[id(ids)]
             await asyncio.sleep(0.001)
@@ -119,13 +119,15 @@ async def measure(data: Path, config: Config, end: datetime) -> dict[str, float]
     started = time.perf_counter()
     out: dict[str, float] = {}
     async with app.run_test(size=(160, 50)):
-        while app.store is None:  # noqa: ASYNC110 - polling the app's state
+        while app.dashboard is None:  # noqa: ASYNC110 - polling the app's state
             await asyncio.sleep(0.001)
+        dashboard = app.dashboard
+        store = dashboard.session.store
         out["store_open"] = time.perf_counter() - started
         out["first_paint"] = await probe.wait(app, None) - started
         monitor = StallMonitor()
         monitor.start()
-        while app.last_poll is None and time.perf_counter() - started < 120:  # noqa: ASYNC110
+        while dashboard.last_poll is None and time.perf_counter() - started < 120:  # noqa: ASYNC110
             await asyncio.sleep(0.05)  # the first poll cycle of every source
         out["poll_done"] = time.perf_counter() - started
         await asyncio.sleep(1.0)
@@ -133,16 +135,15 @@ async def measure(data: Path, config: Config, end: datetime) -> dict[str, float]
         out["worst_stall"] = monitor.worst
         out["worst_gc"] = monitor.worst_gc
         out["stall_samples"] = monitor.samples
-        assert app.store is not None
-        while not app.store.word_index_ready:  # noqa: ASYNC110 - polling the app's state
+        while not store.word_index_ready:  # noqa: ASYNC110 - polling the app's state
             await asyncio.sleep(0.05)
         out["index_ready"] = time.perf_counter() - started
         for text in ("tariff", 'source:"Source 042"', "APEC OR Lutnick since:2d", "-tariff", ""):
-            old = app.headlines.ids
+            old = dashboard.headlines.ids
             t = time.perf_counter()
-            app.set_filter(text)
+            dashboard.set_filter(text)
             out[f"filter {text or '(cleared)'}"] = await probe.wait(app, old) - t
-        out["stored"] = len(app.store)
+        out["stored"] = len(store)
         await app.action_quit()
     return out
 

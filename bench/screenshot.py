@@ -40,13 +40,17 @@ def screenshot_app(data_dir: Path) -> WirewatchApp:
 
 
 async def when_loaded(pilot: Pilot) -> None:
-    """Until the seed's articles are on screen and nothing but the poller is working."""
+    """Until the first poll has put the seed's articles on screen, the whole store is loaded
+    and the highlighted article is in the article pane."""
     app = pilot.app
     assert isinstance(app, WirewatchApp)
-    for _ in range(200):
+    for _ in range(400):
         await pilot.pause(0.05)
-        busy = [w for w in app.workers if w.group != "poller" and w.is_running]
-        if app.total >= ARTICLES and app.last_poll is not None and not busy:
+        dashboard = app.dashboard
+        if dashboard is None or dashboard.loading_rest or dashboard.last_poll is None:
+            continue
+        current = dashboard.headlines.current_id
+        if dashboard.total >= ARTICLES and dashboard.article_view.article_id == current:
             break
     await pilot.pause(0.2)
 

@@ -5,9 +5,18 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from fetchers.text import plain_message
+
+SourceKind = Literal["feed", "page", "file"]
+"""What a source is read as: a feed, a web page of links, or a local file."""
+Origin = Literal["config", "store"]
+"""Where an event comes from: the config file (read-only in the app) or the app's own."""
+PollStatus = Literal["ok", "not-modified", "error"]
+"""How one poll of a source went."""
+HealthStatus = Literal["ok", "not-modified", "error", "pending"]
+"""A source's state: how its last poll went, or pending before the first."""
 
 
 def utc_iso(when: datetime | None) -> str | None:
@@ -88,7 +97,7 @@ class Source:
     name: str
     url: str | None = None
     path: str | None = None
-    kind: str = "feed"  # feed | page | file
+    kind: SourceKind = "feed"
     interval: float | None = None  # seconds; None means the settings' default
     tags: list[str] = field(default_factory=list)
     full_text: bool = False
@@ -111,7 +120,7 @@ class Event:
     error: str | None = None
     raw_when: str = ""
     ident: str | None = None  # set for events added in the app (stored in the data dir)
-    origin: str = "config"  # config (read-only in the app) or store
+    origin: Origin = "config"  # config events are read-only in the app
 
     def seconds_left(self, now: datetime) -> float | None:
         if self.when is None:
@@ -143,7 +152,7 @@ class SourceHealth:
 
     name: str
     url: str
-    status: str = "pending"  # ok | not-modified | error | pending
+    status: HealthStatus = "pending"
     http_status: int | None = None
     last_ok: datetime | None = None
     last_error: str | None = None
@@ -214,7 +223,7 @@ class PollResult:
     """The outcome of polling one source once."""
 
     source: str
-    status: str  # ok | not-modified | error
+    status: PollStatus
     articles: list[Article] = field(default_factory=list, repr=False)  # long: kept out of logs
     http_status: int | None = None
     error: str | None = None

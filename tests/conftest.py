@@ -1,19 +1,37 @@
-"""Shared fixtures: a frozen clock, the embedded config, and a real HTTP server on 127.0.0.1."""
+"""Shared fixtures: a frozen clock, the embedded config, a real HTTP server on 127.0.0.1, and
+dashboards to drive through Pilot (with the messages their workers end in, to wait on)."""
 
 from __future__ import annotations
 
+import asyncio
 import gzip
+import html
+import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TypeVar
+from weakref import WeakKeyDictionary
 
 import pytest
+from textual import events
+from textual.app import App
+from textual.keys import _character_to_key
+from textual.message import Message
+from textual.pilot import Pilot
 
 from fetchers.config import Config, load_config, seeds_dir
+from fetchers.models import Article, Settings, Source
+from fetchers.store import Store
+from tui.app import WirewatchApp
+from tui.messages import EventsLoaded, QueryDone, StoreLoaded
+from tui.screens.dashboard import DashboardScreen
+from tui.widgets.article import ArticleView
 
 FROZEN = datetime(2025, 10, 24, 8, 0, tzinfo=UTC)  # Friday 17:00 in Seoul, the story's day
 
@@ -158,6 +176,154 @@ def rss(*items: str, encoding: str = "utf-8", title: str = "Test feed") -> bytes
     return doc.encode(encoding)
 
 
+def config_for(tmp_path: Path, *sources: Source, timeout: float = 5.0) -> Config:
+    """A config of just these sources, with small limits."""
+    settings = Settings(timeout=timeout, max_body=2_000_000, concurrency=8)
+    return Config(path=tmp_path / "wirewatch.toml", settings=settings, sources=list(sources))
+
+
 def write_config(path: Path, text: str) -> Path:
     path.write_text(text, "utf-8")
     return path
+
+
+# -- dashboards ------------------------------------------------------------------------------
+HOSTILE = [
+    "[/b] closes nothing",
+    "[$accent]Price[/] up [link=https://evil.example]click[/link]",
+    "[bold red]Shouting[/bold red] headline",
+]
+M = TypeVar("M", bound=Message)
+
+
+def seed_only_config(tmp_path: Path) -> Config:
+    """The embedded default with its network sources switched off."""
+    config = load_config(seeds_dir() / "wirewatch.toml", FROZEN)
+    for source in config.sources:
+        source.enabled = source.path is not None
+    return config
+
+
+def make_app(
+    tmp_path: Path, config: Config | None = None, hostile: bool = False, poll: bool = True
+) -> WirewatchApp:
+    """A dashboard on the embedded default (network sources off) with a frozen clock."""
+    data = tmp_path / "data"
+    if hostile:
+        with Store(data, writer=True) as store:
+            store.add_batch(
+                [
+                    Article(
+                        id=f"h{n}",
+                        source="Hostile",
+                        title=title,
+                        fetched=FROZEN,
+                        summary=title,
+                        published=FROZEN,
+                    )
+                    for n, title in enumerate(HOSTILE)
+                ]
+            )
+    return WirewatchApp(config or seed_only_config(tmp_path), data, clock=lambda: FROZEN, poll=poll)
+
+
+class Seen:
+    """Every message the app's widgets receive (run_test's message_hook), to wait on one."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+        self._arrived = asyncio.Event()
+
+    def __call__(self, message: Message) -> None:
+        self.messages.append(message)
+        self._arrived.set()
+
+    def mark(self) -> int:
+        """Where the messages from now on start."""
+        return len(self.messages)
+
+    async def wait_for(
+        self,
+        kind: type[M],
+        match: Callable[[M], bool] = lambda _: True,
+        since: int = 0,
+        patience: float = 60.0,
+    ) -> M:
+        """The first message of `kind` from `since` on for which `match` holds."""
+        async with asyncio.timeout(patience):
+            while True:
+                for message in self.messages[since:]:
+                    if isinstance(message, kind) and match(message):
+                        return message
+                since = len(self.messages)
+                self._arrived.clear()
+                await self._arrived.wait()
+
+
+_SEEN: WeakKeyDictionary[App[None], Seen] = WeakKeyDictionary()
+
+
+@asynccontextmanager
+async def piloted(app: WirewatchApp, size: tuple[int, int] = (160, 50)) -> AsyncIterator[Pilot]:
+    """`app.run_test`, recording the messages `seen(app)` waits on."""
+    recorder = _SEEN[app] = Seen()
+    async with app.run_test(size=size, message_hook=recorder) as pilot:
+        yield pilot
+
+
+def seen(app: WirewatchApp) -> Seen:
+    return _SEEN[app]
+
+
+async def settle(app: WirewatchApp, pilot: Pilot, want: int = 1) -> DashboardScreen:
+    """The dashboard, once the whole store is loaded, the query last run has answered with at
+    least `want` stored articles and the highlighted article is in the article pane."""
+    messages = seen(app)
+    await messages.wait_for(StoreLoaded)
+    await messages.wait_for(EventsLoaded)
+    dashboard = app.dashboard
+    assert dashboard is not None
+    while True:
+        done = await messages.wait_for(
+            QueryDone, lambda m: m.generation == dashboard.generation and m.matches.total >= want
+        )
+        await pilot.pause()
+        if done.generation == dashboard.generation:
+            break
+    current = dashboard.headlines.current_id
+    if current is not None:
+        await messages.wait_for(ArticleView.Loaded, lambda m: m.article_id == current)
+    await pilot.pause()
+    return dashboard
+
+
+def screen_text(app: App[None]) -> str:
+    """What the terminal shows, as plain characters (from the screenshot SVG)."""
+    svg = app.export_screenshot()
+    body = re.sub(r"<style.*?</style>", "", svg, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", "", body)).replace("\xa0", " ")
+
+
+def status_text(app: WirewatchApp) -> str:
+    return str(app.screen.query_one("#status").render())
+
+
+def send_in_one_read(app: App[None], text: str) -> None:
+    """Every key of `text` queued at once, as a terminal read over SSH delivers them."""
+    assert app._driver is not None
+    for ch in text:
+        key = {" ": "space", "\t": "tab"}.get(ch) or (ch if ch.isalnum() else _character_to_key(ch))
+        app._driver.send_message(events.Key(key, ch))
+
+
+def send_keys_in_one_read(app: App[None], *keys: str) -> None:
+    """Keys by name ("s", "down", "enter") queued at once."""
+    assert app._driver is not None
+    for key in keys:
+        app._driver.send_message(events.Key(key, key if len(key) == 1 else None))
+
+
+def dash(app: WirewatchApp) -> DashboardScreen:
+    """The app's dashboard screen (shown once the store is open)."""
+    assert app.dashboard is not None
+    return app.dashboard

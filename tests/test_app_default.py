@@ -1,5 +1,4 @@
-"""The embedded default as a newcomer sees it: the story first, related headlines undated and
-untagged, and saved filters that find the story by its text."""
+"""The embedded default as a first run shows it: the story, its related headlines, the events."""
 
 from __future__ import annotations
 
@@ -9,27 +8,66 @@ from pathlib import Path
 from rich.console import Console
 from textual.widgets import Static
 
-from tests.apps import make_app
-from tests.test_app import screen_text, settle
+from fetchers.config import load_config, seeds_dir
+from tests.conftest import (
+    FROZEN,
+    HOSTILE,
+    dash,
+    make_app,
+    piloted,
+    screen_text,
+    settle,
+)
 from tui.screens.help import HelpScreen
 
 STORY = "S. Korea, US remain far apart on key sticking points"
 
 
+async def test_embedded_default_fills_all_three_panes(tmp_path: Path) -> None:
+    config = load_config(seeds_dir() / "wirewatch.toml", FROZEN)  # real feeds fail offline
+    app = make_app(tmp_path, config)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        shot = screen_text(app)
+        assert "S. Korea, US remain far apart on key sticking points" in shot
+        assert "Hybe partners with LAFC" in shot
+        assert "APEC Economic Leaders" in shot and "T-6d 16:00:00" in shot
+        assert "T-4d 21:00:00" in shot  # the Trump–Lee summit, Wed 14:00 KST
+        status = str(app.screen.query_one("#status").render())
+        assert "6 of 6" in status
+        assert "sources failing" in status
+        # the seed article, listed first (above its undated related headlines), and its text
+        await settle(app, pilot)
+        shot = screen_text(app)
+        assert "South Korea and the United States remain far apart" in shot
+        assert "Most Commented" not in shot
+        await pilot.press("q")
+    assert not app.is_running
+
+
+async def test_hostile_titles_render_as_their_characters(tmp_path: Path) -> None:
+    app = make_app(tmp_path, hostile=True, poll=False)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=3)
+        shot = screen_text(app)
+        for title in HOSTILE:
+            assert title in shot
+
+
 async def test_the_story_leads_and_its_related_headlines_are_undated(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     app.read_after = 3600
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with piloted(app, (160, 50)) as pilot:
         await settle(app, pilot, want=6)
-        assert app.store is not None
-        first = app.store.get(app.headlines.ids[0])
+        assert dash(app).session.store is not None
+        first = dash(app).session.store.get(dash(app).headlines.ids[0])
         assert first is not None and first.title.startswith(STORY)
         assert STORY in screen_text(app)
-        rows = [app.store.get(ident) for ident in app.headlines.ids]
+        rows = [dash(app).session.store.get(ident) for ident in dash(app).headlines.ids]
         hybe = next(a for a in rows if a is not None and a.title == "Hybe partners with LAFC")
-        row = app.headlines.row_text(hybe, 120).plain
+        row = dash(app).headlines.row_text(hybe, 120).plain
         assert "now" not in row.split("Yonhap")[0] and "—" in row  # no date of its own
-        assert app.countdown.matches["APEC Economic Leaders' Meeting, Gyeongju"] == 1
+        assert dash(app).countdown.matches["APEC Economic Leaders' Meeting, Gyeongju"] == 1
         await pilot.press("j")  # the first related headline, in the article pane
         await settle(app, pilot)
         pane = screen_text(app)
@@ -39,17 +77,17 @@ async def test_the_story_leads_and_its_related_headlines_are_undated(tmp_path: P
 
 async def test_saved_filter_two_finds_the_story_by_its_text(tmp_path: Path) -> None:
     app = make_app(tmp_path)
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with piloted(app, (160, 50)) as pilot:
         await settle(app, pilot, want=6)
         await pilot.press("2")  # APEC OR Gyeongju OR summit: in the story's text only
         await settle(app, pilot)
-        assert app.matching == 1
-        assert app.store is not None
-        shown = app.store.get(app.headlines.ids[0])
+        assert dash(app).matching == 1
+        assert dash(app).session.store is not None
+        shown = dash(app).session.store.get(dash(app).headlines.ids[0])
         assert shown is not None and shown.title.startswith(STORY)
-        app.set_filter("title:Gyeongju")
+        dash(app).set_filter("title:Gyeongju")
         await settle(app, pilot)
-        assert app.matching == 0
+        assert dash(app).matching == 0
         await pilot.press("question_mark")  # `?` says where words are looked for
         await pilot.pause(0.2)
         assert isinstance(app.screen, HelpScreen)

@@ -1,5 +1,4 @@
-"""Events in the dashboard: add, edit and remove stored ones; config ones stay read-only;
-alerts fire when a countdown crosses a threshold."""
+"""Events: the countdown pane, the events list, the form, suggestions and alerts."""
 
 from __future__ import annotations
 
@@ -12,9 +11,18 @@ from textual.widgets import Input
 from fetchers.config import load_config, seeds_dir
 from fetchers.events import EventBook
 from fetchers.models import Event
-from tests.apps import FROZEN, make_app, send_in_one_read
-from tests.test_app import screen_text, settle
+from tests.conftest import (
+    FROZEN,
+    dash,
+    make_app,
+    piloted,
+    screen_text,
+    seen,
+    send_in_one_read,
+    settle,
+)
 from tui.cli import main
+from tui.messages import EventsLoaded
 from tui.screens.events import EventForm, EventsScreen
 
 
@@ -25,7 +33,7 @@ async def type_text(pilot, text: str) -> None:
 
 async def test_add_edit_and_remove_an_event(tmp_path: Path) -> None:
     app = make_app(tmp_path)
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with piloted(app, (160, 50)) as pilot:
         await settle(app, pilot, want=6)
         await pilot.press("e")
         await pilot.pause(0.2)
@@ -47,11 +55,8 @@ async def test_add_edit_and_remove_an_event(tmp_path: Path) -> None:
         await pilot.pause(0.1)
         assert "Sat 2025-11-01 09:00 KST" in screen_text(app)
         await pilot.press("enter")
+        await seen(app).wait_for(EventsLoaded, lambda m: m.done == "Added Tariff deadline")
         await settle(app, pilot)
-        for _ in range(40):
-            if app.stored_events:
-                break
-            await pilot.pause(0.05)
         (stored,) = EventBook(tmp_path / "data").load()
         assert stored.name == "Tariff deadline"
         assert stored.when == datetime(2025, 11, 1, 0, 0, tzinfo=UTC)
@@ -64,7 +69,7 @@ async def test_add_edit_and_remove_an_event(tmp_path: Path) -> None:
         await pilot.press("d")  # the first: the Trump–Lee summit, from the config
         await pilot.pause(0.2)
         assert isinstance(app.screen, EventsScreen)
-        assert len(app.events) == 3
+        assert len(dash(app).events) == 3
 
         # edit the stored one (third in the list)
         await pilot.press("down", "down", "e")
@@ -74,10 +79,7 @@ async def test_add_edit_and_remove_an_event(tmp_path: Path) -> None:
         await pilot.press("ctrl+u")
         await type_text(pilot, "Nov 2, 2025 9am KST")
         await pilot.press("enter")
-        for _ in range(40):
-            await pilot.pause(0.05)
-            if app.stored_events and app.stored_events[0].when != stored.when:
-                break
+        await seen(app).wait_for(EventsLoaded, lambda m: m.done == "Saved Tariff deadline")
         (edited,) = EventBook(tmp_path / "data").load()
         assert edited.ident == stored.ident
         assert edited.when == datetime(2025, 11, 2, 0, 0, tzinfo=UTC)
@@ -86,10 +88,8 @@ async def test_add_edit_and_remove_an_event(tmp_path: Path) -> None:
         await pilot.press("e")
         await pilot.pause(0.2)
         await pilot.press("down", "down", "d")
-        for _ in range(40):
-            await pilot.pause(0.05)
-            if not app.stored_events:
-                break
+        await seen(app).wait_for(EventsLoaded, lambda m: m.done == "Removed Tariff deadline")
+        await pilot.pause()
         assert EventBook(tmp_path / "data").load() == []
         assert "Tariff deadline" not in screen_text(app)
 
@@ -103,7 +103,7 @@ async def test_an_alert_fires_when_a_threshold_is_crossed(tmp_path: Path) -> Non
     app.config.settings.bell = True
     rings: list[int] = []
     app.bell = lambda: rings.append(1)  # type: ignore[method-assign]
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with piloted(app, (160, 50)) as pilot:
         await settle(app, pilot, want=6)
         await pilot.pause(1.2)  # at least one check before the hour is crossed
         assert not rings
@@ -141,14 +141,10 @@ async def test_c_fills_the_event_form_from_the_article(tmp_path: Path) -> None:
         source.enabled = source.path is not None
     config.events = []  # nothing counted down to yet: the story suggests two countdowns
     app = make_app(tmp_path, config)
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with piloted(app, (160, 50)) as pilot:
         await settle(app, pilot, want=6)
         await pilot.press("g")  # the seed story, listed first
         await settle(app, pilot)
-        for _ in range(40):
-            if app.suggestions:
-                break
-            await pilot.pause(0.05)
         shot = screen_text(app)
         assert "Suggested countdown: Asia-Pacific Economic Cooperation summit" in shot
         assert "(press c to add it)" in shot
@@ -157,10 +153,7 @@ async def test_c_fills_the_event_form_from_the_article(tmp_path: Path) -> None:
         await pilot.pause(0.2)
         assert isinstance(app.screen, EventForm)
         await pilot.press("enter")
-        for _ in range(40):
-            await pilot.pause(0.05)
-            if app.stored_events:
-                break
+        await seen(app).wait_for(EventsLoaded, lambda m: m.done is not None)
         (added,) = EventBook(tmp_path / "data").load()
         assert added.name == "Asia-Pacific Economic Cooperation summit"
         assert added.when == datetime(2025, 10, 26, 15, 0, tzinfo=UTC)
@@ -176,12 +169,8 @@ async def test_an_event_in_the_local_zone_can_be_edited(tmp_path: Path) -> None:
         )
     )
     app = make_app(tmp_path)
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with piloted(app, (160, 50)) as pilot:
         await settle(app, pilot, want=6)
-        for _ in range(40):
-            if app.stored_events:
-                break
-            await pilot.pause(0.05)
         await pilot.press("e")
         await pilot.pause(0.2)
         await pilot.press("down", "down", "e")
@@ -215,13 +204,11 @@ def test_a_hand_edited_events_file_is_read_without_crashing(tmp_path: Path) -> N
 
 async def test_keys_in_one_read_keep_their_order_across_tab(tmp_path: Path) -> None:
     app = make_app(tmp_path)
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with piloted(app, (160, 50)) as pilot:
         await settle(app, pilot, want=6)
         send_in_one_read(app, "eaTariff deadline\tnext Tuesday 3pm KST")
-        for _ in range(40):
-            await pilot.pause(0.05)
-            if "15:00 KST" in screen_text(app):
-                break
+        await seen(app).wait_for(Input.Changed, lambda m: m.value == "next Tuesday 3pm KST")
+        await pilot.pause()
         assert isinstance(app.screen, EventForm)
         assert app.screen.query_one("#ev-name", Input).value == "Tariff deadline"
         assert app.screen.query_one("#ev-when", Input).value == "next Tuesday 3pm KST"
@@ -238,12 +225,8 @@ async def test_editing_an_event_keeps_its_instant_until_the_time_is_changed(
         Event(name="Tariff deadline", when=saved, tz="Asia/Seoul", raw_when="next Tuesday 3pm KST")
     )
     app = make_app(tmp_path)
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with piloted(app, (160, 50)) as pilot:
         await settle(app, pilot, want=6)
-        for _ in range(40):
-            if app.stored_events:
-                break
-            await pilot.pause(0.05)
         await pilot.press("e")
         await pilot.pause(0.2)
         await pilot.press("down", "down", "e")
@@ -252,11 +235,9 @@ async def test_editing_an_event_keeps_its_instant_until_the_time_is_changed(
         shot = screen_text(app)
         assert "→ Tue 2025-11-04 15:00 KST" in shot and "as saved" in shot
         await type_text(pilot, " extended")
+        renamed_at = seen(app).mark()
         await pilot.press("enter")
-        for _ in range(40):
-            await pilot.pause(0.05)
-            if "extended" in app.stored_events[0].name:
-                break
+        await seen(app).wait_for(EventsLoaded, lambda m: m.done is not None, since=renamed_at)
         (renamed,) = EventBook(tmp_path / "data").load()
         assert "extended" in renamed.name
         assert renamed.when == saved
@@ -271,11 +252,9 @@ async def test_editing_an_event_keeps_its_instant_until_the_time_is_changed(
         await pilot.pause(0.1)
         shot = screen_text(app)
         assert "→ Tue 2025-10-28 15:00 KST" in shot and "as saved" not in shot
+        retimed_at = seen(app).mark()
         await pilot.press("enter")
-        for _ in range(40):
-            await pilot.pause(0.05)
-            if app.stored_events[0].when != saved:
-                break
+        await seen(app).wait_for(EventsLoaded, lambda m: m.done is not None, since=retimed_at)
         (retimed,) = EventBook(tmp_path / "data").load()
         assert retimed.when == datetime(2025, 10, 28, 6, 0, tzinfo=UTC)
 
@@ -283,7 +262,7 @@ async def test_editing_an_event_keeps_its_instant_until_the_time_is_changed(
 async def test_c_says_why_the_seed_story_suggests_nothing(tmp_path: Path) -> None:
     """The embedded default already counts down to both events the story names."""
     app = make_app(tmp_path)
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with piloted(app, (160, 50)) as pilot:
         await settle(app, pilot, want=6)
         await pilot.press("g")  # the seed story, listed first
         await settle(app, pilot)
@@ -293,3 +272,15 @@ async def test_c_says_why_the_seed_story_suggests_nothing(tmp_path: Path) -> Non
         (notice,) = [str(n.message) for n in app._notifications]
         assert notice.startswith("What this article looks forward to is already events")
         assert "APEC Economic Leaders' Meeting, Gyeongju" in notice
+
+
+async def test_the_events_list_filters_to_the_chosen_event(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, EventsScreen)
+        await pilot.press("down", "enter")  # the second event: APEC
+        await settle(app, pilot)
+        assert dashboard.query_text == "APEC OR Gyeongju OR tag:apec"

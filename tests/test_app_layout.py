@@ -12,8 +12,7 @@ from textual.pilot import Pilot
 from fetchers.models import Article
 from fetchers.store import Store
 from fetchers.timeparse import zone
-from tests.apps import FROZEN, make_app, seed_only_config
-from tests.test_app import settle
+from tests.conftest import FROZEN, dash, make_app, piloted, seed_only_config, settle
 from tui.app import WirewatchApp
 from tui.format import wall_short
 
@@ -30,7 +29,7 @@ async def test_no_color_renders_at_every_width(
     app.read_after = 3600
     sizes = [(width, 40) for width in range(60, 201)]
     sizes += [(width, 24) for width in (80, 110, 135, 160, 200)] + [(120, 29), (120, 30)]
-    async with app.run_test(size=(60, 40)) as pilot:
+    async with piloted(app, (60, 40)) as pilot:
         await settle(app, pilot, want=6)
         assert app.no_color
         for width, height in sizes:
@@ -51,7 +50,7 @@ async def _resized(app: WirewatchApp, pilot: Pilot, width: int, height: int) -> 
     await pilot.resize_terminal(width, height)
     for _ in range(50):
         await pilot.pause(0.02)
-        if app.screen.size == (width, height) and app.headlines.size.width:
+        if app.screen.size == (width, height) and dash(app).headlines.size.width:
             break
     await pilot.pause(0.1)
 
@@ -59,7 +58,7 @@ async def _resized(app: WirewatchApp, pilot: Pilot, width: int, height: int) -> 
 def _layout(app: WirewatchApp) -> str:
     """wide: three panes side by side and below; narrow: full-width headlines, no article."""
     width = app.size.width
-    article, headlines = app.article_view.region, app.headlines.region
+    article, headlines = dash(app).article_view.region, dash(app).headlines.region
     if article.height and headlines.height and headlines.width < width * 0.8:
         return "wide"
     if not article.height and headlines.width == width:
@@ -72,24 +71,24 @@ def _layout(app: WirewatchApp) -> str:
 async def test_shrinking_switches_to_the_narrow_layout(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     app.read_after = 3600
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with piloted(app, (160, 50)) as pilot:
         await settle(app, pilot, want=6)
         assert _layout(app) == "wide"
         await pilot.press("enter")  # wide: the article is already beside the headlines
         await pilot.pause(0.1)
         assert _layout(app) == "wide"
-        app.article_view.focus()  # a pane the narrow layout hides
+        dash(app).article_view.focus()  # a pane the narrow layout hides
         await _resized(app, pilot, 80, 24)
         assert _layout(app) == "narrow"
         countdown = screen_lines(app)[1:4]  # one line per event above the headlines
         assert any("T-6d 16:00:00" in line and "APEC" in line for line in countdown)
-        first = app.headlines.current_id
+        first = dash(app).headlines.current_id
         await pilot.press("j")  # the headlines have the focus
-        assert app.headlines.current_id != first
+        assert dash(app).headlines.current_id != first
         await pilot.press("enter")  # narrow: the article opens over the headlines
         await pilot.pause(0.2)
         assert _layout(app) == "reading"
-        assert app.article_view.article_id == app.headlines.current_id
+        assert dash(app).article_view.article_id == dash(app).headlines.current_id
         await pilot.press("escape")
         await pilot.pause(0.1)
         assert _layout(app) == "narrow"
@@ -100,15 +99,15 @@ async def test_shrinking_switches_to_the_narrow_layout(tmp_path: Path) -> None:
 async def test_growing_switches_to_the_wide_layout(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     app.read_after = 3600
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with piloted(app, (80, 24)) as pilot:
         await settle(app, pilot, want=6)
         assert _layout(app) == "narrow"
         await _resized(app, pilot, 160, 50)
         assert _layout(app) == "wide"
-        assert app.countdown.region.width < 80  # the countdown is a pane of its own again
+        assert dash(app).countdown.region.width < 80  # the countdown is a pane of its own again
         await pilot.press("j")
         await pilot.pause(0.2)
-        assert app.article_view.article_id == app.headlines.current_id
+        assert dash(app).article_view.article_id == dash(app).headlines.current_id
         await pilot.press("enter")
         await pilot.pause(0.1)
         assert _layout(app) == "wide"
@@ -141,7 +140,7 @@ async def test_columns_line_up_for_every_age_and_cut_text_ends_in_an_ellipsis(
             _article(4, timedelta(days=400), "Yonhap via Korea Herald", long_title),
         ],
     )
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with piloted(app, (100, 30)) as pilot:
         await settle(app, pilot, want=4)
         lines = screen_lines(app)
         expected = [  # age, source, start of the title
@@ -163,7 +162,7 @@ async def test_columns_line_up_for_every_age_and_cut_text_ends_in_an_ellipsis(
 
 async def test_narrow_countdown_shows_the_date_beyond_this_week(tmp_path: Path) -> None:
     app = make_app(tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with piloted(app, (80, 24)) as pilot:
         await settle(app, pilot, want=6)
         lines = screen_lines(app)[1:3]
         summit = next(line for line in lines if "Trump–Lee" in line)
@@ -190,17 +189,33 @@ def test_short_wall_time_names_the_day_when_the_weekday_is_not_enough() -> None:
 async def test_a_click_selects_the_row_under_the_pointer(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     app.read_after = 3600
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with piloted(app, (160, 50)) as pilot:
         await settle(app, pilot, want=6)
-        ids = list(app.headlines.ids)
+        ids = list(dash(app).headlines.ids)
         lines = screen_lines(app)
-        top = app.headlines.region.y  # the border's line
+        top = dash(app).headlines.region.y  # the border's line
         for row in (3, 1, 4):
             await pilot.click("#headlines", offset=(30, row + 1))  # + 1: below the border
             await pilot.pause(0.1)
-            assert app.headlines.current_id == ids[row]
+            assert dash(app).headlines.current_id == ids[row]
             title = lines[top + 1 + row]
-            assert app.headlines.row_text(app._lookup(ids[row]), 150).plain[:40] in title
+            article = dash(app).session.get(ids[row])
+            assert article is not None
+            assert dash(app).headlines.row_text(article, 150).plain[:40] in title
         await pilot.click("#headlines", offset=(30, 0))  # the border selects nothing
         await pilot.pause(0.1)
-        assert app.headlines.current_id == ids[4]
+        assert dash(app).headlines.current_id == ids[4]
+
+
+async def test_narrow_terminal_stacks_and_opens_article_on_enter(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with piloted(app, (80, 24)) as pilot:
+        await settle(app, pilot, want=6)
+        assert app.screen.has_class("-narrow")
+        assert not dash(app).article_view.display or not dash(app).article_view.region.height
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert app.screen.has_class("reading")
+        assert dash(app).article_view.region.height > 0
+        await pilot.press("escape")
+        assert not app.screen.has_class("reading")

@@ -14,8 +14,7 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 
 from fetchers.config import ConfigError, load_config, seeds_dir
-from tests.apps import FROZEN, make_app, seed_only_config
-from tests.test_app import settle
+from tests.conftest import FROZEN, dash, make_app, piloted, seed_only_config, settle
 from tui.app import WirewatchApp
 from tui.cli import main as cli_main
 from tui.theme import DEFAULT_THEME, check_theme
@@ -111,7 +110,7 @@ async def _every_view(app: WirewatchApp, pilot: Pilot) -> list[str]:
     await look("wide, countdown focused")
     await pilot.press("tab")
     await look("wide, article focused")
-    app.headlines.focus()
+    dash(app).headlines.focus()
     await pilot.press("0", "slash")
     await look("filter prompt, empty")
     await pilot.press(*"since:soon", "enter")
@@ -141,7 +140,7 @@ async def _every_view(app: WirewatchApp, pilot: Pilot) -> list[str]:
 async def test_default_theme_text_reaches_aa_everywhere(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     app.read_after = 3600
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with piloted(app, (160, 50)) as pilot:
         assert app.theme == DEFAULT_THEME
         assert await _every_view(app, pilot) == []
 
@@ -151,7 +150,7 @@ async def test_light_theme_text_reaches_aa_everywhere(tmp_path: Path) -> None:
     config.settings.theme = "wirewatch-light"
     app = make_app(tmp_path, config)
     app.read_after = 3600
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with piloted(app, (160, 50)) as pilot:
         assert app.theme == "wirewatch-light"
         assert not app.current_theme.dark
         assert await _every_view(app, pilot) == []
@@ -162,19 +161,19 @@ async def test_no_color_text_reaches_aa(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setenv("NO_COLOR", "1")
     app = make_app(tmp_path)
     app.read_after = 3600
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with piloted(app, (160, 50)) as pilot:
         assert await _every_view(app, pilot) == []
 
 
 async def test_focused_countdown_marks_its_event(tmp_path: Path) -> None:
     app = make_app(tmp_path)
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with piloted(app, (160, 50)) as pilot:
         await settle(app, pilot, want=6)
         await pilot.press("tab")
         await pilot.pause(0.1)
-        assert app.countdown.has_focus
+        assert dash(app).countdown.has_focus
         cursor = app.theme_variables["block-cursor-background"]
-        first = [seg for seg in app.countdown.render_line(0) if seg.text.strip()]
+        first = [seg for seg in dash(app).countdown.render_line(0) if seg.text.strip()]
         assert all(seg.style and seg.style.bgcolor for seg in first)
         drawn = {seg.style.bgcolor.get_truecolor().hex for seg in first if seg.style}
         assert drawn == {cursor.lower()}
@@ -182,7 +181,7 @@ async def test_focused_countdown_marks_its_event(tmp_path: Path) -> None:
 
 async def test_palette_theme_choice_survives_a_restart(tmp_path: Path) -> None:
     app = make_app(tmp_path)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with piloted(app, (120, 40)) as pilot:
         await settle(app, pilot, want=6)
         await pilot.press("ctrl+p")
         await pilot.pause(0.2)

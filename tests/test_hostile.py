@@ -25,6 +25,7 @@ from fetchers import atomic, parsepool
 from fetchers.config import ConfigError, load_config
 from fetchers.http import MAX_SERVER_DELAY, fetch, make_client, parse_retry_after
 from fetchers.models import Source
+from fetchers.newsroom import Cycle, Newsroom
 from fetchers.opml import parse_opml
 from fetchers.parsepool import ParsePool
 from fetchers.poller import FLUSH_AFTER, PAGES_PER_SOURCE, Poller
@@ -32,8 +33,7 @@ from fetchers.query import QueryError, parse_query
 from fetchers.redact import PlainFormatter, printable
 from fetchers.service import setup_logging
 from fetchers.store import Store, StoreError
-from tests.conftest import FeedServer, Route, rss, write_config
-from tests.test_poller import config_for
+from tests.conftest import FeedServer, Route, config_for, rss, write_config
 from tui.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,20 +103,21 @@ async def test_the_poll_loop_survives_a_huge_retry_after(
     clock = [now]
     store = Store(tmp_path / "data", writer=True)
     config = config_for(tmp_path, Source("good", url=good, interval=60), Source("bad", url=bad))
-    poller = Poller(config, store, lambda: clock[0])
+    newsroom = Newsroom(config, store, tmp_path / "data", lambda: clock[0])
     stop = asyncio.Event()
     cycles: list[int] = []
 
-    def on_cycle(results: list) -> None:
-        cycles.append(len(results))
+    def on_cycle(cycle: Cycle) -> None:
+        cycles.append(len(cycle.results))
         clock[0] += timedelta(minutes=2)  # the good source is due again
         if len(cycles) == 2:
             stop.set()
 
+    newsroom.on_cycle(on_cycle)
     try:
-        await asyncio.wait_for(poller.run(stop, on_cycle, tick=0.01), timeout=30)
+        await asyncio.wait_for(newsroom.run(stop, tick=0.01), timeout=30)
     finally:
-        await poller.aclose()
+        await newsroom.aclose()
         store.close()
     assert cycles == [2, 1]  # the second cycle polled the good one; the bad one waits
     saved = orjson.loads((tmp_path / "data" / "sources.json").read_bytes())

@@ -18,9 +18,8 @@ import pytest
 from fetchers.config import load_config
 from fetchers.liveness import SILENT_AFTER
 from fetchers.store import Store
-from tests.apps import FROZEN
+from tests.conftest import FROZEN, dash, piloted, settle
 from tests.procs import running
-from tests.test_app import settle
 from tui.app import WirewatchApp
 from tui.commands import WirewatchCommands
 
@@ -106,10 +105,10 @@ async def test_a_viewer_says_the_poller_stopped_and_takes_over(
 ) -> None:
     config = load_config(config_file, FROZEN)
     app = WirewatchApp(config, tmp_path / "data", clock=lambda: FROZEN)
-    async with app.run_test(size=(160, 40)) as pilot:
+    async with piloted(app, (160, 40)) as pilot:
 
         def status() -> str:
-            return str(app.query_one("#status").render())
+            return str(app.screen.query_one("#status").render())
 
         async def until(check, steps: int = 600) -> None:  # noqa: ANN001 - a predicate
             for _ in range(steps):
@@ -119,7 +118,7 @@ async def test_a_viewer_says_the_poller_stopped_and_takes_over(
             pytest.fail(f"gave up waiting; status: {status()}")
 
         await settle(app, pilot, want=1)
-        assert not app.writer
+        assert not dash(app).writer
         await until(lambda: "viewer (attached to a poller)" in status())
 
         os.kill(poller.pid, signal.SIGSTOP)  # a poller that hangs, holding the lock
@@ -127,7 +126,7 @@ async def test_a_viewer_says_the_poller_stopped_and_takes_over(
         os.utime(tmp_path / "data" / "writer.lock", (long_ago, long_ago))
         await until(lambda: "NOT UPDATING: the poller has written nothing for" in status())
         await pilot.press("r")  # it still holds the lock: nothing to take over yet
-        assert not app.writer
+        assert not dash(app).writer
         os.kill(poller.pid, signal.SIGCONT)
         await until(lambda: "viewer (attached to a poller)" in status())
 
@@ -139,7 +138,7 @@ async def test_a_viewer_says_the_poller_stopped_and_takes_over(
         assert "Poll here: take over from the stopped poller" in palette
 
         await pilot.press("r")  # take over
-        await until(lambda: app.writer and app.poller is not None)
+        await until(lambda: dash(app).writer and dash(app).polling)
         assert (tmp_path / "data" / "writer.lock").read_text().strip() == str(os.getpid())
         with Store(tmp_path / "data") as other:
             assert other.writer_state().pid == os.getpid() and not other.writer_state().gone
@@ -147,7 +146,7 @@ async def test_a_viewer_says_the_poller_stopped_and_takes_over(
 
         story(tmp_path / "clips", "b", "Summit date set")  # and it polls here
         await pilot.press("r")
-        await until(lambda: app.total == 2)
+        await until(lambda: dash(app).total == 2)
         await pilot.press("q")
     assert not running(poller.pid)
 

@@ -13,17 +13,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fetchers.config import Config
 from fetchers.http import FetchError, fetch, make_client
 from fetchers.models import PollResult, Settings, Source
 from fetchers.poller import BACKOFF_BASE, BACKOFF_CAP, Poller, host_cap
 from fetchers.store import Store
-from tests.conftest import FeedServer, Route, rss
-
-
-def config_for(tmp_path: Path, *sources: Source, timeout: float = 5.0) -> Config:
-    settings = Settings(timeout=timeout, max_body=2_000_000, concurrency=8)
-    return Config(path=tmp_path / "wirewatch.toml", settings=settings, sources=list(sources))
+from tests.conftest import FeedServer, Route, config_for, rss
 
 
 async def poll(tmp_path: Path, now: datetime, *sources: Source, deadline: float = 5.0):

@@ -18,7 +18,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.apps import FROZEN
+from tests.conftest import FROZEN
 from tests.procs import descendants, running
 from tui.serve import DRIVER
 

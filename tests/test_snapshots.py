@@ -8,31 +8,21 @@ from pytest_textual_snapshot import normalize_svg
 from textual.pilot import Pilot
 
 from bench.screenshot import SIZE, draw, screenshot_app, when_loaded
-from tests.apps import make_app
+from tests.conftest import make_app
 
 DOCS_SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "screenshot.svg"
-
-
-async def _loaded(pilot: Pilot) -> None:
-    app = pilot.app
-    for _ in range(200):
-        await pilot.pause(0.05)
-        busy = [w for w in app.workers if w.group != "poller" and w.is_running]
-        if getattr(app, "total", 0) >= 6 and not busy:
-            break
-    await pilot.pause(0.2)
 
 
 class TestLayout:
     def test_wide_160x50(self, snap_compare, tmp_path: Path) -> None:
         app = make_app(tmp_path)
         app.read_after = 3600
-        assert snap_compare(app, terminal_size=(160, 50), run_before=_loaded)
+        assert snap_compare(app, terminal_size=(160, 50), run_before=when_loaded)
 
     def test_narrow_80x24(self, snap_compare, tmp_path: Path) -> None:
         app = make_app(tmp_path)
         app.read_after = 3600
-        assert snap_compare(app, terminal_size=(80, 24), run_before=_loaded)
+        assert snap_compare(app, terminal_size=(80, 24), run_before=when_loaded)
 
 
 class TestOverlays:
@@ -41,7 +31,7 @@ class TestOverlays:
         app.read_after = 3600
 
         async def run_before(pilot: Pilot) -> None:
-            await _loaded(pilot)
+            await when_loaded(pilot)
             await pilot.press("question_mark")
             await pilot.pause(0.2)
 
@@ -52,7 +42,7 @@ class TestOverlays:
         app.read_after = 3600
 
         async def run_before(pilot: Pilot) -> None:
-            await _loaded(pilot)
+            await when_loaded(pilot)
             await pilot.press("slash", *"since:soon", "enter")
             await pilot.pause(0.2)
 

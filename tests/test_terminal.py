@@ -12,38 +12,12 @@ from pathlib import Path
 import pytest
 
 from tests.procs import descendants, running
+from tests.tmux import SEED, quit_and_wait, wait_for
 
 pytestmark = [
     pytest.mark.tmux,
     pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
 ]
-SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_8890db16bdd93803.txt"
-
-
-def capture(session: str) -> str:
-    return subprocess.run(
-        ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True, check=True
-    ).stdout
-
-
-def wait_for(session: str, needle: str, timeout: float = 30.0) -> str:
-    deadline = time.monotonic() + timeout
-    screen = ""
-    while time.monotonic() < deadline:
-        screen = capture(session)
-        if needle in screen:
-            return screen
-        time.sleep(0.2)
-    raise AssertionError(f"{needle!r} never appeared; the screen was:\n{screen}")
-
-
-def quit_and_wait(session: str, timeout: float = 15.0) -> None:
-    """Press q and wait until the dashboard has left the screen."""
-    subprocess.run(["tmux", "send-keys", "-t", session, "q"], check=True)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and "Headlines" in capture(session):
-        time.sleep(0.2)
-    assert "Headlines" not in capture(session)
 
 
 def start_dashboard(tmp_path: Path, config: Path, env: str, size: tuple[int, int]) -> str:

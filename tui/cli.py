@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -34,7 +34,7 @@ from fetchers.http import (
     without_credentials,
 )
 from fetchers.models import SourceHealth, utc_iso
-from fetchers.newsroom import Cycle, Newsroom
+from fetchers.newsroom import Clock, Cycle, Newsroom
 from fetchers.opml import OpmlError, parse_opml, write_opml
 from fetchers.parsepool import ParsePool, spare_cores
 from fetchers.query import QueryError, parse_query
@@ -44,11 +44,10 @@ from fetchers.service import PollService, setup_logging
 from fetchers.store import Store, StoreError, StoreLocked
 from fetchers.subscriptions import NewSource, append_sources
 from fetchers.timeparse import local_zone
-from tui.format import event_zone, time_left, wall
+from tui.format import duration, event_zone, time_left, wall
 from tui.progress import RefreshProgress
 
 EXIT_OK, EXIT_SOURCES_FAILED, EXIT_USAGE = 0, 1, 2
-Clock = Callable[[], datetime]
 
 
 class UsageError(Exception):
@@ -450,7 +449,7 @@ def cmd_sources(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         latency = f"{h.latency_ms} ms" if h.latency_ms is not None else "-"
         retry = ""
         if h.status == "error" and h.next_poll is not None and h.next_poll > now:
-            retry = f"in {_span(h.next_poll - now)}"
+            retry = f"in {duration((h.next_poll - now).total_seconds())}"
         detail = h.last_error or (f"{h.items} items" if h.status != "pending" else "")
         if h.warnings and not h.last_error:
             detail += f", {h.warnings} unreadable fields ({h.last_warning})"
@@ -459,15 +458,6 @@ def cmd_sources(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
             f"{h.failures:>5}  {retry:<8}  {h.name}{': ' + detail if detail else ''}\n"
         )
     return EXIT_OK
-
-
-def _span(delta: timedelta) -> str:
-    """A wait as people say it: 45s, 12m, 3h, 2d."""
-    seconds = max(0, int(delta.total_seconds()))
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
 
 
 def cmd_add(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:

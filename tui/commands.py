@@ -6,37 +6,20 @@ text; Textual's own `Matcher.highlight` would read them as markup.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, cast
 
-from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 from textual.markup import escape
 
 from fetchers.http import shown_url
+from fetchers.models import Event
+from tui.actions import palette_actions
+from tui.screens.dashboard import DashboardScreen
 
-if TYPE_CHECKING:
-    from tui.app import WirewatchApp
-
-# (binding id, palette text, help): the actions worth finding by name
-ACTIONS = [
-    ("filter.prompt", "Filter headlines…", "Type a query: tariff OR APEC source:Yonhap"),
-    ("filter.clear", "Clear the filter", "Show every headline"),
-    ("filter.unread", "Toggle unread only", "Hide headlines already read"),
-    ("filter.source", "Pick a source…", "Filter to one source, with counts"),
-    ("filter.tag", "Pick a tag…", "Filter to one tag, with counts"),
-    ("app.health", "Source health", "Status, last ok and last error of every source"),
-    ("app.events", "Events…", "Filter to an event; add, edit or remove events"),
-    ("event.suggest", "Add the article's suggested countdown", "Opens the event form filled in"),
-    ("article.star", "Star or unstar the article", "Starred articles outlive retention"),
-    ("article.read", "Mark the article read or unread", ""),
-    ("article.full_text", "Fetch the full text", "Download the article page and extract it"),
-    ("article.open_link", "Open the link", "In a browser here, else copied with OSC 52"),
-    ("poll.refresh", "Refresh every source now", ""),
-    ("app.help", "Keys", "Every key binding in force"),
-]
+Entry = tuple[str, str, Callable[[], object]]  # palette text, help, what it runs
 
 
 def plain_highlight(matcher: Matcher, text: str) -> Content:
@@ -52,48 +35,54 @@ def plain_highlight(matcher: Matcher, text: str) -> Content:
 
 
 class WirewatchCommands(Provider):
-    """Actions (with their keys), "Filter to source: …" and "Filter to event: …"."""
+    """Actions of the action table (with their keys in force), "Filter to source: …" and
+    "Filter to event: …" for the newsroom's events, config and stored alike."""
+
+    _events: list[Event] = []
 
     @property
-    def dashboard(self) -> WirewatchApp:
-        return cast("WirewatchApp", self.app)
+    def dashboard(self) -> DashboardScreen | None:
+        screen = self.screen
+        return screen if isinstance(screen, DashboardScreen) else None
 
-    def _entries(self) -> list[tuple[str, str, Callable[[], object]]]:
-        app = self.dashboard
-        bindings = {b.id: b for b in app.BINDINGS if isinstance(b, Binding) and b.id}
-        out: list[tuple[str, str, Callable[[], object]]] = []
-        for binding_id, text, help_text in ACTIONS:
-            binding = bindings.get(binding_id)
-            if binding is None:
-                continue
-            keys = app.config.keys.get(binding_id, binding.key)  # the user's keymap wins
-            key = app.get_key_display(Binding(keys.split(",")[0].strip(), binding.action))
-            action = binding.action
-            out.append((text, f"{help_text}  [{key}]".strip(), partial(app.run_action, action)))
-        state = app.writer_state
-        if not app.writer and state is not None and state.gone and not state.held:
+    async def startup(self) -> None:
+        """The events are read once, in a thread, as the palette opens."""
+        dashboard = self.dashboard
+        if dashboard is not None:
+            self._events = await asyncio.to_thread(dashboard.session.newsroom.events)
+
+    def _entries(self) -> list[Entry]:
+        dashboard = self.dashboard
+        if dashboard is None:
+            return []
+        app = self.app
+        out: list[Entry] = []
+        for action, key in palette_actions(dashboard.config.keys, app.get_key_display):
+            run = partial(dashboard.run_action, action.action)
+            out.append((action.palette, f"{action.help}  [{key}]".strip(), run))
+        if dashboard.can_take_over:
             out.append(
                 (
                     "Poll here: take over from the stopped poller",
                     "This dashboard takes the writer lock and polls the sources",
-                    app.action_take_over,
+                    dashboard.action_take_over,
                 )
             )
-        for source in app.config.sources:
+        for source in dashboard.config.sources:
             out.append(
                 (
                     f"Filter to source: {source.name}",
                     shown_url(source.location),
-                    partial(app.set_filter, f'source:"{source.name}"'),
+                    partial(dashboard.set_filter, f'source:"{source.name}"'),
                 )
             )
-        for event in app.config.events:
+        for event in self._events:
             if event.query:
                 out.append(
                     (
                         f"Filter to event: {event.name}",
                         event.query,
-                        partial(app.set_filter, event.query),
+                        partial(dashboard.set_filter, event.query),
                     )
                 )
         return out

@@ -3,10 +3,26 @@
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
+from typing import Literal
 
 from fetchers.timeparse import local_zone, zone
 
 AGE_WIDTH = 6  # the widest age() is "Nov 30" or "Oct'25"
+
+
+UNITS = (("d", 86400), ("h", 3600), ("m", 60))
+
+
+def duration(seconds: float, finest: Literal["second", "minute"] = "second") -> str:
+    """A span of time in its largest whole unit: "45s", "12m", "3h", "2d".
+
+    With `finest="minute"` anything under a minute is "<1m": a status line that changed every
+    second would be sent to the terminal again every second."""
+    whole = max(0, int(seconds))
+    for unit, size in UNITS:
+        if whole >= size:
+            return f"{whole // size}{unit}"
+    return f"{whole}s" if finest == "second" else "<1m"
 
 
 def age(when: datetime | None, now: datetime, local: tzinfo) -> str:
@@ -17,10 +33,8 @@ def age(when: datetime | None, now: datetime, local: tzinfo) -> str:
     seconds = (now - when).total_seconds()
     if seconds < 60:
         return "now"
-    if seconds < 3600:
-        return f"{int(seconds // 60)}m"
     if seconds < 86400:
-        return f"{int(seconds // 3600)}h"
+        return duration(seconds)
     moment = when.astimezone(local)
     if moment.year == now.astimezone(local).year:
         return moment.strftime("%b %d")

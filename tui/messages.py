@@ -1,63 +1,90 @@
-"""Messages that carry work results from workers to the app, which alone touches widgets."""
+"""Messages that end the dashboard's workers: each carries the whole result, and the handler
+uses that result rather than reaching back into the store or the poller."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import datetime
+
 from textual.message import Message
 
-from fetchers.models import PollResult
+from fetchers.models import Event, SourceHealth
+from tui.session import CountBy, Matches, Reload, Session
 
 
-class PollerReady(Message):
-    """The network stack is imported and the parser process runs: polling can start."""
+@dataclass
+class SessionOpened(Message):
+    """The store's newest days are open: the dashboard can be shown."""
+
+    session: Session
 
 
+@dataclass
 class StoreLoaded(Message):
-    """Every shard is loaded (the first paint came from the newest ones)."""
+    """Every day of the store is loaded (the first paint came from the newest ones)."""
 
 
-class StoreOpened(Message):
-    """The store is open; `writer` says whether this app polls or views a poller's store."""
-
-    def __init__(self, writer: bool, problems: list[str]) -> None:
-        super().__init__()
-        self.writer = writer
-        self.problems = problems
+@dataclass
+class PollerReady(Message):
+    """The network stack is imported and the parse workers run: polling can start."""
 
 
-class ArticlesAdded(Message):
-    """New articles are in the store (from a poll here or another process's write)."""
+@dataclass
+class CycleDone(Message):
+    """A poll cycle of this dashboard's newsroom finished: what it added and removed, and every
+    source's health after it."""
 
-    def __init__(self, ids: list[str]) -> None:
-        super().__init__()
-        self.ids = ids
-
-
-class PollFinished(Message):
-    """One poll cycle finished; carries every source's result for the status line."""
-
-    def __init__(self, results: list[PollResult]) -> None:
-        super().__init__()
-        self.results = results
+    new_ids: list[str]
+    removed: int
+    health: dict[str, SourceHealth]
+    polled_at: datetime
 
 
+@dataclass
+class ViewerReloaded(Message):
+    """A viewer's look at the store another process writes."""
+
+    reload: Reload
+
+
+@dataclass
 class QueryDone(Message):
-    """The ids matching the active filter, newest first, and how many are stored in all."""
+    """The articles matching the filter the query `generation` was run for."""
 
-    def __init__(self, generation: int, ids: list[str], total: int) -> None:
-        super().__init__()
-        self.generation = generation
-        self.ids = ids
-        self.total = total
+    generation: int
+    matches: Matches
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, QueryDone)
 
 
-class ArticleLoaded(Message):
-    """The text of the article shown in the article pane."""
+@dataclass
+class MarksChanged(Message):
+    """These articles' read or starred marks changed."""
 
-    def __init__(self, article_id: str, text: str | None, reason: str = "") -> None:
-        super().__init__()
-        self.article_id = article_id
-        self.text = text
-        self.reason = reason  # why there is no text: "HTTP 404 Not Found"
+    ids: list[str]
+
+
+@dataclass
+class EventsLoaded(Message):
+    """The events as they are now, what is wrong with the events file (if anything is), and
+    what was just done to them (if anything was)."""
+
+    events: list[Event]
+    problem: str | None = None
+    done: str | None = None
+
+
+@dataclass
+class Counted(Message):
+    """Articles per source or per tag, for a picker."""
+
+    by: CountBy
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class TookOver(Message):
+    """A viewer became the writer of a store whose poller had gone (or could not: `refused`)."""
+
+    refused: str | None = None

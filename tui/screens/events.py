@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
@@ -15,26 +14,22 @@ from textual.widgets.option_list import Option
 
 from fetchers.eventtime import EventTimeError, parse_event_time
 from fetchers.models import Event
+from tui.actions import bindings
 from tui.format import event_zone, time_left, wall
 from tui.screens.picker import move_in
+
+Choice = Literal["filter", "add", "edit", "remove"]
 
 
 class EventChoice(NamedTuple):
     """What the events screen asks the app to do."""
 
-    action: str  # filter | add | edit | remove
+    action: Choice
     event: Event | None
 
 
 class EventsScreen(ModalScreen[EventChoice | None]):
-    BINDINGS = [
-        Binding("escape,q", "close", "Close", id="events.close"),
-        Binding("a", "add", "Add", id="events.add"),
-        Binding("e", "edit", "Edit", id="events.edit"),
-        Binding("d,delete", "remove", "Remove", id="events.remove"),
-        Binding("j", "move(1)", "Next event", show=False, id="events.down"),
-        Binding("k", "move(-1)", "Previous event", show=False, id="events.up"),
-    ]
+    BINDINGS = bindings("events")
 
     def __init__(self, events: list[Event], now: datetime) -> None:
         super().__init__()
@@ -110,7 +105,7 @@ class EventForm(ModalScreen[Event | None]):
     Editing keeps a stored event's instant while its time and zone are as saved: "next
     Tuesday" read again a week later would be another day."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="event_form.cancel")]
+    BINDINGS = bindings("event_form")
 
     def __init__(
         self,

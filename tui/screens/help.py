@@ -7,13 +7,11 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-# (keys as shown, what they do, binding id or "" for Textual's own)
-Row = tuple[str, str, str]
+from tui.actions import Row, bindings
 
 # What the `/` prompt and saved filters accept (the query language, in short).
 QUERY_HELP = (
@@ -27,7 +25,7 @@ QUERY_HELP = (
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
+    BINDINGS = bindings("help")
 
     def __init__(self, sections: list[tuple[str, list[Row]]], footnote: str = "") -> None:
         super().__init__()

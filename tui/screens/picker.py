@@ -4,21 +4,18 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui.actions import bindings
+
 
 class PickerScreen(ModalScreen[str | None]):
     """Returns the chosen option's id, or None on escape."""
 
-    BINDINGS = [
-        Binding("escape,q", "dismiss_none", "Close", id="picker.close"),
-        Binding("j", "move(1)", "Next row", show=False, id="picker.down"),
-        Binding("k", "move(-1)", "Previous row", show=False, id="picker.up"),
-    ]
+    BINDINGS = bindings("picker")
 
     def __init__(
         self,

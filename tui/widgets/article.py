@@ -1,21 +1,60 @@
-"""The article pane: title, source, times, link and tags, then the clean text."""
+"""The article pane: title, source, times, link and tags, then the clean text.
+
+It loads what it shows itself, through the session: the stored text and the countdowns the
+text suggests (in a thread), and on `f` the full text from the article's page."""
 
 from __future__ import annotations
 
-from datetime import UTC, tzinfo
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC
 
 from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import Static
 
-from fetchers.models import Article
-from fetchers.suggest import Suggestion
+from fetchers.extract import ExtractError
+from fetchers.http import FetchError
+from fetchers.models import Article, Event
+from fetchers.suggest import Suggestion, Suggestions
 from tui.format import wall
+from tui.session import Reading, Session
+from tui.workers import ReportsWorkerErrors
 
 
-class ArticleView(VerticalScroll):
+class ArticleView(ReportsWorkerErrors, VerticalScroll):
     """Scrollable plain text of one article; feed text goes in as Text, never markup."""
 
+    BORDER_TITLE = "Article"
+    DEFAULT_CSS = """
+    ArticleView {
+        height: 1fr;
+        padding: 0 1;
+    }
+    ArticleView > .article--suggestion {
+        color: $text-accent;
+        text-style: bold;
+    }
+    ArticleView > .article--title {
+        text-style: bold;
+        color: $foreground;
+    }
+    ArticleView > .article--meta {
+        color: $text-muted;
+    }
+    ArticleView > .article--link {
+        color: $text-primary;
+        text-style: underline;
+    }
+    ArticleView > .article--note {
+        color: $text-warning;
+        text-style: italic;
+    }
+    """
     COMPONENT_CLASSES = {
         "article--title",
         "article--meta",
@@ -24,13 +63,90 @@ class ArticleView(VerticalScroll):
         "article--suggestion",
     }
 
-    def __init__(self, local: tzinfo, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.local = local
-        self.article_id: str | None = None
+    events: reactive[list[Event]] = reactive(list, repaint=False)
+    """The events already counted down to: a suggestion never repeats one."""
 
-    def compose(self):  # type: ignore[no-untyped-def]
+    @dataclass
+    class Loaded(Message):
+        """The article `article_id` as read from the store."""
+
+        article_id: str
+        reading: Reading
+
+    @dataclass
+    class FullText(Message):
+        """The full text fetched from the article's page, or why there is none."""
+
+        article_id: str
+        text: str | None
+        reason: str = ""  # "HTTP 404 Not Found"
+
+    def __init__(
+        self, session: Session, *, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.session = session
+        self.local = session.local
+        self.article_id: str | None = None
+        self.wanted: str | None = None  # the article asked for last: older answers are dropped
+        self.suggestions: list[Suggestion] = []  # for the article on screen
+        self.no_suggestion = Suggestions().why_none()  # and why it has none
+
+    def compose(self) -> ComposeResult:
         yield Static(Text("Select a headline to read it."), id="article-body")
+
+    # -- loading --------------------------------------------------------------------------
+    def load(self, ident: str | None) -> None:
+        """Show the article `ident` once it is read (None: no article)."""
+        self.wanted = ident
+        if ident is None:
+            self.show(None, None)
+        else:
+            self._read(ident)
+
+    @work(thread=True, exclusive=True, group="article", exit_on_error=False)
+    def _read(self, ident: str) -> None:
+        self.post_message(self.Loaded(ident, self.session.reading(ident, self.events)))
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        if message.article_id != self.wanted:
+            return
+        found = message.reading.suggestions
+        self.suggestions = found.found
+        self.no_suggestion = found.why_none()
+        self.show(message.reading.article, message.reading.text, None, found.found)
+
+    def fetch_full_text(self, article: Article) -> None:
+        """Fetch the page of `article` and show its text (or why there is none)."""
+        if not article.link:
+            self.notify("This article has no link to fetch its text from.", markup=False)
+            return
+        self.show(article, None, note="Fetching the full text…")
+        self._fetch(article.id, article.link)
+
+    @work(group="full_text", exclusive=True, exit_on_error=False)
+    async def _fetch(self, ident: str, link: str) -> None:
+        try:
+            text = await self.session.page_text(link)
+        except (FetchError, ExtractError) as exc:
+            self.post_message(self.FullText(ident, None, str(exc)))
+            return
+        await asyncio.to_thread(self.session.keep_text, ident, text)
+        self.post_message(self.FullText(ident, text))
+
+    @on(FullText)
+    def _full_text(self, message: FullText) -> None:
+        if message.article_id != self.wanted:
+            return
+        article = self.session.get(message.article_id)
+        if message.text is None:
+            reason = f": {message.reason}" if message.reason else "."
+            note = f"The full text could not be fetched{reason}"
+            self.show(article, None, note=note)
+            self.notify(note, title="Full text", severity="warning", markup=False)
+        else:
+            self.show(article, message.text)
 
     def show(
         self,
@@ -43,7 +159,7 @@ class ArticleView(VerticalScroll):
         if article is None:
             self.article_id = None
             body.update(Text("No article selected."))
-            self.border_title = "Article"
+            self.border_title = self.BORDER_TITLE
             return
         if article.id != self.article_id:
             self.scroll_home(animate=False)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from rich.text import Text
-from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -14,6 +13,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from fetchers.models import Event
+from fetchers.newsroom import Clock
+from tui.actions import bindings
 from tui.format import event_zone, time_left, wall, wall_short
 from tui.layout import is_narrow
 from tui.widgets.strips import text_strip
@@ -39,20 +40,57 @@ class Countdown(ScrollView, can_focus=True):
     repaints only the lines that changed (the clocks), so an idle dashboard sends the terminal
     a few hundred bytes a second, not the whole pane."""
 
-    BINDINGS = [
-        Binding("down,j", "cursor(1)", "Next event", show=False, id="events.next"),
-        Binding("up,k", "cursor(-1)", "Previous event", show=False, id="events.previous"),
-        Binding("enter", "choose", "Filter to event", id="events.choose"),
-    ]
+    BORDER_TITLE = "Countdown"
+    DEFAULT_CSS = """
+    Countdown {
+        width: 1fr;
+        min-width: 36;
+        padding: 0 1;
+        height: 1fr;
+    }
+    Countdown > .countdown--name {
+        text-style: bold;
+    }
+    Countdown > .countdown--later {
+        color: $text-success;
+    }
+    Countdown > .countdown--day {
+        color: $text-warning;
+        text-style: bold;
+    }
+    Countdown > .countdown--hour {
+        color: $background;
+        background: $text-error;
+        text-style: bold;
+    }
+    Countdown > .countdown--past {
+        color: $text-muted;
+    }
+    Countdown > .countdown--error {
+        color: $text-error;
+    }
+    Countdown > .countdown--dim {
+        color: $text-muted;
+    }
+    Countdown > .countdown--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+    }
+    """
+    BINDINGS = bindings("countdown")
 
     cursor: reactive[int] = reactive(0)
+    """The event picked with up and down while the pane has the focus."""
+    events: reactive[list[Event]] = reactive(list, repaint=False)
+    """The events counted down to, in order."""
+    matches: reactive[dict[str, int]] = reactive(dict, repaint=False)
+    """How many headlines match each event's query, by event name."""
 
+    @dataclass
     class Chosen(Message):
         """The user picked an event to filter the headlines to."""
 
-        def __init__(self, event: Event) -> None:
-            super().__init__()
-            self.event = event
+        event: Event
 
     COMPONENT_CLASSES = {
         "countdown--name",
@@ -66,18 +104,11 @@ class Countdown(ScrollView, can_focus=True):
     }
 
     def __init__(
-        self,
-        events: list[Event],
-        clock: Callable[[], datetime],
-        local: tzinfo,
-        *,
-        id: str | None = None,
+        self, clock: Clock, local: tzinfo, *, id: str | None = None, classes: str | None = None
     ) -> None:
-        super().__init__(id=id)
-        self.events = events
+        super().__init__(id=id, classes=classes)
         self.clock = clock
         self.local = local
-        self.matches: dict[str, int] = {}
         self._lines: list[Text] = []
 
     def on_mount(self) -> None:
@@ -108,6 +139,14 @@ class Countdown(ScrollView, can_focus=True):
     def watch_cursor(self) -> None:
         self.tick()
 
+    def watch_events(self) -> None:
+        if self.is_mounted:
+            self.tick()
+
+    def watch_matches(self) -> None:
+        if self.is_mounted:
+            self.tick()
+
     def on_resize(self) -> None:
         self._lines = []  # re-wrap everything at the new width
         self.tick()
@@ -125,10 +164,6 @@ class Countdown(ScrollView, can_focus=True):
     def action_choose(self) -> None:
         if self.events:
             self.post_message(self.Chosen(self.events[self.cursor % len(self.events)]))
-
-    def set_matches(self, matches: dict[str, int]) -> None:
-        self.matches = matches
-        self.tick()
 
     def render_events(self, now: datetime) -> Text:
         out = Text()  # wrapped to the pane's width by tick()

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from datetime import datetime, tzinfo
+from dataclasses import dataclass
+from datetime import tzinfo
+from typing import Protocol
 
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual import events
-from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -17,11 +17,20 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from fetchers.models import Article
+from fetchers.newsroom import Clock
+from tui.actions import bindings
 from tui.format import AGE_WIDTH, age
 from tui.widgets.strips import text_strip
 
 MARK_WIDTH = 2  # "+ " unread, "* " starred
 SOURCE_WIDTH = 15
+
+
+class ArticleSource(Protocol):
+    """Where rows come from. `get` is called on the UI thread while a row is drawn, so it must
+    be a quick lookup that never waits on a lock."""
+
+    def get(self, ident: str) -> Article | None: ...
 
 
 class HeadlineList(ScrollView, can_focus=True):
@@ -37,32 +46,71 @@ class HeadlineList(ScrollView, can_focus=True):
         "headlines--age",
         "headlines--star",
     }
-    BINDINGS = [
-        Binding("j,down", "cursor_down", "Down", show=False, id="headlines.down"),
-        Binding("k,up", "cursor_up", "Up", show=False, id="headlines.up"),
-        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="headlines.page_down"),
-        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="headlines.page_up"),
-        Binding("home,g", "first", "First", show=False, id="headlines.first"),
-        Binding("end,G", "last", "Last", show=False, id="headlines.last"),
-    ]
+    BORDER_TITLE = "Headlines"
+    DEFAULT_CSS = """
+    HeadlineList {
+        width: 2fr;
+    }
+    HeadlineList > .headlines--cursor {
+        background: $block-cursor-blurred-background;
+        color: $block-cursor-blurred-foreground;
+    }
+    HeadlineList:focus > .headlines--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+        text-style: bold;
+    }
+    HeadlineList > .headlines--unread {
+        text-style: bold;
+    }
+    HeadlineList > .headlines--read {
+        color: $text-muted;
+    }
+    HeadlineList > .headlines--watch {
+        color: $text-warning;
+        text-style: bold underline;
+    }
+    HeadlineList > .headlines--watch-cursor {
+        text-style: bold underline;
+    }
+    HeadlineList > .headlines--source {
+        color: $text-secondary;
+    }
+    HeadlineList > .headlines--age {
+        color: $text-muted;
+    }
+    HeadlineList > .headlines--star {
+        color: $text-warning;
+        text-style: bold;
+    }
+    """
+    BINDINGS = bindings("headlines")
 
     cursor: reactive[int] = reactive(0, always_update=True, repaint=True)
+    """The index of the highlighted row in `ids`."""
 
+    @dataclass
     class Highlighted(Message):
-        def __init__(self, article_id: str | None) -> None:
-            super().__init__()
-            self.article_id = article_id
+        """Another article is highlighted (None: the list is empty)."""
+
+        headlines: HeadlineList
+        article_id: str | None
+
+        @property
+        def control(self) -> HeadlineList:
+            return self.headlines
 
     def __init__(
         self,
-        lookup: Callable[[str], Article | None],
-        clock: Callable[[], datetime],
+        source: ArticleSource,
+        clock: Clock,
         zone: tzinfo,
         *,
         id: str | None = None,
+        classes: str | None = None,
     ) -> None:
-        super().__init__(id=id)
-        self._lookup = lookup
+        super().__init__(id=id, classes=classes)
+        self._source = source
         self._clock = clock
         self._zone = zone
         self.ids: list[str] = []
@@ -95,7 +143,7 @@ class HeadlineList(ScrollView, can_focus=True):
             self.scroll_to(y=0, animate=False, immediate=True)
         self.refresh()
         if self.current_id != current or current is None:
-            self.post_message(self.Highlighted(self.current_id))
+            self.post_message(self.Highlighted(self, self.current_id))
 
     def invalidate(self, article_id: str | None = None) -> None:
         """Forget cached rows (their read/starred marks changed)."""
@@ -120,7 +168,7 @@ class HeadlineList(ScrollView, can_focus=True):
             return
         self.cursor = index
         self.scroll_to_cursor()
-        self.post_message(self.Highlighted(self.current_id))
+        self.post_message(self.Highlighted(self, self.current_id))
 
     def scroll_to_cursor(self) -> None:
         height = self.scrollable_content_region.height or 1
@@ -160,7 +208,7 @@ class HeadlineList(ScrollView, can_focus=True):
     def _article(self, ident: str) -> Article | None:
         article = self._cache.get(ident)
         if article is None:
-            article = self._lookup(ident)
+            article = self._source.get(ident)
             if article is not None:
                 self._cache[ident] = article
         return article
@@ -208,9 +256,6 @@ class HeadlineList(ScrollView, can_focus=True):
                 for match in pattern.finditer(title.plain):
                     row.stylize(watch, start + match.start(), start + match.end())
         return row
-
-    def watch_cursor(self) -> None:
-        self.refresh()
 
 
 def _fit(text: str, cells: int) -> str:

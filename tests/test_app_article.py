@@ -1,0 +1,139 @@
+"""The article pane: links and full texts."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from fetchers.models import Article
+from fetchers.store import Store
+from tests.conftest import (
+    FROZEN,
+    FeedServer,
+    Route,
+    dash,
+    make_app,
+    piloted,
+    screen_text,
+    seen,
+    settle,
+)
+from tui.widgets.article import ArticleView
+
+PARAGRAPH = (
+    "Seoul and Washington narrowed their differences on the investment package on Friday, "
+    "officials said, as negotiators met for a third day before the summit. "
+)
+
+
+def linked_article(tmp_path: Path, link: str, published: datetime = FROZEN) -> None:
+    with Store(tmp_path / "data", writer=True) as store:
+        store.add_batch(
+            [
+                Article(
+                    id="linked",
+                    source="Wire",
+                    title="Talks narrow the gap",
+                    link=link,
+                    published=published,
+                    fetched=FROZEN,
+                    summary="Only a summary here.",
+                    tags=["trade"],
+                )
+            ]
+        )
+
+
+async def test_o_copies_the_link_without_a_browser(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "BROWSER"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SSH_CONNECTION", "10.0.0.1 5000 10.0.0.2 22")
+    linked_article(tmp_path, "https://news.example/talks")
+    app = make_app(tmp_path, poll=False)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot)
+        assert dash(app).headlines.current_id == "linked"
+        await pilot.press("o")
+        await pilot.pause(0.1)
+        assert app.clipboard == "https://news.example/talks"
+        assert any("copied the link" in str(n.message) for n in app._notifications)
+
+
+async def test_o_refuses_links_that_are_not_http(tmp_path: Path) -> None:
+    linked_article(tmp_path, "javascript:alert(1)")
+    app = make_app(tmp_path, poll=False)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("o")
+        await pilot.pause(0.1)
+        assert app.clipboard != "javascript:alert(1)"
+
+
+async def test_f_fetches_and_shows_the_full_text(tmp_path: Path, feed_server: FeedServer) -> None:
+    page = (
+        f"<html><head><title>Talks</title></head><body><nav>Home | World</nav><article>"
+        f"<h1>Talks narrow the gap</h1><p>{PARAGRAPH * 3}</p><p>READ MORE</p>"
+        f"<p>{PARAGRAPH * 2}</p></article></body></html>"
+    )
+    url = feed_server.add(
+        "/talks.html", Route(page.encode(), headers={"Content-Type": "text/html"})
+    )
+    linked_article(tmp_path, url, published=FROZEN - timedelta(days=1))
+    app = make_app(tmp_path)  # the writer: the text is stored
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=7)
+        await pilot.press("G")  # the oldest: the linked article
+        await settle(app, pilot)
+        assert dash(app).headlines.current_id == "linked"
+        assert "Only a summary here." in screen_text(app)
+        await pilot.press("f")
+        await seen(app).wait_for(ArticleView.FullText)
+        await pilot.pause()
+        shot = screen_text(app)
+        assert "Seoul and Washington narrowed their differences" in shot
+        assert "READ MORE" not in shot
+        assert "narrowed" in (dash(app).session.store.text("linked") or "")
+
+
+async def test_a_viewer_fetches_the_full_text_and_keeps_it_to_itself(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    page = f"<html><body><article><h1>Talks</h1><p>{PARAGRAPH * 4}</p></article></body></html>"
+    url = feed_server.add(
+        "/talks.html", Route(page.encode(), headers={"Content-Type": "text/html"})
+    )
+    linked_article(tmp_path, url)
+    app = make_app(tmp_path, poll=False)  # a viewer never writes articles
+    async with piloted(app, (160, 50)) as pilot:
+        dashboard = await settle(app, pilot)
+        assert dashboard.headlines.current_id == "linked"
+        await pilot.press("f")
+        await seen(app).wait_for(ArticleView.FullText)
+        await pilot.pause()
+        assert "Seoul and Washington narrowed their differences" in screen_text(app)
+        assert dashboard.session.store.text("linked") is None
+
+
+async def test_f_says_why_the_full_text_could_not_be_fetched(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    url = feed_server.add("/gone.html", Route(b"not here", status=404))
+    linked_article(tmp_path, url, published=FROZEN - timedelta(days=1))
+    app = make_app(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=7)
+        await pilot.press("G")
+        await settle(app, pilot)
+        assert dash(app).headlines.current_id == "linked"
+        await pilot.press("f")
+        await seen(app).wait_for(ArticleView.FullText)
+        await pilot.pause()
+        assert "The full text could not be fetched: HTTP 404 Not Found" in screen_text(app)
+        assert any(
+            str(n.message) == "The full text could not be fetched: HTTP 404 Not Found"
+            for n in app._notifications
+        )

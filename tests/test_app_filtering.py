@@ -1,0 +1,118 @@
+"""Filtering the headlines: moving, saved filters, the `/` prompt, unread only, events."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Input
+
+from tests.conftest import (
+    dash,
+    make_app,
+    piloted,
+    seen,
+    send_in_one_read,
+    settle,
+    status_text,
+)
+from tui.messages import MarksChanged
+from tui.screens.picker import PickerScreen
+
+
+async def test_filter_prompt_keeps_text_on_error(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        await pilot.press("slash")
+        for key in "tariff OR":
+            await pilot.press("space" if key == " " else key)
+        await pilot.press("enter")
+        field = app.screen.query_one("#filter-input")
+        assert field.value == "tariff OR"  # type: ignore[attr-defined]
+        assert "OR needs a term" in str(app.screen.query_one("#filter-error").render())
+        for key in " APEC":
+            await pilot.press("space" if key == " " else key)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert dash(app).query_text == "tariff OR APEC"
+        assert not app.screen.query_one("#filter-bar").display
+
+
+async def test_a_query_typed_right_after_slash_goes_to_the_prompt(tmp_path: Path) -> None:
+    """`/` and the query in one read: the letters are the query, not keys (`t` picks a tag)."""
+    app = make_app(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        send_in_one_read(app, "/tariff")
+        await pilot.pause(0.3)
+        assert not isinstance(app.screen, PickerScreen)
+        assert app.screen.query_one("#filter-input", Input).value == "tariff"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert dash(app).query_text == "tariff"
+
+
+async def test_enter_on_a_countdown_event_filters_to_it(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        dash(app).countdown.focus()
+        await pilot.pause(0.1)
+        await pilot.press("j", "enter")
+        await settle(app, pilot)
+        assert dash(app).query_text == "APEC OR Gyeongju OR tag:apec"
+        assert dash(app).headlines.has_focus
+        assert "filter: APEC OR Gyeongju OR tag:apec" in str(
+            app.screen.query_one("#status").render()
+        )
+
+
+async def test_j_and_k_move_the_highlight(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        first = dashboard.headlines.current_id
+        await pilot.press("j")
+        assert dashboard.headlines.current_id != first
+        await pilot.press("k")
+        assert dashboard.headlines.current_id == first
+
+
+async def test_a_saved_filter_narrows_and_0_clears_it(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        await pilot.press("1")  # saved filter: tariff OR trade
+        await settle(app, pilot)
+        assert dashboard.query_text == "tariff OR trade"
+        assert "filter: tariff OR trade ─ 2 of 6" in status_text(app)
+        await pilot.press("0")
+        await settle(app, pilot)
+        assert "filter:" not in status_text(app)
+        assert "6 of 6" in status_text(app)
+
+
+async def test_u_shows_unread_headlines_only(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    app.read_after = 3600  # only the key marks it
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        await pilot.press("m")  # the first headline is read now
+        await seen(app).wait_for(MarksChanged)
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert dashboard.unread_only
+        assert "filter: (unread only) ─ 5 of 6" in status_text(app)
+
+
+async def test_escape_closes_the_filter_prompt_and_keeps_the_filter(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        await pilot.press("1")  # saved filter: tariff OR trade
+        await settle(app, pilot)
+        await pilot.press("slash", "x", "escape")
+        await pilot.pause()
+        assert not app.screen.query_one("#filter-bar").display
+        assert dashboard.headlines.has_focus
+        assert "filter: tariff OR trade ─ 2 of 6" in status_text(app)

@@ -1,0 +1,53 @@
+"""Read and starred marks, by key and by reading."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import (
+    make_app,
+    piloted,
+    seen,
+    settle,
+)
+from tui.messages import MarksChanged
+
+
+async def test_star_marks_the_article_starred(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        current = dashboard.headlines.current_id
+        assert current is not None
+        await pilot.press("asterisk")
+        await seen(app).wait_for(MarksChanged, lambda m: m.ids == [current])
+        await pilot.pause()
+        article = dashboard.session.get(current)
+        assert article is not None and article.starred
+        assert dashboard.headlines.row_text(article, 120).plain.startswith("*")
+
+
+async def test_m_marks_the_article_read(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    app.read_after = 3600  # only the key marks it
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        current = dashboard.headlines.current_id
+        assert current is not None
+        before = dashboard.session.get(current)
+        assert before is not None and not before.read
+        await pilot.press("m")
+        await seen(app).wait_for(MarksChanged, lambda m: m.ids == [current])
+        after = dashboard.session.get(current)
+        assert after is not None and after.read
+
+
+async def test_an_article_shown_a_while_counts_as_read(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    app.read_after = 0.05
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        current = dashboard.headlines.current_id
+        await seen(app).wait_for(MarksChanged, lambda m: m.ids == [current])
+        article = dashboard.session.get(current or "")
+        assert article is not None and article.read

@@ -1,0 +1,102 @@
+"""The source, tag and health pickers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fetchers.models import Source
+from tests.conftest import (
+    FeedServer,
+    Route,
+    dash,
+    make_app,
+    piloted,
+    screen_text,
+    seed_only_config,
+    seen,
+    send_keys_in_one_read,
+    settle,
+)
+from tui.messages import Counted, CycleDone
+from tui.screens.events import EventsScreen
+from tui.screens.picker import PickerScreen
+
+
+async def test_j_and_k_move_in_the_pickers(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        await pilot.press("s")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, PickerScreen)
+        await pilot.press("j", "j", "k", "enter")
+        await settle(app, pilot)
+        second = app.config.sources[1].name
+        assert dash(app).query_text == f'source:"{second}"'
+        await pilot.press("e")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, EventsScreen)
+        await pilot.press("j", "enter")  # the second event: APEC
+        await settle(app, pilot)
+        assert dash(app).query_text == "APEC OR Gyeongju OR tag:apec"
+
+
+async def test_keys_typed_before_a_picker_opens_go_to_the_picker(tmp_path: Path) -> None:
+    """The source picker opens once its counts are in; down and enter typed with `s` wait."""
+    app = make_app(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        send_keys_in_one_read(app, "s", "down", "enter")
+        await seen(app).wait_for(Counted)
+        await settle(app, pilot)
+        # the second row: down went to the picker, not to the headlines behind it
+        assert dash(app).query_text == f'source:"{app.config.sources[1].name}"'
+        await pilot.pause(0.1)
+        assert not isinstance(app.screen, PickerScreen)
+
+
+async def test_the_source_picker_filters_to_the_chosen_source(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        await pilot.press("s")
+        await seen(app).wait_for(Counted)
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert dashboard.query_text == 'source:"Yonhap via Korea Herald"'
+
+
+async def test_the_tag_picker_filters_to_the_chosen_tag(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        await pilot.press("t")
+        await seen(app).wait_for(Counted)
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+        assert "korea" in screen_text(app)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert dashboard.query_text.startswith("tag:")
+        assert dashboard.matching == 6
+
+
+async def test_capital_h_shows_each_sources_health(tmp_path: Path, feed_server: FeedServer) -> None:
+    config = seed_only_config(tmp_path)
+    down = feed_server.add("/down.xml", Route(b"", status=503))
+    config.sources.append(Source("Down Wire", url=down))
+    app = make_app(tmp_path, config)
+    async with piloted(app) as pilot:
+        await settle(app, pilot, want=6)
+        await seen(app).wait_for(CycleDone)
+        await pilot.pause()
+        await pilot.press("H")
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+        shot = screen_text(app)
+        assert "Source health" in shot and "Yonhap via Korea Herald" in shot
+        down_row = next(line for line in shot.splitlines() if "Down Wire" in line)
+        assert "error" in down_row and "503" in down_row
+        assert "1 failed in a row HTTP 503" in down_row

@@ -1,0 +1,79 @@
+"""Polling: the dashboard as writer runs the newsroom's one cycle, like `poll` and `refresh`."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from fetchers.events import EventBook
+from fetchers.models import Article, Event, SourceHealth
+from fetchers.store import Store
+from tests.conftest import (
+    FROZEN,
+    dash,
+    make_app,
+    piloted,
+    screen_text,
+    seed_only_config,
+    seen,
+    settle,
+)
+from tui.messages import CycleDone, PollerReady
+
+OLD_TITLE = "Forty days old and never starred"
+
+
+async def test_the_dashboard_applies_retention_after_its_poll(tmp_path: Path) -> None:
+    with Store(tmp_path / "data", writer=True) as store:
+        old = FROZEN - timedelta(days=40)  # the default keeps 30 days
+        store.add_batch(
+            [Article(id="old", source="Old wire", title=OLD_TITLE, fetched=old, published=old)]
+        )
+    app = make_app(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        await seen(app).wait_for(CycleDone, lambda m: m.removed == 1)
+        await settle(app, pilot, want=6)
+        assert OLD_TITLE not in screen_text(app)
+        assert "6 of 6" in str(app.screen.query_one("#status").render())
+
+
+async def test_the_palette_offers_events_added_in_the_app(tmp_path: Path) -> None:
+    EventBook(tmp_path / "data").add(
+        Event(name="Tariff deadline", when=FROZEN + timedelta(days=8), tz="UTC", query="tariff")
+    )
+    app = make_app(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.3)
+        for key in "deadline":
+            await pilot.press(key)
+        await pilot.pause(0.5)
+        assert "Filter to event: Tariff deadline" in screen_text(app)
+
+
+async def test_after_a_restart_the_status_says_when_the_next_poll_is_due(tmp_path: Path) -> None:
+    """Polled 3 minutes before the restart, due again in 7: nothing is polling meanwhile."""
+    config = seed_only_config(tmp_path)
+    with Store(tmp_path / "data", writer=True) as store:
+        store.save_health(
+            {
+                s.name: SourceHealth(
+                    s.name,
+                    s.location,
+                    status="ok",
+                    last_polled=FROZEN - timedelta(minutes=3),
+                    next_poll=FROZEN + timedelta(minutes=7, seconds=30),
+                )
+                for s in config.sources
+                if s.enabled
+            }
+        )
+    app = make_app(tmp_path, config)
+    async with piloted(app, (160, 50)) as pilot:
+        await seen(app).wait_for(PollerReady)
+        await pilot.pause(1.1)  # a tick of the poll loop and of the status line
+        status = str(app.screen.query_one("#status").render())
+        assert "polled 3m ago ─ next poll in 7m" in status
+        assert "polling" not in status
+        assert dash(app).last_poll is None  # and nothing was polled

@@ -1,0 +1,645 @@
+"""The dashboard: the status line, the headlines, the countdown and the article, over one
+session. State flows down (reactives here, bound into the panes with `data_bind`); results
+flow up (each worker ends in one message whose handler uses what it carries).
+
+A pane is a widget module of its own; it takes its place in `compose` below with the classes
+that say how it folds in narrow terminals (`pane`, `side`, `reader`: see wirewatch.tcss), and
+its keys are rows of the action table (tui/actions.py).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import webbrowser
+from datetime import datetime
+from functools import partial
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer
+
+from fetchers.alerts import AlertWatch
+from fetchers.liveness import WriterState
+from fetchers.models import Article, Event, SourceHealth
+from fetchers.newsroom import Cycle, Newsroom
+from fetchers.query import Query, QueryError, parse_query
+from fetchers.store import StoreLocked
+from tui.actions import bindings, first_key, help_sections
+from tui.format import duration
+from tui.keyorder import OrderedKeysApp
+from tui.layout import is_narrow
+from tui.messages import (
+    Counted,
+    CycleDone,
+    EventsLoaded,
+    MarksChanged,
+    PollerReady,
+    QueryDone,
+    StoreLoaded,
+    TookOver,
+    ViewerReloaded,
+)
+from tui.screens.events import EventChoice, EventForm, EventsScreen
+from tui.screens.help import HelpScreen
+from tui.screens.picker import PickerScreen
+from tui.session import CountBy, EventChange, Session, health_of, settle_heap
+from tui.widgets.article import ArticleView
+from tui.widgets.countdown import Countdown
+from tui.widgets.filterbar import FilterBar
+from tui.widgets.headlines import HeadlineList
+from tui.widgets.status import StatusLine
+from tui.workers import ReportsWorkerErrors
+
+READ_AFTER = 1.5  # seconds an article stays in the article pane before it counts as read
+VIEWER_RELOAD = 2.0  # seconds between a viewer's looks at the store another process writes
+
+
+class DashboardScreen(ReportsWorkerErrors, Screen[None]):
+    """The working screen of wirewatch."""
+
+    BINDINGS = bindings("dashboard")
+
+    query_text: reactive[str] = reactive("")
+    """The filter typed at `/` (or picked), without the unread toggle."""
+    unread_only: reactive[bool] = reactive(False)
+    matching: reactive[int] = reactive(0)
+    """How many articles match the filter."""
+    total: reactive[int] = reactive(0)
+    """How many articles are stored."""
+    writer: reactive[bool] = reactive(False)
+    """This dashboard polls and writes the store (else another process does)."""
+    writer_state: reactive[WriterState | None] = reactive(None)
+    """A viewer's last look at the writer."""
+    loading_rest: reactive[bool] = reactive(True)
+    """Older days of the store are still being read."""
+    last_poll: reactive[datetime | None] = reactive(None)
+    health: reactive[dict[str, SourceHealth]] = reactive(dict)
+    """Every source's health after the last cycle (or the viewer's last look)."""
+    events: reactive[list[Event]] = reactive(list)
+    """The config's events, then those added in the app."""
+    event_counts: reactive[dict[str, int]] = reactive(dict)
+    """How many headlines match each event's query, by event name."""
+    reading: reactive[bool] = reactive(False)
+    """Narrow layouts: the article is open over the headlines."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.config = session.config
+        self.clock = session.clock
+        self.read_after = READ_AFTER
+        self.generation = 0  # of the query last run: older answers are dropped
+        self._recount = True  # the events' headline counts are to be counted again
+        self._read_timer: Timer | None = None
+        self._reload_timer: Timer | None = None
+        self._release_keys = lambda: None
+        self.polling = False  # the newsroom's poll loop runs here
+        self.alerts = AlertWatch()
+        self.set_reactive(DashboardScreen.events, list(self.config.events))
+        self.set_reactive(DashboardScreen.writer, session.is_writer)
+        self.set_reactive(DashboardScreen.health, session.opened_health)
+        self.set_reactive(DashboardScreen.loading_rest, not session.store.complete)
+
+    def compose(self) -> ComposeResult:
+        session = self.session
+        refresh_key = first_key("poll.refresh", self.config.keys, self.app.get_key_display)
+        yield StatusLine(self.config.sources, self.clock, refresh_key, id="status").data_bind(
+            DashboardScreen.writer,
+            DashboardScreen.writer_state,
+            DashboardScreen.query_text,
+            DashboardScreen.unread_only,
+            DashboardScreen.matching,
+            DashboardScreen.total,
+            DashboardScreen.loading_rest,
+            DashboardScreen.last_poll,
+            DashboardScreen.health,
+        )
+        with Horizontal(id="top"):
+            yield HeadlineList(session, self.clock, session.local, id="headlines", classes="pane")
+            yield Countdown(
+                self.clock, session.local, id="countdown", classes="pane side"
+            ).data_bind(DashboardScreen.events, matches=DashboardScreen.event_counts)
+        yield ArticleView(session, id="article", classes="pane reader").data_bind(
+            DashboardScreen.events
+        )
+        yield FilterBar(self.clock, session.local, id="filter-bar")
+        yield Footer()
+
+    @property
+    def headlines(self) -> HeadlineList:
+        return self.query_one(HeadlineList)
+
+    @property
+    def article_view(self) -> ArticleView:
+        return self.query_one(ArticleView)
+
+    @property
+    def countdown(self) -> Countdown:
+        return self.query_one(Countdown)
+
+    def on_mount(self) -> None:
+        self.headlines.set_watch_terms(self.config.watch_terms)
+        self.headlines.focus()
+        for problem in self.session.problems:
+            self.notify(problem, title="Store", severity="warning", markup=False)
+        self.set_interval(1.0, self._check_alerts)
+        self.run_query()
+        self._load_events()
+        self._load_rest()
+
+    def watch_reading(self, reading: bool) -> None:
+        self.set_class(reading, "reading")
+
+    def on_descendant_blur(self) -> None:
+        self.call_after_refresh(self._keep_focus)
+
+    def _keep_focus(self) -> None:
+        """A pane the new layout hides loses the focus; give it to the pane that shows."""
+        if self.is_current and self.focused is None:
+            if self.headlines.region.height:
+                self.headlines.focus()
+            elif self.article_view.region.height:
+                self.article_view.focus()
+
+    # -- the store, as it loads ---------------------------------------------------------------
+    @work(thread=True, group="store", exit_on_error=False)
+    def _load_rest(self) -> None:
+        self.session.load_rest()
+        self.post_message(StoreLoaded())
+
+    @on(StoreLoaded)
+    def _store_loaded(self) -> None:
+        self.loading_rest = False
+        self.run_query()
+        self.call_after_refresh(self.session.store.start_word_index)
+        if self.writer:  # the poller needs every article known, for dedupe
+            self._prepare_polling()
+        else:
+            self._reload_timer = self.set_interval(VIEWER_RELOAD, self._reload)
+
+    @work(thread=True, group="store", exit_on_error=False)
+    def _prepare_polling(self) -> None:
+        self.session.prepare_polling()
+        self.post_message(PollerReady())
+
+    @on(PollerReady)
+    def _poller_ready(self) -> None:
+        newsroom = self.session.newsroom
+        newsroom.on_cycle(self._cycle_done)
+        self.polling = True
+        self._poll_loop(newsroom)
+
+    # -- the filter and its query -------------------------------------------------------------
+    def _effective_query(self) -> Query:
+        text = self.query_text
+        if self.unread_only:
+            text = f"{text} is:unread".strip()
+        return parse_query(text, self.clock(), self.session.local)
+
+    def run_query(self, recount: bool = True) -> None:
+        """Query the store for the filter in force, in a thread. `recount`: the articles or
+        the events changed, so the events' headline counts are counted again too (a new
+        filter alone leaves them be, and repaints sooner)."""
+        self._recount = self._recount or recount
+        try:
+            query = self._effective_query()
+        except QueryError as exc:
+            self.notify(str(exc), title="Filter", severity="error", markup=False)
+            return
+        self.generation += 1
+        self.headlines.set_watch_terms(self.config.watch_terms, query.words)
+        self._query(self.generation, query, self.events if self._recount else None)
+
+    @work(thread=True, group="query", exclusive=True, exit_on_error=False)
+    def _query(self, generation: int, query: Query, events: list[Event] | None) -> None:
+        self.post_message(QueryDone(generation, self.session.matches(query, events)))
+
+    @on(QueryDone)
+    def _query_done(self, message: QueryDone) -> None:
+        if message.generation != self.generation:
+            return
+        matches = message.matches
+        self.matching, self.total = len(matches.ids), matches.total
+        self.headlines.set_ids(matches.ids)
+        if matches.event_counts is not None:
+            self.event_counts = matches.event_counts
+            self._recount = False
+
+    def set_filter(self, text: str) -> None:
+        self.query_text = text
+        self.run_query(recount=False)
+
+    def action_filter_prompt(self) -> None:
+        self.query_one(FilterBar).open(self.query_text)
+
+    def _close_filter(self) -> None:
+        self.query_one(FilterBar).display = False
+        self.headlines.focus()
+
+    @on(FilterBar.Applied)
+    def _filter_applied(self, message: FilterBar.Applied) -> None:
+        self.set_filter(message.text)
+        self._close_filter()
+
+    def action_clear_filter(self) -> None:
+        self.unread_only = False
+        self.set_filter("")
+
+    def action_saved_filter(self, number: int) -> None:
+        saved = self.config.filters.get(str(number))
+        if saved is None:
+            self.notify(
+                f"No saved filter {number}; add it under [filters] in the config.", markup=False
+            )
+            return
+        self.set_filter(saved)
+
+    def action_toggle_unread(self) -> None:
+        self.unread_only = not self.unread_only
+        self.run_query(recount=False)
+
+    # -- pickers ------------------------------------------------------------------------------
+    def action_pick_source(self) -> None:
+        self._pick("source")
+
+    def action_pick_tag(self) -> None:
+        self._pick("tag")
+
+    def _pick(self, by: CountBy) -> None:
+        """Count in a thread (counting waits on the store lock); keys typed meanwhile go to
+        the picker that opens with the counts."""
+        app = self.app
+        assert isinstance(app, OrderedKeysApp)
+        self._release_keys = app.hold_keys()
+        self._count(by)
+
+    @work(thread=True, group="picker", exclusive=True, exit_on_error=False)
+    def _count(self, by: CountBy) -> None:
+        self.post_message(Counted(by, self.session.counts(by)))
+
+    @on(Counted)
+    def _counted(self, message: Counted) -> None:
+        try:
+            if message.by == "source":
+                self._show_sources(message.counts)
+            else:
+                self._show_tags(message.counts)
+        finally:
+            self._release_keys()
+
+    def _show_sources(self, counts: dict[str, int]) -> None:
+        names = [s.name for s in self.config.sources] + sorted(
+            set(counts) - {s.name for s in self.config.sources}
+        )
+        options = [(name, Text(f"{counts.get(name, 0):>6}  {name}")) for name in names]
+        self.app.push_screen(PickerScreen("Filter by source", options), self._picked_source)
+
+    def _picked_source(self, name: str | None) -> None:
+        if name:
+            self.set_filter(f'source:"{name}"')
+
+    def _show_tags(self, counts: dict[str, int]) -> None:
+        options = [
+            (tag, Text(f"{n:>6}  {tag}"))
+            for tag, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        ]
+        self.app.push_screen(PickerScreen("Filter by tag", options), self._picked_tag)
+
+    def _picked_tag(self, tag: str | None) -> None:
+        if tag:
+            self.set_filter(f'tag:"{tag}"')
+
+    def action_source_health(self) -> None:
+        local = self.session.local
+        options = []
+        for source in self.config.sources:
+            h = health_of(self.health, source.name, source.location)
+            ok = h.last_ok.astimezone(local).strftime("%m-%d %H:%M") if h.last_ok else "never"
+            fails = f"{h.failures} failed in a row " if h.failures else ""
+            detail = fails + (h.last_error or "")
+            http = str(h.http_status or "-")
+            line = f"{h.status:<12} {http:>3} {source.name[:24]:<24} last ok {ok:<11} {detail}"
+            options.append((source.name, Text(line)))
+        self.app.push_screen(
+            PickerScreen("Source health", options, "enter filters to that source · escape closes"),
+            self._picked_source,
+        )
+
+    # -- polling ------------------------------------------------------------------------------
+    @work(group="poller", exit_on_error=False)
+    async def _poll_loop(self, newsroom: Newsroom) -> None:
+        """The newsroom's cycle (poll, store, retention, hooks) whenever sources are due."""
+        try:
+            await newsroom.run(self.session.stop)
+        finally:
+            await newsroom.aclose()
+
+    def _cycle_done(self, cycle: Cycle) -> None:
+        """The newsroom's hook, on the event loop after every cycle."""
+        settle_heap()
+        health = dict(self.session.newsroom.health)
+        self.post_message(CycleDone(cycle.new_ids, cycle.removed, health, self.clock()))
+
+    @on(CycleDone)
+    def _cycle_reported(self, message: CycleDone) -> None:
+        self.last_poll = message.polled_at
+        self.health = message.health
+        if message.new_ids or message.removed:
+            self.run_query()
+
+    def action_refresh(self) -> None:
+        if not self.polling:
+            state = self.writer_state
+            if state is not None and state.gone:
+                self.action_take_over()
+            elif self.writer:
+                self.notify("The poller is starting; it polls in a moment.", markup=False)
+            else:
+                self.notify(
+                    "A separate poller writes this store; it refreshes on its own.", markup=False
+                )
+            return
+        self.notify("Refreshing every source…", markup=False)
+        self._refresh_now()
+
+    @work(group="refresh", exclusive=True, exit_on_error=False)
+    async def _refresh_now(self) -> None:
+        await self.session.newsroom.cycle()  # its hook reports the cycle
+
+    # -- a viewer of another process's store ----------------------------------------------------
+    def _reload(self) -> None:
+        self._reload_store()
+
+    @work(thread=True, group="reload", exclusive=True, exit_on_error=False)
+    def _reload_store(self) -> None:
+        self.post_message(ViewerReloaded(self.session.reload()))
+
+    @on(ViewerReloaded)
+    def _viewer_reloaded(self, message: ViewerReloaded) -> None:
+        if self.writer:  # took over meanwhile
+            return
+        reload = message.reload
+        state = reload.writer
+        was_gone = self.writer_state is not None and self.writer_state.gone
+        self.writer_state = state
+        if state.gone and not was_gone:
+            self.notify(
+                self._writer_gone_text(state),
+                title="Nothing is updating",
+                severity="warning",
+                timeout=60,
+                markup=False,
+            )
+        elif was_gone and not state.gone:
+            self.notify("A poller writes this store again.", markup=False)
+        self.health = reload.health
+        polled = [h.last_polled for h in reload.health.values() if h.last_polled]
+        self.last_poll = max(polled) if polled else None
+        if reload.new_ids:
+            self.run_query()
+        else:
+            self.headlines.invalidate()  # marks may have changed in another process
+
+    def _writer_gone_text(self, state: WriterState) -> str:
+        key = first_key("poll.refresh", self.config.keys, self.app.get_key_display)
+        if state.held:
+            who = f"The poller (pid {state.pid})" if state.pid else "The poller"
+            return (
+                f"{who} has written nothing for {duration(state.silent)}: "
+                "headlines are not updating. Stop it, then press "
+                f"{key} to poll from this dashboard."
+            )
+        return (
+            "The poller that wrote this store has stopped: headlines are not updating. "
+            f"Press {key} to poll from this dashboard."
+        )
+
+    @property
+    def can_take_over(self) -> bool:
+        """A viewer whose poller has stopped (not one that hangs) can poll here instead."""
+        state = self.writer_state
+        return not self.writer and state is not None and state.gone and not state.held
+
+    def action_take_over(self) -> None:
+        """Become the writer of a store whose poller has gone, and poll here."""
+        if self.writer:
+            return
+        state = self.writer_state
+        if state is not None and state.held:
+            self.notify(self._writer_gone_text(state), severity="warning", markup=False)
+            return
+        self.notify("Taking over: this dashboard will poll the sources…", markup=False)
+        self._take_over()
+
+    @work(thread=True, group="takeover", exclusive=True, exit_on_error=False)
+    def _take_over(self) -> None:
+        try:
+            self.session.take_over()
+        except StoreLocked as exc:
+            self.post_message(
+                TookOver(f"{exc}: it writes again, so this dashboard stays a viewer.")
+            )
+            return
+        self.post_message(TookOver())
+
+    @on(TookOver)
+    def _took_over(self, message: TookOver) -> None:
+        if message.refused is not None:
+            self.notify(message.refused, markup=False)
+            return
+        self.writer = True
+        self.writer_state = None
+        if self._reload_timer is not None:
+            self._reload_timer.stop()
+            self._reload_timer = None
+        self.notify("This dashboard now polls the sources and writes the store.", markup=False)
+        self.post_message(PollerReady())
+
+    # -- the article ------------------------------------------------------------------------------
+    @on(HeadlineList.Highlighted)
+    def _highlighted(self, message: HeadlineList.Highlighted) -> None:
+        if self._read_timer is not None:
+            self._read_timer.stop()
+            self._read_timer = None
+        self.article_view.load(message.article_id)
+        if message.article_id is None:
+            return
+        if not is_narrow(self) or self.reading:
+            self._read_timer = self.set_timer(
+                self.read_after, partial(self._mark_read, message.article_id)
+            )
+
+    def _current(self) -> Article | None:
+        ident = self.headlines.current_id
+        return self.session.get(ident) if ident else None
+
+    def _mark_read(self, ident: str) -> None:
+        article = self.session.get(ident)
+        if article is not None and not article.read:
+            self._set_marks([ident], read=True)
+
+    @work(thread=True, group="state", exit_on_error=False)
+    def _set_marks(
+        self, ids: list[str], read: bool | None = None, starred: bool | None = None
+    ) -> None:
+        self.session.set_state(ids, read, starred)
+        self.post_message(MarksChanged(ids))
+
+    @on(MarksChanged)
+    def _marks_changed(self, message: MarksChanged) -> None:
+        for ident in message.ids:
+            self.headlines.invalidate(ident)
+
+    def action_open_article(self) -> None:
+        ident = self.headlines.current_id
+        if ident is None:
+            return
+        if is_narrow(self):  # the article opens over the headlines
+            self.reading = True
+            self.article_view.focus()
+        self._mark_read(ident)
+
+    def action_close_article(self) -> None:
+        if self.reading:
+            self.reading = False
+            self.headlines.focus()
+        elif self.query_one(FilterBar).display:
+            self._close_filter()
+
+    def action_toggle_star(self) -> None:
+        article = self._current()
+        if article is not None:
+            self._set_marks([article.id], starred=not article.starred)
+
+    def action_toggle_read(self) -> None:
+        article = self._current()
+        if article is not None:
+            self._set_marks([article.id], read=not article.read)
+
+    def action_open_link(self) -> None:
+        article = self._current()
+        if article is None or not article.link:
+            self.notify("This article has no link.", markup=False)
+            return
+        link = article.link
+        if not link.lower().startswith(("http://", "https://")):
+            self.notify("Only http and https links are opened.", severity="warning", markup=False)
+            return
+        if _has_browser():
+            webbrowser.open(link)
+            self.notify(f"Opened {link}", markup=False)
+        else:
+            self.app.copy_to_clipboard(link)
+            self.notify(f"No browser here; copied the link to the clipboard: {link}", markup=False)
+
+    def action_full_text(self) -> None:
+        article = self._current()
+        if article is not None:
+            self.article_view.fetch_full_text(article)
+
+    # -- events -----------------------------------------------------------------------------------
+    @work(thread=True, group="events", exit_on_error=False)
+    def _load_events(self) -> None:
+        events, problem = self.session.events()
+        self.post_message(EventsLoaded(events, problem))
+
+    @work(thread=True, group="events", exit_on_error=False)
+    def _change_event(self, change: EventChange, event: Event) -> None:
+        done = self.session.change_event(change, event)
+        events, problem = self.session.events()
+        self.post_message(EventsLoaded(events, problem, done))
+
+    @on(EventsLoaded)
+    def _events_loaded(self, message: EventsLoaded) -> None:
+        if message.problem:
+            self.notify(message.problem, severity="error", markup=False)
+        if message.done:
+            self.notify(message.done, markup=False)
+        self.events = message.events
+        self.run_query()  # the events' headline counts
+
+    @on(Countdown.Chosen)
+    def _event_chosen(self, message: Countdown.Chosen) -> None:
+        self._filter_to_event(message.event)
+
+    def _filter_to_event(self, event: Event) -> None:
+        if event.query:
+            self.set_filter(event.query)
+            self.headlines.focus()
+        else:
+            self.notify(f"{event.name} has no query to filter by.", markup=False)
+
+    def action_events(self) -> None:
+        self.app.push_screen(EventsScreen(self.events, self.clock()), self._event_choice)
+
+    def _event_choice(self, choice: EventChoice | None) -> None:
+        if choice is None:
+            return
+        match choice.action:
+            case "filter" if choice.event is not None:
+                self._filter_to_event(choice.event)
+            case "add" | "edit":
+                self.open_event_form(choice.event)
+            case "remove" if choice.event is not None:
+                self._change_event("remove", choice.event)
+
+    def open_event_form(self, event: Event | None = None, name: str = "", when: str = "") -> None:
+        settings = self.config.settings
+        form = EventForm(
+            self.clock(),
+            settings.timezone,
+            self.session.local,
+            settings.date_order,
+            event,
+            name,
+            when,
+        )
+        self.app.push_screen(form, partial(self._event_saved, "edit" if event else "add"))
+
+    def _event_saved(self, change: EventChange, event: Event | None) -> None:
+        if event is not None:
+            self._change_event(change, event)
+
+    def action_accept_suggestion(self) -> None:
+        """Open the event form filled with the article's suggested countdown, or say why
+        there is none."""
+        view = self.article_view
+        if not view.suggestions:
+            self.notify(view.no_suggestion, markup=False)
+            return
+        found = view.suggestions[0]
+        self.open_event_form(name=found.name, when=found.when_text)
+
+    def _check_alerts(self) -> None:
+        for alert in self.alerts.check(self.events, self.clock()):
+            self.notify(alert.message, title="Countdown", severity="warning", markup=False)
+            if self.config.settings.bell:
+                self.app.bell()
+
+    # -- help -------------------------------------------------------------------------------------
+    def action_help(self) -> None:
+        """Every binding by where it works, with its keys after [keys] and its id."""
+        sections = help_sections(self.config.keys, self.config.filters, self.app.get_key_display)
+        footnote = "filter.saved1 to filter.saved9 run the queries of [filters] 1 to 9."
+        self.app.push_screen(HelpScreen(sections, footnote))
+
+
+def _has_browser() -> bool:
+    """A browser helps only on the machine in front of the user, not over SSH."""
+    if os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_TTY"):
+        return False
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) and not shutil.which(
+        "open"
+    ):
+        return False
+    try:
+        webbrowser.get()
+    except webbrowser.Error:
+        return False
+    return True

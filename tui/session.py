@@ -1,0 +1,253 @@
+"""The dashboard's hold on its data: the store, the newsroom that polls into it, and what a
+viewer keeps for itself. The panes read and change articles and events only through it.
+
+Every method but `get` and `page_text` touches the disk or waits on the store's lock, so the
+panes call them from thread workers; each returns what the message that ends the worker
+carries. `get` is the one read made on the UI thread (a headline row being drawn).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+from dataclasses import dataclass
+from datetime import tzinfo
+from pathlib import Path
+from typing import Literal
+
+from fetchers.config import Config
+from fetchers.events import EventBookError
+from fetchers.http import preload as preload_network
+from fetchers.liveness import WriterState
+from fetchers.models import Article, Event, SourceHealth
+from fetchers.newsroom import Clock, Newsroom
+from fetchers.parsepool import ParsePool
+from fetchers.poller import Poller
+from fetchers.query import Query, QueryError, parse_query
+from fetchers.store import Store, StoreLocked
+from fetchers.suggest import Suggestions, scan
+
+FIRST_PAINT_ARTICLES = 2000  # opened first, so the screen fills before the whole store loads
+EventChange = Literal["add", "edit", "remove"]
+CountBy = Literal["source", "tag"]
+
+
+@dataclass(slots=True)
+class Matches:
+    """The ids matching a query, newest first; how many are stored in all; how many match
+    each event's own query (by event name)."""
+
+    ids: list[str]
+    total: int
+    event_counts: dict[str, int] | None = None  # None: not counted this time
+
+
+@dataclass(slots=True)
+class Reading:
+    """One article as the article pane shows it: its stored or fetched text and the
+    countdowns it suggests (or why it suggests none)."""
+
+    article: Article | None
+    text: str | None
+    suggestions: Suggestions
+
+
+@dataclass(slots=True)
+class Reload:
+    """What a viewer saw at its last look at the store another process writes."""
+
+    new_ids: list[str]
+    health: dict[str, SourceHealth]
+    writer: WriterState
+
+
+class Session:
+    """One opened store and its newsroom (a writer's polls; a viewer's only reads)."""
+
+    def __init__(
+        self,
+        config: Config,
+        data_dir: Path,
+        clock: Clock,
+        local: tzinfo,
+        newsroom: Newsroom,
+        parse_pool: ParsePool | None,
+    ) -> None:
+        self.config = config
+        self.data_dir = data_dir
+        self.clock = clock
+        self.local = local
+        self.newsroom = newsroom
+        self.parse_pool = parse_pool  # a writer's parse workers, warmed by prepare_polling
+        self.opened_health = dict(newsroom.health)  # as stored when the store was opened
+        self._fetched_texts: dict[str, str] = {}  # full texts a viewer fetched (not stored)
+        self.stop = asyncio.Event()  # set on quit: the poll loop ends
+
+    @classmethod
+    def open(
+        cls, config: Config, data_dir: Path, clock: Clock, local: tzinfo, writer: bool
+    ) -> Session:
+        """Open the store's newest days (the rest loads in `load_rest`); as the writer when
+        `writer` and no other process holds the lock, else as a viewer."""
+        try:
+            store = Store(data_dir, writer=writer, first=FIRST_PAINT_ARTICLES)
+        except StoreLocked:
+            store = Store(data_dir, writer=False, first=FIRST_PAINT_ARTICLES)
+        # A writer's parse workers start only when warmed, after the whole store is loaded.
+        pool = ParsePool() if store.is_writer else None
+        newsroom = Newsroom(config, store, data_dir, clock, parse_pool=pool)
+        return cls(config, data_dir, clock, local, newsroom, pool)
+
+    @property
+    def store(self) -> Store:
+        return self.newsroom.store
+
+    @property
+    def is_writer(self) -> bool:
+        return self.store.is_writer
+
+    @property
+    def problems(self) -> list[str]:
+        """What opening the store found wrong and worked around, for the user to read."""
+        return list(self.store.problems)
+
+    def get(self, ident: str) -> Article | None:
+        """One article by id (on the UI thread: a dict lookup, without the store's lock)."""
+        return self.store.get(ident)
+
+    # -- loading ----------------------------------------------------------------------------
+    def load_rest(self) -> None:
+        """Load the days the first paint left out, then keep the collector off the articles."""
+        gc.disable()  # until the loaded articles are frozen out of the collector's sight
+        try:
+            if not self.store.complete:
+                self.store.load_rest()
+            settle_heap()
+        finally:
+            gc.enable()
+
+    def prepare_polling(self) -> None:
+        """Import the network stack and start the parse workers, so the first cycle does not
+        wait for them."""
+        preload_network()
+        if self.parse_pool is not None:
+            self.parse_pool.warm()
+
+    def take_over(self) -> None:
+        """Become the writer of a store whose poller has gone (StoreLocked when it is back),
+        with a newsroom that polls."""
+        self.store.take_over()
+        self.parse_pool = ParsePool()
+        self.newsroom = Newsroom(
+            self.config, self.store, self.data_dir, self.clock, parse_pool=self.parse_pool
+        )
+        self.prepare_polling()
+
+    def reload(self) -> Reload:
+        """A viewer's look at what the writer has written since the last one."""
+        new = self.store.reload()
+        if new:
+            settle_heap()
+        return Reload(new, self.store.load_health(), self.store.writer_state())
+
+    def close(self) -> None:
+        """Stop polling and the parse workers (the store is closed by the process's exit)."""
+        self.stop.set()
+        if self.parse_pool is not None:
+            self.parse_pool.close()
+
+    # -- articles -----------------------------------------------------------------------------
+    def matches(self, query: Query, events: list[Event] | None) -> Matches:
+        """The articles matching `query`, and how many match each of `events`' queries."""
+        ids = self.store.query_ids(query)
+        if events is None:
+            return Matches(ids, len(self.store))
+        counts: dict[str, int] = {}
+        for event in events:
+            if event.query:
+                try:
+                    counts[event.name] = len(
+                        self.store.query_ids(parse_query(event.query, self.clock()))
+                    )
+                except QueryError:
+                    continue
+        return Matches(ids, len(self.store), counts)
+
+    def reading(self, ident: str, events: list[Event]) -> Reading:
+        """The article, its text and the countdowns its text suggests."""
+        text = self.store.text(ident) or self._fetched_texts.get(ident)
+        article = self.store.get(ident)
+        found = Suggestions(undated=True)
+        if article is not None and article.published is not None:
+            found = scan(
+                f"{article.title}. {text or article.summary}",
+                article.published,
+                self.local,
+                self.config.settings.timezone or "local",
+                events,
+            )
+        return Reading(article, text, found)
+
+    async def page_text(self, link: str) -> str:
+        """The article page's text (FetchError or ExtractError says why there is none), kept:
+        a writer stores it, a viewer keeps it for this session."""
+        poller = self.newsroom.poller
+        own = poller is None  # a viewer fetches with a client of its own
+        if poller is None:  # (in a thread: a poller reads the sources' health from disk)
+            poller = await asyncio.to_thread(Poller, self.config, self.store, self.clock)
+        try:
+            return await poller.page_text(link)
+        finally:
+            if own:
+                await poller.aclose()
+
+    def keep_text(self, ident: str, text: str) -> None:
+        if self.is_writer:
+            self.store.set_text(ident, text)
+        else:  # a viewer never writes articles
+            self._fetched_texts[ident] = text
+
+    def set_state(self, ids: list[str], read: bool | None, starred: bool | None) -> None:
+        self.store.set_state(ids, read=read, starred=starred)
+
+    def counts(self, by: CountBy) -> dict[str, int]:
+        return self.store.sources_count() if by == "source" else self.store.tags_count()
+
+    # -- events -------------------------------------------------------------------------------
+    def events(self) -> tuple[list[Event], str | None]:
+        """The newsroom's events (the config's, then those added in the app) and what is
+        wrong with the events file, if anything is."""
+        try:
+            self.newsroom.book.load()
+        except EventBookError as exc:
+            return self.newsroom.events(), str(exc)
+        return self.newsroom.events(), None
+
+    def change_event(self, change: EventChange, event: Event) -> str:
+        """Add, save or remove an event added in the app; says what was done (EventBookError
+        when the file cannot be written)."""
+        book = self.newsroom.book
+        match change:
+            case "add":
+                book.add(event)
+                return f"Added {event.name}"
+            case "edit":
+                book.update(event)
+                return f"Saved {event.name}"
+            case "remove":
+                book.remove(event.ident or "")
+                return f"Removed {event.name}"
+
+
+def settle_heap() -> None:
+    """Move every object alive now out of the garbage collector's sight.
+
+    The store holds hundreds of thousands of long-lived objects; a full collection walking
+    them holds the GIL for long enough to freeze the screen. They are freed by reference
+    counting when retention drops them, so the collector has no business with them."""
+    gc.freeze()
+
+
+def health_of(health: dict[str, SourceHealth], name: str, location: str) -> SourceHealth:
+    """A source's health, or the blank one of a source never polled."""
+    return health.get(name) or SourceHealth(name, location)

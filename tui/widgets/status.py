@@ -1,0 +1,126 @@
+"""The status line: what the dashboard shows, how much matches, when the sources were polled
+and whether anything is writing the store. Its state comes down through `data_bind`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from fetchers.liveness import WriterState
+from fetchers.models import Source, SourceHealth
+from fetchers.newsroom import Clock
+from tui.format import duration
+from tui.session import health_of
+
+FIELDS = (
+    "writer",
+    "writer_state",
+    "query_text",
+    "unread_only",
+    "matching",
+    "total",
+    "loading_rest",
+    "last_poll",
+    "health",
+)
+
+
+class StatusLine(Widget):
+    """One line, re-drawn only when its text changes (an idle dashboard sends the terminal
+    nothing); the clock is read once a second for "polled 3m ago"."""
+
+    DEFAULT_CSS = """
+    StatusLine {
+        width: 1fr;
+        height: 1;
+        background: $panel;
+        color: $foreground;
+    }
+    """
+
+    writer: reactive[bool] = reactive(False, repaint=False)
+    """This dashboard polls and writes the store (else it views another process's)."""
+    writer_state: reactive[WriterState | None] = reactive(None, repaint=False)
+    """A viewer's last look at the writer."""
+    query_text: reactive[str] = reactive("", repaint=False)
+    unread_only: reactive[bool] = reactive(False, repaint=False)
+    matching: reactive[int] = reactive(0, repaint=False)
+    total: reactive[int] = reactive(0, repaint=False)
+    loading_rest: reactive[bool] = reactive(True, repaint=False)
+    """Older days of the store are still being read."""
+    last_poll: reactive[datetime | None] = reactive(None, repaint=False)
+    """When this dashboard's newsroom last finished a cycle (a viewer: the writer's)."""
+    health: reactive[dict[str, SourceHealth]] = reactive(dict, repaint=False)
+    line: reactive[str] = reactive("")
+
+    def __init__(
+        self, sources: list[Source], clock: Clock, refresh_key: str, *, id: str | None = None
+    ) -> None:
+        super().__init__(id=id)
+        self.sources = sources
+        self.clock = clock
+        self.refresh_key = refresh_key  # named in "press r to poll here"
+
+    def on_mount(self) -> None:
+        for name in FIELDS:
+            self.watch(self, name, self.update_line, init=False)
+        self.update_line()
+        self.set_interval(1.0, self.update_line)
+
+    def render(self) -> Text:
+        return Text(self.line, no_wrap=True, overflow="ellipsis")
+
+    def update_line(self) -> None:
+        parts = ["wirewatch"]
+        state = self.writer_state
+        if not self.writer and state is not None and state.gone:  # first: it must be seen
+            if state.held:
+                parts.append(
+                    f"NOT UPDATING: the poller has written nothing for {duration(state.silent)}"
+                )
+            else:
+                parts.append(
+                    f"NOT UPDATING: the poller stopped {duration(state.silent, 'minute')} ago; "
+                    f"{self.refresh_key} polls here"
+                )
+        if self.query_text or self.unread_only:
+            shown = self.query_text + (" (unread only)" if self.unread_only else "")
+            parts.append(f"filter: {shown.strip()}")
+        parts.append(f"{self.matching:,} of {self.total:,}")
+        if self.loading_rest:
+            parts.append("loading older articles…")
+        parts.extend(self._poll_status())
+        enabled = [s for s in self.sources if s.enabled]
+        failing = sum(
+            1 for s in enabled if health_of(self.health, s.name, s.location).status == "error"
+        )
+        parts.append(f"{failing} of {len(enabled)} sources failing")
+        if not self.writer and not (state and state.gone):
+            parts.append("viewer (attached to a poller)")
+        self.line = " " + " ─ ".join(parts)
+
+    def _poll_status(self) -> list[str]:
+        """When the sources were last polled and, for a writer that has not polled yet, when
+        the next one is due: from their health, kept in the store, so a restart within the
+        interval does not claim to be polling when nothing is due."""
+        now = self.clock()
+        polled = [h.last_polled for h in self.health.values() if h.last_polled]
+        last = self.last_poll or (max(polled) if polled else None)
+        out = [f"polled {duration((now - last).total_seconds(), 'minute')} ago"] if last else []
+        if not self.writer:
+            return out or ["waiting for the poller"]
+        if self.last_poll is not None:  # this dashboard polls: it says so when it does
+            return out
+        due = [
+            health.next_poll if health is not None else None
+            for health in (self.health.get(s.name) for s in self.sources if s.enabled)
+        ]
+        if not due:
+            return out
+        if any(when is None or when <= now for when in due):
+            return [*out, "polling…"]
+        soonest = min(when for when in due if when is not None)
+        return [*out, f"next poll in {duration((soonest - now).total_seconds(), 'minute')}"]
