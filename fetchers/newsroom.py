@@ -124,7 +124,8 @@ class Newsroom:
                     with contextlib.suppress(asyncio.CancelledError):
                         await cycle
                     break
-                cycle.result()
+                if cycle.exception() is not None:  # logged; the schedule goes on
+                    log.error("the poll cycle failed: %r", cycle.exception())
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=tick)
 

@@ -19,7 +19,7 @@ from fetchers.extract import ExtractError, extract_article
 from fetchers.feeds import FeedError
 from fetchers.files import LocalSourceError, read_local
 from fetchers.http import FetchError, FetchResult, fetch, host_of, is_local_host, make_client
-from fetchers.models import Article, PollResult, Settings, Source, SourceHealth
+from fetchers.models import PollResult, Settings, Source, SourceHealth
 from fetchers.parsepool import ParsedSource, ParsePool, ParseTimeout, parse_within
 from fetchers.store import StagedArticle, Store, StoreError, StoreWriteError, stage
 from fetchers.timeparse import local_zone
@@ -89,6 +89,7 @@ class Poller:
         self._busy: set[str] = set()
         self._pages = asyncio.Semaphore(PAGES_IN_FLIGHT)
         self._page_tasks: set[asyncio.Task[None]] = set()
+        self._pages_tried: set[str] = set()  # article ids whose page this process asked for
         self.on_answer: Callable[[PollResult], None] | None = None  # each source, as it answers
         self._unsent = 0  # requests of the current poll not yet given a slot
         self.sent = asyncio.Event()  # set once a poll's first requests are all on their way
@@ -242,9 +243,8 @@ class Poller:
                 self._record(result, source)
             except Exception:  # one source's bookkeeping never stops the cycle
                 log.exception("%s: its health could not be recorded", result.source)
-            if source.full_text and result.new_ids:
-                new = set(result.new_ids)
-                self._queue_pages([a for a in result.articles if a.id in new and a.link])
+            if source.full_text and result.status != "error":
+                self._queue_pages(source.name)
 
     def _settle_store(self) -> list[str]:
         """(In a thread.) Finish loading a partly opened store, then the shards moved aside:
@@ -431,32 +431,40 @@ class Poller:
         except TimeoutError:
             raise ParseTimeout(f"parsing took longer than {PARSE_DEADLINE:g}s; skipped") from None
 
-    def _queue_pages(self, articles: list[Article]) -> None:
-        """Fetch the pages of newly stored articles in the background, at most
-        PAGES_PER_SOURCE of them, through PAGES_IN_FLIGHT slots and the per-host caps."""
-        if len(articles) > PAGES_PER_SOURCE:
-            log.info(
-                "%s: full text of the newest %d of %d new articles only",
-                articles[0].source,
-                PAGES_PER_SOURCE,
-                len(articles),
-            )
-            articles = articles[:PAGES_PER_SOURCE]
-        task = asyncio.create_task(self._fetch_pages(articles))
+    def _queue_pages(self, source: str) -> None:
+        """Fetch in the background the pages of the source's newest stored articles that have
+        no full text yet (new ones, and ones whose fetch was dropped or failed in an earlier
+        run), at most PAGES_PER_SOURCE a cycle, through PAGES_IN_FLIGHT slots and the per-host
+        caps. A page tried once by this process is not tried again by it."""
+        wanted = self.store.wanting_text(source, PAGES_PER_SOURCE, self._pages_tried)
+        if not wanted:
+            return
+        self._pages_tried.update(ident for ident, _ in wanted)
+        task = asyncio.create_task(self._fetch_pages(wanted))
         self._page_tasks.add(task)
-        task.add_done_callback(self._page_tasks.discard)
+        task.add_done_callback(self._page_done)
 
-    async def _fetch_pages(self, articles: list[Article]) -> None:
+    def _page_done(self, task: asyncio.Task[None]) -> None:
+        self._page_tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("full-text fetches failed: %r", task.exception())
+
+    async def _fetch_pages(self, wanted: list[tuple[str, str]]) -> None:
         texts: list[tuple[str, str]] = []
 
-        async def one(article: Article) -> None:
+        async def one(ident: str, link: str) -> None:
             async with self._pages:
-                text = await self.full_text(article.link or "")
+                text = await self.full_text(link)
             if text:
-                texts.append((article.id, text))
+                texts.append((ident, text))
 
         try:
-            await asyncio.gather(*(one(a) for a in articles))
+            outcomes = await asyncio.gather(
+                *(one(ident, link) for ident, link in wanted), return_exceptions=True
+            )
+            for outcome in outcomes:
+                if isinstance(outcome, Exception):
+                    log.error("a full-text fetch failed: %r", outcome)
         finally:  # what arrived is kept, also when the rest is dropped at shutdown
             if texts:
                 try:

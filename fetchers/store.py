@@ -59,7 +59,7 @@ from fetchers.wordindex import WordIndex
 SCHEMA_VERSION = 1
 ROWS_VERSION = 2  # the layout of rows-DAY.json, the row caches
 TABLE = "articles"
-SHARD_RE = re.compile(r"^articles-(\d{4}-\d{2}-\d{2}(?:\.\d{3})?|kept)\.json$")
+SHARD_RE = re.compile(r"^articles-(\d{4}-\d{2}-\d{2}(?:\.\d{3,6})?|kept)\.json$")
 SHARD_ARTICLES = 1000  # articles in one shard file at most (a day has as many as it needs)
 SHARD_SPAN = 10**7  # more than a shard ever holds: a record's seq is its shard's rank times it
 
@@ -70,7 +70,7 @@ def _shard_rank(key: str) -> int:
     if key == "kept":
         return 0
     day, _, number = key.partition(".")
-    return int(day.replace("-", "")) * 1000 + int(number or 0)
+    return int(day.replace("-", "")) * 1_000_000 + int(number or 0)
 
 
 class StoreError(Exception):
@@ -148,6 +148,7 @@ class Store:
         self._map: dict[str, ShardSummary] = {}  # the writer's shard map (shards.json)
         self._map_changed = False
         self.revised_ids: list[str] = []  # the articles the last write gave a new version
+        self._revised: set[str] = set()  # articles whose word-index entries may be stale
         self._pending: list[str] = []  # shard keys a partial open left for load_rest()
         self._by_field: dict[str, dict[str, set[str]]] = {"source": {}, "tag": {}, "lang": {}}
         self._words: WordIndex | None = None  # titles, summaries and full texts
@@ -424,12 +425,13 @@ class Store:
         if rows is not None:
             docs = self._docs
             cached = [r for r in rows if r.id not in docs]
+            self._take_changes(key, rows)
             shard.signature = signature
             self._index_many(cached, key)
             if self.is_writer and signature is not None:
                 known = self._map.get(key)
                 if known is None or known.signature != signature:
-                    self._map[key] = ShardSummary.of(signature, cached)
+                    self._map[key] = ShardSummary.of(signature, rows)
                     self._map_changed = True
             return [r.id for r in cached]
         try:
@@ -440,13 +442,19 @@ class Store:
             docs, make = self._docs, _record_from_doc
             fresh: list[Record] = []
             append = fresh.append
+            held: list[Record] = []
             for doc in table.values():
                 ident = doc.get("id") if type(doc) is dict else None
-                if ident is None or ident in docs:
+                if ident is None:
                     continue
                 if "text" in doc and doc["text"]:
                     self._inline_text[ident] = str(doc["text"])
+                if ident in docs:
+                    if docs[ident].shard == key:
+                        held.append(make(doc))
+                    continue
                 append(make(doc))
+            self._take_changes(key, held)
         except (ValueError, OSError, TypeError, KeyError, IndexError) as exc:
             self._quarantine(key, exc)
             return []
@@ -455,6 +463,27 @@ class Store:
         shard.storage.forget()  # the records hold what is needed; a write re-reads the file
         self._write_rows(key)
         return [r.id for r in fresh]
+
+    def _take_changes(self, key: str, records: list[Record]) -> None:
+        """Give the articles of `key` already in memory what a writer changed since: a full
+        text attached, a revised title or summary (a viewer reloading a changed shard)."""
+        docs, revised = self._docs, False
+        for fresh in records:
+            held = docs.get(fresh.id)
+            if held is None or held.shard != key:
+                continue
+            if fresh.text_ref is not None and held.text_ref != fresh.text_ref:
+                held.text_ref = fresh.text_ref
+                self._inline_text.pop(fresh.id, None)
+            if held.title != fresh.title or held.summary != fresh.summary:
+                held.title, held.summary = fresh.title, fresh.summary
+                self._revised.add(fresh.id)
+                revised = True
+        if revised and self._words is not None and self._titles is not None:
+            for record in records:
+                if record.id in self._revised:
+                    self._words.add(record.id, docs[record.id].haystack)
+                    self._titles.add(record.id, docs[record.id].title.lower())
 
     # -- the row cache: a shard's records as arrays, ~2x faster to open than its documents --
     def _rows_path(self, key: str) -> Path:
@@ -632,6 +661,20 @@ class Store:
             record.title != article.title or record.summary != article.summary
         )
 
+    def wanting_text(self, source: str, limit: int, skip: set[str]) -> list[tuple[str, str]]:
+        """(id, link) of the source's newest articles with a link and no full text, at most
+        `limit`, leaving out the ids in `skip`."""
+        with self.lock:
+            ids = self._by_field["source"].get(source.lower(), set())
+            docs, when, inline = self._docs, self._when, self._inline_text
+            wanting = [
+                i
+                for i in ids
+                if i not in skip and docs[i].link and docs[i].text_ref is None and i not in inline
+            ]
+            wanting.sort(key=lambda i: -when.get(i, 0.0))
+            return [(i, docs[i].link or "") for i in wanting[:limit]]
+
     def knows(self, article: Article) -> bool:
         """True when the article (by id, or by its link within the source) is stored. Exact
         only once the store is `complete`."""
@@ -689,9 +732,10 @@ class Store:
                     new_ids.extend(record.id for record in records)
                     written.append(key)
                 written.extend(self._revise(revised))
-            except OSError as exc:  # a full disk, a read-only dir: the shards written stand
+            except (OSError, ValueError) as exc:  # a full disk, a read-only dir, a shard
+                # turned unreadable under it: the shards written stand
                 raise StoreWriteError(
-                    f"{self.dir}: cannot write ({exc.strerror or exc}); "
+                    f"{self.dir}: cannot write ({getattr(exc, 'strerror', None) or exc}); "
                     f"{len(new_ids)} of {len(seen)} new articles stored, nothing stored before"
                     " was lost",
                     new_ids,
@@ -726,6 +770,7 @@ class Store:
                     self._words.add(ident, record.haystack)
                     self._titles.add(ident, record.title.lower())
         self.revised_ids = list(revised)
+        self._revised.update(revised)
         return list(by_shard)
 
     def revisions(self, ident: str) -> list[dict[str, str]]:
@@ -750,7 +795,7 @@ class Store:
         SHARD_ARTICLES, then new shards of that day (`DAY.001`, `DAY.002`, …). A write thus
         rewrites at most a shard's worth of old articles, however big the day is."""
         keys = [k for k in self._members if k == day or k.startswith(day + ".")]
-        last = max(keys) if keys else day
+        last = max(keys, key=_shard_rank) if keys else day
         number = int(last.partition(".")[2] or 0)
         room = SHARD_ARTICLES - len(self._members.get(last, ()))
         start = 0
@@ -798,8 +843,9 @@ class Store:
                     by_shard.setdefault(record.shard, []).append(({"id": ident}, text))
             try:
                 for key, holders in by_shard.items():
-                    day = key if key != "kept" else datetime.now(UTC).strftime("%Y-%m-%d")
-                    self._append_texts(day, holders)
+                    self._append_texts(
+                        key, holders
+                    )  # text-kept.jsonl for kept ones: retention never drops it
                     refs = {holder["id"]: holder["text_ref"] for holder, _ in holders}
                     shard = self._get_shard(key)
                     shard.db.table(TABLE, cache_size=0).update(
@@ -936,6 +982,8 @@ class Store:
 
     def _term_exact(self, term: Term) -> bool:
         """Whether the index answer for this term (negation aside) is exactly its matches."""
+        if term.field in (None, "title") and self._revised:
+            return False  # an index only adds words: a revised title's old ones are still in
         if term.field is None:
             return self._words is not None and WordIndex.is_exact(term.value)
         if term.field == "title":
@@ -1069,6 +1117,7 @@ class Store:
         """Delete whole day shards older than `days`, keeping starred articles. Returns count."""
         with self.lock:
             self._require_writer()
+            self._read_state()  # a viewer may have starred an old article since
             cutoff = (now - timedelta(days=days)).astimezone(UTC).strftime("%Y-%m-%d")
             removed = 0
             for key in sorted(k for k in list(self._shards) if k != "kept" and k < cutoff):

@@ -615,3 +615,115 @@ def test_a_headline_changed_between_polls_is_a_revision_of_the_same_article(
     shown = json.loads(out)
     assert [(r["title"], r["summary"]) for r in shown["revisions"]] == [("Talks stall", "v1")]
     assert shown["revisions"][0]["seen"].endswith("Z")
+
+
+async def test_full_texts_dropped_at_shutdown_are_fetched_at_the_next_poll(
+    tmp_path: Path, now: datetime, feed_server: FeedServer
+) -> None:
+    page = Route(
+        b"<html><body><article><p>" + b"Full words here. " * 40 + b"</p></article></body></html>",
+        delay=3.0,
+    )
+    links = []
+    for n in range(3):
+        links.append(feed_server.add(f"/page{n}.html", page))
+    url = feed_server.add(
+        "/ft.xml",
+        Route(
+            rss(
+                *(
+                    f"<title>T{n}</title><guid>{n}</guid><link>{link}</link>"
+                    for n, link in enumerate(links)
+                )
+            )
+        ),
+    )
+    config = config_for(tmp_path, Source("ft", url=url, full_text=True))
+    store = Store(tmp_path / "data", writer=True)
+    try:
+        first = Poller(config, store, lambda: now)
+        [result] = await first.poll()
+        await first.aclose()  # the pages are still on their way: dropped
+        assert all(store.text(i) is None for i in result.new_ids)
+        page.delay = 0.0
+        second = Poller(config, store, lambda: now)
+        await second.poll()  # nothing new in the feed; the missing texts are asked again
+        await second.drain_pages(10)
+        await second.aclose()
+        assert all("Full words here" in (store.text(i) or "") for i in result.new_ids)
+    finally:
+        store.close()
+
+
+def test_a_viewer_sees_full_texts_and_revisions_written_after_it_opened(tmp_path: Path) -> None:
+    from fetchers.models import Article
+
+    when = datetime(2025, 10, 24, 7, 0).astimezone()
+    article = Article(
+        id="a1", source="S", title="Old", link=None, published=when, fetched=when, summary="s"
+    )
+    with Store(tmp_path, writer=True) as writer:
+        writer.add_batch([article])
+        with Store(tmp_path) as viewer:
+            assert viewer.text("a1") is None
+            writer.set_texts([("a1", "The whole story.")])
+            writer.add_batch(
+                [
+                    Article(
+                        id="a1",
+                        source="S",
+                        title="New",
+                        link=None,
+                        published=when,
+                        fetched=when,
+                        summary="s2",
+                    )
+                ]
+            )
+            viewer.reload()
+            assert viewer.text("a1") == "The whole story."
+            shown = viewer.get("a1")
+            assert shown is not None and shown.title == "New"
+
+
+def test_retention_keeps_what_a_viewer_starred_and_a_kept_articles_full_text(
+    tmp_path: Path,
+) -> None:
+    from fetchers.models import Article
+
+    old = datetime(2025, 9, 1, 7, 0).astimezone()
+    with Store(tmp_path, writer=True) as writer:
+        writer.add_batch(
+            [
+                Article(
+                    id="o1",
+                    source="S",
+                    title="Old one",
+                    link=None,
+                    published=old,
+                    fetched=old,
+                    summary="",
+                )
+            ]
+        )
+        with Store(tmp_path) as viewer:
+            viewer.set_state(["o1"], starred=True)
+        assert writer.apply_retention(30, old + timedelta(days=40)) == 0
+        writer.set_texts([("o1", "Kept text.")])
+        today = old + timedelta(days=80)
+        writer.add_batch(
+            [
+                Article(
+                    id="n1",
+                    source="S",
+                    title="New",
+                    link=None,
+                    published=today,
+                    fetched=today,
+                    summary="",
+                )
+            ]
+        )
+        writer.apply_retention(30, today + timedelta(days=40))
+    with Store(tmp_path) as again:
+        assert again.get("o1") is not None and again.text("o1") == "Kept text."
