@@ -75,7 +75,10 @@ def _unusable(url: str) -> str | None:
     """Why a feed URL cannot be subscribed, or None."""
     if any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in url):
         return "its URL holds spaces or control characters"
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unclosed IPv6 bracket
+        return "its URL names no valid host"
     if parts.scheme not in ("http", "https"):
         return "its URL is not http(s)"
     try:

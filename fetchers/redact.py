@@ -8,17 +8,21 @@ import re
 
 from fetchers.text import plain_message, strip_controls
 
-# `scheme://user:password@`: the password is whatever runs up to the last "@" before the
-# host's end ("/", "?", "#", whitespace or a quote), so a password holding "@" or ":" is
-# hidden whole.
-_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^\s/?#@:\"'<>]*):[^\s/?#\"'<>]*@")
+# `scheme://userinfo@`: the userinfo runs up to the last "@" before the host's end ("/", "?",
+# "#" or whitespace), so a user name or a password holding "@", ":" or quotes is found whole.
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)([^\s/?#]*)@")
+
+
+def _hide(match: re.Match[str]) -> str:
+    user, colon, _password = match.group(2).partition(":")
+    return f"{match.group(1)}{user}:***@" if colon else match.group(0)
 
 
 def redact(text: str) -> str:
     """`text` with the password of every URL in it replaced by `***`."""
     if "@" not in text:
         return text
-    return _USERINFO.sub(r"\1:***@", text)
+    return _USERINFO.sub(_hide, text)
 
 
 def printable(text: str) -> str:

@@ -26,22 +26,35 @@ _SCHEMA = (
 )
 
 
+class RelevanceError(Exception):
+    """The index cannot be read or brought up to date (a read-only data dir, a lock held
+    too long); the caller falls back to newest first."""
+
+
 class RelevanceIndex:
     """The FTS5 index of one data dir. Any process may bring it up to date (SQLite locks it)."""
 
     def __init__(self, folder: Path) -> None:
+        """Open (or make) the index; sqlite3.Error when it cannot be used (a read-only data
+        dir, a database locked for longer than 30 s)."""
         self.path = Path(folder) / FILE
         try:
             self.db = self._connect()
+        except sqlite3.OperationalError:  # locked, or not writable: not ours to delete
+            raise
         except sqlite3.DatabaseError:  # not a database (torn, overwritten): derived, so rebuilt
             self.path.unlink(missing_ok=True)
             self.db = self._connect()
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=30)
-        for statement in _SCHEMA:
-            db.execute(statement)
-        db.commit()
+        try:
+            for statement in _SCHEMA:
+                db.execute(statement)
+            db.commit()
+        except sqlite3.Error:
+            db.close()
+            raise
         return db
 
     def close(self) -> None:
@@ -61,12 +74,15 @@ class RelevanceIndex:
                 self.db.execute("DELETE FROM docs WHERE shard = ?", (key,))
                 self.db.execute("DELETE FROM shards WHERE key = ?", (key,))
             for key in present:
-                signature = stat_signature(store.shard_path(key))
-                if signature is None or known.get(key) == signature:
+                if known.get(key) == stat_signature(store.shard_path(key)):
                     continue
+                loaded, pairs = store.records_with_texts(key)
+                if loaded is None:
+                    continue
+                signature = loaded  # what the records came from, not the file as it is now
                 rows = [
                     (record.id, key, record.title, f"{record.summary}\n{text or ''}")
-                    for record, text in store.records_with_texts(key)
+                    for record, text in pairs
                 ]
                 self.db.execute("DELETE FROM docs WHERE shard = ?", (key,))
                 self.db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?)", rows)
@@ -97,10 +113,15 @@ class RelevanceIndex:
 def by_relevance(store: Store, ids: list[str], words: list[str]) -> list[str]:
     """`ids` (newest first) ordered by relevance to `words`, most relevant first; equally
     relevant ones keep their newest-first order."""
-    index = RelevanceIndex(store.dir)
+    try:
+        index = RelevanceIndex(store.dir)
+    except sqlite3.Error as exc:
+        raise RelevanceError(f"{store.dir / FILE}: cannot be used ({exc})") from exc
     try:
         index.sync(store)
         scores = index.scores(words)
+    except sqlite3.Error as exc:
+        raise RelevanceError(f"{store.dir / FILE}: cannot be used ({exc})") from exc
     finally:
         index.close()
     place = {ident: n for n, ident in enumerate(ids)}

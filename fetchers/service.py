@@ -45,6 +45,16 @@ def setup_logging(log_file: Path | None) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
+def setup_command_logging() -> None:
+    """A one-shot command's warnings (a source that failed unexpectedly, a parser that gave
+    up) on stderr, through the same PlainFormatter as `poll`'s log."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(PlainFormatter("wirewatch: %(message)s"))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler], force=True)
+    for noisy in ("httpx", "httpcore", "hpack"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
 class PollService:
     """`wirewatch poll`: a writer newsroom run on schedule, with signals and a log."""
 

@@ -388,16 +388,21 @@ class Store:
         with self.lock:
             return sorted({*self._shards, *self._pending} - set(self._lost))
 
-    def records_with_texts(self, key: str) -> list[tuple[Record, str | None]]:
-        """The articles of one shard with their full texts (the shard is loaded if a partial
-        open left it), for indexes derived from the store."""
+    def records_with_texts(
+        self, key: str
+    ) -> tuple[tuple[int, int, int] | None, list[tuple[Record, str | None]]]:
+        """The stat of one shard as this store read it, and its articles with their full
+        texts (the shard is loaded if a partial open left it), for indexes derived from the
+        store. The stat is None for a shard that could not be read."""
         with self.lock:
             if key in self._pending:
                 self._pending.remove(key)
                 self._insert_orders(self._load_shard(key))
+            shard = self._shards.get(key)
             records = [self._docs[i] for i in self._members.get(key, ())]
             inline = dict(self._inline_text)
-        return list(_with_texts(self.dir, records, inline))
+        signature = shard.signature if shard is not None else None
+        return signature, list(_with_texts(self.dir, records, inline))
 
     def _get_shard(self, key: str) -> Shard:
         shard = self._shards.get(key)

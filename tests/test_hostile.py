@@ -727,3 +727,34 @@ def test_retention_keeps_what_a_viewer_starred_and_a_kept_articles_full_text(
         writer.apply_retention(30, today + timedelta(days=40))
     with Store(tmp_path) as again:
         assert again.get("o1") is not None and again.text("o1") == "Kept text."
+
+
+def test_passwords_hide_whatever_they_hold_and_a_broken_ipv6_url_is_skipped() -> None:
+    for url in ("https://me@mail.example:pw'x@host/f", "http://me:p@ss:w@host/f"):
+        assert "pw" not in printable(f"failed: {url}") and ":***@host/f" in printable(url)
+    [found] = parse_opml(
+        b'<opml><body><outline text="v6" xmlUrl="http://[::1/feed"/></body></opml>'
+    )
+    assert found.skipped is not None
+
+
+def test_sorting_by_relevance_falls_back_to_newest_when_the_index_cannot_be_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], feed_server: FeedServer
+) -> None:
+    url = feed_server.add("/f.xml", Route(rss(*ITEMS)))
+    config = write_config(tmp_path / "c.toml", f'[[sources]]\nname = "f"\nurl = "{url}"\n')
+    data = tmp_path / "d"
+    assert run(capsys, "--config", str(config), "--data-dir", str(data), "refresh")[0] == 0
+    (data / "search.sqlite").mkdir()  # cannot be opened as a database, as on a read-only dir
+    code, out, err = run(
+        capsys,
+        "--config",
+        str(config),
+        "--data-dir",
+        str(data),
+        "list",
+        "Story",
+        "--sort",
+        "relevance",
+    )
+    assert code == 0 and "newest first instead" in err and out.count("Story") == 5

@@ -39,8 +39,8 @@ from fetchers.opml import OpmlError, parse_opml, write_opml
 from fetchers.parsepool import ParsePool, spare_cores
 from fetchers.query import QueryError, parse_query
 from fetchers.redact import printable
-from fetchers.relevance import by_relevance
-from fetchers.service import PollService, setup_logging
+from fetchers.relevance import RelevanceError, by_relevance
+from fetchers.service import PollService, setup_command_logging, setup_logging
 from fetchers.store import Store, StoreError, StoreLocked
 from fetchers.subscriptions import NewSource, append_sources
 from fetchers.timeparse import local_zone
@@ -225,6 +225,7 @@ def _open_writer(ctx: Context, first: int | None = None) -> Store:
 
 
 def cmd_refresh(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
+    setup_command_logging()
     pool = _refresh_pool(ctx.config)  # forked before the store opens: it holds no lock
     try:
         with _open_writer(ctx, first=0) as store:  # the articles load while requests wait
@@ -266,7 +267,7 @@ def cmd_refresh(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
                     else "not modified"
                 )
             )
-            out.write(f"{result.status:<13} {result.source}: {detail}\n")
+            out.write(f"{result.status:<13} {result.source}: {printable(detail or '')}\n")
     if not args.json:
         total = sum(len(r.new_ids) for r in results)
         out.write(f"{len(results)} sources polled, {failed} failed, {total} new articles\n")
@@ -346,8 +347,12 @@ def cmd_list(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     query = parse_query(" ".join(args.query), ctx.clock(), zone)
     if args.sort == "relevance" and query.words:
         with _viewer(ctx) as store:
-            ids = by_relevance(store, store.query_ids(query), query.words)[: args.limit]
-            _print_articles(ctx, args, out, store, ids)
+            ids = store.query_ids(query)
+            try:
+                ids = by_relevance(store, ids, query.words)
+            except RelevanceError as exc:
+                complain(f"{exc}; newest first instead")
+            _print_articles(ctx, args, out, store, ids[: args.limit])
         return EXIT_OK
     with _viewer(ctx, first=0) as store:  # reads only the shards that can hold the answer
         _print_articles(ctx, args, out, store, store.newest(query, args.limit))
