@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import random
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 
 import httpx
 
@@ -33,9 +36,11 @@ FLUSH_AFTER = 3.0  # seconds the articles of sources that answered wait for slow
 PAGES_PER_SOURCE = 20  # full texts fetched per source and cycle (newest first); `f` gets more
 PAGES_IN_FLIGHT = 4  # full-text page fetches at once, on top of the per-host caps
 PARSE_DEADLINE = 30.0  # seconds one document may take to parse
+PARSE_THREADS = 2  # threads for parsing when there is no parser process, and for page text
 UNSTORED_RETRY = 60.0  # a source whose articles the disk refused is asked again this soon
 FULL_TEXT_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 Clock = Callable[[], datetime]
+T = TypeVar("T")
 
 
 # The farthest ahead a next poll is ever set: the config refuses longer intervals, and a
@@ -89,7 +94,10 @@ class Poller:
         self._busy: set[str] = set()
         self._pages = asyncio.Semaphore(PAGES_IN_FLIGHT)
         self._page_tasks: set[asyncio.Task[None]] = set()
-        self._pages_tried: set[str] = set()  # article ids whose page this process asked for
+        self._pages_tried: set[str] = set()
+        self._parse_threads: ThreadPoolExecutor | None = (
+            None  # article ids whose page this process asked for
+        )
         self.on_answer: Callable[[PollResult], None] | None = None  # each source, as it answers
         self._unsent = 0  # requests of the current poll not yet given a slot
         self.sent = asyncio.Event()  # set once a poll's first requests are all on their way
@@ -118,8 +126,20 @@ class Poller:
                 await client.aclose()
         return self._client
 
+    async def _in_parse_threads(self, function: Callable[..., T], *args: Any) -> T:
+        """Run parsing or extraction in threads of their own: a document no deadline can
+        stop there keeps one of these busy, never the threads the store writes from."""
+        if self._parse_threads is None:
+            self._parse_threads = ThreadPoolExecutor(PARSE_THREADS, thread_name_prefix="parse")
+        return await asyncio.get_running_loop().run_in_executor(
+            self._parse_threads, functools.partial(function, *args)
+        )
+
     async def aclose(self) -> None:
         await self._cancel_pages()
+        if self._parse_threads is not None:
+            self._parse_threads.shutdown(wait=False, cancel_futures=True)
+            self._parse_threads = None
         if self._client is not None and self._own_client:
             await self._client.aclose()
             self._client = None
@@ -426,7 +446,7 @@ class Poller:
                     )
                     self.parse_pool = None
             return await asyncio.wait_for(
-                asyncio.to_thread(parse_within, PARSE_DEADLINE, *args), PARSE_DEADLINE * 2
+                self._in_parse_threads(parse_within, PARSE_DEADLINE, *args), PARSE_DEADLINE * 2
             )
         except TimeoutError:
             raise ParseTimeout(f"parsing took longer than {PARSE_DEADLINE:g}s; skipped") from None
@@ -498,7 +518,7 @@ class Poller:
         """The text of one article page; FetchError ("HTTP 404 Not Found") or ExtractError
         says why there is none, for a reader who asked for it."""
         result = await self._limited_fetch(url, accept=FULL_TEXT_ACCEPT)
-        page = await asyncio.to_thread(
+        page = await self._in_parse_threads(
             extract_article, result.body, result.headers.get("content-type"), result.url
         )
         return page.text
