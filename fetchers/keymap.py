@@ -1,8 +1,10 @@
-"""Every key binding of the dashboard by id, and the check of a [keys] remapping against them.
+"""The action table: every key binding of the dashboard by id, with its keys, its place and
+its action; and the check of a [keys] remapping against it.
 
-The dashboard declares its bindings in Textual; this table says the same (a test keeps the two
-equal) so that a config is checked when it is loaded, by every command: an id nobody has, a
-key name that is no key, and one key given two jobs are errors that name the key.
+The dashboard builds its bindings, command palette and `?` from this table (tui/actions.py),
+and every command checks a config against it when it loads: an id nobody has, a key name
+that is no key, and one key given two jobs are errors that name the key. A new action is one
+row here.
 """
 
 from __future__ import annotations
@@ -19,10 +21,22 @@ class KeymapError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class KeyBinding:
+    """One row of the action table: a binding id, its default keys, where it works, and what
+    the dashboard does with it. `action` is the Textual action run on the screen or pane that
+    holds the binding ("app.quit" runs on the app); `label` is its name in the footer, shown
+    there when `show`; `palette` is its command-palette entry ("" keeps it out) and `help`
+    the line under it. They are plain strings: the core checks [keys] against this table
+    without Textual, and the app builds its bindings, palette and `?` from it."""
+
     id: str
     keys: str  # the default, comma-separated, as Textual spells them
-    does: str
+    does: str  # its line in `?`
     where: str  # a key of PLACES
+    action: str = ""
+    label: str = ""
+    show: bool = False
+    palette: str = ""
+    help: str = ""
 
 
 PLACES = {
@@ -39,48 +53,223 @@ PLACES = {
 TOGETHER = [{"dashboard", "headlines"}, {"dashboard", "countdown"}]
 
 BINDINGS = [
-    KeyBinding("app.quit", "q", "Quit", "dashboard"),
-    KeyBinding("app.help", "question_mark", "Keys in force: this help", "dashboard"),
-    KeyBinding("filter.prompt", "slash", "Filter prompt", "dashboard"),
-    KeyBinding("filter.clear", "0", "Clear the filter", "dashboard"),
+    KeyBinding("app.quit", "q", "Quit", "dashboard", "app.quit", "Quit", show=True),
+    KeyBinding(
+        "app.help",
+        "question_mark",
+        "Keys in force: this help",
+        "dashboard",
+        "help",
+        "Keys",
+        show=True,
+        palette="Keys",
+        help="Every key binding in force",
+    ),
+    KeyBinding(
+        "filter.prompt",
+        "slash",
+        "Filter prompt",
+        "dashboard",
+        "filter_prompt",
+        "Filter",
+        show=True,
+        palette="Filter headlines…",
+        help="Type a query: tariff OR APEC source:Yonhap",
+    ),
+    KeyBinding(
+        "filter.clear",
+        "0",
+        "Clear the filter",
+        "dashboard",
+        "clear_filter",
+        "Clear filter",
+        palette="Clear the filter",
+        help="Show every headline",
+    ),
     *[
-        KeyBinding(f"filter.saved{n}", str(n), f"Saved filter {n}", "dashboard")
+        KeyBinding(
+            f"filter.saved{n}",
+            str(n),
+            f"Saved filter {n}",
+            "dashboard",
+            f"saved_filter({n})",
+            f"Saved filter {n}",
+        )
         for n in range(1, 10)
     ],
-    KeyBinding("filter.unread", "u", "Unread only, on or off", "dashboard"),
-    KeyBinding("filter.source", "s", "Pick a source", "dashboard"),
-    KeyBinding("filter.tag", "t", "Pick a tag", "dashboard"),
-    KeyBinding("app.health", "H", "Source health", "dashboard"),
-    KeyBinding("article.open", "enter", "Open the article", "dashboard"),
-    KeyBinding("article.close", "escape", "Back (close the article or the filter)", "dashboard"),
-    KeyBinding("article.star", "asterisk", "Star or unstar", "dashboard"),
-    KeyBinding("article.read", "m", "Mark read or unread", "dashboard"),
-    KeyBinding("article.full_text", "f", "Fetch the full text", "dashboard"),
-    KeyBinding("article.open_link", "o", "Open the link (or copy it)", "dashboard"),
-    KeyBinding("poll.refresh", "r", "Refresh every source now", "dashboard"),
-    KeyBinding("app.events", "e", "Events: filter, add, edit, remove", "dashboard"),
-    KeyBinding("event.suggest", "c", "Add the article's suggested countdown", "dashboard"),
-    KeyBinding("app.screenshot", "f8", "Save a screenshot", "dashboard"),
-    KeyBinding("headlines.down", "j,down", "Next headline", "headlines"),
-    KeyBinding("headlines.up", "k,up", "Previous headline", "headlines"),
-    KeyBinding("headlines.page_down", "pagedown,ctrl+f", "Page down", "headlines"),
-    KeyBinding("headlines.page_up", "pageup,ctrl+b", "Page up", "headlines"),
-    KeyBinding("headlines.first", "home,g", "Newest", "headlines"),
-    KeyBinding("headlines.last", "end,G", "Oldest", "headlines"),
-    KeyBinding("events.next", "down,j", "Next event", "countdown"),
-    KeyBinding("events.previous", "up,k", "Previous event", "countdown"),
-    KeyBinding("events.choose", "enter", "Filter the headlines to the event", "countdown"),
-    KeyBinding("events.down", "j", "Next event", "events"),
-    KeyBinding("events.up", "k", "Previous event", "events"),
-    KeyBinding("events.add", "a", "Add an event", "events"),
-    KeyBinding("events.edit", "e", "Edit the event (added in the app)", "events"),
-    KeyBinding("events.remove", "d,delete", "Remove the event (added in the app)", "events"),
-    KeyBinding("events.close", "escape,q", "Close", "events"),
-    KeyBinding("event_form.cancel", "escape", "Cancel", "event_form"),
-    KeyBinding("picker.down", "j", "Next row", "picker"),
-    KeyBinding("picker.up", "k", "Previous row", "picker"),
-    KeyBinding("picker.close", "escape,q", "Close", "picker"),
-    KeyBinding("help.close", "escape,q,question_mark", "Close", "help"),
+    KeyBinding(
+        "filter.unread",
+        "u",
+        "Unread only, on or off",
+        "dashboard",
+        "toggle_unread",
+        "Unread",
+        show=True,
+        palette="Toggle unread only",
+        help="Hide headlines already read",
+    ),
+    KeyBinding(
+        "filter.source",
+        "s",
+        "Pick a source",
+        "dashboard",
+        "pick_source",
+        "Sources",
+        show=True,
+        palette="Pick a source…",
+        help="Filter to one source, with counts",
+    ),
+    KeyBinding(
+        "filter.tag",
+        "t",
+        "Pick a tag",
+        "dashboard",
+        "pick_tag",
+        "Tags",
+        show=True,
+        palette="Pick a tag…",
+        help="Filter to one tag, with counts",
+    ),
+    KeyBinding(
+        "app.health",
+        "H",
+        "Source health",
+        "dashboard",
+        "source_health",
+        "Health",
+        palette="Source health",
+        help="Status, last ok and last error of every source",
+    ),
+    KeyBinding("article.open", "enter", "Open the article", "dashboard", "open_article", "Open"),
+    KeyBinding(
+        "article.close",
+        "escape",
+        "Back (close the article or the filter)",
+        "dashboard",
+        "close_article",
+        "Back",
+    ),
+    KeyBinding(
+        "article.star",
+        "asterisk",
+        "Star or unstar",
+        "dashboard",
+        "toggle_star",
+        "Star",
+        show=True,
+        palette="Star or unstar the article",
+        help="Starred articles outlive retention",
+    ),
+    KeyBinding(
+        "article.read",
+        "m",
+        "Mark read or unread",
+        "dashboard",
+        "toggle_read",
+        "Read/unread",
+        palette="Mark the article read or unread",
+    ),
+    KeyBinding(
+        "article.full_text",
+        "f",
+        "Fetch the full text",
+        "dashboard",
+        "full_text",
+        "Full text",
+        show=True,
+        palette="Fetch the full text",
+        help="Download the article page and extract it",
+    ),
+    KeyBinding(
+        "article.open_link",
+        "o",
+        "Open the link (or copy it)",
+        "dashboard",
+        "open_link",
+        "Open link",
+        show=True,
+        palette="Open the link",
+        help="In a browser here, else copied with OSC 52",
+    ),
+    KeyBinding(
+        "poll.refresh",
+        "r",
+        "Refresh every source now",
+        "dashboard",
+        "refresh",
+        "Refresh",
+        show=True,
+        palette="Refresh every source now",
+    ),
+    KeyBinding(
+        "app.events",
+        "e",
+        "Events: filter, add, edit, remove",
+        "dashboard",
+        "events",
+        "Events",
+        palette="Events…",
+        help="Filter to an event; add, edit or remove events",
+    ),
+    KeyBinding(
+        "event.suggest",
+        "c",
+        "Add the article's suggested countdown",
+        "dashboard",
+        "accept_suggestion",
+        "Add suggested countdown",
+        palette="Add the article's suggested countdown",
+        help="Opens the event form filled in",
+    ),
+    KeyBinding(
+        "app.screenshot", "f8", "Save a screenshot", "dashboard", "app.screenshot", "Screenshot"
+    ),
+    KeyBinding("headlines.down", "j,down", "Next headline", "headlines", "cursor_down", "Down"),
+    KeyBinding("headlines.up", "k,up", "Previous headline", "headlines", "cursor_up", "Up"),
+    KeyBinding(
+        "headlines.page_down", "pagedown,ctrl+f", "Page down", "headlines", "page_down", "Page down"
+    ),
+    KeyBinding("headlines.page_up", "pageup,ctrl+b", "Page up", "headlines", "page_up", "Page up"),
+    KeyBinding("headlines.first", "home,g", "Newest", "headlines", "first", "First"),
+    KeyBinding("headlines.last", "end,G", "Oldest", "headlines", "last", "Last"),
+    KeyBinding("events.next", "down,j", "Next event", "countdown", "cursor(1)", "Next event"),
+    KeyBinding(
+        "events.previous", "up,k", "Previous event", "countdown", "cursor(-1)", "Previous event"
+    ),
+    KeyBinding(
+        "events.choose",
+        "enter",
+        "Filter the headlines to the event",
+        "countdown",
+        "choose",
+        "Filter to event",
+        show=True,
+    ),
+    KeyBinding("events.down", "j", "Next event", "events", "move(1)", "Next event"),
+    KeyBinding("events.up", "k", "Previous event", "events", "move(-1)", "Previous event"),
+    KeyBinding("events.add", "a", "Add an event", "events", "add", "Add", show=True),
+    KeyBinding(
+        "events.edit", "e", "Edit the event (added in the app)", "events", "edit", "Edit", show=True
+    ),
+    KeyBinding(
+        "events.remove",
+        "d,delete",
+        "Remove the event (added in the app)",
+        "events",
+        "remove",
+        "Remove",
+        show=True,
+    ),
+    KeyBinding("events.close", "escape,q", "Close", "events", "close", "Close", show=True),
+    KeyBinding(
+        "event_form.cancel", "escape", "Cancel", "event_form", "cancel", "Cancel", show=True
+    ),
+    KeyBinding("picker.down", "j", "Next row", "picker", "move(1)", "Next row"),
+    KeyBinding("picker.up", "k", "Previous row", "picker", "move(-1)", "Previous row"),
+    KeyBinding("picker.close", "escape,q", "Close", "picker", "dismiss_none", "Close", show=True),
+    KeyBinding(
+        "help.close", "escape,q,question_mark", "Close", "help", "dismiss", "Close", show=True
+    ),
 ]
 BY_ID = {b.id: b for b in BINDINGS}
 
