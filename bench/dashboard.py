@@ -7,6 +7,7 @@ paint here means the app's render pipeline, not a terminal's.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import shutil
 import subprocess
@@ -16,6 +17,7 @@ import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
+from textual.css.query import NoMatches
 from textual.strip import Strip
 
 from fetchers.config import Config
@@ -107,7 +109,10 @@ class PaintProbe:
 
     async def wait(self, app: WirewatchApp, old: list[str] | None) -> float:
         while True:
-            ids = app.dashboard.headlines.ids if app.dashboard else None
+            ids = None
+            if app.dashboard is not None and app.dashboard.is_mounted:
+                with contextlib.suppress(NoMatches):  # pushed, its panes not composed yet
+                    ids = app.dashboard.headlines.ids
             if ids is not old and id(ids) in self.painted:
                 return self.painted[id(ids)]
             await asyncio.sleep(0.001)
