@@ -26,7 +26,8 @@ from textual.message import Message
 from textual.pilot import Pilot
 
 from fetchers.config import Config, load_config, seeds_dir
-from fetchers.models import Article, Settings, Source
+from fetchers.models import Article, PollResult, Settings, Source
+from fetchers.poller import Poller
 from fetchers.store import Store
 from tui.app import WirewatchApp
 from tui.messages import EventsLoaded, QueryDone, StoreLoaded
@@ -180,6 +181,20 @@ def config_for(tmp_path: Path, *sources: Source, timeout: float = 5.0) -> Config
     """A config of just these sources, with small limits."""
     settings = Settings(timeout=timeout, max_body=2_000_000, concurrency=8)
     return Config(path=tmp_path / "wirewatch.toml", settings=settings, sources=list(sources))
+
+
+async def poll_once(
+    tmp_path: Path, now: datetime, *sources: Source
+) -> tuple[dict[str, PollResult], Poller]:
+    """One poll of `sources` into the store in tmp_path/data (closed after): the results by
+    source name, and the poller (its health)."""
+    store = Store(tmp_path / "data", writer=True)
+    poller = Poller(config_for(tmp_path, *sources), store, lambda: now)
+    try:
+        return {r.source: r for r in await poller.poll()}, poller
+    finally:
+        await poller.aclose()
+        store.close()
 
 
 def write_config(path: Path, text: str) -> Path:

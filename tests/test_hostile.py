@@ -33,7 +33,7 @@ from fetchers.query import QueryError, parse_query
 from fetchers.redact import PlainFormatter, printable
 from fetchers.service import setup_logging
 from fetchers.store import Store, StoreError
-from tests.conftest import FeedServer, Route, config_for, rss, write_config
+from tests.conftest import FeedServer, Route, config_for, poll_once, rss, write_config
 from tui.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -147,13 +147,8 @@ async def test_an_unsolicited_304_on_a_first_fetch_is_an_error(
     tmp_path: Path, now: datetime, feed_server: FeedServer
 ) -> None:
     url = feed_server.add("/lazy", Route(status=304))
-    store = Store(tmp_path / "data", writer=True)
-    poller = Poller(config_for(tmp_path, Source("lazy", url=url)), store, lambda: now)
-    try:
-        [result] = await poller.poll()
-    finally:
-        await poller.aclose()
-        store.close()
+    results, _ = await poll_once(tmp_path, now, Source("lazy", url=url))
+    result = results["lazy"]
     assert result.status == "error" and "304" in (result.error or "")
 
 
@@ -552,13 +547,8 @@ async def test_fields_that_cannot_be_read_are_counted_in_the_sources_health(
         "<title>Odd date</title><guid>d</guid><pubDate>Fri, 24 Oct 2025 +25:00</pubDate>",
     ]
     url = feed_server.add("/dates.xml", Route(rss(*items)))
-    store = Store(tmp_path / "data", writer=True)
-    poller = Poller(config_for(tmp_path, Source("dates", url=url)), store, lambda: now)
-    try:
-        [result] = await poller.poll()
-    finally:
-        await poller.aclose()
-        store.close()
+    results, poller = await poll_once(tmp_path, now, Source("dates", url=url))
+    result = results["dates"]
     assert result.status == "ok" and len(result.new_ids) == 6  # the odd one is kept, undated
     health = poller.health["dates"]
     assert health.warnings == 1 and "date" in (health.last_warning or "")
