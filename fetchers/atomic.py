@@ -36,6 +36,23 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     fsync_dir(path.parent)
 
 
+def write_derived(path: Path, data: bytes) -> bool:
+    """Replace a derived file (a cache or index that the store can rebuild) without fsync: a
+    torn or missing one is rebuilt, never trusted. False when the disk refused it (a full
+    disk, a read-only dir); nothing is left behind then."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}{TMP_SUFFIX}")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+        return False
+    return True
+
+
 @contextmanager
 def exclusive_lock(path: Path) -> Iterator[None]:
     """Hold an flock on `path` (created if missing): one read-modify-write at a time, across

@@ -9,15 +9,13 @@ entry is read (never skipped), so a missing, stale or torn map costs time, never
 
 from __future__ import annotations
 
-import contextlib
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import orjson
 
-from fetchers.atomic import TMP_SUFFIX
+from fetchers.atomic import write_derived
 from fetchers.query import Query, Record
 
 FILE = "shards.json"
@@ -121,11 +119,4 @@ def write(folder: Path, summaries: dict[str, ShardSummary]) -> None:
             },
         }
     )
-    path = folder / FILE
-    tmp = path.with_name(f".{path.name}.{os.getpid()}{TMP_SUFFIX}")
-    try:
-        tmp.write_bytes(blob)
-        os.replace(tmp, path)
-    except OSError:  # a full disk or a read-only dir: commands read every shard instead
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+    write_derived(folder / FILE, blob)  # refused: commands read every shard instead

@@ -44,12 +44,12 @@ from tinydb import TinyDB
 
 from fetchers import liveness, shardmap
 from fetchers.atomic import (
-    TMP_SUFFIX,
     AtomicJSONStorage,
     atomic_write_bytes,
     exclusive_lock,
     remove_stale_temps,
     stat_signature,
+    write_derived,
 )
 from fetchers.models import Article, SourceHealth, utc_iso
 from fetchers.query import Query, Record, Term, Verdicts
@@ -147,7 +147,6 @@ class Store:
         self._members: dict[str, dict[str, None]] = {}  # each shard's article ids, in order
         self._map: dict[str, ShardSummary] = {}  # the writer's shard map (shards.json)
         self._map_changed = False
-        self.revised_ids: list[str] = []  # the articles the last write gave a new version
         self._revised: set[str] = set()  # articles whose word-index entries may be stale
         self._pending: list[str] = []  # shard keys a partial open left for load_rest()
         self._by_field: dict[str, dict[str, set[str]]] = {"source": {}, "tag": {}, "lang": {}}
@@ -353,7 +352,7 @@ class Store:
             plan: list[tuple[float, str]] = []
             for key in self._pending:
                 summary = summaries.get(key)
-                if summary is None or summary.signature != stat_signature(self._shard_path(key)):
+                if summary is None or summary.signature != stat_signature(self.shard_path(key)):
                     plan.append((math.inf, key))
                 elif (bound := summary.newest_for(query)) is not None:
                     plan.append((bound, key))
@@ -376,12 +375,9 @@ class Store:
     def _migrate(self, from_version: int) -> None:
         """Bring an older store to SCHEMA_VERSION. Version 1 is the first; nothing to do yet."""
 
-    def _shard_path(self, key: str) -> Path:
-        return self.dir / f"articles-{key}.json"
-
     def shard_path(self, key: str) -> Path:
         """The file of one shard (its stat says whether a derived index of it is current)."""
-        return self._shard_path(key)
+        return self.dir / f"articles-{key}.json"
 
     def shard_keys(self) -> list[str]:
         """Every shard this store reads, loaded or not yet."""
@@ -414,7 +410,7 @@ class Store:
                 storage_box.append(storage)
                 return storage
 
-            db = TinyDB(str(self._shard_path(key)), storage=make_storage)
+            db = TinyDB(str(self.shard_path(key)), storage=make_storage)
             shard = Shard(key=key, db=db, storage=storage_box[0])
             self._shards[key] = shard
         return shard
@@ -425,7 +421,7 @@ class Store:
         The records come from the shard's row cache when it matches the shard's stat (fast),
         else from the shard itself, after which the cache is written again."""
         shard = self._get_shard(key)
-        signature = stat_signature(self._shard_path(key))
+        signature = stat_signature(self.shard_path(key))
         rows = self._read_rows(key, signature)
         if rows is not None:
             docs = self._docs
@@ -517,17 +513,10 @@ class Store:
             self._map_changed = True
         rows = [_row(r) for r in records]
         blob = orjson.dumps({"v": ROWS_VERSION, "shard": list(shard.signature), "rows": rows})
-        path = self._rows_path(key)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}{TMP_SUFFIX}")
-        try:
-            tmp.write_bytes(blob)
-            os.replace(tmp, path)
-        except OSError:  # a read-only data dir or a full disk: the shard still opens
-            with contextlib.suppress(OSError):
-                tmp.unlink()
+        write_derived(self._rows_path(key), blob)  # refused: the shard still opens, slower
 
     def _quarantine(self, key: str, exc: Exception) -> None:
-        path = self._shard_path(key)
+        path = self.shard_path(key)
         with contextlib.suppress(OSError):
             self._rows_path(key).unlink()
         shard = self._shards.pop(key, None)
@@ -662,9 +651,7 @@ class Store:
     def revised(self, article: Article) -> bool:
         """True when the article is stored with another title or summary than it has now."""
         record = self._docs.get(article.id)
-        return record is not None and (
-            record.title != article.title or record.summary != article.summary
-        )
+        return record is not None and _differs(record, article)
 
     def wanting_text(self, source: str, limit: int, skip: set[str]) -> list[tuple[str, str]]:
         """(id, link) of the source's newest articles with a link and no full text, at most
@@ -774,7 +761,6 @@ class Store:
                 if self._words is not None and self._titles is not None:
                     self._words.add(ident, record.haystack)
                     self._titles.add(ident, record.title.lower())
-        self.revised_ids = list(revised)
         self._revised.update(revised)
         return list(by_shard)
 
@@ -1046,7 +1032,7 @@ class Store:
                 self._drop_shard(key)
             for key in sorted(present - set(self._pending)):  # load_rest() brings those
                 shard = self._shards.get(key)
-                if shard is None or stat_signature(self._shard_path(key)) != shard.signature:
+                if shard is None or stat_signature(self.shard_path(key)) != shard.signature:
                     new.extend(self._load_shard(key))
             self._insert_orders(new)
             if gone:
@@ -1152,7 +1138,7 @@ class Store:
                             self._inline_text[doc["id"]] = doc["text"]
                         self._index(_record_from_doc(doc), "kept")
                 with contextlib.suppress(OSError):
-                    self._shard_path(key).unlink()
+                    self.shard_path(key).unlink()
                 with contextlib.suppress(OSError):
                     (self.dir / f"text-{key}.jsonl").unlink()
                 with contextlib.suppress(OSError):
@@ -1188,7 +1174,7 @@ class Store:
             ) from exc
 
 
-def _differs(stored: Record, fresh: Record) -> bool:
+def _differs(stored: Record, fresh: Record | Article) -> bool:
     """A new version of a stored article: its source now gives another title or summary."""
     return stored.title != fresh.title or stored.summary != fresh.summary
 

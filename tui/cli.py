@@ -586,10 +586,9 @@ def cmd_serve(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         *(["--now", ctx.clock().isoformat()] if ctx.frozen else []),
     ]
     if args.host not in ("127.0.0.1", "localhost", "::1"):
-        print(
-            f"wirewatch: serving on {args.host}: anyone who can reach it can read and mark "
-            "your articles (there is no login)",
-            file=sys.stderr,
+        complain(
+            f"serving on {args.host}: anyone who can reach it can read and mark "
+            "your articles (there is no login)"
         )
     DashboardServer(argv, host=args.host, port=args.port).serve()
     return EXIT_OK
