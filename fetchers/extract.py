@@ -113,8 +113,8 @@ def decode_page(body: bytes, content_type: str | None) -> str:
         if codec and codec != used:
             try:
                 text = body.decode(codec)
-            except UnicodeDecodeError:
-                pass  # the declaration is wrong: keep what the header or the bytes said
+            except (UnicodeDecodeError, LookupError):  # wrong, or no text codec ("base64")
+                pass  # keep what the header or the bytes said
     return strip_xml_declaration(text)
 
 

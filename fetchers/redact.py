@@ -10,7 +10,9 @@ from fetchers.text import plain_message, strip_controls
 
 # `scheme://userinfo@`: the userinfo runs up to the last "@" before the host's end ("/", "?",
 # "#" or whitespace), so a user name or a password holding "@", ":" or quotes is found whole.
-_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)([^\s/?#]*)@")
+# A scheme starts where no scheme character precedes it (not at every word boundary: a run
+# of "a.a.a…" would be scanned once per letter), so the search stays linear.
+_USERINFO = re.compile(r"(?i)(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*://)([^\s/?#]*)@")
 
 
 def _hide(match: re.Match[str]) -> str:
@@ -20,7 +22,7 @@ def _hide(match: re.Match[str]) -> str:
 
 def redact(text: str) -> str:
     """`text` with the password of every URL in it replaced by `***`."""
-    if "@" not in text:
+    if "@" not in text or "://" not in text:
         return text
     return _USERINFO.sub(_hide, text)
 

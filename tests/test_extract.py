@@ -234,3 +234,25 @@ def test_a_binary_file_is_named_as_not_a_page() -> None:
     noise = bytes((n * 7919 + 13) % 256 for n in range(6000))
     with pytest.raises(ExtractError, match="not an HTML page"):
         extract_article(b"\x89PNG\r\n\x1a\n" + noise, None, None)
+
+
+def test_a_page_naming_a_codec_that_is_no_charset_is_read_all_the_same() -> None:
+    body = (
+        b'<html><head><meta charset="base64"></head><body><article><p>'
+        + b"Caf\xe9 owners said the tariff talks will decide their prices. " * 20
+        + b"</p></article></body></html>"
+    )
+    page = extract_article(body, "text/html", None)
+    assert "tariff talks will decide" in page.text
+
+
+def test_json_ld_nested_without_end_is_ignored_not_fatal() -> None:
+    body = (
+        b'<html><head><script type="application/ld+json">'
+        + b"[" * 100_000
+        + b"</script><title>Talks</title></head><body><article><p>"
+        + b"Negotiators met again on Friday to settle the investment package. " * 20
+        + b"</p></article></body></html>"
+    )
+    page = extract_article(body, "text/html; charset=utf-8", None)
+    assert "Negotiators met again" in page.text

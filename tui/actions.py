@@ -10,13 +10,13 @@ from collections.abc import Callable, Iterator
 from textual.binding import Binding, BindingType
 
 from fetchers.keymap import BINDINGS as KEY_BINDINGS
-from fetchers.keymap import PLACES, KeyBinding, keys_in_force
+from fetchers.keymap import BY_ID, PLACES, KeyBinding, keys_in_force
 
 KeyDisplay = Callable[[Binding], str]  # App.get_key_display: "?" for question_mark
 
 
 Action = KeyBinding  # a row of the action table
-ACTIONS: dict[str, Action] = {b.id: b for b in KEY_BINDINGS}
+ACTIONS: dict[str, Action] = BY_ID
 
 
 def bindings(place: str, on_app: bool = False) -> list[BindingType]:

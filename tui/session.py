@@ -167,7 +167,7 @@ class Session:
             if event.query:
                 try:
                     counts[event.name] = len(
-                        self.store.query_ids(parse_query(event.query, self.clock()))
+                        self.store.query_ids(parse_query(event.query, self.clock(), self.local))
                     )
                 except QueryError:
                     continue

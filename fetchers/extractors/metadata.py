@@ -100,7 +100,7 @@ def _json_ld_article(tree: HtmlElement) -> dict[str, Any]:
             continue
         try:
             data = json.loads(_WRAPPERS.sub("", script.text or ""))
-        except ValueError:
+        except (ValueError, RecursionError):  # nested without end counts as broken
             continue  # broken JSON-LD is common; the meta tags still count
         for item in _objects(data):
             kind = item.get("@type")
