@@ -66,6 +66,14 @@ class MarksChanged(Message):
 
 
 @dataclass
+class LinkOpened(Message):
+    """`o`: whether a browser took the link (else the dashboard copies it)."""
+
+    link: str
+    opened: bool
+
+
+@dataclass
 class EventsLoaded(Message):
     """The events as they are now, what is wrong with the events file (if anything is), and
     what was just done to them (if anything was)."""

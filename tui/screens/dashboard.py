@@ -38,6 +38,7 @@ from tui.messages import (
     Counted,
     CycleDone,
     EventsLoaded,
+    LinkOpened,
     MarksChanged,
     PollerReady,
     QueryDone,
@@ -531,12 +532,24 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         if not link.lower().startswith(("http://", "https://")):
             self.notify("Only http and https links are opened.", severity="warning", markup=False)
             return
-        if _has_browser():
-            webbrowser.open(link)
-            self.notify(f"Opened {link}", markup=False)
+        self._open_in_browser(link)
+
+    @work(thread=True, group="browser", exit_on_error=False)
+    def _open_in_browser(self, link: str) -> None:
+        """In a thread: finding a browser may run `xdg-settings`, and a terminal browser named
+        in $BROWSER runs until it is closed."""
+        opened = _has_browser() and webbrowser.open(link)
+        self.post_message(LinkOpened(link, opened))
+
+    @on(LinkOpened)
+    def _link_opened(self, message: LinkOpened) -> None:
+        if message.opened:
+            self.notify(f"Opened {message.link}", markup=False)
         else:
-            self.app.copy_to_clipboard(link)
-            self.notify(f"No browser here; copied the link to the clipboard: {link}", markup=False)
+            self.app.copy_to_clipboard(message.link)
+            self.notify(
+                f"No browser here; copied the link to the clipboard: {message.link}", markup=False
+            )
 
     def action_full_text(self) -> None:
         article = self._current()
