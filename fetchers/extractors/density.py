@@ -59,11 +59,17 @@ def densest(blocks: list[Block]) -> list[bool]:
     flags = furniture_flags(blocks)
     totals: dict[HtmlElement, float] = {}
     for block in blocks:
-        value = block_value(block, flags[block.element])
-        element: HtmlElement | None = block.element
-        while element is not None:
-            totals[element] = totals.get(element, 0.0) + value
-            element = element.getparent()
+        totals[block.element] = totals.get(block.element, 0.0) + block_value(
+            block, flags[block.element]
+        )
+    # Each element's total is its own blocks' and its descendants': one pass from the last
+    # element back (children before their parents), not a walk up from every block, which
+    # costs blocks x depth on a page nested thousands deep.
+    for element in reversed(list(blocks[0].element.getroottree().getroot().iter())):
+        value = totals.get(element)
+        parent = element.getparent()
+        if value is not None and parent is not None:
+            totals[parent] = totals.get(parent, 0.0) + value
     best = max(totals, key=lambda e: totals[e])
     inside = set(best.iter())
     best_is_furniture = flags.get(best, False)
