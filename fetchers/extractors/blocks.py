@@ -34,7 +34,7 @@ SKIPPED_TAGS = frozenset(
         *("audio", "video", "map", "link", "meta", "title"),
     )
 )
-_HIDDEN_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)", re.I)
+HIDDEN_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)", re.I)
 
 
 @dataclass(slots=True, eq=False)
@@ -72,7 +72,7 @@ def is_hidden(element: HtmlElement) -> bool:
     if "hidden" in attrib or attrib.get("aria-hidden") == "true":
         return True
     style = attrib.get("style")
-    return bool(style and _HIDDEN_STYLE.search(style))
+    return bool(style and HIDDEN_STYLE.search(style))
 
 
 def segment(root: HtmlElement) -> list[Block]:

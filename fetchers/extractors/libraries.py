@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import copy
 import logging
-import re
 from typing import Any
 
 import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
+
+from fetchers.extractors.blocks import HIDDEN_STYLE
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,6 @@ def readability_text(tree: HtmlElement, url: str | None) -> str:
 
 
 _DOCUMENT: Any = None
-_HIDDEN = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)", re.I)
 
 
 def _fast_document() -> Any:
@@ -81,7 +81,7 @@ def _fast_document() -> Any:
                 for element in doc.xpath("//*[@hidden]"):
                     element.drop_tree()
                 for element in doc.xpath("//*[@style]"):
-                    if _HIDDEN.search(element.get("style")):
+                    if HIDDEN_STYLE.search(element.get("style")):
                         element.drop_tree()
                 etree.strip_elements(
                     doc,
