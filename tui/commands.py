@@ -6,7 +6,6 @@ text; Textual's own `Matcher.highlight` would read them as markup.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from functools import partial
 
@@ -15,7 +14,6 @@ from textual.content import Content
 from textual.markup import escape
 
 from fetchers.http import shown_url
-from fetchers.models import Event
 from tui.actions import palette_actions
 from tui.screens.dashboard import DashboardScreen
 
@@ -38,18 +36,10 @@ class WirewatchCommands(Provider):
     """Actions of the action table (with their keys in force), "Filter to source: …" and
     "Filter to event: …" for the newsroom's events, config and stored alike."""
 
-    _events: list[Event] = []
-
     @property
     def dashboard(self) -> DashboardScreen | None:
         screen = self.screen
         return screen if isinstance(screen, DashboardScreen) else None
-
-    async def startup(self) -> None:
-        """The events are read once, in a thread, as the palette opens."""
-        dashboard = self.dashboard
-        if dashboard is not None:
-            self._events = await asyncio.to_thread(dashboard.session.newsroom.events)
 
     def _entries(self) -> list[Entry]:
         dashboard = self.dashboard
@@ -76,7 +66,7 @@ class WirewatchCommands(Provider):
                     partial(dashboard.set_filter, f'source:"{source.name}"'),
                 )
             )
-        for event in self._events:
+        for event in dashboard.events:  # the newsroom's, kept current by the dashboard
             if event.query:
                 out.append(
                     (
