@@ -49,10 +49,12 @@ class ViewerReloaded(Message):
 
 @dataclass
 class QueryDone(Message):
-    """The articles matching the filter the query `generation` was run for."""
+    """The articles matching the filter the query `generation` was run for, and the filter's
+    words, highlighted in them."""
 
     generation: int
     matches: Matches
+    words: list[str]
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, QueryDone)

@@ -214,12 +214,12 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             self.notify(str(exc), title="Filter", severity="error", markup=False)
             return
         self.generation += 1
-        self.headlines.set_watch_terms(self.config.watch_terms, query.words)
         self._query(self.generation, query, self.events if self._recount else None)
 
     @work(thread=True, group="query", exclusive=True, exit_on_error=False)
     def _query(self, generation: int, query: Query, events: list[Event] | None) -> None:
-        self.post_message(QueryDone(generation, self.session.matches(query, events)))
+        matches = self.session.matches(query, events)
+        self.post_message(QueryDone(generation, matches, query.words))
 
     @on(QueryDone)
     def _query_done(self, message: QueryDone) -> None:
@@ -227,7 +227,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             return
         matches = message.matches
         self.matching, self.total = len(matches.ids), matches.total
-        self.headlines.set_ids(matches.ids)
+        self.headlines.set_ids(matches.ids, words=message.words)
         if matches.event_counts is not None:
             self.event_counts = matches.event_counts
             self._recount = False

@@ -89,6 +89,7 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
         self.local = session.local
         self.article_id: str | None = None
         self.wanted: str | None = None  # the article asked for last: older answers are dropped
+        self._read_pending = False  # a read of `wanted` waits for the next paint
         self.suggestions: list[Suggestion] = []  # for the article on screen
         self.no_suggestion = Suggestions().why_none()  # and why it has none
 
@@ -101,8 +102,16 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
         self.wanted = ident
         if ident is None:
             self.show(None, None)
-        else:
-            self._read(ident)
+        elif not self._read_pending:
+            # After the screen's next paint: the headlines a key or a filter changed are drawn
+            # first, and a run of cursor moves reads only the article it stops at.
+            self._read_pending = True
+            self.call_after_refresh(self._read_wanted)
+
+    def _read_wanted(self) -> None:
+        self._read_pending = False
+        if self.wanted is not None:
+            self._read(self.wanted)
 
     @work(thread=True, exclusive=True, group="article", exit_on_error=False)
     def _read(self, ident: str) -> None:

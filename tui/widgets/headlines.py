@@ -119,18 +119,23 @@ class HeadlineList(ScrollView, can_focus=True):
         self._words: re.Pattern[str] | None = None
 
     # -- data ----------------------------------------------------------------------------
-    def set_watch_terms(self, terms: list[str], query_words: list[str] | None = None) -> None:
+    def set_watch_terms(self, terms: list[str]) -> None:
         self._watch = _pattern(terms)
-        self._words = _pattern(query_words or [])
         self.refresh()
 
-    def set_ids(self, ids: list[str], keep_position: bool = True) -> None:
-        """Show these ids; the highlighted article and its place on screen stay where they were."""
+    def set_ids(
+        self, ids: list[str], keep_position: bool = True, words: list[str] | None = None
+    ) -> None:
+        """Show these ids, with the filter's `words` highlighted (set here, with the rows they
+        match, so a new filter paints once); the highlighted article and its place on screen
+        stay where they were."""
+        if words is not None:
+            self._words = _pattern(words)
         current = self.current_id
         offset_in_view = self.cursor - int(self.scroll_y)
         self.ids = ids
         self._cache.clear()
-        self.virtual_size = Size(self.size.width, len(ids))
+        self._set_rows(len(ids))
         if keep_position and current is not None:
             try:
                 index = ids.index(current)
@@ -204,6 +209,19 @@ class HeadlineList(ScrollView, can_focus=True):
     # -- rendering -----------------------------------------------------------------------
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, len(self.ids))
+
+    def _set_rows(self, count: int) -> None:
+        """Size the scrollable area for `count` rows. A new filter changes only the row count:
+        while that leaves the scrollbar shown (or hidden) as it was, the screen's layout stays
+        as it is and only this pane repaints, which makes a filter's repaint about twice as
+        quick at 100,000 articles."""
+        size = Size(self.size.width, count)
+        height = self.scrollable_content_region.height
+        if height and (count > height) == (self.virtual_size.height > height):
+            self.set_reactive(HeadlineList.virtual_size, size)
+            self._scroll_update(size)
+        else:
+            self.virtual_size = size
 
     def _article(self, ident: str) -> Article | None:
         article = self._cache.get(ident)
