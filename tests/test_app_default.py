@@ -45,6 +45,23 @@ async def test_embedded_default_fills_all_three_panes(tmp_path: Path) -> None:
     assert not app.is_running
 
 
+async def test_the_seed_story_says_why_it_has_no_link(tmp_path: Path) -> None:
+    """The seed text comes from a local file with no link: the pane, `o` and `f` say so."""
+    config = load_config(seeds_dir() / "wirewatch.toml", FROZEN)
+    app = make_app(tmp_path, config)
+    async with piloted(app, (160, 50)) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        article = dashboard.session.get(dashboard.headlines.current_id or "")
+        assert article is not None and article.title.startswith(STORY) and article.link is None
+        why = "no link: read from the local file 000_8890db16bdd93803.txt, which names none"
+        assert why in screen_text(app)
+        await pilot.press("o")
+        await pilot.press("f")
+        await pilot.pause()
+        told = [str(n.message) for n in app._notifications]
+        assert told == [f"This article has {why}.", f"No page to fetch the text from: {why}."]
+
+
 async def test_hostile_titles_render_as_their_characters(tmp_path: Path) -> None:
     app = make_app(tmp_path, hostile=True, poll=False)
     async with piloted(app, (160, 50)) as pilot:

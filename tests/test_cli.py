@@ -347,29 +347,18 @@ def test_a_killed_refresh_leaves_no_process_holding_the_store(
     assert again.returncode == 0, again.stderr  # the writer lock is free
 
 
-def _refresh_output(tmp_path: Path, feed_server: FeedServer, on_terminal: bool) -> str:
-    """What `wirewatch refresh` writes to stderr, on a pseudo-terminal or a pipe."""
+def _stderr_of(args: list[str], on_terminal: bool) -> str:
+    """What `wirewatch ARGS` writes to stderr, on a pseudo-terminal or a pipe."""
     import os
     import pty
 
-    urls = [
-        feed_server.add(f"/p{n}.xml", Route(rss(f"<title>T{n}</title><guid>{n}</guid>"), delay=0.3))
-        for n in range(3)
-    ]
-    tmp_path.mkdir()
-    config = tmp_path / "c.toml"
-    config.write_text(
-        "".join(f'[[sources]]\nname = "s{n}"\nurl = "{url}"\n' for n, url in enumerate(urls))
-    )
-    command = [sys.executable, "-m", "tui", "--config", str(config), "--data-dir", str(tmp_path)]
+    command = [sys.executable, "-m", "tui", *args]
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "100"}
     if not on_terminal:
-        done = subprocess.run([*command, "refresh"], capture_output=True, text=True, env=env)
+        done = subprocess.run(command, capture_output=True, text=True, env=env)
         return done.stderr
     leader, follower = pty.openpty()
-    proc = subprocess.Popen(
-        [*command, "refresh"], stdout=subprocess.DEVNULL, stderr=follower, env=env
-    )
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=follower, env=env)
     os.close(follower)
     chunks = []
     while True:
@@ -385,6 +374,20 @@ def _refresh_output(tmp_path: Path, feed_server: FeedServer, on_terminal: bool) 
     return b"".join(chunks).decode("utf-8", "replace")
 
 
+def _refresh_output(tmp_path: Path, feed_server: FeedServer, on_terminal: bool) -> str:
+    """What `wirewatch refresh` writes to stderr, on a pseudo-terminal or a pipe."""
+    urls = [
+        feed_server.add(f"/p{n}.xml", Route(rss(f"<title>T{n}</title><guid>{n}</guid>"), delay=0.3))
+        for n in range(3)
+    ]
+    tmp_path.mkdir()
+    config = tmp_path / "c.toml"
+    config.write_text(
+        "".join(f'[[sources]]\nname = "s{n}"\nurl = "{url}"\n' for n, url in enumerate(urls))
+    )
+    return _stderr_of(["--config", str(config), "--data-dir", str(tmp_path), "refresh"], on_terminal)
+
+
 def test_refresh_shows_progress_on_a_terminal_and_stays_plain_when_piped(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:
@@ -392,6 +395,25 @@ def test_refresh_shows_progress_on_a_terminal_and_stays_plain_when_piped(
     assert "3/3" in shown and "sources" in shown and "failed" in shown
     piped = _refresh_output(tmp_path / "pipe", feed_server, on_terminal=False)
     assert piped == ""
+
+
+def test_import_opml_says_what_it_is_doing_on_a_terminal_only(tmp_path: Path) -> None:
+    outlines = "".join(
+        f'<outline text="Feed {n}" type="rss" xmlUrl="https://n{n}.example/rss"/>'
+        for n in range(2000)
+    )
+    opml = tmp_path / "subs.opml"
+    opml.write_text(f'<opml version="2.0"><body>{outlines}</body></opml>')
+    for where in ("tty", "pipe"):
+        config = tmp_path / f"{where}.toml"
+        config.write_text('[[sources]]\nname = "Old"\nurl = "https://old.example/rss"\n')
+        args = ["--config", str(config), "import-opml", str(opml)]
+        shown = _stderr_of(args, on_terminal=where == "tty")
+        if where == "tty":
+            assert "adding 2,000 feeds to the config" in shown
+        else:
+            assert shown == ""
+        assert config.read_text().count("[[sources]]") == 2001
 
 
 def test_list_finds_words_in_the_full_text_and_title_restricts(

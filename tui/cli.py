@@ -45,7 +45,7 @@ from fetchers.store import Store, StoreError, StoreLocked
 from fetchers.subscriptions import NewSource, append_sources
 from fetchers.timeparse import local_zone
 from tui.format import duration, event_zone, time_left, wall
-from tui.progress import RefreshProgress
+from tui.progress import RefreshProgress, working
 
 EXIT_OK, EXIT_SOURCES_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -553,16 +553,18 @@ def cmd_import_opml(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     except OSError as exc:
         raise UsageError(f"{args.file}: {exc.strerror or exc}") from None
     try:
-        found = parse_opml(data)
+        with working(f"reading {args.file}…"):
+            found = parse_opml(data)
     except OpmlError as exc:
         raise UsageError(f"{args.file}: {exc}") from None
     usable = [f for f in found if f.skipped is None]
     for skipped in found:
         if skipped.skipped is not None:
             complain(f"skipped {skipped.name!r}: {skipped.skipped} ({skipped.url})")
-    target, added = append_sources(
-        ctx.config, [NewSource(f.name, f.url, f.tags) for f in usable], ctx.clock()
-    )
+    with working(f"adding {len(usable):,} feeds to the config…"):
+        target, added = append_sources(
+            ctx.config, [NewSource(f.name, f.url, f.tags) for f in usable], ctx.clock()
+        )
     out.write(
         f"imported {len(added)} of {len(found)} feeds into {target}"
         f" ({len(usable) - len(added)} already subscribed)\n"

@@ -5,7 +5,9 @@ see exactly what they saw before."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from types import TracebackType
 
 from fetchers.models import PollResult
@@ -50,3 +52,16 @@ class RefreshProgress:
         self.articles += len(result.articles)
         self.failed += result.status == "error"
         self._progress.update(self._task, advance=1, articles=self.articles, failed=self.failed)
+
+
+@contextlib.contextmanager
+def working(what: str) -> Iterator[None]:
+    """A spinner saying `what` is under way, on a terminal's stderr only (scripts and pipes
+    see nothing); it is erased when the work ends and its summary is printed."""
+    if not sys.stderr.isatty():
+        yield
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status(what):
+        yield

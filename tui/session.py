@@ -173,6 +173,13 @@ class Session:
                     continue
         return Matches(ids, len(self.store), counts)
 
+    def why_no_link(self, article: Article) -> str:
+        """Why an article has no link, said where one is looked for (`o`, `f`, its pane)."""
+        source = next((s for s in self.config.sources if s.name == article.source), None)
+        if source is not None and source.path:
+            return f"no link: read from the local file {Path(source.path).name}, which names none"
+        return "no link: its source gave none"
+
     def reading(self, ident: str, events: list[Event]) -> Reading:
         """The article, its text and the countdowns its text suggests."""
         text = self.store.text(ident) or self._fetched_texts.get(ident)

@@ -525,8 +525,10 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
 
     def action_open_link(self) -> None:
         article = self._current()
-        if article is None or not article.link:
-            self.notify("This article has no link.", markup=False)
+        if article is None:
+            return
+        if not article.link:
+            self.notify(f"This article has {self.session.why_no_link(article)}.", markup=False)
             return
         link = article.link
         if not link.lower().startswith(("http://", "https://")):

@@ -129,7 +129,8 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
     def fetch_full_text(self, article: Article) -> None:
         """Fetch the page of `article` and show its text (or why there is none)."""
         if not article.link:
-            self.notify("This article has no link to fetch its text from.", markup=False)
+            reason = self.session.why_no_link(article)
+            self.notify(f"No page to fetch the text from: {reason}.", markup=False)
             return
         self.show(article, None, note="Fetching the full text…")
         self._fetch(article.id, article.link)
@@ -189,6 +190,9 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
         out.append(" · ".join(meta) + "\n", style("article--meta", partial=True))
         if article.link:
             out.append(article.link + "\n", style("article--link", partial=True))
+        else:
+            why = self.session.why_no_link(article)
+            out.append(why + "\n", style("article--meta", partial=True))
         if article.tags:
             out.append(
                 "tags: " + ", ".join(article.tags) + "\n", style("article--meta", partial=True)
