@@ -385,7 +385,9 @@ def _refresh_output(tmp_path: Path, feed_server: FeedServer, on_terminal: bool) 
     config.write_text(
         "".join(f'[[sources]]\nname = "s{n}"\nurl = "{url}"\n' for n, url in enumerate(urls))
     )
-    return _stderr_of(["--config", str(config), "--data-dir", str(tmp_path), "refresh"], on_terminal)
+    return _stderr_of(
+        ["--config", str(config), "--data-dir", str(tmp_path), "refresh"], on_terminal
+    )
 
 
 def test_refresh_shows_progress_on_a_terminal_and_stays_plain_when_piped(
