@@ -46,11 +46,12 @@ PLACES = {
     "events": "Events list (e)",
     "event_form": "Event form",
     "picker": "Source, tag and health pickers",
+    "filter_bar": "Filter prompt (/)",
     "help": "This help",
 }
 # Places active at the same time: a key there must not do two things. The focused pane's
 # bindings come before the dashboard's (enter opens an article, or picks an event).
-TOGETHER = [{"dashboard", "headlines"}, {"dashboard", "countdown"}]
+TOGETHER = [{"dashboard", "headlines"}, {"dashboard", "countdown"}, {"dashboard", "filter_bar"}]
 
 BINDINGS = [
     KeyBinding("app.quit", "q", "Quit", "dashboard", "app.quit", "Quit", show=True),
@@ -268,6 +269,15 @@ BINDINGS = [
     KeyBinding("picker.up", "k", "Previous row", "picker", "move(-1)", "Previous row"),
     KeyBinding("picker.close", "escape,q", "Close", "picker", "dismiss_none", "Close", show=True),
     KeyBinding(
+        "filter.sort",
+        "ctrl+r",
+        "Sort by relevance (BM25 over titles, summaries and texts) or newest first",
+        "filter_bar",
+        "toggle_sort",
+        "Sort",
+        show=True,
+    ),
+    KeyBinding(
         "help.close", "escape,q,question_mark", "Close", "help", "dismiss", "Close", show=True
     ),
 ]
@@ -283,6 +293,10 @@ BUILT_IN = {
 }
 LIST_KEYS = {"up", "down", "enter", "home", "end", "pageup", "pagedown"}
 TAKEN = {"events": LIST_KEYS, "picker": LIST_KEYS}
+TYPED_INTO = {  # places with a text field: a character key is typed, not bound
+    "event_form": "is typed into the form's fields",
+    "filter_bar": "is typed into the filter",
+}
 
 NAMED = {
     "escape", "enter", "tab", "space", "backspace", "delete", "insert", "home", "end",
@@ -377,8 +391,8 @@ def check_keymap(remap: dict[str, str]) -> None:
                 raise KeymapError(
                     f'{binding_id}: "{shown(name)}" moves in or picks from the list there'
                 )
-            if place == "event_form" and len(name) == 1:
-                raise KeymapError(f'{binding_id}: "{shown(name)}" is typed into the form\'s fields')
+            if place in TYPED_INTO and len(name) == 1:
+                raise KeymapError(f'{binding_id}: "{shown(name)}" {TYPED_INTO[place]}')
     force = keys_in_force(remap)
     for binding_id in remap:
         mine = BY_ID[binding_id]

@@ -12,10 +12,12 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Literal
 
 from fetchers.atomic import stat_signature
 from fetchers.store import Store
 
+SortOrder = Literal["newest", "relevance"]
 FILE = "search.sqlite"
 TITLE_WEIGHT, BODY_WEIGHT = 4.0, 1.0
 _SCHEMA = (

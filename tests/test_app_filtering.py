@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from textual.widgets import Input
 
+from fetchers.models import Article
+from fetchers.store import Store
 from tests.conftest import (
+    FROZEN,
     dash,
     make_app,
     piloted,
+    screen_text,
     seen,
     send_in_one_read,
     settle,
@@ -116,3 +121,47 @@ async def test_escape_closes_the_filter_prompt_and_keeps_the_filter(tmp_path: Pa
         assert not app.screen.query_one("#filter-bar").display
         assert dashboard.headlines.has_focus
         assert "filter: tariff OR trade ─ 2 of 6" in status_text(app)
+
+
+async def test_the_prompt_sorts_by_relevance_on_a_key(tmp_path: Path) -> None:
+    """ctrl+r in the `/` prompt ranks the matches by BM25: an article about tariffs comes
+    before a newer one that mentions a tariff once; the status line says the order."""
+    with Store(tmp_path / "data", writer=True) as store:
+        store.add_batch(
+            [
+                Article(
+                    id="about",
+                    source="Wire",
+                    title="Tariff talks resume",
+                    fetched=FROZEN,
+                    published=FROZEN - timedelta(hours=5),
+                    summary="Tariff and tariffs, the tariff schedule.",
+                ),
+                Article(
+                    id="mention",
+                    source="Wire",
+                    title="Markets close higher",
+                    fetched=FROZEN,
+                    published=FROZEN - timedelta(hours=1),
+                    summary="Stocks rose; a tariff was mentioned once among many other words "
+                    "about markets and shares and bonds.",
+                ),
+            ]
+        )
+    app = make_app(tmp_path, poll=False)
+    async with piloted(app, (160, 50)) as pilot:
+        dashboard = await settle(app, pilot)
+        await pilot.press("slash")
+        send_in_one_read(app, "tariff")
+        await pilot.pause()
+        assert "sorted newest first · ^r: by relevance" in screen_text(app)
+        await pilot.press("ctrl+r")
+        assert "sorted by relevance" in screen_text(app)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert dashboard.headlines.ids == ["about", "mention"]
+        assert "by relevance" in status_text(app)
+        await pilot.press("slash", "ctrl+r", "enter")  # and back
+        await settle(app, pilot)
+        assert dashboard.headlines.ids == ["mention", "about"]
+        assert "by relevance" not in status_text(app)

@@ -29,6 +29,7 @@ from tui.screens.events import EventForm, EventsScreen
 from tui.screens.help import HelpScreen
 from tui.screens.picker import PickerScreen
 from tui.widgets.countdown import Countdown
+from tui.widgets.filterbar import FilterBar
 from tui.widgets.headlines import HeadlineList
 
 
@@ -64,6 +65,7 @@ def test_the_config_check_knows_every_binding_of_the_dashboard() -> None:
         EventForm,
         PickerScreen,
         HelpScreen,
+        FilterBar,
     ):
         for binding in owner.BINDINGS:
             assert isinstance(binding, Binding)

@@ -67,6 +67,8 @@ def test_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         ('[keys]\n"app.quit" = ""', 'keys."app.quit": give at least one key'),
         ('[keys]\n"picker.close" = "tab"', 'keys."picker.close": "tab" moves the focus'),
         ('[keys]\n"headlines.down" = "j,s"', '"s" is also the key of filter.source'),
+        ('[keys]\n"filter.sort" = "x"', 'keys."filter.sort": "x" is typed into the filter'),
+        ('[keys]\n"filter.sort" = "f8"', '"f8" is also the key of app.screenshot'),
     ],
 )
 def test_broken_config_names_the_fault(

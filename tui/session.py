@@ -24,6 +24,7 @@ from fetchers.newsroom import Clock, Newsroom
 from fetchers.parsepool import ParsePool
 from fetchers.poller import Poller
 from fetchers.query import Query, QueryError, parse_query
+from fetchers.relevance import RelevanceError, SortOrder, by_relevance
 from fetchers.store import Store, StoreLocked
 from fetchers.suggest import Suggestions, scan
 
@@ -40,6 +41,7 @@ class Matches:
     ids: list[str]
     total: int
     event_counts: dict[str, int] | None = None  # None: not counted this time
+    problem: str | None = None  # why they are newest first though relevance was asked for
 
 
 @dataclass(slots=True)
@@ -157,11 +159,20 @@ class Session:
             self.parse_pool.close()
 
     # -- articles -----------------------------------------------------------------------------
-    def matches(self, query: Query, events: list[Event] | None) -> Matches:
-        """The articles matching `query`, and how many match each of `events`' queries."""
+    def matches(
+        self, query: Query, events: list[Event] | None, sort: SortOrder = "newest"
+    ) -> Matches:
+        """The articles matching `query` in the order `sort` (relevance needs the query's
+        words), and how many match each of `events`' queries."""
         ids = self.store.query_ids(query)
+        problem = None
+        if sort == "relevance" and query.words:
+            try:
+                ids = by_relevance(self.store, ids, query.words)
+            except RelevanceError as exc:
+                problem = f"{exc}; newest first instead"
         if events is None:
-            return Matches(ids, len(self.store))
+            return Matches(ids, len(self.store), problem=problem)
         counts: dict[str, int] = {}
         for event in events:
             if event.query:
@@ -171,7 +182,7 @@ class Session:
                     )
                 except QueryError:
                     continue
-        return Matches(ids, len(self.store), counts)
+        return Matches(ids, len(self.store), counts, problem)
 
     def why_no_link(self, article: Article) -> str:
         """Why an article has no link, said where one is looked for (`o`, `f`, its pane)."""

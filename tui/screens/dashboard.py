@@ -29,6 +29,7 @@ from fetchers.liveness import WriterState
 from fetchers.models import Article, Event, SourceHealth
 from fetchers.newsroom import Cycle, Newsroom
 from fetchers.query import Query, QueryError, parse_query
+from fetchers.relevance import SortOrder
 from fetchers.store import StoreLocked
 from tui.actions import bindings, first_key, help_sections
 from tui.format import duration
@@ -67,6 +68,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
     BINDINGS = bindings("dashboard")
 
     query_text: reactive[str] = reactive("")
+    sort: reactive[SortOrder] = reactive[SortOrder]("newest")  # of the headlines
     """The filter typed at `/` (or picked), without the unread toggle."""
     unread_only: reactive[bool] = reactive(False)
     matching: reactive[int] = reactive(0)
@@ -114,6 +116,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             DashboardScreen.writer,
             DashboardScreen.writer_state,
             DashboardScreen.query_text,
+            DashboardScreen.sort,
             DashboardScreen.unread_only,
             DashboardScreen.matching,
             DashboardScreen.total,
@@ -129,7 +132,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         yield ArticleView(session, id="article", classes="pane reader").data_bind(
             DashboardScreen.events
         )
-        yield FilterBar(self.clock, session.local, id="filter-bar")
+        yield FilterBar(self.clock, session.local, self.config.keys, id="filter-bar")
         yield Footer()
 
     @property
@@ -214,11 +217,13 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             self.notify(str(exc), title="Filter", severity="error", markup=False)
             return
         self.generation += 1
-        self._query(self.generation, query, self.events if self._recount else None)
+        self._query(self.generation, query, self.events if self._recount else None, self.sort)
 
     @work(thread=True, group="query", exclusive=True, exit_on_error=False)
-    def _query(self, generation: int, query: Query, events: list[Event] | None) -> None:
-        matches = self.session.matches(query, events)
+    def _query(
+        self, generation: int, query: Query, events: list[Event] | None, sort: SortOrder
+    ) -> None:
+        matches = self.session.matches(query, events, sort)
         self.post_message(QueryDone(generation, matches, query.words))
 
     @on(QueryDone)
@@ -226,18 +231,22 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         if message.generation != self.generation:
             return
         matches = message.matches
+        if matches.problem is not None:
+            self.notify(matches.problem, title="Relevance", severity="warning", markup=False)
         self.matching, self.total = len(matches.ids), matches.total
         self.headlines.set_ids(matches.ids, words=message.words)
         if matches.event_counts is not None:
             self.event_counts = matches.event_counts
             self._recount = False
 
-    def set_filter(self, text: str) -> None:
+    def set_filter(self, text: str, sort: SortOrder | None = None) -> None:
         self.query_text = text
+        if sort is not None:
+            self.sort = sort
         self.run_query(recount=False)
 
     def action_filter_prompt(self) -> None:
-        self.query_one(FilterBar).open(self.query_text)
+        self.query_one(FilterBar).open(self.query_text, self.sort)
 
     def _close_filter(self) -> None:
         self.query_one(FilterBar).display = False
@@ -245,7 +254,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
 
     @on(FilterBar.Applied)
     def _filter_applied(self, message: FilterBar.Applied) -> None:
-        self.set_filter(message.text)
+        self.set_filter(message.text, message.sort)
         self._close_filter()
 
     def action_clear_filter(self) -> None:

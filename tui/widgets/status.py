@@ -12,6 +12,7 @@ from textual.widget import Widget
 from fetchers.liveness import WriterState
 from fetchers.models import Source, SourceHealth
 from fetchers.newsroom import Clock
+from fetchers.relevance import SortOrder
 from tui.format import duration
 from tui.session import health_of
 
@@ -19,6 +20,7 @@ FIELDS = (
     "writer",
     "writer_state",
     "query_text",
+    "sort",
     "unread_only",
     "matching",
     "total",
@@ -46,6 +48,7 @@ class StatusLine(Widget):
     writer_state: reactive[WriterState | None] = reactive(None, repaint=False)
     """A viewer's last look at the writer."""
     query_text: reactive[str] = reactive("", repaint=False)
+    sort: reactive[SortOrder] = reactive[SortOrder]("newest", repaint=False)
     unread_only: reactive[bool] = reactive(False, repaint=False)
     matching: reactive[int] = reactive(0, repaint=False)
     total: reactive[int] = reactive(0, repaint=False)
@@ -89,6 +92,8 @@ class StatusLine(Widget):
         if self.query_text or self.unread_only:
             shown = self.query_text + (" (unread only)" if self.unread_only else "")
             parts.append(f"filter: {shown.strip()}")
+        if self.sort == "relevance":
+            parts.append("by relevance")
         parts.append(f"{self.matching:,} of {self.total:,}")
         if self.loading_rest:
             parts.append("loading older articles…")
