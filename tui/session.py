@@ -24,7 +24,7 @@ from fetchers.newsroom import Clock, Newsroom
 from fetchers.parsepool import ParsePool
 from fetchers.poller import Poller
 from fetchers.query import Query, QueryError, parse_query
-from fetchers.store import Store, StoreLocked
+from fetchers.store import ArticleStore, Store, StoreLocked
 from fetchers.suggest import Suggestions, scan
 
 FIRST_PAINT_ARTICLES = 2000  # opened first, so the screen fills before the whole store loads
@@ -99,7 +99,7 @@ class Session:
         return cls(config, data_dir, clock, local, newsroom, pool)
 
     @property
-    def store(self) -> Store:
+    def store(self) -> ArticleStore:
         return self.newsroom.store
 
     @property
@@ -148,7 +148,7 @@ class Session:
         new = self.store.reload()
         if new:
             settle_heap()
-        return Reload(new, self.store.load_health(), self.store.writer_state())
+        return Reload(new, self.newsroom.healthbook.load(), self.store.writer_state())
 
     def close(self) -> None:
         """Stop polling and the parse workers (the store is closed by the process's exit)."""
