@@ -72,7 +72,9 @@ def host_cap(host: str, settings: Settings) -> int:
 
 
 class Poller:
-    """Polls a config's sources into a store. The store must be the writer."""
+    """Polls a config's sources into a store. The store must be the writer. `health`: where
+    the sources' health and validators are kept (the newsroom gives the data dir's); without
+    it they live only as long as this poller."""
 
     def __init__(
         self,

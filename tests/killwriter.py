@@ -10,8 +10,8 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from fetchers.models import Article, SourceHealth
 from fetchers.healthbook import HealthBook
+from fetchers.models import Article, SourceHealth
 from fetchers.store import Store
 
 BATCH = 40

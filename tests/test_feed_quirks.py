@@ -15,10 +15,10 @@ import pytest
 
 from fetchers.config import Config
 from fetchers.feeds import ParsedFeed, parse_feed, to_articles
+from fetchers.healthbook import HealthBook
 from fetchers.http import fetch, make_client
 from fetchers.models import Article, PollResult, Settings, Source, article_id
 from fetchers.poller import Poller
-from fetchers.healthbook import HealthBook
 from fetchers.store import Store
 from fetchers.timeparse import parse_feed_date
 from tests.conftest import FeedServer, Route, rss

@@ -13,10 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fetchers.healthbook import HealthBook
 from fetchers.http import FetchError, fetch, make_client
 from fetchers.models import PollResult, Settings, Source
 from fetchers.poller import BACKOFF_BASE, BACKOFF_CAP, Poller, host_cap
-from fetchers.healthbook import HealthBook
 from fetchers.store import Store
 from tests.conftest import FeedServer, Route, config_for, rss
 
@@ -97,7 +97,7 @@ async def test_connections_are_kept_alive_through_200s_and_304s(
     for expected in ("ok", "not-modified"):
         feed_server.load["connections"] = 0
         with Store(tmp_path / "data", writer=True) as store:
-            poller = Poller(config, store, lambda: now)
+            poller = Poller(config, store, lambda: now, health=HealthBook(tmp_path / "data"))
             try:
                 assert {r.status for r in await poller.poll()} == {expected}
             finally:
