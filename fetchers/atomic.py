@@ -129,6 +129,11 @@ class AtomicJSONStorage(Storage):
             raise
         self._cache, self._signature = data, stat_signature(self.path)
 
+    @property
+    def signature(self) -> tuple[int, int, int] | None:
+        """The stat of the file as last read or written here (None when it was missing)."""
+        return self._signature
+
     def forget(self) -> None:
         """Drop the parsed copy; the next read parses the file again."""
         self._cache = None

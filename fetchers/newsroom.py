@@ -17,10 +17,11 @@ from pathlib import Path
 
 from fetchers.config import Config
 from fetchers.events import EventBook, EventBookError
+from fetchers.healthbook import HealthBook
 from fetchers.models import Event, PollResult, Source, SourceHealth
 from fetchers.parsepool import ParsePool
 from fetchers.poller import Poller
-from fetchers.store import Store, StoreError
+from fetchers.store import ArticleStore, StoreError
 
 log = logging.getLogger("wirewatch.newsroom")
 Clock = Callable[[], datetime]
@@ -49,7 +50,7 @@ class Newsroom:
     def __init__(
         self,
         config: Config,
-        store: Store,
+        store: ArticleStore,
         data_dir: Path,
         clock: Clock,
         parse_pool: ParsePool | None = None,
@@ -58,8 +59,11 @@ class Newsroom:
         self.store = store
         self.clock = clock
         self.book = EventBook(data_dir)
+        self.healthbook = HealthBook(data_dir)
         self.poller: Poller | None = (
-            Poller(config, store, clock, parse_pool=parse_pool) if store.is_writer else None
+            Poller(config, store, clock, parse_pool=parse_pool, health=self.healthbook)
+            if store.is_writer
+            else None
         )
         self._hooks: list[Hook] = []
 
@@ -73,7 +77,7 @@ class Newsroom:
     def health(self) -> dict[str, SourceHealth]:
         if self.poller is not None:
             return self.poller.health
-        return self.store.load_health()
+        return self.healthbook.load()
 
     async def cycle(self, sources: list[Source] | None = None) -> Cycle:
         """Poll the given sources (default: every enabled one) once, store what is new, apply

@@ -21,10 +21,11 @@ from fetchers.config import Config
 from fetchers.extract import ExtractError, extract_article
 from fetchers.feeds import FeedError
 from fetchers.files import LocalSourceError, read_local
+from fetchers.healthbook import HealthBook
 from fetchers.http import FetchError, FetchResult, fetch, host_of, is_local_host, make_client
 from fetchers.models import PollResult, Settings, Source, SourceHealth
 from fetchers.parsepool import ParsedSource, ParsePool, ParseTimeout, parse_within
-from fetchers.store import StagedArticle, Store, StoreError, StoreWriteError, stage
+from fetchers.store import ArticleStore, StagedArticle, StoreError, StoreWriteError, stage
 from fetchers.timeparse import local_zone
 
 log = logging.getLogger("wirewatch.poller")
@@ -71,16 +72,20 @@ def host_cap(host: str, settings: Settings) -> int:
 
 
 class Poller:
-    """Polls a config's sources into a store. The store must be the writer."""
+    """Polls a config's sources into a store. The store must be the writer. `health`: where
+    the sources' health and validators are kept (the newsroom gives the data dir's); without
+    it they live only as long as this poller."""
 
     def __init__(
         self,
         config: Config,
-        store: Store,
+        store: ArticleStore,
         clock: Clock | None = None,
         client: httpx.AsyncClient | None = None,
         parse_pool: ParsePool | None = None,
+        health: HealthBook | None = None,
     ) -> None:
+        self.healthbook = health if health is not None else HealthBook(None)
         self.config = config
         self.parse_pool = parse_pool
         self.store = store
@@ -104,7 +109,7 @@ class Poller:
         self._rng = random.Random()
         self._beats = 0  # polls and runs under way, each wanting the writer lock touched
         self._beat_task: asyncio.Task[None] | None = None
-        self.health: dict[str, SourceHealth] = store.load_health()
+        self.health: dict[str, SourceHealth] = self.healthbook.load()
         for source in config.sources:
             current = self.health.get(source.name)
             if current is None or current.url != source.location:
@@ -230,7 +235,7 @@ class Poller:
             await self._store(waiting, by_name)
             self._forget_validators(await asyncio.to_thread(self._settle_store))
             try:
-                await asyncio.to_thread(self.store.save_health, dict(self.health))
+                await asyncio.to_thread(self.healthbook.save, dict(self.health))
             except StoreWriteError as exc:
                 log.error("%s; it is saved again after the next poll", exc)
             return [results[s.name] for s in chosen if s.name in results]

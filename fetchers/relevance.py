@@ -14,8 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
 
-from fetchers.atomic import stat_signature
-from fetchers.store import Store
+from fetchers.store import ArticleStore
 
 SortOrder = Literal["newest", "relevance"]
 FILE = "search.sqlite"
@@ -62,7 +61,7 @@ class RelevanceIndex:
     def close(self) -> None:
         self.db.close()
 
-    def sync(self, store: Store) -> int:
+    def sync(self, store: ArticleStore) -> int:
         """Index the shards of `store` whose stat changed since they were indexed, drop those
         that are gone; returns how many articles were (re)indexed."""
         present = store.shard_keys()
@@ -76,7 +75,7 @@ class RelevanceIndex:
                 self.db.execute("DELETE FROM docs WHERE shard = ?", (key,))
                 self.db.execute("DELETE FROM shards WHERE key = ?", (key,))
             for key in present:
-                if known.get(key) == stat_signature(store.shard_path(key)):
+                if known.get(key) == store.shard_version(key):
                     continue
                 loaded, pairs = store.records_with_texts(key)
                 if loaded is None:
@@ -112,18 +111,19 @@ class RelevanceIndex:
         return {ident: -score for ident, score in found}  # bm25(): lower is better
 
 
-def by_relevance(store: Store, ids: list[str], words: list[str]) -> list[str]:
+def by_relevance(store: ArticleStore, folder: Path, ids: list[str], words: list[str]) -> list[str]:
     """`ids` (newest first) ordered by relevance to `words`, most relevant first; equally
-    relevant ones keep their newest-first order."""
+    relevant ones keep their newest-first order. The index is kept in `folder` (the data
+    dir)."""
     try:
-        index = RelevanceIndex(store.dir)
+        index = RelevanceIndex(folder)
     except sqlite3.Error as exc:
-        raise RelevanceError(f"{store.dir / FILE}: cannot be used ({exc})") from exc
+        raise RelevanceError(f"{folder / FILE}: cannot be used ({exc})") from exc
     try:
         index.sync(store)
         scores = index.scores(words)
     except sqlite3.Error as exc:
-        raise RelevanceError(f"{store.dir / FILE}: cannot be used ({exc})") from exc
+        raise RelevanceError(f"{folder / FILE}: cannot be used ({exc})") from exc
     finally:
         index.close()
     place = {ident: n for n, ident in enumerate(ids)}

@@ -22,7 +22,7 @@ from fetchers.config import Config, ConfigError, load_config
 from fetchers.newsroom import Cycle, Newsroom
 from fetchers.parsepool import ParsePool
 from fetchers.redact import PlainFormatter
-from fetchers.store import Store
+from fetchers.store import ArticleStore
 
 log = logging.getLogger("wirewatch")
 FORMAT = "%(asctime)s %(levelname)s %(message)s"
@@ -61,7 +61,7 @@ class PollService:
     def __init__(
         self,
         config: Config,
-        store: Store,
+        store: ArticleStore,
         data_dir: Path,
         clock: Callable[[], datetime],
         parse_pool: ParsePool | None = None,
@@ -83,7 +83,7 @@ class PollService:
         log.info(
             "polling %d sources into %s (pid %s)",
             len(self.config.sources),
-            self.newsroom.store.dir,
+            self.newsroom.store.location,
             os.getpid(),
         )
         alerts = asyncio.create_task(self._announce())

@@ -26,6 +26,7 @@ from textual.message import Message
 from textual.pilot import Pilot
 
 from fetchers.config import Config, load_config, seeds_dir
+from fetchers.healthbook import HealthBook
 from fetchers.models import Article, PollResult, Settings, Source
 from fetchers.poller import Poller
 from fetchers.store import Store
@@ -189,7 +190,9 @@ async def poll_once(
     """One poll of `sources` into the store in tmp_path/data (closed after): the results by
     source name, and the poller (its health)."""
     store = Store(tmp_path / "data", writer=True)
-    poller = Poller(config_for(tmp_path, *sources), store, lambda: now)
+    poller = Poller(
+        config_for(tmp_path, *sources), store, lambda: now, health=HealthBook(tmp_path / "data")
+    )
     try:
         return {r.source: r for r in await poller.poll()}, poller
     finally:

@@ -10,6 +10,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from fetchers.healthbook import HealthBook
 from fetchers.models import Article, SourceHealth
 from fetchers.store import Store
 
@@ -39,7 +40,7 @@ def main() -> None:
             batch = [article(n) for n in range(serial, serial + BATCH)]
             store.add_batch(batch)
             store.set_state([batch[0].id], read=True)
-            store.save_health({"S": SourceHealth("S", "https://kill.example", items=serial)})
+            HealthBook(data).save({"S": SourceHealth("S", "https://kill.example", items=serial)})
             print(f"acked {serial + BATCH}", flush=True)  # every serial below this is stored
             serial += BATCH
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from fetchers.events import EventBook
+from fetchers.healthbook import HealthBook
 from fetchers.models import Article, Event, SourceHealth
 from fetchers.store import Store
 from tests.conftest import (
@@ -55,8 +56,8 @@ async def test_the_palette_offers_events_added_in_the_app(tmp_path: Path) -> Non
 async def test_after_a_restart_the_status_says_when_the_next_poll_is_due(tmp_path: Path) -> None:
     """Polled 3 minutes before the restart, due again in 7: nothing is polling meanwhile."""
     config = seed_only_config(tmp_path)
-    with Store(tmp_path / "data", writer=True) as store:
-        store.save_health(
+    with Store(tmp_path / "data", writer=True):  # a data dir the writer made
+        HealthBook(tmp_path / "data").save(
             {
                 s.name: SourceHealth(
                     s.name,

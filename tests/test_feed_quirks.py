@@ -15,6 +15,7 @@ import pytest
 
 from fetchers.config import Config
 from fetchers.feeds import ParsedFeed, parse_feed, to_articles
+from fetchers.healthbook import HealthBook
 from fetchers.http import fetch, make_client
 from fetchers.models import Article, PollResult, Settings, Source, article_id
 from fetchers.poller import Poller
@@ -49,11 +50,11 @@ async def poll_one(
         path=tmp_path / "wirewatch.toml", settings=settings, sources=[Source("F", url=url)]
     )
     store = Store(tmp_path / "data", writer=True)
-    poller = Poller(config, store, lambda: NOW)
+    poller = Poller(config, store, lambda: NOW, health=HealthBook(tmp_path / "data"))
     try:
         (result,) = await poller.poll()
         stored = store.query()
-        items = store.load_health()["F"].items
+        items = poller.healthbook.load()["F"].items
     finally:
         await poller.aclose()
         store.close()

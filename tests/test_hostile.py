@@ -278,7 +278,7 @@ async def test_poll_goes_on_when_a_write_fails_and_stores_it_next_time(
         original_write(path, data)
 
     monkeypatch.setattr(atomic, "atomic_write_bytes", full_disk)
-    monkeypatch.setattr("fetchers.store.atomic_write_bytes", full_disk)
+    monkeypatch.setattr("fetchers.healthbook.atomic_write_bytes", full_disk)
     try:
         [first] = await poller.poll()
         assert first.status == "error" and "No space left" in (first.error or "")

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fetchers.healthbook import HealthBook
 from fetchers.http import FetchError, fetch, make_client
 from fetchers.models import PollResult, Settings, Source
 from fetchers.poller import BACKOFF_BASE, BACKOFF_CAP, Poller, host_cap
@@ -22,7 +23,12 @@ from tests.conftest import FeedServer, Route, config_for, rss
 
 async def poll(tmp_path: Path, now: datetime, *sources: Source, deadline: float = 5.0):
     store = Store(tmp_path / "data", writer=True)
-    poller = Poller(config_for(tmp_path, *sources, timeout=deadline), store, lambda: now)
+    poller = Poller(
+        config_for(tmp_path, *sources, timeout=deadline),
+        store,
+        lambda: now,
+        health=HealthBook(tmp_path / "data"),
+    )
     try:
         results = {r.source: r for r in await poller.poll()}
         await poller.drain_pages(deadline)
@@ -50,7 +56,7 @@ async def test_one_failing_source_never_stops_the_others(
         assert results["Html"].status == "error"
         assert "HTML page" in (results["Html"].error or "")
         assert [a.title for a in store.query()] == ["Seoul"]
-        health = store.load_health()
+        health = HealthBook(tmp_path / "data").load()
         assert health["Bad"].status == "error" and health["Bad"].failures == 1
         assert health["Good"].status == "ok" and health["Good"].last_ok == now
     finally:
@@ -91,7 +97,7 @@ async def test_connections_are_kept_alive_through_200s_and_304s(
     for expected in ("ok", "not-modified"):
         feed_server.load["connections"] = 0
         with Store(tmp_path / "data", writer=True) as store:
-            poller = Poller(config, store, lambda: now)
+            poller = Poller(config, store, lambda: now, health=HealthBook(tmp_path / "data"))
             try:
                 assert {r.status for r in await poller.poll()} == {expected}
             finally:
@@ -181,8 +187,7 @@ async def test_a_servers_words_never_reach_the_terminal_raw(
     results, store, _ = await poll(tmp_path, now, Source("Evil", url=url))
     store.close()
     assert results["Evil"].error == shown
-    with Store(tmp_path / "data") as again:
-        assert again.load_health()["Evil"].last_error == shown
+    assert HealthBook(tmp_path / "data").load()["Evil"].last_error == shown
 
 
 @pytest.mark.parametrize("bypass", [False, True])
@@ -362,7 +367,7 @@ async def test_drip_bomb_and_empty_body_put_sources_in_error_with_no_items(
         assert "larger than" in (results["Bomb"].error or "")
         assert "empty" in (results["Empty"].error or "").lower()
         assert [a.title for a in store.query()] == ["Survivor"]
-        assert {n: h.status for n, h in store.load_health().items()} == {
+        assert {n: h.status for n, h in HealthBook(tmp_path / "data").load().items()} == {
             "Drip": "error",
             "Bomb": "error",
             "Empty": "error",

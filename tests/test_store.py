@@ -63,12 +63,12 @@ def test_what_a_writer_holds_is_what_a_reopen_reads(tmp_path: Path) -> None:
     )
     with Store(tmp_path, writer=True) as writer:
         writer.add_batch([odd, make(1), make(2, source="Other")])
-        written = {i: writer._record(i) for i in ("odd", "Wire-1", "Other-2")}
+        written = {i: writer.record(i) for i in ("odd", "Wire-1", "Other-2")}
         for rows in tmp_path.glob("rows-*.json"):  # read the documents, not the writer's cache
             rows.unlink()
         with Store(tmp_path) as viewer:
             for ident, record in written.items():
-                again = viewer._record(ident)
+                again = viewer.record(ident)
                 for slot in Record.__slots__:
                     if slot != "seq":
                         assert getattr(again, slot) == getattr(record, slot), (ident, slot)
@@ -310,7 +310,7 @@ def test_a_day_shard_written_whole_before_opens_and_is_left_as_it_is(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     day = datetime(2025, 10, 24, 9, 0, tzinfo=UTC)
-    monkeypatch.setattr("fetchers.store.SHARD_ARTICLES", 10**9)  # one file a day, as before
+    monkeypatch.setattr("fetchers.store.shards.SHARD_ARTICLES", 10**9)  # one file a day, as before
     with Store(tmp_path, writer=True) as store:
         store.add_batch([make(n, fetched=day) for n in range(1200)])
     monkeypatch.undo()

@@ -50,7 +50,7 @@ def scan(store: Store, query: Query) -> list[str]:
     return [
         i
         for i in store.query_ids()
-        if query.matches(store._record(i), text_of=lambda r: store.text(r.id))
+        if query.matches(store.record(i), text_of=lambda r: store.text(r.id))
     ]
 
 
@@ -273,12 +273,12 @@ def test_relevance_ranks_by_bm25_over_titles_and_full_texts_and_follows_the_stor
     with Store(tmp_path) as store:
         newest = store.query_ids(query)
         assert newest == ["text", "once", "title"]  # words match full texts too
-        ranked = by_relevance(store, newest, query.words)
+        ranked = by_relevance(store, store.dir, newest, query.words)
     assert ranked[-1] == "once" and set(ranked) == {"title", "once", "text"}
     assert (tmp_path / FILE).exists()
     with Store(tmp_path, writer=True) as store:  # a later write: the index catches up
         store.add_batch([_article("late", "Tariff tariff tariffs", "tariff news", 5)])
     (tmp_path / FILE).write_bytes(b"not a database at all" * 100)  # and a torn index is rebuilt
     with Store(tmp_path) as store:
-        ranked = by_relevance(store, store.query_ids(query), query.words)
+        ranked = by_relevance(store, store.dir, store.query_ids(query), query.words)
     assert ranked[0] == "late" and ranked[-1] == "once"

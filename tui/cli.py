@@ -25,6 +25,7 @@ from fetchers.config import Config, ConfigError, data_dir, find_config, load_con
 from fetchers.discover import DiscoveryError, FoundFeed, discover
 from fetchers.events import EventBook, EventBookError
 from fetchers.extract import ExtractError, extract_article
+from fetchers.healthbook import HealthBook
 from fetchers.http import (
     FetchError,
     carry_credentials,
@@ -41,7 +42,7 @@ from fetchers.query import QueryError, parse_query
 from fetchers.redact import printable
 from fetchers.relevance import RelevanceError, by_relevance
 from fetchers.service import PollService, setup_command_logging, setup_logging
-from fetchers.store import Store, StoreError, StoreLocked
+from fetchers.store import ArticleStore, Store, StoreError, StoreLocked
 from fetchers.subscriptions import NewSource, append_sources
 from fetchers.timeparse import local_zone
 from tui.format import duration, event_zone, time_left, wall
@@ -217,7 +218,7 @@ def cmd_dashboard(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     return app.return_code or 0
 
 
-def _open_writer(ctx: Context, first: int | None = None) -> Store:
+def _open_writer(ctx: Context, first: int | None = None) -> ArticleStore:
     try:
         return Store(ctx.data_dir, writer=True, first=first)
     except StoreLocked as exc:
@@ -293,7 +294,10 @@ def _refresh_pool(config: Config) -> ParsePool | None:
 
 
 async def _refresh(
-    ctx: Context, store: Store, pool: ParsePool | None, progress: RefreshProgress | None = None
+    ctx: Context,
+    store: ArticleStore,
+    pool: ParsePool | None,
+    progress: RefreshProgress | None = None,
 ) -> Cycle:
     """Run one newsroom cycle over every source. The stored articles load in a thread once
     the first requests are out (the load holds the GIL for long stretches); the cycle's
@@ -333,7 +337,7 @@ def cmd_poll(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _viewer(ctx: Context, first: int | None = None) -> Store:
+def _viewer(ctx: Context, first: int | None = None) -> ArticleStore:
     store = Store(ctx.data_dir, first=first)
     for problem in store.problems:
         complain(problem)
@@ -349,7 +353,7 @@ def cmd_list(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         with _viewer(ctx) as store:
             ids = store.query_ids(query)
             try:
-                ids = by_relevance(store, ids, query.words)
+                ids = by_relevance(store, ctx.data_dir, ids, query.words)
             except RelevanceError as exc:
                 complain(f"{exc}; newest first instead")
             _print_articles(ctx, args, out, store, ids[: args.limit])
@@ -360,7 +364,7 @@ def cmd_list(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _print_articles(
-    ctx: Context, args: argparse.Namespace, out: TextIO, store: Store, ids: list[str]
+    ctx: Context, args: argparse.Namespace, out: TextIO, store: ArticleStore, ids: list[str]
 ) -> None:
     """The articles of `list`, in the order given: JSON lines, or one line each."""
     zone = local_zone(ctx.config.settings.timezone)
@@ -434,8 +438,7 @@ def cmd_events(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_sources(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
-    with _viewer(ctx) as store:
-        health = store.load_health()
+    health = HealthBook(ctx.data_dir).load()
     rows = [
         health.get(source.name) or SourceHealth(source.name, source.location)
         for source in ctx.config.sources

@@ -25,7 +25,7 @@ from fetchers.parsepool import ParsePool
 from fetchers.poller import Poller
 from fetchers.query import Query, QueryError, parse_query
 from fetchers.relevance import RelevanceError, SortOrder, by_relevance
-from fetchers.store import Store, StoreLocked
+from fetchers.store import ArticleStore, Store, StoreLocked
 from fetchers.suggest import Suggestions, scan
 
 FIRST_PAINT_ARTICLES = 2000  # opened first, so the screen fills before the whole store loads
@@ -101,7 +101,7 @@ class Session:
         return cls(config, data_dir, clock, local, newsroom, pool)
 
     @property
-    def store(self) -> Store:
+    def store(self) -> ArticleStore:
         return self.newsroom.store
 
     @property
@@ -150,7 +150,7 @@ class Session:
         new = self.store.reload()
         if new:
             settle_heap()
-        return Reload(new, self.store.load_health(), self.store.writer_state())
+        return Reload(new, self.newsroom.healthbook.load(), self.store.writer_state())
 
     def close(self) -> None:
         """Stop polling and the parse workers (the store is closed by the process's exit)."""
@@ -168,7 +168,7 @@ class Session:
         problem = None
         if sort == "relevance" and query.words:
             try:
-                ids = by_relevance(self.store, ids, query.words)
+                ids = by_relevance(self.store, self.data_dir, ids, query.words)
             except RelevanceError as exc:
                 problem = f"{exc}; newest first instead"
         if events is None:

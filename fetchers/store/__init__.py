@@ -1,0 +1,32 @@
+"""The article store, as a package by job:
+
+interface   ArticleStore: the operations every caller uses (a server database could
+            implement them)
+core        Store: the file store of a data dir, composing the parts below
+codec       the field table and the stored forms (document, row) it drives; stage()
+shards      shard files: keys, bounds, row caches
+shardmap    shards.json: what each shard holds, to read only the shards a query needs
+indexes     records, the date order, field indexes and the query plan
+wordindex   the token index over titles, summaries and full texts
+marks       read/starred marks (state.json)
+texts       full texts (text-KEY.jsonl)
+lock        the writer lock and what viewers see of the writer
+errors      StoreError and its kinds
+"""
+
+from __future__ import annotations
+
+from fetchers.store.codec import StagedArticle, stage
+from fetchers.store.core import Store
+from fetchers.store.errors import StoreError, StoreLocked, StoreWriteError
+from fetchers.store.interface import ArticleStore
+
+__all__ = [
+    "ArticleStore",
+    "StagedArticle",
+    "Store",
+    "StoreError",
+    "StoreLocked",
+    "StoreWriteError",
+    "stage",
+]

@@ -1,0 +1,313 @@
+"""An article's stored forms, driven by one table of fields.
+
+An article is an `Article` (models), a `Record` in memory (query), a TinyDB document in its
+shard and a positional row in the shard's row cache. `FIELDS` says, for each stored field,
+how its value goes between those forms; the document, the row and the record are all made
+from it, so a new stored field is one row here, plus the `Article` field and the `Record`
+slot (tests/test_store_codec.py names whichever is missing).
+
+The row layout is the order of `FIELDS`: a field is only ever appended, and a change to the
+layout bumps ROWS_VERSION (the row caches are derived: old ones are rebuilt from the shards).
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from fetchers.models import Article, utc_iso
+from fetchers.query import Record
+
+SCHEMA_VERSION = 1  # of the documents and meta.json
+ROWS_VERSION = 2  # the layout of rows-KEY.json, the row caches
+
+Convert = Callable[[Any], Any]
+_intern = sys.intern
+_iso_seconds = datetime.fromisoformat
+
+
+def _text_or_empty(value: Any) -> Any:
+    return value or ""
+
+
+def _str(value: Any) -> str:
+    if type(value) is not str:
+        raise TypeError("a row of the wrong shape")
+    return value
+
+
+def _str_or_none(value: Any) -> str | None:
+    if not (value is None or type(value) is str):
+        raise TypeError("a row of the wrong shape")
+    return value
+
+
+def _name(value: Any) -> str:
+    return _intern(value or "")
+
+
+def _name_or_none(value: Any) -> str | None:
+    return _intern(value) if value else None
+
+
+def _truthy_or_none(value: Any) -> Any:
+    return value or None
+
+
+def _seconds_or_none(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _floor_seconds(value: datetime | None) -> float | None:
+    return float(math.floor(value.timestamp())) if value is not None else None
+
+
+def _datetime(value: float | None) -> datetime | None:
+    return datetime.fromtimestamp(value, UTC) if value is not None else None
+
+
+def _iso_to_seconds(value: Any) -> float | None:
+    """A document's time (ISO 8601) as seconds; one that does not read is no time."""
+    if not value:
+        return None
+    try:
+        return _iso_seconds(value).timestamp()
+    except ValueError:
+        return None
+
+
+def _iso_to_seconds_lenient(value: Any) -> float | None:
+    """As `_iso_to_seconds`, and a value of another type is no time either."""
+    try:
+        return _iso_to_seconds(value)
+    except TypeError:
+        return None
+
+
+def _iso_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    return tuple(map(_intern, value)) if value else ()
+
+
+def _list(value: Any) -> list[Any]:
+    return list(value)
+
+
+def _ref(value: Any) -> tuple[str, int, int] | None:
+    return (value[0], value[1], value[2]) if value else None
+
+
+def _ref_from_row(value: Any) -> tuple[str, int, int] | None:
+    return (_intern(value[0]), int(value[1]), int(value[2])) if value else None
+
+
+def _ref_to_list(value: Any) -> list[Any] | None:
+    return list(value) if value else None
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """How one kind of value goes between the forms (None: as it is). Reading a row never
+    trusts it: a value of the wrong type raises TypeError or ValueError (the row cache is
+    then not used)."""
+
+    to_doc: Convert | None  # Article value -> document value
+    from_doc: Convert | None  # document value (None when absent) -> Record value
+    to_record: Convert | None  # Article value -> Record value
+    to_article: Convert | None  # Record value -> Article value
+    to_row: Convert | None  # Record value -> row value
+    from_row: Convert | None  # row value -> Record value
+
+
+TEXT = Kind(None, _text_or_empty, None, None, None, _str)
+NAME = Kind(None, _name, _intern, None, None, _intern)  # a repeated string: interned
+OPTIONAL_TEXT = Kind(None, None, None, None, None, _str_or_none)
+TEXT_IF_SET = Kind(None, None, _truthy_or_none, None, None, _str_or_none)
+OPTIONAL_NAME = Kind(None, _name_or_none, _name_or_none, None, None, _name_or_none)
+NAMES = Kind(_list, _names, _names, _list, _list, _names)
+TIME = Kind(utc_iso, _iso_to_seconds, _floor_seconds, _datetime, None, _seconds_or_none)
+LENIENT_TIME = Kind(
+    utc_iso, _iso_to_seconds_lenient, _floor_seconds, _datetime, None, _seconds_or_none
+)
+ISO_TIME = Kind(utc_iso, _iso_or_none, utc_iso, _datetime, None, _seconds_or_none)
+TEXT_REF = Kind(None, _ref, None, None, _ref_to_list, _ref_from_row)
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One stored field: its name (the document key, the `Article` field and the `Record`
+    attribute), how its value is converted, and whether every document carries it."""
+
+    name: str
+    kind: Kind
+    always: bool = True  # False: a document carries it only when it is set
+    required: bool = False  # a document without it cannot be read (KeyError)
+    on_article: bool = True  # False: kept by the store alone (where a full text is)
+    stamped: bool = False  # given by the stager (one fetch time shared by a feed's articles)
+    slot: str = ""  # the Record slot it is set through, when not `name`
+
+    @property
+    def attribute(self) -> str:
+        return self.slot or self.name
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("id", TEXT, required=True),
+    Field("source", NAME),
+    Field("title", TEXT),
+    Field("summary", TEXT),
+    Field("link", OPTIONAL_TEXT),
+    Field("published", TIME),
+    # an ISO string in the record until first asked (Record.fetched parses it)
+    Field("fetched", ISO_TIME, stamped=True, slot="_fetched"),
+    Field("tags", NAMES),
+    Field("lang", OPTIONAL_NAME, always=False),
+    Field("author", TEXT_IF_SET, always=False),
+    Field("guid", TEXT_IF_SET, always=False),
+    Field("text_ref", TEXT_REF, always=False, on_article=False),
+    Field("listed", LENIENT_TIME, always=False),
+)
+
+# Article fields kept outside the document and the row, and where they are kept instead.
+KEPT_ELSEWHERE = {
+    "text": "text-KEY.jsonl (inline in articles-kept.json), read when asked",
+    "read": "state.json, the marks",
+    "starred": "state.json, the marks",
+    "revisions": "the shard document alone, read by Store.revisions()",
+}
+# Record slots that are not stored: the marks, and where the store keeps the record.
+RECORD_ONLY = ("read", "starred", "shard", "seq")
+
+
+# The converters below are compiled from FIELDS once, at import, into straight-line
+# functions (as dataclasses does): a loop over the table per value would make opening
+# 100,000 rows and staging a big refresh about twice as slow.
+def _call(scope: dict[str, Any], convert: Convert | None, value: str) -> str:
+    """`value` (an expression) passed through `convert`, as source text."""
+    if convert is None:
+        return value
+    name = f"_c{len(scope)}"
+    scope[name] = convert
+    return f"{name}({value})"
+
+
+def _compile(name: str, lines: list[str], scope: dict[str, Any]) -> Any:
+    code = compile("\n".join(lines), f"<fetchers.store.codec {name}>", "exec")
+    exec(code, scope)  # noqa: S102 - text made above from FIELDS, nothing from outside
+    return scope[name]
+
+
+_NEW = [
+    "    record = _new(_Record)",
+    "    record.read = record.starred = False",
+    "    record.shard = ''",
+    "    record.seq = 0",
+]
+
+
+def _make_converters() -> dict[str, Any]:
+    scope: dict[str, Any] = {"_new": Record.__new__, "_Record": Record, "_Article": Article}
+    from_row = ["def record_from_row(row):", *_NEW]
+    from_doc = ["def record_from_doc(doc):", "    get = doc.get", *_NEW]
+    of_article = ["def record_of(article, fetched):", *_NEW]
+    to_row = ["def row_of(record):", "    return ["]
+    to_doc = ["def doc_of(article, fetched=None):", f"    doc = {{'v': {SCHEMA_VERSION}}}"]
+    to_article = ["def article_of(record):", "    return _Article("]
+    for at, field in enumerate(FIELDS):
+        name, kind, attribute = field.name, field.kind, field.attribute
+        from_row.append(f"    record.{attribute} = {_call(scope, kind.from_row, f'row[{at}]')}")
+        found = f"doc[{name!r}]" if field.required else f"get({name!r})"
+        from_doc.append(f"    record.{attribute} = {_call(scope, kind.from_doc, found)}")
+        to_row.append(f"        {_call(scope, kind.to_row, f'record.{name}')},")
+        if not field.on_article:
+            of_article.append(f"    record.{attribute} = None")
+            continue
+        given = f"article.{name}"
+        if field.stamped:
+            of_article.append(f"    record.{attribute} = fetched")
+            stored = f"fetched or {_call(scope, kind.to_doc, given)}"
+        else:
+            of_article.append(f"    record.{attribute} = {_call(scope, kind.to_record, given)}")
+            stored = _call(scope, kind.to_doc, given)
+        if field.always:
+            to_doc.append(f"    doc[{name!r}] = {stored}")
+        else:
+            to_doc += [f"    if {given}:", f"        doc[{name!r}] = {stored}"]
+        to_article.append(f"        {name}={_call(scope, kind.to_article, f'record.{name}')},")
+    from_row.append("    return record")
+    from_doc.append("    return record")
+    of_article.append("    return record")
+    to_row.append("    ]")
+    to_doc += [
+        "    if article.revisions:",
+        "        doc['revisions'] = list(article.revisions)",
+        "    return doc",
+    ]
+    to_article += ["        read=record.read,", "        starred=record.starred,", "    )"]
+    return {
+        lines[0][4 : lines[0].index("(")]: _compile(lines[0][4 : lines[0].index("(")], lines, scope)
+        for lines in (from_row, from_doc, of_article, to_row, to_doc, to_article)
+    }
+
+
+_CONVERTERS = _make_converters()
+
+record_from_row: Callable[[list[Any]], Record] = _CONVERTERS["record_from_row"]
+"""A record from the row cache. The cache is derived data and is never trusted: a value of
+the wrong type raises TypeError or ValueError, a short row IndexError, and the shard itself
+is read instead."""
+record_from_doc: Callable[[dict[str, Any]], Record] = _CONVERTERS["record_from_doc"]
+"""The in-memory form of a stored document; repeated strings are interned. Fields a document
+lacks (written by hand or by an older version) take their empty value. Raises TypeError or
+KeyError for a document of the wrong shape (a hand-edited shard)."""
+record_of: Callable[[Article, str], Record] = _CONVERTERS["record_of"]
+"""The in-memory form of an article about to be stored (`fetched`: its ISO fetch time)."""
+row_of: Callable[[Record], list[Any]] = _CONVERTERS["row_of"]
+"""A record as the row cache keeps it (times as seconds, nothing left to parse)."""
+doc_of: Callable[..., dict[str, Any]] = _CONVERTERS["doc_of"]
+"""`doc_of(article, fetched=None)`: the document an article is stored as; `fetched` is its
+ISO fetch time when the stager made it already."""
+article_of: Callable[[Record], Article] = _CONVERTERS["article_of"]
+"""The article a record stands for (its full text and revisions are read when asked)."""
+
+
+def doc_from_record(record: Record) -> dict[str, Any]:
+    return doc_of(article_of(record))
+
+
+def differs(stored: Record, fresh: Record | Article) -> bool:
+    """A new version of a stored article: its source now gives another title or summary."""
+    return stored.title != fresh.title or stored.summary != fresh.summary
+
+
+@dataclass(slots=True)
+class StagedArticle:
+    """An article made ready to store: its shard, its document and its in-memory record."""
+
+    key: str  # the UTC day it was fetched
+    doc: dict[str, Any]
+    record: Record
+    text: str | None
+
+
+def stage(articles: Iterable[Article]) -> list[StagedArticle]:
+    """Prepare articles for `Store.add_staged`. Pure: touches no store, so a poller can do it
+    for each source as its articles arrive rather than all at once in the cycle's write."""
+    out: list[StagedArticle] = []
+    stamps: dict[datetime, tuple[str, str]] = {}  # a feed's articles share one fetch time
+    for article in articles:
+        fetched = article.fetched or datetime.now(UTC)
+        stamp = stamps.get(fetched)
+        if stamp is None:
+            iso = utc_iso(fetched) or ""
+            stamp = stamps[fetched] = (iso[:10], iso)
+        doc = doc_of(article, stamp[1])
+        out.append(StagedArticle(stamp[0], doc, record_of(article, stamp[1]), article.text or None))
+    return out

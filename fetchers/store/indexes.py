@@ -1,0 +1,278 @@
+"""The in-memory indexes of a store: the records by id, the date order, the source, tag and
+language indexes, links, each shard's members and the word indexes; and the query plan that
+uses them. All derived from the records at open: nothing here is written to disk."""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import sys
+from collections.abc import Callable, Iterable, Iterator
+
+from fetchers.query import Query, Record, Term, TextOf, Verdicts
+from fetchers.store.marks import Marks
+from fetchers.store.shards import SHARD_SPAN, shard_rank
+from fetchers.store.texts import TextFiles, words_of
+from fetchers.store.wordindex import WordIndex
+
+FILED = ("source", "tag", "lang")  # the fields with an index of their own
+
+
+def field_keys(record: Record) -> Iterator[tuple[str, str]]:
+    """The (index, key) pairs an article is filed under: source, each tag, its language."""
+    yield "source", record.source.lower()
+    for tag in record.tags:
+        yield "tag", tag.lower()
+    if record.lang:
+        yield "lang", record.lang.lower().split("-")[0]
+
+
+class Indexes:
+    """Every article in memory and the indexes over them. Not locked: the store's lock
+    guards every call."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, Record] = {}
+        self.when: dict[str, float] = {}
+        self.order_keys: list[float] = []  # negated timestamps, ascending = newest first
+        self.order_ids: list[str] = []
+        self.links: dict[tuple[str, str], str] = {}
+        self.members: dict[str, dict[str, None]] = {}  # each shard's article ids, in order
+        self.by_field: dict[str, dict[str, set[str]]] = {name: {} for name in FILED}
+        self.words: WordIndex | None = None  # titles, summaries and full texts
+        self.titles: WordIndex | None = None  # titles alone, for title:
+        self.revised: set[str] = set()  # articles whose word-index entries may be stale
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    @property
+    def has_words(self) -> bool:
+        return self.words is not None and self.titles is not None
+
+    def add_words(self, ident: str, haystack: str, title: str | None) -> None:
+        """Add words of an article to the word indexes (when built); `title` also to titles."""
+        if self.words is not None:
+            self.words.add(ident, haystack)
+            if title is not None and self.titles is not None:
+                self.titles.add(ident, title.lower())
+
+    def held(self) -> dict[str, int]:
+        """Each shard with how many articles it holds."""
+        return {key: len(ids) for key, ids in self.members.items()}
+
+    def file(self, records: list[Record], key: str, marks: Marks, texts: TextFiles) -> None:
+        """File records in every index (one tight loop: this is most of open)."""
+        state, docs, when = marks.state, self.records, self.when
+        key = sys.intern(key)
+        links = self.links
+        sources, tags, langs = (self.by_field[n] for n in FILED)
+        members = self.members.setdefault(key, {})
+        serial = shard_rank(key) * SHARD_SPAN + len(members)  # see Record.seq
+        folded: dict[str, str] = {}  # interned names repeat: lower-case each once per call
+        for record in records:
+            ident = record.id
+            if state:
+                found_marks = state.get(ident)
+                if found_marks:
+                    record.read = bool(found_marks.get("read"))
+                    record.starred = bool(found_marks.get("starred"))
+            docs[ident] = record
+            record.shard = key
+            record.seq = serial
+            serial += 1
+            published = record.published
+            when[ident] = published if published is not None else record.when
+            source = record.source
+            if record.link:
+                links[(source, record.link)] = ident
+            name = folded.get(source)
+            if name is None:
+                name = folded[source] = source.lower()
+            found = sources.get(name)
+            if found is None:
+                sources[name] = found = set()
+            found.add(ident)
+            for tag in record.tags:
+                name = folded.get(tag)
+                if name is None:
+                    name = folded[tag] = tag.lower()
+                found = tags.get(name)
+                if found is None:
+                    tags[name] = found = set()
+                found.add(ident)
+            if record.lang:
+                langs.setdefault(record.lang.lower().split("-")[0], set()).add(ident)
+        for record in records:
+            members[record.id] = None
+        if self.words is not None and self.titles is not None:
+            for record, text in texts.with_texts(records):
+                self.words.add(record.id, words_of(record, text))
+                self.titles.add(record.id, record.title.lower())
+
+    def unfile(self, ident: str) -> None:
+        record = self.records.pop(ident, None)
+        self.when.pop(ident, None)
+        if record is None:
+            return
+        self.members.get(record.shard, {}).pop(ident, None)
+        if record.link:
+            self.links.pop((record.source, record.link), None)
+        for name, value in field_keys(record):
+            self.by_field[name].get(value, set()).discard(ident)
+
+    def drop_shard(self, key: str) -> list[str]:
+        """Unfile every article of one shard; returns their ids."""
+        ids = list(self.members.get(key, ()))
+        for ident in ids:
+            self.unfile(ident)
+        self.members.pop(key, None)
+        return ids
+
+    def knows(self, ident: str, source: str, link: str | None) -> bool:
+        return ident in self.records or bool(link and (source, link) in self.links)
+
+    def rebuild_order(self) -> None:
+        docs = self.records
+        pairs = sorted((-when, docs[ident].seq, ident) for ident, when in self.when.items())
+        self.order_keys = [p[0] for p in pairs]
+        self.order_ids = [p[2] for p in pairs]
+
+    def insert_orders(self, idents: list[str]) -> None:
+        """Put newly filed articles into the date order, each after its equals (it came
+        later). One merge pass: inserting thousands one by one into a list of 100,000 moves
+        the list thousands of times."""
+        if not idents:
+            return
+        when, docs = self.when, self.records
+        new = sorted((-when[i], docs[i].seq, i) for i in idents)
+        keys, ids = self.order_keys, self.order_ids
+        merged_keys: list[float] = []
+        merged_ids: list[str] = []
+        done = 0
+        for key, seq, ident in new:
+            at = bisect.bisect_right(keys, key, done)
+            while at > done and keys[at - 1] == key and docs[ids[at - 1]].seq > seq:
+                at -= 1  # equal times: by shard and place in it, whichever was loaded first
+            merged_keys += keys[done:at]
+            merged_ids += ids[done:at]
+            merged_keys.append(key)
+            merged_ids.append(ident)
+            done = at
+        merged_keys += keys[done:]
+        merged_ids += ids[done:]
+        self.order_keys, self.order_ids = merged_keys, merged_ids
+
+    # -- the query plan ---------------------------------------------------------------------
+    def query_ids(self, query: Query | None, limit: int | None, text_of: TextOf) -> list[str]:
+        """Ids newest first. Time bounds cut a slice of the date order; source, tag, lang and
+        (once built) word indexes give candidates; every candidate is checked by the query."""
+        if query is None or query.is_empty:
+            return list(self.order_ids[:limit] if limit is not None else self.order_ids)
+        lo, hi = self._window(query)
+        candidates, known = self._candidates(query)
+        only = known.get(0) if len(query.clauses) == 1 else None
+        if only is not None and only.rest is True and not only.hold:  # "-word" alone
+            fail = only.fail
+            kept = [i for i in self.order_ids[lo:hi] if i not in fail]
+            return kept[:limit] if limit is not None else kept
+        pool: Iterable[str]
+        if candidates is None:
+            pool = (self.order_ids[n] for n in range(lo, hi))
+        elif len(candidates) * 8 > hi - lo:
+            pool = (self.order_ids[n] for n in range(lo, hi) if self.order_ids[n] in candidates)
+        else:
+            first = self.order_keys[lo] if lo < hi else 0.0
+            last = self.order_keys[hi - 1] if lo < hi else -1.0
+            when, docs = self.when, self.records
+            pool = sorted(
+                (i for i in candidates if i in when and first <= -when[i] <= last),
+                key=lambda i: (-when[i], docs[i].seq),
+            )
+        out: list[str] = []
+        docs = self.records
+        sure = only.hold if only is not None else frozenset()  # a one-clause query's
+        for ident in pool:
+            if ident in sure or query.matches(docs[ident], known, text_of):
+                out.append(ident)
+                if limit is not None and len(out) >= limit:
+                    break
+        return out
+
+    def _window(self, query: Query) -> tuple[int, int]:
+        """The slice of the date order that since:/before: allow."""
+        lo, hi = 0, len(self.order_ids)
+        for clause in query.clauses:
+            if len(clause) != 1 or clause[0].negated or clause[0].bound is None:
+                continue
+            term = clause[0]
+            cut = -(term.bound or 0.0)
+            if term.field == "since":  # when >= bound, i.e. key <= -bound
+                hi = min(hi, bisect.bisect_right(self.order_keys, cut))
+            else:  # before: when < bound, i.e. key > -bound
+                lo = max(lo, bisect.bisect_right(self.order_keys, cut))
+        return lo, max(lo, hi)
+
+    def _candidates(self, query: Query) -> tuple[set[str] | None, dict[int, Verdicts]]:
+        """A superset of the matches from the indexes (None when no clause can use one), and
+        per clause what the indexes decide exactly, so most articles need no text check."""
+        best: set[str] | None = None
+        known: dict[int, Verdicts] = {}
+        for number, clause in enumerate(query.clauses):
+            union: set[str] = set()
+            sure: set[str] = set()
+            usable = True
+            for term in clause:
+                if len(clause) == 1 and term.negated and self._term_exact(term):
+                    found = self._term_candidates(dataclasses.replace(term, negated=False))
+                    if found is not None:
+                        known[number] = Verdicts(fail=found, rest=True)
+                found = self._term_candidates(term)
+                if found is None:
+                    usable = False
+                    continue
+                if self._term_exact(term):
+                    sure |= found
+                union |= found
+            if sure:
+                known[number] = Verdicts(
+                    hold=sure, rest=False if usable and sure == union else None
+                )
+            if usable:
+                best = union if best is None else best & union
+                if not best:
+                    break
+        return best, known
+
+    def _term_exact(self, term: Term) -> bool:
+        """Whether the index answer for this term (negation aside) is exactly its matches."""
+        if term.field in (None, "title") and self.revised:
+            return False  # an index only adds words: a revised title's old ones are still in
+        if term.field is None:
+            return self.words is not None and WordIndex.is_exact(term.value)
+        if term.field == "title":
+            return self.titles is not None and WordIndex.is_exact(term.value)
+        return term.field in ("source", "tag")
+
+    def _term_candidates(self, term: Term) -> set[str] | None:
+        if term.negated:
+            return None
+        if term.field is None:
+            return self.words.candidates(term.value) if self.words is not None else None
+        if term.field == "title":
+            return self.titles.candidates(term.value) if self.titles is not None else None
+        table = self.by_field.get(term.field)
+        if table is None:
+            return None
+        return table.get(term.value.split("-")[0] if term.field == "lang" else term.value, set())
+
+    def counts(self, field: str, names: Callable[[Record], list[str]]) -> dict[str, int]:
+        """Articles per key of one field index, each shown as an article spells it."""
+        counts: dict[str, int] = {}
+        for key, ids in self.by_field[field].items():
+            if not ids:
+                continue
+            sample = self.records[next(iter(ids))]
+            shown = next((n for n in names(sample) if n.lower() == key), key)
+            counts[shown] = counts.get(shown, 0) + len(ids)
+        return counts

@@ -1,0 +1,177 @@
+"""What every caller of the store uses, and nothing else: `ArticleStore`.
+
+Written in the terms of articles, queries and ids, never of files: a store kept in a server
+database (PostgreSQL) implements the same operations. A "shard" here is any unit the store
+changes as a whole and can give a version of (a day file here, a partition there), so
+derived indexes such as the relevance index can bring themselves up to date part by part.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol
+
+from fetchers.liveness import WriterState
+from fetchers.models import Article
+from fetchers.query import Query, Record
+from fetchers.store.codec import StagedArticle
+
+Version = tuple[int, int, int]  # changes whenever a shard's articles change
+
+
+class ArticleStore(Protocol):
+    """Articles, their read/starred marks and their full texts. One writer at a time adds
+    articles (`is_writer`); any number of viewers read, mark and pick up what it wrote.
+
+    Errors are `StoreError` (`StoreLocked`, `StoreWriteError`) from `fetchers.store.errors`.
+    """
+
+    problems: list[str]  # what could not be read at open or since, for the user to see
+
+    @property
+    def location(self) -> str:
+        """Where the articles are, for messages."""
+        ...
+
+    @property
+    def is_writer(self) -> bool: ...
+
+    @property
+    def complete(self) -> bool:
+        """False while a partial open (newest articles first) has more to load."""
+        ...
+
+    @property
+    def word_index_ready(self) -> bool: ...
+
+    def __len__(self) -> int: ...
+
+    def __enter__(self) -> ArticleStore: ...
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None: ...
+
+    def close(self) -> None: ...
+
+    # -- the writer --------------------------------------------------------------------------
+    def writer_active(self) -> bool:
+        """True when some process is the writer (this one included)."""
+        ...
+
+    def writer_state(self) -> WriterState:
+        """The writer as a viewer sees it: exited, hanging, or at work."""
+        ...
+
+    def heartbeat(self) -> None:
+        """(The writer, while it polls.) Show viewers that it is at work."""
+        ...
+
+    def take_over(self) -> None:
+        """(A viewer whose writer has gone.) Become the writer (StoreLocked if another
+        process was quicker) and read what the old one wrote."""
+        ...
+
+    # -- loading and reloading --------------------------------------------------------------
+    def load_rest(self) -> list[str]:
+        """Load what a partial open left; returns the ids that arrived."""
+        ...
+
+    def reload(self) -> list[str]:
+        """Pick up what another process wrote; returns ids that are new here."""
+        ...
+
+    def take_lost(self) -> list[str]:
+        """Shards found unreadable and set aside since the last call (their articles are
+        gone: a poller asks their feeds for everything again)."""
+        ...
+
+    def start_word_index(self) -> None:
+        """Build the word index in the background; queries scan until it is ready."""
+        ...
+
+    # -- writing (the writer) ----------------------------------------------------------------
+    def knows(self, article: Article) -> bool:
+        """Stored already (by id, or by its link within its source)."""
+        ...
+
+    def revised(self, article: Article) -> bool:
+        """Stored with another title or summary than it has now."""
+        ...
+
+    def add_batch(self, articles: Iterable[Article]) -> list[str]:
+        """Store the articles not yet known; returns the new ids."""
+        ...
+
+    def add_staged(self, staged: Iterable[StagedArticle]) -> list[str]:
+        """Store articles made ready by `stage()`; returns the new ids. Revised ones keep
+        what they said before as revisions."""
+        ...
+
+    def wanting_text(self, source: str, limit: int, skip: set[str]) -> list[tuple[str, str]]:
+        """(id, link) of the source's newest articles with a link and no full text."""
+        ...
+
+    def set_text(self, ident: str, text: str) -> None: ...
+
+    def set_texts(self, pairs: list[tuple[str, str]]) -> int:
+        """Attach full texts; returns how many articles were still there to take them."""
+        ...
+
+    def apply_retention(self, days: int, now: datetime) -> int:
+        """Delete articles older than `days` except starred ones; returns how many."""
+        ...
+
+    # -- marks (any process) -----------------------------------------------------------------
+    def set_state(
+        self, ids: Iterable[str], read: bool | None = None, starred: bool | None = None
+    ) -> None: ...
+
+    # -- reading -----------------------------------------------------------------------------
+    def get(self, ident: str) -> Article | None: ...
+
+    def record(self, ident: str) -> Record | None:
+        """The article as a query sees it."""
+        ...
+
+    def text(self, ident: str) -> str | None:
+        """The full text, or None."""
+        ...
+
+    def revisions(self, ident: str) -> list[dict[str, str]]:
+        """Earlier versions, oldest first: {"seen", "title", "summary"}."""
+        ...
+
+    def query(self, query: Query | None = None, limit: int | None = None) -> list[Article]: ...
+
+    def query_ids(self, query: Query | None = None, limit: int | None = None) -> list[str]:
+        """Ids of the matching articles, newest first."""
+        ...
+
+    def newest(self, query: Query, limit: int) -> list[str]:
+        """As `query_ids(query, limit)`, loading only what the answer needs."""
+        ...
+
+    def iter_articles(self, ids: Iterable[str]) -> Iterator[Article]: ...
+
+    def sources_count(self) -> dict[str, int]: ...
+
+    def tags_count(self) -> dict[str, int]: ...
+
+    # -- for derived indexes -----------------------------------------------------------------
+    def shard_keys(self) -> list[str]: ...
+
+    def shard_version(self, key: str) -> Version | None:
+        """The shard's version as it is now (None: gone)."""
+        ...
+
+    def records_with_texts(
+        self, key: str
+    ) -> tuple[Version | None, list[tuple[Record, str | None]]]:
+        """The version a shard was read at and its articles with their full texts."""
+        ...
