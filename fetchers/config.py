@@ -11,6 +11,7 @@ from typing import Any
 
 import platformdirs
 
+from fetchers.alertrules import AlertRule, RuleError, make_rule
 from fetchers.eventtime import EventTimeError, parse_event_time
 from fetchers.keymap import KeymapError, check_keymap
 from fetchers.models import Event, Settings, Source
@@ -36,6 +37,7 @@ class Config:
     watch_terms: list[str] = field(default_factory=list)
     filters: dict[str, str] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)
+    alerts: list[AlertRule] = field(default_factory=list)
 
 
 SETTINGS_KEYS = {
@@ -56,7 +58,7 @@ MAX_RETENTION_DAYS = 500_000  # "keep everything" in practice; far more overflow
 MAX_TIMEOUT = 86_400.0  # a request deadline longer than a day is a typo
 SOURCE_KEYS = {"name", "url", "path", "kind", "interval", "tags", "full_text", "enabled"}
 EVENT_KEYS = {"name", "when", "tz", "query", "location"}
-TOP_KEYS = {"settings", "sources", "events", "watch", "filters", "keys"}
+TOP_KEYS = {"settings", "sources", "events", "watch", "filters", "keys", "alerts"}
 
 
 def seeds_dir() -> Path:
@@ -154,7 +156,31 @@ def build_config(path: Path, data: dict[str, Any], now: datetime) -> Config:
     config.watch_terms = [t for t in terms if t.strip()]
     config.filters = _filters(path, data.get("filters", {}), config.settings, now)
     config.keys = _keys(path, data.get("keys", {}))
+    config.alerts = _alerts(path, data.get("alerts", []), config.settings, now)
     return config
+
+
+def _alerts(path: Path, items: Any, settings: Settings, now: datetime) -> list[AlertRule]:
+    """[[alerts]]: each rule checked whole (its query parses, its notify kinds exist, a
+    webhook kind has its URL); a mistake names the rule and the key, never the URL."""
+    _typed(path, "alerts", items, list, "an array of tables ([[alerts]])")
+    out: list[AlertRule] = []
+    seen: set[str] = set()
+    for n, item in enumerate(items, 1):
+        where = f"alerts[{n}]"
+        _typed(path, where, item, dict, "a table")
+        if isinstance(item.get("name"), str) and item["name"].strip():
+            where = f"alerts[{n}] ({clean_line(item['name'], False).strip()})"
+        try:
+            rule = make_rule(item, now, local_zone(settings.timezone))
+        except RuleError as exc:
+            key, _, reason = str(exc).partition(": ")
+            raise ConfigError(f"{_where(path, f'{where}.{key}')}: {reason}") from exc
+        if rule.name in seen:
+            raise ConfigError(f"{_where(path, where)}: a second alert with this name")
+        seen.add(rule.name)
+        out.append(rule)
+    return out
 
 
 def _filters(path: Path, table: Any, settings: Settings, now: datetime) -> dict[str, str]:

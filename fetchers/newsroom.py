@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from fetchers.alerting import AlertDesk
 from fetchers.config import Config
 from fetchers.events import EventBook, EventBookError
 from fetchers.healthbook import HealthBook
@@ -66,6 +67,11 @@ class Newsroom:
             else None
         )
         self._hooks: list[Hook] = []
+        # the writer fires alert rules (fetchers/alerting.py) after each cycle, in a thread
+        alerts = AlertDesk(config, store, data_dir, clock) if store.is_writer else None
+        self.alerts = alerts
+        if alerts is not None:
+            self.on_cycle(lambda cycle: alerts.after_cycle(cycle.new_ids))
 
     # -- the cycle -------------------------------------------------------------------------
     def on_cycle(self, hook: Hook) -> None:
@@ -154,9 +160,13 @@ class Newsroom:
         self.config = config
         if self.poller is not None:
             self.poller.reconfigure(config)
+        if self.alerts is not None:
+            self.alerts.reconfigure(config)
 
     async def aclose(self) -> None:
         """Drop queued full-text fetches and close the HTTP client (the store stays open:
         whoever opened it closes it)."""
         if self.poller is not None:
             await self.poller.aclose()
+        if self.alerts is not None:  # the last cycle's alerts checked and sent, within a bound
+            await asyncio.to_thread(self.alerts.close)

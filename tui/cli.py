@@ -21,6 +21,8 @@ from typing import TextIO
 import orjson
 
 from fetchers import __version__
+from fetchers.alerthistory import AlertHistory, HistoryError
+from fetchers.alertrules import RuleBook, all_rules
 from fetchers.config import Config, ConfigError, data_dir, find_config, load_config
 from fetchers.discover import DiscoveryError, FoundFeed, discover
 from fetchers.events import EventBook, EventBookError
@@ -44,7 +46,8 @@ from fetchers.relevance import RelevanceError, by_relevance
 from fetchers.service import PollService, setup_command_logging, setup_logging
 from fetchers.store import ArticleStore, Store, StoreError, StoreLocked
 from fetchers.subscriptions import NewSource, append_sources
-from fetchers.timeparse import local_zone
+from fetchers.timeparse import local_zone, since_spec
+from fetchers.trends import DEFAULT_HOURS, MAX_HOURS, MIN_HOURS, trend, watch_query
 from tui.format import duration, event_zone, time_left, wall
 from tui.progress import RefreshProgress, working
 
@@ -151,9 +154,31 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="keep user:password@ in feed URLs (left out by default: OPML files get shared)",
     )
+    _alert_parsers(sub, common)
     p = sub.add_parser("extract", parents=[common], help="print the main text of one HTML page")
     p.add_argument("file", nargs="?", default="-", help="an HTML file, or - for stdin")
     return parser
+
+
+def _alert_parsers(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    p = sub.add_parser("alerts", parents=[common], help="the alert history, newest first")
+    p.add_argument(
+        "--since", metavar="WHEN", help="only alerts since then: 6h, 2d, 2025-10-24 (default: all)"
+    )
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p = sub.add_parser(
+        "trends", parents=[common], help="mentions per hour of watch terms and alert rules"
+    )
+    p.add_argument(
+        "--hours",
+        type=int,
+        default=DEFAULT_HOURS,
+        metavar="N",
+        help=f"hours in each series, {MIN_HOURS} to {MAX_HOURS} (default {DEFAULT_HOURS})",
+    )
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
 
 
 def _clock(args: argparse.Namespace) -> tuple[Clock, bool]:
@@ -613,6 +638,66 @@ def cmd_export_opml(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_alerts(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
+    """The alert history, newest first (from alerts-history.json; no store is opened)."""
+    zone = local_zone(ctx.config.settings.timezone)
+    since = None
+    if args.since:
+        try:
+            since = since_spec(args.since, ctx.clock(), zone)
+        except ValueError as exc:
+            raise UsageError(f"--since {args.since}: {exc}") from None
+    try:
+        entries = AlertHistory(ctx.data_dir).recent(since)
+    except HistoryError as exc:
+        raise StoreError(str(exc)) from None
+    for entry in entries:
+        if args.json:
+            _write_json(out, entry.to_json())
+            continue
+        where = f" [{entry.source}]" if entry.source else ""
+        ident = f"  {entry.article}" if entry.article else ""
+        out.write(
+            f"{wall(entry.at, zone)}  {entry.kind:<5}  {entry.alert}: {entry.title}{where}{ident}\n"
+        )
+    return EXIT_OK
+
+
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def _sparkline(counts: list[int]) -> str:
+    top = max(counts, default=0)
+    if top == 0:
+        return SPARKS[0] * len(counts)
+    return "".join(SPARKS[min(len(SPARKS) - 1, c * (len(SPARKS) - 1) // top)] for c in counts)
+
+
+def cmd_trends(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
+    """Mentions per hour of every watch term and alert rule, from the stored articles."""
+    if not MIN_HOURS <= args.hours <= MAX_HOURS:
+        raise UsageError(f"--hours must be from {MIN_HOURS} to {MAX_HOURS}")
+    now = ctx.clock()
+    zone = local_zone(ctx.config.settings.timezone)
+    stored, muted, problems = RuleBook(ctx.data_dir).load_with_problems(now, zone)
+    for problem in problems:
+        complain(problem)
+    terms = [(t, "watch", watch_query(t)) for t in ctx.config.watch_terms]
+    terms += [(r.name, "alert", r.query) for r in all_rules(ctx.config.alerts, stored, muted)]
+    with _viewer(ctx) as store:
+        for name, kind, text in terms:
+            found = trend(store, name, kind, text, parse_query(text, now, zone), now, args.hours)
+            if args.json:
+                _write_json(out, found.to_json())
+                continue
+            mark = "  SPIKE" if found.verdict.spike else ""
+            out.write(
+                f"{_sparkline(found.counts[-24:])}  {found.verdict.current:>4} this hour"
+                f" (spike at {found.verdict.threshold:.0f})  {kind:<5}  {name}{mark}\n"
+            )
+    return EXIT_OK
+
+
 def cmd_extract(args: argparse.Namespace, out: TextIO) -> int:
     try:
         body = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
@@ -641,4 +726,6 @@ COMMANDS: dict[str, Callable[[Context, argparse.Namespace, TextIO], int]] = {
     "import-opml": cmd_import_opml,
     "export-opml": cmd_export_opml,
     "serve": cmd_serve,
+    "alerts": cmd_alerts,
+    "trends": cmd_trends,
 }

@@ -1,0 +1,161 @@
+"""The alert history: what fired, kept in alerts-history.json in the data dir.
+
+Only the writer appends (from its cycle hook); every dashboard reads the entries after a mark
+(`since`) to ring and show them. Each entry carries a sequence number that only grows, so a
+mark is that number. The file is rewritten atomically; entries from days retention has
+dropped for articles go too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+import orjson
+
+from fetchers.atomic import atomic_write_bytes, stat_signature
+from fetchers.models import from_utc_iso, utc_iso
+from fetchers.text import clean_line
+
+FILE = "alerts-history.json"
+AlertKind = Literal["match", "spike"]
+
+
+class HistoryError(Exception):
+    """The history file cannot be read or written."""
+
+
+@dataclass(slots=True, frozen=True)
+class AlertEntry:
+    """One alert that fired: a rule matching an article, or a term's mentions spiking."""
+
+    seq: int
+    alert: str  # the rule's name, or the watch term
+    rule: str  # the rule's key ("config:NAME", "app:ID"), or "watch:TERM"
+    kind: AlertKind
+    article: str | None
+    title: str
+    source: str | None
+    at: datetime
+    link: str | None = None
+    notify: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The shape of `wirewatch alerts --json`."""
+        return {
+            "alert": self.alert,
+            "kind": self.kind,
+            "article": self.article,
+            "title": self.title,
+            "source": self.source,
+            "at": utc_iso(self.at),
+        }
+
+    def to_record(self) -> dict[str, Any]:
+        return {
+            **self.to_json(),
+            "seq": self.seq,
+            "rule": self.rule,
+            "link": self.link,
+            "notify": list(self.notify),
+        }
+
+
+def _entry(item: dict[str, Any]) -> AlertEntry | None:
+    try:
+        at = from_utc_iso(item.get("at"))
+        if at is None:
+            return None
+        kind: AlertKind = "spike" if item.get("kind") == "spike" else "match"
+        return AlertEntry(
+            seq=int(item["seq"]),
+            alert=clean_line(str(item.get("alert") or ""), False),
+            rule=str(item.get("rule") or ""),
+            kind=kind,
+            article=str(item["article"]) if item.get("article") else None,
+            title=clean_line(str(item.get("title") or ""), False),
+            source=clean_line(str(item["source"]), False) if item.get("source") else None,
+            at=at,
+            link=str(item["link"]) if item.get("link") else None,
+            notify=tuple(str(n) for n in item.get("notify") or ()),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+class AlertHistory:
+    """alerts-history.json: read by anyone, appended to by the writer alone."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.dir = Path(data_dir)
+        self._signature: tuple[int, int, int] | None = None
+        self._entries: list[AlertEntry] = []
+        self._next = 1
+
+    @property
+    def path(self) -> Path:
+        return self.dir / FILE
+
+    def load(self) -> list[AlertEntry]:
+        """Every kept entry, oldest first (re-read only when the file changed)."""
+        signature = stat_signature(self.path)
+        if signature is not None and signature == self._signature:
+            return self._entries
+        try:
+            data = orjson.loads(self.path.read_bytes())
+        except FileNotFoundError:
+            self._signature, self._entries, self._next = None, [], 1
+            return self._entries
+        except (OSError, orjson.JSONDecodeError) as exc:
+            raise HistoryError(f"{self.path} cannot be read: {exc}") from exc
+        items = data.get("entries", []) if isinstance(data, dict) else []
+        entries = [e for e in (_entry(i) for i in items if isinstance(i, dict)) if e]
+        self._entries = entries
+        stated = data.get("next") if isinstance(data, dict) else None
+        last = max((e.seq for e in entries), default=0)
+        self._next = max(last + 1, stated if isinstance(stated, int) else 1)
+        self._signature = signature
+        return entries
+
+    def since(self, mark: int) -> tuple[list[AlertEntry], int]:
+        """The entries after `mark` (a sequence number; 0 for all), oldest first, and the mark
+        to pass next time. A dashboard starts at `mark()` so it rings only for what is new."""
+        entries = self.load()
+        if entries and entries[-1].seq < mark:  # the file was started anew: all of it is new
+            mark = 0
+        new = [e for e in entries if e.seq > mark]
+        return new, max(mark, new[-1].seq if new else mark)
+
+    def mark(self) -> int:
+        """The sequence number of the newest entry (0 when there is none)."""
+        entries = self.load()
+        return entries[-1].seq if entries else 0
+
+    def recent(self, since: datetime | None = None) -> list[AlertEntry]:
+        """Entries at or after `since`, newest first."""
+        entries = self.load()
+        return [e for e in reversed(entries) if since is None or e.at >= since]
+
+    def append(
+        self, entries: list[dict[str, Any]], now: datetime, retention_days: int
+    ) -> list[AlertEntry]:
+        """(The writer.) Number and keep new entries, dropping those of days retention has
+        dropped; returns them as kept. `entries` are `AlertEntry` fields without `seq`."""
+        kept = self.load()
+        cutoff = (now - timedelta(days=retention_days)).astimezone(UTC).date()
+        kept = [e for e in kept if e.at.astimezone(UTC).date() >= cutoff]
+        added = [AlertEntry(seq=self._next + n, **fields) for n, fields in enumerate(entries)]
+        if not added and len(kept) == len(self._entries):
+            return []
+        every = [*kept, *added]
+        next_seq = self._next + len(added)
+        payload = {"next": next_seq, "entries": [e.to_record() for e in every]}
+        try:
+            atomic_write_bytes(self.path, orjson.dumps(payload))
+        except OSError as exc:
+            raise HistoryError(f"{self.path}: cannot write ({exc.strerror or exc})") from exc
+        self._entries, self._next = every, next_seq
+        self._signature = stat_signature(self.path)
+        return added

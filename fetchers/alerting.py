@@ -1,0 +1,430 @@
+"""Firing alerts: the writer checks every rule against each cycle's new articles, keeps what
+fired in the history, and hands desktop and webhook deliveries to their queues.
+
+The newsroom calls `AlertDesk.after_cycle` from its cycle hook; the work runs in one thread of
+the desk's own, cycle after cycle in order, so a poll never waits for it. A rule fires once per
+article (the history remembers across restarts) and never for an article fetched before the
+rule existed: a config rule exists from the first time a writer ran with it (kept in
+alerts-state.json), a rule added in the app from when it was added.
+
+Rules are checked against the article as it is stored: its title, summary, source, tags and
+marks (a full text fetched after the cycle is not read again for alerts). With hundreds of
+rules, each rule's words first narrow the batch through an index of the batch's own words,
+and only those candidates are tested against the whole query.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import queue
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from fetchers.alerthistory import AlertEntry, AlertHistory, HistoryError
+from fetchers.alertrules import (
+    AlertRule,
+    RuleBook,
+    RuleBookError,
+    all_rules,
+    webhook_format,
+)
+from fetchers.atomic import atomic_write_bytes
+from fetchers.models import from_utc_iso, utc_iso
+from fetchers.notify import WebhookSender, send_desktop, webhook_request
+from fetchers.query import WORD, Query, QueryError, Record, Term, parse_query, word_prefix_pattern
+from fetchers.store import ArticleStore
+from fetchers.timeparse import local_zone
+from fetchers.trends import hour_start, trend, watch_query
+
+log = logging.getLogger("wirewatch.alerts")
+STATE_FILE = "alerts-state.json"
+PER_RULE = 5  # desktop and webhook deliveries of one rule in one cycle; the rest in one summary
+WATCH_NOTIFY = ("terminal",)  # where a watch term's spike goes
+Clock = Callable[[], datetime]
+
+
+class BatchIndex:
+    """The words, sources and tags of one batch of records, to narrow each rule to the few
+    records that can match it."""
+
+    def __init__(self, records: list[Record]) -> None:
+        self.records = records
+        self.by_id = {r.id: r for r in records}
+        words: dict[str, set[str]] = {}
+        sources: dict[str, set[str]] = {}
+        tags: dict[str, set[str]] = {}
+        for record in records:
+            for token in set(WORD.findall(record.haystack)):
+                words.setdefault(token, set()).add(record.id)
+            sources.setdefault(record.source.lower(), set()).add(record.id)
+            for tag in record.tags:
+                tags.setdefault(tag.lower(), set()).add(record.id)
+        self.words = words
+        self.tokens = sorted(words)
+        self.sources = sources
+        self.tags = tags
+
+    def _prefixed(self, prefix: str) -> set[str]:
+        out: set[str] = set()
+        at = bisect.bisect_left(self.tokens, prefix)
+        while at < len(self.tokens) and self.tokens[at].startswith(prefix):
+            out |= self.words[self.tokens[at]]
+            at += 1
+        return out
+
+    def term(self, term: Term) -> set[str] | None:
+        """Ids that can satisfy `term`; None when the index cannot say (check them all)."""
+        if term.negated:
+            return None
+        if term.field in (None, "title"):
+            if word_prefix_pattern(term.value) is None:  # scripts without spaces
+                return None
+            first = WORD.findall(term.value)
+            return self._prefixed(first[0]) if first else None
+        if term.field == "source":
+            return self.sources.get(term.value, set())
+        if term.field == "tag":
+            return self.tags.get(term.value, set())
+        return None
+
+    def candidates(self, query: Query) -> Iterable[Record]:
+        """The records that can match `query`: the intersection of what each clause allows."""
+        chosen: set[str] | None = None
+        for clause in query.clauses:
+            allowed: set[str] = set()
+            for term in clause:
+                ids = self.term(term)
+                if ids is None:
+                    break
+                allowed |= ids
+            else:
+                chosen = allowed if chosen is None else chosen & allowed
+                if not chosen:
+                    return []
+        if chosen is None:
+            return self.records
+        return [r for r in self.records if r.id in chosen]
+
+
+@dataclass(slots=True)
+class AlertState:
+    """alerts-state.json: when each rule was first seen by a writer, and the hour each
+    term last spiked."""
+
+    seen: dict[str, str] = field(default_factory=dict)
+    spikes: dict[str, str] = field(default_factory=dict)
+
+
+def _load_state(path: Path) -> AlertState:
+    try:
+        data = orjson.loads(path.read_bytes())
+    except FileNotFoundError:
+        return AlertState()
+    except (OSError, orjson.JSONDecodeError) as exc:
+        log.warning("%s cannot be read (%s): rules count as new from now", path, exc)
+        return AlertState()
+    if not isinstance(data, dict):
+        return AlertState()
+    seen = data.get("seen")
+    spikes = data.get("spikes")
+    seen = seen if isinstance(seen, dict) else {}
+    spikes = spikes if isinstance(spikes, dict) else {}
+    return AlertState(
+        {str(k): str(v) for k, v in seen.items()}, {str(k): str(v) for k, v in spikes.items()}
+    )
+
+
+@dataclass(slots=True, frozen=True)
+class Watched:
+    """A term whose mentions are counted for spikes: a rule, or a watch term."""
+
+    key: str
+    name: str
+    query_text: str
+    query: Query
+    notify: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class Firing:
+    """What one check fired, and what it sent where."""
+
+    entries: list[AlertEntry] = field(default_factory=list)
+    desktop: int = 0
+    webhooks: int = 0
+    quiet: int = 0  # deliveries dropped by quiet hours
+
+
+class AlertDesk:
+    """The writer's alerts: rules from the config and the app, checked after every cycle."""
+
+    def __init__(
+        self,
+        config: Any,  # fetchers.config.Config (not imported: the config imports the rules)
+        store: ArticleStore,
+        data_dir: Path,
+        clock: Clock,
+        sender: WebhookSender | None = None,
+        desktop: Callable[[AlertEntry], bool] = send_desktop,
+    ) -> None:
+        self.store = store
+        self.dir = Path(data_dir)
+        self.clock = clock
+        self.history = AlertHistory(self.dir)
+        self.book = RuleBook(self.dir)
+        self.sender = sender or WebhookSender(user_agent=config.settings.user_agent)
+        self.desktop = desktop
+        self._work: queue.SimpleQueue[list[str]] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._pending = 0  # cycles queued or being checked
+        self._done = threading.Condition()
+        self.reconfigure(config)
+
+    def reconfigure(self, config: Any) -> None:
+        """Take a (reloaded) config: its rules exist from now on for this writer."""
+        self.config = config
+        self.zone = local_zone(config.settings.timezone)
+        self._config_seen_at = self.clock()
+
+    # -- the cycle hook ---------------------------------------------------------------------
+    def after_cycle(self, new_ids: list[str]) -> None:
+        """Queue a cycle's new articles for the desk's thread (returns at once)."""
+        if not new_ids:
+            return
+        with self._done:
+            self._pending += 1
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="wirewatch-alerts", daemon=True
+                )
+                self._thread.start()
+        self._work.put(list(new_ids))
+
+    def _run(self) -> None:
+        while True:
+            ids = self._work.get()
+            try:
+                self.check(ids)
+            except Exception:  # the next cycle's alerts still fire
+                log.exception("checking the alert rules failed")
+            finally:
+                with self._done:
+                    self._pending -= 1
+                    self._done.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until every queued cycle has been checked; True when it has."""
+        with self._done:
+            return self._done.wait_for(lambda: self._pending == 0, timeout)
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Finish the queued checks and send what waits for a webhook, within `timeout`."""
+        self.wait_idle(timeout)
+        self.sender.drain(timeout)
+        self.sender.close()
+
+    # -- checking ---------------------------------------------------------------------------
+    def rules(self, now: datetime) -> list[AlertRule]:
+        try:
+            stored, muted = self.book.load(now, self.zone)
+        except RuleBookError as exc:
+            log.warning("%s", exc)
+            stored, muted = [], set()
+        return all_rules(list(getattr(self.config, "alerts", [])), stored, muted)
+
+    def check(self, new_ids: list[str]) -> Firing:
+        """Check every rule against these newly stored articles, keep and deliver what
+        fires, then look for spikes among the terms they mention. Runs in the desk's thread
+        (tests and the benchmark call it directly)."""
+        now = self.clock()
+        state = _load_state(self.dir / STATE_FILE)
+        state_changed = False
+        rules = [r for r in self.rules(now) if not r.muted]
+        records = [r for r in map(self.store.record, new_ids) if r is not None]
+        batch = BatchIndex(records)
+        try:
+            fired = {(e.rule, e.article) for e in self.history.load() if e.kind == "match"}
+        except HistoryError as exc:
+            log.error("%s: alerts not checked this cycle", exc)
+            return Firing()
+        pending: list[dict[str, Any]] = []
+        mentioned: list[Watched] = []
+        for rule in rules:
+            created, new_rule = self._created(rule, state)
+            state_changed |= new_rule
+            try:
+                query = parse_query(rule.query, now, self.zone)
+            except QueryError as exc:  # a since: that overflowed since load, say
+                log.warning("alert %s: %s", rule.name, exc)
+                continue
+            hits = [r for r in batch.candidates(query) if query.matches(r)]
+            if hits:
+                mentioned.append(Watched(rule.key, rule.name, rule.query, query, rule.notify))
+            cutoff = created.timestamp()
+            for record in hits:
+                if (rule.key, record.id) in fired:
+                    continue
+                if record.fetched is not None and record.fetched < cutoff:
+                    continue  # stored before the rule existed
+                fired.add((rule.key, record.id))
+                pending.append(
+                    {
+                        "alert": rule.name,
+                        "rule": rule.key,
+                        "kind": "match",
+                        "article": record.id,
+                        "title": record.title,
+                        "source": record.source,
+                        "at": now,
+                        "link": record.link,
+                        "notify": rule.notify,
+                    }
+                )
+        for term in self.config.watch_terms:
+            try:
+                query = parse_query(watch_query(term), now, self.zone)
+            except QueryError:
+                continue
+            if any(query.matches(r) for r in batch.candidates(query)):
+                mentioned.append(
+                    Watched(f"watch:{term}", term, watch_query(term), query, WATCH_NOTIFY)
+                )
+        spikes, spikes_changed = self._spikes(mentioned, state, now)
+        pending.extend(spikes)
+        if state_changed or spikes_changed:
+            self._save_state(state)
+        if not pending:
+            return Firing()
+        try:
+            entries = self.history.append(pending, now, self.config.settings.retention_days)
+        except HistoryError as exc:
+            log.error("%s: %d alerts not kept", exc, len(pending))
+            return Firing()
+        firing = Firing(entries)
+        self._deliver(firing, {r.key: r for r in rules}, now)
+        return firing
+
+    def _created(self, rule: AlertRule, state: AlertState) -> tuple[datetime, bool]:
+        """When the rule began to exist for alerts, and whether it is new to the state."""
+        if rule.origin == "store" and rule.created is not None:
+            return rule.created, False
+        seen = state.seen.get(rule.key)
+        if seen:
+            try:
+                when = from_utc_iso(seen)
+            except ValueError:
+                when = None
+            if when is not None:
+                return when, False
+        state.seen[rule.key] = utc_iso(self._config_seen_at) or ""
+        return self._config_seen_at, True
+
+    def _spikes(
+        self,
+        mentioned: list[Watched],
+        state: AlertState,
+        now: datetime,
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """A spike entry for each term mentioned in this batch whose running hour has reached
+        its threshold, once per term per hour."""
+        out: list[dict[str, Any]] = []
+        hour = utc_iso(hour_start(now)) or ""
+        changed = False
+        for term in mentioned:
+            key, name, notify = term.key, term.name, term.notify
+            if state.spikes.get(key) == hour:
+                continue
+            kind = "watch" if key.startswith("watch:") else "alert"
+            found = trend(self.store, name, kind, term.query_text, term.query, now)
+            verdict = found.verdict
+            if not verdict.spike:
+                continue
+            state.spikes[key] = hour
+            changed = True
+            out.append(
+                {
+                    "alert": name,
+                    "rule": key,
+                    "kind": "spike",
+                    "article": None,
+                    "title": f"{name}: {verdict.current} mentions this hour"
+                    f" (usually {verdict.mean:.1f} an hour)",
+                    "source": None,
+                    "at": now,
+                    "link": None,
+                    "notify": notify,
+                }
+            )
+        return out, changed
+
+    def _save_state(self, state: AlertState) -> None:
+        data = {"seen": state.seen, "spikes": state.spikes}
+        try:
+            atomic_write_bytes(self.dir / STATE_FILE, orjson.dumps(data))
+        except OSError as exc:
+            log.error("%s: cannot write (%s)", self.dir / STATE_FILE, exc.strerror or exc)
+
+    # -- delivery ---------------------------------------------------------------------------
+    def _deliver(self, firing: Firing, rules: dict[str, AlertRule], now: datetime) -> None:
+        """Log every entry (a headless `poll` shows them), then desktop and webhook: at most
+        PER_RULE each per rule and cycle, the rest in one summary, nothing in quiet hours."""
+        by_rule: dict[str, list[AlertEntry]] = {}
+        for entry in firing.entries:
+            log.warning(
+                "alert %s (%s): %s%s",
+                entry.alert,
+                entry.kind,
+                entry.title,
+                f" [{entry.source}]" if entry.source else "",
+            )
+            by_rule.setdefault(entry.rule, []).append(entry)
+        desktop: list[AlertEntry] = []
+        for key, entries in by_rule.items():
+            rule = rules.get(key)
+            wants = set(entries[0].notify)
+            if not wants & {"desktop", "webhook"}:
+                continue
+            if rule is not None and rule.quiet is not None and rule.quiet.holds(now, self.zone):
+                firing.quiet += len(entries)
+                log.info("alert %s: quiet hours, %d not sent", entries[0].alert, len(entries))
+                continue
+            shown = entries[:PER_RULE]
+            if len(entries) > PER_RULE:
+                first = entries[PER_RULE]
+                shown.append(
+                    AlertEntry(
+                        seq=first.seq,
+                        alert=first.alert,
+                        rule=key,
+                        kind=first.kind,
+                        article=None,
+                        title=f"and {len(entries) - PER_RULE} more articles",
+                        source=None,
+                        at=first.at,
+                        notify=first.notify,
+                    )
+                )
+            if "desktop" in wants:
+                desktop.extend(shown)
+            if "webhook" in wants and rule is not None and rule.webhook:
+                fmt = webhook_format(rule)
+                for entry in shown:
+                    url, body = webhook_request(rule.webhook, fmt, entry)
+                    firing.webhooks += self.sender.submit(url, body)
+        if desktop:
+            firing.desktop = len(desktop)
+            threading.Thread(
+                target=self._show_desktop, args=(desktop,), name="wirewatch-desktop", daemon=True
+            ).start()
+
+    def _show_desktop(self, entries: list[AlertEntry]) -> None:
+        for entry in entries:
+            if not self.desktop(entry):
+                return  # notify-send missing or failing: no point trying the rest

@@ -1,0 +1,318 @@
+"""Alert rules: a query that fires when matching news lands, and where the alert goes.
+
+Rules come from `[[alerts]]` in the config (read-only in the app) and from the app, which keeps
+its own in alerts.json in the data dir beside events.json, changed under alerts.lock by any
+process. A config rule can be muted from the app: its name is kept in the same file.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, time, tzinfo
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import orjson
+
+from fetchers.atomic import atomic_write_bytes, exclusive_lock
+from fetchers.models import from_utc_iso, utc_iso
+from fetchers.query import QueryError, parse_query
+from fetchers.text import clean_line
+
+NOTIFY_KINDS = ("bell", "terminal", "desktop", "webhook")
+WEBHOOK_FORMATS = ("generic", "slack", "matrix", "ntfy")
+RULE_KEYS = {"name", "query", "notify", "webhook", "webhook_format", "quiet"}
+FILE = "alerts.json"
+RuleOrigin = Literal["config", "store"]
+_CLOCK = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+
+class RuleError(ValueError):
+    """A rule that cannot be used; the message names the field and the fault."""
+
+
+class RuleBookError(Exception):
+    """alerts.json cannot be read or written, or the rule asked for is not there."""
+
+
+@dataclass(slots=True, frozen=True)
+class QuietHours:
+    """A daily span of wall-clock time in the reader's zone ("22:00-07:00" wraps midnight)
+    when desktop and webhook deliveries are dropped (the history keeps the alert)."""
+
+    start: time
+    end: time
+    text: str
+
+    def holds(self, when: datetime, zone: tzinfo) -> bool:
+        local = when.astimezone(zone).time().replace(tzinfo=None)
+        if self.start < self.end:
+            return self.start <= local < self.end
+        return local >= self.start or local < self.end
+
+
+def parse_quiet(text: str) -> QuietHours:
+    """ "HH:MM-HH:MM", 24-hour clock; the two ends differ."""
+    match = _CLOCK.match(text)
+    if not match:
+        raise RuleError(f'quiet {text!r}: write the span as "22:00-07:00"')
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
+        raise RuleError(f"quiet {text!r}: not a time of day (00:00 to 23:59)")
+    start, end = time(h1, m1), time(h2, m2)
+    if start == end:
+        raise RuleError(f"quiet {text!r}: starts and ends at the same minute")
+    return QuietHours(start, end, f"{start:%H:%M}-{end:%H:%M}")
+
+
+@dataclass(slots=True, frozen=True)
+class AlertRule:
+    """One rule. `key` names it in the alert state and history: the name for a config rule,
+    the stored id for one added in the app."""
+
+    name: str
+    query: str
+    notify: tuple[str, ...] = ("terminal",)
+    webhook: str | None = None
+    webhook_format: str | None = None  # None: chosen by the webhook's URL
+    quiet: QuietHours | None = None
+    muted: bool = False
+    origin: RuleOrigin = "config"
+    ident: str | None = None  # stored rules only
+    created: datetime | None = None  # stored rules: when added in the app
+
+    @property
+    def key(self) -> str:
+        return f"app:{self.ident}" if self.origin == "store" else f"config:{self.name}"
+
+    def to_record(self) -> dict[str, Any]:
+        return {
+            "id": self.ident,
+            "name": self.name,
+            "query": self.query,
+            "notify": list(self.notify),
+            "webhook": self.webhook,
+            "webhook_format": self.webhook_format,
+            "quiet": self.quiet.text if self.quiet else None,
+            "muted": self.muted,
+            "created": utc_iso(self.created),
+        }
+
+
+def make_rule(
+    fields: dict[str, Any],
+    now: datetime,
+    zone: tzinfo = UTC,
+    origin: RuleOrigin = "config",
+) -> AlertRule:
+    """Check one rule's fields (the config table's keys) and build it. Raises RuleError whose
+    message starts with the field at fault ("notify: ...")."""
+    for key in fields:
+        if key not in RULE_KEYS:
+            raise RuleError(f"{key}: unknown key (known: {', '.join(sorted(RULE_KEYS))})")
+    name = fields.get("name")
+    if not isinstance(name, str) or not clean_line(name, False).strip():
+        raise RuleError("name: a rule needs a name (a non-empty string)")
+    name = clean_line(name, False).strip()
+    query = fields.get("query")
+    if not isinstance(query, str) or not query.strip():
+        raise RuleError("query: a rule needs a query (a non-empty string)")
+    try:
+        parse_query(query, now, zone)
+    except QueryError as exc:
+        raise RuleError(f"query: {exc}") from exc
+    raw_notify = fields.get("notify", ["terminal"])
+    if isinstance(raw_notify, str):
+        raw_notify = [raw_notify]
+    if not isinstance(raw_notify, list) or not raw_notify:
+        raise RuleError(f"notify: a list of {', '.join(map(repr, NOTIFY_KINDS))}")
+    for kind in raw_notify:
+        if kind not in NOTIFY_KINDS:
+            raise RuleError(f"notify: {kind!r} is not one of {', '.join(map(repr, NOTIFY_KINDS))}")
+    notify = tuple(dict.fromkeys(raw_notify))
+    webhook = fields.get("webhook")
+    if webhook is not None:
+        if not isinstance(webhook, str):
+            raise RuleError("webhook: must be a URL string")
+        parts = urlsplit(webhook)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise RuleError("webhook: must be an http:// or https:// URL with a host")
+        if any(ch.isspace() or ord(ch) < 32 for ch in webhook):
+            raise RuleError("webhook: a URL holds no spaces or control characters")
+    if "webhook" in notify and not webhook:
+        raise RuleError('webhook: notify includes "webhook" but no webhook URL is given')
+    if webhook and "webhook" not in notify:
+        raise RuleError('notify: a webhook URL is given but notify does not include "webhook"')
+    fmt = fields.get("webhook_format")
+    if fmt is not None and fmt not in WEBHOOK_FORMATS:
+        raise RuleError(
+            f"webhook_format: {fmt!r} is not one of {', '.join(map(repr, WEBHOOK_FORMATS))}"
+        )
+    if fmt is not None and not webhook:
+        raise RuleError("webhook_format: given without a webhook URL")
+    quiet_text = fields.get("quiet")
+    quiet = None
+    if quiet_text is not None:
+        if not isinstance(quiet_text, str):
+            raise RuleError('quiet: must be a span such as "22:00-07:00"')
+        quiet = parse_quiet(quiet_text)
+    return AlertRule(
+        name=name,
+        query=query,
+        notify=notify,
+        webhook=webhook,
+        webhook_format=fmt,
+        quiet=quiet,
+        origin=origin,
+    )
+
+
+class RuleBook:
+    """The rules added in the app, and the config rules muted there (alerts.json)."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.dir = Path(data_dir)
+
+    @property
+    def path(self) -> Path:
+        return self.dir / FILE
+
+    def _locked(self) -> AbstractContextManager[None]:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        return exclusive_lock(self.dir / "alerts.lock")
+
+    def _read(self) -> dict[str, Any]:
+        try:
+            data = orjson.loads(self.path.read_bytes())
+        except FileNotFoundError:
+            return {"rules": [], "muted": []}
+        except (OSError, orjson.JSONDecodeError) as exc:
+            raise RuleBookError(f"{self.path} cannot be read: {exc}") from exc
+        if not isinstance(data, dict):
+            raise RuleBookError(f"{self.path} is not an alerts file")
+        rules = [r for r in data.get("rules", []) if isinstance(r, dict) and r.get("id")]
+        muted = [m for m in data.get("muted", []) if isinstance(m, str)]
+        return {"rules": rules, "muted": muted}
+
+    def _write(self, data: dict[str, Any]) -> None:
+        atomic_write_bytes(self.path, orjson.dumps(data))
+
+    def load(self, now: datetime, zone: tzinfo = UTC) -> tuple[list[AlertRule], set[str]]:
+        """The stored rules (one that no longer checks is left out and named in the error
+        list of `load_with_problems`) and the names of muted config rules."""
+        rules, muted, _problems = self.load_with_problems(now, zone)
+        return rules, muted
+
+    def load_with_problems(
+        self, now: datetime, zone: tzinfo = UTC
+    ) -> tuple[list[AlertRule], set[str], list[str]]:
+        data = self._read()
+        rules: list[AlertRule] = []
+        problems: list[str] = []
+        for item in data["rules"]:
+            fields = {k: item[k] for k in RULE_KEYS if item.get(k) is not None}
+            try:
+                rule = make_rule(fields, now, zone, origin="store")
+            except RuleError as exc:
+                problems.append(f"{self.path}: rule {item.get('name')!r}: {exc}")
+                continue
+            created = None
+            try:
+                created = from_utc_iso(item.get("created"))
+            except ValueError:
+                pass
+            rules.append(
+                replace(
+                    rule,
+                    ident=str(item["id"]),
+                    muted=bool(item.get("muted")),
+                    created=created,
+                )
+            )
+        return rules, set(data["muted"]), problems
+
+    def add(self, fields: dict[str, Any], now: datetime, zone: tzinfo = UTC) -> AlertRule:
+        """Check and store a new rule (RuleError says which field is wrong). It fires for
+        articles fetched from `now` on, never for those already stored."""
+        rule = replace(
+            make_rule(fields, now, zone, origin="store"),
+            ident=secrets.token_hex(6),
+            created=now,
+        )
+        with self._locked():
+            data = self._read()
+            data["rules"].append(rule.to_record())
+            self._write(data)
+        return rule
+
+    def update(
+        self, ident: str, fields: dict[str, Any], now: datetime, zone: tzinfo = UTC
+    ) -> AlertRule:
+        """Replace a stored rule's fields; it keeps its id, history and creation time."""
+        checked = make_rule(fields, now, zone, origin="store")
+        with self._locked():
+            data = self._read()
+            for n, item in enumerate(data["rules"]):
+                if item["id"] == ident:
+                    created = from_utc_iso(item.get("created")) or now
+                    rule = replace(
+                        checked, ident=ident, created=created, muted=bool(item.get("muted"))
+                    )
+                    data["rules"][n] = rule.to_record()
+                    self._write(data)
+                    return rule
+        raise RuleBookError("that alert rule is no longer stored (removed elsewhere?)")
+
+    def set_muted(self, rule: AlertRule, muted: bool) -> None:
+        """Mute or unmute a rule: a muted rule fires nothing (its matches are not kept
+        either). Config rules are muted by name."""
+        with self._locked():
+            data = self._read()
+            if rule.origin == "config":
+                names = [m for m in data["muted"] if m != rule.name]
+                data["muted"] = [*names, rule.name] if muted else names
+            else:
+                for item in data["rules"]:
+                    if item["id"] == rule.ident:
+                        item["muted"] = muted
+                        break
+                else:
+                    raise RuleBookError("that alert rule is no longer stored")
+            self._write(data)
+
+    def remove(self, ident: str) -> None:
+        with self._locked():
+            data = self._read()
+            kept = [r for r in data["rules"] if r["id"] != ident]
+            if len(kept) == len(data["rules"]):
+                raise RuleBookError("that alert rule is no longer stored")
+            data["rules"] = kept
+            self._write(data)
+
+
+def webhook_format(rule: AlertRule) -> str:
+    """The body a rule's webhook gets: its `webhook_format`, else what its URL's host says
+    (Slack's hooks, an ntfy server, a Matrix hookshot), else the generic body."""
+    if rule.webhook_format:
+        return rule.webhook_format
+    parts = urlsplit(rule.webhook or "")
+    host = (parts.hostname or "").lower()
+    if host == "hooks.slack.com":
+        return "slack"
+    if host == "ntfy.sh" or host.startswith("ntfy."):
+        return "ntfy"
+    if "hookshot" in host or parts.path.startswith("/webhook/") and "matrix" in host:
+        return "matrix"
+    return "generic"
+
+
+def all_rules(
+    config_rules: list[AlertRule], stored: list[AlertRule], muted: set[str]
+) -> list[AlertRule]:
+    """The config's rules (muted from the app where named), then the app's."""
+    out = [replace(r, muted=r.name in muted) if r.name in muted else r for r in config_rules]
+    return [*out, *stored]

@@ -1,0 +1,144 @@
+"""Velocity: mentions per hour of each watch term and alert rule, and when a rate is news.
+
+An article counts in the hour of its time as `list` orders it (published, else listed, else
+fetched), in UTC clock hours; the last hour of a series is the one running now.
+
+A spike is the current hour's count reaching
+
+    max(SPIKE_FLOOR, mean + SPIKE_Z * max(stdev, sqrt(mean)))
+
+over the 24 whole hours before it (population mean and standard deviation). Mentions arrive
+roughly as a Poisson process, whose spread is sqrt(mean): the floor on the deviation keeps a
+term that arrives evenly (stdev near 0) from firing on one article above its usual rate, and
+the floor on the count keeps a term seen once a day from firing on its second mention. Three
+deviations keep a term's ordinary hour-to-hour swing below the line. The running hour is
+counted as it stands, so a spike fires as soon as it is there, not when the hour ends.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from statistics import fmean, pstdev
+
+from fetchers.query import Query, parse_query
+from fetchers.store import ArticleStore
+
+HOUR = 3600
+BASELINE_HOURS = 24
+SPIKE_FLOOR = 5
+SPIKE_Z = 3.0
+DEFAULT_HOURS = 48
+MIN_HOURS, MAX_HOURS = BASELINE_HOURS + 1, 72
+
+
+@dataclass(slots=True, frozen=True)
+class Verdict:
+    """How the running hour stands against its baseline."""
+
+    current: int
+    mean: float
+    stdev: float
+    threshold: float
+
+    @property
+    def spike(self) -> bool:
+        return self.current >= self.threshold
+
+
+def spike_verdict(series: list[int]) -> Verdict:
+    """The statistic above on a series whose last count is the running hour (a shorter
+    series than 25 hours uses what it has as the baseline)."""
+    current = series[-1] if series else 0
+    baseline = series[-BASELINE_HOURS - 1 : -1] or [0]
+    mean = fmean(baseline)
+    stdev = pstdev(baseline)
+    threshold = max(float(SPIKE_FLOOR), mean + SPIKE_Z * max(stdev, math.sqrt(mean)))
+    return Verdict(current, mean, stdev, threshold)
+
+
+def hour_start(when: datetime) -> datetime:
+    return when.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def hourly_counts(times: list[float], now: datetime, hours: int) -> list[int]:
+    """Counts per UTC clock hour of POSIX `times`, oldest first, the last the running hour;
+    times outside the span (or after `now`) are left out."""
+    first = hour_start(now) - timedelta(hours=hours - 1)
+    origin = first.timestamp()
+    end = now.timestamp()
+    counts = [0] * hours
+    for t in times:
+        if origin <= t <= end:
+            counts[int((t - origin) // HOUR)] += 1
+    return counts
+
+
+def watch_query(term: str) -> str:
+    """A watch term as a query: the term as one phrase."""
+    return '"' + term.replace('"', " ").strip() + '"'
+
+
+def within(query: Query, hours: int, now: datetime) -> Query:
+    """The query restricted to articles of the last `hours` clock hours (a since: clause)."""
+    start = hour_start(now) - timedelta(hours=hours - 1)
+    bound = parse_query(f"since:{utc_iso_plain(start)}", now, UTC)
+    return Query(query.text, [*query.clauses, *bound.clauses], list(query.words))
+
+
+def utc_iso_plain(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(slots=True, frozen=True)
+class Trend:
+    """One term's series: `counts[i]` are the mentions in the hour starting `start + i` hours."""
+
+    name: str
+    kind: str  # "watch" or "alert"
+    query: str
+    start: datetime
+    counts: list[int]
+    verdict: Verdict
+
+    def to_json(self) -> dict[str, object]:
+        """The shape of `wirewatch trends --json`."""
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "query": self.query,
+            "start": utc_iso_plain(self.start),
+            "counts": self.counts,
+            "current": self.verdict.current,
+            "baseline_mean": round(self.verdict.mean, 3),
+            "threshold": round(self.verdict.threshold, 3),
+            "spike": self.verdict.spike,
+        }
+
+
+def series_for(
+    store: ArticleStore, query: Query, now: datetime, hours: int = DEFAULT_HOURS
+) -> list[int]:
+    """Mentions per hour of `query` over the last `hours` hours, from the store."""
+    ids = store.query_ids(within(query, hours, now))
+    times: list[float] = []
+    for ident in ids:
+        record = store.record(ident)
+        if record is not None:
+            times.append(record.when)
+    return hourly_counts(times, now, hours)
+
+
+def trend(
+    store: ArticleStore,
+    name: str,
+    kind: str,
+    text: str,
+    query: Query,
+    now: datetime,
+    hours: int = DEFAULT_HOURS,
+) -> Trend:
+    counts = series_for(store, query, now, hours)
+    start = hour_start(now) - timedelta(hours=hours - 1)
+    return Trend(name, kind, text, start, counts, spike_verdict(counts))

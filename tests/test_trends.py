@@ -1,0 +1,108 @@
+"""Velocity: hourly series from the store and the spike statistic on constructed series."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from fetchers.alerting import AlertDesk
+from fetchers.alertrules import make_rule
+from fetchers.config import Config
+from fetchers.models import Article, Settings
+from fetchers.query import parse_query
+from fetchers.store import Store
+from fetchers.trends import SPIKE_FLOOR, hourly_counts, series_for, spike_verdict, watch_query
+
+NOW = datetime(2025, 10, 24, 8, 40, tzinfo=UTC)
+
+
+def test_a_quiet_term_needs_the_floor_to_spike() -> None:
+    assert not spike_verdict([0] * 24 + [SPIKE_FLOOR - 1]).spike
+    assert spike_verdict([0] * 24 + [SPIKE_FLOOR]).spike
+    assert not spike_verdict([1, 0] * 12 + [4]).spike  # twice its rate, but four articles
+
+
+def test_an_even_rate_is_judged_by_its_poisson_spread() -> None:
+    # 10 an hour, every hour: stdev 0, so the floor on the deviation, sqrt(10), sets the line
+    line = 10 + 3 * math.sqrt(10)
+    verdict = spike_verdict([10] * 24 + [19])
+    assert verdict.threshold == line and not verdict.spike
+    assert spike_verdict([10] * 24 + [20]).spike
+
+
+def test_a_swinging_baseline_raises_the_line() -> None:
+    swinging = [2, 30] * 12  # mean 16, stdev 14
+    assert not spike_verdict([*swinging, 40]).spike  # would spike an even baseline of 16
+    assert spike_verdict([16] * 24 + [40]).spike
+    assert spike_verdict([*swinging, 60]).spike  # 16 + 3 x 14 = 58
+
+
+def test_only_the_last_24_hours_are_the_baseline() -> None:
+    old_burst = [50] * 10  # more than a day before: forgotten
+    assert spike_verdict([*old_burst, *([1] * 24), 9]).spike
+
+
+def test_hourly_counts_fall_in_utc_clock_hours() -> None:
+    times = [
+        NOW.timestamp(),  # the running hour
+        (NOW - timedelta(minutes=40)).timestamp(),  # 08:00, still the running hour
+        (NOW - timedelta(minutes=41)).timestamp(),  # 07:59, the hour before
+        (NOW - timedelta(hours=3)).timestamp(),
+        (NOW + timedelta(minutes=5)).timestamp(),  # ahead of now: not counted
+        (NOW - timedelta(hours=30)).timestamp(),  # before the span
+    ]
+    assert hourly_counts(times, NOW, 5) == [0, 1, 0, 1, 2]
+
+
+def _article(n: int, title: str, published: datetime) -> Article:
+    return Article(
+        id=f"id{n}", source="Yonhap", title=title, published=published, fetched=published
+    )
+
+
+def test_series_come_from_the_store(tmp_path: Path) -> None:
+    with Store(tmp_path / "d", writer=True) as store:
+        store.add_batch(
+            [_article(n, "Tariff talks", NOW - timedelta(hours=n % 30)) for n in range(60)]
+            + [_article(100, "Chip exports", NOW)]
+        )
+        counts = series_for(store, parse_query(watch_query("tariff")), NOW, 48)
+    assert len(counts) == 48
+    assert counts[-1] == 2 and counts[-2] == 2 and counts[-30] == 2 and counts[-31] == 0
+    assert sum(counts) == 60
+
+
+def test_a_spike_fires_once_per_term_per_hour(tmp_path: Path) -> None:
+    data = tmp_path / "d"
+    with Store(data, writer=True) as store:
+        # one "tariff" article an hour for a day (line: max(5, 1 + 3 x 1)), then a burst
+        old = [_article(n, "Tariff talks", NOW - timedelta(hours=n)) for n in range(1, 25)]
+        store.add_batch(old)
+        config = Config(
+            path=tmp_path / "w.toml",
+            settings=Settings(),
+            watch_terms=["tariff"],
+            alerts=[make_rule({"name": "Chips", "query": "chip"}, NOW)],
+        )
+        clock = [NOW]
+        desk = AlertDesk(config, store, data, lambda: clock[0])
+        burst = [_article(100 + n, "Tariff deadline", NOW - timedelta(minutes=n)) for n in range(4)]
+        first = desk.check(store.add_batch(burst))
+        assert first.entries == []  # 4 this hour
+        more = desk.check(store.add_batch([_article(200, "Tariff deal", NOW)]))
+        spikes = [e for e in more.entries if e.kind == "spike"]
+        assert [(e.alert, e.article, e.notify) for e in spikes] == [("tariff", None, ("terminal",))]
+        assert "5 mentions this hour" in spikes[0].title
+        again = desk.check(store.add_batch([_article(201, "Tariff deal 2", NOW)]))
+        assert again.entries == []  # still the same hour
+        clock[0] = NOW + timedelta(hours=1)
+        later = desk.check(
+            store.add_batch(
+                [
+                    _article(300 + n, "Tariff news", clock[0] - timedelta(minutes=n))
+                    for n in range(9)
+                ]
+            )
+        )
+        assert [e.alert for e in later.entries if e.kind == "spike"] == ["tariff"]
