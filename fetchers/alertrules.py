@@ -59,13 +59,13 @@ def parse_quiet(text: str) -> QuietHours:
     """ "HH:MM-HH:MM", 24-hour clock; the two ends differ."""
     match = _CLOCK.match(text)
     if not match:
-        raise RuleError(f'quiet {text!r}: write the span as "22:00-07:00"')
+        raise RuleError(f'quiet: {text!r}: write the span as "22:00-07:00"')
     h1, m1, h2, m2 = (int(g) for g in match.groups())
     if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
-        raise RuleError(f"quiet {text!r}: not a time of day (00:00 to 23:59)")
+        raise RuleError(f"quiet: {text!r} is not a time of day (00:00 to 23:59)")
     start, end = time(h1, m1), time(h2, m2)
     if start == end:
-        raise RuleError(f"quiet {text!r}: starts and ends at the same minute")
+        raise RuleError(f"quiet: {text!r} starts and ends at the same minute")
     return QuietHours(start, end, f"{start:%H:%M}-{end:%H:%M}")
 
 

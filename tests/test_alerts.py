@@ -1,0 +1,400 @@
+"""Alert rules: the config's [[alerts]], rules kept in the data dir, firing by the writer's
+cycle (once per article and rule, across restarts, never for articles stored before the
+rule), quiet hours, and the `alerts` and `trends` commands."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from fetchers.alerthistory import AlertHistory
+from fetchers.alerting import AlertDesk, BatchIndex
+from fetchers.alertrules import RuleBook, RuleBookError, RuleError, make_rule
+from fetchers.config import Config, ConfigError, load_config
+from fetchers.models import Article, Settings, Source
+from fetchers.newsroom import Newsroom
+from fetchers.notify import WebhookSender
+from fetchers.query import Record, parse_query
+from fetchers.store import Store
+from tests.conftest import FeedServer, Route, rss
+from tests.webhooks import Receiver, receiver_fixture  # noqa: F401 - gives `receiver`
+from tui.cli import main
+
+NOW = datetime(2025, 10, 24, 8, 0, tzinfo=UTC)
+SECRET = "B0000/s3cr3tT0ken"
+
+
+# -- the config -----------------------------------------------------------------------------
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "wirewatch.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_alert_rules_load_from_the_config(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[settings]\ntimezone = "Asia/Seoul"\n'
+        '[[alerts]]\nname = "Tariffs"\nquery = "tariff source:Yonhap"\n'
+        'notify = ["bell", "terminal", "webhook"]\n'
+        f'webhook = "https://hooks.slack.com/services/{SECRET}"\nquiet = "22:00-07:00"\n'
+        '[[alerts]]\nname = "APEC"\nquery = "APEC OR Gyeongju"\n',
+    )
+    config = load_config(path, NOW)
+    first, second = config.alerts
+    assert (first.name, first.query, first.notify) == (
+        "Tariffs",
+        "tariff source:Yonhap",
+        ("bell", "terminal", "webhook"),
+    )
+    assert first.quiet is not None and first.quiet.text == "22:00-07:00"
+    assert second.notify == ("terminal",) and second.webhook is None
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ('query = "x"', "alerts[1].name: a rule needs a name"),
+        ('name = "A"', "alerts[1] (A).query: a rule needs a query"),
+        ('name = "A"\nquery = "tariff OR"', "alerts[1] (A).query: OR needs a term on each side"),
+        ('name = "A"\nquery = "x"\nnotify = ["email"]', "(A).notify: 'email' is not one of"),
+        ('name = "A"\nquery = "x"\nnotify = []', "(A).notify: a list of"),
+        ('name = "A"\nquery = "x"\nnotify = ["webhook"]', "(A).webhook: notify includes"),
+        (
+            f'name = "A"\nquery = "x"\nwebhook = "https://h.example/{SECRET}"',
+            '(A).notify: a webhook URL is given but notify does not include "webhook"',
+        ),
+        (
+            f'name = "A"\nquery = "x"\nnotify = ["webhook"]\nwebhook = "ftp://h/{SECRET}"',
+            "(A).webhook: must be an http:// or https:// URL",
+        ),
+        (
+            'name = "A"\nquery = "x"\nnotify = ["webhook"]\nwebhook = "https://h/x"\n'
+            'webhook_format = "teams"',
+            "(A).webhook_format: 'teams' is not one of",
+        ),
+        ('name = "A"\nquery = "x"\nquiet = "10pm-7am"', "(A).quiet: '10pm-7am': write"),
+        ('name = "A"\nquery = "x"\nquiet = "22:00-22:00"', "the same minute"),
+        ('name = "A"\nquery = "x"\nquiet = "25:00-07:00"', "not a time of day"),
+        ('name = "A"\nquery = "x"\nsound = true', "(A).sound: unknown key"),
+    ],
+)
+def test_every_mistake_stops_at_load_naming_the_key(
+    tmp_path: Path, table: str, message: str
+) -> None:
+    path = write(tmp_path, f"[[alerts]]\n{table}\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, NOW)
+    assert str(caught.value).startswith(f"{path}: alerts[1]")
+    assert message in str(caught.value)
+    assert SECRET not in str(caught.value)
+
+
+def test_two_rules_of_one_name_are_refused(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, '[[alerts]]\nname = "A"\nquery = "x"\n[[alerts]]\nname = "A"\nquery = "y"\n'
+    )
+    with pytest.raises(ConfigError, match=r"alerts\[2\] \(A\): a second alert with this name"):
+        load_config(path, NOW)
+
+
+def test_quiet_hours_wrap_midnight_in_the_readers_zone() -> None:
+    from zoneinfo import ZoneInfo
+
+    quiet = make_rule({"name": "A", "query": "x", "quiet": "22:00-07:00"}, NOW).quiet
+    assert quiet is not None
+    seoul = ZoneInfo("Asia/Seoul")
+    assert quiet.holds(datetime(2025, 10, 24, 13, 30, tzinfo=UTC), seoul)  # 22:30 in Seoul
+    assert quiet.holds(datetime(2025, 10, 24, 21, 59, tzinfo=UTC), seoul)  # 06:59
+    assert not quiet.holds(datetime(2025, 10, 24, 22, 0, tzinfo=UTC), seoul)  # 07:00
+    assert not quiet.holds(datetime(2025, 10, 24, 8, 0, tzinfo=UTC), seoul)  # 17:00
+
+
+# -- rules kept in the data dir ---------------------------------------------------------------
+def test_rules_are_added_edited_muted_and_removed_in_the_data_dir(tmp_path: Path) -> None:
+    book = RuleBook(tmp_path)
+    rule = book.add({"name": "Chips", "query": "semiconductor", "notify": ["desktop"]}, NOW)
+    assert rule.origin == "store" and rule.created == NOW and rule.key == f"app:{rule.ident}"
+    with pytest.raises(RuleError, match="query: unterminated quote"):
+        book.add({"name": "Bad", "query": '"tariff'}, NOW)
+    later = NOW + timedelta(hours=1)
+    edited = book.update(
+        rule.ident or "", {"name": "Chips", "query": "chip OR semiconductor"}, later
+    )
+    assert edited.created == NOW and edited.query == "chip OR semiconductor"
+    book.set_muted(edited, True)
+    config_rule = make_rule({"name": "Tariffs", "query": "tariff"}, NOW)
+    book.set_muted(config_rule, True)
+    stored, muted = RuleBook(tmp_path).load(NOW)  # as another process reads it
+    assert [(r.name, r.query, r.muted) for r in stored] == [
+        ("Chips", "chip OR semiconductor", True)
+    ]
+    assert muted == {"Tariffs"}
+    book.set_muted(config_rule, False)
+    book.remove(rule.ident or "")
+    assert RuleBook(tmp_path).load(NOW) == ([], set())
+    with pytest.raises(RuleBookError):
+        book.remove(rule.ident or "")
+
+
+# -- firing -----------------------------------------------------------------------------------
+def item(n: int, title: str) -> str:
+    return (
+        f"<title>{title}</title><link>https://wire.example/{n}</link>"
+        f"<guid>https://wire.example/{n}</guid>"
+        f"<pubDate>Fri, 24 Oct 2025 07:{n:02d}:00 +0000</pubDate>"
+    )
+
+
+def config_with(tmp_path: Path, url: str, rules: list[dict], terms: list[str] = ()) -> Config:  # type: ignore[assignment]
+    return Config(
+        path=tmp_path / "wirewatch.toml",
+        settings=Settings(timeout=5.0),
+        sources=[Source(name="Wire", url=url)],
+        watch_terms=list(terms),
+        alerts=[make_rule(r, NOW) for r in rules],
+    )
+
+
+async def cycle(config: Config, data: Path, clock: list[datetime]) -> Newsroom:
+    with Store(data, writer=True) as store:
+        newsroom = Newsroom(config, store, data, lambda: clock[0])
+        try:
+            await newsroom.cycle()
+        finally:
+            await newsroom.aclose()  # the queued alert check finishes first
+    return newsroom
+
+
+def fired(data: Path) -> list[tuple[str, str, str | None]]:
+    return [(e.alert, e.title, e.source) for e in reversed(AlertHistory(data).recent())]
+
+
+async def test_a_rule_fires_for_new_articles_only_once_across_restarts(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    data, clock = tmp_path / "d", [NOW]
+    url = feed_server.add("/feed", Route(rss(item(1, "Tariff talks stall"), item(2, "Weather"))))
+    # stored before any rule existed
+    await cycle(config_with(tmp_path, url, []), data, clock)
+    rule = {"name": "Tariffs", "query": "tariff"}
+    clock[0] = NOW + timedelta(minutes=10)
+    feed_server.routes["/feed"] = Route(
+        rss(item(1, "Tariff talks stall"), item(2, "Weather"), item(3, "Tariff deal near"))
+    )
+    await cycle(config_with(tmp_path, url, [rule]), data, clock)
+    assert fired(data) == [("Tariffs", "Tariff deal near", "Wire")]
+    # a restart, and a feed that brings everything again (a store shard lost, say)
+    clock[0] = NOW + timedelta(minutes=20)
+    with Store(data, writer=True) as store:
+        ids = store.query_ids(parse_query("tariff"))
+        desk = AlertDesk(config_with(tmp_path, url, [rule]), store, data, lambda: clock[0])
+        assert desk.check(ids).entries == []
+    feed_server.routes["/feed"] = Route(rss(item(4, "New tariff threat")))
+    await cycle(config_with(tmp_path, url, [rule]), data, clock)
+    assert fired(data) == [
+        ("Tariffs", "Tariff deal near", "Wire"),
+        ("Tariffs", "New tariff threat", "Wire"),
+    ]
+
+
+async def test_a_rule_added_in_the_app_never_fires_for_articles_already_stored(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    data, clock = tmp_path / "d", [NOW]
+    url = feed_server.add("/feed", Route(rss(item(1, "Chip exports slow"))))
+    await cycle(config_with(tmp_path, url, []), data, clock)
+    clock[0] = NOW + timedelta(minutes=5)
+    RuleBook(data).add({"name": "Chips", "query": "chip"}, clock[0])
+    with Store(data, writer=True) as store:  # the old article handed over again
+        desk = AlertDesk(config_with(tmp_path, url, []), store, data, lambda: clock[0])
+        assert desk.check(store.query_ids()).entries == []
+    clock[0] = NOW + timedelta(minutes=10)
+    feed_server.routes["/feed"] = Route(rss(item(1, "Chip exports slow"), item(2, "Chip deal")))
+    await cycle(config_with(tmp_path, url, []), data, clock)
+    assert fired(data) == [("Chips", "Chip deal", "Wire")]
+
+
+async def test_a_muted_rule_fires_nothing(tmp_path: Path, feed_server: FeedServer) -> None:
+    data, clock = tmp_path / "d", [NOW]
+    url = feed_server.add("/feed", Route(rss(item(1, "Tariff news"))))
+    rule = {"name": "Tariffs", "query": "tariff"}
+    RuleBook(data).set_muted(make_rule(rule, NOW), True)
+    await cycle(config_with(tmp_path, url, [rule]), data, clock)
+    assert fired(data) == []
+
+
+async def test_webhook_rules_post_from_the_writer_and_respect_quiet_hours(
+    tmp_path: Path,
+    feed_server: FeedServer,
+    receiver: Receiver,
+) -> None:
+    data, clock = tmp_path / "d", [NOW]  # 17:00 in Seoul
+    url = feed_server.add("/feed", Route(rss(*(item(n, f"Tariff update {n}") for n in range(8)))))
+    hook = receiver.url(f"/hook/{SECRET}")
+    rules = [
+        {"name": "Loud", "query": "tariff", "notify": ["webhook"], "webhook": hook},
+        {
+            "name": "Night",
+            "query": "tariff",
+            "notify": ["webhook"],
+            "webhook": hook,
+            "quiet": "16:00-18:00",
+        },
+    ]
+    config = config_with(tmp_path, url, rules)
+    config.settings.timezone = "Asia/Seoul"
+    with Store(data, writer=True) as store:
+        newsroom = Newsroom(config, store, data, lambda: clock[0])
+        assert newsroom.alerts is not None
+        newsroom.alerts.sender = WebhookSender(sleep=lambda s: None)
+        await newsroom.cycle()
+        await newsroom.aclose()
+    # 8 matches of each rule; Loud posts 5 and a summary, Night is in its quiet hours
+    assert len(AlertHistory(data).recent()) == 16
+    texts = [body["text"] for _path, body in receiver.posts]
+    assert len(texts) == 6 and all(t.startswith("wirewatch: Loud: ") for t in texts)
+    assert texts[-1] == "wirewatch: Loud: and 3 more articles"
+
+
+def test_a_viewer_newsroom_fires_nothing(tmp_path: Path) -> None:
+    data = tmp_path / "d"
+    with Store(data, writer=True), Store(data) as viewer:
+        newsroom = Newsroom(Config(path=tmp_path / "w.toml"), viewer, data, lambda: NOW)
+        assert newsroom.alerts is None
+
+
+def test_the_batch_index_narrows_without_changing_any_answer() -> None:
+    rng = random.Random(7)
+    words = ["tariff", "tariffs", "trade", "Seoul", "APEC", "$350", "billion", "US-Korea", "주가"]
+    records = [
+        Record(
+            id=f"r{n}",
+            source=rng.choice(["Yonhap", "BBC", "Korea Herald"]),
+            title=" ".join(rng.choices(words, k=4)),
+            summary=" ".join(rng.choices(words, k=6)),
+            tags=tuple(rng.sample(["korea", "wire", "trade"], k=rng.randint(0, 2))),
+            published=NOW.timestamp() - n * 60,
+        )
+        for n in range(400)
+    ]
+    batch = BatchIndex(records)
+    queries = [
+        "tariff",
+        "tariffs",
+        "tarif",
+        '"$350 billion"',
+        "US-Korea",
+        "trade OR APEC",
+        "-tariff",
+        "title:seoul source:BBC",
+        'source:"Korea Herald" tag:wire',
+        "tag:trade -APEC",
+        "주가",
+        "since:30m apec",
+        "nothing",
+    ]
+    for text in queries:
+        query = parse_query(text, NOW)
+        brute = [r.id for r in records if query.matches(r)]
+        narrowed = [r.id for r in batch.candidates(query) if query.matches(r)]
+        assert narrowed == brute, text
+
+
+# -- the commands ---------------------------------------------------------------------------
+def test_alerts_and_trends_json_shapes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "d"
+    config = write(
+        tmp_path,
+        '[watch]\nterms = ["tariff"]\n[[alerts]]\nname = "Tariffs"\nquery = "tariff"\n',
+    )
+    history = AlertHistory(data)
+    data.mkdir()
+    base = {"rule": "config:Tariffs", "link": None, "notify": ("terminal",)}
+    history.append(
+        [
+            {
+                **base,
+                "alert": "Tariffs",
+                "kind": "match",
+                "article": "a1",
+                "title": "Old",
+                "source": "Wire",
+                "at": NOW - timedelta(hours=10),
+            },
+            {
+                **base,
+                "alert": "Tariffs",
+                "kind": "match",
+                "article": "a2",
+                "title": "New",
+                "source": "Wire",
+                "at": NOW - timedelta(hours=1),
+            },
+            {
+                **base,
+                "alert": "tariff",
+                "kind": "spike",
+                "article": None,
+                "title": "tariff: 9 mentions this hour",
+                "source": None,
+                "at": NOW,
+            },
+        ],
+        NOW,
+        30,
+    )
+    with Store(data, writer=True) as store:
+        store.add_batch(
+            [Article(id="a2", source="Wire", title="Tariff news", published=NOW, fetched=NOW)]
+        )
+    common = ["--config", str(config), "--data-dir", str(data), "--now", NOW.isoformat()]
+    assert main(["alerts", "--json", "--since", "6h", *common]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert lines == [
+        {
+            "alert": "tariff",
+            "kind": "spike",
+            "article": None,
+            "title": "tariff: 9 mentions this hour",
+            "source": None,
+            "at": "2025-10-24T08:00:00Z",
+        },
+        {
+            "alert": "Tariffs",
+            "kind": "match",
+            "article": "a2",
+            "title": "New",
+            "source": "Wire",
+            "at": "2025-10-24T07:00:00Z",
+        },
+    ]
+    assert main(["alerts", *common]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 3
+    assert main(["alerts", "--since", "soon", *common]) == 2
+    assert "--since soon" in capsys.readouterr().err
+    assert main(["trends", "--json", "--hours", "30", *common]) == 0
+    trends = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(t["name"], t["kind"], t["query"]) for t in trends] == [
+        ("tariff", "watch", '"tariff"'),
+        ("Tariffs", "alert", "tariff"),
+    ]
+    first = trends[0]
+    assert set(first) == {
+        "name",
+        "kind",
+        "query",
+        "start",
+        "counts",
+        "current",
+        "baseline_mean",
+        "threshold",
+        "spike",
+    }
+    assert first["start"] == "2025-10-23T03:00:00Z" and len(first["counts"]) == 30
+    assert first["counts"][-1] == 1 and first["current"] == 1 and first["spike"] is False
+    assert main(["trends", "--hours", "7", *common]) == 2

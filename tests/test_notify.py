@@ -1,0 +1,299 @@
+"""Delivering alerts: webhooks to a loopback receiver (and one that fails), terminal
+notification bytes (OSC 9, OSC 777, tmux passthrough), notify-send's argv, and the bytes an
+open dashboard writes for new history entries."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from fetchers.alertfeed import AlertFeed
+from fetchers.alerthistory import AlertEntry, AlertHistory
+from fetchers.alertrules import make_rule, webhook_format
+from fetchers.notify import (
+    WebhookSender,
+    desktop_command,
+    send_desktop,
+    terminal_output,
+    terminal_sequences,
+    webhook_request,
+)
+from tests.webhooks import Receiver, receiver_fixture  # noqa: F401 - gives `receiver`
+
+AT = datetime(2025, 10, 24, 8, 0, tzinfo=UTC)
+SECRET = "T000/B000/s3cr3tT0ken"
+
+
+def entry(title: str = "Seoul, Washington far apart on tariffs", **kw: object) -> AlertEntry:
+    fields: dict = {
+        "seq": 1,
+        "alert": "Tariffs",
+        "rule": "config:Tariffs",
+        "kind": "match",
+        "article": "abc123",
+        "title": title,
+        "source": "Yonhap",
+        "at": AT,
+        "link": "https://en.yna.co.kr/view/1",
+        "notify": ("terminal", "bell"),
+    }
+    fields.update(kw)
+    return AlertEntry(**fields)
+
+
+def sender(waits: list[float], retries: int = 3) -> WebhookSender:
+    return WebhookSender(retries=retries, backoff=0.5, sleep=waits.append, timeout=5.0)
+
+
+# -- webhooks -------------------------------------------------------------------------------
+def test_the_generic_body_reaches_the_receiver(receiver: Receiver) -> None:
+    waits: list[float] = []
+    hooks = sender(waits)
+    url, body = webhook_request(receiver.url(f"/hook/{SECRET}"), "generic", entry())
+    assert hooks.submit(url, body)
+    assert hooks.drain(10)
+    assert receiver.posts == [
+        (
+            f"/hook/{SECRET}",
+            {
+                "alert": "Tariffs",
+                "kind": "match",
+                "article": "abc123",
+                "title": "Seoul, Washington far apart on tariffs",
+                "source": "Yonhap",
+                "at": "2025-10-24T08:00:00Z",
+                "link": "https://en.yna.co.kr/view/1",
+                "text": "wirewatch: Tariffs: Seoul, Washington far apart on tariffs (Yonhap)"
+                " https://en.yna.co.kr/view/1",
+            },
+        )
+    ]
+    assert waits == [] and hooks.stats.sent == 1
+    hooks.close()
+
+
+def test_a_failing_hook_is_retried_with_doubling_waits(
+    receiver: Receiver, caplog: pytest.LogCaptureFixture
+) -> None:
+    receiver.statuses = [503, 500, 429, 200]
+    waits: list[float] = []
+    hooks = sender(waits)
+    caplog.set_level(logging.INFO, "wirewatch.alerts")
+    hooks.submit(receiver.url(f"/services/{SECRET}"), {"text": "x"})
+    assert hooks.drain(10)
+    assert len(receiver.posts) == 4
+    assert waits == [0.5, 1.0, 2.0]
+    assert (hooks.stats.sent, hooks.stats.failed, hooks.stats.attempts) == (1, 0, 4)
+    assert SECRET not in caplog.text and "/services" not in caplog.text
+    assert "HTTP 503" in caplog.text
+    hooks.close()
+
+
+def test_a_hook_that_never_answers_well_is_given_up(
+    receiver: Receiver, caplog: pytest.LogCaptureFixture
+) -> None:
+    receiver.statuses = [502]
+    waits: list[float] = []
+    hooks = sender(waits, retries=2)
+    hooks.submit(receiver.url(f"/{SECRET}"), {"text": "x"})
+    assert hooks.drain(10)
+    assert len(receiver.posts) == 3 and waits == [0.5, 1.0]
+    assert hooks.stats.failed == 1
+    assert "gave up after 3 tries" in caplog.text and SECRET not in caplog.text
+    hooks.close()
+
+
+def test_a_refusal_is_not_retried(receiver: Receiver) -> None:
+    receiver.statuses = [404]
+    waits: list[float] = []
+    hooks = sender(waits)
+    hooks.submit(receiver.url("/gone"), {"text": "x"})
+    assert hooks.drain(10)
+    assert len(receiver.posts) == 1 and waits == [] and hooks.stats.failed == 1
+    hooks.close()
+
+
+def test_an_unreachable_hook_never_logs_its_url(caplog: pytest.LogCaptureFixture) -> None:
+    waits: list[float] = []
+    hooks = sender(waits, retries=1)
+    caplog.set_level(logging.INFO, "wirewatch.alerts")
+    hooks.submit(f"http://me:pw@127.0.0.1:9/{SECRET}?token=abc", {"text": "x"})
+    assert hooks.drain(10)
+    assert hooks.stats.failed == 1 and waits == [0.5]
+    assert SECRET not in caplog.text and "pw" not in caplog.text and "token" not in caplog.text
+    assert "http://127.0.0.1:9/…" in caplog.text
+    hooks.close()
+
+
+def test_the_queue_is_bounded_and_submit_never_waits(receiver: Receiver) -> None:
+    gate = threading.Event()
+    hooks = WebhookSender(limit=2, sleep=lambda s: None)
+    hooks.sleep = lambda s: None
+    blocked = threading.Event()
+
+    def slow_sleep(seconds: float) -> None:
+        blocked.set()
+        gate.wait(10)
+
+    receiver.statuses = [503, 200]
+    hooks.sleep = slow_sleep
+    hooks.submit(receiver.url("/a"), {"n": 0})  # taken by the thread, which then waits
+    assert blocked.wait(10)
+    accepted = [hooks.submit(receiver.url("/a"), {"n": n}) for n in range(1, 5)]
+    assert accepted == [True, True, False, False]
+    assert hooks.stats.dropped == 2
+    gate.set()
+    assert hooks.drain(10)
+    assert sorted(p[1]["n"] for p in receiver.posts) == [0, 0, 1, 2]
+    hooks.close()
+
+
+def test_slack_matrix_and_ntfy_shapes(receiver: Receiver) -> None:
+    hostile = entry(title="<b>Tariffs</b> \x1b]52;c;ZXZpbA==\x07 & more")
+    url, body = webhook_request("https://hooks.slack.com/services/X", "slack", hostile)
+    assert url == "https://hooks.slack.com/services/X" and list(body) == ["text"]
+    assert "\x1b" not in body["text"] and "\x07" not in body["text"]
+    _, body = webhook_request("https://matrix.example/webhook/abc", "matrix", hostile)
+    assert set(body) == {"text", "html", "username"}
+    assert "&lt;b&gt;Tariffs&lt;/b&gt;" in body["html"] and "&amp; more" in body["html"]
+    assert '<a href="https://en.yna.co.kr/view/1">link</a>' in body["html"]
+    # ntfy takes JSON at the server's root, naming the topic
+    hooks = sender([])
+    hooks.submit(*webhook_request(receiver.url("/wire-desk"), "ntfy", entry()))
+    assert hooks.drain(10)
+    assert receiver.posts == [
+        (
+            "/",
+            {
+                "topic": "wire-desk",
+                "title": "wirewatch: Tariffs",
+                "message": "Seoul, Washington far apart on tariffs (Yonhap)",
+                "tags": ["newspaper"],
+                "click": "https://en.yna.co.kr/view/1",
+            },
+        )
+    ]
+    hooks.close()
+
+
+def test_the_format_follows_the_key_or_the_url() -> None:
+    def fmt(url: str, given: str | None = None) -> str:
+        fields = {"name": "x", "query": "x", "notify": ["webhook"], "webhook": url}
+        if given:
+            fields["webhook_format"] = given
+        return webhook_format(make_rule(fields, AT))
+
+    assert fmt("https://hooks.slack.com/services/T/B/C") == "slack"
+    assert fmt("https://ntfy.sh/desk") == "ntfy"
+    assert fmt("https://ntfy.example.org/desk") == "ntfy"
+    assert fmt("https://hookshot.example.org/webhook/abc") == "matrix"
+    assert fmt("https://example.org/hook") == "generic"
+    assert fmt("https://example.org/hook", "slack") == "slack"
+
+
+# -- the terminal ---------------------------------------------------------------------------
+def test_osc_9_and_777_bytes() -> None:
+    seq = terminal_sequences("wirewatch: Tariffs", "Talks stall (Yonhap)", in_tmux=False)
+    assert seq == (
+        "\x1b]9;wirewatch: Tariffs: Talks stall (Yonhap)\x07"
+        "\x1b]777;notify;wirewatch: Tariffs;Talks stall (Yonhap)\x07"
+    )
+
+
+def test_inside_tmux_each_sequence_goes_through_passthrough() -> None:
+    seq = terminal_sequences("T", "B", in_tmux=True)
+    assert seq == ("\x1bPtmux;\x1b\x1b]9;T: B\x07\x1b\\\x1bPtmux;\x1b\x1b]777;notify;T;B\x07\x1b\\")
+
+
+def test_tmux_is_found_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TMUX", "/tmp/tmux-1000/default,1,0")
+    assert terminal_sequences("T", "B").startswith("\x1bPtmux;")
+    monkeypatch.delenv("TMUX")
+    assert terminal_sequences("T", "B").startswith("\x1b]9;")
+
+
+def test_feed_text_cannot_inject_escape_codes() -> None:
+    hostile = (
+        "Breaking\x07\x1b]52;c;ZXZpbA==\x07\x1b[2J\x9b31m;notify;evil\x1bPtmux;\x1b\x1b]0;x\x07"
+        "\u202etxt.exe\nline two\x1b\\"
+    )
+    raw = terminal_output([entry(title=hostile, source="Feed\x1b[31m;x")], True, in_tmux=True)
+    text = raw.decode()
+    # only the sequences wirewatch wrote: two passthroughs of one OSC each, and the bell
+    assert text.count("\x1b") == 2 * 4  # "ESC P", the OSC's ESC doubled, "ESC \\"
+    assert text.count("\x07") == 3 and text.endswith("\x07")
+    assert "\x9b" not in text and "\u202e" not in text and "\n" not in text
+    assert text.count(";notify;") == 1  # the feed's ";notify;" cannot add a field
+    assert "Breaking" in text and "line two" in text
+
+
+def test_terminal_output_follows_each_rules_notify_and_the_bell_setting() -> None:
+    terminal_only = entry(notify=("terminal",))
+    bell_only = entry(notify=("bell",))
+    webhook_only = entry(notify=("webhook",))
+    assert terminal_output([webhook_only], True, in_tmux=False) == b""
+    assert terminal_output([bell_only], False, in_tmux=False) == b""  # [settings] bell off
+    assert terminal_output([bell_only], True, in_tmux=False) == b"\x07"
+    both = terminal_output([terminal_only, bell_only], True, in_tmux=False)
+    assert both.count(b"\x1b]9;") == 1 and both.count(b"\x1b]777;") == 1
+    assert both.endswith(b"\x07\x07")  # the OSC 777's own terminator, then one bell
+
+
+def test_a_dashboard_gets_entries_after_its_mark(tmp_path: Path) -> None:
+    history = AlertHistory(tmp_path)
+    history.append([_fields("before")], AT, 30)
+    feed = AlertFeed(tmp_path, bell=True, in_tmux=False)
+    assert feed.take().entries == []  # what fired before it opened is not rung again
+    history.append([_fields("one"), _fields("two")], AT, 30)
+    new = feed.take()
+    assert [e.title for e in new.entries] == ["one", "two"]
+    assert new.output.count(b"\x1b]9;") == 2 and new.output.endswith(b"\x07\x07")
+    assert feed.take().entries == []
+    other = AlertFeed(tmp_path, bell=False, in_tmux=False)  # a second dashboard, its own mark
+    history.append([_fields("three")], AT, 30)
+    assert [e.title for e in other.take().entries] == ["three"]
+    assert [e.title for e in feed.take().entries] == ["three"]
+
+
+def _fields(title: str) -> dict:
+    return {
+        "alert": "Tariffs",
+        "rule": "config:Tariffs",
+        "kind": "match",
+        "article": title,
+        "title": title,
+        "source": "Yonhap",
+        "at": AT,
+        "link": None,
+        "notify": ("terminal", "bell"),
+    }
+
+
+# -- the desktop ----------------------------------------------------------------------------
+def test_notify_send_gets_plain_escaped_arguments_and_no_shell(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    argv = desktop_command("wirewatch: T", "<i>Tariffs</i> $(rm -rf ~) \x1b[31m", "notify-send")
+    assert argv == [
+        "notify-send",
+        "--app-name=wirewatch",
+        "--",
+        "wirewatch: T",
+        "&lt;i&gt;Tariffs&lt;/i&gt; $(rm -rf ~)",
+    ]
+    calls: list[tuple[list[str], dict]] = []
+
+    def runner(args: list[str], **kw: object) -> object:
+        calls.append((args, kw))
+        return type("Done", (), {"returncode": 0})()
+
+    monkeypatch.setattr("shutil.which", lambda name: "/usr/bin/notify-send")
+    assert send_desktop(entry(), runner)
+    ((args, kw),) = calls
+    assert args[0] == "/usr/bin/notify-send" and "shell" not in kw and kw["timeout"] > 0
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    assert not send_desktop(entry(), runner) and len(calls) == 1

@@ -1,0 +1,55 @@
+"""A loopback webhook receiver on 127.0.0.1 that records each POST and answers from a script
+of statuses, for the alert delivery tests."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+
+@dataclass
+class Receiver:
+    """A loopback HTTP server that records each POST and answers from a script of statuses
+    (the last one repeats)."""
+
+    base: str
+    statuses: list[int]
+    posts: list[tuple[str, dict]] = field(default_factory=list)
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+
+@pytest.fixture(name="receiver")
+def receiver_fixture() -> Iterator[Receiver]:
+    rec = Receiver("", [200])
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            pass
+
+        def do_POST(self) -> None:  # noqa: N802
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            with lock:
+                rec.posts.append((self.path, json.loads(body)))
+                status = rec.statuses.pop(0) if len(rec.statuses) > 1 else rec.statuses[0]
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    rec.base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        yield rec
+    finally:
+        server.shutdown()
+        server.server_close()
