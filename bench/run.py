@@ -6,6 +6,7 @@ python bench/run.py kill [--rounds 50]            SIGKILL a writer at random mom
 python bench/run.py dashboard                     first paint, filter repaint, stalls (100k)
 python bench/run.py idle                          an open dashboard's CPU and terminal bytes
 python bench/run.py soak [--cycles 1008]          a simulated week of polls: RSS per cycle
+python bench/run.py alerts [--rules 200]          alert rules over a 10,000-article cycle: CPU
 python bench/run.py refresh [--feeds 200]          side by side with newsboat and sfeed,
                                                    through ../shared/bench/run_bench.py
 python bench/run.py extract [--pages DIR]         article text: word F1 and pages per
@@ -348,6 +349,9 @@ def main() -> int:
     p = sub.add_parser("soak")
     p.add_argument("--feeds", type=int, default=10)
     p.add_argument("--cycles", type=int, default=1008)
+    p = sub.add_parser("alerts")
+    p.add_argument("--articles", type=int, default=10_000)
+    p.add_argument("--rules", type=int, default=200)
     p = sub.add_parser("kill")
     p.add_argument("--rounds", type=int, default=50)
     p.add_argument("--seed", type=int, default=1)
@@ -360,7 +364,7 @@ def main() -> int:
     p.add_argument("--limit", type=int, default=0)
     args = parser.parse_args()
     if args.which is None:  # everything, in the order of the budgets in the README
-        for name in ("store", "kill", "dashboard", "idle", "soak", "extract"):
+        for name in ("store", "kill", "dashboard", "idle", "soak", "alerts", "extract"):
             run(parser.parse_args([name]))
         return run(parser.parse_args(["refresh"]))
     return run(args)
@@ -382,6 +386,10 @@ def run(args: argparse.Namespace) -> int:
         bench_store(args)
     elif args.which == "kill":
         bench_kill(args)
+    elif args.which == "alerts":
+        from bench.alerts import bench_alerts
+
+        bench_alerts(args.articles, args.rules)
     elif args.which == "extract":
         return bench_extract(args)
     else:

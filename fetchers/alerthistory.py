@@ -8,6 +8,7 @@ dropped for articles go too.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -50,7 +51,7 @@ class AlertEntry:
             "article": self.article,
             "title": self.title,
             "source": self.source,
-            "at": utc_iso(self.at),
+            "at": _iso(self.at),
         }
 
     def to_record(self) -> dict[str, Any]:
@@ -63,9 +64,21 @@ class AlertEntry:
         }
 
 
+@functools.lru_cache(maxsize=64)
+def _iso(when: datetime) -> str | None:
+    """utc_iso, once per instant: the entries of one check share theirs."""
+    return utc_iso(when)
+
+
+@functools.lru_cache(maxsize=64)
+def _instant(text: str) -> datetime | None:
+    return from_utc_iso(text)
+
+
 def _entry(item: dict[str, Any]) -> AlertEntry | None:
     try:
-        at = from_utc_iso(item.get("at"))
+        raw = item.get("at")
+        at = _instant(raw) if isinstance(raw, str) else None
         if at is None:
             return None
         kind: AlertKind = "spike" if item.get("kind") == "spike" else "match"

@@ -8,18 +8,16 @@ rule existed: a config rule exists from the first time a writer ran with it (kep
 alerts-state.json), a rule added in the app from when it was added.
 
 Rules are checked against the article as it is stored: its title, summary, source, tags and
-marks (a full text fetched after the cycle is not read again for alerts). With hundreds of
-rules, each rule's words first narrow the batch through an index of the batch's own words,
-and only those candidates are tested against the whole query.
+marks (a full text fetched after the cycle is not read again for alerts), every rule at once
+through `fetchers.batchmatch`.
 """
 
 from __future__ import annotations
 
-import bisect
 import logging
 import queue
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -36,81 +34,19 @@ from fetchers.alertrules import (
     webhook_format,
 )
 from fetchers.atomic import atomic_write_bytes
+from fetchers.batchmatch import BatchIndex
 from fetchers.models import from_utc_iso, utc_iso
 from fetchers.notify import WebhookSender, send_desktop, webhook_request
-from fetchers.query import WORD, Query, QueryError, Record, Term, parse_query, word_prefix_pattern
+from fetchers.query import Query, QueryError, parse_query
 from fetchers.store import ArticleStore
 from fetchers.timeparse import local_zone
-from fetchers.trends import hour_start, trend, watch_query
+from fetchers.trends import BASELINE_HOURS, hour_start, series, spike_verdict, watch_query, window
 
 log = logging.getLogger("wirewatch.alerts")
 STATE_FILE = "alerts-state.json"
 PER_RULE = 5  # desktop and webhook deliveries of one rule in one cycle; the rest in one summary
 WATCH_NOTIFY = ("terminal",)  # where a watch term's spike goes
 Clock = Callable[[], datetime]
-
-
-class BatchIndex:
-    """The words, sources and tags of one batch of records, to narrow each rule to the few
-    records that can match it."""
-
-    def __init__(self, records: list[Record]) -> None:
-        self.records = records
-        self.by_id = {r.id: r for r in records}
-        words: dict[str, set[str]] = {}
-        sources: dict[str, set[str]] = {}
-        tags: dict[str, set[str]] = {}
-        for record in records:
-            for token in set(WORD.findall(record.haystack)):
-                words.setdefault(token, set()).add(record.id)
-            sources.setdefault(record.source.lower(), set()).add(record.id)
-            for tag in record.tags:
-                tags.setdefault(tag.lower(), set()).add(record.id)
-        self.words = words
-        self.tokens = sorted(words)
-        self.sources = sources
-        self.tags = tags
-
-    def _prefixed(self, prefix: str) -> set[str]:
-        out: set[str] = set()
-        at = bisect.bisect_left(self.tokens, prefix)
-        while at < len(self.tokens) and self.tokens[at].startswith(prefix):
-            out |= self.words[self.tokens[at]]
-            at += 1
-        return out
-
-    def term(self, term: Term) -> set[str] | None:
-        """Ids that can satisfy `term`; None when the index cannot say (check them all)."""
-        if term.negated:
-            return None
-        if term.field in (None, "title"):
-            if word_prefix_pattern(term.value) is None:  # scripts without spaces
-                return None
-            first = WORD.findall(term.value)
-            return self._prefixed(first[0]) if first else None
-        if term.field == "source":
-            return self.sources.get(term.value, set())
-        if term.field == "tag":
-            return self.tags.get(term.value, set())
-        return None
-
-    def candidates(self, query: Query) -> Iterable[Record]:
-        """The records that can match `query`: the intersection of what each clause allows."""
-        chosen: set[str] | None = None
-        for clause in query.clauses:
-            allowed: set[str] = set()
-            for term in clause:
-                ids = self.term(term)
-                if ids is None:
-                    break
-                allowed |= ids
-            else:
-                chosen = allowed if chosen is None else chosen & allowed
-                if not chosen:
-                    return []
-        if chosen is None:
-            return self.records
-        return [r for r in self.records if r.id in chosen]
 
 
 @dataclass(slots=True)
@@ -143,13 +79,15 @@ def _load_state(path: Path) -> AlertState:
 
 @dataclass(slots=True, frozen=True)
 class Watched:
-    """A term whose mentions are counted for spikes: a rule, or a watch term."""
+    """A rule or a watch term, as one check sees it."""
 
     key: str
     name: str
     query_text: str
     query: Query
     notify: tuple[str, ...]
+    rule: AlertRule | None = None  # None: a watch term (it only spikes)
+    created: datetime | None = None  # a rule: articles fetched before this never fire
 
 
 @dataclass(slots=True)
@@ -246,55 +184,62 @@ class AlertDesk:
         now = self.clock()
         state = _load_state(self.dir / STATE_FILE)
         state_changed = False
-        rules = [r for r in self.rules(now) if not r.muted]
-        records = [r for r in map(self.store.record, new_ids) if r is not None]
-        batch = BatchIndex(records)
         try:
             fired = {(e.rule, e.article) for e in self.history.load() if e.kind == "match"}
         except HistoryError as exc:
             log.error("%s: alerts not checked this cycle", exc)
             return Firing()
-        pending: list[dict[str, Any]] = []
-        mentioned: list[Watched] = []
-        for rule in rules:
-            created, new_rule = self._created(rule, state)
-            state_changed |= new_rule
+        watched: list[Watched] = []
+        for rule in self.rules(now):
+            if rule.muted:
+                continue
             try:
                 query = parse_query(rule.query, now, self.zone)
-            except QueryError as exc:  # a since: that overflowed since load, say
+            except QueryError as exc:  # a since: that overflows now, say
                 log.warning("alert %s: %s", rule.name, exc)
                 continue
-            hits = [r for r in batch.candidates(query) if query.matches(r)]
-            if hits:
-                mentioned.append(Watched(rule.key, rule.name, rule.query, query, rule.notify))
-            cutoff = created.timestamp()
+            created, new_rule = self._created(rule, state)
+            state_changed |= new_rule
+            watched.append(
+                Watched(rule.key, rule.name, rule.query, query, rule.notify, rule, created)
+            )
+        for term in self.config.watch_terms:
+            text = watch_query(term)
+            try:
+                query = parse_query(text, now, self.zone)
+            except QueryError:
+                continue
+            watched.append(Watched(f"watch:{term}", term, text, query, WATCH_NOTIFY))
+        records = [r for r in map(self.store.record, new_ids) if r is not None]
+        batch = BatchIndex(records, [w.query for w in watched])
+        this_hour = hour_start(now).timestamp()
+        pending: list[dict[str, Any]] = []
+        mentioned: list[Watched] = []
+        for term in watched:
+            hits = batch.matches(term.query)
+            if any(r.when >= this_hour for r in hits):
+                mentioned.append(term)
+            if term.rule is None or term.created is None:
+                continue
+            cutoff = term.created.timestamp()
             for record in hits:
-                if (rule.key, record.id) in fired:
+                if (term.key, record.id) in fired:
                     continue
                 if record.fetched is not None and record.fetched < cutoff:
                     continue  # stored before the rule existed
-                fired.add((rule.key, record.id))
+                fired.add((term.key, record.id))
                 pending.append(
                     {
-                        "alert": rule.name,
-                        "rule": rule.key,
+                        "alert": term.name,
+                        "rule": term.key,
                         "kind": "match",
                         "article": record.id,
                         "title": record.title,
                         "source": record.source,
                         "at": now,
                         "link": record.link,
-                        "notify": rule.notify,
+                        "notify": term.notify,
                     }
-                )
-        for term in self.config.watch_terms:
-            try:
-                query = parse_query(watch_query(term), now, self.zone)
-            except QueryError:
-                continue
-            if any(query.matches(r) for r in batch.candidates(query)):
-                mentioned.append(
-                    Watched(f"watch:{term}", term, watch_query(term), query, WATCH_NOTIFY)
                 )
         spikes, spikes_changed = self._spikes(mentioned, state, now)
         pending.extend(spikes)
@@ -308,7 +253,7 @@ class AlertDesk:
             log.error("%s: %d alerts not kept", exc, len(pending))
             return Firing()
         firing = Firing(entries)
-        self._deliver(firing, {r.key: r for r in rules}, now)
+        self._deliver(firing, {w.key: w.rule for w in watched if w.rule is not None}, now)
         return firing
 
     def _created(self, rule: AlertRule, state: AlertState) -> tuple[datetime, bool]:
@@ -327,42 +272,37 @@ class AlertDesk:
         return self._config_seen_at, True
 
     def _spikes(
-        self,
-        mentioned: list[Watched],
-        state: AlertState,
-        now: datetime,
+        self, mentioned: list[Watched], state: AlertState, now: datetime
     ) -> tuple[list[dict[str, Any]], bool]:
-        """A spike entry for each term mentioned in this batch whose running hour has reached
-        its threshold, once per term per hour."""
-        out: list[dict[str, Any]] = []
+        """A spike entry for each term this batch mentioned in the running hour whose count
+        there has reached its threshold; once per term per hour."""
         hour = utc_iso(hour_start(now)) or ""
-        changed = False
-        for term in mentioned:
-            key, name, notify = term.key, term.name, term.notify
-            if state.spikes.get(key) == hour:
-                continue
-            kind = "watch" if key.startswith("watch:") else "alert"
-            found = trend(self.store, name, kind, term.query_text, term.query, now)
-            verdict = found.verdict
+        due = [term for term in mentioned if state.spikes.get(term.key) != hour]
+        if not due:
+            return [], False
+        hours = BASELINE_HOURS + 1
+        rows = series(window(self.store, now, hours), [t.query for t in due], now, hours)
+        out: list[dict[str, Any]] = []
+        for term, row in zip(due, rows, strict=True):
+            verdict = spike_verdict(row)
             if not verdict.spike:
                 continue
-            state.spikes[key] = hour
-            changed = True
+            state.spikes[term.key] = hour
             out.append(
                 {
-                    "alert": name,
-                    "rule": key,
+                    "alert": term.name,
+                    "rule": term.key,
                     "kind": "spike",
                     "article": None,
-                    "title": f"{name}: {verdict.current} mentions this hour"
+                    "title": f"{term.name}: {verdict.current} mentions this hour"
                     f" (usually {verdict.mean:.1f} an hour)",
                     "source": None,
                     "at": now,
                     "link": None,
-                    "notify": notify,
+                    "notify": term.notify,
                 }
             )
-        return out, changed
+        return out, bool(out)
 
     def _save_state(self, state: AlertState) -> None:
         data = {"seen": state.seen, "spikes": state.spikes}
@@ -377,16 +317,19 @@ class AlertDesk:
         PER_RULE each per rule and cycle, the rest in one summary, nothing in quiet hours."""
         by_rule: dict[str, list[AlertEntry]] = {}
         for entry in firing.entries:
-            log.warning(
-                "alert %s (%s): %s%s",
-                entry.alert,
-                entry.kind,
-                entry.title,
-                f" [{entry.source}]" if entry.source else "",
-            )
             by_rule.setdefault(entry.rule, []).append(entry)
         desktop: list[AlertEntry] = []
         for key, entries in by_rule.items():
+            for entry in entries[:PER_RULE]:
+                log.warning(
+                    "alert %s (%s): %s%s",
+                    entry.alert,
+                    entry.kind,
+                    entry.title,
+                    f" [{entry.source}]" if entry.source else "",
+                )
+            if len(entries) > PER_RULE:
+                log.warning("alert %s: and %d more", entries[0].alert, len(entries) - PER_RULE)
             rule = rules.get(key)
             wants = set(entries[0].notify)
             if not wants & {"desktop", "webhook"}:

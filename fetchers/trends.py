@@ -1,7 +1,9 @@
 """Velocity: mentions per hour of each watch term and alert rule, and when a rate is news.
 
-An article counts in the hour of its time as `list` orders it (published, else listed, else
-fetched), in UTC clock hours; the last hour of a series is the one running now.
+An article mentions a term when its title or summary matches the term's query (a full text
+would count every passing mention); it counts in the hour of its time as `list` orders it
+(published, else listed, else fetched), in UTC clock hours; the last hour of a series is the
+one running now.
 
 A spike is the current hour's count reaching
 
@@ -22,7 +24,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from statistics import fmean, pstdev
 
-from fetchers.query import Query, parse_query
+from fetchers.batchmatch import BatchIndex
+from fetchers.query import Query, Record, parse_query
 from fetchers.store import ArticleStore
 
 HOUR = 3600
@@ -117,28 +120,31 @@ class Trend:
         }
 
 
-def series_for(
-    store: ArticleStore, query: Query, now: datetime, hours: int = DEFAULT_HOURS
-) -> list[int]:
-    """Mentions per hour of `query` over the last `hours` hours, from the store."""
-    ids = store.query_ids(within(query, hours, now))
-    times: list[float] = []
-    for ident in ids:
-        record = store.record(ident)
-        if record is not None:
-            times.append(record.when)
-    return hourly_counts(times, now, hours)
+def window(store: ArticleStore, now: datetime, hours: int) -> list[Record]:
+    """The stored articles of the last `hours` clock hours (the running one included)."""
+    ids = store.query_ids(within(Query(""), hours, now))
+    return [r for r in map(store.record, ids) if r is not None]
 
 
-def trend(
+def series(
+    records: list[Record], queries: list[Query], now: datetime, hours: int
+) -> list[list[int]]:
+    """Mentions per hour of each query among `records` (in titles and summaries), in one
+    pass over their text."""
+    index = BatchIndex(records, queries)
+    return [hourly_counts([r.when for r in index.matches(q)], now, hours) for q in queries]
+
+
+def trends(
     store: ArticleStore,
-    name: str,
-    kind: str,
-    text: str,
-    query: Query,
+    terms: list[tuple[str, str, str, Query]],
     now: datetime,
     hours: int = DEFAULT_HOURS,
-) -> Trend:
-    counts = series_for(store, query, now, hours)
+) -> list[Trend]:
+    """A series for each (name, kind, query text, query), from the store."""
+    counts = series(window(store, now, hours), [t[3] for t in terms], now, hours)
     start = hour_start(now) - timedelta(hours=hours - 1)
-    return Trend(name, kind, text, start, counts, spike_verdict(counts))
+    return [
+        Trend(name, kind, text, start, row, spike_verdict(row))
+        for (name, kind, text, _query), row in zip(terms, counts, strict=True)
+    ]

@@ -12,7 +12,7 @@ from fetchers.config import Config
 from fetchers.models import Article, Settings
 from fetchers.query import parse_query
 from fetchers.store import Store
-from fetchers.trends import SPIKE_FLOOR, hourly_counts, series_for, spike_verdict, watch_query
+from fetchers.trends import SPIKE_FLOOR, hourly_counts, spike_verdict, trends, watch_query
 
 NOW = datetime(2025, 10, 24, 8, 40, tzinfo=UTC)
 
@@ -67,7 +67,9 @@ def test_series_come_from_the_store(tmp_path: Path) -> None:
             [_article(n, "Tariff talks", NOW - timedelta(hours=n % 30)) for n in range(60)]
             + [_article(100, "Chip exports", NOW)]
         )
-        counts = series_for(store, parse_query(watch_query("tariff")), NOW, 48)
+        text = watch_query("tariff")
+        (found,) = trends(store, [("tariff", "watch", text, parse_query(text, NOW))], NOW, 48)
+    counts = found.counts
     assert len(counts) == 48
     assert counts[-1] == 2 and counts[-2] == 2 and counts[-30] == 2 and counts[-31] == 0
     assert sum(counts) == 60

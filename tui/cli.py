@@ -22,7 +22,7 @@ import orjson
 
 from fetchers import __version__
 from fetchers.alerthistory import AlertHistory, HistoryError
-from fetchers.alertrules import RuleBook, all_rules
+from fetchers.alertrules import RuleBook, RuleBookError, all_rules
 from fetchers.config import Config, ConfigError, data_dir, find_config, load_config
 from fetchers.discover import DiscoveryError, FoundFeed, discover
 from fetchers.events import EventBook, EventBookError
@@ -47,7 +47,7 @@ from fetchers.service import PollService, setup_command_logging, setup_logging
 from fetchers.store import ArticleStore, Store, StoreError, StoreLocked
 from fetchers.subscriptions import NewSource, append_sources
 from fetchers.timeparse import local_zone, since_spec
-from fetchers.trends import DEFAULT_HOURS, MAX_HOURS, MIN_HOURS, trend, watch_query
+from fetchers.trends import DEFAULT_HOURS, MAX_HOURS, MIN_HOURS, trends, watch_query
 from tui.format import duration, event_zone, time_left, wall
 from tui.progress import RefreshProgress, working
 
@@ -679,21 +679,24 @@ def cmd_trends(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError(f"--hours must be from {MIN_HOURS} to {MAX_HOURS}")
     now = ctx.clock()
     zone = local_zone(ctx.config.settings.timezone)
-    stored, muted, problems = RuleBook(ctx.data_dir).load_with_problems(now, zone)
+    try:
+        stored, muted, problems = RuleBook(ctx.data_dir).load_with_problems(now, zone)
+    except RuleBookError as exc:
+        stored, muted, problems = [], set(), [str(exc)]
     for problem in problems:
         complain(problem)
     terms = [(t, "watch", watch_query(t)) for t in ctx.config.watch_terms]
     terms += [(r.name, "alert", r.query) for r in all_rules(ctx.config.alerts, stored, muted)]
     with _viewer(ctx) as store:
-        for name, kind, text in terms:
-            found = trend(store, name, kind, text, parse_query(text, now, zone), now, args.hours)
+        parsed = [(name, kind, text, parse_query(text, now, zone)) for name, kind, text in terms]
+        for found in trends(store, parsed, now, args.hours):
             if args.json:
                 _write_json(out, found.to_json())
                 continue
             mark = "  SPIKE" if found.verdict.spike else ""
             out.write(
                 f"{_sparkline(found.counts[-24:])}  {found.verdict.current:>4} this hour"
-                f" (spike at {found.verdict.threshold:.0f})  {kind:<5}  {name}{mark}\n"
+                f" (spike at {found.verdict.threshold:.0f})  {found.kind:<5}  {found.name}{mark}\n"
             )
     return EXIT_OK
 
