@@ -3,7 +3,7 @@
 Only the writer appends (from its cycle hook); every dashboard reads the entries after a mark
 (`since`) to ring and show them. Each entry carries a sequence number that only grows, so a
 mark is that number. The file is rewritten atomically; entries from days retention has
-dropped for articles go too.
+dropped for articles go too, and the oldest beyond MAX_ENTRIES.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from fetchers.models import from_utc_iso, utc_iso
 from fetchers.text import clean_line
 
 FILE = "alerts-history.json"
+MAX_ENTRIES = 50_000  # the oldest go first beyond this: the file is rewritten at each write
 AlertKind = Literal["match", "spike"]
 
 
@@ -162,7 +163,7 @@ class AlertHistory:
         added = [AlertEntry(seq=self._next + n, **fields) for n, fields in enumerate(entries)]
         if not added and len(kept) == len(self._entries):
             return []
-        every = [*kept, *added]
+        every = [*kept, *added][-MAX_ENTRIES:]
         next_seq = self._next + len(added)
         payload = {"next": next_seq, "entries": [e.to_record() for e in every]}
         try:

@@ -399,3 +399,26 @@ def test_alerts_and_trends_json_shapes(tmp_path: Path, capsys: pytest.CaptureFix
     assert first["start"] == "2025-10-23T03:00:00Z" and len(first["counts"]) == 30
     assert first["counts"][-1] == 1 and first["current"] == 1 and first["spike"] is False
     assert main(["trends", "--hours", "7", *common]) == 2
+
+
+def test_the_history_keeps_the_days_retention_keeps(tmp_path: Path, monkeypatch) -> None:
+    history = AlertHistory(tmp_path)
+    base = {
+        "rule": "config:A",
+        "link": None,
+        "notify": (),
+        "alert": "A",
+        "kind": "match",
+        "source": "Wire",
+    }
+    history.append(
+        [{**base, "article": "old", "title": "Old", "at": NOW - timedelta(days=3)}], NOW, 30
+    )
+    history.append([{**base, "article": "new", "title": "New", "at": NOW}], NOW, 2)
+    assert [e.article for e in AlertHistory(tmp_path).recent()] == ["new"]
+    assert AlertHistory(tmp_path).mark() == 2  # numbers go on after what retention dropped
+    monkeypatch.setattr("fetchers.alerthistory.MAX_ENTRIES", 3)
+    history.append(
+        [{**base, "article": f"n{n}", "title": "N", "at": NOW} for n in range(4)], NOW, 2
+    )
+    assert [e.seq for e in AlertHistory(tmp_path).recent()] == [6, 5, 4]
