@@ -198,16 +198,17 @@ class Poller:
         if not self._unsent:
             self.sent.set()
         by_name = {s.name: s for s in chosen}
-        tasks: list[asyncio.Task[tuple[PollResult, list[StagedArticle]]]] = []
+        pending: set[asyncio.Task[tuple[PollResult, list[StagedArticle]]]] = set()
         try:
             await self.open_client()  # once, before the sources race to make it
             self._forget_validators(await asyncio.to_thread(self.store.take_lost))
-            tasks = [asyncio.create_task(self._poll_and_stage(s)) for s in chosen]
+            # Only unfinished tasks are kept: a finished one holds its source's staged
+            # articles, which must go once written, not at the end of the cycle.
+            pending = {asyncio.create_task(self._poll_and_stage(s)) for s in chosen}
             results: dict[str, PollResult] = {}
             waiting: list[tuple[PollResult, list[StagedArticle]]] = []
             loop = asyncio.get_running_loop()
             first_waiting: float | None = None
-            pending: set[asyncio.Task[tuple[PollResult, list[StagedArticle]]]] = set(tasks)
             while pending:
                 timeout = None
                 if first_waiting is not None:
@@ -235,7 +236,7 @@ class Poller:
                 log.error("%s; it is saved again after the next poll", exc)
             return [results[s.name] for s in chosen if s.name in results]
         finally:
-            for task in tasks:
+            for task in pending:
                 task.cancel()
             self._busy.difference_update(s.name for s in chosen)
 
@@ -256,8 +257,10 @@ class Poller:
                     result.unstored = True
                     result.status, result.error = "error", f"not stored: {exc}"
         fresh = set(new_ids)
-        for result, _ in waiting:
+        for result, staged in waiting:
             result.new_ids = [a.id for a in result.articles if a.id in fresh]
+            result.articles = []  # stored (or refused): the cycle holds no source's articles
+            staged.clear()
             source = by_name[result.source]
             try:
                 self._record(result, source)
@@ -311,7 +314,7 @@ class Poller:
             health.failures = 0
             health.last_ok = now
             if result.status == "ok":
-                health.items = len(result.articles)
+                health.items = result.items
                 health.warnings = result.warnings
                 health.last_warning = "; ".join(result.warning_notes) or None
             if result.etag is not None or result.last_modified is not None:

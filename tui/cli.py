@@ -252,7 +252,7 @@ def cmd_refresh(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
                     "status": result.status,
                     "http_status": result.http_status,
                     "new": len(result.new_ids),
-                    "items": len(result.articles),
+                    "items": result.items,
                     "latency_ms": result.latency_ms,
                     "error": result.error,
                 },
@@ -262,7 +262,7 @@ def cmd_refresh(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
                 result.error
                 if result.status == "error"
                 else (
-                    f"{len(result.new_ids)} new of {len(result.articles)}"
+                    f"{len(result.new_ids)} new of {result.items}"
                     if result.status == "ok"
                     else "not modified"
                 )
