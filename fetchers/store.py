@@ -122,9 +122,14 @@ class Store:
         writer: bool = False,
         word_index: bool = False,
         first: int | None = None,
+        lean: bool = False,
     ) -> None:
         """`first`: load only the newest shards holding about that many articles now, and the
-        rest when `load_rest()` is called (a dashboard paints the newest screenful first)."""
+        rest when `load_rest()` is called (a dashboard paints the newest screenful first).
+
+        `lean`: for a writer that only writes (`refresh`). The articles of a full shard keep
+        no summary in memory, only a digest of it for revision checks, so a cycle of 100,000
+        new articles fits a small process; its queries return articles without summaries."""
         self.dir = Path(data_dir)
         self.problems: list[str] = []
         self._lost: list[str] = []  # shards this writer moved aside, until take_lost()
@@ -154,6 +159,8 @@ class Store:
         self._titles: WordIndex | None = None  # titles alone, for title:
         self._state: dict[str, dict[str, bool]] = {}
         self._state_signature: tuple[int, int, int] | None = None
+        self._lean = lean and not word_index
+        self._digests: dict[str, int] = {}  # a lean store's summaries: id -> hash
         self._open(first)
         self._word_index_started = False
         if word_index:
@@ -434,6 +441,7 @@ class Store:
                 if known is None or known.signature != signature:
                     self._map[key] = ShardSummary.of(signature, rows)
                     self._map_changed = True
+            self._slim(key)
             return [r.id for r in cached]
         try:
             data = shard.storage.read() or {}
@@ -463,6 +471,7 @@ class Store:
         self._index_many(fresh, key)
         shard.storage.forget()  # the records hold what is needed; a write re-reads the file
         self._write_rows(key)
+        self._slim(key)
         return [r.id for r in fresh]
 
     def _take_changes(self, key: str, records: list[Record]) -> None:
@@ -511,9 +520,32 @@ class Store:
         if self.is_writer:
             self._map[key] = ShardSummary.of(shard.signature, records)
             self._map_changed = True
+        if self._digests and any(r.id in self._digests for r in records):
+            return  # summaries not in memory: the next open reads the shard and writes this
         rows = [_row(r) for r in records]
         blob = orjson.dumps({"v": ROWS_VERSION, "shard": list(shard.signature), "rows": rows})
         write_derived(self._rows_path(key), blob)  # refused: the shard still opens, slower
+
+    def _slim(self, key: str) -> None:
+        """(A lean store.) Once a shard is full, its articles' summaries leave memory: only
+        new articles go to the newest shard of a day, so a full one is rewritten only for a
+        full text or a revision, which never needs them."""
+        members = self._members.get(key, ())
+        if not self._lean or len(members) < SHARD_ARTICLES:
+            return
+        docs, digests = self._docs, self._digests
+        for ident in members:
+            record = docs[ident]
+            if ident not in digests:
+                digests[ident] = hash(record.summary)
+                record.summary = ""
+
+    def _changed(self, stored: Record, fresh: Record | Article) -> bool:
+        """`_differs`, for a record whose summary may be only a digest (a lean store)."""
+        digest = self._digests.get(stored.id)
+        if digest is None:
+            return _differs(stored, fresh)
+        return stored.title != fresh.title or digest != hash(fresh.summary)
 
     def _quarantine(self, key: str, exc: Exception) -> None:
         path = self.shard_path(key)
@@ -600,6 +632,7 @@ class Store:
     def _unindex(self, ident: str) -> None:
         record = self._docs.pop(ident, None)
         self._when.pop(ident, None)
+        self._digests.pop(ident, None)
         self._inline_text.pop(ident, None)
         if record is None:
             return
@@ -651,7 +684,7 @@ class Store:
     def revised(self, article: Article) -> bool:
         """True when the article is stored with another title or summary than it has now."""
         record = self._docs.get(article.id)
-        return record is not None and _differs(record, article)
+        return record is not None and self._changed(record, article)
 
     def wanting_text(self, source: str, limit: int, skip: set[str]) -> list[tuple[str, str]]:
         """(id, link) of the source's newest articles with a link and no full text, at most
@@ -693,7 +726,7 @@ class Store:
             for item in staged:
                 ident, record = item.record.id, item.record
                 if ident in docs:
-                    if _differs(docs[ident], record):
+                    if self._changed(docs[ident], record):
                         revised[ident] = item
                     continue
                 if ident in seen:
@@ -739,6 +772,7 @@ class Store:
                         shard.storage.forget()
                 for key in written:
                     self._write_rows(key)
+                    self._slim(key)
                 self._save_map()
             return new_ids
 
@@ -758,6 +792,9 @@ class Store:
             for ident, item in items.items():
                 record = self._docs[ident]
                 record.title, record.summary = item.record.title, item.record.summary
+                if ident in self._digests:  # a lean store keeps the digest only
+                    self._digests[ident] = hash(record.summary)
+                    record.summary = ""
                 if self._words is not None and self._titles is not None:
                     self._words.add(ident, record.haystack)
                     self._titles.add(ident, record.title.lower())
@@ -1117,6 +1154,15 @@ class Store:
                 kept_docs = []
                 for ident in keep:
                     doc = _doc_from_record(self._docs[ident])
+                    if ident in self._digests:  # a lean store: the summary is on disk only
+                        stored = (
+                            self._get_shard(key)
+                            .db.table(TABLE, cache_size=0)
+                            .get(lambda d, ident=ident: d.get("id") == ident)
+                        )
+                        doc["summary"] = (
+                            stored.get("summary", "") if isinstance(stored, dict) else ""
+                        )
                     doc["text"] = self.text(ident)
                     kept_docs.append(doc)
                 if kept_docs:  # kept first: if the disk refuses, the day stays as it was
