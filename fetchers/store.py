@@ -128,8 +128,9 @@ class Store:
         rest when `load_rest()` is called (a dashboard paints the newest screenful first).
 
         `lean`: for a writer that only writes (`refresh`). The articles of a full shard keep
-        no summary in memory, only a digest of it for revision checks, so a cycle of 100,000
-        new articles fits a small process; its queries return articles without summaries."""
+        no title, summary, guid or author in memory, only a digest of the title and summary
+        for revision checks, so a cycle of 100,000 new articles fits a small process; its
+        queries return articles without them."""
         self.dir = Path(data_dir)
         self.problems: list[str] = []
         self._lost: list[str] = []  # shards this writer moved aside, until take_lost()
@@ -527,9 +528,9 @@ class Store:
         write_derived(self._rows_path(key), blob)  # refused: the shard still opens, slower
 
     def _slim(self, key: str) -> None:
-        """(A lean store.) Once a shard is full, its articles' summaries leave memory: only
-        new articles go to the newest shard of a day, so a full one is rewritten only for a
-        full text or a revision, which never needs them."""
+        """(A lean store.) Once a shard is full, its articles' titles, summaries, guids and
+        authors leave memory: only new articles go to the newest shard of a day, so a full
+        one is rewritten only for a full text or a revision, which never needs them."""
         members = self._members.get(key, ())
         if not self._lean or len(members) < SHARD_ARTICLES:
             return
@@ -537,15 +538,16 @@ class Store:
         for ident in members:
             record = docs[ident]
             if ident not in digests:
-                digests[ident] = hash(record.summary)
-                record.summary = ""
+                digests[ident] = hash((record.title, record.summary))
+                record.title = record.summary = ""
+                record.guid = record.author = None
 
     def _changed(self, stored: Record, fresh: Record | Article) -> bool:
         """`_differs`, for a record whose summary may be only a digest (a lean store)."""
         digest = self._digests.get(stored.id)
         if digest is None:
             return _differs(stored, fresh)
-        return stored.title != fresh.title or digest != hash(fresh.summary)
+        return digest != hash((fresh.title, fresh.summary))
 
     def _quarantine(self, key: str, exc: Exception) -> None:
         path = self.shard_path(key)
@@ -793,8 +795,8 @@ class Store:
                 record = self._docs[ident]
                 record.title, record.summary = item.record.title, item.record.summary
                 if ident in self._digests:  # a lean store keeps the digest only
-                    self._digests[ident] = hash(record.summary)
-                    record.summary = ""
+                    self._digests[ident] = hash((record.title, record.summary))
+                    record.title = record.summary = ""
                 if self._words is not None and self._titles is not None:
                     self._words.add(ident, record.haystack)
                     self._titles.add(ident, record.title.lower())
@@ -1154,15 +1156,11 @@ class Store:
                 kept_docs = []
                 for ident in keep:
                     doc = _doc_from_record(self._docs[ident])
-                    if ident in self._digests:  # a lean store: the summary is on disk only
-                        stored = (
-                            self._get_shard(key)
-                            .db.table(TABLE, cache_size=0)
-                            .get(lambda d, ident=ident: d.get("id") == ident)
-                        )
-                        doc["summary"] = (
-                            stored.get("summary", "") if isinstance(stored, dict) else ""
-                        )
+                    if ident in self._digests:  # a lean store: the words are on disk only
+                        table = self._get_shard(key).db.table(TABLE, cache_size=0)
+                        stored = table.get(lambda d, ident=ident: d.get("id") == ident)
+                        if isinstance(stored, dict):
+                            doc = {k: v for k, v in stored.items() if k != "text_ref"}
                     doc["text"] = self.text(ident)
                     kept_docs.append(doc)
                 if kept_docs:  # kept first: if the disk refuses, the day stays as it was
