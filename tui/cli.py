@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import ctypes
 import os
 import sys
 import threading
@@ -224,8 +225,21 @@ def _open_writer(ctx: Context, first: int | None = None, lean: bool = False) -> 
         raise StoreError(f"{exc}; it polls on its own, so there is nothing to do here") from None
 
 
+M_ARENA_MAX = -8  # glibc's mallopt parameter
+
+
+def _one_heap() -> None:
+    """Ask glibc for one malloc arena. By default each thread that allocates gets its own,
+    and memory freed in one is not reused for another thread's allocations: a refresh
+    unpickles parse results in one thread and stages and writes in others, and a 2,000-feed
+    refresh held about 90 MB more for it. (Without glibc: nothing happens.)"""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).mallopt(M_ARENA_MAX, 1)
+
+
 def cmd_refresh(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     setup_command_logging()
+    _one_heap()  # before any thread starts
     pool = _refresh_pool(ctx.config)  # forked before the store opens: it holds no lock
     try:
         # the articles load while requests wait; lean: it writes them, it never shows them
