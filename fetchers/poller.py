@@ -33,6 +33,7 @@ DEFAULT_PER_HOST = 2
 BACKOFF_BASE = 60.0
 BACKOFF_CAP = 6 * 3600.0
 FLUSH_AFTER = 3.0  # seconds the articles of sources that answered wait for slower ones
+FLUSH_ARTICLES = 2000  # articles waiting to be written that are written without waiting more
 PAGES_PER_SOURCE = 20  # full texts fetched per source and cycle (newest first); `f` gets more
 PAGES_IN_FLIGHT = 4  # full-text page fetches at once, on top of the per-host caps
 PARSE_DEADLINE = 30.0  # seconds one document may take to parse
@@ -220,6 +221,7 @@ class Poller:
             waiting: list[tuple[PollResult, list[StagedArticle]]] = []
             loop = asyncio.get_running_loop()
             first_waiting: float | None = None
+            held_articles = 0  # staged and waiting for the write
             while pending:
                 if not finished:
                     timeout = None
@@ -236,12 +238,13 @@ class Poller:
                     if self.on_answer is not None:
                         self.on_answer(result)
                     waiting.append((result, staged))
+                    held_articles += len(staged)
                     if first_waiting is None:
                         first_waiting = loop.time()
                 held = first_waiting is not None and loop.time() - first_waiting >= FLUSH_AFTER
-                if pending and held:
+                if pending and (held or held_articles >= FLUSH_ARTICLES):
                     await self._store(waiting, by_name)
-                    waiting, first_waiting = [], None
+                    waiting, first_waiting, held_articles = [], None, 0
             await self._store(waiting, by_name)
             self._forget_validators(await asyncio.to_thread(self._settle_store))
             try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import gzip
 import random
@@ -560,5 +561,45 @@ async def test_a_sources_articles_are_stored_and_released_while_others_are_still
         assert seen["early"][1:] == (0, 0)  # ... and no longer held by the poll
         assert (results["Early"].items, len(results["Early"].new_ids)) == (40, 40)
         assert len(store) == 41
+    finally:
+        store.close()
+
+
+async def test_a_poll_writes_once_enough_articles_wait_however_soon(
+    tmp_path: Path, now: datetime, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Articles waiting for slower sources are written once FLUSH_ARTICLES of them wait, not
+    only after FLUSH_AFTER seconds: a fast server's thousands of feeds never pile up."""
+    monkeypatch.setattr(poller_module, "FLUSH_AFTER", 3600.0)
+    monkeypatch.setattr(poller_module, "FLUSH_ARTICLES", 30)
+    items = [f"<title>Story {n}</title><guid>{n}</guid>" for n in range(20)]
+    urls = [feed_server.add(f"/{name}.xml", Route(rss(*items))) for name in ("a", "b", "c")]
+    written = asyncio.Event()
+    stored_before: list[int] = []
+
+    class Gated(Poller):
+        def _write(self, batch: list[StagedArticle]) -> list[str]:
+            ids = super()._write(batch)
+            loop.call_soon_threadsafe(written.set)
+            return ids
+
+        async def _poll_one(self, source: Source) -> PollResult:
+            if source.name == "C":  # answers after the first write (or, without one, later)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(written.wait(), 10.0)
+                stored_before.append(len(self.store))
+            return await super()._poll_one(source)
+
+    loop = asyncio.get_running_loop()
+    store = Store(tmp_path / "data", writer=True)
+    sources = [Source(name, url=url) for name, url in zip("ABC", urls, strict=True)]
+    poller = Gated(config_for(tmp_path, *sources), store, lambda: now)
+    try:
+        await poller.poll()
+    finally:
+        await poller.aclose()
+    try:
+        assert stored_before == [40]  # A and B, written before C answered
+        assert len(store) == 60
     finally:
         store.close()
