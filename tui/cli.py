@@ -1,52 +1,40 @@
 """The `wirewatch` command: the dashboard, and headless commands for scripts and services.
 
 Exit codes: 0 ok, 1 some sources failed, 2 a usage, config or store error.
+
+Each command imports what it uses when it runs: a `list` reads the store without loading the
+HTTP client, the poller, the parsers or the article extractors.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import ctypes
 import os
 import sys
-import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import orjson
 
 from fetchers import __version__
 from fetchers.config import Config, ConfigError, data_dir, find_config, load_config
-from fetchers.discover import DiscoveryError, FoundFeed, discover
-from fetchers.events import EventBook, EventBookError
-from fetchers.extract import ExtractError, extract_article
-from fetchers.http import (
-    FetchError,
-    carry_credentials,
-    fetch,
-    make_client,
-    shown_url,
-    without_credentials,
-)
 from fetchers.models import SourceHealth, utc_iso
-from fetchers.newsroom import Clock, Cycle, Newsroom
-from fetchers.opml import OpmlError, parse_opml, write_opml
-from fetchers.parsepool import ParsePool, spare_cores
 from fetchers.query import QueryError, parse_query
 from fetchers.redact import printable
-from fetchers.relevance import RelevanceError, by_relevance
-from fetchers.service import PollService, setup_command_logging, setup_logging
 from fetchers.store import Store, StoreError, StoreLocked
-from fetchers.subscriptions import NewSource, append_sources
 from fetchers.timeparse import local_zone
 from tui.format import duration, event_zone, time_left, wall
-from tui.progress import RefreshProgress
+
+if TYPE_CHECKING:
+    from fetchers.discover import FoundFeed
+    from fetchers.newsroom import Clock, Cycle
+    from fetchers.parsepool import ParsePool
+    from tui.progress import RefreshProgress
 
 EXIT_OK, EXIT_SOURCES_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -238,6 +226,11 @@ def _one_heap() -> None:
 
 
 def cmd_refresh(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
+    import asyncio
+
+    from fetchers.service import setup_command_logging
+    from tui.progress import RefreshProgress
+
     setup_command_logging()
     _one_heap()  # before any thread starts
     pool = _refresh_pool(ctx.config)  # forked before the store opens: it holds no lock
@@ -296,6 +289,11 @@ def _refresh_pool(config: Config) -> ParsePool | None:
     """A worker process parsing on a second core while this one talks to the network, when
     there is a second core and a feed to fetch. Forked now, while this process has one
     thread (never a fork of a process running threads: then parsing stays in threads)."""
+    import threading
+    from concurrent.futures.process import BrokenProcessPool
+
+    from fetchers.parsepool import ParsePool, spare_cores
+
     remote = any(s.enabled and not s.path for s in config.sources)
     if not remote or not spare_cores() or threading.active_count() > 1:
         return None
@@ -313,6 +311,10 @@ async def _refresh(
     """Run one newsroom cycle over every source. The stored articles load in a thread once
     the first requests are out (the load holds the GIL for long stretches); the cycle's
     write, which needs them to skip what is known, finishes that load if it is not done."""
+    import asyncio
+
+    from fetchers.newsroom import Newsroom
+
     newsroom = Newsroom(ctx.config, store, ctx.data_dir, ctx.clock, parse_pool=pool)
     poller = newsroom.require_poller()
     if progress is not None:
@@ -336,6 +338,10 @@ async def _refresh(
 
 
 def cmd_poll(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
+    import asyncio
+
+    from fetchers.service import PollService, setup_logging
+
     setup_logging(Path(args.log).expanduser() if args.log else None)
     pool = _refresh_pool(ctx.config)  # parsing apart: a deadline can stop it, SIGTERM is heard
     try:
@@ -361,6 +367,8 @@ def cmd_list(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     zone = local_zone(ctx.config.settings.timezone)
     query = parse_query(" ".join(args.query), ctx.clock(), zone)
     if args.sort == "relevance" and query.words:
+        from fetchers.relevance import RelevanceError, by_relevance
+
         with _viewer(ctx) as store:
             ids = store.query_ids(query)
             try:
@@ -416,6 +424,8 @@ def cmd_show(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_events(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
+    from fetchers.events import EventBook, EventBookError
+
     now = ctx.clock()
     try:
         stored = EventBook(ctx.data_dir).load()
@@ -456,6 +466,8 @@ def cmd_sources(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         for source in ctx.config.sources
     ]
     if args.json:
+        from fetchers.http import shown_url
+
         for h in rows:
             _write_json(out, {**h.to_json(), "url": shown_url(h.url)})
         return EXIT_OK
@@ -481,6 +493,13 @@ def cmd_sources(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_add(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
+    import asyncio
+
+    from fetchers.discover import DiscoveryError, FoundFeed, discover
+    from fetchers.extract import ExtractError, extract_article
+    from fetchers.http import FetchError, carry_credentials, fetch, make_client, shown_url
+    from fetchers.subscriptions import NewSource, append_sources
+
     url = args.url.strip()
     if not url.startswith(("http://", "https://")):
         raise UsageError(f"{url}: a URL must start with http:// or https://")
@@ -537,6 +556,8 @@ def cmd_add(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
 def _choose_feeds(found: list[FoundFeed], out: TextIO) -> list[FoundFeed] | None:
     """Which of several feeds a page offers to add: asked on a terminal, else listed with
     how to choose (None: nothing chosen)."""
+    from fetchers.http import shown_url
+
     out.write(f"the page offers {len(found)} feeds:\n")
     for number, feed in enumerate(found, 1):
         out.write(
@@ -563,6 +584,9 @@ def _choose_feeds(found: list[FoundFeed], out: TextIO) -> list[FoundFeed] | None
 
 
 def cmd_import_opml(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
+    from fetchers.opml import OpmlError, parse_opml
+    from fetchers.subscriptions import NewSource, append_sources
+
     try:
         data = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
     except OSError as exc:
@@ -610,6 +634,9 @@ def cmd_serve(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_export_opml(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
+    from fetchers.http import without_credentials
+    from fetchers.opml import write_opml
+
     sources = ctx.config.sources
     if not args.with_credentials:
         secret = [s.name for s in sources if s.url and s.url != without_credentials(s.url)]
@@ -624,6 +651,8 @@ def cmd_export_opml(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_extract(args: argparse.Namespace, out: TextIO) -> int:
+    from fetchers.extract import ExtractError, extract_article
+
     try:
         body = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
     except OSError as exc:
