@@ -7,6 +7,7 @@ python bench/run.py dashboard                     first paint, filter repaint, s
 python bench/run.py idle                          an open dashboard's CPU and terminal bytes
 python bench/run.py soak [--cycles 1008]          a simulated week of polls: RSS per cycle
 python bench/run.py alerts [--rules 200]          alert rules over a 10,000-article cycle: CPU
+python bench/run.py scale [--feeds 2000]           a cold `wirewatch refresh`: wall, CPU, peak RSS
 python bench/run.py refresh [--feeds 200]          side by side with newsboat and sfeed,
                                                    through ../shared/bench/run_bench.py
 python bench/run.py extract [--pages DIR]         article text: word F1 and pages per
@@ -322,6 +323,16 @@ def bench_refresh(args: argparse.Namespace) -> int:
     return subprocess.run(cmd).returncode
 
 
+def run_scale(args: argparse.Namespace) -> int:
+    from bench.scale import bench_scale
+
+    shared = ROOT.parent / "shared" / "bench"
+    if not (shared / "feedserver.py").exists():
+        print("the shared feed server (../shared/bench) is not beside this checkout")
+        return 2
+    return bench_scale(ROOT, str(bench_venv()), shared, args.feeds, args.keep)
+
+
 def bench_extract(args: argparse.Namespace) -> int:
     from bench.extract import bench_extract as run_extract
 
@@ -355,6 +366,9 @@ def main() -> int:
     p = sub.add_parser("kill")
     p.add_argument("--rounds", type=int, default=50)
     p.add_argument("--seed", type=int, default=1)
+    p = sub.add_parser("scale")
+    p.add_argument("--feeds", type=int, default=2000)
+    p.add_argument("--keep", action="store_true", help="keep the data dir and the RSS samples")
     p = sub.add_parser("refresh")
     p.add_argument("--feeds", type=int, default=200)
     p.add_argument("--repeats", type=int, default=3)
@@ -364,7 +378,7 @@ def main() -> int:
     p.add_argument("--limit", type=int, default=0)
     args = parser.parse_args()
     if args.which is None:  # everything, in the order of the budgets in the README
-        for name in ("store", "kill", "dashboard", "idle", "soak", "alerts", "extract"):
+        for name in ("store", "kill", "dashboard", "idle", "soak", "alerts", "extract", "scale"):
             run(parser.parse_args([name]))
         return run(parser.parse_args(["refresh"]))
     return run(args)
@@ -390,6 +404,8 @@ def run(args: argparse.Namespace) -> int:
         from bench.alerts import bench_alerts
 
         bench_alerts(args.articles, args.rules)
+    elif args.which == "scale":
+        return run_scale(args)
     elif args.which == "extract":
         return bench_extract(args)
     else:

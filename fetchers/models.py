@@ -220,7 +220,11 @@ class SourceHealth:
 
 @dataclass(slots=True)
 class PollResult:
-    """The outcome of polling one source once."""
+    """The outcome of polling one source once.
+
+    `articles` holds what the source gave only until the poller has stored it: a poll of
+    thousands of feeds releases each source's articles after their write, and `items` keeps
+    their number."""
 
     source: str
     status: PollStatus
@@ -236,7 +240,10 @@ class PollResult:
     unstored: bool = False  # read fine, but the store could not write its articles
     warnings: int = 0  # fields or items of the document that could not be read
     warning_notes: list[str] = field(default_factory=list)
+    items: int = -1  # articles the document gave (default: len(articles))
 
     def __post_init__(self) -> None:
+        if self.items < 0:
+            self.items = len(self.articles)
         if self.error:  # it may quote a server or a parser: shown and logged, so never raw
             self.error = plain_message(self.error)

@@ -34,6 +34,7 @@ DEFAULT_PER_HOST = 2
 BACKOFF_BASE = 60.0
 BACKOFF_CAP = 6 * 3600.0
 FLUSH_AFTER = 3.0  # seconds the articles of sources that answered wait for slower ones
+FLUSH_ARTICLES = 2000  # articles waiting to be written that are written without waiting more
 PAGES_PER_SOURCE = 20  # full texts fetched per source and cycle (newest first); `f` gets more
 PAGES_IN_FLIGHT = 4  # full-text page fetches at once, on top of the per-host caps
 PARSE_DEADLINE = 30.0  # seconds one document may take to parse
@@ -203,35 +204,52 @@ class Poller:
         if not self._unsent:
             self.sent.set()
         by_name = {s.name: s for s in chosen}
-        tasks: list[asyncio.Task[tuple[PollResult, list[StagedArticle]]]] = []
+        pending: set[asyncio.Task[tuple[PollResult, list[StagedArticle]]]] = set()
         try:
             await self.open_client()  # once, before the sources race to make it
             self._forget_validators(await asyncio.to_thread(self.store.take_lost))
-            tasks = [asyncio.create_task(self._poll_and_stage(s)) for s in chosen]
+            # Finished tasks arrive through a callback, not asyncio.wait over every pending
+            # one (that is quadratic: 2,000 sources cost seconds of CPU); and only unfinished
+            # ones are kept, since a finished one holds its source's staged articles.
+            finished: list[asyncio.Task[tuple[PollResult, list[StagedArticle]]]] = []
+            arrived = asyncio.Event()
+
+            def answered(task: asyncio.Task[tuple[PollResult, list[StagedArticle]]]) -> None:
+                finished.append(task)
+                arrived.set()
+
+            for source in chosen:
+                task = asyncio.create_task(self._poll_and_stage(source))
+                task.add_done_callback(answered)
+                pending.add(task)
             results: dict[str, PollResult] = {}
             waiting: list[tuple[PollResult, list[StagedArticle]]] = []
             loop = asyncio.get_running_loop()
             first_waiting: float | None = None
-            pending: set[asyncio.Task[tuple[PollResult, list[StagedArticle]]]] = set(tasks)
+            held_articles = 0  # staged and waiting for the write
             while pending:
-                timeout = None
-                if first_waiting is not None:
-                    timeout = max(0.0, first_waiting + FLUSH_AFTER - loop.time())
-                done, pending = await asyncio.wait(
-                    pending, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
-                )
+                if not finished:
+                    timeout = None
+                    if first_waiting is not None:
+                        timeout = max(0.0, first_waiting + FLUSH_AFTER - loop.time())
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(arrived.wait(), timeout)
+                arrived.clear()
+                done, finished[:] = list(finished), []
+                pending.difference_update(done)
                 for task in done:
                     result, staged = task.result()
                     results[result.source] = result
                     if self.on_answer is not None:
                         self.on_answer(result)
                     waiting.append((result, staged))
+                    held_articles += len(staged)
                     if first_waiting is None:
                         first_waiting = loop.time()
                 held = first_waiting is not None and loop.time() - first_waiting >= FLUSH_AFTER
-                if pending and held:
+                if pending and (held or held_articles >= FLUSH_ARTICLES):
                     await self._store(waiting, by_name)
-                    waiting, first_waiting = [], None
+                    waiting, first_waiting, held_articles = [], None, 0
             await self._store(waiting, by_name)
             self._forget_validators(await asyncio.to_thread(self._settle_store))
             try:
@@ -240,7 +258,7 @@ class Poller:
                 log.error("%s; it is saved again after the next poll", exc)
             return [results[s.name] for s in chosen if s.name in results]
         finally:
-            for task in tasks:
+            for task in pending:
                 task.cancel()
             self._busy.difference_update(s.name for s in chosen)
 
@@ -261,8 +279,10 @@ class Poller:
                     result.unstored = True
                     result.status, result.error = "error", f"not stored: {exc}"
         fresh = set(new_ids)
-        for result, _ in waiting:
+        for result, staged in waiting:
             result.new_ids = [a.id for a in result.articles if a.id in fresh]
+            result.articles = []  # stored (or refused): the cycle holds no source's articles
+            staged.clear()
             source = by_name[result.source]
             try:
                 self._record(result, source)
@@ -316,7 +336,7 @@ class Poller:
             health.failures = 0
             health.last_ok = now
             if result.status == "ok":
-                health.items = len(result.articles)
+                health.items = result.items
                 health.warnings = result.warnings
                 health.last_warning = "; ".join(result.warning_notes) or None
             if result.etag is not None or result.last_modified is not None:

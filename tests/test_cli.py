@@ -101,6 +101,30 @@ def test_list_json_shape(seeded: Path, tmp_path: Path, capsys) -> None:
     assert seed["title"].startswith("S. Korea, US remain far apart")
 
 
+LIST_IN_A_FRESH_PROCESS = """
+import sys
+from tui.cli import main
+code = main(sys.argv[1:])
+heavy = ("httpx", "asyncio", "lxml", "fetchers.poller", "fetchers.feeds", "fetchers.extract")
+print(code, sorted(name for name in heavy if name in sys.modules))
+"""
+
+
+def test_list_starts_without_the_poller_stack(seeded: Path, tmp_path: Path) -> None:
+    """`list` reads the store and prints: the HTTP client, the event loop, the feed parsers
+    and the article extractors (most of the start-up time) are never imported for it."""
+    done = subprocess.run(
+        [sys.executable, "-c", LIST_IN_A_FRESH_PROCESS, "--config", str(seeded)]
+        + ["--data-dir", str(tmp_path / "d"), "--now", NOW, "list", "--json", "tariff"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
+    assert done.stdout.splitlines()[-1] == "0 []"
+    assert done.stdout.count('"source"') == 2  # and it did list
+
+
 def test_global_options_before_the_command(seeded: Path, tmp_path: Path, capsys) -> None:
     code, lines, _ = run(
         capsys,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import gzip
 import random
 import time
@@ -13,11 +15,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fetchers import poller as poller_module
 from fetchers.healthbook import HealthBook
 from fetchers.http import FetchError, fetch, make_client
-from fetchers.models import PollResult, Settings, Source
+from fetchers.models import Article, PollResult, Settings, Source
 from fetchers.poller import BACKOFF_BASE, BACKOFF_CAP, Poller, host_cap
-from fetchers.store import Store
+from fetchers.store import StagedArticle, Store
 from tests.conftest import FeedServer, Route, config_for, rss
 
 
@@ -173,7 +176,8 @@ async def test_a_gzip_file_served_as_is_is_read(
     results, store, _ = await poll(tmp_path, now, Source("Gz", url=url))
     store.close()
     assert results["Gz"].status == "ok"
-    assert [a.title for a in results["Gz"].articles] == ["From a .gz"]
+    with Store(tmp_path / "data") as again:
+        assert [a.title for a in again.query()] == ["From a .gz"]
 
 
 @pytest.mark.parametrize(
@@ -212,7 +216,8 @@ async def test_proxies_come_from_the_environment(
         assert results["Proxied"].status == "error" and url not in feed_server.hits
     else:
         assert results["Proxied"].status == "ok"
-        assert [a.title for a in results["Proxied"].articles] == ["Through the proxy"]
+        with Store(tmp_path / "data") as again:
+            assert [a.title for a in again.query()] == ["Through the proxy"]
         assert feed_server.hits[url]  # the absolute URL a proxy is sent
 
 
@@ -501,3 +506,105 @@ async def test_malformed_urls_are_fetch_errors_not_crashes() -> None:
                 await fetch(client, url, deadline=2.0, max_body=1000)
     finally:
         await client.aclose()
+
+
+def _alive(kind: type, source: str) -> int:
+    """How many objects of `kind` for `source` this process still holds."""
+    return sum(
+        1
+        for o in gc.get_objects()
+        if type(o) is kind and (o.source if kind is Article else o.record.source) == source  # type: ignore[attr-defined]
+    )
+
+
+async def test_a_sources_articles_are_stored_and_released_while_others_are_still_out(
+    tmp_path: Path, now: datetime, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A poll of thousands of feeds holds only the articles not yet written: once a source's
+    articles are stored, neither they nor their staged documents stay for the rest of the
+    cycle. The second source answers only after the first one's write."""
+    monkeypatch.setattr(poller_module, "FLUSH_AFTER", 0.0)  # write each answer at once
+    items = [
+        f"<title>Story {n}</title><guid>{n}</guid><description>Body {n}</description>"
+        for n in range(40)
+    ]
+    early = feed_server.add("/early.xml", Route(rss(*items)))
+    late = feed_server.add("/late.xml", Route(rss("<title>Late</title><guid>l</guid>")))
+    written = asyncio.Event()
+    seen: dict[str, tuple[int, int, int]] = {}
+
+    class Gated(Poller):
+        def _write(self, batch: list[StagedArticle]) -> list[str]:
+            ids = super()._write(batch)
+            loop.call_soon_threadsafe(written.set)
+            return ids
+
+        async def _poll_one(self, source: Source) -> PollResult:
+            if source.name == "Late":
+                await written.wait()
+            return await super()._poll_one(source)
+
+    def answered(result: PollResult) -> None:
+        if result.source == "Late":  # the early source's write is done by now
+            seen["early"] = (
+                len(store.query()),
+                _alive(Article, "Early"),
+                _alive(StagedArticle, "Early"),
+            )
+
+    loop = asyncio.get_running_loop()
+    store = Store(tmp_path / "data", writer=True)
+    sources = (Source("Early", url=early), Source("Late", url=late))
+    poller = Gated(config_for(tmp_path, *sources), store, lambda: now)
+    poller.on_answer = answered
+    try:
+        results = {r.source: r for r in await poller.poll()}
+    finally:
+        await poller.aclose()
+    try:
+        assert seen["early"][0] == 40  # stored while the other source was still out ...
+        assert seen["early"][1:] == (0, 0)  # ... and no longer held by the poll
+        assert (results["Early"].items, len(results["Early"].new_ids)) == (40, 40)
+        assert len(store) == 41
+    finally:
+        store.close()
+
+
+async def test_a_poll_writes_once_enough_articles_wait_however_soon(
+    tmp_path: Path, now: datetime, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Articles waiting for slower sources are written once FLUSH_ARTICLES of them wait, not
+    only after FLUSH_AFTER seconds: a fast server's thousands of feeds never pile up."""
+    monkeypatch.setattr(poller_module, "FLUSH_AFTER", 3600.0)
+    monkeypatch.setattr(poller_module, "FLUSH_ARTICLES", 30)
+    items = [f"<title>Story {n}</title><guid>{n}</guid>" for n in range(20)]
+    urls = [feed_server.add(f"/{name}.xml", Route(rss(*items))) for name in ("a", "b", "c")]
+    written = asyncio.Event()
+    stored_before: list[int] = []
+
+    class Gated(Poller):
+        def _write(self, batch: list[StagedArticle]) -> list[str]:
+            ids = super()._write(batch)
+            loop.call_soon_threadsafe(written.set)
+            return ids
+
+        async def _poll_one(self, source: Source) -> PollResult:
+            if source.name == "C":  # answers after the first write (or, without one, later)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(written.wait(), 10.0)
+                stored_before.append(len(self.store))
+            return await super()._poll_one(source)
+
+    loop = asyncio.get_running_loop()
+    store = Store(tmp_path / "data", writer=True)
+    sources = [Source(name, url=url) for name, url in zip("ABC", urls, strict=True)]
+    poller = Gated(config_for(tmp_path, *sources), store, lambda: now)
+    try:
+        await poller.poll()
+    finally:
+        await poller.aclose()
+    try:
+        assert stored_before == [40]  # A and B, written before C answered
+        assert len(store) == 60
+    finally:
+        store.close()

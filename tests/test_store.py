@@ -323,3 +323,36 @@ def test_a_day_shard_written_whole_before_opens_and_is_left_as_it_is(
     assert (tmp_path / "articles-2025-10-24.001.json").exists()
     with Store(tmp_path) as viewer:
         assert len(viewer) == 1205
+
+
+def test_a_lean_writer_holds_summaries_only_of_the_shard_it_fills(tmp_path: Path) -> None:
+    """A lean writer (a `refresh`) keeps no summary of a full shard in memory, yet a source
+    that edits an old article's summary still makes a revision, a starred one keeps its
+    summary through retention, and a reopen reads every summary as written."""
+    old = datetime(2025, 9, 1, 9, 0, tzinfo=UTC)
+    new = datetime(2025, 10, 24, 9, 0, tzinfo=UTC)
+    with Store(tmp_path, writer=True, lean=True) as store:
+        store.add_batch([make(n, fetched=old) for n in range(1500)])
+        held = sum(1 for n in range(1500) if (a := store.get(f"Wire-{n}")) and a.summary)
+        assert held == 500  # the full shard's 1,000 summaries left memory
+        edited_title = make(5, fetched=old)
+        edited_title.title = "Headline 5, corrected"
+        edited = make(3, fetched=old)
+        edited.summary = "Summary 3, corrected"
+        assert store.add_batch([edited, edited_title, make(4, fetched=old)]) == []
+        assert [r["summary"] for r in store.revisions("Wire-3")] == ["Summary 3"]
+        assert [r["title"] for r in store.revisions("Wire-5")] == ["Headline 5 about tariffs"]
+        assert store.revisions("Wire-4") == []
+    with Store(tmp_path) as again:
+        summaries = {a.id: a.summary for a in again.query()}
+        assert summaries.pop("Wire-3") == "Summary 3, corrected"
+        assert again.get("Wire-5").title == "Headline 5, corrected"  # type: ignore[union-attr]
+        assert summaries == {f"Wire-{n}": f"Summary {n}" for n in range(1500) if n != 3}
+    with Store(tmp_path, writer=True, lean=True) as store:
+        store.set_state(["Wire-7"], starred=True)
+        store.add_batch([make(n, source="New", fetched=new) for n in range(5)])
+        assert store.apply_retention(30, new) == 1499
+    with Store(tmp_path) as again:
+        kept = again.get("Wire-7")
+        assert kept is not None and kept.starred
+        assert (kept.title, kept.summary) == ("Headline 7 about tariffs", "Summary 7")

@@ -49,7 +49,7 @@ class RefreshProgress:
         self._progress.stop()
 
     def source_done(self, result: PollResult) -> None:
-        self.articles += len(result.articles)
+        self.articles += result.items
         self.failed += result.status == "error"
         self._progress.update(self._task, advance=1, articles=self.articles, failed=self.failed)
 
