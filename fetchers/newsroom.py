@@ -22,6 +22,7 @@ from fetchers.models import Event, PollResult, Source, SourceHealth
 from fetchers.parsepool import ParsePool
 from fetchers.poller import Poller
 from fetchers.store import ArticleStore, StoreError
+from fetchers.storybook import StoryDesk
 
 log = logging.getLogger("wirewatch.newsroom")
 Clock = Callable[[], datetime]
@@ -66,6 +67,7 @@ class Newsroom:
             else None
         )
         self._hooks: list[Hook] = []
+        self.on_cycle(StoryDesk(store, data_dir).after_cycle)
 
     # -- the cycle -------------------------------------------------------------------------
     def on_cycle(self, hook: Hook) -> None:

@@ -220,9 +220,9 @@ class StoryIndex:
             for ident in ids:
                 self.story_of[ident] = sid
         for item in sorted(recent, key=lambda i: (i.when, i.id)):
-            sid = self.story_of.get(item.id)
-            if sid is not None and item.id not in self._docs:
-                self._remember(item, self._vector(item), sid)
+            known = self.story_of.get(item.id)
+            if known is not None and item.id not in self._docs:
+                self._remember(item, self._vector(item), known)
         self._evict()
 
     def drop(self, gone: Iterable[str]) -> None:
@@ -246,11 +246,11 @@ class StoryIndex:
 
     # -- the grouping ------------------------------------------------------------------------
     def _vector(self, item: Item) -> tuple[dict[str, float], frozenset[str]]:
-        counts: Counter[str] = Counter()
+        counts: dict[str, float] = {}
         for term in terms(item.title):
-            counts[term] += TITLE_WEIGHT
+            counts[term] = counts.get(term, 0.0) + TITLE_WEIGHT
         for term in terms(item.summary):
-            counts[term] += 1.0
+            counts[term] = counts.get(term, 0.0) + 1.0
         places = frozenset(t for t in counts if t[0] == "@")
         n = len(self._docs) + 1
         df = self._df
