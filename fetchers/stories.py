@@ -15,6 +15,7 @@ and a story's id is derived from the article that started it.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import math
 import re
 from collections import Counter
@@ -23,9 +24,9 @@ from dataclasses import dataclass
 
 WINDOW = 72 * 3600.0  # seconds: a story's articles are at most this far from a neighbour
 THRESHOLD = 0.30  # cosine similarity to join a story (see README, "Stories")
-TITLE_WEIGHT = 2.0  # a headline word counts as much as two summary words
-PROBES = 6  # the rarest words of an article that look up candidates
-CANDIDATES = 8  # how many candidates are scored in full
+TITLE_WEIGHT = 2  # a headline word counts as much as two summary words
+PROBES = 4  # the rarest words of an article that look up candidates
+CANDIDATES = 4  # how many candidates are scored in full
 PROBE_LIMIT = 400  # a word in more articles than this finds no candidates (too common)
 
 STOPWORDS = frozenset(
@@ -36,7 +37,7 @@ STOPWORDS = frozenset(
     just me more most my no nor not now of off on once only or other our out over own same
     she should so some such than that the their them then there these they this those
     through to too under until up very was we were what when where which while who whom why
-    will with would you your yours said says say new news one two three first after amid
+    will with would you your yours us said says say new news one two three first after amid
     over says just still day week year years monday tuesday wednesday thursday friday
     saturday sunday today yesterday
     """.split()  # noqa: SIM905 - a word list reads better as words
@@ -97,17 +98,31 @@ for _country, _names in {
     for _name in _names.split():
         PLACES[_name] = _country
 
-# Written forms folded before lower-casing: "U.S." and "US" are a country, "us" is not.
-_FOLDS = (
-    (re.compile(r"\bU\.S\.(?:A\.)?|\bUS\b|\bUSA\b|\bUnited States\b"), " usa "),
-    (re.compile(r"\bU\.K\.|\bUK\b|\bUnited Kingdom\b"), " uk "),
-    (re.compile(r"\bE\.U\.|\bEU\b|\bEuropean Union\b"), " eu "),
-    (re.compile(r"\bNorth Korean?s?\b|\bN\. Korean?\b|\bDPRK\b"), " northkorea "),
-    (re.compile(r"\bSouth Korean?s?\b|\bS\. Korean?\b|\bROK\b"), " korea "),
-    (re.compile(r"\bSouth Africa\b"), " southafrica "),
-    (re.compile(r"(\d)\s*(?:percent|per cent|pct)\b", re.IGNORECASE), r"\1%"),
+# Phrases folded before the words are read, each tried only when its needle is in the text.
+_PHRASES = (
+    ("United States", re.compile(r"\bUnited States\b"), " US "),
+    ("European Union", re.compile(r"\bEuropean Union\b"), " EU "),
+    ("United Kingdom", re.compile(r"\bUnited Kingdom\b"), " UK "),
+    ("Kore", re.compile(r"\b(?:North|N\.) Korean?s?\b"), " DPRK "),
+    ("South Africa", re.compile(r"\bSouth Africa\b"), " southafrica "),
+    ("per", re.compile(r"(\d)\s*(?:percent|per cent)\b", re.IGNORECASE), r"\1%"),
+    ("pct", re.compile(r"(\d)\s*pct\b", re.IGNORECASE), r"\1%"),
 )
-_WORD = re.compile(r"\$?\d[\d,]*(?:\.\d+)?%?|[^\W\d_]+", re.UNICODE)
+# Numbers ("7.5", "$350", "15%"), dotted capitals ("U.S."), words.
+_WORD = re.compile(r"\$?\d[\d,]*(?:\.\d+)?%?|(?:[A-Z]\.){2,}|[^\W\d_]+")
+# Capitals that name a country only as capitals: "US" is the country, "us" is not.
+_CAPITALS = {
+    "US": "@usa",
+    "USA": "@usa",
+    "U.S.": "@usa",
+    "U.S.A.": "@usa",
+    "UK": "@uk",
+    "U.K.": "@uk",
+    "EU": "@eu",
+    "E.U.": "@eu",
+    "DPRK": "@northkorea",
+    "ROK": "@korea",
+}
 
 
 def _stem(word: str) -> str:
@@ -121,32 +136,37 @@ def _stem(word: str) -> str:
     return word
 
 
-_STEMS: dict[str, str] = {}
+class _Stems(dict[str, str]):
+    """Word -> the term it counts as ("" for a stop word), learnt on first sight."""
+
+    def __missing__(self, word: str) -> str:
+        if word[0].isdigit() or word[0] == "$":
+            stem = word.replace(",", "").lstrip("$")
+        elif word in _CAPITALS:
+            stem = _CAPITALS[word]
+        elif (folded := word.replace(".", "").lower()) != word:
+            stem = self[folded] if folded else ""
+        elif word in STOPWORDS or len(word) < 2:
+            stem = ""
+        elif word in PLACES:
+            stem = "@" + PLACES[word]
+        else:
+            stem = _stem(word)
+        if len(self) < 500_000:  # bounded: feeds can invent words without end
+            self[word] = stem
+        return stem
+
+
+_STEMS = _Stems()
 
 
 def terms(text: str) -> list[str]:
     """The words of a headline or summary as the grouping compares them: stop words out,
-    countries folded ("@korea"), numbers kept ("7.5", "$350", "15%")."""
-    for pattern, replacement in _FOLDS:
-        text = pattern.sub(replacement, text)
-    out: list[str] = []
-    stems = _STEMS
-    for word in _WORD.findall(text.lower()):
-        stem = stems.get(word)
-        if stem is None:
-            if word[0].isdigit() or word[0] == "$":
-                stem = word.replace(",", "").lstrip("$")
-            elif word in STOPWORDS or len(word) < 2:
-                stem = ""
-            elif word in PLACES:
-                stem = "@" + PLACES[word]
-            else:
-                stem = _stem(word)
-            if len(stems) < 500_000:
-                stems[word] = stem
-        if stem:
-            out.append(stem)
-    return out
+    countries folded ("@korea"), numbers kept ("7.5", "350", "15%")."""
+    for needle, pattern, replacement in _PHRASES:
+        if needle in text:
+            text = pattern.sub(replacement, text)
+    return list(filter(None, map(_STEMS.__getitem__, _WORD.findall(text))))
 
 
 @dataclass(slots=True)
@@ -171,6 +191,17 @@ class _Doc:
         self.story = story
 
 
+class _LogTF(dict[int, float]):
+    """1 + log(count): a word said five times is not five times the evidence."""
+
+    def __missing__(self, count: int) -> float:
+        value = self[count] = 1.0 + math.log(count)
+        return value
+
+
+_TF = _LogTF()
+
+
 def _conflict(one: frozenset[str], other: frozenset[str]) -> bool:
     """Each names a country the other does not: different events (US–Korea talks are not
     US–Japan talks), however alike the words."""
@@ -193,9 +224,12 @@ class StoryIndex:
         self.members: dict[str, list[str]] = {}
         self._docs: dict[str, _Doc] = {}
         self._postings: dict[str, list[str]] = {}
-        self._df: Counter[str] = Counter()
+        self._df: dict[str, int] = {}  # articles of the window per word: picks the probes
+        self._seen: dict[str, int] = {}  # articles ever grouped per word: weighs the words
+        self._seen_total = 0
         self._places: dict[str, set[frozenset[str]]] = {}  # the country sets a story names
-        self._newest = 0.0
+        self._by_time: list[tuple[float, str]] = []  # a heap: the oldest vector first
+        self._dead = 0  # postings entries of vectors already dropped
 
     def __len__(self) -> int:
         return len(self.story_of)
@@ -208,8 +242,9 @@ class StoryIndex:
         for item in sorted(items, key=lambda i: (i.when, i.id)):
             if item.id in self.story_of:
                 continue
+            self._expire(item.when)
             out.append(self._place(item))
-        self._evict()
+        self._compact()
         return out
 
     def restore(self, assigned: dict[str, list[str]], recent: Iterable[Item]) -> None:
@@ -223,7 +258,6 @@ class StoryIndex:
             known = self.story_of.get(item.id)
             if known is not None and item.id not in self._docs:
                 self._remember(item, self._vector(item), known)
-        self._evict()
 
     def drop(self, gone: Iterable[str]) -> None:
         """Forget articles that are no longer stored; stories left empty go with them."""
@@ -243,22 +277,19 @@ class StoryIndex:
                     self._df[term] -= 1
                     if self._df[term] <= 0:
                         del self._df[term]
+                self._dead += len(doc.vec)
 
     # -- the grouping ------------------------------------------------------------------------
     def _vector(self, item: Item) -> tuple[dict[str, float], frozenset[str]]:
-        counts: dict[str, float] = {}
+        counts = Counter(terms(item.summary))
         for term in terms(item.title):
-            counts[term] = counts.get(term, 0.0) + TITLE_WEIGHT
-        for term in terms(item.summary):
-            counts[term] = counts.get(term, 0.0) + 1.0
+            counts[term] += TITLE_WEIGHT
         places = frozenset(t for t in counts if t[0] == "@")
-        n = len(self._docs) + 1
-        df = self._df
-        vec = {
-            t: (1.0 + math.log(c)) * math.log((n + 1) / (df[t] + 1) + 1.0)
-            for t, c in counts.items()
-        }
-        norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
+        n = self._seen_total + 2.0
+        seen = self._seen.get
+        log = math.log
+        vec = {t: _TF[c] * log(n / (seen(t, 0) + 1) + 1.0) for t, c in counts.items()}
+        norm = math.hypot(*vec.values()) or 1.0
         return {t: w / norm for t, w in vec.items()}, places
 
     def _place(self, item: Item) -> str:
@@ -269,7 +300,8 @@ class StoryIndex:
             doc = docs.get(ident)
             if doc is None or abs(doc.when - item.when) > self.window:
                 continue
-            score = sum(w * doc.vec.get(t, 0.0) for t, w in vec.items())
+            other = doc.vec
+            score = sum([vec[t] * other[t] for t in vec.keys() & other.keys()])
             if score >= self.threshold and score > scores.get(doc.story, 0.0):
                 scores[doc.story] = score
         chosen = None
@@ -285,7 +317,8 @@ class StoryIndex:
 
     def _candidates(self, vec: dict[str, float]) -> list[str]:
         df = self._df
-        rare = sorted((t for t in vec if 0 < df[t] <= PROBE_LIMIT), key=lambda t: (df[t], t))
+        rare = [t for t in vec if 0 < df.get(t, 0) <= PROBE_LIMIT]
+        rare.sort(key=df.__getitem__)  # stable: equals keep the text's order
         hits: Counter[str] = Counter()
         postings = self._postings
         for term in rare[:PROBES]:
@@ -299,28 +332,47 @@ class StoryIndex:
         self._docs[item.id] = _Doc(item.when, vec, places, sid)
         if places:
             self._places.setdefault(sid, set()).add(places)
-        postings = self._postings
+        postings, df, seen = self._postings, self._df, self._seen
+        self._seen_total += 1
         for term in vec:
-            self._df[term] += 1
-            postings.setdefault(term, []).append(item.id)
-        self._newest = max(self._newest, item.when)
+            df[term] = df.get(term, 0) + 1
+            seen[term] = seen.get(term, 0) + 1
+            ids = postings.get(term)
+            if ids is None:
+                postings[term] = [item.id]
+            else:
+                ids.append(item.id)
+        heapq.heappush(self._by_time, (item.when, item.id))
 
-    def _evict(self) -> None:
-        """Drop vectors of articles older than the window behind the newest, once a quarter
-        of those kept are; their stories stay."""
-        cut = self._newest - self.window
-        docs = self._docs
-        stale = [i for i, d in docs.items() if d.when < cut]
-        if len(stale) * 4 < len(docs) or not stale:
+    def _expire(self, now: float) -> None:
+        """Drop the vectors of articles more than the window before `now` (articles come in
+        time order), so word rarity and candidates are those of the window; their stories
+        stay."""
+        heap, docs, df = self._by_time, self._docs, self._df
+        cut = now - self.window
+        while heap and heap[0][0] < cut:
+            _, ident = heapq.heappop(heap)
+            doc = docs.pop(ident, None)
+            if doc is None:
+                continue
+            for term in doc.vec:
+                left = df[term] - 1
+                if left:
+                    df[term] = left
+                else:
+                    del df[term]
+            self._dead += len(doc.vec)
+
+    def _compact(self) -> None:
+        """Rebuild the postings without dropped articles once they are most of them; keep the
+        word counts bounded (words seen once are forgotten past half a million words)."""
+        if len(self._seen) > 500_000:
+            self._seen = {t: n for t, n in self._seen.items() if n > 1}
+        live = sum(len(d.vec) for d in self._docs.values())
+        if self._dead <= live:
             return
-        gone = set(stale)
-        for ident in stale:
-            for term in docs.pop(ident).vec:
-                self._df[term] -= 1
-                if self._df[term] <= 0:
-                    del self._df[term]
+        docs = self._docs
         self._postings = {
-            t: kept
-            for t, ids in self._postings.items()
-            if (kept := [i for i in ids if i not in gone])
+            t: kept for t, ids in self._postings.items() if (kept := [i for i in ids if i in docs])
         }
+        self._dead = 0
