@@ -10,6 +10,8 @@ python bench/run.py alerts [--rules 200]          alert rules over a 10,000-arti
 python bench/run.py scale [--feeds 2000]           a cold `wirewatch refresh`: wall, CPU, peak RSS
 python bench/run.py refresh [--feeds 200]          side by side with newsboat and sfeed,
                                                    through ../shared/bench/run_bench.py
+python bench/run.py stories                       grouping into stories: pair F1, first reported,
+                                                   hard-negative merges (bench/stories/), CPU
 python bench/run.py extract [--pages DIR]         article text: word F1 and pages per
                                                    CPU-second beside trafilatura and
                                                    readability-lxml (../shared/bench/extract-dev)
@@ -373,12 +375,23 @@ def main() -> int:
     p.add_argument("--feeds", type=int, default=200)
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--only", default="newsboat,sfeed,contender")
+    sub.add_parser("stories")
     p = sub.add_parser("extract")
     p.add_argument("--pages", help="a directory with score.py and pages/ (the development set)")
     p.add_argument("--limit", type=int, default=0)
     args = parser.parse_args()
     if args.which is None:  # everything, in the order of the budgets in the README
-        for name in ("store", "kill", "dashboard", "idle", "soak", "alerts", "extract", "scale"):
+        for name in (
+            "store",
+            "kill",
+            "dashboard",
+            "idle",
+            "soak",
+            "alerts",
+            "stories",
+            "extract",
+            "scale",
+        ):
             run(parser.parse_args([name]))
         return run(parser.parse_args(["refresh"]))
     return run(args)
@@ -408,6 +421,10 @@ def run(args: argparse.Namespace) -> int:
         return run_scale(args)
     elif args.which == "extract":
         return bench_extract(args)
+    elif args.which == "stories":
+        from bench.stories import bench_stories
+
+        return bench_stories()
     else:
         return bench_refresh(args)
     return 0

@@ -23,6 +23,7 @@ from fetchers.models import Event, PollResult, Source, SourceHealth
 from fetchers.parsepool import ParsePool
 from fetchers.poller import Poller
 from fetchers.store import ArticleStore, StoreError
+from fetchers.storybook import StoryDesk
 
 log = logging.getLogger("wirewatch.newsroom")
 Clock = Callable[[], datetime]
@@ -72,6 +73,7 @@ class Newsroom:
         self.alerts = alerts
         if alerts is not None:
             self.on_cycle(lambda cycle: alerts.after_cycle(cycle.new_ids))
+        self.on_cycle(StoryDesk(store, data_dir).after_cycle)
 
     # -- the cycle -------------------------------------------------------------------------
     def on_cycle(self, hook: Hook) -> None:

@@ -8,6 +8,7 @@ tariff OR APEC              OR between terms
 -opinion                    exclusion
 source:Yonhap tag:korea is:unread is:starred lang:ko
 since:6h since:2025-10-24 before:2d
+story:s1a2b3c4d5e6f outlets:>=3       articles of one story; of stories carried by N outlets
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
+from typing import Protocol
 
 from fetchers.timeparse import since_spec
 
@@ -24,8 +26,28 @@ class QueryError(ValueError):
     """A malformed query; the message says where and why."""
 
 
-FIELDS = ("title", "source", "tag", "is", "since", "before", "lang")
+FIELDS = ("title", "source", "tag", "is", "since", "before", "lang", "story", "outlets")
 IS_VALUES = ("unread", "read", "starred")
+STORY_ID = re.compile(r"s[0-9a-f]{12}")
+OUTLETS = re.compile(r"(>=|<=|>|<|=)?(\d{1,6})")
+
+
+class StoryFacts(Protocol):
+    """What `story:` and `outlets:` ask of the stories (fetchers.storybook gives them)."""
+
+    def story_of(self, ident: str) -> str | None: ...
+
+    def outlets_of(self, ident: str) -> int: ...
+
+
+class NoStories:
+    """Stories where none are known: every article is a story of its own, of one outlet."""
+
+    def story_of(self, ident: str) -> str | None:
+        return None
+
+    def outlets_of(self, ident: str) -> int:
+        return 1
 
 
 class Record:
@@ -289,9 +311,16 @@ def _tokens(text: str) -> list[tuple[bool, str | None, str, bool]]:
     return out
 
 
-def parse_query(text: str, now: datetime | None = None, zone: tzinfo = UTC) -> Query:
-    """Compile a query. Raises QueryError for anything malformed; never matches all silently."""
+def parse_query(
+    text: str,
+    now: datetime | None = None,
+    zone: tzinfo = UTC,
+    stories: StoryFacts | None = None,
+) -> Query:
+    """Compile a query. Raises QueryError for anything malformed; never matches all silently.
+    `stories` answers `story:` and `outlets:` (without it, no article is in a story)."""
     now = now or datetime.now(UTC)
+    facts = stories if stories is not None else NoStories()
     query = Query(text=text)
     pending_or = False
     for negated, name, value, quoted in _tokens(text):
@@ -300,7 +329,7 @@ def parse_query(text: str, now: datetime | None = None, zone: tzinfo = UTC) -> Q
                 raise QueryError("OR needs a term on each side")
             pending_or = True
             continue
-        test = _term(negated, name, value, quoted, now, zone)
+        test = _term(negated, name, value, quoted, now, zone, facts)
         if name in (None, "title") and not negated:
             query.words.append(value.lower())
         if pending_or:
@@ -314,7 +343,13 @@ def parse_query(text: str, now: datetime | None = None, zone: tzinfo = UTC) -> Q
 
 
 def _term(
-    negated: bool, name: str | None, value: str, quoted: bool, now: datetime, zone: tzinfo
+    negated: bool,
+    name: str | None,
+    value: str,
+    quoted: bool,
+    now: datetime,
+    zone: tzinfo,
+    facts: StoryFacts,
 ) -> Term:
     if name in ("since", "before") and value:
         try:
@@ -323,7 +358,7 @@ def _term(
             raise QueryError(f"{name}:{value}: {exc}") from exc
     else:
         bound = None
-    test = _positive(name, value, quoted, now, zone)
+    test = _positive(name, value, quoted, now, zone, facts)
     text_test = _text_test(value.lower()) if name in (None, "title") else None
     if negated:
         return Term(name, value.lower(), True, lambda r: not test(r), bound, text_test)
@@ -338,7 +373,9 @@ def _text_test(needle: str) -> Callable[[str], bool]:
     return lambda haystack: needle in haystack and search(haystack) is not None
 
 
-def _positive(name: str | None, value: str, quoted: bool, now: datetime, zone: tzinfo) -> Test:
+def _positive(
+    name: str | None, value: str, quoted: bool, now: datetime, zone: tzinfo, facts: StoryFacts
+) -> Test:
     """The test of a term on a record alone (words: on the title and summary; `Term.holds`
     adds the full text)."""
     if name is None:
@@ -371,6 +408,14 @@ def _positive(name: str | None, value: str, quoted: bool, now: datetime, zone: t
         if low == "read":
             return lambda r: r.read
         return lambda r: r.starred
+    if name == "story":
+        if not STORY_ID.fullmatch(low):
+            raise QueryError(
+                f"story:{value} is not a story id (an s and 12 hex digits, see `wirewatch stories`)"
+            )
+        return lambda r: facts.story_of(r.id) == low
+    if name == "outlets":
+        return _outlets_test(value, facts)
     try:
         instant = since_spec(value, now, zone).timestamp()
     except ValueError as exc:
@@ -378,3 +423,21 @@ def _positive(name: str | None, value: str, quoted: bool, now: datetime, zone: t
     if name == "since":
         return lambda r: r.when >= instant
     return lambda r: r.when < instant
+
+
+def _outlets_test(value: str, facts: StoryFacts) -> Test:
+    """outlets:3, outlets:>=3, outlets:>2 (also < and <=): how many outlets carry the
+    article's story (an article in no story is one outlet's)."""
+    match = OUTLETS.fullmatch(value)
+    if match is None:
+        raise QueryError(f"outlets:{value}: give a number of outlets, e.g. outlets:>=3")
+    op, number = match.group(1) or "=", int(match.group(2))
+    if op == ">=":
+        return lambda r: facts.outlets_of(r.id) >= number
+    if op == ">":
+        return lambda r: facts.outlets_of(r.id) > number
+    if op == "<=":
+        return lambda r: facts.outlets_of(r.id) <= number
+    if op == "<":
+        return lambda r: facts.outlets_of(r.id) < number
+    return lambda r: facts.outlets_of(r.id) == number

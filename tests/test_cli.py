@@ -182,6 +182,8 @@ def test_sources_json(seeded: Path, tmp_path: Path, capsys) -> None:
         "next_poll",
         "warnings",
         "last_warning",
+        "first_reports",
+        "median_lag_s",
     ]
     assert lines[0]["status"] == "ok" and lines[0]["items"] == 6
     assert lines[0]["failures"] == 0 and lines[0]["next_poll"].endswith("Z")
@@ -199,11 +201,13 @@ def test_sources_table_shows_failures_and_the_next_try(tmp_path: Path, capsys) -
     code, _, output = run(capsys, "sources", *where)
     header, gone, later = output.splitlines()
     assert header.split() == ["STATUS", "HTTP", "LATENCY", "LAST", "OK", "FAILS", "NEXT", "TRY"] + [
-        "SOURCE"
+        "FIRST",
+        "LAG",
+        "SOURCE",
     ]
     assert gone.split()[:6] == ["error", "-", "-", "never", "2", "in"]
     assert "Gone: " in gone and "no such file" in gone
-    assert later.split() == ["pending", "-", "-", "never", "0", "Later"]
+    assert later.split() == ["pending", "-", "-", "never", "0", "0", "-", "Later"]
 
 
 def test_sources_never_show_a_password(tmp_path: Path, capsys) -> None:

@@ -27,9 +27,10 @@ from fetchers.alertrules import RuleBook, RuleBookError, all_rules
 from fetchers.config import Config, ConfigError, data_dir, find_config, load_config
 from fetchers.healthbook import HealthBook
 from fetchers.models import SourceHealth, utc_iso
-from fetchers.query import QueryError, parse_query
+from fetchers.query import Query, QueryError, parse_query
 from fetchers.redact import printable
 from fetchers.store import ArticleStore, Store, StoreError, StoreLocked
+from fetchers.storybook import StoryBook, StoryLookup, leads, stories_of
 from fetchers.timeparse import local_zone, since_spec
 from fetchers.trends import DEFAULT_HOURS, MAX_HOURS, MIN_HOURS, trends, watch_query
 from tui.format import duration, event_zone, time_left, wall
@@ -108,6 +109,12 @@ def build_parser() -> argparse.ArgumentParser:
         default="newest",
         help="newest first (default), or most relevant to the query's words first (BM25)",
     )
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p = sub.add_parser(
+        "stories", parents=[common], help="stories across outlets, newest activity first"
+    )
+    p.add_argument("query", nargs="*", help="stories with an article matching this query")
+    p.add_argument("--limit", type=int, default=50, metavar="N", help="at most N (default 50)")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p = sub.add_parser("show", parents=[common], help="one article with its full text")
     p.add_argument("id", help="an article id from `wirewatch list`")
@@ -395,19 +402,60 @@ def cmd_list(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError("--limit must be 0 or more")
     zone = local_zone(ctx.config.settings.timezone)
     query = parse_query(" ".join(args.query), ctx.clock(), zone)
-    if args.sort == "relevance" and query.words:
-        from fetchers.relevance import RelevanceError, by_relevance
-
+    stories = _asks_stories(query)  # story: and outlets: need every article and the stories
+    ranked = args.sort == "relevance" and bool(query.words)
+    if stories or ranked:
         with _viewer(ctx) as store:
+            if stories:
+                query = _with_stories(ctx, args.query, store)
             ids = store.query_ids(query)
-            try:
-                ids = by_relevance(store, ctx.data_dir, ids, query.words)
-            except RelevanceError as exc:
-                complain(f"{exc}; newest first instead")
+            if ranked:
+                from fetchers.relevance import RelevanceError, by_relevance
+
+                try:
+                    ids = by_relevance(store, ctx.data_dir, ids, query.words)
+                except RelevanceError as exc:
+                    complain(f"{exc}; newest first instead")
             _print_articles(ctx, args, out, store, ids[: args.limit])
         return EXIT_OK
     with _viewer(ctx, first=0) as store:  # reads only the shards that can hold the answer
         _print_articles(ctx, args, out, store, store.newest(query, args.limit))
+    return EXIT_OK
+
+
+def _asks_stories(query: Query) -> bool:
+    return any(term.field in ("story", "outlets") for clause in query.clauses for term in clause)
+
+
+def _with_stories(ctx: Context, words: list[str], store: ArticleStore) -> Query:
+    """The query compiled with the stories of the store to answer story: and outlets:."""
+    index = StoryBook(ctx.data_dir).read(store)
+    zone = local_zone(ctx.config.settings.timezone)
+    return parse_query(" ".join(words), ctx.clock(), zone, StoryLookup(index, store))
+
+
+def cmd_stories(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
+    if args.limit < 0:
+        raise UsageError("--limit must be 0 or more")
+    zone = local_zone(ctx.config.settings.timezone)
+    parse_query(" ".join(args.query), ctx.clock(), zone)  # a malformed query fails before the load
+    with _viewer(ctx) as store:
+        index = StoryBook(ctx.data_dir).read(store)
+        query = parse_query(" ".join(args.query), ctx.clock(), zone, StoryLookup(index, store))
+        stories = stories_of(index, store)
+        if not query.is_empty:
+            matching = set(store.query_ids(query))
+            stories = [s for s in stories if any(i in matching for i in s.articles)]
+        for story in stories[: args.limit]:
+            if args.json:
+                _write_json(out, story.to_json())
+                continue
+            last = datetime.fromtimestamp(story.last_seen, UTC).astimezone(zone)
+            first = datetime.fromtimestamp(story.first_seen, UTC).astimezone(zone)
+            out.write(
+                f"{story.id}  {last:%Y-%m-%d %H:%M}  {story.outlets:>2} outlets  "
+                f"first {story.first_source[:18]} {first:%m-%d %H:%M}  {story.title}\n"
+            )
     return EXIT_OK
 
 
@@ -436,8 +484,12 @@ def cmd_show(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
             raise UsageError(f"no article with id {args.id!r} (see `wirewatch list`)")
         article.text = store.text(article.id)
         revisions = store.revisions(article.id)
+        story = StoryBook(ctx.data_dir).read(store).story_of.get(article.id)
         if args.json:
-            _write_json(out, {**article.to_json(with_text=True), "revisions": revisions})
+            _write_json(
+                out,
+                {**article.to_json(with_text=True), "story": story, "revisions": revisions},
+            )
             return EXIT_OK
         zone = local_zone(ctx.config.settings.timezone)
         out.write(f"{article.title}\n{article.source}")
@@ -446,6 +498,8 @@ def cmd_show(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         out.write("\n")
         if article.link:
             out.write(f"{article.link}\n")
+        if story is not None:
+            out.write(f"story {story}\n")
         for revision in revisions:
             out.write(f"earlier ({revision.get('seen') or 'undated'}): {revision.get('title')}\n")
         out.write("\n" + (article.text or article.summary or "(no text)") + "\n")
@@ -493,16 +547,28 @@ def cmd_sources(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         health.get(source.name) or SourceHealth(source.name, source.location)
         for source in ctx.config.sources
     ]
+    with _viewer(ctx) as store:  # who reported first, over the stories the store holds
+        lead = leads(stories_of(StoryBook(ctx.data_dir).read(store), store), store)
     if args.json:
         from fetchers.http import shown_url
 
         for h in rows:
-            _write_json(out, {**h.to_json(), "url": shown_url(h.url)})
+            mine = lead.get(h.name)
+            _write_json(
+                out,
+                {
+                    **h.to_json(),
+                    "url": shown_url(h.url),
+                    "first_reports": mine.first_reports if mine else 0,
+                    "median_lag_s": mine.median_lag if mine else None,
+                },
+            )
         return EXIT_OK
     zone = local_zone(ctx.config.settings.timezone)
     now = ctx.clock()
     out.write(
-        f"{'STATUS':<13}{'HTTP':>4}  {'LATENCY':>8}  {'LAST OK':<11}  FAILS  NEXT TRY  SOURCE\n"
+        f"{'STATUS':<13}{'HTTP':>4}  {'LATENCY':>8}  {'LAST OK':<11}  FAILS  NEXT TRY  "
+        "FIRST  LAG       SOURCE\n"
     )
     for h in rows:
         last_ok = h.last_ok.astimezone(zone).strftime("%m-%d %H:%M") if h.last_ok else "never"
@@ -513,9 +579,13 @@ def cmd_sources(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         detail = h.last_error or (f"{h.items} items" if h.status != "pending" else "")
         if h.warnings and not h.last_error:
             detail += f", {h.warnings} unreadable fields ({h.last_warning})"
+        mine = lead.get(h.name)
+        firsts = mine.first_reports if mine else 0
+        lag = duration(mine.median_lag) if mine and mine.median_lag is not None else "-"
         out.write(
             f"{h.status:<13}{h.http_status or '-':>4}  {latency:>8}  {last_ok:<11}  "
-            f"{h.failures:>5}  {retry:<8}  {h.name}{': ' + detail if detail else ''}\n"
+            f"{h.failures:>5}  {retry:<8}  {firsts:>5}  {lag:<8}  "
+            f"{h.name}{': ' + detail if detail else ''}\n"
         )
     return EXIT_OK
 
@@ -767,6 +837,7 @@ COMMANDS: dict[str, Callable[[Context, argparse.Namespace, TextIO], int]] = {
     "refresh": cmd_refresh,
     "poll": cmd_poll,
     "list": cmd_list,
+    "stories": cmd_stories,
     "show": cmd_show,
     "events": cmd_events,
     "sources": cmd_sources,

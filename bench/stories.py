@@ -1,0 +1,143 @@
+"""`python bench/run.py stories`: how well articles are grouped into stories, and at what cost.
+
+Quality, over each labelled set in bench/stories/ (JSON: stories of real outlets' headlines
+and summaries, and pairs of same-topic different events): pair precision, recall and F1
+(every pair of articles, same story or not), first reported right (the story holding most
+of an event's articles names the event's earliest article first), and hard-negative merges
+(pairs of different events that share a story). Twice: at the articles' real times, and with
+every event moved into one 48-hour span, so the time window cannot keep any event apart.
+
+Cost: CPU time to group 10,000 new synthetic articles (2,500 events of one to eight outlets
+each, over 6 hours) into an index already holding 20,000 articles of the 72 hours before.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from fetchers.stories import Item, StoryIndex
+
+HERE = Path(__file__).resolve().parent / "stories"
+
+
+@dataclass(slots=True)
+class Scores:
+    precision: float
+    recall: float
+    f1: float
+    first_right: float
+    merges: list[tuple[str, str]]
+    events: int
+    articles: int
+
+
+def _seconds(text: str) -> float:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def score(data: dict, one_span: bool = False) -> Scores:
+    """Group a labelled set and compare with its labels."""
+    items: list[Item] = []
+    gold: dict[str, str] = {}
+    first: dict[str, str] = {}
+    for number, (event, articles) in enumerate(sorted(data["stories"].items())):
+        start = min(_seconds(a[1]) for a in articles)
+        shift = (1.7e9 + (number * 7919 % 48) * 3600.0 - start) if one_span else 0.0
+        for at, (_source, published, title, summary, _page) in enumerate(articles):
+            ident = f"{event}#{at}"
+            items.append(Item(ident, title, summary, _seconds(published) + shift))
+            gold[ident] = event
+        first[event] = f"{event}#{min(range(len(articles)), key=lambda n: articles[n][1])}"
+    index = StoryIndex()
+    index.add(items)
+    got = index.story_of
+    when = {i.id: i.when for i in items}
+    tp = fp = fn = 0
+    for a, b in itertools.combinations(sorted(gold), 2):
+        same, together = gold[a] == gold[b], got[a] == got[b]
+        tp += same and together
+        fp += together and not same
+        fn += same and not together
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    right = 0
+    for event, earliest in first.items():
+        mine = [i for i in gold if gold[i] == event]
+        story = Counter(got[i] for i in mine).most_common(1)[0][0]
+        members = index.members[story]
+        right += min(members, key=lambda i: (when[i], i)) == earliest
+    merges = [
+        (x, y)
+        for x, y in data["hard_negatives"]
+        if {got[i] for i in gold if gold[i] == x} & {got[i] for i in gold if gold[i] == y}
+    ]
+    return Scores(precision, recall, f1, right / len(first), merges, len(first), len(gold))
+
+
+def synthetic(count: int, events: int, start: float, hours: float, seed: int) -> list[Item]:
+    """Articles of `events` events, one to eight outlets each: each event has six rare words
+    its articles share some of, the rest drawn from a Zipf vocabulary."""
+    from bench.run import vocabulary
+
+    rng = random.Random(seed)
+    words = vocabulary(rng)
+    weights = list(itertools.accumulate(1.0 / (rank + 1) for rank in range(len(words))))
+    out: list[Item] = []
+    made = 0
+    for event in range(events):
+        core = rng.sample(words[2000:], 6)
+        at = start + rng.uniform(0, hours * 3600)
+        for outlet in range(rng.randint(1, 8)):
+            if made >= count:
+                return out
+            drawn = rng.choices(words, cum_weights=weights, k=30)
+            title = " ".join(rng.sample(core, 3) + drawn[:5]).capitalize()
+            summary = " ".join(rng.sample(core, 3) + drawn[5:])
+            out.append(Item(f"e{seed}-{event}-{outlet}", title, summary, at + outlet * 600.0))
+            made += 1
+    while made < count:  # more events than asked for never happens at these sizes
+        out.append(Item(f"x{seed}-{made}", "Filler headline", "filler words", start))
+        made += 1
+    return out
+
+
+def cpu_for(new: int = 10_000, held: int = 20_000) -> float:
+    """CPU seconds to group `new` articles into an index already holding `held`."""
+    index = StoryIndex()
+    index.add(synthetic(held, held // 4, 1.7e9, 72.0, seed=1))
+    fresh = synthetic(new, new // 4, 1.7e9 + 72 * 3600, 6.0, seed=2)
+    started = time.process_time()
+    index.add(fresh)
+    return time.process_time() - started
+
+
+def bench_stories(folder: Path = HERE) -> int:
+    sets = sorted(folder.glob("*.json"))
+    if not sets:
+        print(f"no labelled sets in {folder}")
+        return 2
+    print("stories: articles grouped into stories across outlets")
+    for path in sets:
+        data = json.loads(path.read_text())
+        for label, one_span in (("real times", False), ("one 48-hour span", True)):
+            s = score(data, one_span)
+            print(f"  {path.name}, {s.events} events, {s.articles} articles, {label}:")
+            print(
+                f"    pair precision {s.precision:.3f}  recall {s.recall:.3f}  "
+                f"F1 {s.f1:.3f}   aim F1 >= 0.85"
+            )
+            print(f"    first reported right      {s.first_right:6.1%}   aim >= 85%")
+            print(f"    hard-negative merges      {len(s.merges):6d}   aim <= 1")
+            for x, y in s.merges:
+                print(f"      {x} + {y}")
+    cpu = cpu_for()
+    print(f"  CPU to group 10,000 new articles (20,000 held): {cpu:.3f} s   aim <= 0.5 s")
+    return 0

@@ -1,0 +1,301 @@
+"""The stories of one data dir: grouped by the writer after each poll cycle, kept in
+`stories.json` (derived: rebuilt from the store when missing or unreadable, written with
+`write_derived`), and read back as stories with their outlets and first report.
+
+The file holds each story's article ids in the order they joined, so story ids and
+membership survive restarts; articles the store no longer holds (retention) leave their
+stories, and a story with none left is gone.
+"""
+
+from __future__ import annotations
+
+import logging
+import statistics
+import threading
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from fetchers.atomic import write_derived
+from fetchers.models import utc_iso
+from fetchers.query import Record
+from fetchers.stories import WINDOW, Item, StoryIndex, terms
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from fetchers.newsroom import Cycle
+    from fetchers.store import ArticleStore
+
+log = logging.getLogger("wirewatch.stories")
+FILE = "stories.json"
+FORMAT = 1
+
+
+def first_time(record: Record) -> float:
+    """When an article was first reported: its publication time, else when it was fetched."""
+    if record.published is not None:
+        return record.published
+    return record.fetched or 0.0
+
+
+def _item(record: Record) -> Item:
+    return Item(record.id, record.title, record.summary, first_time(record))
+
+
+@dataclass(slots=True)
+class Story:
+    """One story as `wirewatch stories` shows it."""
+
+    id: str
+    title: str
+    articles: list[str]  # first reported first
+    sources: list[str]  # distinct, in the order they reported it
+    first_id: str
+    first_source: str
+    first_seen: float
+    last_seen: float
+
+    @property
+    def outlets(self) -> int:
+        return len(self.sources)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON shape of `wirewatch stories --json`."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "articles": list(self.articles),
+            "sources": list(self.sources),
+            "outlets": self.outlets,
+            "first_id": self.first_id,
+            "first_source": self.first_source,
+            "first_seen": _iso(self.first_seen),
+            "last_seen": _iso(self.last_seen),
+        }
+
+
+def _iso(seconds: float) -> str | None:
+    from datetime import UTC, datetime
+
+    return utc_iso(datetime.fromtimestamp(seconds, UTC)) if seconds else None
+
+
+class StoryBook:
+    """Stories of a store: `update` (the writer, after a cycle) groups and saves; `read`
+    (anyone) gives them as saved, brought up to date in memory with what the store holds."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.path = data_dir / FILE
+        self.index: StoryIndex | None = None
+        self._lock = threading.Lock()  # one update at a time, whichever thread runs it
+
+    # -- the file ------------------------------------------------------------------------------
+    def _load_file(self) -> dict[str, list[str]] | None:
+        """The saved stories, or None when the file is missing or not one this version wrote."""
+        try:
+            data = orjson.loads(self.path.read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            return None
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            return None
+        stories = data.get("stories")
+        if not isinstance(stories, dict):
+            return None
+        out: dict[str, list[str]] = {}
+        for sid, ids in stories.items():
+            if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+                return None
+            out[sid] = ids
+        return out
+
+    def save(self) -> bool:
+        """Write the stories (False when the disk refused: the next update tries again)."""
+        if self.index is None:
+            return False
+        body = {"format": FORMAT, "stories": self.index.members}
+        return write_derived(self.path, orjson.dumps(body))
+
+    # -- bringing the stories up to date -----------------------------------------------------
+    def _open(self, store: ArticleStore) -> tuple[StoryIndex, bool]:
+        """The stories as saved, with the store's articles that the file lacks grouped and
+        those the store lost dropped; True when that changed anything."""
+        index = StoryIndex()
+        saved = self._load_file()
+        records = [r for r in map(store.record, store.query_ids()) if r is not None]
+        held = {r.id for r in records}
+        changed = saved is None
+        if saved is not None:
+            newest = max((first_time(r) for r in records), default=0.0)
+            recent = [_item(r) for r in records if first_time(r) >= newest - 2 * WINDOW]
+            index.restore(saved, recent)
+            gone = [i for i in index.story_of if i not in held]
+            if gone:
+                index.drop(gone)
+                changed = True
+        missing = [_item(r) for r in records if r.id not in index.story_of]
+        if missing:
+            index.add(missing)
+            changed = True
+        return index, changed
+
+    def read(self, store: ArticleStore) -> StoryIndex:
+        """The stories of every stored article (nothing is written: the writer keeps the
+        file)."""
+        with self._lock:
+            if self.index is None:
+                self.index, _ = self._open(store)
+            return self.index
+
+    def update(self, store: ArticleStore, new_ids: Iterable[str], removed: bool) -> None:
+        """(The writer, in a thread.) Group the cycle's new articles, drop what retention
+        removed, and save. Before the store has loaded every day, only the new articles
+        are grouped; the rest is caught up at a later cycle."""
+        with self._lock:
+            changed = False
+            if self.index is None:
+                if not store.complete:
+                    return
+                self.index, changed = self._open(store)
+            index = self.index
+            fresh = [
+                _item(r)
+                for r in map(store.record, new_ids)
+                if r is not None and r.id not in index.story_of
+            ]
+            if fresh:
+                index.add(fresh)
+                changed = True
+            if removed:
+                gone = [i for i in index.story_of if store.record(i) is None]
+                if gone:
+                    index.drop(gone)
+                    changed = True
+            if changed or not self.path.exists():
+                self.save()
+
+
+class StoryDesk:
+    """The newsroom's hook: after each cycle of the writer, group its new articles in a
+    thread (the hook runs on the event loop)."""
+
+    def __init__(self, store: ArticleStore, data_dir: Path) -> None:
+        self.store = store
+        self.book = StoryBook(data_dir)
+        self.running: asyncio.Future[None] | None = None
+
+    def after_cycle(self, cycle: Cycle) -> None:
+        if not self.store.is_writer:
+            return
+        import asyncio  # here: the commands that only read stories never load it
+
+        loop = asyncio.get_running_loop()
+        self.running = loop.run_in_executor(
+            None, self._update, list(cycle.new_ids), cycle.removed > 0
+        )
+
+    def _update(self, new_ids: list[str], removed: bool) -> None:
+        try:
+            self.book.update(self.store, new_ids, removed)
+        except Exception:  # the stories are derived: a failure costs them, never the poll
+            log.exception("grouping the cycle's articles into stories failed")
+
+
+# -- reading stories -------------------------------------------------------------------------
+def stories_of(index: StoryIndex, store: ArticleStore) -> list[Story]:
+    """Every story with its stored articles, newest activity first."""
+    out: list[Story] = []
+    for sid, ids in index.members.items():
+        records = [r for r in map(store.record, ids) if r is not None]
+        if records:
+            out.append(_story(sid, records))
+    out.sort(key=lambda s: (-s.last_seen, s.id))
+    return out
+
+
+def _story(sid: str, records: list[Record]) -> Story:
+    ordered = sorted(records, key=lambda r: (first_time(r), r.fetched or 0.0, r.source, r.id))
+    first = ordered[0]
+    sources = list(dict.fromkeys(r.source for r in ordered))
+    last = max(max(first_time(r), r.fetched or 0.0) for r in ordered)
+    return Story(
+        sid,
+        _representative(ordered),
+        [r.id for r in ordered],
+        sources,
+        first.id,
+        first.source,
+        first_time(first),
+        last,
+    )
+
+
+def _representative(records: list[Record]) -> str:
+    """The headline sharing most words with the story's other headlines (the earliest of
+    equals): the one that says what most outlets said."""
+    if len(records) == 1:
+        return records[0].title
+    words = [set(terms(r.title)) for r in records]
+    counts: Counter[str] = Counter(w for ws in words for w in ws)
+    best, best_score = records[0].title, -1.0
+    for record, ws in zip(records, words, strict=True):
+        score = sum(counts[w] - 1 for w in ws) / (len(ws) + 1)
+        if score > best_score:
+            best, best_score = record.title, score
+    return best
+
+
+class StoryLookup:
+    """What the query language asks of stories (`story:ID`, `outlets:>=N`)."""
+
+    def __init__(self, index: StoryIndex, store: ArticleStore) -> None:
+        self.index = index
+        self.store = store
+        self._outlets: dict[str, int] = {}
+
+    def story_of(self, ident: str) -> str | None:
+        return self.index.story_of.get(ident)
+
+    def outlets_of(self, ident: str) -> int:
+        sid = self.index.story_of.get(ident)
+        if sid is None:
+            return 1
+        count = self._outlets.get(sid)
+        if count is None:
+            sources = {
+                r.source for r in map(self.store.record, self.index.members[sid]) if r is not None
+            }
+            count = self._outlets[sid] = max(1, len(sources))
+        return count
+
+
+@dataclass(slots=True)
+class Lead:
+    """How a source did against the others on stories several outlets carried."""
+
+    first_reports: int = 0
+    median_lag: float | None = None  # seconds behind the first report
+
+
+def leads(stories: list[Story], store: ArticleStore) -> dict[str, Lead]:
+    """Per source, over the stories of two or more outlets: how many it reported first, and
+    the median of how long after the first report its own first article came."""
+    lags: dict[str, list[float]] = {}
+    firsts: Counter[str] = Counter()
+    for story in stories:
+        if story.outlets < 2:
+            continue
+        firsts[story.first_source] += 1
+        seen: dict[str, float] = {}
+        for record in map(store.record, story.articles):
+            if record is not None and record.source not in seen:
+                seen[record.source] = first_time(record)
+        for source, when in seen.items():
+            lags.setdefault(source, []).append(max(0.0, when - story.first_seen))
+    return {
+        source: Lead(firsts[source], statistics.median(values)) for source, values in lags.items()
+    }

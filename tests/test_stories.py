@@ -1,0 +1,320 @@
+"""Stories: one event across outlets is one story, different events stay apart, the first
+report is named, and the stories file is derived (rebuilt when missing) and kept by the
+writer's poll cycle."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from fetchers.query import QueryError, parse_query
+from fetchers.stories import Item, StoryIndex, story_id, terms
+from tests.conftest import FeedServer, Route, rss
+from tui.cli import main
+
+
+def at(hour: float) -> float:
+    return datetime(2025, 10, 29, tzinfo=UTC).timestamp() + hour * 3600
+
+
+# Real outlets' wording of the same events, and same-topic events that are not the same.
+KOREA_DEAL = [
+    Item(
+        "k1",
+        "Trump announces US-South Korea trade agreement, imposes 15% tariff on South Korea",
+        "South Korean products will be subject to a 15% tariff, while South Korea will invest "
+        "$350 billion in the United States.",
+        at(0),
+    ),
+    Item(
+        "k2",
+        "Trump Lowers Tariffs on Korea to 15% After $350B Investment Deal",
+        "Trump said the United States and South Korea reached a new trade agreement, reducing "
+        "reciprocal tariffs from 25% to 15%.",
+        at(1),
+    ),
+    Item(
+        "k3",
+        "Trump slashes tariffs on South Korea in landmark trade deal worth $350 billion",
+        "The US will impose a 15% tariff on South Korean imports, down from a proposed 25%, "
+        "with a $350 billion investment.",
+        at(2),
+    ),
+]
+JAPAN_DEAL = [
+    Item(
+        "j1",
+        "Trump claims Japan trade deal imposes 15% tariff on goods from Asian superpower",
+        "Trump said he struck a trade deal with Japan, a 15% tariff lower than the 25% he had "
+        "threatened, with $550 billion in Japanese investment.",
+        at(0.5),
+    ),
+    Item(
+        "j2",
+        "Trump Announces Historic Trade Agreement with Japan",
+        "Japan will invest $550 billion in the US and goods shipped to America will face a "
+        "15% tariff instead of the 25% Trump had proposed.",
+        at(1.5),
+    ),
+]
+TAIWAN_QUAKE = [
+    Item(
+        "t1",
+        "7.4 Magnitude Earthquake Hits Taiwan, Strongest in 25 Years",
+        "A 7.4 magnitude earthquake struck off the east coast of Taiwan, with one reported dead "
+        "and many injured, triggering tsunami alerts in the region.",
+        at(3),
+    ),
+    Item(
+        "t2",
+        "Four dead, dozens injured as earthquake hits Taiwan, strongest in 25 years",
+        "Four were killed and dozens injured after a 7.4 earthquake struck Taiwan near Hualien, "
+        "where buildings collapsed.",
+        at(4),
+    ),
+]
+MOROCCO_QUAKE = [
+    Item(
+        "m1",
+        "Plea for blood donation mounts in Morocco as huge earthquake kills more than 600",
+        "A powerful earthquake struck Morocco on Friday night, killing more than 600 people in "
+        "the High Atlas region near the medieval city of Marrakech.",
+        at(3.5),
+    ),
+    Item(
+        "m2",
+        "300 people die in earthquake night in Morocco",
+        "A powerful earthquake struck the High Atlas mountains of Morocco late on Friday, killing "
+        "at least 296 people and collapsing numerous buildings.",
+        at(5),
+    ),
+]
+APEC_SUMMIT = [
+    Item(
+        "a1",
+        "APEC leaders adopt Gyeongju Declaration",
+        "Leaders of the 21 APEC economies adopted the Gyeongju Declaration at the close of their "
+        "summit, pledging cooperation on trade and AI.",
+        at(6),
+    ),
+    Item(
+        "a2",
+        "APEC summit closes with Gyeongju Declaration, AI initiative",
+        "The APEC Economic Leaders' Meeting ended in Gyeongju with a declaration and initiatives "
+        "on artificial intelligence.",
+        at(7),
+    ),
+]
+APEC_SIDE_EVENT = [
+    Item(
+        "c1",
+        "Global CEOs gather in Gyeongju as APEC CEO Summit kicks off",
+        "Business leaders including Nvidia's Jensen Huang are attending the four-day forum hosted "
+        "by the Korea Chamber of Commerce and Industry.",
+        at(6.5),
+    ),
+    Item(
+        "c2",
+        "Chey Tae-won opens APEC CEO Summit, calls for cooperation amid trade uncertainty",
+        "Korea Chamber of Commerce and Industry chairman Chey Tae-won opened the business forum "
+        "in Gyeongju.",
+        at(7.5),
+    ),
+]
+EVERYTHING = KOREA_DEAL + JAPAN_DEAL + TAIWAN_QUAKE + MOROCCO_QUAKE + APEC_SUMMIT + APEC_SIDE_EVENT
+
+
+def grouped(items: list[Item]) -> set[frozenset[str]]:
+    index = StoryIndex()
+    index.add(items)
+    return {frozenset(ids) for ids in index.members.values()}
+
+
+def test_paraphrases_of_one_event_join_and_same_topic_events_stay_apart() -> None:
+    assert grouped(EVERYTHING) == {
+        frozenset(group)
+        for group in (
+            {"k1", "k2", "k3"},
+            {"j1", "j2"},
+            {"t1", "t2"},
+            {"m1", "m2"},
+            {"a1", "a2"},
+            {"c1", "c2"},
+        )
+    }
+
+
+def test_a_wire_story_republished_near_verbatim_joins() -> None:
+    wire = Item(
+        "w1",
+        "S. Korea, US remain far apart on key sticking points in tariff talks: presidential aide",
+        "South Korea and the United States remain far apart on key sticking points in tariff "
+        "negotiations, a presidential aide said Friday.",
+        at(0),
+    )
+    copy = Item(
+        "w2",
+        "S. Korea, US remain far apart on key sticking points in tariff talks: aide",
+        "South Korea and the United States remain far apart on key sticking points in their "
+        "tariff negotiations, a presidential aide said on Friday.",
+        at(0.2),
+    )
+    assert grouped([wire, copy, *JAPAN_DEAL]) == {frozenset({"w1", "w2"}), frozenset({"j1", "j2"})}
+
+
+def test_the_same_words_days_apart_are_two_stories() -> None:
+    later = [Item(f"{i.id}-later", i.title, i.summary, i.when + 5 * 86400) for i in TAIWAN_QUAKE]
+    stories = grouped(EVERYTHING + later)
+    assert frozenset({"t1", "t2"}) in stories
+    assert frozenset({"t1-later", "t2-later"}) in stories
+
+
+def test_grouping_is_deterministic_whatever_the_arrival_order() -> None:
+    one, two = StoryIndex(), StoryIndex()
+    one.add(EVERYTHING)
+    two.add(list(reversed(EVERYTHING)))
+    assert one.story_of == two.story_of
+    # the story is named after its first article: a restart or a rebuild names it the same
+    assert one.story_of["k2"] == story_id("k1")
+
+
+def test_countries_are_folded_and_us_is_not_the_word_us() -> None:
+    assert terms("U.S. and South Korea agree on 15 percent tariff, the US told us") == [
+        "@usa",
+        "south",
+        "@korea",
+        "agre",
+        "15%",
+        "tariff",
+        "@usa",
+        "told",
+    ]
+
+
+def test_story_and_outlets_clauses_reject_malformed_values() -> None:
+    with pytest.raises(QueryError, match="not a story id"):
+        parse_query("story:tariffs")
+    with pytest.raises(QueryError, match="give a number of outlets"):
+        parse_query("outlets:many")
+    with pytest.raises(QueryError, match="give a number of outlets"):
+        parse_query("outlets:>=x")
+    parse_query("story:s0123456789ab outlets:>=3 OR outlets:2 outlets:>1")
+
+
+# -- through the command line and a feed server ------------------------------------------------
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[dict], str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, [json.loads(line) for line in out.splitlines() if line.startswith("{")], out + err
+
+
+def _item(guid: str, title: str, summary: str, when: str) -> str:
+    return (
+        f"<title>{title}</title><guid>{guid}</guid><description>{summary}</description>"
+        f"<pubDate>{when}</pubDate>"
+    )
+
+
+YONHAP_1 = _item(
+    "y1",
+    "S. Korea, US strike deal on tariff negotiations after Lee-Trump summit in Gyeongju",
+    "Seoul and Washington settled their tariff negotiations at the Lee-Trump summit in "
+    "Gyeongju, with $200 billion of cash investment capped at $20 billion a year.",
+    "Wed, 29 Oct 2025 10:30:00 GMT",
+)
+YONHAP_2 = _item(
+    "y2",
+    "Magnitude 7.4 earthquake strikes off Taiwan's east coast near Hualien",
+    "A strong earthquake struck off Taiwan's east coast, toppling buildings in Hualien.",
+    "Wed, 29 Oct 2025 11:00:00 GMT",
+)
+HERALD = _item(
+    "h1",
+    "Korea, US finalize tariff deal with $20b annual cap on cash investment after Gyeongju summit",
+    "The deal settles the tariff negotiations: $200 billion in cash investment, capped at "
+    "$20 billion a year, after Lee and Trump met in Gyeongju.",
+    "Wed, 29 Oct 2025 11:00:00 GMT",
+)
+
+
+@pytest.fixture
+def desk(tmp_path: Path, feed_server: FeedServer) -> tuple[list[str], dict[str, Route]]:
+    routes = {"/yonhap.xml": Route(rss(YONHAP_1, YONHAP_2)), "/herald.xml": Route(rss())}
+    config = tmp_path / "c.toml"
+    config.write_text(
+        "".join(
+            f'[[sources]]\nname = "{name}"\nurl = "{feed_server.add(path, routes[path])}"\n'
+            for name, path in (("Yonhap", "/yonhap.xml"), ("Korea Herald", "/herald.xml"))
+        )
+    )
+    where = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
+    where += ["--now", "2025-10-29T21:00:00+09:00"]
+    return where, routes
+
+
+def test_a_second_poll_adds_another_outlet_to_the_story(desk, tmp_path: Path, capsys) -> None:
+    where, routes = desk
+    assert _run(capsys, *where, "refresh")[0] == 0
+    assert (tmp_path / "d" / "stories.json").exists()  # written by the poll cycle's hook
+    _, before, _ = _run(capsys, *where, "stories", "--json")
+    assert [s["outlets"] for s in before] == [1, 1]
+    routes["/herald.xml"].body = rss(HERALD)
+    assert _run(capsys, *where, "refresh")[0] == 0
+    code, stories, _ = _run(capsys, *where, "stories", "--json")
+    assert code == 0
+    deal = next(s for s in stories if s["outlets"] == 2)
+    assert list(deal) == [
+        "id",
+        "title",
+        "articles",
+        "sources",
+        "outlets",
+        "first_id",
+        "first_source",
+        "first_seen",
+        "last_seen",
+    ]
+    assert deal["sources"] == ["Yonhap", "Korea Herald"]
+    assert deal["first_source"] == "Yonhap" and deal["first_seen"] == "2025-10-29T10:30:00Z"
+    assert deal["id"] == next(s["id"] for s in before if "Lee-Trump" in s["title"])
+    assert len(deal["articles"]) == 2 and deal["first_id"] == deal["articles"][0]
+    assert deal["last_seen"].endswith("Z")
+    stored = json.loads((tmp_path / "d" / "stories.json").read_text())["stories"]
+    assert sorted(stored[deal["id"]]) == sorted(deal["articles"])  # the writer kept it
+
+    _, shown, _ = _run(capsys, *where, "show", deal["articles"][1], "--json")
+    assert shown[0]["story"] == deal["id"] and "revisions" in shown[0]
+
+    _, listed, _ = _run(capsys, *where, "list", "outlets:>=2", "--json")
+    assert sorted(a["id"] for a in listed) == sorted(deal["articles"])
+    _, listed, _ = _run(capsys, *where, "list", f"story:{deal['id']}", "source:Yonhap", "--json")
+    assert [a["id"] for a in listed] == [deal["first_id"]]
+    _, found, _ = _run(capsys, *where, "stories", "earthquake", "--json")
+    assert [s["outlets"] for s in found] == [1] and "Taiwan" in found[0]["title"]
+    code, _, said = _run(capsys, *where, "stories", "outlets:lots")
+    assert code == 2 and "outlets:lots: give a number of outlets" in said
+
+    _, health, _ = _run(capsys, *where, "sources", "--json")
+    by_name = {h["name"]: h for h in health}
+    assert by_name["Yonhap"]["first_reports"] == 1 and by_name["Yonhap"]["median_lag_s"] == 0
+    assert by_name["Korea Herald"]["first_reports"] == 0
+    assert by_name["Korea Herald"]["median_lag_s"] == 1800  # 30 minutes behind Yonhap
+
+
+def test_a_deleted_stories_file_is_rebuilt_from_the_store(desk, tmp_path: Path, capsys) -> None:
+    where, routes = desk
+    routes["/herald.xml"].body = rss(HERALD)
+    assert _run(capsys, *where, "refresh")[0] == 0
+    _, kept, _ = _run(capsys, *where, "stories", "--json")
+    path = tmp_path / "d" / "stories.json"
+    path.unlink()
+    _, rebuilt, _ = _run(capsys, *where, "stories", "--json")
+    assert rebuilt == kept
+    path.write_text("{not json")
+    _, rebuilt, _ = _run(capsys, *where, "stories", "--json")
+    assert rebuilt == kept
+    assert _run(capsys, *where, "refresh")[0] == 0  # the writer's next cycle writes it again
+    assert json.loads(path.read_text())["format"] == 1
