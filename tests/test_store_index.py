@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fetchers.models import Article
-from fetchers.query import Query, parse_query
+from fetchers.query import Query, Record, parse_query
 from fetchers.store import Store
+from fetchers.store.texts import TextReader
 
 NOW = datetime(2025, 10, 24, 8, tzinfo=UTC)
 WORDS = [
@@ -80,6 +83,25 @@ queries = st.lists(st.tuples(st.sampled_from(["", "-", "OR "]), terms), min_size
 )
 
 
+def without_search_index(folder: Path) -> None:
+    for name in ("search.sqlite", "search.sqlite-wal", "search.sqlite-shm"):
+        (folder / name).unlink(missing_ok=True)
+
+
+def check_queries(store: Store, texts: list[str], limit: int | None) -> int:
+    """Every query gives what checking every article gives; returns how many were run."""
+    run = 0
+    for text in texts:
+        try:
+            query = parse_query(text.replace("OR OR", "OR").removesuffix(" OR"), NOW)
+        except ValueError:
+            continue
+        expected = scan(store, query)
+        assert store.query_ids(query, limit) == expected[:limit], text
+        run += 1
+    return run
+
+
 @settings(
     max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -89,6 +111,8 @@ queries = st.lists(st.tuples(st.sampled_from(["", "-", "OR "]), terms), min_size
 def test_indexed_queries_equal_a_full_scan(
     tmp_path_factory, docs, texts: list[str], limit: int | None
 ) -> None:
+    """Through the search index when it holds every shard, when it holds some (the rest is
+    read), and without it; in the writer and in a viewer."""
     folder: Path = tmp_path_factory.mktemp("store")
     batch = [
         Article(
@@ -97,7 +121,7 @@ def test_indexed_queries_equal_a_full_scan(
             title=" ".join(words),
             link=f"https://e.example/{n}",
             published=NOW - timedelta(minutes=minutes),
-            fetched=NOW,
+            fetched=NOW - timedelta(minutes=minutes),  # a shard per day: several shards
             summary="",
             text=" ".join(body) if body else None,
             tags=[tag],
@@ -108,16 +132,78 @@ def test_indexed_queries_equal_a_full_scan(
     with Store(folder, writer=True, word_index=True) as store:
         store.add_batch(batch[: len(batch) // 2])
         wait_for_index(store)
-        store.add_batch(batch[len(batch) // 2 :])  # filed in the built index
-        for text in texts:
-            try:
-                query = parse_query(text.replace("OR OR", "OR").removesuffix(" OR"), NOW)
-            except ValueError:
-                continue
-            expected = scan(store, query)
-            assert store.query_ids(query, limit) == expected[:limit], text
-            with Store(folder) as unindexed:  # a viewer scanning, as `wirewatch list` does
-                assert unindexed.query_ids(query, limit) == expected[:limit], text
+        store.add_batch(batch[len(batch) // 2 :])  # taken in by the index as written
+        wait_for_index(store)
+        check_queries(store, texts, limit)
+        with Store(folder) as viewer:  # a viewer reads the same index
+            assert viewer.word_index_ready
+            check_queries(viewer, texts, limit)
+    without_search_index(folder)
+    with Store(folder, writer=True) as store:  # the index now holds only the shard written
+        store.add_batch([dataclasses.replace(batch[0], id="late", link=None, fetched=NOW)])
+    with Store(folder) as viewer:
+        assert (folder / "search.sqlite").exists()
+        check_queries(viewer, texts, limit)
+    without_search_index(folder)
+    with Store(folder) as viewer:  # no index at all: every article is read
+        assert not viewer.word_index_ready
+        check_queries(viewer, texts, limit)
+
+
+def test_a_fresh_viewer_answers_one_word_from_the_index_without_reading_full_texts(
+    tmp_path: Path,
+) -> None:
+    """The index is on disk: a viewer that has just opened (a `wirewatch list`) finds the
+    articles whose full text holds a word without reading any full text."""
+    batch = [
+        Article(
+            id=f"w{n}",
+            source="Wire",
+            title=f"Story {n}",
+            published=NOW - timedelta(minutes=n),
+            fetched=NOW,
+            summary="Markets moved.",
+            text=("Lutnick met Kim in Gyeongju. " if n % 10 == 0 else "Rain in Seoul. ") * 20,
+        )
+        for n in range(200)
+    ]
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch(batch)
+    reads: list[str] = []
+    real = TextReader.__call__
+
+    def counting(self: TextReader, record: Record) -> str | None:
+        reads.append(record.id)
+        return real(self, record)
+
+    with Store(tmp_path) as viewer, patch.object(TextReader, "__call__", counting):
+        found = viewer.query_ids(parse_query("lutnick", NOW))
+        assert found == [f"w{n}" for n in range(0, 200, 10)]
+        assert reads == []
+        assert viewer.query_ids(parse_query("-gyeongju", NOW), 5) == ["w1", "w2", "w3", "w4", "w5"]
+        assert reads == []
+
+
+def test_a_torn_search_index_costs_time_never_a_result(tmp_path: Path) -> None:
+    batch = [
+        Article(
+            id=f"t{n}",
+            source="Wire",
+            title=f"Tariff talks {n}" if n % 2 else f"Weather {n}",
+            published=NOW - timedelta(minutes=n),
+            fetched=NOW,
+        )
+        for n in range(20)
+    ]
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch(batch)
+    (tmp_path / "search.sqlite").write_bytes(b"not a database at all" * 500)
+    expected = [f"t{n}" for n in range(1, 20, 2)]
+    with Store(tmp_path) as viewer:
+        assert viewer.query_ids(parse_query("tariff", NOW)) == expected
+    with Store(tmp_path, writer=True, word_index=True) as store:  # rebuilt from the shards
+        wait_for_index(store)
+        assert store.query_ids(parse_query("tariff", NOW)) == expected
 
 
 def test_word_start_matching_and_the_index_after_new_writes(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """The in-memory indexes of a store: the records by id, the date order, the source, tag and
-language indexes, links, each shard's members and the word indexes; and the query plan that
-uses them. All derived from the records at open: nothing here is written to disk."""
+language indexes, links and each shard's members; and the query plan that uses them, with
+the search index (`search`) for words. All derived from the records at open: nothing here is
+written to disk."""
 
 from __future__ import annotations
 
@@ -11,9 +12,8 @@ from collections.abc import Callable, Iterable, Iterator
 
 from fetchers.query import Query, Record, Term, TextOf, Verdicts
 from fetchers.store.marks import Marks
+from fetchers.store.search import WordLookup, is_exact
 from fetchers.store.shards import SHARD_SPAN, shard_rank
-from fetchers.store.texts import TextFiles, words_of
-from fetchers.store.wordindex import WordIndex
 
 FILED = ("source", "tag", "lang")  # the fields with an index of their own
 
@@ -39,29 +39,15 @@ class Indexes:
         self.links: dict[tuple[str, str], str] = {}
         self.members: dict[str, dict[str, None]] = {}  # each shard's article ids, in order
         self.by_field: dict[str, dict[str, set[str]]] = {name: {} for name in FILED}
-        self.words: WordIndex | None = None  # titles, summaries and full texts
-        self.titles: WordIndex | None = None  # titles alone, for title:
-        self.revised: set[str] = set()  # articles whose word-index entries may be stale
 
     def __len__(self) -> int:
         return len(self.records)
-
-    @property
-    def has_words(self) -> bool:
-        return self.words is not None and self.titles is not None
-
-    def add_words(self, ident: str, haystack: str, title: str | None) -> None:
-        """Add words of an article to the word indexes (when built); `title` also to titles."""
-        if self.words is not None:
-            self.words.add(ident, haystack)
-            if title is not None and self.titles is not None:
-                self.titles.add(ident, title.lower())
 
     def held(self) -> dict[str, int]:
         """Each shard with how many articles it holds."""
         return {key: len(ids) for key, ids in self.members.items()}
 
-    def file(self, records: list[Record], key: str, marks: Marks, texts: TextFiles) -> None:
+    def file(self, records: list[Record], key: str, marks: Marks) -> None:
         """File records in every index (one tight loop: this is most of open)."""
         state, docs, when = marks.state, self.records, self.when
         key = sys.intern(key)
@@ -105,10 +91,6 @@ class Indexes:
                 langs.setdefault(record.lang.lower().split("-")[0], set()).add(ident)
         for record in records:
             members[record.id] = None
-        if self.words is not None and self.titles is not None:
-            for record, text in texts.with_texts(records):
-                self.words.add(record.id, words_of(record, text))
-                self.titles.add(record.id, record.title.lower())
 
     def unfile(self, ident: str) -> None:
         record = self.records.pop(ident, None)
@@ -164,13 +146,20 @@ class Indexes:
         self.order_keys, self.order_ids = merged_keys, merged_ids
 
     # -- the query plan ---------------------------------------------------------------------
-    def query_ids(self, query: Query | None, limit: int | None, text_of: TextOf) -> list[str]:
-        """Ids newest first. Time bounds cut a slice of the date order; source, tag, lang and
-        (once built) word indexes give candidates; every candidate is checked by the query."""
+    def query_ids(
+        self,
+        query: Query | None,
+        limit: int | None,
+        text_of: TextOf,
+        words: WordLookup | None = None,
+    ) -> list[str]:
+        """Ids newest first. Time bounds cut a slice of the date order; source, tag and lang
+        indexes and the search index (`words`) give candidates; every candidate the indexes
+        are not sure of is checked by the query."""
         if query is None or query.is_empty:
             return list(self.order_ids[:limit] if limit is not None else self.order_ids)
         lo, hi = self._window(query)
-        candidates, known = self._candidates(query)
+        candidates, known = self._candidates(query, words)
         only = known.get(0) if len(query.clauses) == 1 else None
         if only is not None and only.rest is True and not only.hold:  # "-word" alone
             fail = only.fail
@@ -213,7 +202,9 @@ class Indexes:
                 lo = max(lo, bisect.bisect_right(self.order_keys, cut))
         return lo, max(lo, hi)
 
-    def _candidates(self, query: Query) -> tuple[set[str] | None, dict[int, Verdicts]]:
+    def _candidates(
+        self, query: Query, words: WordLookup | None
+    ) -> tuple[set[str] | None, dict[int, Verdicts]]:
         """A superset of the matches from the indexes (None when no clause can use one), and
         per clause what the indexes decide exactly, so most articles need no text check."""
         best: set[str] | None = None
@@ -223,15 +214,15 @@ class Indexes:
             sure: set[str] = set()
             usable = True
             for term in clause:
-                if len(clause) == 1 and term.negated and self._term_exact(term):
-                    found = self._term_candidates(dataclasses.replace(term, negated=False))
+                if len(clause) == 1 and term.negated and self._term_exact(term, words):
+                    found = self._term_candidates(dataclasses.replace(term, negated=False), words)
                     if found is not None:
                         known[number] = Verdicts(fail=found, rest=True)
-                found = self._term_candidates(term)
+                found = self._term_candidates(term, words)
                 if found is None:
                     usable = False
                     continue
-                if self._term_exact(term):
+                if self._term_exact(term, words):
                     sure |= found
                 union |= found
             if sure:
@@ -244,23 +235,17 @@ class Indexes:
                     break
         return best, known
 
-    def _term_exact(self, term: Term) -> bool:
+    def _term_exact(self, term: Term, words: WordLookup | None) -> bool:
         """Whether the index answer for this term (negation aside) is exactly its matches."""
-        if term.field in (None, "title") and self.revised:
-            return False  # an index only adds words: a revised title's old ones are still in
-        if term.field is None:
-            return self.words is not None and WordIndex.is_exact(term.value)
-        if term.field == "title":
-            return self.titles is not None and WordIndex.is_exact(term.value)
+        if term.field in (None, "title"):
+            return words is not None and is_exact(term.value) and words.exact
         return term.field in ("source", "tag")
 
-    def _term_candidates(self, term: Term) -> set[str] | None:
+    def _term_candidates(self, term: Term, words: WordLookup | None) -> set[str] | None:
         if term.negated:
             return None
-        if term.field is None:
-            return self.words.candidates(term.value) if self.words is not None else None
-        if term.field == "title":
-            return self.titles.candidates(term.value) if self.titles is not None else None
+        if term.field in (None, "title"):
+            return words.candidates(term.field, term.value) if words is not None else None
         table = self.by_field.get(term.field)
         if table is None:
             return None
