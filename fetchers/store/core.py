@@ -151,7 +151,7 @@ class Store:
                 with self.lock:
                     if problem not in self.problems:
                         self.problems.append(problem)
-            if self._closing:
+            if self._closing and not self._index_wanted.is_set():  # what close() asked is done
                 return
 
     def _index_round(self, everything: bool) -> int:
