@@ -54,7 +54,7 @@ from fetchers.store.errors import StoreError, StoreWriteError
 from fetchers.store.indexes import Indexes
 from fetchers.store.lock import WriterLock
 from fetchers.store.marks import Marks
-from fetchers.store.search import SearchIndex, SearchUnavailable, WordLookup
+from fetchers.store.search import RowIds, SearchIndex, SearchUnavailable, WordLookup
 from fetchers.store.shardmap import ShardSummary
 from fetchers.store.shards import KEPT, Shard, Signature
 from fetchers.store.texts import TextFiles, text_refs_setter
@@ -109,6 +109,7 @@ class Store:
         # shards written since the search index last took them in: their stat before, and
         # the articles written (new, revised, given a text)
         self._unindexed: dict[str, tuple[Signature | None, set[str]]] = {}
+        self._row_ids: RowIds = {}  # the search index's row numbers, as ids, per shard
         self._indexer: threading.Thread | None = None
         self._index_wanted = threading.Event()
         self._index_all = False  # bring every shard up to date, not only those written
@@ -218,30 +219,22 @@ class Store:
     def search_scores(self, words: list[str]) -> dict[str, float]:
         """BM25 of each article holding any of the words or phrases (higher is more relevant),
         after bringing the search index up to date. StoreError when it cannot be used."""
-        try:
-            self.update_search_index()
-            found = self._search.scores(words)
-        except SearchUnavailable as exc:
-            raise StoreError(str(exc)) from exc
-        with self.lock:
-            versions = self._search.versions()
-            return {
-                ident: score
-                for ident, (key, score) in found.items()
-                if (shard := self._shards.get(key)) is not None
-                and versions.get(key) == shard.signature
-            }
+        self.update_search_index()
+        with self.lock, self._word_lookup() as lookup:
+            if not lookup.usable:
+                raise SearchUnavailable(f"{self._search.path}: cannot be read")
+            return lookup.scores(words)
 
     @property
     def word_index_ready(self) -> bool:
         """True when the search index holds every shard as this store read it."""
-        with self.lock:
-            lookup = self._word_lookup()
+        with self.lock, self._word_lookup() as lookup:
             return lookup.exact
 
     def _word_lookup(self) -> WordLookup:
         loaded = {k: s.signature for k, s in self._shards.items() if k not in self._lost}
-        return WordLookup(self._search, loaded, self._indexes.members)
+        indexes = self._indexes
+        return WordLookup(self._search, loaded, indexes.members, indexes.records, self._row_ids)
 
     # -- the writer lock ---------------------------------------------------------------------
     def acquire_writer(self) -> None:
@@ -761,8 +754,8 @@ class Store:
         """Ids newest first. Time bounds cut a slice of the date order; source, tag and lang
         indexes and the search index give candidates; every candidate the indexes are not
         sure of is checked by the query."""
-        with self.lock, self._texts.reader() as text_of:
-            return self._indexes.query_ids(query, limit, text_of, self._word_lookup())
+        with self.lock, self._texts.reader() as text_of, self._word_lookup() as words:
+            return self._indexes.query_ids(query, limit, text_of, words)
 
     def iter_articles(self, ids: Iterable[str]) -> Iterator[Article]:
         records = self._indexes.records

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import itertools
+import math
 import sys
 from collections.abc import Callable, Iterable, Iterator
 
@@ -162,22 +164,17 @@ class Indexes:
         candidates, known = self._candidates(query, words)
         only = known.get(0) if len(query.clauses) == 1 else None
         if only is not None and only.rest is True and not only.hold:  # "-word" alone
-            fail = only.fail
-            kept = [i for i in self.order_ids[lo:hi] if i not in fail]
-            return kept[:limit] if limit is not None else kept
+            kept = itertools.filterfalse(
+                only.fail.__contains__, itertools.islice(self.order_ids, lo, hi)
+            )
+            return list(itertools.islice(kept, limit))
         pool: Iterable[str]
         if candidates is None:
-            pool = (self.order_ids[n] for n in range(lo, hi))
+            pool = itertools.islice(self.order_ids, lo, hi)
         elif len(candidates) * 8 > hi - lo:
-            pool = (self.order_ids[n] for n in range(lo, hi) if self.order_ids[n] in candidates)
+            pool = filter(candidates.__contains__, itertools.islice(self.order_ids, lo, hi))
         else:
-            first = self.order_keys[lo] if lo < hi else 0.0
-            last = self.order_keys[hi - 1] if lo < hi else -1.0
-            when, docs = self.when, self.records
-            pool = sorted(
-                (i for i in candidates if i in when and first <= -when[i] <= last),
-                key=lambda i: (-when[i], docs[i].seq),
-            )
+            pool = self._newest_first(candidates, lo, hi)
         out: list[str] = []
         docs = self.records
         sure = only.hold if only is not None else frozenset()  # a one-clause query's
@@ -187,6 +184,28 @@ class Indexes:
                 if limit is not None and len(out) >= limit:
                     break
         return out
+
+    def _newest_first(self, ids: set[str], lo: int, hi: int) -> list[str]:
+        """The ids within the slice [lo, hi) of the date order, in that order: by time (one
+        sort keyed by a dict lookup), then equal times by seq."""
+        if lo >= hi:
+            return []
+        when = self.when
+        first, last = -self.order_keys[lo], -self.order_keys[hi - 1]
+        if lo == 0 and hi == len(self.order_ids):
+            found = [i for i in ids if i in when]
+        else:
+            found = [i for i in ids if last <= when.get(i, math.inf) <= first]
+        found.sort(key=when.__getitem__, reverse=True)  # stable: equal times keep their order
+        times = list(map(when.__getitem__, found))
+        docs = self.records
+        start = 0
+        for at in range(1, len(found) + 1):
+            if at == len(found) or times[at] != times[start]:
+                if at - start > 1:
+                    found[start:at] = sorted(found[start:at], key=lambda i: docs[i].seq)
+                start = at
+        return found
 
     def _window(self, query: Query) -> tuple[int, int]:
         """The slice of the date order that since:/before: allow."""

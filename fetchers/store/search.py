@@ -20,26 +20,45 @@ import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
+from datetime import date
 from pathlib import Path
 
 from fetchers.query import WORD, Record, word_prefix_pattern
 from fetchers.store.errors import StoreError
 
 FILE = "search.sqlite"
-VERSION = 2  # of the tables below; another version is dropped and built again
+VERSION = 3  # of the tables below; another version is dropped and built again
 TITLE_WEIGHT, BODY_WEIGHT = 4.0, 1.0
+# An article's row number is its shard's code (`shard_code`) above PLACE_BITS and its place
+# among the shard's indexed articles below: a match gives row numbers alone (no lookup per
+# hit), and a shard's rows are one range.
+PLACE_BITS = 20
 _SCHEMA = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS docs USING fts5("
     "title, body, tokenize=\"ascii tokenchars '_'\")",
-    "CREATE TABLE IF NOT EXISTS arts(rowid INTEGER PRIMARY KEY, id TEXT, shard TEXT)",
-    "CREATE INDEX IF NOT EXISTS arts_shard ON arts(shard)",
+    "CREATE TABLE IF NOT EXISTS arts(rowid INTEGER PRIMARY KEY, id TEXT)",
     "CREATE TABLE IF NOT EXISTS shards(key TEXT PRIMARY KEY, ino INT, size INT, mtime INT)",
 )
 _TABLES = ("docs", "arts", "shards")
 _WORD_END = re.compile(r"\w$")
+_CORRUPT, _NOT_A_DATABASE = 11, 26  # SQLite's result codes for a damaged file
 
 Signature = tuple[int, int, int]
 Row = tuple[Record, str | None]  # an article and its full text
+
+
+def shard_code(key: str) -> int:
+    """A number for each shard key ("kept", "YYYY-MM-DD", "YYYY-MM-DD.NNN")."""
+    if key == "kept":
+        return 1
+    day, _, number = key.partition(".")
+    return (date.fromisoformat(day).toordinal() * 1_000_000 + int(number or 0)) * 2 + 2
+
+
+def shard_rows(key: str) -> tuple[int, int]:
+    """The first and last row number a shard's articles can have."""
+    low = shard_code(key) << PLACE_BITS
+    return low, low + (1 << PLACE_BITS) - 1
 
 
 def words(text: str) -> str:
@@ -69,6 +88,10 @@ class SearchUnavailable(StoreError):
     """The index cannot be used now (a read-only data dir, a database locked too long)."""
 
 
+class TooBig(Exception):
+    """A shard with more articles than row numbers (PLACE_BITS): it stays unindexed, read."""
+
+
 class SearchIndex:
     """The index of one data dir. Any process may bring it up to date (SQLite locks it); a
     connection per thread, all closed by `close()`."""
@@ -79,6 +102,8 @@ class SearchIndex:
         self._connections: list[sqlite3.Connection] = []
         self._guard = threading.Lock()
         self._ready = False
+        self._inode: int | None = None  # of the file the connections have open
+        self.generation = 0  # changes when the file is replaced: row numbers mean other rows
         self.closed = False
 
     # -- connections ----------------------------------------------------------------------
@@ -89,6 +114,8 @@ class SearchIndex:
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
         if db is not None:
             return db
+        if self._inode is not None and self._file_inode() != self._inode:
+            self._replaced()
         try:
             db = self._connect()
         except sqlite3.OperationalError as exc:  # locked, or not writable: not ours to delete
@@ -102,7 +129,27 @@ class SearchIndex:
         self._local.db = db
         with self._guard:
             self._connections.append(db)
+            if self._inode is None:
+                self._inode = self._file_inode()
         return db
+
+    def _file_inode(self) -> int | None:
+        try:
+            return self.path.stat().st_ino
+        except OSError:
+            return None
+
+    def _replaced(self) -> None:
+        """The file is another one now (rebuilt after damage): connections start afresh."""
+        self.close_connections()
+        self._inode = None
+        self._ready = False
+        self.generation += 1
+
+    def check_file(self) -> None:
+        """Follow a file another process replaced (a damaged index deleted and built again)."""
+        if self._inode is not None and self._file_inode() != self._inode:
+            self._replaced()
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
@@ -133,13 +180,16 @@ class SearchIndex:
         self._ready = True
 
     def _remove(self) -> None:
+        self._inode = None
+        self.generation += 1
         for suffix in ("", "-wal", "-shm"):
             with contextlib.suppress(OSError):
                 self.path.with_name(self.path.name + suffix).unlink()
 
     def _broken(self, exc: sqlite3.Error) -> SearchUnavailable:
         """An error from a query: a corrupt index is deleted (the next use builds it again)."""
-        if not isinstance(exc, sqlite3.OperationalError):
+        code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+        if code in (_CORRUPT, _NOT_A_DATABASE):
             self.close_connections()
             self._remove()
             self._ready = False
@@ -170,29 +220,36 @@ class SearchIndex:
         except sqlite3.Error as exc:
             raise self._broken(exc) from exc
 
-    def match(self, column: str | None, needle: str) -> list[tuple[str, str]] | None:
-        """(id, shard) of the articles the index proposes for a word or phrase in every
+    def match(self, column: str | None, needle: str) -> list[int] | None:
+        """The row numbers of the articles the index proposes for a word or phrase in every
         text (`column` None) or in titles ("title"); None when it cannot propose."""
         found = phrase(needle)
         if found is None:
             return None
         where = "title" if column == "title" else "{title body}"
         try:
-            return (
-                self._db()
-                .execute(
-                    "SELECT arts.id, arts.shard FROM docs JOIN arts ON arts.rowid = docs.rowid "
-                    "WHERE docs MATCH ?",
-                    (f"{where} : {found}",),
+            rows = self._db().execute(
+                "SELECT rowid FROM docs WHERE docs MATCH ?", (f"{where} : {found}",)
+            )
+            return [row for (row,) in rows]
+        except sqlite3.Error as exc:
+            raise self._broken(exc) from exc
+
+    def ids(self, key: str) -> dict[int, str]:
+        """Each indexed article of a shard by its row number."""
+        low, high = shard_rows(key)
+        try:
+            return dict(
+                self._db().execute(
+                    "SELECT rowid, id FROM arts WHERE rowid BETWEEN ? AND ?", (low, high)
                 )
-                .fetchall()
             )
         except sqlite3.Error as exc:
             raise self._broken(exc) from exc
 
-    def scores(self, needles: Iterable[str]) -> dict[str, tuple[str, float]]:
-        """(shard, BM25) of each article holding any of the words or phrases; higher is more
-        relevant. Titles weigh more than the rest."""
+    def scores(self, needles: Iterable[str]) -> dict[int, float]:
+        """BM25 of each article (by row number) holding any of the words or phrases; higher
+        is more relevant. Titles weigh more than the rest."""
         phrases = [p for needle in needles if (p := phrase(needle.lower())) is not None]
         if not phrases:
             return {}
@@ -200,15 +257,29 @@ class SearchIndex:
             found = (
                 self._db()
                 .execute(
-                    f"SELECT arts.id, arts.shard, bm25(docs, {TITLE_WEIGHT}, {BODY_WEIGHT}) "
-                    "FROM docs JOIN arts ON arts.rowid = docs.rowid WHERE docs MATCH ?",
+                    f"SELECT rowid, bm25(docs, {TITLE_WEIGHT}, {BODY_WEIGHT}) FROM docs "
+                    "WHERE docs MATCH ?",
                     (" OR ".join(phrases),),
                 )
                 .fetchall()
             )
         except sqlite3.Error as exc:
             raise self._broken(exc) from exc
-        return {ident: (shard, -score) for ident, shard, score in found}  # bm25: lower is better
+        return {row: -score for row, score in found}  # bm25(): lower is better
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Read what the index holds at one moment (a writer may commit meanwhile)."""
+        db = self._db()
+        began = not db.in_transaction
+        if began:
+            db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if began and db.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    db.execute("COMMIT")
 
     # -- bringing it up to date -------------------------------------------------------------
     @contextlib.contextmanager
@@ -238,12 +309,15 @@ class SearchIndex:
         disk, looked at again inside the transaction; nothing is written (False) when the
         shard changed since it was read (its writer indexes the new version)."""
         rows = list(rows)
-        with self._writing() as db:
-            if still is not None and still != version:
-                return False
-            _delete_shard(db, key)
-            _insert(db, key, rows)
-            db.execute("INSERT OR REPLACE INTO shards VALUES (?, ?, ?, ?)", (key, *version))
+        try:
+            with self._writing() as db:
+                if still is not None and still != version:
+                    return False
+                _delete_shard(db, key)
+                _insert(db, key, rows)
+                db.execute("INSERT OR REPLACE INTO shards VALUES (?, ?, ?, ?)", (key, *version))
+        except TooBig:
+            return False
         return True
 
     def put_articles(
@@ -253,42 +327,67 @@ class SearchIndex:
         move it from `base` (its stat before they were written; None: it did not exist) to
         `version`. False, writing nothing, when the index does not hold the shard at `base`:
         the whole shard must be indexed then."""
-        with self._writing() as db:
-            found = db.execute(
-                "SELECT ino, size, mtime FROM shards WHERE key = ?", (key,)
-            ).fetchone()
-            if (tuple(found) if found is not None else None) != base:
-                return False
-            ids = [record.id for record, _ in rows]
-            for at in range(0, len(ids), 500):
-                chunk = ids[at : at + 500]
-                marks = ",".join("?" * len(chunk))
-                gone = f"SELECT rowid FROM arts WHERE shard = ? AND id IN ({marks})"
-                db.execute(f"DELETE FROM docs WHERE rowid IN ({gone})", (key, *chunk))
-                db.execute(f"DELETE FROM arts WHERE rowid IN ({gone})", (key, *chunk))
-            _insert(db, key, rows)
-            db.execute("INSERT OR REPLACE INTO shards VALUES (?, ?, ?, ?)", (key, *version))
+        try:
+            with self._writing() as db:
+                found = db.execute(
+                    "SELECT ino, size, mtime FROM shards WHERE key = ?", (key,)
+                ).fetchone()
+                if (tuple(found) if found is not None else None) != base:
+                    return False
+                _insert(db, key, rows, replace=base is not None)
+                db.execute("INSERT OR REPLACE INTO shards VALUES (?, ?, ?, ?)", (key, *version))
+        except TooBig:
+            return False
         return True
 
 
 def _delete_shard(db: sqlite3.Connection, key: str) -> None:
-    db.execute("DELETE FROM docs WHERE rowid IN (SELECT rowid FROM arts WHERE shard = ?)", (key,))
-    db.execute("DELETE FROM arts WHERE shard = ?", (key,))
+    low, high = shard_rows(key)
+    db.execute("DELETE FROM docs WHERE rowid BETWEEN ? AND ?", (low, high))
+    db.execute("DELETE FROM arts WHERE rowid BETWEEN ? AND ?", (low, high))
     db.execute("DELETE FROM shards WHERE key = ?", (key,))
 
 
-def _insert(db: sqlite3.Connection, key: str, rows: list[Row]) -> None:
-    (last,) = db.execute("SELECT coalesce(max(rowid), 0) FROM arts").fetchone()
+def _insert(db: sqlite3.Connection, key: str, rows: list[Row], replace: bool = False) -> None:
+    """Index articles of one shard; `replace`: some may be indexed already (a new text, a
+    revised title), and keep their row numbers."""
+    low, high = shard_rows(key)
+    held: dict[str, int] = {}
+    if replace:
+        held = {
+            ident: row
+            for row, ident in db.execute(
+                "SELECT rowid, id FROM arts WHERE rowid BETWEEN ? AND ?", (low, high)
+            )
+        }
+    (last,) = db.execute(
+        "SELECT coalesce(max(rowid), ?) FROM arts WHERE rowid BETWEEN ? AND ?",
+        (low - 1, low, high),
+    ).fetchone()
     arts = []
     docs = []
-    for number, (record, text) in enumerate(rows, start=last + 1):
-        arts.append((number, record.id, key))
+    gone = []
+    for record, text in rows:
+        row = held.get(record.id)
+        if row is None:
+            last += 1
+            if last > high:
+                raise TooBig(key)
+            row = last
+            arts.append((row, record.id))
+        else:
+            gone.append((row,))
         body = words(record.summary)
         if text:
             body = f"{body} {words(text)}"
-        docs.append((number, words(record.title), body))
-    db.executemany("INSERT INTO arts VALUES (?, ?, ?)", arts)
+        docs.append((row, words(record.title), body))
+    db.executemany("DELETE FROM docs WHERE rowid = ?", gone)
+    db.executemany("INSERT INTO arts VALUES (?, ?)", arts)
     db.executemany("INSERT INTO docs(rowid, title, body) VALUES (?, ?, ?)", docs)
+
+
+# per shard: the version and the index's generation they hold for, and its ids by place
+RowIds = dict[str, tuple[Signature, int, list[str | None]]]
 
 
 class WordLookup:
@@ -296,8 +395,9 @@ class WordLookup:
     index holds at the version the store read, and every article of the other shards.
 
     `loaded`: each shard the store has read with the stat it read it at; `members`: each
-    shard's article ids. Made for one query, under the store's lock; reads the index when
-    a word term first asks."""
+    shard's article ids; `records`: the articles by id; `row_ids`: the store's cache of
+    each shard's ids by row number. Made for one query, under the store's lock, and used
+    as a context (one read of the index); reads the index when a word term first asks."""
 
     STALE_SHARE = 0.5  # more of the articles than this unindexed: scan instead
 
@@ -306,13 +406,25 @@ class WordLookup:
         index: SearchIndex,
         loaded: dict[str, Signature | None],
         members: dict[str, dict[str, None]],
+        records: dict[str, Record],
+        row_ids: RowIds,
     ) -> None:
         self.index = index
         self.loaded = loaded
         self.members = members
-        self._current: set[str] | None = None
+        self.records = records
+        self.row_ids = row_ids
+        self._current: dict[int, str] = {}  # shard code -> key, of the shards held as read
         self._stale: set[str] = set()
         self._usable: bool | None = None
+        self._reading: contextlib.ExitStack | None = None
+
+    def __enter__(self) -> WordLookup:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._reading is not None:
+            self._reading.close()
 
     def _look(self) -> bool:
         if self._usable is None:
@@ -320,6 +432,9 @@ class WordLookup:
             if not self.index.path.exists():  # never built: a viewer does not start one here
                 return False
             try:
+                self.index.check_file()
+                self._reading = contextlib.ExitStack()
+                self._reading.enter_context(self.index.snapshot())
                 indexed = self.index.versions()
             except SearchUnavailable:
                 return False
@@ -329,15 +444,60 @@ class WordLookup:
             total = sum(len(m) for m in self.members.values())
             if unindexed > total * self.STALE_SHARE:
                 return False
-            self._current = current
+            self._current = {shard_code(k): k for k in current}
             self._stale = {i for k in stale_keys for i in self.members.get(k, ())}
             self._usable = True
         return self._usable
 
     @property
+    def usable(self) -> bool:
+        """Whether the index can be read and holds most of the store's articles."""
+        return self._look()
+
+    @property
     def exact(self) -> bool:
         """Whether every article the store holds is in the index at the version it holds."""
         return self._look() and not self._stale
+
+    def _ids_of(self, key: str) -> list[str | None]:
+        """A shard's ids by place, read from the index once per version of the shard."""
+        version = self.loaded[key]
+        assert version is not None
+        generation = self.index.generation
+        cached = self.row_ids.get(key)
+        if cached is not None and cached[0] == version and cached[1] == generation:
+            return cached[2]
+        low, _ = shard_rows(key)
+        found = self.index.ids(key)
+        places: list[str | None] = [None] * (max(found, default=low - 1) - low + 1)
+        records = self.records
+        for row, ident in found.items():
+            record = records.get(ident)
+            places[row - low] = record.id if record is not None else ident  # shared strings
+        self.row_ids[key] = (version, generation, places)
+        return places
+
+    def _resolve(self, rows: Iterable[int]) -> Iterator[tuple[int, str]]:
+        """Each row number of a shard held as read, with its article's id."""
+        current = self._current
+        shard_of = PLACE_BITS
+        mask = (1 << PLACE_BITS) - 1
+        last_code, places = -1, []
+        for row in rows:
+            code = row >> shard_of
+            if code != last_code:
+                last_code = code
+                key = current.get(code)
+                places = self._ids_of(key) if key is not None else []
+            place = row & mask
+            if place < len(places) and (ident := places[place]) is not None:
+                yield row, ident
+
+    def scores(self, needles: Iterable[str]) -> dict[str, float]:
+        """BM25 (higher is better) of the articles holding any of the words or phrases, in
+        the shards the index holds as read."""
+        found = self.index.scores(needles)
+        return {ident: found[row] for row, ident in self._resolve(sorted(found))}
 
     def candidates(self, column: str | None, needle: str) -> set[str] | None:
         """Ids that may hold the word or phrase (in titles when `column` is "title"); None when
@@ -346,11 +506,10 @@ class WordLookup:
             return None
         try:
             found = self.index.match(column, needle)
+            if found is None:
+                return None
+            hits = {ident for _, ident in self._resolve(found)}
         except SearchUnavailable:
             self._usable = False
             return None
-        if found is None:
-            return None
-        current = self._current or set()
-        hits = {ident for ident, shard in found if shard in current}
         return hits | self._stale if self._stale else hits
