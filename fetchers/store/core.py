@@ -377,7 +377,7 @@ class Store:
                 if loaded_since_check >= max(shards.SHARD_ARTICLES, len(indexes) // 2):
                     loaded_since_check = 0
                     found = self.query_ids(query, limit)
-                    if len(found) >= limit and indexes.when[found[-1]] > bound:
+                    if len(found) >= limit and indexes.records[found[-1]].at > bound:
                         self._pending = [k for _, k in plan[number:]] + sorted(skipped)
                         return found
                 fresh = self._load_shard(key)
@@ -563,10 +563,10 @@ class Store:
         `limit`, leaving out the ids in `skip`."""
         with self.lock:
             indexes = self._indexes
-            ids = indexes.by_field["source"].get(source.lower(), set())
-            docs, when, texts = indexes.records, indexes.when, self._texts
+            ids = indexes.by_field["source"].get(source.lower(), [])
+            docs, texts = indexes.records, self._texts
             wanting = [i for i in ids if i not in skip and docs[i].link and not texts.has(docs[i])]
-            wanting.sort(key=lambda i: -when.get(i, 0.0))
+            wanting.sort(key=lambda i: -docs[i].at)
             return [(i, docs[i].link or "") for i in wanting[:limit]]
 
     def knows(self, article: Article) -> bool:
@@ -589,7 +589,7 @@ class Store:
             by_day: dict[str, list[StagedArticle]] = {}
             by_shard: dict[str, list[StagedArticle]] = {}
             seen: set[str] = set()
-            docs, links = indexes.records, indexes.links
+            docs = indexes.records
             revised: dict[str, StagedArticle] = {}
             for item in staged:
                 ident, record = item.record.id, item.record
@@ -599,7 +599,7 @@ class Store:
                     continue
                 if ident in seen:
                     continue
-                if record.link and (record.source, record.link) in links:
+                if indexes.has_link(record.source, record.link):
                     continue
                 seen.add(ident)
                 by_day.setdefault(item.key, []).append(item)

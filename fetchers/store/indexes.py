@@ -8,9 +8,10 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import itertools
-import math
 import sys
+from array import array
 from collections.abc import Callable, Iterable, Iterator
+from operator import attrgetter
 
 from fetchers.query import Query, Record, Term, TextOf, Verdicts
 from fetchers.store.marks import Marks
@@ -18,6 +19,7 @@ from fetchers.store.search import WordLookup, is_exact
 from fetchers.store.shards import SHARD_SPAN, shard_rank
 
 FILED = ("source", "tag", "lang")  # the fields with an index of their own
+_AT, _SEQ, _ID = attrgetter("at"), attrgetter("seq"), attrgetter("id")
 
 
 def field_keys(record: Record) -> Iterator[tuple[str, str]]:
@@ -35,12 +37,14 @@ class Indexes:
 
     def __init__(self) -> None:
         self.records: dict[str, Record] = {}
-        self.when: dict[str, float] = {}
-        self.order_keys: list[float] = []  # negated timestamps, ascending = newest first
+        # the date order: negated times (Record.at), ascending = newest first, and the ids
+        self.order_keys: array[float] = array("d")
         self.order_ids: list[str] = []
-        self.links: dict[tuple[str, str], str] = {}
-        self.members: dict[str, dict[str, None]] = {}  # each shard's article ids, in order
-        self.by_field: dict[str, dict[str, set[str]]] = {name: {} for name in FILED}
+        self.links: dict[str, dict[str, str]] = {}  # source -> link -> id
+        self.members: dict[str, list[str]] = {}  # each shard's article ids, in order
+        # field -> key -> ids: lists, not sets (a set costs about 60 bytes an entry; a list
+        # 8, and a query makes a set of the few it needs)
+        self.by_field: dict[str, dict[str, list[str]]] = {name: {} for name in FILED}
 
     def __len__(self) -> int:
         return len(self.records)
@@ -51,11 +55,11 @@ class Indexes:
 
     def file(self, records: list[Record], key: str, marks: Marks) -> None:
         """File records in every index (one tight loop: this is most of open)."""
-        state, docs, when = marks.state, self.records, self.when
+        state, docs = marks.state, self.records
         key = sys.intern(key)
         links = self.links
         sources, tags, langs = (self.by_field[n] for n in FILED)
-        members = self.members.setdefault(key, {})
+        members = self.members.setdefault(key, [])
         serial = shard_rank(key) * SHARD_SPAN + len(members)  # see Record.seq
         folded: dict[str, str] = {}  # interned names repeat: lower-case each once per call
         for record in records:
@@ -70,57 +74,68 @@ class Indexes:
             record.seq = serial
             serial += 1
             published = record.published
-            when[ident] = published if published is not None else record.when
+            record.at = published if published is not None else record.when
             source = record.source
             if record.link:
-                links[(source, record.link)] = ident
+                by_link = links.get(source)
+                if by_link is None:
+                    links[source] = by_link = {}
+                by_link[record.link] = ident
             name = folded.get(source)
             if name is None:
                 name = folded[source] = source.lower()
             found = sources.get(name)
             if found is None:
-                sources[name] = found = set()
-            found.add(ident)
+                sources[name] = found = []
+            found.append(ident)
             for tag in record.tags:
                 name = folded.get(tag)
                 if name is None:
                     name = folded[tag] = tag.lower()
                 found = tags.get(name)
                 if found is None:
-                    tags[name] = found = set()
-                found.add(ident)
+                    tags[name] = found = []
+                found.append(ident)
             if record.lang:
-                langs.setdefault(record.lang.lower().split("-")[0], set()).add(ident)
-        for record in records:
-            members[record.id] = None
-
-    def unfile(self, ident: str) -> None:
-        record = self.records.pop(ident, None)
-        self.when.pop(ident, None)
-        if record is None:
-            return
-        self.members.get(record.shard, {}).pop(ident, None)
-        if record.link:
-            self.links.pop((record.source, record.link), None)
-        for name, value in field_keys(record):
-            self.by_field[name].get(value, set()).discard(ident)
+                langs.setdefault(record.lang.lower().split("-")[0], []).append(ident)
+        members.extend(record.id for record in records)
 
     def drop_shard(self, key: str) -> list[str]:
         """Unfile every article of one shard; returns their ids."""
-        ids = list(self.members.get(key, ()))
+        ids = self.members.pop(key, [])
+        touched: set[tuple[str, str]] = set()
         for ident in ids:
-            self.unfile(ident)
-        self.members.pop(key, None)
+            record = self.records.pop(ident, None)
+            if record is None:
+                continue
+            if record.link:
+                self.links.get(record.source, {}).pop(record.link, None)
+            touched.update(field_keys(record))
+        records = self.records
+        for name, value in touched:  # one pass over each list the shard was in
+            table = self.by_field[name]
+            kept = [i for i in table.get(value, ()) if i in records]
+            if kept:
+                table[value] = kept
+            else:
+                table.pop(value, None)
         return ids
 
     def knows(self, ident: str, source: str, link: str | None) -> bool:
-        return ident in self.records or bool(link and (source, link) in self.links)
+        return ident in self.records or self.has_link(source, link)
+
+    def has_link(self, source: str, link: str | None) -> bool:
+        """Whether an article of `source` with this link is filed."""
+        return bool(link) and link in self.links.get(source, {})
 
     def rebuild_order(self) -> None:
-        docs = self.records
-        pairs = sorted((-when, docs[ident].seq, ident) for ident, when in self.when.items())
-        self.order_keys = [p[0] for p in pairs]
-        self.order_ids = [p[2] for p in pairs]
+        """The date order afresh: two stable sorts keyed by attributes, no tuple per
+        article (a million of them would be most of the memory a store needs at open)."""
+        records = list(self.records.values())
+        records.sort(key=_SEQ)
+        records.sort(key=_AT, reverse=True)  # stable: equal times stay in seq order
+        self.order_ids = list(map(_ID, records))
+        self.order_keys = array("d", [-record.at for record in records])
 
     def insert_orders(self, idents: list[str]) -> None:
         """Put newly filed articles into the date order, each after its equals (it came
@@ -128,10 +143,10 @@ class Indexes:
         the list thousands of times."""
         if not idents:
             return
-        when, docs = self.when, self.records
-        new = sorted((-when[i], docs[i].seq, i) for i in idents)
+        docs = self.records
+        new = sorted((-docs[i].at, docs[i].seq, i) for i in idents)
         keys, ids = self.order_keys, self.order_ids
-        merged_keys: list[float] = []
+        merged_keys: array[float] = array("d")
         merged_ids: list[str] = []
         done = 0
         for key, seq, ident in new:
@@ -190,22 +205,20 @@ class Indexes:
         sort keyed by a dict lookup), then equal times by seq."""
         if lo >= hi:
             return []
-        when = self.when
-        first, last = -self.order_keys[lo], -self.order_keys[hi - 1]
-        if lo == 0 and hi == len(self.order_ids):
-            found = [i for i in ids if i in when]
-        else:
-            found = [i for i in ids if last <= when.get(i, math.inf) <= first]
-        found.sort(key=when.__getitem__, reverse=True)  # stable: equal times keep their order
-        times = list(map(when.__getitem__, found))
         docs = self.records
+        found = [docs[i] for i in ids if i in docs]
+        if lo > 0 or hi < len(self.order_ids):
+            first, last = -self.order_keys[lo], -self.order_keys[hi - 1]
+            found = [r for r in found if last <= r.at <= first]
+        found.sort(key=_AT, reverse=True)  # stable: equal times keep their order
+        times = list(map(_AT, found))
         start = 0
         for at in range(1, len(found) + 1):
             if at == len(found) or times[at] != times[start]:
                 if at - start > 1:
-                    found[start:at] = sorted(found[start:at], key=lambda i: docs[i].seq)
+                    found[start:at] = sorted(found[start:at], key=_SEQ)
                 start = at
-        return found
+        return list(map(_ID, found))
 
     def _window(self, query: Query) -> tuple[int, int]:
         """The slice of the date order that since:/before: allow."""
@@ -268,7 +281,7 @@ class Indexes:
         table = self.by_field.get(term.field)
         if table is None:
             return None
-        return table.get(term.value.split("-")[0] if term.field == "lang" else term.value, set())
+        return set(table.get(term.value.split("-")[0] if term.field == "lang" else term.value, ()))
 
     def counts(self, field: str, names: Callable[[Record], list[str]]) -> dict[str, int]:
         """Articles per key of one field index, each shown as an article spells it."""

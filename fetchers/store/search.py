@@ -405,7 +405,7 @@ class WordLookup:
         self,
         index: SearchIndex,
         loaded: dict[str, Signature | None],
-        members: dict[str, dict[str, None]],
+        members: dict[str, list[str]],
         records: dict[str, Record],
         row_ids: RowIds,
     ) -> None:
