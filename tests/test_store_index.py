@@ -368,3 +368,30 @@ def test_relevance_ranks_by_bm25_over_titles_and_full_texts_and_follows_the_stor
     with Store(tmp_path) as store:
         ranked = by_relevance(store, store.dir, store.query_ids(query), query.words)
     assert ranked[0] == "late" and ranked[-1] == "once"
+
+
+def test_a_poll_cycle_does_not_rewrite_the_shard_map_and_lists_stay_right(tmp_path: Path) -> None:
+    """shards.json (megabytes at a million articles) is rewritten once several shards changed
+    or when the writer closes, not at each cycle; meanwhile `list` reads the shard whose entry
+    is stale and gives the same answer."""
+    _spread_store(tmp_path, days=3, per_day=1000)
+    shard_map = tmp_path / "shards.json"
+    now = datetime(2025, 10, 5, tzinfo=UTC)
+    late = Article(
+        id="late",
+        source="S2",
+        title="tariff story late",
+        link=None,
+        published=datetime(2025, 10, 4, 23, tzinfo=UTC),
+        fetched=datetime(2025, 10, 3, 13, tzinfo=UTC),  # into an existing day's shard
+    )
+    with Store(tmp_path, writer=True) as writer:
+        before = shard_map.stat().st_mtime_ns, shard_map.read_bytes()
+        writer.add_batch([late])
+        assert (shard_map.stat().st_mtime_ns, shard_map.read_bytes()) == before
+        for text in ("source:S2", "tariff", ""):
+            query = parse_query(text, now)
+            with Store(tmp_path, first=0) as lazy:
+                assert lazy.newest(query, 5)[0] == "late"
+                assert lazy.newest(query, 5) == writer.query_ids(query, 5)
+    assert shard_map.read_bytes() != before[1]  # written when the writer closed

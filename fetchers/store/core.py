@@ -59,6 +59,8 @@ from fetchers.store.shardmap import ShardSummary
 from fetchers.store.shards import KEPT, Shard, Signature
 from fetchers.store.texts import TextFiles, text_refs_setter
 
+MAP_LAG = 8  # shards.json is rewritten once this many shards' entries changed (see _save_map)
+
 
 @contextlib.contextmanager
 def _no_gc() -> Iterator[None]:
@@ -103,7 +105,7 @@ class Store:
         self._texts = TextFiles(self.dir)
         self._marks = Marks(self.dir, self._indexes.records)
         self._map: dict[str, ShardSummary] = {}  # the writer's shard map (shards.json)
-        self._map_changed = False
+        self._map_dirty: set[str] = set()  # shards whose entry changed since shards.json
         self._pending: list[str] = []  # shard keys a partial open left for load_rest()
         self._search = SearchIndex(self.dir)
         # shards written since the search index last took them in: their stat before, and
@@ -272,6 +274,8 @@ class Store:
             self._index_wanted.set()
             self._indexer.join()
         self._search.close()
+        with self.lock:
+            self._save_map(force=True)
         for shard in self._shards.values():
             shard.db.close()
         self._writer_lock.release()
@@ -319,15 +323,18 @@ class Store:
                 self._load_shard(key)
         self._indexes.rebuild_order()
         self._marks.refresh(self.problems)
-        self._save_map()
+        self._save_map(force=True)
 
     def _migrate(self, from_version: int) -> None:
         """Bring an older store to SCHEMA_VERSION. Version 1 is the first; nothing to do yet."""
 
-    def _save_map(self) -> None:
-        """(The writer.) Write shards.json when a shard's summary changed."""
-        if self.is_writer and self._map_changed:
-            self._map_changed = False
+    def _save_map(self, force: bool = False) -> None:
+        """(The writer.) Write shards.json once MAP_LAG shards' summaries changed, or any
+        with `force` (open, close). A stale entry only makes `newest()` read that shard, and
+        a poll cycle changes the one or two newest: rewriting the whole map (megabytes at a
+        million articles) at each cycle would be most of what the cycle writes."""
+        if self.is_writer and len(self._map_dirty) >= (1 if force else MAP_LAG):
+            self._map_dirty.clear()
             shardmap.write(self.dir, self._map)
 
     @property
@@ -440,7 +447,7 @@ class Store:
                 known = self._map.get(key)
                 if known is None or known.signature != signature:
                     self._map[key] = ShardSummary.of(signature, rows)
-                    self._map_changed = True
+                    self._map_dirty.add(key)
             return [r.id for r in cached]
         try:
             records, make = indexes.records, record_from_doc
@@ -491,7 +498,7 @@ class Store:
         records = [self._indexes.records[i] for i in self._indexes.members.get(key, ())]
         if self.is_writer:
             self._map[key] = ShardSummary.of(shard.signature, records)
-            self._map_changed = True
+            self._map_dirty.add(key)
         shards.write_rows(self.dir, key, shard.signature, records)
 
     def _quarantine(self, key: str, exc: Exception) -> None:
@@ -501,7 +508,7 @@ class Store:
         if shard is not None:
             shard.db.close()
         if self._map.pop(key, None) is not None:
-            self._map_changed = True
+            self._map_dirty.add(key)
         if not self.is_writer:
             self.problems.append(f"{path.name} cannot be read ({exc}); skipped")
             return
@@ -526,7 +533,7 @@ class Store:
         for ident in self._indexes.drop_shard(key):
             self._texts.inline.pop(ident, None)
         if self._map.pop(key, None) is not None:
-            self._map_changed = True
+            self._map_dirty.add(key)
 
     def reload(self) -> list[str]:
         """Pick up what another process wrote; returns ids that are new here."""
