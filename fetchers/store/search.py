@@ -477,6 +477,15 @@ class WordLookup:
         self.row_ids[key] = (version, generation, places)
         return places
 
+    def warm(self, keys: Iterable[str]) -> None:
+        """Read the ids by row number of these shards, where the index holds them as read."""
+        if not self._look():
+            return
+        held = set(self._current.values())
+        for key in keys:
+            if key in held:
+                self._ids_of(key)
+
     def _resolve(self, rows: Iterable[int]) -> Iterator[tuple[int, str]]:
         """Each row number of a shard held as read, with its article's id."""
         current = self._current
