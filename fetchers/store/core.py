@@ -408,16 +408,20 @@ class Store:
             plan.sort(reverse=True)
             skipped = {key for key in self._pending} - {key for _, key in plan}
             loaded_since_check = 0
+            unordered: list[str] = []  # put in date order in one merge before each check
             for number, (bound, key) in enumerate(plan):
                 if loaded_since_check >= max(shards.SHARD_ARTICLES, len(indexes) // 2):
                     loaded_since_check = 0
+                    indexes.insert_orders(unordered)
+                    unordered = []
                     found = self.query_ids(query, limit)
                     if len(found) >= limit and indexes.records[found[-1]].at > bound:
                         self._pending = [k for _, k in plan[number:]] + sorted(skipped)
                         return found
                 fresh = self._load_shard(key)
-                indexes.insert_orders(fresh)
+                unordered += fresh
                 loaded_since_check += len(fresh) or 1
+            indexes.insert_orders(unordered)
             self._pending = sorted(skipped)
             return self.query_ids(query, limit)
 
