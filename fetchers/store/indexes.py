@@ -254,7 +254,12 @@ class Indexes:
                 if found is None:
                     usable = False
                     continue
-                if self._term_exact(term, words):
+                exact = self._term_exact(term, words)
+                if len(clause) == 1:  # the common case: no copies of a big set
+                    union = found
+                    sure = found if exact else sure
+                    continue
+                if exact:
                     sure |= found
                 union |= found
             if sure:

@@ -486,21 +486,27 @@ class WordLookup:
             if key in held:
                 self._ids_of(key)
 
-    def _resolve(self, rows: Iterable[int]) -> Iterator[tuple[int, str]]:
-        """Each row number of a shard held as read, with its article's id."""
+    def _resolve(self, rows: Iterable[int]) -> list[tuple[int, str]]:
+        """Each row number of a shard held as read, with its article's id (rows come in
+        order, so a shard's are together)."""
         current = self._current
         shard_of = PLACE_BITS
         mask = (1 << PLACE_BITS) - 1
-        last_code, places = -1, []
+        out: list[tuple[int, str]] = []
+        last_code, places, count = -1, [], 0
         for row in rows:
             code = row >> shard_of
             if code != last_code:
                 last_code = code
                 key = current.get(code)
                 places = self._ids_of(key) if key is not None else []
+                count = len(places)
             place = row & mask
-            if place < len(places) and (ident := places[place]) is not None:
-                yield row, ident
+            if place < count:
+                ident = places[place]
+                if ident is not None:
+                    out.append((row, ident))
+        return out
 
     def scores(self, needles: Iterable[str]) -> dict[str, float]:
         """BM25 (higher is better) of the articles holding any of the words or phrases, in
