@@ -309,7 +309,7 @@ def bench_store(args: argparse.Namespace) -> None:
     print(f"  bytes that write rewrote:             {written / 1e6:8.1f} MB  budget 5 MB")
     print(f"  closing (index takes the write in):   {indexed_s:8.3f} s   (the index in a thread)")
     print(f"  viewer open:                          {seen['open']:8.2f} s")
-    print(f"  viewer word index ready after:        {seen['indexed']:8.2f} s")
+    print(f"  viewer search index ready after:      {seen['indexed']:8.2f} s")
     for label, text, first_ms, ms, hits in seen["rows"]:
         words = " (words over full texts)" if text in WORD_QUERIES else ""
         words = " (words in titles)" if text.startswith("title:") else words
