@@ -1,7 +1,8 @@
 """wirewatch benchmarks (make bench). Never run as timed tests.
 
 python bench/run.py                               all of the below
-python bench/run.py store [--articles 100000]     open, poll-cycle write, queries, viewer RSS
+python bench/run.py store [--articles 100000]     open, poll-cycle write, queries, viewer RSS,
+                                                   list, the search index (--keep DIR)
 python bench/run.py kill [--rounds 50]            SIGKILL a writer at random moments
 python bench/run.py dashboard                     first paint, filter repaint, stalls (100k)
 python bench/run.py idle                          an open dashboard's CPU and terminal bytes
@@ -28,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -101,37 +103,63 @@ def vocabulary(rng: random.Random, size: int = 30_000) -> list[str]:
     return head + spaced + pool[300 + len(WORDS) :]
 
 
+class FakeNews:
+    """Articles with headline-length titles and 40-word summaries over a Zipf vocabulary;
+    with `texts`, every third one also has a full text of 250 to 450 words (a feed carrying
+    content, or a source with full_text = true). Made a day at a time, so a benchmark of a
+    million articles never holds more than a day of them."""
+
+    def __init__(self, sources: int, texts: bool, seed: int = 7) -> None:
+        self.rng = random.Random(seed)
+        self.words = vocabulary(self.rng)
+        self.cumulative = list(
+            itertools.accumulate(1.0 / (rank + 1) for rank in range(len(self.words)))
+        )
+        self.sources = sources
+        self.texts = texts
+        self.made = 0
+
+    def article(self, fetched: datetime) -> Article:
+        rng, n = self.rng, self.made
+        self.made += 1
+        drawn = rng.choices(self.words, cum_weights=self.cumulative, k=rng.randint(6, 12) + 40)
+        text = None
+        if self.texts and n % 3 == 0:
+            body = rng.choices(self.words, cum_weights=self.cumulative, k=rng.randint(250, 450))
+            text = "\n\n".join(" ".join(body[at : at + 60]) for at in range(0, len(body), 60))
+        return Article(
+            id=f"a{n:07d}",
+            source=f"Source {n % self.sources:03d}",
+            title=" ".join(drawn[:-40]).capitalize(),
+            link=f"https://news{n % self.sources}.example/{n}",
+            published=fetched,
+            fetched=fetched,
+            summary=" ".join(drawn[-40:]),
+            text=text,
+            tags=[rng.choice(("korea", "world", "markets", "wire"))],
+        )
+
+    def days(self, count: int, days: int, end: datetime) -> Iterator[list[Article]]:
+        """`count` articles over the `days` days before `end`, oldest day first, one list per
+        UTC day of fetch."""
+        days = max(days, 1)
+        for day in range(days, 0, -1):
+            share = count // days + (1 if day <= count % days else 0)
+            start = end - timedelta(days=day)
+            yield [
+                self.article(start + timedelta(seconds=self.rng.uniform(0, 86400)))
+                for _ in range(share)
+            ]
+
+
 def fake_articles(
     count: int, sources: int, days: int, end: datetime, texts: bool = False
 ) -> list[Article]:
-    """Articles with headline-length titles and 40-word summaries over a Zipf vocabulary;
-    with `texts`, every third one also has a full text of 250 to 450 words (a feed carrying
-    content, or a source with full_text = true)."""
-    rng = random.Random(7)
-    words = vocabulary(rng)
-    cumulative = list(itertools.accumulate(1.0 / (rank + 1) for rank in range(len(words))))
-    out = []
-    for n in range(count):
-        fetched = end - timedelta(seconds=rng.uniform(0, days * 86400))
-        drawn = rng.choices(words, cum_weights=cumulative, k=rng.randint(6, 12) + 40)
-        text = None
-        if texts and n % 3 == 0:
-            body = rng.choices(words, cum_weights=cumulative, k=rng.randint(250, 450))
-            text = "\n\n".join(" ".join(body[at : at + 60]) for at in range(0, len(body), 60))
-        out.append(
-            Article(
-                id=f"a{n:07d}",
-                source=f"Source {n % sources:03d}",
-                title=" ".join(drawn[:-40]).capitalize(),
-                link=f"https://news{n % sources}.example/{n}",
-                published=fetched,
-                fetched=fetched,
-                summary=" ".join(drawn[-40:]),
-                text=text,
-                tags=[rng.choice(("korea", "world", "markets", "wire"))],
-            )
-        )
-    return out
+    """`count` articles of `FakeNews` spread over `days` days before `end`, in one list."""
+    news = FakeNews(sources, texts)
+    if days <= 0:
+        return [news.article(end) for _ in range(count)]
+    return [a for day in news.days(count, days, end) for a in day]
 
 
 QUERIES = {
@@ -142,7 +170,11 @@ QUERIES = {
     "is:unread (first 200)": ("is:unread", 200),
     "title:tariff (all)": ("title:tariff", None),
     '"trade minister" (all)': ('"trade minister"', None),
+    "Gyeongju (all)": ("Gyeongju", None),
+    "-tariff (first 50)": ("-tariff", 50),
 }
+WORD_QUERIES = {"tariff since:2d", '"APEC summit" OR Lutnick', "tag:markets Seoul"}
+WORD_QUERIES |= {'"trade minister"', "Gyeongju", "-tariff"}
 
 VIEWER = """
 import json, sys, time
@@ -164,13 +196,15 @@ for label, (text, limit) in queries.items():
         query = parse_query(text, end)
     except ValueError:  # a query this version does not know
         continue
+    t = time.perf_counter()
     store.query_ids(query, limit)
+    first = time.perf_counter() - t
     best = float("inf")
-    for _ in range(5):
+    for _ in range(3):
         t = time.perf_counter()
         hits = store.query_ids(query, limit)
         best = min(best, time.perf_counter() - t)
-    rows.append((label, best * 1000, len(hits)))
+    rows.append((label, text, first * 1000, best * 1000, len(hits)))
 # VmHWM, not ru_maxrss: Linux carries ru_maxrss over fork and exec from the (large) parent
 status = open("/proc/self/status").read()
 rss = int(status.split("VmHWM:")[1].split()[0]) / 1024
@@ -178,36 +212,75 @@ held = int(status.split("VmRSS:")[1].split()[0]) / 1024
 print(json.dumps({"open": opened, "indexed": indexed, "rows": rows, "rss": rss, "held": held}))
 """
 
+REBUILD = """
+import json, sys, time
+from pathlib import Path
+from fetchers.store import Store
+store = Store(Path(sys.argv[1]))
+started = time.perf_counter()
+count = store.update_search_index()
+took = time.perf_counter() - started
+status = open("/proc/self/status").read()
+rss = int(status.split("VmHWM:")[1].split()[0]) / 1024
+print(json.dumps({"took": took, "count": count, "rss": rss}))
+"""
 
-def bench_store(args: argparse.Namespace) -> None:
-    data = Path(tempfile.mkdtemp(prefix="wirewatch-bench-"))
-    end = datetime(2025, 10, 24, tzinfo=UTC)
-    articles = fake_articles(args.articles, args.sources, args.days, end, texts=True)
-    texts = sum(1 for a in articles if a.text)
-    by_day: dict[str, list[Article]] = {}
-    for a in articles:
-        by_day.setdefault(a.fetched.strftime("%Y-%m-%d"), []).append(a)  # type: ignore[union-attr]
+
+def timed_child(args: list[str]) -> tuple[float, str, int]:
+    """Wall time, peak RSS (as text) and exit code of a child process."""
+    timer = ["/usr/bin/time", "-f", "%M"] if Path("/usr/bin/time").exists() else []
+    started = time.perf_counter()
+    proc = subprocess.run([*timer, *args], capture_output=True, cwd=ROOT)
+    took = time.perf_counter() - started
+    rss = proc.stderr.decode().strip().splitlines()[-1] if timer and proc.stderr else "?"
+    return took, f"{int(rss) / 1024:.0f} MB" if rss.isdigit() else "?", proc.returncode
+
+
+def build_store(data: Path, args: argparse.Namespace, end: datetime) -> tuple[float, int]:
+    """Write the benchmark's articles a day at a time, as a writer polling all month would
+    have; returns the time taken and how many have a full text."""
+    news = FakeNews(args.sources, texts=True)
+    texts = 0
     started = time.perf_counter()
     with Store(data, writer=True) as store:
-        for batch in by_day.values():
-            store.add_batch(batch)
-    build = time.perf_counter() - started
-    del articles, by_day
+        for day in news.days(args.articles, args.days, end):
+            texts += sum(1 for a in day if a.text)
+            store.add_batch(day)
+            print(f"  ... {news.made:,} articles written", file=sys.stderr, flush=True)
+    return time.perf_counter() - started, texts
+
+
+def bench_store(args: argparse.Namespace) -> None:
+    scale = args.articles >= 1_000_000
+    kept = Path(args.keep) if args.keep else None
+    data = kept or Path(tempfile.mkdtemp(prefix="wirewatch-bench-"))
+    end = datetime(2025, 10, 24, tzinfo=UTC)
+    load = Path("/proc/loadavg").read_text().split()[:3]
+    if kept is not None and (kept / "meta.json").exists():
+        build, texts = float("nan"), -1  # built by an earlier run
+    else:
+        build, texts = build_store(data, args, end)
     started = time.perf_counter()
     store = Store(data, writer=True)
     open_s = time.perf_counter() - started
     cycle = fake_articles(500, args.sources, 0, end + timedelta(hours=1), texts=True)
     for n, a in enumerate(cycle):
-        a.id = f"new{n}"
-        a.link = f"https://new.example/{n}"
+        a.id = f"new{n}-{time.time_ns()}"
+        a.link = f"https://new.example/{a.id}"
     before = {f: (f.stat().st_mtime_ns, f.stat().st_size) for f in data.iterdir()}
     started = time.perf_counter()
     store.add_batch(cycle)
     write_s = time.perf_counter() - started
-    store.close()
-    written = sum(
-        f.stat().st_size for f in data.iterdir() if before.get(f, (0, 0))[0] != f.stat().st_mtime_ns
+    written = sum(  # by the cycle's write, before closing (which writes shards.json once)
+        f.stat().st_size
+        for f in data.iterdir()
+        if f.is_file()
+        and before.get(f, (0, 0))[0] != f.stat().st_mtime_ns
+        and not f.name.startswith("search.sqlite")
     )
+    started = time.perf_counter()
+    store.close()  # waits for the search index to take in what was written
+    indexed_s = time.perf_counter() - started
     viewer = subprocess.run(
         [sys.executable, "-c", VIEWER, str(data), json.dumps(QUERIES)],
         capture_output=True,
@@ -216,46 +289,61 @@ def bench_store(args: argparse.Namespace) -> None:
         check=True,
     )
     seen = json.loads(viewer.stdout)
-    started = time.perf_counter()
-    timer = ["/usr/bin/time", "-f", "%M"] if Path("/usr/bin/time").exists() else []
-    proc = subprocess.run(
-        [
-            *timer,
-            sys.executable,
-            "-m",
-            "tui",
-            "--data-dir",
-            str(data),
-            "list",
-            'source:"Source 042"',
-            "--limit",
-            "20",
-        ],
-        capture_output=True,
-        cwd=ROOT,
-    )
-    list_s = time.perf_counter() - started
-    list_rss = proc.stderr.decode().strip().splitlines()[-1] if timer and proc.stderr else "?"
-    list_mb = f"{int(list_rss) / 1024:.0f} MB" if list_rss.isdigit() else "?"
+    cli = [sys.executable, "-m", "tui", "--data-dir", str(data), "list"]
+    list_source = timed_child([*cli, 'source:"Source 042"', "--limit", "20"])
+    list_newest = timed_child([*cli, "--limit", "20"])
+    list_word = timed_child([*cli, "Gyeongju", "--limit", "20"])
+    rebuild = None
+    if args.rebuild:
+        for name in ("search.sqlite", "search.sqlite-wal", "search.sqlite-shm"):
+            (data / name).unlink(missing_ok=True)
+        done = subprocess.run(
+            [sys.executable, "-c", REBUILD, str(data)], capture_output=True, text=True, cwd=ROOT
+        )
+        rebuild = json.loads(done.stdout) if done.returncode == 0 else None
+    query_budget = "100 ms" if scale else "10 ms"
     print(
-        f"store benchmark: {args.articles:,} articles ({texts:,} with a full text), "
-        f"{args.sources} sources, {args.days} days"
+        f"store benchmark: {args.articles:,} articles"
+        + (f" ({texts:,} with a full text)" if texts >= 0 else " (a kept data dir)")
+        + f", {args.sources} sources, {args.days} days; load average {' '.join(load)} at start"
     )
     print(f"  build (one batch per day):            {build:8.2f} s")
-    print(f"  writer open (index build):            {open_s:8.2f} s   budget 1 s")
+    print(f"  writer open:                          {open_s:8.2f} s   budget 1 s")
     print(f"  500-article poll-cycle write:         {write_s:8.3f} s   budget 0.1 s")
     print(f"  bytes that write rewrote:             {written / 1e6:8.1f} MB  budget 5 MB")
+    print(f"  closing (index takes the write in):   {indexed_s:8.3f} s   (the index in a thread)")
     print(f"  viewer open:                          {seen['open']:8.2f} s")
-    print(f"  viewer word index ready after:        {seen['indexed']:8.2f} s   (in a thread)")
-    for label, ms, hits in seen["rows"]:
-        print(f"  query {label:<34} {ms:8.2f} ms ({hits} hits)   budget 10 ms")
-    print(f"  viewer peak RSS:                      {seen['rss']:8.0f} MB   budget 250 MB")
-    print(f"  viewer RSS with the word index built: {seen['held']:8.0f} MB")
-    print(
-        f"  `wirewatch list source:X --limit 20`: {list_s:8.2f} s   peak RSS {list_mb}"
-        f" (exit {proc.returncode})   budget 0.3 s, 120 MB"
-    )
-    shutil.rmtree(data, ignore_errors=True)
+    print(f"  viewer search index ready after:      {seen['indexed']:8.2f} s")
+    for label, text, first_ms, ms, hits in seen["rows"]:
+        words = " (words over full texts)" if text in WORD_QUERIES else ""
+        words = " (words in titles)" if text.startswith("title:") else words
+        print(
+            f"  query {label:<34} {ms:8.2f} ms ({hits} hits; first run {first_ms:.1f} ms)"
+            f"   budget {query_budget}{words}"
+        )
+    rss_budget = "500 MB" if scale else "250 MB"
+    print(f"  viewer peak RSS:                      {seen['rss']:8.0f} MB   budget {rss_budget}")
+    print(f"  viewer RSS after the queries:         {seen['held']:8.0f} MB")
+    for label, (took, rss, code), budget in (
+        ("source:X --limit 20", list_source, "0.3 s, 120 MB"),
+        ("--limit 20", list_newest, "0.5 s" if scale else ""),
+        ("Gyeongju --limit 20", list_word, ""),
+    ):
+        print(
+            f"  `wirewatch list {label}`: {took:8.2f} s   peak RSS {rss} (exit {code})"
+            + (f"   budget {budget}" if budget else "")
+        )
+    if args.rebuild:
+        if rebuild is None:
+            print("  search index rebuilt from the shards: (this version cannot)")
+        else:
+            print(
+                f"  search index rebuilt from the shards: {rebuild['took']:8.1f} s for"
+                f" {rebuild['count']:,} articles, peak RSS {rebuild['rss']:.0f} MB"
+                " (a viewer answers by scanning meanwhile)"
+            )
+    if kept is None:
+        shutil.rmtree(data, ignore_errors=True)
 
 
 def bench_kill(args: argparse.Namespace) -> None:
@@ -354,6 +442,13 @@ def main() -> int:
     p.add_argument("--articles", type=int, default=100_000)
     p.add_argument("--sources", type=int, default=300)
     p.add_argument("--days", type=int, default=30)
+    p.add_argument("--keep", help="a data dir to build once and keep (later runs reuse it)")
+    p.add_argument(
+        "--no-rebuild",
+        dest="rebuild",
+        action="store_false",
+        help="skip timing a rebuild of the search index from the shards",
+    )
     p = sub.add_parser("dashboard")
     p.add_argument("--articles", type=int, default=100_000)
     p.add_argument("--feeds", type=int, default=200)

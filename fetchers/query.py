@@ -74,6 +74,7 @@ class Record:
         "listed",  # POSIX seconds: where an undated article sits in date order
         "shard",  # where the store keeps it
         "seq",  # its place among equal times: shard rank, then place in the shard
+        "at",  # `when` as the store filed it: where it sits in the date order
     )
 
     def __init__(
@@ -111,6 +112,7 @@ class Record:
         self.listed = listed
         self.shard = ""
         self.seq = 0
+        self.at = 0.0
 
     @property
     def fetched(self) -> float | None:

@@ -735,6 +735,8 @@ def test_sorting_by_relevance_falls_back_to_newest_when_the_index_cannot_be_writ
     config = write_config(tmp_path / "c.toml", f'[[sources]]\nname = "f"\nurl = "{url}"\n')
     data = tmp_path / "d"
     assert run(capsys, "--config", str(config), "--data-dir", str(data), "refresh")[0] == 0
+    for name in ("search.sqlite", "search.sqlite-wal", "search.sqlite-shm"):
+        (data / name).unlink(missing_ok=True)
     (data / "search.sqlite").mkdir()  # cannot be opened as a database, as on a read-only dir
     code, out, err = run(
         capsys,

@@ -14,6 +14,7 @@ from pathlib import Path
 import orjson
 import pytest
 
+from fetchers.query import parse_query
 from fetchers.store import Store
 from tests.killwriter import article
 
@@ -66,6 +67,12 @@ def check_store(data: Path, acked: int) -> None:
                 assert store.text(expected.id) == expected.text
         ids = store.query_ids()
         assert len(ids) == len(set(ids))
+        for text in ("12", "paragraph", '"apec summit"', "-paragraph"):  # through the search
+            query = parse_query(text)  # index a kill may have left behind the shards
+            expected = [
+                i for i in ids if query.matches(store.record(i), text_of=lambda r: store.text(r.id))
+            ]
+            assert store.query_ids(query) == expected, text
 
 
 @pytest.mark.slow

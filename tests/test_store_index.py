@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fetchers.models import Article
-from fetchers.query import Query, parse_query
+from fetchers.query import Query, Record, parse_query
 from fetchers.store import Store
+from fetchers.store.texts import TextReader
 
 NOW = datetime(2025, 10, 24, 8, tzinfo=UTC)
 WORDS = [
@@ -81,16 +84,43 @@ terms = st.one_of(
 class EveryThirdInAStory:
     """Stories for story: and outlets: terms: a0, a3, a6 … share one; outlets vary by id."""
 
+    @staticmethod
+    def _number(ident: str) -> int:
+        return int(ident[1:]) if ident[1:].isdigit() else len(ident)
+
     def story_of(self, ident: str) -> str | None:
-        return "s00000000000a" if int(ident[1:]) % 3 == 0 else None
+        return "s00000000000a" if self._number(ident) % 3 == 0 else None
 
     def outlets_of(self, ident: str) -> int:
-        return int(ident[1:]) % 4 + 1
+        return self._number(ident) % 4 + 1
 
 
 queries = st.lists(st.tuples(st.sampled_from(["", "-", "OR "]), terms), min_size=1, max_size=4).map(
     lambda parts: " ".join(f"{op}{t}" for op, t in parts).removeprefix("OR ").lstrip("-") or "x"
 )
+
+
+def without_search_index(folder: Path) -> None:
+    for name in ("search.sqlite", "search.sqlite-wal", "search.sqlite-shm"):
+        (folder / name).unlink(missing_ok=True)
+
+
+def check_queries(store: Store, texts: list[str], limit: int | None) -> int:
+    """Every query gives what checking every article gives; returns how many were run."""
+    run = 0
+    for text in texts:
+        try:
+            query = parse_query(
+                text.replace("OR OR", "OR").removesuffix(" OR"),
+                NOW,
+                stories=EveryThirdInAStory(),
+            )
+        except ValueError:
+            continue
+        expected = scan(store, query)
+        assert store.query_ids(query, limit) == expected[:limit], text
+        run += 1
+    return run
 
 
 @settings(
@@ -102,6 +132,8 @@ queries = st.lists(st.tuples(st.sampled_from(["", "-", "OR "]), terms), min_size
 def test_indexed_queries_equal_a_full_scan(
     tmp_path_factory, docs, texts: list[str], limit: int | None
 ) -> None:
+    """Through the search index when it holds every shard, when it holds some (the rest is
+    read), and without it; in the writer and in a viewer."""
     folder: Path = tmp_path_factory.mktemp("store")
     batch = [
         Article(
@@ -110,7 +142,7 @@ def test_indexed_queries_equal_a_full_scan(
             title=" ".join(words),
             link=f"https://e.example/{n}",
             published=NOW - timedelta(minutes=minutes),
-            fetched=NOW,
+            fetched=NOW - timedelta(minutes=minutes),  # a shard per day: several shards
             summary="",
             text=" ".join(body) if body else None,
             tags=[tag],
@@ -121,20 +153,78 @@ def test_indexed_queries_equal_a_full_scan(
     with Store(folder, writer=True, word_index=True) as store:
         store.add_batch(batch[: len(batch) // 2])
         wait_for_index(store)
-        store.add_batch(batch[len(batch) // 2 :])  # filed in the built index
-        for text in texts:
-            try:
-                query = parse_query(
-                    text.replace("OR OR", "OR").removesuffix(" OR"),
-                    NOW,
-                    stories=EveryThirdInAStory(),
-                )
-            except ValueError:
-                continue
-            expected = scan(store, query)
-            assert store.query_ids(query, limit) == expected[:limit], text
-            with Store(folder) as unindexed:  # a viewer scanning, as `wirewatch list` does
-                assert unindexed.query_ids(query, limit) == expected[:limit], text
+        store.add_batch(batch[len(batch) // 2 :])  # taken in by the index as written
+        wait_for_index(store)
+        check_queries(store, texts, limit)
+        with Store(folder) as viewer:  # a viewer reads the same index
+            assert viewer.word_index_ready
+            check_queries(viewer, texts, limit)
+    without_search_index(folder)
+    with Store(folder, writer=True) as store:  # the index now holds only the shard written
+        store.add_batch([dataclasses.replace(batch[0], id="late", link=None, fetched=NOW)])
+    with Store(folder) as viewer:
+        assert (folder / "search.sqlite").exists()
+        check_queries(viewer, texts, limit)
+    without_search_index(folder)
+    with Store(folder) as viewer:  # no index at all: every article is read
+        assert not viewer.word_index_ready
+        check_queries(viewer, texts, limit)
+
+
+def test_a_fresh_viewer_answers_one_word_from_the_index_without_reading_full_texts(
+    tmp_path: Path,
+) -> None:
+    """The index is on disk: a viewer that has just opened (a `wirewatch list`) finds the
+    articles whose full text holds a word without reading any full text."""
+    batch = [
+        Article(
+            id=f"w{n}",
+            source="Wire",
+            title=f"Story {n}",
+            published=NOW - timedelta(minutes=n),
+            fetched=NOW,
+            summary="Markets moved.",
+            text=("Lutnick met Kim in Gyeongju. " if n % 10 == 0 else "Rain in Seoul. ") * 20,
+        )
+        for n in range(200)
+    ]
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch(batch)
+    reads: list[str] = []
+    real = TextReader.__call__
+
+    def counting(self: TextReader, record: Record) -> str | None:
+        reads.append(record.id)
+        return real(self, record)
+
+    with Store(tmp_path) as viewer, patch.object(TextReader, "__call__", counting):
+        found = viewer.query_ids(parse_query("lutnick", NOW))
+        assert found == [f"w{n}" for n in range(0, 200, 10)]
+        assert reads == []
+        assert viewer.query_ids(parse_query("-gyeongju", NOW), 5) == ["w1", "w2", "w3", "w4", "w5"]
+        assert reads == []
+
+
+def test_a_torn_search_index_costs_time_never_a_result(tmp_path: Path) -> None:
+    batch = [
+        Article(
+            id=f"t{n}",
+            source="Wire",
+            title=f"Tariff talks {n}" if n % 2 else f"Weather {n}",
+            published=NOW - timedelta(minutes=n),
+            fetched=NOW,
+        )
+        for n in range(20)
+    ]
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch(batch)
+    (tmp_path / "search.sqlite").write_bytes(b"not a database at all" * 500)
+    expected = [f"t{n}" for n in range(1, 20, 2)]
+    with Store(tmp_path) as viewer:
+        assert viewer.query_ids(parse_query("tariff", NOW)) == expected
+    with Store(tmp_path, writer=True, word_index=True) as store:  # rebuilt from the shards
+        wait_for_index(store)
+        assert store.query_ids(parse_query("tariff", NOW)) == expected
 
 
 def test_word_start_matching_and_the_index_after_new_writes(tmp_path: Path) -> None:
@@ -299,3 +389,30 @@ def test_relevance_ranks_by_bm25_over_titles_and_full_texts_and_follows_the_stor
     with Store(tmp_path) as store:
         ranked = by_relevance(store, store.dir, store.query_ids(query), query.words)
     assert ranked[0] == "late" and ranked[-1] == "once"
+
+
+def test_a_poll_cycle_does_not_rewrite_the_shard_map_and_lists_stay_right(tmp_path: Path) -> None:
+    """shards.json (megabytes at a million articles) is rewritten once several shards changed
+    or when the writer closes, not at each cycle; meanwhile `list` reads the shard whose entry
+    is stale and gives the same answer."""
+    _spread_store(tmp_path, days=3, per_day=1000)
+    shard_map = tmp_path / "shards.json"
+    now = datetime(2025, 10, 5, tzinfo=UTC)
+    late = Article(
+        id="late",
+        source="S2",
+        title="tariff story late",
+        link=None,
+        published=datetime(2025, 10, 4, 23, tzinfo=UTC),
+        fetched=datetime(2025, 10, 3, 13, tzinfo=UTC),  # into an existing day's shard
+    )
+    with Store(tmp_path, writer=True) as writer:
+        before = shard_map.stat().st_mtime_ns, shard_map.read_bytes()
+        writer.add_batch([late])
+        assert (shard_map.stat().st_mtime_ns, shard_map.read_bytes()) == before
+        for text in ("source:S2", "tariff", ""):
+            query = parse_query(text, now)
+            with Store(tmp_path, first=0) as lazy:
+                assert lazy.newest(query, 5)[0] == "late"
+                assert lazy.newest(query, 5) == writer.query_ids(query, 5)
+    assert shard_map.read_bytes() != before[1]  # written when the writer closed

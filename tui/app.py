@@ -62,7 +62,7 @@ class WirewatchApp(ReportsWorkerErrors, OrderedKeysApp[None]):
         self._screenshot_note = ""
         if poll:
             start_parse_server()
-        # Threads that work (the word index, store writes) hold the GIL for up to this long
+        # Threads that work (the search index, store writes) hold the GIL for up to this long
         # each time the event loop asks for it back; 5 ms (the default) per socket call
         # adds up to visible stalls during a poll.
         sys.setswitchinterval(SWITCH_INTERVAL)

@@ -382,6 +382,7 @@ def cmd_poll(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     pool = _refresh_pool(ctx.config)  # parsing apart: a deadline can stop it, SIGTERM is heard
     try:
         with _open_writer(ctx) as store:
+            store.start_word_index()  # a missing or stale search index is built meanwhile
             service = PollService(ctx.config, store, ctx.data_dir, ctx.clock, parse_pool=pool)
             asyncio.run(service.run())
     finally:

@@ -7,7 +7,7 @@ codec       the field table and the stored forms (document, row) it drives; stag
 shards      shard files: keys, bounds, row caches
 shardmap    shards.json: what each shard holds, to read only the shards a query needs
 indexes     records, the date order, field indexes and the query plan
-wordindex   the token index over titles, summaries and full texts
+search      search.sqlite: the FTS5 index of words, for word queries and BM25
 marks       read/starred marks (state.json)
 texts       full texts (text-KEY.jsonl)
 lock        the writer lock and what viewers see of the writer

@@ -183,7 +183,7 @@ KEPT_ELSEWHERE = {
     "revisions": "the shard document alone, read by Store.revisions()",
 }
 # Record slots that are not stored: the marks, and where the store keeps the record.
-RECORD_ONLY = ("read", "starred", "shard", "seq")
+RECORD_ONLY = ("read", "starred", "shard", "seq", "at")
 
 
 # The converters below are compiled from FIELDS once, at import, into straight-line
@@ -209,6 +209,7 @@ _NEW = [
     "    record.read = record.starred = False",
     "    record.shard = ''",
     "    record.seq = 0",
+    "    record.at = 0.0",
 ]
 
 

@@ -14,6 +14,8 @@ Layout of a data dir (the store's files):
     shards.json                 what each shard holds, for reading only the shards a query needs
     state.json                  read / starred marks (any process may write it, under state.lock)
     writer.lock                 held by the one process that writes articles
+    search.sqlite               the search index of words (FTS5), for word queries and ranking
+                                (derived: see `search`)
 
 TinyDB rewrites a whole file on every write and re-parses it on every read; so each shard is
 small (one day, at most SHARD_ARTICLES articles), written once per write of a cycle, through a
@@ -52,10 +54,12 @@ from fetchers.store.errors import StoreError, StoreWriteError
 from fetchers.store.indexes import Indexes
 from fetchers.store.lock import WriterLock
 from fetchers.store.marks import Marks
+from fetchers.store.search import RowIds, SearchIndex, SearchUnavailable, WordLookup
 from fetchers.store.shardmap import ShardSummary
 from fetchers.store.shards import KEPT, Shard, Signature
-from fetchers.store.texts import TextFiles, text_refs_setter, words_of
-from fetchers.store.wordindex import WordIndex
+from fetchers.store.texts import TextFiles, text_refs_setter
+
+MAP_LAG = 8  # shards.json is rewritten once this many shards' entries changed (see _save_map)
 
 
 @contextlib.contextmanager
@@ -67,6 +71,18 @@ def _no_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+FREEZE_AT = 50_000  # articles loaded from which the objects alive are frozen (see below)
+
+
+def _keep_out_of_collections(loaded: int) -> None:
+    """After loading many articles: move every object alive now out of the cyclic
+    collector's reach (`gc.freeze`). Records hold no cycles and are freed by reference
+    counting all the same; without it, the first full collection after opening a million
+    articles walks them all and stalls whatever runs then (about 0.7 s)."""
+    if loaded >= FREEZE_AT:
+        gc.freeze()
 
 
 class Store:
@@ -101,10 +117,18 @@ class Store:
         self._texts = TextFiles(self.dir)
         self._marks = Marks(self.dir, self._indexes.records)
         self._map: dict[str, ShardSummary] = {}  # the writer's shard map (shards.json)
-        self._map_changed = False
+        self._map_dirty: set[str] = set()  # shards whose entry changed since shards.json
         self._pending: list[str] = []  # shard keys a partial open left for load_rest()
+        self._search = SearchIndex(self.dir)
+        # shards written since the search index last took them in: their stat before, and
+        # the articles written (new, revised, given a text)
+        self._unindexed: dict[str, tuple[Signature | None, set[str]]] = {}
+        self._row_ids: RowIds = {}  # the search index's row numbers, as ids, per shard
+        self._indexer: threading.Thread | None = None
+        self._index_wanted = threading.Event()
+        self._index_all = False  # bring every shard up to date, not only those written
+        self._closing = False
         self._open(first)
-        self._word_index_started = False
         if word_index:
             self.start_word_index()
 
@@ -116,38 +140,129 @@ class Store:
     def is_writer(self) -> bool:
         return self._writer_lock.held
 
-    # -- the word index ----------------------------------------------------------------------
+    # -- the search index -------------------------------------------------------------------
     def start_word_index(self) -> None:
-        """Build the word index in a background thread (once); queries scan until it is ready."""
-        if self._word_index_started:
-            return
-        self._word_index_started = True
-        threading.Thread(target=self._build_word_index, name="word-index", daemon=True).start()
+        """Bring the search index up to date with every shard, in a background thread (and
+        again after each reload); queries scan the shards it does not hold yet."""
+        self._index_all = True
+        self._kick_indexer()
 
-    def _build_word_index(self) -> None:
-        """Build the token index (titles, summaries and full texts) off the caller's thread;
-        queries scan until it is ready."""
-        indexes = self._indexes
+    def _kick_indexer(self) -> None:
+        if self._closing:
+            return
+        if self._indexer is None:
+            self._indexer = threading.Thread(target=self._index_loop, name="search", daemon=True)
+            self._indexer.start()
+        self._index_wanted.set()
+
+    def _index_loop(self) -> None:
+        while True:
+            self._index_wanted.wait()
+            self._index_wanted.clear()
+            try:
+                everything = self._index_all and not self._closing
+                self._index_round(everything)
+                if everything:
+                    self._warm_row_ids()
+            except (SearchUnavailable, OSError) as exc:  # queries scan; the next write retries
+                problem = f"the search index cannot be used ({exc}); word queries read all"
+                with self.lock:
+                    if problem not in self.problems:
+                        self.problems.append(problem)
+            if self._closing and not self._index_wanted.is_set():  # what close() asked is done
+                return
+
+    def _index_round(self, everything: bool) -> int:
+        """Index what was written since the last round (only the articles written, when the
+        index holds their shard as it was before), and with `everything` every shard the
+        index does not hold at the version this store read; forget shards that are gone.
+        Returns how many articles were indexed."""
         with self.lock:
-            snapshot = list(indexes.records.values())
-            inline = dict(self._texts.inline)
-        words, titles = WordIndex(), WordIndex()
-        for record, text in self._texts.with_texts(snapshot, inline):
-            words.add(record.id, words_of(record, text))
-            titles.add(record.id, record.title.lower())
+            written, self._unindexed = self._unindexed, {}
+            present = set(self.shard_keys())
+        index = self._search
+        indexed = index.versions()
+        gone = set(indexed) - present
+        if gone:
+            index.drop(gone)
+        count = 0
+        whole: list[str] = []  # shards to index whole: written ones first
+        for key, (base, ids) in written.items():
+            with self.lock:
+                shard = self._shards.get(key)
+                version = shard.signature if shard is not None else None
+                records = [self._indexes.records.get(i) for i in ids]
+                rows = [r for r in records if r is not None and r.shard == key]
+                inline = dict(self._texts.inline)
+            if version is None:
+                continue
+            pairs = list(self._texts.with_texts(rows, inline))
+            if index.put_articles(key, base, version, pairs):
+                count += len(pairs)
+            else:
+                whole.append(key)
+        must = len(whole)
+        if everything:
+            indexed = index.versions()
+            with self.lock:
+                loaded = {k: s.signature for k, s in self._shards.items() if k not in self._lost}
+            whole += [k for k, v in loaded.items() if v is not None and indexed.get(k) != v]
+        for number, key in enumerate(dict.fromkeys(whole)):
+            if number >= must and self._closing:  # a catch-up stops at close
+                break
+            version, pairs = self.records_with_texts(key)
+            if version is not None and index.put_shard(
+                key, version, pairs, still=self.shard_version(key)
+            ):
+                count += len(pairs)
+        return count
+
+    def _warm_row_ids(self) -> None:
+        """Read which article each row number of the index stands for, a few shards at a
+        time, so the first word query does not (about 1.7 s at a million articles)."""
         with self.lock:
-            indexed = {r.id for r in snapshot}
-            del snapshot
-            late = [r for ident, r in indexes.records.items() if ident not in indexed]
-            for record, text in self._texts.with_texts(late):
-                words.add(record.id, words_of(record, text))
-                titles.add(record.id, record.title.lower())
-            indexes.titles = titles
-            indexes.words = words
+            keys = list(self._shards)
+        for start in range(0, len(keys), 16):
+            if self._closing:
+                return
+            with self.lock, self._word_lookup() as lookup:
+                lookup.warm(keys[start : start + 16])
+
+    def _note_written(self, key: str, before: Signature | None, ids: Iterable[str]) -> None:
+        """Remember that articles of a shard were written, for the search index."""
+        entry = self._unindexed.get(key)
+        if entry is None:
+            self._unindexed[key] = (before, set(ids))
+        else:
+            entry[1].update(ids)
+
+    def update_search_index(self) -> int:
+        """Bring the search index up to date with every shard now, in this thread (a full
+        build when it is missing); returns how many articles were indexed. SearchUnavailable
+        (a StoreError) when it cannot be written."""
+        if self._pending:
+            self.load_rest()
+        return self._index_round(everything=True)
+
+    def search_scores(self, words: list[str]) -> dict[str, float]:
+        """BM25 of each article holding any of the words or phrases (higher is more relevant),
+        after bringing the search index up to date. StoreError when it cannot be used."""
+        self.update_search_index()
+        with self.lock, self._word_lookup() as lookup:
+            if not lookup.usable:
+                raise SearchUnavailable(f"{self._search.path}: cannot be read")
+            return lookup.scores(words)
 
     @property
     def word_index_ready(self) -> bool:
-        return self._indexes.words is not None
+        """True when the search index holds every shard as this store read it."""
+        with self.lock, self._word_lookup() as lookup:
+            return lookup.exact
+
+    def _word_lookup(self) -> WordLookup:
+        loaded = {k: s.signature for k, s in self._shards.items() if k not in self._lost}
+        indexes = self._indexes
+        return WordLookup(self._search, loaded, indexes.members, indexes.records, self._row_ids)
 
     # -- the writer lock ---------------------------------------------------------------------
     def acquire_writer(self) -> None:
@@ -178,6 +293,15 @@ class Store:
                 raise
 
     def close(self) -> None:
+        """Close the shards and let go of the writer lock, once the search index has taken
+        in what this store wrote (a full catch-up in progress stops between shards)."""
+        self._closing = True
+        if self._indexer is not None:
+            self._index_wanted.set()
+            self._indexer.join()
+        self._search.close()
+        with self.lock:
+            self._save_map(force=True)
         for shard in self._shards.values():
             shard.db.close()
         self._writer_lock.release()
@@ -192,6 +316,7 @@ class Store:
     def _open(self, first: int | None) -> None:
         with _no_gc():  # 100,000 new objects would trigger many useless collections
             self._open_files(first)
+        _keep_out_of_collections(len(self._indexes))
 
     def _open_files(self, first: int | None) -> None:
         meta_path = self.dir / "meta.json"
@@ -225,15 +350,18 @@ class Store:
                 self._load_shard(key)
         self._indexes.rebuild_order()
         self._marks.refresh(self.problems)
-        self._save_map()
+        self._save_map(force=True)
 
     def _migrate(self, from_version: int) -> None:
         """Bring an older store to SCHEMA_VERSION. Version 1 is the first; nothing to do yet."""
 
-    def _save_map(self) -> None:
-        """(The writer.) Write shards.json when a shard's summary changed."""
-        if self.is_writer and self._map_changed:
-            self._map_changed = False
+    def _save_map(self, force: bool = False) -> None:
+        """(The writer.) Write shards.json once MAP_LAG shards' summaries changed, or any
+        with `force` (open, close). A stale entry only makes `newest()` read that shard, and
+        a poll cycle changes the one or two newest: rewriting the whole map (megabytes at a
+        million articles) at each cycle would be most of what the cycle writes."""
+        if self.is_writer and len(self._map_dirty) >= (1 if force else MAP_LAG):
+            self._map_dirty.clear()
             shardmap.write(self.dir, self._map)
 
     @property
@@ -254,6 +382,7 @@ class Store:
         with self.lock:
             self._indexes.rebuild_order()
             self._save_map()
+        _keep_out_of_collections(len(added))
         return added
 
     def newest(self, query: Query, limit: int) -> list[str]:
@@ -279,16 +408,20 @@ class Store:
             plan.sort(reverse=True)
             skipped = {key for key in self._pending} - {key for _, key in plan}
             loaded_since_check = 0
+            unordered: list[str] = []  # put in date order in one merge before each check
             for number, (bound, key) in enumerate(plan):
                 if loaded_since_check >= max(shards.SHARD_ARTICLES, len(indexes) // 2):
                     loaded_since_check = 0
+                    indexes.insert_orders(unordered)
+                    unordered = []
                     found = self.query_ids(query, limit)
-                    if len(found) >= limit and indexes.when[found[-1]] > bound:
+                    if len(found) >= limit and indexes.records[found[-1]].at > bound:
                         self._pending = [k for _, k in plan[number:]] + sorted(skipped)
                         return found
                 fresh = self._load_shard(key)
-                indexes.insert_orders(fresh)
+                unordered += fresh
                 loaded_since_check += len(fresh) or 1
+            indexes.insert_orders(unordered)
             self._pending = sorted(skipped)
             return self.query_ids(query, limit)
 
@@ -341,12 +474,12 @@ class Store:
             cached = [r for r in rows if r.id not in records]
             self._take_changes(key, rows)
             shard.signature = signature
-            indexes.file(cached, key, self._marks, self._texts)
+            indexes.file(cached, key, self._marks)
             if self.is_writer and signature is not None:
                 known = self._map.get(key)
                 if known is None or known.signature != signature:
                     self._map[key] = ShardSummary.of(signature, rows)
-                    self._map_changed = True
+                    self._map_dirty.add(key)
             return [r.id for r in cached]
         try:
             records, make = indexes.records, record_from_doc
@@ -370,7 +503,7 @@ class Store:
             self._quarantine(key, exc)
             return []
         shard.wrote()  # the stat the storage read the documents at
-        indexes.file(fresh, key, self._marks, self._texts)
+        indexes.file(fresh, key, self._marks)
         shard.storage.forget()  # the records hold what is needed; a write re-reads the file
         self._write_rows(key)
         return [r.id for r in fresh]
@@ -378,8 +511,7 @@ class Store:
     def _take_changes(self, key: str, records: list[Record]) -> None:
         """Give the articles of `key` already in memory what a writer changed since: a full
         text attached, a revised title or summary (a viewer reloading a changed shard)."""
-        indexes, revised = self._indexes, False
-        docs = indexes.records
+        docs = self._indexes.records
         for fresh in records:
             held = docs.get(fresh.id)
             if held is None or held.shard != key:
@@ -389,13 +521,6 @@ class Store:
                 self._texts.inline.pop(fresh.id, None)
             if held.title != fresh.title or held.summary != fresh.summary:
                 held.title, held.summary = fresh.title, fresh.summary
-                indexes.revised.add(fresh.id)
-                revised = True
-        if revised and indexes.has_words:
-            for record in records:
-                if record.id in indexes.revised:
-                    held = docs[record.id]
-                    indexes.add_words(record.id, held.haystack, held.title)
 
     def _write_rows(self, key: str) -> None:
         """Write the row cache of one shard, and (the writer) its summary in the shard map."""
@@ -405,7 +530,7 @@ class Store:
         records = [self._indexes.records[i] for i in self._indexes.members.get(key, ())]
         if self.is_writer:
             self._map[key] = ShardSummary.of(shard.signature, records)
-            self._map_changed = True
+            self._map_dirty.add(key)
         shards.write_rows(self.dir, key, shard.signature, records)
 
     def _quarantine(self, key: str, exc: Exception) -> None:
@@ -415,7 +540,7 @@ class Store:
         if shard is not None:
             shard.db.close()
         if self._map.pop(key, None) is not None:
-            self._map_changed = True
+            self._map_dirty.add(key)
         if not self.is_writer:
             self.problems.append(f"{path.name} cannot be read ({exc}); skipped")
             return
@@ -440,7 +565,7 @@ class Store:
         for ident in self._indexes.drop_shard(key):
             self._texts.inline.pop(ident, None)
         if self._map.pop(key, None) is not None:
-            self._map_changed = True
+            self._map_dirty.add(key)
 
     def reload(self) -> list[str]:
         """Pick up what another process wrote; returns ids that are new here."""
@@ -458,6 +583,8 @@ class Store:
             if gone:
                 self._indexes.rebuild_order()
             self._marks.refresh(self.problems)
+            if self._index_all and (new or gone):
+                self._kick_indexer()
             return new
 
     # -- writing ----------------------------------------------------------------------------
@@ -475,10 +602,10 @@ class Store:
         `limit`, leaving out the ids in `skip`."""
         with self.lock:
             indexes = self._indexes
-            ids = indexes.by_field["source"].get(source.lower(), set())
-            docs, when, texts = indexes.records, indexes.when, self._texts
+            ids = indexes.by_field["source"].get(source.lower(), [])
+            docs, texts = indexes.records, self._texts
             wanting = [i for i in ids if i not in skip and docs[i].link and not texts.has(docs[i])]
-            wanting.sort(key=lambda i: -when.get(i, 0.0))
+            wanting.sort(key=lambda i: -docs[i].at)
             return [(i, docs[i].link or "") for i in wanting[:limit]]
 
     def knows(self, article: Article) -> bool:
@@ -501,7 +628,7 @@ class Store:
             by_day: dict[str, list[StagedArticle]] = {}
             by_shard: dict[str, list[StagedArticle]] = {}
             seen: set[str] = set()
-            docs, links = indexes.records, indexes.links
+            docs = indexes.records
             revised: dict[str, StagedArticle] = {}
             for item in staged:
                 ident, record = item.record.id, item.record
@@ -511,7 +638,7 @@ class Store:
                     continue
                 if ident in seen:
                     continue
-                if record.link and (record.source, record.link) in links:
+                if indexes.has_link(record.source, record.link):
                     continue
                 seen.add(ident)
                 by_day.setdefault(item.key, []).append(item)
@@ -526,15 +653,17 @@ class Store:
                     if texts:
                         self._texts.append(key, texts)
                     shard = self._get_shard(key)
+                    before = shard.signature
                     shard.table.insert_multiple(item.doc for item in items)
                     shard.wrote()
+                    self._note_written(key, before, (item.record.id for item in items))
                     records = []
                     for item in items:
                         ref = item.doc.get("text_ref")
                         if ref:
                             item.record.text_ref = (ref[0], ref[1], ref[2])
                         records.append(item.record)
-                    indexes.file(records, key, self._marks, self._texts)
+                    indexes.file(records, key, self._marks)
                     new_ids.extend(record.id for record in records)
                     written.append(key)
                 written.extend(self._revise(revised))
@@ -554,6 +683,8 @@ class Store:
                 for key in written:
                     self._write_rows(key)
                 self._save_map()
+                if written:
+                    self._kick_indexer()
             return new_ids
 
     def _revise(self, revised: dict[str, StagedArticle]) -> list[str]:
@@ -566,16 +697,15 @@ class Store:
             by_shard.setdefault(indexes.records[ident].shard, {})[ident] = item
         for key, items in by_shard.items():
             shard = self._get_shard(key)
+            before = shard.signature
             shard.table.update(
                 shards.revision_setter(items), lambda d, items=items: d.get("id") in items
             )
             shard.wrote()
+            self._note_written(key, before, items)
             for ident, item in items.items():
                 record = indexes.records[ident]
                 record.title, record.summary = item.record.title, item.record.summary
-                if indexes.has_words:
-                    indexes.add_words(ident, record.haystack, record.title)
-        indexes.revised.update(revised)
         return list(by_shard)
 
     def revisions(self, ident: str) -> list[dict[str, str]]:
@@ -616,17 +746,19 @@ class Store:
                     self._texts.append(key, holders)
                     refs = {holder["id"]: holder["text_ref"] for holder, _ in holders}
                     shard = self._get_shard(key)
+                    before = shard.signature
                     shard.table.update(
                         text_refs_setter(refs), lambda d, refs=refs: d.get("id") in refs
                     )
                     shard.wrote()
+                    self._note_written(key, before, refs)
                     for ident, ref in refs.items():
                         indexes.records[ident].text_ref = tuple(ref)
                         self._texts.inline.pop(ident, None)
-                    for holder, text in holders:
-                        indexes.add_words(holder["id"], text.lower(), None)
                     self._write_rows(key)
                 self._save_map()
+                if by_shard:
+                    self._kick_indexer()
             except OSError as exc:
                 raise StoreWriteError(
                     f"{self.dir}: cannot write full texts ({exc.strerror or exc})", []
@@ -658,10 +790,11 @@ class Store:
         return [article_of(records[i]) for i in self.query_ids(query, limit)]
 
     def query_ids(self, query: Query | None = None, limit: int | None = None) -> list[str]:
-        """Ids newest first. Time bounds cut a slice of the date order; source, tag, lang and
-        (once built) word indexes give candidates; every candidate is checked by the query."""
-        with self.lock, self._texts.reader() as text_of:
-            return self._indexes.query_ids(query, limit, text_of)
+        """Ids newest first. Time bounds cut a slice of the date order; source, tag and lang
+        indexes and the search index give candidates; every candidate the indexes are not
+        sure of is checked by the query."""
+        with self.lock, self._texts.reader() as text_of, self._word_lookup() as words:
+            return self._indexes.query_ids(query, limit, text_of, words)
 
     def iter_articles(self, ids: Iterable[str]) -> Iterator[Article]:
         records = self._indexes.records
@@ -707,6 +840,7 @@ class Store:
                     kept_docs.append(doc)
                 if kept_docs:  # kept first: if the disk refuses, the day stays as it was
                     kept = self._get_shard(KEPT)
+                    before = kept.signature
                     try:
                         kept.table.insert_multiple(kept_docs)
                     except OSError as exc:
@@ -717,11 +851,12 @@ class Store:
                             [],
                         ) from exc
                     kept.wrote()
+                    self._note_written(KEPT, before, (doc["id"] for doc in kept_docs))
                 self._drop_shard(key)
                 for doc in kept_docs:
                     if doc.get("text"):
                         self._texts.inline[doc["id"]] = doc["text"]
-                    indexes.file([record_from_doc(doc)], KEPT, self._marks, self._texts)
+                    indexes.file([record_from_doc(doc)], KEPT, self._marks)
                 with contextlib.suppress(OSError):
                     self.shard_path(key).unlink()
                 self._texts.drop(key)
@@ -733,3 +868,4 @@ class Store:
     def _rebuild_after_retention(self) -> None:
         self._indexes.rebuild_order()
         self._save_map()
+        self._kick_indexer()  # the search index forgets the days removed

@@ -1,21 +1,25 @@
 """The in-memory indexes of a store: the records by id, the date order, the source, tag and
-language indexes, links, each shard's members and the word indexes; and the query plan that
-uses them. All derived from the records at open: nothing here is written to disk."""
+language indexes, links and each shard's members; and the query plan that uses them, with
+the search index (`search`) for words. All derived from the records at open: nothing here is
+written to disk."""
 
 from __future__ import annotations
 
 import bisect
 import dataclasses
+import itertools
 import sys
+from array import array
 from collections.abc import Callable, Iterable, Iterator
+from operator import attrgetter
 
 from fetchers.query import Query, Record, Term, TextOf, Verdicts
 from fetchers.store.marks import Marks
+from fetchers.store.search import WordLookup, is_exact
 from fetchers.store.shards import SHARD_SPAN, shard_rank
-from fetchers.store.texts import TextFiles, words_of
-from fetchers.store.wordindex import WordIndex
 
 FILED = ("source", "tag", "lang")  # the fields with an index of their own
+_AT, _SEQ, _ID = attrgetter("at"), attrgetter("seq"), attrgetter("id")
 
 
 def field_keys(record: Record) -> Iterator[tuple[str, str]]:
@@ -33,41 +37,29 @@ class Indexes:
 
     def __init__(self) -> None:
         self.records: dict[str, Record] = {}
-        self.when: dict[str, float] = {}
-        self.order_keys: list[float] = []  # negated timestamps, ascending = newest first
+        # the date order: negated times (Record.at), ascending = newest first, and the ids
+        self.order_keys: array[float] = array("d")
         self.order_ids: list[str] = []
-        self.links: dict[tuple[str, str], str] = {}
-        self.members: dict[str, dict[str, None]] = {}  # each shard's article ids, in order
-        self.by_field: dict[str, dict[str, set[str]]] = {name: {} for name in FILED}
-        self.words: WordIndex | None = None  # titles, summaries and full texts
-        self.titles: WordIndex | None = None  # titles alone, for title:
-        self.revised: set[str] = set()  # articles whose word-index entries may be stale
+        self.links: dict[str, dict[str, str]] = {}  # source -> link -> id
+        self.members: dict[str, list[str]] = {}  # each shard's article ids, in order
+        # field -> key -> ids: lists, not sets (a set costs about 60 bytes an entry; a list
+        # 8, and a query makes a set of the few it needs)
+        self.by_field: dict[str, dict[str, list[str]]] = {name: {} for name in FILED}
 
     def __len__(self) -> int:
         return len(self.records)
-
-    @property
-    def has_words(self) -> bool:
-        return self.words is not None and self.titles is not None
-
-    def add_words(self, ident: str, haystack: str, title: str | None) -> None:
-        """Add words of an article to the word indexes (when built); `title` also to titles."""
-        if self.words is not None:
-            self.words.add(ident, haystack)
-            if title is not None and self.titles is not None:
-                self.titles.add(ident, title.lower())
 
     def held(self) -> dict[str, int]:
         """Each shard with how many articles it holds."""
         return {key: len(ids) for key, ids in self.members.items()}
 
-    def file(self, records: list[Record], key: str, marks: Marks, texts: TextFiles) -> None:
+    def file(self, records: list[Record], key: str, marks: Marks) -> None:
         """File records in every index (one tight loop: this is most of open)."""
-        state, docs, when = marks.state, self.records, self.when
+        state, docs = marks.state, self.records
         key = sys.intern(key)
         links = self.links
         sources, tags, langs = (self.by_field[n] for n in FILED)
-        members = self.members.setdefault(key, {})
+        members = self.members.setdefault(key, [])
         serial = shard_rank(key) * SHARD_SPAN + len(members)  # see Record.seq
         folded: dict[str, str] = {}  # interned names repeat: lower-case each once per call
         for record in records:
@@ -82,61 +74,68 @@ class Indexes:
             record.seq = serial
             serial += 1
             published = record.published
-            when[ident] = published if published is not None else record.when
+            record.at = published if published is not None else record.when
             source = record.source
             if record.link:
-                links[(source, record.link)] = ident
+                by_link = links.get(source)
+                if by_link is None:
+                    links[source] = by_link = {}
+                by_link[record.link] = ident
             name = folded.get(source)
             if name is None:
                 name = folded[source] = source.lower()
             found = sources.get(name)
             if found is None:
-                sources[name] = found = set()
-            found.add(ident)
+                sources[name] = found = []
+            found.append(ident)
             for tag in record.tags:
                 name = folded.get(tag)
                 if name is None:
                     name = folded[tag] = tag.lower()
                 found = tags.get(name)
                 if found is None:
-                    tags[name] = found = set()
-                found.add(ident)
+                    tags[name] = found = []
+                found.append(ident)
             if record.lang:
-                langs.setdefault(record.lang.lower().split("-")[0], set()).add(ident)
-        for record in records:
-            members[record.id] = None
-        if self.words is not None and self.titles is not None:
-            for record, text in texts.with_texts(records):
-                self.words.add(record.id, words_of(record, text))
-                self.titles.add(record.id, record.title.lower())
-
-    def unfile(self, ident: str) -> None:
-        record = self.records.pop(ident, None)
-        self.when.pop(ident, None)
-        if record is None:
-            return
-        self.members.get(record.shard, {}).pop(ident, None)
-        if record.link:
-            self.links.pop((record.source, record.link), None)
-        for name, value in field_keys(record):
-            self.by_field[name].get(value, set()).discard(ident)
+                langs.setdefault(record.lang.lower().split("-")[0], []).append(ident)
+        members.extend(record.id for record in records)
 
     def drop_shard(self, key: str) -> list[str]:
         """Unfile every article of one shard; returns their ids."""
-        ids = list(self.members.get(key, ()))
+        ids = self.members.pop(key, [])
+        touched: set[tuple[str, str]] = set()
         for ident in ids:
-            self.unfile(ident)
-        self.members.pop(key, None)
+            record = self.records.pop(ident, None)
+            if record is None:
+                continue
+            if record.link:
+                self.links.get(record.source, {}).pop(record.link, None)
+            touched.update(field_keys(record))
+        records = self.records
+        for name, value in touched:  # one pass over each list the shard was in
+            table = self.by_field[name]
+            kept = [i for i in table.get(value, ()) if i in records]
+            if kept:
+                table[value] = kept
+            else:
+                table.pop(value, None)
         return ids
 
     def knows(self, ident: str, source: str, link: str | None) -> bool:
-        return ident in self.records or bool(link and (source, link) in self.links)
+        return ident in self.records or self.has_link(source, link)
+
+    def has_link(self, source: str, link: str | None) -> bool:
+        """Whether an article of `source` with this link is filed."""
+        return bool(link) and link in self.links.get(source, {})
 
     def rebuild_order(self) -> None:
-        docs = self.records
-        pairs = sorted((-when, docs[ident].seq, ident) for ident, when in self.when.items())
-        self.order_keys = [p[0] for p in pairs]
-        self.order_ids = [p[2] for p in pairs]
+        """The date order afresh: two stable sorts keyed by attributes, no tuple per
+        article (a million of them would be most of the memory a store needs at open)."""
+        records = list(self.records.values())
+        records.sort(key=_SEQ)
+        records.sort(key=_AT, reverse=True)  # stable: equal times stay in seq order
+        self.order_ids = list(map(_ID, records))
+        self.order_keys = array("d", [-record.at for record in records])
 
     def insert_orders(self, idents: list[str]) -> None:
         """Put newly filed articles into the date order, each after its equals (it came
@@ -144,10 +143,10 @@ class Indexes:
         the list thousands of times."""
         if not idents:
             return
-        when, docs = self.when, self.records
-        new = sorted((-when[i], docs[i].seq, i) for i in idents)
+        docs = self.records
+        new = sorted((-docs[i].at, docs[i].seq, i) for i in idents)
         keys, ids = self.order_keys, self.order_ids
-        merged_keys: list[float] = []
+        merged_keys: array[float] = array("d")
         merged_ids: list[str] = []
         done = 0
         for key, seq, ident in new:
@@ -164,31 +163,33 @@ class Indexes:
         self.order_keys, self.order_ids = merged_keys, merged_ids
 
     # -- the query plan ---------------------------------------------------------------------
-    def query_ids(self, query: Query | None, limit: int | None, text_of: TextOf) -> list[str]:
-        """Ids newest first. Time bounds cut a slice of the date order; source, tag, lang and
-        (once built) word indexes give candidates; every candidate is checked by the query."""
+    def query_ids(
+        self,
+        query: Query | None,
+        limit: int | None,
+        text_of: TextOf,
+        words: WordLookup | None = None,
+    ) -> list[str]:
+        """Ids newest first. Time bounds cut a slice of the date order; source, tag and lang
+        indexes and the search index (`words`) give candidates; every candidate the indexes
+        are not sure of is checked by the query."""
         if query is None or query.is_empty:
             return list(self.order_ids[:limit] if limit is not None else self.order_ids)
         lo, hi = self._window(query)
-        candidates, known = self._candidates(query)
+        candidates, known = self._candidates(query, words)
         only = known.get(0) if len(query.clauses) == 1 else None
         if only is not None and only.rest is True and not only.hold:  # "-word" alone
-            fail = only.fail
-            kept = [i for i in self.order_ids[lo:hi] if i not in fail]
-            return kept[:limit] if limit is not None else kept
+            kept = itertools.filterfalse(
+                only.fail.__contains__, itertools.islice(self.order_ids, lo, hi)
+            )
+            return list(itertools.islice(kept, limit))
         pool: Iterable[str]
         if candidates is None:
-            pool = (self.order_ids[n] for n in range(lo, hi))
+            pool = itertools.islice(self.order_ids, lo, hi)
         elif len(candidates) * 8 > hi - lo:
-            pool = (self.order_ids[n] for n in range(lo, hi) if self.order_ids[n] in candidates)
+            pool = filter(candidates.__contains__, itertools.islice(self.order_ids, lo, hi))
         else:
-            first = self.order_keys[lo] if lo < hi else 0.0
-            last = self.order_keys[hi - 1] if lo < hi else -1.0
-            when, docs = self.when, self.records
-            pool = sorted(
-                (i for i in candidates if i in when and first <= -when[i] <= last),
-                key=lambda i: (-when[i], docs[i].seq),
-            )
+            pool = self._newest_first(candidates, lo, hi)
         out: list[str] = []
         docs = self.records
         sure = only.hold if only is not None else frozenset()  # a one-clause query's
@@ -198,6 +199,26 @@ class Indexes:
                 if limit is not None and len(out) >= limit:
                     break
         return out
+
+    def _newest_first(self, ids: set[str], lo: int, hi: int) -> list[str]:
+        """The ids within the slice [lo, hi) of the date order, in that order: by time (one
+        sort keyed by a dict lookup), then equal times by seq."""
+        if lo >= hi:
+            return []
+        docs = self.records
+        found = [docs[i] for i in ids if i in docs]
+        if lo > 0 or hi < len(self.order_ids):
+            first, last = -self.order_keys[lo], -self.order_keys[hi - 1]
+            found = [r for r in found if last <= r.at <= first]
+        found.sort(key=_AT, reverse=True)  # stable: equal times keep their order
+        times = list(map(_AT, found))
+        start = 0
+        for at in range(1, len(found) + 1):
+            if at == len(found) or times[at] != times[start]:
+                if at - start > 1:
+                    found[start:at] = sorted(found[start:at], key=_SEQ)
+                start = at
+        return list(map(_ID, found))
 
     def _window(self, query: Query) -> tuple[int, int]:
         """The slice of the date order that since:/before: allow."""
@@ -213,7 +234,9 @@ class Indexes:
                 lo = max(lo, bisect.bisect_right(self.order_keys, cut))
         return lo, max(lo, hi)
 
-    def _candidates(self, query: Query) -> tuple[set[str] | None, dict[int, Verdicts]]:
+    def _candidates(
+        self, query: Query, words: WordLookup | None
+    ) -> tuple[set[str] | None, dict[int, Verdicts]]:
         """A superset of the matches from the indexes (None when no clause can use one), and
         per clause what the indexes decide exactly, so most articles need no text check."""
         best: set[str] | None = None
@@ -223,15 +246,20 @@ class Indexes:
             sure: set[str] = set()
             usable = True
             for term in clause:
-                if len(clause) == 1 and term.negated and self._term_exact(term):
-                    found = self._term_candidates(dataclasses.replace(term, negated=False))
+                if len(clause) == 1 and term.negated and self._term_exact(term, words):
+                    found = self._term_candidates(dataclasses.replace(term, negated=False), words)
                     if found is not None:
                         known[number] = Verdicts(fail=found, rest=True)
-                found = self._term_candidates(term)
+                found = self._term_candidates(term, words)
                 if found is None:
                     usable = False
                     continue
-                if self._term_exact(term):
+                exact = self._term_exact(term, words)
+                if len(clause) == 1:  # the common case: no copies of a big set
+                    union = found
+                    sure = found if exact else sure
+                    continue
+                if exact:
                     sure |= found
                 union |= found
             if sure:
@@ -244,27 +272,21 @@ class Indexes:
                     break
         return best, known
 
-    def _term_exact(self, term: Term) -> bool:
+    def _term_exact(self, term: Term, words: WordLookup | None) -> bool:
         """Whether the index answer for this term (negation aside) is exactly its matches."""
-        if term.field in (None, "title") and self.revised:
-            return False  # an index only adds words: a revised title's old ones are still in
-        if term.field is None:
-            return self.words is not None and WordIndex.is_exact(term.value)
-        if term.field == "title":
-            return self.titles is not None and WordIndex.is_exact(term.value)
+        if term.field in (None, "title"):
+            return words is not None and is_exact(term.value) and words.exact
         return term.field in ("source", "tag")
 
-    def _term_candidates(self, term: Term) -> set[str] | None:
+    def _term_candidates(self, term: Term, words: WordLookup | None) -> set[str] | None:
         if term.negated:
             return None
-        if term.field is None:
-            return self.words.candidates(term.value) if self.words is not None else None
-        if term.field == "title":
-            return self.titles.candidates(term.value) if self.titles is not None else None
+        if term.field in (None, "title"):
+            return words.candidates(term.field, term.value) if words is not None else None
         table = self.by_field.get(term.field)
         if table is None:
             return None
-        return table.get(term.value.split("-")[0] if term.field == "lang" else term.value, set())
+        return set(table.get(term.value.split("-")[0] if term.field == "lang" else term.value, ()))
 
     def counts(self, field: str, names: Callable[[Record], list[str]]) -> dict[str, int]:
         """Articles per key of one field index, each shown as an article spells it."""

@@ -3,7 +3,7 @@
 Written in the terms of articles, queries and ids, never of files: a store kept in a server
 database (PostgreSQL) implements the same operations. A "shard" here is any unit the store
 changes as a whole and can give a version of (a day file here, a partition there), so
-derived indexes such as the relevance index can bring themselves up to date part by part.
+derived indexes such as the search index can bring themselves up to date part by part.
 """
 
 from __future__ import annotations
@@ -92,7 +92,8 @@ class ArticleStore(Protocol):
         ...
 
     def start_word_index(self) -> None:
-        """Build the word index in the background; queries scan until it is ready."""
+        """Bring the search index up to date in the background (and keep it so); queries
+        read what it does not hold yet."""
         ...
 
     # -- writing (the writer) ----------------------------------------------------------------
@@ -162,6 +163,11 @@ class ArticleStore(Protocol):
     def sources_count(self) -> dict[str, int]: ...
 
     def tags_count(self) -> dict[str, int]: ...
+
+    def search_scores(self, words: list[str]) -> dict[str, float]:
+        """Relevance (BM25, higher is better) of each article holding any of the words or
+        phrases; StoreError when the search index cannot be used."""
+        ...
 
     # -- for derived indexes -----------------------------------------------------------------
     def shard_keys(self) -> list[str]: ...

@@ -66,7 +66,7 @@ class ShardSummary:
                 continue
             if all(t.field in FILED for t in clause):
                 found = [
-                    when
+                    _time(when, self.newest)
                     for t in clause
                     if (when := self.newest_by.get(str(t.field), {}).get(t.value)) is not None
                 ]
@@ -80,8 +80,26 @@ class ShardSummary:
         return bound
 
 
+def _time(value: object, otherwise: float) -> float:
+    """A time from the map, checked when used (reading the map converts no value: at a
+    million articles it holds millions); one that does not read is `otherwise`."""
+    if type(value) is float:
+        return value
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return otherwise
+
+
+def _times(value: object) -> dict[str, float]:
+    if not isinstance(value, dict):
+        raise TypeError("not a map of times")
+    return value
+
+
 def read(folder: Path) -> dict[str, ShardSummary]:
-    """The map as written; empty when it is missing or does not read right."""
+    """The map as written; empty when it is missing or does not read right. The times per
+    source, tag and language are taken as they parse and checked when used."""
     try:
         data = orjson.loads((folder / FILE).read_bytes())
         if data.get("v") != VERSION:
@@ -91,10 +109,7 @@ def read(folder: Path) -> dict[str, ShardSummary]:
                 (int(sig[0]), int(sig[1]), int(sig[2])),
                 int(entry["n"]),
                 float(entry["newest"]),
-                {
-                    name: {str(k): float(v) for k, v in entry[name].items()}
-                    for name in ("source", "tag", "lang")
-                },
+                {name: _times(entry[name]) for name in ("source", "tag", "lang")},
             )
             for key, entry in data["shards"].items()
             if (sig := entry["sig"]) is not None

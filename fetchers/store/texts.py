@@ -15,11 +15,6 @@ import orjson
 from fetchers.query import Record
 
 
-def words_of(record: Record, text: str | None) -> str:
-    """What the word index holds of an article: its title, summary and full text."""
-    return f"{record.haystack}\n{text.lower()}" if text else record.haystack
-
-
 def _read_text(handle: IO[bytes], ref: tuple[str, int, int], ident: str) -> str | None:
     """The text at `ref` in an open text file, if that line is this article's."""
     try:

@@ -1,0 +1,530 @@
+"""The search index: a derived SQLite FTS5 index of titles, summaries and full texts
+(`search.sqlite` in the data dir), for word queries and for ranking by relevance (BM25).
+
+The shards stay the record. The index remembers the stat of each shard it indexed; it
+proposes candidates only for shards whose stat is the one the asking store read, and every
+article of any other shard is a candidate too, so a missing, stale or torn index costs time,
+never a result. The query language checks every candidate it is not sure of.
+
+What is indexed is each text lower-cased and cut into the query language's words (`\\w+`),
+joined by spaces, under FTS5's `ascii` tokenizer with `_` as a word character: FTS5's tokens
+are then exactly the query language's words, so a one-word term's candidates are exactly its
+matches (a word matches at the start of a word: the prefix query `"tariff"*`), and a phrase's
+are a superset of its matches (the same words next to each other, whatever lies between).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from datetime import date
+from pathlib import Path
+
+from fetchers.query import WORD, Record, word_prefix_pattern
+from fetchers.store.errors import StoreError
+
+FILE = "search.sqlite"
+VERSION = 3  # of the tables below; another version is dropped and built again
+TITLE_WEIGHT, BODY_WEIGHT = 4.0, 1.0
+# An article's row number is its shard's code (`shard_code`) above PLACE_BITS and its place
+# among the shard's indexed articles below: a match gives row numbers alone (no lookup per
+# hit), and a shard's rows are one range.
+PLACE_BITS = 20
+_SCHEMA = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS docs USING fts5("
+    "title, body, tokenize=\"ascii tokenchars '_'\")",
+    "CREATE TABLE IF NOT EXISTS arts(rowid INTEGER PRIMARY KEY, id TEXT)",
+    "CREATE TABLE IF NOT EXISTS shards(key TEXT PRIMARY KEY, ino INT, size INT, mtime INT)",
+)
+_TABLES = ("docs", "arts", "shards")
+_WORD_END = re.compile(r"\w$")
+_CORRUPT, _NOT_A_DATABASE = 11, 26  # SQLite's result codes for a damaged file
+
+Signature = tuple[int, int, int]
+Row = tuple[Record, str | None]  # an article and its full text
+
+
+def shard_code(key: str) -> int:
+    """A number for each shard key ("kept", "YYYY-MM-DD", "YYYY-MM-DD.NNN")."""
+    if key == "kept":
+        return 1
+    day, _, number = key.partition(".")
+    return (date.fromisoformat(day).toordinal() * 1_000_000 + int(number or 0)) * 2 + 2
+
+
+def shard_rows(key: str) -> tuple[int, int]:
+    """The first and last row number a shard's articles can have."""
+    low = shard_code(key) << PLACE_BITS
+    return low, low + (1 << PLACE_BITS) - 1
+
+
+def words(text: str) -> str:
+    """A text as the index holds it: its lower-cased words, one space apart."""
+    return " ".join(WORD.findall(text.lower()))
+
+
+def phrase(needle: str) -> str | None:
+    """The FTS5 phrase whose matches are a superset of the needle's (lower-cased) matches;
+    None when there is none (a needle in a script written without spaces, which matches
+    anywhere; one with no word in it; one spanning lines, as a title and summary do)."""
+    if "\n" in needle or word_prefix_pattern(needle) is None:
+        return None
+    tokens = WORD.findall(needle)
+    if not tokens:
+        return None
+    star = "*" if _WORD_END.search(needle) else ""  # its last word may go on
+    return '"' + " ".join(tokens) + '"' + star
+
+
+def is_exact(needle: str) -> bool:
+    """Whether a needle's candidates are exactly its matches: one word, nothing else."""
+    return WORD.fullmatch(needle) is not None and phrase(needle) is not None
+
+
+class SearchUnavailable(StoreError):
+    """The index cannot be used now (a read-only data dir, a database locked too long)."""
+
+
+class TooBig(Exception):
+    """A shard with more articles than row numbers (PLACE_BITS): it stays unindexed, read."""
+
+
+class SearchIndex:
+    """The index of one data dir. Any process may bring it up to date (SQLite locks it); a
+    connection per thread, all closed by `close()`."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = Path(folder) / FILE
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._guard = threading.Lock()
+        self._ready = False
+        self._inode: int | None = None  # of the file the connections have open
+        self.generation = 0  # changes when the file is replaced: row numbers mean other rows
+        self.closed = False
+
+    # -- connections ----------------------------------------------------------------------
+    def _db(self) -> sqlite3.Connection:
+        """This thread's connection; SearchUnavailable when the index cannot be opened."""
+        if self.closed:
+            raise SearchUnavailable("the store is closed")
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is not None:
+            return db
+        if self._inode is not None and self._file_inode() != self._inode:
+            self._replaced()
+        try:
+            db = self._connect()
+        except sqlite3.OperationalError as exc:  # locked, or not writable: not ours to delete
+            raise SearchUnavailable(f"{self.path}: {exc}") from exc
+        except sqlite3.DatabaseError:  # not a database (torn, overwritten): derived, so rebuilt
+            self._remove()
+            try:
+                db = self._connect()
+            except sqlite3.Error as exc:
+                raise SearchUnavailable(f"{self.path}: {exc}") from exc
+        self._local.db = db
+        with self._guard:
+            self._connections.append(db)
+            if self._inode is None:
+                self._inode = self._file_inode()
+        return db
+
+    def _file_inode(self) -> int | None:
+        try:
+            return self.path.stat().st_ino
+        except OSError:
+            return None
+
+    def _replaced(self) -> None:
+        """The file is another one now (rebuilt after damage): connections start afresh."""
+        self.close_connections()
+        self._inode = None
+        self._ready = False
+        self.generation += 1
+
+    def check_file(self) -> None:
+        """Follow a file another process replaced (a damaged index deleted and built again)."""
+        if self._inode is not None and self._file_inode() != self._inode:
+            self._replaced()
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")  # readers go on while one process writes
+            db.execute("PRAGMA synchronous=NORMAL")  # a power cut loses the last updates only
+            if not self._ready:
+                self._prepare(db)
+        except sqlite3.Error:
+            db.close()
+            raise
+        return db
+
+    def _prepare(self, db: sqlite3.Connection) -> None:
+        """Make the tables, dropping those of another version (an older relevance index)."""
+        (version,) = db.execute("PRAGMA user_version").fetchone()
+        if version != VERSION:
+            with db:
+                db.execute("BEGIN IMMEDIATE")
+                (version,) = db.execute("PRAGMA user_version").fetchone()
+                if version != VERSION:
+                    for table in _TABLES:
+                        db.execute(f"DROP TABLE IF EXISTS {table}")
+                    for statement in _SCHEMA:
+                        db.execute(statement)
+                    db.execute(f"PRAGMA user_version = {VERSION}")
+        db.execute("SELECT count(*) FROM shards").fetchone()  # a torn file shows here
+        self._ready = True
+
+    def _remove(self) -> None:
+        self._inode = None
+        self.generation += 1
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                self.path.with_name(self.path.name + suffix).unlink()
+
+    def _broken(self, exc: sqlite3.Error) -> SearchUnavailable:
+        """An error from a query: a corrupt index is deleted (the next use builds it again)."""
+        code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+        if code in (_CORRUPT, _NOT_A_DATABASE):
+            self.close_connections()
+            self._remove()
+            self._ready = False
+        return SearchUnavailable(f"{self.path}: {exc}")
+
+    def close_connections(self) -> None:
+        with self._guard:
+            connections, self._connections = self._connections, []
+        for db in connections:
+            with contextlib.suppress(sqlite3.Error):
+                db.close()
+        self._local = threading.local()
+
+    def close(self) -> None:
+        self.closed = True
+        self.close_connections()
+
+    # -- what it holds ----------------------------------------------------------------------
+    def versions(self) -> dict[str, Signature]:
+        """The stat each indexed shard had when it was indexed."""
+        try:
+            return {
+                key: (ino, size, mtime)
+                for key, ino, size, mtime in self._db().execute(
+                    "SELECT key, ino, size, mtime FROM shards"
+                )
+            }
+        except sqlite3.Error as exc:
+            raise self._broken(exc) from exc
+
+    def match(self, column: str | None, needle: str) -> list[int] | None:
+        """The row numbers of the articles the index proposes for a word or phrase in every
+        text (`column` None) or in titles ("title"); None when it cannot propose."""
+        found = phrase(needle)
+        if found is None:
+            return None
+        where = "title" if column == "title" else "{title body}"
+        try:
+            rows = self._db().execute(
+                "SELECT rowid FROM docs WHERE docs MATCH ?", (f"{where} : {found}",)
+            )
+            return [row for (row,) in rows]
+        except sqlite3.Error as exc:
+            raise self._broken(exc) from exc
+
+    def ids(self, key: str) -> dict[int, str]:
+        """Each indexed article of a shard by its row number."""
+        low, high = shard_rows(key)
+        try:
+            return dict(
+                self._db().execute(
+                    "SELECT rowid, id FROM arts WHERE rowid BETWEEN ? AND ?", (low, high)
+                )
+            )
+        except sqlite3.Error as exc:
+            raise self._broken(exc) from exc
+
+    def scores(self, needles: Iterable[str]) -> dict[int, float]:
+        """BM25 of each article (by row number) holding any of the words or phrases; higher
+        is more relevant. Titles weigh more than the rest."""
+        phrases = [p for needle in needles if (p := phrase(needle.lower())) is not None]
+        if not phrases:
+            return {}
+        try:
+            found = (
+                self._db()
+                .execute(
+                    f"SELECT rowid, bm25(docs, {TITLE_WEIGHT}, {BODY_WEIGHT}) FROM docs "
+                    "WHERE docs MATCH ?",
+                    (" OR ".join(phrases),),
+                )
+                .fetchall()
+            )
+        except sqlite3.Error as exc:
+            raise self._broken(exc) from exc
+        return {row: -score for row, score in found}  # bm25(): lower is better
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Read what the index holds at one moment (a writer may commit meanwhile)."""
+        db = self._db()
+        began = not db.in_transaction
+        if began:
+            db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if began and db.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    db.execute("COMMIT")
+
+    # -- bringing it up to date -------------------------------------------------------------
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        db = self._db()
+        try:
+            with db:
+                db.execute("BEGIN IMMEDIATE")
+                yield db
+        except sqlite3.Error as exc:
+            raise self._broken(exc) from exc
+
+    def drop(self, keys: Iterable[str]) -> None:
+        """Forget shards that are gone."""
+        with self._writing() as db:
+            for key in keys:
+                _delete_shard(db, key)
+
+    def put_shard(
+        self,
+        key: str,
+        version: Signature,
+        rows: Iterable[Row],
+        still: Signature | None = None,
+    ) -> bool:
+        """Index a whole shard afresh at `version`. `still`: the shard's stat as it is on
+        disk, looked at again inside the transaction; nothing is written (False) when the
+        shard changed since it was read (its writer indexes the new version)."""
+        rows = list(rows)
+        try:
+            with self._writing() as db:
+                if still is not None and still != version:
+                    return False
+                _delete_shard(db, key)
+                _insert(db, key, rows)
+                db.execute("INSERT OR REPLACE INTO shards VALUES (?, ?, ?, ?)", (key, *version))
+        except TooBig:
+            return False
+        return True
+
+    def put_articles(
+        self, key: str, base: Signature | None, version: Signature, rows: list[Row]
+    ) -> bool:
+        """Index some articles of a shard (new ones, or ones with a new text or title) and
+        move it from `base` (its stat before they were written; None: it did not exist) to
+        `version`. False, writing nothing, when the index does not hold the shard at `base`:
+        the whole shard must be indexed then."""
+        try:
+            with self._writing() as db:
+                found = db.execute(
+                    "SELECT ino, size, mtime FROM shards WHERE key = ?", (key,)
+                ).fetchone()
+                if (tuple(found) if found is not None else None) != base:
+                    return False
+                _insert(db, key, rows, replace=base is not None)
+                db.execute("INSERT OR REPLACE INTO shards VALUES (?, ?, ?, ?)", (key, *version))
+        except TooBig:
+            return False
+        return True
+
+
+def _delete_shard(db: sqlite3.Connection, key: str) -> None:
+    low, high = shard_rows(key)
+    db.execute("DELETE FROM docs WHERE rowid BETWEEN ? AND ?", (low, high))
+    db.execute("DELETE FROM arts WHERE rowid BETWEEN ? AND ?", (low, high))
+    db.execute("DELETE FROM shards WHERE key = ?", (key,))
+
+
+def _insert(db: sqlite3.Connection, key: str, rows: list[Row], replace: bool = False) -> None:
+    """Index articles of one shard; `replace`: some may be indexed already (a new text, a
+    revised title), and keep their row numbers."""
+    low, high = shard_rows(key)
+    held: dict[str, int] = {}
+    if replace:
+        held = {
+            ident: row
+            for row, ident in db.execute(
+                "SELECT rowid, id FROM arts WHERE rowid BETWEEN ? AND ?", (low, high)
+            )
+        }
+    (last,) = db.execute(
+        "SELECT coalesce(max(rowid), ?) FROM arts WHERE rowid BETWEEN ? AND ?",
+        (low - 1, low, high),
+    ).fetchone()
+    arts = []
+    docs = []
+    gone = []
+    for record, text in rows:
+        row = held.get(record.id)
+        if row is None:
+            last += 1
+            if last > high:
+                raise TooBig(key)
+            row = last
+            arts.append((row, record.id))
+        else:
+            gone.append((row,))
+        body = words(record.summary)
+        if text:
+            body = f"{body} {words(text)}"
+        docs.append((row, words(record.title), body))
+    db.executemany("DELETE FROM docs WHERE rowid = ?", gone)
+    db.executemany("INSERT INTO arts VALUES (?, ?)", arts)
+    db.executemany("INSERT INTO docs(rowid, title, body) VALUES (?, ?, ?)", docs)
+
+
+# per shard: the version and the index's generation they hold for, and its ids by place
+RowIds = dict[str, tuple[Signature, int, list[str | None]]]
+
+
+class WordLookup:
+    """The search index as one query of one store sees it: candidates from the shards the
+    index holds at the version the store read, and every article of the other shards.
+
+    `loaded`: each shard the store has read with the stat it read it at; `members`: each
+    shard's article ids; `records`: the articles by id; `row_ids`: the store's cache of
+    each shard's ids by row number. Made for one query, under the store's lock, and used
+    as a context (one read of the index); reads the index when a word term first asks."""
+
+    STALE_SHARE = 0.5  # more of the articles than this unindexed: scan instead
+
+    def __init__(
+        self,
+        index: SearchIndex,
+        loaded: dict[str, Signature | None],
+        members: dict[str, list[str]],
+        records: dict[str, Record],
+        row_ids: RowIds,
+    ) -> None:
+        self.index = index
+        self.loaded = loaded
+        self.members = members
+        self.records = records
+        self.row_ids = row_ids
+        self._current: dict[int, str] = {}  # shard code -> key, of the shards held as read
+        self._stale: set[str] = set()
+        self._usable: bool | None = None
+        self._reading: contextlib.ExitStack | None = None
+
+    def __enter__(self) -> WordLookup:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._reading is not None:
+            self._reading.close()
+
+    def _look(self) -> bool:
+        if self._usable is None:
+            self._usable = False
+            if not self.index.path.exists():  # never built: a viewer does not start one here
+                return False
+            try:
+                self.index.check_file()
+                self._reading = contextlib.ExitStack()
+                self._reading.enter_context(self.index.snapshot())
+                indexed = self.index.versions()
+            except SearchUnavailable:
+                return False
+            current = {k for k, v in self.loaded.items() if v is not None and indexed.get(k) == v}
+            stale_keys = set(self.loaded) - current
+            unindexed = sum(len(self.members.get(k, ())) for k in stale_keys)
+            total = sum(len(m) for m in self.members.values())
+            if unindexed > total * self.STALE_SHARE:
+                return False
+            self._current = {shard_code(k): k for k in current}
+            self._stale = {i for k in stale_keys for i in self.members.get(k, ())}
+            self._usable = True
+        return self._usable
+
+    @property
+    def usable(self) -> bool:
+        """Whether the index can be read and holds most of the store's articles."""
+        return self._look()
+
+    @property
+    def exact(self) -> bool:
+        """Whether every article the store holds is in the index at the version it holds."""
+        return self._look() and not self._stale
+
+    def _ids_of(self, key: str) -> list[str | None]:
+        """A shard's ids by place, read from the index once per version of the shard."""
+        version = self.loaded[key]
+        assert version is not None
+        generation = self.index.generation
+        cached = self.row_ids.get(key)
+        if cached is not None and cached[0] == version and cached[1] == generation:
+            return cached[2]
+        low, _ = shard_rows(key)
+        found = self.index.ids(key)
+        places: list[str | None] = [None] * (max(found, default=low - 1) - low + 1)
+        records = self.records
+        for row, ident in found.items():
+            record = records.get(ident)
+            places[row - low] = record.id if record is not None else ident  # shared strings
+        self.row_ids[key] = (version, generation, places)
+        return places
+
+    def warm(self, keys: Iterable[str]) -> None:
+        """Read the ids by row number of these shards, where the index holds them as read."""
+        if not self._look():
+            return
+        held = set(self._current.values())
+        for key in keys:
+            if key in held:
+                self._ids_of(key)
+
+    def _resolve(self, rows: Iterable[int]) -> list[tuple[int, str]]:
+        """Each row number of a shard held as read, with its article's id (rows come in
+        order, so a shard's are together)."""
+        current = self._current
+        shard_of = PLACE_BITS
+        mask = (1 << PLACE_BITS) - 1
+        out: list[tuple[int, str]] = []
+        last_code, places, count = -1, [], 0
+        for row in rows:
+            code = row >> shard_of
+            if code != last_code:
+                last_code = code
+                key = current.get(code)
+                places = self._ids_of(key) if key is not None else []
+                count = len(places)
+            place = row & mask
+            if place < count:
+                ident = places[place]
+                if ident is not None:
+                    out.append((row, ident))
+        return out
+
+    def scores(self, needles: Iterable[str]) -> dict[str, float]:
+        """BM25 (higher is better) of the articles holding any of the words or phrases, in
+        the shards the index holds as read."""
+        found = self.index.scores(needles)
+        return {ident: found[row] for row, ident in self._resolve(sorted(found))}
+
+    def candidates(self, column: str | None, needle: str) -> set[str] | None:
+        """Ids that may hold the word or phrase (in titles when `column` is "title"); None when
+        the index cannot tell (every article must be checked)."""
+        if not self._look():
+            return None
+        try:
+            found = self.index.match(column, needle)
+            if found is None:
+                return None
+            hits = {ident for _, ident in self._resolve(found)}
+        except SearchUnavailable:
+            self._usable = False
+            return None
+        return hits | self._stale if self._stale else hits
