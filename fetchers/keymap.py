@@ -45,11 +45,11 @@ PLACES = {
     "countdown": "Countdown pane (tab to it)",
     "events": "Events list (e)",
     "event_form": "Event form",
+    "alerts": "Alerts (!)",
+    "rule_form": "Alert rule form",
     "picker": "Source, tag and health pickers",
     "filter_bar": "Filter prompt (/)",
     "help": "This help",
-    "alerts": "Alerts (!)",
-    "rule_form": "Alert rule form",
 }
 # Places active at the same time: a key there must not do two things. The focused pane's
 # bindings come before the dashboard's (enter opens an article, or picks an event).

@@ -119,7 +119,7 @@ class AlertsScreen(ReportsWorkerErrors, Screen[AlertChoice | None]):
         height: 1;
     }
     AlertsScreen .watched-name {
-        width: 40;
+        width: 46;
     }
     AlertsScreen .watched-spark {
         width: 48;
