@@ -133,6 +133,12 @@ class AlertsScreen(ReportsWorkerErrors, Screen[AlertChoice | None]):
     AlertsScreen .watched-note {
         width: 1fr;
     }
+    AlertsScreen.-narrow .watched-name {
+        width: 30;
+    }
+    AlertsScreen.-narrow .watched-spark {
+        width: 24;
+    }
     AlertsScreen #alerts-hint {
         height: 1;
         padding: 0 1;
@@ -405,17 +411,24 @@ class RuleForm(ModalScreen[dict[str, Any] | None]):
         start = self.start
         with Vertical(id="form-box"):
             yield Static(Text("Edit alert rule" if self.rule else "Add alert rule", style="bold"))
-            yield Input(start["name"], placeholder="name: Tariffs", id="rule-name")
-            yield Input(start["query"], placeholder="query: tariff source:Yonhap", id="rule-query")
-            notify = "notify: terminal bell desktop webhook"
-            yield Input(start["notify"], placeholder=notify, id="rule-notify")
-            webhook = "webhook URL (with notify webhook)"
-            yield Input(start["webhook"], placeholder=webhook, id="rule-webhook")
-            yield Input(start["quiet"], placeholder="quiet hours: 22:00-07:00", id="rule-quiet")
+            yield Input(start["name"], placeholder="Tariffs", id="rule-name")
+            yield Input(start["query"], placeholder="tariff source:Yonhap", id="rule-query")
+            yield Input(start["notify"], placeholder="terminal bell", id="rule-notify")
+            yield Input(start["webhook"], placeholder="https://ntfy.sh/topic", id="rule-webhook")
+            yield Input(start["quiet"], placeholder="22:00-07:00", id="rule-quiet")
             yield Static("", id="rule-reading")
             yield Static(Text("enter saves · escape cancels"), id="rule-help")
 
     def on_mount(self) -> None:
+        titles = {
+            "name": "name",
+            "query": "query",
+            "notify": "notify: any of terminal bell desktop webhook",
+            "webhook": "webhook URL",
+            "quiet": "quiet hours (desktop and webhook)",
+        }
+        for field, title in titles.items():
+            self.query_one(f"#rule-{field}", Input).border_title = title
         self.query_one("#rule-name", Input).focus()
         self._read()
 
