@@ -308,3 +308,31 @@ async def test_the_velocity_list_counts_mentions_per_hour(tmp_path: Path) -> Non
         assert len(shouting) == 48 and shouting[-1] == 1 and sum(shouting) == 1
         assert sum(nowhere) == 0
         assert "1 this hour (spike at 5)" in screen_text(app)
+
+
+async def test_a_viewer_shows_alerts_too_and_enter_on_a_spike_filters_to_its_term(
+    tmp_path: Path,
+) -> None:
+    app = make_app(tmp_path, poll=False)  # a viewer: another process polls and fires
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=0)
+        assert not dashboard.writer
+        await first_look(app)
+        since = seen(app).mark()
+        fire(
+            tmp_path / "data",
+            {
+                "alert": "tariff",
+                "rule": "watch:tariff",
+                "kind": "spike",
+                "title": "tariff: 7 mentions this hour (usually 0.4 an hour)",
+            },
+        )
+        await seen(app).wait_for(AlertsArrived, since=since)
+        await pilot.pause()
+        assert "1 new alert" in status_text(app)
+        await open_alerts(app, pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+        assert dashboard.query_text == '"tariff"'
