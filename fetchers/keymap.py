@@ -45,6 +45,8 @@ PLACES = {
     "countdown": "Countdown pane (tab to it)",
     "events": "Events list (e)",
     "event_form": "Event form",
+    "alerts": "Alerts (!)",
+    "rule_form": "Alert rule form",
     "picker": "Source, tag and health pickers",
     "filter_bar": "Filter prompt (/)",
     "help": "This help",
@@ -223,6 +225,16 @@ BINDINGS = [
         help="Opens the event form filled in",
     ),
     KeyBinding(
+        "app.alerts",
+        "exclamation_mark",
+        "Alerts: what fired, the rules, mentions per hour",
+        "dashboard",
+        "alerts",
+        "Alerts",
+        palette="Alerts…",
+        help="The alert history, the rules and watch terms with their mentions per hour",
+    ),
+    KeyBinding(
         "app.screenshot", "f8", "Save a screenshot", "dashboard", "app.screenshot", "Screenshot"
     ),
     KeyBinding("headlines.down", "j,down", "Next headline", "headlines", "cursor_down", "Down"),
@@ -277,6 +289,44 @@ BINDINGS = [
         "Sort",
         show=True,
     ),
+    KeyBinding("alerts.down", "j", "Next row", "alerts", "move(1)", "Next row"),
+    KeyBinding("alerts.up", "k", "Previous row", "alerts", "move(-1)", "Previous row"),
+    KeyBinding("alerts.add", "a", "Add an alert rule", "alerts", "add", "Add", show=True),
+    KeyBinding(
+        "alerts.edit", "e", "Edit the rule (added in the app)", "alerts", "edit", "Edit", show=True
+    ),
+    KeyBinding(
+        "alerts.mute", "m", "Mute or unmute the rule", "alerts", "toggle_mute", "Mute", show=True
+    ),
+    KeyBinding(
+        "alerts.remove",
+        "d,delete",
+        "Remove the rule (added in the app)",
+        "alerts",
+        "remove",
+        "Remove",
+        show=True,
+    ),
+    KeyBinding(
+        "alerts.promote",
+        "p",
+        "Make the watch term a rule",
+        "alerts",
+        "promote",
+        "Term to rule",
+        show=True,
+    ),
+    KeyBinding(
+        "alerts.from_filter",
+        "f",
+        "Make the filter in force a rule",
+        "alerts",
+        "from_filter",
+        "Filter to rule",
+        show=True,
+    ),
+    KeyBinding("alerts.close", "escape,q", "Close", "alerts", "close", "Close", show=True),
+    KeyBinding("rule_form.cancel", "escape", "Cancel", "rule_form", "cancel", "Cancel", show=True),
     KeyBinding(
         "help.close", "escape,q,question_mark", "Close", "help", "dismiss", "Close", show=True
     ),
@@ -292,10 +342,11 @@ BUILT_IN = {
     "ctrl+c": "copies the selected text",
 }
 LIST_KEYS = {"up", "down", "enter", "home", "end", "pageup", "pagedown"}
-TAKEN = {"events": LIST_KEYS, "picker": LIST_KEYS}
+TAKEN = {"events": LIST_KEYS, "picker": LIST_KEYS, "alerts": LIST_KEYS}
 TYPED_INTO = {  # places with a text field: a character key is typed, not bound
     "event_form": "is typed into the form's fields",
     "filter_bar": "is typed into the filter",
+    "rule_form": "is typed into the form's fields",
 }
 
 NAMED = {

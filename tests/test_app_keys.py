@@ -24,6 +24,7 @@ from tests.conftest import (
 )
 from tui.actions import ACTIONS
 from tui.app import WirewatchApp
+from tui.screens.alerts import AlertsScreen, RuleForm
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.events import EventForm, EventsScreen
 from tui.screens.help import HelpScreen
@@ -66,6 +67,8 @@ def test_the_config_check_knows_every_binding_of_the_dashboard() -> None:
         PickerScreen,
         HelpScreen,
         FilterBar,
+        AlertsScreen,
+        RuleForm,
     ):
         for binding in owner.BINDINGS:
             assert isinstance(binding, Binding)
@@ -90,10 +93,18 @@ async def test_help_shows_each_binding_id_with_the_keys_in_force(tmp_path: Path)
         saved = next(line for line in lines if "filter.saved1" in line)
         assert "Saved filter: tariff OR trade" in saved
         assert not any("Saved filter 9" in line for line in lines)  # not set in [filters]
-        await pilot.press("end")  # the rest of the help
-        await pilot.pause(0.2)
-        lines = screen_text(app).splitlines()
-        for binding_id in ("events.choose", "events.add", "picker.down", "help.close"):
+        for _ in range(4):  # the rest of the help, a page at a time
+            await pilot.press("pagedown")
+            await pilot.pause(0.2)
+            lines += screen_text(app).splitlines()
+        for binding_id in (
+            "events.choose",
+            "events.add",
+            "picker.down",
+            "help.close",
+            "alerts.mute",
+            "rule_form.cancel",
+        ):
             assert any(binding_id in line for line in lines), binding_id
 
 

@@ -8,7 +8,10 @@ from pytest_textual_snapshot import normalize_svg
 from textual.pilot import Pilot
 
 from bench.screenshot import SIZE, draw, screenshot_app, when_loaded
-from tests.conftest import make_app
+from fetchers.alerthistory import AlertHistory
+from fetchers.alertrules import RuleBook, make_rule
+from tests.conftest import FROZEN, HOSTILE, make_app, seed_only_config
+from tui.screens.alerts import AlertsScreen, WatchedItem
 
 DOCS_SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "screenshot.svg"
 
@@ -47,6 +50,50 @@ class TestOverlays:
             await pilot.pause(0.2)
 
         assert snap_compare(app, terminal_size=(160, 50), run_before=run_before)
+
+
+class TestAlerts:
+    def test_alerts_screen(self, snap_compare, tmp_path: Path) -> None:
+        """What fired (a hostile title stays plain text), a config rule, an app rule muted,
+        the watch terms, each with its mentions per hour. No rule matches the seed articles
+        the app's own poll stores, so nothing else fires while the screen is taken."""
+        data = tmp_path / "data"
+        config = seed_only_config(tmp_path)
+        config.alerts = [
+            make_rule(
+                {"name": "Hostile wire", "query": "source:Hostile", "notify": ["terminal", "bell"]},
+                FROZEN,
+            )
+        ]
+        book = RuleBook(data)
+        book.set_muted(book.add({"name": "Lutnick", "query": "Lutnick"}, FROZEN), True)
+        fired = [
+            {"alert": "Hostile wire", "rule": "config:Hostile wire", "kind": "match",
+             "article": None, "title": title, "source": "Hostile", "at": FROZEN, "link": None,
+             "notify": ("terminal",)}
+            for title in HOSTILE
+        ] + [
+            {"alert": "tariff", "rule": "watch:tariff", "kind": "spike", "article": None,
+             "title": "tariff: 7 mentions this hour (usually 0.4 an hour)", "source": None,
+             "at": FROZEN, "link": None, "notify": ("terminal",)}
+        ]  # fmt: skip
+        AlertHistory(data).append(fired, FROZEN, 30)
+        app = make_app(tmp_path, config)
+        app.read_after = 3600
+
+        async def run_before(pilot: Pilot) -> None:
+            await when_loaded(pilot)
+            await pilot.press("exclamation_mark")
+            for _ in range(400):
+                await pilot.pause(0.05)
+                screen = pilot.app.screen
+                if isinstance(screen, AlertsScreen) and all(
+                    item.counts is not None for item in screen.query(WatchedItem)
+                ):
+                    break
+            await pilot.pause(0.2)
+
+        assert snap_compare(app, terminal_size=(160, 40), run_before=run_before)
 
 
 class TestDocs:

@@ -8,7 +8,9 @@ from datetime import datetime
 
 from textual.message import Message
 
+from fetchers.alertfeed import NewAlerts
 from fetchers.models import Event, SourceHealth
+from tui.alertdata import AlertsView, Watched
 from tui.session import CountBy, Matches, Reload, Session
 
 
@@ -98,3 +100,37 @@ class TookOver(Message):
     """A viewer became the writer of a store whose poller had gone (or could not: `refused`)."""
 
     refused: str | None = None
+
+
+@dataclass
+class AlertsArrived(Message):
+    """A dashboard's look at the alert history found entries fired since its last look (with
+    the bytes its terminal gets for them), or could not read it."""
+
+    new: NewAlerts
+
+
+@dataclass
+class AlertsRead(Message):
+    """The alert history and the rules, read for the alerts screen."""
+
+    view: AlertsView
+
+
+@dataclass
+class RulesChanged(Message):
+    """The rules after a change made in the alerts screen: what was done, or why not."""
+
+    watched: list[Watched]
+    problems: list[str]
+    done: str | None = None
+    refused: str | None = None
+
+
+@dataclass
+class Trended(Message):
+    """Mentions per hour of each row of the alerts screen's velocity list (`generation`: the
+    list they were counted for)."""
+
+    generation: int
+    counts: list[list[int]]

@@ -32,10 +32,13 @@ from fetchers.query import Query, QueryError, parse_query
 from fetchers.relevance import SortOrder
 from fetchers.store import StoreLocked
 from tui.actions import bindings, first_key, help_sections
+from tui.alertdata import AlertData
 from tui.format import duration
 from tui.keyorder import OrderedKeysApp
 from tui.layout import is_narrow
 from tui.messages import (
+    AlertsArrived,
+    AlertsRead,
     Counted,
     CycleDone,
     EventsLoaded,
@@ -47,6 +50,7 @@ from tui.messages import (
     TookOver,
     ViewerReloaded,
 )
+from tui.screens.alerts import AlertChoice, AlertsScreen
 from tui.screens.events import EventChoice, EventForm, EventsScreen
 from tui.screens.help import HelpScreen
 from tui.screens.picker import PickerScreen
@@ -60,6 +64,8 @@ from tui.workers import ReportsWorkerErrors
 
 READ_AFTER = 1.5  # seconds an article stays in the article pane before it counts as read
 VIEWER_RELOAD = 2.0  # seconds between a viewer's looks at the store another process writes
+ALERT_LOOK = 2.0  # seconds between a dashboard's looks at the alert history
+ALERT_TOASTS = 3  # notifications for the alerts of one look; the rest in one "and N more"
 
 
 class DashboardScreen(ReportsWorkerErrors, Screen[None]):
@@ -90,6 +96,8 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
     """How many headlines match each event's query, by event name."""
     reading: reactive[bool] = reactive(False)
     """Narrow layouts: the article is open over the headlines."""
+    new_alerts: reactive[int] = reactive(0)
+    """Alerts fired since the alerts screen was last open."""
 
     def __init__(self, session: Session) -> None:
         super().__init__()
@@ -104,6 +112,9 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         self._release_keys = lambda: None
         self.polling = False  # the newsroom's poll loop runs here
         self.alerts = AlertWatch()
+        self.alert_data = AlertData(session)
+        self._alert_problem: str | None = None
+        self._select_after: str | None = None  # an article to highlight once the query answers
         self.set_reactive(DashboardScreen.events, list(self.config.events))
         self.set_reactive(DashboardScreen.writer, session.is_writer)
         self.set_reactive(DashboardScreen.health, session.opened_health)
@@ -123,6 +134,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             DashboardScreen.loading_rest,
             DashboardScreen.last_poll,
             DashboardScreen.health,
+            DashboardScreen.new_alerts,
         )
         with Horizontal(id="top"):
             yield HeadlineList(session, self.clock, session.local, id="headlines", classes="pane")
@@ -153,6 +165,8 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         for problem in self.session.problems:
             self.notify(problem, title="Store", severity="warning", markup=False)
         self.set_interval(1.0, self._check_alerts)
+        self._look_for_alerts()
+        self.set_interval(ALERT_LOOK, self._look_for_alerts)
         self.run_query()
         self._load_events()
         self._load_rest()
@@ -235,6 +249,9 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             self.notify(matches.problem, title="Relevance", severity="warning", markup=False)
         self.matching, self.total = len(matches.ids), matches.total
         self.headlines.set_ids(matches.ids, words=message.words)
+        if self._select_after is not None:
+            self.headlines.select(self._select_after)
+            self._select_after = None
         if matches.event_counts is not None:
             self.event_counts = matches.event_counts
             self._recount = False
@@ -645,6 +662,85 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             self.notify(alert.message, title="Countdown", severity="warning", markup=False)
             if self.config.settings.bell:
                 self.app.bell()
+
+    # -- alert rules: what fired, rings and shows here -----------------------------------------
+    @work(thread=True, group="alert-feed", exit_on_error=False)
+    def _look_for_alerts(self) -> None:
+        taken = self.alert_data.take()
+        if taken is not None and (taken.entries or taken.problem):
+            self.post_message(AlertsArrived(taken))
+
+    @on(AlertsArrived)
+    def _alerts_arrived(self, message: AlertsArrived) -> None:
+        """Write the terminal notifications and the bell to the real terminal (over SSH and
+        through tmux too), show each alert and count it until the alerts screen is opened."""
+        new = message.new
+        if new.problem and new.problem != self._alert_problem:
+            self.notify(new.problem, title="Alerts", severity="error", markup=False)
+        self._alert_problem = new.problem
+        if not new.entries:
+            return
+        driver = self.app._driver
+        if new.output and driver is not None:
+            driver.write(new.output.decode("utf-8", "replace"))
+        for entry in new.entries[-ALERT_TOASTS:]:
+            where = f" ({entry.source})" if entry.source else ""
+            title = f"Alert: {entry.alert}"
+            if entry.kind == "spike":
+                self.notify(entry.title, title=title, severity="warning", markup=False)
+            else:
+                self.notify(entry.title + where, title=title, markup=False)
+        if len(new.entries) > ALERT_TOASTS:
+            key = first_key("app.alerts", self.config.keys, self.app.get_key_display)
+            more = len(new.entries) - ALERT_TOASTS
+            self.notify(f"and {more} more alerts: {key} lists them", markup=False)
+        screen = self.app.screen
+        if isinstance(screen, AlertsScreen):
+            screen.add_entries(new.entries)
+        else:
+            self.new_alerts += len(new.entries)
+
+    def action_alerts(self) -> None:
+        """Read the history and rules in a thread; keys typed meanwhile go to the screen."""
+        app = self.app
+        assert isinstance(app, OrderedKeysApp)
+        self._release_keys = app.hold_keys()
+        self._read_alerts()
+
+    @work(thread=True, group="alerts", exclusive=True, exit_on_error=False)
+    def _read_alerts(self) -> None:
+        self.post_message(AlertsRead(self.alert_data.view()))
+
+    @on(AlertsRead)
+    def _alerts_read(self, message: AlertsRead) -> None:
+        try:
+            self.new_alerts = 0
+            screen = AlertsScreen(
+                self.alert_data, message.view, self.query_text, self.clock, self.session.local
+            )
+            self.app.push_screen(screen, self._alert_chosen)
+        finally:
+            self._release_keys()
+
+    def _alert_chosen(self, choice: AlertChoice | None) -> None:
+        if choice is None:
+            return
+        if choice.action == "filter":
+            self.set_filter(choice.target)
+        else:
+            self.show_article(choice.target)
+        self.headlines.focus()
+
+    def show_article(self, ident: str) -> None:
+        """Highlight an article; when the filter hides it, clear the filter first."""
+        if self.headlines.select(ident):
+            return
+        if self.session.get(ident) is None:
+            self.notify("That article is no longer stored.", markup=False)
+            return
+        self._select_after = ident
+        self.unread_only = False
+        self.set_filter("")
 
     # -- help -------------------------------------------------------------------------------------
     def action_help(self) -> None:

@@ -183,6 +183,15 @@ class HeadlineList(ScrollView, can_focus=True):
         elif self.cursor >= top + height:
             self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
 
+    def select(self, ident: str) -> bool:
+        """Highlight the article `ident` when it is in the list (False when it is not)."""
+        try:
+            index = self.ids.index(ident)
+        except ValueError:
+            return False
+        self._move(index)
+        return True
+
     def action_cursor_down(self) -> None:
         self._move(self.cursor + 1)
 

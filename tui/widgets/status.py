@@ -27,6 +27,7 @@ FIELDS = (
     "loading_rest",
     "last_poll",
     "health",
+    "new_alerts",
 )
 
 
@@ -57,6 +58,8 @@ class StatusLine(Widget):
     last_poll: reactive[datetime | None] = reactive(None, repaint=False)
     """When this dashboard's newsroom last finished a cycle (a viewer: the writer's)."""
     health: reactive[dict[str, SourceHealth]] = reactive(dict, repaint=False)
+    new_alerts: reactive[int] = reactive(0, repaint=False)
+    """Alerts fired since the alerts screen was last open."""
     line: reactive[str] = reactive("")
 
     def __init__(
@@ -89,6 +92,8 @@ class StatusLine(Widget):
                     f"NOT UPDATING: the poller stopped {duration(state.silent, 'minute')} ago; "
                     f"{self.refresh_key} polls here"
                 )
+        if self.new_alerts:
+            parts.append(f"{self.new_alerts:,} new alert{'' if self.new_alerts == 1 else 's'}")
         if self.query_text or self.unread_only:
             shown = self.query_text + (" (unread only)" if self.unread_only else "")
             parts.append(f"filter: {shown.strip()}")

@@ -1,0 +1,338 @@
+"""Alerts in the dashboard: what fired shows, rings and counts in every open dashboard; `!`
+lists the history (enter goes to the article) and the rules with their mentions per hour;
+rules are added, edited, muted and removed there and kept in the data dir."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import ListView
+from textual.worker import Worker, WorkerState
+
+from fetchers.alerthistory import AlertEntry, AlertHistory
+from fetchers.alertrules import RuleBook, make_rule
+from fetchers.notify import terminal_output
+from tests.conftest import (
+    FROZEN,
+    dash,
+    make_app,
+    piloted,
+    screen_text,
+    seed_only_config,
+    seen,
+    send_in_one_read,
+    settle,
+    status_text,
+)
+from tui.app import WirewatchApp
+from tui.messages import AlertsArrived, QueryDone, RulesChanged, Trended
+from tui.screens.alerts import AlertsScreen, RuleForm, WatchedItem
+from tui.screens.dashboard import DashboardScreen
+
+
+def fire(data: Path, *entries: dict[str, Any]) -> list[AlertEntry]:
+    """What a writer (in this process or another) keeps when rules fire."""
+    fields = [
+        {
+            "alert": "Tariffs",
+            "rule": "config:Tariffs",
+            "kind": "match",
+            "article": None,
+            "title": "",
+            "source": None,
+            "at": FROZEN,
+            "link": None,
+            "notify": ("terminal",),
+            **entry,
+        }
+        for entry in entries
+    ]
+    return AlertHistory(data).append(fields, FROZEN, 30)
+
+
+def looked(message: object) -> bool:
+    """A dashboard's look at the alert history has finished."""
+    return (
+        isinstance(message, Worker.StateChanged)
+        and message.worker.name == "_look_for_alerts"
+        and message.state == WorkerState.SUCCESS
+    )
+
+
+async def first_look(app: WirewatchApp) -> None:
+    """The dashboard has marked the history: what is appended from now on is new to it."""
+    await seen(app).wait_for(Worker.StateChanged, looked)
+
+
+async def type_text(pilot: Pilot, text: str) -> None:
+    for ch in text:
+        await pilot.press("space" if ch == " " else ch)
+
+
+async def open_alerts(app: WirewatchApp, pilot: Pilot) -> AlertsScreen:
+    since = seen(app).mark()
+    await pilot.press("exclamation_mark")
+    await seen(app).wait_for(Trended, since=since)
+    await pilot.pause()
+    assert isinstance(app.screen, AlertsScreen)
+    return app.screen
+
+
+async def test_a_fired_alert_rings_shows_and_counts_at_the_next_look(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TMUX", raising=False)
+    config = seed_only_config(tmp_path)
+    config.settings.bell = True
+    app = make_app(tmp_path, config)
+    async with piloted(app) as pilot:
+        await settle(app, pilot, want=6)
+        await first_look(app)
+        written: list[str] = []
+        assert app._driver is not None
+        monkeypatch.setattr(app._driver, "write", written.append)
+        since = seen(app).mark()
+        fired = fire(
+            tmp_path / "data",
+            {"title": "[b]Tariff[/b] talks stall", "source": "Yonhap", "notify": ("terminal",)},
+            {"alert": "APEC", "rule": "config:APEC", "title": "Summit set", "notify": ("bell",)},
+        )
+        arrived = await seen(app).wait_for(AlertsArrived, since=since)
+        # shown at the first look that began after the write, or the one running during it
+        looks = [m for m in seen(app).messages[since:] if looked(m)]
+        assert len(looks) <= 2
+        assert arrived.new.entries == fired
+        await pilot.pause()
+        assert "".join(written) == terminal_output(fired, True, False).decode()
+        assert "\x1b]9;wirewatch: Tariffs: [b]Tariff[/b] talks stall (Yonhap)\x07" in written[0]
+        assert written[0].endswith("\x07")  # the bell, for the APEC rule
+        assert "2 new alerts" in status_text(app)
+        toasts = [(str(n.title), str(n.message)) for n in app._notifications]
+        assert ("Alert: Tariffs", "[b]Tariff[/b] talks stall (Yonhap)") in toasts
+        assert ("Alert: APEC", "Summit set") in toasts
+
+        await open_alerts(app, pilot)
+        shown = screen_text(app)
+        assert "[b]Tariff[/b] talks stall" in shown  # feed text, never markup
+        assert shown.index("Summit set") < shown.index("talks stall")  # newest first
+        assert dash(app).new_alerts == 0  # seen now
+
+        since = seen(app).mark()
+        fire(tmp_path / "data", {"title": "While the list is open"})
+        await seen(app).wait_for(AlertsArrived, since=since)
+        await pilot.pause()
+        assert "While the list is open" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "new alert" not in status_text(app)  # it was seen in the open list
+
+
+async def test_without_the_bell_setting_a_bell_rule_rings_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app(tmp_path)  # the embedded default: [settings] bell is off
+    assert not dash_config_bell(app)
+    async with piloted(app) as pilot:
+        await settle(app, pilot, want=6)
+        await first_look(app)
+        written: list[str] = []
+        assert app._driver is not None
+        monkeypatch.setattr(app._driver, "write", written.append)
+        since = seen(app).mark()
+        fire(tmp_path / "data", {"title": "Quietly", "notify": ("bell",)})
+        await seen(app).wait_for(AlertsArrived, since=since)
+        await pilot.pause()
+        assert written == []
+        assert "1 new alert" in status_text(app)
+
+
+def dash_config_bell(app: WirewatchApp) -> bool:
+    return app.config.settings.bell
+
+
+async def test_enter_on_an_alert_shows_its_article_even_when_the_filter_hides_it(
+    tmp_path: Path,
+) -> None:
+    app = make_app(tmp_path)
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        target = dashboard.headlines.ids[-1]
+        article = app.session and app.session.get(target)
+        assert article is not None
+        await first_look(app)
+        since = seen(app).mark()
+        fire(tmp_path / "data", {"title": article.title, "article": target})
+        await seen(app).wait_for(AlertsArrived, since=since)
+        dashboard.set_filter(f'-"{article.title.split()[0]}" source:nowhere')
+        await seen(app).wait_for(QueryDone, lambda m: m.generation == dashboard.generation)
+        assert target not in dashboard.headlines.ids
+        await open_alerts(app, pilot)
+        since = seen(app).mark()
+        await pilot.press("enter")
+        await seen(app).wait_for(QueryDone, lambda m: m.generation == dashboard.generation, since)
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+        assert dashboard.query_text == ""
+        assert dashboard.headlines.current_id == target
+        assert app.focused is dashboard.headlines
+
+
+async def test_rules_are_added_edited_muted_and_removed_and_kept(tmp_path: Path) -> None:
+    config = seed_only_config(tmp_path)
+    config.alerts = [make_rule({"name": "From config", "query": "APEC"}, FROZEN)]
+    data = tmp_path / "data"
+    app = make_app(tmp_path, config)
+    async with piloted(app) as pilot:
+        await settle(app, pilot, want=6)
+        # "!" and "a" typed in one read: the form opens once the list has been read
+        send_in_one_read(app, "!a")
+        await seen(app).wait_for(Trended)
+        await pilot.pause()
+        assert isinstance(app.screen, RuleForm)
+        await type_text(pilot, "Lutnick")
+        await pilot.press("tab")
+        await type_text(pilot, "Lutnick OR")
+        await pilot.pause()
+        assert "✗ query: OR needs a term on each side" in screen_text(app)
+        await pilot.press("enter")  # refused: nothing saved
+        await pilot.pause()
+        assert isinstance(app.screen, RuleForm)
+        await type_text(pilot, " Bessent")
+        await pilot.press("tab", "ctrl+u")
+        await type_text(pilot, "terminal bell")
+        await pilot.pause()
+        assert "✓ notifies terminal, bell" in screen_text(app)
+        since = seen(app).mark()
+        await pilot.press("enter")
+        await seen(app).wait_for(RulesChanged, lambda m: m.done is not None, since)
+        await pilot.pause()
+        (stored,), _ = RuleBook(data).load(FROZEN)
+        assert (stored.name, stored.query, stored.notify) == (
+            "Lutnick",
+            "Lutnick OR Bessent",
+            ("terminal", "bell"),
+        )
+        assert stored.created == FROZEN  # fires for what is fetched from now on
+        screen = app.screen
+        assert isinstance(screen, AlertsScreen)
+        rows = [w.name for w in screen.watched]
+        assert rows[:2] == ["From config", "Lutnick"] and "tariff" in rows
+
+        async def select(row: str) -> None:
+            listed = screen.query_one("#alerts-watched", ListView)
+            listed.focus()
+            listed.index = [w.name for w in screen.watched].index(row)
+            await pilot.pause()
+
+        async def act(row: str, *keys: str) -> RulesChanged:
+            await select(row)
+            since = seen(app).mark()
+            await pilot.press(*keys)
+            return await seen(app).wait_for(RulesChanged, since=since)
+
+        changed = await act("Lutnick", "m")
+        assert changed.done == "Muted the alert Lutnick"
+        (stored,), muted = RuleBook(data).load(FROZEN)
+        assert stored.muted and muted == set()
+        await pilot.pause()
+        assert "app · muted" in screen_text(app)
+
+        await act("From config", "m")  # a config rule is muted by name
+        assert RuleBook(data).load(FROZEN)[1] == {"From config"}
+
+        await pilot.press("e")  # config rules are read-only
+        await pilot.pause()
+        assert isinstance(app.screen, AlertsScreen)
+
+        await select("Lutnick")
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, RuleForm)
+        await pilot.press("tab", "ctrl+u")
+        await type_text(pilot, "Lutnick")
+        since = seen(app).mark()
+        await pilot.press("enter")
+        await seen(app).wait_for(RulesChanged, since=since)
+        (stored,), _ = RuleBook(data).load(FROZEN)
+        assert stored.query == "Lutnick" and stored.muted  # an edit keeps it muted
+
+        changed = await act("Lutnick", "d")
+        assert changed.done == "Removed the alert Lutnick"
+        assert RuleBook(data).load(FROZEN)[0] == []
+
+        # a watch term, promoted
+        await select("tariff")
+        await pilot.press("p")
+        await pilot.pause()
+        assert isinstance(app.screen, RuleForm)
+        since = seen(app).mark()
+        await pilot.press("enter")
+        await seen(app).wait_for(RulesChanged, since=since)
+        (promoted,), _ = RuleBook(data).load(FROZEN)
+        assert (promoted.name, promoted.query) == ("tariff", '"tariff"')
+
+
+async def test_the_filter_in_force_becomes_a_rule(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        dashboard.set_filter("tariff source:Yonhap")
+        await open_alerts(app, pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        assert isinstance(app.screen, RuleForm)
+        await type_text(pilot, "Yonhap tariffs")
+        since = seen(app).mark()
+        await pilot.press("enter")
+        await seen(app).wait_for(RulesChanged, since=since)
+        (rule,), _ = RuleBook(tmp_path / "data").load(FROZEN)
+        assert (rule.name, rule.query, rule.notify) == (
+            "Yonhap tariffs",
+            "tariff source:Yonhap",
+            ("terminal",),
+        )
+
+
+async def test_the_velocity_list_counts_mentions_per_hour(tmp_path: Path) -> None:
+    app = make_app(tmp_path, hostile=True)  # three articles at FROZEN, one of them "Shouting"
+    app.config.watch_terms = ["Shouting", "nowhere-mentioned"]
+    async with piloted(app) as pilot:
+        await settle(app, pilot, want=3)
+        screen = await open_alerts(app, pilot)
+        counts = {item.row.name: item.counts for item in screen.query(WatchedItem)}
+        shouting, nowhere = counts["Shouting"], counts["nowhere-mentioned"]
+        assert shouting is not None and nowhere is not None
+        assert len(shouting) == 48 and shouting[-1] == 1 and sum(shouting) == 1
+        assert sum(nowhere) == 0
+        assert "1 this hour (spike at 5)" in screen_text(app)
+
+
+async def test_a_viewer_shows_alerts_too_and_enter_on_a_spike_filters_to_its_term(
+    tmp_path: Path,
+) -> None:
+    app = make_app(tmp_path, poll=False)  # a viewer: another process polls and fires
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=0)
+        assert not dashboard.writer
+        await first_look(app)
+        since = seen(app).mark()
+        fire(
+            tmp_path / "data",
+            {
+                "alert": "tariff",
+                "rule": "watch:tariff",
+                "kind": "spike",
+                "title": "tariff: 7 mentions this hour (usually 0.4 an hour)",
+            },
+        )
+        await seen(app).wait_for(AlertsArrived, since=since)
+        await pilot.pause()
+        assert "1 new alert" in status_text(app)
+        await open_alerts(app, pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+        assert dashboard.query_text == '"tariff"'

@@ -1,0 +1,135 @@
+"""The dashboard's hold on alerts: the new entries of the history for its terminal, the
+history and rules the alerts screen shows, the rules it changes, and the mentions per hour it
+draws. Every method reads or writes the data dir or the store, so the dashboard calls them
+from thread workers and hands what they return to the screen in a message.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from fetchers.alertfeed import AlertFeed, NewAlerts
+from fetchers.alerthistory import AlertEntry, AlertHistory, HistoryError
+from fetchers.alertrules import AlertRule, RuleBook, RuleBookError, all_rules
+from fetchers.query import QueryError, parse_query
+from fetchers.trends import DEFAULT_HOURS, trends, watch_query
+from tui.session import Session
+
+HISTORY_SHOWN = 500  # the newest entries the alerts screen lists
+TREND_HOURS = DEFAULT_HOURS  # the span of its sparklines
+RuleChange = Literal["add", "edit", "mute", "unmute", "remove"]
+
+
+@dataclass(slots=True, frozen=True)
+class Watched:
+    """A row of the alerts screen's velocity list: an alert rule or a watch term."""
+
+    name: str
+    query: str
+    rule: AlertRule | None = None  # None: a watch term
+
+    @property
+    def key(self) -> str:
+        """The history's name for it ("config:NAME", "app:ID", "watch:TERM")."""
+        return self.rule.key if self.rule is not None else f"watch:{self.name}"
+
+
+@dataclass(slots=True)
+class AlertsView:
+    """What the alerts screen opens with: the history, newest first (at most
+    HISTORY_SHOWN of `total`), every rule and watch term, and what could not be read."""
+
+    entries: list[AlertEntry]
+    total: int
+    watched: list[Watched]
+    problems: list[str]
+
+
+class AlertData:
+    """Alerts as one dashboard sees them: its own mark in the history (so it rings only for
+    what fired after it opened), the rules of the config and of the data dir."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.config = session.config
+        self.book = RuleBook(session.data_dir)
+        self.history = AlertHistory(session.data_dir)
+        self._feed: AlertFeed | None = None
+        self._taking = threading.Lock()
+
+    def take(self) -> NewAlerts | None:
+        """The entries fired since the last look, with the bytes for the terminal; None when
+        another look is still reading (a slow disk: looks never pile up or repeat an entry)."""
+        if not self._taking.acquire(blocking=False):
+            return None
+        try:
+            if self._feed is None:  # marks the history as it is: only what comes next is new
+                self._feed = AlertFeed(self.session.data_dir, self.config.settings.bell)
+                return NewAlerts([], b"")
+            return self._feed.take()
+        finally:
+            self._taking.release()
+
+    def view(self) -> AlertsView:
+        problems: list[str] = []
+        try:
+            recent = self.history.recent()
+        except HistoryError as exc:
+            recent, problems = [], [str(exc)]
+        watched, rule_problems = self.watched()
+        return AlertsView(recent[:HISTORY_SHOWN], len(recent), watched, problems + rule_problems)
+
+    def watched(self) -> tuple[list[Watched], list[str]]:
+        """The config's rules (muted where the app muted them), the app's, then the watch
+        terms; and what is wrong with alerts.json, if anything is."""
+        now = self.session.clock()
+        try:
+            stored, muted, problems = self.book.load_with_problems(now, self.session.local)
+        except RuleBookError as exc:
+            stored, muted, problems = [], set(), [str(exc)]
+        rules = all_rules(list(self.config.alerts), stored, muted)
+        out = [Watched(rule.name, rule.query, rule) for rule in rules]
+        out += [Watched(term, watch_query(term)) for term in self.config.watch_terms]
+        return out, problems
+
+    def series(self, watched: list[Watched]) -> list[list[int]]:
+        """Mentions per hour of each row over the last TREND_HOURS hours, oldest first (a row
+        whose query no longer parses counts nothing)."""
+        now = self.session.clock()
+        terms = []
+        for n, row in enumerate(watched):
+            try:
+                query = parse_query(row.query, now, self.session.local)
+            except QueryError:
+                continue
+            terms.append((str(n), "alert" if row.rule else "watch", row.query, query))
+        counts = [[0] * TREND_HOURS for _ in watched]
+        if terms:
+            for found in trends(self.session.store, terms, now, TREND_HOURS):
+                counts[int(found.name)] = found.counts
+        return counts
+
+    def change(
+        self, change: RuleChange, rule: AlertRule | None, fields: dict[str, Any] | None = None
+    ) -> str:
+        """Add, edit, mute, unmute or remove a rule in alerts.json; says what was done.
+        RuleError (a field is wrong) or RuleBookError (the file) when nothing was."""
+        now, zone = self.session.clock(), self.session.local
+        match change:
+            case "add":
+                added = self.book.add(fields or {}, now, zone)
+                return f"Added the alert {added.name}"
+            case "edit":
+                assert rule is not None and rule.ident is not None
+                saved = self.book.update(rule.ident, fields or {}, now, zone)
+                return f"Saved the alert {saved.name}"
+            case "mute" | "unmute":
+                assert rule is not None
+                self.book.set_muted(rule, change == "mute")
+                return f"{'Muted' if change == 'mute' else 'Unmuted'} the alert {rule.name}"
+            case "remove":
+                assert rule is not None and rule.ident is not None
+                self.book.remove(rule.ident)
+                return f"Removed the alert {rule.name}"

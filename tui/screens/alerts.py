@@ -1,0 +1,477 @@
+"""`!`: what fired (newest first; enter goes to the article), and every alert rule and watch
+term with its mentions per hour as a sparkline; rules are added, edited, muted and removed
+here (stored in alerts.json through the dashboard's `AlertData`), and a watch term or the
+filter in force becomes a rule.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+from typing import Any, Literal, NamedTuple
+
+from rich.cells import cell_len, set_cell_size
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Input, ListItem, ListView, OptionList, Sparkline, Static
+from textual.widgets.option_list import Option
+
+from fetchers.alerthistory import AlertEntry
+from fetchers.alertrules import AlertRule, RuleBookError, RuleError, make_rule
+from fetchers.newsroom import Clock
+from fetchers.trends import spike_verdict, watch_query
+from tui.actions import bindings
+from tui.alertdata import TREND_HOURS, AlertData, AlertsView, RuleChange, Watched
+from tui.messages import RulesChanged, Trended
+from tui.screens.picker import move_in
+from tui.workers import ReportsWorkerErrors
+
+RULE_WIDTH = 18
+SOURCE_WIDTH = 15
+NAME_WIDTH = 20  # a velocity row's name, before what it is and its sparkline
+
+
+class AlertChoice(NamedTuple):
+    """What the alerts screen asks the dashboard to do: show an article, or filter to a
+    rule's or term's query."""
+
+    action: Literal["article", "filter"]
+    target: str  # an article id, or a query
+
+
+def fit(text: str, cells: int) -> str:
+    """`text` in exactly `cells` cells: padded, or cut with an ellipsis."""
+    if cell_len(text) <= cells:
+        return set_cell_size(text, cells)
+    return set_cell_size(text, cells - 1) + "…"
+
+
+def entry_row(entry: AlertEntry, zone: tzinfo) -> Text:
+    """One history row, plain text (feed titles are never markup): time, rule, kind,
+    source, title."""
+    row = Text(no_wrap=True, overflow="ellipsis")
+    row.append(f"{entry.at.astimezone(zone):%m-%d %H:%M}  ")
+    row.append(fit(entry.alert, RULE_WIDTH) + "  ", style="bold")
+    row.append(f"{entry.kind:<5}  ", style="italic" if entry.kind == "spike" else "")
+    row.append(fit(entry.source or "", SOURCE_WIDTH) + "  ")
+    row.append(entry.title)
+    return row
+
+
+def watched_label(row: Watched) -> Text:
+    """A velocity row's name and what it is: a config or app rule (muted or where it
+    notifies), or a watch term."""
+    rule = row.rule
+    if rule is None:
+        what = "watch term"
+    else:
+        where = "config" if rule.origin == "config" else "app"
+        what = f"{where} · muted" if rule.muted else f"{where} · {', '.join(rule.notify)}"
+    label = Text(no_wrap=True, overflow="ellipsis")
+    label.append(fit(row.name, NAME_WIDTH) + " ", style="bold")
+    label.append(what, style="italic" if rule is not None and rule.muted else "")
+    return label
+
+
+def trend_note(counts: list[int] | None, query: str) -> Text:
+    """After the sparkline: the running hour's count against its spike line, and the query."""
+    if counts is None:
+        return Text(f" counting…  {query}", no_wrap=True, overflow="ellipsis")
+    verdict = spike_verdict(counts)
+    spike = "  SPIKE" if verdict.spike else ""
+    note = f" {verdict.current} this hour (spike at {verdict.threshold:.0f}){spike}  {query}"
+    return Text(note, no_wrap=True, overflow="ellipsis")
+
+
+class WatchedItem(ListItem):
+    """A rule or watch term: its name, a sparkline of its last hours, its count and query."""
+
+    def __init__(self, row: Watched, counts: list[int] | None) -> None:
+        super().__init__()
+        self.row = row
+        self.counts = counts
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield Static(watched_label(self.row), classes="watched-name")
+            yield Sparkline(self.counts or [0] * TREND_HOURS, classes="watched-spark")
+            yield Static(trend_note(self.counts, self.row.query), classes="watched-note")
+
+    def show_counts(self, counts: list[int]) -> None:
+        self.counts = counts
+        self.query_one(Sparkline).data = counts
+        self.query_one(".watched-note", Static).update(trend_note(counts, self.row.query))
+
+
+class AlertsScreen(ReportsWorkerErrors, Screen[AlertChoice | None]):
+    BINDINGS = bindings("alerts")
+    DEFAULT_CSS = """
+    AlertsScreen #alerts-history {
+        height: 1fr;
+    }
+    AlertsScreen #alerts-watched {
+        height: auto;
+        max-height: 50%;
+    }
+    AlertsScreen WatchedItem, AlertsScreen WatchedItem Horizontal {
+        height: 1;
+    }
+    AlertsScreen .watched-name {
+        width: 46;
+    }
+    AlertsScreen .watched-spark {
+        width: 48;
+    }
+    AlertsScreen .watched-spark > .sparkline--max-color {
+        color: $text-warning;
+    }
+    AlertsScreen .watched-spark > .sparkline--min-color {
+        color: $text-muted;
+    }
+    AlertsScreen .watched-note {
+        width: 1fr;
+    }
+    AlertsScreen.-narrow .watched-name {
+        width: 30;
+    }
+    AlertsScreen.-narrow .watched-spark {
+        width: 24;
+    }
+    AlertsScreen #alerts-hint {
+        height: 1;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    """
+
+    def __init__(
+        self, data: AlertData, view: AlertsView, filter_text: str, clock: Clock, zone: tzinfo
+    ) -> None:
+        super().__init__()
+        self.data = data
+        self.entries = list(view.entries)
+        self.total = view.total
+        self.watched = list(view.watched)
+        self.filter_text = filter_text
+        self.clock = clock
+        self.zone = zone
+        self.generation = 0  # of the velocity list: counts for an older one are dropped
+        self._problems = view.problems
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            history = OptionList(*self._history_options(), id="alerts-history", classes="pane")
+            history.border_title = self._history_title()
+            yield history
+            watched = ListView(
+                *[WatchedItem(row, None) for row in self.watched],
+                id="alerts-watched",
+                classes="pane",
+            )
+            watched.border_title = (
+                f"Rules and watch terms · mentions per hour, last {TREND_HOURS} h"
+            )
+            yield watched
+            yield Static(
+                Text("enter on an alert shows its article · enter on a rule filters to it"),
+                id="alerts-hint",
+            )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for problem in self._problems:
+            self.notify(problem, title="Alerts", severity="error", markup=False)
+        self.query_one("#alerts-history", OptionList).focus()
+        self._count()
+
+    # -- the history ----------------------------------------------------------------------
+    def _history_title(self) -> str:
+        shown = len(self.entries)
+        more = f", the newest {shown} of {self.total:,}" if self.total > shown else ""
+        return f"Alerts fired, newest first{more}"
+
+    def _history_options(self) -> list[Option]:
+        if not self.entries:
+            return [Option(Text("No alert has fired yet."), disabled=True)]
+        return [Option(entry_row(e, self.zone), id=str(n)) for n, e in enumerate(self.entries)]
+
+    def add_entries(self, entries: list[AlertEntry]) -> None:
+        """Alerts fired while the screen is open, put on top (the dashboard passes them)."""
+        history = self.query_one("#alerts-history", OptionList)
+        self.entries = [*reversed(entries), *self.entries]
+        self.total += len(entries)
+        highlighted = history.highlighted
+        history.clear_options()
+        history.add_options(self._history_options())
+        history.border_title = self._history_title()
+        if highlighted is not None and self.entries:
+            history.highlighted = min(len(self.entries) - 1, highlighted + len(entries))
+
+    @on(OptionList.OptionSelected, "#alerts-history")
+    def _entry_chosen(self, message: OptionList.OptionSelected) -> None:
+        entry = self.entries[int(message.option.id or 0)]
+        if entry.article:
+            self.dismiss(AlertChoice("article", entry.article))
+            return
+        row = next((w for w in self.watched if w.key == entry.rule), None)
+        if row is None:
+            self.notify(f"{entry.alert} is no longer a rule or watch term.", markup=False)
+            return
+        self.dismiss(AlertChoice("filter", row.query))
+
+    # -- the rules and watch terms --------------------------------------------------------
+    @on(ListView.Selected, "#alerts-watched")
+    def _watched_chosen(self, message: ListView.Selected) -> None:
+        item = message.item
+        if isinstance(item, WatchedItem):
+            self.dismiss(AlertChoice("filter", item.row.query))
+
+    def _current(self) -> Watched | None:
+        """The row the keys act on: the highlighted rule or term, or, from the history,
+        the rule of the highlighted alert."""
+        history = self.query_one("#alerts-history", OptionList)
+        if self.focused is history:
+            index = history.highlighted
+            if index is None or index >= len(self.entries):
+                return None
+            key = self.entries[index].rule
+            return next((w for w in self.watched if w.key == key), None)
+        item = self.query_one("#alerts-watched", ListView).highlighted_child
+        return item.row if isinstance(item, WatchedItem) else None
+
+    def _rule(self, verb: str, stored_only: bool) -> AlertRule | None:
+        row = self._current()
+        if row is None:
+            self.notify("Pick a rule first (tab moves to the list of rules).", markup=False)
+            return None
+        if row.rule is None:
+            self.notify(
+                f"{row.name} is a watch term ([watch] in the config); p makes it a rule.",
+                markup=False,
+            )
+            return None
+        if stored_only and row.rule.origin == "config":
+            self.notify(
+                f"{row.name} comes from the config file; {verb} it there (m mutes it here).",
+                severity="warning",
+                markup=False,
+            )
+            return None
+        return row.rule
+
+    def _names(self, but: AlertRule | None = None) -> set[str]:
+        return {w.name for w in self.watched if w.rule is not None and w.rule is not but}
+
+    def action_move(self, step: int) -> None:
+        focused = self.focused
+        if isinstance(focused, OptionList):
+            move_in(focused, step)
+        elif isinstance(focused, ListView):
+            if step > 0:
+                focused.action_cursor_down()
+            else:
+                focused.action_cursor_up()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def _open_form(self, rule: AlertRule | None = None, name: str = "", query: str = "") -> None:
+        form = RuleForm(self.clock(), self.zone, self._names(rule), rule, name, query)
+        self.app.push_screen(form, lambda fields: self._form_done(rule, fields))
+
+    def _form_done(self, rule: AlertRule | None, fields: dict[str, Any] | None) -> None:
+        if fields is not None:
+            self._change("edit" if rule is not None else "add", rule, fields)
+
+    def action_add(self) -> None:
+        self._open_form()
+
+    def action_edit(self) -> None:
+        rule = self._rule("edit", stored_only=True)
+        if rule is not None:
+            self._open_form(rule)
+
+    def action_toggle_mute(self) -> None:
+        rule = self._rule("mute", stored_only=False)
+        if rule is not None:
+            self._change("unmute" if rule.muted else "mute", rule)
+
+    def action_remove(self) -> None:
+        rule = self._rule("remove", stored_only=True)
+        if rule is not None:
+            self._change("remove", rule)
+
+    def action_promote(self) -> None:
+        row = self._current()
+        if row is None or row.rule is not None:
+            self.notify("Pick a watch term in the list of rules and terms first.", markup=False)
+            return
+        self._open_form(name=row.name, query=watch_query(row.name))
+
+    def action_from_filter(self) -> None:
+        if not self.filter_text.strip():
+            self.notify("No filter is in force (/ sets one on the dashboard).", markup=False)
+            return
+        self._open_form(query=self.filter_text)
+
+    @work(thread=True, group="rules", exit_on_error=False)
+    def _change(
+        self, change: RuleChange, rule: AlertRule | None, fields: dict[str, Any] | None = None
+    ) -> None:
+        done = refused = None
+        try:
+            done = self.data.change(change, rule, fields)
+        except (RuleError, RuleBookError) as exc:
+            refused = str(exc)
+        watched, problems = self.data.watched()
+        self.post_message(RulesChanged(watched, problems, done, refused))
+
+    @on(RulesChanged)
+    async def _rules_changed(self, message: RulesChanged) -> None:
+        for problem in message.problems:
+            self.notify(problem, title="Alerts", severity="error", markup=False)
+        if message.refused:
+            self.notify(message.refused, title="Alerts", severity="error", markup=False)
+        if message.done:
+            self.notify(message.done, markup=False)
+        listed = self.query_one("#alerts-watched", ListView)
+        index = listed.index
+        counts = {w.key: item.counts for w, item in zip(self.watched, self._items(), strict=True)}
+        self.watched = message.watched
+        await listed.clear()
+        await listed.extend(WatchedItem(row, counts.get(row.key)) for row in self.watched)
+        if self.watched:
+            listed.index = min(index or 0, len(self.watched) - 1)
+        self._count()
+
+    def _items(self) -> list[WatchedItem]:
+        return list(self.query_one("#alerts-watched", ListView).query(WatchedItem))
+
+    # -- velocity ---------------------------------------------------------------------------
+    def _count(self) -> None:
+        self.generation += 1
+        self._series(self.generation, list(self.watched))
+
+    @work(thread=True, group="trends", exclusive=True, exit_on_error=False)
+    def _series(self, generation: int, watched: list[Watched]) -> None:
+        self.post_message(Trended(generation, self.data.series(watched)))
+
+    @on(Trended)
+    def _trended(self, message: Trended) -> None:
+        if message.generation != self.generation:
+            return
+        for item, counts in zip(self._items(), message.counts, strict=False):
+            item.show_counts(counts)
+
+
+class RuleForm(ModalScreen[dict[str, Any] | None]):
+    """Name, query, where it notifies, a webhook URL and quiet hours, checked as typed the
+    way the config's [[alerts]] are. enter saves a rule that checks; escape cancels."""
+
+    BINDINGS = bindings("rule_form")
+    DEFAULT_CSS = """
+    RuleForm {
+        align: center middle;
+    }
+    RuleForm #rule-reading {
+        height: auto;
+        padding: 1 1 0 1;
+    }
+    RuleForm #rule-help {
+        color: $text-muted;
+        padding: 0 1;
+    }
+    """
+
+    def __init__(
+        self,
+        now: datetime,
+        zone: tzinfo,
+        taken: set[str],
+        rule: AlertRule | None = None,
+        name: str = "",
+        query: str = "",
+    ) -> None:
+        super().__init__()
+        self.now = now
+        self.zone = zone
+        self.taken = taken  # the other rules' names
+        self.rule = rule
+        self.start = {
+            "name": rule.name if rule else name,
+            "query": rule.query if rule else query,
+            "notify": " ".join(rule.notify) if rule else "terminal",
+            "webhook": (rule.webhook or "") if rule else "",
+            "quiet": (rule.quiet.text if rule and rule.quiet else ""),
+        }
+
+    def compose(self) -> ComposeResult:
+        start = self.start
+        with Vertical(id="form-box"):
+            yield Static(Text("Edit alert rule" if self.rule else "Add alert rule", style="bold"))
+            yield Input(start["name"], placeholder="Tariffs", id="rule-name")
+            yield Input(start["query"], placeholder="tariff source:Yonhap", id="rule-query")
+            yield Input(start["notify"], placeholder="terminal bell", id="rule-notify")
+            yield Input(start["webhook"], placeholder="https://ntfy.sh/topic", id="rule-webhook")
+            yield Input(start["quiet"], placeholder="22:00-07:00", id="rule-quiet")
+            yield Static("", id="rule-reading")
+            yield Static(Text("enter saves · escape cancels"), id="rule-help")
+
+    def on_mount(self) -> None:
+        titles = {
+            "name": "name",
+            "query": "query",
+            "notify": "notify: any of terminal bell desktop webhook",
+            "webhook": "webhook URL",
+            "quiet": "quiet hours (desktop and webhook)",
+        }
+        for field, title in titles.items():
+            self.query_one(f"#rule-{field}", Input).border_title = title
+        self.query_one("#rule-name", Input).focus()
+        self._read()
+
+    def on_input_changed(self, message: Input.Changed) -> None:
+        self._read()
+
+    def _value(self, field: str) -> str:
+        return self.query_one(f"#rule-{field}", Input).value.strip()
+
+    def _read(self) -> dict[str, Any] | None:
+        """The fields as typed, checked; the reading line says what the rule does, or which
+        field is wrong."""
+        reading = self.query_one("#rule-reading", Static)
+        fields: dict[str, Any] = {
+            "name": self._value("name"),
+            "query": self._value("query"),
+            "notify": self._value("notify").replace(",", " ").split(),
+        }
+        if self._value("webhook"):
+            fields["webhook"] = self._value("webhook")
+            if self.rule is not None and self.rule.webhook_format:
+                fields["webhook_format"] = self.rule.webhook_format
+        if self._value("quiet"):
+            fields["quiet"] = self._value("quiet")
+        try:
+            rule = make_rule(fields, self.now, self.zone, origin="store")
+        except RuleError as exc:
+            reading.update(Text(f"✗ {exc}"))
+            return None
+        if rule.name in self.taken:
+            reading.update(Text(f"✗ name: another rule is called {rule.name}"))
+            return None
+        quiet = f" · quiet {rule.quiet.text}" if rule.quiet else ""
+        since = "" if self.rule else " · for articles fetched from now on"
+        reading.update(Text(f"✓ notifies {', '.join(rule.notify)}{quiet}{since}"))
+        return fields
+
+    def on_input_submitted(self, message: Input.Submitted) -> None:
+        fields = self._read()
+        if fields is None:
+            self.notify("The rule does not check yet: see the line under the fields.")
+            return
+        self.dismiss(fields)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
