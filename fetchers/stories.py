@@ -14,13 +14,21 @@ and a story's id is derived from the article that started it.
 
 from __future__ import annotations
 
+import collections
+import contextlib
+import gc
 import hashlib
 import heapq
 import math
 import re
-from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import chain, compress, repeat
+from operator import add, attrgetter, mul, truediv
+from typing import Any
+
+# Counter's counting loop, in C: counts a run of words or ids without bytecode per element.
+_count_elements: Any = collections._count_elements  # type: ignore[attr-defined]
 
 WINDOW = 72 * 3600.0  # seconds: a story's articles are at most this far from a neighbour
 THRESHOLD = 0.30  # cosine similarity to join a story (see README, "Stories")
@@ -126,12 +134,20 @@ _CAPITALS = {
 
 
 def _stem(word: str) -> str:
-    """A rough stem, enough to meet "tariffs"/"tariff" and "declared"/"declares"."""
-    for suffix in ("ing", "ed", "es", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            word = word[: -len(suffix)]
-            break
-    if word.endswith("e") and len(word) > 4:
+    """A rough stem, enough to meet "tariffs"/"tariff" and "declared"/"declares": the first
+    of -ing, -ed, -es, -s that leaves three letters goes, then a final -e of a long word."""
+    size = len(word)
+    if word[-1] == "s":
+        if size >= 5 and word[-2] == "e":
+            word = word[:-2]
+        elif size >= 4:
+            word = word[:-1]
+    elif word.endswith("ing"):
+        if size >= 6:
+            word = word[:-3]
+    elif word.endswith("ed") and size >= 5:
+        word = word[:-2]
+    if len(word) > 4 and word[-1] == "e":
         word = word[:-1]
     return word
 
@@ -160,13 +176,46 @@ class _Stems(dict[str, str]):
 _STEMS = _Stems()
 
 
-def terms(text: str) -> list[str]:
-    """The words of a headline or summary as the grouping compares them: stop words out,
-    countries folded ("@korea"), numbers kept ("7.5", "350", "15%")."""
+class _Chunks(dict[str, tuple[str, ...]]):
+    """A run of text between spaces -> its terms, learnt on first sight. No word, number or
+    capital spans a space, so reading a text chunk by chunk reads the same words as reading
+    it whole; most chunks are one word, and the next sight of one costs a lookup."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._one: dict[str, tuple[str, ...]] = {}  # one shared tuple per single term
+
+    def __missing__(self, chunk: str) -> tuple[str, ...]:
+        if chunk.isalpha():  # letters only: the chunk is one word
+            stem = _STEMS[chunk]
+            found: tuple[str, ...] = (stem,) if stem else ()
+        else:
+            found = tuple(filter(None, map(_STEMS.__getitem__, _WORD.findall(chunk))))
+        if len(found) == 1:
+            found = self._one.setdefault(found[0], found)
+        if len(self) >= 200_000:  # bounded: feeds can invent words without end
+            self.clear()
+            self._one.clear()
+        self[chunk] = found
+        return found
+
+
+_CHUNKS = _Chunks()
+_SEPARATOR = " | "  # between headline and summary: no phrase, number or word reaches across
+
+
+def _folded(text: str) -> str:
+    """The text with its phrases folded ("United States" -> "US", "15 percent" -> "15%")."""
     for needle, pattern, replacement in _PHRASES:
         if needle in text:
             text = pattern.sub(replacement, text)
-    return list(filter(None, map(_STEMS.__getitem__, _WORD.findall(text))))
+    return text
+
+
+def terms(text: str) -> list[str]:
+    """The words of a headline or summary as the grouping compares them: stop words out,
+    countries folded ("@korea"), numbers kept ("7.5", "350", "15%")."""
+    return list(chain.from_iterable(map(_CHUNKS.__getitem__, _folded(text).split())))
 
 
 @dataclass(slots=True)
@@ -177,6 +226,25 @@ class Item:
     title: str
     summary: str
     when: float  # POSIX seconds: published, else first fetched
+
+
+class _Word:
+    """One word in one index: articles of the window that have it (`df`: picks the probes),
+    articles ever grouped that had it (`seen`: weighs it), and which articles those are
+    (`postings`: finds candidates; ids of dropped articles stay until the index compacts)."""
+
+    __slots__ = ("df", "postings", "seen")
+
+    def __init__(self) -> None:
+        self.df = 0
+        self.seen = 0
+        self.postings: list[str] = []
+
+
+_ABSENT = _Word()  # a word this index has not met: never changed
+_DF = attrgetter("df")
+_SEEN = attrgetter("seen")
+_POSTINGS = attrgetter("postings")
 
 
 class _Doc:
@@ -200,12 +268,34 @@ class _LogTF(dict[int, float]):
 
 
 _TF = _LogTF()
+# Every term that names a country: "@" + a country of PLACES or of _CAPITALS.
+_PLACE_TERMS = frozenset({"@" + c for c in PLACES.values()} | set(_CAPITALS.values()))
+_PROBE_COUNTS = frozenset(range(1, PROBE_LIMIT + 1))  # a word in this many articles probes
+_TIME_THEN_ID = attrgetter("when", "id")  # the order articles are grouped in
+
+
+def _best_then_id(scored: tuple[str, float]) -> tuple[float, str]:
+    """The most similar story first; equals by story id, so the choice is deterministic."""
+    return -scored[1], scored[0]
 
 
 def _conflict(one: frozenset[str], other: frozenset[str]) -> bool:
     """Each names a country the other does not: different events (US–Korea talks are not
     US–Japan talks), however alike the words."""
     return bool(one and other and (one - other) and (other - one))
+
+
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    """The cycle collector paused: grouping makes no reference cycles, and each pass of the
+    collector would walk every word and article the index holds."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def story_id(founder: str) -> str:
@@ -223,12 +313,12 @@ class StoryIndex:
         self.story_of: dict[str, str] = {}
         self.members: dict[str, list[str]] = {}
         self._docs: dict[str, _Doc] = {}
-        self._postings: dict[str, list[str]] = {}
-        self._df: dict[str, int] = {}  # articles of the window per word: picks the probes
-        self._seen: dict[str, int] = {}  # articles ever grouped per word: weighs the words
+        self._words: dict[str, _Word] = {}  # one lookup per word gives all the index knows
+        self._seen_words = 0  # words with `seen` above 0
         self._seen_total = 0
         self._places: dict[str, set[frozenset[str]]] = {}  # the country sets a story names
         self._by_time: list[tuple[float, str]] = []  # a heap: the oldest vector first
+        self._live = 0  # postings entries of vectors still held
         self._dead = 0  # postings entries of vectors already dropped
 
     def __len__(self) -> int:
@@ -239,12 +329,15 @@ class StoryIndex:
         """Group new articles (ones already grouped are skipped); returns the story of each
         new one, in the order taken (time, then id)."""
         out: list[str] = []
-        for item in sorted(items, key=lambda i: (i.when, i.id)):
-            if item.id in self.story_of:
-                continue
-            self._expire(item.when)
-            out.append(self._place(item))
-        self._compact()
+        known, heap, window = self.story_of, self._by_time, self.window
+        with _no_gc():
+            for item in sorted(items, key=_TIME_THEN_ID):
+                if item.id in known:
+                    continue
+                if heap and heap[0][0] < item.when - window:
+                    self._expire(item.when)
+                out.append(self._place(item))
+            self._compact()
         return out
 
     def restore(self, assigned: dict[str, list[str]], recent: Iterable[Item]) -> None:
@@ -254,10 +347,12 @@ class StoryIndex:
             self.members[sid] = list(ids)
             for ident in ids:
                 self.story_of[ident] = sid
-        for item in sorted(recent, key=lambda i: (i.when, i.id)):
-            known = self.story_of.get(item.id)
-            if known is not None and item.id not in self._docs:
-                self._remember(item, self._vector(item), known)
+        with _no_gc():
+            for item in sorted(recent, key=_TIME_THEN_ID):
+                known = self.story_of.get(item.id)
+                if known is not None and item.id not in self._docs:
+                    vec, places, words = self._vector(item)
+                    self._remember(item, vec, places, words, known)
 
     def drop(self, gone: Iterable[str]) -> None:
         """Forget articles that are no longer stored; stories left empty go with them."""
@@ -273,106 +368,134 @@ class StoryIndex:
                     self._places.pop(sid, None)
             doc = self._docs.pop(ident, None)
             if doc is not None:
-                for term in doc.vec:
-                    self._df[term] -= 1
-                    if self._df[term] <= 0:
-                        del self._df[term]
-                self._dead += len(doc.vec)
+                self._forget(doc)
 
     # -- the grouping ------------------------------------------------------------------------
-    def _vector(self, item: Item) -> tuple[dict[str, float], frozenset[str]]:
-        counts = Counter(terms(item.summary))
-        for term in terms(item.title):
-            counts[term] += TITLE_WEIGHT
-        places = frozenset(t for t in counts if t[0] == "@")
-        n = self._seen_total + 2.0
-        seen = self._seen.get
-        log = math.log
-        vec = {t: _TF[c] * log(n / (seen(t, 0) + 1) + 1.0) for t, c in counts.items()}
-        norm = math.hypot(*vec.values()) or 1.0
-        return {t: w / norm for t, w in vec.items()}, places
+    def _vector(self, item: Item) -> tuple[dict[str, float], frozenset[str], list[_Word]]:
+        """The article's words weighed (headline twice, summary once; rarer words more),
+        scaled to length 1; the countries it names; and what the index knows of each word."""
+        title = _folded(item.title).split()
+        chunks = chain(_folded(item.summary).split(), title, title)
+        counts: dict[str, int] = {}
+        _count_elements(counts, chain.from_iterable(map(_CHUNKS.__getitem__, chunks)))
+        words = list(map(self._words.get, counts, repeat(_ABSENT)))
+        # (1 + log count) * log(n / (seen + 1) + 1) per word, as iterators: no bytecode per
+        # word, and the same operations in the same order as the formula
+        n = repeat(self._seen_total + 2.0)
+        seen = map(add, map(_SEEN, words), repeat(1))
+        rarity = map(math.log, map(add, map(truediv, n, seen), repeat(1.0)))
+        weights = list(map(mul, map(_TF.__getitem__, counts.values()), rarity))
+        norm = math.hypot(*weights) or 1.0
+        vec = dict(zip(counts, map(truediv, weights, repeat(norm)), strict=True))
+        return vec, _PLACE_TERMS.intersection(counts), words
 
     def _place(self, item: Item) -> str:
-        vec, places = self._vector(item)
-        docs = self._docs
+        vec, places, words = self._vector(item)
+        docs, when, window, threshold = self._docs, item.when, self.window, self.threshold
         scores: dict[str, float] = {}
-        for ident in self._candidates(vec):
+        for ident in self._candidates(words):
             doc = docs.get(ident)
-            if doc is None or abs(doc.when - item.when) > self.window:
+            if doc is None or abs(doc.when - when) > window:
                 continue
             other = doc.vec
-            score = sum([vec[t] * other[t] for t in vec.keys() & other.keys()])
-            if score >= self.threshold and score > scores.get(doc.story, 0.0):
+            shared = vec.keys() & other.keys()
+            score = sum(map(mul, map(vec.__getitem__, shared), map(other.__getitem__, shared)))
+            if score >= threshold and score > scores.get(doc.story, 0.0):
                 scores[doc.story] = score
         chosen = None
-        for sid, _ in sorted(scores.items(), key=lambda pair: (-pair[1], pair[0])):
-            if not any(_conflict(places, seen) for seen in self._places.get(sid, ())):
-                chosen = sid
-                break
+        if scores:
+            ranked = [sid for sid, _ in sorted(scores.items(), key=_best_then_id)]
+            if not places:  # names no country: conflicts with none
+                chosen = ranked[0]
+            else:
+                for sid in ranked:
+                    if not any(_conflict(places, seen) for seen in self._places.get(sid, ())):
+                        chosen = sid
+                        break
         sid = chosen or story_id(item.id)
         self.story_of[item.id] = sid
-        self.members.setdefault(sid, []).append(item.id)
-        self._remember(item, (vec, places), sid)
+        members = self.members.get(sid)
+        if members is None:
+            self.members[sid] = [item.id]
+        else:
+            members.append(item.id)
+        self._remember(item, vec, places, words, sid)
         return sid
 
-    def _candidates(self, vec: dict[str, float]) -> list[str]:
-        df = self._df
-        rare = [t for t in vec if 0 < df.get(t, 0) <= PROBE_LIMIT]
-        rare.sort(key=df.__getitem__)  # stable: equals keep the text's order
-        hits: Counter[str] = Counter()
-        postings = self._postings
-        for term in rare[:PROBES]:
-            hits.update(postings[term])
-        return [ident for ident, _ in hits.most_common(CANDIDATES)]
+    def _candidates(self, words: list[_Word]) -> list[str]:
+        """The articles sharing most of this one's `PROBES` rarest words (ties: the one that
+        came first), words in more than `PROBE_LIMIT` articles aside."""
+        rare = list(compress(words, map(_PROBE_COUNTS.__contains__, map(_DF, words))))
+        if not rare:
+            return []
+        rare.sort(key=_DF)  # stable: equals keep the text's order
+        hits: dict[str, int] = {}  # article -> how many of the probes it has
+        _count_elements(hits, chain.from_iterable(map(_POSTINGS, rare[:PROBES])))
+        if len(hits) <= CANDIDATES:
+            return list(hits)
+        # a stable sort: equal counts keep the order they were met in, as most_common does
+        return sorted(hits, key=hits.__getitem__, reverse=True)[:CANDIDATES]
 
     def _remember(
-        self, item: Item, made: tuple[dict[str, float], frozenset[str]], sid: str
+        self,
+        item: Item,
+        vec: dict[str, float],
+        places: frozenset[str],
+        words: list[_Word],
+        sid: str,
     ) -> None:
-        vec, places = made
-        self._docs[item.id] = _Doc(item.when, vec, places, sid)
+        ident = item.id
+        self._docs[ident] = _Doc(item.when, vec, places, sid)
         if places:
             self._places.setdefault(sid, set()).add(places)
-        postings, df, seen = self._postings, self._df, self._seen
         self._seen_total += 1
-        for term in vec:
-            df[term] = df.get(term, 0) + 1
-            seen[term] = seen.get(term, 0) + 1
-            ids = postings.get(term)
-            if ids is None:
-                postings[term] = [item.id]
-            else:
-                ids.append(item.id)
-        heapq.heappush(self._by_time, (item.when, item.id))
+        self._live += len(vec)
+        known = self._words
+        for term, word in zip(vec, words, strict=True):
+            if word is _ABSENT:
+                word = known[term] = _Word()
+            if not word.seen:
+                self._seen_words += 1
+            word.seen += 1
+            word.df += 1
+            word.postings.append(ident)
+        heapq.heappush(self._by_time, (item.when, ident))
+
+    def _forget(self, doc: _Doc) -> None:
+        """Take a dropped vector's words out of the window's counts (its postings entries
+        stay until `_compact`)."""
+        known = self._words
+        for term in doc.vec:
+            known[term].df -= 1
+        self._live -= len(doc.vec)
+        self._dead += len(doc.vec)
 
     def _expire(self, now: float) -> None:
         """Drop the vectors of articles more than the window before `now` (articles come in
         time order), so word rarity and candidates are those of the window; their stories
         stay."""
-        heap, docs, df = self._by_time, self._docs, self._df
+        heap, docs = self._by_time, self._docs
         cut = now - self.window
         while heap and heap[0][0] < cut:
             _, ident = heapq.heappop(heap)
             doc = docs.pop(ident, None)
-            if doc is None:
-                continue
-            for term in doc.vec:
-                left = df[term] - 1
-                if left:
-                    df[term] = left
-                else:
-                    del df[term]
-            self._dead += len(doc.vec)
+            if doc is not None:
+                self._forget(doc)
 
     def _compact(self) -> None:
         """Rebuild the postings without dropped articles once they are most of them; keep the
         word counts bounded (words seen once are forgotten past half a million words)."""
-        if len(self._seen) > 500_000:
-            self._seen = {t: n for t, n in self._seen.items() if n > 1}
-        live = sum(len(d.vec) for d in self._docs.values())
-        if self._dead <= live:
-            return
-        docs = self._docs
-        self._postings = {
-            t: kept for t, ids in self._postings.items() if (kept := [i for i in ids if i in docs])
-        }
-        self._dead = 0
+        known = self._words
+        if self._seen_words > 500_000:
+            for word in known.values():
+                if word.seen == 1:
+                    word.seen = 0
+                    self._seen_words -= 1
+        if self._dead > self._live:
+            docs = self._docs
+            for word in known.values():
+                if len(word.postings) > word.df:
+                    word.postings = [i for i in word.postings if i in docs]
+            self._dead = 0
+        if len(known) > self._seen_words + 100_000:  # words no article holds or weighs
+            self._words = {t: w for t, w in known.items() if w.seen or w.postings}
