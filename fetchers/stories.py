@@ -431,10 +431,14 @@ class StoryIndex:
         rare.sort(key=_DF)  # stable: equals keep the text's order
         hits: dict[str, int] = {}  # article -> how many of the probes it has
         _count_elements(hits, chain.from_iterable(map(_POSTINGS, rare[:PROBES])))
-        if len(hits) <= CANDIDATES:
-            return list(hits)
+        # Only articles still in the window: postings keep dropped ones until they are
+        # compacted, and letting those take places would make the stories depend on when
+        # that happens (on how a cycle's articles were split), not on the articles.
+        live = [ident for ident in hits if ident in self._docs]
+        if len(live) <= CANDIDATES:
+            return live
         # a stable sort: equal counts keep the order they were met in, as most_common does
-        return sorted(hits, key=hits.__getitem__, reverse=True)[:CANDIDATES]
+        return sorted(live, key=hits.__getitem__, reverse=True)[:CANDIDATES]
 
     def _remember(
         self,
