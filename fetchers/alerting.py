@@ -210,7 +210,7 @@ class AlertDesk:
             except QueryError:
                 continue
             watched.append(Watched(f"watch:{term}", term, text, query, WATCH_NOTIFY))
-        records = [r for r in map(self.store.record, new_ids) if r is not None]
+        records = self.store.records(new_ids)
         batch = BatchIndex(records, [w.query for w in watched])
         this_hour = hour_start(now).timestamp()
         pending: list[dict[str, Any]] = []

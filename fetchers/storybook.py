@@ -132,7 +132,7 @@ class StoryBook:
         those the store lost dropped; True when that changed anything."""
         index = StoryIndex()
         saved = self._load_file()
-        records = [r for r in map(store.record, store.query_ids()) if r is not None]
+        records = store.records(store.query_ids())
         held = {r.id for r in records}
         changed = saved is None
         if saved is not None:
@@ -171,11 +171,7 @@ class StoryBook:
                     return
                 self.index, changed = self._open(store)
             index = self.index
-            fresh = [
-                _item(r)
-                for r in map(store.record, new_ids)
-                if r is not None and r.id not in index.story_of
-            ]
+            fresh = [_item(r) for r in store.records(new_ids) if r.id not in index.story_of]
             if fresh:
                 add_paced(index, fresh, pace)
                 changed = True

@@ -422,3 +422,29 @@ def test_the_history_keeps_the_days_retention_keeps(tmp_path: Path, monkeypatch)
         [{**base, "article": f"n{n}", "title": "N", "at": NOW} for n in range(4)], NOW, 2
     )
     assert [e.seq for e in AlertHistory(tmp_path).recent()] == [6, 5, 4]
+
+
+def test_a_refresh_fires_rules_for_words_its_lean_store_left_on_disk(tmp_path: Path) -> None:
+    """A `refresh` keeps no words of a full shard in memory; a rule matching an article's
+    summary there fires all the same, with its title."""
+    data, clock = tmp_path / "d", [NOW]
+    rule = {"name": "Chips", "query": "semiconductor"}
+    batch = [
+        Article(
+            id=f"w{n}",
+            source="Wire",
+            title=f"Story {n}",
+            summary="Semiconductor exports slow." if n == 3 else "Markets moved.",
+            published=NOW - timedelta(minutes=n),
+            fetched=NOW,
+        )
+        for n in range(1200)
+    ]
+    with Store(data, writer=True, lean=True) as store:
+        ids = store.add_batch(batch)
+        assert store.get("w3").title == ""  # type: ignore[union-attr] # thinned
+        desk = AlertDesk(
+            config_with(tmp_path, "http://127.0.0.1:9/", [rule]), store, data, lambda: clock[0]
+        )
+        desk.check(ids)
+    assert fired(data) == [("Chips", "Story 3", "Wire")]

@@ -416,3 +416,43 @@ def test_a_poll_cycle_does_not_rewrite_the_shard_map_and_lists_stay_right(tmp_pa
                 assert lazy.newest(query, 5)[0] == "late"
                 assert lazy.newest(query, 5) == writer.query_ids(query, 5)
     assert shard_map.read_bytes() != before[1]  # written when the writer closed
+
+
+def test_a_lean_writer_gives_the_index_the_words_it_drops_from_memory(tmp_path: Path) -> None:
+    """A lean writer (a `refresh`) drops the words of a full shard from memory as soon as it
+    fills; the search index still gets them, so `list` finds a word of such an article's
+    summary, of its revised summary and of a full text attached later, from the index."""
+
+    def wire(n: int, summary: str = "Markets moved.") -> Article:
+        return Article(
+            id=f"w{n}",
+            source="Wire",
+            title=f"Story {n}",
+            link=f"https://example.org/w/{n}",
+            published=NOW - timedelta(minutes=n),
+            fetched=NOW,
+            summary=summary,
+        )
+
+    with Store(tmp_path, writer=True, lean=True) as store:
+        store.add_batch([wire(n) for n in range(600)])
+        store.add_batch(
+            [
+                wire(n, "Lutnick met Kim." if n == 700 else "Markets moved.")
+                for n in range(600, 1200)
+            ]
+        )
+        assert store.get("w700").summary == ""  # type: ignore[union-attr] # thinned
+        store.add_batch([wire(800, "Gyeongju summit opens.")])  # a revision of a thinned one
+        store.set_text("w900", "The apec leaders met in the rain.")
+        assert [r.summary for r in store.records(["w700", "w800"])] == [
+            "Lutnick met Kim.",
+            "Gyeongju summit opens.",
+        ]
+    with Store(tmp_path) as viewer:  # what `wirewatch list WORD` opens
+        assert viewer.word_index_ready  # the answers below come from the index
+        assert viewer.query_ids(parse_query("lutnick", NOW)) == ["w700"]
+        assert viewer.query_ids(parse_query("gyeongju", NOW)) == ["w800"]
+        assert viewer.query_ids(parse_query("apec", NOW)) == ["w900"]
+        assert viewer.query_ids(parse_query("title:story", NOW), 1) == ["w0"]
+        assert len(viewer.query_ids(parse_query("markets", NOW))) == 1198

@@ -239,9 +239,9 @@ def cmd_dashboard(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     return app.return_code or 0
 
 
-def _open_writer(ctx: Context, first: int | None = None) -> ArticleStore:
+def _open_writer(ctx: Context, first: int | None = None, lean: bool = False) -> ArticleStore:
     try:
-        return Store(ctx.data_dir, writer=True, first=first)
+        return Store(ctx.data_dir, writer=True, first=first, lean=lean)
     except StoreLocked as exc:
         raise StoreError(f"{exc}; it polls on its own, so there is nothing to do here") from None
 
@@ -269,7 +269,7 @@ def cmd_refresh(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     pool = _refresh_pool(ctx.config)  # forked before the store opens: it holds no lock
     try:
         # the articles load while requests wait; lean: it writes them, it never shows them
-        with _open_writer(ctx, first=0) as store:
+        with _open_writer(ctx, first=0, lean=True) as store:
             progress = None
             if RefreshProgress.wanted(args.json):
                 enabled = sum(1 for s in ctx.config.sources if s.enabled)

@@ -29,7 +29,7 @@ import contextlib
 import gc
 import math
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -98,9 +98,16 @@ class Store:
         writer: bool = False,
         word_index: bool = False,
         first: int | None = None,
+        lean: bool = False,
     ) -> None:
         """`first`: load only the newest shards holding about that many articles now, and the
-        rest when `load_rest()` is called (a dashboard paints the newest screenful first)."""
+        rest when `load_rest()` is called (a dashboard paints the newest screenful first).
+
+        `lean`: for a writer that only writes (`refresh`). The articles of a full shard keep
+        no title, summary, guid or author in memory, only a digest of the title and summary
+        for revision checks, so a cycle of 100,000 new articles fits a small process. Its
+        queries return articles without them; `records()` reads them back from the shards,
+        and the search index is given them before they leave."""
         self.dir = Path(data_dir)
         self.problems: list[str] = []
         self._lost: list[str] = []  # shards this writer moved aside, until take_lost()
@@ -128,6 +135,10 @@ class Store:
         self._index_wanted = threading.Event()
         self._index_all = False  # bring every shard up to date, not only those written
         self._closing = False
+        self._lean = lean
+        self._digests: dict[str, int] = {}  # a lean store's thinned articles: id -> digest
+        # thinned articles' (title, summary) the search index has not taken in yet
+        self._index_words: dict[str, tuple[str, str]] = {}
         self._open(first)
         if word_index:
             self.start_word_index()
@@ -177,9 +188,13 @@ class Store:
         index holds their shard as it was before), and with `everything` every shard the
         index does not hold at the version this store read; forget shards that are gone.
         Returns how many articles were indexed."""
-        with self.lock:
+        with self.lock:  # one hold: a lean writer thins no article taken here meanwhile
             written, self._unindexed = self._unindexed, {}
             present = set(self.shard_keys())
+            taken = [
+                (key, base, *self._written_rows(key, ids)) for key, (base, ids) in written.items()
+            ]
+            inline = dict(self._texts.inline)
         index = self._search
         indexed = index.versions()
         gone = set(indexed) - present
@@ -187,14 +202,11 @@ class Store:
             index.drop(gone)
         count = 0
         whole: list[str] = []  # shards to index whole: written ones first
-        for key, (base, ids) in written.items():
-            with self.lock:
-                shard = self._shards.get(key)
-                version = shard.signature if shard is not None else None
-                records = [self._indexes.records.get(i) for i in ids]
-                rows = [r for r in records if r is not None and r.shard == key]
-                inline = dict(self._texts.inline)
+        for key, base, version, rows in taken:
             if version is None:
+                continue
+            if rows is None:  # words only in the shard file: it is read whole
+                whole.append(key)
                 continue
             pairs = list(self._texts.with_texts(rows, inline))
             if index.put_articles(key, base, version, pairs):
@@ -216,6 +228,28 @@ class Store:
             ):
                 count += len(pairs)
         return count
+
+    def _written_rows(
+        self, key: str, ids: set[str]
+    ) -> tuple[Signature | None, list[Record] | None]:
+        """(Under the lock.) The stat of a written shard and its written articles with their
+        words, for the search index; the rows are None when some article was thinned and its
+        words are no longer held (the shard is indexed whole, from its file)."""
+        shard = self._shards.get(key)
+        version = shard.signature if shard is not None else None
+        records = self._indexes.records
+        rows: list[Record] = []
+        for ident in ids:
+            record = records.get(ident)
+            if record is None or record.shard != key:
+                continue
+            if ident in self._digests:
+                words = self._index_words.pop(ident, None)
+                if words is None:
+                    return version, None
+                record = Record(ident, record.source, *words, text_ref=record.text_ref)
+            rows.append(record)
+        return version, rows
 
     def _warm_row_ids(self) -> None:
         """Read which article each row number of the index stands for, a few shards at a
@@ -449,10 +483,62 @@ class Store:
                 self._pending.remove(key)
                 self._indexes.insert_orders(self._load_shard(key))
             shard = self._shards.get(key)
-            records = [self._indexes.records[i] for i in self._indexes.members.get(key, ())]
+            records = self._whole(key, self._indexes.members.get(key, []))
             inline = dict(self._texts.inline)
         signature = shard.signature if shard is not None else None
         return signature, list(self._texts.with_texts(records, inline))
+
+    def records(self, ids: Iterable[str]) -> list[Record]:
+        """The stored articles of these ids (unknown ones left out), in that order, with
+        every field: what a lean store thinned is read back from its shard, each shard
+        once. For the hooks that read a cycle's new articles (alerts, stories)."""
+        with self.lock:
+            records = self._indexes.records
+            found = [records[i] for i in ids if i in records]
+            thinned: dict[str, list[str]] = {}
+            for record in found:
+                if record.id in self._digests:
+                    thinned.setdefault(record.shard, []).append(record.id)
+            if not thinned:
+                return found
+            whole = {r.id: r for key, held in thinned.items() for r in self._whole(key, held)}
+            return [whole.get(r.id, r) for r in found]
+
+    def _whole(self, key: str, ids: list[str]) -> list[Record]:
+        """(Under the lock.) The records of these ids of one shard with every field: those a
+        lean store thinned are read from the shard's file (copies, with the marks and the
+        place of the ones in memory)."""
+        records = self._indexes.records
+        held = [records[i] for i in ids if i in records]
+        if not any(r.id in self._digests for r in held):
+            return held
+        docs = self._thinned_docs(key, {r.id for r in held if r.id in self._digests})
+        out: list[Record] = []
+        for record in held:
+            doc = docs.get(record.id)
+            if doc is None:
+                out.append(record)
+                continue
+            whole = record_from_doc(doc)
+            whole.text_ref = record.text_ref
+            whole.read, whole.starred = record.read, record.starred
+            whole.shard, whole.seq, whole.at = record.shard, record.seq, record.at
+            out.append(whole)
+        return out
+
+    def _thinned_docs(self, key: str, ids: set[str]) -> dict[str, dict[str, Any]]:
+        """(Under the lock.) The documents of these ids as the shard's file holds them; none
+        when it cannot be read (the records in memory stand in)."""
+        if not ids:
+            return {}
+        shard = self._get_shard(key)
+        try:
+            documents = shard.documents()
+        except (OSError, ValueError):
+            return {}
+        finally:
+            shard.storage.forget()
+        return {d["id"]: d for d in documents if type(d) is dict and d.get("id") in ids}
 
     def _get_shard(self, key: str) -> Shard:
         shard = self._shards.get(key)
@@ -480,6 +566,7 @@ class Store:
                 if known is None or known.signature != signature:
                     self._map[key] = ShardSummary.of(signature, rows)
                     self._map_dirty.add(key)
+            self._slim(key)
             return [r.id for r in cached]
         try:
             records, make = indexes.records, record_from_doc
@@ -506,6 +593,7 @@ class Store:
         indexes.file(fresh, key, self._marks)
         shard.storage.forget()  # the records hold what is needed; a write re-reads the file
         self._write_rows(key)
+        self._slim(key)
         return [r.id for r in fresh]
 
     def _take_changes(self, key: str, records: list[Record]) -> None:
@@ -519,7 +607,9 @@ class Store:
             if fresh.text_ref is not None and held.text_ref != fresh.text_ref:
                 held.text_ref = fresh.text_ref
                 self._texts.inline.pop(fresh.id, None)
-            if held.title != fresh.title or held.summary != fresh.summary:
+            if held.id in self._digests:  # thinned (a lean store): its digest follows
+                self._digests[held.id] = hash((fresh.title, fresh.summary))
+            elif held.title != fresh.title or held.summary != fresh.summary:
                 held.title, held.summary = fresh.title, fresh.summary
 
     def _write_rows(self, key: str) -> None:
@@ -531,7 +621,37 @@ class Store:
         if self.is_writer:
             self._map[key] = ShardSummary.of(shard.signature, records)
             self._map_dirty.add(key)
+        if self._digests and any(r.id in self._digests for r in records):
+            return  # words not in memory: the next open reads the shard and writes this
         shards.write_rows(self.dir, key, shard.signature, records)
+
+    def _slim(self, key: str) -> None:
+        """(A lean store.) Once a shard is full, its articles' titles, summaries, guids and
+        authors leave memory: only new articles go to the newest shard of a day, so a full
+        one is rewritten only for a full text or a revision, which never needs them. The
+        words of articles written since the search index last took them in are kept for it
+        until it does."""
+        members = self._indexes.members.get(key, ())
+        if not self._lean or len(members) < shards.SHARD_ARTICLES:
+            return
+        records, digests = self._indexes.records, self._digests
+        pending = self._unindexed.get(key, (None, set()))[1]
+        for ident in members:
+            if ident in digests:
+                continue
+            record = records[ident]
+            if ident in pending:
+                self._index_words[ident] = (record.title, record.summary)
+            digests[ident] = hash((record.title, record.summary))
+            record.title = record.summary = ""
+            record.guid = record.author = None
+
+    def _changed(self, stored: Record, fresh: Record | Article) -> bool:
+        """`differs`, for a record whose words may be only a digest (a lean store)."""
+        digest = self._digests.get(stored.id)
+        if digest is None:
+            return differs(stored, fresh)
+        return digest != hash((fresh.title, fresh.summary))
 
     def _quarantine(self, key: str, exc: Exception) -> None:
         path = self.shard_path(key)
@@ -564,6 +684,8 @@ class Store:
             shard.db.close()
         for ident in self._indexes.drop_shard(key):
             self._texts.inline.pop(ident, None)
+            self._digests.pop(ident, None)
+            self._index_words.pop(ident, None)
         if self._map.pop(key, None) is not None:
             self._map_dirty.add(key)
 
@@ -595,7 +717,7 @@ class Store:
     def revised(self, article: Article) -> bool:
         """True when the article is stored with another title or summary than it has now."""
         record = self._indexes.records.get(article.id)
-        return record is not None and differs(record, article)
+        return record is not None and self._changed(record, article)
 
     def wanting_text(self, source: str, limit: int, skip: set[str]) -> list[tuple[str, str]]:
         """(id, link) of the source's newest articles with a link and no full text, at most
@@ -633,7 +755,7 @@ class Store:
             for item in staged:
                 ident, record = item.record.id, item.record
                 if ident in docs:
-                    if differs(docs[ident], record):
+                    if self._changed(docs[ident], record):
                         revised[ident] = item
                     continue
                 if ident in seen:
@@ -682,6 +804,7 @@ class Store:
                         shard.storage.forget()
                 for key in written:
                     self._write_rows(key)
+                    self._slim(key)
                 self._save_map()
                 if written:
                     self._kick_indexer()
@@ -705,7 +828,12 @@ class Store:
             self._note_written(key, before, items)
             for ident, item in items.items():
                 record = indexes.records[ident]
-                record.title, record.summary = item.record.title, item.record.summary
+                title, summary = item.record.title, item.record.summary
+                if ident in self._digests:  # a lean store keeps the digest only
+                    self._digests[ident] = hash((title, summary))
+                    self._index_words[ident] = (title, summary)  # until the search index has them
+                else:
+                    record.title, record.summary = title, summary
         return list(by_shard)
 
     def revisions(self, ident: str) -> list[dict[str, str]]:
@@ -748,7 +876,7 @@ class Store:
                     shard = self._get_shard(key)
                     before = shard.signature
                     shard.table.update(
-                        text_refs_setter(refs), lambda d, refs=refs: d.get("id") in refs
+                        self._text_setter(refs), lambda d, refs=refs: d.get("id") in refs
                     )
                     shard.wrote()
                     self._note_written(key, before, refs)
@@ -764,6 +892,19 @@ class Store:
                     f"{self.dir}: cannot write full texts ({exc.strerror or exc})", []
                 ) from exc
             return sum(len(holders) for holders in by_shard.values())
+
+    def _text_setter(self, refs: dict[str, Any]) -> Callable[[MutableMapping[str, Any]], None]:
+        """`text_refs_setter`, which also keeps the words of thinned articles (a lean store)
+        for the search index: it indexes them again with their text."""
+        attach = text_refs_setter(refs)
+        digests, words = self._digests, self._index_words
+
+        def attach_keeping_words(doc: MutableMapping[str, Any]) -> None:
+            attach(doc)
+            if doc["id"] in digests:
+                words[doc["id"]] = (doc.get("title") or "", doc.get("summary") or "")
+
+        return attach_keeping_words
 
     # -- reading ----------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -834,8 +975,11 @@ class Store:
                 ids = list(indexes.members.get(key, ()))
                 keep = [i for i in ids if self._marks.starred(i)]
                 kept_docs = []
+                thinned = self._thinned_docs(key, {i for i in keep if i in self._digests})
                 for ident in keep:
                     doc = doc_from_record(indexes.records[ident])
+                    if ident in thinned:  # a lean store: the words are on disk only
+                        doc = {k: v for k, v in thinned[ident].items() if k != "text_ref"}
                     doc["text"] = self.text(ident)
                     kept_docs.append(doc)
                 if kept_docs:  # kept first: if the disk refuses, the day stays as it was

@@ -140,6 +140,11 @@ class ArticleStore(Protocol):
         """The article as a query sees it."""
         ...
 
+    def records(self, ids: Iterable[str]) -> list[Record]:
+        """The articles of these ids that are stored, in that order, with every field (a
+        lean store reads back what it does not hold in memory)."""
+        ...
+
     def text(self, ident: str) -> str | None:
         """The full text, or None."""
         ...
