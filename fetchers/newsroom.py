@@ -56,7 +56,11 @@ class Newsroom:
         data_dir: Path,
         clock: Clock,
         parse_pool: ParsePool | None = None,
+        stories: StoryDesk | None = None,
     ) -> None:
+        """`stories`: how the cycle's articles are grouped into stories (by default at
+        once, in a thread; a dashboard paces it, a one-shot refresh of a big store defers
+        the first grouping)."""
         self.config = config
         self.store = store
         self.clock = clock
@@ -73,7 +77,7 @@ class Newsroom:
         self.alerts = alerts
         if alerts is not None:
             self.on_cycle(lambda cycle: alerts.after_cycle(cycle.new_ids))
-        self.on_cycle(StoryDesk(store, data_dir).after_cycle)
+        self.on_cycle((stories or StoryDesk(store, data_dir)).after_cycle)
 
     # -- the cycle -------------------------------------------------------------------------
     def on_cycle(self, hook: Hook) -> None:

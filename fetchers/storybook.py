@@ -127,7 +127,7 @@ class StoryBook:
         return write_derived(self.path, orjson.dumps(body))
 
     # -- bringing the stories up to date -----------------------------------------------------
-    def _open(self, store: ArticleStore) -> tuple[StoryIndex, bool]:
+    def _open(self, store: ArticleStore, pace: bool = False) -> tuple[StoryIndex, bool]:
         """The stories as saved, with the store's articles that the file lacks grouped and
         those the store lost dropped; True when that changed anything."""
         index = StoryIndex()
@@ -145,7 +145,7 @@ class StoryBook:
                 changed = True
         missing = [_item(r) for r in records if r.id not in index.story_of]
         if missing:
-            index.add(missing)
+            add_paced(index, missing, pace)
             changed = True
         return index, changed
 
@@ -169,7 +169,7 @@ class StoryBook:
             if self.index is None:
                 if not store.complete:
                     return
-                self.index, changed = self._open(store)
+                self.index, changed = self._open(store, pace)
             index = self.index
             fresh = [_item(r) for r in store.records(new_ids) if r.id not in index.story_of]
             if fresh:
@@ -188,9 +188,21 @@ class StoryDesk:
     """The newsroom's hook: after each cycle of the writer, group its new articles in a
     thread (the hook runs on the event loop)."""
 
-    def __init__(self, store: ArticleStore, data_dir: Path) -> None:
+    def __init__(
+        self,
+        store: ArticleStore,
+        data_dir: Path,
+        pace: bool = False,
+        cold_limit: int | None = None,
+    ) -> None:
+        """`pace`: group in slices with rests (`add_paced`), for a process with a screen.
+        `cold_limit`: with no stories file yet and more articles stored than this, leave
+        the first grouping to a long-running writer or a reader (a one-shot `refresh` of a
+        first 100,000 articles would otherwise end holding every one's word vector)."""
         self.store = store
         self.book = StoryBook(data_dir)
+        self.pace = pace
+        self.cold_limit = cold_limit
         self.running: asyncio.Future[None] | None = None
 
     def after_cycle(self, cycle: Cycle) -> None:
@@ -204,8 +216,15 @@ class StoryDesk:
         )
 
     def _update(self, new_ids: list[str], removed: bool) -> None:
+        cold = self.book.index is None and not self.book.path.exists()
+        if cold and self.cold_limit is not None and len(self.store) > self.cold_limit:
+            log.info(
+                "stories: %d articles and no stories yet; the next poll or dashboard groups them",
+                len(self.store),
+            )
+            return
         try:
-            self.book.update(self.store, new_ids, removed, pace=True)
+            self.book.update(self.store, new_ids, removed, self.pace)
         except Exception:  # the stories are derived: a failure costs them, never the poll
             log.exception("grouping the cycle's articles into stories failed")
 

@@ -15,7 +15,7 @@ import pytest
 
 from fetchers.query import QueryError, parse_query
 from fetchers.stories import Item, StoryIndex, story_id, terms
-from fetchers.storybook import SLICE_ARTICLES, add_paced
+from fetchers.storybook import FILE, SLICE_ARTICLES, add_paced
 from tests.conftest import FeedServer, Route, rss
 from tui.cli import main
 
@@ -413,3 +413,31 @@ def test_a_fixed_seeded_set_is_grouped_exactly_as_pinned() -> None:
         restarted.add(cycle)
     assert digest(running) == (1646, "8a77ca4577363a84")
     assert digest(restarted) == (1645, "1d9479f637fa86de")  # word rarity restarts from the window
+
+
+def test_a_big_first_refresh_leaves_the_first_grouping_to_a_long_running_writer(
+    tmp_path: Path,
+) -> None:
+    """With no stories yet and more articles than the limit, the one-shot hook groups nothing
+    (a reader still groups them in memory); once the stories file exists it keeps it current."""
+    from fetchers.models import Article
+    from fetchers.store import Store
+    from fetchers.storybook import StoryBook, StoryDesk
+
+    def article(item: Item) -> Article:
+        when = datetime.fromtimestamp(item.when, UTC)
+        return Article(item.id, "Wire " + item.id[0], item.title, None, when, when, item.summary)
+
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch([article(i) for i in EVERYTHING[:-2]])
+        refresh = StoryDesk(store, tmp_path, cold_limit=5)
+        refresh._update([i.id for i in EVERYTHING[:-2]], removed=False)
+        assert not (tmp_path / FILE).exists()
+        assert len(StoryBook(tmp_path).read(store).members) >= 4  # a reader groups anyway
+        StoryDesk(store, tmp_path)._update([], removed=False)  # a `poll` writes them
+        assert (tmp_path / FILE).exists()
+        store.add_batch([article(i) for i in EVERYTHING[-2:]])
+        later = StoryDesk(store, tmp_path, cold_limit=5)
+        later._update([i.id for i in EVERYTHING[-2:]], removed=False)
+        saved = json.loads((tmp_path / FILE).read_text())["stories"]
+        assert {frozenset(ids) for ids in saved.values()} == grouped(EVERYTHING)

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from tui.progress import RefreshProgress
 
 EXIT_OK, EXIT_SOURCES_FAILED, EXIT_USAGE = 0, 1, 2
+COLD_STORIES = 20_000  # a refresh into a store this big with no stories leaves them to `poll`
 
 
 class UsageError(Exception):
@@ -350,8 +351,12 @@ async def _refresh(
     import asyncio
 
     from fetchers.newsroom import Newsroom
+    from fetchers.storybook import StoryDesk
 
-    newsroom = Newsroom(ctx.config, store, ctx.data_dir, ctx.clock, parse_pool=pool)
+    stories = StoryDesk(store, ctx.data_dir, cold_limit=COLD_STORIES)
+    newsroom = Newsroom(
+        ctx.config, store, ctx.data_dir, ctx.clock, parse_pool=pool, stories=stories
+    )
     poller = newsroom.require_poller()
     if progress is not None:
         poller.on_answer = progress.source_done

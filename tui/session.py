@@ -26,6 +26,7 @@ from fetchers.poller import Poller
 from fetchers.query import Query, QueryError, parse_query
 from fetchers.relevance import RelevanceError, SortOrder, by_relevance
 from fetchers.store import ArticleStore, Store, StoreLocked
+from fetchers.storybook import StoryDesk
 from fetchers.suggest import Suggestions, scan
 
 FIRST_PAINT_ARTICLES = 2000  # opened first, so the screen fills before the whole store loads
@@ -97,7 +98,8 @@ class Session:
             store = Store(data_dir, writer=False, first=FIRST_PAINT_ARTICLES)
         # A writer's parse workers start only when warmed, after the whole store is loaded.
         pool = ParsePool() if store.is_writer else None
-        newsroom = Newsroom(config, store, data_dir, clock, parse_pool=pool)
+        stories = StoryDesk(store, data_dir, pace=True)  # the screen keeps the interpreter
+        newsroom = Newsroom(config, store, data_dir, clock, parse_pool=pool, stories=stories)
         return cls(config, data_dir, clock, local, newsroom, pool)
 
     @property
@@ -141,7 +143,12 @@ class Session:
         self.store.take_over()
         self.parse_pool = ParsePool()
         self.newsroom = Newsroom(
-            self.config, self.store, self.data_dir, self.clock, parse_pool=self.parse_pool
+            self.config,
+            self.store,
+            self.data_dir,
+            self.clock,
+            parse_pool=self.parse_pool,
+            stories=StoryDesk(self.store, self.data_dir, pace=True),
         )
         self.prepare_polling()
 
