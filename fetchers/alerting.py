@@ -210,6 +210,8 @@ class AlertDesk:
             except QueryError:
                 continue
             watched.append(Watched(f"watch:{term}", term, text, query, WATCH_NOTIFY))
+        if not watched:  # no rule and no watch term: nothing to read the articles for
+            return Firing()
         records = self.store.records(new_ids)
         batch = BatchIndex(records, [w.query for w in watched])
         this_hour = hour_start(now).timestamp()
