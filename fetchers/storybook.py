@@ -14,7 +14,7 @@ import statistics
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,10 +36,12 @@ log = logging.getLogger("wirewatch.stories")
 FILE = "stories.json"
 FORMAT = 1
 # A writer's dashboard groups a cycle's articles in a thread, which shares the interpreter
-# with the screen: it works in slices and rests twice as long as each slice took, so a filter
-# typed meanwhile keeps most of the interpreter. The stories come a few seconds later.
-SLICE_ARTICLES = 100
-REST_FACTOR = 2.0
+# with the screen: it works in slices of a few milliseconds and rests three times as long as
+# each took, so a filter typed meanwhile keeps most of the interpreter. Stories come later.
+SLICE_ARTICLES = 25
+REST_FACTOR = 3.0
+Settle = Callable[[], None]  # called after each slice: a dashboard hides the new objects from
+# the garbage collector, whose full walks would otherwise grow with the stories being made
 
 
 def first_time(record: Record) -> float:
@@ -127,7 +129,9 @@ class StoryBook:
         return write_derived(self.path, orjson.dumps(body))
 
     # -- bringing the stories up to date -----------------------------------------------------
-    def _open(self, store: ArticleStore, pace: bool = False) -> tuple[StoryIndex, bool]:
+    def _open(
+        self, store: ArticleStore, pace: bool = False, settle: Settle | None = None
+    ) -> tuple[StoryIndex, bool]:
         """The stories as saved, with the store's articles that the file lacks grouped and
         those the store lost dropped; True when that changed anything."""
         index = StoryIndex()
@@ -145,7 +149,7 @@ class StoryBook:
                 changed = True
         missing = [_item(r) for r in records if r.id not in index.story_of]
         if missing:
-            add_paced(index, missing, pace)
+            add_paced(index, missing, pace, settle)
             changed = True
         return index, changed
 
@@ -158,22 +162,27 @@ class StoryBook:
             return self.index
 
     def update(
-        self, store: ArticleStore, new_ids: Iterable[str], removed: bool, pace: bool = False
+        self,
+        store: ArticleStore,
+        new_ids: Iterable[str],
+        removed: bool,
+        pace: bool = False,
+        settle: Settle | None = None,
     ) -> None:
         """(The writer, in a thread.) Group the cycle's new articles, drop what retention
         removed, and save. Before the store has loaded every day, only the new articles
         are grouped; the rest is caught up at a later cycle. `pace`: rest between slices
-        (`add_paced`), for a process with a screen to keep quick."""
+        (`add_paced`, `settle` after each), for a process with a screen to keep quick."""
         with self._lock:
             changed = False
             if self.index is None:
                 if not store.complete:
                     return
-                self.index, changed = self._open(store, pace)
+                self.index, changed = self._open(store, pace, settle)
             index = self.index
             fresh = [_item(r) for r in store.records(new_ids) if r.id not in index.story_of]
             if fresh:
-                add_paced(index, fresh, pace)
+                add_paced(index, fresh, pace, settle)
                 changed = True
             if removed:
                 gone = [i for i in index.story_of if store.record(i) is None]
@@ -194,14 +203,17 @@ class StoryDesk:
         data_dir: Path,
         pace: bool = False,
         cold_limit: int | None = None,
+        settle: Settle | None = None,
     ) -> None:
-        """`pace`: group in slices with rests (`add_paced`), for a process with a screen.
+        """`pace`: group in slices with rests (`add_paced`), for a process with a screen,
+        calling `settle` after each slice.
         `cold_limit`: with no stories file yet and more articles stored than this, leave
         the first grouping to a long-running writer or a reader (a one-shot `refresh` of a
         first 100,000 articles would otherwise end holding every one's word vector)."""
         self.store = store
         self.book = StoryBook(data_dir)
         self.pace = pace
+        self.settle = settle
         self.cold_limit = cold_limit
         self.running: asyncio.Future[None] | None = None
 
@@ -224,12 +236,14 @@ class StoryDesk:
             )
             return
         try:
-            self.book.update(self.store, new_ids, removed, self.pace)
+            self.book.update(self.store, new_ids, removed, self.pace, self.settle)
         except Exception:  # the stories are derived: a failure costs them, never the poll
             log.exception("grouping the cycle's articles into stories failed")
 
 
-def add_paced(index: StoryIndex, items: list[Item], pace: bool) -> None:
+def add_paced(
+    index: StoryIndex, items: list[Item], pace: bool, settle: Settle | None = None
+) -> None:
     """Group `items` as `index.add` does; with `pace`, a slice at a time in time order with a
     rest after each. The stories are the same: articles are placed one by one in time order,
     each against the articles of its window."""
@@ -244,6 +258,8 @@ def add_paced(index: StoryIndex, items: list[Item], pace: bool) -> None:
         began = time.thread_time()
         index.add(ordered[start : start + SLICE_ARTICLES])
         took = time.thread_time() - began
+        if settle is not None:
+            settle()
 
 
 # -- reading stories -------------------------------------------------------------------------

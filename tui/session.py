@@ -98,7 +98,9 @@ class Session:
             store = Store(data_dir, writer=False, first=FIRST_PAINT_ARTICLES)
         # A writer's parse workers start only when warmed, after the whole store is loaded.
         pool = ParsePool() if store.is_writer else None
-        stories = StoryDesk(store, data_dir, pace=True)  # the screen keeps the interpreter
+        stories = StoryDesk(
+            store, data_dir, pace=True, settle=settle_heap
+        )  # the screen keeps the interpreter
         newsroom = Newsroom(config, store, data_dir, clock, parse_pool=pool, stories=stories)
         return cls(config, data_dir, clock, local, newsroom, pool)
 
@@ -148,7 +150,7 @@ class Session:
             self.data_dir,
             self.clock,
             parse_pool=self.parse_pool,
-            stories=StoryDesk(self.store, self.data_dir, pace=True),
+            stories=StoryDesk(self.store, self.data_dir, pace=True, settle=settle_heap),
         )
         self.prepare_polling()
 
