@@ -73,7 +73,8 @@ class Newsroom:
         self.alerts = alerts
         if alerts is not None:
             self.on_cycle(lambda cycle: alerts.after_cycle(cycle.new_ids))
-        self.on_cycle(StoryDesk(store, data_dir).after_cycle)
+        self.story_desk = StoryDesk(store, data_dir)  # the writer's grouping, read by the app
+        self.on_cycle(self.story_desk.after_cycle)
 
     # -- the cycle -------------------------------------------------------------------------
     def on_cycle(self, hook: Hook) -> None:

@@ -389,6 +389,7 @@ class Store:
                 self._texts.inline.pop(fresh.id, None)
             if held.title != fresh.title or held.summary != fresh.summary:
                 held.title, held.summary = fresh.title, fresh.summary
+                held.revised = fresh.revised
                 indexes.revised.add(fresh.id)
                 revised = True
         if revised and indexes.has_words:
@@ -573,6 +574,7 @@ class Store:
             for ident, item in items.items():
                 record = indexes.records[ident]
                 record.title, record.summary = item.record.title, item.record.summary
+                record.revised = item.record.fetched  # as revision_setter stamps the document
                 if indexes.has_words:
                     indexes.add_words(ident, record.haystack, record.title)
         indexes.revised.update(revised)
