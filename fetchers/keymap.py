@@ -45,9 +45,10 @@ PLACES = {
     "countdown": "Countdown pane (tab to it)",
     "events": "Events list (e)",
     "event_form": "Event form",
-    "picker": "Source, tag and health pickers",
+    "picker": "Source, tag and health pickers; a story's articles",
     "filter_bar": "Filter prompt (/)",
     "help": "This help",
+    "revisions": "What the source changed (d)",
 }
 # Places active at the same time: a key there must not do two things. The focused pane's
 # bindings come before the dashboard's (enter opens an article, or picks an event).
@@ -223,6 +224,26 @@ BINDINGS = [
         help="Opens the event form filled in",
     ),
     KeyBinding(
+        "stories.toggle",
+        "S",
+        "Headlines or stories (one row per story across outlets)",
+        "dashboard",
+        "toggle_stories",
+        "Stories",
+        palette="Switch between headlines and stories",
+        help="A story: one event across outlets, who had it first, enter for its articles",
+    ),
+    KeyBinding(
+        "article.revisions",
+        "d",
+        "What the source changed in the headline and summary",
+        "dashboard",
+        "show_revisions",
+        "Revisions",
+        palette="Show what the source changed in the article",
+        help="A word diff of each revision of the headline and summary",
+    ),
+    KeyBinding(
         "app.screenshot", "f8", "Save a screenshot", "dashboard", "app.screenshot", "Screenshot"
     ),
     KeyBinding("headlines.down", "j,down", "Next headline", "headlines", "cursor_down", "Down"),
@@ -279,6 +300,9 @@ BINDINGS = [
     ),
     KeyBinding(
         "help.close", "escape,q,question_mark", "Close", "help", "dismiss", "Close", show=True
+    ),
+    KeyBinding(
+        "revisions.close", "escape,q,d", "Close", "revisions", "dismiss", "Close", show=True
     ),
 ]
 BY_ID = {b.id: b for b in BINDINGS}

@@ -8,7 +8,8 @@ from datetime import datetime
 
 from textual.message import Message
 
-from fetchers.models import Event, SourceHealth
+from fetchers.models import Article, Event, SourceHealth
+from fetchers.storybook import StoryShelf
 from tui.session import CountBy, Matches, Reload, Session
 
 
@@ -55,6 +56,7 @@ class QueryDone(Message):
     generation: int
     matches: Matches
     words: list[str]
+    shelf: StoryShelf | None = None  # the stories `matches.stories` are of
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, QueryDone)
@@ -98,3 +100,18 @@ class TookOver(Message):
     """A viewer became the writer of a store whose poller had gone (or could not: `refused`)."""
 
     refused: str | None = None
+
+
+@dataclass
+class StoriesRead(Message):
+    """The stories as they are after the store loaded, a cycle, or a viewer's reload."""
+
+    shelf: StoryShelf
+
+
+@dataclass
+class RevisionsRead(Message):
+    """What an article said before its source changed it, oldest first."""
+
+    article: Article
+    revisions: list[dict[str, str]]
