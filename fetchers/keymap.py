@@ -226,7 +226,7 @@ BINDINGS = [
     KeyBinding(
         "stories.toggle",
         "S",
-        "Headlines or stories (one row per story across outlets)",
+        "Headlines or stories (one row per story)",
         "dashboard",
         "toggle_stories",
         "Stories",
@@ -236,7 +236,7 @@ BINDINGS = [
     KeyBinding(
         "article.revisions",
         "d",
-        "What the source changed in the headline and summary",
+        "Word diff of what the source changed",
         "dashboard",
         "show_revisions",
         "Revisions",

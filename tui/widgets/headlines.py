@@ -327,16 +327,21 @@ class HeadlineList(ScrollView, can_focus=True):
         return row
 
     def story_text(self, story: Story, width: int, selected: bool = False) -> Text:
-        """One story as plain Text: when it last changed, how many outlets carry it, who
-        reported it first and how long ago, its representative headline."""
+        """One story as plain Text: "+" while an article of it is unread ("*" when one is
+        starred), when it last changed, how many outlets carry it, who reported it first and
+        how long ago, its representative headline."""
         style = self.get_component_rich_style
         now = self._clock()
         last = datetime.fromtimestamp(story.last_seen, UTC) if story.last_seen else None
         ago = duration(now.timestamp() - story.first_seen, "minute") if story.first_seen else "?"
         fixed = MARK_WIDTH + AGE_WIDTH + 1 + OUTLETS_WIDTH + SOURCE_WIDTH + 1 + FIRST_WIDTH
         title_width = max(10, width - fixed)
+        records = [r for r in map(self._source.record, story.articles) if r is not None]
+        starred = any(r.starred for r in records)
+        mark = "*" if starred else ("+" if any(not r.read for r in records) else " ")
         row = Text(no_wrap=True)
-        row.append(" " * MARK_WIDTH)
+        row.append(mark, style("headlines--star", partial=True) if starred else "")
+        row.append(" " * (MARK_WIDTH - 1))
         row.append(
             age(last, now, self._zone).rjust(AGE_WIDTH) + " ", style("headlines--age", partial=True)
         )
