@@ -291,6 +291,8 @@ class StoryShelf:
         self.stories = stories
         self.by_id = {story.id: story for story in stories}
         self._story_of = {ident: story.id for story in stories for ident in story.articles}
+        # by article: `outlets:` asks it of every candidate, so it is one lookup
+        self._outlets = {ident: story.outlets for story in stories for ident in story.articles}
 
     def __len__(self) -> int:
         return len(self.stories)
@@ -299,8 +301,7 @@ class StoryShelf:
         return self._story_of.get(ident)
 
     def outlets_of(self, ident: str) -> int:
-        sid = self._story_of.get(ident)
-        return self.by_id[sid].outlets if sid is not None else 1
+        return self._outlets.get(ident, 1)
 
     def story(self, ident: str) -> Story | None:
         """The story an article is in."""
@@ -309,7 +310,7 @@ class StoryShelf:
 
     def matching(self, ids: Iterable[str]) -> list[str]:
         """The ids of the stories with an article among `ids`, newest activity first."""
-        wanted = {sid for sid in map(self._story_of.get, ids) if sid is not None}
+        wanted = set(map(self._story_of.get, ids))
         return [story.id for story in self.stories if story.id in wanted]
 
 

@@ -216,4 +216,3 @@ def test_word_diff_strikes_removed_words_and_marks_added_ones() -> None:
     assert text.plain == "US and Korea near reach [b]tariff[/b] deal"
     styled = {text.plain[s.start : s.end]: str(s.style) for s in text.spans}
     assert "strike" in styled["near"] and "underline" in styled["reach"]
-
