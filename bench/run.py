@@ -5,6 +5,7 @@ python bench/run.py store [--articles 100000]     open, poll-cycle write, querie
                                                    list, the search index (--keep DIR)
 python bench/run.py kill [--rounds 50]            SIGKILL a writer at random moments
 python bench/run.py dashboard                     first paint, filter repaint, stalls (100k)
+python bench/run.py storyview                     the story view: switch and filter (100k)
 python bench/run.py idle                          an open dashboard's CPU and terminal bytes
 python bench/run.py soak [--cycles 1008]          a simulated week of polls: RSS per cycle
 python bench/run.py alerts [--rules 200]          alert rules over a 10,000-article cycle: CPU
@@ -452,6 +453,8 @@ def main() -> int:
     p = sub.add_parser("dashboard")
     p.add_argument("--articles", type=int, default=100_000)
     p.add_argument("--feeds", type=int, default=200)
+    p = sub.add_parser("storyview")
+    p.add_argument("--articles", type=int, default=100_000)
     p = sub.add_parser("idle")
     p.add_argument("--seconds", type=float, default=60.0)
     p = sub.add_parser("soak")
@@ -480,6 +483,7 @@ def main() -> int:
             "store",
             "kill",
             "dashboard",
+            "storyview",
             "idle",
             "soak",
             "alerts",
@@ -504,6 +508,11 @@ def run(args: argparse.Namespace) -> int:
         bench_soak(Path(tempfile.mkdtemp(prefix="wirewatch-soak-")), args.feeds, args.cycles)
     elif args.which == "dashboard":
         run_dashboard(args)
+    elif args.which == "storyview":
+        from bench.storyview import bench_storyview
+
+        end = datetime(2025, 10, 24, tzinfo=UTC)
+        bench_storyview(fake_articles(args.articles, 300, 30, end))
     elif args.which == "store":
         bench_store(args)
     elif args.which == "kill":

@@ -47,9 +47,10 @@ PLACES = {
     "event_form": "Event form",
     "alerts": "Alerts (!)",
     "rule_form": "Alert rule form",
-    "picker": "Source, tag and health pickers",
+    "picker": "Source, tag and health pickers; a story's articles",
     "filter_bar": "Filter prompt (/)",
     "help": "This help",
+    "revisions": "What the source changed (d)",
 }
 # Places active at the same time: a key there must not do two things. The focused pane's
 # bindings come before the dashboard's (enter opens an article, or picks an event).
@@ -235,6 +236,26 @@ BINDINGS = [
         help="The alert history, the rules and watch terms with their mentions per hour",
     ),
     KeyBinding(
+        "stories.toggle",
+        "S",
+        "Headlines or stories (one row per story)",
+        "dashboard",
+        "toggle_stories",
+        "Stories",
+        palette="Switch between headlines and stories",
+        help="A story: one event across outlets, who had it first, enter for its articles",
+    ),
+    KeyBinding(
+        "article.revisions",
+        "d",
+        "Word diff of what the source changed",
+        "dashboard",
+        "show_revisions",
+        "Revisions",
+        palette="Show what the source changed in the article",
+        help="A word diff of each revision of the headline and summary",
+    ),
+    KeyBinding(
         "app.screenshot", "f8", "Save a screenshot", "dashboard", "app.screenshot", "Screenshot"
     ),
     KeyBinding("headlines.down", "j,down", "Next headline", "headlines", "cursor_down", "Down"),
@@ -329,6 +350,9 @@ BINDINGS = [
     KeyBinding("rule_form.cancel", "escape", "Cancel", "rule_form", "cancel", "Cancel", show=True),
     KeyBinding(
         "help.close", "escape,q,question_mark", "Close", "help", "dismiss", "Close", show=True
+    ),
+    KeyBinding(
+        "revisions.close", "escape,q,d", "Close", "revisions", "dismiss", "Close", show=True
     ),
 ]
 BY_ID = {b.id: b for b in BINDINGS}

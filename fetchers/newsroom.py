@@ -77,7 +77,9 @@ class Newsroom:
         self.alerts = alerts
         if alerts is not None:
             self.on_cycle(lambda cycle: alerts.after_cycle(cycle.new_ids))
-        self.on_cycle((stories or StoryDesk(store, data_dir)).after_cycle)
+        # the writer's grouping into stories, read by the app
+        self.story_desk = stories or StoryDesk(store, data_dir)
+        self.on_cycle(self.story_desk.after_cycle)
 
     # -- the cycle -------------------------------------------------------------------------
     def on_cycle(self, hook: Hook) -> None:

@@ -72,6 +72,7 @@ class Record:
         "read",
         "starred",
         "listed",  # POSIX seconds: where an undated article sits in date order
+        "revised",  # POSIX seconds: when its source last changed its title or summary
         "shard",  # where the store keeps it
         "seq",  # its place among equal times: shard rank, then place in the shard
         "at",  # `when` as the store filed it: where it sits in the date order
@@ -110,6 +111,7 @@ class Record:
         self.read = read
         self.starred = starred
         self.listed = listed
+        self.revised: float | None = None
         self.shard = ""
         self.seq = 0
         self.at = 0.0

@@ -161,6 +161,14 @@ class StoryBook:
                 self.index, _ = self._open(store)
             return self.index
 
+    def shelf(self, store: ArticleStore) -> StoryShelf:
+        """(In a thread.) The stories as they are now, frozen: an update running meanwhile in
+        another thread is waited for, and one after it changes nothing already taken."""
+        with self._lock:
+            if self.index is None:
+                self.index, _ = self._open(store)
+            return StoryShelf(stories_of(self.index, store))
+
     def update(
         self,
         store: ArticleStore,
@@ -328,6 +336,39 @@ class StoryLookup:
             }
             count = self._outlets[sid] = max(1, len(sources))
         return count
+
+
+class StoryShelf:
+    """Every story at one moment, newest activity first, with its articles' stories and
+    outlets by article id: what a dashboard draws and filters, and what its queries ask
+    (`story:`, `outlets:`; it answers as `StoryLookup` does). Never changed once made, so
+    any thread may read it."""
+
+    def __init__(self, stories: list[Story]) -> None:
+        self.stories = stories
+        self.by_id = {story.id: story for story in stories}
+        self._story_of = {ident: story.id for story in stories for ident in story.articles}
+        # by article: `outlets:` asks it of every candidate, so it is one lookup
+        self._outlets = {ident: story.outlets for story in stories for ident in story.articles}
+
+    def __len__(self) -> int:
+        return len(self.stories)
+
+    def story_of(self, ident: str) -> str | None:
+        return self._story_of.get(ident)
+
+    def outlets_of(self, ident: str) -> int:
+        return self._outlets.get(ident, 1)
+
+    def story(self, ident: str) -> Story | None:
+        """The story an article is in."""
+        sid = self._story_of.get(ident)
+        return self.by_id[sid] if sid is not None else None
+
+    def matching(self, ids: Iterable[str]) -> list[str]:
+        """The ids of the stories with an article among `ids`, newest activity first."""
+        wanted = set(map(self._story_of.get, ids))
+        return [story.id for story in self.stories if story.id in wanted]
 
 
 @dataclass(slots=True)

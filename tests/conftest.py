@@ -12,7 +12,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TypeVar
@@ -30,6 +30,7 @@ from fetchers.healthbook import HealthBook
 from fetchers.models import Article, PollResult, Settings, Source
 from fetchers.poller import Poller
 from fetchers.store import Store
+from fetchers.storybook import StoryBook
 from tui.app import WirewatchApp
 from tui.messages import EventsLoaded, QueryDone, StoreLoaded
 from tui.screens.dashboard import DashboardScreen
@@ -345,3 +346,66 @@ def dash(app: WirewatchApp) -> DashboardScreen:
     """The app's dashboard screen (shown once the store is open)."""
     assert app.dashboard is not None
     return app.dashboard
+
+
+# One event from three outlets (Yonhap first), and the same topic's other event (a hard
+# negative: the US-Japan deal is not the US-Korea deal).
+EVENT = [
+    (
+        "Yonhap",
+        "Trump announces US-South Korea trade agreement, imposes 15% tariff on South Korea",
+        "South Korean products will be subject to a 15% tariff, while South Korea will invest "
+        "$350 billion in the United States.",
+        5.0,
+    ),
+    (
+        "Reuters",
+        "Trump Lowers Tariffs on Korea to 15% After $350B Investment Deal",
+        "Trump said the United States and South Korea reached a new trade agreement, reducing "
+        "reciprocal tariffs from 25% to 15%.",
+        4.0,
+    ),
+    (
+        "AP",
+        "Trump slashes tariffs on South Korea in landmark trade deal worth $350 billion",
+        "The US will impose a 15% tariff on South Korean imports, down from a proposed 25%, "
+        "with a $350 billion investment.",
+        3.0,
+    ),
+]
+NEGATIVE = (
+    "NHK",
+    "Trump claims Japan trade deal imposes 15% tariff on goods from Asian superpower",
+    "Trump said he struck a trade deal with Japan, a 15% tariff lower than the 25% he had "
+    "threatened, with $550 billion in Japanese investment.",
+    2.0,
+)
+REVISED_TITLE = "Trump slashes tariffs on South Korea in landmark $350 billion trade pact"
+
+
+def article(n: int, source: str, title: str, summary: str, hours_ago: float) -> Article:
+    when = FROZEN - timedelta(hours=hours_ago)
+    return Article(
+        id=f"a{n}",
+        source=source,
+        title=title,
+        summary=summary,
+        link=f"https://{source.lower()}.example/{n}",
+        published=when,
+        fetched=when + timedelta(minutes=5),
+    )
+
+
+def newsroom_data(tmp_path: Path) -> Path:
+    """The data dir: the event, the hard negative, AP's headline revised an hour later, and
+    the stories grouped as the writer's cycle groups them."""
+    data = tmp_path / "data"
+    items = [article(n, *row) for n, row in enumerate([*EVENT, NEGATIVE])]
+    with Store(data, writer=True) as store:
+        store.add_batch(items)
+        revised = article(2, *EVENT[2])
+        revised.title = REVISED_TITLE
+        revised.fetched = FROZEN - timedelta(hours=1)
+        store.add_batch([revised])
+        StoryBook(data).update(store, [a.id for a in items], removed=False)
+    return data

@@ -29,6 +29,7 @@ from tui.screens.dashboard import DashboardScreen
 from tui.screens.events import EventForm, EventsScreen
 from tui.screens.help import HelpScreen
 from tui.screens.picker import PickerScreen
+from tui.screens.revisions import RevisionsScreen
 from tui.widgets.countdown import Countdown
 from tui.widgets.filterbar import FilterBar
 from tui.widgets.headlines import HeadlineList
@@ -66,6 +67,7 @@ def test_the_config_check_knows_every_binding_of_the_dashboard() -> None:
         EventForm,
         PickerScreen,
         HelpScreen,
+        RevisionsScreen,
         FilterBar,
         AlertsScreen,
         RuleForm,
@@ -93,7 +95,7 @@ async def test_help_shows_each_binding_id_with_the_keys_in_force(tmp_path: Path)
         saved = next(line for line in lines if "filter.saved1" in line)
         assert "Saved filter: tariff OR trade" in saved
         assert not any("Saved filter 9" in line for line in lines)  # not set in [filters]
-        for _ in range(4):  # the rest of the help, a page at a time
+        for _ in range(5):  # the rest of the help, a page at a time
             await pilot.press("pagedown")
             await pilot.pause(0.2)
             lines += screen_text(app).splitlines()
@@ -104,6 +106,7 @@ async def test_help_shows_each_binding_id_with_the_keys_in_force(tmp_path: Path)
             "help.close",
             "alerts.mute",
             "rule_form.cancel",
+            "revisions.close",
         ):
             assert any(binding_id in line for line in lines), binding_id
 

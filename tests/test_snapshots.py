@@ -10,8 +10,9 @@ from textual.pilot import Pilot
 from bench.screenshot import SIZE, draw, screenshot_app, when_loaded
 from fetchers.alerthistory import AlertHistory
 from fetchers.alertrules import RuleBook, make_rule
-from tests.conftest import FROZEN, HOSTILE, make_app, seed_only_config
+from tests.conftest import FROZEN, HOSTILE, make_app, newsroom_data, seed_only_config
 from tui.screens.alerts import AlertsScreen, WatchedItem
+from tui.screens.dashboard import DashboardScreen
 
 DOCS_SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "screenshot.svg"
 
@@ -94,6 +95,26 @@ class TestAlerts:
             await pilot.pause(0.2)
 
         assert snap_compare(app, terminal_size=(160, 40), run_before=run_before)
+
+
+class TestStories:
+    def test_story_view(self, snap_compare, tmp_path: Path) -> None:
+        """S: one row per story, with its outlets, first report and last update."""
+        newsroom_data(tmp_path)
+        app = make_app(tmp_path)
+        app.read_after = 3600
+
+        async def run_before(pilot: Pilot) -> None:
+            await when_loaded(pilot)
+            for _ in range(100):  # until the stories are read
+                dashboard = pilot.app.screen
+                if isinstance(dashboard, DashboardScreen) and dashboard.session.shelf:
+                    break
+                await pilot.pause(0.05)
+            await pilot.press("S")
+            await pilot.pause(0.3)
+
+        assert snap_compare(app, terminal_size=(160, 50), run_before=run_before)
 
 
 class TestDocs:

@@ -356,3 +356,24 @@ def test_a_lean_writer_holds_summaries_only_of_the_shard_it_fills(tmp_path: Path
         kept = again.get("Wire-7")
         assert kept is not None and kept.starred
         assert (kept.title, kept.summary) == ("Headline 7 about tariffs", "Summary 7")
+
+
+def test_a_revised_article_is_marked_for_the_writer_a_reopen_and_a_viewer(tmp_path: Path) -> None:
+    """The mark that a source changed a headline (the dashboard shows it) is known without
+    reading the revisions: in the writer at once, after a reopen, and in a viewer's reload."""
+    first = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
+    later = datetime(2025, 10, 24, 9, 0, tzinfo=UTC)
+    with Store(tmp_path, writer=True) as store, Store(tmp_path) as viewer:
+        store.add_batch([make(1, fetched=first), make(2, fetched=first)])
+        viewer.reload()
+        edited = make(1, fetched=later)
+        edited.title = "Headline 1, corrected"
+        store.add_batch([edited, make(2, fetched=later)])
+        assert store.record("Wire-1").revised == later.timestamp()  # type: ignore[union-attr]
+        assert store.record("Wire-2").revised is None  # type: ignore[union-attr]
+        viewer.reload()
+        assert viewer.record("Wire-1").revised == later.timestamp()  # type: ignore[union-attr]
+    for _ in range(2):  # from the shard, then from its row cache
+        with Store(tmp_path) as again:
+            assert again.record("Wire-1").revised == later.timestamp()  # type: ignore[union-attr]
+            assert again.record("Wire-2").revised is None  # type: ignore[union-attr]

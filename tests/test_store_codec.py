@@ -116,7 +116,7 @@ def test_a_store_opens_a_data_dir_written_in_the_documents_of_before(tmp_path: P
     with Store(tmp_path) as viewer:
         from_doc = viewer.get("a1")
     rows = orjson.loads((tmp_path / "rows-2025-10-24.json").read_bytes())
-    assert rows["v"] == 2 and rows["rows"][0] == [
+    assert rows["v"] == 3 and rows["rows"][0] == [
         "a1",
         "Wire",
         "Talks",
@@ -130,7 +130,8 @@ def test_a_store_opens_a_data_dir_written_in_the_documents_of_before(tmp_path: P
         "urn:1",
         None,
         datetime(2025, 10, 24, 6, tzinfo=UTC).timestamp(),
-    ]  # the layout of the row caches, as before: old caches stay in use
+        None,  # revised: never
+    ]  # the layout of the row caches (version 3 added when a headline was last revised)
     with Store(tmp_path) as again:  # from the row cache this time
         assert again.get("a1") == from_doc
     assert from_doc is not None and from_doc.author == "Kim" and from_doc.tags == ["korea"]

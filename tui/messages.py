@@ -9,7 +9,8 @@ from datetime import datetime
 from textual.message import Message
 
 from fetchers.alertfeed import NewAlerts
-from fetchers.models import Event, SourceHealth
+from fetchers.models import Article, Event, SourceHealth
+from fetchers.storybook import StoryShelf
 from tui.alertdata import AlertsView, Watched
 from tui.session import CountBy, Matches, Reload, Session
 
@@ -57,6 +58,7 @@ class QueryDone(Message):
     generation: int
     matches: Matches
     words: list[str]
+    shelf: StoryShelf | None = None  # the stories `matches.stories` are of
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, QueryDone)
@@ -134,3 +136,18 @@ class Trended(Message):
 
     generation: int
     counts: list[list[int]]
+
+
+@dataclass
+class StoriesRead(Message):
+    """The stories as they are after the store loaded, a cycle, or a viewer's reload."""
+
+    shelf: StoryShelf
+
+
+@dataclass
+class RevisionsRead(Message):
+    """What an article said before its source changed it, oldest first."""
+
+    article: Article
+    revisions: list[dict[str, str]]

@@ -1,16 +1,16 @@
 """The dashboard's hold on its data: the store, the newsroom that polls into it, and what a
 viewer keeps for itself. The panes read and change articles and events only through it.
 
-Every method but `get` and `page_text` touches the disk or waits on the store's lock, so the
-panes call them from thread workers; each returns what the message that ends the worker
-carries. `get` is the one read made on the UI thread (a headline row being drawn).
+Every method but `get`, `record` and `page_text` touches the disk or waits on the store's
+lock, so the panes call them from thread workers; each returns what the message that ends the
+worker carries. `get` and `record` are the reads made on the UI thread (a row being drawn).
 """
 
 from __future__ import annotations
 
 import asyncio
 import gc
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
 from typing import Literal
@@ -23,10 +23,10 @@ from fetchers.models import Article, Event, SourceHealth
 from fetchers.newsroom import Clock, Newsroom
 from fetchers.parsepool import ParsePool
 from fetchers.poller import Poller
-from fetchers.query import Query, QueryError, parse_query
+from fetchers.query import Query, QueryError, Record, parse_query
 from fetchers.relevance import RelevanceError, SortOrder, by_relevance
 from fetchers.store import ArticleStore, Store, StoreLocked
-from fetchers.storybook import StoryDesk
+from fetchers.storybook import StoryBook, StoryDesk, StoryShelf
 from fetchers.suggest import Suggestions, scan
 
 FIRST_PAINT_ARTICLES = 2000  # opened first, so the screen fills before the whole store loads
@@ -43,6 +43,7 @@ class Matches:
     total: int
     event_counts: dict[str, int] | None = None  # None: not counted this time
     problem: str | None = None  # why they are newest first though relevance was asked for
+    stories: list[str] | None = None  # the stories of `ids`, newest activity first, when asked
 
 
 @dataclass(slots=True)
@@ -53,6 +54,7 @@ class Reading:
     article: Article | None
     text: str | None
     suggestions: Suggestions
+    also: list[str] = field(default_factory=list)  # the other outlets of its story
 
 
 @dataclass(slots=True)
@@ -84,6 +86,7 @@ class Session:
         self.parse_pool = parse_pool  # a writer's parse workers, warmed by prepare_polling
         self.opened_health = dict(newsroom.health)  # as stored when the store was opened
         self._fetched_texts: dict[str, str] = {}  # full texts a viewer fetched (not stored)
+        self.shelf: StoryShelf | None = None  # the stories last read (set on the UI thread)
         self.stop = asyncio.Event()  # set on quit: the poll loop ends
 
     @classmethod
@@ -120,6 +123,10 @@ class Session:
     def get(self, ident: str) -> Article | None:
         """One article by id (on the UI thread: a dict lookup, without the store's lock)."""
         return self.store.get(ident)
+
+    def record(self, ident: str) -> Record | None:
+        """The article as the store holds it (on the UI thread, as `get`)."""
+        return self.store.record(ident)
 
     # -- loading ----------------------------------------------------------------------------
     def load_rest(self) -> None:
@@ -161,6 +168,13 @@ class Session:
             settle_heap()
         return Reload(new, self.newsroom.healthbook.load(), self.store.writer_state())
 
+    def read_stories(self) -> StoryShelf:
+        """(In a thread, once every day is loaded.) The stories as they are now: a writer's
+        as its newsroom groups them after each cycle; a viewer's from the file the writer
+        keeps, with what the file lacks grouped in memory."""
+        book = self.newsroom.story_desk.book if self.is_writer else StoryBook(self.data_dir)
+        return book.shelf(self.store)
+
     def close(self) -> None:
         """Stop polling and the parse workers (the store is closed by the process's exit)."""
         self.stop.set()
@@ -169,11 +183,19 @@ class Session:
 
     # -- articles -----------------------------------------------------------------------------
     def matches(
-        self, query: Query, events: list[Event] | None, sort: SortOrder = "newest"
+        self,
+        query: Query,
+        events: list[Event] | None,
+        sort: SortOrder = "newest",
+        stories: StoryShelf | None = None,
     ) -> Matches:
         """The articles matching `query` in the order `sort` (relevance needs the query's
-        words), and how many match each of `events`' queries."""
+        words), how many match each of `events`' queries, and with `stories` the stories
+        any of them is in."""
         ids = self.store.query_ids(query)
+        shown = None
+        if stories is not None:
+            shown = [s.id for s in stories.stories] if query.is_empty else stories.matching(ids)
         problem = None
         if sort == "relevance" and query.words:
             try:
@@ -181,7 +203,7 @@ class Session:
             except RelevanceError as exc:
                 problem = f"{exc}; newest first instead"
         if events is None:
-            return Matches(ids, len(self.store), problem=problem)
+            return Matches(ids, len(self.store), problem=problem, stories=shown)
         counts: dict[str, int] = {}
         for event in events:
             if event.query:
@@ -191,7 +213,7 @@ class Session:
                     )
                 except QueryError:
                     continue
-        return Matches(ids, len(self.store), counts, problem)
+        return Matches(ids, len(self.store), counts, problem, shown)
 
     def why_no_link(self, article: Article) -> str:
         """Why an article has no link, said where one is looked for (`o`, `f`, its pane)."""
@@ -213,7 +235,15 @@ class Session:
                 self.config.settings.timezone or "local",
                 events,
             )
-        return Reading(article, text, found)
+        also: list[str] = []
+        story = self.shelf.story(ident) if self.shelf is not None else None
+        if article is not None and story is not None:
+            also = [source for source in story.sources if source != article.source]
+        return Reading(article, text, found, also)
+
+    def revisions(self, ident: str) -> list[dict[str, str]]:
+        """What the article said before its source changed it, oldest first."""
+        return self.store.revisions(ident)
 
     async def page_text(self, link: str) -> str:
         """The article page's text (FetchError or ExtractError says why there is none), kept:

@@ -23,7 +23,7 @@ from fetchers.models import Article, utc_iso
 from fetchers.query import Record
 
 SCHEMA_VERSION = 1  # of the documents and meta.json
-ROWS_VERSION = 2  # the layout of rows-KEY.json, the row caches
+ROWS_VERSION = 3  # the layout of rows-KEY.json, the row caches
 
 Convert = Callable[[Any], Any]
 _intern = sys.intern
@@ -173,6 +173,8 @@ FIELDS: tuple[Field, ...] = (
     Field("guid", TEXT_IF_SET, always=False),
     Field("text_ref", TEXT_REF, always=False, on_article=False),
     Field("listed", LENIENT_TIME, always=False),
+    # set by the store when a source changes the title or summary (the revisions' mark)
+    Field("revised", LENIENT_TIME, always=False, on_article=False),
 )
 
 # Article fields kept outside the document and the row, and where they are kept instead.

@@ -248,6 +248,10 @@ class Store:
                 if words is None:
                     return version, None
                 record = Record(ident, record.source, *words, text_ref=record.text_ref)
+            elif self._lean:  # a copy: the writer may thin the record before it is indexed
+                record = Record(
+                    ident, record.source, record.title, record.summary, text_ref=record.text_ref
+                )
             rows.append(record)
         return version, rows
 
@@ -609,8 +613,10 @@ class Store:
                 self._texts.inline.pop(fresh.id, None)
             if held.id in self._digests:  # thinned (a lean store): its digest follows
                 self._digests[held.id] = hash((fresh.title, fresh.summary))
+                held.revised = fresh.revised
             elif held.title != fresh.title or held.summary != fresh.summary:
                 held.title, held.summary = fresh.title, fresh.summary
+                held.revised = fresh.revised
 
     def _write_rows(self, key: str) -> None:
         """Write the row cache of one shard, and (the writer) its summary in the shard map."""
@@ -829,6 +835,7 @@ class Store:
             for ident, item in items.items():
                 record = indexes.records[ident]
                 title, summary = item.record.title, item.record.summary
+                record.revised = item.record.fetched  # as revision_setter stamps the document
                 if ident in self._digests:  # a lean store keeps the digest only
                     self._digests[ident] = hash((title, summary))
                     self._index_words[ident] = (title, summary)  # until the search index has them

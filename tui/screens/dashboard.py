@@ -9,10 +9,11 @@ its keys are rows of the action table (tui/actions.py).
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import webbrowser
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import partial
 
 from rich.text import Text
@@ -31,6 +32,7 @@ from fetchers.newsroom import Cycle, Newsroom
 from fetchers.query import Query, QueryError, parse_query
 from fetchers.relevance import SortOrder
 from fetchers.store import StoreLocked
+from fetchers.storybook import Story, StoryShelf
 from tui.actions import bindings, first_key, help_sections
 from tui.alertdata import AlertData
 from tui.format import duration
@@ -46,7 +48,9 @@ from tui.messages import (
     MarksChanged,
     PollerReady,
     QueryDone,
+    RevisionsRead,
     StoreLoaded,
+    StoriesRead,
     TookOver,
     ViewerReloaded,
 )
@@ -54,6 +58,7 @@ from tui.screens.alerts import AlertChoice, AlertsScreen
 from tui.screens.events import EventChoice, EventForm, EventsScreen
 from tui.screens.help import HelpScreen
 from tui.screens.picker import PickerScreen
+from tui.screens.revisions import RevisionsScreen
 from tui.session import CountBy, EventChange, Session, health_of, settle_heap
 from tui.widgets.article import ArticleView
 from tui.widgets.countdown import Countdown
@@ -111,6 +116,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         self._reload_timer: Timer | None = None
         self._release_keys = lambda: None
         self.polling = False  # the newsroom's poll loop runs here
+        self.story_view = False  # the headlines pane lists stories (S)
         self.alerts = AlertWatch()
         self.alert_data = AlertData(session)
         self._alert_problem: str | None = None
@@ -195,6 +201,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
     def _store_loaded(self) -> None:
         self.loading_rest = False
         self.run_query()
+        self._read_stories()
         self.call_after_refresh(self.session.store.start_word_index)
         if self.writer:  # the poller needs every article known, for dedupe
             self._prepare_polling()
@@ -218,7 +225,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         text = self.query_text
         if self.unread_only:
             text = f"{text} is:unread".strip()
-        return parse_query(text, self.clock(), self.session.local)
+        return parse_query(text, self.clock(), self.session.local, self.session.shelf)
 
     def run_query(self, recount: bool = True) -> None:
         """Query the store for the filter in force, in a thread. `recount`: the articles or
@@ -231,14 +238,21 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             self.notify(str(exc), title="Filter", severity="error", markup=False)
             return
         self.generation += 1
-        self._query(self.generation, query, self.events if self._recount else None, self.sort)
+        shelf = self.session.shelf if self.story_view else None
+        events = self.events if self._recount else None
+        self._query(self.generation, query, events, self.sort, shelf)
 
     @work(thread=True, group="query", exclusive=True, exit_on_error=False)
     def _query(
-        self, generation: int, query: Query, events: list[Event] | None, sort: SortOrder
+        self,
+        generation: int,
+        query: Query,
+        events: list[Event] | None,
+        sort: SortOrder,
+        shelf: StoryShelf | None = None,
     ) -> None:
-        matches = self.session.matches(query, events, sort)
-        self.post_message(QueryDone(generation, matches, query.words))
+        matches = self.session.matches(query, events, sort, shelf)
+        self.post_message(QueryDone(generation, matches, query.words, shelf))
 
     @on(QueryDone)
     def _query_done(self, message: QueryDone) -> None:
@@ -248,7 +262,10 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         if matches.problem is not None:
             self.notify(matches.problem, title="Relevance", severity="warning", markup=False)
         self.matching, self.total = len(matches.ids), matches.total
-        self.headlines.set_ids(matches.ids, words=message.words)
+        if matches.stories is not None and message.shelf is not None:
+            self.headlines.set_ids(matches.stories, words=message.words, stories=message.shelf)
+        else:
+            self.headlines.set_ids(matches.ids, words=message.words)
         if self._select_after is not None:
             self.headlines.select(self._select_after)
             self._select_after = None
@@ -379,6 +396,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         self.health = message.health
         if message.new_ids or message.removed:
             self.run_query()
+            self._read_stories()
 
     def action_refresh(self) -> None:
         if not self.polling:
@@ -430,6 +448,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         self.last_poll = max(polled) if polled else None
         if reload.new_ids:
             self.run_query()
+            self._read_stories()
         else:
             self.headlines.invalidate()  # marks may have changed in another process
 
@@ -503,7 +522,10 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             )
 
     def _current(self) -> Article | None:
-        ident = self.headlines.current_id
+        """The article the keys act on: the highlighted one, or on a story row the one the
+        article pane shows (its first report, or one picked from its articles)."""
+        headlines = self.headlines
+        ident = self.article_view.wanted if headlines.story_rows else headlines.current_id
         return self.session.get(ident) if ident else None
 
     def _mark_read(self, ident: str) -> None:
@@ -524,6 +546,10 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             self.headlines.invalidate(ident)
 
     def action_open_article(self) -> None:
+        story = self.headlines.current_story if self.headlines.story_rows else None
+        if story is not None:
+            self._open_story(story)
+            return
         ident = self.headlines.current_id
         if ident is None:
             return
@@ -583,6 +609,79 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         article = self._current()
         if article is not None:
             self.article_view.fetch_full_text(article)
+
+    # -- stories and revisions ------------------------------------------------------------------
+    @work(group="stories", exclusive=True, exit_on_error=False)
+    async def _read_stories(self) -> None:
+        """The stories once the writer's grouping of the cycle (if one runs) is done; read
+        in a thread."""
+        running = self.session.newsroom.story_desk.running
+        if self.writer and running is not None:
+            await asyncio.wait([running])
+        self.post_message(StoriesRead(await asyncio.to_thread(self.session.read_stories)))
+
+    @on(StoriesRead)
+    def _stories_read(self, message: StoriesRead) -> None:
+        self.session.shelf = message.shelf
+        if self.story_view or any(f in self.query_text for f in ("story:", "outlets:")):
+            self.run_query(recount=False)
+
+    def action_toggle_stories(self) -> None:
+        self.story_view = not self.story_view
+        if self.story_view and self.session.shelf is None:
+            self.notify(
+                "The stories show once every stored article is loaded and grouped.",
+                markup=False,
+            )
+        self.run_query(recount=False)
+
+    def _open_story(self, story: Story) -> None:
+        """The story's articles across outlets, first reported first; enter shows one."""
+        local, options = self.session.local, []
+        for ident in story.articles:
+            record = self.session.record(ident)
+            if record is None:
+                continue
+            seconds = record.published or record.fetched or 0.0
+            when = datetime.fromtimestamp(seconds, UTC).astimezone(local)
+            revised = "~" if record.revised is not None else " "
+            line = f"{when:%m-%d %H:%M}  {record.source[:20]:<20} {revised} {record.title}"
+            options.append((ident, Text(line)))
+        ago = duration(self.clock().timestamp() - story.first_seen)
+        title = f"{story.title} · {story.outlets} outlets · first {story.first_source}, {ago} ago"
+        footer = "enter shows the article · ~ revised by its source (d shows how) · escape closes"
+        self.app.push_screen(PickerScreen(title, options, footer), self._show_from_story)
+
+    def _show_from_story(self, ident: str | None) -> None:
+        if ident is None:
+            return
+        self.article_view.load(ident)
+        if is_narrow(self):
+            self.reading = True
+            self.article_view.focus()
+        if self._read_timer is not None:
+            self._read_timer.stop()
+        self._read_timer = self.set_timer(self.read_after, partial(self._mark_read, ident))
+
+    def action_show_revisions(self) -> None:
+        article = self._current()
+        if article is not None:
+            self._read_revisions(article)
+
+    @work(thread=True, group="revisions", exclusive=True, exit_on_error=False)
+    def _read_revisions(self, article: Article) -> None:
+        self.post_message(RevisionsRead(article, self.session.revisions(article.id)))
+
+    @on(RevisionsRead)
+    def _revisions_read(self, message: RevisionsRead) -> None:
+        article = message.article
+        if not message.revisions:
+            self.notify(f"Its source has not changed this article: {article.title}", markup=False)
+            return
+        record = self.session.record(article.id)
+        revised = record.revised if record is not None else None
+        when = datetime.fromtimestamp(revised, UTC) if revised is not None else None
+        self.app.push_screen(RevisionsScreen(article, message.revisions, when, self.session.local))
 
     # -- events -----------------------------------------------------------------------------------
     @work(thread=True, group="events", exit_on_error=False)

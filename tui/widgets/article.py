@@ -50,6 +50,9 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
         color: $text-primary;
         text-style: underline;
     }
+    ArticleView > .article--also {
+        color: $text-secondary;
+    }
     ArticleView > .article--note {
         color: $text-warning;
         text-style: italic;
@@ -61,6 +64,7 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
         "article--link",
         "article--note",
         "article--suggestion",
+        "article--also",
     }
 
     events: reactive[list[Event]] = reactive(list, repaint=False)
@@ -92,6 +96,7 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
         self._read_pending = False  # a read of `wanted` waits for the next paint
         self.suggestions: list[Suggestion] = []  # for the article on screen
         self.no_suggestion = Suggestions().why_none()  # and why it has none
+        self.also: tuple[str | None, list[str]] = (None, [])  # an article's other outlets
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Select a headline to read it."), id="article-body")
@@ -124,6 +129,7 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
         found = message.reading.suggestions
         self.suggestions = found.found
         self.no_suggestion = found.why_none()
+        self.also = (message.article_id, message.reading.also)
         self.show(message.reading.article, message.reading.text, None, found.found)
 
     def fetch_full_text(self, article: Article) -> None:
@@ -196,6 +202,11 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
         if article.tags:
             out.append(
                 "tags: " + ", ".join(article.tags) + "\n", style("article--meta", partial=True)
+            )
+        also_for, also = self.also
+        if also_for == article.id and also:
+            out.append(
+                "also reported by " + ", ".join(also) + "\n", style("article--also", partial=True)
             )
         for n, found in enumerate(suggestions or []):
             when = (

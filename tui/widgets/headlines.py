@@ -1,10 +1,12 @@
-"""The headlines pane: renders only the visible rows, so 100,000 articles cost nothing extra."""
+"""The headlines pane: renders only the visible rows, so 100,000 articles cost nothing extra.
+
+It lists articles, or (switched) stories: one row per story of several outlets' articles."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Protocol
 
 from rich.cells import cell_len, set_cell_size
@@ -18,12 +20,16 @@ from textual.strip import Strip
 
 from fetchers.models import Article
 from fetchers.newsroom import Clock
+from fetchers.query import Record
+from fetchers.storybook import Story, StoryShelf
 from tui.actions import bindings
-from tui.format import AGE_WIDTH, age
+from tui.format import AGE_WIDTH, age, duration
 from tui.widgets.strips import text_strip
 
-MARK_WIDTH = 2  # "+ " unread, "* " starred
+MARK_WIDTH = 2  # "+" unread, "*" starred; then "~" when its source revised the headline
 SOURCE_WIDTH = 15
+OUTLETS_WIDTH = 11  # " 3 outlets "
+FIRST_WIDTH = 14  # "first 3h ago "
 
 
 class ArticleSource(Protocol):
@@ -31,6 +37,8 @@ class ArticleSource(Protocol):
     be a quick lookup that never waits on a lock."""
 
     def get(self, ident: str) -> Article | None: ...
+
+    def record(self, ident: str) -> Record | None: ...
 
 
 class HeadlineList(ScrollView, can_focus=True):
@@ -45,6 +53,7 @@ class HeadlineList(ScrollView, can_focus=True):
         "headlines--source",
         "headlines--age",
         "headlines--star",
+        "headlines--revised",
     }
     BORDER_TITLE = "Headlines"
     DEFAULT_CSS = """
@@ -83,6 +92,10 @@ class HeadlineList(ScrollView, can_focus=True):
         color: $text-warning;
         text-style: bold;
     }
+    HeadlineList > .headlines--revised {
+        color: $text-accent;
+        text-style: bold;
+    }
     """
     BINDINGS = bindings("headlines")
 
@@ -91,7 +104,8 @@ class HeadlineList(ScrollView, can_focus=True):
 
     @dataclass
     class Highlighted(Message):
-        """Another article is highlighted (None: the list is empty)."""
+        """Another article is highlighted (None: the list is empty); for a story, its first
+        report."""
 
         headlines: HeadlineList
         article_id: str | None
@@ -117,20 +131,36 @@ class HeadlineList(ScrollView, can_focus=True):
         self._cache: dict[str, Article] = {}
         self._watch: re.Pattern[str] | None = None
         self._words: re.Pattern[str] | None = None
+        self._story_rows = False  # `ids` are story ids (set with them, by `set_ids`)
+        self.stories: StoryShelf | None = None  # what story rows are drawn from
 
     # -- data ----------------------------------------------------------------------------
     def set_watch_terms(self, terms: list[str]) -> None:
         self._watch = _pattern(terms)
         self.refresh()
 
+    @property
+    def story_rows(self) -> bool:
+        """The rows on screen are stories."""
+        return self._story_rows
+
     def set_ids(
-        self, ids: list[str], keep_position: bool = True, words: list[str] | None = None
+        self,
+        ids: list[str],
+        keep_position: bool = True,
+        words: list[str] | None = None,
+        stories: StoryShelf | None = None,
     ) -> None:
-        """Show these ids, with the filter's `words` highlighted (set here, with the rows they
-        match, so a new filter paints once); the highlighted article and its place on screen
-        stay where they were."""
+        """Show these ids (of stories in `stories`, when given), with the filter's `words`
+        highlighted (set here, with the rows they match, so a new filter paints once); the
+        highlighted row and its place on screen stay where they were."""
         if words is not None:
             self._words = _pattern(words)
+        if (stories is not None) != self._story_rows:
+            keep_position = False  # another kind of row: start from the top
+            self._story_rows = stories is not None
+            self.border_title = "Stories" if stories is not None else self.BORDER_TITLE
+        self.stories = stories
         current = self.current_id
         offset_in_view = self.cursor - int(self.scroll_y)
         self.ids = ids
@@ -147,8 +177,8 @@ class HeadlineList(ScrollView, can_focus=True):
             self.set_reactive(HeadlineList.cursor, 0)
             self.scroll_to(y=0, animate=False, immediate=True)
         self.refresh()
-        if self.current_id != current or current is None:
-            self.post_message(self.Highlighted(self, self.current_id))
+        if self.current_id != current or current is None or not keep_position:
+            self.post_message(self.Highlighted(self, self.current_article_id))
 
     def invalidate(self, article_id: str | None = None) -> None:
         """Forget cached rows (their read/starred marks changed)."""
@@ -160,9 +190,25 @@ class HeadlineList(ScrollView, can_focus=True):
 
     @property
     def current_id(self) -> str | None:
+        """The id of the highlighted row: an article's, or a story's."""
         if 0 <= self.cursor < len(self.ids):
             return self.ids[self.cursor]
         return None
+
+    @property
+    def current_story(self) -> Story | None:
+        ident = self.current_id
+        if self.stories is None or ident is None:
+            return None
+        return self.stories.by_id.get(ident)
+
+    @property
+    def current_article_id(self) -> str | None:
+        """The highlighted article; on a story row, the story's first report."""
+        if not self._story_rows:
+            return self.current_id
+        story = self.current_story
+        return story.first_id if story is not None else None
 
     # -- movement ------------------------------------------------------------------------
     def _move(self, index: int) -> None:
@@ -173,7 +219,7 @@ class HeadlineList(ScrollView, can_focus=True):
             return
         self.cursor = index
         self.scroll_to_cursor()
-        self.post_message(self.Highlighted(self, self.current_id))
+        self.post_message(self.Highlighted(self, self.current_article_id))
 
     def scroll_to_cursor(self) -> None:
         height = self.scrollable_content_region.height or 1
@@ -246,6 +292,12 @@ class HeadlineList(ScrollView, can_focus=True):
         base = self.rich_style
         if index >= len(self.ids):
             return Strip.blank(width, base)
+        if self._story_rows:
+            story = self.stories.by_id.get(self.ids[index]) if self.stories else None
+            if story is None:
+                return Strip.blank(width, base)
+            text = self.story_text(story, width, selected=index == self.cursor)
+            return text_strip(text, self.app.console, width, base)
         article = self._article(self.ids[index])
         if article is None:
             return Strip.blank(width, base)
@@ -264,7 +316,12 @@ class HeadlineList(ScrollView, can_focus=True):
         when = age(article.published or seen, self._clock(), self._zone)
         title_width = max(10, width - MARK_WIDTH - AGE_WIDTH - 1 - SOURCE_WIDTH - 1)
         row = Text(no_wrap=True)
-        row.append(mark + " ", style("headlines--star", partial=True) if article.starred else "")
+        row.append(mark, style("headlines--star", partial=True) if article.starred else "")
+        record = self._source.record(article.id)
+        if record is not None and record.revised is not None:
+            row.append("~", style("headlines--revised", partial=True))
+        else:
+            row.append(" ")
         row.append(when.rjust(AGE_WIDTH) + " ", style("headlines--age", partial=True))
         row.append(_fit(article.source, SOURCE_WIDTH) + " ")
         row.stylize(style("headlines--source", partial=True), len(row) - SOURCE_WIDTH - 1)
@@ -275,14 +332,54 @@ class HeadlineList(ScrollView, can_focus=True):
             title.plain,
             style("headlines--read" if article.read else "headlines--unread", partial=True),
         )
+        self._finish(row, title.plain, start, selected)
+        return row
+
+    def story_text(self, story: Story, width: int, selected: bool = False) -> Text:
+        """One story as plain Text: "+" while an article of it is unread ("*" when one is
+        starred), when it last changed, how many outlets carry it, who reported it first and
+        how long ago, its representative headline."""
+        style = self.get_component_rich_style
+        now = self._clock()
+        last = datetime.fromtimestamp(story.last_seen, UTC) if story.last_seen else None
+        ago = duration(now.timestamp() - story.first_seen, "minute") if story.first_seen else "?"
+        fixed = MARK_WIDTH + AGE_WIDTH + 1 + OUTLETS_WIDTH + SOURCE_WIDTH + 1 + FIRST_WIDTH
+        title_width = max(10, width - fixed)
+        records = [r for r in map(self._source.record, story.articles) if r is not None]
+        starred = any(r.starred for r in records)
+        mark = "*" if starred else ("+" if any(not r.read for r in records) else " ")
+        row = Text(no_wrap=True)
+        row.append(mark, style("headlines--star", partial=True) if starred else "")
+        row.append(" " * (MARK_WIDTH - 1))
+        row.append(
+            age(last, now, self._zone).rjust(AGE_WIDTH) + " ", style("headlines--age", partial=True)
+        )
+        outlets = f"{story.outlets} outlet" + ("s" if story.outlets != 1 else "")
+        row.append(_fit(outlets.rjust(OUTLETS_WIDTH - 1), OUTLETS_WIDTH - 1) + " ")
+        row.append(
+            _fit(story.first_source, SOURCE_WIDTH) + " ", style("headlines--source", partial=True)
+        )
+        row.append(
+            _fit(f"first {ago} ago", FIRST_WIDTH - 1) + " ", style("headlines--age", partial=True)
+        )
+        start = len(row)
+        title = Text(story.title[: title_width * 2], no_wrap=True)
+        title.truncate(title_width, overflow="ellipsis")
+        row.append(title.plain, style("headlines--unread", partial=True))
+        self._finish(row, title.plain, start, selected)
+        return row
+
+    def _finish(self, row: Text, title: str, start: int, selected: bool) -> None:
+        """The cursor over the row, then the watch terms and the filter's words in `title`
+        (which starts at `start`), keeping their own colour on the cursor."""
+        style = self.get_component_rich_style
         if selected:
             row.stylize(style("headlines--cursor", partial=True))
         watch = style("headlines--watch-cursor" if selected else "headlines--watch", partial=True)
         for pattern in (self._watch, self._words):
             if pattern is not None:
-                for match in pattern.finditer(title.plain):
+                for match in pattern.finditer(title):
                     row.stylize(watch, start + match.start(), start + match.end())
-        return row
 
 
 def _fit(text: str, cells: int) -> str:

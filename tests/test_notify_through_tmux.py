@@ -1,0 +1,61 @@
+"""Alert notifications through a real tmux: the OSC 9 and OSC 777 sequences a dashboard writes
+inside tmux reach the terminal tmux runs in (tmux passes them through with allow-passthrough)."""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+WRITER = """
+import sys, time
+from fetchers.notify import terminal_sequences
+sys.stdout.write(terminal_sequences("wirewatch: Tariff", "Deal reached \\x1b[31m(Yonhap)"))
+sys.stdout.flush()
+time.sleep(1.5)
+"""
+
+
+def test_osc_9_and_777_reach_the_terminal_outside_tmux(tmp_path: Path) -> None:
+    conf = tmp_path / "tmux.conf"
+    conf.write_text("set -g allow-passthrough on\nset -g status off\n")
+    script = tmp_path / "writer.py"
+    script.write_text(WRITER)
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "TMUX"},
+        "TERM": "xterm-256color",
+        "PYTHONPATH": str(ROOT),
+    }
+    command = [
+        "tmux", "-L", f"ww-osc-{os.getpid()}", "-f", str(conf),
+        "new-session", f"{sys.executable} {script}",
+    ]  # fmt: skip
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        command, stdin=follower, stdout=follower, stderr=follower, env=env, start_new_session=True
+    )
+    os.close(follower)
+    seen = b""
+    deadline = time.monotonic() + 20
+    try:
+        while time.monotonic() < deadline and proc.poll() is None:
+            ready, _, _ = select.select([leader], [], [], 0.2)
+            if ready:
+                try:
+                    seen += os.read(leader, 65536)
+                except OSError:
+                    break
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=10)
+        os.close(leader)
+    assert b"\x1b]9;wirewatch: Tariff: Deal reached (Yonhap)\x07" in seen
+    assert b"\x1b]777;notify;wirewatch: Tariff;Deal reached (Yonhap)\x07" in seen
+    assert b"Ptmux" not in seen  # unwrapped by tmux, not shown as text

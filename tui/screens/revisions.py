@@ -1,0 +1,86 @@
+"""`d`: what a source changed in an article, one revision after another, as word diffs of the
+headline and the summary."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from rich.console import Group
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from fetchers.models import Article
+from tui.actions import bindings
+from tui.format import wall
+from tui.worddiff import word_diff
+
+
+class RevisionsScreen(ModalScreen[None]):
+    """Each version of the article against the one before it, oldest first; the last is what
+    the article says now."""
+
+    BINDINGS = bindings("revisions")
+    DEFAULT_CSS = """
+    RevisionsScreen {
+        align: center middle;
+    }
+    #revisions-box {
+        width: 100;
+        max-width: 100%;
+        max-height: 80%;
+        border: round $primary;
+        background: $surface;
+        padding: 0 1;
+    }
+    """
+
+    def __init__(
+        self,
+        article: Article,
+        revisions: list[dict[str, str]],
+        revised: datetime | None,
+        local: tzinfo,
+    ) -> None:
+        super().__init__()
+        self.article = article
+        self.revisions = revisions
+        self.revised = revised  # when the version the article has now was first seen
+        self.local = local
+
+    def compose(self) -> ComposeResult:
+        versions = [
+            (r.get("seen"), str(r.get("title") or ""), str(r.get("summary") or ""))
+            for r in self.revisions
+        ]
+        now_seen = self.revised.isoformat() if self.revised is not None else None
+        versions.append((now_seen, self.article.title, self.article.summary))
+        count = len(self.revisions)
+        parts: list[Text] = [
+            Text(f"{self.article.source}: {count} earlier version" + ("s" if count > 1 else ""))
+        ]
+        parts[0].stylize("bold")
+        parts.append(Text("struck through: removed · underlined: added\n", style="dim"))
+        for n in range(1, len(versions)):
+            (_, title, summary), (seen, new_title, new_summary) = versions[n - 1], versions[n]
+            parts.append(Text(f"Changed, as seen {self._when(seen)}", style="bold underline"))
+            parts.append(word_diff(title, new_title) if title != new_title else Text(new_title))
+            if summary != new_summary:
+                parts.append(word_diff(summary, new_summary))
+            else:
+                parts.append(Text("(summary unchanged)", style="dim"))
+            parts.append(Text(""))
+        parts.append(Text("escape closes.", style="dim"))
+        self.lines = parts  # as shown, one Text a line
+        with VerticalScroll(id="revisions-box"):
+            yield Static(Group(*parts))
+
+    def _when(self, seen: str | None) -> str:
+        if not seen:
+            return "at a time not recorded"
+        try:
+            return wall(datetime.fromisoformat(seen), self.local)
+        except ValueError:
+            return seen
