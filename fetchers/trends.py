@@ -20,13 +20,18 @@ counted as it stands, so a spike fires as soon as it is there, not when the hour
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from statistics import fmean, pstdev
+from typing import TYPE_CHECKING
 
 from fetchers.batchmatch import BatchIndex
 from fetchers.query import Query, Record, parse_query
 from fetchers.store import ArticleStore
+
+if TYPE_CHECKING:
+    from fetchers.storybook import Story
 
 HOUR = 3600
 BASELINE_HOURS = 24
@@ -99,7 +104,7 @@ class Trend:
     """One term's series: `counts[i]` are the mentions in the hour starting `start + i` hours."""
 
     name: str
-    kind: str  # "watch" or "alert"
+    kind: str  # "watch", "alert" or "story"
     query: str
     start: datetime
     counts: list[int]
@@ -118,6 +123,29 @@ class Trend:
             "threshold": round(self.verdict.threshold, 3),
             "spike": self.verdict.spike,
         }
+
+
+STORY_TRENDS = 8  # stories with a series: the most recently active carried by 2+ outlets
+
+
+def story_trends(
+    stories: Iterable[Story], store: ArticleStore, now: datetime, hours: int = DEFAULT_HOURS
+) -> list[Trend]:
+    """Articles per hour of the STORY_TRENDS most recently active stories that two or more
+    outlets carry and that moved within the span (`stories`: newest activity first)."""
+    start = hour_start(now) - timedelta(hours=hours - 1)
+    out: list[Trend] = []
+    for story in stories:
+        if len(out) >= STORY_TRENDS:
+            break
+        if story.outlets < 2 or story.last_seen < start.timestamp():
+            continue
+        times = [record.when for record in store.records(story.articles)]
+        counts = hourly_counts(times, now, hours)
+        out.append(
+            Trend(story.title, "story", f"story:{story.id}", start, counts, spike_verdict(counts))
+        )
+    return out
 
 
 def window(store: ArticleStore, now: datetime, hours: int) -> list[Record]:

@@ -19,6 +19,7 @@ from tests.conftest import (
     FROZEN,
     dash,
     make_app,
+    newsroom_data,
     piloted,
     screen_text,
     seed_only_config,
@@ -28,7 +29,7 @@ from tests.conftest import (
     status_text,
 )
 from tui.app import WirewatchApp
-from tui.messages import AlertsArrived, QueryDone, RulesChanged, Trended
+from tui.messages import AlertsArrived, QueryDone, RulesChanged, StoriesRead, Trended
 from tui.screens.alerts import AlertsScreen, RuleForm, WatchedItem
 from tui.screens.dashboard import DashboardScreen
 
@@ -336,3 +337,27 @@ async def test_a_viewer_shows_alerts_too_and_enter_on_a_spike_filters_to_its_ter
         await pilot.pause()
         assert isinstance(app.screen, DashboardScreen)
         assert dashboard.query_text == '"tariff"'
+
+
+async def test_the_velocity_list_has_the_stories_outlets_share(tmp_path: Path) -> None:
+    """Beside the rules and watch terms: each story two or more outlets carry, with its
+    articles per hour; enter filters the headlines to it."""
+    newsroom_data(tmp_path)
+    app = make_app(tmp_path)
+    async with piloted(app) as pilot:
+        await seen(app).wait_for(StoriesRead)
+        await settle(app, pilot, want=4)
+        screen = await open_alerts(app, pilot)
+        stories = [item for item in screen.query(WatchedItem) if item.row.story is not None]
+        assert len(stories) == 1  # the US-Korea deal (3 outlets); the US-Japan one has one
+        (story,) = stories
+        assert story.counts is not None and sum(story.counts) == 3
+        assert "story · articles per hour" in screen_text(app)
+        screen.query_one("#alerts-watched", ListView).focus()
+        screen.query_one("#alerts-watched", ListView).index = list(screen.query(WatchedItem)).index(
+            story
+        )
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert dash(app).query_text == f"story:{story.row.story}"
+        assert len(dash(app).headlines.ids) == 3

@@ -441,3 +441,19 @@ def test_a_big_first_refresh_leaves_the_first_grouping_to_a_long_running_writer(
         later._update([i.id for i in EVERYTHING[-2:]], removed=False)
         saved = json.loads((tmp_path / FILE).read_text())["stories"]
         assert {frozenset(ids) for ids in saved.values()} == grouped(EVERYTHING)
+
+
+def test_trends_give_the_articles_per_hour_of_stories_outlets_share(
+    desk, tmp_path: Path, capsys
+) -> None:
+    where, routes = desk
+    routes["/herald.xml"].body = rss(HERALD)
+    assert _run(capsys, *where, "refresh")[0] == 0
+    _, series, _ = _run(capsys, *where, "trends", "--json")
+    stories = [s for s in series if s["kind"] == "story"]
+    assert len(stories) == 1  # the quake has one outlet: no series
+    (deal,) = stories
+    assert deal["query"].startswith("story:") and "Lutnick" not in deal["name"]
+    assert deal["counts"][-3:] == [1, 1, 0]  # Yonhap 10:30Z, the Herald 11:00Z; now 12:00Z
+    _, listed, _ = _run(capsys, *where, "list", deal["query"], "--json")
+    assert len(listed) == 2

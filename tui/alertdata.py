@@ -14,7 +14,7 @@ from fetchers.alertfeed import AlertFeed, NewAlerts
 from fetchers.alerthistory import AlertEntry, AlertHistory, HistoryError
 from fetchers.alertrules import AlertRule, RuleBook, RuleBookError, all_rules
 from fetchers.query import QueryError, parse_query
-from fetchers.trends import DEFAULT_HOURS, trends, watch_query
+from fetchers.trends import DEFAULT_HOURS, hourly_counts, story_trends, trends, watch_query
 from tui.session import Session
 
 HISTORY_SHOWN = 500  # the newest entries the alerts screen lists
@@ -28,11 +28,14 @@ class Watched:
 
     name: str
     query: str
-    rule: AlertRule | None = None  # None: a watch term
+    rule: AlertRule | None = None  # None: a watch term, or a story
+    story: str | None = None  # a story's id: its articles per hour, not a rule's mentions
 
     @property
     def key(self) -> str:
-        """The history's name for it ("config:NAME", "app:ID", "watch:TERM")."""
+        """The history's name for it ("config:NAME", "app:ID", "watch:TERM", "story:ID")."""
+        if self.story is not None:
+            return f"story:{self.story}"
         return self.rule.key if self.rule is not None else f"watch:{self.name}"
 
 
@@ -92,6 +95,10 @@ class AlertData:
         rules = all_rules(list(self.config.alerts), stored, muted)
         out = [Watched(rule.name, rule.query, rule) for rule in rules]
         out += [Watched(term, watch_query(term)) for term in self.config.watch_terms]
+        shelf = self.session.shelf
+        if shelf is not None:
+            moving = story_trends(shelf.stories, self.session.store, now, TREND_HOURS)
+            out += [Watched(t.name, t.query, story=t.query.removeprefix("story:")) for t in moving]
         return out, problems
 
     def series(self, watched: list[Watched]) -> list[list[int]]:
@@ -99,13 +106,20 @@ class AlertData:
         whose query no longer parses counts nothing)."""
         now = self.session.clock()
         terms = []
+        counts = [[0] * TREND_HOURS for _ in watched]
+        shelf = self.session.shelf
         for n, row in enumerate(watched):
+            if row.story is not None:  # its own articles, as `wirewatch trends` counts them
+                story = shelf.by_id.get(row.story) if shelf is not None else None
+                if story is not None:
+                    records = self.session.store.records(story.articles)
+                    counts[n] = hourly_counts([r.when for r in records], now, TREND_HOURS)
+                continue
             try:
                 query = parse_query(row.query, now, self.session.local)
             except QueryError:
                 continue
             terms.append((str(n), "alert" if row.rule else "watch", row.query, query))
-        counts = [[0] * TREND_HOURS for _ in watched]
         if terms:
             for found in trends(self.session.store, terms, now, TREND_HOURS):
                 counts[int(found.name)] = found.counts

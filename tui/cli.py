@@ -32,7 +32,14 @@ from fetchers.redact import printable
 from fetchers.store import ArticleStore, Store, StoreError, StoreLocked
 from fetchers.storybook import StoryBook, StoryLookup, leads, stories_of
 from fetchers.timeparse import local_zone, since_spec
-from fetchers.trends import DEFAULT_HOURS, MAX_HOURS, MIN_HOURS, trends, watch_query
+from fetchers.trends import (
+    DEFAULT_HOURS,
+    MAX_HOURS,
+    MIN_HOURS,
+    story_trends,
+    trends,
+    watch_query,
+)
 from tui.format import duration, event_zone, time_left, wall
 
 if TYPE_CHECKING:
@@ -793,7 +800,8 @@ def _sparkline(counts: list[int]) -> str:
 
 
 def cmd_trends(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
-    """Mentions per hour of every watch term and alert rule, from the stored articles."""
+    """Mentions per hour of every watch term and alert rule, and articles per hour of the
+    most recently active stories, from the stored articles."""
     if not MIN_HOURS <= args.hours <= MAX_HOURS:
         raise UsageError(f"--hours must be from {MIN_HOURS} to {MAX_HOURS}")
     now = ctx.clock()
@@ -808,7 +816,10 @@ def cmd_trends(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     terms += [(r.name, "alert", r.query) for r in all_rules(ctx.config.alerts, stored, muted)]
     with _viewer(ctx) as store:
         parsed = [(name, kind, text, parse_query(text, now, zone)) for name, kind, text in terms]
-        for found in trends(store, parsed, now, args.hours):
+        found_stories = stories_of(StoryBook(ctx.data_dir).read(store), store)
+        series = trends(store, parsed, now, args.hours)
+        series += story_trends(found_stories, store, now, args.hours)
+        for found in series:
             if args.json:
                 _write_json(out, found.to_json())
                 continue

@@ -64,7 +64,9 @@ def watched_label(row: Watched) -> Text:
     """A velocity row's name and what it is: a config or app rule (muted or where it
     notifies), or a watch term."""
     rule = row.rule
-    if rule is None:
+    if row.story is not None:
+        what = "story · articles per hour"
+    elif rule is None:
         what = "watch term"
     else:
         where = "config" if rule.origin == "config" else "app"
@@ -247,10 +249,12 @@ class AlertsScreen(ReportsWorkerErrors, Screen[AlertChoice | None]):
             self.notify("Pick a rule first (tab moves to the list of rules).", markup=False)
             return None
         if row.rule is None:
-            self.notify(
-                f"{row.name} is a watch term ([watch] in the config); p makes it a rule.",
-                markup=False,
+            what = (
+                "a story: enter filters to it"
+                if row.story
+                else "a watch term ([watch] in the config); p makes it a rule"
             )
+            self.notify(f"{row.name} is {what}.", markup=False)
             return None
         if stored_only and row.rule.origin == "config":
             self.notify(
@@ -305,7 +309,7 @@ class AlertsScreen(ReportsWorkerErrors, Screen[AlertChoice | None]):
 
     def action_promote(self) -> None:
         row = self._current()
-        if row is None or row.rule is not None:
+        if row is None or row.rule is not None or row.story is not None:
             self.notify("Pick a watch term in the list of rules and terms first.", markup=False)
             return
         self._open_form(name=row.name, query=watch_query(row.name))
