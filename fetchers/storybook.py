@@ -161,12 +161,15 @@ class StoryBook:
                 self.index, _ = self._open(store)
             return self.index
 
-    def shelf(self, store: ArticleStore) -> StoryShelf:
+    def shelf(
+        self, store: ArticleStore, pace: bool = False, settle: Settle | None = None
+    ) -> StoryShelf:
         """(In a thread.) The stories as they are now, frozen: an update running meanwhile in
-        another thread is waited for, and one after it changes nothing already taken."""
+        another thread is waited for, and one after it changes nothing already taken.
+        `pace`, `settle`: as for `update`, when the articles must be grouped first."""
         with self._lock:
             if self.index is None:
-                self.index, _ = self._open(store)
+                self.index, _ = self._open(store, pace, settle)
             return StoryShelf(stories_of(self.index, store))
 
     def update(

@@ -173,7 +173,7 @@ class Session:
         as its newsroom groups them after each cycle; a viewer's from the file the writer
         keeps, with what the file lacks grouped in memory."""
         book = self.newsroom.story_desk.book if self.is_writer else StoryBook(self.data_dir)
-        return book.shelf(self.store)
+        return book.shelf(self.store, pace=True, settle=settle_heap)  # the screen goes first
 
     def close(self) -> None:
         """Stop polling and the parse workers (the store is closed by the process's exit)."""
