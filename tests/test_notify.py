@@ -210,7 +210,7 @@ def test_inside_tmux_each_sequence_goes_through_passthrough() -> None:
 
 
 def test_tmux_is_found_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TMUX", "/tmp/tmux-1000/default,1,0")
+    monkeypatch.setenv("TMUX", "tmux-socket,1,0")  # its form: socket, pid, session
     assert terminal_sequences("T", "B").startswith("\x1bPtmux;")
     monkeypatch.delenv("TMUX")
     assert terminal_sequences("T", "B").startswith("\x1b]9;")
