@@ -80,7 +80,10 @@ def _entry(item: dict[str, Any]) -> AlertEntry | None:
     try:
         raw = item.get("at")
         at = _instant(raw) if isinstance(raw, str) else None
-        if at is None:
+        if at is None or at.tzinfo is None:  # a time without its zone is no instant
+            return None
+        notify = item.get("notify") or ()
+        if not isinstance(notify, list | tuple):
             return None
         kind: AlertKind = "spike" if item.get("kind") == "spike" else "match"
         return AlertEntry(
@@ -93,7 +96,7 @@ def _entry(item: dict[str, Any]) -> AlertEntry | None:
             source=clean_line(str(item["source"]), False) if item.get("source") else None,
             at=at,
             link=str(item["link"]) if item.get("link") else None,
-            notify=tuple(str(n) for n in item.get("notify") or ()),
+            notify=tuple(str(n) for n in notify),
         )
     except (KeyError, TypeError, ValueError):
         return None
@@ -125,6 +128,8 @@ class AlertHistory:
         except (OSError, orjson.JSONDecodeError) as exc:
             raise HistoryError(f"{self.path} cannot be read: {exc}") from exc
         items = data.get("entries", []) if isinstance(data, dict) else []
+        if not isinstance(items, list):
+            raise HistoryError(f"{self.path}: entries is not a list")
         entries = [e for e in (_entry(i) for i in items if isinstance(i, dict)) if e]
         self._entries = entries
         stated = data.get("next") if isinstance(data, dict) else None

@@ -315,8 +315,9 @@ class AlertDesk:
 
     # -- delivery ---------------------------------------------------------------------------
     def _deliver(self, firing: Firing, rules: dict[str, AlertRule], now: datetime) -> None:
-        """Log every entry (a headless `poll` shows them), then desktop and webhook: at most
-        PER_RULE each per rule and cycle, the rest in one summary, nothing in quiet hours."""
+        """Log the entries (a headless `poll` shows them), then desktop and webhook: at most
+        PER_RULE of each per rule and cycle, the rest in one summary; nothing is delivered in
+        quiet hours."""
         by_rule: dict[str, list[AlertEntry]] = {}
         for entry in firing.entries:
             by_rule.setdefault(entry.rule, []).append(entry)

@@ -141,6 +141,10 @@ def make_rule(
         parts = urlsplit(webhook)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise RuleError("webhook: must be an http:// or https:// URL with a host")
+        try:
+            parts.port  # noqa: B018 - read to check it: a port out of range raises
+        except ValueError:
+            raise RuleError("webhook: the URL's port is not a port number") from None
         if any(ch.isspace() or ord(ch) < 32 for ch in webhook):
             raise RuleError("webhook: a URL holds no spaces or control characters")
     if "webhook" in notify and not webhook:
@@ -194,8 +198,13 @@ class RuleBook:
             raise RuleBookError(f"{self.path} cannot be read: {exc}") from exc
         if not isinstance(data, dict):
             raise RuleBookError(f"{self.path} is not an alerts file")
-        rules = [r for r in data.get("rules", []) if isinstance(r, dict) and r.get("id")]
-        muted = [m for m in data.get("muted", []) if isinstance(m, str)]
+        raw_rules, raw_muted = data.get("rules", []), data.get("muted", [])
+        if not isinstance(raw_rules, list) or not isinstance(raw_muted, list):
+            raise RuleBookError(f"{self.path}: rules and muted must be lists")
+        rules = [
+            {**r, "id": str(r["id"])} for r in raw_rules if isinstance(r, dict) and r.get("id")
+        ]
+        muted = [m for m in raw_muted if isinstance(m, str)]
         return {"rules": rules, "muted": muted}
 
     def _write(self, data: dict[str, Any]) -> None:
@@ -220,11 +229,7 @@ class RuleBook:
             except RuleError as exc:
                 problems.append(f"{self.path}: rule {item.get('name')!r}: {exc}")
                 continue
-            created = None
-            try:
-                created = from_utc_iso(item.get("created"))
-            except ValueError:
-                pass
+            created = _created(item)
             rules.append(
                 replace(
                     rule,
@@ -258,7 +263,7 @@ class RuleBook:
             data = self._read()
             for n, item in enumerate(data["rules"]):
                 if item["id"] == ident:
-                    created = from_utc_iso(item.get("created")) or now
+                    created = _created(item) or now
                     rule = replace(
                         checked, ident=ident, created=created, muted=bool(item.get("muted"))
                     )
@@ -316,3 +321,14 @@ def all_rules(
     """The config's rules (muted from the app where named), then the app's."""
     out = [replace(r, muted=r.name in muted) if r.name in muted else r for r in config_rules]
     return [*out, *stored]
+
+
+def _created(item: dict[str, Any]) -> datetime | None:
+    """A stored rule's creation time; None when the file holds none that reads."""
+    value = item.get("created")
+    if not isinstance(value, str):
+        return None
+    try:
+        return from_utc_iso(value)
+    except ValueError:
+        return None

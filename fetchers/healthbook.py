@@ -22,7 +22,8 @@ class HealthBook:
         self.path = Path(folder) / FILE if folder is not None else None
 
     def load(self) -> dict[str, SourceHealth]:
-        """The health as saved; empty when there is none or it cannot be read."""
+        """The health as saved; empty when there is none or it cannot be read, without the
+        sources whose record does not read (their next poll records them afresh)."""
         if self.path is None:
             return {}
         try:
@@ -31,11 +32,15 @@ class HealthBook:
             return {}
         if not isinstance(data, dict):
             return {}
-        return {
-            name: SourceHealth.from_record(rec)
-            for name, rec in data.items()
-            if isinstance(rec, dict) and "name" in rec
-        }
+        out: dict[str, SourceHealth] = {}
+        for name, rec in data.items():
+            if not isinstance(rec, dict) or "name" not in rec:
+                continue
+            try:
+                out[name] = SourceHealth.from_record(rec)
+            except (KeyError, TypeError, ValueError, AttributeError):
+                continue
+        return out
 
     def save(self, health: dict[str, SourceHealth]) -> None:
         """(The writer.) Replace the saved health; StoreWriteError when the disk refuses."""

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from fetchers.alerthistory import AlertEntry
-from fetchers.text import strip_controls
+from fetchers.text import strip_controls, strip_zero_width
 
 log = logging.getLogger("wirewatch.alerts")
 
@@ -41,7 +41,7 @@ POST_TIMEOUT = 10.0
 def notification_text(text: str, limit: int = TEXT_LIMIT) -> str:
     """One line of plain text that drives nothing: escape sequences, controls and
     bidirectional marks removed, line breaks and tabs made spaces, at most `limit` characters."""
-    flat = " ".join(strip_controls(text).split())
+    flat = " ".join(strip_zero_width(strip_controls(text)).split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 

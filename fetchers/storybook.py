@@ -278,7 +278,7 @@ def stories_of(index: StoryIndex, store: ArticleStore) -> list[Story]:
     """Every story with its stored articles, newest activity first."""
     out: list[Story] = []
     for sid, ids in index.members.items():
-        records = [r for r in map(store.record, ids) if r is not None]
+        records = store.records(ids)
         if records:
             out.append(_story(sid, records))
     out.sort(key=lambda s: (-s.last_seen, s.id))

@@ -27,6 +27,7 @@ from statistics import fmean, pstdev
 from typing import TYPE_CHECKING
 
 from fetchers.batchmatch import BatchIndex
+from fetchers.models import utc_iso
 from fetchers.query import Query, Record, parse_query
 from fetchers.store import ArticleStore
 
@@ -91,12 +92,8 @@ def watch_query(term: str) -> str:
 def within(query: Query, hours: int, now: datetime) -> Query:
     """The query restricted to articles of the last `hours` clock hours (a since: clause)."""
     start = hour_start(now) - timedelta(hours=hours - 1)
-    bound = parse_query(f"since:{utc_iso_plain(start)}", now, UTC)
+    bound = parse_query(f"since:{utc_iso(start)}", now, UTC)
     return Query(query.text, [*query.clauses, *bound.clauses], list(query.words))
-
-
-def utc_iso_plain(when: datetime) -> str:
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(slots=True, frozen=True)
@@ -116,7 +113,7 @@ class Trend:
             "name": self.name,
             "kind": self.kind,
             "query": self.query,
-            "start": utc_iso_plain(self.start),
+            "start": utc_iso(self.start),
             "counts": self.counts,
             "current": self.verdict.current,
             "baseline_mean": round(self.verdict.mean, 3),
@@ -151,7 +148,7 @@ def story_trends(
 def window(store: ArticleStore, now: datetime, hours: int) -> list[Record]:
     """The stored articles of the last `hours` clock hours (the running one included)."""
     ids = store.query_ids(within(Query(""), hours, now))
-    return [r for r in map(store.record, ids) if r is not None]
+    return store.records(ids)
 
 
 def series(

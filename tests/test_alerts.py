@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from fetchers.alerthistory import AlertHistory
+from fetchers.alerthistory import AlertHistory, HistoryError
 from fetchers.alerting import AlertDesk
 from fetchers.alertrules import RuleBook, RuleBookError, RuleError, make_rule
 from fetchers.batchmatch import BatchIndex
@@ -448,3 +448,51 @@ def test_a_refresh_fires_rules_for_words_its_lean_store_left_on_disk(tmp_path: P
         )
         desk.check(ids)
     assert fired(data) == [("Chips", "Story 3", "Wire")]
+
+
+def test_broken_alert_files_are_clear_errors_or_skipped_entries(tmp_path: Path) -> None:
+    """alerts.json and alerts-history.json as a hand or a torn disk leaves them: the rule book
+    says what is wrong; history entries that do not read are left out, never a crash."""
+    (tmp_path / "alerts.json").write_text('{"rules": 5, "muted": []}')
+    with pytest.raises(RuleBookError, match="rules and muted must be lists"):
+        RuleBook(tmp_path).load(NOW)
+    (tmp_path / "alerts.json").write_text(
+        '{"rules": [{"id": 7, "name": "N", "query": "tariff", "created": 12}], "muted": []}'
+    )
+    book = RuleBook(tmp_path)
+    (rule,) = book.load(NOW)[0]
+    assert rule.ident == "7" and rule.created is None
+    book.remove("7")
+    assert book.load(NOW)[0] == []
+    history = tmp_path / "alerts-history.json"
+    good = {"seq": 1, "alert": "A", "rule": "r", "kind": "match", "title": "T",
+            "at": "2025-10-24T00:00:00Z", "notify": ["terminal"]}  # fmt: skip
+    naive = {**good, "seq": 2, "at": "2025-10-24T00:00:00"}
+    spelled = {**good, "seq": 3, "notify": "terminal"}
+    history.write_text(json.dumps({"entries": [good, naive, spelled]}))
+    entries = AlertHistory(tmp_path).recent(NOW - timedelta(days=1))
+    assert [e.seq for e in entries] == [1]
+    history.write_text('{"entries": 3}')
+    with pytest.raises(HistoryError):
+        AlertHistory(tmp_path).load()
+
+
+def test_a_webhook_port_that_is_no_port_is_refused_at_load() -> None:
+    fields = {"name": "W", "query": "x", "notify": ["webhook"], "webhook": "http://h:99999/"}
+    with pytest.raises(RuleError, match="port"):
+        make_rule(fields, NOW)
+
+
+def test_a_notification_carries_no_zero_width_characters() -> None:
+    from fetchers.notify import notification_text
+
+    assert notification_text("Tar\u200biff\u2060 deal\u200e") == "Tariff deal"
+
+
+def test_a_health_record_that_does_not_read_is_skipped_not_a_crash(tmp_path: Path) -> None:
+    from fetchers.healthbook import HealthBook
+
+    good = {"name": "A", "location": "https://a.example/rss", "status": "ok"}
+    bad = {"name": "B", "location": "x", "last_ok": 5, "next_poll": "soon"}
+    (tmp_path / "sources.json").write_text(json.dumps({"A": good, "B": bad}))
+    assert list(HealthBook(tmp_path).load()) == ["A"]

@@ -113,3 +113,21 @@ async def test_saved_filter_two_finds_the_story_by_its_text(tmp_path: Path) -> N
         shown_help = console.export_text()
         assert "in the title, summary or full text" in shown_help
         assert "title:tariff" in shown_help
+
+
+async def test_a_source_name_with_markup_titles_the_article_pane_as_written(
+    tmp_path: Path,
+) -> None:
+    """The article pane's title is the source's name: brackets there are characters."""
+    from fetchers.models import Article
+    from fetchers.store import Store
+
+    with Store(tmp_path / "data", writer=True) as store:
+        store.add_batch(
+            [Article("m", "[bold red]Wire[/] [link=x]", "A headline", None, FROZEN, FROZEN, "")]
+        )
+    app = make_app(tmp_path, poll=False)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot)
+        titles = [line for line in screen_text(app).splitlines() if line.startswith("╭─")]
+        assert any("[bold red]Wire[/] [link=x]" in line for line in titles)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from typing import Literal
 
+from rich.cells import cell_len, set_cell_size
+
 from fetchers.timeparse import local_zone, zone
 
 AGE_WIDTH = 6  # the widest age() is "Nov 30" or "Oct'25"
@@ -75,3 +77,10 @@ def wall_short(when: datetime, tz: tzinfo, now: datetime) -> str:
     else:
         day = f"{moment:%a} {moment.day} {moment:%b %Y}"
     return f"{day} {moment:%H:%M} {label}".strip()
+
+
+def fit(text: str, cells: int) -> str:
+    """`text` in exactly `cells` cells: padded, or cut with an ellipsis."""
+    if cell_len(text) <= cells:
+        return set_cell_size(text, cells)
+    return set_cell_size(text, cells - 1) + "…"

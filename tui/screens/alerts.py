@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from typing import Any, Literal, NamedTuple
 
-from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -24,6 +23,7 @@ from fetchers.newsroom import Clock
 from fetchers.trends import spike_verdict, watch_query
 from tui.actions import bindings
 from tui.alertdata import TREND_HOURS, AlertData, AlertsView, RuleChange, Watched
+from tui.format import fit
 from tui.messages import RulesChanged, Trended
 from tui.screens.picker import move_in
 from tui.workers import ReportsWorkerErrors
@@ -39,13 +39,6 @@ class AlertChoice(NamedTuple):
 
     action: Literal["article", "filter"]
     target: str  # an article id, or a query
-
-
-def fit(text: str, cells: int) -> str:
-    """`text` in exactly `cells` cells: padded, or cut with an ellipsis."""
-    if cell_len(text) <= cells:
-        return set_cell_size(text, cells)
-    return set_cell_size(text, cells - 1) + "…"
 
 
 def entry_row(entry: AlertEntry, zone: tzinfo) -> Text:

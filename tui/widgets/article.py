@@ -13,6 +13,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static
@@ -238,4 +239,4 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
                 style("article--note", partial=True),
             )
         body.update(out)
-        self.border_title = article.source
+        self.border_title = Content(article.source)  # a source's name is never markup

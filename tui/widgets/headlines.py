@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import Protocol
 
-from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual import events
 from textual.geometry import Size
@@ -23,7 +22,7 @@ from fetchers.newsroom import Clock
 from fetchers.query import Record
 from fetchers.storybook import Story, StoryShelf
 from tui.actions import bindings
-from tui.format import AGE_WIDTH, age, duration
+from tui.format import AGE_WIDTH, age, duration, fit
 from tui.widgets.strips import text_strip
 
 MARK_WIDTH = 2  # "+" unread, "*" starred; then "~" when its source revised the headline
@@ -131,8 +130,7 @@ class HeadlineList(ScrollView, can_focus=True):
         self._cache: dict[str, Article] = {}
         self._watch: re.Pattern[str] | None = None
         self._words: re.Pattern[str] | None = None
-        self._story_rows = False  # `ids` are story ids (set with them, by `set_ids`)
-        self.stories: StoryShelf | None = None  # what story rows are drawn from
+        self.stories: StoryShelf | None = None  # set: `ids` are story ids, drawn from these
 
     # -- data ----------------------------------------------------------------------------
     def set_watch_terms(self, terms: list[str]) -> None:
@@ -142,7 +140,7 @@ class HeadlineList(ScrollView, can_focus=True):
     @property
     def story_rows(self) -> bool:
         """The rows on screen are stories."""
-        return self._story_rows
+        return self.stories is not None
 
     def set_ids(
         self,
@@ -156,9 +154,8 @@ class HeadlineList(ScrollView, can_focus=True):
         highlighted row and its place on screen stay where they were."""
         if words is not None:
             self._words = _pattern(words)
-        if (stories is not None) != self._story_rows:
+        if (stories is not None) != self.story_rows:
             keep_position = False  # another kind of row: start from the top
-            self._story_rows = stories is not None
             self.border_title = "Stories" if stories is not None else self.BORDER_TITLE
         self.stories = stories
         current = self.current_id
@@ -205,7 +202,7 @@ class HeadlineList(ScrollView, can_focus=True):
     @property
     def current_article_id(self) -> str | None:
         """The highlighted article; on a story row, the story's first report."""
-        if not self._story_rows:
+        if not self.story_rows:
             return self.current_id
         story = self.current_story
         return story.first_id if story is not None else None
@@ -292,7 +289,7 @@ class HeadlineList(ScrollView, can_focus=True):
         base = self.rich_style
         if index >= len(self.ids):
             return Strip.blank(width, base)
-        if self._story_rows:
+        if self.story_rows:
             story = self.stories.by_id.get(self.ids[index]) if self.stories else None
             if story is None:
                 return Strip.blank(width, base)
@@ -323,7 +320,7 @@ class HeadlineList(ScrollView, can_focus=True):
         else:
             row.append(" ")
         row.append(when.rjust(AGE_WIDTH) + " ", style("headlines--age", partial=True))
-        row.append(_fit(article.source, SOURCE_WIDTH) + " ")
+        row.append(fit(article.source, SOURCE_WIDTH) + " ")
         row.stylize(style("headlines--source", partial=True), len(row) - SOURCE_WIDTH - 1)
         start = len(row)
         title = Text(article.title[: title_width * 2], no_wrap=True)
@@ -355,12 +352,12 @@ class HeadlineList(ScrollView, can_focus=True):
             age(last, now, self._zone).rjust(AGE_WIDTH) + " ", style("headlines--age", partial=True)
         )
         outlets = f"{story.outlets} outlet" + ("s" if story.outlets != 1 else "")
-        row.append(_fit(outlets.rjust(OUTLETS_WIDTH - 1), OUTLETS_WIDTH - 1) + " ")
+        row.append(fit(outlets.rjust(OUTLETS_WIDTH - 1), OUTLETS_WIDTH - 1) + " ")
         row.append(
-            _fit(story.first_source, SOURCE_WIDTH) + " ", style("headlines--source", partial=True)
+            fit(story.first_source, SOURCE_WIDTH) + " ", style("headlines--source", partial=True)
         )
         row.append(
-            _fit(f"first {ago} ago", FIRST_WIDTH - 1) + " ", style("headlines--age", partial=True)
+            fit(f"first {ago} ago", FIRST_WIDTH - 1) + " ", style("headlines--age", partial=True)
         )
         start = len(row)
         title = Text(story.title[: title_width * 2], no_wrap=True)
@@ -380,13 +377,6 @@ class HeadlineList(ScrollView, can_focus=True):
             if pattern is not None:
                 for match in pattern.finditer(title):
                     row.stylize(watch, start + match.start(), start + match.end())
-
-
-def _fit(text: str, cells: int) -> str:
-    """`text` in exactly `cells` cells: padded, or cut with an ellipsis."""
-    if cell_len(text) <= cells:
-        return set_cell_size(text, cells)
-    return set_cell_size(text, cells - 1) + "…"
 
 
 def _pattern(terms: list[str]) -> re.Pattern[str] | None:
