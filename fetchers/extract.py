@@ -24,7 +24,7 @@ from fetchers.charset import codec_for, decode, header_charset, strip_xml_declar
 from fetchers.extractors.blocks import Block, segment
 from fetchers.extractors.density import densest, density_shares
 from fetchers.extractors.libraries import readability_text, trafilatura_text
-from fetchers.extractors.metadata import read_metadata
+from fetchers.extractors.metadata import read_metadata, same_headline
 from fetchers.extractors.sitewide import MAX_SHARE_REMOVED, MEMORY, fingerprint
 from fetchers.extractors.vote import (
     Verdict,
@@ -85,7 +85,7 @@ def extract_article(body: bytes, content_type: str | None, url: str | None) -> P
     if not text:
         raise ExtractError("no article text found on the page")
     first, _, rest = text.partition("\n\n")
-    if meta.title and first == meta.title and rest:
+    if meta.title and same_headline(first, meta.title) and rest:
         text = rest  # the headline is shown apart from the text
     return Page(
         title=meta.title,

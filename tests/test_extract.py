@@ -199,6 +199,76 @@ def test_metadata_in_cdata_wrapped_json_ld_and_a_byline_element() -> None:
     assert result.published == datetime(2024, 6, 25, tzinfo=UTC)
 
 
+def titled(title: str, head: str = "", body: str = "") -> bytes:
+    return (
+        f"<html><head><title>{title}</title>{head}</head><body><article>{body}"
+        + article(PARAGRAPHS)
+        + "</article></body></html>"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("title", "headline"),
+    [
+        (
+            "Port talks resume after the strike \u2013 The Harbour Gazette",
+            "Port talks resume after the strike",
+        ),
+        (
+            "The Harbour Gazette | Port talks resume after the strike",
+            "Port talks resume after the strike",
+        ),
+        (
+            "Port talks resume after the strike | World | Gazette",
+            "Port talks resume after the strike | World",
+        ),
+        ("Home - Gazette", "Home - Gazette"),  # no part of it is a headline on its own
+        ("Evolve: shared mutable history", "Evolve: shared mutable history"),
+    ],
+)
+def test_a_title_loses_the_site_name_it_carries(title: str, headline: str) -> None:
+    site = '<meta property="og:site_name" content="The Harbour Gazette">'
+    assert extract_article(titled(title, site), None, None).title == headline
+
+
+def test_a_heading_the_title_holds_is_the_headline() -> None:
+    body = "<h1>Dredging permits delay the northern berth</h1>"
+    result = extract_article(
+        titled("Gazette - Dredging permits delay the northern berth", body=body), None, None
+    )
+    assert result.title == "Dredging permits delay the northern berth"
+
+
+def test_json_ld_name_is_the_headline_when_its_headline_is_a_description() -> None:
+    head = (
+        '<script type="application/ld+json">{"@type": "Article", "name": "New Zealand", '
+        '"headline": "constitutional monarchy in Oceania"}</script>'
+    )
+    assert extract_article(titled("New Zealand - Wikipedia", head), None, None).title == (
+        "New Zealand"
+    )
+
+
+def test_an_organisations_name_is_never_the_headline() -> None:
+    head = (
+        '<script type="application/ld+json">{"@type": "Organization", "name": "The Gazette"}'
+        "</script>"
+    )
+    title = "Port talks resume after the strike | The Gazette"
+    assert extract_article(titled(title, head), None, None).title == (
+        "Port talks resume after the strike"
+    )
+
+
+def test_the_headline_is_not_repeated_in_the_text_in_other_quotes() -> None:
+    head = '<meta property="og:title" content="Dockers say \'no\' to the night shift">'
+    body = "<h1>Dockers say \u2018No\u2019 to the night shift</h1>"
+    result = extract_article(titled("Gazette", head, body), None, None)
+    assert result.title == "Dockers say 'no' to the night shift"
+    assert not result.text.startswith("Dockers say")
+    assert result.text.startswith(PARAGRAPHS[0][:40])
+
+
 def test_a_page_that_states_nothing_has_no_metadata() -> None:
     html = "<html><body><div>" + article(PARAGRAPHS) + "</div></body></html>"
     result = extract_article(html.encode(), None, None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -49,6 +50,12 @@ _DATE_KEYS = (
 )
 _LANG_KEYS = ("content-language", "language", "dc.language", "og:locale")
 MAX_BYLINE = 100  # characters; anything longer is a paragraph, not a name
+# What sites put between a headline and their own name in a <title>.
+_SEPARATOR = re.compile(
+    r"\s+[|\-\u2013\u2014\u00b7\u2022/\\>\u00bb:]{1,2}\s+|\s*[\uff5c\u3010\u3011]\s*"
+)
+_NON_WORD = re.compile(r"[^\w]+")
+SIMILAR = 0.75  # share of the shorter title's words the longer one has
 
 
 @dataclass(slots=True)
@@ -132,15 +139,87 @@ def _text(value: Any) -> str:
 
 
 def _title(tree: HtmlElement, meta: dict[str, str], ld: dict[str, Any]) -> str:
-    for candidate in (_text(ld.get("headline")), *(_text(meta.get(k)) for k in _TITLE_KEYS)):
+    """The headline: JSON-LD's, then the social cards', then the page's `<title>` without the
+    site name it carries, then the first `<h1>`."""
+    document = _document_title(tree)
+    for candidate in (_json_ld_title(ld, document), *(_text(meta.get(k)) for k in _TITLE_KEYS)):
         if candidate:
             return candidate
-    for tag in ("title", "h1"):
-        for element in tree.iter(tag):
-            title = clean_line(element.text_content())
-            if title:
-                return title
+    if document:
+        return headline_of(document, _headings(tree), _text(meta.get("og:site_name")))
+    for element in tree.iter("h1"):
+        title = clean_line(element.text_content())
+        if title:
+            return title
     return ""
+
+
+def _document_title(tree: HtmlElement) -> str:
+    for element in tree.iter("title"):
+        title = clean_line(element.text_content())
+        if title:
+            return title
+    return ""
+
+
+def _headings(tree: HtmlElement) -> list[str]:
+    return [clean_line(h.text_content()) for tag in ("h1", "h2") for h in tree.iter(tag)][:20]
+
+
+def _json_ld_title(ld: dict[str, Any], document: str) -> str:
+    """JSON-LD's `headline`, or its `name` where only the name is the page's title (some
+    sites put a description in `headline` and the headline in `name`)."""
+    headline = _text(ld.get("headline"))
+    kind = str(ld.get("@type", ""))
+    if not _ARTICLE_TYPES.search(kind) or "webpage" in kind.lower():
+        return headline  # an organisation's or a web page's name is no headline
+    name = _text(ld.get("name"))
+    if headline and name and similar(name, document) and not similar(headline, document):
+        return name
+    return headline or name
+
+
+def headline_of(document: str, headings: list[str], site: str = "") -> str:
+    """A `<title>` without the site's name: "Talks resume – Example News" is "Talks resume".
+
+    The title's longest part is the headline when a heading of the page says it; the part the
+    page names as its site goes; otherwise the last part is the site's (or the first, when
+    the rest would be under three words); a title that would keep fewer than three words is
+    kept whole (it may be "Home - Example")."""
+    parts = [p.strip() for p in _SEPARATOR.split(document)]
+    if len(parts) < 2:
+        return document
+    longest = max(parts, key=len)
+    if _normal(longest) in {_normal(h) for h in headings if h}:
+        return longest
+    separators = list(_SEPARATOR.finditer(document))
+    leading, trailing = document[separators[0].end() :], document[: separators[-1].start()]
+    if site and _normal(parts[0]) == _normal(site):
+        candidate = leading
+    elif site and _normal(parts[-1]) == _normal(site):
+        candidate = trailing
+    else:
+        candidate = trailing if len(trailing.split()) >= 3 else leading
+    return candidate if len(candidate.split()) >= 3 else document
+
+
+def similar(a: str, b: str) -> bool:
+    """Two titles that are mostly the same words (one may carry the site's name too)."""
+    first, second = set(_normal(a).split()), set(_normal(b).split())
+    if not first or not second:
+        return False
+    return len(first & second) / min(len(first), len(second)) >= SIMILAR
+
+
+def same_headline(a: str, b: str) -> bool:
+    """The same headline written with other quotes, dashes, case or spacing."""
+    return _normal(a) == _normal(b) != ""
+
+
+def _normal(text: str) -> str:
+    """A title compared by its words: case, quotes, dashes and punctuation aside."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(_NON_WORD.sub(" ", folded).split())
 
 
 def _names(value: Any) -> list[str]:
