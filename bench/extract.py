@@ -14,6 +14,7 @@ import gzip
 import importlib.util
 import json
 import logging
+import re
 import time
 import warnings
 from collections.abc import Callable
@@ -24,6 +25,7 @@ import lxml.html
 
 from fetchers.charset import decode
 from fetchers.extract import ExtractError, extract_article
+from fetchers.timeparse import parse_feed_date
 
 
 def wirewatch(body: bytes) -> str:
@@ -71,6 +73,9 @@ def as_read_correctly(expected: str, body: bytes) -> str:
     return raw.decode(decode(body)[1], errors="replace")
 
 
+_BY = re.compile(r"^(?:by|par|von)\s+", re.I)
+
+
 def f1(totals: list[int]) -> tuple[float, float, float]:
     tp, fp, fn = totals
     precision = tp / (tp + fp) if tp + fp else 0.0
@@ -87,10 +92,12 @@ def bench_extract(directory: Path, limit: int = 0) -> int:
     if limit:
         names = names[:limit]
     pages = []
+    stated: list[dict[str, object]] = []
     for name in names:
         body = gzip.decompress((directory / "pages" / f"{name}.html.gz").read_bytes())
         expected = json.loads((directory / "pages" / f"{name}.json").read_text("utf-8"))["text"]
         pages.append((body, expected, as_read_correctly(expected, body)))
+        stated.append(json.loads((directory / "pages" / f"{name}.json").read_text("utf-8")))
     print(f"article text: {len(pages)} pages of {directory.name}, one process, one core")
     for extract in CONTENDERS.values():
         extract(pages[0][0])  # imports and first-call set-up are not per-page costs
@@ -119,4 +126,35 @@ def bench_extract(directory: Path, limit: int = 0) -> int:
             f"  {f1(fixed[label])[0]:15.3f}  {len(pages) / cpu[label]:11.1f}"
             f"   ({empty[label]} empty)"
         )
+    print_metadata_agreement(pages, stated)
     return 0
+
+
+def print_metadata_agreement(
+    pages: list[tuple[bytes, str, str]], stated: list[dict[str, object]]
+) -> None:
+    """How often wirewatch's title, byline, language and time agree with the set's own values
+    (Readability's, read right), over the pages where the set states one."""
+    agree = {field: [0, 0] for field in ("title", "byline", "lang", "published")}
+    for (body, _, _), values in zip(pages, stated, strict=True):
+        try:
+            page = extract_article(body, None, None)
+        except ExtractError:
+            page = None
+        for field, counts in agree.items():
+            value = values.get(field)
+            if not isinstance(value, str) or not value.strip():
+                continue
+            counts[1] += 1
+            if page is None:
+                continue
+            ours = getattr(page, field)
+            if field == "published":
+                counts[0] += ours is not None and ours == parse_feed_date(value)
+            elif field == "lang":
+                counts[0] += ours == value.split("-")[0].lower()
+            else:  # a byline is compared without its "By"
+                truth = _BY.sub("", " ".join(as_read_correctly(value, body).split()))
+                counts[0] += ours is not None and " ".join(ours.split()) == truth
+    shown = ", ".join(f"{field} {hit}/{total}" for field, (hit, total) in agree.items())
+    print(f"  wirewatch's metadata equal to the set's, where it states one: {shown}")
