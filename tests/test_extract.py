@@ -326,3 +326,28 @@ def test_json_ld_nested_without_end_is_ignored_not_fatal() -> None:
     )
     page = extract_article(body, "text/html; charset=utf-8", None)
     assert "Negotiators met again" in page.text
+
+
+def test_a_gallery_and_a_newsletter_box_inside_the_article_are_not_its_text() -> None:
+    captions = [
+        "Revenues at the northern shipyard fell for a third quarter as orders for bulk "
+        "carriers moved to yards in Asia, the company said in its results on Monday.",
+        "The airport operator was put up for sale by its owners, a fund that also holds "
+        "two other regional airports and a ferry terminal on the southern coast.",
+        "Retail sales unexpectedly fell in June as households cut purchases of cars and a "
+        "range of other goods, while economists had expected a small rise over the month.",
+    ]
+    gallery = (
+        '<div class="dnd-widget-wrapper type-gallery"><h3>Business news in pictures</h3>'
+        '<ul class="legends">' + "".join(f"<li><p>{c}</p></li>" for c in captions) + "</ul></div>"
+    )
+    signup = (
+        '<div class="newsletter-wrapper"><p>Sign up for the Harbour Briefing, a weekly letter '
+        "from our port correspondent about shipping, the docks and the people who work them. "
+        "Your first month is free, and you can cancel at any time you like.</p></div>"
+    )
+    body = "<article>" + article(PARAGRAPHS[:3]) + signup + article(PARAGRAPHS[3:]) + gallery
+    result = extract_article(page(body + "</article>").encode(), None, None)
+    assert PARAGRAPHS[0] in result.text and PARAGRAPHS[-1] in result.text
+    assert "Harbour Briefing" not in result.text
+    assert not any(caption[:40] in result.text for caption in captions)

@@ -3,11 +3,15 @@
 Each block scores its words, minus its linked words twice over (a list of headlines scores
 below zero; inside what HTML marks as navigation, an aside or a footer, text counts against
 too); the element whose blocks add up to the most is the article's container, and its blocks
-that are text rather than links are the article. It relies on neither class names nor a
-trained model, so it errs where the libraries do not, and still finds an article they miss.
+that are text rather than links are the article, but for boxes inside it that name themselves
+comments, related links, a widget, a gallery, a newsletter sign-up or sharing. It uses no
+trained model and no class name to find the container, so it errs where the libraries do not,
+and still finds an article they miss.
 """
 
 from __future__ import annotations
+
+import re
 
 from lxml.html import HtmlElement
 
@@ -16,6 +20,12 @@ from fetchers.extractors.blocks import Block
 # Elements HTML itself marks as navigation, asides and footers.
 _FURNITURE_TAGS = frozenset(("nav", "aside", "footer"))
 _FURNITURE_ROLES = frozenset(("navigation", "complementary", "contentinfo", "banner", "menu"))
+# Class or id words of boxes a page embeds in its article that are not the article.
+_BOX_NAMES = re.compile(
+    r"(?:^|[\s_-])(?:comment|related|sidebar|widget|promo|outbrain|taboola|gallery|sponsor"
+    r"|newsletter|recommend|share|social)s?(?:$|[\s_-])",
+    re.I,
+)
 MAX_LINK_DENSITY = 0.5
 # Fewer words than this and a block's word count says nothing: a caption, a label, a dateline
 # and a one-line paragraph look alike, so on such blocks this extractor abstains.
@@ -71,7 +81,7 @@ def densest(blocks: list[Block]) -> list[bool]:
         if value is not None and parent is not None:
             totals[parent] = totals.get(parent, 0.0) + value
     best = max(totals, key=lambda e: totals[e])
-    inside = set(best.iter())
+    inside = set(best.iter()) - embedded_boxes(best)
     best_is_furniture = flags.get(best, False)
     keep = []
     for block in blocks:
@@ -81,6 +91,17 @@ def densest(blocks: list[Block]) -> list[bool]:
             and (best_is_furniture or not flags[block.element] or block.words >= 40)
         )
     return keep
+
+
+def embedded_boxes(container: HtmlElement) -> set[HtmlElement]:
+    """The elements of boxes inside the article's container that are not the article."""
+    boxed: set[HtmlElement] = set()
+    for element in container.iterdescendants():
+        if element in boxed or not isinstance(element.tag, str):
+            continue
+        if _BOX_NAMES.search(f"{element.get('class', '')} {element.get('id', '')}"):
+            boxed.update(element.iter())
+    return boxed
 
 
 def density_shares(blocks: list[Block], kept: list[bool]) -> list[float]:
