@@ -29,7 +29,8 @@ from fetchers.healthbook import HealthBook
 from fetchers.models import SourceHealth, utc_iso
 from fetchers.query import Query, QueryError, parse_query
 from fetchers.redact import printable
-from fetchers.store import ArticleStore, Store, StoreError, StoreLocked
+from fetchers.store import ArticleStore, StoreError, StoreLocked
+from fetchers.store.factory import open_store
 from fetchers.storybook import StoryBook, StoryLookup, leads, stories_of
 from fetchers.timeparse import local_zone, since_spec
 from fetchers.trends import (
@@ -249,7 +250,7 @@ def cmd_dashboard(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
 
 def _open_writer(ctx: Context, first: int | None = None, lean: bool = False) -> ArticleStore:
     try:
-        return Store(ctx.data_dir, writer=True, first=first, lean=lean)
+        return open_store(ctx.config.store, ctx.data_dir, writer=True, first=first, lean=lean)
     except StoreLocked as exc:
         raise StoreError(f"{exc}; it polls on its own, so there is nothing to do here") from None
 
@@ -404,7 +405,7 @@ def cmd_poll(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _viewer(ctx: Context, first: int | None = None) -> ArticleStore:
-    store = Store(ctx.data_dir, first=first)
+    store = open_store(ctx.config.store, ctx.data_dir, first=first)
     for problem in store.problems:
         complain(problem)
     return store
