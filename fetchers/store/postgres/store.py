@@ -472,6 +472,14 @@ class PostgresStore:
         found = row[0] if row else None
         return [r for r in found or [] if isinstance(r, dict)]
 
+    def revisions_by_day(self, key: str) -> dict[str, list[dict[str, Any]]]:
+        """The revisions of the articles first fetched on one day that have any."""
+        with self._cursor("cannot read") as cur:
+            cur.execute(
+                "SELECT id, revisions FROM articles WHERE day = %s AND revisions <> '[]'", (key,)
+            )
+            return {row[0]: [r for r in row[1] if isinstance(r, dict)] for row in cur.fetchall()}
+
     def iter_articles(self, ids: Iterable[str]) -> Iterator[Article]:
         wanted = list(ids)
         for start in range(0, len(wanted), BATCH):
