@@ -28,6 +28,10 @@ def open_store(
             )
         if not dsn.startswith(("postgresql://", "postgres://")):
             raise StoreError("the store's DSN must be a postgresql://user:password@host/db URL")
+        try:  # source health, stories and the alert history stay in the data dir
+            data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"{data_dir}: cannot create the data dir: {exc.strerror}") from exc
         from fetchers.store.postgres.store import PostgresStore
 
         return PostgresStore(dsn, writer=writer)
