@@ -295,3 +295,35 @@ def test_migrate_copies_a_data_dir_into_postgresql_and_back_losing_nothing(
     assert "copied 16 articles" in capsys.readouterr().out
     with Store(back) as again:
         assert _snapshot(again) == before
+
+
+def test_a_poll_asks_the_server_once_per_source_whether_items_are_new(
+    pg_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A poller asks `knows` and `revised` of every item of a feed in its event loop: one
+    query per source, not a round trip per item; an item older than what was read is taken
+    for new and its write still stores nothing twice."""
+    monkeypatch.setattr(pg_module, "PER_SOURCE", 5)
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch([make(n) for n in range(10)])
+    queries_made: list[str] = []
+    real = PostgresStore._cursor
+
+    def counting(self: PostgresStore, what: str, write: bool = False) -> object:
+        queries_made.append(what)
+        return real(self, what, write)
+
+    monkeypatch.setattr(PostgresStore, "_cursor", counting)
+    with PostgresStore(pg_dsn, writer=True) as poller:
+        feed = [make(n) for n in range(5, 12)]  # 5-9 newest stored, 10-11 new
+        feed[0].title = "Headline 5, corrected"
+        new = [a.id for a in feed if not poller.knows(a) or poller.revised(a)]
+        assert new == ["Wire-5", "Wire-10", "Wire-11"]
+        assert len(queries_made) == 1
+        old = make(1)  # stored, but older than the newest five read
+        assert not poller.knows(old)
+        queries_made.clear()
+        assert poller.add_batch([*feed, old]) == ["Wire-10", "Wire-11"]
+        assert [r["title"] for r in poller.revisions("Wire-5")] == ["Headline 5 about tariffs"]
+        assert poller.knows(make(11)) and poller.knows(old)
+        assert len(poller) == 12

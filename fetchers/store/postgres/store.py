@@ -29,6 +29,7 @@ from fetchers.store.codec import StagedArticle, _iso_to_seconds_lenient, article
 from fetchers.store.errors import StoreError, StoreLocked, StoreWriteError
 from fetchers.store.postgres import schema
 from fetchers.store.postgres.connect import connect, driver, hide_password, shown
+from fetchers.store.postgres.known import PER_SOURCE, KnownArticles, digest
 from fetchers.store.postgres.sql import plan
 from fetchers.store.postgres.words import WORDS_SQL, article_words, prefix_query
 from fetchers.store.shards import MAX_REVISIONS
@@ -129,6 +130,7 @@ class PostgresStore:
         with self._errors("cannot open connections"):
             self._pool.open(wait=True, timeout=15)
         self._writer_guard = threading.Lock()
+        self._known = KnownArticles()  # the writer's: what is stored, for `knows`
         if writer:
             try:
                 self._acquire()
@@ -292,16 +294,25 @@ class PostgresStore:
 
     # -- writing -----------------------------------------------------------------------------
     def knows(self, article: Article) -> bool:
-        with self._cursor("cannot read") as cur:
-            cur.execute(
-                "SELECT EXISTS (SELECT 1 FROM articles WHERE id = %s)"
-                " OR EXISTS (SELECT 1 FROM articles WHERE source = %s AND link = %s)",
-                (article.id, article.source, article.link or None),
-            )
-            row = cur.fetchone()
-        return bool(row and row[0])
+        """Stored already (by id, or by link within its source), as far as this process
+        knows without asking the server about every item (see `known`); an article older
+        than what was read of its source may be taken for new, and its write then finds it."""
+        known = self._known
+        if not known.has_source(article.source):
+            with self._cursor("cannot read") as cur:
+                cur.execute(
+                    "SELECT id, link, title, summary FROM articles WHERE source = %s"
+                    f" ORDER BY at DESC, seq LIMIT {PER_SOURCE}",
+                    (article.source,),
+                )
+                known.add_source(article.source, cur.fetchall())
+        return known.knows(article.id, article.source, article.link)
 
     def revised(self, article: Article) -> bool:
+        """Stored with another title or summary than it has now."""
+        held = self._known.digest_of(article.id)
+        if held is not None:
+            return held != digest(article.title, article.summary)
         with self._cursor("cannot read") as cur:
             cur.execute("SELECT title, summary FROM articles WHERE id = %s", (article.id,))
             row = cur.fetchone()
@@ -338,6 +349,9 @@ class PostgresStore:
                 new_ids = [row[0] for row in cur.fetchall()]
             if revised:
                 self._revise(cur, revised)
+        for item in items:  # committed: known from now on
+            record = item.record
+            self._known.put(record.id, record.source, record.link, record.title, record.summary)
         return new_ids
 
     def _revise(self, cur: Any, revised: dict[str, StagedArticle]) -> None:
@@ -407,6 +421,7 @@ class PostgresStore:
         (their marks stay, as a TinyDB store keeps them)."""
         self._require_writer()
         cutoff = (now - timedelta(days=days)).astimezone(UTC).strftime("%Y-%m-%d")
+        self._known.clear()  # what retention removes is new again if a feed still has it
         with self._cursor("retention cannot write", write=True) as cur:
             cur.execute(
                 "DELETE FROM articles a WHERE a.day < %s AND NOT EXISTS"
