@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -327,3 +328,37 @@ def test_a_poll_asks_the_server_once_per_source_whether_items_are_new(
         assert [r["title"] for r in poller.revisions("Wire-5")] == ["Headline 5 about tariffs"]
         assert poller.knows(make(11)) and poller.knows(old)
         assert len(poller) == 12
+
+
+def test_a_viewer_reads_the_table_only_when_the_writer_announces_a_write(
+    pg_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Viewers on any host learn of new articles by LISTEN/NOTIFY: their reloads (every 2 s
+    in a dashboard) read nothing from the tables until the writer announces a write."""
+    reads: list[str] = []
+    real = PostgresStore._cursor
+
+    def counting(self: PostgresStore, what: str, write: bool = False) -> object:
+        if not write and not self.is_writer:
+            reads.append(what)
+        return real(self, what, write)
+
+    monkeypatch.setattr(PostgresStore, "_cursor", counting)
+    with PostgresStore(pg_dsn, writer=True) as writer, PostgresStore(pg_dsn) as viewer:
+        writer.add_batch([make(1)])
+        assert viewer.reload() == ["Wire-1"]  # listening from here; what came before is read
+        reads.clear()
+        for _ in range(5):
+            assert viewer.reload() == []
+        writer.set_state(["Wire-1"], starred=True)
+        assert viewer.reload() == []
+        assert reads == []
+        writer.add_batch([make(2), make(3)])
+        arrived: list[str] = []
+        for _ in range(500):  # the announcement comes with the commit; a few tries at most
+            arrived += viewer.reload()
+            if arrived:
+                break
+            time.sleep(0.004)
+        assert sorted(arrived) == ["Wire-2", "Wire-3"]
+        assert len(reads) == 1

@@ -34,6 +34,7 @@ from fetchers.store.postgres.sql import plan
 from fetchers.store.postgres.words import WORDS_SQL, article_words, prefix_query
 from fetchers.store.shards import MAX_REVISIONS
 
+CHANNEL = "wirewatch_articles"  # NOTIFY: new articles were stored
 BATCH = 200  # rows read at a time by a query that tests rows in Python
 POOL_SIZE = 4  # connections: poll threads write while query threads read
 Version = tuple[int, int, int]
@@ -110,6 +111,10 @@ class PostgresStore:
         self.problems: list[str] = []
         self._lock_connection: Any = None  # the writer's: holds the advisory lock
         self._closed = False
+        self._writer_guard = threading.Lock()
+        self._known = KnownArticles()  # the writer's: what is stored, for `knows`
+        self._listen_guard = threading.Lock()
+        self._listener: Any = None  # a viewer's connection that LISTENs for the writer
         first = connect(dsn)
         try:
             with self._errors("cannot prepare the database"):
@@ -129,13 +134,12 @@ class PostgresStore:
         )
         with self._errors("cannot open connections"):
             self._pool.open(wait=True, timeout=15)
-        self._writer_guard = threading.Lock()
-        self._known = KnownArticles()  # the writer's: what is stored, for `knows`
         if writer:
             try:
                 self._acquire()
             except BaseException:
                 self._pool.close()
+                self._close_listener()
                 raise
 
     # -- plumbing ----------------------------------------------------------------------------
@@ -186,6 +190,7 @@ class PostgresStore:
             return
         self._closed = True
         self._release()
+        self._close_listener()
         self._pool.close()
 
     # -- the writer --------------------------------------------------------------------------
@@ -278,13 +283,56 @@ class PostgresStore:
         return []
 
     def reload(self) -> list[str]:
-        """The ids stored since this store last looked (by this process or another)."""
-        with self._cursor("cannot read") as cur:
-            cur.execute("SELECT id, seq FROM articles WHERE seq > %s ORDER BY seq", (self._seen,))
-            rows = cur.fetchall()
-        if rows:
-            self._seen = max(self._seen, int(rows[-1][1]))
-        return [row[0] for row in rows]
+        """The ids stored since this store last looked, by this process or another on any
+        host. The writer announces each write (NOTIFY): a viewer listens from its first
+        reload on, and after that reads the articles table only when a write was announced."""
+        with self._listen_guard:
+            if self._listener is None:
+                if not self.is_writer:
+                    self._start_listening()  # then what came before is read below
+            elif not self._announced():
+                return []
+            with self._cursor("cannot read") as cur:
+                cur.execute(
+                    "SELECT id, seq FROM articles WHERE seq > %s ORDER BY seq", (self._seen,)
+                )
+                rows = cur.fetchall()
+            if rows:
+                self._seen = max(self._seen, int(rows[-1][1]))
+            return [row[0] for row in rows]
+
+    def _announced(self) -> bool:
+        """(Under the guard.) Whether a write was announced since the last look; a listening
+        connection that broke is let go (the tables are read, and it is made again)."""
+        psycopg = driver()
+        try:
+            return any(True for _ in self._listener.notifies(timeout=0))
+        except psycopg.Error:
+            with contextlib.suppress(Exception):
+                self._listener.close()
+            self._listener = None
+            return True
+
+    def _close_listener(self) -> None:
+        with self._listen_guard:
+            if self._listener is not None:
+                with contextlib.suppress(Exception):
+                    self._listener.close()
+                self._listener = None
+
+    def _start_listening(self) -> None:
+        """(Under the guard.) Listen for the writer's announcements; without a connection
+        for it, reloads read the table each time."""
+        try:
+            connection = connect(self.dsn)
+        except StoreError:
+            return
+        try:
+            connection.execute(f"LISTEN {CHANNEL}")
+        except driver().Error:
+            connection.close()
+            return
+        self._listener = connection
 
     def take_lost(self) -> list[str]:
         return []  # a database does not lose a day to a torn file
@@ -347,6 +395,8 @@ class PostgresStore:
             if fresh:
                 cur.execute(_INSERT, _columns(list(fresh.values())))
                 new_ids = [row[0] for row in cur.fetchall()]
+            if new_ids:  # delivered to the listeners when the write commits
+                cur.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(len(new_ids))))
             if revised:
                 self._revise(cur, revised)
         for item in items:  # committed: known from now on
