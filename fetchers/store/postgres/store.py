@@ -555,27 +555,44 @@ class PostgresStore:
         return [article_of(r) for r in self._matching(query, limit)]
 
     def query_ids(self, query: Query | None = None, limit: int | None = None) -> list[str]:
+        """Ids newest first; a query the SQL says whole reads only the ids (a dashboard asks
+        for every match of its filter: no record is made for them)."""
+        if limit is not None and limit <= 0:
+            return []
+        sql = plan(query)
+        if sql.exact:
+            statement, params = self._select("a.id", sql.where, sql.params, limit)
+            with self._cursor("cannot read") as cur:
+                cur.execute(statement, params)
+                return [row[0] for row in cur.fetchall()]
         return [r.id for r in self._matching(query, limit)]
 
     def newest(self, query: Query, limit: int) -> list[str]:
         return self.query_ids(query, limit)
 
+    @staticmethod
+    def _select(
+        columns: str, where: str, params: list[Any], limit: int | None
+    ) -> tuple[str, list[Any]]:
+        statement = f"SELECT {columns} FROM {_FROM} WHERE {where} ORDER BY {_ORDER}"
+        if limit is None:
+            return statement, list(params)
+        return statement + " LIMIT %s", [*params, limit]
+
     def _matching(self, query: Query | None, limit: int | None) -> list[Record]:
         """The matching records newest first: the SQL says what it can; when it cannot say
-        all, the rows are read in batches and tested until `limit` of them match."""
+        all, the rows are read in batches and tested until `limit` of them match (only the
+        matching records are kept)."""
         if limit is not None and limit <= 0:
             return []
         sql = plan(query)
-        columns = _COLUMNS + (", a.text" if sql.wants_text and not sql.exact else "")
-        statement = f"SELECT {columns} FROM {_FROM} WHERE {sql.where} ORDER BY {_ORDER}"
         if sql.exact or query is None:
-            params = list(sql.params)
-            if limit is not None:
-                statement += " LIMIT %s"
-                params.append(limit)
+            statement, params = self._select(_COLUMNS, sql.where, sql.params, limit)
             with self._cursor("cannot read") as cur:
                 cur.execute(statement, params)
                 return [record_of_row(row) for row in cur.fetchall()]
+        columns = _COLUMNS + (", a.text" if sql.wants_text else "")
+        statement, params = self._select(columns, sql.where, sql.params, None)
         found: list[Record] = []
         with (
             self._errors("cannot read"),
@@ -583,7 +600,7 @@ class PostgresStore:
             conn.cursor(name=f"query_{threading.get_ident()}_{time.monotonic_ns()}") as cur,
         ):
             cur.itersize = BATCH
-            cur.execute(statement, sql.params)
+            cur.execute(statement, params)
             texts: dict[str, str | None] = {}
             for row in cur:
                 record = record_of_row(row)
