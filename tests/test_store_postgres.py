@@ -363,3 +363,22 @@ def test_a_viewer_reads_the_table_only_when_the_writer_announces_a_write(
             time.sleep(0.004)
         assert sorted(arrived) == ["Wire-2", "Wire-3"]
         assert len(reads) == 1
+
+
+@pytest.mark.parametrize(
+    "dsn, secret",
+    [
+        ("postgresql://desk:s3cret@db.example/wire", "s3cret"),
+        ("postgresql://desk:p%40ss%3Aword@db.example/wire", "p@ss:word"),
+        ("postgresql://desk@db.example/wire?password=qu3ry-pass&sslmode=require", "qu3ry-pass"),
+    ],
+)
+def test_a_dsn_password_is_hidden_however_it_is_written_or_quoted(dsn: str, secret: str) -> None:
+    from fetchers.store.postgres.connect import hide_password, shown
+
+    quoted = dsn.split(":", 2)[-1].split("@")[0] if "%" in dsn else secret
+    message = f"server said: bad password {secret!r} ({quoted}) for {dsn}"
+    hidden = hide_password(message, dsn)
+    assert secret not in hidden and quoted not in hidden
+    assert "db.example" in hidden
+    assert secret not in shown(dsn) and quoted not in shown(dsn)
