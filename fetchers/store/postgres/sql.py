@@ -26,6 +26,7 @@ class Plan:
     params: list[Any] = field(default_factory=list)
     exact: bool = True
     wants_text: bool = False  # some word term is tested: the full text is read with the row
+    narrowed: bool = False  # the words index narrows it: the candidates are few
 
 
 def _like(needle: str) -> str:
@@ -96,6 +97,7 @@ def plan(query: Query | None) -> Plan:
             exact = exact and term_exact
         else:
             conditions.append(parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")")
+            out.narrowed = out.narrowed or any("@@" in part for part in parts)
             out.params += params
             out.exact = out.exact and exact
             continue

@@ -600,6 +600,9 @@ class PostgresStore:
             conn.cursor(name=f"query_{threading.get_ident()}_{time.monotonic_ns()}") as cur,
         ):
             cur.itersize = BATCH
+            if sql.narrowed:  # few candidates: plan for all of them (a bitmap scan of the
+                # words index and a sort), not for the first (walking the date order)
+                conn.execute("SET LOCAL cursor_tuple_fraction = 1")
             cur.execute(statement, params)
             texts: dict[str, str | None] = {}
             for row in cur:
