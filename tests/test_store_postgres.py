@@ -6,6 +6,7 @@ article cannot be stored twice, and `wirewatch migrate` copies a store both ways
 from __future__ import annotations
 
 import dataclasses
+import os
 import subprocess
 import sys
 import time
@@ -20,7 +21,7 @@ from hypothesis import strategies as st
 from fetchers.config import ConfigError, load_config
 from fetchers.models import Article
 from fetchers.query import parse_query
-from fetchers.store import Store, StoreError
+from fetchers.store import Store, StoreError, StoreLocked
 from fetchers.store.codec import FIELDS
 from fetchers.store.factory import open_store
 from fetchers.store.postgres import schema
@@ -382,3 +383,27 @@ def test_a_dsn_password_is_hidden_however_it_is_written_or_quoted(dsn: str, secr
     assert secret not in hidden and quoted not in hidden
     assert "db.example" in hidden
     assert secret not in shown(dsn) and quoted not in shown(dsn)
+
+
+def test_a_poller_keeps_going_when_its_connections_are_cut(pg_dsn: str) -> None:
+    """The server drops the writer's connections (a restart, a failover): the questions a
+    poll asks in its loop do not raise, the problem is kept for the user, and the next
+    write goes through on new connections."""
+    with PostgresStore(pg_dsn, writer=True) as writer:
+        writer.add_batch([make(1)])
+        with psycopg.connect(pg_dsn, autocommit=True) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        writer.heartbeat()
+        assert not writer.knows(make(2, source="Fresh"))
+        assert any("terminat" in p or "closed" in p or "connection" in p for p in writer.problems)
+        assert writer.add_batch([make(3)]) == ["Wire-3"]
+        assert PASSWORD not in " ".join(writer.problems)
+        writer.heartbeat()  # the lock, taken again on a new connection
+        with pytest.raises(StoreLocked), PostgresStore(pg_dsn, writer=True):
+            pass
+        with PostgresStore(pg_dsn) as viewer:
+            state = viewer.writer_state()
+            assert state.held and state.pid == os.getpid()

@@ -169,6 +169,11 @@ class PostgresStore:
         with self._errors(what, write), self._pool.connection() as conn, conn.cursor() as cur:
             yield cur
 
+    def _note(self, problem: str) -> None:
+        """Keep a problem for the user to see, once."""
+        if problem not in self.problems:
+            self.problems.append(problem)
+
     @staticmethod
     def _max_seq(connection: Any) -> int:
         row = connection.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()
@@ -256,12 +261,45 @@ class PostgresStore:
         return liveness.WriterState(held, row[0], max(0.0, float(row[1])))
 
     def heartbeat(self) -> None:
+        """Show viewers the writer is at work. A connection the server dropped took the
+        writer lock with it: the lock is taken again on a new one (if another process was
+        quicker, the problem says so; the unique constraints still keep every article once)."""
         with self._writer_guard:
             connection = self._lock_connection
             if connection is None:
                 return
-            with self._errors("cannot show the writer at work"):
-                connection.execute("UPDATE writer SET beat = now(), pid = %s", (os.getpid(),))
+            try:
+                with self._errors("cannot show the writer at work"):
+                    connection.execute("UPDATE writer SET beat = now(), pid = %s", (os.getpid(),))
+                return
+            except StoreError as exc:  # the server is away: viewers see the writer silent
+                self._note(str(exc))
+            if not connection.closed:
+                return
+            try:
+                fresh = connect(self.dsn)
+            except StoreError:
+                return  # the next beat tries again
+            try:
+                with self._errors("cannot take the writer lock again"):
+                    row = fresh.execute(
+                        "SELECT pg_try_advisory_lock(%s)", (schema.WRITER_LOCK,)
+                    ).fetchone()
+                    if not (row and row[0]):
+                        self._note(f"{self.location}: another process took the writer lock")
+                        fresh.close()
+                        return
+                    fresh.execute(
+                        "UPDATE writer SET beat = now(), pid = %s, host = %s",
+                        (os.getpid(), socket.gethostname()),
+                    )
+            except StoreError as exc:
+                self._note(str(exc))
+                fresh.close()
+                return
+            self._lock_connection = fresh
+            with contextlib.suppress(Exception):
+                connection.close()
 
     def take_over(self) -> None:
         self._acquire()
@@ -347,13 +385,17 @@ class PostgresStore:
         than what was read of its source may be taken for new, and its write then finds it."""
         known = self._known
         if not known.has_source(article.source):
-            with self._cursor("cannot read") as cur:
-                cur.execute(
-                    "SELECT id, link, title, summary FROM articles WHERE source = %s"
-                    f" ORDER BY at DESC, seq LIMIT {PER_SOURCE}",
-                    (article.source,),
-                )
-                known.add_source(article.source, cur.fetchall())
+            try:
+                with self._cursor("cannot read") as cur:
+                    cur.execute(
+                        "SELECT id, link, title, summary FROM articles WHERE source = %s"
+                        f" ORDER BY at DESC, seq LIMIT {PER_SOURCE}",
+                        (article.source,),
+                    )
+                    known.add_source(article.source, cur.fetchall())
+            except StoreError as exc:  # the server is away: the write will say so
+                self._note(str(exc))
+                return False
         return known.knows(article.id, article.source, article.link)
 
     def revised(self, article: Article) -> bool:
@@ -361,9 +403,13 @@ class PostgresStore:
         held = self._known.digest_of(article.id)
         if held is not None:
             return held != digest(article.title, article.summary)
-        with self._cursor("cannot read") as cur:
-            cur.execute("SELECT title, summary FROM articles WHERE id = %s", (article.id,))
-            row = cur.fetchone()
+        try:
+            with self._cursor("cannot read") as cur:
+                cur.execute("SELECT title, summary FROM articles WHERE id = %s", (article.id,))
+                row = cur.fetchone()
+        except StoreError as exc:  # the server is away: the write will say so
+            self._note(str(exc))
+            return True
         return row is not None and (row[0], row[1]) != (article.title, article.summary)
 
     def add_batch(self, articles: Iterable[Article]) -> list[str]:
