@@ -8,7 +8,8 @@ from pathlib import Path
 from fetchers.config import StoreConfig
 from fetchers.store.postgres.store import PostgresStore
 from tests.conftest import make_app, piloted, seed_only_config, seen, settle
-from tui.messages import MarksChanged
+from tests.test_store import make
+from tui.messages import MarksChanged, QueryDone, ViewerReloaded
 
 
 async def test_the_dashboard_polls_into_postgresql_and_stars_there(
@@ -30,3 +31,28 @@ async def test_the_dashboard_polls_into_postgresql_and_stars_there(
             starred = other.get(current)
             assert starred is not None and starred.starred
     assert not (tmp_path / "data" / "meta.json").exists()  # no TinyDB store was made
+
+
+async def test_a_viewer_dashboard_shows_what_a_poller_on_another_host_stores(
+    tmp_path: Path, pg_dsn: str
+) -> None:
+    """A dashboard that finds the database's writer lock held is a viewer; the poller's
+    write is announced (NOTIFY) and the viewer's next look lists the new article."""
+    config = seed_only_config(tmp_path)
+    config.store = StoreConfig("postgresql", pg_dsn)
+    with PostgresStore(pg_dsn, writer=True) as poller:
+        poller.add_batch([make(1)])
+        app = make_app(tmp_path, config, poll=False)
+        async with piloted(app) as pilot:
+            dashboard = await settle(app, pilot, want=1)
+            assert not dashboard.session.store.is_writer
+            mark = seen(app).mark()
+            poller.add_batch([make(2)])
+            reloaded = await seen(app).wait_for(
+                ViewerReloaded, lambda m: m.reload.new_ids == ["Wire-2"], since=mark
+            )
+            assert reloaded.reload.writer.held
+            done = await seen(app).wait_for(
+                QueryDone, lambda m: "Wire-2" in m.matches.ids, since=mark
+            )
+            assert done.matches.ids[:2] == ["Wire-2", "Wire-1"]
