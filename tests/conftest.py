@@ -44,9 +44,10 @@ FROZEN = datetime(2025, 10, 24, 8, 0, tzinfo=UTC)  # Friday 17:00 in Seoul, the 
 
 
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PgServer]:
-    """One PostgreSQL server for the session (initdb into a temporary directory)."""
-    server = pgserver.start(tmp_path_factory.mktemp("postgresql"))
+def pg_server() -> Iterator[PgServer]:
+    """One PostgreSQL server for the session (initdb into a temporary directory, removed at
+    the end)."""
+    server = pgserver.start()
     try:
         yield server
     finally:

@@ -9,8 +9,11 @@ import glob
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
+import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,25 +81,34 @@ class PgServer:
         return self.dsn(name)
 
     def stop(self) -> None:
-        subprocess.run(
-            [*_as_user(), str(self.bin / "pg_ctl"), "-D", str(self.folder / "data"), "-m",
-             "immediate", "stop"],
-            check=False,
-            capture_output=True,
-        )  # fmt: skip
+        """Stop the server (an immediate shutdown: its data is thrown away) and remove its
+        folder. By the pid it wrote, read by this process: the server's user may no longer
+        reach the folder to let pg_ctl do it."""
+        pid_file = self.folder / "data" / "postmaster.pid"
+        try:
+            pid = int(pid_file.read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            pid = None
+        if pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGQUIT)
+            for _ in range(500):  # its children end first; a few tries apart
+                try:
+                    os.kill(pid, 0)
+                except ProcessLookupError:
+                    break
+                time.sleep(0.01)
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def start(folder: Path) -> PgServer:
-    """initdb and start a server in `folder` (made reachable by the server's user)."""
+def start() -> PgServer:
+    """initdb and start a server in a new temporary folder of the system's, owned by the
+    server's user. (Not under pytest's own temporary folder: pytest makes it private again
+    whenever a session starts, and the server's user could no longer reach its files.)"""
     binaries = server_binaries()
     owner = _owner()
-    if owner is not None:  # the server's user must reach the folder through its parents
-        for parent in [folder, *folder.parents]:
-            if parent == Path("/"):
-                break
-            mode = parent.stat().st_mode & 0o777
-            if not mode & 0o001:
-                parent.chmod(mode | 0o001)
+    folder = Path(tempfile.mkdtemp(prefix="wirewatch-postgresql-"))
+    if owner is not None:
         os.chown(folder, *owner)
     password_file = folder / "password"
     password_file.write_text(PASSWORD + "\n")
