@@ -282,6 +282,9 @@ def test_migrate_copies_a_data_dir_into_postgresql_and_back_losing_nothing(
     assert len(before) == 16 and before["Wire-11"][2][0]["title"] == "Headline 11 about tariffs"
     config = write_config(tmp_path / "wirewatch.toml", "")
     args = ["--config", str(config), "--data-dir", str(data)]
+    with Store(data, writer=True):  # a poller at work: its store is not copied under it
+        assert cli.main([*args, "migrate", "--to", "postgresql", pg_dsn]) == 2
+    assert "stop its poller first" in capsys.readouterr().err
     assert cli.main([*args, "migrate", "--to", "postgresql", pg_dsn]) == 0
     said = capsys.readouterr()
     assert "copied 16 articles, 11 texts, 1 revisions, 2 read, 2 starred" in said.out
