@@ -38,6 +38,25 @@ class Config:
     filters: dict[str, str] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)
     alerts: list[AlertRule] = field(default_factory=list)
+    store: StoreConfig = field(default_factory=lambda: StoreConfig())
+
+
+BACKENDS = ("tinydb", "postgresql")
+STORE_KEYS = {"backend", "dsn"}
+
+
+@dataclass(slots=True, frozen=True)
+class StoreConfig:
+    """[store]: where articles are kept. "tinydb" (the default) is files in the data dir;
+    "postgresql" is a server database named by `dsn` ($WIREWATCH_DSN when the table gives
+    none), so several hosts can share one store."""
+
+    backend: str = "tinydb"
+    dsn: str | None = None
+
+    def resolved_dsn(self) -> str | None:
+        """The DSN to connect with: [store] dsn, else $WIREWATCH_DSN."""
+        return self.dsn or os.environ.get("WIREWATCH_DSN") or None
 
 
 SETTINGS_KEYS = {
@@ -58,7 +77,7 @@ MAX_RETENTION_DAYS = 500_000  # "keep everything" in practice; far more overflow
 MAX_TIMEOUT = 86_400.0  # a request deadline longer than a day is a typo
 SOURCE_KEYS = {"name", "url", "path", "kind", "interval", "tags", "full_text", "enabled"}
 EVENT_KEYS = {"name", "when", "tz", "query", "location"}
-TOP_KEYS = {"settings", "sources", "events", "watch", "filters", "keys", "alerts"}
+TOP_KEYS = {"settings", "sources", "events", "watch", "filters", "keys", "alerts", "store"}
 
 
 def seeds_dir() -> Path:
@@ -157,7 +176,33 @@ def build_config(path: Path, data: dict[str, Any], now: datetime) -> Config:
     config.filters = _filters(path, data.get("filters", {}), config.settings, now)
     config.keys = _keys(path, data.get("keys", {}))
     config.alerts = _alerts(path, data.get("alerts", []), config.settings, now)
+    config.store = _store(path, data.get("store", {}))
     return config
+
+
+def _store(path: Path, table: Any) -> StoreConfig:
+    """[store] backend and dsn. A DSN is a postgresql:// URL (its password is then hidden
+    wherever wirewatch prints it); one in the config file is used before $WIREWATCH_DSN."""
+    _typed(path, "store", table, dict, "a table")
+    _check_keys(path, "store", table, STORE_KEYS)
+    backend = _typed(path, "store.backend", table.get("backend", "tinydb"), str, "a string")
+    if backend not in BACKENDS:
+        raise ConfigError(
+            f"{_where(path, 'store.backend')}: must be {' or '.join(map(repr, BACKENDS))},"
+            f" not {backend!r}"
+        )
+    dsn = table.get("dsn")
+    if dsn is not None:
+        _typed(path, "store.dsn", dsn, str, "a string")
+        check_dsn(dsn, _where(path, "store.dsn"))
+    return StoreConfig(backend=backend, dsn=dsn or None)
+
+
+def check_dsn(dsn: str, where: str) -> None:
+    """A DSN must be a postgresql:// (or postgres://) URL: its password can then be hidden in
+    every message; the key=value form could carry one that no message would hide."""
+    if not dsn.startswith(("postgresql://", "postgres://")):
+        raise ConfigError(f"{where}: must be a postgresql://user:password@host/database URL")
 
 
 def _alerts(path: Path, items: Any, settings: Settings, now: datetime) -> list[AlertRule]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import gzip
 import html
+import itertools
+import os
 import re
 import threading
 import time
@@ -29,8 +31,10 @@ from fetchers.config import Config, load_config, seeds_dir
 from fetchers.healthbook import HealthBook
 from fetchers.models import Article, PollResult, Settings, Source
 from fetchers.poller import Poller
-from fetchers.store import Store
+from fetchers.store import ArticleStore, Store
 from fetchers.storybook import StoryBook
+from tests import pgserver
+from tests.pgserver import PgServer
 from tui.app import WirewatchApp
 from tui.messages import EventsLoaded, QueryDone, StoreLoaded
 from tui.screens.dashboard import DashboardScreen
@@ -39,12 +43,79 @@ from tui.widgets.article import ArticleView
 FROZEN = datetime(2025, 10, 24, 8, 0, tzinfo=UTC)  # Friday 17:00 in Seoul, the story's day
 
 
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """One PostgreSQL server for the session (initdb into a temporary directory, removed at
+    the end)."""
+    server = pgserver.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+_databases = itertools.count(1)
+
+
+@pytest.fixture
+def pg_dsn(pg_server: PgServer) -> str:
+    """The DSN of a database of this test's own, with a password in it."""
+    return pg_server.create_database(f"t{os.getpid()}_{next(_databases)}")
+
+
+class StoreOpener:
+    """Opens the store of one backend, again and again, as processes do (`writer`, and for
+    TinyDB `first`, `lean` and `word_index`)."""
+
+    def __init__(self, backend: str, folder: Path, dsn: str | None) -> None:
+        self.backend = backend
+        self.folder = folder
+        self.dsn = dsn
+
+    def __call__(
+        self,
+        writer: bool = False,
+        first: int | None = None,
+        lean: bool = False,
+        word_index: bool = False,
+    ) -> ArticleStore:
+        if self.backend == "postgresql":
+            from fetchers.store.postgres.store import PostgresStore
+
+            assert self.dsn is not None
+            return PostgresStore(self.dsn, writer=writer)
+        return Store(self.folder, writer=writer, first=first, lean=lean, word_index=word_index)
+
+    def make_schema_newer(self) -> None:
+        """Leave the store as a newer wirewatch would (a schema version beyond this one's)."""
+        if self.backend == "postgresql":
+            import psycopg
+
+            assert self.dsn is not None
+            with self(writer=True):
+                pass  # the tables exist
+            with psycopg.connect(self.dsn, autocommit=True) as conn:
+                conn.execute("UPDATE schema_version SET version = 99")
+        else:
+            (self.folder / "meta.json").write_text('{"schema": 99}')
+
+
+@pytest.fixture(params=["tinydb", "postgresql"])
+def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> StoreOpener:
+    """The store under test, of each backend: the same tests hold for both."""
+    if request.param == "postgresql":
+        dsn = request.getfixturevalue("pg_dsn")
+        return StoreOpener("postgresql", tmp_path, dsn)
+    return StoreOpener("tinydb", tmp_path, None)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Keep the developer's own config and data out of every test."""
     monkeypatch.delenv("WIREWATCH_CONFIG", raising=False)
     monkeypatch.delenv("WIREWATCH_DATA", raising=False)
     monkeypatch.delenv("WIREWATCH_NOW", raising=False)
+    monkeypatch.delenv("WIREWATCH_DSN", raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("TZ", "UTC")

@@ -1,4 +1,7 @@
-"""The store: round trip, dedupe, state across re-polls, retention, corruption, one writer."""
+"""The store: round trip, dedupe, state across re-polls, retention, corruption, one writer.
+
+Tests taking `open_store` run against every backend (TinyDB files, PostgreSQL); those named
+test_tinydb_* are about the TinyDB store's files (shards, row caches, torn files)."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ import pytest
 from fetchers.models import Article
 from fetchers.query import Record, parse_query
 from fetchers.store import Store, StoreError, StoreLocked
+from tests.conftest import StoreOpener
 
 
 def make(
@@ -32,10 +36,10 @@ def make(
     )
 
 
-def test_round_trip_survives_reopen(tmp_path: Path) -> None:
-    with Store(tmp_path, writer=True) as store:
+def test_round_trip_survives_reopen(open_store: StoreOpener) -> None:
+    with open_store(writer=True) as store:
         assert store.add_batch([make(1, text="Full text one."), make(2)]) == ["Wire-1", "Wire-2"]
-    with Store(tmp_path) as again:
+    with open_store() as again:
         article = again.get("Wire-1")
         assert article is not None
         assert article.title == "Headline 1 about tariffs"
@@ -45,7 +49,7 @@ def test_round_trip_survives_reopen(tmp_path: Path) -> None:
         assert [a.id for a in again.query()] == ["Wire-2", "Wire-1"]  # newest first
 
 
-def test_what_a_writer_holds_is_what_a_reopen_reads(tmp_path: Path) -> None:
+def test_what_a_writer_holds_is_what_a_reopen_reads(open_store: StoreOpener) -> None:
     seoul = timezone(timedelta(hours=9))
     odd = Article(
         id="odd",
@@ -61,12 +65,12 @@ def test_what_a_writer_holds_is_what_a_reopen_reads(tmp_path: Path) -> None:
         author="Kim",
         guid="urn:1",
     )
-    with Store(tmp_path, writer=True) as writer:
+    with open_store(writer=True) as writer:
         writer.add_batch([odd, make(1), make(2, source="Other")])
         written = {i: writer.record(i) for i in ("odd", "Wire-1", "Other-2")}
-        for rows in tmp_path.glob("rows-*.json"):  # read the documents, not the writer's cache
+        for rows in open_store.folder.glob("rows-*.json"):  # the documents, not the row cache
             rows.unlink()
-        with Store(tmp_path) as viewer:
+        with open_store() as viewer:
             for ident, record in written.items():
                 again = viewer.record(ident)
                 for slot in Record.__slots__:
@@ -76,8 +80,8 @@ def test_what_a_writer_holds_is_what_a_reopen_reads(tmp_path: Path) -> None:
     assert written["odd"].shard == "2025-10-24"  # the UTC day of the fetch
 
 
-def test_dedupe_by_id_and_by_link(tmp_path: Path) -> None:
-    with Store(tmp_path, writer=True) as store:
+def test_dedupe_by_id_and_by_link(open_store: StoreOpener) -> None:
+    with open_store(writer=True) as store:
         assert len(store.add_batch([make(1), make(1), make(2)])) == 2
         assert store.add_batch([make(1), make(2)]) == []
         moved = make(3)
@@ -86,36 +90,38 @@ def test_dedupe_by_id_and_by_link(tmp_path: Path) -> None:
         assert len(store) == 2
 
 
-def test_state_survives_repoll(tmp_path: Path) -> None:
-    with Store(tmp_path, writer=True) as store:
+def test_state_survives_repoll(open_store: StoreOpener) -> None:
+    with open_store(writer=True) as store:
         store.add_batch([make(1)])
         store.set_state(["Wire-1"], read=True, starred=True)
         store.add_batch([make(1)])
-    with Store(tmp_path) as again:
+    with open_store() as again:
         article = again.get("Wire-1")
         assert article is not None and article.read and article.starred
         assert [a.id for a in again.query(parse_query("is:starred"))] == ["Wire-1"]
         assert again.query(parse_query("is:unread")) == []
 
 
-def test_second_writer_is_refused_and_viewer_sees_writes(tmp_path: Path) -> None:
-    writer = Store(tmp_path, writer=True)
+def test_second_writer_is_refused_and_viewer_sees_writes(open_store: StoreOpener) -> None:
+    writer = open_store(writer=True)
     try:
         with pytest.raises(StoreLocked, match="another wirewatch process"):
-            Store(tmp_path, writer=True)
-        viewer = Store(tmp_path)
-        assert viewer.writer_active()
+            open_store(writer=True)
+        viewer = open_store()
+        assert viewer.writer_active() and not viewer.is_writer
         with pytest.raises(StoreError):
             viewer.add_batch([make(9)])
         writer.add_batch([make(1), make(2)])
         assert sorted(viewer.reload()) == ["Wire-1", "Wire-2"]
         assert viewer.reload() == []
+        viewer.close()
     finally:
         writer.close()
-    assert not Store(tmp_path).writer_active()
+    with open_store() as after:
+        assert not after.writer_active()
 
 
-def test_one_file_write_per_shard_per_cycle_and_atomic_files(tmp_path: Path) -> None:
+def test_tinydb_writes_one_file_per_shard_per_cycle_and_atomic_files(tmp_path: Path) -> None:
     day1 = datetime(2025, 10, 23, 12, tzinfo=UTC)
     day2 = datetime(2025, 10, 24, 12, tzinfo=UTC)
     with Store(tmp_path, writer=True) as store:
@@ -127,10 +133,10 @@ def test_one_file_write_per_shard_per_cycle_and_atomic_files(tmp_path: Path) -> 
     assert not list(tmp_path.glob(".*.tmp"))
 
 
-def test_retention_deletes_old_shards_but_keeps_starred(tmp_path: Path) -> None:
+def test_retention_deletes_old_shards_but_keeps_starred(open_store: StoreOpener) -> None:
     old = datetime(2025, 9, 1, 12, tzinfo=UTC)
     new = datetime(2025, 10, 24, 12, tzinfo=UTC)
-    with Store(tmp_path, writer=True) as store:
+    with open_store(writer=True) as store:
         store.add_batch(
             [make(1, fetched=old, text="kept text"), make(2, fetched=old), make(3, fetched=new)]
         )
@@ -138,13 +144,12 @@ def test_retention_deletes_old_shards_but_keeps_starred(tmp_path: Path) -> None:
         removed = store.apply_retention(30, new)
         assert removed == 1
         assert sorted(a.id for a in store.query()) == ["Wire-1", "Wire-3"]
-    assert not (tmp_path / "articles-2025-09-01.json").exists()
-    with Store(tmp_path) as again:
+    with open_store() as again:
         assert again.text("Wire-1") == "kept text"
         assert sorted(a.id for a in again.query()) == ["Wire-1", "Wire-3"]
 
 
-def test_corrupt_shard_is_moved_aside_and_the_rest_opens(tmp_path: Path) -> None:
+def test_tinydb_corrupt_shard_is_moved_aside_and_the_rest_opens(tmp_path: Path) -> None:
     with Store(tmp_path, writer=True) as store:
         store.add_batch(
             [
@@ -159,7 +164,7 @@ def test_corrupt_shard_is_moved_aside_and_the_rest_opens(tmp_path: Path) -> None
     assert list(tmp_path.glob("articles-2025-10-23.json.corrupt-*"))
 
 
-def test_torn_text_line_and_leftover_temp_files(tmp_path: Path) -> None:
+def test_tinydb_torn_text_line_and_leftover_temp_files(tmp_path: Path) -> None:
     fetched = datetime(2025, 10, 24, tzinfo=UTC)
     with Store(tmp_path, writer=True) as store:
         store.add_batch([make(1, fetched=fetched, text="first")])
@@ -174,19 +179,19 @@ def test_torn_text_line_and_leftover_temp_files(tmp_path: Path) -> None:
         assert store.text("Wire-2") == "second"
 
 
-def test_newer_schema_is_refused(tmp_path: Path) -> None:
-    (tmp_path / "meta.json").write_text('{"schema": 99}')
+def test_newer_schema_is_refused(open_store: StoreOpener) -> None:
+    open_store.make_schema_newer()
     with pytest.raises(StoreError, match="newer wirewatch"):
-        Store(tmp_path)
+        open_store()
 
 
-def test_optional_fields_survive_reopen(tmp_path: Path) -> None:
+def test_optional_fields_survive_reopen(open_store: StoreOpener) -> None:
     article = make(1, text="Body.")
     article.lang, article.author, article.guid = "ko", "Kim Tong-hyung", "urn:yna:1"
     plain = make(2)
-    with Store(tmp_path, writer=True) as store:
+    with open_store(writer=True) as store:
         store.add_batch([article, plain])
-    with Store(tmp_path) as again:
+    with open_store() as again:
         got, other = again.get("Wire-1"), again.get("Wire-2")
         assert got is not None and other is not None
         assert (got.lang, got.author, got.guid) == ("ko", "Kim Tong-hyung", "urn:yna:1")
@@ -195,7 +200,7 @@ def test_optional_fields_survive_reopen(tmp_path: Path) -> None:
         assert other.fetched == plain.fetched and got.published == article.published
 
 
-def test_row_cache_is_used_only_while_it_matches_its_shard(tmp_path: Path) -> None:
+def test_tinydb_row_cache_is_used_only_while_it_matches_its_shard(tmp_path: Path) -> None:
     with Store(tmp_path, writer=True) as store:
         store.add_batch([make(1, text="One."), make(2)])
     rows = tmp_path / "rows-2025-10-24.json"
@@ -223,7 +228,7 @@ def test_row_cache_is_used_only_while_it_matches_its_shard(tmp_path: Path) -> No
         assert again.get("Wire-2") is not None
 
 
-def test_a_writer_opened_partly_still_skips_what_is_stored(tmp_path: Path) -> None:
+def test_tinydb_a_writer_opened_partly_still_skips_what_is_stored(tmp_path: Path) -> None:
     days = [datetime(2025, 10, d, 7, 0, tzinfo=UTC) for d in (20, 21, 22, 23)]
     with Store(tmp_path, writer=True) as store:
         store.add_batch([make(i, fetched=days[i % 4]) for i in range(40)])
@@ -250,11 +255,11 @@ def test_a_writer_opened_partly_still_skips_what_is_stored(tmp_path: Path) -> No
     assert errors == []
 
 
-def test_date_order_after_many_writes_equals_a_fresh_open(tmp_path: Path) -> None:
+def test_date_order_after_many_writes_equals_a_fresh_open(open_store: StoreOpener) -> None:
     rng = random.Random(5)
     base = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
     serial = 0
-    with Store(tmp_path, writer=True) as writer:
+    with open_store(writer=True) as writer:
         for size in (1, 300, 7, 120, 2):  # small and large batches, older and newer articles
             batch = []
             for _ in range(size):
@@ -264,12 +269,12 @@ def test_date_order_after_many_writes_equals_a_fresh_open(tmp_path: Path) -> Non
                 serial += 1
             writer.add_batch(batch)
         written = writer.query_ids(parse_query("", base))
-    with Store(tmp_path) as again:
+    with open_store() as again:
         assert again.query_ids(parse_query("", base)) == written
     assert len(written) == serial
 
 
-def test_a_big_day_goes_on_in_shards_of_bounded_size(tmp_path: Path) -> None:
+def test_tinydb_a_big_day_goes_on_in_shards_of_bounded_size(tmp_path: Path) -> None:
     """A day of 2,500 articles is three files; a later write of ten rewrites only the newest
     (a write costs what a shard holds, not what the day holds), and everything reads back."""
     day = datetime(2025, 10, 24, 9, 0, tzinfo=UTC)
@@ -295,7 +300,7 @@ def test_a_big_day_goes_on_in_shards_of_bounded_size(tmp_path: Path) -> None:
         assert [a.id for a in newest] == ["Wire-2509", "Wire-2508", "Wire-2507"]
 
 
-def test_retention_drops_every_shard_of_an_old_day(tmp_path: Path) -> None:
+def test_tinydb_retention_drops_every_shard_of_an_old_day(tmp_path: Path) -> None:
     old = datetime(2025, 9, 1, 9, 0, tzinfo=UTC)
     new = datetime(2025, 10, 24, 9, 0, tzinfo=UTC)
     with Store(tmp_path, writer=True) as store:
@@ -306,7 +311,7 @@ def test_retention_drops_every_shard_of_an_old_day(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.glob("articles-*.json")) == ["articles-2025-10-24.json"]
 
 
-def test_a_day_shard_written_whole_before_opens_and_is_left_as_it_is(
+def test_tinydb_a_day_shard_written_whole_before_opens_and_is_left_as_it_is(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     day = datetime(2025, 10, 24, 9, 0, tzinfo=UTC)
@@ -325,7 +330,7 @@ def test_a_day_shard_written_whole_before_opens_and_is_left_as_it_is(
         assert len(viewer) == 1205
 
 
-def test_a_lean_writer_holds_summaries_only_of_the_shard_it_fills(tmp_path: Path) -> None:
+def test_tinydb_a_lean_writer_holds_summaries_only_of_the_shard_it_fills(tmp_path: Path) -> None:
     """A lean writer (a `refresh`) keeps no summary of a full shard in memory, yet a source
     that edits an old article's summary still makes a revision, a starred one keeps its
     summary through retention, and a reopen reads every summary as written."""
@@ -358,12 +363,14 @@ def test_a_lean_writer_holds_summaries_only_of_the_shard_it_fills(tmp_path: Path
         assert (kept.title, kept.summary) == ("Headline 7 about tariffs", "Summary 7")
 
 
-def test_a_revised_article_is_marked_for_the_writer_a_reopen_and_a_viewer(tmp_path: Path) -> None:
+def test_a_revised_article_is_marked_for_the_writer_a_reopen_and_a_viewer(
+    open_store: StoreOpener,
+) -> None:
     """The mark that a source changed a headline (the dashboard shows it) is known without
     reading the revisions: in the writer at once, after a reopen, and in a viewer's reload."""
     first = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
     later = datetime(2025, 10, 24, 9, 0, tzinfo=UTC)
-    with Store(tmp_path, writer=True) as store, Store(tmp_path) as viewer:
+    with open_store(writer=True) as store, open_store() as viewer:
         store.add_batch([make(1, fetched=first), make(2, fetched=first)])
         viewer.reload()
         edited = make(1, fetched=later)
@@ -374,6 +381,6 @@ def test_a_revised_article_is_marked_for_the_writer_a_reopen_and_a_viewer(tmp_pa
         viewer.reload()
         assert viewer.record("Wire-1").revised == later.timestamp()  # type: ignore[union-attr]
     for _ in range(2):  # from the shard, then from its row cache
-        with Store(tmp_path) as again:
+        with open_store() as again:
             assert again.record("Wire-1").revised == later.timestamp()  # type: ignore[union-attr]
             assert again.record("Wire-2").revised is None  # type: ignore[union-attr]

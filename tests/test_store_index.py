@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 
 from fetchers.models import Article
 from fetchers.query import Query, Record, parse_query
-from fetchers.store import Store
+from fetchers.store import ArticleStore, Store
 from fetchers.store.texts import TextReader
+from tests.conftest import StoreOpener
 
 NOW = datetime(2025, 10, 24, 8, tzinfo=UTC)
 WORDS = [
@@ -41,7 +42,7 @@ SOURCES = ["Yonhap", "Korea Herald", "BBC"]
 TAGS = ["korea", "world", "apec"]
 
 
-def wait_for_index(store: Store) -> None:
+def wait_for_index(store: ArticleStore) -> None:
     deadline = time.monotonic() + 10
     while not store.word_index_ready and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -227,12 +228,12 @@ def test_a_torn_search_index_costs_time_never_a_result(tmp_path: Path) -> None:
         assert store.query_ids(parse_query("tariff", NOW)) == expected
 
 
-def test_word_start_matching_and_the_index_after_new_writes(tmp_path: Path) -> None:
+def test_word_start_matching_and_the_index_after_new_writes(open_store: StoreOpener) -> None:
     def art(n: int, title: str) -> Article:
         when = NOW - timedelta(minutes=n)
         return Article(id=f"t{n}", source="S", title=title, link=None, published=when, fetched=when)
 
-    with Store(tmp_path, writer=True, word_index=True) as store:
+    with open_store(writer=True, word_index=True) as store:
         store.add_batch([art(1, "New tariffs on autos"), art(2, "An antitariff rally")])
         wait_for_index(store)
         store.add_batch([art(0, "Tariff deal in Gyeongju"), art(3, "도쿄 관세를 인하")])
@@ -311,7 +312,7 @@ def test_the_newest_of_one_source_reads_few_shards(tmp_path: Path) -> None:
         assert len(lazy) < 5000  # of 10,000: the older days are never read
 
 
-def test_words_in_full_texts_are_found_with_and_without_the_index(tmp_path: Path) -> None:
+def test_words_in_full_texts_are_found_with_and_without_the_index(open_store: StoreOpener) -> None:
     """Texts stored with the articles, and one fetched later (`f`), are searched; `title:`
     looks in titles only."""
     seed = Article(
@@ -326,7 +327,7 @@ def test_words_in_full_texts_are_found_with_and_without_the_index(tmp_path: Path
     other = Article(
         id="other", source="Yonhap", title="Hybe partners with LAFC", published=NOW, fetched=NOW
     )
-    with Store(tmp_path, writer=True) as store:
+    with open_store(writer=True) as store:
         store.add_batch([seed, other])
         assert store.query_ids(parse_query("Lutnick", NOW)) == ["seed"]  # no index: a scan
         store.start_word_index()
@@ -338,7 +339,7 @@ def test_words_in_full_texts_are_found_with_and_without_the_index(tmp_path: Path
         assert store.query_ids(parse_query("title:tariff", NOW)) == ["seed"]
         store.set_text("other", "The K-pop agency signs a deal with the Los Angeles club.")
         assert store.query_ids(parse_query("agency", NOW)) == ["other"]
-    with Store(tmp_path, word_index=True) as viewer:
+    with open_store(word_index=True) as viewer:
         assert viewer.query_ids(parse_query("agency OR Lutnick", NOW)) == ["other", "seed"]
         wait_for_index(viewer)
         assert viewer.query_ids(parse_query("agency OR Lutnick", NOW)) == ["other", "seed"]

@@ -24,12 +24,22 @@ import orjson
 from fetchers import __version__
 from fetchers.alerthistory import AlertHistory, HistoryError
 from fetchers.alertrules import RuleBook, RuleBookError, all_rules
-from fetchers.config import Config, ConfigError, data_dir, find_config, load_config
+from fetchers.config import (
+    BACKENDS,
+    Config,
+    ConfigError,
+    StoreConfig,
+    check_dsn,
+    data_dir,
+    find_config,
+    load_config,
+)
 from fetchers.healthbook import HealthBook
 from fetchers.models import SourceHealth, utc_iso
 from fetchers.query import Query, QueryError, parse_query
 from fetchers.redact import printable
-from fetchers.store import ArticleStore, Store, StoreError, StoreLocked
+from fetchers.store import ArticleStore, StoreError, StoreLocked
+from fetchers.store.factory import open_store
 from fetchers.storybook import StoryBook, StoryLookup, leads, stories_of
 from fetchers.timeparse import local_zone, since_spec
 from fetchers.trends import (
@@ -161,6 +171,17 @@ def build_parser() -> argparse.ArgumentParser:
     _alert_parsers(sub, common)
     p = sub.add_parser("extract", parents=[common], help="print the main text of one HTML page")
     p.add_argument("file", nargs="?", default="-", help="an HTML file, or - for stdin")
+    p = sub.add_parser(
+        "migrate",
+        parents=[common],
+        help="copy every article of the store into another backend (counts checked)",
+    )
+    p.add_argument("--to", required=True, choices=BACKENDS, help="the backend to copy into")
+    p.add_argument(
+        "target",
+        nargs="?",
+        help="the DSN (postgresql://…; default $WIREWATCH_DSN) or the data dir (tinydb)",
+    )
     return parser
 
 
@@ -249,7 +270,7 @@ def cmd_dashboard(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
 
 def _open_writer(ctx: Context, first: int | None = None, lean: bool = False) -> ArticleStore:
     try:
-        return Store(ctx.data_dir, writer=True, first=first, lean=lean)
+        return open_store(ctx.config.store, ctx.data_dir, writer=True, first=first, lean=lean)
     except StoreLocked as exc:
         raise StoreError(f"{exc}; it polls on its own, so there is nothing to do here") from None
 
@@ -404,7 +425,7 @@ def cmd_poll(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _viewer(ctx: Context, first: int | None = None) -> ArticleStore:
-    store = Store(ctx.data_dir, first=first)
+    store = open_store(ctx.config.store, ctx.data_dir, first=first)
     for problem in store.problems:
         complain(problem)
     return store
@@ -831,6 +852,32 @@ def cmd_trends(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_migrate(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
+    """Copy the configured store (the data dir, or the configured database) into an empty
+    store of the backend `--to` names; nothing is changed in the one copied from."""
+    from fetchers.store.copy import copy_store
+
+    if args.to == "postgresql":
+        dsn = args.target or os.environ.get("WIREWATCH_DSN")
+        if not dsn:
+            raise UsageError("migrate --to postgresql needs a DSN (or $WIREWATCH_DSN)")
+        check_dsn(dsn, "migrate --to postgresql")
+        target_config, target_dir = StoreConfig("postgresql", dsn), ctx.data_dir
+    else:
+        if not args.target:
+            raise UsageError("migrate --to tinydb needs the data dir to copy into")
+        target_config, target_dir = StoreConfig("tinydb"), Path(args.target).expanduser()
+    with open_store(ctx.config.store, ctx.data_dir) as source:
+        if source.writer_active():
+            raise StoreError(f"{source.location} is being written; stop its poller first")
+        with open_store(target_config, target_dir, writer=True) as target:
+            if target.location == source.location:
+                raise UsageError("the store to copy into is the one copied from")
+            counted = copy_store(source, target, lambda line: complain(line))
+            out.write(f"copied {counted} from {source.location} into {target.location}\n")
+    return EXIT_OK
+
+
 def cmd_extract(args: argparse.Namespace, out: TextIO) -> int:
     from fetchers.extract import ExtractError, extract_article
 
@@ -864,4 +911,5 @@ COMMANDS: dict[str, Callable[[Context, argparse.Namespace, TextIO], int]] = {
     "serve": cmd_serve,
     "alerts": cmd_alerts,
     "trends": cmd_trends,
+    "migrate": cmd_migrate,
 }

@@ -25,7 +25,8 @@ from fetchers.parsepool import ParsePool
 from fetchers.poller import Poller
 from fetchers.query import Query, QueryError, Record, parse_query
 from fetchers.relevance import RelevanceError, SortOrder, by_relevance
-from fetchers.store import ArticleStore, Store, StoreLocked
+from fetchers.store import ArticleStore, StoreLocked
+from fetchers.store.factory import open_store
 from fetchers.storybook import StoryBook, StoryDesk, StoryShelf
 from fetchers.suggest import Suggestions, scan
 
@@ -96,9 +97,9 @@ class Session:
         """Open the store's newest days (the rest loads in `load_rest`); as the writer when
         `writer` and no other process holds the lock, else as a viewer."""
         try:
-            store = Store(data_dir, writer=writer, first=FIRST_PAINT_ARTICLES)
+            store = open_store(config.store, data_dir, writer=writer, first=FIRST_PAINT_ARTICLES)
         except StoreLocked:
-            store = Store(data_dir, writer=False, first=FIRST_PAINT_ARTICLES)
+            store = open_store(config.store, data_dir, first=FIRST_PAINT_ARTICLES)
         # A writer's parse workers start only when warmed, after the whole store is loaded.
         pool = ParsePool() if store.is_writer else None
         stories = StoryDesk(

@@ -1,8 +1,8 @@
 """The article store, as a package by job:
 
-interface   ArticleStore: the operations every caller uses (a server database could
-            implement them)
-core        Store: the file store of a data dir, composing the parts below
+interface   ArticleStore: the operations every caller uses (both stores implement them)
+factory     open_store: the store the config names ([store] backend)
+core        Store: the file store of a data dir (TinyDB), composing the parts below
 codec       the field table and the stored forms (document, row) it drives; stage()
 shards      shard files: keys, bounds, row caches
 shardmap    shards.json: what each shard holds, to read only the shards a query needs
@@ -12,6 +12,8 @@ marks       read/starred marks (state.json)
 texts       full texts (text-KEY.jsonl)
 lock        the writer lock and what viewers see of the writer
 errors      StoreError and its kinds
+postgres    PostgresStore: the store in a PostgreSQL database (its own package)
+copy        copy_store: every article of one store into another (`wirewatch migrate`)
 """
 
 from __future__ import annotations

@@ -1,0 +1,141 @@
+"""Copying every article of one store into another (`wirewatch migrate`): a TinyDB data dir
+into a PostgreSQL database and back, with full texts, revisions, revision marks and read and
+starred marks, day by day; the counts of both are compared at the end."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+from typing import Any
+
+from fetchers.models import utc_iso
+from fetchers.query import Record
+from fetchers.store.codec import StagedArticle, article_of, doc_of, record_from_doc
+from fetchers.store.errors import StoreError
+from fetchers.store.interface import ArticleStore
+from fetchers.store.shards import KEPT
+
+
+@dataclass(slots=True)
+class Tally:
+    """What a store holds, counted the same way on both sides."""
+
+    articles: int = 0
+    texts: int = 0
+    revisions: int = 0  # earlier versions, all articles together
+    read: int = 0
+    starred: int = 0
+
+    def add(self, record: Record, text: str | None, revisions: list[dict[str, Any]]) -> None:
+        self.articles += 1
+        self.texts += bool(text)
+        self.revisions += len(revisions)
+        self.read += record.read
+        self.starred += record.starred
+
+    def differences(self, other: Tally) -> list[str]:
+        return [
+            f"{f.name}: {getattr(self, f.name)} copied, {getattr(other, f.name)} found"
+            for f in fields(self)
+            if getattr(self, f.name) != getattr(other, f.name)
+        ]
+
+    def __str__(self) -> str:
+        return ", ".join(f"{getattr(self, f.name)} {f.name}" for f in fields(self))
+
+
+def _revisions_reader(store: ArticleStore, key: str) -> Callable[[str], list[dict[str, Any]]]:
+    """How to read the revisions of one day's articles: the whole day at once where the
+    store can (asking a TinyDB shard per article reads the shard each time)."""
+    from fetchers.store.core import Store
+
+    if isinstance(store, Store):
+        from fetchers.store.shards import Shard
+
+        shard = Shard.open(store.dir, key)
+        try:
+            docs = {d.get("id"): d for d in shard.documents() if isinstance(d, dict)}
+        finally:
+            shard.db.close()
+        return lambda ident: [
+            r for r in (docs.get(ident) or {}).get("revisions") or [] if isinstance(r, dict)
+        ]
+    by_day = getattr(store, "revisions_by_day", None)
+    if by_day is not None:
+        found: dict[str, list[dict[str, Any]]] = by_day(key)
+        return lambda ident: found.get(ident, [])
+    return store.revisions
+
+
+def _seconds_iso(seconds: float | None) -> str | None:
+    return utc_iso(datetime.fromtimestamp(seconds, UTC)) if seconds is not None else None
+
+
+def _staged(
+    record: Record, key: str, text: str | None, revisions: list[dict[str, Any]]
+) -> StagedArticle:
+    """The article as the target stores it: its document as the source wrote it."""
+    doc = doc_of(article_of(record))
+    fetched = getattr(record, "_fetched", None)  # the ISO text as stamped, when still text
+    doc["fetched"] = fetched if isinstance(fetched, str) else _seconds_iso(record.fetched)
+    if record.revised is not None:
+        doc["revised"] = _seconds_iso(record.revised)
+    if revisions:
+        doc["revisions"] = revisions
+    if key == KEPT:  # kept by a TinyDB store's retention: back to the day it was fetched
+        key = (doc["fetched"] or "")[:10] or key
+    return StagedArticle(key, doc, record_from_doc(doc), text)
+
+
+def tally(store: ArticleStore) -> Tally:
+    """What a store holds, day by day."""
+    counted = Tally()
+    for key in store.shard_keys():
+        revisions = _revisions_reader(store, key)
+        for record, text in store.records_with_texts(key)[1]:
+            counted.add(record, text, revisions(record.id))
+    return counted
+
+
+def copy_store(
+    source: ArticleStore, target: ArticleStore, progress: Callable[[str], None] | None = None
+) -> Tally:
+    """Copy every article of `source` into `target` (an empty store opened as the writer);
+    StoreError when the target is not empty or the counts differ at the end."""
+    if len(target):
+        raise StoreError(
+            f"{target.location} already holds {len(target)} articles; give an empty one"
+        )
+    copied = Tally()
+    for key in source.shard_keys():
+        version, pairs = source.records_with_texts(key)
+        if version is None:
+            continue
+        revisions = _revisions_reader(source, key)
+        staged: list[StagedArticle] = []
+        read: list[str] = []
+        starred: list[str] = []
+        for record, text in pairs:
+            history = revisions(record.id)
+            copied.add(record, text, history)
+            staged.append(_staged(record, key, text, history))
+            if record.read:
+                read.append(record.id)
+            if record.starred:
+                starred.append(record.id)
+        target.add_staged(staged)
+        if read:
+            target.set_state(read, read=True)
+        if starred:
+            target.set_state(starred, starred=True)
+        if progress is not None:
+            progress(f"{key}: {len(staged)} articles")
+    found = tally(target)
+    differences = copied.differences(found)
+    if differences:
+        raise StoreError(
+            f"the copy in {target.location} does not match {source.location}: "
+            + "; ".join(differences)
+        )
+    return copied

@@ -1,0 +1,40 @@
+"""Opening the store the config names: the TinyDB files of the data dir (the default), or a
+PostgreSQL database ([store] backend = "postgresql"; psycopg is imported only then)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fetchers.config import StoreConfig
+from fetchers.store.errors import StoreError
+from fetchers.store.interface import ArticleStore
+
+
+def open_store(
+    chosen: StoreConfig,
+    data_dir: Path,
+    writer: bool = False,
+    first: int | None = None,
+    lean: bool = False,
+) -> ArticleStore:
+    """The store of `chosen`: `first` and `lean` shape how a TinyDB store loads its files (a
+    PostgreSQL store reads what each call needs and holds nothing)."""
+    if chosen.backend == "postgresql":
+        dsn = chosen.resolved_dsn()
+        if not dsn:
+            raise StoreError(
+                '[store] backend = "postgresql" needs a dsn: [store] dsn = "postgresql://…"'
+                " or $WIREWATCH_DSN"
+            )
+        if not dsn.startswith(("postgresql://", "postgres://")):
+            raise StoreError("the store's DSN must be a postgresql://user:password@host/db URL")
+        try:  # source health, stories and the alert history stay in the data dir
+            data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"{data_dir}: cannot create the data dir: {exc.strerror}") from exc
+        from fetchers.store.postgres.store import PostgresStore
+
+        return PostgresStore(dsn, writer=writer)
+    from fetchers.store.core import Store
+
+    return Store(data_dir, writer=writer, first=first, lean=lean)

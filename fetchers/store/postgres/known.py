@@ -1,0 +1,74 @@
+"""What the writer knows is stored, so a poll's "is this item new?" costs no round trip to the
+server for the items a feed carries again and again.
+
+A poller asks `knows` and `revised` of every item of a feed, one at a time, in its event
+loop; asking the server each time would cost a round trip per item. The first time a source
+is asked about, its newest articles are read in one query; whatever this process stores is
+added as it is stored. A miss is only a hint (the article may be older than what was read):
+the write itself (`PostgresStore.add_staged`) decides against the database.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+PER_SOURCE = 300  # newest articles of a source read on its first question
+MOST = 400_000  # entries kept at most; the least recently stored go first
+
+
+def digest(title: str, summary: str) -> int:
+    return hash((title, summary))
+
+
+class KnownArticles:
+    """ids -> digest of title and summary, and (source, link) -> id, bounded."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._digests: OrderedDict[str, int] = OrderedDict()
+        self._links: dict[tuple[str, str], str] = {}
+        self._link_of: dict[str, tuple[str, str]] = {}
+        self._sources: set[str] = set()  # sources whose newest articles were read
+
+    def has_source(self, source: str) -> bool:
+        with self._lock:
+            return source in self._sources
+
+    def add_source(self, source: str, rows: list[tuple[str, str | None, str, str]]) -> None:
+        """(id, link, title, summary) of a source's newest articles."""
+        with self._lock:
+            self._sources.add(source)
+            for ident, link, title, summary in rows:
+                self._put(ident, source, link, digest(title, summary))
+
+    def put(self, ident: str, source: str, link: str | None, title: str, summary: str) -> None:
+        with self._lock:
+            self._put(ident, source, link, digest(title, summary))
+
+    def _put(self, ident: str, source: str, link: str | None, value: int) -> None:
+        self._digests[ident] = value
+        self._digests.move_to_end(ident)
+        if link:
+            self._links[(source, link)] = ident
+            self._link_of[ident] = (source, link)
+        while len(self._digests) > MOST:
+            old, _ = self._digests.popitem(last=False)
+            where = self._link_of.pop(old, None)
+            if where is not None and self._links.get(where) == old:
+                del self._links[where]
+
+    def knows(self, ident: str, source: str, link: str | None) -> bool:
+        with self._lock:
+            return ident in self._digests or (bool(link) and (source, link or "") in self._links)
+
+    def digest_of(self, ident: str) -> int | None:
+        with self._lock:
+            return self._digests.get(ident)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._digests.clear()
+            self._links.clear()
+            self._link_of.clear()
+            self._sources.clear()

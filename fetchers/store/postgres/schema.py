@@ -1,0 +1,108 @@
+"""The tables of the PostgreSQL store and their migrations.
+
+`MIGRATIONS[n]` brings a database from version n to n + 1; `schema_version` holds the version
+a database is at. A store applies what is missing when it opens (under a transaction-level
+advisory lock, so two processes opening at once migrate once) and refuses a database that a
+newer wirewatch left at a version this one does not know.
+
+An article's columns follow the codec's field table (`fetchers.store.codec.FIELDS`), every
+field one column (`COLUMNS`); `text_ref`, where a TinyDB store finds a full text, is the
+`text` column itself here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fetchers.store.errors import StoreError
+
+MIGRATE_LOCK = 0x77697265  # the advisory lock taken while migrating ("wire")
+WRITER_LOCK = 0x77697277  # the advisory lock the one writer holds for its life ("wirw")
+
+# codec field -> the column that keeps it (tests check that every field has one)
+COLUMNS = {
+    "id": "id",
+    "source": "source",
+    "title": "title",
+    "summary": "summary",
+    "link": "link",
+    "published": "published",
+    "fetched": "fetched",
+    "tags": "tags",
+    "lang": "lang",
+    "author": "author",
+    "guid": "guid",
+    "text_ref": "text",
+    "listed": "listed",
+    "revised": "revised",
+}
+
+MIGRATIONS: tuple[str, ...] = (
+    # 0 -> 1: articles, marks, the writer's heartbeat
+    """
+    CREATE TABLE articles (
+        seq bigserial NOT NULL UNIQUE,      -- the order articles were stored in
+        id text PRIMARY KEY,
+        source text NOT NULL,
+        source_key text NOT NULL,           -- lower(source): source: and counts
+        title text NOT NULL,
+        summary text NOT NULL,
+        link text,
+        published double precision,         -- POSIX seconds
+        fetched text,                       -- ISO 8601, as the stager stamped it
+        tags text[] NOT NULL DEFAULT '{}',
+        tag_keys text[] NOT NULL DEFAULT '{}',  -- lower-cased tags: tag:
+        lang text,
+        lang_key text NOT NULL DEFAULT '',  -- lower-cased language without region: lang:
+        author text,
+        guid text,
+        listed double precision,            -- POSIX seconds
+        revised text,                       -- ISO 8601: when the source last changed it
+        day text NOT NULL,                  -- the UTC day of the fetch: retention
+        at double precision NOT NULL,       -- published, else listed, else fetched: the order
+        text text,                          -- the full text
+        revisions jsonb NOT NULL DEFAULT '[]',
+        edits integer NOT NULL DEFAULT 0,   -- texts attached and revisions since stored
+        words tsvector NOT NULL             -- title (A), summary (B), full text (C)
+    );
+    CREATE UNIQUE INDEX articles_source_link ON articles (source, link) WHERE link <> '';
+    CREATE INDEX articles_newest ON articles (at DESC, seq);
+    CREATE INDEX articles_source ON articles (source_key, at DESC, seq);
+    CREATE INDEX articles_tags ON articles USING gin (tag_keys);
+    CREATE INDEX articles_words ON articles USING gin (words);
+    CREATE INDEX articles_day ON articles (day);
+    CREATE TABLE marks (
+        id text PRIMARY KEY,
+        read boolean NOT NULL DEFAULT false,
+        starred boolean NOT NULL DEFAULT false
+    );
+    CREATE TABLE writer (
+        one boolean PRIMARY KEY DEFAULT true CHECK (one),
+        pid integer,
+        host text,
+        beat timestamptz
+    );
+    """,
+)
+VERSION = len(MIGRATIONS)
+
+
+def migrate(connection: Any, where: str) -> None:
+    """Bring the database to VERSION (an autocommit connection); StoreError for one that a
+    newer wirewatch wrote."""
+    with connection.transaction(), connection.cursor() as cur:
+        cur.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATE_LOCK,))
+        cur.execute("CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)")
+        cur.execute("SELECT max(version) FROM schema_version")
+        row = cur.fetchone()
+        version = int(row[0]) if row and row[0] is not None else 0
+        if version > VERSION:
+            raise StoreError(
+                f"{where} was written by a newer wirewatch (schema {version}, this one knows"
+                f" {VERSION}); upgrade wirewatch"
+            )
+        for step in range(version, VERSION):
+            cur.execute(MIGRATIONS[step])
+        if version < VERSION:
+            cur.execute("DELETE FROM schema_version")
+            cur.execute("INSERT INTO schema_version VALUES (%s)", (VERSION,))

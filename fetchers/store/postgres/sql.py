@@ -1,0 +1,107 @@
+"""A query of the query language as a SQL condition on the articles (joined with the marks).
+
+Each clause (an OR of terms) becomes SQL when every term in it can: source:, tag:, lang:,
+is:, since: and before: exactly (`Plan.exact`), a word or phrase as a full-text match that
+holds for at least every article the word test finds (its own test then decides, on the
+rows the database gives). story: and outlets: ask the stories, which live outside the
+database, and a negated word cannot be narrowed: those clauses are left to the terms' own
+tests, over rows read newest first in batches until the limit is reached.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from fetchers.query import Query, Term
+from fetchers.store.postgres.words import prefix_query
+
+
+@dataclass(slots=True)
+class Plan:
+    """The SQL condition (`where`, with its `params`) and whether it says all the query
+    says (then no row needs the Python test)."""
+
+    where: str = "TRUE"
+    params: list[Any] = field(default_factory=list)
+    exact: bool = True
+    wants_text: bool = False  # some word term is tested: the full text is read with the row
+    narrowed: bool = False  # the words index narrows it: the candidates are few
+
+
+def _like(needle: str) -> str:
+    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _term(term: Term) -> tuple[str, list[Any], bool] | None:
+    """(condition, params, exact) of one term, or None when SQL cannot narrow it."""
+    name, value = term.field, term.value
+    if name in (None, "title"):
+        if term.negated:
+            return None
+        tsquery = prefix_query(value)
+        if tsquery is not None:
+            return "a.words @@ to_tsquery('simple', %s)", [tsquery], False
+        if name == "title":
+            return "a.title ILIKE %s", [_like(value)], False
+        pattern = _like(value)
+        return (
+            "(a.title ILIKE %s OR a.summary ILIKE %s OR coalesce(a.text, '') ILIKE %s)",
+            [pattern, pattern, pattern],
+            False,
+        )
+    condition: str
+    params: list[Any] = []
+    if name == "source":
+        condition, params = "a.source_key = %s", [value]
+    elif name == "tag":
+        condition, params = "a.tag_keys @> ARRAY[%s]::text[]", [value]
+    elif name == "lang":
+        condition, params = "a.lang_key = %s", [value]
+    elif name == "is":
+        condition = {
+            "unread": "NOT coalesce(m.read, false)",
+            "read": "coalesce(m.read, false)",
+            "starred": "coalesce(m.starred, false)",
+        }[value]
+    elif name in ("since", "before") and term.bound is not None:
+        condition = "a.at >= %s" if name == "since" else "a.at < %s"
+        params = [term.bound]
+    else:  # story:, outlets:
+        return None
+    if term.negated:
+        condition = f"NOT ({condition})"
+    return condition, params, True
+
+
+def plan(query: Query | None) -> Plan:
+    """The SQL that narrows `query`; every clause it cannot say is left to the terms."""
+    out = Plan()
+    if query is None or query.is_empty:
+        return out
+    conditions: list[str] = []
+    for clause in query.clauses:
+        if any(term.field in (None, "title") for term in clause):
+            out.wants_text = True
+        parts: list[str] = []
+        params: list[Any] = []
+        exact = True
+        for term in clause:
+            said = _term(term)
+            if said is None:
+                break
+            condition, more, term_exact = said
+            parts.append(condition)
+            params += more
+            exact = exact and term_exact
+        else:
+            conditions.append(parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")")
+            out.narrowed = out.narrowed or any("@@" in part for part in parts)
+            out.params += params
+            out.exact = out.exact and exact
+            continue
+        out.exact = False
+    if conditions:
+        out.where = " AND ".join(conditions)
+    return out

@@ -1,0 +1,755 @@
+"""`PostgresStore`: the articles, their marks, full texts and revisions in a PostgreSQL
+database, behind the same `ArticleStore` interface as the TinyDB store.
+
+Nothing is held in memory but what a call returns: a query reads the rows it needs, newest
+first, in batches (`BATCH`), and stops at its limit. Words are found by PostgreSQL's
+full-text search (the `words` tsvector and its GIN index), relevance is `ts_rank`. One
+process at a time is the writer: it holds an advisory lock on a connection of its own for
+its life (the server lets go of it however the process ends) and shows it is at work in the
+`writer` table; viewers read, mark and see what it wrote.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import sys
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, timedelta
+from types import TracebackType
+from typing import Any
+
+from fetchers import liveness
+from fetchers.models import Article
+from fetchers.query import Query, Record
+from fetchers.store.codec import StagedArticle, _iso_to_seconds_lenient, article_of, stage
+from fetchers.store.errors import StoreError, StoreLocked, StoreWriteError
+from fetchers.store.postgres import schema
+from fetchers.store.postgres.connect import connect, driver, hide_password, shown
+from fetchers.store.postgres.known import PER_SOURCE, KnownArticles, digest
+from fetchers.store.postgres.sql import plan
+from fetchers.store.postgres.words import WORDS_SQL, article_words, prefix_query
+from fetchers.store.shards import MAX_REVISIONS
+
+CHANNEL = "wirewatch_articles"  # NOTIFY: new articles were stored
+BATCH = 200  # rows read at a time by a query that tests rows in Python
+POOL_SIZE = 4  # connections: poll threads write while query threads read
+Version = tuple[int, int, int]
+
+_COLUMNS = (
+    "a.id, a.source, a.title, a.summary, a.link, a.published, a.fetched, a.tags, a.lang,"
+    " a.author, a.guid, a.listed, a.revised, a.day, a.at, a.seq,"
+    " coalesce(m.read, false), coalesce(m.starred, false)"
+)
+_FROM = "articles a LEFT JOIN marks m ON m.id = a.id"
+_ORDER = "a.at DESC, a.seq"
+_intern = sys.intern
+
+_INSERT = f"""
+INSERT INTO articles (id, source, source_key, title, summary, link, published, fetched, tags,
+    tag_keys, lang, lang_key, author, guid, listed, revised, day, at, text, revisions, words)
+SELECT r.id, r.source, lower(r.source), r.title, r.summary, r.link, r.published, r.fetched,
+    ARRAY(SELECT jsonb_array_elements_text(r.tags)),
+    ARRAY(SELECT lower(t) FROM jsonb_array_elements_text(r.tags) AS t),
+    r.lang, split_part(lower(coalesce(r.lang, '')), '-', 1), r.author, r.guid, r.listed,
+    r.revised, r.day, r.at, r.text, r.revisions,
+    {WORDS_SQL.format("r.w_title", "r.w_summary", "r.w_text")}
+FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::float8[],
+    %s::text[], %s::jsonb[], %s::text[], %s::text[], %s::text[], %s::float8[], %s::text[],
+    %s::text[], %s::float8[], %s::text[], %s::jsonb[], %s::text[], %s::text[], %s::text[])
+    WITH ORDINALITY AS r(id, source, title, summary, link, published, fetched, tags, lang,
+    author, guid, listed, revised, day, at, text, revisions, w_title, w_summary, w_text, n)
+ORDER BY r.n
+ON CONFLICT DO NOTHING
+RETURNING id
+"""
+
+
+def record_of_row(row: tuple[Any, ...]) -> Record:
+    """A record from a row of `_COLUMNS` (the marks included)."""
+    (ident, source, title, summary, link, published, fetched, tags, lang, author, guid,
+     listed, revised, day, at, seq, read, starred) = row[:18]  # fmt: skip
+    record = Record(
+        ident,
+        _intern(source),
+        title,
+        summary,
+        link,
+        published,
+        fetched,
+        tuple(map(_intern, tags)),
+        _intern(lang) if lang else None,
+        author,
+        guid,
+        None,
+        read,
+        starred,
+        listed,
+    )
+    record.revised = _iso_to_seconds_lenient(revised)
+    record.shard, record.seq, record.at = day, seq, at
+    return record
+
+
+def _jsonb(value: Any) -> Any:
+    from psycopg.types.json import Jsonb
+
+    return Jsonb(value)
+
+
+class PostgresStore:
+    """Articles, marks, full texts and revisions in one PostgreSQL database (an
+    `ArticleStore`). `writer=True` takes the writer lock (StoreLocked if another process,
+    on any host, has it)."""
+
+    def __init__(self, dsn: str, writer: bool = False) -> None:
+        driver()
+        self.dsn = dsn
+        self.problems: list[str] = []
+        self._lock_connection: Any = None  # the writer's: holds the advisory lock
+        self._closed = False
+        self._writer_guard = threading.Lock()
+        self._known = KnownArticles()  # the writer's: what is stored, for `knows`
+        self._listen_guard = threading.Lock()
+        self._listener: Any = None  # a viewer's connection that LISTENs for the writer
+        first = connect(dsn)
+        try:
+            with self._errors("cannot prepare the database"):
+                schema.migrate(first, self.location)
+                self._seen = self._max_seq(first)
+        finally:
+            first.close()
+        from psycopg_pool import ConnectionPool
+
+        self._pool = ConnectionPool(
+            dsn,
+            min_size=1,
+            max_size=POOL_SIZE,
+            kwargs={"connect_timeout": 10},
+            open=False,
+            name="wirewatch",
+        )
+        with self._errors("cannot open connections"):
+            self._pool.open(wait=True, timeout=15)
+        if writer:
+            try:
+                self._acquire()
+            except BaseException:
+                self._pool.close()
+                self._close_listener()
+                raise
+
+    # -- plumbing ----------------------------------------------------------------------------
+    @property
+    def location(self) -> str:
+        return shown(self.dsn)
+
+    @contextlib.contextmanager
+    def _errors(self, what: str, write: bool = False) -> Iterator[None]:
+        """A driver's error as a StoreError (a StoreWriteError for a write: the transaction
+        was rolled back, nothing of it is stored) that never shows the password."""
+        psycopg = driver()
+        from psycopg_pool import PoolTimeout
+
+        try:
+            yield
+        except (psycopg.Error, PoolTimeout) as exc:
+            reason = " ".join(str(exc).split()) or type(exc).__name__
+            message = hide_password(f"{self.location}: {what}: {reason}", self.dsn)
+            if write:
+                raise StoreWriteError(message + "; nothing of this write was stored", []) from None
+            raise StoreError(message) from None
+
+    @contextlib.contextmanager
+    def _cursor(self, what: str, write: bool = False) -> Iterator[Any]:
+        """A cursor in a transaction of its own (committed when the block ends)."""
+        with self._errors(what, write), self._pool.connection() as conn, conn.cursor() as cur:
+            yield cur
+
+    def _note(self, problem: str) -> None:
+        """Keep a problem for the user to see, once."""
+        if problem not in self.problems:
+            self.problems.append(problem)
+
+    @staticmethod
+    def _max_seq(connection: Any) -> int:
+        row = connection.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()
+        return int(row[0])
+
+    def __enter__(self) -> PostgresStore:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._release()
+        self._close_listener()
+        self._pool.close()
+
+    # -- the writer --------------------------------------------------------------------------
+    @property
+    def is_writer(self) -> bool:
+        return self._lock_connection is not None
+
+    def _acquire(self) -> None:
+        with self._writer_guard:
+            if self._lock_connection is not None:
+                return
+            connection = connect(self.dsn)
+            try:
+                with self._errors("cannot take the writer lock"):
+                    row = connection.execute(
+                        "SELECT pg_try_advisory_lock(%s)", (schema.WRITER_LOCK,)
+                    ).fetchone()
+                    if not (row and row[0]):
+                        holder = connection.execute("SELECT pid, host FROM writer").fetchone()
+                        who = f" (pid {holder[0]} on {holder[1]})" if holder else ""
+                        raise StoreLocked(
+                            f"{self.location} is being written by another wirewatch process{who}"
+                        )
+                    connection.execute(
+                        "INSERT INTO writer (one, pid, host, beat) VALUES (true, %s, %s, now())"
+                        " ON CONFLICT (one) DO UPDATE SET pid = EXCLUDED.pid,"
+                        " host = EXCLUDED.host, beat = EXCLUDED.beat",
+                        (os.getpid(), socket.gethostname()),
+                    )
+            except BaseException:
+                connection.close()
+                raise
+            self._lock_connection = connection
+
+    def _release(self) -> None:
+        with self._writer_guard:
+            connection, self._lock_connection = self._lock_connection, None
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                connection.close()  # the server lets go of the advisory lock
+
+    def writer_active(self) -> bool:
+        """True when some process, on any host, holds the writer lock."""
+        if self.is_writer:
+            return True
+        with self._cursor("cannot see the writer") as cur:
+            cur.execute(
+                "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                " AND classid = 0 AND objid = %s AND objsubid = 1)",
+                (schema.WRITER_LOCK,),
+            )
+            row = cur.fetchone()
+        return bool(row and row[0])
+
+    def writer_state(self) -> liveness.WriterState:
+        held = self.writer_active()
+        with self._cursor("cannot see the writer") as cur:
+            cur.execute("SELECT pid, extract(epoch FROM now() - beat) FROM writer")
+            row = cur.fetchone()
+        if row is None or row[1] is None:
+            return liveness.WriterState(held, None, float("inf"))
+        return liveness.WriterState(held, row[0], max(0.0, float(row[1])))
+
+    def heartbeat(self) -> None:
+        """Show viewers the writer is at work. A connection the server dropped took the
+        writer lock with it: the lock is taken again on a new one (if another process was
+        quicker, the problem says so; the unique constraints still keep every article once)."""
+        with self._writer_guard:
+            connection = self._lock_connection
+            if connection is None:
+                return
+            try:
+                with self._errors("cannot show the writer at work"):
+                    connection.execute("UPDATE writer SET beat = now(), pid = %s", (os.getpid(),))
+                return
+            except StoreError as exc:  # the server is away: viewers see the writer silent
+                self._note(str(exc))
+            if not connection.closed:
+                return
+            try:
+                fresh = connect(self.dsn)
+            except StoreError:
+                return  # the next beat tries again
+            try:
+                with self._errors("cannot take the writer lock again"):
+                    row = fresh.execute(
+                        "SELECT pg_try_advisory_lock(%s)", (schema.WRITER_LOCK,)
+                    ).fetchone()
+                    if not (row and row[0]):
+                        self._note(f"{self.location}: another process took the writer lock")
+                        fresh.close()
+                        return
+                    fresh.execute(
+                        "UPDATE writer SET beat = now(), pid = %s, host = %s",
+                        (os.getpid(), socket.gethostname()),
+                    )
+            except StoreError as exc:
+                self._note(str(exc))
+                fresh.close()
+                return
+            self._lock_connection = fresh
+            with contextlib.suppress(Exception):
+                connection.close()
+
+    def take_over(self) -> None:
+        self._acquire()
+
+    def _require_writer(self) -> None:
+        if not self.is_writer:
+            raise StoreError("this store was opened read-only (another process is the writer)")
+
+    # -- loading (nothing is held: all is read when asked) -------------------------------------
+    @property
+    def complete(self) -> bool:
+        return True
+
+    @property
+    def word_index_ready(self) -> bool:
+        return True  # the words column is written with the article
+
+    def load_rest(self) -> list[str]:
+        return []
+
+    def reload(self) -> list[str]:
+        """The ids stored since this store last looked, by this process or another on any
+        host. The writer announces each write (NOTIFY): a viewer listens from its first
+        reload on, and after that reads the articles table only when a write was announced."""
+        with self._listen_guard:
+            if self._listener is None:
+                if not self.is_writer:
+                    self._start_listening()  # then what came before is read below
+            elif not self._announced():
+                return []
+            with self._cursor("cannot read") as cur:
+                cur.execute(
+                    "SELECT id, seq FROM articles WHERE seq > %s ORDER BY seq", (self._seen,)
+                )
+                rows = cur.fetchall()
+            if rows:
+                self._seen = max(self._seen, int(rows[-1][1]))
+            return [row[0] for row in rows]
+
+    def _announced(self) -> bool:
+        """(Under the guard.) Whether a write was announced since the last look; a listening
+        connection that broke is let go (the tables are read, and it is made again)."""
+        psycopg = driver()
+        try:
+            return any(True for _ in self._listener.notifies(timeout=0))
+        except psycopg.Error:
+            with contextlib.suppress(Exception):
+                self._listener.close()
+            self._listener = None
+            return True
+
+    def _close_listener(self) -> None:
+        with self._listen_guard:
+            if self._listener is not None:
+                with contextlib.suppress(Exception):
+                    self._listener.close()
+                self._listener = None
+
+    def _start_listening(self) -> None:
+        """(Under the guard.) Listen for the writer's announcements; without a connection
+        for it, reloads read the table each time."""
+        try:
+            connection = connect(self.dsn)
+        except StoreError:
+            return
+        try:
+            connection.execute(f"LISTEN {CHANNEL}")
+        except driver().Error:
+            connection.close()
+            return
+        self._listener = connection
+
+    def take_lost(self) -> list[str]:
+        return []  # a database does not lose a day to a torn file
+
+    def start_word_index(self) -> None:
+        """Nothing to do: the words are indexed as articles are written."""
+
+    # -- writing -----------------------------------------------------------------------------
+    def knows(self, article: Article) -> bool:
+        """Stored already (by id, or by link within its source), as far as this process
+        knows without asking the server about every item (see `known`); an article older
+        than what was read of its source may be taken for new, and its write then finds it."""
+        known = self._known
+        if not known.has_source(article.source):
+            try:
+                with self._cursor("cannot read") as cur:
+                    cur.execute(
+                        "SELECT id, link, title, summary FROM articles WHERE source = %s"
+                        f" ORDER BY at DESC, seq LIMIT {PER_SOURCE}",
+                        (article.source,),
+                    )
+                    known.add_source(article.source, cur.fetchall())
+            except StoreError as exc:  # the server is away: the write will say so
+                self._note(str(exc))
+                return False
+        return known.knows(article.id, article.source, article.link)
+
+    def revised(self, article: Article) -> bool:
+        """Stored with another title or summary than it has now."""
+        held = self._known.digest_of(article.id)
+        if held is not None:
+            return held != digest(article.title, article.summary)
+        try:
+            with self._cursor("cannot read") as cur:
+                cur.execute("SELECT title, summary FROM articles WHERE id = %s", (article.id,))
+                row = cur.fetchone()
+        except StoreError as exc:  # the server is away: the write will say so
+            self._note(str(exc))
+            return True
+        return row is not None and (row[0], row[1]) != (article.title, article.summary)
+
+    def add_batch(self, articles: Iterable[Article]) -> list[str]:
+        return self.add_staged(stage(articles))
+
+    def add_staged(self, staged: Iterable[StagedArticle]) -> list[str]:
+        """Store the articles not yet stored (by id, or by link within the source) in one
+        transaction; a changed title or summary makes a revision. Returns the new ids."""
+        self._require_writer()
+        items = list(staged)
+        if not items:
+            return []
+        with self._cursor("cannot write", write=True) as cur:
+            cur.execute(
+                "SELECT id, title, summary FROM articles WHERE id = ANY(%s) FOR UPDATE",
+                ([item.record.id for item in items],),
+            )
+            stored = {row[0]: (row[1], row[2]) for row in cur.fetchall()}
+            fresh: dict[str, StagedArticle] = {}
+            revised: dict[str, StagedArticle] = {}
+            for item in items:
+                ident, record = item.record.id, item.record
+                if ident in stored:
+                    if stored[ident] != (record.title, record.summary):
+                        revised[ident] = item
+                elif ident not in fresh:
+                    fresh[ident] = item
+            new_ids: list[str] = []
+            if fresh:
+                cur.execute(_INSERT, _columns(list(fresh.values())))
+                new_ids = [row[0] for row in cur.fetchall()]
+            if new_ids:  # delivered to the listeners when the write commits
+                cur.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(len(new_ids))))
+            if revised:
+                self._revise(cur, revised)
+        for item in items:  # committed: known from now on
+            record = item.record
+            self._known.put(record.id, record.source, record.link, record.title, record.summary)
+        return new_ids
+
+    def _revise(self, cur: Any, revised: dict[str, StagedArticle]) -> None:
+        """Give stored articles the title and summary their source now gives, keeping what
+        they said before as revisions."""
+        cur.execute(
+            "SELECT id, title, summary, coalesce(revised, fetched), text, revisions"
+            " FROM articles WHERE id = ANY(%s)",
+            (list(revised),),
+        )
+        for ident, title, summary, seen, text, history in cur.fetchall():
+            item = revised[ident]
+            record = item.record
+            history = [*history, {"seen": seen, "title": title, "summary": summary}]
+            history += item.doc.get("revisions") or []
+            cur.execute(
+                "UPDATE articles SET title = %s, summary = %s, revised = %s, revisions = %s,"
+                f" edits = edits + 1, words = {WORDS_SQL.format('%s', '%s', '%s')}"
+                " WHERE id = %s",
+                (
+                    record.title,
+                    record.summary,
+                    item.doc.get("fetched"),
+                    _jsonb(history[-MAX_REVISIONS:]),
+                    *article_words(record.title, record.summary, text),
+                    ident,
+                ),
+            )
+
+    def wanting_text(self, source: str, limit: int, skip: set[str]) -> list[tuple[str, str]]:
+        with self._cursor("cannot read") as cur:
+            cur.execute(
+                "SELECT id, link FROM articles WHERE source_key = %s AND link <> ''"
+                " AND coalesce(text, '') = '' AND NOT (id = ANY(%s))"
+                " ORDER BY at DESC, seq LIMIT %s",
+                (source.lower(), list(skip), max(0, limit)),
+            )
+            return [(row[0], row[1]) for row in cur.fetchall()]
+
+    def set_text(self, ident: str, text: str) -> None:
+        if not self.set_texts([(ident, text)]):
+            raise StoreError(f"no article {ident}")
+
+    def set_texts(self, pairs: list[tuple[str, str]]) -> int:
+        """Attach full texts; returns how many articles were there to take them."""
+        self._require_writer()
+        texts = dict(pairs)
+        if not texts:
+            return 0
+        with self._cursor("cannot write full texts", write=True) as cur:
+            cur.execute(
+                "SELECT id, title, summary FROM articles WHERE id = ANY(%s) FOR UPDATE",
+                (list(texts),),
+            )
+            found = cur.fetchall()
+            for ident, title, summary in found:
+                text = texts[ident]
+                cur.execute(
+                    "UPDATE articles SET text = %s, edits = edits + 1,"
+                    f" words = {WORDS_SQL.format('%s', '%s', '%s')} WHERE id = %s",
+                    (text, *article_words(title, summary, text), ident),
+                )
+        return len(found)
+
+    def apply_retention(self, days: int, now: datetime) -> int:
+        """Delete articles first fetched on a UTC day older than `days`, except starred ones
+        (their marks stay, as a TinyDB store keeps them)."""
+        self._require_writer()
+        cutoff = (now - timedelta(days=days)).astimezone(UTC).strftime("%Y-%m-%d")
+        self._known.clear()  # what retention removes is new again if a feed still has it
+        with self._cursor("retention cannot write", write=True) as cur:
+            cur.execute(
+                "DELETE FROM articles a WHERE a.day < %s AND NOT EXISTS"
+                " (SELECT 1 FROM marks m WHERE m.id = a.id AND m.starred)",
+                (cutoff,),
+            )
+            return int(cur.rowcount or 0)
+
+    # -- marks -------------------------------------------------------------------------------
+    def set_state(
+        self, ids: Iterable[str], read: bool | None = None, starred: bool | None = None
+    ) -> None:
+        """Change read/starred marks (any process, any host)."""
+        idents = list(dict.fromkeys(ids))
+        if not idents or (read is None and starred is None):
+            return
+        with self._cursor("cannot write marks", write=True) as cur:
+            cur.execute(
+                "INSERT INTO marks (id, read, starred)"
+                " SELECT i, coalesce(%s, false), coalesce(%s, false) FROM unnest(%s::text[]) i"
+                " ON CONFLICT (id) DO UPDATE SET read = coalesce(%s, marks.read),"
+                " starred = coalesce(%s, marks.starred)",
+                (read, starred, idents, read, starred),
+            )
+            cur.execute(
+                "DELETE FROM marks WHERE id = ANY(%s) AND NOT read AND NOT starred", (idents,)
+            )
+
+    # -- reading -----------------------------------------------------------------------------
+    def __len__(self) -> int:
+        with self._cursor("cannot read") as cur:
+            cur.execute("SELECT count(*) FROM articles")
+            row = cur.fetchone()
+        return int(row[0]) if row else 0
+
+    def records(self, ids: Iterable[str]) -> list[Record]:
+        wanted = list(ids)
+        if not wanted:
+            return []
+        with self._cursor("cannot read") as cur:
+            cur.execute(f"SELECT {_COLUMNS} FROM {_FROM} WHERE a.id = ANY(%s)", (wanted,))
+            found = {row[0]: record_of_row(row) for row in cur.fetchall()}
+        return [found[i] for i in wanted if i in found]
+
+    def record(self, ident: str) -> Record | None:
+        found = self.records([ident])
+        return found[0] if found else None
+
+    def get(self, ident: str) -> Article | None:
+        record = self.record(ident)
+        return article_of(record) if record is not None else None
+
+    def text(self, ident: str) -> str | None:
+        with self._cursor("cannot read") as cur:
+            cur.execute("SELECT text FROM articles WHERE id = %s", (ident,))
+            row = cur.fetchone()
+        return (row[0] or None) if row else None
+
+    def revisions(self, ident: str) -> list[dict[str, str]]:
+        with self._cursor("cannot read") as cur:
+            cur.execute("SELECT revisions FROM articles WHERE id = %s", (ident,))
+            row = cur.fetchone()
+        found = row[0] if row else None
+        return [r for r in found or [] if isinstance(r, dict)]
+
+    def revisions_by_day(self, key: str) -> dict[str, list[dict[str, Any]]]:
+        """The revisions of the articles first fetched on one day that have any."""
+        with self._cursor("cannot read") as cur:
+            cur.execute(
+                "SELECT id, revisions FROM articles WHERE day = %s AND revisions <> '[]'", (key,)
+            )
+            return {row[0]: [r for r in row[1] if isinstance(r, dict)] for row in cur.fetchall()}
+
+    def iter_articles(self, ids: Iterable[str]) -> Iterator[Article]:
+        wanted = list(ids)
+        for start in range(0, len(wanted), BATCH):
+            for record in self.records(wanted[start : start + BATCH]):
+                yield article_of(record)
+
+    def query(self, query: Query | None = None, limit: int | None = None) -> list[Article]:
+        return [article_of(r) for r in self._matching(query, limit)]
+
+    def query_ids(self, query: Query | None = None, limit: int | None = None) -> list[str]:
+        """Ids newest first; a query the SQL says whole reads only the ids (a dashboard asks
+        for every match of its filter: no record is made for them)."""
+        if limit is not None and limit <= 0:
+            return []
+        sql = plan(query)
+        if sql.exact:
+            statement, params = self._select("a.id", sql.where, sql.params, limit)
+            with self._cursor("cannot read") as cur:
+                cur.execute(statement, params)
+                return [row[0] for row in cur.fetchall()]
+        return [r.id for r in self._matching(query, limit)]
+
+    def newest(self, query: Query, limit: int) -> list[str]:
+        return self.query_ids(query, limit)
+
+    @staticmethod
+    def _select(
+        columns: str, where: str, params: list[Any], limit: int | None
+    ) -> tuple[str, list[Any]]:
+        statement = f"SELECT {columns} FROM {_FROM} WHERE {where} ORDER BY {_ORDER}"
+        if limit is None:
+            return statement, list(params)
+        return statement + " LIMIT %s", [*params, limit]
+
+    def _matching(self, query: Query | None, limit: int | None) -> list[Record]:
+        """The matching records newest first: the SQL says what it can; when it cannot say
+        all, the rows are read in batches and tested until `limit` of them match (only the
+        matching records are kept)."""
+        if limit is not None and limit <= 0:
+            return []
+        sql = plan(query)
+        if sql.exact or query is None:
+            statement, params = self._select(_COLUMNS, sql.where, sql.params, limit)
+            with self._cursor("cannot read") as cur:
+                cur.execute(statement, params)
+                return [record_of_row(row) for row in cur.fetchall()]
+        columns = _COLUMNS + (", a.text" if sql.wants_text else "")
+        statement, params = self._select(columns, sql.where, sql.params, None)
+        found: list[Record] = []
+        with (
+            self._errors("cannot read"),
+            self._pool.connection() as conn,
+            conn.cursor(name=f"query_{threading.get_ident()}_{time.monotonic_ns()}") as cur,
+        ):
+            cur.itersize = BATCH
+            if sql.narrowed:  # few candidates: plan for all of them (a bitmap scan of the
+                # words index and a sort), not for the first (walking the date order)
+                conn.execute("SET LOCAL cursor_tuple_fraction = 1")
+            cur.execute(statement, params)
+            texts: dict[str, str | None] = {}
+            for row in cur:
+                record = record_of_row(row)
+                if sql.wants_text:
+                    texts[record.id] = row[18]
+                if query.matches(record, text_of=lambda r: texts.get(r.id)):
+                    found.append(record)
+                    if limit is not None and len(found) >= limit:
+                        break
+                texts.clear()
+        return found
+
+    def sources_count(self) -> dict[str, int]:
+        with self._cursor("cannot read") as cur:
+            cur.execute("SELECT min(source), count(*) FROM articles GROUP BY source_key")
+            return {row[0]: int(row[1]) for row in cur.fetchall()}
+
+    def tags_count(self) -> dict[str, int]:
+        with self._cursor("cannot read") as cur:
+            cur.execute(
+                "SELECT min(t), count(DISTINCT a.id) FROM articles a, unnest(a.tags) AS t"
+                " GROUP BY lower(t)"
+            )
+            return {row[0]: int(row[1]) for row in cur.fetchall()}
+
+    def search_scores(self, words: list[str]) -> dict[str, float]:
+        """ts_rank (higher is more relevant; titles weigh most, then summaries, then full
+        texts) of each article holding any of the words or phrases."""
+        queries = [q for q in map(prefix_query, words) if q is not None]
+        if not queries:
+            return {}
+        tsquery = " | ".join(f"({q})" for q in queries)
+        with self._cursor("cannot rank") as cur:
+            cur.execute(
+                "SELECT id, ts_rank(words, q) FROM articles, to_tsquery('simple', %s) AS q"
+                " WHERE words @@ q",
+                (tsquery,),
+            )
+            return {row[0]: float(row[1]) for row in cur.fetchall()}
+
+    # -- for derived indexes ("shards" are the days of the fetch) ------------------------------
+    def shard_keys(self) -> list[str]:
+        with self._cursor("cannot read") as cur:
+            cur.execute("SELECT DISTINCT day FROM articles ORDER BY day")
+            return [row[0] for row in cur.fetchall()]
+
+    def shard_version(self, key: str) -> Version | None:
+        with self._cursor("cannot read") as cur:
+            return self._version(cur, key)
+
+    @staticmethod
+    def _version(cur: Any, key: str) -> Version | None:
+        cur.execute(
+            "SELECT count(*), coalesce(max(seq), 0), coalesce(sum(edits), 0) FROM articles"
+            " WHERE day = %s",
+            (key,),
+        )
+        row = cur.fetchone()
+        if not row or not row[0]:
+            return None
+        return (int(row[0]), int(row[1]), int(row[2]))
+
+    def records_with_texts(
+        self, key: str
+    ) -> tuple[Version | None, list[tuple[Record, str | None]]]:
+        with self._cursor("cannot read") as cur:
+            version = self._version(cur, key)
+            cur.execute(
+                f"SELECT {_COLUMNS}, a.text FROM {_FROM} WHERE a.day = %s ORDER BY a.seq", (key,)
+            )
+            pairs = [(record_of_row(row), row[18]) for row in cur.fetchall()]
+        return version, pairs
+
+
+def _columns(items: list[StagedArticle]) -> list[list[Any]]:
+    """The arrays `_INSERT` unnests, one per column, from staged articles."""
+    cols: list[list[Any]] = [[] for _ in range(20)]
+    for item in items:
+        record, doc = item.record, item.doc
+        words = article_words(record.title, record.summary, item.text)
+        values = (
+            record.id,
+            record.source,
+            record.title,
+            record.summary,
+            record.link or None,
+            record.published,
+            doc.get("fetched"),
+            _jsonb(list(record.tags)),
+            record.lang,
+            record.author,
+            record.guid,
+            record.listed,
+            doc.get("revised"),
+            item.key,
+            record.when,
+            item.text or None,
+            _jsonb(list(doc.get("revisions") or [])),
+            *words,
+        )
+        for column, value in zip(cols, values, strict=True):
+            column.append(value)
+    return cols

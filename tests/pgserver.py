@@ -1,0 +1,136 @@
+"""A real PostgreSQL server for the tests: initdb into a temporary directory, as an
+unprivileged user when the suite runs as root (initdb refuses root), listening on a loopback
+port with password authentication, so DSNs carry a password as a newsroom's do."""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+
+USER = "wirewatch"
+PASSWORD = "desk-Secret-4711"  # a test server's: what every message must hide
+
+
+def server_binaries() -> Path:
+    """The folder of initdb and pg_ctl: on PATH, else a Debian package's."""
+    found = shutil.which("initdb")
+    if found and shutil.which("pg_ctl"):
+        return Path(found).parent
+    versions = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/initdb"),
+        key=lambda p: (
+            int(Path(p).parent.parent.name) if Path(p).parent.parent.name.isdigit() else 0
+        ),
+    )
+    if versions:
+        return Path(versions[-1]).parent
+    raise RuntimeError(
+        "no PostgreSQL server found (initdb): install the postgresql package (.ci/run does)"
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _as_user() -> list[str]:
+    """The prefix that runs a command as an unprivileged user when we are root."""
+    if os.geteuid() != 0:
+        return []
+    for name in ("postgres", "nobody"):
+        with contextlib.suppress(KeyError):
+            pwd.getpwnam(name)
+            return ["runuser", "-u", name, "--"]
+    raise RuntimeError("running as root with no postgres or nobody user to run the server as")
+
+
+def _owner() -> tuple[int, int] | None:
+    if os.geteuid() != 0:
+        return None
+    prefix = _as_user()
+    entry = pwd.getpwnam(prefix[2])
+    return entry.pw_uid, entry.pw_gid
+
+
+@dataclass(slots=True)
+class PgServer:
+    folder: Path
+    port: int
+    bin: Path
+
+    def dsn(self, database: str = "postgres", password: str = PASSWORD) -> str:
+        return f"postgresql://{USER}:{password}@127.0.0.1:{self.port}/{database}"
+
+    def create_database(self, name: str) -> str:
+        with psycopg.connect(self.dsn(), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return self.dsn(name)
+
+    def stop(self) -> None:
+        """Stop the server (an immediate shutdown: its data is thrown away) and remove its
+        folder. By the pid it wrote, read by this process: the server's user may no longer
+        reach the folder to let pg_ctl do it."""
+        pid_file = self.folder / "data" / "postmaster.pid"
+        try:
+            pid = int(pid_file.read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            pid = None
+        if pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGQUIT)
+            for _ in range(500):  # its children end first; a few tries apart
+                try:
+                    os.kill(pid, 0)
+                except ProcessLookupError:
+                    break
+                time.sleep(0.01)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def start() -> PgServer:
+    """initdb and start a server in a new temporary folder of the system's, owned by the
+    server's user. (Not under pytest's own temporary folder: pytest makes it private again
+    whenever a session starts, and the server's user could no longer reach its files.)"""
+    binaries = server_binaries()
+    owner = _owner()
+    folder = Path(tempfile.mkdtemp(prefix="wirewatch-postgresql-"))
+    if owner is not None:
+        os.chown(folder, *owner)
+    password_file = folder / "password"
+    password_file.write_text(PASSWORD + "\n")
+    if owner is not None:
+        os.chown(password_file, *owner)
+    data = folder / "data"
+    run = [*_as_user()]
+    subprocess.run(
+        [*run, str(binaries / "initdb"), "-D", str(data), "-U", USER, f"--pwfile={password_file}",
+         "--auth=scram-sha-256", "--encoding=UTF8", "--locale=C", "--no-sync"],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    port = _free_port()
+    options = (
+        f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={folder}"
+        " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    )
+    subprocess.run(
+        [*run, str(binaries / "pg_ctl"), "-D", str(data), "-o", options, "-l",
+         str(folder / "server.log"), "-w", "-t", "60", "start"],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return PgServer(folder, port, binaries)

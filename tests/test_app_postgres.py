@@ -1,0 +1,58 @@
+"""The dashboard on a PostgreSQL store: it polls into the database, lists what it holds, and
+a star set in the dashboard is in the database for every other reader."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fetchers.config import StoreConfig
+from fetchers.store.postgres.store import PostgresStore
+from tests.conftest import make_app, piloted, seed_only_config, seen, settle
+from tests.test_store import make
+from tui.messages import MarksChanged, QueryDone, ViewerReloaded
+
+
+async def test_the_dashboard_polls_into_postgresql_and_stars_there(
+    tmp_path: Path, pg_dsn: str
+) -> None:
+    config = seed_only_config(tmp_path)
+    config.store = StoreConfig("postgresql", pg_dsn)
+    app = make_app(tmp_path, config)
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        assert dashboard.session.store.is_writer
+        current = dashboard.headlines.current_id
+        assert current is not None
+        await pilot.press("asterisk")
+        await seen(app).wait_for(MarksChanged, lambda m: m.ids == [current])
+        await pilot.pause()
+        with PostgresStore(pg_dsn) as other:
+            assert len(other) == 6
+            starred = other.get(current)
+            assert starred is not None and starred.starred
+    assert not (tmp_path / "data" / "meta.json").exists()  # no TinyDB store was made
+
+
+async def test_a_viewer_dashboard_shows_what_a_poller_on_another_host_stores(
+    tmp_path: Path, pg_dsn: str
+) -> None:
+    """A dashboard that finds the database's writer lock held is a viewer; the poller's
+    write is announced (NOTIFY) and the viewer's next look lists the new article."""
+    config = seed_only_config(tmp_path)
+    config.store = StoreConfig("postgresql", pg_dsn)
+    with PostgresStore(pg_dsn, writer=True) as poller:
+        poller.add_batch([make(1)])
+        app = make_app(tmp_path, config, poll=False)
+        async with piloted(app) as pilot:
+            dashboard = await settle(app, pilot, want=1)
+            assert not dashboard.session.store.is_writer
+            mark = seen(app).mark()
+            poller.add_batch([make(2)])
+            reloaded = await seen(app).wait_for(
+                ViewerReloaded, lambda m: m.reload.new_ids == ["Wire-2"], since=mark
+            )
+            assert reloaded.reload.writer.held
+            done = await seen(app).wait_for(
+                QueryDone, lambda m: "Wire-2" in m.matches.ids, since=mark
+            )
+            assert done.matches.ids[:2] == ["Wire-2", "Wire-1"]

@@ -1,0 +1,412 @@
+"""The PostgreSQL store's own promises, beyond the store tests both backends pass: words by
+the database's full-text search answer exactly what the query language says, a query reads
+only what its answer needs, the DSN's password never shows, the schema is versioned, an
+article cannot be stored twice, and `wirewatch migrate` copies a store both ways."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import psycopg
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fetchers.config import ConfigError, load_config
+from fetchers.models import Article
+from fetchers.query import parse_query
+from fetchers.store import Store, StoreError, StoreLocked
+from fetchers.store.codec import FIELDS
+from fetchers.store.factory import open_store
+from fetchers.store.postgres import schema
+from fetchers.store.postgres import store as pg_module
+from fetchers.store.postgres.store import PostgresStore
+from tests.conftest import write_config
+from tests.pgserver import PASSWORD, PgServer
+from tests.test_store import make
+from tests.test_store_index import NOW, articles, check_queries, queries
+from tui import cli
+
+
+def _empty(dsn: str) -> None:
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("TRUNCATE articles, marks")
+
+
+def test_every_field_of_the_codec_has_its_column() -> None:
+    assert set(schema.COLUMNS) == {field.name for field in FIELDS}
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    docs=articles, texts=st.lists(queries, min_size=1, max_size=5), limit=st.sampled_from([None, 3])
+)
+def test_word_queries_by_full_text_search_equal_a_full_scan(
+    pg_dsn: str, docs: list[tuple], texts: list[str], limit: int | None
+) -> None:
+    """The words index narrows; what it gives equals testing every article in Python."""
+    batch = [
+        Article(
+            id=f"a{n}",
+            source=source,
+            title=" ".join(words),
+            link=f"https://e.example/{n}",
+            published=NOW - timedelta(minutes=minutes),
+            fetched=NOW - timedelta(minutes=minutes),
+            summary="",
+            text=" ".join(body) if body else None,
+            tags=[tag],
+            lang=lang,
+        )
+        for n, (words, source, tag, minutes, lang, body) in enumerate(docs)
+    ]
+    with PostgresStore(pg_dsn, writer=True) as store:
+        _empty(pg_dsn)  # of the example before
+        store.add_batch(batch[: len(batch) // 2])
+        store.add_batch(batch[len(batch) // 2 :])
+        late = batch[0]
+        store.set_texts([(late.id, "Tariff talks resume in Gyeongju 관세를")])
+        check_queries(store, texts, limit)  # type: ignore[arg-type]
+
+
+def test_a_limited_list_and_a_word_query_read_only_the_rows_of_the_answer(
+    pg_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`list --limit 20` and a word query never read the store whole: a query SQL says whole
+    reads ids alone, and the rows a word query turns into records to test are those the
+    index gives, newest first, until it has its limit."""
+    base = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch(
+            [
+                Article(
+                    id=f"w{n}",
+                    source="Wire",
+                    title=f"Tariff story {n}" if n % 2 else f"Weather {n}",
+                    published=base + timedelta(minutes=n),
+                    fetched=base,
+                )
+                for n in range(3000)
+            ]
+        )
+    made: list[str] = []
+    real = pg_module.record_of_row
+
+    def counting(row: tuple) -> object:
+        made.append(row[0])
+        return real(row)
+
+    monkeypatch.setattr(pg_module, "record_of_row", counting)
+    with PostgresStore(pg_dsn) as viewer:
+        newest = viewer.newest(parse_query("", NOW), 20)
+        assert newest == [f"w{n}" for n in range(2999, 2979, -1)]
+        assert len(viewer.query_ids(parse_query("source:wire", NOW))) == 3000  # a dashboard's
+        assert made == []  # said whole in SQL: only ids are read
+        found = viewer.newest(parse_query("tariff", NOW), 20)
+        assert found == [f"w{n}" for n in range(2999, 2959, -2)]
+        assert len(made) == 20  # the index gave only matching rows
+        made.clear()
+        assert len(viewer.newest(parse_query("-weather", NOW), 20)) == 20
+        assert len(made) <= 40  # tested in Python, newest first, until 20 matched
+
+
+def test_relevance_is_ts_rank_titles_first(pg_dsn: str) -> None:
+    from fetchers.relevance import by_relevance
+
+    when = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
+    filler = "markets opened higher on thursday as traders weighed the data " * 8
+
+    def art(ident: str, title: str, summary: str, n: int, text: str | None = None) -> Article:
+        moment = when + timedelta(minutes=n)
+        return Article(
+            id=ident, source="Wire", title=title, summary=summary, published=moment,
+            fetched=moment, text=text,
+        )  # fmt: skip
+
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch(
+            [
+                art("title", "Tariff deadline nears", "Officials met.", 1),
+                art("once", "Markets", filler + "one tariff", 2),
+                art("text", "Weekly wrap", "A roundup.", 3, text="tariff " * 30 + filler),
+                art("none", "Weather", "Rain in Seoul.", 4),
+            ]
+        )
+        query = parse_query("tariff", NOW)
+        newest = store.query_ids(query)
+        assert newest == ["text", "once", "title"]
+        ranked = by_relevance(store, Path("."), newest, query.words)
+        assert ranked[0] == "title" and sorted(ranked) == ["once", "text", "title"]
+        scores = store.search_scores(["tariff"])
+        assert set(scores) == {"title", "once", "text"} and max(scores.values()) == scores["title"]
+
+
+def test_an_article_cannot_be_stored_twice(pg_dsn: str) -> None:
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch([make(1)])
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        for ident, link in (("Wire-1", "https://other.example/1"), ("Other", make(1).link)):
+            with pytest.raises(psycopg.errors.UniqueViolation):
+                conn.execute(
+                    "INSERT INTO articles (id, source, source_key, title, summary, link, day,"
+                    " at, words) VALUES (%s, 'Wire', 'wire', 't', '', %s, '2025-10-24', 0, '')",
+                    (ident, link),
+                )
+
+
+def test_the_schema_is_versioned_and_applied_once(pg_dsn: str) -> None:
+    for _ in range(2):
+        with PostgresStore(pg_dsn):
+            pass
+    with psycopg.connect(pg_dsn) as conn:
+        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(schema.VERSION,)]
+
+
+def test_an_unreachable_server_and_a_wrong_password_say_so_without_the_password(
+    pg_server: PgServer, pg_dsn: str
+) -> None:
+    wrong = "Wr0ng-pass-9"
+    closed = f"postgresql://wirewatch:{PASSWORD}@127.0.0.1:1/nothing"
+    with pytest.raises(StoreError, match="cannot reach the PostgreSQL server") as caught:
+        PostgresStore(closed)
+    assert PASSWORD not in str(caught.value) and "***" in str(caught.value)
+    with pytest.raises(StoreError, match="password authentication failed") as caught:
+        PostgresStore(pg_dsn.replace(PASSWORD, wrong))
+    assert wrong not in str(caught.value)
+
+
+def test_config_names_the_backend_and_the_cli_hides_the_password(
+    tmp_path: Path, pg_dsn: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch([make(1, text="Full text one.")])
+    config = write_config(
+        tmp_path / "wirewatch.toml", f'[store]\nbackend = "postgresql"\ndsn = "{pg_dsn}"\n'
+    )
+    assert cli.main(["--config", str(config), "list", "--limit", "5"]) == 0
+    assert "Wire-1" in capsys.readouterr().out
+    assert cli.main(["--config", str(config), "show", "Wire-1"]) == 0
+    assert "Full text one." in capsys.readouterr().out
+    bad = write_config(
+        tmp_path / "bad.toml",
+        f'[store]\nbackend = "postgresql"\ndsn = "{pg_dsn.replace("127.0.0.1:", "127.0.0.1:1")}"\n',
+    )
+    assert cli.main(["--config", str(bad), "list"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot reach the PostgreSQL server" in err and PASSWORD not in err
+    env_only = write_config(tmp_path / "env.toml", '[store]\nbackend = "postgresql"\n')
+    assert cli.main(["--config", str(env_only), "list"]) == 2
+    assert "needs a dsn" in capsys.readouterr().err
+    monkeypatch.setenv("WIREWATCH_DSN", pg_dsn)
+    assert cli.main(["--config", str(env_only), "list"]) == 0
+    assert "Wire-1" in capsys.readouterr().out
+    for text, fault in (
+        ('[store]\nbackend = "mysql"\n', "must be 'tinydb' or 'postgresql'"),
+        ('[store]\nbackend = "postgresql"\ndsn = "host=db password=x"\n', "URL"),
+        ("[store]\nsize = 3\n", "unknown key"),
+    ):
+        path = write_config(tmp_path / "t.toml", text)
+        with pytest.raises(ConfigError, match=fault):
+            load_config(path, NOW)
+
+
+def test_without_psycopg_the_postgresql_backend_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fetchers.config import StoreConfig
+
+    monkeypatch.setitem(sys.modules, "psycopg", None)
+    with pytest.raises(StoreError, match=r"pip install 'wirewatch\[postgresql\]'"):
+        open_store(StoreConfig("postgresql", "postgresql://u:p@127.0.0.1/db"), tmp_path)
+
+
+def test_the_default_store_and_the_cli_do_not_import_psycopg() -> None:
+    code = (
+        "import sys, tui.cli, fetchers.store, fetchers.store.factory;"
+        "assert 'psycopg' not in sys.modules, 'psycopg imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent.parent)
+
+
+def _filled_tinydb(folder: Path) -> None:
+    """Articles over two days, texts stored and attached later, a revision, read and starred
+    marks, and a starred article that retention kept."""
+    old = datetime(2025, 9, 1, 9, tzinfo=UTC)
+    day1 = datetime(2025, 10, 23, 9, tzinfo=UTC)
+    day2 = datetime(2025, 10, 24, 9, tzinfo=UTC)
+    with Store(folder, writer=True) as store:
+        store.add_batch([make(n, fetched=old) for n in range(3)])
+        store.set_state(["Wire-0"], starred=True)
+        store.apply_retention(30, day2)  # Wire-0 kept, Wire-1 and Wire-2 gone
+        store.add_batch([make(n, fetched=day1, text=f"Body {n}.") for n in range(10, 20)])
+        store.add_batch([make(n, source="Other", fetched=day2) for n in range(5)])
+        edited = make(11, fetched=day2)
+        edited.title = "Headline 11, corrected"
+        store.add_batch([edited])
+        store.set_texts([("Other-2", "Attached later.")])
+        store.set_state(["Wire-12", "Other-1"], read=True)
+        store.set_state(["Wire-13"], starred=True)
+
+
+def _snapshot(store: object) -> dict[str, tuple]:
+    assert hasattr(store, "query_ids")
+    out = {}
+    for ident in store.query_ids():  # type: ignore[attr-defined]
+        article = store.get(ident)  # type: ignore[attr-defined]
+        record = store.record(ident)  # type: ignore[attr-defined]
+        out[ident] = (
+            dataclasses.astuple(article),
+            store.text(ident),  # type: ignore[attr-defined]
+            store.revisions(ident),  # type: ignore[attr-defined]
+            record.revised,
+            record.at,
+        )
+    return out
+
+
+def test_migrate_copies_a_data_dir_into_postgresql_and_back_losing_nothing(
+    tmp_path: Path, pg_dsn: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "data"
+    _filled_tinydb(data)
+    with Store(data) as original:
+        before = _snapshot(original)
+    assert len(before) == 16 and before["Wire-11"][2][0]["title"] == "Headline 11 about tariffs"
+    config = write_config(tmp_path / "wirewatch.toml", "")
+    args = ["--config", str(config), "--data-dir", str(data)]
+    with Store(data, writer=True):  # a poller at work: its store is not copied under it
+        assert cli.main([*args, "migrate", "--to", "postgresql", pg_dsn]) == 2
+    assert "stop its poller first" in capsys.readouterr().err
+    assert cli.main([*args, "migrate", "--to", "postgresql", pg_dsn]) == 0
+    said = capsys.readouterr()
+    assert "copied 16 articles, 11 texts, 1 revisions, 2 read, 2 starred" in said.out
+    assert PASSWORD not in said.out + said.err
+    with PostgresStore(pg_dsn) as copy:
+        assert _snapshot(copy) == before
+    assert cli.main([*args, "migrate", "--to", "postgresql", pg_dsn]) == 2  # not empty now
+    assert "already holds 16 articles" in capsys.readouterr().err
+    pg_config = write_config(
+        tmp_path / "pg.toml", f'[store]\nbackend = "postgresql"\ndsn = "{pg_dsn}"\n'
+    )
+    back = tmp_path / "back"
+    assert cli.main(["--config", str(pg_config), "migrate", "--to", "tinydb", str(back)]) == 0
+    assert "copied 16 articles" in capsys.readouterr().out
+    with Store(back) as again:
+        assert _snapshot(again) == before
+
+
+def test_a_poll_asks_the_server_once_per_source_whether_items_are_new(
+    pg_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A poller asks `knows` and `revised` of every item of a feed in its event loop: one
+    query per source, not a round trip per item; an item older than what was read is taken
+    for new and its write still stores nothing twice."""
+    monkeypatch.setattr(pg_module, "PER_SOURCE", 5)
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch([make(n) for n in range(10)])
+    queries_made: list[str] = []
+    real = PostgresStore._cursor
+
+    def counting(self: PostgresStore, what: str, write: bool = False) -> object:
+        queries_made.append(what)
+        return real(self, what, write)
+
+    monkeypatch.setattr(PostgresStore, "_cursor", counting)
+    with PostgresStore(pg_dsn, writer=True) as poller:
+        feed = [make(n) for n in range(5, 12)]  # 5-9 newest stored, 10-11 new
+        feed[0].title = "Headline 5, corrected"
+        new = [a.id for a in feed if not poller.knows(a) or poller.revised(a)]
+        assert new == ["Wire-5", "Wire-10", "Wire-11"]
+        assert len(queries_made) == 1
+        old = make(1)  # stored, but older than the newest five read
+        assert not poller.knows(old)
+        queries_made.clear()
+        assert poller.add_batch([*feed, old]) == ["Wire-10", "Wire-11"]
+        assert [r["title"] for r in poller.revisions("Wire-5")] == ["Headline 5 about tariffs"]
+        assert poller.knows(make(11)) and poller.knows(old)
+        assert len(poller) == 12
+
+
+def test_a_viewer_reads_the_table_only_when_the_writer_announces_a_write(
+    pg_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Viewers on any host learn of new articles by LISTEN/NOTIFY: their reloads (every 2 s
+    in a dashboard) read nothing from the tables until the writer announces a write."""
+    reads: list[str] = []
+    real = PostgresStore._cursor
+
+    def counting(self: PostgresStore, what: str, write: bool = False) -> object:
+        if not write and not self.is_writer:
+            reads.append(what)
+        return real(self, what, write)
+
+    monkeypatch.setattr(PostgresStore, "_cursor", counting)
+    with PostgresStore(pg_dsn, writer=True) as writer, PostgresStore(pg_dsn) as viewer:
+        writer.add_batch([make(1)])
+        assert viewer.reload() == ["Wire-1"]  # listening from here; what came before is read
+        reads.clear()
+        for _ in range(5):
+            assert viewer.reload() == []
+        writer.set_state(["Wire-1"], starred=True)
+        assert viewer.reload() == []
+        assert reads == []
+        writer.add_batch([make(2), make(3)])
+        arrived: list[str] = []
+        for _ in range(500):  # the announcement comes with the commit; a few tries at most
+            arrived += viewer.reload()
+            if arrived:
+                break
+            time.sleep(0.004)
+        assert sorted(arrived) == ["Wire-2", "Wire-3"]
+        assert len(reads) == 1
+
+
+@pytest.mark.parametrize(
+    "dsn, secret",
+    [
+        ("postgresql://desk:s3cret@db.example/wire", "s3cret"),
+        ("postgresql://desk:p%40ss%3Aword@db.example/wire", "p@ss:word"),
+        ("postgresql://desk@db.example/wire?password=qu3ry-pass&sslmode=require", "qu3ry-pass"),
+    ],
+)
+def test_a_dsn_password_is_hidden_however_it_is_written_or_quoted(dsn: str, secret: str) -> None:
+    from fetchers.store.postgres.connect import hide_password, shown
+
+    quoted = dsn.split(":", 2)[-1].split("@")[0] if "%" in dsn else secret
+    message = f"server said: bad password {secret!r} ({quoted}) for {dsn}"
+    hidden = hide_password(message, dsn)
+    assert secret not in hidden and quoted not in hidden
+    assert "db.example" in hidden
+    assert secret not in shown(dsn) and quoted not in shown(dsn)
+
+
+def test_a_poller_keeps_going_when_its_connections_are_cut(pg_dsn: str) -> None:
+    """The server drops the writer's connections (a restart, a failover): the questions a
+    poll asks in its loop do not raise, the problem is kept for the user, and the next
+    write goes through on new connections."""
+    with PostgresStore(pg_dsn, writer=True) as writer:
+        writer.add_batch([make(1)])
+        with psycopg.connect(pg_dsn, autocommit=True) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        writer.heartbeat()
+        assert not writer.knows(make(2, source="Fresh"))
+        assert any("terminat" in p or "closed" in p or "connection" in p for p in writer.problems)
+        assert writer.add_batch([make(3)]) == ["Wire-3"]
+        assert PASSWORD not in " ".join(writer.problems)
+        writer.heartbeat()  # the lock, taken again on a new connection
+        with pytest.raises(StoreLocked), PostgresStore(pg_dsn, writer=True):
+            pass
+        with PostgresStore(pg_dsn) as viewer:
+            state = viewer.writer_state()
+            assert state.held and state.pid == os.getpid()
