@@ -52,7 +52,7 @@ class StoreConfig:
     none), so several hosts can share one store."""
 
     backend: str = "tinydb"
-    dsn: str | None = None
+    dsn: str | None = field(default=None, repr=False)  # it may carry a password
 
     def resolved_dsn(self) -> str | None:
         """The DSN to connect with: [store] dsn, else $WIREWATCH_DSN."""

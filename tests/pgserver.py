@@ -4,6 +4,7 @@ port with password authentication, so DSNs carry a password as a newsroom's do."
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import glob
 import os
@@ -116,13 +117,24 @@ def start() -> PgServer:
         os.chown(password_file, *owner)
     data = folder / "data"
     run = [*_as_user()]
+    server = PgServer(folder, _free_port(), binaries)
+    try:
+        _init_and_start(server, run, data, password_file)
+    except BaseException:
+        server.stop()  # a server half started, and its folder, go too
+        raise
+    atexit.register(server.stop)  # also when pytest ends without its fixtures' teardown
+    return server
+
+
+def _init_and_start(server: PgServer, run: list[str], data: Path, password_file: Path) -> None:
+    binaries, folder, port = server.bin, server.folder, server.port
     subprocess.run(
         [*run, str(binaries / "initdb"), "-D", str(data), "-U", USER, f"--pwfile={password_file}",
          "--auth=scram-sha-256", "--encoding=UTF8", "--locale=C", "--no-sync"],
         check=True,
         capture_output=True,
     )  # fmt: skip
-    port = _free_port()
     options = (
         f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={folder}"
         " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
@@ -133,4 +145,3 @@ def start() -> PgServer:
         check=True,
         capture_output=True,
     )  # fmt: skip
-    return PgServer(folder, port, binaries)

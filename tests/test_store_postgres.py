@@ -149,6 +149,44 @@ def test_relevance_is_ts_rank_titles_first(pg_dsn: str) -> None:
         assert set(scores) == {"title", "once", "text"} and max(scores.values()) == scores["title"]
 
 
+def test_a_phrase_late_in_a_long_text_and_after_a_common_word_is_found(pg_dsn: str) -> None:
+    """A tsvector keeps 256 places of a word and none past 16,383, and holds under 1 MB: the
+    index narrows by words alone and a very long text's later words are indexed once."""
+    when = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
+    common = "the port said the ship and the crew were fine " * 60  # "the" 180 times
+    late = "filler words about markets " * 5_000 + "a trade deal was signed"  # word 20,005
+    huge = "x" * 500_000 + " harbourmaster resigned"  # past the characters kept in order
+    texts = {"common": common + "the deal", "late": late, "huge": huge}
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch(
+            [
+                Article(
+                    id=ident,
+                    source="Wire",
+                    title=ident,
+                    summary="",
+                    published=when,
+                    fetched=when,
+                    text=text,
+                )  # fmt: skip
+                for ident, text in texts.items()
+            ]
+        )
+        for phrase, expected in (
+            ('"the deal"', ["common"]),
+            ('"trade deal"', ["late"]),
+            ("harbourmaster", ["huge"]),
+        ):
+            assert store.query_ids(parse_query(phrase, NOW)) == expected, phrase
+
+
+def test_the_store_table_does_not_show_its_dsn_when_printed() -> None:
+    from fetchers.config import StoreConfig
+
+    table = StoreConfig(backend="postgresql", dsn=f"postgresql://desk:{PASSWORD}@db/wire")
+    assert PASSWORD not in repr(table) and PASSWORD not in str(table)
+
+
 def test_an_article_cannot_be_stored_twice(pg_dsn: str) -> None:
     with PostgresStore(pg_dsn, writer=True) as store:
         store.add_batch([make(1)])
