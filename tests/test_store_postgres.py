@@ -187,6 +187,18 @@ def test_the_store_table_does_not_show_its_dsn_when_printed() -> None:
     assert PASSWORD not in repr(table) and PASSWORD not in str(table)
 
 
+def test_source_tag_and_language_match_in_any_case_of_any_script(pg_dsn: str) -> None:
+    when = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
+    article = Article(
+        id="a1", source="Ärzteblatt", title="Kliniken", summary="", published=when,
+        fetched=when, tags=["Россия"], lang="DE-at",
+    )  # fmt: skip
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch([article])
+        for text in ("source:ärzteblatt", "source:ÄRZTEBLATT", "tag:россия", "lang:de"):
+            assert store.query_ids(parse_query(text, NOW)) == ["a1"], text
+
+
 def test_an_article_cannot_be_stored_twice(pg_dsn: str) -> None:
     with PostgresStore(pg_dsn, writer=True) as store:
         store.add_batch([make(1)])
@@ -433,10 +445,16 @@ def test_a_poller_keeps_going_when_its_connections_are_cut(pg_dsn: str) -> None:
     with PostgresStore(pg_dsn, writer=True) as writer:
         writer.add_batch([make(1)])
         with psycopg.connect(pg_dsn, autocommit=True) as admin:
-            admin.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            others = (
+                "FROM pg_stat_activity"
                 " WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
+            admin.execute(f"SELECT pg_terminate_backend(pid) {others}")
+            for _ in range(1000):  # the backends end a moment after they are told to
+                row = admin.execute(f"SELECT count(*) {others}").fetchone()
+                if row is not None and row[0] == 0:
+                    break
+                time.sleep(0.005)
         writer.heartbeat()
         assert not writer.knows(make(2, source="Fresh"))
         assert any("terminat" in p or "closed" in p or "connection" in p for p in writer.problems)

@@ -51,17 +51,19 @@ _intern = sys.intern
 _INSERT = f"""
 INSERT INTO articles (id, source, source_key, title, summary, link, published, fetched, tags,
     tag_keys, lang, lang_key, author, guid, listed, revised, day, at, text, revisions, words)
-SELECT r.id, r.source, lower(r.source), r.title, r.summary, r.link, r.published, r.fetched,
+SELECT r.id, r.source, r.source_key, r.title, r.summary, r.link, r.published, r.fetched,
     ARRAY(SELECT jsonb_array_elements_text(r.tags)),
-    ARRAY(SELECT lower(t) FROM jsonb_array_elements_text(r.tags) AS t),
-    r.lang, split_part(lower(coalesce(r.lang, '')), '-', 1), r.author, r.guid, r.listed,
+    ARRAY(SELECT jsonb_array_elements_text(r.tag_keys)),
+    r.lang, r.lang_key, r.author, r.guid, r.listed,
     r.revised, r.day, r.at, r.text, r.revisions,
     {WORDS_SQL.format("r.w_title", "r.w_summary", "r.w_text")}
 FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::float8[],
     %s::text[], %s::jsonb[], %s::text[], %s::text[], %s::text[], %s::float8[], %s::text[],
-    %s::text[], %s::float8[], %s::text[], %s::jsonb[], %s::text[], %s::text[], %s::text[])
+    %s::text[], %s::float8[], %s::text[], %s::jsonb[], %s::text[], %s::text[], %s::text[],
+    %s::text[], %s::jsonb[], %s::text[])
     WITH ORDINALITY AS r(id, source, title, summary, link, published, fetched, tags, lang,
-    author, guid, listed, revised, day, at, text, revisions, w_title, w_summary, w_text, n)
+    author, guid, listed, revised, day, at, text, revisions, w_title, w_summary, w_text,
+    source_key, tag_keys, lang_key, n)
 ORDER BY r.n
 ON CONFLICT DO NOTHING
 RETURNING id
@@ -132,8 +134,13 @@ class PostgresStore:
             open=False,
             name="wirewatch",
         )
-        with self._errors("cannot open connections"):
-            self._pool.open(wait=True, timeout=15)
+        try:
+            with self._errors("cannot open connections"):
+                self._pool.open(wait=True, timeout=15)
+        except BaseException:
+            self._pool.close()  # its threads would go on trying to connect
+            self._close_listener()
+            raise
         if writer:
             try:
                 self._acquire()
@@ -388,9 +395,10 @@ class PostgresStore:
             try:
                 with self._cursor("cannot read") as cur:
                     cur.execute(
-                        "SELECT id, link, title, summary FROM articles WHERE source = %s"
+                        "SELECT id, link, title, summary FROM articles"
+                        " WHERE source_key = %s AND source = %s"  # by the source index
                         f" ORDER BY at DESC, seq LIMIT {PER_SOURCE}",
-                        (article.source,),
+                        (article.source.lower(), article.source),
                     )
                     known.add_source(article.source, cur.fetchall())
             except StoreError as exc:  # the server is away: the write will say so
@@ -725,8 +733,10 @@ class PostgresStore:
 
 
 def _columns(items: list[StagedArticle]) -> list[list[Any]]:
-    """The arrays `_INSERT` unnests, one per column, from staged articles."""
-    cols: list[list[Any]] = [[] for _ in range(20)]
+    """The arrays `_INSERT` unnests, one per column, from staged articles. The keys that
+    source:, tag: and lang: compare are lower-cased here, as the query language lowers its
+    values: the database's lower() lowers only ASCII in a C-locale database."""
+    cols: list[list[Any]] = [[] for _ in range(23)]
     for item in items:
         record, doc = item.record, item.doc
         words = article_words(record.title, record.summary, item.text)
@@ -749,6 +759,9 @@ def _columns(items: list[StagedArticle]) -> list[list[Any]]:
             item.text or None,
             _jsonb(list(doc.get("revisions") or [])),
             *words,
+            record.source.lower(),
+            _jsonb([tag.lower() for tag in record.tags]),
+            (record.lang or "").lower().split("-")[0],
         )
         for column, value in zip(cols, values, strict=True):
             column.append(value)
