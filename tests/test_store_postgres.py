@@ -199,6 +199,35 @@ def test_source_tag_and_language_match_in_any_case_of_any_script(pg_dsn: str) ->
             assert store.query_ids(parse_query(text, NOW)) == ["a1"], text
 
 
+def test_writes_commit_one_at_a_time_so_viewers_miss_none(pg_dsn: str) -> None:
+    """Another write still open (here a transaction holding the write lock): a write waits
+    for it, so seq numbers commit in order and "seq > the last seen" misses nothing."""
+    import threading
+
+    with PostgresStore(pg_dsn, writer=True) as writer:
+        with psycopg.connect(pg_dsn) as other:
+            other.execute("SELECT pg_advisory_xact_lock(%s)", (schema.WRITE_ORDER_LOCK,))
+            done: list[list[str]] = []
+            thread = threading.Thread(target=lambda: done.append(writer.add_batch([make(1)])))
+            thread.start()
+            waiting = False
+            with psycopg.connect(pg_dsn, autocommit=True) as admin:
+                for _ in range(1000):
+                    row = admin.execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                        " AND query LIKE '%%pg_advisory_xact_lock%%' AND pid <> %s",
+                        (other.info.backend_pid,),
+                    ).fetchone()
+                    if row is not None and row[0]:
+                        waiting = True
+                        break
+                    time.sleep(0.005)
+            assert waiting and not done
+            other.commit()
+        thread.join(10)
+        assert done == [["Wire-1"]]
+
+
 def test_an_article_cannot_be_stored_twice(pg_dsn: str) -> None:
     with PostgresStore(pg_dsn, writer=True) as store:
         store.add_batch([make(1)])

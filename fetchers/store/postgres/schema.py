@@ -18,6 +18,7 @@ from fetchers.store.errors import StoreError
 
 MIGRATE_LOCK = 0x77697265  # the advisory lock taken while migrating ("wire")
 WRITER_LOCK = 0x77697277  # the advisory lock the one writer holds for its life ("wirw")
+WRITE_ORDER_LOCK = 0x7769726F  # held by each write until it commits ("wiro")
 
 # codec field -> the column that keeps it (tests check that every field has one)
 COLUMNS = {

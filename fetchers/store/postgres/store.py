@@ -114,6 +114,7 @@ class PostgresStore:
         self._lock_connection: Any = None  # the writer's: holds the advisory lock
         self._closed = False
         self._writer_guard = threading.Lock()
+        self._write_order = threading.Lock()  # this process's writes, one at a time
         self._known = KnownArticles()  # the writer's: what is stored, for `knows`
         self._listen_guard = threading.Lock()
         self._listener: Any = None  # a viewer's connection that LISTENs for the writer
@@ -430,7 +431,11 @@ class PostgresStore:
         items = list(staged)
         if not items:
             return []
-        with self._cursor("cannot write", write=True) as cur:
+        with self._write_order, self._cursor("cannot write", write=True) as cur:
+            # One write at a time, across processes and hosts, until it commits: the articles'
+            # seq numbers then commit in their order, and a viewer reading "seq > the last it
+            # saw" misses none (a later batch committing first would hide an earlier one).
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (schema.WRITE_ORDER_LOCK,))
             cur.execute(
                 "SELECT id, title, summary FROM articles WHERE id = ANY(%s) FOR UPDATE",
                 ([item.record.id for item in items],),
