@@ -333,6 +333,25 @@ def _filled_tinydb(folder: Path) -> None:
         store.set_texts([("Other-2", "Attached later.")])
         store.set_state(["Wire-12", "Other-1"], read=True)
         store.set_state(["Wire-13"], starred=True)
+        store.add_batch(
+            [
+                Article(
+                    id="Full-1",
+                    source="Full",
+                    title="한미 관세 협상",
+                    link=None,
+                    published=None,
+                    fetched=day2,
+                    summary="요약",
+                    tags=["Korea", "trade"],
+                    lang="ko-KR",
+                    author="Kim Min-ji",
+                    guid="urn:full:1",
+                    listed=day1,
+                )  # fmt: skip
+            ]
+        )
+    (folder / "events.json").write_text('{"events": []}')  # the desk's files beside them
 
 
 def _snapshot(store: object) -> dict[str, tuple]:
@@ -358,7 +377,7 @@ def test_migrate_copies_a_data_dir_into_postgresql_and_back_losing_nothing(
     _filled_tinydb(data)
     with Store(data) as original:
         before = _snapshot(original)
-    assert len(before) == 16 and before["Wire-11"][2][0]["title"] == "Headline 11 about tariffs"
+    assert len(before) == 17 and before["Wire-11"][2][0]["title"] == "Headline 11 about tariffs"
     config = write_config(tmp_path / "wirewatch.toml", "")
     args = ["--config", str(config), "--data-dir", str(data)]
     with Store(data, writer=True):  # a poller at work: its store is not copied under it
@@ -366,20 +385,23 @@ def test_migrate_copies_a_data_dir_into_postgresql_and_back_losing_nothing(
     assert "stop its poller first" in capsys.readouterr().err
     assert cli.main([*args, "migrate", "--to", "postgresql", pg_dsn]) == 0
     said = capsys.readouterr()
-    assert "copied 16 articles, 11 texts, 1 revisions, 2 read, 2 starred" in said.out
+    assert "copied 17 articles, 11 texts, 1 revisions, 2 read, 2 starred" in said.out
     assert PASSWORD not in said.out + said.err
     with PostgresStore(pg_dsn) as copy:
         assert _snapshot(copy) == before
     assert cli.main([*args, "migrate", "--to", "postgresql", pg_dsn]) == 2  # not empty now
-    assert "already holds 16 articles" in capsys.readouterr().err
+    assert "already holds 17 articles" in capsys.readouterr().err
     pg_config = write_config(
         tmp_path / "pg.toml", f'[store]\nbackend = "postgresql"\ndsn = "{pg_dsn}"\n'
     )
     back = tmp_path / "back"
-    assert cli.main(["--config", str(pg_config), "migrate", "--to", "tinydb", str(back)]) == 0
-    assert "copied 16 articles" in capsys.readouterr().out
+    pg_args = ["--config", str(pg_config), "--data-dir", str(data)]
+    assert cli.main([*pg_args, "migrate", "--to", "tinydb", str(back)]) == 0
+    said = capsys.readouterr()
+    assert "copied 17 articles" in said.out and "events.json" in said.out
     with Store(back) as again:
         assert _snapshot(again) == before
+    assert (back / "events.json").read_text() == '{"events": []}'
 
 
 def test_a_poll_asks_the_server_once_per_source_whether_items_are_new(

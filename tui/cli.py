@@ -12,6 +12,7 @@ import argparse
 import contextlib
 import ctypes
 import os
+import shutil
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -867,15 +868,40 @@ def cmd_migrate(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         if not args.target:
             raise UsageError("migrate --to tinydb needs the data dir to copy into")
         target_config, target_dir = StoreConfig("tinydb"), Path(args.target).expanduser()
-    with open_store(ctx.config.store, ctx.data_dir) as source:
-        if source.writer_active():
-            raise StoreError(f"{source.location} is being written; stop its poller first")
-        with open_store(target_config, target_dir, writer=True) as target:
-            if target.location == source.location:
-                raise UsageError("the store to copy into is the one copied from")
-            counted = copy_store(source, target, lambda line: complain(line))
-            out.write(f"copied {counted} from {source.location} into {target.location}\n")
+    try:  # held as the writer for the copy: no poller can start writing into it meanwhile
+        source_store = open_store(ctx.config.store, ctx.data_dir, writer=True)
+    except StoreLocked:
+        raise StoreError(
+            f"{ctx.data_dir if ctx.config.store.backend == 'tinydb' else 'the database'}"
+            " is being written; stop its poller first"
+        ) from None
+    with source_store as source, open_store(target_config, target_dir, writer=True) as target:
+        if target.location == source.location:
+            raise UsageError("the store to copy into is the one copied from")
+        counted = copy_store(source, target, lambda line: complain(line))
+        out.write(f"copied {counted} from {source.location} into {target.location}\n")
+    if target_dir != ctx.data_dir:
+        carried = copy_desk_files(ctx.data_dir, target_dir)
+        if carried:
+            out.write(f"and from {ctx.data_dir}: {', '.join(carried)}\n")
     return EXIT_OK
+
+
+def copy_desk_files(source: Path, target: Path) -> list[str]:
+    """The desk's files beside the articles (events added in the app, alert rules and
+    history, source health, stories, the theme) copied into a data dir that lacks them."""
+    from fetchers import alerthistory, alerting, alertrules, events, healthbook, storybook
+    from tui import theme
+
+    carried = []
+    for name in (
+        events.FILE, alertrules.FILE, alerthistory.FILE, alerting.STATE_FILE,
+        healthbook.FILE, storybook.FILE, theme.CHOICE_FILE,
+    ):  # fmt: skip
+        if (source / name).is_file() and not (target / name).exists():
+            shutil.copy2(source / name, target / name)
+            carried.append(name)
+    return carried
 
 
 def cmd_extract(args: argparse.Namespace, out: TextIO) -> int:
