@@ -456,3 +456,55 @@ def test_a_lean_writer_gives_the_index_the_words_it_drops_from_memory(tmp_path: 
         assert viewer.query_ids(parse_query("apec", NOW)) == ["w900"]
         assert viewer.query_ids(parse_query("title:story", NOW), 1) == ["w0"]
         assert len(viewer.query_ids(parse_query("markets", NOW))) == 1198
+
+
+def _sparse_store(folder: Path, days: int = 6) -> None:
+    """A shard a day (1000 articles of a dozen sources, many sharing one time) and one
+    article a day of `Rare`, tagged `scarce`."""
+    rng = random.Random(11)
+    with Store(folder, writer=True) as store:
+        for day in range(days):
+            fetched = datetime(2025, 10, 1 + day, 12, 0, tzinfo=UTC)
+            batch = [
+                Article(
+                    id=f"d{day}-{n}",
+                    source="Rare" if n == 500 else f"S{rng.randrange(12)}",
+                    title=f"{rng.choice(['tariff', 'summit', 'quake'])} story {day} {n}",
+                    link=None,
+                    published=fetched - timedelta(minutes=rng.randrange(0, 3)),
+                    fetched=fetched,
+                    tags=["scarce"] if n == 500 else [rng.choice(["korea", "trade"])],
+                    lang=rng.choice(["en", "ko-KR"]),
+                )
+                for n in range(1000)
+            ]
+            store.add_batch(batch)
+
+
+def test_the_newest_of_a_rare_source_decodes_its_rows_not_the_shards(tmp_path: Path) -> None:
+    """`list source:X --limit 20` reads the few rows of X from each shard holding it, not
+    every row of those shards; the store then loads the rest and answers as one that read
+    everything at once."""
+    from fetchers.store import shards
+
+    _sparse_store(tmp_path)
+    now = datetime(2025, 10, 8, tzinfo=UTC)
+    decoded = 0
+    real = shards.record_from_row
+
+    def counting(row: list[object]) -> Record:
+        nonlocal decoded
+        decoded += 1
+        return real(row)
+
+    texts = ["source:rare", "tag:scarce OR source:nobody", "source:rare lang:en", ""]
+    with Store(tmp_path) as whole:
+        expected = {t: whole.query_ids(parse_query(t, now)) for t in [*texts, "tariff", "S3"]}
+    with Store(tmp_path, first=0) as lazy, patch.object(shards, "record_from_row", counting):
+        assert lazy.newest(parse_query("source:rare", now), 3) == expected["source:rare"][:3]
+        assert decoded <= 4  # of 3,000 rows in the three shards holding them
+        for text in texts:
+            assert lazy.newest(parse_query(text, now), 5) == expected[text][:5]
+        lazy.load_rest()
+        for text, ids in expected.items():
+            assert lazy.query_ids(parse_query(text, now)) == ids, text

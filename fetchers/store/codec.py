@@ -23,7 +23,7 @@ from fetchers.models import Article, utc_iso
 from fetchers.query import Record
 
 SCHEMA_VERSION = 1  # of the documents and meta.json
-ROWS_VERSION = 3  # the layout of rows-KEY.json, the row caches
+ROWS_VERSION = 4  # the layout of rows-KEY.json, the row caches (see shards.write_rows)
 
 Convert = Callable[[Any], Any]
 _intern = sys.intern

@@ -53,16 +53,25 @@ class Indexes:
         """Each shard with how many articles it holds."""
         return {key: len(ids) for key, ids in self.members.items()}
 
-    def file(self, records: list[Record], key: str, marks: Marks) -> None:
-        """File records in every index (one tight loop: this is most of open)."""
+    def file(
+        self, records: list[Record], key: str, marks: Marks, places: list[int] | None = None
+    ) -> None:
+        """File records in every index (one tight loop: this is most of open). `places`:
+        each record's place in its shard, when they are not the shard's next ones (some of
+        a shard filed before the rest)."""
         state, docs = marks.state, self.records
         key = sys.intern(key)
         links = self.links
         sources, tags, langs = (self.by_field[n] for n in FILED)
         members = self.members.setdefault(key, [])
-        serial = shard_rank(key) * SHARD_SPAN + len(members)  # see Record.seq
+        base = shard_rank(key) * SHARD_SPAN  # see Record.seq
+        serials: Iterable[int] = (
+            range(base + len(members), base + len(members) + len(records))
+            if places is None
+            else [base + place for place in places]
+        )
         folded: dict[str, str] = {}  # interned names repeat: lower-case each once per call
-        for record in records:
+        for record, serial in zip(records, serials, strict=True):
             ident = record.id
             if state:
                 found_marks = state.get(ident)
@@ -72,7 +81,6 @@ class Indexes:
             docs[ident] = record
             record.shard = key
             record.seq = serial
-            serial += 1
             published = record.published
             record.at = published if published is not None else record.when
             source = record.source
