@@ -57,7 +57,7 @@ from fetchers.store.indexes import Indexes
 from fetchers.store.lock import WriterLock
 from fetchers.store.marks import Marks
 from fetchers.store.search import RowIds, SearchIndex, SearchUnavailable, WordLookup
-from fetchers.store.shardmap import ShardSummary
+from fetchers.store.shardmap import ShardMap
 from fetchers.store.shards import KEPT, Shard, Signature
 from fetchers.store.texts import TextFiles, text_refs_setter
 
@@ -126,7 +126,7 @@ class Store:
         self._indexes = Indexes()
         self._texts = TextFiles(self.dir)
         self._marks = Marks(self.dir, self._indexes.records)
-        self._map: dict[str, ShardSummary] = {}  # the writer's shard map (shards.json)
+        self._map = ShardMap()  # the writer's shard map (shards.json)
         self._map_dirty: set[str] = set()  # shards whose entry changed since shards.json
         self._pending: list[str] = []  # shard keys a partial open left for load_rest()
         # pending shards of which `newest()` filed only the articles a query could match
@@ -382,6 +382,8 @@ class Store:
             atomic_write_bytes(meta_path, orjson.dumps({"schema": SCHEMA_VERSION}))
         if self.is_writer:
             self._map = shardmap.read(self.dir)
+            if self._map.outdated:  # the map of before: written again in this form
+                self._map_dirty.update(self._map.shards)
         keys = sorted(shards.present_keys(self.dir))
         if first is not None:  # newest day first; "kept" (old starred articles) last
             days = sorted((k for k in keys if k != KEPT), reverse=True)
@@ -450,7 +452,7 @@ class Store:
                 summary = summaries.get(key)
                 if summary is None or summary.signature != self.shard_version(key):
                     plan.append((math.inf, key))
-                elif (bound := summary.newest_for(query)) is not None:
+                elif (bound := summaries.newest_for(summary, query)) is not None:
                     plan.append((bound, key))
             plan.sort(reverse=True)
             done: set[str] = set()  # shards loaded whole
@@ -601,7 +603,7 @@ class Store:
             if self.is_writer and signature is not None:
                 known = self._map.get(key)
                 if known is None or known.signature != signature:
-                    self._map[key] = ShardSummary.of(signature, rows)
+                    self._map[key] = self._map.summarize(signature, rows)
                     self._map_dirty.add(key)
             self._slim(key)
             return [r.id for r in cached]
@@ -662,7 +664,7 @@ class Store:
         records = [self._indexes.records[i] for i in self._indexes.members.get(key, ())]
         records.sort(key=_SEQ)  # in the shard's order (some may have been filed first)
         if self.is_writer:
-            self._map[key] = ShardSummary.of(shard.signature, records)
+            self._map[key] = self._map.summarize(shard.signature, records)
             self._map_dirty.add(key)
         if self._digests and any(r.id in self._digests for r in records):
             return  # words not in memory: the next open reads the shard and writes this
