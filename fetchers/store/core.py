@@ -123,7 +123,7 @@ class Store:
         if writer:
             self._writer_lock.acquire()
         self._shards: dict[str, Shard] = {}
-        self._indexes = Indexes()
+        self._indexes = Indexes(links=writer)
         self._texts = TextFiles(self.dir)
         self._marks = Marks(self.dir, self._indexes.records)
         self._map = ShardMap()  # the writer's shard map (shards.json)
