@@ -604,3 +604,30 @@ def test_a_shard_map_of_before_is_used_and_written_again_losing_nothing(
         with Store(tmp_path, writer=True):
             pass
         assert orjson.loads((tmp_path / "shards.json").read_bytes())["v"] == 2
+
+
+def test_the_shard_map_forgets_the_names_of_removed_shards(tmp_path: Path) -> None:
+    """Retention removes a day: the sources only it held leave shards.json, and the map,
+    numbered afresh, still answers for the others."""
+    _sparse_store(tmp_path, days=3)
+    with Store(tmp_path, writer=True) as writer:
+        writer.add_batch(
+            [
+                Article(
+                    id="gone", source="Gone", title="Old", fetched=datetime(2025, 9, 1, tzinfo=UTC)
+                )
+            ]
+        )
+    names = orjson.loads((tmp_path / "shards.json").read_bytes())["names"]["source"]
+    assert "gone" in names
+    now = datetime(2025, 10, 4, tzinfo=UTC)
+    with Store(tmp_path, writer=True) as writer:
+        assert writer.apply_retention(10, now) == 1
+        expected = {
+            t: writer.query_ids(parse_query(t, now), 5) for t in ("source:rare", "source:s7")
+        }
+    names = orjson.loads((tmp_path / "shards.json").read_bytes())["names"]["source"]
+    assert "gone" not in names and "rare" in names
+    for text, ids in expected.items():
+        with Store(tmp_path, first=0) as lazy:
+            assert lazy.newest(parse_query(text, now), 5) == ids

@@ -408,6 +408,7 @@ class Store:
         million articles) at each cycle would be most of what the cycle writes."""
         if self.is_writer and len(self._map_dirty) >= (1 if force else MAP_LAG):
             self._map_dirty.clear()
+            self._map = self._map.compacted()  # the names of shards removed since go
             shardmap.write(self.dir, self._map)
 
     @property

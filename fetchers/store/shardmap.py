@@ -148,13 +148,10 @@ def _bits(numbers: Iterable[int]) -> int:
     return bits
 
 
-def _numbers(bits: int) -> Iterator[int]:
-    number = 0
-    while bits:
-        if bits & 1:
-            yield number
-        bits >>= 1
-        number += 1
+def _numbers(bits: int) -> list[int]:
+    """The numbers whose bits are set, ascending."""
+    digits = bin(bits)[:1:-1]  # lowest bit first
+    return [number for number, digit in enumerate(digits) if digit == "1"]
 
 
 def _encode(bits: int) -> str | list[int]:
@@ -162,7 +159,7 @@ def _encode(bits: int) -> str | list[int]:
     size = (bits.bit_length() + 7) // 8
     count = bits.bit_count()
     if count * 6 < size * 4 // 3:
-        return list(_numbers(bits))
+        return _numbers(bits)
     return base64.b64encode(bits.to_bytes(size, "little")).decode("ascii")
 
 
@@ -228,9 +225,9 @@ def _read_timed(data: dict[str, Any]) -> ShardMap:
     return found
 
 
-def write(folder: Path, summaries: ShardMap) -> None:
-    """Replace the map (derived data: no fsync; a torn one reads as empty)."""
-    shown = summaries.compacted()
+def write(folder: Path, shown: ShardMap) -> None:
+    """Replace the map (derived data: no fsync; a torn one reads as empty). Give it a
+    `compacted()` map: names no shard holds are written all the same."""
     blob = orjson.dumps(
         {
             "v": VERSION,
