@@ -631,3 +631,24 @@ def test_the_shard_map_forgets_the_names_of_removed_shards(tmp_path: Path) -> No
     for text, ids in expected.items():
         with Store(tmp_path, first=0) as lazy:
             assert lazy.newest(parse_query(text, now), 5) == ids
+
+
+@pytest.mark.parametrize(
+    "column, value", [("tags", "korea"), ("sources", 7), ("langs", ["en"]), ("sources", [])]
+)
+def test_a_row_cache_header_that_does_not_read_right_costs_time_never_a_result(
+    tmp_path: Path, column: str, value: object
+) -> None:
+    _sparse_store(tmp_path, days=2)
+    now = datetime(2025, 10, 4, tzinfo=UTC)
+    texts = ("source:rare", "tag:korea source:s1", "lang:ko tag:scarce")
+    with Store(tmp_path) as whole:
+        expected = {t: whole.query_ids(parse_query(t, now), 5) for t in texts}
+    for cache in tmp_path.glob("rows-*.json"):
+        header, *rows = orjson.loads(cache.read_bytes())
+        header[column] = [value] * len(rows) if column != "sources" or value != [] else []
+        lines = [orjson.dumps(line) for line in (header, *rows)]  # the layout, a row a line
+        cache.write_bytes(b"[" + b",\n".join(lines) + b"]")
+    for text, ids in expected.items():
+        with Store(tmp_path, first=0) as lazy:
+            assert lazy.newest(parse_query(text, now), 5) == ids

@@ -162,9 +162,11 @@ def row_filter(query: Query) -> RowTest | None:
                 if source_names:
                     places.update(i for i, s in enumerate(sources) if s.lower() in source_names)
                 if tag_names:
-                    places.update(
-                        i for i, ts in enumerate(tags) for t in ts if t.lower() in tag_names
-                    )
+                    for i, names in enumerate(tags):
+                        if type(names) is not list:
+                            return None
+                        if any(t.lower() in tag_names for t in names):
+                            places.add(i)
                 if lang_names:
                     places.update(
                         i
