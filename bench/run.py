@@ -282,6 +282,7 @@ def bench_store(args: argparse.Namespace) -> None:
     started = time.perf_counter()
     store.close()  # waits for the search index to take in what was written
     indexed_s = time.perf_counter() - started
+    map_bytes = (data / "shards.json").stat().st_size if (data / "shards.json").exists() else 0
     viewer = subprocess.run(
         [sys.executable, "-c", VIEWER, str(data), json.dumps(QUERIES)],
         capture_output=True,
@@ -313,6 +314,7 @@ def bench_store(args: argparse.Namespace) -> None:
     print(f"  500-article poll-cycle write:         {write_s:8.3f} s   budget 0.1 s")
     print(f"  bytes that write rewrote:             {written / 1e6:8.1f} MB  budget 5 MB")
     print(f"  closing (index takes the write in):   {indexed_s:8.3f} s   (the index in a thread)")
+    print(f"  shards.json (what each shard holds):  {map_bytes / 1e6:8.2f} MB")
     print(f"  viewer open:                          {seen['open']:8.2f} s")
     print(f"  viewer search index ready after:      {seen['indexed']:8.2f} s")
     for label, text, first_ms, ms, hits in seen["rows"]:

@@ -304,8 +304,8 @@ def test_a_row_cache_of_the_wrong_types_is_rebuilt(
     assert run(capsys, "--config", str(config), "--data-dir", str(data), "refresh")[0] == 0
     [rows] = data.glob("rows-*.json")
     cache = orjson.loads(rows.read_bytes())
-    cache["rows"][0][5] = "notafloat"
-    cache["rows"][1][2] = 12345
+    cache[1][5] = "notafloat"  # the first row (after the header)
+    cache[2][2] = 12345
     signature = os.stat(rows)
     rows.write_bytes(orjson.dumps(cache))
     os.utime(rows, ns=(signature.st_atime_ns, signature.st_mtime_ns))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import random
 import threading
+import tracemalloc
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -384,3 +385,38 @@ def test_a_revised_article_is_marked_for_the_writer_a_reopen_and_a_viewer(
         with open_store() as again:
             assert again.record("Wire-1").revised == later.timestamp()  # type: ignore[union-attr]
             assert again.record("Wire-2").revised is None  # type: ignore[union-attr]
+
+
+def test_a_viewer_holds_what_its_articles_need_and_no_more(tmp_path: Path) -> None:
+    """Articles with the same tags share one tuple of them, and a viewer keeps no index of
+    links until it is asked whether one is stored (a writer does, for every new article):
+    3,000 articles take under 600 bytes each (637 with a tuple each and the links index)."""
+    start = datetime(2025, 10, 1, tzinfo=UTC)
+    tag_sets = [["korea", "world"], ["markets"], []]
+    with Store(tmp_path, writer=True) as writer:
+        writer.add_batch(
+            [
+                Article(
+                    id=f"https://example.com/{n}",
+                    source=f"S{n % 40}",
+                    title=f"Title {n}",
+                    link=f"https://example.com/{n}",
+                    published=start + timedelta(seconds=n),
+                    fetched=start + timedelta(hours=n // 500),  # a cycle's articles share it
+                    tags=tag_sets[n % 3],
+                )
+                for n in range(3000)
+            ]
+        )
+    tracemalloc.start()
+    try:
+        viewer = Store(tmp_path)
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    with viewer:
+        assert held / len(viewer) < 600
+        assert len({id(viewer.record(i).tags) for i in viewer.query_ids()}) == 3
+        again = Article(id="other", source="S1", title="Again", link="https://example.com/1")
+        assert viewer.knows(again)  # by its link, from the index built when asked
+        assert not viewer.knows(Article(id="new", source="S1", title="New", link="https://x/1"))

@@ -115,8 +115,10 @@ def test_a_store_opens_a_data_dir_written_in_the_documents_of_before(tmp_path: P
     shard.write_bytes(orjson.dumps({"articles": {"1": doc}}))
     with Store(tmp_path) as viewer:
         from_doc = viewer.get("a1")
-    rows = orjson.loads((tmp_path / "rows-2025-10-24.json").read_bytes())
-    assert rows["v"] == 3 and rows["rows"][0] == [
+    header, row = orjson.loads((tmp_path / "rows-2025-10-24.json").read_bytes())
+    assert header["v"] == 4
+    assert (header["sources"], header["tags"], header["langs"]) == (["Wire"], [["korea"]], ["ko"])
+    assert row == [
         "a1",
         "Wire",
         "Talks",
@@ -131,8 +133,16 @@ def test_a_store_opens_a_data_dir_written_in_the_documents_of_before(tmp_path: P
         None,
         datetime(2025, 10, 24, 6, tzinfo=UTC).timestamp(),
         None,  # revised: never
-    ]  # the layout of the row caches (version 3 added when a headline was last revised)
+    ]  # the layout of the row caches (version 3 added when a headline was last revised;
+    # version 4 put each row on a line of its own after a header of what it is filed under)
     with Store(tmp_path) as again:  # from the row cache this time
         assert again.get("a1") == from_doc
+    # a row cache of the single-object layout before (version 3) is read no more: the shard
+    # is, and the cache is written again in the layout of now
+    old = {"v": 3, "shard": header["shard"], "rows": [row[:-1] + [None]]}
+    (tmp_path / "rows-2025-10-24.json").write_bytes(orjson.dumps(old))
+    with Store(tmp_path) as converted:
+        assert converted.get("a1") == from_doc
+    assert orjson.loads((tmp_path / "rows-2025-10-24.json").read_bytes())[1] == row
     assert from_doc is not None and from_doc.author == "Kim" and from_doc.tags == ["korea"]
     assert from_doc.listed == datetime(2025, 10, 24, 6, tzinfo=UTC)

@@ -5,10 +5,13 @@ from __future__ import annotations
 import dataclasses
 import random
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from unittest.mock import patch
 
+import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -457,3 +460,196 @@ def test_a_lean_writer_gives_the_index_the_words_it_drops_from_memory(tmp_path: 
         assert viewer.query_ids(parse_query("apec", NOW)) == ["w900"]
         assert viewer.query_ids(parse_query("title:story", NOW), 1) == ["w0"]
         assert len(viewer.query_ids(parse_query("markets", NOW))) == 1198
+
+
+def _sparse_store(folder: Path, days: int = 6, first: int = 0) -> None:
+    """A shard a day (1000 articles of a dozen sources, many sharing one time) and one
+    article a day of `Rare`, tagged `scarce`."""
+    rng = random.Random(11)
+    with Store(folder, writer=True) as store:
+        for day in range(first, first + days):
+            fetched = datetime(2025, 10, 1 + day, 12, 0, tzinfo=UTC)
+            batch = [
+                Article(
+                    id=f"d{day}-{n}",
+                    source="Rare" if n == 500 else f"S{rng.randrange(12)}",
+                    title=f"{rng.choice(['tariff', 'summit', 'quake'])} story {day} {n}",
+                    link=None,
+                    published=fetched - timedelta(minutes=rng.randrange(0, 3)),
+                    fetched=fetched,
+                    tags=["scarce"] if n == 500 else [rng.choice(["korea", "trade"])],
+                    lang=rng.choice(["en", "ko-KR"]),
+                )
+                for n in range(1000)
+            ]
+            store.add_batch(batch)
+
+
+def test_the_newest_of_a_rare_source_decodes_its_rows_not_the_shards(tmp_path: Path) -> None:
+    """`list source:X --limit 20` reads the few rows of X from each shard holding it, not
+    every row of those shards; the store then loads the rest and answers as one that read
+    everything at once."""
+    from fetchers.store import shards
+
+    _sparse_store(tmp_path)
+    now = datetime(2025, 10, 8, tzinfo=UTC)
+    decoded = 0
+    real = shards.record_from_row
+
+    def counting(row: list[object]) -> Record:
+        nonlocal decoded
+        decoded += 1
+        return real(row)
+
+    texts = ["source:rare", "tag:scarce OR source:nobody", "source:rare lang:en", ""]
+    with Store(tmp_path) as whole:
+        expected = {t: whole.query_ids(parse_query(t, now)) for t in [*texts, "tariff", "S3"]}
+    with Store(tmp_path, first=0) as lazy, patch.object(shards, "record_from_row", counting):
+        assert lazy.newest(parse_query("source:rare", now), 3) == expected["source:rare"][:3]
+        assert decoded <= 4  # of 3,000 rows in the three shards holding them
+        for text in texts:
+            assert lazy.newest(parse_query(text, now), 5) == expected[text][:5]
+        lazy.load_rest()
+        for text, ids in expected.items():
+            assert lazy.query_ids(parse_query(text, now)) == ids, text
+
+
+@pytest.fixture
+def shards_read(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """How many shards stores read (whole, or some of their rows), from a row cache."""
+    from fetchers.store import shards
+
+    counts = {"shards": 0}
+    for name in ("read_rows", "read_rows_where"):
+        real = getattr(shards, name)
+
+        def counting(*args: Any, real: Callable[..., Any] = real) -> Any:
+            counts["shards"] += 1
+            return real(*args)
+
+        monkeypatch.setattr(shards, name, counting)
+    return counts
+
+
+def test_the_shard_map_grows_with_shards_not_with_what_they_hold(tmp_path: Path) -> None:
+    """shards.json names each source once; a shard's entry is a few bytes whatever the
+    number of sources it holds (it held each source's newest time: 27 MB at a million)."""
+    rng = random.Random(5)
+    sizes = []
+    with Store(tmp_path, writer=True) as store:
+        for day in range(6):
+            fetched = datetime(2025, 10, 1 + day, 12, 0, tzinfo=UTC)
+            store.add_batch(
+                [
+                    Article(
+                        id=f"d{day}-{n}",
+                        source=f"Source {rng.randrange(400):03d}",
+                        title=f"story {n}",
+                        link=None,
+                        published=fetched - timedelta(minutes=n),
+                        fetched=fetched,
+                        tags=[f"tag{rng.randrange(50)}"],
+                    )
+                    for n in range(900)
+                ]
+            )
+            store.close()  # writes shards.json
+            sizes.append((tmp_path / "shards.json").stat().st_size)
+            store = Store(tmp_path, writer=True)
+    per_shard = (sizes[-1] - sizes[1]) / 4
+    assert per_shard < 400, sizes  # 300-odd sources and 50 tags a shard
+
+
+def test_a_shard_map_of_before_is_used_and_written_again_losing_nothing(
+    tmp_path: Path, shards_read: dict[str, int]
+) -> None:
+    """A data dir whose shards.json holds each source's newest time per shard (as wirewatch
+    wrote it until now) answers from it at once, and its writer writes the map anew."""
+    _sparse_store(tmp_path, days=2)
+    _sparse_store(tmp_path, days=4, first=3)  # six shards: days 0, 1 and 3 to 6
+    now = datetime(2025, 10, 8, tzinfo=UTC)
+    with Store(tmp_path) as whole:
+        entries = {}
+        for key in whole.shard_keys():
+            version = whole.shard_version(key)
+            assert version is not None
+            ids = [i for i in whole.query_ids() if whole.record(i).shard == key]
+            records = [whole.record(i) for i in ids]
+            times: dict[str, dict[str, float]] = {"source": {}, "tag": {}, "lang": {}}
+            for r in records:
+                for kind, names in (
+                    ("source", [r.source.lower()]),
+                    ("tag", [t.lower() for t in r.tags]),
+                    ("lang", [r.lang.lower().split("-")[0]] if r.lang else []),
+                ):
+                    for name in names:
+                        times[kind][name] = max(times[kind].get(name, 0.0), r.when)
+            entries[key] = {
+                "sig": list(version),
+                "n": len(records),
+                "newest": max(r.when for r in records),
+                **times,
+            }
+        expected = {
+            text: whole.query_ids(parse_query(text, now), 3)
+            for text in ("source:rare", "source:s3 since:2025-10-06", "lang:ko tag:korea")
+        }
+    (tmp_path / "shards.json").write_bytes(orjson.dumps({"v": 1, "shards": entries}))
+    for _ in range(2):  # the map of before, then the writer's map of now
+        for text, ids in expected.items():
+            with Store(tmp_path, first=0) as lazy:
+                shards_read["shards"] = 0
+                assert lazy.newest(parse_query(text, now), 3) == ids
+                if "since:" in text:  # the newest S3 are in the newest shard
+                    assert shards_read["shards"] <= 2  # of six, if the map were not read
+        with Store(tmp_path, writer=True):
+            pass
+        assert orjson.loads((tmp_path / "shards.json").read_bytes())["v"] == 2
+
+
+def test_the_shard_map_forgets_the_names_of_removed_shards(tmp_path: Path) -> None:
+    """Retention removes a day: the sources only it held leave shards.json, and the map,
+    numbered afresh, still answers for the others."""
+    _sparse_store(tmp_path, days=3)
+    with Store(tmp_path, writer=True) as writer:
+        writer.add_batch(
+            [
+                Article(
+                    id="gone", source="Gone", title="Old", fetched=datetime(2025, 9, 1, tzinfo=UTC)
+                )
+            ]
+        )
+    names = orjson.loads((tmp_path / "shards.json").read_bytes())["names"]["source"]
+    assert "gone" in names
+    now = datetime(2025, 10, 4, tzinfo=UTC)
+    with Store(tmp_path, writer=True) as writer:
+        assert writer.apply_retention(10, now) == 1
+        expected = {
+            t: writer.query_ids(parse_query(t, now), 5) for t in ("source:rare", "source:s7")
+        }
+    names = orjson.loads((tmp_path / "shards.json").read_bytes())["names"]["source"]
+    assert "gone" not in names and "rare" in names
+    for text, ids in expected.items():
+        with Store(tmp_path, first=0) as lazy:
+            assert lazy.newest(parse_query(text, now), 5) == ids
+
+
+@pytest.mark.parametrize(
+    "column, value", [("tags", "korea"), ("sources", 7), ("langs", ["en"]), ("sources", [])]
+)
+def test_a_row_cache_header_that_does_not_read_right_costs_time_never_a_result(
+    tmp_path: Path, column: str, value: object
+) -> None:
+    _sparse_store(tmp_path, days=2)
+    now = datetime(2025, 10, 4, tzinfo=UTC)
+    texts = ("source:rare", "tag:korea source:s1", "lang:ko tag:scarce")
+    with Store(tmp_path) as whole:
+        expected = {t: whole.query_ids(parse_query(t, now), 5) for t in texts}
+    for cache in tmp_path.glob("rows-*.json"):
+        header, *rows = orjson.loads(cache.read_bytes())
+        header[column] = [value] * len(rows) if column != "sources" or value != [] else []
+        lines = [orjson.dumps(line) for line in (header, *rows)]  # the layout, a row a line
+        cache.write_bytes(b"[" + b",\n".join(lines) + b"]")
+    for text, ids in expected.items():
+        with Store(tmp_path, first=0) as lazy:
+            assert lazy.newest(parse_query(text, now), 5) == ids

@@ -23,7 +23,7 @@ from fetchers.models import Article, utc_iso
 from fetchers.query import Record
 
 SCHEMA_VERSION = 1  # of the documents and meta.json
-ROWS_VERSION = 3  # the layout of rows-KEY.json, the row caches
+ROWS_VERSION = 4  # the layout of rows-KEY.json, the row caches (see shards.write_rows)
 
 Convert = Callable[[Any], Any]
 _intern = sys.intern
@@ -92,8 +92,36 @@ def _iso_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+SHARED_MAX = 50_000  # distinct values a table of shared values holds before it starts over
+_shared_names: dict[tuple[str, ...], tuple[str, ...]] = {}
+_shared_times: dict[float, float] = {}
+
+
 def _names(value: Any) -> tuple[str, ...]:
-    return tuple(map(_intern, value)) if value else ()
+    """Names (tags) as one tuple shared by every record with the same ones: most articles
+    of a store carry one of a few sets of tags, and a tuple each is 48 bytes or more."""
+    if not value:
+        return ()
+    names = tuple(value)
+    shared = _shared_names.get(names)
+    if shared is None:
+        if len(_shared_names) >= SHARED_MAX:
+            _shared_names.clear()
+        shared = _shared_names[names] = tuple(map(_intern, names))
+    return shared
+
+
+def _shared_seconds_or_none(value: Any) -> float | None:
+    """A time many records share (a feed's articles share one fetch time) as one float."""
+    if value is None:
+        return None
+    seconds = float(value)
+    shared = _shared_times.get(seconds)
+    if shared is None:
+        if len(_shared_times) >= SHARED_MAX:
+            _shared_times.clear()
+        shared = _shared_times[seconds] = seconds
+    return shared
 
 
 def _list(value: Any) -> list[Any]:
@@ -136,7 +164,7 @@ TIME = Kind(utc_iso, _iso_to_seconds, _floor_seconds, _datetime, None, _seconds_
 LENIENT_TIME = Kind(
     utc_iso, _iso_to_seconds_lenient, _floor_seconds, _datetime, None, _seconds_or_none
 )
-ISO_TIME = Kind(utc_iso, _iso_or_none, utc_iso, _datetime, None, _seconds_or_none)
+ISO_TIME = Kind(utc_iso, _iso_or_none, utc_iso, _datetime, None, _shared_seconds_or_none)
 TEXT_REF = Kind(None, _ref, None, None, _ref_to_list, _ref_from_row)
 
 

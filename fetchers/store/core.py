@@ -10,7 +10,8 @@ Layout of a data dir (the store's files):
     articles-YYYY-MM-DD.NNN.json  than SHARD_ARTICLES goes on in numbered shards
     articles-kept.json          starred articles whose day shard retention removed
     text-KEY.jsonl              full texts, append-only, referenced by offset from the article
-    rows-KEY.json               a shard's records as arrays with the shard's stat (derived)
+    rows-KEY.json               a shard's records as arrays, a line each, after a header with
+                                the shard's stat and each one's source, tags, language (derived)
     shards.json                 what each shard holds, for reading only the shards a query needs
     state.json                  read / starred marks (any process may write it, under state.lock)
     writer.lock                 held by the one process that writes articles
@@ -31,6 +32,7 @@ import math
 import threading
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from datetime import UTC, datetime, timedelta
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -55,10 +57,11 @@ from fetchers.store.indexes import Indexes
 from fetchers.store.lock import WriterLock
 from fetchers.store.marks import Marks
 from fetchers.store.search import RowIds, SearchIndex, SearchUnavailable, WordLookup
-from fetchers.store.shardmap import ShardSummary
+from fetchers.store.shardmap import ShardMap
 from fetchers.store.shards import KEPT, Shard, Signature
 from fetchers.store.texts import TextFiles, text_refs_setter
 
+_SEQ = attrgetter("seq")
 MAP_LAG = 8  # shards.json is rewritten once this many shards' entries changed (see _save_map)
 
 
@@ -120,12 +123,14 @@ class Store:
         if writer:
             self._writer_lock.acquire()
         self._shards: dict[str, Shard] = {}
-        self._indexes = Indexes()
+        self._indexes = Indexes(links=writer)
         self._texts = TextFiles(self.dir)
         self._marks = Marks(self.dir, self._indexes.records)
-        self._map: dict[str, ShardSummary] = {}  # the writer's shard map (shards.json)
+        self._map = ShardMap()  # the writer's shard map (shards.json)
         self._map_dirty: set[str] = set()  # shards whose entry changed since shards.json
         self._pending: list[str] = []  # shard keys a partial open left for load_rest()
+        # pending shards of which `newest()` filed only the articles a query could match
+        self._partial: set[str] = set()
         self._search = SearchIndex(self.dir)
         # shards written since the search index last took them in: their stat before, and
         # the articles written (new, revised, given a text)
@@ -299,6 +304,7 @@ class Store:
 
     def _word_lookup(self) -> WordLookup:
         loaded = {k: s.signature for k, s in self._shards.items() if k not in self._lost}
+        loaded.update((k, None) for k in self._partial)  # filed in part: checked one by one
         indexes = self._indexes
         return WordLookup(self._search, loaded, indexes.members, indexes.records, self._row_ids)
 
@@ -376,6 +382,8 @@ class Store:
             atomic_write_bytes(meta_path, orjson.dumps({"schema": SCHEMA_VERSION}))
         if self.is_writer:
             self._map = shardmap.read(self.dir)
+            if self._map.outdated:  # the map of before: written again in this form
+                self._map_dirty.update(self._map.shards)
         keys = sorted(shards.present_keys(self.dir))
         if first is not None:  # newest day first; "kept" (old starred articles) last
             days = sorted((k for k in keys if k != KEPT), reverse=True)
@@ -400,6 +408,7 @@ class Store:
         million articles) at each cycle would be most of what the cycle writes."""
         if self.is_writer and len(self._map_dirty) >= (1 if force else MAP_LAG):
             self._map_dirty.clear()
+            self._map = self._map.compacted()  # the names of shards removed since go
             shardmap.write(self.dir, self._map)
 
     @property
@@ -429,11 +438,14 @@ class Store:
 
         Shards are read in the order of the newest match they can hold (from shards.json;
         a shard whose summary is missing or stale counts as holding the newest), until the
-        last of `limit` matches is newer than anything an unread shard can hold. The answer
+        last of `limit` matches is newer than anything an unread shard can hold. Of a shard
+        read for a query with a source:, tag: or lang: clause, only the articles that clause
+        admits are decoded and filed (the shard stays pending for `load_rest()`). The answer
         equals `query_ids(query, limit)` on a store that read everything."""
         if limit <= 0:
             return []
         summaries = shardmap.read(self.dir)
+        passes = shards.row_filter(query)
         with self.lock:
             indexes = self._indexes
             plan: list[tuple[float, str]] = []
@@ -441,27 +453,32 @@ class Store:
                 summary = summaries.get(key)
                 if summary is None or summary.signature != self.shard_version(key):
                     plan.append((math.inf, key))
-                elif (bound := summary.newest_for(query)) is not None:
+                elif (bound := summaries.newest_for(summary, query)) is not None:
                     plan.append((bound, key))
             plan.sort(reverse=True)
-            skipped = {key for key in self._pending} - {key for _, key in plan}
+            done: set[str] = set()  # shards loaded whole
             loaded_since_check = 0
             unordered: list[str] = []  # put in date order in one merge before each check
-            for number, (bound, key) in enumerate(plan):
-                if loaded_since_check >= max(shards.SHARD_ARTICLES, len(indexes) // 2):
+            found: list[str] | None = None
+            peeked = False
+            for bound, key in plan:
+                if peeked or loaded_since_check >= max(shards.SHARD_ARTICLES, len(indexes) // 2):
                     loaded_since_check = 0
                     indexes.insert_orders(unordered)
                     unordered = []
                     found = self.query_ids(query, limit)
                     if len(found) >= limit and indexes.records[found[-1]].at > bound:
-                        self._pending = [k for _, k in plan[number:]] + sorted(skipped)
-                        return found
-                fresh = self._load_shard(key)
+                        break
+                    found = None
+                fresh, whole = self._peek_shard(key, passes)
+                if whole:
+                    done.add(key)
+                peeked = not whole  # a few articles filed: checking again costs little
                 unordered += fresh
                 loaded_since_check += len(fresh) or 1
             indexes.insert_orders(unordered)
-            self._pending = sorted(skipped)
-            return self.query_ids(query, limit)
+            self._pending = [key for key in self._pending if key not in done]
+            return found if found is not None else self.query_ids(query, limit)
 
     def shard_path(self, key: str) -> Path:
         """The file of one shard."""
@@ -550,25 +567,44 @@ class Store:
             shard = self._shards[key] = Shard.open(self.dir, key)
         return shard
 
+    def _peek_shard(self, key: str, passes: shards.RowTest | None) -> tuple[list[str], bool]:
+        """(Under the lock.) File the articles of a pending shard that pass a row test, from
+        its row cache; the shard stays pending. Without a test or a matching row cache the
+        shard is loaded whole. Returns the ids filed, and whether the shard was loaded whole."""
+        found = None
+        if passes is not None:
+            found = shards.read_rows_where(self.dir, key, self.shard_version(key), passes)
+        if found is None:
+            return self._load_shard(key), True
+        records = self._indexes.records
+        fresh = [(place, r) for place, r in found if r.id not in records]
+        self._indexes.file(
+            [r for _, r in fresh], key, self._marks, places=[place for place, _ in fresh]
+        )
+        self._partial.add(key)
+        return [r.id for _, r in fresh], False
+
     def _load_shard(self, key: str) -> list[str]:
         """(Re)index one shard; a shard that cannot be read is moved aside and reported.
 
         The records come from the shard's row cache when it matches the shard's stat (fast),
         else from the shard itself, after which the cache is written again."""
+        self._partial.discard(key)
         shard = self._get_shard(key)
         signature = self.shard_version(key)
         rows = shards.read_rows(self.dir, key, signature)
         indexes = self._indexes
         if rows is not None:
             records = indexes.records
-            cached = [r for r in rows if r.id not in records]
+            placed = [(place, r) for place, r in enumerate(rows) if r.id not in records]
+            cached = [r for _, r in placed]
             self._take_changes(key, rows)
             shard.signature = signature
-            indexes.file(cached, key, self._marks)
+            indexes.file(cached, key, self._marks, places=[place for place, _ in placed])
             if self.is_writer and signature is not None:
                 known = self._map.get(key)
                 if known is None or known.signature != signature:
-                    self._map[key] = ShardSummary.of(signature, rows)
+                    self._map[key] = self._map.summarize(signature, rows)
                     self._map_dirty.add(key)
             self._slim(key)
             return [r.id for r in cached]
@@ -576,25 +612,28 @@ class Store:
             records, make = indexes.records, record_from_doc
             inline = self._texts.inline
             fresh: list[Record] = []
-            append = fresh.append
+            places: list[int] = []
             held: list[Record] = []
+            place = -1  # among the shard's documents with an id, as its row cache holds them
             for doc in shard.documents():
                 ident = doc.get("id") if type(doc) is dict else None
                 if ident is None:
                     continue
+                place += 1
                 if "text" in doc and doc["text"]:
                     inline[ident] = str(doc["text"])
                 if ident in records:
                     if records[ident].shard == key:
                         held.append(make(doc))
                     continue
-                append(make(doc))
+                places.append(place)
+                fresh.append(make(doc))
             self._take_changes(key, held)
         except (ValueError, OSError, TypeError, KeyError, IndexError) as exc:
             self._quarantine(key, exc)
             return []
         shard.wrote()  # the stat the storage read the documents at
-        indexes.file(fresh, key, self._marks)
+        indexes.file(fresh, key, self._marks, places=places)
         shard.storage.forget()  # the records hold what is needed; a write re-reads the file
         self._write_rows(key)
         self._slim(key)
@@ -624,8 +663,9 @@ class Store:
         if key == KEPT or shard is None or shard.signature is None:
             return
         records = [self._indexes.records[i] for i in self._indexes.members.get(key, ())]
+        records.sort(key=_SEQ)  # in the shard's order (some may have been filed first)
         if self.is_writer:
-            self._map[key] = ShardSummary.of(shard.signature, records)
+            self._map[key] = self._map.summarize(shard.signature, records)
             self._map_dirty.add(key)
         if self._digests and any(r.id in self._digests for r in records):
             return  # words not in memory: the next open reads the shard and writes this
@@ -685,6 +725,7 @@ class Store:
         return lost
 
     def _drop_shard(self, key: str) -> None:
+        self._partial.discard(key)
         shard = self._shards.pop(key, None)
         if shard is not None:
             shard.db.close()
@@ -700,9 +741,10 @@ class Store:
         with self.lock, _no_gc():
             new: list[str] = []
             present = shards.present_keys(self.dir)
-            gone = [key for key in self._shards if key not in present]
+            gone = [key for key in [*self._shards, *self._partial] if key not in present]
             for key in gone:
                 self._drop_shard(key)
+            self._pending = [key for key in self._pending if key not in gone]
             for key in sorted(present - set(self._pending)):  # load_rest() brings those
                 shard = self._shards.get(key)
                 if shard is None or self.shard_version(key) != shard.signature:

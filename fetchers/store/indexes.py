@@ -35,12 +35,15 @@ class Indexes:
     """Every article in memory and the indexes over them. Not locked: the store's lock
     guards every call."""
 
-    def __init__(self) -> None:
+    def __init__(self, links: bool = True) -> None:
+        """`links`: keep the links index from the start (a writer: it checks each new
+        article's link); without it, it is built when first asked (a viewer seldom does,
+        and it costs about 30 bytes an article)."""
         self.records: dict[str, Record] = {}
         # the date order: negated times (Record.at), ascending = newest first, and the ids
         self.order_keys: array[float] = array("d")
         self.order_ids: list[str] = []
-        self.links: dict[str, dict[str, str]] = {}  # source -> link -> id
+        self.links: dict[str, dict[str, str]] | None = {} if links else None  # source -> link -> id
         self.members: dict[str, list[str]] = {}  # each shard's article ids, in order
         # field -> key -> ids: lists, not sets (a set costs about 60 bytes an entry; a list
         # 8, and a query makes a set of the few it needs)
@@ -53,16 +56,25 @@ class Indexes:
         """Each shard with how many articles it holds."""
         return {key: len(ids) for key, ids in self.members.items()}
 
-    def file(self, records: list[Record], key: str, marks: Marks) -> None:
-        """File records in every index (one tight loop: this is most of open)."""
+    def file(
+        self, records: list[Record], key: str, marks: Marks, places: list[int] | None = None
+    ) -> None:
+        """File records in every index (one tight loop: this is most of open). `places`:
+        each record's place in its shard, when they are not the shard's next ones (some of
+        a shard filed before the rest)."""
         state, docs = marks.state, self.records
         key = sys.intern(key)
         links = self.links
         sources, tags, langs = (self.by_field[n] for n in FILED)
         members = self.members.setdefault(key, [])
-        serial = shard_rank(key) * SHARD_SPAN + len(members)  # see Record.seq
+        base = shard_rank(key) * SHARD_SPAN  # see Record.seq
+        serials: Iterable[int] = (
+            range(base + len(members), base + len(members) + len(records))
+            if places is None
+            else [base + place for place in places]
+        )
         folded: dict[str, str] = {}  # interned names repeat: lower-case each once per call
-        for record in records:
+        for record, serial in zip(records, serials, strict=True):
             ident = record.id
             if state:
                 found_marks = state.get(ident)
@@ -72,11 +84,10 @@ class Indexes:
             docs[ident] = record
             record.shard = key
             record.seq = serial
-            serial += 1
             published = record.published
             record.at = published if published is not None else record.when
             source = record.source
-            if record.link:
+            if links is not None and record.link:
                 by_link = links.get(source)
                 if by_link is None:
                     links[source] = by_link = {}
@@ -108,7 +119,7 @@ class Indexes:
             record = self.records.pop(ident, None)
             if record is None:
                 continue
-            if record.link:
+            if self.links is not None and record.link:
                 self.links.get(record.source, {}).pop(record.link, None)
             touched.update(field_keys(record))
         records = self.records
@@ -126,7 +137,14 @@ class Indexes:
 
     def has_link(self, source: str, link: str | None) -> bool:
         """Whether an article of `source` with this link is filed."""
-        return bool(link) and link in self.links.get(source, {})
+        if not link:
+            return False
+        if self.links is None:
+            self.links = {}
+            for record in self.records.values():
+                if record.link:
+                    self.links.setdefault(record.source, {})[record.link] = record.id
+        return link in self.links.get(source, {})
 
     def rebuild_order(self) -> None:
         """The date order afresh: two stable sorts keyed by attributes, no tuple per

@@ -4,7 +4,8 @@ row caches.
 A shard holds the articles first fetched on one UTC day, at most SHARD_ARTICLES of them; a
 day with more goes on in numbered shards (`DAY.001`, …). `kept` holds starred articles whose
 day retention removed. A shard's row cache (`rows-KEY.json`) holds its records as arrays with
-the shard's stat: derived, used only while it matches, rewritten when it does not.
+the shard's stat (a line each, after a header of what each is filed under): derived, used
+only while it matches, rewritten when it does not.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from tinydb import TinyDB
 from tinydb.table import Table
 
 from fetchers.atomic import AtomicJSONStorage, write_derived
-from fetchers.query import Record
+from fetchers.query import Query, Record
 from fetchers.store.codec import ROWS_VERSION, StagedArticle, record_from_row, row_of
 
 TABLE = "articles"
@@ -97,23 +98,127 @@ class Shard:
         self.signature = self.storage.signature
 
 
+def _cached_lines(
+    folder: Path, key: str, signature: Signature | None
+) -> tuple[dict[str, Any], list[bytes]] | None:
+    """A row cache's header and lines, when it is of this layout and matches the shard's
+    stat (see `write_rows`)."""
+    if key == KEPT or signature is None:
+        return None
+    try:
+        lines = rows_path(folder, key).read_bytes().split(b"\n")
+        header = orjson.loads(lines[0][1:-1])
+        if header.get("v") != ROWS_VERSION or header.get("shard") != list(signature):
+            return None
+    except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return None  # missing, torn or stale: the shard itself is read instead
+    return header, lines
+
+
 def read_rows(folder: Path, key: str, signature: Signature | None) -> list[Record] | None:
     """A shard's records from its row cache, when the cache matches the shard's stat."""
     if key == KEPT or signature is None:
         return None
     try:
-        data = orjson.loads(rows_path(folder, key).read_bytes())
-        if data.get("v") != ROWS_VERSION or data.get("shard") != list(signature):
+        header, *rows = orjson.loads(rows_path(folder, key).read_bytes())
+        if header.get("v") != ROWS_VERSION or header.get("shard") != list(signature):
             return None
-        return [record_from_row(row) for row in data["rows"]]
+        return [record_from_row(row) for row in rows]
     except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
         return None  # missing, torn or stale: the shard itself is read instead
 
 
+RowTest = Callable[[dict[str, Any]], "set[int] | None"]
+"""Which rows of a row cache can match a query, by the header's columns of what each row is
+filed under (None: it cannot tell, the shard is read whole)."""
+_KINDS = ("source", "tag", "lang")
+
+
+def row_filter(query: Query) -> RowTest | None:
+    """A test of which rows can match `query`, on what they are filed under: each clause
+    made of source:, tag: and lang: terms alone (none negated) must hold for one of its
+    terms, as the indexes file a record (`indexes.field_keys`). None when no clause is of
+    that kind (every row can match). Columns it cannot judge (a value of the wrong type)
+    give None, so that the shard itself is read and the fault found."""
+    wanted: list[tuple[frozenset[str], frozenset[str], frozenset[str]]] = []
+    for clause in query.clauses:
+        if not clause or any(t.negated or t.field not in _KINDS for t in clause):
+            continue
+        values = {name: frozenset(t.value for t in clause if t.field == name) for name in _KINDS}
+        wanted.append((values["source"], values["tag"], values["lang"]))
+    if not wanted:
+        return None
+
+    def admitted(header: dict[str, Any]) -> set[int] | None:
+        sources, tags, langs = header["sources"], header["tags"], header["langs"]
+        if not (type(sources) is type(tags) is type(langs) is list):
+            return None
+        if not len(sources) == len(tags) == len(langs):
+            return None
+        found: set[int] | None = None
+        try:
+            for source_names, tag_names, lang_names in wanted:
+                places: set[int] = set()
+                if source_names:
+                    places.update(i for i, s in enumerate(sources) if s.lower() in source_names)
+                if tag_names:
+                    for i, names in enumerate(tags):
+                        if type(names) is not list:
+                            return None
+                        if any(t.lower() in tag_names for t in names):
+                            places.add(i)
+                if lang_names:
+                    places.update(
+                        i
+                        for i, lang in enumerate(langs)
+                        if lang is not None and lang.lower().split("-")[0] in lang_names
+                    )
+                found = places if found is None else found & places
+        except (AttributeError, TypeError):
+            return None
+        return found
+
+    return admitted
+
+
+def read_rows_where(
+    folder: Path, key: str, signature: Signature | None, admitted: RowTest
+) -> list[tuple[int, Record]] | None:
+    """The records of a shard's row cache that a row test admits, with their places in the
+    shard, when the cache matches the shard's stat: a query for one source parses and
+    decodes that source's rows, not the shard's thousand."""
+    cached = _cached_lines(folder, key, signature)
+    if cached is None:
+        return None
+    header, lines = cached
+    try:
+        places = admitted(header)
+        if places is None or len(header["sources"]) != len(lines) - 1:
+            return None
+        loads = orjson.loads
+        return [(at, record_from_row(loads(lines[at + 1][:-1]))) for at in sorted(places)]
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return None  # torn: the shard itself is read instead
+
+
 def write_rows(folder: Path, key: str, signature: Signature, records: list[Record]) -> None:
-    """Write the row cache of one shard (derived data: no fsync; a torn one is ignored)."""
-    rows = [row_of(r) for r in records]
-    blob = orjson.dumps({"v": ROWS_VERSION, "shard": list(signature), "rows": rows})
+    """Write the row cache of one shard (derived data: no fsync; a torn one is ignored).
+
+    One JSON array, an element a line: a header with the shard's stat and, in columns,
+    what each row is filed under (source, tags, language), then the rows. Opening reads it
+    whole; a query for one source reads the header line and parses only the lines of the
+    rows it admits (each line less its last byte, the comma or the closing bracket)."""
+    header = orjson.dumps(
+        {
+            "v": ROWS_VERSION,
+            "shard": list(signature),
+            "sources": [r.source for r in records],
+            "tags": [r.tags for r in records],
+            "langs": [r.lang for r in records],
+        }
+    )
+    dumps = orjson.dumps
+    blob = b"[" + b",\n".join([header, *(dumps(row_of(r)) for r in records)]) + b"]"
     write_derived(rows_path(folder, key), blob)  # refused: the shard still opens, slower
 
 
