@@ -10,6 +10,10 @@ alerts-state.json), a rule added in the app from when it was added.
 Rules are checked against the article as it is stored: its title, summary, source, tags and
 marks (a full text fetched after the cycle is not read again for alerts), every rule at once
 through `fetchers.batchmatch`.
+
+Stories spike too: once the cycle's articles are grouped (the newsroom's story desk, in a
+thread), the stories they joined are checked against their own baseline, in the same thread
+after the cycle's rules, and a story fires once per spike (`[settings] story_spikes`).
 """
 
 from __future__ import annotations
@@ -19,9 +23,9 @@ import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -40,22 +44,44 @@ from fetchers.notify import WebhookSender, send_desktop, webhook_request
 from fetchers.query import Query, QueryError, parse_query
 from fetchers.store import ArticleStore
 from fetchers.timeparse import local_zone
-from fetchers.trends import BASELINE_HOURS, hour_start, series, spike_verdict, watch_query, window
+from fetchers.trends import (
+    BASELINE_HOURS,
+    hour_start,
+    series,
+    spike_verdict,
+    story_counts,
+    story_query,
+    watch_query,
+    window,
+)
+
+if TYPE_CHECKING:
+    from fetchers.storybook import StoryBook, StoryDesk
 
 log = logging.getLogger("wirewatch.alerts")
 STATE_FILE = "alerts-state.json"
 PER_RULE = 5  # desktop and webhook deliveries of one rule in one cycle; the rest in one summary
-WATCH_NOTIFY = ("terminal",)  # where a watch term's spike goes
+WATCH_NOTIFY = ("terminal",)  # where a watch term's or a story's spike goes
+STORY_ALERT = "story"  # the alert name of a story's spike (its title names the story)
 Clock = Callable[[], datetime]
 
 
 @dataclass(slots=True)
 class AlertState:
     """alerts-state.json: when each rule was first seen by a writer, and the hour each
-    term last spiked."""
+    term last spiked (a story: the last hour it was seen above its line)."""
 
     seen: dict[str, str] = field(default_factory=dict)
     spikes: dict[str, str] = field(default_factory=dict)
+
+
+def _forget_old_story_spikes(state: AlertState, recent: set[str]) -> bool:
+    """Drop the stories last above their line before the previous hour (their spike is
+    over); True when any went."""
+    old = [k for k, hour in state.spikes.items() if k.startswith("story:") and hour not in recent]
+    for key in old:
+        del state.spikes[key]
+    return bool(old)
 
 
 def _load_state(path: Path) -> AlertState:
@@ -119,7 +145,7 @@ class AlertDesk:
         self.book = RuleBook(self.dir)
         self.sender = sender or WebhookSender(user_agent=config.settings.user_agent)
         self.desktop = desktop
-        self._work: queue.SimpleQueue[list[str]] = queue.SimpleQueue()
+        self._work: queue.SimpleQueue[Callable[[], object]] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._pending = 0  # cycles queued or being checked
         self._done = threading.Condition()
@@ -136,6 +162,22 @@ class AlertDesk:
         """Queue a cycle's new articles for the desk's thread (returns at once)."""
         if not new_ids:
             return
+        ids = list(new_ids)
+        self._expect()
+        self._work.put(lambda: self.check(ids))
+
+    def after_grouping(self, new_ids: list[str], stories: StoryDesk) -> None:
+        """(On the event loop, after the story desk's hook.) Once the cycle's articles are
+        grouped, queue the spike check of the stories they joined (returns at once)."""
+        grouping = stories.running
+        if not new_ids or grouping is None or not self.config.settings.story_spikes:
+            return
+        ids, book = list(new_ids), stories.book
+        self._expect()  # counted now: `close` waits for the grouping's check too
+        grouping.add_done_callback(lambda _: self._work.put(lambda: self.check_stories(ids, book)))
+
+    def _expect(self) -> None:
+        """One more check is coming: count it, and start the desk's thread."""
         with self._done:
             self._pending += 1
             if self._thread is None:
@@ -143,13 +185,12 @@ class AlertDesk:
                     target=self._run, name="wirewatch-alerts", daemon=True
                 )
                 self._thread.start()
-        self._work.put(list(new_ids))
 
     def _run(self) -> None:
         while True:
-            ids = self._work.get()
+            task = self._work.get()
             try:
-                self.check(ids)
+                task()
             except Exception:  # the next cycle's alerts still fire
                 log.exception("checking the alert rules failed")
             finally:
@@ -247,16 +288,7 @@ class AlertDesk:
         pending.extend(spikes)
         if state_changed or spikes_changed:
             self._save_state(state)
-        if not pending:
-            return Firing()
-        try:
-            entries = self.history.append(pending, now, self.config.settings.retention_days)
-        except HistoryError as exc:
-            log.error("%s: %d alerts not kept", exc, len(pending))
-            return Firing()
-        firing = Firing(entries)
-        self._deliver(firing, {w.key: w.rule for w in watched if w.rule is not None}, now)
-        return firing
+        return self._keep(pending, {w.key: w.rule for w in watched if w.rule is not None}, now)
 
     def _created(self, rule: AlertRule, state: AlertState) -> tuple[datetime, bool]:
         """When the rule began to exist for alerts, and whether it is new to the state."""
@@ -305,6 +337,65 @@ class AlertDesk:
                 }
             )
         return out, bool(out)
+
+    def check_stories(self, new_ids: list[str], book: StoryBook) -> Firing:
+        """The spike check of the stories these new articles joined (grouped by `book`): a
+        story that two or more outlets carry fires when its articles this hour reach its own
+        line (`fetchers.trends`), once per spike: not again while it stays above the line
+        hour after hour. Runs in the desk's thread (tests call it directly)."""
+        if not self.config.settings.story_spikes:
+            return Firing()
+        now = self.clock()
+        hour = hour_start(now)
+        this_hour, last_hour = utc_iso(hour) or "", utc_iso(hour - timedelta(hours=1)) or ""
+        state = _load_state(self.dir / STATE_FILE)
+        changed = _forget_old_story_spikes(state, {this_hour, last_hour})
+        pending: list[dict[str, Any]] = []
+        for story in book.stories_with(self.store, new_ids):
+            if story.outlets < 2:
+                continue  # one outlet's run of articles (a live page, say) is no story moving
+            verdict = spike_verdict(story_counts(story, self.store, now, BASELINE_HOURS + 1))
+            if not verdict.spike:
+                continue
+            key = story_query(story.id)
+            going_on = state.spikes.get(key) in (this_hour, last_hour)
+            if state.spikes.get(key) != this_hour:
+                state.spikes[key] = this_hour
+                changed = True
+            if going_on:
+                continue
+            pending.append(
+                {
+                    "alert": STORY_ALERT,
+                    "rule": key,
+                    "kind": "spike",
+                    "article": None,
+                    "title": f"{story.title}: {verdict.current} articles this hour from"
+                    f" {story.outlets} outlets (usually {verdict.mean:.1f} an hour)",
+                    "source": None,
+                    "at": now,
+                    "link": None,
+                    "notify": WATCH_NOTIFY,
+                }
+            )
+        if changed:
+            self._save_state(state)
+        return self._keep(pending, {}, now)
+
+    def _keep(
+        self, pending: list[dict[str, Any]], rules: dict[str, AlertRule], now: datetime
+    ) -> Firing:
+        """Append what fired to the history, then deliver it."""
+        if not pending:
+            return Firing()
+        try:
+            entries = self.history.append(pending, now, self.config.settings.retention_days)
+        except HistoryError as exc:
+            log.error("%s: %d alerts not kept", exc, len(pending))
+            return Firing()
+        firing = Firing(entries)
+        self._deliver(firing, rules, now)
+        return firing
 
     def _save_state(self, state: AlertState) -> None:
         data = {"seen": state.seen, "spikes": state.spikes}

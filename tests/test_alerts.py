@@ -496,3 +496,56 @@ def test_a_health_record_that_does_not_read_is_skipped_not_a_crash(tmp_path: Pat
     bad = {"name": "B", "location": "x", "last_ok": 5, "next_poll": "soon"}
     (tmp_path / "sources.json").write_text(json.dumps({"A": good, "B": bad}))
     assert list(HealthBook(tmp_path).load()) == ["A"]
+
+
+DEAL_COPIES = [
+    "S. Korea, US strike deal on tariff negotiations after Lee-Trump summit in Gyeongju",
+    "S. Korea, US strike deal on tariff negotiations after Lee-Trump summit in Gyeongju (update)",
+    "S. Korea, US strike deal on tariff negotiations at Lee-Trump summit in Gyeongju",
+]
+
+
+def deal_item(n: int, title: str) -> str:
+    return (
+        f"<title>{title}</title><link>https://wire.example/{n}</link>"
+        f"<guid>https://wire.example/{n}</guid>"
+        "<description>Seoul and Washington settled their tariff negotiations at the Lee-Trump"
+        " summit in Gyeongju, with $200 billion of cash investment.</description>"
+        f"<pubDate>Fri, 24 Oct 2025 08:{n:02d}:00 +0000</pubDate>"
+    )
+
+
+async def test_a_story_spiking_fires_once_from_the_newsroom_cycle(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """Two outlets carry one story, six articles in the running hour (its line is 5 with no
+    baseline): the writer's cycle groups them and fires one spike naming the story; the next
+    cycle's article of the same story, the same hour, fires nothing more."""
+    data, clock = tmp_path / "d", [NOW + timedelta(minutes=30)]
+    wire = feed_server.add(
+        "/wire", Route(rss(*(deal_item(n, t) for n, t in enumerate(DEAL_COPIES))))
+    )
+    herald = feed_server.add(
+        "/herald", Route(rss(*(deal_item(10 + n, t) for n, t in enumerate(DEAL_COPIES))))
+    )
+    config = config_with(tmp_path, wire, [])
+    config.sources.append(Source(name="Herald", url=herald))
+    await cycle(config, data, clock)
+    (spike,) = AlertHistory(data).recent()
+    assert (spike.kind, spike.alert, spike.article) == ("spike", "story", None)
+    assert spike.rule.startswith("story:s")
+    assert (
+        spike.title.startswith("S. Korea, US strike deal") and "6 articles this hour" in spike.title
+    )
+    clock[0] += timedelta(minutes=10)
+    feed_server.routes["/herald"] = Route(rss(deal_item(20, DEAL_COPIES[0] + " (2nd update)")))
+    await cycle(config, data, clock)
+    assert len(AlertHistory(data).recent()) == 1
+    config.settings.story_spikes = False  # a story's spike can be turned off
+    (data / "alerts-state.json").unlink()
+    clock[0] += timedelta(minutes=10)
+    feed_server.routes["/herald"] = Route(rss(deal_item(21, DEAL_COPIES[1] + " (3rd update)")))
+    await cycle(config, data, clock)
+    assert len(AlertHistory(data).recent()) == 1
+    stories = json.loads((data / "stories.json").read_text())["stories"]
+    assert sorted(map(len, stories.values())) == [8]  # each later article joined the story
