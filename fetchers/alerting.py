@@ -38,7 +38,7 @@ from fetchers.alertrules import (
     webhook_format,
 )
 from fetchers.atomic import atomic_write_bytes
-from fetchers.batchmatch import BatchIndex
+from fetchers.batchmatch import BatchIndex, WordPlan
 from fetchers.models import from_utc_iso, utc_iso
 from fetchers.notify import WebhookSender, send_desktop, webhook_request
 from fetchers.query import Query, QueryError, parse_query
@@ -47,12 +47,12 @@ from fetchers.timeparse import local_zone
 from fetchers.trends import (
     BASELINE_HOURS,
     hour_start,
-    series,
+    hourly_counts,
     spike_verdict,
     story_counts,
     story_query,
     watch_query,
-    window,
+    within,
 )
 
 if TYPE_CHECKING:
@@ -60,6 +60,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("wirewatch.alerts")
 STATE_FILE = "alerts-state.json"
+CHUNK = 2_000  # articles read and indexed at a time
 PER_RULE = 5  # desktop and webhook deliveries of one rule in one cycle; the rest in one summary
 WATCH_NOTIFY = ("terminal",)  # where a watch term's or a story's spike goes
 STORY_ALERT = "story"  # the alert name of a story's spike (its title names the story)
@@ -149,6 +150,8 @@ class AlertDesk:
         self._thread: threading.Thread | None = None
         self._pending = 0  # cycles queued or being checked
         self._done = threading.Condition()
+        self._parsed: dict[str, Query] = {}  # the rules' queries that do not depend on now
+        self._word_plan: WordPlan | None = None
         self.reconfigure(config)
 
     def reconfigure(self, config: Any) -> None:
@@ -221,23 +224,73 @@ class AlertDesk:
     def check(self, new_ids: list[str]) -> Firing:
         """Check every rule against these newly stored articles, keep and deliver what
         fires, then look for spikes among the terms they mention. Runs in the desk's thread
-        (tests and the benchmark call it directly)."""
+        (tests and the benchmark call it directly). The articles are read CHUNK at a time,
+        so a first refresh of 100,000 never holds them all."""
         now = self.clock()
         state = _load_state(self.dir / STATE_FILE)
-        state_changed = False
         try:
-            fired = {(e.rule, e.article) for e in self.history.load() if e.kind == "match"}
+            fired = self.history.fired()
         except HistoryError as exc:
             log.error("%s: alerts not checked this cycle", exc)
             return Firing()
+        watched, state_changed = self._watched(now, state)
+        if not watched:  # no rule and no watch term: nothing to read the articles for
+            return Firing()
+        queries = self._plan([w.query for w in watched])
+        this_hour = hour_start(now).timestamp()
+        pending: list[dict[str, Any]] = []
+        fresh: set[tuple[str, str]] = set()  # fired by this check (an id handed over twice)
+        times: dict[str, list[float]] = {}  # each term's matches among these articles
+        for first in range(0, len(new_ids), CHUNK):
+            batch = BatchIndex(self.store.records(new_ids[first : first + CHUNK]), queries)
+            for term in watched:
+                hits = batch.matches(term.query)
+                if not hits:
+                    continue
+                times.setdefault(term.key, []).extend(r.when for r in hits)
+                if term.rule is None or term.created is None:
+                    continue
+                cutoff = term.created.timestamp()
+                for record in hits:
+                    pair = (term.key, record.id)
+                    if pair in fired or pair in fresh:
+                        continue
+                    fetched = record.fetched
+                    if fetched is not None and fetched < cutoff:
+                        continue  # stored before the rule existed
+                    fresh.add(pair)
+                    pending.append(
+                        {
+                            "alert": term.name,
+                            "rule": term.key,
+                            "kind": "match",
+                            "article": record.id,
+                            "title": record.title,
+                            "source": record.source,
+                            "at": now,
+                            "link": record.link,
+                            "notify": term.notify,
+                        }
+                    )
+        mentioned = [w for w in watched if any(t >= this_hour for t in times.get(w.key, ()))]
+        spikes, spikes_changed = self._spikes(mentioned, times, new_ids, state, now)
+        pending.extend(spikes)
+        if state_changed or spikes_changed:
+            self._save_state(state)
+        return self._keep(pending, {w.key: w.rule for w in watched if w.rule is not None}, now)
+
+    def _watched(self, now: datetime, state: AlertState) -> tuple[list[Watched], bool]:
+        """The rules in force and the watch terms, with their queries; True when a rule was
+        new to the state. A query without since:/before: is parsed once, not every cycle."""
         watched: list[Watched] = []
+        parsed: dict[str, Query] = {}
+        state_changed = False
         for rule in self.rules(now):
             if rule.muted:
                 continue
-            try:
-                query = parse_query(rule.query, now, self.zone)
-            except QueryError as exc:  # a since: that overflows now, say
-                log.warning("alert %s: %s", rule.name, exc)
+            query = self._parse(rule.query, now, parsed)
+            if isinstance(query, QueryError):  # a since: that overflows now, say
+                log.warning("alert %s: %s", rule.name, query)
                 continue
             created, new_rule = self._created(rule, state)
             state_changed |= new_rule
@@ -246,49 +299,29 @@ class AlertDesk:
             )
         for term in self.config.watch_terms:
             text = watch_query(term)
+            query = self._parse(text, now, parsed)
+            if not isinstance(query, QueryError):
+                watched.append(Watched(f"watch:{term}", term, text, query, WATCH_NOTIFY))
+        self._parsed = parsed  # the queries no longer in force are let go
+        return watched, state_changed
+
+    def _plan(self, queries: list[Query]) -> WordPlan:
+        """The batch index's plan for these queries: the last cycle's when they are the
+        same (their patterns are not built again)."""
+        if self._word_plan is None or not self._word_plan.matches_all(queries):
+            self._word_plan = WordPlan(queries)
+        return self._word_plan
+
+    def _parse(self, text: str, now: datetime, parsed: dict[str, Query]) -> Query | QueryError:
+        query = parsed.get(text) or self._parsed.get(text)
+        if query is None:
             try:
                 query = parse_query(text, now, self.zone)
-            except QueryError:
-                continue
-            watched.append(Watched(f"watch:{term}", term, text, query, WATCH_NOTIFY))
-        if not watched:  # no rule and no watch term: nothing to read the articles for
-            return Firing()
-        records = self.store.records(new_ids)
-        batch = BatchIndex(records, [w.query for w in watched])
-        this_hour = hour_start(now).timestamp()
-        pending: list[dict[str, Any]] = []
-        mentioned: list[Watched] = []
-        for term in watched:
-            hits = batch.matches(term.query)
-            if any(r.when >= this_hour for r in hits):
-                mentioned.append(term)
-            if term.rule is None or term.created is None:
-                continue
-            cutoff = term.created.timestamp()
-            for record in hits:
-                if (term.key, record.id) in fired:
-                    continue
-                if record.fetched is not None and record.fetched < cutoff:
-                    continue  # stored before the rule existed
-                fired.add((term.key, record.id))
-                pending.append(
-                    {
-                        "alert": term.name,
-                        "rule": term.key,
-                        "kind": "match",
-                        "article": record.id,
-                        "title": record.title,
-                        "source": record.source,
-                        "at": now,
-                        "link": record.link,
-                        "notify": term.notify,
-                    }
-                )
-        spikes, spikes_changed = self._spikes(mentioned, state, now)
-        pending.extend(spikes)
-        if state_changed or spikes_changed:
-            self._save_state(state)
-        return self._keep(pending, {w.key: w.rule for w in watched if w.rule is not None}, now)
+            except QueryError as exc:
+                return exc
+        if not any(term.field in ("since", "before") for c in query.clauses for term in c):
+            parsed[text] = query  # the same answer every cycle
+        return query
 
     def _created(self, rule: AlertRule, state: AlertState) -> tuple[datetime, bool]:
         """When the rule began to exist for alerts, and whether it is new to the state."""
@@ -306,19 +339,33 @@ class AlertDesk:
         return self._config_seen_at, True
 
     def _spikes(
-        self, mentioned: list[Watched], state: AlertState, now: datetime
+        self,
+        mentioned: list[Watched],
+        times: dict[str, list[float]],
+        new_ids: list[str],
+        state: AlertState,
+        now: datetime,
     ) -> tuple[list[dict[str, Any]], bool]:
         """A spike entry for each term this batch mentioned in the running hour whose count
-        there has reached its threshold; once per term per hour."""
+        there has reached its threshold; once per term per hour. `times`: each term's
+        matches among the batch, which is not read again for its series."""
         hour = utc_iso(hour_start(now)) or ""
         due = [term for term in mentioned if state.spikes.get(term.key) != hour]
         if not due:
             return [], False
         hours = BASELINE_HOURS + 1
-        rows = series(window(self.store, now, hours), [t.query for t in due], now, hours)
+        batch = set(new_ids)
+        earlier = [i for i in self.store.query_ids(within(Query(""), hours, now)) if i not in batch]
+        found: list[list[float]] = [list(times.get(term.key, ())) for term in due]
+        queries = [term.query for term in due]
+        plan = WordPlan(queries)
+        for first in range(0, len(earlier), CHUNK):
+            index = BatchIndex(self.store.records(earlier[first : first + CHUNK]), plan)
+            for when, query in zip(found, queries, strict=True):
+                when.extend(r.when for r in index.matches(query))
         out: list[dict[str, Any]] = []
-        for term, row in zip(due, rows, strict=True):
-            verdict = spike_verdict(row)
+        for term, mentions in zip(due, found, strict=True):
+            verdict = spike_verdict(hourly_counts(mentions, now, hours))
             if not verdict.spike:
                 continue
             state.spikes[term.key] = hour

@@ -549,3 +549,91 @@ async def test_a_story_spiking_fires_once_from_the_newsroom_cycle(
     assert len(AlertHistory(data).recent()) == 1
     stories = json.loads((data / "stories.json").read_text())["stories"]
     assert sorted(map(len, stories.values())) == [8]  # each later article joined the story
+
+
+class CountingStore:
+    """A store that notes how many articles each read of records asks for."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.reads: list[int] = []
+
+    def records(self, ids: list[str]) -> list[Record]:
+        self.reads.append(len(ids))
+        return self.store.records(ids)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.store, name)
+
+
+class CountingList(list):  # type: ignore[type-arg]
+    """A list that counts the walks over it."""
+
+    walks = 0
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        CountingList.walks += 1
+        return super().__iter__()
+
+
+def test_a_big_cycle_is_read_a_chunk_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """However many articles a cycle brings (a first refresh: 100,000), the check holds at
+    most CHUNK of them at once, and fires for every one."""
+    monkeypatch.setattr("fetchers.alerting.CHUNK", 40, raising=False)
+    data = tmp_path / "d"
+    articles = [
+        Article(id=f"id{n}", source="Wire", title=f"Tariff update {n}", fetched=NOW)
+        for n in range(100)
+    ]
+    with Store(data, writer=True) as store:
+        ids = store.add_batch(articles)
+        counting = CountingStore(store)
+        config = config_with(tmp_path, "http://127.0.0.1:9/", [{"name": "T", "query": "tariff"}])
+        desk = AlertDesk(config, counting, data, lambda: NOW)  # type: ignore[arg-type]
+        desk._config_seen_at = NOW - timedelta(days=1)
+        assert [e.kind for e in desk.check(ids).entries].count("match") == 100
+    assert counting.reads and max(counting.reads) <= 40
+
+
+def test_a_check_does_not_walk_the_kept_history(tmp_path: Path) -> None:
+    """A writer's history holds up to 50,000 entries: what already fired is known without
+    walking them at every cycle, and still fires nothing twice."""
+    data = tmp_path / "d"
+    old = [
+        Article(id=f"old{n}", source="Wire", title=f"Tariff history {n}", fetched=NOW)
+        for n in range(300)
+    ]
+    with Store(data, writer=True) as store:
+        config = config_with(tmp_path, "http://127.0.0.1:9/", [{"name": "T", "query": "tariff"}])
+        desk = AlertDesk(config, store, data, lambda: NOW)
+        desk._config_seen_at = NOW - timedelta(days=1)
+        old_ids = store.add_batch(old)
+        assert [e.kind for e in desk.check(old_ids).entries].count("match") == 300
+        desk.history._entries = CountingList(desk.history._entries)
+        CountingList.walks = 0
+        new_ids = store.add_batch(
+            [Article(id="new", source="Wire", title="Tariff news", fetched=NOW)]
+        )
+        fired = desk.check([*old_ids[:50], *new_ids]).entries
+        assert [e.article for e in fired if e.kind == "match"] == ["new"]
+        assert CountingList.walks == 0
+
+
+def test_the_fired_pairs_follow_what_the_history_keeps(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pairs the writer skips are those of the kept entries: one dropped beyond the
+    history's bound (or by retention) is no longer among them, as after a fresh read."""
+    monkeypatch.setattr("fetchers.alerthistory.MAX_ENTRIES", 3)
+    history = AlertHistory(tmp_path)
+    fields = {"alert": "T", "rule": "config:T", "kind": "match", "title": "t", "source": "W"}
+    history.append([{**fields, "article": f"a{n}", "at": NOW} for n in range(2)], NOW, 30)
+    history.append([{**fields, "article": f"a{n}", "at": NOW} for n in range(2, 5)], NOW, 30)
+    assert history.fired() == {("config:T", "a2"), ("config:T", "a3"), ("config:T", "a4")}
+    spike = {**fields, "kind": "spike", "article": None, "at": NOW}
+    later = NOW + timedelta(days=2)
+    history.append([{**fields, "article": "a5", "at": later}, spike], later, 1)
+    assert history.fired() == {("config:T", "a5")}  # a2-a4: retention dropped them
+    assert AlertHistory(tmp_path).fired() == history.fired()

@@ -7,6 +7,9 @@ import math
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
+from fetchers import trends as trends_module
 from fetchers.alerthistory import AlertEntry, AlertHistory
 from fetchers.alerting import AlertDesk
 from fetchers.alertrules import make_rule
@@ -15,7 +18,14 @@ from fetchers.models import Article, Settings
 from fetchers.query import parse_query
 from fetchers.store import Store
 from fetchers.storybook import StoryBook
-from fetchers.trends import SPIKE_FLOOR, hourly_counts, spike_verdict, trends, watch_query
+from fetchers.trends import (
+    SPIKE_FLOOR,
+    hourly_counts,
+    spike_verdict,
+    trends,
+    watch_query,
+    within,
+)
 
 NOW = datetime(2025, 10, 24, 8, 40, tzinfo=UTC)
 
@@ -194,3 +204,27 @@ def test_a_story_of_one_outlet_or_with_story_spikes_off_fires_nothing(tmp_path: 
     with Store(tmp_path / "e", writer=True) as store:
         room = StoryDeskRoom(tmp_path / "e", store, story_spikes=False)
         assert room.check(room.add(DEAL, ["Yonhap", "Reuters"] * 4, NOW)) == []
+
+
+def test_a_series_span_is_bounded_by_the_instant_not_by_text_read_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`within` adds a since: clause made from the hour's start itself: nothing is written
+    out and parsed again, and the bound is exactly that instant."""
+    parsed: list[str] = []
+    monkeypatch.setattr(
+        trends_module, "parse_query", lambda text, *a: parsed.append(text), raising=False
+    )
+    bounded = within(parse_query("tariff", NOW), 2, NOW)
+    start = datetime(2025, 10, 24, 7, 0, tzinfo=UTC).timestamp()
+    (since,) = bounded.clauses[-1]
+    assert parsed == [] and since.field == "since" and since.bound == start
+    with Store(tmp_path / "d", writer=True) as store:
+        store.add_batch(
+            [
+                _article(1, "Tariff talks", datetime(2025, 10, 24, 6, 59, 59, tzinfo=UTC)),
+                _article(2, "Tariff talks", datetime(2025, 10, 24, 7, 0, tzinfo=UTC)),
+                _article(3, "Chip talks", datetime(2025, 10, 24, 8, 0, tzinfo=UTC)),
+            ]
+        )
+        assert store.query_ids(bounded) == ["id2"]
