@@ -132,19 +132,27 @@ STORY_TRENDS = 8  # stories with a series: the most recently active carried by 2
 def story_trends(
     stories: Iterable[Story], store: ArticleStore, now: datetime, hours: int = DEFAULT_HOURS
 ) -> list[Trend]:
-    """Articles per hour of the STORY_TRENDS most recently active stories that two or more
-    outlets carry and that moved within the span (`stories`: newest activity first)."""
+    """Articles per hour of the `moving_stories`."""
     start = hour_start(now) - timedelta(hours=hours - 1)
     out: list[Trend] = []
-    for story in stories:
-        if len(out) >= STORY_TRENDS:
-            break
-        if story.outlets < 2 or story.last_seen < start.timestamp():
-            continue
+    for story in moving_stories(stories, now, hours):
         counts = story_counts(story, store, now, hours)
         out.append(
             Trend(story.title, "story", story_query(story.id), start, counts, spike_verdict(counts))
         )
+    return out
+
+
+def moving_stories(stories: Iterable[Story], now: datetime, hours: int) -> list[Story]:
+    """The STORY_TRENDS most recently active stories that two or more outlets carry and
+    that moved within the span of `hours` (`stories`: newest activity first)."""
+    start = (hour_start(now) - timedelta(hours=hours - 1)).timestamp()
+    out: list[Story] = []
+    for story in stories:
+        if len(out) >= STORY_TRENDS:
+            break
+        if story.outlets >= 2 and story.last_seen >= start:
+            out.append(story)
     return out
 
 

@@ -53,14 +53,19 @@ def entry_row(entry: AlertEntry, zone: tzinfo) -> Text:
     return row
 
 
+KIND_LABELS = {"watch": "watch term", "story": "story · articles per hour"}
+NOT_A_RULE = {  # what the rule keys say of a row that is no rule
+    "watch": "a watch term ([watch] in the config); p makes it a rule",
+    "story": "a story: enter filters to it",
+}
+
+
 def watched_label(row: Watched) -> Text:
     """A velocity row's name and what it is: a config or app rule (muted or where it
-    notifies), or a watch term."""
+    notifies), a watch term or a story."""
     rule = row.rule
-    if row.story is not None:
-        what = "story · articles per hour"
-    elif rule is None:
-        what = "watch term"
+    if rule is None:
+        what = KIND_LABELS[row.kind]
     else:
         where = "config" if rule.origin == "config" else "app"
         what = f"{where} · muted" if rule.muted else f"{where} · {', '.join(rule.notify)}"
@@ -211,10 +216,12 @@ class AlertsScreen(ReportsWorkerErrors, Screen[AlertChoice | None]):
             self.dismiss(AlertChoice("article", entry.article))
             return
         row = next((w for w in self.watched if w.key == entry.rule), None)
-        if row is None:
+        if row is not None:
+            self.dismiss(AlertChoice("filter", row.query))
+        elif entry.rule.startswith("story:"):  # a story's key is its query, listed or not
+            self.dismiss(AlertChoice("filter", entry.rule))
+        else:
             self.notify(f"{entry.alert} is no longer a rule or watch term.", markup=False)
-            return
-        self.dismiss(AlertChoice("filter", row.query))
 
     # -- the rules and watch terms --------------------------------------------------------
     @on(ListView.Selected, "#alerts-watched")
@@ -242,12 +249,7 @@ class AlertsScreen(ReportsWorkerErrors, Screen[AlertChoice | None]):
             self.notify("Pick a rule first (tab moves to the list of rules).", markup=False)
             return None
         if row.rule is None:
-            what = (
-                "a story: enter filters to it"
-                if row.story
-                else "a watch term ([watch] in the config); p makes it a rule"
-            )
-            self.notify(f"{row.name} is {what}.", markup=False)
+            self.notify(f"{row.name} is {NOT_A_RULE[row.kind]}.", markup=False)
             return None
         if stored_only and row.rule.origin == "config":
             self.notify(
@@ -302,7 +304,7 @@ class AlertsScreen(ReportsWorkerErrors, Screen[AlertChoice | None]):
 
     def action_promote(self) -> None:
         row = self._current()
-        if row is None or row.rule is not None or row.story is not None:
+        if row is None or row.kind != "watch":
             self.notify("Pick a watch term in the list of rules and terms first.", markup=False)
             return
         self._open_form(name=row.name, query=watch_query(row.name))
