@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import ListView
+from textual.widgets import Input, ListView
 from textual.worker import Worker, WorkerState
 
 from fetchers.alerthistory import AlertEntry, AlertHistory
-from fetchers.alertrules import RuleBook, make_rule
+from fetchers.alertrules import RULE_KEYS, RuleBook, make_rule
 from fetchers.notify import terminal_output
 from fetchers.trends import hourly_counts
 from tests.conftest import (
@@ -388,3 +388,53 @@ async def test_the_velocity_list_has_the_stories_outlets_share(
         await pilot.press("enter")  # the spike, newest in the history
         await pilot.pause()
         assert dash(app).query_text == "story:s0123456789ab"
+
+
+async def test_the_rule_form_edits_every_field_the_config_accepts(tmp_path: Path) -> None:
+    """The webhook body's format too: set, refused when it is no format, cleared back to
+    choosing by the URL."""
+    data = tmp_path / "data"
+    hook = "https://hooks.example.net/T000/B000"
+    RuleBook(data).add(
+        {"name": "Hooked", "query": "tariff", "notify": ["webhook"], "webhook": hook}, FROZEN
+    )
+    app = make_app(tmp_path, seed_only_config(tmp_path))
+    async with piloted(app) as pilot:
+        await settle(app, pilot, want=6)
+        screen = await open_alerts(app, pilot)
+        listed = screen.query_one("#alerts-watched", ListView)
+        listed.focus()
+        listed.index = [w.name for w in screen.watched].index("Hooked")
+        await pilot.pause()
+
+        async def edit_format(text: str) -> None:
+            await pilot.press("e")
+            await pilot.pause()
+            form = app.screen
+            assert isinstance(form, RuleForm)
+            assert {i.id for i in form.query(Input)} == {f"rule-{key}" for key in RULE_KEYS}
+            form.query_one("#rule-webhook_format", Input).focus()
+            await pilot.press("ctrl+u")
+            await type_text(pilot, text)
+            await pilot.pause()
+
+        await edit_format("teams")
+        assert "✗ webhook_format: 'teams' is not one of" in screen_text(app)
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "ntfy")
+        await pilot.pause()
+        assert "✓ notifies webhook · webhook body ntfy" in screen_text(app)
+        since = seen(app).mark()
+        await pilot.press("enter")
+        await seen(app).wait_for(RulesChanged, since=since)
+        (stored,), _ = RuleBook(data).load(FROZEN)
+        assert (stored.webhook, stored.webhook_format) == (hook, "ntfy")
+
+        await pilot.pause()
+        await edit_format("")
+        assert "✓ notifies webhook · webhook body generic" in screen_text(app)
+        since = seen(app).mark()
+        await pilot.press("enter")
+        await seen(app).wait_for(RulesChanged, since=since)
+        (stored,), _ = RuleBook(data).load(FROZEN)
+        assert stored.webhook_format is None

@@ -18,7 +18,14 @@ from textual.widgets import Footer, Input, ListItem, ListView, OptionList, Spark
 from textual.widgets.option_list import Option
 
 from fetchers.alerthistory import AlertEntry
-from fetchers.alertrules import AlertRule, RuleBookError, RuleError, make_rule
+from fetchers.alertrules import (
+    WEBHOOK_FORMATS,
+    AlertRule,
+    RuleBookError,
+    RuleError,
+    make_rule,
+    webhook_format,
+)
 from fetchers.newsroom import Clock
 from fetchers.trends import spike_verdict, watch_query
 from tui.actions import bindings
@@ -366,13 +373,18 @@ class AlertsScreen(ReportsWorkerErrors, Screen[AlertChoice | None]):
 
 
 class RuleForm(ModalScreen[dict[str, Any] | None]):
-    """Name, query, where it notifies, a webhook URL and quiet hours, checked as typed the
-    way the config's [[alerts]] are. enter saves a rule that checks; escape cancels."""
+    """Every field of a rule the config accepts (name, query, where it notifies, a webhook
+    URL and its body's format, quiet hours), checked as typed the way the config's
+    [[alerts]] are. enter saves a rule that checks; escape cancels."""
 
     BINDINGS = bindings("rule_form")
     DEFAULT_CSS = """
     RuleForm {
         align: center middle;
+    }
+    RuleForm #form-box {
+        max-height: 100%;
+        overflow-y: auto;
     }
     RuleForm #rule-reading {
         height: auto;
@@ -403,6 +415,7 @@ class RuleForm(ModalScreen[dict[str, Any] | None]):
             "query": rule.query if rule else query,
             "notify": " ".join(rule.notify) if rule else "terminal",
             "webhook": (rule.webhook or "") if rule else "",
+            "webhook_format": (rule.webhook_format or "") if rule else "",
             "quiet": (rule.quiet.text if rule and rule.quiet else ""),
         }
 
@@ -414,6 +427,7 @@ class RuleForm(ModalScreen[dict[str, Any] | None]):
             yield Input(start["query"], placeholder="tariff source:Yonhap", id="rule-query")
             yield Input(start["notify"], placeholder="terminal bell", id="rule-notify")
             yield Input(start["webhook"], placeholder="https://ntfy.sh/topic", id="rule-webhook")
+            yield Input(start["webhook_format"], placeholder="by the URL", id="rule-webhook_format")
             yield Input(start["quiet"], placeholder="22:00-07:00", id="rule-quiet")
             yield Static("", id="rule-reading")
             yield Static(Text("enter saves · escape cancels"), id="rule-help")
@@ -424,6 +438,7 @@ class RuleForm(ModalScreen[dict[str, Any] | None]):
             "query": "query",
             "notify": "notify: any of terminal bell desktop webhook",
             "webhook": "webhook URL",
+            "webhook_format": f"webhook body: {' '.join(WEBHOOK_FORMATS)} (empty: by the URL)",
             "quiet": "quiet hours (desktop and webhook)",
         }
         for field, title in titles.items():
@@ -446,10 +461,9 @@ class RuleForm(ModalScreen[dict[str, Any] | None]):
             "query": self._value("query"),
             "notify": self._value("notify").replace(",", " ").split(),
         }
-        if self._value("webhook"):
-            fields["webhook"] = self._value("webhook")
-            if self.rule is not None and self.rule.webhook_format:
-                fields["webhook_format"] = self.rule.webhook_format
+        for key in ("webhook", "webhook_format"):
+            if self._value(key):
+                fields[key] = self._value(key)
         if self._value("quiet"):
             fields["quiet"] = self._value("quiet")
         try:
@@ -461,8 +475,9 @@ class RuleForm(ModalScreen[dict[str, Any] | None]):
             reading.update(Text(f"✗ name: another rule is called {rule.name}"))
             return None
         quiet = f" · quiet {rule.quiet.text}" if rule.quiet else ""
+        body = f" · webhook body {webhook_format(rule)}" if rule.webhook else ""
         since = "" if self.rule else " · for articles fetched from now on"
-        reading.update(Text(f"✓ notifies {', '.join(rule.notify)}{quiet}{since}"))
+        reading.update(Text(f"✓ notifies {', '.join(rule.notify)}{body}{quiet}{since}"))
         return fields
 
     def on_input_submitted(self, message: Input.Submitted) -> None:
