@@ -181,9 +181,8 @@ class StoryBook:
                 return []
             found = dict.fromkeys(s for i in ids if (s := index.story_of.get(i)) is not None)
             members = {sid: list(index.members.get(sid, ())) for sid in found}
-        return [
-            _story(sid, records) for sid, ids in members.items() if (records := store.records(ids))
-        ]
+        held = ((sid, store.records(articles)) for sid, articles in members.items())
+        return [_story(sid, records) for sid, records in held if records]
 
     def update(
         self,
