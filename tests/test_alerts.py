@@ -22,6 +22,8 @@ from fetchers.notify import WebhookSender
 from fetchers.query import Record, parse_query
 from fetchers.store import Store
 from tests.conftest import FeedServer, Route, rss
+from tests.test_stories import HERALD
+from tests.test_stories import desk as story_desk  # noqa: F401 - a fixture
 from tests.webhooks import Receiver, receiver_fixture  # noqa: F401 - gives `receiver`
 from tui.cli import main
 
@@ -637,3 +639,22 @@ def test_the_fired_pairs_follow_what_the_history_keeps(
     history.append([{**fields, "article": "a5", "at": later}, spike], later, 1)
     assert history.fired() == {("config:T", "a5")}  # a2-a4: retention dropped them
     assert AlertHistory(tmp_path).fired() == history.fired()
+
+
+def test_trends_count_a_rules_outlets_clause_by_the_stories(
+    story_desk: tuple[list[str], dict[str, Route]],  # noqa: F811 - the fixture
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A rule on stories several outlets carry has a series in `wirewatch trends`, as the
+    alerts screen draws it."""
+    where, routes = story_desk
+    config = Path(where[1])
+    config.write_text(config.read_text() + '[[alerts]]\nname = "Shared"\nquery = "outlets:>=2"\n')
+    routes["/herald.xml"].body = rss(HERALD)
+    assert main([*where, "refresh"]) == 0
+    capsys.readouterr()
+    assert main([*where, "trends", "--json"]) == 0
+    series = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    (shared,) = [s for s in series if s["name"] == "Shared"]
+    assert sum(shared["counts"]) == 2  # the deal, from Yonhap and the Herald
