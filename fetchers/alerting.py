@@ -236,18 +236,21 @@ class AlertDesk:
         watched, state_changed = self._watched(now, state)
         if not watched:  # no rule and no watch term: nothing to read the articles for
             return Firing()
-        queries = self._plan([w.query for w in watched])
-        this_hour = hour_start(now).timestamp()
+        plan = self._plan([w.query for w in watched])
+        hours = BASELINE_HOURS + 1  # a spike's series: the running hour and its baseline
         pending: list[dict[str, Any]] = []
         fresh: set[tuple[str, str]] = set()  # fired by this check (an id handed over twice)
-        times: dict[str, list[float]] = {}  # each term's matches among these articles
+        counts: dict[str, list[int]] = {}  # each term's matches among them, per hour
         for first in range(0, len(new_ids), CHUNK):
-            batch = BatchIndex(self.store.records(new_ids[first : first + CHUNK]), queries)
+            batch = BatchIndex(self.store.records(new_ids[first : first + CHUNK]), plan)
             for term in watched:
                 hits = batch.matches(term.query)
                 if not hits:
                     continue
-                times.setdefault(term.key, []).extend(r.when for r in hits)
+                per_hour = hourly_counts([r.when for r in hits], now, hours)
+                if term.key in counts:
+                    per_hour = [a + b for a, b in zip(counts[term.key], per_hour, strict=True)]
+                counts[term.key] = per_hour
                 if term.rule is None or term.created is None:
                     continue
                 cutoff = term.created.timestamp()
@@ -272,8 +275,8 @@ class AlertDesk:
                             "notify": term.notify,
                         }
                     )
-        mentioned = [w for w in watched if any(t >= this_hour for t in times.get(w.key, ()))]
-        spikes, spikes_changed = self._spikes(mentioned, times, new_ids, state, now)
+        mentioned = [w for w in watched if w.key in counts and counts[w.key][-1]]
+        spikes, spikes_changed = self._spikes(mentioned, counts, new_ids, state, now)
         pending.extend(spikes)
         if state_changed or spikes_changed:
             self._save_state(state)
@@ -341,14 +344,14 @@ class AlertDesk:
     def _spikes(
         self,
         mentioned: list[Watched],
-        times: dict[str, list[float]],
+        counts: dict[str, list[int]],
         new_ids: list[str],
         state: AlertState,
         now: datetime,
     ) -> tuple[list[dict[str, Any]], bool]:
         """A spike entry for each term this batch mentioned in the running hour whose count
-        there has reached its threshold; once per term per hour. `times`: each term's
-        matches among the batch, which is not read again for its series."""
+        there has reached its threshold; once per term per hour. `counts`: each term's
+        matches per hour among the batch, which is not read again for its series."""
         hour = utc_iso(hour_start(now)) or ""
         due = [term for term in mentioned if state.spikes.get(term.key) != hour]
         if not due:
@@ -356,16 +359,17 @@ class AlertDesk:
         hours = BASELINE_HOURS + 1
         batch = set(new_ids)
         earlier = [i for i in self.store.query_ids(within(Query(""), hours, now)) if i not in batch]
-        found: list[list[float]] = [list(times.get(term.key, ())) for term in due]
+        rows = [counts[term.key] for term in due]  # the batch's, then the earlier articles'
         queries = [term.query for term in due]
         plan = WordPlan(queries)
         for first in range(0, len(earlier), CHUNK):
             index = BatchIndex(self.store.records(earlier[first : first + CHUNK]), plan)
-            for when, query in zip(found, queries, strict=True):
-                when.extend(r.when for r in index.matches(query))
+            for n, query in enumerate(queries):
+                more = hourly_counts([r.when for r in index.matches(query)], now, hours)
+                rows[n] = [a + b for a, b in zip(rows[n], more, strict=True)]
         out: list[dict[str, Any]] = []
-        for term, mentions in zip(due, found, strict=True):
-            verdict = spike_verdict(hourly_counts(mentions, now, hours))
+        for term, row in zip(due, rows, strict=True):
+            verdict = spike_verdict(row)
             if not verdict.spike:
                 continue
             state.spikes[term.key] = hour
