@@ -11,9 +11,10 @@ Rules are checked against the article as it is stored: its title, summary, sourc
 marks (a full text fetched after the cycle is not read again for alerts), every rule at once
 through `fetchers.batchmatch`.
 
-Stories spike too: once the cycle's articles are grouped (the newsroom's story desk, in a
-thread), the stories they joined are checked against their own baseline, in the same thread
-after the cycle's rules, and a story fires once per spike (`[settings] story_spikes`).
+Once the cycle's articles are grouped into stories (the newsroom's story desk, in a thread),
+the same thread checks the rules that ask the stories (`story:`, `outlets:>=3`) against them,
+and the stories they joined against their own baseline: a story fires once per spike
+(`[settings] story_spikes`).
 """
 
 from __future__ import annotations
@@ -41,8 +42,9 @@ from fetchers.atomic import atomic_write_bytes
 from fetchers.batchmatch import BatchIndex, WordPlan
 from fetchers.models import from_utc_iso, utc_iso
 from fetchers.notify import WebhookSender, send_desktop, webhook_request
-from fetchers.query import Query, QueryError, parse_query
+from fetchers.query import Query, QueryError, StoryFacts, parse_query
 from fetchers.store import ArticleStore
+from fetchers.storybook import StoryShelf
 from fetchers.timeparse import local_zone
 from fetchers.trends import (
     BASELINE_HOURS,
@@ -56,7 +58,7 @@ from fetchers.trends import (
 )
 
 if TYPE_CHECKING:
-    from fetchers.storybook import StoryBook, StoryDesk
+    from fetchers.storybook import Story, StoryBook, StoryDesk
 
 log = logging.getLogger("wirewatch.alerts")
 STATE_FILE = "alerts-state.json"
@@ -64,6 +66,8 @@ CHUNK = 2_000  # articles read and indexed at a time
 PER_RULE = 5  # desktop and webhook deliveries of one rule in one cycle; the rest in one summary
 WATCH_NOTIFY = ("terminal",)  # where a watch term's or a story's spike goes
 STORY_ALERT = "story"  # the alert name of a story's spike (its title names the story)
+STORY_FIELDS = ("story", "outlets")  # asked of the stories: checked once they are grouped
+CHANGING_FIELDS = ("since", "before", *STORY_FIELDS)  # a query with these is parsed anew
 Clock = Callable[[], datetime]
 
 
@@ -74,6 +78,10 @@ class AlertState:
 
     seen: dict[str, str] = field(default_factory=dict)
     spikes: dict[str, str] = field(default_factory=dict)
+
+
+def _asks_stories(query: Query) -> bool:
+    return any(term.field in STORY_FIELDS for clause in query.clauses for term in clause)
 
 
 def _forget_old_story_spikes(state: AlertState, recent: set[str]) -> bool:
@@ -171,13 +179,13 @@ class AlertDesk:
 
     def after_grouping(self, new_ids: list[str], stories: StoryDesk) -> None:
         """(On the event loop, after the story desk's hook.) Once the cycle's articles are
-        grouped, queue the spike check of the stories they joined (returns at once)."""
+        grouped, queue `check_grouped` (returns at once)."""
         grouping = stories.running
-        if not new_ids or grouping is None or not self.config.settings.story_spikes:
+        if not new_ids or grouping is None:
             return
         ids, book = list(new_ids), stories.book
         self._expect()  # counted now: `close` waits for the grouping's check too
-        grouping.add_done_callback(lambda _: self._work.put(lambda: self.check_stories(ids, book)))
+        grouping.add_done_callback(lambda _: self._work.put(lambda: self.check_grouped(ids, book)))
 
     def _expect(self) -> None:
         """One more check is coming: count it, and start the desk's thread."""
@@ -222,8 +230,9 @@ class AlertDesk:
         return all_rules(list(getattr(self.config, "alerts", [])), stored, muted)
 
     def check(self, new_ids: list[str]) -> Firing:
-        """Check every rule against these newly stored articles, keep and deliver what
-        fires, then look for spikes among the terms they mention. Runs in the desk's thread
+        """Check every rule against these newly stored articles (those asking the stories
+        wait for `check_grouped`), keep and deliver what fires, then look for spikes among
+        the terms they mention. Runs in the desk's thread
         (tests and the benchmark call it directly). The articles are read CHUNK at a time,
         so a first refresh of 100,000 never holds them all."""
         now = self.clock()
@@ -234,13 +243,31 @@ class AlertDesk:
             log.error("%s: alerts not checked this cycle", exc)
             return Firing()
         watched, state_changed = self._watched(now, state)
+        watched = [w for w in watched if not _asks_stories(w.query)]  # after the grouping
         if not watched:  # no rule and no watch term: nothing to read the articles for
             return Firing()
-        plan = self._plan([w.query for w in watched])
+        pending, counts = self._match(watched, new_ids, self._plan(watched), fired, now)
+        mentioned = [w for w in watched if w.key in counts and counts[w.key][-1]]
+        spikes, spikes_changed = self._spikes(mentioned, counts, new_ids, state, now)
+        pending.extend(spikes)
+        if state_changed or spikes_changed:
+            self._save_state(state)
+        return self._keep(pending, {w.key: w.rule for w in watched if w.rule is not None}, now)
+
+    def _match(
+        self,
+        watched: list[Watched],
+        new_ids: list[str],
+        plan: WordPlan,
+        fired: set[tuple[str, str]],
+        now: datetime,
+    ) -> tuple[list[dict[str, Any]], dict[str, list[int]]]:
+        """The match entries of the rules among these articles (read CHUNK at a time), and
+        each rule's or term's matches per hour of a spike's series."""
         hours = BASELINE_HOURS + 1  # a spike's series: the running hour and its baseline
         pending: list[dict[str, Any]] = []
         fresh: set[tuple[str, str]] = set()  # fired by this check (an id handed over twice)
-        counts: dict[str, list[int]] = {}  # each term's matches among them, per hour
+        counts: dict[str, list[int]] = {}
         for first in range(0, len(new_ids), CHUNK):
             batch = BatchIndex(self.store.records(new_ids[first : first + CHUNK]), plan)
             for term in watched:
@@ -275,23 +302,21 @@ class AlertDesk:
                             "notify": term.notify,
                         }
                     )
-        mentioned = [w for w in watched if w.key in counts and counts[w.key][-1]]
-        spikes, spikes_changed = self._spikes(mentioned, counts, new_ids, state, now)
-        pending.extend(spikes)
-        if state_changed or spikes_changed:
-            self._save_state(state)
-        return self._keep(pending, {w.key: w.rule for w in watched if w.rule is not None}, now)
+        return pending, counts
 
-    def _watched(self, now: datetime, state: AlertState) -> tuple[list[Watched], bool]:
-        """The rules in force and the watch terms, with their queries; True when a rule was
-        new to the state. A query without since:/before: is parsed once, not every cycle."""
+    def _watched(
+        self, now: datetime, state: AlertState, stories: StoryFacts | None = None
+    ) -> tuple[list[Watched], bool]:
+        """The rules in force and the watch terms, with their queries (`story:` and
+        `outlets:` answered by `stories`); True when a rule was new to the state. A query
+        that asks neither the time nor the stories is parsed once, not every cycle."""
         watched: list[Watched] = []
         parsed: dict[str, Query] = {}
         state_changed = False
         for rule in self.rules(now):
             if rule.muted:
                 continue
-            query = self._parse(rule.query, now, parsed)
+            query = self._parse(rule.query, now, parsed, stories)
             if isinstance(query, QueryError):  # a since: that overflows now, say
                 log.warning("alert %s: %s", rule.name, query)
                 continue
@@ -302,27 +327,30 @@ class AlertDesk:
             )
         for term in self.config.watch_terms:
             text = watch_query(term)
-            query = self._parse(text, now, parsed)
+            query = self._parse(text, now, parsed, stories)
             if not isinstance(query, QueryError):
                 watched.append(Watched(f"watch:{term}", term, text, query, WATCH_NOTIFY))
         self._parsed = parsed  # the queries no longer in force are let go
         return watched, state_changed
 
-    def _plan(self, queries: list[Query]) -> WordPlan:
-        """The batch index's plan for these queries: the last cycle's when they are the
-        same (their patterns are not built again)."""
+    def _plan(self, watched: list[Watched]) -> WordPlan:
+        """The batch index's plan for these rules' and terms' queries: the last cycle's
+        when they are the same (their patterns are not built again)."""
+        queries = [w.query for w in watched]
         if self._word_plan is None or not self._word_plan.matches_all(queries):
             self._word_plan = WordPlan(queries)
         return self._word_plan
 
-    def _parse(self, text: str, now: datetime, parsed: dict[str, Query]) -> Query | QueryError:
+    def _parse(
+        self, text: str, now: datetime, parsed: dict[str, Query], stories: StoryFacts | None
+    ) -> Query | QueryError:
         query = parsed.get(text) or self._parsed.get(text)
         if query is None:
             try:
-                query = parse_query(text, now, self.zone)
+                query = parse_query(text, now, self.zone, stories)
             except QueryError as exc:
                 return exc
-        if not any(term.field in ("since", "before") for c in query.clauses for term in c):
+        if not any(t.field in CHANGING_FIELDS for clause in query.clauses for t in clause):
             parsed[text] = query  # the same answer every cycle
         return query
 
@@ -389,20 +417,50 @@ class AlertDesk:
             )
         return out, bool(out)
 
-    def check_stories(self, new_ids: list[str], book: StoryBook) -> Firing:
-        """The spike check of the stories these new articles joined (grouped by `book`): a
-        story that two or more outlets carry fires when its articles this hour reach its own
-        line (`fetchers.trends`), once per spike: not again while it stays above the line
-        hour after hour. Runs in the desk's thread (tests call it directly)."""
-        if not self.config.settings.story_spikes:
-            return Firing()
+    def check_grouped(self, new_ids: list[str], book: StoryBook) -> Firing:
+        """Once these new articles are grouped into stories (by `book`): the rules that ask
+        the stories (`story:`, `outlets:`) against them, then the spikes of the stories they
+        joined (`[settings] story_spikes`). Runs in the desk's thread (tests call it)."""
         now = self.clock()
+        state = _load_state(self.dir / STATE_FILE)
+        try:
+            fired = self.history.fired()
+        except HistoryError as exc:
+            log.error("%s: alerts not checked this cycle", exc)
+            return Firing()
+        spikes = self.config.settings.story_spikes
+        # parsed without the stories first: only to see which rules ask them
+        asking = [w for w in self._watched(now, state)[0] if _asks_stories(w.query)]
+        if not asking and not spikes:
+            return Firing()
+        stories = book.stories_with(self.store, new_ids)
+        shelf = StoryShelf(stories)  # what `story:` and `outlets:` ask of these articles
+        watched, changed = self._watched(now, state, shelf)
+        rules = [w for w in watched if w.rule is not None and _asks_stories(w.query)]
+        pending: list[dict[str, Any]] = []
+        if rules:
+            pending, _counts = self._match(
+                rules, new_ids, WordPlan(w.query for w in rules), fired, now
+            )
+        if spikes:
+            found, spiked = self._story_spikes(stories, state, now)
+            pending += found
+            changed |= spiked
+        if changed:
+            self._save_state(state)
+        return self._keep(pending, {w.key: w.rule for w in rules if w.rule is not None}, now)
+
+    def _story_spikes(
+        self, stories: list[Story], state: AlertState, now: datetime
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """A spike entry for each of these stories that two or more outlets carry whose
+        articles this hour reach its own line (`fetchers.trends`), once per spike: not again
+        while it stays above the line hour after hour; True when the state changed."""
         hour = hour_start(now)
         this_hour, last_hour = utc_iso(hour) or "", utc_iso(hour - timedelta(hours=1)) or ""
-        state = _load_state(self.dir / STATE_FILE)
         changed = _forget_old_story_spikes(state, {this_hour, last_hour})
-        pending: list[dict[str, Any]] = []
-        for story in book.stories_with(self.store, new_ids):
+        out: list[dict[str, Any]] = []
+        for story in stories:
             if story.outlets < 2:
                 continue  # one outlet's run of articles (a live page, say) is no story moving
             verdict = spike_verdict(story_counts(story, self.store, now, BASELINE_HOURS + 1))
@@ -415,7 +473,7 @@ class AlertDesk:
                 changed = True
             if going_on:
                 continue
-            pending.append(
+            out.append(
                 {
                     "alert": STORY_ALERT,
                     "rule": key,
@@ -429,9 +487,7 @@ class AlertDesk:
                     "notify": WATCH_NOTIFY,
                 }
             )
-        if changed:
-            self._save_state(state)
-        return self._keep(pending, {}, now)
+        return out, changed
 
     def _keep(
         self, pending: list[dict[str, Any]], rules: dict[str, AlertRule], now: datetime

@@ -658,3 +658,19 @@ def test_trends_count_a_rules_outlets_clause_by_the_stories(
     series = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     (shared,) = [s for s in series if s["name"] == "Shared"]
     assert sum(shared["counts"]) == 2  # the deal, from Yonhap and the Herald
+
+
+async def test_a_rule_on_the_stories_fires_once_the_cycle_is_grouped(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """`outlets:>=2` asks the stories: the writer checks it after grouping the cycle's
+    articles, for each new article of a story two outlets carry."""
+    data, clock = tmp_path / "d", [NOW + timedelta(minutes=30)]
+    wire = feed_server.add("/wire", Route(rss(deal_item(1, DEAL_COPIES[0]), item(2, "Weather"))))
+    herald = feed_server.add("/herald", Route(rss(deal_item(11, DEAL_COPIES[1]))))
+    rules = [{"name": "Shared", "query": "outlets:>=2 source:Herald"}]
+    config = config_with(tmp_path, wire, rules)
+    config.sources.append(Source(name="Herald", url=herald))
+    config.settings.story_spikes = False
+    await cycle(config, data, clock)
+    assert fired(data) == [("Shared", DEAL_COPIES[1], "Herald")]

@@ -162,7 +162,7 @@ class StoryDeskRoom:
         (self.data / "stories.json").write_text(json.dumps(body))
         book = StoryBook(self.data)
         book.read(self.store)
-        return self.desk.check_stories(new_ids, book).entries
+        return self.desk.check_grouped(new_ids, book).entries
 
 
 def test_a_story_spikes_once_per_spike_against_its_own_baseline(tmp_path: Path) -> None:
