@@ -55,7 +55,7 @@ def forget(folder: Path, desk: AlertDesk) -> None:
     """Start the history and the state afresh, so the same cycle fires again."""
     for name in ("alerts-state.json", "alerts-history.json"):
         (folder / name).unlink(missing_ok=True)
-    desk.history = AlertHistory(folder)
+    desk.history = AlertHistory(folder, writer=True)
 
 
 def old_entries(count: int) -> list[dict[str, Any]]:

@@ -5,9 +5,10 @@ Only the writer appends (from its cycle hook); every dashboard reads the entries
 mark is that number. The file is rewritten atomically; entries from days retention has
 dropped for articles go too, and the oldest beyond MAX_ENTRIES.
 
-A write serialises only the new entries: the kept ones keep the records they were read or
-written as, and the (rule, article) pairs that fired are kept up to date entry by entry, so a
-cycle's cost does not grow with a full history.
+The writer's history (`writer=True`) keeps each entry as the file holds it and the (rule,
+article) pairs that fired, both brought up to date as it appends: a write serialises only the
+new entries and a check looks pairs up, so a cycle's cost does not grow with a full history.
+A reader keeps only the entries.
 """
 
 from __future__ import annotations
@@ -120,12 +121,13 @@ def _pair(entry: AlertEntry) -> tuple[str, str]:
 class AlertHistory:
     """alerts-history.json: read by anyone, appended to by the writer alone."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, writer: bool = False) -> None:
         self.dir = Path(data_dir)
+        self.writer = writer
         self._signature: tuple[int, int, int] | None = None
         self._entries: list[AlertEntry] = []
-        self._records: list[dict[str, Any]] = []  # each entry as the file holds it
-        self._fired: set[tuple[str, str]] = set()  # (rule, article) of the match entries
+        self._records: list[dict[str, Any]] | None = []  # each entry as the file holds it
+        self._fired: set[tuple[str, str]] | None = set()  # (rule, article) of match entries
         self._next = 1
 
     @property
@@ -155,8 +157,9 @@ class AlertHistory:
             if entry is not None:
                 entries.append(entry)
                 records.append(item)
-        self._entries, self._records = entries, records
-        self._fired = {_pair(e) for e in entries if e.kind == "match" and e.article}
+        self._entries = entries
+        self._records = records if self.writer else None  # made again when a reader writes
+        self._fired = None  # made when asked
         stated = data.get("next") if isinstance(data, dict) else None
         last = max((e.seq for e in entries), default=0)
         self._next = max(last + 1, stated if isinstance(stated, int) else 1)
@@ -175,7 +178,9 @@ class AlertHistory:
     def fired(self) -> set[tuple[str, str]]:
         """(rule, article) of every kept match entry (the writer's check skips them). The
         set is the history's own, kept up to date as it is appended to: do not change it."""
-        self.load()
+        entries = self.load()
+        if self._fired is None:
+            self._fired = {_pair(e) for e in entries if e.kind == "match" and e.article}
         return self._fired
 
     def mark(self) -> int:
@@ -203,6 +208,8 @@ class AlertHistory:
         if not added and not old:
             return []
         every = [*kept[old:], *added]
+        if self._records is None:
+            self._records = [e.to_record() for e in kept]
         records = [*self._records[old:], *(e.to_record() for e in added)]
         gone = kept[:old]
         if len(every) > MAX_ENTRIES:
@@ -216,7 +223,8 @@ class AlertHistory:
         except OSError as exc:
             raise HistoryError(f"{self.path}: cannot write ({exc.strerror or exc})") from exc
         self._entries, self._records, self._next = every, records, next_seq
-        self._fired.difference_update(_pair(e) for e in gone if e.kind == "match")
-        self._fired.update(_pair(e) for e in added if e.kind == "match" and e.article)
+        if self._fired is not None:
+            self._fired.difference_update(_pair(e) for e in gone if e.kind == "match")
+            self._fired.update(_pair(e) for e in added if e.kind == "match" and e.article)
         self._signature = stat_signature(self.path)
         return added

@@ -629,7 +629,7 @@ def test_the_fired_pairs_follow_what_the_history_keeps(
     """The pairs the writer skips are those of the kept entries: one dropped beyond the
     history's bound (or by retention) is no longer among them, as after a fresh read."""
     monkeypatch.setattr("fetchers.alerthistory.MAX_ENTRIES", 3)
-    history = AlertHistory(tmp_path)
+    history = AlertHistory(tmp_path, writer=True)
     fields = {"alert": "T", "rule": "config:T", "kind": "match", "title": "t", "source": "W"}
     history.append([{**fields, "article": f"a{n}", "at": NOW} for n in range(2)], NOW, 30)
     history.append([{**fields, "article": f"a{n}", "at": NOW} for n in range(2, 5)], NOW, 30)
