@@ -430,12 +430,13 @@ class AlertDesk:
             return Firing()
         spikes = self.config.settings.story_spikes
         # parsed without the stories first: only to see which rules ask them
-        asking = [w for w in self._watched(now, state)[0] if _asks_stories(w.query)]
-        if not asking and not spikes:
+        first, seen_new = self._watched(now, state)
+        if not spikes and not any(_asks_stories(w.query) for w in first):
             return Firing()
         stories = book.stories_with(self.store, new_ids)
         shelf = StoryShelf(stories)  # what `story:` and `outlets:` ask of these articles
         watched, changed = self._watched(now, state, shelf)
+        changed |= seen_new
         rules = [w for w in watched if w.rule is not None and _asks_stories(w.query)]
         pending: list[dict[str, Any]] = []
         if rules:
