@@ -4,6 +4,11 @@ Only the writer appends (from its cycle hook); every dashboard reads the entries
 (`since`) to ring and show them. Each entry carries a sequence number that only grows, so a
 mark is that number. The file is rewritten atomically; entries from days retention has
 dropped for articles go too, and the oldest beyond MAX_ENTRIES.
+
+The writer's history (`writer=True`) keeps each entry as the file holds it and the (rule,
+article) pairs that fired, both brought up to date as it appends: a write serialises only the
+new entries and a check looks pairs up, so a cycle's cost does not grow with a full history.
+A reader keeps only the entries.
 """
 
 from __future__ import annotations
@@ -56,8 +61,15 @@ class AlertEntry:
         }
 
     def to_record(self) -> dict[str, Any]:
+        """The entry in alerts-history.json: the JSON shape and what the writer and the
+        dashboards need besides."""
         return {
-            **self.to_json(),
+            "alert": self.alert,
+            "kind": self.kind,
+            "article": self.article,
+            "title": self.title,
+            "source": self.source,
+            "at": _iso(self.at),
             "seq": self.seq,
             "rule": self.rule,
             "link": self.link,
@@ -102,13 +114,20 @@ def _entry(item: dict[str, Any]) -> AlertEntry | None:
         return None
 
 
+def _pair(entry: AlertEntry) -> tuple[str, str]:
+    return entry.rule, entry.article or ""
+
+
 class AlertHistory:
     """alerts-history.json: read by anyone, appended to by the writer alone."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, writer: bool = False) -> None:
         self.dir = Path(data_dir)
+        self.writer = writer
         self._signature: tuple[int, int, int] | None = None
         self._entries: list[AlertEntry] = []
+        self._records: list[dict[str, Any]] | None = []  # each entry as the file holds it
+        self._fired: set[tuple[str, str]] | None = set()  # (rule, article) of match entries
         self._next = 1
 
     @property
@@ -123,15 +142,24 @@ class AlertHistory:
         try:
             data = orjson.loads(self.path.read_bytes())
         except FileNotFoundError:
-            self._signature, self._entries, self._next = None, [], 1
+            self._signature, self._entries, self._records, self._next = None, [], [], 1
+            self._fired = set()
             return self._entries
         except (OSError, orjson.JSONDecodeError) as exc:
             raise HistoryError(f"{self.path} cannot be read: {exc}") from exc
         items = data.get("entries", []) if isinstance(data, dict) else []
         if not isinstance(items, list):
             raise HistoryError(f"{self.path}: entries is not a list")
-        entries = [e for e in (_entry(i) for i in items if isinstance(i, dict)) if e]
+        entries: list[AlertEntry] = []
+        records: list[dict[str, Any]] = []
+        for item in items:
+            entry = _entry(item) if isinstance(item, dict) else None
+            if entry is not None:
+                entries.append(entry)
+                records.append(item)
         self._entries = entries
+        self._records = records if self.writer else None  # made again when a reader writes
+        self._fired = None  # made when asked
         stated = data.get("next") if isinstance(data, dict) else None
         last = max((e.seq for e in entries), default=0)
         self._next = max(last + 1, stated if isinstance(stated, int) else 1)
@@ -146,6 +174,14 @@ class AlertHistory:
             mark = 0
         new = [e for e in entries if e.seq > mark]
         return new, max(mark, new[-1].seq if new else mark)
+
+    def fired(self) -> set[tuple[str, str]]:
+        """(rule, article) of every kept match entry (the writer's check skips them). The
+        set is the history's own, kept up to date as it is appended to: do not change it."""
+        entries = self.load()
+        if self._fired is None:
+            self._fired = {_pair(e) for e in entries if e.kind == "match" and e.article}
+        return self._fired
 
     def mark(self) -> int:
         """The sequence number of the newest entry (0 when there is none)."""
@@ -164,17 +200,31 @@ class AlertHistory:
         dropped; returns them as kept. `entries` are `AlertEntry` fields without `seq`."""
         kept = self.load()
         cutoff = (now - timedelta(days=retention_days)).astimezone(UTC).date()
-        kept = [e for e in kept if e.at.astimezone(UTC).date() >= cutoff]
+        # entries are appended in time order: those retention drops are the first ones
+        old = 0
+        while old < len(kept) and kept[old].at.astimezone(UTC).date() < cutoff:
+            old += 1
         added = [AlertEntry(seq=self._next + n, **fields) for n, fields in enumerate(entries)]
-        if not added and len(kept) == len(self._entries):
+        if not added and not old:
             return []
-        every = [*kept, *added][-MAX_ENTRIES:]
+        every = [*kept[old:], *added]
+        if self._records is None:
+            self._records = [e.to_record() for e in kept]
+        records = [*self._records[old:], *(e.to_record() for e in added)]
+        gone = kept[:old]
+        if len(every) > MAX_ENTRIES:
+            drop = len(every) - MAX_ENTRIES
+            gone += every[:drop]
+            every, records = every[drop:], records[drop:]
         next_seq = self._next + len(added)
-        payload = {"next": next_seq, "entries": [e.to_record() for e in every]}
+        payload = {"next": next_seq, "entries": records}
         try:
             atomic_write_bytes(self.path, orjson.dumps(payload))
         except OSError as exc:
             raise HistoryError(f"{self.path}: cannot write ({exc.strerror or exc})") from exc
-        self._entries, self._next = every, next_seq
+        self._entries, self._records, self._next = every, records, next_seq
+        if self._fired is not None:
+            self._fired.difference_update(_pair(e) for e in gone if e.kind == "match")
+            self._fired.update(_pair(e) for e in added if e.kind == "match" and e.article)
         self._signature = stat_signature(self.path)
         return added

@@ -10,6 +10,11 @@ alerts-state.json), a rule added in the app from when it was added.
 Rules are checked against the article as it is stored: its title, summary, source, tags and
 marks (a full text fetched after the cycle is not read again for alerts), every rule at once
 through `fetchers.batchmatch`.
+
+Once the cycle's articles are grouped into stories (the newsroom's story desk, in a thread),
+the same thread checks the rules that ask the stories (`story:`, `outlets:>=3`) against them,
+and the stories they joined against their own baseline: a story fires once per spike
+(`[settings] story_spikes`).
 """
 
 from __future__ import annotations
@@ -19,9 +24,9 @@ import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -34,28 +39,58 @@ from fetchers.alertrules import (
     webhook_format,
 )
 from fetchers.atomic import atomic_write_bytes
-from fetchers.batchmatch import BatchIndex
+from fetchers.batchmatch import BatchIndex, WordPlan
 from fetchers.models import from_utc_iso, utc_iso
 from fetchers.notify import WebhookSender, send_desktop, webhook_request
-from fetchers.query import Query, QueryError, parse_query
+from fetchers.query import Query, QueryError, StoryFacts, parse_query
 from fetchers.store import ArticleStore
+from fetchers.storybook import StoryShelf
 from fetchers.timeparse import local_zone
-from fetchers.trends import BASELINE_HOURS, hour_start, series, spike_verdict, watch_query, window
+from fetchers.trends import (
+    BASELINE_HOURS,
+    hour_start,
+    hourly_counts,
+    spike_verdict,
+    story_counts,
+    story_query,
+    watch_query,
+    within,
+)
+
+if TYPE_CHECKING:
+    from fetchers.storybook import Story, StoryBook, StoryDesk
 
 log = logging.getLogger("wirewatch.alerts")
 STATE_FILE = "alerts-state.json"
+CHUNK = 2_000  # articles read and indexed at a time
 PER_RULE = 5  # desktop and webhook deliveries of one rule in one cycle; the rest in one summary
-WATCH_NOTIFY = ("terminal",)  # where a watch term's spike goes
+WATCH_NOTIFY = ("terminal",)  # where a watch term's or a story's spike goes
+STORY_ALERT = "story"  # the alert name of a story's spike (its title names the story)
+STORY_FIELDS = ("story", "outlets")  # asked of the stories: checked once they are grouped
+CHANGING_FIELDS = ("since", "before", *STORY_FIELDS)  # a query with these is parsed anew
 Clock = Callable[[], datetime]
 
 
 @dataclass(slots=True)
 class AlertState:
     """alerts-state.json: when each rule was first seen by a writer, and the hour each
-    term last spiked."""
+    term last spiked (a story: the last hour it was seen above its line)."""
 
     seen: dict[str, str] = field(default_factory=dict)
     spikes: dict[str, str] = field(default_factory=dict)
+
+
+def _asks_stories(query: Query) -> bool:
+    return any(term.field in STORY_FIELDS for clause in query.clauses for term in clause)
+
+
+def _forget_old_story_spikes(state: AlertState, recent: set[str]) -> bool:
+    """Drop the stories last above their line before the previous hour (their spike is
+    over); True when any went."""
+    old = [k for k, hour in state.spikes.items() if k.startswith("story:") and hour not in recent]
+    for key in old:
+        del state.spikes[key]
+    return bool(old)
 
 
 def _load_state(path: Path) -> AlertState:
@@ -115,14 +150,16 @@ class AlertDesk:
         self.store = store
         self.dir = Path(data_dir)
         self.clock = clock
-        self.history = AlertHistory(self.dir)
+        self.history = AlertHistory(self.dir, writer=True)
         self.book = RuleBook(self.dir)
         self.sender = sender or WebhookSender(user_agent=config.settings.user_agent)
         self.desktop = desktop
-        self._work: queue.SimpleQueue[list[str]] = queue.SimpleQueue()
+        self._work: queue.SimpleQueue[Callable[[], object]] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._pending = 0  # cycles queued or being checked
         self._done = threading.Condition()
+        self._parsed: dict[str, Query] = {}  # the rules' queries that do not depend on now
+        self._word_plan: WordPlan | None = None
         self.reconfigure(config)
 
     def reconfigure(self, config: Any) -> None:
@@ -136,6 +173,22 @@ class AlertDesk:
         """Queue a cycle's new articles for the desk's thread (returns at once)."""
         if not new_ids:
             return
+        ids = list(new_ids)
+        self._expect()
+        self._work.put(lambda: self.check(ids))
+
+    def after_grouping(self, new_ids: list[str], stories: StoryDesk) -> None:
+        """(On the event loop, after the story desk's hook.) Once the cycle's articles are
+        grouped, queue `check_grouped` (returns at once)."""
+        grouping = stories.running
+        if not new_ids or grouping is None:
+            return
+        ids, book = list(new_ids), stories.book
+        self._expect()  # counted now: `close` waits for the grouping's check too
+        grouping.add_done_callback(lambda _: self._work.put(lambda: self.check_grouped(ids, book)))
+
+    def _expect(self) -> None:
+        """One more check is coming: count it, and start the desk's thread."""
         with self._done:
             self._pending += 1
             if self._thread is None:
@@ -143,13 +196,12 @@ class AlertDesk:
                     target=self._run, name="wirewatch-alerts", daemon=True
                 )
                 self._thread.start()
-        self._work.put(list(new_ids))
 
     def _run(self) -> None:
         while True:
-            ids = self._work.get()
+            task = self._work.get()
             try:
-                self.check(ids)
+                task()
             except Exception:  # the next cycle's alerts still fire
                 log.exception("checking the alert rules failed")
             finally:
@@ -178,25 +230,95 @@ class AlertDesk:
         return all_rules(list(getattr(self.config, "alerts", [])), stored, muted)
 
     def check(self, new_ids: list[str]) -> Firing:
-        """Check every rule against these newly stored articles, keep and deliver what
-        fires, then look for spikes among the terms they mention. Runs in the desk's thread
-        (tests and the benchmark call it directly)."""
+        """Check every rule against these newly stored articles (those asking the stories
+        wait for `check_grouped`), keep and deliver what fires, then look for spikes among
+        the terms they mention. Runs in the desk's thread
+        (tests and the benchmark call it directly). The articles are read CHUNK at a time,
+        so a first refresh of 100,000 never holds them all."""
         now = self.clock()
         state = _load_state(self.dir / STATE_FILE)
-        state_changed = False
         try:
-            fired = {(e.rule, e.article) for e in self.history.load() if e.kind == "match"}
+            fired = self.history.fired()
         except HistoryError as exc:
             log.error("%s: alerts not checked this cycle", exc)
             return Firing()
+        watched, state_changed = self._watched(now, state)
+        watched = [w for w in watched if not _asks_stories(w.query)]  # after the grouping
+        if not watched:  # no rule and no watch term: nothing to read the articles for
+            return Firing()
+        pending, counts = self._match(watched, new_ids, self._plan(watched), fired, now)
+        mentioned = [w for w in watched if w.key in counts and counts[w.key][-1]]
+        spikes, spikes_changed = self._spikes(mentioned, counts, new_ids, state, now)
+        pending.extend(spikes)
+        if state_changed or spikes_changed:
+            self._save_state(state)
+        return self._keep(pending, {w.key: w.rule for w in watched if w.rule is not None}, now)
+
+    def _match(
+        self,
+        watched: list[Watched],
+        new_ids: list[str],
+        plan: WordPlan,
+        fired: set[tuple[str, str]],
+        now: datetime,
+    ) -> tuple[list[dict[str, Any]], dict[str, list[int]]]:
+        """The match entries of the rules among these articles (read CHUNK at a time), and
+        each rule's or term's matches per hour of a spike's series."""
+        hours = BASELINE_HOURS + 1  # a spike's series: the running hour and its baseline
+        pending: list[dict[str, Any]] = []
+        fresh: set[tuple[str, str]] = set()  # fired by this check (an id handed over twice)
+        counts: dict[str, list[int]] = {}
+        for first in range(0, len(new_ids), CHUNK):
+            batch = BatchIndex(self.store.records(new_ids[first : first + CHUNK]), plan)
+            for term in watched:
+                hits = batch.matches(term.query)
+                if not hits:
+                    continue
+                per_hour = hourly_counts([r.when for r in hits], now, hours)
+                if term.key in counts:
+                    per_hour = [a + b for a, b in zip(counts[term.key], per_hour, strict=True)]
+                counts[term.key] = per_hour
+                if term.rule is None or term.created is None:
+                    continue
+                cutoff = term.created.timestamp()
+                for record in hits:
+                    pair = (term.key, record.id)
+                    if pair in fired or pair in fresh:
+                        continue
+                    fetched = record.fetched
+                    if fetched is not None and fetched < cutoff:
+                        continue  # stored before the rule existed
+                    fresh.add(pair)
+                    pending.append(
+                        {
+                            "alert": term.name,
+                            "rule": term.key,
+                            "kind": "match",
+                            "article": record.id,
+                            "title": record.title,
+                            "source": record.source,
+                            "at": now,
+                            "link": record.link,
+                            "notify": term.notify,
+                        }
+                    )
+        return pending, counts
+
+    def _watched(
+        self, now: datetime, state: AlertState, stories: StoryFacts | None = None
+    ) -> tuple[list[Watched], bool]:
+        """The rules in force and the watch terms, with their queries (`story:` and
+        `outlets:` answered by `stories`); True when a rule was new to the state. A query
+        that asks neither the time nor the stories is parsed once, not every cycle."""
         watched: list[Watched] = []
+        parsed: dict[str, Query] = {}
+        state_changed = False
         for rule in self.rules(now):
             if rule.muted:
                 continue
-            try:
-                query = parse_query(rule.query, now, self.zone)
-            except QueryError as exc:  # a since: that overflows now, say
-                log.warning("alert %s: %s", rule.name, exc)
+            query = self._parse(rule.query, now, parsed, stories)
+            if isinstance(query, QueryError):  # a since: that overflows now, say
+                log.warning("alert %s: %s", rule.name, query)
                 continue
             created, new_rule = self._created(rule, state)
             state_changed |= new_rule
@@ -205,58 +327,32 @@ class AlertDesk:
             )
         for term in self.config.watch_terms:
             text = watch_query(term)
+            query = self._parse(text, now, parsed, stories)
+            if not isinstance(query, QueryError):
+                watched.append(Watched(f"watch:{term}", term, text, query, WATCH_NOTIFY))
+        self._parsed = parsed  # the queries no longer in force are let go
+        return watched, state_changed
+
+    def _plan(self, watched: list[Watched]) -> WordPlan:
+        """The batch index's plan for these rules' and terms' queries: the last cycle's
+        when they are the same (their patterns are not built again)."""
+        queries = [w.query for w in watched]
+        if self._word_plan is None or not self._word_plan.matches_all(queries):
+            self._word_plan = WordPlan(queries)
+        return self._word_plan
+
+    def _parse(
+        self, text: str, now: datetime, parsed: dict[str, Query], stories: StoryFacts | None
+    ) -> Query | QueryError:
+        query = parsed.get(text) or self._parsed.get(text)
+        if query is None:
             try:
-                query = parse_query(text, now, self.zone)
-            except QueryError:
-                continue
-            watched.append(Watched(f"watch:{term}", term, text, query, WATCH_NOTIFY))
-        if not watched:  # no rule and no watch term: nothing to read the articles for
-            return Firing()
-        records = self.store.records(new_ids)
-        batch = BatchIndex(records, [w.query for w in watched])
-        this_hour = hour_start(now).timestamp()
-        pending: list[dict[str, Any]] = []
-        mentioned: list[Watched] = []
-        for term in watched:
-            hits = batch.matches(term.query)
-            if any(r.when >= this_hour for r in hits):
-                mentioned.append(term)
-            if term.rule is None or term.created is None:
-                continue
-            cutoff = term.created.timestamp()
-            for record in hits:
-                if (term.key, record.id) in fired:
-                    continue
-                if record.fetched is not None and record.fetched < cutoff:
-                    continue  # stored before the rule existed
-                fired.add((term.key, record.id))
-                pending.append(
-                    {
-                        "alert": term.name,
-                        "rule": term.key,
-                        "kind": "match",
-                        "article": record.id,
-                        "title": record.title,
-                        "source": record.source,
-                        "at": now,
-                        "link": record.link,
-                        "notify": term.notify,
-                    }
-                )
-        spikes, spikes_changed = self._spikes(mentioned, state, now)
-        pending.extend(spikes)
-        if state_changed or spikes_changed:
-            self._save_state(state)
-        if not pending:
-            return Firing()
-        try:
-            entries = self.history.append(pending, now, self.config.settings.retention_days)
-        except HistoryError as exc:
-            log.error("%s: %d alerts not kept", exc, len(pending))
-            return Firing()
-        firing = Firing(entries)
-        self._deliver(firing, {w.key: w.rule for w in watched if w.rule is not None}, now)
-        return firing
+                query = parse_query(text, now, self.zone, stories)
+            except QueryError as exc:
+                return exc
+        if not any(t.field in CHANGING_FIELDS for clause in query.clauses for t in clause):
+            parsed[text] = query  # the same answer every cycle
+        return query
 
     def _created(self, rule: AlertRule, state: AlertState) -> tuple[datetime, bool]:
         """When the rule began to exist for alerts, and whether it is new to the state."""
@@ -274,16 +370,31 @@ class AlertDesk:
         return self._config_seen_at, True
 
     def _spikes(
-        self, mentioned: list[Watched], state: AlertState, now: datetime
+        self,
+        mentioned: list[Watched],
+        counts: dict[str, list[int]],
+        new_ids: list[str],
+        state: AlertState,
+        now: datetime,
     ) -> tuple[list[dict[str, Any]], bool]:
         """A spike entry for each term this batch mentioned in the running hour whose count
-        there has reached its threshold; once per term per hour."""
+        there has reached its threshold; once per term per hour. `counts`: each term's
+        matches per hour among the batch, which is not read again for its series."""
         hour = utc_iso(hour_start(now)) or ""
         due = [term for term in mentioned if state.spikes.get(term.key) != hour]
         if not due:
             return [], False
         hours = BASELINE_HOURS + 1
-        rows = series(window(self.store, now, hours), [t.query for t in due], now, hours)
+        batch = set(new_ids)
+        earlier = [i for i in self.store.query_ids(within(Query(""), hours, now)) if i not in batch]
+        rows = [counts[term.key] for term in due]  # the batch's, then the earlier articles'
+        queries = [term.query for term in due]
+        plan = WordPlan(queries)
+        for first in range(0, len(earlier), CHUNK):
+            index = BatchIndex(self.store.records(earlier[first : first + CHUNK]), plan)
+            for n, query in enumerate(queries):
+                more = hourly_counts([r.when for r in index.matches(query)], now, hours)
+                rows[n] = [a + b for a, b in zip(rows[n], more, strict=True)]
         out: list[dict[str, Any]] = []
         for term, row in zip(due, rows, strict=True):
             verdict = spike_verdict(row)
@@ -305,6 +416,94 @@ class AlertDesk:
                 }
             )
         return out, bool(out)
+
+    def check_grouped(self, new_ids: list[str], book: StoryBook) -> Firing:
+        """Once these new articles are grouped into stories (by `book`): the rules that ask
+        the stories (`story:`, `outlets:`) against them, then the spikes of the stories they
+        joined (`[settings] story_spikes`). Runs in the desk's thread (tests call it)."""
+        now = self.clock()
+        state = _load_state(self.dir / STATE_FILE)
+        try:
+            fired = self.history.fired()
+        except HistoryError as exc:
+            log.error("%s: alerts not checked this cycle", exc)
+            return Firing()
+        spikes = self.config.settings.story_spikes
+        # parsed without the stories first: only to see which rules ask them
+        first, seen_new = self._watched(now, state)
+        if not spikes and not any(_asks_stories(w.query) for w in first):
+            return Firing()
+        stories = book.stories_with(self.store, new_ids)
+        shelf = StoryShelf(stories)  # what `story:` and `outlets:` ask of these articles
+        watched, changed = self._watched(now, state, shelf)
+        changed |= seen_new
+        rules = [w for w in watched if w.rule is not None and _asks_stories(w.query)]
+        pending: list[dict[str, Any]] = []
+        if rules:
+            pending, _counts = self._match(
+                rules, new_ids, WordPlan(w.query for w in rules), fired, now
+            )
+        if spikes:
+            found, spiked = self._story_spikes(stories, state, now)
+            pending += found
+            changed |= spiked
+        if changed:
+            self._save_state(state)
+        return self._keep(pending, {w.key: w.rule for w in rules if w.rule is not None}, now)
+
+    def _story_spikes(
+        self, stories: list[Story], state: AlertState, now: datetime
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """A spike entry for each of these stories that two or more outlets carry whose
+        articles this hour reach its own line (`fetchers.trends`), once per spike: not again
+        while it stays above the line hour after hour; True when the state changed."""
+        hour = hour_start(now)
+        this_hour, last_hour = utc_iso(hour) or "", utc_iso(hour - timedelta(hours=1)) or ""
+        changed = _forget_old_story_spikes(state, {this_hour, last_hour})
+        out: list[dict[str, Any]] = []
+        for story in stories:
+            if story.outlets < 2:
+                continue  # one outlet's run of articles (a live page, say) is no story moving
+            verdict = spike_verdict(story_counts(story, self.store, now, BASELINE_HOURS + 1))
+            if not verdict.spike:
+                continue
+            key = story_query(story.id)
+            going_on = state.spikes.get(key) in (this_hour, last_hour)
+            if state.spikes.get(key) != this_hour:
+                state.spikes[key] = this_hour
+                changed = True
+            if going_on:
+                continue
+            out.append(
+                {
+                    "alert": STORY_ALERT,
+                    "rule": key,
+                    "kind": "spike",
+                    "article": None,
+                    "title": f"{story.title}: {verdict.current} articles this hour from"
+                    f" {story.outlets} outlets (usually {verdict.mean:.1f} an hour)",
+                    "source": None,
+                    "at": now,
+                    "link": None,
+                    "notify": WATCH_NOTIFY,
+                }
+            )
+        return out, changed
+
+    def _keep(
+        self, pending: list[dict[str, Any]], rules: dict[str, AlertRule], now: datetime
+    ) -> Firing:
+        """Append what fired to the history, then deliver it."""
+        if not pending:
+            return Firing()
+        try:
+            entries = self.history.append(pending, now, self.config.settings.retention_days)
+        except HistoryError as exc:
+            log.error("%s: %d alerts not kept", exc, len(pending))
+            return Firing()
+        firing = Firing(entries)
+        self._deliver(firing, rules, now)
+        return firing
 
     def _save_state(self, state: AlertState) -> None:
         data = {"seen": state.seen, "spikes": state.spikes}

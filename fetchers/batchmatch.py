@@ -10,7 +10,6 @@ looked for in titles and summaries, as `Query.matches` does without a full text.
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -47,55 +46,85 @@ def _trie_pattern(words: Iterable[str]) -> str:
     return build(trie)
 
 
-class BatchIndex:
-    """The records of one batch, indexed for the word, source and tag terms of `queries`."""
+class WordPlan:
+    """What indexing a batch for `queries` needs, worked out once and kept for every batch
+    (chunk) and cycle with the same queries: each word term's first word, the one pattern
+    finding all of them, and the clauses the index cannot decide by itself."""
 
-    def __init__(self, records: list[Record], queries: Iterable[Query]) -> None:
-        self.records = records
-        needed = {
-            word
-            for query in queries
+    def __init__(self, queries: Iterable[Query]) -> None:
+        self.queries = list(queries)  # held: the maps below are keyed by their terms' ids
+        self.first: dict[int, str | None] = {
+            id(term): _first_word(term)
+            for query in self.queries
             for clause in query.clauses
             for term in clause
-            if (word := _first_word(term)) is not None
         }
+        self.needed = {word for word in self.first.values() if word is not None}
+        self.lengths = sorted({len(word) for word in self.needed})
+        self.pattern = (
+            re.compile(r"(?<!\w)" + _trie_pattern(self.needed) + r"\w*") if self.needed else None
+        )
+        self.rest: dict[int, Query | None] = {}  # per query: its clauses left to test
+        for query in self.queries:
+            open_clauses = [c for c in query.clauses if not all(map(self._decides, c))]
+            self.rest[id(query)] = Query(query.text, open_clauses, []) if open_clauses else None
+
+    def first_word(self, term: Term) -> str | None:
+        found = self.first.get(id(term), "")
+        return _first_word(term) if found == "" else found
+
+    def _decides(self, term: Term) -> bool:
+        """Whether the index's answer for `term` is the term's own answer."""
+        if term.negated:
+            return False
+        if term.field in ("source", "tag"):
+            return True
+        word = self.first_word(term)
+        return term.field is None and word == term.value and word in self.needed
+
+    def matches_all(self, other: Iterable[Query]) -> bool:
+        """Whether this plan was made for exactly these query objects."""
+        other = list(other)
+        return len(other) == len(self.queries) and all(
+            a is b for a, b in zip(other, self.queries, strict=True)
+        )
+
+
+class BatchIndex:
+    """The records of one batch, indexed for the word, source and tag terms of `queries` (or
+    of a `WordPlan` made for them, when many batches are indexed for the same queries)."""
+
+    def __init__(self, records: list[Record], queries: Iterable[Query] | WordPlan) -> None:
+        self.records = records
+        self.plan = queries if isinstance(queries, WordPlan) else WordPlan(queries)
         # sets of places in `records`
-        self.words: dict[str, set[int]] = {word: set() for word in needed}
+        self.words: dict[str, set[int]] = {word: set() for word in self.plan.needed}
         self.sources: dict[str, set[int]] = {}
         self.tags: dict[str, set[int]] = {}
         for place, record in enumerate(records):
             self.sources.setdefault(record.source.lower(), set()).add(place)
             for tag in record.tags:
                 self.tags.setdefault(tag.lower(), set()).add(place)
-        if needed and records:
-            self._index_words(needed)
+        if self.plan.pattern is not None and records:
+            self._index_words(self.plan.pattern)
 
-    def _index_words(self, needed: set[str]) -> None:
+    def _index_words(self, pattern: re.Pattern[str]) -> None:
         """One pass over the batch's text: every word that starts with a needed word."""
-        pattern = re.compile(r"(?<!\w)" + _trie_pattern(needed) + r"\w*")
-        starts: list[int] = []
-        at = 0
-        texts: list[str] = []
-        for record in self.records:
-            text = record.haystack
-            starts.append(at)
-            texts.append(text)
-            at += len(text) + 1
-        lengths = sorted({len(word) for word in needed})
+        needed, lengths, words = self.plan.needed, self.plan.lengths, self.words
         prefixes_of: dict[str, list[str]] = {}
-        for match in pattern.finditer("\0".join(texts)):  # "\0" is no word character
-            token = match.group()
-            found = prefixes_of.get(token)
-            if found is None:
-                found = [token[:n] for n in lengths if token[:n] in needed]
-                prefixes_of[token] = found
-            place = bisect.bisect_right(starts, match.start()) - 1
-            for word in found:
-                self.words[word].add(place)
+        findall = pattern.findall
+        for place, record in enumerate(self.records):
+            for token in set(findall(record.haystack)):
+                found = prefixes_of.get(token)
+                if found is None:
+                    found = [token[:n] for n in lengths if token[:n] in needed]
+                    prefixes_of[token] = found
+                for word in found:
+                    words[word].add(place)
 
     def term(self, term: Term) -> set[int] | None:
         """Places of the records that can satisfy `term`; None when the index cannot say."""
-        word = _first_word(term)
+        word = self.plan.first_word(term)
         if word is not None:
             return self.words.get(word)
         if term.negated:
@@ -127,18 +156,11 @@ class BatchIndex:
     def matches(self, query: Query) -> list[Record]:
         """The records matching `query` (in the batch's order). Clauses the index decides
         whole (one-word terms, sources, tags) are not tested again."""
-        open_clauses = [c for c in query.clauses if not all(map(self._decides, c))]
         candidates = self.candidates(query)
-        if not open_clauses:
+        if not candidates:
+            return []
+        # a query the plan was not made for is tested whole
+        rest = self.plan.rest.get(id(query), query)
+        if rest is None:
             return candidates
-        rest = Query(query.text, open_clauses, [])
         return [r for r in candidates if rest.matches(r)]
-
-    def _decides(self, term: Term) -> bool:
-        """Whether the index's answer for `term` is the term's own answer."""
-        if term.negated:
-            return False
-        if term.field in ("source", "tag"):
-            return True
-        word = _first_word(term)
-        return term.field is None and word == term.value and word in self.words

@@ -71,6 +71,7 @@ SETTINGS_KEYS = {
     "data_dir",
     "date_order",
     "bell",
+    "story_spikes",
     "theme",
 }
 MAX_RETENTION_DAYS = 500_000  # "keep everything" in practice; far more overflows the cutoff
@@ -300,6 +301,10 @@ def _settings(path: Path, table: Any) -> Settings:
         s.date_order = order
     if "bell" in table:
         s.bell = _typed(path, "settings.bell", table["bell"], bool, "true or false")
+    if "story_spikes" in table:
+        s.story_spikes = _typed(
+            path, "settings.story_spikes", table["story_spikes"], bool, "true or false"
+        )
     return s
 
 

@@ -143,6 +143,7 @@ class Settings:
     data_dir: str | None = None
     date_order: str | None = None
     bell: bool = False
+    story_spikes: bool = True  # a story's articles per hour spiking fires an alert
     theme: str | None = None  # a dashboard theme's name
 
 

@@ -80,6 +80,9 @@ class Newsroom:
         # the writer's grouping into stories, read by the app
         self.story_desk = stories or StoryDesk(store, data_dir)
         self.on_cycle(self.story_desk.after_cycle)
+        if alerts is not None:  # then the spikes of the stories the cycle's articles joined
+            story_desk = self.story_desk
+            self.on_cycle(lambda cycle: alerts.after_grouping(cycle.new_ids, story_desk))
 
     # -- the cycle -------------------------------------------------------------------------
     def on_cycle(self, hook: Hook) -> None:

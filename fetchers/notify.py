@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,7 @@ RETRIES = 4  # tries after the first
 BACKOFF = 1.0  # seconds before the first retry; doubled for each next one
 DESKTOP_TIMEOUT = 5.0
 POST_TIMEOUT = 10.0
+WAITS_KEPT = 16  # the latest backoff delays the sender's stats keep
 
 
 def notification_text(text: str, limit: int = TEXT_LIMIT) -> str:
@@ -180,11 +182,14 @@ class Post:
 
 @dataclass(slots=True)
 class WebhookStats:
+    """What the sender did since it started (a writer runs for weeks: nothing here grows)."""
+
     sent: int = 0
     failed: int = 0  # given up after every retry
     dropped: int = 0  # the queue was full
     attempts: int = 0
-    waits: list[float] = field(default_factory=list)  # the backoff delays slept
+    retries: int = 0  # backoff waits slept
+    waits: deque[float] = field(default_factory=lambda: deque(maxlen=WAITS_KEPT))  # the latest
 
 
 class WebhookSender:
@@ -253,6 +258,7 @@ class WebhookSender:
         for attempt in range(self.retries + 1):
             if attempt:
                 wait = self.backoff * 2 ** (attempt - 1)
+                self.stats.retries += 1
                 self.stats.waits.append(wait)
                 self.sleep(wait)
             self.stats.attempts += 1

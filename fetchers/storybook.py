@@ -172,6 +172,18 @@ class StoryBook:
                 self.index, _ = self._open(store, pace, settle)
             return StoryShelf(stories_of(self.index, store))
 
+    def stories_with(self, store: ArticleStore, ids: Iterable[str]) -> list[Story]:
+        """(Any thread.) The stories, as grouped now, that hold any of `ids` (the writer's
+        alerts look at the stories a cycle's articles joined); none before a first grouping."""
+        with self._lock:
+            index = self.index
+            if index is None:
+                return []
+            found = dict.fromkeys(s for i in ids if (s := index.story_of.get(i)) is not None)
+            members = {sid: list(index.members.get(sid, ())) for sid in found}
+        held = ((sid, store.records(articles)) for sid, articles in members.items())
+        return [_story(sid, records) for sid, records in held if records]
+
     def update(
         self,
         store: ArticleStore,

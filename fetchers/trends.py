@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from fetchers.batchmatch import BatchIndex
 from fetchers.models import utc_iso
-from fetchers.query import Query, Record, parse_query
+from fetchers.query import Query, Record, Term
 from fetchers.store import ArticleStore
 
 if TYPE_CHECKING:
@@ -90,10 +90,14 @@ def watch_query(term: str) -> str:
 
 
 def within(query: Query, hours: int, now: datetime) -> Query:
-    """The query restricted to articles of the last `hours` clock hours (a since: clause)."""
+    """The query restricted to articles of the last `hours` clock hours: a since: clause
+    made from the instant itself (the store's date order cuts the slice by its bound)."""
     start = hour_start(now) - timedelta(hours=hours - 1)
-    bound = parse_query(f"since:{utc_iso(start)}", now, UTC)
-    return Query(query.text, [*query.clauses, *bound.clauses], list(query.words))
+    instant = start.timestamp()
+    since = Term(
+        "since", (utc_iso(start) or "").lower(), False, lambda r: r.when >= instant, instant
+    )
+    return Query(query.text, [*query.clauses, [since]], list(query.words))
 
 
 @dataclass(slots=True, frozen=True)
@@ -128,21 +132,39 @@ STORY_TRENDS = 8  # stories with a series: the most recently active carried by 2
 def story_trends(
     stories: Iterable[Story], store: ArticleStore, now: datetime, hours: int = DEFAULT_HOURS
 ) -> list[Trend]:
-    """Articles per hour of the STORY_TRENDS most recently active stories that two or more
-    outlets carry and that moved within the span (`stories`: newest activity first)."""
+    """Articles per hour of the `moving_stories`."""
     start = hour_start(now) - timedelta(hours=hours - 1)
     out: list[Trend] = []
+    for story in moving_stories(stories, now, hours):
+        counts = story_counts(story, store, now, hours)
+        out.append(
+            Trend(story.title, "story", story_query(story.id), start, counts, spike_verdict(counts))
+        )
+    return out
+
+
+def moving_stories(stories: Iterable[Story], now: datetime, hours: int) -> list[Story]:
+    """The STORY_TRENDS most recently active stories that two or more outlets carry and
+    that moved within the span of `hours` (`stories`: newest activity first)."""
+    start = (hour_start(now) - timedelta(hours=hours - 1)).timestamp()
+    out: list[Story] = []
     for story in stories:
         if len(out) >= STORY_TRENDS:
             break
-        if story.outlets < 2 or story.last_seen < start.timestamp():
-            continue
-        times = [record.when for record in store.records(story.articles)]
-        counts = hourly_counts(times, now, hours)
-        out.append(
-            Trend(story.title, "story", f"story:{story.id}", start, counts, spike_verdict(counts))
-        )
+        if story.outlets >= 2 and story.last_seen >= start:
+            out.append(story)
     return out
+
+
+def story_query(story_id: str) -> str:
+    """The query of a story's articles (its series' query, its spike's rule key)."""
+    return f"story:{story_id}"
+
+
+def story_counts(story: Story, store: ArticleStore, now: datetime, hours: int) -> list[int]:
+    """A story's own articles per hour (every article of the story counts: none is a
+    passing mention)."""
+    return hourly_counts([record.when for record in store.records(story.articles)], now, hours)
 
 
 def window(store: ArticleStore, now: datetime, hours: int) -> list[Record]:

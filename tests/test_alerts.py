@@ -22,6 +22,8 @@ from fetchers.notify import WebhookSender
 from fetchers.query import Record, parse_query
 from fetchers.store import Store
 from tests.conftest import FeedServer, Route, rss
+from tests.test_stories import HERALD
+from tests.test_stories import desk as story_desk  # noqa: F401 - a fixture
 from tests.webhooks import Receiver, receiver_fixture  # noqa: F401 - gives `receiver`
 from tui.cli import main
 
@@ -496,3 +498,179 @@ def test_a_health_record_that_does_not_read_is_skipped_not_a_crash(tmp_path: Pat
     bad = {"name": "B", "location": "x", "last_ok": 5, "next_poll": "soon"}
     (tmp_path / "sources.json").write_text(json.dumps({"A": good, "B": bad}))
     assert list(HealthBook(tmp_path).load()) == ["A"]
+
+
+DEAL_COPIES = [
+    "S. Korea, US strike deal on tariff negotiations after Lee-Trump summit in Gyeongju",
+    "S. Korea, US strike deal on tariff negotiations after Lee-Trump summit in Gyeongju (update)",
+    "S. Korea, US strike deal on tariff negotiations at Lee-Trump summit in Gyeongju",
+]
+
+
+def deal_item(n: int, title: str) -> str:
+    return (
+        f"<title>{title}</title><link>https://wire.example/{n}</link>"
+        f"<guid>https://wire.example/{n}</guid>"
+        "<description>Seoul and Washington settled their tariff negotiations at the Lee-Trump"
+        " summit in Gyeongju, with $200 billion of cash investment.</description>"
+        f"<pubDate>Fri, 24 Oct 2025 08:{n:02d}:00 +0000</pubDate>"
+    )
+
+
+async def test_a_story_spiking_fires_once_from_the_newsroom_cycle(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """Two outlets carry one story, six articles in the running hour (its line is 5 with no
+    baseline): the writer's cycle groups them and fires one spike naming the story; the next
+    cycle's article of the same story, the same hour, fires nothing more."""
+    data, clock = tmp_path / "d", [NOW + timedelta(minutes=30)]
+    wire = feed_server.add(
+        "/wire", Route(rss(*(deal_item(n, t) for n, t in enumerate(DEAL_COPIES))))
+    )
+    herald = feed_server.add(
+        "/herald", Route(rss(*(deal_item(10 + n, t) for n, t in enumerate(DEAL_COPIES))))
+    )
+    config = config_with(tmp_path, wire, [])
+    config.sources.append(Source(name="Herald", url=herald))
+    await cycle(config, data, clock)
+    (spike,) = AlertHistory(data).recent()
+    assert (spike.kind, spike.alert, spike.article) == ("spike", "story", None)
+    assert spike.rule.startswith("story:s")
+    assert (
+        spike.title.startswith("S. Korea, US strike deal") and "6 articles this hour" in spike.title
+    )
+    clock[0] += timedelta(minutes=10)
+    feed_server.routes["/herald"] = Route(rss(deal_item(20, DEAL_COPIES[0] + " (2nd update)")))
+    await cycle(config, data, clock)
+    assert len(AlertHistory(data).recent()) == 1
+    config.settings.story_spikes = False  # a story's spike can be turned off
+    (data / "alerts-state.json").unlink()
+    clock[0] += timedelta(minutes=10)
+    feed_server.routes["/herald"] = Route(rss(deal_item(21, DEAL_COPIES[1] + " (3rd update)")))
+    await cycle(config, data, clock)
+    assert len(AlertHistory(data).recent()) == 1
+    stories = json.loads((data / "stories.json").read_text())["stories"]
+    assert sorted(map(len, stories.values())) == [8]  # each later article joined the story
+
+
+class CountingStore:
+    """A store that notes how many articles each read of records asks for."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.reads: list[int] = []
+
+    def records(self, ids: list[str]) -> list[Record]:
+        self.reads.append(len(ids))
+        return self.store.records(ids)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.store, name)
+
+
+class CountingList(list):  # type: ignore[type-arg]
+    """A list that counts the walks over it."""
+
+    walks = 0
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        CountingList.walks += 1
+        return super().__iter__()
+
+
+def test_a_big_cycle_is_read_a_chunk_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """However many articles a cycle brings (a first refresh: 100,000), the check holds at
+    most CHUNK of them at once, and fires for every one."""
+    monkeypatch.setattr("fetchers.alerting.CHUNK", 40, raising=False)
+    data = tmp_path / "d"
+    articles = [
+        Article(id=f"id{n}", source="Wire", title=f"Tariff update {n}", fetched=NOW)
+        for n in range(100)
+    ]
+    with Store(data, writer=True) as store:
+        ids = store.add_batch(articles)
+        counting = CountingStore(store)
+        config = config_with(tmp_path, "http://127.0.0.1:9/", [{"name": "T", "query": "tariff"}])
+        desk = AlertDesk(config, counting, data, lambda: NOW)  # type: ignore[arg-type]
+        desk._config_seen_at = NOW - timedelta(days=1)
+        assert [e.kind for e in desk.check(ids).entries].count("match") == 100
+    assert counting.reads and max(counting.reads) <= 40
+
+
+def test_a_check_does_not_walk_the_kept_history(tmp_path: Path) -> None:
+    """A writer's history holds up to 50,000 entries: what already fired is known without
+    walking them at every cycle, and still fires nothing twice."""
+    data = tmp_path / "d"
+    old = [
+        Article(id=f"old{n}", source="Wire", title=f"Tariff history {n}", fetched=NOW)
+        for n in range(300)
+    ]
+    with Store(data, writer=True) as store:
+        config = config_with(tmp_path, "http://127.0.0.1:9/", [{"name": "T", "query": "tariff"}])
+        desk = AlertDesk(config, store, data, lambda: NOW)
+        desk._config_seen_at = NOW - timedelta(days=1)
+        old_ids = store.add_batch(old)
+        assert [e.kind for e in desk.check(old_ids).entries].count("match") == 300
+        desk.history._entries = CountingList(desk.history._entries)
+        CountingList.walks = 0
+        new_ids = store.add_batch(
+            [Article(id="new", source="Wire", title="Tariff news", fetched=NOW)]
+        )
+        fired = desk.check([*old_ids[:50], *new_ids]).entries
+        assert [e.article for e in fired if e.kind == "match"] == ["new"]
+        assert CountingList.walks == 0
+
+
+def test_the_fired_pairs_follow_what_the_history_keeps(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pairs the writer skips are those of the kept entries: one dropped beyond the
+    history's bound (or by retention) is no longer among them, as after a fresh read."""
+    monkeypatch.setattr("fetchers.alerthistory.MAX_ENTRIES", 3)
+    history = AlertHistory(tmp_path, writer=True)
+    fields = {"alert": "T", "rule": "config:T", "kind": "match", "title": "t", "source": "W"}
+    history.append([{**fields, "article": f"a{n}", "at": NOW} for n in range(2)], NOW, 30)
+    history.append([{**fields, "article": f"a{n}", "at": NOW} for n in range(2, 5)], NOW, 30)
+    assert history.fired() == {("config:T", "a2"), ("config:T", "a3"), ("config:T", "a4")}
+    spike = {**fields, "kind": "spike", "article": None, "at": NOW}
+    later = NOW + timedelta(days=2)
+    history.append([{**fields, "article": "a5", "at": later}, spike], later, 1)
+    assert history.fired() == {("config:T", "a5")}  # a2-a4: retention dropped them
+    assert AlertHistory(tmp_path).fired() == history.fired()
+
+
+def test_trends_count_a_rules_outlets_clause_by_the_stories(
+    story_desk: tuple[list[str], dict[str, Route]],  # noqa: F811 - the fixture
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A rule on stories several outlets carry has a series in `wirewatch trends`, as the
+    alerts screen draws it."""
+    where, routes = story_desk
+    config = Path(where[1])
+    config.write_text(config.read_text() + '[[alerts]]\nname = "Shared"\nquery = "outlets:>=2"\n')
+    routes["/herald.xml"].body = rss(HERALD)
+    assert main([*where, "refresh"]) == 0
+    capsys.readouterr()
+    assert main([*where, "trends", "--json"]) == 0
+    series = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    (shared,) = [s for s in series if s["name"] == "Shared"]
+    assert sum(shared["counts"]) == 2  # the deal, from Yonhap and the Herald
+
+
+async def test_a_rule_on_the_stories_fires_once_the_cycle_is_grouped(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """`outlets:>=2` asks the stories: the writer checks it after grouping the cycle's
+    articles, for each new article of a story two outlets carry."""
+    data, clock = tmp_path / "d", [NOW + timedelta(minutes=30)]
+    wire = feed_server.add("/wire", Route(rss(deal_item(1, DEAL_COPIES[0]), item(2, "Weather"))))
+    herald = feed_server.add("/herald", Route(rss(deal_item(11, DEAL_COPIES[1]))))
+    rules = [{"name": "Shared", "query": "outlets:>=2 source:Herald"}]
+    config = config_with(tmp_path, wire, rules)
+    config.sources.append(Source(name="Herald", url=herald))
+    config.settings.story_spikes = False
+    await cycle(config, data, clock)
+    assert fired(data) == [("Shared", DEAL_COPIES[1], "Herald")]

@@ -4,17 +4,19 @@ rules are added, edited, muted and removed there and kept in the data dir."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import ListView
+from textual.widgets import Input, ListView
 from textual.worker import Worker, WorkerState
 
 from fetchers.alerthistory import AlertEntry, AlertHistory
-from fetchers.alertrules import RuleBook, make_rule
+from fetchers.alertrules import RULE_KEYS, RuleBook, make_rule
 from fetchers.notify import terminal_output
+from fetchers.trends import hourly_counts
 from tests.conftest import (
     FROZEN,
     dash,
@@ -339,25 +341,100 @@ async def test_a_viewer_shows_alerts_too_and_enter_on_a_spike_filters_to_its_ter
         assert dashboard.query_text == '"tariff"'
 
 
-async def test_the_velocity_list_has_the_stories_outlets_share(tmp_path: Path) -> None:
+async def test_the_velocity_list_has_the_stories_outlets_share(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Beside the rules and watch terms: each story two or more outlets carry, with its
-    articles per hour; enter filters the headlines to it."""
+    articles per hour, counted once with the other rows; enter filters the headlines to it,
+    and enter on a story's spike to that story (listed or not)."""
+    counted: list[int] = []
+
+    def counting(times: list[float], now: datetime, hours: int) -> list[int]:
+        counted.append(len(times))
+        return hourly_counts(times, now, hours)
+
+    monkeypatch.setattr("fetchers.trends.hourly_counts", counting)
+    monkeypatch.setattr("tui.alertdata.hourly_counts", counting, raising=False)
     newsroom_data(tmp_path)
     app = make_app(tmp_path)
     async with piloted(app) as pilot:
         await seen(app).wait_for(StoriesRead)
         await settle(app, pilot, want=4)
+        fire(
+            tmp_path / "data",
+            {
+                "alert": "story",
+                "rule": "story:s0123456789ab",  # a story no longer among the listed ones
+                "kind": "spike",
+                "title": "Quake: 6 articles this hour from 2 outlets (usually 0.1 an hour)",
+            },
+        )
         screen = await open_alerts(app, pilot)
-        stories = [item for item in screen.query(WatchedItem) if item.row.story is not None]
+        items = list(screen.query(WatchedItem))
+        stories = [item for item in items if item.row.kind == "story"]
         assert len(stories) == 1  # the US-Korea deal (3 outlets); the US-Japan one has one
         (story,) = stories
         assert story.counts is not None and sum(story.counts) == 3
+        assert len(counted) == len(items)  # every row counted once, the story too
         assert "story · articles per hour" in screen_text(app)
         screen.query_one("#alerts-watched", ListView).focus()
-        screen.query_one("#alerts-watched", ListView).index = list(screen.query(WatchedItem)).index(
-            story
-        )
+        screen.query_one("#alerts-watched", ListView).index = items.index(story)
         await pilot.press("enter")
         await settle(app, pilot)
-        assert dash(app).query_text == f"story:{story.row.story}"
+        assert dash(app).query_text == story.row.query == story.row.key
+        assert story.row.query.startswith("story:s")
         assert len(dash(app).headlines.ids) == 3
+        await open_alerts(app, pilot)
+        await pilot.press("enter")  # the spike, newest in the history
+        await pilot.pause()
+        assert dash(app).query_text == "story:s0123456789ab"
+
+
+async def test_the_rule_form_edits_every_field_the_config_accepts(tmp_path: Path) -> None:
+    """The webhook body's format too: set, refused when it is no format, cleared back to
+    choosing by the URL."""
+    data = tmp_path / "data"
+    hook = "https://hooks.example.net/T000/B000"
+    RuleBook(data).add(
+        {"name": "Hooked", "query": "tariff", "notify": ["webhook"], "webhook": hook}, FROZEN
+    )
+    app = make_app(tmp_path, seed_only_config(tmp_path))
+    async with piloted(app) as pilot:
+        await settle(app, pilot, want=6)
+        screen = await open_alerts(app, pilot)
+        listed = screen.query_one("#alerts-watched", ListView)
+        listed.focus()
+        listed.index = [w.name for w in screen.watched].index("Hooked")
+        await pilot.pause()
+
+        async def edit_format(text: str) -> None:
+            await pilot.press("e")
+            await pilot.pause()
+            form = app.screen
+            assert isinstance(form, RuleForm)
+            assert {i.id for i in form.query(Input)} == {f"rule-{key}" for key in RULE_KEYS}
+            form.query_one("#rule-webhook_format", Input).focus()
+            await pilot.press("ctrl+u")
+            await type_text(pilot, text)
+            await pilot.pause()
+
+        await edit_format("teams")
+        assert "✗ webhook_format: 'teams' is not one of" in screen_text(app)
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "ntfy")
+        await pilot.pause()
+        assert "✓ notifies webhook · webhook body ntfy" in screen_text(app)
+        since = seen(app).mark()
+        await pilot.press("enter")
+        await seen(app).wait_for(RulesChanged, since=since)
+        (stored,), _ = RuleBook(data).load(FROZEN)
+        assert (stored.webhook, stored.webhook_format) == (hook, "ntfy")
+
+        await pilot.pause()
+        await edit_format("")
+        assert "✓ notifies webhook · webhook body generic" in screen_text(app)
+        since = seen(app).mark()
+        await pilot.press("enter")
+        await seen(app).wait_for(RulesChanged, since=since)
+        (stored,), _ = RuleBook(data).load(FROZEN)
+        assert stored.webhook_format is None

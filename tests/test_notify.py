@@ -15,6 +15,7 @@ from fetchers.alertfeed import AlertFeed
 from fetchers.alerthistory import AlertEntry, AlertHistory
 from fetchers.alertrules import make_rule, webhook_format
 from fetchers.notify import (
+    WAITS_KEPT,
     WebhookSender,
     desktop_command,
     send_desktop,
@@ -297,3 +298,15 @@ def test_notify_send_gets_plain_escaped_arguments_and_no_shell(
     assert args[0] == "/usr/bin/notify-send" and "shell" not in kw and kw["timeout"] > 0
     monkeypatch.setattr("shutil.which", lambda name: None)
     assert not send_desktop(entry(), runner) and len(calls) == 1
+
+
+def test_the_senders_stats_keep_only_the_latest_waits() -> None:
+    """A writer runs for weeks: each retry is counted, but the delays kept stay bounded."""
+    slept: list[float] = []
+    hooks = sender(slept, retries=1)
+    for n in range(WAITS_KEPT + 4):
+        hooks.submit(f"http://127.0.0.1:9/hook/{n}", {"text": "x"})
+    assert hooks.drain(30)
+    assert len(slept) == WAITS_KEPT + 4 == hooks.stats.retries
+    assert len(hooks.stats.waits) == WAITS_KEPT
+    hooks.close()

@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
+from fetchers import trends as trends_module
+from fetchers.alerthistory import AlertEntry, AlertHistory
 from fetchers.alerting import AlertDesk
 from fetchers.alertrules import make_rule
 from fetchers.config import Config
 from fetchers.models import Article, Settings
 from fetchers.query import parse_query
 from fetchers.store import Store
-from fetchers.trends import SPIKE_FLOOR, hourly_counts, spike_verdict, trends, watch_query
+from fetchers.storybook import StoryBook
+from fetchers.trends import (
+    SPIKE_FLOOR,
+    hourly_counts,
+    spike_verdict,
+    trends,
+    watch_query,
+    within,
+)
 
 NOW = datetime(2025, 10, 24, 8, 40, tzinfo=UTC)
 
@@ -108,3 +121,110 @@ def test_a_spike_fires_once_per_term_per_hour(tmp_path: Path) -> None:
             )
         )
         assert [e.alert for e in later.entries if e.kind == "spike"] == ["tariff"]
+
+
+# -- stories ----------------------------------------------------------------------------------
+DEAL, QUAKE = "s0123456789ab", "sba9876543210"
+
+
+def _story_article(ident: str, source: str, title: str, when: datetime) -> Article:
+    return Article(id=ident, source=source, title=title, published=when, fetched=when)
+
+
+class StoryDeskRoom:
+    """A store, its stories as a writer's stories.json says them, and the writer's alerts."""
+
+    def __init__(self, data: Path, store: Store, story_spikes: bool = True) -> None:
+        self.data = data
+        self.store = store
+        self.stories: dict[str, list[str]] = {DEAL: [], QUAKE: []}
+        self.clock = [NOW]
+        settings = Settings(story_spikes=story_spikes)
+        config = Config(path=data / "w.toml", settings=settings)
+        self.desk = AlertDesk(config, store, self.data, lambda: self.clock[0])
+        self.serial = 0
+
+    def add(self, story: str, sources: list[str], when: datetime) -> list[str]:
+        """One article per source in `story`, at `when`; returns their ids."""
+        batch = []
+        for source in sources:
+            self.serial += 1
+            title = "Trade deal signed" if story == DEAL else "Quake on the coast"
+            batch.append(_story_article(f"a{self.serial}", source, title, when))
+        ids = self.store.add_batch(batch)
+        self.stories[story] += ids
+        return ids
+
+    def check(self, new_ids: list[str]) -> list[AlertEntry]:
+        """The writer's check after the cycle's grouping (the grouping as stories.json
+        holds it)."""
+        body = {"format": 1, "stories": {k: v for k, v in self.stories.items() if v}}
+        (self.data / "stories.json").write_text(json.dumps(body))
+        book = StoryBook(self.data)
+        book.read(self.store)
+        return self.desk.check_grouped(new_ids, book).entries
+
+
+def test_a_story_spikes_once_per_spike_against_its_own_baseline(tmp_path: Path) -> None:
+    with Store(tmp_path / "d", writer=True) as store:
+        room = StoryDeskRoom(tmp_path / "d", store)
+        # one article an hour for a day from two outlets (line: max(5, 1 + 3 x 1))
+        for n in range(1, 25):
+            room.add(DEAL, ["Yonhap" if n % 2 else "Reuters"], NOW - timedelta(hours=n))
+        assert room.check(room.add(DEAL, ["Yonhap", "Reuters"], NOW)) == []  # 2 this hour
+        assert room.check(room.add(DEAL, ["Yonhap", "Reuters"], NOW)) == []  # 4
+        (spike,) = room.check(room.add(DEAL, ["AP"], NOW))  # 5: the line
+        assert (spike.kind, spike.alert, spike.article, spike.rule) == (
+            "spike",
+            "story",
+            None,
+            f"story:{DEAL}",
+        )
+        assert spike.title.startswith("Trade deal signed: 5 articles this hour from 3 outlets")
+        assert spike.notify == ("terminal",)
+        assert room.check(room.add(DEAL, ["AP"], NOW)) == []  # the same spike
+        # the next hour still above its (now higher) line: the same spike goes on
+        room.clock[0] = NOW + timedelta(hours=1)
+        hour = NOW + timedelta(hours=1)
+        assert room.check(room.add(DEAL, ["Yonhap", "Reuters", "AP"] * 4, hour)) == []
+        # an hour below the line, then above again: a new spike
+        room.clock[0] = NOW + timedelta(hours=2)
+        assert room.check(room.add(DEAL, ["Yonhap"], NOW + timedelta(hours=2))) == []
+        room.clock[0] = NOW + timedelta(hours=3)
+        hour = NOW + timedelta(hours=3)
+        (again,) = room.check(room.add(DEAL, ["Yonhap", "Reuters", "AP"] * 10, hour))
+        assert again.rule == f"story:{DEAL}" and "30 articles this hour" in again.title
+        assert [e.kind for e in AlertHistory(room.data).recent()] == ["spike", "spike"]
+
+
+def test_a_story_of_one_outlet_or_with_story_spikes_off_fires_nothing(tmp_path: Path) -> None:
+    with Store(tmp_path / "d", writer=True) as store:
+        room = StoryDeskRoom(tmp_path / "d", store)
+        assert room.check(room.add(QUAKE, ["Yonhap"] * 8, NOW)) == []  # a live page
+    with Store(tmp_path / "e", writer=True) as store:
+        room = StoryDeskRoom(tmp_path / "e", store, story_spikes=False)
+        assert room.check(room.add(DEAL, ["Yonhap", "Reuters"] * 4, NOW)) == []
+
+
+def test_a_series_span_is_bounded_by_the_instant_not_by_text_read_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`within` adds a since: clause made from the hour's start itself: nothing is written
+    out and parsed again, and the bound is exactly that instant."""
+    parsed: list[str] = []
+    monkeypatch.setattr(
+        trends_module, "parse_query", lambda text, *a: parsed.append(text), raising=False
+    )
+    bounded = within(parse_query("tariff", NOW), 2, NOW)
+    start = datetime(2025, 10, 24, 7, 0, tzinfo=UTC).timestamp()
+    (since,) = bounded.clauses[-1]
+    assert parsed == [] and since.field == "since" and since.bound == start
+    with Store(tmp_path / "d", writer=True) as store:
+        store.add_batch(
+            [
+                _article(1, "Tariff talks", datetime(2025, 10, 24, 6, 59, 59, tzinfo=UTC)),
+                _article(2, "Tariff talks", datetime(2025, 10, 24, 7, 0, tzinfo=UTC)),
+                _article(3, "Chip talks", datetime(2025, 10, 24, 8, 0, tzinfo=UTC)),
+            ]
+        )
+        assert store.query_ids(bounded) == ["id2"]

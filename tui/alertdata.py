@@ -13,30 +13,39 @@ from typing import Any, Literal
 from fetchers.alertfeed import AlertFeed, NewAlerts
 from fetchers.alerthistory import AlertEntry, AlertHistory, HistoryError
 from fetchers.alertrules import AlertRule, RuleBook, RuleBookError, all_rules
-from fetchers.query import QueryError, parse_query
-from fetchers.trends import DEFAULT_HOURS, hourly_counts, story_trends, trends, watch_query
+from fetchers.query import Query, QueryError, parse_query
+from fetchers.trends import DEFAULT_HOURS, moving_stories, story_query, trends, watch_query
 from tui.session import Session
 
 HISTORY_SHOWN = 500  # the newest entries the alerts screen lists
 TREND_HOURS = DEFAULT_HOURS  # the span of its sparklines
 RuleChange = Literal["add", "edit", "mute", "unmute", "remove"]
+WatchedKind = Literal["alert", "watch", "story"]
 
 
 @dataclass(slots=True, frozen=True)
 class Watched:
-    """A row of the alerts screen's velocity list: an alert rule or a watch term."""
+    """A row of the alerts screen's velocity list: an alert rule, a watch term or a story,
+    each counted by its query (a story's is `story:ID`, which the stories answer)."""
 
     name: str
     query: str
-    rule: AlertRule | None = None  # None: a watch term, or a story
-    story: str | None = None  # a story's id: its articles per hour, not a rule's mentions
+    kind: WatchedKind
+    key: str  # the history's name for it ("config:NAME", "app:ID", "watch:TERM", "story:ID")
+    rule: AlertRule | None = None  # an alert's rule
 
-    @property
-    def key(self) -> str:
-        """The history's name for it ("config:NAME", "app:ID", "watch:TERM", "story:ID")."""
-        if self.story is not None:
-            return f"story:{self.story}"
-        return self.rule.key if self.rule is not None else f"watch:{self.name}"
+    @classmethod
+    def of_rule(cls, rule: AlertRule) -> Watched:
+        return cls(rule.name, rule.query, "alert", rule.key, rule)
+
+    @classmethod
+    def of_term(cls, term: str) -> Watched:
+        return cls(term, watch_query(term), "watch", f"watch:{term}")
+
+    @classmethod
+    def of_story(cls, story_id: str, title: str) -> Watched:
+        query = story_query(story_id)  # also the key of the story's spikes in the history
+        return cls(title, query, "story", query)
 
 
 @dataclass(slots=True)
@@ -93,33 +102,28 @@ class AlertData:
         except RuleBookError as exc:
             stored, muted, problems = [], set(), [str(exc)]
         rules = all_rules(list(self.config.alerts), stored, muted)
-        out = [Watched(rule.name, rule.query, rule) for rule in rules]
-        out += [Watched(term, watch_query(term)) for term in self.config.watch_terms]
+        out = [Watched.of_rule(rule) for rule in rules]
+        out += [Watched.of_term(term) for term in self.config.watch_terms]
         shelf = self.session.shelf
-        if shelf is not None:
-            moving = story_trends(shelf.stories, self.session.store, now, TREND_HOURS)
-            out += [Watched(t.name, t.query, story=t.query.removeprefix("story:")) for t in moving]
+        if shelf is not None:  # chosen here, counted by `series` with the rest
+            moving = moving_stories(shelf.stories, now, TREND_HOURS)
+            out += [Watched.of_story(story.id, story.title) for story in moving]
         return out, problems
 
     def series(self, watched: list[Watched]) -> list[list[int]]:
-        """Mentions per hour of each row over the last TREND_HOURS hours, oldest first (a row
-        whose query no longer parses counts nothing)."""
+        """Mentions per hour of each row over the last TREND_HOURS hours, oldest first, in
+        one pass (a story's `story:` and a rule's `outlets:` answered by the stories last
+        read; a row whose query no longer parses counts nothing)."""
         now = self.session.clock()
-        terms = []
+        terms: list[tuple[str, str, str, Query]] = []
         counts = [[0] * TREND_HOURS for _ in watched]
         shelf = self.session.shelf
         for n, row in enumerate(watched):
-            if row.story is not None:  # its own articles, as `wirewatch trends` counts them
-                story = shelf.by_id.get(row.story) if shelf is not None else None
-                if story is not None:
-                    records = self.session.store.records(story.articles)
-                    counts[n] = hourly_counts([r.when for r in records], now, TREND_HOURS)
-                continue
             try:
-                query = parse_query(row.query, now, self.session.local)
+                query = parse_query(row.query, now, self.session.local, stories=shelf)
             except QueryError:
                 continue
-            terms.append((str(n), "alert" if row.rule else "watch", row.query, query))
+            terms.append((str(n), row.kind, row.query, query))
         if terms:
             for found in trends(self.session.store, terms, now, TREND_HOURS):
                 counts[int(found.name)] = found.counts

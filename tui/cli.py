@@ -41,7 +41,7 @@ from fetchers.query import Query, QueryError, parse_query
 from fetchers.redact import printable
 from fetchers.store import ArticleStore, StoreError, StoreLocked
 from fetchers.store.factory import open_store
-from fetchers.storybook import StoryBook, StoryLookup, leads, stories_of
+from fetchers.storybook import StoryBook, StoryLookup, StoryShelf, leads, stories_of
 from fetchers.timeparse import local_zone, since_spec
 from fetchers.trends import (
     DEFAULT_HOURS,
@@ -837,8 +837,12 @@ def cmd_trends(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     terms = [(t, "watch", watch_query(t)) for t in ctx.config.watch_terms]
     terms += [(r.name, "alert", r.query) for r in all_rules(ctx.config.alerts, stored, muted)]
     with _viewer(ctx) as store:
-        parsed = [(name, kind, text, parse_query(text, now, zone)) for name, kind, text in terms]
         found_stories = stories_of(StoryBook(ctx.data_dir).read(store), store)
+        shelf = StoryShelf(found_stories)  # a rule's story: and outlets: ask the stories
+        parsed = [
+            (name, kind, text, parse_query(text, now, zone, stories=shelf))
+            for name, kind, text in terms
+        ]
         series = trends(store, parsed, now, args.hours)
         series += story_trends(found_stories, store, now, args.hours)
         for found in series:

@@ -18,7 +18,14 @@ from textual.widgets import Footer, Input, ListItem, ListView, OptionList, Spark
 from textual.widgets.option_list import Option
 
 from fetchers.alerthistory import AlertEntry
-from fetchers.alertrules import AlertRule, RuleBookError, RuleError, make_rule
+from fetchers.alertrules import (
+    WEBHOOK_FORMATS,
+    AlertRule,
+    RuleBookError,
+    RuleError,
+    make_rule,
+    webhook_format,
+)
 from fetchers.newsroom import Clock
 from fetchers.trends import spike_verdict, watch_query
 from tui.actions import bindings
@@ -53,14 +60,19 @@ def entry_row(entry: AlertEntry, zone: tzinfo) -> Text:
     return row
 
 
+KIND_LABELS = {"watch": "watch term", "story": "story · articles per hour"}
+NOT_A_RULE = {  # what the rule keys say of a row that is no rule
+    "watch": "a watch term ([watch] in the config); p makes it a rule",
+    "story": "a story: enter filters to it",
+}
+
+
 def watched_label(row: Watched) -> Text:
     """A velocity row's name and what it is: a config or app rule (muted or where it
-    notifies), or a watch term."""
+    notifies), a watch term or a story."""
     rule = row.rule
-    if row.story is not None:
-        what = "story · articles per hour"
-    elif rule is None:
-        what = "watch term"
+    if rule is None:
+        what = KIND_LABELS[row.kind]
     else:
         where = "config" if rule.origin == "config" else "app"
         what = f"{where} · muted" if rule.muted else f"{where} · {', '.join(rule.notify)}"
@@ -211,10 +223,12 @@ class AlertsScreen(ReportsWorkerErrors, Screen[AlertChoice | None]):
             self.dismiss(AlertChoice("article", entry.article))
             return
         row = next((w for w in self.watched if w.key == entry.rule), None)
-        if row is None:
+        if row is not None:
+            self.dismiss(AlertChoice("filter", row.query))
+        elif entry.rule.startswith("story:"):  # a story's key is its query, listed or not
+            self.dismiss(AlertChoice("filter", entry.rule))
+        else:
             self.notify(f"{entry.alert} is no longer a rule or watch term.", markup=False)
-            return
-        self.dismiss(AlertChoice("filter", row.query))
 
     # -- the rules and watch terms --------------------------------------------------------
     @on(ListView.Selected, "#alerts-watched")
@@ -242,12 +256,7 @@ class AlertsScreen(ReportsWorkerErrors, Screen[AlertChoice | None]):
             self.notify("Pick a rule first (tab moves to the list of rules).", markup=False)
             return None
         if row.rule is None:
-            what = (
-                "a story: enter filters to it"
-                if row.story
-                else "a watch term ([watch] in the config); p makes it a rule"
-            )
-            self.notify(f"{row.name} is {what}.", markup=False)
+            self.notify(f"{row.name} is {NOT_A_RULE[row.kind]}.", markup=False)
             return None
         if stored_only and row.rule.origin == "config":
             self.notify(
@@ -302,7 +311,7 @@ class AlertsScreen(ReportsWorkerErrors, Screen[AlertChoice | None]):
 
     def action_promote(self) -> None:
         row = self._current()
-        if row is None or row.rule is not None or row.story is not None:
+        if row is None or row.kind != "watch":
             self.notify("Pick a watch term in the list of rules and terms first.", markup=False)
             return
         self._open_form(name=row.name, query=watch_query(row.name))
@@ -364,13 +373,18 @@ class AlertsScreen(ReportsWorkerErrors, Screen[AlertChoice | None]):
 
 
 class RuleForm(ModalScreen[dict[str, Any] | None]):
-    """Name, query, where it notifies, a webhook URL and quiet hours, checked as typed the
-    way the config's [[alerts]] are. enter saves a rule that checks; escape cancels."""
+    """Every field of a rule the config accepts (name, query, where it notifies, a webhook
+    URL and its body's format, quiet hours), checked as typed the way the config's
+    [[alerts]] are. enter saves a rule that checks; escape cancels."""
 
     BINDINGS = bindings("rule_form")
     DEFAULT_CSS = """
     RuleForm {
         align: center middle;
+    }
+    RuleForm #form-box {
+        max-height: 100%;
+        overflow-y: auto;
     }
     RuleForm #rule-reading {
         height: auto;
@@ -401,6 +415,7 @@ class RuleForm(ModalScreen[dict[str, Any] | None]):
             "query": rule.query if rule else query,
             "notify": " ".join(rule.notify) if rule else "terminal",
             "webhook": (rule.webhook or "") if rule else "",
+            "webhook_format": (rule.webhook_format or "") if rule else "",
             "quiet": (rule.quiet.text if rule and rule.quiet else ""),
         }
 
@@ -412,6 +427,7 @@ class RuleForm(ModalScreen[dict[str, Any] | None]):
             yield Input(start["query"], placeholder="tariff source:Yonhap", id="rule-query")
             yield Input(start["notify"], placeholder="terminal bell", id="rule-notify")
             yield Input(start["webhook"], placeholder="https://ntfy.sh/topic", id="rule-webhook")
+            yield Input(start["webhook_format"], placeholder="by the URL", id="rule-webhook_format")
             yield Input(start["quiet"], placeholder="22:00-07:00", id="rule-quiet")
             yield Static("", id="rule-reading")
             yield Static(Text("enter saves · escape cancels"), id="rule-help")
@@ -422,6 +438,7 @@ class RuleForm(ModalScreen[dict[str, Any] | None]):
             "query": "query",
             "notify": "notify: any of terminal bell desktop webhook",
             "webhook": "webhook URL",
+            "webhook_format": f"webhook body: {' '.join(WEBHOOK_FORMATS)} (empty: by the URL)",
             "quiet": "quiet hours (desktop and webhook)",
         }
         for field, title in titles.items():
@@ -444,10 +461,9 @@ class RuleForm(ModalScreen[dict[str, Any] | None]):
             "query": self._value("query"),
             "notify": self._value("notify").replace(",", " ").split(),
         }
-        if self._value("webhook"):
-            fields["webhook"] = self._value("webhook")
-            if self.rule is not None and self.rule.webhook_format:
-                fields["webhook_format"] = self.rule.webhook_format
+        for key in ("webhook", "webhook_format"):
+            if self._value(key):
+                fields[key] = self._value(key)
         if self._value("quiet"):
             fields["quiet"] = self._value("quiet")
         try:
@@ -459,8 +475,9 @@ class RuleForm(ModalScreen[dict[str, Any] | None]):
             reading.update(Text(f"✗ name: another rule is called {rule.name}"))
             return None
         quiet = f" · quiet {rule.quiet.text}" if rule.quiet else ""
+        body = f" · webhook body {webhook_format(rule)}" if rule.webhook else ""
         since = "" if self.rule else " · for articles fetched from now on"
-        reading.update(Text(f"✓ notifies {', '.join(rule.notify)}{quiet}{since}"))
+        reading.update(Text(f"✓ notifies {', '.join(rule.notify)}{body}{quiet}{since}"))
         return fields
 
     def on_input_submitted(self, message: Input.Submitted) -> None:
