@@ -15,6 +15,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,8 +28,6 @@ from fetchers.query import Record
 from fetchers.stories import WINDOW, Item, StoryIndex, terms
 
 if TYPE_CHECKING:
-    import asyncio
-
     from fetchers.newsroom import Cycle
     from fetchers.store import ArticleStore
 
@@ -238,17 +237,17 @@ class StoryDesk:
         self.pace = pace
         self.settle = settle
         self.cold_limit = cold_limit
-        self.running: asyncio.Future[None] | None = None
+        self.running: Future[None] | None = None  # the last cycle's grouping
+        self._grouper: ThreadPoolExecutor | None = None
 
     def after_cycle(self, cycle: Cycle) -> None:
+        """Group the cycle's articles in the desk's own thread, one cycle after another
+        (from whichever thread or event loop ran the cycle)."""
         if not self.store.is_writer:
             return
-        import asyncio  # here: the commands that only read stories never load it
-
-        loop = asyncio.get_running_loop()
-        self.running = loop.run_in_executor(
-            None, self._update, list(cycle.new_ids), cycle.removed > 0
-        )
+        if self._grouper is None:
+            self._grouper = ThreadPoolExecutor(1, thread_name_prefix="wirewatch-stories")
+        self.running = self._grouper.submit(self._update, list(cycle.new_ids), cycle.removed > 0)
 
     def _update(self, new_ids: list[str], removed: bool) -> None:
         cold = self.book.index is None and not self.book.path.exists()

@@ -78,3 +78,27 @@ async def test_after_a_restart_the_status_says_when_the_next_poll_is_due(tmp_pat
         assert "polled 3m ago ─ next poll in 7m" in status
         assert "polling" not in status
         assert dash(app).last_poll is None  # and nothing was polled
+
+
+async def test_the_poll_cycle_runs_beside_the_screen_not_on_its_event_loop(
+    tmp_path: Path,
+) -> None:
+    """What a cycle does between its awaits (reading responses, staging, the hooks) would
+    hold up every keypress and repaint if it ran on the screen's event loop."""
+    import asyncio
+    import threading
+
+    app = make_app(tmp_path)
+    where: list[tuple[int, asyncio.AbstractEventLoop]] = []
+    async with piloted(app, (160, 50)) as pilot:
+        await seen(app).wait_for(PollerReady)
+        screen_loop = asyncio.get_running_loop()
+        app.session.newsroom.on_cycle(  # type: ignore[union-attr]
+            lambda _: where.append((threading.get_ident(), asyncio.get_running_loop()))
+        )
+        await pilot.press("r")  # a cycle now, asked from the screen
+        await seen(app).wait_for(CycleDone)
+        await settle(app, pilot, want=6)
+    assert where, "no cycle ran"
+    thread, loop = where[-1]
+    assert thread != threading.get_ident() and loop is not screen_loop

@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import threading
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from fetchers.config import Config
 from fetchers.events import EventBookError
 from fetchers.http import preload as preload_network
 from fetchers.liveness import WriterState
 from fetchers.models import Article, Event, SourceHealth
-from fetchers.newsroom import Clock, Newsroom
+from fetchers.newsroom import Clock, Cycle, Newsroom
 from fetchers.parsepool import ParsePool
 from fetchers.poller import Poller
 from fetchers.query import Query, QueryError, Record, parse_query
@@ -30,6 +32,7 @@ from fetchers.store.factory import open_store
 from fetchers.storybook import StoryBook, StoryDesk, StoryShelf
 from fetchers.suggest import Suggestions, scan
 
+T = TypeVar("T")
 FIRST_PAINT_ARTICLES = 2000  # opened first, so the screen fills before the whole store loads
 EventChange = Literal["add", "edit", "remove"]
 CountBy = Literal["source", "tag"]
@@ -88,7 +91,12 @@ class Session:
         self.opened_health = dict(newsroom.health)  # as stored when the store was opened
         self._fetched_texts: dict[str, str] = {}  # full texts a viewer fetched (not stored)
         self.shelf: StoryShelf | None = None  # the stories last read (set on the UI thread)
-        self.stop = asyncio.Event()  # set on quit: the poll loop ends
+        # The newsroom polls in an event loop of its own, in a thread of its own (`poll`):
+        # what a cycle does between its awaits never holds up the screen's loop.
+        self._poll_guard = threading.Lock()
+        self._poll_loop: asyncio.AbstractEventLoop | None = None
+        self._poll_stop: asyncio.Event | None = None
+        self._closed = False
 
     @classmethod
     def open(
@@ -178,9 +186,41 @@ class Session:
 
     def close(self) -> None:
         """Stop polling and the parse workers (the store is closed by the process's exit)."""
-        self.stop.set()
+        with self._poll_guard:
+            self._closed = True
+            if self._poll_loop is not None and self._poll_stop is not None:
+                self._poll_loop.call_soon_threadsafe(self._poll_stop.set)
         if self.parse_pool is not None:
             self.parse_pool.close()
+
+    # -- polling ------------------------------------------------------------------------------
+    async def poll(self) -> None:
+        """(In the poll thread's own event loop.) The newsroom's cycles whenever sources are
+        due, until `close`; then its client and alert sender are closed."""
+        stop = asyncio.Event()
+        with self._poll_guard:
+            if self._closed:
+                return
+            self._poll_loop, self._poll_stop = asyncio.get_running_loop(), stop
+        try:
+            await self.newsroom.run(stop)
+        finally:
+            await self.newsroom.aclose()
+            with self._poll_guard:
+                self._poll_loop = self._poll_stop = None
+
+    async def in_poll_loop(self, work: Coroutine[Any, Any, T]) -> T:
+        """Await `work` in the poll thread's loop (the poller's HTTP client lives there),
+        or here when nothing polls."""
+        with self._poll_guard:
+            loop = self._poll_loop
+        if loop is None:
+            return await work
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(work, loop))
+
+    async def cycle(self) -> Cycle:
+        """A cycle of every source now, in the poll thread's loop when it runs."""
+        return await self.in_poll_loop(self.newsroom.cycle())
 
     # -- articles -----------------------------------------------------------------------------
     def matches(
@@ -250,14 +290,15 @@ class Session:
         """The article page's text (FetchError or ExtractError says why there is none), kept:
         a writer stores it, a viewer keeps it for this session."""
         poller = self.newsroom.poller
-        own = poller is None  # a viewer fetches with a client of its own
-        if poller is None:  # (in a thread: a poller reads the sources' health from disk)
-            poller = await asyncio.to_thread(Poller, self.config, self.store, self.clock)
+        if poller is not None:  # a writer's poller, in its loop
+            return await self.in_poll_loop(poller.page_text(link))
+        # a viewer fetches with a client of its own (made in a thread: a poller reads the
+        # sources' health from disk)
+        poller = await asyncio.to_thread(Poller, self.config, self.store, self.clock)
         try:
             return await poller.page_text(link)
         finally:
-            if own:
-                await poller.aclose()
+            await poller.aclose()
 
     def keep_text(self, ident: str, text: str) -> None:
         if self.is_writer:

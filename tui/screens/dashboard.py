@@ -28,7 +28,7 @@ from textual.widgets import Footer
 from fetchers.alerts import AlertWatch
 from fetchers.liveness import WriterState
 from fetchers.models import Article, Event, SourceHealth
-from fetchers.newsroom import Cycle, Newsroom
+from fetchers.newsroom import Cycle
 from fetchers.query import Query, QueryError, parse_query
 from fetchers.relevance import SortOrder
 from fetchers.store import StoreLocked
@@ -215,10 +215,9 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
 
     @on(PollerReady)
     def _poller_ready(self) -> None:
-        newsroom = self.session.newsroom
-        newsroom.on_cycle(self._cycle_done)
+        self.session.newsroom.on_cycle(self._cycle_done)
         self.polling = True
-        self._poll_loop(newsroom)
+        self._poll_loop()
 
     # -- the filter and its query -------------------------------------------------------------
     def _effective_query(self) -> Query:
@@ -376,16 +375,15 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         )
 
     # -- polling ------------------------------------------------------------------------------
-    @work(group="poller", exit_on_error=False)
-    async def _poll_loop(self, newsroom: Newsroom) -> None:
-        """The newsroom's cycle (poll, store, retention, hooks) whenever sources are due."""
-        try:
-            await newsroom.run(self.session.stop)
-        finally:
-            await newsroom.aclose()
+    @work(thread=True, group="poller", exit_on_error=False)
+    async def _poll_loop(self) -> None:
+        """The newsroom's cycle (poll, store, retention, hooks) whenever sources are due, in
+        an event loop and a thread of its own: what a cycle does between its awaits (reading
+        responses, staging articles, the hooks) never holds up the screen."""
+        await self.session.poll()
 
     def _cycle_done(self, cycle: Cycle) -> None:
-        """The newsroom's hook, on the event loop after every cycle."""
+        """The newsroom's hook, in the poll thread after every cycle."""
         settle_heap()
         health = dict(self.session.newsroom.health)
         self.post_message(CycleDone(cycle.new_ids, cycle.removed, health, self.clock()))
@@ -415,7 +413,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
 
     @work(group="refresh", exclusive=True, exit_on_error=False)
     async def _refresh_now(self) -> None:
-        await self.session.newsroom.cycle()  # its hook reports the cycle
+        await self.session.cycle()  # its hook reports the cycle
 
     # -- a viewer of another process's store ----------------------------------------------------
     def _reload(self) -> None:
@@ -617,7 +615,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         in a thread."""
         running = self.session.newsroom.story_desk.running
         if self.writer and running is not None:
-            await asyncio.wait([running])
+            await asyncio.wait([asyncio.wrap_future(running)])
         self.post_message(StoriesRead(await asyncio.to_thread(self.session.read_stories)))
 
     @on(StoriesRead)
