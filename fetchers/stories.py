@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain, compress, repeat
-from operator import add, attrgetter, mul, truediv
+from operator import attrgetter, mul, truediv
 from typing import Any
 
 # Counter's counting loop, in C: counts a run of words or ids without bytecode per element.
@@ -268,6 +268,28 @@ class _LogTF(dict[int, float]):
 
 
 _TF = _LogTF()
+
+
+class _Rarity(dict[int, float]):
+    """How many articles had a word -> its rarity, log(n / (seen + 1) + 1), for one `n`:
+    a window's words share few distinct counts, so each logarithm serves many words."""
+
+    def __init__(self, n: float) -> None:
+        super().__init__()
+        self.n = n
+
+    def __missing__(self, seen: int) -> float:
+        value = self[seen] = math.log(self.n / (seen + 1) + 1.0)
+        return value
+
+
+def _articles_counted(total: int) -> float:
+    """The article count that rarity is weighed against: `total` + 2 to eight significant
+    bits (exact below 256), so one `_Rarity` serves the next 1/128 of the articles."""
+    shift = max(0, total.bit_length() - 8)
+    return float((total >> shift) << shift) + 2.0
+
+
 # Every term that names a country: "@" + a country of PLACES or of _CAPITALS.
 _PLACE_TERMS = frozenset({"@" + c for c in PLACES.values()} | set(_CAPITALS.values()))
 _PROBE_COUNTS = frozenset(range(1, PROBE_LIMIT + 1))  # a word in this many articles probes
@@ -316,10 +338,13 @@ class StoryIndex:
         self._words: dict[str, _Word] = {}  # one lookup per word gives all the index knows
         self._seen_words = 0  # words with `seen` above 0
         self._seen_total = 0
+        self._rarity = _Rarity(2.0)
         self._places: dict[str, set[frozenset[str]]] = {}  # the country sets a story names
         self._by_time: list[tuple[float, str]] = []  # a heap: the oldest vector first
         self._live = 0  # postings entries of vectors still held
         self._dead = 0  # postings entries of vectors already dropped
+        self._pending: list[Item] = []  # restored articles whose vectors are not made yet
+        self.vectors_made = 0  # articles weighed, over the index's life
 
     def __len__(self) -> int:
         return len(self.story_of)
@@ -331,6 +356,7 @@ class StoryIndex:
         out: list[str] = []
         known, heap, window = self.story_of, self._by_time, self.window
         with _no_gc():
+            self._weigh_restored()
             for item in sorted(items, key=_TIME_THEN_ID):
                 if item.id in known:
                     continue
@@ -342,17 +368,23 @@ class StoryIndex:
 
     def restore(self, assigned: dict[str, list[str]], recent: Iterable[Item]) -> None:
         """Take stories as saved (story id -> article ids) and the recent articles that new
-        ones are compared with, without grouping anything again."""
+        ones are compared with, without grouping anything again. The recent articles are
+        weighed when the first new one comes: a reader that only reads stories never does."""
         for sid, ids in assigned.items():
             self.members[sid] = list(ids)
             for ident in ids:
                 self.story_of[ident] = sid
-        with _no_gc():
-            for item in sorted(recent, key=_TIME_THEN_ID):
-                known = self.story_of.get(item.id)
-                if known is not None and item.id not in self._docs:
-                    vec, places, words = self._vector(item)
-                    self._remember(item, vec, places, words, known)
+        self._pending.extend(recent)
+
+    def _weigh_restored(self) -> None:
+        """Make the vectors of the restored recent articles still in a story (as `restore`
+        would have, in the same order)."""
+        pending, self._pending = self._pending, []
+        for item in sorted(pending, key=_TIME_THEN_ID):
+            known = self.story_of.get(item.id)
+            if known is not None and item.id not in self._docs:
+                vec, places, words = self._vector(item)
+                self._remember(item, vec, places, words, known)
 
     def drop(self, gone: Iterable[str]) -> None:
         """Forget articles that are no longer stored; stories left empty go with them."""
@@ -374,17 +406,25 @@ class StoryIndex:
     def _vector(self, item: Item) -> tuple[dict[str, float], frozenset[str], list[_Word]]:
         """The article's words weighed (headline twice, summary once; rarer words more),
         scaled to length 1; the countries it names; and what the index knows of each word."""
-        title = _folded(item.title).split()
-        chunks = chain(_folded(item.summary).split(), title, title)
+        self.vectors_made += 1
+        read = _CHUNKS.__getitem__
+        title = list(chain.from_iterable(map(read, _folded(item.title).split())))
+        summary = chain.from_iterable(map(read, _folded(item.summary).split()))
         counts: dict[str, int] = {}
-        _count_elements(counts, chain.from_iterable(map(_CHUNKS.__getitem__, chunks)))
+        _count_elements(counts, chain(summary, title, title))
         words = list(map(self._words.get, counts, repeat(_ABSENT)))
         # (1 + log count) * log(n / (seen + 1) + 1) per word, as iterators: no bytecode per
-        # word, and the same operations in the same order as the formula
-        n = repeat(self._seen_total + 2.0)
-        seen = map(add, map(_SEEN, words), repeat(1))
-        rarity = map(math.log, map(add, map(truediv, n, seen), repeat(1.0)))
-        weights = list(map(mul, map(_TF.__getitem__, counts.values()), rarity))
+        # word, and each logarithm looked up (`_Rarity`) rather than taken again
+        rarity = self._rarity
+        if rarity.n != (n := _articles_counted(self._seen_total)):
+            rarity = self._rarity = _Rarity(n)
+        weights = list(
+            map(
+                mul,
+                map(_TF.__getitem__, counts.values()),
+                map(rarity.__getitem__, map(_SEEN, words)),
+            )
+        )
         norm = math.hypot(*weights) or 1.0
         vec = dict(zip(counts, map(truediv, weights, repeat(norm)), strict=True))
         return vec, _PLACE_TERMS.intersection(counts), words

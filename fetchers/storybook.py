@@ -275,14 +275,31 @@ def add_paced(
 
 # -- reading stories -------------------------------------------------------------------------
 def stories_of(index: StoryIndex, store: ArticleStore) -> list[Story]:
-    """Every story with its stored articles, newest activity first."""
+    """Every story with its stored articles, newest activity first. The articles are read
+    in one call (a lean store reads each shard once, not once a story)."""
+    members = index.members
+    held = {r.id: r for r in store.records([i for ids in members.values() for i in ids])}
     out: list[Story] = []
-    for sid, ids in index.members.items():
-        records = store.records(ids)
+    for sid, ids in members.items():
+        if len(ids) == 1:
+            record = held.get(ids[0])
+            if record is not None:
+                out.append(_single(sid, record))
+            continue
+        records = [held[i] for i in ids if i in held]
         if records:
             out.append(_story(sid, records))
     out.sort(key=lambda s: (-s.last_seen, s.id))
     return out
+
+
+def _single(sid: str, record: Record) -> Story:
+    """A story of one article (most are): `_story` without the sorting and comparing."""
+    first = first_time(record)
+    last = max(first, record.fetched or 0.0)
+    return Story(
+        sid, record.title, [record.id], [record.source], record.id, record.source, first, last
+    )
 
 
 def _story(sid: str, records: list[Record]) -> Story:

@@ -457,3 +457,47 @@ def test_trends_give_the_articles_per_hour_of_stories_outlets_share(
     assert deal["counts"][-3:] == [1, 1, 0]  # Yonhap 10:30Z, the Herald 11:00Z; now 12:00Z
     _, listed, _ = _run(capsys, *where, "list", deal["query"], "--json")
     assert len(listed) == 2
+
+
+def test_a_reader_of_an_up_to_date_stories_file_weighs_no_article(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading the stories (a viewer, `wirewatch stories`) loads the writer's grouping; the
+    recent articles are weighed only when one the file lacks must be grouped."""
+    from fetchers.models import Article
+    from fetchers.store import Store
+    from fetchers.storybook import StoryBook
+
+    items = sorted(seeded_articles(count=600, days=2.0), key=lambda i: (i.when, i.id))
+
+    def stored(item: Item) -> Article:
+        when = datetime.fromtimestamp(item.when, UTC)
+        source = f"Outlet {item.id.rsplit('-', 1)[1]}"
+        return Article(
+            id=item.id, source=source, title=item.title, summary=item.summary, link=None,
+            published=when, fetched=when,
+        )  # fmt: skip
+
+    data = tmp_path / "d"
+    with Store(data, writer=True) as store:
+        store.add_batch([stored(i) for i in items[:500]])
+        StoryBook(data).update(store, [i.id for i in items[:500]], removed=False)
+        written = {s.id: s.articles for s in StoryBook(data).shelf(store).stories}
+    weighed: list[str] = []
+    vector = StoryIndex._vector
+
+    def counted(self: StoryIndex, item: Item):  # type: ignore[no-untyped-def]
+        weighed.append(item.id)
+        return vector(self, item)
+
+    monkeypatch.setattr(StoryIndex, "_vector", counted)
+    with Store(data) as viewer:
+        shelf = StoryBook(data).shelf(viewer)
+        assert {s.id: s.articles for s in shelf.stories} == written
+    assert weighed == []
+    with Store(data, writer=True) as store:  # new articles: now the recent ones are weighed
+        store.add_batch([stored(i) for i in items[500:]])
+        book = StoryBook(data)
+        book.update(store, [i.id for i in items[500:]], removed=False)
+        assert set(items[i].id for i in range(500, 600)) <= set(weighed)
+        assert len(book.index.story_of) == 600  # type: ignore[union-attr]
