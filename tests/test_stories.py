@@ -501,3 +501,37 @@ def test_a_reader_of_an_up_to_date_stories_file_weighs_no_article(
         book.update(store, [i.id for i in items[500:]], removed=False)
         assert set(items[i].id for i in range(500, 600)) <= set(weighed)
         assert len(book.index.story_of) == 600  # type: ignore[union-attr]
+
+
+def test_a_story_filter_asks_the_shelf_without_a_python_call_per_article() -> None:
+    """`outlets:` and `story:` are asked of every candidate article: the shelf answers each
+    with a dict lookup, and lists the matching stories in one pass."""
+    import sys
+
+    from fetchers import storybook
+    from fetchers.query import Record
+    from fetchers.storybook import Story, StoryShelf
+
+    stories = [
+        Story(f"s{n:012x}", "t", [f"a{n}-{k}" for k in range(n % 3 + 1)], [], "", "", 0.0, 0.0)
+        for n in range(300)
+    ]
+    for story in stories:
+        story.sources = [f"Outlet {k}" for k in range(len(story.articles))]
+    shelf = StoryShelf(stories)
+    query = parse_query("outlets:>=2 -story:s00000000000a", datetime.now(UTC), UTC, shelf)
+    records = [Record(i, "Outlet", "t", "s") for story in stories for i in story.articles]
+    calls: list[str] = []
+
+    def count(frame, event, arg):  # type: ignore[no-untyped-def]
+        if event == "call" and frame.f_code.co_filename == storybook.__file__:
+            calls.append(frame.f_code.co_name)
+
+    sys.setprofile(count)
+    try:
+        found = [record.id for record in records if query.matches(record)]
+        shown = shelf.matching(found)
+    finally:
+        sys.setprofile(None)
+    assert calls == ["matching"]  # once, not once an article or a story
+    assert len(shown) == 200 - 1 and "s00000000000a" not in shown
