@@ -201,6 +201,24 @@ class _Chunks(dict[str, tuple[str, ...]]):
 
 
 _CHUNKS = _Chunks()
+_SEVERAL = "\x00"  # stands for a chunk of several terms: no term is or holds it
+
+
+class _Terms(dict[str, str]):
+    """A chunk -> its one term ("" for none, `_SEVERAL` for more than one), learnt on first
+    sight: nearly every chunk is at most one word, so an article's terms are counted straight
+    from its chunks, without a tuple per chunk to chain through."""
+
+    def __missing__(self, chunk: str) -> str:
+        found = _CHUNKS[chunk]
+        term = found[0] if len(found) == 1 else (_SEVERAL if found else "")
+        if len(self) >= 200_000:  # bounded: feeds can invent words without end
+            self.clear()
+        self[chunk] = term
+        return term
+
+
+_TERMS = _Terms()
 _SEPARATOR = " | "  # between headline and summary: no phrase, number or word reaches across
 
 
@@ -407,11 +425,21 @@ class StoryIndex:
         """The article's words weighed (headline twice, summary once; rarer words more),
         scaled to length 1; the countries it names; and what the index knows of each word."""
         self.vectors_made += 1
-        read = _CHUNKS.__getitem__
-        title = list(chain.from_iterable(map(read, _folded(item.title).split())))
-        summary = chain.from_iterable(map(read, _folded(item.summary).split()))
+        heading, body = _folded(item.title).split(), _folded(item.summary).split()
+        read = _TERMS.__getitem__
+        title = list(map(read, heading))
         counts: dict[str, int] = {}
-        _count_elements(counts, chain(summary, title, title))
+        _count_elements(counts, chain(map(read, body), title, title))
+        if _SEVERAL in counts:  # a chunk of several terms ("U.S.-Japan"): count term by term
+            read_all = _CHUNKS.__getitem__
+            terms_of_title = list(chain.from_iterable(map(read_all, heading)))
+            counts = {}
+            _count_elements(
+                counts,
+                chain(chain.from_iterable(map(read_all, body)), terms_of_title, terms_of_title),
+            )
+        else:
+            counts.pop("", None)  # chunks that are no term (stop words)
         words = list(map(self._words.get, counts, repeat(_ABSENT)))
         # (1 + log count) * log(n / (seen + 1) + 1) per word, as iterators: no bytecode per
         # word, and each logarithm looked up (`_Rarity`) rather than taken again

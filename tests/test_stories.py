@@ -535,3 +535,31 @@ def test_a_story_filter_asks_the_shelf_without_a_python_call_per_article() -> No
         sys.setprofile(None)
     assert calls == ["matching"]  # once, not once an article or a story
     assert len(shown) == 200 - 1 and "s00000000000a" not in shown
+
+
+def test_word_rarity_takes_a_logarithm_per_count_not_per_word(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A word's rarity is looked up for how many articles had it (the articles seen counted
+    to eight significant bits), so most words of an article cost no logarithm."""
+    import math
+
+    from fetchers import stories
+
+    taken = 0
+
+    class CountingMath:
+        def __getattr__(self, name: str) -> object:
+            return getattr(math, name)
+
+        @staticmethod
+        def log(x: float) -> float:
+            nonlocal taken
+            taken += 1
+            return math.log(x)
+
+    items = seeded_articles()
+    weighed = sum(len(set(terms(i.title)) | set(terms(i.summary))) for i in items)
+    monkeypatch.setattr(stories, "math", CountingMath())
+    StoryIndex().add(items)
+    assert weighed > 70_000 and taken < 0.7 * weighed
