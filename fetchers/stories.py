@@ -210,8 +210,11 @@ class _Terms(dict[str, str]):
     from its chunks, without a tuple per chunk to chain through."""
 
     def __missing__(self, chunk: str) -> str:
-        found = _CHUNKS[chunk]
-        term = found[0] if len(found) == 1 else (_SEVERAL if found else "")
+        if chunk.isalpha():  # letters only: one word, read as `_Chunks` would
+            term = _STEMS[chunk]
+        else:
+            found = _CHUNKS[chunk]
+            term = found[0] if len(found) == 1 else (_SEVERAL if found else "")
         if len(self) >= 200_000:  # bounded: feeds can invent words without end
             self.clear()
         self[chunk] = term
@@ -502,7 +505,7 @@ class StoryIndex:
         # Only articles still in the window: postings keep dropped ones until they are
         # compacted, and letting those take places would make the stories depend on when
         # that happens (on how a cycle's articles were split), not on the articles.
-        live = [ident for ident in hits if ident in self._docs]
+        live = list(filter(self._docs.__contains__, hits))
         if len(live) <= CANDIDATES:
             return live
         # a stable sort: equal counts keep the order they were met in, as most_common does
@@ -522,15 +525,18 @@ class StoryIndex:
             self._places.setdefault(sid, set()).add(places)
         self._seen_total += 1
         self._live += len(vec)
-        known = self._words
-        for term, word in zip(vec, words, strict=True):
-            if word is _ABSENT:
-                word = known[term] = _Word()
-            if not word.seen:
-                self._seen_words += 1
+        if _ABSENT in words:  # words this index meets for the first time
+            known = self._words
+            words = [
+                known.setdefault(term, _Word()) if word is _ABSENT else word
+                for term, word in zip(vec, words, strict=True)
+            ]
+        self._seen_words += list(map(_SEEN, words)).count(0)
+        # each word's postings gain the article: list.append mapped, drained by a zero deque
+        collections.deque(map(list.append, map(_POSTINGS, words), repeat(ident)), 0)
+        for word in words:
             word.seen += 1
             word.df += 1
-            word.postings.append(ident)
         heapq.heappush(self._by_time, (item.when, ident))
 
     def _forget(self, doc: _Doc) -> None:
