@@ -146,3 +146,58 @@ async def test_d_shows_a_word_diff_of_a_full_text_fetched_again(tmp_path: Path) 
             "talks in Gyeongju.": "strike red",
             "talks.": "bold underline green",
         }
+
+
+async def test_a_revised_article_has_its_page_fetched_again_and_keeps_both_texts(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    def page(text: str) -> Route:
+        body = f"<html><body><article><h1>Tariffs</h1><p>{text * 4}</p></article></body></html>"
+        return Route(body.encode(), headers={"Content-Type": "text/html; charset=utf-8"})
+
+    page_url = feed_server.add("/story.html", page(FIRST + " "))
+    item = "<title>{}</title><link>" + page_url + "</link><guid>1</guid>"
+    feed_url = feed_server.add("/feed.xml", Route(rss(item.format("Tariff deal agreed"))))
+    source = Source("Feed", url=feed_url, full_text=True)
+    data = tmp_path / "data"
+    store = Store(data, writer=True)
+    poller = Poller(config_for(tmp_path, source), store, lambda: DAY, health=HealthBook(data))
+    try:
+        (first,) = await poller.poll()
+        await poller.drain_pages(5.0)
+        (ident,) = first.new_ids
+        assert (store.text(ident) or "").startswith(FIRST)
+        await poller.poll()  # nothing changed: the page is not fetched again
+        await poller.drain_pages(5.0)
+        assert len(feed_server.hits["/story.html"]) == 1
+        # the outlet revises its headline and rewrites the article
+        feed_server.add(
+            "/feed.xml", Route(rss(item.format("Tariff deal agreed on cars and chips")))
+        )
+        feed_server.add("/story.html", page(SECOND + " "))
+        (second,) = await poller.poll()
+        await poller.drain_pages(5.0)
+        assert second.new_ids == [] and len(feed_server.hits["/story.html"]) == 2
+        assert (store.text(ident) or "").startswith(SECOND)
+        (earlier,) = store.text_revisions(ident)
+        assert (earlier["text"] or "").startswith(FIRST)
+        assert [r["title"] for r in store.revisions(ident)] == ["Tariff deal agreed"]
+        await poller.poll()  # fetched once for the revision, not at every poll
+        await poller.drain_pages(5.0)
+        assert len(feed_server.hits["/story.html"]) == 2
+    finally:
+        await poller.aclose()
+        store.close()
+
+
+def test_a_revised_item_carrying_its_content_revises_the_text(tmp_path: Path) -> None:
+    with Store(tmp_path, writer=True) as store:
+        old = article(1)
+        old.text = FIRST
+        store.add_batch([old])
+        new = article(1)
+        new.title, new.text = "Headline 1, corrected", SECOND
+        assert store.add_batch([new]) == []
+        assert store.get("Wire-1").title == "Headline 1, corrected"  # type: ignore[union-attr]
+        assert store.text("Wire-1") == SECOND
+        assert [r["text"] for r in store.text_revisions("Wire-1")] == [FIRST]

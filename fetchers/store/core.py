@@ -126,6 +126,9 @@ class Store:
         self._map: dict[str, ShardSummary] = {}  # the writer's shard map (shards.json)
         self._map_dirty: set[str] = set()  # shards whose entry changed since shards.json
         self._pending: list[str] = []  # shard keys a partial open left for load_rest()
+        # revised articles whose full text predates the revision: their page is fetched
+        # once more (`wanting_text`), and a different text keeps the earlier one
+        self._stale_texts: set[str] = set()
         self._search = SearchIndex(self.dir)
         # shards written since the search index last took them in: their stat before, and
         # the articles written (new, revised, given a text)
@@ -727,14 +730,21 @@ class Store:
 
     def wanting_text(self, source: str, limit: int, skip: set[str]) -> list[tuple[str, str]]:
         """(id, link) of the source's newest articles with a link and no full text, at most
-        `limit`, leaving out the ids in `skip`."""
+        `limit`, leaving out the ids in `skip`; and, once, those revised since their text
+        was fetched (skipped or not: the revision is news)."""
         with self.lock:
             indexes = self._indexes
             ids = indexes.by_field["source"].get(source.lower(), [])
-            docs, texts = indexes.records, self._texts
-            wanting = [i for i in ids if i not in skip and docs[i].link and not texts.has(docs[i])]
+            docs, texts, stale = indexes.records, self._texts, self._stale_texts
+            wanting = [
+                i
+                for i in ids
+                if docs[i].link and (i in stale or (i not in skip and not texts.has(docs[i])))
+            ]
             wanting.sort(key=lambda i: -docs[i].at)
-            return [(i, docs[i].link or "") for i in wanting[:limit]]
+            chosen = wanting[:limit]
+            stale.difference_update(chosen)  # a revision's page is fetched once more, once
+            return [(i, docs[i].link or "") for i in chosen]
 
     def knows(self, article: Article) -> bool:
         """True when the article (by id, or by its link within the source) is stored. Exact
@@ -814,6 +824,14 @@ class Store:
                 self._save_map()
                 if written:
                     self._kick_indexer()
+            texts = [(ident, item.text) for ident, item in revised.items() if item.text]
+            if texts:  # a revised item carrying its content: its text is revised too
+                try:
+                    self.set_texts(texts)
+                except StoreWriteError as exc:
+                    raise StoreWriteError(
+                        f"{exc}; {len(new_ids)} new articles stored", new_ids
+                    ) from exc
             return new_ids
 
     def _revise(self, revised: dict[str, StagedArticle]) -> list[str]:
@@ -834,6 +852,8 @@ class Store:
             self._note_written(key, before, items)
             for ident, item in items.items():
                 record = indexes.records[ident]
+                if not item.text and self._texts.has(record):
+                    self._stale_texts.add(ident)
                 title, summary = item.record.title, item.record.summary
                 record.revised = item.record.fetched  # as revision_setter stamps the document
                 if ident in self._digests:  # a lean store keeps the digest only
@@ -1062,5 +1082,6 @@ class Store:
 
     def _rebuild_after_retention(self) -> None:
         self._indexes.rebuild_order()
+        self._stale_texts.intersection_update(self._indexes.records)
         self._save_map()
         self._kick_indexer()  # the search index forgets the days removed
