@@ -824,10 +824,10 @@ class Store:
                 self._save_map()
                 if written:
                     self._kick_indexer()
-            texts = [(ident, item.text) for ident, item in revised.items() if item.text]
-            if texts:  # a revised item carrying its content: its text is revised too
+            contents = [(ident, item.text) for ident, item in revised.items() if item.text]
+            if contents:  # a revised item carrying its content: its text is revised too
                 try:
-                    self.set_texts(texts)
+                    self.set_texts(contents)
                 except StoreWriteError as exc:
                     raise StoreWriteError(
                         f"{exc}; {len(new_ids)} new articles stored", new_ids
