@@ -365,7 +365,6 @@ class StoryIndex:
         self._live = 0  # postings entries of vectors still held
         self._dead = 0  # postings entries of vectors already dropped
         self._pending: list[Item] = []  # restored articles whose vectors are not made yet
-        self.vectors_made = 0  # articles weighed, over the index's life
 
     def __len__(self) -> int:
         return len(self.story_of)
@@ -427,7 +426,6 @@ class StoryIndex:
     def _vector(self, item: Item) -> tuple[dict[str, float], frozenset[str], list[_Word]]:
         """The article's words weighed (headline twice, summary once; rarer words more),
         scaled to length 1; the countries it names; and what the index knows of each word."""
-        self.vectors_made += 1
         heading, body = _folded(item.title).split(), _folded(item.summary).split()
         read = _TERMS.__getitem__
         title = list(map(read, heading))
