@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain, compress, repeat
-from operator import add, attrgetter, mul, truediv
+from operator import attrgetter, mul, truediv
 from typing import Any
 
 # Counter's counting loop, in C: counts a run of words or ids without bytecode per element.
@@ -201,6 +201,27 @@ class _Chunks(dict[str, tuple[str, ...]]):
 
 
 _CHUNKS = _Chunks()
+_SEVERAL = "\x00"  # stands for a chunk of several terms: no term is or holds it
+
+
+class _Terms(dict[str, str]):
+    """A chunk -> its one term ("" for none, `_SEVERAL` for more than one), learnt on first
+    sight: nearly every chunk is at most one word, so an article's terms are counted straight
+    from its chunks, without a tuple per chunk to chain through."""
+
+    def __missing__(self, chunk: str) -> str:
+        if chunk.isalpha():  # letters only: one word, read as `_Chunks` would
+            term = _STEMS[chunk]
+        else:
+            found = _CHUNKS[chunk]
+            term = found[0] if len(found) == 1 else (_SEVERAL if found else "")
+        if len(self) >= 200_000:  # bounded: feeds can invent words without end
+            self.clear()
+        self[chunk] = term
+        return term
+
+
+_TERMS = _Terms()
 _SEPARATOR = " | "  # between headline and summary: no phrase, number or word reaches across
 
 
@@ -268,6 +289,28 @@ class _LogTF(dict[int, float]):
 
 
 _TF = _LogTF()
+
+
+class _Rarity(dict[int, float]):
+    """How many articles had a word -> its rarity, log(n / (seen + 1) + 1), for one `n`:
+    a window's words share few distinct counts, so each logarithm serves many words."""
+
+    def __init__(self, n: float) -> None:
+        super().__init__()
+        self.n = n
+
+    def __missing__(self, seen: int) -> float:
+        value = self[seen] = math.log(self.n / (seen + 1) + 1.0)
+        return value
+
+
+def _articles_counted(total: int) -> float:
+    """The article count that rarity is weighed against: `total` + 2 to eight significant
+    bits (exact below 256), so one `_Rarity` serves the next 1/128 of the articles."""
+    shift = max(0, total.bit_length() - 8)
+    return float((total >> shift) << shift) + 2.0
+
+
 # Every term that names a country: "@" + a country of PLACES or of _CAPITALS.
 _PLACE_TERMS = frozenset({"@" + c for c in PLACES.values()} | set(_CAPITALS.values()))
 _PROBE_COUNTS = frozenset(range(1, PROBE_LIMIT + 1))  # a word in this many articles probes
@@ -316,10 +359,12 @@ class StoryIndex:
         self._words: dict[str, _Word] = {}  # one lookup per word gives all the index knows
         self._seen_words = 0  # words with `seen` above 0
         self._seen_total = 0
+        self._rarity = _Rarity(2.0)
         self._places: dict[str, set[frozenset[str]]] = {}  # the country sets a story names
         self._by_time: list[tuple[float, str]] = []  # a heap: the oldest vector first
         self._live = 0  # postings entries of vectors still held
         self._dead = 0  # postings entries of vectors already dropped
+        self._pending: list[Item] = []  # restored articles whose vectors are not made yet
 
     def __len__(self) -> int:
         return len(self.story_of)
@@ -331,6 +376,7 @@ class StoryIndex:
         out: list[str] = []
         known, heap, window = self.story_of, self._by_time, self.window
         with _no_gc():
+            self._weigh_restored()
             for item in sorted(items, key=_TIME_THEN_ID):
                 if item.id in known:
                     continue
@@ -342,17 +388,23 @@ class StoryIndex:
 
     def restore(self, assigned: dict[str, list[str]], recent: Iterable[Item]) -> None:
         """Take stories as saved (story id -> article ids) and the recent articles that new
-        ones are compared with, without grouping anything again."""
+        ones are compared with, without grouping anything again. The recent articles are
+        weighed when the first new one comes: a reader that only reads stories never does."""
         for sid, ids in assigned.items():
             self.members[sid] = list(ids)
             for ident in ids:
                 self.story_of[ident] = sid
-        with _no_gc():
-            for item in sorted(recent, key=_TIME_THEN_ID):
-                known = self.story_of.get(item.id)
-                if known is not None and item.id not in self._docs:
-                    vec, places, words = self._vector(item)
-                    self._remember(item, vec, places, words, known)
+        self._pending.extend(recent)
+
+    def _weigh_restored(self) -> None:
+        """Make the vectors of the restored recent articles still in a story (as `restore`
+        would have, in the same order)."""
+        pending, self._pending = self._pending, []
+        for item in sorted(pending, key=_TIME_THEN_ID):
+            known = self.story_of.get(item.id)
+            if known is not None and item.id not in self._docs:
+                vec, places, words = self._vector(item)
+                self._remember(item, vec, places, words, known)
 
     def drop(self, gone: Iterable[str]) -> None:
         """Forget articles that are no longer stored; stories left empty go with them."""
@@ -374,17 +426,34 @@ class StoryIndex:
     def _vector(self, item: Item) -> tuple[dict[str, float], frozenset[str], list[_Word]]:
         """The article's words weighed (headline twice, summary once; rarer words more),
         scaled to length 1; the countries it names; and what the index knows of each word."""
-        title = _folded(item.title).split()
-        chunks = chain(_folded(item.summary).split(), title, title)
+        heading, body = _folded(item.title).split(), _folded(item.summary).split()
+        read = _TERMS.__getitem__
+        title = list(map(read, heading))
         counts: dict[str, int] = {}
-        _count_elements(counts, chain.from_iterable(map(_CHUNKS.__getitem__, chunks)))
+        _count_elements(counts, chain(map(read, body), title, title))
+        if _SEVERAL in counts:  # a chunk of several terms ("U.S.-Japan"): count term by term
+            read_all = _CHUNKS.__getitem__
+            terms_of_title = list(chain.from_iterable(map(read_all, heading)))
+            counts = {}
+            _count_elements(
+                counts,
+                chain(chain.from_iterable(map(read_all, body)), terms_of_title, terms_of_title),
+            )
+        else:
+            counts.pop("", None)  # chunks that are no term (stop words)
         words = list(map(self._words.get, counts, repeat(_ABSENT)))
         # (1 + log count) * log(n / (seen + 1) + 1) per word, as iterators: no bytecode per
-        # word, and the same operations in the same order as the formula
-        n = repeat(self._seen_total + 2.0)
-        seen = map(add, map(_SEEN, words), repeat(1))
-        rarity = map(math.log, map(add, map(truediv, n, seen), repeat(1.0)))
-        weights = list(map(mul, map(_TF.__getitem__, counts.values()), rarity))
+        # word, and each logarithm looked up (`_Rarity`) rather than taken again
+        rarity = self._rarity
+        if rarity.n != (n := _articles_counted(self._seen_total)):
+            rarity = self._rarity = _Rarity(n)
+        weights = list(
+            map(
+                mul,
+                map(_TF.__getitem__, counts.values()),
+                map(rarity.__getitem__, map(_SEEN, words)),
+            )
+        )
         norm = math.hypot(*weights) or 1.0
         vec = dict(zip(counts, map(truediv, weights, repeat(norm)), strict=True))
         return vec, _PLACE_TERMS.intersection(counts), words
@@ -434,7 +503,7 @@ class StoryIndex:
         # Only articles still in the window: postings keep dropped ones until they are
         # compacted, and letting those take places would make the stories depend on when
         # that happens (on how a cycle's articles were split), not on the articles.
-        live = [ident for ident in hits if ident in self._docs]
+        live = list(filter(self._docs.__contains__, hits))
         if len(live) <= CANDIDATES:
             return live
         # a stable sort: equal counts keep the order they were met in, as most_common does
@@ -454,15 +523,18 @@ class StoryIndex:
             self._places.setdefault(sid, set()).add(places)
         self._seen_total += 1
         self._live += len(vec)
-        known = self._words
-        for term, word in zip(vec, words, strict=True):
-            if word is _ABSENT:
-                word = known[term] = _Word()
-            if not word.seen:
-                self._seen_words += 1
+        if _ABSENT in words:  # words this index meets for the first time
+            known = self._words
+            words = [
+                known.setdefault(term, _Word()) if word is _ABSENT else word
+                for term, word in zip(vec, words, strict=True)
+            ]
+        self._seen_words += list(map(_SEEN, words)).count(0)
+        # each word's postings gain the article: list.append mapped, drained by a zero deque
+        collections.deque(map(list.append, map(_POSTINGS, words), repeat(ident)), 0)
+        for word in words:
             word.seen += 1
             word.df += 1
-            word.postings.append(ident)
         heapq.heappush(self._by_time, (item.when, ident))
 
     def _forget(self, doc: _Doc) -> None:

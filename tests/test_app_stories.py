@@ -19,7 +19,7 @@ from tests.conftest import (
     settle,
 )
 from tui.app import WirewatchApp
-from tui.messages import QueryDone, RevisionsRead, StoriesRead
+from tui.messages import MarksChanged, QueryDone, RevisionsRead, StoriesRead
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.picker import PickerScreen
 from tui.screens.revisions import RevisionsScreen
@@ -80,6 +80,41 @@ async def test_stories_show_outlets_and_first_report_and_open_in_time_order(
         await seen(app).wait_for(QueryDone, lambda m: m.shelf is None, since=since)
         await pilot.pause()
         assert not headlines.story_rows and len(headlines.ids) >= 4
+
+
+async def test_story_rows_look_up_their_articles_once_until_a_mark_changes(
+    tmp_path: Path,
+) -> None:
+    newsroom_data(tmp_path)
+    app = make_app(tmp_path)
+    async with piloted(app) as pilot:
+        await opened(app, pilot)
+        dashboard = await story_rows(app, pilot)
+        headlines = dashboard.headlines
+        source = headlines._source
+        asked: list[str] = []
+        looked_up = source.record
+
+        def counted(ident: str):  # type: ignore[no-untyped-def]
+            asked.append(ident)
+            return looked_up(ident)
+
+        source.record = counted  # type: ignore[method-assign]
+        for _ in range(3):  # repaints: the rows' marks are kept
+            headlines.refresh()
+            await pilot.pause()
+        assert "outlets" in screen_text(app) and asked == []
+        korea = dashboard.session.shelf.story("a0")  # type: ignore[union-attr]
+        assert korea is not None
+        line = next(x for x in screen_text(app).splitlines() if "3 outlets" in x)
+        assert line.lstrip("│ ").startswith("+")  # unread
+        since = seen(app).mark()
+        dashboard._set_marks(list(korea.articles), read=True)
+        await seen(app).wait_for(MarksChanged, since=since)
+        await pilot.pause()
+        assert sorted(set(asked)) == sorted(korea.articles)  # only that story's, once more
+        line = next(x for x in screen_text(app).splitlines() if "3 outlets" in x)
+        assert not line.lstrip("│ ").startswith("+")
 
 
 async def test_outlets_and_story_filters_work_in_the_prompt(tmp_path: Path) -> None:

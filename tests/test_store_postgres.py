@@ -331,6 +331,8 @@ def _filled_tinydb(folder: Path) -> None:
         edited.title = "Headline 11, corrected"
         store.add_batch([edited])
         store.set_texts([("Other-2", "Attached later.")])
+        store.set_texts([("Wire-12", "Body 12, as first fetched.")])
+        store.set_texts([("Wire-12", "Body 12, fetched again.")])  # Body 12. and this one before
         store.set_state(["Wire-12", "Other-1"], read=True)
         store.set_state(["Wire-13"], starred=True)
         store.add_batch(
@@ -364,6 +366,7 @@ def _snapshot(store: object) -> dict[str, tuple]:
             dataclasses.astuple(article),
             store.text(ident),  # type: ignore[attr-defined]
             store.revisions(ident),  # type: ignore[attr-defined]
+            [r["text"] for r in store.text_revisions(ident)],  # type: ignore[attr-defined]
             record.revised,
             record.at,
         )
@@ -385,7 +388,9 @@ def test_migrate_copies_a_data_dir_into_postgresql_and_back_losing_nothing(
     assert "stop its poller first" in capsys.readouterr().err
     assert cli.main([*args, "migrate", "--to", "postgresql", pg_dsn]) == 0
     said = capsys.readouterr()
-    assert "copied 17 articles, 11 texts, 1 revisions, 2 read, 2 starred" in said.out
+    assert (
+        "copied 17 articles, 11 texts, 1 revisions, 2 earlier texts, 2 read, 2 starred" in said.out
+    )
     assert PASSWORD not in said.out + said.err
     with PostgresStore(pg_dsn) as copy:
         assert _snapshot(copy) == before

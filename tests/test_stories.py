@@ -457,3 +457,109 @@ def test_trends_give_the_articles_per_hour_of_stories_outlets_share(
     assert deal["counts"][-3:] == [1, 1, 0]  # Yonhap 10:30Z, the Herald 11:00Z; now 12:00Z
     _, listed, _ = _run(capsys, *where, "list", deal["query"], "--json")
     assert len(listed) == 2
+
+
+def test_a_reader_of_an_up_to_date_stories_file_weighs_no_article(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading the stories (a viewer, `wirewatch stories`) loads the writer's grouping; the
+    recent articles are weighed only when one the file lacks must be grouped."""
+    from fetchers.models import Article
+    from fetchers.store import Store
+    from fetchers.storybook import StoryBook
+
+    items = sorted(seeded_articles(count=600, days=2.0), key=lambda i: (i.when, i.id))
+
+    def stored(item: Item) -> Article:
+        when = datetime.fromtimestamp(item.when, UTC)
+        source = f"Outlet {item.id.rsplit('-', 1)[1]}"
+        return Article(
+            id=item.id, source=source, title=item.title, summary=item.summary, link=None,
+            published=when, fetched=when,
+        )  # fmt: skip
+
+    data = tmp_path / "d"
+    with Store(data, writer=True) as store:
+        store.add_batch([stored(i) for i in items[:500]])
+        StoryBook(data).update(store, [i.id for i in items[:500]], removed=False)
+        written = {s.id: s.articles for s in StoryBook(data).shelf(store).stories}
+    weighed: list[str] = []
+    vector = StoryIndex._vector
+
+    def counted(self: StoryIndex, item: Item):  # type: ignore[no-untyped-def]
+        weighed.append(item.id)
+        return vector(self, item)
+
+    monkeypatch.setattr(StoryIndex, "_vector", counted)
+    with Store(data) as viewer:
+        shelf = StoryBook(data).shelf(viewer)
+        assert {s.id: s.articles for s in shelf.stories} == written
+    assert weighed == []
+    with Store(data, writer=True) as store:  # new articles: now the recent ones are weighed
+        store.add_batch([stored(i) for i in items[500:]])
+        book = StoryBook(data)
+        book.update(store, [i.id for i in items[500:]], removed=False)
+        assert set(items[i].id for i in range(500, 600)) <= set(weighed)
+        assert len(book.index.story_of) == 600  # type: ignore[union-attr]
+
+
+def test_a_story_filter_asks_the_shelf_without_a_python_call_per_article() -> None:
+    """`outlets:` and `story:` are asked of every candidate article: the shelf answers each
+    with a dict lookup, and lists the matching stories in one pass."""
+    import sys
+
+    from fetchers import storybook
+    from fetchers.query import Record
+    from fetchers.storybook import Story, StoryShelf
+
+    stories = [
+        Story(f"s{n:012x}", "t", [f"a{n}-{k}" for k in range(n % 3 + 1)], [], "", "", 0.0, 0.0)
+        for n in range(300)
+    ]
+    for story in stories:
+        story.sources = [f"Outlet {k}" for k in range(len(story.articles))]
+    shelf = StoryShelf(stories)
+    query = parse_query("outlets:>=2 -story:s00000000000a", datetime.now(UTC), UTC, shelf)
+    records = [Record(i, "Outlet", "t", "s") for story in stories for i in story.articles]
+    calls: list[str] = []
+
+    def count(frame, event, arg):  # type: ignore[no-untyped-def]
+        if event == "call" and frame.f_code.co_filename == storybook.__file__:
+            calls.append(frame.f_code.co_name)
+
+    sys.setprofile(count)
+    try:
+        found = [record.id for record in records if query.matches(record)]
+        shown = shelf.matching(found)
+    finally:
+        sys.setprofile(None)
+    assert calls == ["matching"]  # once, not once an article or a story
+    assert len(shown) == 200 - 1 and "s00000000000a" not in shown
+
+
+def test_word_rarity_takes_a_logarithm_per_count_not_per_word(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A word's rarity is looked up for how many articles had it (the articles seen counted
+    to eight significant bits), so most words of an article cost no logarithm."""
+    import math
+
+    from fetchers import stories
+
+    taken = 0
+
+    class CountingMath:
+        def __getattr__(self, name: str) -> object:
+            return getattr(math, name)
+
+        @staticmethod
+        def log(x: float) -> float:
+            nonlocal taken
+            taken += 1
+            return math.log(x)
+
+    items = seeded_articles()
+    weighed = sum(len(set(terms(i.title)) | set(terms(i.summary))) for i in items)
+    monkeypatch.setattr(stories, "math", CountingMath())
+    StoryIndex().add(items)
+    assert weighed > 70_000 and taken < 0.7 * weighed

@@ -519,11 +519,17 @@ def cmd_show(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
             raise UsageError(f"no article with id {args.id!r} (see `wirewatch list`)")
         article.text = store.text(article.id)
         revisions = store.revisions(article.id)
+        text_revisions = store.text_revisions(article.id)
         story = StoryBook(ctx.data_dir).read(store).story_of.get(article.id)
         if args.json:
             _write_json(
                 out,
-                {**article.to_json(with_text=True), "story": story, "revisions": revisions},
+                {
+                    **article.to_json(with_text=True),
+                    "story": story,
+                    "revisions": revisions,
+                    "text_revisions": text_revisions,
+                },
             )
             return EXIT_OK
         zone = local_zone(ctx.config.settings.timezone)
@@ -538,6 +544,9 @@ def cmd_show(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         for revision in revisions:
             out.write(f"earlier ({revision.get('seen') or 'undated'}): {revision.get('title')}\n")
         out.write("\n" + (article.text or article.summary or "(no text)") + "\n")
+        for earlier in text_revisions:  # oldest first, after the text the article has now
+            out.write(f"\nearlier full text ({earlier.get('seen') or 'undated'}):\n")
+            out.write(f"{earlier.get('text')}\n")
     return EXIT_OK
 
 

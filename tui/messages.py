@@ -151,3 +151,5 @@ class RevisionsRead(Message):
 
     article: Article
     revisions: list[dict[str, str]]
+    # its full texts, earlier ones oldest first then the one it has now (empty: never changed)
+    texts: list[dict[str, str | None]] = field(default_factory=list)

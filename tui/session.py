@@ -286,6 +286,14 @@ class Session:
         """What the article said before its source changed it, oldest first."""
         return self.store.revisions(ident)
 
+    def text_versions(self, ident: str) -> list[dict[str, str | None]]:
+        """The full texts the article had, oldest first, then the one it has now ({"seen",
+        "text"}); empty when its text never changed."""
+        earlier = self.store.text_revisions(ident)
+        if not earlier:
+            return []
+        return [*earlier, {"seen": None, "text": self.store.text(ident) or ""}]
+
     async def page_text(self, link: str) -> str:
         """The article page's text (FetchError or ExtractError says why there is none), kept:
         a writer stores it, a viewer keeps it for this session."""

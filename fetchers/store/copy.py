@@ -1,6 +1,7 @@
 """Copying every article of one store into another (`wirewatch migrate`): a TinyDB data dir
-into a PostgreSQL database and back, with full texts, revisions, revision marks and read and
-starred marks, day by day; the counts of both are compared at the end."""
+into a PostgreSQL database and back, with full texts and the earlier ones (fetched again, in
+order; their times become the copy's), revisions, revision marks and read and starred marks,
+day by day; the counts of both are compared at the end."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ class Tally:
     articles: int = 0
     texts: int = 0
     revisions: int = 0  # earlier versions, all articles together
+    earlier_texts: int = 0  # full texts fetched before the ones they have, all together
     read: int = 0
     starred: int = 0
 
@@ -42,7 +44,9 @@ class Tally:
         ]
 
     def __str__(self) -> str:
-        return ", ".join(f"{getattr(self, f.name)} {f.name}" for f in fields(self))
+        return ", ".join(
+            f"{getattr(self, f.name)} {f.name.replace('_', ' ')}" for f in fields(self)
+        )
 
 
 def _revisions_reader(store: ArticleStore, key: str) -> Callable[[str], list[dict[str, Any]]]:
@@ -66,6 +70,31 @@ def _revisions_reader(store: ArticleStore, key: str) -> Callable[[str], list[dic
         found: dict[str, list[dict[str, Any]]] = by_day(key)
         return lambda ident: found.get(ident, [])
     return store.revisions
+
+
+def _text_history_reader(store: ArticleStore, key: str) -> Callable[[str], list[dict[str, Any]]]:
+    """How to read the earlier full texts of one day's articles, asking only for the
+    articles that have any."""
+    from fetchers.store.core import Store
+
+    by_day = getattr(store, "text_revisions_by_day", None)
+    if by_day is not None:
+        found: dict[str, list[dict[str, Any]]] = by_day(key)
+        return lambda ident: found.get(ident, [])
+    if isinstance(store, Store):
+        from fetchers.store.shards import Shard
+
+        shard = Shard.open(store.dir, key)
+        try:
+            having = {
+                d.get("id")
+                for d in shard.documents()
+                if isinstance(d, dict) and d.get("text_revisions")
+            }
+        finally:
+            shard.db.close()
+        return lambda ident: store.text_revisions(ident) if ident in having else []
+    return store.text_revisions
 
 
 def _seconds_iso(seconds: float | None) -> str | None:
@@ -93,8 +122,10 @@ def tally(store: ArticleStore) -> Tally:
     counted = Tally()
     for key in store.shard_keys():
         revisions = _revisions_reader(store, key)
+        earlier_texts = _text_history_reader(store, key)
         for record, text in store.records_with_texts(key)[1]:
             counted.add(record, text, revisions(record.id))
+            counted.earlier_texts += len(earlier_texts(record.id))
     return counted
 
 
@@ -113,18 +144,28 @@ def copy_store(
         if version is None:
             continue
         revisions = _revisions_reader(source, key)
+        earlier_texts = _text_history_reader(source, key)
         staged: list[StagedArticle] = []
         read: list[str] = []
         starred: list[str] = []
+        texts_after: list[tuple[str, list[str]]] = []  # earlier texts, then the one it has
         for record, text in pairs:
             history = revisions(record.id)
+            earlier = [str(r.get("text")) for r in earlier_texts(record.id) if r.get("text")]
             copied.add(record, text, history)
+            copied.earlier_texts += len(earlier)
+            if earlier and text:
+                texts_after.append((record.id, [*earlier, text]))
+                text = None  # stored below, after the ones it replaced
             staged.append(_staged(record, key, text, history))
             if record.read:
                 read.append(record.id)
             if record.starred:
                 starred.append(record.id)
         target.add_staged(staged)
+        for ident, texts in texts_after:  # in order: each keeps the one before it
+            for each in texts:
+                target.set_texts([(ident, each)])
         if read:
             target.set_state(read, read=True)
         if starred:

@@ -40,7 +40,7 @@ import orjson
 
 from fetchers import liveness
 from fetchers.atomic import atomic_write_bytes, remove_stale_temps, stat_signature
-from fetchers.models import Article
+from fetchers.models import Article, utc_iso
 from fetchers.query import Query, Record
 from fetchers.store import shardmap, shards
 from fetchers.store.codec import (
@@ -131,6 +131,9 @@ class Store:
         self._pending: list[str] = []  # shard keys a partial open left for load_rest()
         # pending shards of which `newest()` filed only the articles a query could match
         self._partial: set[str] = set()
+        # revised articles whose full text predates the revision: their page is fetched
+        # once more (`wanting_text`), and a different text keeps the earlier one
+        self._stale_texts: set[str] = set()
         self._search = SearchIndex(self.dir)
         # shards written since the search index last took them in: their stat before, and
         # the articles written (new, revised, given a text)
@@ -769,14 +772,21 @@ class Store:
 
     def wanting_text(self, source: str, limit: int, skip: set[str]) -> list[tuple[str, str]]:
         """(id, link) of the source's newest articles with a link and no full text, at most
-        `limit`, leaving out the ids in `skip`."""
+        `limit`, leaving out the ids in `skip`; and, once, those revised since their text
+        was fetched (skipped or not: the revision is news)."""
         with self.lock:
             indexes = self._indexes
             ids = indexes.by_field["source"].get(source.lower(), [])
-            docs, texts = indexes.records, self._texts
-            wanting = [i for i in ids if i not in skip and docs[i].link and not texts.has(docs[i])]
+            docs, texts, stale = indexes.records, self._texts, self._stale_texts
+            wanting = [
+                i
+                for i in ids
+                if docs[i].link and (i in stale or (i not in skip and not texts.has(docs[i])))
+            ]
             wanting.sort(key=lambda i: -docs[i].at)
-            return [(i, docs[i].link or "") for i in wanting[:limit]]
+            chosen = wanting[:limit]
+            stale.difference_update(chosen)  # a revision's page is fetched once more, once
+            return [(i, docs[i].link or "") for i in chosen]
 
     def knows(self, article: Article) -> bool:
         """True when the article (by id, or by its link within the source) is stored. Exact
@@ -856,6 +866,14 @@ class Store:
                 self._save_map()
                 if written:
                     self._kick_indexer()
+            contents = [(ident, item.text) for ident, item in revised.items() if item.text]
+            if contents:  # a revised item carrying its content: its text is revised too
+                try:
+                    self.set_texts(contents)
+                except StoreWriteError as exc:
+                    raise StoreWriteError(
+                        f"{exc}; {len(new_ids)} new articles stored", new_ids
+                    ) from exc
             return new_ids
 
     def _revise(self, revised: dict[str, StagedArticle]) -> list[str]:
@@ -876,6 +894,8 @@ class Store:
             self._note_written(key, before, items)
             for ident, item in items.items():
                 record = indexes.records[ident]
+                if not item.text and self._texts.has(record):
+                    self._stale_texts.add(ident)
                 title, summary = item.record.title, item.record.summary
                 record.revised = item.record.fetched  # as revision_setter stamps the document
                 if ident in self._digests:  # a lean store keeps the digest only
@@ -900,6 +920,21 @@ class Store:
             found = doc.get("revisions") if isinstance(doc, dict) else None
             return [r for r in found or [] if isinstance(r, dict)]
 
+    def text_revisions(self, ident: str) -> list[dict[str, str | None]]:
+        """The full texts an article had before a different one was fetched, oldest first:
+        {"seen" (when that text was fetched, UTC; None when not recorded), "text"}."""
+        with self.lock:
+            record = self._indexes.records.get(ident)
+            if record is None:
+                return []
+            shard = self._get_shard(record.shard)
+            try:
+                doc = shard.table.get(lambda d: d.get("id") == ident)
+            except (OSError, ValueError):
+                return []
+            found = doc.get("text_revisions") if isinstance(doc, dict) else None
+            return self._texts.earlier(ident, found)
+
     def set_text(self, ident: str, text: str) -> None:
         """Attach a fetched full text to a stored article."""
         if not self.set_texts([(ident, text)]):
@@ -908,24 +943,37 @@ class Store:
     def set_texts(self, pairs: list[tuple[str, str]]) -> int:
         """Attach fetched full texts to stored articles: one append and one shard write per
         touched day, however many texts. Returns how many were attached (unknown ids, such
-        as articles dropped by retention meanwhile, are skipped)."""
+        as articles dropped by retention meanwhile, are skipped). A text that differs from
+        the one an article has keeps that one as a text revision; the same text again
+        changes nothing."""
         with self.lock:
             self._require_writer()
             indexes = self._indexes
             by_shard: dict[str, list[tuple[dict[str, Any], str]]] = {}
+            earlier: dict[str, dict[str, Any]] = {}
+            same = 0
             for ident, text in pairs:
                 record = indexes.records.get(ident)
-                if record is not None:
-                    by_shard.setdefault(record.shard, []).append(({"id": ident}, text))
+                if record is None:
+                    continue
+                if self._texts.has(record):
+                    had = self._texts.version(record)
+                    if had is not None and had[0] == text:
+                        same += 1
+                        continue
+                    if had is not None:
+                        earlier[ident] = self._earlier_text(record, had)
+                by_shard.setdefault(record.shard, []).append(({"id": ident}, text))
+            seen = utc_iso(datetime.now(UTC))
             try:
                 for key, holders in by_shard.items():
                     # text-kept.jsonl for kept ones: retention never drops it
-                    self._texts.append(key, holders)
+                    self._texts.append(key, holders, seen)
                     refs = {holder["id"]: holder["text_ref"] for holder, _ in holders}
                     shard = self._get_shard(key)
                     before = shard.signature
                     shard.table.update(
-                        self._text_setter(refs), lambda d, refs=refs: d.get("id") in refs
+                        self._text_setter(refs, earlier), lambda d, refs=refs: d.get("id") in refs
                     )
                     shard.wrote()
                     self._note_written(key, before, refs)
@@ -940,12 +988,24 @@ class Store:
                 raise StoreWriteError(
                     f"{self.dir}: cannot write full texts ({exc.strerror or exc})", []
                 ) from exc
-            return sum(len(holders) for holders in by_shard.values())
+            return same + sum(len(holders) for holders in by_shard.values())
 
-    def _text_setter(self, refs: dict[str, Any]) -> Callable[[MutableMapping[str, Any]], None]:
+    def _earlier_text(self, record: Record, had: tuple[str, str | None]) -> dict[str, Any]:
+        """How a text about to be replaced is kept: by its place in the text file, or (an
+        inline text of a kept article) as it is; seen when stored, else when fetched."""
+        seen = had[1]
+        if seen is None and record.fetched is not None:
+            seen = utc_iso(datetime.fromtimestamp(record.fetched, UTC))
+        if record.id in self._texts.inline or not record.text_ref:
+            return {"seen": seen, "text": had[0]}
+        return {"seen": seen, "text_ref": list(record.text_ref)}
+
+    def _text_setter(
+        self, refs: dict[str, Any], earlier: dict[str, dict[str, Any]] | None = None
+    ) -> Callable[[MutableMapping[str, Any]], None]:
         """`text_refs_setter`, which also keeps the words of thinned articles (a lean store)
         for the search index: it indexes them again with their text."""
-        attach = text_refs_setter(refs)
+        attach = text_refs_setter(refs, earlier)
         digests, words = self._digests, self._index_words
 
         def attach_keeping_words(doc: MutableMapping[str, Any]) -> None:
@@ -1028,7 +1088,11 @@ class Store:
                 for ident in keep:
                     doc = doc_from_record(indexes.records[ident])
                     if ident in thinned:  # a lean store: the words are on disk only
-                        doc = {k: v for k, v in thinned[ident].items() if k != "text_ref"}
+                        doc = {
+                            k: v
+                            for k, v in thinned[ident].items()
+                            if k not in ("text_ref", "text_revisions")  # go with the day
+                        }
                     doc["text"] = self.text(ident)
                     kept_docs.append(doc)
                 if kept_docs:  # kept first: if the disk refuses, the day stays as it was
@@ -1060,5 +1124,6 @@ class Store:
 
     def _rebuild_after_retention(self) -> None:
         self._indexes.rebuild_order()
+        self._stale_texts.intersection_update(self._indexes.records)
         self._save_map()
         self._kick_indexer()  # the search index forgets the days removed

@@ -153,6 +153,10 @@ class ArticleStore(Protocol):
         """Earlier versions, oldest first: {"seen", "title", "summary"}."""
         ...
 
+    def text_revisions(self, ident: str) -> list[dict[str, str | None]]:
+        """Earlier full texts, oldest first: {"seen", "text"}."""
+        ...
+
     def query(self, query: Query | None = None, limit: int | None = None) -> list[Article]: ...
 
     def query_ids(self, query: Query | None = None, limit: int | None = None) -> list[str]:

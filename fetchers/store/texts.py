@@ -1,6 +1,10 @@
 """Full texts: appended to `text-KEY.jsonl` beside their shard and found by offset from the
 article (`text_ref`); starred articles kept past retention carry theirs inline, in
-`articles-kept.json`. Never held in memory beyond one query's checks."""
+`articles-kept.json`. Never held in memory beyond one query's checks.
+
+A text fetched again that differs from the one stored does not replace it in the file: the
+earlier one stays at its offset, and the article's document lists it in `text_revisions`
+({"seen", "text_ref"}, oldest first), so it goes with its day's file at retention."""
 
 from __future__ import annotations
 
@@ -14,18 +18,26 @@ import orjson
 
 from fetchers.query import Record
 
+MAX_TEXT_REVISIONS = 20  # earlier full texts kept per article; the oldest go first
 
-def _read_text(handle: IO[bytes], ref: tuple[str, int, int], ident: str) -> str | None:
-    """The text at `ref` in an open text file, if that line is this article's."""
+
+def _read_line(handle: IO[bytes], ref: Any, ident: str) -> dict[str, Any] | None:
+    """The line at `ref` ([key, offset, length]) in an open text file, if it is this
+    article's and holds a text."""
     try:
-        handle.seek(ref[1])
-        value = orjson.loads(handle.read(ref[2]))
-    except (OSError, orjson.JSONDecodeError, ValueError):
+        handle.seek(int(ref[1]))
+        value = orjson.loads(handle.read(int(ref[2])))
+    except (OSError, orjson.JSONDecodeError, ValueError, TypeError, IndexError):
         return None
     if not isinstance(value, dict) or value.get("id") != ident:
         return None
-    text = value.get("text")
-    return text if isinstance(text, str) else None
+    return value if isinstance(value.get("text"), str) else None
+
+
+def _read_text(handle: IO[bytes], ref: tuple[str, int, int], ident: str) -> str | None:
+    """The text at `ref` in an open text file, if that line is this article's."""
+    line = _read_line(handle, ref, ident)
+    return line["text"] if line is not None else None
 
 
 class TextFiles:
@@ -53,6 +65,45 @@ class TextFiles:
                 return _read_text(handle, ref, record.id)
         except OSError:
             return None
+
+    def version(self, record: Record) -> tuple[str, str | None] | None:
+        """The article's text and when it was stored (None for a text stored without the
+        time, or inline), or None when it has none."""
+        if record.id in self.inline:
+            return self.inline[record.id], None
+        ref = record.text_ref
+        if not ref:
+            return None
+        try:
+            with open(self.path(ref[0]), "rb") as handle:
+                line = _read_line(handle, ref, record.id)
+        except OSError:
+            return None
+        if line is None:
+            return None
+        seen = line.get("seen")
+        return line["text"], seen if isinstance(seen, str) else None
+
+    def earlier(self, ident: str, entries: Any) -> list[dict[str, str | None]]:
+        """The earlier texts a document lists in `text_revisions`, oldest first, as
+        {"seen", "text"}; entries whose file is gone (or unreadable) are left out."""
+        out: list[dict[str, str | None]] = []
+        for entry in entries if isinstance(entries, list) else []:
+            if not isinstance(entry, dict):
+                continue
+            seen = entry.get("seen") if isinstance(entry.get("seen"), str) else None
+            text = entry.get("text")
+            ref = entry.get("text_ref")
+            if not isinstance(text, str) and isinstance(ref, list) and ref:
+                try:
+                    with open(self.path(str(ref[0])), "rb") as handle:
+                        line = _read_line(handle, ref, ident)
+                except OSError:
+                    line = None
+                text = line["text"] if line is not None else None
+            if isinstance(text, str):
+                out.append({"seen": seen, "text": text})
+        return out
 
     def reader(self) -> TextReader:
         return TextReader(self, self.inline)
@@ -84,9 +135,12 @@ class TextFiles:
                     assert record.text_ref is not None
                     yield record, _read_text(handle, record.text_ref, record.id)
 
-    def append(self, key: str, pairs: list[tuple[dict[str, Any], str]]) -> None:
+    def append(
+        self, key: str, pairs: list[tuple[dict[str, Any], str]], seen: str | None = None
+    ) -> None:
         """Append texts to the shard's text file (fsynced) and point each holder at its
-        text: `holder["text_ref"]` becomes [key, offset, length]."""
+        text: `holder["text_ref"]` becomes [key, offset, length]. `seen`: when the texts
+        were fetched (UTC), kept beside them for their revisions."""
         path = self.path(key)
         with open(path, "ab") as handle:
             offset = handle.tell()
@@ -97,7 +151,10 @@ class TextFiles:
                         handle.write(b"\n")
                         offset += 1
             for holder, text in pairs:
-                line = orjson.dumps({"id": holder["id"], "text": text}) + b"\n"
+                body = {"id": holder["id"], "text": text}
+                if seen is not None:
+                    body["seen"] = seen
+                line = orjson.dumps(body) + b"\n"
                 handle.write(line)
                 holder["text_ref"] = [key, offset, len(line)]
                 offset += len(line)
@@ -110,11 +167,19 @@ class TextFiles:
             self.path(key).unlink()
 
 
-def text_refs_setter(refs: dict[str, Any]) -> Callable[[MutableMapping[str, Any]], None]:
-    """A TinyDB update that points documents at their appended full texts."""
+def text_refs_setter(
+    refs: dict[str, Any], earlier: dict[str, dict[str, Any]] | None = None
+) -> Callable[[MutableMapping[str, Any]], None]:
+    """A TinyDB update that points documents at their appended full texts; `earlier`: the
+    text each replaces ({"seen", "text_ref"} or, inline, {"seen", "text"}), kept in its
+    `text_revisions`."""
 
     def attach(doc: MutableMapping[str, Any]) -> None:
         doc["text_ref"], doc["text"] = refs[doc["id"]], None
+        if earlier and doc["id"] in earlier:
+            history = list(doc.get("text_revisions") or [])
+            history.append(earlier[doc["id"]])
+            doc["text_revisions"] = history[-MAX_TEXT_REVISIONS:]
 
     return attach
 

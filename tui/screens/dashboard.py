@@ -668,18 +668,22 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
 
     @work(thread=True, group="revisions", exclusive=True, exit_on_error=False)
     def _read_revisions(self, article: Article) -> None:
-        self.post_message(RevisionsRead(article, self.session.revisions(article.id)))
+        ident = article.id
+        texts = self.session.text_versions(ident)
+        self.post_message(RevisionsRead(article, self.session.revisions(ident), texts))
 
     @on(RevisionsRead)
     def _revisions_read(self, message: RevisionsRead) -> None:
         article = message.article
-        if not message.revisions:
+        if not message.revisions and not message.texts:
             self.notify(f"Its source has not changed this article: {article.title}", markup=False)
             return
         record = self.session.record(article.id)
         revised = record.revised if record is not None else None
         when = datetime.fromtimestamp(revised, UTC) if revised is not None else None
-        self.app.push_screen(RevisionsScreen(article, message.revisions, when, self.session.local))
+        self.app.push_screen(
+            RevisionsScreen(article, message.revisions, when, self.session.local, message.texts)
+        )
 
     # -- events -----------------------------------------------------------------------------------
     @work(thread=True, group="events", exit_on_error=False)

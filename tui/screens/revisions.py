@@ -1,5 +1,5 @@
 """`d`: what a source changed in an article, one revision after another, as word diffs of the
-headline and the summary."""
+headline and the summary, then of the full text when a later fetch found it changed."""
 
 from __future__ import annotations
 
@@ -43,10 +43,13 @@ class RevisionsScreen(ModalScreen[None]):
         revisions: list[dict[str, str]],
         revised: datetime | None,
         local: tzinfo,
+        texts: list[dict[str, str | None]] | None = None,
     ) -> None:
+        """`texts`: the full texts it had, oldest first, then the one it has now."""
         super().__init__()
         self.article = article
         self.revisions = revisions
+        self.texts = texts or []
         self.revised = revised  # when the version the article has now was first seen
         self.local = local
 
@@ -57,13 +60,14 @@ class RevisionsScreen(ModalScreen[None]):
         ]
         now_seen = self.revised.isoformat() if self.revised is not None else None
         versions.append((now_seen, self.article.title, self.article.summary))
-        count = len(self.revisions)
-        parts: list[Text] = [
-            Text(f"{self.article.source}: {count} earlier version" + ("s" if count > 1 else ""))
-        ]
+        count, texts = len(self.revisions), max(0, len(self.texts) - 1)
+        said = [f"{count} earlier version" + ("s" if count > 1 else "")] if count else []
+        if texts:
+            said.append(f"{texts} earlier full text" + ("s" if texts > 1 else ""))
+        parts: list[Text] = [Text(f"{self.article.source}: " + ", ".join(said))]
         parts[0].stylize("bold")
         parts.append(Text("struck through: removed · underlined: added\n", style="dim"))
-        for n in range(1, len(versions)):
+        for n in range(1, len(versions) if count else 0):
             (_, title, summary), (seen, new_title, new_summary) = versions[n - 1], versions[n]
             parts.append(Text(f"Changed, as seen {self._when(seen)}", style="bold underline"))
             parts.append(word_diff(title, new_title) if title != new_title else Text(new_title))
@@ -71,6 +75,12 @@ class RevisionsScreen(ModalScreen[None]):
                 parts.append(word_diff(summary, new_summary))
             else:
                 parts.append(Text("(summary unchanged)", style="dim"))
+            parts.append(Text(""))
+        for n in range(1, len(self.texts)):
+            old, new = self.texts[n - 1], self.texts[n]
+            since = self._when(old.get("seen"))
+            parts.append(Text(f"Full text changed since the one fetched {since}", style="bold"))
+            parts.append(word_diff(str(old.get("text") or ""), str(new.get("text") or "")))
             parts.append(Text(""))
         parts.append(Text("escape closes.", style="dim"))
         self.lines = parts  # as shown, one Text a line

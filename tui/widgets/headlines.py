@@ -131,6 +131,9 @@ class HeadlineList(ScrollView, can_focus=True):
         self._watch: re.Pattern[str] | None = None
         self._words: re.Pattern[str] | None = None
         self.stories: StoryShelf | None = None  # set: `ids` are story ids, drawn from these
+        # a story row's mark ("*", "+" or " "), worked out from its articles once per shelf
+        # (and again when one of them is read or starred), not at every repaint
+        self._story_marks: dict[str, str] = {}
 
     # -- data ----------------------------------------------------------------------------
     def set_watch_terms(self, terms: list[str]) -> None:
@@ -162,6 +165,7 @@ class HeadlineList(ScrollView, can_focus=True):
         offset_in_view = self.cursor - int(self.scroll_y)
         self.ids = ids
         self._cache.clear()
+        self._story_marks.clear()
         self._set_rows(len(ids))
         if keep_position and current is not None:
             try:
@@ -181,8 +185,11 @@ class HeadlineList(ScrollView, can_focus=True):
         """Forget cached rows (their read/starred marks changed)."""
         if article_id is None:
             self._cache.clear()
+            self._story_marks.clear()
         else:
             self._cache.pop(article_id, None)
+            if self.stories is not None and (sid := self.stories.story_of(article_id)):
+                self._story_marks.pop(sid, None)
         self.refresh()
 
     @property
@@ -342,11 +349,9 @@ class HeadlineList(ScrollView, can_focus=True):
         ago = duration(now.timestamp() - story.first_seen, "minute") if story.first_seen else "?"
         fixed = MARK_WIDTH + AGE_WIDTH + 1 + OUTLETS_WIDTH + SOURCE_WIDTH + 1 + FIRST_WIDTH
         title_width = max(10, width - fixed)
-        records = [r for r in map(self._source.record, story.articles) if r is not None]
-        starred = any(r.starred for r in records)
-        mark = "*" if starred else ("+" if any(not r.read for r in records) else " ")
+        mark = self._story_mark(story)
         row = Text(no_wrap=True)
-        row.append(mark, style("headlines--star", partial=True) if starred else "")
+        row.append(mark, style("headlines--star", partial=True) if mark == "*" else "")
         row.append(" " * (MARK_WIDTH - 1))
         row.append(
             age(last, now, self._zone).rjust(AGE_WIDTH) + " ", style("headlines--age", partial=True)
@@ -365,6 +370,19 @@ class HeadlineList(ScrollView, can_focus=True):
         row.append(title.plain, style("headlines--unread", partial=True))
         self._finish(row, title.plain, start, selected)
         return row
+
+    def _story_mark(self, story: Story) -> str:
+        """ "*" when an article of the story is starred, "+" when one is unread: its articles
+        are looked up once, then the mark is kept until the shelf or a read mark changes."""
+        mark = self._story_marks.get(story.id)
+        if mark is None:
+            records = [r for r in map(self._source.record, story.articles) if r is not None]
+            if any(r.starred for r in records):
+                mark = "*"
+            else:
+                mark = "+" if any(not r.read for r in records) else " "
+            self._story_marks[story.id] = mark
+        return mark
 
     def _finish(self, row: Text, title: str, start: int, selected: bool) -> None:
         """The cursor over the row, then the watch terms and the filter's words in `title`

@@ -84,6 +84,12 @@ MIGRATIONS: tuple[str, ...] = (
         beat timestamptz
     );
     """,
+    # 1 -> 2: earlier full texts of an article (a different text was fetched), and when the
+    # one it has now was
+    """
+    ALTER TABLE articles ADD COLUMN text_seen text;  -- ISO 8601: when its text was fetched
+    ALTER TABLE articles ADD COLUMN text_revisions jsonb NOT NULL DEFAULT '[]';
+    """,
 )
 VERSION = len(MIGRATIONS)
 

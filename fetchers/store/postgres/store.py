@@ -23,7 +23,7 @@ from types import TracebackType
 from typing import Any
 
 from fetchers import liveness
-from fetchers.models import Article
+from fetchers.models import Article, utc_iso
 from fetchers.query import Query, Record
 from fetchers.store.codec import StagedArticle, _iso_to_seconds_lenient, article_of, stage
 from fetchers.store.errors import StoreError, StoreLocked, StoreWriteError
@@ -510,20 +510,34 @@ class PostgresStore:
         texts = dict(pairs)
         if not texts:
             return 0
+        seen = utc_iso(datetime.now(UTC))
         with self._cursor("cannot write full texts", write=True) as cur:
             cur.execute(
-                "SELECT id, title, summary FROM articles WHERE id = ANY(%s) FOR UPDATE",
+                "SELECT id, title, summary, text, text_seen FROM articles WHERE id = ANY(%s)"
+                " FOR UPDATE",
                 (list(texts),),
             )
             found = cur.fetchall()
-            for ident, title, summary in found:
+            for ident, title, summary, had, had_seen in found:
                 text = texts[ident]
+                if had == text:
+                    continue  # the same text again changes nothing
+                earlier = [{"seen": had_seen, "text": had}] if had else []
                 cur.execute(
-                    "UPDATE articles SET text = %s, edits = edits + 1,"
+                    "UPDATE articles SET text = %s, text_seen = %s, edits = edits + 1,"
+                    " text_revisions = text_revisions || %s,"
                     f" words = {WORDS_SQL.format('%s', '%s', '%s')} WHERE id = %s",
-                    (text, *article_words(title, summary, text), ident),
+                    (text, seen, _jsonb(earlier), *article_words(title, summary, text), ident),
                 )
         return len(found)
+
+    def text_revisions(self, ident: str) -> list[dict[str, str | None]]:
+        """The full texts an article had before a different one was fetched, oldest first:
+        {"seen" (when that text was fetched, UTC; None when not recorded), "text"}."""
+        with self._cursor("cannot read") as cur:
+            cur.execute("SELECT text_revisions FROM articles WHERE id = %s", (ident,))
+            row = cur.fetchone()
+        return [dict(r) for r in row[0]] if row and isinstance(row[0], list) else []
 
     def apply_retention(self, days: int, now: datetime) -> int:
         """Delete articles first fetched on a UTC day older than `days`, except starred ones
@@ -537,7 +551,14 @@ class PostgresStore:
                 " (SELECT 1 FROM marks m WHERE m.id = a.id AND m.starred)",
                 (cutoff,),
             )
-            return int(cur.rowcount or 0)
+            removed = int(cur.rowcount or 0)
+            # a starred article stays with the text it has; its earlier texts go with the day
+            cur.execute(
+                "UPDATE articles SET text_revisions = '[]'"
+                " WHERE day < %s AND text_revisions <> '[]'",
+                (cutoff,),
+            )
+            return removed
 
     # -- marks -------------------------------------------------------------------------------
     def set_state(
@@ -601,6 +622,15 @@ class PostgresStore:
         with self._cursor("cannot read") as cur:
             cur.execute(
                 "SELECT id, revisions FROM articles WHERE day = %s AND revisions <> '[]'", (key,)
+            )
+            return {row[0]: [r for r in row[1] if isinstance(r, dict)] for row in cur.fetchall()}
+
+    def text_revisions_by_day(self, key: str) -> dict[str, list[dict[str, Any]]]:
+        """The earlier full texts of the articles first fetched on one day that have any."""
+        with self._cursor("cannot read") as cur:
+            cur.execute(
+                "SELECT id, text_revisions FROM articles WHERE day = %s AND text_revisions <> '[]'",
+                (key,),
             )
             return {row[0]: [r for r in row[1] if isinstance(r, dict)] for row in cur.fetchall()}
 

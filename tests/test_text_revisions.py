@@ -1,0 +1,206 @@
+"""Full texts fetched again: a different text keeps the one before it, with when it was
+fetched, in the store, in `show` and `show --json`, and in the dashboard's revisions screen;
+retention takes them with their day."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from fetchers.healthbook import HealthBook
+from fetchers.models import Article, Source
+from fetchers.poller import Poller
+from fetchers.store import Store
+from tests.conftest import (
+    FeedServer,
+    Route,
+    StoreOpener,
+    config_for,
+    make_app,
+    newsroom_data,
+    piloted,
+    rss,
+    screen_text,
+    seen,
+    settle,
+)
+from tui.cli import main
+from tui.messages import RevisionsRead
+from tui.screens.revisions import RevisionsScreen
+from tui.widgets.article import ArticleView
+
+DAY = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
+FIRST = "Seoul and Washington agreed on tariffs of 15 percent on cars after talks in Gyeongju."
+SECOND = "Seoul and Washington agreed on tariffs of 15 percent on cars and chips after talks."
+
+
+def article(n: int, fetched: datetime = DAY) -> Article:
+    return Article(
+        id=f"Wire-{n}",
+        source="Wire",
+        title=f"Headline {n}",
+        link=f"https://example.org/{n}",
+        published=fetched,
+        fetched=fetched,
+        summary="Summary",
+    )
+
+
+def test_a_different_text_keeps_the_earlier_one_and_the_same_text_adds_nothing(
+    open_store: StoreOpener,
+) -> None:
+    with open_store(writer=True) as store:
+        store.add_batch([article(1), article(2)])
+        store.set_text("Wire-1", FIRST)
+        assert store.text_revisions("Wire-1") == []  # a first text is no revision
+        store.set_text("Wire-1", FIRST)
+        assert store.text_revisions("Wire-1") == []  # fetched again, unchanged
+        store.set_text("Wire-1", SECOND)
+        assert store.text("Wire-1") == SECOND
+        (earlier,) = store.text_revisions("Wire-1")
+        assert earlier["text"] == FIRST and str(earlier["seen"]).endswith("Z")
+        store.set_text("Wire-1", FIRST)  # changed back: both earlier versions, oldest first
+        assert [r["text"] for r in store.text_revisions("Wire-1")] == [FIRST, SECOND]
+        assert store.text_revisions("Wire-2") == []
+    with open_store() as viewer:  # kept: a reopen reads them
+        assert viewer.text("Wire-1") == FIRST
+        assert [r["text"] for r in viewer.text_revisions("Wire-1")] == [FIRST, SECOND]
+
+
+def test_retention_drops_the_earlier_texts_with_their_day(
+    open_store: StoreOpener, tmp_path: Path
+) -> None:
+    new = DAY + timedelta(days=40)
+    with open_store(writer=True) as store:
+        store.add_batch([article(1), article(2), article(3, fetched=new)])
+        for ident in ("Wire-1", "Wire-2"):
+            store.set_text(ident, FIRST)
+            store.set_text(ident, SECOND)
+        store.set_state(["Wire-2"], starred=True)  # kept past retention, its text with it
+        assert store.apply_retention(30, new) == 1
+        assert store.text_revisions("Wire-1") == []
+        assert store.text("Wire-2") == SECOND
+        assert store.text_revisions("Wire-2") == []
+    assert not list(tmp_path.glob("text-2025-10-24*"))
+
+
+async def test_a_page_changed_between_two_fetches_keeps_both_texts(
+    tmp_path: Path, feed_server: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def page(text: str) -> Route:
+        body = f"<html><body><article><h1>Tariffs</h1><p>{text * 4}</p></article></body></html>"
+        return Route(body.encode(), headers={"Content-Type": "text/html; charset=utf-8"})
+
+    first, second = FIRST + " ", SECOND + " "
+    page_url = feed_server.add("/story.html", page(first))
+    feed_url = feed_server.add(
+        "/feed.xml", Route(rss(f"<title>Tariffs</title><link>{page_url}</link><guid>1</guid>"))
+    )
+    source = Source("Feed", url=feed_url, full_text=True)
+    data = tmp_path / "data"
+    store = Store(data, writer=True)
+    poller = Poller(config_for(tmp_path, source), store, lambda: DAY, health=HealthBook(data))
+    try:
+        (result,) = await poller.poll()
+        await poller.drain_pages(5.0)
+        (ident,) = result.new_ids
+        assert (store.text(ident) or "").startswith(FIRST)
+        feed_server.add("/story.html", page(second))  # the outlet rewrote its article
+        store.set_text(ident, await poller.page_text(page_url))
+    finally:
+        await poller.aclose()
+        store.close()
+    config = tmp_path / "wirewatch.toml"
+    config.write_text(f'[[sources]]\nname = "Feed"\nurl = "{feed_url}"\n')
+    common = ["--config", str(config), "--data-dir", str(data)]
+    assert main([*common, "show", ident, "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["text"].startswith(SECOND) and shown["revisions"] == []
+    (earlier,) = shown["text_revisions"]
+    assert earlier["text"].startswith(FIRST) and earlier["seen"].endswith("Z")
+    assert main([*common, "show", ident]) == 0
+    printed = capsys.readouterr().out
+    assert printed.index(SECOND) < printed.index("earlier full text (") < printed.rindex(FIRST)
+
+
+async def test_d_shows_a_word_diff_of_a_full_text_fetched_again(tmp_path: Path) -> None:
+    data = newsroom_data(tmp_path)
+    with Store(data, writer=True) as store:  # Reuters' article: never revised in its feed
+        store.set_text("a1", FIRST)
+        store.set_text("a1", SECOND)
+    app = make_app(tmp_path)
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=4)
+        since = seen(app).mark()
+        dashboard.set_filter("source:Reuters")
+        await seen(app).wait_for(ArticleView.Loaded, lambda m: m.article_id == "a1", since=since)
+        await pilot.press("d")
+        read = await seen(app).wait_for(RevisionsRead, since=since)
+        await pilot.pause()
+        assert read.revisions == [] and isinstance(app.screen, RevisionsScreen)
+        assert "1 earlier full text" in screen_text(app)
+        diff = next(t for t in app.screen.lines if t.plain.startswith("Seoul and Washington"))
+        changed = {diff.plain[s.start : s.end]: str(s.style) for s in diff.spans}
+        assert changed == {
+            "and chips": "bold underline green",
+            "talks in Gyeongju.": "strike red",
+            "talks.": "bold underline green",
+        }
+
+
+async def test_a_revised_article_has_its_page_fetched_again_and_keeps_both_texts(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    def page(text: str) -> Route:
+        body = f"<html><body><article><h1>Tariffs</h1><p>{text * 4}</p></article></body></html>"
+        return Route(body.encode(), headers={"Content-Type": "text/html; charset=utf-8"})
+
+    page_url = feed_server.add("/story.html", page(FIRST + " "))
+    item = "<title>{}</title><link>" + page_url + "</link><guid>1</guid>"
+    feed_url = feed_server.add("/feed.xml", Route(rss(item.format("Tariff deal agreed"))))
+    source = Source("Feed", url=feed_url, full_text=True)
+    data = tmp_path / "data"
+    store = Store(data, writer=True)
+    poller = Poller(config_for(tmp_path, source), store, lambda: DAY, health=HealthBook(data))
+    try:
+        (first,) = await poller.poll()
+        await poller.drain_pages(5.0)
+        (ident,) = first.new_ids
+        assert (store.text(ident) or "").startswith(FIRST)
+        await poller.poll()  # nothing changed: the page is not fetched again
+        await poller.drain_pages(5.0)
+        assert len(feed_server.hits["/story.html"]) == 1
+        # the outlet revises its headline and rewrites the article
+        feed_server.add(
+            "/feed.xml", Route(rss(item.format("Tariff deal agreed on cars and chips")))
+        )
+        feed_server.add("/story.html", page(SECOND + " "))
+        (second,) = await poller.poll()
+        await poller.drain_pages(5.0)
+        assert second.new_ids == [] and len(feed_server.hits["/story.html"]) == 2
+        assert (store.text(ident) or "").startswith(SECOND)
+        (earlier,) = store.text_revisions(ident)
+        assert (earlier["text"] or "").startswith(FIRST)
+        assert [r["title"] for r in store.revisions(ident)] == ["Tariff deal agreed"]
+        await poller.poll()  # fetched once for the revision, not at every poll
+        await poller.drain_pages(5.0)
+        assert len(feed_server.hits["/story.html"]) == 2
+    finally:
+        await poller.aclose()
+        store.close()
+
+
+def test_a_revised_item_carrying_its_content_revises_the_text(tmp_path: Path) -> None:
+    with Store(tmp_path, writer=True) as store:
+        old = article(1)
+        old.text = FIRST
+        store.add_batch([old])
+        new = article(1)
+        new.title, new.text = "Headline 1, corrected", SECOND
+        assert store.add_batch([new]) == []
+        assert store.get("Wire-1").title == "Headline 1, corrected"  # type: ignore[union-attr]
+        assert store.text("Wire-1") == SECOND
+        assert [r["text"] for r in store.text_revisions("Wire-1")] == [FIRST]
