@@ -32,6 +32,8 @@ class StallMonitor:
 
     def __init__(self, tick: float = 0.005) -> None:
         self.tick = tick
+        self.phase = "load"  # "load" until the poller starts, then "poll"
+        self.worst_in: dict[str, float] = {"load": 0.0, "poll": 0.0}
         self.worst = 0.0
         self.worst_gc = 0.0
         self._gc_started = 0.0
@@ -55,6 +57,7 @@ class StallMonitor:
             await asyncio.sleep(self.tick)
             late = time.perf_counter() - started - self.tick
             self.worst = max(self.worst, late)
+            self.worst_in[self.phase] = max(self.worst_in[self.phase], late)
             self.samples += 1
 
     def stop(self) -> None:
@@ -133,11 +136,15 @@ async def measure(data: Path, config: Config, end: datetime) -> dict[str, float]
         monitor = StallMonitor()
         monitor.start()
         while dashboard.last_poll is None and time.perf_counter() - started < 120:  # noqa: ASYNC110
-            await asyncio.sleep(0.05)  # the first poll cycle of every source
+            if dashboard.polling:
+                monitor.phase = "poll"
+            await asyncio.sleep(0.005)  # the first poll cycle of every source
         out["poll_done"] = time.perf_counter() - started
         await asyncio.sleep(1.0)
         monitor.stop()
         out["worst_stall"] = monitor.worst
+        out["worst_stall_load"] = monitor.worst_in["load"]
+        out["worst_stall_poll"] = monitor.worst_in["poll"]
         out["worst_gc"] = monitor.worst_gc
         out["stall_samples"] = monitor.samples
         while not store.word_index_ready:  # noqa: ASYNC110 - polling the app's state
@@ -188,8 +195,12 @@ def bench_dashboard(articles: list[Article], python: str, shared: Path, feeds: i
             label = key.removeprefix("filter ")
             print(f"  filter {label:<30} {value * 1000:8.0f} ms  budget 100 ms")
     print(
-        f"  longest event-loop stall in the poll: {result['worst_stall'] * 1000:8.0f} ms  "
-        f"budget 100 ms ({int(result['stall_samples'])} samples)"
+        f"  longest event-loop stall in the poll: {result['worst_stall_poll'] * 1000:8.0f} ms  "
+        f"budget 100 ms ({int(result['stall_samples'])} samples from the first paint)"
+    )
+    print(
+        "  and from the first paint until the poller started (the rest of the store loading):"
+        f" {result['worst_stall_load'] * 1000:.0f} ms"
     )
     print(f"  longest garbage collection then:      {result['worst_gc'] * 1000:8.0f} ms")
     print(f"  articles after the poll:              {int(result['stored']):8,}")

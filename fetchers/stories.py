@@ -329,9 +329,9 @@ def _conflict(one: frozenset[str], other: frozenset[str]) -> bool:
 
 
 @contextlib.contextmanager
-def _no_gc() -> Iterator[None]:
-    """The cycle collector paused: grouping makes no reference cycles, and each pass of the
-    collector would walk every word and article the index holds."""
+def collector_paused() -> Iterator[None]:
+    """The cycle collector paused: grouping and reading stories make no reference cycles,
+    and each pass of the collector would walk every word and article the index holds."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -375,7 +375,7 @@ class StoryIndex:
         new one, in the order taken (time, then id)."""
         out: list[str] = []
         known, heap, window = self.story_of, self._by_time, self.window
-        with _no_gc():
+        with collector_paused():
             self._weigh_restored()
             for item in sorted(items, key=_TIME_THEN_ID):
                 if item.id in known:

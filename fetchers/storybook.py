@@ -25,7 +25,7 @@ import orjson
 from fetchers.atomic import write_derived
 from fetchers.models import utc_iso
 from fetchers.query import Record
-from fetchers.stories import WINDOW, Item, StoryIndex, terms
+from fetchers.stories import WINDOW, Item, StoryIndex, collector_paused, terms
 
 if TYPE_CHECKING:
     from fetchers.newsroom import Cycle
@@ -135,18 +135,22 @@ class StoryBook:
         those the store lost dropped; True when that changed anything."""
         index = StoryIndex()
         saved = self._load_file()
-        records = store.records(store.query_ids())
-        held = {r.id for r in records}
-        changed = saved is None
-        if saved is not None:
-            newest = max((first_time(r) for r in records), default=0.0)
-            recent = [_item(r) for r in records if first_time(r) >= newest - 2 * WINDOW]
-            index.restore(saved, recent)
-            gone = [i for i in index.story_of if i not in held]
-            if gone:
-                index.drop(gone)
-                changed = True
-        missing = [_item(r) for r in records if r.id not in index.story_of]
+        with collector_paused():  # then `settle`: a screen's collector never walks them
+            records = store.records(store.query_ids())
+            held = {r.id for r in records}
+            changed = saved is None
+            if saved is not None:
+                newest = max((first_time(r) for r in records), default=0.0)
+                recent = [_item(r) for r in records if first_time(r) >= newest - 2 * WINDOW]
+                index.restore(saved, recent)
+                gone = [i for i in index.story_of if i not in held]
+                if gone:
+                    index.drop(gone)
+                    changed = True
+            missing = [_item(r) for r in records if r.id not in index.story_of]
+            del records, held
+        if settle is not None:
+            settle()
         if missing:
             add_paced(index, missing, pace, settle)
             changed = True
@@ -169,7 +173,11 @@ class StoryBook:
         with self._lock:
             if self.index is None:
                 self.index, _ = self._open(store, pace, settle)
-            return StoryShelf(stories_of(self.index, store))
+            with collector_paused():
+                shelf = StoryShelf(stories_of(self.index, store))
+        if settle is not None:
+            settle()
+        return shelf
 
     def stories_with(self, store: ArticleStore, ids: Iterable[str]) -> list[Story]:
         """(Any thread.) The stories, as grouped now, that hold any of `ids` (the writer's
