@@ -134,8 +134,8 @@ class StoryBook:
         """The stories as saved, with the store's articles that the file lacks grouped and
         those the store lost dropped; True when that changed anything."""
         index = StoryIndex()
-        saved = self._load_file()
-        with collector_paused():  # then `settle`: a screen's collector never walks them
+        with collector_paused():  # and `settle` before it resumes: it never walks them
+            saved = self._load_file()
             records = store.records(store.query_ids())
             held = {r.id for r in records}
             changed = saved is None
@@ -149,8 +149,8 @@ class StoryBook:
                     changed = True
             missing = [_item(r) for r in records if r.id not in index.story_of]
             del records, held
-        if settle is not None:
-            settle()
+            if settle is not None:
+                settle()
         if missing:
             add_paced(index, missing, pace, settle)
             changed = True
@@ -175,8 +175,8 @@ class StoryBook:
                 self.index, _ = self._open(store, pace, settle)
             with collector_paused():
                 shelf = StoryShelf(stories_of(self.index, store))
-        if settle is not None:
-            settle()
+                if settle is not None:
+                    settle()
         return shelf
 
     def stories_with(self, store: ArticleStore, ids: Iterable[str]) -> list[Story]:

@@ -563,3 +563,45 @@ def test_word_rarity_takes_a_logarithm_per_count_not_per_word(
     monkeypatch.setattr(stories, "math", CountingMath())
     StoryIndex().add(items)
     assert weighed > 70_000 and taken < 0.7 * weighed
+
+
+def test_reading_the_stories_for_a_screen_leaves_the_collector_nothing_to_walk(
+    tmp_path: Path,
+) -> None:
+    """A screen's reading of the stories makes an object per article and per story; the
+    collector is paused while they are made and they are frozen (`settle`) before it
+    resumes, so no collection beside the screen walks them."""
+    import gc
+
+    from fetchers.models import Article
+    from fetchers.store import Store
+    from fetchers.storybook import StoryBook
+
+    data = tmp_path / "d"
+    items = sorted(seeded_articles(count=400, days=2.0), key=lambda i: (i.when, i.id))
+    with Store(data, writer=True) as store:
+        store.add_batch(
+            [
+                Article(
+                    id=i.id,
+                    source=f"Outlet {i.id.rsplit('-', 1)[1]}",
+                    title=i.title,
+                    summary=i.summary,
+                    published=datetime.fromtimestamp(i.when, UTC),
+                    fetched=datetime.fromtimestamp(i.when, UTC),
+                )  # fmt: skip
+                for i in items
+            ]
+        )
+        StoryBook(data).update(store, [i.id for i in items], removed=False)
+    settled: list[int] = []
+    with Store(data) as viewer:
+        gc.collect()
+        before = len(gc.get_objects())  # what the collector would walk (frozen ones aside)
+        shelf = StoryBook(data).shelf(
+            viewer, pace=True, settle=lambda: gc.freeze() or settled.append(1)
+        )
+        left = len(gc.get_objects()) - before
+        gc.unfreeze()
+    assert shelf.stories and settled
+    assert left < 50, f"{left} objects of reading 400 articles' stories left to the collector"
