@@ -38,7 +38,7 @@ from fetchers.batchmatch import BatchIndex
 from fetchers.models import from_utc_iso, utc_iso
 from fetchers.notify import WebhookSender, send_desktop, webhook_request
 from fetchers.query import Query, QueryError, parse_query
-from fetchers.store import ArticleStore
+from fetchers.store import ArticleStore, StoreError
 from fetchers.timeparse import local_zone
 from fetchers.trends import BASELINE_HOURS, hour_start, series, spike_verdict, watch_query, window
 
@@ -247,6 +247,7 @@ class AlertDesk:
         pending.extend(spikes)
         if state_changed or spikes_changed:
             self._save_state(state)
+        pending = self._first_to_fire(pending, now)
         if not pending:
             return Firing()
         try:
@@ -257,6 +258,20 @@ class AlertDesk:
         firing = Firing(entries)
         self._deliver(firing, {w.key: w.rule for w in watched if w.rule is not None}, now)
         return firing
+
+    def _first_to_fire(self, pending: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+        """What no other poller of the store fired already: a store shared by several
+        pollers records each (rule, article) pair, and each term's spike hour, once."""
+        if not pending:
+            return pending
+        hour = utc_iso(hour_start(now)) or ""
+        keys = [(p["rule"], p["article"] or f"spike {hour}") for p in pending]
+        try:
+            first = self.store.fire_once(keys)
+        except StoreError as exc:
+            log.error("%s: %d alerts not fired", exc, len(pending))
+            return []
+        return [p for p, key in zip(pending, keys, strict=True) if key in first]
 
     def _created(self, rule: AlertRule, state: AlertState) -> tuple[datetime, bool]:
         """When the rule began to exist for alerts, and whether it is new to the state."""

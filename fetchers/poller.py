@@ -41,6 +41,8 @@ PARSE_DEADLINE = 30.0  # seconds one document may take to parse
 PARSE_THREADS = 2  # threads for parsing when there is no parser process, and for page text
 UNSTORED_RETRY = 60.0  # a source whose articles the disk refused is asked again this soon
 FULL_TEXT_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
+LEASE_TTL = 30.0  # seconds a source stays leased to a poller that stopped renewing it
+LEASE_MIN = 1.0
 Clock = Callable[[], datetime]
 T = TypeVar("T")
 
@@ -61,6 +63,14 @@ def later(now: datetime, seconds: float) -> datetime:
 def backoff_delay(failures: int, rng: random.Random) -> float:
     """Exponential backoff with full jitter: uniform(0, min(cap, base * 2^(n-1)))."""
     return rng.uniform(BACKOFF_BASE / 2, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(0, failures - 1)))
+
+
+def lease_ttl(config: Config) -> float:
+    """How long a source's lease lasts without renewal: at most half the shortest interval,
+    so the sources of a poller that died are polled by another within one interval."""
+    intervals = [s.interval or config.settings.interval for s in config.sources if s.enabled]
+    shortest = min(intervals, default=config.settings.interval)
+    return max(LEASE_MIN, min(LEASE_TTL, shortest / 2))
 
 
 def host_cap(host: str, settings: Settings) -> int:
@@ -110,6 +120,8 @@ class Poller:
         self._rng = random.Random()
         self._beats = 0  # polls and runs under way, each wanting the writer lock touched
         self._beat_task: asyncio.Task[None] | None = None
+        self.leased: set[str] | None = None  # the sources the store leases to this poller
+        self._leased_at: float | None = None  # when it last asked (monotonic)
         self.health: dict[str, SourceHealth] = self.healthbook.load()
         for source in config.sources:
             current = self.health.get(source.name)
@@ -150,10 +162,31 @@ class Poller:
             await self._client.aclose()
             self._client = None
 
+    async def lease(self, force: bool = False) -> set[str]:
+        """Ask the store which sources this poller is to poll (all of them, unless several
+        pollers share the store's sources), at most every third of a lease unless `force`."""
+        ttl = lease_ttl(self.config)
+        loop = asyncio.get_running_loop()
+        fresh = self._leased_at is not None and loop.time() - self._leased_at < ttl / 3
+        if self.leased is not None and fresh and not force:
+            return self.leased
+        names = [s.name for s in self.config.sources if s.enabled]
+        try:
+            self.leased = await asyncio.to_thread(self.store.lease, names, set(self._busy), ttl)
+        except StoreError as exc:  # the server is away: keep what was held until it is back
+            log.error("%s", exc)
+            if self.leased is None:
+                self.leased = set()
+        self._leased_at = loop.time()
+        return self.leased
+
     def due(self, now: datetime) -> list[Source]:
+        """The enabled sources leased to this poller whose next poll has come."""
         out = []
         for source in self.config.sources:
             if not source.enabled or source.name in self._busy:
+                continue
+            if self.leased is not None and source.name not in self.leased:
                 continue
             health = self.health.get(source.name)
             if health is None or health.next_poll is None or health.next_poll <= now:
@@ -178,13 +211,15 @@ class Poller:
                 self._beat_task = None
 
     async def _beat(self) -> None:
+        """Touch the lock, which also renews the leases of the sources being polled."""
         while True:
             with contextlib.suppress(OSError, ValueError):  # ValueError: a store just closed
                 await asyncio.to_thread(self.store.heartbeat)
-            await asyncio.sleep(liveness.BEAT)
+            await asyncio.sleep(min(liveness.BEAT, lease_ttl(self.config) / 3))
 
     async def poll(self, sources: list[Source] | None = None) -> list[PollResult]:
-        """Poll the given sources (default: every enabled one) once; store what is new.
+        """Poll the given sources (default: every enabled one leased to this poller) once;
+        store what is new.
 
         Sources that answer together are written together (one write per touched shard);
         one that is slow never holds the others' articles back by more than FLUSH_AFTER
@@ -193,6 +228,9 @@ class Poller:
             return await self._poll(sources)
 
     async def _poll(self, sources: list[Source] | None) -> list[PollResult]:
+        if sources is None:  # every source this poller holds
+            leased = await self.lease(force=True)
+            sources = [s for s in self.config.sources if s.name in leased]
         chosen = [
             s
             for s in (sources if sources is not None else self.config.sources)

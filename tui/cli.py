@@ -269,8 +269,11 @@ def cmd_dashboard(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _open_writer(ctx: Context, first: int | None = None, lean: bool = False) -> ArticleStore:
+    """The store as one of its pollers (beside the others where they share the sources)."""
     try:
-        return open_store(ctx.config.store, ctx.data_dir, writer=True, first=first, lean=lean)
+        return open_store(
+            ctx.config.store, ctx.data_dir, writer=True, first=first, lean=lean, share=True
+        )
     except StoreLocked as exc:
         raise StoreError(f"{exc}; it polls on its own, so there is nothing to do here") from None
 

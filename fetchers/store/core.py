@@ -318,6 +318,14 @@ class Store:
         """The writer as a viewer sees it: exited, hanging, or at work."""
         return self._writer_lock.state()
 
+    def lease(self, sources: list[str], busy: set[str], ttl: float) -> set[str]:
+        """The one writer of a data dir polls every source."""
+        return set(sources)
+
+    def fire_once(self, fired: list[tuple[str, str]]) -> set[tuple[str, str]]:
+        """One writer fires the alerts; its history in the data dir keeps each once."""
+        return set(fired)
+
     def take_over(self) -> None:
         """(A viewer whose writer has gone.) Become the writer: take the lock (StoreLocked if
         another process has it again), clear what a killed writer left, read what it wrote."""

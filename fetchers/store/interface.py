@@ -72,6 +72,18 @@ class ArticleStore(Protocol):
         """(The writer, while it polls.) Show viewers that it is at work."""
         ...
 
+    def lease(self, sources: list[str], busy: set[str], ttl: float) -> set[str]:
+        """(The writer.) Which of these sources it is to poll now: all of them where one
+        writer polls alone; where several pollers share the sources (PostgreSQL), those
+        leased to it for `ttl` seconds (renewed by each call and `heartbeat`), never giving
+        up one it is polling (`busy`)."""
+        ...
+
+    def fire_once(self, fired: list[tuple[str, str]]) -> set[tuple[str, str]]:
+        """(The writer.) Record these (alert rule, article id or spike hour) pairs as fired;
+        returns those no writer had recorded, the ones to deliver."""
+        ...
+
     def take_over(self) -> None:
         """(A viewer whose writer has gone.) Become the writer (StoreLocked if another
         process was quicker) and read what the old one wrote."""

@@ -17,7 +17,8 @@ from typing import Any
 from fetchers.store.errors import StoreError
 
 MIGRATE_LOCK = 0x77697265  # the advisory lock taken while migrating ("wire")
-WRITER_LOCK = 0x77697277  # the advisory lock the one writer holds for its life ("wirw")
+WRITER_LOCK = 0x77697277  # the advisory lock every poller holds for its life ("wirw"): shared
+# by the pollers that share the sources, taken alone by a writer that polls only by itself
 
 # codec field -> the column that keeps it (tests check that every field has one)
 COLUMNS = {
@@ -82,6 +83,28 @@ MIGRATIONS: tuple[str, ...] = (
         host text,
         beat timestamptz
     );
+    """,
+    # 1 -> 2: several pollers sharing the sources, and alerts fired once across them
+    """
+    CREATE TABLE pollers (
+        id text PRIMARY KEY,                -- host:pid:token, one per polling process
+        host text NOT NULL,
+        pid integer NOT NULL,
+        beat timestamptz NOT NULL           -- last renewal: older than its lease, it is gone
+    );
+    CREATE TABLE leases (
+        source text PRIMARY KEY,            -- a source's name, as the configs give it
+        holder text,                        -- the poller that polls it (pollers.id), or none
+        until timestamptz                   -- the lease ends then unless its holder renews it
+    );
+    CREATE INDEX leases_holder ON leases (holder);
+    CREATE TABLE alerts_fired (
+        rule text NOT NULL,                 -- the rule's key
+        what text NOT NULL,                 -- the article's id, or the hour a term spiked
+        at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (rule, what)
+    );
+    DROP TABLE writer;
     """,
 )
 VERSION = len(MIGRATIONS)

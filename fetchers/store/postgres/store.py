@@ -4,15 +4,17 @@ database, behind the same `ArticleStore` interface as the TinyDB store.
 Nothing is held in memory but what a call returns: a query reads the rows it needs, newest
 first, in batches (`BATCH`), and stops at its limit. Words are found by PostgreSQL's
 full-text search (the `words` tsvector and its GIN index), relevance is `ts_rank`. One
-process at a time is the writer: it holds an advisory lock on a connection of its own for
-its life (the server lets go of it however the process ends) and shows it is at work in the
-`writer` table; viewers read, mark and see what it wrote.
+or more processes are writers, the pollers: each holds an advisory lock (shared) on a
+connection of its own for its life (the server lets go of it however the process ends),
+shows it is at work in the `pollers` table and polls the sources leased to it (`leases`);
+viewers read, mark and see what they wrote.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import socket
 import sys
 import threading
@@ -37,6 +39,7 @@ from fetchers.store.shards import MAX_REVISIONS
 CHANNEL = "wirewatch_articles"  # NOTIFY: new articles were stored
 BATCH = 200  # rows read at a time by a query that tests rows in Python
 POOL_SIZE = 4  # connections: poll threads write while query threads read
+LEASE_TTL = 30.0  # seconds a source's lease lasts unless renewed (until the first `lease`)
 Version = tuple[int, int, int]
 
 _COLUMNS = (
@@ -102,12 +105,16 @@ def _jsonb(value: Any) -> Any:
 
 class PostgresStore:
     """Articles, marks, full texts and revisions in one PostgreSQL database (an
-    `ArticleStore`). `writer=True` takes the writer lock (StoreLocked if another process,
-    on any host, has it)."""
+    `ArticleStore`). `writer=True` takes the writer lock: beside the other pollers with
+    `share=True` (each then polls the sources leased to it, see `lease`), else only when no
+    process on any host polls (StoreLocked)."""
 
-    def __init__(self, dsn: str, writer: bool = False) -> None:
+    def __init__(self, dsn: str, writer: bool = False, share: bool = False) -> None:
         driver()
         self.dsn = dsn
+        self._share = share  # a poller beside others, each polling the sources leased to it
+        self._poller_id = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+        self._lease_ttl = LEASE_TTL
         self.problems: list[str] = []
         self._lock_connection: Any = None  # the writer's: holds the advisory lock
         self._closed = False
@@ -203,6 +210,37 @@ class PostgresStore:
     def is_writer(self) -> bool:
         return self._lock_connection is not None
 
+    def _lock(self, connection: Any) -> bool:
+        """(On the lock connection.) Take the writer lock as this store shares it: beside
+        other pollers (shared), or only when no process polls (taken alone for a moment,
+        then held shared like every poller's, so pollers that come later can join)."""
+        if self._share:
+            for attempt in range(10):  # a lone writer holds it alone for a moment only
+                row = connection.execute(
+                    "SELECT pg_try_advisory_lock_shared(%s)", (schema.WRITER_LOCK,)
+                ).fetchone()
+                if row and row[0]:
+                    return True
+                if attempt < 9:
+                    time.sleep(0.05)
+            return False
+        row = connection.execute(
+            "SELECT pg_try_advisory_lock(%s)", (schema.WRITER_LOCK,)
+        ).fetchone()
+        if not (row and row[0]):
+            return False
+        connection.execute("SELECT pg_advisory_lock_shared(%s)", (schema.WRITER_LOCK,))
+        connection.execute("SELECT pg_advisory_unlock(%s)", (schema.WRITER_LOCK,))
+        return True
+
+    def _register(self, connection: Any) -> None:
+        """Be one of the pollers, seen by the others when they share the sources out."""
+        connection.execute(
+            "INSERT INTO pollers (id, host, pid, beat) VALUES (%s, %s, %s, now())"
+            " ON CONFLICT (id) DO UPDATE SET beat = now()",
+            (self._poller_id, socket.gethostname(), os.getpid()),
+        )
+
     def _acquire(self) -> None:
         with self._writer_guard:
             if self._lock_connection is not None:
@@ -210,30 +248,31 @@ class PostgresStore:
             connection = connect(self.dsn)
             try:
                 with self._errors("cannot take the writer lock"):
-                    row = connection.execute(
-                        "SELECT pg_try_advisory_lock(%s)", (schema.WRITER_LOCK,)
-                    ).fetchone()
-                    if not (row and row[0]):
-                        holder = connection.execute("SELECT pid, host FROM writer").fetchone()
+                    if not self._lock(connection):
+                        holder = connection.execute(
+                            "SELECT pid, host FROM pollers ORDER BY beat DESC LIMIT 1"
+                        ).fetchone()
                         who = f" (pid {holder[0]} on {holder[1]})" if holder else ""
                         raise StoreLocked(
                             f"{self.location} is being written by another wirewatch process{who}"
                         )
-                    connection.execute(
-                        "INSERT INTO writer (one, pid, host, beat) VALUES (true, %s, %s, now())"
-                        " ON CONFLICT (one) DO UPDATE SET pid = EXCLUDED.pid,"
-                        " host = EXCLUDED.host, beat = EXCLUDED.beat",
-                        (os.getpid(), socket.gethostname()),
-                    )
+                    self._register(connection)
             except BaseException:
                 connection.close()
                 raise
             self._lock_connection = connection
 
     def _release(self) -> None:
+        """Stop polling: this poller's sources are free for the others at once."""
         with self._writer_guard:
             connection, self._lock_connection = self._lock_connection, None
         if connection is not None:
+            with contextlib.suppress(Exception):
+                connection.execute(
+                    "UPDATE leases SET holder = NULL, until = NULL WHERE holder = %s",
+                    (self._poller_id,),
+                )
+                connection.execute("DELETE FROM pollers WHERE id = %s", (self._poller_id,))
             with contextlib.suppress(Exception):
                 connection.close()  # the server lets go of the advisory lock
 
@@ -252,25 +291,31 @@ class PostgresStore:
         return bool(row and row[0])
 
     def writer_state(self) -> liveness.WriterState:
+        """The pollers as a viewer sees them: held while any holds the lock; silent for as
+        long as the one heard from last has been."""
         held = self.writer_active()
         with self._cursor("cannot see the writer") as cur:
-            cur.execute("SELECT pid, extract(epoch FROM now() - beat) FROM writer")
+            cur.execute(
+                "SELECT pid, extract(epoch FROM now() - beat) FROM pollers"
+                " ORDER BY beat DESC LIMIT 1"
+            )
             row = cur.fetchone()
         if row is None or row[1] is None:
             return liveness.WriterState(held, None, float("inf"))
         return liveness.WriterState(held, row[0], max(0.0, float(row[1])))
 
     def heartbeat(self) -> None:
-        """Show viewers the writer is at work. A connection the server dropped took the
-        writer lock with it: the lock is taken again on a new one (if another process was
-        quicker, the problem says so; the unique constraints still keep every article once)."""
+        """Show viewers the writer is at work and renew the leases of its sources. A
+        connection the server dropped took the writer lock with it: the lock is taken again
+        on a new one (if another process was quicker, the problem says so; the unique
+        constraints still keep every article once)."""
         with self._writer_guard:
             connection = self._lock_connection
             if connection is None:
                 return
             try:
                 with self._errors("cannot show the writer at work"):
-                    connection.execute("UPDATE writer SET beat = now(), pid = %s", (os.getpid(),))
+                    self._renew(connection)
                 return
             except StoreError as exc:  # the server is away: viewers see the writer silent
                 self._note(str(exc))
@@ -282,17 +327,12 @@ class PostgresStore:
                 return  # the next beat tries again
             try:
                 with self._errors("cannot take the writer lock again"):
-                    row = fresh.execute(
-                        "SELECT pg_try_advisory_lock(%s)", (schema.WRITER_LOCK,)
-                    ).fetchone()
-                    if not (row and row[0]):
+                    if not self._lock(fresh):
                         self._note(f"{self.location}: another process took the writer lock")
                         fresh.close()
                         return
-                    fresh.execute(
-                        "UPDATE writer SET beat = now(), pid = %s, host = %s",
-                        (os.getpid(), socket.gethostname()),
-                    )
+                    self._register(fresh)
+                    self._renew(fresh)
             except StoreError as exc:
                 self._note(str(exc))
                 fresh.close()
@@ -300,6 +340,90 @@ class PostgresStore:
             self._lock_connection = fresh
             with contextlib.suppress(Exception):
                 connection.close()
+
+    def _renew(self, connection: Any) -> None:
+        """This poller is alive, and so are the leases it holds."""
+        with connection.transaction():
+            self._register(connection)
+            connection.execute(
+                "UPDATE leases SET until = now() + make_interval(secs => %s) WHERE holder = %s",
+                (self._lease_ttl, self._poller_id),
+            )
+
+    def lease(self, sources: list[str], busy: set[str], ttl: float) -> set[str]:
+        """Of these sources, the ones this poller is to poll. Each source is leased to one
+        poller at a time for `ttl` seconds, renewed by every call and heartbeat while the
+        poller lives; a poller holds its fair share (the sources over the pollers heard from
+        within a lease), gives up what is over it (never a source it is polling, `busy`),
+        and takes free and expired leases (`FOR UPDATE SKIP LOCKED`: two pollers never wait
+        on each other or take the same one). A poller that dies loses its sources when its
+        leases run out."""
+        self._require_writer()
+        self._lease_ttl = ttl
+        names = list(dict.fromkeys(sources))
+        if not names:
+            return set()
+        me = self._poller_id
+        with self._cursor("cannot lease the sources", write=True) as cur:
+            self._register(cur)
+            cur.execute("DELETE FROM pollers WHERE beat < now() - interval '1 day'")
+            cur.execute(
+                "INSERT INTO leases (source) SELECT unnest(%s::text[]) ON CONFLICT DO NOTHING",
+                (names,),
+            )
+            cur.execute(
+                "SELECT count(*) FROM pollers"
+                " WHERE beat > now() - make_interval(secs => %s) OR id = %s",
+                (ttl, me),
+            )
+            row = cur.fetchone()
+            pollers = max(1, int(row[0]) if row else 1)
+            share = -(-len(names) // pollers)
+            cur.execute(
+                "UPDATE leases SET until = now() + make_interval(secs => %s)"
+                " WHERE holder = %s AND source = ANY(%s) RETURNING source",
+                (ttl, me, names),
+            )
+            held = {r[0] for r in cur.fetchall()}
+            if len(held) > share:
+                spare = sorted(held - busy, reverse=True)[: len(held) - share]
+                if spare:
+                    cur.execute(
+                        "UPDATE leases SET holder = NULL, until = NULL"
+                        " WHERE holder = %s AND source = ANY(%s)",
+                        (me, spare),
+                    )
+                    held.difference_update(spare)
+            elif len(held) < share:
+                cur.execute(
+                    "SELECT source FROM leases WHERE source = ANY(%s) AND (holder IS NULL"
+                    " OR until IS NULL OR until < now()) ORDER BY source"
+                    " FOR UPDATE SKIP LOCKED LIMIT %s",
+                    (names, share - len(held)),
+                )
+                free = [r[0] for r in cur.fetchall()]
+                if free:
+                    cur.execute(
+                        "UPDATE leases SET holder = %s,"
+                        " until = now() + make_interval(secs => %s) WHERE source = ANY(%s)",
+                        (me, ttl, free),
+                    )
+                    held.update(free)
+        return held
+
+    def fire_once(self, fired: list[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Record that these (rule, article or hour) pairs fired; returns those no poller had
+        recorded before (a unique constraint: of two pollers, one fires)."""
+        pairs = list(dict.fromkeys(fired))
+        if not pairs:
+            return set()
+        with self._cursor("cannot record the alerts", write=True) as cur:
+            cur.execute(
+                "INSERT INTO alerts_fired (rule, what) SELECT * FROM unnest(%s::text[],"
+                " %s::text[]) ON CONFLICT DO NOTHING RETURNING rule, what",
+                ([p[0] for p in pairs], [p[1] for p in pairs]),
+            )
+            return {(r[0], r[1]) for r in cur.fetchall()}
 
     def take_over(self) -> None:
         self._acquire()
