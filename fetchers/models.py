@@ -144,6 +144,7 @@ class Settings:
     date_order: str | None = None
     bell: bool = False
     theme: str | None = None  # a dashboard theme's name
+    reader: str | None = None  # whose read marks (a shared store); None: the login name
 
 
 @dataclass(slots=True)

@@ -865,7 +865,10 @@ def cmd_migrate(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         if not dsn:
             raise UsageError("migrate --to postgresql needs a DSN (or $WIREWATCH_DSN)")
         check_dsn(dsn, "migrate --to postgresql")
-        target_config, target_dir = StoreConfig("postgresql", dsn), ctx.data_dir
+        target_config, target_dir = (
+            StoreConfig("postgresql", dsn, ctx.config.store.reader),
+            ctx.data_dir,
+        )
     else:
         if not args.target:
             raise UsageError("migrate --to tinydb needs the data dir to copy into")

@@ -37,7 +37,7 @@ def open_store(
             raise StoreError(f"{data_dir}: cannot create the data dir: {exc.strerror}") from exc
         from fetchers.store.postgres.store import PostgresStore
 
-        return PostgresStore(dsn, writer=writer, share=share)
+        return PostgresStore(dsn, writer=writer, share=share, reader=chosen.reader)
     from fetchers.store.core import Store
 
     return Store(data_dir, writer=writer, first=first, lean=lean)

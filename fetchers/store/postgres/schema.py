@@ -106,7 +106,22 @@ MIGRATIONS: tuple[str, ...] = (
     );
     DROP TABLE writer;
     """,
+    # 2 -> 3: each reader's read marks (stars stay the desk's); the read marks set before
+    # go to the reader whose wirewatch upgrades the database
+    """
+    CREATE TABLE reads (
+        reader text NOT NULL,
+        id text NOT NULL,
+        PRIMARY KEY (reader, id)
+    );
+    CREATE INDEX reads_id ON reads (id);
+    INSERT INTO reads (reader, id)
+        SELECT coalesce(current_setting('wirewatch.reader', true), ''), id FROM marks WHERE read;
+    UPDATE marks SET read = false WHERE read;
+    DELETE FROM marks WHERE NOT starred;
+    """,
 )
+READER = "wirewatch.reader"  # the session setting that names the reader of a connection
 VERSION = len(MIGRATIONS)
 
 

@@ -13,6 +13,7 @@ viewers read, mark and see what they wrote.
 from __future__ import annotations
 
 import contextlib
+import getpass
 import os
 import secrets
 import socket
@@ -45,9 +46,13 @@ Version = tuple[int, int, int]
 _COLUMNS = (
     "a.id, a.source, a.title, a.summary, a.link, a.published, a.fetched, a.tags, a.lang,"
     " a.author, a.guid, a.listed, a.revised, a.day, a.at, a.seq,"
-    " coalesce(m.read, false), coalesce(m.starred, false)"
+    " r.id IS NOT NULL, coalesce(m.starred, false)"
 )
-_FROM = "articles a LEFT JOIN marks m ON m.id = a.id"
+# stars are the desk's; read marks this reader's (each connection names its reader)
+_FROM = (
+    "articles a LEFT JOIN marks m ON m.id = a.id LEFT JOIN reads r ON r.id = a.id"
+    f" AND r.reader = current_setting('{schema.READER}')"
+)
 _ORDER = "a.at DESC, a.seq"
 _intern = sys.intern
 
@@ -97,6 +102,14 @@ def record_of_row(row: tuple[Any, ...]) -> Record:
     return record
 
 
+def login_name() -> str:
+    """The reader a config names none for: the login name."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name to be had (a container without one)
+        return "reader"
+
+
 def _jsonb(value: Any) -> Any:
     from psycopg.types.json import Jsonb
 
@@ -109,9 +122,12 @@ class PostgresStore:
     `share=True` (each then polls the sources leased to it, see `lease`), else only when no
     process on any host polls (StoreLocked)."""
 
-    def __init__(self, dsn: str, writer: bool = False, share: bool = False) -> None:
+    def __init__(
+        self, dsn: str, writer: bool = False, share: bool = False, reader: str | None = None
+    ) -> None:
         driver()
         self.dsn = dsn
+        self.reader = reader or login_name()  # whose read marks this store reads and sets
         self._share = share  # a poller beside others, each polling the sources leased to it
         self._poller_id = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         self._lease_ttl = LEASE_TTL
@@ -125,6 +141,7 @@ class PostgresStore:
         first = connect(dsn)
         try:
             with self._errors("cannot prepare the database"):
+                self._name_reader(first)
                 schema.migrate(first, self.location)
                 self._seen = self._max_seq(first)
         finally:
@@ -136,6 +153,7 @@ class PostgresStore:
             min_size=1,
             max_size=POOL_SIZE,
             kwargs={"connect_timeout": 10},
+            configure=self._configure,
             open=False,
             name="wirewatch",
         )
@@ -180,6 +198,15 @@ class PostgresStore:
         """Keep a problem for the user to see, once."""
         if problem not in self.problems:
             self.problems.append(problem)
+
+    def _name_reader(self, connection: Any) -> None:
+        """Tell the server whose read marks this connection's queries read."""
+        connection.execute("SELECT set_config(%s, %s, false)", (schema.READER, self.reader))
+
+    def _configure(self, connection: Any) -> None:
+        """(The pool, for each new connection.) Name the reader, and leave it idle."""
+        self._name_reader(connection)
+        connection.commit()
 
     @staticmethod
     def _max_seq(connection: Any) -> int:
@@ -638,7 +665,7 @@ class PostgresStore:
 
     def apply_retention(self, days: int, now: datetime) -> int:
         """Delete articles first fetched on a UTC day older than `days`, except starred ones
-        (their marks stay, as a TinyDB store keeps them)."""
+        (read marks stay, as a TinyDB store keeps them)."""
         self._require_writer()
         cutoff = (now - timedelta(days=days)).astimezone(UTC).strftime("%Y-%m-%d")
         self._known.clear()  # what retention removes is new again if a feed still has it
@@ -654,21 +681,30 @@ class PostgresStore:
     def set_state(
         self, ids: Iterable[str], read: bool | None = None, starred: bool | None = None
     ) -> None:
-        """Change read/starred marks (any process, any host)."""
+        """Change marks (any process, any host): a star for the desk, a read mark for this
+        store's reader alone."""
         idents = list(dict.fromkeys(ids))
         if not idents or (read is None and starred is None):
             return
         with self._cursor("cannot write marks", write=True) as cur:
-            cur.execute(
-                "INSERT INTO marks (id, read, starred)"
-                " SELECT i, coalesce(%s, false), coalesce(%s, false) FROM unnest(%s::text[]) i"
-                " ON CONFLICT (id) DO UPDATE SET read = coalesce(%s, marks.read),"
-                " starred = coalesce(%s, marks.starred)",
-                (read, starred, idents, read, starred),
-            )
-            cur.execute(
-                "DELETE FROM marks WHERE id = ANY(%s) AND NOT read AND NOT starred", (idents,)
-            )
+            if read:
+                cur.execute(
+                    "INSERT INTO reads (reader, id) SELECT %s, unnest(%s::text[])"
+                    " ON CONFLICT DO NOTHING",
+                    (self.reader, idents),
+                )
+            elif read is not None:
+                cur.execute(
+                    "DELETE FROM reads WHERE reader = %s AND id = ANY(%s)", (self.reader, idents)
+                )
+            if starred:
+                cur.execute(
+                    "INSERT INTO marks (id, starred) SELECT unnest(%s::text[]), true"
+                    " ON CONFLICT (id) DO UPDATE SET starred = true",
+                    (idents,),
+                )
+            elif starred is not None:
+                cur.execute("DELETE FROM marks WHERE id = ANY(%s)", (idents,))
 
     # -- reading -----------------------------------------------------------------------------
     def __len__(self) -> int:
