@@ -65,7 +65,7 @@ class Newsroom:
         self.store = store
         self.clock = clock
         self.book = EventBook(data_dir)
-        self.healthbook = HealthBook(data_dir)
+        self.healthbook = HealthBook(data_dir, store)
         self.poller: Poller | None = (
             Poller(config, store, clock, parse_pool=parse_pool, health=self.healthbook)
             if store.is_writer

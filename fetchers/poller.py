@@ -171,6 +171,7 @@ class Poller:
         if self.leased is not None and fresh and not force:
             return self.leased
         names = [s.name for s in self.config.sources if s.enabled]
+        before = self.leased
         try:
             self.leased = await asyncio.to_thread(self.store.lease, names, set(self._busy), ttl)
         except StoreError as exc:  # the server is away: keep what was held until it is back
@@ -178,7 +179,18 @@ class Poller:
             if self.leased is None:
                 self.leased = set()
         self._leased_at = loop.time()
+        if before is not None and self.leased - before:
+            await asyncio.to_thread(self._take_health, self.leased - before)
         return self.leased
+
+    def _take_health(self, names: set[str]) -> None:
+        """(In a thread.) A source taken from another poller goes on from the health it left
+        (its schedule and validators), where the store keeps health for every host."""
+        kept = self.healthbook.load()
+        for name in names:
+            health = kept.get(name)
+            if health is not None and name not in self._busy:
+                self.health[name] = health
 
     def due(self, now: datetime) -> list[Source]:
         """The enabled sources leased to this poller whose next poll has come."""
@@ -291,7 +303,9 @@ class Poller:
             await self._store(waiting, by_name)
             self._forget_validators(await asyncio.to_thread(self._settle_store))
             try:
-                await asyncio.to_thread(self.healthbook.save, dict(self.health))
+                await asyncio.to_thread(
+                    self.healthbook.save, dict(self.health), [s.name for s in chosen]
+                )
             except StoreWriteError as exc:
                 log.error("%s; it is saved again after the next poll", exc)
             return [results[s.name] for s in chosen if s.name in results]

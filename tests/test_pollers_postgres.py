@@ -4,6 +4,7 @@ fires once across them. (A TinyDB data dir keeps its one writer.)"""
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 from datetime import UTC, datetime
@@ -15,12 +16,14 @@ import pytest
 from fetchers.alerthistory import AlertHistory
 from fetchers.alerting import AlertDesk
 from fetchers.alertrules import make_rule
+from fetchers.healthbook import HealthBook
 from fetchers.models import Article, Settings, Source
-from fetchers.poller import lease_ttl
+from fetchers.poller import Poller, lease_ttl
 from fetchers.store import Store, StoreLocked
 from fetchers.store.postgres.store import PostgresStore
-from tests.conftest import FeedServer, Route, config_for, rss
+from tests.conftest import FeedServer, Route, config_for, rss, write_config
 from tests.test_service import start_poller, wait_for
+from tui import cli
 
 SOURCES = [f"S{n}" for n in range(10)]
 
@@ -222,3 +225,39 @@ def test_two_pollers_one_killed_mid_cycle_store_every_article_once(
                     proc.kill()
             if proc.stderr is not None:
                 proc.stderr.close()
+
+
+async def test_a_source_taken_over_goes_on_from_the_health_its_poller_left(
+    tmp_path: Path, feed_server: FeedServer, pg_dsn: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The sources' health is in the database: the poller that takes a source asks with the
+    validators the last one saved, and `wirewatch sources` on any host shows every poller's."""
+    url = feed_server.add("/f.xml", Route(feed(1, 3), etag='"v1"'))
+    config = config_for(tmp_path, Source("F", url=url))
+    now = datetime(2025, 10, 24, 8, 0, tzinfo=UTC)
+    first = PostgresStore(pg_dsn, writer=True, share=True)
+    second = PostgresStore(pg_dsn, writer=True, share=True)
+    one = Poller(config, first, lambda: now, health=HealthBook(tmp_path / "a", first))
+    two = Poller(config, second, lambda: now, health=HealthBook(tmp_path / "b", second))
+    try:
+        assert await one.lease() == {"F"} and await two.lease() == set()
+        assert [r.status for r in await one.poll()] == ["ok"]
+        await one.aclose()
+        first.close()  # the first stops: its source is free
+        assert await two.lease(force=True) == {"F"}
+        assert [r.status for r in await two.poll()] == ["not-modified"]
+        assert feed_server.hits["/f.xml"][-1].get("If-None-Match") == '"v1"'
+    finally:
+        await two.aclose()
+        second.close()
+        first.close()
+    toml = write_config(
+        tmp_path / "desk.toml",
+        f'[store]\nbackend = "postgresql"\ndsn = "{pg_dsn}"\n'
+        f'[[sources]]\nname = "F"\nurl = "{url}"\n',
+    )
+    capsys.readouterr()
+    assert cli.main(["--config", str(toml), "--data-dir", str(tmp_path / "c"), "sources",
+                     "--json"]) == 0  # fmt: skip
+    (row,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert row["status"] == "not-modified" and row["http_status"] == 304

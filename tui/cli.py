@@ -579,13 +579,13 @@ def cmd_events(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_sources(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
-    health = HealthBook(ctx.data_dir).load()
+    with _viewer(ctx) as store:  # who reported first, over the stories the store holds
+        health = HealthBook(ctx.data_dir, store).load()
+        lead = leads(stories_of(StoryBook(ctx.data_dir).read(store), store), store)
     rows = [
         health.get(source.name) or SourceHealth(source.name, source.location)
         for source in ctx.config.sources
     ]
-    with _viewer(ctx) as store:  # who reported first, over the stories the store holds
-        lead = leads(stories_of(StoryBook(ctx.data_dir).read(store), store), store)
     if args.json:
         from fetchers.http import shown_url
 

@@ -38,7 +38,7 @@ import orjson
 
 from fetchers import liveness
 from fetchers.atomic import atomic_write_bytes, remove_stale_temps, stat_signature
-from fetchers.models import Article
+from fetchers.models import Article, SourceHealth
 from fetchers.query import Query, Record
 from fetchers.store import shardmap, shards
 from fetchers.store.codec import (
@@ -325,6 +325,13 @@ class Store:
     def fire_once(self, fired: list[tuple[str, str]]) -> set[tuple[str, str]]:
         """One writer fires the alerts; its history in the data dir keeps each once."""
         return set(fired)
+
+    def load_health(self) -> dict[str, SourceHealth] | None:
+        """None: the data dir's sources.json keeps the sources' health."""
+        return None
+
+    def save_health(self, health: dict[str, SourceHealth]) -> bool:
+        return False
 
     def take_over(self) -> None:
         """(A viewer whose writer has gone.) Become the writer: take the lock (StoreLocked if

@@ -14,7 +14,7 @@ from types import TracebackType
 from typing import Protocol
 
 from fetchers.liveness import WriterState
-from fetchers.models import Article
+from fetchers.models import Article, SourceHealth
 from fetchers.query import Query, Record
 from fetchers.store.codec import StagedArticle
 
@@ -82,6 +82,15 @@ class ArticleStore(Protocol):
     def fire_once(self, fired: list[tuple[str, str]]) -> set[tuple[str, str]]:
         """(The writer.) Record these (alert rule, article id or spike hour) pairs as fired;
         returns those no writer had recorded, the ones to deliver."""
+        ...
+
+    def load_health(self) -> dict[str, SourceHealth] | None:
+        """The sources' health where the store keeps it for every host (PostgreSQL); None
+        where the data dir keeps it (`fetchers.healthbook`)."""
+        ...
+
+    def save_health(self, health: dict[str, SourceHealth]) -> bool:
+        """(The writer.) Keep these sources' health; False where the data dir keeps it."""
         ...
 
     def take_over(self) -> None:

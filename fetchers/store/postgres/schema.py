@@ -120,6 +120,14 @@ MIGRATIONS: tuple[str, ...] = (
     UPDATE marks SET read = false WHERE read;
     DELETE FROM marks WHERE NOT starred;
     """,
+    # 3 -> 4: the sources' health, shared by the pollers and seen by every host
+    """
+    CREATE TABLE health (
+        source text PRIMARY KEY,
+        record jsonb NOT NULL,              -- SourceHealth.to_record()
+        saved timestamptz NOT NULL DEFAULT clock_timestamp()
+    );
+    """,
 )
 READER = "wirewatch.reader"  # the session setting that names the reader of a connection
 VERSION = len(MIGRATIONS)

@@ -26,7 +26,7 @@ from types import TracebackType
 from typing import Any
 
 from fetchers import liveness
-from fetchers.models import Article
+from fetchers.models import Article, SourceHealth
 from fetchers.query import Query, Record
 from fetchers.store.codec import StagedArticle, _iso_to_seconds_lenient, article_of, stage
 from fetchers.store.errors import StoreError, StoreLocked, StoreWriteError
@@ -131,6 +131,8 @@ class PostgresStore:
         self._share = share  # a poller beside others, each polling the sources leased to it
         self._poller_id = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         self._lease_ttl = LEASE_TTL
+        self._health: dict[str, SourceHealth] = {}  # as last read, and when it was saved
+        self._health_version: tuple[Any, Any] | None = None
         self.problems: list[str] = []
         self._lock_connection: Any = None  # the writer's: holds the advisory lock
         self._closed = False
@@ -437,6 +439,38 @@ class PostgresStore:
                     )
                     held.update(free)
         return held
+
+    def load_health(self) -> dict[str, SourceHealth] | None:
+        """The sources' health as the pollers saved it (read again only when a poller has
+        saved since), without records that do not read."""
+        with self._cursor("cannot read the sources' health") as cur:
+            cur.execute("SELECT count(*), max(saved) FROM health")
+            row = cur.fetchone()
+            version = (row[0], row[1]) if row else None
+            if version is not None and version == self._health_version:
+                return dict(self._health)
+            cur.execute("SELECT source, record FROM health")
+            rows = cur.fetchall()
+        health: dict[str, SourceHealth] = {}
+        for name, record in rows:
+            if isinstance(record, dict) and "name" in record:
+                with contextlib.suppress(KeyError, TypeError, ValueError, AttributeError):
+                    health[name] = SourceHealth.from_record(record)
+        self._health, self._health_version = health, version
+        return dict(health)
+
+    def save_health(self, health: dict[str, SourceHealth]) -> bool:
+        """Keep these sources' health (the others' stay as their pollers saved them)."""
+        if not health:
+            return True
+        with self._cursor("cannot save the sources' health", write=True) as cur:
+            cur.execute(
+                "INSERT INTO health (source, record) SELECT * FROM unnest(%s::text[],"
+                " %s::jsonb[]) ON CONFLICT (source) DO UPDATE SET record = EXCLUDED.record,"
+                " saved = clock_timestamp()",
+                (list(health), [_jsonb(h.to_record()) for h in health.values()]),
+            )
+        return True
 
     def fire_once(self, fired: list[tuple[str, str]]) -> set[tuple[str, str]]:
         """Record that these (rule, article or hour) pairs fired; returns those no poller had
