@@ -37,6 +37,36 @@ rss = int(status.split("VmHWM:")[1].split()[0]) / 1024
 print(json.dumps({"took": took, "ids": len(ids), "records": len(records), "rss": rss}))
 """
 
+AFTER_IMPORTS = """
+import contextlib, io, json, sys, time
+import psycopg, psycopg_pool
+import fetchers.store.postgres.store
+from tui import cli
+took = []
+for _ in range(4):
+    started = time.perf_counter()
+    with contextlib.redirect_stdout(io.StringIO()):
+        code = cli.main(sys.argv[1:])
+    took.append(time.perf_counter() - started)
+print(json.dumps({"first": took[0], "again": min(took[1:]), "code": code}))
+"""
+
+
+def _after_imports(label: str, args: list[str], root: Path, env: dict[str, str]) -> None:
+    """The command's own time in a process that has imported wirewatch and the driver:
+    the first call (lazy imports, connecting, the query, printing) and the best of three more."""
+    proc = subprocess.run(
+        [sys.executable, "-c", AFTER_IMPORTS, *args], cwd=root, env=env, capture_output=True
+    )
+    if proc.returncode != 0:
+        print(proc.stderr.decode(errors="replace")[-2000:])
+        return
+    got = json.loads(proc.stdout)
+    print(
+        f"  {label:<34} after imports: first {got['first'] * 1000:6.0f} ms,"
+        f" again {got['again'] * 1000:5.0f} ms (exit {got['code']})"
+    )
+
 
 def _timed(args: list[str], root: Path, env: dict[str, str]) -> tuple[float, float, float, int]:
     """Wall, CPU (user+sys) seconds, peak RSS (MB) and exit code of one child process."""
@@ -102,6 +132,10 @@ def bench_pg(root: Path, articles: int, feeds: int, python: str, shared: Path) -
             'list "trade minister" (all)', [*cli, "list", '"trade minister"'], root, env, runs=3
         )
         _median_run("python -c pass (the floor)", [sys.executable, "-c", "pass"], root, env)
+        base = ["--config", str(config), "--data-dir", str(work / "d"), "list"]
+        _after_imports("list --limit 20", [*base, "--limit", "20"], root, env)
+        _after_imports("list tariff --limit 20", [*base, "tariff", "--limit", "20"], root, env)
+        _after_imports('list "trade minister" (all)', [*base, '"trade minister"'], root, env)
         viewer = subprocess.run(
             [sys.executable, "-c", VIEWER, dsn], cwd=root, env=env, capture_output=True, text=True
         )

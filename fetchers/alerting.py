@@ -115,7 +115,7 @@ class AlertDesk:
         self.store = store
         self.dir = Path(data_dir)
         self.clock = clock
-        self.history = AlertHistory(self.dir)
+        self.history = AlertHistory(self.dir, store)
         self.book = RuleBook(self.dir)
         self.sender = sender or WebhookSender(user_agent=config.settings.user_agent)
         self.desktop = desktop

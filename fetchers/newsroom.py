@@ -64,7 +64,7 @@ class Newsroom:
         self.config = config
         self.store = store
         self.clock = clock
-        self.book = EventBook(data_dir)
+        self.book = EventBook(data_dir, store)
         self.healthbook = HealthBook(data_dir, store)
         self.poller: Poller | None = (
             Poller(config, store, clock, parse_pool=parse_pool, health=self.healthbook)

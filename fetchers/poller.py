@@ -43,6 +43,7 @@ UNSTORED_RETRY = 60.0  # a source whose articles the disk refused is asked again
 FULL_TEXT_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 LEASE_TTL = 30.0  # seconds a source stays leased to a poller that stopped renewing it
 LEASE_MIN = 1.0
+CLAIM_MIN = 64  # sources a poller takes at most at once (or 4x its concurrency, if more)
 Clock = Callable[[], datetime]
 T = TypeVar("T")
 
@@ -122,6 +123,7 @@ class Poller:
         self._beat_task: asyncio.Task[None] | None = None
         self.leased: set[str] | None = None  # the sources the store leases to this poller
         self._leased_at: float | None = None  # when it last asked (monotonic)
+        self._growing = False  # the last ask brought more: ask again without waiting
         self.health: dict[str, SourceHealth] = self.healthbook.load()
         for source in config.sources:
             current = self.health.get(source.name)
@@ -168,17 +170,21 @@ class Poller:
         ttl = lease_ttl(self.config)
         loop = asyncio.get_running_loop()
         fresh = self._leased_at is not None and loop.time() - self._leased_at < ttl / 3
-        if self.leased is not None and fresh and not force:
+        if self.leased is not None and fresh and not force and not self._growing:
             return self.leased
         names = [s.name for s in self.config.sources if s.enabled]
         before = self.leased
+        most = max(CLAIM_MIN, 4 * self.settings.concurrency)
         try:
-            self.leased = await asyncio.to_thread(self.store.lease, names, set(self._busy), ttl)
+            self.leased = await asyncio.to_thread(
+                self.store.lease, names, set(self._busy), ttl, most
+            )
         except StoreError as exc:  # the server is away: keep what was held until it is back
             log.error("%s", exc)
             if self.leased is None:
                 self.leased = set()
         self._leased_at = loop.time()
+        self._growing = bool(self.leased - (before or set()))
         if before is not None and self.leased - before:
             await asyncio.to_thread(self._take_health, self.leased - before)
         return self.leased
@@ -240,7 +246,8 @@ class Poller:
             return await self._poll(sources)
 
     async def _poll(self, sources: list[Source] | None) -> list[PollResult]:
-        if sources is None:  # every source this poller holds
+        topping = sources is None  # every source this poller holds, taken a part at a time
+        if sources is None:
             leased = await self.lease(force=True)
             sources = [s for s in self.config.sources if s.name in leased]
         chosen = [
@@ -268,16 +275,28 @@ class Poller:
                 finished.append(task)
                 arrived.set()
 
-            for source in chosen:
-                task = asyncio.create_task(self._poll_and_stage(source))
-                task.add_done_callback(answered)
-                pending.add(task)
+            def start(sources: list[Source]) -> None:
+                for source in sources:
+                    task = asyncio.create_task(self._poll_and_stage(source))
+                    task.add_done_callback(answered)
+                    pending.add(task)
+
+            start(chosen)
             results: dict[str, PollResult] = {}
             waiting: list[tuple[PollResult, list[StagedArticle]]] = []
             loop = asyncio.get_running_loop()
             first_waiting: float | None = None
             held_articles = 0  # staged and waiting for the write
-            while pending:
+            while pending or topping:
+                if topping and len(pending) < max(CLAIM_MIN, 4 * self.settings.concurrency) / 2:
+                    more = await self._take_more(chosen)  # a part more, while others poll too
+                    topping = bool(more)
+                    chosen.extend(more)
+                    by_name.update((s.name, s) for s in more)
+                    self._unsent += sum(1 for s in more if not s.path)
+                    start(more)
+                    if not pending:
+                        continue
                 if not finished:
                     timeout = None
                     if first_waiting is not None:
@@ -313,6 +332,22 @@ class Poller:
             for task in pending:
                 task.cancel()
             self._busy.difference_update(s.name for s in chosen)
+
+    async def _take_more(self, chosen: list[Source]) -> list[Source]:
+        """The sources leased since this poll began (none where one writer polls all)."""
+        if self.leased is not None and len(self.leased) >= sum(
+            1 for s in self.config.sources if s.enabled
+        ):
+            return []
+        taken = {s.name for s in chosen}
+        leased = await self.lease(force=True)
+        more = [
+            s
+            for s in self.config.sources
+            if s.enabled and s.name in leased and s.name not in taken and s.name not in self._busy
+        ]
+        self._busy.update(s.name for s in more)
+        return more
 
     async def _store(
         self, waiting: list[tuple[PollResult, list[StagedArticle]]], by_name: dict[str, Source]

@@ -548,7 +548,8 @@ def cmd_events(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
 
     now = ctx.clock()
     try:
-        stored = EventBook(ctx.data_dir).load()
+        with _viewer(ctx, first=0) as store:  # where the desk's events are kept
+            stored = EventBook(ctx.data_dir, store).load()
     except EventBookError as exc:
         complain(str(exc))
         stored = []
@@ -789,7 +790,8 @@ def cmd_export_opml(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_alerts(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
-    """The alert history, newest first (from alerts-history.json; no store is opened)."""
+    """The alert history, newest first (alerts-history.json, or the store's where it keeps
+    the desk's)."""
     zone = local_zone(ctx.config.settings.timezone)
     since = None
     if args.since:
@@ -798,7 +800,8 @@ def cmd_alerts(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         except ValueError as exc:
             raise UsageError(f"--since {args.since}: {exc}") from None
     try:
-        entries = AlertHistory(ctx.data_dir).recent(since)
+        with _viewer(ctx, first=0) as store:
+            entries = AlertHistory(ctx.data_dir, store).recent(since)
     except HistoryError as exc:
         raise StoreError(str(exc)) from None
     for entry in entries:

@@ -318,7 +318,9 @@ class Store:
         """The writer as a viewer sees it: exited, hanging, or at work."""
         return self._writer_lock.state()
 
-    def lease(self, sources: list[str], busy: set[str], ttl: float) -> set[str]:
+    def lease(
+        self, sources: list[str], busy: set[str], ttl: float, most: int | None = None
+    ) -> set[str]:
         """The one writer of a data dir polls every source."""
         return set(sources)
 
@@ -332,6 +334,28 @@ class Store:
 
     def save_health(self, health: dict[str, SourceHealth]) -> bool:
         return False
+
+    @property
+    def keeps_desk(self) -> bool:
+        """False: the data dir keeps the events added in the app and the alert history."""
+        return False
+
+    def events(self) -> list[dict[str, Any]]:
+        return []
+
+    def put_event(self, record: dict[str, Any], new: bool) -> bool:
+        return False
+
+    def drop_event(self, ident: str) -> bool:
+        return False
+
+    def alert_records(self, after: int) -> tuple[int, list[dict[str, Any]]]:
+        return 0, []
+
+    def add_alert_records(
+        self, records: list[dict[str, Any]], before: datetime, keep: int
+    ) -> list[int]:
+        return []
 
     def take_over(self) -> None:
         """(A viewer whose writer has gone.) Become the writer: take the lock (StoreLocked if

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from types import TracebackType
-from typing import Protocol
+from typing import Any, Protocol
 
 from fetchers.liveness import WriterState
 from fetchers.models import Article, SourceHealth
@@ -72,11 +72,13 @@ class ArticleStore(Protocol):
         """(The writer, while it polls.) Show viewers that it is at work."""
         ...
 
-    def lease(self, sources: list[str], busy: set[str], ttl: float) -> set[str]:
+    def lease(
+        self, sources: list[str], busy: set[str], ttl: float, most: int | None = None
+    ) -> set[str]:
         """(The writer.) Which of these sources it is to poll now: all of them where one
         writer polls alone; where several pollers share the sources (PostgreSQL), those
-        leased to it for `ttl` seconds (renewed by each call and `heartbeat`), never giving
-        up one it is polling (`busy`)."""
+        leased to it for `ttl` seconds (renewed by each call and `heartbeat`), taking at most
+        `most` more at a call and never giving up one it is polling (`busy`)."""
         ...
 
     def fire_once(self, fired: list[tuple[str, str]]) -> set[tuple[str, str]]:
@@ -91,6 +93,37 @@ class ArticleStore(Protocol):
 
     def save_health(self, health: dict[str, SourceHealth]) -> bool:
         """(The writer.) Keep these sources' health; False where the data dir keeps it."""
+        ...
+
+    @property
+    def keeps_desk(self) -> bool:
+        """True where the store keeps the events added in the app and the alert history for
+        every host (PostgreSQL); False where the data dir does (`fetchers.events`,
+        `fetchers.alerthistory`)."""
+        ...
+
+    def events(self) -> list[dict[str, Any]]:
+        """The events added in the app, oldest added first, as `fetchers.events` records."""
+        ...
+
+    def put_event(self, record: dict[str, Any], new: bool) -> bool:
+        """Add an event (`new`) or replace the one of its id; False when there is none."""
+        ...
+
+    def drop_event(self, ident: str) -> bool:
+        """Remove an event; False when it was not there."""
+        ...
+
+    def alert_records(self, after: int) -> tuple[int, list[dict[str, Any]]]:
+        """(A store that keeps the desk's.) The lowest alert sequence number kept, and the
+        alert history's records after `after`, oldest first."""
+        ...
+
+    def add_alert_records(
+        self, records: list[dict[str, Any]], before: datetime, keep: int
+    ) -> list[int]:
+        """(A store that keeps the desk's.) Keep new alert records; returns their sequence
+        numbers. Entries from before `before` go, and the oldest beyond `keep`."""
         ...
 
     def take_over(self) -> None:

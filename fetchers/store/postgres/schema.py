@@ -128,6 +128,19 @@ MIGRATIONS: tuple[str, ...] = (
         saved timestamptz NOT NULL DEFAULT clock_timestamp()
     );
     """,
+    # 4 -> 5: the events added in the app and the alert history, the desk's on every host
+    """
+    CREATE TABLE events (
+        id text PRIMARY KEY,
+        record jsonb NOT NULL,              -- as events.json keeps one
+        added bigserial NOT NULL            -- the order they were added in
+    );
+    CREATE TABLE alert_history (
+        seq bigserial PRIMARY KEY,          -- only grows: a dashboard's mark
+        at timestamptz NOT NULL,
+        record jsonb NOT NULL               -- AlertEntry.to_record() without its seq
+    );
+    """,
 )
 READER = "wirewatch.reader"  # the session setting that names the reader of a connection
 VERSION = len(MIGRATIONS)

@@ -379,14 +379,17 @@ class PostgresStore:
                 (self._lease_ttl, self._poller_id),
             )
 
-    def lease(self, sources: list[str], busy: set[str], ttl: float) -> set[str]:
+    def lease(
+        self, sources: list[str], busy: set[str], ttl: float, most: int | None = None
+    ) -> set[str]:
         """Of these sources, the ones this poller is to poll. Each source is leased to one
         poller at a time for `ttl` seconds, renewed by every call and heartbeat while the
         poller lives; a poller holds its fair share (the sources over the pollers heard from
         within a lease), gives up what is over it (never a source it is polling, `busy`),
-        and takes free and expired leases (`FOR UPDATE SKIP LOCKED`: two pollers never wait
-        on each other or take the same one). A poller that dies loses its sources when its
-        leases run out."""
+        and takes free and expired leases, at most `most` at a call (`FOR UPDATE SKIP
+        LOCKED`: two pollers never wait on each other or take the same one; taken a part at
+        a time, the sources of pollers that start together are shared out). A poller that
+        dies loses its sources when its leases run out."""
         self._require_writer()
         self._lease_ttl = ttl
         names = list(dict.fromkeys(sources))
@@ -428,7 +431,7 @@ class PostgresStore:
                     "SELECT source FROM leases WHERE source = ANY(%s) AND (holder IS NULL"
                     " OR until IS NULL OR until < now()) ORDER BY source"
                     " FOR UPDATE SKIP LOCKED LIMIT %s",
-                    (names, share - len(held)),
+                    (names, min(share - len(held), most if most is not None else len(names))),
                 )
                 free = [r[0] for r in cur.fetchall()]
                 if free:
@@ -471,6 +474,74 @@ class PostgresStore:
                 (list(health), [_jsonb(h.to_record()) for h in health.values()]),
             )
         return True
+
+    # -- the desk's events -----------------------------------------------------------------
+    @property
+    def keeps_desk(self) -> bool:
+        return True
+
+    def events(self) -> list[dict[str, Any]]:
+        """The events added in the app, oldest added first, as records."""
+        with self._cursor("cannot read the events") as cur:
+            cur.execute("SELECT record FROM events ORDER BY added")
+            return [row[0] for row in cur.fetchall() if isinstance(row[0], dict)]
+
+    def put_event(self, record: dict[str, Any], new: bool) -> bool:
+        """Add an event (`new`) or replace the one of its id; False when there is none."""
+        with self._cursor("cannot save the event", write=True) as cur:
+            if new:
+                cur.execute(
+                    "INSERT INTO events (id, record) VALUES (%s, %s)",
+                    (record["id"], _jsonb(record)),
+                )
+            else:
+                cur.execute(
+                    "UPDATE events SET record = %s WHERE id = %s", (_jsonb(record), record["id"])
+                )
+            return bool(cur.rowcount)
+
+    def drop_event(self, ident: str) -> bool:
+        """Remove an event; False when it was not there."""
+        with self._cursor("cannot remove the event", write=True) as cur:
+            cur.execute("DELETE FROM events WHERE id = %s", (ident,))
+            return bool(cur.rowcount)
+
+    # -- the desk's alert history -----------------------------------------------------------
+    def alert_records(self, after: int) -> tuple[int, list[dict[str, Any]]]:
+        """The lowest sequence number still kept (0: none), and the entries after `after`,
+        oldest first, each its record with its "seq"."""
+        with self._cursor("cannot read the alert history") as cur:
+            cur.execute("SELECT coalesce(min(seq), 0) FROM alert_history")
+            row = cur.fetchone()
+            cur.execute(
+                "SELECT seq, record FROM alert_history WHERE seq > %s ORDER BY seq", (after,)
+            )
+            found = [
+                {**rec, "seq": int(seq)} for seq, rec in cur.fetchall() if isinstance(rec, dict)
+            ]
+        return (int(row[0]) if row else 0), found
+
+    def add_alert_records(
+        self, records: list[dict[str, Any]], before: datetime, keep: int
+    ) -> list[int]:
+        """Keep new entries (their sequence numbers, in order), dropping those at or after
+        `before` no more and the oldest beyond `keep`."""
+        with self._cursor("cannot write the alert history", write=True) as cur:
+            cur.execute("DELETE FROM alert_history WHERE at < %s", (before,))
+            seqs: list[int] = []
+            for record in records:
+                cur.execute(
+                    "INSERT INTO alert_history (at, record) VALUES (%s::timestamptz, %s)"
+                    " RETURNING seq",
+                    (record["at"], _jsonb(record)),
+                )
+                row = cur.fetchone()
+                seqs.append(int(row[0]) if row else 0)
+            cur.execute(
+                "DELETE FROM alert_history WHERE seq <= (SELECT max(seq) FROM alert_history) - %s",
+                (keep,),
+            )
+        return seqs
 
     def fire_once(self, fired: list[tuple[str, str]]) -> set[tuple[str, str]]:
         """Record that these (rule, article or hour) pairs fired; returns those no poller had
