@@ -177,9 +177,15 @@ def _pollers(  # type: ignore[no-untyped-def]
 
             PostgresStore(dsn).close()  # the tables, before the pollers race to make them
             started = time.perf_counter()
+            timings = [work / f"time-{count}-{n}.txt" for n in range(count)]
             procs = [
                 subprocess.Popen(
                     [
+                        "/usr/bin/time",
+                        "-f",
+                        "%U %S",
+                        "-o",
+                        str(timings[n]),
                         sys.executable,
                         "-m",
                         "tui",
@@ -202,11 +208,14 @@ def _pollers(  # type: ignore[no-untyped-def]
                 out, _ = proc.communicate()
                 polled.append(sum(1 for line in out.splitlines() if line.startswith(b"{")))
             walls[count] = time.perf_counter() - started
+            cpu = sum(sum(map(float, t.read_text().split()[-2:])) for t in timings)
             with PostgresStore(dsn) as store:
                 stored = len(store)
             print(
                 f"  {count} poller(s) refresh {feeds:,} feeds: {walls[count]:.1f} s wall,"
-                f" sources polled by each {polled}, {stored:,} articles stored"
+                f" {cpu:.1f} s CPU (the pollers together, without the server's),"
+                f" sources polled by each {polled}, {stored:,} articles stored;"
+                f" load {' '.join(Path('/proc/loadavg').read_text().split()[:3])}"
             )
         print(f"  two pollers take {walls[2] / walls[1]:.2f}x the time one takes")
     finally:
