@@ -23,7 +23,9 @@ Version = tuple[int, int, int]  # changes whenever a shard's articles change
 
 class ArticleStore(Protocol):
     """Articles, their read/starred marks and their full texts. One writer at a time adds
-    articles (`is_writer`); any number of viewers read, mark and pick up what it wrote.
+    articles (`is_writer`), or, where the store lets them share the sources (PostgreSQL),
+    several pollers, each polling the sources leased to it (`lease`); any number of viewers
+    read, mark and pick up what was written.
 
     Errors are `StoreError` (`StoreLocked`, `StoreWriteError`) from `fetchers.store.errors`.
     """
