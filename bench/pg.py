@@ -158,7 +158,10 @@ def _pollers(  # type: ignore[no-untyped-def]
     root: Path, env: dict[str, str], server, work: Path, feeds: int, python: str, shared: Path,
     concurrency: int, start_feeds,
 ) -> None:  # fmt: skip
-    """One `wirewatch refresh` of every feed, then two at once sharing them."""
+    """One `wirewatch refresh` of every feed, then two at once sharing them (`--feeds 0`:
+    not measured)."""
+    if feeds <= 0:
+        return
     if not (shared / "feedserver.py").exists():
         print("  (the shared feed server is not beside this checkout: pollers not measured)")
         return
