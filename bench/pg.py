@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -35,6 +36,38 @@ took = time.perf_counter() - started
 status = open("/proc/self/status").read()
 rss = int(status.split("VmHWM:")[1].split()[0]) / 1024
 print(json.dumps({"took": took, "ids": len(ids), "records": len(records), "rss": rss}))
+"""
+
+DASHBOARD = """
+import asyncio, contextlib, json, sys, time
+from datetime import UTC, datetime
+from pathlib import Path
+from textual.css.query import NoMatches
+from fetchers.config import Config, StoreConfig
+from tui.app import WirewatchApp
+
+async def main():
+    folder = Path(sys.argv[2])
+    config = Config(path=folder / "wirewatch.toml", store=StoreConfig("postgresql", sys.argv[1]))
+    app = WirewatchApp(config, folder, clock=lambda: datetime(2025, 10, 24, tzinfo=UTC),
+                       poll=False)
+    started = time.perf_counter()
+    async with app.run_test(size=(160, 50)):
+        ids = None
+        while not ids:
+            await asyncio.sleep(0.01)
+            if app.dashboard is not None and app.dashboard.is_mounted:
+                with contextlib.suppress(NoMatches):
+                    ids = app.dashboard.headlines.ids
+        painted = time.perf_counter() - started
+        await asyncio.sleep(5)  # the viewer's looks every 2 s
+        viewer = not app.dashboard.session.store.is_writer
+        await app.action_quit()
+    status = open("/proc/self/status").read()
+    rss = int(status.split("VmHWM:")[1].split()[0]) / 1024
+    print(json.dumps({"painted": painted, "rows": len(ids), "rss": rss, "viewer": viewer}))
+
+asyncio.run(main())
 """
 
 AFTER_IMPORTS = """
@@ -136,6 +169,23 @@ def bench_pg(root: Path, articles: int, feeds: int, python: str, shared: Path) -
         _after_imports("list --limit 20", [*base, "--limit", "20"], root, env)
         _after_imports("list tariff --limit 20", [*base, "tariff", "--limit", "20"], root, env)
         _after_imports('list "trade minister" (all)', [*base, '"trade minister"'], root, env)
+        with PostgresStore(dsn, writer=True, share=True):  # a poller at work elsewhere
+            dashboard = subprocess.run(
+                [sys.executable, "-c", DASHBOARD, dsn, str(work / "viewer")],
+                cwd=root,
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+        if dashboard.returncode == 0:
+            got = json.loads(dashboard.stdout.strip().splitlines()[-1])
+            print(
+                f"  a dashboard viewer (headless, 160x50): {got['rows']:,} rows listed, first"
+                f" paint {got['painted']:.2f} s, peak RSS {got['rss']:.0f} MB over 5 s of looks"
+                f" (a viewer: {got['viewer']})"
+            )
+        else:
+            print(dashboard.stderr[-2000:])
         viewer = subprocess.run(
             [sys.executable, "-c", VIEWER, dsn], cwd=root, env=env, capture_output=True, text=True
         )
@@ -150,6 +200,7 @@ def bench_pg(root: Path, articles: int, feeds: int, python: str, shared: Path) -
         _pollers(root, env, server, work, feeds, python, shared, CONCURRENCY, _start_server)
     finally:
         server.stop()
+        shutil.rmtree(work, ignore_errors=True)
     print(f"  load after: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
     return 0
 

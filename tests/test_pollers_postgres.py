@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
 import subprocess
 from datetime import UTC, datetime
@@ -80,6 +81,10 @@ def test_a_dashboard_does_not_poll_beside_pollers_but_pollers_join_it(pg_dsn: st
     ):
         assert dashboard.is_writer and poller.is_writer
         assert viewer.writer_active() and viewer.writer_state().pid is not None
+    with PostgresStore(pg_dsn) as viewer:  # every poller stopped: a viewer says since when
+        state = viewer.writer_state()
+        assert not state.held and state.gone and state.pid == os.getpid()
+        assert state.silent < 60
 
 
 def test_a_tinydb_writer_polls_every_source_and_keeps_its_one_writer(tmp_path: Path) -> None:

@@ -90,7 +90,8 @@ MIGRATIONS: tuple[str, ...] = (
         id text PRIMARY KEY,                -- host:pid:token, one per polling process
         host text NOT NULL,
         pid integer NOT NULL,
-        beat timestamptz NOT NULL           -- last renewal: older than its lease, it is gone
+        beat timestamptz NOT NULL,          -- last renewal: older than its lease, it is gone
+        stopped boolean NOT NULL DEFAULT false  -- it stopped at `beat` (viewers say when)
     );
     CREATE TABLE leases (
         source text PRIMARY KEY,            -- a source's name, as the configs give it

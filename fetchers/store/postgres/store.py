@@ -266,7 +266,7 @@ class PostgresStore:
         """Be one of the pollers, seen by the others when they share the sources out."""
         connection.execute(
             "INSERT INTO pollers (id, host, pid, beat) VALUES (%s, %s, %s, now())"
-            " ON CONFLICT (id) DO UPDATE SET beat = now()",
+            " ON CONFLICT (id) DO UPDATE SET beat = now(), stopped = false",
             (self._poller_id, socket.gethostname(), os.getpid()),
         )
 
@@ -279,7 +279,8 @@ class PostgresStore:
                 with self._errors("cannot take the writer lock"):
                     if not self._lock(connection):
                         holder = connection.execute(
-                            "SELECT pid, host FROM pollers ORDER BY beat DESC LIMIT 1"
+                            "SELECT pid, host FROM pollers WHERE NOT stopped"
+                            " ORDER BY beat DESC LIMIT 1"
                         ).fetchone()
                         who = f" (pid {holder[0]} on {holder[1]})" if holder else ""
                         raise StoreLocked(
@@ -301,7 +302,10 @@ class PostgresStore:
                     "UPDATE leases SET holder = NULL, until = NULL WHERE holder = %s",
                     (self._poller_id,),
                 )
-                connection.execute("DELETE FROM pollers WHERE id = %s", (self._poller_id,))
+                connection.execute(  # viewers tell when the last one stopped
+                    "UPDATE pollers SET stopped = true, beat = now() WHERE id = %s",
+                    (self._poller_id,),
+                )
             with contextlib.suppress(Exception):
                 connection.close()  # the server lets go of the advisory lock
 
@@ -398,14 +402,17 @@ class PostgresStore:
         me = self._poller_id
         with self._cursor("cannot lease the sources", write=True) as cur:
             self._register(cur)
-            cur.execute("DELETE FROM pollers WHERE beat < now() - interval '1 day'")
+            cur.execute(
+                "DELETE FROM pollers WHERE beat < now() - interval '1 day'"
+                " AND id <> (SELECT id FROM pollers ORDER BY beat DESC LIMIT 1)"
+            )
             cur.execute(
                 "INSERT INTO leases (source) SELECT unnest(%s::text[]) ON CONFLICT DO NOTHING",
                 (names,),
             )
             cur.execute(
                 "SELECT count(*) FROM pollers"
-                " WHERE beat > now() - make_interval(secs => %s) OR id = %s",
+                " WHERE (NOT stopped AND beat > now() - make_interval(secs => %s)) OR id = %s",
                 (ttl, me),
             )
             row = cur.fetchone()
