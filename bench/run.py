@@ -14,6 +14,10 @@ python bench/run.py refresh [--feeds 200]          side by side with newsboat an
                                                    through ../shared/bench/run_bench.py
 python bench/run.py stories                       grouping into stories: pair F1, first reported,
                                                    hard-negative merges (bench/stories/), CPU
+python bench/run.py pg [--articles 100000] [--feeds 2000]
+                                                   the PostgreSQL store: list and word
+                                                   queries as processes, a viewer's RSS, one
+                                                   and two pollers refreshing the feeds
 python bench/run.py extract [--pages DIR]         article text: word F1 and pages per
                                                    CPU-second beside trafilatura and
                                                    readability-lxml (../shared/bench/extract-dev)
@@ -476,6 +480,9 @@ def main() -> int:
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--only", default="newsboat,sfeed,contender")
     sub.add_parser("stories")
+    p = sub.add_parser("pg")
+    p.add_argument("--articles", type=int, default=100_000)
+    p.add_argument("--feeds", type=int, default=2000)
     p = sub.add_parser("extract")
     p.add_argument("--pages", help="a directory with score.py and pages/ (the development set)")
     p.add_argument("--limit", type=int, default=0)
@@ -527,6 +534,12 @@ def run(args: argparse.Namespace) -> int:
         return run_scale(args)
     elif args.which == "extract":
         return bench_extract(args)
+    elif args.which == "pg":
+        from bench.pg import bench_pg
+
+        return bench_pg(
+            ROOT, args.articles, args.feeds, str(bench_venv()), ROOT.parent / "shared" / "bench"
+        )
     elif args.which == "stories":
         from bench.stories import bench_stories
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fetchers.alerthistory import AlertEntry, AlertHistory, HistoryError
+from fetchers.store.interface import ArticleStore
 
 
 @dataclass(slots=True)
@@ -21,8 +22,14 @@ class NewAlerts:
 class AlertFeed:
     """New alerts for one dashboard: those after the history's newest entry when it opened."""
 
-    def __init__(self, data_dir: Path, bell: bool, in_tmux: bool | None = None) -> None:
-        self.history = AlertHistory(data_dir)
+    def __init__(
+        self,
+        data_dir: Path,
+        bell: bool,
+        in_tmux: bool | None = None,
+        store: ArticleStore | None = None,
+    ) -> None:
+        self.history = AlertHistory(data_dir, store=store)  # the store's, where it keeps the desk's
         self.bell = bell
         self.in_tmux = in_tmux
         self.mark: int | None = None

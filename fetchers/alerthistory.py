@@ -1,4 +1,5 @@
-"""The alert history: what fired, kept in alerts-history.json in the data dir.
+"""The alert history: what fired, kept in alerts-history.json in the data dir, or in the
+store where it keeps the desk's for every host (a PostgreSQL store).
 
 Only the writer appends (from its cycle hook); every dashboard reads the entries after a mark
 (`since`) to ring and show them. Each entry carries a sequence number that only grows, so a
@@ -13,6 +14,7 @@ A reader keeps only the entries.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -23,6 +25,8 @@ import orjson
 
 from fetchers.atomic import atomic_write_bytes, stat_signature
 from fetchers.models import from_utc_iso, utc_iso
+from fetchers.store.errors import StoreError
+from fetchers.store.interface import ArticleStore
 from fetchers.text import clean_line
 
 FILE = "alerts-history.json"
@@ -119,11 +123,15 @@ def _pair(entry: AlertEntry) -> tuple[str, str]:
 
 
 class AlertHistory:
-    """alerts-history.json: read by anyone, appended to by the writer alone."""
+    """alerts-history.json, or the `store`'s history where it keeps the desk's: read by
+    anyone, appended to by the pollers."""
 
-    def __init__(self, data_dir: Path, writer: bool = False) -> None:
+    def __init__(
+        self, data_dir: Path, writer: bool = False, store: ArticleStore | None = None
+    ) -> None:
         self.dir = Path(data_dir)
         self.writer = writer
+        self.store = store if store is not None and store.keeps_desk else None
         self._signature: tuple[int, int, int] | None = None
         self._entries: list[AlertEntry] = []
         self._records: list[dict[str, Any]] | None = []  # each entry as the file holds it
@@ -135,7 +143,10 @@ class AlertHistory:
         return self.dir / FILE
 
     def load(self) -> list[AlertEntry]:
-        """Every kept entry, oldest first (re-read only when the file changed)."""
+        """Every kept entry, oldest first (re-read only when the file changed; from a store,
+        only the entries added since the last look are read)."""
+        if self.store is not None:
+            return self._load_from_store()
         signature = stat_signature(self.path)
         if signature is not None and signature == self._signature:
             return self._entries
@@ -165,6 +176,22 @@ class AlertHistory:
         self._next = max(last + 1, stated if isinstance(stated, int) else 1)
         self._signature = signature
         return entries
+
+    def _load_from_store(self) -> list[AlertEntry]:
+        assert self.store is not None
+        last = self._entries[-1].seq if self._entries else 0
+        try:
+            lowest, records = self.store.alert_records(last)
+        except StoreError as exc:
+            raise HistoryError(str(exc)) from exc
+        kept = [e for e in self._entries if e.seq >= lowest] if lowest else []
+        added = [e for e in map(_entry, records) if e is not None]
+        if len(kept) != len(self._entries):
+            self._fired = None  # made again when asked
+        elif self._fired is not None:
+            self._fired.update(_pair(e) for e in added if e.kind == "match" and e.article)
+        self._entries = [*kept, *added]
+        return self._entries
 
     def since(self, mark: int) -> tuple[list[AlertEntry], int]:
         """The entries after `mark` (a sequence number; 0 for all), oldest first, and the mark
@@ -198,6 +225,8 @@ class AlertHistory:
     ) -> list[AlertEntry]:
         """(The writer.) Number and keep new entries, dropping those of days retention has
         dropped; returns them as kept. `entries` are `AlertEntry` fields without `seq`."""
+        if self.store is not None:
+            return self._append_to_store(entries, now, retention_days)
         kept = self.load()
         cutoff = (now - timedelta(days=retention_days)).astimezone(UTC).date()
         # entries are appended in time order: those retention drops are the first ones
@@ -228,3 +257,17 @@ class AlertHistory:
             self._fired.update(_pair(e) for e in added if e.kind == "match" and e.article)
         self._signature = stat_signature(self.path)
         return added
+
+    def _append_to_store(
+        self, entries: list[dict[str, Any]], now: datetime, retention_days: int
+    ) -> list[AlertEntry]:
+        assert self.store is not None
+        day = (now - timedelta(days=retention_days)).astimezone(UTC).date()
+        cutoff = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        made = [AlertEntry(seq=0, **fields) for fields in entries]
+        records = [{k: v for k, v in e.to_record().items() if k != "seq"} for e in made]
+        try:
+            seqs = self.store.add_alert_records(records, cutoff, MAX_ENTRIES)
+        except StoreError as exc:
+            raise HistoryError(str(exc)) from exc
+        return [dataclasses.replace(e, seq=seq) for e, seq in zip(made, seqs, strict=True)]

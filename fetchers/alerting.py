@@ -43,7 +43,7 @@ from fetchers.batchmatch import BatchIndex, WordPlan
 from fetchers.models import from_utc_iso, utc_iso
 from fetchers.notify import WebhookSender, send_desktop, webhook_request
 from fetchers.query import Query, QueryError, StoryFacts, parse_query
-from fetchers.store import ArticleStore
+from fetchers.store import ArticleStore, StoreError
 from fetchers.storybook import StoryShelf
 from fetchers.timeparse import local_zone
 from fetchers.trends import (
@@ -150,7 +150,7 @@ class AlertDesk:
         self.store = store
         self.dir = Path(data_dir)
         self.clock = clock
-        self.history = AlertHistory(self.dir, writer=True)
+        self.history = AlertHistory(self.dir, writer=True, store=store)
         self.book = RuleBook(self.dir)
         self.sender = sender or WebhookSender(user_agent=config.settings.user_agent)
         self.desktop = desktop
@@ -354,6 +354,20 @@ class AlertDesk:
             parsed[text] = query  # the same answer every cycle
         return query
 
+    def _first_to_fire(self, pending: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+        """What no other poller of the store fired already: a store shared by several
+        pollers records each (rule, article) pair, and each term's spike hour, once."""
+        if not pending:
+            return pending
+        hour = utc_iso(hour_start(now)) or ""
+        keys = [(p["rule"], p["article"] or f"spike {hour}") for p in pending]
+        try:
+            first = self.store.fire_once(keys)
+        except StoreError as exc:
+            log.error("%s: %d alerts not fired", exc, len(pending))
+            return []
+        return [p for p, key in zip(pending, keys, strict=True) if key in first]
+
     def _created(self, rule: AlertRule, state: AlertState) -> tuple[datetime, bool]:
         """When the rule began to exist for alerts, and whether it is new to the state."""
         if rule.origin == "store" and rule.created is not None:
@@ -493,7 +507,9 @@ class AlertDesk:
     def _keep(
         self, pending: list[dict[str, Any]], rules: dict[str, AlertRule], now: datetime
     ) -> Firing:
-        """Append what fired to the history, then deliver it."""
+        """Append what fired (and no other poller fired first) to the history, then deliver
+        it."""
+        pending = self._first_to_fire(pending, now)
         if not pending:
             return Firing()
         try:

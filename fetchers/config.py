@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -53,6 +54,7 @@ class StoreConfig:
 
     backend: str = "tinydb"
     dsn: str | None = field(default=None, repr=False)  # it may carry a password
+    reader: str | None = None  # [settings] reader: whose read marks (None: the login name)
 
     def resolved_dsn(self) -> str | None:
         """The DSN to connect with: [store] dsn, else $WIREWATCH_DSN."""
@@ -73,6 +75,7 @@ SETTINGS_KEYS = {
     "bell",
     "story_spikes",
     "theme",
+    "reader",
 }
 MAX_RETENTION_DAYS = 500_000  # "keep everything" in practice; far more overflows the cutoff
 MAX_TIMEOUT = 86_400.0  # a request deadline longer than a day is a typo
@@ -177,7 +180,9 @@ def build_config(path: Path, data: dict[str, Any], now: datetime) -> Config:
     config.filters = _filters(path, data.get("filters", {}), config.settings, now)
     config.keys = _keys(path, data.get("keys", {}))
     config.alerts = _alerts(path, data.get("alerts", []), config.settings, now)
-    config.store = _store(path, data.get("store", {}))
+    config.store = dataclasses.replace(
+        _store(path, data.get("store", {})), reader=config.settings.reader
+    )
     return config
 
 
@@ -294,6 +299,11 @@ def _settings(path: Path, table: Any) -> Settings:
     for key in ("user_agent", "data_dir", "theme"):  # theme: checked by the dashboard
         if key in table:
             setattr(s, key, _typed(path, f"settings.{key}", table[key], str, "a string"))
+    if "reader" in table:
+        reader = _typed(path, "settings.reader", table["reader"], str, "a name")
+        if not reader.strip():
+            raise ConfigError(f"{_where(path, 'settings.reader')}: must not be empty")
+        s.reader = reader.strip()
     if "date_order" in table:
         order = table["date_order"]
         if order not in ("dmy", "mdy"):

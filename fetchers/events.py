@@ -1,4 +1,5 @@
-"""Events the user adds from the dashboard, kept in the data dir beside the articles.
+"""Events the user adds from the dashboard, kept in the data dir beside the articles, or in
+the store where it keeps them for every host (a PostgreSQL store: the desk's events).
 
 events.json holds them; any process may change it under events.lock (like read marks), and
 each event keeps both the text as typed and the instant it meant when it was saved, so
@@ -18,6 +19,8 @@ import orjson
 
 from fetchers.atomic import atomic_write_bytes, exclusive_lock
 from fetchers.models import Event, from_utc_iso, utc_iso
+from fetchers.store.errors import StoreError
+from fetchers.store.interface import ArticleStore
 from fetchers.text import clean_line
 
 FILE = "events.json"
@@ -28,14 +31,24 @@ class EventBookError(Exception):
 
 
 class EventBook:
-    def __init__(self, data_dir: Path) -> None:
+    """The events added in the app: the data dir's events.json, or the `store`'s where it
+    keeps them."""
+
+    def __init__(self, data_dir: Path, store: ArticleStore | None = None) -> None:
         self.dir = Path(data_dir)
+        self.store = store if store is not None and store.keeps_desk else None
 
     def _locked(self) -> AbstractContextManager[None]:
         self.dir.mkdir(parents=True, exist_ok=True)
         return exclusive_lock(self.dir / "events.lock")
 
     def _read(self) -> list[dict[str, Any]]:
+        if self.store is not None:
+            try:
+                items = self.store.events()
+            except StoreError as exc:
+                raise EventBookError(str(exc)) from exc
+            return [i for i in items if i.get("id") and i.get("name")]
         path = self.dir / FILE
         try:
             data = orjson.loads(path.read_bytes())
@@ -49,30 +62,53 @@ class EventBook:
     def _write(self, items: list[dict[str, Any]]) -> None:
         atomic_write_bytes(self.dir / FILE, orjson.dumps({"events": items}))
 
+    def _put(self, event: Event, new: bool) -> bool:
+        """(A store that keeps events.) Save one; False when an update found none."""
+        assert self.store is not None
+        try:
+            return self.store.put_event(_record(event), new)
+        except StoreError as exc:
+            raise EventBookError(str(exc)) from exc
+
     def load(self) -> list[Event]:
         """The stored events, oldest added first."""
         return [_event(item) for item in self._read()]
 
     def add(self, event: Event) -> Event:
+        event.ident = secrets.token_hex(6)
+        event.origin = "store"
+        if self.store is not None:
+            self._put(event, new=True)
+            return event
         with self._locked():
             items = self._read()
-            event.ident = secrets.token_hex(6)
-            event.origin = "store"
             items.append(_record(event))
             self._write(items)
         return event
 
     def update(self, event: Event) -> Event:
-        with self._locked():
-            items = self._read()
-            for n, item in enumerate(items):
-                if item["id"] == event.ident:
-                    items[n] = _record(event)
-                    self._write(items)
-                    return event
+        if self.store is not None:
+            if self._put(event, new=False):
+                return event
+        else:
+            with self._locked():
+                items = self._read()
+                for n, item in enumerate(items):
+                    if item["id"] == event.ident:
+                        items[n] = _record(event)
+                        self._write(items)
+                        return event
         raise EventBookError(f"no stored event {event.name!r} (removed elsewhere?)")
 
     def remove(self, ident: str) -> None:
+        if self.store is not None:
+            try:
+                found = self.store.drop_event(ident)
+            except StoreError as exc:
+                raise EventBookError(str(exc)) from exc
+            if not found:
+                raise EventBookError("that event is no longer stored")
+            return
         with self._locked():
             items = self._read()
             kept = [i for i in items if i["id"] != ident]

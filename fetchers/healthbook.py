@@ -1,29 +1,40 @@
 """Source health: what the last polls of each source did, with its HTTP validators, kept in
-`sources.json` in the data dir. The writer's poller keeps it; every front end reads it."""
+`sources.json` in the data dir, or in the store where it keeps it for every host (a
+PostgreSQL store shared by several pollers). The pollers keep it; every front end reads it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import orjson
 
 from fetchers.atomic import atomic_write_bytes
 from fetchers.models import SourceHealth
-from fetchers.store.errors import StoreWriteError
+from fetchers.store.errors import StoreError, StoreWriteError
+from fetchers.store.interface import ArticleStore
 
 FILE = "sources.json"
 
 
 class HealthBook:
-    """The health of a data dir's sources. `folder=None` keeps it in memory only (a poller
-    run without a data dir of its own)."""
+    """The health of a data dir's sources, or of a store's that keeps it (`store`).
+    `folder=None` keeps it in memory only (a poller run without a data dir of its own)."""
 
-    def __init__(self, folder: Path | None) -> None:
+    def __init__(self, folder: Path | None, store: ArticleStore | None = None) -> None:
         self.path = Path(folder) / FILE if folder is not None else None
+        self.store = store
 
     def load(self) -> dict[str, SourceHealth]:
         """The health as saved; empty when there is none or it cannot be read, without the
         sources whose record does not read (their next poll records them afresh)."""
+        if self.store is not None:
+            try:
+                kept = self.store.load_health()
+            except StoreError:
+                return {}
+            if kept is not None:
+                return kept
         if self.path is None:
             return {}
         try:
@@ -42,8 +53,14 @@ class HealthBook:
                 continue
         return out
 
-    def save(self, health: dict[str, SourceHealth]) -> None:
-        """(The writer.) Replace the saved health; StoreWriteError when the disk refuses."""
+    def save(self, health: dict[str, SourceHealth], polled: Iterable[str] | None = None) -> None:
+        """(The writer.) Replace the saved health; a store shared by several pollers takes
+        only that of the sources this one `polled` (default all). StoreWriteError when the
+        disk or the database refuses."""
+        if self.store is not None:
+            mine = health if polled is None else {n: health[n] for n in polled if n in health}
+            if self.store.save_health(mine):
+                return
         if self.path is None:
             return
         try:

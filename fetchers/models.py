@@ -145,6 +145,7 @@ class Settings:
     bell: bool = False
     story_spikes: bool = True  # a story's articles per hour spiking fires an alert
     theme: str | None = None  # a dashboard theme's name
+    reader: str | None = None  # whose read marks (a shared store); None: the login name
 
 
 @dataclass(slots=True)

@@ -64,8 +64,8 @@ class Newsroom:
         self.config = config
         self.store = store
         self.clock = clock
-        self.book = EventBook(data_dir)
-        self.healthbook = HealthBook(data_dir)
+        self.book = EventBook(data_dir, store)
+        self.healthbook = HealthBook(data_dir, store)
         self.poller: Poller | None = (
             Poller(config, store, clock, parse_pool=parse_pool, health=self.healthbook)
             if store.is_writer
@@ -97,8 +97,8 @@ class Newsroom:
         return self.healthbook.load()
 
     async def cycle(self, sources: list[Source] | None = None) -> Cycle:
-        """Poll the given sources (default: every enabled one) once, store what is new, apply
-        retention, then run the hooks."""
+        """Poll the given sources (default: every enabled one leased to this newsroom's
+        poller) once, store what is new, apply retention, then run the hooks."""
         poller = self.require_poller()
         results = await poller.poll(sources)
         report = Cycle(results, [i for r in results for i in r.new_ids])
@@ -134,6 +134,7 @@ class Newsroom:
 
     async def _run(self, poller: Poller, stop: asyncio.Event, tick: float) -> None:
         while not stop.is_set():
+            await poller.lease()  # renewed, and the sources other pollers let go taken
             due = poller.due(self.clock())
             if due:
                 cycle = asyncio.create_task(self.cycle(due))

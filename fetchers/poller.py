@@ -41,6 +41,9 @@ PARSE_DEADLINE = 30.0  # seconds one document may take to parse
 PARSE_THREADS = 2  # threads for parsing when there is no parser process, and for page text
 UNSTORED_RETRY = 60.0  # a source whose articles the disk refused is asked again this soon
 FULL_TEXT_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
+LEASE_TTL = 30.0  # seconds a source stays leased to a poller that stopped renewing it
+LEASE_MIN = 1.0
+CLAIM_MIN = 64  # sources a poller takes at most at once (or 4x its concurrency, if more)
 Clock = Callable[[], datetime]
 T = TypeVar("T")
 
@@ -61,6 +64,14 @@ def later(now: datetime, seconds: float) -> datetime:
 def backoff_delay(failures: int, rng: random.Random) -> float:
     """Exponential backoff with full jitter: uniform(0, min(cap, base * 2^(n-1)))."""
     return rng.uniform(BACKOFF_BASE / 2, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(0, failures - 1)))
+
+
+def lease_ttl(config: Config) -> float:
+    """How long a source's lease lasts without renewal: at most half the shortest interval,
+    so the sources of a poller that died are polled by another within one interval."""
+    intervals = [s.interval or config.settings.interval for s in config.sources if s.enabled]
+    shortest = min(intervals, default=config.settings.interval)
+    return max(LEASE_MIN, min(LEASE_TTL, shortest / 2))
 
 
 def host_cap(host: str, settings: Settings) -> int:
@@ -110,6 +121,9 @@ class Poller:
         self._rng = random.Random()
         self._beats = 0  # polls and runs under way, each wanting the writer lock touched
         self._beat_task: asyncio.Task[None] | None = None
+        self.leased: set[str] | None = None  # the sources the store leases to this poller
+        self._leased_at: float | None = None  # when it last asked (monotonic)
+        self._growing = False  # the last ask brought more: ask again without waiting
         self.health: dict[str, SourceHealth] = self.healthbook.load()
         for source in config.sources:
             current = self.health.get(source.name)
@@ -150,10 +164,47 @@ class Poller:
             await self._client.aclose()
             self._client = None
 
+    async def lease(self, force: bool = False) -> set[str]:
+        """Ask the store which sources this poller is to poll (all of them, unless several
+        pollers share the store's sources), at most every third of a lease unless `force`."""
+        ttl = lease_ttl(self.config)
+        loop = asyncio.get_running_loop()
+        fresh = self._leased_at is not None and loop.time() - self._leased_at < ttl / 3
+        if self.leased is not None and fresh and not force and not self._growing:
+            return self.leased
+        names = [s.name for s in self.config.sources if s.enabled]
+        before = self.leased
+        most = max(CLAIM_MIN, 4 * self.settings.concurrency)
+        try:
+            self.leased = await asyncio.to_thread(
+                self.store.lease, names, set(self._busy), ttl, most
+            )
+        except StoreError as exc:  # the server is away: keep what was held until it is back
+            log.error("%s", exc)
+            if self.leased is None:
+                self.leased = set()
+        self._leased_at = loop.time()
+        self._growing = bool(self.leased - (before or set()))
+        if before is not None and self.leased - before:
+            await asyncio.to_thread(self._take_health, self.leased - before)
+        return self.leased
+
+    def _take_health(self, names: set[str]) -> None:
+        """(In a thread.) A source taken from another poller goes on from the health it left
+        (its schedule and validators), where the store keeps health for every host."""
+        kept = self.healthbook.load()
+        for name in names:
+            health = kept.get(name)
+            if health is not None and name not in self._busy:
+                self.health[name] = health
+
     def due(self, now: datetime) -> list[Source]:
+        """The enabled sources leased to this poller whose next poll has come."""
         out = []
         for source in self.config.sources:
             if not source.enabled or source.name in self._busy:
+                continue
+            if self.leased is not None and source.name not in self.leased:
                 continue
             health = self.health.get(source.name)
             if health is None or health.next_poll is None or health.next_poll <= now:
@@ -178,13 +229,15 @@ class Poller:
                 self._beat_task = None
 
     async def _beat(self) -> None:
+        """Touch the lock, which also renews the leases of the sources being polled."""
         while True:
             with contextlib.suppress(OSError, ValueError):  # ValueError: a store just closed
                 await asyncio.to_thread(self.store.heartbeat)
-            await asyncio.sleep(liveness.BEAT)
+            await asyncio.sleep(min(liveness.BEAT, lease_ttl(self.config) / 3))
 
     async def poll(self, sources: list[Source] | None = None) -> list[PollResult]:
-        """Poll the given sources (default: every enabled one) once; store what is new.
+        """Poll the given sources (default: every enabled one leased to this poller) once;
+        store what is new.
 
         Sources that answer together are written together (one write per touched shard);
         one that is slow never holds the others' articles back by more than FLUSH_AFTER
@@ -193,6 +246,10 @@ class Poller:
             return await self._poll(sources)
 
     async def _poll(self, sources: list[Source] | None) -> list[PollResult]:
+        topping = sources is None  # every source this poller holds, taken a part at a time
+        if sources is None:
+            leased = await self.lease(force=True)
+            sources = [s for s in self.config.sources if s.name in leased]
         chosen = [
             s
             for s in (sources if sources is not None else self.config.sources)
@@ -218,16 +275,28 @@ class Poller:
                 finished.append(task)
                 arrived.set()
 
-            for source in chosen:
-                task = asyncio.create_task(self._poll_and_stage(source))
-                task.add_done_callback(answered)
-                pending.add(task)
+            def start(sources: list[Source]) -> None:
+                for source in sources:
+                    task = asyncio.create_task(self._poll_and_stage(source))
+                    task.add_done_callback(answered)
+                    pending.add(task)
+
+            start(chosen)
             results: dict[str, PollResult] = {}
             waiting: list[tuple[PollResult, list[StagedArticle]]] = []
             loop = asyncio.get_running_loop()
             first_waiting: float | None = None
             held_articles = 0  # staged and waiting for the write
-            while pending:
+            while pending or topping:
+                if topping and len(pending) < max(CLAIM_MIN, 4 * self.settings.concurrency) / 2:
+                    more = await self._take_more(chosen)  # a part more, while others poll too
+                    topping = bool(more)
+                    chosen.extend(more)
+                    by_name.update((s.name, s) for s in more)
+                    self._unsent += sum(1 for s in more if not s.path)
+                    start(more)
+                    if not pending:
+                        continue
                 if not finished:
                     timeout = None
                     if first_waiting is not None:
@@ -253,7 +322,9 @@ class Poller:
             await self._store(waiting, by_name)
             self._forget_validators(await asyncio.to_thread(self._settle_store))
             try:
-                await asyncio.to_thread(self.healthbook.save, dict(self.health))
+                await asyncio.to_thread(
+                    self.healthbook.save, dict(self.health), [s.name for s in chosen]
+                )
             except StoreWriteError as exc:
                 log.error("%s; it is saved again after the next poll", exc)
             return [results[s.name] for s in chosen if s.name in results]
@@ -261,6 +332,22 @@ class Poller:
             for task in pending:
                 task.cancel()
             self._busy.difference_update(s.name for s in chosen)
+
+    async def _take_more(self, chosen: list[Source]) -> list[Source]:
+        """The sources leased since this poll began (none where one writer polls all)."""
+        if self.leased is not None and len(self.leased) >= sum(
+            1 for s in self.config.sources if s.enabled
+        ):
+            return []
+        taken = {s.name for s in chosen}
+        leased = await self.lease(force=True)
+        more = [
+            s
+            for s in self.config.sources
+            if s.enabled and s.name in leased and s.name not in taken and s.name not in self._busy
+        ]
+        self._busy.update(s.name for s in more)
+        return more
 
     async def _store(
         self, waiting: list[tuple[PollResult, list[StagedArticle]]], by_name: dict[str, Source]

@@ -36,7 +36,7 @@ from tui import cli
 
 def _empty(dsn: str) -> None:
     with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute("TRUNCATE articles, marks")
+        conn.execute("TRUNCATE articles, marks, reads")
 
 
 def test_every_field_of_the_codec_has_its_column() -> None:

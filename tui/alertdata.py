@@ -67,7 +67,7 @@ class AlertData:
         self.session = session
         self.config = session.config
         self.book = RuleBook(session.data_dir)
-        self.history = AlertHistory(session.data_dir)
+        self.history = AlertHistory(session.data_dir, store=session.store)
         self._feed: AlertFeed | None = None
         self._taking = threading.Lock()
 
@@ -78,7 +78,9 @@ class AlertData:
             return None
         try:
             if self._feed is None:  # marks the history as it is: only what comes next is new
-                self._feed = AlertFeed(self.session.data_dir, self.config.settings.bell)
+                self._feed = AlertFeed(
+                    self.session.data_dir, self.config.settings.bell, store=self.session.store
+                )
                 return NewAlerts([], b"")
             return self._feed.take()
         finally:

@@ -270,8 +270,11 @@ def cmd_dashboard(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _open_writer(ctx: Context, first: int | None = None, lean: bool = False) -> ArticleStore:
+    """The store as one of its pollers (beside the others where they share the sources)."""
     try:
-        return open_store(ctx.config.store, ctx.data_dir, writer=True, first=first, lean=lean)
+        return open_store(
+            ctx.config.store, ctx.data_dir, writer=True, first=first, lean=lean, share=True
+        )
     except StoreLocked as exc:
         raise StoreError(f"{exc}; it polls on its own, so there is nothing to do here") from None
 
@@ -555,7 +558,8 @@ def cmd_events(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
 
     now = ctx.clock()
     try:
-        stored = EventBook(ctx.data_dir).load()
+        with _viewer(ctx, first=0) as store:  # where the desk's events are kept
+            stored = EventBook(ctx.data_dir, store).load()
     except EventBookError as exc:
         complain(str(exc))
         stored = []
@@ -586,13 +590,13 @@ def cmd_events(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_sources(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
-    health = HealthBook(ctx.data_dir).load()
+    with _viewer(ctx) as store:  # who reported first, over the stories the store holds
+        health = HealthBook(ctx.data_dir, store).load()
+        lead = leads(stories_of(StoryBook(ctx.data_dir).read(store), store), store)
     rows = [
         health.get(source.name) or SourceHealth(source.name, source.location)
         for source in ctx.config.sources
     ]
-    with _viewer(ctx) as store:  # who reported first, over the stories the store holds
-        lead = leads(stories_of(StoryBook(ctx.data_dir).read(store), store), store)
     if args.json:
         from fetchers.http import shown_url
 
@@ -796,7 +800,8 @@ def cmd_export_opml(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_alerts(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
-    """The alert history, newest first (from alerts-history.json; no store is opened)."""
+    """The alert history, newest first (alerts-history.json, or the store's where it keeps
+    the desk's)."""
     zone = local_zone(ctx.config.settings.timezone)
     since = None
     if args.since:
@@ -805,7 +810,8 @@ def cmd_alerts(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         except ValueError as exc:
             raise UsageError(f"--since {args.since}: {exc}") from None
     try:
-        entries = AlertHistory(ctx.data_dir).recent(since)
+        with _viewer(ctx, first=0) as store:
+            entries = AlertHistory(ctx.data_dir, store=store).recent(since)
     except HistoryError as exc:
         raise StoreError(str(exc)) from None
     for entry in entries:
@@ -876,7 +882,10 @@ def cmd_migrate(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         if not dsn:
             raise UsageError("migrate --to postgresql needs a DSN (or $WIREWATCH_DSN)")
         check_dsn(dsn, "migrate --to postgresql")
-        target_config, target_dir = StoreConfig("postgresql", dsn), ctx.data_dir
+        target_config, target_dir = (
+            StoreConfig("postgresql", dsn, ctx.config.store.reader),
+            ctx.data_dir,
+        )
     else:
         if not args.target:
             raise UsageError("migrate --to tinydb needs the data dir to copy into")

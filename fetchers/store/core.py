@@ -40,7 +40,7 @@ import orjson
 
 from fetchers import liveness
 from fetchers.atomic import atomic_write_bytes, remove_stale_temps, stat_signature
-from fetchers.models import Article, utc_iso
+from fetchers.models import Article, SourceHealth, utc_iso
 from fetchers.query import Query, Record
 from fetchers.store import shardmap, shards
 from fetchers.store.codec import (
@@ -326,6 +326,45 @@ class Store:
     def writer_state(self) -> liveness.WriterState:
         """The writer as a viewer sees it: exited, hanging, or at work."""
         return self._writer_lock.state()
+
+    def lease(
+        self, sources: list[str], busy: set[str], ttl: float, most: int | None = None
+    ) -> set[str]:
+        """The one writer of a data dir polls every source."""
+        return set(sources)
+
+    def fire_once(self, fired: list[tuple[str, str]]) -> set[tuple[str, str]]:
+        """One writer fires the alerts; its history in the data dir keeps each once."""
+        return set(fired)
+
+    def load_health(self) -> dict[str, SourceHealth] | None:
+        """None: the data dir's sources.json keeps the sources' health."""
+        return None
+
+    def save_health(self, health: dict[str, SourceHealth]) -> bool:
+        return False
+
+    @property
+    def keeps_desk(self) -> bool:
+        """False: the data dir keeps the events added in the app and the alert history."""
+        return False
+
+    def events(self) -> list[dict[str, Any]]:
+        return []
+
+    def put_event(self, record: dict[str, Any], new: bool) -> bool:
+        return False
+
+    def drop_event(self, ident: str) -> bool:
+        return False
+
+    def alert_records(self, after: int) -> tuple[int, list[dict[str, Any]]]:
+        return 0, []
+
+    def add_alert_records(
+        self, records: list[dict[str, Any]], before: datetime, keep: int
+    ) -> list[int]:
+        return []
 
     def take_over(self) -> None:
         """(A viewer whose writer has gone.) Become the writer: take the lock (StoreLocked if

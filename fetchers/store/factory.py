@@ -16,9 +16,12 @@ def open_store(
     writer: bool = False,
     first: int | None = None,
     lean: bool = False,
+    share: bool = False,
 ) -> ArticleStore:
     """The store of `chosen`: `first` and `lean` shape how a TinyDB store loads its files (a
-    PostgreSQL store reads what each call needs and holds nothing)."""
+    PostgreSQL store reads what each call needs and holds nothing). `share`: a writer that
+    polls beside the other pollers where the store lets several share the sources
+    (PostgreSQL); a TinyDB store has one writer whatever it is asked."""
     if chosen.backend == "postgresql":
         dsn = chosen.resolved_dsn()
         if not dsn:
@@ -34,7 +37,7 @@ def open_store(
             raise StoreError(f"{data_dir}: cannot create the data dir: {exc.strerror}") from exc
         from fetchers.store.postgres.store import PostgresStore
 
-        return PostgresStore(dsn, writer=writer)
+        return PostgresStore(dsn, writer=writer, share=share, reader=chosen.reader)
     from fetchers.store.core import Store
 
     return Store(data_dir, writer=writer, first=first, lean=lean)

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from types import TracebackType
-from typing import Protocol
+from typing import Any, Protocol
 
 from fetchers.liveness import WriterState
-from fetchers.models import Article
+from fetchers.models import Article, SourceHealth
 from fetchers.query import Query, Record
 from fetchers.store.codec import StagedArticle
 
@@ -23,7 +23,9 @@ Version = tuple[int, int, int]  # changes whenever a shard's articles change
 
 class ArticleStore(Protocol):
     """Articles, their read/starred marks and their full texts. One writer at a time adds
-    articles (`is_writer`); any number of viewers read, mark and pick up what it wrote.
+    articles (`is_writer`), or, where the store lets them share the sources (PostgreSQL),
+    several pollers, each polling the sources leased to it (`lease`); any number of viewers
+    read, mark and pick up what was written.
 
     Errors are `StoreError` (`StoreLocked`, `StoreWriteError`) from `fetchers.store.errors`.
     """
@@ -70,6 +72,60 @@ class ArticleStore(Protocol):
 
     def heartbeat(self) -> None:
         """(The writer, while it polls.) Show viewers that it is at work."""
+        ...
+
+    def lease(
+        self, sources: list[str], busy: set[str], ttl: float, most: int | None = None
+    ) -> set[str]:
+        """(The writer.) Which of these sources it is to poll now: all of them where one
+        writer polls alone; where several pollers share the sources (PostgreSQL), those
+        leased to it for `ttl` seconds (renewed by each call and `heartbeat`), taking at most
+        `most` more at a call and never giving up one it is polling (`busy`)."""
+        ...
+
+    def fire_once(self, fired: list[tuple[str, str]]) -> set[tuple[str, str]]:
+        """(The writer.) Record these (alert rule, article id or spike hour) pairs as fired;
+        returns those no writer had recorded, the ones to deliver."""
+        ...
+
+    def load_health(self) -> dict[str, SourceHealth] | None:
+        """The sources' health where the store keeps it for every host (PostgreSQL); None
+        where the data dir keeps it (`fetchers.healthbook`)."""
+        ...
+
+    def save_health(self, health: dict[str, SourceHealth]) -> bool:
+        """(The writer.) Keep these sources' health; False where the data dir keeps it."""
+        ...
+
+    @property
+    def keeps_desk(self) -> bool:
+        """True where the store keeps the events added in the app and the alert history for
+        every host (PostgreSQL); False where the data dir does (`fetchers.events`,
+        `fetchers.alerthistory`)."""
+        ...
+
+    def events(self) -> list[dict[str, Any]]:
+        """The events added in the app, oldest added first, as `fetchers.events` records."""
+        ...
+
+    def put_event(self, record: dict[str, Any], new: bool) -> bool:
+        """Add an event (`new`) or replace the one of its id; False when there is none."""
+        ...
+
+    def drop_event(self, ident: str) -> bool:
+        """Remove an event; False when it was not there."""
+        ...
+
+    def alert_records(self, after: int) -> tuple[int, list[dict[str, Any]]]:
+        """(A store that keeps the desk's.) The lowest alert sequence number kept, and the
+        alert history's records after `after`, oldest first."""
+        ...
+
+    def add_alert_records(
+        self, records: list[dict[str, Any]], before: datetime, keep: int
+    ) -> list[int]:
+        """(A store that keeps the desk's.) Keep new alert records; returns their sequence
+        numbers. Entries from before `before` go, and the oldest beyond `keep`."""
         ...
 
     def take_over(self) -> None:

@@ -17,7 +17,8 @@ from typing import Any
 from fetchers.store.errors import StoreError
 
 MIGRATE_LOCK = 0x77697265  # the advisory lock taken while migrating ("wire")
-WRITER_LOCK = 0x77697277  # the advisory lock the one writer holds for its life ("wirw")
+WRITER_LOCK = 0x77697277  # the advisory lock every poller holds for its life ("wirw"): shared
+# by the pollers that share the sources, taken alone by a writer that polls only by itself
 WRITE_ORDER_LOCK = 0x7769726F  # held by each write until it commits ("wiro")
 
 # codec field -> the column that keeps it (tests check that every field has one)
@@ -84,13 +85,73 @@ MIGRATIONS: tuple[str, ...] = (
         beat timestamptz
     );
     """,
-    # 1 -> 2: earlier full texts of an article (a different text was fetched), and when the
+    # 1 -> 2: several pollers sharing the sources, and alerts fired once across them
+    """
+    CREATE TABLE pollers (
+        id text PRIMARY KEY,                -- host:pid:token, one per polling process
+        host text NOT NULL,
+        pid integer NOT NULL,
+        beat timestamptz NOT NULL,          -- last renewal: older than its lease, it is gone
+        stopped boolean NOT NULL DEFAULT false  -- it stopped at `beat` (viewers say when)
+    );
+    CREATE TABLE leases (
+        source text PRIMARY KEY,            -- a source's name, as the configs give it
+        holder text,                        -- the poller that polls it (pollers.id), or none
+        until timestamptz                   -- the lease ends then unless its holder renews it
+    );
+    CREATE INDEX leases_holder ON leases (holder);
+    CREATE TABLE alerts_fired (
+        rule text NOT NULL,                 -- the rule's key
+        what text NOT NULL,                 -- the article's id, or the hour a term spiked
+        at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (rule, what)
+    );
+    DROP TABLE writer;
+    """,
+    # 2 -> 3: each reader's read marks (stars stay the desk's); the read marks set before
+    # go to the reader whose wirewatch upgrades the database
+    """
+    CREATE TABLE reads (
+        reader text NOT NULL,
+        id text NOT NULL,
+        PRIMARY KEY (reader, id)
+    );
+    CREATE INDEX reads_id ON reads (id);
+    INSERT INTO reads (reader, id)
+        SELECT coalesce(current_setting('wirewatch.reader', true), ''), id FROM marks WHERE read;
+    UPDATE marks SET read = false WHERE read;
+    DELETE FROM marks WHERE NOT starred;
+    """,
+    # 3 -> 4: the sources' health, shared by the pollers and seen by every host
+    """
+    CREATE TABLE health (
+        source text PRIMARY KEY,
+        record jsonb NOT NULL,              -- SourceHealth.to_record()
+        saved timestamptz NOT NULL DEFAULT clock_timestamp()
+    );
+    """,
+    # 4 -> 5: the events added in the app and the alert history, the desk's on every host
+    """
+    CREATE TABLE events (
+        id text PRIMARY KEY,
+        record jsonb NOT NULL,              -- as events.json keeps one
+        added bigserial NOT NULL            -- the order they were added in
+    );
+    CREATE TABLE alert_history (
+        seq bigserial PRIMARY KEY,          -- only grows: a dashboard's mark
+        at timestamptz NOT NULL,
+        record jsonb NOT NULL               -- AlertEntry.to_record() without its seq
+    );
+    """,
+    # 5 -> 6: earlier full texts of an article (a different text was fetched), and when the
     # one it has now was
     """
-    ALTER TABLE articles ADD COLUMN text_seen text;  -- ISO 8601: when its text was fetched
-    ALTER TABLE articles ADD COLUMN text_revisions jsonb NOT NULL DEFAULT '[]';
+    -- text_seen: when the text it has was fetched (ISO 8601)
+    ALTER TABLE articles ADD COLUMN IF NOT EXISTS text_seen text;
+    ALTER TABLE articles ADD COLUMN IF NOT EXISTS text_revisions jsonb NOT NULL DEFAULT '[]';
     """,
 )
+READER = "wirewatch.reader"  # the session setting that names the reader of a connection
 VERSION = len(MIGRATIONS)
 
 

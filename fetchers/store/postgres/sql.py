@@ -61,8 +61,8 @@ def _term(term: Term) -> tuple[str, list[Any], bool] | None:
         condition, params = "a.lang_key = %s", [value]
     elif name == "is":
         condition = {
-            "unread": "NOT coalesce(m.read, false)",
-            "read": "coalesce(m.read, false)",
+            "unread": "r.id IS NULL",
+            "read": "r.id IS NOT NULL",
             "starred": "coalesce(m.starred, false)",
         }[value]
     elif name in ("since", "before") and term.bound is not None:

@@ -4,15 +4,18 @@ database, behind the same `ArticleStore` interface as the TinyDB store.
 Nothing is held in memory but what a call returns: a query reads the rows it needs, newest
 first, in batches (`BATCH`), and stops at its limit. Words are found by PostgreSQL's
 full-text search (the `words` tsvector and its GIN index), relevance is `ts_rank`. One
-process at a time is the writer: it holds an advisory lock on a connection of its own for
-its life (the server lets go of it however the process ends) and shows it is at work in the
-`writer` table; viewers read, mark and see what it wrote.
+or more processes are writers, the pollers: each holds an advisory lock (shared) on a
+connection of its own for its life (the server lets go of it however the process ends),
+shows it is at work in the `pollers` table and polls the sources leased to it (`leases`);
+viewers read, mark and see what they wrote.
 """
 
 from __future__ import annotations
 
 import contextlib
+import getpass
 import os
+import secrets
 import socket
 import sys
 import threading
@@ -23,7 +26,7 @@ from types import TracebackType
 from typing import Any
 
 from fetchers import liveness
-from fetchers.models import Article, utc_iso
+from fetchers.models import Article, SourceHealth, utc_iso
 from fetchers.query import Query, Record
 from fetchers.store.codec import StagedArticle, _iso_to_seconds_lenient, article_of, stage
 from fetchers.store.errors import StoreError, StoreLocked, StoreWriteError
@@ -37,14 +40,19 @@ from fetchers.store.shards import MAX_REVISIONS
 CHANNEL = "wirewatch_articles"  # NOTIFY: new articles were stored
 BATCH = 200  # rows read at a time by a query that tests rows in Python
 POOL_SIZE = 4  # connections: poll threads write while query threads read
+LEASE_TTL = 30.0  # seconds a source's lease lasts unless renewed (until the first `lease`)
 Version = tuple[int, int, int]
 
 _COLUMNS = (
     "a.id, a.source, a.title, a.summary, a.link, a.published, a.fetched, a.tags, a.lang,"
     " a.author, a.guid, a.listed, a.revised, a.day, a.at, a.seq,"
-    " coalesce(m.read, false), coalesce(m.starred, false)"
+    " r.id IS NOT NULL, coalesce(m.starred, false)"
 )
-_FROM = "articles a LEFT JOIN marks m ON m.id = a.id"
+# stars are the desk's; read marks this reader's (each connection names its reader)
+_FROM = (
+    "articles a LEFT JOIN marks m ON m.id = a.id LEFT JOIN reads r ON r.id = a.id"
+    f" AND r.reader = current_setting('{schema.READER}')"
+)
 _ORDER = "a.at DESC, a.seq"
 _intern = sys.intern
 
@@ -96,6 +104,14 @@ def record_of_row(row: tuple[Any, ...]) -> Record:
     return record
 
 
+def login_name() -> str:
+    """The reader a config names none for: the login name."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name to be had (a container without one)
+        return "reader"
+
+
 def _jsonb(value: Any) -> Any:
     from psycopg.types.json import Jsonb
 
@@ -104,12 +120,21 @@ def _jsonb(value: Any) -> Any:
 
 class PostgresStore:
     """Articles, marks, full texts and revisions in one PostgreSQL database (an
-    `ArticleStore`). `writer=True` takes the writer lock (StoreLocked if another process,
-    on any host, has it)."""
+    `ArticleStore`). `writer=True` takes the writer lock: beside the other pollers with
+    `share=True` (each then polls the sources leased to it, see `lease`), else only when no
+    process on any host polls (StoreLocked)."""
 
-    def __init__(self, dsn: str, writer: bool = False) -> None:
+    def __init__(
+        self, dsn: str, writer: bool = False, share: bool = False, reader: str | None = None
+    ) -> None:
         driver()
         self.dsn = dsn
+        self.reader = reader or login_name()  # whose read marks this store reads and sets
+        self._share = share  # a poller beside others, each polling the sources leased to it
+        self._poller_id = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+        self._lease_ttl = LEASE_TTL
+        self._health: dict[str, SourceHealth] = {}  # as last read, and when it was saved
+        self._health_version: tuple[Any, Any] | None = None
         self.problems: list[str] = []
         self._lock_connection: Any = None  # the writer's: holds the advisory lock
         self._closed = False
@@ -121,6 +146,7 @@ class PostgresStore:
         first = connect(dsn)
         try:
             with self._errors("cannot prepare the database"):
+                self._name_reader(first)
                 schema.migrate(first, self.location)
                 self._seen = self._max_seq(first)
         finally:
@@ -132,6 +158,7 @@ class PostgresStore:
             min_size=1,
             max_size=POOL_SIZE,
             kwargs={"connect_timeout": 10},
+            configure=self._configure,
             open=False,
             name="wirewatch",
         )
@@ -182,6 +209,15 @@ class PostgresStore:
         if problem not in self.problems:
             self.problems.append(problem)
 
+    def _name_reader(self, connection: Any) -> None:
+        """Tell the server whose read marks this connection's queries read."""
+        connection.execute("SELECT set_config(%s, %s, false)", (schema.READER, self.reader))
+
+    def _configure(self, connection: Any) -> None:
+        """(The pool, for each new connection.) Name the reader, and leave it idle."""
+        self._name_reader(connection)
+        connection.commit()
+
     @staticmethod
     def _max_seq(connection: Any) -> int:
         row = connection.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()
@@ -211,6 +247,37 @@ class PostgresStore:
     def is_writer(self) -> bool:
         return self._lock_connection is not None
 
+    def _lock(self, connection: Any) -> bool:
+        """(On the lock connection.) Take the writer lock as this store shares it: beside
+        other pollers (shared), or only when no process polls (taken alone for a moment,
+        then held shared like every poller's, so pollers that come later can join)."""
+        if self._share:
+            for attempt in range(10):  # a lone writer holds it alone for a moment only
+                row = connection.execute(
+                    "SELECT pg_try_advisory_lock_shared(%s)", (schema.WRITER_LOCK,)
+                ).fetchone()
+                if row and row[0]:
+                    return True
+                if attempt < 9:
+                    time.sleep(0.05)
+            return False
+        row = connection.execute(
+            "SELECT pg_try_advisory_lock(%s)", (schema.WRITER_LOCK,)
+        ).fetchone()
+        if not (row and row[0]):
+            return False
+        connection.execute("SELECT pg_advisory_lock_shared(%s)", (schema.WRITER_LOCK,))
+        connection.execute("SELECT pg_advisory_unlock(%s)", (schema.WRITER_LOCK,))
+        return True
+
+    def _register(self, connection: Any) -> None:
+        """Be one of the pollers, seen by the others when they share the sources out."""
+        connection.execute(
+            "INSERT INTO pollers (id, host, pid, beat) VALUES (%s, %s, %s, now())"
+            " ON CONFLICT (id) DO UPDATE SET beat = now(), stopped = false",
+            (self._poller_id, socket.gethostname(), os.getpid()),
+        )
+
     def _acquire(self) -> None:
         with self._writer_guard:
             if self._lock_connection is not None:
@@ -218,30 +285,35 @@ class PostgresStore:
             connection = connect(self.dsn)
             try:
                 with self._errors("cannot take the writer lock"):
-                    row = connection.execute(
-                        "SELECT pg_try_advisory_lock(%s)", (schema.WRITER_LOCK,)
-                    ).fetchone()
-                    if not (row and row[0]):
-                        holder = connection.execute("SELECT pid, host FROM writer").fetchone()
+                    if not self._lock(connection):
+                        holder = connection.execute(
+                            "SELECT pid, host FROM pollers WHERE NOT stopped"
+                            " ORDER BY beat DESC LIMIT 1"
+                        ).fetchone()
                         who = f" (pid {holder[0]} on {holder[1]})" if holder else ""
                         raise StoreLocked(
                             f"{self.location} is being written by another wirewatch process{who}"
                         )
-                    connection.execute(
-                        "INSERT INTO writer (one, pid, host, beat) VALUES (true, %s, %s, now())"
-                        " ON CONFLICT (one) DO UPDATE SET pid = EXCLUDED.pid,"
-                        " host = EXCLUDED.host, beat = EXCLUDED.beat",
-                        (os.getpid(), socket.gethostname()),
-                    )
+                    self._register(connection)
             except BaseException:
                 connection.close()
                 raise
             self._lock_connection = connection
 
     def _release(self) -> None:
+        """Stop polling: this poller's sources are free for the others at once."""
         with self._writer_guard:
             connection, self._lock_connection = self._lock_connection, None
         if connection is not None:
+            with contextlib.suppress(Exception):
+                connection.execute(
+                    "UPDATE leases SET holder = NULL, until = NULL WHERE holder = %s",
+                    (self._poller_id,),
+                )
+                connection.execute(  # viewers tell when the last one stopped
+                    "UPDATE pollers SET stopped = true, beat = now() WHERE id = %s",
+                    (self._poller_id,),
+                )
             with contextlib.suppress(Exception):
                 connection.close()  # the server lets go of the advisory lock
 
@@ -260,25 +332,31 @@ class PostgresStore:
         return bool(row and row[0])
 
     def writer_state(self) -> liveness.WriterState:
+        """The pollers as a viewer sees them: held while any holds the lock; silent for as
+        long as the one heard from last has been."""
         held = self.writer_active()
         with self._cursor("cannot see the writer") as cur:
-            cur.execute("SELECT pid, extract(epoch FROM now() - beat) FROM writer")
+            cur.execute(
+                "SELECT pid, extract(epoch FROM now() - beat) FROM pollers"
+                " ORDER BY beat DESC LIMIT 1"
+            )
             row = cur.fetchone()
         if row is None or row[1] is None:
             return liveness.WriterState(held, None, float("inf"))
         return liveness.WriterState(held, row[0], max(0.0, float(row[1])))
 
     def heartbeat(self) -> None:
-        """Show viewers the writer is at work. A connection the server dropped took the
-        writer lock with it: the lock is taken again on a new one (if another process was
-        quicker, the problem says so; the unique constraints still keep every article once)."""
+        """Show viewers the writer is at work and renew the leases of its sources. A
+        connection the server dropped took the writer lock with it: the lock is taken again
+        on a new one (if another process was quicker, the problem says so; the unique
+        constraints still keep every article once)."""
         with self._writer_guard:
             connection = self._lock_connection
             if connection is None:
                 return
             try:
                 with self._errors("cannot show the writer at work"):
-                    connection.execute("UPDATE writer SET beat = now(), pid = %s", (os.getpid(),))
+                    self._renew(connection)
                 return
             except StoreError as exc:  # the server is away: viewers see the writer silent
                 self._note(str(exc))
@@ -290,17 +368,12 @@ class PostgresStore:
                 return  # the next beat tries again
             try:
                 with self._errors("cannot take the writer lock again"):
-                    row = fresh.execute(
-                        "SELECT pg_try_advisory_lock(%s)", (schema.WRITER_LOCK,)
-                    ).fetchone()
-                    if not (row and row[0]):
+                    if not self._lock(fresh):
                         self._note(f"{self.location}: another process took the writer lock")
                         fresh.close()
                         return
-                    fresh.execute(
-                        "UPDATE writer SET beat = now(), pid = %s, host = %s",
-                        (os.getpid(), socket.gethostname()),
-                    )
+                    self._register(fresh)
+                    self._renew(fresh)
             except StoreError as exc:
                 self._note(str(exc))
                 fresh.close()
@@ -308,6 +381,196 @@ class PostgresStore:
             self._lock_connection = fresh
             with contextlib.suppress(Exception):
                 connection.close()
+
+    def _renew(self, connection: Any) -> None:
+        """This poller is alive, and so are the leases it holds."""
+        with connection.transaction():
+            self._register(connection)
+            connection.execute(
+                "UPDATE leases SET until = now() + make_interval(secs => %s) WHERE holder = %s",
+                (self._lease_ttl, self._poller_id),
+            )
+
+    def lease(
+        self, sources: list[str], busy: set[str], ttl: float, most: int | None = None
+    ) -> set[str]:
+        """Of these sources, the ones this poller is to poll. Each source is leased to one
+        poller at a time for `ttl` seconds, renewed by every call and heartbeat while the
+        poller lives; a poller holds its fair share (the sources over the pollers heard from
+        within a lease), gives up what is over it (never a source it is polling, `busy`),
+        and takes free and expired leases, at most `most` at a call (`FOR UPDATE SKIP
+        LOCKED`: two pollers never wait on each other or take the same one; taken a part at
+        a time, the sources of pollers that start together are shared out). A poller that
+        dies loses its sources when its leases run out."""
+        self._require_writer()
+        self._lease_ttl = ttl
+        names = list(dict.fromkeys(sources))
+        if not names:
+            return set()
+        me = self._poller_id
+        with self._cursor("cannot lease the sources", write=True) as cur:
+            self._register(cur)
+            cur.execute(
+                "DELETE FROM pollers WHERE beat < now() - interval '1 day'"
+                " AND id <> (SELECT id FROM pollers ORDER BY beat DESC LIMIT 1)"
+            )
+            cur.execute(
+                "INSERT INTO leases (source) SELECT unnest(%s::text[]) ON CONFLICT DO NOTHING",
+                (names,),
+            )
+            cur.execute(
+                "SELECT count(*) FROM pollers"
+                " WHERE (NOT stopped AND beat > now() - make_interval(secs => %s)) OR id = %s",
+                (ttl, me),
+            )
+            row = cur.fetchone()
+            pollers = max(1, int(row[0]) if row else 1)
+            share = -(-len(names) // pollers)
+            cur.execute(
+                "UPDATE leases SET until = now() + make_interval(secs => %s)"
+                " WHERE holder = %s AND source = ANY(%s) RETURNING source",
+                (ttl, me, names),
+            )
+            held = {r[0] for r in cur.fetchall()}
+            if len(held) > share:
+                spare = sorted(held - busy, reverse=True)[: len(held) - share]
+                if spare:
+                    cur.execute(
+                        "UPDATE leases SET holder = NULL, until = NULL"
+                        " WHERE holder = %s AND source = ANY(%s)",
+                        (me, spare),
+                    )
+                    held.difference_update(spare)
+            elif len(held) < share:
+                cur.execute(
+                    "SELECT source FROM leases WHERE source = ANY(%s) AND (holder IS NULL"
+                    " OR until IS NULL OR until < now()) ORDER BY source"
+                    " FOR UPDATE SKIP LOCKED LIMIT %s",
+                    (names, min(share - len(held), most if most is not None else len(names))),
+                )
+                free = [r[0] for r in cur.fetchall()]
+                if free:
+                    cur.execute(
+                        "UPDATE leases SET holder = %s,"
+                        " until = now() + make_interval(secs => %s) WHERE source = ANY(%s)",
+                        (me, ttl, free),
+                    )
+                    held.update(free)
+        return held
+
+    def load_health(self) -> dict[str, SourceHealth] | None:
+        """The sources' health as the pollers saved it (read again only when a poller has
+        saved since), without records that do not read."""
+        with self._cursor("cannot read the sources' health") as cur:
+            cur.execute("SELECT count(*), max(saved) FROM health")
+            row = cur.fetchone()
+            version = (row[0], row[1]) if row else None
+            if version is not None and version == self._health_version:
+                return dict(self._health)
+            cur.execute("SELECT source, record FROM health")
+            rows = cur.fetchall()
+        health: dict[str, SourceHealth] = {}
+        for name, record in rows:
+            if isinstance(record, dict) and "name" in record:
+                with contextlib.suppress(KeyError, TypeError, ValueError, AttributeError):
+                    health[name] = SourceHealth.from_record(record)
+        self._health, self._health_version = health, version
+        return dict(health)
+
+    def save_health(self, health: dict[str, SourceHealth]) -> bool:
+        """Keep these sources' health (the others' stay as their pollers saved them)."""
+        if not health:
+            return True
+        with self._cursor("cannot save the sources' health", write=True) as cur:
+            cur.execute(
+                "INSERT INTO health (source, record) SELECT * FROM unnest(%s::text[],"
+                " %s::jsonb[]) ON CONFLICT (source) DO UPDATE SET record = EXCLUDED.record,"
+                " saved = clock_timestamp()",
+                (list(health), [_jsonb(h.to_record()) for h in health.values()]),
+            )
+        return True
+
+    # -- the desk's events -----------------------------------------------------------------
+    @property
+    def keeps_desk(self) -> bool:
+        return True
+
+    def events(self) -> list[dict[str, Any]]:
+        """The events added in the app, oldest added first, as records."""
+        with self._cursor("cannot read the events") as cur:
+            cur.execute("SELECT record FROM events ORDER BY added")
+            return [row[0] for row in cur.fetchall() if isinstance(row[0], dict)]
+
+    def put_event(self, record: dict[str, Any], new: bool) -> bool:
+        """Add an event (`new`) or replace the one of its id; False when there is none."""
+        with self._cursor("cannot save the event", write=True) as cur:
+            if new:
+                cur.execute(
+                    "INSERT INTO events (id, record) VALUES (%s, %s)",
+                    (record["id"], _jsonb(record)),
+                )
+            else:
+                cur.execute(
+                    "UPDATE events SET record = %s WHERE id = %s", (_jsonb(record), record["id"])
+                )
+            return bool(cur.rowcount)
+
+    def drop_event(self, ident: str) -> bool:
+        """Remove an event; False when it was not there."""
+        with self._cursor("cannot remove the event", write=True) as cur:
+            cur.execute("DELETE FROM events WHERE id = %s", (ident,))
+            return bool(cur.rowcount)
+
+    # -- the desk's alert history -----------------------------------------------------------
+    def alert_records(self, after: int) -> tuple[int, list[dict[str, Any]]]:
+        """The lowest sequence number still kept (0: none), and the entries after `after`,
+        oldest first, each its record with its "seq"."""
+        with self._cursor("cannot read the alert history") as cur:
+            cur.execute("SELECT coalesce(min(seq), 0) FROM alert_history")
+            row = cur.fetchone()
+            cur.execute(
+                "SELECT seq, record FROM alert_history WHERE seq > %s ORDER BY seq", (after,)
+            )
+            found = [
+                {**rec, "seq": int(seq)} for seq, rec in cur.fetchall() if isinstance(rec, dict)
+            ]
+        return (int(row[0]) if row else 0), found
+
+    def add_alert_records(
+        self, records: list[dict[str, Any]], before: datetime, keep: int
+    ) -> list[int]:
+        """Keep new entries (their sequence numbers, in order), dropping those at or after
+        `before` no more and the oldest beyond `keep`."""
+        with self._cursor("cannot write the alert history", write=True) as cur:
+            cur.execute("DELETE FROM alert_history WHERE at < %s", (before,))
+            seqs: list[int] = []
+            for record in records:
+                cur.execute(
+                    "INSERT INTO alert_history (at, record) VALUES (%s::timestamptz, %s)"
+                    " RETURNING seq",
+                    (record["at"], _jsonb(record)),
+                )
+                row = cur.fetchone()
+                seqs.append(int(row[0]) if row else 0)
+            cur.execute(
+                "DELETE FROM alert_history WHERE seq <= (SELECT max(seq) FROM alert_history) - %s",
+                (keep,),
+            )
+        return seqs
+
+    def fire_once(self, fired: list[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Record that these (rule, article or hour) pairs fired; returns those no poller had
+        recorded before (a unique constraint: of two pollers, one fires)."""
+        pairs = list(dict.fromkeys(fired))
+        if not pairs:
+            return set()
+        with self._cursor("cannot record the alerts", write=True) as cur:
+            cur.execute(
+                "INSERT INTO alerts_fired (rule, what) SELECT * FROM unnest(%s::text[],"
+                " %s::text[]) ON CONFLICT DO NOTHING RETURNING rule, what",
+                ([p[0] for p in pairs], [p[1] for p in pairs]),
+            )
+            return {(r[0], r[1]) for r in cur.fetchall()}
 
     def take_over(self) -> None:
         self._acquire()
@@ -541,7 +804,7 @@ class PostgresStore:
 
     def apply_retention(self, days: int, now: datetime) -> int:
         """Delete articles first fetched on a UTC day older than `days`, except starred ones
-        (their marks stay, as a TinyDB store keeps them)."""
+        (read marks stay, as a TinyDB store keeps them)."""
         self._require_writer()
         cutoff = (now - timedelta(days=days)).astimezone(UTC).strftime("%Y-%m-%d")
         self._known.clear()  # what retention removes is new again if a feed still has it
@@ -564,21 +827,30 @@ class PostgresStore:
     def set_state(
         self, ids: Iterable[str], read: bool | None = None, starred: bool | None = None
     ) -> None:
-        """Change read/starred marks (any process, any host)."""
+        """Change marks (any process, any host): a star for the desk, a read mark for this
+        store's reader alone."""
         idents = list(dict.fromkeys(ids))
         if not idents or (read is None and starred is None):
             return
         with self._cursor("cannot write marks", write=True) as cur:
-            cur.execute(
-                "INSERT INTO marks (id, read, starred)"
-                " SELECT i, coalesce(%s, false), coalesce(%s, false) FROM unnest(%s::text[]) i"
-                " ON CONFLICT (id) DO UPDATE SET read = coalesce(%s, marks.read),"
-                " starred = coalesce(%s, marks.starred)",
-                (read, starred, idents, read, starred),
-            )
-            cur.execute(
-                "DELETE FROM marks WHERE id = ANY(%s) AND NOT read AND NOT starred", (idents,)
-            )
+            if read:
+                cur.execute(
+                    "INSERT INTO reads (reader, id) SELECT %s, unnest(%s::text[])"
+                    " ON CONFLICT DO NOTHING",
+                    (self.reader, idents),
+                )
+            elif read is not None:
+                cur.execute(
+                    "DELETE FROM reads WHERE reader = %s AND id = ANY(%s)", (self.reader, idents)
+                )
+            if starred:
+                cur.execute(
+                    "INSERT INTO marks (id, starred) SELECT unnest(%s::text[]), true"
+                    " ON CONFLICT (id) DO UPDATE SET starred = true",
+                    (idents,),
+                )
+            elif starred is not None:
+                cur.execute("DELETE FROM marks WHERE id = ANY(%s)", (idents,))
 
     # -- reading -----------------------------------------------------------------------------
     def __len__(self) -> int:

@@ -1,0 +1,90 @@
+"""What the desk shares through a PostgreSQL store besides the articles: the events added in
+the app are seen, changed and removed from any host (any data dir), and the alert history is
+one for every host."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from fetchers.alertfeed import AlertFeed
+from fetchers.alerthistory import AlertHistory
+from fetchers.events import EventBook, EventBookError
+from fetchers.models import Event
+from fetchers.store.postgres.store import PostgresStore
+from tests.conftest import write_config
+from tui import cli
+
+WHEN = datetime(2025, 10, 31, 1, 0, tzinfo=UTC)
+
+
+def test_an_event_added_on_one_host_is_the_desks_on_every_host(
+    tmp_path: Path, pg_dsn: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with PostgresStore(pg_dsn) as here, PostgresStore(pg_dsn) as there:
+        mine, theirs = EventBook(tmp_path / "a", here), EventBook(tmp_path / "b", there)
+        summit = mine.add(Event("APEC summit", WHEN, "Asia/Seoul", raw_when="oct 31 10:00"))
+        (seen,) = theirs.load()
+        assert (seen.name, seen.when, seen.ident, seen.raw_when) == (
+            "APEC summit", WHEN, summit.ident, "oct 31 10:00",
+        )  # fmt: skip
+        seen.name = "APEC leaders' summit"
+        theirs.update(seen)
+        assert [e.name for e in mine.load()] == ["APEC leaders' summit"]
+        mine.add(Event("Vote", WHEN, "UTC"))
+        config = write_config(
+            tmp_path / "desk.toml", f'[store]\nbackend = "postgresql"\ndsn = "{pg_dsn}"\n'
+        )
+        capsys.readouterr()
+        assert cli.main(["--config", str(config), "--data-dir", str(tmp_path / "c"), "events",
+                         "--json"]) == 0  # fmt: skip
+        names = [json.loads(line)["name"] for line in capsys.readouterr().out.splitlines()]
+        assert names == ["APEC leaders' summit", "Vote"]
+        theirs.remove(summit.ident or "")
+        assert [e.name for e in mine.load()] == ["Vote"]
+        with pytest.raises(EventBookError, match="no longer stored"):
+            mine.remove(summit.ident or "")
+        with pytest.raises(EventBookError, match="removed elsewhere"):
+            mine.update(seen)
+    assert not (tmp_path / "a" / "events.json").exists()
+    assert not (tmp_path / "b" / "events.json").exists()
+
+
+def test_the_alert_history_is_the_desks_on_every_host(
+    tmp_path: Path, pg_dsn: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What a poller fired is in the database: a dashboard elsewhere rings for what fires
+    after it opened, and `wirewatch alerts` on any host lists it."""
+    now = datetime(2025, 10, 24, 8, 0, tzinfo=UTC)
+
+    def fired(n: int) -> dict[str, object]:
+        return {"alert": "Tariffs", "rule": "config:Tariffs", "kind": "match",
+                "article": f"t{n}", "title": f"Tariff news {n}", "source": "Wire", "at": now,
+                "link": None, "notify": ("terminal",)}  # fmt: skip
+
+    with PostgresStore(pg_dsn, writer=True) as poller, PostgresStore(pg_dsn) as dashboard:
+        kept = AlertHistory(tmp_path / "poller", store=poller)
+        first = kept.append([fired(1)], now, retention_days=30)
+        feed = AlertFeed(tmp_path / "dashboard", bell=True, in_tmux=False, store=dashboard)
+        assert feed.take().entries == []  # what fired before it opened does not ring
+        second = kept.append([fired(2), fired(3)], now, retention_days=30)
+        assert [e.seq for e in second] == [first[0].seq + 1, first[0].seq + 2]
+        news = feed.take()
+        assert [e.article for e in news.entries] == ["t2", "t3"] and b"\a" in news.output
+        assert feed.take().entries == []
+        # a week on, with retention at 3 days: the old entries go as the next are kept
+        later = now.replace(day=31)
+        kept.append([{**fired(4), "at": later}], later, retention_days=3)
+        assert [e.article for e in AlertHistory(tmp_path / "x", store=dashboard).load()] == ["t4"]
+    config = write_config(
+        tmp_path / "desk.toml", f'[store]\nbackend = "postgresql"\ndsn = "{pg_dsn}"\n'
+    )
+    capsys.readouterr()
+    assert cli.main(["--config", str(config), "--data-dir", str(tmp_path / "c"), "alerts",
+                     "--json"]) == 0  # fmt: skip
+    (row,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert (row["alert"], row["article"], row["title"]) == ("Tariffs", "t4", "Tariff news 4")
+    assert not (tmp_path / "poller" / "alerts-history.json").exists()

@@ -1,0 +1,306 @@
+"""Several pollers on one PostgreSQL store: each source is leased to one of them at a time, a
+poller that dies loses its sources to the others, every article is stored once and an alert
+fires once across them. (A TinyDB data dir keeps its one writer.)"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from fetchers import poller as poller_module
+from fetchers.alerthistory import AlertHistory
+from fetchers.alerting import AlertDesk
+from fetchers.alertrules import make_rule
+from fetchers.healthbook import HealthBook
+from fetchers.models import Article, Settings, Source
+from fetchers.poller import Poller, lease_ttl
+from fetchers.store import Store, StoreLocked
+from fetchers.store.postgres.store import PostgresStore
+from tests.conftest import FeedServer, Route, config_for, rss, write_config
+from tests.test_service import start_poller, wait_for
+from tui import cli
+
+SOURCES = [f"S{n}" for n in range(10)]
+
+
+def holders(dsn: str) -> dict[str, str | None]:
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        return dict(conn.execute("SELECT source, holder FROM leases").fetchall())
+
+
+def test_two_pollers_share_the_sources_and_a_dead_ones_go_to_the_other(pg_dsn: str) -> None:
+    one = PostgresStore(pg_dsn, writer=True, share=True)
+    two = PostgresStore(pg_dsn, writer=True, share=True)
+    try:
+        mine = one.lease(SOURCES, set(), ttl=1.0)
+        theirs = two.lease(SOURCES, set(), ttl=1.0)
+        assert len(mine) == len(theirs) == 5 and not mine & theirs  # half each, none twice
+        assert one.lease(SOURCES, set(), ttl=1.0) == mine  # renewed, not moved
+        # the first dies without a word (its leases are not renewed any more): while its
+        # lease runs the other keeps its own half, then it takes the dead one's
+        with psycopg.connect(pg_dsn, autocommit=True) as conn:
+            conn.execute("UPDATE pollers SET beat = now() - interval '1 hour' WHERE id <> %s",
+                         (two._poller_id,))  # fmt: skip
+        assert wait_for(lambda: two.lease(SOURCES, set(), ttl=1.0) == set(SOURCES), timeout=10)
+        assert set(holders(pg_dsn).values()) == {two._poller_id}
+    finally:
+        one.close()
+        two.close()
+
+
+def test_a_poller_keeps_what_it_polls_and_gives_the_rest_to_one_that_joins(pg_dsn: str) -> None:
+    with PostgresStore(pg_dsn, writer=True, share=True) as first:
+        assert first.lease(SOURCES, set(), ttl=30.0) == set(SOURCES)  # alone: all of them
+        with PostgresStore(pg_dsn, writer=True, share=True) as second:
+            assert second.lease(SOURCES, set(), ttl=30.0) == set()  # all held, none expired
+            assert first.lease(SOURCES, set(SOURCES), ttl=30.0) == set(SOURCES)  # busy: kept
+            kept = first.lease(SOURCES, set(), ttl=30.0)
+            assert len(kept) == 5
+            assert second.lease(SOURCES, set(), ttl=30.0) == set(SOURCES) - kept
+        # the second stopped: its sources are free at once, and the first takes them
+        assert first.lease(SOURCES, set(), ttl=30.0) == set(SOURCES)
+
+
+def test_a_dashboard_does_not_poll_beside_pollers_but_pollers_join_it(pg_dsn: str) -> None:
+    with PostgresStore(pg_dsn, writer=True, share=True) as poller:
+        with pytest.raises(StoreLocked, match="another wirewatch process"):
+            PostgresStore(pg_dsn, writer=True)
+        assert poller.is_writer
+    with (
+        PostgresStore(pg_dsn, writer=True) as dashboard,
+        PostgresStore(pg_dsn, writer=True, share=True) as poller,
+        PostgresStore(pg_dsn) as viewer,
+    ):
+        assert dashboard.is_writer and poller.is_writer
+        assert viewer.writer_active() and viewer.writer_state().pid is not None
+    with PostgresStore(pg_dsn) as viewer:  # every poller stopped: a viewer says since when
+        state = viewer.writer_state()
+        assert not state.held and state.gone and state.pid == os.getpid()
+        assert state.silent < 60
+
+
+def test_a_tinydb_writer_polls_every_source_and_keeps_its_one_writer(tmp_path: Path) -> None:
+    with Store(tmp_path, writer=True) as store:
+        assert store.lease(SOURCES, set(), ttl=1.0) == set(SOURCES)
+        with pytest.raises(StoreLocked):
+            Store(tmp_path, writer=True)
+
+
+def test_a_lease_runs_out_within_half_the_shortest_interval(tmp_path: Path) -> None:
+    config = config_for(tmp_path, Source("A", url="https://a.example/"))
+    config.settings = Settings(interval=600)
+    assert lease_ttl(config) == 30.0
+    config.sources.append(Source("B", url="https://b.example/", interval=8))
+    assert lease_ttl(config) == 4.0
+
+
+def test_an_alert_fires_once_across_pollers_of_one_store(tmp_path: Path, pg_dsn: str) -> None:
+    """Two pollers (two hosts: two data dirs) check the same new article against the same
+    rule: the database records the pair once, so only the first fires."""
+    now = datetime(2025, 10, 24, 8, 0, tzinfo=UTC)
+    config = config_for(tmp_path, Source("Wire", url="https://w.example/"))
+    config.alerts = [make_rule({"name": "Tariffs", "query": "tariff"}, now)]
+    article = Article(id="t1", source="Wire", title="Tariff talks", fetched=now, published=now)
+    with (
+        PostgresStore(pg_dsn, writer=True, share=True) as one,
+        PostgresStore(pg_dsn, writer=True, share=True) as two,
+    ):
+        one.add_batch([article])
+        desks = [
+            AlertDesk(config, store, tmp_path / name, lambda: now, desktop=lambda e: True)
+            for store, name in ((one, "host-a"), (two, "host-b"))
+        ]
+        try:
+            for desk in desks:
+                desk.dir.mkdir()
+                desk._config_seen_at = now.replace(hour=7)  # the rule predates the article
+            assert [e.article for e in desks[0].check(["t1"]).entries] == ["t1"]
+            assert desks[1].check(["t1"]).entries == []
+        finally:
+            for desk in desks:
+                desk.close()
+        with PostgresStore(pg_dsn) as viewer:  # the desk's history, seen from a third host
+            (entry,) = AlertHistory(tmp_path / "host-c", store=viewer).load()
+            assert entry.article == "t1" and entry.alert == "Tariffs"
+
+
+def feed(n: int, count: int) -> bytes:
+    return rss(
+        *(
+            f"<title>Item {n}-{i}</title><guid>{n}-{i}</guid>"
+            f"<link>https://feeds.example/{n}/{i}</link>"
+            for i in range(count)
+        )
+    )
+
+
+def pid_of(holder: str | None) -> int | None:
+    return int(holder.split(":")[-2]) if holder else None
+
+
+@pytest.mark.slow
+def test_two_pollers_one_killed_mid_cycle_store_every_article_once(
+    tmp_path: Path, feed_server: FeedServer, pg_dsn: str
+) -> None:
+    count = 6
+    for n in range(count):
+        feed_server.add(f"/f{n}.xml", Route(feed(n, 5)))
+    config = tmp_path / "wirewatch.toml"
+    config.write_text(
+        f'[store]\nbackend = "postgresql"\ndsn = "{pg_dsn}"\n'
+        '[settings]\ninterval = "8s"\ntimeout = "60s"\n'
+        '[[alerts]]\nname = "Items"\nquery = "item"\n'
+        + "".join(
+            f'[[sources]]\nname = "F{n}"\nurl = "{feed_server.url(f"/f{n}.xml")}"\n'
+            for n in range(count)
+        ),
+        "utf-8",
+    )
+    procs = [start_poller(config, tmp_path / f"host{n}", tmp_path / f"poll{n}.log") for n in (0, 1)]
+    try:
+        pids = {p.pid for p in procs}
+        viewer = PostgresStore(pg_dsn)
+        # both at work, the sources shared out, every first item stored
+        assert wait_for(
+            lambda: {pid_of(h) for h in holders(pg_dsn).values()} == pids and len(viewer) == 30,
+            timeout=60,
+        )
+        victim, survivor = procs
+        theirs = [s for s, h in holders(pg_dsn).items() if pid_of(h) == victim.pid]
+        assert 0 < len(theirs) < count
+        hits = {s: len(feed_server.hits.get(f"/f{s[1:]}.xml", [])) for s in theirs}
+        for n in range(count):  # three new items everywhere; the victim's feeds answer slowly
+            slow = f"F{n}" in theirs
+            feed_server.routes[f"/f{n}.xml"] = Route(feed(n, 8), delay=30 if slow else 0)
+        # the victim is mid-cycle: a request for one of its feeds is in flight
+        assert wait_for(
+            lambda: any(len(feed_server.hits.get(f"/f{s[1:]}.xml", [])) > hits[s] for s in theirs),
+            timeout=30,
+        )
+        with psycopg.connect(pg_dsn, autocommit=True) as conn:
+            left = conn.execute(
+                "SELECT max(extract(epoch FROM until - now())) FROM leases WHERE holder LIKE %s",
+                (f"%:{victim.pid}:%",),
+            ).fetchone()
+        assert left is not None and left[0] is not None and float(left[0]) <= 8.0  # an interval
+        victim.send_signal(signal.SIGKILL)
+        victim.wait(timeout=15)
+        for n in range(count):
+            feed_server.routes[f"/f{n}.xml"] = Route(feed(n, 8))
+        # the survivor takes the dead poller's sources over and stores what they bring
+        assert wait_for(
+            lambda: (
+                len(viewer) == count * 8
+                and {pid_of(h) for h in holders(pg_dsn).values()} == {survivor.pid}
+            ),
+            timeout=60,
+        )
+        assert survivor.poll() is None
+        with psycopg.connect(pg_dsn, autocommit=True) as conn:
+            links, distinct = conn.execute(
+                "SELECT count(*), count(DISTINCT link) FROM articles"
+            ).fetchone()  # type: ignore[misc]
+            fired = conn.execute("SELECT count(*) FROM alerts_fired").fetchone()
+        assert links == distinct == count * 8
+        titles = sorted(a.title for a in viewer.query())
+        assert titles == sorted(f"Item {n}-{i}" for n in range(count) for i in range(8))
+        # an alert fires once across the pollers: no article twice in the desk's history,
+        # which both pollers keep in the database (none in either data dir)
+        history = AlertHistory(tmp_path / "elsewhere", store=viewer)
+        assert wait_for(lambda: len(history.load()) >= count * 3, timeout=15)
+        alerted = [e.article for e in history.load() if e.kind == "match"]
+        assert len(alerted) == len(set(alerted))
+        assert fired is not None and fired[0] >= len(alerted)  # one may die between the two
+        assert not (tmp_path / "host0" / "alerts-history.json").exists()
+        viewer.close()
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+            if proc.stderr is not None:
+                proc.stderr.close()
+
+
+async def test_a_source_taken_over_goes_on_from_the_health_its_poller_left(
+    tmp_path: Path, feed_server: FeedServer, pg_dsn: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The sources' health is in the database: the poller that takes a source asks with the
+    validators the last one saved, and `wirewatch sources` on any host shows every poller's."""
+    url = feed_server.add("/f.xml", Route(feed(1, 3), etag='"v1"'))
+    config = config_for(tmp_path, Source("F", url=url))
+    now = datetime(2025, 10, 24, 8, 0, tzinfo=UTC)
+    first = PostgresStore(pg_dsn, writer=True, share=True)
+    second = PostgresStore(pg_dsn, writer=True, share=True)
+    one = Poller(config, first, lambda: now, health=HealthBook(tmp_path / "a", first))
+    two = Poller(config, second, lambda: now, health=HealthBook(tmp_path / "b", second))
+    try:
+        assert await one.lease() == {"F"} and await two.lease() == set()
+        assert [r.status for r in await one.poll()] == ["ok"]
+        await one.aclose()
+        first.close()  # the first stops: its source is free
+        assert await two.lease(force=True) == {"F"}
+        assert [r.status for r in await two.poll()] == ["not-modified"]
+        assert feed_server.hits["/f.xml"][-1].get("If-None-Match") == '"v1"'
+    finally:
+        await two.aclose()
+        second.close()
+        first.close()
+    toml = write_config(
+        tmp_path / "desk.toml",
+        f'[store]\nbackend = "postgresql"\ndsn = "{pg_dsn}"\n'
+        f'[[sources]]\nname = "F"\nurl = "{url}"\n',
+    )
+    capsys.readouterr()
+    assert cli.main(["--config", str(toml), "--data-dir", str(tmp_path / "c"), "sources",
+                     "--json"]) == 0  # fmt: skip
+    (row,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert row["status"] == "not-modified" and row["http_status"] == 304
+
+
+async def test_a_poller_that_starts_later_gets_its_share_of_a_running_refresh(
+    tmp_path: Path, feed_server: FeedServer, pg_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sources are taken a part at a time: a second `refresh` started while the first is at
+    work polls half of them, not none (the first had not taken them all at its start)."""
+    monkeypatch.setattr(poller_module, "CLAIM_MIN", 2)
+    sources = [
+        Source(f"F{n:02d}", url=feed_server.add(f"/f{n}.xml", Route(feed(n, 2), delay=0.2)))
+        for n in range(12)
+    ]
+    config = config_for(tmp_path, *sources)
+    config.settings.concurrency = 1  # a part is 4 sources
+    now = datetime(2025, 10, 24, 8, 0, tzinfo=UTC)
+    first = PostgresStore(pg_dsn, writer=True, share=True)
+    one = Poller(config, first, lambda: now)
+    try:
+        running = asyncio.create_task(one.poll())
+        await one.sent.wait()  # the first is at work, alone
+        assert one.leased is not None and len(one.leased) == 4
+        second = PostgresStore(pg_dsn, writer=True, share=True)
+        two = Poller(config, second, lambda: now)
+        try:
+            theirs = await two.poll()
+        finally:
+            await two.aclose()
+            second.close()
+        mine = await running
+    finally:
+        await one.aclose()
+        first.close()
+    polled = [{r.source for r in mine}, {r.source for r in theirs}]
+    assert polled[0] | polled[1] == {s.name for s in sources} and not polled[0] & polled[1]
+    assert len(polled[1]) >= 4  # a share, not the leftovers of one that took everything
+    with PostgresStore(pg_dsn) as viewer:
+        assert len(viewer) == 24
