@@ -948,31 +948,30 @@ class Store:
         """What a stored article said before its source changed it, oldest first:
         {"seen" (when that version was first seen, UTC), "title", "summary"}."""
         with self.lock:
-            record = self._indexes.records.get(ident)
-            if record is None:
-                return []
-            shard = self._get_shard(record.shard)
-            try:
-                doc = shard.table.get(lambda d: d.get("id") == ident)
-            except (OSError, ValueError):
-                return []
-            found = doc.get("revisions") if isinstance(doc, dict) else None
+            doc = self._stored_doc(ident)
+            found = doc.get("revisions") if doc is not None else None
             return [r for r in found or [] if isinstance(r, dict)]
 
     def text_revisions(self, ident: str) -> list[dict[str, str | None]]:
         """The full texts an article had before a different one was fetched, oldest first:
         {"seen" (when that text was fetched, UTC; None when not recorded), "text"}."""
         with self.lock:
-            record = self._indexes.records.get(ident)
-            if record is None:
+            doc = self._stored_doc(ident)
+            if doc is None:
                 return []
-            shard = self._get_shard(record.shard)
-            try:
-                doc = shard.table.get(lambda d: d.get("id") == ident)
-            except (OSError, ValueError):
-                return []
-            found = doc.get("text_revisions") if isinstance(doc, dict) else None
-            return self._texts.earlier(ident, found)
+            return self._texts.earlier(ident, doc.get("text_revisions"))
+
+    def _stored_doc(self, ident: str) -> dict[str, Any] | None:
+        """(Under the lock.) The article's document as its shard holds it, None when there is
+        none or the shard cannot be read."""
+        record = self._indexes.records.get(ident)
+        if record is None:
+            return None
+        try:
+            doc = self._get_shard(record.shard).table.get(lambda d: d.get("id") == ident)
+        except (OSError, ValueError):
+            return None
+        return doc if isinstance(doc, dict) else None
 
     def set_text(self, ident: str, text: str) -> None:
         """Attach a fetched full text to a stored article."""
