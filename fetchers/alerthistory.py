@@ -134,7 +134,9 @@ class AlertHistory:
         self.store = store if store is not None and store.keeps_desk else None
         self._signature: tuple[int, int, int] | None = None
         self._entries: list[AlertEntry] = []
-        self._records: list[dict[str, Any]] | None = []  # each entry as the file holds it
+        # each entry as the file holds it, encoded: a write joins them rather than encoding
+        # every kept entry again (a full history is some 14 MB of JSON)
+        self._encoded: list[bytes] | None = []
         self._fired: set[tuple[str, str]] | None = set()  # (rule, article) of match entries
         self._next = 1
 
@@ -153,7 +155,7 @@ class AlertHistory:
         try:
             data = orjson.loads(self.path.read_bytes())
         except FileNotFoundError:
-            self._signature, self._entries, self._records, self._next = None, [], [], 1
+            self._signature, self._entries, self._encoded, self._next = None, [], [], 1
             self._fired = set()
             return self._entries
         except (OSError, orjson.JSONDecodeError) as exc:
@@ -169,7 +171,8 @@ class AlertHistory:
                 entries.append(entry)
                 records.append(item)
         self._entries = entries
-        self._records = records if self.writer else None  # made again when a reader writes
+        # the writer's, made once; a reader that writes makes them then
+        self._encoded = list(map(orjson.dumps, records)) if self.writer else None
         self._fired = None  # made when asked
         stated = data.get("next") if isinstance(data, dict) else None
         last = max((e.seq for e in entries), default=0)
@@ -237,21 +240,21 @@ class AlertHistory:
         if not added and not old:
             return []
         every = [*kept[old:], *added]
-        if self._records is None:
-            self._records = [e.to_record() for e in kept]
-        records = [*self._records[old:], *(e.to_record() for e in added)]
+        if self._encoded is None:
+            self._encoded = [orjson.dumps(e.to_record()) for e in kept]
+        encoded = [*self._encoded[old:], *(orjson.dumps(e.to_record()) for e in added)]
         gone = kept[:old]
         if len(every) > MAX_ENTRIES:
             drop = len(every) - MAX_ENTRIES
             gone += every[:drop]
-            every, records = every[drop:], records[drop:]
+            every, encoded = every[drop:], encoded[drop:]
         next_seq = self._next + len(added)
-        payload = {"next": next_seq, "entries": records}
+        payload = b'{"next":%d,"entries":[%b]}' % (next_seq, b",".join(encoded))
         try:
-            atomic_write_bytes(self.path, orjson.dumps(payload))
+            atomic_write_bytes(self.path, payload)
         except OSError as exc:
             raise HistoryError(f"{self.path}: cannot write ({exc.strerror or exc})") from exc
-        self._entries, self._records, self._next = every, records, next_seq
+        self._entries, self._encoded, self._next = every, encoded, next_seq
         if self._fired is not None:
             self._fired.difference_update(_pair(e) for e in gone if e.kind == "match")
             self._fired.update(_pair(e) for e in added if e.kind == "match" and e.article)

@@ -641,6 +641,39 @@ def test_the_fired_pairs_follow_what_the_history_keeps(
     assert AlertHistory(tmp_path).fired() == history.fired()
 
 
+def test_a_history_write_encodes_only_the_new_entries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full history is some 14 MB of JSON: a write joins the entries kept as the file
+    holds them and encodes only what is new, and the file reads back whole."""
+    import orjson
+
+    fields = {"alert": "T", "rule": "config:T", "kind": "match", "title": "t", "source": "W"}
+    AlertHistory(tmp_path, writer=True).append(
+        [{**fields, "article": f"a{n}", "at": NOW} for n in range(500)], NOW, 30
+    )
+    history = AlertHistory(tmp_path, writer=True)
+    history.load()
+    encoded: list[int] = []
+
+    class Counting:
+        loads = staticmethod(orjson.loads)
+
+        @staticmethod
+        def dumps(value: object) -> bytes:
+            out = orjson.dumps(value)
+            encoded.append(len(out))
+            return out
+
+    monkeypatch.setattr("fetchers.alerthistory.orjson", Counting)
+    history.append([{**fields, "article": "new", "at": NOW}], NOW, 30)
+    assert len(encoded) == 1 and encoded[0] < 400  # the new entry alone
+    monkeypatch.undo()
+    again = AlertHistory(tmp_path)
+    assert [e.article for e in again.load()] == [*(f"a{n}" for n in range(500)), "new"]
+    assert [e.seq for e in again.load()][-2:] == [500, 501]
+
+
 def test_trends_count_a_rules_outlets_clause_by_the_stories(
     story_desk: tuple[list[str], dict[str, Route]],  # noqa: F811 - the fixture
     tmp_path: Path,
