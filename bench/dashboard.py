@@ -160,19 +160,27 @@ async def measure(data: Path, config: Config, end: datetime) -> dict[str, float]
     return out
 
 
-def bench_dashboard(articles: list[Article], python: str, shared: Path, feeds: int) -> None:
-    data = Path(tempfile.mkdtemp(prefix="wirewatch-dash-"))
-    end = datetime(2025, 10, 24, tzinfo=UTC)
+def store_by_day(store: Store, articles: list[Article]) -> int:
+    """Write `articles` a day of first fetch at a time, as a writer polling all month would
+    have, then empty the list (the app, not the bench, should be what the heap holds);
+    returns how many were written."""
     by_day: dict[str, list[Article]] = {}
     for a in articles:
         by_day.setdefault(a.fetched.strftime("%Y-%m-%d"), []).append(a)  # type: ignore[union-attr]
-    with Store(data, writer=True) as store:
-        for batch in by_day.values():
-            store.add_batch(batch)
+    for batch in by_day.values():
+        store.add_batch(batch)
     count = len(articles)
-    articles.clear()  # the app, not this list, should be what the heap holds
+    articles.clear()
     by_day.clear()
     gc.collect()
+    return count
+
+
+def bench_dashboard(articles: list[Article], python: str, shared: Path, feeds: int) -> None:
+    data = Path(tempfile.mkdtemp(prefix="wirewatch-dash-"))
+    end = datetime(2025, 10, 24, tzinfo=UTC)
+    with Store(data, writer=True) as store:
+        count = store_by_day(store, articles)
     server, base = start_feed_server(python, shared, feeds)
     try:
         with urllib.request.urlopen(f"{base}/urls.txt") as response:

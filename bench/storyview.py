@@ -16,7 +16,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.dashboard import PaintProbe
+from bench.dashboard import PaintProbe, store_by_day
 from fetchers.config import Config
 from fetchers.models import Article
 from fetchers.store import Store
@@ -61,18 +61,11 @@ def bench_storyview(articles: list[Article]) -> None:
     data = Path(tempfile.mkdtemp(prefix="wirewatch-storyview-"))
     end = datetime(2025, 10, 24, tzinfo=UTC)
     try:
-        by_day: dict[str, list[Article]] = {}
-        for a in articles:
-            by_day.setdefault(a.fetched.strftime("%Y-%m-%d"), []).append(a)  # type: ignore[union-attr]
         with Store(data, writer=True) as store:
-            for batch in by_day.values():
-                store.add_batch(batch)
+            count = store_by_day(store, articles)
             t = time.perf_counter()
             StoryBook(data).update(store, [], removed=False)  # the writer's first grouping
             grouping = time.perf_counter() - t
-        count = len(articles)
-        articles.clear()
-        by_day.clear()
         gc.collect()
         result = asyncio.run(measure(data, end))
     finally:
