@@ -68,12 +68,7 @@ class AlertEntry:
         """The entry in alerts-history.json: the JSON shape and what the writer and the
         dashboards need besides."""
         return {
-            "alert": self.alert,
-            "kind": self.kind,
-            "article": self.article,
-            "title": self.title,
-            "source": self.source,
-            "at": _iso(self.at),
+            **self.to_json(),
             "seq": self.seq,
             "rule": self.rule,
             "link": self.link,

@@ -229,19 +229,28 @@ class AlertDesk:
             stored, muted = [], set()
         return all_rules(list(getattr(self.config, "alerts", [])), stored, muted)
 
-    def check(self, new_ids: list[str]) -> Firing:
-        """Check every rule against these newly stored articles (those asking the stories
-        wait for `check_grouped`), keep and deliver what fires, then look for spikes among
-        the terms they mention. Runs in the desk's thread
-        (tests and the benchmark call it directly). The articles are read CHUNK at a time,
-        so a first refresh of 100,000 never holds them all."""
+    def _begin(self) -> tuple[datetime, AlertState, set[tuple[str, str]]] | None:
+        """A check's now, the alert state and the (rule, article) pairs already fired; None
+        when the history cannot be read (nothing is checked this cycle)."""
         now = self.clock()
         state = _load_state(self.dir / STATE_FILE)
         try:
             fired = self.history.fired()
         except HistoryError as exc:
             log.error("%s: alerts not checked this cycle", exc)
+            return None
+        return now, state, fired
+
+    def check(self, new_ids: list[str]) -> Firing:
+        """Check every rule against these newly stored articles (those asking the stories
+        wait for `check_grouped`), keep and deliver what fires, then look for spikes among
+        the terms they mention. Runs in the desk's thread
+        (tests and the benchmark call it directly). The articles are read CHUNK at a time,
+        so a first refresh of 100,000 never holds them all."""
+        begun = self._begin()
+        if begun is None:
             return Firing()
+        now, state, fired = begun
         watched, state_changed = self._watched(now, state)
         watched = [w for w in watched if not _asks_stories(w.query)]  # after the grouping
         if not watched:  # no rule and no watch term: nothing to read the articles for
@@ -435,13 +444,10 @@ class AlertDesk:
         """Once these new articles are grouped into stories (by `book`): the rules that ask
         the stories (`story:`, `outlets:`) against them, then the spikes of the stories they
         joined (`[settings] story_spikes`). Runs in the desk's thread (tests call it)."""
-        now = self.clock()
-        state = _load_state(self.dir / STATE_FILE)
-        try:
-            fired = self.history.fired()
-        except HistoryError as exc:
-            log.error("%s: alerts not checked this cycle", exc)
+        begun = self._begin()
+        if begun is None:
             return Firing()
+        now, state, fired = begun
         spikes = self.config.settings.story_spikes
         # parsed without the stories first: only to see which rules ask them
         first, seen_new = self._watched(now, state)
