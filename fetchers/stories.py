@@ -15,17 +15,17 @@ and a story's id is derived from the article that started it.
 from __future__ import annotations
 
 import collections
-import contextlib
-import gc
 import hashlib
 import heapq
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import chain, compress, repeat
 from operator import attrgetter, mul, truediv
 from typing import Any
+
+from fetchers.heap import collector_paused
 
 # Counter's counting loop, in C: counts a run of words or ids without bytecode per element.
 _count_elements: Any = collections._count_elements  # type: ignore[attr-defined]
@@ -326,19 +326,6 @@ def _conflict(one: frozenset[str], other: frozenset[str]) -> bool:
     """Each names a country the other does not: different events (US–Korea talks are not
     US–Japan talks), however alike the words."""
     return bool(one and other and (one - other) and (other - one))
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """The cycle collector paused: grouping and reading stories make no reference cycles,
-    and each pass of the collector would walk every word and article the index holds."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def story_id(founder: str) -> str:

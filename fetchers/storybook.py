@@ -23,9 +23,10 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from fetchers.atomic import write_derived
+from fetchers.heap import collector_paused
 from fetchers.models import utc_iso
 from fetchers.query import Record
-from fetchers.stories import WINDOW, Item, StoryIndex, collector_paused, terms
+from fetchers.stories import WINDOW, Item, StoryIndex, terms
 
 if TYPE_CHECKING:
     from fetchers.newsroom import Cycle

@@ -40,6 +40,7 @@ import orjson
 
 from fetchers import liveness
 from fetchers.atomic import atomic_write_bytes, remove_stale_temps, stat_signature
+from fetchers.heap import collector_paused
 from fetchers.models import Article, SourceHealth, utc_iso
 from fetchers.query import Query, Record
 from fetchers.store import shardmap, shards
@@ -63,17 +64,6 @@ from fetchers.store.texts import TextFiles, text_refs_setter
 
 _SEQ = attrgetter("seq")
 MAP_LAG = 8  # shards.json is rewritten once this many shards' entries changed (see _save_map)
-
-
-@contextlib.contextmanager
-def _no_gc() -> Iterator[None]:
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 FREEZE_AT = 50_000  # articles loaded from which the objects alive are frozen (see below)
@@ -400,7 +390,7 @@ class Store:
 
     # -- opening -----------------------------------------------------------------------------
     def _open(self, first: int | None) -> None:
-        with _no_gc():  # 100,000 new objects would trigger many useless collections
+        with collector_paused():  # 100,000 new objects would trigger many useless collections
             self._open_files(first)
         _keep_out_of_collections(len(self._indexes))
 
@@ -462,7 +452,7 @@ class Store:
         """Load the shards a partial open (`first=`) left; returns the ids that arrived.
         Queries made meanwhile see the articles loaded so far."""
         added: list[str] = []
-        with _no_gc():  # no collection walks the growing heap between shards
+        with collector_paused():  # no collection walks the growing heap between shards
             while True:
                 with self.lock:  # a writer may be finishing the load in another thread
                     if not self._pending:
@@ -780,7 +770,7 @@ class Store:
 
     def reload(self) -> list[str]:
         """Pick up what another process wrote; returns ids that are new here."""
-        with self.lock, _no_gc():
+        with self.lock, collector_paused():
             new: list[str] = []
             present = shards.present_keys(self.dir)
             gone = [key for key in [*self._shards, *self._partial] if key not in present]
@@ -839,7 +829,7 @@ class Store:
     def add_staged(self, staged: Iterable[StagedArticle]) -> list[str]:
         """Store articles made ready by `stage()` (a poller stages each source's articles as
         they arrive, so the write at the end of a cycle only files and writes them)."""
-        with self.lock, _no_gc():  # thousands of new objects; nothing here is garbage
+        with self.lock, collector_paused():  # thousands of new objects; nothing here is garbage
             self._require_writer()
             if self._pending:  # a partial open: every stored article must be known first
                 self.load_rest()
