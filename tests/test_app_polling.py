@@ -11,6 +11,7 @@ from fetchers.models import Article, Event, SourceHealth
 from fetchers.store import Store
 from tests.conftest import (
     FROZEN,
+    FeedServer,
     dash,
     make_app,
     piloted,
@@ -102,3 +103,28 @@ async def test_the_poll_cycle_runs_beside_the_screen_not_on_its_event_loop(
     assert where, "no cycle ran"
     thread, loop = where[-1]
     assert thread != threading.get_ident() and loop is not screen_loop
+
+
+async def test_before_the_poll_loop_runs_the_writers_client_is_never_made_on_the_screens_loop(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """The poller's HTTP client belongs to the poll thread's loop: `r` before it runs says
+    so, and `f` fetches with a client of its own, never the poller's."""
+    from datetime import UTC
+
+    from tests.conftest import Route
+    from tui.session import Session
+
+    link = feed_server.add(
+        "/page.html",
+        Route(("<html><body><article><p>" + "Port talks went on. " * 40 + "</p>").encode()),
+    )
+    session = Session.open(seed_only_config(tmp_path), tmp_path / "data", lambda: FROZEN, UTC, True)
+    try:
+        assert session.is_writer and session.newsroom.poller is not None
+        assert await session.cycle() is None
+        assert "Port talks went on." in await session.page_text(link)
+        assert session.newsroom.poller._client is None
+    finally:
+        session.close()
+        session.store.close()

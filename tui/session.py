@@ -209,18 +209,22 @@ class Session:
             with self._poll_guard:
                 self._poll_loop = self._poll_stop = None
 
-    async def in_poll_loop(self, work: Coroutine[Any, Any, T]) -> T:
-        """Await `work` in the poll thread's loop (the poller's HTTP client lives there),
-        or here when nothing polls."""
-        with self._poll_guard:
+    def _in_poll_loop(self, work: Coroutine[Any, Any, T]) -> asyncio.Future[T] | None:
+        """`work` handed to the poll thread's loop (the poller's HTTP client lives there), to
+        await here; None, with `work` closed, when that loop is not running (before the
+        first poll or after the last: the client must never be used from two loops)."""
+        with self._poll_guard:  # the loop cannot close between the look and the hand-over
             loop = self._poll_loop
-        if loop is None:
-            return await work
-        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(work, loop))
+            if loop is not None:
+                return asyncio.wrap_future(asyncio.run_coroutine_threadsafe(work, loop))
+        work.close()
+        return None
 
-    async def cycle(self) -> Cycle:
-        """A cycle of every source now, in the poll thread's loop when it runs."""
-        return await self.in_poll_loop(self.newsroom.cycle())
+    async def cycle(self) -> Cycle | None:
+        """A cycle of every source now, in the poll thread's loop; None when it is not
+        running."""
+        handed = self._in_poll_loop(self.newsroom.cycle())
+        return await handed if handed is not None else None
 
     # -- articles -----------------------------------------------------------------------------
     def matches(
@@ -298,10 +302,12 @@ class Session:
         """The article page's text (FetchError or ExtractError says why there is none), kept:
         a writer stores it, a viewer keeps it for this session."""
         poller = self.newsroom.poller
-        if poller is not None:  # a writer's poller, in its loop
-            return await self.in_poll_loop(poller.page_text(link))
-        # a viewer fetches with a client of its own (made in a thread: a poller reads the
-        # sources' health from disk)
+        if poller is not None:  # a writer's poller, in its loop once that runs
+            handed = self._in_poll_loop(poller.page_text(link))
+            if handed is not None:
+                return await handed
+        # a viewer, or a writer not polling yet, fetches with a client of its own (made in a
+        # thread: a poller reads the sources' health from disk)
         poller = await asyncio.to_thread(Poller, self.config, self.store, self.clock)
         try:
             return await poller.page_text(link)

@@ -413,7 +413,8 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
 
     @work(group="refresh", exclusive=True, exit_on_error=False)
     async def _refresh_now(self) -> None:
-        await self.session.cycle()  # its hook reports the cycle
+        if await self.session.cycle() is None:  # otherwise its hook reports the cycle
+            self.notify("The poller is starting; it polls in a moment.", markup=False)
 
     # -- a viewer of another process's store ----------------------------------------------------
     def _reload(self) -> None:
