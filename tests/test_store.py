@@ -420,3 +420,17 @@ def test_a_viewer_holds_what_its_articles_need_and_no_more(tmp_path: Path) -> No
         again = Article(id="other", source="S1", title="Again", link="https://example.com/1")
         assert viewer.knows(again)  # by its link, from the index built when asked
         assert not viewer.knows(Article(id="new", source="S1", title="New", link="https://x/1"))
+
+
+def test_a_state_file_with_marks_that_do_not_read_opens_with_the_rest(tmp_path: Path) -> None:
+    """state.json written by hand or cut short: the marks that read are kept, the rest are
+    named as left out, and the store opens."""
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch([make(1), make(2)])
+        store.set_state(["Wire-1"], starred=True)
+    (tmp_path / "state.json").write_text(
+        '{"marks": {"Wire-1": {"starred": true}, "Wire-2": true, "Wire-3": [1]}}'
+    )
+    with Store(tmp_path) as again:
+        assert again.query_ids(parse_query("is:starred")) == ["Wire-1"]
+        assert any("2 marks that do not read" in p for p in again.problems)

@@ -302,9 +302,6 @@ class Store:
         return WordLookup(self._search, loaded, indexes.members, indexes.records, self._row_ids)
 
     # -- the writer lock ---------------------------------------------------------------------
-    def acquire_writer(self) -> None:
-        self._writer_lock.acquire()
-
     def writer_active(self) -> bool:
         """True when some process holds the writer lock (this one included)."""
         return self._writer_lock.active()

@@ -25,13 +25,6 @@ class Marks:
         self.state: dict[str, dict[str, bool]] = {}
         self._signature: tuple[int, int, int] | None = None
 
-    def apply_to(self, record: Record) -> None:
-        """Give a record just filed its marks."""
-        marks = self.state.get(record.id) if self.state else None
-        if marks:
-            record.read = bool(marks.get("read"))
-            record.starred = bool(marks.get("starred"))
-
     def starred(self, ident: str) -> bool:
         return bool(self.state.get(ident, {}).get("starred"))
 
@@ -46,8 +39,17 @@ class Marks:
         except (OSError, orjson.JSONDecodeError):
             problems.append("state.json cannot be read; read/starred marks start empty")
             data = {}
-        marks = data.get("marks", {}) if isinstance(data, dict) else {}
-        self._apply(marks if isinstance(marks, dict) else {})
+        found = data.get("marks", {}) if isinstance(data, dict) else {}
+        marks = (
+            {k: v for k, v in found.items() if isinstance(v, dict)}
+            if isinstance(found, dict)
+            else {}
+        )
+        if isinstance(found, dict) and len(marks) < len(found):
+            problems.append(
+                f"state.json: {len(found) - len(marks)} marks that do not read were left out"
+            )
+        self._apply(marks)
         self._signature = signature
 
     def _apply(self, marks: dict[str, dict[str, bool]]) -> None:
