@@ -163,10 +163,12 @@ class AlertDesk:
         self.reconfigure(config)
 
     def reconfigure(self, config: Any) -> None:
-        """Take a (reloaded) config: its rules exist from now on for this writer."""
-        self.config = config
-        self.zone = local_zone(config.settings.timezone)
+        """Take a (reloaded) config: its rules exist from now on for this writer. The time
+        is set first: the desk's thread, which reads the config and then this time, can then
+        never date a new rule back to before it existed (it may only date an old one later)."""
         self._config_seen_at = self.clock()
+        self.zone = local_zone(config.settings.timezone)
+        self.config = config
 
     # -- the cycle hook ---------------------------------------------------------------------
     def after_cycle(self, new_ids: list[str]) -> None:

@@ -176,9 +176,12 @@ class Newsroom:
             self.alerts.reconfigure(config)
 
     async def aclose(self) -> None:
-        """Drop queued full-text fetches and close the HTTP client (the store stays open:
-        whoever opened it closes it)."""
+        """Drop queued full-text fetches, close the HTTP client, let the story grouping and
+        the alert checks under way finish (the store stays open: whoever opened it closes
+        it)."""
         if self.poller is not None:
             await self.poller.aclose()
+        # the last grouping saved first: the alerts on its stories wait for it
+        await asyncio.to_thread(self.story_desk.close)
         if self.alerts is not None:  # the last cycle's alerts checked and sent, within a bound
             await asyncio.to_thread(self.alerts.close)

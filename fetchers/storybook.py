@@ -258,6 +258,11 @@ class StoryDesk:
             self._grouper = ThreadPoolExecutor(1, thread_name_prefix="wirewatch-stories")
         self.running = self._grouper.submit(self._update, list(cycle.new_ids), cycle.removed > 0)
 
+    def close(self) -> None:
+        """Let the grouping under way finish (its stories are saved) and drop those queued."""
+        if self._grouper is not None:
+            self._grouper.shutdown(wait=True, cancel_futures=True)
+
     def _update(self, new_ids: list[str], removed: bool) -> None:
         cold = self.book.index is None and not self.book.path.exists()
         if cold and self.cold_limit is not None and len(self.store) > self.cold_limit:

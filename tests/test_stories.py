@@ -605,3 +605,36 @@ def test_reading_the_stories_for_a_screen_leaves_the_collector_nothing_to_walk(
         gc.unfreeze()
     assert shelf.stories and settled
     assert left < 50, f"{left} objects of reading 400 articles' stories left to the collector"
+
+
+def test_closing_the_story_desk_lets_its_grouping_finish_and_ends_its_thread(
+    tmp_path: Path,
+) -> None:
+    import threading
+
+    from fetchers.models import Article
+    from fetchers.newsroom import Cycle
+    from fetchers.store import Store
+    from fetchers.storybook import StoryDesk
+
+    items = sorted(seeded_articles(count=60, days=1.0), key=lambda i: (i.when, i.id))
+    with Store(tmp_path, writer=True) as store:
+        ids = store.add_batch(
+            [
+                Article(
+                    id=i.id,
+                    source="Wire",
+                    title=i.title,
+                    summary=i.summary,
+                    published=datetime.fromtimestamp(i.when, UTC),
+                    fetched=datetime.fromtimestamp(i.when, UTC),
+                )  # fmt: skip
+                for i in items
+            ]
+        )
+        desk = StoryDesk(store, tmp_path)
+        desk.after_cycle(Cycle([], ids))
+        desk.close()
+        assert desk.running is not None and desk.running.done()
+        assert (tmp_path / "stories.json").exists()  # the grouping finished and was saved
+        assert not [t for t in threading.enumerate() if t.name.startswith("wirewatch-stories")]
