@@ -480,3 +480,50 @@ def newsroom_data(tmp_path: Path) -> Path:
         store.add_batch([revised])
         StoryBook(data).update(store, [a.id for a in items], removed=False)
     return data
+
+
+# -- stories across outlets ------------------------------------------------------------------
+def story_item(guid: str, title: str, summary: str, when: str) -> str:
+    return (
+        f"<title>{title}</title><guid>{guid}</guid><description>{summary}</description>"
+        f"<pubDate>{when}</pubDate>"
+    )
+
+
+YONHAP_1 = story_item(
+    "y1",
+    "S. Korea, US strike deal on tariff negotiations after Lee-Trump summit in Gyeongju",
+    "Seoul and Washington settled their tariff negotiations at the Lee-Trump summit in "
+    "Gyeongju, with $200 billion of cash investment capped at $20 billion a year.",
+    "Wed, 29 Oct 2025 10:30:00 GMT",
+)
+YONHAP_2 = story_item(
+    "y2",
+    "Magnitude 7.4 earthquake strikes off Taiwan's east coast near Hualien",
+    "A strong earthquake struck off Taiwan's east coast, toppling buildings in Hualien.",
+    "Wed, 29 Oct 2025 11:00:00 GMT",
+)
+HERALD = story_item(
+    "h1",
+    "Korea, US finalize tariff deal with $20b annual cap on cash investment after Gyeongju summit",
+    "The deal settles the tariff negotiations: $200 billion in cash investment, capped at "
+    "$20 billion a year, after Lee and Trump met in Gyeongju.",
+    "Wed, 29 Oct 2025 11:00:00 GMT",
+)
+
+
+@pytest.fixture
+def story_desk(tmp_path: Path, feed_server: FeedServer) -> tuple[list[str], dict[str, Route]]:
+    """Two outlets on a loopback server (Yonhap with two stories, the Herald with none yet)
+    and the CLI arguments that read them; `routes` change what a feed says next."""
+    routes = {"/yonhap.xml": Route(rss(YONHAP_1, YONHAP_2)), "/herald.xml": Route(rss())}
+    config = tmp_path / "c.toml"
+    config.write_text(
+        "".join(
+            f'[[sources]]\nname = "{name}"\nurl = "{feed_server.add(path, routes[path])}"\n'
+            for name, path in (("Yonhap", "/yonhap.xml"), ("Korea Herald", "/herald.xml"))
+        )
+    )
+    where = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
+    where += ["--now", "2025-10-29T21:00:00+09:00"]
+    return where, routes

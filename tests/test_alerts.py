@@ -21,9 +21,7 @@ from fetchers.newsroom import Newsroom
 from fetchers.notify import WebhookSender
 from fetchers.query import Record, parse_query
 from fetchers.store import Store
-from tests.conftest import FeedServer, Route, rss
-from tests.test_stories import HERALD
-from tests.test_stories import desk as story_desk  # noqa: F401 - a fixture
+from tests.conftest import HERALD, FeedServer, Route, rss
 from tests.webhooks import Receiver, receiver_fixture  # noqa: F401 - gives `receiver`
 from tui.cli import main
 
@@ -675,7 +673,7 @@ def test_a_history_write_encodes_only_the_new_entries(
 
 
 def test_trends_count_a_rules_outlets_clause_by_the_stories(
-    story_desk: tuple[list[str], dict[str, Route]],  # noqa: F811 - the fixture
+    story_desk: tuple[list[str], dict[str, Route]],
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:

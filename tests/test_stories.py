@@ -16,7 +16,7 @@ import pytest
 from fetchers.query import QueryError, parse_query
 from fetchers.stories import Item, StoryIndex, story_id, terms
 from fetchers.storybook import FILE, SLICE_ARTICLES, add_paced
-from tests.conftest import FeedServer, Route, rss
+from tests.conftest import HERALD, rss
 from tui.cli import main
 
 
@@ -237,52 +237,8 @@ def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[dict
     return code, [json.loads(line) for line in out.splitlines() if line.startswith("{")], out + err
 
 
-def _item(guid: str, title: str, summary: str, when: str) -> str:
-    return (
-        f"<title>{title}</title><guid>{guid}</guid><description>{summary}</description>"
-        f"<pubDate>{when}</pubDate>"
-    )
-
-
-YONHAP_1 = _item(
-    "y1",
-    "S. Korea, US strike deal on tariff negotiations after Lee-Trump summit in Gyeongju",
-    "Seoul and Washington settled their tariff negotiations at the Lee-Trump summit in "
-    "Gyeongju, with $200 billion of cash investment capped at $20 billion a year.",
-    "Wed, 29 Oct 2025 10:30:00 GMT",
-)
-YONHAP_2 = _item(
-    "y2",
-    "Magnitude 7.4 earthquake strikes off Taiwan's east coast near Hualien",
-    "A strong earthquake struck off Taiwan's east coast, toppling buildings in Hualien.",
-    "Wed, 29 Oct 2025 11:00:00 GMT",
-)
-HERALD = _item(
-    "h1",
-    "Korea, US finalize tariff deal with $20b annual cap on cash investment after Gyeongju summit",
-    "The deal settles the tariff negotiations: $200 billion in cash investment, capped at "
-    "$20 billion a year, after Lee and Trump met in Gyeongju.",
-    "Wed, 29 Oct 2025 11:00:00 GMT",
-)
-
-
-@pytest.fixture
-def desk(tmp_path: Path, feed_server: FeedServer) -> tuple[list[str], dict[str, Route]]:
-    routes = {"/yonhap.xml": Route(rss(YONHAP_1, YONHAP_2)), "/herald.xml": Route(rss())}
-    config = tmp_path / "c.toml"
-    config.write_text(
-        "".join(
-            f'[[sources]]\nname = "{name}"\nurl = "{feed_server.add(path, routes[path])}"\n'
-            for name, path in (("Yonhap", "/yonhap.xml"), ("Korea Herald", "/herald.xml"))
-        )
-    )
-    where = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
-    where += ["--now", "2025-10-29T21:00:00+09:00"]
-    return where, routes
-
-
-def test_a_second_poll_adds_another_outlet_to_the_story(desk, tmp_path: Path, capsys) -> None:
-    where, routes = desk
+def test_a_second_poll_adds_another_outlet_to_the_story(story_desk, tmp_path: Path, capsys) -> None:
+    where, routes = story_desk
     assert _run(capsys, *where, "refresh")[0] == 0
     assert (tmp_path / "d" / "stories.json").exists()  # written by the poll cycle's hook
     _, before, _ = _run(capsys, *where, "stories", "--json")
@@ -330,8 +286,10 @@ def test_a_second_poll_adds_another_outlet_to_the_story(desk, tmp_path: Path, ca
     assert by_name["Korea Herald"]["median_lag_s"] == 1800  # 30 minutes behind Yonhap
 
 
-def test_a_deleted_stories_file_is_rebuilt_from_the_store(desk, tmp_path: Path, capsys) -> None:
-    where, routes = desk
+def test_a_deleted_stories_file_is_rebuilt_from_the_store(
+    story_desk, tmp_path: Path, capsys
+) -> None:
+    where, routes = story_desk
     routes["/herald.xml"].body = rss(HERALD)
     assert _run(capsys, *where, "refresh")[0] == 0
     _, kept, _ = _run(capsys, *where, "stories", "--json")
@@ -444,9 +402,9 @@ def test_a_big_first_refresh_leaves_the_first_grouping_to_a_long_running_writer(
 
 
 def test_trends_give_the_articles_per_hour_of_stories_outlets_share(
-    desk, tmp_path: Path, capsys
+    story_desk, tmp_path: Path, capsys
 ) -> None:
-    where, routes = desk
+    where, routes = story_desk
     routes["/herald.xml"].body = rss(HERALD)
     assert _run(capsys, *where, "refresh")[0] == 0
     _, series, _ = _run(capsys, *where, "trends", "--json")
