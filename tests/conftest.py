@@ -527,3 +527,22 @@ def story_desk(tmp_path: Path, feed_server: FeedServer) -> tuple[list[str], dict
     where = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
     where += ["--now", "2025-10-29T21:00:00+09:00"]
     return where, routes
+
+
+# -- articles for the store tests ------------------------------------------------------------
+def make(
+    n: int, source: str = "Wire", fetched: datetime | None = None, text: str | None = None
+) -> Article:
+    """Article n of a source: a headline about tariffs, a link, a time n minutes past 07:00."""
+    when = datetime(2025, 10, 24, 7, 0, tzinfo=UTC) + timedelta(minutes=n)
+    return Article(
+        id=f"{source}-{n}",
+        source=source,
+        title=f"Headline {n} about tariffs",
+        link=f"https://example.org/{source}/{n}",
+        published=when,
+        fetched=fetched or when,
+        summary=f"Summary {n}",
+        text=text,
+        tags=["korea"],
+    )

@@ -7,8 +7,7 @@ from pathlib import Path
 
 from fetchers.config import StoreConfig
 from fetchers.store.postgres.store import PostgresStore
-from tests.conftest import make_app, piloted, seed_only_config, seen, settle
-from tests.test_store import make
+from tests.conftest import make, make_app, piloted, seed_only_config, seen, settle
 from tui.messages import MarksChanged, QueryDone, ViewerReloaded
 
 

@@ -13,8 +13,7 @@ import pytest
 from fetchers.config import ConfigError, load_config
 from fetchers.query import parse_query
 from fetchers.store.postgres.store import PostgresStore
-from tests.conftest import FROZEN, write_config
-from tests.test_store import make
+from tests.conftest import FROZEN, make, write_config
 from tui import cli
 
 

@@ -17,24 +17,7 @@ import pytest
 from fetchers.models import Article
 from fetchers.query import Record, parse_query
 from fetchers.store import Store, StoreError, StoreLocked
-from tests.conftest import StoreOpener
-
-
-def make(
-    n: int, source: str = "Wire", fetched: datetime | None = None, text: str | None = None
-) -> Article:
-    when = datetime(2025, 10, 24, 7, 0, tzinfo=UTC) + timedelta(minutes=n)
-    return Article(
-        id=f"{source}-{n}",
-        source=source,
-        title=f"Headline {n} about tariffs",
-        link=f"https://example.org/{source}/{n}",
-        published=when,
-        fetched=fetched or when,
-        summary=f"Summary {n}",
-        text=text,
-        tags=["korea"],
-    )
+from tests.conftest import StoreOpener, make
 
 
 def test_round_trip_survives_reopen(open_store: StoreOpener) -> None:

@@ -27,9 +27,8 @@ from fetchers.store.factory import open_store
 from fetchers.store.postgres import schema
 from fetchers.store.postgres import store as pg_module
 from fetchers.store.postgres.store import PostgresStore
-from tests.conftest import write_config
+from tests.conftest import make, write_config
 from tests.pgserver import PASSWORD, PgServer
-from tests.test_store import make
 from tests.test_store_index import NOW, articles, check_queries, queries
 from tui import cli
 
