@@ -42,7 +42,7 @@ from fetchers.atomic import atomic_write_bytes
 from fetchers.batchmatch import BatchIndex, WordPlan
 from fetchers.models import from_utc_iso, utc_iso
 from fetchers.notify import WebhookSender, send_desktop, webhook_request
-from fetchers.query import Query, QueryError, StoryFacts, parse_query
+from fetchers.query import STORY_FIELDS, Query, QueryError, StoryFacts, parse_query
 from fetchers.store import ArticleStore, StoreError
 from fetchers.storybook import StoryShelf
 from fetchers.timeparse import local_zone
@@ -66,7 +66,6 @@ CHUNK = 2_000  # articles read and indexed at a time
 PER_RULE = 5  # desktop and webhook deliveries of one rule in one cycle; the rest in one summary
 WATCH_NOTIFY = ("terminal",)  # where a watch term's or a story's spike goes
 STORY_ALERT = "story"  # the alert name of a story's spike (its title names the story)
-STORY_FIELDS = ("story", "outlets")  # asked of the stories: checked once they are grouped
 CHANGING_FIELDS = ("since", "before", *STORY_FIELDS)  # a query with these is parsed anew
 Clock = Callable[[], datetime]
 
@@ -78,10 +77,6 @@ class AlertState:
 
     seen: dict[str, str] = field(default_factory=dict)
     spikes: dict[str, str] = field(default_factory=dict)
-
-
-def _asks_stories(query: Query) -> bool:
-    return any(term.field in STORY_FIELDS for clause in query.clauses for term in clause)
 
 
 def _forget_old_story_spikes(state: AlertState, recent: set[str]) -> bool:
@@ -254,7 +249,7 @@ class AlertDesk:
             return Firing()
         now, state, fired = begun
         watched, state_changed = self._watched(now, state)
-        watched = [w for w in watched if not _asks_stories(w.query)]  # after the grouping
+        watched = [w for w in watched if not w.query.asks_stories]  # after the grouping
         if not watched:  # no rule and no watch term: nothing to read the articles for
             return Firing()
         pending, counts = self._match(watched, new_ids, self._plan(watched), fired, now)
@@ -453,13 +448,13 @@ class AlertDesk:
         spikes = self.config.settings.story_spikes
         # parsed without the stories first: only to see which rules ask them
         first, seen_new = self._watched(now, state)
-        if not spikes and not any(_asks_stories(w.query) for w in first):
+        if not spikes and not any(w.query.asks_stories for w in first):
             return Firing()
         stories = book.stories_with(self.store, new_ids)
         shelf = StoryShelf(stories)  # what `story:` and `outlets:` ask of these articles
         watched, changed = self._watched(now, state, shelf)
         changed |= seen_new
-        rules = [w for w in watched if w.rule is not None and _asks_stories(w.query)]
+        rules = [w for w in watched if w.rule is not None and w.query.asks_stories]
         pending: list[dict[str, Any]] = []
         if rules:
             pending, _counts = self._match(

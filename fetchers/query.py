@@ -212,6 +212,9 @@ class Verdicts:
     rest: bool | None = None
 
 
+STORY_FIELDS = ("story", "outlets")  # the clauses the stories answer
+
+
 @dataclass(slots=True)
 class Query:
     text: str
@@ -221,6 +224,12 @@ class Query:
     @property
     def is_empty(self) -> bool:
         return not self.clauses
+
+    @property
+    def asks_stories(self) -> bool:
+        """Whether a clause asks the stories (`story:`, `outlets:`): answered only once the
+        articles are grouped."""
+        return any(term.field in STORY_FIELDS for clause in self.clauses for term in clause)
 
     def matches(
         self,

@@ -113,3 +113,9 @@ def test_without_a_text_words_look_in_title_and_summary() -> None:
     assert not parse_query("title:Lutnick", NOW).matches(record)
     assert not parse_query("Gyeongju", NOW).matches(record, text_of=lambda r: None)
     assert parse_query("title:lutnick OR tariff", NOW).words == ["lutnick", "tariff"]
+
+
+def test_a_query_says_whether_the_stories_answer_it() -> None:
+    assert parse_query("tariff outlets:>=3").asks_stories
+    assert parse_query("-story:s0123456789ab OR seoul").asks_stories
+    assert not parse_query('"story: a history" title:story').asks_stories

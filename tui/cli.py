@@ -440,7 +440,7 @@ def cmd_list(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError("--limit must be 0 or more")
     zone = local_zone(ctx.config.settings.timezone)
     query = parse_query(" ".join(args.query), ctx.clock(), zone)
-    stories = _asks_stories(query)  # story: and outlets: need every article and the stories
+    stories = query.asks_stories  # story: and outlets: need every article and the stories
     ranked = args.sort == "relevance" and bool(query.words)
     if stories or ranked:
         with _viewer(ctx) as store:
@@ -459,10 +459,6 @@ def cmd_list(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     with _viewer(ctx, first=0) as store:  # reads only the shards that can hold the answer
         _print_articles(ctx, args, out, store, store.newest(query, args.limit))
     return EXIT_OK
-
-
-def _asks_stories(query: Query) -> bool:
-    return any(term.field in ("story", "outlets") for clause in query.clauses for term in clause)
 
 
 def _with_stories(ctx: Context, words: list[str], store: ArticleStore) -> Query:

@@ -622,8 +622,16 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
     @on(StoriesRead)
     def _stories_read(self, message: StoriesRead) -> None:
         self.session.shelf = message.shelf
-        if self.story_view or any(f in self.query_text for f in ("story:", "outlets:")):
+        if self.story_view or self._asks_stories():
             self.run_query(recount=False)
+
+    def _asks_stories(self) -> bool:
+        """Whether the filter in force has a story: or outlets: clause (a filter that does
+        not parse asks nothing)."""
+        try:
+            return self._effective_query().asks_stories
+        except QueryError:
+            return False
 
     def action_toggle_stories(self) -> None:
         self.story_view = not self.story_view
