@@ -234,7 +234,7 @@ class RuleBook:
                 replace(
                     rule,
                     ident=str(item["id"]),
-                    muted=bool(item.get("muted")),
+                    muted=item.get("muted") is True,  # "false" or 1 written by hand mutes nothing
                     created=created,
                 )
             )
@@ -265,7 +265,7 @@ class RuleBook:
                 if item["id"] == ident:
                     created = _created(item) or now
                     rule = replace(
-                        checked, ident=ident, created=created, muted=bool(item.get("muted"))
+                        checked, ident=ident, created=created, muted=item.get("muted") is True
                     )
                     data["rules"][n] = rule.to_record()
                     self._write(data)

@@ -116,6 +116,16 @@ def test_quiet_hours_wrap_midnight_in_the_readers_zone() -> None:
 
 
 # -- rules kept in the data dir ---------------------------------------------------------------
+def test_a_rule_muted_by_a_hand_written_false_is_not_muted(tmp_path: Path) -> None:
+    book = RuleBook(tmp_path)
+    book.add({"name": "Chips", "query": "chip"}, NOW)
+    data = json.loads((tmp_path / "alerts.json").read_text())
+    data["rules"][0]["muted"] = "false"
+    (tmp_path / "alerts.json").write_text(json.dumps(data))
+    (rule,), _ = RuleBook(tmp_path).load(NOW)
+    assert not rule.muted
+
+
 def test_rules_are_added_edited_muted_and_removed_in_the_data_dir(tmp_path: Path) -> None:
     book = RuleBook(tmp_path)
     rule = book.add({"name": "Chips", "query": "semiconductor", "notify": ["desktop"]}, NOW)
