@@ -128,3 +128,39 @@ async def test_before_the_poll_loop_runs_the_writers_client_is_never_made_on_the
     finally:
         session.close()
         session.store.close()
+
+
+def test_an_events_count_asks_the_stories(tmp_path: Path) -> None:
+    """An event whose query asks the stories (`outlets:>=2`) is counted with them, as the
+    headlines' filter is."""
+    from datetime import UTC
+
+    from fetchers.query import parse_query
+    from fetchers.storybook import Story, StoryShelf
+    from tui.session import Session
+
+    session = Session.open(seed_only_config(tmp_path), tmp_path / "data", lambda: FROZEN, UTC, True)
+    try:
+        session.store.add_batch(
+            [Article(id=f"w{n}", source=f"Wire {n}", title="Deal", fetched=FROZEN) for n in (1, 2)]
+        )
+        session.shelf = StoryShelf(
+            [
+                Story(
+                    "s0123456789ab",
+                    "Deal",
+                    ["w1", "w2"],
+                    ["Wire 1", "Wire 2"],
+                    "w1",
+                    "Wire 1",
+                    0,
+                    0,
+                )
+            ]
+        )
+        event = Event(name="Shared", when=FROZEN + timedelta(days=1), tz="UTC", query="outlets:>=2")
+        found = session.matches(parse_query(""), [event])
+        assert found.event_counts == {"Shared": 2}
+    finally:
+        session.close()
+        session.store.close()

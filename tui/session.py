@@ -254,7 +254,9 @@ class Session:
             if event.query:
                 try:
                     counts[event.name] = len(
-                        self.store.query_ids(parse_query(event.query, self.clock(), self.local))
+                        self.store.query_ids(
+                            parse_query(event.query, self.clock(), self.local, self.shelf)
+                        )
                     )
                 except QueryError:
                     continue
