@@ -653,3 +653,31 @@ def test_a_row_cache_header_that_does_not_read_right_costs_time_never_a_result(
     for text, ids in expected.items():
         with Store(tmp_path, first=0) as lazy:
             assert lazy.newest(parse_query(text, now), 5) == ids
+
+
+def test_the_first_matches_of_a_common_word_are_found_without_sorting_every_match(
+    spread: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`list tariff --limit 20` walks the date order until twenty turn up: a third of the
+    store holds the word, so sorting every one of them by date would weigh thousands."""
+    from fetchers.store.indexes import Indexes
+
+    now = datetime(2025, 10, 8, tzinfo=UTC)
+    with Store(spread, word_index=True) as store:
+        wait_for_index(store)
+        everything = store.query_ids(parse_query("tariff", now))
+        sorted_candidates: list[int] = []
+        original = Indexes._newest_first
+
+        def counted(self: Indexes, ids: set[str], lo: int, hi: int) -> list[str]:
+            sorted_candidates.append(len(ids))
+            return original(self, ids, lo, hi)
+
+        monkeypatch.setattr(Indexes, "_newest_first", counted)
+        for text, expected in [
+            ("tariff", everything[:20]),
+            ("tag:korea tariff", scan(store, parse_query("tag:korea tariff", now))[:20]),
+        ]:
+            assert store.query_ids(parse_query(text, now), 20) == expected
+        assert sorted_candidates == []
+        assert len(everything) > 2000

@@ -22,6 +22,17 @@ FILED = ("source", "tag", "lang")  # the fields with an index of their own
 _AT, _SEQ, _ID = attrgetter("at"), attrgetter("seq"), attrgetter("id")
 
 
+def _scan_is_cheaper(candidates: int, limit: int | None, window: int) -> bool:
+    """Whether walking the date order until `limit` candidates turn up costs less than
+    sorting every candidate by date: the walk meets about `limit * window / candidates`
+    ids, at a set lookup each, where the sort weighs each candidate about twenty times
+    more (its record is looked up and read). A word in 4% of a million articles: the
+    first 20 are 500 ids into the order instead of 44,000 records sorted."""
+    if limit is None or candidates == 0:
+        return False
+    return limit * window <= 16 * candidates * candidates
+
+
 def field_keys(record: Record) -> Iterator[tuple[str, str]]:
     """The (index, key) pairs an article is filed under: source, each tag, its language."""
     yield "source", record.source.lower()
@@ -204,7 +215,7 @@ class Indexes:
         pool: Iterable[str]
         if candidates is None:
             pool = itertools.islice(self.order_ids, lo, hi)
-        elif len(candidates) * 8 > hi - lo:
+        elif len(candidates) * 8 > hi - lo or _scan_is_cheaper(len(candidates), limit, hi - lo):
             pool = filter(candidates.__contains__, itertools.islice(self.order_ids, lo, hi))
         else:
             pool = self._newest_first(candidates, lo, hi)
@@ -259,7 +270,11 @@ class Indexes:
         per clause what the indexes decide exactly, so most articles need no text check."""
         best: set[str] | None = None
         known: dict[int, Verdicts] = {}
+        filed: list[tuple[int, list[str]]] = []  # source:/tag: clauses beside others
         for number, clause in enumerate(query.clauses):
+            if len(query.clauses) > 1 and (ids := self._filed_ids(clause)) is not None:
+                filed.append((number, ids))
+                continue
             union: set[str] = set()
             sure: set[str] = set()
             usable = True
@@ -287,8 +302,23 @@ class Indexes:
             if usable:
                 best = union if best is None else best & union
                 if not best:
-                    break
+                    return best, known
+        if filed:  # the lists are intersected with the rest, never made sets of their own
+            filed.sort(key=lambda entry: len(entry[1]))
+            held = set(filed[0][1]) if best is None else best.intersection(filed[0][1])
+            for _, ids in filed[1:]:
+                held.intersection_update(ids)
+            for number, _ in filed:
+                known[number] = Verdicts(hold=held)  # every candidate left is filed there
+            return held, known
         return best, known
+
+    def _filed_ids(self, clause: list[Term]) -> list[str] | None:
+        """The ids a clause of one `source:` or `tag:` term holds exactly, as filed (a tag
+        can hold a fifth of the store: a set of them would cost more than the query)."""
+        if len(clause) != 1 or clause[0].negated or clause[0].field not in ("source", "tag"):
+            return None
+        return self.by_field[clause[0].field].get(clause[0].value, [])
 
     def _term_exact(self, term: Term, words: WordLookup | None) -> bool:
         """Whether the index answer for this term (negation aside) is exactly its matches."""
