@@ -277,6 +277,8 @@ class Indexes:
                 continue
             union: set[str] = set()
             sure: set[str] = set()
+            found_sure: list[set[str]] = []
+            found_unsure: list[set[str]] = []
             usable = True
             for term in clause:
                 if len(clause) == 1 and term.negated and self._term_exact(term, words):
@@ -292,9 +294,12 @@ class Indexes:
                     union = found
                     sure = found if exact else sure
                     continue
-                if exact:
-                    sure |= found
-                union |= found
+                (found_sure if exact else found_unsure).append(found)
+            if found_sure or found_unsure:  # an OR: the biggest set (made for this query)
+                found_sure.sort(key=len, reverse=True)  # takes the others in, no copies
+                sure = found_sure[0] if found_sure else set()
+                sure.update(*found_sure[1:])
+                union = sure.union(*found_unsure) if found_unsure else sure
             if sure:
                 known[number] = Verdicts(
                     hold=sure, rest=False if usable and sure == union else None
