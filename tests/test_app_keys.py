@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from textual.binding import Binding
 from textual.events import DeliveryComplete
+from textual.widgets._footer import FooterKey  # what a footer is made of
 
 from fetchers.config import load_config, seeds_dir
 from fetchers.keymap import BINDINGS as KEY_BINDINGS
@@ -32,6 +33,7 @@ from tui.screens.picker import PickerScreen
 from tui.screens.revisions import RevisionsScreen
 from tui.widgets.countdown import Countdown
 from tui.widgets.filterbar import FilterBar
+from tui.widgets.footer import KeyFooter
 from tui.widgets.headlines import HeadlineList
 
 
@@ -176,3 +178,33 @@ async def test_question_mark_opens_the_help(tmp_path: Path) -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_the_footer_is_rebuilt_only_when_its_keys_change(tmp_path: Path) -> None:
+    """A screen says its bindings may have changed at every focus change and state change;
+    rebuilding the footer each time held the event loop tens of milliseconds while the
+    store loaded. The keys must still follow the focus."""
+    app = make_app(tmp_path)
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        footer = dashboard.query_one(KeyFooter)
+        before = footer.rebuilds
+        for _ in range(5):
+            dashboard.refresh_bindings()
+            await pilot.pause()
+        assert footer.rebuilds == before
+        shown = footer_keys(footer)
+        await pilot.press("slash")  # the filter bar takes the focus: its own keys show
+        await pilot.pause()
+        await pilot.pause()
+        assert footer.rebuilds == before + 1
+        assert footer_keys(footer) != shown
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.pause()
+        assert footer_keys(footer) == shown
+
+
+def footer_keys(footer: KeyFooter) -> list[str]:
+    """The keys the footer shows, each with its label."""
+    return [f"{key.description}={key.key}" for key in footer.query(FooterKey)]

@@ -14,7 +14,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input, ListItem, ListView, OptionList, Sparkline, Static
+from textual.widgets import Input, ListItem, ListView, OptionList, Sparkline, Static
 from textual.widgets.option_list import Option
 
 from fetchers.alerthistory import AlertEntry
@@ -33,6 +33,7 @@ from tui.alertdata import TREND_HOURS, AlertData, AlertsView, RuleChange, Watche
 from tui.format import fit
 from tui.messages import RulesChanged, Trended
 from tui.screens.picker import move_in
+from tui.widgets.footer import KeyFooter
 from tui.workers import ReportsWorkerErrors
 
 RULE_WIDTH = 18
@@ -185,7 +186,7 @@ class AlertsScreen(ReportsWorkerErrors, Screen[AlertChoice | None]):
                 Text("enter on an alert shows its article · enter on a rule filters to it"),
                 id="alerts-hint",
             )
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         for problem in self._problems:

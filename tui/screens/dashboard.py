@@ -23,7 +23,6 @@ from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer
 
 from fetchers.alerts import AlertWatch
 from fetchers.liveness import WriterState
@@ -63,6 +62,7 @@ from tui.session import CountBy, EventChange, Session, health_of, settle_heap
 from tui.widgets.article import ArticleView
 from tui.widgets.countdown import Countdown
 from tui.widgets.filterbar import FilterBar
+from tui.widgets.footer import KeyFooter
 from tui.widgets.headlines import HeadlineList
 from tui.widgets.status import StatusLine
 from tui.workers import ReportsWorkerErrors
@@ -151,7 +151,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             DashboardScreen.events
         )
         yield FilterBar(self.clock, session.local, self.config.keys, id="filter-bar")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def headlines(self) -> HeadlineList:
