@@ -842,12 +842,17 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         self.headlines.focus()
 
     def show_article(self, ident: str) -> None:
-        """Highlight an article; when the filter hides it, clear the filter first."""
+        """Highlight an article (on story rows, its story's row, with that article in the
+        article pane); when the filter hides it, clear the filter first. An article no
+        story holds yet (grouped after the stories were read) shows in the headlines."""
         if self.headlines.select(ident):
             return
         if self.session.get(ident) is None:
             self.notify("That article is no longer stored.", markup=False)
             return
+        shelf = self.session.shelf
+        if self.story_view and (shelf is None or shelf.story_of(ident) is None):
+            self.story_view = False
         self._select_after = ident
         self.unread_only = False
         self.set_filter("")

@@ -215,15 +215,17 @@ class HeadlineList(ScrollView, can_focus=True):
         return story.first_id if story is not None else None
 
     # -- movement ------------------------------------------------------------------------
-    def _move(self, index: int) -> None:
+    def _move(self, index: int, shown: str | None = None) -> None:
+        """Highlight row `index`; `shown`: the article to show for it (on a story row, one
+        of its articles rather than its first report), announced even when the row stays."""
         if not self.ids:
             return
         index = max(0, min(len(self.ids) - 1, index))
-        if index == self.cursor:
+        if index == self.cursor and shown is None:
             return
         self.cursor = index
         self.scroll_to_cursor()
-        self.post_message(self.Highlighted(self, self.current_article_id))
+        self.post_message(self.Highlighted(self, shown or self.current_article_id))
 
     def scroll_to_cursor(self) -> None:
         height = self.scrollable_content_region.height or 1
@@ -234,12 +236,21 @@ class HeadlineList(ScrollView, can_focus=True):
             self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
 
     def select(self, ident: str) -> bool:
-        """Highlight the article `ident` when it is in the list (False when it is not)."""
+        """Highlight the article `ident` when it is in the list: on story rows, the row of the
+        story holding it, with that article (not the story's first report) to show. False
+        when it is not listed."""
+        if self.stories is None:
+            row, shown = ident, None
+        else:
+            story = self.stories.story_of(ident)
+            if story is None:
+                return False
+            row, shown = story, ident
         try:
-            index = self.ids.index(ident)
+            index = self.ids.index(row)
         except ValueError:
             return False
-        self._move(index)
+        self._move(index, shown)
         return True
 
     def action_cursor_down(self) -> None:
