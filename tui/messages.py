@@ -33,6 +33,12 @@ class PollerReady(Message):
 
 
 @dataclass
+class PollingStopped(Message):
+    """The newsroom's poll loop in this dashboard has ended (closed, or failed: its worker's
+    error is reported apart)."""
+
+
+@dataclass
 class CycleDone(Message):
     """A poll cycle of this dashboard's newsroom finished: what it added and removed, and every
     source's health after it."""

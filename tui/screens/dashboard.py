@@ -47,6 +47,7 @@ from tui.messages import (
     LinkOpened,
     MarksChanged,
     PollerReady,
+    PollingStopped,
     QueryDone,
     RevisionsRead,
     StoreLoaded,
@@ -116,6 +117,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         self._reload_timer: Timer | None = None
         self._release_keys = lambda: None
         self.polling = False  # the newsroom's poll loop runs here
+        self._poll_ended = False  # it ran here and has ended (closed, or failed)
         self.story_view = False  # the headlines pane lists stories (S)
         self.alerts = AlertWatch()
         self.alert_data = AlertData(session)
@@ -380,7 +382,15 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         """The newsroom's cycle (poll, store, retention, hooks) whenever sources are due, in
         an event loop and a thread of its own: what a cycle does between its awaits (reading
         responses, staging articles, the hooks) never holds up the screen."""
-        await self.session.poll()
+        try:
+            await self.session.poll()
+        finally:
+            self.post_message(PollingStopped())
+
+    @on(PollingStopped)
+    def _polling_stopped(self) -> None:
+        self.polling = False
+        self._poll_ended = True
 
     def _cycle_done(self, cycle: Cycle) -> None:
         """The newsroom's hook, in the poll thread after every cycle."""
@@ -401,6 +411,10 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             state = self.writer_state
             if state is not None and state.gone:
                 self.action_take_over()
+            elif self.writer and self._poll_ended:
+                self.notify("Polling had stopped; polling again…", markup=False)
+                self.polling = True
+                self._poll_loop()
             elif self.writer:
                 self.notify("The poller is starting; it polls in a moment.", markup=False)
             else:
