@@ -220,10 +220,11 @@ class AlertDesk:
     # -- checking ---------------------------------------------------------------------------
     def rules(self, now: datetime) -> list[AlertRule]:
         try:
-            stored, muted = self.book.load(now, self.zone)
+            stored, muted, problems = self.book.load_with_problems(now, self.zone)
         except RuleBookError as exc:
-            log.warning("%s", exc)
-            stored, muted = [], set()
+            stored, muted, problems = [], set(), [str(exc)]
+        for problem in problems:  # each rule refused, named (the file keeps it as it is)
+            log.warning("%s", problem)
         return all_rules(list(getattr(self.config, "alerts", [])), stored, muted)
 
     def _begin(self) -> tuple[datetime, AlertState, set[tuple[str, str]]] | None:

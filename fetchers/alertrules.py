@@ -226,10 +226,10 @@ class RuleBook:
             fields = {k: item[k] for k in RULE_KEYS if item.get(k) is not None}
             try:
                 rule = make_rule(fields, now, zone, origin="store")
+                created = _created(item)
             except RuleError as exc:
                 problems.append(f"{self.path}: rule {item.get('name')!r}: {exc}")
                 continue
-            created = _created(item)
             rules.append(
                 replace(
                     rule,
@@ -324,11 +324,19 @@ def all_rules(
 
 
 def _created(item: dict[str, Any]) -> datetime | None:
-    """A stored rule's creation time; None when the file holds none that reads."""
+    """A stored rule's creation time; None when the file holds none. A text that is no time,
+    or a time without a zone (which each machine would read in its own), is a RuleError."""
     value = item.get("created")
     if not isinstance(value, str):
         return None
     try:
-        return from_utc_iso(value)
+        when = from_utc_iso(value)
     except ValueError:
-        return None
+        raise RuleError(
+            f"created: {value!r} is not a time (write it as 2025-10-24T06:15:00Z)"
+        ) from None
+    if when is not None and when.utcoffset() is None:
+        raise RuleError(
+            f"created: {value!r} has no time zone (write it in UTC, as 2025-10-24T06:15:00Z)"
+        )
+    return when

@@ -715,3 +715,24 @@ async def test_a_rule_on_the_stories_fires_once_the_cycle_is_grouped(
     config.settings.story_spikes = False
     await cycle(config, data, clock)
     assert fired(data) == [("Shared", DEAL_COPIES[1], "Herald")]
+
+
+def test_a_stored_rule_created_without_a_time_zone_is_refused_and_kept(tmp_path: Path) -> None:
+    """A creation time without a zone would be read in whatever zone the machine has: the
+    rule is refused with the key at fault named, and alerts.json keeps it as it was."""
+    written = (
+        '{"rules": [{"id": "n1", "name": "Naive", "query": "tariff",'
+        ' "created": "2025-10-24T06:15:00"},'
+        ' {"id": "z1", "name": "Zoned", "query": "tariff", "created": "2025-10-24T06:15:00Z"}],'
+        ' "muted": []}'
+    )
+    (tmp_path / "alerts.json").write_text(written)
+    book = RuleBook(tmp_path)
+    rules, _muted, problems = book.load_with_problems(NOW)
+    assert [r.name for r in rules] == ["Zoned"]
+    assert rules[0].created == datetime(2025, 10, 24, 6, 15, tzinfo=UTC)
+    (problem,) = problems
+    assert "'Naive'" in problem and "created" in problem and "time zone" in problem
+    book.set_muted(rules[0], True)  # a write keeps the refused rule as it was
+    kept = json.loads((tmp_path / "alerts.json").read_text())["rules"]
+    assert kept[0] == json.loads(written)["rules"][0]
