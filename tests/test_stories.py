@@ -304,6 +304,40 @@ def test_a_deleted_stories_file_is_rebuilt_from_the_store(
     assert json.loads(path.read_text())["format"] == 1
 
 
+@pytest.mark.parametrize("twice", ["story", "article"])
+def test_a_stories_file_with_an_id_written_twice_is_refused_and_kept_aside(
+    story_desk, tmp_path: Path, capsys, twice: str
+) -> None:
+    """A story id twice (JSON keeps the last: the first one's articles would leave their
+    story unsaid) or an article in two places: said, grouped again from the store, and the
+    file moved aside, not overwritten, when the writer saves the stories."""
+    where, routes = story_desk
+    routes["/herald.xml"].body = rss(HERALD)
+    assert _run(capsys, *where, "refresh")[0] == 0
+    _, kept, _ = _run(capsys, *where, "stories", "--json")
+    deal = next(s for s in kept if s["outlets"] == 2)
+    quake = next(s for s in kept if s["outlets"] == 1)
+    first, second = deal["articles"]
+    if twice == "story":
+        stories = f'"{deal["id"]}": ["{first}"], "{deal["id"]}": ["{second}"]'
+    else:
+        stories = f'"{deal["id"]}": ["{first}", "{second}"], "x": ["{second}"]'
+    quakes = json.dumps(quake["articles"])
+    written = f'{{"format": 1, "stories": {{{stories}, "{quake["id"]}": {quakes}}}}}'
+    path = tmp_path / "d" / "stories.json"
+    path.write_text(written)
+    _, read, said = _run(capsys, *where, "stories", "--json")
+    assert sorted(a for s in read for a in s["articles"]) == sorted(
+        [first, second, *quake["articles"]]
+    )
+    assert [len(s["articles"]) for s in read] == [len(s["articles"]) for s in kept]
+    assert "stories.json: " in said and " twice; the stories are grouped again" in said
+    assert path.read_text() == written  # a reader changes nothing
+    assert _run(capsys, *where, "refresh")[0] == 0  # the writer saves the stories anew
+    assert (tmp_path / "d" / "stories.json.refused").read_text() == written
+    assert json.loads(path.read_text())["format"] == 1
+
+
 # -- the grouping of a fixed, seeded set: faster code must group exactly the same --------------
 PLACE_NAMES = ["Seoul", "South Korea", "Tokyo", "Japan", "the United States", "U.S.", "Beijing"]
 PLACE_NAMES += ["Washington", "Taiwan", "Morocco", "Kyiv", "Moscow", "the EU", "North Korea", "UK"]
