@@ -407,6 +407,33 @@ def test_a_fixed_seeded_set_is_grouped_exactly_as_pinned() -> None:
     assert digest(restarted) == (1645, "1d9479f637fa86de")  # word rarity restarts from the window
 
 
+class CountedId(str):
+    """An article id that counts how often it is compared for equality."""
+
+    compared = 0
+
+    def __eq__(self, other: object) -> bool:
+        CountedId.compared += 1
+        return str.__eq__(self, other)
+
+    __hash__ = str.__hash__
+
+
+def test_dropping_most_of_a_big_story_walks_its_members_once() -> None:
+    """Retention drops the older articles of a long-running story: its members are gone
+    through once, not once for each article that goes."""
+    index = StoryIndex()
+    ids = [CountedId(f"a{n}") for n in range(4000)]
+    index.restore({"s1": list(ids), "s2": [CountedId("b0")]}, [])
+    CountedId.compared = 0
+    index.drop([CountedId(f"a{n}") for n in range(3999, 999, -1)])  # newest first, 3,000
+    assert CountedId.compared <= 2 * len(ids)
+    assert index.members == {"s1": ids[:1000], "s2": ["b0"]}
+    assert index.story_of["a0"] == "s1" and "a3999" not in index.story_of
+    index.drop([*ids[:1000], "not stored"])
+    assert index.members == {"s2": ["b0"]} and "s1" not in index.story_of.values()
+
+
 def test_a_big_first_refresh_leaves_the_first_grouping_to_a_long_running_writer(
     tmp_path: Path,
 ) -> None:
