@@ -26,7 +26,7 @@ import orjson
 
 from fetchers.atomic import write_derived
 from fetchers.heap import collector_paused
-from fetchers.models import utc_iso
+from fetchers.models import seconds_iso
 from fetchers.query import Record
 from fetchers.stories import WINDOW, Item, StoryIndex, terms
 
@@ -85,8 +85,8 @@ class Story:
             "outlets": self.outlets,
             "first_id": self.first_id,
             "first_source": self.first_source,
-            "first_seen": _iso(self.first_seen),
-            "last_seen": _iso(self.last_seen),
+            "first_seen": seconds_iso(self.first_seen or None),  # 0: no time known
+            "last_seen": seconds_iso(self.last_seen or None),
         }
 
 
@@ -106,12 +106,6 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
                 raise _DuplicateKey(key)
             seen.add(key)
     return out
-
-
-def _iso(seconds: float) -> str | None:
-    from datetime import UTC, datetime
-
-    return utc_iso(datetime.fromtimestamp(seconds, UTC)) if seconds else None
 
 
 class StoryBook:
