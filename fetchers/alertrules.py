@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import secrets
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, tzinfo
 from pathlib import Path
 from typing import Any, Literal
@@ -20,7 +20,7 @@ import orjson
 
 from fetchers.atomic import atomic_write_bytes, exclusive_lock
 from fetchers.models import from_utc_iso, utc_iso
-from fetchers.query import QueryError, parse_query
+from fetchers.query import Query, QueryError, parse_query
 from fetchers.text import clean_line
 
 NOTIFY_KINDS = ("bell", "terminal", "desktop", "webhook")
@@ -84,6 +84,9 @@ class AlertRule:
     origin: RuleOrigin = "config"
     ident: str | None = None  # stored rules only
     created: datetime | None = None  # stored rules: when added in the app
+    # the query as checked when the rule was made (without the stories): what the alert
+    # desk uses as it is when neither the clock nor the stories change its answer
+    parsed: Query | None = field(default=None, compare=False, repr=False)
 
     @property
     def key(self) -> str:
@@ -122,7 +125,7 @@ def make_rule(
     if not isinstance(query, str) or not query.strip():
         raise RuleError("query: a rule needs a query (a non-empty string)")
     try:
-        parse_query(query, now, zone)
+        parsed = parse_query(query, now, zone)
     except QueryError as exc:
         raise RuleError(f"query: {exc}") from exc
     raw_notify = fields.get("notify", ["terminal"])
@@ -172,6 +175,7 @@ def make_rule(
         webhook_format=fmt,
         quiet=quiet,
         origin=origin,
+        parsed=parsed,
     )
 
 
