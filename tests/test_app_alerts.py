@@ -225,6 +225,30 @@ async def test_enter_on_an_alert_in_the_stories_shows_its_article_in_its_story(
         assert headlines.current_id == korea and dashboard.article_view.article_id == "a1"
 
 
+async def test_an_article_no_story_holds_yet_shows_in_the_headlines(tmp_path: Path) -> None:
+    """Stories read before an article was grouped do not hold it: enter on its alert shows
+    it among the articles rather than finding nothing."""
+    from fetchers.storybook import StoryShelf
+
+    newsroom_data(tmp_path)
+    app = make_app(tmp_path)
+    async with piloted(app) as pilot:
+        await seen(app).wait_for(StoriesRead)
+        dashboard = await settle(app, pilot, want=4)
+        shelf = dashboard.session.shelf
+        assert shelf is not None
+        dashboard.session.shelf = StoryShelf([s for s in shelf.stories if "a3" not in s.articles])
+        since = seen(app).mark()
+        await pilot.press("S")
+        await seen(app).wait_for(QueryDone, lambda m: m.shelf is not None, since=since)
+        await pilot.pause()
+        since = seen(app).mark()
+        dashboard.show_article("a3")
+        await seen(app).wait_for(QueryDone, lambda m: m.shelf is None, since=since)
+        await pilot.pause()
+        assert not dashboard.headlines.story_rows and dashboard.headlines.current_id == "a3"
+
+
 async def test_rules_are_added_edited_muted_and_removed_and_kept(tmp_path: Path) -> None:
     config = seed_only_config(tmp_path)
     config.alerts = [make_rule({"name": "From config", "query": "APEC"}, FROZEN)]
