@@ -79,6 +79,21 @@ class AlertState:
     spikes: dict[str, str] = field(default_factory=dict)
 
 
+def _changes(query: Query) -> bool:
+    """Whether the clock or the stories change a query's answer (it is parsed anew)."""
+    return any(t.field in CHANGING_FIELDS for clause in query.clauses for t in clause)
+
+
+def _asks_stories(rule: AlertRule) -> bool:
+    """Whether a rule asks the stories: checked once the cycle's articles are grouped."""
+    if rule.parsed is not None:
+        return rule.parsed.asks_stories
+    try:  # a rule made without its parse
+        return parse_query(rule.query).asks_stories
+    except QueryError:
+        return False
+
+
 def _forget_old_story_spikes(state: AlertState, recent: set[str]) -> bool:
     """Drop the stories last above their line before the previous hour (their spike is
     over); True when any went."""
@@ -153,7 +168,9 @@ class AlertDesk:
         self._thread: threading.Thread | None = None
         self._pending = 0  # cycles queued or being checked
         self._done = threading.Condition()
-        self._parsed: dict[str, Query] = {}  # the rules' queries that do not depend on now
+        self._parsed: dict[str, Query] = {}  # the watch terms' queries (fixed)
+        self._stored: tuple[object, list[AlertRule], set[str]] | None = None  # alerts.json
+        # as last read: its stat, its rules, the muted config rules (read again on change)
         self._word_plan: WordPlan | None = None
         self.reconfigure(config)
 
@@ -163,6 +180,7 @@ class AlertDesk:
         never date a new rule back to before it existed (it may only date an old one later)."""
         self._config_seen_at = self.clock()
         self.zone = local_zone(config.settings.timezone)
+        self._stored = None  # alerts.json's rules are checked again in the new zone
         self.config = config
 
     # -- the cycle hook ---------------------------------------------------------------------
@@ -219,11 +237,22 @@ class AlertDesk:
 
     # -- checking ---------------------------------------------------------------------------
     def rules(self, now: datetime) -> list[AlertRule]:
+        """The config's rules and alerts.json's: the file is read (and its rules checked)
+        again only when it has changed."""
         try:
-            stored, muted = self.book.load(now, self.zone)
-        except RuleBookError as exc:
-            log.warning("%s", exc)
-            stored, muted = [], set()
+            found = self.book.path.stat()
+            version: object = (found.st_mtime_ns, found.st_size, found.st_ino)
+        except OSError:
+            version = None
+        if self._stored is None or self._stored[0] != version or version is None:
+            try:
+                stored, muted, problems = self.book.load_with_problems(now, self.zone)
+            except RuleBookError as exc:
+                stored, muted, problems = [], set(), [str(exc)]
+            for problem in problems:  # each rule refused, named (the file keeps it as it is)
+                log.warning("%s", problem)
+            self._stored = (version, stored, muted)
+        _, stored, muted = self._stored
         return all_rules(list(getattr(self.config, "alerts", [])), stored, muted)
 
     def _begin(self) -> tuple[datetime, AlertState, set[tuple[str, str]]] | None:
@@ -248,9 +277,10 @@ class AlertDesk:
         if begun is None:
             return Firing()
         now, state, fired = begun
-        watched, state_changed = self._watched(now, state)
-        watched = [w for w in watched if not w.query.asks_stories]  # after the grouping
-        if not watched:  # no rule and no watch term: nothing to read the articles for
+        watched, state_changed = self._watched(now, state)  # those asking stories: after
+        if (
+            not watched
+        ):  # the grouping  # no rule and no watch term: nothing to read the articles for
             return Firing()
         pending, counts = self._match(watched, new_ids, self._plan(watched), fired, now)
         mentioned = [w for w in watched if w.key in counts and counts[w.key][-1]]
@@ -313,16 +343,17 @@ class AlertDesk:
     def _watched(
         self, now: datetime, state: AlertState, stories: StoryFacts | None = None
     ) -> tuple[list[Watched], bool]:
-        """The rules in force and the watch terms, with their queries (`story:` and
-        `outlets:` answered by `stories`); True when a rule was new to the state. A query
-        that asks neither the time nor the stories is parsed once, not every cycle."""
+        """Without `stories`: the rules in force that do not ask the stories, and the watch
+        terms; with them, the rules that do (`story:` and `outlets:` answered by `stories`).
+        True when a rule was new to the state. Each query is parsed at most once a cycle,
+        and one that asks neither the time nor the stories only when its rule is made."""
         watched: list[Watched] = []
         parsed: dict[str, Query] = {}
         state_changed = False
         for rule in self.rules(now):
-            if rule.muted:
+            if rule.muted or _asks_stories(rule) != (stories is not None):
                 continue
-            query = self._parse(rule.query, now, parsed, stories)
+            query = self._parse(rule.query, now, parsed, stories, rule.parsed)
             if isinstance(query, QueryError):  # a since: that overflows now, say
                 log.warning("alert %s: %s", rule.name, query)
                 continue
@@ -331,12 +362,14 @@ class AlertDesk:
             watched.append(
                 Watched(rule.key, rule.name, rule.query, query, rule.notify, rule, created)
             )
+        if stories is not None:
+            return watched, state_changed
         for term in self.config.watch_terms:
             text = watch_query(term)
-            query = self._parse(text, now, parsed, stories)
+            query = self._parse(text, now, parsed, None, self._parsed.get(text))
             if not isinstance(query, QueryError):
                 watched.append(Watched(f"watch:{term}", term, text, query, WATCH_NOTIFY))
-        self._parsed = parsed  # the queries no longer in force are let go
+        self._parsed = parsed  # the terms no longer watched are let go
         return watched, state_changed
 
     def _plan(self, watched: list[Watched]) -> WordPlan:
@@ -348,16 +381,25 @@ class AlertDesk:
         return self._word_plan
 
     def _parse(
-        self, text: str, now: datetime, parsed: dict[str, Query], stories: StoryFacts | None
+        self,
+        text: str,
+        now: datetime,
+        parsed: dict[str, Query],
+        stories: StoryFacts | None,
+        made: Query | None,
     ) -> Query | QueryError:
-        query = parsed.get(text) or self._parsed.get(text)
+        """The query of `text` for this check: `made` (as its rule was made, or the last
+        check's) when neither the clock nor the stories change it, else parsed now (once:
+        `parsed` holds what this check parsed)."""
+        query = parsed.get(text)
+        if query is None and made is not None and not _changes(made):
+            query = made
         if query is None:
             try:
                 query = parse_query(text, now, self.zone, stories)
             except QueryError as exc:
                 return exc
-        if not any(t.field in CHANGING_FIELDS for clause in query.clauses for t in clause):
-            parsed[text] = query  # the same answer every cycle
+        parsed[text] = query
         return query
 
     def _first_to_fire(self, pending: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
@@ -446,15 +488,11 @@ class AlertDesk:
             return Firing()
         now, state, fired = begun
         spikes = self.config.settings.story_spikes
-        # parsed without the stories first: only to see which rules ask them
-        first, seen_new = self._watched(now, state)
-        if not spikes and not any(w.query.asks_stories for w in first):
+        if not spikes and not any(_asks_stories(r) for r in self.rules(now) if not r.muted):
             return Firing()
         stories = book.stories_with(self.store, new_ids)
         shelf = StoryShelf(stories)  # what `story:` and `outlets:` ask of these articles
-        watched, changed = self._watched(now, state, shelf)
-        changed |= seen_new
-        rules = [w for w in watched if w.rule is not None and w.query.asks_stories]
+        rules, changed = self._watched(now, state, shelf)
         pending: list[dict[str, Any]] = []
         if rules:
             pending, _counts = self._match(

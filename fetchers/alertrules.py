@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import secrets
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, tzinfo
 from pathlib import Path
 from typing import Any, Literal
@@ -20,7 +20,7 @@ import orjson
 
 from fetchers.atomic import atomic_write_bytes, exclusive_lock
 from fetchers.models import from_utc_iso, utc_iso
-from fetchers.query import QueryError, parse_query
+from fetchers.query import Query, QueryError, parse_query
 from fetchers.text import clean_line
 
 NOTIFY_KINDS = ("bell", "terminal", "desktop", "webhook")
@@ -84,6 +84,9 @@ class AlertRule:
     origin: RuleOrigin = "config"
     ident: str | None = None  # stored rules only
     created: datetime | None = None  # stored rules: when added in the app
+    # the query as checked when the rule was made (without the stories): what the alert
+    # desk uses as it is when neither the clock nor the stories change its answer
+    parsed: Query | None = field(default=None, compare=False, repr=False)
 
     @property
     def key(self) -> str:
@@ -122,7 +125,7 @@ def make_rule(
     if not isinstance(query, str) or not query.strip():
         raise RuleError("query: a rule needs a query (a non-empty string)")
     try:
-        parse_query(query, now, zone)
+        parsed = parse_query(query, now, zone)
     except QueryError as exc:
         raise RuleError(f"query: {exc}") from exc
     raw_notify = fields.get("notify", ["terminal"])
@@ -172,6 +175,7 @@ def make_rule(
         webhook_format=fmt,
         quiet=quiet,
         origin=origin,
+        parsed=parsed,
     )
 
 
@@ -226,10 +230,10 @@ class RuleBook:
             fields = {k: item[k] for k in RULE_KEYS if item.get(k) is not None}
             try:
                 rule = make_rule(fields, now, zone, origin="store")
+                created = _created(item)
             except RuleError as exc:
                 problems.append(f"{self.path}: rule {item.get('name')!r}: {exc}")
                 continue
-            created = _created(item)
             rules.append(
                 replace(
                     rule,
@@ -324,11 +328,19 @@ def all_rules(
 
 
 def _created(item: dict[str, Any]) -> datetime | None:
-    """A stored rule's creation time; None when the file holds none that reads."""
+    """A stored rule's creation time; None when the file holds none. A text that is no time,
+    or a time without a zone (which each machine would read in its own), is a RuleError."""
     value = item.get("created")
     if not isinstance(value, str):
         return None
     try:
-        return from_utc_iso(value)
+        when = from_utc_iso(value)
     except ValueError:
-        return None
+        raise RuleError(
+            f"created: {value!r} is not a time (write it as 2025-10-24T06:15:00Z)"
+        ) from None
+    if when is not None and when.utcoffset() is None:
+        raise RuleError(
+            f"created: {value!r} has no time zone (write it in UTC, as 2025-10-24T06:15:00Z)"
+        )
+    return when

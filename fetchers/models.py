@@ -26,6 +26,11 @@ def utc_iso(when: datetime | None) -> str | None:
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def seconds_iso(seconds: float | None) -> str | None:
+    """POSIX seconds (how the store keeps times) in the same UTC form; None stays None."""
+    return utc_iso(datetime.fromtimestamp(seconds, UTC)) if seconds is not None else None
+
+
 def from_utc_iso(text: str | None) -> datetime | None:
     """Read back what :func:`utc_iso` wrote."""
     if not text:

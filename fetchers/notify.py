@@ -132,9 +132,12 @@ def send_desktop(entry: AlertEntry, runner: Callable[..., Any] = subprocess.run)
 def url_host(url: str) -> str:
     """What may be said of a webhook URL in a log: its scheme and host, never its path,
     query or credentials (where such URLs keep their secret)."""
-    parts = urlsplit(url)
-    host = parts.hostname or "?"
-    port = f":{parts.port}" if parts.port else ""
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname or "?", f":{parts.port}" if parts.port else ""
+    except ValueError:  # a host that does not read, a port out of range: the scheme alone
+        scheme = url.partition(":")[0]
+        return f"{scheme if scheme.isalpha() else '?'}://?/…"
     return f"{parts.scheme}://{host}{port}/…"
 
 
@@ -250,11 +253,23 @@ class WebhookSender:
                     if post is None:
                         return
                     self._deliver(client, post)
+                except Exception as exc:  # the next alerts still go; the message may quote
+                    self.stats.failed += 1  # the URL, so only the error's kind is logged
+                    where = url_host(post.url) if post is not None else "?"
+                    log.error("webhook %s: not sent (%s)", where, type(exc).__name__)
                 finally:
                     self.queue.task_done()
 
     def _deliver(self, client: httpx.Client, post: Post) -> None:
         where = url_host(post.url)
+        try:
+            request = client.build_request("POST", post.url, json=post.body)
+        except (httpx.InvalidURL, httpx.HTTPError, ValueError) as exc:
+            # A URL no request can be made for (an IDNA host that does not encode, a URL
+            # too long) fails the same way at every try. Its message quotes the URL.
+            self.stats.failed += 1
+            log.warning("webhook %s: the alert cannot be sent: %s", where, type(exc).__name__)
+            return
         for attempt in range(self.retries + 1):
             if attempt:
                 wait = self.backoff * 2 ** (attempt - 1)
@@ -263,7 +278,7 @@ class WebhookSender:
                 self.sleep(wait)
             self.stats.attempts += 1
             try:
-                answer = client.post(post.url, json=post.body)
+                answer = client.send(request)
             except httpx.HTTPError as exc:  # its message may quote the URL: not logged
                 problem = type(exc).__name__
             else:

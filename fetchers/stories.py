@@ -394,20 +394,26 @@ class StoryIndex:
                 self._remember(item, vec, places, words, known)
 
     def drop(self, gone: Iterable[str]) -> None:
-        """Forget articles that are no longer stored; stories left empty go with them."""
+        """Forget articles that are no longer stored; stories left empty go with them. Each
+        story's members are filtered once, however many of them go (removing them one at a
+        time would walk a big story once for each)."""
+        leaving: dict[str, set[str]] = {}
         for ident in gone:
             sid = self.story_of.pop(ident, None)
             if sid is None:
                 continue
-            members = self.members.get(sid)
-            if members is not None:
-                members.remove(ident)
-                if not members:
-                    del self.members[sid]
-                    self._places.pop(sid, None)
+            leaving.setdefault(sid, set()).add(ident)
             doc = self._docs.pop(ident, None)
             if doc is not None:
                 self._forget(doc)
+        for sid, idents in leaving.items():
+            members = self.members.get(sid)
+            if members is None:
+                continue
+            members[:] = [i for i in members if i not in idents]
+            if not members:
+                del self.members[sid]
+                self._places.pop(sid, None)
 
     # -- the grouping ------------------------------------------------------------------------
     def _vector(self, item: Item) -> tuple[dict[str, float], frozenset[str], list[_Word]]:

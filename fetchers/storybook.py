@@ -9,7 +9,9 @@ stories, and a story with none left is gone.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import statistics
 import threading
 import time
@@ -24,7 +26,7 @@ import orjson
 
 from fetchers.atomic import write_derived
 from fetchers.heap import collector_paused
-from fetchers.models import utc_iso
+from fetchers.models import seconds_iso
 from fetchers.query import Record
 from fetchers.stories import WINDOW, Item, StoryIndex, terms
 
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("wirewatch.stories")
 FILE = "stories.json"
+REFUSED_SUFFIX = ".refused"  # a stories file refused, kept beside the rebuilt one
 FORMAT = 1
 # A writer's dashboard groups a cycle's articles in a thread, which shares the interpreter
 # with the screen: it works in slices of a few milliseconds and rests three times as long as
@@ -82,15 +85,27 @@ class Story:
             "outlets": self.outlets,
             "first_id": self.first_id,
             "first_source": self.first_source,
-            "first_seen": _iso(self.first_seen),
-            "last_seen": _iso(self.last_seen),
+            "first_seen": seconds_iso(self.first_seen or None),  # 0: no time known
+            "last_seen": seconds_iso(self.last_seen or None),
         }
 
 
-def _iso(seconds: float) -> str | None:
-    from datetime import UTC, datetime
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(f"{key!r} is written twice")
+        self.key = key
 
-    return utc_iso(datetime.fromtimestamp(seconds, UTC)) if seconds else None
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refused when a key is written twice (the JSON parsers keep the last)."""
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return out
 
 
 class StoryBook:
@@ -100,14 +115,20 @@ class StoryBook:
     def __init__(self, data_dir: Path) -> None:
         self.path = data_dir / FILE
         self.index: StoryIndex | None = None
+        self.refused = False  # the file was refused: `save` sets it aside before writing
         self._lock = threading.Lock()  # one update at a time, whichever thread runs it
 
     # -- the file ------------------------------------------------------------------------------
     def _load_file(self) -> dict[str, list[str]] | None:
-        """The saved stories, or None when the file is missing or not one this version wrote."""
+        """The saved stories, or None when the file is missing or not one this version wrote.
+        A story id or an article id written twice is refused (logged, and the file set aside
+        before the writer replaces it): taking one of the two would drop the other's
+        articles from their story without a word."""
         try:
-            data = orjson.loads(self.path.read_bytes())
-        except (OSError, orjson.JSONDecodeError):
+            data = json.loads(self.path.read_bytes(), object_pairs_hook=_unique_keys)
+        except (OSError, ValueError, RecursionError) as exc:
+            if isinstance(exc, _DuplicateKey):
+                self._refuse(f"{exc.key!r} is written twice")
             return None
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             return None
@@ -115,16 +136,41 @@ class StoryBook:
         if not isinstance(stories, dict):
             return None
         out: dict[str, list[str]] = {}
+        placed: set[str] = set()
         for sid, ids in stories.items():
             if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
                 return None
+            for ident in ids:
+                if ident in placed:
+                    self._refuse(f"article {ident!r} is listed twice")
+                    return None
+                placed.add(ident)
             out[sid] = ids
         return out
 
+    def _refuse(self, fault: str) -> None:
+        self.refused = True
+        log.error(
+            "%s: %s; the stories are grouped again from the stored articles (the file is "
+            "kept as %s)",
+            self.path,
+            fault,
+            self.path.name + REFUSED_SUFFIX,
+        )
+
     def save(self) -> bool:
-        """Write the stories (False when the disk refused: the next update tries again)."""
+        """Write the stories (False when the disk refused: the next update tries again). A
+        refused file is moved aside first, never overwritten."""
         if self.index is None:
             return False
+        if self.refused:
+            try:
+                os.replace(self.path, self.path.with_name(self.path.name + REFUSED_SUFFIX))
+            except FileNotFoundError:
+                pass
+            except OSError:
+                return False
+            self.refused = False
         body = {"format": FORMAT, "stories": self.index.members}
         return write_derived(self.path, orjson.dumps(body))
 

@@ -715,3 +715,77 @@ async def test_a_rule_on_the_stories_fires_once_the_cycle_is_grouped(
     config.settings.story_spikes = False
     await cycle(config, data, clock)
     assert fired(data) == [("Shared", DEAL_COPIES[1], "Herald")]
+
+
+def test_a_stored_rule_created_without_a_time_zone_is_refused_and_kept(tmp_path: Path) -> None:
+    """A creation time without a zone would be read in whatever zone the machine has: the
+    rule is refused with the key at fault named, and alerts.json keeps it as it was."""
+    written = (
+        '{"rules": [{"id": "n1", "name": "Naive", "query": "tariff",'
+        ' "created": "2025-10-24T06:15:00"},'
+        ' {"id": "z1", "name": "Zoned", "query": "tariff", "created": "2025-10-24T06:15:00Z"}],'
+        ' "muted": []}'
+    )
+    (tmp_path / "alerts.json").write_text(written)
+    book = RuleBook(tmp_path)
+    rules, _muted, problems = book.load_with_problems(NOW)
+    assert [r.name for r in rules] == ["Zoned"]
+    assert rules[0].created == datetime(2025, 10, 24, 6, 15, tzinfo=UTC)
+    (problem,) = problems
+    assert "'Naive'" in problem and "created" in problem and "time zone" in problem
+    book.set_muted(rules[0], True)  # a write keeps the refused rule as it was
+    kept = json.loads((tmp_path / "alerts.json").read_text())["rules"]
+    assert kept[0] == json.loads(written)["rules"][0]
+
+
+def test_each_rule_is_parsed_at_most_once_a_cycle_and_a_fixed_one_once_in_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check after a cycle and the one after its grouping share the cycle's parse of each
+    rule; a rule whose answer neither the clock nor the stories change (a stored one too)
+    is parsed once, until alerts.json changes."""
+    import fetchers.alerting
+    import fetchers.alertrules
+    from fetchers.storybook import StoryBook
+
+    data, clock = tmp_path / "d", [NOW]
+    rules = [
+        {"name": "Plain", "query": "tariff"},
+        {"name": "Recent", "query": "tariff since:6h"},
+        {"name": "Wide", "query": "tariff outlets:>=2"},
+    ]
+    config = config_with(tmp_path, "http://127.0.0.1:9/", rules)
+    RuleBook(data).add({"name": "Stored", "query": "semiconductor"}, NOW)
+    parsed: list[str] = []
+    for module in (fetchers.alerting, fetchers.alertrules):
+        parse = module.parse_query
+
+        def counted(text: str, *args: object, _parse=parse, **kwargs: object):  # type: ignore[no-untyped-def]
+            parsed.append(text)
+            return _parse(text, *args, **kwargs)
+
+        monkeypatch.setattr(module, "parse_query", counted)
+    with Store(data, writer=True) as store:
+        desk = AlertDesk(config, store, data, lambda: clock[0])
+        book = StoryBook(data)
+        for n in range(3):
+            clock[0] = NOW + timedelta(minutes=n)
+            batch = [
+                Article(id=f"c{n}-{source}", source=source, title="Tariff and semiconductor talks",
+                        published=clock[0], fetched=clock[0])
+                for source in ("Wire", "Other")
+            ]  # fmt: skip
+            ids = store.add_batch(batch)
+            book.update(store, ids, removed=False)
+            parsed.clear()
+            desk.check(ids)
+            desk.check_grouped(ids, book)
+            # the config's fixed rule was parsed as the config loaded, the stored one as
+            # alerts.json was first read; the clock's and the stories' once a cycle
+            first = ["semiconductor"] if n == 0 else []
+            assert sorted(parsed) == [*first, "tariff outlets:>=2", "tariff since:6h"]
+        RuleBook(data).add({"name": "Chips", "query": "chip"}, NOW)  # read once more
+        parsed.clear()
+        desk.check(ids)
+        assert sorted(parsed) == ["chip", "semiconductor", "tariff since:6h"]
+    assert {name for name, _title, _source in fired(data)} >= {"Plain", "Recent", "Wide"}

@@ -34,6 +34,7 @@ from tui.app import WirewatchApp
 from tui.messages import AlertsArrived, QueryDone, RulesChanged, StoriesRead, Trended
 from tui.screens.alerts import AlertsScreen, RuleForm, WatchedItem
 from tui.screens.dashboard import DashboardScreen
+from tui.widgets.article import ArticleView
 
 
 def fire(data: Path, *entries: dict[str, Any]) -> list[AlertEntry]:
@@ -181,6 +182,71 @@ async def test_enter_on_an_alert_shows_its_article_even_when_the_filter_hides_it
         assert dashboard.query_text == ""
         assert dashboard.headlines.current_id == target
         assert app.focused is dashboard.headlines
+
+
+async def test_enter_on_an_alert_in_the_stories_shows_its_article_in_its_story(
+    tmp_path: Path,
+) -> None:
+    newsroom_data(tmp_path)
+    app = make_app(tmp_path)
+    async with piloted(app) as pilot:
+        await seen(app).wait_for(StoriesRead)
+        dashboard = await settle(app, pilot, want=4)
+        await first_look(app)
+        since = seen(app).mark()
+        fire(tmp_path / "data", {"title": "Trump Lowers Tariffs on Korea", "article": "a1"})
+        await seen(app).wait_for(AlertsArrived, since=since)
+        since = seen(app).mark()
+        await pilot.press("S")  # the stories, filtered to the one Reuters is not in
+        await seen(app).wait_for(QueryDone, lambda m: m.shelf is not None, since=since)
+        dashboard.set_filter("source:NHK")
+        await seen(app).wait_for(QueryDone, lambda m: m.generation == dashboard.generation)
+        headlines, shelf = dashboard.headlines, dashboard.session.shelf
+        assert shelf is not None and headlines.story_rows
+        korea = shelf.story_of("a1")
+        assert korea is not None and korea not in headlines.ids
+        await open_alerts(app, pilot)
+        since = seen(app).mark()
+        await pilot.press("enter")
+        await seen(app).wait_for(ArticleView.Loaded, lambda m: m.article_id == "a1", since=since)
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen) and dashboard.query_text == ""
+        assert headlines.story_rows and headlines.current_id == korea
+        assert dashboard.article_view.article_id == "a1"  # not the story's first report
+        # with its story on screen and another row highlighted: no new query, the same
+        await pilot.press("home")
+        await pilot.pause()
+        assert headlines.current_id != korea
+        await open_alerts(app, pilot)
+        since = seen(app).mark()
+        await pilot.press("enter")
+        await seen(app).wait_for(ArticleView.Loaded, lambda m: m.article_id == "a1", since=since)
+        await pilot.pause()
+        assert headlines.current_id == korea and dashboard.article_view.article_id == "a1"
+
+
+async def test_an_article_no_story_holds_yet_shows_in_the_headlines(tmp_path: Path) -> None:
+    """Stories read before an article was grouped do not hold it: enter on its alert shows
+    it among the articles rather than finding nothing."""
+    from fetchers.storybook import StoryShelf
+
+    newsroom_data(tmp_path)
+    app = make_app(tmp_path)
+    async with piloted(app) as pilot:
+        await seen(app).wait_for(StoriesRead)
+        dashboard = await settle(app, pilot, want=4)
+        shelf = dashboard.session.shelf
+        assert shelf is not None
+        dashboard.session.shelf = StoryShelf([s for s in shelf.stories if "a3" not in s.articles])
+        since = seen(app).mark()
+        await pilot.press("S")
+        await seen(app).wait_for(QueryDone, lambda m: m.shelf is not None, since=since)
+        await pilot.pause()
+        since = seen(app).mark()
+        dashboard.show_article("a3")
+        await seen(app).wait_for(QueryDone, lambda m: m.shelf is None, since=since)
+        await pilot.pause()
+        assert not dashboard.headlines.story_rows and dashboard.headlines.current_id == "a3"
 
 
 async def test_rules_are_added_edited_muted_and_removed_and_kept(tmp_path: Path) -> None:

@@ -164,3 +164,47 @@ def test_an_events_count_asks_the_stories(tmp_path: Path) -> None:
     finally:
         session.close()
         session.store.close()
+
+
+async def test_when_the_poll_loop_ends_the_dashboard_no_longer_polls_and_r_polls_again(
+    tmp_path: Path,
+) -> None:
+    """A poll loop that fails is said, leaves the dashboard not polling (`r` does not wait
+    for a poller that will never come), and `r` starts it again."""
+    from textual.worker import Worker, WorkerState
+
+    def loop_ended(message: Worker.StateChanged) -> bool:
+        worker = message.worker
+        return worker.name == "_poll_loop" and message.state == WorkerState.ERROR
+
+    app = make_app(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        await seen(app).wait_for(PollerReady)
+        await pilot.pause()
+        dashboard = dash(app)
+        assert dashboard.polling
+        poller = app.session.newsroom.poller  # type: ignore[union-attr]
+        assert poller is not None
+        lease = poller.lease
+
+        async def broken(force: bool = False) -> set[str]:
+            raise RuntimeError("the lease table is gone")
+
+        since = seen(app).mark()
+        poller.lease = broken  # type: ignore[method-assign]
+        await seen(app).wait_for(Worker.StateChanged, loop_ended, since=since)
+        await pilot.pause()
+        assert not dashboard.polling
+        assert any("the lease table is gone" in str(n.message) for n in app._notifications)
+        poller.lease = lease  # type: ignore[method-assign]
+        await pilot.press("r")
+        assert dashboard.polling
+        session = app.session
+        assert session is not None
+        for _ in range(3000):  # the poll thread's loop runs again
+            if session._poll_loop is not None:
+                break
+            await pilot.pause(0.01)
+        since = seen(app).mark()
+        await pilot.press("r")  # and a cycle runs in it
+        await seen(app).wait_for(CycleDone, since=since)

@@ -4,13 +4,16 @@ pane's other outlets, and the mark and word diff of a headline its source revise
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from textual.pilot import Pilot
 
+from fetchers.store import Store
 from tests.conftest import (
     REVISED_TITLE,
     dash,
+    make,
     make_app,
     newsroom_data,
     piloted,
@@ -24,6 +27,7 @@ from tui.screens.dashboard import DashboardScreen
 from tui.screens.picker import PickerScreen
 from tui.screens.revisions import RevisionsScreen
 from tui.widgets.article import ArticleView
+from tui.widgets.headlines import HeadlineList
 
 
 async def opened(app: WirewatchApp, pilot: Pilot) -> DashboardScreen:
@@ -82,25 +86,39 @@ async def test_stories_show_outlets_and_first_report_and_open_in_time_order(
         assert not headlines.story_rows and len(headlines.ids) >= 4
 
 
-async def test_story_rows_look_up_their_articles_once_until_a_mark_changes(
+def count_store_reads_on_this_thread(store: object) -> list[str]:
+    """The store's reads made on the calling (the screen's) thread, as they happen: on
+    PostgreSQL each is a query."""
+    screen_thread = threading.get_ident()
+    asked: list[str] = []
+    for name in ("get", "record", "records", "iter_articles"):
+        method = getattr(store, name)
+
+        def counted(*args, _name=name, _method=method, **kwargs):  # type: ignore[no-untyped-def]
+            if threading.get_ident() == screen_thread:
+                asked.append(_name)
+            return _method(*args, **kwargs)
+
+        setattr(store, name, counted)
+    return asked
+
+
+async def test_repaints_and_mark_changes_read_nothing_from_the_store_on_the_screens_thread(
     tmp_path: Path,
 ) -> None:
     newsroom_data(tmp_path)
     app = make_app(tmp_path)
     async with piloted(app) as pilot:
-        await opened(app, pilot)
-        dashboard = await story_rows(app, pilot)
+        dashboard = await opened(app, pilot)
         headlines = dashboard.headlines
-        source = headlines._source
-        asked: list[str] = []
-        looked_up = source.record
-
-        def counted(ident: str):  # type: ignore[no-untyped-def]
-            asked.append(ident)
-            return looked_up(ident)
-
-        source.record = counted  # type: ignore[method-assign]
-        for _ in range(3):  # repaints: the rows' marks are kept
+        asked = count_store_reads_on_this_thread(dashboard.session.store)
+        for _ in range(3):  # repaints of article rows, one of them revised by its source
+            headlines.refresh()
+            await pilot.pause()
+        revised = next(x for x in screen_text(app).splitlines() if REVISED_TITLE[:30] in x)
+        assert revised.lstrip("│ ").startswith("+~") and asked == []
+        dashboard = await story_rows(app, pilot)
+        for _ in range(3):  # and of story rows, with their marks
             headlines.refresh()
             await pilot.pause()
         assert "outlets" in screen_text(app) and asked == []
@@ -112,9 +130,28 @@ async def test_story_rows_look_up_their_articles_once_until_a_mark_changes(
         dashboard._set_marks(list(korea.articles), read=True)
         await seen(app).wait_for(MarksChanged, since=since)
         await pilot.pause()
-        assert sorted(set(asked)) == sorted(korea.articles)  # only that story's, once more
         line = next(x for x in screen_text(app).splitlines() if "3 outlets" in x)
-        assert not line.lstrip("│ ").startswith("+")
+        assert not line.lstrip("│ ").startswith("+")  # read again, in the marks' thread
+        assert asked == []
+
+
+async def test_rows_scrolled_to_are_read_in_a_thread_and_then_drawn(tmp_path: Path) -> None:
+    """Rows far from those the filter's answer came with are read in the pane's thread
+    when it scrolls to them, never on the screen's."""
+    with Store(tmp_path / "data", writer=True) as store:
+        store.add_batch([make(n) for n in range(400)])
+    app = make_app(tmp_path)
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=400)
+        headlines = dashboard.headlines
+        assert "Headline 0 about" not in screen_text(app)
+        asked = count_store_reads_on_this_thread(dashboard.session.store)
+        since = seen(app).mark()
+        await pilot.press("G")  # to the oldest, hundreds of rows away
+        await seen(app).wait_for(HeadlineList.RowsRead, since=since)
+        await pilot.pause()
+        assert headlines.current_id == "Wire-0"
+        assert "Headline 0 about tariffs" in screen_text(app) and asked == []
 
 
 async def test_outlets_and_story_filters_work_in_the_prompt(tmp_path: Path) -> None:

@@ -130,6 +130,37 @@ def test_an_unreachable_hook_never_logs_its_url(caplog: pytest.LogCaptureFixture
     hooks.close()
 
 
+@pytest.mark.parametrize(
+    "bad",
+    [
+        f"http://me:{SECRET}@exa\u00admple.example/hook",  # httpx: an invalid IDNA host
+        f"http://me:{SECRET}@xn--.example/hook",  # the idna codec's own error
+        f"http://hooks.example/{SECRET}/" + "x" * 70_000,  # httpx: URL too long
+    ],
+)
+def test_a_url_no_request_can_be_built_for_is_logged_and_the_next_alert_still_goes(
+    receiver: Receiver,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+    bad: str,
+) -> None:
+    died: list[threading.ExceptHookArgs] = []
+    monkeypatch.setattr(threading, "excepthook", died.append)
+    waits: list[float] = []
+    hooks = sender(waits)
+    with caplog.at_level(logging.INFO, logger="wirewatch"):
+        assert hooks.submit(bad, {"n": 1})
+        assert hooks.submit(receiver.url("/hook"), {"n": 2})
+        assert hooks.drain(10)
+    assert died == []  # the delivery thread lives on
+    assert receiver.posts == [("/hook", {"n": 2})]
+    assert hooks.stats.failed == 1 and hooks.stats.sent == 1 and waits == []  # not retried
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "cannot be sent" in logged and "http://" in logged
+    assert SECRET not in logged and "me:" not in logged
+    hooks.close()
+
+
 def test_the_queue_is_bounded_and_submit_never_waits(receiver: Receiver) -> None:
     gate = threading.Event()
     hooks = WebhookSender(limit=2, sleep=lambda s: None)

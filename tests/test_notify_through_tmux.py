@@ -14,12 +14,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 WRITER = """
-import sys, time
+import sys
 from fetchers.notify import terminal_sequences
 sys.stdout.write(terminal_sequences("wirewatch: Tariff", "Deal reached \\x1b[31m(Yonhap)"))
 sys.stdout.flush()
-time.sleep(1.5)
+sys.stdin.readline()  # the pane stays open until enter is pressed in the outer terminal
 """
+NINE = b"\x1b]9;wirewatch: Tariff: Deal reached (Yonhap)\x07"
+SEVEN = b"\x1b]777;notify;wirewatch: Tariff;Deal reached (Yonhap)\x07"
 
 
 def test_osc_9_and_777_reach_the_terminal_outside_tmux(tmp_path: Path) -> None:
@@ -42,9 +44,13 @@ def test_osc_9_and_777_reach_the_terminal_outside_tmux(tmp_path: Path) -> None:
     )
     os.close(follower)
     seen = b""
+    pressed = False
     deadline = time.monotonic() + 20
     try:
         while time.monotonic() < deadline and proc.poll() is None:
+            if not pressed and NINE in seen and SEVEN in seen:
+                os.write(leader, b"\r")  # both arrived: enter, and the pane closes
+                pressed = True
             ready, _, _ = select.select([leader], [], [], 0.2)
             if ready:
                 try:
@@ -56,6 +62,7 @@ def test_osc_9_and_777_reach_the_terminal_outside_tmux(tmp_path: Path) -> None:
             proc.kill()
         proc.wait(timeout=10)
         os.close(leader)
-    assert b"\x1b]9;wirewatch: Tariff: Deal reached (Yonhap)\x07" in seen
-    assert b"\x1b]777;notify;wirewatch: Tariff;Deal reached (Yonhap)\x07" in seen
+    assert NINE in seen
+    assert SEVEN in seen
+    assert pressed and proc.returncode == 0  # closed by the key, not killed at the deadline
     assert b"Ptmux" not in seen  # unwrapped by tmux, not shown as text

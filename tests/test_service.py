@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -13,40 +12,7 @@ import pytest
 
 from fetchers.store import Store
 from tests.conftest import FeedServer, Route, rss
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def start_poller(config: Path, data: Path, log: Path) -> subprocess.Popen[str]:
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tui",
-            "--config",
-            str(config),
-            "--data-dir",
-            str(data),
-            "poll",
-            "--log",
-            str(log),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def wait_for(predicate, timeout: float = 15.0) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
+from tests.pollers import ROOT, start_poller, wait_for
 
 
 def feed(n: int, count: int) -> bytes:

@@ -10,7 +10,7 @@ import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fetchers.models import Article
+from fetchers.models import Article, from_utc_iso, seconds_iso, utc_iso
 from fetchers.query import Record
 from fetchers.store import Store
 from fetchers.store.codec import (
@@ -146,3 +146,12 @@ def test_a_store_opens_a_data_dir_written_in_the_documents_of_before(tmp_path: P
     assert orjson.loads((tmp_path / "rows-2025-10-24.json").read_bytes())[1] == row
     assert from_doc is not None and from_doc.author == "Kim" and from_doc.tags == ["korea"]
     assert from_doc.listed == datetime(2025, 10, 24, 6, tzinfo=UTC)
+
+
+def test_stored_seconds_are_written_in_the_one_utc_form_of_the_json_contract() -> None:
+    """Times kept as POSIX seconds (the store's, the stories') leave in the form every JSON
+    file and `--json` line uses, and read back as the same instant."""
+    moment = datetime(2025, 10, 24, 6, 15, 30, 900_000, tzinfo=UTC)
+    assert seconds_iso(moment.timestamp()) == "2025-10-24T06:15:30Z" == utc_iso(moment)
+    assert from_utc_iso(seconds_iso(moment.timestamp())) == moment.replace(microsecond=0)
+    assert seconds_iso(0.0) == "1970-01-01T00:00:00Z" and seconds_iso(None) is None

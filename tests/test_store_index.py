@@ -17,32 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fetchers.models import Article
-from fetchers.query import Query, Record, parse_query
+from fetchers.query import Record, parse_query
 from fetchers.store import ArticleStore, Store
 from fetchers.store.texts import TextReader
 from tests.conftest import StoreOpener
-
-NOW = datetime(2025, 10, 24, 8, tzinfo=UTC)
-WORDS = [
-    "tariff",
-    "tariffs",
-    "antitariff",
-    "apec",
-    "summit",
-    "gyeongju",
-    "관세를",
-    "관세",
-    "u.s.",
-    "$350",
-    "billion",
-    "lee",
-    "trump",
-    "lutnick",
-    "東京",
-    "seoul-based",
-]
-SOURCES = ["Yonhap", "Korea Herald", "BBC"]
-TAGS = ["korea", "world", "apec"]
+from tests.querycheck import NOW, articles, check_queries, queries
 
 
 def wait_for_index(store: ArticleStore) -> None:
@@ -52,79 +31,9 @@ def wait_for_index(store: ArticleStore) -> None:
     assert store.word_index_ready
 
 
-def scan(store: Store, query: Query) -> list[str]:
-    """The reference: every article, in date order, checked one by one with its full text."""
-    return [
-        i
-        for i in store.query_ids()
-        if query.matches(store.record(i), text_of=lambda r: store.text(r.id))
-    ]
-
-
-articles = st.lists(
-    st.tuples(
-        st.lists(st.sampled_from(WORDS), min_size=1, max_size=6),
-        st.sampled_from(SOURCES),
-        st.sampled_from(TAGS),
-        st.integers(min_value=0, max_value=96 * 60),
-        st.sampled_from([None, "ko", "en-GB"]),
-        st.one_of(st.none(), st.lists(st.sampled_from(WORDS), min_size=1, max_size=8)),
-    ),
-    min_size=1,
-    max_size=40,
-)
-terms = st.one_of(
-    st.sampled_from(WORDS).map(lambda w: w[: max(1, len(w) - 2)]),
-    st.sampled_from(WORDS),
-    st.tuples(st.sampled_from(WORDS), st.sampled_from(WORDS)).map(lambda p: f'"{p[0]} {p[1]}"'),
-    st.sampled_from(SOURCES).map(lambda s: f'source:"{s}"'),
-    st.sampled_from(TAGS).map(lambda t: f"tag:{t}"),
-    st.sampled_from(["since:1d", "since:3h", "before:2d", "lang:ko", "lang:en", "is:unread"]),
-    st.sampled_from(WORDS).map(lambda w: f"title:{w[: max(1, len(w) - 1)]}"),
-    st.sampled_from(["story:s00000000000a", "outlets:>=2", "outlets:1", "outlets:>3"]),
-)
-
-
-class EveryThirdInAStory:
-    """Stories for story: and outlets: terms: a0, a3, a6 … share one; outlets vary by id."""
-
-    @staticmethod
-    def _number(ident: str) -> int:
-        return int(ident[1:]) if ident[1:].isdigit() else len(ident)
-
-    def story_of(self, ident: str) -> str | None:
-        return "s00000000000a" if self._number(ident) % 3 == 0 else None
-
-    def outlets_of(self, ident: str) -> int:
-        return self._number(ident) % 4 + 1
-
-
-queries = st.lists(st.tuples(st.sampled_from(["", "-", "OR "]), terms), min_size=1, max_size=4).map(
-    lambda parts: " ".join(f"{op}{t}" for op, t in parts).removeprefix("OR ").lstrip("-") or "x"
-)
-
-
 def without_search_index(folder: Path) -> None:
     for name in ("search.sqlite", "search.sqlite-wal", "search.sqlite-shm"):
         (folder / name).unlink(missing_ok=True)
-
-
-def check_queries(store: Store, texts: list[str], limit: int | None) -> int:
-    """Every query gives what checking every article gives; returns how many were run."""
-    run = 0
-    for text in texts:
-        try:
-            query = parse_query(
-                text.replace("OR OR", "OR").removesuffix(" OR"),
-                NOW,
-                stories=EveryThirdInAStory(),
-            )
-        except ValueError:
-            continue
-        expected = scan(store, query)
-        assert store.query_ids(query, limit) == expected[:limit], text
-        run += 1
-    return run
 
 
 @settings(

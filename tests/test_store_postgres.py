@@ -29,7 +29,7 @@ from fetchers.store.postgres import store as pg_module
 from fetchers.store.postgres.store import PostgresStore
 from tests.conftest import make, write_config
 from tests.pgserver import PASSWORD, PgServer
-from tests.test_store_index import NOW, articles, check_queries, queries
+from tests.querycheck import NOW, articles, check_queries, queries
 from tui import cli
 
 

@@ -304,6 +304,40 @@ def test_a_deleted_stories_file_is_rebuilt_from_the_store(
     assert json.loads(path.read_text())["format"] == 1
 
 
+@pytest.mark.parametrize("twice", ["story", "article"])
+def test_a_stories_file_with_an_id_written_twice_is_refused_and_kept_aside(
+    story_desk, tmp_path: Path, capsys, twice: str
+) -> None:
+    """A story id twice (JSON keeps the last: the first one's articles would leave their
+    story unsaid) or an article in two places: said, grouped again from the store, and the
+    file moved aside, not overwritten, when the writer saves the stories."""
+    where, routes = story_desk
+    routes["/herald.xml"].body = rss(HERALD)
+    assert _run(capsys, *where, "refresh")[0] == 0
+    _, kept, _ = _run(capsys, *where, "stories", "--json")
+    deal = next(s for s in kept if s["outlets"] == 2)
+    quake = next(s for s in kept if s["outlets"] == 1)
+    first, second = deal["articles"]
+    if twice == "story":
+        stories = f'"{deal["id"]}": ["{first}"], "{deal["id"]}": ["{second}"]'
+    else:
+        stories = f'"{deal["id"]}": ["{first}", "{second}"], "x": ["{second}"]'
+    quakes = json.dumps(quake["articles"])
+    written = f'{{"format": 1, "stories": {{{stories}, "{quake["id"]}": {quakes}}}}}'
+    path = tmp_path / "d" / "stories.json"
+    path.write_text(written)
+    _, read, said = _run(capsys, *where, "stories", "--json")
+    assert sorted(a for s in read for a in s["articles"]) == sorted(
+        [first, second, *quake["articles"]]
+    )
+    assert [len(s["articles"]) for s in read] == [len(s["articles"]) for s in kept]
+    assert "stories.json: " in said and " twice; the stories are grouped again" in said
+    assert path.read_text() == written  # a reader changes nothing
+    assert _run(capsys, *where, "refresh")[0] == 0  # the writer saves the stories anew
+    assert (tmp_path / "d" / "stories.json.refused").read_text() == written
+    assert json.loads(path.read_text())["format"] == 1
+
+
 # -- the grouping of a fixed, seeded set: faster code must group exactly the same --------------
 PLACE_NAMES = ["Seoul", "South Korea", "Tokyo", "Japan", "the United States", "U.S.", "Beijing"]
 PLACE_NAMES += ["Washington", "Taiwan", "Morocco", "Kyiv", "Moscow", "the EU", "North Korea", "UK"]
@@ -371,6 +405,33 @@ def test_a_fixed_seeded_set_is_grouped_exactly_as_pinned() -> None:
         restarted.add(cycle)
     assert digest(running) == (1646, "8a77ca4577363a84")
     assert digest(restarted) == (1645, "1d9479f637fa86de")  # word rarity restarts from the window
+
+
+class CountedId(str):
+    """An article id that counts how often it is compared for equality."""
+
+    compared = 0
+
+    def __eq__(self, other: object) -> bool:
+        CountedId.compared += 1
+        return str.__eq__(self, other)
+
+    __hash__ = str.__hash__
+
+
+def test_dropping_most_of_a_big_story_walks_its_members_once() -> None:
+    """Retention drops the older articles of a long-running story: its members are gone
+    through once, not once for each article that goes."""
+    index = StoryIndex()
+    ids = [CountedId(f"a{n}") for n in range(4000)]
+    index.restore({"s1": list(ids), "s2": [CountedId("b0")]}, [])
+    CountedId.compared = 0
+    index.drop([CountedId(f"a{n}") for n in range(3999, 999, -1)])  # newest first, 3,000
+    assert CountedId.compared <= 2 * len(ids)
+    assert index.members == {"s1": ids[:1000], "s2": ["b0"]}
+    assert index.story_of["a0"] == "s1" and "a3999" not in index.story_of
+    index.drop([*ids[:1000], "not stored"])
+    assert index.members == {"s2": ["b0"]} and "s1" not in index.story_of.values()
 
 
 def test_a_big_first_refresh_leaves_the_first_grouping_to_a_long_running_writer(

@@ -12,6 +12,7 @@ from fetchers.alertfeed import NewAlerts
 from fetchers.models import Article, Event, SourceHealth
 from fetchers.storybook import StoryShelf
 from tui.alertdata import AlertsView, Watched
+from tui.rows import Rows
 from tui.session import CountBy, Matches, Reload, Session
 
 
@@ -33,6 +34,12 @@ class PollerReady(Message):
 
 
 @dataclass
+class PollingStopped(Message):
+    """The newsroom's poll loop in this dashboard has ended (closed, or failed: its worker's
+    error is reported apart)."""
+
+
+@dataclass
 class CycleDone(Message):
     """A poll cycle of this dashboard's newsroom finished: what it added and removed, and every
     source's health after it."""
@@ -48,6 +55,7 @@ class ViewerReloaded(Message):
     """A viewer's look at the store another process writes."""
 
     reload: Reload
+    rows: Rows  # the rows about the screen, read again (marks change in other processes)
 
 
 @dataclass
@@ -59,6 +67,7 @@ class QueryDone(Message):
     matches: Matches
     words: list[str]
     shelf: StoryShelf | None = None  # the stories `matches.stories` are of
+    rows: Rows | None = None  # the rows about the place the pane keeps, read in the thread
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, QueryDone)
@@ -66,9 +75,10 @@ class QueryDone(Message):
 
 @dataclass
 class MarksChanged(Message):
-    """These articles' read or starred marks changed."""
+    """These articles' read or starred marks changed: their rows, read again."""
 
     ids: list[str]
+    rows: Rows
 
 
 @dataclass

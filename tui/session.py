@@ -31,6 +31,7 @@ from fetchers.store import ArticleStore, StoreLocked
 from fetchers.store.factory import open_store
 from fetchers.storybook import StoryBook, StoryDesk, StoryShelf
 from fetchers.suggest import Suggestions, scan
+from tui.rows import Rows, read_rows, reread
 
 T = TypeVar("T")
 FIRST_PAINT_ARTICLES = 2000  # opened first, so the screen fills before the whole store loads
@@ -136,6 +137,16 @@ class Session:
     def record(self, ident: str) -> Record | None:
         """The article as the store holds it (on the UI thread, as `get`)."""
         return self.store.record(ident)
+
+    def rows(self, ids: list[str], shelf: StoryShelf | None) -> Rows:
+        """(In a thread.) What the headlines pane draws for these ids (of stories in
+        `shelf` when given)."""
+        return read_rows(self.store, ids, shelf)
+
+    def reread(self, ids: list[str]) -> Rows:
+        """(In a thread.) These articles' rows and their stories' marks, after their marks
+        changed."""
+        return reread(self.store, ids, self.shelf)
 
     # -- loading ----------------------------------------------------------------------------
     def load_rest(self) -> None:

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
 from typing import Any
 
-from fetchers.models import utc_iso
+from fetchers.models import seconds_iso
 from fetchers.query import Record
 from fetchers.store.codec import StagedArticle, article_of, doc_of, record_from_doc
 from fetchers.store.errors import StoreError
@@ -97,19 +96,15 @@ def _text_history_reader(store: ArticleStore, key: str) -> Callable[[str], list[
     return store.text_revisions
 
 
-def _seconds_iso(seconds: float | None) -> str | None:
-    return utc_iso(datetime.fromtimestamp(seconds, UTC)) if seconds is not None else None
-
-
 def _staged(
     record: Record, key: str, text: str | None, revisions: list[dict[str, Any]]
 ) -> StagedArticle:
     """The article as the target stores it: its document as the source wrote it."""
     doc = doc_of(article_of(record))
     fetched = getattr(record, "_fetched", None)  # the ISO text as stamped, when still text
-    doc["fetched"] = fetched if isinstance(fetched, str) else _seconds_iso(record.fetched)
+    doc["fetched"] = fetched if isinstance(fetched, str) else seconds_iso(record.fetched)
     if record.revised is not None:
-        doc["revised"] = _seconds_iso(record.revised)
+        doc["revised"] = seconds_iso(record.revised)
     if revisions:
         doc["revisions"] = revisions
     if key == KEPT:  # kept by a TinyDB store's retention: back to the day it was fetched

@@ -41,7 +41,7 @@ import orjson
 from fetchers import liveness
 from fetchers.atomic import atomic_write_bytes, remove_stale_temps, stat_signature
 from fetchers.heap import collector_paused
-from fetchers.models import Article, SourceHealth, utc_iso
+from fetchers.models import Article, SourceHealth, seconds_iso, utc_iso
 from fetchers.query import Query, Record
 from fetchers.store import shardmap, shards
 from fetchers.store.codec import (
@@ -1020,7 +1020,7 @@ class Store:
         inline text of a kept article) as it is; seen when stored, else when fetched."""
         seen = had[1]
         if seen is None and record.fetched is not None:
-            seen = utc_iso(datetime.fromtimestamp(record.fetched, UTC))
+            seen = seconds_iso(record.fetched)
         if record.id in self._texts.inline or not record.text_ref:
             return {"seen": seen, "text": had[0]}
         return {"seen": seen, "text_ref": list(record.text_ref)}

@@ -20,6 +20,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
@@ -46,6 +47,7 @@ from tui.messages import (
     LinkOpened,
     MarksChanged,
     PollerReady,
+    PollingStopped,
     QueryDone,
     RevisionsRead,
     StoreLoaded,
@@ -53,6 +55,7 @@ from tui.messages import (
     TookOver,
     ViewerReloaded,
 )
+from tui.rows import Place, around
 from tui.screens.alerts import AlertChoice, AlertsScreen
 from tui.screens.events import EventChoice, EventForm, EventsScreen
 from tui.screens.help import HelpScreen
@@ -116,6 +119,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         self._reload_timer: Timer | None = None
         self._release_keys = lambda: None
         self.polling = False  # the newsroom's poll loop runs here
+        self._poll_ended = False  # it ran here and has ended (closed, or failed)
         self.story_view = False  # the headlines pane lists stories (S)
         self.alerts = AlertWatch()
         self.alert_data = AlertData(session)
@@ -239,7 +243,18 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         self.generation += 1
         shelf = self.session.shelf if self.story_view else None
         events = self.events if self._recount else None
-        self._query(self.generation, query, events, self.sort, shelf)
+        try:
+            headlines = self.headlines
+        except NoMatches:  # the screen is closing: no pane to fill
+            return
+        place = Place(
+            headlines.current_id,
+            headlines.cursor,
+            headlines.cursor - int(headlines.scroll_y),
+            headlines.scrollable_content_region.height or self.app.size.height,
+            keep=(shelf is not None) == headlines.story_rows,
+        )
+        self._query(self.generation, query, events, self.sort, place, shelf)
 
     @work(thread=True, group="query", exclusive=True, exit_on_error=False)
     def _query(
@@ -248,10 +263,17 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         query: Query,
         events: list[Event] | None,
         sort: SortOrder,
+        place: Place,
         shelf: StoryShelf | None = None,
     ) -> None:
+        """The matches, and the rows the pane will show of them (read here, not while
+        drawing)."""
         matches = self.session.matches(query, events, sort, shelf)
-        self.post_message(QueryDone(generation, matches, query.words, shelf))
+        if shelf is not None and matches.stories is not None:
+            rows = self.session.rows(around(matches.stories, place), shelf)
+        else:
+            rows = self.session.rows(around(matches.ids, place), None)
+        self.post_message(QueryDone(generation, matches, query.words, shelf, rows))
 
     @on(QueryDone)
     def _query_done(self, message: QueryDone) -> None:
@@ -262,9 +284,11 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             self.notify(matches.problem, title="Relevance", severity="warning", markup=False)
         self.matching, self.total = len(matches.ids), matches.total
         if matches.stories is not None and message.shelf is not None:
-            self.headlines.set_ids(matches.stories, words=message.words, stories=message.shelf)
+            self.headlines.set_ids(
+                matches.stories, words=message.words, stories=message.shelf, rows=message.rows
+            )
         else:
-            self.headlines.set_ids(matches.ids, words=message.words)
+            self.headlines.set_ids(matches.ids, words=message.words, rows=message.rows)
         if self._select_after is not None:
             self.headlines.select(self._select_after)
             self._select_after = None
@@ -380,7 +404,15 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         """The newsroom's cycle (poll, store, retention, hooks) whenever sources are due, in
         an event loop and a thread of its own: what a cycle does between its awaits (reading
         responses, staging articles, the hooks) never holds up the screen."""
-        await self.session.poll()
+        try:
+            await self.session.poll()
+        finally:
+            self.post_message(PollingStopped())
+
+    @on(PollingStopped)
+    def _polling_stopped(self) -> None:
+        self.polling = False
+        self._poll_ended = True
 
     def _cycle_done(self, cycle: Cycle) -> None:
         """The newsroom's hook, in the poll thread after every cycle."""
@@ -401,6 +433,10 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             state = self.writer_state
             if state is not None and state.gone:
                 self.action_take_over()
+            elif self.writer and self._poll_ended:
+                self.notify("Polling had stopped; polling again…", markup=False)
+                self.polling = True
+                self._poll_loop()
             elif self.writer:
                 self.notify("The poller is starting; it polls in a moment.", markup=False)
             else:
@@ -418,11 +454,12 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
 
     # -- a viewer of another process's store ----------------------------------------------------
     def _reload(self) -> None:
-        self._reload_store()
+        self._reload_store(self.headlines.window(), self.headlines.stories)
 
     @work(thread=True, group="reload", exclusive=True, exit_on_error=False)
-    def _reload_store(self) -> None:
-        self.post_message(ViewerReloaded(self.session.reload()))
+    def _reload_store(self, shown: list[str], shelf: StoryShelf | None) -> None:
+        reload = self.session.reload()
+        self.post_message(ViewerReloaded(reload, self.session.rows(shown, shelf)))
 
     @on(ViewerReloaded)
     def _viewer_reloaded(self, message: ViewerReloaded) -> None:
@@ -448,8 +485,8 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         if reload.new_ids:
             self.run_query()
             self._read_stories()
-        else:
-            self.headlines.invalidate()  # marks may have changed in another process
+        else:  # marks may have changed in another process
+            self.headlines.update_rows(message.rows, everything=True)
 
     def _writer_gone_text(self, state: WriterState) -> str:
         key = first_key("poll.refresh", self.config.keys, self.app.get_key_display)
@@ -537,12 +574,11 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         self, ids: list[str], read: bool | None = None, starred: bool | None = None
     ) -> None:
         self.session.set_state(ids, read, starred)
-        self.post_message(MarksChanged(ids))
+        self.post_message(MarksChanged(ids, self.session.reread(ids)))
 
     @on(MarksChanged)
     def _marks_changed(self, message: MarksChanged) -> None:
-        for ident in message.ids:
-            self.headlines.invalidate(ident)
+        self.headlines.update_rows(message.rows)
 
     def action_open_article(self) -> None:
         story = self.headlines.current_story if self.headlines.story_rows else None
@@ -842,12 +878,17 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         self.headlines.focus()
 
     def show_article(self, ident: str) -> None:
-        """Highlight an article; when the filter hides it, clear the filter first."""
+        """Highlight an article (on story rows, its story's row, with that article in the
+        article pane); when the filter hides it, clear the filter first. An article no
+        story holds yet (grouped after the stories were read) shows in the headlines."""
         if self.headlines.select(ident):
             return
         if self.session.get(ident) is None:
             self.notify("That article is no longer stored.", markup=False)
             return
+        shelf = self.session.shelf
+        if self.story_view and (shelf is None or shelf.story_of(ident) is None):
+            self.story_view = False
         self._select_after = ident
         self.unread_only = False
         self.set_filter("")

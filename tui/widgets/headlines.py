@@ -10,7 +10,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Protocol
 
 from rich.text import Text
-from textual import events
+from textual import events, work
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -19,10 +19,10 @@ from textual.strip import Strip
 
 from fetchers.models import Article
 from fetchers.newsroom import Clock
-from fetchers.query import Record
 from fetchers.storybook import Story, StoryShelf
 from tui.actions import bindings
 from tui.format import AGE_WIDTH, age, duration, fit
+from tui.rows import Row, Rows
 from tui.widgets.strips import text_strip
 
 MARK_WIDTH = 2  # "+" unread, "*" starred; then "~" when its source revised the headline
@@ -32,16 +32,16 @@ FIRST_WIDTH = 14  # "first 3h ago "
 
 
 class ArticleSource(Protocol):
-    """Where rows come from. `get` is called on the UI thread while a row is drawn, so it must
-    be a quick lookup that never waits on a lock."""
+    """Where rows come from: read in a thread (a store read may be a query or wait on a
+    lock), never while a row is drawn."""
 
-    def get(self, ident: str) -> Article | None: ...
-
-    def record(self, ident: str) -> Record | None: ...
+    def rows(self, ids: list[str], shelf: StoryShelf | None) -> Rows: ...
 
 
 class HeadlineList(ScrollView, can_focus=True):
-    """A virtual list of article ids; rows are fetched from the store only when drawn."""
+    """A virtual list of article ids. The rows drawn come with the ids (read in the query's
+    thread) or are read in a thread of the pane's own when it scrolls to rows it lacks: a
+    repaint never reads the store."""
 
     COMPONENT_CLASSES = {
         "headlines--cursor",
@@ -113,6 +113,14 @@ class HeadlineList(ScrollView, can_focus=True):
         def control(self) -> HeadlineList:
             return self.headlines
 
+    @dataclass
+    class RowsRead(Message):
+        """Rows the pane lacked, read in its thread for the list of `generation`."""
+
+        generation: int
+        ids: list[str]  # asked for: those not in `rows` are no longer stored
+        rows: Rows | None  # None: the read failed
+
     def __init__(
         self,
         source: ArticleSource,
@@ -127,12 +135,15 @@ class HeadlineList(ScrollView, can_focus=True):
         self._clock = clock
         self._zone = zone
         self.ids: list[str] = []
-        self._cache: dict[str, Article] = {}
+        self._cache: dict[str, Row] = {}  # the article rows read, by article id
+        self._generation = 0  # of the rows and marks: a read for an older one is dropped
+        self._reading = False  # a read of missing rows is under way
+        self._absent: set[str] = set()  # rows read and found gone: not read again
         self._watch: re.Pattern[str] | None = None
         self._words: re.Pattern[str] | None = None
         self.stories: StoryShelf | None = None  # set: `ids` are story ids, drawn from these
-        # a story row's mark ("*", "+" or " "), worked out from its articles once per shelf
-        # (and again when one of them is read or starred), not at every repaint
+        # a story row's mark ("*", "+" or " "), worked out from its articles in a thread
+        # once per shelf (and again when one of them is read or starred)
         self._story_marks: dict[str, str] = {}
 
     # -- data ----------------------------------------------------------------------------
@@ -151,10 +162,12 @@ class HeadlineList(ScrollView, can_focus=True):
         keep_position: bool = True,
         words: list[str] | None = None,
         stories: StoryShelf | None = None,
+        rows: Rows | None = None,
     ) -> None:
         """Show these ids (of stories in `stories`, when given), with the filter's `words`
-        highlighted (set here, with the rows they match, so a new filter paints once); the
-        highlighted row and its place on screen stay where they were."""
+        highlighted (set here, with the rows they match, so a new filter paints once) and
+        the `rows` read for them; the highlighted row and its place on screen stay where
+        they were."""
         if words is not None:
             self._words = _pattern(words)
         if (stories is not None) != self.story_rows:
@@ -164,8 +177,13 @@ class HeadlineList(ScrollView, can_focus=True):
         current = self.current_id
         offset_in_view = self.cursor - int(self.scroll_y)
         self.ids = ids
+        self._generation += 1
         self._cache.clear()
         self._story_marks.clear()
+        self._absent.clear()
+        if rows is not None:
+            self._cache.update(rows.articles)
+            self._story_marks.update(rows.marks)
         self._set_rows(len(ids))
         if keep_position and current is not None:
             try:
@@ -181,16 +199,24 @@ class HeadlineList(ScrollView, can_focus=True):
         if self.current_id != current or current is None or not keep_position:
             self.post_message(self.Highlighted(self, self.current_article_id))
 
-    def invalidate(self, article_id: str | None = None) -> None:
-        """Forget cached rows (their read/starred marks changed)."""
-        if article_id is None:
+    def update_rows(self, rows: Rows, everything: bool = False) -> None:
+        """Take rows read again (their read or starred marks changed); `everything`: any row
+        may have changed (another process marks too), so the rows not among `rows` are
+        read again when drawn."""
+        self._generation += 1
+        if everything:
             self._cache.clear()
             self._story_marks.clear()
-        else:
-            self._cache.pop(article_id, None)
-            if self.stories is not None and (sid := self.stories.story_of(article_id)):
-                self._story_marks.pop(sid, None)
+            self._absent.clear()
+        self._cache.update(rows.articles)
+        self._story_marks.update(rows.marks)
         self.refresh()
+
+    def window(self) -> list[str]:
+        """The ids of the rows on screen, with a screenful either side."""
+        height = max(1, self.scrollable_content_region.height)
+        top = int(self.scroll_y)
+        return self.ids[max(0, top - height) : top + 2 * height]
 
     @property
     def current_id(self) -> str | None:
@@ -215,15 +241,17 @@ class HeadlineList(ScrollView, can_focus=True):
         return story.first_id if story is not None else None
 
     # -- movement ------------------------------------------------------------------------
-    def _move(self, index: int) -> None:
+    def _move(self, index: int, shown: str | None = None) -> None:
+        """Highlight row `index`; `shown`: the article to show for it (on a story row, one
+        of its articles rather than its first report), announced even when the row stays."""
         if not self.ids:
             return
         index = max(0, min(len(self.ids) - 1, index))
-        if index == self.cursor:
+        if index == self.cursor and shown is None:
             return
         self.cursor = index
         self.scroll_to_cursor()
-        self.post_message(self.Highlighted(self, self.current_article_id))
+        self.post_message(self.Highlighted(self, shown or self.current_article_id))
 
     def scroll_to_cursor(self) -> None:
         height = self.scrollable_content_region.height or 1
@@ -234,12 +262,21 @@ class HeadlineList(ScrollView, can_focus=True):
             self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
 
     def select(self, ident: str) -> bool:
-        """Highlight the article `ident` when it is in the list (False when it is not)."""
+        """Highlight the article `ident` when it is in the list: on story rows, the row of the
+        story holding it, with that article (not the story's first report) to show. False
+        when it is not listed."""
+        if self.stories is None:
+            row, shown = ident, None
+        else:
+            story = self.stories.story_of(ident)
+            if story is None:
+                return False
+            row, shown = story, ident
         try:
-            index = self.ids.index(ident)
+            index = self.ids.index(row)
         except ValueError:
             return False
-        self._move(index)
+        self._move(index, shown)
         return True
 
     def action_cursor_down(self) -> None:
@@ -282,13 +319,43 @@ class HeadlineList(ScrollView, can_focus=True):
         else:
             self.virtual_size = size
 
-    def _article(self, ident: str) -> Article | None:
-        article = self._cache.get(ident)
-        if article is None:
-            article = self._source.get(ident)
-            if article is not None:
-                self._cache[ident] = article
-        return article
+    def _has(self, ident: str) -> bool:
+        """Whether the row of `ident` is read (or known to be gone)."""
+        return ident in (self._story_marks if self.story_rows else self._cache) or (
+            ident in self._absent
+        )
+
+    def _read_missing(self) -> None:
+        """Read the rows about the screen that the pane lacks, in a thread (once at a time)."""
+        if self._reading:
+            return
+        missing = [i for i in self.window() if not self._has(i)]
+        if missing:
+            self._reading = True
+            self._read_rows(self._generation, missing, self.stories)
+
+    @work(thread=True, group="rows", exit_on_error=False)
+    def _read_rows(self, generation: int, ids: list[str], shelf: StoryShelf | None) -> None:
+        rows = None
+        try:
+            rows = self._source.rows(ids, shelf)
+        finally:  # a failed read is reported by the screen; a later paint asks again
+            self.post_message(self.RowsRead(generation, ids, rows))
+
+    def on_headline_list_rows_read(self, message: RowsRead) -> None:
+        message.stop()
+        self._reading = False
+        if message.rows is None:
+            return
+        if message.generation != self._generation:  # read for another list, or before a
+            self.refresh()  # mark changed: what is still missing is read again
+            return
+        rows = message.rows
+        self._cache.update(rows.articles)
+        self._story_marks.update(rows.marks)
+        found = rows.marks if self.story_rows else rows.articles
+        self._absent.update(i for i in message.ids if i not in found)  # drawn blank
+        self.refresh()
 
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_y) + y
@@ -296,19 +363,29 @@ class HeadlineList(ScrollView, can_focus=True):
         base = self.rich_style
         if index >= len(self.ids):
             return Strip.blank(width, base)
+        height = max(1, self.scrollable_content_region.height)
+        ahead = (index + height, index - height)  # a screenful away: read before it shows
+        if not all(self._has(self.ids[i]) for i in ahead if 0 <= i < len(self.ids)):
+            self._read_missing()
+        ident = self.ids[index]
         if self.story_rows:
-            story = self.stories.by_id.get(self.ids[index]) if self.stories else None
-            if story is None:
+            story = self.stories.by_id.get(ident) if self.stories else None
+            mark = self._story_marks.get(ident)
+            if story is None or mark is None:
+                self._read_missing()
                 return Strip.blank(width, base)
-            text = self.story_text(story, width, selected=index == self.cursor)
+            text = self.story_text(story, width, selected=index == self.cursor, mark=mark)
             return text_strip(text, self.app.console, width, base)
-        article = self._article(self.ids[index])
-        if article is None:
+        row = self._cache.get(ident)
+        if row is None:
+            self._read_missing()
             return Strip.blank(width, base)
-        text = self.row_text(article, width, selected=index == self.cursor)
+        text = self.row_text(row.article, width, index == self.cursor, row.revised)
         return text_strip(text, self.app.console, width, base)
 
-    def row_text(self, article: Article, width: int, selected: bool = False) -> Text:
+    def row_text(
+        self, article: Article, width: int, selected: bool = False, revised: bool = False
+    ) -> Text:
         """One row as plain Text: marks, age, source, title. Feed text is never markup.
 
         The columns have fixed widths in cells (CJK counts two), and a title or source that
@@ -321,8 +398,7 @@ class HeadlineList(ScrollView, can_focus=True):
         title_width = max(10, width - MARK_WIDTH - AGE_WIDTH - 1 - SOURCE_WIDTH - 1)
         row = Text(no_wrap=True)
         row.append(mark, style("headlines--star", partial=True) if article.starred else "")
-        record = self._source.record(article.id)
-        if record is not None and record.revised is not None:
+        if revised:
             row.append("~", style("headlines--revised", partial=True))
         else:
             row.append(" ")
@@ -339,7 +415,7 @@ class HeadlineList(ScrollView, can_focus=True):
         self._finish(row, title.plain, start, selected)
         return row
 
-    def story_text(self, story: Story, width: int, selected: bool = False) -> Text:
+    def story_text(self, story: Story, width: int, selected: bool = False, mark: str = " ") -> Text:
         """One story as plain Text: "+" while an article of it is unread ("*" when one is
         starred), when it last changed, how many outlets carry it, who reported it first and
         how long ago, its representative headline."""
@@ -349,7 +425,6 @@ class HeadlineList(ScrollView, can_focus=True):
         ago = duration(now.timestamp() - story.first_seen, "minute") if story.first_seen else "?"
         fixed = MARK_WIDTH + AGE_WIDTH + 1 + OUTLETS_WIDTH + SOURCE_WIDTH + 1 + FIRST_WIDTH
         title_width = max(10, width - fixed)
-        mark = self._story_mark(story)
         row = Text(no_wrap=True)
         row.append(mark, style("headlines--star", partial=True) if mark == "*" else "")
         row.append(" " * (MARK_WIDTH - 1))
@@ -370,19 +445,6 @@ class HeadlineList(ScrollView, can_focus=True):
         row.append(title.plain, style("headlines--unread", partial=True))
         self._finish(row, title.plain, start, selected)
         return row
-
-    def _story_mark(self, story: Story) -> str:
-        """ "*" when an article of the story is starred, "+" when one is unread: its articles
-        are looked up once, then the mark is kept until the shelf or a read mark changes."""
-        mark = self._story_marks.get(story.id)
-        if mark is None:
-            records = [r for r in map(self._source.record, story.articles) if r is not None]
-            if any(r.starred for r in records):
-                mark = "*"
-            else:
-                mark = "+" if any(not r.read for r in records) else " "
-            self._story_marks[story.id] = mark
-        return mark
 
     def _finish(self, row: Text, title: str, start: int, selected: bool) -> None:
         """The cursor over the row, then the watch terms and the filter's words in `title`

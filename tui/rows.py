@@ -1,0 +1,104 @@
+"""What the headlines pane draws, read from the store in a thread: an article row's article
+and revised mark, a story row's mark. The pane draws from what was read, so a repaint asks
+the store nothing (on PostgreSQL every read is a query, which must not run on the screen's
+loop)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from fetchers.models import Article
+from fetchers.query import Record
+from fetchers.store import ArticleStore
+from fetchers.storybook import Story, StoryShelf
+
+
+@dataclass(slots=True, frozen=True)
+class Row:
+    """One article row as drawn."""
+
+    article: Article
+    revised: bool  # its source changed its headline or summary
+
+
+@dataclass(slots=True)
+class Rows:
+    """Rows read for the pane: article rows by article id, story marks by story id."""
+
+    articles: dict[str, Row] = field(default_factory=dict)
+    marks: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True, frozen=True)
+class Place:
+    """Where the pane stands, so a thread can read the rows around the place it will keep
+    in a new list of ids: the highlighted id, its row and that row's line on screen."""
+
+    current: str | None
+    cursor: int
+    line: int
+    height: int
+    keep: bool = True  # False: the new list starts at its top (another kind of rows)
+
+
+def around(ids: Sequence[str], place: Place) -> list[str]:
+    """The ids the pane will show for `place` (as `HeadlineList.set_ids` places them), with
+    a screenful either side."""
+    if not ids:
+        return []
+    top = 0
+    if place.keep:
+        index = min(place.cursor, len(ids) - 1)
+        if place.current is not None:
+            try:
+                index = ids.index(place.current)
+            except ValueError:
+                pass
+        top = max(0, index - place.line)
+    height = max(1, place.height)
+    return list(ids[max(0, top - height) : top + 2 * height])
+
+
+def story_mark(records: Iterable[Record]) -> str:
+    """ "*" when an article of the story is starred, "+" when one is unread, else " "."""
+    unread = False
+    for record in records:
+        if record.starred:
+            return "*"
+        unread = unread or not record.read
+    return "+" if unread else " "
+
+
+def read_rows(store: ArticleStore, ids: Iterable[str], shelf: StoryShelf | None = None) -> Rows:
+    """(In a thread.) The rows of these ids: of stories in `shelf` when given, else of
+    articles."""
+    wanted = list(ids)
+    if shelf is not None:
+        stories = [s for s in map(shelf.by_id.get, wanted) if s is not None]
+        return Rows(marks=read_marks(store, stories))
+    records = {r.id: r for r in store.records(wanted)}
+    rows = {
+        a.id: Row(a, records[a.id].revised is not None)
+        for a in store.iter_articles(wanted)
+        if a.id in records
+    }
+    return Rows(articles=rows)
+
+
+def read_marks(store: ArticleStore, stories: Iterable[Story]) -> dict[str, str]:
+    """(In a thread.) Each story's mark, its articles read in one go."""
+    stories = list(stories)
+    records = {r.id: r for r in store.records([i for s in stories for i in s.articles])}
+    return {s.id: story_mark(records[i] for i in s.articles if i in records) for s in stories}
+
+
+def reread(store: ArticleStore, ids: Iterable[str], shelf: StoryShelf | None) -> Rows:
+    """(In a thread.) These articles' rows, and the marks of the stories in `shelf` that
+    hold them: what changes when their read or starred marks change."""
+    wanted = list(ids)
+    rows = read_rows(store, wanted)
+    if shelf is not None:
+        stories = {s.id: s for s in map(shelf.story, wanted) if s is not None}
+        rows.marks = read_marks(store, stories.values())
+    return rows
