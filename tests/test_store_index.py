@@ -21,7 +21,7 @@ from fetchers.query import Record, parse_query
 from fetchers.store import ArticleStore, Store
 from fetchers.store.texts import TextReader
 from tests.conftest import StoreOpener
-from tests.querycheck import NOW, articles, check_queries, queries
+from tests.querycheck import NOW, articles, check_queries, queries, scan
 
 
 def wait_for_index(store: ArticleStore) -> None:
