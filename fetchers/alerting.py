@@ -40,6 +40,7 @@ from fetchers.alertrules import (
 )
 from fetchers.atomic import atomic_write_bytes
 from fetchers.batchmatch import BatchIndex, WordPlan
+from fetchers.heap import collector_paused
 from fetchers.models import from_utc_iso, utc_iso
 from fetchers.notify import WebhookSender, send_desktop, webhook_request
 from fetchers.query import STORY_FIELDS, Query, QueryError, StoryFacts, parse_query
@@ -238,6 +239,7 @@ class AlertDesk:
             return None
         return now, state, fired
 
+    @collector_paused()  # its thousands of short-lived objects would set off full collections
     def check(self, new_ids: list[str]) -> Firing:
         """Check every rule against these newly stored articles (those asking the stories
         wait for `check_grouped`), keep and deliver what fires, then look for spikes among
@@ -437,6 +439,7 @@ class AlertDesk:
             )
         return out, bool(out)
 
+    @collector_paused()
     def check_grouped(self, new_ids: list[str], book: StoryBook) -> Firing:
         """Once these new articles are grouped into stories (by `book`): the rules that ask
         the stories (`story:`, `outlets:`) against them, then the spikes of the stories they
