@@ -49,13 +49,13 @@ from fetchers.storybook import StoryShelf
 from fetchers.timeparse import local_zone
 from fetchers.trends import (
     BASELINE_HOURS,
+    HourCounts,
     hour_start,
     hourly_counts,
     spike_verdict,
     story_counts,
     story_query,
     watch_query,
-    within,
 )
 
 if TYPE_CHECKING:
@@ -156,6 +156,7 @@ class AlertDesk:
         self._done = threading.Condition()
         self._parsed: dict[str, Query] = {}  # the rules' queries that do not depend on now
         self._word_plan: WordPlan | None = None
+        self._hour_counts = HourCounts()  # each term's whole hours, read once
         self.reconfigure(config)
 
     def reconfigure(self, config: Any) -> None:
@@ -401,22 +402,15 @@ class AlertDesk:
     ) -> tuple[list[dict[str, Any]], bool]:
         """A spike entry for each term this batch mentioned in the running hour whose count
         there has reached its threshold; once per term per hour. `counts`: each term's
-        matches per hour among the batch, which is not read again for its series."""
+        matches per hour among the batch, which is not read again for its series; of the
+        other articles only the running hour's are read (`HourCounts`)."""
         hour = utc_iso(hour_start(now)) or ""
         due = [term for term in mentioned if state.spikes.get(term.key) != hour]
         if not due:
             return [], False
-        hours = BASELINE_HOURS + 1
-        batch = set(new_ids)
-        earlier = [i for i in self.store.query_ids(within(Query(""), hours, now)) if i not in batch]
-        rows = [counts[term.key] for term in due]  # the batch's, then the earlier articles'
-        queries = [term.query for term in due]
-        plan = WordPlan(queries)
-        for first in range(0, len(earlier), CHUNK):
-            index = BatchIndex(self.store.records(earlier[first : first + CHUNK]), plan)
-            for n, query in enumerate(queries):
-                more = hourly_counts([r.when for r in index.matches(query)], now, hours)
-                rows[n] = [a + b for a, b in zip(rows[n], more, strict=True)]
+        plan = self._word_plan or WordPlan(term.query for term in due)
+        terms = [(term.key, term.query_text, term.query) for term in due]
+        rows = self._hour_counts.series(self.store, terms, plan, counts, set(new_ids), now)
         out: list[dict[str, Any]] = []
         for term, row in zip(due, rows, strict=True):
             verdict = spike_verdict(row)
