@@ -256,8 +256,7 @@ class AlertDesk:
         if not watched:  # no rule and no watch term: nothing to read the articles for
             return Firing()
         pending, counts = self._match(watched, new_ids, self._plan(watched), fired, now)
-        mentioned = [w for w in watched if w.key in counts and counts[w.key][-1]]
-        spikes, spikes_changed = self._spikes(mentioned, counts, new_ids, state, now)
+        spikes, spikes_changed = self._spikes(watched, counts, new_ids, state, now)
         pending.extend(spikes)
         if state_changed or spikes_changed:
             self._save_state(state)
@@ -394,7 +393,7 @@ class AlertDesk:
 
     def _spikes(
         self,
-        mentioned: list[Watched],
+        watched: list[Watched],
         counts: dict[str, list[int]],
         new_ids: list[str],
         state: AlertState,
@@ -405,12 +404,14 @@ class AlertDesk:
         matches per hour among the batch, which is not read again for its series; of the
         other articles only the running hour's are read (`HourCounts`)."""
         hour = utc_iso(hour_start(now)) or ""
+        mentioned = [w for w in watched if w.key in counts and counts[w.key][-1]]
         due = [term for term in mentioned if state.spikes.get(term.key) != hour]
         if not due:
             return [], False
-        plan = self._word_plan or WordPlan(term.query for term in due)
+        plan = self._word_plan or WordPlan(term.query for term in watched)
         terms = [(term.key, term.query_text, term.query) for term in due]
-        rows = self._hour_counts.series(self.store, terms, plan, counts, set(new_ids), now)
+        every = [(term.key, term.query_text, term.query) for term in watched]
+        rows = self._hour_counts.series(self.store, terms, plan, counts, set(new_ids), now, every)
         out: list[dict[str, Any]] = []
         for term, row in zip(due, rows, strict=True):
             verdict = spike_verdict(row)

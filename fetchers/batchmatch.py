@@ -117,12 +117,20 @@ class BatchIndex:
 
     def _index_fields(self) -> None:
         sources, tags = self.sources, self.tags
+        folded: dict[str, str] = {}  # a batch's names repeat: lower-case each once
         for place, record in enumerate(self.records):
-            found = sources.get(record.source.lower())
+            name = record.source
+            key = folded.get(name)
+            if key is None:
+                key = folded[name] = name.lower()
+            found = sources.get(key)
             if found is not None:
                 found.add(place)
             for tag in record.tags:
-                found = tags.get(tag.lower())
+                key = folded.get(tag)
+                if key is None:
+                    key = folded[tag] = tag.lower()
+                found = tags.get(key)
                 if found is not None:
                     found.add(place)
 
@@ -134,7 +142,7 @@ class BatchIndex:
             prefixes_of.clear()
         findall = pattern.findall
         for place, record in enumerate(self.records):
-            for token in set(findall(f"\n{record.title}\n{record.summary}".lower())):
+            for token in findall(f"\n{record.title}\n{record.summary}".lower()):
                 found = prefixes_of.get(token)
                 if found is None:
                     found = tuple(token[:n] for n in lengths if token[:n] in needed)

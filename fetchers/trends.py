@@ -159,10 +159,12 @@ class HourCounts:
         handed: dict[str, list[int]],
         handed_ids: set[str],
         now: datetime,
+        others: Iterable[tuple[str, str, Query]] = (),
     ) -> list[list[int]]:
         """The BASELINE_HOURS + 1 hour series of each (key, query text, query), the running
         hour last. `handed`: each key's counts per hour among the articles `handed_ids` (the
-        check's own, not read again); `plan` the word plan made for the queries."""
+        check's own, not read again); `plan` the word plan made for the queries; `others`:
+        the other terms watched, kept too whenever the day is read for a new one."""
         hours = BASELINE_HOURS + 1
         start = hour_start(now).timestamp()
         moved = 0 if self.start is None else round((start - self.start) / HOUR)
@@ -170,15 +172,22 @@ class HourCounts:
             self.kept.clear()
             moved = 0
         self.kept = {k: v for k, v in self.kept.items() if v.asked > start - BASELINE_HOURS * HOUR}
+        asked = {key for key, _text, _query in terms}
+        wanted = {key: (text, query) for key, text, query in [*others, *terms]}
         fresh = {
-            key for key, text, _q in terms if key not in self.kept or self.kept[key].text != text
+            key
+            for key, (text, _query) in wanted.items()
+            if key not in self.kept or self.kept[key].text != text
         }
-        for key, _text, query in terms:
-            kept = self.kept.get(key)
-            if kept is not None and key not in fresh:
-                kept.query = query
-        reading = {key: kept.query for key, kept in self.kept.items() if key not in fresh}
-        reading.update((key, query) for key, _text, query in terms)
+        if not fresh & asked:
+            fresh = set()  # no day is read for a term not asked for
+        reading: dict[str, Query] = {}
+        for key, kept in self.kept.items():
+            if key not in fresh:
+                kept.query = wanted.get(key, (kept.text, kept.query))[1]
+                if moved or key in asked:  # the hours that closed; the running one if asked
+                    reading[key] = kept.query
+        reading.update((key, wanted[key][1]) for key in fresh)
         back = BASELINE_HOURS if fresh else moved  # the closed hours read: new terms need all
         found = self._read(store, reading, plan, handed_ids, now, back + 1)
         empty = [0] * hours
@@ -188,11 +197,12 @@ class HourCounts:
             if moved:
                 kept.closed = [*kept.closed[moved:], *found.get(key, empty)[-1 - moved : -1]]
             kept.closed = [a + b for a, b in zip(kept.closed, handed.get(key, empty), strict=False)]
-        for key, text, query in terms:
-            if key in fresh:
-                closed = found.get(key, empty)[:-1]
-                closed = [a + b for a, b in zip(closed, handed.get(key, empty), strict=False)]
-                self.kept[key] = _Kept(text, query, closed, start)
+        for key in fresh:
+            text, query = wanted[key]
+            closed = found.get(key, empty)[:-1]
+            closed = [a + b for a, b in zip(closed, handed.get(key, empty), strict=False)]
+            self.kept[key] = _Kept(text, query, closed, start)
+        for key in asked:
             self.kept[key].asked = start
         self.start = start
         return [
