@@ -174,6 +174,36 @@ def test_the_spike_check_reads_each_closed_hour_once(
         assert sum(series.counts[:-1]) == 23 * 5 + 6 + 1 and series.counts[-1] == 12
 
 
+def test_the_day_is_read_once_for_every_watched_term(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first term mentioned reads the day for every term watched: the next term
+    mentioned that hour reads only the running hour."""
+    data = tmp_path / "d"
+    with Store(data, writer=True) as store:
+        store.add_batch(
+            [_article(n, "Chip exports", NOW - timedelta(hours=1 + n)) for n in range(20)]
+        )
+        config = Config(
+            path=tmp_path / "w.toml", settings=Settings(), watch_terms=["tariff", "chip"]
+        )
+        desk = AlertDesk(config, store, data, lambda: NOW)
+        read: list[str] = []
+        records = store.records
+
+        def counting(ids: Iterable[str]) -> list[Record]:
+            ids = list(ids)
+            read.extend(ids)
+            return records(ids)
+
+        monkeypatch.setattr(store, "records", counting)
+        desk.check(store.add_batch([_article(100, "Tariff talks", NOW)]))
+        assert len(read) == 1 + 20  # the tariff article, then the day
+        read.clear()
+        desk.check(store.add_batch([_article(101, "Chip plant", NOW)]))
+        assert len(read) == 1 + 1  # the chip article, then the running hour's other one
+
+
 # -- stories ----------------------------------------------------------------------------------
 DEAL, QUAKE = "s0123456789ab", "sba9876543210"
 
