@@ -244,15 +244,19 @@ class AlertHistory:
             gone += every[:drop]
             every, encoded = every[drop:], encoded[drop:]
         next_seq = self._next + len(added)
-        payload = b'{"next":%d,"entries":[%b]}' % (next_seq, b",".join(encoded))
+        head = b'{"next":%d,"entries":[' % next_seq
         try:
-            atomic_write_bytes(self.path, payload)
+            atomic_write_bytes(self.path, head, b",".join(encoded), b"]}")
         except OSError as exc:
             raise HistoryError(f"{self.path}: cannot write ({exc.strerror or exc})") from exc
         self._entries, self._encoded, self._next = every, encoded, next_seq
         if self._fired is not None:
-            self._fired.difference_update(_pair(e) for e in gone if e.kind == "match")
-            self._fired.update(_pair(e) for e in added if e.kind == "match" and e.article)
+            self._fired.difference_update(
+                [(e.rule, e.article or "") for e in gone if e.kind == "match"]
+            )
+            self._fired.update(
+                [(e.rule, e.article) for e in added if e.kind == "match" and e.article]
+            )
         self._signature = stat_signature(self.path)
         return added
 
