@@ -40,6 +40,7 @@ from fetchers.alertrules import (
 )
 from fetchers.atomic import atomic_write_bytes
 from fetchers.batchmatch import BatchIndex, WordPlan
+from fetchers.heap import collector_paused
 from fetchers.models import from_utc_iso, utc_iso
 from fetchers.notify import WebhookSender, send_desktop, webhook_request
 from fetchers.query import STORY_FIELDS, Query, QueryError, StoryFacts, parse_query
@@ -48,13 +49,13 @@ from fetchers.storybook import StoryShelf
 from fetchers.timeparse import local_zone
 from fetchers.trends import (
     BASELINE_HOURS,
+    HourCounts,
     hour_start,
     hourly_counts,
     spike_verdict,
     story_counts,
     story_query,
     watch_query,
-    within,
 )
 
 if TYPE_CHECKING:
@@ -172,6 +173,7 @@ class AlertDesk:
         self._stored: tuple[object, list[AlertRule], set[str]] | None = None  # alerts.json
         # as last read: its stat, its rules, the muted config rules (read again on change)
         self._word_plan: WordPlan | None = None
+        self._hour_counts = HourCounts()  # each term's whole hours, read once
         self.reconfigure(config)
 
     def reconfigure(self, config: Any) -> None:
@@ -267,6 +269,7 @@ class AlertDesk:
             return None
         return now, state, fired
 
+    @collector_paused()  # its thousands of short-lived objects would set off full collections
     def check(self, new_ids: list[str]) -> Firing:
         """Check every rule against these newly stored articles (those asking the stories
         wait for `check_grouped`), keep and deliver what fires, then look for spikes among
@@ -283,8 +286,7 @@ class AlertDesk:
         ):  # the grouping  # no rule and no watch term: nothing to read the articles for
             return Firing()
         pending, counts = self._match(watched, new_ids, self._plan(watched), fired, now)
-        mentioned = [w for w in watched if w.key in counts and counts[w.key][-1]]
-        spikes, spikes_changed = self._spikes(mentioned, counts, new_ids, state, now)
+        spikes, spikes_changed = self._spikes(watched, counts, new_ids, state, now)
         pending.extend(spikes)
         if state_changed or spikes_changed:
             self._save_state(state)
@@ -433,7 +435,7 @@ class AlertDesk:
 
     def _spikes(
         self,
-        mentioned: list[Watched],
+        watched: list[Watched],
         counts: dict[str, list[int]],
         new_ids: list[str],
         state: AlertState,
@@ -441,22 +443,17 @@ class AlertDesk:
     ) -> tuple[list[dict[str, Any]], bool]:
         """A spike entry for each term this batch mentioned in the running hour whose count
         there has reached its threshold; once per term per hour. `counts`: each term's
-        matches per hour among the batch, which is not read again for its series."""
+        matches per hour among the batch, which is not read again for its series; of the
+        other articles only the running hour's are read (`HourCounts`)."""
         hour = utc_iso(hour_start(now)) or ""
+        mentioned = [w for w in watched if w.key in counts and counts[w.key][-1]]
         due = [term for term in mentioned if state.spikes.get(term.key) != hour]
         if not due:
             return [], False
-        hours = BASELINE_HOURS + 1
-        batch = set(new_ids)
-        earlier = [i for i in self.store.query_ids(within(Query(""), hours, now)) if i not in batch]
-        rows = [counts[term.key] for term in due]  # the batch's, then the earlier articles'
-        queries = [term.query for term in due]
-        plan = WordPlan(queries)
-        for first in range(0, len(earlier), CHUNK):
-            index = BatchIndex(self.store.records(earlier[first : first + CHUNK]), plan)
-            for n, query in enumerate(queries):
-                more = hourly_counts([r.when for r in index.matches(query)], now, hours)
-                rows[n] = [a + b for a, b in zip(rows[n], more, strict=True)]
+        plan = self._word_plan or WordPlan(term.query for term in watched)
+        terms = [(term.key, term.query_text, term.query) for term in due]
+        every = [(term.key, term.query_text, term.query) for term in watched]
+        rows = self._hour_counts.series(self.store, terms, plan, counts, set(new_ids), now, every)
         out: list[dict[str, Any]] = []
         for term, row in zip(due, rows, strict=True):
             verdict = spike_verdict(row)
@@ -479,6 +476,7 @@ class AlertDesk:
             )
         return out, bool(out)
 
+    @collector_paused()
     def check_grouped(self, new_ids: list[str], book: StoryBook) -> Firing:
         """Once these new articles are grouped into stories (by `book`): the rules that ask
         the stories (`story:`, `outlets:`) against them, then the spikes of the stories they

@@ -3,9 +3,10 @@ the watched terms over the last day's articles.
 
 Testing every query on every article costs queries x articles; here the batch's text is read
 once, by one pattern made of the first word of every word term the queries hold (a trie of
-them, so each place in the text is tried against all of them in a few steps), and each query
-is then tested only on the articles that hold its words, its source or its tag. Words are
-looked for in titles and summaries, as `Query.matches` does without a full text.
+them, tried only where a word starts, so each word of the text costs one step against all of
+them), and each query is then tested only on the articles that hold its words, its source or
+its tag: the index keeps the articles of those words, sources and tags alone. Words are looked
+for in titles and summaries, as `Query.matches` does without a full text.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from fetchers.query import WORD, Query, Record, Term, word_prefix_pattern
+
+MAX_WORDS_KEPT = 200_000  # words whose needed prefixes a plan remembers
 
 
 def _first_word(term: Term) -> str | None:
@@ -61,9 +64,15 @@ class WordPlan:
         }
         self.needed = {word for word in self.first.values() if word is not None}
         self.lengths = sorted({len(word) for word in self.needed})
+        # a non-word character, then a word holding a needed word at its start: the search
+        # skips to the next non-word character between tries (the text starts with one)
         self.pattern = (
-            re.compile(r"(?<!\w)" + _trie_pattern(self.needed) + r"\w*") if self.needed else None
+            re.compile(r"\W(" + _trie_pattern(self.needed) + r"\w*)") if self.needed else None
         )
+        self.prefixes_of: dict[str, tuple[str, ...]] = {}  # word -> the needed words it starts with
+        fields = [t for q in self.queries for c in q.clauses for t in c if not t.negated]
+        self.sources = {t.value for t in fields if t.field == "source"}
+        self.tags = {t.value for t in fields if t.field == "tag"}
         self.rest: dict[int, Query | None] = {}  # per query: its clauses left to test
         for query in self.queries:
             open_clauses = [c for c in query.clauses if not all(map(self._decides, c))]
@@ -97,27 +106,46 @@ class BatchIndex:
     def __init__(self, records: list[Record], queries: Iterable[Query] | WordPlan) -> None:
         self.records = records
         self.plan = queries if isinstance(queries, WordPlan) else WordPlan(queries)
-        # sets of places in `records`
+        # sets of places in `records`, for the words, sources and tags the queries name
         self.words: dict[str, set[int]] = {word: set() for word in self.plan.needed}
-        self.sources: dict[str, set[int]] = {}
-        self.tags: dict[str, set[int]] = {}
-        for place, record in enumerate(records):
-            self.sources.setdefault(record.source.lower(), set()).add(place)
-            for tag in record.tags:
-                self.tags.setdefault(tag.lower(), set()).add(place)
+        self.sources: dict[str, set[int]] = {key: set() for key in self.plan.sources}
+        self.tags: dict[str, set[int]] = {key: set() for key in self.plan.tags}
+        if self.sources or self.tags:
+            self._index_fields()
         if self.plan.pattern is not None and records:
             self._index_words(self.plan.pattern)
 
+    def _index_fields(self) -> None:
+        sources, tags = self.sources, self.tags
+        folded: dict[str, str] = {}  # a batch's names repeat: lower-case each once
+        for place, record in enumerate(self.records):
+            name = record.source
+            key = folded.get(name)
+            if key is None:
+                key = folded[name] = name.lower()
+            found = sources.get(key)
+            if found is not None:
+                found.add(place)
+            for tag in record.tags:
+                key = folded.get(tag)
+                if key is None:
+                    key = folded[tag] = tag.lower()
+                found = tags.get(key)
+                if found is not None:
+                    found.add(place)
+
     def _index_words(self, pattern: re.Pattern[str]) -> None:
         """One pass over the batch's text: every word that starts with a needed word."""
-        needed, lengths, words = self.plan.needed, self.plan.lengths, self.words
-        prefixes_of: dict[str, list[str]] = {}
+        plan, words = self.plan, self.words
+        needed, lengths, prefixes_of = plan.needed, plan.lengths, plan.prefixes_of
+        if len(prefixes_of) > MAX_WORDS_KEPT:  # bounded: feeds can invent words without end
+            prefixes_of.clear()
         findall = pattern.findall
         for place, record in enumerate(self.records):
-            for token in set(findall(record.haystack)):
+            for token in findall(f"\n{record.title}\n{record.summary}".lower()):
                 found = prefixes_of.get(token)
                 if found is None:
-                    found = [token[:n] for n in lengths if token[:n] in needed]
+                    found = tuple(token[:n] for n in lengths if token[:n] in needed)
                     prefixes_of[token] = found
                 for word in found:
                     words[word].add(place)
@@ -130,9 +158,9 @@ class BatchIndex:
         if term.negated:
             return None
         if term.field == "source":
-            return self.sources.get(term.value, set())
+            return self.sources.get(term.value)  # None: a query the plan was not made for
         if term.field == "tag":
-            return self.tags.get(term.value, set())
+            return self.tags.get(term.value)
         return None
 
     def candidates(self, query: Query) -> list[Record]:

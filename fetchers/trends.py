@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from statistics import fmean, pstdev
 from typing import TYPE_CHECKING
 
-from fetchers.batchmatch import BatchIndex
+from fetchers.batchmatch import BatchIndex, WordPlan
 from fetchers.models import utc_iso
 from fetchers.query import Query, Record, Term
 from fetchers.store import ArticleStore
@@ -124,6 +124,117 @@ class Trend:
             "threshold": round(self.verdict.threshold, 3),
             "spike": self.verdict.spike,
         }
+
+
+READ_CHUNK = 2_000  # articles read and indexed at a time
+
+
+@dataclass(slots=True)
+class _Kept:
+    text: str  # the query's text: a rule edited under the same key is counted afresh
+    query: Query
+    closed: list[int]  # mentions in each of the BASELINE_HOURS whole hours, oldest first
+    asked: float  # the running hour's start when its series was last asked for
+
+
+class HourCounts:
+    """The writer's running series: each term's mentions in the BASELINE_HOURS whole hours
+    before the running one, kept from check to check. A whole hour is read from the store
+    once, at the first check after it closed; a check otherwise reads only the running hour
+    (the articles it was handed are counted by the caller, and those dated in a closed hour
+    are added to it). A term not kept yet, or kept for another query, is read whole; one not
+    asked for in BASELINE_HOURS is let go. An article another process stores into a closed
+    hour counts from the next writer's start."""
+
+    def __init__(self) -> None:
+        self.start: float | None = None  # the running hour the kept counts lead up to
+        self.kept: dict[str, _Kept] = {}
+        self.read = 0  # articles read from the store, all told
+
+    def series(
+        self,
+        store: ArticleStore,
+        terms: list[tuple[str, str, Query]],
+        plan: WordPlan,
+        handed: dict[str, list[int]],
+        handed_ids: set[str],
+        now: datetime,
+        others: Iterable[tuple[str, str, Query]] = (),
+    ) -> list[list[int]]:
+        """The BASELINE_HOURS + 1 hour series of each (key, query text, query), the running
+        hour last. `handed`: each key's counts per hour among the articles `handed_ids` (the
+        check's own, not read again); `plan` the word plan made for the queries; `others`:
+        the other terms watched, kept too whenever the day is read for a new one."""
+        hours = BASELINE_HOURS + 1
+        start = hour_start(now).timestamp()
+        moved = 0 if self.start is None else round((start - self.start) / HOUR)
+        if self.start is None or not 0 <= moved < hours:
+            self.kept.clear()
+            moved = 0
+        self.kept = {k: v for k, v in self.kept.items() if v.asked > start - BASELINE_HOURS * HOUR}
+        asked = {key for key, _text, _query in terms}
+        wanted = {key: (text, query) for key, text, query in [*others, *terms]}
+        fresh = {
+            key
+            for key, (text, _query) in wanted.items()
+            if key not in self.kept or self.kept[key].text != text
+        }
+        if not fresh & asked:
+            fresh = set()  # no day is read for a term not asked for
+        reading: dict[str, Query] = {}
+        for key, kept in self.kept.items():
+            if key not in fresh:
+                kept.query = wanted.get(key, (kept.text, kept.query))[1]
+                if moved or key in asked:  # the hours that closed; the running one if asked
+                    reading[key] = kept.query
+        reading.update((key, wanted[key][1]) for key in fresh)
+        back = BASELINE_HOURS if fresh else moved  # the closed hours read: new terms need all
+        found = self._read(store, reading, plan, handed_ids, now, back + 1)
+        empty = [0] * hours
+        for key, kept in self.kept.items():
+            if key in fresh:
+                continue
+            if moved:
+                kept.closed = [*kept.closed[moved:], *found.get(key, empty)[-1 - moved : -1]]
+            kept.closed = [a + b for a, b in zip(kept.closed, handed.get(key, empty), strict=False)]
+        for key in fresh:
+            text, query = wanted[key]
+            closed = found.get(key, empty)[:-1]
+            closed = [a + b for a, b in zip(closed, handed.get(key, empty), strict=False)]
+            self.kept[key] = _Kept(text, query, closed, start)
+        for key in asked:
+            self.kept[key].asked = start
+        self.start = start
+        return [
+            [*self.kept[key].closed, found.get(key, empty)[-1] + handed.get(key, empty)[-1]]
+            for key, _text, _query in terms
+        ]
+
+    def _read(
+        self,
+        store: ArticleStore,
+        queries: dict[str, Query],
+        plan: WordPlan,
+        skip: set[str],
+        now: datetime,
+        hours: int,
+    ) -> dict[str, list[int]]:
+        """Each key's mentions per hour among the stored articles of the last `hours` clock
+        hours but `skip`, in a BASELINE_HOURS + 1 hour series (the hours not read are 0)."""
+        ids = [i for i in store.query_ids(within(Query(""), hours, now)) if i not in skip]
+        self.read += len(ids)
+        out: dict[str, list[int]] = {}
+        for first in range(0, len(ids), READ_CHUNK):
+            index = BatchIndex(store.records(ids[first : first + READ_CHUNK]), plan)
+            for key, query in queries.items():
+                hits = index.matches(query)
+                if not hits:
+                    continue
+                more = hourly_counts([r.when for r in hits], now, BASELINE_HOURS + 1)
+                if key in out:
+                    more = [a + b for a, b in zip(out[key], more, strict=True)]
+                out[key] = more
+        return out
 
 
 STORY_TRENDS = 8  # stories with a series: the most recently active carried by 2+ outlets

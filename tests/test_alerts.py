@@ -4,14 +4,16 @@ rule), quiet hours, and the `alerts` and `trends` commands."""
 
 from __future__ import annotations
 
+import gc
 import json
 import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from fetchers.alerthistory import AlertHistory, HistoryError
+from fetchers.alerthistory import AlertEntry, AlertHistory, HistoryError
 from fetchers.alerting import AlertDesk
 from fetchers.alertrules import RuleBook, RuleBookError, RuleError, make_rule
 from fetchers.batchmatch import BatchIndex
@@ -629,6 +631,33 @@ def test_a_check_does_not_walk_the_kept_history(tmp_path: Path) -> None:
         fired = desk.check([*old_ids[:50], *new_ids]).entries
         assert [e.article for e in fired if e.kind == "match"] == ["new"]
         assert CountingList.walks == 0
+
+
+def test_a_check_runs_with_the_collector_paused(tmp_path: Path) -> None:
+    """A cycle can fire thousands of alerts beside a history of up to 50,000: the check makes
+    its objects with the cyclic collector paused (each full pass would walk the history), and
+    resumes it after."""
+    data = tmp_path / "d"
+    articles = [
+        Article(id=f"id{n}", source="Wire", title=f"Tariff update {n}", fetched=NOW)
+        for n in range(60)
+    ]
+    with Store(data, writer=True) as store:
+        config = config_with(tmp_path, "http://127.0.0.1:9/", [{"name": "T", "query": "tariff"}])
+        desk = AlertDesk(config, store, data, lambda: NOW)
+        desk._config_seen_at = NOW - timedelta(days=1)
+        ids = store.add_batch(articles)
+        collecting: list[bool] = []  # whether the collector may run, as the entries are kept
+        append = desk.history.append
+
+        def keep(*args: Any) -> list[AlertEntry]:
+            collecting.append(gc.isenabled())
+            return append(*args)
+
+        desk.history.append = keep  # type: ignore[method-assign]
+        firing = desk.check(ids)
+        assert [e.kind for e in firing.entries].count("match") == 60
+        assert collecting == [False] and gc.isenabled()  # paused, then resumed
 
 
 def test_the_fired_pairs_follow_what_the_history_keeps(

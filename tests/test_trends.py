@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from fetchers.alerting import AlertDesk
 from fetchers.alertrules import make_rule
 from fetchers.config import Config
 from fetchers.models import Article, Settings
-from fetchers.query import parse_query
+from fetchers.query import Record, parse_query
 from fetchers.store import Store
 from fetchers.storybook import StoryBook
 from fetchers.trends import (
@@ -121,6 +122,86 @@ def test_a_spike_fires_once_per_term_per_hour(tmp_path: Path) -> None:
             )
         )
         assert [e.alert for e in later.entries if e.kind == "spike"] == ["tariff"]
+
+
+def test_the_spike_check_reads_each_closed_hour_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writer keeps each term's whole hours from check to check: a check reads the
+    articles it was handed and, of the others, only the running hour's (and an hour that
+    has just closed), and its series are the ones the store holds."""
+    data = tmp_path / "d"
+    with Store(data, writer=True) as store:
+        # five "tariff" articles in each of the 24 hours before the running one (08:00)
+        old = [
+            _article(n, "Tariff talks", NOW - timedelta(hours=1 + n // 5, minutes=n % 5))
+            for n in range(120)
+        ]
+        store.add_batch(old)
+        config = Config(path=tmp_path / "w.toml", settings=Settings(), watch_terms=["tariff"])
+        clock = [NOW]
+        desk = AlertDesk(config, store, data, lambda: clock[0])
+        read: list[str] = []
+        records = store.records
+
+        def counting(ids: Iterable[str]) -> list[Record]:
+            ids = list(ids)
+            read.extend(ids)
+            return records(ids)
+
+        monkeypatch.setattr(store, "records", counting)
+
+        def check(articles: list[Article]) -> tuple[list[AlertEntry], int]:
+            read.clear()
+            entries = desk.check(store.add_batch(articles)).entries
+            return [e for e in entries if e.kind == "spike"], len(read)
+
+        this_hour = [_article(200 + n, "Tariff deal", NOW - timedelta(minutes=n)) for n in range(3)]
+        assert check(this_hour) == ([], 3 + 120)  # the first check reads the day
+        late = _article(210, "Tariff note", NOW - timedelta(hours=5, minutes=30))  # a closed hour
+        more = [_article(220 + n, "Tariff deal", NOW - timedelta(minutes=n)) for n in range(3)]
+        assert check([*more, late]) == ([], 4 + 3)  # then the running hour's 3 others alone
+        clock[0] = NOW + timedelta(hours=1)
+        burst = [
+            _article(300 + n, "Tariff news", clock[0] - timedelta(minutes=n)) for n in range(12)
+        ]
+        spikes, count = check(burst)
+        assert count == 12 + 6  # the hour that closed (08:00) is read once; 03:00 is not again
+        # the baseline as the store holds it: 23 hours of 5, 08:00's 6 and the late one
+        assert [s.title for s in spikes] == ["tariff: 12 mentions this hour (usually 5.1 an hour)"]
+        watched = parse_query(watch_query("tariff"), clock[0])
+        (series,) = trends(store, [("t", "watch", "", watched)], clock[0], 25)
+        assert sum(series.counts[:-1]) == 23 * 5 + 6 + 1 and series.counts[-1] == 12
+
+
+def test_the_day_is_read_once_for_every_watched_term(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first term mentioned reads the day for every term watched: the next term
+    mentioned that hour reads only the running hour."""
+    data = tmp_path / "d"
+    with Store(data, writer=True) as store:
+        store.add_batch(
+            [_article(n, "Chip exports", NOW - timedelta(hours=1 + n)) for n in range(20)]
+        )
+        config = Config(
+            path=tmp_path / "w.toml", settings=Settings(), watch_terms=["tariff", "chip"]
+        )
+        desk = AlertDesk(config, store, data, lambda: NOW)
+        read: list[str] = []
+        records = store.records
+
+        def counting(ids: Iterable[str]) -> list[Record]:
+            ids = list(ids)
+            read.extend(ids)
+            return records(ids)
+
+        monkeypatch.setattr(store, "records", counting)
+        desk.check(store.add_batch([_article(100, "Tariff talks", NOW)]))
+        assert len(read) == 1 + 20  # the tariff article, then the day
+        read.clear()
+        desk.check(store.add_batch([_article(101, "Chip plant", NOW)]))
+        assert len(read) == 1 + 1  # the chip article, then the running hour's other one
 
 
 # -- stories ----------------------------------------------------------------------------------
