@@ -4,7 +4,9 @@ A server of its own (initdb into a temporary folder, as the tests start one) is 
 articles of `FakeNews` over 30 days, a third with full texts. Then, each as a whole process
 (imports included, /usr/bin/time): `wirewatch list --limit 20`, and word queries; a viewer's
 store (open, every id of the list a dashboard shows, the first 200 records, a reload) and its
-peak RSS. Then the shared feed server's N feeds are refreshed into an empty database by one
+peak RSS (`--keep DIR`: the server and its filled database are kept in DIR, and a later
+run with the same DIR and N measures them again without filling). Then the shared feed
+server's N feeds are refreshed into an empty database by one
 `wirewatch refresh` and, into another, by two at once that share the sources.
 """
 
@@ -136,8 +138,36 @@ def _config(folder: Path, name: str, dsn: str, extra: str = "") -> Path:
     return path
 
 
-def bench_pg(root: Path, articles: int, feeds: int, python: str, shared: Path) -> int:
+def _fill(server, articles: int) -> str:  # type: ignore[no-untyped-def]
+    """The bench database with `articles` articles: made and filled, or, in a kept server
+    that has them already, as it is."""
     from bench.run import FakeNews
+    from fetchers.store.postgres.store import PostgresStore
+
+    with psycopg.connect(server.dsn(), autocommit=True) as conn:
+        made = conn.execute("SELECT 1 FROM pg_database WHERE datname = 'bench'").fetchone()
+    if made:
+        dsn = server.dsn("bench")
+        with PostgresStore(dsn) as store:
+            if len(store) == articles:
+                print(f"  the kept database in {server.folder}: {articles:,} articles")
+                return dsn
+        raise SystemExit(f"{server.folder} holds another number of articles: give another --keep")
+    dsn = server.create_database("bench")
+    news = FakeNews(300, texts=True)
+    started = time.perf_counter()
+    with PostgresStore(dsn, writer=True) as store:
+        for day in news.days(articles, 30, datetime(2025, 10, 24, tzinfo=UTC)):
+            store.add_batch(day)
+    print(f"  filled in {time.perf_counter() - started:.1f} s")
+    with psycopg.connect(dsn, autocommit=True) as conn:  # as autovacuum would have
+        conn.execute("VACUUM ANALYZE")
+    return dsn
+
+
+def bench_pg(
+    root: Path, articles: int, feeds: int, python: str, shared: Path, keep: Path | None = None
+) -> int:
     from bench.scale import CONCURRENCY, _start_server
     from fetchers.store.postgres.store import PostgresStore
     from tests import pgserver
@@ -145,18 +175,10 @@ def bench_pg(root: Path, articles: int, feeds: int, python: str, shared: Path) -
     load = Path("/proc/loadavg").read_text().split()[:3]
     print(f"PostgreSQL store: {articles:,} articles, {feeds:,} feeds; load {' '.join(load)}")
     work = Path(tempfile.mkdtemp(prefix="wirewatch-pg-"))
-    server = pgserver.start()
+    server = pgserver.start(keep)
     env = {**os.environ, "PYTHONPATH": str(root), "NO_PROXY": "*", "no_proxy": "*"}
     try:
-        dsn = server.create_database("bench")
-        news = FakeNews(300, texts=True)
-        started = time.perf_counter()
-        with PostgresStore(dsn, writer=True) as store:
-            for day in news.days(articles, 30, datetime(2025, 10, 24, tzinfo=UTC)):
-                store.add_batch(day)
-        print(f"  filled in {time.perf_counter() - started:.1f} s")
-        with psycopg.connect(dsn, autocommit=True) as conn:  # as autovacuum would have
-            conn.execute("ANALYZE")
+        dsn = _fill(server, articles)
         config = _config(work, "desk", dsn)
         cli = [sys.executable, "-m", "tui", "--config", str(config), "--data-dir", str(work / "d")]
         _median_run("list --limit 20", [*cli, "list", "--limit", "20"], root, env)
@@ -199,7 +221,7 @@ def bench_pg(root: Path, articles: int, feeds: int, python: str, shared: Path) -
             print(viewer.stderr[-2000:])
         _pollers(root, env, server, work, feeds, python, shared, CONCURRENCY, _start_server)
     finally:
-        server.stop()
+        server.stop(keep=keep is not None)
         shutil.rmtree(work, ignore_errors=True)
     print(f"  load after: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
     return 0
