@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fetchers.query import Query, Term
-from fetchers.store.postgres.words import prefix_query
+from fetchers.store.postgres.words import RUN, prefix_query
 
 
 @dataclass(slots=True)
@@ -34,6 +34,23 @@ def _like(needle: str) -> str:
     return f"%{escaped}%"
 
 
+# The two characters that Python lower-cases to an ASCII letter ("İ" to "i" and a combining
+# dot, the Kelvin sign to "k"); an ILIKE under the "C" collation folds only ASCII letters.
+_FOLDS_TO_ASCII = "translate({0}, '\u0130\u212a', 'ik') COLLATE \"C\" ILIKE %s"
+_NEAR_AND_BODY = "a.title || E'\\n' || a.summary || E'\\n' || coalesce(a.text, '')"
+
+
+def _exact_words(column: str, needle: str) -> str | None:
+    """A condition holding for every row whose `column` (an SQL expression) holds `needle`
+    as the query language finds it (lower-cased, at the start of a word): the needle itself,
+    case-folded. Only for an ASCII needle: then ASCII folding finds all Python's lower()
+    does. None when the words index says as much (a single word of letters or digits) or
+    the needle is not ASCII."""
+    if not needle.isascii() or RUN.fullmatch(needle):
+        return None
+    return _FOLDS_TO_ASCII.format(column)
+
+
 def _term(term: Term) -> tuple[str, list[Any], bool] | None:
     """(condition, params, exact) of one term, or None when SQL cannot narrow it."""
     name, value = term.field, term.value
@@ -42,7 +59,13 @@ def _term(term: Term) -> tuple[str, list[Any], bool] | None:
             return None
         tsquery = prefix_query(value)
         if tsquery is not None:
-            return "a.words @@ to_tsquery('simple', %s)", [tsquery], False
+            # the index gives the rows with every word of a phrase, anywhere in the article;
+            # the phrase itself, as written, narrows them to the few that say it
+            words = "a.words @@ to_tsquery('simple', %s)"
+            written = _exact_words("a.title" if name == "title" else _NEAR_AND_BODY, value)
+            if written is None:
+                return words, [tsquery], False
+            return f"({words} AND {written})", [tsquery, _like(value)], False
         if name == "title":
             return "a.title ILIKE %s", [_like(value)], False
         pattern = _like(value)

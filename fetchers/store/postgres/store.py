@@ -33,12 +33,14 @@ from fetchers.store.errors import StoreError, StoreLocked, StoreWriteError
 from fetchers.store.postgres import schema
 from fetchers.store.postgres.connect import connect, driver, hide_password, shown
 from fetchers.store.postgres.known import PER_SOURCE, KnownArticles, digest
-from fetchers.store.postgres.sql import plan
+from fetchers.store.postgres.sql import Plan, plan
 from fetchers.store.postgres.words import WORDS_SQL, article_words, prefix_query
 from fetchers.store.shards import MAX_REVISIONS
 
 CHANNEL = "wirewatch_articles"  # NOTIFY: new articles were stored
 BATCH = 200  # rows read at a time by a query that tests rows in Python
+PAGE = 20  # the fewest rows a query with a limit reads at first; each next page 4x more
+MAX_PAGE = 5000
 POOL_SIZE = 4  # connections: poll threads write while query threads read
 LEASE_TTL = 30.0  # seconds a source's lease lasts unless renewed (until the first `lease`)
 Version = tuple[int, int, int]
@@ -942,8 +944,8 @@ class PostgresStore:
 
     def _matching(self, query: Query | None, limit: int | None) -> list[Record]:
         """The matching records newest first: the SQL says what it can; when it cannot say
-        all, the rows are read in batches and tested until `limit` of them match (only the
-        matching records are kept)."""
+        all, the rows it gives are tested (only the matching records are kept): up to a
+        limit in pages (`_pages`), all of them through a cursor."""
         if limit is not None and limit <= 0:
             return []
         sql = plan(query)
@@ -952,6 +954,8 @@ class PostgresStore:
             with self._cursor("cannot read") as cur:
                 cur.execute(statement, params)
                 return [record_of_row(row) for row in cur.fetchall()]
+        if limit is not None:
+            return self._pages(query, sql, limit)
         columns = _COLUMNS + (", a.text" if sql.wants_text else "")
         statement, params = self._select(columns, sql.where, sql.params, None)
         found: list[Record] = []
@@ -972,10 +976,41 @@ class PostgresStore:
                     texts[record.id] = row[18]
                 if query.matches(record, text_of=lambda r: texts.get(r.id)):
                     found.append(record)
-                    if limit is not None and len(found) >= limit:
-                        break
                 texts.clear()
         return found
+
+    def _pages(self, query: Query, sql: Plan, limit: int) -> list[Record]:
+        """The first `limit` records matching `query`, newest first, read in pages that each
+        carry their LIMIT to the server, so its planner chooses per page: a common word by
+        walking the date order (it stops after a few rows), a rare one through the words
+        index (its few rows sorted). Each page goes on after the last row of the one before
+        and is larger than it, for the rows the query's own test turns down."""
+        columns = _COLUMNS + (", a.text" if sql.wants_text else "")
+        found: list[Record] = []
+        size = max(limit, PAGE)
+        after: tuple[float, int] | None = None
+        with self._cursor("cannot read") as cur:
+            while True:
+                where, params = sql.where, list(sql.params)
+                if after is not None:  # (at, seq) after the last row read, in _ORDER
+                    where = f"({where}) AND a.at <= %s AND (a.at < %s OR a.seq > %s)"
+                    params += [after[0], after[0], after[1]]
+                statement, params = self._select(columns, where, params, size)
+                cur.execute(statement, params)
+                rows = cur.fetchall()
+                texts: dict[str, str | None] = {}
+                for row in rows:
+                    record = record_of_row(row)
+                    if sql.wants_text:
+                        texts[record.id] = row[18]
+                    if query.matches(record, text_of=lambda r: texts.get(r.id)):
+                        found.append(record)
+                        if len(found) >= limit:
+                            return found
+                if len(rows) < size:
+                    return found
+                after = (rows[-1][14], rows[-1][15])
+                size = min(size * 4, MAX_PAGE)
 
     def sources_count(self) -> dict[str, int]:
         with self._cursor("cannot read") as cur:
