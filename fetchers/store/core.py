@@ -332,6 +332,14 @@ class Store:
         return False
 
     @property
+    def list_window(self) -> int | None:
+        """None: the articles are in memory already, a dashboard lists every match."""
+        return None
+
+    def count(self, query: Query) -> int:
+        return len(self.query_ids(query))
+
+    @property
     def keeps_desk(self) -> bool:
         """False: the data dir keeps the events added in the app and the alert history."""
         return False

@@ -48,6 +48,13 @@ class ArticleStore(Protocol):
     @property
     def word_index_ready(self) -> bool: ...
 
+    @property
+    def list_window(self) -> int | None:
+        """The most articles a dashboard lists for a filter (the newest that match) and
+        groups into stories when it only views (None: every one). A store read from a server
+        on demand bounds it, so a screen's memory does not grow with the store."""
+        ...
+
     def __len__(self) -> int: ...
 
     def __enter__(self) -> ArticleStore: ...
@@ -221,6 +228,10 @@ class ArticleStore(Protocol):
 
     def newest(self, query: Query, limit: int) -> list[str]:
         """As `query_ids(query, limit)`, loading only what the answer needs."""
+        ...
+
+    def count(self, query: Query) -> int:
+        """How many articles match (as `len(query_ids(query))`, without holding their ids)."""
         ...
 
     def iter_articles(self, ids: Iterable[str]) -> Iterator[Article]: ...

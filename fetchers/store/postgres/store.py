@@ -41,6 +41,7 @@ CHANNEL = "wirewatch_articles"  # NOTIFY: new articles were stored
 BATCH = 200  # rows read at a time by a query that tests rows in Python
 PAGE = 20  # the fewest rows a query with a limit reads at first; each next page 4x more
 MAX_PAGE = 5000
+LIST_WINDOW = 10_000  # the most articles a dashboard lists and groups into stories
 POOL_SIZE = 4  # connections: poll threads write while query threads read
 LEASE_TTL = 30.0  # seconds a source's lease lasts unless renewed (until the first `lease`)
 Version = tuple[int, int, int]
@@ -590,6 +591,12 @@ class PostgresStore:
     def word_index_ready(self) -> bool:
         return True  # the words column is written with the article
 
+    @property
+    def list_window(self) -> int:
+        """A dashboard lists the newest LIST_WINDOW matches of its filter (a million ids
+        alone would take more memory than a dashboard may)."""
+        return LIST_WINDOW
+
     def load_rest(self) -> list[str]:
         return []
 
@@ -956,9 +963,24 @@ class PostgresStore:
                 return [record_of_row(row) for row in cur.fetchall()]
         if limit is not None:
             return self._pages(query, sql, limit)
+        return list(self._tested(query, sql))
+
+    def count(self, query: Query) -> int:
+        """How many articles match: counted by the server when the SQL says the whole query,
+        else the rows it gives are tested as they stream in (none is kept)."""
+        sql = plan(query)
+        if sql.exact:
+            with self._cursor("cannot count") as cur:
+                cur.execute(f"SELECT count(*) FROM {_FROM} WHERE {sql.where}", sql.params)
+                row = cur.fetchone()
+            return int(row[0]) if row else 0
+        return sum(1 for _ in self._tested(query, sql))
+
+    def _tested(self, query: Query, sql: Plan) -> Iterator[Record]:
+        """Every record matching `query`, newest first: the rows the SQL gives, read through
+        a cursor a batch at a time and tested."""
         columns = _COLUMNS + (", a.text" if sql.wants_text else "")
         statement, params = self._select(columns, sql.where, sql.params, None)
-        found: list[Record] = []
         with (
             self._errors("cannot read"),
             self._pool.connection() as conn,
@@ -975,9 +997,8 @@ class PostgresStore:
                 if sql.wants_text:
                     texts[record.id] = row[18]
                 if query.matches(record, text_of=lambda r: texts.get(r.id)):
-                    found.append(record)
+                    yield record
                 texts.clear()
-        return found
 
     def _pages(self, query: Query, sql: Plan, limit: int) -> list[Record]:
         """The first `limit` records matching `query`, newest first, read in pages that each
@@ -989,6 +1010,7 @@ class PostgresStore:
         found: list[Record] = []
         size = max(limit, PAGE)
         after: tuple[float, int] | None = None
+        texts: dict[str, str | None] = {}  # the full text of the row being tested
         with self._cursor("cannot read") as cur:
             while True:
                 where, params = sql.where, list(sql.params)
@@ -998,7 +1020,6 @@ class PostgresStore:
                 statement, params = self._select(columns, where, params, size)
                 cur.execute(statement, params)
                 rows = cur.fetchall()
-                texts: dict[str, str | None] = {}
                 for row in rows:
                     record = record_of_row(row)
                     if sql.wants_text:
@@ -1007,6 +1028,7 @@ class PostgresStore:
                         found.append(record)
                         if len(found) >= limit:
                             return found
+                    texts.clear()
                 if len(rows) < size:
                     return found
                 after = (rows[-1][14], rows[-1][15])
