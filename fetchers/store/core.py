@@ -353,6 +353,12 @@ class Store:
     def drop_event(self, ident: str) -> bool:
         return False
 
+    def alert_rules(self) -> dict[str, Any] | None:
+        return None
+
+    def change_alert_rules(self, change: Callable[[dict[str, Any] | None], dict[str, Any]]) -> None:
+        raise StoreError(f"{self.dir}: alert rules are kept in the data dir's alerts.json")
+
     def alert_records(self, after: int) -> tuple[int, list[dict[str, Any]]]:
         return 0, []
 

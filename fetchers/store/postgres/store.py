@@ -20,7 +20,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any
@@ -523,6 +523,28 @@ class PostgresStore:
         with self._cursor("cannot remove the event", write=True) as cur:
             cur.execute("DELETE FROM events WHERE id = %s", (ident,))
             return bool(cur.rowcount)
+
+    # -- the desk's alert rules ---------------------------------------------------------------
+    def alert_rules(self) -> dict[str, Any] | None:
+        """The alert rules added in the app and the config rules muted there."""
+        with self._cursor("cannot read the alert rules") as cur:
+            cur.execute("SELECT record FROM alert_rules")
+            row = cur.fetchone()
+        return row[0] if row and isinstance(row[0], dict) else None
+
+    def change_alert_rules(self, change: Callable[[dict[str, Any] | None], dict[str, Any]]) -> None:
+        """Replace the alert rules with what `change` makes of them, in one transaction
+        under a lock of the row's own (two hosts adding a rule at once keep both)."""
+        with self._cursor("cannot save the alert rules", write=True) as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (schema.ALERT_RULES_LOCK,))
+            cur.execute("SELECT record FROM alert_rules")
+            row = cur.fetchone()
+            record = change(row[0] if row and isinstance(row[0], dict) else None)
+            cur.execute(
+                "INSERT INTO alert_rules (record) VALUES (%s)"
+                " ON CONFLICT (one) DO UPDATE SET record = EXCLUDED.record",
+                (_jsonb(record),),
+            )
 
     # -- the desk's alert history -----------------------------------------------------------
     def alert_records(self, after: int) -> tuple[int, list[dict[str, Any]]]:
