@@ -41,6 +41,7 @@ CHANNEL = "wirewatch_articles"  # NOTIFY: new articles were stored
 BATCH = 200  # rows read at a time by a query that tests rows in Python
 PAGE = 20  # the fewest rows a query with a limit reads at first; each next page 4x more
 MAX_PAGE = 5000
+WALK = 1000  # rows of the date order a word query walks before it may turn to the words index
 LIST_WINDOW = 10_000  # the most articles a dashboard lists and groups into stories
 POOL_SIZE = 4  # connections: poll threads write while query threads read
 LEASE_TTL = 30.0  # seconds a source's lease lasts unless renewed (until the first `lease`)
@@ -1024,37 +1025,81 @@ class PostgresStore:
 
     def _pages(self, query: Query, sql: Plan, limit: int) -> list[Record]:
         """The first `limit` records matching `query`, newest first, read in pages that each
-        carry their LIMIT to the server, so its planner chooses per page: a common word by
-        walking the date order (it stops after a few rows), a rare one through the words
-        index (its few rows sorted). Each page goes on after the last row of the one before
-        and is larger than it, for the rows the query's own test turns down."""
-        columns = _COLUMNS + (", a.text" if sql.wants_text else "")
+        carry their LIMIT to the server and go on after the last row of the one before.
+
+        A query the words index narrows first walks the date order a window of rows at a
+        time (`WALK`, bounded, whatever the planner thinks of the word): a common word has
+        its matches there and stops. When the matches found so far say the rest lies far
+        back (or there were none), the rest comes from the words index, its few rows sorted,
+        rather than from a walk through the whole table."""
         found: list[Record] = []
-        size = max(limit, PAGE)
-        after: tuple[float, int] | None = None
         texts: dict[str, str | None] = {}  # the full text of the row being tested
-        with self._cursor("cannot read") as cur:
-            while True:
-                where, params = sql.where, list(sql.params)
-                if after is not None:  # (at, seq) after the last row read, in _ORDER
-                    where = f"({where}) AND a.at <= %s AND (a.at < %s OR a.seq > %s)"
-                    params += [after[0], after[0], after[1]]
-                statement, params = self._select(columns, where, params, size)
-                cur.execute(statement, params)
-                rows = cur.fetchall()
-                for row in rows:
-                    record = record_of_row(row)
-                    if sql.wants_text:
-                        texts[record.id] = row[18]
-                    if query.matches(record, text_of=lambda r: texts.get(r.id)):
-                        found.append(record)
-                        if len(found) >= limit:
-                            return found
-                    texts.clear()
-                if len(rows) < size:
-                    return found
+        columns = _COLUMNS + (", a.text" if sql.wants_text else "")
+        after: tuple[float, int] | None = None
+
+        def page(cur: Any, upto: tuple[float, int] | None, size: int) -> bool:
+            """Test a page after `after` (up to `upto`, the last row of a window); True
+            when it was the last there is."""
+            nonlocal after
+            where, params = sql.where, list(sql.params)
+            if after is not None:  # rows after (at, seq) in _ORDER
+                where += " AND a.at <= %s AND (a.at < %s OR a.seq > %s)"
+                params += [after[0], after[0], after[1]]
+            if upto is not None:  # rows up to (at, seq), that one included
+                where += " AND a.at >= %s AND (a.at > %s OR a.seq <= %s)"
+                params += [upto[0], upto[0], upto[1]]
+            statement, params = self._select(columns, f"({sql.where}){where[len(sql.where):]}",
+                                             params, size)  # fmt: skip
+            cur.execute(statement, params)
+            rows = cur.fetchall()
+            for row in rows:
+                record = record_of_row(row)
+                if sql.wants_text:
+                    texts[record.id] = row[18]
+                if query.matches(record, text_of=lambda r: texts.get(r.id)):
+                    found.append(record)
+                texts.clear()
+                if len(found) >= limit:
+                    return True
+            if rows:
                 after = (rows[-1][14], rows[-1][15])
+            return len(rows) < size
+
+        with self._cursor("cannot read") as cur:
+            if sql.narrowed:
+                window = WALK
+                while True:
+                    cur.execute(
+                        "SELECT a.at, a.seq FROM articles a"
+                        + (
+                            ""
+                            if after is None
+                            else " WHERE a.at <= %s AND (a.at < %s OR a.seq > %s)"
+                        )
+                        + f" ORDER BY {_ORDER} OFFSET %s LIMIT 1",
+                        ([] if after is None else [after[0], after[0], after[1]]) + [window - 1],
+                    )
+                    bound = cur.fetchone()
+                    upto = (float(bound[0]), int(bound[1])) if bound else None
+                    had = len(found)
+                    while not page(cur, upto, max(limit - len(found), PAGE)):
+                        pass
+                    if len(found) >= limit or upto is None:
+                        return found[:limit]
+                    after = upto
+                    hits = len(found) - had
+                    further = (limit - len(found)) * window / hits if hits else float("inf")
+                    if further > 4 * WALK:
+                        break  # the rest is rare: the words index gives it
+                    window = int(further * 1.5) + 1
+                # the rest through the words index (a bitmap of its rows, sorted), never a
+                # walk through every older row
+                cur.execute("SET LOCAL enable_indexscan = off")
+                cur.execute("SET LOCAL enable_seqscan = off")
+            size = max(limit - len(found), PAGE)
+            while not page(cur, None, size):
                 size = min(size * 4, MAX_PAGE)
+        return found[:limit]
 
     def sources_count(self) -> dict[str, int]:
         with self._cursor("cannot read") as cur:
