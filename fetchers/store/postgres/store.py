@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import getpass
+import math
 import os
 import secrets
 import socket
@@ -1027,11 +1028,12 @@ class PostgresStore:
         """The first `limit` records matching `query`, newest first, read in pages that each
         carry their LIMIT to the server and go on after the last row of the one before.
 
-        A query the words index narrows first walks the date order a window of rows at a
-        time (`WALK`, bounded, whatever the planner thinks of the word): a common word has
-        its matches there and stops. When the matches found so far say the rest lies far
-        back (or there were none), the rest comes from the words index, its few rows sorted,
-        rather than from a walk through the whole table."""
+        A query the words index narrows, unless the planner guesses it rare, first walks
+        the date order a window of rows at a time (`WALK`, bounded, whatever the planner
+        thinks of the word): a common word has its matches there and stops. When the
+        matches found so far say the rest lies far back (or there were none), the rest
+        comes from the words index, its rows sorted, rather than from a walk through the
+        whole table."""
         found: list[Record] = []
         texts: dict[str, str | None] = {}  # the full text of the row being tested
         columns = _COLUMNS + (", a.text" if sql.wants_text else "")
@@ -1067,7 +1069,19 @@ class PostgresStore:
 
         with self._cursor("cannot read") as cur:
             if sql.narrowed:
-                window = WALK
+                # Walking more rows than `enough` costs more than reading that many rows
+                # through the words index. A query the planner guesses to have fewer
+                # candidates than that walks only a short window first (a guess can be far
+                # off either way: a word no article holds is guessed at half the rarest
+                # word's count, a prefix in every row of a small table at a fiftieth).
+                cur.execute("SELECT reltuples FROM pg_class WHERE oid = 'articles'::regclass")
+                row = cur.fetchone()
+                enough = math.sqrt(max(0.0, float(row[0]) if row else 0.0) * limit)
+                cur.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {_FROM} WHERE {sql.where}",
+                            sql.params)  # fmt: skip
+                row = cur.fetchone()
+                guessed = float(row[0][0]["Plan"]["Plan Rows"]) if row else math.inf
+                window = WALK if guessed > enough else max(PAGE, WALK // 10)
                 while True:
                     cur.execute(
                         "SELECT a.at, a.seq FROM articles a"
@@ -1088,8 +1102,8 @@ class PostgresStore:
                         return found[:limit]
                     after = upto
                     hits = len(found) - had
-                    further = (limit - len(found)) * window / hits if hits else float("inf")
-                    if further > 4 * WALK:
+                    further = (limit - len(found)) * window / hits if hits else math.inf
+                    if further > max(enough, WALK):
                         break  # the rest is rare: the words index gives it
                     window = int(further * 1.5) + 1
                 # the rest through the words index (a bitmap of its rows, sorted), never a
