@@ -2,10 +2,13 @@
 
 A server of its own (initdb into a temporary folder, as the tests start one) is filled with N
 articles of `FakeNews` over 30 days, a third with full texts. Then, each as a whole process
-(imports included, /usr/bin/time): `wirewatch list --limit 20`, and word queries; a viewer's
-store (open, every id of the list a dashboard shows, the first 200 records, a reload) and its
-peak RSS. Then the shared feed server's N feeds are refreshed into an empty database by one
-`wirewatch refresh` and, into another, by two at once that share the sources.
+(imports included, /usr/bin/time): `wirewatch list --limit 20`, and word queries; a headless
+dashboard viewer until it has grouped its stories, and its peak RSS; a viewer's store (open,
+the ids of the list a dashboard shows, the first 200 records, a reload) and its peak RSS.
+With `--keep DIR` the server and its filled database are kept in DIR, and a later run with
+the same DIR and N measures them again without filling. Then the shared feed server's N
+feeds are refreshed into an empty database by one `wirewatch refresh` and, into another, by
+two at once that share the sources.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import json, sys, time
 from fetchers.store.postgres.store import PostgresStore
 started = time.perf_counter()
 store = PostgresStore(sys.argv[1])
-ids = store.query_ids()
+ids = store.query_ids(None, store.list_window)
 records = store.records(ids[:200])
 store.reload()
 took = time.perf_counter() - started
@@ -60,12 +63,20 @@ async def main():
                 with contextlib.suppress(NoMatches):
                     ids = app.dashboard.headlines.ids
         painted = time.perf_counter() - started
+        grouped = None
+        for _ in range(6000):  # the stories, grouped in a paced thread (at most 10 minutes)
+            if app.dashboard.session.shelf is not None:
+                grouped = time.perf_counter() - started
+                break
+            await asyncio.sleep(0.1)
         await asyncio.sleep(5)  # the viewer's looks every 2 s
         viewer = not app.dashboard.session.store.is_writer
+        stories = len(app.dashboard.session.shelf or ())
         await app.action_quit()
     status = open("/proc/self/status").read()
     rss = int(status.split("VmHWM:")[1].split()[0]) / 1024
-    print(json.dumps({"painted": painted, "rows": len(ids), "rss": rss, "viewer": viewer}))
+    print(json.dumps({"painted": painted, "rows": len(ids), "rss": rss, "viewer": viewer,
+                      "grouped": grouped, "stories": stories}))
 
 asyncio.run(main())
 """
@@ -136,8 +147,36 @@ def _config(folder: Path, name: str, dsn: str, extra: str = "") -> Path:
     return path
 
 
-def bench_pg(root: Path, articles: int, feeds: int, python: str, shared: Path) -> int:
+def _fill(server, articles: int) -> str:  # type: ignore[no-untyped-def]
+    """The bench database with `articles` articles: made and filled, or, in a kept server
+    that has them already, as it is."""
     from bench.run import FakeNews
+    from fetchers.store.postgres.store import PostgresStore
+
+    with psycopg.connect(server.dsn(), autocommit=True) as conn:
+        made = conn.execute("SELECT 1 FROM pg_database WHERE datname = 'bench'").fetchone()
+    if made:
+        dsn = server.dsn("bench")
+        with PostgresStore(dsn) as store:
+            if len(store) == articles:
+                print(f"  the kept database in {server.folder}: {articles:,} articles")
+                return dsn
+        raise SystemExit(f"{server.folder} holds another number of articles: give another --keep")
+    dsn = server.create_database("bench")
+    news = FakeNews(300, texts=True)
+    started = time.perf_counter()
+    with PostgresStore(dsn, writer=True) as store:
+        for day in news.days(articles, 30, datetime(2025, 10, 24, tzinfo=UTC)):
+            store.add_batch(day)
+    print(f"  filled in {time.perf_counter() - started:.1f} s")
+    with psycopg.connect(dsn, autocommit=True) as conn:  # as autovacuum would have
+        conn.execute("VACUUM ANALYZE")
+    return dsn
+
+
+def bench_pg(
+    root: Path, articles: int, feeds: int, python: str, shared: Path, keep: Path | None = None
+) -> int:
     from bench.scale import CONCURRENCY, _start_server
     from fetchers.store.postgres.store import PostgresStore
     from tests import pgserver
@@ -145,18 +184,10 @@ def bench_pg(root: Path, articles: int, feeds: int, python: str, shared: Path) -
     load = Path("/proc/loadavg").read_text().split()[:3]
     print(f"PostgreSQL store: {articles:,} articles, {feeds:,} feeds; load {' '.join(load)}")
     work = Path(tempfile.mkdtemp(prefix="wirewatch-pg-"))
-    server = pgserver.start()
+    server = pgserver.start(keep)
     env = {**os.environ, "PYTHONPATH": str(root), "NO_PROXY": "*", "no_proxy": "*"}
     try:
-        dsn = server.create_database("bench")
-        news = FakeNews(300, texts=True)
-        started = time.perf_counter()
-        with PostgresStore(dsn, writer=True) as store:
-            for day in news.days(articles, 30, datetime(2025, 10, 24, tzinfo=UTC)):
-                store.add_batch(day)
-        print(f"  filled in {time.perf_counter() - started:.1f} s")
-        with psycopg.connect(dsn, autocommit=True) as conn:  # as autovacuum would have
-            conn.execute("ANALYZE")
+        dsn = _fill(server, articles)
         config = _config(work, "desk", dsn)
         cli = [sys.executable, "-m", "tui", "--config", str(config), "--data-dir", str(work / "d")]
         _median_run("list --limit 20", [*cli, "list", "--limit", "20"], root, env)
@@ -179,10 +210,11 @@ def bench_pg(root: Path, articles: int, feeds: int, python: str, shared: Path) -
             )
         if dashboard.returncode == 0:
             got = json.loads(dashboard.stdout.strip().splitlines()[-1])
+            grouped = "never" if got["grouped"] is None else f"at {got['grouped']:.1f} s"
             print(
                 f"  a dashboard viewer (headless, 160x50): {got['rows']:,} rows listed, first"
-                f" paint {got['painted']:.2f} s, peak RSS {got['rss']:.0f} MB over 5 s of looks"
-                f" (a viewer: {got['viewer']})"
+                f" paint {got['painted']:.2f} s, {got['stories']:,} stories grouped {grouped};"
+                f" peak RSS {got['rss']:.0f} MB with 5 s of looks after (a viewer: {got['viewer']})"
             )
         else:
             print(dashboard.stderr[-2000:])
@@ -192,14 +224,15 @@ def bench_pg(root: Path, articles: int, feeds: int, python: str, shared: Path) -
         if viewer.returncode == 0:
             got = json.loads(viewer.stdout)
             print(
-                f"  a viewer's store: every id ({got['ids']:,}), 200 records, a reload:"
+                f"  a viewer's store: the ids a dashboard lists ({got['ids']:,}), 200 records,"
+                " a reload:"
                 f" {got['took'] * 1000:.0f} ms, peak RSS {got['rss']:.0f} MB"
             )
         else:
             print(viewer.stderr[-2000:])
         _pollers(root, env, server, work, feeds, python, shared, CONCURRENCY, _start_server)
     finally:
-        server.stop()
+        server.stop(keep=keep is not None)
         shutil.rmtree(work, ignore_errors=True)
     print(f"  load after: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
     return 0

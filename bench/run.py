@@ -483,6 +483,9 @@ def main() -> int:
     p = sub.add_parser("pg")
     p.add_argument("--articles", type=int, default=100_000)
     p.add_argument("--feeds", type=int, default=2000)
+    p.add_argument(
+        "--keep", type=Path, metavar="DIR", help="keep the filled server in DIR, reuse it"
+    )
     p = sub.add_parser("extract")
     p.add_argument("--pages", help="a directory with score.py and pages/ (the development set)")
     p.add_argument("--limit", type=int, default=0)
@@ -538,7 +541,12 @@ def run(args: argparse.Namespace) -> int:
         from bench.pg import bench_pg
 
         return bench_pg(
-            ROOT, args.articles, args.feeds, str(bench_venv()), ROOT.parent / "shared" / "bench"
+            ROOT,
+            args.articles,
+            args.feeds,
+            str(bench_venv()),
+            ROOT.parent / "shared" / "bench",
+            args.keep,
         )
     elif args.which == "stories":
         from bench.stories import bench_stories

@@ -162,7 +162,7 @@ class AlertDesk:
         self.dir = Path(data_dir)
         self.clock = clock
         self.history = AlertHistory(self.dir, writer=True, store=store)
-        self.book = RuleBook(self.dir)
+        self.book = RuleBook(self.dir, store)
         self.sender = sender or WebhookSender(user_agent=config.settings.user_agent)
         self.desktop = desktop
         self._work: queue.SimpleQueue[Callable[[], object]] = queue.SimpleQueue()

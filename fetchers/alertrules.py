@@ -2,18 +2,20 @@
 
 Rules come from `[[alerts]]` in the config (read-only in the app) and from the app, which keeps
 its own in alerts.json in the data dir beside events.json, changed under alerts.lock by any
-process. A config rule can be muted from the app: its name is kept in the same file.
+process, or in a store that keeps the desk's records (PostgreSQL, for every host). A config
+rule can be muted from the app: its name is kept with them.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, tzinfo
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 import orjson
@@ -21,7 +23,11 @@ import orjson
 from fetchers.atomic import atomic_write_bytes, exclusive_lock
 from fetchers.models import from_utc_iso, utc_iso
 from fetchers.query import Query, QueryError, parse_query
+from fetchers.store.errors import StoreError
 from fetchers.text import clean_line
+
+if TYPE_CHECKING:
+    from fetchers.store import ArticleStore
 
 NOTIFY_KINDS = ("bell", "terminal", "desktop", "webhook")
 WEBHOOK_FORMATS = ("generic", "slack", "matrix", "ntfy")
@@ -180,39 +186,82 @@ def make_rule(
 
 
 class RuleBook:
-    """The rules added in the app, and the config rules muted there (alerts.json)."""
+    """The rules added in the app, and the config rules muted there: alerts.json in the data
+    dir, or the `store`'s where it keeps the desk's records (PostgreSQL: every host's)."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, store: ArticleStore | None = None) -> None:
         self.dir = Path(data_dir)
+        self.store = store if store is not None and store.keeps_desk else None
 
     @property
     def path(self) -> Path:
         return self.dir / FILE
+
+    @property
+    def where(self) -> str:
+        """Where the rules are kept, for messages."""
+        return self.store.location if self.store is not None else str(self.path)
 
     def _locked(self) -> AbstractContextManager[None]:
         self.dir.mkdir(parents=True, exist_ok=True)
         return exclusive_lock(self.dir / "alerts.lock")
 
     def _read(self) -> dict[str, Any]:
+        if self.store is not None:
+            try:
+                return self._from_store(self.store.alert_rules())
+            except StoreError as exc:
+                raise RuleBookError(str(exc)) from exc
+        return self._read_file()
+
+    def _from_store(self, record: dict[str, Any] | None) -> dict[str, Any]:
+        """The store's rules; until it has any, this data dir's alerts.json (written before
+        the store kept them: the first change carries them into the store)."""
+        return self._read_file() if record is None else self._checked(record)
+
+    def _read_file(self) -> dict[str, Any]:
         try:
             data = orjson.loads(self.path.read_bytes())
         except FileNotFoundError:
             return {"rules": [], "muted": []}
         except (OSError, orjson.JSONDecodeError) as exc:
             raise RuleBookError(f"{self.path} cannot be read: {exc}") from exc
+        return self._checked(data)
+
+    def _checked(self, data: object) -> dict[str, Any]:
+        """The rules and muted names of what was read (None: none were ever saved)."""
+        if data is None:
+            return {"rules": [], "muted": []}
         if not isinstance(data, dict):
-            raise RuleBookError(f"{self.path} is not an alerts file")
+            raise RuleBookError(f"{self.where} is not an alerts file")
         raw_rules, raw_muted = data.get("rules", []), data.get("muted", [])
         if not isinstance(raw_rules, list) or not isinstance(raw_muted, list):
-            raise RuleBookError(f"{self.path}: rules and muted must be lists")
+            raise RuleBookError(f"{self.where}: rules and muted must be lists")
         rules = [
             {**r, "id": str(r["id"])} for r in raw_rules if isinstance(r, dict) and r.get("id")
         ]
         muted = [m for m in raw_muted if isinstance(m, str)]
         return {"rules": rules, "muted": muted}
 
-    def _write(self, data: dict[str, Any]) -> None:
-        atomic_write_bytes(self.path, orjson.dumps(data))
+    def _change(self, change: Callable[[dict[str, Any]], None]) -> None:
+        """Read the rules, `change` them in place and write them, with no other process
+        changing them between (the file's lock, or one transaction of the store)."""
+        if self.store is not None:
+
+            def changed(record: dict[str, Any] | None) -> dict[str, Any]:
+                data = self._from_store(record)
+                change(data)
+                return data
+
+            try:
+                self.store.change_alert_rules(changed)
+            except StoreError as exc:
+                raise RuleBookError(str(exc)) from exc
+            return
+        with self._locked():
+            data = self._read_file()
+            change(data)
+            atomic_write_bytes(self.path, orjson.dumps(data))
 
     def load(self, now: datetime, zone: tzinfo = UTC) -> tuple[list[AlertRule], set[str]]:
         """The stored rules (one that no longer checks is left out and named in the error
@@ -232,7 +281,7 @@ class RuleBook:
                 rule = make_rule(fields, now, zone, origin="store")
                 created = _created(item)
             except RuleError as exc:
-                problems.append(f"{self.path}: rule {item.get('name')!r}: {exc}")
+                problems.append(f"{self.where}: rule {item.get('name')!r}: {exc}")
                 continue
             rules.append(
                 replace(
@@ -252,10 +301,7 @@ class RuleBook:
             ident=secrets.token_hex(6),
             created=now,
         )
-        with self._locked():
-            data = self._read()
-            data["rules"].append(rule.to_record())
-            self._write(data)
+        self._change(lambda data: data["rules"].append(rule.to_record()))
         return rule
 
     def update(
@@ -263,8 +309,9 @@ class RuleBook:
     ) -> AlertRule:
         """Replace a stored rule's fields; it keeps its id, history and creation time."""
         checked = make_rule(fields, now, zone, origin="store")
-        with self._locked():
-            data = self._read()
+        saved: list[AlertRule] = []
+
+        def change(data: dict[str, Any]) -> None:
             for n, item in enumerate(data["rules"]):
                 if item["id"] == ident:
                     created = _created(item) or now
@@ -272,35 +319,38 @@ class RuleBook:
                         checked, ident=ident, created=created, muted=item.get("muted") is True
                     )
                     data["rules"][n] = rule.to_record()
-                    self._write(data)
-                    return rule
-        raise RuleBookError("that alert rule is no longer stored (removed elsewhere?)")
+                    saved.append(rule)
+                    return
+            raise RuleBookError("that alert rule is no longer stored (removed elsewhere?)")
+
+        self._change(change)
+        return saved[0]
 
     def set_muted(self, rule: AlertRule, muted: bool) -> None:
         """Mute or unmute a rule: a muted rule fires nothing (its matches are not kept
         either). Config rules are muted by name."""
-        with self._locked():
-            data = self._read()
+
+        def change(data: dict[str, Any]) -> None:
             if rule.origin == "config":
                 names = [m for m in data["muted"] if m != rule.name]
                 data["muted"] = [*names, rule.name] if muted else names
-            else:
-                for item in data["rules"]:
-                    if item["id"] == rule.ident:
-                        item["muted"] = muted
-                        break
-                else:
-                    raise RuleBookError("that alert rule is no longer stored")
-            self._write(data)
+                return
+            for item in data["rules"]:
+                if item["id"] == rule.ident:
+                    item["muted"] = muted
+                    return
+            raise RuleBookError("that alert rule is no longer stored")
+
+        self._change(change)
 
     def remove(self, ident: str) -> None:
-        with self._locked():
-            data = self._read()
+        def change(data: dict[str, Any]) -> None:
             kept = [r for r in data["rules"] if r["id"] != ident]
             if len(kept) == len(data["rules"]):
                 raise RuleBookError("that alert rule is no longer stored")
             data["rules"] = kept
-            self._write(data)
+
+        self._change(change)
 
 
 def webhook_format(rule: AlertRule) -> str:

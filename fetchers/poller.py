@@ -23,7 +23,7 @@ from fetchers.feeds import FeedError
 from fetchers.files import LocalSourceError, read_local
 from fetchers.healthbook import HealthBook
 from fetchers.http import FetchError, FetchResult, fetch, host_of, is_local_host, make_client
-from fetchers.models import PollResult, Settings, Source, SourceHealth
+from fetchers.models import Article, PollResult, Settings, Source, SourceHealth
 from fetchers.parsepool import ParsedSource, ParsePool, ParseTimeout, parse_within
 from fetchers.store import ArticleStore, StagedArticle, StoreError, StoreWriteError, stage
 from fetchers.timeparse import local_zone
@@ -437,10 +437,18 @@ class Poller:
         """Poll one source and make its articles ready to store while the others are still
         on the network, so the cycle's one write has only filing and writing left."""
         result = await self._poll_one(source)
-        fresh = result.articles
-        if self.store.complete:  # most of a changed feed is known: stage only the rest
+        if not result.articles:
+            return result, []
+        return result, await asyncio.to_thread(self._stage_unknown, result.articles)
+
+    def _stage_unknown(self, articles: list[Article]) -> list[StagedArticle]:
+        """(In a thread: a database store's first question about a source is a query.) The
+        articles not stored yet, or stored with another title or summary, made ready to
+        store; most of a changed feed is known, so only the rest is staged."""
+        fresh = articles
+        if self.store.complete:
             fresh = [a for a in fresh if not self.store.knows(a) or self.store.revised(a)]
-        return result, await asyncio.to_thread(stage, fresh) if fresh else []
+        return stage(fresh) if fresh else []
 
     async def _poll_one(self, source: Source) -> PollResult:
         try:

@@ -176,15 +176,26 @@ class StoryBook:
 
     # -- bringing the stories up to date -----------------------------------------------------
     def _open(
-        self, store: ArticleStore, pace: bool = False, settle: Settle | None = None
+        self,
+        store: ArticleStore,
+        pace: bool = False,
+        settle: Settle | None = None,
+        window: int | None = None,
     ) -> tuple[StoryIndex, bool]:
         """The stories as saved, with the store's articles that the file lacks grouped and
-        those the store lost dropped; True when that changed anything."""
+        those the store lost dropped; True when that changed anything. `window`: of the
+        newest this many articles only (what the file says of older ones is left out)."""
         index = StoryIndex()
         with collector_paused():  # and `settle` before it resumes: it never walks them
             saved = self._load_file()
-            records = store.records(store.query_ids())
+            records = store.records(store.query_ids(limit=window))
             held = {r.id for r in records}
+            if saved is not None and window is not None:
+                saved = {
+                    sid: kept
+                    for sid, ids in saved.items()
+                    if (kept := [i for i in ids if i in held])
+                }
             changed = saved is None
             if saved is not None:
                 newest = max((first_time(r) for r in records), default=0.0)
@@ -212,14 +223,19 @@ class StoryBook:
             return self.index
 
     def shelf(
-        self, store: ArticleStore, pace: bool = False, settle: Settle | None = None
+        self,
+        store: ArticleStore,
+        pace: bool = False,
+        settle: Settle | None = None,
+        window: int | None = None,
     ) -> StoryShelf:
         """(In a thread.) The stories as they are now, frozen: an update running meanwhile in
         another thread is waited for, and one after it changes nothing already taken.
-        `pace`, `settle`: as for `update`, when the articles must be grouped first."""
+        `pace`, `settle`: as for `update`, when the articles must be grouped first. `window`:
+        a viewer's, of the newest this many articles only (a book that saves takes none)."""
         with self._lock:
             if self.index is None:
-                self.index, _ = self._open(store, pace, settle)
+                self.index, _ = self._open(store, pace, settle, window)
             with collector_paused():
                 shelf = StoryShelf(stories_of(self.index, store))
                 if settle is not None:

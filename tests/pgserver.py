@@ -81,10 +81,11 @@ class PgServer:
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.dsn(name)
 
-    def stop(self) -> None:
-        """Stop the server (an immediate shutdown: its data is thrown away) and remove its
-        folder. By the pid it wrote, read by this process: the server's user may no longer
-        reach the folder to let pg_ctl do it."""
+    def stop(self, keep: bool = False) -> None:
+        """Stop the server and remove its folder (an immediate shutdown: its data is thrown
+        away), or with `keep` leave it (a fast shutdown, which writes its data out first). By
+        the pid it wrote, read by this process: the server's user may no longer reach the
+        folder to let pg_ctl do it."""
         pid_file = self.folder / "data" / "postmaster.pid"
         try:
             pid = int(pid_file.read_text().split()[0])
@@ -92,23 +93,32 @@ class PgServer:
             pid = None
         if pid is not None:
             with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGQUIT)
-            for _ in range(500):  # its children end first; a few tries apart
+                os.kill(pid, signal.SIGINT if keep else signal.SIGQUIT)
+            for _ in range(60_000 if keep else 500):  # its children end first
                 try:
                     os.kill(pid, 0)
                 except ProcessLookupError:
                     break
                 time.sleep(0.01)
-        shutil.rmtree(self.folder, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def start() -> PgServer:
+def start(kept: Path | None = None) -> PgServer:
     """initdb and start a server in a new temporary folder of the system's, owned by the
     server's user. (Not under pytest's own temporary folder: pytest makes it private again
-    whenever a session starts, and the server's user could no longer reach its files.)"""
+    whenever a session starts, and the server's user could no longer reach its files.)
+    `kept`: a folder to keep the server in, started again as it was when it has one (a
+    benchmark's data built once); its caller stops it with `stop(keep=True)`."""
     binaries = server_binaries()
     owner = _owner()
-    folder = Path(tempfile.mkdtemp(prefix="wirewatch-postgresql-"))
+    if kept is not None and (kept / "data" / "PG_VERSION").exists():
+        server = PgServer(kept, _free_port(), binaries)
+        _start(server, [*_as_user()], kept / "data")
+        return server
+    if kept is not None:
+        kept.mkdir(parents=True, exist_ok=True)
+    folder = kept if kept is not None else Path(tempfile.mkdtemp(prefix="wirewatch-postgresql-"))
     if owner is not None:
         os.chown(folder, *owner)
     password_file = folder / "password"
@@ -123,18 +133,23 @@ def start() -> PgServer:
     except BaseException:
         server.stop()  # a server half started, and its folder, go too
         raise
-    atexit.register(server.stop)  # also when pytest ends without its fixtures' teardown
+    if kept is None:
+        atexit.register(server.stop)  # also when pytest ends without its fixtures' teardown
     return server
 
 
 def _init_and_start(server: PgServer, run: list[str], data: Path, password_file: Path) -> None:
-    binaries, folder, port = server.bin, server.folder, server.port
     subprocess.run(
-        [*run, str(binaries / "initdb"), "-D", str(data), "-U", USER, f"--pwfile={password_file}",
+        [*run, str(server.bin / "initdb"), "-D", str(data), "-U", USER, f"--pwfile={password_file}",
          "--auth=scram-sha-256", "--encoding=UTF8", "--locale=C", "--no-sync"],
         check=True,
         capture_output=True,
     )  # fmt: skip
+    _start(server, run, data)
+
+
+def _start(server: PgServer, run: list[str], data: Path) -> None:
+    binaries, folder, port = server.bin, server.folder, server.port
     options = (
         f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={folder}"
         " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from fetchers.config import StoreConfig
+from fetchers.store.postgres import store as pg_module
 from fetchers.store.postgres.store import PostgresStore
 from tests.conftest import make, make_app, piloted, seed_only_config, seen, settle
-from tui.messages import MarksChanged, QueryDone, ViewerReloaded
+from tui.messages import MarksChanged, QueryDone, StoriesRead, ViewerReloaded
+from tui.widgets.status import StatusLine
 
 
 async def test_the_dashboard_polls_into_postgresql_and_stars_there(
@@ -55,3 +59,32 @@ async def test_a_viewer_dashboard_shows_what_a_poller_on_another_host_stores(
                 QueryDone, lambda m: "Wire-2" in m.matches.ids, since=mark
             )
             assert done.matches.ids[:2] == ["Wire-2", "Wire-1"]
+
+
+async def test_a_viewer_lists_and_groups_only_the_newest_articles_of_a_large_store(
+    tmp_path: Path, pg_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database of a million articles would not fit a dashboard's memory: a viewer lists
+    the newest matches of its filter up to the store's window, says more match, and groups
+    only those into stories."""
+    monkeypatch.setattr(pg_module, "LIST_WINDOW", 3)
+    config = seed_only_config(tmp_path)
+    config.store = StoreConfig("postgresql", pg_dsn)
+    with PostgresStore(pg_dsn, writer=True) as poller:
+        poller.add_batch([make(n) for n in range(1, 6)])
+        app = make_app(tmp_path, config, poll=False)
+        async with piloted(app) as pilot:
+            dashboard = await settle(app, pilot, want=5)
+            assert not dashboard.session.store.is_writer
+            assert dashboard.headlines.ids == ["Wire-5", "Wire-4", "Wire-3"]
+            assert "3+ of 5, the newest listed" in dashboard.query_one(StatusLine).line
+            shelf = (await seen(app).wait_for(StoriesRead)).shelf
+            grouped = {ident for story in shelf.stories for ident in story.articles}
+            assert grouped == {"Wire-5", "Wire-4", "Wire-3"}
+            dashboard.query_text = "source:wire"
+            dashboard.run_query()
+            await seen(app).wait_for(
+                QueryDone, lambda m: m.generation == dashboard.generation and m.matches.more
+            )
+            await pilot.pause()
+            assert dashboard.headlines.ids == ["Wire-5", "Wire-4", "Wire-3"]

@@ -12,6 +12,9 @@ import pytest
 
 from fetchers.alertfeed import AlertFeed
 from fetchers.alerthistory import AlertHistory
+from fetchers.alerting import AlertDesk
+from fetchers.alertrules import RuleBook, RuleBookError, make_rule
+from fetchers.config import Config
 from fetchers.events import EventBook, EventBookError
 from fetchers.models import Event
 from fetchers.store.postgres.store import PostgresStore
@@ -88,3 +91,44 @@ def test_the_alert_history_is_the_desks_on_every_host(
     (row,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert (row["alert"], row["article"], row["title"]) == ("Tariffs", "t4", "Tariff news 4")
     assert not (tmp_path / "poller" / "alerts-history.json").exists()
+
+
+def test_an_alert_rule_added_on_one_host_is_fired_by_a_poller_on_another(
+    tmp_path: Path, pg_dsn: str
+) -> None:
+    """The rules added in the app are the desk's: a poller on any host checks them, and a
+    rule muted or removed on one host is so on every host (no host keeps an alerts.json)."""
+    with PostgresStore(pg_dsn) as here, PostgresStore(pg_dsn, writer=True) as poller:
+        mine = RuleBook(tmp_path / "a", here)
+        added = mine.add({"name": "Tariffs", "query": "tariff", "notify": ["bell"]}, WHEN)
+        desk = AlertDesk(Config(path=tmp_path / "b.toml"), poller, tmp_path / "b", lambda: WHEN)
+        (seen,) = desk.book.load(WHEN)[0]
+        assert (seen.ident, seen.name, seen.created) == (added.ident, "Tariffs", WHEN)
+        desk.book.set_muted(seen, True)
+        assert mine.load(WHEN)[0][0].muted
+        config_rule = make_rule({"name": "From the config", "query": "apec"}, WHEN, origin="config")
+        mine.set_muted(config_rule, True)
+        assert desk.book.load(WHEN)[1] == {"From the config"}
+        mine.update(added.ident, {"name": "Tariff talks", "query": "tariff talks"}, WHEN)
+        assert [r.name for r in desk.book.load(WHEN)[0]] == ["Tariff talks"]
+        desk.book.remove(added.ident)
+        assert mine.load(WHEN)[0] == []
+        with pytest.raises(RuleBookError, match="no longer stored"):
+            mine.remove(added.ident)
+    assert not (tmp_path / "a" / "alerts.json").exists()
+    assert not (tmp_path / "b" / "alerts.json").exists()
+
+
+def test_the_alert_rules_a_host_kept_before_go_into_the_store_with_its_first_change(
+    tmp_path: Path, pg_dsn: str
+) -> None:
+    """A host that kept its rules in alerts.json goes on firing them once the store keeps
+    the rules, and its first change takes them there for every host."""
+    old = RuleBook(tmp_path / "a")
+    kept = old.add({"name": "Tariffs", "query": "tariff"}, WHEN)
+    with PostgresStore(pg_dsn) as here, PostgresStore(pg_dsn) as there:
+        mine, theirs = RuleBook(tmp_path / "a", here), RuleBook(tmp_path / "b", there)
+        assert [r.ident for r in mine.load(WHEN)[0]] == [kept.ident]
+        assert theirs.load(WHEN)[0] == []
+        mine.add({"name": "Summit", "query": "apec"}, WHEN)
+        assert [r.name for r in theirs.load(WHEN)[0]] == ["Tariffs", "Summit"]

@@ -10,6 +10,7 @@ import math
 import os
 import signal
 import subprocess
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -271,6 +272,33 @@ async def test_a_source_taken_over_goes_on_from_the_health_its_poller_left(
                      "--json"]) == 0  # fmt: skip
     (row,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert row["status"] == "not-modified" and row["http_status"] == 304
+
+
+async def test_a_poller_asks_the_database_what_it_knows_outside_its_event_loop(
+    tmp_path: Path, feed_server: FeedServer, pg_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether an item is stored is a query the first time a source is asked about: it runs
+    in a thread, so the loop (a dashboard's screen, the other sources' downloads) never
+    waits on the server."""
+    url = feed_server.add("/f.xml", Route(feed(1, 3)))
+    config = config_for(tmp_path, Source("F", url=url))
+    now = datetime(2025, 10, 24, 8, 0, tzinfo=UTC)
+    asked_on: list[threading.Thread] = []
+    real = PostgresStore.knows
+
+    def knows(self: PostgresStore, article: Article) -> bool:
+        asked_on.append(threading.current_thread())
+        return real(self, article)
+
+    monkeypatch.setattr(PostgresStore, "knows", knows)
+    with PostgresStore(pg_dsn, writer=True) as store:
+        poller = Poller(config, store, lambda: now, health=HealthBook(tmp_path / "a", store))
+        try:
+            assert [r.status for r in await poller.poll()] == ["ok"]
+        finally:
+            await poller.aclose()
+        assert len(store) == 3
+    assert len(asked_on) == 3 and threading.main_thread() not in asked_on
 
 
 async def test_a_poller_that_starts_later_gets_its_share_of_a_running_refresh(

@@ -86,6 +86,21 @@ def test_state_survives_repoll(open_store: StoreOpener) -> None:
         assert again.query(parse_query("is:unread")) == []
 
 
+def test_a_count_is_the_number_of_matches(open_store: StoreOpener) -> None:
+    """What a dashboard's event counts say: as many as the query lists, for queries said
+    whole by the store's indexes and those its own test decides."""
+    with open_store(writer=True) as store:
+        store.add_batch([make(n, source="Wire" if n % 3 else "Desk") for n in range(12)])
+        store.add_batch([make(20, text="A trade minister spoke.")])
+        store.set_state(["Wire-1", "Wire-2"], read=True)
+    with open_store() as viewer:
+        for text in ("", "source:desk", "is:unread", "tariffs", '"trade minister"', "-desk"):
+            query = parse_query(text)
+            assert viewer.count(query) == len(viewer.query_ids(query)), text
+        assert viewer.count(parse_query('"trade minister"')) == 1
+        assert viewer.count(parse_query("is:unread")) == 11
+
+
 def test_second_writer_is_refused_and_viewer_sees_writes(open_store: StoreOpener) -> None:
     writer = open_store(writer=True)
     try:

@@ -117,6 +117,114 @@ def test_a_limited_list_and_a_word_query_read_only_the_rows_of_the_answer(
         assert len(made) <= 40  # tested in Python, newest first, until 20 matched
 
 
+def _quiet(conn: psycopg.Connection) -> None:
+    """Wait until no other connection is open to the database: a server process writes its
+    counts of rows read when it ends (before it leaves pg_stat_activity)."""
+    for _ in range(400):
+        row = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchone()
+        if row is not None and row[0] == 0:
+            return
+        time.sleep(0.05)
+    raise AssertionError("connections to the database stayed open")
+
+
+def test_a_common_word_with_a_limit_reads_a_window_of_rows_not_every_match(
+    pg_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A word every article holds, asked for its newest 20: the server walks a window of the
+    date order and stops, rather than reading and sorting every match (at a million
+    articles that was half a second)."""
+    monkeypatch.setattr(pg_module, "WALK", 100)
+    base = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch(
+            [
+                Article(
+                    id=f"w{n}",
+                    source="Wire",
+                    title=f"Tariff story {n}",
+                    summary="Officials met on the tariff schedule.",
+                    published=base + timedelta(minutes=n),
+                    fetched=base,
+                )
+                for n in range(3000)
+            ]
+        )
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")  # as autovacuum would have
+        _quiet(conn)
+        conn.execute("SELECT pg_stat_reset()")
+        with PostgresStore(pg_dsn) as viewer:
+            found = viewer.newest(parse_query("tariff", NOW), 20)
+        assert found == [f"w{n}" for n in range(2999, 2979, -1)]
+        _quiet(conn)
+        row = conn.execute(
+            "SELECT seq_tup_read + idx_tup_fetch FROM pg_stat_user_tables"
+            " WHERE relname = 'articles'"
+        ).fetchone()
+    assert row is not None and row[0] <= 250  # a window of 100 rows, of 3,000 that match
+
+
+def test_a_limited_word_query_reads_past_rows_its_own_test_turns_down(
+    pg_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The words index finds "tariff" in "eu_tariff" too, the query language does not: the
+    newest three that say it are found behind a hundred rows that do not (in windows of
+    the date order, then through the words index)."""
+    monkeypatch.setattr(pg_module, "WALK", 10)
+    base = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch(
+            [
+                Article(
+                    id=f"w{n}",
+                    source="Wire",
+                    title=f"Tariff story {n}" if n < 5 else f"The eu_tariff file {n}",
+                    published=base + timedelta(minutes=n),
+                    fetched=base,
+                )
+                for n in range(105)
+            ]
+        )
+        assert store.newest(parse_query("tariff", NOW), 3) == ["w4", "w3", "w2"]
+        assert store.query_ids(parse_query("tariff", NOW)) == ["w4", "w3", "w2", "w1", "w0"]
+
+
+def test_a_phrase_is_found_however_python_lower_cases_it(pg_dsn: str) -> None:
+    """A phrase is narrowed in SQL by its own letters, folded as ASCII; the two letters that
+    Python lower-cases to ASCII ones (the Kelvin sign, a dotted capital I) still match."""
+    base = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
+    titles = {
+        "kelvin": "\u212aorea Trade talks resume",
+        "dotted": "Trade mİnisters meet",
+        "plain": "KOREA TRADE figures",
+        "apart": "Korea and trade",
+    }
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch(
+            [
+                Article(
+                    id=ident,
+                    source="Wire",
+                    title=title,
+                    published=base + timedelta(minutes=n),
+                    fetched=base,
+                )
+                for n, (ident, title) in enumerate(titles.items())
+            ]
+        )
+        for limit in (None, 5):
+            assert store.query_ids(parse_query('"korea trade"', NOW), limit) == ["plain", "kelvin"]
+            assert store.query_ids(parse_query('"trade mi"', NOW), limit) == ["dotted"]
+            assert store.query_ids(parse_query('title:"korea trade"', NOW), limit) == [
+                "plain",
+                "kelvin",
+            ]
+
+
 def test_relevance_is_ts_rank_titles_first(pg_dsn: str) -> None:
     from fetchers.relevance import by_relevance
 

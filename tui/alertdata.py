@@ -66,7 +66,7 @@ class AlertData:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.config = session.config
-        self.book = RuleBook(session.data_dir)
+        self.book = RuleBook(session.data_dir, session.store)
         self.history = AlertHistory(session.data_dir, store=session.store)
         self._feed: AlertFeed | None = None
         self._taking = threading.Lock()

@@ -839,15 +839,15 @@ def cmd_trends(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError(f"--hours must be from {MIN_HOURS} to {MAX_HOURS}")
     now = ctx.clock()
     zone = local_zone(ctx.config.settings.timezone)
-    try:
-        stored, muted, problems = RuleBook(ctx.data_dir).load_with_problems(now, zone)
-    except RuleBookError as exc:
-        stored, muted, problems = [], set(), [str(exc)]
-    for problem in problems:
-        complain(problem)
-    terms = [(t, "watch", watch_query(t)) for t in ctx.config.watch_terms]
-    terms += [(r.name, "alert", r.query) for r in all_rules(ctx.config.alerts, stored, muted)]
     with _viewer(ctx) as store:
+        try:
+            stored, muted, problems = RuleBook(ctx.data_dir, store).load_with_problems(now, zone)
+        except RuleBookError as exc:
+            stored, muted, problems = [], set(), [str(exc)]
+        for problem in problems:
+            complain(problem)
+        terms = [(t, "watch", watch_query(t)) for t in ctx.config.watch_terms]
+        terms += [(r.name, "alert", r.query) for r in all_rules(ctx.config.alerts, stored, muted)]
         found_stories = stories_of(StoryBook(ctx.data_dir).read(store), store)
         shelf = StoryShelf(found_stories)  # a rule's story: and outlets: ask the stories
         parsed = [

@@ -49,6 +49,7 @@ class Matches:
     event_counts: dict[str, int] | None = None  # None: not counted this time
     problem: str | None = None  # why they are newest first though relevance was asked for
     stories: list[str] | None = None  # the stories of `ids`, newest activity first, when asked
+    more: bool = False  # more match than the store lets a dashboard list (`ids` the newest)
 
 
 @dataclass(slots=True)
@@ -191,9 +192,13 @@ class Session:
     def read_stories(self) -> StoryShelf:
         """(In a thread, once every day is loaded.) The stories as they are now: a writer's
         as its newsroom groups them after each cycle; a viewer's from the file the writer
-        keeps, with what the file lacks grouped in memory."""
-        book = self.newsroom.story_desk.book if self.is_writer else StoryBook(self.data_dir)
-        return book.shelf(self.store, pace=True, settle=settle_heap)  # the screen goes first
+        keeps, with what the file lacks grouped in memory; a viewer of a store that bounds
+        what a dashboard lists (`list_window`) groups the newest articles only."""
+        if self.is_writer:
+            book = self.newsroom.story_desk.book
+            return book.shelf(self.store, pace=True, settle=settle_heap)  # the screen first
+        window = self.store.list_window
+        return StoryBook(self.data_dir).shelf(self.store, True, settle_heap, window)
 
     def close(self) -> None:
         """Stop polling and the parse workers (the store is closed by the process's exit)."""
@@ -248,7 +253,11 @@ class Session:
         """The articles matching `query` in the order `sort` (relevance needs the query's
         words), how many match each of `events`' queries, and with `stories` the stories
         any of them is in."""
-        ids = self.store.query_ids(query)
+        window = self.store.list_window
+        ids = self.store.query_ids(query, None if window is None else window + 1)
+        more = window is not None and len(ids) > window
+        if more:
+            del ids[window:]
         shown = None
         if stories is not None:
             shown = [s.id for s in stories.stories] if query.is_empty else stories.matching(ids)
@@ -259,19 +268,17 @@ class Session:
             except RelevanceError as exc:
                 problem = f"{exc}; newest first instead"
         if events is None:
-            return Matches(ids, len(self.store), problem=problem, stories=shown)
+            return Matches(ids, len(self.store), problem=problem, stories=shown, more=more)
         counts: dict[str, int] = {}
         for event in events:
             if event.query:
                 try:
-                    counts[event.name] = len(
-                        self.store.query_ids(
-                            parse_query(event.query, self.clock(), self.local, self.shelf)
-                        )
+                    counts[event.name] = self.store.count(
+                        parse_query(event.query, self.clock(), self.local, self.shelf)
                     )
                 except QueryError:
                     continue
-        return Matches(ids, len(self.store), counts, problem, shown)
+        return Matches(ids, len(self.store), counts, problem, shown, more)
 
     def why_no_link(self, article: Article) -> str:
         """Why an article has no link, said where one is looked for (`o`, `f`, its pane)."""

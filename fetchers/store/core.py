@@ -332,6 +332,14 @@ class Store:
         return False
 
     @property
+    def list_window(self) -> int | None:
+        """None: the articles are in memory already, a dashboard lists every match."""
+        return None
+
+    def count(self, query: Query) -> int:
+        return len(self.query_ids(query))
+
+    @property
     def keeps_desk(self) -> bool:
         """False: the data dir keeps the events added in the app and the alert history."""
         return False
@@ -344,6 +352,12 @@ class Store:
 
     def drop_event(self, ident: str) -> bool:
         return False
+
+    def alert_rules(self) -> dict[str, Any] | None:
+        return None
+
+    def change_alert_rules(self, change: Callable[[dict[str, Any] | None], dict[str, Any]]) -> None:
+        raise StoreError(f"{self.dir}: alert rules are kept in the data dir's alerts.json")
 
     def alert_records(self, after: int) -> tuple[int, list[dict[str, Any]]]:
         return 0, []

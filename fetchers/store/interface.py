@@ -8,7 +8,7 @@ derived indexes such as the search index can bring themselves up to date part by
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol
@@ -47,6 +47,13 @@ class ArticleStore(Protocol):
 
     @property
     def word_index_ready(self) -> bool: ...
+
+    @property
+    def list_window(self) -> int | None:
+        """The most articles a dashboard lists for a filter (the newest that match) and
+        groups into stories when it only views (None: every one). A store read from a server
+        on demand bounds it, so a screen's memory does not grow with the store."""
+        ...
 
     def __len__(self) -> int: ...
 
@@ -114,6 +121,17 @@ class ArticleStore(Protocol):
 
     def drop_event(self, ident: str) -> bool:
         """Remove an event; False when it was not there."""
+        ...
+
+    def alert_rules(self) -> dict[str, Any] | None:
+        """(A store that keeps the desk's.) The alert rules added in the app and the config
+        rules muted there, as alerts.json holds them; None when none were ever saved."""
+        ...
+
+    def change_alert_rules(self, change: Callable[[dict[str, Any] | None], dict[str, Any]]) -> None:
+        """(A store that keeps the desk's.) Replace the alert rules with what `change` makes
+        of them, read and written in one transaction (no other process changes them between;
+        an exception from `change` writes nothing)."""
         ...
 
     def alert_records(self, after: int) -> tuple[int, list[dict[str, Any]]]:
@@ -221,6 +239,10 @@ class ArticleStore(Protocol):
 
     def newest(self, query: Query, limit: int) -> list[str]:
         """As `query_ids(query, limit)`, loading only what the answer needs."""
+        ...
+
+    def count(self, query: Query) -> int:
+        """How many articles match (as `len(query_ids(query))`, without holding their ids)."""
         ...
 
     def iter_articles(self, ids: Iterable[str]) -> Iterator[Article]: ...

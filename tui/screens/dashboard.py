@@ -86,6 +86,8 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
     """The filter typed at `/` (or picked), without the unread toggle."""
     unread_only: reactive[bool] = reactive(False)
     matching: reactive[int] = reactive(0)
+    more_match: reactive[bool] = reactive(False)
+    """More articles match than the store lets a dashboard list (the newest are listed)."""
     """How many articles match the filter."""
     total: reactive[int] = reactive(0)
     """How many articles are stored."""
@@ -140,6 +142,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             DashboardScreen.sort,
             DashboardScreen.unread_only,
             DashboardScreen.matching,
+            DashboardScreen.more_match,
             DashboardScreen.total,
             DashboardScreen.loading_rest,
             DashboardScreen.last_poll,
@@ -283,6 +286,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         if matches.problem is not None:
             self.notify(matches.problem, title="Relevance", severity="warning", markup=False)
         self.matching, self.total = len(matches.ids), matches.total
+        self.more_match = matches.more
         if matches.stories is not None and message.shelf is not None:
             self.headlines.set_ids(
                 matches.stories, words=message.words, stories=message.shelf, rows=message.rows

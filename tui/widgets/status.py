@@ -23,6 +23,7 @@ FIELDS = (
     "sort",
     "unread_only",
     "matching",
+    "more_match",
     "total",
     "loading_rest",
     "last_poll",
@@ -52,6 +53,7 @@ class StatusLine(Widget):
     sort: reactive[SortOrder] = reactive[SortOrder]("newest", repaint=False)
     unread_only: reactive[bool] = reactive(False, repaint=False)
     matching: reactive[int] = reactive(0, repaint=False)
+    more_match: reactive[bool] = reactive(False, repaint=False)
     total: reactive[int] = reactive(0, repaint=False)
     loading_rest: reactive[bool] = reactive(True, repaint=False)
     """Older days of the store are still being read."""
@@ -99,7 +101,10 @@ class StatusLine(Widget):
             parts.append(f"filter: {shown.strip()}")
         if self.sort == "relevance":
             parts.append("by relevance")
-        parts.append(f"{self.matching:,} of {self.total:,}")
+        if self.more_match:
+            parts.append(f"{self.matching:,}+ of {self.total:,}, the newest listed")
+        else:
+            parts.append(f"{self.matching:,} of {self.total:,}")
         if self.loading_rest:
             parts.append("loading older articles…")
         parts.extend(self._poll_status())

@@ -20,6 +20,7 @@ MIGRATE_LOCK = 0x77697265  # the advisory lock taken while migrating ("wire")
 WRITER_LOCK = 0x77697277  # the advisory lock every poller holds for its life ("wirw"): shared
 # by the pollers that share the sources, taken alone by a writer that polls only by itself
 WRITE_ORDER_LOCK = 0x7769726F  # held by each write until it commits ("wiro")
+ALERT_RULES_LOCK = 0x77697261  # held by a change of the alert rules until it commits ("wira")
 
 # codec field -> the column that keeps it (tests check that every field has one)
 COLUMNS = {
@@ -149,6 +150,13 @@ MIGRATIONS: tuple[str, ...] = (
     -- text_seen: when the text it has was fetched (ISO 8601)
     ALTER TABLE articles ADD COLUMN IF NOT EXISTS text_seen text;
     ALTER TABLE articles ADD COLUMN IF NOT EXISTS text_revisions jsonb NOT NULL DEFAULT '[]';
+    """,
+    # 6 -> 7: the alert rules added in the app and the config rules muted there, the desk's
+    """
+    CREATE TABLE alert_rules (
+        one boolean PRIMARY KEY DEFAULT true CHECK (one),
+        record jsonb NOT NULL               -- {"rules": [...], "muted": [...]}, as alerts.json
+    );
     """,
 )
 READER = "wirewatch.reader"  # the session setting that names the reader of a connection

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fetchers.query import Query, Term
-from fetchers.store.postgres.words import prefix_query
+from fetchers.store.postgres.words import RUN, prefix_query
 
 
 @dataclass(slots=True)
@@ -34,6 +34,34 @@ def _like(needle: str) -> str:
     return f"%{escaped}%"
 
 
+# The two characters that Python lower-cases to an ASCII letter: "İ" (to "i" and a combining
+# dot) and the Kelvin sign (to "k"). An ILIKE under the "C" collation folds only ASCII letters,
+# so a row holding one of them where the needle has that letter is left to the term's test.
+_FOLDS_TO_ASCII = (("\u0130", "i"), ("\u212a", "k"))
+_NEAR_AND_BODY = ("a.title", "a.summary", "a.text")
+
+
+def _written(columns: tuple[str, ...], needle: str) -> tuple[str, list[Any]] | None:
+    """A condition holding for every row where one of `columns` holds `needle` as the query
+    language finds it (lower-cased, at the start of a word): the needle itself, ASCII
+    letters folded. Only for an ASCII needle on one line (the title and summary the query
+    language joins with a line break): then ASCII folding finds all Python's lower() does.
+    None when the words index says as much (a single word of letters or digits) or the
+    needle is not such."""
+    if not needle.isascii() or "\n" in needle or RUN.fullmatch(needle):
+        return None
+    parts: list[str] = []
+    params: list[Any] = []
+    for column in columns:
+        parts.append(f'{column} COLLATE "C" ILIKE %s')
+        params.append(_like(needle))
+        for char, letter in _FOLDS_TO_ASCII:
+            if letter in needle:
+                parts.append(f"{column} LIKE %s")
+                params.append(f"%{char}%")
+    return "(" + " OR ".join(parts) + ")", params
+
+
 def _term(term: Term) -> tuple[str, list[Any], bool] | None:
     """(condition, params, exact) of one term, or None when SQL cannot narrow it."""
     name, value = term.field, term.value
@@ -42,7 +70,13 @@ def _term(term: Term) -> tuple[str, list[Any], bool] | None:
             return None
         tsquery = prefix_query(value)
         if tsquery is not None:
-            return "a.words @@ to_tsquery('simple', %s)", [tsquery], False
+            # the index gives the rows with every word of a phrase, anywhere in the article;
+            # the phrase itself, as written, narrows them to the few that say it
+            words = "a.words @@ to_tsquery('simple', %s)"
+            written = _written(("a.title",) if name == "title" else _NEAR_AND_BODY, value)
+            if written is None:
+                return words, [tsquery], False
+            return f"({words} AND {written[0]})", [tsquery, *written[1]], False
         if name == "title":
             return "a.title ILIKE %s", [_like(value)], False
         pattern = _like(value)

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import contextlib
 import getpass
+import math
 import os
 import secrets
 import socket
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any
@@ -33,12 +34,16 @@ from fetchers.store.errors import StoreError, StoreLocked, StoreWriteError
 from fetchers.store.postgres import schema
 from fetchers.store.postgres.connect import connect, driver, hide_password, shown
 from fetchers.store.postgres.known import PER_SOURCE, KnownArticles, digest
-from fetchers.store.postgres.sql import plan
+from fetchers.store.postgres.sql import Plan, plan
 from fetchers.store.postgres.words import WORDS_SQL, article_words, prefix_query
 from fetchers.store.shards import MAX_REVISIONS
 
 CHANNEL = "wirewatch_articles"  # NOTIFY: new articles were stored
 BATCH = 200  # rows read at a time by a query that tests rows in Python
+PAGE = 20  # the fewest rows a query with a limit reads at first; each next page 4x more
+MAX_PAGE = 5000
+WALK = 1000  # rows of the date order a word query walks before it may turn to the words index
+LIST_WINDOW = 10_000  # the most articles a dashboard lists and groups into stories
 POOL_SIZE = 4  # connections: poll threads write while query threads read
 LEASE_TTL = 30.0  # seconds a source's lease lasts unless renewed (until the first `lease`)
 Version = tuple[int, int, int]
@@ -521,6 +526,28 @@ class PostgresStore:
             cur.execute("DELETE FROM events WHERE id = %s", (ident,))
             return bool(cur.rowcount)
 
+    # -- the desk's alert rules ---------------------------------------------------------------
+    def alert_rules(self) -> dict[str, Any] | None:
+        """The alert rules added in the app and the config rules muted there."""
+        with self._cursor("cannot read the alert rules") as cur:
+            cur.execute("SELECT record FROM alert_rules")
+            row = cur.fetchone()
+        return row[0] if row and isinstance(row[0], dict) else None
+
+    def change_alert_rules(self, change: Callable[[dict[str, Any] | None], dict[str, Any]]) -> None:
+        """Replace the alert rules with what `change` makes of them, in one transaction
+        under a lock of the row's own (two hosts adding a rule at once keep both)."""
+        with self._cursor("cannot save the alert rules", write=True) as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (schema.ALERT_RULES_LOCK,))
+            cur.execute("SELECT record FROM alert_rules")
+            row = cur.fetchone()
+            record = change(row[0] if row and isinstance(row[0], dict) else None)
+            cur.execute(
+                "INSERT INTO alert_rules (record) VALUES (%s)"
+                " ON CONFLICT (one) DO UPDATE SET record = EXCLUDED.record",
+                (_jsonb(record),),
+            )
+
     # -- the desk's alert history -----------------------------------------------------------
     def alert_records(self, after: int) -> tuple[int, list[dict[str, Any]]]:
         """The lowest sequence number still kept (0: none), and the entries after `after`,
@@ -587,6 +614,12 @@ class PostgresStore:
     @property
     def word_index_ready(self) -> bool:
         return True  # the words column is written with the article
+
+    @property
+    def list_window(self) -> int:
+        """A dashboard lists the newest LIST_WINDOW matches of its filter (a million ids
+        alone would take more memory than a dashboard may)."""
+        return LIST_WINDOW
 
     def load_rest(self) -> list[str]:
         return []
@@ -942,8 +975,8 @@ class PostgresStore:
 
     def _matching(self, query: Query | None, limit: int | None) -> list[Record]:
         """The matching records newest first: the SQL says what it can; when it cannot say
-        all, the rows are read in batches and tested until `limit` of them match (only the
-        matching records are kept)."""
+        all, the rows it gives are tested (only the matching records are kept): up to a
+        limit in pages (`_pages`), all of them through a cursor."""
         if limit is not None and limit <= 0:
             return []
         sql = plan(query)
@@ -952,9 +985,26 @@ class PostgresStore:
             with self._cursor("cannot read") as cur:
                 cur.execute(statement, params)
                 return [record_of_row(row) for row in cur.fetchall()]
+        if limit is not None:
+            return self._pages(query, sql, limit)
+        return list(self._tested(query, sql))
+
+    def count(self, query: Query) -> int:
+        """How many articles match: counted by the server when the SQL says the whole query,
+        else the rows it gives are tested as they stream in (none is kept)."""
+        sql = plan(query)
+        if sql.exact:
+            with self._cursor("cannot count") as cur:
+                cur.execute(f"SELECT count(*) FROM {_FROM} WHERE {sql.where}", sql.params)
+                row = cur.fetchone()
+            return int(row[0]) if row else 0
+        return sum(1 for _ in self._tested(query, sql))
+
+    def _tested(self, query: Query, sql: Plan) -> Iterator[Record]:
+        """Every record matching `query`, newest first: the rows the SQL gives, read through
+        a cursor a batch at a time and tested."""
         columns = _COLUMNS + (", a.text" if sql.wants_text else "")
         statement, params = self._select(columns, sql.where, sql.params, None)
-        found: list[Record] = []
         with (
             self._errors("cannot read"),
             self._pool.connection() as conn,
@@ -971,11 +1021,99 @@ class PostgresStore:
                 if sql.wants_text:
                     texts[record.id] = row[18]
                 if query.matches(record, text_of=lambda r: texts.get(r.id)):
-                    found.append(record)
-                    if limit is not None and len(found) >= limit:
-                        break
+                    yield record
                 texts.clear()
-        return found
+
+    def _pages(self, query: Query, sql: Plan, limit: int) -> list[Record]:
+        """The first `limit` records matching `query`, newest first, read in pages that each
+        carry their LIMIT to the server and go on after the last row of the one before.
+
+        A query the words index narrows, unless the planner guesses it rare, first walks
+        the date order a window of rows at a time (`WALK`, bounded, whatever the planner
+        thinks of the word): a common word has its matches there and stops. When the
+        matches found so far say the rest lies far back (or there were none), the rest
+        comes from the words index, its rows sorted, rather than from a walk through the
+        whole table."""
+        found: list[Record] = []
+        texts: dict[str, str | None] = {}  # the full text of the row being tested
+        columns = _COLUMNS + (", a.text" if sql.wants_text else "")
+        after: tuple[float, int] | None = None
+
+        def page(cur: Any, upto: tuple[float, int] | None, size: int) -> bool:
+            """Test a page after `after` (up to `upto`, the last row of a window); True
+            when it was the last there is."""
+            nonlocal after
+            where, params = sql.where, list(sql.params)
+            if after is not None:  # rows after (at, seq) in _ORDER
+                where += " AND a.at <= %s AND (a.at < %s OR a.seq > %s)"
+                params += [after[0], after[0], after[1]]
+            if upto is not None:  # rows up to (at, seq), that one included
+                where += " AND a.at >= %s AND (a.at > %s OR a.seq <= %s)"
+                params += [upto[0], upto[0], upto[1]]
+            statement, params = self._select(columns, f"({sql.where}){where[len(sql.where):]}",
+                                             params, size)  # fmt: skip
+            cur.execute(statement, params)
+            rows = cur.fetchall()
+            for row in rows:
+                record = record_of_row(row)
+                if sql.wants_text:
+                    texts[record.id] = row[18]
+                if query.matches(record, text_of=lambda r: texts.get(r.id)):
+                    found.append(record)
+                texts.clear()
+                if len(found) >= limit:
+                    return True
+            if rows:
+                after = (rows[-1][14], rows[-1][15])
+            return len(rows) < size
+
+        with self._cursor("cannot read") as cur:
+            if sql.narrowed:
+                # Walking more rows than `enough` costs more than reading that many rows
+                # through the words index. A query the planner guesses to have fewer
+                # candidates than that walks only a short window first (a guess can be far
+                # off either way: a word no article holds is guessed at half the rarest
+                # word's count, a prefix in every row of a small table at a fiftieth).
+                cur.execute("SELECT reltuples FROM pg_class WHERE oid = 'articles'::regclass")
+                row = cur.fetchone()
+                enough = math.sqrt(max(0.0, float(row[0]) if row else 0.0) * limit)
+                cur.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {_FROM} WHERE {sql.where}",
+                            sql.params)  # fmt: skip
+                row = cur.fetchone()
+                guessed = float(row[0][0]["Plan"]["Plan Rows"]) if row else math.inf
+                window = WALK if guessed > enough else max(PAGE, WALK // 10)
+                while True:
+                    cur.execute(
+                        "SELECT a.at, a.seq FROM articles a"
+                        + (
+                            ""
+                            if after is None
+                            else " WHERE a.at <= %s AND (a.at < %s OR a.seq > %s)"
+                        )
+                        + f" ORDER BY {_ORDER} OFFSET %s LIMIT 1",
+                        ([] if after is None else [after[0], after[0], after[1]]) + [window - 1],
+                    )
+                    bound = cur.fetchone()
+                    upto = (float(bound[0]), int(bound[1])) if bound else None
+                    had = len(found)
+                    while not page(cur, upto, max(limit - len(found), PAGE)):
+                        pass
+                    if len(found) >= limit or upto is None:
+                        return found[:limit]
+                    after = upto
+                    hits = len(found) - had
+                    further = (limit - len(found)) * window / hits if hits else math.inf
+                    if further > max(enough, WALK):
+                        break  # the rest is rare: the words index gives it
+                    window = int(further * 1.5) + 1
+                # the rest through the words index (a bitmap of its rows, sorted), never a
+                # walk through every older row
+                cur.execute("SET LOCAL enable_indexscan = off")
+                cur.execute("SET LOCAL enable_seqscan = off")
+            size = max(limit - len(found), PAGE)
+            while not page(cur, None, size):
+                size = min(size * 4, MAX_PAGE)
+        return found[:limit]
 
     def sources_count(self) -> dict[str, int]:
         with self._cursor("cannot read") as cur:
