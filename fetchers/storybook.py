@@ -14,9 +14,10 @@ import statistics
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -382,6 +383,14 @@ class StoryLookup:
             count = self._outlets[sid] = max(1, len(sources))
         return count
 
+    def articles_of(self, story: str) -> Collection[str]:
+        return self.index.members.get(story, ())
+
+    def articles_where(self, outlets: Callable[[int], bool]) -> Collection[str]:
+        members = self.index.members.values()
+        several = (ids for ids in members if len(ids) > 1)  # one article: one outlet
+        return [i for ids in several if outlets(self.outlets_of(ids[0])) for i in ids]
+
 
 class StoryShelf:
     """Every story at one moment, newest activity first, with its articles' stories and
@@ -401,6 +410,8 @@ class StoryShelf:
         # lookups, so a filter over 100,000 articles runs no Python function per article
         self.story_of: Callable[[str], str | None] = self._story_of.get
         self.outlets_of: Callable[[str], int] = self._outlets.__getitem__
+        # made when `outlets:` first asks (two threads at once would make the same)
+        self._by_outlets: dict[int, list[str]] | None = None
 
     def __len__(self) -> int:
         return len(self.stories)
@@ -409,6 +420,21 @@ class StoryShelf:
         """The story an article is in."""
         sid = self._story_of.get(ident)
         return self.by_id[sid] if sid is not None else None
+
+    def articles_of(self, story: str) -> Collection[str]:
+        found = self.by_id.get(story)
+        return found.articles if found is not None else ()
+
+    def articles_where(self, outlets: Callable[[int], bool]) -> Collection[str]:
+        """(For `outlets:`.) One test per count of outlets, not per story."""
+        by_count = self._by_outlets
+        if by_count is None:
+            by_count = {}
+            for story in self.stories:
+                if story.outlets > 1:
+                    by_count.setdefault(story.outlets, []).extend(story.articles)
+            self._by_outlets = by_count
+        return list(chain.from_iterable(ids for n, ids in by_count.items() if outlets(n)))
 
     def matching(self, ids: Iterable[str]) -> list[str]:
         """The ids of the stories with an article among `ids`, newest activity first."""
