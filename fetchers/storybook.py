@@ -190,8 +190,14 @@ class StoryBook:
                 return []
             found = dict.fromkeys(s for i in ids if (s := index.story_of.get(i)) is not None)
             members = {sid: list(index.members.get(sid, ())) for sid in found}
-        held = ((sid, store.records(articles)) for sid, articles in members.items())
-        return [_story(sid, records) for sid, records in held if records]
+        # the articles of all in one call: a lean store reads each shard once, not per story
+        held = {r.id: r for r in store.records([i for ids in members.values() for i in ids])}
+        out: list[Story] = []
+        for sid, articles in members.items():
+            records = [held[i] for i in articles if i in held]
+            if records:
+                out.append(_story(sid, records))
+        return out
 
     def update(
         self,

@@ -8,12 +8,13 @@ import hashlib
 import itertools
 import json
 import random
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from fetchers.query import QueryError, parse_query
+from fetchers.query import QueryError, Record, parse_query
 from fetchers.stories import Item, StoryIndex, story_id, terms
 from fetchers.storybook import FILE, SLICE_ARTICLES, add_paced
 from tests.conftest import HERALD, rss
@@ -467,7 +468,6 @@ def test_a_story_filter_asks_the_shelf_without_a_python_call_per_article() -> No
     import sys
 
     from fetchers import storybook
-    from fetchers.query import Record
     from fetchers.storybook import Story, StoryShelf
 
     stories = [
@@ -596,3 +596,41 @@ def test_closing_the_story_desk_lets_its_grouping_finish_and_ends_its_thread(
         assert desk.running is not None and desk.running.done()
         assert (tmp_path / "stories.json").exists()  # the grouping finished and was saved
         assert not [t for t in threading.enumerate() if t.name.startswith("wirewatch-stories")]
+
+
+def test_the_stories_of_a_cycle_and_their_hourly_counts_read_the_articles_in_one_call(
+    tmp_path: Path,
+) -> None:
+    """The stories a cycle's articles joined, and each story's articles per hour (trends
+    and story spikes), read the articles of all the stories in one call to the store, not
+    one call a story (a lean store reads a shard per call)."""
+    from fetchers.models import Article
+    from fetchers.store import Store
+    from fetchers.storybook import StoryBook
+    from fetchers.trends import story_counts
+
+    def article(item: Item, source: str) -> Article:
+        when = datetime.fromtimestamp(item.when, UTC)
+        return Article(item.id, source, item.title, None, when, when, item.summary)
+
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch([article(i, f"Wire {n % 3}") for n, i in enumerate(EVERYTHING)])
+        book = StoryBook(tmp_path)
+        book.update(store, [i.id for i in EVERYTHING], removed=False)
+        calls: list[int] = []
+        records = store.records
+
+        def counted(ids: Iterable[str]) -> list[Record]:
+            ids = list(ids)
+            calls.append(len(ids))
+            return records(ids)
+
+        store.records = counted  # type: ignore[method-assign]
+        found = book.stories_with(store, [i.id for i in EVERYTHING])
+        assert len(found) >= 4 and sum(len(s.articles) for s in found) == len(EVERYTHING)
+        assert calls == [len(EVERYTHING)]
+        calls.clear()
+        now = datetime.fromtimestamp(max(i.when for i in EVERYTHING) + 1, UTC)
+        counts = story_counts(found, store, now, 72)
+        assert [sum(c) for c in counts] == [len(s.articles) for s in found]
+        assert calls == [len(EVERYTHING)]
