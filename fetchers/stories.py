@@ -19,7 +19,7 @@ import hashlib
 import heapq
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import chain, compress, repeat
 from operator import attrgetter, mul, truediv
@@ -351,7 +351,8 @@ class StoryIndex:
         self._by_time: list[tuple[float, str]] = []  # a heap: the oldest vector first
         self._live = 0  # postings entries of vectors still held
         self._dead = 0  # postings entries of vectors already dropped
-        self._pending: list[Item] = []  # restored articles whose vectors are not made yet
+        # where the restored recent articles come from, until their vectors are made
+        self._pending: list[Callable[[], Iterable[Item]]] = []
 
     def __len__(self) -> int:
         return len(self.story_of)
@@ -373,21 +374,25 @@ class StoryIndex:
             self._compact()
         return out
 
-    def restore(self, assigned: dict[str, list[str]], recent: Iterable[Item]) -> None:
+    def restore(self, assigned: dict[str, list[str]], recent: Callable[[], Iterable[Item]]) -> None:
         """Take stories as saved (story id -> article ids) and the recent articles that new
         ones are compared with, without grouping anything again. The recent articles are
-        weighed when the first new one comes: a reader that only reads stories never does."""
+        asked for and weighed when the first new one comes: a reader that only reads stories
+        never does."""
         for sid, ids in assigned.items():
             self.members[sid] = list(ids)
             for ident in ids:
                 self.story_of[ident] = sid
-        self._pending.extend(recent)
+        self._pending.append(recent)
 
     def _weigh_restored(self) -> None:
         """Make the vectors of the restored recent articles still in a story (as `restore`
         would have, in the same order)."""
+        if not self._pending:
+            return
         pending, self._pending = self._pending, []
-        for item in sorted(pending, key=_TIME_THEN_ID):
+        recent = chain.from_iterable(source() for source in pending)
+        for item in sorted(recent, key=_TIME_THEN_ID):
             known = self.story_of.get(item.id)
             if known is not None and item.id not in self._docs:
                 vec, places, words = self._vector(item)

@@ -138,19 +138,21 @@ class StoryBook:
         index = StoryIndex()
         with collector_paused():  # and `settle` before it resumes: it never walks them
             saved = self._load_file()
-            records = store.records(store.query_ids())
-            held = {r.id for r in records}
+            ids = store.query_ids()
             changed = saved is None
             if saved is not None:
-                newest = max((first_time(r) for r in records), default=0.0)
-                recent = [_item(r) for r in records if first_time(r) >= newest - 2 * WINDOW]
-                index.restore(saved, recent)
+                # the recent articles are read when a new one must be grouped: a reader of an
+                # up-to-date file reads no article here
+                index.restore(saved, lambda: _recent(store))
+                held = set(ids)
                 gone = [i for i in index.story_of if i not in held]
                 if gone:
                     index.drop(gone)
                     changed = True
-            missing = [_item(r) for r in records if r.id not in index.story_of]
-            del records, held
+                del held
+            lacking = [i for i in ids if i not in index.story_of]
+            missing = [_item(r) for r in store.records(lacking)] if lacking else []
+            del ids, lacking
             if settle is not None:
                 settle()
         if missing:
@@ -303,6 +305,14 @@ def add_paced(
         took = time.thread_time() - began
         if settle is not None:
             settle()
+
+
+def _recent(store: ArticleStore) -> list[Item]:
+    """The stored articles new ones are compared with: those of the two windows before the
+    newest."""
+    records = store.records(store.query_ids())
+    newest = max((first_time(r) for r in records), default=0.0)
+    return [_item(r) for r in records if first_time(r) >= newest - 2 * WINDOW]
 
 
 # -- reading stories -------------------------------------------------------------------------

@@ -366,7 +366,7 @@ def test_a_fixed_seeded_set_is_grouped_exactly_as_pinned() -> None:
     held = [i for i in items[:2000] if i.id in running.story_of]
     restarted = StoryIndex()
     recent = [i for i in held if i.when >= held[-1].when - 72 * 3600]
-    restarted.restore({sid: list(ids) for sid, ids in running.members.items()}, recent)
+    restarted.restore({sid: list(ids) for sid, ids in running.members.items()}, lambda: recent)
     for cycle in cycles[8:]:
         running.add(cycle)
         restarted.add(cycle)
@@ -422,7 +422,7 @@ def test_a_reader_of_an_up_to_date_stories_file_weighs_no_article(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Reading the stories (a viewer, `wirewatch stories`) loads the writer's grouping; the
-    recent articles are weighed only when one the file lacks must be grouped."""
+    recent articles are read and weighed only when one the file lacks must be grouped."""
     from fetchers.models import Article
     from fetchers.store import Store
     from fetchers.storybook import StoryBook
@@ -451,6 +451,17 @@ def test_a_reader_of_an_up_to_date_stories_file_weighs_no_article(
 
     monkeypatch.setattr(StoryIndex, "_vector", counted)
     with Store(data) as viewer:
+        read: list[str] = []
+        records = viewer.records
+
+        def counted_records(ids: Iterable[str]) -> list[Record]:
+            ids = list(ids)
+            read.extend(ids)
+            return records(ids)
+
+        viewer.records = counted_records  # type: ignore[method-assign]
+        assert len(StoryBook(data).read(viewer).story_of) == 500
+        assert read == []  # the file is up to date: no article is read to open it
         shelf = StoryBook(data).shelf(viewer)
         assert {s.id: s.articles for s in shelf.stories} == written
     assert weighed == []
