@@ -419,6 +419,12 @@ class StoryShelf:
         self.by_id = {story.id: story for story in stories}
         self._order = [story.id for story in stories]
         self._story_of = {ident: story.id for story in stories for ident in story.articles}
+        # the articles of stories of several outlets by that count (`outlets:` takes them
+        # up front); every other article is one outlet's
+        self._by_outlets: dict[int, list[str]] = {}
+        for story in stories:
+            if len(story.sources) > 1:
+                self._by_outlets.setdefault(len(story.sources), []).extend(story.articles)
         self._outlets = _Outlets(
             (ident, story.outlets) for story in stories for ident in story.articles
         )
@@ -426,8 +432,6 @@ class StoryShelf:
         # lookups, so a filter over 100,000 articles runs no Python function per article
         self.story_of: Callable[[str], str | None] = self._story_of.get
         self.outlets_of: Callable[[str], int] = self._outlets.__getitem__
-        # made when `outlets:` first asks (two threads at once would make the same)
-        self._by_outlets: dict[int, list[str]] | None = None
 
     def __len__(self) -> int:
         return len(self.stories)
@@ -443,14 +447,7 @@ class StoryShelf:
 
     def articles_where(self, outlets: Callable[[int], bool]) -> Collection[str]:
         """(For `outlets:`.) One test per count of outlets, not per story."""
-        by_count = self._by_outlets
-        if by_count is None:
-            by_count = {}
-            for story in self.stories:
-                if story.outlets > 1:
-                    by_count.setdefault(story.outlets, []).extend(story.articles)
-            self._by_outlets = by_count
-        return list(chain.from_iterable(ids for n, ids in by_count.items() if outlets(n)))
+        return list(chain.from_iterable(i for n, i in self._by_outlets.items() if outlets(n)))
 
     def matching(self, ids: Iterable[str]) -> list[str]:
         """The ids of the stories with an article among `ids`, newest activity first."""
