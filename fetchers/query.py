@@ -13,8 +13,9 @@ story:s1a2b3c4d5e6f outlets:>=3       articles of one story; of stories carried 
 
 from __future__ import annotations
 
+import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Protocol
@@ -33,11 +34,21 @@ OUTLETS = re.compile(r"(>=|<=|>|<|=)?(\d{1,6})")
 
 
 class StoryFacts(Protocol):
-    """What `story:` and `outlets:` ask of the stories (fetchers.storybook gives them)."""
+    """What `story:` and `outlets:` ask of the stories (fetchers.storybook gives them): per
+    article, and as the articles they hold, so a store can take the matches up front."""
 
     def story_of(self, ident: str) -> str | None: ...
 
     def outlets_of(self, ident: str) -> int: ...
+
+    def articles_of(self, story: str) -> Collection[str]:
+        """The articles of one story (none for an unknown id)."""
+        ...
+
+    def articles_where(self, outlets: Callable[[int], bool]) -> Collection[str]:
+        """The articles of the stories of two or more outlets whose count passes `outlets`
+        (every other article is one outlet's)."""
+        ...
 
 
 class NoStories:
@@ -48,6 +59,12 @@ class NoStories:
 
     def outlets_of(self, ident: str) -> int:
         return 1
+
+    def articles_of(self, story: str) -> Collection[str]:
+        return ()
+
+    def articles_where(self, outlets: Callable[[int], bool]) -> Collection[str]:
+        return ()
 
 
 class Record:
@@ -190,6 +207,9 @@ class Term:
     test: Test
     bound: float | None = None  # POSIX seconds, for since: and before:
     text_test: Callable[[str], bool] | None = None  # words: the test on a ready haystack
+    # story:, outlets: what the stories decide for every article, so a store need not ask
+    # them article by article (the same verdicts as `test`)
+    decided: Callable[[], Verdicts] | None = None
 
     def holds(self, record: Record, texts: Haystacks) -> bool:
         """The test, sharing the lower-cased texts between the word terms of a query."""
@@ -373,9 +393,38 @@ def _term(
         bound = None
     test = _positive(name, value, quoted, now, zone, facts)
     text_test = _text_test(value.lower()) if name in (None, "title") else None
+    decided = _story_verdicts(name, value.lower(), negated, facts)
     if negated:
-        return Term(name, value.lower(), True, lambda r: not test(r), bound, text_test)
-    return Term(name, value.lower(), False, test, bound, text_test)
+        return Term(name, value.lower(), True, lambda r: not test(r), bound, text_test, decided)
+    return Term(name, value.lower(), False, test, bound, text_test, decided)
+
+
+def _story_verdicts(
+    name: str | None, value: str, negated: bool, facts: StoryFacts
+) -> Callable[[], Verdicts] | None:
+    """For `story:` and `outlets:` (already checked by `_positive`), the verdicts of the term
+    for every article from the stories' own lists: the articles of the stories it holds for,
+    or, when it holds for articles of one outlet, those of the stories it fails for."""
+    if name == "story":
+
+        def one_story() -> Verdicts:
+            held = frozenset(facts.articles_of(value))
+            return Verdicts(fail=held, rest=True) if negated else Verdicts(hold=held, rest=False)
+
+        return one_story
+    if name == "outlets":
+        passes = _outlets_count_test(value)
+
+        def by_outlets() -> Verdicts:
+            holds_for_one = passes(1) != negated  # an article in no story, or one of one outlet
+            if holds_for_one:
+                fails = frozenset(facts.articles_where(lambda n: passes(n) == negated))
+                return Verdicts(fail=fails, rest=True)
+            holds = frozenset(facts.articles_where(lambda n: passes(n) != negated))
+            return Verdicts(hold=holds, rest=False)
+
+        return by_outlets
+    return None
 
 
 def _text_test(needle: str) -> Callable[[str], bool]:
@@ -441,10 +490,7 @@ def _positive(
 def _outlets_test(value: str, facts: StoryFacts) -> Test:
     """outlets:3, outlets:>=3, outlets:>2 (also < and <=): how many outlets carry the
     article's story (an article in no story is one outlet's)."""
-    match = OUTLETS.fullmatch(value)
-    if match is None:
-        raise QueryError(f"outlets:{value}: give a number of outlets, e.g. outlets:>=3")
-    op, number = match.group(1) or "=", int(match.group(2))
+    op, number = _outlets_clause(value)
     if op == ">=":
         return lambda r: facts.outlets_of(r.id) >= number
     if op == ">":
@@ -454,3 +500,27 @@ def _outlets_test(value: str, facts: StoryFacts) -> Test:
     if op == "<":
         return lambda r: facts.outlets_of(r.id) < number
     return lambda r: facts.outlets_of(r.id) == number
+
+
+def _outlets_clause(value: str) -> tuple[str, int]:
+    """The comparison and the number of `outlets:VALUE`."""
+    match = OUTLETS.fullmatch(value)
+    if match is None:
+        raise QueryError(f"outlets:{value}: give a number of outlets, e.g. outlets:>=3")
+    return match.group(1) or "=", int(match.group(2))
+
+
+_COMPARE: dict[str, Callable[[int, int], bool]] = {
+    ">=": operator.ge,
+    ">": operator.gt,
+    "<=": operator.le,
+    "<": operator.lt,
+    "=": operator.eq,
+}
+
+
+def _outlets_count_test(value: str) -> Callable[[int], bool]:
+    """The test `outlets:VALUE` puts to a story's count of outlets."""
+    op, number = _outlets_clause(value)
+    compare = _COMPARE[op]
+    return lambda count: compare(count, number)

@@ -6,7 +6,9 @@ each word is among the articles seen so far. A new article joins the story of th
 similar article within `WINDOW` of it when their cosine similarity reaches `THRESHOLD` and
 no article of that story names different countries (each naming one the other does not:
 US–Korea talks are not US–Japan talks); otherwise it starts a story. Candidates come from an
-inverted index of each article's rarest words, so the cost per article does not grow with the store.
+inverted index in which each article is filed under its `KEPT` heaviest words only (a word
+of little weight finds no story, and each filing is a step for every article grouped), so
+the cost per article does not grow with the store.
 
 The grouping is deterministic: articles of one batch are taken in time order (then by id),
 and a story's id is derived from the article that started it.
@@ -19,10 +21,10 @@ import hashlib
 import heapq
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import chain, compress, repeat
-from operator import attrgetter, mul, truediv
+from operator import attrgetter, itemgetter, mul
 from typing import Any
 
 from fetchers.heap import collector_paused
@@ -33,9 +35,10 @@ _count_elements: Any = collections._count_elements  # type: ignore[attr-defined]
 WINDOW = 72 * 3600.0  # seconds: a story's articles are at most this far from a neighbour
 THRESHOLD = 0.30  # cosine similarity to join a story (see README, "Stories")
 TITLE_WEIGHT = 2  # a headline word counts as much as two summary words
-PROBES = 4  # the rarest words of an article that look up candidates
+PROBES = 4  # the rarest of an article's kept words look up candidates
 CANDIDATES = 4  # how many candidates are scored in full
 PROBE_LIMIT = 400  # a word in more articles than this finds no candidates (too common)
+KEPT = 8  # an article's heaviest words: the ones it is filed under and looks up with
 
 STOPWORDS = frozenset(
     """
@@ -249,35 +252,59 @@ class Item:
     when: float  # POSIX seconds: published, else first fetched
 
 
-class _Word:
-    """One word in one index: articles of the window that have it (`df`: picks the probes),
-    articles ever grouped that had it (`seen`: weighs it), and which articles those are
-    (`postings`: finds candidates; ids of dropped articles stay until the index compacts)."""
-
-    __slots__ = ("df", "postings", "seen")
-
-    def __init__(self) -> None:
-        self.df = 0
-        self.seen = 0
-        self.postings: list[str] = []
-
-
-_ABSENT = _Word()  # a word this index has not met: never changed
-_DF = attrgetter("df")
-_SEEN = attrgetter("seen")
-_POSTINGS = attrgetter("postings")
-
-
 class _Doc:
-    __slots__ = ("places", "story", "vec", "when")
+    """A window article as candidates need it: its time, its words weighed and their length,
+    the words it is filed under, the countries it names and its story."""
+
+    __slots__ = ("kept", "norm", "places", "story", "vec", "when")
 
     def __init__(
-        self, when: float, vec: dict[str, float], places: frozenset[str], story: str
+        self,
+        when: float,
+        vec: dict[str, float],
+        norm: float,
+        kept: tuple[str, ...],
+        places: frozenset[str],
+        story: str,
     ) -> None:
         self.when = when
         self.vec = vec
+        self.norm = norm
+        self.kept = kept
         self.places = places
         self.story = story
+
+
+class _Weighed:
+    """An article weighed: how often it says each of its words (rarity counts every word),
+    its words weighed and their length (what it is compared by), its `KEPT` heaviest words
+    (what it is filed under and looks up candidates with) and the countries it names."""
+
+    __slots__ = ("counts", "kept", "norm", "places", "vec")
+
+    def __init__(
+        self,
+        counts: dict[str, int],
+        vec: dict[str, float],
+        norm: float,
+        kept: tuple[str, ...],
+        places: frozenset[str],
+    ) -> None:
+        self.counts = counts
+        self.vec = vec
+        self.norm = norm
+        self.kept = kept
+        self.places = places
+
+
+class _Postings(dict[str, list[str]]):
+    """A word -> the window articles filed under it (ids of dropped ones stay until the
+    index compacts); a word not filed yet gets an empty list."""
+
+    def __missing__(self, term: str) -> list[str]:
+        found: list[str] = []
+        self[term] = found
+        return found
 
 
 class _LogTF(dict[int, float]):
@@ -334,8 +361,8 @@ def story_id(founder: str) -> str:
 
 
 class StoryIndex:
-    """The grouping's memory: recent articles' vectors and an inverted index of their words,
-    and which story every article belongs to."""
+    """The grouping's memory: recent articles' kept words and an inverted index of them, how
+    many articles ever had each word, and which story every article belongs to."""
 
     def __init__(self, threshold: float = THRESHOLD, window: float = WINDOW) -> None:
         self.threshold = threshold
@@ -343,15 +370,17 @@ class StoryIndex:
         self.story_of: dict[str, str] = {}
         self.members: dict[str, list[str]] = {}
         self._docs: dict[str, _Doc] = {}
-        self._words: dict[str, _Word] = {}  # one lookup per word gives all the index knows
-        self._seen_words = 0  # words with `seen` above 0
+        self._seen: dict[str, int] = {}  # word -> articles ever grouped that had it: weighs it
+        self._df: dict[str, int] = {}  # word -> window articles filed under it: picks probes
+        self._postings = _Postings()  # word -> which articles those are: finds candidates
         self._seen_total = 0
         self._rarity = _Rarity(2.0)
         self._places: dict[str, set[frozenset[str]]] = {}  # the country sets a story names
         self._by_time: list[tuple[float, str]] = []  # a heap: the oldest vector first
         self._live = 0  # postings entries of vectors still held
         self._dead = 0  # postings entries of vectors already dropped
-        self._pending: list[Item] = []  # restored articles whose vectors are not made yet
+        # where the restored recent articles come from, until their vectors are made
+        self._pending: list[Callable[[], Iterable[Item]]] = []
 
     def __len__(self) -> int:
         return len(self.story_of)
@@ -373,25 +402,28 @@ class StoryIndex:
             self._compact()
         return out
 
-    def restore(self, assigned: dict[str, list[str]], recent: Iterable[Item]) -> None:
+    def restore(self, assigned: dict[str, list[str]], recent: Callable[[], Iterable[Item]]) -> None:
         """Take stories as saved (story id -> article ids) and the recent articles that new
         ones are compared with, without grouping anything again. The recent articles are
-        weighed when the first new one comes: a reader that only reads stories never does."""
+        asked for and weighed when the first new one comes: a reader that only reads stories
+        never does."""
         for sid, ids in assigned.items():
             self.members[sid] = list(ids)
             for ident in ids:
                 self.story_of[ident] = sid
-        self._pending.extend(recent)
+        self._pending.append(recent)
 
     def _weigh_restored(self) -> None:
         """Make the vectors of the restored recent articles still in a story (as `restore`
         would have, in the same order)."""
+        if not self._pending:
+            return
         pending, self._pending = self._pending, []
-        for item in sorted(pending, key=_TIME_THEN_ID):
+        recent = chain.from_iterable(source() for source in pending)
+        for item in sorted(recent, key=_TIME_THEN_ID):
             known = self.story_of.get(item.id)
             if known is not None and item.id not in self._docs:
-                vec, places, words = self._vector(item)
-                self._remember(item, vec, places, words, known)
+                self._remember(item, self._vector(item), known)
 
     def drop(self, gone: Iterable[str]) -> None:
         """Forget articles that are no longer stored; stories left empty go with them. Each
@@ -416,9 +448,10 @@ class StoryIndex:
                 self._places.pop(sid, None)
 
     # -- the grouping ------------------------------------------------------------------------
-    def _vector(self, item: Item) -> tuple[dict[str, float], frozenset[str], list[_Word]]:
-        """The article's words weighed (headline twice, summary once; rarer words more),
-        scaled to length 1; the countries it names; and what the index knows of each word."""
+    def _vector(self, item: Item) -> _Weighed:
+        """The article's words weighed (headline twice, summary once; rarer words more) and
+        their length, its `KEPT` heaviest (what it is filed under and looks up with), and the
+        countries it names."""
         heading, body = _folded(item.title).split(), _folded(item.summary).split()
         read = _TERMS.__getitem__
         title = list(map(read, heading))
@@ -434,7 +467,6 @@ class StoryIndex:
             )
         else:
             counts.pop("", None)  # chunks that are no term (stop words)
-        words = list(map(self._words.get, counts, repeat(_ABSENT)))
         # (1 + log count) * log(n / (seen + 1) + 1) per word, as iterators: no bytecode per
         # word, and each logarithm looked up (`_Rarity`) rather than taken again
         rarity = self._rarity
@@ -444,24 +476,32 @@ class StoryIndex:
             map(
                 mul,
                 map(_TF.__getitem__, counts.values()),
-                map(rarity.__getitem__, map(_SEEN, words)),
+                map(rarity.__getitem__, map(self._seen.get, counts, repeat(0))),
             )
         )
+        # the length is divided out when two are compared, not word by word here
+        vec = dict(zip(counts, weights, strict=True))
+        if len(weights) > KEPT:  # the heaviest; equal weights keep the text's order
+            order = sorted(range(len(weights)), key=weights.__getitem__, reverse=True)
+            kept: tuple[str, ...] = itemgetter(*order[:KEPT])(list(counts))
+        else:
+            kept = tuple(counts)
         norm = math.hypot(*weights) or 1.0
-        vec = dict(zip(counts, map(truediv, weights, repeat(norm)), strict=True))
-        return vec, _PLACE_TERMS.intersection(counts), words
+        return _Weighed(counts, vec, norm, kept, _PLACE_TERMS.intersection(counts))
 
     def _place(self, item: Item) -> str:
-        vec, places, words = self._vector(item)
+        weighed = self._vector(item)
+        vec, places, norm = weighed.vec, weighed.places, weighed.norm
         docs, when, window, threshold = self._docs, item.when, self.window, self.threshold
         scores: dict[str, float] = {}
-        for ident in self._candidates(words):
-            doc = docs.get(ident)
-            if doc is None or abs(doc.when - when) > window:
+        for ident in self._candidates(weighed.kept):
+            doc = docs[ident]
+            if abs(doc.when - when) > window:
                 continue
             other = doc.vec
             shared = vec.keys() & other.keys()
             score = sum(map(mul, map(vec.__getitem__, shared), map(other.__getitem__, shared)))
+            score /= norm * doc.norm  # the cosine
             if score >= threshold and score > scores.get(doc.story, 0.0):
                 scores[doc.story] = score
         chosen = None
@@ -481,18 +521,20 @@ class StoryIndex:
             self.members[sid] = [item.id]
         else:
             members.append(item.id)
-        self._remember(item, vec, places, words, sid)
+        self._remember(item, weighed, sid)
         return sid
 
-    def _candidates(self, words: list[_Word]) -> list[str]:
-        """The articles sharing most of this one's `PROBES` rarest words (ties: the one that
-        came first), words in more than `PROBE_LIMIT` articles aside."""
-        rare = list(compress(words, map(_PROBE_COUNTS.__contains__, map(_DF, words))))
+    def _candidates(self, kept: tuple[str, ...]) -> list[str]:
+        """The window articles sharing most of the `PROBES` rarest of this one's kept words
+        (ties: the one that came first), words filed for more than `PROBE_LIMIT` articles
+        aside."""
+        df = self._df
+        rare = list(compress(kept, map(_PROBE_COUNTS.__contains__, map(df.get, kept, repeat(0)))))
         if not rare:
             return []
-        rare.sort(key=_DF)  # stable: equals keep the text's order
+        rare.sort(key=df.__getitem__)  # stable: equals keep the heavier first
         hits: dict[str, int] = {}  # article -> how many of the probes it has
-        _count_elements(hits, chain.from_iterable(map(_POSTINGS, rare[:PROBES])))
+        _count_elements(hits, chain.from_iterable(map(self._postings.__getitem__, rare[:PROBES])))
         # Only articles still in the window: postings keep dropped ones until they are
         # compacted, and letting those take places would make the stories depend on when
         # that happens (on how a cycle's articles were split), not on the articles.
@@ -502,47 +544,33 @@ class StoryIndex:
         # a stable sort: equal counts keep the order they were met in, as most_common does
         return sorted(live, key=hits.__getitem__, reverse=True)[:CANDIDATES]
 
-    def _remember(
-        self,
-        item: Item,
-        vec: dict[str, float],
-        places: frozenset[str],
-        words: list[_Word],
-        sid: str,
-    ) -> None:
-        ident = item.id
-        self._docs[ident] = _Doc(item.when, vec, places, sid)
+    def _remember(self, item: Item, weighed: _Weighed, sid: str) -> None:
+        """File the article: every word it has counts once more for rarity, and its kept
+        words file it for candidates (each in C, without bytecode per word)."""
+        ident, kept, places = item.id, weighed.kept, weighed.places
+        self._docs[ident] = _Doc(item.when, weighed.vec, weighed.norm, kept, places, sid)
         if places:
             self._places.setdefault(sid, set()).add(places)
         self._seen_total += 1
-        self._live += len(vec)
-        if _ABSENT in words:  # words this index meets for the first time
-            known = self._words
-            words = [
-                known.setdefault(term, _Word()) if word is _ABSENT else word
-                for term, word in zip(vec, words, strict=True)
-            ]
-        self._seen_words += list(map(_SEEN, words)).count(0)
-        # each word's postings gain the article: list.append mapped, drained by a zero deque
-        collections.deque(map(list.append, map(_POSTINGS, words), repeat(ident)), 0)
-        for word in words:
-            word.seen += 1
-            word.df += 1
+        self._live += len(kept)
+        _count_elements(self._seen, weighed.counts)
+        _count_elements(self._df, kept)
+        # each kept word's postings gain the article: list.append mapped, drained by a deque
+        collections.deque(map(list.append, map(self._postings.__getitem__, kept), repeat(ident)), 0)
         heapq.heappush(self._by_time, (item.when, ident))
 
     def _forget(self, doc: _Doc) -> None:
-        """Take a dropped vector's words out of the window's counts (its postings entries
-        stay until `_compact`)."""
-        known = self._words
-        for term in doc.vec:
-            known[term].df -= 1
-        self._live -= len(doc.vec)
-        self._dead += len(doc.vec)
+        """Take a dropped article's kept words out of the window's counts (its postings
+        entries stay until `_compact`)."""
+        df = self._df
+        for term in doc.kept:
+            df[term] -= 1
+        self._live -= len(doc.kept)
+        self._dead += len(doc.kept)
 
     def _expire(self, now: float) -> None:
         """Drop the vectors of articles more than the window before `now` (articles come in
-        time order), so word rarity and candidates are those of the window; their stories
-        stay."""
+        time order), so candidates are those of the window; their stories stay."""
         heap, docs = self._by_time, self._docs
         cut = now - self.window
         while heap and heap[0][0] < cut:
@@ -552,19 +580,17 @@ class StoryIndex:
                 self._forget(doc)
 
     def _compact(self) -> None:
-        """Rebuild the postings without dropped articles once they are most of them; keep the
-        word counts bounded (words seen once are forgotten past half a million words)."""
-        known = self._words
-        if self._seen_words > 500_000:
-            for word in known.values():
-                if word.seen == 1:
-                    word.seen = 0
-                    self._seen_words -= 1
+        """Rebuild the postings without dropped articles once they are most of them (words
+        no window article is filed under go); keep the rarity counts bounded (words seen once
+        are forgotten past half a million words)."""
+        if len(self._seen) > 500_000:
+            self._seen = {term: seen for term, seen in self._seen.items() if seen > 1}
         if self._dead > self._live:
-            docs = self._docs
-            for word in known.values():
-                if len(word.postings) > word.df:
-                    word.postings = [i for i in word.postings if i in docs]
+            docs, df = self._docs, self._df
+            self._postings = _Postings(
+                (term, [i for i in ids if i in docs] if len(ids) > df[term] else ids)
+                for term, ids in self._postings.items()
+                if df[term]
+            )
+            self._df = {term: count for term, count in df.items() if count}
             self._dead = 0
-        if len(known) > self._seen_words + 100_000:  # words no article holds or weighs
-            self._words = {t: w for t, w in known.items() if w.seen or w.postings}

@@ -16,9 +16,10 @@ import statistics
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -188,25 +189,27 @@ class StoryBook:
         index = StoryIndex()
         with collector_paused():  # and `settle` before it resumes: it never walks them
             saved = self._load_file()
-            records = store.records(store.query_ids(limit=window))
-            held = {r.id for r in records}
+            ids = store.query_ids(limit=window)
+            held = set(ids)
             if saved is not None and window is not None:
                 saved = {
                     sid: kept
-                    for sid, ids in saved.items()
-                    if (kept := [i for i in ids if i in held])
+                    for sid, members in saved.items()
+                    if (kept := [i for i in members if i in held])
                 }
             changed = saved is None
             if saved is not None:
-                newest = max((first_time(r) for r in records), default=0.0)
-                recent = [_item(r) for r in records if first_time(r) >= newest - 2 * WINDOW]
-                index.restore(saved, recent)
+                # the recent articles are read when a new one must be grouped: a reader of an
+                # up-to-date file reads no article here
+                index.restore(saved, lambda: _recent(store, window))
                 gone = [i for i in index.story_of if i not in held]
                 if gone:
                     index.drop(gone)
                     changed = True
-            missing = [_item(r) for r in records if r.id not in index.story_of]
-            del records, held
+            del held
+            lacking = [i for i in ids if i not in index.story_of]
+            missing = [_item(r) for r in store.records(lacking)] if lacking else []
+            del ids, lacking
             if settle is not None:
                 settle()
         if missing:
@@ -251,8 +254,14 @@ class StoryBook:
                 return []
             found = dict.fromkeys(s for i in ids if (s := index.story_of.get(i)) is not None)
             members = {sid: list(index.members.get(sid, ())) for sid in found}
-        held = ((sid, store.records(articles)) for sid, articles in members.items())
-        return [_story(sid, records) for sid, records in held if records]
+        # the articles of all in one call: a lean store reads each shard once, not per story
+        held = {r.id: r for r in store.records([i for ids in members.values() for i in ids])}
+        out: list[Story] = []
+        for sid, articles in members.items():
+            records = [held[i] for i in articles if i in held]
+            if records:
+                out.append(_story(sid, records))
+        return out
 
     def update(
         self,
@@ -360,6 +369,14 @@ def add_paced(
             settle()
 
 
+def _recent(store: ArticleStore, window: int | None = None) -> list[Item]:
+    """The stored articles new ones are compared with: those of the two windows before the
+    newest (of the newest `window` articles, for a viewer that lists only those)."""
+    records = store.records(store.query_ids(limit=window))
+    newest = max((first_time(r) for r in records), default=0.0)
+    return [_item(r) for r in records if first_time(r) >= newest - 2 * WINDOW]
+
+
 # -- reading stories -------------------------------------------------------------------------
 def stories_of(index: StoryIndex, store: ArticleStore) -> list[Story]:
     """Every story with its stored articles, newest activity first. The articles are read
@@ -444,6 +461,14 @@ class StoryLookup:
             count = self._outlets[sid] = max(1, len(sources))
         return count
 
+    def articles_of(self, story: str) -> Collection[str]:
+        return self.index.members.get(story, ())
+
+    def articles_where(self, outlets: Callable[[int], bool]) -> Collection[str]:
+        members = self.index.members.values()
+        several = (ids for ids in members if len(ids) > 1)  # one article: one outlet
+        return [i for ids in several if outlets(self.outlets_of(ids[0])) for i in ids]
+
 
 class StoryShelf:
     """Every story at one moment, newest activity first, with its articles' stories and
@@ -456,6 +481,12 @@ class StoryShelf:
         self.by_id = {story.id: story for story in stories}
         self._order = [story.id for story in stories]
         self._story_of = {ident: story.id for story in stories for ident in story.articles}
+        # the articles of stories of several outlets by that count (`outlets:` takes them
+        # up front); every other article is one outlet's
+        self._by_outlets: dict[int, list[str]] = {}
+        for story in stories:
+            if len(story.sources) > 1:
+                self._by_outlets.setdefault(len(story.sources), []).extend(story.articles)
         self._outlets = _Outlets(
             (ident, story.outlets) for story in stories for ident in story.articles
         )
@@ -471,6 +502,14 @@ class StoryShelf:
         """The story an article is in."""
         sid = self._story_of.get(ident)
         return self.by_id[sid] if sid is not None else None
+
+    def articles_of(self, story: str) -> Collection[str]:
+        found = self.by_id.get(story)
+        return found.articles if found is not None else ()
+
+    def articles_where(self, outlets: Callable[[int], bool]) -> Collection[str]:
+        """(For `outlets:`.) One test per count of outlets, not per story."""
+        return list(chain.from_iterable(i for n, i in self._by_outlets.items() if outlets(n)))
 
     def matching(self, ids: Iterable[str]) -> list[str]:
         """The ids of the stories with an article among `ids`, newest activity first."""

@@ -3,6 +3,7 @@ checking every article one by one does: shared by the tests of each store backen
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from hypothesis import strategies as st
@@ -62,22 +63,35 @@ terms = st.one_of(
     st.sampled_from(TAGS).map(lambda t: f"tag:{t}"),
     st.sampled_from(["since:1d", "since:3h", "before:2d", "lang:ko", "lang:en", "is:unread"]),
     st.sampled_from(WORDS).map(lambda w: f"title:{w[: max(1, len(w) - 1)]}"),
-    st.sampled_from(["story:s00000000000a", "outlets:>=2", "outlets:1", "outlets:>3"]),
+    st.sampled_from(
+        ["story:s00000000000a", "story:s00000000000c", "outlets:>=2", "outlets:1", "outlets:>2"]
+    ),
+    st.sampled_from(["outlets:<=2", "outlets:<3", "outlets:3", "outlets:0"]),
 )
 
 
 class EveryThirdInAStory:
-    """Stories for story: and outlets: terms: a0, a3, a6 … share one; outlets vary by id."""
+    """Stories for story: and outlets: terms: a0, a3, a6 … share one of three outlets, a1,
+    a4, a7 … one of two; the rest are in none."""
+
+    def __init__(self, ids: list[str]) -> None:
+        self.ids = ids
 
     @staticmethod
     def _number(ident: str) -> int:
         return int(ident[1:]) if ident[1:].isdigit() else len(ident)
 
     def story_of(self, ident: str) -> str | None:
-        return "s00000000000a" if self._number(ident) % 3 == 0 else None
+        return ("s00000000000a", "s00000000000b", None)[self._number(ident) % 3]
 
     def outlets_of(self, ident: str) -> int:
-        return self._number(ident) % 4 + 1
+        return (3, 2, 1)[self._number(ident) % 3]
+
+    def articles_of(self, story: str) -> list[str]:
+        return [i for i in self.ids if self.story_of(i) == story]
+
+    def articles_where(self, outlets: Callable[[int], bool]) -> list[str]:
+        return [i for i in self.ids if self.outlets_of(i) > 1 and outlets(self.outlets_of(i))]
 
 
 queries = st.lists(st.tuples(st.sampled_from(["", "-", "OR "]), terms), min_size=1, max_size=4).map(
@@ -93,7 +107,7 @@ def check_queries(store: ArticleStore, texts: list[str], limit: int | None) -> i
             query = parse_query(
                 text.replace("OR OR", "OR").removesuffix(" OR"),
                 NOW,
-                stories=EveryThirdInAStory(),
+                stories=EveryThirdInAStory(store.query_ids()),
             )
         except ValueError:
             continue

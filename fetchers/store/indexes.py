@@ -281,6 +281,16 @@ class Indexes:
             found_unsure: list[set[str]] = []
             usable = True
             for term in clause:
+                if term.decided is not None:  # story:, outlets: the stories' own lists
+                    verdicts = term.decided()
+                    if len(clause) == 1:
+                        known[number] = verdicts
+                    if verdicts.rest is not False:  # holds for articles in no list: no narrowing
+                        usable = False
+                        continue
+                    sure |= verdicts.hold
+                    union |= verdicts.hold
+                    continue
                 if len(clause) == 1 and term.negated and self._term_exact(term, words):
                     found = self._term_candidates(dataclasses.replace(term, negated=False), words)
                     if found is not None:
