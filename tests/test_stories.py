@@ -461,6 +461,48 @@ def test_a_reader_of_an_up_to_date_stories_file_weighs_no_article(
         assert len(book.index.story_of) == 600  # type: ignore[union-attr]
 
 
+def test_the_stories_a_cycle_joined_are_read_with_each_shard_file_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writer's alerts read the stories a cycle's articles joined: from a lean store
+    (a `refresh`), whose full shards hold no summary in memory, each shard file is read once
+    for them all, not once a story, and every story comes back with all its articles."""
+    from fetchers.models import Article
+    from fetchers.store import Store
+    from fetchers.store.shards import Shard
+    from fetchers.storybook import StoryBook
+
+    items = sorted(seeded_articles(count=1500, days=2.0), key=lambda i: (i.when, i.id))
+    fetched = datetime(2025, 10, 24, 9, 0, tzinfo=UTC)  # one day: a full shard and the next
+    articles = [
+        Article(
+            id=i.id, source=f"Outlet {i.id.rsplit('-', 1)[1]}", title=i.title, summary=i.summary,
+            link=None, published=datetime.fromtimestamp(i.when, UTC), fetched=fetched,
+        )
+        for i in items
+    ]  # fmt: skip
+    ids = [i.id for i in items]
+    with Store(tmp_path, writer=True, lean=True) as store:
+        store.add_batch(articles)
+        book = StoryBook(tmp_path)
+        book.update(store, ids, removed=False)
+        index = book.index
+        assert index is not None
+        reads: list[str] = []
+        documents = Shard.documents
+
+        def counted(self: Shard) -> list[object]:
+            reads.append(self.key)
+            return documents(self)
+
+        monkeypatch.setattr(Shard, "documents", counted)
+        stories = book.stories_with(store, ids)
+    assert len(stories) == len(index.members) > 100
+    for story in stories:
+        assert sorted(story.articles) == sorted(index.members[story.id])
+    assert sorted(reads) == sorted(set(reads)) and len(reads) >= 1  # each shard once
+
+
 def test_a_story_filter_asks_the_shelf_without_a_python_call_per_article() -> None:
     """`outlets:` and `story:` are asked of every candidate article: the shelf answers each
     with a dict lookup, and lists the matching stories in one pass."""
