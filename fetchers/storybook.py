@@ -209,12 +209,19 @@ class StoryBook:
         (`add_paced`, `settle` after each), for a process with a screen to keep quick."""
         with self._lock:
             changed = False
-            if self.index is None:
+            opened = self.index is None
+            if opened:
                 if not store.complete:
                     return
                 self.index, changed = self._open(store, pace, settle)
             index = self.index
-            fresh = [_item(r) for r in store.records(new_ids) if r.id not in index.story_of]
+            assert index is not None
+            # an index just opened holds every stored article, new ones too: none is read again
+            fresh = (
+                []
+                if opened
+                else [_item(r) for r in store.records(new_ids) if r.id not in index.story_of]
+            )
             if fresh:
                 add_paced(index, fresh, pace, settle)
                 changed = True
