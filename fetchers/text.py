@@ -287,7 +287,7 @@ def html_to_text(markup: str) -> str:
 
 def _paragraphs(text: str) -> str:
     lines = [" ".join(line.split()) for line in text.split("\n")]
-    return "\n\n".join(line for line in lines if line)
+    return "\n\n".join(filter(None, lines))
 
 
 def normalise_paragraphs(text: str, limit: int = TEXT_LIMIT) -> str:
