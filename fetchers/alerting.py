@@ -478,10 +478,11 @@ class AlertDesk:
         this_hour, last_hour = utc_iso(hour) or "", utc_iso(hour - timedelta(hours=1)) or ""
         changed = _forget_old_story_spikes(state, {this_hour, last_hour})
         out: list[dict[str, Any]] = []
-        for story in stories:
-            if story.outlets < 2:
-                continue  # one outlet's run of articles (a live page, say) is no story moving
-            verdict = spike_verdict(story_counts(story, self.store, now, BASELINE_HOURS + 1))
+        # one outlet's run of articles (a live page, say) is no story moving
+        moving = [story for story in stories if story.outlets >= 2]
+        counts = story_counts(moving, self.store, now, BASELINE_HOURS + 1)
+        for story, row in zip(moving, counts, strict=True):
+            verdict = spike_verdict(row)
             if not verdict.spike:
                 continue
             key = story_query(story.id)
