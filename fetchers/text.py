@@ -113,6 +113,8 @@ _TAG_ROLES: dict[str, str | re.Pattern[str]] = {
 def strip_controls(text: str) -> str:
     """Remove escape sequences, control characters and bidirectional controls; keep newlines
     and tabs."""
+    if text.isprintable() or _CONTROLS.search(text) is None:
+        return text  # no control: no escape sequence (they start with one) and no "\r"
     text = _ESCAPES.sub("", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROLS.sub("", text)
