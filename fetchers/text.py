@@ -288,8 +288,9 @@ def html_to_text(markup: str) -> str:
 
 
 def _paragraphs(text: str) -> str:
-    lines = [" ".join(line.split()) for line in text.split("\n")]
-    return "\n\n".join(filter(None, lines))
+    """Each line with its runs of spaces collapsed, blank ones dropped, a blank line apart
+    (maps of the str methods: no Python step per line)."""
+    return "\n\n".join(filter(None, map(" ".join, map(str.split, text.split("\n")))))
 
 
 def normalise_paragraphs(text: str, limit: int = TEXT_LIMIT) -> str:
