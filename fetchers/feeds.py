@@ -444,6 +444,24 @@ def _rss_channel(
     return feed
 
 
+# An absolute http(s) link that urljoin gives back as written whatever the base: a lower-case
+# scheme, a host, and only characters urlsplit and urlunsplit keep in place (no whitespace or
+# controls, no brackets, no ";" that would start path parameters, no empty query or fragment).
+# Nearly every feed's links are such; urljoin reads the others.
+_URL_CHARS = r"A-Za-z0-9\-._~!$&'()*+,=:@%/"
+_PLAIN_LINK = re.compile(
+    rf"https?://[{_URL_CHARS[:-1]}]+(?:/[{_URL_CHARS}]*)?(?:\?[{_URL_CHARS}?]+)?(?:#[{_URL_CHARS}?#]+)?"
+)
+
+
+def resolve(base: str | None, link: str) -> str:
+    """`urljoin(base, link)`, without parsing the commonest links: an absolute http(s) one
+    comes back as written, as urljoin gives it."""
+    if _PLAIN_LINK.fullmatch(link) is not None:
+        return link
+    return urljoin(base or "", link)
+
+
 def _rss_item(el: ET.Element, lang: str | None, base: str | None) -> RawItem:
     item = RawItem(lang=lang)
     for child in el:
@@ -478,7 +496,7 @@ def _rss_item(el: ET.Element, lang: str | None, base: str | None) -> RawItem:
         elif name in ("author", "creator") and not item.author:
             item.author = value.strip() or None
     if item.link and base:
-        item.link = urljoin(base, item.link)
+        item.link = resolve(base, item.link)
     return item
 
 
@@ -536,7 +554,8 @@ def _atom_entry(el: ET.Element, lang: str | None, base: str | None) -> RawItem:
             href = child.get("href")
             if href and rel == "alternate" and not item.link:
                 child_base = child.get(XML_BASE)
-                item.link = urljoin(urljoin(entry_base or "", child_base or ""), href)
+                link_base = urljoin(entry_base or "", child_base) if child_base else entry_base
+                item.link = resolve(link_base, href)
         elif cname == "id":
             item.guid = _text(child).strip() or None
         elif cname == "summary":

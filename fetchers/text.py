@@ -113,6 +113,8 @@ _TAG_ROLES: dict[str, str | re.Pattern[str]] = {
 def strip_controls(text: str) -> str:
     """Remove escape sequences, control characters and bidirectional controls; keep newlines
     and tabs."""
+    if text.isprintable() or _CONTROLS.search(text) is None:
+        return text  # no control: no escape sequence (they start with one) and no "\r"
     text = _ESCAPES.sub("", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROLS.sub("", text)
@@ -286,8 +288,9 @@ def html_to_text(markup: str) -> str:
 
 
 def _paragraphs(text: str) -> str:
-    lines = [" ".join(line.split()) for line in text.split("\n")]
-    return "\n\n".join(line for line in lines if line)
+    """Each line with its runs of spaces collapsed, blank ones dropped, a blank line apart
+    (maps of the str methods: no Python step per line)."""
+    return "\n\n".join(filter(None, map(" ".join, map(str.split, text.split("\n")))))
 
 
 def normalise_paragraphs(text: str, limit: int = TEXT_LIMIT) -> str:

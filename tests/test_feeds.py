@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
+from urllib.parse import urljoin
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from fetchers.feeds import FeedError, close_truncated, parse_feed, to_articles
+from fetchers.feeds import FeedError, close_truncated, parse_feed, resolve, to_articles
 from fetchers.timeparse import parse_feed_date
 from tests.conftest import rss
 
@@ -310,3 +313,52 @@ def test_double_escaped_title_and_cdata_description() -> None:
     )
     assert a.title == 'Lee "hopeful" <3'
     assert a.summary == "\u0645\u0631\u062d\u0628\u0627 & \U0001f4f0"
+
+
+# ---------------------------------------------------------------- links read without parsing
+
+_LINK_PIECES = st.sampled_from(
+    [
+        "http://", "https://", "HTTP://", "ftp://", "//", "/", "a", "b.example", "?", "#",
+        ";", ":", ":80", "@", "%", "%2F", "..", ".", "x=1", "&", " ", "\t", "\n", "[", "]",
+        "é", "~", "'", "(", "=", "-", "\x00",
+    ]
+)  # fmt: skip
+_BASES = st.sampled_from(
+    [None, "", "http://a/b/c", "https://example.org/feed.xml", "ftp://f/", "http://a/b;p?q#f"]
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(link=st.lists(_LINK_PIECES, min_size=1, max_size=10).map("".join), base=_BASES)
+def test_a_link_is_resolved_as_urljoin_resolves_it(link: str, base: str | None) -> None:
+    try:
+        expected = urljoin(base or "", link)
+    except ValueError:
+        with pytest.raises(ValueError):
+            resolve(base, link)
+        return
+    assert resolve(base, link) == expected
+
+
+def test_absolute_links_are_taken_as_written_without_parsing_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A feed's absolute http(s) links (nearly every feed's) come out as written, and a
+    relative one is still resolved against the feed's address."""
+    from fetchers import feeds
+
+    joined: list[str] = []
+
+    def counted(base: str, link: str) -> str:
+        joined.append(link)
+        return urljoin(base, link)
+
+    monkeypatch.setattr(feeds, "urljoin", counted)
+    links = [f"https://news.example.com/2025/10/24/story-{n}?ref=rss#top" for n in range(20)]
+    body = rss(*(f"<title>Story {n}</title><link>{link}</link>" for n, link in enumerate(links)))
+    found = articles(body, base="https://news.example.com/feed.xml")
+    assert [a.link for a in found] == links
+    assert joined == []
+    (relative,) = articles(rss("<title>One</title><link>/a/1</link>"), base="https://x.org/f")
+    assert relative.link == "https://x.org/a/1" and joined == ["/a/1"]

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from fetchers.models import Article
 from fetchers.query import QueryError, Record, parse_query
 from fetchers.stories import Item, StoryIndex, story_id, terms
 from fetchers.storybook import FILE, SLICE_ARTICLES, add_paced
@@ -532,6 +533,80 @@ def test_a_reader_of_an_up_to_date_stories_file_weighs_no_article(
         book.update(store, [i.id for i in items[500:]], removed=False)
         assert set(items[i].id for i in range(500, 600)) <= set(weighed)
         assert len(book.index.story_of) == 600  # type: ignore[union-attr]
+
+
+def _lean_refresh_articles(count: int) -> list[Article]:
+    """Articles of one day of fetching, as a first `refresh` writes them: with 1,500, a full
+    shard (whose summaries a lean store does not hold in memory) and the next."""
+    from fetchers.models import Article
+
+    items = sorted(seeded_articles(count=count, days=2.0), key=lambda i: (i.when, i.id))
+    fetched = datetime(2025, 10, 24, 9, 0, tzinfo=UTC)
+    return [
+        Article(
+            id=i.id, source=f"Outlet {i.id.rsplit('-', 1)[1]}", title=i.title, summary=i.summary,
+            link=None, published=datetime.fromtimestamp(i.when, UTC), fetched=fetched,
+        )
+        for i in items
+    ]  # fmt: skip
+
+
+def _shard_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The keys of the shard files read whole from now on."""
+    from fetchers.store.shards import Shard
+
+    reads: list[str] = []
+    documents = Shard.documents
+
+    def counted(self: Shard) -> list[object]:
+        reads.append(self.key)
+        return documents(self)
+
+    monkeypatch.setattr(Shard, "documents", counted)
+    return reads
+
+
+def test_a_first_grouping_reads_each_shard_file_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first refresh groups every stored article, the cycle's new ones among them: from a
+    lean store each shard file is read once for it (the new ones are not read again)."""
+    from fetchers.store import Store
+    from fetchers.storybook import StoryBook
+
+    articles = _lean_refresh_articles(1500)
+    with Store(tmp_path, writer=True, lean=True) as store:
+        store.add_batch(articles)
+        reads = _shard_reads(monkeypatch)
+        book = StoryBook(tmp_path)
+        book.update(store, [a.id for a in articles], removed=False)
+    assert book.index is not None and len(book.index.story_of) == 1500
+    assert reads and sorted(reads) == sorted(set(reads))  # each shard once
+
+
+def test_the_stories_a_cycle_joined_are_read_with_each_shard_file_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writer's alerts read the stories a cycle's articles joined: from a lean store
+    (a `refresh`), whose full shards hold no summary in memory, each shard file is read once
+    for them all, not once a story, and every story comes back with all its articles."""
+    from fetchers.store import Store
+    from fetchers.storybook import StoryBook
+
+    articles = _lean_refresh_articles(1500)
+    ids = [a.id for a in articles]
+    with Store(tmp_path, writer=True, lean=True) as store:
+        store.add_batch(articles)
+        book = StoryBook(tmp_path)
+        book.update(store, ids, removed=False)
+        index = book.index
+        assert index is not None
+        reads = _shard_reads(monkeypatch)
+        stories = book.stories_with(store, ids)
+    assert len(stories) == len(index.members) > 100
+    for story in stories:
+        assert sorted(story.articles) == sorted(index.members[story.id])
+    assert reads and sorted(reads) == sorted(set(reads))  # each shard once
 
 
 def test_a_story_filter_asks_the_shelf_without_a_python_call_per_article() -> None:

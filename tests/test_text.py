@@ -336,6 +336,46 @@ def test_any_markup_is_scanned_in_steps_linear_in_its_size(raw: str, times: int)
 # ---------------------------------------------------------------- bidirectional and zero-width
 
 
+def _strip_controls_in_full(raw: str) -> str:
+    """What strip_controls does, every step taken whatever the text."""
+    raw = text._ESCAPES.sub("", raw)
+    raw = raw.replace("\r\n", "\n").replace("\r", "\n")
+    return text._CONTROLS.sub("", raw)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(raw=ANY_TEXT)
+def test_text_without_controls_comes_back_as_it_is_and_any_text_as_in_full(raw: str) -> None:
+    assert strip_controls(raw) == _strip_controls_in_full(raw)
+    plain = _strip_controls_in_full(raw)
+    assert strip_controls(plain) is plain
+
+
+def test_text_without_controls_is_not_rewritten(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Feed text nearly never holds a control character: it is checked in one pass and
+    given back, not rewritten by each removal in turn."""
+    rewrites: list[str] = []
+
+    class Counted:
+        def __init__(self, pattern: re.Pattern[str]) -> None:
+            self.pattern = pattern
+
+        def sub(self, repl: str, string: str) -> str:
+            rewrites.append(self.pattern.pattern)
+            return self.pattern.sub(repl, string)
+
+        def search(self, string: str) -> re.Match[str] | None:
+            return self.pattern.search(string)
+
+    monkeypatch.setattr(text, "_ESCAPES", Counted(text._ESCAPES))
+    monkeypatch.setattr(text, "_CONTROLS", Counted(text._CONTROLS))
+    summary = "Shares rose 2.7%\nin early trading\u00a0in Seoul. (현지 언론)\t"
+    assert strip_controls(summary) == summary
+    assert rewrites == []
+    assert strip_controls("red \x1b[31malert\r\nnow") == "red alert\nnow"
+    assert len(rewrites) == 2
+
+
 def test_bidi_controls_leave_titles_summaries_messages_and_links() -> None:
     assert clean_line("Invoice \u202egnp.exe") == "Invoice gnp.exe"
     assert clean_line("\u2067\u05e9\u05dc\u05d5\u05dd\u2069 \u200fworld\u200e") == (

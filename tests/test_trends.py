@@ -309,3 +309,45 @@ def test_a_series_span_is_bounded_by_the_instant_not_by_text_read_back(
             ]
         )
         assert store.query_ids(bounded) == ["id2"]
+
+
+def test_the_stories_counts_are_read_with_each_shard_file_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The spike check counts a cycle's stories per hour: from a lean store (a `refresh`),
+    whose full shards hold no summary in memory, each shard file is read once for all of
+    them, not once a story, and each story's row counts exactly its own articles."""
+    from fetchers.store.shards import Shard
+    from fetchers.storybook import Story
+    from fetchers.trends import story_counts
+
+    fetched = NOW - timedelta(minutes=5)  # one day of fetching: a full shard and the next
+    articles = [
+        Article(
+            id=f"a{n}", source=f"Outlet {n % 3}", title=f"Story {n // 15} part {n}",
+            summary="words", link=None, published=NOW - timedelta(hours=n % 30), fetched=fetched,
+        )
+        for n in range(1500)
+    ]  # fmt: skip
+    stories = [
+        Story(f"s{k}", "t", [f"a{n}" for n in range(k * 15, k * 15 + 15)], ["Outlet 0", "x"],
+              f"a{k * 15}", "Outlet 0", 0.0, 0.0)
+        for k in range(100)
+    ]  # fmt: skip
+    reads: list[str] = []
+    documents = Shard.documents
+
+    def counted(self: Shard) -> list[object]:
+        reads.append(self.key)
+        return documents(self)
+
+    with Store(tmp_path, writer=True, lean=True) as store:
+        store.add_batch(articles)
+        monkeypatch.setattr(Shard, "documents", counted)
+        rows = story_counts(stories, store, NOW, 25)
+    assert reads and sorted(reads) == sorted(set(reads))  # each shard once
+    published = {a.id: a.published.timestamp() for a in articles if a.published}
+    assert rows == [
+        hourly_counts([published[i] for i in story.articles], NOW, 25) for story in stories
+    ]
+    assert sum(map(sum, rows)) == sum(1 for n in range(1500) if n % 30 < 25)
