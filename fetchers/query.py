@@ -145,6 +145,7 @@ class Record:
 
 Test = Callable[[Record], bool]
 TextOf = Callable[[Record], str | None]  # a store's way to the full text it keeps on disk
+SummaryOf = Callable[[Record], str]  # a viewer's way to the summaries it leaves on disk
 
 
 class Haystacks:
@@ -152,11 +153,14 @@ class Haystacks:
     once and only when a term needs it: the full text is read only when the title and
     summary do not decide."""
 
-    __slots__ = ("_body", "_near", "_text_of", "_title", "record")
+    __slots__ = ("_body", "_near", "_summary_of", "_text_of", "_title", "record")
 
-    def __init__(self, record: Record, text_of: TextOf | None) -> None:
+    def __init__(
+        self, record: Record, text_of: TextOf | None, summary_of: SummaryOf | None = None
+    ) -> None:
         self.record = record
         self._text_of = text_of
+        self._summary_of = summary_of
         self._near: str | None = None
         self._body: str | None = None
         self._title: str | None = None
@@ -164,7 +168,11 @@ class Haystacks:
     def near(self) -> str:
         """Title and summary."""
         if self._near is None:
-            self._near = self.record.haystack
+            if self._summary_of is None:
+                self._near = self.record.haystack
+            else:  # a thin record: its summary is read back
+                summary = self._summary_of(self.record)
+                self._near = f"{self.record.title}\n{summary}".lower()
         return self._near
 
     def body(self) -> str:
@@ -236,10 +244,12 @@ class Query:
         record: Record,
         known: dict[int, Verdicts] | None = None,
         text_of: TextOf | None = None,
+        summary_of: SummaryOf | None = None,
     ) -> bool:
         """Every clause holds. `known` gives, per clause number, ids an index has already
         decided (a store's shortcut; the answer is the same without it). `text_of` gives the
-        article's full text; without it words are looked for in the title and summary."""
+        article's full text; without it words are looked for in the title and summary.
+        `summary_of` gives the summary of a record that does not hold it (a viewer's)."""
         texts: Haystacks | None = None  # made for the first word term an index left open
         for number, clause in enumerate(self.clauses):
             verdicts = known.get(number) if known else None
@@ -258,7 +268,7 @@ class Query:
                         break
                     continue
                 if texts is None:
-                    texts = Haystacks(record, text_of)
+                    texts = Haystacks(record, text_of, summary_of)
                 if term.holds(record, texts):
                     break
             else:

@@ -1,0 +1,145 @@
+"""A viewer's thin records: the words a store opened without the writer lock leaves on disk
+(summary, link, author, guid: about half of what an article costs in memory), and reading
+them back, a shard at a time, from the shard's row cache or else the shard itself.
+
+A thin record keeps what the dashboard's rows, the indexes and most queries use (id,
+source, title, times, tags, language, marks, where its text is). What shows one article,
+lists articles whole, or checks a word the search index cannot answer exactly, reads the
+rest back (`RowsBack`): the row cache's lines of a shard are read once and kept for the
+next few articles of that shard; an article is found there by its place in the shard and
+its id, else in the shard's documents."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from fetchers.atomic import stat_signature
+from fetchers.query import Record
+from fetchers.store.codec import FIELDS, record_from_doc, record_from_row
+from fetchers.store.shards import SHARD_SPAN, Signature, cached_lines, shard_path, shard_rank
+
+LEFT_ON_DISK = ("summary", "link", "author", "guid")
+_ID = 0
+_SUMMARY = [field.name for field in FIELDS].index("summary")
+
+Documents = Callable[[str], dict[str, dict[str, Any]]]
+"""A shard's documents by id, as its file holds them (none when it cannot be read)."""
+
+
+def thin(records: Iterable[Record]) -> None:
+    """Leave a record's summary, link, author and guid on disk."""
+    for record in records:
+        record.summary = ""
+        record.link = record.author = record.guid = None
+
+
+def fill(record: Record, whole: Record) -> None:
+    """Give a thin record back what it left on disk (a viewer becoming the writer)."""
+    record.summary, record.link = whole.summary, whole.link
+    record.author, record.guid = whole.author, whole.guid
+
+
+class _Shard:
+    """One shard as read back: its row cache's lines (by place, after the header line), or,
+    when the cache does not match the shard, its documents by id."""
+
+    __slots__ = ("base", "docs", "lines", "signature")
+
+    def __init__(
+        self,
+        signature: Signature | None,
+        base: int,
+        lines: list[bytes] | None,
+        docs: dict[str, dict[str, Any]] | None,
+    ) -> None:
+        self.signature = signature
+        self.base = base
+        self.lines = lines
+        self.docs = docs
+
+    def row(self, record: Record) -> list[Any] | None:
+        """The record's row in the row cache, if the line at its place is this article's."""
+        lines = self.lines
+        if lines is None:
+            return None
+        place = record.seq - self.base + 1
+        if not 0 < place < len(lines):
+            return None
+        try:
+            row = orjson.loads(lines[place][:-1])  # each line less its comma or bracket
+        except orjson.JSONDecodeError:
+            return None
+        if type(row) is not list or len(row) <= _SUMMARY or row[_ID] != record.id:
+            return None
+        return row
+
+
+class RowsBack:
+    """What thin records left on disk, read back a shard at a time; the last `keep` shards
+    read are kept (a query walking the date order meets the shards of a day in turn)."""
+
+    def __init__(self, folder: Path, documents: Documents, keep: int = 4) -> None:
+        self.dir = folder
+        self._documents = documents
+        self._keep = keep
+        self._shards: OrderedDict[str, _Shard] = OrderedDict()
+
+    def _shard(self, key: str) -> _Shard:
+        signature = stat_signature(shard_path(self.dir, key))
+        held = self._shards.get(key)
+        if held is not None and held.signature == signature:
+            self._shards.move_to_end(key)
+            return held
+        cached = cached_lines(self.dir, key, signature)
+        lines = cached[1] if cached is not None else None
+        read = _Shard(signature, shard_rank(key) * SHARD_SPAN, lines, None)
+        self._shards[key] = read
+        self._shards.move_to_end(key)
+        while len(self._shards) > self._keep:
+            self._shards.popitem(last=False)
+        return read
+
+    def _docs(self, read: _Shard, key: str) -> dict[str, dict[str, Any]]:
+        if read.docs is None:
+            read.docs = self._documents(key)
+        return read.docs
+
+    def summary(self, record: Record) -> str:
+        """The record's summary as its shard holds it ("" when it cannot be read)."""
+        read = self._shard(record.shard)
+        row = read.row(record)
+        if row is not None:
+            value = row[_SUMMARY]
+            return value if type(value) is str else ""
+        doc = self._docs(read, record.shard).get(record.id)
+        value = doc.get("summary") if doc is not None else None
+        return value if isinstance(value, str) else ""
+
+    def whole(self, record: Record) -> Record:
+        """A copy of the record with every field, as its shard holds it, with the marks and
+        the place of the one in memory; the record itself when its shard cannot be read."""
+        read = self._shard(record.shard)
+        found: Record | None = None
+        row = read.row(record)
+        if row is not None:
+            try:
+                found = record_from_row(row)
+            except (TypeError, ValueError, IndexError):
+                found = None
+        if found is None:
+            doc = self._docs(read, record.shard).get(record.id)
+            if doc is None:
+                return record
+            try:
+                found = record_from_doc(doc)
+            except (TypeError, ValueError, KeyError):
+                return record
+        found.text_ref = record.text_ref
+        found.read, found.starred = record.read, record.starred
+        found.shard, found.seq, found.at = record.shard, record.seq, record.at
+        return found
