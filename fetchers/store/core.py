@@ -734,13 +734,14 @@ class Store:
             if held is None or held.shard != key:
                 continue
             if fresh.text_ref is not None and held.text_ref != fresh.text_ref:
-                held.text_ref = fresh.text_ref
+                if not self._thin:  # a viewer's is read back as the shard has it
+                    held.text_ref = fresh.text_ref
                 self._texts.inline.pop(fresh.id, None)
             if held.id in self._digests:  # thinned (a lean store): its digest follows
                 self._digests[held.id] = hash((fresh.title, fresh.summary))
                 held.revised = fresh.revised
-            elif self._thin:  # a viewer's: the summary is read back as the shard has it
-                held.title, held.revised = fresh.title, fresh.revised
+            elif self._thin:  # a viewer's: its words are read back as the shard has them
+                held.revised = fresh.revised
             elif held.title != fresh.title or held.summary != fresh.summary:
                 held.title, held.summary = fresh.title, fresh.summary
                 held.revised = fresh.revised
@@ -1143,7 +1144,7 @@ class Store:
 
     def text(self, ident: str) -> str | None:
         """The full text of an article, or None if it has none."""
-        record = self._indexes.records.get(ident)
+        record = self.record(ident)
         return self._texts.text(record) if record is not None else None
 
     def query(self, query: Query | None = None, limit: int | None = None) -> list[Article]:
@@ -1155,10 +1156,10 @@ class Store:
         indexes and the search index give candidates; every candidate the indexes are not
         sure of is checked by the query."""
         with self.lock, self._texts.reader() as text_of, self._word_lookup() as words:
-            summary_of = None
+            words_of = None
             if self._thin:
-                summary_of = RowsBack(self.dir, self._documents_by_id, QUERY_SHARDS_KEPT).summary
-            return self._indexes.query_ids(query, limit, text_of, words, summary_of)
+                words_of = RowsBack(self.dir, self._documents_by_id, QUERY_SHARDS_KEPT).whole
+            return self._indexes.query_ids(query, limit, text_of, words, words_of)
 
     def iter_articles(self, ids: Iterable[str]) -> Iterator[Article]:
         """The articles of these ids (unknown ones left out), read a thousand at a time."""

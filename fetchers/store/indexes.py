@@ -13,7 +13,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator
 from operator import attrgetter
 
-from fetchers.query import Query, Record, SummaryOf, Term, TextOf, Verdicts
+from fetchers.query import Query, Record, Term, TextOf, Verdicts, WordsOf
 from fetchers.store.marks import Marks
 from fetchers.store.search import WordLookup, is_exact
 from fetchers.store.shards import SHARD_SPAN, shard_rank
@@ -198,12 +198,12 @@ class Indexes:
         limit: int | None,
         text_of: TextOf,
         words: WordLookup | None = None,
-        summary_of: SummaryOf | None = None,
+        words_of: WordsOf | None = None,
     ) -> list[str]:
         """Ids newest first. Time bounds cut a slice of the date order; source, tag and lang
         indexes and the search index (`words`) give candidates; every candidate the indexes
-        are not sure of is checked by the query (`summary_of`: the summaries of thin
-        records, read back)."""
+        are not sure of is checked by the query (`words_of`: thin records with their words,
+        read back)."""
         if query is None or query.is_empty:
             return list(self.order_ids[:limit] if limit is not None else self.order_ids)
         lo, hi = self._window(query)
@@ -225,7 +225,7 @@ class Indexes:
         docs = self.records
         sure = only.hold if only is not None else frozenset()  # a one-clause query's
         for ident in pool:
-            if ident in sure or query.matches(docs[ident], known, text_of, summary_of):
+            if ident in sure or query.matches(docs[ident], known, text_of, words_of):
                 out.append(ident)
                 if limit is not None and len(out) >= limit:
                     break

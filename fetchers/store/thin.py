@@ -1,13 +1,14 @@
-"""A viewer's thin records: the words a store opened without the writer lock leaves on disk
-(summary, link, author, guid: about half of what an article costs in memory), and reading
-them back, a shard at a time, from the shard's row cache or else the shard itself.
+"""A viewer's thin records: what a store opened without the writer lock leaves on disk
+(title, summary, link, author, guid and where the full text is: over half of what an
+article costs in memory), and reading it back, a shard at a time, from the shard's row
+cache or else the shard itself.
 
-A thin record keeps what the dashboard's rows, the indexes and most queries use (id,
-source, title, times, tags, language, marks, where its text is). What shows one article,
-lists articles whole, or checks a word the search index cannot answer exactly, reads the
-rest back (`RowsBack`): the row cache's lines of a shard are read once and kept for the
-next few articles of that shard; an article is found there by its place in the shard and
-its id, else in the shard's documents."""
+A thin record keeps what the indexes and the date order use (id, source, times, tags,
+language, marks, its place). What shows articles (one, or a page of rows), lists them whole,
+or checks a word the search index cannot answer exactly, reads the rest back (`RowsBack`):
+a shard's row cache is read once and its lines kept for the next articles of that shard; an
+article is found there by its place in the shard and its id, else in the shard's
+documents."""
 
 from __future__ import annotations
 
@@ -23,25 +24,25 @@ from fetchers.query import Record
 from fetchers.store.codec import FIELDS, record_from_doc, record_from_row
 from fetchers.store.shards import SHARD_SPAN, Signature, cached_lines, shard_path, shard_rank
 
-LEFT_ON_DISK = ("summary", "link", "author", "guid")
+LEFT_ON_DISK = ("title", "summary", "link", "author", "guid", "text_ref")
 _ID = 0
-_SUMMARY = [field.name for field in FIELDS].index("summary")
+_FIELDS = len(FIELDS)
 
 Documents = Callable[[str], dict[str, dict[str, Any]]]
 """A shard's documents by id, as its file holds them (none when it cannot be read)."""
 
 
 def thin(records: Iterable[Record]) -> None:
-    """Leave a record's summary, link, author and guid on disk."""
+    """Leave what `LEFT_ON_DISK` names on disk."""
     for record in records:
-        record.summary = ""
-        record.link = record.author = record.guid = None
+        record.title = record.summary = ""
+        record.link = record.author = record.guid = record.text_ref = None
 
 
 def fill(record: Record, whole: Record) -> None:
     """Give a thin record back what it left on disk (a viewer becoming the writer)."""
-    record.summary, record.link = whole.summary, whole.link
-    record.author, record.guid = whole.author, whole.guid
+    record.title, record.summary, record.link = whole.title, whole.summary, whole.link
+    record.author, record.guid, record.text_ref = whole.author, whole.guid, whole.text_ref
 
 
 class _Shard:
@@ -74,7 +75,7 @@ class _Shard:
             row = orjson.loads(lines[place][:-1])  # each line less its comma or bracket
         except orjson.JSONDecodeError:
             return None
-        if type(row) is not list or len(row) <= _SUMMARY or row[_ID] != record.id:
+        if type(row) is not list or len(row) < _FIELDS or row[_ID] != record.id:
             return None
         return row
 
@@ -109,19 +110,8 @@ class RowsBack:
             read.docs = self._documents(key)
         return read.docs
 
-    def summary(self, record: Record) -> str:
-        """The record's summary as its shard holds it ("" when it cannot be read)."""
-        read = self._shard(record.shard)
-        row = read.row(record)
-        if row is not None:
-            value = row[_SUMMARY]
-            return value if type(value) is str else ""
-        doc = self._docs(read, record.shard).get(record.id)
-        value = doc.get("summary") if doc is not None else None
-        return value if isinstance(value, str) else ""
-
     def whole(self, record: Record) -> Record:
-        """A copy of the record with every field, as its shard holds it, with the marks and
+        """A copy of the record with every field as its shard holds it, and the marks and
         the place of the one in memory; the record itself when its shard cannot be read."""
         read = self._shard(record.shard)
         found: Record | None = None
@@ -139,7 +129,6 @@ class RowsBack:
                 found = record_from_doc(doc)
             except (TypeError, ValueError, KeyError):
                 return record
-        found.text_ref = record.text_ref
         found.read, found.starred = record.read, record.starred
         found.shard, found.seq, found.at = record.shard, record.seq, record.at
         return found
