@@ -164,7 +164,8 @@ class Indexes:
         records.sort(key=_SEQ)
         records.sort(key=_AT, reverse=True)  # stable: equal times stay in seq order
         self.order_ids = list(map(_ID, records))
-        self.order_keys = array("d", [-record.at for record in records])
+        # from a generator: a list of a million negated times first would be 32 MB at once
+        self.order_keys = array("d", (-record.at for record in records))
 
     def insert_orders(self, idents: list[str]) -> None:
         """Put newly filed articles into the date order, each after its equals (it came

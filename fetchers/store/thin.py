@@ -1,6 +1,6 @@
 """A viewer's thin records: what a store opened without the writer lock leaves on disk
-(title, summary, link, author, guid and where the full text is: over half of what an
-article costs in memory), and reading it back, a shard at a time, from the shard's row
+(title, summary, link, author, guid, where the full text is and, when it has a publication
+time, when it was fetched: over half of what an article costs in memory), and reading it back, a shard at a time, from the shard's row
 cache or else the shard itself.
 
 A thin record keeps what the indexes and the date order use (id, source, times, tags,
@@ -33,16 +33,21 @@ Documents = Callable[[str], dict[str, dict[str, Any]]]
 
 
 def thin(records: Iterable[Record]) -> None:
-    """Leave what `LEFT_ON_DISK` names on disk."""
+    """Leave what `LEFT_ON_DISK` names on disk, and the fetch time of a record with a
+    publication time (its place in the date order, `when`, does not use it). Records
+    are thinned once filed: the indexes take what they need first."""
     for record in records:
         record.title = record.summary = ""
         record.link = record.author = record.guid = record.text_ref = None
+        if record.published is not None:
+            record._fetched = None
 
 
 def fill(record: Record, whole: Record) -> None:
     """Give a thin record back what it left on disk (a viewer becoming the writer)."""
     record.title, record.summary, record.link = whole.title, whole.summary, whole.link
     record.author, record.guid, record.text_ref = whole.author, whole.guid, whole.text_ref
+    record._fetched = whole._fetched
 
 
 class _Shard:
