@@ -585,7 +585,7 @@ class Store:
     def _read_back(self, found: list[Record]) -> list[Record]:
         """(Under the lock; a viewer.) Copies of thin records with every field, in the same
         order, reading each shard's row cache once (the records are taken in shard order)."""
-        back = RowsBack(self.dir, self._documents_by_id, keep=1)
+        back = RowsBack(self.dir, self._documents_by_id, keep=1, once=True)
         out = list(found)
         for at in sorted(range(len(found)), key=lambda n: found[n].seq):
             out[at] = back.whole(found[at])
@@ -1158,7 +1158,9 @@ class Store:
         with self.lock, self._texts.reader() as text_of, self._word_lookup() as words:
             words_of = None
             if self._thin:
-                words_of = RowsBack(self.dir, self._documents_by_id, QUERY_SHARDS_KEPT).whole
+                words_of = RowsBack(
+                    self.dir, self._documents_by_id, QUERY_SHARDS_KEPT, once=True
+                ).words
             return self._indexes.query_ids(query, limit, text_of, words, words_of)
 
     def iter_articles(self, ids: Iterable[str]) -> Iterator[Article]:

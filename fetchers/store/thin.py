@@ -12,6 +12,7 @@ documents."""
 
 from __future__ import annotations
 
+import os
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -19,7 +20,6 @@ from typing import Any
 
 import orjson
 
-from fetchers.atomic import stat_signature
 from fetchers.query import Record
 from fetchers.store.codec import FIELDS, record_from_doc, record_from_row
 from fetchers.store.shards import SHARD_SPAN, Signature, cached_lines, shard_path, shard_rank
@@ -27,6 +27,10 @@ from fetchers.store.shards import SHARD_SPAN, Signature, cached_lines, shard_pat
 LEFT_ON_DISK = ("title", "summary", "link", "author", "guid", "text_ref")
 _ID = 0
 _FIELDS = len(FIELDS)
+_TITLE, _SUMMARY, _TEXT_REF = (
+    [field.name for field in FIELDS].index(name) for name in ("title", "summary", "text_ref")
+)
+_new = Record.__new__
 
 Documents = Callable[[str], dict[str, dict[str, Any]]]
 """A shard's documents by id, as its file holds them (none when it cannot be read)."""
@@ -87,17 +91,35 @@ class _Shard:
 
 class RowsBack:
     """What thin records left on disk, read back a shard at a time; the last `keep` shards
-    read are kept (a query walking the date order meets the shards of a day in turn)."""
+    read are kept (a query walking the date order meets the shards of a day in turn).
+    `once`: for one query or one batch, under the store's lock: a shard kept is not looked
+    at again (its stat is taken once, not once an article)."""
 
-    def __init__(self, folder: Path, documents: Documents, keep: int = 4) -> None:
+    def __init__(
+        self, folder: Path, documents: Documents, keep: int = 4, once: bool = False
+    ) -> None:
         self.dir = folder
         self._documents = documents
         self._keep = keep
+        self._once = once
         self._shards: OrderedDict[str, _Shard] = OrderedDict()
+        self._paths: dict[str, str] = {}
+
+    def _signature(self, key: str) -> Signature | None:
+        path = self._paths.get(key)
+        if path is None:
+            path = self._paths[key] = str(shard_path(self.dir, key))
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        return (st.st_ino, st.st_size, st.st_mtime_ns)
 
     def _shard(self, key: str) -> _Shard:
-        signature = stat_signature(shard_path(self.dir, key))
         held = self._shards.get(key)
+        if held is not None and self._once:
+            return held
+        signature = self._signature(key)
         if held is not None and held.signature == signature:
             self._shards.move_to_end(key)
             return held
@@ -114,6 +136,21 @@ class RowsBack:
         if read.docs is None:
             read.docs = self._documents(key)
         return read.docs
+
+    def words(self, record: Record) -> Record:
+        """What a query looks for words in: a record of the id with the title, the summary
+        and where the full text is, as the shard holds them (empty when it cannot be
+        read)."""
+        read = self._shard(record.shard)
+        row = read.row(record)
+        if row is not None:
+            title, summary, ref = row[_TITLE], row[_SUMMARY], row[_TEXT_REF]
+            if type(title) is str and type(summary) is str and (ref is None or _is_ref(ref)):
+                words = _new(Record)
+                words.id, words.title, words.summary = record.id, title, summary
+                words.text_ref = (ref[0], ref[1], ref[2]) if ref else None
+                return words
+        return self.whole(record)
 
     def whole(self, record: Record) -> Record:
         """A copy of the record with every field as its shard holds it, and the marks and
@@ -137,3 +174,13 @@ class RowsBack:
         found.read, found.starred = record.read, record.starred
         found.shard, found.seq, found.at = record.shard, record.seq, record.at
         return found
+
+
+def _is_ref(value: Any) -> bool:
+    return (
+        type(value) is list
+        and len(value) == 3
+        and type(value[0]) is str
+        and type(value[1]) is int
+        and type(value[2]) is int
+    )
