@@ -1,7 +1,7 @@
 """A viewer's thin records: what a store opened without the writer lock leaves on disk
 (title, summary, link, author, guid, where the full text is and, when it has a publication
-time, when it was fetched: over half of what an article costs in memory), and reading it back, a shard at a time, from the shard's row
-cache or else the shard itself.
+time, when it was fetched: over half of what an article costs in memory), and reading it
+back, a shard at a time, from the shard's row cache or else the shard itself.
 
 A thin record keeps what the indexes and the date order use (id, source, times, tags,
 language, marks, its place). What shows articles (one, or a page of rows), lists them whole,
