@@ -383,7 +383,7 @@ class Store:
             return
         records = self._indexes.records
         for ids in self._indexes.members.values():
-            back = RowsBack(self.dir, self._documents_by_id, keep=1)
+            back = RowsBack(self.dir, self._documents_by_id, keep=1, once=True)
             for ident in ids:
                 record = records.get(ident)
                 if record is not None:
