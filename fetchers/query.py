@@ -162,6 +162,7 @@ class Record:
 
 Test = Callable[[Record], bool]
 TextOf = Callable[[Record], str | None]  # a store's way to the full text it keeps on disk
+WordsOf = Callable[[Record], Record]  # a viewer's way to the words it leaves on disk
 
 
 class Haystacks:
@@ -169,11 +170,15 @@ class Haystacks:
     once and only when a term needs it: the full text is read only when the title and
     summary do not decide."""
 
-    __slots__ = ("_body", "_near", "_text_of", "_title", "record")
+    __slots__ = ("_body", "_near", "_text_of", "_title", "_whole", "_words_of", "record")
 
-    def __init__(self, record: Record, text_of: TextOf | None) -> None:
+    def __init__(
+        self, record: Record, text_of: TextOf | None, words_of: WordsOf | None = None
+    ) -> None:
         self.record = record
         self._text_of = text_of
+        self._words_of = words_of
+        self._whole: Record | None = None
         self._near: str | None = None
         self._body: str | None = None
         self._title: str | None = None
@@ -181,19 +186,26 @@ class Haystacks:
     def near(self) -> str:
         """Title and summary."""
         if self._near is None:
-            self._near = self.record.haystack
+            self._near = self.words().haystack
         return self._near
+
+    def words(self) -> Record:
+        """The record with its words: itself, or (a viewer's thin record) as read back."""
+        if self._whole is None:
+            words_of = self._words_of
+            self._whole = words_of(self.record) if words_of is not None else self.record
+        return self._whole
 
     def body(self) -> str:
         """The stored full text ("" when there is none or no store to read it from)."""
         if self._body is None:
-            text = self._text_of(self.record) if self._text_of is not None else None
+            text = self._text_of(self.words()) if self._text_of is not None else None
             self._body = text.lower() if text else ""
         return self._body
 
     def title(self) -> str:
         if self._title is None:
-            self._title = self.record.title.lower()
+            self._title = self.words().title.lower()
         return self._title
 
 
@@ -256,10 +268,12 @@ class Query:
         record: Record,
         known: dict[int, Verdicts] | None = None,
         text_of: TextOf | None = None,
+        words_of: WordsOf | None = None,
     ) -> bool:
         """Every clause holds. `known` gives, per clause number, ids an index has already
         decided (a store's shortcut; the answer is the same without it). `text_of` gives the
-        article's full text; without it words are looked for in the title and summary."""
+        article's full text; without it words are looked for in the title and summary.
+        `words_of` gives a record that does not hold its words (a viewer's) with them."""
         texts: Haystacks | None = None  # made for the first word term an index left open
         for number, clause in enumerate(self.clauses):
             verdicts = known.get(number) if known else None
@@ -278,7 +292,7 @@ class Query:
                         break
                     continue
                 if texts is None:
-                    texts = Haystacks(record, text_of)
+                    texts = Haystacks(record, text_of, words_of)
                 if term.holds(record, texts):
                     break
             else:

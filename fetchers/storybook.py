@@ -43,6 +43,9 @@ FORMAT = 1
 # with the screen: it works in slices of a few milliseconds and rests three times as long as
 # each took, so a filter typed meanwhile keeps most of the interpreter. Stories come later.
 SLICE_ARTICLES = 25
+# articles read at a time when every stored one is looked at: a viewer's store reads them
+# back from disk, and a million of them whole at once would take a gigabyte
+READ_CHUNK = 20_000
 REST_FACTOR = 3.0
 Settle = Callable[[], None]  # called after each slice: a dashboard hides the new objects from
 # the garbage collector, whose full walks would otherwise grow with the stories being made
@@ -201,15 +204,16 @@ class StoryBook:
             if saved is not None:
                 # the recent articles are read when a new one must be grouped: a reader of an
                 # up-to-date file reads no article here
-                index.restore(saved, lambda: _recent(store, window))
+                index.restore(saved, lambda: _recent_items(store, store.query_ids(limit=window)))
                 gone = [i for i in index.story_of if i not in held]
                 if gone:
                     index.drop(gone)
                     changed = True
             del held
             lacking = [i for i in ids if i not in index.story_of]
-            missing = [_item(r) for r in store.records(lacking)] if lacking else []
-            del ids, lacking
+            del ids
+            missing = [_item(r) for chunk in _chunks(lacking) for r in store.records(chunk)]
+            del lacking
             if settle is not None:
                 settle()
         if missing:
@@ -378,32 +382,60 @@ def add_paced(
             settle()
 
 
-def _recent(store: ArticleStore, window: int | None = None) -> list[Item]:
-    """The stored articles new ones are compared with: those of the two windows before the
-    newest (of the newest `window` articles, for a viewer that lists only those)."""
-    records = store.records(store.query_ids(limit=window))
-    newest = max((first_time(r) for r in records), default=0.0)
-    return [_item(r) for r in records if first_time(r) >= newest - 2 * WINDOW]
+def _chunks(ids: list[str]) -> Iterable[list[str]]:
+    return (ids[start : start + READ_CHUNK] for start in range(0, len(ids), READ_CHUNK))
+
+
+def _recent_items(store: ArticleStore, ids: list[str]) -> list[Item]:
+    """The articles (of `ids`, in that order) first reported within two windows of the
+    newest: what restored stories compare new articles with. Read a chunk at a time, in
+    date order (each shard of a store read back from disk about once)."""
+    newest, kept = 0.0, []
+    for chunk in _chunks(ids):
+        for record in store.records(chunk):
+            when = first_time(record)
+            newest = max(newest, when)
+            if when >= newest - 2 * WINDOW:
+                kept.append(_item(record))
+        kept = [item for item in kept if item.when >= newest - 2 * WINDOW]
+    return kept
 
 
 # -- reading stories -------------------------------------------------------------------------
 def stories_of(index: StoryIndex, store: ArticleStore) -> list[Story]:
-    """Every story with its stored articles, newest activity first. The articles are read
-    in one call (a lean store reads each shard once, not once a story)."""
-    members = index.members
-    held = {r.id: r for r in store.records([i for ids in members.values() for i in ids])}
+    """Every story with its stored articles, newest activity first. The articles are read a
+    chunk at a time in date order (a store that reads them back from disk reads each shard
+    about once); a story is made once its last article is read, and only the headline and
+    times of the articles of stories still open are kept meanwhile."""
+    members, story_of = index.members, index.story_of
+    ids = [i for i in store.query_ids() if i in story_of]
     out: list[Story] = []
-    for sid, ids in members.items():
-        if len(ids) == 1:
-            record = held.get(ids[0])
-            if record is not None:
+    open_stories: dict[str, list[Record]] = {}
+    for chunk in _chunks(ids):
+        for record in store.records(chunk):
+            sid = story_of[record.id]
+            wanted = len(members.get(sid, ()))
+            if wanted == 1:
                 out.append(_single(sid, record))
-            continue
-        records = [held[i] for i in ids if i in held]
-        if records:
-            out.append(_story(sid, records))
+                continue
+            held = open_stories.setdefault(sid, [])
+            held.append(_headline(record))
+            if len(held) == wanted:
+                out.append(_story(sid, open_stories.pop(sid)))
+    out.extend(_story(sid, records) for sid, records in open_stories.items())
     out.sort(key=lambda s: (-s.last_seen, s.id))
     return out
+
+
+def _headline(record: Record) -> Record:
+    """What `_story` reads of an article, without its summary and the rest."""
+    return Record(
+        record.id,
+        record.source,
+        record.title,
+        published=record.published,
+        fetched=record.fetched,
+    )
 
 
 def _single(sid: str, record: Record) -> Story:

@@ -485,3 +485,49 @@ def test_list_sorts_by_relevance_on_request(
     _, ranked, _ = run(capsys, *common, "list", "tariff", "--json", "--sort", "relevance")
     assert [a["title"] for a in newest] == ["Markets close higher", "Tariff talks resume"]
     assert [a["title"] for a in ranked] == ["Tariff talks resume", "Markets close higher"]
+
+
+def test_list_and_show_give_whole_articles_though_a_viewer_keeps_words_on_disk(
+    tmp_path: Path, capsys
+) -> None:
+    """`list` and `show` open the store as a viewer, which leaves titles, summaries, links
+    and fetch times on disk: the JSON still carries each one, and a phrase found only in a
+    summary is found."""
+    from datetime import UTC, datetime, timedelta
+
+    from fetchers.models import Article
+
+    start = datetime(2025, 10, 24, tzinfo=UTC)
+    with Store(tmp_path / "d", writer=True) as store:
+        store.add_batch(
+            [
+                Article(
+                    id=f"w{n}",
+                    source="Wire",
+                    title=f"Headline {n}",
+                    link=f"https://example.org/{n}",
+                    published=start + timedelta(minutes=n),
+                    fetched=start + timedelta(minutes=n),
+                    summary=f"Summary {n}: the ministers met in Gyeongju again.",
+                    text=f"Full text {n}.",
+                )
+                for n in range(3)
+            ]
+        )
+    args = ["--data-dir", str(tmp_path / "d")]
+    code, lines, _ = run(capsys, *args, "list", "--json", '"ministers met"')
+    assert code == 0
+    assert [(a["id"], a["title"], a["summary"], a["link"], a["fetched"]) for a in lines] == [
+        (
+            f"w{n}",
+            f"Headline {n}",
+            f"Summary {n}: the ministers met in Gyeongju again.",
+            f"https://example.org/{n}",
+            f"2025-10-24T00:0{n}:00Z",
+        )
+        for n in (2, 1, 0)
+    ]
+    code, shown, _ = run(capsys, *args, "show", "w1", "--json")
+    assert code == 0
+    assert shown[0]["summary"] == "Summary 1: the ministers met in Gyeongju again."
+    assert (shown[0]["title"], shown[0]["text"]) == ("Headline 1", "Full text 1.")

@@ -5,6 +5,7 @@ test_tinydb_* are about the TinyDB store's files (shards, row caches, torn files
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 import threading
@@ -432,3 +433,99 @@ def test_a_state_file_with_marks_that_do_not_read_opens_with_the_rest(tmp_path: 
     with Store(tmp_path) as again:
         assert again.query_ids(parse_query("is:starred")) == ["Wire-1"]
         assert any("2 marks that do not read" in p for p in again.problems)
+
+
+def _wordy(n: int, start: datetime) -> Article:
+    """An article with a long summary, an author and a guid, as feeds give them."""
+    return Article(
+        id=f"wordy-{n}",
+        source=f"S{n % 7}",
+        title=f"Title {n}",
+        link=f"https://example.com/news/{n}",
+        published=start + timedelta(seconds=n),
+        fetched=start + timedelta(hours=n // 500),
+        summary=f"Summary {n}: " + "negotiators met again over the tariff schedule. " * 6,
+        tags=["markets"],
+        author=f"Reporter {n % 13}",
+        guid=f"urn:wordy:{n}",
+    )
+
+
+def test_tinydb_a_viewer_leaves_summaries_on_disk_and_still_shows_them(tmp_path: Path) -> None:
+    """A viewer keeps no summary, link, author or guid in memory (what lets a dashboard hold
+    a million articles), yet every way of reading an article gives them whole: one article,
+    many, a query's articles, and a phrase found only in a summary."""
+    start = datetime(2025, 10, 1, tzinfo=UTC)
+    articles = [_wordy(n, start) for n in range(2000)]
+    articles.append(
+        dataclasses.replace(
+            _wordy(2000, start), summary="The ministers met in Gyeongju for the summit."
+        )
+    )
+    with Store(tmp_path, writer=True) as writer:
+        writer.add_batch(articles)
+    for name in ("search.sqlite", "search.sqlite-wal", "search.sqlite-shm"):
+        (tmp_path / name).unlink(missing_ok=True)  # every word is checked by reading
+    tracemalloc.start()
+    try:
+        viewer = Store(tmp_path)
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    with viewer:
+        # about 950 bytes an article when it holds them (each summary is over 300 characters)
+        assert held / len(viewer) < 500
+        by_id = {a.id: a for a in articles}
+        shown = viewer.get("wordy-7")
+        assert shown is not None
+        assert (shown.summary, shown.link, shown.author, shown.guid) == (
+            by_id["wordy-7"].summary,
+            "https://example.com/news/7",
+            "Reporter 7",
+            "urn:wordy:7",
+        )
+        record = viewer.record("wordy-1500")
+        assert record is not None and record.summary == by_id["wordy-1500"].summary
+        ids = viewer.query_ids()
+        assert [a.summary for a in viewer.iter_articles(ids)] == [by_id[i].summary for i in ids]
+        assert [r.guid for r in viewer.records(ids[::-1])] == [by_id[i].guid for i in ids[::-1]]
+        assert viewer.query_ids(parse_query('"met in gyeongju"')) == ["wordy-2000"]
+        assert [a.author for a in viewer.query(parse_query("summit"), limit=1)] == ["Reporter 11"]
+
+
+def test_tinydb_a_viewer_rereading_a_changed_shard_keeps_its_row_cache_whole(
+    tmp_path: Path,
+) -> None:
+    """A viewer that reads a changed shard from its documents (its row cache gone) writes
+    the row cache from them, not from its thin records: the next viewer still reads every
+    summary and link."""
+    with Store(tmp_path, writer=True) as writer:
+        writer.add_batch([make(1), make(2)])
+        with Store(tmp_path) as viewer:
+            writer.add_batch([make(3)])
+            for rows in tmp_path.glob("rows-*.json"):
+                rows.unlink()
+            assert viewer.reload() == ["Wire-3"]
+            assert [a.summary for a in viewer.query()] == ["Summary 3", "Summary 2", "Summary 1"]
+    with Store(tmp_path) as again:
+        assert [(a.summary, a.link) for a in again.query()] == [
+            (f"Summary {n}", f"https://example.org/Wire/{n}") for n in (3, 2, 1)
+        ]
+
+
+def test_tinydb_a_viewer_that_becomes_the_writer_checks_revisions_against_whole_articles(
+    tmp_path: Path,
+) -> None:
+    """A viewer taking over from a writer that exited has every field back: the same article
+    polled again is no revision, a changed summary is one, and links are known."""
+    with Store(tmp_path, writer=True) as writer:
+        writer.add_batch([make(1), make(2)])
+    with Store(tmp_path) as viewer:
+        viewer.take_over()
+        assert viewer.add_batch([make(1)]) == []
+        assert viewer.revisions("Wire-1") == []
+        changed = dataclasses.replace(make(2), summary="Summary 2, revised")
+        viewer.add_batch([changed])
+        assert [r["summary"] for r in viewer.revisions("Wire-2")] == ["Summary 2"]
+        assert viewer.knows(dataclasses.replace(make(1), id="elsewhere"))
+        assert viewer.get("Wire-1").summary == "Summary 1"  # type: ignore[union-attr]

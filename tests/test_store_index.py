@@ -46,17 +46,17 @@ def test_indexed_queries_equal_a_full_scan(
     tmp_path_factory, docs, texts: list[str], limit: int | None
 ) -> None:
     """Through the search index when it holds every shard, when it holds some (the rest is
-    read), and without it; in the writer and in a viewer."""
+    read), and without it; in the writer and in a viewer (whose summaries stay on disk)."""
     folder: Path = tmp_path_factory.mktemp("store")
     batch = [
         Article(
             id=f"a{n}",
             source=source,
-            title=" ".join(words),
+            title=" ".join(words[: (len(words) + 1) // 2]),
             link=f"https://e.example/{n}",
             published=NOW - timedelta(minutes=minutes),
             fetched=NOW - timedelta(minutes=minutes),  # a shard per day: several shards
-            summary="",
+            summary=" ".join(words[(len(words) + 1) // 2 :]),  # a viewer reads it back
             text=" ".join(body) if body else None,
             tags=[tag],
             lang=lang,

@@ -797,3 +797,40 @@ def test_an_article_is_filed_under_its_heaviest_words_only() -> None:
     assert sum(map(len, distinct)) > 2.5 * stories.KEPT * len(items)  # long enough to choose
     assert filed <= stories.KEPT * len(items)
     assert sum(index._seen.values()) == sum(map(len, distinct))
+
+
+def test_a_viewer_reading_articles_a_few_at_a_time_makes_the_writers_stories(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A viewer reads the articles back from disk a chunk at a time (a million whole at
+    once would take a gigabyte): the stories, their headlines, outlets and times are those
+    the writer makes from its own records, the file's and the ones grouped anew alike."""
+    from fetchers import storybook
+    from fetchers.models import Article
+    from fetchers.store import Store
+    from fetchers.storybook import StoryBook
+
+    items = sorted(seeded_articles(count=300, days=2.0), key=lambda i: (i.when, i.id))
+    data = tmp_path / "d"
+    with Store(data, writer=True) as store:
+        store.add_batch(
+            [
+                Article(
+                    id=i.id,
+                    source=f"Outlet {i.id.rsplit('-', 1)[1]}",
+                    title=i.title,
+                    summary=i.summary,
+                    published=datetime.fromtimestamp(i.when, UTC),
+                    fetched=datetime.fromtimestamp(i.when, UTC),
+                )
+                for i in items
+            ]
+        )
+        StoryBook(data).update(store, [i.id for i in items[:250]], removed=False)
+        with_file = (data / FILE).read_bytes()
+        expected = [s.to_json() for s in StoryBook(data).shelf(store).stories]
+    assert (data / FILE).read_bytes() == with_file  # the last 50 are grouped in memory
+    assert any(len(s["articles"]) > 1 for s in expected)
+    monkeypatch.setattr(storybook, "READ_CHUNK", 7)
+    with Store(data) as viewer:
+        assert [s.to_json() for s in StoryBook(data).shelf(viewer).stories] == expected

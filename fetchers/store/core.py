@@ -61,9 +61,12 @@ from fetchers.store.search import RowIds, SearchIndex, SearchUnavailable, WordLo
 from fetchers.store.shardmap import ShardMap
 from fetchers.store.shards import KEPT, Shard, Signature
 from fetchers.store.texts import TextFiles, text_refs_setter
+from fetchers.store.thin import RowsBack, fill, thin
 
 _SEQ = attrgetter("seq")
 MAP_LAG = 8  # shards.json is rewritten once this many shards' entries changed (see _save_map)
+QUERY_SHARDS_KEPT = 48  # shards whose row caches a query keeps while reading summaries back
+READ_CHUNK = 1000  # thin records read back at a time by iter_articles
 
 
 FREEZE_AT = 50_000  # articles loaded from which the objects alive are frozen (see below)
@@ -100,7 +103,12 @@ class Store:
         no title, summary, guid or author in memory, only a digest of the title and summary
         for revision checks, so a cycle of 100,000 new articles fits a small process. Its
         queries return articles without them; `records()` reads them back from the shards,
-        and the search index is given them before they leave."""
+        and the search index is given them before they leave.
+
+        A viewer (without `writer`) keeps thin records (`thin`): summaries, links, authors
+        and guids stay on disk and are read back where they are asked for (`get`,
+        `record`, `records`, `iter_articles`, a word a query must check), so a million
+        articles fit a dashboard."""
         self.dir = Path(data_dir)
         self.problems: list[str] = []
         self._lost: list[str] = []  # shards this writer moved aside, until take_lost()
@@ -112,6 +120,8 @@ class Store:
         self._writer_lock = WriterLock(self.dir)
         if writer:
             self._writer_lock.acquire()
+        self._thin = not writer  # a viewer: see `thin`
+        self._rows_back = RowsBack(self.dir, self._documents_by_id)  # one article at a time
         self._shards: dict[str, Shard] = {}
         self._indexes = Indexes(links=writer)
         self._texts = TextFiles(self.dir)
@@ -375,9 +385,25 @@ class Store:
             try:
                 remove_stale_temps(self.dir)
                 self.reload()
+                self._fill_thin()
             except BaseException:  # not the writer after all: let go of the lock
                 self._writer_lock.release()
                 raise
+
+    def _fill_thin(self) -> None:
+        """(Under the lock; a viewer becoming the writer.) Give every thin record back what
+        it left on disk: a writer checks revisions, links and retention against them."""
+        if not self._thin:
+            return
+        records = self._indexes.records
+        for ids in self._indexes.members.values():
+            back = RowsBack(self.dir, self._documents_by_id, keep=1, once=True)
+            for ident in ids:
+                record = records.get(ident)
+                if record is not None:
+                    fill(record, back.whole(record))
+        self._thin = False
+        self._rows_back = RowsBack(self.dir, self._documents_by_id)
 
     def close(self) -> None:
         """Close the shards and let go of the writer lock, once the search index has taken
@@ -559,6 +585,8 @@ class Store:
         with self.lock:
             records = self._indexes.records
             found = [records[i] for i in ids if i in records]
+            if self._thin:
+                return self._read_back(found)
             thinned: dict[str, list[str]] = {}
             for record in found:
                 if record.id in self._digests:
@@ -568,12 +596,35 @@ class Store:
             whole = {r.id: r for key, held in thinned.items() for r in self._whole(key, held)}
             return [whole.get(r.id, r) for r in found]
 
+    def _read_back(self, found: list[Record]) -> list[Record]:
+        """(Under the lock; a viewer.) Copies of thin records with every field, in the same
+        order, reading each shard's row cache once (the records are taken in shard order)."""
+        back = RowsBack(self.dir, self._documents_by_id, keep=1, once=True)
+        out = list(found)
+        for at in sorted(range(len(found)), key=lambda n: found[n].seq):
+            out[at] = back.whole(found[at])
+        return out
+
+    def _documents_by_id(self, key: str) -> dict[str, dict[str, Any]]:
+        """A shard's documents by id as its file holds them now; none when it cannot be
+        read (what a thin record left on disk is then missing: it shows empty)."""
+        try:
+            data = orjson.loads(self.shard_path(key).read_bytes())
+            table = data.get(shards.TABLE) if isinstance(data, dict) else None
+        except (OSError, orjson.JSONDecodeError):
+            return {}
+        if not isinstance(table, dict):
+            return {}
+        return {d["id"]: d for d in table.values() if type(d) is dict and "id" in d}
+
     def _whole(self, key: str, ids: list[str]) -> list[Record]:
         """(Under the lock.) The records of these ids of one shard with every field: those a
-        lean store thinned are read from the shard's file (copies, with the marks and the
-        place of the ones in memory)."""
+        lean store thinned, or a viewer's, are read from the shard's files (copies, with the
+        marks and the place of the ones in memory)."""
         records = self._indexes.records
         held = [records[i] for i in ids if i in records]
+        if self._thin:
+            return self._read_back(held)
         if not any(r.id in self._digests for r in held):
             return held
         docs = self._thinned_docs(key, {r.id for r in held if r.id in self._digests})
@@ -624,6 +675,8 @@ class Store:
         self._indexes.file(
             [r for _, r in fresh], key, self._marks, places=[place for place, _ in fresh]
         )
+        if self._thin:
+            thin(r for _, r in fresh)
         self._partial.add(key)
         return [r.id for _, r in fresh], False
 
@@ -644,6 +697,8 @@ class Store:
             self._take_changes(key, rows)
             shard.signature = signature
             indexes.file(cached, key, self._marks, places=[place for place, _ in placed])
+            if self._thin:
+                thin(cached)
             if self.is_writer and signature is not None:
                 known = self._map.get(key)
                 if known is None or known.signature != signature:
@@ -678,7 +733,9 @@ class Store:
         shard.wrote()  # the stat the storage read the documents at
         indexes.file(fresh, key, self._marks, places=places)
         shard.storage.forget()  # the records hold what is needed; a write re-reads the file
-        self._write_rows(key)
+        self._write_rows(key, {r.id: r for r in (*held, *fresh)})
+        if self._thin:
+            thin(fresh)
         self._slim(key)
         return [r.id for r in fresh]
 
@@ -691,22 +748,30 @@ class Store:
             if held is None or held.shard != key:
                 continue
             if fresh.text_ref is not None and held.text_ref != fresh.text_ref:
-                held.text_ref = fresh.text_ref
+                if not self._thin:  # a viewer's is read back as the shard has it
+                    held.text_ref = fresh.text_ref
                 self._texts.inline.pop(fresh.id, None)
             if held.id in self._digests:  # thinned (a lean store): its digest follows
                 self._digests[held.id] = hash((fresh.title, fresh.summary))
+                held.revised = fresh.revised
+            elif self._thin:  # a viewer's: its words are read back as the shard has them
                 held.revised = fresh.revised
             elif held.title != fresh.title or held.summary != fresh.summary:
                 held.title, held.summary = fresh.title, fresh.summary
                 held.revised = fresh.revised
 
-    def _write_rows(self, key: str) -> None:
-        """Write the row cache of one shard, and (the writer) its summary in the shard map."""
+    def _write_rows(self, key: str, whole: dict[str, Record] | None = None) -> None:
+        """Write the row cache of one shard, and (the writer) its summary in the shard map.
+        `whole`: the shard's records just read with every field (a viewer's own are thin)."""
         shard = self._shards.get(key)
         if key == KEPT or shard is None or shard.signature is None:
             return
         records = [self._indexes.records[i] for i in self._indexes.members.get(key, ())]
         records.sort(key=_SEQ)  # in the shard's order (some may have been filed first)
+        if self._thin:
+            if whole is None or any(r.id not in whole for r in records):
+                return  # words not in memory: left as it is
+            records = [whole[r.id] for r in records]
         if self.is_writer:
             self._map[key] = self._map.summarize(shard.signature, records)
             self._map_dirty.add(key)
@@ -739,6 +804,8 @@ class Store:
         """`differs`, for a record whose words may be only a digest (a lean store)."""
         digest = self._digests.get(stored.id)
         if digest is None:
+            if self._thin:
+                return differs(self._rows_back.whole(stored), fresh)
             return differs(stored, fresh)
         return digest != hash((fresh.title, fresh.summary))
 
@@ -772,6 +839,8 @@ class Store:
         shard = self._shards.pop(key, None)
         if shard is not None:
             shard.db.close()
+        if self._thin:  # its thin records hold no links to unfile: built again when asked
+            self._indexes.links = None
         for ident in self._indexes.drop_shard(key):
             self._texts.inline.pop(ident, None)
             self._digests.pop(ident, None)
@@ -831,7 +900,21 @@ class Store:
     def knows(self, article: Article) -> bool:
         """True when the article (by id, or by its link within the source) is stored. Exact
         only once the store is `complete`."""
-        return self._indexes.knows(article.id, article.source, article.link)
+        with self.lock:
+            if self._thin and self._indexes.links is None and article.link:
+                self._indexes.links = self._links_from_disk()
+            return self._indexes.knows(article.id, article.source, article.link)
+
+    def _links_from_disk(self) -> dict[str, dict[str, str]]:
+        """(Under the lock; a viewer.) The links index, of links read back from the shards
+        (records filed later add theirs as they are filed, before they are thinned)."""
+        links: dict[str, dict[str, str]] = {}
+        records = self._indexes.records
+        for ids in self._indexes.members.values():
+            for record in self._read_back([records[i] for i in ids if i in records]):
+                if record.link:
+                    links.setdefault(record.source, {})[record.link] = record.id
+        return links
 
     def add_batch(self, articles: Iterable[Article]) -> list[str]:
         """Store the articles not yet known; one write per touched shard. Returns new ids."""
@@ -1059,38 +1142,51 @@ class Store:
         return len(self._indexes)
 
     def get(self, ident: str) -> Article | None:
-        record = self._indexes.records.get(ident)
+        record = self.record(ident)
         if record is None:
             return None
         return article_of(record)
 
     def record(self, ident: str) -> Record | None:
-        """The article as a query sees it (the store's own record: do not change it)."""
-        return self._indexes.records.get(ident)
+        """The article with every field (the store's own record, or a viewer's copy with
+        what it left on disk: do not change it)."""
+        with self.lock:
+            record = self._indexes.records.get(ident)
+            if record is None or not self._thin:
+                return record
+            return self._rows_back.whole(record)
 
     def text(self, ident: str) -> str | None:
         """The full text of an article, or None if it has none."""
-        record = self._indexes.records.get(ident)
+        record = self.record(ident)
         return self._texts.text(record) if record is not None else None
 
     def query(self, query: Query | None = None, limit: int | None = None) -> list[Article]:
         """Articles newest first that match the query."""
-        records = self._indexes.records
-        return [article_of(records[i]) for i in self.query_ids(query, limit)]
+        return [article_of(record) for record in self.records(self.query_ids(query, limit))]
 
     def query_ids(self, query: Query | None = None, limit: int | None = None) -> list[str]:
         """Ids newest first. Time bounds cut a slice of the date order; source, tag and lang
         indexes and the search index give candidates; every candidate the indexes are not
         sure of is checked by the query."""
         with self.lock, self._texts.reader() as text_of, self._word_lookup() as words:
-            return self._indexes.query_ids(query, limit, text_of, words)
+            words_of = None
+            if self._thin:
+                words_of = RowsBack(
+                    self.dir, self._documents_by_id, QUERY_SHARDS_KEPT, once=True
+                ).words
+            return self._indexes.query_ids(query, limit, text_of, words, words_of)
 
     def iter_articles(self, ids: Iterable[str]) -> Iterator[Article]:
-        records = self._indexes.records
+        """The articles of these ids (unknown ones left out), read a thousand at a time."""
+        chunk: list[str] = []
         for ident in ids:
-            record = records.get(ident)
-            if record is not None:
-                yield article_of(record)
+            chunk.append(ident)
+            if len(chunk) >= READ_CHUNK:
+                yield from map(article_of, self.records(chunk))
+                chunk = []
+        if chunk:
+            yield from map(article_of, self.records(chunk))
 
     def sources_count(self) -> dict[str, int]:
         """Articles per source name, from the index (no pass over the articles)."""

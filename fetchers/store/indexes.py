@@ -13,7 +13,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator
 from operator import attrgetter
 
-from fetchers.query import Query, Record, Term, TextOf, Verdicts
+from fetchers.query import Query, Record, Term, TextOf, Verdicts, WordsOf
 from fetchers.store.marks import Marks
 from fetchers.store.search import WordLookup, is_exact
 from fetchers.store.shards import SHARD_SPAN, shard_rank
@@ -164,7 +164,8 @@ class Indexes:
         records.sort(key=_SEQ)
         records.sort(key=_AT, reverse=True)  # stable: equal times stay in seq order
         self.order_ids = list(map(_ID, records))
-        self.order_keys = array("d", [-record.at for record in records])
+        # from a generator: a list of a million negated times first would be 32 MB at once
+        self.order_keys = array("d", (-record.at for record in records))
 
     def insert_orders(self, idents: list[str]) -> None:
         """Put newly filed articles into the date order, each after its equals (it came
@@ -198,10 +199,12 @@ class Indexes:
         limit: int | None,
         text_of: TextOf,
         words: WordLookup | None = None,
+        words_of: WordsOf | None = None,
     ) -> list[str]:
         """Ids newest first. Time bounds cut a slice of the date order; source, tag and lang
         indexes and the search index (`words`) give candidates; every candidate the indexes
-        are not sure of is checked by the query."""
+        are not sure of is checked by the query (`words_of`: thin records with their words,
+        read back)."""
         if query is None or query.is_empty:
             return list(self.order_ids[:limit] if limit is not None else self.order_ids)
         lo, hi = self._window(query)
@@ -223,7 +226,7 @@ class Indexes:
         docs = self.records
         sure = only.hold if only is not None else frozenset()  # a one-clause query's
         for ident in pool:
-            if ident in sure or query.matches(docs[ident], known, text_of):
+            if ident in sure or query.matches(docs[ident], known, text_of, words_of):
                 out.append(ident)
                 if limit is not None and len(out) >= limit:
                     break

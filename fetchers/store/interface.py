@@ -211,12 +211,12 @@ class ArticleStore(Protocol):
     def get(self, ident: str) -> Article | None: ...
 
     def record(self, ident: str) -> Record | None:
-        """The article as a query sees it."""
+        """The article as a query sees it, with every field (do not change it)."""
         ...
 
     def records(self, ids: Iterable[str]) -> list[Record]:
         """The articles of these ids that are stored, in that order, with every field (a
-        lean store reads back what it does not hold in memory)."""
+        lean store or a viewer reads back what it does not hold in memory)."""
         ...
 
     def text(self, ident: str) -> str | None:

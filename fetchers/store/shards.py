@@ -98,7 +98,7 @@ class Shard:
         self.signature = self.storage.signature
 
 
-def _cached_lines(
+def cached_lines(
     folder: Path, key: str, signature: Signature | None
 ) -> tuple[dict[str, Any], list[bytes]] | None:
     """A row cache's header and lines, when it is of this layout and matches the shard's
@@ -187,7 +187,7 @@ def read_rows_where(
     """The records of a shard's row cache that a row test admits, with their places in the
     shard, when the cache matches the shard's stat: a query for one source parses and
     decodes that source's rows, not the shard's thousand."""
-    cached = _cached_lines(folder, key, signature)
+    cached = cached_lines(folder, key, signature)
     if cached is None:
         return None
     header, lines = cached

@@ -1,0 +1,186 @@
+"""A viewer's thin records: what a store opened without the writer lock leaves on disk
+(title, summary, link, author, guid, where the full text is and, when it has a publication
+time, when it was fetched: over half of what an article costs in memory), and reading it
+back, a shard at a time, from the shard's row cache or else the shard itself.
+
+A thin record keeps what the indexes and the date order use (id, source, times, tags,
+language, marks, its place). What shows articles (one, or a page of rows), lists them whole,
+or checks a word the search index cannot answer exactly, reads the rest back (`RowsBack`):
+a shard's row cache is read once and its lines kept for the next articles of that shard; an
+article is found there by its place in the shard and its id, else in the shard's
+documents."""
+
+from __future__ import annotations
+
+import os
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from fetchers.query import Record
+from fetchers.store.codec import FIELDS, record_from_doc, record_from_row
+from fetchers.store.shards import SHARD_SPAN, Signature, cached_lines, shard_path, shard_rank
+
+LEFT_ON_DISK = ("title", "summary", "link", "author", "guid", "text_ref")
+_ID = 0
+_FIELDS = len(FIELDS)
+_TITLE, _SUMMARY, _TEXT_REF = (
+    [field.name for field in FIELDS].index(name) for name in ("title", "summary", "text_ref")
+)
+_new = Record.__new__
+
+Documents = Callable[[str], dict[str, dict[str, Any]]]
+"""A shard's documents by id, as its file holds them (none when it cannot be read)."""
+
+
+def thin(records: Iterable[Record]) -> None:
+    """Leave what `LEFT_ON_DISK` names on disk, and the fetch time of a record with a
+    publication time (its place in the date order, `when`, does not use it). Records
+    are thinned once filed: the indexes take what they need first."""
+    for record in records:
+        record.title = record.summary = ""
+        record.link = record.author = record.guid = record.text_ref = None
+        if record.published is not None:
+            record._fetched = None
+
+
+def fill(record: Record, whole: Record) -> None:
+    """Give a thin record back what it left on disk (a viewer becoming the writer)."""
+    record.title, record.summary, record.link = whole.title, whole.summary, whole.link
+    record.author, record.guid, record.text_ref = whole.author, whole.guid, whole.text_ref
+    record._fetched = whole._fetched
+
+
+class _Shard:
+    """One shard as read back: its row cache's lines (by place, after the header line), or,
+    when the cache does not match the shard, its documents by id."""
+
+    __slots__ = ("base", "docs", "lines", "signature")
+
+    def __init__(
+        self,
+        signature: Signature | None,
+        base: int,
+        lines: list[bytes] | None,
+        docs: dict[str, dict[str, Any]] | None,
+    ) -> None:
+        self.signature = signature
+        self.base = base
+        self.lines = lines
+        self.docs = docs
+
+    def row(self, record: Record) -> list[Any] | None:
+        """The record's row in the row cache, if the line at its place is this article's."""
+        lines = self.lines
+        if lines is None:
+            return None
+        place = record.seq - self.base + 1
+        if not 0 < place < len(lines):
+            return None
+        try:
+            row = orjson.loads(lines[place][:-1])  # each line less its comma or bracket
+        except orjson.JSONDecodeError:
+            return None
+        if type(row) is not list or len(row) < _FIELDS or row[_ID] != record.id:
+            return None
+        return row
+
+
+class RowsBack:
+    """What thin records left on disk, read back a shard at a time; the last `keep` shards
+    read are kept (a query walking the date order meets the shards of a day in turn).
+    `once`: for one query or one batch, under the store's lock: a shard kept is not looked
+    at again (its stat is taken once, not once an article)."""
+
+    def __init__(
+        self, folder: Path, documents: Documents, keep: int = 4, once: bool = False
+    ) -> None:
+        self.dir = folder
+        self._documents = documents
+        self._keep = keep
+        self._once = once
+        self._shards: OrderedDict[str, _Shard] = OrderedDict()
+        self._paths: dict[str, str] = {}
+
+    def _signature(self, key: str) -> Signature | None:
+        path = self._paths.get(key)
+        if path is None:
+            path = self._paths[key] = str(shard_path(self.dir, key))
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+    def _shard(self, key: str) -> _Shard:
+        held = self._shards.get(key)
+        if held is not None and self._once:
+            return held
+        signature = self._signature(key)
+        if held is not None and held.signature == signature:
+            self._shards.move_to_end(key)
+            return held
+        cached = cached_lines(self.dir, key, signature)
+        lines = cached[1] if cached is not None else None
+        read = _Shard(signature, shard_rank(key) * SHARD_SPAN, lines, None)
+        self._shards[key] = read
+        self._shards.move_to_end(key)
+        while len(self._shards) > self._keep:
+            self._shards.popitem(last=False)
+        return read
+
+    def _docs(self, read: _Shard, key: str) -> dict[str, dict[str, Any]]:
+        if read.docs is None:
+            read.docs = self._documents(key)
+        return read.docs
+
+    def words(self, record: Record) -> Record:
+        """What a query looks for words in: a record of the id with the title, the summary
+        and where the full text is, as the shard holds them (empty when it cannot be
+        read)."""
+        read = self._shard(record.shard)
+        row = read.row(record)
+        if row is not None:
+            title, summary, ref = row[_TITLE], row[_SUMMARY], row[_TEXT_REF]
+            if type(title) is str and type(summary) is str and (ref is None or _is_ref(ref)):
+                words = _new(Record)
+                words.id, words.title, words.summary = record.id, title, summary
+                words.text_ref = (ref[0], ref[1], ref[2]) if ref else None
+                return words
+        return self.whole(record)
+
+    def whole(self, record: Record) -> Record:
+        """A copy of the record with every field as its shard holds it, and the marks and
+        the place of the one in memory; the record itself when its shard cannot be read."""
+        read = self._shard(record.shard)
+        found: Record | None = None
+        row = read.row(record)
+        if row is not None:
+            try:
+                found = record_from_row(row)
+            except (TypeError, ValueError, IndexError):
+                found = None
+        if found is None:
+            doc = self._docs(read, record.shard).get(record.id)
+            if doc is None:
+                return record
+            try:
+                found = record_from_doc(doc)
+            except (TypeError, ValueError, KeyError):
+                return record
+        found.read, found.starred = record.read, record.starred
+        found.shard, found.seq, found.at = record.shard, record.seq, record.at
+        return found
+
+
+def _is_ref(value: Any) -> bool:
+    return (
+        type(value) is list
+        and len(value) == 3
+        and type(value[0]) is str
+        and type(value[1]) is int
+        and type(value[2]) is int
+    )
