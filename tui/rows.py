@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from fetchers.models import Article
 from fetchers.query import Record
 from fetchers.store import ArticleStore
+from fetchers.store.codec import article_of
 from fetchers.storybook import Story, StoryShelf
 
 
@@ -77,12 +78,7 @@ def read_rows(store: ArticleStore, ids: Iterable[str], shelf: StoryShelf | None 
     if shelf is not None:
         stories = [s for s in map(shelf.by_id.get, wanted) if s is not None]
         return Rows(marks=read_marks(store, stories))
-    records = {r.id: r for r in store.records(wanted)}
-    rows = {
-        a.id: Row(a, records[a.id].revised is not None)
-        for a in store.iter_articles(wanted)
-        if a.id in records
-    }
+    rows = {r.id: Row(article_of(r), r.revised is not None) for r in store.records(wanted)}
     return Rows(articles=rows)
 
 

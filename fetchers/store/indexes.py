@@ -282,6 +282,7 @@ class Indexes:
             sure: set[str] = set()
             found_sure: list[set[str]] = []
             found_unsure: list[set[str]] = []
+            decided: list[frozenset[str] | set[str]] = []
             usable = True
             for term in clause:
                 if term.decided is not None:  # story:, outlets: the stories' own lists
@@ -291,8 +292,7 @@ class Indexes:
                     if verdicts.rest is not False:  # holds for articles in no list: no narrowing
                         usable = False
                         continue
-                    sure |= verdicts.hold
-                    union |= verdicts.hold
+                    decided.append(verdicts.hold)  # the stories' own: read, never changed
                     continue
                 if len(clause) == 1 and term.negated and self._term_exact(term, words):
                     found = self._term_candidates(dataclasses.replace(term, negated=False), words)
@@ -308,10 +308,10 @@ class Indexes:
                     sure = found if exact else sure
                     continue
                 (found_sure if exact else found_unsure).append(found)
-            if found_sure or found_unsure:  # an OR: the biggest set (made for this query)
-                found_sure.sort(key=len, reverse=True)  # takes the others in, no copies
+            if found_sure or found_unsure or decided:  # an OR: the biggest set made for
+                found_sure.sort(key=len, reverse=True)  # this query takes the others in
                 sure = found_sure[0] if found_sure else set()
-                sure.update(*found_sure[1:])
+                sure.update(*found_sure[1:], *decided)
                 union = sure.union(*found_unsure) if found_unsure else sure
             if sure:
                 known[number] = Verdicts(
