@@ -627,3 +627,30 @@ def test_story_filters_take_the_stories_lists_and_ask_no_article(tmp_path: Path)
             assert store.query_ids(parse_query(text, NOW, stories=counted)) == expected, text
             assert 0 < len(expected) < 120 or text == "-story:s000000000001", text
         assert asked == []
+
+
+def test_the_index_row_numbers_are_read_a_few_shards_per_hold_of_the_lock(
+    spread: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After the search index catches up, a thread reads which article each of its row
+    numbers stands for; it holds the store's lock for a few shards at a time, so a query
+    typed meanwhile (which needs the lock) waits for a few shards, not for sixteen."""
+    from fetchers.store import core
+    from fetchers.store.search import WordLookup
+
+    held: list[int] = []
+    warm = WordLookup.warm
+
+    def counted(self: WordLookup, keys: Any) -> None:
+        keys = list(keys)
+        held.append(len(keys))
+        warm(self, keys)
+
+    monkeypatch.setattr(WordLookup, "warm", counted)
+    with Store(spread, word_index=True) as store:
+        wait_for_index(store)
+        deadline = time.monotonic() + 10
+        while sum(held) < len(store.shard_keys()) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert sum(held) >= len(store.shard_keys()) > core.WARM_SHARDS
+        assert max(held) <= core.WARM_SHARDS

@@ -30,6 +30,7 @@ import contextlib
 import gc
 import math
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from datetime import UTC, datetime, timedelta
 from operator import attrgetter
@@ -67,6 +68,7 @@ _SEQ = attrgetter("seq")
 MAP_LAG = 8  # shards.json is rewritten once this many shards' entries changed (see _save_map)
 QUERY_SHARDS_KEPT = 48  # shards whose row caches a query keeps while reading summaries back
 READ_CHUNK = 1000  # thin records read back at a time by iter_articles
+WARM_SHARDS = 4  # shards whose index row numbers are read under one hold of the lock
 
 
 FREEZE_AT = 50_000  # articles loaded from which the objects alive are frozen (see below)
@@ -268,11 +270,15 @@ class Store:
         time, so the first word query does not (about 1.7 s at a million articles)."""
         with self.lock:
             keys = list(self._shards)
-        for start in range(0, len(keys), 16):
+        for start in range(0, len(keys), WARM_SHARDS):
             if self._closing:
                 return
+            began = time.perf_counter()
             with self.lock, self._word_lookup() as lookup:
-                lookup.warm(keys[start : start + 16])
+                lookup.warm(keys[start : start + WARM_SHARDS])
+            # as long again without the lock: a query waiting for it (a filter typed on a
+            # dashboard) goes first, and this thread takes at most half of the interpreter
+            time.sleep(time.perf_counter() - began)
 
     def _note_written(self, key: str, before: Signature | None, ids: Iterable[str]) -> None:
         """Remember that articles of a shard were written, for the search index."""
