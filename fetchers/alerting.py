@@ -239,13 +239,16 @@ class AlertDesk:
 
     # -- checking ---------------------------------------------------------------------------
     def rules(self, now: datetime) -> list[AlertRule]:
-        """The config's rules and alerts.json's: the file is read (and its rules checked)
-        again only when it has changed."""
-        try:
-            found = self.book.path.stat()
-            version: object = (found.st_mtime_ns, found.st_size, found.st_ino)
-        except OSError:
-            version = None
+        """The config's rules and the app's: alerts.json is read (and its rules checked)
+        again only when it has changed; rules a store keeps (every host's, in PostgreSQL) are
+        read at each check, since another host may have changed them."""
+        version: object = None
+        if self.book.store is None:
+            try:
+                found = self.book.path.stat()
+                version = (found.st_mtime_ns, found.st_size, found.st_ino)
+            except OSError:
+                pass
         if self._stored is None or self._stored[0] != version or version is None:
             try:
                 stored, muted, problems = self.book.load_with_problems(now, self.zone)

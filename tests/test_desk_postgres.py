@@ -132,3 +132,22 @@ def test_the_alert_rules_a_host_kept_before_go_into_the_store_with_its_first_cha
         assert theirs.load(WHEN)[0] == []
         mine.add({"name": "Summit", "query": "apec"}, WHEN)
         assert [r.name for r in theirs.load(WHEN)[0]] == ["Tariffs", "Summit"]
+
+
+def test_a_poller_with_an_old_alerts_file_sees_the_rules_changed_on_another_host(
+    tmp_path: Path, pg_dsn: str
+) -> None:
+    """A running poller whose data dir still holds the alerts.json of before reads the
+    desk's rules from the store at each check: that file never changes again, so a rule
+    added or muted elsewhere must not wait for the poller to restart."""
+    RuleBook(tmp_path / "b").add({"name": "Tariffs", "query": "tariff"}, WHEN)
+    with PostgresStore(pg_dsn) as here, PostgresStore(pg_dsn, writer=True) as poller:
+        desk = AlertDesk(Config(path=tmp_path / "b.toml"), poller, tmp_path / "b", lambda: WHEN)
+        assert [r.name for r in desk.rules(WHEN)] == ["Tariffs"]  # the file, the store empty
+        mine = RuleBook(tmp_path / "a", here)
+        mine.add({"name": "Summit", "query": "apec"}, WHEN)
+        assert [r.name for r in desk.rules(WHEN)] == ["Summit"]  # the desk's, from now on
+        (summit,) = mine.load(WHEN)[0]
+        mine.set_muted(summit, True)
+        assert [r.name for r in desk.rules(WHEN) if not r.muted] == []
+    assert (tmp_path / "b" / "alerts.json").exists()

@@ -529,3 +529,30 @@ def test_tinydb_a_viewer_that_becomes_the_writer_checks_revisions_against_whole_
         assert [r["summary"] for r in viewer.revisions("Wire-2")] == ["Summary 2"]
         assert viewer.knows(dataclasses.replace(make(1), id="elsewhere"))
         assert viewer.get("Wire-1").summary == "Summary 1"  # type: ignore[union-attr]
+
+
+def test_a_writers_article_is_read_without_waiting_for_its_write(tmp_path: Path) -> None:
+    """The dashboard that polls reads the highlighted article on the screen's thread (a
+    key, the mark-read timer): it must not wait while a cycle's write holds the store."""
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch([make(1, "Wire")])
+        (ident,) = store.query_ids()
+        holding, release = threading.Event(), threading.Event()
+
+        def write() -> None:
+            with store.lock:
+                holding.set()
+                release.wait(10)
+
+        writer = threading.Thread(target=write)
+        writer.start()
+        holding.wait(5)
+        found: list[Record | None] = []
+        reader = threading.Thread(target=lambda: found.append(store.record(ident)))
+        reader.start()
+        reader.join(5)
+        done_while_held = not reader.is_alive()
+        release.set()
+        writer.join()
+        reader.join()
+        assert done_while_held and found[0] is not None and found[0].id == ident
