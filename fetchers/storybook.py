@@ -408,7 +408,8 @@ def stories_of(index: StoryIndex, store: ArticleStore) -> list[Story]:
     about once); a story is made once its last article is read, and only the headline and
     times of the articles of stories still open are kept meanwhile."""
     members, story_of = index.members, index.story_of
-    ids = [i for i in store.query_ids() if i in story_of]
+    # of the newest the store lists at most (a PostgreSQL viewer's stories are of those)
+    ids = [i for i in store.query_ids(limit=store.list_window) if i in story_of]
     out: list[Story] = []
     open_stories: dict[str, list[Record]] = {}
     for chunk in _chunks(ids):
