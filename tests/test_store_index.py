@@ -654,3 +654,33 @@ def test_the_index_row_numbers_are_read_a_few_shards_per_hold_of_the_lock(
             time.sleep(0.01)
         assert sum(held) >= len(store.shard_keys()) > core.WARM_SHARDS
         assert max(held) <= core.WARM_SHARDS
+
+
+@pytest.mark.parametrize("beside_a_screen", [True, False])
+def test_beside_a_screen_the_search_thread_rests_after_each_shard(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, beside_a_screen: bool
+) -> None:
+    """A dashboard's search thread takes in a cycle's articles (or builds the index) a
+    shard at a time with a rest after each, so a filter typed meanwhile is not slowed by
+    half; a command's thread does not rest."""
+    from fetchers.store import core
+
+    _spread_store(tmp_path, days=3, per_day=1500)
+    without_search_index(tmp_path)
+    rests: list[float] = []
+
+    class Clock:
+        perf_counter = staticmethod(time.perf_counter)
+
+        @staticmethod
+        def sleep(seconds: float) -> None:
+            rests.append(seconds)
+
+    monkeypatch.setattr(core, "time", Clock)
+    with Store(tmp_path) as store:
+        store.start_word_index(beside_a_screen)
+        wait_for_index(store)
+        shards = len(store.shard_keys())
+    assert shards >= 6
+    assert len(rests) >= shards if beside_a_screen else rests == []
+    assert all(rest >= 0 for rest in rests)

@@ -144,6 +144,7 @@ class Store:
         self._indexer: threading.Thread | None = None
         self._index_wanted = threading.Event()
         self._index_all = False  # bring every shard up to date, not only those written
+        self._index_paced = False  # rest after each shard (a screen shares the process)
         self._closing = False
         self._lean = lean
         self._digests: dict[str, int] = {}  # a lean store's thinned articles: id -> digest
@@ -162,11 +163,19 @@ class Store:
         return self._writer_lock.held
 
     # -- the search index -------------------------------------------------------------------
-    def start_word_index(self) -> None:
+    def start_word_index(self, beside_a_screen: bool = False) -> None:
         """Bring the search index up to date with every shard, in a background thread (and
-        again after each reload); queries scan the shards it does not hold yet."""
+        again after each reload); queries scan the shards it does not hold yet.
+        `beside_a_screen`: the thread rests after each shard as long as it worked on it, so
+        a filter typed while it takes in a cycle's articles gets most of the interpreter."""
+        self._index_paced = self._index_paced or beside_a_screen
         self._index_all = True
         self._kick_indexer()
+
+    def _index_rest(self, began: float) -> None:
+        """(The search thread.) After a shard, a rest as long as the work, when paced."""
+        if self._index_paced and not self._closing:
+            time.sleep(time.perf_counter() - began)
 
     def _kick_indexer(self) -> None:
         if self._closing:
@@ -218,11 +227,13 @@ class Store:
             if rows is None:  # words only in the shard file: it is read whole
                 whole.append(key)
                 continue
+            began = time.perf_counter()
             pairs = list(self._texts.with_texts(rows, inline))
             if index.put_articles(key, base, version, pairs):
                 count += len(pairs)
             else:
                 whole.append(key)
+            self._index_rest(began)
         must = len(whole)
         if everything:
             indexed = index.versions()
@@ -232,11 +243,13 @@ class Store:
         for number, key in enumerate(dict.fromkeys(whole)):
             if number >= must and self._closing:  # a catch-up stops at close
                 break
+            began = time.perf_counter()
             version, pairs = self.records_with_texts(key)
             if version is not None and index.put_shard(
                 key, version, pairs, still=self.shard_version(key)
             ):
                 count += len(pairs)
+            self._index_rest(began)
         return count
 
     def _written_rows(
@@ -276,9 +289,7 @@ class Store:
             began = time.perf_counter()
             with self.lock, self._word_lookup() as lookup:
                 lookup.warm(keys[start : start + WARM_SHARDS])
-            # as long again without the lock: a query waiting for it (a filter typed on a
-            # dashboard) goes first, and this thread takes at most half of the interpreter
-            time.sleep(time.perf_counter() - began)
+            self._index_rest(began)  # beside a screen, a filter waiting for the lock goes first
 
     def _note_written(self, key: str, before: Signature | None, ids: Iterable[str]) -> None:
         """Remember that articles of a shard were written, for the search index."""

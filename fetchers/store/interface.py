@@ -165,9 +165,10 @@ class ArticleStore(Protocol):
         gone: a poller asks their feeds for everything again)."""
         ...
 
-    def start_word_index(self) -> None:
+    def start_word_index(self, beside_a_screen: bool = False) -> None:
         """Bring the search index up to date in the background (and keep it so); queries
-        read what it does not hold yet."""
+        read what it does not hold yet. `beside_a_screen`: leave most of the interpreter
+        to a screen in the same process."""
         ...
 
     # -- writing (the writer) ----------------------------------------------------------------

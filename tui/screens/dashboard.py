@@ -209,7 +209,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         self.loading_rest = False
         self.run_query()
         self._read_stories()
-        self.call_after_refresh(self.session.store.start_word_index)
+        self.call_after_refresh(self.session.store.start_word_index, True)
         if self.writer:  # the poller needs every article known, for dedupe
             self._prepare_polling()
         else:

@@ -679,7 +679,7 @@ class PostgresStore:
     def take_lost(self) -> list[str]:
         return []  # a database does not lose a day to a torn file
 
-    def start_word_index(self) -> None:
+    def start_word_index(self, beside_a_screen: bool = False) -> None:
         """Nothing to do: the words are indexed as articles are written."""
 
     # -- writing -----------------------------------------------------------------------------
