@@ -407,12 +407,7 @@ def test_a_viewer_holds_what_its_articles_need_and_no_more(tmp_path: Path) -> No
                 for n in range(3000)
             ]
         )
-    tracemalloc.start()
-    try:
-        viewer = Store(tmp_path)
-        held, _ = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    viewer, held = viewer_and_bytes(tmp_path)
     with viewer:
         assert held / len(viewer) < 600
         assert len({id(viewer.record(i).tags) for i in viewer.query_ids()}) == 3
@@ -466,12 +461,7 @@ def test_tinydb_a_viewer_leaves_summaries_on_disk_and_still_shows_them(tmp_path:
         writer.add_batch(articles)
     for name in ("search.sqlite", "search.sqlite-wal", "search.sqlite-shm"):
         (tmp_path / name).unlink(missing_ok=True)  # every word is checked by reading
-    tracemalloc.start()
-    try:
-        viewer = Store(tmp_path)
-        held, _ = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    viewer, held = viewer_and_bytes(tmp_path)
     with viewer:
         # about 950 bytes an article when it holds them (each summary is over 300 characters)
         assert held / len(viewer) < 500
@@ -556,3 +546,14 @@ def test_a_writers_article_is_read_without_waiting_for_its_write(tmp_path: Path)
         writer.join()
         reader.join()
         assert done_while_held and found[0] is not None and found[0].id == ident
+
+
+def viewer_and_bytes(folder: Path) -> tuple[Store, int]:
+    """A viewer of `folder` and the bytes it allocated to open it."""
+    tracemalloc.start()
+    try:
+        viewer = Store(folder)
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return viewer, held

@@ -678,26 +678,13 @@ def test_reading_the_stories_for_a_screen_leaves_the_collector_nothing_to_walk(
     resumes, so no collection beside the screen walks them."""
     import gc
 
-    from fetchers.models import Article
     from fetchers.store import Store
     from fetchers.storybook import StoryBook
 
     data = tmp_path / "d"
     items = sorted(seeded_articles(count=400, days=2.0), key=lambda i: (i.when, i.id))
     with Store(data, writer=True) as store:
-        store.add_batch(
-            [
-                Article(
-                    id=i.id,
-                    source=f"Outlet {i.id.rsplit('-', 1)[1]}",
-                    title=i.title,
-                    summary=i.summary,
-                    published=datetime.fromtimestamp(i.when, UTC),
-                    fetched=datetime.fromtimestamp(i.when, UTC),
-                )  # fmt: skip
-                for i in items
-            ]
-        )
+        store.add_batch(outlet_articles(items))
         StoryBook(data).update(store, [i.id for i in items], removed=False)
     settled: list[int] = []
     with Store(data) as viewer:
@@ -806,26 +793,13 @@ def test_a_viewer_reading_articles_a_few_at_a_time_makes_the_writers_stories(
     once would take a gigabyte): the stories, their headlines, outlets and times are those
     the writer makes from its own records, the file's and the ones grouped anew alike."""
     from fetchers import storybook
-    from fetchers.models import Article
     from fetchers.store import Store
     from fetchers.storybook import StoryBook
 
     items = sorted(seeded_articles(count=300, days=2.0), key=lambda i: (i.when, i.id))
     data = tmp_path / "d"
     with Store(data, writer=True) as store:
-        store.add_batch(
-            [
-                Article(
-                    id=i.id,
-                    source=f"Outlet {i.id.rsplit('-', 1)[1]}",
-                    title=i.title,
-                    summary=i.summary,
-                    published=datetime.fromtimestamp(i.when, UTC),
-                    fetched=datetime.fromtimestamp(i.when, UTC),
-                )
-                for i in items
-            ]
-        )
+        store.add_batch(outlet_articles(items))
         StoryBook(data).update(store, [i.id for i in items[:250]], removed=False)
         with_file = (data / FILE).read_bytes()
         expected = [s.to_json() for s in StoryBook(data).shelf(store).stories]
@@ -834,3 +808,19 @@ def test_a_viewer_reading_articles_a_few_at_a_time_makes_the_writers_stories(
     monkeypatch.setattr(storybook, "READ_CHUNK", 7)
     with Store(data) as viewer:
         assert [s.to_json() for s in StoryBook(data).shelf(viewer).stories] == expected
+
+
+def outlet_articles(items: list[Item]) -> list[Article]:
+    """Seeded items as articles, each from the outlet its id names, published and fetched
+    at its time."""
+    return [
+        Article(
+            id=i.id,
+            source=f"Outlet {i.id.rsplit('-', 1)[1]}",
+            title=i.title,
+            summary=i.summary,
+            published=datetime.fromtimestamp(i.when, UTC),
+            fetched=datetime.fromtimestamp(i.when, UTC),
+        )
+        for i in items
+    ]
