@@ -504,16 +504,8 @@ def _positive(
 def _outlets_test(value: str, facts: StoryFacts) -> Test:
     """outlets:3, outlets:>=3, outlets:>2 (also < and <=): how many outlets carry the
     article's story (an article in no story is one outlet's)."""
-    op, number = _outlets_clause(value)
-    if op == ">=":
-        return lambda r: facts.outlets_of(r.id) >= number
-    if op == ">":
-        return lambda r: facts.outlets_of(r.id) > number
-    if op == "<=":
-        return lambda r: facts.outlets_of(r.id) <= number
-    if op == "<":
-        return lambda r: facts.outlets_of(r.id) < number
-    return lambda r: facts.outlets_of(r.id) == number
+    passes = _outlets_count_test(value)
+    return lambda r: passes(facts.outlets_of(r.id))
 
 
 def _outlets_clause(value: str) -> tuple[str, int]:

@@ -557,3 +557,23 @@ def viewer_and_bytes(folder: Path) -> tuple[Store, int]:
     finally:
         tracemalloc.stop()
     return viewer, held
+
+
+def test_a_shard_document_whose_id_is_not_a_string_is_left_out_of_a_viewers_read_back(
+    tmp_path: Path,
+) -> None:
+    """A hand-edited shard with a list for an id: a viewer reading words back from the
+    shard's documents leaves that document out instead of failing on it."""
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch([make(1, "Wire"), make(2, "Wire")])
+        (key,) = store.shard_keys()
+    path = tmp_path / Store.shard_path(store, key).name
+    data = json.loads(path.read_text())
+    table = data["articles"]
+    (first, *_) = table
+    table[first]["id"] = ["not", "an", "id"]
+    path.write_text(json.dumps(data))
+    with Store(tmp_path) as viewer:
+        found = viewer._documents_by_id(key)
+    assert ["not", "an", "id"] not in [d["id"] for d in found.values()]
+    assert len(found) == 1

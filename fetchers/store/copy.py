@@ -58,7 +58,11 @@ def _revisions_reader(store: ArticleStore, key: str) -> Callable[[str], list[dic
 
         shard = Shard.open(store.dir, key)
         try:
-            docs = {d.get("id"): d for d in shard.documents() if isinstance(d, dict)}
+            docs = {
+                d["id"]: d
+                for d in shard.documents()
+                if isinstance(d, dict) and type(d.get("id")) is str
+            }
         finally:
             shard.db.close()
         return lambda ident: [

@@ -632,7 +632,7 @@ class Store:
             return {}
         if not isinstance(table, dict):
             return {}
-        return {d["id"]: d for d in table.values() if type(d) is dict and "id" in d}
+        return {d["id"]: d for d in table.values() if type(d) is dict and type(d.get("id")) is str}
 
     def _whole(self, key: str, ids: list[str]) -> list[Record]:
         """(Under the lock.) The records of these ids of one shard with every field: those a

@@ -161,7 +161,7 @@ class RowsBack:
         if row is not None:
             try:
                 found = record_from_row(row)
-            except (TypeError, ValueError, IndexError):
+            except (TypeError, ValueError, KeyError, IndexError, AttributeError):
                 found = None
         if found is None:
             doc = self._docs(read, record.shard).get(record.id)
@@ -169,7 +169,7 @@ class RowsBack:
                 return record
             try:
                 found = record_from_doc(doc)
-            except (TypeError, ValueError, KeyError):
+            except (TypeError, ValueError, KeyError, IndexError, AttributeError):
                 return record
         found.read, found.starred = record.read, record.starred
         found.shard, found.seq, found.at = record.shard, record.seq, record.at
