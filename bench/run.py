@@ -1,6 +1,6 @@
 """wirewatch benchmarks (make bench). Never run as timed tests.
 
-python bench/run.py                               all of the below
+python bench/run.py                               all of the below but pg
 python bench/run.py store [--articles 100000]     open, poll-cycle write, queries, viewer RSS,
                                                    list, the search index (--keep DIR)
 python bench/run.py kill [--rounds 50]            SIGKILL a writer at random moments

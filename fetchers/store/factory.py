@@ -31,7 +31,7 @@ def open_store(
             )
         if not dsn.startswith(("postgresql://", "postgres://")):
             raise StoreError("the store's DSN must be a postgresql://user:password@host/db URL")
-        try:  # source health, stories and the alert history stay in the data dir
+        try:  # stories.json, the story and alert states and the log stay in the data dir
             data_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"{data_dir}: cannot create the data dir: {exc.strerror}") from exc
