@@ -343,9 +343,11 @@ class StoryDesk:
         self.running = self._grouper.submit(self._update, list(cycle.new_ids), cycle.removed > 0)
 
     def close(self) -> None:
-        """Let the grouping under way finish (its stories are saved) and drop those queued."""
-        if self._grouper is not None:
-            self._grouper.shutdown(wait=True, cancel_futures=True)
+        """Let the grouping under way finish (its stories are saved) and drop those queued;
+        a cycle after this (the dashboard's `r` polling again) starts a thread anew."""
+        grouper, self._grouper = self._grouper, None
+        if grouper is not None:
+            grouper.shutdown(wait=True, cancel_futures=True)
 
     def _update(self, new_ids: list[str], removed: bool) -> None:
         cold = self.book.index is None and not self.book.path.exists()

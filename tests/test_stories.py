@@ -824,3 +824,25 @@ def outlet_articles(items: list[Item]) -> list[Article]:
         )
         for i in items
     ]
+
+
+def test_a_story_desk_closed_groups_again_when_polling_starts_again(tmp_path: Path) -> None:
+    """The dashboard closes the newsroom when its poll loop ends and `r` polls again: the
+    story desk must group that next cycle, not fail on a thread it shut down."""
+    from fetchers.newsroom import Cycle
+    from fetchers.store import Store
+    from fetchers.storybook import StoryDesk
+
+    items = sorted(seeded_articles(count=60, days=1.0), key=lambda i: (i.when, i.id))
+    with Store(tmp_path, writer=True) as store:
+        first = store.add_batch(outlet_articles(items[:30]))
+        desk = StoryDesk(store, tmp_path)
+        desk.after_cycle(Cycle([], first))
+        desk.close()
+        later = store.add_batch(outlet_articles(items[30:]))
+        desk.after_cycle(Cycle([], later))
+        assert desk.running is not None
+        desk.running.result(timeout=30)
+        desk.close()
+        grouped = desk.book.read(store).story_of
+    assert set(first) | set(later) <= set(grouped)
