@@ -249,15 +249,16 @@ class AlertDesk:
                 version = (found.st_mtime_ns, found.st_size, found.st_ino)
             except OSError:
                 pass
-        if self._stored is None or self._stored[0] != version or version is None:
+        cached = self._stored  # once: `reconfigure` may empty it from another thread
+        if cached is None or cached[0] != version or version is None:
             try:
                 stored, muted, problems = self.book.load_with_problems(now, self.zone)
             except RuleBookError as exc:
                 stored, muted, problems = [], set(), [str(exc)]
             for problem in problems:  # each rule refused, named (the file keeps it as it is)
                 log.warning("%s", problem)
-            self._stored = (version, stored, muted)
-        _, stored, muted = self._stored
+            cached = self._stored = (version, stored, muted)
+        _, stored, muted = cached
         return all_rules(list(getattr(self.config, "alerts", [])), stored, muted)
 
     def _begin(self) -> tuple[datetime, AlertState, set[tuple[str, str]]] | None:
@@ -346,7 +347,11 @@ class AlertDesk:
         return pending, counts
 
     def _watched(
-        self, now: datetime, state: AlertState, stories: StoryFacts | None = None
+        self,
+        now: datetime,
+        state: AlertState,
+        stories: StoryFacts | None = None,
+        rules: list[AlertRule] | None = None,
     ) -> tuple[list[Watched], bool]:
         """Without `stories`: the rules in force that do not ask the stories, and the watch
         terms; with them, the rules that do (`story:` and `outlets:` answered by `stories`).
@@ -355,7 +360,7 @@ class AlertDesk:
         watched: list[Watched] = []
         parsed: dict[str, Query] = {}
         state_changed = False
-        for rule in self.rules(now):
+        for rule in self.rules(now) if rules is None else rules:
             if rule.muted or _asks_stories(rule) != (stories is not None):
                 continue
             query = self._parse(rule.query, now, parsed, stories, rule.parsed)
@@ -489,11 +494,12 @@ class AlertDesk:
             return Firing()
         now, state, fired = begun
         spikes = self.config.settings.story_spikes
-        if not spikes and not any(_asks_stories(r) for r in self.rules(now) if not r.muted):
+        in_force = self.rules(now)  # read once: a store that keeps them is asked each time
+        if not spikes and not any(_asks_stories(r) for r in in_force if not r.muted):
             return Firing()
         stories = book.stories_with(self.store, new_ids)
         shelf = StoryShelf(stories)  # what `story:` and `outlets:` ask of these articles
-        rules, changed = self._watched(now, state, shelf)
+        rules, changed = self._watched(now, state, shelf, in_force)
         pending: list[dict[str, Any]] = []
         if rules:
             pending, _counts = self._match(
