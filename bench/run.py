@@ -381,8 +381,12 @@ def run_dashboard(args: argparse.Namespace) -> None:
     from bench.dashboard import bench_dashboard
 
     end = datetime(2025, 10, 24, tzinfo=UTC)
+    shared = ROOT.parent / "shared" / "bench"
+    if args.copy_of is not None:  # built once by `store --keep DIR`; copied, as it is written to
+        bench_dashboard(args.copy_of, str(bench_venv()), shared, args.feeds)
+        return
     articles = fake_articles(args.articles, 300, 30, end)
-    bench_dashboard(articles, str(bench_venv()), ROOT.parent / "shared" / "bench", args.feeds)
+    bench_dashboard(articles, str(bench_venv()), shared, args.feeds)
 
 
 def bench_refresh(args: argparse.Namespace) -> int:
@@ -459,6 +463,12 @@ def main() -> int:
     p = sub.add_parser("dashboard")
     p.add_argument("--articles", type=int, default=100_000)
     p.add_argument("--feeds", type=int, default=200)
+    p.add_argument(
+        "--copy-of",
+        type=Path,
+        metavar="DIR",
+        help="run on a copy of this data dir (e.g. a million articles kept by `store --keep`)",
+    )
     p = sub.add_parser("storyview")
     p.add_argument("--articles", type=int, default=100_000)
     p = sub.add_parser("idle")
