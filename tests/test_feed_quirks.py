@@ -713,3 +713,51 @@ async def test_a_feed_that_breaks_between_polls_keeps_its_articles(
         store.close()
     assert news == [3, 0, 0]
     assert sorted(a.title for a in stored) == ["Story 0", "Story 1", "Story 2"]
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (
+            rss("<title>Talks stall</title><guid>story-1</guid><description>v1</description>"),
+            rss("<title>Talks resume</title><guid>story-1</guid><description>v2</description>"),
+        ),
+        (  # the second poll's document is broken: read by the fallback parser
+            rss("<title>Talks stall</title><guid>story-1</guid><description>v1</description>"),
+            rss("<title>Talks resume</title><guid>story-1</guid><description>v2</description>")
+            + b"<x></y>",
+        ),
+        (
+            atom("<id>tag:x,1</id><title>Talks stall</title><summary>v1</summary>"),
+            atom("<id>tag:x,1</id><title>Talks resume</title><summary>v2</summary>"),
+        ),
+        (  # an id written as a number, then as the string the spec coerces it to
+            json_feed({"id": 7, "title": "Talks stall", "summary": "v1"}),
+            json_feed({"id": "7", "title": "Talks resume", "summary": "v2"}),
+        ),
+    ],
+    ids=["rss", "rss-then-broken", "atom", "json-number-then-string-id"],
+)
+async def test_a_headline_changed_between_polls_is_a_revision_never_a_second_article(
+    tmp_path: Path, feed_server: FeedServer, before: bytes, after: bytes
+) -> None:
+    route = Route(before, headers={"Content-Type": "application/octet-stream"})
+    url = feed_server.add("/edited", route)
+    settings = Settings(timeout=10.0, max_body=2_000_000, concurrency=4)
+    config = Config(
+        path=tmp_path / "wirewatch.toml", settings=settings, sources=[Source("F", url=url)]
+    )
+    store = Store(tmp_path / "data", writer=True)
+    poller = Poller(config, store, lambda: NOW)
+    try:
+        (first,) = await poller.poll()
+        route.body = after
+        (second,) = await poller.poll()
+        (article,) = store.query()
+        revisions = store.revisions(article.id)
+    finally:
+        await poller.aclose()
+        store.close()
+    assert (len(first.new_ids), len(second.new_ids)) == (1, 0)
+    assert (article.title, article.summary) == ("Talks resume", "v2")
+    assert [(r["title"], r["summary"]) for r in revisions] == [("Talks stall", "v1")]
