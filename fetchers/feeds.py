@@ -764,12 +764,15 @@ def _feedparser_item(entry: Any, base_url: str | None, lang: str | None, atom: b
     guid = _fp_text(entry.get("id")).strip()
     if entry.get("guidislink") and link == guid and not guid.startswith("http"):
         link = ""  # a guid is a link only when it is one, as the strict reader has it
+    summary = _fp_text(entry.get("summary"))
+    if content and summary == content and not entry.get("summary_detail"):
+        summary = ""  # feedparser's copy of the content, typeless: the strict reader has none
     return RawItem(
         title=_fp_text(entry.get("title")),
         title_is_html=_fp_html(entry, "title", atom),
         link=resolve(base_url, link.strip()) if link.strip() else None,
         guid=guid or None,
-        summary=_fp_text(entry.get("summary")),
+        summary=summary,
         summary_is_html=_fp_html(entry, "summary", atom),
         content=content,
         content_is_html=content_is_html,

@@ -767,3 +767,29 @@ async def test_a_headline_changed_between_polls_is_a_revision_never_a_second_art
     assert (len(first.new_ids), len(second.new_ids)) == (1, 0)
     assert (article.title, article.summary) == ("Talks resume", "v2")
     assert [(r["title"], r["summary"]) for r in revisions] == [("Talks stall", "v1")]
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        '<content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>Intro</p>'
+        "<p>The <b>port</b> reopens</p></div></content>",
+        '<content type="html">&lt;p&gt;Intro&lt;/p&gt;&lt;p&gt;The &lt;b&gt;port&lt;/b&gt; '
+        "reopens&lt;/p&gt;</content>",
+        '<content type="text">Needs a &lt;title&gt; tag</content>',
+        '<summary type="text">Use &lt;b&gt; here</summary><content type="html">&lt;p&gt;Body'
+        "&lt;/p&gt;</content>",
+    ],
+    ids=["xhtml-content", "html-content", "text-content", "text-summary-html-content"],
+)
+async def test_an_entry_reads_the_same_when_the_document_breaks(
+    feed_server: FeedServer, entry: str
+) -> None:
+    whole = atom(f"<id>1</id><title>Port</title>{entry}", "<id>2</id><title>Second</title>")
+    broken = whole + b"<x></y>"  # read by feedparser
+    _, strict = await read(feed_server, whole)
+    _, loose = await read(feed_server, broken)
+    assert [(a.id, a.title, a.summary, a.text) for a in loose] == [
+        (a.id, a.title, a.summary, a.text) for a in strict
+    ]
+    assert "<p>" not in strict[0].summary
