@@ -5,8 +5,9 @@ extractor. The page is cut into text blocks, each extractor's answer is mapped o
 a block is the article when two of the three keep it. When the libraries find nothing the
 density extractor's article stands, and when the vote keeps nothing the longest answer does, so
 a page with an article never comes back empty. Blocks a site repeats on its other articles are
-dropped as furniture. The page's bytes are decoded here too, since a page carries its charset
-in places a feed does not.
+dropped as furniture, and so are a layout table's menu cell beside the article's cell and a
+line of text-size controls. The page's bytes are decoded here too, since a page carries its
+charset in places a feed does not.
 """
 
 from __future__ import annotations
@@ -44,6 +45,16 @@ _NOISE_LINE = re.compile(
     re.I,
 )
 _READ_MORE_PREFIX = re.compile(r"^(read more|also read|related)\s*[:»>-]\s*", re.I)
+# A strip of reading controls: a text-size label (Korean, Japanese, Chinese and English sites
+# put one above the article) followed by a few more controls or a dateline.
+_SIZE_CONTROLS = re.compile(
+    r"^(글자\s*크기|글씨\s*크기|文字サイズ|文字の大きさ|字号|字體大小|字体大小|(font|text) size)"
+    r"(?!\S)",
+    re.I,
+)
+CONTROL_WORDS = 16  # a longer line that starts with a size label is the article's own
+MENU_LINES = 3  # lines of links, one under another, that make a cell a menu
+ARTICLE_LINE_WORDS = 10  # words of a kept line that make its cell the article's
 # A charset declared anywhere in the head (the decoder itself looks at the first 2 KB).
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9._:-]+)", re.I)
 HEAD_BYTES = 65536
@@ -143,6 +154,7 @@ def choose_blocks(blocks: list[Block], tree: HtmlElement, url: str | None) -> li
         return own
     density = Verdict("density", 1.0, density_shares(blocks, own))
     keep = complete_runs(blocks, first, second, agree([first, second, density], len(blocks)))
+    keep = _drop_link_cells(blocks, keep)
     if any(keep):
         return _drop_orphan_headings(blocks, keep)
     longest = max(libraries, key=lambda v: _words_kept(blocks, v.shares))
@@ -151,6 +163,45 @@ def choose_blocks(blocks: list[Block], tree: HtmlElement, url: str | None) -> li
 
 def _words_kept(blocks: list[Block], shares: list[float]) -> float:
     return sum(block.words * share for block, share in zip(blocks, shares, strict=True))
+
+
+def _drop_link_cells(blocks: list[Block], keep: list[bool]) -> list[bool]:
+    """A table cell of nothing but lines of links, beside the cell that holds the article, is
+    the menu of a layout table (the libraries keep the whole table when the page is small).
+    A data table's cells of links (an infobox's) have no article beside them and stay."""
+    lines: dict[HtmlElement, list[int]] = {}
+    for n, block in enumerate(blocks):
+        if block.tag in _CELLS:
+            lines.setdefault(block.element, []).append(n)
+    menus = [
+        cell
+        for cell, found in lines.items()
+        if len(found) >= MENU_LINES
+        and any(keep[n] for n in found)
+        and all(blocks[n].link_density == 1.0 for n in found)
+    ]
+    if not menus:
+        return keep
+    article_cells: set[HtmlElement] = set()
+    for block, kept in zip(blocks, keep, strict=True):
+        if kept and block.words >= ARTICLE_LINE_WORDS:
+            article_cells.add(block.element)
+            article_cells.update(block.element.iterancestors("td", "th"))
+    dropped = {
+        n
+        for cell in menus
+        if any(sibling in article_cells for sibling in _sibling_cells(cell))
+        for n in lines[cell]
+    }
+    pruned = [kept and n not in dropped for n, kept in enumerate(keep)]
+    return pruned if any(pruned) else keep
+
+
+def _sibling_cells(cell: HtmlElement) -> list[HtmlElement]:
+    row = cell.getparent()
+    if row is None:
+        return []
+    return [c for c in row if c is not cell and isinstance(c.tag, str) and c.tag in _CELLS]
 
 
 def _drop_orphan_headings(blocks: list[Block], keep: list[bool]) -> list[bool]:
@@ -196,6 +247,8 @@ def render(blocks: list[Block], keep: list[bool]) -> str:
             continue
         text = strip_controls(block.text).strip()
         if not text or _NOISE_LINE.match(text) or _READ_MORE_PREFIX.match(text):
+            continue
+        if block.words <= CONTROL_WORDS and _SIZE_CONTROLS.match(text):
             continue
         if previous is not None and lines and _next_cell(previous, block):
             lines[-1] += "  " + text

@@ -723,9 +723,11 @@ def _parse_with_feedparser(
     import feedparser  # imported lazily: it is slow to import and only needed for broken feeds
 
     try:
+        # No base for feedparser: it would resolve a guid such as "1" against it, and the
+        # article's identity would change whenever the document breaks. Links are resolved here.
         parsed = feedparser.parse(
             io.BytesIO(body),
-            response_headers={**headers, "content-location": base_url or ""},
+            response_headers={**headers, "content-location": ""},
             sanitize_html=False,
             resolve_relative_uris=False,
         )
@@ -736,9 +738,10 @@ def _parse_with_feedparser(
     # Atom says what each text is; for RSS, feedparser guesses, and wirewatch guesses itself
     atom = str(parsed.get("version", "")).startswith("atom")
     lang = _fp_text(parsed.feed.get("language")) or None
+    feed_link = _fp_text(parsed.feed.get("link")).strip()
     feed = ParsedFeed(
         title=_line(_fp_text(parsed.feed.get("title")), _fp_html(parsed.feed, "title", atom)),
-        link=_fp_text(parsed.feed.get("link")) or None,
+        link=resolve(base_url, feed_link) if feed_link else None,
         items=[],
         lang=lang,
     )
@@ -758,12 +761,18 @@ def _feedparser_item(entry: Any, base_url: str | None, lang: str | None, atom: b
         content = _fp_text(first.get("value"))
         content_is_html = "html" in first.get("type", "")
     link = _fp_text(entry.get("link"))
+    guid = _fp_text(entry.get("id")).strip()
+    if entry.get("guidislink") and link == guid and not guid.startswith("http"):
+        link = ""  # a guid is a link only when it is one, as the strict reader has it
+    summary = _fp_text(entry.get("summary"))
+    if content and summary == content and not entry.get("summary_detail"):
+        summary = ""  # feedparser's copy of the content, typeless: the strict reader has none
     return RawItem(
         title=_fp_text(entry.get("title")),
         title_is_html=_fp_html(entry, "title", atom),
-        link=urljoin(base_url or "", link) if link else None,
-        guid=_fp_text(entry.get("id")) or None,
-        summary=_fp_text(entry.get("summary")),
+        link=resolve(base_url, link.strip()) if link.strip() else None,
+        guid=guid or None,
+        summary=summary,
         summary_is_html=_fp_html(entry, "summary", atom),
         content=content,
         content_is_html=content_is_html,
@@ -895,7 +904,12 @@ def _version(
     summary = _block(raw.summary, raw.summary_is_html, SUMMARY_LIMIT)
     content = _block(raw.content, raw.content_is_html) if raw.content else ""
     if not title and not summary and not content:
-        return None
+        # a headline, summary or content that could not be read (or none written) leaves the
+        # item its link to be shown by; an item without even that is counted, never silent
+        title = _http_link(raw.link) or ""
+        if not title:
+            feed.warn("item with nothing to show", raw.guid)
+            return None
     if not title:
         title = clean_line((summary or content).split("\n", 1)[0][:120], is_html=False)
     guid = strip_controls(raw.guid).strip()[:GUID_LIMIT] if raw.guid else None

@@ -76,6 +76,22 @@ def _tzinfos(overrides: dict[str, str | int] | None = None) -> dict[str, tzinfo]
 
 
 _FEED_TZINFOS = _tzinfos(RFC822_OVERRIDES)
+
+
+def _feed_zone(name: str | None, offset: int | None) -> tzinfo | None:
+    """The zone python-dateutil found in a feed's date: a known name, or a numeric offset. A
+    name wirewatch does not know ("WIB", "NZDT") makes the date unreadable: taken as the
+    reader's zone (python-dateutil's way) it would be a wrong instant."""
+    if name is None:
+        return None if offset is None else dateutil_tz.tzoffset(None, offset)
+    known = _FEED_TZINFOS.get(name.upper())
+    if known is not None:
+        return known
+    if offset is not None:
+        return dateutil_tz.tzoffset(name, offset)
+    raise ValueError(f"unknown time zone {name!r}")
+
+
 _ISO_FAST = re.compile(
     r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$"
 )
@@ -161,7 +177,7 @@ def _guessed_date(text: str) -> datetime | None:
         if day <= 12 and month <= 12 and day != month:
             return None  # 10/11/2025: October 11th or 10 November
     first, second = (
-        dateutil_parser.parse(text, default=default, tzinfos=_FEED_TZINFOS) for default in _DEFAULTS
+        dateutil_parser.parse(text, default=default, tzinfos=_feed_zone) for default in _DEFAULTS
     )
     if (first.year, first.month, first.day) != (second.year, second.month, second.day):
         return None  # a part of the date came from the default: "-1", "October 2025", "09:00"

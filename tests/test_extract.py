@@ -351,3 +351,63 @@ def test_a_gallery_and_a_newsletter_box_inside_the_article_are_not_its_text() ->
     assert PARAGRAPHS[0] in result.text and PARAGRAPHS[-1] in result.text
     assert "Harbour Briefing" not in result.text
     assert not any(caption[:40] in result.text for caption in captions)
+
+
+KOREAN = [
+    "서울시는 화요일 새 버스 노선 개편안을 발표하고 내년 3월부터 시행한다고 밝혔다. 시는 이번 "
+    "개편으로 출퇴근 시간 배차 간격이 평균 4분 줄어들 것으로 기대한다고 설명했다.",
+    "개편안에 따르면 강남과 여의도를 잇는 간선 노선 12개가 새로 생기고, 이용객이 적은 지선 "
+    "노선 9개는 통폐합된다. 시는 지난 1년간 교통카드 자료를 분석해 노선을 조정했다고 덧붙였다.",
+    "시민단체들은 환영의 뜻을 밝히면서도 외곽 지역 주민들의 불편이 커질 수 있다며 보완책을 "
+    "요구했다. 한 단체 관계자는 폐지되는 노선 주변 주민들을 위한 대체 수단이 필요하다고 말했다.",
+    "서울시 관계자는 다음 달까지 구별 설명회를 열어 주민 의견을 수렴하고, 필요하면 일부 노선을 "
+    "다시 조정하겠다고 말했다. 최종안은 12월 말 확정될 예정이다.",
+]
+MENU = ["정치", "경제", "사회", "국제", "문화"]
+
+
+@pytest.mark.parametrize(
+    ("controls", "charset"),
+    [
+        # the label and the dateline inline in the article's cell
+        (
+            '<span class="size">글자크기 조절</span> <a href="#" onclick="zoom(1)">확대</a> '
+            '<a href="#" onclick="zoom(-1)">축소</a> <span>기사입력 2025.10.24 09:24</span>',
+            "utf-8",
+        ),
+        # buttons, a font picker and links on a line of their own
+        (
+            '<div class="font_ctrl">글자크기 <button onclick="fs(1)">가+</button> '
+            '<button onclick="fs(-1)">가-</button> | 글꼴 <select><option>돋움</option></select>'
+            ' | <a href="#">스크랩</a> <a href="#">인쇄</a></div>',
+            "euc-kr",
+        ),
+        # the label an image's, in a table of controls
+        (
+            '<table><tr><td><img src="/t.gif" alt="글자크기"> 글자 크기 '
+            '<a href="javascript:fontPlus()">크게</a> <a href="javascript:fontMinus()">작게</a>'
+            ' <a href="javascript:print()">인쇄</a></td></tr></table>',
+            "euc-kr",
+        ),
+    ],
+    ids=["inline-with-dateline", "buttons", "control-table"],
+)
+def test_a_korean_table_layout_page_keeps_neither_its_menu_nor_its_font_size_controls(
+    controls: str, charset: str
+) -> None:
+    """A menu cell of links beside the article's cell, and the font-size controls above its
+    text, as Korean news sites lay pages out."""
+    menu = "<br>".join(f'<a href="/s{n}">{name}</a>' for n, name in enumerate(MENU))
+    cells = "".join(f"{p}<br><br>" for p in KOREAN)
+    html = (
+        f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={charset}">'
+        '<title>서울시 버스 노선 개편</title></head><body><table width="980"><tr>'
+        f'<td width="180" valign="top">{menu}</td><td valign="top">'
+        f'<font size="4"><b>서울시 버스 노선 개편</b></font><br>{controls}<br>'
+        f'<font size="2">{cells}</font></td></tr></table></body></html>'
+    )
+    text = extract_article(html.encode(charset), None, None).text
+    for paragraph in KOREAN:
+        assert paragraph in text.split("\n\n")
+    for furniture in ("글자", "확대", "인쇄", *MENU):
+        assert furniture not in text
