@@ -4,7 +4,6 @@ pane's other outlets, and the mark and word diff of a headline its source revise
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 from textual.pilot import Pilot
@@ -17,6 +16,7 @@ from tests.conftest import (
     make_app,
     newsroom_data,
     piloted,
+    reads_on_this_thread,
     screen_text,
     seen,
     settle,
@@ -86,23 +86,6 @@ async def test_stories_show_outlets_and_first_report_and_open_in_time_order(
         assert not headlines.story_rows and len(headlines.ids) >= 4
 
 
-def count_store_reads_on_this_thread(store: object) -> list[str]:
-    """The store's reads made on the calling (the screen's) thread, as they happen: on
-    PostgreSQL each is a query."""
-    screen_thread = threading.get_ident()
-    asked: list[str] = []
-    for name in ("get", "record", "records", "iter_articles"):
-        method = getattr(store, name)
-
-        def counted(*args, _name=name, _method=method, **kwargs):  # type: ignore[no-untyped-def]
-            if threading.get_ident() == screen_thread:
-                asked.append(_name)
-            return _method(*args, **kwargs)
-
-        setattr(store, name, counted)
-    return asked
-
-
 async def test_repaints_and_mark_changes_read_nothing_from_the_store_on_the_screens_thread(
     tmp_path: Path,
 ) -> None:
@@ -111,7 +94,7 @@ async def test_repaints_and_mark_changes_read_nothing_from_the_store_on_the_scre
     async with piloted(app) as pilot:
         dashboard = await opened(app, pilot)
         headlines = dashboard.headlines
-        asked = count_store_reads_on_this_thread(dashboard.session.store)
+        asked = reads_on_this_thread(dashboard.session.store)
         for _ in range(3):  # repaints of article rows, one of them revised by its source
             headlines.refresh()
             await pilot.pause()
@@ -145,7 +128,7 @@ async def test_rows_scrolled_to_are_read_in_a_thread_and_then_drawn(tmp_path: Pa
         dashboard = await settle(app, pilot, want=400)
         headlines = dashboard.headlines
         assert "Headline 0 about" not in screen_text(app)
-        asked = count_store_reads_on_this_thread(dashboard.session.store)
+        asked = reads_on_this_thread(dashboard.session.store)
         since = seen(app).mark()
         await pilot.press("G")  # to the oldest, hundreds of rows away
         await seen(app).wait_for(HeadlineList.RowsRead, since=since)
