@@ -370,9 +370,6 @@ class Session:
         else:  # a viewer never writes articles
             self._fetched_texts[ident] = text
 
-    def set_state(self, ids: list[str], read: bool | None, starred: bool | None) -> None:
-        self.store.set_state(ids, read=read, starred=starred)
-
     def toggle(self, ident: str, mark: Mark) -> Rows | None:
         """(In a thread.) Switch the article's read or starred mark from what it is now (two
         presses in a row switch it twice); its rows read again, None when it is gone."""

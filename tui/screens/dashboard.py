@@ -583,13 +583,6 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         rows = self.session.toggle(ident, mark)
         self.post_message(MarksChanged([ident] if rows is not None else [], rows or Rows()))
 
-    @work(thread=True, group="state", exit_on_error=False)
-    def _set_marks(
-        self, ids: list[str], read: bool | None = None, starred: bool | None = None
-    ) -> None:
-        self.session.set_state(ids, read, starred)
-        self.post_message(MarksChanged(ids, self.session.reread(ids)))
-
     @on(MarksChanged)
     def _marks_changed(self, message: MarksChanged) -> None:
         if message.ids:  # else nothing changed (read already, or gone)
