@@ -924,6 +924,8 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
     def _looked_up(self, message: ArticleLookedUp) -> None:
         """An article the headlines do not list: shown once the filter is cleared."""
         ident = message.ident
+        if self.headlines.select(ident):  # listed by now (a cycle's stories, a new filter)
+            return
         if not message.stored:
             self.notify("That article is no longer stored.", markup=False)
             return
