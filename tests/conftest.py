@@ -413,6 +413,28 @@ def send_keys_in_one_read(app: App[None], *keys: str) -> None:
         app._driver.send_message(events.Key(key, key if len(key) == 1 else None))
 
 
+STORE_READS = ("get", "record", "records", "iter_articles", "text", "revisions", "text_revisions")
+
+
+def reads_on_this_thread(store: ArticleStore, elsewhere: list[str] | None = None) -> list[str]:
+    """The store's reads made on the calling (the screen's) thread from now on, as they
+    happen (on PostgreSQL each is a query); `elsewhere` gets those made in other threads."""
+    screen_thread = threading.get_ident()
+    asked: list[str] = []
+    for name in STORE_READS:
+        method = getattr(store, name)
+
+        def counted(*args, _name=name, _method=method, **kwargs):  # type: ignore[no-untyped-def]
+            if threading.get_ident() == screen_thread:
+                asked.append(_name)
+            elif elsewhere is not None:
+                elsewhere.append(_name)
+            return _method(*args, **kwargs)
+
+        setattr(store, name, counted)
+    return asked
+
+
 def dash(app: WirewatchApp) -> DashboardScreen:
     """The app's dashboard screen (shown once the store is open)."""
     assert app.dashboard is not None

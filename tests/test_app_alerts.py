@@ -231,7 +231,7 @@ async def test_an_article_no_story_holds_yet_shows_in_the_headlines(tmp_path: Pa
     from fetchers.storybook import StoryShelf
 
     newsroom_data(tmp_path)
-    app = make_app(tmp_path)
+    app = make_app(tmp_path, poll=False)  # no cycle reads the stories again meanwhile
     async with piloted(app) as pilot:
         await seen(app).wait_for(StoriesRead)
         dashboard = await settle(app, pilot, want=4)

@@ -20,6 +20,7 @@ from tests.conftest import (
     seen,
     settle,
 )
+from tui.messages import LinkOpened
 from tui.widgets.article import ArticleView
 
 PARAGRAPH = (
@@ -58,7 +59,7 @@ async def test_o_copies_the_link_without_a_browser(
         await settle(app, pilot)
         assert dash(app).headlines.current_id == "linked"
         await pilot.press("o")
-        await pilot.pause(0.1)
+        await seen(app).wait_for(LinkOpened)
         assert app.clipboard == "https://news.example/talks"
         assert any("copied the link" in str(n.message) for n in app._notifications)
 
@@ -69,8 +70,12 @@ async def test_o_refuses_links_that_are_not_http(tmp_path: Path) -> None:
     async with piloted(app, (160, 50)) as pilot:
         await settle(app, pilot)
         await pilot.press("o")
-        await pilot.pause(0.1)
-        assert app.clipboard != "javascript:alert(1)"
+        refused = await seen(app).wait_for(LinkOpened)
+        await pilot.pause()
+        assert app.clipboard != "javascript:alert(1)" and not refused.opened
+        assert "Only http and https links are opened." in [
+            str(n.message) for n in app._notifications
+        ]
 
 
 async def test_f_fetches_and_shows_the_full_text(tmp_path: Path, feed_server: FeedServer) -> None:

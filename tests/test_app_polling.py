@@ -208,3 +208,22 @@ async def test_when_the_poll_loop_ends_the_dashboard_no_longer_polls_and_r_polls
         since = seen(app).mark()
         await pilot.press("r")  # and a cycle runs in it
         await seen(app).wait_for(CycleDone, since=since)
+
+
+async def test_q_stops_the_poll_loop_and_the_parse_workers_once(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    closed: list[bool] = []
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        await seen(app).wait_for(PollerReady)
+        session = dashboard.session
+        close = session.close
+
+        def counted() -> None:
+            closed.append(dashboard.polling)
+            close()
+
+        session.close = counted  # type: ignore[method-assign]
+        await pilot.press("q")
+        await pilot.pause()
+    assert closed == [True]  # once, while the poll loop still ran

@@ -10,8 +10,16 @@ import pytest
 from fetchers.config import StoreConfig
 from fetchers.store.postgres import store as pg_module
 from fetchers.store.postgres.store import PostgresStore
-from tests.conftest import make, make_app, piloted, seed_only_config, seen, settle
-from tui.messages import MarksChanged, QueryDone, StoriesRead, ViewerReloaded
+from tests.conftest import (
+    make,
+    make_app,
+    piloted,
+    reads_on_this_thread,
+    seed_only_config,
+    seen,
+    settle,
+)
+from tui.messages import MarksChanged, QueryDone, RevisionsRead, StoriesRead, ViewerReloaded
 from tui.widgets.status import StatusLine
 
 
@@ -88,3 +96,29 @@ async def test_a_viewer_lists_and_groups_only_the_newest_articles_of_a_large_sto
             )
             await pilot.pause()
             assert dashboard.headlines.ids == ["Wire-5", "Wire-4", "Wire-3"]
+
+
+async def test_a_viewers_keys_query_postgresql_in_threads_only(tmp_path: Path, pg_dsn: str) -> None:
+    """On PostgreSQL every read is a query: star, m and d ask in threads, never in the
+    screen's loop, and the star is in the database for the other readers."""
+    config = seed_only_config(tmp_path)
+    config.store = StoreConfig("postgresql", pg_dsn)
+    with PostgresStore(pg_dsn, writer=True) as poller:
+        poller.add_batch([make(n) for n in range(1, 4)])
+        app = make_app(tmp_path, config, poll=False)
+        app.read_after = 3600  # only the keys mark articles read
+        async with piloted(app) as pilot:
+            dashboard = await settle(app, pilot, want=3)
+            assert not dashboard.session.store.is_writer
+            current = dashboard.headlines.current_id
+            in_threads: list[str] = []
+            on_screen = reads_on_this_thread(dashboard.session.store, in_threads)
+            for key in ("asterisk", "m"):
+                since = seen(app).mark()
+                await pilot.press(key)
+                await seen(app).wait_for(MarksChanged, lambda m: m.ids == [current], since=since)
+            await pilot.press("d")
+            await seen(app).wait_for(RevisionsRead)
+            assert on_screen == [] and in_threads
+            marked = poller.get(current or "")
+            assert marked is not None and marked.starred and marked.read

@@ -4,12 +4,14 @@ pane's other outlets, and the mark and word diff of a headline its source revise
 
 from __future__ import annotations
 
-import threading
+import re
 from pathlib import Path
 
+import pytest
 from textual.pilot import Pilot
 
-from fetchers.store import Store
+from fetchers.store import Store, StoreError
+from fetchers.storybook import StoryShelf
 from tests.conftest import (
     REVISED_TITLE,
     dash,
@@ -17,15 +19,18 @@ from tests.conftest import (
     make_app,
     newsroom_data,
     piloted,
+    reads_on_this_thread,
     screen_text,
     seen,
     settle,
 )
 from tui.app import WirewatchApp
 from tui.messages import MarksChanged, QueryDone, RevisionsRead, StoriesRead
+from tui.rows import Rows
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.picker import PickerScreen
 from tui.screens.revisions import RevisionsScreen
+from tui.widgets import headlines as headlines_module
 from tui.widgets.article import ArticleView
 from tui.widgets.headlines import HeadlineList
 
@@ -86,23 +91,6 @@ async def test_stories_show_outlets_and_first_report_and_open_in_time_order(
         assert not headlines.story_rows and len(headlines.ids) >= 4
 
 
-def count_store_reads_on_this_thread(store: object) -> list[str]:
-    """The store's reads made on the calling (the screen's) thread, as they happen: on
-    PostgreSQL each is a query."""
-    screen_thread = threading.get_ident()
-    asked: list[str] = []
-    for name in ("get", "record", "records", "iter_articles"):
-        method = getattr(store, name)
-
-        def counted(*args, _name=name, _method=method, **kwargs):  # type: ignore[no-untyped-def]
-            if threading.get_ident() == screen_thread:
-                asked.append(_name)
-            return _method(*args, **kwargs)
-
-        setattr(store, name, counted)
-    return asked
-
-
 async def test_repaints_and_mark_changes_read_nothing_from_the_store_on_the_screens_thread(
     tmp_path: Path,
 ) -> None:
@@ -111,7 +99,7 @@ async def test_repaints_and_mark_changes_read_nothing_from_the_store_on_the_scre
     async with piloted(app) as pilot:
         dashboard = await opened(app, pilot)
         headlines = dashboard.headlines
-        asked = count_store_reads_on_this_thread(dashboard.session.store)
+        asked = reads_on_this_thread(dashboard.session.store)
         for _ in range(3):  # repaints of article rows, one of them revised by its source
             headlines.refresh()
             await pilot.pause()
@@ -126,13 +114,17 @@ async def test_repaints_and_mark_changes_read_nothing_from_the_store_on_the_scre
         assert korea is not None
         line = next(x for x in screen_text(app).splitlines() if "3 outlets" in x)
         assert line.lstrip("│ ").startswith("+")  # unread
-        since = seen(app).mark()
-        dashboard._set_marks(list(korea.articles), read=True)
-        await seen(app).wait_for(MarksChanged, since=since)
+        for ident in korea.articles:  # as the read-after timer marks each
+            since = seen(app).mark()
+            dashboard._mark_read(ident)
+            await seen(app).wait_for(MarksChanged, lambda m, i=ident: m.ids == [i], since=since)
         await pilot.pause()
         line = next(x for x in screen_text(app).splitlines() if "3 outlets" in x)
         assert not line.lstrip("│ ").startswith("+")  # read again, in the marks' thread
         assert asked == []
+
+
+OLDEST_ROW = re.compile(r"Wire +Headline 0 about tariffs")  # its row (not the article pane)
 
 
 async def test_rows_scrolled_to_are_read_in_a_thread_and_then_drawn(tmp_path: Path) -> None:
@@ -145,13 +137,52 @@ async def test_rows_scrolled_to_are_read_in_a_thread_and_then_drawn(tmp_path: Pa
         dashboard = await settle(app, pilot, want=400)
         headlines = dashboard.headlines
         assert "Headline 0 about" not in screen_text(app)
-        asked = count_store_reads_on_this_thread(dashboard.session.store)
+        asked = reads_on_this_thread(dashboard.session.store)
         since = seen(app).mark()
         await pilot.press("G")  # to the oldest, hundreds of rows away
         await seen(app).wait_for(HeadlineList.RowsRead, since=since)
         await pilot.pause()
         assert headlines.current_id == "Wire-0"
-        assert "Headline 0 about tariffs" in screen_text(app) and asked == []
+        assert OLDEST_ROW.search(screen_text(app)) and asked == []
+
+
+async def test_rows_that_cannot_be_read_are_said_once_and_not_read_at_every_repaint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store going down (PostgreSQL stopped) while the pane scrolls to rows it lacks:
+    one notice, no read per repaint; a new filter's answer reads them again."""
+    with Store(tmp_path / "data", writer=True) as store:
+        store.add_batch([make(n) for n in range(400)])
+    app = make_app(tmp_path)
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=400)
+        headlines = dashboard.headlines
+        session = dashboard.session
+        monkeypatch.setattr(headlines_module, "RETRY_FIRST", 3600.0, raising=False)  # no retry
+        asked: list[list[str]] = []
+        rows = session.rows
+
+        def down(ids: list[str], shelf: StoryShelf | None) -> Rows:
+            asked.append(ids)
+            raise StoreError("cannot read: the server closed the connection")
+
+        monkeypatch.setattr(session, "rows", down)
+        since = seen(app).mark()
+        await pilot.press("G")  # to the oldest, rows the pane lacks
+        await seen(app).wait_for(HeadlineList.RowsRead, since=since)
+        for _ in range(4):  # repaints
+            headlines.refresh()
+            await pilot.pause()
+        assert len(asked) == 1
+        notices = [str(n.message) for n in app._notifications]
+        assert sum("the server closed the connection" in n for n in notices) == 1
+        assert not OLDEST_ROW.search(screen_text(app))
+        monkeypatch.setattr(session, "rows", rows)  # back up
+        since = seen(app).mark()
+        dashboard.set_filter("tariffs")
+        await seen(app).wait_for(QueryDone, since=since)
+        await pilot.pause()
+        assert headlines.current_id == "Wire-0" and OLDEST_ROW.search(screen_text(app))
 
 
 async def test_outlets_and_story_filters_work_in_the_prompt(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import random
 import threading
 import tracemalloc
@@ -501,6 +502,38 @@ def test_tinydb_a_viewer_rereading_a_changed_shard_keeps_its_row_cache_whole(
         assert [(a.summary, a.link) for a in again.query()] == [
             (f"Summary {n}", f"https://example.org/Wire/{n}") for n in (3, 2, 1)
         ]
+
+
+def test_tinydb_a_viewer_reads_one_article_without_a_stat_of_its_shard_until_it_reloads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A viewer reading one article at a time (a dashboard's keys) checks what it read back
+    against the shard as it last read it, not the file's stat each time; a shard the writer
+    changed shows its new headline once the viewer reloads it."""
+    with Store(tmp_path, writer=True) as writer:
+        writer.add_batch([make(n) for n in range(20)])
+        with Store(tmp_path) as viewer:
+            stats: list[str] = []
+            real_stat = os.stat
+
+            def counted(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+                if Path(path).name.startswith("articles-"):
+                    stats.append(str(path))
+                return real_stat(path, *args, **kwargs)
+
+            monkeypatch.setattr(os, "stat", counted)
+            shown = [viewer.get(f"Wire-{n}") for n in range(20)]
+            assert [a.summary for a in shown if a is not None] == [
+                f"Summary {n}" for n in range(20)
+            ]
+            assert viewer.record("Wire-3") is not None and viewer.text("Wire-3") is None
+            assert stats == []
+            revised = make(3)
+            revised.title = "Headline 3 about tariffs, revised"
+            writer.add_batch([revised])
+            assert viewer.reload() == []
+            again = viewer.get("Wire-3")
+            assert again is not None and again.title == "Headline 3 about tariffs, revised"
 
 
 def test_tinydb_a_viewer_that_becomes_the_writer_checks_revisions_against_whole_articles(

@@ -140,7 +140,8 @@ async def test_d_shows_a_word_diff_of_a_full_text_fetched_again(tmp_path: Path) 
         await pilot.press("d")
         read = await seen(app).wait_for(RevisionsRead, since=since)
         await pilot.pause()
-        assert read.revisions == [] and isinstance(app.screen, RevisionsScreen)
+        assert read.history is not None and read.history.revisions == []
+        assert isinstance(app.screen, RevisionsScreen)
         assert "1 earlier full text" in screen_text(app)
         diff = next(t for t in app.screen.lines if t.plain.startswith("Seoul and Washington"))
         changed = {diff.plain[s.start : s.end]: str(s.style) for s in diff.spans}

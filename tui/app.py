@@ -138,13 +138,8 @@ class WirewatchApp(ReportsWorkerErrors, OrderedKeysApp[None]):
                 markup=False,
             )
 
-    async def action_quit(self) -> None:
-        if self.session is not None:
-            self.session.close()
-        self.exit()
-
     def on_unmount(self) -> None:
-        """However the app ends: the poll thread's loop is told to stop (the process waits
-        for that thread), and the parse workers go."""
+        """However the app ends (q, the palette, ctrl+c): the poll thread's loop is told to
+        stop (the process waits for that thread), and the parse workers go."""
         if self.session is not None:
             self.session.close()

@@ -9,11 +9,12 @@ from datetime import datetime
 from textual.message import Message
 
 from fetchers.alertfeed import NewAlerts
-from fetchers.models import Article, Event, SourceHealth
-from fetchers.storybook import StoryShelf
+from fetchers.models import Event, SourceHealth
+from fetchers.query import Record
+from fetchers.storybook import Story, StoryShelf
 from tui.alertdata import AlertsView, Watched
 from tui.rows import Rows
-from tui.session import CountBy, Matches, Reload, Session
+from tui.session import CountBy, History, Matches, Reload, Session
 
 
 @dataclass
@@ -83,10 +84,13 @@ class MarksChanged(Message):
 
 @dataclass
 class LinkOpened(Message):
-    """`o`: whether a browser took the link (else the dashboard copies it)."""
+    """`o`: the article's link and whether a browser took it (else the dashboard copies it),
+    or why no link was opened (`refused`; `warning`: a link that is not opened on purpose)."""
 
-    link: str
-    opened: bool
+    link: str | None
+    opened: bool = False
+    refused: str | None = None
+    warning: bool = False
 
 
 @dataclass
@@ -157,9 +161,24 @@ class StoriesRead(Message):
 
 @dataclass
 class RevisionsRead(Message):
-    """What an article said before its source changed it, oldest first."""
+    """What an article said before its source changed it (None: it is no longer stored)."""
 
-    article: Article
-    revisions: list[dict[str, str]]
-    # its full texts, earlier ones oldest first then the one it has now (empty: never changed)
-    texts: list[dict[str, str | None]] = field(default_factory=list)
+    ident: str
+    history: History | None
+
+
+@dataclass
+class StoryRead(Message):
+    """A story's articles as stored, in the story's order (those no longer stored left out),
+    for its timeline."""
+
+    story: Story
+    records: list[Record]
+
+
+@dataclass
+class ArticleLookedUp(Message):
+    """Whether the article asked to be shown (from the alerts screen) is still stored."""
+
+    ident: str
+    stored: bool

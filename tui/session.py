@@ -1,9 +1,10 @@
 """The dashboard's hold on its data: the store, the newsroom that polls into it, and what a
 viewer keeps for itself. The panes read and change articles and events only through it.
 
-Every method but `get`, `record` and `page_text` touches the disk or waits on the store's
-lock, so the panes call them from thread workers; each returns what the message that ends the
-worker carries. `get` and `record` are the reads made on the UI thread (a row being drawn).
+Every method but `page_text` reads the store (a viewer's read takes the store's lock and the
+shard's file; on PostgreSQL each is a query) or the disk, so the panes call them from thread
+workers and never on the screen's thread; each returns what the message that ends the worker
+carries.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import gc
 import threading
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
-from datetime import tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -28,6 +29,7 @@ from fetchers.poller import Poller
 from fetchers.query import Query, QueryError, Record, parse_query
 from fetchers.relevance import RelevanceError, SortOrder, by_relevance
 from fetchers.store import ArticleStore, StoreLocked
+from fetchers.store.codec import article_of
 from fetchers.store.factory import open_store
 from fetchers.storybook import StoryBook, StoryDesk, StoryShelf
 from fetchers.suggest import Suggestions, scan
@@ -37,6 +39,7 @@ T = TypeVar("T")
 FIRST_PAINT_ARTICLES = 2000  # opened first, so the screen fills before the whole store loads
 EventChange = Literal["add", "edit", "remove"]
 CountBy = Literal["source", "tag"]
+Mark = Literal["read", "starred"]
 
 
 @dataclass(slots=True)
@@ -61,6 +64,17 @@ class Reading:
     text: str | None
     suggestions: Suggestions
     also: list[str] = field(default_factory=list)  # the other outlets of its story
+
+
+@dataclass(slots=True)
+class History:
+    """What an article said before its source changed it: its earlier headlines and
+    summaries and its full texts (each oldest first), and when it was last revised."""
+
+    article: Article
+    revisions: list[dict[str, str]]
+    texts: list[dict[str, str | None]]  # earlier full texts, then today's (empty: never changed)
+    revised: datetime | None
 
 
 @dataclass(slots=True)
@@ -92,6 +106,7 @@ class Session:
         self.parse_pool = parse_pool  # a writer's parse workers, warmed by prepare_polling
         self.opened_health = dict(newsroom.health)  # as stored when the store was opened
         self._fetched_texts: dict[str, str] = {}  # full texts a viewer fetched (not stored)
+        self._marks_guard = threading.Lock()  # a toggle's look and change, one at a time
         self.shelf: StoryShelf | None = None  # the stories last read (set on the UI thread)
         # The newsroom polls in an event loop of its own, in a thread of its own (`poll`):
         # what a cycle does between its awaits never holds up the screen's loop.
@@ -132,12 +147,16 @@ class Session:
         return list(self.store.problems)
 
     def get(self, ident: str) -> Article | None:
-        """One article by id (on the UI thread: a dict lookup, without the store's lock)."""
+        """(In a thread.) One article by id."""
         return self.store.get(ident)
 
     def record(self, ident: str) -> Record | None:
-        """The article as the store holds it (on the UI thread, as `get`)."""
+        """(In a thread.) The article as the store holds it."""
         return self.store.record(ident)
+
+    def records(self, ids: list[str]) -> list[Record]:
+        """(In a thread.) The stored articles of these ids, in that order, read in one go."""
+        return self.store.records(ids)
 
     def rows(self, ids: list[str], shelf: StoryShelf | None) -> Rows:
         """(In a thread.) What the headlines pane draws for these ids (of stories in
@@ -310,6 +329,17 @@ class Session:
         """What the article said before its source changed it, oldest first."""
         return self.store.revisions(ident)
 
+    def history(self, ident: str) -> History | None:
+        """(In a thread.) The article, what it said before and when it changed; None when it
+        is no longer stored."""
+        record = self.store.record(ident)
+        if record is None:
+            return None
+        revised = record.revised
+        when = datetime.fromtimestamp(revised, UTC) if revised is not None else None
+        texts = self.text_versions(ident)
+        return History(article_of(record), self.store.revisions(ident), texts, when)
+
     def text_versions(self, ident: str) -> list[dict[str, str | None]]:
         """The full texts the article had, oldest first, then the one it has now ({"seen",
         "text"}); empty when its text never changed."""
@@ -340,8 +370,28 @@ class Session:
         else:  # a viewer never writes articles
             self._fetched_texts[ident] = text
 
-    def set_state(self, ids: list[str], read: bool | None, starred: bool | None) -> None:
-        self.store.set_state(ids, read=read, starred=starred)
+    def toggle(self, ident: str, mark: Mark) -> Rows | None:
+        """(In a thread.) Switch the article's read or starred mark from what it is now (two
+        presses in a row switch it twice); its rows read again, None when it is gone."""
+        with self._marks_guard:
+            article = self.store.get(ident)
+            if article is None:
+                return None
+            if mark == "starred":
+                self.store.set_state([ident], read=None, starred=not article.starred)
+            else:
+                self.store.set_state([ident], read=not article.read, starred=None)
+        return self.reread([ident])
+
+    def mark_read(self, ident: str) -> Rows | None:
+        """(In a thread.) Mark the article read; its rows read again, None when it was read
+        already (or is gone)."""
+        with self._marks_guard:
+            article = self.store.get(ident)
+            if article is None or article.read:
+                return None
+            self.store.set_state([ident], read=True, starred=None)
+        return self.reread([ident])
 
     def counts(self, by: CountBy) -> dict[str, int]:
         return self.store.sources_count() if by == "source" else self.store.tags_count()

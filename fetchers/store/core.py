@@ -123,7 +123,7 @@ class Store:
         if writer:
             self._writer_lock.acquire()
         self._thin = not writer  # a viewer: see `thin`
-        self._rows_back = RowsBack(self.dir, self._documents_by_id)  # one article at a time
+        self._rows_back = self._reader(keep=4)  # one article at a time
         self._shards: dict[str, Shard] = {}
         self._indexes = Indexes(links=writer)
         self._texts = TextFiles(self.dir)
@@ -414,13 +414,13 @@ class Store:
             return
         records = self._indexes.records
         for ids in self._indexes.members.values():
-            back = RowsBack(self.dir, self._documents_by_id, keep=1, once=True)
+            back = self._reader(keep=1, once=True)
             for ident in ids:
                 record = records.get(ident)
                 if record is not None:
                     fill(record, back.whole(record))
         self._thin = False
-        self._rows_back = RowsBack(self.dir, self._documents_by_id)
+        self._rows_back = self._reader(keep=4)
 
     def close(self) -> None:
         """Close the shards and let go of the writer lock, once the search index has taken
@@ -613,10 +613,23 @@ class Store:
             whole = {r.id: r for key, held in thinned.items() for r in self._whole(key, held)}
             return [whole.get(r.id, r) for r in found]
 
+    def _reader(self, keep: int, once: bool = False) -> RowsBack:
+        """What a viewer's thin records left on disk, read back with the shards' stats as
+        this store read them (no stat of a file per article)."""
+        return RowsBack(self.dir, self._documents_by_id, keep, once, self._held_signature)
+
+    def _held_signature(self, key: str) -> Signature | None:
+        """(Under the lock.) The stat of a shard's file as this store last read it whole;
+        None for one it has not (a partial open peeked at it), which is stat-ed."""
+        shard = self._shards.get(key)
+        if shard is None or key in self._partial:
+            return None
+        return shard.signature
+
     def _read_back(self, found: list[Record]) -> list[Record]:
         """(Under the lock; a viewer.) Copies of thin records with every field, in the same
         order, reading each shard's row cache once (the records are taken in shard order)."""
-        back = RowsBack(self.dir, self._documents_by_id, keep=1, once=True)
+        back = self._reader(keep=1, once=True)
         out = list(found)
         for at in sorted(range(len(found)), key=lambda n: found[n].seq):
             out[at] = back.whole(found[at])
@@ -1192,9 +1205,7 @@ class Store:
         with self.lock, self._texts.reader() as text_of, self._word_lookup() as words:
             words_of = None
             if self._thin:
-                words_of = RowsBack(
-                    self.dir, self._documents_by_id, QUERY_SHARDS_KEPT, once=True
-                ).words
+                words_of = self._reader(QUERY_SHARDS_KEPT, once=True).words
             return self._indexes.query_ids(query, limit, text_of, words, words_of)
 
     def iter_articles(self, ids: Iterable[str]) -> Iterator[Article]:

@@ -34,6 +34,8 @@ _new = Record.__new__
 
 Documents = Callable[[str], dict[str, dict[str, Any]]]
 """A shard's documents by id, as its file holds them (none when it cannot be read)."""
+Signatures = Callable[[str], Signature | None]
+"""A shard's stat as the store holds it (None: gone, or unknown)."""
 
 
 def thin(records: Iterable[Record]) -> None:
@@ -93,19 +95,29 @@ class RowsBack:
     """What thin records left on disk, read back a shard at a time; the last `keep` shards
     read are kept (a query walking the date order meets the shards of a day in turn).
     `once`: for one query or one batch, under the store's lock: a shard kept is not looked
-    at again (its stat is taken once, not once an article)."""
+    at again (its stat is taken once, not once an article). `held`: the stat of each shard
+    as the store last read it, which a shard kept is checked against instead of its file's
+    stat now, so one article's read stats no file: a shard kept is read again once the store
+    has read it again (a viewer's reload), not as soon as its file changes. A shard `held`
+    gives None for is stat-ed."""
 
     def __init__(
-        self, folder: Path, documents: Documents, keep: int = 4, once: bool = False
+        self,
+        folder: Path,
+        documents: Documents,
+        keep: int = 4,
+        once: bool = False,
+        held: Signatures | None = None,
     ) -> None:
         self.dir = folder
         self._documents = documents
         self._keep = keep
         self._once = once
+        self._held = held
         self._shards: OrderedDict[str, _Shard] = OrderedDict()
         self._paths: dict[str, str] = {}
 
-    def _signature(self, key: str) -> Signature | None:
+    def _stat(self, key: str) -> Signature | None:
         path = self._paths.get(key)
         if path is None:
             path = self._paths[key] = str(shard_path(self.dir, key))
@@ -116,14 +128,21 @@ class RowsBack:
         return (st.st_ino, st.st_size, st.st_mtime_ns)
 
     def _shard(self, key: str) -> _Shard:
-        held = self._shards.get(key)
-        if held is not None and self._once:
-            return held
-        signature = self._signature(key)
-        if held is not None and held.signature == signature:
+        kept = self._shards.get(key)
+        if kept is not None and self._once:
+            return kept
+        held = self._held(key) if self._held is not None else None
+        signature = held if held is not None else self._stat(key)
+        if kept is not None and kept.signature == signature:
             self._shards.move_to_end(key)
-            return held
+            return kept
         cached = cached_lines(self.dir, key, signature)
+        if cached is None and held is not None:
+            # written since the store read it (it reads it again at its next reload): the row
+            # cache of the file as it is now still has the articles' places and ids
+            now = self._stat(key)
+            if now != held:
+                cached = cached_lines(self.dir, key, now)
         lines = cached[1] if cached is not None else None
         read = _Shard(signature, shard_rank(key) * SHARD_SPAN, lines, None)
         self._shards[key] = read

@@ -21,15 +21,16 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.css.query import NoMatches
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
 
 from fetchers.alerts import AlertWatch
 from fetchers.liveness import WriterState
-from fetchers.models import Article, Event, SourceHealth
+from fetchers.models import Event, SourceHealth
 from fetchers.newsroom import Cycle
-from fetchers.query import Query, QueryError, parse_query
+from fetchers.query import Query, QueryError, Record, parse_query
 from fetchers.relevance import SortOrder
 from fetchers.store import StoreLocked
 from fetchers.storybook import Story, StoryShelf
@@ -41,6 +42,7 @@ from tui.layout import is_narrow
 from tui.messages import (
     AlertsArrived,
     AlertsRead,
+    ArticleLookedUp,
     Counted,
     CycleDone,
     EventsLoaded,
@@ -52,16 +54,17 @@ from tui.messages import (
     RevisionsRead,
     StoreLoaded,
     StoriesRead,
+    StoryRead,
     TookOver,
     ViewerReloaded,
 )
-from tui.rows import Place, around
+from tui.rows import Place, Rows, around
 from tui.screens.alerts import AlertChoice, AlertsScreen
 from tui.screens.events import EventChoice, EventForm, EventsScreen
 from tui.screens.help import HelpScreen
 from tui.screens.picker import PickerScreen
 from tui.screens.revisions import RevisionsScreen
-from tui.session import CountBy, EventChange, Session, health_of, settle_heap
+from tui.session import CountBy, EventChange, Mark, Session, health_of, settle_heap
 from tui.widgets.article import ArticleView
 from tui.widgets.countdown import Countdown
 from tui.widgets.filterbar import FilterBar
@@ -561,28 +564,29 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
                 self.read_after, partial(self._mark_read, message.article_id)
             )
 
-    def _current(self) -> Article | None:
-        """The article the keys act on: the highlighted one, or on a story row the one the
-        article pane shows (its first report, or one picked from its articles)."""
+    def _current(self) -> str | None:
+        """The id of the article the keys act on: the highlighted one, or on a story row the
+        one the article pane shows (its first report, or one picked from its articles). The
+        article itself is read in the thread of the key's worker, never here."""
         headlines = self.headlines
-        ident = self.article_view.wanted if headlines.story_rows else headlines.current_id
-        return self.session.get(ident) if ident else None
-
-    def _mark_read(self, ident: str) -> None:
-        article = self.session.get(ident)
-        if article is not None and not article.read:
-            self._set_marks([ident], read=True)
+        return self.article_view.wanted if headlines.story_rows else headlines.current_id
 
     @work(thread=True, group="state", exit_on_error=False)
-    def _set_marks(
-        self, ids: list[str], read: bool | None = None, starred: bool | None = None
-    ) -> None:
-        self.session.set_state(ids, read, starred)
-        self.post_message(MarksChanged(ids, self.session.reread(ids)))
+    def _mark_read(self, ident: str) -> None:
+        """Mark the article read unless it is (the look at it is a store read: a query on
+        PostgreSQL)."""
+        rows = self.session.mark_read(ident)
+        self.post_message(MarksChanged([ident] if rows is not None else [], rows or Rows()))
+
+    @work(thread=True, group="state", exit_on_error=False)
+    def _toggle(self, ident: str, mark: Mark) -> None:
+        rows = self.session.toggle(ident, mark)
+        self.post_message(MarksChanged([ident] if rows is not None else [], rows or Rows()))
 
     @on(MarksChanged)
     def _marks_changed(self, message: MarksChanged) -> None:
-        self.headlines.update_rows(message.rows)
+        if message.ids:  # else nothing changed (read already, or gone)
+            self.headlines.update_rows(message.rows)
 
     def action_open_article(self) -> None:
         story = self.headlines.current_story if self.headlines.story_rows else None
@@ -605,38 +609,44 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             self._close_filter()
 
     def action_toggle_star(self) -> None:
-        article = self._current()
-        if article is not None:
-            self._set_marks([article.id], starred=not article.starred)
+        ident = self._current()
+        if ident is not None:
+            self._toggle(ident, "starred")
 
     def action_toggle_read(self) -> None:
-        article = self._current()
-        if article is not None:
-            self._set_marks([article.id], read=not article.read)
+        ident = self._current()
+        if ident is not None:
+            self._toggle(ident, "read")
 
     def action_open_link(self) -> None:
-        article = self._current()
-        if article is None:
-            return
-        if not article.link:
-            self.notify(f"This article has {self.session.why_no_link(article)}.", markup=False)
-            return
-        link = article.link
-        if not link.lower().startswith(("http://", "https://")):
-            self.notify("Only http and https links are opened.", severity="warning", markup=False)
-            return
-        self._open_in_browser(link)
+        ident = self._current()
+        if ident is not None:
+            self._open_link(ident)
 
     @work(thread=True, group="browser", exit_on_error=False)
-    def _open_in_browser(self, link: str) -> None:
-        """In a thread: finding a browser may run `xdg-settings`, and a terminal browser named
-        in $BROWSER runs until it is closed."""
-        opened = _has_browser() and webbrowser.open(link)
-        self.post_message(LinkOpened(link, opened))
+    def _open_link(self, ident: str) -> None:
+        """In a thread: the article is read from the store, finding a browser may run
+        `xdg-settings`, and a terminal browser named in $BROWSER runs until it is closed."""
+        article = self.session.get(ident)
+        if article is None:
+            refused = "That article is no longer stored."
+            self.post_message(LinkOpened(None, refused=refused))
+        elif not article.link:
+            refused = f"This article has {self.session.why_no_link(article)}."
+            self.post_message(LinkOpened(None, refused=refused))
+        elif not article.link.lower().startswith(("http://", "https://")):
+            refused = "Only http and https links are opened."
+            self.post_message(LinkOpened(article.link, refused=refused, warning=True))
+        else:
+            opened = _has_browser() and webbrowser.open(article.link)
+            self.post_message(LinkOpened(article.link, opened))
 
     @on(LinkOpened)
     def _link_opened(self, message: LinkOpened) -> None:
-        if message.opened:
+        if message.refused is not None or message.link is None:
+            severity: SeverityLevel = "warning" if message.warning else "information"
+            self.notify(message.refused or "", severity=severity, markup=False)
+        elif message.opened:
             self.notify(f"Opened {message.link}", markup=False)
         else:
             self.app.copy_to_clipboard(message.link)
@@ -645,9 +655,9 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             )
 
     def action_full_text(self) -> None:
-        article = self._current()
-        if article is not None:
-            self.article_view.fetch_full_text(article)
+        ident = self._current()
+        if ident is not None:
+            self.article_view.fetch_full_text(ident)
 
     # -- stories and revisions ------------------------------------------------------------------
     @work(group="stories", exclusive=True, exit_on_error=False)
@@ -683,12 +693,29 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         self.run_query(recount=False)
 
     def _open_story(self, story: Story) -> None:
-        """The story's articles across outlets, first reported first; enter shows one."""
+        """The story's articles across outlets, first reported first, read in a thread; keys
+        typed meanwhile go to the list that opens with them."""
+        app = self.app
+        assert isinstance(app, OrderedKeysApp)
+        self._release_keys = app.hold_keys()
+        self._read_story(story)
+
+    @work(thread=True, group="story", exclusive=True, exit_on_error=False)
+    def _read_story(self, story: Story) -> None:
+        self.post_message(StoryRead(story, self.session.records(list(story.articles))))
+
+    @on(StoryRead)
+    def _story_read(self, message: StoryRead) -> None:
+        """The story's timeline; enter shows one of its articles."""
+        try:
+            self._show_story(message.story, message.records)
+        finally:
+            self._release_keys()
+
+    def _show_story(self, story: Story, records: list[Record]) -> None:
         local, options = self.session.local, []
-        for ident in story.articles:
-            record = self.session.record(ident)
-            if record is None:
-                continue
+        for record in records:
+            ident = record.id
             seconds = record.published or record.fetched or 0.0
             when = datetime.fromtimestamp(seconds, UTC).astimezone(local)
             revised = "~" if record.revised is not None else " "
@@ -711,27 +738,28 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         self._read_timer = self.set_timer(self.read_after, partial(self._mark_read, ident))
 
     def action_show_revisions(self) -> None:
-        article = self._current()
-        if article is not None:
-            self._read_revisions(article)
+        ident = self._current()
+        if ident is not None:
+            self._read_revisions(ident)
 
     @work(thread=True, group="revisions", exclusive=True, exit_on_error=False)
-    def _read_revisions(self, article: Article) -> None:
-        ident = article.id
-        texts = self.session.text_versions(ident)
-        self.post_message(RevisionsRead(article, self.session.revisions(ident), texts))
+    def _read_revisions(self, ident: str) -> None:
+        self.post_message(RevisionsRead(ident, self.session.history(ident)))
 
     @on(RevisionsRead)
     def _revisions_read(self, message: RevisionsRead) -> None:
-        article = message.article
-        if not message.revisions and not message.texts:
+        history = message.history
+        if history is None:
+            self.notify("That article is no longer stored.", markup=False)
+            return
+        article = history.article
+        if not history.revisions and not history.texts:
             self.notify(f"Its source has not changed this article: {article.title}", markup=False)
             return
-        record = self.session.record(article.id)
-        revised = record.revised if record is not None else None
-        when = datetime.fromtimestamp(revised, UTC) if revised is not None else None
         self.app.push_screen(
-            RevisionsScreen(article, message.revisions, when, self.session.local, message.texts)
+            RevisionsScreen(
+                article, history.revisions, history.revised, self.session.local, history.texts
+            )
         )
 
     # -- events -----------------------------------------------------------------------------------
@@ -885,9 +913,20 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         """Highlight an article (on story rows, its story's row, with that article in the
         article pane); when the filter hides it, clear the filter first. An article no
         story holds yet (grouped after the stories were read) shows in the headlines."""
-        if self.headlines.select(ident):
+        if not self.headlines.select(ident):
+            self._look_up(ident)
+
+    @work(thread=True, group="lookup", exclusive=True, exit_on_error=False)
+    def _look_up(self, ident: str) -> None:
+        self.post_message(ArticleLookedUp(ident, self.session.get(ident) is not None))
+
+    @on(ArticleLookedUp)
+    def _looked_up(self, message: ArticleLookedUp) -> None:
+        """An article the headlines do not list: shown once the filter is cleared."""
+        ident = message.ident
+        if self.headlines.select(ident):  # listed by now (a cycle's stories, a new filter)
             return
-        if self.session.get(ident) is None:
+        if not message.stored:
             self.notify("That article is no longer stored.", markup=False)
             return
         shelf = self.session.shelf

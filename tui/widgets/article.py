@@ -80,9 +80,11 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
 
     @dataclass
     class FullText(Message):
-        """The full text fetched from the article's page, or why there is none."""
+        """The full text fetched from the article's page, or why there is none (`article`:
+        None when it is no longer stored)."""
 
         article_id: str
+        article: Article | None
         text: str | None
         reason: str = ""  # "HTTP 404 Not Found"
 
@@ -133,30 +135,34 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
         self.also = (message.article_id, message.reading.also)
         self.show(message.reading.article, message.reading.text, None, found.found)
 
-    def fetch_full_text(self, article: Article) -> None:
-        """Fetch the page of `article` and show its text (or why there is none)."""
-        if not article.link:
-            reason = self.session.why_no_link(article)
-            self.notify(f"No page to fetch the text from: {reason}.", markup=False)
-            return
-        self.show(article, None, note="Fetching the full text…")
-        self._fetch(article.id, article.link)
+    def fetch_full_text(self, ident: str) -> None:
+        """Fetch the page of the article `ident` and show its text (or why there is none)."""
+        self._fetch(ident)
 
     @work(group="full_text", exclusive=True, exit_on_error=False)
-    async def _fetch(self, ident: str, link: str) -> None:
+    async def _fetch(self, ident: str) -> None:
+        """The article is read in a thread (a store read: a query on PostgreSQL), the page
+        fetched in the poll thread's loop or a client of this one's."""
+        article = await asyncio.to_thread(self.session.get, ident)
+        if article is None or not article.link:
+            why = self.session.why_no_link(article) if article else "it is no longer stored"
+            self.notify(f"No page to fetch the text from: {why}.", markup=False)
+            return
+        if ident == self.wanted:
+            self.show(article, None, note="Fetching the full text…")
         try:
-            text = await self.session.page_text(link)
+            text = await self.session.page_text(article.link)
         except (FetchError, ExtractError) as exc:
-            self.post_message(self.FullText(ident, None, str(exc)))
+            self.post_message(self.FullText(ident, article, None, str(exc)))
             return
         await asyncio.to_thread(self.session.keep_text, ident, text)
-        self.post_message(self.FullText(ident, text))
+        self.post_message(self.FullText(ident, article, text))
 
     @on(FullText)
     def _full_text(self, message: FullText) -> None:
         if message.article_id != self.wanted:
             return
-        article = self.session.get(message.article_id)
+        article = message.article
         if message.text is None:
             reason = f": {message.reason}" if message.reason else "."
             note = f"The full text could not be fetched{reason}"

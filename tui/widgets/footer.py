@@ -13,7 +13,11 @@ class KeyFooter(Footer):
     changed: at every focus change and every state a key's availability depends on. A
     rebuild mounts a widget per key and styles each, tens of milliseconds on the event
     loop; most of those calls change nothing on screen. This one rebuilds when the keys,
-    their descriptions or whether each is enabled differ from what it shows."""
+    their descriptions or whether each is enabled differ from what it shows.
+
+    It overrides only the public `bindings_changed` and reads `Screen.active_bindings`: once
+    it has shown a set of keys, Textual's own handler has run for them, so the footer's
+    private readiness flag needs no setting here."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -30,8 +34,7 @@ class KeyFooter(Footer):
     def bindings_changed(self, screen: Screen[object]) -> None:
         if screen.app.app_focus and self.is_attached and screen is self.screen:
             keys = self._keys(screen)
-            if keys == self._shown:
-                self._bindings_ready = True
+            if keys == self._shown:  # shown already, so Textual's footer is ready for them
                 return
             self._shown = keys
             self.rebuilds += 1

@@ -16,9 +16,11 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 
 from fetchers.models import Article
 from fetchers.newsroom import Clock
+from fetchers.store import StoreError
 from fetchers.storybook import Story, StoryShelf
 from tui.actions import bindings
 from tui.format import AGE_WIDTH, age, duration, fit
@@ -29,6 +31,8 @@ MARK_WIDTH = 2  # "+" unread, "*" starred; then "~" when its source revised the 
 SOURCE_WIDTH = 15
 OUTLETS_WIDTH = 11  # " 3 outlets "
 FIRST_WIDTH = 14  # "first 3h ago "
+RETRY_FIRST = 1.0  # seconds before rows that could not be read are read again; doubled
+RETRY_LONGEST = 30.0  # after each failure in a row, up to this
 
 
 class ArticleSource(Protocol):
@@ -120,6 +124,7 @@ class HeadlineList(ScrollView, can_focus=True):
         generation: int
         ids: list[str]  # asked for: those not in `rows` are no longer stored
         rows: Rows | None  # None: the read failed
+        problem: str = ""  # why it failed
 
     def __init__(
         self,
@@ -139,6 +144,10 @@ class HeadlineList(ScrollView, can_focus=True):
         self._generation = 0  # of the rows and marks: a read for an older one is dropped
         self._reading = False  # a read of missing rows is under way
         self._absent: set[str] = set()  # rows read and found gone: not read again
+        # after a failed read (the store is down): the wait before the next, and its timer
+        # (while it runs, a repaint reads nothing); a new list or marks read again sooner
+        self.retry_after = 0.0
+        self._retry: Timer | None = None
         self._watch: re.Pattern[str] | None = None
         self._words: re.Pattern[str] | None = None
         self.stories: StoryShelf | None = None  # set: `ids` are story ids, drawn from these
@@ -178,6 +187,7 @@ class HeadlineList(ScrollView, can_focus=True):
         offset_in_view = self.cursor - int(self.scroll_y)
         self.ids = ids
         self._generation += 1
+        self._read_again()
         self._cache.clear()
         self._story_marks.clear()
         self._absent.clear()
@@ -204,6 +214,7 @@ class HeadlineList(ScrollView, can_focus=True):
         may have changed (another process marks too), so the rows not among `rows` are
         read again when drawn."""
         self._generation += 1
+        self._read_again()
         if everything:
             self._cache.clear()
             self._story_marks.clear()
@@ -325,9 +336,21 @@ class HeadlineList(ScrollView, can_focus=True):
             ident in self._absent
         )
 
+    def _read_again(self) -> None:
+        """Rows came from the store (with a list or marks): what is missing is read at the
+        next paint, not after the wait a failed read set."""
+        if self._retry is not None:
+            self._retry.stop()
+            self._retry = None
+
+    def _retry_read(self) -> None:
+        self._retry = None
+        self.refresh()  # the paint reads what is missing
+
     def _read_missing(self) -> None:
-        """Read the rows about the screen that the pane lacks, in a thread (once at a time)."""
-        if self._reading:
+        """Read the rows about the screen that the pane lacks, in a thread (once at a time;
+        not while waiting to retry a read that failed)."""
+        if self._reading or self._retry is not None:
             return
         missing = [i for i in self.window() if not self._has(i)]
         if missing:
@@ -336,17 +359,31 @@ class HeadlineList(ScrollView, can_focus=True):
 
     @work(thread=True, group="rows", exit_on_error=False)
     def _read_rows(self, generation: int, ids: list[str], shelf: StoryShelf | None) -> None:
-        rows = None
         try:
             rows = self._source.rows(ids, shelf)
-        finally:  # a failed read is reported by the screen; a later paint asks again
-            self.post_message(self.RowsRead(generation, ids, rows))
+        except Exception as exc:  # the store is down (PostgreSQL gone): said once, read again
+            problem = str(exc) if isinstance(exc, StoreError) else f"{type(exc).__name__}: {exc}"
+            self.post_message(self.RowsRead(generation, ids, None, problem))
+            return
+        self.post_message(self.RowsRead(generation, ids, rows))
 
     def on_headline_list_rows_read(self, message: RowsRead) -> None:
         message.stop()
         self._reading = False
         if message.rows is None:
+            if not self.retry_after:  # the first failure in a row
+                self.notify(
+                    f"The headlines could not be read: {message.problem}. "
+                    "They are read again in a moment.",
+                    title="Store",
+                    severity="error",
+                    markup=False,
+                )
+            self.retry_after = min(RETRY_LONGEST, 2 * self.retry_after or RETRY_FIRST)
+            self._read_again()
+            self._retry = self.set_timer(self.retry_after, self._retry_read)
             return
+        self.retry_after = 0.0
         if message.generation != self._generation:  # read for another list, or before a
             self.refresh()  # mark changed: what is still missing is read again
             return
