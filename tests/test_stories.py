@@ -846,3 +846,26 @@ def test_a_story_desk_closed_groups_again_when_polling_starts_again(tmp_path: Pa
         desk.close()
         grouped = desk.book.read(store).story_of
     assert set(first) | set(later) <= set(grouped)
+
+
+def test_a_shelf_given_the_stores_date_order_looks_articles_up_in_that_order() -> None:
+    """A story filter maps every matching article (100,000 of them for `-tariff`) to its
+    story: the shelf's map follows the store's date order and holds the store's own id
+    strings, so the lookups walk its memory in order and compare ids by identity; what
+    matches is the same either way."""
+    from fetchers.storybook import Story, StoryShelf
+
+    stories = [
+        Story(f"s{n:03d}", "t", [f"a{n}-{k}" for k in range(n % 3 + 1)], ["X"], "", "", 0.0, 0.0)
+        for n in range(60)
+    ]
+    articles = [i for story in stories for i in story.articles]
+    dated = ["".join(list(i)) for i in reversed(articles)]  # equal strings, other objects
+    dated.remove("a7-0")  # no longer listed by the store: still in its story
+    plain, placed = StoryShelf(stories), StoryShelf(stories, dated)
+    keys = list(placed._story_of)
+    assert keys[: len(dated)] == dated
+    assert all(k is d for k, d in zip(keys, dated, strict=False))
+    assert placed.story_of("a7-0") == "s007"
+    for found in (dated[:5], dated[::7], ["a7-0", "nowhere"]):
+        assert placed.matching(found) == plain.matching(found)
