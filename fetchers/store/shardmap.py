@@ -17,7 +17,7 @@ the writer writes it again in this form.
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,9 +26,9 @@ import orjson
 
 from fetchers.atomic import write_derived
 from fetchers.query import Query, Record
+from fetchers.store.indexes import FILED, field_keys  # a summary keeps what the indexes file
 
 FILE = "shards.json"
-FILED = ("source", "tag", "lang")  # the fields whose names a summary keeps
 VERSION = 2
 Signature = tuple[int, int, int]
 
@@ -42,15 +42,6 @@ class ShardSummary:
     count: int = 0
     newest: float = float("-inf")  # the newest `when` (published, else fetched)
     held: dict[str, int] = field(default_factory=dict)  # field -> bits of the names held
-
-
-def filed_names(record: Record) -> Iterator[tuple[str, str]]:
-    """The (field, name) pairs a record is found by, as the store's indexes file it."""
-    yield "source", record.source.lower()
-    for tag in record.tags:
-        yield "tag", tag.lower()
-    if record.lang:
-        yield "lang", record.lang.lower().split("-")[0]
 
 
 class ShardMap:
@@ -87,7 +78,7 @@ class ShardMap:
         for record in records:
             summary.count += 1
             summary.newest = max(summary.newest, record.when)
-            for kind, name in filed_names(record):
+            for kind, name in field_keys(record):
                 numbers[kind].add(self._number(kind, name))
         summary.held = {kind: _bits(found) for kind, found in numbers.items()}
         return summary

@@ -98,6 +98,11 @@ class Shard:
         self.signature = self.storage.signature
 
 
+def _fits(header: dict[str, Any], signature: Signature) -> bool:
+    """Whether a row cache's header is of this layout and of the shard as it is on disk."""
+    return bool(header.get("v") == ROWS_VERSION and header.get("shard") == list(signature))
+
+
 def cached_lines(
     folder: Path, key: str, signature: Signature | None
 ) -> tuple[dict[str, Any], list[bytes]] | None:
@@ -108,7 +113,7 @@ def cached_lines(
     try:
         lines = rows_path(folder, key).read_bytes().split(b"\n")
         header = orjson.loads(lines[0][1:-1])
-        if header.get("v") != ROWS_VERSION or header.get("shard") != list(signature):
+        if not _fits(header, signature):
             return None
     except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
         return None  # missing, torn or stale: the shard itself is read instead
@@ -120,8 +125,8 @@ def read_rows(folder: Path, key: str, signature: Signature | None) -> list[Recor
     if key == KEPT or signature is None:
         return None
     try:
-        header, *rows = orjson.loads(rows_path(folder, key).read_bytes())
-        if header.get("v") != ROWS_VERSION or header.get("shard") != list(signature):
+        header, *rows = orjson.loads(rows_path(folder, key).read_bytes())  # one parse: quicker
+        if not _fits(header, signature):
             return None
         return [record_from_row(row) for row in rows]
     except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
