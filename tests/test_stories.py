@@ -869,3 +869,52 @@ def test_a_shelf_given_the_stores_date_order_looks_articles_up_in_that_order() -
     assert placed.story_of("a7-0") == "s007"
     for found in (dated[:5], dated[::7], ["a7-0", "nowhere"]):
         assert placed.matching(found) == plain.matching(found)
+
+
+def test_the_stories_matching_most_articles_are_the_stories_with_any_of_them() -> None:
+    """A filter that leaves few articles out (`-tariff`) lists every story that keeps one of
+    its articles, found from the articles left out: a story loses its row only when all its
+    articles are left out, whatever the share of articles matched."""
+    import random
+
+    from fetchers.storybook import Story, StoryShelf
+
+    rng = random.Random(5)
+    stories = [
+        Story(f"s{n:03d}", "t", [f"a{n}-{k}" for k in range(rng.choice((1, 1, 2, 4)))], ["X"],
+              "", "", 0.0, 0.0)
+        for n in range(120)
+    ]  # fmt: skip
+    shelf = StoryShelf(stories)
+    articles = [i for story in stories for i in story.articles]
+    for share in (0.0, 0.1, 0.5, 0.6, 0.9, 0.99, 1.0):
+        for _ in range(5):
+            found = [i for i in articles if rng.random() < share] + ["new-1"]
+            kept = set(found)
+            expected = [s.id for s in stories if kept.intersection(s.articles)]
+            assert shelf.matching(found) == expected, share
+
+
+def test_a_filter_leaving_few_articles_out_looks_up_the_stories_of_those_few() -> None:
+    """`-tariff` over 100,000 articles: the stories are found from the articles left out,
+    not by looking up the story of each of the articles kept."""
+    from fetchers.storybook import Story, StoryShelf
+
+    class Counting(dict[str, str]):
+        lookups = 0
+
+        def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
+            Counting.lookups += 1
+            return super().get(key, default)
+
+        def __getitem__(self, key: str) -> str:
+            Counting.lookups += 1
+            return super().__getitem__(key)
+
+    stories = [Story(f"s{n}", "t", [f"a{n}"], ["X"], "", "", 0.0, 0.0) for n in range(1000)]
+    shelf = StoryShelf(stories)
+    shelf._story_of = Counting(shelf._story_of)
+    found = [f"a{n}" for n in range(1000) if n % 100]  # ten left out
+    shown = shelf.matching(found)
+    assert len(shown) == 990 and "s100" not in shown
+    assert Counting.lookups <= 10
