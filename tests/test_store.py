@@ -577,3 +577,36 @@ def test_a_shard_document_whose_id_is_not_a_string_is_left_out_of_a_viewers_read
         found = viewer._documents_by_id(key)
     assert ["not", "an", "id"] not in [d["id"] for d in found.values()]
     assert len(found) == 1
+
+
+def test_a_phrase_is_found_wherever_a_long_text_says_it(open_store: StoreOpener) -> None:
+    """A phrase late in a long text (past the places a words index keeps exactly), after a
+    word said hundreds of times, a text revised to say it, an article revised while its text
+    says it: each is found, and one whose words stand apart is not."""
+    base = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
+    texts = {
+        "late": "trade " + "x " * 17_000 + "The trade minister spoke.",
+        "often": "minister " * 300 + "The trade minister spoke.",
+        "apart": "The minister spoke on trade. " * 3,
+        "revised": "Nothing yet.",
+        "retitled": "trade " + "y " * 17_000 + "the trade minister.",
+    }
+    batch = [
+        Article(
+            id=ident,
+            source="Wire",
+            title=f"Story {ident}",
+            published=base + timedelta(minutes=n),
+            fetched=base,
+            text=text,
+        )  # fmt: skip
+        for n, (ident, text) in enumerate(texts.items())
+    ]
+    with open_store(writer=True) as store:
+        store.add_batch(batch)
+        store.set_texts([("revised", "trade " + "z " * 17_000 + "A trade minister.")])
+        store.add_batch([dataclasses.replace(batch[-1], title="Story retitled again")])
+    with open_store() as viewer:
+        for limit in (None, 2):
+            found = viewer.query_ids(parse_query('"trade minister"', datetime.now(UTC)), limit)
+            assert found == ["retitled", "revised", "often", "late"][:limit]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import random
 import subprocess
 import sys
 import time
@@ -223,6 +224,89 @@ def test_a_phrase_is_found_however_python_lower_cases_it(pg_dsn: str) -> None:
                 "plain",
                 "kelvin",
             ]
+
+
+def _phrase_articles() -> list[Article]:
+    """Forty articles with "trade" and "minister" apart in a long text, two saying "trade
+    minister", and two that say it only where a tsvector keeps no exact places (past its
+    16,383rd place; after a word's 255th)."""
+    rng = random.Random(7)
+    base = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
+    texts = {
+        # a word longer than PostgreSQL indexes: the text is large (kept out of the row)
+        # while its words are few
+        f"apart{n}": "The minister spoke on trade. "
+        + "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(3000))
+        for n in range(40)
+    }
+    texts["said1"] = "The trade minister spoke."
+    texts["said2"] = "Talks with the trade ministers."
+    texts["late"] = "trade " + "x " * 17_000 + "The trade minister spoke."
+    texts["often"] = "minister " * 300 + "The trade minister spoke."
+    return [
+        Article(
+            id=ident,
+            source="Wire",
+            title=f"Story {ident}",
+            published=base + timedelta(minutes=n),
+            fetched=base,
+            text=text,
+        )  # fmt: skip
+        for n, (ident, text) in enumerate(texts.items())
+    ]
+
+
+def _toast_blocks(conn: psycopg.Connection) -> int:
+    """Blocks of the articles' out-of-row values (their long texts) read so far."""
+    _quiet(conn)
+    row = conn.execute(
+        "SELECT coalesce(toast_blks_read, 0) + coalesce(toast_blks_hit, 0)"
+        " FROM pg_statio_user_tables WHERE relname = 'articles'"
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def test_a_phrase_is_decided_by_the_places_of_its_words_without_reading_texts(
+    pg_dsn: str,
+) -> None:
+    """Where an article's words keep their exact places, a phrase whose words stand apart
+    is turned down without its text being read (at a million articles, reading every text
+    that holds both words was most of a phrase query's time); where they do not (a text
+    past 16,383 places, a word said more than 255 times), the text still decides."""
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch(_phrase_articles())
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        before = _toast_blocks(conn)
+        with PostgresStore(pg_dsn) as viewer:
+            found = viewer.query_ids(parse_query('"trade minister"', NOW))
+            assert viewer.query_ids(parse_query('"trade minister"', NOW), 2) == found[:2]
+        assert found == ["often", "late", "said2", "said1"]
+        assert _toast_blocks(conn) - before < 40  # not the forty long texts
+        inexact = conn.execute("SELECT id FROM articles WHERE NOT places_exact ORDER BY id")
+        assert inexact.fetchall() == [("late",), ("often",)]
+
+
+def test_a_database_of_the_schema_before_is_converted_losing_nothing(pg_dsn: str) -> None:
+    """A database a wirewatch wrote before rows said whether their places are exact: opened,
+    it is upgraded; its rows are all there, the few whose places are not exact say so, and
+    phrases are found in them as before."""
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch(_phrase_articles())
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        before = conn.execute("SELECT id, title, text, words::text FROM articles ORDER BY id")
+        rows = before.fetchall()
+        conn.execute("ALTER TABLE articles DROP COLUMN places_exact")  # as schema 7 had it
+        conn.execute("UPDATE schema_version SET version = 7")
+    with PostgresStore(pg_dsn) as viewer:
+        assert viewer.query_ids(parse_query('"trade minister"', NOW)) == [
+            "often", "late", "said2", "said1",
+        ]  # fmt: skip
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(8,)]
+        after = conn.execute("SELECT id, title, text, words::text FROM articles ORDER BY id")
+        assert after.fetchall() == rows
+        inexact = conn.execute("SELECT id FROM articles WHERE NOT places_exact ORDER BY id")
+        assert inexact.fetchall() == [("late",), ("often",)]
 
 
 def test_relevance_is_ts_rank_titles_first(pg_dsn: str) -> None:

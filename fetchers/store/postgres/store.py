@@ -35,7 +35,12 @@ from fetchers.store.postgres import schema
 from fetchers.store.postgres.connect import connect, driver, hide_password, shown
 from fetchers.store.postgres.known import PER_SOURCE, KnownArticles, digest
 from fetchers.store.postgres.sql import Plan, plan
-from fetchers.store.postgres.words import WORDS_SQL, article_words, prefix_query
+from fetchers.store.postgres.words import (
+    PLACES_EXACT_SQL,
+    WORDS_SQL,
+    article_words,
+    prefix_query,
+)
 from fetchers.store.shards import MAX_REVISIONS
 
 CHANNEL = "wirewatch_articles"  # NOTIFY: new articles were stored
@@ -63,24 +68,47 @@ _intern = sys.intern
 
 _INSERT = f"""
 INSERT INTO articles (id, source, source_key, title, summary, link, published, fetched, tags,
-    tag_keys, lang, lang_key, author, guid, listed, revised, day, at, text, revisions, words)
+    tag_keys, lang, lang_key, author, guid, listed, revised, day, at, text, revisions, words,
+    places_exact)
 SELECT r.id, r.source, r.source_key, r.title, r.summary, r.link, r.published, r.fetched,
     ARRAY(SELECT jsonb_array_elements_text(r.tags)),
     ARRAY(SELECT jsonb_array_elements_text(r.tag_keys)),
     r.lang, r.lang_key, r.author, r.guid, r.listed,
-    r.revised, r.day, r.at, r.text, r.revisions,
-    {WORDS_SQL.format("r.w_title", "r.w_summary", "r.w_text")}
+    r.revised, r.day, r.at, r.text, r.revisions, w.words,
+    {
+    PLACES_EXACT_SQL.format(
+        text_length="coalesce(length(r.text), 0)",
+        words="w.words",
+        length="length(r.w_title) + length(r.w_summary) + length(r.w_text)",
+    )
+}
 FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::float8[],
     %s::text[], %s::jsonb[], %s::text[], %s::text[], %s::text[], %s::float8[], %s::text[],
     %s::text[], %s::float8[], %s::text[], %s::jsonb[], %s::text[], %s::text[], %s::text[],
     %s::text[], %s::jsonb[], %s::text[])
     WITH ORDINALITY AS r(id, source, title, summary, link, published, fetched, tags, lang,
     author, guid, listed, revised, day, at, text, revisions, w_title, w_summary, w_text,
-    source_key, tag_keys, lang_key, n)
+    source_key, tag_keys, lang_key, n),
+    LATERAL (SELECT {WORDS_SQL.format("r.w_title", "r.w_summary", "r.w_text")} AS words) AS w
 ORDER BY r.n
 ON CONFLICT DO NOTHING
 RETURNING id
 """
+
+# the end of an UPDATE of an article that gives it new words (and says whether their places
+# are exact): the three parts of its words, their length, its text's, then its id
+_NEW_WORDS = (
+    "words = n.words, places_exact = "
+    + PLACES_EXACT_SQL.format(text_length="n.text_length", words="n.words", length="n.length")
+    + f" FROM (SELECT {WORDS_SQL.format('%s', '%s', '%s')} AS words, %s::integer AS length,"
+    " %s::integer AS text_length) AS n WHERE articles.id = %s"
+)
+
+
+def _new_words(title: str, summary: str, text: str | None, ident: str) -> list[Any]:
+    """The parameters of `_NEW_WORDS` for an article as it will be."""
+    words = article_words(title, summary, text)
+    return [*words, sum(map(len, words)), len(text or ""), ident]
 
 
 def record_of_row(row: tuple[Any, ...]) -> Record:
@@ -774,15 +802,13 @@ class PostgresStore:
             history += item.doc.get("revisions") or []
             cur.execute(
                 "UPDATE articles SET title = %s, summary = %s, revised = %s, revisions = %s,"
-                f" edits = edits + 1, words = {WORDS_SQL.format('%s', '%s', '%s')}"
-                " WHERE id = %s",
+                f" edits = edits + 1, {_NEW_WORDS}",
                 (
                     record.title,
                     record.summary,
                     item.doc.get("fetched"),
                     _jsonb(history[-MAX_REVISIONS:]),
-                    *article_words(record.title, record.summary, text),
-                    ident,
+                    *_new_words(record.title, record.summary, text, ident),
                 ),
             )
 
@@ -821,9 +847,8 @@ class PostgresStore:
                 earlier = [{"seen": had_seen, "text": had}] if had else []
                 cur.execute(
                     "UPDATE articles SET text = %s, text_seen = %s, edits = edits + 1,"
-                    " text_revisions = text_revisions || %s,"
-                    f" words = {WORDS_SQL.format('%s', '%s', '%s')} WHERE id = %s",
-                    (text, seen, _jsonb(earlier), *article_words(title, summary, text), ident),
+                    f" text_revisions = text_revisions || %s, {_NEW_WORDS}",
+                    (text, seen, _jsonb(earlier), *_new_words(title, summary, text, ident)),
                 )
         return len(found)
 
