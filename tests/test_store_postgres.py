@@ -100,9 +100,9 @@ def test_a_limited_list_and_a_word_query_read_only_the_rows_of_the_answer(
     made: list[str] = []
     real = pg_module.record_of_row
 
-    def counting(row: tuple) -> object:
+    def counting(row: tuple, odd: object = None) -> object:
         made.append(row[0])
-        return real(row)
+        return real(row, odd)  # type: ignore[arg-type]
 
     monkeypatch.setattr(pg_module, "record_of_row", counting)
     with PostgresStore(pg_dsn) as viewer:
@@ -713,3 +713,26 @@ def test_a_poller_keeps_going_when_its_connections_are_cut(pg_dsn: str) -> None:
         with PostgresStore(pg_dsn) as viewer:
             state = viewer.writer_state()
             assert state.held and state.pid == os.getpid()
+
+
+def test_list_and_show_say_a_row_written_by_hand_was_read_as_it_could_be(
+    tmp_path: Path, pg_dsn: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A null among an article's tags and revisions that are no list: `list` and `show` print
+    the article and say once, on stderr, what was left out (they raised)."""
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch([make(1, text="Full text one.")])
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute(
+            "UPDATE articles SET tags = ARRAY['korea', NULL], revisions = '7' WHERE id = 'Wire-1'"
+        )
+    config = write_config(
+        tmp_path / "wirewatch.toml", f'[store]\nbackend = "postgresql"\ndsn = "{pg_dsn}"\n'
+    )
+    assert cli.main(["--config", str(config), "list", "tag:korea"]) == 0
+    captured = capsys.readouterr()
+    assert "Wire-1" in captured.out
+    assert captured.err.count("tags hold a NULL") == 1 and PASSWORD not in captured.err
+    assert cli.main(["--config", str(config), "show", "Wire-1"]) == 0
+    captured = capsys.readouterr()
+    assert "Full text one." in captured.out and "revisions are not a list" in captured.err

@@ -14,7 +14,7 @@ import ctypes
 import os
 import shutil
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -428,11 +428,19 @@ def cmd_poll(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _viewer(ctx: Context, first: int | None = None) -> ArticleStore:
-    store = open_store(ctx.config.store, ctx.data_dir, first=first)
-    for problem in store.problems:
-        complain(problem)
-    return store
+@contextlib.contextmanager
+def _viewer(ctx: Context, first: int | None = None) -> Iterator[ArticleStore]:
+    """The store a command reads, open while it runs: what it finds wrong on opening is said
+    first, what it finds while reading (a row written by hand) at the end."""
+    with open_store(ctx.config.store, ctx.data_dir, first=first) as store:
+        for problem in store.problems:
+            complain(problem)
+        said = len(store.problems)
+        try:
+            yield store
+        finally:
+            for problem in store.problems[said:]:
+                complain(problem)
 
 
 def cmd_list(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:

@@ -29,7 +29,13 @@ from typing import Any
 from fetchers import liveness
 from fetchers.models import Article, SourceHealth, utc_iso
 from fetchers.query import Query, Record
-from fetchers.store.codec import StagedArticle, _iso_to_seconds_lenient, article_of, stage
+from fetchers.store.codec import (
+    StagedArticle,
+    _iso_to_seconds_lenient,
+    article_of,
+    revision_entries,
+    stage,
+)
 from fetchers.store.errors import StoreError, StoreLocked, StoreWriteError
 from fetchers.store.postgres import schema
 from fetchers.store.postgres.connect import connect, driver, hide_password, shown
@@ -111,10 +117,20 @@ def _new_words(title: str, summary: str, text: str | None, ident: str) -> list[A
     return [*words, sum(map(len, words)), len(text or ""), ident]
 
 
-def record_of_row(row: tuple[Any, ...]) -> Record:
-    """A record from a row of `_COLUMNS` (the marks included)."""
+Note = Callable[[str, str], None]  # (what is odd, the article's id): a row read as it could be
+
+
+def record_of_row(row: tuple[Any, ...], odd: Note | None = None) -> Record:
+    """A record from a row of `_COLUMNS` (the marks included). Tags written by hand as NULL
+    (or holding one) are read without it, and `odd` is told."""
     (ident, source, title, summary, link, published, fetched, tags, lang, author, guid,
      listed, revised, day, at, seq, read, starred) = row[:18]  # fmt: skip
+    try:
+        kept = tuple(map(_intern, tags))
+    except TypeError:  # not a list of strings: NULL, or a NULL in it
+        kept = tuple(_intern(t) for t in tags or () if isinstance(t, str))
+        if odd is not None:
+            odd("its tags hold a NULL; read without it", ident)
     record = Record(
         ident,
         _intern(source),
@@ -123,7 +139,7 @@ def record_of_row(row: tuple[Any, ...]) -> Record:
         link,
         published,
         fetched,
-        tuple(map(_intern, tags)),
+        kept,
         _intern(lang) if lang else None,
         author,
         guid,
@@ -135,6 +151,16 @@ def record_of_row(row: tuple[Any, ...]) -> Record:
     record.revised = _iso_to_seconds_lenient(revised)
     record.shard, record.seq, record.at = day, seq, at
     return record
+
+
+def entries(value: Any, ident: str, what: str, odd: Note | None) -> list[dict[str, Any]]:
+    """The entries of a revisions column (a JSON list of objects): a value written by hand
+    that is no list, or an entry that is no object, is left out and `odd` told."""
+    if isinstance(value, list) and all(isinstance(entry, dict) for entry in value):
+        return value
+    if odd is not None:
+        odd(f"its {what} are not a list of revisions; read without what is not", ident)
+    return revision_entries(value)
 
 
 def login_name() -> str:
@@ -169,6 +195,7 @@ class PostgresStore:
         self._health: dict[str, SourceHealth] = {}  # as last read, and when it was saved
         self._health_version: tuple[Any, Any] | None = None
         self.problems: list[str] = []
+        self._odd_seen: set[str] = set()  # what was odd in rows read (said once each)
         self._lock_connection: Any = None  # the writer's: holds the advisory lock
         self._closed = False
         self._writer_guard = threading.Lock()
@@ -241,6 +268,13 @@ class PostgresStore:
         """Keep a problem for the user to see, once."""
         if problem not in self.problems:
             self.problems.append(problem)
+
+    def _odd(self, what: str, ident: str) -> None:
+        """Say once, for the first article, that rows written by hand were read as they
+        could be."""
+        if what not in self._odd_seen:
+            self._odd_seen.add(what)
+            self._note(f"{self.location}: article {ident!r} (and any like it): {what}")
 
     def _name_reader(self, connection: Any) -> None:
         """Tell the server whose read marks this connection's queries read."""
@@ -798,7 +832,10 @@ class PostgresStore:
         for ident, title, summary, seen, text, history in cur.fetchall():
             item = revised[ident]
             record = item.record
-            history = [*history, {"seen": seen, "title": title, "summary": summary}]
+            history = [
+                *entries(history, ident, "revisions", self._odd),
+                {"seen": seen, "title": title, "summary": summary},
+            ]
             history += item.doc.get("revisions") or []
             cur.execute(
                 "UPDATE articles SET title = %s, summary = %s, revised = %s, revisions = %s,"
@@ -858,7 +895,7 @@ class PostgresStore:
         with self._cursor("cannot read") as cur:
             cur.execute("SELECT text_revisions FROM articles WHERE id = %s", (ident,))
             row = cur.fetchone()
-        return [dict(r) for r in row[0]] if row and isinstance(row[0], list) else []
+        return [dict(r) for r in entries(row[0], ident, "earlier texts", self._odd)] if row else []
 
     def apply_retention(self, days: int, now: datetime) -> int:
         """Delete articles first fetched on a UTC day older than `days`, except starred ones
@@ -923,7 +960,7 @@ class PostgresStore:
             return []
         with self._cursor("cannot read") as cur:
             cur.execute(f"SELECT {_COLUMNS} FROM {_FROM} WHERE a.id = ANY(%s)", (wanted,))
-            found = {row[0]: record_of_row(row) for row in cur.fetchall()}
+            found = {row[0]: record_of_row(row, self._odd) for row in cur.fetchall()}
         return [found[i] for i in wanted if i in found]
 
     def record(self, ident: str) -> Record | None:
@@ -944,8 +981,7 @@ class PostgresStore:
         with self._cursor("cannot read") as cur:
             cur.execute("SELECT revisions FROM articles WHERE id = %s", (ident,))
             row = cur.fetchone()
-        found = row[0] if row else None
-        return [r for r in found or [] if isinstance(r, dict)]
+        return entries(row[0], ident, "revisions", self._odd) if row else []
 
     def revisions_by_day(self, key: str) -> dict[str, list[dict[str, Any]]]:
         """The revisions of the articles first fetched on one day that have any."""
@@ -953,7 +989,9 @@ class PostgresStore:
             cur.execute(
                 "SELECT id, revisions FROM articles WHERE day = %s AND revisions <> '[]'", (key,)
             )
-            return {row[0]: [r for r in row[1] if isinstance(r, dict)] for row in cur.fetchall()}
+            return {
+                row[0]: entries(row[1], row[0], "revisions", self._odd) for row in cur.fetchall()
+            }
 
     def text_revisions_by_day(self, key: str) -> dict[str, list[dict[str, Any]]]:
         """The earlier full texts of the articles first fetched on one day that have any."""
@@ -962,7 +1000,10 @@ class PostgresStore:
                 "SELECT id, text_revisions FROM articles WHERE day = %s AND text_revisions <> '[]'",
                 (key,),
             )
-            return {row[0]: [r for r in row[1] if isinstance(r, dict)] for row in cur.fetchall()}
+            return {
+                row[0]: entries(row[1], row[0], "earlier texts", self._odd)
+                for row in cur.fetchall()
+            }
 
     def iter_articles(self, ids: Iterable[str]) -> Iterator[Article]:
         wanted = list(ids)
@@ -1009,7 +1050,7 @@ class PostgresStore:
             statement, params = self._select(_COLUMNS, sql.where, sql.params, limit)
             with self._cursor("cannot read") as cur:
                 cur.execute(statement, params)
-                return [record_of_row(row) for row in cur.fetchall()]
+                return [record_of_row(row, self._odd) for row in cur.fetchall()]
         if limit is not None:
             return self._pages(query, sql, limit)
         return list(self._tested(query, sql))
@@ -1042,7 +1083,7 @@ class PostgresStore:
             cur.execute(statement, params)
             texts: dict[str, str | None] = {}
             for row in cur:
-                record = record_of_row(row)
+                record = record_of_row(row, self._odd)
                 if sql.wants_text:
                     texts[record.id] = row[18]
                 if query.matches(record, text_of=lambda r: texts.get(r.id)):
@@ -1080,7 +1121,7 @@ class PostgresStore:
             cur.execute(statement, params)
             rows = cur.fetchall()
             for row in rows:
-                record = record_of_row(row)
+                record = record_of_row(row, self._odd)
                 if sql.wants_text:
                     texts[record.id] = row[18]
                 if query.matches(record, text_of=lambda r: texts.get(r.id)):
@@ -1198,7 +1239,7 @@ class PostgresStore:
             cur.execute(
                 f"SELECT {_COLUMNS}, a.text FROM {_FROM} WHERE a.day = %s ORDER BY a.seq", (key,)
             )
-            pairs = [(record_of_row(row), row[18]) for row in cur.fetchall()]
+            pairs = [(record_of_row(row, self._odd), row[18]) for row in cur.fetchall()]
         return version, pairs
 
 
