@@ -296,13 +296,15 @@ def test_a_database_of_the_schema_before_is_converted_losing_nothing(pg_dsn: str
         before = conn.execute("SELECT id, title, text, words::text FROM articles ORDER BY id")
         rows = before.fetchall()
         conn.execute("ALTER TABLE articles DROP COLUMN places_exact")  # as schema 7 had it
+        conn.execute("DROP TABLE stories, story_members")
         conn.execute("UPDATE schema_version SET version = 7")
     with PostgresStore(pg_dsn) as viewer:
         assert viewer.query_ids(parse_query('"trade minister"', NOW)) == [
             "often", "late", "said2", "said1",
         ]  # fmt: skip
     with psycopg.connect(pg_dsn, autocommit=True) as conn:
-        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(8,)]
+        version = conn.execute("SELECT version FROM schema_version").fetchall()
+        assert version == [(schema.VERSION,)]
         after = conn.execute("SELECT id, title, text, words::text FROM articles ORDER BY id")
         assert after.fetchall() == rows
         inexact = conn.execute("SELECT id FROM articles WHERE NOT places_exact ORDER BY id")
@@ -736,3 +738,57 @@ def test_list_and_show_say_a_row_written_by_hand_was_read_as_it_could_be(
     assert cli.main(["--config", str(config), "show", "Wire-1"]) == 0
     captured = capsys.readouterr()
     assert "Full text one." in captured.out and "revisions are not a list" in captured.err
+
+
+def test_one_poller_groups_the_stories_of_every_pollers_articles_and_keeps_them(
+    pg_dsn: str, tmp_path: Path
+) -> None:
+    """Of two pollers sharing the sources, the first to group keeps the stories for every
+    host; the other leaves them. Each cycle the stories take what either stored since (a
+    second outlet joins a story), only the stories that changed are written, and a story
+    whose articles retention removed is gone from the database."""
+    from fetchers.storybook import StoryBook, stored_stories
+
+    base = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
+
+    def art(ident: str, source: str, title: str, days: int = 0, later: int = 0) -> Article:
+        moment = base - timedelta(days=days) + timedelta(minutes=later)
+        return Article(
+            id=ident, source=source, title=title, summary=title, published=moment,
+            fetched=moment, link=f"https://{source}.example/{ident}",
+        )  # fmt: skip
+
+    deal = "Seoul and Washington seal tariff deal on cars and chips"
+    with (
+        PostgresStore(pg_dsn, writer=True, share=True) as one,
+        PostgresStore(pg_dsn, writer=True, share=True) as two,
+    ):
+        one.add_batch([art("y1", "Yonhap", deal), art("old", "Yonhap", "Ferry sinks", 60)])
+        first, second = StoryBook(tmp_path / "a"), StoryBook(tmp_path / "b")
+        first.update(one, ["y1", "old"], False)
+        two.add_batch([art("h1", "Herald", deal, later=30)])  # the other poller's cycle
+        second.update(two, ["h1"], False)
+        assert second.index is None  # it leaves the stories to the first
+        written: list[list[str]] = []
+        real = one.save_stories
+
+        def saving(changed: dict, gone: list[str]) -> None:
+            written.append(sorted(changed) + gone)
+            real(changed, gone)
+
+        one.save_stories = saving  # type: ignore[method-assign]
+        first.update(one, [], False)  # its next cycle takes what the other stored
+        with PostgresStore(pg_dsn) as reader:
+            stories = stored_stories(reader, 10)
+        assert stories is not None
+        assert [(s.articles, s.sources) for s in stories] == [
+            (["y1", "h1"], ["Yonhap", "Herald"]),
+            (["old"], ["Yonhap"]),
+        ]
+        assert written == [[stories[0].id]]  # the one story that changed
+        assert one.apply_retention(30, base) == 1
+        first.update(one, [], True)
+        with PostgresStore(pg_dsn) as reader:
+            kept = stored_stories(reader, 10)
+            assert reader.saved_stories() == {stories[0].id: ["y1", "h1"]}
+        assert kept is not None and [s.id for s in kept] == [stories[0].id]

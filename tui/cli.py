@@ -41,7 +41,14 @@ from fetchers.query import Query, QueryError, parse_query
 from fetchers.redact import printable
 from fetchers.store import ArticleStore, StoreError, StoreLocked
 from fetchers.store.factory import open_store
-from fetchers.storybook import StoryBook, StoryLookup, StoryShelf, leads, stories_of
+from fetchers.storybook import (
+    StoryBook,
+    StoryLookup,
+    StoryShelf,
+    leads,
+    stored_stories,
+    stories_of,
+)
 from fetchers.timeparse import local_zone, since_spec
 from fetchers.trends import (
     DEFAULT_HOURS,
@@ -480,14 +487,21 @@ def cmd_stories(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     if args.limit < 0:
         raise UsageError("--limit must be 0 or more")
     zone = local_zone(ctx.config.settings.timezone)
-    parse_query(" ".join(args.query), ctx.clock(), zone)  # a malformed query fails before the load
+    # a malformed query fails before the load
+    plain = parse_query(" ".join(args.query), ctx.clock(), zone)
     with _viewer(ctx) as store:
-        index = StoryBook(ctx.data_dir).read(store)
-        query = parse_query(" ".join(args.query), ctx.clock(), zone, StoryLookup(index, store))
-        stories = stories_of(index, store)
-        if not query.is_empty:
-            matching = set(store.query_ids(query))
-            stories = [s for s in stories if any(i in matching for i in s.articles)]
+        stories = None
+        if not plain.asks_stories:  # the stories a store keeps, as its poller grouped them
+            among = None if plain.is_empty else store.query_ids(plain)
+            stories = stored_stories(store, args.limit, among)
+        if stories is None:  # grouped here (from stories.json, with what it lacks)
+            index = StoryBook(ctx.data_dir).read(store)
+            lookup = StoryLookup(index, store)
+            query = parse_query(" ".join(args.query), ctx.clock(), zone, lookup)
+            stories = stories_of(index, store)
+            if not query.is_empty:
+                matching = set(store.query_ids(query))
+                stories = [s for s in stories if any(i in matching for i in s.articles)]
         for story in stories[: args.limit]:
             if args.json:
                 _write_json(out, story.to_json())

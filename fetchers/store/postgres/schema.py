@@ -22,6 +22,7 @@ WRITER_LOCK = 0x77697277  # the advisory lock every poller holds for its life ("
 # by the pollers that share the sources, taken alone by a writer that polls only by itself
 WRITE_ORDER_LOCK = 0x7769726F  # held by each write until it commits ("wiro")
 ALERT_RULES_LOCK = 0x77697261  # held by a change of the alert rules until it commits ("wira")
+STORIES_LOCK = 0x77697273  # held for its life by the one poller that groups the stories ("wirs")
 
 # codec field -> the column that keeps it (tests check that every field has one)
 COLUMNS = {
@@ -175,6 +176,22 @@ MIGRATIONS: tuple[str, ...] = (
         length="3 * (length(title) + length(summary) + coalesce(length(text), 0))",
     )
     + """;
+    """,
+    # 8 -> 9: the stories the poller that groups them keeps, for every host to read (a
+    # story's record as `fetchers.storybook.Story.to_record` gives it, its articles among it)
+    """
+    CREATE TABLE stories (
+        id text PRIMARY KEY,
+        last_seen double precision NOT NULL,  -- POSIX seconds: newest activity first
+        record jsonb NOT NULL
+    );
+    CREATE INDEX stories_newest ON stories (last_seen DESC, id);
+    CREATE TABLE story_members (
+        id text PRIMARY KEY,                -- an article's id
+        story text NOT NULL,                -- the story it is in (stories.id)
+        place integer NOT NULL              -- the order it joined in
+    );
+    CREATE INDEX story_members_story ON story_members (story);
     """,
 )
 READER = "wirewatch.reader"  # the session setting that names the reader of a connection

@@ -196,6 +196,7 @@ class PostgresStore:
         self._health_version: tuple[Any, Any] | None = None
         self.problems: list[str] = []
         self._odd_seen: set[str] = set()  # what was odd in rows read (said once each)
+        self._stories_taken = False  # this poller groups the stories (`takes_stories`)
         self._lock_connection: Any = None  # the writer's: holds the advisory lock
         self._closed = False
         self._writer_guard = threading.Lock()
@@ -371,6 +372,7 @@ class PostgresStore:
         """Stop polling: this poller's sources are free for the others at once."""
         with self._writer_guard:
             connection, self._lock_connection = self._lock_connection, None
+            self._stories_taken = False  # its lock goes with the connection
         if connection is not None:
             with contextlib.suppress(Exception):
                 connection.execute(
@@ -685,6 +687,118 @@ class PostgresStore:
 
     def load_rest(self) -> list[str]:
         return []
+
+    # -- the stories the grouping poller keeps (`fetchers.storybook` reads and writes them) ----
+    def takes_stories(self) -> bool:
+        """(A writer.) Whether this poller groups the stories: the first to ask holds it for
+        its life (the server lets go of it however the process ends); the others leave it."""
+        with self._writer_guard:
+            connection = self._lock_connection
+            if connection is None:
+                return False
+            if not self._stories_taken:
+                with self._errors("cannot take the stories"):
+                    row = connection.execute(
+                        "SELECT pg_try_advisory_lock(%s)", (schema.STORIES_LOCK,)
+                    ).fetchone()
+                self._stories_taken = bool(row and row[0])
+            return self._stories_taken
+
+    def saved_stories(self, among: list[str] | None = None) -> dict[str, list[str]] | None:
+        """Each saved story's article ids in the order they joined (with `among`, of the
+        stories holding any of these articles); None when no stories were ever saved."""
+        with self._cursor("cannot read the stories") as cur:
+            if among is None:
+                cur.execute("SELECT story, id FROM story_members ORDER BY story, place")
+            else:
+                cur.execute("SELECT EXISTS (SELECT 1 FROM stories)")
+                row = cur.fetchone()
+                if not (row and row[0]):
+                    return None
+                cur.execute(
+                    "SELECT story, id FROM story_members WHERE story IN"
+                    " (SELECT story FROM story_members WHERE id = ANY(%s))"
+                    " ORDER BY story, place",
+                    (among,),
+                )
+            found: dict[str, list[str]] = {}
+            for story, ident in cur:
+                members = found.get(story)
+                if members is None:
+                    found[story] = [ident]
+                else:
+                    members.append(ident)
+        return found if found or among is not None else None
+
+    def save_stories(self, changed: dict[str, tuple[list[str], dict[str, Any]]],
+                     gone: list[str]) -> None:  # fmt: skip
+        """(The grouping poller.) Keep the stories that changed (their article ids and their
+        record, `last_seen` in it) and forget those that are gone, all or none."""
+        self._require_writer()
+        if not changed and not gone:
+            return
+        sids = list(changed)
+        members: list[str] = []
+        places: list[int] = []
+        owners: list[str] = []
+        for sid, (ids, _) in changed.items():
+            members += ids
+            places += range(len(ids))
+            owners += [sid] * len(ids)
+        with self._cursor("cannot save the stories", write=True) as cur:
+            cur.execute("DELETE FROM story_members WHERE story = ANY(%s)", (sids + gone,))
+            cur.execute("DELETE FROM stories WHERE id = ANY(%s)", (gone,))
+            cur.execute(
+                "INSERT INTO story_members (id, story, place)"
+                " SELECT * FROM unnest(%s::text[], %s::text[], %s::integer[])"
+                " ON CONFLICT (id) DO UPDATE SET story = excluded.story, place = excluded.place",
+                (members, owners, places),
+            )
+            cur.execute(
+                "INSERT INTO stories (id, last_seen, record)"
+                " SELECT * FROM unnest(%s::text[], %s::float8[], %s::jsonb[])"
+                " ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen,"
+                " record = excluded.record",
+                (
+                    sids,
+                    [float(record["last_seen"]) for _, record in changed.values()],
+                    [_jsonb(record) for _, record in changed.values()],
+                ),
+            )
+
+    def story_records(
+        self, limit: int, offset: int = 0, among: list[str] | None = None
+    ) -> list[tuple[str, dict[str, Any]]] | None:
+        """(id, record) of the saved stories, newest activity first, a page at a time; with
+        `among`, of those holding any of these article ids. None when none were ever saved
+        (the stories must then be grouped)."""
+        with self._cursor("cannot read the stories") as cur:
+            cur.execute("SELECT EXISTS (SELECT 1 FROM stories)")
+            row = cur.fetchone()
+            if not (row and row[0]):
+                return None
+            where, params = "TRUE", []
+            if among is not None:
+                where = "s.id IN (SELECT m.story FROM story_members m WHERE m.id = ANY(%s))"
+                params = [among]
+            cur.execute(
+                f"SELECT s.id, s.record FROM stories s WHERE {where}"
+                " ORDER BY s.last_seen DESC, s.id LIMIT %s OFFSET %s",
+                [*params, max(0, limit), max(0, offset)],
+            )
+            return [(row[0], row[1]) for row in cur.fetchall() if isinstance(row[1], dict)]
+
+    def stored_since(self, mark: int | None) -> tuple[list[str], int]:
+        """The ids of the articles stored after `mark` (none for None), in the order they
+        were stored, and the mark to ask with next."""
+        with self._cursor("cannot read") as cur:
+            if mark is None:
+                cur.execute("SELECT coalesce(max(seq), 0) FROM articles")
+                row = cur.fetchone()
+                return [], int(row[0]) if row else 0
+            cur.execute("SELECT id, seq FROM articles WHERE seq > %s ORDER BY seq", (mark,))
+            rows = cur.fetchall()
+        return [row[0] for row in rows], (int(rows[-1][1]) if rows else mark)
 
     def reload(self) -> list[str]:
         """The ids stored since this store last looked, by this process or another on any
