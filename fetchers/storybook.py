@@ -245,38 +245,46 @@ class StoryBook:
 
     def _save_to(self, store: ArticleStore) -> bool:
         """Save in the store the stories that changed since it was last told, with their
-        records (their articles read once), and forget there the stories that are gone."""
+        records, and forget there the stories that are gone: a batch of stories at a time,
+        their articles read once (a first save of a million articles holds a chunk's)."""
         index = self.index
         assert index is not None
         kept = self._kept if self._kept is not None else {}
-        members = index.members
-        changed = {
-            sid: ids for sid, ids in members.items() if ids and kept.get(sid) != (len(ids), ids[-1])
-        }
-        gone = [sid for sid in kept if sid not in members]
-        held = {
-            r.id: r
-            for chunk in _chunks([i for ids in changed.values() for i in ids])
-            for r in store.records(chunk)
-        }
-        records: dict[str, tuple[list[str], dict[str, Any]]] = {}
-        for sid, ids in changed.items():
-            found = [held[i] for i in ids if i in held]
-            if not found:
-                gone.append(sid)
-                continue
-            story = _single(sid, found[0]) if len(found) == 1 else _story(sid, found)
-            records[sid] = (list(ids), story.to_record())
-        try:
-            store.save_stories(records, gone)  # type: ignore[attr-defined]
-        except StoreError as exc:  # the next cycle tries again: nothing of it was saved
-            log.warning("the stories cannot be saved: %s", exc)
-            return False
-        for sid, (ids, _) in records.items():
-            kept[sid] = (len(ids), ids[-1])
-        for sid in gone:
-            kept.pop(sid, None)
         self._kept = kept
+        members = index.members
+        changed = [
+            sid for sid, ids in members.items() if ids and kept.get(sid) != (len(ids), ids[-1])
+        ]
+        gone = [sid for sid in kept if sid not in members]
+        start = 0
+        while start < len(changed) or gone:
+            batch: list[str] = []
+            size = 0
+            while start < len(changed) and (not batch or size < READ_CHUNK):
+                batch.append(changed[start])
+                size += len(members[changed[start]])
+                start += 1
+            held = {r.id: r for r in store.records([i for sid in batch for i in members[sid]])}
+            records: dict[str, tuple[list[str], dict[str, Any]]] = {}
+            for sid in batch:
+                ids = members[sid]
+                found = [held[i] for i in ids if i in held]
+                if not found:
+                    gone.append(sid)
+                    continue
+                story = _single(sid, found[0]) if len(found) == 1 else _story(sid, found)
+                records[sid] = (list(ids), story.to_record())
+            del held
+            try:
+                store.save_stories(records, gone)  # type: ignore[attr-defined]
+            except StoreError as exc:  # the next cycle tries again what was not saved
+                log.warning("the stories cannot be saved: %s", exc)
+                return False
+            for sid, (ids, _) in records.items():
+                kept[sid] = (len(ids), ids[-1])
+            for sid in gone:
+                kept.pop(sid, None)
+            gone = []
         return True
 
     # -- bringing the stories up to date -----------------------------------------------------
