@@ -80,14 +80,7 @@ SELECT r.id, r.source, r.source_key, r.title, r.summary, r.link, r.published, r.
     ARRAY(SELECT jsonb_array_elements_text(r.tags)),
     ARRAY(SELECT jsonb_array_elements_text(r.tag_keys)),
     r.lang, r.lang_key, r.author, r.guid, r.listed,
-    r.revised, r.day, r.at, r.text, r.revisions, w.words,
-    {
-    PLACES_EXACT_SQL.format(
-        text_length="coalesce(length(r.text), 0)",
-        words="w.words",
-        length="length(r.w_title) + length(r.w_summary) + length(r.w_text)",
-    )
-}
+    r.revised, r.day, r.at, r.text, r.revisions, w.words, {{exact}}
 FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::float8[],
     %s::text[], %s::jsonb[], %s::text[], %s::text[], %s::text[], %s::float8[], %s::text[],
     %s::text[], %s::float8[], %s::text[], %s::jsonb[], %s::text[], %s::text[], %s::text[],
@@ -99,7 +92,13 @@ FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::floa
 ORDER BY r.n
 ON CONFLICT DO NOTHING
 RETURNING id
-"""
+""".format(
+    exact=PLACES_EXACT_SQL.format(
+        text_length="coalesce(length(r.text), 0)",
+        words="w.words",
+        length="length(r.w_title) + length(r.w_summary) + length(r.w_text)",
+    )
+)
 
 # the end of an UPDATE of an article that gives it new words (and says whether their places
 # are exact): the three parts of its words, their length, its text's, then its id
