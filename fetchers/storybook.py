@@ -300,6 +300,9 @@ class StoryBook:
         newest this many articles only (what the file says of older ones is left out)."""
         index = StoryIndex()
         with collector_paused():  # and `settle` before it resumes: it never walks them
+            keeper = self._keeper(store)
+            if keeper is not None:  # before the articles are read: none stored is missed
+                _, self._mark = keeper.stored_since(None)
             ids = store.query_ids(limit=window)
             saved = self._load(store, None if window is None else ids)
             held = set(ids)
@@ -399,8 +402,6 @@ class StoryBook:
             if opened:
                 if not store.complete:
                     return
-                if keeper is not None:  # before the articles are read: none stored is missed
-                    _, self._mark = keeper.stored_since(None)
                 self.index, changed = self._open(store, pace, settle)
             index = self.index
             assert index is not None

@@ -792,3 +792,10 @@ def test_one_poller_groups_the_stories_of_every_pollers_articles_and_keeps_them(
             kept = stored_stories(reader, 10)
             assert reader.saved_stories() == {stories[0].id: ["y1", "h1"]}
         assert kept is not None and [s.id for s in kept] == [stories[0].id]
+        one.close()  # the grouping poller stops: the other's next cycle takes the stories over
+        two.add_batch([art("h2", "Herald", "Volcano erupts near the coast", later=60)])
+        second.update(two, ["h2"], False)
+        with PostgresStore(pg_dsn) as reader:
+            taken = stored_stories(reader, 10)
+        assert taken is not None
+        assert [s.articles for s in taken] == [["h2"], ["y1", "h1"]]
