@@ -160,6 +160,7 @@ class StoryBook:
         # the last article stored that the grouping has seen
         self._kept: dict[str, tuple[int, str]] | None = None
         self._mark: int | None = None
+        self._unsaved = False  # a save to the store failed: the next cycle tries again
 
     # -- where the stories are kept ------------------------------------------------------------
     @staticmethod
@@ -279,12 +280,14 @@ class StoryBook:
                 store.save_stories(records, gone)  # type: ignore[attr-defined]
             except StoreError as exc:  # the next cycle tries again what was not saved
                 log.warning("the stories cannot be saved: %s", exc)
+                self._unsaved = True
                 return False
             for sid, (ids, _) in records.items():
                 kept[sid] = (len(ids), ids[-1])
             for sid in gone:
                 kept.pop(sid, None)
             gone = []
+        self._unsaved = False
         return True
 
     # -- bringing the stories up to date -----------------------------------------------------
@@ -419,7 +422,7 @@ class StoryBook:
                 if gone:
                     index.drop(gone)
                     changed = True
-            if changed or (keeper is None and not self.path.exists()):
+            if changed or self._unsaved or (keeper is None and not self.path.exists()):
                 self.save(store)
 
 

@@ -799,3 +799,32 @@ def test_one_poller_groups_the_stories_of_every_pollers_articles_and_keeps_them(
             taken = stored_stories(reader, 10)
         assert taken is not None
         assert [s.articles for s in taken] == [["h2"], ["y1", "h1"]]
+
+
+def test_stories_the_database_refused_are_saved_at_the_next_cycle(
+    pg_dsn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A save of the stories that fails (the server went away for a moment) is tried again
+    at the next cycle, even one that grouped nothing new."""
+    from fetchers.storybook import StoryBook, stored_stories
+
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch([make(1), make(2, source="Other")])
+        real = store.save_stories
+        failing = [True]
+
+        def flaky(changed: dict, gone: list[str]) -> None:
+            if failing.pop() if failing else False:
+                raise StoreError("the server went away")
+            real(changed, gone)
+
+        monkeypatch.setattr(store, "save_stories", flaky)
+        book = StoryBook(tmp_path)
+        book.update(store, ["Wire-1", "Other-2"], False)
+        assert stored_stories(store, 10) is None  # nothing saved yet
+        book.update(store, [], False)
+        saved = stored_stories(store, 10)
+        assert saved is not None and sorted(i for s in saved for i in s.articles) == [
+            "Other-2",
+            "Wire-1",
+        ]
