@@ -1,6 +1,9 @@
 """The stories of one data dir: grouped by the writer after each poll cycle, kept in
 `stories.json` (derived: rebuilt from the store when missing or unreadable, written with
-`write_derived`), and read back as stories with their outlets and first report.
+`write_derived`), and read back as stories with their outlets and first report. A store
+that keeps the stories itself (PostgreSQL: `saved_stories`, `save_stories`) holds them for
+every host instead: one poller groups them (`takes_stories`), the stories that changed are
+saved after each cycle, and readers take them as saved (`stored_stories`).
 
 The file holds each story's article ids in the order they joined, so story ids and
 membership survive restarts; articles the store no longer holds (retention) leave their
@@ -29,6 +32,7 @@ from fetchers.atomic import write_derived
 from fetchers.heap import collector_paused
 from fetchers.models import seconds_iso
 from fetchers.query import Record
+from fetchers.store.errors import StoreError
 from fetchers.stories import WINDOW, Item, StoryIndex, terms
 
 if TYPE_CHECKING:
@@ -79,6 +83,36 @@ class Story:
     def outlets(self) -> int:
         return len(self.sources)
 
+    def to_record(self) -> dict[str, Any]:
+        """What a store that keeps the stories keeps of one (times as POSIX seconds)."""
+        return {
+            "title": self.title,
+            "articles": list(self.articles),
+            "sources": list(self.sources),
+            "first_id": self.first_id,
+            "first_source": self.first_source,
+            "first_seen": self.first_seen,
+            "last_seen": self.last_seen,
+        }
+
+    @classmethod
+    def from_record(cls, sid: str, record: dict[str, Any]) -> Story | None:
+        """A story as a store kept it; None for a record that does not read as one."""
+        try:
+            story = cls(
+                sid,
+                str(record["title"]),
+                [str(i) for i in record["articles"]],
+                [str(s) for s in record["sources"]],
+                str(record["first_id"]),
+                str(record["first_source"]),
+                float(record["first_seen"]),
+                float(record["last_seen"]),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+        return story if story.articles else None
+
     def to_json(self) -> dict[str, Any]:
         """The JSON shape of `wirewatch stories --json`."""
         return {
@@ -121,6 +155,36 @@ class StoryBook:
         self.index: StoryIndex | None = None
         self.refused = False  # the file was refused: `save` sets it aside before writing
         self._lock = threading.Lock()  # one update at a time, whichever thread runs it
+        # a store that keeps the stories: what it holds of each (its length and last
+        # article: a story only gains articles at its end and loses them to retention), and
+        # the last article stored that the grouping has seen
+        self._kept: dict[str, tuple[int, str]] | None = None
+        self._mark: int | None = None
+        self._unsaved = False  # a save to the store failed: the next cycle tries again
+
+    # -- where the stories are kept ------------------------------------------------------------
+    @staticmethod
+    def _keeper(store: ArticleStore) -> Any:
+        """The store, when it keeps the stories itself; else None (the file keeps them)."""
+        return store if hasattr(store, "save_stories") else None
+
+    def saved(self, store: ArticleStore) -> bool:
+        """Whether any stories were saved (in the store that keeps them, else the file)."""
+        keeper = self._keeper(store)
+        if keeper is None:
+            return self.path.exists()
+        return keeper.story_records(1) is not None
+
+    def _load(self, store: ArticleStore, among: list[str] | None) -> dict[str, list[str]] | None:
+        """The saved stories (with `among`, those holding any of these articles when the
+        store keeps them), or None when there are none to take."""
+        keeper = self._keeper(store)
+        if keeper is None:
+            return self._load_file()
+        saved: dict[str, list[str]] | None = keeper.saved_stories(among)
+        if store.is_writer:
+            self._kept = {s: (len(ids), ids[-1]) for s, ids in (saved or {}).items() if ids}
+        return saved
 
     # -- the file ------------------------------------------------------------------------------
     def _load_file(self) -> dict[str, list[str]] | None:
@@ -162,11 +226,13 @@ class StoryBook:
             self.path.name + REFUSED_SUFFIX,
         )
 
-    def save(self) -> bool:
+    def save(self, store: ArticleStore | None = None) -> bool:
         """Write the stories (False when the disk refused: the next update tries again). A
         refused file is moved aside first, never overwritten."""
         if self.index is None:
             return False
+        if store is not None and self._keeper(store) is not None:
+            return self._save_to(store)
         if self.refused:
             try:
                 os.replace(self.path, self.path.with_name(self.path.name + REFUSED_SUFFIX))
@@ -177,6 +243,52 @@ class StoryBook:
             self.refused = False
         body = {"format": FORMAT, "stories": self.index.members}
         return write_derived(self.path, orjson.dumps(body))
+
+    def _save_to(self, store: ArticleStore) -> bool:
+        """Save in the store the stories that changed since it was last told, with their
+        records, and forget there the stories that are gone: a batch of stories at a time,
+        their articles read once (a first save of a million articles holds a chunk's)."""
+        index = self.index
+        assert index is not None
+        kept = self._kept if self._kept is not None else {}
+        self._kept = kept
+        members = index.members
+        changed = [
+            sid for sid, ids in members.items() if ids and kept.get(sid) != (len(ids), ids[-1])
+        ]
+        gone = [sid for sid in kept if sid not in members]
+        start = 0
+        while start < len(changed) or gone:
+            batch: list[str] = []
+            size = 0
+            while start < len(changed) and (not batch or size < READ_CHUNK):
+                batch.append(changed[start])
+                size += len(members[changed[start]])
+                start += 1
+            held = {r.id: r for r in store.records([i for sid in batch for i in members[sid]])}
+            records: dict[str, tuple[list[str], dict[str, Any]]] = {}
+            for sid in batch:
+                ids = members[sid]
+                found = [held[i] for i in ids if i in held]
+                if not found:
+                    gone.append(sid)
+                    continue
+                story = _single(sid, found[0]) if len(found) == 1 else _story(sid, found)
+                records[sid] = (list(ids), story.to_record())
+            del held
+            try:
+                store.save_stories(records, gone)  # type: ignore[attr-defined]
+            except StoreError as exc:  # the next cycle tries again what was not saved
+                log.warning("the stories cannot be saved: %s", exc)
+                self._unsaved = True
+                return False
+            for sid, (ids, _) in records.items():
+                kept[sid] = (len(ids), ids[-1])
+            for sid in gone:
+                kept.pop(sid, None)
+            gone = []
+        self._unsaved = False
+        return True
 
     # -- bringing the stories up to date -----------------------------------------------------
     def _open(
@@ -191,8 +303,11 @@ class StoryBook:
         newest this many articles only (what the file says of older ones is left out)."""
         index = StoryIndex()
         with collector_paused():  # and `settle` before it resumes: it never walks them
-            saved = self._load_file()
+            keeper = self._keeper(store)
+            if keeper is not None:  # before the articles are read: none stored is missed
+                _, self._mark = keeper.stored_since(None)
             ids = store.query_ids(limit=window)
+            saved = self._load(store, None if window is None else ids)
             held = set(ids)
             if saved is not None and window is not None:
                 saved = {
@@ -283,6 +398,9 @@ class StoryBook:
         are grouped; the rest is caught up at a later cycle. `pace`: rest between slices
         (`add_paced`, `settle` after each), for a process with a screen to keep quick."""
         with self._lock:
+            keeper = self._keeper(store)
+            if keeper is not None and not keeper.takes_stories():
+                return  # another poller groups them
             changed = False
             opened = self.index is None
             if opened:
@@ -291,12 +409,12 @@ class StoryBook:
                 self.index, changed = self._open(store, pace, settle)
             index = self.index
             assert index is not None
+            wanted = [] if opened else list(new_ids)
+            if keeper is not None and not opened:  # what every poller stored since
+                stored, self._mark = keeper.stored_since(self._mark)
+                wanted = list(dict.fromkeys([*wanted, *stored]))
             # an index just opened holds every stored article, new ones too: none is read again
-            fresh = (
-                []
-                if opened
-                else [_item(r) for r in store.records(new_ids) if r.id not in index.story_of]
-            )
+            fresh = [_item(r) for r in store.records(wanted) if r.id not in index.story_of]
             if fresh:
                 add_paced(index, fresh, pace, settle)
                 changed = True
@@ -305,8 +423,8 @@ class StoryBook:
                 if gone:
                     index.drop(gone)
                     changed = True
-            if changed or not self.path.exists():
-                self.save()
+            if changed or self._unsaved or (keeper is None and not self.path.exists()):
+                self.save(store)
 
 
 class StoryDesk:
@@ -351,7 +469,7 @@ class StoryDesk:
             grouper.shutdown(wait=True, cancel_futures=True)
 
     def _update(self, new_ids: list[str], removed: bool) -> None:
-        cold = self.book.index is None and not self.book.path.exists()
+        cold = self.book.index is None and not self.book.saved(self.store)
         if cold and self.cold_limit is not None and len(self.store) > self.cold_limit:
             log.info(
                 "stories: %d articles and no stories yet; the next poll or dashboard groups them",
@@ -405,6 +523,21 @@ def _recent_items(store: ArticleStore, ids: list[str]) -> list[Item]:
 
 
 # -- reading stories -------------------------------------------------------------------------
+def stored_stories(
+    store: ArticleStore, limit: int, among: list[str] | None = None, offset: int = 0
+) -> list[Story] | None:
+    """A page of the stories a store keeps, newest activity first (with `among`, those
+    holding any of these articles), as the grouping poller saved them: nothing is grouped
+    and no article read. None when the store keeps none (the stories must be grouped)."""
+    reader = getattr(store, "story_records", None)
+    if reader is None:
+        return None
+    found = reader(limit, offset, among)
+    if found is None:
+        return None
+    return [story for sid, record in found if (story := Story.from_record(sid, record))]
+
+
 def stories_of(
     index: StoryIndex, store: ArticleStore, dated: list[str] | None = None
 ) -> list[Story]:

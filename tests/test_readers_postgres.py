@@ -46,8 +46,13 @@ def test_read_marks_from_before_readers_go_to_the_reader_who_upgrades(pg_dsn: st
     with PostgresStore(pg_dsn, writer=True, reader="ana") as store:
         store.add_batch([make(1), make(2)])
     with psycopg.connect(pg_dsn, autocommit=True) as conn:  # as the schema before readers
-        conn.execute("DROP TABLE reads, health, events, alert_history, alert_rules")
-        conn.execute("ALTER TABLE articles DROP COLUMN text_seen, DROP COLUMN text_revisions")
+        conn.execute(
+            "DROP TABLE reads, health, events, alert_history, alert_rules, stories, story_members"
+        )
+        conn.execute(
+            "ALTER TABLE articles DROP COLUMN text_seen, DROP COLUMN text_revisions,"
+            " DROP COLUMN places_exact"
+        )
         conn.execute("INSERT INTO marks (id, read, starred) VALUES ('Wire-1', true, false)")
         conn.execute("INSERT INTO marks (id, read, starred) VALUES ('Wire-2', true, true)")
         conn.execute("UPDATE schema_version SET version = 2")

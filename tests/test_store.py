@@ -610,3 +610,71 @@ def test_a_shard_document_whose_id_is_not_a_string_is_left_out_of_a_viewers_read
         found = viewer._documents_by_id(key)
     assert ["not", "an", "id"] not in [d["id"] for d in found.values()]
     assert len(found) == 1
+
+
+def test_a_phrase_is_found_wherever_a_long_text_says_it(open_store: StoreOpener) -> None:
+    """A phrase late in a long text (past the places a words index keeps exactly), after a
+    word said hundreds of times, a text revised to say it, an article revised while its text
+    says it: each is found, and one whose words stand apart is not."""
+    base = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
+    texts = {
+        "late": "trade " + "x " * 17_000 + "The trade minister spoke.",
+        "often": "minister " * 300 + "The trade minister spoke.",
+        "apart": "The minister spoke on trade. " * 3,
+        "revised": "Nothing yet.",
+        "retitled": "trade " + "y " * 17_000 + "the trade minister.",
+    }
+    batch = [
+        Article(
+            id=ident,
+            source="Wire",
+            title=f"Story {ident}",
+            published=base + timedelta(minutes=n),
+            fetched=base,
+            text=text,
+        )  # fmt: skip
+        for n, (ident, text) in enumerate(texts.items())
+    ]
+    with open_store(writer=True) as store:
+        store.add_batch(batch)
+        store.set_texts([("revised", "trade " + "z " * 17_000 + "A trade minister.")])
+        store.add_batch([dataclasses.replace(batch[-1], title="Story retitled again")])
+    with open_store() as viewer:
+        for limit in (None, 2):
+            found = viewer.query_ids(parse_query('"trade minister"', datetime.now(UTC)), limit)
+            assert found == ["retitled", "revised", "often", "late"][:limit]
+
+
+@pytest.mark.parametrize(
+    "revisions",
+    [5, {"seen": "2025-10-24T07:00:00Z", "title": "Earlier", "summary": ""}, ["odd", 3]],
+)
+def test_a_row_written_by_hand_with_a_null_tag_or_odd_revisions_reads(
+    open_store: StoreOpener, revisions: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A null among an article's tags, revisions that are a number, one object or a list of
+    things that are no revision: the article still lists, shows and is found by its tags;
+    what could not be read is left out, and a PostgreSQL store says so once."""
+    with open_store(writer=True) as store:
+        store.add_batch([make(1, text="Full text."), make(2)])
+    open_store.write_by_hand("Wire-1", ["korea", None], revisions)
+    with open_store() as viewer:
+        record = viewer.record("Wire-1")
+        assert record is not None and record.tags == ("korea",)
+        assert viewer.query_ids(parse_query("tag:korea", datetime.now(UTC))) == [
+            "Wire-2",
+            "Wire-1",
+        ]
+        kept = viewer.revisions("Wire-1")
+        assert kept == ([revisions] if isinstance(revisions, dict) else [])
+        assert [a.id for a in viewer.iter_articles(["Wire-1", "Wire-2"])] == ["Wire-1", "Wire-2"]
+        if open_store.backend == "postgresql":
+            assert viewer.text_revisions("Wire-1") == kept  # type: ignore[attr-defined]
+            said = " ".join(viewer.problems)
+            assert "Wire-1" in said and "tags hold a NULL" in said and "revisions" in said
+    with open_store(writer=True) as writer:  # its source changes it: what could be read stays
+        writer.add_batch([dataclasses.replace(make(1), title="Headline 1, revised")])
+        writer.set_texts([("Wire-1", "Another full text.")])
+        after = writer.revisions("Wire-1")
+        assert [r["title"] for r in after] == [r["title"] for r in kept] + [make(1).title]
+        assert writer.text("Wire-1") == "Another full text."

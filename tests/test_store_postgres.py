@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import random
 import subprocess
 import sys
 import time
@@ -99,9 +100,9 @@ def test_a_limited_list_and_a_word_query_read_only_the_rows_of_the_answer(
     made: list[str] = []
     real = pg_module.record_of_row
 
-    def counting(row: tuple) -> object:
+    def counting(row: tuple, odd: object = None) -> object:
         made.append(row[0])
-        return real(row)
+        return real(row, odd)  # type: ignore[arg-type]
 
     monkeypatch.setattr(pg_module, "record_of_row", counting)
     with PostgresStore(pg_dsn) as viewer:
@@ -223,6 +224,91 @@ def test_a_phrase_is_found_however_python_lower_cases_it(pg_dsn: str) -> None:
                 "plain",
                 "kelvin",
             ]
+
+
+def _phrase_articles() -> list[Article]:
+    """Forty articles with "trade" and "minister" apart in a long text, two saying "trade
+    minister", and two that say it only where a tsvector keeps no exact places (past its
+    16,383rd place; after a word's 255th)."""
+    rng = random.Random(7)
+    base = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
+    texts = {
+        # a word longer than PostgreSQL indexes: the text is large (kept out of the row)
+        # while its words are few
+        f"apart{n}": "The minister spoke on trade. "
+        + "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(3000))
+        for n in range(40)
+    }
+    texts["said1"] = "The trade minister spoke."
+    texts["said2"] = "Talks with the trade ministers."
+    texts["late"] = "trade " + "x " * 17_000 + "The trade minister spoke."
+    texts["often"] = "minister " * 300 + "The trade minister spoke."
+    return [
+        Article(
+            id=ident,
+            source="Wire",
+            title=f"Story {ident}",
+            published=base + timedelta(minutes=n),
+            fetched=base,
+            text=text,
+        )  # fmt: skip
+        for n, (ident, text) in enumerate(texts.items())
+    ]
+
+
+def _toast_blocks(conn: psycopg.Connection) -> int:
+    """Blocks of the articles' out-of-row values (their long texts) read so far."""
+    _quiet(conn)
+    row = conn.execute(
+        "SELECT coalesce(toast_blks_read, 0) + coalesce(toast_blks_hit, 0)"
+        " FROM pg_statio_user_tables WHERE relname = 'articles'"
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def test_a_phrase_is_decided_by_the_places_of_its_words_without_reading_texts(
+    pg_dsn: str,
+) -> None:
+    """Where an article's words keep their exact places, a phrase whose words stand apart
+    is turned down without its text being read (at a million articles, reading every text
+    that holds both words was most of a phrase query's time); where they do not (a text
+    past 16,383 places, a word said more than 255 times), the text still decides."""
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch(_phrase_articles())
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        before = _toast_blocks(conn)
+        with PostgresStore(pg_dsn) as viewer:
+            found = viewer.query_ids(parse_query('"trade minister"', NOW))
+            assert viewer.query_ids(parse_query('"trade minister"', NOW), 2) == found[:2]
+        assert found == ["often", "late", "said2", "said1"]
+        assert _toast_blocks(conn) - before < 40  # not the forty long texts
+        inexact = conn.execute("SELECT id FROM articles WHERE NOT places_exact ORDER BY id")
+        assert inexact.fetchall() == [("late",), ("often",)]
+
+
+def test_a_database_of_the_schema_before_is_converted_losing_nothing(pg_dsn: str) -> None:
+    """A database a wirewatch wrote before rows said whether their places are exact: opened,
+    it is upgraded; its rows are all there, the few whose places are not exact say so, and
+    phrases are found in them as before."""
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch(_phrase_articles())
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        before = conn.execute("SELECT id, title, text, words::text FROM articles ORDER BY id")
+        rows = before.fetchall()
+        conn.execute("ALTER TABLE articles DROP COLUMN places_exact")  # as schema 7 had it
+        conn.execute("DROP TABLE stories, story_members")
+        conn.execute("UPDATE schema_version SET version = 7")
+    with PostgresStore(pg_dsn) as viewer:
+        assert viewer.query_ids(parse_query('"trade minister"', NOW)) == [
+            "often", "late", "said2", "said1",
+        ]  # fmt: skip
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        version = conn.execute("SELECT version FROM schema_version").fetchall()
+        assert version == [(schema.VERSION,)]
+        after = conn.execute("SELECT id, title, text, words::text FROM articles ORDER BY id")
+        assert after.fetchall() == rows
+        inexact = conn.execute("SELECT id FROM articles WHERE NOT places_exact ORDER BY id")
+        assert inexact.fetchall() == [("late",), ("often",)]
 
 
 def test_relevance_is_ts_rank_titles_first(pg_dsn: str) -> None:
@@ -629,3 +715,116 @@ def test_a_poller_keeps_going_when_its_connections_are_cut(pg_dsn: str) -> None:
         with PostgresStore(pg_dsn) as viewer:
             state = viewer.writer_state()
             assert state.held and state.pid == os.getpid()
+
+
+def test_list_and_show_say_a_row_written_by_hand_was_read_as_it_could_be(
+    tmp_path: Path, pg_dsn: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A null among an article's tags and revisions that are no list: `list` and `show` print
+    the article and say once, on stderr, what was left out (they raised)."""
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch([make(1, text="Full text one.")])
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute(
+            "UPDATE articles SET tags = ARRAY['korea', NULL], revisions = '7' WHERE id = 'Wire-1'"
+        )
+    config = write_config(
+        tmp_path / "wirewatch.toml", f'[store]\nbackend = "postgresql"\ndsn = "{pg_dsn}"\n'
+    )
+    assert cli.main(["--config", str(config), "list", "tag:korea"]) == 0
+    captured = capsys.readouterr()
+    assert "Wire-1" in captured.out
+    assert captured.err.count("tags hold a NULL") == 1 and PASSWORD not in captured.err
+    assert cli.main(["--config", str(config), "show", "Wire-1"]) == 0
+    captured = capsys.readouterr()
+    assert "Full text one." in captured.out and "revisions are not a list" in captured.err
+
+
+def test_one_poller_groups_the_stories_of_every_pollers_articles_and_keeps_them(
+    pg_dsn: str, tmp_path: Path
+) -> None:
+    """Of two pollers sharing the sources, the first to group keeps the stories for every
+    host; the other leaves them. Each cycle the stories take what either stored since (a
+    second outlet joins a story), only the stories that changed are written, and a story
+    whose articles retention removed is gone from the database."""
+    from fetchers.storybook import StoryBook, stored_stories
+
+    base = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
+
+    def art(ident: str, source: str, title: str, days: int = 0, later: int = 0) -> Article:
+        moment = base - timedelta(days=days) + timedelta(minutes=later)
+        return Article(
+            id=ident, source=source, title=title, summary=title, published=moment,
+            fetched=moment, link=f"https://{source}.example/{ident}",
+        )  # fmt: skip
+
+    deal = "Seoul and Washington seal tariff deal on cars and chips"
+    with (
+        PostgresStore(pg_dsn, writer=True, share=True) as one,
+        PostgresStore(pg_dsn, writer=True, share=True) as two,
+    ):
+        one.add_batch([art("y1", "Yonhap", deal), art("old", "Yonhap", "Ferry sinks", 60)])
+        first, second = StoryBook(tmp_path / "a"), StoryBook(tmp_path / "b")
+        first.update(one, ["y1", "old"], False)
+        two.add_batch([art("h1", "Herald", deal, later=30)])  # the other poller's cycle
+        second.update(two, ["h1"], False)
+        assert second.index is None  # it leaves the stories to the first
+        written: list[list[str]] = []
+        real = one.save_stories
+
+        def saving(changed: dict, gone: list[str]) -> None:
+            written.append(sorted(changed) + gone)
+            real(changed, gone)
+
+        one.save_stories = saving  # type: ignore[method-assign]
+        first.update(one, [], False)  # its next cycle takes what the other stored
+        with PostgresStore(pg_dsn) as reader:
+            stories = stored_stories(reader, 10)
+        assert stories is not None
+        assert [(s.articles, s.sources) for s in stories] == [
+            (["y1", "h1"], ["Yonhap", "Herald"]),
+            (["old"], ["Yonhap"]),
+        ]
+        assert written == [[stories[0].id]]  # the one story that changed
+        assert one.apply_retention(30, base) == 1
+        first.update(one, [], True)
+        with PostgresStore(pg_dsn) as reader:
+            kept = stored_stories(reader, 10)
+            assert reader.saved_stories() == {stories[0].id: ["y1", "h1"]}
+        assert kept is not None and [s.id for s in kept] == [stories[0].id]
+        one.close()  # the grouping poller stops: the other's next cycle takes the stories over
+        two.add_batch([art("h2", "Herald", "Volcano erupts near the coast", later=60)])
+        second.update(two, ["h2"], False)
+        with PostgresStore(pg_dsn) as reader:
+            taken = stored_stories(reader, 10)
+        assert taken is not None
+        assert [s.articles for s in taken] == [["h2"], ["y1", "h1"]]
+
+
+def test_stories_the_database_refused_are_saved_at_the_next_cycle(
+    pg_dsn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A save of the stories that fails (the server went away for a moment) is tried again
+    at the next cycle, even one that grouped nothing new."""
+    from fetchers.storybook import StoryBook, stored_stories
+
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch([make(1), make(2, source="Other")])
+        real = store.save_stories
+        failing = [True]
+
+        def flaky(changed: dict, gone: list[str]) -> None:
+            if failing.pop() if failing else False:
+                raise StoreError("the server went away")
+            real(changed, gone)
+
+        monkeypatch.setattr(store, "save_stories", flaky)
+        book = StoryBook(tmp_path)
+        book.update(store, ["Wire-1", "Other-2"], False)
+        assert stored_stories(store, 10) is None  # nothing saved yet
+        book.update(store, [], False)
+        saved = stored_stories(store, 10)
+        assert saved is not None and sorted(i for s in saved for i in s.articles) == [
+            "Other-2",
+            "Wire-1",
+        ]

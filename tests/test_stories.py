@@ -918,3 +918,82 @@ def test_a_filter_leaving_few_articles_out_looks_up_the_stories_of_those_few() -
     shown = shelf.matching(found)
     assert len(shown) == 990 and "s100" not in shown
     assert Counting.lookups <= 10
+
+
+def _desk_articles(count: int, start: int = 0) -> list[Article]:
+    """Two outlets reporting each of `count` events in the same words, hours apart."""
+    topics = [
+        "Port strike halts container traffic as dockers walk out",
+        "Central bank raises rates to curb stubborn inflation",
+        "Wildfire forces evacuation of mountain villages overnight",
+        "Parliament passes budget after marathon session",
+        "Chipmaker unveils factory expansion worth billions",
+        "Floods cut rail links across southern provinces",
+    ]
+    out = []
+    for n in range(start, start + count):
+        moment = datetime(2025, 10, 24 - n, 5, 0, tzinfo=UTC)
+        words = f"{topics[n % len(topics)]} terminal{n}"
+        for source in ("Yonhap", "Herald"):
+            out.append(
+                Article(
+                    id=f"{source}-{n}",
+                    source=source,
+                    title=words,
+                    summary=words,
+                    published=moment,
+                    fetched=moment,
+                    link=f"https://{source}.example/{n}",
+                )  # fmt: skip
+            )
+    return out
+
+
+def _cli(open_store, folder: Path) -> list[str]:  # type: ignore[no-untyped-def]
+    """The CLI's arguments for the store under test, from a data dir of its own (a PostgreSQL
+    reader on another host has none of the writer's files)."""
+    from tests.conftest import write_config
+
+    folder.mkdir(parents=True, exist_ok=True)
+    if open_store.backend == "postgresql":
+        body = f'[store]\nbackend = "postgresql"\ndsn = "{open_store.dsn}"\n'
+        return ["--config", str(write_config(folder / "w.toml", body)), "--data-dir", str(folder)]
+    config = write_config(folder / "w.toml", "")
+    return ["--config", str(config), "--data-dir", str(open_store.folder)]
+
+
+def test_stories_are_read_as_the_poller_grouped_them_without_grouping_again(
+    open_store, tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`wirewatch stories` shows the stories the poller grouped and kept (in stories.json,
+    or in the PostgreSQL database for every host), filtered by a query and limited, without
+    grouping a single article itself (at a million articles that was every one)."""
+    from fetchers.storybook import StoryBook
+
+    batch = _desk_articles(6)
+    with open_store(writer=True) as store:
+        store.add_batch(batch)
+        StoryBook(open_store.folder).update(store, [a.id for a in batch], False)
+    grouped: list[int] = []
+    real = StoryIndex.add
+
+    def counting(self: StoryIndex, items: Iterable[Item]) -> list[str]:
+        items = list(items)
+        grouped.append(len(items))
+        return real(self, items)
+
+    monkeypatch.setattr(StoryIndex, "add", counting)
+    where = _cli(open_store, tmp_path / "reader")
+    code, stories, _ = _run(capsys, *where, "stories", "--json")
+    assert code == 0 and grouped == []
+    assert len(stories) == 6 and {s["outlets"] for s in stories} == {2}
+    assert sorted(stories[0]["articles"]) == ["Herald-0", "Yonhap-0"]
+    assert stories[0]["first_seen"] == "2025-10-24T05:00:00Z"
+    _, found, _ = _run(capsys, *where, "stories", "source:herald", "--limit", "2", "--json")
+    assert [sorted(s["articles"]) for s in found] == [
+        ["Herald-0", "Yonhap-0"],
+        ["Herald-1", "Yonhap-1"],
+    ]
+    _, found, _ = _run(capsys, *where, "stories", "terminal3", "--json")
+    assert [s["title"] for s in found] == [batch[6].title]
+    assert grouped == []

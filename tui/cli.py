@@ -14,7 +14,7 @@ import ctypes
 import os
 import shutil
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,7 +41,14 @@ from fetchers.query import Query, QueryError, parse_query
 from fetchers.redact import printable
 from fetchers.store import ArticleStore, StoreError, StoreLocked
 from fetchers.store.factory import open_store
-from fetchers.storybook import StoryBook, StoryLookup, StoryShelf, leads, stories_of
+from fetchers.storybook import (
+    StoryBook,
+    StoryLookup,
+    StoryShelf,
+    leads,
+    stored_stories,
+    stories_of,
+)
 from fetchers.timeparse import local_zone, since_spec
 from fetchers.trends import (
     DEFAULT_HOURS,
@@ -428,11 +435,19 @@ def cmd_poll(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _viewer(ctx: Context, first: int | None = None) -> ArticleStore:
-    store = open_store(ctx.config.store, ctx.data_dir, first=first)
-    for problem in store.problems:
-        complain(problem)
-    return store
+@contextlib.contextmanager
+def _viewer(ctx: Context, first: int | None = None) -> Iterator[ArticleStore]:
+    """The store a command reads, open while it runs: what it finds wrong on opening is said
+    first, what it finds while reading (a row written by hand) at the end."""
+    with open_store(ctx.config.store, ctx.data_dir, first=first) as store:
+        for problem in store.problems:
+            complain(problem)
+        said = len(store.problems)
+        try:
+            yield store
+        finally:
+            for problem in store.problems[said:]:
+                complain(problem)
 
 
 def cmd_list(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
@@ -472,14 +487,21 @@ def cmd_stories(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     if args.limit < 0:
         raise UsageError("--limit must be 0 or more")
     zone = local_zone(ctx.config.settings.timezone)
-    parse_query(" ".join(args.query), ctx.clock(), zone)  # a malformed query fails before the load
+    # a malformed query fails before the load
+    plain = parse_query(" ".join(args.query), ctx.clock(), zone)
     with _viewer(ctx) as store:
-        index = StoryBook(ctx.data_dir).read(store)
-        query = parse_query(" ".join(args.query), ctx.clock(), zone, StoryLookup(index, store))
-        stories = stories_of(index, store)
-        if not query.is_empty:
-            matching = set(store.query_ids(query))
-            stories = [s for s in stories if any(i in matching for i in s.articles)]
+        stories = None
+        if not plain.asks_stories:  # the stories a store keeps, as its poller grouped them
+            among = None if plain.is_empty else store.query_ids(plain)
+            stories = stored_stories(store, args.limit, among)
+        if stories is None:  # grouped here (from stories.json, with what it lacks)
+            index = StoryBook(ctx.data_dir).read(store)
+            lookup = StoryLookup(index, store)
+            query = parse_query(" ".join(args.query), ctx.clock(), zone, lookup)
+            stories = stories_of(index, store)
+            if not query.is_empty:
+                matching = set(store.query_ids(query))
+                stories = [s for s in stories if any(i in matching for i in s.articles)]
         for story in stories[: args.limit]:
             if args.json:
                 _write_json(out, story.to_json())

@@ -102,13 +102,26 @@ def _names(value: Any) -> tuple[str, ...]:
     of a store carry one of a few sets of tags, and a tuple each is 48 bytes or more."""
     if not value:
         return ()
-    names = tuple(value)
+    names = (value,) if isinstance(value, str) else tuple(value)
     shared = _shared_names.get(names)
     if shared is None:
         if len(_shared_names) >= SHARED_MAX:
             _shared_names.clear()
-        shared = _shared_names[names] = tuple(map(_intern, names))
+        # a null written by hand among them is left out
+        shared = tuple(_intern(name) for name in names if isinstance(name, str))
+        _shared_names[names] = shared
     return shared
+
+
+def revision_entries(value: Any) -> list[dict[str, Any]]:
+    """The entries of a document's or a row's revisions (a list of objects) as they can be
+    read: one object written by hand for the list is the one entry; anything else that is no
+    object is left out."""
+    if isinstance(value, dict):
+        return [value]
+    if not isinstance(value, list):
+        return []
+    return [entry for entry in value if isinstance(entry, dict)]
 
 
 def _shared_seconds_or_none(value: Any) -> float | None:

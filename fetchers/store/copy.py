@@ -11,7 +11,13 @@ from typing import Any
 
 from fetchers.models import seconds_iso
 from fetchers.query import Record
-from fetchers.store.codec import StagedArticle, article_of, doc_of, record_from_doc
+from fetchers.store.codec import (
+    StagedArticle,
+    article_of,
+    doc_of,
+    record_from_doc,
+    revision_entries,
+)
 from fetchers.store.errors import StoreError
 from fetchers.store.interface import ArticleStore
 from fetchers.store.shards import KEPT
@@ -65,9 +71,7 @@ def _revisions_reader(store: ArticleStore, key: str) -> Callable[[str], list[dic
             }
         finally:
             shard.db.close()
-        return lambda ident: [
-            r for r in (docs.get(ident) or {}).get("revisions") or [] if isinstance(r, dict)
-        ]
+        return lambda ident: revision_entries((docs.get(ident) or {}).get("revisions"))
     by_day = getattr(store, "revisions_by_day", None)
     if by_day is not None:
         found: dict[str, list[dict[str, Any]]] = by_day(key)

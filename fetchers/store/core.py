@@ -52,6 +52,7 @@ from fetchers.store.codec import (
     differs,
     doc_from_record,
     record_from_doc,
+    revision_entries,
     stage,
 )
 from fetchers.store.errors import StoreError, StoreWriteError
@@ -1063,8 +1064,7 @@ class Store:
         {"seen" (when that version was first seen, UTC), "title", "summary"}."""
         with self.lock:
             doc = self._stored_doc(ident)
-            found = doc.get("revisions") if doc is not None else None
-            return [r for r in found or [] if isinstance(r, dict)]
+            return revision_entries(doc.get("revisions")) if doc is not None else []
 
     def text_revisions(self, ident: str) -> list[dict[str, str | None]]:
         """The full texts an article had before a different one was fetched, oldest first:

@@ -25,7 +25,13 @@ from tinydb.table import Table
 
 from fetchers.atomic import AtomicJSONStorage, write_derived
 from fetchers.query import Query, Record
-from fetchers.store.codec import ROWS_VERSION, StagedArticle, record_from_row, row_of
+from fetchers.store.codec import (
+    ROWS_VERSION,
+    StagedArticle,
+    record_from_row,
+    revision_entries,
+    row_of,
+)
 
 TABLE = "articles"
 SHARD_RE = re.compile(r"^articles-(\d{4}-\d{2}-\d{2}(?:\.\d{3,6})?|kept)\.json$")
@@ -271,7 +277,7 @@ def revision_setter(
 
     def revise(doc: MutableMapping[str, Any]) -> None:
         new = items[doc["id"]].doc
-        history = list(doc.get("revisions") or [])
+        history = revision_entries(doc.get("revisions"))
         history.append(
             {
                 "seen": doc.get("revised") or doc.get("fetched"),

@@ -17,6 +17,7 @@ from typing import IO, Any
 import orjson
 
 from fetchers.query import Record
+from fetchers.store.codec import revision_entries
 
 MAX_TEXT_REVISIONS = 20  # earlier full texts kept per article; the oldest go first
 
@@ -177,7 +178,7 @@ def text_refs_setter(
     def attach(doc: MutableMapping[str, Any]) -> None:
         doc["text_ref"], doc["text"] = refs[doc["id"]], None
         if earlier and doc["id"] in earlier:
-            history = list(doc.get("text_revisions") or [])
+            history = revision_entries(doc.get("text_revisions"))
             history.append(earlier[doc["id"]])
             doc["text_revisions"] = history[-MAX_TEXT_REVISIONS:]
 

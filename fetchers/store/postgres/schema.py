@@ -15,12 +15,14 @@ from __future__ import annotations
 from typing import Any
 
 from fetchers.store.errors import StoreError
+from fetchers.store.postgres.words import PLACES_EXACT_SQL
 
 MIGRATE_LOCK = 0x77697265  # the advisory lock taken while migrating ("wire")
 WRITER_LOCK = 0x77697277  # the advisory lock every poller holds for its life ("wirw"): shared
 # by the pollers that share the sources, taken alone by a writer that polls only by itself
 WRITE_ORDER_LOCK = 0x7769726F  # held by each write until it commits ("wiro")
 ALERT_RULES_LOCK = 0x77697261  # held by a change of the alert rules until it commits ("wira")
+STORIES_LOCK = 0x77697273  # held for its life by the one poller that groups the stories ("wirs")
 
 # codec field -> the column that keeps it (tests check that every field has one)
 COLUMNS = {
@@ -157,6 +159,39 @@ MIGRATIONS: tuple[str, ...] = (
         one boolean PRIMARY KEY DEFAULT true CHECK (one),
         record jsonb NOT NULL               -- {"rules": [...], "muted": [...]}, as alerts.json
     );
+    """,
+    # 7 -> 8: whether a row's words keep the exact places of its words (a phrase is then
+    # decided there without reading the text). The rows stored before are exact unless their
+    # words say otherwise (the added column's true is not written into each row; the few
+    # rows that are not are); rows written later say it themselves (false unless told).
+    # Their words were made of the lower-cased text: at most 3x its length. Every row's words
+    # are looked through once: at a million articles, two to three minutes.
+    """
+    ALTER TABLE articles ADD COLUMN IF NOT EXISTS places_exact boolean NOT NULL DEFAULT true;
+    ALTER TABLE articles ALTER COLUMN places_exact SET DEFAULT false;
+    UPDATE articles SET places_exact = false WHERE NOT """
+    + PLACES_EXACT_SQL.format(
+        text_length="coalesce(length(text), 0)",
+        words="words",
+        length="3 * (length(title) + length(summary) + coalesce(length(text), 0))",
+    )
+    + """;
+    """,
+    # 8 -> 9: the stories the poller that groups them keeps, for every host to read (a
+    # story's record as `fetchers.storybook.Story.to_record` gives it, its articles among it)
+    """
+    CREATE TABLE stories (
+        id text PRIMARY KEY,
+        last_seen double precision NOT NULL,  -- POSIX seconds: newest activity first
+        record jsonb NOT NULL
+    );
+    CREATE INDEX stories_newest ON stories (last_seen DESC, id);
+    CREATE TABLE story_members (
+        id text PRIMARY KEY,                -- an article's id
+        story text NOT NULL,                -- the story it is in (stories.id)
+        place integer NOT NULL              -- the order it joined in
+    );
+    CREATE INDEX story_members_story ON story_members (story);
     """,
 )
 READER = "wirewatch.reader"  # the session setting that names the reader of a connection

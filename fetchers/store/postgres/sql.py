@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fetchers.query import Query, Term
-from fetchers.store.postgres.words import RUN, prefix_query
+from fetchers.store.postgres.words import RUN, phrase_query, prefix_query
 
 
 @dataclass(slots=True)
@@ -71,12 +71,19 @@ def _term(term: Term) -> tuple[str, list[Any], bool] | None:
         tsquery = prefix_query(value)
         if tsquery is not None:
             # the index gives the rows with every word of a phrase, anywhere in the article;
-            # the phrase itself, as written, narrows them to the few that say it
+            # where a row keeps its words' exact places, those say whether the words stand
+            # one after the other (read before any text); the phrase itself, as written,
+            # narrows them to the few that say it
             words = "a.words @@ to_tsquery('simple', %s)"
+            params: list[Any] = [tsquery]
+            phrase = phrase_query(value)
+            if phrase is not None:
+                words += " AND (NOT a.places_exact OR a.words @@ to_tsquery('simple', %s))"
+                params.append(phrase)
             written = _written(("a.title",) if name == "title" else _NEAR_AND_BODY, value)
             if written is None:
-                return words, [tsquery], False
-            return f"({words} AND {written[0]})", [tsquery, *written[1]], False
+                return f"({words})", params, False
+            return f"({words} AND {written[0]})", [*params, *written[1]], False
         if name == "title":
             return "a.title ILIKE %s", [_like(value)], False
         pattern = _like(value)
@@ -86,7 +93,7 @@ def _term(term: Term) -> tuple[str, list[Any], bool] | None:
             False,
         )
     condition: str
-    params: list[Any] = []
+    params = []
     if name == "source":
         condition, params = "a.source_key = %s", [value]
     elif name == "tag":

@@ -29,13 +29,24 @@ from typing import Any
 from fetchers import liveness
 from fetchers.models import Article, SourceHealth, utc_iso
 from fetchers.query import Query, Record
-from fetchers.store.codec import StagedArticle, _iso_to_seconds_lenient, article_of, stage
+from fetchers.store.codec import (
+    StagedArticle,
+    _iso_to_seconds_lenient,
+    article_of,
+    revision_entries,
+    stage,
+)
 from fetchers.store.errors import StoreError, StoreLocked, StoreWriteError
 from fetchers.store.postgres import schema
 from fetchers.store.postgres.connect import connect, driver, hide_password, shown
 from fetchers.store.postgres.known import PER_SOURCE, KnownArticles, digest
 from fetchers.store.postgres.sql import Plan, plan
-from fetchers.store.postgres.words import WORDS_SQL, article_words, prefix_query
+from fetchers.store.postgres.words import (
+    PLACES_EXACT_SQL,
+    WORDS_SQL,
+    article_words,
+    prefix_query,
+)
 from fetchers.store.shards import MAX_REVISIONS
 
 CHANNEL = "wirewatch_articles"  # NOTIFY: new articles were stored
@@ -63,30 +74,62 @@ _intern = sys.intern
 
 _INSERT = f"""
 INSERT INTO articles (id, source, source_key, title, summary, link, published, fetched, tags,
-    tag_keys, lang, lang_key, author, guid, listed, revised, day, at, text, revisions, words)
+    tag_keys, lang, lang_key, author, guid, listed, revised, day, at, text, revisions, words,
+    places_exact)
 SELECT r.id, r.source, r.source_key, r.title, r.summary, r.link, r.published, r.fetched,
     ARRAY(SELECT jsonb_array_elements_text(r.tags)),
     ARRAY(SELECT jsonb_array_elements_text(r.tag_keys)),
     r.lang, r.lang_key, r.author, r.guid, r.listed,
-    r.revised, r.day, r.at, r.text, r.revisions,
-    {WORDS_SQL.format("r.w_title", "r.w_summary", "r.w_text")}
+    r.revised, r.day, r.at, r.text, r.revisions, w.words, {{exact}}
 FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::float8[],
     %s::text[], %s::jsonb[], %s::text[], %s::text[], %s::text[], %s::float8[], %s::text[],
     %s::text[], %s::float8[], %s::text[], %s::jsonb[], %s::text[], %s::text[], %s::text[],
     %s::text[], %s::jsonb[], %s::text[])
     WITH ORDINALITY AS r(id, source, title, summary, link, published, fetched, tags, lang,
     author, guid, listed, revised, day, at, text, revisions, w_title, w_summary, w_text,
-    source_key, tag_keys, lang_key, n)
+    source_key, tag_keys, lang_key, n),
+    LATERAL (SELECT {WORDS_SQL.format("r.w_title", "r.w_summary", "r.w_text")} AS words) AS w
 ORDER BY r.n
 ON CONFLICT DO NOTHING
 RETURNING id
-"""
+""".format(
+    exact=PLACES_EXACT_SQL.format(
+        text_length="coalesce(length(r.text), 0)",
+        words="w.words",
+        length="length(r.w_title) + length(r.w_summary) + length(r.w_text)",
+    )
+)
+
+# the end of an UPDATE of an article that gives it new words (and says whether their places
+# are exact): the three parts of its words, their length, its text's, then its id
+_NEW_WORDS = (
+    "words = n.words, places_exact = "
+    + PLACES_EXACT_SQL.format(text_length="n.text_length", words="n.words", length="n.length")
+    + f" FROM (SELECT {WORDS_SQL.format('%s', '%s', '%s')} AS words, %s::integer AS length,"
+    " %s::integer AS text_length) AS n WHERE articles.id = %s"
+)
 
 
-def record_of_row(row: tuple[Any, ...]) -> Record:
-    """A record from a row of `_COLUMNS` (the marks included)."""
+def _new_words(title: str, summary: str, text: str | None, ident: str) -> list[Any]:
+    """The parameters of `_NEW_WORDS` for an article as it will be."""
+    words = article_words(title, summary, text)
+    return [*words, sum(map(len, words)), len(text or ""), ident]
+
+
+Note = Callable[[str, str], None]  # (what is odd, the article's id): a row read as it could be
+
+
+def record_of_row(row: tuple[Any, ...], odd: Note | None = None) -> Record:
+    """A record from a row of `_COLUMNS` (the marks included). Tags written by hand as NULL
+    (or holding one) are read without it, and `odd` is told."""
     (ident, source, title, summary, link, published, fetched, tags, lang, author, guid,
      listed, revised, day, at, seq, read, starred) = row[:18]  # fmt: skip
+    try:
+        kept = tuple(map(_intern, tags))
+    except TypeError:  # not a list of strings: NULL, or a NULL in it
+        kept = tuple(_intern(t) for t in tags or () if isinstance(t, str))
+        if odd is not None:
+            odd("its tags hold a NULL; read without it", ident)
     record = Record(
         ident,
         _intern(source),
@@ -95,7 +138,7 @@ def record_of_row(row: tuple[Any, ...]) -> Record:
         link,
         published,
         fetched,
-        tuple(map(_intern, tags)),
+        kept,
         _intern(lang) if lang else None,
         author,
         guid,
@@ -107,6 +150,16 @@ def record_of_row(row: tuple[Any, ...]) -> Record:
     record.revised = _iso_to_seconds_lenient(revised)
     record.shard, record.seq, record.at = day, seq, at
     return record
+
+
+def entries(value: Any, ident: str, what: str, odd: Note | None) -> list[dict[str, Any]]:
+    """The entries of a revisions column (a JSON list of objects): a value written by hand
+    that is no list, or an entry that is no object, is left out and `odd` told."""
+    if isinstance(value, list) and all(isinstance(entry, dict) for entry in value):
+        return value
+    if odd is not None:
+        odd(f"its {what} are not a list of revisions; read without what is not", ident)
+    return revision_entries(value)
 
 
 def login_name() -> str:
@@ -141,6 +194,8 @@ class PostgresStore:
         self._health: dict[str, SourceHealth] = {}  # as last read, and when it was saved
         self._health_version: tuple[Any, Any] | None = None
         self.problems: list[str] = []
+        self._odd_seen: set[str] = set()  # what was odd in rows read (said once each)
+        self._stories_taken = False  # this poller groups the stories (`takes_stories`)
         self._lock_connection: Any = None  # the writer's: holds the advisory lock
         self._closed = False
         self._writer_guard = threading.Lock()
@@ -213,6 +268,13 @@ class PostgresStore:
         """Keep a problem for the user to see, once."""
         if problem not in self.problems:
             self.problems.append(problem)
+
+    def _odd(self, what: str, ident: str) -> None:
+        """Say once, for the first article, that rows written by hand were read as they
+        could be."""
+        if what not in self._odd_seen:
+            self._odd_seen.add(what)
+            self._note(f"{self.location}: article {ident!r} (and any like it): {what}")
 
     def _name_reader(self, connection: Any) -> None:
         """Tell the server whose read marks this connection's queries read."""
@@ -309,6 +371,7 @@ class PostgresStore:
         """Stop polling: this poller's sources are free for the others at once."""
         with self._writer_guard:
             connection, self._lock_connection = self._lock_connection, None
+            self._stories_taken = False  # its lock goes with the connection
         if connection is not None:
             with contextlib.suppress(Exception):
                 connection.execute(
@@ -624,6 +687,118 @@ class PostgresStore:
     def load_rest(self) -> list[str]:
         return []
 
+    # -- the stories the grouping poller keeps (`fetchers.storybook` reads and writes them) ----
+    def takes_stories(self) -> bool:
+        """(A writer.) Whether this poller groups the stories: the first to ask holds it for
+        its life (the server lets go of it however the process ends); the others leave it."""
+        with self._writer_guard:
+            connection = self._lock_connection
+            if connection is None:
+                return False
+            if not self._stories_taken:
+                with self._errors("cannot take the stories"):
+                    row = connection.execute(
+                        "SELECT pg_try_advisory_lock(%s)", (schema.STORIES_LOCK,)
+                    ).fetchone()
+                self._stories_taken = bool(row and row[0])
+            return self._stories_taken
+
+    def saved_stories(self, among: list[str] | None = None) -> dict[str, list[str]] | None:
+        """Each saved story's article ids in the order they joined (with `among`, of the
+        stories holding any of these articles); None when no stories were ever saved."""
+        with self._cursor("cannot read the stories") as cur:
+            if among is None:
+                cur.execute("SELECT story, id FROM story_members ORDER BY story, place")
+            else:
+                cur.execute("SELECT EXISTS (SELECT 1 FROM stories)")
+                row = cur.fetchone()
+                if not (row and row[0]):
+                    return None
+                cur.execute(
+                    "SELECT story, id FROM story_members WHERE story IN"
+                    " (SELECT story FROM story_members WHERE id = ANY(%s))"
+                    " ORDER BY story, place",
+                    (among,),
+                )
+            found: dict[str, list[str]] = {}
+            for story, ident in cur:
+                members = found.get(story)
+                if members is None:
+                    found[story] = [ident]
+                else:
+                    members.append(ident)
+        return found if found or among is not None else None
+
+    def save_stories(self, changed: dict[str, tuple[list[str], dict[str, Any]]],
+                     gone: list[str]) -> None:  # fmt: skip
+        """(The grouping poller.) Keep the stories that changed (their article ids and their
+        record, `last_seen` in it) and forget those that are gone, all or none."""
+        self._require_writer()
+        if not changed and not gone:
+            return
+        sids = list(changed)
+        members: list[str] = []
+        places: list[int] = []
+        owners: list[str] = []
+        for sid, (ids, _) in changed.items():
+            members += ids
+            places += range(len(ids))
+            owners += [sid] * len(ids)
+        with self._cursor("cannot save the stories", write=True) as cur:
+            cur.execute("DELETE FROM story_members WHERE story = ANY(%s)", (sids + gone,))
+            cur.execute("DELETE FROM stories WHERE id = ANY(%s)", (gone,))
+            cur.execute(
+                "INSERT INTO story_members (id, story, place)"
+                " SELECT * FROM unnest(%s::text[], %s::text[], %s::integer[])"
+                " ON CONFLICT (id) DO UPDATE SET story = excluded.story, place = excluded.place",
+                (members, owners, places),
+            )
+            cur.execute(
+                "INSERT INTO stories (id, last_seen, record)"
+                " SELECT * FROM unnest(%s::text[], %s::float8[], %s::jsonb[])"
+                " ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen,"
+                " record = excluded.record",
+                (
+                    sids,
+                    [float(record["last_seen"]) for _, record in changed.values()],
+                    [_jsonb(record) for _, record in changed.values()],
+                ),
+            )
+
+    def story_records(
+        self, limit: int, offset: int = 0, among: list[str] | None = None
+    ) -> list[tuple[str, dict[str, Any]]] | None:
+        """(id, record) of the saved stories, newest activity first, a page at a time; with
+        `among`, of those holding any of these article ids. None when none were ever saved
+        (the stories must then be grouped)."""
+        with self._cursor("cannot read the stories") as cur:
+            cur.execute("SELECT EXISTS (SELECT 1 FROM stories)")
+            row = cur.fetchone()
+            if not (row and row[0]):
+                return None
+            where, params = "TRUE", []
+            if among is not None:
+                where = "s.id IN (SELECT m.story FROM story_members m WHERE m.id = ANY(%s))"
+                params = [among]
+            cur.execute(
+                f"SELECT s.id, s.record FROM stories s WHERE {where}"
+                " ORDER BY s.last_seen DESC, s.id LIMIT %s OFFSET %s",
+                [*params, max(0, limit), max(0, offset)],
+            )
+            return [(row[0], row[1]) for row in cur.fetchall() if isinstance(row[1], dict)]
+
+    def stored_since(self, mark: int | None) -> tuple[list[str], int]:
+        """The ids of the articles stored after `mark` (none for None), in the order they
+        were stored, and the mark to ask with next."""
+        with self._cursor("cannot read") as cur:
+            if mark is None:
+                cur.execute("SELECT coalesce(max(seq), 0) FROM articles")
+                row = cur.fetchone()
+                return [], int(row[0]) if row else 0
+            cur.execute("SELECT id, seq FROM articles WHERE seq > %s ORDER BY seq", (mark,))
+            rows = cur.fetchall()
+        return [row[0] for row in rows], (int(rows[-1][1]) if rows else mark)
+
     def reload(self) -> list[str]:
         """The ids stored since this store last looked, by this process or another on any
         host. The writer announces each write (NOTIFY): a viewer listens from its first
@@ -770,19 +945,20 @@ class PostgresStore:
         for ident, title, summary, seen, text, history in cur.fetchall():
             item = revised[ident]
             record = item.record
-            history = [*history, {"seen": seen, "title": title, "summary": summary}]
+            history = [
+                *entries(history, ident, "revisions", self._odd),
+                {"seen": seen, "title": title, "summary": summary},
+            ]
             history += item.doc.get("revisions") or []
             cur.execute(
                 "UPDATE articles SET title = %s, summary = %s, revised = %s, revisions = %s,"
-                f" edits = edits + 1, words = {WORDS_SQL.format('%s', '%s', '%s')}"
-                " WHERE id = %s",
+                f" edits = edits + 1, {_NEW_WORDS}",
                 (
                     record.title,
                     record.summary,
                     item.doc.get("fetched"),
                     _jsonb(history[-MAX_REVISIONS:]),
-                    *article_words(record.title, record.summary, text),
-                    ident,
+                    *_new_words(record.title, record.summary, text, ident),
                 ),
             )
 
@@ -821,9 +997,8 @@ class PostgresStore:
                 earlier = [{"seen": had_seen, "text": had}] if had else []
                 cur.execute(
                     "UPDATE articles SET text = %s, text_seen = %s, edits = edits + 1,"
-                    " text_revisions = text_revisions || %s,"
-                    f" words = {WORDS_SQL.format('%s', '%s', '%s')} WHERE id = %s",
-                    (text, seen, _jsonb(earlier), *article_words(title, summary, text), ident),
+                    f" text_revisions = text_revisions || %s, {_NEW_WORDS}",
+                    (text, seen, _jsonb(earlier), *_new_words(title, summary, text, ident)),
                 )
         return len(found)
 
@@ -833,7 +1008,7 @@ class PostgresStore:
         with self._cursor("cannot read") as cur:
             cur.execute("SELECT text_revisions FROM articles WHERE id = %s", (ident,))
             row = cur.fetchone()
-        return [dict(r) for r in row[0]] if row and isinstance(row[0], list) else []
+        return [dict(r) for r in entries(row[0], ident, "earlier texts", self._odd)] if row else []
 
     def apply_retention(self, days: int, now: datetime) -> int:
         """Delete articles first fetched on a UTC day older than `days`, except starred ones
@@ -898,7 +1073,7 @@ class PostgresStore:
             return []
         with self._cursor("cannot read") as cur:
             cur.execute(f"SELECT {_COLUMNS} FROM {_FROM} WHERE a.id = ANY(%s)", (wanted,))
-            found = {row[0]: record_of_row(row) for row in cur.fetchall()}
+            found = {row[0]: record_of_row(row, self._odd) for row in cur.fetchall()}
         return [found[i] for i in wanted if i in found]
 
     def record(self, ident: str) -> Record | None:
@@ -919,8 +1094,7 @@ class PostgresStore:
         with self._cursor("cannot read") as cur:
             cur.execute("SELECT revisions FROM articles WHERE id = %s", (ident,))
             row = cur.fetchone()
-        found = row[0] if row else None
-        return [r for r in found or [] if isinstance(r, dict)]
+        return entries(row[0], ident, "revisions", self._odd) if row else []
 
     def revisions_by_day(self, key: str) -> dict[str, list[dict[str, Any]]]:
         """The revisions of the articles first fetched on one day that have any."""
@@ -928,7 +1102,9 @@ class PostgresStore:
             cur.execute(
                 "SELECT id, revisions FROM articles WHERE day = %s AND revisions <> '[]'", (key,)
             )
-            return {row[0]: [r for r in row[1] if isinstance(r, dict)] for row in cur.fetchall()}
+            return {
+                row[0]: entries(row[1], row[0], "revisions", self._odd) for row in cur.fetchall()
+            }
 
     def text_revisions_by_day(self, key: str) -> dict[str, list[dict[str, Any]]]:
         """The earlier full texts of the articles first fetched on one day that have any."""
@@ -937,7 +1113,10 @@ class PostgresStore:
                 "SELECT id, text_revisions FROM articles WHERE day = %s AND text_revisions <> '[]'",
                 (key,),
             )
-            return {row[0]: [r for r in row[1] if isinstance(r, dict)] for row in cur.fetchall()}
+            return {
+                row[0]: entries(row[1], row[0], "earlier texts", self._odd)
+                for row in cur.fetchall()
+            }
 
     def iter_articles(self, ids: Iterable[str]) -> Iterator[Article]:
         wanted = list(ids)
@@ -984,7 +1163,7 @@ class PostgresStore:
             statement, params = self._select(_COLUMNS, sql.where, sql.params, limit)
             with self._cursor("cannot read") as cur:
                 cur.execute(statement, params)
-                return [record_of_row(row) for row in cur.fetchall()]
+                return [record_of_row(row, self._odd) for row in cur.fetchall()]
         if limit is not None:
             return self._pages(query, sql, limit)
         return list(self._tested(query, sql))
@@ -1017,7 +1196,7 @@ class PostgresStore:
             cur.execute(statement, params)
             texts: dict[str, str | None] = {}
             for row in cur:
-                record = record_of_row(row)
+                record = record_of_row(row, self._odd)
                 if sql.wants_text:
                     texts[record.id] = row[18]
                 if query.matches(record, text_of=lambda r: texts.get(r.id)):
@@ -1055,7 +1234,7 @@ class PostgresStore:
             cur.execute(statement, params)
             rows = cur.fetchall()
             for row in rows:
-                record = record_of_row(row)
+                record = record_of_row(row, self._odd)
                 if sql.wants_text:
                     texts[record.id] = row[18]
                 if query.matches(record, text_of=lambda r: texts.get(r.id)):
@@ -1173,7 +1352,7 @@ class PostgresStore:
             cur.execute(
                 f"SELECT {_COLUMNS}, a.text FROM {_FROM} WHERE a.day = %s ORDER BY a.seq", (key,)
             )
-            pairs = [(record_of_row(row), row[18]) for row in cur.fetchall()]
+            pairs = [(record_of_row(row, self._odd), row[18]) for row in cur.fetchall()]
         return version, pairs
 
 

@@ -6,8 +6,11 @@ path is one token), so the text is cut into runs of letters and digits here, in 
 the parser sees only those runs separated by spaces: every word the query language can find
 starts a lexeme. The index then answers a superset of a word term; the term's own test
 decides (`fetchers.store.postgres.sql`). A phrase asks the index for its words, not their
-order: a tsvector keeps at most 256 places of a word and none past 16,383, so an index of
-places would miss a phrase late in a long text.
+order: a tsvector keeps at most 255 places of a word (256 once parts are joined) and none
+past 16,383, and a long text is indexed only so far (`LONGEST_TEXT`), so the places of a
+long text can miss a phrase. Each row says whether its places are exact (`places_exact`,
+`PLACES_EXACT_SQL`): where they are, a phrase whose words are not next to each other there
+is not in the article, and its text need not be read to say so.
 """
 
 from __future__ import annotations
@@ -18,11 +21,26 @@ from fetchers.query import word_prefix_pattern
 
 RUN = re.compile(r"[^\W_]+")  # letters and digits: a lexeme
 LONGEST_TEXT = 400_000  # characters of a full text given to the index (a tsvector is < 1 MB)
+LONGEST_WORD = 2047  # bytes: a longer word is left out of a tsvector and of a tsquery alike,
+# but a tsquery counts its place (a phrase with one would ask for a gap the tsvector lacks)
+FEWEST_TOKENS = 255  # characters of words below which an article cannot hold 255 places
 
 # the words column from the three parts, each already cut into runs
 WORDS_SQL = (
     "setweight(to_tsvector('simple', {0}), 'A') || setweight(to_tsvector('simple', {1}), 'B')"
     " || setweight(to_tsvector('simple', {2}), 'C')"
+)
+
+
+# Whether a row's words keep every place of every word (given the length of its text, its
+# words column and the total length of what its words were made of): no word at 255 places
+# or more (where PostgreSQL stops keeping them), no place at 16,383 (where it caps them) and
+# the whole text indexed. Words made of fewer than 255 characters are fewer than 255 tokens,
+# so short rows are not taken apart.
+PLACES_EXACT_SQL = (
+    f"({{text_length}} <= {LONGEST_TEXT} AND ({{length}} < {FEWEST_TOKENS} OR NOT EXISTS"
+    " (SELECT 1 FROM unnest({words}) AS u WHERE cardinality(u.positions) >= 255"
+    " OR u.positions[cardinality(u.positions)] >= 16383)))"
 )
 
 
@@ -56,3 +74,16 @@ def prefix_query(needle: str) -> str | None:
     if not found:
         return None
     return " & ".join(found) + ":*"
+
+
+def phrase_query(needle: str) -> str | None:
+    """The tsquery that holds for every article whose words, at exact places, hold `needle`:
+    its runs one after the other, the last as a prefix. None for a single word (the words
+    query says as much), a needle the index cannot narrow, or one with a word too long for
+    a tsquery to keep."""
+    if word_prefix_pattern(needle) is None:
+        return None
+    found = RUN.findall(needle.lower())
+    if len(found) < 2 or any(len(run.encode()) >= LONGEST_WORD for run in found):
+        return None
+    return " <-> ".join(found) + ":*"
