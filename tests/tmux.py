@@ -26,6 +26,18 @@ def wait_for(session: str, needle: str, timeout: float = 30.0) -> str:
     raise AssertionError(f"{needle!r} never appeared; the screen was:\n{screen}")
 
 
+def wait_for_line(session: str, *needles: str, timeout: float = 30.0) -> str:
+    """The screen once one of its lines holds every needle (a layout that has settled)."""
+    deadline = time.monotonic() + timeout
+    screen = ""
+    while time.monotonic() < deadline:
+        screen = capture(session)
+        if any(all(n in line for n in needles) for line in screen.splitlines()):
+            return screen
+        time.sleep(0.2)
+    raise AssertionError(f"no line held all of {needles!r}; the screen was:\n{screen}")
+
+
 def quit_and_wait(session: str, timeout: float = 15.0) -> None:
     """Press q and wait until the dashboard has left the screen."""
     subprocess.run(["tmux", "send-keys", "-t", session, "q"], check=True)
