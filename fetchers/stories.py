@@ -289,20 +289,10 @@ class _Doc:
         self.story = story
 
 
-class _Weighed:
-    """An article weighed: its words weighed (every word it has: rarity counts each once),
-    their length (what it is compared by), its `KEPT` heaviest words (what it is filed under
-    and looks up candidates with) and the countries it names."""
-
-    __slots__ = ("kept", "norm", "places", "vec")
-
-    def __init__(
-        self, vec: dict[str, float], norm: float, kept: tuple[str, ...], places: frozenset[str]
-    ) -> None:
-        self.vec = vec
-        self.norm = norm
-        self.kept = kept
-        self.places = places
+# An article weighed: its words weighed (every word it has: rarity counts each once), their
+# length (what it is compared by), its `KEPT` heaviest words (what it is filed under and
+# looks up candidates with) and the countries it names. A tuple: made once an article.
+_Weighed = tuple[dict[str, float], float, tuple[str, ...], frozenset[str]]
 
 
 class _Postings(dict[str, list[str]]):
@@ -497,7 +487,7 @@ class StoryIndex:
         else:
             kept = tuple(vec)
         norm = math.hypot(*vec.values()) or 1.0
-        return _Weighed(vec, norm, kept, _PLACE_TERMS.intersection(vec))
+        return vec, norm, kept, _PLACE_TERMS.intersection(vec)
 
     def _count_articles(self) -> None:
         """A new `_Rarity` once the articles seen reach the next count it is taken at."""
@@ -508,10 +498,10 @@ class StoryIndex:
 
     def _place(self, item: Item) -> str:
         weighed = self._vector(item)
-        vec, places, norm = weighed.vec, weighed.places, weighed.norm
+        vec, norm, kept, places = weighed
         docs, when, window, threshold = self._docs, item.when, self.window, self.threshold
         scores: dict[str, float] = {}
-        for ident in self._candidates(weighed.kept):
+        for ident in self._candidates(kept):
             doc = docs[ident]
             if abs(doc.when - when) > window:
                 continue
@@ -523,7 +513,11 @@ class StoryIndex:
                 scores[doc.story] = score
         chosen = None
         if scores:
-            ranked = [sid for sid, _ in sorted(scores.items(), key=_best_then_id)]
+            ranked = (
+                list(scores)  # one story: nothing to rank (most often)
+                if len(scores) == 1
+                else [sid for sid, _ in sorted(scores.items(), key=_best_then_id)]
+            )
             if not places:  # names no country: conflicts with none
                 chosen = ranked[0]
             else:
@@ -564,13 +558,13 @@ class StoryIndex:
     def _remember(self, item: Item, weighed: _Weighed, sid: str) -> None:
         """File the article: every word it has counts once more for rarity, and its kept
         words file it for candidates (each in C, without bytecode per word)."""
-        ident, kept, places = item.id, weighed.kept, weighed.places
-        self._docs[ident] = _Doc(item.when, weighed.vec, weighed.norm, kept, places, sid)
+        ident, (vec, norm, kept, places) = item.id, weighed
+        self._docs[ident] = _Doc(item.when, vec, norm, kept, places, sid)
         if places:
             self._places.setdefault(sid, set()).add(places)
         self._seen_total += 1
         self._live += len(kept)
-        _count_elements(self._seen, weighed.vec)  # its keys: every word it has
+        _count_elements(self._seen, vec)  # its keys: every word it has
         _count_elements(self._df, kept)
         # each kept word's postings gain the article: list.append mapped, drained by a deque
         collections.deque(map(list.append, map(self._postings.__getitem__, kept), repeat(ident)), 0)
