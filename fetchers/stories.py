@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import chain, compress, repeat
-from operator import attrgetter, itemgetter, mul
+from operator import attrgetter, mul
 from typing import Any
 
 from fetchers.heap import collector_paused
@@ -479,6 +479,7 @@ class StoryIndex:
                     map(_TF.__getitem__, vec.values()),
                     map(self._rarity.__getitem__, map(self._seen.get, vec, repeat(0))),
                 ),
+                strict=True,
             )
         )
         # the length is divided out when two are compared, not word by word here

@@ -790,9 +790,7 @@ def whole_article(lede: str, seed: int, words: int = 1500) -> str:
     """A summary carrying a whole article: its lede, then `words` more of its own."""
     rng = random.Random(seed)
     letters = "abcdefghijklmnopqrstuvwxyz"
-    body = (
-        "".join(rng.choice(letters) for _ in range(rng.randint(4, 9))) for _ in range(words)
-    )
+    body = ("".join(rng.choice(letters) for _ in range(rng.randint(4, 9))) for _ in range(words))
     return lede + " " + " ".join(body)
 
 
