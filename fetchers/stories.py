@@ -1,14 +1,14 @@
 """Stories: articles of one event across outlets, grouped as they arrive.
 
-Each article becomes a weighted bag of words (its headline counted twice, words cut to a
-rough stem, place names folded to their country, numbers kept whole) weighted by how rare
-each word is among the articles seen so far. A new article joins the story of the most
-similar article within `WINDOW` of it when their cosine similarity reaches `THRESHOLD` and
-no article of that story names different countries (each naming one the other does not:
-US–Korea talks are not US–Japan talks); otherwise it starts a story. Candidates come from an
-inverted index in which each article is filed under its `KEPT` heaviest words only (a word
-of little weight finds no story, and each filing is a step for every article grouped), so
-the cost per article does not grow with the store.
+Each article becomes a weighted bag of words (its headline counted twice, then its summary's
+lede; words cut to a rough stem, place names folded to their country, numbers kept whole)
+weighted by how rare each word is among the articles seen so far. A new article joins the
+story of the most similar article within `WINDOW` of it when their cosine similarity reaches
+`THRESHOLD` and no article of that story names different countries (each naming one the
+other does not: US–Korea talks are not US–Japan talks); otherwise it starts a story.
+Candidates come from an inverted index in which each article is filed under its `KEPT`
+heaviest words only (a word of little weight finds no story, and each filing is a step for
+every article grouped), so the cost per article does not grow with the store.
 
 The grouping is deterministic: articles of one batch are taken in time order (then by id),
 and a story's id is derived from the article that started it.
