@@ -507,10 +507,12 @@ class StoryIndex:
             if abs(doc.when - when) > window:
                 continue
             other = doc.vec
-            # the shared words in this article's text order: a set's order changes with each
-            # process's string hashing, and a sum taken in another order can round apart
-            shared = list(filter(other.__contains__, vec))
-            score = sum(map(mul, map(vec.__getitem__, shared), map(other.__getitem__, shared)))
+            # summed exactly rounded (fsum): a set's order changes with each process's string
+            # hashing, and a plain sum taken in another order can round apart
+            shared = vec.keys() & other.keys()
+            score = math.fsum(
+                map(mul, map(vec.__getitem__, shared), map(other.__getitem__, shared))
+            )
             score /= norm * doc.norm  # the cosine
             if score >= threshold and score > scores.get(doc.story, 0.0):
                 scores[doc.story] = score

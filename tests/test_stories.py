@@ -852,8 +852,8 @@ print("a" if index.story_of["x"] == index.story_of["a"] else "b")
 
 def test_the_stories_are_the_same_in_every_process() -> None:
     """An article as similar to two stories is grouped the same in every process: the
-    similarity is summed in the article's own word order, not in a set's, whose order each
-    process's string hashing changes (a sum in another order can round apart)."""
+    similarity is summed exactly rounded, whatever the order of the shared words (a set's
+    order changes with each process's string hashing, and a plain sum can round apart)."""
     import os
     import subprocess
     import sys
