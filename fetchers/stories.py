@@ -1,14 +1,14 @@
 """Stories: articles of one event across outlets, grouped as they arrive.
 
-Each article becomes a weighted bag of words (its headline counted twice, words cut to a
-rough stem, place names folded to their country, numbers kept whole) weighted by how rare
-each word is among the articles seen so far. A new article joins the story of the most
-similar article within `WINDOW` of it when their cosine similarity reaches `THRESHOLD` and
-no article of that story names different countries (each naming one the other does not:
-US–Korea talks are not US–Japan talks); otherwise it starts a story. Candidates come from an
-inverted index in which each article is filed under its `KEPT` heaviest words only (a word
-of little weight finds no story, and each filing is a step for every article grouped), so
-the cost per article does not grow with the store.
+Each article becomes a weighted bag of words (its headline counted twice, then its summary's
+lede; words cut to a rough stem, place names folded to their country, numbers kept whole)
+weighted by how rare each word is among the articles seen so far. A new article joins the
+story of the most similar article within `WINDOW` of it when their cosine similarity reaches
+`THRESHOLD` and no article of that story names different countries (each naming one the
+other does not: US–Korea talks are not US–Japan talks); otherwise it starts a story.
+Candidates come from an inverted index in which each article is filed under its `KEPT`
+heaviest words only (a word of little weight finds no story, and each filing is a step for
+every article grouped), so the cost per article does not grow with the store.
 
 The grouping is deterministic: articles of one batch are taken in time order (then by id),
 and a story's id is derived from the article that started it.
@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import chain, compress, repeat
-from operator import attrgetter, itemgetter, mul
+from operator import attrgetter, mul
 from typing import Any
 
 from fetchers.heap import collector_paused
@@ -39,6 +39,7 @@ PROBES = 4  # the rarest of an article's kept words look up candidates
 CANDIDATES = 4  # how many candidates are scored in full
 PROBE_LIMIT = 400  # a word in more articles than this finds no candidates (too common)
 KEPT = 8  # an article's heaviest words: the ones it is filed under and looks up with
+LEDE = 400  # characters of a summary read: its lede (a feed of whole articles is not weighed whole)
 
 STOPWORDS = frozenset(
     """
@@ -236,6 +237,19 @@ def _folded(text: str) -> str:
     return text
 
 
+def _lede(summary: str) -> str:
+    """The words of a summary that end within its first `LEDE` characters: what an outlet says
+    first, and all a short summary says. A feed carrying whole articles as summaries would
+    otherwise have a thousand words an article weighed, filed for rarity and compared."""
+    if len(summary) <= LEDE:
+        return summary
+    cut = summary[: LEDE + 1]  # a word ending within LEDE is followed by a space in it
+    if cut[-1].isspace():
+        return cut
+    whole = cut.rsplit(None, 1)  # the last run of the cut goes on past LEDE: not whole
+    return whole[0] if len(whole) == 2 else ""
+
+
 def terms(text: str) -> list[str]:
     """The words of a headline or summary as the grouping compares them: stop words out,
     countries folded ("@korea"), numbers kept ("7.5", "350", "15%")."""
@@ -275,26 +289,10 @@ class _Doc:
         self.story = story
 
 
-class _Weighed:
-    """An article weighed: how often it says each of its words (rarity counts every word),
-    its words weighed and their length (what it is compared by), its `KEPT` heaviest words
-    (what it is filed under and looks up candidates with) and the countries it names."""
-
-    __slots__ = ("counts", "kept", "norm", "places", "vec")
-
-    def __init__(
-        self,
-        counts: dict[str, int],
-        vec: dict[str, float],
-        norm: float,
-        kept: tuple[str, ...],
-        places: frozenset[str],
-    ) -> None:
-        self.counts = counts
-        self.vec = vec
-        self.norm = norm
-        self.kept = kept
-        self.places = places
+# An article weighed: its words weighed (every word it has: rarity counts each once), their
+# length (what it is compared by), its `KEPT` heaviest words (what it is filed under and
+# looks up candidates with) and the countries it names. A tuple: made once an article.
+_Weighed = tuple[dict[str, float], float, tuple[str, ...], frozenset[str]]
 
 
 class _Postings(dict[str, list[str]]):
@@ -375,6 +373,7 @@ class StoryIndex:
         self._postings = _Postings()  # word -> which articles those are: finds candidates
         self._seen_total = 0
         self._rarity = _Rarity(2.0)
+        self._rarity_until = 0  # the articles seen at which `_rarity` is taken anew
         self._places: dict[str, set[frozenset[str]]] = {}  # the country sets a story names
         self._by_time: list[tuple[float, str]] = []  # a heap: the oldest vector first
         self._live = 0  # postings entries of vectors still held
@@ -449,64 +448,81 @@ class StoryIndex:
 
     # -- the grouping ------------------------------------------------------------------------
     def _vector(self, item: Item) -> _Weighed:
-        """The article's words weighed (headline twice, summary once; rarer words more) and
-        their length, its `KEPT` heaviest (what it is filed under and looks up with), and the
-        countries it names."""
-        heading, body = _folded(item.title).split(), _folded(item.summary).split()
+        """The article's words weighed (headline twice, the summary's lede once; rarer words
+        more) and their length, its `KEPT` heaviest (what it is filed under and looks up
+        with), and the countries it names."""
+        heading, body = _folded(item.title).split(), _folded(_lede(item.summary)).split()
         read = _TERMS.__getitem__
         title = list(map(read, heading))
-        counts: dict[str, int] = {}
-        _count_elements(counts, chain(map(read, body), title, title))
-        if _SEVERAL in counts:  # a chunk of several terms ("U.S.-Japan"): count term by term
+        vec: dict[str, Any] = {}  # word -> how often the article says it, then its weight
+        _count_elements(vec, chain(map(read, body), title, title))
+        if _SEVERAL in vec:  # a chunk of several terms ("U.S.-Japan"): count term by term
             read_all = _CHUNKS.__getitem__
             terms_of_title = list(chain.from_iterable(map(read_all, heading)))
-            counts = {}
+            vec = {}
             _count_elements(
-                counts,
+                vec,
                 chain(chain.from_iterable(map(read_all, body)), terms_of_title, terms_of_title),
             )
         else:
-            counts.pop("", None)  # chunks that are no term (stop words)
+            vec.pop("", None)  # chunks that are no term (stop words)
         # (1 + log count) * log(n / (seen + 1) + 1) per word, as iterators: no bytecode per
-        # word, and each logarithm looked up (`_Rarity`) rather than taken again
-        rarity = self._rarity
-        if rarity.n != (n := _articles_counted(self._seen_total)):
-            rarity = self._rarity = _Rarity(n)
-        weights = list(
-            map(
-                mul,
-                map(_TF.__getitem__, counts.values()),
-                map(rarity.__getitem__, map(self._seen.get, counts, repeat(0))),
+        # word, and each logarithm looked up (`_Rarity`) rather than taken again; the counts
+        # are replaced by the weights in place (the same keys: the dict is not rebuilt)
+        if self._seen_total >= self._rarity_until:
+            self._count_articles()
+        vec.update(
+            zip(
+                vec,
+                map(
+                    mul,
+                    map(_TF.__getitem__, vec.values()),
+                    map(self._rarity.__getitem__, map(self._seen.get, vec, repeat(0))),
+                ),
+                strict=True,
             )
         )
         # the length is divided out when two are compared, not word by word here
-        vec = dict(zip(counts, weights, strict=True))
-        if len(weights) > KEPT:  # the heaviest; equal weights keep the text's order
-            order = sorted(range(len(weights)), key=weights.__getitem__, reverse=True)
-            kept: tuple[str, ...] = itemgetter(*order[:KEPT])(list(counts))
+        if len(vec) > KEPT:  # the heaviest; equal weights keep the text's order (stable)
+            kept: tuple[str, ...] = tuple(sorted(vec, key=vec.__getitem__, reverse=True)[:KEPT])
         else:
-            kept = tuple(counts)
-        norm = math.hypot(*weights) or 1.0
-        return _Weighed(counts, vec, norm, kept, _PLACE_TERMS.intersection(counts))
+            kept = tuple(vec)
+        norm = math.hypot(*vec.values()) or 1.0
+        return vec, norm, kept, _PLACE_TERMS.intersection(vec)
+
+    def _count_articles(self) -> None:
+        """A new `_Rarity` once the articles seen reach the next count it is taken at."""
+        total = self._seen_total
+        shift = max(0, total.bit_length() - 8)
+        self._rarity = _Rarity(_articles_counted(total))
+        self._rarity_until = ((total >> shift) + 1) << shift
 
     def _place(self, item: Item) -> str:
         weighed = self._vector(item)
-        vec, places, norm = weighed.vec, weighed.places, weighed.norm
+        vec, norm, kept, places = weighed
         docs, when, window, threshold = self._docs, item.when, self.window, self.threshold
         scores: dict[str, float] = {}
-        for ident in self._candidates(weighed.kept):
+        for ident in self._candidates(kept):
             doc = docs[ident]
             if abs(doc.when - when) > window:
                 continue
             other = doc.vec
+            # summed exactly rounded (fsum): a set's order changes with each process's string
+            # hashing, and a plain sum taken in another order can round apart
             shared = vec.keys() & other.keys()
-            score = sum(map(mul, map(vec.__getitem__, shared), map(other.__getitem__, shared)))
+            score = math.fsum(
+                map(mul, map(vec.__getitem__, shared), map(other.__getitem__, shared))
+            )
             score /= norm * doc.norm  # the cosine
             if score >= threshold and score > scores.get(doc.story, 0.0):
                 scores[doc.story] = score
         chosen = None
         if scores:
-            ranked = [sid for sid, _ in sorted(scores.items(), key=_best_then_id)]
+            ranked = (
+                list(scores)  # one story: nothing to rank (most often)
+                if len(scores) == 1
+                else [sid for sid, _ in sorted(scores.items(), key=_best_then_id)]
+            )
             if not places:  # names no country: conflicts with none
                 chosen = ranked[0]
             else:
@@ -547,13 +563,13 @@ class StoryIndex:
     def _remember(self, item: Item, weighed: _Weighed, sid: str) -> None:
         """File the article: every word it has counts once more for rarity, and its kept
         words file it for candidates (each in C, without bytecode per word)."""
-        ident, kept, places = item.id, weighed.kept, weighed.places
-        self._docs[ident] = _Doc(item.when, weighed.vec, weighed.norm, kept, places, sid)
+        ident, (vec, norm, kept, places) = item.id, weighed
+        self._docs[ident] = _Doc(item.when, vec, norm, kept, places, sid)
         if places:
             self._places.setdefault(sid, set()).add(places)
         self._seen_total += 1
         self._live += len(kept)
-        _count_elements(self._seen, weighed.counts)
+        _count_elements(self._seen, vec)  # its keys: every word it has
         _count_elements(self._df, kept)
         # each kept word's postings gain the article: list.append mapped, drained by a deque
         collections.deque(map(list.append, map(self._postings.__getitem__, kept), repeat(ident)), 0)

@@ -786,6 +786,89 @@ def test_an_article_is_filed_under_its_heaviest_words_only() -> None:
     assert sum(index._seen.values()) == sum(map(len, distinct))
 
 
+def whole_article(lede: str, seed: int, words: int = 1500) -> str:
+    """A summary carrying a whole article: its lede, then `words` more of its own."""
+    rng = random.Random(seed)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    body = ("".join(rng.choice(letters) for _ in range(rng.randint(4, 9))) for _ in range(words))
+    return lede + " " + " ".join(body)
+
+
+def test_articles_whose_feeds_carry_the_whole_text_are_compared_by_their_ledes() -> None:
+    """A feed that puts the whole article in its summary: the two outlets' ledes say the same
+    news and their thousand words after it differ, as two reporters' articles do. The lede
+    is what is compared, so they are one story (the whole texts' words drowned it)."""
+    lede = (
+        "South Korea's central bank cut its benchmark interest rate by a quarter point to "
+        "3.25% on Friday, the first reduction since 2021, as inflation eased and a weak won "
+        "and slowing exports weighed on growth. Governor Rhee Chang-yong said the board "
+        "would watch household debt and property prices."
+    )
+    one = Item("w1", "Bank of Korea cuts interest rate to 3.25%, first cut since 2021", lede, at(0))
+    other = Item(
+        "w2",
+        "Central bank cuts benchmark interest rate to 3.25% as inflation eases",
+        whole_article(lede, seed=2),
+        at(1),
+    )
+    first = Item(one.id, one.title, whole_article(lede, seed=1), one.when)
+    index = StoryIndex()
+    index.add([first, other])
+    assert index.story_of["w1"] == index.story_of["w2"]
+
+
+def test_the_words_weighed_of_an_article_stop_at_its_summarys_lede() -> None:
+    """However long a summary (a feed may carry whole articles, up to 64 KB), an article
+    costs the words of its headline and its summary's first few hundred characters: every
+    word weighed counts once for rarity, so that is what `_seen` holds."""
+    lede = "Seoul stocks rally as chipmakers gain on export data"
+    long = Item("x1", "Stocks rally", whole_article(lede, seed=3, words=8000), at(0))
+    index = StoryIndex()
+    index.add([long])
+    weighed = sum(index._seen.values())
+    assert 8 < weighed < 100 < len(set(terms(long.summary)))
+
+
+TIE_SCRIPT = """
+from fetchers.stories import Item, StoryIndex
+
+filler = [Item(f"f{n}", "", f"filler{n}x alpha{n}x", 1.75e9 + n) for n in range(256)]
+index = StoryIndex()
+index.add(filler)
+# A and B are weighed alike (at one article count, of words no article had before), and X
+# says each of A's words as often as its twin of B's: the two similarities are equal
+ours, theirs = ["zorblat", "quinmor", "vextrang", "holdrin", "marbusk"], [
+    "plomkart", "dravnik", "sulmarg", "tennoch", "gaffrel"
+]
+said = [7, 5, 4, 3, 2]
+a = Item("a", "", " ".join(w for w, n in zip(ours, said) for _ in range(n)), 1.75e9 + 300)
+b = Item("b", "", " ".join(w for w, n in zip(theirs, said) for _ in range(n)), 1.75e9 + 301)
+both = [w for pair in zip(ours, theirs) for w in pair]
+x = Item("x", "", " ".join(w for w in both for _ in range(said[both.index(w) // 2])), 1.75e9 + 302)
+index.add([a, b, x])
+print("a" if index.story_of["x"] == index.story_of["a"] else "b")
+"""
+
+
+def test_the_stories_are_the_same_in_every_process() -> None:
+    """An article as similar to two stories is grouped the same in every process: the
+    similarity is summed exactly rounded, whatever the order of the shared words (a set's
+    order changes with each process's string hashing, and a plain sum can round apart)."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    chosen = set()
+    for seed in range(12):
+        env = dict(os.environ, PYTHONHASHSEED=str(seed), PYTHONPATH=str(root))
+        done = subprocess.run(
+            [sys.executable, "-c", TIE_SCRIPT], env=env, capture_output=True, text=True, check=True
+        )
+        chosen.add(done.stdout.strip())
+    assert len(chosen) == 1, f"grouped with {sorted(chosen)} in processes hashing differently"
+
+
 def test_a_viewer_reading_articles_a_few_at_a_time_makes_the_writers_stories(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
