@@ -54,7 +54,7 @@ def rule_queries(count: int, seed: int = 3) -> list[str]:
 
 def forget(folder: Path, desk: AlertDesk) -> None:
     """Start the history and the state afresh, so the same cycle fires again."""
-    for name in ("alerts-state.json", "alerts-history.json"):
+    for name in ("alerts-state.json", "alerts-history.jsonl"):
         (folder / name).unlink(missing_ok=True)
     desk.history = AlertHistory(folder, writer=True)
 

@@ -271,6 +271,9 @@ class AlertDesk:
         except HistoryError as exc:
             log.error("%s: alerts not checked this cycle", exc)
             return None
+        for problem in self.history.problems:  # a torn last line, lines that do not read
+            log.warning("%s", problem)
+        self.history.problems = []
         return now, state, fired
 
     @collector_paused()  # its thousands of short-lived objects would set off full collections
