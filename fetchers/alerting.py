@@ -326,8 +326,10 @@ class AlertDesk:
                 if term.rule is None or term.created is None:
                     continue
                 cutoff = term.created.timestamp()
+                key, name, notify = term.key, term.name, term.notify
                 for record in hits:
-                    pair = (term.key, record.id)
+                    ident = record.id
+                    pair = (key, ident)
                     if pair in fired or pair in fresh:
                         continue
                     fetched = record.fetched
@@ -336,15 +338,15 @@ class AlertDesk:
                     fresh.add(pair)
                     pending.append(
                         {
-                            "alert": term.name,
-                            "rule": term.key,
+                            "alert": name,
+                            "rule": key,
                             "kind": "match",
-                            "article": record.id,
+                            "article": ident,
                             "title": record.title,
                             "source": record.source,
                             "at": now,
                             "link": record.link,
-                            "notify": term.notify,
+                            "notify": notify,
                         }
                     )
         return pending, counts

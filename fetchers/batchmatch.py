@@ -89,12 +89,8 @@ class WordPlan:
             if self.needed
             else None
         )
-        # a non-ASCII byte (the end of the character before), then such a word
-        self.after_other = (
-            re.compile(rb"[\x80-\xff](" + _trie_pattern(raw).encode("latin-1") + _WORD_BYTES + b")")
-            if self.needed
-            else None
-        )
+        self._raw = raw
+        self._after_other: re.Pattern[bytes] | None = None  # made when a batch needs it
         # a space and a word's start, as found -> the needed words the word starts with
         self.prefixes_of: dict[bytes, tuple[str, ...]] = {}
         fields = [t for q in self.queries for c in q.clauses for t in c if not t.negated]
@@ -104,6 +100,15 @@ class WordPlan:
         for query in self.queries:
             open_clauses = [c for c in query.clauses if not all(map(self._decides, c))]
             self.rest[id(query)] = Query(query.text, open_clauses, []) if open_clauses else None
+
+    @property
+    def after_other(self) -> re.Pattern[bytes]:
+        """A non-ASCII byte (the end of the character before), then a word starting with a
+        needed word: compiled for the first batch that is not all ASCII."""
+        if self._after_other is None:
+            trie = _trie_pattern(self._raw).encode("latin-1")
+            self._after_other = re.compile(rb"[\x80-\xff](" + trie + _WORD_BYTES + b")")
+        return self._after_other
 
     def first_word(self, term: Term) -> str | None:
         found = self.first.get(id(term), "")
@@ -172,13 +177,15 @@ class BatchIndex:
         if len(plan.prefixes_of) > MAX_WORDS_KEPT:  # bounded: feeds can invent words without end
             plan.prefixes_of.clear()
         mark, row = b" " + ROW_MARK.encode(), 0
+        prefixes_of = plan.prefixes_of
         for found in pattern.findall(data):  # each with the space before it
             if found == mark:
                 row += 1
                 continue
-            for word in self._prefixes(found):
+            known = prefixes_of.get(found)
+            for word in self._prefixes(found) if known is None else known:
                 words[word].add(row)
-        if not data.isascii() and plan.after_other is not None:
+        if not data.isascii():
             self._index_after_other(data, plan.after_other)
 
     def _index_after_other(self, data: bytes, pattern: re.Pattern[bytes]) -> None:
