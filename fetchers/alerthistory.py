@@ -261,8 +261,15 @@ class AlertHistory:
                 if os.fstat(handle.fileno()).st_ino != inode:  # replaced since: read it all
                     self._reset()
                     offset, inode = 0, os.fstat(handle.fileno()).st_ino
-                handle.seek(offset)
+                handle.seek(max(0, offset - 1))
                 chunk = handle.read()
+                if offset and chunk[:1] != b"\n":  # another file under the same inode number
+                    self._reset()
+                    offset = 0
+                    handle.seek(0)
+                    chunk = handle.read()
+                elif offset:
+                    chunk = chunk[1:]
         except OSError as exc:
             raise HistoryError(f"{self.path} cannot be read: {exc.strerror or exc}") from exc
         whole = chunk.rfind(b"\n") + 1

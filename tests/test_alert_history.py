@@ -279,3 +279,20 @@ def test_a_write_that_only_drops_appends_one_line_and_later_rewrites_keep_every_
         fresh = AlertHistory(tmp_path).load()
         assert [(e.seq, e.article) for e in fresh] == [(e.seq, e.article) for e in history.load()]
         assert len(fresh) == 12 and fresh[-1].article == f"a{100 + step * 5 + 4}"
+
+
+def test_a_dashboard_reading_along_notices_a_history_started_anew(tmp_path: Path) -> None:
+    """The history file removed and started again (its inode number may be the old one's): a
+    dashboard reading along reads the new file from its start, never from the middle."""
+    writer = AlertHistory(tmp_path, writer=True)
+    writer.append(entries(0, 40), NOW, 30)
+    follower = AlertHistory(tmp_path)
+    assert len(follower.load()) == 40
+    path = tmp_path / FILE
+    size = path.stat().st_size
+    path.unlink()
+    writer = AlertHistory(tmp_path, writer=True)
+    writer.append([{**BASE, "article": "x", "title": "Tariff " * 300, "at": NOW}], NOW, 30)
+    # as if the new file had the old one's inode number: the follower's place is in its middle
+    follower._file = (path.stat().st_ino, min(size, path.stat().st_size - 1))
+    assert [e.article for e in follower.load()] == ["x"] and follower.problems == []
