@@ -166,7 +166,16 @@ def _read_lines(chunk: bytes, offset: int) -> _Lines:
                 items.append(None)
     entries: list[AlertEntry] = []
     starts: list[int] = []
-    stated = dropped = bad = 0
+    stated = bad = 0
+    # the entries gone are not made (a file read whole holds up to as many as are kept)
+    dropped = max(
+        (
+            item["dropped_through"]
+            for item in items
+            if isinstance(item, dict) and isinstance(item.get("dropped_through"), int)
+        ),
+        default=0,
+    )
     at = offset
     for part, item in zip(parts, items, strict=True):
         start, at = at, at + len(part) + 1
@@ -174,6 +183,9 @@ def _read_lines(chunk: bytes, offset: int) -> _Lines:
             bad += 1
             continue
         if "seq" in item:
+            seq = item["seq"]
+            if isinstance(seq, int) and seq <= dropped:
+                continue
             entry = _entry(item)
             if entry is None:
                 bad += 1
@@ -182,8 +194,6 @@ def _read_lines(chunk: bytes, offset: int) -> _Lines:
             starts.append(start)
             continue
         gone, told = item.get("dropped_through"), item.get("next")
-        if isinstance(gone, int):
-            dropped = max(dropped, gone)
         if isinstance(told, int):
             stated = max(stated, told)
         if not isinstance(gone, int) and not isinstance(told, int):
