@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from fetchers.alerthistory import FILE, OLD_FILE, AlertHistory
+from fetchers.alerthistory import FILE, MAX_ENTRIES, OLD_FILE, AlertHistory
 from fetchers.alerting import AlertDesk
 from fetchers.alertrules import make_rule
 from fetchers.config import Config
@@ -63,8 +63,9 @@ def lines_of(path: Path) -> list[dict[str, Any]]:
 
 
 def test_a_writer_killed_while_appending_loses_no_acknowledged_entry(tmp_path: Path) -> None:
-    """SIGKILL a writer appending in a loop, again and again: every entry it acknowledged
-    reads back, numbered without a gap, and a new writer goes on from there."""
+    """SIGKILL a writer appending in a loop (past the history's bound: lines of entries gone,
+    rewrites), again and again: every entry it acknowledged reads back or was dropped as the
+    oldest beyond the bound, numbered without a gap, and a new writer goes on from there."""
     rng = random.Random(18)
     acked = 0
     for _ in range(4):
@@ -82,15 +83,17 @@ def test_a_writer_killed_while_appending_loses_no_acknowledged_entry(tmp_path: P
         proc.stdout.close()
         acked = max([acked, *(int(n) for n in said)])
         kept = AlertHistory(tmp_path).load()
-        seqs = [e.seq for e in kept]
-        assert seqs == list(range(1, len(seqs) + 1)) and len(seqs) >= acked
+        seqs = [e.seq for e in kept]  # the newest MAX_ENTRIES (the oldest go beyond them)
+        assert seqs == list(range(seqs[0], seqs[-1] + 1)) and seqs[-1] >= acked
+        assert len(seqs) == min(seqs[-1], MAX_ENTRIES)
         assert [e.article for e in kept] == [f"a{n}" for n in seqs]
     assert acked > 0
     history = AlertHistory(tmp_path, writer=True)
     (added,) = history.append(entries(10**6, 1), NOW, 30)
-    assert added.seq == len(kept) + 1
+    assert added.seq == seqs[-1] + 1
     again = AlertHistory(tmp_path)
-    assert len(again.load()) == len(kept) + 1 and again.problems == []
+    assert [e.seq for e in again.load()][-2:] == [seqs[-1], seqs[-1] + 1]
+    assert again.problems == []
 
 
 def test_a_torn_last_line_is_skipped_reported_and_cut_off(
