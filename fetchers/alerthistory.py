@@ -7,7 +7,8 @@ mark is that number. Entries from days retention has dropped for articles go, an
 beyond MAX_ENTRIES.
 
 The file is JSON lines, only ever appended to: a header line (`{"next", "dropped_through"}`),
-then one line per entry, and a line `{"dropped_through": N}` when the entries up to N go. A
+then one line per entry, and after a cycle's entries a line `{"dropped_through": N}` when the
+entries up to N go. A
 cycle writes only its own lines, and a reader that has read the file reads only the lines
 added since. The file is written anew (atomically, with its kept lines alone) when the lines
 of entries gone outnumber those kept. A kill in the middle of an append leaves at most a torn
@@ -464,12 +465,13 @@ class AlertHistory:
         return added
 
     def _append_lines(self, added: list[AlertEntry], lines: list[bytes], through: int) -> None:
-        """Append the line dropping the entries up to `through` (when it is not 0), then
-        `lines`, those of `added`, first cutting off a torn line a kill left after the lines
-        read."""
+        """Append `lines` (those of `added`), then the line dropping the entries up to
+        `through` (when it is not 0), first cutting off a torn line a kill left after the
+        lines read. The new lines come first: a write a kill cuts short drops nothing."""
         assert self._file is not None
         inode, size = self._file
-        head = orjson.dumps({"dropped_through": through}, option=_LINE) if through else b""
+        tail = orjson.dumps({"dropped_through": through}, option=_LINE) if through else b""
+        written = b"".join(lines)
         with open(self.path, "r+b") as handle:
             found = os.fstat(handle.fileno())
             if found.st_ino != inode:
@@ -477,12 +479,12 @@ class AlertHistory:
             if found.st_size != size:
                 handle.truncate(size)
             handle.seek(size)
-            handle.write(head + b"".join(lines))
+            handle.write(written + tail)
             handle.flush()
             os.fsync(handle.fileno())
         self.problems = []
-        self._took(added, lines, size + len(head), 1 if head else 0)
-        self._file = (inode, size + len(head) + sum(map(len, lines)))
+        self._took(added, lines, size, 1 if tail else 0)
+        self._file = (inode, size + len(written) + len(tail))
         if through:
             self._drop_through(through)
 
