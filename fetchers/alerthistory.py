@@ -359,7 +359,7 @@ class AlertHistory:
         try:
             if not self.path.exists():
                 head = orjson.dumps({"next": stated, "dropped_through": 0}, option=_LINE)
-                atomic_write_bytes(self.path, head, *map(_line, entries))
+                atomic_write_bytes(self.path, head, b"".join(map(_line, entries)))
             else:
                 self._reset()
                 self._read_from(0, os.stat(self.path).st_ino)
@@ -514,7 +514,7 @@ class AlertHistory:
                 handle.seek(self._starts[0])
                 kept = handle.read(self._file[1] - self._starts[0])
         head = orjson.dumps({"next": next_seq, "dropped_through": self._dropped}, option=_LINE)
-        atomic_write_bytes(self.path, head, kept, *lines)
+        atomic_write_bytes(self.path, head, kept, b"".join(lines))
         shift = len(head) - (self._starts[0] if self._starts else 0)
         self._starts = [start + shift for start in self._starts]
         self._lines = 1 + len(self._entries)
