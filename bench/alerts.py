@@ -1,6 +1,7 @@
 """Alert rules over one poll cycle: 200 rules checked against 10,000 new articles, the CPU
 the writer's alert thread spends (budget 0.3 s) at a process's first check, at a later one,
-with a full history kept and with the spike check that follows (a 25-hour series per rule
+with a full history kept (and the write, every few cycles, that drops the lines of its
+entries gone) and with the spike check that follows (a 25-hour series per rule
 mentioned in the running hour: a later cycle of the hour, the day before it stored), beside
 checking every rule on every article one by one."""
 
@@ -20,6 +21,7 @@ from fetchers.alerting import AlertDesk, Firing
 from fetchers.alertrules import make_rule
 from fetchers.batchmatch import BatchIndex
 from fetchers.config import Config
+from fetchers.heap import collector_paused
 from fetchers.models import Settings
 from fetchers.query import parse_query
 from fetchers.store import Store
@@ -54,7 +56,7 @@ def rule_queries(count: int, seed: int = 3) -> list[str]:
 
 def forget(folder: Path, desk: AlertDesk) -> None:
     """Start the history and the state afresh, so the same cycle fires again."""
-    for name in ("alerts-state.json", "alerts-history.json"):
+    for name in ("alerts-state.json", "alerts-history.jsonl"):
         (folder / name).unlink(missing_ok=True)
     desk.history = AlertHistory(folder, writer=True)
 
@@ -83,6 +85,24 @@ def cycle(count: int, at: datetime, first: int) -> list[Any]:
     news = FakeNews(300, False)  # the rules' vocabulary
     news.rng, news.made = random.Random(first), first  # other articles than the first cycle's
     return [news.article(at) for _ in range(count)]
+
+
+def rewrite_of(history: AlertHistory, fired: int) -> tuple[float, int]:
+    """Cycles of `fired` alerts each appended to a full history until one writes it anew
+    (once the lines of entries gone outnumber the kept ones): the CPU of that write, and how
+    many cycles appended before it."""
+    path = history.path
+    appends = 0
+    while True:
+        inode = path.stat().st_ino
+        entries = old_entries(fired)
+        with collector_paused():  # as in a check
+            cpu = time.thread_time()
+            history.append(entries, END, 30)
+            spent = time.thread_time() - cpu
+        if path.stat().st_ino != inode:
+            return spent, appends
+        appends += 1
 
 
 def cpu_of(check: Callable[[], Firing]) -> tuple[float, float, Firing]:
@@ -122,6 +142,7 @@ def bench_alerts(articles: int = 10_000, rules: int = 200) -> None:
         forget(folder, desk)
         desk.history.append(old_entries(MAX_ENTRIES), END, 30)
         full_cpu, full_wall, _ = cpu_of(lambda: desk.check(ids))
+        rewrite_cpu, appends = rewrite_of(desk.history, fired)
 
         parsed = [parse_query(q, END) for q in queries]
         cpu = time.thread_time()
@@ -156,6 +177,11 @@ def bench_alerts(articles: int = 10_000, rules: int = 200) -> None:
     print(
         f"  with a history already holding {MAX_ENTRIES:,} entries:"
         f" CPU {full_cpu:.3f} s, wall {full_wall:.3f} s"
+    )
+    print(
+        f"  the cycles after it keep appending ({appends} more of {fired:,} alerts); the"
+        f" next writes the history anew (its kept lines alone): CPU {rewrite_cpu:.3f} s"
+        " for that write"
     )
     spiking = sum(1 for e in whole.entries if e.kind == "spike")
     print(

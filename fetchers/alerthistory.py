@@ -1,34 +1,51 @@
-"""The alert history: what fired, kept in alerts-history.json in the data dir, or in the
+"""The alert history: what fired, kept in alerts-history.jsonl in the data dir, or in the
 store where it keeps the desk's for every host (a PostgreSQL store).
 
 Only the writer appends (from its cycle hook); every dashboard reads the entries after a mark
 (`since`) to ring and show them. Each entry carries a sequence number that only grows, so a
-mark is that number. The file is rewritten atomically; entries from days retention has
-dropped for articles go too, and the oldest beyond MAX_ENTRIES.
+mark is that number. Entries from days retention has dropped for articles go, and the oldest
+beyond MAX_ENTRIES.
 
-The writer's history (`writer=True`) keeps each entry as the file holds it and the (rule,
-article) pairs that fired, both brought up to date as it appends: a write serialises only the
-new entries and a check looks pairs up, so a cycle's cost does not grow with a full history.
-A reader keeps only the entries.
+The file is JSON lines, only ever appended to: a header line (`{"next", "dropped_through"}`),
+then one line per entry, and after a cycle's entries a line `{"dropped_through": N}` when the
+entries up to N go. A
+cycle writes only its own lines, and a reader that has read the file reads only the lines
+added since. The file is written anew (atomically, with its kept lines alone) when the lines
+of entries gone outnumber those kept. A kill in the middle of an append leaves at most a torn
+last line: it is skipped and reported, every line before it reads, and the writer cuts it off
+before it next appends. The history as earlier versions kept it (alerts-history.json, one JSON
+document) is read as it is, and the writer converts it once into the lines, losing no entry.
+
+The writer's history (`writer=True`) keeps the (rule, article) pairs that fired, brought up
+to date as it appends, so a check looks pairs up and a cycle's cost does not grow with a full
+history.
 """
 
 from __future__ import annotations
 
+import bisect
+import errno
 import functools
+import itertools
+import logging
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
 import orjson
 
-from fetchers.atomic import atomic_write_bytes, stat_signature
+from fetchers.atomic import atomic_write_bytes, fsync_dir, stat_signature
 from fetchers.models import from_utc_iso, utc_iso
 from fetchers.store.errors import StoreError
 from fetchers.store.interface import ArticleStore
 from fetchers.text import clean_line
 
-FILE = "alerts-history.json"
-MAX_ENTRIES = 50_000  # the oldest go first beyond this: the file is rewritten at each write
+FILE = "alerts-history.jsonl"
+OLD_FILE = "alerts-history.json"  # one JSON document, as earlier versions kept the history
+MAX_ENTRIES = 50_000  # the oldest go first beyond this
+_LINE = orjson.OPT_APPEND_NEWLINE
+log = logging.getLogger("wirewatch.alerts")
 AlertKind = Literal["match", "spike"]
 
 
@@ -65,10 +82,15 @@ class AlertEntry(NamedTuple):
         }
 
     def to_record(self) -> dict[str, Any]:
-        """The entry in alerts-history.json: the JSON shape and what the writer and the
+        """The entry in the history file: the JSON shape and what the writer and the
         dashboards need besides."""
         return {
-            **self.to_json(),
+            "alert": self.alert,
+            "kind": self.kind,
+            "article": self.article,
+            "title": self.title,
+            "source": self.source,
+            "at": _iso(self.at),
             "seq": self.seq,
             "rule": self.rule,
             "link": self.link,
@@ -117,8 +139,71 @@ def _pair(entry: AlertEntry) -> tuple[str, str]:
     return entry.rule, entry.article or ""
 
 
+class _Lines(NamedTuple):
+    """What a run of whole lines of the history file holds."""
+
+    entries: list[AlertEntry]
+    starts: list[int]  # each entry's line's offset in the file
+    next: int  # the sequence number stated last (0: none)
+    dropped: int  # entries up to this sequence number are gone
+    lines: int  # lines read (each entry, header and drop line)
+    bad: int  # lines that do not read
+
+
+def _read_lines(chunk: bytes, offset: int) -> _Lines:
+    """The entries and drop lines of `chunk` (whole lines, read at `offset` in the file)."""
+    parts = chunk.split(b"\n")
+    parts.pop()  # what follows the last newline: nothing
+    try:  # every line at once; one by one when one does not read
+        items: list[Any] = orjson.loads(b"[" + b",".join(parts) + b"]")
+    except orjson.JSONDecodeError:
+        items = []
+    if len(items) != len(parts):  # a line that does not read, or holds more than one value
+        items = []
+        for part in parts:
+            try:
+                items.append(orjson.loads(part))
+            except orjson.JSONDecodeError:
+                items.append(None)
+    entries: list[AlertEntry] = []
+    starts: list[int] = []
+    stated = bad = 0
+    # the entries gone are not made (a file read whole holds up to as many as are kept)
+    dropped = max(
+        (
+            item["dropped_through"]
+            for item in items
+            if isinstance(item, dict) and isinstance(item.get("dropped_through"), int)
+        ),
+        default=0,
+    )
+    at = offset
+    for part, item in zip(parts, items, strict=True):
+        start, at = at, at + len(part) + 1
+        if not isinstance(item, dict):
+            bad += 1
+            continue
+        if "seq" in item:
+            seq = item["seq"]
+            if isinstance(seq, int) and seq <= dropped:
+                continue
+            entry = _entry(item)
+            if entry is None:
+                bad += 1
+                continue
+            entries.append(entry)
+            starts.append(start)
+            continue
+        gone, told = item.get("dropped_through"), item.get("next")
+        if isinstance(told, int):
+            stated = max(stated, told)
+        if not isinstance(gone, int) and not isinstance(told, int):
+            bad += 1
+    return _Lines(entries, starts, stated, dropped, len(parts), bad)
+
+
 class AlertHistory:
-    """alerts-history.json, or the `store`'s history where it keeps the desk's: read by
+    """alerts-history.jsonl, or the `store`'s history where it keeps the desk's: read by
     anyone, appended to by the pollers."""
 
     def __init__(
@@ -127,53 +212,169 @@ class AlertHistory:
         self.dir = Path(data_dir)
         self.writer = writer
         self.store = store if store is not None and store.keeps_desk else None
-        self._signature: tuple[int, int, int] | None = None
+        self.problems: list[str] = []  # what the last read skipped (torn or unreadable lines)
         self._entries: list[AlertEntry] = []
-        # each entry as the file holds it, encoded: a write joins them rather than encoding
-        # every kept entry again (a full history is some 14 MB of JSON)
-        self._encoded: list[bytes] | None = []
-        self._fired: set[tuple[str, str]] | None = set()  # (rule, article) of match entries
+        self._starts: list[int] = []  # each kept entry's offset in the file
+        # (rule, article) of the match entries: the writer's kept up to date, a reader's made
+        # when asked
+        self._fired: set[tuple[str, str]] | None = set() if writer else None
         self._next = 1
+        self._dropped = 0  # the file's entries up to this sequence number are gone
+        self._lines = 0  # whole lines in the file: entries kept, dropped, header and drops
+        self._file: tuple[int, int] | None = None  # (inode, size read) of the file read
+        self._old: tuple[int, int, int] | None = None  # the earlier file's stat, as read
+        self._converted = False
 
     @property
     def path(self) -> Path:
         return self.dir / FILE
 
+    @property
+    def old_path(self) -> Path:
+        return self.dir / OLD_FILE
+
+    # -- reading ----------------------------------------------------------------------------
     def load(self) -> list[AlertEntry]:
-        """Every kept entry, oldest first (re-read only when the file changed; from a store,
-        only the entries added since the last look are read)."""
+        """Every kept entry, oldest first (from the file, only the lines added since the last
+        look are read; from a store, only the entries added since)."""
         if self.store is not None:
             return self._load_from_store()
-        signature = stat_signature(self.path)
-        if signature is not None and signature == self._signature:
-            return self._entries
+        if self.writer and not self._converted:
+            self._convert()
         try:
-            data = orjson.loads(self.path.read_bytes())
+            found = os.stat(self.path)
         except FileNotFoundError:
-            self._signature, self._entries, self._encoded, self._next = None, [], [], 1
-            self._fired = set()
+            if self.writer:
+                self._reset()
+                return self._entries
+            return self._load_old()
+        except OSError as exc:
+            raise HistoryError(f"{self.path} cannot be read: {exc.strerror or exc}") from exc
+        read = self._file
+        if read is not None and read[0] == found.st_ino and found.st_size >= read[1]:
+            if found.st_size > read[1]:
+                self._read_from(read[1], found.st_ino)
             return self._entries
+        self._reset()
+        self._read_from(0, found.st_ino)
+        return self._entries
+
+    def _reset(self) -> None:
+        self._entries, self._starts = [], []
+        self._fired = set() if self.writer else None  # a reader's: made when asked
+        self._next, self._dropped, self._lines, self._file, self._old = 1, 0, 0, None, None
+
+    def _read_from(self, offset: int, inode: int) -> None:
+        """Take in the whole lines from `offset` on (a torn last line stays unread: the
+        writer may still be writing it, and the next look reads it whole)."""
+        try:
+            with open(self.path, "rb") as handle:
+                if os.fstat(handle.fileno()).st_ino != inode:  # replaced since: read it all
+                    self._reset()
+                    offset, inode = 0, os.fstat(handle.fileno()).st_ino
+                handle.seek(max(0, offset - 1))
+                chunk = handle.read()
+                if offset and chunk[:1] != b"\n":  # another file under the same inode number
+                    self._reset()
+                    offset = 0
+                    handle.seek(0)
+                    chunk = handle.read()
+                elif offset:
+                    chunk = chunk[1:]
+        except OSError as exc:
+            raise HistoryError(f"{self.path} cannot be read: {exc.strerror or exc}") from exc
+        whole = chunk.rfind(b"\n") + 1
+        torn = len(chunk) - whole
+        self.problems = []
+        if torn and self.writer:  # no one else writes: a kill in the middle of an append
+            self.problems.append(
+                f"{self.path}: a torn last line ({torn} bytes) is skipped (a write cut short)"
+            )
+        read = _read_lines(chunk[:whole], offset)
+        if read.bad:
+            self.problems.append(f"{self.path}: {read.bad} lines that do not read are skipped")
+        self._entries.extend(read.entries)
+        self._starts.extend(read.starts)
+        self._next = max(self._next, read.next, (read.entries[-1].seq + 1) if read.entries else 1)
+        self._lines += read.lines
+        self._file = (inode, offset + whole)
+        if self._fired is not None:
+            self._fired.update(_pair(e) for e in read.entries if e.kind == "match" and e.article)
+        if read.dropped > self._dropped:
+            self._drop_through(read.dropped)
+
+    def _drop_through(self, seq: int) -> list[AlertEntry]:
+        """Let the entries up to `seq` go; returns them."""
+        self._dropped = max(self._dropped, seq)
+        cut = bisect.bisect_right(self._entries, seq, key=lambda e: e.seq)
+        gone = self._entries[:cut]
+        if gone:
+            del self._entries[:cut]
+            del self._starts[:cut]
+            if self._fired is not None:
+                self._fired.difference_update(
+                    [(e.rule, e.article or "") for e in gone if e.kind == "match"]
+                )
+        return gone
+
+    def _load_old(self) -> list[AlertEntry]:
+        """The history as earlier versions kept it (a reader, before a writer converts it)."""
+        signature = stat_signature(self.old_path)
+        if signature is None:  # no history yet (or it was removed)
+            self._reset()
+            return self._entries
+        if signature == self._old:
+            return self._entries
+        entries, stated = self._read_old()
+        self._reset()
+        self._entries, self._old = entries, signature
+        self._next = max(stated, (entries[-1].seq + 1) if entries else 1)
+        self._fired = None  # made when asked
+        return self._entries
+
+    def _read_old(self) -> tuple[list[AlertEntry], int]:
+        """alerts-history.json's entries (those that read) and its next sequence number."""
+        try:
+            data = orjson.loads(self.old_path.read_bytes())
+        except FileNotFoundError:
+            return [], 1
         except (OSError, orjson.JSONDecodeError) as exc:
-            raise HistoryError(f"{self.path} cannot be read: {exc}") from exc
+            raise HistoryError(f"{self.old_path} cannot be read: {exc}") from exc
         items = data.get("entries", []) if isinstance(data, dict) else []
         if not isinstance(items, list):
-            raise HistoryError(f"{self.path}: entries is not a list")
-        entries: list[AlertEntry] = []
-        records: list[dict[str, Any]] = []
-        for item in items:
-            entry = _entry(item) if isinstance(item, dict) else None
-            if entry is not None:
-                entries.append(entry)
-                records.append(item)
-        self._entries = entries
-        # the writer's, made once; a reader that writes makes them then
-        self._encoded = list(map(orjson.dumps, records)) if self.writer else None
-        self._fired = None  # made when asked
+            raise HistoryError(f"{self.old_path}: entries is not a list")
+        entries = [e for e in (_entry(i) for i in items if isinstance(i, dict)) if e is not None]
+        entries.sort(key=lambda e: e.seq)
         stated = data.get("next") if isinstance(data, dict) else None
-        last = max((e.seq for e in entries), default=0)
-        self._next = max(last + 1, stated if isinstance(stated, int) else 1)
-        self._signature = signature
-        return entries
+        return entries, stated if isinstance(stated, int) else 1
+
+    def _convert(self) -> None:
+        """(The writer, once.) Take alerts-history.json's entries into the lines, then remove
+        it: a new file is written whole and atomically (a kill leaves the old one to convert
+        again); one already there gets the old entries it lacks."""
+        if not self.old_path.exists():
+            self._converted = True
+            return
+        entries, stated = self._read_old()  # HistoryError: nothing is touched
+        try:
+            if not self.path.exists():
+                head = orjson.dumps({"next": stated, "dropped_through": 0}, option=_LINE)
+                atomic_write_bytes(self.path, head, b"".join(map(_line, entries)))
+            else:
+                self._reset()
+                self._read_from(0, os.stat(self.path).st_ino)
+                last = self._entries[-1].seq if self._entries else 0
+                missing = [e for e in entries if e.seq > max(last, self._dropped)]
+                if missing:
+                    self._append_lines(missing, list(map(_line, missing)), 0)
+                    self._next = max(self._next, missing[-1].seq + 1)
+            self.old_path.unlink()
+            fsync_dir(self.dir)
+        except OSError as exc:
+            raise HistoryError(f"{self.path}: cannot convert ({exc.strerror or exc})") from exc
+        self._reset()
+        self._converted = True
+        log.info("%s: converted into %s (%d entries)", OLD_FILE, FILE, len(entries))
 
     def _load_from_store(self) -> list[AlertEntry]:
         assert self.store is not None
@@ -197,7 +398,8 @@ class AlertHistory:
         entries = self.load()
         if entries and entries[-1].seq < mark:  # the file was started anew: all of it is new
             mark = 0
-        new = [e for e in entries if e.seq > mark]
+        cut = bisect.bisect_right(entries, mark, key=lambda e: e.seq)
+        new = entries[cut:]
         return new, max(mark, new[-1].seq if new else mark)
 
     def fired(self) -> set[tuple[str, str]]:
@@ -218,6 +420,7 @@ class AlertHistory:
         entries = self.load()
         return [e for e in reversed(entries) if since is None or e.at >= since]
 
+    # -- writing ----------------------------------------------------------------------------
     def append(
         self, entries: list[dict[str, Any]], now: datetime, retention_days: int
     ) -> list[AlertEntry]:
@@ -225,40 +428,99 @@ class AlertHistory:
         dropped; returns them as kept. `entries` are `AlertEntry` fields without `seq`."""
         if self.store is not None:
             return self._append_to_store(entries, now, retention_days)
+        if not self.writer:  # a reader's history: read again as the writer reads it
+            self.writer = True
+            self._reset()
         kept = self.load()
         cutoff = (now - timedelta(days=retention_days)).astimezone(UTC).date()
         # entries are appended in time order: those retention drops are the first ones
         old = 0
         while old < len(kept) and kept[old].at.astimezone(UTC).date() < cutoff:
             old += 1
-        added = [AlertEntry(seq=self._next + n, **fields) for n, fields in enumerate(entries)]
-        if not added and not old:
+        first = self._next
+        drop = max(old, len(kept) + len(entries) - MAX_ENTRIES)
+        if not entries and not drop:
             return []
-        every = [*kept[old:], *added]
-        if self._encoded is None:
-            self._encoded = [orjson.dumps(e.to_record()) for e in kept]
-        encoded = [*self._encoded[old:], *(orjson.dumps(e.to_record()) for e in added)]
-        gone = kept[:old]
-        if len(every) > MAX_ENTRIES:
-            drop = len(every) - MAX_ENTRIES
-            gone += every[:drop]
-            every, encoded = every[drop:], encoded[drop:]
-        next_seq = self._next + len(added)
-        head = b'{"next":%d,"entries":[' % next_seq
+        through = 0
+        if drop > len(kept):  # more new entries than the history keeps
+            through = first + drop - len(kept) - 1
+            entries = entries[drop - len(kept) :]
+        elif drop:
+            through = kept[drop - 1].seq
+        start = through + 1 if drop > len(kept) else first
+        added = [AlertEntry(start + n, **fields) for n, fields in enumerate(entries)]
+        lines = _lines(entries, start)
+        live = len(kept) - min(drop, len(kept)) + len(added)
+        dead = self._lines + (1 if through else 0) + len(added) - live
         try:
-            atomic_write_bytes(self.path, head, b",".join(encoded), b"]}")
+            if self._file is None or dead > live:
+                self._compact(
+                    added, lines, through, first + len(entries) + max(0, drop - len(kept))
+                )
+            else:
+                self._append_lines(added, lines, through)
         except OSError as exc:
             raise HistoryError(f"{self.path}: cannot write ({exc.strerror or exc})") from exc
-        self._entries, self._encoded, self._next = every, encoded, next_seq
+        self._next = (added[-1].seq + 1) if added else first
+        return added
+
+    def _append_lines(self, added: list[AlertEntry], lines: list[bytes], through: int) -> None:
+        """Append `lines` (those of `added`), then the line dropping the entries up to
+        `through` (when it is not 0), first cutting off a torn line a kill left after the
+        lines read. The new lines come first: a write a kill cuts short drops nothing."""
+        assert self._file is not None
+        inode, size = self._file
+        tail = orjson.dumps({"dropped_through": through}, option=_LINE) if through else b""
+        written = b"".join(lines)
+        with open(self.path, "r+b") as handle:
+            found = os.fstat(handle.fileno())
+            if found.st_ino != inode:
+                raise OSError(errno.ESTALE, "replaced by another process")
+            if found.st_size != size:
+                handle.truncate(size)
+            handle.seek(size)
+            handle.write(written + tail)
+            handle.flush()
+            os.fsync(handle.fileno())
+        self.problems = []
+        self._took(added, lines, size, 1 if tail else 0)
+        self._file = (inode, size + len(written) + len(tail))
+        if through:
+            self._drop_through(through)
+
+    def _took(self, added: list[AlertEntry], lines: list[bytes], at: int, more: int) -> None:
+        """Hold `added`, whose `lines` the file now holds from `at` on (after `more` other
+        lines just written)."""
+        self._lines += len(lines) + more
+        if not lines:
+            return
+        self._entries.extend(added)
+        self._starts.extend(itertools.accumulate(map(len, lines[:-1]), initial=at))
         if self._fired is not None:
-            self._fired.difference_update(
-                [(e.rule, e.article or "") for e in gone if e.kind == "match"]
-            )
             self._fired.update(
                 [(e.rule, e.article) for e in added if e.kind == "match" and e.article]
             )
-        self._signature = stat_signature(self.path)
-        return added
+
+    def _compact(
+        self, added: list[AlertEntry], lines: list[bytes], through: int, next_seq: int
+    ) -> None:
+        """Write the file anew, atomically: a header, the kept entries' lines as the file
+        holds them (copied, not encoded again), then those of `added`."""
+        if through:
+            self._drop_through(through)
+        kept = b""
+        if self._entries and self._file is not None:
+            with open(self.path, "rb") as handle:
+                handle.seek(self._starts[0])
+                kept = handle.read(self._file[1] - self._starts[0])
+        head = orjson.dumps({"next": next_seq, "dropped_through": self._dropped}, option=_LINE)
+        atomic_write_bytes(self.path, head, kept, b"".join(lines))
+        shift = len(head) - (self._starts[0] if self._starts else 0)
+        self._starts = [start + shift for start in self._starts]
+        self._lines = 1 + len(self._entries)
+        self._took(added, lines, len(head) + len(kept), 0)
+        self._file = (os.stat(self.path).st_ino, len(head) + len(kept) + sum(map(len, lines)))
+        self.problems = []
 
     def _append_to_store(
         self, entries: list[dict[str, Any]], now: datetime, retention_days: int
@@ -273,3 +535,18 @@ class AlertHistory:
         except StoreError as exc:
             raise HistoryError(str(exc)) from exc
         return [e._replace(seq=seq) for e, seq in zip(made, seqs, strict=True)]
+
+
+def _line(entry: AlertEntry) -> bytes:
+    """An entry's line in the file."""
+    return orjson.dumps(entry.to_record(), option=_LINE)
+
+
+def _lines(entries: list[dict[str, Any]], first: int) -> list[bytes]:
+    """The lines of new entries (`AlertEntry` fields) numbered from `first`: each its fields
+    with its number and its time as the JSON shape gives it (a cycle's entries share it)."""
+    dumps = orjson.dumps
+    return [
+        dumps(dict(fields, seq=first + n, at=_iso(fields["at"])), option=_LINE)
+        for n, fields in enumerate(entries)
+    ]

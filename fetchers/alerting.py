@@ -271,6 +271,9 @@ class AlertDesk:
         except HistoryError as exc:
             log.error("%s: alerts not checked this cycle", exc)
             return None
+        for problem in self.history.problems:  # a torn last line, lines that do not read
+            log.warning("%s", problem)
+        self.history.problems = []
         return now, state, fired
 
     @collector_paused()  # its thousands of short-lived objects would set off full collections
@@ -323,8 +326,10 @@ class AlertDesk:
                 if term.rule is None or term.created is None:
                     continue
                 cutoff = term.created.timestamp()
+                key, name, notify = term.key, term.name, term.notify
                 for record in hits:
-                    pair = (term.key, record.id)
+                    ident = record.id
+                    pair = (key, ident)
                     if pair in fired or pair in fresh:
                         continue
                     fetched = record.fetched
@@ -333,15 +338,15 @@ class AlertDesk:
                     fresh.add(pair)
                     pending.append(
                         {
-                            "alert": term.name,
-                            "rule": term.key,
+                            "alert": name,
+                            "rule": key,
                             "kind": "match",
-                            "article": record.id,
+                            "article": ident,
                             "title": record.title,
                             "source": record.source,
                             "at": now,
                             "link": record.link,
-                            "notify": term.notify,
+                            "notify": notify,
                         }
                     )
         return pending, counts
@@ -424,6 +429,8 @@ class AlertDesk:
         except StoreError as exc:
             log.error("%s: %d alerts not fired", exc, len(pending))
             return []
+        if len(first) == len(keys):  # every one (a store with one writer, say)
+            return pending
         return [p for p, key in zip(pending, keys, strict=True) if key in first]
 
     def _created(self, rule: AlertRule, state: AlertState) -> tuple[datetime, bool]:

@@ -2,15 +2,22 @@
 the watched terms over the last day's articles.
 
 Testing every query on every article costs queries x articles; here the batch's text is read
-once, by one pattern made of the first word of every word term the queries hold (a trie of
-them, tried only where a word starts, so each word of the text costs one step against all of
-them), and each query is then tested only on the articles that hold its words, its source or
+once and each query is then tested only on the articles that hold its words, its source or
 its tag: the index keeps the articles of those words, sources and tags alone. Words are looked
 for in titles and summaries, as `Query.matches` does without a full text.
+
+The batch's titles and summaries are lower-cased and encoded as one byte string in which
+every ASCII character that is no word character becomes a space, then searched by one pattern
+made of the first word of every word term the queries hold (a trie of them) after a space:
+the regular expression engine skips from space to space in C, and only the words starting
+with a needed word come back to Python. A word can also start after a non-ASCII character
+that is no word character (a curly quote, a dash): the batch's non-ASCII bytes are searched
+the same way, and each such start is checked on the character before it.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -18,6 +25,13 @@ from typing import Any
 from fetchers.query import WORD, Query, Record, Term, word_prefix_pattern
 
 MAX_WORDS_KEPT = 200_000  # words whose needed prefixes a plan remembers
+ROW_MARK = "\x01"  # between two articles' texts in a batch's bytes (kept as it is)
+# the byte each byte of the batch's UTF-8 becomes: an ASCII non-word character a space, the
+# ASCII word characters, non-ASCII bytes and the row mark themselves
+_SPACED = bytes(
+    b if b >= 0x80 or b == 1 or chr(b).isalnum() or chr(b) == "_" else 0x20 for b in range(256)
+)
+_WORD_BYTES = rb"[0-9a-z_]*"  # the rest of a word, up to its first non-ASCII character
 
 
 def _first_word(term: Term) -> str | None:
@@ -63,13 +77,22 @@ class WordPlan:
             for term in clause
         }
         self.needed = {word for word in self.first.values() if word is not None}
-        self.lengths = sorted({len(word) for word in self.needed})
-        # a non-word character, then a word holding a needed word at its start: the search
-        # skips to the next non-word character between tries (the text starts with one)
+        self.lengths_bytes = sorted({len(word.encode("utf-8")) for word in self.needed})
+        self.needed_bytes = {word.encode("utf-8"): word for word in self.needed}
+        # the needed words' UTF-8 bytes, one character each (as patterns of bytes take them)
+        raw = [word.encode("utf-8").decode("latin-1") for word in self.needed]
+        # a space, then the row mark or a word starting with a needed word (up to its first
+        # non-ASCII character): the space is a literal the search skips to in C, and the mark
+        # and the words' first characters are one alternation (a failed try is one pass)
         self.pattern = (
-            re.compile(r"\W(" + _trie_pattern(self.needed) + r"\w*)") if self.needed else None
+            re.compile(b" " + _trie_pattern([ROW_MARK, *raw]).encode("latin-1") + _WORD_BYTES)
+            if self.needed
+            else None
         )
-        self.prefixes_of: dict[str, tuple[str, ...]] = {}  # word -> the needed words it starts with
+        self._raw = raw
+        self._after_other: re.Pattern[bytes] | None = None  # made when a batch needs it
+        # a space and a word's start, as found -> the needed words the word starts with
+        self.prefixes_of: dict[bytes, tuple[str, ...]] = {}
         fields = [t for q in self.queries for c in q.clauses for t in c if not t.negated]
         self.sources = {t.value for t in fields if t.field == "source"}
         self.tags = {t.value for t in fields if t.field == "tag"}
@@ -77,6 +100,15 @@ class WordPlan:
         for query in self.queries:
             open_clauses = [c for c in query.clauses if not all(map(self._decides, c))]
             self.rest[id(query)] = Query(query.text, open_clauses, []) if open_clauses else None
+
+    @property
+    def after_other(self) -> re.Pattern[bytes]:
+        """A non-ASCII byte (the end of the character before), then a word starting with a
+        needed word: compiled for the first batch that is not all ASCII."""
+        if self._after_other is None:
+            trie = _trie_pattern(self._raw).encode("latin-1")
+            self._after_other = re.compile(rb"[\x80-\xff](" + trie + _WORD_BYTES + b")")
+        return self._after_other
 
     def first_word(self, term: Term) -> str | None:
         found = self.first.get(id(term), "")
@@ -134,21 +166,57 @@ class BatchIndex:
                 if found is not None:
                     found.add(place)
 
-    def _index_words(self, pattern: re.Pattern[str]) -> None:
+    def _index_words(self, pattern: re.Pattern[bytes]) -> None:
         """One pass over the batch's text: every word that starts with a needed word."""
+        texts = [f"{record.title}\n{record.summary}" for record in self.records]
+        joined = f"\n{ROW_MARK}\n".join(texts)
+        if joined.count(ROW_MARK) != len(texts) - 1:  # an article's text holds the mark
+            joined = f"\n{ROW_MARK}\n".join(text.replace(ROW_MARK, " ") for text in texts)
+        data = ("\n" + joined).lower().encode("utf-8", "surrogatepass").translate(_SPACED)
         plan, words = self.plan, self.words
-        needed, lengths, prefixes_of = plan.needed, plan.lengths, plan.prefixes_of
-        if len(prefixes_of) > MAX_WORDS_KEPT:  # bounded: feeds can invent words without end
-            prefixes_of.clear()
-        findall = pattern.findall
-        for place, record in enumerate(self.records):
-            for token in findall(f"\n{record.title}\n{record.summary}".lower()):
-                found = prefixes_of.get(token)
-                if found is None:
-                    found = tuple(token[:n] for n in lengths if token[:n] in needed)
-                    prefixes_of[token] = found
-                for word in found:
-                    words[word].add(place)
+        if len(plan.prefixes_of) > MAX_WORDS_KEPT:  # bounded: feeds can invent words without end
+            plan.prefixes_of.clear()
+        mark, row = b" " + ROW_MARK.encode(), 0
+        prefixes_of = plan.prefixes_of
+        for found in pattern.findall(data):  # each with the space before it
+            if found == mark:
+                row += 1
+                continue
+            known = prefixes_of.get(found)
+            for word in self._prefixes(found) if known is None else known:
+                words[word].add(row)
+        if not data.isascii():
+            self._index_after_other(data, plan.after_other)
+
+    def _index_after_other(self, data: bytes, pattern: re.Pattern[bytes]) -> None:
+        """The words that start after a non-ASCII character that is no word character."""
+        starts: list[int] | None = None  # where each row's text starts, made when needed
+        words = self.words
+        for match in pattern.finditer(data):
+            end = match.start()  # the last byte of the character before the word
+            first = end
+            while first > 0 and data[first] & 0xC0 == 0x80:  # back to its first byte
+                first -= 1
+            before = data[first : end + 1].decode("utf-8", "surrogatepass")
+            if before.isalnum() or before == "_":
+                continue  # inside a word
+            if starts is None:
+                starts = [m.start() for m in re.finditer(rb"\x01", data)]
+            row = bisect.bisect_left(starts, end)
+            for word in self._prefixes(b" " + match.group(1)):
+                words[word].add(row)
+
+    def _prefixes(self, found: bytes) -> tuple[str, ...]:
+        """The needed words a word starts with (`found`: a space, then the word's start)."""
+        plan = self.plan
+        known = plan.prefixes_of.get(found)
+        if known is None:
+            needed = plan.needed_bytes
+            known = tuple(
+                needed[found[1 : n + 1]] for n in plan.lengths_bytes if found[1 : n + 1] in needed
+            )
+            plan.prefixes_of[found] = known
+        return known
 
     def term(self, term: Term) -> set[int] | None:
         """Places of the records that can satisfy `term`; None when the index cannot say."""

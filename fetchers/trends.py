@@ -19,6 +19,7 @@ counted as it stands, so a spike fires as soon as it is there, not when the hour
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -71,12 +72,17 @@ def hour_start(when: datetime) -> datetime:
     return when.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
+@functools.lru_cache(maxsize=16)
+def _span(now: datetime, hours: int) -> tuple[float, float]:
+    """The POSIX start of the first of `hours` clock hours ending with now's, and now: a
+    check counts hundreds of series for the same now."""
+    return (hour_start(now) - timedelta(hours=hours - 1)).timestamp(), now.timestamp()
+
+
 def hourly_counts(times: list[float], now: datetime, hours: int) -> list[int]:
     """Counts per UTC clock hour of POSIX `times`, oldest first, the last the running hour;
     times outside the span (or after `now`) are left out."""
-    first = hour_start(now) - timedelta(hours=hours - 1)
-    origin = first.timestamp()
-    end = now.timestamp()
+    origin, end = _span(now, hours)
     counts = [0] * hours
     for t in times:
         if origin <= t <= end:

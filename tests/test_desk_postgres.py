@@ -90,7 +90,7 @@ def test_the_alert_history_is_the_desks_on_every_host(
                      "--json"]) == 0  # fmt: skip
     (row,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert (row["alert"], row["article"], row["title"]) == ("Tariffs", "t4", "Tariff news 4")
-    assert not (tmp_path / "poller" / "alerts-history.json").exists()
+    assert not (tmp_path / "poller" / "alerts-history.jsonl").exists()
 
 
 def test_an_alert_rule_added_on_one_host_is_fired_by_a_poller_on_another(

@@ -224,7 +224,7 @@ def test_two_pollers_one_killed_mid_cycle_store_every_article_once(
         alerted = [e.article for e in history.load() if e.kind == "match"]
         assert len(alerted) == len(set(alerted))
         assert fired is not None and fired[0] >= len(alerted)  # one may die between the two
-        assert not (tmp_path / "host0" / "alerts-history.json").exists()
+        assert not (tmp_path / "host0" / "alerts-history.jsonl").exists()
         viewer.close()
     finally:
         for proc in procs:

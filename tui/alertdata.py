@@ -90,6 +90,7 @@ class AlertData:
         problems: list[str] = []
         try:
             recent = self.history.recent()
+            problems += self.history.problems  # lines of the file that do not read, skipped
         except HistoryError as exc:
             recent, problems = [], [str(exc)]
         watched, rule_problems = self.watched()

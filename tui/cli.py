@@ -818,7 +818,7 @@ def cmd_export_opml(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_alerts(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
-    """The alert history, newest first (alerts-history.json, or the store's where it keeps
+    """The alert history, newest first (alerts-history.jsonl, or the store's where it keeps
     the desk's)."""
     zone = local_zone(ctx.config.settings.timezone)
     since = None
@@ -829,9 +829,12 @@ def cmd_alerts(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
             raise UsageError(f"--since {args.since}: {exc}") from None
     try:
         with _viewer(ctx, first=0) as store:
-            entries = AlertHistory(ctx.data_dir, store=store).recent(since)
+            history = AlertHistory(ctx.data_dir, store=store)
+            entries = history.recent(since)
     except HistoryError as exc:
         raise StoreError(str(exc)) from None
+    for problem in history.problems:  # lines of the file that do not read, skipped
+        complain(problem)
     for entry in entries:
         if args.json:
             _write_json(out, entry.to_json())
@@ -935,7 +938,7 @@ def copy_desk_files(source: Path, target: Path) -> list[str]:
 
     carried = []
     for name in (
-        events.FILE, alertrules.FILE, alerthistory.FILE, alerting.STATE_FILE,
+        events.FILE, alertrules.FILE, alerthistory.FILE, alerthistory.OLD_FILE, alerting.STATE_FILE,
         healthbook.FILE, storybook.FILE, theme.CHOICE_FILE,
     ):  # fmt: skip
         if (source / name).is_file() and not (target / name).exists():
