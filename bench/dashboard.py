@@ -149,7 +149,7 @@ async def measure(data: Path, config: Config, end: datetime) -> dict[str, float]
         out["worst_stall_poll"] = monitor.worst_in["poll"]
         out["worst_gc"] = monitor.worst_gc
         out["stall_samples"] = monitor.samples
-        while not store.word_index_ready:  # noqa: ASYNC110 - polling the app's state
+        while not store.word_queries_settled:  # noqa: ASYNC110 - polling the app's state
             await asyncio.sleep(0.05)
         out["index_ready"] = time.perf_counter() - started
         for text in ("tariff", 'source:"Source 042"', "APEC OR Lutnick since:2d", "-tariff", ""):
@@ -207,7 +207,7 @@ def bench_dashboard(articles: list[Article] | Path, python: str, shared: Path, f
     print(f"  store open (in a thread):             {result['store_open']:8.2f} s")
     print(f"  first paint (rows on screen):         {result['first_paint']:8.2f} s   budget 1.5 s")
     print(f"  first poll cycle done after:          {result['poll_done']:8.2f} s")
-    print(f"  word index ready after:               {result['index_ready']:8.2f} s")
+    print(f"  word queries settled after:           {result['index_ready']:8.2f} s")
     for key, value in result.items():
         if key.startswith("filter "):
             label = key.removeprefix("filter ")

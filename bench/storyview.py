@@ -42,7 +42,7 @@ async def measure(data: Path, end: datetime) -> dict[str, float]:
             await asyncio.sleep(0.01)
         out["stories_read"] = time.perf_counter() - started
         out["stories"] = len(session.shelf)
-        while not session.store.word_index_ready:  # noqa: ASYNC110
+        while not session.store.word_queries_settled:  # noqa: ASYNC110
             await asyncio.sleep(0.05)
         old = dashboard.headlines.ids
         t = time.perf_counter()

@@ -49,6 +49,11 @@ class ArticleStore(Protocol):
     def word_index_ready(self) -> bool: ...
 
     @property
+    def word_queries_settled(self) -> bool:
+        """The word index ready, and what a first word query would read first read."""
+        ...
+
+    @property
     def list_window(self) -> int | None:
         """The most articles a dashboard lists for a filter (the newest that match) and
         groups into stories when it only views (None: every one). A store read from a server

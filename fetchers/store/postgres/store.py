@@ -679,6 +679,10 @@ class PostgresStore:
         return True  # the words column is written with the article
 
     @property
+    def word_queries_settled(self) -> bool:
+        return True
+
+    @property
     def list_window(self) -> int:
         """A dashboard lists the newest LIST_WINDOW matches of its filter (a million ids
         alone would take more memory than a dashboard may)."""
