@@ -16,6 +16,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
+from textual.timer import Timer
 from textual.widgets import Static
 
 from fetchers.extract import ExtractError
@@ -97,6 +98,8 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
         self.article_id: str | None = None
         self.wanted: str | None = None  # the article asked for last: older answers are dropped
         self._read_pending = False  # a read of `wanted` waits for the next paint
+        self._held: ArticleView.Loaded | None = None  # read while a filter runs
+        self._hold_timer: Timer | None = None
         self.suggestions: list[Suggestion] = []  # for the article on screen
         self.no_suggestion = Suggestions().why_none()  # and why it has none
         self.also: tuple[str | None, list[str]] = (None, [])  # an article's other outlets
@@ -125,9 +128,31 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
     def _read(self, ident: str) -> None:
         self.post_message(self.Loaded(ident, self.session.reading(ident, self.events)))
 
+    def hold(self, longest: float = 1.0) -> None:
+        """A filter is being run: an article read meanwhile waits until its rows are on
+        screen (`release`), so that drawing it does not hold the screen's thread while the
+        filter's answer comes in (the filter's rows most often highlight another article).
+        After `longest` seconds it is shown regardless."""
+        if self._hold_timer is not None:
+            self._hold_timer.stop()
+        self._hold_timer = self.set_timer(longest, self.release)
+
+    def release(self) -> None:
+        """The filter's rows are drawn: an article read meanwhile is shown after that paint."""
+        if self._hold_timer is None:
+            return
+        self._hold_timer.stop()
+        self._hold_timer = None
+        held, self._held = self._held, None
+        if held is not None:
+            self.call_after_refresh(self._loaded, held)
+
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
         if message.article_id != self.wanted:
+            return
+        if self._hold_timer is not None:
+            self._held = message
             return
         found = message.reading.suggestions
         self.suggestions = found.found
