@@ -59,6 +59,8 @@ from fetchers.trends import (
 )
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from fetchers.storybook import Story, StoryBook, StoryDesk
 
 log = logging.getLogger("wirewatch.alerts")
@@ -198,11 +200,18 @@ class AlertDesk:
         """(On the event loop, after the story desk's hook.) Once the cycle's articles are
         grouped, queue `check_grouped` (returns at once)."""
         grouping = stories.running
-        if not new_ids or grouping is None:
+        if grouping is None:  # (a cycle with nothing new still checks what others stored)
             return
         ids, book = list(new_ids), stories.book
         self._expect()  # counted now: `close` waits for the grouping's check too
-        grouping.add_done_callback(lambda _: self._work.put(lambda: self.check_grouped(ids, book)))
+
+        def grouped(done: Future[list[str]]) -> None:
+            """The cycle's articles and any other poller's this one grouped with them."""
+            taken = [] if done.cancelled() or done.exception() is not None else done.result()
+            both = list(dict.fromkeys([*ids, *taken]))
+            self._work.put(lambda: self.check_grouped(both, book))
+
+        grouping.add_done_callback(grouped)
 
     def _expect(self) -> None:
         """One more check is coming: count it, and start the desk's thread."""
@@ -496,6 +505,8 @@ class AlertDesk:
         """Once these new articles are grouped into stories (by `book`): the rules that ask
         the stories (`story:`, `outlets:`) against them, then the spikes of the stories they
         joined (`[settings] story_spikes`). Runs in the desk's thread (tests call it)."""
+        if not new_ids:
+            return Firing()
         begun = self._begin()
         if begun is None:
             return Firing()

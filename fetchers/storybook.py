@@ -160,6 +160,7 @@ class StoryBook:
         # the last article stored that the grouping has seen
         self._kept: dict[str, tuple[int, str]] | None = None
         self._mark: int | None = None
+        self._grouping = False  # this process groups the stories a store keeps for all
         self._unsaved = False  # a save to the store failed: the next cycle tries again
 
     # -- where the stories are kept ------------------------------------------------------------
@@ -258,6 +259,7 @@ class StoryBook:
         ]
         gone = [sid for sid in kept if sid not in members]
         start = 0
+        self._unsaved = True  # until every batch is saved: a read that fails is tried again too
         while start < len(changed) or gone:
             batch: list[str] = []
             size = 0
@@ -280,7 +282,6 @@ class StoryBook:
                 store.save_stories(records, gone)  # type: ignore[attr-defined]
             except StoreError as exc:  # the next cycle tries again what was not saved
                 log.warning("the stories cannot be saved: %s", exc)
-                self._unsaved = True
                 return False
             for sid, (ids, _) in records.items():
                 kept[sid] = (len(ids), ids[-1])
@@ -392,20 +393,27 @@ class StoryBook:
         removed: bool,
         pace: bool = False,
         settle: Settle | None = None,
-    ) -> None:
+    ) -> list[str]:
         """(The writer, in a thread.) Group the cycle's new articles, drop what retention
         removed, and save. Before the store has loaded every day, only the new articles
         are grouped; the rest is caught up at a later cycle. `pace`: rest between slices
-        (`add_paced`, `settle` after each), for a process with a screen to keep quick."""
+        (`add_paced`, `settle` after each), for a process with a screen to keep quick.
+        Returns the ids grouped: with pollers sharing a database, the one that groups takes
+        the others' articles too, and its alert check asks their stories."""
         with self._lock:
             keeper = self._keeper(store)
-            if keeper is not None and not keeper.takes_stories():
-                return  # another poller groups them
+            if keeper is not None:
+                if not keeper.takes_stories():  # another poller groups them: a shelf asked
+                    self.index, self._grouping = None, False  # later starts from theirs
+                    return []
+                if not self._grouping and self.index is not None:  # taken over: what the
+                    self.index = None  # database keeps now, not what this one read before
+                self._grouping = True
             changed = False
             opened = self.index is None
             if opened:
                 if not store.complete:
-                    return
+                    return []
                 self.index, changed = self._open(store, pace, settle)
             index = self.index
             assert index is not None
@@ -425,6 +433,7 @@ class StoryBook:
                     changed = True
             if changed or self._unsaved or (keeper is None and not self.path.exists()):
                 self.save(store)
+            return [item.id for item in fresh]
 
 
 class StoryDesk:
@@ -449,7 +458,7 @@ class StoryDesk:
         self.pace = pace
         self.settle = settle
         self.cold_limit = cold_limit
-        self.running: Future[None] | None = None  # the last cycle's grouping
+        self.running: Future[list[str]] | None = None  # the last cycle's grouping
         self._grouper: ThreadPoolExecutor | None = None
 
     def after_cycle(self, cycle: Cycle) -> None:
@@ -468,18 +477,21 @@ class StoryDesk:
         if grouper is not None:
             grouper.shutdown(wait=True, cancel_futures=True)
 
-    def _update(self, new_ids: list[str], removed: bool) -> None:
-        cold = self.book.index is None and not self.book.saved(self.store)
-        if cold and self.cold_limit is not None and len(self.store) > self.cold_limit:
-            log.info(
-                "stories: %d articles and no stories yet; the next poll or dashboard groups them",
-                len(self.store),
-            )
-            return
+    def _update(self, new_ids: list[str], removed: bool) -> list[str]:
+        """The ids grouped (see `StoryBook.update`); none when grouping failed."""
         try:
-            self.book.update(self.store, new_ids, removed, self.pace, self.settle)
+            cold = self.book.index is None and not self.book.saved(self.store)
+            if cold and self.cold_limit is not None and len(self.store) > self.cold_limit:
+                log.info(
+                    "stories: %d articles and no stories yet; the next poll or dashboard"
+                    " groups them",
+                    len(self.store),
+                )
+                return []
+            return self.book.update(self.store, new_ids, removed, self.pace, self.settle)
         except Exception:  # the stories are derived: a failure costs them, never the poll
             log.exception("grouping the cycle's articles into stories failed")
+            return []
 
 
 def add_paced(

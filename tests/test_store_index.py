@@ -696,8 +696,7 @@ def test_once_word_queries_have_settled_the_first_word_query_reads_no_row_number
 
     days = [NOW - timedelta(days=d) for d in range(6)]
     batch = [
-        Article(f"a{n}", "Wire", f"Tariff talks day {n}", fetched=days[n % 6])
-        for n in range(60)
+        Article(f"a{n}", "Wire", f"Tariff talks day {n}", fetched=days[n % 6]) for n in range(60)
     ]
     with Store(tmp_path, writer=True) as store:
         store.add_batch(batch)

@@ -777,7 +777,8 @@ def test_one_poller_groups_the_stories_of_every_pollers_articles_and_keeps_them(
             real(changed, gone)
 
         one.save_stories = saving  # type: ignore[method-assign]
-        first.update(one, [], False)  # its next cycle takes what the other stored
+        # its next cycle takes what the other stored, and says so (its alert check asks them)
+        assert first.update(one, [], False) == ["h1"]
         with PostgresStore(pg_dsn) as reader:
             stories = stored_stories(reader, 10)
         assert stories is not None
