@@ -221,6 +221,7 @@ class AlertHistory:
         self._next = 1
         self._dropped = 0  # the file's entries up to this sequence number are gone
         self._lines = 0  # whole lines in the file: entries kept, dropped, header and drops
+        self._bad = 0  # lines of the file read so far that do not read
         self._file: tuple[int, int] | None = None  # (inode, size read) of the file read
         self._old: tuple[int, int, int] | None = None  # the earlier file's stat, as read
         self._converted = False
@@ -263,6 +264,7 @@ class AlertHistory:
         self._entries, self._starts = [], []
         self._fired = set() if self.writer else None  # a reader's: made when asked
         self._next, self._dropped, self._lines, self._file, self._old = 1, 0, 0, None, None
+        self._bad = 0
 
     def _read_from(self, offset: int, inode: int) -> None:
         """Take in the whole lines from `offset` on (a torn last line stays unread: the
@@ -291,8 +293,9 @@ class AlertHistory:
                 f"{self.path}: a torn last line ({torn} bytes) is skipped (a write cut short)"
             )
         read = _read_lines(chunk[:whole], offset)
-        if read.bad:
-            self.problems.append(f"{self.path}: {read.bad} lines that do not read are skipped")
+        self._bad += read.bad  # still in the file when later lines read well
+        if self._bad:
+            self.problems.append(f"{self.path}: {self._bad} lines that do not read are skipped")
         self._entries.extend(read.entries)
         self._starts.extend(read.starts)
         self._next = max(self._next, read.next, (read.entries[-1].seq + 1) if read.entries else 1)

@@ -299,3 +299,20 @@ def test_a_dashboard_reading_along_notices_a_history_started_anew(tmp_path: Path
     # as if the new file had the old one's inode number: the follower's place is in its middle
     follower._file = (path.stat().st_ino, min(size, path.stat().st_size - 1))
     assert [e.article for e in follower.load()] == ["x"] and follower.problems == []
+
+
+def test_a_reader_keeps_saying_lines_are_skipped_while_they_are_in_the_file(
+    tmp_path: Path,
+) -> None:
+    """A line of the history that does not read is named by every look of a reader (the
+    dashboard's alerts view), not only by the look that first met it."""
+    writer = AlertHistory(tmp_path, writer=True)
+    writer.append(entries(0, 2), NOW, 30)
+    with open(tmp_path / FILE, "ab") as handle:
+        handle.write(b"{not json\n")  # written by hand
+    reader = AlertHistory(tmp_path)
+    assert len(reader.load()) == 2
+    assert any("1 lines that do not read" in p for p in reader.problems)
+    AlertHistory(tmp_path, writer=True).append(entries(2, 1), NOW, 30)  # a later cycle
+    assert len(reader.load()) == 3
+    assert any("1 lines that do not read" in p for p in reader.problems)
