@@ -85,12 +85,7 @@ class AlertEntry(NamedTuple):
         """The entry in the history file: the JSON shape and what the writer and the
         dashboards need besides."""
         return {
-            "alert": self.alert,
-            "kind": self.kind,
-            "article": self.article,
-            "title": self.title,
-            "source": self.source,
-            "at": _iso(self.at),
+            **self.to_json(),
             "seq": self.seq,
             "rule": self.rule,
             "link": self.link,
