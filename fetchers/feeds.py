@@ -68,6 +68,7 @@ class RawItem:
     title_is_html: bool | None = None
     summary_is_html: bool | None = None
     content_is_html: bool | None = None
+    unread_link: str | None = None  # a link written that could not be read (`resolve`)
 
 
 # Errors that reading one item's fields may raise on a document nobody foresaw: they cost that
@@ -362,7 +363,8 @@ def _parse_xml_strict(body: bytes, content_type: str | None, base_url: str | Non
     except ET.ParseError:
         root = close_truncated(data)
     kind = _local(root.tag).lower()
-    base = urljoin(base_url or "", root.get(XML_BASE, "")) if root.get(XML_BASE) else base_url
+    written_base = root.get(XML_BASE)
+    base = (resolve(base_url, written_base) or base_url) if written_base else base_url
     if kind == "rss":
         channel = next((c for c in root if _local(c.tag) == "channel"), None)
         if channel is None:
@@ -454,12 +456,17 @@ _PLAIN_LINK = re.compile(
 )
 
 
-def resolve(base: str | None, link: str) -> str:
+def resolve(base: str | None, link: str) -> str | None:
     """`urljoin(base, link)`, without parsing the commonest links: an absolute http(s) one
-    comes back as written, as urljoin gives it."""
+    comes back as written, as urljoin gives it. None for a link that cannot be read
+    (`http://[x`: urljoin raises), which costs the item its link, never the item or the
+    feed."""
     if _PLAIN_LINK.fullmatch(link) is not None:
         return link
-    return urljoin(base or "", link)
+    try:
+        return urljoin(base or "", link)
+    except ValueError:
+        return None
 
 
 def _rss_item(el: ET.Element, lang: str | None, base: str | None) -> RawItem:
@@ -496,7 +503,8 @@ def _rss_item(el: ET.Element, lang: str | None, base: str | None) -> RawItem:
         elif name in ("author", "creator") and not item.author:
             item.author = value.strip() or None
     if item.link and base:
-        item.link = resolve(base, item.link)
+        written, item.link = item.link, resolve(base, item.link)
+        item.unread_link = written if item.link is None else None
     return item
 
 
@@ -532,7 +540,7 @@ def _atom_feed(root: ET.Element, base: str | None) -> ParsedFeed:
     for el in root:
         name = _local(el.tag)
         if name == "link" and el.get("rel", "alternate") == "alternate":
-            feed.link = urljoin(base or "", el.get("href", ""))
+            feed.link = resolve(base, el.get("href", ""))
         if name != "entry":
             continue
         try:
@@ -543,7 +551,7 @@ def _atom_feed(root: ET.Element, base: str | None) -> ParsedFeed:
 
 
 def _atom_entry(el: ET.Element, lang: str | None, base: str | None) -> RawItem:
-    entry_base = urljoin(base or "", el.get(XML_BASE, "")) if el.get(XML_BASE) else base
+    entry_base = (resolve(base, el.get(XML_BASE, "")) or base) if el.get(XML_BASE) else base
     item = RawItem(lang=el.get(XML_LANG) or lang)
     for child in el:
         cname = _local(child.tag)
@@ -554,8 +562,11 @@ def _atom_entry(el: ET.Element, lang: str | None, base: str | None) -> RawItem:
             href = child.get("href")
             if href and rel == "alternate" and not item.link:
                 child_base = child.get(XML_BASE)
-                link_base = urljoin(entry_base or "", child_base) if child_base else entry_base
+                link_base = entry_base
+                if child_base:  # one that cannot be read leaves the entry's
+                    link_base = resolve(entry_base, child_base) or entry_base
                 item.link = resolve(link_base, href)
+                item.unread_link = href if item.link is None else None
         elif cname == "id":
             item.guid = _text(child).strip() or None
         elif cname == "summary":
@@ -647,7 +658,12 @@ class _JsonFields:
 
     def url(self, obj: dict[str, Any], key: str, base_url: str | None) -> str | None:
         value = self.text(obj, key, numbers=False).strip()
-        return urljoin(base_url or "", value) if value else None
+        if not value:
+            return None
+        found = resolve(base_url, value)
+        if found is None:
+            self.feed.warn("unreadable link", value)
+        return found
 
     def date(self, obj: dict[str, Any], key: str) -> str | None:
         """A date as written; a number is kept as text so that the date reader refuses it and
@@ -767,10 +783,12 @@ def _feedparser_item(entry: Any, base_url: str | None, lang: str | None, atom: b
     summary = _fp_text(entry.get("summary"))
     if content and summary == content and not entry.get("summary_detail"):
         summary = ""  # feedparser's copy of the content, typeless: the strict reader has none
+    resolved = resolve(base_url, link.strip()) if link.strip() else None
     return RawItem(
         title=_fp_text(entry.get("title")),
         title_is_html=_fp_html(entry, "title", atom),
-        link=resolve(base_url, link.strip()) if link.strip() else None,
+        link=resolved,
+        unread_link=link.strip() if link.strip() and resolved is None else None,
         guid=guid or None,
         summary=summary,
         summary_is_html=_fp_html(entry, "summary", atom),
@@ -900,6 +918,8 @@ def _version(
     fetched: datetime,
     default_zone: tzinfo,
 ) -> _Version | None:
+    if raw.unread_link is not None:
+        feed.warn("unreadable link", raw.unread_link)
     title = _line(raw.title, raw.title_is_html)
     summary = _block(raw.summary, raw.summary_is_html, SUMMARY_LIMIT)
     content = _block(raw.content, raw.content_is_html) if raw.content else ""

@@ -793,3 +793,46 @@ async def test_an_entry_reads_the_same_when_the_document_breaks(
         (a.id, a.title, a.summary, a.text) for a in strict
     ]
     assert "<p>" not in strict[0].summary
+
+
+BAD_LINK = "http://[x"  # urljoin raises ValueError ("Invalid IPv6 URL")
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (
+            rss(
+                f"<title>Bad link item</title><link>{BAD_LINK}</link><guid>b</guid>",
+                "<title>Good item</title><link>https://r.example/g</link><guid>g</guid>",
+            ),
+            "text/xml",
+        ),
+        (
+            atom(
+                f'<id>b</id><title>Bad link item</title><link href="{BAD_LINK}"/>',
+                '<id>g</id><title>Good item</title><link href="https://a.example/g"/>',
+            ),
+            "application/atom+xml",
+        ),
+        (
+            rss(
+                f"<title>Bad link item &nbsp;</title><link>{BAD_LINK}</link><guid>b</guid>",
+                "<title>Good item</title><link>https://r.example/g</link><guid>g</guid>",
+            ),
+            "text/xml",
+        ),  # an undefined entity: read by the fallback parser
+        (
+            json_feed({"id": "b", "url": BAD_LINK, "title": "Bad link item"}, GOOD),
+            "application/feed+json",
+        ),
+    ],
+    ids=["rss", "atom", "rss-broken", "json"],
+)
+async def test_a_link_that_cannot_be_read_costs_the_item_its_link_only(
+    feed_server: FeedServer, body: bytes, content_type: str
+) -> None:
+    feed, articles = await read(feed_server, body, content_type)
+    assert [a.title.strip() for a in articles] == ["Bad link item", "Good item"]
+    assert articles[0].link is None and articles[1].link is not None
+    assert any("unreadable link" in note for note in feed.warning_notes)

@@ -102,14 +102,17 @@ def _names(value: Any) -> tuple[str, ...]:
     of a store carry one of a few sets of tags, and a tuple each is 48 bytes or more."""
     if not value:
         return ()
-    names = (value,) if isinstance(value, str) else tuple(value)
+    if isinstance(value, str):
+        names: tuple[str, ...] = (value,)
+    elif isinstance(value, (list, tuple)):  # a null or an object written by hand is left out
+        names = tuple(name for name in value if isinstance(name, str))
+    else:  # a number or an object written by hand for the list: no names
+        return ()
     shared = _shared_names.get(names)
     if shared is None:
         if len(_shared_names) >= SHARED_MAX:
             _shared_names.clear()
-        # a null written by hand among them is left out
-        shared = tuple(_intern(name) for name in names if isinstance(name, str))
-        _shared_names[names] = shared
+        shared = _shared_names[names] = tuple(map(_intern, names))
     return shared
 
 

@@ -940,8 +940,10 @@ class Store:
     def knows(self, article: Article) -> bool:
         """True when the article (by id, or by its link within the source) is stored. Exact
         only once the store is `complete`."""
+        if not self._thin:  # a writer's links index is kept from the start: a dict lookup,
+            return self._indexes.knows(article.id, article.source, article.link)  # per article
         with self.lock:
-            if self._thin and self._indexes.links is None and article.link:
+            if self._indexes.links is None and article.link:
                 self._indexes.links = self._links_from_disk()
             return self._indexes.knows(article.id, article.source, article.link)
 

@@ -12,7 +12,6 @@ documents."""
 
 from __future__ import annotations
 
-import os
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any
 
 import orjson
 
+from fetchers.atomic import stat_signature
 from fetchers.query import Record
 from fetchers.store.codec import FIELDS, record_from_doc, record_from_row
 from fetchers.store.shards import SHARD_SPAN, Signature, cached_lines, shard_path, shard_rank
@@ -115,17 +115,9 @@ class RowsBack:
         self._once = once
         self._held = held
         self._shards: OrderedDict[str, _Shard] = OrderedDict()
-        self._paths: dict[str, str] = {}
 
     def _stat(self, key: str) -> Signature | None:
-        path = self._paths.get(key)
-        if path is None:
-            path = self._paths[key] = str(shard_path(self.dir, key))
-        try:
-            st = os.stat(path)
-        except OSError:
-            return None
-        return (st.st_ino, st.st_size, st.st_mtime_ns)
+        return stat_signature(shard_path(self.dir, key))
 
     def _shard(self, key: str) -> _Shard:
         kept = self._shards.get(key)
