@@ -678,3 +678,23 @@ def test_a_row_written_by_hand_with_a_null_tag_or_odd_revisions_reads(
         after = writer.revisions("Wire-1")
         assert [r["title"] for r in after] == [r["title"] for r in kept] + [make(1).title]
         assert writer.text("Wire-1") == "Another full text."
+
+
+@pytest.mark.parametrize("tags", [["korea", {"a": 1}], 5, {"a": 1}])
+def test_tinydb_tags_written_by_hand_as_objects_or_a_number_read_as_the_names_among_them(
+    tmp_path: Path, tags: object
+) -> None:
+    """An object among the tags (or one for the list, or a number) leaves out what is no
+    name; the article and the rest of its day still read (an unhashable one had moved the
+    whole shard aside)."""
+    from tests.conftest import StoreOpener
+
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch([make(1), make(2)])
+    StoreOpener("tinydb", tmp_path, None).write_by_hand("Wire-1", tags, [])
+    with Store(tmp_path) as viewer:
+        record = viewer.record("Wire-1")
+        assert record is not None
+        assert record.tags == (("korea",) if isinstance(tags, list) else ())
+        assert sorted(a.id for a in viewer.query()) == ["Wire-1", "Wire-2"]
+        assert not viewer.problems
