@@ -296,10 +296,9 @@ class AlertDesk:
         if begun is None:
             return Firing()
         now, state, fired = begun
-        watched, state_changed = self._watched(now, state)  # those asking stories: after
-        if (
-            not watched
-        ):  # the grouping  # no rule and no watch term: nothing to read the articles for
+        # the rules asking the stories wait for the grouping (`check_grouped`)
+        watched, state_changed = self._watched(now, state)
+        if not watched:  # no rule and no watch term: nothing to read the articles for
             return Firing()
         pending, counts = self._match(watched, new_ids, self._plan(watched), fired, now)
         spikes, spikes_changed = self._spikes(watched, counts, new_ids, state, now)

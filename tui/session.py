@@ -150,10 +150,6 @@ class Session:
         """(In a thread.) One article by id."""
         return self.store.get(ident)
 
-    def record(self, ident: str) -> Record | None:
-        """(In a thread.) The article as the store holds it."""
-        return self.store.record(ident)
-
     def records(self, ids: list[str]) -> list[Record]:
         """(In a thread.) The stored articles of these ids, in that order, read in one go."""
         return self.store.records(ids)
@@ -324,10 +320,6 @@ class Session:
         if article is not None and story is not None:
             also = [source for source in story.sources if source != article.source]
         return Reading(article, text, found, also)
-
-    def revisions(self, ident: str) -> list[dict[str, str]]:
-        """What the article said before its source changed it, oldest first."""
-        return self.store.revisions(ident)
 
     def history(self, ident: str) -> History | None:
         """(In a thread.) The article, what it said before and when it changed; None when it
