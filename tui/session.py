@@ -373,7 +373,7 @@ class Session:
                 self.store.set_state([ident], read=None, starred=not article.starred)
             else:
                 self.store.set_state([ident], read=not article.read, starred=None)
-        return self.reread([ident])
+            return self.reread([ident])  # under the guard: read back in the order changed
 
     def mark_read(self, ident: str) -> Rows | None:
         """(In a thread.) Mark the article read; its rows read again, None when it was read
@@ -383,7 +383,7 @@ class Session:
             if article is None or article.read:
                 return None
             self.store.set_state([ident], read=True, starred=None)
-        return self.reread([ident])
+            return self.reread([ident])
 
     def counts(self, by: CountBy) -> dict[str, int]:
         return self.store.sources_count() if by == "source" else self.store.tags_count()
