@@ -349,6 +349,11 @@ def test_tinydb_a_lean_writer_holds_summaries_only_of_the_shard_it_fills(tmp_pat
         assert [r["summary"] for r in store.revisions("Wire-3")] == ["Summary 3"]
         assert [r["title"] for r in store.revisions("Wire-5")] == ["Headline 5 about tariffs"]
         assert store.revisions("Wire-4") == []
+        # what the cycle's hooks read: the words it holds for them follow the revision
+        assert [(r.title, r.summary) for r in store.records(["Wire-5", "Wire-3"])] == [
+            ("Headline 5, corrected", "Summary 5"),
+            ("Headline 3 about tariffs", "Summary 3, corrected"),
+        ]
     with Store(tmp_path) as again:
         summaries = {a.id: a.summary for a in again.query()}
         assert summaries.pop("Wire-3") == "Summary 3, corrected"

@@ -570,10 +570,12 @@ def test_a_first_grouping_reads_each_shard_file_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A first refresh groups every stored article, the cycle's new ones among them: from a
-    lean store each shard file is read once for it (the new ones are not read again)."""
-    from fetchers.store import Store
+    lean store that has let go of their words each shard file is read once for it (the new
+    ones are not read again)."""
+    from fetchers.store import Store, core
     from fetchers.storybook import StoryBook
 
+    monkeypatch.setattr(core, "FRESH_WORDS", 0)
     articles = _lean_refresh_articles(1500)
     with Store(tmp_path, writer=True, lean=True) as store:
         store.add_batch(articles)
@@ -584,15 +586,43 @@ def test_a_first_grouping_reads_each_shard_file_once(
     assert reads and sorted(reads) == sorted(set(reads))  # each shard once
 
 
+def test_a_cycle_just_written_is_grouped_without_reading_shard_files_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lean store (a `refresh`) drops the words of a shard it fills from memory, but keeps
+    them for the cycle's hooks a while: grouping the articles it just wrote reads no shard
+    file, and gives the stories a store holding every word gives."""
+    from fetchers.store import Store
+    from fetchers.storybook import StoryBook
+
+    articles = _lean_refresh_articles(1500)
+    ids = [a.id for a in articles]
+    with Store(tmp_path / "whole", writer=True) as store:
+        store.add_batch(articles)
+        whole = StoryBook(tmp_path / "whole")
+        whole.update(store, ids, removed=False)
+    with Store(tmp_path / "lean", writer=True, lean=True) as store:
+        store.add_batch(articles)
+        assert sum(1 for i in ids if (r := store.record(i)) is not None and r.summary) == 500
+        reads = _shard_reads(monkeypatch)
+        book = StoryBook(tmp_path / "lean")
+        book.update(store, ids, removed=False)
+        assert [r.summary for r in store.records(ids)] == [a.summary for a in articles]
+    assert reads == []
+    assert book.index is not None and whole.index is not None
+    assert book.index.story_of == whole.index.story_of
+
+
 def test_the_stories_a_cycle_joined_are_read_with_each_shard_file_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The writer's alerts read the stories a cycle's articles joined: from a lean store
     (a `refresh`), whose full shards hold no summary in memory, each shard file is read once
     for them all, not once a story, and every story comes back with all its articles."""
-    from fetchers.store import Store
+    from fetchers.store import Store, core
     from fetchers.storybook import StoryBook
 
+    monkeypatch.setattr(core, "FRESH_WORDS", 0)  # as long after the write
     articles = _lean_refresh_articles(1500)
     ids = [a.id for a in articles]
     with Store(tmp_path, writer=True, lean=True) as store:

@@ -72,6 +72,8 @@ READ_CHUNK = 1000  # thin records read back at a time by iter_articles
 WARM_SHARDS = 4  # shards whose index row numbers are read under one hold of the lock
 
 
+FRESH_WORDS = 20_000  # thinned articles whose words stay for the cycle's hooks (see _slim)
+FRESH_SECONDS = 300.0  # how long they stay at most
 FREEZE_AT = 50_000  # articles loaded from which the objects alive are frozen (see below)
 
 
@@ -82,6 +84,15 @@ def _keep_out_of_collections(loaded: int) -> None:
     articles walks them all and stalls whatever runs then (about 0.7 s)."""
     if loaded >= FREEZE_AT:
         gc.freeze()
+
+
+def _unthinned(record: Record, words: tuple[float, str, str, str | None, str | None]) -> Record:
+    """A copy of a thinned record with the words `_slim` kept for the hooks."""
+    whole = Record.__new__(Record)
+    for name in Record.__slots__:
+        setattr(whole, name, getattr(record, name))
+    _, whole.title, whole.summary, whole.guid, whole.author = words
+    return whole
 
 
 class Store:
@@ -152,6 +163,9 @@ class Store:
         self._digests: dict[str, int] = {}  # a lean store's thinned articles: id -> digest
         # thinned articles' (title, summary) the search index has not taken in yet
         self._index_words: dict[str, tuple[str, str]] = {}
+        # what a lean store thinned from articles the cycle's hooks may still read (stories,
+        # alerts): (thinned at, title, summary, guid, author), oldest first (see `_slim`)
+        self._fresh_words: dict[str, tuple[float, str, str, str | None, str | None]] = {}
         self._open(first)
         if word_index:
             self.start_word_index()
@@ -615,12 +629,16 @@ class Store:
             if self._thin:
                 return self._read_back(found)
             thinned: dict[str, list[str]] = {}
+            whole: dict[str, Record] = {}
+            fresh = self._fresh_words
             for record in found:
-                if record.id in self._digests:
+                if record.id in fresh:
+                    whole[record.id] = _unthinned(record, fresh[record.id])
+                elif record.id in self._digests:
                     thinned.setdefault(record.shard, []).append(record.id)
-            if not thinned:
+            if not thinned and not whole:
                 return found
-            whole = {r.id: r for key, held in thinned.items() for r in self._whole(key, held)}
+            whole |= {r.id: r for key, held in thinned.items() for r in self._whole(key, held)}
             return [whole.get(r.id, r) for r in found]
 
     def _reader(self, keep: int, once: bool = False) -> RowsBack:
@@ -793,6 +811,7 @@ class Store:
                 self._texts.inline.pop(fresh.id, None)
             if held.id in self._digests:  # thinned (a lean store): its digest follows
                 self._digests[held.id] = hash((fresh.title, fresh.summary))
+                self._fresh_words.pop(held.id, None)  # read back as the shard has it
                 held.revised = fresh.revised
             elif self._thin:  # a viewer's: its words are read back as the shard has them
                 held.revised = fresh.revised
@@ -830,15 +849,30 @@ class Store:
             return
         records, digests = self._indexes.records, self._digests
         pending = self._unindexed.get(key, (None, set()))[1]
+        fresh, now = self._fresh_words, time.monotonic()
         for ident in members:
             if ident in digests:
                 continue
             record = records[ident]
             if ident in pending:
                 self._index_words[ident] = (record.title, record.summary)
+            fresh[ident] = (now, record.title, record.summary, record.guid, record.author)
             digests[ident] = hash((record.title, record.summary))
             record.title = record.summary = ""
             record.guid = record.author = None
+        self._age_fresh_words(now)
+
+    def _age_fresh_words(self, now: float) -> None:
+        """(Under the lock.) Let go of the words kept for the hooks beyond FRESH_WORDS
+        articles or FRESH_SECONDS: the hooks read a cycle's articles within moments of its
+        write (later ones are read back from the shard files, as before)."""
+        fresh = self._fresh_words
+        excess = len(fresh) - FRESH_WORDS
+        for ident, (thinned, *_) in list(fresh.items()):
+            if excess <= 0 and now - thinned <= FRESH_SECONDS:
+                break
+            del fresh[ident]
+            excess -= 1
 
     def _changed(self, stored: Record, fresh: Record | Article) -> bool:
         """`differs`, for a record whose words may be only a digest (a lean store)."""
@@ -885,6 +919,7 @@ class Store:
             self._texts.inline.pop(ident, None)
             self._digests.pop(ident, None)
             self._index_words.pop(ident, None)
+            self._fresh_words.pop(ident, None)
         if self._map.pop(key, None) is not None:
             self._map_dirty.add(key)
 
@@ -1066,6 +1101,9 @@ class Store:
                 if ident in self._digests:  # a lean store keeps the digest only
                     self._digests[ident] = hash((title, summary))
                     self._index_words[ident] = (title, summary)  # until the search index has them
+                    if ident in self._fresh_words:
+                        thinned, _, _, guid, author = self._fresh_words[ident]
+                        self._fresh_words[ident] = (thinned, title, summary, guid, author)
                 else:
                     record.title, record.summary = title, summary
         return list(by_shard)
