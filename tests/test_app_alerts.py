@@ -247,6 +247,9 @@ async def test_an_article_no_story_holds_yet_shows_in_the_headlines(tmp_path: Pa
         await seen(app).wait_for(QueryDone, lambda m: m.shelf is None, since=since)
         await pilot.pause()
         assert not dashboard.headlines.story_rows and dashboard.headlines.current_id == "a3"
+        told = [str(n.message) for n in app._notifications]
+        said = "That article is in no story yet: the headlines list articles (S for stories)."
+        assert said in told
 
 
 async def test_rules_are_added_edited_muted_and_removed_and_kept(tmp_path: Path) -> None:

@@ -937,6 +937,12 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         shelf = self.session.shelf
         if self.story_view and (shelf is None or shelf.story_of(ident) is None):
             self.story_view = False
+            key = first_key("stories.toggle", self.config.keys, self.app.get_key_display)
+            self.notify(
+                f"That article is in no story yet: the headlines list articles ({key} for"
+                " stories).",
+                markup=False,
+            )
         self._select_after = ident
         self.unread_only = False
         self.set_filter("")
