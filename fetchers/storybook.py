@@ -33,6 +33,7 @@ from fetchers.heap import collector_paused
 from fetchers.models import seconds_iso
 from fetchers.query import Record
 from fetchers.store.errors import StoreError
+from fetchers.store.interface import StoryKeeper
 from fetchers.stories import WINDOW, Item, StoryIndex, terms
 
 if TYPE_CHECKING:
@@ -165,9 +166,9 @@ class StoryBook:
 
     # -- where the stories are kept ------------------------------------------------------------
     @staticmethod
-    def _keeper(store: ArticleStore) -> Any:
+    def _keeper(store: ArticleStore) -> StoryKeeper | None:
         """The store, when it keeps the stories itself; else None (the file keeps them)."""
-        return store if hasattr(store, "save_stories") else None
+        return store if isinstance(store, StoryKeeper) else None
 
     def saved(self, store: ArticleStore) -> bool:
         """Whether any stories were saved (in the store that keeps them, else the file)."""
@@ -232,8 +233,9 @@ class StoryBook:
         refused file is moved aside first, never overwritten."""
         if self.index is None:
             return False
-        if store is not None and self._keeper(store) is not None:
-            return self._save_to(store)
+        keeper = self._keeper(store) if store is not None else None
+        if store is not None and keeper is not None:
+            return self._save_to(store, keeper)
         if self.refused:
             try:
                 os.replace(self.path, self.path.with_name(self.path.name + REFUSED_SUFFIX))
@@ -245,7 +247,7 @@ class StoryBook:
         body = {"format": FORMAT, "stories": self.index.members}
         return write_derived(self.path, orjson.dumps(body))
 
-    def _save_to(self, store: ArticleStore) -> bool:
+    def _save_to(self, store: ArticleStore, keeper: StoryKeeper) -> bool:
         """Save in the store the stories that changed since it was last told, with their
         records, and forget there the stories that are gone: a batch of stories at a time,
         their articles read once (a first save of a million articles holds a chunk's)."""
@@ -279,7 +281,7 @@ class StoryBook:
                 records[sid] = (list(ids), story.to_record())
             del held
             try:
-                store.save_stories(records, gone)  # type: ignore[attr-defined]
+                keeper.save_stories(records, gone)
             except StoreError as exc:  # the next cycle tries again what was not saved
                 log.warning("the stories cannot be saved: %s", exc)
                 return False
@@ -541,10 +543,9 @@ def stored_stories(
     """A page of the stories a store keeps, newest activity first (with `among`, those
     holding any of these articles), as the grouping poller saved them: nothing is grouped
     and no article read. None when the store keeps none (the stories must be grouped)."""
-    reader = getattr(store, "story_records", None)
-    if reader is None:
+    if not isinstance(store, StoryKeeper):
         return None
-    found = reader(limit, offset, among)
+    found = store.story_records(limit, offset, among)
     if found is None:
         return None
     return [story for sid, record in found if (story := Story.from_record(sid, record))]

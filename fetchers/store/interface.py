@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from fetchers.liveness import WriterState
 from fetchers.models import Article, SourceHealth
@@ -273,4 +273,36 @@ class ArticleStore(Protocol):
         self, key: str
     ) -> tuple[Version | None, list[tuple[Record, str | None]]]:
         """The version a shard was read at and its articles with their full texts."""
+        ...
+
+
+@runtime_checkable
+class StoryKeeper(Protocol):
+    """A store that keeps the stories itself, for every process that reads it (PostgreSQL:
+    one poller groups for all); a store without these methods leaves them to a file in
+    its data dir (`fetchers.storybook`)."""
+
+    def takes_stories(self) -> bool:
+        """(A writer.) Whether this process groups the stories (the first to ask does)."""
+        ...
+
+    def saved_stories(self, among: list[str] | None = None) -> dict[str, list[str]] | None:
+        """Each saved story's article ids (with `among`, of the stories holding any of
+        them); None when none were ever saved."""
+        ...
+
+    def save_stories(
+        self, changed: dict[str, tuple[list[str], dict[str, Any]]], gone: list[str]
+    ) -> None:
+        """Keep the stories that changed (their ids and record) and forget those gone."""
+        ...
+
+    def story_records(
+        self, limit: int, offset: int = 0, among: list[str] | None = None
+    ) -> list[tuple[str, dict[str, Any]]] | None:
+        """(id, record) of the saved stories, newest activity first, a page at a time."""
+        ...
+
+    def stored_since(self, mark: int | None) -> tuple[list[str], int]:
+        """The ids of the articles stored after `mark`, and the mark to ask with next."""
         ...
