@@ -180,15 +180,24 @@ def store_by_day(store: Store, articles: list[Article]) -> int:
     return count
 
 
-def bench_dashboard(articles: list[Article] | Path, python: str, shared: Path, feeds: int) -> None:
+def bench_dashboard(
+    articles: list[Article] | Path,
+    python: str,
+    shared: Path,
+    feeds: int,
+    in_place: bool = False,
+) -> None:
     """`articles`: stored first, or a data dir holding them, copied (the dashboard polls into
-    its store)."""
-    data = Path(tempfile.mkdtemp(prefix="wirewatch-dash-"))
+    its store), or with `in_place` used as it is (and kept)."""
     end = datetime(2025, 10, 24, tzinfo=UTC)
-    if isinstance(articles, Path):
+    count = -1  # counted by the dashboard, once its store is loaded
+    if isinstance(articles, Path) and in_place:
+        data = articles
+    elif isinstance(articles, Path):
+        data = Path(tempfile.mkdtemp(prefix="wirewatch-dash-"))
         shutil.copytree(articles, data, dirs_exist_ok=True)
-        count = -1  # counted by the dashboard, once its store is loaded
     else:
+        data = Path(tempfile.mkdtemp(prefix="wirewatch-dash-"))
         with Store(data, writer=True) as store:
             count = store_by_day(store, articles)
     server, base = start_feed_server(python, shared, feeds)
@@ -202,7 +211,8 @@ def bench_dashboard(articles: list[Article] | Path, python: str, shared: Path, f
     finally:
         server.terminate()
         server.wait()
-        shutil.rmtree(data, ignore_errors=True)
+        if not in_place:
+            shutil.rmtree(data, ignore_errors=True)
     if count < 0:
         count = int(result.get("loaded", result["stored"]))
     print(f"dashboard benchmark: {count:,} stored articles, a poll of {feeds} feeds")

@@ -385,6 +385,9 @@ def run_dashboard(args: argparse.Namespace) -> None:
     if args.copy_of is not None:  # built once by `store --keep DIR`; copied, as it is written to
         bench_dashboard(args.copy_of, str(bench_venv()), shared, args.feeds)
         return
+    if args.in_place is not None:  # a scratch data dir, its search index and stories kept
+        bench_dashboard(args.in_place, str(bench_venv()), shared, args.feeds, in_place=True)
+        return
     articles = fake_articles(args.articles, 300, 30, end)
     bench_dashboard(articles, str(bench_venv()), shared, args.feeds)
 
@@ -468,6 +471,13 @@ def main() -> int:
         type=Path,
         metavar="DIR",
         help="run on a copy of this data dir (e.g. a million articles kept by `store --keep`)",
+    )
+    p.add_argument(
+        "--in-place",
+        type=Path,
+        metavar="DIR",
+        help="run on this data dir itself, which the poll writes into: a copy's search index "
+        "is stale (it knows the shards by their inodes) and is built again first",
     )
     p = sub.add_parser("storyview")
     p.add_argument("--articles", type=int, default=100_000)
