@@ -12,6 +12,8 @@ where a language belongs, an item that is not an object) is left empty and count
 
 from __future__ import annotations
 
+import codecs
+import functools
 import hashlib
 import html
 import io
@@ -128,9 +130,18 @@ def _local(tag: object) -> str:
     return tag.rsplit("}", 1)[-1] if "}" in tag else tag.split(":")[-1]
 
 
+@functools.lru_cache(maxsize=1024)
+def _name_and_namespace(tag: str) -> tuple[str, str]:
+    """An element's local name and namespace, remembered: a feed repeats a few tags
+    thousands of times."""
+    return _local(tag), tag.split("}")[0][1:] if tag.startswith("{") else ""
+
+
 def _text(el: ET.Element | None) -> str:
     if el is None:
         return ""
+    if not len(el) and isinstance(el.tag, str):
+        return el.text or ""  # what itertext gives for an element without children
     return "".join(el.itertext())
 
 
@@ -354,10 +365,25 @@ def _readable_refs(match: re.Match[str]) -> str:
     )
 
 
-def _parse_xml_strict(body: bytes, content_type: str | None, base_url: str | None) -> ParsedFeed:
+def _utf8_document(body: bytes, content_type: str | None) -> bytes:
+    """The document as UTF-8 without its XML declaration (which may name another encoding).
+
+    A body that is UTF-8 already, without a byte-order mark (most are: `decode` reads it as
+    UTF-8 then), is sliced rather than encoded again."""
+    if not body.startswith(codecs.BOM_UTF8):
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            declaration = len(text) - len(strip_xml_declaration(text))
+            return body[len(text[:declaration].encode("utf-8")) :]
     text, _encoding = decode(body, content_type)
-    text = strip_xml_declaration(text)
-    data = text.encode("utf-8")
+    return strip_xml_declaration(text).encode("utf-8")
+
+
+def _parse_xml_strict(body: bytes, content_type: str | None, base_url: str | None) -> ParsedFeed:
+    data = _utf8_document(body, content_type)
     try:
         root = ET.fromstring(data)
     except ET.ParseError:
@@ -472,8 +498,7 @@ def resolve(base: str | None, link: str) -> str | None:
 def _rss_item(el: ET.Element, lang: str | None, base: str | None) -> RawItem:
     item = RawItem(lang=lang)
     for child in el:
-        name = _local(child.tag)
-        ns = child.tag.split("}")[0][1:] if child.tag.startswith("{") else ""
+        name, ns = _name_and_namespace(child.tag)
         value = _text(child)
         if name == "title" and not item.title:
             item.title = value
@@ -835,6 +860,8 @@ def _block(text: str, is_html: bool | None, limit: int = TEXT_LIMIT) -> str:
 
 
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
+_SUBTAG = re.compile(r"[-_]")
+_HTTP = re.compile(r"^https?://", re.I)
 
 
 @dataclass(slots=True)
@@ -972,7 +999,7 @@ def _language(lang: str | None, feed: ParsedFeed) -> str | None:
     if not _LANGUAGE_TAG.fullmatch(lang.strip()):
         feed.warn("unreadable language", lang.strip())
         return None
-    return re.split(r"[-_]", lang.strip(), maxsplit=1)[0].lower()
+    return _SUBTAG.split(lang.strip(), maxsplit=1)[0].lower()
 
 
 def _with_revisions(versions: list[_Version], fetched: datetime) -> Article:
@@ -1000,7 +1027,7 @@ def _http_link(link: str | None) -> str | None:
     if not link:
         return None
     link = "%20".join(strip_controls(link).split())
-    return link if re.match(r"^https?://", link, re.I) else None
+    return link if _HTTP.match(link) else None
 
 
 def _lead(content: str, limit: int = 400) -> str:

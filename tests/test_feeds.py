@@ -92,6 +92,15 @@ def test_utf8_bytes_under_a_lying_latin1_header() -> None:
     assert a.title == "Café Gyeongju — 경주"
 
 
+def test_utf8_bytes_under_a_lying_declaration() -> None:
+    body = rss("<title>Café Gyeongju — 경주</title><guid>1</guid>").replace(
+        b'encoding="utf-8"', b'encoding="ISO-8859-1"'
+    )
+    assert b"ISO-8859-1" in body
+    (a,) = articles(body, {"Content-Type": "application/rss+xml"})
+    assert a.title == "Café Gyeongju — 경주"
+
+
 def test_links_lose_escape_codes_and_keep_no_raw_spaces() -> None:
     body = (
         b'{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": ['
