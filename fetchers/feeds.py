@@ -124,7 +124,10 @@ class ParsedFeed:
         return notes
 
 
+@functools.lru_cache(maxsize=1024)
 def _local(tag: object) -> str:
+    """An element's (or attribute's) name without its namespace, remembered: a feed repeats
+    a few names thousands of times."""
     if not isinstance(tag, str):
         return ""
     return tag.rsplit("}", 1)[-1] if "}" in tag else tag.split(":")[-1]
@@ -132,8 +135,7 @@ def _local(tag: object) -> str:
 
 @functools.lru_cache(maxsize=1024)
 def _name_and_namespace(tag: str) -> tuple[str, str]:
-    """An element's local name and namespace, remembered: a feed repeats a few tags
-    thousands of times."""
+    """An element's local name and namespace, remembered as `_local` is."""
     return _local(tag), tag.split("}")[0][1:] if tag.startswith("{") else ""
 
 
@@ -850,6 +852,16 @@ def _line(text: str, is_html: bool | None = None) -> str:
     return clean_line(_cdata_ends_as_text(text) if is_html else text, is_html=is_html)
 
 
+_REMEMBERED_LINE = 200  # characters of a name or tag whose cleaned form is remembered
+_remembered_line = functools.lru_cache(maxsize=2048)(_line)
+
+
+def _name_line(text: str) -> str:
+    """`_line` of a tag or an author's name, remembered when short: a feed repeats a few of
+    them on every item."""
+    return _remembered_line(text) if len(text) <= _REMEMBERED_LINE else _line(text)
+
+
 def _block(text: str, is_html: bool | None, limit: int = TEXT_LIMIT) -> str:
     """A multi-line field, HTML or plain as `_line` decides, at most `limit` characters."""
     if not text:
@@ -975,9 +987,9 @@ def _version(
         fetched=fetched,
         summary=summary if summary else _lead(content),
         text=content or None,
-        tags=_unique([*source_tags, *(_line(t) for t in raw.tags)]),
+        tags=_unique([*source_tags, *map(_name_line, raw.tags)]),
         lang=_language(raw.lang, feed),
-        author=_line(raw.author or "") or None,
+        author=_name_line(raw.author or "") or None,
         guid=guid,
     )
     return _Version(article, fingerprint, updated or published, order)
