@@ -54,8 +54,6 @@ _CONTROLS = re.compile(f"[{_CONTROL_CHARS}]")
 _ODD_SPACE_CHARS = "\t\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 _ODD_SPACE = re.compile(f"[{_ODD_SPACE_CHARS}]")
 _CONTROL_OR_ODD_SPACE = re.compile(f"[{_CONTROL_CHARS}{_ODD_SPACE_CHARS}]")
-# A line break with the blank lines and single spaces after it.
-_LINE_BREAKS = re.compile(r"\n[\n ]*+")
 # Zero-width characters that hide inside one-line fields: a space that is not one, the word
 # joiner and the invisible operators, the byte-order mark. They split a word for search and
 # throw column widths; a title never needs them.
@@ -348,8 +346,9 @@ def _paragraphs(text: str) -> str:
 
 
 def _single_spaced_paragraphs(text: str) -> str:
-    """_paragraphs of a text whose only whitespace is single " " and line breaks."""
-    return _LINE_BREAKS.sub("\n\n", text.replace(" \n", "\n")).strip(" \n")
+    """_paragraphs of a text whose only whitespace is single " " and line breaks: each line
+    needs only its ends stripped, not splitting into words."""
+    return "\n\n".join(filter(None, map(str.strip, text.split("\n"))))
 
 
 def normalise_paragraphs(text: str, limit: int = TEXT_LIMIT) -> str:
