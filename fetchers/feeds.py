@@ -124,19 +124,22 @@ class ParsedFeed:
         return notes
 
 
-@functools.lru_cache(maxsize=1024)
 def _local(tag: object) -> str:
-    """An element's (or attribute's) name without its namespace, remembered: a feed repeats
-    a few names thousands of times."""
     if not isinstance(tag, str):
         return ""
     return tag.rsplit("}", 1)[-1] if "}" in tag else tag.split(":")[-1]
 
 
-@functools.lru_cache(maxsize=1024)
 def _name_and_namespace(tag: str) -> tuple[str, str]:
-    """An element's local name and namespace, remembered as `_local` is."""
+    """An element's local name and namespace."""
     return _local(tag), tag.split("}")[0][1:] if tag.startswith("{") else ""
+
+
+_REMEMBERED_NAME = 256  # characters of an element name whose parts are remembered
+# A feed repeats a few element names thousands of times; a name of any length may be written,
+# and only short ones are kept beyond the document.
+_remembered_name_and_namespace = functools.lru_cache(maxsize=1024)(_name_and_namespace)
+_remembered_local = functools.lru_cache(maxsize=1024)(_local)
 
 
 def _text(el: ET.Element | None) -> str:
@@ -500,7 +503,11 @@ def resolve(base: str | None, link: str) -> str | None:
 def _rss_item(el: ET.Element, lang: str | None, base: str | None) -> RawItem:
     item = RawItem(lang=lang)
     for child in el:
-        name, ns = _name_and_namespace(child.tag)
+        tag = child.tag
+        if isinstance(tag, str) and len(tag) > _REMEMBERED_NAME:
+            name, ns = _name_and_namespace(tag)
+        else:
+            name, ns = _remembered_name_and_namespace(tag)
         value = _text(child)
         if name == "title" and not item.title:
             item.title = value
@@ -581,7 +588,11 @@ def _atom_entry(el: ET.Element, lang: str | None, base: str | None) -> RawItem:
     entry_base = (resolve(base, el.get(XML_BASE, "")) or base) if el.get(XML_BASE) else base
     item = RawItem(lang=el.get(XML_LANG) or lang)
     for child in el:
-        cname = _local(child.tag)
+        tag = child.tag
+        if isinstance(tag, str) and len(tag) > _REMEMBERED_NAME:
+            cname = _local(tag)
+        else:
+            cname = _remembered_local(tag)
         if cname == "title":
             item.title, item.title_is_html = _atom_text(child, line=True)
         elif cname == "link":
