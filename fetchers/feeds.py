@@ -12,6 +12,8 @@ where a language belongs, an item that is not an object) is left empty and count
 
 from __future__ import annotations
 
+import codecs
+import functools
 import hashlib
 import html
 import io
@@ -128,9 +130,23 @@ def _local(tag: object) -> str:
     return tag.rsplit("}", 1)[-1] if "}" in tag else tag.split(":")[-1]
 
 
+def _name_and_namespace(tag: str) -> tuple[str, str]:
+    """An element's local name and namespace."""
+    return _local(tag), tag.split("}")[0][1:] if tag.startswith("{") else ""
+
+
+_REMEMBERED_NAME = 256  # characters of an element name whose parts are remembered
+# A feed repeats a few element names thousands of times; a name of any length may be written,
+# and only short ones are kept beyond the document.
+_remembered_name_and_namespace = functools.lru_cache(maxsize=1024)(_name_and_namespace)
+_remembered_local = functools.lru_cache(maxsize=1024)(_local)
+
+
 def _text(el: ET.Element | None) -> str:
     if el is None:
         return ""
+    if not len(el) and isinstance(el.tag, str):
+        return el.text or ""  # what itertext gives for an element without children
     return "".join(el.itertext())
 
 
@@ -354,10 +370,25 @@ def _readable_refs(match: re.Match[str]) -> str:
     )
 
 
-def _parse_xml_strict(body: bytes, content_type: str | None, base_url: str | None) -> ParsedFeed:
+def _utf8_document(body: bytes, content_type: str | None) -> bytes:
+    """The document as UTF-8 without its XML declaration (which may name another encoding).
+
+    A body that is UTF-8 already, without a byte-order mark (most are: `decode` reads it as
+    UTF-8 then), is sliced rather than encoded again."""
+    if not body.startswith(codecs.BOM_UTF8):
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            declaration = len(text) - len(strip_xml_declaration(text))
+            return body[len(text[:declaration].encode("utf-8")) :]
     text, _encoding = decode(body, content_type)
-    text = strip_xml_declaration(text)
-    data = text.encode("utf-8")
+    return strip_xml_declaration(text).encode("utf-8")
+
+
+def _parse_xml_strict(body: bytes, content_type: str | None, base_url: str | None) -> ParsedFeed:
+    data = _utf8_document(body, content_type)
     try:
         root = ET.fromstring(data)
     except ET.ParseError:
@@ -472,8 +503,11 @@ def resolve(base: str | None, link: str) -> str | None:
 def _rss_item(el: ET.Element, lang: str | None, base: str | None) -> RawItem:
     item = RawItem(lang=lang)
     for child in el:
-        name = _local(child.tag)
-        ns = child.tag.split("}")[0][1:] if child.tag.startswith("{") else ""
+        tag = child.tag
+        if isinstance(tag, str) and len(tag) > _REMEMBERED_NAME:
+            name, ns = _name_and_namespace(tag)
+        else:
+            name, ns = _remembered_name_and_namespace(tag)
         value = _text(child)
         if name == "title" and not item.title:
             item.title = value
@@ -554,7 +588,11 @@ def _atom_entry(el: ET.Element, lang: str | None, base: str | None) -> RawItem:
     entry_base = (resolve(base, el.get(XML_BASE, "")) or base) if el.get(XML_BASE) else base
     item = RawItem(lang=el.get(XML_LANG) or lang)
     for child in el:
-        cname = _local(child.tag)
+        tag = child.tag
+        if isinstance(tag, str) and len(tag) > _REMEMBERED_NAME:
+            cname = _local(tag)
+        else:
+            cname = _remembered_local(tag)
         if cname == "title":
             item.title, item.title_is_html = _atom_text(child, line=True)
         elif cname == "link":
@@ -825,6 +863,16 @@ def _line(text: str, is_html: bool | None = None) -> str:
     return clean_line(_cdata_ends_as_text(text) if is_html else text, is_html=is_html)
 
 
+_REMEMBERED_LINE = 200  # characters of a name or tag whose cleaned form is remembered
+_remembered_line = functools.lru_cache(maxsize=2048)(_line)
+
+
+def _name_line(text: str) -> str:
+    """`_line` of a tag or an author's name, remembered when short: a feed repeats a few of
+    them on every item."""
+    return _remembered_line(text) if len(text) <= _REMEMBERED_LINE else _line(text)
+
+
 def _block(text: str, is_html: bool | None, limit: int = TEXT_LIMIT) -> str:
     """A multi-line field, HTML or plain as `_line` decides, at most `limit` characters."""
     if not text:
@@ -835,6 +883,8 @@ def _block(text: str, is_html: bool | None, limit: int = TEXT_LIMIT) -> str:
 
 
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
+_SUBTAG = re.compile(r"[-_]")
+_HTTP = re.compile(r"^https?://", re.I)
 
 
 @dataclass(slots=True)
@@ -948,9 +998,9 @@ def _version(
         fetched=fetched,
         summary=summary if summary else _lead(content),
         text=content or None,
-        tags=_unique([*source_tags, *(_line(t) for t in raw.tags)]),
+        tags=_unique([*source_tags, *map(_name_line, raw.tags)]),
         lang=_language(raw.lang, feed),
-        author=_line(raw.author or "") or None,
+        author=_name_line(raw.author or "") or None,
         guid=guid,
     )
     return _Version(article, fingerprint, updated or published, order)
@@ -972,7 +1022,7 @@ def _language(lang: str | None, feed: ParsedFeed) -> str | None:
     if not _LANGUAGE_TAG.fullmatch(lang.strip()):
         feed.warn("unreadable language", lang.strip())
         return None
-    return re.split(r"[-_]", lang.strip(), maxsplit=1)[0].lower()
+    return _SUBTAG.split(lang.strip(), maxsplit=1)[0].lower()
 
 
 def _with_revisions(versions: list[_Version], fetched: datetime) -> Article:
@@ -1000,7 +1050,7 @@ def _http_link(link: str | None) -> str | None:
     if not link:
         return None
     link = "%20".join(strip_controls(link).split())
-    return link if re.match(r"^https?://", link, re.I) else None
+    return link if _HTTP.match(link) else None
 
 
 def _lead(content: str, limit: int = 400) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from itertools import repeat
 from typing import NamedTuple
 
 LINE_LIMIT = 1_000
@@ -47,7 +48,12 @@ _ESCAPES = re.compile(
 # overrides (U+202A-202E), isolates (U+2066-2069) and the marks (U+200E/200F, U+061C). In a
 # terminal they reorder what follows them ("gnp.exe"), push pane borders out of line, and no
 # plain text shown here needs them.
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_CHARS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_CONTROLS = re.compile(f"[{_CONTROL_CHARS}]")
+# Whitespace that str.split() splits at, but " " and the line break.
+_ODD_SPACE_CHARS = "\t\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_ODD_SPACE = re.compile(f"[{_ODD_SPACE_CHARS}]")
+_CONTROL_OR_ODD_SPACE = re.compile(f"[{_CONTROL_CHARS}{_ODD_SPACE_CHARS}]")
 # Zero-width characters that hide inside one-line fields: a space that is not one, the word
 # joiner and the invisible operators, the byte-order mark. They split a word for search and
 # throw column widths; a title never needs them.
@@ -108,6 +114,18 @@ _TAG_ROLES: dict[str, str | re.Pattern[str]] = {
     "li": _ITEM,
     **{name: re.compile(rf"</{name}\s*+>", re.I) for name in _SKIP_TAGS},
 }
+# A tag whose attributes hold no "<" or ">" and at most 16 quoted values, each closed: the
+# shape of nearly every tag in a feed's HTML. Its one group is the name with its "/".
+_PLAIN_TAG = re.compile(
+    r"<(/?[A-Za-z][A-Za-z0-9:-]*+)"
+    r"(?:[^<>\"']*+(?:\"[^<>\"]*+\"|'[^<>']*+')){0,16}+[^<>\"']*+>"
+)
+# What each plain tag leaves, by lower-case name with its "/": a line break, a list item.
+_PLAIN_ROLES = {
+    **{name: _BREAK for name in _BLOCK_TAGS},
+    **{f"/{name}": _BREAK for name in _BLOCK_TAGS},
+    "li": _ITEM,
+}
 
 
 def strip_controls(text: str) -> str:
@@ -156,6 +174,13 @@ def clean_line(text: str | None, is_html: bool | None = None) -> str:
     (a plain-text title may speak of a <title> tag), None strips them when the text holds both."""
     if not text:
         return ""
+    if (
+        (is_html is False or (is_html is None and "<" not in text))
+        and "&" not in text
+        and len(text) <= LINE_INPUT_LIMIT
+        and text.isprintable()
+    ):  # plain words: no tag, entity or control character, nothing to cut
+        return _fit(" ".join(strip_zero_width(text).split()), LINE_LIMIT, False)
     text, cut = _cut_input(text, LINE_INPUT_LIMIT, markup=is_html is not False)
     if is_html or (is_html is None and "<" in text and ">" in text):
         text = html_to_text(text)
@@ -181,6 +206,14 @@ def scan_markup(markup: str) -> MarkupScan:
 
     One forward pass: a tag, comment or quoted attribute that never closes makes the rest of the
     fragment text, so a fragment of 30,000 unclosed tags costs one pass, not 30,000."""
+    plain = _scan_plain_tags(markup)
+    if plain is not None:
+        return MarkupScan(plain, len(markup))
+    return _scan_tokens(markup)
+
+
+def _scan_tokens(markup: str) -> MarkupScan:
+    """scan_markup for any fragment: one token of markup at a time."""
     pieces: list[str] = []
     size = len(markup)
     pos = 0
@@ -233,6 +266,20 @@ def scan_markup(markup: str) -> MarkupScan:
             pos = close + 3
         # a CDATA marker is dropped and its text kept
     return MarkupScan("".join(pieces), steps)
+
+
+def _scan_plain_tags(markup: str) -> str | None:
+    """What scan_markup makes of a fragment whose every "<" starts a plain tag (no comment,
+    CDATA, doctype, script-like element or lone "<"), in one split and a few maps with no
+    Python step per tag; None for any other fragment, which the full scan reads."""
+    parts = _PLAIN_TAG.split(markup)
+    if len(parts) != 2 * markup.count("<") + 1 or "]]>" in markup:
+        return None
+    names = list(map(str.lower, parts[1::2]))
+    if not _SKIP_TAGS.isdisjoint(names):
+        return None
+    parts[1::2] = map(_PLAIN_ROLES.get, names, repeat(""))
+    return "".join(parts)
 
 
 def _rest_as_text(markup: str, pos: int, pieces: list[str]) -> int:
@@ -289,8 +336,19 @@ def html_to_text(markup: str) -> str:
 
 def _paragraphs(text: str) -> str:
     """Each line with its runs of spaces collapsed, blank ones dropped, a blank line apart
-    (maps of the str methods: no Python step per line)."""
+    (maps of the str methods: no Python step per line).
+
+    Text whose only spaces are single " " between words and line breaks (most text, once its
+    markup is gone) only needs its line breaks doubled, which costs no step per word."""
+    if "  " not in text and _ODD_SPACE.search(text) is None:
+        return _single_spaced_paragraphs(text)
     return "\n\n".join(filter(None, map(" ".join, map(str.split, text.split("\n")))))
+
+
+def _single_spaced_paragraphs(text: str) -> str:
+    """_paragraphs of a text whose only whitespace is single " " and line breaks: each line
+    needs only its ends stripped, not splitting into words."""
+    return "\n\n".join(filter(None, map(str.strip, text.split("\n"))))
 
 
 def normalise_paragraphs(text: str, limit: int = TEXT_LIMIT) -> str:
@@ -319,6 +377,10 @@ def clean_block(text: str | None, is_html: bool | None = None, limit: int = TEXT
         text = html.unescape(text)
     elif _ENTITY.search(text):
         text = html.unescape(text)
+    if "  " not in text and (
+        text.replace("\n", " ").isprintable() or _CONTROL_OR_ODD_SPACE.search(text) is None
+    ):  # nothing to strip, no space to collapse (a printable character is neither)
+        return _fit(_single_spaced_paragraphs(text), limit, cut)
     return _fit(_paragraphs(strip_controls(text)), limit, cut)
 
 

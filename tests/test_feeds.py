@@ -92,6 +92,31 @@ def test_utf8_bytes_under_a_lying_latin1_header() -> None:
     assert a.title == "Café Gyeongju — 경주"
 
 
+def test_utf8_bytes_under_a_lying_declaration() -> None:
+    body = rss("<title>Café Gyeongju — 경주</title><guid>1</guid>").replace(
+        b'encoding="utf-8"', b'encoding="ISO-8859-1"'
+    )
+    assert b"ISO-8859-1" in body
+    (a,) = articles(body, {"Content-Type": "application/rss+xml"})
+    assert a.title == "Café Gyeongju — 경주"
+
+
+def test_fields_are_read_whatever_the_length_of_their_element_names() -> None:
+    space = "https://example.org/" + "n" * 300  # a namespace longer than any remembered name
+    body = rss(
+        f'<t:title xmlns:t="{space}">Long-named title</t:title><guid>1</guid>'
+        f'<e:{"x" * 300} xmlns:e="{space}">ignored</e:{"x" * 300}><category>trade</category>'
+    )
+    atom = (
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xmlns:t="{space}"><title>F</title>'
+        f"<entry><id>1</id><t:title>not the title</t:title><title>Atom title</title>"
+        f'<t:{"y" * 300}>ignored</t:{"y" * 300}><category term="k"/></entry></feed>'
+    ).encode()
+    ((a,), (b,)) = articles(body), articles(atom)
+    assert (a.title, a.tags) == ("Long-named title", ["trade"])
+    assert (b.title, b.tags) == ("Atom title", ["k"])
+
+
 def test_links_lose_escape_codes_and_keep_no_raw_spaces() -> None:
     body = (
         b'{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": ['

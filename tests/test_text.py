@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import re._constants as sre  # type: ignore[import-not-found]
 import re._parser as sre_parse  # type: ignore[import-not-found]
@@ -331,6 +332,89 @@ def test_any_text_comes_out_as_plain_text(raw: str, is_html: bool | None) -> Non
 def test_any_markup_is_scanned_in_steps_linear_in_its_size(raw: str, times: int) -> None:
     for markup in (raw, raw * times):
         assert scan_markup(markup).steps <= 3 * len(markup) + 3
+
+
+# ---------------------------------------------------------------- quick readings, read as in full
+
+_PLAIN_TAGS = st.sampled_from(
+    [
+        "<p>",
+        "</p>",
+        "<P class='lead'>",
+        "<li>",
+        "</LI>",
+        "<br/>",
+        "<br />",
+        '<a href="https://x.org/a?b=1&amp;c=2">',
+        "</a>",
+        "<em>",
+        "<ul>",
+        "<div id=\"a\" class='b c'>",
+        "<h2>",
+        '<img src="x.png" alt=\'a "quoted" word\'/>',
+        "<x:y>",
+        "<a-b>",
+        "<hr/>",
+        "</script>",
+        "<figure>",
+        "<Svg/>",
+        "<td>",
+    ]
+)
+# Fragments whose every "<" starts a tag without "<" or ">" in it: read without a token loop.
+PLAIN_MARKUP = st.lists(
+    st.one_of(_PLAIN_TAGS, st.text(st.characters(blacklist_characters="<"), max_size=6)),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(markup=st.one_of(PLAIN_MARKUP, ANY_TEXT))
+def test_markup_of_plain_tags_reads_as_the_token_scan_reads_it(markup: str) -> None:
+    assert scan_markup(markup).text == text._scan_tokens(markup).text
+
+
+def test_markup_the_quick_reading_cannot_take_is_read_token_by_token() -> None:
+    for markup, expected in [
+        ("<p>a</p><script>x</script>b", "\na\nb"),  # a script hides its text
+        ('<a title="<p>">x</a>', "x"),  # a "<" inside a tag
+        ("<p>a<!-- c -->b", "\nab"),  # a comment
+        ("<p>1 < 2</p>", "\n1 < 2\n"),  # a "<" that starts no tag
+        ("<p>a</p><a b", "\na\n<a b"),  # a tag that never closes
+        ("<p>a]]>b", "\nab"),  # a CDATA end marker
+    ]:
+        assert scan_markup(markup).text == expected == text._scan_tokens(markup).text
+
+
+SPACED_TEXT = st.lists(
+    st.sampled_from([" ", "  ", "\n", "\n\n", " \n ", "\t", "\xa0", "\u2028", "\u3000", "\r"])
+    | st.sampled_from(["a", "word", "경주", "\x1b", "\u200b"]),
+    max_size=30,
+).map("".join)
+
+
+def _paragraphs_in_full(raw: str) -> str:
+    """Every line split into words and joined again, blank lines dropped, a blank line apart."""
+    lines = (" ".join(line.split()) for line in raw.split("\n"))
+    return "\n\n".join(line for line in lines if line)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(raw=st.one_of(SPACED_TEXT, ANY_TEXT))
+def test_paragraphs_come_out_as_every_line_split_into_words(raw: str) -> None:
+    assert normalise_paragraphs(raw) == _paragraphs_in_full(raw)
+    assert clean_block(raw, is_html=True) == _paragraphs_in_full(
+        strip_controls(html.unescape(text._scan_tokens(raw).text))
+    )
+
+
+@settings(max_examples=1000, deadline=None)
+@given(raw=st.one_of(SPACED_TEXT, ANY_TEXT).map(lambda raw: raw.replace("&", "")))
+def test_a_plain_line_comes_out_as_its_words_without_controls(raw: str) -> None:
+    expected = " ".join(text.strip_zero_width(strip_controls(raw)).split())
+    assert clean_line(raw, is_html=False) == expected
+    if "<" not in raw:
+        assert clean_line(raw) == expected
 
 
 # ---------------------------------------------------------------- bidirectional and zero-width
