@@ -8,7 +8,9 @@ story of the most similar article within `WINDOW` of it when their cosine simila
 other does not: US–Korea talks are not US–Japan talks); otherwise it starts a story.
 Candidates come from an inverted index in which each article is filed under its `KEPT`
 heaviest words only (a word of little weight finds no story, and each filing is a step for
-every article grouped), so the cost per article does not grow with the store.
+every article grouped), each word looking among the `PROBE_RECENT` articles last filed under
+it, so the cost per article does not grow with the store, nor with a story told in the same
+words all day.
 
 The grouping is deterministic: articles of one batch are taken in time order (then by id),
 and a story's id is derived from the article that started it.
@@ -23,8 +25,8 @@ import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from itertools import chain, compress, repeat
-from operator import attrgetter, mul
+from itertools import chain, repeat
+from operator import attrgetter, getitem, mul
 from typing import Any
 
 from fetchers.heap import collector_paused
@@ -38,7 +40,9 @@ TITLE_WEIGHT = 2  # a headline word counts as much as two summary words
 PROBES = 4  # the rarest of an article's kept words look up candidates
 CANDIDATES = 4  # how many candidates are scored in full
 PROBE_LIMIT = 400  # a word in more articles than this finds no candidates (too common)
+PROBE_RECENT = 100  # a probe looks among the articles last filed under its word, this many
 KEPT = 8  # an article's heaviest words: the ones it is filed under and looks up with
+COUNT_BITS = 5  # significant bits of the article count that rarity is weighed against
 LEDE = 400  # characters of a summary read: its lede (a feed of whole articles is not weighed whole)
 
 STOPWORDS = frozenset(
@@ -266,43 +270,16 @@ class Item:
     when: float  # POSIX seconds: published, else first fetched
 
 
-class _Doc:
-    """A window article as candidates need it: its time, its words weighed and their length,
-    the words it is filed under, the countries it names and its story."""
-
-    __slots__ = ("kept", "norm", "places", "story", "vec", "when")
-
-    def __init__(
-        self,
-        when: float,
-        vec: dict[str, float],
-        norm: float,
-        kept: tuple[str, ...],
-        places: frozenset[str],
-        story: str,
-    ) -> None:
-        self.when = when
-        self.vec = vec
-        self.norm = norm
-        self.kept = kept
-        self.places = places
-        self.story = story
+# A window article as candidates need it: its time, its words weighed and their length, the
+# words it is filed under, the countries it names and its story. A tuple: made once an
+# article and unpacked in one step when it is a candidate.
+_Doc = tuple[float, dict[str, float], float, tuple[str, ...], frozenset[str], str]
 
 
 # An article weighed: its words weighed (every word it has: rarity counts each once), their
 # length (what it is compared by), its `KEPT` heaviest words (what it is filed under and
 # looks up candidates with) and the countries it names. A tuple: made once an article.
 _Weighed = tuple[dict[str, float], float, tuple[str, ...], frozenset[str]]
-
-
-class _Postings(dict[str, list[str]]):
-    """A word -> the window articles filed under it (ids of dropped ones stay until the
-    index compacts); a word not filed yet gets an empty list."""
-
-    def __missing__(self, term: str) -> list[str]:
-        found: list[str] = []
-        self[term] = found
-        return found
 
 
 class _LogTF(dict[int, float]):
@@ -330,15 +307,17 @@ class _Rarity(dict[int, float]):
 
 
 def _articles_counted(total: int) -> float:
-    """The article count that rarity is weighed against: `total` + 2 to eight significant
-    bits (exact below 256), so one `_Rarity` serves the next 1/128 of the articles."""
-    shift = max(0, total.bit_length() - 8)
+    """The article count that rarity is weighed against: `total` + 2 to `COUNT_BITS`
+    significant bits (exact below 32), so one `_Rarity` serves the next 1/16 of the articles
+    (a rarity moves by well under 1% meanwhile) and a first grouping of 10,000 articles takes
+    its logarithms anew about 180 times, not 1,100."""
+    shift = max(0, total.bit_length() - COUNT_BITS)
     return float((total >> shift) << shift) + 2.0
 
 
 # Every term that names a country: "@" + a country of PLACES or of _CAPITALS.
 _PLACE_TERMS = frozenset({"@" + c for c in PLACES.values()} | set(_CAPITALS.values()))
-_PROBE_COUNTS = frozenset(range(1, PROBE_LIMIT + 1))  # a word in this many articles probes
+_RECENT = slice(-PROBE_RECENT, None)  # the end of a postings list: its latest filings
 _TIME_THEN_ID = attrgetter("when", "id")  # the order articles are grouped in
 
 
@@ -369,15 +348,16 @@ class StoryIndex:
         self.members: dict[str, list[str]] = {}
         self._docs: dict[str, _Doc] = {}
         self._seen: dict[str, int] = {}  # word -> articles ever grouped that had it: weighs it
-        self._df: dict[str, int] = {}  # word -> window articles filed under it: picks probes
-        self._postings = _Postings()  # word -> which articles those are: finds candidates
+        self._df: dict[str, int] = {}  # word -> window articles filed under it
+        # word -> which articles those are, in the order they were filed: exactly those for a
+        # word that can probe (`PROBE_LIMIT`), so its length says how many; a commoner word's
+        # list may hold articles gone from the window until it is tidied
+        self._postings: dict[str, list[str]] = {}
         self._seen_total = 0
         self._rarity = _Rarity(2.0)
         self._rarity_until = 0  # the articles seen at which `_rarity` is taken anew
         self._places: dict[str, set[frozenset[str]]] = {}  # the country sets a story names
         self._by_time: list[tuple[float, str]] = []  # a heap: the oldest vector first
-        self._live = 0  # postings entries of vectors still held
-        self._dead = 0  # postings entries of vectors already dropped
         # where the restored recent articles come from, until their vectors are made
         self._pending: list[Callable[[], Iterable[Item]]] = []
 
@@ -436,7 +416,7 @@ class StoryIndex:
             leaving.setdefault(sid, set()).add(ident)
             doc = self._docs.pop(ident, None)
             if doc is not None:
-                self._forget(doc)
+                self._forget(ident, doc[3])
         for sid, idents in leaving.items():
             members = self.members.get(sid)
             if members is None:
@@ -493,7 +473,7 @@ class StoryIndex:
     def _count_articles(self) -> None:
         """A new `_Rarity` once the articles seen reach the next count it is taken at."""
         total = self._seen_total
-        shift = max(0, total.bit_length() - 8)
+        shift = max(0, total.bit_length() - COUNT_BITS)
         self._rarity = _Rarity(_articles_counted(total))
         self._rarity_until = ((total >> shift) + 1) << shift
 
@@ -503,19 +483,18 @@ class StoryIndex:
         docs, when, window, threshold = self._docs, item.when, self.window, self.threshold
         scores: dict[str, float] = {}
         for ident in self._candidates(kept):
-            doc = docs[ident]
-            if abs(doc.when - when) > window:
+            then, other, other_norm, _, _, story = docs[ident]
+            if abs(then - when) > window:
                 continue
-            other = doc.vec
             # summed exactly rounded (fsum): a set's order changes with each process's string
             # hashing, and a plain sum taken in another order can round apart
             shared = vec.keys() & other.keys()
             score = math.fsum(
                 map(mul, map(vec.__getitem__, shared), map(other.__getitem__, shared))
             )
-            score /= norm * doc.norm  # the cosine
-            if score >= threshold and score > scores.get(doc.story, 0.0):
-                scores[doc.story] = score
+            score /= norm * other_norm  # the cosine
+            if score >= threshold and score > scores.get(story, 0.0):
+                scores[story] = score
         chosen = None
         if scores:
             ranked = (
@@ -542,47 +521,58 @@ class StoryIndex:
 
     def _candidates(self, kept: tuple[str, ...]) -> list[str]:
         """The window articles sharing most of the `PROBES` rarest of this one's kept words
-        (ties: the one that came first), words filed for more than `PROBE_LIMIT` articles
-        aside."""
-        df = self._df
-        rare = list(compress(kept, map(_PROBE_COUNTS.__contains__, map(df.get, kept, repeat(0)))))
-        if not rare:
+        (ties: the one that came first), each probe looking among the `PROBE_RECENT` articles
+        last filed under its word, and words filed for more than `PROBE_LIMIT` aside."""
+        # the kept words' lists, rarest first (stable: equals keep the heavier first)
+        filed = sorted(filter(None, map(self._postings.get, kept)), key=len)[:PROBES]
+        while filed and len(filed[-1]) > PROBE_LIMIT:
+            filed.pop()
+        if not filed:
             return []
-        rare.sort(key=df.__getitem__)  # stable: equals keep the heavier first
         hits: dict[str, int] = {}  # article -> how many of the probes it has
-        _count_elements(hits, chain.from_iterable(map(self._postings.__getitem__, rare[:PROBES])))
-        # Only articles still in the window: postings keep dropped ones until they are
-        # compacted, and letting those take places would make the stories depend on when
-        # that happens (on how a cycle's articles were split), not on the articles.
-        live = list(filter(self._docs.__contains__, hits))
-        if len(live) <= CANDIDATES:
-            return live
+        _count_elements(hits, chain.from_iterable(map(getitem, filed, repeat(_RECENT))))
+        if len(hits) <= CANDIDATES:
+            return list(hits)
         # a stable sort: equal counts keep the order they were met in, as most_common does
-        return sorted(live, key=hits.__getitem__, reverse=True)[:CANDIDATES]
+        return sorted(hits, key=hits.__getitem__, reverse=True)[:CANDIDATES]
 
     def _remember(self, item: Item, weighed: _Weighed, sid: str) -> None:
         """File the article: every word it has counts once more for rarity, and its kept
         words file it for candidates (each in C, without bytecode per word)."""
         ident, (vec, norm, kept, places) = item.id, weighed
-        self._docs[ident] = _Doc(item.when, vec, norm, kept, places, sid)
+        self._docs[ident] = (item.when, vec, norm, kept, places, sid)
         if places:
             self._places.setdefault(sid, set()).add(places)
         self._seen_total += 1
-        self._live += len(kept)
         _count_elements(self._seen, vec)  # its keys: every word it has
         _count_elements(self._df, kept)
-        # each kept word's postings gain the article: list.append mapped, drained by a deque
-        collections.deque(map(list.append, map(self._postings.__getitem__, kept), repeat(ident)), 0)
+        # each kept word's list gains the article: list.append mapped, drained by a deque
+        postings = self._postings
+        lists = map(postings.setdefault, kept, map(list, repeat((), len(kept))))
+        collections.deque(map(list.append, lists, repeat(ident)), 0)
         heapq.heappush(self._by_time, (item.when, ident))
 
-    def _forget(self, doc: _Doc) -> None:
-        """Take a dropped article's kept words out of the window's counts (its postings
-        entries stay until `_compact`)."""
-        df = self._df
-        for term in doc.kept:
-            df[term] -= 1
-        self._live -= len(doc.kept)
-        self._dead += len(doc.kept)
+    def _forget(self, ident: str, kept: tuple[str, ...]) -> None:
+        """Take a dropped article out of its kept words' lists (near their starts: the oldest
+        leave first), so a probe's latest filings are window articles whenever it looks and
+        the stories do not depend on how a cycle's articles were split. A word too common to
+        probe keeps its list as it is (taking one out of a list of thousands moves them all)
+        until it may probe again or half its list is gone, when the list is made anew; a word
+        left with none goes."""
+        postings, df = self._postings, self._df
+        for term in kept:
+            left = df[term] - 1
+            if not left:
+                del df[term], postings[term]
+                continue
+            df[term] = left
+            filed = postings[term]
+            if left > PROBE_LIMIT and len(filed) <= 2 * left:
+                continue
+            if len(filed) == left + 1:
+                filed.remove(ident)
+            else:  # the dropped article is out of `_docs` already
+                postings[term] = list(filter(self._docs.__contains__, filed))
 
     def _expire(self, now: float) -> None:
         """Drop the vectors of articles more than the window before `now` (articles come in
@@ -593,20 +583,10 @@ class StoryIndex:
             _, ident = heapq.heappop(heap)
             doc = docs.pop(ident, None)
             if doc is not None:
-                self._forget(doc)
+                self._forget(ident, doc[3])
 
     def _compact(self) -> None:
-        """Rebuild the postings without dropped articles once they are most of them (words
-        no window article is filed under go); keep the rarity counts bounded (words seen once
-        are forgotten past half a million words)."""
+        """Keep the rarity counts bounded (words seen once are forgotten past half a million
+        words)."""
         if len(self._seen) > 500_000:
             self._seen = {term: seen for term, seen in self._seen.items() if seen > 1}
-        if self._dead > self._live:
-            docs, df = self._docs, self._df
-            self._postings = _Postings(
-                (term, [i for i in ids if i in docs] if len(ids) > df[term] else ids)
-                for term, ids in self._postings.items()
-                if df[term]
-            )
-            self._df = {term: count for term, count in df.items() if count}
-            self._dead = 0
