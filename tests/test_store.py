@@ -369,6 +369,33 @@ def test_tinydb_a_lean_writer_holds_summaries_only_of_the_shard_it_fills(tmp_pat
         assert (kept.title, kept.summary) == ("Headline 7 about tariffs", "Summary 7")
 
 
+def test_a_lean_writer_gives_the_hooks_every_field_of_the_articles_it_just_thinned(
+    tmp_path: Path,
+) -> None:
+    """The records a lean writer gives the cycle's hooks (stories, alerts) for articles it
+    has just thinned carry every field, as a writer holding every word gives them."""
+    day = datetime(2025, 10, 24, 9, 0, tzinfo=UTC)
+    articles = [make(n, fetched=day) for n in range(1200)]
+    for n, article in enumerate(articles):
+        article.author, article.guid, article.tags = f"Writer {n}", f"guid-{n}", ["markets"]
+    ids = [a.id for a in articles]
+    with (
+        Store(tmp_path / "lean", writer=True, lean=True) as lean,
+        Store(tmp_path / "whole", writer=True) as whole,
+    ):
+        lean.add_batch(articles)
+        whole.add_batch(articles)
+        lean.set_state(ids[:3], starred=True)
+        whole.set_state(ids[:3], starred=True)
+        assert sum(1 for i in ids if (r := lean.record(i)) is not None and r.summary) == 200
+        got, want = lean.records(ids), whole.records(ids)
+    assert len(got) == len(want) == 1200
+    for mine, theirs in zip(got, want, strict=True):
+        fields = [n for n in Record.__slots__ if n != "_fetched"]
+        assert [getattr(mine, n) for n in fields] == [getattr(theirs, n) for n in fields]
+        assert mine.fetched == theirs.fetched
+
+
 def test_a_revised_article_is_marked_for_the_writer_a_reopen_and_a_viewer(
     open_store: StoreOpener,
 ) -> None:

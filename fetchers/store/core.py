@@ -88,10 +88,13 @@ def _keep_out_of_collections(loaded: int) -> None:
 
 def _unthinned(record: Record, words: tuple[float, str, str, str | None, str | None]) -> Record:
     """A copy of a thinned record with the words `_slim` kept for the hooks."""
-    whole = Record.__new__(Record)
-    for name in Record.__slots__:
-        setattr(whole, name, getattr(record, name))
-    _, whole.title, whole.summary, whole.guid, whole.author = words
+    _, title, summary, guid, author = words
+    r = record
+    whole = Record(
+        r.id, r.source, title, summary, r.link, r.published, r._fetched, r.tags, r.lang,
+        author, guid, r.text_ref, r.read, r.starred, r.listed,
+    )  # fmt: skip
+    whole.revised, whole.shard, whole.seq, whole.at = r.revised, r.shard, r.seq, r.at
     return whole
 
 
