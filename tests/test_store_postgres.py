@@ -442,6 +442,38 @@ def test_the_schema_is_versioned_and_applied_once(pg_dsn: str) -> None:
         assert conn.execute("SELECT version FROM schema_version").fetchall() == [(schema.VERSION,)]
 
 
+def test_a_viewer_that_lists_a_few_articles_connects_to_the_server_once(
+    pg_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The connection that checks the schema is the one the reads then use (a connection is
+    most of what a short `wirewatch list` costs the server)."""
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch(
+            [
+                dataclasses.replace(make(1), title="Trade minister resigns"),
+                dataclasses.replace(make(2), text="The trade ministers met."),
+                make(3),
+            ]
+        )
+    made: list[str] = []
+    real = psycopg.Connection.connect
+
+    def counting(cls: type, conninfo: str = "", **kwargs: object) -> psycopg.Connection:
+        made.append(conninfo)
+        return real(conninfo, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(psycopg.Connection, "connect", classmethod(counting))
+    monkeypatch.setattr(
+        psycopg, "connect", lambda *args, **kwargs: counting(psycopg.Connection, *args, **kwargs)
+    )
+    with PostgresStore(pg_dsn) as viewer:
+        assert viewer.newest(parse_query('"trade minister"', NOW), 20) == ["Wire-2", "Wire-1"]
+        assert [r.id for r in viewer.records(["Wire-3", "Wire-1"])] == ["Wire-3", "Wire-1"]
+        assert viewer.text("Wire-2") == "The trade ministers met."
+        assert len(viewer) == 3
+    assert len(made) == 1
+
+
 def test_an_unreachable_server_and_a_wrong_password_say_so_without_the_password(
     pg_server: PgServer, pg_dsn: str
 ) -> None:
