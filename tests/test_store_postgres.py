@@ -23,11 +23,12 @@ from fetchers.config import ConfigError, load_config
 from fetchers.models import Article
 from fetchers.query import parse_query
 from fetchers.store import Store, StoreError, StoreLocked
-from fetchers.store.codec import FIELDS
+from fetchers.store.codec import FIELDS, stage
 from fetchers.store.factory import open_store
 from fetchers.store.postgres import schema
 from fetchers.store.postgres import store as pg_module
 from fetchers.store.postgres.store import PostgresStore
+from fetchers.store.postgres.words import LONGEST_TEXT, PLACES_EXACT_SQL
 from tests.conftest import make, write_config
 from tests.pgserver import PASSWORD, PgServer
 from tests.querycheck import NOW, articles, check_queries, queries
@@ -284,6 +285,58 @@ def test_a_phrase_is_decided_by_the_places_of_its_words_without_reading_texts(
         assert _toast_blocks(conn) - before < 40  # not the forty long texts
         inexact = conn.execute("SELECT id FROM articles WHERE NOT places_exact ORDER BY id")
         assert inexact.fetchall() == [("late",), ("often",)]
+
+
+def test_whether_places_are_exact_is_decided_as_the_server_decides_it(pg_dsn: str) -> None:
+    """A row written (or given a text) says its places are exact where the server's own
+    test of its words says so, at each edge: a word said 254 or 255 times, 16,382 or 16,383
+    words, a text of as many characters as the index takes or one more, a word too long to
+    index."""
+    head = 6  # the words of the title and summary of `make`
+    texts = {
+        "said254": "minister " * 254,
+        "said255": "minister " * 255,
+        "words16382": " ".join(f"w{n}" for n in range(16_382 - head)),
+        "words16383": " ".join(f"w{n}" for n in range(16_383 - head)),
+        "longest": "a" * (LONGEST_TEXT - 2) + " b",
+        "longer": "a" * (LONGEST_TEXT - 1) + " b",
+        "huge_word": "trade " + "q" * 3000 + " minister",
+    }
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch(
+            [
+                dataclasses.replace(make(n), id=ident, text=text)
+                for n, (ident, text) in enumerate(texts.items())
+            ]
+        )
+        store.set_texts([("said254", "trade " * 255), ("said255", "minister " * 10)])
+    server_test = PLACES_EXACT_SQL.format(
+        text_length="coalesce(length(text), 0)",
+        words="words",
+        length="length(title) + length(summary) + coalesce(length(text), 0)",
+    )
+    with psycopg.connect(pg_dsn) as conn:
+        rows = conn.execute(f"SELECT id, places_exact, {server_test} FROM articles").fetchall()
+    assert {ident: written for ident, written, _ in rows} == {
+        ident: server for ident, _, server in rows
+    }
+    assert {ident for ident, written, _ in rows if not written} == {
+        "said254",
+        "words16383",
+        "longer",
+    }
+
+
+def test_the_server_makes_the_words_of_an_article_once_as_it_stores_it(pg_dsn: str) -> None:
+    """The words column is made once per article stored (whether its places are exact is
+    said with it, not found by making them again): the most costly part of a write."""
+    PostgresStore(pg_dsn).close()
+    staged = stage([make(1, text="The trade minister spoke."), make(2)])
+    with psycopg.connect(pg_dsn) as conn:
+        plan = conn.execute(
+            "EXPLAIN (VERBOSE) " + pg_module._INSERT, pg_module._columns(staged)
+        ).fetchall()
+    assert " ".join(row[0] for row in plan).count("to_tsvector(") == 3  # title, summary, text
 
 
 def test_a_database_of_the_schema_before_is_converted_losing_nothing(pg_dsn: str) -> None:

@@ -42,9 +42,9 @@ from fetchers.store.postgres.connect import connect, driver, hide_password, show
 from fetchers.store.postgres.known import PER_SOURCE, KnownArticles, digest
 from fetchers.store.postgres.sql import Plan, plan
 from fetchers.store.postgres.words import (
-    PLACES_EXACT_SQL,
     WORDS_SQL,
     article_words,
+    places_exact,
     prefix_query,
 )
 from fetchers.store.shards import MAX_REVISIONS
@@ -82,40 +82,29 @@ SELECT r.id, r.source, r.source_key, r.title, r.summary, r.link, r.published, r.
     ARRAY(SELECT jsonb_array_elements_text(r.tags)),
     ARRAY(SELECT jsonb_array_elements_text(r.tag_keys)),
     r.lang, r.lang_key, r.author, r.guid, r.listed,
-    r.revised, r.day, r.at, r.text, r.revisions, w.words, {{exact}}
+    r.revised, r.day, r.at, r.text, r.revisions,
+    {WORDS_SQL.format("r.w_title", "r.w_summary", "r.w_text")}, r.places_exact
 FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::float8[],
     %s::text[], %s::jsonb[], %s::text[], %s::text[], %s::text[], %s::float8[], %s::text[],
     %s::text[], %s::float8[], %s::text[], %s::jsonb[], %s::text[], %s::text[], %s::text[],
-    %s::text[], %s::jsonb[], %s::text[])
+    %s::text[], %s::jsonb[], %s::text[], %s::boolean[])
     WITH ORDINALITY AS r(id, source, title, summary, link, published, fetched, tags, lang,
     author, guid, listed, revised, day, at, text, revisions, w_title, w_summary, w_text,
-    source_key, tag_keys, lang_key, n),
-    LATERAL (SELECT {WORDS_SQL.format("r.w_title", "r.w_summary", "r.w_text")} AS words) AS w
+    source_key, tag_keys, lang_key, places_exact, n)
 ORDER BY r.n
 ON CONFLICT DO NOTHING
 RETURNING id
-""".format(
-    exact=PLACES_EXACT_SQL.format(
-        text_length="coalesce(length(r.text), 0)",
-        words="w.words",
-        length="length(r.w_title) + length(r.w_summary) + length(r.w_text)",
-    )
-)
+"""
 
-# the end of an UPDATE of an article that gives it new words (and says whether their places
-# are exact): the three parts of its words, their length, its text's, then its id
-_NEW_WORDS = (
-    "words = n.words, places_exact = "
-    + PLACES_EXACT_SQL.format(text_length="n.text_length", words="n.words", length="n.length")
-    + f" FROM (SELECT {WORDS_SQL.format('%s', '%s', '%s')} AS words, %s::integer AS length,"
-    " %s::integer AS text_length) AS n WHERE articles.id = %s"
-)
+# the end of an UPDATE of an article that gives it new words and says whether their places
+# are exact: the three parts of its words, that, then its id
+_NEW_WORDS = f"words = {WORDS_SQL.format('%s', '%s', '%s')}, places_exact = %s WHERE id = %s"
 
 
 def _new_words(title: str, summary: str, text: str | None, ident: str) -> list[Any]:
     """The parameters of `_NEW_WORDS` for an article as it will be."""
     words = article_words(title, summary, text)
-    return [*words, sum(map(len, words)), len(text or ""), ident]
+    return [*words, places_exact(words, len(text or "")), ident]
 
 
 _IDLE = 0  # psycopg.pq.TransactionStatus.IDLE: a connection between statements
@@ -1432,7 +1421,7 @@ def _columns(items: list[StagedArticle]) -> list[list[Any]]:
     """The arrays `_INSERT` unnests, one per column, from staged articles. The keys that
     source:, tag: and lang: compare are lower-cased here, as the query language lowers its
     values: the database's lower() lowers only ASCII in a C-locale database."""
-    cols: list[list[Any]] = [[] for _ in range(23)]
+    cols: list[list[Any]] = [[] for _ in range(24)]
     for item in items:
         record, doc = item.record, item.doc
         words = article_words(record.title, record.summary, item.text)
@@ -1458,6 +1447,7 @@ def _columns(items: list[StagedArticle]) -> list[list[Any]]:
             record.source.lower(),
             _jsonb([tag.lower() for tag in record.tags]),
             (record.lang or "").lower().split("-")[0],
+            places_exact(words, len(item.text or "")),
         )
         for column, value in zip(cols, values, strict=True):
             column.append(value)

@@ -9,13 +9,15 @@ decides (`fetchers.store.postgres.sql`). A phrase asks the index for its words, 
 order: a tsvector keeps at most 255 places of a word (256 once parts are joined) and none
 past 16,383, and a long text is indexed only so far (`LONGEST_TEXT`), so the places of a
 long text can miss a phrase. Each row says whether its places are exact (`places_exact`,
-`PLACES_EXACT_SQL`): where they are, a phrase whose words are not next to each other there
+decided from the runs as the row is written; `PLACES_EXACT_SQL` decided it for the rows a
+database held before): where they are, a phrase whose words are not next to each other there
 is not in the article, and its text need not be read to say so.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from fetchers.query import word_prefix_pattern
 
@@ -24,6 +26,8 @@ LONGEST_TEXT = 400_000  # characters of a full text given to the index (a tsvect
 LONGEST_WORD = 2047  # bytes: a longer word is left out of a tsvector and of a tsquery alike,
 # but a tsquery counts its place (a phrase with one would ask for a gap the tsvector lacks)
 FEWEST_TOKENS = 255  # characters of words below which an article cannot hold 255 places
+MOST_PLACES = 16_383  # a place there or later is kept as 16,383: places past it are lost
+MOST_PLACES_OF_A_WORD = 255  # a word said this often may have places left out
 
 # the words column from the three parts, each already cut into runs
 WORDS_SQL = (
@@ -42,6 +46,24 @@ PLACES_EXACT_SQL = (
     " (SELECT 1 FROM unnest({words}) AS u WHERE cardinality(u.positions) >= 255"
     " OR u.positions[cardinality(u.positions)] >= 16383)))"
 )
+
+
+def places_exact(parts: tuple[str, str, str], text_length: int) -> bool:
+    """Whether the words column made of `parts` (as `article_words` gives them) keeps every
+    place of every word, decided from the runs before the server makes the column (the
+    server's own test, `PLACES_EXACT_SQL`, is what rows written before this one were decided
+    by). Its places are positions 1, 2, ... of the runs of the three parts in turn, so none
+    reaches 16,383 when there are fewer runs than that, and no word has 255 places when none
+    is said 255 times. A run the index leaves out (longer than `LONGEST_WORD`) holds no place:
+    counting it only says "not exact" sooner, which costs a read of the text, never a match."""
+    if text_length > LONGEST_TEXT:
+        return False
+    words = [word for part in parts for word in part.split()]
+    if len(words) >= MOST_PLACES:
+        return False
+    if len(words) < MOST_PLACES_OF_A_WORD:
+        return True
+    return max(Counter(words).values()) < MOST_PLACES_OF_A_WORD
 
 
 def runs(text: str | None, longest: int | None = None) -> str:
