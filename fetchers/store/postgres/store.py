@@ -84,10 +84,10 @@ SELECT r.id, r.source, r.source_key, r.title, r.summary, r.link, r.published, r.
     r.lang, r.lang_key, r.author, r.guid, r.listed,
     r.revised, r.day, r.at, r.text, r.revisions,
     {WORDS_SQL.format("r.w_title", "r.w_summary", "r.w_text")}, r.places_exact
-FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::float8[],
-    %s::text[], %s::jsonb[], %s::text[], %s::text[], %s::text[], %s::float8[], %s::text[],
-    %s::text[], %s::float8[], %s::text[], %s::jsonb[], %s::text[], %s::text[], %s::text[],
-    %s::text[], %s::jsonb[], %s::text[], %s::boolean[])
+FROM unnest(%b::text[], %b::text[], %b::text[], %b::text[], %b::text[], %b::float8[],
+    %b::text[], %b::jsonb[], %b::text[], %b::text[], %b::text[], %b::float8[], %b::text[],
+    %b::text[], %b::float8[], %b::text[], %b::jsonb[], %b::text[], %b::text[], %b::text[],
+    %b::text[], %b::jsonb[], %b::text[], %b::boolean[])
     WITH ORDINALITY AS r(id, source, title, summary, link, published, fetched, tags, lang,
     author, guid, listed, revised, day, at, text, revisions, w_title, w_summary, w_text,
     source_key, tag_keys, lang_key, places_exact, n)
