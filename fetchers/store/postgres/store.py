@@ -44,6 +44,7 @@ from fetchers.store.postgres.sql import Plan, plan
 from fetchers.store.postgres.words import (
     WORDS_SQL,
     article_words,
+    pairs,
     places_exact,
     prefix_query,
 )
@@ -77,34 +78,39 @@ _intern = sys.intern
 _INSERT = f"""
 INSERT INTO articles (id, source, source_key, title, summary, link, published, fetched, tags,
     tag_keys, lang, lang_key, author, guid, listed, revised, day, at, text, revisions, words,
-    places_exact)
+    places_exact, pairs)
 SELECT r.id, r.source, r.source_key, r.title, r.summary, r.link, r.published, r.fetched,
     ARRAY(SELECT jsonb_array_elements_text(r.tags)),
     ARRAY(SELECT jsonb_array_elements_text(r.tag_keys)),
     r.lang, r.lang_key, r.author, r.guid, r.listed,
     r.revised, r.day, r.at, r.text, r.revisions,
-    {WORDS_SQL.format("r.w_title", "r.w_summary", "r.w_text")}, r.places_exact
+    {WORDS_SQL.format("r.w_title", "r.w_summary", "r.w_text")}, r.places_exact,
+    r.pairs::tsvector
 FROM unnest(%b::text[], %b::text[], %b::text[], %b::text[], %b::text[], %b::float8[],
     %b::text[], %b::jsonb[], %b::text[], %b::text[], %b::text[], %b::float8[], %b::text[],
     %b::text[], %b::float8[], %b::text[], %b::jsonb[], %b::text[], %b::text[], %b::text[],
-    %b::text[], %b::jsonb[], %b::text[], %b::boolean[])
+    %b::text[], %b::jsonb[], %b::text[], %b::boolean[], %b::text[])
     WITH ORDINALITY AS r(id, source, title, summary, link, published, fetched, tags, lang,
     author, guid, listed, revised, day, at, text, revisions, w_title, w_summary, w_text,
-    source_key, tag_keys, lang_key, places_exact, n)
+    source_key, tag_keys, lang_key, places_exact, pairs, n)
 ORDER BY r.n
 ON CONFLICT DO NOTHING
 RETURNING id
 """
 
-# the end of an UPDATE of an article that gives it new words and says whether their places
-# are exact: the three parts of its words, that, then its id
-_NEW_WORDS = f"words = {WORDS_SQL.format('%s', '%s', '%s')}, places_exact = %s WHERE id = %s"
+# the end of an UPDATE of an article that gives it new words, says whether their places
+# are exact and gives its pairs: the three parts of its words, those two, then its id
+_NEW_WORDS = (
+    f"words = {WORDS_SQL.format('%s', '%s', '%s')}, places_exact = %s,"
+    " pairs = %s::tsvector WHERE id = %s"
+)
 
 
 def _new_words(title: str, summary: str, text: str | None, ident: str) -> list[Any]:
     """The parameters of `_NEW_WORDS` for an article as it will be."""
     words = article_words(title, summary, text)
-    return [*words, places_exact(words, len(text or "")), ident]
+    length = len(text or "")
+    return [*words, places_exact(words, length), pairs(words, length), ident]
 
 
 _IDLE = 0  # psycopg.pq.TransactionStatus.IDLE: a connection between statements
@@ -1421,7 +1427,7 @@ def _columns(items: list[StagedArticle]) -> list[list[Any]]:
     """The arrays `_INSERT` unnests, one per column, from staged articles. The keys that
     source:, tag: and lang: compare are lower-cased here, as the query language lowers its
     values: the database's lower() lowers only ASCII in a C-locale database."""
-    cols: list[list[Any]] = [[] for _ in range(24)]
+    cols: list[list[Any]] = [[] for _ in range(25)]
     for item in items:
         record, doc = item.record, item.doc
         words = article_words(record.title, record.summary, item.text)
@@ -1448,6 +1454,7 @@ def _columns(items: list[StagedArticle]) -> list[list[Any]]:
             _jsonb([tag.lower() for tag in record.tags]),
             (record.lang or "").lower().split("-")[0],
             places_exact(words, len(item.text or "")),
+            pairs(words, len(item.text or "")),
         )
         for column, value in zip(cols, values, strict=True):
             column.append(value)

@@ -26,6 +26,9 @@ LONGEST_TEXT = 400_000  # characters of a full text given to the index (a tsvect
 LONGEST_WORD = 2047  # bytes: a longer word is left out of a tsvector and of a tsquery alike,
 # but a tsquery counts its place (a phrase with one would ask for a gap the tsvector lacks)
 FEWEST_TOKENS = 255  # characters of words below which an article cannot hold 255 places
+PAIRS_TEXT = 50_000  # characters of words or text past which an article keeps no pairs (its
+# pairs then take at most 8 bytes a character and 4 a word: well under a tsvector's 1 MB)
+PAIR_PART = 64  # characters of each word a pair keeps (a lexeme is at most 2,046 bytes)
 MOST_PLACES = 16_383  # a place there or later is kept as 16,383: places past it are lost
 MOST_PLACES_OF_A_WORD = 255  # a word said this often may have places left out
 
@@ -64,6 +67,40 @@ def places_exact(parts: tuple[str, str, str], text_length: int) -> bool:
     if len(words) < MOST_PLACES_OF_A_WORD:
         return True
     return max(Counter(words).values()) < MOST_PLACES_OF_A_WORD
+
+
+def pairs(parts: tuple[str, str, str], text_length: int) -> str | None:
+    """The pairs column of an article (tsvector input): each two runs that stand one after the
+    other, once, as `pair` keeps them. A phrase asks it for its own pairs, so an article that
+    holds the words of a phrase apart is turned down by the index, its words never read. None
+    past `PAIRS_TEXT` (its pairs could outgrow a tsvector): the words then decide, as for a
+    row written before pairs."""
+    if text_length > PAIRS_TEXT or sum(map(len, parts)) > PAIRS_TEXT:
+        return None
+    words = " ".join(part for part in parts if part).split()
+    found = {pair(first, then) for first, then in zip(words, words[1:], strict=False)}
+    return " ".join(f"'{kept}'" for kept in found)
+
+
+def pair(first: str, then: str) -> str:
+    """Two words one after the other as a lexeme keeps them: the first `PAIR_PART` characters
+    of each, a space apart (a phrase asks for its pairs cut the same way, as prefixes: a word
+    it holds whole is cut as in the article, the last word it holds a start of, so cut it is
+    a start of the article's, cut)."""
+    return f"{first[:PAIR_PART]} {then[:PAIR_PART]}"
+
+
+def pair_query(needle: str) -> str | None:
+    """The tsquery (tsquery input, for the pairs column) that holds for every article whose
+    words hold `needle`: each two of its runs, as `pair` keeps them, as prefixes. None for a
+    single word, or a needle the index cannot narrow."""
+    if word_prefix_pattern(needle) is None:
+        return None
+    found = RUN.findall(needle.lower())
+    asked = [pair(first, then) for first, then in zip(found, found[1:], strict=False)]
+    if not asked:
+        return None
+    return " & ".join(f"'{kept}':*" for kept in asked)
 
 
 def runs(text: str | None, longest: int | None = None) -> str:
