@@ -81,17 +81,21 @@ def _term(term: Term) -> tuple[str, list[Any], bool] | None:
             pairs = pair_query(value)
             if pairs is not None:
                 # a row with pairs answers from them: the pairs index gives the few rows
-                # holding the phrase's pairs (with more than two words, their places say
-                # whether those stand one after the other); a row without, as before
-                in_pairs, without = "a.pairs @@ %s::tsquery", "a.pairs IS NULL"
-                params.append(pairs)
+                # holding the phrase's pairs (its words, tested first where rows are walked,
+                # are no index condition here, or the planner would read the words index
+                # too; with more than two words, their places say whether the pairs stand
+                # one after the other); a row without pairs, as before
+                in_pairs = f"({words}) IS TRUE AND a.pairs @@ %s::tsquery"
+                without = f"a.pairs IS NULL AND {words}"
+                params = [tsquery, pairs]
                 if phrase is not None and len(RUN.findall(value.lower())) > 2:
                     in_pairs += f" AND {places}"
                     params.append(phrase)
+                params.append(tsquery)
                 if phrase is not None:
                     without += f" AND {places}"
                     params.append(phrase)
-                words += f" AND (({in_pairs}) OR ({without}))"
+                words = f"({in_pairs}) OR ({without})"
             elif phrase is not None:
                 words += f" AND {places}"
                 params.append(phrase)
