@@ -340,7 +340,7 @@ def test_the_server_makes_the_words_of_an_article_once_as_it_stores_it(pg_dsn: s
 
 
 def test_a_phrase_reads_only_the_rows_holding_its_words_one_after_the_other(
-    pg_dsn: str,
+    pg_dsn: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The pairs of words an article holds give a phrase its few rows: the rows that hold
     its words apart are not read at all (at a million articles, reading the words of every
@@ -348,6 +348,7 @@ def test_a_phrase_reads_only_the_rows_holding_its_words_one_after_the_other(
     before articles kept pairs is found by its words, as before."""
     base = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
     said = {1000: "The trade minister resigned.", 2000: "Trade ministers met in Busan."}
+    said |= {n: "Trade; minister Kim spoke." for n in range(2500, 2510)}  # not the phrase
     with PostgresStore(pg_dsn, writer=True) as store:
         store.add_batch(
             [
@@ -379,6 +380,17 @@ def test_a_phrase_reads_only_the_rows_holding_its_words_one_after_the_other(
         with PostgresStore(pg_dsn) as viewer:
             assert viewer.newest(parse_query('"trade minister"', NOW), 1) == ["w2000"]
             assert viewer.newest(parse_query('"trade minister"', NOW), 5) == found
+    made: list[str] = []
+    real = pg_module.record_of_row
+
+    def counting(row: tuple, odd: object = None) -> object:
+        made.append(row[0])
+        return real(row, odd)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pg_module, "record_of_row", counting)
+    with PostgresStore(pg_dsn) as viewer:
+        assert viewer.query_ids(parse_query('"trade minister"', NOW)) == found
+    assert sorted(made) == sorted(found)  # the phrase as written turned the others down
 
 
 def test_a_database_of_the_schema_before_is_converted_losing_nothing(pg_dsn: str) -> None:

@@ -95,7 +95,7 @@ def _term(term: Term) -> tuple[str, list[Any], bool] | None:
                 if phrase is not None:
                     without += f" AND {places}"
                     params.append(phrase)
-                words = f"({in_pairs}) OR ({without})"
+                words = f"(({in_pairs}) OR ({without}))"
             elif phrase is not None:
                 words += f" AND {places}"
                 params.append(phrase)
