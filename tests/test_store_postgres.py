@@ -23,11 +23,12 @@ from fetchers.config import ConfigError, load_config
 from fetchers.models import Article
 from fetchers.query import parse_query
 from fetchers.store import Store, StoreError, StoreLocked
-from fetchers.store.codec import FIELDS
+from fetchers.store.codec import FIELDS, stage
 from fetchers.store.factory import open_store
 from fetchers.store.postgres import schema
 from fetchers.store.postgres import store as pg_module
 from fetchers.store.postgres.store import PostgresStore
+from fetchers.store.postgres.words import LONGEST_TEXT, PLACES_EXACT_SQL
 from tests.conftest import make, write_config
 from tests.pgserver import PASSWORD, PgServer
 from tests.querycheck import NOW, articles, check_queries, queries
@@ -286,6 +287,112 @@ def test_a_phrase_is_decided_by_the_places_of_its_words_without_reading_texts(
         assert inexact.fetchall() == [("late",), ("often",)]
 
 
+def test_whether_places_are_exact_is_decided_as_the_server_decides_it(pg_dsn: str) -> None:
+    """A row written (or given a text) says its places are exact where the server's own
+    test of its words says so, at each edge: a word said 254 or 255 times, 16,382 or 16,383
+    words, a text of as many characters as the index takes or one more, a word too long to
+    index."""
+    head = 6  # the words of the title and summary of `make`
+    texts = {
+        "said254": "minister " * 254,
+        "said255": "minister " * 255,
+        "words16382": " ".join(f"w{n}" for n in range(16_382 - head)),
+        "words16383": " ".join(f"w{n}" for n in range(16_383 - head)),
+        "longest": "a" * (LONGEST_TEXT - 2) + " b",
+        "longer": "a" * (LONGEST_TEXT - 1) + " b",
+        "huge_word": "trade " + "q" * 3000 + " minister",
+    }
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch(
+            [
+                dataclasses.replace(make(n), id=ident, text=text)
+                for n, (ident, text) in enumerate(texts.items())
+            ]
+        )
+        store.set_texts([("said254", "trade " * 255), ("said255", "minister " * 10)])
+    server_test = PLACES_EXACT_SQL.format(
+        text_length="coalesce(length(text), 0)",
+        words="words",
+        length="length(title) + length(summary) + coalesce(length(text), 0)",
+    )
+    with psycopg.connect(pg_dsn) as conn:
+        rows = conn.execute(f"SELECT id, places_exact, {server_test} FROM articles").fetchall()
+    assert {ident: written for ident, written, _ in rows} == {
+        ident: server for ident, _, server in rows
+    }
+    assert {ident for ident, written, _ in rows if not written} == {
+        "said254",
+        "words16383",
+        "longer",
+    }
+
+
+def test_the_server_makes_the_words_of_an_article_once_as_it_stores_it(pg_dsn: str) -> None:
+    """The words column is made once per article stored (whether its places are exact is
+    said with it, not found by making them again): the most costly part of a write."""
+    PostgresStore(pg_dsn).close()
+    staged = stage([make(1, text="The trade minister spoke."), make(2)])
+    with psycopg.connect(pg_dsn) as conn:
+        plan = conn.execute(
+            "EXPLAIN (VERBOSE) " + pg_module._INSERT, pg_module._columns(staged)
+        ).fetchall()
+    assert " ".join(row[0] for row in plan).count("to_tsvector(") == 3  # title, summary, text
+
+
+def test_a_phrase_reads_only_the_rows_holding_its_words_one_after_the_other(
+    pg_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pairs of words an article holds give a phrase its few rows: the rows that hold
+    its words apart are not read at all (at a million articles, reading the words of every
+    row holding both words of "trade minister" was most of the query's time). A row stored
+    before articles kept pairs is found by its words, as before."""
+    base = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
+    said = {1000: "The trade minister resigned.", 2000: "Trade ministers met in Busan."}
+    said |= {n: "Trade; minister Kim spoke." for n in range(2500, 2510)}  # not the phrase
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch(
+            [
+                Article(
+                    id=f"w{n}",
+                    source="Wire",
+                    title=f"Minister visits plant {n}" if n % 3 else f"Weather {n}",
+                    summary=said.get(n, "Talks on trade went on." if n % 3 else "Rain."),
+                    published=base + timedelta(minutes=n),
+                    fetched=base,
+                )
+                for n in range(3000)
+            ]
+        )
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute("UPDATE articles SET pairs = NULL WHERE id = 'w1000'")  # stored before
+        conn.execute("VACUUM ANALYZE")  # as autovacuum would have
+        _quiet(conn)
+        conn.execute("SELECT pg_stat_reset()")
+        with PostgresStore(pg_dsn) as viewer:
+            found = viewer.query_ids(parse_query('"trade minister"', NOW))
+        assert found == ["w2000", "w1000"]
+        _quiet(conn)
+        row = conn.execute(
+            "SELECT seq_tup_read + idx_tup_fetch FROM pg_stat_user_tables"
+            " WHERE relname = 'articles'"
+        ).fetchone()
+        assert row is not None and row[0] <= 20  # of 2,000 that hold both words
+        with PostgresStore(pg_dsn) as viewer:
+            assert viewer.newest(parse_query('"trade minister"', NOW), 1) == ["w2000"]
+            assert viewer.newest(parse_query('"trade minister"', NOW), 5) == found
+    made: list[str] = []
+    real = pg_module.record_of_row
+
+    def counting(row: tuple, odd: object = None) -> object:
+        made.append(row[0])
+        return real(row, odd)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pg_module, "record_of_row", counting)
+    with PostgresStore(pg_dsn) as viewer:
+        assert viewer.query_ids(parse_query('"trade minister"', NOW)) == found
+    assert sorted(made) == sorted(found)  # the phrase as written turned the others down
+
+
 def test_a_database_of_the_schema_before_is_converted_losing_nothing(pg_dsn: str) -> None:
     """A database a wirewatch wrote before rows said whether their places are exact: opened,
     it is upgraded; its rows are all there, the few whose places are not exact say so, and
@@ -440,6 +547,38 @@ def test_the_schema_is_versioned_and_applied_once(pg_dsn: str) -> None:
             pass
     with psycopg.connect(pg_dsn) as conn:
         assert conn.execute("SELECT version FROM schema_version").fetchall() == [(schema.VERSION,)]
+
+
+def test_a_viewer_that_lists_a_few_articles_connects_to_the_server_once(
+    pg_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The connection that checks the schema is the one the reads then use (a connection is
+    most of what a short `wirewatch list` costs the server)."""
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch(
+            [
+                dataclasses.replace(make(1), title="Trade minister resigns"),
+                dataclasses.replace(make(2), text="The trade ministers met."),
+                make(3),
+            ]
+        )
+    made: list[str] = []
+    real = psycopg.Connection.connect
+
+    def counting(cls: type, conninfo: str = "", **kwargs: object) -> psycopg.Connection:
+        made.append(conninfo)
+        return real(conninfo, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(psycopg.Connection, "connect", classmethod(counting))
+    monkeypatch.setattr(
+        psycopg, "connect", lambda *args, **kwargs: counting(psycopg.Connection, *args, **kwargs)
+    )
+    with PostgresStore(pg_dsn) as viewer:
+        assert viewer.newest(parse_query('"trade minister"', NOW), 20) == ["Wire-2", "Wire-1"]
+        assert [r.id for r in viewer.records(["Wire-3", "Wire-1"])] == ["Wire-3", "Wire-1"]
+        assert viewer.text("Wire-2") == "The trade ministers met."
+        assert len(viewer) == 3
+    assert len(made) == 1
 
 
 def test_an_unreachable_server_and_a_wrong_password_say_so_without_the_password(

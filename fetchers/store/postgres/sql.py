@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fetchers.query import Query, Term
-from fetchers.store.postgres.words import RUN, phrase_query, prefix_query
+from fetchers.store.postgres.words import RUN, pair_query, phrase_query, prefix_query
 
 
 @dataclass(slots=True)
@@ -77,8 +77,27 @@ def _term(term: Term) -> tuple[str, list[Any], bool] | None:
             words = "a.words @@ to_tsquery('simple', %s)"
             params: list[Any] = [tsquery]
             phrase = phrase_query(value)
-            if phrase is not None:
-                words += " AND (NOT a.places_exact OR a.words @@ to_tsquery('simple', %s))"
+            places = "(NOT a.places_exact OR a.words @@ to_tsquery('simple', %s))"
+            pairs = pair_query(value)
+            if pairs is not None:
+                # a row with pairs answers from them: the pairs index gives the few rows
+                # holding the phrase's pairs (its words, tested first where rows are walked,
+                # are no index condition here, or the planner would read the words index
+                # too; with more than two words, their places say whether the pairs stand
+                # one after the other); a row without pairs, as before
+                in_pairs = f"({words}) IS TRUE AND a.pairs @@ %s::tsquery"
+                without = f"a.pairs IS NULL AND {words}"
+                params = [tsquery, pairs]
+                if phrase is not None and len(RUN.findall(value.lower())) > 2:
+                    in_pairs += f" AND {places}"
+                    params.append(phrase)
+                params.append(tsquery)
+                if phrase is not None:
+                    without += f" AND {places}"
+                    params.append(phrase)
+                words = f"(({in_pairs}) OR ({without}))"
+            elif phrase is not None:
+                words += f" AND {places}"
                 params.append(phrase)
             written = _written(("a.title",) if name == "title" else _NEAR_AND_BODY, value)
             if written is None:

@@ -42,9 +42,10 @@ from fetchers.store.postgres.connect import connect, driver, hide_password, show
 from fetchers.store.postgres.known import PER_SOURCE, KnownArticles, digest
 from fetchers.store.postgres.sql import Plan, plan
 from fetchers.store.postgres.words import (
-    PLACES_EXACT_SQL,
     WORDS_SQL,
     article_words,
+    pairs,
+    places_exact,
     prefix_query,
 )
 from fetchers.store.shards import MAX_REVISIONS
@@ -70,52 +71,49 @@ _FROM = (
     f" AND r.reader = current_setting('{schema.READER}')"
 )
 _ORDER = "a.at DESC, a.seq"
+# the (at, seq) of the row that ends a window of rows in the date order, after a row or not
+_WINDOW_END = "SELECT a.at, a.seq FROM articles a{after} ORDER BY " + _ORDER + " OFFSET %s LIMIT 1"
 _intern = sys.intern
 
 _INSERT = f"""
 INSERT INTO articles (id, source, source_key, title, summary, link, published, fetched, tags,
     tag_keys, lang, lang_key, author, guid, listed, revised, day, at, text, revisions, words,
-    places_exact)
+    places_exact, pairs)
 SELECT r.id, r.source, r.source_key, r.title, r.summary, r.link, r.published, r.fetched,
     ARRAY(SELECT jsonb_array_elements_text(r.tags)),
     ARRAY(SELECT jsonb_array_elements_text(r.tag_keys)),
     r.lang, r.lang_key, r.author, r.guid, r.listed,
-    r.revised, r.day, r.at, r.text, r.revisions, w.words, {{exact}}
-FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::float8[],
-    %s::text[], %s::jsonb[], %s::text[], %s::text[], %s::text[], %s::float8[], %s::text[],
-    %s::text[], %s::float8[], %s::text[], %s::jsonb[], %s::text[], %s::text[], %s::text[],
-    %s::text[], %s::jsonb[], %s::text[])
+    r.revised, r.day, r.at, r.text, r.revisions,
+    {WORDS_SQL.format("r.w_title", "r.w_summary", "r.w_text")}, r.places_exact,
+    r.pairs::tsvector
+FROM unnest(%b::text[], %b::text[], %b::text[], %b::text[], %b::text[], %b::float8[],
+    %b::text[], %b::jsonb[], %b::text[], %b::text[], %b::text[], %b::float8[], %b::text[],
+    %b::text[], %b::float8[], %b::text[], %b::jsonb[], %b::text[], %b::text[], %b::text[],
+    %b::text[], %b::jsonb[], %b::text[], %b::boolean[], %b::text[])
     WITH ORDINALITY AS r(id, source, title, summary, link, published, fetched, tags, lang,
     author, guid, listed, revised, day, at, text, revisions, w_title, w_summary, w_text,
-    source_key, tag_keys, lang_key, n),
-    LATERAL (SELECT {WORDS_SQL.format("r.w_title", "r.w_summary", "r.w_text")} AS words) AS w
+    source_key, tag_keys, lang_key, places_exact, pairs, n)
 ORDER BY r.n
 ON CONFLICT DO NOTHING
 RETURNING id
-""".format(
-    exact=PLACES_EXACT_SQL.format(
-        text_length="coalesce(length(r.text), 0)",
-        words="w.words",
-        length="length(r.w_title) + length(r.w_summary) + length(r.w_text)",
-    )
-)
+"""
 
-# the end of an UPDATE of an article that gives it new words (and says whether their places
-# are exact): the three parts of its words, their length, its text's, then its id
+# the end of an UPDATE of an article that gives it new words, says whether their places
+# are exact and gives its pairs: the three parts of its words, those two, then its id
 _NEW_WORDS = (
-    "words = n.words, places_exact = "
-    + PLACES_EXACT_SQL.format(text_length="n.text_length", words="n.words", length="n.length")
-    + f" FROM (SELECT {WORDS_SQL.format('%s', '%s', '%s')} AS words, %s::integer AS length,"
-    " %s::integer AS text_length) AS n WHERE articles.id = %s"
+    f"words = {WORDS_SQL.format('%s', '%s', '%s')}, places_exact = %s,"
+    " pairs = %s::tsvector WHERE id = %s"
 )
 
 
 def _new_words(title: str, summary: str, text: str | None, ident: str) -> list[Any]:
     """The parameters of `_NEW_WORDS` for an article as it will be."""
     words = article_words(title, summary, text)
-    return [*words, sum(map(len, words)), len(text or ""), ident]
+    length = len(text or "")
+    return [*words, places_exact(words, length), pairs(words, length), ident]
 
 
+_IDLE = 0  # psycopg.pq.TransactionStatus.IDLE: a connection between statements
 Note = Callable[[str, str], None]  # (what is odd, the article's id): a row read as it could be
 
 
@@ -170,6 +168,23 @@ def login_name() -> str:
         return "reader"
 
 
+def _handing_over(first: Any) -> type[Any]:
+    """A connection class for the pool whose first connection is `first` (already open:
+    a store that opened one to check the schema does not open a second for its reads)."""
+    from psycopg import Connection
+
+    waiting = [first]
+
+    class HandingOver(Connection[Any]):
+        @classmethod
+        def connect(cls, conninfo: str = "", **kwargs: Any) -> Any:
+            with contextlib.suppress(IndexError):
+                return waiting.pop()
+            return Connection.connect(conninfo, **kwargs)
+
+    return HandingOver
+
+
 def _jsonb(value: Any) -> Any:
     from psycopg.types.json import Jsonb
 
@@ -206,15 +221,17 @@ class PostgresStore:
         first = connect(dsn)
         try:
             with self._errors("cannot prepare the database"):
-                self._name_reader(first)
-                schema.migrate(first, self.location)
-                self._seen = self._max_seq(first)
-        finally:
+                self._seen = self._prepare(first)
+            first.autocommit = False  # as the pool's connections are
+        except BaseException:
             first.close()
+            raise
         from psycopg_pool import ConnectionPool
 
+        self._handed = first  # the pool's first connection: named and checked already
         self._pool = ConnectionPool(
             dsn,
+            connection_class=_handing_over(first),
             min_size=1,
             max_size=POOL_SIZE,
             kwargs={"connect_timeout": 10},
@@ -227,6 +244,8 @@ class PostgresStore:
                 self._pool.open(wait=True, timeout=15)
         except BaseException:
             self._pool.close()  # its threads would go on trying to connect
+            if self._handed is not None:
+                self._handed.close()
             self._close_listener()
             raise
         if writer:
@@ -264,6 +283,20 @@ class PostgresStore:
         with self._errors(what, write), self._pool.connection() as conn, conn.cursor() as cur:
             yield cur
 
+    @contextlib.contextmanager
+    def _read(self, what: str) -> Iterator[Any]:
+        """A cursor for one read statement, run without a transaction around it (each
+        statement reads what was committed when it began, as in the transactions of
+        `_cursor`): no BEGIN and COMMIT, two round trips fewer for a one-statement read."""
+        with self._errors(what), self._pool.connection() as conn:
+            conn.autocommit = True
+            try:
+                with conn.cursor() as cur:
+                    yield cur
+            finally:
+                if conn.info.transaction_status == _IDLE:  # else the pool lets it go
+                    conn.autocommit = False
+
     def _note(self, problem: str) -> None:
         """Keep a problem for the user to see, once."""
         if problem not in self.problems:
@@ -281,9 +314,33 @@ class PostgresStore:
         connection.execute("SELECT set_config(%s, %s, false)", (schema.READER, self.reader))
 
     def _configure(self, connection: Any) -> None:
-        """(The pool, for each new connection.) Name the reader, and leave it idle."""
+        """(The pool, for each new connection.) Name the reader, and leave it idle; the
+        first connection, handed over, was named when it was opened."""
+        if connection is self._handed:
+            self._handed = None
+            return
         self._name_reader(connection)
         connection.commit()
+
+    def _prepare(self, connection: Any) -> int:
+        """(On the first connection, autocommit.) Name the reader, bring the schema up to
+        date and return the newest seq: one round trip when the database is current (a
+        command that reads a few rows pays for little more than its query)."""
+        from psycopg import errors
+
+        try:
+            row = connection.execute(
+                "SELECT set_config(%s, %s, false), (SELECT max(version) FROM schema_version),"
+                " (SELECT coalesce(max(seq), 0) FROM articles)",
+                (schema.READER, self.reader),
+            ).fetchone()
+        except errors.UndefinedTable:  # a new database
+            row = None
+        if row is not None and row[1] == schema.VERSION:
+            return int(row[2])
+        self._name_reader(connection)
+        schema.migrate(connection, self.location)
+        return self._max_seq(connection)
 
     @staticmethod
     def _max_seq(connection: Any) -> int:
@@ -1066,7 +1123,7 @@ class PostgresStore:
 
     # -- reading -----------------------------------------------------------------------------
     def __len__(self) -> int:
-        with self._cursor("cannot read") as cur:
+        with self._read("cannot read") as cur:
             cur.execute("SELECT count(*) FROM articles")
             row = cur.fetchone()
         return int(row[0]) if row else 0
@@ -1075,7 +1132,7 @@ class PostgresStore:
         wanted = list(ids)
         if not wanted:
             return []
-        with self._cursor("cannot read") as cur:
+        with self._read("cannot read") as cur:
             cur.execute(f"SELECT {_COLUMNS} FROM {_FROM} WHERE a.id = ANY(%s)", (wanted,))
             found = {row[0]: record_of_row(row, self._odd) for row in cur.fetchall()}
         return [found[i] for i in wanted if i in found]
@@ -1089,13 +1146,13 @@ class PostgresStore:
         return article_of(record) if record is not None else None
 
     def text(self, ident: str) -> str | None:
-        with self._cursor("cannot read") as cur:
+        with self._read("cannot read") as cur:
             cur.execute("SELECT text FROM articles WHERE id = %s", (ident,))
             row = cur.fetchone()
         return (row[0] or None) if row else None
 
     def revisions(self, ident: str) -> list[dict[str, str]]:
-        with self._cursor("cannot read") as cur:
+        with self._read("cannot read") as cur:
             cur.execute("SELECT revisions FROM articles WHERE id = %s", (ident,))
             row = cur.fetchone()
         return entries(row[0], ident, "revisions", self._odd) if row else []
@@ -1139,7 +1196,7 @@ class PostgresStore:
         sql = plan(query)
         if sql.exact:
             statement, params = self._select("a.id", sql.where, sql.params, limit)
-            with self._cursor("cannot read") as cur:
+            with self._read("cannot read") as cur:
                 cur.execute(statement, params)
                 return [row[0] for row in cur.fetchall()]
         return [r.id for r in self._matching(query, limit)]
@@ -1165,7 +1222,7 @@ class PostgresStore:
         sql = plan(query)
         if sql.exact or query is None:
             statement, params = self._select(_COLUMNS, sql.where, sql.params, limit)
-            with self._cursor("cannot read") as cur:
+            with self._read("cannot read") as cur:
                 cur.execute(statement, params)
                 return [record_of_row(row, self._odd) for row in cur.fetchall()]
         if limit is not None:
@@ -1177,7 +1234,7 @@ class PostgresStore:
         else the rows it gives are tested as they stream in (none is kept)."""
         sql = plan(query)
         if sql.exact:
-            with self._cursor("cannot count") as cur:
+            with self._read("cannot count") as cur:
                 cur.execute(f"SELECT count(*) FROM {_FROM} WHERE {sql.where}", sql.params)
                 row = cur.fetchone()
             return int(row[0]) if row else 0
@@ -1256,27 +1313,29 @@ class PostgresStore:
                 # through the words index. A query the planner guesses to have fewer
                 # candidates than that walks only a short window first (a guess can be far
                 # off either way: a word no article holds is guessed at half the rarest
-                # word's count, a prefix in every row of a small table at a fiftieth).
-                cur.execute("SELECT reltuples FROM pg_class WHERE oid = 'articles'::regclass")
-                row = cur.fetchone()
-                enough = math.sqrt(max(0.0, float(row[0]) if row else 0.0) * limit)
-                cur.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {_FROM} WHERE {sql.where}",
-                            sql.params)  # fmt: skip
-                row = cur.fetchone()
-                guessed = float(row[0][0]["Plan"]["Plan Rows"]) if row else math.inf
-                window = WALK if guessed > enough else max(PAGE, WALK // 10)
-                while True:
-                    cur.execute(
-                        "SELECT a.at, a.seq FROM articles a"
-                        + (
-                            ""
-                            if after is None
-                            else " WHERE a.at <= %s AND (a.at < %s OR a.seq > %s)"
-                        )
-                        + f" ORDER BY {_ORDER} OFFSET %s LIMIT 1",
-                        ([] if after is None else [after[0], after[0], after[1]]) + [window - 1],
+                # word's count, a prefix in every row of a small table at a fiftieth). The
+                # table's size, the planner's guess and where either first window ends are
+                # asked at once (one round trip).
+                conn, short = cur.connection, max(PAGE, WALK // 10)
+                with conn.pipeline():
+                    tuples = conn.execute(
+                        "SELECT reltuples FROM pg_class WHERE oid = 'articles'::regclass"
                     )
-                    bound = cur.fetchone()
+                    guess = conn.execute(
+                        f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {_FROM} WHERE {sql.where}",
+                        sql.params,
+                    )
+                    ends = {
+                        window: conn.execute(_WINDOW_END.format(after=""), [window - 1])
+                        for window in (short, WALK)
+                    }
+                row = tuples.fetchone()
+                enough = math.sqrt(max(0.0, float(row[0]) if row else 0.0) * limit)
+                row = guess.fetchone()
+                guessed = float(row[0][0]["Plan"]["Plan Rows"]) if row else math.inf
+                window = WALK if guessed > enough else short
+                bound = ends[window].fetchone()
+                while True:
                     upto = (float(bound[0]), int(bound[1])) if bound else None
                     had = len(found)
                     while not page(cur, upto, max(limit - len(found), PAGE)):
@@ -1289,10 +1348,14 @@ class PostgresStore:
                     if further > max(enough, WALK):
                         break  # the rest is rare: the words index gives it
                     window = int(further * 1.5) + 1
+                    cur.execute(
+                        _WINDOW_END.format(after=" WHERE a.at <= %s AND (a.at < %s OR a.seq > %s)"),
+                        [after[0], after[0], after[1], window - 1],
+                    )
+                    bound = cur.fetchone()
                 # the rest through the words index (a bitmap of its rows, sorted), never a
                 # walk through every older row
-                cur.execute("SET LOCAL enable_indexscan = off")
-                cur.execute("SET LOCAL enable_seqscan = off")
+                cur.execute("SET LOCAL enable_indexscan = off; SET LOCAL enable_seqscan = off")
             size = max(limit - len(found), PAGE)
             while not page(cur, None, size):
                 size = min(size * 4, MAX_PAGE)
@@ -1364,7 +1427,7 @@ def _columns(items: list[StagedArticle]) -> list[list[Any]]:
     """The arrays `_INSERT` unnests, one per column, from staged articles. The keys that
     source:, tag: and lang: compare are lower-cased here, as the query language lowers its
     values: the database's lower() lowers only ASCII in a C-locale database."""
-    cols: list[list[Any]] = [[] for _ in range(23)]
+    cols: list[list[Any]] = [[] for _ in range(25)]
     for item in items:
         record, doc = item.record, item.doc
         words = article_words(record.title, record.summary, item.text)
@@ -1390,6 +1453,8 @@ def _columns(items: list[StagedArticle]) -> list[list[Any]]:
             record.source.lower(),
             _jsonb([tag.lower() for tag in record.tags]),
             (record.lang or "").lower().split("-")[0],
+            places_exact(words, len(item.text or "")),
+            pairs(words, len(item.text or "")),
         )
         for column, value in zip(cols, values, strict=True):
             column.append(value)
