@@ -20,6 +20,7 @@ from fetchers.models import Article
 from fetchers.query import Record, parse_query
 from fetchers.store import ArticleStore, Store
 from fetchers.store.texts import TextReader
+from fetchers.store.thin import RowsBack
 from tests.conftest import StoreOpener
 from tests.querycheck import NOW, articles, check_queries, parted, parted_queries, scan
 
@@ -120,6 +121,64 @@ def test_a_fresh_viewer_answers_one_word_from_the_index_without_reading_full_tex
         assert reads == []
         assert viewer.query_ids(parse_query("-gyeongju", NOW), 5) == ["w1", "w2", "w3", "w4", "w5"]
         assert reads == []
+
+
+def test_a_phrase_of_words_one_space_apart_is_answered_without_reading_texts_or_summaries(
+    tmp_path: Path,
+) -> None:
+    """The index keeps where a text parts its words by more than one space, so a viewer
+    finds "trade minister" without reading an article: not where a comma, a line or two
+    spaces part the words, nor across the end of a summary and the start of its text."""
+    texts = {
+        "hit-text": ("Talks.", "The Trade Minister met Kim. " * 5),
+        "hit-summary": ("Seoul's trade minister flew in.", None),
+        "hit-longer": ("Talks.", "Former trade ministers spoke."),
+        "comma": ("Talks.", "On trade, minister Kim said nothing."),
+        "line": ("Talks.", "Fair trade\nMinister Kim spoke."),
+        "spaces": ("Talks.", "Fair trade  minister."),
+        "dash": ("Talks.", "Fair trade \u2014 minister."),
+        "across": ("Talks on trade", "Minister Kim spoke."),
+        "hyphened": ("Talks.", "Free-trade minister."),
+        "inside-a-word": ("Talks.", "Antitrade minister."),
+    }
+    batch = [
+        Article(
+            id=ident,
+            source="Wire",
+            title=f"Story {n}",
+            published=NOW - timedelta(minutes=n),
+            fetched=NOW,
+            summary=summary,
+            text=text,
+        )
+        for n, (ident, (summary, text)) in enumerate(texts.items())
+    ]
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch(batch)
+    reads: list[str] = []
+    real_text, real_words = TextReader.__call__, RowsBack.words
+
+    def counting_texts(self: TextReader, record: Record) -> str | None:
+        reads.append(record.id)
+        return real_text(self, record)
+
+    def counting_words(self: RowsBack, record: Record) -> Record:
+        reads.append(record.id)
+        return real_words(self, record)
+
+    with (
+        Store(tmp_path) as viewer,
+        patch.object(TextReader, "__call__", counting_texts),
+        patch.object(RowsBack, "words", counting_words),
+    ):
+        found = viewer.query_ids(parse_query('"trade minister"', NOW))
+        assert found == ["hit-text", "hit-summary", "hit-longer", "hyphened"]
+        assert reads == []
+        found = viewer.query_ids(parse_query('-"trade minister"', NOW), 3)
+        assert found == ["comma", "line", "spaces"]
+        assert reads == []
+        # other characters between the words: the index proposes, the texts decide
+        assert viewer.query_ids(parse_query('"trade, minister"', NOW)) == ["comma"]
 
 
 def test_a_torn_search_index_costs_time_never_a_result(tmp_path: Path) -> None:
