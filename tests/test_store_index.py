@@ -68,6 +68,13 @@ def test_indexed_queries_equal_a_full_scan(
         )
         for n, (words, source, tag, minutes, lang, body) in enumerate(docs)
     ]
+    # phrases of words next to each other in some article, whatever parts them there
+    texts = texts + [
+        f'{field}"{held[0]} {held[1]}"'
+        for field, (words, *_, body) in zip(["", "title:", ""], docs, strict=False)
+        for held in (words, body or [])
+        if len(held) > 1
+    ]
     with Store(folder, writer=True, word_index=True) as store:
         store.add_batch(batch[: len(batch) // 2])
         wait_for_index(store)
