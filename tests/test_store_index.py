@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import sqlite3
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -186,6 +187,41 @@ def test_a_phrase_of_words_one_space_apart_is_answered_without_reading_texts_or_
         assert reads == []
         # other characters between the words: the index proposes, the texts decide
         assert viewer.query_ids(parse_query('"trade, minister"', NOW)) == ["comma"]
+
+
+def test_an_index_of_another_version_is_dropped_without_writing_it_again(tmp_path: Path) -> None:
+    """A search index written by another version of wirewatch is dropped and built again;
+    dropping it writes next to nothing (no copy of its pages through the log), and the
+    words are found again once it is rebuilt."""
+    from fetchers.store.search import SearchIndex
+
+    batch = [
+        Article(
+            id=f"v{n}",
+            source="Wire",
+            title=f"Tariff talks {n}" if n % 2 else f"Weather {n}",
+            published=NOW - timedelta(minutes=n),
+            fetched=NOW,
+            text=f"Paragraph {n} on the summit in Gyeongju. " * 40,
+        )
+        for n in range(300)
+    ]
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch(batch)
+    path = tmp_path / "search.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.execute("PRAGMA user_version = 1")
+    size = path.stat().st_size
+    assert size > 500_000
+    index = SearchIndex(tmp_path)
+    assert index.versions() == {}  # dropped
+    log = path.with_name("search.sqlite-wal")
+    assert (log.stat().st_size if log.exists() else 0) < size / 10
+    index.close()
+    with Store(tmp_path, writer=True, word_index=True) as store:
+        wait_for_index(store)
+        assert store.query_ids(parse_query("tariff", NOW)) == [f"v{n}" for n in range(1, 300, 2)]
 
 
 def test_a_torn_search_index_costs_time_never_a_result(tmp_path: Path) -> None:
