@@ -3,6 +3,7 @@ checking every article one by one does: shared by the tests of each store backen
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -97,6 +98,29 @@ class EveryThirdInAStory:
 queries = st.lists(st.tuples(st.sampled_from(["", "-", "OR "]), terms), min_size=1, max_size=4).map(
     lambda parts: " ".join(f"{op}{t}" for op, t in parts).removeprefix("OR ").lstrip("-") or "x"
 )
+
+
+# what may part two words in a text: one space most often, else what a phrase cannot skip
+PARTINGS = [" ", " ", " ", ", ", "\n", "  ", "-", " \u2014 ", ". ", "\u00a7"]
+
+
+def parted(words: list[str], rng: random.Random) -> str:
+    """Words joined as a text joins them: mostly one space, sometimes punctuation or a line."""
+    return "".join(w if at == 0 else rng.choice(PARTINGS) + w for at, w in enumerate(words))
+
+
+parted_phrases = st.tuples(
+    st.sampled_from(["", "title:"]),
+    st.sampled_from(WORDS),
+    st.sampled_from([p for p in PARTINGS if p != "\n"]),
+    st.sampled_from(WORDS),
+).map(lambda p: f'{p[0]}"{p[1]}{p[2]}{p[3]}"')
+# queries whose phrases have words one space apart and words parted by anything else
+parted_queries = st.lists(
+    st.tuples(st.sampled_from(["", "-", "OR "]), st.one_of(terms, parted_phrases)),
+    min_size=1,
+    max_size=4,
+).map(lambda parts: " ".join(f"{op}{t}" for op, t in parts).removeprefix("OR ").lstrip("-") or "x")
 
 
 def check_queries(store: ArticleStore, texts: list[str], limit: int | None) -> int:

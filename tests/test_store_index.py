@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import sqlite3
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -20,8 +21,9 @@ from fetchers.models import Article
 from fetchers.query import Record, parse_query
 from fetchers.store import ArticleStore, Store
 from fetchers.store.texts import TextReader
+from fetchers.store.thin import RowsBack
 from tests.conftest import StoreOpener
-from tests.querycheck import NOW, articles, check_queries, queries, scan
+from tests.querycheck import NOW, articles, check_queries, parted, parted_queries, scan
 
 
 def wait_for_index(store: ArticleStore) -> None:
@@ -40,28 +42,39 @@ def without_search_index(folder: Path) -> None:
     max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
-    docs=articles, texts=st.lists(queries, min_size=1, max_size=5), limit=st.sampled_from([None, 3])
+    docs=articles,
+    texts=st.lists(parted_queries, min_size=1, max_size=5),
+    limit=st.sampled_from([None, 3]),
+    rng=st.randoms(use_true_random=False),
 )
 def test_indexed_queries_equal_a_full_scan(
-    tmp_path_factory, docs, texts: list[str], limit: int | None
+    tmp_path_factory, docs, texts: list[str], limit: int | None, rng: random.Random
 ) -> None:
     """Through the search index when it holds every shard, when it holds some (the rest is
-    read), and without it; in the writer and in a viewer (whose summaries stay on disk)."""
+    read), and without it; in the writer and in a viewer (whose summaries stay on disk).
+    Words in texts are parted by spaces, punctuation and lines, as phrases are."""
     folder: Path = tmp_path_factory.mktemp("store")
     batch = [
         Article(
             id=f"a{n}",
             source=source,
-            title=" ".join(words[: (len(words) + 1) // 2]),
+            title=parted(words[: (len(words) + 1) // 2], rng),
             link=f"https://e.example/{n}",
             published=NOW - timedelta(minutes=minutes),
             fetched=NOW - timedelta(minutes=minutes),  # a shard per day: several shards
-            summary=" ".join(words[(len(words) + 1) // 2 :]),  # a viewer reads it back
-            text=" ".join(body) if body else None,
+            summary=parted(words[(len(words) + 1) // 2 :], rng),  # a viewer reads it back
+            text=parted(body, rng) if body else None,
             tags=[tag],
             lang=lang,
         )
         for n, (words, source, tag, minutes, lang, body) in enumerate(docs)
+    ]
+    # phrases of words next to each other in some article, whatever parts them there
+    texts = texts + [
+        f'{field}"{held[0]} {held[1]}"'
+        for field, (words, *_, body) in zip(["", "title:", ""], docs, strict=False)
+        for held in (words, body or [])
+        if len(held) > 1
     ]
     with Store(folder, writer=True, word_index=True) as store:
         store.add_batch(batch[: len(batch) // 2])
@@ -116,6 +129,99 @@ def test_a_fresh_viewer_answers_one_word_from_the_index_without_reading_full_tex
         assert reads == []
         assert viewer.query_ids(parse_query("-gyeongju", NOW), 5) == ["w1", "w2", "w3", "w4", "w5"]
         assert reads == []
+
+
+def test_a_phrase_of_words_one_space_apart_is_answered_without_reading_texts_or_summaries(
+    tmp_path: Path,
+) -> None:
+    """The index keeps where a text parts its words by more than one space, so a viewer
+    finds "trade minister" without reading an article: not where a comma, a line or two
+    spaces part the words, nor across the end of a summary and the start of its text."""
+    texts = {
+        "hit-text": ("Talks.", "The Trade Minister met Kim. " * 5),
+        "hit-summary": ("Seoul's trade minister flew in.", None),
+        "hit-longer": ("Talks.", "Former trade ministers spoke."),
+        "comma": ("Talks.", "On trade, minister Kim said nothing."),
+        "line": ("Talks.", "Fair trade\nMinister Kim spoke."),
+        "spaces": ("Talks.", "Fair trade  minister."),
+        "dash": ("Talks.", "Fair trade \u2014 minister."),
+        "across": ("Talks on trade", "Minister Kim spoke."),
+        "hyphened": ("Talks.", "Free-trade minister."),
+        "inside-a-word": ("Talks.", "Antitrade minister."),
+    }
+    batch = [
+        Article(
+            id=ident,
+            source="Wire",
+            title=f"Story {n}",
+            published=NOW - timedelta(minutes=n),
+            fetched=NOW,
+            summary=summary,
+            text=text,
+        )
+        for n, (ident, (summary, text)) in enumerate(texts.items())
+    ]
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch(batch)
+    reads: list[str] = []
+    real_text, real_words = TextReader.__call__, RowsBack.words
+
+    def counting_texts(self: TextReader, record: Record) -> str | None:
+        reads.append(record.id)
+        return real_text(self, record)
+
+    def counting_words(self: RowsBack, record: Record) -> Record:
+        reads.append(record.id)
+        return real_words(self, record)
+
+    with (
+        Store(tmp_path) as viewer,
+        patch.object(TextReader, "__call__", counting_texts),
+        patch.object(RowsBack, "words", counting_words),
+    ):
+        found = viewer.query_ids(parse_query('"trade minister"', NOW))
+        assert found == ["hit-text", "hit-summary", "hit-longer", "hyphened"]
+        assert reads == []
+        found = viewer.query_ids(parse_query('-"trade minister"', NOW), 3)
+        assert found == ["comma", "line", "spaces"]
+        assert reads == []
+        # other characters between the words: the index proposes, the texts decide
+        assert viewer.query_ids(parse_query('"trade, minister"', NOW)) == ["comma"]
+
+
+def test_an_index_of_another_version_is_dropped_without_writing_it_again(tmp_path: Path) -> None:
+    """A search index written by another version of wirewatch is dropped and built again;
+    dropping it writes next to nothing (no copy of its pages through the log), and the
+    words are found again once it is rebuilt."""
+    from fetchers.store.search import SearchIndex
+
+    batch = [
+        Article(
+            id=f"v{n}",
+            source="Wire",
+            title=f"Tariff talks {n}" if n % 2 else f"Weather {n}",
+            published=NOW - timedelta(minutes=n),
+            fetched=NOW,
+            text=f"Paragraph {n} on the summit in Gyeongju. " * 40,
+        )
+        for n in range(300)
+    ]
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch(batch)
+    path = tmp_path / "search.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.execute("PRAGMA user_version = 1")
+    size = path.stat().st_size
+    assert size > 500_000
+    index = SearchIndex(tmp_path)
+    assert index.versions() == {}  # dropped
+    log = path.with_name("search.sqlite-wal")
+    assert (log.stat().st_size if log.exists() else 0) < size / 10
+    index.close()
+    with Store(tmp_path, writer=True, word_index=True) as store:
+        wait_for_index(store)
+        assert store.query_ids(parse_query("tariff", NOW)) == [f"v{n}" for n in range(1, 300, 2)]
 
 
 def test_a_torn_search_index_costs_time_never_a_result(tmp_path: Path) -> None:

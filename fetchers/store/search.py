@@ -6,17 +6,22 @@ proposes candidates only for shards whose stat is the one the asking store read,
 article of any other shard is a candidate too, so a missing, stale or torn index costs time,
 never a result. The query language checks every candidate it is not sure of.
 
-What is indexed is each text lower-cased and cut into the query language's words (`\\w+`),
-joined by spaces, under FTS5's `ascii` tokenizer with `_` as a word character: FTS5's tokens
-are then exactly the query language's words, so a one-word term's candidates are exactly its
-matches (a word matches at the start of a word: the prefix query `"tariff"*`), and a phrase's
-are a superset of its matches (the same words next to each other, whatever lies between).
+What is indexed is each text lower-cased, its words (`\\w+`, the query language's) kept, one
+space kept where one space alone parts two words, and anything else between words (a comma,
+a line break, two spaces) made a break token of its own (`BREAK`, which no word can be);
+under FTS5's `ascii` tokenizer with `_` as a word character, FTS5's tokens are then exactly
+the query language's words and the breaks. So a one-word term's candidates are exactly its
+matches (a word matches at the start of a word: the prefix query `"tariff"*`), and so are
+those of words one space apart ("trade minister": the words next to each other with no break
+between); a phrase with other characters between its words has the breaks in its place, and
+its candidates are a superset of its matches ("u.s. trade" also proposes "u-s trade").
 """
 
 from __future__ import annotations
 
 import bisect
 import contextlib
+import itertools
 import re
 import sqlite3
 import threading
@@ -29,7 +34,7 @@ from fetchers.query import WORD, Record, word_prefix_pattern
 from fetchers.store.errors import StoreError
 
 FILE = "search.sqlite"
-VERSION = 3  # of the tables below; another version is dropped and built again
+VERSION = 4  # of the tables below; another version is dropped and built again
 TITLE_WEIGHT, BODY_WEIGHT = 4.0, 1.0
 # An article's row number is its shard's code (`shard_code`) above PLACE_BITS and its place
 # among the shard's indexed articles below: a match gives row numbers alone (no lookup per
@@ -43,6 +48,11 @@ _SCHEMA = (
 )
 _TABLES = ("docs", "arts", "shards")
 _WORD_END = re.compile(r"\w$")
+BREAK = "\u00a7"  # "§": not a word character, so no word, and no word's prefix, is it
+# what parts two words other than one space, once runs of spaces hold a break: a run of
+# non-word characters from its first that is not a space (faster than one pattern for both)
+_PARTING = re.compile(r"[^\w ]\W*")
+_SPACED_WORDS = re.compile(r"\w+(?: \w+)*")
 _CORRUPT, _NOT_A_DATABASE = 11, 26  # SQLite's result codes for a damaged file
 
 Signature = tuple[int, int, int]
@@ -63,27 +73,46 @@ def shard_rows(key: str) -> tuple[int, int]:
     return low, low + (1 << PLACE_BITS) - 1
 
 
-def words(text: str) -> str:
-    """A text as the index holds it: its lower-cased words, one space apart."""
-    return " ".join(WORD.findall(text.lower()))
+def indexed_text(text: str) -> str:
+    """A text as the index holds it: lower-cased, each parting of its words other than one
+    space made a break token. FTS5's `ascii` tokenizer lower-cases ASCII itself, so an
+    ASCII text is left as it is (no copy lower-cased first)."""
+    if not text.isascii():
+        text = text.lower()
+    if "  " in text:
+        text = text.replace("  ", f" {BREAK} ")
+    return _PARTING.sub(f" {BREAK} ", text)
+
+
+def indexed_body(summary: str, text: str | None) -> str:
+    """An article's summary and full text as one column: a break between them, since the
+    query language looks for a phrase in each apart."""
+    body = indexed_text(summary)
+    return f"{body} {BREAK} {indexed_text(text)}" if text else body
 
 
 def phrase(needle: str) -> str | None:
-    """The FTS5 phrase whose matches are a superset of the needle's (lower-cased) matches;
-    None when there is none (a needle in a script written without spaces, which matches
-    anywhere; one with no word in it; one spanning lines, as a title and summary do)."""
+    """The FTS5 phrase whose matches are a superset of the needle's (lower-cased) matches,
+    exactly them for words one space apart (`is_exact`); None when there is none (a needle
+    in a script written without spaces, which matches anywhere; one with no word in it; one
+    spanning lines, as a title and summary do)."""
     if "\n" in needle or word_prefix_pattern(needle) is None:
         return None
-    tokens = WORD.findall(needle)
-    if not tokens:
+    found = list(WORD.finditer(needle))
+    if not found:
         return None
+    joined = found[0].group()
+    for before, word in itertools.pairwise(found):
+        between = needle[before.end() : word.start()]
+        joined += (" " if between == " " else f" {BREAK} ") + word.group()
     star = "*" if _WORD_END.search(needle) else ""  # its last word may go on
-    return '"' + " ".join(tokens) + '"' + star
+    return f'"{joined}"{star}'
 
 
 def is_exact(needle: str) -> bool:
-    """Whether a needle's candidates are exactly its matches: one word, nothing else."""
-    return WORD.fullmatch(needle) is not None and phrase(needle) is not None
+    """Whether a needle's candidates are exactly its matches: words one space apart, nothing
+    before, between or after them."""
+    return _SPACED_WORDS.fullmatch(needle) is not None and phrase(needle) is not None
 
 
 class SearchUnavailable(StoreError):
@@ -169,15 +198,23 @@ class SearchIndex:
         """Make the tables, dropping those of another version (an older relevance index)."""
         (version,) = db.execute("PRAGMA user_version").fetchone()
         if version != VERSION:
-            with db:
-                db.execute("BEGIN IMMEDIATE")
-                (version,) = db.execute("PRAGMA user_version").fetchone()
-                if version != VERSION:
-                    for table in _TABLES:
-                        db.execute(f"DROP TABLE IF EXISTS {table}")
-                    for statement in _SCHEMA:
-                        db.execute(statement)
-                    db.execute(f"PRAGMA user_version = {VERSION}")
+            # the old tables' pages are freed, not zeroed where SQLite zeroes what it deletes
+            # (a copy of the whole index through the log: 2.4 GB at a million articles); the
+            # new tables are written over them
+            (zeroing,) = db.execute("PRAGMA secure_delete").fetchone()
+            db.execute("PRAGMA secure_delete = 0")
+            try:
+                with db:
+                    db.execute("BEGIN IMMEDIATE")
+                    (version,) = db.execute("PRAGMA user_version").fetchone()
+                    if version != VERSION:
+                        for table in _TABLES:
+                            db.execute(f"DROP TABLE IF EXISTS {table}")
+                        for statement in _SCHEMA:
+                            db.execute(statement)
+                        db.execute(f"PRAGMA user_version = {VERSION}")
+            finally:
+                db.execute(f"PRAGMA secure_delete = {int(zeroing)}")
         db.execute("SELECT count(*) FROM shards").fetchone()  # a torn file shows here
         self._ready = True
 
@@ -386,10 +423,7 @@ def _insert(db: sqlite3.Connection, key: str, rows: list[Row], replace: bool = F
             arts.append((row, record.id))
         else:
             gone.append((row,))
-        body = words(record.summary)
-        if text:
-            body = f"{body} {words(text)}"
-        docs.append((row, words(record.title), body))
+        docs.append((row, indexed_text(record.title), indexed_body(record.summary, text)))
     db.executemany("DELETE FROM docs WHERE rowid = ?", gone)
     db.executemany("INSERT INTO arts VALUES (?, ?)", arts)
     db.executemany("INSERT INTO docs(rowid, title, body) VALUES (?, ?, ?)", docs)
