@@ -23,10 +23,15 @@ from fetchers.models import Event, PollResult, Source, SourceHealth
 from fetchers.parsepool import ParsePool
 from fetchers.poller import Poller
 from fetchers.store import ArticleStore, StoreError
+from fetchers.store.interface import Backfiller
 from fetchers.storybook import StoryDesk
 
 log = logging.getLogger("wirewatch.newsroom")
 Clock = Callable[[], datetime]
+BACKFILL_PACE = 4.0  # seconds of rest after each second a backfill batch took: a fifth of
+# the time at most goes to it, the rest to the cycles (the server's share is paced with it)
+BACKFILL_REST = 0.05  # the shortest rest between two batches
+BACKFILL_RETRY = 60.0  # the rest after a batch the store refused (the server was away)
 
 
 @dataclass(slots=True)
@@ -129,8 +134,44 @@ class Newsroom:
         one source at once. When `stop` is set mid-cycle, fetches still in flight are dropped;
         a store write already started finishes in its thread."""
         poller = self.require_poller()
-        async with poller.beating():  # viewers see this writer at work between cycles too
-            await self._run(poller, stop, tick)
+        halt = asyncio.Event()
+        filling = asyncio.create_task(self._backfill(halt))
+        try:
+            async with poller.beating():  # viewers see this writer at work between cycles too
+                await self._run(poller, stop, tick)
+        finally:
+            halt.set()
+            await filling  # the batch in flight commits in its thread, then it stops
+
+    async def _backfill(self, halt: asyncio.Event) -> None:
+        """Beside the cycles, bring the rows an older wirewatch stored up to what this one
+        writes (a store that upgraded without writing them all at once, `Backfiller`): a
+        batch at a time in a thread, never in this loop, resting BACKFILL_PACE times as long
+        as each took; until none is left or `halt` is set."""
+        store = self.store
+        if not isinstance(store, Backfiller) or not store.is_writer:
+            return
+        loop = asyncio.get_running_loop()
+        done = 0
+        while not halt.is_set():
+            began = loop.time()
+            try:
+                rows = await asyncio.to_thread(store.backfill)
+            except StoreError as exc:
+                log.warning("%s; tried again later", exc)
+                rest = BACKFILL_RETRY
+            except Exception:  # never the poller's end: the rows keep their old ways
+                log.exception("articles stored before the upgrade could not be brought up to date")
+                return
+            else:
+                if not rows:
+                    if done:
+                        log.info("%d articles stored before the upgrade brought up to date", done)
+                    return
+                done += rows
+                rest = max(BACKFILL_REST, BACKFILL_PACE * (loop.time() - began))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(halt.wait(), timeout=rest)
 
     async def _run(self, poller: Poller, stop: asyncio.Event, tick: float) -> None:
         while not stop.is_set():

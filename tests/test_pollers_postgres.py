@@ -23,6 +23,7 @@ from fetchers.alerting import AlertDesk
 from fetchers.alertrules import make_rule
 from fetchers.healthbook import HealthBook
 from fetchers.models import Article, Settings, Source
+from fetchers.newsroom import Newsroom
 from fetchers.poller import Poller, lease_ttl
 from fetchers.store import Store, StoreLocked
 from fetchers.store.postgres.store import PostgresStore
@@ -336,3 +337,53 @@ async def test_a_poller_that_starts_later_gets_its_share_of_a_running_refresh(
     assert len(polled[1]) >= 4  # a share, not the leftovers of one that took everything
     with PostgresStore(pg_dsn) as viewer:
         assert len(viewer) == 24
+
+
+async def test_a_poller_gives_older_rows_their_pairs_in_a_thread_then_stops(
+    tmp_path: Path, pg_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A poller of a database upgraded from before pairs gives its older rows their pairs
+    beside its cycles, a batch at a time in a thread (never in its event loop), and stops
+    looking once none is left; a phrase then finds them by their pairs."""
+    now = datetime(2025, 10, 24, 8, 0, tzinfo=UTC)
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch(
+            Article(id=f"a{n}", source="Wire", title=f"Trade minister {n}", fetched=now)
+            for n in range(1200)
+        )
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute("UPDATE articles SET pairs = NULL")  # as a wirewatch before pairs wrote
+    calls: list[tuple[int, int]] = []  # (thread, rows) of each batch
+    real = PostgresStore.backfill
+
+    def recording(self: PostgresStore, most: int = 500) -> int:
+        rows = real(self, most)
+        calls.append((threading.get_ident(), rows))
+        return rows
+
+    monkeypatch.setattr(PostgresStore, "backfill", recording)
+    store = PostgresStore(pg_dsn, writer=True, share=True)
+    try:
+        newsroom = Newsroom(config_for(tmp_path), store, tmp_path / "data", lambda: now)
+        stop = asyncio.Event()
+        running = asyncio.create_task(newsroom.run(stop, tick=0.05))
+        for _ in range(1200):
+            if calls and calls[-1][1] == 0:
+                break
+            await asyncio.sleep(0.05)
+        for _ in range(5):  # a few more ticks of the poller: no batch more
+            await asyncio.sleep(0.05)
+        stop.set()
+        await running
+        await newsroom.aclose()
+    finally:
+        store.close()
+    assert [rows for _, rows in calls] == [500, 500, 200, 0]
+    assert threading.get_ident() not in {thread for thread, _ in calls}
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        row = conn.execute("SELECT count(*) FROM articles WHERE pairs IS NULL").fetchone()
+        assert row == (0,)
+        row = conn.execute(
+            "SELECT count(*) FROM articles WHERE pairs @@ %s::tsquery", ("'trade minister'",)
+        ).fetchone()
+        assert row == (1200,)

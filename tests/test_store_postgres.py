@@ -10,6 +10,7 @@ import os
 import random
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -28,7 +29,7 @@ from fetchers.store.factory import open_store
 from fetchers.store.postgres import schema
 from fetchers.store.postgres import store as pg_module
 from fetchers.store.postgres.store import PostgresStore
-from fetchers.store.postgres.words import LONGEST_TEXT, PLACES_EXACT_SQL
+from fetchers.store.postgres.words import LONGEST_TEXT, PAIRS_TEXT, PLACES_EXACT_SQL
 from tests.conftest import make, write_config
 from tests.pgserver import PASSWORD, PgServer
 from tests.querycheck import NOW, articles, check_queries, queries
@@ -339,6 +340,41 @@ def test_the_server_makes_the_words_of_an_article_once_as_it_stores_it(pg_dsn: s
     assert " ".join(row[0] for row in plan).count("to_tsvector(") == 3  # title, summary, text
 
 
+def _ministers() -> list[Article]:
+    """3,000 articles, 2,000 of them holding "trade" and "minister" apart, two saying "trade
+    minister" (w1000, w2000) and ten with the words side by side across a semicolon."""
+    base = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
+    said = {1000: "The trade minister resigned.", 2000: "Trade ministers met in Busan."}
+    said |= {n: "Trade; minister Kim spoke." for n in range(2500, 2510)}  # not the phrase
+    return [
+        Article(
+            id=f"w{n}",
+            source="Wire",
+            title=f"Minister visits plant {n}" if n % 3 else f"Weather {n}",
+            summary=said.get(n, "Talks on trade went on." if n % 3 else "Rain."),
+            published=base + timedelta(minutes=n),
+            fetched=base,
+        )
+        for n in range(3000)
+    ]
+
+
+def _phrase_and_rows_read(conn: psycopg.Connection, dsn: str) -> tuple[list[str], int]:
+    """What a viewer finds for "trade minister" and how many rows of the articles the
+    server read for it."""
+    conn.execute("VACUUM ANALYZE")  # as autovacuum would have
+    _quiet(conn)
+    conn.execute("SELECT pg_stat_reset()")
+    with PostgresStore(dsn) as viewer:
+        found = viewer.query_ids(parse_query('"trade minister"', NOW))
+    _quiet(conn)
+    row = conn.execute(
+        "SELECT seq_tup_read + idx_tup_fetch FROM pg_stat_user_tables WHERE relname = 'articles'"
+    ).fetchone()
+    assert row is not None
+    return found, int(row[0])
+
+
 def test_a_phrase_reads_only_the_rows_holding_its_words_one_after_the_other(
     pg_dsn: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -346,37 +382,13 @@ def test_a_phrase_reads_only_the_rows_holding_its_words_one_after_the_other(
     its words apart are not read at all (at a million articles, reading the words of every
     row holding both words of "trade minister" was most of the query's time). A row stored
     before articles kept pairs is found by its words, as before."""
-    base = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
-    said = {1000: "The trade minister resigned.", 2000: "Trade ministers met in Busan."}
-    said |= {n: "Trade; minister Kim spoke." for n in range(2500, 2510)}  # not the phrase
     with PostgresStore(pg_dsn, writer=True) as store:
-        store.add_batch(
-            [
-                Article(
-                    id=f"w{n}",
-                    source="Wire",
-                    title=f"Minister visits plant {n}" if n % 3 else f"Weather {n}",
-                    summary=said.get(n, "Talks on trade went on." if n % 3 else "Rain."),
-                    published=base + timedelta(minutes=n),
-                    fetched=base,
-                )
-                for n in range(3000)
-            ]
-        )
+        store.add_batch(_ministers())
     with psycopg.connect(pg_dsn, autocommit=True) as conn:
         conn.execute("UPDATE articles SET pairs = NULL WHERE id = 'w1000'")  # stored before
-        conn.execute("VACUUM ANALYZE")  # as autovacuum would have
-        _quiet(conn)
-        conn.execute("SELECT pg_stat_reset()")
-        with PostgresStore(pg_dsn) as viewer:
-            found = viewer.query_ids(parse_query('"trade minister"', NOW))
+        found, read = _phrase_and_rows_read(conn, pg_dsn)
         assert found == ["w2000", "w1000"]
-        _quiet(conn)
-        row = conn.execute(
-            "SELECT seq_tup_read + idx_tup_fetch FROM pg_stat_user_tables"
-            " WHERE relname = 'articles'"
-        ).fetchone()
-        assert row is not None and row[0] <= 20  # of 2,000 that hold both words
+        assert read <= 20  # of 2,000 that hold both words
         with PostgresStore(pg_dsn) as viewer:
             assert viewer.newest(parse_query('"trade minister"', NOW), 1) == ["w2000"]
             assert viewer.newest(parse_query('"trade minister"', NOW), 5) == found
@@ -391,6 +403,116 @@ def test_a_phrase_reads_only_the_rows_holding_its_words_one_after_the_other(
     with PostgresStore(pg_dsn) as viewer:
         assert viewer.query_ids(parse_query('"trade minister"', NOW)) == found
     assert sorted(made) == sorted(found)  # the phrase as written turned the others down
+
+
+def test_rows_stored_before_pairs_are_given_them_once_each_losing_nothing(pg_dsn: str) -> None:
+    """A database upgraded from before pairs (schema 10) has rows without them, and a phrase
+    reads every row that holds its words. A poller gives each such row, a batch at a time,
+    the words, exact places and pairs a write gives it now, each row once; a row too long
+    for pairs is marked and taken again by no poller; then the phrase reads only its own
+    rows and finds the same articles."""
+    base = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
+    long_text = "The trade minister spoke. " + "tariff " * (PAIRS_TEXT // 7)
+    long_read = Article(
+        id="long", source="Wire", title="Long read", published=base + timedelta(days=3),
+        fetched=base, text=long_text,
+    )  # fmt: skip
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch([*_ministers(), long_read])
+    columns = "SELECT id, words::text, places_exact, pairs::text FROM articles ORDER BY id"
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        written = conn.execute(columns).fetchall()
+        conn.execute("ALTER TABLE articles DROP COLUMN pairs_too_long")  # as schema 10 had it
+        conn.execute("CREATE INDEX articles_without_pairs ON articles (seq) WHERE pairs IS NULL")
+        conn.execute("UPDATE articles SET pairs = NULL")
+        conn.execute("UPDATE schema_version SET version = 10")
+        found, read = _phrase_and_rows_read(conn, pg_dsn)  # the viewer upgrades it
+        assert found == ["long", "w2000", "w1000"]
+        assert read >= 2000  # every row holding both words
+    with PostgresStore(pg_dsn, writer=True) as store:
+        taken = [store.backfill(500) for _ in range(9)]
+        assert taken == [500] * 6 + [1, 0, 0]  # 3,001 rows, each once
+    with PostgresStore(pg_dsn, writer=True) as store:
+        assert store.backfill(500) == 0  # the long one is not taken again
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        assert conn.execute(columns).fetchall() == written  # as a write gives them
+        marked = conn.execute("SELECT id FROM articles WHERE pairs_too_long").fetchall()
+        assert marked == [("long",)]
+        after, read = _phrase_and_rows_read(conn, pg_dsn)
+        assert after == found
+        assert read <= 20  # the rows holding its pairs, and the long one
+    with PostgresStore(pg_dsn, writer=True) as store:  # a text too long or short again
+        store.set_texts([("long", "The trade minister left."), ("w5", long_text)])
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        marked = conn.execute("SELECT id, pairs IS NULL FROM articles WHERE id IN ('long', 'w5')"
+                              " AND pairs_too_long").fetchall()  # fmt: skip
+        assert marked == [("w5", True)]
+
+
+def test_pollers_filling_pairs_side_by_side_never_take_a_row_twice_or_wait(
+    pg_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two pollers give older rows their pairs at once: each row is taken by one of them,
+    none waits for the other's rows (a row another transaction holds is passed over, and
+    given its pairs once it is free), and a row given a new full text while it is being
+    filled ends with the pairs of that text."""
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch(_ministers())
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute("UPDATE articles SET pairs = NULL")
+    one = PostgresStore(pg_dsn, writer=True, share=True)
+    two = PostgresStore(pg_dsn, writer=True, share=True)
+    try:
+        with psycopg.connect(pg_dsn) as holder:  # a transaction holds w0 (the first stored)
+            holder.execute("SELECT 1 FROM articles WHERE id = 'w0' FOR UPDATE")
+            counts: dict[str, list[int]] = {"one": [], "two": []}
+
+            def fill(store: PostgresStore, name: str) -> None:
+                for _ in range(60):
+                    rows = store.backfill(100)
+                    if not rows:
+                        return
+                    counts[name].append(rows)
+
+            threads = [
+                threading.Thread(target=fill, args=(one, "one")),
+                threading.Thread(target=fill, args=(two, "two")),
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=120)
+            assert not any(thread.is_alive() for thread in threads)  # neither waited on w0
+            assert sum(counts["one"]) + sum(counts["two"]) == 2999  # each row once, not w0
+            assert counts["one"] and counts["two"]
+            holder.rollback()
+        # w0 is free: the next look finds it; a full text attached while it is filled
+        # waits for the fill, then gives the row the pairs of its own words
+        real = pg_module.pairs
+        attached: list[threading.Thread] = []
+
+        def attaching(parts: tuple[str, str, str], length: int) -> str | None:
+            if not attached:
+                attached.append(
+                    threading.Thread(
+                        target=two.set_texts, args=([("w0", "The trade minister came.")],)
+                    )
+                )
+                attached[0].start()
+            return real(parts, length)
+
+        monkeypatch.setattr(pg_module, "pairs", attaching)
+        assert one.backfill(100) == 1
+        attached[0].join(timeout=120)
+        assert one.backfill(100) == 0
+        with PostgresStore(pg_dsn) as viewer:
+            assert "w0" in viewer.query_ids(parse_query('"trade minister came"', NOW))
+        with psycopg.connect(pg_dsn) as conn:
+            row = conn.execute("SELECT pairs::text FROM articles WHERE id = 'w0'").fetchone()
+        assert row is not None and "'minister came'" in row[0]
+    finally:
+        one.close()
+        two.close()
 
 
 def test_a_database_of_the_schema_before_is_converted_losing_nothing(pg_dsn: str) -> None:

@@ -306,3 +306,15 @@ class StoryKeeper(Protocol):
     def stored_since(self, mark: int | None) -> tuple[list[str], int]:
         """The ids of the articles stored after `mark`, and the mark to ask with next."""
         ...
+
+
+@runtime_checkable
+class Backfiller(Protocol):
+    """A store whose upgrade leaves work for later, done by its writers in the background a
+    few rows at a time (PostgreSQL: the pairs of words of the rows stored before it kept
+    them), so that opening an upgraded store never waits for it."""
+
+    def backfill(self, most: int = ...) -> int:
+        """(A writer, in a thread.) Bring up to `most` rows an older wirewatch stored up to
+        what this one writes, in one short transaction; how many, 0 when none is left."""
+        ...

@@ -202,6 +202,16 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX IF NOT EXISTS articles_pairs ON articles USING gin (pairs);
     CREATE INDEX IF NOT EXISTS articles_without_pairs ON articles (seq) WHERE pairs IS NULL;
     """,
+    # 10 -> 11: whether a row's words are too long to keep pairs (`PAIRS_TEXT`: it keeps none
+    # by design), so that the rows still to be given pairs, which the pollers fill in the
+    # background, are told from them (the added column's false is not written into each row).
+    # The index of the rows without pairs (a phrase reads them by it) is made again with
+    # that first, so the pollers take the rows still to fill from it in the order stored.
+    """
+    ALTER TABLE articles ADD COLUMN IF NOT EXISTS pairs_too_long boolean NOT NULL DEFAULT false;
+    DROP INDEX IF EXISTS articles_without_pairs;
+    CREATE INDEX articles_without_pairs ON articles (pairs_too_long, seq) WHERE pairs IS NULL;
+    """,
 )
 READER = "wirewatch.reader"  # the session setting that names the reader of a connection
 VERSION = len(MIGRATIONS)

@@ -42,6 +42,7 @@ from fetchers.store.postgres.connect import connect, driver, hide_password, show
 from fetchers.store.postgres.known import PER_SOURCE, KnownArticles, digest
 from fetchers.store.postgres.sql import Plan, plan
 from fetchers.store.postgres.words import (
+    PAIRS_TEXT,
     WORDS_SQL,
     article_words,
     pairs,
@@ -78,14 +79,14 @@ _intern = sys.intern
 _INSERT = f"""
 INSERT INTO articles (id, source, source_key, title, summary, link, published, fetched, tags,
     tag_keys, lang, lang_key, author, guid, listed, revised, day, at, text, revisions, words,
-    places_exact, pairs)
+    places_exact, pairs, pairs_too_long)
 SELECT r.id, r.source, r.source_key, r.title, r.summary, r.link, r.published, r.fetched,
     ARRAY(SELECT jsonb_array_elements_text(r.tags)),
     ARRAY(SELECT jsonb_array_elements_text(r.tag_keys)),
     r.lang, r.lang_key, r.author, r.guid, r.listed,
     r.revised, r.day, r.at, r.text, r.revisions,
     {WORDS_SQL.format("r.w_title", "r.w_summary", "r.w_text")}, r.places_exact,
-    r.pairs::tsvector
+    r.pairs::tsvector, r.pairs IS NULL
 FROM unnest(%b::text[], %b::text[], %b::text[], %b::text[], %b::text[], %b::float8[],
     %b::text[], %b::jsonb[], %b::text[], %b::text[], %b::text[], %b::float8[], %b::text[],
     %b::text[], %b::float8[], %b::text[], %b::jsonb[], %b::text[], %b::text[], %b::text[],
@@ -99,10 +100,11 @@ RETURNING id
 """
 
 # the end of an UPDATE of an article that gives it new words, says whether their places
-# are exact and gives its pairs: the three parts of its words, those two, then its id
+# are exact and gives its pairs: the three parts of its words, those two, whether it is too
+# long for pairs, then its id
 _NEW_WORDS = (
     f"words = {WORDS_SQL.format('%s', '%s', '%s')}, places_exact = %s,"
-    " pairs = %s::tsvector WHERE id = %s"
+    " pairs = %s::tsvector, pairs_too_long = %s WHERE id = %s"
 )
 
 
@@ -110,7 +112,32 @@ def _new_words(title: str, summary: str, text: str | None, ident: str) -> list[A
     """The parameters of `_NEW_WORDS` for an article as it will be."""
     words = article_words(title, summary, text)
     length = len(text or "")
-    return [*words, places_exact(words, length), pairs(words, length), ident]
+    kept = pairs(words, length)
+    return [*words, places_exact(words, length), kept, kept is None, ident]
+
+
+# The rows a wirewatch before pairs stored, still to be given them (`PostgresStore.backfill`):
+# a few at a time, newest first (the most read; the oldest are retention's next), below the
+# last one given them (by the index of such rows), each locked for the transaction that
+# gives them, passing over those another transaction holds (a poller filling beside this
+# one, a full text being attached: either gives the row its pairs; retention deletes it). A
+# text too long for pairs is not read: the row is only marked.
+_WITHOUT_PAIRS = f"""
+SELECT id, title, summary, CASE WHEN length(text) > {PAIRS_TEXT} THEN NULL ELSE text END,
+    coalesce(length(text), 0), seq
+FROM articles WHERE pairs IS NULL AND NOT pairs_too_long AND seq < %s
+ORDER BY seq DESC LIMIT %s FOR UPDATE SKIP LOCKED
+"""
+_ABOVE_ALL = 2**63 - 1  # a seq above every row's (a bigint's largest)
+# the words, exact places and pairs of those rows, as `_INSERT` writes them
+_FILL_PAIRS = f"""
+UPDATE articles a SET words = {WORDS_SQL.format("r.w_title", "r.w_summary", "r.w_text")},
+    places_exact = r.places_exact, pairs = r.pairs::tsvector, pairs_too_long = r.pairs IS NULL
+FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::boolean[], %s::text[])
+    AS r(id, w_title, w_summary, w_text, places_exact, pairs)
+WHERE a.id = r.id
+"""
+BACKFILL_ROWS = 500  # rows given their pairs in one transaction
 
 
 _IDLE = 0  # psycopg.pq.TransactionStatus.IDLE: a connection between statements
@@ -216,6 +243,7 @@ class PostgresStore:
         self._writer_guard = threading.Lock()
         self._write_order = threading.Lock()  # this process's writes, one at a time
         self._known = KnownArticles()  # the writer's: what is stored, for `knows`
+        self._filled_down_to = _ABOVE_ALL  # the seq of the last row `backfill` took
         self._listen_guard = threading.Lock()
         self._listener: Any = None  # a viewer's connection that LISTENs for the writer
         first = connect(dsn)
@@ -1091,6 +1119,43 @@ class PostgresStore:
                 (cutoff,),
             )
             return removed
+
+    def backfill(self, most: int = BACKFILL_ROWS) -> int:
+        """(A writer, in a thread.) Give up to `most` rows a wirewatch before pairs stored
+        their words, exact places and pairs, as a write now gives them (a row too long for
+        pairs is marked so, and never picked again), in one short transaction; how many rows
+        it took, 0 when none is left. Newest first. Pollers may fill beside each other: a row
+        locked by another is passed over, so none is filled twice and none waits for another
+        (what locks a row writes its pairs, or deletes it); past the oldest row, it looks once
+        more from the newest for any it passed over before it says none is left."""
+        self._require_writer()
+        with self._cursor("cannot give older articles their pairs", write=True) as cur:
+            cur.execute(_WITHOUT_PAIRS, (self._filled_down_to, most))
+            rows = cur.fetchall()
+            if not rows and self._filled_down_to != _ABOVE_ALL:
+                self._filled_down_to = _ABOVE_ALL
+                cur.execute(_WITHOUT_PAIRS, (_ABOVE_ALL, most))
+                rows = cur.fetchall()
+            if not rows:
+                return 0
+            columns: list[list[Any]] = [[] for _ in range(6)]
+            too_long: list[str] = []
+            for ident, title, summary, text, length, _ in rows:
+                if text is None and length:  # past PAIRS_TEXT: not read
+                    too_long.append(ident)
+                    continue
+                words = article_words(title, summary, text)
+                values = (ident, *words, places_exact(words, length), pairs(words, length))
+                for column, value in zip(columns, values, strict=True):
+                    column.append(value)
+            if columns[0]:
+                cur.execute(_FILL_PAIRS, columns)
+            if too_long:
+                cur.execute(
+                    "UPDATE articles SET pairs_too_long = true WHERE id = ANY(%s)", (too_long,)
+                )
+        self._filled_down_to = int(rows[-1][5])
+        return len(rows)
 
     # -- marks -------------------------------------------------------------------------------
     def set_state(
