@@ -41,6 +41,19 @@ def _empty(dsn: str) -> None:
         conn.execute("TRUNCATE articles, marks, reads")
 
 
+def _rows_made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the rows the store turns into records from now on."""
+    made: list[str] = []
+    real = pg_module.record_of_row
+
+    def counting(row: tuple, odd: object = None) -> object:
+        made.append(row[0])
+        return real(row, odd)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pg_module, "record_of_row", counting)
+    return made
+
+
 def test_every_field_of_the_codec_has_its_column() -> None:
     assert set(schema.COLUMNS) == {field.name for field in FIELDS}
 
@@ -99,14 +112,7 @@ def test_a_limited_list_and_a_word_query_read_only_the_rows_of_the_answer(
                 for n in range(3000)
             ]
         )
-    made: list[str] = []
-    real = pg_module.record_of_row
-
-    def counting(row: tuple, odd: object = None) -> object:
-        made.append(row[0])
-        return real(row, odd)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(pg_module, "record_of_row", counting)
+    made = _rows_made(monkeypatch)
     with PostgresStore(pg_dsn) as viewer:
         newest = viewer.newest(parse_query("", NOW), 20)
         assert newest == [f"w{n}" for n in range(2999, 2979, -1)]
@@ -392,14 +398,7 @@ def test_a_phrase_reads_only_the_rows_holding_its_words_one_after_the_other(
         with PostgresStore(pg_dsn) as viewer:
             assert viewer.newest(parse_query('"trade minister"', NOW), 1) == ["w2000"]
             assert viewer.newest(parse_query('"trade minister"', NOW), 5) == found
-    made: list[str] = []
-    real = pg_module.record_of_row
-
-    def counting(row: tuple, odd: object = None) -> object:
-        made.append(row[0])
-        return real(row, odd)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(pg_module, "record_of_row", counting)
+    made = _rows_made(monkeypatch)
     with PostgresStore(pg_dsn) as viewer:
         assert viewer.query_ids(parse_query('"trade minister"', NOW)) == found
     assert sorted(made) == sorted(found)  # the phrase as written turned the others down
