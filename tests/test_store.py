@@ -396,6 +396,31 @@ def test_a_lean_writer_gives_the_hooks_every_field_of_the_articles_it_just_thinn
         assert mine.fetched == theirs.fetched
 
 
+def test_a_lean_writer_keeps_words_for_the_hooks_of_its_own_writes_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The words kept for the hooks are of the shards a writer just wrote: none are kept for
+    the shards an open reads, and those kept are let go at a write after FRESH_SECONDS (an
+    article asked later is read from its shard file, every field as written)."""
+    from fetchers.store import core
+
+    day = datetime(2025, 10, 24, 9, 0, tzinfo=UTC)
+    with Store(tmp_path, writer=True, lean=True) as store:
+        store.add_batch([make(n, fetched=day) for n in range(1200)])
+        assert len(store._fresh_words) == 1000  # the full shard's, for this cycle's hooks
+    with Store(tmp_path, writer=True, lean=True) as store:
+        thinned = store.record("Wire-5")
+        assert thinned is not None and thinned.summary == ""
+        assert store._fresh_words == {}
+        monkeypatch.setattr(core, "FRESH_SECONDS", 0.0)
+        store.add_batch([make(n, fetched=day) for n in range(1200, 2100)])
+        assert store._fresh_words == {}  # the shard it filled, let go at once
+        assert [r.summary for r in store.records(["Wire-5", "Wire-2000"])] == [
+            "Summary 5",
+            "Summary 2000",
+        ]
+
+
 def test_a_revised_article_is_marked_for_the_writer_a_reopen_and_a_viewer(
     open_store: StoreOpener,
 ) -> None:

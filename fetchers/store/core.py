@@ -73,7 +73,7 @@ WARM_SHARDS = 4  # shards whose index row numbers are read under one hold of the
 
 
 FRESH_WORDS = 20_000  # thinned articles whose words stay for the cycle's hooks (see _slim)
-FRESH_SECONDS = 300.0  # how long they stay at most
+FRESH_SECONDS = 300.0  # how long they stay: let go at the first write after
 FREEZE_AT = 50_000  # articles loaded from which the objects alive are frozen (see below)
 
 
@@ -166,8 +166,9 @@ class Store:
         self._digests: dict[str, int] = {}  # a lean store's thinned articles: id -> digest
         # thinned articles' (title, summary) the search index has not taken in yet
         self._index_words: dict[str, tuple[str, str]] = {}
-        # what a lean store thinned from articles the cycle's hooks may still read (stories,
-        # alerts): (thinned at, title, summary, guid, author), oldest first (see `_slim`)
+        # what a lean store thinned from the shards it just wrote, which the cycle's hooks
+        # (stories, alerts) read next: (thinned at, title, summary, guid, author), oldest
+        # first; let go at the next writes after FRESH_SECONDS (see `_age_fresh_words`)
         self._fresh_words: dict[str, tuple[float, str, str, str | None, str | None]] = {}
         self._open(first)
         if word_index:
@@ -624,8 +625,9 @@ class Store:
 
     def records(self, ids: Iterable[str]) -> list[Record]:
         """The stored articles of these ids (unknown ones left out), in that order, with
-        every field: what a lean store thinned is read back from its shard, each shard
-        once. For the hooks that read a cycle's new articles (alerts, stories)."""
+        every field: what a lean store thinned comes from the words it kept of the shards
+        it just wrote, else is read back from its shard, each shard once. For the hooks
+        that read a cycle's new articles (alerts, stories)."""
         with self.lock:
             records = self._indexes.records
             found = [records[i] for i in ids if i in records]
@@ -841,7 +843,7 @@ class Store:
             return  # words not in memory: the next open reads the shard and writes this
         shards.write_rows(self.dir, key, shard.signature, records)
 
-    def _slim(self, key: str) -> None:
+    def _slim(self, key: str, written: bool = False) -> None:
         """(A lean store.) Once a shard is full, its articles' titles, summaries, guids and
         authors leave memory: only new articles go to the newest shard of a day, so a full
         one is rewritten only for a full text or a revision, which never needs them. The
@@ -859,23 +861,22 @@ class Store:
             record = records[ident]
             if ident in pending:
                 self._index_words[ident] = (record.title, record.summary)
-            fresh[ident] = (now, record.title, record.summary, record.guid, record.author)
+            if written:  # a shard this process just wrote: the cycle's hooks read it next
+                fresh[ident] = (now, record.title, record.summary, record.guid, record.author)
             digests[ident] = hash((record.title, record.summary))
             record.title = record.summary = ""
             record.guid = record.author = None
-        self._age_fresh_words(now)
 
     def _age_fresh_words(self, now: float) -> None:
-        """(Under the lock.) Let go of the words kept for the hooks beyond FRESH_WORDS
-        articles or FRESH_SECONDS: the hooks read a cycle's articles within moments of its
-        write (later ones are read back from the shard files, as before)."""
+        """(Under the lock; at each write.) Let go of the words kept for the hooks beyond
+        FRESH_WORDS articles or older than FRESH_SECONDS: the hooks read a cycle's articles
+        within moments of its write (an article asked later is read from its shard file)."""
         fresh = self._fresh_words
-        excess = len(fresh) - FRESH_WORDS
-        for ident, (thinned, *_) in list(fresh.items()):
-            if excess <= 0 and now - thinned <= FRESH_SECONDS:
+        while fresh:
+            ident = next(iter(fresh))  # the oldest
+            if len(fresh) <= FRESH_WORDS and now - fresh[ident][0] <= FRESH_SECONDS:
                 break
             del fresh[ident]
-            excess -= 1
 
     def _changed(self, stored: Record, fresh: Record | Article) -> bool:
         """`differs`, for a record whose words may be only a digest (a lean store)."""
@@ -1065,7 +1066,8 @@ class Store:
                         shard.storage.forget()
                 for key in written:
                     self._write_rows(key)
-                    self._slim(key)
+                    self._slim(key, written=True)
+                self._age_fresh_words(time.monotonic())
                 self._save_map()
                 if written:
                     self._kick_indexer()
