@@ -191,6 +191,7 @@ def bench_dashboard(
     its store), or with `in_place` used as it is (and kept)."""
     end = datetime(2025, 10, 24, tzinfo=UTC)
     count = -1  # counted by the dashboard, once its store is loaded
+    in_place = in_place and isinstance(articles, Path)
     if isinstance(articles, Path) and in_place:
         data = articles
     elif isinstance(articles, Path):

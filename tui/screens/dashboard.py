@@ -938,11 +938,12 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         if self.story_view and (shelf is None or shelf.story_of(ident) is None):
             self.story_view = False
             key = first_key("stories.toggle", self.config.keys, self.app.get_key_display)
-            self.notify(
-                f"That article is in no story yet: the headlines list articles ({key} for"
-                " stories).",
-                markup=False,
+            why = (
+                "The stories are not read yet"
+                if shelf is None
+                else "That article is in no story yet"
             )
+            self.notify(f"{why}: the headlines list articles ({key} for stories).", markup=False)
         self._select_after = ident
         self.unread_only = False
         self.set_filter("")
