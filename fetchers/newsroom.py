@@ -32,6 +32,7 @@ BACKFILL_PACE = 4.0  # seconds of rest after each second a backfill batch took: 
 # the time at most goes to it, the rest to the cycles (the server's share is paced with it)
 BACKFILL_REST = 0.05  # the shortest rest between two batches
 BACKFILL_RETRY = 60.0  # the rest after a batch the store refused (the server was away)
+BACKFILL_WAIT = 10.0  # the longest a newsroom's end waits for the batch in flight
 
 
 @dataclass(slots=True)
@@ -141,7 +142,9 @@ class Newsroom:
                 await self._run(poller, stop, tick)
         finally:
             halt.set()
-            await filling  # the batch in flight commits in its thread, then it stops
+            # the batch in flight commits in its thread, then it stops (its statements time
+            # out on a server gone quiet; a quit never waits longer than BACKFILL_WAIT)
+            await asyncio.wait({filling}, timeout=BACKFILL_WAIT)
 
     async def _backfill(self, halt: asyncio.Event) -> None:
         """Beside the cycles, bring the rows an older wirewatch stored up to what this one

@@ -195,12 +195,11 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 9 -> 10: each two words of an article that stand one after the other (a phrase finds
     # its rows by them, never reading the words of a row that holds its words apart). The
-    # rows stored before have none (NULL: their words decide, as before, found through the
-    # second index); adding them takes a look through the table, no row is written.
+    # rows stored before have none (NULL: their words decide, found through the index of
+    # the rows without pairs, made by the next step); no row is written.
     """
     ALTER TABLE articles ADD COLUMN IF NOT EXISTS pairs tsvector;
     CREATE INDEX IF NOT EXISTS articles_pairs ON articles USING gin (pairs);
-    CREATE INDEX IF NOT EXISTS articles_without_pairs ON articles (seq) WHERE pairs IS NULL;
     """,
     # 10 -> 11: whether a row's words are too long to keep pairs (`PAIRS_TEXT`: it keeps none
     # by design), so that the rows still to be given pairs, which the pollers fill in the

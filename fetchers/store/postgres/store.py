@@ -138,6 +138,7 @@ FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::boolean[], %s::t
 WHERE a.id = r.id
 """
 BACKFILL_ROWS = 500  # rows given their pairs in one transaction
+BACKFILL_TIMEOUT_MS = 60_000  # the longest a statement of a backfill batch may take
 
 
 _IDLE = 0  # psycopg.pq.TransactionStatus.IDLE: a connection between statements
@@ -1130,6 +1131,8 @@ class PostgresStore:
         more from the newest for any it passed over before it says none is left."""
         self._require_writer()
         with self._cursor("cannot give older articles their pairs", write=True) as cur:
+            # a server gone quiet ends the batch, not the poller's shutdown that waits for it
+            cur.execute(f"SET LOCAL statement_timeout = {BACKFILL_TIMEOUT_MS}")
             cur.execute(_WITHOUT_PAIRS, (self._filled_down_to, most))
             rows = cur.fetchall()
             if not rows and self._filled_down_to != _ABOVE_ALL:
