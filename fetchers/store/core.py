@@ -848,7 +848,8 @@ class Store:
         authors leave memory: only new articles go to the newest shard of a day, so a full
         one is rewritten only for a full text or a revision, which never needs them. The
         words of articles written since the search index last took them in are kept for it
-        until it does."""
+        until it does; those of a shard this process just `written` are kept for the cycle's
+        hooks a while (`_fresh_words`)."""
         members = self._indexes.members.get(key, ())
         if not self._lean or len(members) < shards.SHARD_ARTICLES:
             return
