@@ -256,6 +256,39 @@ def test_tinydb_a_writer_opened_partly_still_skips_what_is_stored(tmp_path: Path
     assert errors == []
 
 
+def test_loading_the_rest_of_a_big_store_runs_no_collection_over_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The objects a big store's load makes are moved out of the collector's reach before
+    it resumes: its first pass would walk them all at once (about 0.9 s at a million
+    articles, a freeze of whatever shares the process)."""
+    import gc
+
+    from fetchers.store import core
+
+    monkeypatch.setattr(core, "FREEZE_AT", 1000)
+    days = [datetime(2025, 10, d, 9, 0, tzinfo=UTC) for d in (20, 21, 22)]
+    with Store(tmp_path, writer=True) as store:
+        for n, day in enumerate(days):
+            store.add_batch([make(n * 1000 + i, fetched=day) for i in range(1000)])
+    passes: list[int] = []
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            passes.append(info["generation"])
+
+    with Store(tmp_path, writer=True, first=0) as partial:
+        gc.collect()
+        gc.callbacks.append(count)
+        try:
+            partial.load_rest()
+        finally:
+            gc.callbacks.remove(count)
+            gc.unfreeze()
+        assert len(partial) == 3000
+    assert passes == []
+
+
 def test_date_order_after_many_writes_equals_a_fresh_open(open_store: StoreOpener) -> None:
     rng = random.Random(5)
     base = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)

@@ -474,7 +474,7 @@ class Store:
     def _open(self, first: int | None) -> None:
         with collector_paused():  # 100,000 new objects would trigger many useless collections
             self._open_files(first)
-        _keep_out_of_collections(len(self._indexes))
+            _keep_out_of_collections(len(self._indexes))  # before the collector resumes
 
     def _open_files(self, first: int | None) -> None:
         meta_path = self.dir / "meta.json"
@@ -540,10 +540,11 @@ class Store:
                     if not self._pending:
                         break
                     added.extend(self._load_shard(self._pending.pop(0)))
-        with self.lock:
-            self._indexes.rebuild_order()
-            self._save_map()
-        _keep_out_of_collections(len(added))
+            with self.lock:
+                self._indexes.rebuild_order()
+                self._save_map()
+            # before the collector resumes: its first pass would walk all that was loaded
+            _keep_out_of_collections(len(added))
         return added
 
     def newest(self, query: Query, limit: int) -> list[str]:
