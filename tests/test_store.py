@@ -289,6 +289,38 @@ def test_loading_the_rest_of_a_big_store_runs_no_collection_over_it(
     assert passes == []
 
 
+def test_a_big_date_order_is_sorted_in_chunks_and_merged_into_the_same_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Made afresh beyond ORDER_CHUNK articles, the date order is sorted a chunk at a time
+    (no one sort holds the interpreter long) and comes out as one sort of all gives it, equal
+    times included."""
+    from fetchers.store import indexes
+
+    day = datetime(2025, 10, 24, 9, 0, tzinfo=UTC)
+    articles = [make(n, fetched=day) for n in range(300)]
+    for n, article in enumerate(articles):  # many equal times, in no order
+        article.published = day - timedelta(minutes=(n * 37) % 11)
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch(articles)
+        store._indexes.rebuild_order()
+        whole = (list(store._indexes.order_ids), list(store._indexes.order_keys))
+        sorted_at_once: list[int] = []
+        sort = indexes._sort_by_date
+
+        def counted(records: list[Record]) -> None:
+            sorted_at_once.append(len(records))
+            sort(records)
+
+        monkeypatch.setattr(indexes, "_sort_by_date", counted)
+        monkeypatch.setattr(indexes, "ORDER_CHUNK", 7)
+        store._indexes.rebuild_order()
+        chunked = (list(store._indexes.order_ids), list(store._indexes.order_keys))
+        assert chunked == whole
+        assert max(sorted_at_once) == 7 and sum(sorted_at_once) == 300
+        assert store.query_ids(parse_query("", day)) == whole[0]
+
+
 def test_date_order_after_many_writes_equals_a_fresh_open(open_store: StoreOpener) -> None:
     rng = random.Random(5)
     base = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
