@@ -189,23 +189,29 @@ def test_a_phrase_of_words_one_space_apart_is_answered_without_reading_texts_or_
         assert viewer.query_ids(parse_query('"trade, minister"', NOW)) == ["comma"]
 
 
+def _tariffs_and_weather(prefix: str, count: int, text: bool = False) -> list[Article]:
+    """`count` articles of one wire a minute apart, the odd ones about tariff talks; with
+    `text`, each with a full text of forty sentences."""
+    return [
+        Article(
+            id=f"{prefix}{n}",
+            source="Wire",
+            title=f"Tariff talks {n}" if n % 2 else f"Weather {n}",
+            published=NOW - timedelta(minutes=n),
+            fetched=NOW,
+            text=f"Paragraph {n} on the summit in Gyeongju. " * 40 if text else None,
+        )
+        for n in range(count)
+    ]
+
+
 def test_an_index_of_another_version_is_dropped_without_writing_it_again(tmp_path: Path) -> None:
     """A search index written by another version of wirewatch is dropped and built again;
     dropping it writes next to nothing (no copy of its pages through the log), and the
     words are found again once it is rebuilt."""
     from fetchers.store.search import SearchIndex
 
-    batch = [
-        Article(
-            id=f"v{n}",
-            source="Wire",
-            title=f"Tariff talks {n}" if n % 2 else f"Weather {n}",
-            published=NOW - timedelta(minutes=n),
-            fetched=NOW,
-            text=f"Paragraph {n} on the summit in Gyeongju. " * 40,
-        )
-        for n in range(300)
-    ]
+    batch = _tariffs_and_weather("v", 300, text=True)
     with Store(tmp_path, writer=True) as store:
         store.add_batch(batch)
     path = tmp_path / "search.sqlite"
@@ -225,16 +231,7 @@ def test_an_index_of_another_version_is_dropped_without_writing_it_again(tmp_pat
 
 
 def test_a_torn_search_index_costs_time_never_a_result(tmp_path: Path) -> None:
-    batch = [
-        Article(
-            id=f"t{n}",
-            source="Wire",
-            title=f"Tariff talks {n}" if n % 2 else f"Weather {n}",
-            published=NOW - timedelta(minutes=n),
-            fetched=NOW,
-        )
-        for n in range(20)
-    ]
+    batch = _tariffs_and_weather("t", 20)
     with Store(tmp_path, writer=True) as store:
         store.add_batch(batch)
     (tmp_path / "search.sqlite").write_bytes(b"not a database at all" * 500)
