@@ -43,7 +43,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("wirewatch.stories")
 FILE = "stories.json"
 REFUSED_SUFFIX = ".refused"  # a stories file refused, kept beside the rebuilt one
-FORMAT = 1
+FORMAT = 2  # a header line, then lines of at most LINE_STORIES stories each (1: one object)
+LINE_STORIES = 1000  # stories per line: each line is parsed in one call that holds the GIL
+HEADER_BYTES = 64  # a longer first line is not a header (a first-format file is one line)
 # A writer's dashboard groups a cycle's articles in a thread, which shares the interpreter
 # with the screen: it works in slices of a few milliseconds and rests three times as long as
 # each took, so a filter typed meanwhile keeps most of the interpreter. Stories come later.
@@ -147,6 +149,38 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _story_lines(members: dict[str, list[str]]) -> bytes:
+    """The stories file: a header line, then the stories `LINE_STORIES` to a line."""
+    items = list(members.items())
+    lines = [orjson.dumps({"format": FORMAT})]
+    lines += (
+        orjson.dumps(dict(items[start : start + LINE_STORIES]))
+        for start in range(0, len(items), LINE_STORIES)
+    )
+    return b"\n".join(lines) + b"\n"
+
+
+def _story_chunks(body: bytes) -> list[dict[str, Any]] | None:
+    """The objects of stories in a stories file, each parsed on its own; None when the file
+    is not one this version reads (a file of the first format is one object, read whole)."""
+    header, _, rest = body.partition(b"\n")
+    if len(header) <= HEADER_BYTES:
+        try:
+            head = json.loads(header)
+        except ValueError:  # a first-format file written over several lines
+            head = None
+        if head == {"format": FORMAT}:
+            chunks = [
+                json.loads(line, object_pairs_hook=_unique_keys) for line in rest.splitlines()
+            ]
+            return chunks if all(isinstance(c, dict) for c in chunks) else None
+    data = json.loads(body, object_pairs_hook=_unique_keys)  # the first format, or nothing
+    if not isinstance(data, dict) or data.get("format") != 1:
+        return None
+    stories = data.get("stories")
+    return [stories] if isinstance(stories, dict) else None
+
+
 class StoryBook:
     """Stories of a store: `update` (the writer, after a cycle) groups and saves; `read`
     (anyone) gives them as saved, brought up to date in memory with what the store holds."""
@@ -193,29 +227,36 @@ class StoryBook:
         """The saved stories, or None when the file is missing or not one this version wrote.
         A story id or an article id written twice is refused (logged, and the file set aside
         before the writer replaces it): taking one of the two would drop the other's
-        articles from their story without a word."""
+        articles from their story without a word. The stories are parsed a line at a time:
+        one parse of a million articles' stories would hold the interpreter for seconds,
+        and a dashboard's screen with it."""
         try:
-            data = json.loads(self.path.read_bytes(), object_pairs_hook=_unique_keys)
-        except (OSError, ValueError, RecursionError) as exc:
+            body = self.path.read_bytes()
+        except OSError:
+            return None
+        try:
+            chunks = _story_chunks(body)
+        except (ValueError, RecursionError) as exc:
             if isinstance(exc, _DuplicateKey):
                 self._refuse(f"{exc.key!r} is written twice")
             return None
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
-            return None
-        stories = data.get("stories")
-        if not isinstance(stories, dict):
+        if chunks is None:
             return None
         out: dict[str, list[str]] = {}
         placed: set[str] = set()
-        for sid, ids in stories.items():
-            if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-                return None
-            for ident in ids:
-                if ident in placed:
-                    self._refuse(f"article {ident!r} is listed twice")
+        for chunk in chunks:
+            for sid, ids in chunk.items():
+                if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
                     return None
-                placed.add(ident)
-            out[sid] = ids
+                if sid in out:
+                    self._refuse(f"{sid!r} is written twice")
+                    return None
+                for ident in ids:
+                    if ident in placed:
+                        self._refuse(f"article {ident!r} is listed twice")
+                        return None
+                    placed.add(ident)
+                out[sid] = ids
         return out
 
     def _refuse(self, fault: str) -> None:
@@ -244,8 +285,7 @@ class StoryBook:
             except OSError:
                 return False
             self.refused = False
-        body = {"format": FORMAT, "stories": self.index.members}
-        return write_derived(self.path, orjson.dumps(body))
+        return write_derived(self.path, _story_lines(self.index.members))
 
     def _save_to(self, store: ArticleStore, keeper: StoryKeeper) -> bool:
         """Save in the store the stories that changed since it was last told, with their

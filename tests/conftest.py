@@ -593,3 +593,14 @@ def make(
         text=text,
         tags=["korea"],
     )
+
+
+def stories_file(path: Path) -> dict[str, list[str]]:
+    """The stories a stories file holds, read as its format says: a header line
+    `{"format": 2}`, then objects of story id -> article ids, one a line."""
+    header, *lines = path.read_text().splitlines()
+    assert json.loads(header) == {"format": 2}
+    stories: dict[str, list[str]] = {}
+    for line in lines:
+        stories.update(json.loads(line))
+    return stories

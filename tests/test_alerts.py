@@ -25,7 +25,7 @@ from fetchers.newsroom import Newsroom
 from fetchers.notify import WebhookSender
 from fetchers.query import Record, parse_query
 from fetchers.store import Store
-from tests.conftest import HERALD, FeedServer, Route, rss
+from tests.conftest import HERALD, FeedServer, Route, rss, stories_file
 from tests.webhooks import Receiver, receiver_fixture  # noqa: F401 - gives `receiver`
 from tui.cli import main
 
@@ -596,7 +596,7 @@ async def test_a_story_spiking_fires_once_from_the_newsroom_cycle(
     feed_server.routes["/herald"] = Route(rss(deal_item(21, DEAL_COPIES[1] + " (3rd update)")))
     await cycle(config, data, clock)
     assert len(AlertHistory(data).recent()) == 1
-    stories = json.loads((data / "stories.json").read_text())["stories"]
+    stories = stories_file(data / "stories.json")
     assert sorted(map(len, stories.values())) == [8]  # each later article joined the story
 
 

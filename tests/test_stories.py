@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from fetchers import storybook
 from fetchers.models import Article
 from fetchers.query import QueryError, Record, parse_query
 from fetchers.stories import Item, StoryIndex, story_id, terms
-from fetchers.storybook import FILE, SLICE_ARTICLES, add_paced
-from tests.conftest import HERALD, rss
+from fetchers.storybook import FILE, SLICE_ARTICLES, StoryBook, add_paced
+from tests.conftest import HERALD, rss, stories_file
 from tui.cli import main
 
 
@@ -266,7 +267,7 @@ def test_a_second_poll_adds_another_outlet_to_the_story(story_desk, tmp_path: Pa
     assert deal["id"] == next(s["id"] for s in before if "Lee-Trump" in s["title"])
     assert len(deal["articles"]) == 2 and deal["first_id"] == deal["articles"][0]
     assert deal["last_seen"].endswith("Z")
-    stored = json.loads((tmp_path / "d" / "stories.json").read_text())["stories"]
+    stored = stories_file(tmp_path / "d" / "stories.json")
     assert sorted(stored[deal["id"]]) == sorted(deal["articles"])  # the writer kept it
 
     _, shown, _ = _run(capsys, *where, "show", deal["articles"][1], "--json")
@@ -303,7 +304,7 @@ def test_a_deleted_stories_file_is_rebuilt_from_the_store(
     _, rebuilt, _ = _run(capsys, *where, "stories", "--json")
     assert rebuilt == kept
     assert _run(capsys, *where, "refresh")[0] == 0  # the writer's next cycle writes it again
-    assert json.loads(path.read_text())["format"] == 1
+    assert stories_file(path)  # in the current format
 
 
 @pytest.mark.parametrize("twice", ["story", "article"])
@@ -337,7 +338,59 @@ def test_a_stories_file_with_an_id_written_twice_is_refused_and_kept_aside(
     assert path.read_text() == written  # a reader changes nothing
     assert _run(capsys, *where, "refresh")[0] == 0  # the writer saves the stories anew
     assert (tmp_path / "d" / "stories.json.refused").read_text() == written
-    assert json.loads(path.read_text())["format"] == 1
+    assert stories_file(path)  # in the current format
+
+
+def _book_of(tmp_path: Path, members: dict[str, list[str]]) -> StoryBook:
+    book = StoryBook(tmp_path)
+    book.index = StoryIndex()
+    book.index.members = members
+    return book
+
+
+def test_a_big_stories_file_is_parsed_a_line_of_stories_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A million articles' stories parsed in one call hold the interpreter (and a dashboard's
+    screen) for seconds: each parse takes at most a line of stories."""
+    members = {f"s{n:05d}": [f"a{n:05d}", f"b{n:05d}"] for n in range(2500)}
+    assert _book_of(tmp_path, dict(members)).save()
+    assert stories_file(tmp_path / "stories.json") == members
+    parsed: list[int] = []
+    real_loads = storybook.json.loads
+
+    def counting_loads(text: bytes | str, **kw: object) -> object:
+        out = real_loads(text, **kw)  # type: ignore[arg-type]
+        parsed.append(len(out) if isinstance(out, dict) else 0)
+        return out
+
+    monkeypatch.setattr(storybook.json, "loads", counting_loads)
+    assert StoryBook(tmp_path)._load_file() == members
+    assert max(parsed) <= storybook.LINE_STORIES < len(members)
+
+
+@pytest.mark.parametrize("twice", ["story", "article"])
+def test_an_id_written_twice_on_two_lines_of_the_stories_file_is_refused(
+    tmp_path: Path, twice: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    lines = ['{"format": 2}', '{"s1": ["a1", "a2"]}']
+    lines.append('{"s1": ["a3"]}' if twice == "story" else '{"s2": ["a2"]}')
+    (tmp_path / "stories.json").write_text("\n".join(lines) + "\n")
+    book = StoryBook(tmp_path)
+    assert book._load_file() is None and book.refused
+    assert "twice; the stories are grouped again" in caplog.text
+
+
+def test_a_stories_file_of_the_first_format_is_read_and_saved_in_the_current_one(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "stories.json"
+    path.write_text(json.dumps({"format": 1, "stories": {"s1": ["a1", "a2"], "s2": ["a3"]}}))
+    book = StoryBook(tmp_path)
+    saved = book._load_file()
+    assert saved == {"s1": ["a1", "a2"], "s2": ["a3"]}
+    assert _book_of(tmp_path, saved).save()
+    assert stories_file(path) == saved
 
 
 # -- the grouping of a fixed, seeded set: faster code must group exactly the same --------------
@@ -460,7 +513,7 @@ def test_a_big_first_refresh_leaves_the_first_grouping_to_a_long_running_writer(
         store.add_batch([article(i) for i in EVERYTHING[-2:]])
         later = StoryDesk(store, tmp_path, cold_limit=5)
         later._update([i.id for i in EVERYTHING[-2:]], removed=False)
-        saved = json.loads((tmp_path / FILE).read_text())["stories"]
+        saved = stories_file(tmp_path / FILE)
         assert {frozenset(ids) for ids in saved.values()} == grouped(EVERYTHING)
 
 
