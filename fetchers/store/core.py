@@ -1302,6 +1302,7 @@ class Store:
             cutoff = (now - timedelta(days=days)).astimezone(UTC).strftime("%Y-%m-%d")
             indexes = self._indexes
             removed = 0
+            dropped = False
             for key in sorted(k for k in list(self._shards) if k != KEPT and k < cutoff):
                 ids = list(indexes.members.get(key, ()))
                 keep = [i for i in ids if self._marks.starred(i)]
@@ -1341,7 +1342,9 @@ class Store:
                 self._texts.drop(key)
                 shards.drop_rows(self.dir, key)
                 removed += len(ids) - len(keep)
-            self._rebuild_after_retention()
+                dropped = True
+            if dropped:  # a cycle that drops no day leaves the order of every article be
+                self._rebuild_after_retention()
             return removed
 
     def _rebuild_after_retention(self) -> None:
