@@ -606,7 +606,7 @@ def stories_of(
     out: list[Story] = []
     open_stories: dict[str, list[Record]] = {}
     for chunk in _chunks(ids):
-        for record in store.records(chunk):
+        for record in store.headlines(chunk):
             sid = story_of[record.id]
             wanted = len(members.get(sid, ()))
             if wanted == 1:

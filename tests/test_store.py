@@ -481,6 +481,39 @@ def test_a_lean_writer_gives_the_hooks_every_field_of_the_articles_it_just_thinn
         assert mine.fetched == theirs.fetched
 
 
+def test_headlines_read_back_the_title_and_times_alone_as_the_records_hold_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a list of stories shows of each article (`headlines`) is what `records` gives,
+    from a writer holding every word, a lean writer (words of its own writes, then read
+    from disk) and a viewer; what is read back decodes no row whole."""
+    from fetchers.store import thin
+
+    day = datetime(2025, 10, 24, 9, 0, tzinfo=UTC)
+    articles = [make(n, fetched=day + timedelta(hours=3)) for n in range(1200)]
+    ids = [a.id for a in articles][::-1] + ["unknown"]
+
+    def shown(records: list[Record]) -> list[tuple[object, ...]]:
+        return [(r.id, r.source, r.title, r.published, r.fetched) for r in records]
+
+    with Store(tmp_path / "whole", writer=True) as whole:
+        whole.add_batch(articles)
+        want = shown(whole.records(ids))
+        assert shown(whole.headlines(ids)) == want and len(want) == 1200
+    with Store(tmp_path / "lean", writer=True, lean=True) as lean:
+        lean.add_batch(articles)
+        assert shown(lean.headlines(ids)) == want  # the words kept of its own writes
+    decoded: list[int] = []
+    real = thin.record_from_row
+    monkeypatch.setattr(thin, "record_from_row", lambda row: decoded.append(1) or real(row))
+    with Store(tmp_path / "lean", writer=True, lean=True) as lean:
+        assert shown(lean.headlines(ids)) == want  # read from its shard files
+    with Store(tmp_path / "lean") as viewer:
+        assert shown(viewer.headlines(ids)) == want
+        assert decoded == []
+        assert shown(viewer.records(ids)) == want and len(decoded) == 1200
+
+
 def test_a_lean_writer_keeps_words_for_the_hooks_of_its_own_writes_only(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

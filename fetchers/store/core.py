@@ -647,6 +647,38 @@ class Store:
             whole |= {r.id: r for key, held in thinned.items() for r in self._whole(key, held)}
             return [whole.get(r.id, r) for r in found]
 
+    def headlines(self, ids: Iterable[str]) -> list[Record]:
+        """The stored articles of these ids (unknown ones left out), in that order, with
+        their source, title and times: what a list of stories shows. What a lean store
+        thinned or a viewer left on disk is read from the shards' row caches, a shard at a
+        time, decoding the title and the fetch time only (reading a million articles back
+        whole for their headlines took a minute of CPU)."""
+        with self.lock:
+            records = self._indexes.records
+            found = [records[i] for i in ids if i in records]
+            thinned = self._digests if not self._thin else None
+            if thinned is not None and not thinned:
+                return found
+            fresh = self._fresh_words
+            back = self._reader(keep=1, once=True)
+            out = list(found)
+            for at in sorted(range(len(found)), key=lambda n: found[n].seq):
+                record = found[at]
+                if thinned is not None and record.id not in thinned:
+                    continue
+                words = fresh.get(record.id)
+                if words is not None:
+                    out[at] = Record(
+                        record.id,
+                        record.source,
+                        words[1],
+                        published=record.published,
+                        fetched=record.fetched,
+                    )
+                else:
+                    out[at] = back.headline(record)
+            return out
+
     def _reader(self, keep: int, once: bool = False) -> RowsBack:
         """What a viewer's thin records left on disk, read back with the shards' stats as
         this store read them (no stat of a file per article)."""

@@ -225,6 +225,12 @@ class ArticleStore(Protocol):
         lean store or a viewer reads back what it does not hold in memory)."""
         ...
 
+    def headlines(self, ids: Iterable[str]) -> list[Record]:
+        """The articles of these ids that are stored, in that order, with their source,
+        title and times only (what a list of stories shows): a store that reads words back
+        from disk decodes nothing else of them."""
+        ...
+
     def text(self, ident: str) -> str | None:
         """The full text, or None."""
         ...

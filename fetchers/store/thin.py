@@ -27,9 +27,11 @@ from fetchers.store.shards import SHARD_SPAN, Signature, cached_lines, shard_pat
 LEFT_ON_DISK = ("title", "summary", "link", "author", "guid", "text_ref")
 _ID = 0
 _FIELDS = len(FIELDS)
-_TITLE, _SUMMARY, _TEXT_REF = (
-    [field.name for field in FIELDS].index(name) for name in ("title", "summary", "text_ref")
+_TITLE, _SUMMARY, _TEXT_REF, _FETCHED = (
+    [field.name for field in FIELDS].index(name)
+    for name in ("title", "summary", "text_ref", "fetched")
 )
+_fetched_from_row = FIELDS[_FETCHED].kind.from_row
 _new = Record.__new__
 
 Documents = Callable[[str], dict[str, dict[str, Any]]]
@@ -162,6 +164,30 @@ class RowsBack:
                 words.text_ref = (ref[0], ref[1], ref[2]) if ref else None
                 return words
         return self.whole(record)
+
+    def headline(self, record: Record) -> Record:
+        """A record of the id with its source, title and times, as the shard holds them
+        (nothing else of the row decoded; the record's own fields when it cannot be read)."""
+        row = self._shard(record.shard).row(record)
+        if row is not None and type(row[_TITLE]) is str:
+            try:
+                fetched = (
+                    row[_FETCHED] if _fetched_from_row is None else _fetched_from_row(row[_FETCHED])
+                )
+            except (TypeError, ValueError):
+                pass
+            else:
+                return Record(
+                    record.id,
+                    record.source,
+                    row[_TITLE],
+                    published=record.published,
+                    fetched=fetched,
+                )
+        whole = self.whole(record)
+        return Record(
+            whole.id, whole.source, whole.title, published=whole.published, fetched=whole.fetched
+        )
 
     def whole(self, record: Record) -> Record:
         """A copy of the record with every field as its shard holds it, and the marks and
