@@ -219,7 +219,19 @@ class _Terms(dict[str, str]):
 
     def __missing__(self, chunk: str) -> str:
         if chunk.isalpha():  # letters only: one word, read as `_Chunks` would
-            term = _STEMS[chunk]
+            term = _STEMS.get(chunk)
+            if term is not None:
+                pass
+            elif chunk in _CAPITALS:  # a word new to the process: as `_Stems` reads it,
+                term = _CAPITALS[chunk]  # without a call of its own (most of its cost)
+            elif (folded := chunk.lower()) != chunk:  # letters only: no "." to drop
+                term = _STEMS[folded]
+            elif chunk in STOPWORDS or len(chunk) < 2:
+                term = ""
+            elif chunk in PLACES:
+                term = "@" + PLACES[chunk]
+            else:
+                term = _stem(chunk)
         else:
             found = _CHUNKS[chunk]
             term = found[0] if len(found) == 1 else (_SEVERAL if found else "")

@@ -1173,3 +1173,35 @@ def test_stories_are_read_as_the_poller_grouped_them_without_grouping_again(
     _, found, _ = _run(capsys, *where, "stories", "terminal3", "--json")
     assert [s["title"] for s in found] == [batch[6].title]
     assert grouped == []
+
+
+def test_a_word_new_to_the_process_costs_one_call_besides_its_stem() -> None:
+    """A cycle of articles from a new source is mostly words this process has not read yet:
+    each costs the grouping one Python call to learn its term and one to cut its stem (a
+    capitalised one a third, for its lowercase), not another lookup with a call of its own.
+    The terms are those `terms` reads."""
+    import sys
+
+    from fetchers import stories
+
+    rng = random.Random(17)
+    letters = "bcdfghjklmnpqrstvwxz"  # no vowel: words no other test makes
+    words = ["".join(rng.choice(letters) for _ in range(9)) for _ in range(60)]
+    title = " ".join(word.capitalize() if n % 3 == 0 else word for n, word in enumerate(words))
+    item = Item("new-words", title, "", at(0))
+    calls: list[str] = []
+
+    def count(frame, event, arg):  # type: ignore[no-untyped-def]
+        if event == "call" and frame.f_code.co_filename == stories.__file__:
+            calls.append(frame.f_code.co_name)
+
+    index = StoryIndex()
+    sys.setprofile(count)
+    try:
+        index.add([item])
+    finally:
+        sys.setprofile(None)
+    capitalised = len(words[::3])
+    learnt = calls.count("__missing__") + calls.count("_stem")
+    assert learnt <= 2 * len(words) + capitalised + 5  # and two logarithm tables
+    assert set(index._docs["new-words"][1]) == set(terms(title))
