@@ -409,6 +409,44 @@ def test_a_fixed_seeded_set_is_grouped_exactly_as_pinned() -> None:
     assert digest(restarted) == (1504, "c7b6d4a885390b28")  # word rarity restarts from the window
 
 
+def test_a_restarted_grouping_weighs_only_the_restored_articles_a_new_one_can_meet(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A process's first cycle (a `refresh` run every few minutes) restores two windows of
+    recent articles: those more than a window before its first new article leave the window
+    as that one is placed, so their words are only counted for rarity, not weighed and
+    filed. The stories are the same as when every restored article is weighed first."""
+    items = sorted(seeded_articles(count=1800, days=6.0), key=lambda i: (i.when, i.id))
+    held, fresh = items[:1500], items[1500:]
+    running = StoryIndex()
+    running.add(held)
+    saved = {sid: list(ids) for sid, ids in running.members.items()}
+    weighed: list[str] = []
+    vector = StoryIndex._vector
+
+    def counted(self: StoryIndex, item: Item):  # type: ignore[no-untyped-def]
+        weighed.append(item.id)
+        return vector(self, item)
+
+    monkeypatch.setattr(StoryIndex, "_vector", counted)
+    whole = StoryIndex()  # a cycle with nothing new weighs every restored article
+    whole.restore(saved, lambda: held)
+    whole.add([])
+    assert len(weighed) == len(held)
+    weighed.clear()
+    restarted = StoryIndex()
+    restarted.restore(saved, lambda: held)
+    for start in range(0, len(fresh), 100):
+        restarted.add(fresh[start : start + 100])
+    meets = [i.id for i in held if i.when >= fresh[0].when - 72 * 3600]
+    assert len(meets) < 0.65 * len(held)  # the days before it hold the rest
+    assert weighed == meets + [i.id for i in fresh]
+    for start in range(0, len(fresh), 100):
+        whole.add(fresh[start : start + 100])
+    assert restarted.members == whole.members
+    assert restarted._seen == whole._seen
+
+
 class CountedId(str):
     """An article id that counts how often it is compared for equality."""
 
