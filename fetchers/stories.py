@@ -418,7 +418,8 @@ class StoryIndex:
             return
         pending, self._pending = self._pending, []
         recent = chain.from_iterable(source() for source in pending)
-        cut = -math.inf if first is None else first - self.window
+        # (no time to measure from: every one is weighed, as placing the first expires none)
+        cut = -math.inf if first is None or math.isnan(first) else first - self.window
         counted: set[str] = set()  # the articles before `cut`: never in `_docs`
         for item in sorted(recent, key=_TIME_THEN_ID):
             known = self.story_of.get(item.id)
