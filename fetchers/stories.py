@@ -219,7 +219,19 @@ class _Terms(dict[str, str]):
 
     def __missing__(self, chunk: str) -> str:
         if chunk.isalpha():  # letters only: one word, read as `_Chunks` would
-            term = _STEMS[chunk]
+            term = _STEMS.get(chunk)
+            if term is not None:
+                pass
+            elif chunk in _CAPITALS:  # a word new to the process: as `_Stems` reads it,
+                term = _CAPITALS[chunk]  # without a call of its own (most of its cost)
+            elif (folded := chunk.lower()) != chunk:  # letters only: no "." to drop
+                term = _STEMS[folded]
+            elif chunk in STOPWORDS or len(chunk) < 2:
+                term = ""
+            elif chunk in PLACES:
+                term = "@" + PLACES[chunk]
+            else:
+                term = _stem(chunk)
         else:
             found = _CHUNKS[chunk]
             term = found[0] if len(found) == 1 else (_SEVERAL if found else "")
@@ -371,8 +383,11 @@ class StoryIndex:
         out: list[str] = []
         known, heap, window = self.story_of, self._by_time, self.window
         with collector_paused():
-            self._weigh_restored()
-            for item in sorted(items, key=_TIME_THEN_ID):
+            ordered = sorted(items, key=_TIME_THEN_ID)
+            if self._pending:
+                first = next((item.when for item in ordered if item.id not in known), None)
+                self._weigh_restored(first)
+            for item in ordered:
                 if item.id in known:
                     continue
                 if heap and heap[0][0] < item.when - window:
@@ -392,17 +407,39 @@ class StoryIndex:
                 self.story_of[ident] = sid
         self._pending.append(recent)
 
-    def _weigh_restored(self) -> None:
+    def _weigh_restored(self, first: float | None) -> None:
         """Make the vectors of the restored recent articles still in a story (as `restore`
-        would have, in the same order)."""
+        would have, in the same order). `first`: when the first new article is, if any.
+        Those more than the window before it leave the window as it is placed, so only what
+        outlives them is made: their words counted for rarity and the countries their story
+        names, not their weights, kept words and filings (a process's first cycle otherwise
+        weighs two windows of articles to compare its new ones with one)."""
         if not self._pending:
             return
         pending, self._pending = self._pending, []
         recent = chain.from_iterable(source() for source in pending)
+        # (no time to measure from: every one is weighed, as placing the first expires none)
+        cut = -math.inf if first is None or math.isnan(first) else first - self.window
+        counted: set[str] = set()  # the articles before `cut`: never in `_docs`
         for item in sorted(recent, key=_TIME_THEN_ID):
             known = self.story_of.get(item.id)
-            if known is not None and item.id not in self._docs:
+            if known is None or item.id in self._docs:
+                continue
+            if item.when >= cut:
                 self._remember(item, self._vector(item), known)
+            elif item.id not in counted:
+                counted.add(item.id)
+                self._count_words(item, known)
+
+    def _count_words(self, item: Item, sid: str) -> None:
+        """What an article leaving the window at once leaves behind (see `_remember`): every
+        word it has counts once more for rarity, and its story names its countries."""
+        vec = self._counts(item)
+        places = _PLACE_TERMS.intersection(vec)
+        if places:
+            self._places.setdefault(sid, set()).add(places)
+        self._seen_total += 1
+        _count_elements(self._seen, vec)
 
     def drop(self, gone: Iterable[str]) -> None:
         """Forget articles that are no longer stored; stories left empty go with them. Each
@@ -427,14 +464,14 @@ class StoryIndex:
                 self._places.pop(sid, None)
 
     # -- the grouping ------------------------------------------------------------------------
-    def _vector(self, item: Item) -> _Weighed:
-        """The article's words weighed (headline twice, the summary's lede once; rarer words
-        more) and their length, its `KEPT` heaviest (what it is filed under and looks up
-        with), and the countries it names."""
+    @staticmethod
+    def _counts(item: Item) -> dict[str, Any]:
+        """The article's words and how often it says each (headline twice, the summary's
+        lede once)."""
         heading, body = _folded(item.title).split(), _folded(_lede(item.summary)).split()
         read = _TERMS.__getitem__
         title = list(map(read, heading))
-        vec: dict[str, Any] = {}  # word -> how often the article says it, then its weight
+        vec: dict[str, Any] = {}  # word -> how often the article says it
         _count_elements(vec, chain(map(read, body), title, title))
         if _SEVERAL in vec:  # a chunk of several terms ("U.S.-Japan"): count term by term
             read_all = _CHUNKS.__getitem__
@@ -446,6 +483,13 @@ class StoryIndex:
             )
         else:
             vec.pop("", None)  # chunks that are no term (stop words)
+        return vec
+
+    def _vector(self, item: Item) -> _Weighed:
+        """The article's words weighed (headline twice, the summary's lede once; rarer words
+        more) and their length, its `KEPT` heaviest (what it is filed under and looks up
+        with), and the countries it names."""
+        vec = self._counts(item)  # its counts, then its weights
         # (1 + log count) * log(n / (seen + 1) + 1) per word, as iterators: no bytecode per
         # word, and each logarithm looked up (`_Rarity`) rather than taken again; the counts
         # are replaced by the weights in place (the same keys: the dict is not rebuilt)

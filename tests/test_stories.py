@@ -462,6 +462,44 @@ def test_a_fixed_seeded_set_is_grouped_exactly_as_pinned() -> None:
     assert digest(restarted) == (1504, "c7b6d4a885390b28")  # word rarity restarts from the window
 
 
+def test_a_restarted_grouping_weighs_only_the_restored_articles_a_new_one_can_meet(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A process's first cycle (a `refresh` run every few minutes) restores two windows of
+    recent articles: those more than a window before its first new article leave the window
+    as that one is placed, so their words are only counted for rarity, not weighed and
+    filed. The stories are the same as when every restored article is weighed first."""
+    items = sorted(seeded_articles(count=1800, days=6.0), key=lambda i: (i.when, i.id))
+    held, fresh = items[:1500], items[1500:]
+    running = StoryIndex()
+    running.add(held)
+    saved = {sid: list(ids) for sid, ids in running.members.items()}
+    weighed: list[str] = []
+    vector = StoryIndex._vector
+
+    def counted(self: StoryIndex, item: Item):  # type: ignore[no-untyped-def]
+        weighed.append(item.id)
+        return vector(self, item)
+
+    monkeypatch.setattr(StoryIndex, "_vector", counted)
+    whole = StoryIndex()  # a cycle with nothing new weighs every restored article
+    whole.restore(saved, lambda: held)
+    whole.add([])
+    assert len(weighed) == len(held)
+    weighed.clear()
+    restarted = StoryIndex()
+    restarted.restore(saved, lambda: held)
+    for start in range(0, len(fresh), 100):
+        restarted.add(fresh[start : start + 100])
+    meets = [i.id for i in held if i.when >= fresh[0].when - 72 * 3600]
+    assert len(meets) < 0.65 * len(held)  # the days before it hold the rest
+    assert weighed == meets + [i.id for i in fresh]
+    for start in range(0, len(fresh), 100):
+        whole.add(fresh[start : start + 100])
+    assert restarted.members == whole.members
+    assert restarted._seen == whole._seen
+
+
 class CountedId(str):
     """An article id that counts how often it is compared for equality."""
 
@@ -1226,3 +1264,35 @@ def test_stories_are_read_as_the_poller_grouped_them_without_grouping_again(
     _, found, _ = _run(capsys, *where, "stories", "terminal3", "--json")
     assert [s["title"] for s in found] == [batch[6].title]
     assert grouped == []
+
+
+def test_a_word_new_to_the_process_costs_one_call_besides_its_stem() -> None:
+    """A cycle of articles from a new source is mostly words this process has not read yet:
+    each costs the grouping one Python call to learn its term and one to cut its stem (a
+    capitalised one a third, for its lowercase), not another lookup with a call of its own.
+    The terms are those `terms` reads."""
+    import sys
+
+    from fetchers import stories
+
+    rng = random.Random(17)
+    letters = "bcdfghjklmnpqrstvwxz"  # no vowel: words no other test makes
+    words = ["".join(rng.choice(letters) for _ in range(9)) for _ in range(60)]
+    title = " ".join(word.capitalize() if n % 3 == 0 else word for n, word in enumerate(words))
+    item = Item("new-words", title, "", at(0))
+    calls: list[str] = []
+
+    def count(frame, event, arg):  # type: ignore[no-untyped-def]
+        if event == "call" and frame.f_code.co_filename == stories.__file__:
+            calls.append(frame.f_code.co_name)
+
+    index = StoryIndex()
+    sys.setprofile(count)
+    try:
+        index.add([item])
+    finally:
+        sys.setprofile(None)
+    capitalised = len(words[::3])
+    learnt = calls.count("__missing__") + calls.count("_stem")
+    assert learnt <= 2 * len(words) + capitalised + 5  # and two logarithm tables
+    assert set(index._docs["new-words"][1]) == set(terms(title))
