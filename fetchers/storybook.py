@@ -32,6 +32,7 @@ from fetchers.atomic import write_derived
 from fetchers.heap import collector_paused
 from fetchers.models import seconds_iso
 from fetchers.query import Record
+from fetchers.stepwise import set_stepwise, sorted_stepwise
 from fetchers.store.errors import StoreError
 from fetchers.store.interface import StoryKeeper
 from fetchers.stories import WINDOW, Item, StoryIndex, terms
@@ -351,7 +352,7 @@ class StoryBook:
                 _, self._mark = keeper.stored_since(None)
             ids = store.query_ids(limit=window)
             saved = self._load(store, None if window is None else ids)
-            held = set(ids)
+            held = set_stepwise(ids)
             if saved is not None and window is not None:
                 saved = {
                     sid: kept
@@ -617,8 +618,11 @@ def stories_of(
             if len(held) == wanted:
                 out.append(_story(sid, open_stories.pop(sid)))
     out.extend(_story(sid, records) for sid, records in open_stories.items())
-    out.sort(key=lambda s: (-s.last_seen, s.id))
-    return out
+    return sorted_stepwise(out, _newest_activity)
+
+
+def _newest_activity(story: Story) -> tuple[float, str]:
+    return (-story.last_seen, story.id)
 
 
 def _headline(record: Record) -> Record:

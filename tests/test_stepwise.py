@@ -1,0 +1,54 @@
+"""Big sorts and sets made a step at a time give what one call gives."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from fetchers import stepwise
+from fetchers.store import Store
+from fetchers.stories import StoryIndex
+from fetchers.storybook import stories_of
+from tests.conftest import make
+
+
+@pytest.fixture
+def steps(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Steps of 7, and the length of every sort the module makes."""
+    monkeypatch.setattr(stepwise, "STEP", 7)
+    sizes: list[int] = []
+
+    def counting_sorted(items: list[object], **kw: object) -> list[object]:
+        sizes.append(len(items))
+        return sorted(items, **kw)  # type: ignore[call-overload, no-any-return]
+
+    monkeypatch.setattr(stepwise, "sorted", counting_sorted, raising=False)
+    return sizes
+
+
+def test_a_stepwise_sort_is_the_same_order_as_one_sort(steps: list[int]) -> None:
+    rng = random.Random(7)
+    items = [(rng.randrange(5), n) for n in range(60)]  # many equal keys: stability shows
+    assert stepwise.sorted_stepwise(items, lambda item: item[0]) == sorted(
+        items, key=lambda item: item[0]
+    )
+    assert steps and max(steps) <= 7
+    assert stepwise.set_stepwise([n % 13 for n in range(60)]) == set(range(13))
+
+
+def test_the_stories_of_a_store_are_sorted_a_step_at_a_time(
+    tmp_path: Path, steps: list[int]
+) -> None:
+    """Newest activity first, as one sort gives, with no sort of more than a step (a million
+    stories sorted at once held a dashboard's screen still)."""
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch([make(n) for n in range(40)])
+        index = StoryIndex()
+        index.members = {f"s{n}": [make(n).id] for n in range(40)}
+        index.story_of = {make(n).id: f"s{n}" for n in range(40)}
+        found = stories_of(index, store)
+    assert len(found) == 40
+    assert found == sorted(found, key=lambda s: (-s.last_seen, s.id))
+    assert steps and max(steps) <= 7
