@@ -400,7 +400,12 @@ async def settle(app: WirewatchApp, pilot: Pilot, want: int = 1) -> DashboardScr
     assert dashboard is not None
     while True:
         done = await messages.wait_for(
-            QueryDone, lambda m: m.generation == dashboard.generation and m.matches.total >= want
+            QueryDone,
+            lambda m: (
+                m.generation == dashboard.generation
+                and m.matches.total >= want
+                and not m.matches.partial  # a big store's first page: the whole list follows
+            ),
         )
         await pilot.pause()
         if done.generation == dashboard.generation:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input
 
 from fetchers.models import Article
@@ -12,6 +14,7 @@ from fetchers.store import Store
 from tests.conftest import (
     FROZEN,
     dash,
+    make,
     make_app,
     piloted,
     screen_text,
@@ -20,7 +23,9 @@ from tests.conftest import (
     settle,
     status_text,
 )
-from tui.messages import MarksChanged
+from tui import session as session_module
+from tui.messages import MarksChanged, QueryDone
+from tui.screens.dashboard import DashboardScreen
 from tui.screens.picker import PickerScreen
 
 
@@ -233,3 +238,69 @@ async def test_an_article_read_while_a_filter_runs_is_drawn_after_the_filters_ro
         await settle(app, pilot)
         assert drawn[:2] == ["rows", "article"]
         assert "filter: tariff OR trade ─ 2 of 6" in status_text(app)
+
+
+def _gated_matches(dashboard: DashboardScreen) -> threading.Event:
+    """Hold the whole list of every query at a gate (its first page is not held)."""
+    gate = threading.Event()
+    matches = dashboard.session.matches
+
+    def held(*args, **kwargs):  # type: ignore[no-untyped-def]
+        gate.wait(10)
+        return matches(*args, **kwargs)
+
+    dashboard.session.matches = held  # type: ignore[method-assign]
+    return gate
+
+
+async def test_a_filter_over_a_big_store_paints_its_first_page_before_the_whole_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Listing a word in 48,000 of a million articles whole takes a few times as long as
+    its newest page: the page is painted first ("listing the rest…"), then the whole list
+    in the same order, the highlight where it was."""
+    monkeypatch.setattr(session_module, "FIRST_PAGE_FROM", 10)
+    monkeypatch.setattr(session_module, "FIRST_PAGE", 3)
+    with Store(tmp_path / "data", writer=True) as store:
+        store.add_batch([make(n) for n in range(20)] + [make(n, source="Other") for n in range(5)])
+    app = make_app(tmp_path, poll=False)
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=25)
+        gate = _gated_matches(dashboard)
+        since = seen(app).mark()
+        dashboard.set_filter("source:Wire")
+        first = await seen(app).wait_for(QueryDone, lambda m: m.matches.partial, since)
+        await pilot.pause()
+        assert first.matches.ids == dashboard.headlines.ids == [make(n).id for n in (19, 18, 17)]
+        assert "filter: source:Wire ─ 3+ of 25, listing the rest…" in status_text(app)
+        gate.set()
+        await settle(app, pilot)
+        assert dashboard.headlines.ids == [make(n).id for n in range(19, -1, -1)]
+        assert dashboard.headlines.current_id == make(19).id
+        assert "filter: source:Wire ─ 20 of 25" in status_text(app)
+
+
+async def test_a_filter_keeps_a_highlight_beyond_the_first_page_without_painting_the_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An article highlighted further down than the new filter's first page may match
+    further down its list: the pane waits for the whole list and keeps it highlighted."""
+    monkeypatch.setattr(session_module, "FIRST_PAGE_FROM", 10)
+    monkeypatch.setattr(session_module, "FIRST_PAGE", 3)
+    with Store(tmp_path / "data", writer=True) as store:
+        store.add_batch([make(n) for n in range(20)] + [make(n, source="Other") for n in range(5)])
+    app = make_app(tmp_path, poll=False)
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=25)
+        dashboard.headlines.select(make(5).id)
+        await pilot.pause()
+        gate = _gated_matches(dashboard)
+        since = seen(app).mark()
+        dashboard.set_filter("source:Wire")
+        await pilot.pause(0.3)
+        gate.set()
+        await settle(app, pilot)
+        assert not [
+            m for m in seen(app).messages[since:] if isinstance(m, QueryDone) and m.matches.partial
+        ]
+        assert dashboard.headlines.current_id == make(5).id

@@ -95,6 +95,8 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
     """How many articles match the filter."""
     more_match: reactive[bool] = reactive(False, repaint=False)
     """More articles match than the store lets a dashboard list (the newest are listed)."""
+    counting: reactive[bool] = reactive(False, repaint=False)
+    """The first page of the matches is listed; the rest are being listed."""
     total: reactive[int] = reactive(0, repaint=False)
     """How many articles are stored."""
     writer: reactive[bool] = reactive(False, repaint=False)
@@ -149,6 +151,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             DashboardScreen.unread_only,
             DashboardScreen.matching,
             DashboardScreen.more_match,
+            DashboardScreen.counting,
             DashboardScreen.total,
             DashboardScreen.loading_rest,
             DashboardScreen.last_poll,
@@ -277,7 +280,11 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         shelf: StoryShelf | None = None,
     ) -> None:
         """The matches, and the rows the pane will show of them (read here, not while
-        drawing)."""
+        drawing); over a big store, the first page of them is shown first."""
+        first = self.session.first_page(query, sort, shelf, place)
+        if first is not None:
+            rows = self.session.rows(around(first.ids, place), None)
+            self.post_message(QueryDone(generation, first, query.words, None, rows))
         matches = self.session.matches(query, events, sort, shelf)
         if shelf is not None and matches.stories is not None:
             rows = self.session.rows(around(matches.stories, place), shelf)
@@ -294,13 +301,14 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             self.notify(matches.problem, title="Relevance", severity="warning", markup=False)
         self.matching, self.total = len(matches.ids), matches.total
         self.more_match = matches.more
+        self.counting = matches.partial
         if matches.stories is not None and message.shelf is not None:
             self.headlines.set_ids(
                 matches.stories, words=message.words, stories=message.shelf, rows=message.rows
             )
         else:
             self.headlines.set_ids(matches.ids, words=message.words, rows=message.rows)
-        if self._select_after is not None:
+        if self._select_after is not None and not matches.partial:
             self.headlines.select(self._select_after)
             self._select_after = None
         self.article_view.release()

@@ -24,6 +24,7 @@ FIELDS = (
     "unread_only",
     "matching",
     "more_match",
+    "counting",
     "total",
     "loading_rest",
     "last_poll",
@@ -54,6 +55,8 @@ class StatusLine(Widget):
     unread_only: reactive[bool] = reactive(False, repaint=False)
     matching: reactive[int] = reactive(0, repaint=False)
     more_match: reactive[bool] = reactive(False, repaint=False)
+    counting: reactive[bool] = reactive(False, repaint=False)
+    """The first page of the matches is listed; the rest are being listed."""
     total: reactive[int] = reactive(0, repaint=False)
     loading_rest: reactive[bool] = reactive(True, repaint=False)
     """Older days of the store are still being read."""
@@ -101,7 +104,9 @@ class StatusLine(Widget):
             parts.append(f"filter: {shown.strip()}")
         if self.sort == "relevance":
             parts.append("by relevance")
-        if self.more_match:
+        if self.counting:
+            parts.append(f"{self.matching:,}+ of {self.total:,}, listing the rest…")
+        elif self.more_match:
             parts.append(f"{self.matching:,}+ of {self.total:,}, the newest listed")
         else:
             parts.append(f"{self.matching:,} of {self.total:,}")
