@@ -304,3 +304,49 @@ async def test_a_filter_keeps_a_highlight_beyond_the_first_page_without_painting
             m for m in seen(app).messages[since:] if isinstance(m, QueryDone) and m.matches.partial
         ]
         assert dashboard.headlines.current_id == make(5).id
+
+
+class _ScanCountingIds(list[str]):
+    """Ids that count the scans for an id made on the screen's thread."""
+
+    scans = 0
+
+    def index(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if threading.current_thread() is threading.main_thread():
+            _ScanCountingIds.scans += 1
+        return super().index(*args, **kwargs)
+
+    def __contains__(self, item: object) -> bool:
+        if threading.current_thread() is threading.main_thread():
+            _ScanCountingIds.scans += 1
+        return super().__contains__(item)
+
+
+async def test_a_filter_finds_the_highlighted_article_in_its_thread_not_on_the_screens(
+    tmp_path: Path,
+) -> None:
+    """Where the highlighted article sits in a filter's list is found in the query's thread:
+    a list of a million ids scanned on the screen's thread held it 30 ms a filter."""
+    with Store(tmp_path / "data", writer=True) as store:
+        store.add_batch([make(n) for n in range(20)] + [make(n, source="Other") for n in range(5)])
+    app = make_app(tmp_path, poll=False)
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=25)
+        dashboard.headlines.select(make(5).id)
+        await pilot.pause()
+        matches = dashboard.session.matches
+
+        def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+            found = matches(*args, **kwargs)
+            found.ids = _ScanCountingIds(found.ids)
+            return found
+
+        dashboard.session.matches = counted  # type: ignore[method-assign]
+        _ScanCountingIds.scans = 0
+        dashboard.set_filter("source:Wire")
+        await settle(app, pilot)
+        assert dashboard.headlines.current_id == make(5).id
+        dashboard.set_filter("source:Other")  # the highlighted article is not among them
+        await settle(app, pilot)
+        assert dashboard.headlines.current_id == make(0, source="Other").id  # the last row
+        assert _ScanCountingIds.scans == 0

@@ -69,6 +69,7 @@ class QueryDone(Message):
     words: list[str]
     shelf: StoryShelf | None = None  # the stories `matches.stories` are of
     rows: Rows | None = None  # the rows about the place the pane keeps, read in the thread
+    found: tuple[str | None, int] | None = None  # the id highlighted, where it is (-1: not)
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, QueryDone)

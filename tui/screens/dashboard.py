@@ -58,7 +58,7 @@ from tui.messages import (
     TookOver,
     ViewerReloaded,
 )
-from tui.rows import Place, Rows, around
+from tui.rows import Place, Rows, around, position
 from tui.screens.alerts import AlertChoice, AlertsScreen
 from tui.screens.events import EventChoice, EventForm, EventsScreen
 from tui.screens.help import HelpScreen
@@ -283,14 +283,21 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         drawing); over a big store, the first page of them is shown first."""
         first = self.session.first_page(query, sort, shelf, place)
         if first is not None:
-            rows = self.session.rows(around(first.ids, place), None)
-            self.post_message(QueryDone(generation, first, query.words, None, rows))
+            found = position(first.ids, place)
+            rows = self.session.rows(around(first.ids, place, found), None)
+            self.post_message(
+                QueryDone(generation, first, query.words, None, rows, (place.current, found))
+            )
         matches = self.session.matches(query, events, sort, shelf)
         if shelf is not None and matches.stories is not None:
-            rows = self.session.rows(around(matches.stories, place), shelf)
+            found = position(matches.stories, place)
+            rows = self.session.rows(around(matches.stories, place, found), shelf)
         else:
-            rows = self.session.rows(around(matches.ids, place), None)
-        self.post_message(QueryDone(generation, matches, query.words, shelf, rows))
+            found = position(matches.ids, place)
+            rows = self.session.rows(around(matches.ids, place, found), None)
+        self.post_message(
+            QueryDone(generation, matches, query.words, shelf, rows, (place.current, found))
+        )
 
     @on(QueryDone)
     def _query_done(self, message: QueryDone) -> None:
@@ -304,10 +311,16 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         self.counting = matches.partial
         if matches.stories is not None and message.shelf is not None:
             self.headlines.set_ids(
-                matches.stories, words=message.words, stories=message.shelf, rows=message.rows
+                matches.stories,
+                words=message.words,
+                stories=message.shelf,
+                rows=message.rows,
+                found=message.found,
             )
         else:
-            self.headlines.set_ids(matches.ids, words=message.words, rows=message.rows)
+            self.headlines.set_ids(
+                matches.ids, words=message.words, rows=message.rows, found=message.found
+            )
         if self._select_after is not None and not matches.partial:
             self.headlines.select(self._select_after)
             self._select_after = None

@@ -172,11 +172,13 @@ class HeadlineList(ScrollView, can_focus=True):
         words: list[str] | None = None,
         stories: StoryShelf | None = None,
         rows: Rows | None = None,
+        found: tuple[str | None, int] | None = None,
     ) -> None:
         """Show these ids (of stories in `stories`, when given), with the filter's `words`
         highlighted (set here, with the rows they match, so a new filter paints once) and
         the `rows` read for them; the highlighted row and its place on screen stay where
-        they were."""
+        they were. `found`: an id the query's thread looked for and where it found it (-1: not
+        there), taken when that is still the id highlighted."""
         if words is not None:
             self._words = _pattern(words)
         if (stories is not None) != self.story_rows:
@@ -196,9 +198,14 @@ class HeadlineList(ScrollView, can_focus=True):
             self._story_marks.update(rows.marks)
         self._set_rows(len(ids))
         if keep_position and current is not None:
-            try:
-                index = ids.index(current)
-            except ValueError:
+            if found is not None and found[0] == current:
+                index = found[1]
+            else:
+                try:
+                    index = ids.index(current)
+                except ValueError:
+                    index = -1
+            if index < 0:
                 index = min(self.cursor, max(0, len(ids) - 1))
             self.set_reactive(HeadlineList.cursor, index)
             self.scroll_to(y=max(0, index - offset_in_view), animate=False, immediate=True)
