@@ -57,6 +57,10 @@ _CORRUPT, _NOT_A_DATABASE = 11, 26  # SQLite's result codes for a damaged file
 
 Signature = tuple[int, int, int]
 Row = tuple[Record, str | None]  # an article and its full text
+Words = tuple[str, str]  # an article's title and body as the index holds them
+# words made before the article reached the index (by the parser process, on its own core):
+# by article id, the title, summary and full text they were made from, then the words
+MadeWords = dict[str, tuple[str, str, str | None, str, str]]
 
 
 def shard_code(key: str) -> int:
@@ -89,6 +93,11 @@ def indexed_body(summary: str, text: str | None) -> str:
     query language looks for a phrase in each apart."""
     body = indexed_text(summary)
     return f"{body} {BREAK} {indexed_text(text)}" if text else body
+
+
+def indexed_words(title: str, summary: str, text: str | None) -> Words:
+    """An article's title and body as the index holds them."""
+    return indexed_text(title), indexed_body(summary, text)
 
 
 def phrase(needle: str) -> str | None:
@@ -350,24 +359,31 @@ class SearchIndex:
         version: Signature,
         rows: Iterable[Row],
         still: Signature | None = None,
+        made: MadeWords | None = None,
     ) -> bool:
         """Index a whole shard afresh at `version`. `still`: the shard's stat as it is on
         disk, looked at again inside the transaction; nothing is written (False) when the
-        shard changed since it was read (its writer indexes the new version)."""
+        shard changed since it was read (its writer indexes the new version). `made`: words
+        made already (see `_insert`)."""
         rows = list(rows)
         try:
             with self._writing() as db:
                 if still is not None and still != version:
                     return False
                 _delete_shard(db, key)
-                _insert(db, key, rows)
+                _insert(db, key, rows, made=made)
                 db.execute("INSERT OR REPLACE INTO shards VALUES (?, ?, ?, ?)", (key, *version))
         except TooBig:
             return False
         return True
 
     def put_articles(
-        self, key: str, base: Signature | None, version: Signature, rows: list[Row]
+        self,
+        key: str,
+        base: Signature | None,
+        version: Signature,
+        rows: list[Row],
+        made: MadeWords | None = None,
     ) -> bool:
         """Index some articles of a shard (new ones, or ones with a new text or title) and
         move it from `base` (its stat before they were written; None: it did not exist) to
@@ -380,7 +396,7 @@ class SearchIndex:
                 ).fetchone()
                 if (tuple(found) if found is not None else None) != base:
                     return False
-                _insert(db, key, rows, replace=base is not None)
+                _insert(db, key, rows, replace=base is not None, made=made)
                 db.execute("INSERT OR REPLACE INTO shards VALUES (?, ?, ?, ?)", (key, *version))
         except TooBig:
             return False
@@ -394,9 +410,17 @@ def _delete_shard(db: sqlite3.Connection, key: str) -> None:
     db.execute("DELETE FROM shards WHERE key = ?", (key,))
 
 
-def _insert(db: sqlite3.Connection, key: str, rows: list[Row], replace: bool = False) -> None:
+def _insert(
+    db: sqlite3.Connection,
+    key: str,
+    rows: list[Row],
+    replace: bool = False,
+    made: MadeWords | None = None,
+) -> None:
     """Index articles of one shard; `replace`: some may be indexed already (a new text, a
-    revised title), and keep their row numbers."""
+    revised title), and keep their row numbers. `made`: words made already, each taken
+    only when the title, summary and full text it was made from are the article's now
+    (anything else, such as a revision since, is made here)."""
     low, high = shard_rows(key)
     held: dict[str, int] = {}
     if replace:
@@ -423,7 +447,16 @@ def _insert(db: sqlite3.Connection, key: str, rows: list[Row], replace: bool = F
             arts.append((row, record.id))
         else:
             gone.append((row,))
-        docs.append((row, indexed_text(record.title), indexed_body(record.summary, text)))
+        known = made.get(record.id) if made else None
+        if (
+            known is not None
+            and known[0] == record.title
+            and known[1] == record.summary
+            and known[2] == text
+        ):
+            docs.append((row, known[3], known[4]))
+        else:
+            docs.append((row, *indexed_words(record.title, record.summary, text)))
     db.executemany("DELETE FROM docs WHERE rowid = ?", gone)
     db.executemany("INSERT INTO arts VALUES (?, ?)", arts)
     db.executemany("INSERT INTO docs(rowid, title, body) VALUES (?, ?, ?)", docs)
