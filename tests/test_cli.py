@@ -105,14 +105,16 @@ LIST_IN_A_FRESH_PROCESS = """
 import sys
 from tui.cli import main
 code = main(sys.argv[1:])
-heavy = ("httpx", "asyncio", "lxml", "fetchers.poller", "fetchers.feeds", "fetchers.extract")
+heavy = ("httpx", "asyncio", "lxml", "fetchers.poller", "fetchers.feeds", "fetchers.extract",
+         "fetchers.keymap")
 print(code, sorted(name for name in heavy if name in sys.modules))
 """
 
 
 def test_list_starts_without_the_poller_stack(seeded: Path, tmp_path: Path) -> None:
     """`list` reads the store and prints: the HTTP client, the event loop, the feed parsers
-    and the article extractors (most of the start-up time) are never imported for it."""
+    and the article extractors (most of the start-up time) are never imported for it, nor
+    the check of key bindings its config does not have."""
     done = subprocess.run(
         [sys.executable, "-c", LIST_IN_A_FRESH_PROCESS, "--config", str(seeded)]
         + ["--data-dir", str(tmp_path / "d"), "--now", NOW, "list", "--json", "tariff"],
