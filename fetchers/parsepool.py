@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any, TypeVar
 
+from fetchers import indexedtext
 from fetchers.extract import extract_article
 from fetchers.feeds import FeedError, parse_feed, to_articles
 from fetchers.models import Article, Source, article_id
@@ -43,9 +44,8 @@ class ParsedSource:
 
 def _with_words(parsed: ParsedSource) -> ParsedSource:
     """`parsed` with its articles' words for the search index (`indexed_words`)."""
-    from fetchers.store.search import indexed_words  # the store's, imported when first asked
-
-    parsed.words = [indexed_words(a.title, a.summary, a.text or None) for a in parsed.articles]
+    make = indexedtext.indexed_words
+    parsed.words = [make(a.title, a.summary, a.text or None) for a in parsed.articles]
     return parsed
 
 

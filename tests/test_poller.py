@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fetchers import indexedtext
 from fetchers import poller as poller_module
 from fetchers.healthbook import HealthBook
 from fetchers.http import FetchError, fetch, make_client
@@ -627,13 +628,14 @@ async def test_the_parser_makes_the_search_words_of_a_source_read_for_the_first_
     ]
     url = feed_server.add("/wire.xml", Route(rss(*items)))
     made_in: list[str] = []
-    make = search.indexed_words
+    make = indexedtext.indexed_words
 
     def counted(*words: Any) -> tuple[str, str]:
         made_in.append(threading.current_thread().name.split("_")[0])
         return make(*words)
 
-    monkeypatch.setattr(search, "indexed_words", counted)
+    monkeypatch.setattr(indexedtext, "indexed_words", counted)  # where the parser makes them
+    monkeypatch.setattr(search, "indexed_words", counted)  # where the index makes them
     source = Source("Wire", url=url)
     results, poller = await poll_once(tmp_path, now, source)
     assert len(results["Wire"].new_ids) == 30

@@ -343,7 +343,7 @@ class StagedArticle:
     record: Record
     text: str | None
     # its title and body as the search index holds them, when made where it was parsed
-    # (`search.indexed_words`); the index checks they were made from the words it has
+    # (`indexedtext.indexed_words`); the index checks they were made from the words it has
     words: tuple[str, str] | None = None
 
 

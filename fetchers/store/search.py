@@ -8,7 +8,8 @@ never a result. The query language checks every candidate it is not sure of.
 
 What is indexed is each text lower-cased, its words (`\\w+`, the query language's) kept, one
 space kept where one space alone parts two words, and anything else between words (a comma,
-a line break, two spaces) made a break token of its own (`BREAK`, which no word can be);
+a line break, two spaces) made a break token of its own (`BREAK`, which no word can be;
+`fetchers.indexedtext` makes them);
 under FTS5's `ascii` tokenizer with `_` as a word character, FTS5's tokens are then exactly
 the query language's words and the breaks. So a one-word term's candidates are exactly its
 matches (a word matches at the start of a word: the prefix query `"tariff"*`), and so are
@@ -30,6 +31,7 @@ from datetime import date
 from pathlib import Path
 from typing import cast
 
+from fetchers.indexedtext import BREAK, indexed_words
 from fetchers.query import WORD, Record, word_prefix_pattern
 from fetchers.store.errors import StoreError
 
@@ -48,16 +50,11 @@ _SCHEMA = (
 )
 _TABLES = ("docs", "arts", "shards")
 _WORD_END = re.compile(r"\w$")
-BREAK = "\u00a7"  # "§": not a word character, so no word, and no word's prefix, is it
-# what parts two words other than one space, once runs of spaces hold a break: a run of
-# non-word characters from its first that is not a space (faster than one pattern for both)
-_PARTING = re.compile(r"[^\w ]\W*")
 _SPACED_WORDS = re.compile(r"\w+(?: \w+)*")
 _CORRUPT, _NOT_A_DATABASE = 11, 26  # SQLite's result codes for a damaged file
 
 Signature = tuple[int, int, int]
 Row = tuple[Record, str | None]  # an article and its full text
-Words = tuple[str, str]  # an article's title and body as the index holds them
 # words made before the article reached the index (by the parser process, on its own core):
 # by article id, the title, summary and full text they were made from, then the words
 MadeWords = dict[str, tuple[str, str, str | None, str, str]]
@@ -75,29 +72,6 @@ def shard_rows(key: str) -> tuple[int, int]:
     """The first and last row number a shard's articles can have."""
     low = shard_code(key) << PLACE_BITS
     return low, low + (1 << PLACE_BITS) - 1
-
-
-def indexed_text(text: str) -> str:
-    """A text as the index holds it: lower-cased, each parting of its words other than one
-    space made a break token. FTS5's `ascii` tokenizer lower-cases ASCII itself, so an
-    ASCII text is left as it is (no copy lower-cased first)."""
-    if not text.isascii():
-        text = text.lower()
-    if "  " in text:
-        text = text.replace("  ", f" {BREAK} ")
-    return _PARTING.sub(f" {BREAK} ", text)
-
-
-def indexed_body(summary: str, text: str | None) -> str:
-    """An article's summary and full text as one column: a break between them, since the
-    query language looks for a phrase in each apart."""
-    body = indexed_text(summary)
-    return f"{body} {BREAK} {indexed_text(text)}" if text else body
-
-
-def indexed_words(title: str, summary: str, text: str | None) -> Words:
-    """An article's title and body as the index holds them."""
-    return indexed_text(title), indexed_body(summary, text)
 
 
 def phrase(needle: str) -> str | None:
