@@ -18,7 +18,7 @@ import httpx
 
 from fetchers import liveness
 from fetchers.config import Config
-from fetchers.extract import ExtractError, extract_article
+from fetchers.extracterror import ExtractError
 from fetchers.feeds import FeedError
 from fetchers.files import LocalSourceError, read_local
 from fetchers.healthbook import HealthBook
@@ -81,6 +81,14 @@ def host_cap(host: str, settings: Settings) -> int:
     if settings.per_host is not None:
         return settings.per_host
     return settings.concurrency if is_local_host(host) else DEFAULT_PER_HOST
+
+
+def _page_text(body: bytes, content_type: str | None, url: str) -> str:
+    """(In a parse thread.) The article text of a page; the extractors are imported here,
+    by the first page read, never on the event loop."""
+    from fetchers.extract import extract_article
+
+    return extract_article(body, content_type, url).text
 
 
 class Poller:
@@ -675,10 +683,9 @@ class Poller:
         """The text of one article page; FetchError ("HTTP 404 Not Found") or ExtractError
         says why there is none, for a reader who asked for it."""
         result = await self._limited_fetch(url, accept=FULL_TEXT_ACCEPT)
-        page = await self._in_parse_threads(
-            extract_article, result.body, result.headers.get("content-type"), result.url
+        return await self._in_parse_threads(
+            _page_text, result.body, result.headers.get("content-type"), result.url
         )
-        return page.text
 
     def reconfigure(self, config: Config) -> None:
         """Take a reloaded config between cycles (SIGHUP); health of kept sources stays."""

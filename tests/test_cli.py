@@ -325,6 +325,37 @@ def test_refresh_process_stores_new_articles_once(tmp_path: Path, feed_server: F
         assert sorted(a.title for a in store.query()) == ["A one", "A two", korean]
 
 
+REFRESH_IN_A_FRESH_PROCESS = """
+import sys
+from tui.cli import main
+code = main(sys.argv[1:])
+unused = ("lxml", "fetchers.extract", "fetchers.keymap")
+print(code, sorted(name for name in unused if name in sys.modules))
+"""
+
+
+def test_a_refresh_of_feeds_starts_without_the_page_extractors(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """A refresh whose sources are all feeds never imports the page extractors (lxml and
+    the voting extractors: tens of milliseconds before its first request goes out)."""
+    url = feed_server.add("/a.xml", Route(rss("<title>A one</title><guid>a1</guid>")))
+    config = tmp_path / "c.toml"
+    config.write_text(f'[[sources]]\nname = "a"\nurl = "{url}"\n')
+    done = subprocess.run(
+        [sys.executable, "-c", REFRESH_IN_A_FRESH_PROCESS, "--config", str(config)]
+        + ["--data-dir", str(tmp_path / "d"), "refresh"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+        timeout=60,
+    )
+    assert done.stdout.splitlines()[-1] == "0 []"
+    with Store(tmp_path / "d") as store:
+        assert [a.title for a in store.query()] == ["A one"]
+
+
 def test_articles_of_an_unreadable_shard_come_back(tmp_path: Path, feed_server: FeedServer) -> None:
     url = feed_server.add("/f.xml", Route(rss("<title>Kept</title><guid>1</guid>"), etag='"1"'))
     config = tmp_path / "c.toml"
