@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from fetchers.healthbook import HealthBook
 from fetchers.store import Store
 from tests.conftest import FeedServer, Route, rss
 from tests.procs import descendants
@@ -354,6 +355,59 @@ def test_a_refresh_of_feeds_starts_without_the_page_extractors(
     assert done.stdout.splitlines()[-1] == "0 []"
     with Store(tmp_path / "d") as store:
         assert [a.title for a in store.query()] == ["A one"]
+
+
+REFRESH_AND_END = """
+import atexit, sys
+from tui.cli import end_process, main
+atexit.register(print, "torn down")  # what the interpreter's teardown runs
+end_process(main(sys.argv[1:]))
+"""
+
+
+def test_a_refresh_ends_without_tearing_its_objects_down_and_loses_nothing(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """Once a refresh has closed its store and reaped its parser, its process ends without
+    the interpreter's teardown (freeing every article and story one by one takes a quarter
+    to half a second after 10,000 articles), and nothing is lost: its output, its exit code,
+    the articles, the sources' health, the stories, and the writer lock let go of."""
+    url = feed_server.add("/a.xml", Route(rss("<title>A one</title><guid>a1</guid>")))
+    bad = feed_server.add("/b.xml", Route(b"oops", status=500))
+    config = tmp_path / "c.toml"
+    config.write_text(
+        f'[[sources]]\nname = "a"\nurl = "{url}"\n[[sources]]\nname = "b"\nurl = "{bad}"\n'
+    )
+    data = tmp_path / "d"
+    done = subprocess.run(
+        [sys.executable, "-c", REFRESH_AND_END, "--config", str(config)]
+        + ["--data-dir", str(data), "refresh", "--json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert done.returncode == 1  # a source failed
+    assert "torn down" not in done.stdout
+    results = {
+        r["name"]: (r["status"], r["new"]) for r in map(json.loads, done.stdout.splitlines())
+    }
+    assert results == {"a": ("ok", 1), "b": ("error", 0)}
+    assert "b: HTTP 500" in done.stderr  # the log, flushed
+    assert HealthBook(data).load()["b"].failures == 1
+    assert (data / "stories.json").exists()
+    with Store(data, writer=True) as store:  # the lock was let go of
+        assert [a.title for a in store.query()] == ["A one"]
+    failed = subprocess.run(  # a refresh that fails before it is done ends as before
+        [sys.executable, "-c", REFRESH_AND_END, "--config", str(tmp_path / "missing.toml")]
+        + ["--data-dir", str(data), "refresh"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert failed.returncode == 2
+    assert "torn down" in failed.stdout
 
 
 def test_articles_of_an_unreadable_shard_come_back(tmp_path: Path, feed_server: FeedServer) -> None:

@@ -1,4 +1,4 @@
-from tui.cli import main
+from tui.cli import end_process, main
 
 if __name__ == "__main__":  # also imported (as __mp_main__) by the parser worker process
-    raise SystemExit(main())
+    end_process(main())
