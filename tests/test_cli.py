@@ -357,11 +357,11 @@ def test_a_refresh_of_feeds_starts_without_the_page_extractors(
         assert [a.title for a in store.query()] == ["A one"]
 
 
-REFRESH_AND_END = """
+REFRESH_AS_THE_PROGRAM = """
 import atexit, sys
-from tui.cli import end_process, main
+from tui.cli import main
 atexit.register(print, "torn down")  # what the interpreter's teardown runs
-end_process(main(sys.argv[1:]))
+raise SystemExit(main())  # as the `wirewatch` script does
 """
 
 
@@ -380,7 +380,7 @@ def test_a_refresh_ends_without_tearing_its_objects_down_and_loses_nothing(
     )
     data = tmp_path / "d"
     done = subprocess.run(
-        [sys.executable, "-c", REFRESH_AND_END, "--config", str(config)]
+        [sys.executable, "-c", REFRESH_AS_THE_PROGRAM, "--config", str(config)]
         + ["--data-dir", str(data), "refresh", "--json"],
         capture_output=True,
         text=True,
@@ -399,7 +399,7 @@ def test_a_refresh_ends_without_tearing_its_objects_down_and_loses_nothing(
     with Store(data, writer=True) as store:  # the lock was let go of
         assert [a.title for a in store.query()] == ["A one"]
     failed = subprocess.run(  # a refresh that fails before it is done ends as before
-        [sys.executable, "-c", REFRESH_AND_END, "--config", str(tmp_path / "missing.toml")]
+        [sys.executable, "-c", REFRESH_AS_THE_PROGRAM, "--config", str(tmp_path / "missing.toml")]
         + ["--data-dir", str(data), "refresh"],
         capture_output=True,
         text=True,

@@ -1,4 +1,4 @@
-from tui.cli import end_process, main
+from tui.cli import main
 
 if __name__ == "__main__":  # also imported (as __mp_main__) by the parser worker process
-    end_process(main())
+    raise SystemExit(main())

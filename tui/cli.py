@@ -241,6 +241,15 @@ def make_context(args: argparse.Namespace) -> Context:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; `argv` None: this is the program (the `wirewatch` script or
+    `python -m tui`), which ends at once after a refresh (`_end_now`)."""
+    code = _run(argv)
+    if argv is None and _done_with_everything:
+        _end_now(code)
+    return code
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -260,24 +269,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 # set by a command once everything it wrote is closed and everything it started has ended
-# (a `refresh`): the process may then end without tearing its objects down (`end_process`)
+# (a `refresh`): the program may then end without tearing its objects down (`_end_now`)
 _done_with_everything = False
 
 
-def end_process(code: int) -> NoReturn:
-    """End the `wirewatch` process with `code`. After a refresh, whose store is closed, whose
-    parser process is reaped and whose files are all written and closed, the interpreter's
-    teardown (freeing each of the cycle's articles and stories one by one: a quarter to half
-    a second after 10,000 articles) is skipped; the output and the log are flushed first."""
-    if _done_with_everything:
-        import logging
+def _end_now(code: int) -> NoReturn:
+    """End the process with `code`, without the interpreter's teardown (after 10,000
+    articles, freeing each article and story one by one takes a quarter to half a second):
+    only for a command whose store is closed, whose parser process is reaped and whose
+    files are all written and closed. The output and the log are flushed first."""
+    import logging
 
-        logging.shutdown()
-        for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing to keep
-                stream.flush()
-        os._exit(code)
-    raise SystemExit(code)
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing to keep
+            stream.flush()
+    os._exit(code)
 
 
 def complain(message: str) -> None:
