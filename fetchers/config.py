@@ -13,8 +13,6 @@ from typing import Any
 import platformdirs
 
 from fetchers.alertrules import AlertRule, RuleError, make_rule
-from fetchers.eventtime import EventTimeError, parse_event_time
-from fetchers.keymap import KeymapError, check_keymap
 from fetchers.models import Event, Settings, Source
 from fetchers.query import QueryError, parse_query
 from fetchers.text import clean_line
@@ -251,6 +249,10 @@ def _filters(path: Path, table: Any, settings: Settings, now: datetime) -> dict[
 def _keys(path: Path, table: Any) -> dict[str, str]:
     """Binding id = keys: ids that exist, keys that are keys, and no key doing two things."""
     _typed(path, "keys", table, dict, "a table")
+    if not table:
+        return {}
+    from fetchers.keymap import KeymapError, check_keymap  # only a config with [keys] asks
+
     for key, value in table.items():
         _typed(path, f'keys."{key}"', value, str, 'a key list such as "j,down"')
     try:
@@ -411,6 +413,8 @@ def _events(path: Path, items: Any, settings: Settings, now: datetime) -> list[E
         if isinstance(raw_when, datetime):
             when = raw_when if raw_when.tzinfo else raw_when.replace(tzinfo=zone(tzname or "UTC"))
         else:
+            from fetchers.eventtime import EventTimeError, parse_event_time  # a date in words
+
             try:
                 when = parse_event_time(str(raw_when), tzname, now, settings.date_order)
             except (EventTimeError, ValueError) as exc:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any, TypeVar
 
-from fetchers.extract import extract_article
+from fetchers import indexedtext
 from fetchers.feeds import FeedError, parse_feed, to_articles
 from fetchers.models import Article, Source, article_id
 
@@ -31,11 +31,21 @@ OWNER_CHECK = 0.5  # seconds between a worker's looks at whether its pool's owne
 @dataclass(slots=True)
 class ParsedSource:
     """What one fetched body gave: its articles, and the fields or items that could not be
-    read (left out, each counted, with short plain notes for the source's health)."""
+    read (left out, each counted, with short plain notes for the source's health); when
+    asked, each article's title and body as the search index holds them, made here (in
+    the parser process: on its own core, and not in the interpreter the event loop shares)."""
 
     articles: list[Article]
     warnings: int = 0
     notes: list[str] = field(default_factory=list)
+    words: list[tuple[str, str]] = field(default_factory=list)  # by article, when asked
+
+
+def _with_words(parsed: ParsedSource) -> ParsedSource:
+    """`parsed` with its articles' words for the search index (`indexed_words`)."""
+    make = indexedtext.indexed_words
+    parsed.words = [make(a.title, a.summary, a.text or None) for a in parsed.articles]
+    return parsed
 
 
 def parse_source(
@@ -45,10 +55,13 @@ def parse_source(
     url: str,
     fetched: datetime,
     zone: tzinfo,
+    words: bool = False,
 ) -> ParsedSource:
-    """The articles in one fetched body: a feed, or for a `page` source the page's article.
-    Raises FeedError or ExtractError."""
+    """The articles in one fetched body: a feed, or for a `page` source the page's article;
+    with `words`, their words for the search index too. Raises FeedError or ExtractError."""
     if source.kind == "page":
+        from fetchers.extract import extract_article  # only a page source needs the extractors
+
         page = extract_article(body, headers.get("content-type"), url)
         summary = page.text.split("\n\n", 1)[0]
         article = Article(
@@ -64,10 +77,12 @@ def parse_source(
             author=page.byline,
             published=page.published,
         )
-        return ParsedSource([article])
-    feed = parse_feed(body, headers, url)
-    articles = to_articles(feed, source.name, source.tags, fetched, zone)
-    return ParsedSource(articles, feed.warnings, feed.warning_notes)
+        parsed = ParsedSource([article])
+    else:
+        feed = parse_feed(body, headers, url)
+        articles = to_articles(feed, source.name, source.tags, fetched, zone)
+        parsed = ParsedSource(articles, feed.warnings, feed.warning_notes)
+    return _with_words(parsed) if words else parsed
 
 
 class ParseTimeout(FeedError):
@@ -98,7 +113,7 @@ def parse_within(deadline: float, *args: Any) -> ParsedSource:
 def start_server() -> None:
     """Start the fork server. Call it from the main thread before any UI takes the terminal
     over (started later from a worker thread under Textual, it fails to pass its socket)."""
-    multiprocessing.set_forkserver_preload(["fetchers.parsepool"])
+    multiprocessing.set_forkserver_preload(["fetchers.parsepool", "fetchers.extract"])
     from multiprocessing import forkserver
 
     forkserver.ensure_running()

@@ -18,7 +18,7 @@ import httpx
 
 from fetchers import liveness
 from fetchers.config import Config
-from fetchers.extract import ExtractError, extract_article
+from fetchers.extracterror import ExtractError
 from fetchers.feeds import FeedError
 from fetchers.files import LocalSourceError, read_local
 from fetchers.healthbook import HealthBook
@@ -83,6 +83,14 @@ def host_cap(host: str, settings: Settings) -> int:
     return settings.concurrency if is_local_host(host) else DEFAULT_PER_HOST
 
 
+def _page_text(body: bytes, content_type: str | None, url: str) -> str:
+    """(In a parse thread.) The article text of a page; the extractors are imported here,
+    by the first page read, never on the event loop."""
+    from fetchers.extract import extract_article
+
+    return extract_article(body, content_type, url).text
+
+
 class Poller:
     """Polls a config's sources into a store. The store must be the writer. `health`: where
     the sources' health and validators are kept (the newsroom gives the data dir's); without
@@ -112,6 +120,9 @@ class Poller:
         self._pages = asyncio.Semaphore(PAGES_IN_FLIGHT)
         self._page_tasks: set[asyncio.Task[None]] = set()
         self._pages_tried: set[str] = set()
+        # by source, while it is polled: its articles' words for the search index, made by
+        # the parser (see `_wants_words`)
+        self._words: dict[str, list[tuple[str, str]]] = {}
         self._parse_threads: ThreadPoolExecutor | None = (
             None  # article ids whose page this process asked for
         )
@@ -436,19 +447,43 @@ class Poller:
     async def _poll_and_stage(self, source: Source) -> tuple[PollResult, list[StagedArticle]]:
         """Poll one source and make its articles ready to store while the others are still
         on the network, so the cycle's one write has only filing and writing left."""
-        result = await self._poll_one(source)
+        try:
+            result = await self._poll_one(source)
+        finally:
+            words = self._words.pop(source.name, [])
         if not result.articles:
             return result, []
-        return result, await asyncio.to_thread(self._stage_unknown, result.articles)
+        return result, await asyncio.to_thread(self._stage_unknown, result.articles, words)
 
-    def _stage_unknown(self, articles: list[Article]) -> list[StagedArticle]:
+    def _stage_unknown(
+        self, articles: list[Article], words: list[tuple[str, str]] | None = None
+    ) -> list[StagedArticle]:
         """(In a thread: a database store's first question about a source is a query.) The
         articles not stored yet, or stored with another title or summary, made ready to
-        store; most of a changed feed is known, so only the rest is staged."""
-        fresh = articles
+        store; most of a changed feed is known, so only the rest is staged. `words`: the
+        articles' words for the search index, by article, when the parser made them."""
+        made = words if words and len(words) == len(articles) else None
         if self.store.complete:
-            fresh = [a for a in fresh if not self.store.knows(a) or self.store.revised(a)]
-        return stage(fresh) if fresh else []
+            store = self.store
+            kept = [
+                number
+                for number, article in enumerate(articles)
+                if not store.knows(article) or store.revised(article)
+            ]
+            if len(kept) < len(articles):
+                articles = [articles[number] for number in kept]
+                made = [made[number] for number in kept] if made is not None else None
+        return stage(articles, made or ()) if articles else []
+
+    def _wants_words(self, source: Source) -> bool:
+        """Whether the parser is to make the articles' words for the search index: for a
+        source never read before (all it gives is new; a first refresh's thousands of
+        articles), when the store takes them. A known source's articles are mostly known,
+        and the few new ones have their words made by the index itself."""
+        if not self.store.indexes_words:
+            return False
+        health = self.health.get(source.name)
+        return health is None or health.last_ok is None
 
     async def _poll_one(self, source: Source) -> PollResult:
         try:
@@ -526,6 +561,8 @@ class Poller:
             )
         try:
             parsed = await self._parse(source, result)
+            if parsed.words:
+                self._words[source.name] = parsed.words
         except (FeedError, ExtractError) as exc:
             return PollResult(
                 source.name,
@@ -549,7 +586,15 @@ class Poller:
 
     async def _parse(self, source: Source, result: FetchResult) -> ParsedSource:
         """Parse in the worker process when there is one, else in a thread."""
-        args = (source, result.body, result.headers, result.url, self.clock(), self.zone)
+        args = (
+            source,
+            result.body,
+            result.headers,
+            result.url,
+            self.clock(),
+            self.zone,
+            self._wants_words(source),
+        )
         # In the worker an alarm stops a parse at PARSE_DEADLINE; waiting longer than that
         # (a queue of documents ahead of it, or a thread, which no alarm can stop) ends in
         # the same error, and the cycle goes on without it.
@@ -638,10 +683,9 @@ class Poller:
         """The text of one article page; FetchError ("HTTP 404 Not Found") or ExtractError
         says why there is none, for a reader who asked for it."""
         result = await self._limited_fetch(url, accept=FULL_TEXT_ACCEPT)
-        page = await self._in_parse_threads(
-            extract_article, result.body, result.headers.get("content-type"), result.url
+        return await self._in_parse_threads(
+            _page_text, result.body, result.headers.get("content-type"), result.url
         )
-        return page.text
 
     def reconfigure(self, config: Config) -> None:
         """Take a reloaded config between cycles (SIGHUP); health of kept sources stays."""

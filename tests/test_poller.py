@@ -7,21 +7,25 @@ import contextlib
 import gc
 import gzip
 import random
+import sqlite3
+import threading
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fetchers import indexedtext
 from fetchers import poller as poller_module
 from fetchers.healthbook import HealthBook
 from fetchers.http import FetchError, fetch, make_client
 from fetchers.models import Article, PollResult, Settings, Source
 from fetchers.poller import BACKOFF_BASE, BACKOFF_CAP, Poller, host_cap
-from fetchers.store import StagedArticle, Store
-from tests.conftest import FeedServer, Route, config_for, rss
+from fetchers.store import StagedArticle, Store, search
+from tests.conftest import FeedServer, Route, config_for, poll_once, rss
 
 
 async def poll(tmp_path: Path, now: datetime, *sources: Source, deadline: float = 5.0):
@@ -608,3 +612,51 @@ async def test_a_poll_writes_once_enough_articles_wait_however_soon(
         assert len(store) == 60
     finally:
         store.close()
+
+
+async def test_the_parser_makes_the_search_words_of_a_source_read_for_the_first_time(
+    tmp_path: Path, now: datetime, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A source read for the first time (all it gives is new: a first refresh's thousands
+    of articles) has its articles' words for the search index made where it is parsed, so
+    the writer's search thread makes none, and the index holds what it would have made. A
+    source read before has the words of its few new articles made by the index."""
+    items = [
+        f"<title>Zürich  talks, day {n}</title><guid>{n}</guid>"
+        f"<description>U.S.–China: tariffs &amp; rates {n}</description>"
+        for n in range(30)
+    ]
+    url = feed_server.add("/wire.xml", Route(rss(*items)))
+    made_in: list[str] = []
+    make = indexedtext.indexed_words
+
+    def counted(*words: Any) -> tuple[str, str]:
+        made_in.append(threading.current_thread().name.split("_")[0])
+        return make(*words)
+
+    monkeypatch.setattr(indexedtext, "indexed_words", counted)  # where the parser makes them
+    monkeypatch.setattr(search, "indexed_words", counted)  # where the index makes them
+    source = Source("Wire", url=url)
+    results, poller = await poll_once(tmp_path, now, source)
+    assert len(results["Wire"].new_ids) == 30
+    assert made_in == ["parse"] * 30  # the parser's threads here; its process in a refresh
+    made_in.clear()
+    feed_server.add("/wire.xml", Route(rss("<title>Seoul summit</title><guid>new</guid>", *items)))
+    results, _ = await poll_once(tmp_path, now, source)  # the health of the first poll kept
+    assert len(results["Wire"].new_ids) == 1
+    assert made_in == ["search"]
+    held = _indexed(tmp_path / "data")
+    for name in ("search.sqlite", "search.sqlite-wal", "search.sqlite-shm"):
+        (tmp_path / "data" / name).unlink(missing_ok=True)
+    with Store(tmp_path / "data", writer=True) as store:
+        assert store.update_search_index() == 31  # built afresh, every word made here
+    assert _indexed(tmp_path / "data") == held
+
+
+def _indexed(folder: Path) -> set[tuple[str, str, str]]:
+    """What the search index holds: each article id with its title and body as indexed."""
+    with contextlib.closing(sqlite3.connect(folder / "search.sqlite")) as db:
+        rows = db.execute(
+            "SELECT arts.id, docs.title, docs.body FROM docs JOIN arts ON arts.rowid = docs.rowid"
+        )
+        return set(rows.fetchall())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import random
 import sqlite3
@@ -19,7 +20,7 @@ from hypothesis import strategies as st
 
 from fetchers.models import Article
 from fetchers.query import Record, parse_query
-from fetchers.store import ArticleStore, Store
+from fetchers.store import ArticleStore, Store, search, stage
 from fetchers.store.texts import TextReader
 from fetchers.store.thin import RowsBack
 from tests.conftest import StoreOpener
@@ -819,3 +820,70 @@ def test_once_word_queries_have_settled_the_first_word_query_reads_no_row_number
         with patch.object(SearchIndex, "ids", counted):
             found = viewer.query_ids(parse_query("tariff", NOW))
         assert len(found) == 60 and reads == []
+
+
+# titles, summaries and full texts the index parts in every way it can: runs of spaces, lines,
+# punctuation between words, letters outside ASCII (lower-cased), ligatures, underscores
+_AWKWARD = [
+    ("Zürich  talks, day 2", "U.S.–China: tariffs\nrise", None),
+    ("ŞEHİR news", "Ünïcödé   spaced…", "Full text. With lines\n\nand  two spaces"),
+    ("plain words", "", "ﬁne print"),
+    ("snake_case id", "a-b c", None),
+    ("Seoul summit", "Leaders met.", None),  # given a full text later
+]
+
+
+def _indexed(folder: Path) -> set[tuple[str, str, str]]:
+    """What the search index holds: each article id with its title and body as indexed."""
+    with contextlib.closing(sqlite3.connect(folder / "search.sqlite")) as db:
+        rows = db.execute(
+            "SELECT arts.id, docs.title, docs.body FROM docs JOIN arts ON arts.rowid = docs.rowid"
+        )
+        return set(rows.fetchall())
+
+
+def test_words_made_where_articles_are_parsed_index_as_the_index_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Words for the search index made before the write (by the parser process) are taken
+    as they are: the index makes none itself, and holds what it would have made. An article
+    revised, or given a full text, after its words were made has them made again."""
+    batch = [
+        Article(
+            id=f"a{n}",
+            source="Wire",
+            title=title,
+            link=f"https://e.example/{n}",
+            published=NOW - timedelta(minutes=n),
+            fetched=NOW,
+            summary=summary,
+            text=text,
+        )
+        for n, (title, summary, text) in enumerate(_AWKWARD)
+    ]
+    revised = dataclasses.replace(batch[3], title="snake_case id, revised")
+    text = "The apec leaders met in the rain."
+    with Store(tmp_path / "own", writer=True) as store:
+        store.add_batch(batch)
+        store.add_batch([revised])
+        store.set_text("a4", text)
+    made = [search.indexed_words(a.title, a.summary, a.text or None) for a in batch]
+    asked: list[tuple[str, str, str | None]] = []
+    make = search.indexed_words
+    monkeypatch.setattr(search, "indexed_words", lambda *words: asked.append(words) or make(*words))
+    store = Store(tmp_path / "made", writer=True)
+    with store, store.lock:  # all three before the search thread takes any
+        store.add_staged(stage(batch, made))
+        store.add_batch([revised])
+        store.set_text("a4", text)
+    assert sorted(asked) == [
+        ("Seoul summit", "Leaders met.", text),
+        ("snake_case id, revised", "a-b c", None),
+    ]
+    assert _indexed(tmp_path / "made") == _indexed(tmp_path / "own")
+    assert len(_indexed(tmp_path / "own")) == len(batch)
+    with Store(tmp_path / "made") as viewer:
+        assert viewer.query_ids(parse_query("zürich", NOW)) == ["a0"]
+        assert viewer.query_ids(parse_query("ünïcödé", NOW)) == ["a1"]
+        assert viewer.query_ids(parse_query("title:revised", NOW)) == ["a3"]
+        assert viewer.query_ids(parse_query("apec", NOW)) == ["a4"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -342,19 +342,28 @@ class StagedArticle:
     doc: dict[str, Any]
     record: Record
     text: str | None
+    # its title and body as the search index holds them, when made where it was parsed
+    # (`indexedtext.indexed_words`); the index checks they were made from the words it has
+    words: tuple[str, str] | None = None
 
 
-def stage(articles: Iterable[Article]) -> list[StagedArticle]:
+def stage(
+    articles: Iterable[Article], words: Sequence[tuple[str, str] | None] = ()
+) -> list[StagedArticle]:
     """Prepare articles for `Store.add_staged`. Pure: touches no store, so a poller can do it
-    for each source as its articles arrive rather than all at once in the cycle's write."""
+    for each source as its articles arrive rather than all at once in the cycle's write.
+    `words`: the articles' words for the search index, in the same order, when made
+    already."""
     out: list[StagedArticle] = []
     stamps: dict[datetime, tuple[str, str]] = {}  # a feed's articles share one fetch time
-    for article in articles:
+    for number, article in enumerate(articles):
         fetched = article.fetched or datetime.now(UTC)
         stamp = stamps.get(fetched)
         if stamp is None:
             iso = utc_iso(fetched) or ""
             stamp = stamps[fetched] = (iso[:10], iso)
         doc = doc_of(article, stamp[1])
-        out.append(StagedArticle(stamp[0], doc, record_of(article, stamp[1]), article.text or None))
+        made = words[number] if number < len(words) else None
+        record = record_of(article, stamp[1])
+        out.append(StagedArticle(stamp[0], doc, record, article.text or None, made))
     return out

@@ -59,7 +59,7 @@ from fetchers.store.errors import StoreError, StoreWriteError
 from fetchers.store.indexes import Indexes
 from fetchers.store.lock import WriterLock
 from fetchers.store.marks import Marks
-from fetchers.store.search import RowIds, SearchIndex, SearchUnavailable, WordLookup
+from fetchers.store.search import MadeWords, RowIds, SearchIndex, SearchUnavailable, WordLookup
 from fetchers.store.shardmap import ShardMap
 from fetchers.store.shards import KEPT, Shard, Signature
 from fetchers.store.texts import TextFiles, text_refs_setter
@@ -156,6 +156,8 @@ class Store:
         # the articles written (new, revised, given a text)
         self._unindexed: dict[str, tuple[Signature | None, set[str]]] = {}
         self._row_ids: RowIds = {}  # the search index's row numbers, as ids, per shard
+        # the words of articles written since, as the parser process made them (see `_insert`)
+        self._made_words: MadeWords = {}
         self._indexer: threading.Thread | None = None
         self._row_ids_read = False  # by the search thread, once every shard is indexed
         self._index_wanted = threading.Event()
@@ -183,6 +185,11 @@ class Store:
         return self._writer_lock.held
 
     # -- the search index -------------------------------------------------------------------
+    @property
+    def indexes_words(self) -> bool:
+        """True: the search index takes the words an article was staged with."""
+        return True
+
     def start_word_index(self, beside_a_screen: bool = False) -> None:
         """Bring the search index up to date with every shard, in a background thread (and
         again after each reload); queries scan the shards it does not hold yet.
@@ -229,6 +236,7 @@ class Store:
         Returns how many articles were indexed."""
         with self.lock:  # one hold: a lean writer thins no article taken here meanwhile
             written, self._unindexed = self._unindexed, {}
+            made, self._made_words = self._made_words, {}
             present = set(self.shard_keys())
             taken = [
                 (key, base, *self._written_rows(key, ids)) for key, (base, ids) in written.items()
@@ -249,7 +257,7 @@ class Store:
                 continue
             began = time.perf_counter()
             pairs = list(self._texts.with_texts(rows, inline))
-            if index.put_articles(key, base, version, pairs):
+            if index.put_articles(key, base, version, pairs, made):
                 count += len(pairs)
             else:
                 whole.append(key)
@@ -266,7 +274,7 @@ class Store:
             began = time.perf_counter()
             version, pairs = self.records_with_texts(key)
             if version is not None and index.put_shard(
-                key, version, pairs, still=self.shard_version(key)
+                key, version, pairs, still=self.shard_version(key), made=made
             ):
                 count += len(pairs)
             self._index_rest(began)
@@ -1076,11 +1084,15 @@ class Store:
                     shard.wrote()
                     self._note_written(key, before, (item.record.id for item in items))
                     records = []
+                    made = self._made_words
                     for item in items:
                         ref = item.doc.get("text_ref")
                         if ref:
                             item.record.text_ref = (ref[0], ref[1], ref[2])
                         records.append(item.record)
+                        if item.words is not None:
+                            title, summary = item.record.title, item.record.summary
+                            made[item.record.id] = (title, summary, item.text, *item.words)
                     indexes.file(records, key, self._marks)
                     new_ids.extend(record.id for record in records)
                     written.append(key)

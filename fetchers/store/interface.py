@@ -41,6 +41,12 @@ class ArticleStore(Protocol):
     def is_writer(self) -> bool: ...
 
     @property
+    def indexes_words(self) -> bool:
+        """Whether `add_staged` takes the words an article was staged with for a search
+        index (`StagedArticle.words`): worth making where the article is parsed."""
+        ...
+
+    @property
     def complete(self) -> bool:
         """False while a partial open (newest articles first) has more to load."""
         ...

@@ -8,7 +8,8 @@ never a result. The query language checks every candidate it is not sure of.
 
 What is indexed is each text lower-cased, its words (`\\w+`, the query language's) kept, one
 space kept where one space alone parts two words, and anything else between words (a comma,
-a line break, two spaces) made a break token of its own (`BREAK`, which no word can be);
+a line break, two spaces) made a break token of its own (`BREAK`, which no word can be;
+`fetchers.indexedtext` makes them);
 under FTS5's `ascii` tokenizer with `_` as a word character, FTS5's tokens are then exactly
 the query language's words and the breaks. So a one-word term's candidates are exactly its
 matches (a word matches at the start of a word: the prefix query `"tariff"*`), and so are
@@ -30,6 +31,7 @@ from datetime import date
 from pathlib import Path
 from typing import cast
 
+from fetchers.indexedtext import BREAK, indexed_words
 from fetchers.query import WORD, Record, word_prefix_pattern
 from fetchers.store.errors import StoreError
 
@@ -48,15 +50,14 @@ _SCHEMA = (
 )
 _TABLES = ("docs", "arts", "shards")
 _WORD_END = re.compile(r"\w$")
-BREAK = "\u00a7"  # "§": not a word character, so no word, and no word's prefix, is it
-# what parts two words other than one space, once runs of spaces hold a break: a run of
-# non-word characters from its first that is not a space (faster than one pattern for both)
-_PARTING = re.compile(r"[^\w ]\W*")
 _SPACED_WORDS = re.compile(r"\w+(?: \w+)*")
 _CORRUPT, _NOT_A_DATABASE = 11, 26  # SQLite's result codes for a damaged file
 
 Signature = tuple[int, int, int]
 Row = tuple[Record, str | None]  # an article and its full text
+# words made before the article reached the index (by the parser process, on its own core):
+# by article id, the title, summary and full text they were made from, then the words
+MadeWords = dict[str, tuple[str, str, str | None, str, str]]
 
 
 def shard_code(key: str) -> int:
@@ -71,24 +72,6 @@ def shard_rows(key: str) -> tuple[int, int]:
     """The first and last row number a shard's articles can have."""
     low = shard_code(key) << PLACE_BITS
     return low, low + (1 << PLACE_BITS) - 1
-
-
-def indexed_text(text: str) -> str:
-    """A text as the index holds it: lower-cased, each parting of its words other than one
-    space made a break token. FTS5's `ascii` tokenizer lower-cases ASCII itself, so an
-    ASCII text is left as it is (no copy lower-cased first)."""
-    if not text.isascii():
-        text = text.lower()
-    if "  " in text:
-        text = text.replace("  ", f" {BREAK} ")
-    return _PARTING.sub(f" {BREAK} ", text)
-
-
-def indexed_body(summary: str, text: str | None) -> str:
-    """An article's summary and full text as one column: a break between them, since the
-    query language looks for a phrase in each apart."""
-    body = indexed_text(summary)
-    return f"{body} {BREAK} {indexed_text(text)}" if text else body
 
 
 def phrase(needle: str) -> str | None:
@@ -350,24 +333,31 @@ class SearchIndex:
         version: Signature,
         rows: Iterable[Row],
         still: Signature | None = None,
+        made: MadeWords | None = None,
     ) -> bool:
         """Index a whole shard afresh at `version`. `still`: the shard's stat as it is on
         disk, looked at again inside the transaction; nothing is written (False) when the
-        shard changed since it was read (its writer indexes the new version)."""
+        shard changed since it was read (its writer indexes the new version). `made`: words
+        made already (see `_insert`)."""
         rows = list(rows)
         try:
             with self._writing() as db:
                 if still is not None and still != version:
                     return False
                 _delete_shard(db, key)
-                _insert(db, key, rows)
+                _insert(db, key, rows, made=made)
                 db.execute("INSERT OR REPLACE INTO shards VALUES (?, ?, ?, ?)", (key, *version))
         except TooBig:
             return False
         return True
 
     def put_articles(
-        self, key: str, base: Signature | None, version: Signature, rows: list[Row]
+        self,
+        key: str,
+        base: Signature | None,
+        version: Signature,
+        rows: list[Row],
+        made: MadeWords | None = None,
     ) -> bool:
         """Index some articles of a shard (new ones, or ones with a new text or title) and
         move it from `base` (its stat before they were written; None: it did not exist) to
@@ -380,7 +370,7 @@ class SearchIndex:
                 ).fetchone()
                 if (tuple(found) if found is not None else None) != base:
                     return False
-                _insert(db, key, rows, replace=base is not None)
+                _insert(db, key, rows, replace=base is not None, made=made)
                 db.execute("INSERT OR REPLACE INTO shards VALUES (?, ?, ?, ?)", (key, *version))
         except TooBig:
             return False
@@ -394,9 +384,17 @@ def _delete_shard(db: sqlite3.Connection, key: str) -> None:
     db.execute("DELETE FROM shards WHERE key = ?", (key,))
 
 
-def _insert(db: sqlite3.Connection, key: str, rows: list[Row], replace: bool = False) -> None:
+def _insert(
+    db: sqlite3.Connection,
+    key: str,
+    rows: list[Row],
+    replace: bool = False,
+    made: MadeWords | None = None,
+) -> None:
     """Index articles of one shard; `replace`: some may be indexed already (a new text, a
-    revised title), and keep their row numbers."""
+    revised title), and keep their row numbers. `made`: words made already, each taken
+    only when the title, summary and full text it was made from are the article's now
+    (anything else, such as a revision since, is made here)."""
     low, high = shard_rows(key)
     held: dict[str, int] = {}
     if replace:
@@ -423,7 +421,16 @@ def _insert(db: sqlite3.Connection, key: str, rows: list[Row], replace: bool = F
             arts.append((row, record.id))
         else:
             gone.append((row,))
-        docs.append((row, indexed_text(record.title), indexed_body(record.summary, text)))
+        known = made.get(record.id) if made else None
+        if (
+            known is not None
+            and known[0] == record.title
+            and known[1] == record.summary
+            and known[2] == text
+        ):
+            docs.append((row, known[3], known[4]))
+        else:
+            docs.append((row, *indexed_words(record.title, record.summary, text)))
     db.executemany("DELETE FROM docs WHERE rowid = ?", gone)
     db.executemany("INSERT INTO arts VALUES (?, ?)", arts)
     db.executemany("INSERT INTO docs(rowid, title, body) VALUES (?, ?, ?)", docs)

@@ -400,6 +400,11 @@ class PostgresStore:
     def is_writer(self) -> bool:
         return self._lock_connection is not None
 
+    @property
+    def indexes_words(self) -> bool:
+        """False: the database indexes the words itself."""
+        return False
+
     def _lock(self, connection: Any) -> bool:
         """(On the lock connection.) Take the writer lock as this store shares it: beside
         other pollers (shared), or only when no process polls (taken alone for a moment,

@@ -1,0 +1,43 @@
+"""An article's words as the search index (`fetchers.store.search`) holds them.
+
+A module of its own, importing nothing of the store: the parser process makes them for a
+source read for the first time, and the index makes the rest.
+
+What is indexed is each text lower-cased, its words (`\\w+`, the query language's) kept, one
+space kept where one space alone parts two words, and anything else between words (a comma,
+a line break, two spaces) made a break token of its own (`BREAK`, which no word can be).
+"""
+
+from __future__ import annotations
+
+import re
+
+BREAK = "\u00a7"  # "§": not a word character, so no word, and no word's prefix, is it
+# what parts two words other than one space, once runs of spaces hold a break: a run of
+# non-word characters from its first that is not a space (faster than one pattern for both)
+_PARTING = re.compile(r"[^\w ]\W*")
+
+Words = tuple[str, str]  # an article's title and body as the index holds them
+
+
+def indexed_text(text: str) -> str:
+    """A text as the index holds it: lower-cased, each parting of its words other than one
+    space made a break token. FTS5's `ascii` tokenizer lower-cases ASCII itself, so an
+    ASCII text is left as it is (no copy lower-cased first)."""
+    if not text.isascii():
+        text = text.lower()
+    if "  " in text:
+        text = text.replace("  ", f" {BREAK} ")
+    return _PARTING.sub(f" {BREAK} ", text)
+
+
+def indexed_body(summary: str, text: str | None) -> str:
+    """An article's summary and full text as one column: a break between them, since the
+    query language looks for a phrase in each apart."""
+    body = indexed_text(summary)
+    return f"{body} {BREAK} {indexed_text(text)}" if text else body
+
+
+def indexed_words(title: str, summary: str, text: str | None) -> Words:
+    """An article's title and body as the index holds them."""
+    return indexed_text(title), indexed_body(summary, text)
