@@ -22,7 +22,6 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from fetchers.charset import codec_for, decode, header_charset, strip_xml_declaration
-from fetchers.extractors import ExtractError
 from fetchers.extractors.blocks import Block, segment
 from fetchers.extractors.density import densest, density_shares
 from fetchers.extractors.libraries import readability_text, trafilatura_text
@@ -75,6 +74,10 @@ class Page:
     lang: str | None = None
     byline: str | None = None
     published: datetime | None = None  # UTC
+
+
+class ExtractError(Exception):
+    """A page with no article text in it."""
 
 
 def extract_article(body: bytes, content_type: str | None, url: str | None) -> Page:

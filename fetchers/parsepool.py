@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any, TypeVar
 
+from fetchers.extract import extract_article
 from fetchers.feeds import FeedError, parse_feed, to_articles
 from fetchers.models import Article, Source, article_id
 
@@ -48,8 +49,6 @@ def parse_source(
     """The articles in one fetched body: a feed, or for a `page` source the page's article.
     Raises FeedError or ExtractError."""
     if source.kind == "page":
-        from fetchers.extract import extract_article  # (lxml and the extractors: pages only)
-
         page = extract_article(body, headers.get("content-type"), url)
         summary = page.text.split("\n\n", 1)[0]
         article = Article(
@@ -99,7 +98,7 @@ def parse_within(deadline: float, *args: Any) -> ParsedSource:
 def start_server() -> None:
     """Start the fork server. Call it from the main thread before any UI takes the terminal
     over (started later from a worker thread under Textual, it fails to pass its socket)."""
-    multiprocessing.set_forkserver_preload(["fetchers.parsepool", "fetchers.extract"])
+    multiprocessing.set_forkserver_preload(["fetchers.parsepool"])
     from multiprocessing import forkserver
 
     forkserver.ensure_running()

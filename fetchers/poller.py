@@ -18,7 +18,7 @@ import httpx
 
 from fetchers import liveness
 from fetchers.config import Config
-from fetchers.extractors import ExtractError
+from fetchers.extract import ExtractError, extract_article
 from fetchers.feeds import FeedError
 from fetchers.files import LocalSourceError, read_local
 from fetchers.healthbook import HealthBook
@@ -652,8 +652,6 @@ class Poller:
     async def page_text(self, url: str) -> str:
         """The text of one article page; FetchError ("HTTP 404 Not Found") or ExtractError
         says why there is none, for a reader who asked for it."""
-        from fetchers.extract import extract_article  # (lxml and the extractors: pages only)
-
         result = await self._limited_fetch(url, accept=FULL_TEXT_ACCEPT)
         page = await self._in_parse_threads(
             extract_article, result.body, result.headers.get("content-type"), result.url

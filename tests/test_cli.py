@@ -125,36 +125,6 @@ def test_list_starts_without_the_poller_stack(seeded: Path, tmp_path: Path) -> N
     assert done.stdout.count('"source"') == 2  # and it did list
 
 
-REFRESH_IN_A_FRESH_PROCESS = """
-import sys
-from tui.cli import main
-code = main(sys.argv[1:])
-heavy = ("lxml", "fetchers.extract", "textual")
-print(code, sorted(name for name in heavy if name in sys.modules))
-"""
-
-
-def test_a_refresh_of_feeds_starts_without_the_article_extractors(
-    tmp_path: Path, feed_server: FeedServer
-) -> None:
-    """A `refresh` of feeds (no page sources, no full texts) never loads the article
-    extractors and lxml: 5 MB of the process and 70 ms of its start-up."""
-    url = feed_server.add("/a.xml", Route(rss("<title>A one</title><guid>a1</guid>")))
-    config = tmp_path / "c.toml"
-    config.write_text(f'[[sources]]\nname = "a"\nurl = "{url}"\n')
-    done = subprocess.run(
-        [sys.executable, "-c", REFRESH_IN_A_FRESH_PROCESS, "--config", str(config)]
-        + ["--data-dir", str(tmp_path / "d"), "refresh", "--json"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[-1] == "0 []"
-    assert json.loads(done.stdout.splitlines()[0])["new"] == 1  # and it did store
-
-
 def test_global_options_before_the_command(seeded: Path, tmp_path: Path, capsys) -> None:
     code, lines, _ = run(
         capsys,
