@@ -40,13 +40,17 @@ def atomic_write_bytes(path: Path, data: bytes, *more: bytes) -> None:
     fsync_dir(path.parent)
 
 
-def write_derived(path: Path, data: bytes) -> bool:
+def write_derived(path: Path, data: bytes, *more: bytes) -> bool:
     """Replace a derived file (a cache or index that the store can rebuild) without fsync: a
     torn or missing one is rebuilt, never trusted. False when the disk refused it (a full
-    disk, a read-only dir); nothing is left behind then."""
+    disk, a read-only dir); nothing is left behind then. `more`: parts written after `data`
+    (a large file is not joined into one copy of itself first)."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}{TMP_SUFFIX}")
     try:
-        tmp.write_bytes(data)
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+            for part in more:
+                handle.write(part)
         os.replace(tmp, path)
     except OSError:
         try:

@@ -39,6 +39,7 @@ PAGES_PER_SOURCE = 20  # full texts fetched per source and cycle (newest first);
 PAGES_IN_FLIGHT = 4  # full-text page fetches at once, on top of the per-host caps
 PARSE_DEADLINE = 30.0  # seconds one document may take to parse
 PARSE_THREADS = 2  # threads for parsing when there is no parser process, and for page text
+UNPARSED_PER_SLOT = 3  # bodies fetched or being fetched, not yet parsed, per request slot
 UNSTORED_RETRY = 60.0  # a source whose articles the disk refused is asked again this soon
 FULL_TEXT_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 LEASE_TTL = 30.0  # seconds a source stays leased to a poller that stopped renewing it
@@ -72,6 +73,11 @@ def lease_ttl(config: Config) -> float:
     intervals = [s.interval or config.settings.interval for s in config.sources if s.enabled]
     shortest = min(intervals, default=config.settings.interval)
     return max(LEASE_MIN, min(LEASE_TTL, shortest / 2))
+
+
+def _unparsed_slots(settings: Settings) -> asyncio.Semaphore:
+    """The sources that may be fetched or wait for their parse at once (see _poll_remote)."""
+    return asyncio.Semaphore(UNPARSED_PER_SLOT * settings.concurrency)
 
 
 def host_cap(host: str, settings: Settings) -> int:
@@ -115,6 +121,7 @@ class Poller:
         self._client = client
         self._own_client = client is None
         self._global = asyncio.Semaphore(self.settings.concurrency)
+        self._unparsed = _unparsed_slots(self.settings)
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._busy: set[str] = set()
         self._pages = asyncio.Semaphore(PAGES_IN_FLIGHT)
@@ -530,6 +537,14 @@ class Poller:
             )
 
     async def _poll_remote(self, source: Source) -> PollResult:
+        """Fetch and parse one source. A source waits for its fetch while the parser is
+        UNPARSED_PER_SLOT bodies a request slot behind the network: the parser sets the pace
+        then anyway, and a thousand feeds no longer queue their bodies for it (about 190 at
+        once, 19 MB, in a cold refresh of 1,000 feeds)."""
+        async with self._unparsed:
+            return await self._fetch_and_parse(source)
+
+    async def _fetch_and_parse(self, source: Source) -> PollResult:
         health = self.health.get(source.name)
         url = (health.permanent_url if health and health.permanent_url else None) or source.url
         assert url is not None
@@ -693,6 +708,7 @@ class Poller:
         self.settings = config.settings
         self.zone = local_zone(self.settings.timezone)
         self._global = asyncio.Semaphore(self.settings.concurrency)
+        self._unparsed = _unparsed_slots(self.settings)
         self._hosts.clear()
         for source in config.sources:
             current = self.health.get(source.name)

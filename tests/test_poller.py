@@ -415,6 +415,68 @@ async def test_per_host_cap(
     assert feed_server.load["max"] == expected_max
 
 
+async def test_a_poll_fetches_no_further_ahead_of_its_parser_than_a_few_bodies_a_slot(
+    tmp_path: Path, now: datetime, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the parser is behind the network, a poll of many feeds stops fetching once
+    UNPARSED_PER_SLOT bodies per request slot are fetched or on their way and not parsed,
+    rather than holding every feed's body for the parser; every feed is still stored."""
+    import threading
+
+    from fetchers import parsepool
+    from fetchers.http import FetchResult
+
+    feeds = 60
+    urls = [
+        feed_server.add(f"/{n}.xml", Route(rss(f"<title>Story {n}</title><guid>{n}</guid>")))
+        for n in range(feeds)
+    ]
+    fetched_all = threading.Event()
+    held = {"now": 0, "most": 0, "fetched": 0}
+
+    def slow_parse(deadline: float, *args: object) -> parsepool.ParsedSource:
+        fetched_all.wait(0.05)  # the parser is behind until every feed is fetched
+        return parsepool.parse_within(deadline, *args)
+
+    class Counting(Poller):
+        async def _limited_fetch(
+            self,
+            url: str,
+            etag: str | None = None,
+            last_modified: str | None = None,
+            accept: str | None = None,
+        ) -> FetchResult:
+            result = await super()._limited_fetch(url, etag, last_modified, accept)
+            held["fetched"] += 1
+            held["now"] += 1
+            held["most"] = max(held["most"], held["now"])
+            if held["fetched"] == feeds:
+                fetched_all.set()
+            return result
+
+        async def _parse(self, source: Source, result: FetchResult) -> parsepool.ParsedSource:
+            try:
+                return await super()._parse(source, result)
+            finally:
+                held["now"] -= 1
+
+    monkeypatch.setattr(poller_module, "parse_within", slow_parse)
+    store = Store(tmp_path / "data", writer=True)
+    sources = [Source(f"S{n}", url=url) for n, url in enumerate(urls)]
+    config = config_for(tmp_path, *sources)
+    poller = Counting(config, store, lambda: now)
+    try:
+        results = await poller.poll()
+    finally:
+        await poller.aclose()
+    try:
+        assert [r.status for r in results] == ["ok"] * feeds and len(store) == feeds
+        bound = poller_module.UNPARSED_PER_SLOT * config.settings.concurrency
+        assert held["most"] <= bound < feeds  # every body at once without the bound
+    finally:
+        store.close()
+
+
 def test_public_hosts_get_two_in_flight_by_default() -> None:
     settings = Settings(concurrency=32)
     assert host_cap("news.example.com", settings) == 2

@@ -9,6 +9,7 @@ import dataclasses
 import json
 import os
 import random
+import sys
 import threading
 import tracemalloc
 from datetime import UTC, datetime, timedelta, timezone
@@ -873,3 +874,63 @@ def test_tinydb_tags_written_by_hand_as_objects_or_a_number_read_as_the_names_am
         assert record.tags == (("korea",) if isinstance(tags, list) else ())
         assert sorted(a.id for a in viewer.query()) == ["Wire-1", "Wire-2"]
         assert not viewer.problems
+
+
+def _quoting(n: int, day: datetime) -> Article:
+    """An article whose summary quotes someone with typographic quotes, as most news does
+    (a string that is not ASCII)."""
+    article = make(n, fetched=day)
+    article.summary = f"Summary {n}: “the talks went on late,” a negotiator said. " * 10
+    return article
+
+
+def test_a_lean_writer_holds_a_full_shards_words_once_after_writing_it(tmp_path: Path) -> None:
+    """What a lean writer (a `refresh`) still holds after writing a full shard: its records,
+    and each article's words kept for the cycle's hooks once, without the UTF-8 copy that
+    writing a string leaves on it, and without the shard's parsed documents (it is written
+    again only for a full text or a revision, which read it back)."""
+    from fetchers.store import shards
+
+    day = datetime(2025, 10, 24, 9, 0, tzinfo=UTC)
+    with Store(tmp_path, writer=True, lean=True) as store:
+        tracemalloc.start()
+        try:
+            before, _ = tracemalloc.get_traced_memory()
+            articles = [_quoting(n, day) for n in range(shards.SHARD_ARTICLES)]
+            words = sum(sys.getsizeof(a.summary) + sys.getsizeof(a.title) for a in articles)
+            store.add_batch(articles)
+            del articles
+            held = tracemalloc.get_traced_memory()[0] - before
+        finally:
+            tracemalloc.stop()
+        assert len(store._fresh_words) == shards.SHARD_ARTICLES  # the words are kept
+        # about 1.5x the words (the records, the indexes); 2.7x with the UTF-8 copies and
+        # the shard's documents
+        assert held < 1.8 * words
+        assert store.records(["Wire-5"])[0].summary.startswith("Summary 5: “the talks")
+
+
+def test_a_shards_row_cache_is_written_without_holding_a_buffer_a_row(tmp_path: Path) -> None:
+    """Writing a shard's row cache holds about the file's bytes, not a buffer for each row
+    besides (orjson gives each row it writes 4 KB or more, however short it is)."""
+    from fetchers.store import shards
+
+    day = datetime(2025, 10, 24, 9, 0, tzinfo=UTC)
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch([_wordy(n, day) for n in range(shards.SHARD_ARTICLES)])
+        records = store.records(store.query_ids())
+        key = records[0].shard
+        signature = store.shard_version(key)
+    assert signature is not None
+    tracemalloc.start()
+    try:
+        before, _ = tracemalloc.get_traced_memory()
+        shards.write_rows(tmp_path, key, signature, records)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    size = shards.rows_path(tmp_path, key).stat().st_size
+    # the file's bytes and orjson's buffers of the header and of ROWS_JOINED rows (with a
+    # buffer a row held at once: 4.5 MB more)
+    assert peak - before < size + 512 * 1024
+    assert shards.read_rows(tmp_path, key, signature) is not None

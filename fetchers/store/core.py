@@ -86,6 +86,13 @@ def _keep_out_of_collections(loaded: int) -> None:
         gc.freeze()
 
 
+def _bare(text: str) -> str:
+    """`text`, as a copy when it is not ASCII: writing a string with orjson leaves its UTF-8
+    form cached on it for as long as it lives (as much again as a summary), and the words
+    kept after a write need none."""
+    return text if text.isascii() else "".join((text, ""))
+
+
 def _unthinned(record: Record, words: tuple[float, str, str, str | None, str | None]) -> Record:
     """A copy of a thinned record with the words `_slim` kept for the hooks."""
     _, title, summary, guid, author = words
@@ -901,13 +908,19 @@ class Store:
             if ident in digests:
                 continue
             record = records[ident]
+            title, summary = _bare(record.title), _bare(record.summary)
             if ident in pending:
-                self._index_words[ident] = (record.title, record.summary)
+                self._index_words[ident] = (title, summary)
             if written:  # a shard this process just wrote: the cycle's hooks read it next
-                fresh[ident] = (now, record.title, record.summary, record.guid, record.author)
+                fresh[ident] = (now, title, summary, record.guid, record.author)
             digests[ident] = hash((record.title, record.summary))
             record.title = record.summary = ""
             record.guid = record.author = None
+
+    def _slimmed(self, key: str) -> bool:
+        """(A lean store.) Whether `_slim` took the words of a shard's articles out of memory:
+        its parsed documents, which hold them, are then let go as well."""
+        return self._lean and len(self._indexes.members.get(key, ())) >= shards.SHARD_ARTICLES
 
     def _age_fresh_words(self, now: float) -> None:
         """(Under the lock; at each write.) Let go of the words kept for the hooks beyond
@@ -1113,6 +1126,8 @@ class Store:
                 for key in written:
                     self._write_rows(key)
                     self._slim(key, written=True)
+                    if self._slimmed(key):  # written again only for a full text or a
+                        self._shards[key].storage.forget()  # revision: read back then
                 self._age_fresh_words(time.monotonic())
                 self._save_map()
                 if written:

@@ -39,6 +39,7 @@ SHARD_ARTICLES = 1000  # articles in one shard file at most (a day has as many a
 SHARD_SPAN = 10**7  # more than a shard ever holds: a record's seq is its shard's rank times it
 KEPT = "kept"
 MAX_REVISIONS = 50  # versions kept per article; the oldest go first
+ROWS_JOINED = 16  # rows of a row cache made into bytes at once (see write_rows)
 
 Signature = tuple[int, int, int]
 Item = TypeVar("Item")
@@ -228,9 +229,15 @@ def write_rows(folder: Path, key: str, signature: Signature, records: list[Recor
             "langs": [r.lang for r in records],
         }
     )
+    # joined ROWS_JOINED rows at a time: each `orjson.dumps` result holds a buffer of 4 KB or
+    # more however short the row, and a list of a shard's rows held about 4 MB at once
     dumps = orjson.dumps
-    blob = b"[" + b",\n".join([header, *(dumps(row_of(r)) for r in records)]) + b"]"
-    write_derived(rows_path(folder, key), blob)  # refused: the shard still opens, slower
+    parts = [b"[" + header]  # a copy the size of the header: orjson's own is 256 KB
+    for start in range(0, len(records), ROWS_JOINED):
+        rows = [dumps(row_of(r)) for r in records[start : start + ROWS_JOINED]]
+        parts.append(b",\n" + b",\n".join(rows))
+    parts.append(b"]")
+    write_derived(rows_path(folder, key), *parts)  # refused: the shard still opens, slower
 
 
 def drop_rows(folder: Path, key: str) -> None:
