@@ -11,6 +11,7 @@ import os
 import random
 import sys
 import threading
+import time
 import tracemalloc
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -256,6 +257,37 @@ def test_tinydb_a_writer_opened_partly_still_skips_what_is_stored(tmp_path: Path
             loader.join()
         assert partial.complete and len(partial) == 42
     assert errors == []
+
+
+def test_a_query_made_while_the_rest_loads_waits_for_one_shard_not_for_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The load of the rest lets go of the store's lock after each shard long enough for a
+    query waiting for it to take it (taken again at once, the first rows of a dashboard
+    waited for a whole load: 1.2 s at 100,000 articles)."""
+    days = [datetime(2025, 10, d, 9, 0, tzinfo=UTC) for d in range(1, 21)]
+    with Store(tmp_path, writer=True) as store:
+        for n, day in enumerate(days):
+            store.add_batch([make(n * 10 + i, fetched=day) for i in range(10)])
+    with Store(tmp_path, first=0) as partial:
+        load_shard = partial._load_shard
+        loading, loaded = threading.Event(), []
+
+        def slow_load(key: str) -> list[str]:
+            loading.set()
+            time.sleep(0.02)  # a shard of many articles, the lock held
+            loaded.append(key)
+            return load_shard(key)
+
+        monkeypatch.setattr(partial, "_load_shard", slow_load)
+        loader = threading.Thread(target=partial.load_rest)
+        loader.start()
+        loading.wait(5)
+        partial.query_ids(None, 5)
+        answered_after = len(loaded)
+        loader.join()
+        assert len(loaded) == 20 and len(partial) == 200
+    assert answered_after < 20
 
 
 def test_loading_the_rest_of_a_big_store_runs_no_collection_over_it(

@@ -70,6 +70,7 @@ MAP_LAG = 8  # shards.json is rewritten once this many shards' entries changed (
 QUERY_SHARDS_KEPT = 48  # shards whose row caches a query keeps while reading summaries back
 READ_CHUNK = 1000  # thin records read back at a time by iter_articles
 WARM_SHARDS = 4  # shards whose index row numbers are read under one hold of the lock
+LOAD_HANDOVER = 0.001  # seconds the load of the rest leaves the lock free after each shard
 
 
 FRESH_WORDS = 20_000  # thinned articles whose words stay for the cycle's hooks (see _slim)
@@ -555,6 +556,9 @@ class Store:
                     if not self._pending:
                         break
                     added.extend(self._load_shard(self._pending.pop(0)))
+                # the lock is no one's turn: taken again at once, a query waiting for it (the
+                # dashboard's first rows, a filter) would wait for every shard
+                time.sleep(LOAD_HANDOVER)
             with self.lock:
                 self._indexes.rebuild_order()
                 self._save_map()
