@@ -350,3 +350,29 @@ async def test_a_filter_finds_the_highlighted_article_in_its_thread_not_on_the_s
         await settle(app, pilot)
         assert dashboard.headlines.current_id == make(0, source="Other").id  # the last row
         assert _ScanCountingIds.scans == 0
+
+
+async def test_a_filter_keeps_the_row_of_a_highlight_it_leaves_out_beyond_the_first_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A highlighted article the new filter leaves out gives its row to the article that
+    comes there in the new list: when that row is beyond the first page, the pane waits
+    for the whole list rather than stop at the page's last row."""
+    monkeypatch.setattr(session_module, "FIRST_PAGE_FROM", 10)
+    monkeypatch.setattr(session_module, "FIRST_PAGE", 3)
+    with Store(tmp_path / "data", writer=True) as store:
+        store.add_batch([make(n) for n in range(20)])
+        store.add_batch([make(n, source="Other") for n in range(30, 35)])  # the newest
+    app = make_app(tmp_path, poll=False)
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=25)
+        dashboard.headlines.select(make(31, source="Other").id)  # row 3
+        await pilot.pause()
+        since = seen(app).mark()
+        dashboard.set_filter("source:Wire")
+        await settle(app, pilot)
+        assert not [
+            m for m in seen(app).messages[since:] if isinstance(m, QueryDone) and m.matches.partial
+        ]
+        assert dashboard.headlines.cursor == 3
+        assert dashboard.headlines.current_id == make(16).id

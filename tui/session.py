@@ -317,12 +317,13 @@ class Session:
         ids = store.query_ids(query, FIRST_PAGE)
         if len(ids) < FIRST_PAGE:
             return None
-        if place.keep and place.current is not None and place.current not in ids:
-            current, last = store.record(place.current), store.record(ids[-1])
-            if current is None or last is None or current.at <= last.at:
-                return None  # older than the page's last: it may match further down
-        elif place.keep and place.current is None and place.cursor >= len(ids):
-            return None
+        if place.keep and (place.current is None or place.current not in ids):
+            if place.current is not None:
+                current, last = store.record(place.current), store.record(ids[-1])
+                if current is None or last is None or current.at <= last.at:
+                    return None  # older than the page's last: it may match further down
+            if place.cursor >= len(ids):
+                return None  # the whole list keeps the cursor's row, beyond the page
         return Matches(ids, len(store), partial=True)
 
     def why_no_link(self, article: Article) -> str:
