@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-import heapq
 import itertools
 import sys
 from array import array
@@ -15,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from operator import attrgetter
 
 from fetchers.query import Query, Record, Term, TextOf, Verdicts, WordsOf
+from fetchers.stepwise import merged_in_steps
 from fetchers.store.marks import Marks
 from fetchers.store.search import WordLookup, is_exact
 from fetchers.store.shards import SHARD_SPAN, shard_rank
@@ -176,24 +176,12 @@ class Indexes:
         memory a store needs at open). Beyond ORDER_CHUNK articles, chunks are sorted so and
         merged a step at a time: one sort of a million holds the interpreter a third of a
         second, a freeze of whatever shares the process (a dashboard loading its store)."""
-        records = list(self.records.values())
-        if len(records) <= ORDER_CHUNK:
-            _sort_by_date(records)
-            self.order_ids = list(map(_ID, records))
-            # from a generator: a list of a million negated times would be 32 MB at once
-            self.order_keys = array("d", (-record.at for record in records))
-            return
-        chunks = [records[at : at + ORDER_CHUNK] for at in range(0, len(records), ORDER_CHUNK)]
-        del records
-        for chunk in chunks:
-            _sort_by_date(chunk)
-        ids: list[str] = []
-        keys: array[float] = array("d")
-        add_id, add_key = ids.append, keys.append
-        for record in heapq.merge(*chunks, key=_date_order):
-            add_id(record.id)
-            add_key(-record.at)
-        self.order_ids, self.order_keys = ids, keys
+        ordered = list(
+            merged_in_steps(list(self.records.values()), _date_order, ORDER_CHUNK, _sort_by_date)
+        )
+        self.order_ids = list(map(_ID, ordered))
+        # from a generator: a list of a million negated times would be 32 MB at once
+        self.order_keys = array("d", (-record.at for record in ordered))
 
     def insert_orders(self, idents: list[str]) -> None:
         """Put newly filed articles into the date order, each after its equals (it came
