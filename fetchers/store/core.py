@@ -675,15 +675,15 @@ class Store:
         with self.lock:
             records = self._indexes.records
             found = [records[i] for i in ids if i in records]
-            thinned = self._digests if not self._thin else None
-            if thinned is not None and not thinned:
+            lean, thinned = not self._thin, self._digests  # a viewer's are all thin
+            if lean and not thinned:
                 return found
             fresh = self._fresh_words
             back = self._reader(keep=1, once=True)
             out = list(found)
             for at in sorted(range(len(found)), key=lambda n: found[n].seq):
                 record = found[at]
-                if thinned is not None and record.id not in thinned:
+                if lean and record.id not in thinned:
                     continue
                 words = fresh.get(record.id)
                 if words is not None:
