@@ -24,6 +24,7 @@ from tests.conftest import (
     status_text,
 )
 from tui import session as session_module
+from tui.app import WirewatchApp
 from tui.messages import MarksChanged, QueryDone
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.picker import PickerScreen
@@ -253,17 +254,23 @@ def _gated_matches(dashboard: DashboardScreen) -> threading.Event:
     return gate
 
 
+def _big_store_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, others: range) -> WirewatchApp:
+    """A dashboard (not polling) over a store "big" enough for a first page of 3 rows:
+    20 "Wire" articles and the `others` of "Other"."""
+    monkeypatch.setattr(session_module, "FIRST_PAGE_FROM", 10)
+    monkeypatch.setattr(session_module, "FIRST_PAGE", 3)
+    with Store(tmp_path / "data", writer=True) as store:
+        store.add_batch([make(n) for n in range(20)] + [make(n, source="Other") for n in others])
+    return make_app(tmp_path, poll=False)
+
+
 async def test_a_filter_over_a_big_store_paints_its_first_page_before_the_whole_list(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Listing a word in 48,000 of a million articles whole takes a few times as long as
     its newest page: the page is painted first ("listing the rest…"), then the whole list
     in the same order, the highlight where it was."""
-    monkeypatch.setattr(session_module, "FIRST_PAGE_FROM", 10)
-    monkeypatch.setattr(session_module, "FIRST_PAGE", 3)
-    with Store(tmp_path / "data", writer=True) as store:
-        store.add_batch([make(n) for n in range(20)] + [make(n, source="Other") for n in range(5)])
-    app = make_app(tmp_path, poll=False)
+    app = _big_store_app(tmp_path, monkeypatch, range(5))
     async with piloted(app) as pilot:
         dashboard = await settle(app, pilot, want=25)
         gate = _gated_matches(dashboard)
@@ -285,11 +292,7 @@ async def test_a_filter_keeps_a_highlight_beyond_the_first_page_without_painting
 ) -> None:
     """An article highlighted further down than the new filter's first page may match
     further down its list: the pane waits for the whole list and keeps it highlighted."""
-    monkeypatch.setattr(session_module, "FIRST_PAGE_FROM", 10)
-    monkeypatch.setattr(session_module, "FIRST_PAGE", 3)
-    with Store(tmp_path / "data", writer=True) as store:
-        store.add_batch([make(n) for n in range(20)] + [make(n, source="Other") for n in range(5)])
-    app = make_app(tmp_path, poll=False)
+    app = _big_store_app(tmp_path, monkeypatch, range(5))
     async with piloted(app) as pilot:
         dashboard = await settle(app, pilot, want=25)
         dashboard.headlines.select(make(5).id)
@@ -358,12 +361,7 @@ async def test_a_filter_keeps_the_row_of_a_highlight_it_leaves_out_beyond_the_fi
     """A highlighted article the new filter leaves out gives its row to the article that
     comes there in the new list: when that row is beyond the first page, the pane waits
     for the whole list rather than stop at the page's last row."""
-    monkeypatch.setattr(session_module, "FIRST_PAGE_FROM", 10)
-    monkeypatch.setattr(session_module, "FIRST_PAGE", 3)
-    with Store(tmp_path / "data", writer=True) as store:
-        store.add_batch([make(n) for n in range(20)])
-        store.add_batch([make(n, source="Other") for n in range(30, 35)])  # the newest
-    app = make_app(tmp_path, poll=False)
+    app = _big_store_app(tmp_path, monkeypatch, range(30, 35))  # "Other" the newest
     async with piloted(app) as pilot:
         dashboard = await settle(app, pilot, want=25)
         dashboard.headlines.select(make(31, source="Other").id)  # row 3

@@ -341,6 +341,19 @@ def test_a_stories_file_with_an_id_written_twice_is_refused_and_kept_aside(
     assert stories_file(path)  # in the current format
 
 
+def _weighed_ids(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the articles the grouping weighs from now on, in the order weighed."""
+    weighed: list[str] = []
+    vector = StoryIndex._vector
+
+    def counted(self: StoryIndex, item: Item):  # type: ignore[no-untyped-def]
+        weighed.append(item.id)
+        return vector(self, item)
+
+    monkeypatch.setattr(StoryIndex, "_vector", counted)
+    return weighed
+
+
 def _book_of(tmp_path: Path, members: dict[str, list[str]]) -> StoryBook:
     book = StoryBook(tmp_path)
     book.index = StoryIndex()
@@ -474,14 +487,7 @@ def test_a_restarted_grouping_weighs_only_the_restored_articles_a_new_one_can_me
     running = StoryIndex()
     running.add(held)
     saved = {sid: list(ids) for sid, ids in running.members.items()}
-    weighed: list[str] = []
-    vector = StoryIndex._vector
-
-    def counted(self: StoryIndex, item: Item):  # type: ignore[no-untyped-def]
-        weighed.append(item.id)
-        return vector(self, item)
-
-    monkeypatch.setattr(StoryIndex, "_vector", counted)
+    weighed = _weighed_ids(monkeypatch)
     whole = StoryIndex()  # a cycle with nothing new weighs every restored article
     whole.restore(saved, lambda: held)
     whole.add([])
@@ -595,14 +601,7 @@ def test_a_reader_of_an_up_to_date_stories_file_weighs_no_article(
         store.add_batch([stored(i) for i in items[:500]])
         StoryBook(data).update(store, [i.id for i in items[:500]], removed=False)
         written = {s.id: s.articles for s in StoryBook(data).shelf(store).stories}
-    weighed: list[str] = []
-    vector = StoryIndex._vector
-
-    def counted(self: StoryIndex, item: Item):  # type: ignore[no-untyped-def]
-        weighed.append(item.id)
-        return vector(self, item)
-
-    monkeypatch.setattr(StoryIndex, "_vector", counted)
+    weighed = _weighed_ids(monkeypatch)
     with Store(data) as viewer:
         read: list[str] = []
         records = viewer.records
