@@ -8,6 +8,7 @@ interpreter can switch threads between the steps."""
 from __future__ import annotations
 
 import heapq
+import itertools
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -22,26 +23,41 @@ def merged_in_steps(
     key: Callable[[T], Any],
     step: int | None = None,
     sort: Callable[[list[T]], None] | None = None,
+    between: Callable[[], object] | None = None,
 ) -> Iterator[T]:
     """`items` in `key` order, sorted `step` (default STEP) at a time and merged. `sort`:
     sorts a chunk in place into `key` order by a quicker way (no tuple per item); without
     it, `sorted` by `key`. Equal keys keep their order (the sorts are stable, and the merge
-    takes from the earlier chunk first)."""
+    takes from the earlier chunk first). `between`: called after each chunk's sort."""
     step = step or STEP
     chunks = [list(items[at : at + step]) for at in range(0, len(items), step)]
-    if sort is None:
-        chunks = [sorted(chunk, key=key) for chunk in chunks]
-    else:
-        for chunk in chunks:
+    for number, chunk in enumerate(chunks):
+        if sort is None:
+            chunks[number] = sorted(chunk, key=key)
+        else:
             sort(chunk)
+        if between is not None:
+            between()
     if len(chunks) <= 1:
         return iter(chunks[0] if chunks else [])
     return heapq.merge(*chunks, key=key)
 
 
-def sorted_stepwise(items: Sequence[T], key: Callable[[T], Any]) -> list[T]:
-    """`sorted(items, key=key)`, the same order, a step at a time."""
-    return list(merged_in_steps(items, key))
+def sorted_stepwise(
+    items: Sequence[T],
+    key: Callable[[T], Any],
+    between: Callable[[], object] | None = None,
+) -> list[T]:
+    """`sorted(items, key=key)`, the same order, a step at a time; `between`: called after
+    each step (each chunk sorted, each chunk's worth merged)."""
+    merged = merged_in_steps(items, key, between=between)
+    if between is None:
+        return list(merged)
+    out: list[T] = []
+    while chunk := list(itertools.islice(merged, STEP)):
+        out += chunk
+        between()
+    return out
 
 
 def set_stepwise(items: Sequence[H]) -> set[H]:

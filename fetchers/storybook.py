@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from fetchers.atomic import write_derived
+from fetchers.foreground import give_way, giving_way
 from fetchers.heap import collector_paused
 from fetchers.models import seconds_iso
 from fetchers.query import Record
@@ -54,6 +55,7 @@ SLICE_ARTICLES = 25
 # articles read at a time when every stored one is looked at: a viewer's store reads them
 # back from disk, and a million of them whole at once would take a gigabyte
 READ_CHUNK = 20_000
+STEP_IDS = 20_000  # ids looked up between two looks for a filter typed meanwhile
 REST_FACTOR = 3.0
 Settle = Callable[[], None]  # called after each slice: a dashboard hides the new objects from
 # the garbage collector, whose full walks would otherwise grow with the stories being made
@@ -556,6 +558,7 @@ def add_paced(
         took = time.thread_time() - began
         if settle is not None:
             settle()
+        give_way()
 
 
 def _chunks(ids: list[str]) -> Iterable[list[str]]:
@@ -603,11 +606,12 @@ def stories_of(
     members, story_of = index.members, index.story_of
     if dated is None:  # of the newest the store lists at most (a PostgreSQL viewer's stories)
         dated = store.query_ids(limit=store.list_window)
-    ids = [i for i in dated if i in story_of]
+    ids = [i for i in giving_way(dated, STEP_IDS) if i in story_of]
     out: list[Story] = []
     open_stories: dict[str, list[Record]] = {}
     for chunk in _chunks(ids):
-        for record in store.headlines(chunk):
+        give_way()  # a filter typed meanwhile goes first
+        for record in giving_way(store.headlines(chunk)):
             sid = story_of[record.id]
             wanted = len(members.get(sid, ()))
             if wanted == 1:
@@ -618,7 +622,7 @@ def stories_of(
             if len(held) == wanted:
                 out.append(_story(sid, open_stories.pop(sid)))
     out.extend(_story(sid, records) for sid, records in open_stories.items())
-    return sorted_stepwise(out, _newest_activity)
+    return sorted_stepwise(out, _newest_activity, give_way)
 
 
 def _newest_activity(story: Story) -> tuple[float, str]:
@@ -721,11 +725,17 @@ class StoryShelf:
         answer reaches it, in memory read in order, which makes `matching` over 100,000
         articles about 1.5 times as quick as a map made in the stories' order."""
         self.stories = stories
-        self.by_id = {story.id: story for story in stories}
-        self._order = [story.id for story in stories]
-        story_of = {ident: story.id for story in stories for ident in story.articles}
+        # made in steps that give way to a filter typed meanwhile (a million stories take
+        # seconds here)
+        self.by_id = {story.id: story for story in giving_way(stories)}
+        self._order = [story.id for story in giving_way(stories)]
+        story_of = {ident: story.id for story in giving_way(stories) for ident in story.articles}
         if dated is not None:
-            placed = {ident: sid for ident in dated if (sid := story_of.get(ident)) is not None}
+            placed = {
+                ident: sid
+                for ident in giving_way(dated, STEP_IDS)
+                if (sid := story_of.get(ident)) is not None
+            }
             if len(placed) < len(story_of):  # an article the store no longer lists: kept
                 placed.update((i, sid) for i, sid in story_of.items() if i not in placed)
             story_of = placed
@@ -733,11 +743,13 @@ class StoryShelf:
         # the articles of stories of several outlets by that count (`outlets:` takes them
         # up front); every other article is one outlet's
         self._by_outlets: dict[int, list[str]] = {}
-        for story in stories:
+        for story in giving_way(stories):
             if len(story.sources) > 1:
                 self._by_outlets.setdefault(len(story.sources), []).extend(story.articles)
-        outlets = {story.id: story.outlets for story in stories}
-        self._outlets = _Outlets((ident, outlets[sid]) for ident, sid in story_of.items())
+        outlets = {story.id: story.outlets for story in giving_way(stories)}
+        self._outlets = _Outlets(
+            (ident, outlets[sid]) for ident, sid in giving_way(story_of.items(), STEP_IDS)
+        )
         # `story:` and `outlets:` ask these of every candidate article of a query: bound dict
         # lookups, so a filter over 100,000 articles runs no Python function per article
         self.story_of: Callable[[str], str | None] = self._story_of.get

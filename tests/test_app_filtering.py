@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input
 
+from fetchers import foreground
 from fetchers.models import Article
 from fetchers.store import Store
 from tests.conftest import (
@@ -374,3 +375,29 @@ async def test_a_filter_keeps_the_row_of_a_highlight_it_leaves_out_beyond_the_fi
         ]
         assert dashboard.headlines.cursor == 3
         assert dashboard.headlines.current_id == make(16).id
+
+
+async def test_a_filter_is_work_a_person_waits_for_and_the_background_gives_way(
+    tmp_path: Path,
+) -> None:
+    """While a filter's list is made, the search index, the story shelf and a cycle's
+    grouping rest between their steps: over a million articles they shared the
+    interpreter with it and made it take two to three times as long."""
+    with Store(tmp_path / "data", writer=True) as store:
+        store.add_batch([make(n) for n in range(20)] + [make(n, source="Other") for n in range(5)])
+    app = make_app(tmp_path, poll=False)
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=25)
+        waited: list[bool] = []
+        matches = dashboard.session.matches
+
+        def watched(*args, **kwargs):  # type: ignore[no-untyped-def]
+            waited.append(foreground.busy())
+            return matches(*args, **kwargs)
+
+        dashboard.session.matches = watched  # type: ignore[method-assign]
+        dashboard.set_filter("source:Other")
+        await settle(app, pilot)
+        assert len(dashboard.headlines.ids) == 5
+        assert waited == [True]
+        assert not foreground.busy()  # and the background goes on once it is done

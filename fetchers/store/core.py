@@ -41,6 +41,7 @@ import orjson
 
 from fetchers import liveness
 from fetchers.atomic import atomic_write_bytes, remove_stale_temps, stat_signature
+from fetchers.foreground import give_way
 from fetchers.heap import collector_paused
 from fetchers.models import Article, SourceHealth, seconds_iso, utc_iso
 from fetchers.query import Query, Record
@@ -208,9 +209,11 @@ class Store:
         self._kick_indexer()
 
     def _index_rest(self, began: float) -> None:
-        """(The search thread.) After a shard, a rest as long as the work, when paced."""
+        """(The search thread.) After a shard, a rest as long as the work, when paced, and
+        longer while a query a person waits for runs."""
         if self._index_paced and not self._closing:
             time.sleep(time.perf_counter() - began)
+            give_way()
 
     def _kick_indexer(self) -> None:
         if self._closing:
@@ -559,6 +562,7 @@ class Store:
                 # the lock is no one's turn: taken again at once, a query waiting for it (the
                 # dashboard's first rows, a filter) would wait for every shard
                 time.sleep(LOAD_HANDOVER)
+                give_way()
             with self.lock:
                 self._indexes.rebuild_order()
                 self._save_map()

@@ -27,6 +27,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from fetchers.alerts import AlertWatch
+from fetchers.foreground import waited_for
 from fetchers.liveness import WriterState
 from fetchers.models import Event, SourceHealth
 from fetchers.newsroom import Cycle
@@ -280,7 +281,20 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         shelf: StoryShelf | None = None,
     ) -> None:
         """The matches, and the rows the pane will show of them (read here, not while
-        drawing); over a big store, the first page of them is shown first."""
+        drawing); over a big store, the first page of them is shown first. Work in the
+        background gives way meanwhile."""
+        with waited_for():
+            self._query_in_foreground(generation, query, events, sort, place, shelf)
+
+    def _query_in_foreground(
+        self,
+        generation: int,
+        query: Query,
+        events: list[Event] | None,
+        sort: SortOrder,
+        place: Place,
+        shelf: StoryShelf | None,
+    ) -> None:
         first = self.session.first_page(query, sort, shelf, place)
         if first is not None:
             found = position(first.ids, place)
@@ -381,7 +395,9 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
 
     @work(thread=True, group="picker", exclusive=True, exit_on_error=False)
     def _count(self, by: CountBy) -> None:
-        self.post_message(Counted(by, self.session.counts(by)))
+        with waited_for():
+            counts = self.session.counts(by)
+        self.post_message(Counted(by, counts))
 
     @on(Counted)
     def _counted(self, message: Counted) -> None:
@@ -728,7 +744,9 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
 
     @work(thread=True, group="story", exclusive=True, exit_on_error=False)
     def _read_story(self, story: Story) -> None:
-        self.post_message(StoryRead(story, self.session.records(list(story.articles))))
+        with waited_for():
+            records = self.session.records(list(story.articles))
+        self.post_message(StoryRead(story, records))
 
     @on(StoryRead)
     def _story_read(self, message: StoryRead) -> None:
@@ -770,7 +788,9 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
 
     @work(thread=True, group="revisions", exclusive=True, exit_on_error=False)
     def _read_revisions(self, ident: str) -> None:
-        self.post_message(RevisionsRead(ident, self.session.history(ident)))
+        with waited_for():
+            history = self.session.history(ident)
+        self.post_message(RevisionsRead(ident, history))
 
     @on(RevisionsRead)
     def _revisions_read(self, message: RevisionsRead) -> None:

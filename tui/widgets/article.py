@@ -20,6 +20,7 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from fetchers.extract import ExtractError
+from fetchers.foreground import in_foreground
 from fetchers.http import FetchError
 from fetchers.models import Article, Event
 from fetchers.suggest import Suggestion, Suggestions
@@ -168,7 +169,7 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
     async def _fetch(self, ident: str) -> None:
         """The article is read in a thread (a store read: a query on PostgreSQL), the page
         fetched in the poll thread's loop or a client of this one's."""
-        article = await asyncio.to_thread(self.session.get, ident)
+        article = await asyncio.to_thread(in_foreground, self.session.get, ident)
         if article is None or not article.link:
             why = self.session.why_no_link(article) if article else "it is no longer stored"
             self.notify(f"No page to fetch the text from: {why}.", markup=False)

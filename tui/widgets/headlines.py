@@ -18,6 +18,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
+from fetchers.foreground import waited_for
 from fetchers.models import Article
 from fetchers.newsroom import Clock
 from fetchers.store import StoreError
@@ -367,7 +368,8 @@ class HeadlineList(ScrollView, can_focus=True):
     @work(thread=True, group="rows", exit_on_error=False)
     def _read_rows(self, generation: int, ids: list[str], shelf: StoryShelf | None) -> None:
         try:
-            rows = self._source.rows(ids, shelf)
+            with waited_for():
+                rows = self._source.rows(ids, shelf)
         except Exception as exc:  # the store is down (PostgreSQL gone): said once, read again
             problem = str(exc) if isinstance(exc, StoreError) else f"{type(exc).__name__}: {exc}"
             self.post_message(self.RowsRead(generation, ids, None, problem))

@@ -1,0 +1,105 @@
+"""Background work gives way while a person waits for a filter, a story or an article."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from fetchers import foreground, storybook
+from fetchers.foreground import give_way, giving_way, waited_for
+from fetchers.store import Store
+from fetchers.stories import StoryIndex
+from fetchers.storybook import StoryShelf, stories_of
+from tests.conftest import make
+
+QUIET = 0.3  # seconds a paused thread is watched for a step it must not take
+
+
+def _until(test: Callable[[], bool], within: float = 10.0) -> None:
+    deadline = time.monotonic() + within
+    while not test():
+        assert time.monotonic() < deadline, "never happened"
+        time.sleep(0.005)
+
+
+@pytest.fixture
+def held() -> Iterator[threading.Event]:
+    """Work a person waits for, running in a thread of its own until the event is set."""
+    release, entered = threading.Event(), threading.Event()
+
+    def wait() -> None:
+        with waited_for():
+            entered.set()
+            release.wait(30)
+
+    thread = threading.Thread(target=wait)
+    thread.start()
+    entered.wait(10)
+    yield release
+    release.set()
+    thread.join()
+
+
+def test_a_long_loop_in_the_background_pauses_while_a_person_waits(
+    held: threading.Event,
+) -> None:
+    taken: list[int] = []
+    loop = threading.Thread(target=lambda: taken.extend(giving_way(range(10), every=2)))
+    loop.start()
+    _until(lambda: len(taken) >= 2)
+    time.sleep(QUIET)
+    assert len(taken) == 2  # it gave way after its first step
+    held.set()
+    loop.join(10)
+    assert taken == list(range(10))
+
+
+def test_work_a_person_waits_for_never_waits_for_itself() -> None:
+    with waited_for():
+        assert foreground.busy()
+        assert give_way(longest=30) is False
+        assert list(giving_way(range(5), every=1)) == list(range(5))
+    assert not foreground.busy()
+    assert give_way() is False  # nothing to wait for
+
+
+def test_a_background_step_waits_no_longer_than_it_is_allowed(held: threading.Event) -> None:
+    """A query stuck for good cannot starve the background: each step waits at most
+    `longest`."""
+    assert give_way(longest=0.05) is True
+
+
+def test_the_story_shelf_gives_way_to_a_filter_typed_while_it_is_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, held: threading.Event
+) -> None:
+    """A million stories take seconds to read and shelve; a filter typed meanwhile shared
+    the interpreter with it. Now the shelf reads no further chunk while one runs."""
+    monkeypatch.setattr(storybook, "READ_CHUNK", 5)
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch([make(n) for n in range(40)])
+        index = StoryIndex()
+        index.members = {f"s{n}": [make(n).id] for n in range(40)}
+        index.story_of = {make(n).id: f"s{n}" for n in range(40)}
+        reads: list[int] = []
+        headlines = store.headlines
+
+        def counted(ids: list[str]) -> list[object]:
+            reads.append(len(ids))
+            return headlines(ids)  # type: ignore[return-value]
+
+        monkeypatch.setattr(store, "headlines", counted)
+        made: list[StoryShelf] = []
+        shelving = threading.Thread(
+            target=lambda: made.append(StoryShelf(stories_of(index, store)))
+        )
+        shelving.start()
+        time.sleep(QUIET)
+        assert reads == []  # waiting for the filter before its first chunk
+        held.set()
+        shelving.join(10)
+    assert sum(reads) == 40 and len(reads) == 8
+    assert len(made[0]) == 40
