@@ -244,6 +244,7 @@ class PollResult:
     retry_after: float | None = None
     permanent_url: str | None = None
     new_ids: list[str] = field(default_factory=list)
+    revised_ids: list[str] = field(default_factory=list)  # stored before, written anew
     unstored: bool = False  # read fine, but the store could not write its articles
     warnings: int = 0  # fields or items of the document that could not be read
     warning_notes: list[str] = field(default_factory=list)

@@ -45,6 +45,7 @@ class Cycle:
     results: list[PollResult] = field(repr=False)
     new_ids: list[str] = field(default_factory=list, repr=False)
     removed: int = 0
+    revised_ids: list[str] = field(default_factory=list, repr=False)  # another title or summary
     store_error: str | None = None
 
 
@@ -107,7 +108,11 @@ class Newsroom:
         poller) once, store what is new, apply retention, then run the hooks."""
         poller = self.require_poller()
         results = await poller.poll(sources)
-        report = Cycle(results, [i for r in results for i in r.new_ids])
+        report = Cycle(
+            results,
+            [i for r in results for i in r.new_ids],
+            revised_ids=[i for r in results for i in r.revised_ids],
+        )
         unstored = [r.error or "" for r in results if r.unstored]
         report.store_error = unstored[0] if unstored else None
         try:

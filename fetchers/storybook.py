@@ -12,6 +12,7 @@ stories, and a story with none left is gone.
 
 from __future__ import annotations
 
+import heapq
 import json
 import logging
 import os
@@ -200,6 +201,10 @@ class StoryBook:
         self._mark: int | None = None
         self._grouping = False  # this process groups the stories a store keeps for all
         self._unsaved = False  # a save to the store failed: the next cycle tries again
+        # the last shelf made, and the stories changed since (None: not known, so the next
+        # shelf is made whole): a cycle changes a few stories of a million
+        self._shelved: StoryShelf | None = None
+        self._touched: set[str] | None = None
 
     # -- where the stories are kept ------------------------------------------------------------
     @staticmethod
@@ -404,12 +409,24 @@ class StoryBook:
         with self._lock:
             if self.index is None:
                 self.index, _ = self._open(store, pace, settle, window)
+                self._touched = None
             with collector_paused():
                 dated = store.query_ids(limit=store.list_window)
-                shelf = StoryShelf(stories_of(self.index, store, dated), dated)
+                last, touched = self._shelved, self._touched
+                if last is not None and touched is not None and store.list_window is None:
+                    stories = restacked(last.stories, touched, self.index, store)
+                else:  # the first, or a window of the newest that moved: made whole
+                    stories = stories_of(self.index, store, dated)
+                shelf = StoryShelf(stories, dated)
+                self._shelved, self._touched = shelf, set()
                 if settle is not None:
                     settle()
         return shelf
+
+    def _touch(self, stories: Iterable[str | None]) -> None:
+        """(Under the lock.) Note stories changed since the last shelf."""
+        if self._touched is not None:
+            self._touched.update(sid for sid in stories if sid is not None)
 
     def stories_with(self, store: ArticleStore, ids: Iterable[str]) -> list[Story]:
         """(Any thread.) The stories, as grouped now, that hold any of `ids` (the writer's
@@ -438,11 +455,14 @@ class StoryBook:
         removed: bool,
         pace: bool = False,
         settle: Settle | None = None,
+        revised: Iterable[str] = (),
     ) -> list[str]:
         """(The writer, in a thread.) Group the cycle's new articles, drop what retention
-        removed, and save. Before the store has loaded every day, only the new articles
-        are grouped; the rest is caught up at a later cycle. `pace`: rest between slices
-        (`add_paced`, `settle` after each), for a process with a screen to keep quick.
+        removed, and save; `revised`: the stored articles the cycle gave another title or
+        summary (their stories are made again at the next shelf). Before the store has
+        loaded every day, only the new articles are grouped; the rest is caught up at a
+        later cycle. `pace`: rest between slices (`add_paced`, `settle` after each), for a
+        process with a screen to keep quick.
         Returns the ids grouped: with pollers sharing a database, the one that groups takes
         the others' articles too, and its alert check asks their stories."""
         with self._lock:
@@ -460,6 +480,7 @@ class StoryBook:
                 if not store.complete:
                     return []
                 self.index, changed = self._open(store, pace, settle)
+                self._touched = None  # stories not seen grouped: the next shelf is whole
             index = self.index
             assert index is not None
             wanted = [] if opened else list(new_ids)
@@ -470,10 +491,13 @@ class StoryBook:
             fresh = [_item(r) for r in store.records(wanted) if r.id not in index.story_of]
             if fresh:
                 add_paced(index, fresh, pace, settle)
+                self._touch(index.story_of.get(item.id) for item in fresh)
                 changed = True
+            self._touch(map(index.story_of.get, revised))  # a headline may be rewritten
             if removed:
                 gone = [i for i in index.story_of if store.record(i) is None]
                 if gone:
+                    self._touch(map(index.story_of.get, gone))
                     index.drop(gone)
                     changed = True
             if changed or self._unsaved or (keeper is None and not self.path.exists()):
@@ -513,7 +537,9 @@ class StoryDesk:
             return
         if self._grouper is None:
             self._grouper = ThreadPoolExecutor(1, thread_name_prefix="wirewatch-stories")
-        self.running = self._grouper.submit(self._update, list(cycle.new_ids), cycle.removed > 0)
+        self.running = self._grouper.submit(
+            self._update, list(cycle.new_ids), cycle.removed > 0, list(cycle.revised_ids)
+        )
 
     def close(self) -> None:
         """Let the grouping under way finish (its stories are saved) and drop those queued;
@@ -522,7 +548,9 @@ class StoryDesk:
         if grouper is not None:
             grouper.shutdown(wait=True, cancel_futures=True)
 
-    def _update(self, new_ids: list[str], removed: bool) -> list[str]:
+    def _update(
+        self, new_ids: list[str], removed: bool, revised: Iterable[str] = ()
+    ) -> list[str]:
         """The ids grouped (see `StoryBook.update`); none when grouping failed."""
         try:
             cold = self.book.index is None and not self.book.saved(self.store)
@@ -533,7 +561,7 @@ class StoryDesk:
                     len(self.store),
                 )
                 return []
-            return self.book.update(self.store, new_ids, removed, self.pace, self.settle)
+            return self.book.update(self.store, new_ids, removed, self.pace, self.settle, revised)
         except Exception:  # the stories are derived: a failure costs them, never the poll
             log.exception("grouping the cycle's articles into stories failed")
             return []
@@ -623,6 +651,30 @@ def stories_of(
                 out.append(_story(sid, open_stories.pop(sid)))
     out.extend(_story(sid, records) for sid, records in open_stories.items())
     return sorted_stepwise(out, _newest_activity, give_way)
+
+
+def restacked(
+    last: list[Story], touched: set[str], index: StoryIndex, store: ArticleStore
+) -> list[Story]:
+    """What `stories_of` gives, from the stories it gave last (`last`, newest activity
+    first) and the ones changed since (`touched`): only the articles of those are read, and
+    they are merged into the rest, which keep their order."""
+    members = index.members
+    remade_ids = [sid for sid in touched if sid in members]
+    held: dict[str, Record] = {}
+    ids = [i for sid in remade_ids for i in members[sid]]
+    for chunk in _chunks(ids):
+        held.update((r.id, _headline(r)) for r in store.headlines(chunk))
+    remade: list[Story] = []
+    for sid in remade_ids:
+        records = [held[i] for i in members[sid] if i in held]
+        if not records:
+            continue
+        one = len(records) == 1 and len(members[sid]) == 1
+        remade.append(_single(sid, records[0]) if one else _story(sid, records))
+    remade.sort(key=_newest_activity)
+    kept = [story for story in giving_way(last) if story.id not in touched]
+    return list(giving_way(heapq.merge(kept, remade, key=_newest_activity), STEP_IDS))
 
 
 def _newest_activity(story: Story) -> tuple[float, str]:

@@ -765,6 +765,7 @@ async def test_a_headline_changed_between_polls_is_a_revision_never_a_second_art
         await poller.aclose()
         store.close()
     assert (len(first.new_ids), len(second.new_ids)) == (1, 0)
+    assert (first.revised_ids, second.revised_ids) == ([], [article.id])  # for the stories
     assert (article.title, article.summary) == ("Talks resume", "v2")
     assert [(r["title"], r["summary"]) for r in revisions] == [("Talks stall", "v1")]
 

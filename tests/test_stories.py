@@ -9,7 +9,7 @@ import itertools
 import json
 import random
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -1295,3 +1295,57 @@ def test_a_word_new_to_the_process_costs_one_call_besides_its_stem() -> None:
     learnt = calls.count("__missing__") + calls.count("_stem")
     assert learnt <= 2 * len(words) + capitalised + 5  # and two logarithm tables
     assert set(index._docs["new-words"][1]) == set(terms(title))
+
+
+def test_a_shelf_after_a_cycle_reads_only_the_stories_the_cycle_changed(tmp_path: Path) -> None:
+    """A writer's shelf after a cycle is the one made whole would be (new articles, a
+    rewritten headline, a day retention dropped), made from the last shelf and the stories
+    the cycle changed: at a million articles, remaking every story took 22 s of CPU after
+    each cycle."""
+    from fetchers.store import Store
+    from fetchers.storybook import stories_of
+
+    items = seeded_articles(count=600, days=6.0)
+    now = datetime.fromtimestamp(max(i.when for i in items) + 60, UTC)
+
+    def article(item: Item, title: str | None = None) -> Article:
+        when = datetime.fromtimestamp(item.when, UTC)
+        return Article(item.id, f"Wire {len(item.id) % 4}", title or item.title, None, when,
+                       when, item.summary)  # fmt: skip
+
+    old, new = items[:500], items[500:]
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch([article(i) for i in old])
+        book = StoryBook(tmp_path)
+        book.update(store, [i.id for i in old], removed=False)
+        before = book.shelf(store)
+        assert before.stories == stories_of(book.index, store)  # type: ignore[arg-type]
+        cut = (now - timedelta(days=4)).timestamp()  # kept by retention
+        alone = {s.articles[0] for s in before.stories if len(s.articles) == 1}
+        rewritten = next(i for i in reversed(old) if i.id in alone and i.when > cut)
+        store.add_batch([article(i) for i in new] + [article(rewritten, "Rewritten headline")])
+        removed = store.apply_retention(5, now)
+        assert removed > 0
+        read: list[str] = []
+        headlines = store.headlines
+
+        def counted(ids: list[str]) -> list[Record]:
+            read.extend(ids)
+            return headlines(ids)
+
+        store.headlines = counted  # type: ignore[method-assign]
+        book.update(store, [i.id for i in new], removed=True, revised=[rewritten.id])
+        after = book.shelf(store)
+        index = book.index
+        assert index is not None
+        store.headlines = headlines  # type: ignore[method-assign]
+        whole = stories_of(index, store)
+        assert after.stories == whole
+        story = after.story(rewritten.id)
+        assert story is not None and story.title == "Rewritten headline"
+        joined = {index.story_of[i.id] for i in new if i.id in index.story_of}
+        lost = {s.id for s in before.stories if any(store.record(i) is None for i in s.articles)}
+        assert joined and lost
+        changed = joined | lost | {story.id}
+        assert set(read) == {i for sid in changed for i in index.members.get(sid, ())}
+        assert len(read) < len(store) / 2
