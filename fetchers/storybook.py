@@ -414,10 +414,9 @@ class StoryBook:
                 dated = store.query_ids(limit=store.list_window)
                 last, touched = self._shelved, self._touched
                 if last is not None and touched is not None and store.list_window is None:
-                    stories = restacked(last.stories, touched, self.index, store)
+                    shelf = last.restacked(touched, self.index, store)
                 else:  # the first, or a window of the newest that moved: made whole
-                    stories = stories_of(self.index, store, dated)
-                shelf = StoryShelf(stories, dated)
+                    shelf = StoryShelf(stories_of(self.index, store, dated), dated)
                 self._shelved, self._touched = shelf, set()
                 if settle is not None:
                     settle()
@@ -548,9 +547,7 @@ class StoryDesk:
         if grouper is not None:
             grouper.shutdown(wait=True, cancel_futures=True)
 
-    def _update(
-        self, new_ids: list[str], removed: bool, revised: Iterable[str] = ()
-    ) -> list[str]:
+    def _update(self, new_ids: list[str], removed: bool, revised: Iterable[str] = ()) -> list[str]:
         """The ids grouped (see `StoryBook.update`); none when grouping failed."""
         try:
             cold = self.book.index is None and not self.book.saved(self.store)
@@ -651,30 +648,6 @@ def stories_of(
                 out.append(_story(sid, open_stories.pop(sid)))
     out.extend(_story(sid, records) for sid, records in open_stories.items())
     return sorted_stepwise(out, _newest_activity, give_way)
-
-
-def restacked(
-    last: list[Story], touched: set[str], index: StoryIndex, store: ArticleStore
-) -> list[Story]:
-    """What `stories_of` gives, from the stories it gave last (`last`, newest activity
-    first) and the ones changed since (`touched`): only the articles of those are read, and
-    they are merged into the rest, which keep their order."""
-    members = index.members
-    remade_ids = [sid for sid in touched if sid in members]
-    held: dict[str, Record] = {}
-    ids = [i for sid in remade_ids for i in members[sid]]
-    for chunk in _chunks(ids):
-        held.update((r.id, _headline(r)) for r in store.headlines(chunk))
-    remade: list[Story] = []
-    for sid in remade_ids:
-        records = [held[i] for i in members[sid] if i in held]
-        if not records:
-            continue
-        one = len(records) == 1 and len(members[sid]) == 1
-        remade.append(_single(sid, records[0]) if one else _story(sid, records))
-    remade.sort(key=_newest_activity)
-    kept = [story for story in giving_way(last) if story.id not in touched]
-    return list(giving_way(heapq.merge(kept, remade, key=_newest_activity), STEP_IDS))
 
 
 def _newest_activity(story: Story) -> tuple[float, str]:
@@ -792,12 +765,7 @@ class StoryShelf:
                 placed.update((i, sid) for i, sid in story_of.items() if i not in placed)
             story_of = placed
         self._story_of = story_of
-        # the articles of stories of several outlets by that count (`outlets:` takes them
-        # up front); every other article is one outlet's
-        self._by_outlets: dict[int, list[str]] = {}
-        for story in giving_way(stories):
-            if len(story.sources) > 1:
-                self._by_outlets.setdefault(len(story.sources), []).extend(story.articles)
+        self._by_outlets = _by_outlets(stories)
         outlets = {story.id: story.outlets for story in giving_way(stories)}
         self._outlets = _Outlets(
             (ident, outlets[sid]) for ident, sid in giving_way(story_of.items(), STEP_IDS)
@@ -806,6 +774,46 @@ class StoryShelf:
         # lookups, so a filter over 100,000 articles runs no Python function per article
         self.story_of: Callable[[str], str | None] = self._story_of.get
         self.outlets_of: Callable[[str], int] = self._outlets.__getitem__
+
+    def restacked(self, touched: set[str], index: StoryIndex, store: ArticleStore) -> StoryShelf:
+        """The shelf `stories_of` would give now, made from this one and the stories changed
+        since (`touched`): only their articles are read, they are merged into the others,
+        which keep their order, and the lookups are this shelf's, copied and mended."""
+        members = index.members
+        remade_ids = [sid for sid in touched if sid in members]
+        held: dict[str, Record] = {}
+        for chunk in _chunks([i for sid in remade_ids for i in members[sid]]):
+            held.update((r.id, _headline(r)) for r in store.headlines(chunk))
+        remade: list[Story] = []
+        for sid in remade_ids:
+            records = [held[i] for i in members[sid] if i in held]
+            if not records:
+                continue
+            one = len(records) == 1 and len(members[sid]) == 1
+            remade.append(_single(sid, records[0]) if one else _story(sid, records))
+        remade.sort(key=_newest_activity)
+        kept = [story for story in giving_way(self.stories, STEP_IDS) if story.id not in touched]
+        stories = list(giving_way(heapq.merge(kept, remade, key=_newest_activity), STEP_IDS))
+        gone = [self.by_id[sid] for sid in touched if sid in self.by_id]
+        shelf = StoryShelf.__new__(StoryShelf)
+        shelf.stories = stories
+        shelf.by_id = self.by_id.copy()
+        story_of, outlets = self._story_of.copy(), _Outlets(self._outlets)
+        for story in gone:
+            del shelf.by_id[story.id]
+            for ident in story.articles:
+                story_of.pop(ident, None)
+                outlets.pop(ident, None)
+        for story in remade:
+            shelf.by_id[story.id] = story
+            for ident in story.articles:
+                story_of[ident] = story.id
+                outlets[ident] = story.outlets
+        shelf._order = [story.id for story in giving_way(stories, STEP_IDS)]
+        shelf._story_of, shelf._outlets = story_of, outlets
+        shelf._by_outlets = _by_outlets(stories)
+        shelf.story_of, shelf.outlets_of = story_of.get, outlets.__getitem__
+        return shelf
 
     def __len__(self) -> int:
         return len(self.stories)
@@ -840,6 +848,16 @@ class StoryShelf:
             if gone.issuperset(by_id[sid].articles):
                 left_out.add(sid)
         return list(filterfalse(left_out.__contains__, self._order))
+
+
+def _by_outlets(stories: list[Story]) -> dict[int, list[str]]:
+    """The articles of stories of several outlets by that count (`outlets:` takes them up
+    front); every other article is one outlet's."""
+    out: dict[int, list[str]] = {}
+    for story in giving_way(stories):
+        if len(story.sources) > 1:
+            out.setdefault(len(story.sources), []).extend(story.articles)
+    return out
 
 
 class _Outlets(dict[str, int]):
