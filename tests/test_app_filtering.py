@@ -401,3 +401,30 @@ async def test_a_filter_is_work_a_person_waits_for_and_the_background_gives_way(
         assert len(dashboard.headlines.ids) == 5
         assert waited == [True]
         assert not foreground.busy()  # and the background goes on once it is done
+
+
+async def test_a_filter_paints_its_first_page_over_a_highlight_of_the_same_minute_it_leaves_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The highlighted article has the time of the first page's last row and comes before
+    it in the list: had it matched, it would be on the page, so it does not, and the page
+    is painted (many articles of a cycle share a minute; the whole list waited for them)."""
+    monkeypatch.setattr(session_module, "FIRST_PAGE_FROM", 10)
+    monkeypatch.setattr(session_module, "FIRST_PAGE", 1)
+    with Store(tmp_path / "data", writer=True) as store:
+        store.add_batch([make(19, source="Other")] + [make(n) for n in range(20)])
+    app = make_app(tmp_path, poll=False)
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=21)
+        assert dashboard.headlines.ids[:2] == [make(19, source="Other").id, make(19).id]
+        assert dashboard.headlines.current_id == make(19, source="Other").id
+        gate = _gated_matches(dashboard)
+        since = seen(app).mark()
+        dashboard.set_filter("source:Wire")
+        first = await seen(app).wait_for(QueryDone, lambda m: m.matches.partial, since)
+        await pilot.pause()
+        assert first.matches.ids == dashboard.headlines.ids == [make(19).id]
+        gate.set()
+        await settle(app, pilot)
+        assert dashboard.headlines.ids == [make(n).id for n in range(19, -1, -1)]
+        assert dashboard.headlines.current_id == make(19).id  # the row it had

@@ -89,6 +89,13 @@ class Reload:
     writer: WriterState
 
 
+def _after(one: Record, other: Record) -> bool:
+    """Whether `one` comes after `other` in the date order (newest first; equal times in
+    the order they were stored, as every store lists them). An article before a first
+    page's last row that the page leaves out does not match."""
+    return (-one.at, one.seq) > (-other.at, other.seq)
+
+
 class Session:
     """One opened store and its newsroom (a writer's polls; a viewer's only reads)."""
 
@@ -320,8 +327,8 @@ class Session:
         if place.keep and (place.current is None or place.current not in ids):
             if place.current is not None:
                 current, last = store.record(place.current), store.record(ids[-1])
-                if current is None or last is None or current.at <= last.at:
-                    return None  # older than the page's last: it may match further down
+                if current is None or last is None or _after(current, last):
+                    return None  # after the page's last: it may match further down
             if place.cursor >= len(ids):
                 return None  # the whole list keeps the cursor's row, beyond the page
         return Matches(ids, len(store), partial=True)
