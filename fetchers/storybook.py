@@ -401,15 +401,20 @@ class StoryBook:
         pace: bool = False,
         settle: Settle | None = None,
         window: int | None = None,
+        last: StoryShelf | None = None,
     ) -> StoryShelf:
         """(In a thread.) The stories as they are now, frozen: an update running meanwhile in
         another thread is waited for, and one after it changes nothing already taken.
         `pace`, `settle`: as for `update`, when the articles must be grouped first. `window`:
-        a viewer's, of the newest this many articles only (a book that saves takes none)."""
+        a viewer's, of the newest this many articles only (a book that saves takes none).
+        `last`: a viewer's last shelf, of the stories as saved then: only the stories whose
+        articles differ now are made again."""
         with self._lock:
             if self.index is None:
                 self.index, _ = self._open(store, pace, settle, window)
                 self._touched = None
+                if last is not None and window is None:
+                    self._shelved, self._touched = last, changed_since(last, self.index.members)
             with collector_paused():
                 dated = store.query_ids(limit=store.list_window)
                 last, touched = self._shelved, self._touched
@@ -848,6 +853,26 @@ class StoryShelf:
             if gone.issuperset(by_id[sid].articles):
                 left_out.add(sid)
         return list(filterfalse(left_out.__contains__, self._order))
+
+
+def changed_since(last: StoryShelf, members: dict[str, list[str]]) -> set[str]:
+    """The stories whose articles are not the ones `last` shows (new, gone or changed)."""
+    by_id = last.by_id
+    changed = {
+        sid
+        for sid, ids in giving_way(members.items(), STEP_IDS)
+        if (story := by_id.get(sid)) is None or not _same_articles(story.articles, ids)
+    }
+    changed.update(sid for sid in giving_way(by_id, STEP_IDS) if sid not in members)
+    return changed
+
+
+def _same_articles(shown: list[str], ids: list[str]) -> bool:
+    if len(shown) != len(ids):
+        return False
+    if len(ids) == 1:  # most stories
+        return shown[0] == ids[0]
+    return set(shown) == set(ids)
 
 
 def _by_outlets(stories: list[Story]) -> dict[int, list[str]]:

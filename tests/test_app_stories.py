@@ -262,3 +262,37 @@ def test_word_diff_strikes_removed_words_and_marks_added_ones() -> None:
     assert text.plain == "US and Korea near reach [b]tariff[/b] deal"
     styled = {text.plain[s.start : s.end]: str(s.style) for s in text.spans}
     assert "strike" in styled["near"] and "underline" in styled["reach"]
+
+
+def test_a_viewer_mends_its_last_shelf_and_makes_it_whole_now_and_then(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A viewer's shelf after the writer's cycle is its last one mended (see the stories'
+    tests); it is made whole again after `WHOLE_SHELF_AFTER`, which shows a headline
+    rewritten in a story no article joined or left."""
+    from datetime import UTC
+
+    from fetchers.storybook import StoryBook
+    from tests.conftest import FROZEN, make, seed_only_config
+    from tui import session as session_module
+    from tui.session import Session
+
+    asked: list[StoryShelf | None] = []
+
+    def shelf(self, store, pace=False, settle=None, window=None, last=None):  # type: ignore[no-untyped-def]
+        asked.append(last)
+        return StoryShelf([])
+
+    monkeypatch.setattr(StoryBook, "shelf", shelf)
+    with Store(tmp_path / "data", writer=True) as writer:
+        writer.add_batch([make(n) for n in range(5)])
+        session = Session.open(
+            seed_only_config(tmp_path), tmp_path / "data", lambda: FROZEN, UTC, writer=True
+        )
+        assert not session.is_writer  # the lock is held: a viewer
+        session.shelf = first = session.read_stories()
+        session.shelf = session.read_stories()
+        monkeypatch.setattr(session_module, "WHOLE_SHELF_AFTER", 0.0)
+        session.read_stories()
+        session.store.close()
+    assert asked == [None, first, None]

@@ -1353,3 +1353,51 @@ def test_a_shelf_after_a_cycle_reads_only_the_stories_the_cycle_changed(tmp_path
         changed = joined | lost | {story.id}
         assert set(read) == {i for sid in changed for i in index.members.get(sid, ())}
         assert len(read) < len(store) / 2
+
+
+def test_a_viewers_shelf_after_the_writers_cycle_remakes_only_the_stories_that_changed(
+    tmp_path: Path,
+) -> None:
+    """A viewer reads the stories as the writer saved them after its cycle, and mends its
+    last shelf with the stories whose articles differ: the same shelf as one made whole,
+    reading the articles of those stories only."""
+    from fetchers.store import Store
+    from fetchers.storybook import StoryShelf, stories_of
+
+    items = seeded_articles(count=400, days=3.0)
+
+    def article(item: Item) -> Article:
+        when = datetime.fromtimestamp(item.when, UTC)
+        return Article(item.id, f"Wire {len(item.id) % 4}", item.title, None, when, when,
+                       item.summary)  # fmt: skip
+
+    old, new = items[:320], items[320:]
+    with Store(tmp_path, writer=True) as writer:
+        writer.add_batch([article(i) for i in old])
+        StoryBook(tmp_path).update(writer, [i.id for i in old], removed=False)
+        viewer = Store(tmp_path)
+        before = StoryBook(tmp_path).shelf(viewer)
+        book = StoryBook(tmp_path)
+        book.update(writer, [], removed=False)
+        writer.add_batch([article(i) for i in new])
+        book.update(writer, [i.id for i in new], removed=False)
+    viewer.reload()
+    read: list[str] = []
+    headlines = viewer.headlines
+
+    def counted(ids: list[str]) -> list[Record]:
+        read.extend(ids)
+        return headlines(ids)
+
+    viewer.headlines = counted  # type: ignore[method-assign]
+    fresh = StoryBook(tmp_path)
+    after = fresh.shelf(viewer, last=before)
+    viewer.headlines = headlines  # type: ignore[method-assign]
+    index = fresh.index
+    assert index is not None
+    whole = StoryShelf(stories_of(index, viewer), viewer.query_ids())
+    assert after.stories == whole.stories and after._story_of == whole._story_of
+    joined = {index.story_of[i.id] for i in new}
+    assert set(read) == {i for sid in joined for i in index.members[sid]}
+    assert len(read) < len(viewer) / 2
+    viewer.close()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import threading
+import time
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
@@ -39,6 +40,9 @@ T = TypeVar("T")
 FIRST_PAINT_ARTICLES = 2000  # opened first, so the screen fills before the whole store loads
 FIRST_PAGE = 300  # matches a filter over a big store paints first, before the whole list
 FIRST_PAGE_FROM = 200_000  # stored articles from which a filter paints its first page first
+# seconds between a viewer's whole story shelves; between them it mends the last one, where a
+# headline rewritten with no article joining or leaving its story keeps its old story row
+WHOLE_SHELF_AFTER = 600.0
 EventChange = Literal["add", "edit", "remove"]
 CountBy = Literal["source", "tag"]
 Mark = Literal["read", "starred"]
@@ -118,6 +122,7 @@ class Session:
         self._fetched_texts: dict[str, str] = {}  # full texts a viewer fetched (not stored)
         self._marks_guard = threading.Lock()  # a toggle's look and change, one at a time
         self.shelf: StoryShelf | None = None  # the stories last read (set on the UI thread)
+        self._whole_shelf_at = 0.0  # when a viewer last made its shelf whole (monotonic)
         # The newsroom polls in an event loop of its own, in a thread of its own (`poll`):
         # what a cycle does between its awaits never holds up the screen's loop.
         self._poll_guard = threading.Lock()
@@ -223,7 +228,10 @@ class Session:
             book = self.newsroom.story_desk.book
             return book.shelf(self.store, pace=True, settle=settle_heap)  # the screen first
         window = self.store.list_window
-        return StoryBook(self.data_dir).shelf(self.store, True, settle_heap, window)
+        last = self.shelf  # mended, not made whole: a million stories take 20 s of CPU
+        if last is None or time.monotonic() - self._whole_shelf_at > WHOLE_SHELF_AFTER:
+            last, self._whole_shelf_at = None, time.monotonic()
+        return StoryBook(self.data_dir).shelf(self.store, True, settle_heap, window, last)
 
     def close(self) -> None:
         """Stop polling and the parse workers (the store is closed by the process's exit)."""
