@@ -14,7 +14,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from itertools import islice
+from itertools import chain, islice
 from typing import ParamSpec, TypeVar
 
 T = TypeVar("T")
@@ -63,10 +63,14 @@ def give_way(longest: float = LONGEST_WAIT) -> bool:
 
 
 def giving_way(items: Iterable[T], every: int = STEP_ITEMS) -> Iterator[T]:
-    """`items`, with a `give_way` after each `every` of them (a long loop's steps)."""
-    iterator = iter(items)
-    while chunk := list(islice(iterator, every)):
-        yield from chunk
+    """`items`, with a `give_way` after each `every` of them (a long loop's steps). The
+    items pass through in C: only each step runs Python here."""
+    return chain.from_iterable(_steps(iter(items), every))
+
+
+def _steps(items: Iterator[T], every: int) -> Iterator[list[T]]:
+    while step := list(islice(items, every)):
+        yield step
         give_way()
 
 
