@@ -401,10 +401,9 @@ class StoryIndex:
         ones are compared with, without grouping anything again. The recent articles are
         asked for and weighed when the first new one comes: a reader that only reads stories
         never does."""
-        for sid, ids in assigned.items():
-            self.members[sid] = list(ids)
-            for ident in ids:
-                self.story_of[ident] = sid
+        members, story_of = self.members, self.story_of
+        members.update(zip(assigned, map(list, assigned.values()), strict=True))
+        story_of.update((ident, sid) for sid, ids in assigned.items() for ident in ids)
         self._pending.append(recent)
 
     def _weigh_restored(self, first: float | None) -> None:

@@ -8,7 +8,7 @@ import hashlib
 import itertools
 import json
 import random
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -370,16 +370,37 @@ def test_a_big_stories_file_is_parsed_a_line_of_stories_at_a_time(
     assert _book_of(tmp_path, dict(members)).save()
     assert stories_file(tmp_path / "stories.json") == members
     parsed: list[int] = []
-    real_loads = storybook.json.loads
 
-    def counting_loads(text: bytes | str, **kw: object) -> object:
-        out = real_loads(text, **kw)  # type: ignore[arg-type]
-        parsed.append(len(out) if isinstance(out, dict) else 0)
-        return out
+    def counting(real: Callable[..., object]) -> Callable[..., object]:
+        def loads(text: bytes | str, **kw: object) -> object:
+            out = real(text, **kw)
+            parsed.append(len(out) if isinstance(out, dict) else 0)
+            return out
 
-    monkeypatch.setattr(storybook.json, "loads", counting_loads)
+        return loads
+
+    monkeypatch.setattr(storybook.json, "loads", counting(storybook.json.loads))
+    monkeypatch.setattr(storybook.orjson, "loads", counting(storybook.orjson.loads))
     assert StoryBook(tmp_path)._load_file() == members
     assert max(parsed) <= storybook.LINE_STORIES < len(members)
+    assert sum(parsed) == len(members) + 1  # each line once (and the header)
+
+
+def test_a_story_id_written_twice_in_one_line_of_the_stories_file_is_refused(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A line is parsed in C when its keys are all different; a key written twice there
+    (which the parser would take the last of) is found and refused, and an id holding the
+    characters that end a key reads as it is."""
+    odd = 'a":["2'
+    lines = ['{"format": 2}', json.dumps({"s1": ["a1"], "s2": [odd]})]
+    (tmp_path / "stories.json").write_text("\n".join(lines) + "\n")
+    assert StoryBook(tmp_path)._load_file() == {"s1": ["a1"], "s2": [odd]}
+    lines[1] = '{"s1": ["a1"], "s2": ["a2"], "s1": ["a3"]}'
+    (tmp_path / "stories.json").write_text("\n".join(lines) + "\n")
+    book = StoryBook(tmp_path)
+    assert book._load_file() is None and book.refused
+    assert "'s1' is written twice" in caplog.text
 
 
 @pytest.mark.parametrize("twice", ["story", "article"])
