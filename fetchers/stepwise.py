@@ -67,3 +67,13 @@ def set_stepwise(items: Sequence[H]) -> set[H]:
     for at in range(0, len(items), step):
         out.update(items[at : at + step])
     return out
+
+
+def copied_stepwise(items: dict[H, T], into: dict[H, T] | None = None) -> dict[H, T]:
+    """A copy of `items` (into `into`, when given: a dict of a subclass), made a step at a
+    time: one `dict.copy` of a million entries holds the interpreter for 50 ms."""
+    out: dict[H, T] = {} if into is None else into
+    pairs = iter(items.items())
+    while step := list(itertools.islice(pairs, STEP)):
+        out.update(step)
+    return out

@@ -401,9 +401,9 @@ class StoryIndex:
         ones are compared with, without grouping anything again. The recent articles are
         asked for and weighed when the first new one comes: a reader that only reads stories
         never does."""
-        members, story_of = self.members, self.story_of
-        members.update(zip(assigned, map(list, assigned.values()), strict=True))
-        story_of.update((ident, sid) for sid, ids in assigned.items() for ident in ids)
+        # generators, not one call in C: the interpreter can switch threads meanwhile
+        self.members.update((sid, list(ids)) for sid, ids in assigned.items())
+        self.story_of.update((ident, sid) for sid, ids in assigned.items() for ident in ids)
         self._pending.append(recent)
 
     def _weigh_restored(self, first: float | None) -> None:

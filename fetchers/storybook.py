@@ -34,7 +34,7 @@ from fetchers.foreground import give_way, giving_way
 from fetchers.heap import collector_paused
 from fetchers.models import seconds_iso
 from fetchers.query import Record
-from fetchers.stepwise import set_stepwise, sorted_stepwise
+from fetchers.stepwise import copied_stepwise, set_stepwise, sorted_stepwise
 from fetchers.store.errors import StoreError
 from fetchers.store.interface import StoryKeeper
 from fetchers.stories import WINDOW, Item, StoryIndex, terms
@@ -833,8 +833,10 @@ class StoryShelf:
         gone = [self.by_id[sid] for sid in touched if sid in self.by_id]
         shelf = StoryShelf.__new__(StoryShelf)
         shelf.stories = stories
-        shelf.by_id = self.by_id.copy()
-        story_of, outlets = self._story_of.copy(), _Outlets(self._outlets)
+        shelf.by_id = copied_stepwise(self.by_id)
+        story_of = copied_stepwise(self._story_of)
+        outlets = _Outlets()
+        copied_stepwise(self._outlets, outlets)
         for story in gone:
             del shelf.by_id[story.id]
             for ident in story.articles:

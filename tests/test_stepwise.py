@@ -52,3 +52,17 @@ def test_the_stories_of_a_store_are_sorted_a_step_at_a_time(
     assert len(found) == 40
     assert found == sorted(found, key=lambda s: (-s.last_seen, s.id))
     assert steps and max(steps) <= 7
+
+
+def test_a_stepwise_copy_holds_every_entry_a_step_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(stepwise, "STEP", 7)
+    items = {f"k{n}": n for n in range(60)}
+
+    class Kind(dict[str, int]):
+        pass
+
+    into = Kind()
+    assert stepwise.copied_stepwise(items, into) is into and into == items
+    assert stepwise.copied_stepwise(items) == items
