@@ -20,7 +20,6 @@ from fetchers.store.postgres.words import PLACES_EXACT_SQL
 MIGRATE_LOCK = 0x77697265  # the advisory lock taken while migrating ("wire")
 WRITER_LOCK = 0x77697277  # the advisory lock every poller holds for its life ("wirw"): shared
 # by the pollers that share the sources, taken alone by a writer that polls only by itself
-WRITE_ORDER_LOCK = 0x7769726F  # held by each write until it commits ("wiro")
 ALERT_RULES_LOCK = 0x77697261  # held by a change of the alert rules until it commits ("wira")
 STORIES_LOCK = 0x77697273  # held for its life by the one poller that groups the stories ("wirs")
 
@@ -210,6 +209,15 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE articles ADD COLUMN IF NOT EXISTS pairs_too_long boolean NOT NULL DEFAULT false;
     DROP INDEX IF EXISTS articles_without_pairs;
     CREATE INDEX articles_without_pairs ON articles (pairs_too_long, seq) WHERE pairs IS NULL;
+    """,
+    # 11 -> 12: the transaction that stored each row, so that pollers write side by side and a
+    # viewer still misses none: it asks for the rows whose transaction its last look did not
+    # see committed (`PostgresStore.stored_since`), whatever order their seq numbers commit
+    # in. The rows stored before have none (NULL: every look saw them); no row is written.
+    """
+    ALTER TABLE articles ADD COLUMN IF NOT EXISTS arrived xid8;
+    ALTER TABLE articles ALTER COLUMN arrived SET DEFAULT pg_current_xact_id();
+    CREATE INDEX IF NOT EXISTS articles_arrived ON articles (arrived) WHERE arrived IS NOT NULL;
     """,
 )
 READER = "wirewatch.reader"  # the session setting that names the reader of a connection
