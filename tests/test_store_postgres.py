@@ -757,6 +757,30 @@ def test_a_database_of_the_schema_before_writes_beside_losing_no_article(pg_dsn:
         assert kept.fetchall() == [("Wire-1",), ("Wire-2",), ("Wire-3",)]  # no row written
 
 
+def test_a_database_restored_into_another_server_shows_its_articles_as_new_to_no_look(
+    pg_dsn: str,
+) -> None:
+    """A dump restored into another server keeps the transactions its rows were written in
+    as the first server numbered them, beyond what this one has begun: no look takes them
+    for new, not before a poller starts nor after this server's numbers pass theirs."""
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch([make(n) for n in range(1, 4)])
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:  # as the dump numbered them
+        conn.execute("UPDATE articles SET arrived = (pg_current_xact_id()::text::bigint + 50)"
+                     "::text::xid8")  # fmt: skip
+    with PostgresStore(pg_dsn) as viewer:
+        _, mark = viewer.stored_since(None)
+        assert viewer.stored_since(mark)[0] == []
+        with PostgresStore(pg_dsn, writer=True) as writer:
+            with psycopg.connect(pg_dsn, autocommit=True) as conn:
+                for _ in range(60):  # this server's numbers pass the dump's
+                    conn.execute("SELECT pg_current_xact_id()")
+            writer.add_batch([make(4)])
+            assert viewer.stored_since(mark)[0] == ["Wire-4"]
+            assert viewer.reload() == ["Wire-4"]
+            assert len(viewer) == 4
+
+
 def test_an_article_cannot_be_stored_twice(pg_dsn: str) -> None:
     with PostgresStore(pg_dsn, writer=True) as store:
         store.add_batch([make(1)])

@@ -41,6 +41,14 @@ COLUMNS = {
     "revised": "revised",
 }
 
+# Each row's transaction (`arrived`): a write's rows are new to a look that did not see it
+# committed. No row is written to add it.
+_ARRIVED = """
+    ALTER TABLE articles ADD COLUMN IF NOT EXISTS arrived xid8;
+    ALTER TABLE articles ALTER COLUMN arrived SET DEFAULT pg_current_xact_id();
+    CREATE INDEX IF NOT EXISTS articles_arrived ON articles (arrived) WHERE arrived IS NOT NULL;
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     # 0 -> 1: articles, marks, the writer's heartbeat
     """
@@ -214,14 +222,34 @@ MIGRATIONS: tuple[str, ...] = (
     # viewer still misses none: it asks for the rows whose transaction its last look did not
     # see committed (`PostgresStore.stored_since`), whatever order their seq numbers commit
     # in. The rows stored before have none (NULL: every look saw them); no row is written.
-    """
-    ALTER TABLE articles ADD COLUMN IF NOT EXISTS arrived xid8;
-    ALTER TABLE articles ALTER COLUMN arrived SET DEFAULT pg_current_xact_id();
-    CREATE INDEX IF NOT EXISTS articles_arrived ON articles (arrived) WHERE arrived IS NOT NULL;
-    """,
+    _ARRIVED,
 )
 READER = "wirewatch.reader"  # the session setting that names the reader of a connection
 VERSION = len(MIGRATIONS)
+
+
+def forget_foreign_arrivals(connection: Any) -> bool:
+    """(A writer as it starts, on an autocommit connection.) A database restored from a dump
+    into another server keeps each row's transaction as the server it came from numbered
+    it: rows this server has not yet reached would look new to every look as its numbers
+    pass theirs. Such rows (one is enough: no row this server committed is numbered beyond
+    what it has begun) lose their transaction, as the rows of a database from before it
+    was kept (the column made anew, no row written). True when there were any."""
+    foreign = (
+        "SELECT EXISTS (SELECT 1 FROM articles"
+        " WHERE arrived >= pg_snapshot_xmax(pg_current_snapshot()))"
+    )
+    row = connection.execute(foreign).fetchone()
+    if not (row and row[0]):
+        return False
+    with connection.transaction(), connection.cursor() as cur:
+        cur.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATE_LOCK,))
+        row = cur.execute(foreign).fetchone()
+        if not (row and row[0]):
+            return False  # another writer did it
+        cur.execute("ALTER TABLE articles DROP COLUMN arrived")
+        cur.execute(_ARRIVED)
+    return True
 
 
 def migrate(connection: Any, where: str) -> None:

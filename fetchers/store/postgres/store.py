@@ -66,10 +66,12 @@ Mark = str  # a look's snapshot (`pg_snapshot` as text): the transactions it saw
 # The ids of the rows committed since a look (its Mark), in the order they were stored, and
 # the snapshot of this look, in one statement (one snapshot). A row whose transaction was
 # still open at the last look is one of them however long ago it was numbered; rows stored
-# before the database kept their transaction (NULL) every look saw.
+# before the database kept their transaction (NULL) every look saw, and a row numbered
+# beyond what this server has begun came from another's dump (`forget_foreign_arrivals`).
 _STORED_SINCE = (
     "SELECT pg_current_snapshot()::text, ARRAY(SELECT id FROM articles"
     " WHERE arrived >= pg_snapshot_xmin(%s::pg_snapshot)"
+    " AND arrived < pg_snapshot_xmax(pg_current_snapshot())"
     " AND NOT pg_visible_in_snapshot(arrived, %s::pg_snapshot) ORDER BY seq)"
 )
 
@@ -475,6 +477,7 @@ class PostgresStore:
                             f"{self.location} is being written by another wirewatch process{who}"
                         )
                     self._register(connection)
+                    schema.forget_foreign_arrivals(connection)
             except BaseException:
                 connection.close()
                 raise
