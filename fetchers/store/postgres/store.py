@@ -498,6 +498,9 @@ class PostgresStore:
                     "UPDATE pollers SET stopped = true, beat = now() WHERE id = %s",
                     (self._poller_id,),
                 )
+                # its locks (the stories' among them) are free when it says it stopped, not
+                # only once the server has ended the connection's process
+                connection.execute("SELECT pg_advisory_unlock_all()")
             with contextlib.suppress(Exception):
                 connection.close()  # the server lets go of the advisory lock
 
