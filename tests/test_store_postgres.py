@@ -687,6 +687,70 @@ def test_two_pollers_write_side_by_side(pg_dsn: str, monkeypatch: pytest.MonkeyP
         assert one.get("Wire-1").title == "Revised headline"  # type: ignore[union-attr]
 
 
+def _until_lock_wait(locktype: str, dsn: str, done: threading.Thread | None = None) -> bool:
+    """Wait until some session of the database waits for a lock of this type (True), or the
+    thread ends first (False)."""
+    with psycopg.connect(dsn, autocommit=True) as admin:
+        for _ in range(4000):
+            if done is not None and not done.is_alive():
+                return False
+            row = admin.execute(
+                "SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = %s"
+                " AND pid IN (SELECT pid FROM pg_stat_activity WHERE datname = current_database())",
+                (locktype,),
+            ).fetchone()
+            if row is not None and row[0]:
+                return True
+            time.sleep(0.005)
+    raise AssertionError(f"no session waited for a {locktype} lock")
+
+
+def test_two_pollers_storing_the_same_articles_at_once_never_deadlock(pg_dsn: str) -> None:
+    """Two pollers write the same two articles at once, each batch in its own order (a
+    source whose lease passed from one to the other mid-poll): one waits for the other's
+    rows in the order both take them, never each for the other, and both writes end with
+    each article stored once. Here the first is held just before it inserts its rows."""
+    PostgresStore(pg_dsn).close()
+    with psycopg.connect(pg_dsn, autocommit=True) as admin:
+        admin.execute(
+            "CREATE FUNCTION held() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+            " IF NEW.title = 'held' THEN PERFORM pg_advisory_xact_lock_shared(4242); END IF;"
+            " RETURN NEW; END $$"
+        )
+        admin.execute(
+            "CREATE TRIGGER held BEFORE INSERT ON articles FOR EACH ROW EXECUTE FUNCTION held()"
+        )
+        admin.execute("SELECT pg_advisory_lock(4242)")
+        with (
+            PostgresStore(pg_dsn, writer=True, share=True) as one,
+            PostgresStore(pg_dsn, writer=True, share=True) as two,
+        ):
+            results: dict[str, object] = {}
+
+            def write(name: str, store: PostgresStore, batch: list[Article]) -> None:
+                try:
+                    results[name] = store.add_batch(batch)
+                except StoreError as exc:
+                    results[name] = exc
+
+            held = dataclasses.replace(make(1), title="held")
+            first = threading.Thread(target=write, args=("one", one, [make(3), held]))
+            first.start()
+            assert _until_lock_wait("advisory", pg_dsn, first)  # held at its article 1
+            second = threading.Thread(target=write, args=("two", two, [make(1), make(3)]))
+            second.start()
+            _until_lock_wait("transactionid", pg_dsn, second)  # or it ended
+            admin.execute("SELECT pg_advisory_unlock(4242)")
+            first.join(60)
+            second.join(60)
+        assert results == {"one": [], "two": ["Wire-1", "Wire-3"]}
+        rows = admin.execute("SELECT id, title FROM articles ORDER BY id").fetchall()
+        assert rows == [
+            ("Wire-1", "Headline 1 about tariffs"),
+            ("Wire-3", "Headline 3 about tariffs"),
+        ]
+
+
 def _arrivals(viewer: PostgresStore) -> list[str]:
     """What a viewer's reloads give once the next write is announced."""
     for _ in range(2500):  # the announcement comes with the commit (up to 10 s under load)
