@@ -220,7 +220,7 @@ class StoryBook:
         # article: a story only gains articles at its end and loses them to retention), and
         # the last article stored that the grouping has seen
         self._kept: dict[str, tuple[int, str]] | None = None
-        self._mark: int | None = None
+        self._mark: str | None = None
         self._grouping = False  # this process groups the stories a store keeps for all
         self._unsaved = False  # a save to the store failed: the next cycle tries again
         # the last shelf made, and the stories changed since (None: not known, so the next

@@ -620,33 +620,229 @@ def test_source_tag_and_language_match_in_any_case_of_any_script(pg_dsn: str) ->
             assert store.query_ids(parse_query(text, NOW)) == ["a1"], text
 
 
-def test_writes_commit_one_at_a_time_so_viewers_miss_none(pg_dsn: str) -> None:
-    """Another write still open (here a transaction holding the write lock): a write waits
-    for it, so seq numbers commit in order and "seq > the last seen" misses nothing."""
-    import threading
+class PausedWrite:
+    """A writer's `add_staged` held open inside its transaction, its rows inserted and a
+    stored one revised but nothing committed, until `finish`: another writer's write can then
+    be seen to go on beside it or wait for it."""
 
-    with PostgresStore(pg_dsn, writer=True) as writer:
-        with psycopg.connect(pg_dsn) as other:
-            other.execute("SELECT pg_advisory_xact_lock(%s)", (schema.WRITE_ORDER_LOCK,))
-            done: list[list[str]] = []
-            thread = threading.Thread(target=lambda: done.append(writer.add_batch([make(1)])))
-            thread.start()
-            waiting = False
-            with psycopg.connect(pg_dsn, autocommit=True) as admin:
-                for _ in range(1000):
-                    row = admin.execute(
-                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                        " AND query LIKE '%%pg_advisory_xact_lock%%' AND pid <> %s",
-                        (other.info.backend_pid,),
-                    ).fetchone()
-                    if row is not None and row[0]:
-                        waiting = True
-                        break
-                    time.sleep(0.005)
-            assert waiting and not done
-            other.commit()
-        thread.join(10)
-        assert done == [["Wire-1"]]
+    def __init__(self, store: PostgresStore, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.inside, self.release = threading.Event(), threading.Event()
+        self.stored: list[list[str]] = []
+        revise = store._revise
+
+        def pausing(cur: object, revised: dict[str, object]) -> None:
+            revise(cur, revised)  # type: ignore[arg-type]
+            self.inside.set()
+            self.release.wait(60)
+
+        monkeypatch.setattr(store, "_revise", pausing)
+        store.add_batch([make(1)])  # stored before: the write revises it
+        batch = [dataclasses.replace(make(1), title="Revised headline"), make(2), make(3)]
+        self.thread = threading.Thread(target=lambda: self.stored.append(store.add_batch(batch)))
+        self.thread.start()
+        assert self.inside.wait(60)
+
+    def finish(self) -> list[str]:
+        self.release.set()
+        self.thread.join(60)
+        return self.stored[0]
+
+
+def _done_or_waiting(thread: threading.Thread, dsn: str) -> str:
+    """Says "done" when the thread's write ends, "waiting" as soon as some session of the
+    database waits for a lock (another write's)."""
+    with psycopg.connect(dsn, autocommit=True) as admin:
+        for _ in range(2000):
+            if not thread.is_alive():
+                return "done"
+            row = admin.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                " AND datname = current_database()"
+            ).fetchone()
+            if row is not None and row[0]:
+                return "waiting"
+            time.sleep(0.005)
+    thread.join(60)
+    return "done" if not thread.is_alive() else "waiting"
+
+
+def test_two_pollers_write_side_by_side(pg_dsn: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A poller's write still open (its rows inserted, one revised) does not hold up another
+    poller's write of other articles: that one commits while the first is open, and the
+    first then commits too, each article stored once."""
+    with (
+        PostgresStore(pg_dsn, writer=True, share=True) as one,
+        PostgresStore(pg_dsn, writer=True, share=True) as two,
+    ):
+        paused = PausedWrite(one, monkeypatch)
+        written: list[list[str]] = []
+        beside = threading.Thread(target=lambda: written.append(two.add_batch([make(4), make(5)])))
+        beside.start()
+        state = _done_or_waiting(beside, pg_dsn)
+        assert paused.finish() == ["Wire-2", "Wire-3"]
+        beside.join(60)
+        assert state == "done"
+        assert written == [["Wire-4", "Wire-5"]]
+        assert sorted(one.query_ids()) == [f"Wire-{n}" for n in range(1, 6)]
+        assert one.get("Wire-1").title == "Revised headline"  # type: ignore[union-attr]
+
+
+def _until_lock_wait(locktype: str, dsn: str, done: threading.Thread | None = None) -> bool:
+    """Wait until some session of the database waits for a lock of this type (True), or the
+    thread ends first (False)."""
+    with psycopg.connect(dsn, autocommit=True) as admin:
+        for _ in range(4000):
+            if done is not None and not done.is_alive():
+                return False
+            row = admin.execute(
+                "SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = %s"
+                " AND pid IN (SELECT pid FROM pg_stat_activity WHERE datname = current_database())",
+                (locktype,),
+            ).fetchone()
+            if row is not None and row[0]:
+                return True
+            time.sleep(0.005)
+    raise AssertionError(f"no session waited for a {locktype} lock")
+
+
+def test_two_pollers_storing_the_same_articles_at_once_never_deadlock(pg_dsn: str) -> None:
+    """Two pollers write the same two articles at once, each batch in its own order (a
+    source whose lease passed from one to the other mid-poll): one waits for the other's
+    rows in the order both take them, never each for the other, and both writes end with
+    each article stored once. Here the first is held just before it inserts its rows."""
+    PostgresStore(pg_dsn).close()
+    with psycopg.connect(pg_dsn, autocommit=True) as admin:
+        admin.execute(
+            "CREATE FUNCTION held() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+            " IF NEW.title = 'held' THEN PERFORM pg_advisory_xact_lock_shared(4242); END IF;"
+            " RETURN NEW; END $$"
+        )
+        admin.execute(
+            "CREATE TRIGGER held BEFORE INSERT ON articles FOR EACH ROW EXECUTE FUNCTION held()"
+        )
+        admin.execute("SELECT pg_advisory_lock(4242)")
+        with (
+            PostgresStore(pg_dsn, writer=True, share=True) as one,
+            PostgresStore(pg_dsn, writer=True, share=True) as two,
+        ):
+            results: dict[str, object] = {}
+
+            def write(name: str, store: PostgresStore, batch: list[Article]) -> None:
+                try:
+                    results[name] = store.add_batch(batch)
+                except StoreError as exc:
+                    results[name] = exc
+
+            held = dataclasses.replace(make(1), title="held")
+            first = threading.Thread(target=write, args=("one", one, [make(3), held]))
+            first.start()
+            assert _until_lock_wait("advisory", pg_dsn, first)  # held at its article 1
+            second = threading.Thread(target=write, args=("two", two, [make(1), make(3)]))
+            second.start()
+            _until_lock_wait("transactionid", pg_dsn, second)  # or it ended
+            admin.execute("SELECT pg_advisory_unlock(4242)")
+            first.join(60)
+            second.join(60)
+        assert results == {"one": [], "two": ["Wire-1", "Wire-3"]}
+        rows = admin.execute("SELECT id, title FROM articles ORDER BY id").fetchall()
+        assert rows == [
+            ("Wire-1", "Headline 1 about tariffs"),
+            ("Wire-3", "Headline 3 about tariffs"),
+        ]
+
+
+def _arrivals(viewer: PostgresStore) -> list[str]:
+    """What a viewer's reloads give once the next write is announced."""
+    for _ in range(2500):  # the announcement comes with the commit (up to 10 s under load)
+        arrived = viewer.reload()
+        if arrived:
+            return arrived
+        time.sleep(0.004)
+    return []
+
+
+def test_a_viewer_misses_no_write_that_commits_after_a_later_one(
+    pg_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two pollers write at once and the later write (higher seq numbers) commits first: a
+    viewer that looks between the two commits gets the later write's articles then and the
+    earlier write's at its next look, by reload and by `stored_since` alike."""
+    with (
+        PostgresStore(pg_dsn, writer=True, share=True) as one,
+        PostgresStore(pg_dsn, writer=True, share=True) as two,
+        PostgresStore(pg_dsn) as viewer,
+    ):
+        paused = PausedWrite(one, monkeypatch)
+        assert viewer.reload() == ["Wire-1"]  # listening from here
+        _, mark = viewer.stored_since(None)
+        beside = threading.Thread(target=lambda: two.add_batch([make(4), make(5)]))
+        beside.start()
+        state = _done_or_waiting(beside, pg_dsn)
+        if state == "waiting":
+            paused.finish()
+        assert state == "done"
+        assert _arrivals(viewer) == ["Wire-4", "Wire-5"]
+        stored, mark = viewer.stored_since(mark)
+        assert stored == ["Wire-4", "Wire-5"]
+        assert viewer.reload() == []
+        assert viewer.stored_since(mark)[0] == []
+        assert paused.finish() == ["Wire-2", "Wire-3"]
+        assert _arrivals(viewer) == ["Wire-2", "Wire-3"]  # numbered before, committed after
+        stored, mark = viewer.stored_since(mark)
+        assert stored == ["Wire-2", "Wire-3"]
+        assert viewer.stored_since(mark)[0] == []
+        earlier, later = viewer.records(["Wire-2", "Wire-4"])
+        assert earlier.seq < later.seq  # "seq above the last seen" would have missed it
+
+
+def test_a_database_of_the_schema_before_writes_beside_losing_no_article(pg_dsn: str) -> None:
+    """A database from before pollers wrote side by side (schema 11), opened, is upgraded:
+    its articles are all listed, none comes again as new to a viewer or the grouping, and
+    every article stored after is new to both."""
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch([make(n) for n in range(1, 4)])
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute("ALTER TABLE articles DROP COLUMN arrived")  # as schema 11 had it
+        conn.execute("UPDATE schema_version SET version = 11")
+    with PostgresStore(pg_dsn, writer=True) as writer, PostgresStore(pg_dsn) as viewer:
+        assert viewer.query_ids() == ["Wire-3", "Wire-2", "Wire-1"]
+        assert viewer.reload() == []
+        _, mark = writer.stored_since(None)
+        writer.add_batch([make(4), make(5)])
+        assert _arrivals(viewer) == ["Wire-4", "Wire-5"]
+        stored, mark = writer.stored_since(mark)
+        assert stored == ["Wire-4", "Wire-5"]
+        assert writer.stored_since(mark)[0] == []
+        assert viewer.query_ids() == [f"Wire-{n}" for n in range(5, 0, -1)]
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        version = conn.execute("SELECT version FROM schema_version").fetchall()
+        assert version == [(schema.VERSION,)]
+        kept = conn.execute("SELECT id FROM articles WHERE arrived IS NULL ORDER BY id")
+        assert kept.fetchall() == [("Wire-1",), ("Wire-2",), ("Wire-3",)]  # no row written
+
+
+def test_a_database_restored_into_another_server_shows_its_articles_as_new_to_no_look(
+    pg_dsn: str,
+) -> None:
+    """A dump restored into another server keeps the transactions its rows were written in
+    as the first server numbered them, beyond what this one has begun: no look takes them
+    for new, not before a poller starts nor after this server's numbers pass theirs."""
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch([make(n) for n in range(1, 4)])
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:  # as the dump numbered them
+        conn.execute("UPDATE articles SET arrived = (pg_current_xact_id()::text::bigint + 50)"
+                     "::text::xid8")  # fmt: skip
+    with PostgresStore(pg_dsn) as viewer:
+        _, mark = viewer.stored_since(None)
+        assert viewer.stored_since(mark)[0] == []
+        with PostgresStore(pg_dsn, writer=True) as writer:
+            with psycopg.connect(pg_dsn, autocommit=True) as conn:
+                for _ in range(60):  # this server's numbers pass the dump's
+                    conn.execute("SELECT pg_current_xact_id()")
+            writer.add_batch([make(4)])
+            assert viewer.stored_since(mark)[0] == ["Wire-4"]
+            assert viewer.reload() == ["Wire-4"]
+            assert len(viewer) == 4
 
 
 def test_an_article_cannot_be_stored_twice(pg_dsn: str) -> None:

@@ -315,8 +315,9 @@ class StoryKeeper(Protocol):
         """(id, record) of the saved stories, newest activity first, a page at a time."""
         ...
 
-    def stored_since(self, mark: int | None) -> tuple[list[str], int]:
-        """The ids of the articles stored after `mark`, and the mark to ask with next."""
+    def stored_since(self, mark: str | None) -> tuple[list[str], str]:
+        """The ids of the articles stored after `mark` (a mark this store gave: its own
+        shape), and the mark to ask with next."""
         ...
 
 

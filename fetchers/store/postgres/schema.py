@@ -20,7 +20,6 @@ from fetchers.store.postgres.words import PLACES_EXACT_SQL
 MIGRATE_LOCK = 0x77697265  # the advisory lock taken while migrating ("wire")
 WRITER_LOCK = 0x77697277  # the advisory lock every poller holds for its life ("wirw"): shared
 # by the pollers that share the sources, taken alone by a writer that polls only by itself
-WRITE_ORDER_LOCK = 0x7769726F  # held by each write until it commits ("wiro")
 ALERT_RULES_LOCK = 0x77697261  # held by a change of the alert rules until it commits ("wira")
 STORIES_LOCK = 0x77697273  # held for its life by the one poller that groups the stories ("wirs")
 
@@ -41,6 +40,14 @@ COLUMNS = {
     "listed": "listed",
     "revised": "revised",
 }
+
+# Each row's transaction (`arrived`): a write's rows are new to a look that did not see it
+# committed. No row is written to add it.
+_ARRIVED = """
+    ALTER TABLE articles ADD COLUMN IF NOT EXISTS arrived xid8;
+    ALTER TABLE articles ALTER COLUMN arrived SET DEFAULT pg_current_xact_id();
+    CREATE INDEX IF NOT EXISTS articles_arrived ON articles (arrived) WHERE arrived IS NOT NULL;
+"""
 
 MIGRATIONS: tuple[str, ...] = (
     # 0 -> 1: articles, marks, the writer's heartbeat
@@ -211,9 +218,38 @@ MIGRATIONS: tuple[str, ...] = (
     DROP INDEX IF EXISTS articles_without_pairs;
     CREATE INDEX articles_without_pairs ON articles (pairs_too_long, seq) WHERE pairs IS NULL;
     """,
+    # 11 -> 12: the transaction that stored each row, so that pollers write side by side and a
+    # viewer still misses none: it asks for the rows whose transaction its last look did not
+    # see committed (`PostgresStore.stored_since`), whatever order their seq numbers commit
+    # in. The rows stored before have none (NULL: every look saw them); no row is written.
+    _ARRIVED,
 )
 READER = "wirewatch.reader"  # the session setting that names the reader of a connection
 VERSION = len(MIGRATIONS)
+
+
+def forget_foreign_arrivals(connection: Any) -> bool:
+    """(A writer as it starts, on an autocommit connection.) A database restored from a dump
+    into another server keeps each row's transaction as the server it came from numbered
+    it: rows this server has not yet reached would look new to every look as its numbers
+    pass theirs. Such rows (one is enough: no row this server committed is numbered beyond
+    what it has begun) lose their transaction, as the rows of a database from before it
+    was kept (the column made anew, no row written). True when there were any."""
+    foreign = (
+        "SELECT EXISTS (SELECT 1 FROM articles"
+        " WHERE arrived >= pg_snapshot_xmax(pg_current_snapshot()))"
+    )
+    row = connection.execute(foreign).fetchone()
+    if not (row and row[0]):
+        return False
+    with connection.transaction(), connection.cursor() as cur:
+        cur.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATE_LOCK,))
+        row = cur.execute(foreign).fetchone()
+        if not (row and row[0]):
+            return False  # another writer did it
+        cur.execute("ALTER TABLE articles DROP COLUMN arrived")
+        cur.execute(_ARRIVED)
+    return True
 
 
 def migrate(connection: Any, where: str) -> None:

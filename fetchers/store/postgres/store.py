@@ -7,7 +7,9 @@ full-text search (the `words` tsvector and its GIN index), relevance is `ts_rank
 or more processes are writers, the pollers: each holds an advisory lock (shared) on a
 connection of its own for its life (the server lets go of it however the process ends),
 shows it is at work in the `pollers` table and polls the sources leased to it (`leases`);
-viewers read, mark and see what they wrote.
+their writes go on side by side, each in a transaction of its own. Viewers read, mark and see
+what they wrote: each look remembers the transactions it saw committed (a snapshot), and the
+next asks for the rows of those it did not (`stored_since`), whatever order they committed in.
 """
 
 from __future__ import annotations
@@ -60,6 +62,18 @@ LIST_WINDOW = 10_000  # the most articles a dashboard lists and groups into stor
 POOL_SIZE = 4  # connections: poll threads write while query threads read
 LEASE_TTL = 30.0  # seconds a source's lease lasts unless renewed (until the first `lease`)
 Version = tuple[int, int, int]
+Mark = str  # a look's snapshot (`pg_snapshot` as text): the transactions it saw committed
+# The ids of the rows committed since a look (its Mark), in the order they were stored, and
+# the snapshot of this look, in one statement (one snapshot). A row whose transaction was
+# still open at the last look is one of them however long ago it was numbered; rows stored
+# before the database kept their transaction (NULL) every look saw, and a row numbered
+# beyond what this server has begun came from another's dump (`forget_foreign_arrivals`).
+_STORED_SINCE = (
+    "SELECT pg_current_snapshot()::text, ARRAY(SELECT id FROM articles"
+    " WHERE arrived >= pg_snapshot_xmin(%s::pg_snapshot)"
+    " AND arrived < pg_snapshot_xmax(pg_current_snapshot())"
+    " AND NOT pg_visible_in_snapshot(arrived, %s::pg_snapshot) ORDER BY seq)"
+)
 
 _COLUMNS = (
     "a.id, a.source, a.title, a.summary, a.link, a.published, a.fetched, a.tags, a.lang,"
@@ -76,11 +90,19 @@ _ORDER = "a.at DESC, a.seq"
 _WINDOW_END = "SELECT a.at, a.seq FROM articles a{after} ORDER BY " + _ORDER + " OFFSET %s LIMIT 1"
 _intern = sys.intern
 
+# The rows come in the order of their ids (`_columns`) and are inserted in it: two writes
+# holding some of the same articles (a source polled by two pollers as its lease passes from
+# one to the other) each wait for the other's rows in the same order, so neither ever waits
+# for the other in turn (a deadlock, which would cost one its write). They are numbered (seq)
+# in the order the batch gives them (`place`): the write takes as many numbers as it has rows,
+# ascending, and gives a row the one of its place.
 _INSERT = f"""
-INSERT INTO articles (id, source, source_key, title, summary, link, published, fetched, tags,
-    tag_keys, lang, lang_key, author, guid, listed, revised, day, at, text, revisions, words,
-    places_exact, pairs, pairs_too_long)
-SELECT r.id, r.source, r.source_key, r.title, r.summary, r.link, r.published, r.fetched,
+INSERT INTO articles (seq, id, source, source_key, title, summary, link, published, fetched,
+    tags, tag_keys, lang, lang_key, author, guid, listed, revised, day, at, text, revisions,
+    words, places_exact, pairs, pairs_too_long)
+SELECT (SELECT array_agg(v ORDER BY v) FROM (SELECT nextval('articles_seq_seq'::regclass) AS v
+        FROM generate_series(1, %b::integer)) AS numbers)[r.place],
+    r.id, r.source, r.source_key, r.title, r.summary, r.link, r.published, r.fetched,
     ARRAY(SELECT jsonb_array_elements_text(r.tags)),
     ARRAY(SELECT jsonb_array_elements_text(r.tag_keys)),
     r.lang, r.lang_key, r.author, r.guid, r.listed,
@@ -90,10 +112,10 @@ SELECT r.id, r.source, r.source_key, r.title, r.summary, r.link, r.published, r.
 FROM unnest(%b::text[], %b::text[], %b::text[], %b::text[], %b::text[], %b::float8[],
     %b::text[], %b::jsonb[], %b::text[], %b::text[], %b::text[], %b::float8[], %b::text[],
     %b::text[], %b::float8[], %b::text[], %b::jsonb[], %b::text[], %b::text[], %b::text[],
-    %b::text[], %b::jsonb[], %b::text[], %b::boolean[], %b::text[])
+    %b::text[], %b::jsonb[], %b::text[], %b::boolean[], %b::text[], %b::integer[])
     WITH ORDINALITY AS r(id, source, title, summary, link, published, fetched, tags, lang,
     author, guid, listed, revised, day, at, text, revisions, w_title, w_summary, w_text,
-    source_key, tag_keys, lang_key, places_exact, pairs, n)
+    source_key, tag_keys, lang_key, places_exact, pairs, place, n)
 ORDER BY r.n
 ON CONFLICT DO NOTHING
 RETURNING id
@@ -242,7 +264,8 @@ class PostgresStore:
         self._lock_connection: Any = None  # the writer's: holds the advisory lock
         self._closed = False
         self._writer_guard = threading.Lock()
-        self._write_order = threading.Lock()  # this process's writes, one at a time
+        self._write_order = threading.Lock()  # this process's writes, one at a time (other
+        # processes write beside them)
         self._known = KnownArticles()  # the writer's: what is stored, for `knows`
         self._filled_down_to = _ABOVE_ALL  # the seq of the last row `backfill` took
         self._listen_guard = threading.Lock()
@@ -351,30 +374,31 @@ class PostgresStore:
         self._name_reader(connection)
         connection.commit()
 
-    def _prepare(self, connection: Any) -> int:
+    def _prepare(self, connection: Any) -> Mark:
         """(On the first connection, autocommit.) Name the reader, bring the schema up to
-        date and return the newest seq: one round trip when the database is current (a
+        date and return a first look's mark: one round trip when the database is current (a
         command that reads a few rows pays for little more than its query)."""
         from psycopg import errors
 
         try:
             row = connection.execute(
                 "SELECT set_config(%s, %s, false), (SELECT max(version) FROM schema_version),"
-                " (SELECT coalesce(max(seq), 0) FROM articles)",
+                " pg_current_snapshot()::text",
                 (schema.READER, self.reader),
             ).fetchone()
         except errors.UndefinedTable:  # a new database
             row = None
         if row is not None and row[1] == schema.VERSION:
-            return int(row[2])
+            return str(row[2])
         self._name_reader(connection)
         schema.migrate(connection, self.location)
-        return self._max_seq(connection)
+        return self._look(connection)
 
     @staticmethod
-    def _max_seq(connection: Any) -> int:
-        row = connection.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()
-        return int(row[0])
+    def _look(connection: Any) -> Mark:
+        """A look's mark: what is committed now."""
+        row = connection.execute("SELECT pg_current_snapshot()::text").fetchone()
+        return str(row[0])
 
     def __enter__(self) -> PostgresStore:
         return self
@@ -453,6 +477,7 @@ class PostgresStore:
                             f"{self.location} is being written by another wirewatch process{who}"
                         )
                     self._register(connection)
+                    schema.forget_foreign_arrivals(connection)
             except BaseException:
                 connection.close()
                 raise
@@ -473,6 +498,9 @@ class PostgresStore:
                     "UPDATE pollers SET stopped = true, beat = now() WHERE id = %s",
                     (self._poller_id,),
                 )
+                # its locks (the stories' among them) are free when it says it stopped, not
+                # only once the server has ended the connection's process
+                connection.execute("SELECT pg_advisory_unlock_all()")
             with contextlib.suppress(Exception):
                 connection.close()  # the server lets go of the advisory lock
 
@@ -882,17 +910,16 @@ class PostgresStore:
             )
             return [(row[0], row[1]) for row in cur.fetchall() if isinstance(row[1], dict)]
 
-    def stored_since(self, mark: int | None) -> tuple[list[str], int]:
+    def stored_since(self, mark: Mark | None) -> tuple[list[str], Mark]:
         """The ids of the articles stored after `mark` (none for None), in the order they
-        were stored, and the mark to ask with next."""
+        were stored, and the mark to ask with next. An article whose write committed after
+        the look that gave `mark` is among them, even when a later write committed first."""
         with self._cursor("cannot read") as cur:
             if mark is None:
-                cur.execute("SELECT coalesce(max(seq), 0) FROM articles")
-                row = cur.fetchone()
-                return [], int(row[0]) if row else 0
-            cur.execute("SELECT id, seq FROM articles WHERE seq > %s ORDER BY seq", (mark,))
-            rows = cur.fetchall()
-        return [row[0] for row in rows], (int(rows[-1][1]) if rows else mark)
+                return [], self._look(cur)
+            cur.execute(_STORED_SINCE, (mark, mark))
+            row = cur.fetchone()
+        return (list(row[1]), str(row[0])) if row else ([], mark)
 
     def reload(self) -> list[str]:
         """The ids stored since this store last looked, by this process or another on any
@@ -904,14 +931,8 @@ class PostgresStore:
                     self._start_listening()  # then what came before is read below
             elif not self._announced():
                 return []
-            with self._cursor("cannot read") as cur:
-                cur.execute(
-                    "SELECT id, seq FROM articles WHERE seq > %s ORDER BY seq", (self._seen,)
-                )
-                rows = cur.fetchall()
-            if rows:
-                self._seen = max(self._seen, int(rows[-1][1]))
-            return [row[0] for row in rows]
+            stored, self._seen = self.stored_since(self._seen)
+            return stored
 
     def _announced(self) -> bool:
         """(Under the guard.) Whether a write was announced since the last look; a listening
@@ -998,12 +1019,12 @@ class PostgresStore:
         if not items:
             return []
         with self._write_order, self._cursor("cannot write", write=True) as cur:
-            # One write at a time, across processes and hosts, until it commits: the articles'
-            # seq numbers then commit in their order, and a viewer reading "seq > the last it
-            # saw" misses none (a later batch committing first would hide an earlier one).
-            cur.execute("SELECT pg_advisory_xact_lock(%s)", (schema.WRITE_ORDER_LOCK,))
+            # No lock beyond the rows': writes from other pollers go on beside this one (a
+            # viewer asks for what committed since its last look, in whatever order). The
+            # stored rows are locked in the order of their ids, as the new ones are inserted:
+            # two writes of the same articles never wait for each other in turn.
             cur.execute(
-                "SELECT id, title, summary FROM articles WHERE id = ANY(%s) FOR UPDATE",
+                "SELECT id, title, summary FROM articles WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
                 ([item.record.id for item in items],),
             )
             stored = {row[0]: (row[1], row[2]) for row in cur.fetchall()}
@@ -1019,7 +1040,8 @@ class PostgresStore:
             new_ids: list[str] = []
             if fresh:
                 cur.execute(_INSERT, _columns(list(fresh.values())))
-                new_ids = [row[0] for row in cur.fetchall()]
+                inserted = {row[0] for row in cur.fetchall()}
+                new_ids = [ident for ident in fresh if ident in inserted]  # the batch's order
             if new_ids:  # delivered to the listeners when the write commits
                 cur.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(len(new_ids))))
             if revised:
@@ -1081,7 +1103,7 @@ class PostgresStore:
         with self._cursor("cannot write full texts", write=True) as cur:
             cur.execute(
                 "SELECT id, title, summary, text, text_seen FROM articles WHERE id = ANY(%s)"
-                " FOR UPDATE",
+                " ORDER BY id FOR UPDATE",  # in the order a write locks them
                 (list(texts),),
             )
             found = cur.fetchall()
@@ -1500,12 +1522,15 @@ class PostgresStore:
         return version, pairs
 
 
-def _columns(items: list[StagedArticle]) -> list[list[Any]]:
-    """The arrays `_INSERT` unnests, one per column, from staged articles. The keys that
-    source:, tag: and lang: compare are lower-cased here, as the query language lowers its
-    values: the database's lower() lowers only ASCII in a C-locale database."""
-    cols: list[list[Any]] = [[] for _ in range(25)]
-    for item in items:
+def _columns(items: list[StagedArticle]) -> list[Any]:
+    """The parameters of `_INSERT` for staged articles (in the batch's order): how many, then
+    the arrays it unnests, one per column, in the order of the articles' ids, the last one
+    each article's place in the batch. The keys that source:, tag: and lang: compare are
+    lower-cased here, as the query language lowers its values: the database's lower() lowers
+    only ASCII in a C-locale database."""
+    cols: list[list[Any]] = [[] for _ in range(26)]
+    by_id = sorted(range(len(items)), key=lambda place: items[place].record.id)
+    for place, item in zip(by_id, map(items.__getitem__, by_id), strict=True):
         record, doc = item.record, item.doc
         words = article_words(record.title, record.summary, item.text)
         values = (
@@ -1532,7 +1557,8 @@ def _columns(items: list[StagedArticle]) -> list[list[Any]]:
             (record.lang or "").lower().split("-")[0],
             places_exact(words, len(item.text or "")),
             pairs(words, len(item.text or "")),
+            place + 1,
         )
         for column, value in zip(cols, values, strict=True):
             column.append(value)
-    return cols
+    return [len(items), *cols]
