@@ -211,6 +211,12 @@ MIGRATIONS: tuple[str, ...] = (
     DROP INDEX IF EXISTS articles_without_pairs;
     CREATE INDEX articles_without_pairs ON articles (pairs_too_long, seq) WHERE pairs IS NULL;
     """,
+    # 11 -> 12: the stories by how many outlets carry them (`outlets:` answered by the
+    # database, not by a dashboard's stories: `fetchers.store.postgres.sql.OUTLETS_SQL`)
+    """
+    CREATE INDEX IF NOT EXISTS stories_outlets
+        ON stories ((jsonb_array_length(record -> 'sources')));
+    """,
 )
 READER = "wirewatch.reader"  # the session setting that names the reader of a connection
 VERSION = len(MIGRATIONS)
