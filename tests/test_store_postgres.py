@@ -6,6 +6,7 @@ article cannot be stored twice, and `wirewatch migrate` copies a store both ways
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import random
 import subprocess
@@ -1115,6 +1116,43 @@ def test_one_poller_groups_the_stories_of_every_pollers_articles_and_keeps_them(
             taken = stored_stories(reader, 10)
         assert taken is not None
         assert [s.articles for s in taken] == [["h2"], ["y1", "h1"]]
+
+
+def test_stories_with_story_and_outlets_are_found_by_the_database(
+    pg_dsn: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`wirewatch stories` answers `story:` and `outlets:` from the stories the poller saved,
+    found by the database: no story is grouped in memory."""
+    from fetchers.storybook import StoryBook
+
+    deal, ferry = make(1, "Yonhap"), make(2, "Herald")
+    with PostgresStore(pg_dsn, writer=True) as poller:
+        poller.add_batch([deal, make(1, "Herald"), ferry])
+        both = Story("s00000000000a", deal.title, ["Yonhap-1", "Herald-1"],
+                     ["Yonhap", "Herald"], "Yonhap-1", "Yonhap", 1.0, 2.0)  # fmt: skip
+        alone = Story("s00000000000b", ferry.title, ["Herald-2"], ["Herald"], "Herald-2",
+                      "Herald", 3.0, 3.0)  # fmt: skip
+        poller.save_stories({s.id: (s.articles, s.to_record()) for s in (both, alone)}, [])
+
+    def grouped(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the stories were grouped in memory")
+
+    monkeypatch.setattr(StoryBook, "_open", grouped)
+    config = write_config(
+        tmp_path / "desk.toml", f'[store]\nbackend = "postgresql"\ndsn = "{pg_dsn}"\n'
+    )
+    found = {}
+    for query in ("outlets:>=2", "story:s00000000000b", "-outlets:2 source:herald", "headline"):
+        capsys.readouterr()
+        argv = ["--config", str(config), "--data-dir", str(tmp_path / "d"), "stories", query]
+        assert cli.main([*argv, "--json"]) == 0
+        found[query] = [json.loads(line)["id"] for line in capsys.readouterr().out.splitlines()]
+    assert found == {
+        "outlets:>=2": ["s00000000000a"],
+        "story:s00000000000b": ["s00000000000b"],
+        "-outlets:2 source:herald": ["s00000000000b"],
+        "headline": ["s00000000000b", "s00000000000a"],  # newest activity first
+    }
 
 
 def test_stories_the_database_refused_are_saved_at_the_next_cycle(
