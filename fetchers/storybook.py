@@ -3,7 +3,9 @@
 `write_derived`), and read back as stories with their outlets and first report. A store
 that keeps the stories itself (PostgreSQL: `saved_stories`, `save_stories`) holds them for
 every host instead: one poller groups them (`takes_stories`), the stories that changed are
-saved after each cycle, and readers take them as saved (`stored_stories`).
+saved after each cycle, and readers take them as saved (`stored_stories`; a dashboard
+viewer the newest of them, `saved_shelf`, and the store finds a filter's among all of them,
+`stories_found`).
 
 The file holds each story's article ids in the order they joined, so story ids and
 membership survive restarts; articles the store no longer holds (retention) leave their

@@ -87,8 +87,8 @@ async def test_a_viewer_lists_and_groups_only_the_newest_articles_of_a_large_sto
     tmp_path: Path, pg_dsn: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A database of a million articles would not fit a dashboard's memory: a viewer lists
-    the newest matches of its filter up to the store's window, says more match, and groups
-    only those into stories."""
+    the newest matches of its filter up to the store's window, says more match, and, until a
+    poller has saved any story, groups only those into stories."""
     monkeypatch.setattr(pg_module, "LIST_WINDOW", 3)
     config = seed_only_config(tmp_path)
     config.store = StoreConfig("postgresql", pg_dsn)
@@ -207,6 +207,15 @@ async def test_a_viewers_story_view_reaches_every_story_the_poller_saved(
             assert places == sorted(places)  # all three, first reported first
             await pilot.press("escape")
             await pilot.pause()
+            row = next(x for x in screen_text(app).splitlines() if "3 outlets" in x)
+            assert row.lstrip("│ ").startswith("+")  # unread
+            for ident in ("a0", "a1", "a2"):  # as the read-after timer marks each
+                since = seen(app).mark()
+                dashboard._mark_read(ident)
+                await seen(app).wait_for(MarksChanged, lambda m, i=ident: m.ids == [i], since=since)
+            await pilot.pause()
+            row = next(x for x in screen_text(app).splitlines() if "3 outlets" in x)
+            assert not row.lstrip("│ ").startswith("+")  # its row read again
             since = seen(app).mark()
             await pilot.press("S")  # the articles of the story, older than the window
             dashboard.set_filter(f"story:{korea}")

@@ -81,6 +81,17 @@ def test_word_queries_by_full_text_search_equal_a_full_scan(
         check_queries(store, texts, limit)  # type: ignore[arg-type]
 
 
+def _writer(dsn: str) -> PostgresStore:
+    """The writer of a database whose writer (the example before) has just closed: the
+    server lets go of a closed connection's lock a moment after it closed."""
+    for _ in range(100):
+        try:
+            return PostgresStore(dsn, writer=True)
+        except StoreLocked:
+            time.sleep(0.02)
+    return PostgresStore(dsn, writer=True)
+
+
 def _generated(docs: list[tuple]) -> list[Article]:
     """The articles of generated `docs` (see `tests.querycheck.articles`)."""
     return [
@@ -116,10 +127,7 @@ def test_a_story_filter_finds_what_testing_every_article_finds(
     that testing every article in Python gives: a query the SQL says whole, one whose words
     it narrows to few candidates, and one it walks the stories for a page at a time."""
     batch = _generated(docs)
-    with (
-        PostgresStore(pg_dsn, writer=True) as store,
-        pytest.MonkeyPatch.context() as patch,
-    ):
+    with _writer(pg_dsn) as store, pytest.MonkeyPatch.context() as patch:
         patch.setattr(pg_module, "STORY_CANDIDATES", candidates)  # 0: always walk
         patch.setattr(pg_module, "STORY_PAGE", 2)
         _empty(pg_dsn)

@@ -123,6 +123,9 @@ class Session:
         self._fetched_texts: dict[str, str] = {}  # full texts a viewer fetched (not stored)
         self._marks_guard = threading.Lock()  # a toggle's look and change, one at a time
         self.shelf: StoryShelf | None = None  # the stories last read (set on the UI thread)
+        # the stories a store found for the story view's last filter (None: the pane lists
+        # `shelf`'s, or articles), whose rows a change of marks reads again
+        self._listed: StoryShelf | None = None
         # The newsroom polls in an event loop of its own, in a thread of its own (`poll`):
         # what a cycle does between its awaits never holds up the screen's loop.
         self._poll_guard = threading.Lock()
@@ -177,7 +180,8 @@ class Session:
     def reread(self, ids: list[str]) -> Rows:
         """(In a thread.) These articles' rows and their stories' marks, after their marks
         changed."""
-        return reread(self.store, ids, self.shelf)
+        listed = self._listed
+        return reread(self.store, ids, listed if listed is not None else self.shelf)
 
     # -- loading ----------------------------------------------------------------------------
     def load_rest(self) -> None:
@@ -312,6 +316,7 @@ class Session:
         self, query: Query, sort: SortOrder, stories: StoryShelf | None, window: int | None
     ) -> Matches:
         """The matching articles, up to the store's window, and their stories in `stories`."""
+        self._listed = None
         ids = self.store.query_ids(query, None if window is None else window + 1)
         more = window is not None and len(ids) > window
         if more:
@@ -338,6 +343,7 @@ class Session:
             found = stories_found(self.store, query, window + 1) or []
             more = len(found) > window
             shelf = StoryShelf(found[:window], total=total)
+        self._listed = shelf
         listed = [story.id for story in shelf.stories]
         return Matches([], len(self.store), stories=listed, more=more, shelf=shelf,
                        story_total=total)  # fmt: skip
