@@ -88,7 +88,7 @@ async def main():
         viewer = not app.dashboard.session.store.is_writer
         stories = len(app.dashboard.session.shelf or ())
         dashboard, lists, views = app.dashboard, {}, {}
-        filters = ("tariff", "outlets:>=3", "-tariff", "zzzqqq")
+        filters = ("tariff", "outlets:>=3", "-tariff", "zzzqqq", "since:3d")
         for text in filters:  # the article list's filters, then the story view's (S)
             lists[text] = await answered(lambda: dashboard.set_filter(text))
         if grouped is not None:

@@ -130,6 +130,7 @@ def test_a_story_filter_finds_what_testing_every_article_finds(
     with _writer(pg_dsn) as store, pytest.MonkeyPatch.context() as patch:
         patch.setattr(pg_module, "STORY_CANDIDATES", candidates)  # 0: always walk
         patch.setattr(pg_module, "STORY_PAGE", 2)
+        patch.setattr(pg_module, "STORY_WALK", 3)  # the newest three, then the rest
         _empty(pg_dsn)
         store.add_batch(batch)
         # five stories (the article n in story n % 5), of 1 to 5 outlets, ordered apart

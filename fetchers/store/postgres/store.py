@@ -61,6 +61,7 @@ STORY_PAGE = 1000  # saved stories whose articles a story filter tests at a time
 # a story filter the words index narrows to at most this many articles (as the planner
 # guesses) sorts them by their stories; one with more walks the stories a page at a time
 STORY_CANDIDATES = 100_000
+STORY_WALK = 30_000  # the newest stories a filter guessed to match many looks through first
 POOL_SIZE = 4  # connections: poll threads write while query threads read
 LEASE_TTL = 30.0  # seconds a source's lease lasts unless renewed (until the first `lease`)
 Version = tuple[int, int, int]
@@ -910,17 +911,43 @@ class PostgresStore:
             if not (row and row[0]):
                 return None
             if sql.exact:
-                cur.execute(
-                    "SELECT s.id, s.record FROM stories s WHERE s.id IN (SELECT sm.story FROM"
-                    f" {_FROM} JOIN story_members sm ON sm.id = a.id WHERE {sql.where})"
-                    " ORDER BY s.last_seen DESC, s.id LIMIT %s",
-                    [*sql.params, max(0, limit)],
-                )
-                return [(row[0], row[1]) for row in cur.fetchall() if isinstance(row[1], dict)]
+                return self._stories_said(cur, sql, max(0, limit))
             found = self._stories_tested(cur, query, sql, limit)
             cur.execute("SELECT id, record FROM stories WHERE id = ANY(%s)", (found,))
             records = {row[0]: row[1] for row in cur.fetchall()}
         return [(sid, records[sid]) for sid in found if isinstance(records.get(sid), dict)]
+
+    def _stories_said(self, cur: Any, sql: Plan, limit: int) -> list[tuple[str, dict[str, Any]]]:
+        """(id, record) of the first `limit` saved stories, newest activity first, with an
+        article the SQL (saying the whole query) gives. When the planner guesses that many
+        articles match, the newest `STORY_WALK` stories are looked through first, each
+        asked whether it holds one (a filter that holds for most finds its stories there
+        and stops); the rest, or a filter guessed rare, from the matching articles' stories
+        (found through their indexes, then sorted)."""
+        holds = (
+            f"EXISTS (SELECT 1 FROM story_members sm JOIN {_FROM} ON a.id = sm.id"
+            f" WHERE sm.story = s.id AND {sql.where})"
+        )
+        cur.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {_FROM} WHERE {sql.where}", sql.params)
+        row = cur.fetchone()
+        guessed = float(row[0][0]["Plan"]["Plan Rows"]) if row else 0.0
+        if guessed > limit:
+            cur.execute(
+                "SELECT s.id, s.record FROM (SELECT id, last_seen, record FROM stories"
+                " ORDER BY last_seen DESC, id LIMIT %s) s"
+                f" WHERE {holds} ORDER BY s.last_seen DESC, s.id LIMIT %s",
+                [max(STORY_WALK, limit), *sql.params, limit],
+            )
+            found = cur.fetchall()
+            if len(found) >= limit:
+                return [(row[0], row[1]) for row in found if isinstance(row[1], dict)]
+        cur.execute(
+            "SELECT s.id, s.record FROM stories s WHERE s.id IN (SELECT sm.story FROM"
+            f" {_FROM} JOIN story_members sm ON sm.id = a.id WHERE {sql.where})"
+            " ORDER BY s.last_seen DESC, s.id LIMIT %s",
+            [*sql.params, limit],
+        )
+        return [(row[0], row[1]) for row in cur.fetchall() if isinstance(row[1], dict)]
 
     def _stories_tested(self, cur: Any, query: Query, sql: Plan, limit: int) -> list[str]:
         """The ids of the first `limit` saved stories, newest activity first, with an article
