@@ -3,7 +3,8 @@
 A server of its own (initdb into a temporary folder, as the tests start one) is filled with N
 articles of `FakeNews` over 30 days, a third with full texts. Then, each as a whole process
 (imports included, /usr/bin/time): `wirewatch list --limit 20`, and word queries; a headless
-dashboard viewer until it has grouped its stories, and its peak RSS; a viewer's store (open,
+dashboard viewer until it has its stories, its story view and filters there, and its peak
+RSS; a viewer's store (open,
 the ids of the list a dashboard shows, the first 200 records, a reload) and its peak RSS.
 With `--keep DIR` the server and its filled database are kept in DIR, and a later run with
 the same DIR and N measures them again without filling. Then the shared feed server's N
@@ -48,14 +49,28 @@ from pathlib import Path
 from textual.css.query import NoMatches
 from fetchers.config import Config, StoreConfig
 from tui.app import WirewatchApp
+from tui.messages import QueryDone
 
 async def main():
     folder = Path(sys.argv[2])
     config = Config(path=folder / "wirewatch.toml", store=StoreConfig("postgresql", sys.argv[1]))
     app = WirewatchApp(config, folder, clock=lambda: datetime(2025, 10, 24, tzinfo=UTC),
                        poll=False)
+    done = []  # the filters' answers, as they arrive
+
+    def hook(message):
+        if isinstance(message, QueryDone):
+            done.append(message)
+
+    async def answered(act):  # seconds from `act` to the answer of the query it ran
+        dashboard, began = app.dashboard, time.perf_counter()
+        act()
+        while not any(m.generation == dashboard.generation for m in done):
+            await asyncio.sleep(0.005)
+        return time.perf_counter() - began
+
     started = time.perf_counter()
-    async with app.run_test(size=(160, 50)):
+    async with app.run_test(size=(160, 50), message_hook=hook):
         ids = None
         while not ids:
             await asyncio.sleep(0.01)
@@ -72,11 +87,21 @@ async def main():
         await asyncio.sleep(5)  # the viewer's looks every 2 s
         viewer = not app.dashboard.session.store.is_writer
         stories = len(app.dashboard.session.shelf or ())
+        dashboard, lists, views = app.dashboard, {}, {}
+        filters = ("tariff", "outlets:>=3", "-tariff", "zzzqqq", "since:3d")
+        for text in filters:  # the article list's filters, then the story view's (S)
+            lists[text] = await answered(lambda: dashboard.set_filter(text))
+        if grouped is not None:
+            dashboard.set_filter("")
+            views["S"] = await answered(dashboard.action_toggle_stories)
+            for text in filters:
+                views[text] = await answered(lambda: dashboard.set_filter(text))
         await app.action_quit()
     status = open("/proc/self/status").read()
     rss = int(status.split("VmHWM:")[1].split()[0]) / 1024
     print(json.dumps({"painted": painted, "rows": len(ids), "rss": rss, "viewer": viewer,
-                      "grouped": grouped, "stories": stories}))
+                      "grouped": grouped, "stories": stories, "lists": lists,
+                      "views": views}))
 
 asyncio.run(main())
 """
@@ -216,6 +241,9 @@ def bench_pg(
                 f" paint {got['painted']:.2f} s, {got['stories']:,} stories grouped {grouped};"
                 f" peak RSS {got['rss']:.0f} MB with 5 s of looks after (a viewer: {got['viewer']})"
             )
+            for name, label in (("lists", "its filters"), ("views", "its story view (S), then")):
+                each = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in got[name].items())
+                print(f"  {label} (each to its answer): {each}")
         else:
             print(dashboard.stderr[-2000:])
         viewer = subprocess.run(

@@ -3,7 +3,9 @@
 `write_derived`), and read back as stories with their outlets and first report. A store
 that keeps the stories itself (PostgreSQL: `saved_stories`, `save_stories`) holds them for
 every host instead: one poller groups them (`takes_stories`), the stories that changed are
-saved after each cycle, and readers take them as saved (`stored_stories`).
+saved after each cycle, and readers take them as saved (`stored_stories`; a dashboard
+viewer the newest of them, `saved_shelf`, and the store finds a filter's among all of them,
+`stories_found`).
 
 The file holds each story's article ids in the order they joined, so story ids and
 membership survive restarts; articles the store no longer holds (retention) leave their
@@ -33,7 +35,7 @@ from fetchers.atomic import write_derived
 from fetchers.foreground import give_way, giving_way
 from fetchers.heap import collector_paused
 from fetchers.models import seconds_iso
-from fetchers.query import Record
+from fetchers.query import Query, Record
 from fetchers.stepwise import copied_stepwise, set_stepwise, sorted_stepwise
 from fetchers.store.errors import StoreError
 from fetchers.store.interface import StoryKeeper
@@ -656,6 +658,31 @@ def stored_stories(
     return [story for sid, record in found if (story := Story.from_record(sid, record))]
 
 
+def saved_shelf(store: ArticleStore, window: int) -> StoryShelf | None:
+    """(A viewer of a store that keeps the stories.) The newest `window` of every story the
+    grouping poller saved, newest activity first, as saved (all their articles, however old,
+    none read) and how many it saved in all; None when it keeps none (they must be grouped)."""
+    if not isinstance(store, StoryKeeper):
+        return None
+    found = stored_stories(store, window)
+    if found is None:
+        return None
+    total = store.story_count() if len(found) >= window else len(found)
+    return StoryShelf(found, total=total)
+
+
+def stories_found(store: ArticleStore, query: Query, limit: int) -> list[Story] | None:
+    """The stories a store keeps with an article matching `query` (`story:` and `outlets:`
+    as it saved them), newest activity first, at most `limit`, found by the store among
+    every story it keeps; None when it keeps none."""
+    if not isinstance(store, StoryKeeper):
+        return None
+    found = store.stories_matching(query, limit)
+    if found is None:
+        return None
+    return [story for sid, record in found if (story := Story.from_record(sid, record))]
+
+
 def stories_of(
     index: StoryIndex, store: ArticleStore, dated: list[str] | None = None
 ) -> list[Story]:
@@ -780,12 +807,17 @@ class StoryShelf:
     (`story:`, `outlets:`; it answers as `StoryLookup` does). Never changed once made, so
     any thread may read it."""
 
-    def __init__(self, stories: list[Story], dated: Iterable[str] | None = None) -> None:
+    def __init__(
+        self, stories: list[Story], dated: Iterable[str] | None = None, total: int | None = None
+    ) -> None:
         """`dated`: the stored ids in the store's date order, as the store holds them (its
         queries answer with those): each article's story is then found where a query's
         answer reaches it, in memory read in order, which makes `matching` over 100,000
-        articles about 1.5 times as quick as a map made in the stories' order."""
+        articles about 1.5 times as quick as a map made in the stories' order.
+        `total`: the stories the store keeps in all, when these are its newest only (a
+        viewer of a store that keeps them: a filter asks the store, `stories_found`)."""
         self.stories = stories
+        self.total = total
         # made in steps that give way to a filter typed meanwhile (a million stories take
         # seconds here)
         self.by_id = {story.id: story for story in giving_way(stories)}
@@ -832,7 +864,7 @@ class StoryShelf:
         stories = list(giving_way(heapq.merge(kept, remade, key=_newest_activity), STEP_IDS))
         gone = [self.by_id[sid] for sid in touched if sid in self.by_id]
         shelf = StoryShelf.__new__(StoryShelf)
-        shelf.stories = stories
+        shelf.stories, shelf.total = stories, None  # every story (a store's window: whole)
         shelf.by_id = copied_stepwise(self.by_id)
         story_of = copied_stepwise(self._story_of)
         outlets = _Outlets()
@@ -855,6 +887,16 @@ class StoryShelf:
 
     def __len__(self) -> int:
         return len(self.stories)
+
+    @property
+    def windowed(self) -> bool:
+        """These are the newest of the stories the store keeps, which answers filters."""
+        return self.total is not None
+
+    @property
+    def more(self) -> bool:
+        """The store keeps more stories than these."""
+        return self.total is not None and self.total > len(self.stories)
 
     def story(self, ident: str) -> Story | None:
         """The story an article is in."""

@@ -10,16 +10,30 @@ import pytest
 from fetchers.config import StoreConfig
 from fetchers.store.postgres import store as pg_module
 from fetchers.store.postgres.store import PostgresStore
+from fetchers.storybook import StoryBook
 from tests.conftest import (
+    EVENT,
+    NEGATIVE,
+    article,
     make,
     make_app,
     piloted,
     reads_on_this_thread,
+    screen_text,
     seed_only_config,
     seen,
     settle,
 )
-from tui.messages import MarksChanged, QueryDone, RevisionsRead, StoriesRead, ViewerReloaded
+from tui.messages import (
+    MarksChanged,
+    QueryDone,
+    RevisionsRead,
+    StoriesRead,
+    StoryRead,
+    ViewerReloaded,
+)
+from tui.screens.picker import PickerScreen
+from tui.widgets.article import ArticleView
 from tui.widgets.status import StatusLine
 
 
@@ -73,8 +87,8 @@ async def test_a_viewer_lists_and_groups_only_the_newest_articles_of_a_large_sto
     tmp_path: Path, pg_dsn: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A database of a million articles would not fit a dashboard's memory: a viewer lists
-    the newest matches of its filter up to the store's window, says more match, and groups
-    only those into stories."""
+    the newest matches of its filter up to the store's window, says more match, and, until a
+    poller has saved any story, groups only those into stories."""
     monkeypatch.setattr(pg_module, "LIST_WINDOW", 3)
     config = seed_only_config(tmp_path)
     config.store = StoreConfig("postgresql", pg_dsn)
@@ -122,3 +136,95 @@ async def test_a_viewers_keys_query_postgresql_in_threads_only(tmp_path: Path, p
             assert on_screen == [] and in_threads
             marked = poller.get(current or "")
             assert marked is not None and marked.starred and marked.read
+
+
+THREE_WEEKS = 21 * 24.0  # hours
+
+
+def _desk_with_an_old_story(dsn: str, poller_dir: Path) -> PostgresStore:
+    """A poller's database: the US-Korea tariff story (three outlets) and the Japan one
+    three weeks old, then a wire story republished by five outlets and one more article an
+    hour old; the stories grouped and saved as the grouping poller saves them."""
+    old = [article(n, source, title, summary, THREE_WEEKS + hours)
+           for n, (source, title, summary, hours) in enumerate([*EVENT, NEGATIVE])]  # fmt: skip
+    wire = [
+        article(10 + n, source, "Storm floods the coast of Jeju as ferries stay in port",
+                "Heavy rain flooded roads on Jeju island and ferries stayed in port.", 1.0 - n / 10)
+        for n, source in enumerate(["KBS", "MBC", "SBS", "Newsis", "News1"])
+    ]  # fmt: skip
+    single = article(20, "Arirang", "Busan film festival opens with a record lineup",
+                     "The festival opens with films from 80 countries.", 0.5)  # fmt: skip
+    poller = PostgresStore(dsn, writer=True)
+    items = [*old, *wire, single]
+    poller.add_batch(items)
+    StoryBook(poller_dir).update(poller, [a.id for a in items], removed=False)
+    return poller
+
+
+async def test_a_viewers_story_view_reaches_every_story_the_poller_saved(
+    tmp_path: Path, pg_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A viewer lists the newest stories up to the window and says more are saved; a story
+    filter (words, story:, outlets:) finds a story whose articles are all older than the
+    newest articles the viewer lists, and enter opens its timeline with all its articles."""
+    monkeypatch.setattr(pg_module, "LIST_WINDOW", 3)
+    config = seed_only_config(tmp_path)
+    config.store = StoreConfig("postgresql", pg_dsn)
+    with _desk_with_an_old_story(pg_dsn, tmp_path / "poller") as poller:
+        saved = {sid: set(ids) for sid, ids in (poller.saved_stories() or {}).items()}
+        korea = next(sid for sid, ids in saved.items() if "a0" in ids)
+        assert saved[korea] == {"a0", "a1", "a2"} and len(saved) == 4  # korea, japan, wire, film
+        app = make_app(tmp_path, config, poll=False)
+        async with piloted(app) as pilot:
+            dashboard = await settle(app, pilot, want=10)
+            assert not dashboard.session.store.is_writer
+            assert not {"a0", "a1", "a2"} & set(dashboard.headlines.ids)  # beyond the window
+            await seen(app).wait_for(StoriesRead)
+            since = seen(app).mark()
+            await pilot.press("S")
+            await seen(app).wait_for(QueryDone, lambda m: m.shelf is not None, since=since)
+            await pilot.pause()
+            headlines = dashboard.headlines
+            assert headlines.story_rows and len(headlines.ids) == 3 and korea not in headlines.ids
+            assert "3+ of 4 stories, the newest listed" in dashboard.query_one(StatusLine).line
+            for text in ("tariff", f"story:{korea}", "outlets:>=3 tariff"):
+                since = seen(app).mark()
+                dashboard.set_filter(text)
+                await seen(app).wait_for(
+                    QueryDone, lambda m: m.generation == dashboard.generation, since=since
+                )
+                await pilot.pause()
+                assert korea in headlines.ids, text
+            assert headlines.ids == [korea]  # the wire story has five outlets, the Japan one
+            assert "3 outlets" in screen_text(app)
+            assert "1 of 4 stories" in dashboard.query_one(StatusLine).line
+            await pilot.press("enter")
+            await seen(app).wait_for(StoryRead)
+            await pilot.pause()
+            assert isinstance(app.screen, PickerScreen)
+            timeline = screen_text(app)
+            places = [timeline.index(s) for s in ("Yonhap", "Reuters", "AP ")]
+            assert places == sorted(places)  # all three, first reported first
+            await pilot.press("escape")
+            await pilot.pause()
+            row = next(x for x in screen_text(app).splitlines() if "3 outlets" in x)
+            assert row.lstrip("│ ").startswith("+")  # unread
+            for ident in ("a0", "a1", "a2"):  # as the read-after timer marks each
+                since = seen(app).mark()
+                dashboard._mark_read(ident)
+                await seen(app).wait_for(MarksChanged, lambda m, i=ident: m.ids == [i], since=since)
+            await pilot.pause()
+            row = next(x for x in screen_text(app).splitlines() if "3 outlets" in x)
+            assert not row.lstrip("│ ").startswith("+")  # its row read again
+            since = seen(app).mark()
+            await pilot.press("S")  # the articles of the story, older than the window
+            dashboard.set_filter(f"story:{korea}")
+            done = await seen(app).wait_for(
+                QueryDone,
+                lambda m: m.generation == dashboard.generation and m.shelf is None,
+                since=since,
+            )
+            assert done.matches.ids == ["a2", "a1", "a0"]
+            await seen(app).wait_for(ArticleView.Loaded, lambda m: m.article_id == "a2")
+            await pilot.pause()
+            assert "also reported by Yonhap, Reuters" in screen_text(app)

@@ -6,6 +6,7 @@ article cannot be stored twice, and `wirewatch migrate` copies a store both ways
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import random
 import subprocess
@@ -30,15 +31,16 @@ from fetchers.store.postgres import schema
 from fetchers.store.postgres import store as pg_module
 from fetchers.store.postgres.store import PostgresStore
 from fetchers.store.postgres.words import LONGEST_TEXT, PAIRS_TEXT, PLACES_EXACT_SQL
+from fetchers.storybook import Story, StoryShelf
 from tests.conftest import make, write_config
 from tests.pgserver import PASSWORD, PgServer
-from tests.querycheck import NOW, articles, check_queries, queries
+from tests.querycheck import NOW, articles, check_queries, queries, save_every_third, scan
 from tui import cli
 
 
 def _empty(dsn: str) -> None:
     with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute("TRUNCATE articles, marks, reads")
+        conn.execute("TRUNCATE articles, marks, reads, stories, story_members")
 
 
 def _rows_made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -68,7 +70,31 @@ def test_word_queries_by_full_text_search_equal_a_full_scan(
     pg_dsn: str, docs: list[tuple], texts: list[str], limit: int | None
 ) -> None:
     """The words index narrows; what it gives equals testing every article in Python."""
-    batch = [
+    batch = _generated(docs)
+    with PostgresStore(pg_dsn, writer=True) as store:
+        _empty(pg_dsn)  # of the example before
+        store.add_batch(batch[: len(batch) // 2])
+        store.add_batch(batch[len(batch) // 2 :])
+        late = batch[0]
+        store.set_texts([(late.id, "Tariff talks resume in Gyeongju 관세를")])
+        save_every_third(store, store.query_ids())  # story: and outlets: ask them
+        check_queries(store, texts, limit)  # type: ignore[arg-type]
+
+
+def _writer(dsn: str) -> PostgresStore:
+    """The writer of a database whose writer (the example before) has just closed: the
+    server lets go of a closed connection's lock a moment after it closed."""
+    for _ in range(100):
+        try:
+            return PostgresStore(dsn, writer=True)
+        except StoreLocked:
+            time.sleep(0.02)
+    return PostgresStore(dsn, writer=True)
+
+
+def _generated(docs: list[tuple]) -> list[Article]:
+    """The articles of generated `docs` (see `tests.querycheck.articles`)."""
+    return [
         Article(
             id=f"a{n}",
             source=source,
@@ -83,13 +109,52 @@ def test_word_queries_by_full_text_search_equal_a_full_scan(
         )
         for n, (words, source, tag, minutes, lang, body) in enumerate(docs)
     ]
-    with PostgresStore(pg_dsn, writer=True) as store:
-        _empty(pg_dsn)  # of the example before
-        store.add_batch(batch[: len(batch) // 2])
-        store.add_batch(batch[len(batch) // 2 :])
-        late = batch[0]
-        store.set_texts([(late.id, "Tariff talks resume in Gyeongju 관세를")])
-        check_queries(store, texts, limit)  # type: ignore[arg-type]
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    docs=articles,
+    texts=st.lists(queries, min_size=1, max_size=4),
+    limit=st.sampled_from([1, 2, 100]),
+    candidates=st.sampled_from([0, 100_000]),
+)
+def test_a_story_filter_finds_what_testing_every_article_finds(
+    pg_dsn: str, docs: list[tuple], texts: list[str], limit: int, candidates: int
+) -> None:
+    """The saved stories with an article matching a query, newest activity first, are those
+    that testing every article in Python gives: a query the SQL says whole, one whose words
+    it narrows to few candidates, and one it walks the stories for a page at a time."""
+    batch = _generated(docs)
+    with _writer(pg_dsn) as store, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pg_module, "STORY_CANDIDATES", candidates)  # 0: always walk
+        patch.setattr(pg_module, "STORY_PAGE", 2)
+        patch.setattr(pg_module, "STORY_WALK", 3)  # the newest three, then the rest
+        _empty(pg_dsn)
+        store.add_batch(batch)
+        # five stories (the article n in story n % 5), of 1 to 5 outlets, ordered apart
+        stories = []
+        for k in range(5):
+            members = [a.id for n, a in enumerate(batch) if n % 5 == k]
+            if members:
+                stories.append(Story(f"s{k:012x}", f"Story {k}", members,
+                                     [f"Outlet {n}" for n in range(k + 1)], members[0],
+                                     "Outlet 0", 0.0, float(k % 3)))  # fmt: skip
+        store.save_stories({s.id: (s.articles, s.to_record()) for s in stories}, [])
+        shelf = StoryShelf(stories)
+        ordered = sorted(stories, key=lambda s: (-s.last_seen, s.id))
+        for text in [*texts, "tariff", "lee OR trump", "-apec"]:  # and some that match many
+            try:
+                query = parse_query(
+                    text.replace("OR OR", "OR").removesuffix(" OR"), NOW, stories=shelf
+                )
+            except ValueError:
+                continue
+            matching = set(scan(store, query))
+            expected = [s.id for s in ordered if matching.intersection(s.articles)][:limit]
+            found = store.stories_matching(query, limit)
+            assert [sid for sid, _ in found or []] == expected, text
 
 
 def test_a_limited_list_and_a_word_query_read_only_the_rows_of_the_answer(
@@ -1256,6 +1321,43 @@ def test_one_poller_groups_the_stories_of_every_pollers_articles_and_keeps_them(
             taken = stored_stories(reader, 10)
         assert taken is not None
         assert [s.articles for s in taken] == [["h2"], ["y1", "h1"]]
+
+
+def test_stories_with_story_and_outlets_are_found_by_the_database(
+    pg_dsn: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`wirewatch stories` answers `story:` and `outlets:` from the stories the poller saved,
+    found by the database: no story is grouped in memory."""
+    from fetchers.storybook import StoryBook
+
+    deal, ferry = make(1, "Yonhap"), make(2, "Herald")
+    with PostgresStore(pg_dsn, writer=True) as poller:
+        poller.add_batch([deal, make(1, "Herald"), ferry])
+        both = Story("s00000000000a", deal.title, ["Yonhap-1", "Herald-1"],
+                     ["Yonhap", "Herald"], "Yonhap-1", "Yonhap", 1.0, 2.0)  # fmt: skip
+        alone = Story("s00000000000b", ferry.title, ["Herald-2"], ["Herald"], "Herald-2",
+                      "Herald", 3.0, 3.0)  # fmt: skip
+        poller.save_stories({s.id: (s.articles, s.to_record()) for s in (both, alone)}, [])
+
+    def grouped(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the stories were grouped in memory")
+
+    monkeypatch.setattr(StoryBook, "_open", grouped)
+    config = write_config(
+        tmp_path / "desk.toml", f'[store]\nbackend = "postgresql"\ndsn = "{pg_dsn}"\n'
+    )
+    found = {}
+    for query in ("outlets:>=2", "story:s00000000000b", "-outlets:2 source:herald", "headline"):
+        capsys.readouterr()
+        argv = ["--config", str(config), "--data-dir", str(tmp_path / "d"), "stories", query]
+        assert cli.main([*argv, "--json"]) == 0
+        found[query] = [json.loads(line)["id"] for line in capsys.readouterr().out.splitlines()]
+    assert found == {
+        "outlets:>=2": ["s00000000000a"],
+        "story:s00000000000b": ["s00000000000b"],
+        "-outlets:2 source:herald": ["s00000000000b"],
+        "headline": ["s00000000000b", "s00000000000a"],  # newest activity first
+    }
 
 
 def test_stories_the_database_refused_are_saved_at_the_next_cycle(

@@ -46,7 +46,7 @@ from fetchers.storybook import (
     StoryLookup,
     StoryShelf,
     leads,
-    stored_stories,
+    stories_found,
     stories_of,
 )
 from fetchers.timeparse import local_zone, since_spec
@@ -520,10 +520,9 @@ def cmd_stories(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     # a malformed query fails before the load
     plain = parse_query(" ".join(args.query), ctx.clock(), zone)
     with _viewer(ctx) as store:
-        stories = None
-        if not plain.asks_stories:  # the stories a store keeps, as its poller grouped them
-            among = None if plain.is_empty else store.query_ids(plain)
-            stories = stored_stories(store, args.limit, among)
+        # the stories a store keeps, as its poller grouped them, found by the store (story:
+        # and outlets: too: it answers them from the stories it keeps)
+        stories = stories_found(store, plain, args.limit)
         if stories is None:  # grouped here (from stories.json, with what it lacks)
             index = StoryBook(ctx.data_dir).read(store)
             lookup = StoryLookup(index, store)

@@ -32,7 +32,14 @@ from fetchers.relevance import RelevanceError, SortOrder, by_relevance
 from fetchers.store import ArticleStore, StoreLocked
 from fetchers.store.codec import article_of
 from fetchers.store.factory import open_store
-from fetchers.storybook import StoryBook, StoryDesk, StoryShelf
+from fetchers.storybook import (
+    StoryBook,
+    StoryDesk,
+    StoryShelf,
+    saved_shelf,
+    stored_stories,
+    stories_found,
+)
 from fetchers.suggest import Suggestions, scan
 from tui.rows import Place, Rows, read_rows, reread
 
@@ -60,6 +67,11 @@ class Matches:
     stories: list[str] | None = None  # the stories of `ids`, newest activity first, when asked
     more: bool = False  # more match than the store lets a dashboard list (`ids` the newest)
     partial: bool = False  # the first page only: the whole list, in the same order, follows
+    # the stories the store found for the filter (of `stories`), when it answers story
+    # filters itself, and how many stories it keeps in all: `stories` and `more` then count
+    # stories, not articles, and `ids` is empty
+    shelf: StoryShelf | None = None
+    story_total: int | None = None
 
 
 @dataclass(slots=True)
@@ -123,6 +135,9 @@ class Session:
         self._marks_guard = threading.Lock()  # a toggle's look and change, one at a time
         self.shelf: StoryShelf | None = None  # the stories last read (set on the UI thread)
         self._whole_shelf_at = 0.0  # when a viewer last made its shelf whole (monotonic)
+        # the stories a store found for the story view's last filter (None: the pane lists
+        # `shelf`'s, or articles), whose rows a change of marks reads again
+        self._listed: StoryShelf | None = None
         # The newsroom polls in an event loop of its own, in a thread of its own (`poll`):
         # what a cycle does between its awaits never holds up the screen's loop.
         self._poll_guard = threading.Lock()
@@ -177,7 +192,8 @@ class Session:
     def reread(self, ids: list[str]) -> Rows:
         """(In a thread.) These articles' rows and their stories' marks, after their marks
         changed."""
-        return reread(self.store, ids, self.shelf)
+        listed = self._listed
+        return reread(self.store, ids, listed if listed is not None else self.shelf)
 
     # -- loading ----------------------------------------------------------------------------
     def load_rest(self) -> None:
@@ -222,12 +238,18 @@ class Session:
     def read_stories(self) -> StoryShelf:
         """(In a thread, once every day is loaded.) The stories as they are now: a writer's
         as its newsroom groups them after each cycle; a viewer's from the file the writer
-        keeps, with what the file lacks grouped in memory; a viewer of a store that bounds
-        what a dashboard lists (`list_window`) groups the newest articles only."""
+        keeps, with what the file lacks grouped in memory. A viewer of a store that bounds
+        what a dashboard lists (`list_window`) and keeps the stories (PostgreSQL) takes the
+        newest stories as the grouping poller saved them, up to the window (a filter asks
+        the store, `matches`); before any is saved it groups the newest articles only."""
         if self.is_writer:
             book = self.newsroom.story_desk.book
             return book.shelf(self.store, pace=True, settle=settle_heap)  # the screen first
         window = self.store.list_window
+        if window is not None:
+            shelf = saved_shelf(self.store, window)
+            if shelf is not None:
+                return shelf
         last = self.shelf  # mended, not made whole: a million stories take 20 s of CPU
         if last is None or time.monotonic() - self._whole_shelf_at > WHOLE_SHELF_AFTER:
             last, self._whole_shelf_at = None, time.monotonic()
@@ -285,8 +307,31 @@ class Session:
     ) -> Matches:
         """The articles matching `query` in the order `sort` (relevance needs the query's
         words), how many match each of `events`' queries, and with `stories` the stories
-        any of them is in."""
+        any of them is in (of a windowed shelf, those the store finds: `_stories_found`)."""
         window = self.store.list_window
+        if stories is not None and stories.windowed and window is not None:
+            found = self._stories_found(query, stories, window)
+        else:
+            found = self._articles_found(query, sort, stories, window)
+        if events is None:
+            return found
+        counts: dict[str, int] = {}
+        for event in events:
+            if event.query:
+                try:
+                    counts[event.name] = self.store.count(
+                        parse_query(event.query, self.clock(), self.local, self.shelf)
+                    )
+                except QueryError:
+                    continue
+        found.event_counts = counts
+        return found
+
+    def _articles_found(
+        self, query: Query, sort: SortOrder, stories: StoryShelf | None, window: int | None
+    ) -> Matches:
+        """The matching articles, up to the store's window, and their stories in `stories`."""
+        self._listed = None
         ids = self.store.query_ids(query, None if window is None else window + 1)
         more = window is not None and len(ids) > window
         if more:
@@ -300,18 +345,23 @@ class Session:
                 ids = by_relevance(self.store, self.data_dir, ids, query.words)
             except RelevanceError as exc:
                 problem = f"{exc}; newest first instead"
-        if events is None:
-            return Matches(ids, len(self.store), problem=problem, stories=shown, more=more)
-        counts: dict[str, int] = {}
-        for event in events:
-            if event.query:
-                try:
-                    counts[event.name] = self.store.count(
-                        parse_query(event.query, self.clock(), self.local, self.shelf)
-                    )
-                except QueryError:
-                    continue
-        return Matches(ids, len(self.store), counts, problem, shown, more)
+        return Matches(ids, len(self.store), problem=problem, stories=shown, more=more)
+
+    def _stories_found(self, query: Query, stories: StoryShelf, window: int) -> Matches:
+        """The stories of a store that keeps them, up to the window, newest activity first:
+        the newest of all with no filter (the shelf), else those the store finds with a
+        matching article among every story it keeps, however old (their own shelf)."""
+        total = stories.total or 0
+        if query.is_empty:
+            shelf, more = stories, stories.more
+        else:
+            found = stories_found(self.store, query, window + 1) or []
+            more = len(found) > window
+            shelf = StoryShelf(found[:window], total=total)
+        self._listed = shelf
+        listed = [story.id for story in shelf.stories]
+        return Matches([], len(self.store), stories=listed, more=more, shelf=shelf,
+                       story_total=total)  # fmt: skip
 
     def first_page(
         self, query: Query, sort: SortOrder, stories: StoryShelf | None, place: Place
@@ -363,6 +413,9 @@ class Session:
             )
         also: list[str] = []
         story = self.shelf.story(ident) if self.shelf is not None else None
+        if story is None and self.shelf is not None and self.shelf.more:
+            # older than the stories a viewer holds: the store that keeps them says
+            story = next(iter(stored_stories(self.store, 1, [ident]) or []), None)
         if article is not None and story is not None:
             also = [source for source in story.sources if source != article.source]
         return Reading(article, text, found, also)

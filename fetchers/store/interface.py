@@ -315,6 +315,18 @@ class StoryKeeper(Protocol):
         """(id, record) of the saved stories, newest activity first, a page at a time."""
         ...
 
+    def story_count(self) -> int:
+        """How many stories are saved."""
+        ...
+
+    def stories_matching(
+        self, query: Query | None, limit: int
+    ) -> list[tuple[str, dict[str, Any]]] | None:
+        """(id, record) of the saved stories with an article matching `query` (all for
+        none), newest activity first, at most `limit`, found by the store among all it keeps;
+        None when none were ever saved."""
+        ...
+
     def stored_since(self, mark: str | None) -> tuple[list[str], str]:
         """The ids of the articles stored after `mark` (a mark this store gave: its own
         shape), and the mark to ask with next."""

@@ -98,6 +98,8 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
     """More articles match than the store lets a dashboard list (the newest are listed)."""
     counting: reactive[bool] = reactive(False, repaint=False)
     """The first page of the matches is listed; the rest are being listed."""
+    of_stories: reactive[bool] = reactive(False, repaint=False)
+    """`matching` and `total` count stories (the store keeps them and finds a filter's)."""
     total: reactive[int] = reactive(0, repaint=False)
     """How many articles are stored."""
     writer: reactive[bool] = reactive(False, repaint=False)
@@ -153,6 +155,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             DashboardScreen.matching,
             DashboardScreen.more_match,
             DashboardScreen.counting,
+            DashboardScreen.of_stories,
             DashboardScreen.total,
             DashboardScreen.loading_rest,
             DashboardScreen.last_poll,
@@ -303,6 +306,8 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
                 QueryDone(generation, first, query.words, None, rows, (place.current, found))
             )
         matches = self.session.matches(query, events, sort, shelf)
+        if matches.shelf is not None:  # the stories the store found for the filter
+            shelf = matches.shelf
         if shelf is not None and matches.stories is not None:
             found = position(matches.stories, place)
             rows = self.session.rows(around(matches.stories, place, found), shelf)
@@ -320,7 +325,11 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         matches = message.matches
         if matches.problem is not None:
             self.notify(matches.problem, title="Relevance", severity="warning", markup=False)
-        self.matching, self.total = len(matches.ids), matches.total
+        if matches.story_total is not None:  # a window of the stories the store keeps
+            self.matching, self.total = len(matches.stories or ()), matches.story_total
+        else:
+            self.matching, self.total = len(matches.ids), matches.total
+        self.of_stories = matches.story_total is not None
         self.more_match = matches.more
         self.counting = matches.partial
         if matches.stories is not None and message.shelf is not None:

@@ -25,6 +25,7 @@ FIELDS = (
     "matching",
     "more_match",
     "counting",
+    "of_stories",
     "total",
     "loading_rest",
     "last_poll",
@@ -57,6 +58,8 @@ class StatusLine(Widget):
     more_match: reactive[bool] = reactive(False, repaint=False)
     counting: reactive[bool] = reactive(False, repaint=False)
     """The first page of the matches is listed; the rest are being listed."""
+    of_stories: reactive[bool] = reactive(False, repaint=False)
+    """The counts are of stories, not articles."""
     total: reactive[int] = reactive(0, repaint=False)
     loading_rest: reactive[bool] = reactive(True, repaint=False)
     """Older days of the store are still being read."""
@@ -104,12 +107,13 @@ class StatusLine(Widget):
             parts.append(f"filter: {shown.strip()}")
         if self.sort == "relevance":
             parts.append("by relevance")
+        unit = " stories" if self.of_stories else ""
         if self.counting:
             parts.append(f"{self.matching:,}+ of {self.total:,}, listing the rest…")
         elif self.more_match:
-            parts.append(f"{self.matching:,}+ of {self.total:,}, the newest listed")
+            parts.append(f"{self.matching:,}+ of {self.total:,}{unit}, the newest listed")
         else:
-            parts.append(f"{self.matching:,} of {self.total:,}")
+            parts.append(f"{self.matching:,} of {self.total:,}{unit}")
         if self.loading_rest:
             parts.append("loading older articles…")
         parts.extend(self._poll_status())

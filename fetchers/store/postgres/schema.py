@@ -223,6 +223,12 @@ MIGRATIONS: tuple[str, ...] = (
     # see committed (`PostgresStore.stored_since`), whatever order their seq numbers commit
     # in. The rows stored before have none (NULL: every look saw them); no row is written.
     _ARRIVED,
+    # 12 -> 13: the stories by how many outlets carry them (`outlets:` answered by the
+    # database, not by a dashboard's stories: `fetchers.store.postgres.sql.OUTLETS_SQL`)
+    """
+    CREATE INDEX IF NOT EXISTS stories_outlets
+        ON stories ((jsonb_array_length(record -> 'sources')));
+    """,
 )
 READER = "wirewatch.reader"  # the session setting that names the reader of a connection
 VERSION = len(MIGRATIONS)

@@ -1,19 +1,21 @@
 """A query of the query language as a SQL condition on the articles (joined with the marks).
 
 Each clause (an OR of terms) becomes SQL when every term in it can: source:, tag:, lang:,
-is:, since: and before: exactly (`Plan.exact`), a word or phrase as a full-text match that
-holds for at least every article the word test finds (its own test then decides, on the
-rows the database gives). story: and outlets: ask the stories, which live outside the
-database, and a negated word cannot be narrowed: those clauses are left to the terms' own
-tests, over rows read newest first in batches until the limit is reached.
+is:, since: and before: exactly (`Plan.exact`), story: and outlets: exactly from the stories
+the grouping poller saved (`stories`, `story_members`), a word or phrase as a full-text match
+that holds for at least every article the word test finds (its own test then decides, on
+the rows the database gives). A negated word cannot be narrowed: its clause is left to the
+terms' own tests, over rows read newest first in batches until the limit is reached. A
+clause said exactly is never tested again in Python (`Plan.exact_clauses`).
 """
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from typing import Any
 
-from fetchers.query import Query, Term
+from fetchers.query import OUTLETS, Query, Term
 from fetchers.store.postgres.words import RUN, pair_query, phrase_query, prefix_query
 
 
@@ -27,6 +29,7 @@ class Plan:
     exact: bool = True
     wants_text: bool = False  # some word term is tested: the full text is read with the row
     narrowed: bool = False  # the words index narrows it: the candidates are few
+    exact_clauses: set[int] = field(default_factory=set)  # clauses the SQL says whole
 
 
 def _like(needle: str) -> str:
@@ -128,11 +131,37 @@ def _term(term: Term) -> tuple[str, list[Any], bool] | None:
     elif name in ("since", "before") and term.bound is not None:
         condition = "a.at >= %s" if name == "since" else "a.at < %s"
         params = [term.bound]
-    else:  # story:, outlets:
+    elif name == "story":
+        condition, params = "a.id IN (SELECT x.id FROM story_members x WHERE x.story = %s)", [value]
+    elif name == "outlets":
+        condition, params = _outlets(value)
+    else:
         return None
     if term.negated:
         condition = f"NOT ({condition})"
     return condition, params, True
+
+
+# how many outlets carry a saved story (an index of stories keeps it: `stories_outlets`)
+OUTLETS_SQL = "jsonb_array_length(y.record -> 'sources')"
+
+
+_COMPARE = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt,
+            "=": operator.eq}  # fmt: skip
+
+
+def _outlets(value: str) -> tuple[str, list[Any]]:
+    """`outlets:VALUE` (checked by the query's parser) as the saved stories answer it: an
+    article in no story (or in one of one outlet) is one outlet's, so a count that holds
+    for one names the stories it fails for, and any other the stories it holds for."""
+    match = OUTLETS.fullmatch(value)
+    assert match is not None
+    op, number = match.group(1) or "=", int(match.group(2))
+    count = f"({OUTLETS_SQL} {op} %s)"
+    members = "SELECT x.id FROM story_members x JOIN stories y ON y.id = x.story WHERE "
+    if _COMPARE[op](1, number):
+        return f"a.id NOT IN ({members}NOT {count})", [number]
+    return f"a.id IN ({members}{count})", [number]
 
 
 def plan(query: Query | None) -> Plan:
@@ -141,7 +170,7 @@ def plan(query: Query | None) -> Plan:
     if query is None or query.is_empty:
         return out
     conditions: list[str] = []
-    for clause in query.clauses:
+    for number, clause in enumerate(query.clauses):
         if any(term.field in (None, "title") for term in clause):
             out.wants_text = True
         parts: list[str] = []
@@ -160,6 +189,8 @@ def plan(query: Query | None) -> Plan:
             out.narrowed = out.narrowed or any("@@" in part for part in parts)
             out.params += params
             out.exact = out.exact and exact
+            if exact:
+                out.exact_clauses.add(number)
             continue
         out.exact = False
     if conditions:

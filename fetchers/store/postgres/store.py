@@ -30,7 +30,7 @@ from typing import Any
 
 from fetchers import liveness
 from fetchers.models import Article, SourceHealth, utc_iso
-from fetchers.query import Query, Record
+from fetchers.query import Query, Record, Verdicts
 from fetchers.store.codec import (
     StagedArticle,
     _iso_to_seconds_lenient,
@@ -58,7 +58,12 @@ BATCH = 200  # rows read at a time by a query that tests rows in Python
 PAGE = 20  # the fewest rows a query with a limit reads at first; each next page 4x more
 MAX_PAGE = 5000
 WALK = 1000  # rows of the date order a word query walks before it may turn to the words index
-LIST_WINDOW = 10_000  # the most articles a dashboard lists and groups into stories
+LIST_WINDOW = 10_000  # the most articles (or stories) a dashboard lists
+STORY_PAGE = 1000  # saved stories whose articles a story filter tests at a time, newest first
+# a story filter the words index narrows to at most this many articles (as the planner
+# guesses) sorts them by their stories; one with more walks the stories a page at a time
+STORY_CANDIDATES = 100_000
+STORY_WALK = 30_000  # the newest stories a filter guessed to match many looks through first
 POOL_SIZE = 4  # connections: poll threads write while query threads read
 LEASE_TTL = 30.0  # seconds a source's lease lasts unless renewed (until the first `lease`)
 Version = tuple[int, int, int]
@@ -910,6 +915,149 @@ class PostgresStore:
             )
             return [(row[0], row[1]) for row in cur.fetchall() if isinstance(row[1], dict)]
 
+    def story_count(self) -> int:
+        """How many stories are saved."""
+        with self._read("cannot read the stories") as cur:
+            cur.execute("SELECT count(*) FROM stories")
+            row = cur.fetchone()
+        return int(row[0]) if row else 0
+
+    def stories_matching(
+        self, query: Query | None, limit: int
+    ) -> list[tuple[str, dict[str, Any]]] | None:
+        """(id, record) of the saved stories holding an article that matches `query` (every
+        story for none), newest activity first, at most `limit`; None when none were ever
+        saved. The database finds them among every saved story, whatever their age: a query
+        the SQL says whole in one statement, any other by its candidate articles tested in
+        Python (`_stories_tested`); only the stories found are read."""
+        if query is None or query.is_empty:
+            return self.story_records(limit)
+        sql = plan(query)
+        with self._cursor("cannot read the stories") as cur:
+            cur.execute("SELECT EXISTS (SELECT 1 FROM stories)")
+            row = cur.fetchone()
+            if not (row and row[0]):
+                return None
+            if sql.exact:
+                return self._stories_said(cur, sql, max(0, limit))
+            found = self._stories_tested(cur, query, sql, limit)
+            cur.execute("SELECT id, record FROM stories WHERE id = ANY(%s)", (found,))
+            records = {row[0]: row[1] for row in cur.fetchall()}
+        return [(sid, records[sid]) for sid in found if isinstance(records.get(sid), dict)]
+
+    def _stories_said(self, cur: Any, sql: Plan, limit: int) -> list[tuple[str, dict[str, Any]]]:
+        """(id, record) of the first `limit` saved stories, newest activity first, with an
+        article the SQL (saying the whole query) gives. When the planner guesses that many
+        articles match, the newest `STORY_WALK` stories are looked through first, each
+        asked whether it holds one (a filter that holds for most finds its stories there
+        and stops); the rest, or a filter guessed rare, from the matching articles' stories
+        (found through their indexes, then sorted)."""
+        holds = (
+            f"EXISTS (SELECT 1 FROM story_members sm JOIN {_FROM} ON a.id = sm.id"
+            f" WHERE sm.story = s.id AND {sql.where})"
+        )
+        cur.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {_FROM} WHERE {sql.where}", sql.params)
+        row = cur.fetchone()
+        guessed = float(row[0][0]["Plan"]["Plan Rows"]) if row else 0.0
+        if guessed > limit:
+            cur.execute(
+                "SELECT s.id, s.record FROM (SELECT id, last_seen, record FROM stories"
+                " ORDER BY last_seen DESC, id LIMIT %s) s"
+                f" WHERE {holds} ORDER BY s.last_seen DESC, s.id LIMIT %s",
+                [max(STORY_WALK, limit), *sql.params, limit],
+            )
+            found = cur.fetchall()
+            if len(found) >= limit:
+                return [(row[0], row[1]) for row in found if isinstance(row[1], dict)]
+        cur.execute(
+            "SELECT s.id, s.record FROM stories s WHERE s.id IN (SELECT sm.story FROM"
+            f" {_FROM} JOIN story_members sm ON sm.id = a.id WHERE {sql.where})"
+            " ORDER BY s.last_seen DESC, s.id LIMIT %s",
+            [*sql.params, limit],
+        )
+        return [(row[0], row[1]) for row in cur.fetchall() if isinstance(row[1], dict)]
+
+    def _stories_tested(self, cur: Any, query: Query, sql: Plan, limit: int) -> list[str]:
+        """The ids of the first `limit` saved stories, newest activity first, with an article
+        that the SQL gives and the query's own test passes. Few candidates (a word the index
+        narrows) are sorted by their stories and read a batch at a time; otherwise the
+        stories are walked newest first a page at a time, each page's candidates read at
+        once (a clause that holds for most articles fills the list in a few pages)."""
+        known = _said(sql)
+        columns = _COLUMNS + (", a.text" if sql.wants_text else "")
+        found: dict[str, None] = {}
+
+        def passing(rows: list[tuple[Any, ...]]) -> set[str]:
+            """The stories (each row's last column) of the rows whose article matches."""
+            out: set[str] = set()
+            texts: dict[str, str | None] = {}
+            for row in rows:
+                record = record_of_row(row, self._odd)
+                if sql.wants_text:
+                    texts[record.id] = row[18]
+                if query.matches(record, known, text_of=lambda r: texts.get(r.id)):
+                    out.add(row[-1])
+                texts.clear()
+            return out
+
+        def take(ordered: Iterable[str], hits: set[str]) -> bool:
+            """Keep the stories of `hits` in the order given; True once `limit` are kept."""
+            for sid in ordered:
+                if sid in hits:
+                    found[sid] = None
+                    if len(found) >= limit:
+                        return True
+            return False
+
+        if limit <= 0:
+            return []
+        joined = f"{_FROM} JOIN story_members sm ON sm.id = a.id"
+        guessed = math.inf
+        if sql.narrowed:
+            cur.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {_FROM} WHERE {sql.where}",
+                        sql.params)  # fmt: skip
+            row = cur.fetchone()
+            guessed = float(row[0][0]["Plan"]["Plan Rows"]) if row else math.inf
+        if guessed <= STORY_CANDIDATES:
+            cur.execute(
+                f"SELECT sm.story, a.id FROM {joined} JOIN stories s ON s.id = sm.story"
+                f" WHERE {sql.where} ORDER BY s.last_seen DESC, s.id",
+                sql.params,
+            )
+            pairs = cur.fetchall()
+            for start in range(0, len(pairs), BATCH):
+                batch = [(sid, i) for sid, i in pairs[start : start + BATCH] if sid not in found]
+                if batch:
+                    cur.execute(
+                        f"SELECT {columns}, sm.story FROM {joined} WHERE a.id = ANY(%s)",
+                        ([i for _, i in batch],),
+                    )
+                    if take((sid for sid, _ in batch), passing(cur.fetchall())):
+                        break
+            return list(found)
+        after: tuple[float, str] | None = None
+        while True:
+            where, params = "TRUE", []
+            if after is not None:  # the stories after the last of the page before
+                where = "(s.last_seen < %s OR (s.last_seen = %s AND s.id > %s))"
+                params = [after[0], after[0], after[1]]
+            cur.execute(
+                f"SELECT s.id, s.last_seen FROM stories s WHERE {where}"
+                " ORDER BY s.last_seen DESC, s.id LIMIT %s",
+                [*params, STORY_PAGE],
+            )
+            page = cur.fetchall()
+            if not page:
+                return list(found)
+            after = (float(page[-1][1]), page[-1][0])
+            cur.execute(
+                f"SELECT {columns}, sm.story FROM {joined}"
+                f" WHERE sm.story = ANY(%s) AND ({sql.where})",
+                [[sid for sid, _ in page], *sql.params],
+            )
+            if take((sid for sid, _ in page), passing(cur.fetchall())):
+                return list(found)
+
     def stored_since(self, mark: Mark | None) -> tuple[list[str], Mark]:
         """The ids of the articles stored after `mark` (none for None), in the order they
         were stored, and the mark to ask with next. An article whose write committed after
@@ -1355,11 +1503,12 @@ class PostgresStore:
                 conn.execute("SET LOCAL cursor_tuple_fraction = 1")
             cur.execute(statement, params)
             texts: dict[str, str | None] = {}
+            known = _said(sql)
             for row in cur:
                 record = record_of_row(row, self._odd)
                 if sql.wants_text:
                     texts[record.id] = row[18]
-                if query.matches(record, text_of=lambda r: texts.get(r.id)):
+                if query.matches(record, known, text_of=lambda r: texts.get(r.id)):
                     yield record
                 texts.clear()
 
@@ -1377,6 +1526,7 @@ class PostgresStore:
         texts: dict[str, str | None] = {}  # the full text of the row being tested
         columns = _COLUMNS + (", a.text" if sql.wants_text else "")
         after: tuple[float, int] | None = None
+        known = _said(sql)
 
         def page(cur: Any, upto: tuple[float, int] | None, size: int) -> bool:
             """Test a page after `after` (up to `upto`, the last row of a window); True
@@ -1397,7 +1547,7 @@ class PostgresStore:
                 record = record_of_row(row, self._odd)
                 if sql.wants_text:
                     texts[record.id] = row[18]
-                if query.matches(record, text_of=lambda r: texts.get(r.id)):
+                if query.matches(record, known, text_of=lambda r: texts.get(r.id)):
                     found.append(record)
                 texts.clear()
                 if len(found) >= limit:
@@ -1520,6 +1670,12 @@ class PostgresStore:
             )
             pairs = [(record_of_row(row, self._odd), row[18]) for row in cur.fetchall()]
         return version, pairs
+
+
+def _said(sql: Plan) -> dict[int, Verdicts]:
+    """The clauses the SQL says whole, as holding for every row it gives (no term of them is
+    tested again: story: and outlets: as the saved stories say, not as a dashboard's)."""
+    return {number: Verdicts(rest=True) for number in sql.exact_clauses}
 
 
 def _columns(items: list[StagedArticle]) -> list[Any]:
