@@ -1360,6 +1360,44 @@ def test_stories_with_story_and_outlets_are_found_by_the_database(
     }
 
 
+def test_list_with_story_and_outlets_is_answered_by_the_database(
+    pg_dsn: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`wirewatch list story:ID` and `outlets:>=N` read the stories the poller saved: no
+    story is grouped in memory (a million articles' stories took minutes)."""
+    from fetchers.storybook import StoryBook
+
+    deal, ferry = make(1, "Yonhap"), make(2, "Herald")
+    with PostgresStore(pg_dsn, writer=True) as poller:
+        poller.add_batch([deal, make(1, "Herald"), ferry])
+        both = Story("s00000000000a", deal.title, ["Yonhap-1", "Herald-1"],
+                     ["Yonhap", "Herald"], "Yonhap-1", "Yonhap", 1.0, 2.0)  # fmt: skip
+        alone = Story("s00000000000b", ferry.title, ["Herald-2"], ["Herald"], "Herald-2",
+                      "Herald", 3.0, 3.0)  # fmt: skip
+        poller.save_stories({s.id: (s.articles, s.to_record()) for s in (both, alone)}, [])
+
+    def grouped(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the stories were grouped in memory")
+
+    monkeypatch.setattr(StoryBook, "_open", grouped)
+    config = write_config(
+        tmp_path / "desk.toml", f'[store]\nbackend = "postgresql"\ndsn = "{pg_dsn}"\n'
+    )
+    found = {}
+    for query in ("outlets:>=2", "story:s00000000000b", "outlets:1 source:herald"):
+        capsys.readouterr()
+        argv = ["--config", str(config), "--data-dir", str(tmp_path / "d"), "list", query]
+        assert cli.main([*argv, "--json"]) == 0
+        found[query] = sorted(
+            json.loads(line)["id"] for line in capsys.readouterr().out.splitlines()
+        )
+    assert found == {
+        "outlets:>=2": ["Herald-1", "Yonhap-1"],
+        "story:s00000000000b": ["Herald-2"],
+        "outlets:1 source:herald": ["Herald-2"],
+    }
+
+
 def test_stories_the_database_refused_are_saved_at_the_next_cycle(
     pg_dsn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

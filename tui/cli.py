@@ -41,6 +41,7 @@ from fetchers.query import Query, QueryError, parse_query
 from fetchers.redact import printable
 from fetchers.store import ArticleStore, StoreError, StoreLocked
 from fetchers.store.factory import open_store
+from fetchers.store.interface import StoryKeeper
 from fetchers.storybook import (
     StoryBook,
     StoryLookup,
@@ -489,9 +490,9 @@ def cmd_list(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     ranked = args.sort == "relevance" and bool(query.words)
     if stories or ranked:
         with _viewer(ctx) as store:
-            if stories:
+            if stories and not _keeps_stories(store):  # else the store answers them itself
                 query = _with_stories(ctx, args.query, store)
-            ids = store.query_ids(query)
+            ids = store.query_ids(query, None if ranked else args.limit)
             if ranked:
                 from fetchers.relevance import RelevanceError, by_relevance
 
@@ -504,6 +505,12 @@ def cmd_list(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     with _viewer(ctx, first=0) as store:  # reads only the shards that can hold the answer
         _print_articles(ctx, args, out, store, store.newest(query, args.limit))
     return EXIT_OK
+
+
+def _keeps_stories(store: ArticleStore) -> bool:
+    """Whether the store keeps the stories its poller grouped (and answers `story:` and
+    `outlets:` from them, with no grouping in memory)."""
+    return isinstance(store, StoryKeeper) and store.story_records(1) is not None
 
 
 def _with_stories(ctx: Context, words: list[str], store: ArticleStore) -> Query:
