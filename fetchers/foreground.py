@@ -71,6 +71,8 @@ def giving_way(items: Iterable[T], every: int = STEP_ITEMS) -> Iterator[T]:
 def _steps(items: Iterator[T], every: int) -> Iterator[list[T]]:
     while step := list(islice(items, every)):
         yield step
+        if len(step) < every:  # the last: nothing more to wait for
+            return
         give_way()
 
 

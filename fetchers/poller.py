@@ -386,8 +386,9 @@ class Poller:
         fresh = set(new_ids)
         for result, staged in waiting:
             result.new_ids = [a.id for a in result.articles if a.id in fresh]
-            if not result.unstored:  # staged and not new: stored before, with other words
-                result.revised_ids = [i.record.id for i in staged if i.record.id not in fresh]
+            # staged and not new: stored before with other words (or, after a refused
+            # write, perhaps revised in part: each is said, a story made again costs little)
+            result.revised_ids = [i.record.id for i in staged if i.record.id not in fresh]
             result.articles = []  # stored (or refused): the cycle holds no source's articles
             staged.clear()
             source = by_name[result.source]

@@ -177,15 +177,15 @@ def _listed_twice(ids: list[str]) -> str:
 
 
 def _story_line(line: bytes) -> Any:
-    """One line of stories. Parsed in C when each story id is written once: every key of a
-    line is followed by `":[` (a quote in an id is written `\\"`, so an id holding those
-    characters only adds to the count); else by the parser that refuses a key written
+    """One line of stories: parsed in C when it reads back as written (as wirewatch writes
+    it, each story id once); any other line (spaced, edited by hand, a key written twice,
+    which the C parser would take the last of) by the parser that refuses a key written
     twice."""
     try:
         fast = orjson.loads(line)
     except orjson.JSONDecodeError:
         fast = None
-    if isinstance(fast, dict) and line.count(b'":[') == len(fast):
+    if isinstance(fast, dict) and orjson.dumps(fast) == line:
         return fast
     return json.loads(line, object_pairs_hook=_unique_keys)
 
@@ -526,17 +526,21 @@ class StoryBook:
                 wanted = list(dict.fromkeys([*wanted, *stored]))
             # an index just opened holds every stored article, new ones too: none is read again
             fresh = [_item(r) for r in store.records(wanted) if r.id not in index.story_of]
-            if fresh:
-                add_paced(index, fresh, pace, settle)
-                self._touch(index.story_of.get(item.id) for item in fresh)
-                changed = True
-            self._touch(map(index.story_of.get, revised))  # a headline may be rewritten
-            if removed:
-                gone = [i for i in index.story_of if store.record(i) is None]
-                if gone:
-                    self._touch(map(index.story_of.get, gone))
-                    index.drop(gone)
+            try:
+                if fresh:
+                    add_paced(index, fresh, pace, settle)
+                    self._touch(index.story_of.get(item.id) for item in fresh)
                     changed = True
+                self._touch(map(index.story_of.get, revised))  # a headline may be rewritten
+                if removed:
+                    gone = [i for i in index.story_of if store.record(i) is None]
+                    if gone:
+                        self._touch(map(index.story_of.get, gone))
+                        index.drop(gone)
+                        changed = True
+            except BaseException:  # changed in part: the next shelf is made whole
+                self._touched = None
+                raise
             if changed or self._unsaved or (keeper is None and not self.path.exists()):
                 self.save(store)
             return [item.id for item in fresh]

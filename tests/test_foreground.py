@@ -103,3 +103,16 @@ def test_the_story_shelf_gives_way_to_a_filter_typed_while_it_is_made(
         shelving.join(10)
     assert sum(reads) == 40 and len(reads) == 8
     assert len(made[0]) == 40
+
+
+def test_a_loop_ends_without_waiting_after_its_last_step(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Only a step with more to come gives way: a short list (an alert check's few stories)
+    never waits for a filter after its end."""
+    waits: list[int] = []
+    monkeypatch.setattr(foreground, "give_way", lambda: waits.append(1))
+    assert list(giving_way(range(3), every=5)) == [0, 1, 2]
+    assert waits == []
+    assert list(giving_way(range(7), every=3)) == list(range(7))
+    assert len(waits) == 2  # after the two whole steps, not after the last

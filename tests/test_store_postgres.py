@@ -1398,6 +1398,35 @@ def test_list_with_story_and_outlets_is_answered_by_the_database(
     }
 
 
+def test_story_and_outlets_before_any_story_is_saved_are_answered_by_a_grouping(
+    pg_dsn: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Until a poller has saved stories (a first refresh too big to group), `story:` and
+    `outlets:` are answered from the stories grouped in memory, not by an empty table."""
+    with PostgresStore(pg_dsn, writer=True) as poller:
+        ferry = make(9, "Herald")
+        ferry.title = ferry.summary = "Ferry service resumes across the strait after the storm"
+        poller.add_batch([make(1, "Yonhap"), make(1, "Herald"), ferry])
+    config = write_config(
+        tmp_path / "desk.toml", f'[store]\nbackend = "postgresql"\ndsn = "{pg_dsn}"\n'
+    )
+    argv = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
+
+    def lines(*args: str) -> list[dict[str, object]]:
+        capsys.readouterr()
+        assert cli.main([*argv, *args, "--json"]) == 0
+        return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+
+    grouped = lines("stories")
+    both = next(s for s in grouped if s["outlets"] == 2)
+    assert [s["id"] for s in lines("stories", f"story:{both['id']}")] == [both["id"]]
+    assert sorted(a["id"] for a in lines("list", f"story:{both['id']}")) == sorted(both["articles"])
+    assert sorted(a["id"] for a in lines("list", "outlets:>=2")) == sorted(both["articles"])
+    alone = sorted(i for s in grouped if s["outlets"] == 1 for i in s["articles"])
+    assert alone == ["Herald-9"]
+    assert sorted(a["id"] for a in lines("list", "outlets:1")) == alone
+
+
 def test_stories_the_database_refused_are_saved_at_the_next_cycle(
     pg_dsn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -396,7 +396,7 @@ def test_a_story_id_written_twice_in_one_line_of_the_stories_file_is_refused(
     lines = ['{"format": 2}', json.dumps({"s1": ["a1"], "s2": [odd]})]
     (tmp_path / "stories.json").write_text("\n".join(lines) + "\n")
     assert StoryBook(tmp_path)._load_file() == {"s1": ["a1"], "s2": [odd]}
-    lines[1] = '{"s1": ["a1"], "s2": ["a2"], "s1": ["a3"]}'
+    lines[1] = '{"s1": ["a1"],"s2":["a2"],"s1":["a3"]}'  # two keys end `":[` as three do
     (tmp_path / "stories.json").write_text("\n".join(lines) + "\n")
     book = StoryBook(tmp_path)
     assert book._load_file() is None and book.refused
@@ -1422,3 +1422,38 @@ def test_a_viewers_shelf_after_the_writers_cycle_remakes_only_the_stories_that_c
     assert set(read) == {i for sid in joined for i in index.members[sid]}
     assert len(read) < len(viewer) / 2
     viewer.close()
+
+
+def test_a_grouping_that_fails_in_part_leaves_the_next_shelf_made_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stories a cycle changed are noted once it has grouped them: a grouping that
+    raises half way (its articles placed, the note not taken) leaves no mended shelf behind
+    that misses them."""
+    from fetchers.store import Store
+    from fetchers.storybook import StoryShelf, stories_of
+
+    items = seeded_articles(count=300, days=3.0)
+
+    def article(item: Item) -> Article:
+        when = datetime.fromtimestamp(item.when, UTC)
+        return Article(item.id, "Wire", item.title, None, when, when, item.summary)
+
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch([article(i) for i in items[:200]])
+        book = StoryBook(tmp_path)
+        book.update(store, [i.id for i in items[:200]], removed=False)
+        book.shelf(store)
+        store.add_batch([article(i) for i in items[200:]])
+        real = storybook.add_paced
+
+        def failing(*args: object, **kwargs: object) -> None:
+            real(*args, **kwargs)  # type: ignore[arg-type]
+            raise RuntimeError("the disk went away")
+
+        monkeypatch.setattr(storybook, "add_paced", failing)
+        with pytest.raises(RuntimeError):
+            book.update(store, [i.id for i in items[200:]], removed=False)
+        index = book.index
+        assert index is not None
+        assert book.shelf(store).stories == StoryShelf(stories_of(index, store)).stories

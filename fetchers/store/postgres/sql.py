@@ -65,8 +65,9 @@ def _written(columns: tuple[str, ...], needle: str) -> tuple[str, list[Any]] | N
     return "(" + " OR ".join(parts) + ")", params
 
 
-def _term(term: Term) -> tuple[str, list[Any], bool] | None:
-    """(condition, params, exact) of one term, or None when SQL cannot narrow it."""
+def _term(term: Term, stories: bool = True) -> tuple[str, list[Any], bool] | None:
+    """(condition, params, exact) of one term, or None when SQL cannot narrow it (`story:`
+    and `outlets:` without `stories`: none are saved, a grouping in memory answers them)."""
     name, value = term.field, term.value
     if name in (None, "title"):
         if term.negated:
@@ -131,9 +132,9 @@ def _term(term: Term) -> tuple[str, list[Any], bool] | None:
     elif name in ("since", "before") and term.bound is not None:
         condition = "a.at >= %s" if name == "since" else "a.at < %s"
         params = [term.bound]
-    elif name == "story":
+    elif name == "story" and stories:
         condition, params = "a.id IN (SELECT x.id FROM story_members x WHERE x.story = %s)", [value]
-    elif name == "outlets":
+    elif name == "outlets" and stories:
         condition, params = _outlets(value)
     else:
         return None
@@ -158,14 +159,16 @@ def _outlets(value: str) -> tuple[str, list[Any]]:
     assert match is not None
     op, number = match.group(1) or "=", int(match.group(2))
     count = f"({OUTLETS_SQL} {op} %s)"
-    members = "SELECT x.id FROM story_members x JOIN stories y ON y.id = x.story WHERE "
-    if _COMPARE[op](1, number):
-        return f"a.id NOT IN ({members}NOT {count})", [number]
-    return f"a.id IN ({members}{count})", [number]
+    if _COMPARE[op](1, number):  # an anti-join: NOT IN over many members is a scan each
+        held = "SELECT 1 FROM story_members x JOIN stories y ON y.id = x.story"
+        return f"NOT EXISTS ({held} WHERE x.id = a.id AND NOT {count})", [number]
+    members = "SELECT x.id FROM story_members x JOIN stories y ON y.id = x.story"
+    return f"a.id IN ({members} WHERE {count})", [number]
 
 
-def plan(query: Query | None) -> Plan:
-    """The SQL that narrows `query`; every clause it cannot say is left to the terms."""
+def plan(query: Query | None, stories: bool = True) -> Plan:
+    """The SQL that narrows `query`; every clause it cannot say is left to the terms.
+    `stories`: whether the database keeps stories to say `story:` and `outlets:` with."""
     out = Plan()
     if query is None or query.is_empty:
         return out
@@ -177,7 +180,7 @@ def plan(query: Query | None) -> Plan:
         params: list[Any] = []
         exact = True
         for term in clause:
-            said = _term(term)
+            said = _term(term, stories)
             if said is None:
                 break
             condition, more, term_exact = said

@@ -1440,13 +1440,25 @@ class PostgresStore:
         for every match of its filter: no record is made for them)."""
         if limit is not None and limit <= 0:
             return []
-        sql = plan(query)
+        sql = self._plan(query)
         if sql.exact:
             statement, params = self._select("a.id", sql.where, sql.params, limit)
             with self._read("cannot read") as cur:
                 cur.execute(statement, params)
                 return [row[0] for row in cur.fetchall()]
         return [r.id for r in self._matching(query, limit)]
+
+    def _plan(self, query: Query | None) -> Plan:
+        """`plan`, with `story:` and `outlets:` said by the database once it keeps stories;
+        before (a first grouping not yet saved) the query's own terms answer them, from
+        the stories grouped in memory."""
+        asks = query is not None and query.asks_stories
+        if not asks:
+            return plan(query)
+        with self._read("cannot read the stories") as cur:
+            cur.execute("SELECT EXISTS (SELECT 1 FROM stories)")
+            row = cur.fetchone()
+        return plan(query, stories=bool(row and row[0]))
 
     def newest(self, query: Query, limit: int) -> list[str]:
         return self.query_ids(query, limit)
@@ -1466,7 +1478,7 @@ class PostgresStore:
         limit in pages (`_pages`), all of them through a cursor."""
         if limit is not None and limit <= 0:
             return []
-        sql = plan(query)
+        sql = self._plan(query)
         if sql.exact or query is None:
             statement, params = self._select(_COLUMNS, sql.where, sql.params, limit)
             with self._read("cannot read") as cur:
@@ -1479,7 +1491,7 @@ class PostgresStore:
     def count(self, query: Query) -> int:
         """How many articles match: counted by the server when the SQL says the whole query,
         else the rows it gives are tested as they stream in (none is kept)."""
-        sql = plan(query)
+        sql = self._plan(query)
         if sql.exact:
             with self._read("cannot count") as cur:
                 cur.execute(f"SELECT count(*) FROM {_FROM} WHERE {sql.where}", sql.params)
