@@ -860,6 +860,16 @@ def test_a_viewer_misses_no_write_that_commits_after_a_later_one(
         assert earlier.seq < later.seq  # "seq above the last seen" would have missed it
 
 
+def test_a_server_older_than_the_schema_needs_is_refused_with_a_clear_error(
+    pg_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server without xid8 (before PostgreSQL 13) is named with the version it needs,
+    not left to fail in the middle of an upgrade with "type xid8 does not exist"."""
+    monkeypatch.setattr(schema, "OLDEST_SERVER", 10_000_000)  # beyond every server
+    with pytest.raises(StoreError, match="needs PostgreSQL 13 or later"):
+        PostgresStore(pg_dsn, writer=True)
+
+
 def test_a_database_of_the_schema_before_writes_beside_losing_no_article(pg_dsn: str) -> None:
     """A database from before pollers wrote side by side (schema 11), opened, is upgraded:
     its articles are all listed, none comes again as new to a viewer or the grouping, and

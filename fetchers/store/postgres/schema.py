@@ -17,6 +17,7 @@ from typing import Any
 from fetchers.store.errors import StoreError
 from fetchers.store.postgres.words import PLACES_EXACT_SQL
 
+OLDEST_SERVER = 130000  # server_version_num: xid8 and pg_snapshot came with PostgreSQL 13
 MIGRATE_LOCK = 0x77697265  # the advisory lock taken while migrating ("wire")
 WRITER_LOCK = 0x77697277  # the advisory lock every poller holds for its life ("wirw"): shared
 # by the pollers that share the sources, taken alone by a writer that polls only by itself
@@ -272,6 +273,14 @@ def migrate(connection: Any, where: str) -> None:
                 f"{where} was written by a newer wirewatch (schema {version}, this one knows"
                 f" {VERSION}); upgrade wirewatch"
             )
+        if version < VERSION:
+            cur.execute("SELECT current_setting('server_version_num')::integer")
+            server = cur.fetchone()
+            if server and int(server[0]) < OLDEST_SERVER:
+                raise StoreError(
+                    f"{where}: wirewatch needs PostgreSQL 13 or later (each row keeps the"
+                    f" transaction that stored it); this server is version {server[0]}"
+                )
         for step in range(version, VERSION):
             cur.execute(MIGRATIONS[step])
         if version < VERSION:
