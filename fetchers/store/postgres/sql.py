@@ -15,7 +15,7 @@ import operator
 from dataclasses import dataclass, field
 from typing import Any
 
-from fetchers.query import OUTLETS, Query, Term
+from fetchers.query import OUTLETS, STORY_FIELDS, Query, Term
 from fetchers.store.postgres.words import RUN, pair_query, phrase_query, prefix_query
 
 
@@ -115,6 +115,8 @@ def _term(term: Term, stories: bool = True) -> tuple[str, list[Any], bool] | Non
             [pattern, pattern, pattern],
             False,
         )
+    if name in STORY_FIELDS and not stories:  # the stories grouped in memory decide it
+        return _decided(term)
     condition: str
     params = []
     if name == "source":
@@ -141,6 +143,20 @@ def _term(term: Term, stories: bool = True) -> tuple[str, list[Any], bool] | Non
     if term.negated:
         condition = f"NOT ({condition})"
     return condition, params, True
+
+
+def _decided(term: Term) -> tuple[str, list[Any], bool] | None:
+    """`story:` or `outlets:` as the stories grouped in memory decide it (`Term.decided`,
+    negation included): the articles it holds for, or those it fails for, as a list the
+    server looks each row up in, not a test of every row in Python."""
+    if term.decided is None:
+        return None
+    verdicts = term.decided()
+    if verdicts.rest is False and not verdicts.fail:
+        return "a.id = ANY(%s)", [list(verdicts.hold)], True
+    if verdicts.rest is True and not verdicts.hold:
+        return "NOT (a.id = ANY(%s))", [list(verdicts.fail)], True
+    return None
 
 
 # how many outlets carry a saved story (an index of stories keeps it: `stories_outlets`)
