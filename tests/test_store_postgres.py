@@ -1333,11 +1333,9 @@ def test_one_poller_groups_the_stories_of_every_pollers_articles_and_keeps_them(
         assert [s.articles for s in taken] == [["h2"], ["y1", "h1"]]
 
 
-def test_stories_with_story_and_outlets_are_found_by_the_database(
-    pg_dsn: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """`wirewatch stories` answers `story:` and `outlets:` from the stories the poller saved,
-    found by the database: no story is grouped in memory."""
+def _two_saved_stories(pg_dsn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Two stories a poller saved (s..a of two outlets, s..b of one), grouping in memory
+    refused from now on; the config of a desk on that database."""
     from fetchers.storybook import StoryBook
 
     deal, ferry = make(1, "Yonhap"), make(2, "Herald")
@@ -1353,9 +1351,17 @@ def test_stories_with_story_and_outlets_are_found_by_the_database(
         raise AssertionError("the stories were grouped in memory")
 
     monkeypatch.setattr(StoryBook, "_open", grouped)
-    config = write_config(
+    return write_config(
         tmp_path / "desk.toml", f'[store]\nbackend = "postgresql"\ndsn = "{pg_dsn}"\n'
     )
+
+
+def test_stories_with_story_and_outlets_are_found_by_the_database(
+    pg_dsn: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`wirewatch stories` answers `story:` and `outlets:` from the stories the poller saved,
+    found by the database: no story is grouped in memory."""
+    config = _two_saved_stories(pg_dsn, tmp_path, monkeypatch)
     found = {}
     for query in ("outlets:>=2", "story:s00000000000b", "-outlets:2 source:herald", "headline"):
         capsys.readouterr()
@@ -1375,24 +1381,7 @@ def test_list_with_story_and_outlets_is_answered_by_the_database(
 ) -> None:
     """`wirewatch list story:ID` and `outlets:>=N` read the stories the poller saved: no
     story is grouped in memory (a million articles' stories took minutes)."""
-    from fetchers.storybook import StoryBook
-
-    deal, ferry = make(1, "Yonhap"), make(2, "Herald")
-    with PostgresStore(pg_dsn, writer=True) as poller:
-        poller.add_batch([deal, make(1, "Herald"), ferry])
-        both = Story("s00000000000a", deal.title, ["Yonhap-1", "Herald-1"],
-                     ["Yonhap", "Herald"], "Yonhap-1", "Yonhap", 1.0, 2.0)  # fmt: skip
-        alone = Story("s00000000000b", ferry.title, ["Herald-2"], ["Herald"], "Herald-2",
-                      "Herald", 3.0, 3.0)  # fmt: skip
-        poller.save_stories({s.id: (s.articles, s.to_record()) for s in (both, alone)}, [])
-
-    def grouped(*args: object, **kwargs: object) -> None:
-        raise AssertionError("the stories were grouped in memory")
-
-    monkeypatch.setattr(StoryBook, "_open", grouped)
-    config = write_config(
-        tmp_path / "desk.toml", f'[store]\nbackend = "postgresql"\ndsn = "{pg_dsn}"\n'
-    )
+    config = _two_saved_stories(pg_dsn, tmp_path, monkeypatch)
     found = {}
     for query in ("outlets:>=2", "story:s00000000000b", "outlets:1 source:herald"):
         capsys.readouterr()

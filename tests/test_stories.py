@@ -11,6 +11,7 @@ import random
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -1318,6 +1319,26 @@ def test_a_word_new_to_the_process_costs_one_call_besides_its_stem() -> None:
     assert set(index._docs["new-words"][1]) == set(terms(title))
 
 
+def _wire_article(item: Item, title: str | None = None) -> Article:
+    """An item of `seeded_articles` as one of four wires' articles, at the item's time."""
+    when = datetime.fromtimestamp(item.when, UTC)
+    return Article(item.id, f"Wire {len(item.id) % 4}", title or item.title, None, when, when,
+                   item.summary)  # fmt: skip
+
+
+def _headlines_read(store: Any) -> list[str]:
+    """The ids `store.headlines` is asked for from now on (until `del store.headlines`)."""
+    read: list[str] = []
+    headlines = store.headlines
+
+    def counted(ids: list[str]) -> list[Record]:
+        read.extend(ids)
+        return headlines(ids)  # type: ignore[no-any-return]
+
+    store.headlines = counted
+    return read
+
+
 def test_a_shelf_after_a_cycle_reads_only_the_stories_the_cycle_changed(tmp_path: Path) -> None:
     """A writer's shelf after a cycle is the one made whole would be (new articles, a
     rewritten headline, a day retention dropped), made from the last shelf and the stories
@@ -1329,11 +1350,7 @@ def test_a_shelf_after_a_cycle_reads_only_the_stories_the_cycle_changed(tmp_path
     items = seeded_articles(count=600, days=6.0)
     now = datetime.fromtimestamp(max(i.when for i in items) + 60, UTC)
 
-    def article(item: Item, title: str | None = None) -> Article:
-        when = datetime.fromtimestamp(item.when, UTC)
-        return Article(item.id, f"Wire {len(item.id) % 4}", title or item.title, None, when,
-                       when, item.summary)  # fmt: skip
-
+    article = _wire_article
     old, new = items[:500], items[500:]
     with Store(tmp_path, writer=True) as store:
         store.add_batch([article(i) for i in old])
@@ -1347,19 +1364,12 @@ def test_a_shelf_after_a_cycle_reads_only_the_stories_the_cycle_changed(tmp_path
         store.add_batch([article(i) for i in new] + [article(rewritten, "Rewritten headline")])
         removed = store.apply_retention(5, now)
         assert removed > 0
-        read: list[str] = []
-        headlines = store.headlines
-
-        def counted(ids: list[str]) -> list[Record]:
-            read.extend(ids)
-            return headlines(ids)
-
-        store.headlines = counted  # type: ignore[method-assign]
+        read = _headlines_read(store)
         book.update(store, [i.id for i in new], removed=True, revised=[rewritten.id])
         after = book.shelf(store)
         index = book.index
         assert index is not None
-        store.headlines = headlines  # type: ignore[method-assign]
+        del store.headlines
         whole = StoryShelf(stories_of(index, store), store.query_ids())
         assert after.stories == whole.stories
         assert after.by_id == whole.by_id and after._order == whole._order
@@ -1387,11 +1397,7 @@ def test_a_viewers_shelf_after_the_writers_cycle_remakes_only_the_stories_that_c
 
     items = seeded_articles(count=400, days=3.0)
 
-    def article(item: Item) -> Article:
-        when = datetime.fromtimestamp(item.when, UTC)
-        return Article(item.id, f"Wire {len(item.id) % 4}", item.title, None, when, when,
-                       item.summary)  # fmt: skip
-
+    article = _wire_article
     old, new = items[:320], items[320:]
     with Store(tmp_path, writer=True) as writer:
         writer.add_batch([article(i) for i in old])
@@ -1403,17 +1409,10 @@ def test_a_viewers_shelf_after_the_writers_cycle_remakes_only_the_stories_that_c
         writer.add_batch([article(i) for i in new])
         book.update(writer, [i.id for i in new], removed=False)
     viewer.reload()
-    read: list[str] = []
-    headlines = viewer.headlines
-
-    def counted(ids: list[str]) -> list[Record]:
-        read.extend(ids)
-        return headlines(ids)
-
-    viewer.headlines = counted  # type: ignore[method-assign]
+    read = _headlines_read(viewer)
     fresh = StoryBook(tmp_path)
     after = fresh.shelf(viewer, last=before)
-    viewer.headlines = headlines  # type: ignore[method-assign]
+    del viewer.headlines
     index = fresh.index
     assert index is not None
     whole = StoryShelf(stories_of(index, viewer), viewer.query_ids())
@@ -1435,10 +1434,7 @@ def test_a_grouping_that_fails_in_part_leaves_the_next_shelf_made_whole(
 
     items = seeded_articles(count=300, days=3.0)
 
-    def article(item: Item) -> Article:
-        when = datetime.fromtimestamp(item.when, UTC)
-        return Article(item.id, "Wire", item.title, None, when, when, item.summary)
-
+    article = _wire_article
     with Store(tmp_path, writer=True) as store:
         store.add_batch([article(i) for i in items[:200]])
         book = StoryBook(tmp_path)

@@ -287,36 +287,25 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         drawing); over a big store, the first page of them is shown first. Work in the
         background gives way meanwhile."""
         with waited_for():
-            self._query_in_foreground(generation, query, events, sort, place, shelf)
-
-    def _query_in_foreground(
-        self,
-        generation: int,
-        query: Query,
-        events: list[Event] | None,
-        sort: SortOrder,
-        place: Place,
-        shelf: StoryShelf | None,
-    ) -> None:
-        first = self.session.first_page(query, sort, shelf, place)
-        if first is not None:
-            found = position(first.ids, place)
-            rows = self.session.rows(around(first.ids, place, found), None)
+            first = self.session.first_page(query, sort, shelf, place)
+            if first is not None:
+                found = position(first.ids, place)
+                rows = self.session.rows(around(first.ids, place, found), None)
+                self.post_message(
+                    QueryDone(generation, first, query.words, None, rows, (place.current, found))
+                )
+            matches = self.session.matches(query, events, sort, shelf)
+            if matches.shelf is not None:  # the stories the store found for the filter
+                shelf = matches.shelf
+            if shelf is not None and matches.stories is not None:
+                found = position(matches.stories, place)
+                rows = self.session.rows(around(matches.stories, place, found), shelf)
+            else:
+                found = position(matches.ids, place)
+                rows = self.session.rows(around(matches.ids, place, found), None)
             self.post_message(
-                QueryDone(generation, first, query.words, None, rows, (place.current, found))
+                QueryDone(generation, matches, query.words, shelf, rows, (place.current, found))
             )
-        matches = self.session.matches(query, events, sort, shelf)
-        if matches.shelf is not None:  # the stories the store found for the filter
-            shelf = matches.shelf
-        if shelf is not None and matches.stories is not None:
-            found = position(matches.stories, place)
-            rows = self.session.rows(around(matches.stories, place, found), shelf)
-        else:
-            found = position(matches.ids, place)
-            rows = self.session.rows(around(matches.ids, place, found), None)
-        self.post_message(
-            QueryDone(generation, matches, query.words, shelf, rows, (place.current, found))
-        )
 
     @on(QueryDone)
     def _query_done(self, message: QueryDone) -> None:
