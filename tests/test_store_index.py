@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from fetchers.models import Article
 from fetchers.query import Record, parse_query
-from fetchers.store import ArticleStore, Store, search, stage
+from fetchers.store import ArticleStore, Store, indexes, search, stage
 from fetchers.store.texts import TextReader
 from fetchers.store.thin import RowsBack
 from tests.conftest import StoreOpener
@@ -45,15 +45,36 @@ def without_search_index(folder: Path) -> None:
 @given(
     docs=articles,
     texts=st.lists(parted_queries, min_size=1, max_size=5),
-    limit=st.sampled_from([None, 3]),
+    limit=st.sampled_from([None, 3, 1]),
     rng=st.randoms(use_true_random=False),
+    span=st.sampled_from([None, 2, 5]),
 )
 def test_indexed_queries_equal_a_full_scan(
-    tmp_path_factory, docs, texts: list[str], limit: int | None, rng: random.Random
+    tmp_path_factory,
+    docs,
+    texts: list[str],
+    limit: int | None,
+    rng: random.Random,
+    span: int | None,
 ) -> None:
     """Through the search index when it holds every shard, when it holds some (the rest is
     read), and without it; in the writer and in a viewer (whose summaries stay on disk).
-    Words in texts are parted by spaces, punctuation and lines, as phrases are."""
+    Words in texts are parted by spaces, punctuation and lines, as phrases are. `span`: a
+    page of a word query asks the index for the shards of the newest `span` articles first,
+    as a store of a million articles does for its newest 9,600."""
+    if span is not None:
+        with (
+            patch.object(indexes, "NEWEST_SPAN_LEAST", span),
+            patch.object(indexes, "NEWEST_SPAN_PER_MATCH", 1),
+        ):
+            _check_indexed_queries(tmp_path_factory, docs, texts, limit, rng)
+    else:
+        _check_indexed_queries(tmp_path_factory, docs, texts, limit, rng)
+
+
+def _check_indexed_queries(
+    tmp_path_factory, docs, texts: list[str], limit: int | None, rng: random.Random
+) -> None:
     folder: Path = tmp_path_factory.mktemp("store")
     batch = [
         Article(
@@ -317,6 +338,32 @@ def test_reading_only_the_shards_that_can_hold_the_answer_gives_the_same_answer(
         expected = whole.query_ids(query, limit)
     with Store(tmp_path, first=0) as lazy:
         assert lazy.newest(query, limit) == expected
+
+
+def test_a_page_of_a_common_word_asks_the_index_for_the_newest_shards_only(
+    tmp_path: Path,
+) -> None:
+    """A word in a third of 9,000 articles over six days: its newest 20 come from the rows
+    of the newest shards, the same 20 as the whole list's first."""
+    _spread_store(tmp_path)
+    now = datetime(2025, 10, 8, tzinfo=UTC)
+    rows_read: list[int] = []
+    real_match = search.SearchIndex.match
+
+    def counted(self: search.SearchIndex, *args: Any) -> list[int] | None:
+        found = real_match(self, *args)
+        rows_read.append(len(found or ()))
+        return found
+
+    with Store(tmp_path, word_index=True) as store, patch.object(indexes, "NEWEST_SPAN_LEAST", 500):
+        wait_for_index(store)
+        query = parse_query("tariff", now)
+        whole = store.query_ids(query)
+        with patch.object(search.SearchIndex, "match", counted):
+            page = store.query_ids(query, 20)
+        assert page == whole[:20]
+        assert len(whole) > 2500
+        assert sum(rows_read) < len(whole) / 2  # every match before
 
 
 def test_the_newest_of_one_source_reads_few_shards(tmp_path: Path) -> None:

@@ -42,6 +42,7 @@ TITLE_WEIGHT, BODY_WEIGHT = 4.0, 1.0
 # among the shard's indexed articles below: a match gives row numbers alone (no lookup per
 # hit), and a shard's rows are one range.
 PLACE_BITS = 20
+MOST_RANGES = 4  # of row numbers a query of some shards asks for at once
 _SCHEMA = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS docs USING fts5("
     "title, body, tokenize=\"ascii tokenchars '_'\")",
@@ -242,25 +243,30 @@ class SearchIndex:
         except sqlite3.Error as exc:
             raise self._broken(exc) from exc
 
-    def match(self, column: str | None, needle: str) -> list[int] | None:
+    def match(
+        self, column: str | None, needle: str, within: list[tuple[int, int]] | None = None
+    ) -> list[int] | None:
         """The row numbers of the articles the index proposes for a word or phrase in every
-        text (`column` None) or in titles ("title"); None when it cannot propose."""
+        text (`column` None) or in titles ("title"); None when it cannot propose. `within`:
+        only in these ranges of row numbers (a word's last letters may go on, and FTS5 reads
+        the doclists of such a prefix whole for each query, so ranges are few)."""
         found = phrase(needle)
         if found is None:
             return None
         where = "title" if column == "title" else "{title body}"
+        sql = "SELECT group_concat(rowid) FROM docs WHERE docs MATCH ?"
+        asked = f"{where} : {found}"
         try:
-            (joined,) = (
-                self._db()
-                .execute(  # one string, not a row object per match (tens of thousands)
-                    "SELECT group_concat(rowid) FROM docs WHERE docs MATCH ?",
-                    (f"{where} : {found}",),
-                )
-                .fetchone()
-            )
+            db = self._db()
+            if within is None:  # one string, not a row object per match (tens of thousands)
+                (joined,) = db.execute(sql, (asked,)).fetchone()
+                parts = [joined] if joined else []
+            else:
+                sql += " AND rowid BETWEEN ? AND ?"
+                parts = [j for r in within if (j := db.execute(sql, (asked, *r)).fetchone()[0])]
         except sqlite3.Error as exc:
             raise self._broken(exc) from exc
-        rows = list(map(int, joined.split(","))) if joined else []
+        rows = list(map(int, ",".join(parts).split(","))) if parts else []
         rows.sort()  # in the order of the rows (as FTS5 gives them: the sort finds one run)
         return rows
 
@@ -466,6 +472,8 @@ class WordLookup:
         self.row_ids = row_ids
         self._current: dict[int, str] = {}  # shard code -> key, of the shards held as read
         self._stale: set[str] = set()
+        # when set, candidates come from these shards only (a first page of the newest)
+        self.within: set[str] | None = None
         self._usable: bool | None = None
         self._reading: contextlib.ExitStack | None = None
 
@@ -573,13 +581,38 @@ class WordLookup:
                     out[ident] = found[row]
         return out
 
+    def _ranges(self, keys: set[str]) -> list[tuple[int, int]]:
+        """Row ranges that hold the articles of these shards (those held as read; the stale
+        are read): one per run of them next to each other among the shards held, or one
+        from the first to the last when the runs are many (each range costs a query)."""
+        codes = sorted(self._current)
+        places = sorted(
+            bisect.bisect_left(codes, shard_code(key))
+            for key in keys
+            if shard_code(key) in self._current
+        )
+        if not places:
+            return []
+        runs = [[places[0], places[0]]]
+        for place in places[1:]:
+            if place == runs[-1][1] + 1:
+                runs[-1][1] = place
+            else:
+                runs.append([place, place])
+        if len(runs) > MOST_RANGES:
+            runs = [[places[0], places[-1]]]
+        span = 1 << PLACE_BITS
+        return [(codes[a] << PLACE_BITS, (codes[b] << PLACE_BITS) + span - 1) for a, b in runs]
+
     def candidates(self, column: str | None, needle: str) -> set[str] | None:
         """Ids that may hold the word or phrase (in titles when `column` is "title"); None when
-        the index cannot tell (every article must be checked)."""
+        the index cannot tell (every article must be checked). With `within` set, only the
+        articles of those shards are answered for."""
         if not self._look():
             return None
         try:
-            found = self.index.match(column, needle)
+            within = self._ranges(self.within) if self.within is not None else None
+            found = self.index.match(column, needle, within)
             if found is None:
                 return None
             hits = self._idents(found)
