@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 H = TypeVar("H", bound=Hashable)
 
-STEP = 100_000  # items sorted or added in one call
+STEP = 25_000  # items sorted, added or mapped in one call (a record each: 10-25 ms)
 
 
 def merged_in_steps(
@@ -66,6 +66,15 @@ def set_stepwise(items: Sequence[H]) -> set[H]:
     out: set[H] = set()
     for at in range(0, len(items), step):
         out.update(items[at : at + step])
+    return out
+
+
+def mapped_stepwise(function: Callable[[T], Any], items: Sequence[T]) -> list[Any]:
+    """`list(map(function, items))` a step at a time: one call over a million records,
+    each read from wherever it lies in memory, holds the interpreter for 0.1-0.3 s."""
+    out: list[Any] = []
+    for at in range(0, len(items), STEP):
+        out += map(function, items[at : at + STEP])
     return out
 
 

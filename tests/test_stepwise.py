@@ -54,6 +54,24 @@ def test_the_stories_of_a_store_are_sorted_a_step_at_a_time(
     assert steps and max(steps) <= 7
 
 
+def test_a_stepwise_map_is_the_same_list_as_one_map_made_a_step_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(stepwise, "STEP", 7)
+    sizes: list[int] = []
+    real_map = map
+
+    def counting_map(function: object, items: list[int]) -> object:
+        sizes.append(len(items))
+        return real_map(function, items)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(stepwise, "map", counting_map, raising=False)
+    items = list(range(60))
+    assert stepwise.mapped_stepwise(str, items) == [str(n) for n in items]
+    assert max(sizes) <= 7 and sum(sizes) == 60
+    assert stepwise.mapped_stepwise(str, []) == []
+
+
 def test_a_stepwise_copy_holds_every_entry_a_step_at_a_time(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

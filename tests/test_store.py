@@ -13,11 +13,14 @@ import sys
 import threading
 import time
 import tracemalloc
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from fetchers import stepwise
 from fetchers.models import Article
 from fetchers.query import Record, parse_query
 from fetchers.store import Store, StoreError, StoreLocked
@@ -346,12 +349,21 @@ def test_a_big_date_order_is_sorted_in_chunks_and_merged_into_the_same_order(
             sorted_at_once.append(len(records))
             sort(records)
 
+        mapped_at_once: list[int] = []
+
+        def counted_map(function: Callable[[Record], str], records: list[Record]) -> Any:
+            mapped_at_once.append(len(records))
+            return map(function, records)
+
         monkeypatch.setattr(indexes, "_sort_by_date", counted)
         monkeypatch.setattr(indexes, "ORDER_CHUNK", 7)
+        monkeypatch.setattr(stepwise, "STEP", 11)
+        monkeypatch.setattr(stepwise, "map", counted_map, raising=False)
         store._indexes.rebuild_order()
         chunked = (list(store._indexes.order_ids), list(store._indexes.order_keys))
         assert chunked == whole
         assert max(sorted_at_once) == 7 and sum(sorted_at_once) == 300
+        assert max(mapped_at_once) == 11 and sum(mapped_at_once) == 300  # ids listed in steps
         assert store.query_ids(parse_query("", day)) == whole[0]
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from operator import attrgetter
 
 from fetchers.query import Query, Record, Term, TextOf, Verdicts, WordsOf
-from fetchers.stepwise import merged_in_steps
+from fetchers.stepwise import mapped_stepwise, merged_in_steps
 from fetchers.store.marks import Marks
 from fetchers.store.search import WordLookup, is_exact
 from fetchers.store.shards import SHARD_SPAN, shard_rank
@@ -22,7 +22,7 @@ from fetchers.store.shards import SHARD_SPAN, shard_rank
 FILED = ("source", "tag", "lang")  # the fields with an index of their own
 _AT, _SEQ, _ID = attrgetter("at"), attrgetter("seq"), attrgetter("id")
 _SHARD = attrgetter("shard")
-ORDER_CHUNK = 100_000  # articles sorted at once when the date order is made afresh
+ORDER_CHUNK = 25_000  # articles sorted at once when the date order is made afresh
 # A page of a word query first asks the search index for the shards of the newest span of the
 # date order only (its matches there are the page when there are enough), growing the span
 # as the matches found need; past half the store, or too many shards, the whole is asked.
@@ -186,12 +186,13 @@ class Indexes:
         """The date order afresh (newest first, equal times in seq order): two stable sorts
         keyed by attributes, no tuple per article (a million of them would be most of the
         memory a store needs at open). Beyond ORDER_CHUNK articles, chunks are sorted so and
-        merged a step at a time: one sort of a million holds the interpreter a third of a
-        second, a freeze of whatever shares the process (a dashboard loading its store)."""
+        merged a step at a time, and their ids listed so: one sort of a million holds the
+        interpreter a third of a second, a freeze of whatever shares the process (a dashboard
+        loading its store)."""
         ordered = list(
             merged_in_steps(list(self.records.values()), _date_order, ORDER_CHUNK, _sort_by_date)
         )
-        self.order_ids = list(map(_ID, ordered))
+        self.order_ids = mapped_stepwise(_ID, ordered)
         # from a generator: a list of a million negated times would be 32 MB at once
         self.order_keys = array("d", (-record.at for record in ordered))
 
