@@ -49,6 +49,7 @@ from fetchers.storybook import StoryShelf
 from fetchers.timeparse import local_zone
 from fetchers.trends import (
     BASELINE_HOURS,
+    SPIKE_FLOOR,
     HourCounts,
     hour_start,
     hourly_counts,
@@ -540,8 +541,9 @@ class AlertDesk:
         this_hour, last_hour = utc_iso(hour) or "", utc_iso(hour - timedelta(hours=1)) or ""
         changed = _forget_old_story_spikes(state, {this_hour, last_hour})
         out: list[dict[str, Any]] = []
-        # one outlet's run of articles (a live page, say) is no story moving
-        several = [story for story in stories if story.outlets >= 2]
+        # one outlet's run of articles (a live page, say) is no story moving, and a story of
+        # fewer articles than the floor of every line cannot reach its own (most of a cycle's)
+        several = [s for s in stories if s.outlets >= 2 and len(s.articles) >= SPIKE_FLOOR]
         counted = story_counts(several, self.store, now, BASELINE_HOURS + 1)
         for story, counts in zip(several, counted, strict=True):
             verdict = spike_verdict(counts)

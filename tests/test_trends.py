@@ -7,9 +7,11 @@ import math
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from fetchers import alerting as alerting_module
 from fetchers import trends as trends_module
 from fetchers.alerthistory import AlertEntry, AlertHistory
 from fetchers.alerting import AlertDesk
@@ -18,7 +20,7 @@ from fetchers.config import Config
 from fetchers.models import Article, Settings
 from fetchers.query import Record, parse_query
 from fetchers.store import Store
-from fetchers.storybook import StoryBook
+from fetchers.storybook import Story, StoryBook
 from fetchers.trends import (
     SPIKE_FLOOR,
     hourly_counts,
@@ -276,6 +278,27 @@ def test_a_story_spikes_once_per_spike_against_its_own_baseline(tmp_path: Path) 
         (again,) = room.check(room.add(DEAL, ["Yonhap", "Reuters", "AP"] * 10, hour))
         assert again.rule == f"story:{DEAL}" and "30 articles this hour" in again.title
         assert [e.kind for e in AlertHistory(room.data).recent()] == ["spike", "spike"]
+
+
+def test_a_story_too_small_to_reach_any_line_is_not_counted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fewer articles than SPIKE_FLOOR in all cannot make a spike: such stories (most of a
+    cycle's) are not read back hour by hour; a story at the floor still is, and spikes."""
+    counted: list[list[str]] = []
+    real = alerting_module.story_counts
+
+    def counting(stories: list[Story], *args: Any) -> list[list[int]]:
+        counted.append([story.id for story in stories])
+        return real(stories, *args)
+
+    monkeypatch.setattr(alerting_module, "story_counts", counting)
+    with Store(tmp_path / "d", writer=True) as store:
+        room = StoryDeskRoom(tmp_path / "d", store)
+        assert room.check(room.add(DEAL, ["Yonhap", "Reuters"] * 2, NOW)) == []  # 4 articles
+        assert counted == [[]]
+        (spike,) = room.check(room.add(DEAL, ["AP"], NOW))  # the fifth: the floor
+        assert counted[-1] == [DEAL] and spike.kind == "spike"
 
 
 def test_a_story_of_one_outlet_or_with_story_spikes_off_fires_nothing(tmp_path: Path) -> None:
