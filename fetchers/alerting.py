@@ -513,9 +513,11 @@ class AlertDesk:
         now, state, fired = begun
         spikes = self.config.settings.story_spikes
         in_force = self.rules(now)  # read once: a store that keeps them is asked each time
-        if not spikes and not any(_asks_stories(r) for r in in_force if not r.muted):
+        asking = any(_asks_stories(r) for r in in_force if not r.muted)
+        if not spikes and not asking:
             return Firing()
-        stories = book.stories_with(self.store, new_ids)
+        # with no rule asking the stories, only those that can reach a spike's floor are made
+        stories = book.stories_with(self.store, new_ids, least=0 if asking else SPIKE_FLOOR)
         shelf = StoryShelf(stories)  # what `story:` and `outlets:` ask of these articles
         rules, changed = self._watched(now, state, shelf, in_force)
         pending: list[dict[str, Any]] = []

@@ -465,9 +465,10 @@ class StoryBook:
         if self._touched is not None:
             self._touched.update(sid for sid in stories if sid is not None)
 
-    def stories_with(self, store: ArticleStore, ids: Iterable[str]) -> list[Story]:
-        """(Any thread.) The stories, as grouped now, that hold any of `ids` (the writer's
-        alerts look at the stories a cycle's articles joined); none before a first grouping.
+    def stories_with(self, store: ArticleStore, ids: Iterable[str], least: int = 0) -> list[Story]:
+        """(Any thread.) The stories, as grouped now, that hold any of `ids` and at least
+        `least` articles (the writer's alerts look at the stories a cycle's articles joined;
+        its spikes, at those big enough to spike); none before a first grouping.
         Their articles are read in one call: a lean store reads each shard once, not once a
         story (a first refresh's 10,000 articles in a hundred stories read 183 shard files)."""
         with self._lock:
@@ -475,7 +476,10 @@ class StoryBook:
             if index is None:
                 return []
             found = dict.fromkeys(s for i in ids if (s := index.story_of.get(i)) is not None)
-            members = {sid: list(index.members.get(sid, ())) for sid in found}
+            held_by = index.members
+            members = {
+                sid: list(held_by[sid]) for sid in found if len(held_by.get(sid, ())) >= least
+            }
         # the articles of all in one call: a lean store reads each shard once, not per story
         held = {r.id: r for r in store.records([i for ids in members.values() for i in ids])}
         out: list[Story] = []

@@ -749,6 +749,10 @@ def test_the_stories_a_cycle_joined_are_read_with_each_shard_file_once(
     for story in stories:
         assert sorted(story.articles) == sorted(index.members[story.id])
     assert reads and sorted(reads) == sorted(set(reads))  # each shard once
+    big = [story for story in stories if len(story.articles) >= 3]
+    with Store(tmp_path) as viewer:  # only the stories big enough to spike, for spikes
+        assert 0 < len(big) < len(stories)
+        assert book.stories_with(viewer, ids, least=3) == big
 
 
 def test_a_story_filter_asks_the_shelf_without_a_python_call_per_article() -> None:
