@@ -26,7 +26,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import chain, repeat
-from operator import attrgetter, getitem, mul
+from operator import attrgetter, getitem, itemgetter, mul
 from typing import Any
 
 from fetchers.heap import collector_paused
@@ -532,9 +532,14 @@ class StoryIndex:
             # summed exactly rounded (fsum): a set's order changes with each process's string
             # hashing, and a plain sum taken in another order can round apart
             shared = vec.keys() & other.keys()
-            score = math.fsum(
-                map(mul, map(vec.__getitem__, shared), map(other.__getitem__, shared))
-            )
+            if len(shared) > 1:  # both weights of every shared word in one call each
+                pick = itemgetter(*shared)
+                score = math.fsum(map(mul, pick(vec), pick(other)))
+            elif shared:
+                (word,) = shared
+                score = vec[word] * other[word]
+            else:
+                continue
             score /= norm * other_norm  # the cosine
             if score >= threshold and score > scores.get(story, 0.0):
                 scores[story] = score

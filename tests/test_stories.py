@@ -816,6 +816,38 @@ def test_word_rarity_takes_a_logarithm_per_count_not_per_word(
     assert weighed > 70_000 and taken < 0.7 * weighed
 
 
+def test_a_candidate_sharing_one_word_is_compared_without_an_exact_sum(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Most candidates are found through one rare word and share only it: their similarity is
+    that word's two weights multiplied (a sum of one term is exact already), and only one
+    sharing several words takes the exact sum that keeps every process grouping alike."""
+    import math
+
+    from fetchers import stories
+
+    sums: list[int] = []
+
+    class CountingMath:
+        def __getattr__(self, name: str) -> object:
+            return getattr(math, name)
+
+        @staticmethod
+        def fsum(values: Iterable[float]) -> float:
+            values = list(values)
+            sums.append(len(values))
+            return math.fsum(values)
+
+    monkeypatch.setattr(stories, "math", CountingMath())
+    index = StoryIndex()
+    index.add([Item("a", "Zorblat quinmor", "", at(0))])
+    index.add([Item("b", "Zorblat vextrang", "", at(1))])  # shares one word with a
+    assert sums == []
+    index.add([Item("c", "Zorblat quinmor holdrin", "", at(2))])  # shares two with a
+    assert sums == [2]
+    assert index.story_of["c"] == index.story_of["a"]
+
+
 def test_reading_the_stories_for_a_screen_leaves_the_collector_nothing_to_walk(
     tmp_path: Path,
 ) -> None:
