@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from fetchers import foreground, storybook
+from fetchers import foreground, stories, storybook
 from fetchers.foreground import give_way, giving_way, waited_for
 from fetchers.store import Store
-from fetchers.stories import StoryIndex
+from fetchers.stories import Item, StoryIndex
 from fetchers.storybook import StoryShelf, stories_of
 from tests.conftest import make
 
@@ -116,3 +116,23 @@ def test_a_loop_ends_without_waiting_after_its_last_step(
     assert waits == []
     assert list(giving_way(range(7), every=3)) == list(range(7))
     assert len(waits) == 2  # after the two whole steps, not after the last
+
+
+def test_restored_articles_are_weighed_a_step_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A process's first cycle weighs the recent articles its stories were restored with
+    (tens of thousands at a million articles: seconds of the interpreter); it looks for a
+    filter typed meanwhile between steps, and groups the new article as before."""
+    waits: list[int] = []
+    monkeypatch.setattr(foreground, "give_way", lambda: waits.append(1))
+    monkeypatch.setattr(stories, "WEIGH_STEP", 5)
+    recent = [
+        Item(f"r{n}", f"Tariff talks round {n} in Seoul", "Negotiators met again.", 1.7e9 + n)
+        for n in range(23)
+    ]
+    index = StoryIndex()
+    index.restore({"s0": [item.id for item in recent]}, lambda: recent)
+    (story,) = index.add([Item("new", "Tariff talks round 24 in Seoul", "", 1.7e9 + 100)])
+    assert story == "s0"
+    assert len(waits) == 4  # after each whole step of five of the 23, not after the last
