@@ -23,7 +23,7 @@ from fetchers.query import Record, parse_query
 from fetchers.store import ArticleStore, Store, indexes, search, stage
 from fetchers.store.texts import TextReader
 from fetchers.store.thin import RowsBack
-from tests.conftest import StoreOpener
+from tests.conftest import StoreOpener, make
 from tests.querycheck import NOW, articles, check_queries, parted, parted_queries, scan
 
 
@@ -934,3 +934,32 @@ def test_words_made_where_articles_are_parsed_index_as_the_index_would(
         assert viewer.query_ids(parse_query("ünïcödé", NOW)) == ["a1"]
         assert viewer.query_ids(parse_query("title:revised", NOW)) == ["a3"]
         assert viewer.query_ids(parse_query("apec", NOW)) == ["a4"]
+
+
+def test_after_a_write_only_the_shards_written_have_their_row_numbers_read_again(
+    tmp_path: Path,
+) -> None:
+    """The search thread reads which article each row number stands for after each round;
+    a round after a cycle's write reads the written shard's alone, holding the store's lock
+    once, not once for every few shards of the store (a filter waits behind each hold)."""
+    _spread_store(tmp_path, days=12, per_day=300)
+    now = datetime(2025, 10, 14, tzinfo=UTC)
+    warmed: list[list[str]] = []
+    real_warm = search.WordLookup.warm
+
+    def counted(self: search.WordLookup, keys: list[str]) -> None:
+        warmed.append(list(keys))
+        real_warm(self, keys)
+
+    with Store(tmp_path, writer=True) as store, patch.object(search.WordLookup, "warm", counted):
+        store.update_search_index()
+        store._warm_row_ids()
+        assert sum(map(len, warmed)) == len(store.shard_keys()) == 12
+        warmed.clear()
+        store._warm_row_ids()  # every shard's row numbers are read already
+        assert warmed == []
+        (late,) = store.add_batch([dataclasses.replace(make(1), fetched=now)])
+        store.update_search_index()
+        store._warm_row_ids()
+        assert warmed == [["2025-10-14"]]  # three holds of the lock before, for all twelve
+        assert store.query_ids(parse_query("headline", now)) == [late]  # found by its words

@@ -319,9 +319,18 @@ class Store:
 
     def _warm_row_ids(self) -> None:
         """Read which article each row number of the index stands for, a few shards at a
-        time, so the first word query does not (about 1.7 s at a million articles)."""
+        time, so the first word query does not (about 1.7 s at a million articles). Only
+        the shards read since at another version: after a cycle, the one or two it wrote,
+        not a thousand holds of the lock that a filter waits behind."""
         with self.lock:
-            keys = list(self._shards)
+            generation, cache = self._search.generation, self._row_ids
+            keys = [
+                key
+                for key, shard in self._shards.items()
+                if (cached := cache.get(key)) is None
+                or cached[0] != shard.signature
+                or cached[1] != generation
+            ]
         for start in range(0, len(keys), WARM_SHARDS):
             if self._closing:
                 return
