@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+import tracemalloc
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -265,6 +266,43 @@ def test_a_limited_word_query_reads_past_rows_its_own_test_turns_down(
         )
         assert store.newest(parse_query("tariff", NOW), 3) == ["w4", "w3", "w2"]
         assert store.query_ids(parse_query("tariff", NOW)) == ["w4", "w3", "w2", "w1", "w0"]
+
+
+def test_a_word_query_with_a_limit_holds_a_batch_of_full_texts_at_a_time(
+    pg_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A dashboard lists the newest 10,000 matches of its filter, a word tested on each
+    article's full text: read in one go, a page of thousands of texts took a viewer of a
+    million articles 40 MB more. The rows come a batch at a time, and only the ids of the
+    matches are kept."""
+    monkeypatch.setattr(pg_module, "BATCH", 5)
+    base = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
+    text = "word " * 20_000 + "tariff"  # 100 KB, the word said only at its end
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch(
+            [
+                Article(
+                    id=f"t{n}",
+                    source="Wire",
+                    title=f"Story {n}",
+                    summary="Officials met.",
+                    text=text,
+                    published=base + timedelta(minutes=n),
+                    fetched=base,
+                )
+                for n in range(40)
+            ]
+        )
+    with PostgresStore(pg_dsn) as viewer:
+        query = parse_query("tariff", NOW)
+        tracemalloc.start()
+        try:
+            found = viewer.query_ids(query, 40)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert found == [f"t{n}" for n in range(39, -1, -1)]
+    assert peak < 2_000_000  # the 40 texts (4 MB) were read at once
 
 
 def test_a_phrase_is_found_however_python_lower_cases_it(pg_dsn: str) -> None:

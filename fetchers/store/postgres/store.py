@@ -23,10 +23,10 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from fetchers import liveness
 from fetchers.models import Article, SourceHealth, utc_iso
@@ -67,6 +67,7 @@ STORY_WALK = 30_000  # the newest stories a filter guessed to match many looks t
 POOL_SIZE = 4  # connections: poll threads write while query threads read
 LEASE_TTL = 30.0  # seconds a source's lease lasts unless renewed (until the first `lease`)
 Version = tuple[int, int, int]
+T = TypeVar("T")
 Mark = str  # a look's snapshot (`pg_snapshot` as text): the transactions it saw committed
 # The ids of the rows committed since a look (its Mark), in the order they were stored, and
 # the snapshot of this look, in one statement (one snapshot). A row whose transaction was
@@ -1441,12 +1442,14 @@ class PostgresStore:
         if limit is not None and limit <= 0:
             return []
         sql = self._plan(query)
-        if sql.exact:
+        if sql.exact or query is None:
             statement, params = self._select("a.id", sql.where, sql.params, limit)
             with self._read("cannot read") as cur:
                 cur.execute(statement, params)
                 return [row[0] for row in cur.fetchall()]
-        return [r.id for r in self._matching(query, limit)]
+        if limit is not None:  # only the ids of the matches are kept, never their records
+            return self._pages(query, sql, limit, _id_of)
+        return [record.id for record in self._tested(query, sql)]
 
     def _plan(self, query: Query | None) -> Plan:
         """`plan`, with `story:` and `outlets:` said by the database once it keeps stories;
@@ -1485,7 +1488,7 @@ class PostgresStore:
                 cur.execute(statement, params)
                 return [record_of_row(row, self._odd) for row in cur.fetchall()]
         if limit is not None:
-            return self._pages(query, sql, limit)
+            return self._pages(query, sql, limit, _record_of)
         return list(self._tested(query, sql))
 
     def count(self, query: Query) -> int:
@@ -1524,9 +1527,12 @@ class PostgresStore:
                     yield record
                 texts.clear()
 
-    def _pages(self, query: Query, sql: Plan, limit: int) -> list[Record]:
-        """The first `limit` records matching `query`, newest first, read in pages that each
-        carry their LIMIT to the server and go on after the last row of the one before.
+    def _pages(self, query: Query, sql: Plan, limit: int, keep: Callable[[Record], T]) -> list[T]:
+        """What `keep` keeps of the first `limit` records matching `query`, newest first,
+        read in pages that each carry their LIMIT to the server and go on after the last row
+        of the one before. A page of more than BATCH rows comes through a cursor on the
+        server a batch at a time (a page of thousands of rows with their full texts, read at
+        once, took a dashboard 40 MB), and stops where the limit is reached.
 
         A query the words index narrows, unless the planner guesses it rare, first walks
         the date order a window of rows at a time (`WALK`, bounded, whatever the planner
@@ -1534,7 +1540,7 @@ class PostgresStore:
         matches found so far say the rest lies far back (or there were none), the rest
         comes from the words index, its rows sorted, rather than from a walk through the
         whole table."""
-        found: list[Record] = []
+        found: list[T] = []
         texts: dict[str, str | None] = {}  # the full text of the row being tested
         columns = _COLUMNS + (", a.text" if sql.wants_text else "")
         after: tuple[float, int] | None = None
@@ -1553,20 +1559,21 @@ class PostgresStore:
                 params += [upto[0], upto[0], upto[1]]
             statement, params = self._select(columns, f"({sql.where}){where[len(sql.where):]}",
                                              params, size)  # fmt: skip
-            cur.execute(statement, params)
-            rows = cur.fetchall()
-            for row in rows:
-                record = record_of_row(row, self._odd)
-                if sql.wants_text:
-                    texts[record.id] = row[18]
-                if query.matches(record, known, text_of=lambda r: texts.get(r.id)):
-                    found.append(record)
-                texts.clear()
-                if len(found) >= limit:
-                    return True
-            if rows:
-                after = (rows[-1][14], rows[-1][15])
-            return len(rows) < size
+            read, last = 0, None
+            with contextlib.closing(_rows(cur, statement, params, size)) as rows:
+                for row in rows:
+                    read, last = read + 1, row
+                    record = record_of_row(row, self._odd)
+                    if sql.wants_text:
+                        texts[record.id] = row[18]
+                    if query.matches(record, known, text_of=lambda r: texts.get(r.id)):
+                        found.append(keep(record))
+                    texts.clear()
+                    if len(found) >= limit:
+                        return True
+            if last is not None:
+                after = (last[14], last[15])
+            return read < size
 
         with self._cursor("cannot read") as cur:
             if sql.narrowed:
@@ -1682,6 +1689,33 @@ class PostgresStore:
             )
             pairs = [(record_of_row(row, self._odd), row[18]) for row in cur.fetchall()]
         return version, pairs
+
+
+def _rows(
+    cur: Any, statement: str, params: list[Any], size: int
+) -> Generator[tuple[Any, ...], None, None]:
+    """The rows of a statement whose LIMIT is `size`, on `cur`'s connection (in its
+    transaction): read at once when they are at most BATCH, else through a cursor on the
+    server a batch at a time, planned as the statement alone would be (for all its rows).
+    The caller may stop early: the rest is never sent."""
+    if size <= BATCH:
+        cur.execute(statement, params)
+        yield from cur.fetchall()
+        return
+    conn = cur.connection
+    conn.execute("SET LOCAL cursor_tuple_fraction = 1")
+    with conn.cursor(name=f"page_{threading.get_ident()}_{time.monotonic_ns()}") as named:
+        named.itersize = BATCH
+        named.execute(statement, params)
+        yield from named
+
+
+def _id_of(record: Record) -> str:
+    return record.id
+
+
+def _record_of(record: Record) -> Record:
+    return record
 
 
 def _said(sql: Plan) -> dict[int, Verdicts]:
