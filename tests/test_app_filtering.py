@@ -288,6 +288,33 @@ async def test_a_filter_over_a_big_store_paints_its_first_page_before_the_whole_
         assert "filter: source:Wire ─ 20 of 25" in status_text(app)
 
 
+async def test_a_first_page_holding_every_match_is_the_whole_list_asked_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A filter over a big store whose first page holds all it matches is answered by that
+    page: the store is not asked for the same matches again (on PostgreSQL, a word no
+    article holds was looked up twice)."""
+    app = _big_store_app(tmp_path, monkeypatch, range(2))
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=22)
+        store = dashboard.session.store
+        asked: list[int | None] = []
+        query_ids = store.query_ids
+        store.query_ids = lambda q=None, limit=None: (  # type: ignore[method-assign]
+            asked.append(limit),
+            query_ids(q, limit),
+        )[1]
+        since = seen(app).mark()
+        dashboard.set_filter("source:Other")
+        await settle(app, pilot)
+        answers = {id(m): m for m in seen(app).messages[since:] if isinstance(m, QueryDone)}
+        (answer,) = answers.values()  # (the hook sees a message where it bubbles too)
+        assert answer.matches.ids == [make(n, source="Other").id for n in (1, 0)]
+        assert not answer.matches.partial
+        assert asked == [3]
+        assert "filter: source:Other ─ 2 of 22" in status_text(app)
+
+
 async def test_a_filter_keeps_a_highlight_beyond_the_first_page_without_painting_the_page(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
