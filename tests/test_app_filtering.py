@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -428,6 +429,44 @@ async def test_a_filter_is_work_a_person_waits_for_and_the_background_gives_way(
         assert len(dashboard.headlines.ids) == 5
         assert waited == [True]
         assert not foreground.busy()  # and the background goes on once it is done
+
+
+async def test_a_filter_typed_over_stops_making_its_whole_list(tmp_path: Path) -> None:
+    """A filter replaced before its whole list came stops at its next step: a word's list
+    over a million articles in PostgreSQL went on a second, sharing the interpreter and
+    the server with the filter that replaced it."""
+    with Store(tmp_path / "data", writer=True) as store:
+        store.add_batch([make(n) for n in range(20)] + [make(n, source="Other") for n in range(5)])
+    app = make_app(tmp_path, poll=False)
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=25)
+        matches = dashboard.session.matches
+        entered, stopped = threading.Event(), threading.Event()
+
+        def long_list(*args, **kwargs):  # type: ignore[no-untyped-def]
+            entered.set()
+            for _ in range(500):  # a list in steps, for at most 5 s
+                try:
+                    foreground.check_superseded()
+                except foreground.Superseded:
+                    stopped.set()
+                    raise
+                time.sleep(0.01)
+            return matches(*args, **kwargs)
+
+        dashboard.session.matches = long_list  # type: ignore[method-assign]
+        dashboard.set_filter("source:Wire")
+        while not entered.is_set():
+            await pilot.pause(0.01)
+        dashboard.session.matches = matches  # type: ignore[method-assign]
+        dashboard.set_filter("source:Other")
+        await settle(app, pilot)
+        assert dashboard.headlines.ids == [make(n, source="Other").id for n in range(4, -1, -1)]
+        for _ in range(100):
+            if stopped.is_set():
+                break
+            await pilot.pause(0.01)
+        assert stopped.is_set()
 
 
 async def test_a_filter_paints_its_first_page_over_a_highlight_of_the_same_minute_it_leaves_out(

@@ -10,6 +10,7 @@ its keys are rows of the action table (tui/actions.py).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import webbrowser
@@ -27,7 +28,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from fetchers.alerts import AlertWatch
-from fetchers.foreground import waited_for
+from fetchers.foreground import Superseded, waited_for
 from fetchers.liveness import WriterState
 from fetchers.models import Event, SourceHealth
 from fetchers.newsroom import Cycle
@@ -286,9 +287,10 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         """The matches, and the rows the pane will show of them (read here, not while
         drawing); over a big store, the first page of them is shown first, and when it
         holds every match it is the whole list (the events' counts, when asked, follow).
-        Work in the background gives way meanwhile."""
+        Work in the background gives way meanwhile; a query a newer one has replaced stops
+        between its steps."""
         recount = events is not None  # the articles or the events changed
-        with waited_for():
+        with contextlib.suppress(Superseded), waited_for(lambda: self.generation != generation):
             first = self.session.first_page(query, sort, shelf, place)
             if first is not None:
                 found = position(first.ids, place)

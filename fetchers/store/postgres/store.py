@@ -29,6 +29,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from fetchers import liveness
+from fetchers.foreground import check_superseded
 from fetchers.models import Article, SourceHealth, utc_iso
 from fetchers.query import Query, Record, Verdicts
 from fetchers.store.codec import (
@@ -1519,7 +1520,9 @@ class PostgresStore:
             cur.execute(statement, params)
             texts: dict[str, str | None] = {}
             known = _said(sql)
-            for row in cur:
+            for read, row in enumerate(cur, 1):
+                if read % BATCH == 0:
+                    check_superseded()
                 record = record_of_row(row, self._odd)
                 if sql.wants_text:
                     texts[record.id] = row[18]
@@ -1563,6 +1566,8 @@ class PostgresStore:
             with contextlib.closing(_rows(cur, statement, params, size)) as rows:
                 for row in rows:
                     read, last = read + 1, row
+                    if read % BATCH == 0:
+                        check_superseded()
                     record = record_of_row(row, self._odd)
                     if sql.wants_text:
                         texts[record.id] = row[18]
@@ -1576,6 +1581,10 @@ class PostgresStore:
             return read < size
 
         with self._cursor("cannot read") as cur:
+            if limit <= BATCH:  # a pane's first page, `list --limit 20`: planned for one
+                # process, as launching the server's parallel workers takes 10-70 ms, more
+                # than reading such a page (a word no article holds: 0.2 ms)
+                cur.execute("SET LOCAL max_parallel_workers_per_gather = 0")
             if sql.narrowed:
                 # Walking more rows than `enough` costs more than reading that many rows
                 # through the words index. A query the planner guesses to have fewer
