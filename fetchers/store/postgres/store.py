@@ -1592,9 +1592,13 @@ class PostgresStore:
                 # off either way: a word no article holds is guessed at half the rarest
                 # word's count, a prefix in every row of a small table at a fiftieth). The
                 # table's size, the planner's guess and where either first window ends are
-                # asked at once (one round trip).
+                # asked at once (one round trip). The first window, at most WALK rows, is
+                # walked in the date order itself: a bitmap of the words index for it (the
+                # planner's choice for a page of 42 of a million) reads every row of a common
+                # word's index, 35 ms for "tariff" against 7-14 ms for the walk.
                 conn, short = cur.connection, max(PAGE, WALK // 10)
                 with conn.pipeline():
+                    conn.execute("SET LOCAL enable_bitmapscan = off")
                     tuples = conn.execute(
                         "SELECT reltuples FROM pg_class WHERE oid = 'articles'::regclass"
                     )
@@ -1612,6 +1616,7 @@ class PostgresStore:
                 guessed = float(row[0][0]["Plan"]["Plan Rows"]) if row else math.inf
                 window = WALK if guessed > enough else short
                 bound = ends[window].fetchone()
+                walking = True  # the first window, in the date order
                 while True:
                     upto = (float(bound[0]), int(bound[1])) if bound else None
                     had = len(found)
@@ -1619,6 +1624,9 @@ class PostgresStore:
                         pass
                     if len(found) >= limit or upto is None:
                         return found[:limit]
+                    if walking:  # the next windows as the planner sees fit
+                        cur.execute("SET LOCAL enable_bitmapscan = on")
+                        walking = False
                     after = upto
                     hits = len(found) - had
                     further = (limit - len(found)) * window / hits if hits else math.inf
