@@ -157,6 +157,33 @@ async def test_a_viewers_filter_paints_the_rows_it_shows_first_and_counts_nothin
             assert counts
 
 
+async def test_a_viewers_filter_paints_its_first_page_over_an_older_highlight_it_leaves_out(
+    tmp_path: Path, pg_dsn: str
+) -> None:
+    """The highlighted article is older than the new filter's first page: it is asked
+    whether it matches, and as it does not, the page is painted (a page of the rows the
+    pane draws is shorter than the highlight's reach; the whole list of a word took a
+    second); the highlight goes to the row it had."""
+    config = seed_only_config(tmp_path)
+    config.store = StoreConfig("postgresql", pg_dsn)
+    with PostgresStore(pg_dsn, writer=True) as poller:
+        poller.add_batch([make(n) for n in range(10, 90)] + [make(n, "Other") for n in range(5)])
+        app = make_app(tmp_path, config, poll=False)
+        async with piloted(app, (160, 30)) as pilot:
+            dashboard = await settle(app, pilot, want=85)
+            dashboard.set_filter("source:other")
+            await settle(app, pilot)
+            assert dashboard.headlines.current_id == "Other-4"
+            since = seen(app).mark()
+            dashboard.set_filter("source:wire")
+            await seen(app).wait_for(QueryDone, lambda m: not m.matches.partial, since)
+            await pilot.pause()
+            first = next(m for m in seen(app).messages[since:] if isinstance(m, QueryDone))
+            assert first.matches.partial and first.matches.ids[0] == "Wire-89"
+            assert dashboard.headlines.ids == [f"Wire-{n}" for n in range(89, 9, -1)]
+            assert dashboard.headlines.current_id == "Wire-89"
+
+
 async def test_a_viewers_keys_query_postgresql_in_threads_only(tmp_path: Path, pg_dsn: str) -> None:
     """On PostgreSQL every read is a query: star, m and d ask in threads, never in the
     screen's loop, and the star is in the database for the other readers."""

@@ -388,8 +388,9 @@ class Session:
         sends each article a word is tested on with its full text), the rows the pane draws
         for `place`. When every match fits, the page is the whole list (not `partial`).
         None when the store is small, the list is of stories or not newest first, or the
-        pane might keep a place beyond the page (its highlighted article may match further
-        down). The store's total is as last counted (`total`)."""
+        pane keeps a place beyond the page (its highlighted article, older than the page's
+        last, matches further down, or its cursor's row is further down). The store's
+        total is as last counted (`total`)."""
         store = self.store
         window = store.list_window
         if stories is not None or sort != "newest":
@@ -406,8 +407,10 @@ class Session:
         if place.keep and (place.current is None or place.current not in ids):
             if place.current is not None:
                 current, last = store.record(place.current), store.record(ids[-1])
-                if current is None or last is None or _after(current, last):
-                    return None  # after the page's last: it may match further down
+                if current is None or last is None:
+                    return None
+                if _after(current, last) and store.holds(query, place.current):
+                    return None  # after the page's last, and matching: further down
             if place.cursor >= len(ids):
                 return None  # the whole list keeps the cursor's row, beyond the page
         return Matches(ids, self.total(False), partial=True)

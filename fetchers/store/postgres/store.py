@@ -1503,6 +1503,24 @@ class PostgresStore:
             return int(row[0]) if row else 0
         return sum(1 for _ in self._tested(query, sql))
 
+    def holds(self, query: Query, ident: str) -> bool:
+        """Whether the article matches: its row, if the SQL keeps it, tested as the rows of
+        a list are (one row read, its full text with it when a word asks for it)."""
+        sql = self._plan(query)
+        columns = _COLUMNS + (", a.text" if sql.wants_text else "")
+        with self._read("cannot read") as cur:
+            cur.execute(
+                f"SELECT {columns} FROM {_FROM} WHERE a.id = %s AND ({sql.where})",
+                [ident, *sql.params],
+            )
+            row = cur.fetchone()
+        if row is None:
+            return False
+        if sql.exact:
+            return True
+        text = row[18] if sql.wants_text else None
+        return query.matches(record_of_row(row, self._odd), _said(sql), text_of=lambda _: text)
+
     def _tested(self, query: Query, sql: Plan) -> Iterator[Record]:
         """Every record matching `query`, newest first: the rows the SQL gives, read through
         a cursor a batch at a time and tested."""
