@@ -1599,10 +1599,12 @@ class PostgresStore:
             return read < size
 
         with self._cursor("cannot read") as cur:
-            if limit <= BATCH:  # a pane's first page, `list --limit 20`: planned for one
-                # process, as launching the server's parallel workers takes 10-70 ms, more
-                # than reading such a page (a word no article holds: 0.2 ms)
-                cur.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+            # a pane's first page, `list --limit 20`: planned for one process, as launching
+            # the server's parallel workers takes 10-70 ms, more than reading such a page (a
+            # word no article holds: 0.2 ms)
+            alone = "SET LOCAL max_parallel_workers_per_gather = 0" if limit <= BATCH else None
+            if alone is not None and not sql.narrowed:
+                cur.execute(alone)
             if sql.narrowed:
                 # Walking more rows than `enough` costs more than reading that many rows
                 # through the words index. A query the planner guesses to have fewer
@@ -1616,6 +1618,8 @@ class PostgresStore:
                 # word's index, 35 ms for "tariff" against 7-14 ms for the walk.
                 conn, short = cur.connection, max(PAGE, WALK // 10)
                 with conn.pipeline():
+                    if alone is not None:
+                        conn.execute(alone)
                     conn.execute("SET LOCAL enable_bitmapscan = off")
                     tuples = conn.execute(
                         "SELECT reltuples FROM pg_class WHERE oid = 'articles'::regclass"
@@ -1642,14 +1646,14 @@ class PostgresStore:
                         pass
                     if len(found) >= limit or upto is None:
                         return found[:limit]
-                    if walking:  # the next windows as the planner sees fit
-                        cur.execute("SET LOCAL enable_bitmapscan = on")
-                        walking = False
                     after = upto
                     hits = len(found) - had
                     further = (limit - len(found)) * window / hits if hits else math.inf
                     if further > max(enough, WALK):
                         break  # the rest is rare: the words index gives it
+                    if walking:  # the next windows as the planner sees fit
+                        cur.execute("SET LOCAL enable_bitmapscan = on")
+                        walking = False
                     window = int(further * 1.5) + 1
                     cur.execute(
                         _WINDOW_END.format(after=" WHERE a.at <= %s AND (a.at < %s OR a.seq > %s)"),
@@ -1658,7 +1662,10 @@ class PostgresStore:
                     bound = cur.fetchone()
                 # the rest through the words index (a bitmap of its rows, sorted), never a
                 # walk through every older row
-                cur.execute("SET LOCAL enable_indexscan = off; SET LOCAL enable_seqscan = off")
+                cur.execute(
+                    "SET LOCAL enable_bitmapscan = on; SET LOCAL enable_indexscan = off;"
+                    " SET LOCAL enable_seqscan = off"
+                )
             size = max(limit - len(found), PAGE)
             while not page(cur, None, size):
                 size = min(size * 4, MAX_PAGE)
