@@ -391,7 +391,7 @@ def test_a_word_query_a_newer_request_replaced_stops_reading_its_rows(
 ) -> None:
     """A dashboard's filter typed over before its whole list came went on reading and
     testing up to 10,000 rows (a second of the interpreter, shared with the newer filter):
-    it stops at its next batch."""
+    it stops at its next row."""
     monkeypatch.setattr(pg_module, "BATCH", 5)
     made = _rows_made(monkeypatch)
     base = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)

@@ -1538,9 +1538,8 @@ class PostgresStore:
             cur.execute(statement, params)
             texts: dict[str, str | None] = {}
             known = _said(sql)
-            for read, row in enumerate(cur, 1):
-                if read % BATCH == 0:
-                    check_superseded()
+            for row in cur:
+                check_superseded()
                 record = record_of_row(row, self._odd)
                 if sql.wants_text:
                     texts[record.id] = row[18]
@@ -1584,8 +1583,7 @@ class PostgresStore:
             with contextlib.closing(_rows(cur, statement, params, size)) as rows:
                 for row in rows:
                     read, last = read + 1, row
-                    if read % BATCH == 0:
-                        check_superseded()
+                    check_superseded()
                     record = record_of_row(row, self._odd)
                     if sql.wants_text:
                         texts[record.id] = row[18]
