@@ -286,6 +286,19 @@ def test_a_limited_word_query_reads_past_rows_its_own_test_turns_down(
         assert store.query_ids(parse_query("tariff", NOW)) == ["w4", "w3", "w2", "w1", "w0"]
 
 
+def test_a_stores_connections_plan_without_jit(pg_dsn: str) -> None:
+    """The server compiled the plan of a word's matches among a million articles with LLVM:
+    loading it took a connection 30-40 ms at its first word query (a dashboard's first
+    filter), compiling a word's whole list 120 ms. Every connection of a store, the first
+    and those its pool opens, on a new database or a current one, plans without it."""
+    for _ in range(2):  # the first opening makes the tables
+        with PostgresStore(pg_dsn) as store:
+            with store._read("jit") as one, store._read("jit") as two:  # two connections
+                said = [cur.execute("SHOW jit").fetchone() for cur in (one, two)]
+                pids = [cur.connection.info.backend_pid for cur in (one, two)]
+            assert said == [("off",), ("off",)] and pids[0] != pids[1]
+
+
 def test_a_word_query_with_a_limit_holds_a_batch_of_full_texts_at_a_time(
     pg_dsn: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -93,6 +93,11 @@ _FROM = (
     f" AND r.reader = current_setting('{schema.READER}')"
 )
 _ORDER = "a.at DESC, a.seq"
+# The server compiles a plan it costs above `jit_above_cost` (a word's matches among a
+# million articles) with LLVM: loading LLVM took each connection 30-40 ms the first time
+# (a dashboard's first word filter), compiling a word's whole list 120 ms, more than the
+# compiled expressions then save; a connection of the store plans without it
+_NO_JIT = "set_config('jit', 'off', false)"
 # the (at, seq) of the row that ends a window of rows in the date order, after a row or not
 _WINDOW_END = "SELECT a.at, a.seq FROM articles a{after} ORDER BY " + _ORDER + " OFFSET %s LIMIT 1"
 _intern = sys.intern
@@ -369,8 +374,11 @@ class PostgresStore:
             self._note(f"{self.location}: article {ident!r} (and any like it): {what}")
 
     def _name_reader(self, connection: Any) -> None:
-        """Tell the server whose read marks this connection's queries read."""
-        connection.execute("SELECT set_config(%s, %s, false)", (schema.READER, self.reader))
+        """Tell the server whose read marks this connection's queries read, and to plan
+        them without JIT (`_NO_JIT`)."""
+        connection.execute(
+            f"SELECT set_config(%s, %s, false), {_NO_JIT}", (schema.READER, self.reader)
+        )
 
     def _configure(self, connection: Any) -> None:
         """(The pool, for each new connection.) Name the reader, and leave it idle; the
@@ -389,14 +397,14 @@ class PostgresStore:
 
         try:
             row = connection.execute(
-                "SELECT set_config(%s, %s, false), (SELECT max(version) FROM schema_version),"
-                " pg_current_snapshot()::text",
+                f"SELECT set_config(%s, %s, false), {_NO_JIT},"
+                " (SELECT max(version) FROM schema_version), pg_current_snapshot()::text",
                 (schema.READER, self.reader),
             ).fetchone()
         except errors.UndefinedTable:  # a new database
             row = None
-        if row is not None and row[1] == schema.VERSION:
-            return str(row[2])
+        if row is not None and row[2] == schema.VERSION:
+            return str(row[3])
         self._name_reader(connection)
         schema.migrate(connection, self.location)
         return self._look(connection)
