@@ -12,6 +12,7 @@ from textual.widgets import Input
 
 from fetchers import foreground
 from fetchers.models import Article
+from fetchers.query import Query
 from fetchers.store import Store
 from tests.conftest import (
     FROZEN,
@@ -301,10 +302,13 @@ async def test_a_first_page_holding_every_match_is_the_whole_list_asked_once(
         store = dashboard.session.store
         asked: list[int | None] = []
         query_ids = store.query_ids
-        store.query_ids = lambda q=None, limit=None: (  # type: ignore[method-assign]
-            asked.append(limit),
-            query_ids(q, limit),
-        )[1]
+
+        def noted(query: Query | None = None, limit: int | None = None) -> list[str]:
+            if query is not None and query.text == "source:Other":
+                asked.append(limit)
+            return query_ids(query, limit)
+
+        store.query_ids = noted  # type: ignore[method-assign]
         since = seen(app).mark()
         dashboard.set_filter("source:Other")
         await settle(app, pilot)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from fetchers.config import StoreConfig
+from fetchers.query import Query
 from fetchers.store.postgres import store as pg_module
 from fetchers.store.postgres.store import PostgresStore
 from fetchers.storybook import StoryBook
@@ -24,6 +25,7 @@ from tests.conftest import (
     seen,
     settle,
 )
+from tui import session as session_module
 from tui.messages import (
     MarksChanged,
     QueryDone,
@@ -126,14 +128,18 @@ async def test_a_viewers_filter_paints_the_rows_it_shows_first_and_counts_nothin
         app = make_app(tmp_path, config, poll=False)
         async with piloted(app, (160, 30)) as pilot:
             dashboard = await settle(app, pilot, want=80)
+            await seen(app).wait_for(StoriesRead)  # the viewer's grouping reads no more
             store = dashboard.session.store
             asked: list[int | None] = []
             counts: list[int] = []
             query_ids, length = store.query_ids, type(store).__len__
-            store.query_ids = lambda q=None, limit=None: (  # type: ignore[method-assign]
-                asked.append(limit),
-                query_ids(q, limit),
-            )[1]
+
+            def noted(query: Query | None = None, limit: int | None = None) -> list[str]:
+                if query is not None and query.text == "source:wire":
+                    asked.append(limit)
+                return query_ids(query, limit)
+
+            store.query_ids = noted  # type: ignore[method-assign]
             monkeypatch.setattr(
                 type(store), "__len__", lambda self: (counts.append(1), length(self))[1]
             )
@@ -182,6 +188,34 @@ async def test_a_viewers_filter_paints_its_first_page_over_an_older_highlight_it
             assert first.matches.partial and first.matches.ids[0] == "Wire-89"
             assert dashboard.headlines.ids == [f"Wire-{n}" for n in range(89, 9, -1)]
             assert dashboard.headlines.current_id == "Wire-89"
+
+
+async def test_a_viewers_filter_reaches_a_highlight_it_matches_beyond_the_panes_rows(
+    tmp_path: Path, pg_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The highlighted article matches the new filter further down than the pane's rows: a
+    longer first page reaches it and is painted with it highlighted, not the whole list
+    waited for (400 ms for -tariff after a word at a million articles)."""
+    monkeypatch.setattr(session_module, "FIRST_PAGE", 82)
+    config = seed_only_config(tmp_path)
+    config.store = StoreConfig("postgresql", pg_dsn)
+    with PostgresStore(pg_dsn, writer=True) as poller:
+        poller.add_batch([make(n) for n in range(10, 90)] + [make(n, "Other") for n in range(5)])
+        app = make_app(tmp_path, config, poll=False)
+        async with piloted(app, (160, 30)) as pilot:
+            dashboard = await settle(app, pilot, want=85)
+            dashboard.set_filter("source:other")
+            await settle(app, pilot)
+            assert dashboard.headlines.current_id == "Other-4"
+            since = seen(app).mark()
+            dashboard.set_filter("tariffs")
+            await seen(app).wait_for(QueryDone, lambda m: not m.matches.partial, since)
+            await pilot.pause()
+            first = next(m for m in seen(app).messages[since:] if isinstance(m, QueryDone))
+            assert first.matches.partial and len(first.matches.ids) == 82
+            assert first.found == ("Other-4", 80)
+            assert len(dashboard.headlines.ids) == 85
+            assert dashboard.headlines.current_id == "Other-4"
 
 
 async def test_a_viewers_keys_query_postgresql_in_threads_only(tmp_path: Path, pg_dsn: str) -> None:

@@ -410,10 +410,22 @@ class Session:
                 if current is None or last is None:
                     return None
                 if _after(current, last) and store.holds(query, place.current):
-                    return None  # after the page's last, and matching: further down
+                    # after the page's last, and matching: further down, where a longer
+                    # page (FIRST_PAGE, when the first was the pane's rows) may reach it
+                    return self._page_reaching(query, place.current, size)
             if place.cursor >= len(ids):
                 return None  # the whole list keeps the cursor's row, beyond the page
         return Matches(ids, self.total(False), partial=True)
+
+    def _page_reaching(self, query: Query, current: str, size: int) -> Matches | None:
+        """The newest FIRST_PAGE matches when they hold `current` (a match beyond a first
+        page of `size`); None when the page was that long already or does not reach it."""
+        if size >= FIRST_PAGE:
+            return None
+        ids = self.store.query_ids(query, FIRST_PAGE)
+        if current not in ids:
+            return None
+        return Matches(ids, self.total(False), partial=len(ids) == FIRST_PAGE)
 
     def total(self, fresh: bool) -> int:
         """(In a thread.) How many articles the store holds: counted when `fresh` or never
