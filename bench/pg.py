@@ -237,7 +237,7 @@ def bench_pg(
             got = json.loads(dashboard.stdout.strip().splitlines()[-1])
             grouped = "never" if got["grouped"] is None else f"at {got['grouped']:.1f} s"
             print(
-                f"  a dashboard viewer (headless, 160x50): {got['rows']:,} rows listed, first"
+                f"  a dashboard viewer (headless, 160x50): {got['rows']:,} rows at first"
                 f" paint {got['painted']:.2f} s, {got['stories']:,} stories grouped {grouped};"
                 f" peak RSS {got['rss']:.0f} MB with 5 s of looks after (a viewer: {got['viewer']})"
             )

@@ -6,7 +6,9 @@ articles are grouped. Python runs one thread's bytecode at a time, so a filter t
 meanwhile shares the interpreter with all of them and takes two or three times as long as
 alone. The work a person waits for runs inside `waited_for()`; loops that can wait call
 `give_way()` between their steps, and rest while any such work runs (never longer than
-`LONGEST_WAIT`, so nothing in the background starves behind a stuck query)."""
+`LONGEST_WAIT`, so nothing in the background starves behind a stuck query). Work a newer
+request has replaced (a filter typed over before its whole list came) stops at its next
+step (`check_superseded`) rather than share the interpreter with the newer one."""
 
 from __future__ import annotations
 
@@ -27,24 +29,46 @@ _guard = threading.Lock()
 _running: Counter[int] = Counter()  # per thread, the pieces of waited-for work it runs now
 _idle = threading.Event()  # set while none runs
 _idle.set()
+_replaced: dict[int, Callable[[], bool]] = {}  # per thread: whether its work was replaced
+
+
+class Superseded(Exception):
+    """The work a person waited for was replaced by newer work before it ended."""
 
 
 @contextmanager
-def waited_for() -> Iterator[None]:
-    """Mark the work inside, in this thread, as what a person is waiting for."""
+def waited_for(superseded: Callable[[], bool] | None = None) -> Iterator[None]:
+    """Mark the work inside, in this thread, as what a person is waiting for. `superseded`
+    says whether a newer request has replaced it (asked between steps: `check_superseded`)."""
     me = threading.get_ident()
     with _guard:
         _running[me] += 1
         _idle.clear()
+    outer = _replaced.get(me)
+    if superseded is not None:
+        _replaced[me] = superseded
     try:
         yield
     finally:
+        if superseded is not None:
+            if outer is None:
+                del _replaced[me]
+            else:
+                _replaced[me] = outer
         with _guard:
             _running[me] -= 1
             if not _running[me]:
                 del _running[me]
             if not _running:
                 _idle.set()
+
+
+def check_superseded() -> None:
+    """(Between the steps of long work.) Raise Superseded when the work a person waits for
+    in this thread was replaced by a newer request."""
+    replaced = _replaced.get(threading.get_ident())
+    if replaced is not None and replaced():
+        raise Superseded
 
 
 def busy() -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from textual.widgets import Input
 
 from fetchers import foreground
 from fetchers.models import Article
+from fetchers.query import Query
 from fetchers.store import Store
 from tests.conftest import (
     FROZEN,
@@ -288,6 +290,36 @@ async def test_a_filter_over_a_big_store_paints_its_first_page_before_the_whole_
         assert "filter: source:Wire ─ 20 of 25" in status_text(app)
 
 
+async def test_a_first_page_holding_every_match_is_the_whole_list_asked_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A filter over a big store whose first page holds all it matches is answered by that
+    page: the store is not asked for the same matches again (on PostgreSQL, a word no
+    article holds was looked up twice)."""
+    app = _big_store_app(tmp_path, monkeypatch, range(2))
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=22)
+        store = dashboard.session.store
+        asked: list[int | None] = []
+        query_ids = store.query_ids
+
+        def noted(query: Query | None = None, limit: int | None = None) -> list[str]:
+            if query is not None and query.text == "source:Other":
+                asked.append(limit)
+            return query_ids(query, limit)
+
+        store.query_ids = noted  # type: ignore[method-assign]
+        since = seen(app).mark()
+        dashboard.set_filter("source:Other")
+        await settle(app, pilot)
+        answers = {id(m): m for m in seen(app).messages[since:] if isinstance(m, QueryDone)}
+        (answer,) = answers.values()  # (the hook sees a message where it bubbles too)
+        assert answer.matches.ids == [make(n, source="Other").id for n in (1, 0)]
+        assert not answer.matches.partial
+        assert asked == [3]
+        assert "filter: source:Other ─ 2 of 22" in status_text(app)
+
+
 async def test_a_filter_keeps_a_highlight_beyond_the_first_page_without_painting_the_page(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -401,6 +433,44 @@ async def test_a_filter_is_work_a_person_waits_for_and_the_background_gives_way(
         assert len(dashboard.headlines.ids) == 5
         assert waited == [True]
         assert not foreground.busy()  # and the background goes on once it is done
+
+
+async def test_a_filter_typed_over_stops_making_its_whole_list(tmp_path: Path) -> None:
+    """A filter replaced before its whole list came stops at its next step: a word's list
+    over a million articles in PostgreSQL went on a second, sharing the interpreter and
+    the server with the filter that replaced it."""
+    with Store(tmp_path / "data", writer=True) as store:
+        store.add_batch([make(n) for n in range(20)] + [make(n, source="Other") for n in range(5)])
+    app = make_app(tmp_path, poll=False)
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=25)
+        matches = dashboard.session.matches
+        entered, stopped = threading.Event(), threading.Event()
+
+        def long_list(*args, **kwargs):  # type: ignore[no-untyped-def]
+            entered.set()
+            for _ in range(500):  # a list in steps, for at most 5 s
+                try:
+                    foreground.check_superseded()
+                except foreground.Superseded:
+                    stopped.set()
+                    raise
+                time.sleep(0.01)
+            return matches(*args, **kwargs)
+
+        dashboard.session.matches = long_list  # type: ignore[method-assign]
+        dashboard.set_filter("source:Wire")
+        while not entered.is_set():
+            await pilot.pause(0.01)
+        dashboard.session.matches = matches  # type: ignore[method-assign]
+        dashboard.set_filter("source:Other")
+        await settle(app, pilot)
+        assert dashboard.headlines.ids == [make(n, source="Other").id for n in range(4, -1, -1)]
+        for _ in range(100):
+            if stopped.is_set():
+                break
+            await pilot.pause(0.01)
+        assert stopped.is_set()
 
 
 async def test_a_filter_paints_its_first_page_over_a_highlight_of_the_same_minute_it_leaves_out(

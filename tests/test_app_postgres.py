@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from fetchers.config import StoreConfig
+from fetchers.query import Query
 from fetchers.store.postgres import store as pg_module
 from fetchers.store.postgres.store import PostgresStore
 from fetchers.storybook import StoryBook
@@ -24,6 +25,7 @@ from tests.conftest import (
     seen,
     settle,
 )
+from tui import session as session_module
 from tui.messages import (
     MarksChanged,
     QueryDone,
@@ -110,6 +112,110 @@ async def test_a_viewer_lists_and_groups_only_the_newest_articles_of_a_large_sto
             )
             await pilot.pause()
             assert dashboard.headlines.ids == ["Wire-5", "Wire-4", "Wire-3"]
+
+
+async def test_a_viewers_filter_paints_the_rows_it_shows_first_and_counts_nothing_again(
+    tmp_path: Path, pg_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over a million articles a viewer's word filter listed its newest 10,000 matches,
+    each sent with its full text, before painting (885 ms), and counted the whole table
+    (70-100 ms) at every filter. The rows the pane draws come first, the rest after; the
+    table is counted again only once articles are stored."""
+    config = seed_only_config(tmp_path)
+    config.store = StoreConfig("postgresql", pg_dsn)
+    with PostgresStore(pg_dsn, writer=True) as poller:
+        poller.add_batch([make(n) for n in range(1, 81)])
+        app = make_app(tmp_path, config, poll=False)
+        async with piloted(app, (160, 30)) as pilot:
+            dashboard = await settle(app, pilot, want=80)
+            await seen(app).wait_for(StoriesRead)  # the viewer's grouping reads no more
+            store = dashboard.session.store
+            asked: list[int | None] = []
+            counts: list[int] = []
+            query_ids, length = store.query_ids, type(store).__len__
+
+            def noted(query: Query | None = None, limit: int | None = None) -> list[str]:
+                if query is not None and query.text == "source:wire":
+                    asked.append(limit)
+                return query_ids(query, limit)
+
+            store.query_ids = noted  # type: ignore[method-assign]
+            monkeypatch.setattr(
+                type(store), "__len__", lambda self: (counts.append(1), length(self))[1]
+            )
+            since = seen(app).mark()
+            dashboard.set_filter("source:wire")
+            whole = await seen(app).wait_for(QueryDone, lambda m: not m.matches.partial, since)
+            first = next(m for m in seen(app).messages[since:] if isinstance(m, QueryDone))
+            assert first.matches.partial
+            height = dashboard.headlines.scrollable_content_region.height
+            assert asked[0] == 2 * height < 80  # the rows it draws and a screenful below
+            assert first.matches.ids == [f"Wire-{n}" for n in range(80, 80 - 2 * height, -1)]
+            assert whole.matches.ids == [f"Wire-{n}" for n in range(80, 0, -1)]
+            assert whole.matches.total == first.matches.total == 80
+            assert counts == []
+            since = seen(app).mark()
+            poller.add_batch([make(81)])
+            done = await seen(app).wait_for(
+                QueryDone, lambda m: not m.matches.partial and m.matches.total == 81, since
+            )
+            assert done.matches.ids[0] == "Wire-81"
+            assert counts
+
+
+async def test_a_viewers_filter_paints_its_first_page_over_an_older_highlight_it_leaves_out(
+    tmp_path: Path, pg_dsn: str
+) -> None:
+    """The highlighted article is older than the new filter's first page: it is asked
+    whether it matches, and as it does not, the page is painted (a page of the rows the
+    pane draws is shorter than the highlight's reach; the whole list of a word took a
+    second); the highlight goes to the row it had."""
+    config = seed_only_config(tmp_path)
+    config.store = StoreConfig("postgresql", pg_dsn)
+    with PostgresStore(pg_dsn, writer=True) as poller:
+        poller.add_batch([make(n) for n in range(10, 90)] + [make(n, "Other") for n in range(5)])
+        app = make_app(tmp_path, config, poll=False)
+        async with piloted(app, (160, 30)) as pilot:
+            dashboard = await settle(app, pilot, want=85)
+            dashboard.set_filter("source:other")
+            await settle(app, pilot)
+            assert dashboard.headlines.current_id == "Other-4"
+            since = seen(app).mark()
+            dashboard.set_filter("source:wire")
+            await seen(app).wait_for(QueryDone, lambda m: not m.matches.partial, since)
+            await pilot.pause()
+            first = next(m for m in seen(app).messages[since:] if isinstance(m, QueryDone))
+            assert first.matches.partial and first.matches.ids[0] == "Wire-89"
+            assert dashboard.headlines.ids == [f"Wire-{n}" for n in range(89, 9, -1)]
+            assert dashboard.headlines.current_id == "Wire-89"
+
+
+async def test_a_viewers_filter_reaches_a_highlight_it_matches_beyond_the_panes_rows(
+    tmp_path: Path, pg_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The highlighted article matches the new filter further down than the pane's rows: a
+    longer first page reaches it and is painted with it highlighted, not the whole list
+    waited for (400 ms for -tariff after a word at a million articles)."""
+    monkeypatch.setattr(session_module, "FIRST_PAGE", 82)
+    config = seed_only_config(tmp_path)
+    config.store = StoreConfig("postgresql", pg_dsn)
+    with PostgresStore(pg_dsn, writer=True) as poller:
+        poller.add_batch([make(n) for n in range(10, 90)] + [make(n, "Other") for n in range(5)])
+        app = make_app(tmp_path, config, poll=False)
+        async with piloted(app, (160, 30)) as pilot:
+            dashboard = await settle(app, pilot, want=85)
+            dashboard.set_filter("source:other")
+            await settle(app, pilot)
+            assert dashboard.headlines.current_id == "Other-4"
+            since = seen(app).mark()
+            dashboard.set_filter("tariffs")
+            await seen(app).wait_for(QueryDone, lambda m: not m.matches.partial, since)
+            await pilot.pause()
+            first = next(m for m in seen(app).messages[since:] if isinstance(m, QueryDone))
+            assert first.matches.partial and len(first.matches.ids) == 82
+            assert first.found == ("Other-4", 80)
+            assert len(dashboard.headlines.ids) == 85
+            assert dashboard.headlines.current_id == "Other-4"
 
 
 async def test_a_viewers_keys_query_postgresql_in_threads_only(tmp_path: Path, pg_dsn: str) -> None:

@@ -109,6 +109,27 @@ def test_a_count_is_the_number_of_matches(open_store: StoreOpener) -> None:
         assert viewer.count(parse_query("is:unread")) == 11
 
 
+def test_whether_one_article_matches_is_whether_the_query_lists_it(
+    open_store: StoreOpener,
+) -> None:
+    """What a dashboard asks of its highlighted article before painting a filter's first
+    page: tested alone, an article matches exactly when the query lists it (words in its
+    full text, marks, negations, time bounds); one not stored matches nothing."""
+    with open_store(writer=True) as store:
+        store.add_batch([make(n, source="Wire" if n % 3 else "Desk") for n in range(12)])
+        store.add_batch([make(20, text="A trade minister spoke.")])
+        store.set_state(["Wire-1", "Wire-2"], read=True)
+    queries = ("", "source:desk", "is:unread", "tariffs", '"trade minister"', "-desk",
+               "minister -source:desk", "since:2025-10-24T07:05", "zzzqqq")  # fmt: skip
+    with open_store() as viewer:
+        for text in queries:
+            query = parse_query(text, datetime(2025, 10, 25, tzinfo=UTC))
+            listed = set(viewer.query_ids(query))
+            for ident in [*(a.id for a in viewer.query()), "Gone-1"]:
+                assert viewer.holds(query, ident) == (ident in listed), (text, ident)
+        assert viewer.holds(parse_query('"trade minister"'), "Wire-20")
+
+
 def test_second_writer_is_refused_and_viewer_sees_writes(open_store: StoreOpener) -> None:
     writer = open_store(writer=True)
     try:

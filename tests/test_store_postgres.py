@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+import tracemalloc
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fetchers.config import ConfigError, load_config
+from fetchers.foreground import Superseded, waited_for
 from fetchers.models import Article
 from fetchers.query import parse_query
 from fetchers.store import Store, StoreError, StoreLocked
@@ -41,6 +43,23 @@ from tui import cli
 def _empty(dsn: str) -> None:
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("TRUNCATE articles, marks, reads, stories, story_members")
+
+
+def _settings_of_reads(monkeypatch: pytest.MonkeyPatch, name: str) -> list[str]:
+    """The server's setting `name` for each statement that reads articles from now on, as
+    it was planned (in its transaction)."""
+    found: list[str] = []
+    execute = psycopg.Cursor.execute
+
+    def noting(cur: psycopg.Cursor, statement: object, *args: object, **kwargs: object) -> object:
+        done = execute(cur, statement, *args, **kwargs)  # type: ignore[arg-type]
+        if str(statement).startswith("SELECT a.id"):
+            row = cur.connection.execute("SELECT current_setting(%s)", (name,)).fetchone()
+            found.append(row[0] if row else "")
+        return done
+
+    monkeypatch.setattr(psycopg.Cursor, "execute", noting)
+    return found
 
 
 def _rows_made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -265,6 +284,152 @@ def test_a_limited_word_query_reads_past_rows_its_own_test_turns_down(
         )
         assert store.newest(parse_query("tariff", NOW), 3) == ["w4", "w3", "w2"]
         assert store.query_ids(parse_query("tariff", NOW)) == ["w4", "w3", "w2", "w1", "w0"]
+
+
+def test_a_stores_connections_plan_without_jit(pg_dsn: str) -> None:
+    """The server compiled the plan of a word's matches among a million articles with LLVM:
+    loading it took a connection 30-40 ms at its first word query (a dashboard's first
+    filter), compiling a word's whole list 120 ms. Every connection of a store, the first
+    and those its pool opens, on a new database or a current one, plans without it."""
+    for _ in range(2):  # the first opening makes the tables
+        with PostgresStore(pg_dsn) as store:
+            with store._read("jit") as one, store._read("jit") as two:  # two connections
+                said = [cur.execute("SHOW jit").fetchone() for cur in (one, two)]
+                pids = [cur.connection.info.backend_pid for cur in (one, two)]
+            assert said == [("off",), ("off",)] and pids[0] != pids[1]
+
+
+def test_a_word_query_with_a_limit_holds_a_batch_of_full_texts_at_a_time(
+    pg_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A dashboard lists the newest 10,000 matches of its filter, a word tested on each
+    article's full text: read in one go, a page of thousands of texts took a viewer of a
+    million articles 40 MB more. The rows come a batch at a time, and only the ids of the
+    matches are kept."""
+    monkeypatch.setattr(pg_module, "BATCH", 5)
+    base = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
+    text = "word " * 20_000 + "tariff"  # 100 KB, the word said only at its end
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch(
+            [
+                Article(
+                    id=f"t{n}",
+                    source="Wire",
+                    title=f"Story {n}",
+                    summary="Officials met.",
+                    text=text,
+                    published=base + timedelta(minutes=n),
+                    fetched=base,
+                )
+                for n in range(40)
+            ]
+        )
+    with PostgresStore(pg_dsn) as viewer:
+        query = parse_query("tariff", NOW)
+        tracemalloc.start()
+        try:
+            found = viewer.query_ids(query, 40)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert found == [f"t{n}" for n in range(39, -1, -1)]
+    assert peak < 2_000_000  # the 40 texts (4 MB) were read at once
+
+
+def test_the_first_window_of_a_word_query_walks_the_date_order(
+    pg_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pane's first page of a common word: the planner read the whole words index for the
+    newest thousand rows (a bitmap of 45,000 rows for "tariff", 35 ms at a million
+    articles); the first window is walked in the date order (7-14 ms), and the windows
+    after it, when the first holds too few, are planned as the planner sees fit."""
+    monkeypatch.setattr(pg_module, "WALK", 10)
+    base = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch(
+            [
+                Article(
+                    id=f"w{n}",
+                    source="Wire",
+                    title=f"Tariff story {n}" if n % 4 == 0 else f"Other story {n}",
+                    published=base + timedelta(minutes=n),
+                    fetched=base,
+                )
+                for n in range(200)
+            ]
+        )
+    bitmaps = _settings_of_reads(monkeypatch, "enable_bitmapscan")
+    with PostgresStore(pg_dsn) as viewer:
+        assert viewer.query_ids(parse_query("tariff", NOW), 2) == ["w196", "w192"]
+        assert bitmaps == ["off"]
+        bitmaps.clear()
+        assert viewer.query_ids(parse_query("tariff", NOW), 5) == [
+            f"w{n}" for n in range(196, 176, -4)
+        ]
+        assert bitmaps[0] == "off" and set(bitmaps[1:]) == {"on"} and len(bitmaps) > 1
+
+
+def test_a_short_page_of_a_word_query_is_read_by_one_server_process(
+    pg_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pane's first page of a word no article holds took 50-90 ms at a million articles,
+    all but 0.2 ms of it the server launching parallel workers for a sort of nothing: a
+    page of at most a batch of rows is planned for the process that asks."""
+    base = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch(
+            [
+                Article(
+                    id=f"w{n}",
+                    source="Wire",
+                    title=f"Tariff story {n}",
+                    published=base + timedelta(minutes=n),
+                    fetched=base,
+                )
+                for n in range(30)
+            ]
+        )
+    workers = _settings_of_reads(monkeypatch, "max_parallel_workers_per_gather")
+    with PostgresStore(pg_dsn) as viewer:
+        assert viewer.query_ids(parse_query("zzzqqq", NOW), 20) == []
+        assert viewer.query_ids(parse_query("tariff", NOW), 20) == [
+            f"w{n}" for n in range(29, 9, -1)
+        ]
+        assert viewer.query_ids(parse_query("-tariff", NOW), 20) == []
+    assert workers and set(workers) == {"0"}
+
+
+def test_a_word_query_a_newer_request_replaced_stops_reading_its_rows(
+    pg_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A dashboard's filter typed over before its whole list came went on reading and
+    testing up to 10,000 rows (a second of the interpreter, shared with the newer filter):
+    it stops at its next row."""
+    monkeypatch.setattr(pg_module, "BATCH", 5)
+    made = _rows_made(monkeypatch)
+    base = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch(
+            [
+                Article(
+                    id=f"w{n}",
+                    source="Wire",
+                    title=f"Tariff story {n}",
+                    published=base + timedelta(minutes=n),
+                    fetched=base,
+                )
+                for n in range(60)
+            ]
+        )
+    with PostgresStore(pg_dsn) as viewer:
+        for limit in (60, None):
+            made.clear()
+            with pytest.raises(Superseded), waited_for(lambda: len(made) >= 5):
+                viewer.query_ids(parse_query("tariff", NOW), limit)
+            assert len(made) <= 10
+        made.clear()
+        with waited_for(lambda: False):
+            assert len(viewer.query_ids(parse_query("tariff", NOW), 60)) == 60
 
 
 def test_a_phrase_is_found_however_python_lower_cases_it(pg_dsn: str) -> None:

@@ -72,6 +72,13 @@ def around(ids: Sequence[str], place: Place, found: int | None = None) -> list[s
     return list(ids[max(0, top - height) : top + 2 * height])
 
 
+def drawn_from_top(place: Place) -> int:
+    """How many rows from the top of a list `around` reads for `place` when the highlighted
+    id is not in it: the rows down to a screenful below the cursor's screen."""
+    top = max(0, place.cursor - place.line) if place.keep else 0
+    return top + 2 * max(1, place.height)
+
+
 def story_mark(records: Iterable[Record]) -> str:
     """ "*" when an article of the story is starred, "+" when one is unread, else " "."""
     unread = False

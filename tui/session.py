@@ -41,7 +41,7 @@ from fetchers.storybook import (
     stories_found,
 )
 from fetchers.suggest import Suggestions, scan
-from tui.rows import Place, Rows, read_rows, reread
+from tui.rows import Place, Rows, drawn_from_top, read_rows, reread
 
 T = TypeVar("T")
 FIRST_PAINT_ARTICLES = 2000  # opened first, so the screen fills before the whole store loads
@@ -138,6 +138,7 @@ class Session:
         # the stories a store found for the story view's last filter (None: the pane lists
         # `shelf`'s, or articles), whose rows a change of marks reads again
         self._listed: StoryShelf | None = None
+        self._total: int | None = None  # how many articles the store held when last counted
         # The newsroom polls in an event loop of its own, in a thread of its own (`poll`):
         # what a cycle does between its awaits never holds up the screen's loop.
         self._poll_guard = threading.Lock()
@@ -304,15 +305,22 @@ class Session:
         events: list[Event] | None,
         sort: SortOrder = "newest",
         stories: StoryShelf | None = None,
+        recount: bool = True,
+        listed: Matches | None = None,
     ) -> Matches:
         """The articles matching `query` in the order `sort` (relevance needs the query's
         words), how many match each of `events`' queries, and with `stories` the stories
-        any of them is in (of a windowed shelf, those the store finds: `_stories_found`)."""
+        any of them is in (of a windowed shelf, those the store finds: `_stories_found`).
+        `recount`: the articles may have changed, so the store's total is counted again
+        (`total`). `listed`: a first page that held every match, which is not asked again."""
         window = self.store.list_window
-        if stories is not None and stories.windowed and window is not None:
-            found = self._stories_found(query, stories, window)
+        if listed is not None and not listed.partial:
+            self._listed = None
+            found = Matches(listed.ids, self.total(recount))
+        elif stories is not None and stories.windowed and window is not None:
+            found = self._stories_found(query, stories, window, recount)
         else:
-            found = self._articles_found(query, sort, stories, window)
+            found = self._articles_found(query, sort, stories, window, recount)
         if events is None:
             return found
         counts: dict[str, int] = {}
@@ -328,7 +336,12 @@ class Session:
         return found
 
     def _articles_found(
-        self, query: Query, sort: SortOrder, stories: StoryShelf | None, window: int | None
+        self,
+        query: Query,
+        sort: SortOrder,
+        stories: StoryShelf | None,
+        window: int | None,
+        recount: bool,
     ) -> Matches:
         """The matching articles, up to the store's window, and their stories in `stories`."""
         self._listed = None
@@ -345,9 +358,11 @@ class Session:
                 ids = by_relevance(self.store, self.data_dir, ids, query.words)
             except RelevanceError as exc:
                 problem = f"{exc}; newest first instead"
-        return Matches(ids, len(self.store), problem=problem, stories=shown, more=more)
+        return Matches(ids, self.total(recount), problem=problem, stories=shown, more=more)
 
-    def _stories_found(self, query: Query, stories: StoryShelf, window: int) -> Matches:
+    def _stories_found(
+        self, query: Query, stories: StoryShelf, window: int, recount: bool
+    ) -> Matches:
         """The stories of a store that keeps them, up to the window, newest activity first:
         the newest of all with no filter (the shelf), else those the store finds with a
         matching article among every story it keeps, however old (their own shelf)."""
@@ -360,36 +375,66 @@ class Session:
             shelf = StoryShelf(found[:window], total=total)
         self._listed = shelf
         listed = [story.id for story in shelf.stories]
-        return Matches([], len(self.store), stories=listed, more=more, shelf=shelf,
+        return Matches([], self.total(recount), stories=listed, more=more, shelf=shelf,
                        story_total=total)  # fmt: skip
 
     def first_page(
         self, query: Query, sort: SortOrder, stories: StoryShelf | None, place: Place
     ) -> Matches | None:
-        """(In a thread.) The newest FIRST_PAGE matches of a filter over a big store, to paint
-        while the whole list is made (a word in 48,000 of a million articles takes a few
-        times as long to list whole); None when the store is small, the list is of stories
-        or not newest first, every match fits the page, or the pane might keep a place
-        beyond the page (its highlighted article may match further down)."""
+        """(In a thread.) The newest matches of a filter over a big store, to paint while the
+        whole list is made: FIRST_PAGE of them over a store of FIRST_PAGE_FROM articles or
+        more (a word in 48,000 of a million articles takes a few times as long to list
+        whole); over a store that lists a window of them (`list_window`: a database, which
+        sends each article a word is tested on with its full text), the rows the pane draws
+        for `place`. When every match fits, the page is the whole list (not `partial`).
+        None when the store is small, the list is of stories or not newest first, or the
+        pane keeps a place beyond the page (its highlighted article, older than the page's
+        last, matches further down, or its cursor's row is further down). The store's
+        total is as last counted (`total`)."""
         store = self.store
-        if (
-            stories is not None
-            or sort != "newest"
-            or store.list_window is not None
-            or len(store) < FIRST_PAGE_FROM
-        ):
+        window = store.list_window
+        if stories is not None or sort != "newest":
             return None
-        ids = store.query_ids(query, FIRST_PAGE)
-        if len(ids) < FIRST_PAGE:
-            return None
+        if window is None:
+            if self.total(False) < FIRST_PAGE_FROM:
+                return None
+            size = FIRST_PAGE
+        else:
+            size = min(FIRST_PAGE, window, drawn_from_top(place))
+        ids = store.query_ids(query, size)
+        if len(ids) < size:
+            return Matches(ids, self.total(False))
         if place.keep and (place.current is None or place.current not in ids):
             if place.current is not None:
                 current, last = store.record(place.current), store.record(ids[-1])
-                if current is None or last is None or _after(current, last):
-                    return None  # after the page's last: it may match further down
+                if current is None or last is None:
+                    return None
+                if _after(current, last) and store.holds(query, place.current):
+                    # after the page's last, and matching: further down, where a longer
+                    # page (FIRST_PAGE, when the first was the pane's rows) may reach it
+                    return self._page_reaching(query, place.current, size)
             if place.cursor >= len(ids):
                 return None  # the whole list keeps the cursor's row, beyond the page
-        return Matches(ids, len(store), partial=True)
+        return Matches(ids, self.total(False), partial=True)
+
+    def _page_reaching(self, query: Query, current: str, size: int) -> Matches | None:
+        """The newest FIRST_PAGE matches when they hold `current` (a match beyond a first
+        page of `size`); None when the page was that long already or does not reach it."""
+        if size >= FIRST_PAGE:
+            return None
+        ids = self.store.query_ids(query, FIRST_PAGE)
+        if current not in ids:
+            return None
+        return Matches(ids, self.total(False), partial=len(ids) == FIRST_PAGE)
+
+    def total(self, fresh: bool) -> int:
+        """(In a thread.) How many articles the store holds: counted when `fresh` or never
+        counted yet, else as last counted. A database counts a million rows in 70-100 ms, and
+        the number changes only as articles are stored or dropped, after which the
+        dashboard's query asks again with `recount`."""
+        if fresh or self._total is None:
+            self._total = len(self.store)
+        return self._total
 
     def why_no_link(self, article: Article) -> str:
         """Why an article has no link, said where one is looked for (`o`, `f`, its pane)."""

@@ -1340,6 +1340,17 @@ class Store:
                 words_of = self._reader(QUERY_SHARDS_KEPT, once=True).words
             return self._indexes.query_ids(query, limit, text_of, words, words_of)
 
+    def holds(self, query: Query, ident: str) -> bool:
+        """Whether the article matches, tested alone (the indexes only shortcut the test)."""
+        with self.lock, self._texts.reader() as text_of:
+            record = self._indexes.records.get(ident)
+            if record is None:
+                return False
+            words_of = None
+            if self._thin:
+                words_of = self._reader(QUERY_SHARDS_KEPT, once=True).words
+            return query.matches(record, None, text_of, words_of)
+
     def iter_articles(self, ids: Iterable[str]) -> Iterator[Article]:
         """The articles of these ids (unknown ones left out), read a thousand at a time."""
         chunk: list[str] = []

@@ -10,6 +10,7 @@ its keys are rows of the action table (tui/actions.py).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import webbrowser
@@ -27,7 +28,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from fetchers.alerts import AlertWatch
-from fetchers.foreground import waited_for
+from fetchers.foreground import Superseded, waited_for
 from fetchers.liveness import WriterState
 from fetchers.models import Event, SourceHealth
 from fetchers.newsroom import Cycle
@@ -248,8 +249,8 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
 
     def run_query(self, recount: bool = True) -> None:
         """Query the store for the filter in force, in a thread. `recount`: the articles or
-        the events changed, so the events' headline counts are counted again too (a new
-        filter alone leaves them be, and repaints sooner)."""
+        the events changed, so the events' headline counts and the store's total are
+        counted again too (a new filter alone leaves them be, and repaints sooner)."""
         self._recount = self._recount or recount
         try:
             query = self._effective_query()
@@ -284,9 +285,12 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         shelf: StoryShelf | None = None,
     ) -> None:
         """The matches, and the rows the pane will show of them (read here, not while
-        drawing); over a big store, the first page of them is shown first. Work in the
-        background gives way meanwhile."""
-        with waited_for():
+        drawing); over a big store, the first page of them is shown first, and when it
+        holds every match it is the whole list (the events' counts, when asked, follow).
+        Work in the background gives way meanwhile; a query a newer one has replaced stops
+        between its steps."""
+        recount = events is not None  # the articles or the events changed
+        with contextlib.suppress(Superseded), waited_for(lambda: self.generation != generation):
             first = self.session.first_page(query, sort, shelf, place)
             if first is not None:
                 found = position(first.ids, place)
@@ -294,7 +298,9 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
                 self.post_message(
                     QueryDone(generation, first, query.words, None, rows, (place.current, found))
                 )
-            matches = self.session.matches(query, events, sort, shelf)
+                if not first.partial and not recount:
+                    return
+            matches = self.session.matches(query, events, sort, shelf, recount, first)
             if matches.shelf is not None:  # the stories the store found for the filter
                 shelf = matches.shelf
             if shelf is not None and matches.stories is not None:

@@ -23,12 +23,13 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from fetchers import liveness
+from fetchers.foreground import check_superseded
 from fetchers.models import Article, SourceHealth, utc_iso
 from fetchers.query import Query, Record, Verdicts
 from fetchers.store.codec import (
@@ -67,6 +68,7 @@ STORY_WALK = 30_000  # the newest stories a filter guessed to match many looks t
 POOL_SIZE = 4  # connections: poll threads write while query threads read
 LEASE_TTL = 30.0  # seconds a source's lease lasts unless renewed (until the first `lease`)
 Version = tuple[int, int, int]
+T = TypeVar("T")
 Mark = str  # a look's snapshot (`pg_snapshot` as text): the transactions it saw committed
 # The ids of the rows committed since a look (its Mark), in the order they were stored, and
 # the snapshot of this look, in one statement (one snapshot). A row whose transaction was
@@ -91,6 +93,11 @@ _FROM = (
     f" AND r.reader = current_setting('{schema.READER}')"
 )
 _ORDER = "a.at DESC, a.seq"
+# The server compiles a plan it costs above `jit_above_cost` (a word's matches among a
+# million articles) with LLVM: loading LLVM took each connection 30-40 ms the first time
+# (a dashboard's first word filter), compiling a word's whole list 120 ms, more than the
+# compiled expressions then save; a connection of the store plans without it
+_NO_JIT = "set_config('jit', 'off', false)"
 # the (at, seq) of the row that ends a window of rows in the date order, after a row or not
 _WINDOW_END = "SELECT a.at, a.seq FROM articles a{after} ORDER BY " + _ORDER + " OFFSET %s LIMIT 1"
 _intern = sys.intern
@@ -367,8 +374,11 @@ class PostgresStore:
             self._note(f"{self.location}: article {ident!r} (and any like it): {what}")
 
     def _name_reader(self, connection: Any) -> None:
-        """Tell the server whose read marks this connection's queries read."""
-        connection.execute("SELECT set_config(%s, %s, false)", (schema.READER, self.reader))
+        """Tell the server whose read marks this connection's queries read, and to plan
+        them without JIT (`_NO_JIT`)."""
+        connection.execute(
+            f"SELECT set_config(%s, %s, false), {_NO_JIT}", (schema.READER, self.reader)
+        )
 
     def _configure(self, connection: Any) -> None:
         """(The pool, for each new connection.) Name the reader, and leave it idle; the
@@ -387,14 +397,14 @@ class PostgresStore:
 
         try:
             row = connection.execute(
-                "SELECT set_config(%s, %s, false), (SELECT max(version) FROM schema_version),"
-                " pg_current_snapshot()::text",
+                f"SELECT set_config(%s, %s, false), {_NO_JIT},"
+                " (SELECT max(version) FROM schema_version), pg_current_snapshot()::text",
                 (schema.READER, self.reader),
             ).fetchone()
         except errors.UndefinedTable:  # a new database
             row = None
-        if row is not None and row[1] == schema.VERSION:
-            return str(row[2])
+        if row is not None and row[2] == schema.VERSION:
+            return str(row[3])
         self._name_reader(connection)
         schema.migrate(connection, self.location)
         return self._look(connection)
@@ -1441,12 +1451,14 @@ class PostgresStore:
         if limit is not None and limit <= 0:
             return []
         sql = self._plan(query)
-        if sql.exact:
+        if sql.exact or query is None:
             statement, params = self._select("a.id", sql.where, sql.params, limit)
             with self._read("cannot read") as cur:
                 cur.execute(statement, params)
                 return [row[0] for row in cur.fetchall()]
-        return [r.id for r in self._matching(query, limit)]
+        if limit is not None:  # only the ids of the matches are kept, never their records
+            return self._pages(query, sql, limit, _id_of)
+        return [record.id for record in self._tested(query, sql)]
 
     def _plan(self, query: Query | None) -> Plan:
         """`plan`, with `story:` and `outlets:` said by the database once it keeps stories;
@@ -1485,7 +1497,7 @@ class PostgresStore:
                 cur.execute(statement, params)
                 return [record_of_row(row, self._odd) for row in cur.fetchall()]
         if limit is not None:
-            return self._pages(query, sql, limit)
+            return self._pages(query, sql, limit, _record_of)
         return list(self._tested(query, sql))
 
     def count(self, query: Query) -> int:
@@ -1498,6 +1510,24 @@ class PostgresStore:
                 row = cur.fetchone()
             return int(row[0]) if row else 0
         return sum(1 for _ in self._tested(query, sql))
+
+    def holds(self, query: Query, ident: str) -> bool:
+        """Whether the article matches: its row, if the SQL keeps it, tested as the rows of
+        a list are (one row read, its full text with it when a word asks for it)."""
+        sql = self._plan(query)
+        columns = _COLUMNS + (", a.text" if sql.wants_text else "")
+        with self._read("cannot read") as cur:
+            cur.execute(
+                f"SELECT {columns} FROM {_FROM} WHERE a.id = %s AND ({sql.where})",
+                [ident, *sql.params],
+            )
+            row = cur.fetchone()
+        if row is None:
+            return False
+        if sql.exact:
+            return True
+        text = row[18] if sql.wants_text else None
+        return query.matches(record_of_row(row, self._odd), _said(sql), text_of=lambda _: text)
 
     def _tested(self, query: Query, sql: Plan) -> Iterator[Record]:
         """Every record matching `query`, newest first: the rows the SQL gives, read through
@@ -1517,6 +1547,7 @@ class PostgresStore:
             texts: dict[str, str | None] = {}
             known = _said(sql)
             for row in cur:
+                check_superseded()
                 record = record_of_row(row, self._odd)
                 if sql.wants_text:
                     texts[record.id] = row[18]
@@ -1524,9 +1555,12 @@ class PostgresStore:
                     yield record
                 texts.clear()
 
-    def _pages(self, query: Query, sql: Plan, limit: int) -> list[Record]:
-        """The first `limit` records matching `query`, newest first, read in pages that each
-        carry their LIMIT to the server and go on after the last row of the one before.
+    def _pages(self, query: Query, sql: Plan, limit: int, keep: Callable[[Record], T]) -> list[T]:
+        """What `keep` keeps of the first `limit` records matching `query`, newest first,
+        read in pages that each carry their LIMIT to the server and go on after the last row
+        of the one before. A page of more than BATCH rows comes through a cursor on the
+        server a batch at a time (a page of thousands of rows with their full texts, read at
+        once, took a dashboard 40 MB), and stops where the limit is reached.
 
         A query the words index narrows, unless the planner guesses it rare, first walks
         the date order a window of rows at a time (`WALK`, bounded, whatever the planner
@@ -1534,7 +1568,7 @@ class PostgresStore:
         matches found so far say the rest lies far back (or there were none), the rest
         comes from the words index, its rows sorted, rather than from a walk through the
         whole table."""
-        found: list[Record] = []
+        found: list[T] = []
         texts: dict[str, str | None] = {}  # the full text of the row being tested
         columns = _COLUMNS + (", a.text" if sql.wants_text else "")
         after: tuple[float, int] | None = None
@@ -1553,22 +1587,30 @@ class PostgresStore:
                 params += [upto[0], upto[0], upto[1]]
             statement, params = self._select(columns, f"({sql.where}){where[len(sql.where):]}",
                                              params, size)  # fmt: skip
-            cur.execute(statement, params)
-            rows = cur.fetchall()
-            for row in rows:
-                record = record_of_row(row, self._odd)
-                if sql.wants_text:
-                    texts[record.id] = row[18]
-                if query.matches(record, known, text_of=lambda r: texts.get(r.id)):
-                    found.append(record)
-                texts.clear()
-                if len(found) >= limit:
-                    return True
-            if rows:
-                after = (rows[-1][14], rows[-1][15])
-            return len(rows) < size
+            read, last = 0, None
+            with contextlib.closing(_rows(cur, statement, params, size)) as rows:
+                for row in rows:
+                    read, last = read + 1, row
+                    check_superseded()
+                    record = record_of_row(row, self._odd)
+                    if sql.wants_text:
+                        texts[record.id] = row[18]
+                    if query.matches(record, known, text_of=lambda r: texts.get(r.id)):
+                        found.append(keep(record))
+                    texts.clear()
+                    if len(found) >= limit:
+                        return True
+            if last is not None:
+                after = (last[14], last[15])
+            return read < size
 
         with self._cursor("cannot read") as cur:
+            # a pane's first page, `list --limit 20`: planned for one process, as launching
+            # the server's parallel workers takes 10-70 ms, more than reading such a page (a
+            # word no article holds: 0.2 ms)
+            alone = "SET LOCAL max_parallel_workers_per_gather = 0" if limit <= BATCH else None
+            if alone is not None and not sql.narrowed:
+                cur.execute(alone)
             if sql.narrowed:
                 # Walking more rows than `enough` costs more than reading that many rows
                 # through the words index. A query the planner guesses to have fewer
@@ -1576,9 +1618,15 @@ class PostgresStore:
                 # off either way: a word no article holds is guessed at half the rarest
                 # word's count, a prefix in every row of a small table at a fiftieth). The
                 # table's size, the planner's guess and where either first window ends are
-                # asked at once (one round trip).
+                # asked at once (one round trip). The first window, at most WALK rows, is
+                # walked in the date order itself: a bitmap of the words index for it (the
+                # planner's choice for a page of 42 of a million) reads every row of a common
+                # word's index, 35 ms for "tariff" against 7-14 ms for the walk.
                 conn, short = cur.connection, max(PAGE, WALK // 10)
                 with conn.pipeline():
+                    if alone is not None:
+                        conn.execute(alone)
+                    conn.execute("SET LOCAL enable_bitmapscan = off")
                     tuples = conn.execute(
                         "SELECT reltuples FROM pg_class WHERE oid = 'articles'::regclass"
                     )
@@ -1596,6 +1644,7 @@ class PostgresStore:
                 guessed = float(row[0][0]["Plan"]["Plan Rows"]) if row else math.inf
                 window = WALK if guessed > enough else short
                 bound = ends[window].fetchone()
+                walking = True  # the first window, in the date order
                 while True:
                     upto = (float(bound[0]), int(bound[1])) if bound else None
                     had = len(found)
@@ -1608,6 +1657,9 @@ class PostgresStore:
                     further = (limit - len(found)) * window / hits if hits else math.inf
                     if further > max(enough, WALK):
                         break  # the rest is rare: the words index gives it
+                    if walking:  # the next windows as the planner sees fit
+                        cur.execute("SET LOCAL enable_bitmapscan = on")
+                        walking = False
                     window = int(further * 1.5) + 1
                     cur.execute(
                         _WINDOW_END.format(after=" WHERE a.at <= %s AND (a.at < %s OR a.seq > %s)"),
@@ -1616,7 +1668,10 @@ class PostgresStore:
                     bound = cur.fetchone()
                 # the rest through the words index (a bitmap of its rows, sorted), never a
                 # walk through every older row
-                cur.execute("SET LOCAL enable_indexscan = off; SET LOCAL enable_seqscan = off")
+                cur.execute(
+                    "SET LOCAL enable_bitmapscan = on; SET LOCAL enable_indexscan = off;"
+                    " SET LOCAL enable_seqscan = off"
+                )
             size = max(limit - len(found), PAGE)
             while not page(cur, None, size):
                 size = min(size * 4, MAX_PAGE)
@@ -1682,6 +1737,33 @@ class PostgresStore:
             )
             pairs = [(record_of_row(row, self._odd), row[18]) for row in cur.fetchall()]
         return version, pairs
+
+
+def _rows(
+    cur: Any, statement: str, params: list[Any], size: int
+) -> Generator[tuple[Any, ...], None, None]:
+    """The rows of a statement whose LIMIT is `size`, on `cur`'s connection (in its
+    transaction): read at once when they are at most BATCH, else through a cursor on the
+    server a batch at a time, planned as the statement alone would be (for all its rows).
+    The caller may stop early: the rest is never sent."""
+    if size <= BATCH:
+        cur.execute(statement, params)
+        yield from cur.fetchall()
+        return
+    conn = cur.connection
+    conn.execute("SET LOCAL cursor_tuple_fraction = 1")
+    with conn.cursor(name=f"page_{threading.get_ident()}_{time.monotonic_ns()}") as named:
+        named.itersize = BATCH
+        named.execute(statement, params)
+        yield from named
+
+
+def _id_of(record: Record) -> str:
+    return record.id
+
+
+def _record_of(record: Record) -> Record:
+    return record
 
 
 def _said(sql: Plan) -> dict[int, Verdicts]:
