@@ -67,6 +67,14 @@ def backoff_delay(failures: int, rng: random.Random) -> float:
     return rng.uniform(BACKOFF_BASE / 2, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(0, failures - 1)))
 
 
+def _polled_since(health: SourceHealth | None, began: datetime) -> bool:
+    """Whether a source's health (as the poller that last held it saved it, to the second)
+    says it was polled at or after `began`'s second."""
+    if health is None or health.last_polled is None:
+        return False
+    return health.last_polled >= began.replace(microsecond=0)
+
+
 def lease_ttl(config: Config) -> float:
     """How long a source's lease lasts without renewal: at most half the shortest interval,
     so the sources of a poller that died are polled by another within one interval."""
@@ -274,6 +282,7 @@ class Poller:
             if s.enabled and s.name not in self._busy
         ]
         self._busy.update(s.name for s in chosen)
+        taken, began = {s.name for s in chosen}, self.clock()
         self._unsent = sum(1 for s in chosen if not s.path)
         self.sent.clear()
         if not self._unsent:
@@ -307,8 +316,8 @@ class Poller:
             held_articles = 0  # staged and waiting for the write
             while pending or topping:
                 if topping and len(pending) < max(CLAIM_MIN, 4 * self.settings.concurrency) / 2:
-                    more = await self._take_more(chosen)  # a part more, while others poll too
-                    topping = bool(more)
+                    # a part more, while others poll too
+                    more, topping = await self._take_more(taken, began)
                     chosen.extend(more)
                     by_name.update((s.name, s) for s in more)
                     self._unsent += sum(1 for s in more if not s.path)
@@ -351,21 +360,25 @@ class Poller:
                 task.cancel()
             self._busy.difference_update(s.name for s in chosen)
 
-    async def _take_more(self, chosen: list[Source]) -> list[Source]:
-        """The sources leased since this poll began (none where one writer polls all)."""
+    async def _take_more(self, taken: set[str], began: datetime) -> tuple[list[Source], bool]:
+        """The sources leased since this poll began and not `taken` (none where one writer
+        polls all), with whether any was; of them, not those another poller polled since
+        it began (a poller that finished its share of a refresh lets its sources go, and
+        they were this round's already). Every one leased is added to `taken`."""
         if self.leased is not None and len(self.leased) >= sum(
             1 for s in self.config.sources if s.enabled
         ):
-            return []
-        taken = {s.name for s in chosen}
+            return [], False
         leased = await self.lease(force=True)
-        more = [
+        new = [
             s
             for s in self.config.sources
             if s.enabled and s.name in leased and s.name not in taken and s.name not in self._busy
         ]
+        taken.update(s.name for s in new)
+        more = [s for s in new if not _polled_since(self.health.get(s.name), began)]
         self._busy.update(s.name for s in more)
-        return more
+        return more, bool(new)
 
     async def _store(
         self, waiting: list[tuple[PollResult, list[StagedArticle]]], by_name: dict[str, Source]

@@ -339,6 +339,41 @@ async def test_a_poller_that_starts_later_gets_its_share_of_a_running_refresh(
         assert len(viewer) == 24
 
 
+async def test_a_refresh_leaves_the_sources_another_poller_polled_meanwhile(
+    tmp_path: Path, feed_server: FeedServer, pg_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two refreshes share the sources; the one that finishes its share first lets its
+    sources go, and the other, still at work, takes them without polling them again: they
+    were this round's already (each source is asked once)."""
+    monkeypatch.setattr(poller_module, "CLAIM_MIN", 2)
+    sources = [
+        Source(f"F{n}", url=feed_server.add(f"/f{n}.xml", Route(feed(n, 2), delay=delay)))
+        for n, delay in enumerate([0.0, 0.0, 1.0, 1.0])
+    ]
+    config = config_for(tmp_path, *sources)
+    config.settings.concurrency = 1
+    first = PostgresStore(pg_dsn, writer=True, share=True)
+    second = PostgresStore(pg_dsn, writer=True, share=True)
+    one = Poller(config, first, health=HealthBook(tmp_path / "a", first))
+    two = Poller(config, second, health=HealthBook(tmp_path / "b", second))
+    try:
+        assert await two.lease() == {"F0", "F1"}  # the fair share of two pollers
+        running = asyncio.create_task(one.poll())  # the slow F2 and F3
+        await one.sent.wait()
+        theirs = await two.poll()  # F0 and F1, quickly
+        await two.aclose()
+        second.close()  # it stops: its sources go, polled
+        mine = await running
+    finally:
+        await one.aclose()
+        await two.aclose()
+        first.close()
+        second.close()
+    assert {r.source for r in theirs} == {"F0", "F1"}
+    assert {r.source for r in mine} == {"F2", "F3"}
+    assert [len(feed_server.hits[f"/f{n}.xml"]) for n in range(4)] == [1, 1, 1, 1]
+
+
 async def test_a_poller_gives_older_rows_their_pairs_in_a_thread_then_stops(
     tmp_path: Path, pg_dsn: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
