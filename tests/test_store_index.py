@@ -963,3 +963,38 @@ def test_after_a_write_only_the_shards_written_have_their_row_numbers_read_again
         store._warm_row_ids()
         assert warmed == [["2025-10-14"]]  # three holds of the lock before, for all twelve
         assert store.query_ids(parse_query("headline", now)) == [late]  # found by its words
+
+
+def test_a_page_from_the_newest_shards_keeps_articles_of_one_time_in_the_order_stored(
+    tmp_path: Path,
+) -> None:
+    """Articles of one time sit in the date order as stored (shard, then place): the span
+    whose shards the index is asked for takes all of its last time, so one of them in a
+    shard outside it is not passed over for a later one (X, not Y, is the first match)."""
+    late = datetime(2025, 10, 24, 9, 0, tzinfo=UTC)
+    tie = late - timedelta(hours=5)
+
+    def article(ident: str, title: str, published: datetime, day: int) -> Article:
+        fetched = datetime(2025, 10, 20 + day, 12, 0, tzinfo=UTC)
+        return Article(
+            id=ident, source="Wire", title=title, link=None, published=published, fetched=fetched
+        )
+
+    with Store(tmp_path, writer=True, word_index=True) as store:
+        store.add_batch(
+            [article(f"old{n}", "Market close", tie - timedelta(hours=n + 1), 1) for n in range(64)]
+            + [article("s-tie", "Market open", tie, 1)]
+        )
+        store.add_batch([article("x", "Tariff talks", tie, 2)])
+        store.add_batch(
+            [article(f"new{n}", "Market rally", late - timedelta(minutes=n), 3) for n in range(63)]
+            + [article("y", "Tariff deal", tie, 3)]
+        )
+        wait_for_index(store)
+        query = parse_query("tariff", late)
+        assert store.query_ids(query) == ["x", "y"]
+        with (
+            patch.object(indexes, "NEWEST_SPAN_LEAST", 64),
+            patch.object(indexes, "NEWEST_SPAN_PER_MATCH", 1),
+        ):
+            assert store.query_ids(query, 1) == ["x"]

@@ -323,6 +323,7 @@ class Store:
         the shards read since at another version: after a cycle, the one or two it wrote,
         not a thousand holds of the lock that a filter waits behind."""
         with self.lock:
+            self._search.check_file()  # a file made anew by another process: a new generation
             generation, cache = self._search.generation, self._row_ids
             keys = [
                 key

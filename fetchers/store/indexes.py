@@ -262,19 +262,23 @@ class Indexes:
         shards: set[str] = set()
         seen = lo
         while span * 2 <= hi - lo:
-            shards.update(map(_SHARD, map(records.__getitem__, order[seen : lo + span])))
-            seen = lo + span
+            # the span ends after the articles of its last time: one of them left out (in a
+            # shard not asked) would let a later one of that time take its place
+            end = min(hi, bisect.bisect_right(self.order_keys, self.order_keys[lo + span - 1]))
+            shards.update(map(_SHARD, map(records.__getitem__, order[seen:end])))
+            seen = end
             if len(shards) > NEWEST_SPAN_SHARDS:
                 return None
             words.within = shards
             try:
-                found = self._query_span(query, limit, lo, lo + span, text_of, words, words_of)
+                found = self._query_span(query, limit, lo, end, text_of, words, words_of)
             finally:
                 words.within = None
             if len(found) >= limit:
                 return found
             if not found:
                 return None
+            span = end - lo
             needed = span * limit * 3 // (2 * len(found))  # as far as these matches say
             if needed > len(found) * (hi - lo) // span:  # more than the matches to list
                 return None
