@@ -14,6 +14,7 @@ stories, and a story with none left is gone.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import json
 import logging
@@ -850,6 +851,11 @@ class StoryShelf:
         # lookups, so a filter over 100,000 articles runs no Python function per article
         self.story_of: Callable[[str], str | None] = self._story_of.get
         self.outlets_of: Callable[[str], int] = self._outlets.__getitem__
+
+    @functools.cached_property
+    def articles(self) -> frozenset[str]:
+        """The ids of every article on the shelf."""
+        return frozenset(self._story_of)
 
     def restacked(self, touched: set[str], index: StoryIndex, store: ArticleStore) -> StoryShelf:
         """The shelf `stories_of` would give now, made from this one and the stories changed

@@ -4,6 +4,7 @@ a star set in the dashboard is in the database for every other reader."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -112,6 +113,47 @@ async def test_a_viewer_lists_and_groups_only_the_newest_articles_of_a_large_sto
             )
             await pilot.pause()
             assert dashboard.headlines.ids == ["Wire-5", "Wire-4", "Wire-3"]
+
+
+async def test_a_viewers_story_filter_asks_only_for_articles_as_new_as_its_shelf(
+    tmp_path: Path, pg_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before a poller saves stories, a viewer groups the newest articles itself: only they
+    put a story on its shelf, so a filter in its story view asks for the articles as new as
+    the shelf's oldest (a common word over a million articles: 1.2 s to list its newest
+    10,000 matches, 69 ms now), and finds the same stories."""
+    monkeypatch.setattr(pg_module, "LIST_WINDOW", 3)
+    config = seed_only_config(tmp_path)
+    config.store = StoreConfig("postgresql", pg_dsn)
+    asked: list[list[str]] = []
+    real = PostgresStore.query_ids
+
+    def listed(self: PostgresStore, query: Query | None = None, limit: int | None = None) -> Any:
+        found = real(self, query, limit)
+        if query is not None and any(t.field == "since" for c in query.clauses for t in c):
+            asked.append(found)
+        return found
+
+    with PostgresStore(pg_dsn, writer=True) as poller:
+        poller.add_batch([make(n) for n in range(1, 6)])
+        app = make_app(tmp_path, config, poll=False)
+        async with piloted(app) as pilot:
+            dashboard = await settle(app, pilot, want=5)
+            await seen(app).wait_for(StoriesRead)
+            since = seen(app).mark()
+            await pilot.press("S")
+            await seen(app).wait_for(QueryDone, lambda m: m.shelf is not None, since=since)
+            monkeypatch.setattr(PostgresStore, "query_ids", listed)
+            since = seen(app).mark()
+            dashboard.set_filter("headline")  # every article says it
+            await seen(app).wait_for(
+                QueryDone, lambda m: m.generation == dashboard.generation, since=since
+            )
+            await pilot.pause()
+            shelf = dashboard.headlines.stories
+            assert shelf is not None and dashboard.headlines.story_rows
+            assert dashboard.headlines.ids == [story.id for story in shelf.stories]  # all
+    assert asked == [["Wire-5", "Wire-4", "Wire-3"]]  # not Wire-2 and Wire-1, older
 
 
 async def test_a_viewers_filter_paints_the_rows_it_shows_first_and_counts_nothing_again(

@@ -27,7 +27,7 @@ from fetchers.models import Article, Event, SourceHealth
 from fetchers.newsroom import Clock, Cycle, Newsroom
 from fetchers.parsepool import ParsePool
 from fetchers.poller import Poller
-from fetchers.query import Query, QueryError, Record, parse_query
+from fetchers.query import Query, QueryError, Record, Term, parse_query
 from fetchers.relevance import RelevanceError, SortOrder, by_relevance
 from fetchers.store import ArticleStore, StoreLocked
 from fetchers.store.codec import article_of
@@ -138,6 +138,7 @@ class Session:
         # the stories a store found for the story view's last filter (None: the pane lists
         # `shelf`'s, or articles), whose rows a change of marks reads again
         self._listed: StoryShelf | None = None
+        self._shelf_start: tuple[StoryShelf, float | None] | None = None  # its oldest's time
         self._total: int | None = None  # how many articles the store held when last counted
         # The newsroom polls in an event loop of its own, in a thread of its own (`poll`):
         # what a cycle does between its awaits never holds up the screen's loop.
@@ -254,7 +255,10 @@ class Session:
         last = self.shelf  # mended, not made whole: a million stories take 20 s of CPU
         if last is None or time.monotonic() - self._whole_shelf_at > WHOLE_SHELF_AFTER:
             last, self._whole_shelf_at = None, time.monotonic()
-        return StoryBook(self.data_dir).shelf(self.store, True, settle_heap, window, last)
+        made = StoryBook(self.data_dir).shelf(self.store, True, settle_heap, window, last)
+        if window is not None:  # read here, beside the screen, not at the first filter
+            self._shelf_start_of(made)
+        return made
 
     def close(self) -> None:
         """Stop polling and the parse workers (the store is closed by the process's exit)."""
@@ -345,6 +349,8 @@ class Session:
     ) -> Matches:
         """The matching articles, up to the store's window, and their stories in `stories`."""
         self._listed = None
+        if stories is not None and window is not None and not query.is_empty:
+            query = self._on_shelf(query, stories)
         ids = self.store.query_ids(query, None if window is None else window + 1)
         more = window is not None and len(ids) > window
         if more:
@@ -359,6 +365,24 @@ class Session:
             except RelevanceError as exc:
                 problem = f"{exc}; newest first instead"
         return Matches(ids, self.total(recount), problem=problem, stories=shown, more=more)
+
+    def _on_shelf(self, query: Query, shelf: StoryShelf) -> Query:
+        """`query` for story rows of a database's newest articles (a shelf grouped here):
+        only its articles put a story on it, so only those as new as its oldest are asked
+        (the date index, not every match of a common word among a million articles)."""
+        start = self._shelf_start_of(shelf)
+        if start is None:
+            return query
+        since = Term("since", "", False, lambda record: record.at >= start, start)
+        return Query(query.text, [*query.clauses, [since]], list(query.words))
+
+    def _shelf_start_of(self, shelf: StoryShelf) -> float | None:
+        """The date-order time of a shelf's oldest article (read once a shelf)."""
+        cached = self._shelf_start
+        if cached is None or cached[0] is not shelf:
+            records = self.store.records(list(shelf.articles))
+            cached = self._shelf_start = (shelf, min((r.at for r in records), default=None))
+        return cached[1]
 
     def _stories_found(
         self, query: Query, stories: StoryShelf, window: int, recount: bool
