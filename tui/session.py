@@ -256,8 +256,8 @@ class Session:
         if last is None or time.monotonic() - self._whole_shelf_at > WHOLE_SHELF_AFTER:
             last, self._whole_shelf_at = None, time.monotonic()
         made = StoryBook(self.data_dir).shelf(self.store, True, settle_heap, window, last)
-        if window is not None:  # read here, beside the screen, not at the first filter
-            self._shelf_start_of(made)
+        if window is not None and len(made.articles) <= window:  # read here, beside the
+            self._shelf_start_of(made)  # screen, not at the first filter (`_on_shelf`)
         return made
 
     def close(self) -> None:
@@ -349,7 +349,13 @@ class Session:
     ) -> Matches:
         """The matching articles, up to the store's window, and their stories in `stories`."""
         self._listed = None
-        if stories is not None and window is not None and not query.is_empty:
+        if (
+            stories is not None
+            and window is not None
+            and not self.is_writer  # a viewer's shelf: the newest `window` it grouped
+            and len(stories.articles) <= window
+            and not query.is_empty
+        ):
             query = self._on_shelf(query, stories)
         ids = self.store.query_ids(query, None if window is None else window + 1)
         more = window is not None and len(ids) > window
