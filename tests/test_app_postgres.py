@@ -3,10 +3,13 @@ a star set in the dashboard is in the database for every other reader."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 
 from fetchers.config import StoreConfig
 from fetchers.query import Query
@@ -27,6 +30,7 @@ from tests.conftest import (
     settle,
 )
 from tui import session as session_module
+from tui.app import WirewatchApp
 from tui.messages import (
     MarksChanged,
     QueryDone,
@@ -35,6 +39,7 @@ from tui.messages import (
     StoryRead,
     ViewerReloaded,
 )
+from tui.screens.dashboard import DashboardScreen
 from tui.screens.picker import PickerScreen
 from tui.widgets.article import ArticleView
 from tui.widgets.status import StatusLine
@@ -205,13 +210,12 @@ async def test_a_viewers_filter_paints_the_rows_it_shows_first_and_counts_nothin
             assert counts
 
 
-async def test_a_viewers_filter_paints_its_first_page_over_an_older_highlight_it_leaves_out(
+@contextlib.asynccontextmanager
+async def _highlighting_the_newest_other(
     tmp_path: Path, pg_dsn: str
-) -> None:
-    """The highlighted article is older than the new filter's first page: it is asked
-    whether it matches, and as it does not, the page is painted (a page of the rows the
-    pane draws is shorter than the highlight's reach; the whole list of a word took a
-    second); the highlight goes to the row it had."""
+) -> AsyncIterator[tuple[WirewatchApp, Pilot[None], DashboardScreen]]:
+    """A viewer of 80 Wire articles and 5 newer Other ones, filtered to source:other with
+    the newest of them highlighted, on a pane of 30 lines."""
     config = seed_only_config(tmp_path)
     config.store = StoreConfig("postgresql", pg_dsn)
     with PostgresStore(pg_dsn, writer=True) as poller:
@@ -222,14 +226,25 @@ async def test_a_viewers_filter_paints_its_first_page_over_an_older_highlight_it
             dashboard.set_filter("source:other")
             await settle(app, pilot)
             assert dashboard.headlines.current_id == "Other-4"
-            since = seen(app).mark()
-            dashboard.set_filter("source:wire")
-            await seen(app).wait_for(QueryDone, lambda m: not m.matches.partial, since)
-            await pilot.pause()
-            first = next(m for m in seen(app).messages[since:] if isinstance(m, QueryDone))
-            assert first.matches.partial and first.matches.ids[0] == "Wire-89"
-            assert dashboard.headlines.ids == [f"Wire-{n}" for n in range(89, 9, -1)]
-            assert dashboard.headlines.current_id == "Wire-89"
+            yield app, pilot, dashboard
+
+
+async def test_a_viewers_filter_paints_its_first_page_over_an_older_highlight_it_leaves_out(
+    tmp_path: Path, pg_dsn: str
+) -> None:
+    """The highlighted article is older than the new filter's first page: it is asked
+    whether it matches, and as it does not, the page is painted (a page of the rows the
+    pane draws is shorter than the highlight's reach; the whole list of a word took a
+    second); the highlight goes to the row it had."""
+    async with _highlighting_the_newest_other(tmp_path, pg_dsn) as (app, pilot, dashboard):
+        since = seen(app).mark()
+        dashboard.set_filter("source:wire")
+        await seen(app).wait_for(QueryDone, lambda m: not m.matches.partial, since)
+        await pilot.pause()
+        first = next(m for m in seen(app).messages[since:] if isinstance(m, QueryDone))
+        assert first.matches.partial and first.matches.ids[0] == "Wire-89"
+        assert dashboard.headlines.ids == [f"Wire-{n}" for n in range(89, 9, -1)]
+        assert dashboard.headlines.current_id == "Wire-89"
 
 
 async def test_a_viewers_filter_reaches_a_highlight_it_matches_beyond_the_panes_rows(
@@ -239,25 +254,16 @@ async def test_a_viewers_filter_reaches_a_highlight_it_matches_beyond_the_panes_
     longer first page reaches it and is painted with it highlighted, not the whole list
     waited for (400 ms for -tariff after a word at a million articles)."""
     monkeypatch.setattr(session_module, "FIRST_PAGE", 82)
-    config = seed_only_config(tmp_path)
-    config.store = StoreConfig("postgresql", pg_dsn)
-    with PostgresStore(pg_dsn, writer=True) as poller:
-        poller.add_batch([make(n) for n in range(10, 90)] + [make(n, "Other") for n in range(5)])
-        app = make_app(tmp_path, config, poll=False)
-        async with piloted(app, (160, 30)) as pilot:
-            dashboard = await settle(app, pilot, want=85)
-            dashboard.set_filter("source:other")
-            await settle(app, pilot)
-            assert dashboard.headlines.current_id == "Other-4"
-            since = seen(app).mark()
-            dashboard.set_filter("tariffs")
-            await seen(app).wait_for(QueryDone, lambda m: not m.matches.partial, since)
-            await pilot.pause()
-            first = next(m for m in seen(app).messages[since:] if isinstance(m, QueryDone))
-            assert first.matches.partial and len(first.matches.ids) == 82
-            assert first.found == ("Other-4", 80)
-            assert len(dashboard.headlines.ids) == 85
-            assert dashboard.headlines.current_id == "Other-4"
+    async with _highlighting_the_newest_other(tmp_path, pg_dsn) as (app, pilot, dashboard):
+        since = seen(app).mark()
+        dashboard.set_filter("tariffs")
+        await seen(app).wait_for(QueryDone, lambda m: not m.matches.partial, since)
+        await pilot.pause()
+        first = next(m for m in seen(app).messages[since:] if isinstance(m, QueryDone))
+        assert first.matches.partial and len(first.matches.ids) == 82
+        assert first.found == ("Other-4", 80)
+        assert len(dashboard.headlines.ids) == 85
+        assert dashboard.headlines.current_id == "Other-4"
 
 
 async def test_a_viewers_keys_query_postgresql_in_threads_only(tmp_path: Path, pg_dsn: str) -> None:

@@ -100,6 +100,20 @@ def test_word_queries_by_full_text_search_equal_a_full_scan(
         check_queries(store, texts, limit)  # type: ignore[arg-type]
 
 
+def _tariff_stories(count: int, base: datetime) -> list[Article]:
+    """`count` wire articles saying tariff, a minute apart from `base`, the newest last."""
+    return [
+        Article(
+            id=f"w{n}",
+            source="Wire",
+            title=f"Tariff story {n}",
+            published=base + timedelta(minutes=n),
+            fetched=base,
+        )
+        for n in range(count)
+    ]
+
+
 def _writer(dsn: str) -> PostgresStore:
     """The writer of a database whose writer (the example before) has just closed: the
     server lets go of a closed connection's lock a moment after it closed."""
@@ -377,18 +391,7 @@ def test_a_short_page_of_a_word_query_is_read_by_one_server_process(
     page of at most a batch of rows is planned for the process that asks."""
     base = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
     with PostgresStore(pg_dsn, writer=True) as store:
-        store.add_batch(
-            [
-                Article(
-                    id=f"w{n}",
-                    source="Wire",
-                    title=f"Tariff story {n}",
-                    published=base + timedelta(minutes=n),
-                    fetched=base,
-                )
-                for n in range(30)
-            ]
-        )
+        store.add_batch(_tariff_stories(30, base))
     workers = _settings_of_reads(monkeypatch, "max_parallel_workers_per_gather")
     with PostgresStore(pg_dsn) as viewer:
         assert viewer.query_ids(parse_query("zzzqqq", NOW), 20) == []
@@ -409,18 +412,7 @@ def test_a_word_query_a_newer_request_replaced_stops_reading_its_rows(
     made = _rows_made(monkeypatch)
     base = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
     with PostgresStore(pg_dsn, writer=True) as store:
-        store.add_batch(
-            [
-                Article(
-                    id=f"w{n}",
-                    source="Wire",
-                    title=f"Tariff story {n}",
-                    published=base + timedelta(minutes=n),
-                    fetched=base,
-                )
-                for n in range(60)
-            ]
-        )
+        store.add_batch(_tariff_stories(60, base))
     with PostgresStore(pg_dsn) as viewer:
         for limit in (60, None):
             made.clear()
