@@ -257,6 +257,13 @@ class Query:
     def is_empty(self) -> bool:
         return not self.clauses
 
+    def since(self, instant: float, shown: str = "") -> Query:
+        """This query, holding only for articles of POSIX `instant` or later: a since:
+        clause made from the instant itself (nothing written out and parsed again; a
+        store's date order cuts the slice by its bound). `shown`: the clause as written."""
+        term = Term("since", shown, False, lambda record: record.when >= instant, instant)
+        return Query(self.text, [*self.clauses, [term]], list(self.words))
+
     @property
     def asks_stories(self) -> bool:
         """Whether a clause asks the stories (`story:`, `outlets:`): answered only once the

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 from fetchers.batchmatch import BatchIndex, WordPlan
 from fetchers.models import utc_iso
-from fetchers.query import Query, Record, Term
+from fetchers.query import Query, Record
 from fetchers.store import ArticleStore
 
 if TYPE_CHECKING:
@@ -99,11 +99,7 @@ def within(query: Query, hours: int, now: datetime) -> Query:
     """The query restricted to articles of the last `hours` clock hours: a since: clause
     made from the instant itself (the store's date order cuts the slice by its bound)."""
     start = hour_start(now) - timedelta(hours=hours - 1)
-    instant = start.timestamp()
-    since = Term(
-        "since", (utc_iso(start) or "").lower(), False, lambda r: r.when >= instant, instant
-    )
-    return Query(query.text, [*query.clauses, [since]], list(query.words))
+    return query.since(start.timestamp(), (utc_iso(start) or "").lower())
 
 
 @dataclass(slots=True, frozen=True)

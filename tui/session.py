@@ -27,7 +27,7 @@ from fetchers.models import Article, Event, SourceHealth
 from fetchers.newsroom import Clock, Cycle, Newsroom
 from fetchers.parsepool import ParsePool
 from fetchers.poller import Poller
-from fetchers.query import Query, QueryError, Record, Term, parse_query
+from fetchers.query import Query, QueryError, Record, parse_query
 from fetchers.relevance import RelevanceError, SortOrder, by_relevance
 from fetchers.store import ArticleStore, StoreLocked
 from fetchers.store.codec import article_of
@@ -377,10 +377,7 @@ class Session:
         only its articles put a story on it, so only those as new as its oldest are asked
         (the date index, not every match of a common word among a million articles)."""
         start = self._shelf_start_of(shelf)
-        if start is None:
-            return query
-        since = Term("since", "", False, lambda record: record.at >= start, start)
-        return Query(query.text, [*query.clauses, [since]], list(query.words))
+        return query if start is None else query.since(start)
 
     def _shelf_start_of(self, shelf: StoryShelf) -> float | None:
         """The date-order time of a shelf's oldest article (read once a shelf)."""
