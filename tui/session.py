@@ -256,7 +256,7 @@ class Session:
         if last is None or time.monotonic() - self._whole_shelf_at > WHOLE_SHELF_AFTER:
             last, self._whole_shelf_at = None, time.monotonic()
         made = StoryBook(self.data_dir).shelf(self.store, True, settle_heap, window, last)
-        if window is not None and len(made.articles) <= window:  # read here, beside the
+        if self._of_the_newest(made, window):  # its oldest's time read here, beside the
             self._shelf_start_of(made)  # screen, not at the first filter (`_on_shelf`)
         return made
 
@@ -349,13 +349,7 @@ class Session:
     ) -> Matches:
         """The matching articles, up to the store's window, and their stories in `stories`."""
         self._listed = None
-        if (
-            stories is not None
-            and window is not None
-            and not self.is_writer  # a viewer's shelf: the newest `window` it grouped
-            and len(stories.articles) <= window
-            and not query.is_empty
-        ):
+        if stories is not None and self._of_the_newest(stories, window) and not query.is_empty:
             query = self._on_shelf(query, stories)
         ids = self.store.query_ids(query, None if window is None else window + 1)
         more = window is not None and len(ids) > window
@@ -371,6 +365,11 @@ class Session:
             except RelevanceError as exc:
                 problem = f"{exc}; newest first instead"
         return Matches(ids, self.total(recount), problem=problem, stories=shown, more=more)
+
+    def _of_the_newest(self, shelf: StoryShelf, window: int | None) -> bool:
+        """Whether `shelf` is a viewer's grouping of a database's newest `window` articles
+        (a writer's holds every story)."""
+        return window is not None and not self.is_writer and len(shelf.articles) <= window
 
     def _on_shelf(self, query: Query, shelf: StoryShelf) -> Query:
         """`query` for story rows of a database's newest articles (a shelf grouped here):
