@@ -40,7 +40,7 @@ from fetchers.query import Query, Record
 from fetchers.stepwise import copied_stepwise, set_stepwise, sorted_stepwise
 from fetchers.store.errors import StoreError
 from fetchers.store.interface import StoryKeeper
-from fetchers.stories import WINDOW, Item, StoryIndex, lede, terms
+from fetchers.stories import WINDOW, Item, StoryIndex, terms
 
 if TYPE_CHECKING:
     from fetchers.newsroom import Cycle
@@ -59,10 +59,6 @@ SLICE_ARTICLES = 25
 # articles read at a time when every stored one is looked at: a viewer's store reads them
 # back from disk, and a million of them whole at once would take a gigabyte
 READ_CHUNK = 20_000
-# articles read at a time to be grouped: a chunk's records hold whole summaries until their
-# ledes are taken (`_item`), and a first refresh of 10,000 peaked 7 MB higher reading them
-# all at once
-GROUP_CHUNK = 5_000
 STEP_IDS = 20_000  # ids looked up between two looks for a filter typed meanwhile
 REST_FACTOR = 3.0
 Settle = Callable[[], None]  # called after each slice: a dashboard hides the new objects from
@@ -77,9 +73,7 @@ def first_time(record: Record) -> float:
 
 
 def _item(record: Record) -> Item:
-    """What the grouping reads of an article: its summary's lede, not a copy of all of it
-    (held for every article of a cycle while they are grouped)."""
-    return Item(record.id, record.title, lede(record.summary), first_time(record))
+    return Item(record.id, record.title, record.summary, first_time(record))
 
 
 @dataclass(slots=True)
@@ -416,7 +410,7 @@ class StoryBook:
             del held
             lacking = [i for i in ids if i not in index.story_of]
             del ids
-            missing = list(_items(store, lacking))
+            missing = [_item(r) for chunk in _chunks(lacking) for r in store.records(chunk)]
             del lacking
             if settle is not None:
                 settle()
@@ -536,7 +530,7 @@ class StoryBook:
                 stored, self._mark = keeper.stored_since(self._mark)
                 wanted = list(dict.fromkeys([*wanted, *stored]))
             # an index just opened holds every stored article, new ones too: none is read again
-            fresh = [i for i in _items(store, wanted) if i.id not in index.story_of]
+            fresh = [_item(r) for r in store.records(wanted) if r.id not in index.story_of]
             try:
                 if fresh:
                     add_paced(index, fresh, pace, settle)
@@ -639,15 +633,8 @@ def add_paced(
         give_way()
 
 
-def _chunks(ids: list[str], size: int | None = None) -> Iterable[list[str]]:
-    """`ids` `size` at a time (`READ_CHUNK` unless said)."""
-    step = size or READ_CHUNK
-    return (ids[start : start + step] for start in range(0, len(ids), step))
-
-
-def _items(store: ArticleStore, ids: list[str]) -> Iterable[Item]:
-    """The articles of `ids` as the grouping reads them, read `GROUP_CHUNK` at a time."""
-    return (_item(r) for chunk in _chunks(ids, GROUP_CHUNK) for r in store.records(chunk))
+def _chunks(ids: list[str]) -> Iterable[list[str]]:
+    return (ids[start : start + READ_CHUNK] for start in range(0, len(ids), READ_CHUNK))
 
 
 def _recent_items(store: ArticleStore, ids: list[str]) -> list[Item]:
