@@ -91,6 +91,42 @@ async def test_a_viewer_dashboard_shows_what_a_poller_on_another_host_stores(
             assert done.matches.ids[:2] == ["Wire-2", "Wire-1"]
 
 
+async def test_a_viewer_drops_what_the_pollers_retention_removed(
+    tmp_path: Path, pg_dsn: str
+) -> None:
+    """Retention deletes without storing anything: the poller announces how many it
+    removed, and the viewer lists and counts again."""
+    from datetime import timedelta
+
+    from fetchers.models import Article
+    from tests.conftest import FROZEN
+
+    config = seed_only_config(tmp_path)
+    config.store = StoreConfig("postgresql", pg_dsn)
+    old = FROZEN - timedelta(days=40)
+    with PostgresStore(pg_dsn, writer=True) as poller:
+        poller.add_batch(
+            [
+                Article(id="old", source="Old wire", title="Forty days old", fetched=old),
+                Article(id="new", source="Wire", title="Fresh news", fetched=FROZEN),
+            ]
+        )
+        app = make_app(tmp_path, config, poll=False)
+        async with piloted(app, (160, 50)) as pilot:
+            dashboard = await settle(app, pilot, want=2)
+            assert not dashboard.session.store.is_writer
+            await seen(app).wait_for(ViewerReloaded)  # listening from its first look on
+            mark = seen(app).mark()
+            assert poller.apply_retention(30, FROZEN) == 1
+            await seen(app).wait_for(ViewerReloaded, lambda m: m.reload.gone == 1, since=mark)
+            await seen(app).wait_for(
+                QueryDone, lambda m: m.matches.ids == ["new"] and m.matches.total == 1, since=mark
+            )
+            await pilot.pause()
+            assert "Forty days old" not in screen_text(app)
+            assert "1 of 1" in str(app.screen.query_one("#status").render())
+
+
 async def test_a_viewer_lists_and_groups_only_the_newest_articles_of_a_large_store(
     tmp_path: Path, pg_dsn: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -103,6 +103,7 @@ class Reload:
     new_ids: list[str]
     health: dict[str, SourceHealth]
     writer: WriterState
+    gone: int = 0  # articles the writer's retention removed since the last look
 
 
 def _after(one: Record, other: Record) -> bool:
@@ -235,7 +236,8 @@ class Session:
         new = self.store.reload()
         if new:
             settle_heap()
-        return Reload(new, self.newsroom.healthbook.load(), self.store.writer_state())
+        health = self.newsroom.healthbook.load()
+        return Reload(new, health, self.store.writer_state(), self.store.gone_at_reload())
 
     def read_stories(self) -> StoryShelf:
         """(In a thread, once every day is loaded.) The stories as they are now: a writer's

@@ -181,6 +181,7 @@ class Store:
         # (stories, alerts) read next: (thinned at, title, summary, guid, author), oldest
         # first; let go at the next writes after FRESH_SECONDS (see `_age_fresh_words`)
         self._fresh_words: dict[str, tuple[float, str, str, str | None, str | None]] = {}
+        self._gone_at_reload = 0  # articles the last reload found removed (`gone_at_reload`)
         self._open(first)
         if word_index:
             self.start_word_index()
@@ -1004,6 +1005,7 @@ class Store:
         """Pick up what another process wrote; returns ids that are new here."""
         with self.lock, collector_paused():
             new: list[str] = []
+            held = len(self._indexes.records)
             present = shards.present_keys(self.dir)
             gone = [key for key in [*self._shards, *self._partial] if key not in present]
             for key in gone:
@@ -1019,7 +1021,11 @@ class Store:
             self._marks.refresh(self.problems)
             if self._index_all and (new or gone):
                 self._kick_indexer()
+            self._gone_at_reload = held + len(new) - len(self._indexes.records)
             return new
+
+    def gone_at_reload(self) -> int:
+        return self._gone_at_reload
 
     # -- writing ----------------------------------------------------------------------------
     def _require_writer(self) -> None:

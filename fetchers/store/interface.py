@@ -171,6 +171,11 @@ class ArticleStore(Protocol):
         """Pick up what another process wrote; returns ids that are new here."""
         ...
 
+    def gone_at_reload(self) -> int:
+        """How many articles the last `reload` found removed by another process (its
+        retention): a viewer lists and counts again then, though nothing is new."""
+        ...
+
     def take_lost(self) -> list[str]:
         """Shards found unreadable and set aside since the last call (their articles are
         gone: a poller asks their feeds for everything again)."""

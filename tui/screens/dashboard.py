@@ -535,7 +535,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         self.health = reload.health
         polled = [h.last_polled for h in reload.health.values() if h.last_polled]
         self.last_poll = max(polled) if polled else None
-        if reload.new_ids:
+        if reload.new_ids or reload.gone:  # listed and counted again
             self.run_query()
             self._read_stories()
         else:  # marks may have changed in another process

@@ -282,6 +282,7 @@ class PostgresStore:
         self._filled_down_to = _ABOVE_ALL  # the seq of the last row `backfill` took
         self._listen_guard = threading.Lock()
         self._listener: Any = None  # a viewer's connection that LISTENs for the writer
+        self._gone = 0  # articles the last reload heard retention removed (`gone_at_reload`)
         first = connect(dsn)
         try:
             with self._errors("cannot prepare the database"):
@@ -1084,25 +1085,35 @@ class PostgresStore:
         host. The writer announces each write (NOTIFY): a viewer listens from its first
         reload on, and after that reads the articles table only when a write was announced."""
         with self._listen_guard:
+            self._gone = 0
             if self._listener is None:
                 if not self.is_writer:
                     self._start_listening()  # then what came before is read below
-            elif not self._announced():
-                return []
+            else:
+                said = self._announcements()
+                if said is not None:
+                    # "-N": retention removed N (a write says how many it stored)
+                    self._gone = sum(int(p[1:]) for p in said if p[:1] == "-" and p[1:].isdigit())
+                    if not said:
+                        return []
             stored, self._seen = self.stored_since(self._seen)
             return stored
 
-    def _announced(self) -> bool:
-        """(Under the guard.) Whether a write was announced since the last look; a listening
-        connection that broke is let go (the tables are read, and it is made again)."""
+    def gone_at_reload(self) -> int:
+        return self._gone
+
+    def _announcements(self) -> list[str] | None:
+        """(Under the guard.) What the writers announced since the last look; None when the
+        listening connection broke: it is let go (the tables are read, and it is made
+        again)."""
         psycopg = driver()
         try:
-            return any(True for _ in self._listener.notifies(timeout=0))
+            return [notice.payload for notice in self._listener.notifies(timeout=0)]
         except psycopg.Error:
             with contextlib.suppress(Exception):
                 self._listener.close()
             self._listener = None
-            return True
+            return None
 
     def _close_listener(self) -> None:
         with self._listen_guard:
@@ -1298,6 +1309,8 @@ class PostgresStore:
                 (cutoff,),
             )
             removed = int(cur.rowcount or 0)
+            if removed:  # viewers list and count again (`gone_at_reload`)
+                cur.execute("SELECT pg_notify(%s, %s)", (CHANNEL, f"-{removed}"))
             # a starred article stays with the text it has; its earlier texts go with the day
             cur.execute(
                 "UPDATE articles SET text_revisions = '[]'"
