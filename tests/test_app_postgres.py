@@ -115,8 +115,7 @@ async def test_a_viewer_drops_what_the_pollers_retention_removed(
         async with piloted(app, (160, 50)) as pilot:
             dashboard = await settle(app, pilot, want=2)
             assert not dashboard.session.store.is_writer
-            await seen(app).wait_for(ViewerReloaded)  # listening from its first look on
-            mark = seen(app).mark()
+            mark = seen(app).mark()  # (before its first look every 2 s)
             assert poller.apply_retention(30, FROZEN) == 1
             await seen(app).wait_for(ViewerReloaded, lambda m: m.reload.gone == 1, since=mark)
             await seen(app).wait_for(

@@ -158,6 +158,11 @@ class Session:
             store = open_store(config.store, data_dir, writer=writer, first=FIRST_PAINT_ARTICLES)
         except StoreLocked:
             store = open_store(config.store, data_dir, first=FIRST_PAINT_ARTICLES)
+        if not store.is_writer:
+            # a first look now, before the first list: a database's viewer hears the
+            # writers' announcements from here on (a deletion announced before it listens
+            # would never be heard; what was stored meanwhile is read at the first list)
+            store.reload()
         # A writer's parse workers start only when warmed, after the whole store is loaded.
         pool = ParsePool() if store.is_writer else None
         stories = StoryDesk(
