@@ -264,6 +264,17 @@ async def _highlighting_the_newest_other(
             yield app, pilot, dashboard
 
 
+async def _first_answer_of(
+    app: WirewatchApp, pilot: Pilot[None], dashboard: DashboardScreen, text: str
+) -> QueryDone:
+    """Filter to `text`, wait for the whole list, and give the first answer painted."""
+    since = seen(app).mark()
+    dashboard.set_filter(text)
+    await seen(app).wait_for(QueryDone, lambda m: not m.matches.partial, since)
+    await pilot.pause()
+    return next(m for m in seen(app).messages[since:] if isinstance(m, QueryDone))
+
+
 async def test_a_viewers_filter_paints_its_first_page_over_an_older_highlight_it_leaves_out(
     tmp_path: Path, pg_dsn: str
 ) -> None:
@@ -272,11 +283,7 @@ async def test_a_viewers_filter_paints_its_first_page_over_an_older_highlight_it
     pane draws is shorter than the highlight's reach; the whole list of a word took a
     second); the highlight goes to the row it had."""
     async with _highlighting_the_newest_other(tmp_path, pg_dsn) as (app, pilot, dashboard):
-        since = seen(app).mark()
-        dashboard.set_filter("source:wire")
-        await seen(app).wait_for(QueryDone, lambda m: not m.matches.partial, since)
-        await pilot.pause()
-        first = next(m for m in seen(app).messages[since:] if isinstance(m, QueryDone))
+        first = await _first_answer_of(app, pilot, dashboard, "source:wire")
         assert first.matches.partial and first.matches.ids[0] == "Wire-89"
         assert dashboard.headlines.ids == [f"Wire-{n}" for n in range(89, 9, -1)]
         assert dashboard.headlines.current_id == "Wire-89"
@@ -290,11 +297,7 @@ async def test_a_viewers_filter_reaches_a_highlight_it_matches_beyond_the_panes_
     waited for (400 ms for -tariff after a word at a million articles)."""
     monkeypatch.setattr(session_module, "FIRST_PAGE", 82)
     async with _highlighting_the_newest_other(tmp_path, pg_dsn) as (app, pilot, dashboard):
-        since = seen(app).mark()
-        dashboard.set_filter("tariffs")
-        await seen(app).wait_for(QueryDone, lambda m: not m.matches.partial, since)
-        await pilot.pause()
-        first = next(m for m in seen(app).messages[since:] if isinstance(m, QueryDone))
+        first = await _first_answer_of(app, pilot, dashboard, "tariffs")
         assert first.matches.partial and len(first.matches.ids) == 82
         assert first.found == ("Other-4", 80)
         assert len(dashboard.headlines.ids) == 85
