@@ -155,5 +155,8 @@ def check_queries(store: ArticleStore, texts: list[str], limit: int | None) -> i
             continue
         expected = scan(store, query)
         assert store.query_ids(query, limit) == expected[:limit], text
+        for last in (1, 3):  # the end of the list, when the store can say it without it
+            tail = store.oldest(query, last)
+            assert tail is None or tail == (len(expected), expected[::-1][:last]), text
         run += 1
     return run

@@ -410,6 +410,47 @@ async def test_a_filter_keeps_the_row_of_a_highlight_it_leaves_out_beyond_the_fi
         assert dashboard.headlines.current_id == make(16).id
 
 
+async def test_a_filter_from_the_end_of_the_list_paints_the_end_before_the_whole_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reader at the end of a long list (the oldest of a million articles) who filters
+    sees the end of the new list at once: its oldest rows and how many match, with blank
+    rows between its first page and its end until the whole list comes in the same order.
+    A highlight left out gives its row to the new list's last; one that matches stays; a
+    row moved to meanwhile stays when the whole list comes."""
+    app = _big_store_app(tmp_path, monkeypatch, range(5))  # 25 rows, "Other-0" the last
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=25)
+        wire = [make(n).id for n in range(19, -1, -1)]  # source:Wire, newest first
+        for highlighted, row in ((make(0, source="Other").id, 19), (make(1).id, 18)):
+            dashboard.set_filter("")
+            await settle(app, pilot)
+            dashboard.headlines.action_last()
+            assert dashboard.headlines.select(highlighted)
+            await pilot.pause()
+            gate = _gated_matches(dashboard)
+            since = seen(app).mark()
+            dashboard.set_filter("source:Wire")
+            first = await seen(app).wait_for(QueryDone, lambda m: m.matches.partial, since)
+            await pilot.pause()
+            ids = dashboard.headlines.ids
+            assert first.matches.ids is ids and len(ids) == 20
+            assert ids[:3] == wire[:3] and ids[-3:] == wire[-3:] and set(ids[3:-3]) == {""}
+            assert dashboard.headlines.cursor == row
+            assert dashboard.headlines.current_id == wire[row]
+            assert "listing the rest…" in status_text(app)
+            for _ in range(3):  # up into the rows not read yet: drawn blank, no article
+                dashboard.headlines.action_cursor_up()
+            await pilot.pause()
+            assert dashboard.headlines.current_id is None
+            gate.set()
+            await settle(app, pilot)
+            assert dashboard.headlines.ids == wire
+            assert dashboard.headlines.cursor == row - 3  # the row stays where it was
+            assert dashboard.headlines.current_id == wire[row - 3]
+            assert "filter: source:Wire ─ 20 of 25" in status_text(app)
+
+
 async def test_a_filter_is_work_a_person_waits_for_and_the_background_gives_way(
     tmp_path: Path,
 ) -> None:

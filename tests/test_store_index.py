@@ -998,3 +998,37 @@ def test_a_page_from_the_newest_shards_keeps_articles_of_one_time_in_the_order_s
             patch.object(indexes, "NEWEST_SPAN_PER_MATCH", 1),
         ):
             assert store.query_ids(query, 1) == ["x"]
+
+
+def test_the_oldest_matches_and_their_count_come_from_the_indexes_alone(tmp_path: Path) -> None:
+    """A pane highlighting a row near the end of a long list is drawn from the oldest
+    matches and their count, which the indexes give for a word, an OR of words, a source,
+    "-word" and no filter, with time bounds or not: the end of the whole list, read
+    backwards, equal times included. A filter whose matches must each be tested says so."""
+    start = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
+    batch = [
+        Article(
+            id=f"t{n}",
+            source=("Wire", "Other")[n % 2],
+            title=("Tariff talks", "APEC summit", "Rain in Seoul")[n % 3] + f" {n}",
+            link=f"https://e.example/{n}",
+            published=start + timedelta(hours=n // 4),  # four articles to each time
+            fetched=start + timedelta(hours=n // 4),
+            summary="Markets moved.",
+        )
+        for n in range(120)
+    ]
+    now = start + timedelta(hours=30)
+    with Store(tmp_path, writer=True, word_index=True) as store:
+        store.add_batch(batch)
+        wait_for_index(store)
+        answered = ["", "tariff", "-tariff", "tariff OR apec", 'source:"Other"', "since:1d",
+                    "tariff since:1d", "-tariff since:1d", "apec before:1d"]  # fmt: skip
+        for text in answered:
+            query = parse_query(text, now)
+            whole = store.query_ids(query)
+            assert len(whole) >= 8, text
+            for last in (1, 5, 500):
+                assert store.oldest(query, last) == (len(whole), whole[::-1][:last]), text
+        for text in ("tariff talks", "tariff -seoul", "is:unread"):  # tested article by article
+            assert store.oldest(parse_query(text, now), 5) is None, text

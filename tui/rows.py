@@ -31,6 +31,9 @@ class Rows:
     marks: dict[str, str] = field(default_factory=dict)
 
 
+GAP = ""  # a row of a list not read yet: between a filter's first page and the list's end
+
+
 @dataclass(slots=True, frozen=True)
 class Place:
     """Where the pane stands, so a thread can read the rows around the place it will keep
@@ -69,7 +72,7 @@ def around(ids: Sequence[str], place: Place, found: int | None = None) -> list[s
             index = found
         top = max(0, index - place.line)
     height = max(1, place.height)
-    return list(ids[max(0, top - height) : top + 2 * height])
+    return [i for i in ids[max(0, top - height) : top + 2 * height] if i != GAP]
 
 
 def drawn_from_top(place: Place) -> int:

@@ -41,7 +41,7 @@ from fetchers.storybook import (
     stories_found,
 )
 from fetchers.suggest import Suggestions, scan
-from tui.rows import Place, Rows, drawn_from_top, read_rows, reread
+from tui.rows import GAP, Place, Rows, drawn_from_top, read_rows, reread
 
 T = TypeVar("T")
 FIRST_PAINT_ARTICLES = 2000  # opened first, so the screen fills before the whole store loads
@@ -66,7 +66,10 @@ class Matches:
     problem: str | None = None  # why they are newest first though relevance was asked for
     stories: list[str] | None = None  # the stories of `ids`, newest activity first, when asked
     more: bool = False  # more match than the store lets a dashboard list (`ids` the newest)
-    partial: bool = False  # the first page only: the whole list, in the same order, follows
+    # the first page only (and maybe the list's end, `GAP` rows between): the whole list, in
+    # the same order, follows
+    partial: bool = False
+    found: int | None = None  # the highlighted article's row, when the list's end placed it
     # the stories the store found for the filter (of `stories`), when it answers story
     # filters itself, and how many stories it keeps in all: `stories` and `more` then count
     # stories, not articles, and `ids` is empty
@@ -420,10 +423,12 @@ class Session:
         whole); over a store that lists a window of them (`list_window`: a database, which
         sends each article a word is tested on with its full text), the rows the pane draws
         for `place`. When every match fits, the page is the whole list (not `partial`).
-        None when the store is small, the list is of stories or not newest first, or the
-        pane keeps a place beyond the page (its highlighted article, older than the page's
-        last, matches further down, or its cursor's row is further down). The store's
-        total is as last counted (`total`)."""
+        When the pane keeps a place beyond the page (its highlighted article, older than
+        the page's last, matches further down, or its cursor's row is further down), the
+        page comes with the list's end when that holds the place (`_with_end`). None when
+        the store is small, the list is of stories or not newest first, or the place is
+        further down than the page and not at the end. The store's total is as last
+        counted (`total`)."""
         store = self.store
         window = store.list_window
         if stories is not None or sort != "newest":
@@ -444,11 +449,40 @@ class Session:
                     return None
                 if _after(current, last) and store.holds(query, place.current):
                     # after the page's last, and matching: further down, where a longer
-                    # page (FIRST_PAGE, when the first was the pane's rows) may reach it
-                    return self._page_reaching(query, place.current, size)
-            if place.cursor >= len(ids):
-                return None  # the whole list keeps the cursor's row, beyond the page
+                    # page (FIRST_PAGE, when the first was the pane's rows) or the list's
+                    # end may reach it
+                    reaching = self._page_reaching(query, place.current, size)
+                    return reaching or self._with_end(query, ids, place, holding=True)
+            if place.cursor >= len(ids):  # the cursor's row is beyond the page
+                return self._with_end(query, ids, place, holding=False)
         return Matches(ids, self.total(False), partial=True)
+
+    def _with_end(
+        self, query: Query, page: list[str], place: Place, holding: bool
+    ) -> Matches | None:
+        """The first page and the end of the whole list, with `GAP` rows between them, when
+        the store knows the end (`oldest`) and it holds the pane's place: the highlighted
+        article when it matches (`holding`), else the cursor's row (the last row of a
+        shorter list). None when the place lies between the two: the whole list keeps it."""
+        end = self.store.oldest(query, FIRST_PAGE)
+        if end is None:
+            return None
+        count, oldest = end
+        tail = oldest[::-1]
+        if count <= len(page) + len(tail):  # the two meet: every match
+            listed = set(page)
+            return Matches(page + [i for i in tail if i not in listed], self.total(False))
+        start = count - len(tail)
+        current = place.current if holding else None
+        if holding and current not in tail:
+            return None
+        if not holding and min(place.cursor, count - 1) < start:
+            return None
+        ids = [GAP] * count  # one list of a million rows, not three made and joined
+        ids[: len(page)] = page
+        ids[start:] = tail
+        found = start + tail.index(current) if current is not None else -1
+        return Matches(ids, self.total(False), partial=True, found=found)
 
     def _page_reaching(self, query: Query, current: str, size: int) -> Matches | None:
         """The newest FIRST_PAGE matches when they hold `current` (a match beyond a first

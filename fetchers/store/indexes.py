@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import heapq
 import itertools
 import sys
 from array import array
@@ -40,6 +41,16 @@ def _sort_by_date(records: list[Record]) -> None:
 def _date_order(record: Record) -> tuple[float, int]:
     """Newest first, equal times in seq order, as one key (for a merge of sorted chunks)."""
     return (-record.at, record.seq)
+
+
+def _oldest_order(record: Record) -> tuple[float, int]:
+    """Oldest first, equal times in reverse seq order: the date order read backwards."""
+    return (record.at, -record.seq)
+
+
+def _is_bound(clause: list[Term]) -> bool:
+    """A clause the date order's slice decides alone (`_window`): one since: or before:."""
+    return len(clause) == 1 and not clause[0].negated and clause[0].bound is not None
 
 
 def _scan_is_cheaper(candidates: int, limit: int | None, window: int) -> bool:
@@ -242,6 +253,57 @@ class Indexes:
             if found is not None:
                 return found
         return self._query_span(query, limit, lo, hi, text_of, words, words_of)
+
+    def oldest(
+        self, query: Query | None, limit: int, words: WordLookup | None = None
+    ) -> tuple[int, list[str]] | None:
+        """How many articles match, and the `limit` oldest of them, oldest first (the end of
+        `query_ids(query)`, reversed), when the indexes answer both without testing an
+        article: no filter, or one clause the indexes decide exactly (a word, an OR of words,
+        `source:`, "-word"), with any since:/before: bounds. None otherwise. A pane whose
+        highlight is near the end of a million articles shows those rows at once, where
+        listing every match first takes two to six times as long."""
+        order = self.order_ids
+        if query is None or query.is_empty:
+            return len(order), list(itertools.islice(reversed(order), limit))
+        lo, hi = self._window(query)
+        rest = [n for n, clause in enumerate(query.clauses) if not _is_bound(clause)]
+        if not rest:
+            return hi - lo, list(map(order.__getitem__, range(hi - 1, max(lo, hi - limit) - 1, -1)))
+        if len(rest) > 1:
+            return None
+        candidates, known = self._candidates(query, words)
+        verdicts = known.get(rest[0])
+        if verdicts is None:
+            return None
+        within = self._within(lo, hi)
+        if verdicts.rest is True and not verdicts.hold:  # "-word": all but the word's
+            failed = sum(map(within, verdicts.fail))
+            backwards = map(order.__getitem__, range(hi - 1, lo - 1, -1))
+            kept = itertools.filterfalse(verdicts.fail.__contains__, backwards)
+            return hi - lo - failed, list(itertools.islice(kept, limit))
+        if verdicts.rest is not False or verdicts.hold is not candidates:
+            return None  # candidates the indexes are not sure of: each must be tested
+        docs = self.records
+        found = [docs[i] for i in candidates if within(i)]
+        oldest = heapq.nsmallest(limit, found, key=_oldest_order)
+        return len(found), list(map(_ID, oldest))
+
+    def _within(self, lo: int, hi: int) -> Callable[[str], bool]:
+        """Whether a stored article is within the slice [lo, hi) of the date order (ids not
+        stored are not): a bisected time bound takes every article of its time or none."""
+        docs = self.records
+        if lo <= 0 and hi >= len(self.order_ids):
+            return docs.__contains__
+        if lo >= hi:
+            return lambda _ident: False
+        first, last = -self.order_keys[lo], -self.order_keys[hi - 1]
+
+        def within(ident: str) -> bool:
+            record = docs.get(ident)
+            return record is not None and last <= record.at <= first
+
+        return within
 
     def _newest_page(
         self,

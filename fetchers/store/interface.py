@@ -268,6 +268,12 @@ class ArticleStore(Protocol):
         """How many articles match (as `len(query_ids(query))`, without holding their ids)."""
         ...
 
+    def oldest(self, query: Query | None, limit: int) -> tuple[int, list[str]] | None:
+        """How many articles match and the `limit` oldest of them, oldest first (the end of
+        `query_ids(query)`, reversed), when the store knows both without listing every
+        match; None when it does not."""
+        ...
+
     def holds(self, query: Query, ident: str) -> bool:
         """Whether the stored article `ident` matches `query` (as `ident in
         query_ids(query)`, testing that article alone); False when it is not stored."""

@@ -293,7 +293,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         with contextlib.suppress(Superseded), waited_for(lambda: self.generation != generation):
             first = self.session.first_page(query, sort, shelf, place)
             if first is not None:
-                found = position(first.ids, place)
+                found = first.found if first.found is not None else position(first.ids, place)
                 rows = self.session.rows(around(first.ids, place, found), None)
                 self.post_message(
                     QueryDone(generation, first, query.words, None, rows, (place.current, found))

@@ -25,7 +25,7 @@ from fetchers.store import StoreError
 from fetchers.storybook import Story, StoryShelf
 from tui.actions import bindings
 from tui.format import AGE_WIDTH, age, duration, fit
-from tui.rows import Row, Rows
+from tui.rows import GAP, Row, Rows
 from tui.widgets.strips import text_strip
 
 MARK_WIDTH = 2  # "+" unread, "*" starred; then "~" when its source revised the headline
@@ -187,6 +187,7 @@ class HeadlineList(ScrollView, can_focus=True):
             self.border_title = "Stories" if stories is not None else self.BORDER_TITLE
         self.stories = stories
         current = self.current_id
+        in_gap = current is None and 0 <= self.cursor < len(self.ids)  # a row not read yet
         offset_in_view = self.cursor - int(self.scroll_y)
         self.ids = ids
         self._generation += 1
@@ -198,8 +199,10 @@ class HeadlineList(ScrollView, can_focus=True):
             self._cache.update(rows.articles)
             self._story_marks.update(rows.marks)
         self._set_rows(len(ids))
-        if keep_position and current is not None:
-            if found is not None and found[0] == current:
+        if keep_position and (current is not None or in_gap):
+            if current is None:  # the row, as for a highlight left out
+                index = -1
+            elif found is not None and found[0] == current:
                 index = found[1]
             else:
                 try:
@@ -235,13 +238,13 @@ class HeadlineList(ScrollView, can_focus=True):
         """The ids of the rows on screen, with a screenful either side."""
         height = max(1, self.scrollable_content_region.height)
         top = int(self.scroll_y)
-        return self.ids[max(0, top - height) : top + 2 * height]
+        return [i for i in self.ids[max(0, top - height) : top + 2 * height] if i != GAP]
 
     @property
     def current_id(self) -> str | None:
-        """The id of the highlighted row: an article's, or a story's."""
+        """The id of the highlighted row: an article's, or a story's (None on a `GAP` row)."""
         if 0 <= self.cursor < len(self.ids):
-            return self.ids[self.cursor]
+            return self.ids[self.cursor] or None
         return None
 
     @property
@@ -339,9 +342,11 @@ class HeadlineList(ScrollView, can_focus=True):
             self.virtual_size = size
 
     def _has(self, ident: str) -> bool:
-        """Whether the row of `ident` is read (or known to be gone)."""
-        return ident in (self._story_marks if self.story_rows else self._cache) or (
-            ident in self._absent
+        """Whether the row of `ident` is read (or known to be gone, or a `GAP`: never read)."""
+        return (
+            ident == GAP
+            or ident in (self._story_marks if self.story_rows else self._cache)
+            or (ident in self._absent)
         )
 
     def _read_again(self) -> None:
@@ -414,6 +419,8 @@ class HeadlineList(ScrollView, can_focus=True):
         if not all(self._has(self.ids[i]) for i in ahead if 0 <= i < len(self.ids)):
             self._read_missing()
         ident = self.ids[index]
+        if ident == GAP:  # drawn blank until the whole list comes
+            return Strip.blank(width, base)
         if self.story_rows:
             story = self.stories.by_id.get(ident) if self.stories else None
             mark = self._story_marks.get(ident)

@@ -1458,6 +1458,11 @@ class PostgresStore:
     def query(self, query: Query | None = None, limit: int | None = None) -> list[Article]:
         return [article_of(r) for r in self._matching(query, limit)]
 
+    def oldest(self, query: Query | None, limit: int) -> tuple[int, list[str]] | None:
+        """None: a dashboard lists at most `list_window` of the newest matches here, so no
+        highlight is a million rows down."""
+        return None
+
     def query_ids(self, query: Query | None = None, limit: int | None = None) -> list[str]:
         """Ids newest first; a query the SQL says whole reads only the ids (a dashboard asks
         for every match of its filter: no record is made for them)."""
