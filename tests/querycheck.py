@@ -141,6 +141,22 @@ parted_queries = st.lists(
 ).map(lambda parts: " ".join(f"{op}{t}" for op, t in parts).removeprefix("OR ").lstrip("-") or "x")
 
 
+def check_the_end(store: ArticleStore, query: Query, expected: list[str], text: str) -> None:
+    """The end of the list, when the store can say it without the list: its oldest few, and
+    on to an article or a row in the older half."""
+    backwards = expected[::-1]
+    for last in (1, 3):
+        tail = store.oldest(query, last)
+        assert tail is None or tail == (len(expected), backwards[:last]), text
+    size = len(expected)
+    for depth in sorted({0, 1, 2, size // 2, size - 1} & set(range(size))):  # from the end
+        through = store.oldest(query, 1, through=backwards[depth])
+        upto = store.oldest(query, 1, row=len(expected) - 1 - depth)
+        wanted = (len(expected), backwards[: 1 if depth == 0 else min(len(expected), depth + 2)])
+        assert through is None or through == wanted, text
+        assert upto is None or upto == (len(expected), backwards[: depth + 1]), text
+
+
 def check_queries(store: ArticleStore, texts: list[str], limit: int | None) -> int:
     """Every query gives what checking every article gives; returns how many were run."""
     run = 0
@@ -155,8 +171,6 @@ def check_queries(store: ArticleStore, texts: list[str], limit: int | None) -> i
             continue
         expected = scan(store, query)
         assert store.query_ids(query, limit) == expected[:limit], text
-        for last in (1, 3):  # the end of the list, when the store can say it without it
-            tail = store.oldest(query, last)
-            assert tail is None or tail == (len(expected), expected[::-1][:last]), text
+        check_the_end(store, query, expected, text)
         run += 1
     return run

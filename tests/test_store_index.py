@@ -1004,7 +1004,8 @@ def test_the_oldest_matches_and_their_count_come_from_the_indexes_alone(tmp_path
     """A pane highlighting a row near the end of a long list is drawn from the oldest
     matches and their count, which the indexes give for a word, an OR of words, a source,
     "-word" and no filter, with time bounds or not: the end of the whole list, read
-    backwards, equal times included. A filter whose matches must each be tested says so."""
+    backwards, equal times included, on to a highlight or a row of the older half. A filter
+    whose matches must each be tested says so."""
     start = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
     batch = [
         Article(
@@ -1028,7 +1029,14 @@ def test_the_oldest_matches_and_their_count_come_from_the_indexes_alone(tmp_path
             query = parse_query(text, now)
             whole = store.query_ids(query)
             assert len(whole) >= 8, text
+            count, backwards = len(whole), whole[::-1]
             for last in (1, 5, 500):
-                assert store.oldest(query, last) == (len(whole), whole[::-1][:last]), text
+                assert store.oldest(query, last) == (count, backwards[:last]), text
+            # on to an article or a row of the older half, and a page past it
+            assert store.oldest(query, 2, through=backwards[4]) == (count, backwards[:7]), text
+            assert store.oldest(query, 2, row=count - 5) == (count, backwards[:6]), text
+            # a place in the newer half: listing from the newest is as quick
+            assert store.oldest(query, 2, through=whole[1]) is None, text
+            assert store.oldest(query, 2, row=1) is None, text
         for text in ("tariff talks", "tariff -seoul", "is:unread"):  # tested article by article
             assert store.oldest(parse_query(text, now), 5) is None, text

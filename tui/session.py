@@ -460,11 +460,14 @@ class Session:
     def _with_end(
         self, query: Query, page: list[str], place: Place, holding: bool
     ) -> Matches | None:
-        """The first page and the end of the whole list, with `GAP` rows between them, when
-        the store knows the end (`oldest`) and it holds the pane's place: the highlighted
-        article when it matches (`holding`), else the cursor's row (the last row of a
-        shorter list). None when the place lies between the two: the whole list keeps it."""
-        end = self.store.oldest(query, FIRST_PAGE)
+        """The first page and the end of the whole list, with `GAP` rows between them, down
+        from the pane's place: the highlighted article when it matches (`holding`), else the
+        cursor's row (the last row of a shorter list), and a page above it. None when the
+        store cannot say (`oldest`), or the place is in the newer half of the list: the
+        whole list keeps it."""
+        current = place.current if holding else None
+        row = None if holding else place.cursor
+        end = self.store.oldest(query, FIRST_PAGE, through=current, row=row)
         if end is None:
             return None
         count, oldest = end
@@ -473,7 +476,6 @@ class Session:
             listed = set(page)
             return Matches(page + [i for i in tail if i not in listed], self.total(False))
         start = count - len(tail)
-        current = place.current if holding else None
         if holding and current not in tail:
             return None
         if not holding and min(place.cursor, count - 1) < start:

@@ -1347,13 +1347,15 @@ class Store:
                 words_of = self._reader(QUERY_SHARDS_KEPT, once=True).words
             return self._indexes.query_ids(query, limit, text_of, words, words_of)
 
-    def oldest(self, query: Query | None, limit: int) -> tuple[int, list[str]] | None:
-        """How many articles match and the `limit` oldest of them, oldest first, when the
-        indexes know both without testing each match (`Indexes.oldest`); else None."""
+    def oldest(
+        self, query: Query | None, limit: int, through: str | None = None, row: int | None = None
+    ) -> tuple[int, list[str]] | None:
+        """How many articles match and the oldest of them, oldest first, when the indexes
+        know both without testing each match (`Indexes.oldest`); else None."""
         if limit <= 0:
             return None
         with self.lock, self._word_lookup() as words:
-            return self._indexes.oldest(query, limit, words)
+            return self._indexes.oldest(query, limit, words, through, row)
 
     def holds(self, query: Query, ident: str) -> bool:
         """Whether the article matches, tested alone (the indexes only shortcut the test)."""

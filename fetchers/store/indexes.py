@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-import heapq
 import itertools
 import sys
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from operator import attrgetter
+from typing import cast
 
 from fetchers.query import Query, Record, Term, TextOf, Verdicts, WordsOf
 from fetchers.stepwise import mapped_stepwise, merged_in_steps
@@ -41,11 +41,6 @@ def _sort_by_date(records: list[Record]) -> None:
 def _date_order(record: Record) -> tuple[float, int]:
     """Newest first, equal times in seq order, as one key (for a merge of sorted chunks)."""
     return (-record.at, record.seq)
-
-
-def _oldest_order(record: Record) -> tuple[float, int]:
-    """Oldest first, equal times in reverse seq order: the date order read backwards."""
-    return (record.at, -record.seq)
 
 
 def _is_bound(clause: list[Term]) -> bool:
@@ -255,55 +250,77 @@ class Indexes:
         return self._query_span(query, limit, lo, hi, text_of, words, words_of)
 
     def oldest(
-        self, query: Query | None, limit: int, words: WordLookup | None = None
+        self,
+        query: Query | None,
+        limit: int,
+        words: WordLookup | None = None,
+        through: str | None = None,
+        row: int | None = None,
     ) -> tuple[int, list[str]] | None:
-        """How many articles match, and the `limit` oldest of them, oldest first (the end of
-        `query_ids(query)`, reversed), when the indexes answer both without testing an
-        article: no filter, or one clause the indexes decide exactly (a word, an OR of words,
-        `source:`, "-word"), with any since:/before: bounds. None otherwise. A pane whose
-        highlight is near the end of a million articles shows those rows at once, where
-        listing every match first takes two to six times as long."""
+        """How many articles match, and the oldest of them, oldest first (the end of
+        `query_ids(query)` read backwards): `limit` of them, or on to the article `through`
+        or to the row `row` of the list (counted from its newest), and `limit` past it.
+        Answered when the indexes decide every article without testing it: no filter, or one
+        clause they know exactly (a word, an OR of words, `source:`, "-word"), with any
+        since:/before: bounds; None otherwise, or when `through` is not among the matches or
+        the place is in the newer half of the list (listing from the newest is as quick).
+        A pane whose highlight is near the end of a million articles draws those rows at
+        once, where listing every match first takes two to six times as long."""
         order = self.order_ids
-        if query is None or query.is_empty:
-            return len(order), list(itertools.islice(reversed(order), limit))
-        lo, hi = self._window(query)
-        rest = [n for n, clause in enumerate(query.clauses) if not _is_bound(clause)]
-        if not rest:
-            return hi - lo, list(map(order.__getitem__, range(hi - 1, max(lo, hi - limit) - 1, -1)))
+        lo, hi = (0, len(order)) if query is None else self._window(query)
+        backwards = map(order.__getitem__, range(hi - 1, lo - 1, -1))
+        rest = [] if query is None else [n for n, c in enumerate(query.clauses) if not _is_bound(c)]
         if len(rest) > 1:
             return None
-        candidates, known = self._candidates(query, words)
-        verdicts = known.get(rest[0])
-        if verdicts is None:
+        kept: Iterator[str]
+        if not rest:
+            count, kept = hi - lo, backwards
+        else:
+            assert query is not None
+            candidates, known = self._candidates(query, words)
+            verdicts = known.get(rest[0])
+            if verdicts is None:
+                return None
+            if verdicts.rest is True and not verdicts.hold:  # "-word": all but the word's
+                count = hi - lo - self._count_within(verdicts.fail, lo, hi)
+                kept = itertools.filterfalse(verdicts.fail.__contains__, backwards)
+            elif verdicts.rest is False and verdicts.hold is candidates:
+                count = self._count_within(verdicts.hold, lo, hi)
+                kept = filter(verdicts.hold.__contains__, backwards)
+                wanted = limit + (0 if row is None else max(0, count - 1 - row))
+                if wanted * (hi - lo) > 4 * count * count:  # a search longer than a sort
+                    # rare matches (a source's 500 of a million): sorted, not searched for
+                    kept = reversed(self._newest_first(verdicts.hold, lo, hi))
+            else:
+                return None  # candidates the indexes are not sure of: each must be tested
+        half = count // 2
+        depth = 0 if row is None else count - 1 - row  # rows from the end to `row`
+        if depth > half:
             return None
-        within = self._within(lo, hi)
-        if verdicts.rest is True and not verdicts.hold:  # "-word": all but the word's
-            failed = sum(map(within, verdicts.fail))
-            backwards = map(order.__getitem__, range(hi - 1, lo - 1, -1))
-            kept = itertools.filterfalse(verdicts.fail.__contains__, backwards)
-            return hi - lo - failed, list(itertools.islice(kept, limit))
-        if verdicts.rest is not False or verdicts.hold is not candidates:
-            return None  # candidates the indexes are not sure of: each must be tested
-        docs = self.records
-        found = [docs[i] for i in candidates if within(i)]
-        oldest = heapq.nsmallest(limit, found, key=_oldest_order)
-        return len(found), list(map(_ID, oldest))
+        found = list(itertools.islice(kept, limit + max(0, depth)))
+        if through is not None and through not in found:
+            # on to it, in C: `None` marks the matches running out, the slice the newer half
+            ended = itertools.chain(kept, (None,))
+            further = max(0, half - len(found)) + 1  # its depth past half: the newer half
+            more = list(itertools.islice(itertools.takewhile(through.__ne__, ended), further))
+            if len(found) + len(more) > half or (more and more[-1] is None):
+                return None
+            found += cast(list[str], more)  # no `None`: the matches did not run out
+            found.append(through)
+            found += itertools.islice(kept, limit)
+        return count, found
 
-    def _within(self, lo: int, hi: int) -> Callable[[str], bool]:
-        """Whether a stored article is within the slice [lo, hi) of the date order (ids not
-        stored are not): a bisected time bound takes every article of its time or none."""
+    def _count_within(self, ids: set[str] | frozenset[str], lo: int, hi: int) -> int:
+        """How many of `ids` are stored articles within the slice [lo, hi) of the date order:
+        each looked up, or the slice scanned when it is the shorter (a scan costs about a
+        third of a lookup an article)."""
         docs = self.records
         if lo <= 0 and hi >= len(self.order_ids):
-            return docs.__contains__
-        if lo >= hi:
-            return lambda _ident: False
+            return sum(map(docs.__contains__, ids))
+        if hi - lo <= 3 * len(ids):
+            return sum(map(ids.__contains__, map(self.order_ids.__getitem__, range(lo, hi))))
         first, last = -self.order_keys[lo], -self.order_keys[hi - 1]
-
-        def within(ident: str) -> bool:
-            record = docs.get(ident)
-            return record is not None and last <= record.at <= first
-
-        return within
+        return sum(1 for i in ids if (r := docs.get(i)) is not None and last <= r.at <= first)
 
     def _newest_page(
         self,

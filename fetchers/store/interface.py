@@ -268,10 +268,14 @@ class ArticleStore(Protocol):
         """How many articles match (as `len(query_ids(query))`, without holding their ids)."""
         ...
 
-    def oldest(self, query: Query | None, limit: int) -> tuple[int, list[str]] | None:
-        """How many articles match and the `limit` oldest of them, oldest first (the end of
-        `query_ids(query)`, reversed), when the store knows both without listing every
-        match; None when it does not."""
+    def oldest(
+        self, query: Query | None, limit: int, through: str | None = None, row: int | None = None
+    ) -> tuple[int, list[str]] | None:
+        """How many articles match, and the oldest of them, oldest first (the end of
+        `query_ids(query)` read backwards): `limit` of them, or on to the article `through`
+        or to the row `row` (counted from the newest), and `limit` past it. None when the
+        store cannot say without listing every match, when `through` does not match, or
+        when the place is in the newer half of the list."""
         ...
 
     def holds(self, query: Query, ident: str) -> bool:
