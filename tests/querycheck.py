@@ -141,20 +141,21 @@ parted_queries = st.lists(
 ).map(lambda parts: " ".join(f"{op}{t}" for op, t in parts).removeprefix("OR ").lstrip("-") or "x")
 
 
-def check_the_end(store: ArticleStore, query: Query, expected: list[str], text: str) -> None:
-    """The end of the list, when the store can say it without the list: its oldest few, and
-    on to an article or a row in the older half."""
-    backwards = expected[::-1]
-    for last in (1, 3):
-        tail = store.oldest(query, last)
-        assert tail is None or tail == (len(expected), backwards[:last]), text
+def check_parts(store: ArticleStore, query: Query, expected: list[str], text: str) -> None:
+    """A part of the list about a row or an article, when the store can say it without the
+    list: the right rows and how many match, from either end."""
     size = len(expected)
-    for depth in sorted({0, 1, 2, size // 2, size - 1} & set(range(size))):  # from the end
-        through = store.oldest(query, 1, through=backwards[depth])
-        upto = store.oldest(query, 1, row=len(expected) - 1 - depth)
-        wanted = (len(expected), backwards[: 1 if depth == 0 else min(len(expected), depth + 2)])
-        assert through is None or through == wanted, text
-        assert upto is None or upto == (len(expected), backwards[: depth + 1]), text
+    if not size:
+        assert store.part(query, 2, row=3) in (None, (0, 0, [])), text
+        return
+    for row in sorted({0, 1, size // 2, size - 2, size - 1, size + 3} & set(range(size + 4))):
+        for around in (0, 2):
+            at = min(row, size - 1)
+            start = max(0, at - around)
+            wanted = (size, start, expected[start : at + around + 1])
+            assert store.part(query, around, row=row) in (None, wanted), text
+            if row < size:
+                assert store.part(query, around, through=expected[row]) in (None, wanted), text
 
 
 def check_queries(store: ArticleStore, texts: list[str], limit: int | None) -> int:
@@ -171,6 +172,6 @@ def check_queries(store: ArticleStore, texts: list[str], limit: int | None) -> i
             continue
         expected = scan(store, query)
         assert store.query_ids(query, limit) == expected[:limit], text
-        check_the_end(store, query, expected, text)
+        check_parts(store, query, expected, text)
         run += 1
     return run

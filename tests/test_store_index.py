@@ -1000,12 +1000,12 @@ def test_a_page_from_the_newest_shards_keeps_articles_of_one_time_in_the_order_s
             assert store.query_ids(query, 1) == ["x"]
 
 
-def test_the_oldest_matches_and_their_count_come_from_the_indexes_alone(tmp_path: Path) -> None:
-    """A pane highlighting a row near the end of a long list is drawn from the oldest
-    matches and their count, which the indexes give for a word, an OR of words, a source,
-    "-word" and no filter, with time bounds or not: the end of the whole list, read
-    backwards, equal times included, on to a highlight or a row of the older half. A filter
-    whose matches must each be tested says so."""
+def test_a_part_of_a_list_and_its_count_come_from_the_indexes_alone(tmp_path: Path) -> None:
+    """A pane highlighting a row far down a long list is drawn from the part of the new
+    list about that place and how many match, which the indexes give for a word, an OR of
+    words, a source, "-word" and no filter, with time bounds or not: the rows of the whole
+    list there (equal times included), about a row or an article, read from either end. A
+    filter whose matches must each be tested says so; so does an article left out."""
     start = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
     batch = [
         Article(
@@ -1028,15 +1028,17 @@ def test_the_oldest_matches_and_their_count_come_from_the_indexes_alone(tmp_path
         for text in answered:
             query = parse_query(text, now)
             whole = store.query_ids(query)
-            assert len(whole) >= 8, text
-            count, backwards = len(whole), whole[::-1]
-            for last in (1, 5, 500):
-                assert store.oldest(query, last) == (count, backwards[:last]), text
-            # on to an article or a row of the older half, and a page past it
-            assert store.oldest(query, 2, through=backwards[4]) == (count, backwards[:7]), text
-            assert store.oldest(query, 2, row=count - 5) == (count, backwards[:6]), text
-            # a place in the newer half: listing from the newest is as quick
-            assert store.oldest(query, 2, through=whole[1]) is None, text
-            assert store.oldest(query, 2, row=1) is None, text
+            count = len(whole)
+            assert count >= 8, text
+            for row in range(count + 2):
+                at = min(row, count - 1)
+                first = max(0, at - 2)
+                wanted = (count, first, whole[first : at + 3])
+                assert store.part(query, 2, row=row) == wanted, (text, row)
+                assert store.part(query, 2, through=whole[at]) == wanted, (text, row)
+            assert store.part(query, 500, row=3) == (count, 0, whole), text
+            if text:  # an article the filter leaves out has no place in its list
+                left_out = next(i for i in store.query_ids() if i not in whole)
+                assert store.part(query, 2, through=left_out) is None, text
         for text in ("tariff talks", "tariff -seoul", "is:unread"):  # tested article by article
-            assert store.oldest(parse_query(text, now), 5) is None, text
+            assert store.part(parse_query(text, now), 5, row=3) is None, text

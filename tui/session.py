@@ -425,10 +425,10 @@ class Session:
         for `place`. When every match fits, the page is the whole list (not `partial`).
         When the pane keeps a place beyond the page (its highlighted article, older than
         the page's last, matches further down, or its cursor's row is further down), the
-        page comes with the list's end when that holds the place (`_with_end`). None when
-        the store is small, the list is of stories or not newest first, or the place is
-        further down than the page and not at the end. The store's total is as last
-        counted (`total`)."""
+        page comes with the part of the list about that place (`_with_part`). None when the
+        store is small, the list is of stories or not newest first, or the place is beyond
+        the page and the store cannot say where without the whole list. The store's total
+        is as last counted (`total`)."""
         store = self.store
         window = store.list_window
         if stories is not None or sort != "newest":
@@ -449,41 +449,35 @@ class Session:
                     return None
                 if _after(current, last) and store.holds(query, place.current):
                     # after the page's last, and matching: further down, where a longer
-                    # page (FIRST_PAGE, when the first was the pane's rows) or the list's
-                    # end may reach it
+                    # page (FIRST_PAGE, when the first was the pane's rows) may reach it, or
+                    # the part of the list about it
                     reaching = self._page_reaching(query, place.current, size)
-                    return reaching or self._with_end(query, ids, place, holding=True)
+                    return reaching or self._with_part(query, ids, place, holding=True)
             if place.cursor >= len(ids):  # the cursor's row is beyond the page
-                return self._with_end(query, ids, place, holding=False)
+                return self._with_part(query, ids, place, holding=False)
         return Matches(ids, self.total(False), partial=True)
 
-    def _with_end(
+    def _with_part(
         self, query: Query, page: list[str], place: Place, holding: bool
     ) -> Matches | None:
-        """The first page and the end of the whole list, with `GAP` rows between them, down
-        from the pane's place: the highlighted article when it matches (`holding`), else the
-        cursor's row (the last row of a shorter list), and a page above it. None when the
-        store cannot say (`oldest`), or the place is in the newer half of the list: the
-        whole list keeps it."""
+        """The first page and the part of the whole list about the pane's place (the
+        highlighted article when it matches, `holding`, else the cursor's row), with `GAP`
+        rows about them, when the store knows that part and how many match without listing
+        them all (`part`). None when it does not: the whole list keeps the place."""
         current = place.current if holding else None
         row = None if holding else place.cursor
-        end = self.store.oldest(query, FIRST_PAGE, through=current, row=row)
-        if end is None:
+        part = self.store.part(query, FIRST_PAGE, row=row, through=current)
+        if part is None:
             return None
-        count, oldest = end
-        tail = oldest[::-1]
-        if count <= len(page) + len(tail):  # the two meet: every match
-            listed = set(page)
-            return Matches(page + [i for i in tail if i not in listed], self.total(False))
-        start = count - len(tail)
-        if holding and current not in tail:
+        count, start, rows = part
+        if current is not None and current not in rows:
             return None
-        if not holding and min(place.cursor, count - 1) < start:
-            return None
-        ids = [GAP] * count  # one list of a million rows, not three made and joined
+        if start <= len(page) and start + len(rows) >= count:  # the two meet: every match
+            return Matches(page[:start] + rows, self.total(False))
+        ids = [GAP] * count  # one list of a million rows, not several made and joined
         ids[: len(page)] = page
-        ids[start:] = tail
-        found = start + tail.index(current) if current is not None else -1
+        ids[start : start + len(rows)] = rows
+        found = start + rows.index(current) if current is not None else -1
         return Matches(ids, self.total(False), partial=True, found=found)
 
     def _page_reaching(self, query: Query, current: str, size: int) -> Matches | None:

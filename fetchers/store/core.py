@@ -1347,15 +1347,13 @@ class Store:
                 words_of = self._reader(QUERY_SHARDS_KEPT, once=True).words
             return self._indexes.query_ids(query, limit, text_of, words, words_of)
 
-    def oldest(
-        self, query: Query | None, limit: int, through: str | None = None, row: int | None = None
-    ) -> tuple[int, list[str]] | None:
-        """How many articles match and the oldest of them, oldest first, when the indexes
-        know both without testing each match (`Indexes.oldest`); else None."""
-        if limit <= 0:
-            return None
+    def part(
+        self, query: Query | None, around: int, row: int | None = None, through: str | None = None
+    ) -> tuple[int, int, list[str]] | None:
+        """How many articles match, and the part of their list about a row or an article,
+        when the indexes know both without testing each match (`Indexes.part`); else None."""
         with self.lock, self._word_lookup() as words:
-            return self._indexes.oldest(query, limit, words, through, row)
+            return self._indexes.part(query, around, words, row, through)
 
     def holds(self, query: Query, ident: str) -> bool:
         """Whether the article matches, tested alone (the indexes only shortcut the test)."""

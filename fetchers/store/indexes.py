@@ -6,13 +6,13 @@ written to disk."""
 from __future__ import annotations
 
 import bisect
+import contextlib
 import dataclasses
 import itertools
 import sys
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from operator import attrgetter
-from typing import cast
 
 from fetchers.query import Query, Record, Term, TextOf, Verdicts, WordsOf
 from fetchers.stepwise import mapped_stepwise, merged_in_steps
@@ -41,6 +41,12 @@ def _sort_by_date(records: list[Record]) -> None:
 def _date_order(record: Record) -> tuple[float, int]:
     """Newest first, equal times in seq order, as one key (for a merge of sorted chunks)."""
     return (-record.at, record.seq)
+
+
+_Ids = set[str] | frozenset[str]
+# a query the indexes decide: the slice [lo, hi) of the date order it keeps to, how many
+# match, and the ids that match or that fail (neither: every article of the slice)
+_Decided = tuple[int, int, int, _Ids | None, _Ids | None]
 
 
 def _is_bound(clause: list[Term]) -> bool:
@@ -247,74 +253,144 @@ class Indexes:
             found = self._newest_page(query, limit, lo, hi, text_of, words, words_of)
             if found is not None:
                 return found
-        return self._query_span(query, limit, lo, hi, text_of, words, words_of)
+        with self._words_within(query, lo, hi, words):
+            return self._query_span(query, limit, lo, hi, text_of, words, words_of)
 
-    def oldest(
+    @contextlib.contextmanager
+    def _words_within(
+        self, query: Query, lo: int, hi: int, words: WordLookup | None
+    ) -> Iterator[None]:
+        """The search index asked only for the shards of the slice [lo, hi) of the date order,
+        when since:/before: make it a small part of the store: `APEC since:2d` reads the
+        matches of two days' shards, not the 80,000 of a month (every article of the slice
+        is in those shards, so the answer within it is the same)."""
+        if words is None or not _asks_words(query) or (hi - lo) * 4 > len(self.order_ids):
+            yield
+            return
+        records, order = self.records, self.order_ids
+        shards = set(map(_SHARD, map(records.__getitem__, map(order.__getitem__, range(lo, hi)))))
+        if not shards or len(shards) > NEWEST_SPAN_SHARDS:
+            yield
+            return
+        words.within = shards
+        try:
+            yield
+        finally:
+            words.within = None
+
+    def part(
         self,
         query: Query | None,
-        limit: int,
+        around: int,
         words: WordLookup | None = None,
-        through: str | None = None,
         row: int | None = None,
-    ) -> tuple[int, list[str]] | None:
-        """How many articles match, and the oldest of them, oldest first (the end of
-        `query_ids(query)` read backwards): `limit` of them, or on to the article `through`
-        or to the row `row` of the list (counted from its newest), and `limit` past it.
-        Answered when the indexes decide every article without testing it: no filter, or one
-        clause they know exactly (a word, an OR of words, `source:`, "-word"), with any
-        since:/before: bounds; None otherwise, or when `through` is not among the matches or
-        the place is in the newer half of the list (listing from the newest is as quick).
-        A pane whose highlight is near the end of a million articles draws those rows at
-        once, where listing every match first takes two to six times as long."""
+        through: str | None = None,
+    ) -> tuple[int, int, list[str]] | None:
+        """How many articles match, and a part of their list (`query_ids(query)`, newest
+        first) about a place in it: the row `row` (the last row of a shorter list) or the
+        article `through`, with `around` rows either side. Returned as (how many match, the
+        row the part starts at, its ids). Answered when the indexes decide every article
+        without testing it: no filter, or one clause they know exactly (a word, an OR of
+        words, `source:`, "-word"), with any since:/before: bounds; None otherwise, or when
+        `through` does not match. A pane highlighting a row far down a million articles
+        draws the new filter's rows there at once, where its whole list takes two to six
+        times as long (the part is read from the nearer end of the list)."""
+        decided = self._decided(query, words)
+        if decided is None:
+            return None
+        lo, hi, count, hold, fail = decided
+        if through is not None:
+            row = self._rank(through, lo, hi, hold, fail)
+            if row is None:
+                return None
+        if row is None or not count:
+            return count, 0, []
+        row = min(row, count - 1)
+        start, stop = max(0, row - around), min(count, row + around + 1)
         order = self.order_ids
-        lo, hi = (0, len(order)) if query is None else self._window(query)
+        # the matches read to reach the part and in it, from the nearer end
+        wanted = min(start, count - stop) + stop - start
+        if hold is not None and wanted * (hi - lo) > 4 * count * count:
+            # rare matches (a source's 500 of a million): sorted, not searched for
+            return count, start, self._newest_first(hold, lo, hi)[start:stop]
+
+        def picked(ids: Iterable[str]) -> Iterator[str]:
+            if hold is not None:
+                return filter(hold.__contains__, ids)
+            if fail is not None:
+                return itertools.filterfalse(fail.__contains__, ids)
+            return iter(ids)
+
+        if start <= count - stop:  # nearer the top: read on from the newest
+            forward = map(order.__getitem__, range(lo, hi))
+            return count, start, list(itertools.islice(picked(forward), start, stop))
         backwards = map(order.__getitem__, range(hi - 1, lo - 1, -1))
-        rest = [] if query is None else [n for n, c in enumerate(query.clauses) if not _is_bound(c)]
+        ids = list(itertools.islice(picked(backwards), count - stop, count - start))
+        ids.reverse()
+        return count, start, ids
+
+    def _decided(self, query: Query | None, words: WordLookup | None) -> _Decided | None:
+        """(For `part`.) The slice [lo, hi) of the date order a query keeps to, how many
+        match, and the ids that match (`hold`) or that fail among those in the slice (`fail`;
+        neither: all of it), when the indexes know them exactly; None otherwise."""
+        order = self.order_ids
+        if query is None or query.is_empty:
+            return 0, len(order), len(order), None, None
+        lo, hi = self._window(query)
+        rest = [n for n, clause in enumerate(query.clauses) if not _is_bound(clause)]
+        if not rest:
+            return lo, hi, hi - lo, None, None
         if len(rest) > 1:
             return None
-        kept: Iterator[str]
-        if not rest:
-            count, kept = hi - lo, backwards
-        else:
-            assert query is not None
+        with self._words_within(query, lo, hi, words):
             candidates, known = self._candidates(query, words)
-            verdicts = known.get(rest[0])
-            if verdicts is None:
-                return None
-            if verdicts.rest is True and not verdicts.hold:  # "-word": all but the word's
-                count = hi - lo - self._count_within(verdicts.fail, lo, hi)
-                kept = itertools.filterfalse(verdicts.fail.__contains__, backwards)
-            elif verdicts.rest is False and verdicts.hold is candidates:
-                count = self._count_within(verdicts.hold, lo, hi)
-                kept = filter(verdicts.hold.__contains__, backwards)
-                wanted = limit + (0 if row is None else max(0, count - 1 - row))
-                if wanted * (hi - lo) > 4 * count * count:  # a search longer than a sort
-                    # rare matches (a source's 500 of a million): sorted, not searched for
-                    kept = reversed(self._newest_first(verdicts.hold, lo, hi))
-            else:
-                return None  # candidates the indexes are not sure of: each must be tested
-        half = count // 2
-        depth = 0 if row is None else count - 1 - row  # rows from the end to `row`
-        if depth > half:
+        verdicts = known.get(rest[0])
+        if verdicts is None:
             return None
-        found = list(itertools.islice(kept, limit + max(0, depth)))
-        if through is not None and through not in found:
-            # on to it, in C: `None` marks the matches running out, the slice the newer half
-            ended = itertools.chain(kept, (None,))
-            further = max(0, half - len(found)) + 1  # its depth past half: the newer half
-            more = list(itertools.islice(itertools.takewhile(through.__ne__, ended), further))
-            if len(found) + len(more) > half or (more and more[-1] is None):
-                return None
-            found += cast(list[str], more)  # no `None`: the matches did not run out
-            found.append(through)
-            found += itertools.islice(kept, limit)
-        return count, found
+        if verdicts.rest is True and not verdicts.hold:  # "-word": all but the word's
+            return lo, hi, hi - lo - self._count_within(verdicts.fail, lo, hi), None, verdicts.fail
+        if verdicts.rest is False and verdicts.hold is candidates:
+            return lo, hi, self._count_within(verdicts.hold, lo, hi), verdicts.hold, None
+        return None  # candidates the indexes are not sure of: each must be tested
 
-    def _count_within(self, ids: set[str] | frozenset[str], lo: int, hi: int) -> int:
-        """How many of `ids` are stored articles within the slice [lo, hi) of the date order:
-        each looked up, or the slice scanned when it is the shorter (a scan costs about a
-        third of a lookup an article)."""
+    def _rank(
+        self,
+        ident: str,
+        lo: int,
+        hi: int,
+        hold: _Ids | None,
+        fail: _Ids | None,
+    ) -> int | None:
+        """(For `part`.) The row of `ident` in the list of the matches in [lo, hi) that
+        `hold` holds or `fail` leaves (neither: all of them); None when it is not one."""
+        record = self.records.get(ident)
+        if record is None or (hold is not None and ident not in hold):
+            return None
+        if fail is not None and ident in fail:
+            return None
+        order, keys, key = self.order_ids, self.order_keys, -record.at
+        tie = bisect.bisect_left(keys, key)  # the first article of its time
+        try:
+            place = order.index(ident, tie, bisect.bisect_right(keys, key))
+        except ValueError:
+            return None
+        if not lo <= place < hi:
+            return None
+        # counted by time before its time (`_count_within` takes whole times), then by place
+        if hold is not None:
+            return self._count_within(hold, lo, tie) + sum(map(hold.__contains__, order[tie:place]))
+        if fail is not None:
+            ahead = sum(map(fail.__contains__, order[tie:place]))
+            return place - lo - self._count_within(fail, lo, tie) - ahead
+        return place - lo
+
+    def _count_within(self, ids: _Ids, lo: int, hi: int) -> int:
+        """How many of `ids` are stored articles within the slice [lo, hi) of the date order,
+        whose ends take whole times (as `_window` cuts): each looked up, or the slice scanned
+        when it is the shorter (a scan costs about a third of a lookup an article)."""
         docs = self.records
+        if lo >= hi:
+            return 0
         if lo <= 0 and hi >= len(self.order_ids):
             return sum(map(docs.__contains__, ids))
         if hi - lo <= 3 * len(ids):
@@ -401,7 +477,7 @@ class Indexes:
                     break
         return out
 
-    def _newest_first(self, ids: set[str], lo: int, hi: int) -> list[str]:
+    def _newest_first(self, ids: _Ids, lo: int, hi: int) -> list[str]:
         """The ids within the slice [lo, hi) of the date order, in that order: by time (one
         sort keyed by a dict lookup), then equal times by seq."""
         if lo >= hi:

@@ -268,14 +268,13 @@ class ArticleStore(Protocol):
         """How many articles match (as `len(query_ids(query))`, without holding their ids)."""
         ...
 
-    def oldest(
-        self, query: Query | None, limit: int, through: str | None = None, row: int | None = None
-    ) -> tuple[int, list[str]] | None:
-        """How many articles match, and the oldest of them, oldest first (the end of
-        `query_ids(query)` read backwards): `limit` of them, or on to the article `through`
-        or to the row `row` (counted from the newest), and `limit` past it. None when the
-        store cannot say without listing every match, when `through` does not match, or
-        when the place is in the newer half of the list."""
+    def part(
+        self, query: Query | None, around: int, row: int | None = None, through: str | None = None
+    ) -> tuple[int, int, list[str]] | None:
+        """How many articles match, and a part of `query_ids(query)` about a place in it: the
+        row `row` (the last row of a shorter list) or the article `through`, with `around`
+        rows either side, as (how many match, the row the part starts at, its ids). None when
+        the store cannot say without listing every match, or `through` does not match."""
         ...
 
     def holds(self, query: Query, ident: str) -> bool:

@@ -1458,9 +1458,9 @@ class PostgresStore:
     def query(self, query: Query | None = None, limit: int | None = None) -> list[Article]:
         return [article_of(r) for r in self._matching(query, limit)]
 
-    def oldest(
-        self, query: Query | None, limit: int, through: str | None = None, row: int | None = None
-    ) -> tuple[int, list[str]] | None:
+    def part(
+        self, query: Query | None, around: int, row: int | None = None, through: str | None = None
+    ) -> tuple[int, int, list[str]] | None:
         """None: a dashboard lists at most `list_window` of the newest matches here, so no
         highlight is a million rows down."""
         return None
