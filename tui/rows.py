@@ -31,7 +31,7 @@ class Rows:
     marks: dict[str, str] = field(default_factory=dict)
 
 
-GAP = ""  # a row of a list not read yet: between a filter's first page and the list's end
+GAP = ""  # a row of a list not read yet: about a filter's first page and the part read
 
 
 @dataclass(slots=True, frozen=True)

@@ -66,10 +66,10 @@ class Matches:
     problem: str | None = None  # why they are newest first though relevance was asked for
     stories: list[str] | None = None  # the stories of `ids`, newest activity first, when asked
     more: bool = False  # more match than the store lets a dashboard list (`ids` the newest)
-    # the first page only (and maybe the list's end, `GAP` rows between): the whole list, in
-    # the same order, follows
+    # the first page only (and maybe the part of the list about the pane's place, `GAP`
+    # rows about them): the whole list, in the same order, follows
     partial: bool = False
-    found: int | None = None  # the highlighted article's row, when the list's end placed it
+    found: int | None = None  # the highlighted article's row (-1: none), when a part placed it
     # the stories the store found for the filter (of `stories`), when it answers story
     # filters itself, and how many stories it keeps in all: `stories` and `more` then count
     # stories, not articles, and `ids` is empty
