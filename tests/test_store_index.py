@@ -1040,5 +1040,7 @@ def test_a_part_of_a_list_and_its_count_come_from_the_indexes_alone(tmp_path: Pa
             if text:  # an article the filter leaves out has no place in its list
                 left_out = next(i for i in store.query_ids() if i not in whole)
                 assert store.part(query, 2, through=left_out) is None, text
+                by_row = (count, 1, whole[1:6])  # its row given: the part about that row
+                assert store.part(query, 2, row=3, through=left_out) == by_row, text
         for text in ("tariff talks", "tariff -seoul", "is:unread"):  # tested article by article
             assert store.part(parse_query(text, now), 5, row=3) is None, text

@@ -423,12 +423,12 @@ class Session:
         whole); over a store that lists a window of them (`list_window`: a database, which
         sends each article a word is tested on with its full text), the rows the pane draws
         for `place`. When every match fits, the page is the whole list (not `partial`).
-        When the pane keeps a place beyond the page (its highlighted article, older than
-        the page's last, matches further down, or its cursor's row is further down), the
-        page comes with the part of the list about that place (`_with_part`). None when the
-        store is small, the list is of stories or not newest first, or the place is beyond
-        the page and the store cannot say where without the whole list. The store's total
-        is as last counted (`total`)."""
+        When the pane keeps a place beyond the page (its cursor's row is further down, or
+        its highlighted article, older than the page's last, matches further down), the
+        part of the list about that place comes instead of the page, or with it
+        (`_with_part`). None when the store is small, the list is of stories or not newest
+        first, or the place is beyond the page and the store cannot say where without the
+        whole list. The store's total is as last counted (`total`)."""
         store = self.store
         window = store.list_window
         if stories is not None or sort != "newest":
@@ -439,6 +439,13 @@ class Session:
             size = FIRST_PAGE
         else:
             size = min(FIRST_PAGE, window, drawn_from_top(place))
+        if window is None and place.keep and place.cursor >= size:
+            # the pane's place is beyond a first page: the rows of the new list there (about
+            # the highlighted article when it matches, else the cursor's row), without a
+            # page of the newest, when the store can say
+            far = self._with_part(query, [], place.current, place.cursor)
+            if far is not None:
+                return far
         ids = store.query_ids(query, size)
         if len(ids) < size:
             return Matches(ids, self.total(False))
@@ -452,33 +459,32 @@ class Session:
                     # page (FIRST_PAGE, when the first was the pane's rows) may reach it, or
                     # the part of the list about it
                     reaching = self._page_reaching(query, place.current, size)
-                    return reaching or self._with_part(query, ids, place, holding=True)
+                    return reaching or self._with_part(query, ids, place.current, None)
             if place.cursor >= len(ids):  # the cursor's row is beyond the page
-                return self._with_part(query, ids, place, holding=False)
+                return self._with_part(query, ids, None, place.cursor)
         return Matches(ids, self.total(False), partial=True)
 
     def _with_part(
-        self, query: Query, page: list[str], place: Place, holding: bool
+        self, query: Query, page: list[str], current: str | None, row: int | None
     ) -> Matches | None:
-        """The first page and the part of the whole list about the pane's place (the
-        highlighted article when it matches, `holding`, else the cursor's row), with `GAP`
-        rows about them, when the store knows that part and how many match without listing
-        them all (`part`). None when it does not: the whole list keeps the place."""
-        current = place.current if holding else None
-        row = None if holding else place.cursor
+        """The first page (if any) and the part of the whole list about the pane's place: the
+        highlighted article `current` when it matches, else the row `row`; with `GAP` rows
+        about them, when the store knows that part and how many match without listing them
+        all (`part`). None when it does not, or `current` does not match and no `row` is
+        given: the whole list keeps the place."""
         part = self.store.part(query, FIRST_PAGE, row=row, through=current)
         if part is None:
             return None
         count, start, rows = part
-        if current is not None and current not in rows:
+        at = rows.index(current) if current is not None and current in rows else -1
+        if row is None and at < 0:
             return None
         if start <= len(page) and start + len(rows) >= count:  # the two meet: every match
             return Matches(page[:start] + rows, self.total(False))
         ids = [GAP] * count  # one list of a million rows, not several made and joined
         ids[: len(page)] = page
         ids[start : start + len(rows)] = rows
-        found = start + rows.index(current) if current is not None else -1
-        return Matches(ids, self.total(False), partial=True, found=found)
+        return Matches(ids, self.total(False), partial=True, found=start + at if at >= 0 else -1)
 
     def _page_reaching(self, query: Query, current: str, size: int) -> Matches | None:
         """The newest FIRST_PAGE matches when they hold `current` (a match beyond a first

@@ -287,22 +287,24 @@ class Indexes:
         through: str | None = None,
     ) -> tuple[int, int, list[str]] | None:
         """How many articles match, and a part of their list (`query_ids(query)`, newest
-        first) about a place in it: the row `row` (the last row of a shorter list) or the
-        article `through`, with `around` rows either side. Returned as (how many match, the
-        row the part starts at, its ids). Answered when the indexes decide every article
-        without testing it: no filter, or one clause they know exactly (a word, an OR of
-        words, `source:`, "-word"), with any since:/before: bounds; None otherwise, or when
-        `through` does not match. A pane highlighting a row far down a million articles
-        draws the new filter's rows there at once, where its whole list takes two to six
-        times as long (the part is read from the nearer end of the list)."""
+        first) about a place in it: the article `through` when it matches, else the row
+        `row` (the last row of a shorter list), with `around` rows either side. Returned as
+        (how many match, the row the part starts at, its ids). Answered when the indexes
+        decide every article without testing it: no filter, or one clause they know exactly
+        (a word, an OR of words, `source:`, "-word"), with any since:/before: bounds; None
+        otherwise, or when `through` does not match and no `row` is given. A pane
+        highlighting a row far down a million articles draws the new filter's rows there at
+        once, where its whole list takes two to six times as long (the part is read from the
+        nearer end of the list)."""
         decided = self._decided(query, words)
         if decided is None:
             return None
         lo, hi, count, hold, fail = decided
         if through is not None:
-            row = self._rank(through, lo, hi, hold, fail)
-            if row is None:
+            ranked = self._rank(through, lo, hi, hold, fail)
+            if ranked is None and row is None:
                 return None
+            row = ranked if ranked is not None else row
         if row is None or not count:
             return count, 0, []
         row = min(row, count - 1)

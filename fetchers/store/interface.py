@@ -272,9 +272,10 @@ class ArticleStore(Protocol):
         self, query: Query | None, around: int, row: int | None = None, through: str | None = None
     ) -> tuple[int, int, list[str]] | None:
         """How many articles match, and a part of `query_ids(query)` about a place in it: the
-        row `row` (the last row of a shorter list) or the article `through`, with `around`
-        rows either side, as (how many match, the row the part starts at, its ids). None when
-        the store cannot say without listing every match, or `through` does not match."""
+        article `through` when it matches, else the row `row` (the last row of a shorter
+        list), with `around` rows either side, as (how many match, the row the part starts
+        at, its ids). None when the store cannot say without listing every match, or when
+        `through` does not match and no `row` is given."""
         ...
 
     def holds(self, query: Query, ident: str) -> bool:
