@@ -439,10 +439,11 @@ class Session:
             size = FIRST_PAGE
         else:
             size = min(FIRST_PAGE, window, drawn_from_top(place))
-        if window is None and place.keep and place.cursor >= size:
+        if window is None and place.keep and place.cursor >= size and not query.is_empty:
             # the pane's place is beyond a first page: the rows of the new list there (about
             # the highlighted article when it matches, else the cursor's row), without a
-            # page of the newest, when the store can say
+            # page of the newest, when the store can say (no filter: every article, listed
+            # whole as quickly)
             far = self._with_part(query, [], place.current, place.cursor)
             if far is not None:
                 return far
@@ -459,9 +460,11 @@ class Session:
                     # page (FIRST_PAGE, when the first was the pane's rows) may reach it, or
                     # the part of the list about it
                     reaching = self._page_reaching(query, place.current, size)
-                    return reaching or self._with_part(query, ids, place.current, None)
+                    if reaching is not None or query.is_empty:
+                        return reaching
+                    return self._with_part(query, ids, place.current, None)
             if place.cursor >= len(ids):  # the cursor's row is beyond the page
-                return self._with_part(query, ids, None, place.cursor)
+                return None if query.is_empty else self._with_part(query, ids, None, place.cursor)
         return Matches(ids, self.total(False), partial=True)
 
     def _with_part(
