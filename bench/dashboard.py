@@ -167,6 +167,8 @@ async def measure(data: Path, config: Config, end: datetime) -> dict[str, float]
                 "",
             ):
                 old = dashboard.headlines.ids
+                # a list freed since can leave its id to the new one: only paints from now
+                probe.painted.clear()
                 t = time.perf_counter()
                 dashboard.set_filter(text)
                 out[f"{label}{text or '(cleared)'}"] = await probe.wait(app, old) - t
