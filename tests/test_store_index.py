@@ -1003,9 +1003,10 @@ def test_a_page_from_the_newest_shards_keeps_articles_of_one_time_in_the_order_s
 def test_a_part_of_a_list_and_its_count_come_from_the_indexes_alone(tmp_path: Path) -> None:
     """A pane highlighting a row far down a long list is drawn from the part of the new
     list about that place and how many match, which the indexes give for a word, an OR of
-    words, a source, "-word" and no filter, with time bounds or not: the rows of the whole
-    list there (equal times included), about a row or an article, read from either end. A
-    filter whose matches must each be tested says so; so does an article left out."""
+    words, "-word" and no filter, with time bounds or not, and a source alone: the rows of
+    the whole list there (equal times included), about a row or an article, read from
+    either end. A filter whose matches must each be tested says so; so does an article
+    left out."""
     start = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
     batch = [
         Article(
@@ -1044,3 +1045,39 @@ def test_a_part_of_a_list_and_its_count_come_from_the_indexes_alone(tmp_path: Pa
                 assert store.part(query, 2, row=3, through=left_out) == by_row, text
         for text in ("tariff talks", "tariff -seoul", "is:unread"):  # tested article by article
             assert store.part(parse_query(text, now), 5, row=3) is None, text
+
+
+def test_no_part_of_a_list_is_given_while_loaded_days_wait_for_the_date_order(
+    tmp_path: Path,
+) -> None:
+    """While the rest of a store loads (after a first paint of its newest days), the days
+    loaded so far are filed but not yet in the date order: a part of a list read from that
+    order would be counted against more articles than it holds, so none is given until the
+    order is made."""
+    start = datetime(2025, 10, 20, 7, 0, tzinfo=UTC)
+    batch = [
+        Article(
+            id=f"d{n}",
+            source="Wire",
+            title=("Tariff talks", "Rain in Seoul")[n % 2] + f" {n}",
+            link=f"https://e.example/{n}",
+            published=start + timedelta(hours=6 * n),
+            fetched=start + timedelta(hours=6 * n),  # four a day: a shard a day
+            summary="Markets moved.",
+        )
+        for n in range(24)
+    ]
+    with Store(tmp_path, writer=True, word_index=True) as store:
+        store.add_batch(batch)
+        wait_for_index(store)
+    query = parse_query("tariff")
+    with Store(tmp_path, first=0) as viewer:
+        assert not viewer.complete
+        with patch.object(indexes.Indexes, "rebuild_order"):  # the load's last step, held back
+            viewer.load_rest()
+        assert viewer.part(query, 2, row=5) is None
+        assert viewer.part(None, 2, row=5) is None
+        viewer._indexes.rebuild_order()
+        whole = viewer.query_ids(query)
+        assert len(whole) == 12
+        assert viewer.part(query, 2, row=5) == (12, 3, whole[3:8])

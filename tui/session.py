@@ -427,8 +427,9 @@ class Session:
         its highlighted article, older than the page's last, matches further down), the
         part of the list about that place comes instead of the page, or with it
         (`_with_part`). None when the store is small, the list is of stories or not newest
-        first, or the place is beyond the page and the store cannot say where without the
-        whole list. The store's total is as last counted (`total`)."""
+        first, or the place is beyond the page and there is no filter (every article is
+        listed as quickly) or the store cannot say where without the whole list. The
+        store's total is as last counted (`total`)."""
         store = self.store
         window = store.list_window
         if stories is not None or sort != "newest":
@@ -439,14 +440,16 @@ class Session:
             size = FIRST_PAGE
         else:
             size = min(FIRST_PAGE, window, drawn_from_top(place))
-        if window is None and place.keep and place.cursor >= size and not query.is_empty:
+        parts = not query.is_empty  # (no filter: every article, listed whole as quickly)
+        if window is None and place.keep and place.cursor >= size and parts:
             # the pane's place is beyond a first page: the rows of the new list there (about
             # the highlighted article when it matches, else the cursor's row), without a
-            # page of the newest, when the store can say (no filter: every article, listed
-            # whole as quickly)
+            # page of the newest, when the store can say; when it cannot, it is not asked
+            # again below
             far = self._with_part(query, [], place.current, place.cursor)
             if far is not None:
                 return far
+            parts = False
         ids = store.query_ids(query, size)
         if len(ids) < size:
             return Matches(ids, self.total(False))
@@ -460,11 +463,11 @@ class Session:
                     # page (FIRST_PAGE, when the first was the pane's rows) may reach it, or
                     # the part of the list about it
                     reaching = self._page_reaching(query, place.current, size)
-                    if reaching is not None or query.is_empty:
+                    if reaching is not None or not parts:
                         return reaching
                     return self._with_part(query, ids, place.current, None)
             if place.cursor >= len(ids):  # the cursor's row is beyond the page
-                return None if query.is_empty else self._with_part(query, ids, None, place.cursor)
+                return self._with_part(query, ids, None, place.cursor) if parts else None
         return Matches(ids, self.total(False), partial=True)
 
     def _with_part(

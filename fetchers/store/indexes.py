@@ -264,10 +264,14 @@ class Indexes:
         when since:/before: make it a small part of the store: `APEC since:2d` reads the
         matches of two days' shards, not the 80,000 of a month (every article of the slice
         is in those shards, so the answer within it is the same)."""
-        if words is None or not _asks_words(query) or (hi - lo) * 4 > len(self.order_ids):
+        order = self.order_ids
+        if words is None or not _asks_words(query) or (hi - lo) * 4 > len(order):
             yield
             return
-        records, order = self.records, self.order_ids
+        if len(order) != len(self.records):  # days loaded, not yet in the date order: their
+            yield  # shards are not known from it
+            return
+        records = self.records
         shards = set(map(_SHARD, map(records.__getitem__, map(order.__getitem__, range(lo, hi)))))
         if not shards or len(shards) > NEWEST_SPAN_SHARDS:
             yield
@@ -290,9 +294,10 @@ class Indexes:
         first) about a place in it: the article `through` when it matches, else the row
         `row` (the last row of a shorter list), with `around` rows either side. Returned as
         (how many match, the row the part starts at, its ids). Answered when the indexes
-        decide every article without testing it: no filter, or one clause they know exactly
-        (a word, an OR of words, `source:`, "-word"), with any since:/before: bounds; None
-        otherwise, or when `through` does not match and no `row` is given. A pane
+        decide every article without testing it: no filter; a word, an OR of words or
+        "-word", with any since:/before: bounds; `source:` or `tag:` alone. None otherwise,
+        while loaded days are not yet in the date order, or when `through` does not match and
+        no `row` is given. A pane
         highlighting a row far down a million articles draws the new filter's rows there at
         once, where its whole list takes two to six times as long (the part is read from the
         nearer end of the list)."""
@@ -336,6 +341,8 @@ class Indexes:
         match, and the ids that match (`hold`) or that fail among those in the slice (`fail`;
         neither: all of it), when the indexes know them exactly; None otherwise."""
         order = self.order_ids
+        if len(order) != len(self.records):  # days loaded, not yet in the date order
+            return None
         if query is None or query.is_empty:
             return 0, len(order), len(order), None, None
         lo, hi = self._window(query)

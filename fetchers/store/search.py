@@ -472,7 +472,8 @@ class WordLookup:
         self.row_ids = row_ids
         self._current: dict[int, str] = {}  # shard code -> key, of the shards held as read
         self._stale: set[str] = set()
-        # when set, candidates come from these shards only (a first page of the newest)
+        # when set, candidates come from these shards only (a first page of the newest, or
+        # the days a since:/before: filter keeps to)
         self.within: set[str] | None = None
         self._usable: bool | None = None
         self._reading: contextlib.ExitStack | None = None
