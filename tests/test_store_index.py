@@ -1081,3 +1081,44 @@ def test_no_part_of_a_list_is_given_while_loaded_days_wait_for_the_date_order(
         whole = viewer.query_ids(query)
         assert len(whole) == 12
         assert viewer.part(query, 2, row=5) == (12, 3, whole[3:8])
+
+
+def test_a_word_filter_bounded_by_since_asks_the_index_for_those_days_only(
+    tmp_path: Path,
+) -> None:
+    """`tariff since:1d` over a month asks the search index for the matches in the shards
+    of the last day, not the month's, and lists the same articles a full scan finds."""
+    start = datetime(2025, 10, 1, 7, 0, tzinfo=UTC)
+    batch = [
+        Article(
+            id=f"m{n}",
+            source="Wire",
+            title=("Tariff talks", "Rain in Seoul")[n % 2] + f" {n}",
+            link=f"https://e.example/{n}",
+            published=start + timedelta(hours=6 * n),
+            fetched=start + timedelta(hours=6 * n),  # a shard a day, for 30 days
+            summary="Markets moved.",
+        )
+        for n in range(120)
+    ]
+    asked: list[object] = []
+    match = search.SearchIndex.match
+
+    def watched(index, column, needle, within=None):  # type: ignore[no-untyped-def]
+        asked.append(within)
+        return match(index, column, needle, within)
+
+    now = start + timedelta(days=30)
+    with Store(tmp_path, writer=True, word_index=True) as store:
+        store.add_batch(batch)
+        wait_for_index(store)
+        for text in ("tariff since:1d", "tariff"):
+            query = parse_query(text, now)
+            asked.clear()
+            with patch.object(search.SearchIndex, "match", watched):
+                found = store.query_ids(query)
+            assert found == scan(store, query)
+            if "since" in text:
+                assert len(found) == 2 and asked and all(w is not None for w in asked)
+            else:
+                assert len(found) == 60 and asked == [None]
