@@ -451,7 +451,7 @@ async def test_a_filter_from_far_down_the_list_paints_the_rows_there_before_the_
             assert ids.count("") == 20 - (stop - start)  # the rest drawn blank for now
             assert dashboard.headlines.cursor == row
             assert dashboard.headlines.current_id == wire[row]
-            assert "listing the rest…" in status_text(app)
+            assert "filter: source:Wire ─ 20 of 25, listing the rest…" in status_text(app)
             moved = ids.index("")  # a row not read yet: drawn blank, no article
             dashboard.headlines.cursor = moved
             await pilot.pause()

@@ -99,6 +99,8 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
     """More articles match than the store lets a dashboard list (the newest are listed)."""
     counting: reactive[bool] = reactive(False, repaint=False)
     """The first page of the matches is listed; the rest are being listed."""
+    counted: reactive[bool] = reactive(False, repaint=False)
+    """While `counting`: `matching` is how many match, not a page's rows."""
     of_stories: reactive[bool] = reactive(False, repaint=False)
     """`matching` and `total` count stories (the store keeps them and finds a filter's)."""
     total: reactive[int] = reactive(0, repaint=False)
@@ -156,6 +158,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             DashboardScreen.matching,
             DashboardScreen.more_match,
             DashboardScreen.counting,
+            DashboardScreen.counted,
             DashboardScreen.of_stories,
             DashboardScreen.total,
             DashboardScreen.loading_rest,
@@ -327,6 +330,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         self.of_stories = matches.story_total is not None
         self.more_match = matches.more
         self.counting = matches.partial
+        self.counted = matches.counted
         if matches.stories is not None and message.shelf is not None:
             self.headlines.set_ids(
                 matches.stories,

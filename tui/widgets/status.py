@@ -25,6 +25,7 @@ FIELDS = (
     "matching",
     "more_match",
     "counting",
+    "counted",
     "of_stories",
     "total",
     "loading_rest",
@@ -58,6 +59,8 @@ class StatusLine(Widget):
     more_match: reactive[bool] = reactive(False, repaint=False)
     counting: reactive[bool] = reactive(False, repaint=False)
     """The first page of the matches is listed; the rest are being listed."""
+    counted: reactive[bool] = reactive(False, repaint=False)
+    """While `counting`: `matching` is how many match (rows about the place were read)."""
     of_stories: reactive[bool] = reactive(False, repaint=False)
     """The counts are of stories, not articles."""
     total: reactive[int] = reactive(0, repaint=False)
@@ -109,7 +112,8 @@ class StatusLine(Widget):
             parts.append("by relevance")
         unit = " stories" if self.of_stories else ""
         if self.counting:
-            parts.append(f"{self.matching:,}+ of {self.total:,}, listing the rest…")
+            at_least = "" if self.counted else "+"
+            parts.append(f"{self.matching:,}{at_least} of {self.total:,}, listing the rest…")
         elif self.more_match:
             parts.append(f"{self.matching:,}+ of {self.total:,}{unit}, the newest listed")
         else:
