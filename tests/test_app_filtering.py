@@ -464,6 +464,42 @@ async def test_a_filter_from_far_down_the_list_paints_the_rows_there_before_the_
             assert "filter: source:Wire ─ 20 of 25" in status_text(app)
 
 
+async def test_a_filters_whole_list_is_made_once_its_first_rows_are_on_screen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Making a whole list holds the interpreter in long steps (a million ids filtered in
+    one call), which kept the screen from drawing the rows painted first: the whole list is
+    made once they are on screen, from the top and from far down alike."""
+    app = _big_store_app(tmp_path, monkeypatch, range(5))
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=25)
+        shown_then: list[list[str]] = []
+        matches = dashboard.session.matches
+
+        def noted(*args, **kwargs):  # type: ignore[no-untyped-def]
+            shown_then.append(list(dashboard.headlines.ids))  # what the pane shows by now
+            return matches(*args, **kwargs)
+
+        dashboard.session.matches = noted  # type: ignore[method-assign]
+        for far_down in (False, True):
+            dashboard.set_filter("")
+            await settle(app, pilot)
+            if far_down:
+                dashboard.headlines.action_last()
+                await pilot.pause()
+            shown_then.clear()
+            since = seen(app).mark()
+            dashboard.set_filter("source:Wire")
+            await settle(app, pilot)
+            first = next(
+                m
+                for m in seen(app).messages[since:]
+                if isinstance(m, QueryDone) and m.matches.partial
+            )
+            assert shown_then == [first.matches.ids], far_down
+            assert len(dashboard.headlines.ids) == 20
+
+
 async def test_a_filter_is_work_a_person_waits_for_and_the_background_gives_way(
     tmp_path: Path,
 ) -> None:

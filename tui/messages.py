@@ -3,6 +3,7 @@ uses that result rather than reaching back into the store or the poller."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -70,6 +71,9 @@ class QueryDone(Message):
     shelf: StoryShelf | None = None  # the stories `matches.stories` are of
     rows: Rows | None = None  # the rows about the place the pane keeps, read in the thread
     found: tuple[str | None, int] | None = None  # the id highlighted, where it is (-1: not)
+    # set once the screen has been drawn with these rows (or they are dropped): the whole
+    # list after a first page is made only then
+    painted: threading.Event | None = None
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, QueryDone)

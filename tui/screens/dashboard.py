@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import os
 import shutil
+import threading
 import webbrowser
 from datetime import UTC, datetime
 from functools import partial
@@ -78,6 +79,7 @@ from tui.workers import ReportsWorkerErrors
 READ_AFTER = 1.5  # seconds an article stays in the article pane before it counts as read
 VIEWER_RELOAD = 2.0  # seconds between a viewer's looks at the store another process writes
 ALERT_LOOK = 2.0  # seconds between a dashboard's looks at the alert history
+FIRST_PAINT_WAIT = 1.0  # seconds a filter's whole list waits at most for its first page's paint
 ALERT_TOASTS = 3  # notifications for the alerts of one look; the rest in one "and N more"
 
 
@@ -298,11 +300,17 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             if first is not None:
                 found = first.found if first.found is not None else position(first.ids, place)
                 rows = self.session.rows(around(first.ids, place, found), None)
+                painted = threading.Event()
+                where = (place.current, found)
                 self.post_message(
-                    QueryDone(generation, first, query.words, None, rows, (place.current, found))
+                    QueryDone(generation, first, query.words, None, rows, where, painted)
                 )
                 if not first.partial and not recount:
                     return
+                # the page on screen first: making the whole list holds the interpreter in
+                # long steps (a million ids filtered in one call), which would keep the
+                # screen from drawing the page meanwhile
+                painted.wait(FIRST_PAINT_WAIT)
             matches = self.session.matches(query, events, sort, shelf, recount, first)
             if matches.shelf is not None:  # the stories the store found for the filter
                 shelf = matches.shelf
@@ -318,6 +326,10 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
 
     @on(QueryDone)
     def _query_done(self, message: QueryDone) -> None:
+        if message.painted is not None:  # once drawn (a message dropped: at once)
+            painted = message.painted
+            if message.generation != self.generation or not self.call_after_refresh(painted.set):
+                painted.set()
         if message.generation != self.generation:
             return
         matches = message.matches
