@@ -500,6 +500,18 @@ async def test_a_filters_whole_list_is_made_once_its_first_rows_are_on_screen(
             assert len(dashboard.headlines.ids) == 20
 
 
+def test_an_older_querys_answer_never_takes_the_place_of_a_newer_ones() -> None:
+    """Answers waiting for the screen are coalesced, but only over the same query's or an
+    older one's: an older query's thread that finished late (it waited for its first rows
+    to be drawn) took the place of the newer query's whole list, and the pane said
+    "listing the rest…" for good."""
+    older = QueryDone(1, session_module.Matches(["a"], 1), [])
+    newer = QueryDone(3, session_module.Matches(["b"], 1), [])
+    assert newer.can_replace(older)
+    assert newer.can_replace(QueryDone(3, session_module.Matches([], 1, partial=True), []))
+    assert not older.can_replace(newer)
+
+
 async def test_a_filter_is_work_a_person_waits_for_and_the_background_gives_way(
     tmp_path: Path,
 ) -> None:

@@ -76,7 +76,9 @@ class QueryDone(Message):
     painted: threading.Event | None = None
 
     def can_replace(self, message: Message) -> bool:
-        return isinstance(message, QueryDone)
+        """An answer replaces one waiting for the screen of the same query or an older one,
+        never a newer one's (an older query's thread may finish after a newer one's)."""
+        return isinstance(message, QueryDone) and message.generation <= self.generation
 
 
 @dataclass

@@ -29,7 +29,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from fetchers.alerts import AlertWatch
-from fetchers.foreground import Superseded, waited_for
+from fetchers.foreground import Superseded, check_superseded, waited_for
 from fetchers.liveness import WriterState
 from fetchers.models import Event, SourceHealth
 from fetchers.newsroom import Cycle
@@ -311,6 +311,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
                 # long steps (a million ids filtered in one call), which would keep the
                 # screen from drawing the page meanwhile
                 painted.wait(FIRST_PAINT_WAIT)
+                check_superseded()  # a newer filter typed meanwhile: its own list, not this
             matches = self.session.matches(query, events, sort, shelf, recount, first)
             if matches.shelf is not None:  # the stories the store found for the filter
                 shelf = matches.shelf
