@@ -1047,6 +1047,22 @@ def test_a_part_of_a_list_and_its_count_come_from_the_indexes_alone(tmp_path: Pa
             assert store.part(parse_query(text, now), 5, row=3) is None, text
 
 
+def _four_a_day(start: datetime, days: int) -> list[Article]:
+    """Articles six hours apart from `start` (a shard a day), every other one on tariffs."""
+    return [
+        Article(
+            id=f"d{n}",
+            source="Wire",
+            title=("Tariff talks", "Rain in Seoul")[n % 2] + f" {n}",
+            link=f"https://e.example/{n}",
+            published=start + timedelta(hours=6 * n),
+            fetched=start + timedelta(hours=6 * n),
+            summary="Markets moved.",
+        )
+        for n in range(4 * days)
+    ]
+
+
 def test_no_part_of_a_list_is_given_while_loaded_days_wait_for_the_date_order(
     tmp_path: Path,
 ) -> None:
@@ -1054,19 +1070,7 @@ def test_no_part_of_a_list_is_given_while_loaded_days_wait_for_the_date_order(
     loaded so far are filed but not yet in the date order: a part of a list read from that
     order would be counted against more articles than it holds, so none is given until the
     order is made."""
-    start = datetime(2025, 10, 20, 7, 0, tzinfo=UTC)
-    batch = [
-        Article(
-            id=f"d{n}",
-            source="Wire",
-            title=("Tariff talks", "Rain in Seoul")[n % 2] + f" {n}",
-            link=f"https://e.example/{n}",
-            published=start + timedelta(hours=6 * n),
-            fetched=start + timedelta(hours=6 * n),  # four a day: a shard a day
-            summary="Markets moved.",
-        )
-        for n in range(24)
-    ]
+    batch = _four_a_day(datetime(2025, 10, 20, 7, 0, tzinfo=UTC), days=6)
     with Store(tmp_path, writer=True, word_index=True) as store:
         store.add_batch(batch)
         wait_for_index(store)
@@ -1089,18 +1093,7 @@ def test_a_word_filter_bounded_by_since_asks_the_index_for_those_days_only(
     """`tariff since:1d` over a month asks the search index for the matches in the shards
     of the last day, not the month's, and lists the same articles a full scan finds."""
     start = datetime(2025, 10, 1, 7, 0, tzinfo=UTC)
-    batch = [
-        Article(
-            id=f"m{n}",
-            source="Wire",
-            title=("Tariff talks", "Rain in Seoul")[n % 2] + f" {n}",
-            link=f"https://e.example/{n}",
-            published=start + timedelta(hours=6 * n),
-            fetched=start + timedelta(hours=6 * n),  # a shard a day, for 30 days
-            summary="Markets moved.",
-        )
-        for n in range(120)
-    ]
+    batch = _four_a_day(start, days=30)
     asked: list[object] = []
     match = search.SearchIndex.match
 

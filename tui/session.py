@@ -70,12 +70,16 @@ class Matches:
     # rows about them): the whole list, in the same order, follows
     partial: bool = False
     found: int | None = None  # the highlighted article's row (-1: none), when a part placed it
-    counted: bool = False  # partial, and as long as the whole list: how many match is known
     # the stories the store found for the filter (of `stories`), when it answers story
     # filters itself, and how many stories it keeps in all: `stories` and `more` then count
     # stories, not articles, and `ids` is empty
     shelf: StoryShelf | None = None
     story_total: int | None = None
+
+    @property
+    def counted(self) -> bool:
+        """Partial, yet as long as the whole list (a part placed it): how many match is known."""
+        return self.partial and self.found is not None
 
 
 @dataclass(slots=True)
@@ -492,7 +496,7 @@ class Session:
         ids[: len(page)] = page
         ids[start : start + len(rows)] = rows
         found = start + at if at >= 0 else -1
-        return Matches(ids, self.total(False), partial=True, found=found, counted=True)
+        return Matches(ids, self.total(False), partial=True, found=found)
 
     def _page_reaching(self, query: Query, current: str, size: int) -> Matches | None:
         """The newest FIRST_PAGE matches when they hold `current` (a match beyond a first
