@@ -1087,6 +1087,52 @@ def test_no_part_of_a_list_is_given_while_loaded_days_wait_for_the_date_order(
         assert viewer.part(query, 2, row=5) == (12, 3, whole[3:8])
 
 
+def test_a_words_count_trusts_the_index_only_for_shards_read_with_their_articles_filed(
+    tmp_path: Path,
+) -> None:
+    """A word's count over the whole store is the number of articles the search index gives
+    for it, with no look at each (57,000 of a million), when every one was a stored article
+    as its shard's ids were read; a shard read while an article of it was not yet filed has
+    each of its candidates looked up, and the count is right either way. A set of candidates
+    changed since, or a copy of one, is not taken on trust."""
+    batch = _four_a_day(datetime(2025, 10, 20, 7, 0, tzinfo=UTC), days=6)
+    trusted: list[bool] = []
+    count_within = indexes.Indexes._count_within
+
+    def watched(self, ids, lo, hi, stored=False):  # type: ignore[no-untyped-def]
+        trusted.append(stored)
+        return count_within(self, ids, lo, hi, stored)
+
+    with Store(tmp_path, writer=True, word_index=True) as store:
+        store.add_batch(batch)
+        wait_for_index(store)
+        whole = store.query_ids(parse_query("tariff"))
+        assert len(whole) == 12
+        for text, count in (("tariff", 12), ("-tariff", 12)):
+            trusted.clear()
+            with patch.object(indexes.Indexes, "_count_within", watched):
+                part = store.part(parse_query(text), 2, row=5)
+            assert part is not None and part[0] == count, text
+            assert trusted == [True], text
+        with store._word_lookup() as words:
+            hits = words.candidates(None, "tariff")
+            assert hits is not None and words.only_stored(hits)
+            assert not words.only_stored(set(hits))
+            hits.add("elsewhere")
+            assert not words.only_stored(hits)
+        # one day's ids read from the index while an article of it was not filed
+        records = store._indexes.records
+        late = records.pop(whole[0])
+        store._row_ids.clear()
+        with store._word_lookup() as words:
+            words.warm(store._shards)
+        records[late.id] = late
+        trusted.clear()
+        with patch.object(indexes.Indexes, "_count_within", watched):
+            assert store.part(parse_query("tariff"), 2, row=5) == (12, 3, whole[3:8])
+        assert trusted == [False]
+
+
 def test_a_word_filter_bounded_by_since_asks_the_index_for_those_days_only(
     tmp_path: Path,
 ) -> None:

@@ -68,6 +68,11 @@ def _scan_is_cheaper(candidates: int, limit: int | None, window: int) -> bool:
     return limit * window <= 16 * candidates * candidates
 
 
+def _only_stored(words: WordLookup | None, ids: _Ids | None) -> bool:
+    """Whether the word lookup gave `ids` as it is and knows them all to be stored articles."""
+    return words is not None and isinstance(ids, set) and words.only_stored(ids)
+
+
 def _asks_words(query: Query) -> bool:
     """Whether a query has a word or phrase term (one the search index answers)."""
     return any(term.field in (None, "title") for clause in query.clauses for term in clause)
@@ -368,9 +373,12 @@ class Indexes:
         if verdicts is None:
             return None
         if verdicts.rest is True and not verdicts.hold:  # "-word": all but the word's
-            return lo, hi, hi - lo - self._count_within(verdicts.fail, lo, hi), None, verdicts.fail
+            fail = verdicts.fail
+            counted = self._count_within(fail, lo, hi, _only_stored(words, fail))
+            return lo, hi, hi - lo - counted, None, fail
         if verdicts.rest is False and verdicts.hold is candidates:
-            return lo, hi, self._count_within(verdicts.hold, lo, hi), verdicts.hold, None
+            hold = verdicts.hold
+            return lo, hi, self._count_within(hold, lo, hi, _only_stored(words, hold)), hold, None
         return None  # candidates the indexes are not sure of: each must be tested
 
     def _rank(
@@ -404,15 +412,16 @@ class Indexes:
             return place - lo - self._count_within(fail, lo, tie) - ahead
         return place - lo
 
-    def _count_within(self, ids: _Ids, lo: int, hi: int) -> int:
+    def _count_within(self, ids: _Ids, lo: int, hi: int, stored: bool = False) -> int:
         """How many of `ids` are stored articles within the slice [lo, hi) of the date order,
         whose ends take whole times (as `_window` cuts): each looked up, or the slice scanned
-        when it is the shorter (a scan costs about a third of a lookup an article)."""
+        when it is the shorter (a scan costs about a third of a lookup an article). `stored`:
+        every one of `ids` is known to be a stored article (the whole order needs no look)."""
         docs = self.records
         if lo >= hi:
             return 0
         if lo <= 0 and hi >= len(self.order_ids):
-            return sum(map(docs.__contains__, ids))
+            return len(ids) if stored else sum(map(docs.__contains__, ids))
         if hi - lo <= 3 * len(ids):
             return sum(map(ids.__contains__, map(self.order_ids.__getitem__, range(lo, hi))))
         first, last = -self.order_keys[lo], -self.order_keys[hi - 1]

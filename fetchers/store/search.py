@@ -442,8 +442,10 @@ def _insert(
     db.executemany("INSERT INTO docs(rowid, title, body) VALUES (?, ?, ?)", docs)
 
 
-# per shard: the version and the index's generation they hold for, and its ids by place
-RowIds = dict[str, tuple[Signature, int, list[str | None]]]
+# per shard: the version and the index's generation they hold for, its ids by place, and
+# whether each of them was a stored article when read (the articles of a shard only go when
+# the shard does, or is read again at another version: then the entry is made anew)
+RowIds = dict[str, tuple[Signature, int, list[str | None], bool]]
 
 
 class WordLookup:
@@ -477,6 +479,8 @@ class WordLookup:
         self.within: set[str] | None = None
         self._usable: bool | None = None
         self._reading: contextlib.ExitStack | None = None
+        # the candidate sets given whose ids were all stored articles, with their sizes then
+        self._stored: list[tuple[set[str], int]] = []
 
     def __enter__(self) -> WordLookup:
         return self
@@ -518,23 +522,27 @@ class WordLookup:
         """Whether every article the store holds is in the index at the version it holds."""
         return self._look() and not self._stale
 
-    def _ids_of(self, key: str) -> list[str | None]:
-        """A shard's ids by place, read from the index once per version of the shard."""
+    def _ids_of(self, key: str) -> tuple[list[str | None], bool]:
+        """A shard's ids by place, read from the index once per version of the shard, and
+        whether every one of them is a stored article."""
         version = self.loaded[key]
         assert version is not None
         generation = self.index.generation
         cached = self.row_ids.get(key)
         if cached is not None and cached[0] == version and cached[1] == generation:
-            return cached[2]
+            return cached[2], cached[3]
         low, _ = shard_rows(key)
         found = self.index.ids(key)
         places: list[str | None] = [None] * (max(found, default=low - 1) - low + 1)
         records = self.records
+        stored = True
         for row, ident in found.items():
             record = records.get(ident)
+            if record is None:  # (not filed yet: read while the shard is filed)
+                stored = False
             places[row - low] = record.id if record is not None else ident  # shared strings
-        self.row_ids[key] = (version, generation, places)
-        return places
+        self.row_ids[key] = (version, generation, places, stored)
+        return places, stored
 
     def warm(self, keys: Iterable[str]) -> None:
         """Read the ids by row number of these shards, where the index holds them as read."""
@@ -545,9 +553,10 @@ class WordLookup:
             if key in held:
                 self._ids_of(key)
 
-    def _runs(self, rows: list[int]) -> Iterator[tuple[list[int], int, list[str | None]]]:
+    def _runs(self, rows: list[int]) -> Iterator[tuple[list[int], int, list[str | None], bool]]:
         """Ascending row numbers cut into runs of one shard held as read: each run, the
-        shard's first row number and its ids by place (rows of other shards left out)."""
+        shard's first row number, its ids by place and whether they are all stored articles
+        (rows of other shards left out)."""
         current, span = self._current, 1 << PLACE_BITS
         start, end = 0, len(rows)
         while start < end:
@@ -555,26 +564,35 @@ class WordLookup:
             stop = bisect.bisect_left(rows, low + span, start)
             key = current.get(low >> PLACE_BITS)
             if key is not None:
-                yield rows[start:stop], low, self._ids_of(key)
+                yield rows[start:stop], low, *self._ids_of(key)
             start = stop
 
-    def _idents(self, rows: list[int]) -> set[str]:
-        """The ids of these ascending row numbers, in the shards held as read: a run's ids
-        are taken by place in one pass of `map` (a word in 44,000 articles of a million)."""
+    def _idents(self, rows: list[int]) -> tuple[set[str], bool]:
+        """The ids of these ascending row numbers, in the shards held as read, and whether
+        all of them are stored articles: a run's ids are taken by place in one pass of `map`
+        (a word in 44,000 articles of a million)."""
         found: set[str | None] = set()
-        for run, low, places in self._runs(rows):
+        all_stored = True
+        for run, low, places, stored in self._runs(rows):
             if run[-1] - low >= len(places):  # rows indexed after the store read the shard
                 run = [row for row in run if row - low < len(places)]
             found.update(map(places.__getitem__, map(low.__rsub__, run)))
+            all_stored = all_stored and stored
         found.discard(None)
-        return cast("set[str]", found)
+        return cast("set[str]", found), all_stored
+
+    def only_stored(self, ids: set[str]) -> bool:
+        """Whether `ids` is a set of candidates this lookup gave, still the size it was given
+        at, whose ids are all stored articles: then counting them needs no look at each (a
+        word in 57,000 articles of a million: about 45 ms of lookups)."""
+        return any(ids is given and len(ids) == size for given, size in self._stored)
 
     def scores(self, needles: Iterable[str]) -> dict[str, float]:
         """BM25 (higher is better) of the articles holding any of the words or phrases, in
         the shards the index holds as read."""
         found = self.index.scores(needles)
         out: dict[str, float] = {}
-        for run, low, places in self._runs(sorted(found)):
+        for run, low, places, _ in self._runs(sorted(found)):
             for row in run:
                 place = row - low
                 ident = places[place] if place < len(places) else None
@@ -616,8 +634,12 @@ class WordLookup:
             found = self.index.match(column, needle, within)
             if found is None:
                 return None
-            hits = self._idents(found)
+            hits, stored = self._idents(found)
         except SearchUnavailable:
             self._usable = False
             return None
-        return hits | self._stale if self._stale else hits
+        if self._stale:  # (the articles of the shards the index does not hold as read)
+            hits = hits | self._stale
+        if stored:
+            self._stored.append((hits, len(hits)))
+        return hits
