@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input
 
+import tui.screens.dashboard as dashboard_module
 from fetchers import foreground
 from fetchers.models import Article
 from fetchers.query import Query
@@ -462,6 +463,53 @@ async def test_a_filter_from_far_down_the_list_paints_the_rows_there_before_the_
             assert dashboard.headlines.cursor == moved  # the row stays where it was
             assert dashboard.headlines.current_id == wire[moved]
             assert "filter: source:Wire ─ 20 of 25" in status_text(app)
+
+
+async def test_clearing_a_filter_far_down_paints_the_rows_there_before_the_whole_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reader far down a filtered list who clears the filter sees every article's rows
+    about the highlighted one at once, with how many there are, placed by the date order
+    (finding it in a list of a million held the interpreter 30 ms), then the whole list
+    with the highlight where it was, found there without a scan."""
+    app = _big_store_app(tmp_path, monkeypatch, range(5))
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=25)
+        everything = list(dashboard.headlines.ids)
+        dashboard.set_filter("source:Wire")
+        await settle(app, pilot)
+        dashboard.headlines.action_last()
+        await pilot.pause()
+        highlighted = make(0).id
+        assert dashboard.headlines.current_id == highlighted
+        row = everything.index(highlighted)
+        gate = _gated_matches(dashboard)
+        scans: list[int] = []
+        real_position = dashboard_module.position
+
+        def counted(ids, place, hint=None):  # type: ignore[no-untyped-def]
+            found = real_position(ids, place, hint)
+            scans.append(found if found != hint else -2)  # -2: taken from the part
+            return found
+
+        monkeypatch.setattr(dashboard_module, "position", counted)
+        since = seen(app).mark()
+        dashboard.action_clear_filter()
+        first = await seen(app).wait_for(QueryDone, lambda m: m.matches.partial, since)
+        await pilot.pause()
+        ids = dashboard.headlines.ids
+        assert first.matches.ids is ids and len(ids) == 25
+        start, stop = row - 3, min(25, row + 4)
+        assert ids[start:stop] == everything[start:stop]
+        assert ids.count("") == 25 - (stop - start)
+        assert dashboard.headlines.cursor == row
+        assert dashboard.headlines.current_id == highlighted
+        gate.set()
+        await settle(app, pilot)
+        assert dashboard.headlines.ids == everything
+        assert dashboard.headlines.cursor == row
+        assert dashboard.headlines.current_id == highlighted
+        assert scans[-1] == -2  # the whole list's row of the highlight: the part's
 
 
 async def test_a_filters_whole_list_is_made_once_its_first_rows_are_on_screen(

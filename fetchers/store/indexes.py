@@ -333,6 +333,8 @@ class Indexes:
         order = self.order_ids
         # the matches read to reach the part and in it, from the nearer end
         wanted = min(start, count - stop) + stop - start
+        if hold is None and fail is None:  # every article of the slice: its rows as they are
+            return count, start, order[lo + start : lo + stop]
         if hold is not None and wanted * (hi - lo) > 4 * count * count:
             # rare matches (a source's 500 of a million): sorted, not searched for
             return count, start, self._newest_first(hold, lo, hi)[start:stop]

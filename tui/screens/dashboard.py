@@ -319,7 +319,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
                 found = position(matches.stories, place)
                 rows = self.session.rows(around(matches.stories, place, found), shelf)
             else:
-                found = position(matches.ids, place)
+                found = position(matches.ids, place, first.found if first else None)
                 rows = self.session.rows(around(matches.ids, place, found), None)
             self.post_message(
                 QueryDone(generation, matches, query.words, shelf, rows, (place.current, found))
