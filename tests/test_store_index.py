@@ -1133,6 +1133,36 @@ def test_a_words_count_trusts_the_index_only_for_shards_read_with_their_articles
         assert trusted == [False]
 
 
+def test_the_date_orders_shards_follow_its_articles_through_every_change(
+    tmp_path: Path,
+) -> None:
+    """The date order keeps each article's shard beside it (a since:/before: slice reads its
+    days from there): they stay the articles' own as articles fetched later are put among
+    older ones, as days leave with retention, and as a viewer loads its store in parts."""
+    start = datetime(2025, 10, 1, 7, 0, tzinfo=UTC)
+
+    def aligned(store: Store) -> None:
+        ix = store._indexes
+        assert len(ix.order_ids) == len(ix.records) > 0
+        assert ix.order_shards == [ix.records[i].shard for i in ix.order_ids]
+
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch(_four_a_day(start, days=6))
+        aligned(store)
+        late = [  # published among the others, fetched days later: a shard of its own
+            dataclasses.replace(article, id=f"late-{article.id}", fetched=start + timedelta(days=8))
+            for article in _four_a_day(start + timedelta(hours=3), days=6)
+        ]
+        store.add_batch(late)
+        aligned(store)
+        assert len({store._indexes.records[i].shard for i in store._indexes.order_ids[:4]}) == 2
+        assert store.apply_retention(10, start + timedelta(days=14)) > 0
+        aligned(store)
+    with Store(tmp_path, first=0) as viewer:
+        viewer.load_rest()
+        aligned(viewer)
+
+
 def test_a_word_filter_bounded_by_since_asks_the_index_for_those_days_only(
     tmp_path: Path,
 ) -> None:
