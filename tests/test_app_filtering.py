@@ -512,6 +512,36 @@ async def test_clearing_a_filter_far_down_paints_the_rows_there_before_the_whole
         assert scans[-1] == -2  # the whole list's row of the highlight: the part's
 
 
+async def test_an_article_asked_for_while_the_list_is_partial_keeps_the_filter_it_matches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening an article (from the alerts, a story's timeline) while a filter's list is
+    still partial: one in a row not read yet is highlighted when the whole list comes, the
+    filter kept (it was cleared for it); one the filter hides clears the filter then."""
+    app = _big_store_app(tmp_path, monkeypatch, range(5))
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=25)
+        wire = [make(n).id for n in range(19, -1, -1)]  # source:Wire, newest first
+        for wanted, kept in ((wire[8], True), (make(2, source="Other").id, False)):
+            dashboard.set_filter("")
+            await settle(app, pilot)
+            dashboard.headlines.action_last()
+            await pilot.pause()
+            gate = _gated_matches(dashboard)
+            since = seen(app).mark()
+            dashboard.set_filter("source:Wire")
+            await seen(app).wait_for(QueryDone, lambda m: m.matches.partial, since)
+            await pilot.pause()
+            assert dashboard.counting and wanted not in dashboard.headlines.ids
+            dashboard.show_article(wanted)
+            await pilot.pause(0.2)
+            assert dashboard.query_text == "source:Wire"  # nothing cleared while partial
+            gate.set()
+            await settle(app, pilot)
+            assert dashboard.headlines.current_id == wanted
+            assert dashboard.query_text == ("source:Wire" if kept else ""), wanted
+
+
 async def test_a_filters_whole_list_is_made_once_its_first_rows_are_on_screen(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

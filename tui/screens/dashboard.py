@@ -143,6 +143,9 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         self.alert_data = AlertData(session)
         self._alert_problem: str | None = None
         self._select_after: str | None = None  # an article to highlight once the query answers
+        # ...and when the whole list does not hold it either, clear the filter for it (it was
+        # asked for while the list was partial: perhaps in a row not read yet)
+        self._clear_for_it = False
         self.set_reactive(DashboardScreen.events, list(self.config.events))
         self.set_reactive(DashboardScreen.writer, session.is_writer)
         self.set_reactive(DashboardScreen.health, session.opened_health)
@@ -357,8 +360,10 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
                 matches.ids, words=message.words, rows=message.rows, found=message.found
             )
         if self._select_after is not None and not matches.partial:
-            self.headlines.select(self._select_after)
-            self._select_after = None
+            ident, self._select_after = self._select_after, None
+            if not self.headlines.select(ident) and self._clear_for_it:
+                self._look_up(ident)  # the filter hides it: cleared for it
+            self._clear_for_it = False
         self.article_view.release()
         if matches.event_counts is not None:
             self.event_counts = matches.event_counts
@@ -989,12 +994,17 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
 
     @on(ArticleLookedUp)
     def _looked_up(self, message: ArticleLookedUp) -> None:
-        """An article the headlines do not list: shown once the filter is cleared."""
+        """An article the headlines do not list: shown once the filter is cleared (when the
+        list is partial, once its whole list comes without it)."""
         ident = message.ident
         if self.headlines.select(ident):  # listed by now (a cycle's stories, a new filter)
             return
         if not message.stored:
             self.notify("That article is no longer stored.", markup=False)
+            return
+        if self.counting and not self.story_view:  # the list is partial: its blank rows,
+            self._select_after = ident  # not read yet, may hold it; the filter stays if so
+            self._clear_for_it = True
             return
         shelf = self.session.shelf
         if self.story_view and (shelf is None or shelf.story_of(ident) is None):
