@@ -1124,6 +1124,7 @@ def test_a_words_count_trusts_the_index_only_for_shards_read_with_their_articles
         records = store._indexes.records
         late = records.pop(whole[0])
         store._row_ids.clear()
+        store._word_answers.clear()
         with store._word_lookup() as words:
             words.warm(store._shards)
         records[late.id] = late
@@ -1131,6 +1132,51 @@ def test_a_words_count_trusts_the_index_only_for_shards_read_with_their_articles
         with patch.object(indexes.Indexes, "_count_within", watched):
             assert store.part(parse_query("tariff"), 2, row=5) == (12, 3, whole[3:8])
         assert trusted == [False]
+
+
+def test_a_word_asked_again_is_not_read_again_while_the_store_and_index_are_as_they_were(
+    tmp_path: Path,
+) -> None:
+    """A far-down filter asks for its word for the part of the list there, then for the
+    whole list, and a reader switching between two filters asks for each again and again:
+    the search index is read for a word once while the shards and the index stay as they
+    were, and again once a cycle writes (the answer then holds the new article)."""
+    start = datetime(2025, 10, 20, 7, 0, tzinfo=UTC)
+    batch = _four_a_day(start, days=6)
+    asked: list[str] = []
+    match = search.SearchIndex.match
+
+    def watched(index, column, needle, within=None):  # type: ignore[no-untyped-def]
+        asked.append(needle)
+        return match(index, column, needle, within)
+
+    with Store(tmp_path, writer=True, word_index=True) as store:
+        store.add_batch(batch)
+        wait_for_index(store)
+        with patch.object(search.SearchIndex, "match", watched):
+            whole = store.query_ids(parse_query("tariff"))
+            assert store.part(parse_query("tariff"), 2, row=5) == (12, 3, whole[3:8])
+            assert store.query_ids(parse_query("-tariff")) == scan(store, parse_query("-tariff"))
+            assert store.query_ids(parse_query("rain")) == scan(store, parse_query("rain"))
+            assert store.query_ids(parse_query("tariff")) == whole
+            assert asked == ["tariff", "rain"]
+            newer = dataclasses.replace(
+                batch[0],
+                id="newest",
+                link="https://e.example/newest",
+                published=start + timedelta(days=7),
+                fetched=start + timedelta(days=7),
+            )
+            store.add_batch([newer])
+            wait_for_index(store)
+            again = store.query_ids(parse_query("tariff"))
+            assert again == ["newest", *whole] and asked[-1] == "tariff"
+            kept: set[str] | None = None
+            for _ in range(2):  # a caller adding to its answer does not change the next
+                with store._word_lookup() as words:
+                    kept = words.candidates(None, "tariff")
+                    assert kept is not None and len(kept) == 13
+                    kept.add("elsewhere")
 
 
 def test_the_date_orders_shards_follow_its_articles_through_every_change(

@@ -60,7 +60,14 @@ from fetchers.store.errors import StoreError, StoreWriteError
 from fetchers.store.indexes import Indexes
 from fetchers.store.lock import WriterLock
 from fetchers.store.marks import Marks
-from fetchers.store.search import MadeWords, RowIds, SearchIndex, SearchUnavailable, WordLookup
+from fetchers.store.search import (
+    MadeWords,
+    RowIds,
+    SearchIndex,
+    SearchUnavailable,
+    WordAnswers,
+    WordLookup,
+)
 from fetchers.store.shardmap import ShardMap
 from fetchers.store.shards import KEPT, Shard, Signature
 from fetchers.store.texts import TextFiles, text_refs_setter
@@ -165,6 +172,7 @@ class Store:
         # the articles written (new, revised, given a text)
         self._unindexed: dict[str, tuple[Signature | None, set[str]]] = {}
         self._row_ids: RowIds = {}  # the search index's row numbers, as ids, per shard
+        self._word_answers: WordAnswers = {}  # the last words asked of it (`WordLookup`)
         # the words of articles written since, as the parser process made them (see `_insert`)
         self._made_words: MadeWords = {}
         self._indexer: threading.Thread | None = None
@@ -384,7 +392,14 @@ class Store:
         loaded = {k: s.signature for k, s in self._shards.items() if k not in self._lost}
         loaded.update((k, None) for k in self._partial)  # filed in part: checked one by one
         indexes = self._indexes
-        return WordLookup(self._search, loaded, indexes.members, indexes.records, self._row_ids)
+        return WordLookup(
+            self._search,
+            loaded,
+            indexes.members,
+            indexes.records,
+            self._row_ids,
+            self._word_answers,
+        )
 
     # -- the writer lock ---------------------------------------------------------------------
     def writer_active(self) -> bool:

@@ -448,13 +448,26 @@ def _insert(
 RowIds = dict[str, tuple[Signature, int, list[str | None], bool]]
 
 
+# a word's (or phrase's) candidates as last asked, by column, needle and row ranges: the
+# state of the store and index they were read in, the ids, and whether all are stored
+WordAnswers = dict[
+    tuple[str | None, str, tuple[tuple[int, int], ...] | None],
+    tuple[tuple[object, ...], frozenset[str], bool],
+]
+WORD_ANSWERS = 4  # words kept (a word in 57,000 of a million articles: about 4 MB)
+ANSWER_MOST = 100_000  # ids of a word kept at most (a commoner word is asked again)
+
+
 class WordLookup:
     """The search index as one query of one store sees it: candidates from the shards the
     index holds at the version the store read, and every article of the other shards.
 
     `loaded`: each shard the store has read with the stat it read it at; `members`: each
     shard's article ids; `records`: the articles by id; `row_ids`: the store's cache of
-    each shard's ids by row number. Made for one query, under the store's lock, and used
+    each shard's ids by row number; `answers`: the store's last words asked, taken again
+    while the shards and the index are as they were (a far-down filter asks for its word
+    for the part of the list there, then for the whole list; switching between two filters
+    asks for each again and again). Made for one query, under the store's lock, and used
     as a context (one read of the index); reads the index when a word term first asks."""
 
     STALE_SHARE = 0.5  # more of the articles than this unindexed: scan instead
@@ -466,8 +479,11 @@ class WordLookup:
         members: dict[str, list[str]],
         records: dict[str, Record],
         row_ids: RowIds,
+        answers: WordAnswers | None = None,
     ) -> None:
         self.index = index
+        self.answers = answers
+        self._state: tuple[object, ...] = ()  # what the answers were read in (`_look`)
         self.loaded = loaded
         self.members = members
         self.records = records
@@ -509,6 +525,14 @@ class WordLookup:
                 return False
             self._current = {shard_code(k): k for k in current}
             self._stale = {i for k in stale_keys for i in self.members.get(k, ())}
+            if self.answers is not None:  # the shards held as read at their versions, and
+                # the others with how many articles each has filed (a shard filed in part
+                # grows): an answer read in this state is this lookup's answer
+                self._state = (
+                    self.index.generation,
+                    frozenset((k, self.loaded[k]) for k in current),
+                    frozenset((k, len(self.members.get(k, ()))) for k in stale_keys),
+                )
             self._usable = True
         return self._usable
 
@@ -629,17 +653,29 @@ class WordLookup:
         articles of those shards are answered for."""
         if not self._look():
             return None
-        try:
-            within = self._ranges(self.within) if self.within is not None else None
-            found = self.index.match(column, needle, within)
-            if found is None:
+        within = self._ranges(self.within) if self.within is not None else None
+        asked = (column, needle, tuple(within) if within is not None else None)
+        answers = self.answers
+        answer = answers.get(asked) if answers is not None else None
+        if answers is not None and answer is not None and answer[0] == self._state:
+            hits, stored = set(answer[1]), answer[2]  # a copy: a caller may add to it
+            answers[asked] = answers.pop(asked)  # the last asked now
+        else:
+            try:
+                found = self.index.match(column, needle, within)
+                if found is None:
+                    return None
+                hits, stored = self._idents(found)
+            except SearchUnavailable:
+                self._usable = False
                 return None
-            hits, stored = self._idents(found)
-        except SearchUnavailable:
-            self._usable = False
-            return None
-        if self._stale:  # (the articles of the shards the index does not hold as read)
-            hits = hits | self._stale
+            if self._stale:  # (the articles of the shards the index does not hold as read)
+                hits = hits | self._stale
+            if answers is not None and len(hits) <= ANSWER_MOST:
+                answers.pop(asked, None)
+                while len(answers) >= WORD_ANSWERS:  # the longest unasked go first
+                    del answers[next(iter(answers))]
+                answers[asked] = (self._state, frozenset(hits), stored)
         if stored:
             self._stored.append((hits, len(hits)))
         return hits
