@@ -491,13 +491,16 @@ class Session:
         at = rows.index(current) if current is not None and current in rows else -1
         if row is None and at < 0:
             return None
+        # no filter: every article matches, so the count is the total as it is now (the last
+        # count may be a cycle old, and "1,000,050 of 1,000,000" would be said)
+        total = count if query.is_empty else self.total(False)
         if start <= len(page) and start + len(rows) >= count:  # the two meet: every match
-            return Matches(page[:start] + rows, self.total(False))
+            return Matches(page[:start] + rows, total)
         ids = [GAP] * count  # one list of a million rows, not several made and joined
         ids[: len(page)] = page
         ids[start : start + len(rows)] = rows
         found = start + at if at >= 0 else -1
-        return Matches(ids, self.total(False), partial=True, found=found)
+        return Matches(ids, total, partial=True, found=found)
 
     def _page_reaching(self, query: Query, current: str, size: int) -> Matches | None:
         """The newest FIRST_PAGE matches when they hold `current` (a match beyond a first

@@ -1003,6 +1003,7 @@ class Store:
 
     def _drop_shard(self, key: str) -> None:
         self._partial.discard(key)
+        self._row_ids.pop(key, None)
         shard = self._shards.pop(key, None)
         if shard is not None:
             shard.db.close()

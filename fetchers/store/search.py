@@ -350,6 +350,9 @@ class SearchIndex:
             with self._writing() as db:
                 if still is not None and still != version:
                     return False
+                held = db.execute("SELECT ino, size, mtime FROM shards WHERE key = ?", (key,))
+                if held.fetchone() == tuple(version):  # indexed at this version already (by
+                    return True  # another process): its row numbers stay as they were read
                 _delete_shard(db, key)
                 _insert(db, key, rows, made=made)
                 db.execute("INSERT OR REPLACE INTO shards VALUES (?, ?, ?, ?)", (key, *version))
@@ -531,7 +534,9 @@ class WordLookup:
                 self._state = (
                     self.index.generation,
                     frozenset((k, self.loaded[k]) for k in current),
-                    frozenset((k, len(self.members.get(k, ()))) for k in stale_keys),
+                    frozenset(
+                        (k, self.loaded[k], len(self.members.get(k, ()))) for k in stale_keys
+                    ),
                 )
             self._usable = True
         return self._usable
@@ -562,7 +567,10 @@ class WordLookup:
         stored = True
         for row, ident in found.items():
             record = records.get(ident)
-            if record is None:  # (not filed yet: read while the shard is filed)
+            # not filed yet (read while the shard is filed), or filed under another shard
+            # (one kept by retention while its day was still there): it may leave the store
+            # while this shard stays as it is
+            if record is None or record.shard != key:
                 stored = False
             places[row - low] = record.id if record is not None else ident  # shared strings
         self.row_ids[key] = (version, generation, places, stored)

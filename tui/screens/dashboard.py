@@ -143,9 +143,10 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         self.alert_data = AlertData(session)
         self._alert_problem: str | None = None
         self._select_after: str | None = None  # an article to highlight once the query answers
-        # ...and when the whole list does not hold it either, clear the filter for it (it was
-        # asked for while the list was partial: perhaps in a row not read yet)
-        self._clear_for_it = False
+        # ...and when the whole list of this query (by generation) does not hold it either,
+        # clear the filter for it (asked for while that list was partial: perhaps in a row
+        # not read yet); a filter typed meanwhile is the reader's and stays
+        self._clear_for_it: int | None = None
         self.set_reactive(DashboardScreen.events, list(self.config.events))
         self.set_reactive(DashboardScreen.writer, session.is_writer)
         self.set_reactive(DashboardScreen.health, session.opened_health)
@@ -361,9 +362,9 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             )
         if self._select_after is not None and not matches.partial:
             ident, self._select_after = self._select_after, None
-            if not self.headlines.select(ident) and self._clear_for_it:
+            asked_in, self._clear_for_it = self._clear_for_it, None
+            if not self.headlines.select(ident) and asked_in == message.generation:
                 self._look_up(ident)  # the filter hides it: cleared for it
-            self._clear_for_it = False
         self.article_view.release()
         if matches.event_counts is not None:
             self.event_counts = matches.event_counts
@@ -1004,7 +1005,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             return
         if self.counting and not self.story_view:  # the list is partial: its blank rows,
             self._select_after = ident  # not read yet, may hold it; the filter stays if so
-            self._clear_for_it = True
+            self._clear_for_it = self.generation
             return
         shelf = self.session.shelf
         if self.story_view and (shelf is None or shelf.story_of(ident) is None):
