@@ -347,6 +347,47 @@ def test_loading_the_rest_of_a_big_store_runs_no_collection_over_it(
     assert passes == []
 
 
+def test_new_articles_go_into_the_date_order_where_a_fresh_sort_puts_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cycle's articles are put into the date order in place where they go in few places,
+    and by a merge copied a step at a time where they go in many (a copy of a million ids
+    in one call stalled a screen 50-100 ms): either way the order, equal times included, is
+    the one sorting every article afresh gives, and each article's shard stays beside it."""
+    from fetchers.store import indexes
+
+    monkeypatch.setattr(indexes, "ORDER_STEP", 7)
+    monkeypatch.setattr(indexes, "INSERTED_RUNS", 4)
+    day = datetime(2025, 10, 24, 9, 0, tzinfo=UTC)
+    merged: list[int] = []
+    merge = indexes.Indexes._merge_orders
+
+    def counted(self, runs):  # type: ignore[no-untyped-def]
+        merged.append(len(runs))
+        return merge(self, runs)
+
+    monkeypatch.setattr(indexes.Indexes, "_merge_orders", counted)
+    with Store(tmp_path, writer=True) as store:
+        ix = store._indexes
+        store.add_batch([make(n, fetched=day) for n in range(0, 120, 2)])
+        batches = (
+            [make(n, fetched=day) for n in (1, 3, 61, 200)],  # three places and the top: in place
+            [make(n, fetched=day) for n in range(5, 60, 4)],  # fourteen places: merged
+            # equal times: after the articles of that time already filed, in a later shard
+            [
+                make(n, source, day + timedelta(days=1))
+                for n, source in ((8, "B"), (8, "A"), (7, "A"))
+            ],
+        )
+        for batch in batches:
+            store.add_batch(batch)
+            got = (list(ix.order_ids), list(ix.order_keys), list(ix.order_shards))
+            ix.rebuild_order()
+            assert got == (list(ix.order_ids), list(ix.order_keys), list(ix.order_shards))
+            assert ix.order_shards == [ix.records[i].shard for i in ix.order_ids]
+        assert merged == [14]
+
+
 def test_a_big_date_order_is_sorted_in_chunks_and_merged_into_the_same_order(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
