@@ -1003,10 +1003,10 @@ def test_a_page_from_the_newest_shards_keeps_articles_of_one_time_in_the_order_s
 def test_a_part_of_a_list_and_its_count_come_from_the_indexes_alone(tmp_path: Path) -> None:
     """A pane highlighting a row far down a long list is drawn from the part of the new
     list about that place and how many match, which the indexes give for a word, an OR of
-    words, "-word" and no filter, with time bounds or not, and a source alone: the rows of
-    the whole list there (equal times included), about a row or an article, read from
-    either end. A filter whose matches must each be tested says so; so does an article
-    left out."""
+    words, "-word" and no filter, with time bounds or not, a source, and clauses of these
+    that must all hold: the rows of the whole list there (equal times included), about a
+    row or an article, read from either end. A filter whose matches must each be tested
+    says so; so does an article left out."""
     start = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
     batch = [
         Article(
@@ -1025,7 +1025,9 @@ def test_a_part_of_a_list_and_its_count_come_from_the_indexes_alone(tmp_path: Pa
         store.add_batch(batch)
         wait_for_index(store)
         answered = ["", "tariff", "-tariff", "tariff OR apec", 'source:"Other"', "since:1d",
-                    "tariff since:1d", "-tariff since:1d", "apec before:1d"]  # fmt: skip
+                    "tariff since:1d", "-tariff since:1d", "apec before:1d", "tariff talks",
+                    'tariff source:"Wire"', 'source:"Other" since:1d',
+                    'tariff OR apec source:"Other" before:1d']  # fmt: skip
         for text in answered:
             query = parse_query(text, now)
             whole = store.query_ids(query)
@@ -1043,7 +1045,7 @@ def test_a_part_of_a_list_and_its_count_come_from_the_indexes_alone(tmp_path: Pa
                 assert store.part(query, 2, through=left_out) is None, text
                 by_row = (count, 1, whole[1:6])  # its row given: the part about that row
                 assert store.part(query, 2, row=3, through=left_out) == by_row, text
-        for text in ("tariff talks", "tariff -seoul", "is:unread"):  # tested article by article
+        for text in ("tariff -seoul", "is:unread", "tariff is:unread"):  # tested one by one
             assert store.part(parse_query(text, now), 5, row=3) is None, text
 
 

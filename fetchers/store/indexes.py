@@ -75,6 +75,15 @@ def _only_stored(words: WordLookup | None, ids: _Ids | None) -> bool:
     return words is not None and isinstance(ids, set) and words.only_stored(ids)
 
 
+def _decides(clause: list[Term], verdicts: Verdicts | None) -> bool:
+    """(For a query of several clauses.) Whether the indexes know exactly which articles
+    this clause holds for: a source or tag as filed, or a clause whose matches they hold
+    exactly (a word, an OR of words); then the candidates of all of them are the matches."""
+    if len(clause) == 1 and not clause[0].negated and clause[0].field in ("source", "tag"):
+        return True
+    return verdicts is not None and verdicts.rest is False
+
+
 def _asks_words(query: Query) -> bool:
     """Whether a query has a word or phrase term (one the search index answers)."""
     return any(term.field in (None, "title") for clause in query.clauses for term in clause)
@@ -348,7 +357,8 @@ class Indexes:
         `row` (the last row of a shorter list), with `around` rows either side. Returned as
         (how many match, the row the part starts at, its ids). Answered when the indexes
         decide every article without testing it: no filter; a word, an OR of words or
-        "-word", with any since:/before: bounds; `source:` or `tag:` alone. None otherwise,
+        "-word", with any since:/before: bounds; `source:` or `tag:`; clauses of words, ORs
+        of words, sources and tags that must all hold. None otherwise,
         while loaded days are not yet in the date order, or when `through` does not match and
         no `row` is given. A pane
         highlighting a row far down a million articles draws the new filter's rows there at
@@ -404,20 +414,20 @@ class Indexes:
         rest = [n for n, clause in enumerate(query.clauses) if not _is_bound(clause)]
         if not rest:
             return lo, hi, hi - lo, None, None
-        if len(rest) > 1:
-            return None
         with self._words_within(query, lo, hi, words):
             candidates, known = self._candidates(query, words)
-        verdicts = known.get(rest[0])
-        if verdicts is None:
-            return None
-        if verdicts.rest is True and not verdicts.hold:  # "-word": all but the word's
-            fail = verdicts.fail
+        verdicts = known.get(rest[0]) if len(rest) == 1 else None
+        if verdicts is not None and verdicts.rest is True and not verdicts.hold:  # "-word"
+            fail = verdicts.fail  # all but the word's
             counted = self._count_within(fail, lo, hi, _only_stored(words, fail))
             return lo, hi, hi - lo - counted, None, fail
-        if verdicts.rest is False and verdicts.hold is candidates:
+        if verdicts is not None and verdicts.rest is False and verdicts.hold is candidates:
             hold = verdicts.hold
             return lo, hi, self._count_within(hold, lo, hi, _only_stored(words, hold)), hold, None
+        # clauses that must all hold, each decided exactly by the indexes (`tariff source:X`,
+        # `source:X since:2d`): their candidates are the matches
+        if candidates is not None and all(_decides(query.clauses[n], known.get(n)) for n in rest):
+            return lo, hi, self._count_within(candidates, lo, hi), candidates, None
         return None  # candidates the indexes are not sure of: each must be tested
 
     def _rank(
