@@ -347,6 +347,37 @@ def test_loading_the_rest_of_a_big_store_runs_no_collection_over_it(
     assert passes == []
 
 
+def test_a_viewer_reloads_a_dropped_day_beside_a_new_article_of_the_same_time(
+    tmp_path: Path,
+) -> None:
+    """A viewer whose reload finds a day gone (the writer's retention) and a new article
+    with the time of the dropped ones (feeds that give only a date: midnight) makes its
+    date order afresh: put in among the dropped articles, the new one met their records
+    gone and the reload failed, leaving the order holding them."""
+    when = datetime(2025, 10, 1, 0, 0, tzinfo=UTC)
+
+    def article(ident: str, fetched: datetime) -> Article:
+        return Article(
+            id=ident,
+            source="Wire",
+            title=f"Headline {ident}",
+            link=f"https://e.example/{ident}",
+            published=when,
+            fetched=fetched,
+        )
+
+    with Store(tmp_path, writer=True) as writer:
+        writer.add_batch([article(f"old{n}", when) for n in range(3)])
+        with Store(tmp_path) as viewer:
+            assert len(viewer.query_ids()) == 3
+            later = when + timedelta(days=40)
+            writer.add_batch([article("new", later)])
+            assert writer.apply_retention(30, later) == 3
+            assert viewer.reload() == ["new"]
+            assert viewer.query_ids() == ["new"]
+            assert viewer._indexes.order_ids == ["new"]
+
+
 def test_new_articles_go_into_the_date_order_where_a_fresh_sort_puts_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

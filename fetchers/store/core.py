@@ -1031,9 +1031,10 @@ class Store:
                 shard = self._shards.get(key)
                 if shard is None or self.shard_version(key) != shard.signature:
                     new.extend(self._load_shard(key))
-            self._indexes.insert_orders(new)
-            if gone:
+            if gone:  # the order still holds the dropped days' articles: made afresh
                 self._indexes.rebuild_order()
+            else:
+                self._indexes.insert_orders(new)
             self._marks.refresh(self.problems)
             if self._index_all and (new or gone):
                 self._kick_indexer()

@@ -49,6 +49,8 @@ def _date_order(record: Record) -> tuple[float, int]:
 
 
 _Ids = set[str] | frozenset[str]
+# new articles going to one place in the date order: the place, their keys, ids and shards
+_Run = tuple[int, list[float], list[str], list[str]]
 # a query the indexes decide: the slice [lo, hi) of the date order it keeps to, how many
 # match, and the ids that match or that fail (neither: every article of the slice)
 _Decided = tuple[int, int, int, _Ids | None, _Ids | None]
@@ -245,7 +247,7 @@ class Indexes:
         docs = self.records
         new = sorted((-docs[i].at, docs[i].seq, i) for i in idents)
         keys, ids = self.order_keys, self.order_ids
-        runs: list[tuple[int, list[float], list[str]]] = []  # where, in the order as it is
+        runs: list[_Run] = []  # where, in the order as it is
         done = 0
         for key, seq, ident in new:
             at = bisect.bisect_right(keys, key, done)
@@ -254,28 +256,28 @@ class Indexes:
             if runs and runs[-1][0] == at:
                 runs[-1][1].append(key)
                 runs[-1][2].append(ident)
+                runs[-1][3].append(docs[ident].shard)
             else:
-                runs.append((at, [key], [ident]))
+                runs.append((at, [key], [ident], [docs[ident].shard]))
             done = at
         if len(runs) <= INSERTED_RUNS:
             shards = self.order_shards
-            for at, run_keys, run_ids in reversed(runs):  # the places before stay as they are
+            for at, run_keys, run_ids, run_shards in reversed(runs):  # (places before stay)
                 keys[at:at] = array("d", run_keys)
                 ids[at:at] = run_ids
-                shards[at:at] = [docs[i].shard for i in run_ids]
+                shards[at:at] = run_shards
             return
         self._merge_orders(runs)
 
-    def _merge_orders(self, runs: list[tuple[int, list[float], list[str]]]) -> None:
+    def _merge_orders(self, runs: list[_Run]) -> None:
         """(For `insert_orders`.) The date order made anew with each run put in its place,
         the articles between copied a step at a time."""
-        docs = self.records
         keys, ids, shards = self.order_keys, self.order_ids, self.order_shards
         merged_keys: array[float] = array("d")
         merged_ids: list[str] = []
         merged_shards: list[str] = []
         done = 0
-        for at, run_keys, run_ids in [*runs, (len(ids), [], [])]:
+        for at, run_keys, run_ids, run_shards in [*runs, (len(ids), [], [], [])]:
             for start in range(done, at, ORDER_STEP):
                 stop = min(at, start + ORDER_STEP)
                 merged_keys += keys[start:stop]
@@ -283,7 +285,7 @@ class Indexes:
                 merged_shards += shards[start:stop]
             merged_keys.extend(run_keys)
             merged_ids += run_ids
-            merged_shards += [docs[i].shard for i in run_ids]
+            merged_shards += run_shards
             done = at
         self.order_keys, self.order_ids, self.order_shards = merged_keys, merged_ids, merged_shards
         for old in (ids, shards):  # let go of a step at a time too (the last reference)
