@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 from fetchers import stepwise
@@ -345,6 +346,54 @@ def test_loading_the_rest_of_a_big_store_runs_no_collection_over_it(
             gc.unfreeze()
         assert len(partial) == 3000
     assert passes == []
+
+
+def test_a_viewer_reads_each_row_back_from_the_row_cache_whatever_its_id_and_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A viewer's thin records read their rows back from the shard's row cache, each found
+    by the id it begins with (not the cache split into its thousand lines and its header
+    parsed, for one row: 2 ms a shard, and a far-down screenful meets dozens of shards):
+    ids and texts with quotes, backslashes, brackets, line breaks and other scripts come
+    back right, with no look at the shard's documents."""
+    from fetchers.store import shards, thin
+
+    when = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
+    odd = ['a"b', "c\\d", "[x],", "line\nbreak", "한국-1", "plain", 'x", "y']
+    articles = [
+        Article(
+            id=ident,
+            source="Wire",
+            title=f'Title of {ident} \n["{ident}", ] ,\n[',
+            link=f"https://e.example/{n}",
+            published=when + timedelta(minutes=n),
+            fetched=when,
+        )
+        for n, ident in enumerate(odd)
+    ]
+    with Store(tmp_path, writer=True) as writer:
+        writer.add_batch(articles)
+
+    def unread(self, read, key):  # type: ignore[no-untyped-def]
+        raise AssertionError(f"the documents of {key} were read")
+
+    monkeypatch.setattr(thin.RowsBack, "_docs", unread)
+    parsed: list[int] = []
+
+    class Counted:  # the row caches' JSON, its parses counted
+        dumps = staticmethod(orjson.dumps)
+        JSONDecodeError = orjson.JSONDecodeError
+
+        @staticmethod
+        def loads(data: bytes) -> Any:
+            parsed.append(len(data))
+            return orjson.loads(data)
+
+    with Store(tmp_path) as viewer:
+        monkeypatch.setattr(shards, "orjson", Counted)
+        got = {r.id: r.title for r in viewer.records(list(reversed(odd)))}
+        assert got == {a.id: a.title for a in articles}
+        assert parsed == []  # the header (each row's source and tags) not parsed for them
 
 
 def test_a_viewer_reloads_a_dropped_day_beside_a_new_article_of_the_same_time(

@@ -127,6 +127,36 @@ def cached_lines(
     return header, lines
 
 
+def cached_rows(folder: Path, key: str, signature: Signature | None) -> bytes | None:
+    """A row cache as it is on disk, when it is of this layout and matches the shard's stat:
+    for rows read one by one (`row_line`), not split into a thousand lines and its header
+    (every row's source and tags) parsed to read one row of it. The header is checked by
+    the bytes it begins with, as `write_rows` writes it, else parsed."""
+    if key == KEPT or signature is None:
+        return None
+    try:
+        data = rows_path(folder, key).read_bytes()
+        start = b'[{"v":%d,"shard":%b,' % (ROWS_VERSION, orjson.dumps(list(signature)))
+        if data.startswith(start):
+            return data
+        if not _fits(orjson.loads(data[1 : data.index(b"\n") - 1]), signature):
+            return None
+    except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return None  # missing, torn or stale: the shard itself is read instead
+    return data
+
+
+def row_line(data: bytes, ident: str) -> bytes | None:
+    """The line of a row cache holding the row of the article `ident`, less its comma or
+    bracket: each row begins a line with its id (a line break in a row's text is written
+    as an escape), so it is found by a search of the bytes."""
+    at = data.find(b"\n[" + orjson.dumps(ident) + b",")
+    if at < 0:
+        return None
+    end = data.find(b"\n", at + 1)
+    return data[at + 1 : end if end >= 0 else len(data)][:-1]
+
+
 def read_rows(folder: Path, key: str, signature: Signature | None) -> list[Record] | None:
     """A shard's records from its row cache, when the cache matches the shard's stat."""
     if key == KEPT or signature is None:

@@ -22,7 +22,7 @@ import orjson
 from fetchers.atomic import stat_signature
 from fetchers.query import Record
 from fetchers.store.codec import FIELDS, record_from_doc, record_from_row
-from fetchers.store.shards import SHARD_SPAN, Signature, cached_lines, shard_path, shard_rank
+from fetchers.store.shards import Signature, cached_rows, row_line, shard_path
 
 LEFT_ON_DISK = ("title", "summary", "link", "author", "guid", "text_ref")
 _ID = 0
@@ -59,33 +59,30 @@ def fill(record: Record, whole: Record) -> None:
 
 
 class _Shard:
-    """One shard as read back: its row cache's lines (by place, after the header line), or,
-    when the cache does not match the shard, its documents by id."""
+    """One shard as read back: its row cache as it is on disk, or, when the cache does not
+    match the shard, its documents by id."""
 
-    __slots__ = ("base", "docs", "lines", "signature")
+    __slots__ = ("data", "docs", "signature")
 
     def __init__(
         self,
         signature: Signature | None,
-        base: int,
-        lines: list[bytes] | None,
+        data: bytes | None,
         docs: dict[str, dict[str, Any]] | None,
     ) -> None:
         self.signature = signature
-        self.base = base
-        self.lines = lines
+        self.data = data
         self.docs = docs
 
     def row(self, record: Record) -> list[Any] | None:
-        """The record's row in the row cache, if the line at its place is this article's."""
-        lines = self.lines
-        if lines is None:
+        """The record's row in the row cache, if it holds one of this article's."""
+        if self.data is None:
             return None
-        place = record.seq - self.base + 1
-        if not 0 < place < len(lines):
+        line = row_line(self.data, record.id)
+        if line is None:
             return None
         try:
-            row = orjson.loads(lines[place][:-1])  # each line less its comma or bracket
+            row = orjson.loads(line)
         except orjson.JSONDecodeError:
             return None
         if type(row) is not list or len(row) < _FIELDS or row[_ID] != record.id:
@@ -130,15 +127,14 @@ class RowsBack:
         if kept is not None and kept.signature == signature:
             self._shards.move_to_end(key)
             return kept
-        cached = cached_lines(self.dir, key, signature)
+        cached = cached_rows(self.dir, key, signature)
         if cached is None and held is not None:
             # written since the store read it (it reads it again at its next reload): the row
-            # cache of the file as it is now still has the articles' places and ids
+            # cache of the file as it is now still has the articles' rows
             now = self._stat(key)
             if now != held:
-                cached = cached_lines(self.dir, key, now)
-        lines = cached[1] if cached is not None else None
-        read = _Shard(signature, shard_rank(key) * SHARD_SPAN, lines, None)
+                cached = cached_rows(self.dir, key, now)
+        read = _Shard(signature, cached, None)
         self._shards[key] = read
         self._shards.move_to_end(key)
         while len(self._shards) > self._keep:
