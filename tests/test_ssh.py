@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.tmux import SEED, quit_and_wait, wait_for, wait_for_line
+from tests.tmux import SEED, new_session, quit_and_wait, wait_for, wait_for_line
 
 SSHD = shutil.which("sshd") or ("/usr/sbin/sshd" if Path("/usr/sbin/sshd").exists() else None)
 pytestmark = [
@@ -95,21 +95,7 @@ def test_dashboard_over_ssh_reads_resizes_and_quits(tmp_path: Path, sshd: tuple[
         f"'{remote}'; sleep 30"
     )
     session = f"ww-ssh-{uuid.uuid4().hex[:8]}"
-    subprocess.run(
-        [
-            "tmux",
-            "new-session",
-            "-d",
-            "-s",
-            session,
-            "-x",
-            "160",
-            "-y",
-            "50",
-            f"env -u COLUMNS -u LINES TERM=xterm-256color {ssh}",
-        ],
-        check=True,
-    )
+    new_session(session, 160, 50, f"env -u COLUMNS -u LINES TERM=xterm-256color {ssh}")
     try:
         screen = wait_for(session, "Hybe partners with LAFC", timeout=40)
         assert "T-6d 16:00:00" in screen and "6 of 6" in screen

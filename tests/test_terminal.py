@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.procs import descendants, running
-from tests.tmux import SEED, quit_and_wait, wait_for
+from tests.tmux import SEED, new_session, quit_and_wait, wait_for
 
 pytestmark = [
     pytest.mark.tmux,
@@ -29,11 +29,8 @@ def start_dashboard(tmp_path: Path, config: Path, env: str, size: tuple[int, int
         f"env -u COLUMNS -u LINES {env} {wirewatch} "
         f"--config {config} --data-dir {tmp_path / 'data'}; sleep 30"
     )
+    new_session(session, size[0], size[1], command)
     width, height = str(size[0]), str(size[1])
-    subprocess.run(
-        ["tmux", "new-session", "-d", "-s", session, "-x", width, "-y", height, command],
-        check=True,
-    )
     subprocess.run(
         ["tmux", "resize-window", "-t", session, "-x", width, "-y", height], capture_output=True
     )

@@ -9,6 +9,19 @@ from pathlib import Path
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_8890db16bdd93803.txt"
 
 
+def new_session(session: str, width: int, height: int, command: str) -> None:
+    """Start a detached tmux session running `command`. A tmux server whose last session
+    just ended is still going away when the next test asks it for a session, and refuses
+    it (exit 1): asked again, a new server starts."""
+    args = ["tmux", "new-session", "-d", "-s", session, "-x", str(width), "-y", str(height)]
+    for _ in range(5):
+        started = subprocess.run([*args, command], capture_output=True, text=True)
+        if started.returncode == 0:
+            return
+        time.sleep(0.3)
+    raise AssertionError(f"tmux refused a session {started.returncode}: {started.stderr}")
+
+
 def capture(session: str) -> str:
     return subprocess.run(
         ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True, check=True

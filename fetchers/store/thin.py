@@ -22,7 +22,14 @@ import orjson
 from fetchers.atomic import stat_signature
 from fetchers.query import Record
 from fetchers.store.codec import FIELDS, record_from_doc, record_from_row
-from fetchers.store.shards import Signature, cached_rows, row_line, shard_path
+from fetchers.store.shards import (
+    SHARD_SPAN,
+    Signature,
+    cached_rows,
+    row_line,
+    shard_path,
+    shard_rank,
+)
 
 LEFT_ON_DISK = ("title", "summary", "link", "author", "guid", "text_ref")
 _ID = 0
@@ -59,26 +66,43 @@ def fill(record: Record, whole: Record) -> None:
 
 
 class _Shard:
-    """One shard as read back: its row cache as it is on disk, or, when the cache does not
+    """One shard as read back: its row cache as it is on disk (and, once a second row of it
+    is asked for, its lines by place after the header line), or, when the cache does not
     match the shard, its documents by id."""
 
-    __slots__ = ("data", "docs", "signature")
+    __slots__ = ("asked", "base", "data", "docs", "lines", "signature")
 
     def __init__(
         self,
         signature: Signature | None,
+        base: int,
         data: bytes | None,
         docs: dict[str, dict[str, Any]] | None,
     ) -> None:
         self.signature = signature
+        self.base = base
         self.data = data
+        self.lines: list[bytes] | None = None
+        self.asked = 0  # rows asked for
         self.docs = docs
 
     def row(self, record: Record) -> list[Any] | None:
-        """The record's row in the row cache, if it holds one of this article's."""
-        if self.data is None:
+        """The record's row in the row cache, if it holds one of this article's: the first
+        found by a search for its id (a screenful far down meets a shard a row), the next
+        by its place among the lines (a query reading a shard's rows in turn)."""
+        data = self.data
+        if data is None:
             return None
-        line = row_line(self.data, record.id)
+        self.asked += 1
+        line: bytes | None = None
+        if self.asked > 1:
+            if self.lines is None:
+                self.lines = data.split(b"\n")
+            place = record.seq - self.base + 1
+            if 0 < place < len(self.lines):
+                line = self.lines[place][:-1]  # each line less its comma or bracket
+        if line is None or not line.startswith(b"[" + orjson.dumps(record.id) + b","):
+            line = row_line(data, record.id)  # the first asked, or not at its place
         if line is None:
             return None
         try:
@@ -134,7 +158,7 @@ class RowsBack:
             now = self._stat(key)
             if now != held:
                 cached = cached_rows(self.dir, key, now)
-        read = _Shard(signature, cached, None)
+        read = _Shard(signature, shard_rank(key) * SHARD_SPAN, cached, None)
         self._shards[key] = read
         self._shards.move_to_end(key)
         while len(self._shards) > self._keep:
