@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Input
 
 import tui.screens.dashboard as dashboard_module
@@ -269,6 +270,28 @@ def _big_store_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, others: rang
     return make_app(tmp_path, poll=False)
 
 
+async def _partial_far_down(
+    app: WirewatchApp, pilot: Pilot[None], highlight: str | None = None
+) -> tuple[threading.Event, QueryDone]:
+    """From every article listed, the highlight on the last row (then on `highlight`, when
+    given), filter with `source:Wire`, its whole list held at a gate: the gate and the
+    partial answer painted first."""
+    dashboard = app.screen
+    assert isinstance(dashboard, DashboardScreen)
+    dashboard.set_filter("")
+    await settle(app, pilot)
+    dashboard.headlines.action_last()
+    if highlight is not None:
+        assert dashboard.headlines.select(highlight)
+    await pilot.pause()
+    gate = _gated_matches(dashboard)
+    since = seen(app).mark()
+    dashboard.set_filter("source:Wire")
+    first = await seen(app).wait_for(QueryDone, lambda m: m.matches.partial, since)
+    await pilot.pause()
+    return gate, first
+
+
 async def test_a_filter_over_a_big_store_paints_its_first_page_before_the_whole_list(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -436,16 +459,7 @@ async def test_a_filter_from_far_down_the_list_paints_the_rows_there_before_the_
             (make(15).id, 4),  # in the newer half: read on from the newest
         )
         for highlighted, row in places:
-            dashboard.set_filter("")
-            await settle(app, pilot)
-            dashboard.headlines.action_last()
-            assert dashboard.headlines.select(highlighted)
-            await pilot.pause()
-            gate = _gated_matches(dashboard)
-            since = seen(app).mark()
-            dashboard.set_filter("source:Wire")
-            first = await seen(app).wait_for(QueryDone, lambda m: m.matches.partial, since)
-            await pilot.pause()
+            gate, first = await _partial_far_down(app, pilot, highlighted)
             ids = dashboard.headlines.ids
             assert first.matches.ids is ids and len(ids) == 20
             start, stop = row - 3, min(20, row + 4)  # the part read: 3 rows either side
@@ -532,15 +546,7 @@ async def test_an_article_asked_for_while_the_list_is_partial_keeps_the_filter_i
         dashboard = await settle(app, pilot, want=25)
         wire = [make(n).id for n in range(19, -1, -1)]  # source:Wire, newest first
         for wanted, kept in ((wire[8], True), (make(2, source="Other").id, False)):
-            dashboard.set_filter("")
-            await settle(app, pilot)
-            dashboard.headlines.action_last()
-            await pilot.pause()
-            gate = _gated_matches(dashboard)
-            since = seen(app).mark()
-            dashboard.set_filter("source:Wire")
-            await seen(app).wait_for(QueryDone, lambda m: m.matches.partial, since)
-            await pilot.pause()
+            gate, _ = await _partial_far_down(app, pilot)
             assert dashboard.counting and wanted not in dashboard.headlines.ids
             dashboard.show_article(wanted)
             await pilot.pause(0.2)
@@ -550,15 +556,7 @@ async def test_an_article_asked_for_while_the_list_is_partial_keeps_the_filter_i
             assert dashboard.headlines.current_id == wanted
             assert dashboard.query_text == ("source:Wire" if kept else ""), wanted
         # a filter typed before the whole list comes is the reader's: never cleared for it
-        dashboard.set_filter("")
-        await settle(app, pilot)
-        dashboard.headlines.action_last()
-        await pilot.pause()
-        gate = _gated_matches(dashboard)
-        since = seen(app).mark()
-        dashboard.set_filter("source:Wire")
-        await seen(app).wait_for(QueryDone, lambda m: m.matches.partial, since)
-        await pilot.pause()
+        gate, _ = await _partial_far_down(app, pilot)
         assert make(11).id not in dashboard.headlines.ids  # a row not read yet
         dashboard.show_article(make(11).id)
         await pilot.pause(0.2)

@@ -7,7 +7,7 @@ import dataclasses
 import random
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -1155,6 +1155,21 @@ def test_a_words_count_trusts_the_index_only_for_shards_read_with_their_articles
         assert store._search.ids(key) == before
 
 
+@contextlib.contextmanager
+def _asked_of_the_index() -> Iterator[list[tuple[str, object]]]:
+    """What the search index is asked meanwhile: each needle, with the row ranges it was
+    asked within (None: the whole index)."""
+    asked: list[tuple[str, object]] = []
+    match = search.SearchIndex.match
+
+    def watched(index, column, needle, within=None):  # type: ignore[no-untyped-def]
+        asked.append((needle, within))
+        return match(index, column, needle, within)
+
+    with patch.object(search.SearchIndex, "match", watched):
+        yield asked
+
+
 def test_a_word_asked_again_is_not_read_again_while_the_store_and_index_are_as_they_were(
     tmp_path: Path,
 ) -> None:
@@ -1164,23 +1179,16 @@ def test_a_word_asked_again_is_not_read_again_while_the_store_and_index_are_as_t
     were, and again once a cycle writes (the answer then holds the new article)."""
     start = datetime(2025, 10, 20, 7, 0, tzinfo=UTC)
     batch = _four_a_day(start, days=6)
-    asked: list[str] = []
-    match = search.SearchIndex.match
-
-    def watched(index, column, needle, within=None):  # type: ignore[no-untyped-def]
-        asked.append(needle)
-        return match(index, column, needle, within)
-
     with Store(tmp_path, writer=True, word_index=True) as store:
         store.add_batch(batch)
         wait_for_index(store)
-        with patch.object(search.SearchIndex, "match", watched):
+        with _asked_of_the_index() as asked:
             whole = store.query_ids(parse_query("tariff"))
             assert store.part(parse_query("tariff"), 2, row=5) == (12, 3, whole[3:8])
             assert store.query_ids(parse_query("-tariff")) == scan(store, parse_query("-tariff"))
             assert store.query_ids(parse_query("rain")) == scan(store, parse_query("rain"))
             assert store.query_ids(parse_query("tariff")) == whole
-            assert asked == ["tariff", "rain"]
+            assert [needle for needle, _ in asked] == ["tariff", "rain"]
             newer = dataclasses.replace(
                 batch[0],
                 id="newest",
@@ -1191,7 +1199,7 @@ def test_a_word_asked_again_is_not_read_again_while_the_store_and_index_are_as_t
             store.add_batch([newer])
             wait_for_index(store)
             again = store.query_ids(parse_query("tariff"))
-            assert again == ["newest", *whole] and asked[-1] == "tariff"
+            assert again == ["newest", *whole] and asked[-1][0] == "tariff"
             kept: set[str] | None = None
             for _ in range(2):  # a caller adding to its answer does not change the next
                 with store._word_lookup() as words:
@@ -1237,24 +1245,17 @@ def test_a_word_filter_bounded_by_since_asks_the_index_for_those_days_only(
     of the last day, not the month's, and lists the same articles a full scan finds."""
     start = datetime(2025, 10, 1, 7, 0, tzinfo=UTC)
     batch = _four_a_day(start, days=30)
-    asked: list[object] = []
-    match = search.SearchIndex.match
-
-    def watched(index, column, needle, within=None):  # type: ignore[no-untyped-def]
-        asked.append(within)
-        return match(index, column, needle, within)
-
     now = start + timedelta(days=30)
     with Store(tmp_path, writer=True, word_index=True) as store:
         store.add_batch(batch)
         wait_for_index(store)
         for text in ("tariff since:1d", "tariff"):
             query = parse_query(text, now)
-            asked.clear()
-            with patch.object(search.SearchIndex, "match", watched):
+            with _asked_of_the_index() as asked:
                 found = store.query_ids(query)
+            within = [ranges for _, ranges in asked]
             assert found == scan(store, query)
             if "since" in text:
-                assert len(found) == 2 and asked and all(w is not None for w in asked)
+                assert len(found) == 2 and within and all(w is not None for w in within)
             else:
-                assert len(found) == 60 and asked == [None]
+                assert len(found) == 60 and within == [None]

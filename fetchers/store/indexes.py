@@ -77,6 +77,12 @@ def _only_stored(words: WordLookup | None, ids: _Ids | None) -> bool:
     return words is not None and isinstance(ids, set) and words.only_stored(ids)
 
 
+def _may_decide(clause: list[Term]) -> bool:
+    """(For a query of several clauses.) Whether the indexes can decide this clause exactly:
+    its terms are words, phrases, sources or tags, none negated (`_decides` then asks)."""
+    return all(not t.negated and t.field in (None, "title", "source", "tag") for t in clause)
+
+
 def _decides(clause: list[Term], verdicts: Verdicts | None) -> bool:
     """(For a query of several clauses.) Whether the indexes know exactly which articles
     this clause holds for: a source or tag as filed, or a clause whose matches they hold
@@ -416,6 +422,8 @@ class Indexes:
         rest = [n for n, clause in enumerate(query.clauses) if not _is_bound(clause)]
         if not rest:
             return lo, hi, hi - lo, None, None
+        if len(rest) > 1 and not all(_may_decide(query.clauses[n]) for n in rest):
+            return None  # (`tariff is:unread`: not worth the candidates the whole list makes)
         with self._words_within(query, lo, hi, words):
             candidates, known = self._candidates(query, words)
         verdicts = known.get(rest[0]) if len(rest) == 1 else None

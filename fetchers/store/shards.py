@@ -115,16 +115,15 @@ def cached_lines(
 ) -> tuple[dict[str, Any], list[bytes]] | None:
     """A row cache's header and lines, when it is of this layout and matches the shard's
     stat (see `write_rows`)."""
-    if key == KEPT or signature is None:
+    data = cached_rows(folder, key, signature)
+    if data is None:
         return None
+    lines = data.split(b"\n")
     try:
-        lines = rows_path(folder, key).read_bytes().split(b"\n")
         header = orjson.loads(lines[0][1:-1])
-        if not _fits(header, signature):
-            return None
-    except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
-        return None  # missing, torn or stale: the shard itself is read instead
-    return header, lines
+    except orjson.JSONDecodeError:
+        return None  # torn: the shard itself is read instead
+    return (header, lines) if type(header) is dict else None
 
 
 def cached_rows(folder: Path, key: str, signature: Signature | None) -> bytes | None:
