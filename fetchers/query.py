@@ -67,6 +67,15 @@ class NoStories:
         return ()
 
 
+SEQ_SPAN = 10**7  # more than a shard ever holds: a record's seq is its shard's rank times it
+_PLACES = tuple(range(4096))  # places in a shard, one integer object each for every record
+
+
+def shared_place(place: int) -> int:
+    """`place` as the one integer object every record at that place in its shard holds."""
+    return _PLACES[place] if 0 <= place < len(_PLACES) else place
+
+
 class Record:
     """One stored article as a store keeps it in memory, and what a query tests.
 
@@ -91,7 +100,8 @@ class Record:
         "listed",  # POSIX seconds: where an undated article sits in date order
         "revised",  # POSIX seconds: when its source last changed its title or summary
         "shard",  # where the store keeps it
-        "seq",  # its place among equal times: shard rank, then place in the shard
+        "rank",  # with `place`, its place among equal times (`seq`)
+        "place",
         "at",  # `when` as the store filed it: where it sits in the date order
     )
 
@@ -130,8 +140,20 @@ class Record:
         self.listed = listed
         self.revised: float | None = None
         self.shard = ""
-        self.seq = 0
+        self.rank = self.place = 0
         self.at = 0.0
+
+    @property
+    def seq(self) -> int:
+        """Its place among equal times: its shard's rank, then its place in the shard. Kept
+        as two numbers that records share (`shared_place`): as one, a million records held
+        a million distinct integers, 40 MB."""
+        return self.rank * SEQ_SPAN + self.place
+
+    @seq.setter
+    def seq(self, value: int) -> None:
+        rank, place = divmod(value, SEQ_SPAN)
+        self.rank, self.place = rank, shared_place(place)
 
     @property
     def fetched(self) -> float | None:

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from fetchers.models import Article
 from fetchers.query import Record, parse_query
-from fetchers.store import ArticleStore, Store, indexes, search, stage
+from fetchers.store import ArticleStore, Store, indexes, search, shards, stage
 from fetchers.store.texts import TextReader
 from fetchers.store.thin import RowsBack
 from tests.conftest import StoreOpener, make
@@ -1236,6 +1236,48 @@ def test_the_date_orders_shards_follow_its_articles_through_every_change(
     with Store(tmp_path, first=0) as viewer:
         viewer.load_rest()
         aligned(viewer)
+
+
+def test_articles_of_one_time_keep_shard_order_without_a_number_each(tmp_path: Path) -> None:
+    """Articles of one time (feeds that give only a date: midnight) sit in the date order by
+    shard, then by place in it, in a writer and in a viewer loading in parts. A record keeps
+    that place as two numbers it shares with others (its shard's rank, its place in the
+    shard), not a number of its own: at a million articles those were 40 MB."""
+    midnight = datetime(2025, 10, 1, tzinfo=UTC)
+    batch = [
+        Article(
+            id=f"m{n:04d}",
+            source=f"Wire {n % 3}",
+            title=f"Bulletin {n}",
+            link=f"https://e.example/m{n}",
+            published=midnight,
+            fetched=midnight + timedelta(hours=1),
+            summary="Markets moved.",
+        )
+        for n in range(2500)
+    ]
+
+    def in_shard_order(store: Store) -> None:
+        ix = store._indexes
+        records = [ix.records[i] for i in ix.order_ids]
+        assert len(records) == 2500
+        by_shard = sorted(ix.members)
+        assert len(by_shard) == 3  # a full shard holds 1,000
+        expected = [i for key in by_shard for i in ix.members[key]]
+        assert ix.order_ids == expected
+        for key in by_shard:
+            for place, ident in enumerate(ix.members[key]):
+                record = ix.records[ident]
+                assert record.seq == shards.shard_rank(key) * shards.SHARD_SPAN + place
+        assert len({id(r.rank) for r in records}) <= 6  # one a shard for each filing of it
+        assert len({id(r.place) for r in records}) == 1000  # one a place, whatever the shard
+
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch(batch)
+        in_shard_order(store)
+    with Store(tmp_path, first=0) as viewer:
+        viewer.load_rest()
+        in_shard_order(viewer)
 
 
 def test_a_word_filter_bounded_by_since_asks_the_index_for_those_days_only(

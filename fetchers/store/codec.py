@@ -229,7 +229,7 @@ KEPT_ELSEWHERE = {
     "revisions": "the shard document alone, read by Store.revisions()",
 }
 # Record slots that are not stored: the marks, and where the store keeps the record.
-RECORD_ONLY = ("read", "starred", "shard", "seq", "at")
+RECORD_ONLY = ("read", "starred", "shard", "rank", "place", "at")
 
 
 # The converters below are compiled from FIELDS once, at import, into straight-line
@@ -254,7 +254,7 @@ _NEW = [
     "    record = _new(_Record)",
     "    record.read = record.starred = False",
     "    record.shard = ''",
-    "    record.seq = 0",
+    "    record.rank = record.place = 0",
     "    record.at = 0.0",
 ]
 

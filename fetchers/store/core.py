@@ -110,7 +110,8 @@ def _unthinned(record: Record, words: tuple[float, str, str, str | None, str | N
         r.id, r.source, title, summary, r.link, r.published, r._fetched, r.tags, r.lang,
         author, guid, r.text_ref, r.read, r.starred, r.listed,
     )  # fmt: skip
-    whole.revised, whole.shard, whole.seq, whole.at = r.revised, r.shard, r.seq, r.at
+    whole.revised, whole.shard, whole.at = r.revised, r.shard, r.at
+    whole.rank, whole.place = r.rank, r.place
     return whole
 
 
@@ -782,7 +783,8 @@ class Store:
             whole = record_from_doc(doc)
             whole.text_ref = record.text_ref
             whole.read, whole.starred = record.read, record.starred
-            whole.shard, whole.seq, whole.at = record.shard, record.seq, record.at
+            whole.shard, whole.rank, whole.place = record.shard, record.rank, record.place
+            whole.at = record.at
             out.append(whole)
         return out
 

@@ -14,14 +14,15 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator
 from operator import attrgetter
 
-from fetchers.query import Query, Record, Term, TextOf, Verdicts, WordsOf
+from fetchers.query import Query, Record, Term, TextOf, Verdicts, WordsOf, shared_place
 from fetchers.stepwise import mapped_stepwise, merged_in_steps
 from fetchers.store.marks import Marks
 from fetchers.store.search import WordLookup, is_exact
-from fetchers.store.shards import SHARD_SPAN, shard_rank
+from fetchers.store.shards import shard_rank
 
 FILED = ("source", "tag", "lang")  # the fields with an index of their own
 _AT, _SEQ, _ID = attrgetter("at"), attrgetter("seq"), attrgetter("id")
+_RANK_PLACE = attrgetter("rank", "place")  # Record.seq's order, without making it
 _SHARD = attrgetter("shard")
 ORDER_CHUNK = 25_000  # articles sorted at once when the date order is made afresh
 ORDER_STEP = 65_536  # ids of the date order copied in one call (a few ms)
@@ -38,14 +39,14 @@ WITHIN_MOST = 20_000  # a since:/before: slice this long (or an eighth of the st
 
 
 def _sort_by_date(records: list[Record]) -> None:
-    """Newest first, equal times in seq order (two stable sorts, no tuple per record)."""
-    records.sort(key=_SEQ)
+    """Newest first, equal times in seq order (two stable sorts)."""
+    records.sort(key=_RANK_PLACE)  # (sorted in chunks: a tuple each for a chunk at a time)
     records.sort(key=_AT, reverse=True)
 
 
-def _date_order(record: Record) -> tuple[float, int]:
+def _date_order(record: Record) -> tuple[float, int, int]:
     """Newest first, equal times in seq order, as one key (for a merge of sorted chunks)."""
-    return (-record.at, record.seq)
+    return (-record.at, record.rank, record.place)
 
 
 _Ids = set[str] | frozenset[str]
@@ -146,14 +147,12 @@ class Indexes:
         links = self.links
         sources, tags, langs = (self.by_field[n] for n in FILED)
         members = self.members.setdefault(key, [])
-        base = shard_rank(key) * SHARD_SPAN  # see Record.seq
-        serials: Iterable[int] = (
-            range(base + len(members), base + len(members) + len(records))
-            if places is None
-            else [base + place for place in places]
+        rank = shard_rank(key)  # see Record.seq: one integer for the shard's records
+        filed: Iterable[int] = (
+            range(len(members), len(members) + len(records)) if places is None else places
         )
         folded: dict[str, str] = {}  # interned names repeat: lower-case each once per call
-        for record, serial in zip(records, serials, strict=True):
+        for record, place in zip(records, filed, strict=True):
             ident = record.id
             if state:
                 found_marks = state.get(ident)
@@ -162,7 +161,8 @@ class Indexes:
                     record.starred = bool(found_marks.get("starred"))
             docs[ident] = record
             record.shard = key
-            record.seq = serial
+            record.rank = rank
+            record.place = shared_place(place)
             published = record.published
             record.at = published if published is not None else record.when
             source = record.source

@@ -24,7 +24,7 @@ from tinydb import TinyDB
 from tinydb.table import Table
 
 from fetchers.atomic import AtomicJSONStorage, write_derived
-from fetchers.query import Query, Record
+from fetchers.query import SEQ_SPAN, Query, Record
 from fetchers.store.codec import (
     ROWS_VERSION,
     StagedArticle,
@@ -36,7 +36,7 @@ from fetchers.store.codec import (
 TABLE = "articles"
 SHARD_RE = re.compile(r"^articles-(\d{4}-\d{2}-\d{2}(?:\.\d{3,6})?|kept)\.json$")
 SHARD_ARTICLES = 1000  # articles in one shard file at most (a day has as many as it needs)
-SHARD_SPAN = 10**7  # more than a shard ever holds: a record's seq is its shard's rank times it
+SHARD_SPAN = SEQ_SPAN  # more than a shard ever holds: a record's seq is its shard's rank times it
 KEPT = "kept"
 MAX_REVISIONS = 50  # versions kept per article; the oldest go first
 ROWS_JOINED = 16  # rows of a row cache made into bytes at once (see write_rows)

@@ -229,7 +229,8 @@ class RowsBack:
             except (TypeError, ValueError, KeyError, IndexError, AttributeError):
                 return record
         found.read, found.starred = record.read, record.starred
-        found.shard, found.seq, found.at = record.shard, record.seq, record.at
+        found.shard, found.rank, found.place = record.shard, record.rank, record.place
+        found.at = record.at
         return found
 
 
