@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 
 @contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """No collection runs inside (it resumes as it was after)."""
+def collector_paused(settle: Callable[[], object] | None = None) -> Iterator[None]:
+    """No collection runs inside (it resumes as it was after). `settle`: called before it
+    resumes, to put what was made out of its sight (a screen's process freezes the heap):
+    its first pass after a pause walks everything made during it, in one hold of the GIL
+    (about a second for the window of articles a first grouping of a million weighs)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if settle is not None:
+            settle()
         if was_enabled:
             gc.enable()

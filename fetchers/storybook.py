@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from itertools import chain, filterfalse
+from itertools import chain, filterfalse, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -157,13 +157,13 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _story_lines(members: dict[str, list[str]]) -> bytes:
-    """The stories file: a header line, then the stories `LINE_STORIES` to a line."""
-    items = list(members.items())
+    """The stories file: a header line, then the stories `LINE_STORIES` to a line. Taken a
+    line at a time: a list of a million stories made in one call held the interpreter (and
+    a screen beside it) for most of a second, at every save."""
+    stories = iter(members.items())
     lines = [orjson.dumps({"format": FORMAT})]
-    lines += (
-        orjson.dumps(dict(items[start : start + LINE_STORIES]))
-        for start in range(0, len(items), LINE_STORIES)
-    )
+    while line := dict(islice(stories, LINE_STORIES)):
+        lines.append(orjson.dumps(line))
     return b"\n".join(lines) + b"\n"
 
 
@@ -618,7 +618,7 @@ def add_paced(
     rest after each. The stories are the same: articles are placed one by one in time order,
     each against the articles of its window."""
     if not pace:
-        index.add(items)
+        index.add(items, settle)
         return
     ordered = sorted(items, key=lambda i: (i.when, i.id))
     took = 0.0
@@ -626,10 +626,8 @@ def add_paced(
         if start:
             time.sleep(REST_FACTOR * took)
         began = time.thread_time()
-        index.add(ordered[start : start + SLICE_ARTICLES])
+        index.add(ordered[start : start + SLICE_ARTICLES], settle)
         took = time.thread_time() - began
-        if settle is not None:
-            settle()
         give_way()
 
 

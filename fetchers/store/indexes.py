@@ -22,7 +22,6 @@ from fetchers.store.shards import shard_rank
 
 FILED = ("source", "tag", "lang")  # the fields with an index of their own
 _AT, _SEQ, _ID = attrgetter("at"), attrgetter("seq"), attrgetter("id")
-_RANK_PLACE = attrgetter("rank", "place")  # Record.seq's order, without making it
 _SHARD = attrgetter("shard")
 ORDER_CHUNK = 25_000  # articles sorted at once when the date order is made afresh
 ORDER_STEP = 65_536  # ids of the date order copied in one call (a few ms)
@@ -39,14 +38,14 @@ WITHIN_MOST = 20_000  # a since:/before: slice this long (or an eighth of the st
 
 
 def _sort_by_date(records: list[Record]) -> None:
-    """Newest first, equal times in seq order (two stable sorts)."""
-    records.sort(key=_RANK_PLACE)  # (sorted in chunks: a tuple each for a chunk at a time)
+    """Newest first, equal times in seq order (two stable sorts, no tuple per record)."""
+    records.sort(key=_SEQ)
     records.sort(key=_AT, reverse=True)
 
 
-def _date_order(record: Record) -> tuple[float, int, int]:
+def _date_order(record: Record) -> tuple[float, int]:
     """Newest first, equal times in seq order, as one key (for a merge of sorted chunks)."""
-    return (-record.at, record.rank, record.place)
+    return (-record.at, record.seq)
 
 
 _Ids = set[str] | frozenset[str]
