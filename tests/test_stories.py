@@ -228,17 +228,23 @@ def test_a_paced_grouping_settles_what_it_made_before_the_collector_resumes(
     ]
     settled: list[bool] = []
     monkeypatch.setattr("fetchers.storybook.time.sleep", lambda seconds: None)
-    assert gc.isenabled()
-    index = StoryIndex()
-    restored = {story_id(item.id): [item.id] for item in copies[:12]}
-    index.restore(restored, lambda: copies[:12])  # weighed when the first new one comes
-    add_paced(index, copies[12:], pace=True, settle=lambda: settled.append(gc.isenabled()))
-    assert len(settled) == -(-len(copies[12:]) // SLICE_ARTICLES)
-    assert not any(settled)  # each before the collector resumed
-    assert gc.isenabled()  # and it resumed
-    settled.clear()
-    add_paced(StoryIndex(), copies, pace=False, settle=lambda: settled.append(gc.isenabled()))
-    assert settled == [False]
+    was_enabled = gc.isenabled()
+    gc.enable()
+    try:
+        index = StoryIndex()
+        restored = {story_id(item.id): [item.id] for item in copies[:12]}
+        index.restore(restored, lambda: copies[:12])  # weighed when the first new one comes
+        add_paced(index, copies[12:], pace=True, settle=lambda: settled.append(gc.isenabled()))
+        assert len(settled) == -(-len(copies[12:]) // SLICE_ARTICLES)
+        assert not any(settled)  # each before the collector resumed
+        assert gc.isenabled()  # and it resumed
+        settled.clear()
+        whole = StoryIndex()
+        add_paced(whole, copies, pace=False, settle=lambda: settled.append(gc.isenabled()))
+        assert settled == [False]
+    finally:
+        if not was_enabled:
+            gc.disable()
 
 
 def test_saving_stories_sets_off_no_garbage_collection_per_story() -> None:
