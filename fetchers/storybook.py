@@ -60,6 +60,8 @@ SLICE_ARTICLES = 25
 # back from disk, and a million of them whole at once would take a gigabyte
 READ_CHUNK = 20_000
 STEP_IDS = 20_000  # ids looked up between two looks for a filter typed meanwhile
+STORY_STEP = 200  # stories made between two looks (each reads and weighs its headlines: a
+# step of a few milliseconds, where a cycle touches thousands of stories)
 REST_FACTOR = 3.0
 Settle = Callable[[], None]  # called after each slice: a dashboard hides the new objects from
 # the garbage collector, whose full walks would otherwise grow with the stories being made
@@ -484,7 +486,7 @@ class StoryBook:
         # the articles of all in one call: a lean store reads each shard once, not per story
         held = {r.id: r for r in store.records([i for ids in members.values() for i in ids])}
         out: list[Story] = []
-        for sid, articles in members.items():
+        for sid, articles in giving_way(members.items(), STORY_STEP):  # a filter goes first
             records = [held[i] for i in articles if i in held]
             if records:
                 out.append(_story(sid, records))
@@ -862,10 +864,11 @@ class StoryShelf:
         members = index.members
         remade_ids = [sid for sid in touched if sid in members]
         held: dict[str, Record] = {}
-        for chunk in _chunks([i for sid in remade_ids for i in members[sid]]):
+        # a cycle touches thousands of stories: a filter typed meanwhile goes first
+        for chunk in giving_way(_chunks([i for sid in remade_ids for i in members[sid]]), 1):
             held.update((r.id, _headline(r)) for r in store.headlines(chunk))
         remade: list[Story] = []
-        for sid in remade_ids:
+        for sid in giving_way(remade_ids, STORY_STEP):
             records = [held[i] for i in members[sid] if i in held]
             if not records:
                 continue
@@ -881,12 +884,12 @@ class StoryShelf:
         story_of = copied_stepwise(self._story_of)
         outlets = _Outlets()
         copied_stepwise(self._outlets, outlets)
-        for story in gone:
+        for story in giving_way(gone, STORY_STEP):
             del shelf.by_id[story.id]
             for ident in story.articles:
                 story_of.pop(ident, None)
                 outlets.pop(ident, None)
-        for story in remade:
+        for story in giving_way(remade, STORY_STEP):
             shelf.by_id[story.id] = story
             for ident in story.articles:
                 story_of[ident] = story.id

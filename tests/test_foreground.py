@@ -105,6 +105,78 @@ def test_the_story_shelf_gives_way_to_a_filter_typed_while_it_is_made(
     assert len(made[0]) == 40
 
 
+def _paired_stories(store: Store, count: int) -> StoryIndex:
+    """An index of `count` stories of two stored articles each (two outlets)."""
+    store.add_batch([make(n, source) for n in range(count) for source in ("Wire", "Desk")])
+    index = StoryIndex()
+    index.members = {f"s{n}": [make(n).id, make(n, "Desk").id] for n in range(count)}
+    index.story_of = {i: sid for sid, ids in index.members.items() for i in ids}
+    return index
+
+
+def _counting_stories(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the stories `storybook` makes from here on, in the order made."""
+    made: list[str] = []
+    story = storybook._story
+
+    def counted(sid: str, records: list[storybook.Record]) -> storybook.Story:
+        made.append(sid)
+        return story(sid, records)
+
+    monkeypatch.setattr(storybook, "_story", counted)
+    return made
+
+
+def test_the_shelf_after_a_cycle_gives_way_to_a_filter_typed_while_it_is_mended(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, held: threading.Event
+) -> None:
+    """A cycle of 10,000 articles touches thousands of stories, each made again from its
+    headlines: half a second of the interpreter at 100,000 articles, right when a person
+    turns back to the screen. The shelf makes a step of them, then waits for the filter."""
+    monkeypatch.setattr(storybook, "STORY_STEP", 5)
+    with Store(tmp_path, writer=True) as store:
+        index = _paired_stories(store, 20)
+        before = StoryShelf(stories_of(index, store))
+        made = _counting_stories(monkeypatch)
+        after: list[StoryShelf] = []
+        mending = threading.Thread(
+            target=lambda: after.append(before.restacked(set(index.members), index, store))
+        )
+        mending.start()
+        _until(lambda: len(made) >= 5)
+        time.sleep(QUIET)
+        assert len(made) == 5  # it gave way after its first step
+        held.set()
+        mending.join(10)
+        assert sorted(made) == sorted(index.members)
+        assert after[0].stories == before.stories  # the same stories, made again
+
+
+def test_the_stories_a_cycle_joined_are_made_a_step_at_a_time_for_the_alert_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, held: threading.Event
+) -> None:
+    """The alert check after a cycle makes the stories its articles joined (their spikes);
+    a filter typed meanwhile goes first."""
+    monkeypatch.setattr(storybook, "STORY_STEP", 5)
+    with Store(tmp_path, writer=True) as store:
+        index = _paired_stories(store, 20)
+        book = storybook.StoryBook(tmp_path)
+        book.index = index
+        made = _counting_stories(monkeypatch)
+        found: list[list[storybook.Story]] = []
+        checking = threading.Thread(
+            target=lambda: found.append(book.stories_with(store, list(index.story_of)))
+        )
+        checking.start()
+        _until(lambda: len(made) >= 5)
+        time.sleep(QUIET)
+        assert len(made) == 5
+        held.set()
+        checking.join(10)
+        assert {story.id for story in found[0]} == set(index.members)
+        assert all(story.outlets == 2 for story in found[0])
+
+
 def test_a_loop_ends_without_waiting_after_its_last_step(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
