@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -604,16 +605,38 @@ async def test_a_filters_whole_list_is_made_once_its_first_rows_are_on_screen(
             assert len(dashboard.headlines.ids) == 20
 
 
-def test_an_older_querys_answer_never_takes_the_place_of_a_newer_ones() -> None:
-    """Answers waiting for the screen are coalesced, but only over the same query's or an
-    older one's: an older query's thread that finished late (it waited for its first rows
-    to be drawn) took the place of the newer query's whole list, and the pane said
-    "listing the rest…" for good."""
-    older = QueryDone(1, session_module.Matches(["a"], 1), [])
-    newer = QueryDone(3, session_module.Matches(["b"], 1), [])
-    assert newer.can_replace(older)
-    assert newer.can_replace(QueryDone(3, session_module.Matches([], 1, partial=True), []))
-    assert not older.can_replace(newer)
+async def test_an_older_querys_answer_never_takes_the_place_of_a_newer_ones() -> None:
+    """Answers queued before the screen reads them are coalesced, but only into the same
+    query's or a newer one's. Textual drops a queued message when it `can_replace` the one
+    queued after it, and the test was the other way round: a newer query's answer, queued
+    before an older query's late one, was dropped, the older one ignored as stale, and the
+    pane kept its last rows for good. A dropped answer's thread stops waiting for a paint."""
+
+    class Screen(App[None]):
+        def __init__(self) -> None:
+            super().__init__()
+            self.handled: list[int] = []
+
+        def on_query_done(self, message: QueryDone) -> None:
+            self.handled.append(message.generation)
+
+    def answer(generation: int, painted: threading.Event | None = None) -> QueryDone:
+        matches = session_module.Matches([f"a{generation}"], 1)
+        return QueryDone(generation, matches, [], painted=painted)
+
+    app = Screen()
+    async with app.run_test() as pilot:
+        app.post_message(answer(3))  # the newer query's, then an older one's late answer
+        app.post_message(answer(1))
+        await pilot.pause()
+        assert app.handled == [3, 1]  # the newer is read (the dashboard ignores the older)
+        app.handled.clear()
+        dropped = threading.Event()
+        app.post_message(answer(1, dropped))  # an older answer, then the newer query's
+        app.post_message(answer(3))
+        await pilot.pause()
+        assert app.handled == [3]
+        assert dropped.is_set()
 
 
 async def test_a_filter_is_work_a_person_waits_for_and_the_background_gives_way(

@@ -76,9 +76,14 @@ class QueryDone(Message):
     painted: threading.Event | None = None
 
     def can_replace(self, message: Message) -> bool:
-        """An answer replaces one waiting for the screen of the same query or an older one,
-        never a newer one's (an older query's thread may finish after a newer one's)."""
-        return isinstance(message, QueryDone) and message.generation <= self.generation
+        """Whether `message`, queued after this answer, takes its place before the screen
+        reads either (Textual then drops this one): an answer to the same query or a newer
+        one does, an older query's never (its thread may finish after a newer one's). A
+        dropped answer counts as drawn: its thread waits no longer for the screen."""
+        replaced = isinstance(message, QueryDone) and message.generation >= self.generation
+        if replaced and self.painted is not None:
+            self.painted.set()
+        return replaced
 
 
 @dataclass

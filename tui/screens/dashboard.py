@@ -309,12 +309,12 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
                 self.post_message(
                     QueryDone(generation, first, query.words, None, rows, where, painted)
                 )
-                if not first.partial and not recount:
-                    return
                 # the page on screen first: making the whole list holds the interpreter in
                 # long steps (a million ids filtered in one call), which would keep the
-                # screen from drawing the page meanwhile
+                # screen from drawing the page meanwhile; and the background waits for it too
                 painted.wait(FIRST_PAINT_WAIT)
+                if not first.partial and not recount:
+                    return
                 check_superseded()  # a newer filter typed meanwhile: its own list, not this
             matches = self.session.matches(query, events, sort, shelf, recount, first)
             if matches.shelf is not None:  # the stories the store found for the filter
@@ -325,9 +325,15 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             else:
                 found = position(matches.ids, place, first.found if first else None)
                 rows = self.session.rows(around(matches.ids, place, found), None)
+            painted = threading.Event()
             self.post_message(
-                QueryDone(generation, matches, query.words, shelf, rows, (place.current, found))
+                QueryDone(
+                    generation, matches, query.words, shelf, rows, (place.current, found), painted
+                )
             )
+            # work in the background (stories made after a cycle) waits until the screen has
+            # drawn the answer, not only until it is found: drawing is half the wait
+            painted.wait(FIRST_PAINT_WAIT)
 
     @on(QueryDone)
     def _query_done(self, message: QueryDone) -> None:
