@@ -866,7 +866,7 @@ class StoryShelf:
         remade_ids = [sid for sid in touched if sid in members]
         held: dict[str, Record] = {}
         # a cycle touches thousands of stories: a filter typed meanwhile goes first
-        for chunk in giving_way(_chunks([i for sid in remade_ids for i in members[sid]]), 1):
+        for chunk in _chunks([i for sid in remade_ids for i in members[sid]]):
             read = store.headlines(chunk)  # (tens of thousands: 0.1 s of headlines made)
             held.update((r.id, _headline(r)) for r in giving_way(read, STEP_HEADLINES))
         remade: list[Story] = []

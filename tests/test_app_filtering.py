@@ -612,7 +612,7 @@ async def test_an_older_querys_answer_never_takes_the_place_of_a_newer_ones() ->
     before an older query's late one, was dropped, the older one ignored as stale, and the
     pane kept its last rows for good. A dropped answer's thread stops waiting for a paint."""
 
-    class Screen(App[None]):
+    class Answers(App[None]):
         def __init__(self) -> None:
             super().__init__()
             self.handled: list[int] = []
@@ -624,7 +624,7 @@ async def test_an_older_querys_answer_never_takes_the_place_of_a_newer_ones() ->
         matches = session_module.Matches([f"a{generation}"], 1)
         return QueryDone(generation, matches, [], painted=painted)
 
-    app = Screen()
+    app = Answers()
     async with app.run_test() as pilot:
         app.post_message(answer(3))  # the newer query's, then an older one's late answer
         app.post_message(answer(1))

@@ -304,15 +304,11 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             if first is not None:
                 found = first.found if first.found is not None else position(first.ids, place)
                 rows = self.session.rows(around(first.ids, place, found), None)
-                painted = threading.Event()
                 where = (place.current, found)
-                self.post_message(
-                    QueryDone(generation, first, query.words, None, rows, where, painted)
-                )
                 # the page on screen first: making the whole list holds the interpreter in
                 # long steps (a million ids filtered in one call), which would keep the
                 # screen from drawing the page meanwhile; and the background waits for it too
-                painted.wait(FIRST_PAINT_WAIT)
+                self._answer(QueryDone(generation, first, query.words, None, rows, where))
                 if not first.partial and not recount:
                     return
                 check_superseded()  # a newer filter typed meanwhile: its own list, not this
@@ -325,14 +321,17 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             else:
                 found = position(matches.ids, place, first.found if first else None)
                 rows = self.session.rows(around(matches.ids, place, found), None)
-            painted = threading.Event()
-            self.post_message(
-                QueryDone(
-                    generation, matches, query.words, shelf, rows, (place.current, found), painted
-                )
-            )
             # work in the background (stories made after a cycle) waits until the screen has
             # drawn the answer, not only until it is found: drawing is half the wait
+            self._answer(
+                QueryDone(generation, matches, query.words, shelf, rows, (place.current, found))
+            )
+
+    def _answer(self, answer: QueryDone) -> None:
+        """(The query's thread.) Hand the answer to the screen and wait until it is drawn
+        (at most FIRST_PAINT_WAIT); at once when the screen takes no more messages."""
+        answer.painted = painted = threading.Event()
+        if self.post_message(answer):
             painted.wait(FIRST_PAINT_WAIT)
 
     @on(QueryDone)
