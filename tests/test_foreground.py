@@ -44,17 +44,25 @@ def held() -> Iterator[threading.Event]:
     thread.join()
 
 
+def _gives_way_after_one_step(
+    work: threading.Thread, done: Callable[[], int], step: int, held: threading.Event
+) -> None:
+    """Start `work`: it takes one step (`done()` reaches `step`), then waits while the held
+    filter runs; once the filter is done, it finishes."""
+    work.start()
+    _until(lambda: done() >= step)
+    time.sleep(QUIET)
+    assert done() == step  # it gave way after its first step
+    held.set()
+    work.join(10)
+
+
 def test_a_long_loop_in_the_background_pauses_while_a_person_waits(
     held: threading.Event,
 ) -> None:
     taken: list[int] = []
     loop = threading.Thread(target=lambda: taken.extend(giving_way(range(10), every=2)))
-    loop.start()
-    _until(lambda: len(taken) >= 2)
-    time.sleep(QUIET)
-    assert len(taken) == 2  # it gave way after its first step
-    held.set()
-    loop.join(10)
+    _gives_way_after_one_step(loop, lambda: len(taken), 2, held)
     assert taken == list(range(10))
 
 
@@ -143,12 +151,7 @@ def test_the_shelf_after_a_cycle_gives_way_to_a_filter_typed_while_it_is_mended(
         mending = threading.Thread(
             target=lambda: after.append(before.restacked(set(index.members), index, store))
         )
-        mending.start()
-        _until(lambda: len(made) >= 5)
-        time.sleep(QUIET)
-        assert len(made) == 5  # it gave way after its first step
-        held.set()
-        mending.join(10)
+        _gives_way_after_one_step(mending, lambda: len(made), 5, held)
         assert sorted(made) == sorted(index.members)
         assert after[0].stories == before.stories  # the same stories, made again
 
@@ -168,12 +171,7 @@ def test_the_stories_a_cycle_joined_are_made_a_step_at_a_time_for_the_alert_chec
         checking = threading.Thread(
             target=lambda: found.append(book.stories_with(store, list(index.story_of)))
         )
-        checking.start()
-        _until(lambda: len(made) >= 5)
-        time.sleep(QUIET)
-        assert len(made) == 5
-        held.set()
-        checking.join(10)
+        _gives_way_after_one_step(checking, lambda: len(made), 5, held)
         assert {story.id for story in found[0]} == set(index.members)
         assert all(story.outlets == 2 for story in found[0])
 
