@@ -61,8 +61,8 @@ SLICE_ARTICLES = 25
 READ_CHUNK = 20_000
 STEP_IDS = 20_000  # ids looked up between two looks for a filter typed meanwhile
 STEP_HEADLINES = 2_000  # articles' headlines taken between two looks (a few ms)
-STORY_STEP = 200  # stories made between two looks (each reads and weighs its headlines: a
-# step of a few milliseconds, where a cycle touches thousands of stories)
+STORY_STEP = 200  # stories made between two looks (each sorts its headlines and picks the
+# one that shares most words: a step of a few milliseconds; a cycle touches thousands)
 REST_FACTOR = 3.0
 Settle = Callable[[], None]  # called after each slice: a dashboard hides the new objects from
 # the garbage collector, whose full walks would otherwise grow with the stories being made
@@ -867,7 +867,7 @@ class StoryShelf:
         held: dict[str, Record] = {}
         # a cycle touches thousands of stories: a filter typed meanwhile goes first
         for chunk in _chunks([i for sid in remade_ids for i in members[sid]]):
-            read = store.headlines(chunk)  # (tens of thousands: 0.1 s of headlines made)
+            read = store.headlines(chunk)  # (up to READ_CHUNK of them: tens of ms to make)
             held.update((r.id, _headline(r)) for r in giving_way(read, STEP_HEADLINES))
         remade: list[Story] = []
         for sid in giving_way(remade_ids, STORY_STEP):

@@ -79,7 +79,7 @@ from tui.workers import ReportsWorkerErrors
 READ_AFTER = 1.5  # seconds an article stays in the article pane before it counts as read
 VIEWER_RELOAD = 2.0  # seconds between a viewer's looks at the store another process writes
 ALERT_LOOK = 2.0  # seconds between a dashboard's looks at the alert history
-FIRST_PAINT_WAIT = 1.0  # seconds a filter's whole list waits at most for its first page's paint
+FIRST_PAINT_WAIT = 1.0  # seconds a filter's thread waits at most for its answer to be drawn
 ALERT_TOASTS = 3  # notifications for the alerts of one look; the rest in one "and N more"
 
 
