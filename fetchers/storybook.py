@@ -60,7 +60,7 @@ SLICE_ARTICLES = 25
 # back from disk, and a million of them whole at once would take a gigabyte
 READ_CHUNK = 20_000
 STEP_IDS = 20_000  # ids looked up between two looks for a filter typed meanwhile
-STEP_HEADLINES = 2_000  # articles' headlines taken between two looks (a few ms)
+STEP_MOVED = 2_000  # headlines made, or stories kept, merged or listed, between two looks
 STORY_STEP = 200  # stories made between two looks (each sorts its headlines and picks the
 # one that shares most words: a step of a few milliseconds; a cycle touches thousands)
 REST_FACTOR = 3.0
@@ -868,7 +868,7 @@ class StoryShelf:
         # a cycle touches thousands of stories: a filter typed meanwhile goes first
         for chunk in _chunks([i for sid in remade_ids for i in members[sid]]):
             read = store.headlines(chunk)  # (up to READ_CHUNK of them: tens of ms to make)
-            held.update((r.id, _headline(r)) for r in giving_way(read, STEP_HEADLINES))
+            held.update((r.id, _headline(r)) for r in giving_way(read, STEP_MOVED))
         remade: list[Story] = []
         for sid in giving_way(remade_ids, STORY_STEP):
             records = [held[i] for i in members[sid] if i in held]
@@ -877,15 +877,15 @@ class StoryShelf:
             one = len(records) == 1 and len(members[sid]) == 1
             remade.append(_single(sid, records[0]) if one else _story(sid, records))
         remade.sort(key=_newest_activity)
-        kept = [story for story in giving_way(self.stories, STEP_IDS) if story.id not in touched]
-        stories = list(giving_way(heapq.merge(kept, remade, key=_newest_activity), STEP_IDS))
+        kept = [story for story in giving_way(self.stories, STEP_MOVED) if story.id not in touched]
+        stories = list(giving_way(heapq.merge(kept, remade, key=_newest_activity), STEP_MOVED))
         gone = [self.by_id[sid] for sid in touched if sid in self.by_id]
         shelf = StoryShelf.__new__(StoryShelf)
         shelf.stories, shelf.total = stories, None  # every story (a store's window: whole)
-        shelf.by_id = copied_stepwise(self.by_id)
-        story_of = copied_stepwise(self._story_of)
+        shelf.by_id = copied_stepwise(self.by_id, between=give_way)
+        story_of = copied_stepwise(self._story_of, between=give_way)
         outlets = _Outlets()
-        copied_stepwise(self._outlets, outlets)
+        copied_stepwise(self._outlets, outlets, give_way)
         for story in giving_way(gone, STORY_STEP):
             del shelf.by_id[story.id]
             for ident in story.articles:
@@ -896,7 +896,7 @@ class StoryShelf:
             for ident in story.articles:
                 story_of[ident] = story.id
                 outlets[ident] = story.outlets
-        shelf._order = [story.id for story in giving_way(stories, STEP_IDS)]
+        shelf._order = [story.id for story in giving_way(stories, STEP_MOVED)]
         shelf._story_of, shelf._outlets = story_of, outlets
         shelf._by_outlets = _by_outlets(stories)
         shelf.story_of, shelf.outlets_of = story_of.get, outlets.__getitem__

@@ -84,3 +84,6 @@ def test_a_stepwise_copy_holds_every_entry_a_step_at_a_time(
     into = Kind()
     assert stepwise.copied_stepwise(items, into) is into and into == items
     assert stepwise.copied_stepwise(items) == items
+    looks: list[int] = []  # a look for a filter between steps, none after the last
+    assert stepwise.copied_stepwise(items, between=lambda: looks.append(1)) == items
+    assert len(looks) == 60 // 7
