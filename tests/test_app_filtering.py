@@ -608,9 +608,9 @@ async def test_a_filters_whole_list_is_made_once_its_first_rows_are_on_screen(
 async def test_an_older_querys_answer_never_takes_the_place_of_a_newer_ones() -> None:
     """Answers queued before the screen reads them are coalesced, but only into the same
     query's or a newer one's. Textual drops a queued message when it `can_replace` the one
-    queued after it, and the test was the other way round: a newer query's answer, queued
-    before an older query's late one, was dropped, the older one ignored as stale, and the
-    pane kept its last rows for good. A dropped answer's thread stops waiting for a paint."""
+    queued after it: a newer query's answer queued before an older query's late one must
+    stay (the older one is ignored as stale; dropping the newer left the pane on its last
+    rows for good). A dropped answer's thread stops waiting for a paint."""
 
     class Answers(App[None]):
         def __init__(self) -> None:
