@@ -71,7 +71,8 @@ class QueryDone(Message):
     shelf: StoryShelf | None = None  # the stories `matches.stories` are of
     rows: Rows | None = None  # the rows about the place the pane keeps, read in the thread
     found: tuple[str | None, int] | None = None  # the id highlighted, where it is (-1: not)
-    # set once the screen has been drawn with these rows (or they are dropped): the whole
+    # set once the screen has been drawn with these rows (or they are dropped): the query's
+    # thread waits for it, so background work keeps giving way until then, and the whole
     # list after a first page is made only then
     painted: threading.Event | None = None
 
