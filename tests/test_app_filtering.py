@@ -7,10 +7,12 @@ import threading
 import time
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from textual.app import App
 from textual.pilot import Pilot
+from textual.strip import Strip
 from textual.widgets import Input
 
 import tui.screens.dashboard as dashboard_module
@@ -35,6 +37,7 @@ from tui.app import WirewatchApp
 from tui.messages import MarksChanged, QueryDone
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.picker import PickerScreen
+from tui.widgets.headlines import HeadlineList
 
 
 async def test_filter_prompt_keeps_text_on_error(tmp_path: Path) -> None:
@@ -663,6 +666,42 @@ async def test_a_filter_is_work_a_person_waits_for_and_the_background_gives_way(
         assert len(dashboard.headlines.ids) == 5
         assert waited == [True]
         assert not foreground.busy()  # and the background goes on once it is done
+
+
+async def test_a_filters_thread_holds_the_background_until_its_rows_are_drawn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The background (stories made after a cycle) rests until the headlines have drawn a
+    filter's rows, not only until the screen's next refresh, which can come before the
+    pane has asked to be drawn again: the rows were then drawn while the background had
+    the interpreter back, well over the filter's budget at 100,000 articles."""
+    with Store(tmp_path / "data", writer=True) as store:
+        store.add_batch([make(n) for n in range(20)] + [make(n, source="Other") for n in range(5)])
+    app = make_app(tmp_path, poll=False)
+    drawn: dict[int, list[str]] = {}  # the id lists the pane has drawn (held: ids not reused)
+    render_line = HeadlineList.render_line
+
+    def recorded(widget: HeadlineList, y: int) -> Strip:
+        drawn[id(widget.ids)] = widget.ids
+        return render_line(widget, y)
+
+    monkeypatch.setattr(HeadlineList, "render_line", recorded)
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=25)
+        released: list[tuple[int, bool]] = []  # (rows on the pane, drawn yet) at each release
+
+        class Painted(threading.Event):
+            def set(self) -> None:
+                ids = dashboard.headlines.ids
+                released.append((len(ids), drawn.get(id(ids)) is ids))
+                super().set()
+
+        monkeypatch.setattr(dashboard_module, "threading", SimpleNamespace(Event=Painted))
+        dashboard.set_filter("source:Other")
+        await settle(app, pilot)
+        await pilot.pause()
+        assert len(dashboard.headlines.ids) == 5
+        assert released == [(5, True)]
 
 
 async def test_a_filter_typed_over_stops_making_its_whole_list(tmp_path: Path) -> None:

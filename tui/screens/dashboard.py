@@ -338,7 +338,11 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
     def _query_done(self, message: QueryDone) -> None:
         if message.painted is not None:  # once drawn (a message dropped: at once)
             painted = message.painted
-            if message.generation != self.generation or not self.call_after_refresh(painted.set):
+            if message.generation != self.generation:
+                painted.set()
+            elif self.is_current and self.headlines.display and self.headlines.region.area:
+                self.headlines.after_drawn(painted.set)  # its rows, set below
+            elif not self.call_after_refresh(painted.set):  # the pane is not drawn now
                 painted.set()
         if message.generation != self.generation:
             return

@@ -5,6 +5,7 @@ It lists articles, or (switched) stories: one row per story of several outlets' 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import Protocol
@@ -155,6 +156,7 @@ class HeadlineList(ScrollView, can_focus=True):
         # a story row's mark ("*", "+" or " "), worked out from its articles in a thread
         # once per shelf (and again when one of them is read or starred)
         self._story_marks: dict[str, str] = {}
+        self._when_drawn: list[Callable[[], object]] = []  # (`after_drawn`)
 
     # -- data ----------------------------------------------------------------------------
     def set_watch_terms(self, terms: list[str]) -> None:
@@ -219,6 +221,19 @@ class HeadlineList(ScrollView, can_focus=True):
         self.refresh()
         if self.current_id != current or current is None or not keep_position:
             self.post_message(self.Highlighted(self, self.current_article_id))
+
+    def after_drawn(self, callback: Callable[[], object]) -> None:
+        """Call `callback` once the rows set last are drawn and their frame is composed. A
+        screen's own after-refresh callback can run before this pane has asked to be drawn
+        again (its repaint reaches the screen as a message of its own): a filter's thread
+        waiting for that one would let the background take the interpreter back before the
+        rows are on screen."""
+        self._when_drawn.append(callback)
+
+    def on_unmount(self) -> None:
+        drawn, self._when_drawn = self._when_drawn, []  # never to be drawn: no one waits
+        for callback in drawn:
+            callback()
 
     def update_rows(self, rows: Rows, everything: bool = False) -> None:
         """Take rows read again (their read or starred marks changed); `everything`: any row
@@ -409,6 +424,11 @@ class HeadlineList(ScrollView, can_focus=True):
         self.refresh()
 
     def render_line(self, y: int) -> Strip:
+        if self._when_drawn:  # the frame these rows are in: its callbacks once it is composed
+            drawn, self._when_drawn = self._when_drawn, []
+            for callback in drawn:
+                if not self.call_after_refresh(callback):  # closing: no frame follows
+                    callback()
         index = int(self.scroll_y) + y
         width = self.scrollable_content_region.width
         base = self.rich_style
