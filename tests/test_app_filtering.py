@@ -672,9 +672,9 @@ async def test_a_filters_thread_holds_the_background_until_its_rows_are_drawn(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The background (stories made after a cycle) rests until the headlines have drawn a
-    filter's rows, not only until the screen's next refresh, which can come before the
-    pane has asked to be drawn again: the rows were then drawn while the background had
-    the interpreter back, well over the filter's budget at 100,000 articles."""
+    filter's rows, not only until the screen's next refresh: that can come before the pane
+    has asked to be drawn again, and rows drawn after it share the interpreter with the
+    background (over the filter's budget at 100,000 articles)."""
     with Store(tmp_path / "data", writer=True) as store:
         store.add_batch([make(n) for n in range(20)] + [make(n, source="Other") for n in range(5)])
     app = make_app(tmp_path, poll=False)
