@@ -699,7 +699,10 @@ async def test_a_filters_thread_holds_the_background_until_its_rows_are_drawn(
         monkeypatch.setattr(dashboard_module, "threading", SimpleNamespace(Event=Painted))
         dashboard.set_filter("source:Other")
         await settle(app, pilot)
-        await pilot.pause()
+        for _ in range(300):  # released once the frame is composed: a tick after the rows
+            if released:
+                break
+            await pilot.pause(0.01)
         assert len(dashboard.headlines.ids) == 5
         assert released == [(5, True)]
 

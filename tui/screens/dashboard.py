@@ -340,7 +340,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             painted = message.painted
             if message.generation != self.generation:
                 painted.set()
-            elif self.is_current and self.headlines.display and self.headlines.region.area:
+            elif self.is_current and self.headlines.scrollable_content_region.height:
                 self.headlines.after_drawn(painted.set)  # its rows, set below
             elif not self.call_after_refresh(painted.set):  # the pane is not drawn now
                 painted.set()
