@@ -2,27 +2,64 @@
 
 Articles, their records and the stories made from them hold no reference cycles and are
 freed by reference counting; each pass of the collector while they are made would walk
-every one of them, and beside a screen that pass holds the GIL long enough to be seen."""
+every one of them, and beside a screen that pass holds the GIL long enough to be seen.
+
+The collector is one switch for the whole process, and pauses overlap: a poll's write, the
+alert check and the story shelf each pause it in threads of their own. It resumes when the
+last pause under way ends, never while another is still making its objects (one pause
+ending mid-way through another's let full collections walk everything the other made, a
+fifth of a second each beside a million articles)."""
 
 from __future__ import annotations
 
 import contextlib
 import gc
+import threading
 from collections.abc import Callable, Iterator
+
+_guard = threading.Lock()
+_pauses = 0  # pauses under way, in every thread
+_resume = False  # whether the collector was on when the first of them began
+# called as the collector resumes after pauses (`settle_on_resume`), in the order installed
+_settlers: list[Callable[[], object]] = []
 
 
 @contextlib.contextmanager
 def collector_paused(settle: Callable[[], object] | None = None) -> Iterator[None]:
-    """No collection runs inside (it resumes as it was after). `settle`: called before it
-    resumes, to put what was made out of its sight (a screen's process freezes the heap):
-    its first pass after a pause walks everything made during it, in one hold of the GIL
-    (about a second for the window of articles a first grouping of a million weighs)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
+    """No collection runs inside, nor until every pause begun meanwhile (in any thread) has
+    ended; then the collector resumes as it was before the first. `settle`: called as this
+    pause ends, to put what was made out of the collector's sight (a screen's process
+    freezes the heap): its first pass after a pause would walk everything made during it, in
+    one hold of the GIL (about a second for the window of articles a first grouping of a
+    million weighs)."""
+    global _pauses, _resume
+    with _guard:
+        if not _pauses:
+            _resume = gc.isenabled()
+            gc.disable()
+        _pauses += 1
     try:
         yield
     finally:
         if settle is not None:
             settle()
-        if was_enabled:
-            gc.enable()
+        with _guard:
+            _pauses -= 1
+            if not _pauses and _resume:
+                for settler in list(_settlers):
+                    settler()
+                gc.enable()
+
+
+def settle_on_resume(settle: Callable[[], object]) -> Callable[[], None]:
+    """Call `settle` whenever the collector resumes after pauses, until the function
+    returned is called. For a process with a screen: whatever the pauses made (in any
+    thread, the screen's own included) is put out of sight as the collector resumes, rather
+    than walked by its next pass, on whichever thread allocates next."""
+    _settlers.append(settle)
+
+    def remove() -> None:
+        with contextlib.suppress(ValueError):
+            _settlers.remove(settle)
+
+    return remove

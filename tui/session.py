@@ -21,6 +21,7 @@ from typing import Any, Literal, TypeVar
 
 from fetchers.config import Config
 from fetchers.events import EventBookError
+from fetchers.heap import collector_paused, settle_on_resume
 from fetchers.http import preload as preload_network
 from fetchers.liveness import WriterState
 from fetchers.models import Article, Event, SourceHealth
@@ -155,6 +156,9 @@ class Session:
         self._poll_loop: asyncio.AbstractEventLoop | None = None
         self._poll_stop: asyncio.Event | None = None
         self._closed = False
+        # whatever the threads beside the screen make while the collector is paused is put
+        # out of its sight as it resumes, not walked by its next pass on the screen's thread
+        self._unsettle = settle_on_resume(settle_heap)
 
     @classmethod
     def open(
@@ -214,13 +218,9 @@ class Session:
     # -- loading ----------------------------------------------------------------------------
     def load_rest(self) -> None:
         """Load the days the first paint left out, then keep the collector off the articles."""
-        gc.disable()  # until the loaded articles are frozen out of the collector's sight
-        try:
+        with collector_paused(settle_heap):  # the loaded articles go out of the collector's sight
             if not self.store.complete:
                 self.store.load_rest()
-            settle_heap()
-        finally:
-            gc.enable()
 
     def prepare_polling(self) -> None:
         """Import the network stack and start the parse workers, so the first cycle does not
@@ -283,6 +283,7 @@ class Session:
                 self._poll_loop.call_soon_threadsafe(self._poll_stop.set)
         if self.parse_pool is not None:
             self.parse_pool.close()
+        self._unsettle()
 
     # -- polling ------------------------------------------------------------------------------
     async def poll(self) -> None:
