@@ -76,20 +76,3 @@ def mapped_stepwise(function: Callable[[T], Any], items: Sequence[T]) -> list[An
     for at in range(0, len(items), STEP):
         out += map(function, items[at : at + STEP])
     return out
-
-
-def copied_stepwise(
-    items: dict[H, T],
-    into: dict[H, T] | None = None,
-    between: Callable[[], object] | None = None,
-) -> dict[H, T]:
-    """A copy of `items` (into `into`, when given: a dict of a subclass), made a step at a
-    time: one `dict.copy` of a million entries holds the interpreter for 50 ms. `between`:
-    called after each step but the last."""
-    out: dict[H, T] = {} if into is None else into
-    pairs = iter(items.items())
-    while step := list(itertools.islice(pairs, STEP)):
-        out.update(step)
-        if between is not None and len(step) == STEP:
-            between()
-    return out

@@ -37,7 +37,7 @@ from fetchers.foreground import give_way, giving_way
 from fetchers.heap import collector_paused
 from fetchers.models import seconds_iso
 from fetchers.query import Query, Record
-from fetchers.stepwise import copied_stepwise, set_stepwise, sorted_stepwise
+from fetchers.stepwise import set_stepwise, sorted_stepwise
 from fetchers.store.errors import StoreError
 from fetchers.store.interface import StoryKeeper
 from fetchers.stories import WINDOW, Item, StoryIndex, terms
@@ -882,10 +882,15 @@ class StoryShelf:
         gone = [self.by_id[sid] for sid in touched if sid in self.by_id]
         shelf = StoryShelf.__new__(StoryShelf)
         shelf.stories, shelf.total = stories, None  # every story (a store's window: whole)
-        shelf.by_id = copied_stepwise(self.by_id, between=give_way)
-        story_of = copied_stepwise(self._story_of, between=give_way)
-        outlets = _Outlets()
-        copied_stepwise(self._outlets, outlets, give_way)
+        # each copied in one call, into a table of its size: one made a step at a time grew
+        # by doubling, and its last growths moved what it held in one call each (50-200 ms
+        # at a million entries, against 30-60 ms for the whole copy)
+        shelf.by_id = self.by_id.copy()
+        give_way()
+        story_of = self._story_of.copy()
+        give_way()
+        outlets = _Outlets(self._outlets)
+        give_way()
         for story in giving_way(gone, STORY_STEP):
             del shelf.by_id[story.id]
             for ident in story.articles:

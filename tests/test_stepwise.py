@@ -70,20 +70,3 @@ def test_a_stepwise_map_is_the_same_list_as_one_map_made_a_step_at_a_time(
     assert stepwise.mapped_stepwise(str, items) == [str(n) for n in items]
     assert max(sizes) <= 7 and sum(sizes) == 60
     assert stepwise.mapped_stepwise(str, []) == []
-
-
-def test_a_stepwise_copy_holds_every_entry_a_step_at_a_time(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(stepwise, "STEP", 7)
-    items = {f"k{n}": n for n in range(60)}
-
-    class Kind(dict[str, int]):
-        pass
-
-    into = Kind()
-    assert stepwise.copied_stepwise(items, into) is into and into == items
-    assert stepwise.copied_stepwise(items) == items
-    looks: list[int] = []  # a look for a filter between steps, none after the last
-    assert stepwise.copied_stepwise(items, between=lambda: looks.append(1)) == items
-    assert len(looks) == 60 // 7
