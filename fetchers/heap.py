@@ -41,14 +41,18 @@ def collector_paused(settle: Callable[[], object] | None = None) -> Iterator[Non
     try:
         yield
     finally:
-        if settle is not None:
-            settle()
-        with _guard:
-            _pauses -= 1
-            if not _pauses and _resume:
-                for settler in list(_settlers):
-                    settler()
-                gc.enable()
+        try:
+            if settle is not None:
+                settle()
+        finally:  # (a settle that raises must not leave the collector off for good)
+            with _guard:
+                _pauses -= 1
+                if not _pauses and _resume:
+                    try:
+                        for settler in list(_settlers):
+                            settler()
+                    finally:
+                        gc.enable()
 
 
 def settle_on_resume(settle: Callable[[], object]) -> Callable[[], None]:

@@ -89,3 +89,19 @@ def test_a_pause_settles_its_own_objects_before_the_collector_resumes() -> None:
     finally:
         remove()
     assert order == ["own", "process"]
+
+
+def test_a_settle_that_raises_still_lets_the_collector_resume() -> None:
+    def broken() -> None:
+        raise RuntimeError("settling failed")
+
+    remove = settle_on_resume(broken)
+    try:
+        with pytest.raises(RuntimeError), collector_paused(broken):
+            pass
+    finally:
+        remove()
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
