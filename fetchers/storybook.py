@@ -883,8 +883,8 @@ class StoryShelf:
         shelf = StoryShelf.__new__(StoryShelf)
         shelf.stories, shelf.total = stories, None  # every story (a store's window: whole)
         # each copied in one call, into a table of its size: one made a step at a time grew
-        # by doubling, and its last growths moved what it held in one call each (50-200 ms
-        # at a million entries, against 30-60 ms for the whole copy)
+        # by doubling, each growth moving what it held in one call (for a million entries,
+        # 56 ms at 700,000 and 0.5 s of steps in all, against 28 ms for the whole copy)
         shelf.by_id = self.by_id.copy()
         give_way()
         story_of = self._story_of.copy()
