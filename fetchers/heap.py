@@ -59,7 +59,9 @@ def settle_on_resume(settle: Callable[[], object]) -> Callable[[], None]:
     """Call `settle` whenever the collector resumes after pauses, until the function
     returned is called. For a process with a screen: whatever the pauses made (in any
     thread, the screen's own included) is put out of sight as the collector resumes, rather
-    than walked by its next pass, on whichever thread allocates next."""
+    than walked by its next pass, on whichever thread allocates next. `settle` runs on the
+    thread whose pause ended last, holding this module's lock: it must neither pause the
+    collector nor wait for a lock (`gc.freeze` does neither)."""
     _settlers.append(settle)
 
     def remove() -> None:

@@ -28,6 +28,7 @@ from textual.keys import _character_to_key
 from textual.message import Message
 from textual.pilot import Pilot
 
+from fetchers import heap
 from fetchers.config import Config, load_config, seeds_dir
 from fetchers.healthbook import HealthBook
 from fetchers.models import Article, PollResult, Settings, Source
@@ -132,6 +133,14 @@ def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> StoreOpener:
         dsn = request.getfixturevalue("pg_dsn")
         return StoreOpener("postgresql", tmp_path, dsn)
     return StoreOpener("tinydb", tmp_path, None)
+
+
+@pytest.fixture(autouse=True)
+def _no_heap_settler_left() -> Iterator[None]:
+    """A dashboard's session freezes the heap whenever the collector resumes, while it lives:
+    one a test leaves open must not go on freezing it through the tests after it."""
+    yield
+    heap._settlers.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -289,10 +289,13 @@ def test_a_viewer_mends_its_last_shelf_and_makes_it_whole_now_and_then(
         session = Session.open(
             seed_only_config(tmp_path), tmp_path / "data", lambda: FROZEN, UTC, writer=True
         )
-        assert not session.is_writer  # the lock is held: a viewer
-        session.shelf = first = session.read_stories()
-        session.shelf = session.read_stories()
-        monkeypatch.setattr(session_module, "WHOLE_SHELF_AFTER", 0.0)
-        session.read_stories()
-        session.store.close()
+        try:
+            assert not session.is_writer  # the lock is held: a viewer
+            session.shelf = first = session.read_stories()
+            session.shelf = session.read_stories()
+            monkeypatch.setattr(session_module, "WHOLE_SHELF_AFTER", 0.0)
+            session.read_stories()
+        finally:
+            session.close()
+            session.store.close()
     assert asked == [None, first, None]
