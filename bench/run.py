@@ -8,6 +8,8 @@ python bench/run.py dashboard                     first paint, filter repaint, s
 python bench/run.py storyview                     the story view: switch and filter (100k)
 python bench/run.py idle                          an open dashboard's CPU and terminal bytes
 python bench/run.py soak [--cycles 1008]          a simulated week of polls: RSS per cycle
+python bench/run.py dashsoak [--cycles 100]       an open dashboard polling: RSS per poll, and
+                                                   garbage kept alive by freezing the heap
 python bench/run.py alerts [--rules 200]          alert rules over a 10,000-article cycle: CPU
 python bench/run.py scale [--feeds 2000]           a cold `wirewatch refresh`: wall, CPU, peak RSS
 python bench/run.py refresh [--feeds 200]          side by side with newsboat and sfeed,
@@ -486,6 +488,9 @@ def main() -> int:
     p = sub.add_parser("soak")
     p.add_argument("--feeds", type=int, default=10)
     p.add_argument("--cycles", type=int, default=1008)
+    p = sub.add_parser("dashsoak")
+    p.add_argument("--feeds", type=int, default=20)
+    p.add_argument("--cycles", type=int, default=100)
     p = sub.add_parser("alerts")
     p.add_argument("--articles", type=int, default=10_000)
     p.add_argument("--rules", type=int, default=200)
@@ -518,6 +523,7 @@ def main() -> int:
             "storyview",
             "idle",
             "soak",
+            "dashsoak",
             "alerts",
             "stories",
             "extract",
@@ -538,6 +544,12 @@ def run(args: argparse.Namespace) -> int:
         from bench.soak import bench_soak
 
         bench_soak(Path(tempfile.mkdtemp(prefix="wirewatch-soak-")), args.feeds, args.cycles)
+    elif args.which == "dashsoak":
+        from bench.dashsoak import bench_dashsoak
+
+        data = Path(tempfile.mkdtemp(prefix="wirewatch-dashsoak-"))
+        bench_dashsoak(data, args.feeds, args.cycles)
+        shutil.rmtree(data, ignore_errors=True)
     elif args.which == "dashboard":
         run_dashboard(args)
     elif args.which == "storyview":

@@ -25,13 +25,10 @@ _settlers: list[Callable[[], object]] = []
 
 
 @contextlib.contextmanager
-def collector_paused(settle: Callable[[], object] | None = None) -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """No collection runs inside, nor until every pause begun meanwhile (in any thread) has
-    ended; then the collector resumes as it was before the first. `settle`: called as this
-    pause ends, to put what was made out of the collector's sight (a screen's process
-    freezes the heap): its first pass after a pause would walk everything made during it, in
-    one hold of the GIL (about a second for the window of articles a first grouping of a
-    million weighs)."""
+    ended; then the heap is settled (`settle_on_resume`) and the collector resumes as it
+    was before the first."""
     global _pauses, _resume
     with _guard:
         if not _pauses:
@@ -41,18 +38,25 @@ def collector_paused(settle: Callable[[], object] | None = None) -> Iterator[Non
     try:
         yield
     finally:
+        with _guard:
+            _pauses -= 1
+            if not _pauses and _resume:
+                try:
+                    _settle()
+                finally:  # (a settle that raises must not leave the collector off for good)
+                    gc.enable()
+
+
+def _settle() -> None:
+    """Every settler, each even if one before it raised (the first error is raised after)."""
+    failed: BaseException | None = None
+    for settler in list(_settlers):
         try:
-            if settle is not None:
-                settle()
-        finally:  # (a settle that raises must not leave the collector off for good)
-            with _guard:
-                _pauses -= 1
-                if not _pauses and _resume:
-                    try:
-                        for settler in list(_settlers):
-                            settler()
-                    finally:
-                        gc.enable()
+            settler()
+        except BaseException as error:  # noqa: BLE001 (raised once the others have run)
+            failed = failed or error
+    if failed is not None:
+        raise failed
 
 
 def settle_on_resume(settle: Callable[[], object]) -> Callable[[], None]:
@@ -61,7 +65,8 @@ def settle_on_resume(settle: Callable[[], object]) -> Callable[[], None]:
     thread, the screen's own included) is put out of sight as the collector resumes, rather
     than walked by its next pass, on whichever thread allocates next. `settle` runs on the
     thread whose pause ended last, holding this module's lock: it must neither pause the
-    collector nor wait for a lock (`gc.freeze` does neither)."""
+    collector nor wait for a lock (`gc.freeze` does neither; a collection runs the
+    finalizers of what it frees, and wirewatch defines none)."""
     _settlers.append(settle)
 
     def remove() -> None:

@@ -383,13 +383,13 @@ class StoryIndex:
         return len(self.story_of)
 
     # -- building ------------------------------------------------------------------------------
-    def add(self, items: Iterable[Item], settle: Callable[[], object] | None = None) -> list[str]:
+    def add(self, items: Iterable[Item]) -> list[str]:
         """Group new articles (ones already grouped are skipped); returns the story of each
-        new one, in the order taken (time, then id). `settle`: called before the garbage
-        collector, paused meanwhile, resumes (`collector_paused`)."""
+        new one, in the order taken (time, then id). The garbage collector is paused
+        meanwhile (`collector_paused`)."""
         out: list[str] = []
         known, heap, window = self.story_of, self._by_time, self.window
-        with collector_paused(settle):
+        with collector_paused():
             ordered = sorted(items, key=_TIME_THEN_ID)
             if self._pending:
                 first = next((item.when for item in ordered if item.id not in known), None)

@@ -64,8 +64,6 @@ STEP_MOVED = 2_000  # headlines made, or stories kept, merged or listed, between
 STORY_STEP = 200  # stories made between two looks (each sorts its headlines and picks the
 # one that shares most words: a step of a few milliseconds; a cycle touches thousands)
 REST_FACTOR = 3.0
-Settle = Callable[[], None]  # called after each slice: a dashboard hides the new objects from
-# the garbage collector, whose full walks would otherwise grow with the stories being made
 
 
 def first_time(record: Record) -> float:
@@ -381,14 +379,13 @@ class StoryBook:
         self,
         store: ArticleStore,
         pace: bool = False,
-        settle: Settle | None = None,
         window: int | None = None,
     ) -> tuple[StoryIndex, bool]:
         """The stories as saved, with the store's articles that the file lacks grouped and
         those the store lost dropped; True when that changed anything. `window`: of the
         newest this many articles only (what the file says of older ones is left out)."""
         index = StoryIndex()
-        with collector_paused():  # and `settle` before it resumes: it never walks them
+        with collector_paused():  # (a screen's process settles the heap as it resumes)
             keeper = self._keeper(store)
             if keeper is not None:  # before the articles are read: none stored is missed
                 _, self._mark = keeper.stored_since(None)
@@ -415,10 +412,8 @@ class StoryBook:
             del ids
             missing = [_item(r) for chunk in _chunks(lacking) for r in store.records(chunk)]
             del lacking
-            if settle is not None:
-                settle()
         if missing:
-            add_paced(index, missing, pace, settle)
+            add_paced(index, missing, pace)
             changed = True
         return index, changed
 
@@ -434,19 +429,18 @@ class StoryBook:
         self,
         store: ArticleStore,
         pace: bool = False,
-        settle: Settle | None = None,
         window: int | None = None,
         last: StoryShelf | None = None,
     ) -> StoryShelf:
         """(In a thread.) The stories as they are now, frozen: an update running meanwhile in
         another thread is waited for, and one after it changes nothing already taken.
-        `pace`, `settle`: as for `update`, when the articles must be grouped first. `window`:
+        `pace`: as for `update`, when the articles must be grouped first. `window`:
         a viewer's, of the newest this many articles only (a book that saves takes none).
         `last`: a viewer's last shelf, of the stories as saved then: only the stories whose
         articles differ now are made again."""
         with self._lock:
             if self.index is None:
-                self.index, _ = self._open(store, pace, settle, window)
+                self.index, _ = self._open(store, pace, window)
                 self._touched = None
                 if last is not None and window is None:
                     with collector_paused():
@@ -460,8 +454,6 @@ class StoryBook:
                 else:  # the first, or a window of the newest that moved: made whole
                     shelf = StoryShelf(stories_of(self.index, store, dated), dated)
                 self._shelved, self._touched = shelf, set()
-                if settle is not None:
-                    settle()
         return shelf
 
     def _touch(self, stories: Iterable[str | None]) -> None:
@@ -499,15 +491,14 @@ class StoryBook:
         new_ids: Iterable[str],
         removed: bool,
         pace: bool = False,
-        settle: Settle | None = None,
         revised: Iterable[str] = (),
     ) -> list[str]:
         """(The writer, in a thread.) Group the cycle's new articles, drop what retention
         removed, and save; `revised`: the stored articles the cycle gave another title or
         summary (their stories are made again at the next shelf). Before the store has
         loaded every day, only the new articles are grouped; the rest is caught up at a
-        later cycle. `pace`: rest between slices (`add_paced`, `settle` after each), for a
-        process with a screen to keep quick.
+        later cycle. `pace`: rest between slices (`add_paced`), for a process with a screen
+        to keep quick.
         Returns the ids grouped: with pollers sharing a database, the one that groups takes
         the others' articles too, and its alert check asks their stories."""
         with self._lock:
@@ -524,7 +515,7 @@ class StoryBook:
             if opened:
                 if not store.complete:
                     return []
-                self.index, changed = self._open(store, pace, settle)
+                self.index, changed = self._open(store, pace)
                 self._touched = None  # stories not seen grouped: the next shelf is whole
             index = self.index
             assert index is not None
@@ -536,7 +527,7 @@ class StoryBook:
             fresh = [_item(r) for r in store.records(wanted) if r.id not in index.story_of]
             try:
                 if fresh:
-                    add_paced(index, fresh, pace, settle)
+                    add_paced(index, fresh, pace)
                     self._touch(index.story_of.get(item.id) for item in fresh)
                     changed = True
                 self._touch(map(index.story_of.get, revised))  # a headline may be rewritten
@@ -564,17 +555,14 @@ class StoryDesk:
         data_dir: Path,
         pace: bool = False,
         cold_limit: int | None = None,
-        settle: Settle | None = None,
     ) -> None:
-        """`pace`: group in slices with rests (`add_paced`), for a process with a screen,
-        calling `settle` after each slice.
+        """`pace`: group in slices with rests (`add_paced`), for a process with a screen.
         `cold_limit`: with no stories file yet and more articles stored than this, leave
         the first grouping to a long-running writer or a reader (a one-shot `refresh` of a
         first 100,000 articles would otherwise end holding every one's word vector)."""
         self.store = store
         self.book = StoryBook(data_dir)
         self.pace = pace
-        self.settle = settle
         self.cold_limit = cold_limit
         self.running: Future[list[str]] | None = None  # the last cycle's grouping
         self._grouper: ThreadPoolExecutor | None = None
@@ -608,20 +596,18 @@ class StoryDesk:
                     len(self.store),
                 )
                 return []
-            return self.book.update(self.store, new_ids, removed, self.pace, self.settle, revised)
+            return self.book.update(self.store, new_ids, removed, self.pace, revised)
         except Exception:  # the stories are derived: a failure costs them, never the poll
             log.exception("grouping the cycle's articles into stories failed")
             return []
 
 
-def add_paced(
-    index: StoryIndex, items: list[Item], pace: bool, settle: Settle | None = None
-) -> None:
+def add_paced(index: StoryIndex, items: list[Item], pace: bool) -> None:
     """Group `items` as `index.add` does; with `pace`, a slice at a time in time order with a
     rest after each. The stories are the same: articles are placed one by one in time order,
     each against the articles of its window."""
     if not pace:
-        index.add(items, settle)
+        index.add(items)
         return
     ordered = sorted(items, key=lambda i: (i.when, i.id))
     took = 0.0
@@ -629,7 +615,7 @@ def add_paced(
         if start:
             time.sleep(REST_FACTOR * took)
         began = time.thread_time()
-        index.add(ordered[start : start + SLICE_ARTICLES], settle)
+        index.add(ordered[start : start + SLICE_ARTICLES])
         took = time.thread_time() - began
         give_way()
 

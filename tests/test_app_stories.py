@@ -279,7 +279,7 @@ def test_a_viewer_mends_its_last_shelf_and_makes_it_whole_now_and_then(
 
     asked: list[StoryShelf | None] = []
 
-    def shelf(self, store, pace=False, settle=None, window=None, last=None):  # type: ignore[no-untyped-def]
+    def shelf(self, store, pace=False, window=None, last=None):  # type: ignore[no-untyped-def]
         asked.append(last)
         return StoryShelf([])
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import threading
+import weakref
 from collections.abc import Iterator
 
 import pytest
@@ -82,28 +83,83 @@ def test_what_pauses_made_is_settled_as_the_collector_resumes_until_removed() ->
     assert gc.isenabled()
 
 
-def test_a_pause_settles_its_own_objects_before_the_collector_resumes() -> None:
-    order: list[str] = []
-    remove = settle_on_resume(lambda: order.append("process"))
-    try:
-        with collector_paused(lambda: order.append("own")):
-            pass
-    finally:
-        remove()
-    assert order == ["own", "process"]
+def test_a_settler_that_raises_still_lets_the_others_run_and_the_collector_resume() -> None:
+    settled: list[str] = []
 
-
-def test_a_settle_that_raises_still_lets_the_collector_resume() -> None:
     def broken() -> None:
         raise RuntimeError("settling failed")
 
-    remove = settle_on_resume(broken)
+    removers = [settle_on_resume(broken), settle_on_resume(lambda: settled.append("next"))]
     try:
-        with pytest.raises(RuntimeError), collector_paused(broken):
+        with pytest.raises(RuntimeError), collector_paused():
             pass
     finally:
-        remove()
+        for remove in removers:
+            remove()
+    assert settled == ["next"]
     assert gc.isenabled()
     with collector_paused():
         assert not gc.isenabled()
     assert gc.isenabled()
+
+
+class _Node:
+    """A reference cycle once `me` is set: freed only by the collector."""
+
+    me: object
+
+
+@pytest.fixture
+def heap_frozen_now() -> Iterator[None]:
+    """What the process holds already out of sight, as after a dashboard's first settle,
+    and the heap settled as a dashboard's is."""
+    from tui.session import HeapSettler
+
+    gc.collect()
+    gc.freeze()
+    remove = settle_on_resume(HeapSettler())
+    yield
+    remove()
+    gc.unfreeze()
+
+
+def test_settling_after_a_pause_that_made_few_objects_leaves_them_to_the_collector(
+    heap_frozen_now: None,
+) -> None:
+    """A reference cycle alive as the heap settles and let go later is freed. A line the
+    screen drew is one: frozen, it would stay for good once drawn anew."""
+    node = _Node()
+    node.me = node
+    alive = weakref.ref(node)
+    with collector_paused():
+        pass
+    del node
+    gc.collect()
+    assert alive() is None
+
+
+def test_settling_after_a_pause_that_made_many_objects_puts_them_out_of_sight(
+    heap_frozen_now: None,
+) -> None:
+    """Walking them would hold the interpreter as long as the freeze spares the screen."""
+    from tui.session import FREEZE_FROM
+
+    before = gc.get_freeze_count()
+    with collector_paused():
+        made = [[n] for n in range(FREEZE_FROM)]
+    assert gc.get_freeze_count() - before >= len(made)
+
+
+def test_settling_once_the_pauses_left_many_objects_in_sight_puts_them_out_of_sight(
+    heap_frozen_now: None,
+) -> None:
+    """A grouping in slices of a few articles, each slice a pause: the collector's full
+    passes would walk all that the slices made, longer each time."""
+    from tui.session import FREEZE_FROM
+
+    made = []
+    before = gc.get_freeze_count()
+    for _ in range(FREEZE_FROM // 1000):
+        with collector_paused():
+            made.append([[n] for n in range(1000)])
+    assert gc.get_freeze_count() - before >= FREEZE_FROM

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from fetchers import storybook
+from fetchers.heap import settle_on_resume
 from fetchers.models import Article
 from fetchers.query import QueryError, Record, parse_query
 from fetchers.stories import Item, StoryIndex, story_id, terms
@@ -215,12 +216,12 @@ def test_a_paced_grouping_rests_between_slices_and_groups_the_same(
 def test_a_paced_grouping_settles_what_it_made_before_the_collector_resumes(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A dashboard's grouping pauses the garbage collector while it places a slice, and
-    freezes what it made (`settle`) before the collector resumes: its first pass after the
-    pause would otherwise walk everything made meanwhile (at a million articles, the window
-    the first slice weighs: a collection of about a second, the screen frozen). Each settle
-    comes while the collector is still paused, with the restored window weighed in the
-    first slice too."""
+    """A dashboard's grouping pauses the garbage collector while it places a slice, and the
+    heap is settled (`settle_on_resume`: a dashboard freezes what was made) before the
+    collector resumes: its first pass after the pause would otherwise walk everything made
+    meanwhile (at a million articles, the window the first slice weighs: a collection of
+    about a second, the screen frozen). Each settle comes while the collector is still
+    paused, with the restored window weighed in the first slice too."""
     copies = [
         Item(f"{item.id}-{n}", item.title, item.summary, item.when + n * 4 * 86400)
         for n in range(4)
@@ -230,19 +231,21 @@ def test_a_paced_grouping_settles_what_it_made_before_the_collector_resumes(
     monkeypatch.setattr("fetchers.storybook.time.sleep", lambda seconds: None)
     was_enabled = gc.isenabled()
     gc.enable()
+    unsettle = settle_on_resume(lambda: settled.append(gc.isenabled()))
     try:
         index = StoryIndex()
         restored = {story_id(item.id): [item.id] for item in copies[:12]}
         index.restore(restored, lambda: copies[:12])  # weighed when the first new one comes
-        add_paced(index, copies[12:], pace=True, settle=lambda: settled.append(gc.isenabled()))
+        add_paced(index, copies[12:], pace=True)
         assert len(settled) == -(-len(copies[12:]) // SLICE_ARTICLES)
         assert not any(settled)  # each before the collector resumed
         assert gc.isenabled()  # and it resumed
         settled.clear()
         whole = StoryIndex()
-        add_paced(whole, copies, pace=False, settle=lambda: settled.append(gc.isenabled()))
+        add_paced(whole, copies, pace=False)
         assert settled == [False]
     finally:
+        unsettle()
         if not was_enabled:
             gc.disable()
 
@@ -915,7 +918,7 @@ def test_reading_the_stories_for_a_screen_leaves_the_collector_nothing_to_walk(
     tmp_path: Path,
 ) -> None:
     """A screen's reading of the stories makes an object per article and per story; the
-    collector is paused while they are made and they are frozen (`settle`) before it
+    collector is paused while they are made and they are frozen (`settle_on_resume`) before it
     resumes, so no collection beside the screen walks them."""
     import gc
 
@@ -928,12 +931,14 @@ def test_reading_the_stories_for_a_screen_leaves_the_collector_nothing_to_walk(
         store.add_batch(outlet_articles(items))
         StoryBook(data).update(store, [i.id for i in items], removed=False)
     settled: list[int] = []
+    unsettle = settle_on_resume(lambda: gc.freeze() or settled.append(1))
     with Store(data) as viewer:
         gc.collect()
         before = len(gc.get_objects())  # what the collector would walk (frozen ones aside)
-        shelf = StoryBook(data).shelf(
-            viewer, pace=True, settle=lambda: gc.freeze() or settled.append(1)
-        )
+        try:
+            shelf = StoryBook(data).shelf(viewer, pace=True)
+        finally:
+            unsettle()
         left = len(gc.get_objects()) - before
         gc.unfreeze()
     assert shelf.stories and settled

@@ -67,7 +67,7 @@ from tui.screens.events import EventChoice, EventForm, EventsScreen
 from tui.screens.help import HelpScreen
 from tui.screens.picker import PickerScreen
 from tui.screens.revisions import RevisionsScreen
-from tui.session import CountBy, EventChange, Mark, Session, health_of, settle_heap
+from tui.session import CountBy, EventChange, Mark, Session, health_of
 from tui.widgets.article import ArticleView
 from tui.widgets.countdown import Countdown
 from tui.widgets.filterbar import FilterBar
@@ -501,7 +501,6 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
 
     def _cycle_done(self, cycle: Cycle) -> None:
         """The newsroom's hook, in the poll thread after every cycle."""
-        settle_heap()
         health = dict(self.session.newsroom.health)
         self.post_message(CycleDone(cycle.new_ids, cycle.removed, health, self.clock()))
 
