@@ -658,7 +658,7 @@ class HeapSettler:
     itself), and freezing at every settle grew an open dashboard by about 0.7 MB a poll. So
     the heap is frozen only after a pause that made `FREEZE_FROM` objects or more, or once
     the pauses since the last freeze may have left that many in the collector's sight (then
-    they are counted: a few milliseconds)."""
+    they are counted: about a millisecond)."""
 
     def __init__(self) -> None:
         self.gathered = 0  # at most how many objects the pauses left in the collector's sight
