@@ -59,14 +59,15 @@ async def _soak(data: Path, feeds: _Feeds, base: str, count: int, cycles: int) -
             await pilot.pause(0.2)
             rss.append(_rss_mb())
         took = time.perf_counter() - started
-        frozen = gc.get_freeze_count()
-        gc.collect()  # the garbage in sight
-        gc.unfreeze()
-        gc.set_debug(gc.DEBUG_SAVEALL)  # what is freed now, kept to be counted
-        kept = gc.collect()
-        kinds = collections.Counter(type(o).__name__ for o in gc.garbage).most_common(5)
-        gc.set_debug(0)
-        gc.garbage.clear()
+    # the dashboard closed (its threads stopped, nothing settles the heap any more)
+    frozen = gc.get_freeze_count()
+    gc.collect()  # the garbage in sight
+    gc.unfreeze()
+    gc.set_debug(gc.DEBUG_SAVEALL)  # what is freed now, kept to be counted
+    kept = gc.collect()
+    kinds = collections.Counter(type(o).__name__ for o in gc.garbage).most_common(5)
+    gc.set_debug(0)
+    gc.garbage.clear()
     marks = sorted({0, cycles // 4, cycles // 2, 3 * cycles // 4, cycles - 1})
     print(f"dashboard soak: {cycles} polls of {count} feeds in an open dashboard, {took:.0f} s")
     print("  RSS by poll: " + ", ".join(f"#{n + 1} {rss[n]:.1f} MB" for n in marks))

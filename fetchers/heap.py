@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import logging
 import threading
 from collections.abc import Callable, Iterator
+
+log = logging.getLogger(__name__)
 
 _guard = threading.Lock()
 _pauses = 0  # pauses under way, in every thread
@@ -43,20 +46,19 @@ def collector_paused() -> Iterator[None]:
             if not _pauses and _resume:
                 try:
                     _settle()
-                finally:  # (a settle that raises must not leave the collector off for good)
+                finally:  # (never leave the collector off for good)
                     gc.enable()
 
 
 def _settle() -> None:
-    """Every settler, each even if one before it raised (the first error is raised after)."""
-    failed: BaseException | None = None
+    """Every settler, each even if one before it failed. Settling only spares the
+    collector's passes: a failure is logged, never raised into the work whose pause ended
+    (a store's write that succeeded)."""
     for settler in list(_settlers):
         try:
             settler()
-        except BaseException as error:  # noqa: BLE001 (raised once the others have run)
-            failed = failed or error
-    if failed is not None:
-        raise failed
+        except Exception:
+            log.exception("settling the heap failed")
 
 
 def settle_on_resume(settle: Callable[[], object]) -> Callable[[], None]:
@@ -65,8 +67,9 @@ def settle_on_resume(settle: Callable[[], object]) -> Callable[[], None]:
     thread, the screen's own included) is put out of sight as the collector resumes, rather
     than walked by its next pass, on whichever thread allocates next. `settle` runs on the
     thread whose pause ended last, holding this module's lock: it must neither pause the
-    collector nor wait for a lock (`gc.freeze` does neither; a collection runs the
-    finalizers of what it frees, and wirewatch defines none)."""
+    collector nor wait for a lock. `gc.freeze` does neither; nor does counting with
+    `gc.get_objects`, unless the list it makes holds the last reference to an object
+    another thread lets go meanwhile, whose finalizer then runs here."""
     _settlers.append(settle)
 
     def remove() -> None:

@@ -137,8 +137,8 @@ def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> StoreOpener:
 
 @pytest.fixture(autouse=True)
 def _no_heap_settler_left() -> Iterator[None]:
-    """A dashboard's session freezes the heap whenever the collector resumes, while it lives:
-    one a test leaves open must not go on freezing it through the tests after it."""
+    """A dashboard's session settles the heap whenever the collector resumes, while it
+    lives: one a test leaves open must not go on settling it through the tests after it."""
     yield
     heap._settlers.clear()
 

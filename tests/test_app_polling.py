@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from fetchers.events import EventBook
 from fetchers.healthbook import HealthBook
 from fetchers.models import Article, Event, SourceHealth
@@ -230,7 +232,7 @@ async def test_q_stops_the_poll_loop_and_the_parse_workers_once(tmp_path: Path) 
 
 
 async def test_an_open_dashboard_polling_again_and_again_freezes_nothing_more(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The heap is settled as the collector resumes after the cycle's pauses (see
     `HeapSettler`). Freezing it each time kept every reference cycle alive then, such as
@@ -238,6 +240,9 @@ async def test_an_open_dashboard_polling_again_and_again_freezes_nothing_more(
     0.7 MB a poll. A few polls of a few articles now leave what they made to the collector."""
     import gc
 
+    from tui import session
+
+    monkeypatch.setattr(session, "settle_heap", session.HeapSettler())  # this test's own count
     app = make_app(tmp_path)
     async with piloted(app, (160, 50)) as pilot:
         await settle(app, pilot, want=6)
@@ -250,9 +255,14 @@ async def test_an_open_dashboard_polling_again_and_again_freezes_nothing_more(
                 await pilot.press(key)
             await pilot.pause(0.2)
 
-        for _ in range(2):  # (what the process held at first may be frozen once)
+        for _ in range(2):
             await poll_and_browse()
+        gc.collect()
+        gc.freeze()  # what the tests before left is out of the count
         frozen = gc.get_freeze_count()
-        for _ in range(6):
-            await poll_and_browse()
-    assert gc.get_freeze_count() <= frozen  # 17,000-19,000 more when each settle froze
+        try:
+            for _ in range(6):
+                await poll_and_browse()
+            assert gc.get_freeze_count() <= frozen  # 17,000-19,000 more when each froze
+        finally:
+            gc.unfreeze()

@@ -83,7 +83,11 @@ def test_what_pauses_made_is_settled_as_the_collector_resumes_until_removed() ->
     assert gc.isenabled()
 
 
-def test_a_settler_that_raises_still_lets_the_others_run_and_the_collector_resume() -> None:
+def test_a_settler_that_fails_is_logged_and_lets_the_others_run_and_the_collector_resume(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Settling only spares the collector's passes: the work whose pause ended (a write
+    that succeeded) never sees its failure."""
     settled: list[str] = []
 
     def broken() -> None:
@@ -91,12 +95,13 @@ def test_a_settler_that_raises_still_lets_the_others_run_and_the_collector_resum
 
     removers = [settle_on_resume(broken), settle_on_resume(lambda: settled.append("next"))]
     try:
-        with pytest.raises(RuntimeError), collector_paused():
+        with collector_paused():
             pass
     finally:
         for remove in removers:
             remove()
     assert settled == ["next"]
+    assert "settling the heap failed" in caplog.text
     assert gc.isenabled()
     with collector_paused():
         assert not gc.isenabled()
@@ -111,7 +116,7 @@ class _Node:
 
 @pytest.fixture
 def heap_frozen_now() -> Iterator[None]:
-    """What the process holds already out of sight, as after a dashboard's first settle,
+    """What the process holds already out of sight, as after a dashboard's first freeze,
     and the heap settled as a dashboard's is."""
     from tui.session import HeapSettler
 
@@ -146,7 +151,7 @@ def test_settling_after_a_pause_that_made_many_objects_puts_them_out_of_sight(
 
     before = gc.get_freeze_count()
     with collector_paused():
-        made = [[n] for n in range(FREEZE_FROM)]
+        made = [[n] for n in range(FREEZE_FROM + 1000)]
     assert gc.get_freeze_count() - before >= len(made)
 
 
@@ -159,7 +164,7 @@ def test_settling_once_the_pauses_left_many_objects_in_sight_puts_them_out_of_si
 
     made = []
     before = gc.get_freeze_count()
-    for _ in range(FREEZE_FROM // 1000):
+    for _ in range(FREEZE_FROM // 1000 + 2):
         with collector_paused():
             made.append([[n] for n in range(1000)])
     assert gc.get_freeze_count() - before >= FREEZE_FROM

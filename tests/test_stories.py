@@ -217,11 +217,11 @@ def test_a_paced_grouping_settles_what_it_made_before_the_collector_resumes(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A dashboard's grouping pauses the garbage collector while it places a slice, and the
-    heap is settled (`settle_on_resume`: a dashboard freezes what was made) before the
-    collector resumes: its first pass after the pause would otherwise walk everything made
-    meanwhile (at a million articles, the window the first slice weighs: a collection of
-    about a second, the screen frozen). Each settle comes while the collector is still
-    paused, with the restored window weighed in the first slice too."""
+    heap is settled (`settle_on_resume`: a dashboard freezes what was made, once it is many
+    objects) before the collector resumes: its first pass after the pause would otherwise
+    walk everything made meanwhile (at a million articles, the window the first slice
+    weighs: a collection of about a second, the screen frozen). Each settle comes while the
+    collector is still paused, with the restored window weighed in the first slice too."""
     copies = [
         Item(f"{item.id}-{n}", item.title, item.summary, item.when + n * 4 * 86400)
         for n in range(4)

@@ -159,8 +159,9 @@ class Session:
         self._poll_loop: asyncio.AbstractEventLoop | None = None
         self._poll_stop: asyncio.Event | None = None
         self._closed = False
-        # whatever the threads beside the screen make while the collector is paused is put
-        # out of its sight as it resumes, not walked by its next pass on the screen's thread
+        # what the threads beside the screen make while the collector is paused is put out
+        # of its sight as it resumes once it is many objects, not walked by its next pass on
+        # the screen's thread (`HeapSettler`)
         self._unsettle = settle_on_resume(settle_heap)
 
     @classmethod
@@ -248,8 +249,6 @@ class Session:
     def reload(self) -> Reload:
         """A viewer's look at what the writer has written since the last one."""
         new = self.store.reload()
-        if new:
-            settle_heap()
         health = self.newsroom.healthbook.load()
         return Reload(new, health, self.store.writer_state(), self.store.gone_at_reload())
 
@@ -661,7 +660,10 @@ class HeapSettler:
     they are counted: about a millisecond)."""
 
     def __init__(self) -> None:
-        self.gathered = 0  # at most how many objects the pauses left in the collector's sight
+        # about how many objects the pauses left in the collector's sight since the last
+        # freeze (made meanwhile, or as last counted): when it reaches FREEZE_FROM they are
+        # counted, and counted again only once it grew by half as much more
+        self.gathered = 0
 
     def __call__(self) -> None:
         made = gc.get_count()[0]  # the objects made since the collector's last pass
@@ -669,14 +671,15 @@ class HeapSettler:
             self.gathered += made
             if self.gathered < FREEZE_FROM:
                 return
-            self.gathered = len(gc.get_objects())  # every one in its sight
-            if self.gathered < FREEZE_FROM:
+            in_sight = len(gc.get_objects())
+            if in_sight < FREEZE_FROM:
+                self.gathered = min(in_sight, FREEZE_FROM // 2)
                 return
         gc.freeze()
         self.gathered = 0
 
 
-settle_heap = HeapSettler()  # the process's: installed by a session, called after a reload
+settle_heap = HeapSettler()  # the process's: a session installs it (`settle_on_resume`)
 
 
 def health_of(health: dict[str, SourceHealth], name: str, location: str) -> SourceHealth:
