@@ -4,7 +4,8 @@
 The soak's loopback feeds (each feed gains an item every few cycles) polled by a writer's
 dashboard in Textual's headless driver: `r` polls, the highlight moves a few rows between
 polls. The clock advances an hour a poll, so retention (2 days) trims the store from the
-49th poll on, and the second half shows what an open dashboard keeps. At the end the
+49th poll on (a feed lists its last 31 items, which come back once dropped: the store of
+200 feeds fills until about the 100th, and the articles stored are printed). At the end the
 objects frozen out of the garbage collector's sight are let back once: what it frees then
 is garbage that the freezes had kept alive.
 """
@@ -45,6 +46,7 @@ async def _soak(data: Path, feeds: _Feeds, base: str, count: int, cycles: int) -
 
     app = WirewatchApp(config, data / "data", clock=lambda: clock["now"])
     rss: list[float] = []
+    stored: list[int] = []
     async with app.run_test(size=(160, 50), message_hook=heard) as pilot:
         await asyncio.wait_for(ready.wait(), 60)
         started = time.perf_counter()
@@ -58,6 +60,7 @@ async def _soak(data: Path, feeds: _Feeds, base: str, count: int, cycles: int) -
                 await pilot.press(key)
             await pilot.pause(0.2)
             rss.append(_rss_mb())
+            stored.append(len(app.session.store))
         took = time.perf_counter() - started
     # the dashboard closed (its threads stopped, nothing settles the heap any more)
     frozen = gc.get_freeze_count()
@@ -74,7 +77,8 @@ async def _soak(data: Path, feeds: _Feeds, base: str, count: int, cycles: int) -
     half = cycles // 2
     print(
         f"  growth over the second half (retention trims the store from the 49th poll):"
-        f" {rss[-1] - rss[half]:+.1f} MB"
+        f" {rss[-1] - rss[half]:+.1f} MB, with {stored[half]:,} articles stored at"
+        f" #{half + 1} and {stored[-1]:,} at #{cycles}"
     )
     print(
         f"  objects frozen out of the collector's sight at the end: {frozen:,}; garbage among"
