@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
-
 from fetchers.events import EventBook
 from fetchers.healthbook import HealthBook
 from fetchers.models import Article, Event, SourceHealth
@@ -232,7 +230,7 @@ async def test_q_stops_the_poll_loop_and_the_parse_workers_once(tmp_path: Path) 
 
 
 async def test_an_open_dashboard_polling_again_and_again_freezes_nothing_more(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
 ) -> None:
     """The heap is settled as the collector resumes after the cycle's pauses (see
     `HeapSettler`). Freezing it each time kept every reference cycle alive then, such as
@@ -240,10 +238,7 @@ async def test_an_open_dashboard_polling_again_and_again_freezes_nothing_more(
     0.7 MB a poll. A few polls of a few articles now leave what they made to the collector."""
     import gc
 
-    from tui import session
-
-    monkeypatch.setattr(session, "settle_heap", session.HeapSettler())  # this test's own count
-    app = make_app(tmp_path)
+    app = make_app(tmp_path)  # its session settles the heap with a `HeapSettler` of its own
     async with piloted(app, (160, 50)) as pilot:
         await settle(app, pilot, want=6)
 

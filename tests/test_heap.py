@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from fetchers.heap import collector_paused, settle_on_resume
+from fetchers.heap import FREEZE_FROM, HeapSettler, collector_paused, settle_on_resume
 
 
 @pytest.fixture(autouse=True)
@@ -118,8 +118,6 @@ class _Node:
 def heap_frozen_now() -> Iterator[None]:
     """What the process holds already out of sight, as after a dashboard's first freeze,
     and the heap settled as a dashboard's is."""
-    from tui.session import HeapSettler
-
     gc.collect()
     gc.freeze()
     remove = settle_on_resume(HeapSettler())
@@ -147,8 +145,6 @@ def test_settling_after_a_pause_that_made_many_objects_puts_them_out_of_sight(
     heap_frozen_now: None,
 ) -> None:
     """Walking them would hold the interpreter as long as the freeze spares the screen."""
-    from tui.session import FREEZE_FROM
-
     before = gc.get_freeze_count()
     with collector_paused():
         made = [[n] for n in range(FREEZE_FROM + 1000)]
@@ -160,8 +156,6 @@ def test_settling_once_the_pauses_left_many_objects_in_sight_puts_them_out_of_si
 ) -> None:
     """A grouping in slices of a few articles, each slice a pause: the collector's full
     passes would walk all that the slices made, longer each time."""
-    from tui.session import FREEZE_FROM
-
     made = []
     before = gc.get_freeze_count()
     for _ in range(FREEZE_FROM // 1000 + 2):

@@ -10,7 +10,6 @@ carries.
 from __future__ import annotations
 
 import asyncio
-import gc
 import threading
 import time
 from collections.abc import Coroutine
@@ -21,7 +20,7 @@ from typing import Any, Literal, TypeVar
 
 from fetchers.config import Config
 from fetchers.events import EventBookError
-from fetchers.heap import collector_paused, settle_on_resume
+from fetchers.heap import HeapSettler, collector_paused, settle_on_resume
 from fetchers.http import preload as preload_network
 from fetchers.liveness import WriterState
 from fetchers.models import Article, Event, SourceHealth
@@ -51,9 +50,6 @@ FIRST_PAGE_FROM = 200_000  # stored articles from which a filter paints its firs
 # seconds between a viewer's whole story shelves; between them it mends the last one, where a
 # headline rewritten with no article joining or leaving its story keeps its old story row
 WHOLE_SHELF_AFTER = 600.0
-# objects in the collector's sight from which settling freezes the heap rather than leave
-# them to its passes (a pass over the 77,000 a first grouping had left took 112 ms)
-FREEZE_FROM = 20_000
 EventChange = Literal["add", "edit", "remove"]
 CountBy = Literal["source", "tag"]
 Mark = Literal["read", "starred"]
@@ -162,7 +158,7 @@ class Session:
         # what the threads beside the screen make while the collector is paused is put out
         # of its sight as it resumes once it is many objects, not walked by its next pass on
         # the screen's thread (`HeapSettler`)
-        self._unsettle = settle_on_resume(settle_heap)
+        self._unsettle = settle_on_resume(HeapSettler())
 
     @classmethod
     def open(
@@ -642,44 +638,6 @@ class Session:
             case "remove":
                 book.remove(event.ident or "")
                 return f"Removed {event.name}"
-
-
-class HeapSettler:
-    """Keeps the garbage collector's passes short beside a screen: what it would walk is
-    put out of its sight (`gc.freeze`) once it is many objects, and left to it before.
-
-    The store holds hundreds of thousands of long-lived objects; a collection walking them
-    holds the GIL for long enough to freeze the screen. They are freed by reference counting
-    when retention drops them, so the collector has no business with them.
-
-    But a frozen object is never collected: a reference cycle alive at a freeze and let go
-    later stays for good (each line the screen draws is one, a Textual `Strip` caching
-    itself), and freezing at every settle grew an open dashboard by about 0.7 MB a poll. So
-    the heap is frozen only after a pause that made `FREEZE_FROM` objects or more, or once
-    the pauses since the last freeze may have left that many in the collector's sight (then
-    they are counted: about a millisecond)."""
-
-    def __init__(self) -> None:
-        # about how many objects the pauses left in the collector's sight since the last
-        # freeze (made meanwhile, or as last counted): when it reaches FREEZE_FROM they are
-        # counted, and counted again only once it grew by half as much more
-        self.gathered = 0
-
-    def __call__(self) -> None:
-        made = gc.get_count()[0]  # the objects made since the collector's last pass
-        if made < FREEZE_FROM:
-            self.gathered += made
-            if self.gathered < FREEZE_FROM:
-                return
-            in_sight = len(gc.get_objects())
-            if in_sight < FREEZE_FROM:
-                self.gathered = min(in_sight, FREEZE_FROM // 2)
-                return
-        gc.freeze()
-        self.gathered = 0
-
-
-settle_heap = HeapSettler()  # the process's: a session installs it (`settle_on_resume`)
 
 
 def health_of(health: dict[str, SourceHealth], name: str, location: str) -> SourceHealth:
