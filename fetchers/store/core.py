@@ -933,11 +933,13 @@ class Store:
         one is rewritten only for a full text or a revision, which never needs them. The
         words of articles written since the search index last took them in are kept for it
         until it does; those of a shard this process just `written` are kept for the cycle's
-        hooks a while (`_fresh_words`)."""
+        hooks a while (`_fresh_words`). Both hold copies without the UTF-8 form writing left
+        on the strings written, and so do the words made for the search index: the strings
+        written go with the shard's documents."""
         members = self._indexes.members.get(key, ())
         if not self._lean or len(members) < shards.SHARD_ARTICLES:
             return
-        records, digests = self._indexes.records, self._digests
+        records, digests, made = self._indexes.records, self._digests, self._made_words
         pending = self._unindexed.get(key, (None, set()))[1]
         fresh, now = self._fresh_words, time.monotonic()
         for ident in members:
@@ -947,6 +949,9 @@ class Store:
             title, summary = _bare(record.title), _bare(record.summary)
             if ident in pending:
                 self._index_words[ident] = (title, summary)
+            words = made.get(ident)
+            if words is not None and words[0] is record.title and words[1] is record.summary:
+                made[ident] = (title, summary, *words[2:])  # the written ones go with the shard
             if written:  # a shard this process just wrote: the cycle's hooks read it next
                 fresh[ident] = (now, title, summary, record.guid, record.author)
             digests[ident] = hash((record.title, record.summary))
