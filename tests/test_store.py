@@ -1071,6 +1071,34 @@ def _quoting(n: int, day: datetime) -> Article:
     return article
 
 
+def _held_writing_a_full_shard(store: Store, made_words: bool) -> tuple[int, int, int]:
+    """What a lean writer holds after writing a full shard of articles quoting someone
+    (their words for the search index made beforehand, as the parser process makes them,
+    when `made_words`), the search index taking nothing in meanwhile; the size of their
+    titles and summaries; and how many articles' made words are then held."""
+    from fetchers.indexedtext import indexed_words
+    from fetchers.store import shards
+    from fetchers.store.codec import stage
+
+    day = datetime(2025, 10, 24, 9, 0, tzinfo=UTC)
+    tracemalloc.start()
+    try:
+        before, _ = tracemalloc.get_traced_memory()
+        articles = [_quoting(n, day) for n in range(shards.SHARD_ARTICLES)]
+        words = sum(sys.getsizeof(a.summary) + sys.getsizeof(a.title) for a in articles)
+        made = [indexed_words(a.title, a.summary, None) for a in articles] if made_words else []
+        staged = stage(articles, made)
+        del articles, made
+        with store.lock:
+            store.add_staged(staged)
+            del staged
+            held = tracemalloc.get_traced_memory()[0] - before
+            waiting = len(store._made_words)
+    finally:
+        tracemalloc.stop()
+    return held, words, waiting
+
+
 def test_a_lean_writer_holds_a_full_shards_words_once_after_writing_it(tmp_path: Path) -> None:
     """What a lean writer (a `refresh`) still holds after writing a full shard: its records,
     and each article's words kept for the cycle's hooks once, without the UTF-8 copy that
@@ -1078,18 +1106,8 @@ def test_a_lean_writer_holds_a_full_shards_words_once_after_writing_it(tmp_path:
     again only for a full text or a revision, which read it back)."""
     from fetchers.store import shards
 
-    day = datetime(2025, 10, 24, 9, 0, tzinfo=UTC)
     with Store(tmp_path, writer=True, lean=True) as store:
-        tracemalloc.start()
-        try:
-            before, _ = tracemalloc.get_traced_memory()
-            articles = [_quoting(n, day) for n in range(shards.SHARD_ARTICLES)]
-            words = sum(sys.getsizeof(a.summary) + sys.getsizeof(a.title) for a in articles)
-            store.add_batch(articles)
-            del articles
-            held = tracemalloc.get_traced_memory()[0] - before
-        finally:
-            tracemalloc.stop()
+        held, words, _ = _held_writing_a_full_shard(store, made_words=False)
         assert len(store._fresh_words) == shards.SHARD_ARTICLES  # the words are kept
         # about 1.5x the words (the records, the indexes); 2.7x with the UTF-8 copies and
         # the shard's documents
@@ -1105,26 +1123,11 @@ def test_a_lean_writer_lets_the_written_words_go_before_the_search_index_takes_t
     shard it holds each article's title and summary once: the copies without UTF-8 that
     the hooks read, not the strings written as well (each with the UTF-8 copy writing left
     on it), which a `refresh` held through its whole story grouping."""
-    from fetchers.indexedtext import indexed_words
     from fetchers.store import shards
-    from fetchers.store.codec import stage
 
-    day = datetime(2025, 10, 24, 9, 0, tzinfo=UTC)
     with Store(tmp_path, writer=True, lean=True) as store:
-        tracemalloc.start()
-        try:
-            before, _ = tracemalloc.get_traced_memory()
-            articles = [_quoting(n, day) for n in range(shards.SHARD_ARTICLES)]
-            words = sum(sys.getsizeof(a.summary) + sys.getsizeof(a.title) for a in articles)
-            staged = stage(articles, [indexed_words(a.title, a.summary, None) for a in articles])
-            del articles
-            with store.lock:  # the search index takes nothing in meanwhile
-                store.add_staged(staged)
-                del staged
-                held = tracemalloc.get_traced_memory()[0] - before
-                assert len(store._made_words) == shards.SHARD_ARTICLES
-        finally:
-            tracemalloc.stop()
+        held, words, waiting = _held_writing_a_full_shard(store, made_words=True)
+        assert waiting == shards.SHARD_ARTICLES  # none taken in yet
         # about 2.3x the words (the records, the indexes, the index's words); 3.7x with the
         # strings written held too
         assert held < 2.8 * words
