@@ -39,6 +39,30 @@ def without_search_index(folder: Path) -> None:
         (folder / name).unlink(missing_ok=True)
 
 
+def wait_for_row_numbers(store: ArticleStore) -> None:
+    """Until the search thread has read which article each row number stands for."""
+    deadline = time.monotonic() + 30
+    while not store.word_queries_settled and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert store.word_queries_settled
+
+
+@contextlib.contextmanager
+def whole_shard_reads() -> Iterator[list[str]]:
+    """The shards whose every row number is read from the search index meanwhile."""
+    from fetchers.store.search import SearchIndex
+
+    reads: list[str] = []
+    original = SearchIndex.ids
+
+    def counted(index: SearchIndex, key: str) -> dict[int, str]:
+        reads.append(key)
+        return original(index, key)
+
+    with patch.object(SearchIndex, "ids", counted):
+        yield reads
+
+
 @settings(
     max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -843,8 +867,6 @@ def test_once_word_queries_have_settled_the_first_word_query_reads_no_row_number
     """A dashboard's search thread reads which article each row number of the index stands
     for, after indexing: the first word filter typed then finds its articles without reading
     a shard's row numbers from the index (about 0.2 s at 100,000 articles)."""
-    from fetchers.store.search import SearchIndex
-
     days = [NOW - timedelta(days=d) for d in range(6)]
     batch = [
         Article(f"a{n}", "Wire", f"Tariff talks day {n}", fetched=days[n % 6]) for n in range(60)
@@ -853,20 +875,40 @@ def test_once_word_queries_have_settled_the_first_word_query_reads_no_row_number
         store.add_batch(batch)
     with Store(tmp_path, word_index=True) as viewer:
         viewer.start_word_index(beside_a_screen=True)
-        deadline = time.monotonic() + 30
-        while not viewer.word_queries_settled and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert viewer.word_queries_settled
-        reads: list[str] = []
-        original = SearchIndex.ids
-
-        def counted(index: SearchIndex, key: str) -> dict[int, str]:
-            reads.append(key)
-            return original(index, key)
-
-        with patch.object(SearchIndex, "ids", counted):
+        wait_for_row_numbers(viewer)
+        with whole_shard_reads() as reads:
             found = viewer.query_ids(parse_query("tariff", NOW))
         assert len(found) == 60 and reads == []
+
+
+def test_before_a_shards_row_numbers_are_read_a_rare_word_reads_only_its_own_rows(
+    tmp_path: Path,
+) -> None:
+    """Until the search thread has read which article each row number stands for (at a
+    million articles, half a minute or more after opening), a word filter typed reads the
+    row numbers it needs: a word in a few articles of a day reads theirs, and keeps
+    nothing; a word in most of them reads the day's all, once. Either way it finds what a
+    scan of every article finds."""
+    batch = [
+        Article(f"a{n:03d}", "Wire", f"Tariff talks day {n}" if n % 20 == 0 else f"Rates {n}",
+                fetched=NOW - timedelta(hours=1), summary="talks went on" if n % 4 else "")
+        for n in range(200)
+    ]  # fmt: skip
+    with Store(tmp_path, writer=True, word_index=True) as store:
+        store.add_batch(batch)
+        wait_for_index(store)
+        wait_for_row_numbers(store)  # the search thread done: it reads none meanwhile
+        store._row_ids.clear()  # as before that thread has read them
+        store._word_answers.clear()
+        with whole_shard_reads() as whole:
+            rare = store.query_ids(parse_query("tariff", NOW))
+            assert whole == [] and not store._row_ids  # only the ten rows, and none kept
+            common = store.query_ids(parse_query("talks", NOW))
+            assert len(whole) == 1 and len(store._row_ids) == 1  # the day's all, kept
+    assert sorted(rare) == [f"a{n:03d}" for n in range(0, 200, 20)]
+    assert sorted(common) == sorted(
+        a.id for a in batch if "talks" in a.title.lower() or "talks" in a.summary
+    )
 
 
 # titles, summaries and full texts the index parts in every way it can: runs of spaces, lines,
