@@ -400,6 +400,7 @@ class Store:
             indexes.records,
             self._row_ids,
             self._word_answers,
+            sparse=self._index_paced and not self._row_ids_read,
         )
 
     # -- the writer lock ---------------------------------------------------------------------

@@ -499,9 +499,13 @@ class WordLookup:
         records: dict[str, Record],
         row_ids: RowIds,
         answers: WordAnswers | None = None,
+        sparse: bool = False,
     ) -> None:
         self.index = index
         self.answers = answers
+        # a thread beside a screen is reading every shard's ids: a shard not read yet has
+        # only the rows asked for read (`_ids_of`)
+        self.sparse = sparse
         self._state: tuple[object, ...] = ()  # what the answers were read in (`_look`)
         self.loaded = loaded
         self.members = members
@@ -569,11 +573,13 @@ class WordLookup:
 
     def _ids_of(self, key: str, rows: list[int] | None = None) -> tuple[list[str | None], bool]:
         """A shard's ids by place, read from the index once per version of the shard, and
-        whether every one of them is a stored article. Before they are read (the search
-        thread reads every shard's after opening: at a million articles, for half a minute
-        or more), a query that asks for a few `rows` of a shard of many reads only those,
-        and keeps nothing: a word in 48,000 articles of a million would otherwise read a
-        million row numbers first (1.2 s), not 48,000."""
+        whether every one of them is a stored article. While a search thread beside a
+        screen reads every shard's (`sparse`: at a million articles, for half a minute or
+        more after opening), a query that asks for a few `rows` of a shard of many not read
+        yet reads only those, and keeps nothing: a word in 48,000 articles of a million
+        would otherwise read a million row numbers first (1.2 s), not 48,000. Elsewhere
+        what is read is kept, for the queries after (a process with no screen asks again
+        and again, or once)."""
         version = self.loaded[key]
         assert version is not None
         generation = self.index.generation
@@ -581,7 +587,7 @@ class WordLookup:
         if cached is not None and cached[0] == version and cached[1] == generation:
             return cached[2], cached[3]
         low, _ = shard_rows(key)
-        if rows and len(rows) * SPARSE_READ < len(self.members.get(key, ())):
+        if self.sparse and rows and len(rows) * SPARSE_READ < len(self.members.get(key, ())):
             return self._places(key, low, self.index.ids_at(rows))
         places, stored = self._places(key, low, self.index.ids(key))
         self.row_ids[key] = (version, generation, places, stored)
