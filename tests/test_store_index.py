@@ -886,12 +886,13 @@ def test_before_a_shards_row_numbers_are_read_a_rare_word_reads_only_its_own_row
 ) -> None:
     """Until the search thread beside a screen has read which article each row number
     stands for (at a million articles, half a minute or more after opening), a word filter
-    typed reads the row numbers it needs: a word in a few articles of a day reads theirs,
-    and keeps nothing; a word in most of them reads the day's all, once. Either way it
-    finds what a scan of every article finds. Without a screen, what is read is kept."""
+    typed reads the row numbers it needs: a word in a few articles of each day reads
+    theirs, every day's in one query, and keeps nothing; a word in most of them reads the
+    days' all, once each. Either way it finds what a scan of every article finds. Without
+    a screen, what is read is kept."""
     batch = [
-        Article(f"a{n:03d}", "Wire", f"Tariff talks day {n}" if n % 20 == 0 else f"Rates {n}",
-                fetched=NOW - timedelta(hours=1), summary="talks went on" if n % 4 else "")
+        Article(f"a{n:03d}", "Wire", f"Tariff talks day {n}" if n % 20 < 2 else f"Rates {n}",
+                fetched=NOW - timedelta(days=n % 2), summary="talks went on" if n % 4 else "")
         for n in range(200)
     ]  # fmt: skip
     with Store(tmp_path, writer=True) as writer:
@@ -902,18 +903,26 @@ def test_before_a_shards_row_numbers_are_read_a_rare_word_reads_only_its_own_row
         store._row_ids.clear()  # as before that thread has read them
         store._row_ids_read = False
         store._word_answers.clear()
-        with whole_shard_reads() as whole:
+        alone: list[list[int]] = []
+        ids_at = search.SearchIndex.ids_at
+
+        def asked(index: search.SearchIndex, rows: list[int]) -> dict[int, str]:
+            alone.append(rows)
+            return ids_at(index, rows)
+
+        with whole_shard_reads() as whole, patch.object(search.SearchIndex, "ids_at", asked):
             rare = store.query_ids(parse_query("tariff", NOW))
-            assert whole == [] and not store._row_ids  # only the ten rows, and none kept
+            assert whole == [] and not store._row_ids  # only their rows, and none kept
+            assert [len(rows) for rows in alone] == [20]  # both days' in one query
             common = store.query_ids(parse_query("talks", NOW))
-            assert len(whole) == 1 and len(store._row_ids) == 1  # the day's all, kept
+            assert len(whole) == 2 and len(store._row_ids) == 2  # the days' all, kept
         store._row_ids.clear()
         store._word_answers.clear()
         store._index_paced = False  # no screen: the day's all read for the rare word, kept
         with whole_shard_reads() as whole:
             assert store.query_ids(parse_query("tariff", NOW)) == rare
-            assert len(whole) == 1 and len(store._row_ids) == 1
-    assert sorted(rare) == [f"a{n:03d}" for n in range(0, 200, 20)]
+            assert len(whole) == 2 and len(store._row_ids) == 2
+    assert sorted(rare) == [f"a{n:03d}" for n in range(200) if n % 20 < 2]
     assert sorted(common) == sorted(
         a.id for a in batch if "talks" in a.title.lower() or "talks" in a.summary
     )
