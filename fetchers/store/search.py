@@ -571,25 +571,13 @@ class WordLookup:
         """Whether every article the store holds is in the index at the version it holds."""
         return self._look() and not self._stale
 
-    def _ids_of(
-        self, key: str, rows: list[int] | None = None, read: dict[int, str] | None = None
-    ) -> tuple[list[str | None], bool]:
+    def _ids_of(self, key: str) -> tuple[list[str | None], bool]:
         """A shard's ids by place, read from the index once per version of the shard, and
-        whether every one of them is a stored article. While a search thread beside a
-        screen reads every shard's (`sparse`: at a million articles, for half a minute or
-        more after opening), a query that asks for a few `rows` of a shard of many not read
-        yet reads only those, and keeps nothing: a word in 48,000 articles of a million
-        would otherwise read a million row numbers first (1.2 s), not 48,000; `read`: those
-        rows read already, with other shards' (`_runs`). Elsewhere what is read is kept,
-        for the queries after (a process with no screen asks again and again, or once)."""
+        whether every one of them is a stored article."""
         held = self._held(key)
         if held is not None:
             return held
         low, _ = shard_rows(key)
-        if rows and self._read_alone(key, rows):
-            if read is None:
-                read = self.index.ids_at(rows)
-            return self._places(key, low, {row: read[row] for row in rows if row in read})
         version, generation = self.loaded[key], self.index.generation
         assert version is not None  # (a shard held as read has its version)
         places, stored = self._places(key, low, self.index.ids(key))
@@ -607,8 +595,12 @@ class WordLookup:
         return None
 
     def _read_alone(self, key: str, rows: list[int]) -> bool:
-        """Whether these rows of a shard whose ids are not held are read alone (`_ids_of`)."""
-        return self.sparse and len(rows) * SPARSE_READ < len(self.members.get(key, ()))
+        """Whether these rows of a shard are read alone, not the shard's every id (`_runs`)."""
+        return (
+            self.sparse
+            and len(rows) * SPARSE_READ < len(self.members.get(key, ()))
+            and self._held(key) is None
+        )
 
     def _places(self, key: str, low: int, found: dict[int, str]) -> tuple[list[str | None], bool]:
         """Ids read from the index by place in a shard (from its first row number, `low`),
@@ -638,9 +630,16 @@ class WordLookup:
     def _runs(self, rows: list[int]) -> Iterator[tuple[list[int], int, list[str | None], bool]]:
         """Ascending row numbers cut into runs of one shard held as read: each run, the
         shard's first row number, its ids by place and whether they are all stored articles
-        (rows of other shards left out). The rows read alone (`_ids_of`) are read first, in
-        one query for every shard: a query apiece waits for the interpreter apiece, each
-        time it is let go, while another thread works."""
+        (rows of other shards left out).
+
+        While a search thread beside a screen reads every shard's ids (`sparse`: at a
+        million articles, for a minute or more after opening), the few rows asked of a
+        shard of many not read yet are read alone, and nothing is kept: a word in 48,000
+        articles of a million would otherwise read a million row numbers first (1.2 s).
+        They are read first, in one query for every shard: a query apiece waits for the
+        interpreter apiece, each time it is let go, while another thread works. Elsewhere a
+        shard's ids are read whole and kept (`_ids_of`), for the queries after (a process
+        with no screen asks again and again, or once)."""
         current, span = self._current, 1 << PLACE_BITS
         runs: list[tuple[list[int], int, str]] = []
         start, end = 0, len(rows)
@@ -651,12 +650,14 @@ class WordLookup:
             if key is not None:
                 runs.append((rows[start:stop], low, key))
             start = stop
-        alone = [
-            run for run, _, key in runs if self._held(key) is None and self._read_alone(key, run)
-        ]
-        read = self.index.ids_at(list(itertools.chain.from_iterable(alone))) if alone else {}
+        alone = {key for run, _, key in runs if self._read_alone(key, run)}
+        asked = [row for run, _, key in runs if key in alone for row in run]
+        read = self.index.ids_at(asked) if asked else {}
         for run, low, key in runs:
-            yield run, low, *self._ids_of(key, run, read)
+            if key in alone:
+                yield run, low, *self._places(key, low, {r: read[r] for r in run if r in read})
+            else:
+                yield run, low, *self._ids_of(key)
 
     def _idents(self, rows: list[int]) -> tuple[set[str], bool]:
         """The ids of these ascending row numbers, in the shards held as read, and whether
