@@ -62,6 +62,7 @@ from fetchers.store.lock import WriterLock
 from fetchers.store.marks import Marks
 from fetchers.store.search import (
     MadeWords,
+    Orders,
     RowIds,
     SearchIndex,
     SearchUnavailable,
@@ -173,6 +174,9 @@ class Store:
         # the articles written (new, revised, given a text)
         self._unindexed: dict[str, tuple[Signature | None, set[str]]] = {}
         self._row_ids: RowIds = {}  # the search index's row numbers, as ids, per shard
+        self._orders: Orders = {}  # each shard's ids in the order of their places
+        # the shards the search thread looked at, at their version and the index's generation
+        self._warmed: dict[str, tuple[Signature | None, int]] = {}
         self._word_answers: WordAnswers = {}  # the last words asked of it (`WordLookup`)
         # the words of articles written since, as the parser process made them (see `_insert`)
         self._made_words: MadeWords = {}
@@ -311,9 +315,10 @@ class Store:
         version = shard.signature if shard is not None else None
         records = self._indexes.records
         rows: list[Record] = []
-        for ident in ids:
-            record = records.get(ident)
-            if record is None or record.shard != key:
+        # in the order of their places, as a whole shard is indexed (`records_with_texts`)
+        for record in sorted(filter(None, map(records.get, ids)), key=_SEQ):
+            ident = record.id
+            if record.shard != key:
                 continue
             if ident in self._digests:
                 words = self._index_words.pop(ident, None)
@@ -331,25 +336,42 @@ class Store:
         """Read which article each row number of the index stands for, a few shards at a
         time, so the first word query does not (about 1.7 s at a million articles). Only
         the shards read since at another version: after a cycle, the one or two it wrote,
-        not a thousand holds of the lock that a filter waits behind."""
+        not a thousand holds of the lock that a filter waits behind. Nearly every shard's
+        articles are held in the index's order, and none is read (`WordLookup._in_order`);
+        an index of an older wirewatch is first told the order each of its shards has."""
+        self._fill_digests()
         with self.lock:
             self._search.check_file()  # a file made anew by another process: a new generation
-            generation, cache = self._search.generation, self._row_ids
+            generation, warmed = self._search.generation, self._warmed
             keys = [
                 key
                 for key, shard in self._shards.items()
-                if (cached := cache.get(key)) is None
-                or cached[0] != shard.signature
-                or cached[1] != generation
+                if warmed.get(key) != (shard.signature, generation)
             ]
         for start in range(0, len(keys), WARM_SHARDS):
             if self._closing:
                 return
             began = time.perf_counter()
             with self.lock, self._word_lookup() as lookup:
-                lookup.warm(keys[start : start + WARM_SHARDS])
+                step = keys[start : start + WARM_SHARDS]
+                lookup.warm(step)
+                for key in step:
+                    if (shard := self._shards.get(key)) is not None:
+                        warmed[key] = (shard.signature, generation)
             self._index_rest(began)  # beside a screen, a filter waiting for the lock goes first
         self._row_ids_read = True
+
+    def _fill_digests(self) -> None:
+        """(The search thread.) Give each shard the index holds without the digest of its
+        order (indexed by an older wirewatch) its digest, a few shards a transaction."""
+        while not self._closing:
+            began = time.perf_counter()
+            try:
+                if not self._search.fill_digests():
+                    return
+            except SearchUnavailable:  # read-only, or locked long: the ids are read instead
+                return
+            self._index_rest(began)
 
     def _note_written(self, key: str, before: Signature | None, ids: Iterable[str]) -> None:
         """Remember that articles of a shard were written, for the search index."""
@@ -401,6 +423,7 @@ class Store:
             self._row_ids,
             self._word_answers,
             sparse=self._index_paced and not self._row_ids_read,
+            orders=self._orders,
         )
 
     # -- the writer lock ---------------------------------------------------------------------
@@ -671,6 +694,9 @@ class Store:
                 self._indexes.insert_orders(self._load_shard(key))
             shard = self._shards.get(key)
             records = self._whole(key, self._indexes.members.get(key, []))
+            # in the order of their places: every process that read the shard at this
+            # version holds them in it, and reads no row number's article (`_in_order`)
+            records.sort(key=_SEQ)
             inline = dict(self._texts.inline)
         signature = shard.signature if shard is not None else None
         return signature, list(self._texts.with_texts(records, inline))
@@ -1012,6 +1038,8 @@ class Store:
     def _drop_shard(self, key: str) -> None:
         self._partial.discard(key)
         self._row_ids.pop(key, None)
+        self._orders.pop(key, None)
+        self._warmed.pop(key, None)
         shard = self._shards.pop(key, None)
         if shard is not None:
             shard.db.close()
