@@ -300,17 +300,21 @@ def row_reads() -> Iterator[list[object]]:
         reads.append(rows)
         return ids_at(index, rows)
 
-    with patch.object(search.SearchIndex, "ids", whole), patch.object(
-        search.SearchIndex, "ids_at", alone
+    with (
+        patch.object(search.SearchIndex, "ids", whole),
+        patch.object(search.SearchIndex, "ids_at", alone),
     ):
         yield reads
 
 
 def _three_days(prefix: str) -> list[Article]:
-    """300 articles over three days (a shard each), every other one on tariffs."""
+    """300 articles over three days (a shard each), every other one on tariffs, every third
+    with a full text (whose files are read in their own order)."""
     return [
-        dataclasses.replace(article, fetched=NOW - timedelta(days=n % 3))
-        for n, article in enumerate(_tariffs_and_weather(prefix, 300))
+        dataclasses.replace(
+            article, fetched=NOW - timedelta(days=n % 3), text=article.text if n % 9 < 3 else None
+        )
+        for n, article in enumerate(_tariffs_and_weather(prefix, 300, text=True))
     ]
 
 
@@ -319,7 +323,8 @@ def test_a_store_finds_the_article_of_each_row_number_in_its_own_shards(tmp_path
     index numbers its rows: a word query finds the articles of the rows it matched there,
     and reads none from the index, from the first query on (at a million articles, reading
     them from a cold disk took 0.4 s). A shard the index numbered in another order has its
-    ids read from the index; the answers are what a scan finds either way."""
+    ids read from the index, until the search thread numbers it again in the store's; the
+    answers are what a scan finds throughout."""
     batch = _three_days("o")
     tariffs = sorted(a.id for a in batch if "tariff" in a.title.lower())
     with Store(tmp_path, writer=True) as writer:
@@ -345,6 +350,20 @@ def test_a_store_finds_the_article_of_each_row_number_in_its_own_shards(tmp_path
         assert sorted(viewer.query_ids(parse_query("tariff", NOW))) == tariffs
         assert reads == [day]  # that day's ids, read whole once, and no other day's
         assert viewer.word_index_ready
+    # a search thread numbers that day again in the order of its places, once
+    with Store(tmp_path) as viewer:
+        viewer.start_word_index()
+        wanted = search.order_digest(
+            sorted(viewer._indexes.members[day], key=lambda i: viewer._indexes.records[i].place)
+        )
+        deadline = time.monotonic() + 10
+        while viewer._search.digests().get(day) != wanted and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert viewer._search.digests()[day] == wanted
+        viewer._word_answers.clear()
+        with row_reads() as reads:
+            assert sorted(viewer.query_ids(parse_query("tariff", NOW))) == tariffs
+            assert reads == []
 
 
 def test_an_index_of_the_version_before_keeps_its_rows_and_learns_their_order(
@@ -924,10 +943,10 @@ def test_the_index_row_numbers_are_read_a_few_shards_per_hold_of_the_lock(
     held: list[int] = []
     warm = WordLookup.warm
 
-    def counted(self: WordLookup, keys: Any) -> None:
+    def counted(self: WordLookup, keys: Any) -> list[str]:
         keys = list(keys)
         held.append(len(keys))
-        warm(self, keys)
+        return warm(self, keys)
 
     monkeypatch.setattr(WordLookup, "warm", counted)
     with Store(spread, word_index=True) as store:
@@ -1114,9 +1133,9 @@ def test_after_a_write_only_the_shards_written_have_their_row_numbers_read_again
     warmed: list[list[str]] = []
     real_warm = search.WordLookup.warm
 
-    def counted(self: search.WordLookup, keys: list[str]) -> None:
+    def counted(self: search.WordLookup, keys: list[str]) -> list[str]:
         warmed.append(list(keys))
-        real_warm(self, keys)
+        return real_warm(self, keys)
 
     with Store(tmp_path, writer=True) as store, patch.object(search.WordLookup, "warm", counted):
         store.update_search_index()

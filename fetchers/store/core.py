@@ -177,6 +177,7 @@ class Store:
         self._orders: Orders = {}  # each shard's ids in the order of their places
         # the shards the search thread looked at, at their version and the index's generation
         self._warmed: dict[str, tuple[Signature | None, int]] = {}
+        self._renumbered: dict[str, Signature] = {}  # shards indexed again in place order
         self._word_answers: WordAnswers = {}  # the last words asked of it (`WordLookup`)
         # the words of articles written since, as the parser process made them (see `_insert`)
         self._made_words: MadeWords = {}
@@ -281,7 +282,7 @@ class Store:
                 whole.append(key)
                 continue
             began = time.perf_counter()
-            pairs = list(self._texts.with_texts(rows, inline))
+            pairs = self._texts.with_texts(rows, inline)
             if index.put_articles(key, base, version, pairs, made):
                 count += len(pairs)
             else:
@@ -348,18 +349,41 @@ class Store:
                 for key, shard in self._shards.items()
                 if warmed.get(key) != (shard.signature, generation)
             ]
+        disordered: list[str] = []
         for start in range(0, len(keys), WARM_SHARDS):
             if self._closing:
                 return
             began = time.perf_counter()
             with self.lock, self._word_lookup() as lookup:
                 step = keys[start : start + WARM_SHARDS]
-                lookup.warm(step)
+                disordered += lookup.warm(step)
                 for key in step:
                     if (shard := self._shards.get(key)) is not None:
                         warmed[key] = (shard.signature, generation)
             self._index_rest(began)  # beside a screen, a filter waiting for the lock goes first
         self._row_ids_read = True
+        self._renumber(disordered)
+
+    def _renumber(self, keys: list[str]) -> None:
+        """(The search thread.) Index again, in the order of their places, the shards the
+        index numbered in another order, once per version of each: until then each query
+        over them reads which article each row number stands for. A shard at a time, with
+        a rest after each beside a screen (an index of an older wirewatch: every shard)."""
+        for key in keys:
+            if self._closing:
+                return
+            began = time.perf_counter()
+            version = self.shard_version(key)
+            if version is None or self._renumbered.get(key) == version:
+                continue
+            self._renumbered[key] = version
+            held, pairs = self.records_with_texts(key)
+            if held is not None:
+                with contextlib.suppress(SearchUnavailable):  # read-only: ids read as before
+                    self._search.put_shard(
+                        key, held, pairs, still=self.shard_version(key), renumber=True
+                    )
+            self._index_rest(began)
 
     def _fill_digests(self) -> None:
         """(The search thread.) Give each shard the index holds without the digest of its
@@ -699,7 +723,7 @@ class Store:
             records.sort(key=_SEQ)
             inline = dict(self._texts.inline)
         signature = shard.signature if shard is not None else None
-        return signature, list(self._texts.with_texts(records, inline))
+        return signature, self._texts.with_texts(records, inline)
 
     def records(self, ids: Iterable[str]) -> list[Record]:
         """The stored articles of these ids (unknown ones left out), in that order, with
@@ -1040,6 +1064,7 @@ class Store:
         self._row_ids.pop(key, None)
         self._orders.pop(key, None)
         self._warmed.pop(key, None)
+        self._renumbered.pop(key, None)
         shard = self._shards.pop(key, None)
         if shard is not None:
             shard.db.close()

@@ -405,19 +405,31 @@ class SearchIndex:
         rows: Iterable[Row],
         still: Signature | None = None,
         made: MadeWords | None = None,
+        renumber: bool = False,
     ) -> bool:
-        """Index a whole shard afresh at `version`. `still`: the shard's stat as it is on
-        disk, looked at again inside the transaction; nothing is written (False) when the
-        shard changed since it was read (its writer indexes the new version). `made`: words
-        made already (see `_insert`)."""
+        """Index a whole shard afresh at `version`, its articles in the order of their
+        places. `still`: the shard's stat as it is on disk, looked at again inside the
+        transaction; nothing is written (False) when the shard changed since it was read
+        (its writer indexes the new version). `made`: words made already (see `_insert`).
+        `renumber`: a shard indexed at this version already in another order is indexed
+        again in this one (else it stays as it is)."""
         rows = list(rows)
         try:
             with self._writing() as db:
                 if still is not None and still != version:
                     return False
-                held = db.execute("SELECT ino, size, mtime FROM shards WHERE key = ?", (key,))
-                if held.fetchone() == tuple(version):  # indexed at this version already (by
-                    return True  # another process): its row numbers stay as they were read
+                held = db.execute(
+                    "SELECT ino, size, mtime, digest FROM shards WHERE key = ?", (key,)
+                ).fetchone()
+                # indexed at this version already (by another process): its row numbers
+                # stay, unless they are to be in this order (a process that read them before
+                # sees the digest change)
+                if (
+                    held is not None
+                    and held[:3] == tuple(version)
+                    and (not renumber or held[3] == order_digest([r.id for r, _ in rows]))
+                ):
+                    return True
                 _delete_shard(db, key)
                 _insert(db, key, rows, made=made)
                 db.execute(
@@ -516,10 +528,11 @@ def _insert(
     db.executemany("INSERT INTO docs(rowid, title, body) VALUES (?, ?, ?)", docs)
 
 
-# per shard: the version and the index's generation they hold for, its ids by place, and
-# whether each of them was a stored article when read (the articles of a shard only go when
-# the shard does, or is read again at another version: then the entry is made anew)
-RowIds = dict[str, tuple[Signature, int, list[str | None], bool]]
+# per shard: the version, the index's generation and the digest of the shard's order in it
+# they hold for, its ids by place, and whether each of them was a stored article when read
+# (the articles of a shard only go when the shard does, or is read again at another
+# version: then the entry is made anew)
+RowIds = dict[str, tuple[Signature, int, int | None, list[str | None], bool]]
 
 # per shard, the store's own ids of it in the order of their places, with their digest
 # (`order_digest`): the shard's member list and its length they were made from, the ids
@@ -675,17 +688,22 @@ class WordLookup:
         version, generation = self.loaded[key], self.index.generation
         assert version is not None  # (a shard held as read has its version)
         places, stored = self._places(key, low, self.index.ids(key))
-        self.row_ids[key] = (version, generation, places, stored)
+        self.row_ids[key] = (version, generation, self._digests.get(key), places, stored)
         return places, stored
 
     def _held(self, key: str) -> tuple[list[str | None], bool] | None:
         """A shard's ids by place as read before, while they still hold (the shard at the
-        version read, the index the same file)."""
+        version read, the index the same file, its rows in the order they were in)."""
         version = self.loaded[key]
         assert version is not None
         cached = self.row_ids.get(key)
-        if cached is not None and cached[0] == version and cached[1] == self.index.generation:
-            return cached[2], cached[3]
+        if (
+            cached is not None
+            and cached[0] == version
+            and cached[1] == self.index.generation
+            and cached[2] == self._digests.get(key)
+        ):
+            return cached[3], cached[4]
         return None
 
     def _read_alone(self, key: str, rows: list[int]) -> bool:
@@ -712,14 +730,22 @@ class WordLookup:
             places[row - low] = record.id if record is not None else ident  # shared strings
         return places, stored
 
-    def warm(self, keys: Iterable[str]) -> None:
-        """Read the ids by row number of these shards, where the index holds them as read."""
+    def warm(self, keys: Iterable[str]) -> list[str]:
+        """Read the ids by row number of these shards, where the index holds them as read
+        and not in the order this store holds them in; returns the shards of those that
+        the index numbered in another order (by an older wirewatch, or in a process that
+        filed their articles otherwise) and this store holds whole."""
         if not self._look():
-            return
+            return []
         held = set(self._current.values())
+        disordered = []
         for key in keys:
             if key in held and self._in_order(key) is None:
                 self._ids_of(key)
+                mine = self.orders.get(key)
+                if key in self._digests and mine is not None and mine[2]:
+                    disordered.append(key)
+        return disordered
 
     def _runs(self, rows: list[int]) -> Iterator[tuple[list[int], int, list[str | None], bool]]:
         """Ascending row numbers cut into runs of one shard held as read: each run, the

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable, MutableMapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -111,30 +111,29 @@ class TextFiles:
 
     def with_texts(
         self, records: list[Record], inline: dict[str, str] | None = None
-    ) -> Iterator[tuple[Record, str | None]]:
-        """Each record with its full text, reading each text file once, in order. `inline`:
-        a copy of the inline texts, for a caller that reads outside the store's lock."""
+    ) -> list[tuple[Record, str | None]]:
+        """Each record with its full text, in the order given (the search index numbers a
+        shard's articles in it), reading each text file once, front to back. `inline`: a
+        copy of the inline texts, for a caller that reads outside the store's lock."""
         inline = self.inline if inline is None else inline
-        by_file: dict[str, list[Record]] = {}
-        for record in records:
+        texts: dict[int, str | None] = {}  # by the record's place in `records`
+        by_file: dict[str, list[tuple[int, Record]]] = {}
+        for at, record in enumerate(records):
             if record.id in inline:
-                yield record, inline[record.id]
+                texts[at] = inline[record.id]
             elif record.text_ref:
-                by_file.setdefault(record.text_ref[0], []).append(record)
-            else:
-                yield record, None
+                by_file.setdefault(record.text_ref[0], []).append((at, record))
         for key, group in by_file.items():
-            group.sort(key=lambda r: r.text_ref[1] if r.text_ref else 0)
+            group.sort(key=lambda pair: pair[1].text_ref[1] if pair[1].text_ref else 0)
             try:
                 handle = open(self.path(key), "rb")  # noqa: SIM115
             except OSError:
-                for record in group:
-                    yield record, None
                 continue
             with handle:
-                for record in group:
+                for at, record in group:
                     assert record.text_ref is not None
-                    yield record, _read_text(handle, record.text_ref, record.id)
+                    texts[at] = _read_text(handle, record.text_ref, record.id)
+        return [(record, texts.get(at)) for at, record in enumerate(records)]
 
     def append(
         self, key: str, pairs: list[tuple[dict[str, Any], str]], seen: str | None = None
