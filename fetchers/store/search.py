@@ -664,19 +664,15 @@ class WordLookup:
             return None
         held = self.orders.get(key)
         if held is not None and held[0] is members and held[1] == len(members):
-            return held[2] if held[3] == wanted and held[2] else None
-        records = self.records
-        if not all(map(records.__contains__, members)):  # one not filed (yet): ids read
-            digest = 0
-            ordered = []
-        elif records[members[0]].place == 0 and records[members[-1]].place == len(members) - 1:
+            return held[2] if held[3] == wanted else None
+        records = self.records  # (every member of a shard is filed: `Indexes.file`)
+        if records[members[0]].place == 0 and records[members[-1]].place == len(members) - 1:
             ordered = members  # filed in order (nearly always); the digest tells if not
-            digest = order_digest(ordered)
         else:
             ordered = sorted(members, key=lambda ident: records[ident].place)
-            digest = order_digest(ordered)
+        digest = order_digest(ordered)
         self.orders[key] = (members, len(members), ordered, digest)
-        return ordered if digest == wanted and ordered else None
+        return ordered if digest == wanted else None
 
     def _ids_of(self, key: str) -> tuple[list[str | None], bool]:
         """A shard's ids by place, read from the index once per version of the shard, and
@@ -742,8 +738,7 @@ class WordLookup:
         for key in keys:
             if key in held and self._in_order(key) is None:
                 self._ids_of(key)
-                mine = self.orders.get(key)
-                if key in self._digests and mine is not None and mine[2]:
+                if key in self._digests and key in self.members:
                     disordered.append(key)
         return disordered
 
