@@ -178,6 +178,7 @@ class Store:
         # the shards the search thread looked at, at their version and the index's generation
         self._warmed: dict[str, tuple[Signature | None, int]] = {}
         self._renumbered: dict[str, Signature] = {}  # shards indexed again in place order
+        self._disordered: dict[str, None] = {}  # shards to index again so (`_renumber`)
         self._word_answers: WordAnswers = {}  # the last words asked of it (`WordLookup`)
         # the words of articles written since, as the parser process made them (see `_insert`)
         self._made_words: MadeWords = {}
@@ -349,30 +350,33 @@ class Store:
                 for key, shard in self._shards.items()
                 if warmed.get(key) != (shard.signature, generation)
             ]
-        disordered: list[str] = []
         for start in range(0, len(keys), WARM_SHARDS):
             if self._closing:
                 return
             began = time.perf_counter()
             with self.lock, self._word_lookup() as lookup:
                 step = keys[start : start + WARM_SHARDS]
-                disordered += lookup.warm(step)
+                self._disordered.update(dict.fromkeys(lookup.warm(step)))
                 for key in step:
                     if (shard := self._shards.get(key)) is not None:
                         warmed[key] = (shard.signature, generation)
             self._index_rest(began)  # beside a screen, a filter waiting for the lock goes first
         self._row_ids_read = True
-        self._renumber(disordered)
+        self._renumber()
 
-    def _renumber(self, keys: list[str]) -> None:
+    def _renumber(self) -> None:
         """(The search thread.) Index again, in the order of their places, the shards the
         index numbered in another order, once per version of each: until then each query
         over them reads which article each row number stands for. A shard at a time, with
-        a rest after each beside a screen (an index of an older wirewatch: every shard)."""
-        for key in keys:
-            if self._closing:
-                return
+        a rest after each beside a screen (an index of an older wirewatch: every shard, for
+        minutes at a million articles), and a cycle's writes taken in first."""
+        while not self._closing and not self._index_wanted.is_set():  # (a round first)
             began = time.perf_counter()
+            with self.lock:  # (a shard dropped meanwhile leaves the set)
+                key = next(iter(self._disordered), None)
+                if key is None:
+                    return
+                del self._disordered[key]
             version = self.shard_version(key)
             if version is None or self._renumbered.get(key) == version:
                 continue
@@ -1065,6 +1069,7 @@ class Store:
         self._orders.pop(key, None)
         self._warmed.pop(key, None)
         self._renumbered.pop(key, None)
+        self._disordered.pop(key, None)
         shard = self._shards.pop(key, None)
         if shard is not None:
             shard.db.close()
