@@ -68,6 +68,7 @@ from fetchers.store.search import (
     SearchUnavailable,
     WordAnswers,
     WordLookup,
+    held_order,
 )
 from fetchers.store.shardmap import ShardMap
 from fetchers.store.shards import KEPT, Shard, Signature
@@ -906,6 +907,7 @@ class Store:
                 if known is None or known.signature != signature:
                     self._map[key] = self._map.summarize(signature, rows)
                     self._map_dirty.add(key)
+            self._hold_order(key)
             self._slim(key)
             return [r.id for r in cached]
         try:
@@ -938,8 +940,17 @@ class Store:
         self._write_rows(key, {r.id: r for r in (*held, *fresh)})
         if self._thin:
             thin(fresh)
+        self._hold_order(key)
         self._slim(key)
         return [r.id for r in fresh]
+
+    def _hold_order(self, key: str) -> None:
+        """(Under the lock; a shard loaded.) Its ids in the order of their places, with
+        their digest, ready for the word queries (`WordLookup._in_order`): made as each
+        shard loads, not all at once by a filter typed while a million articles load."""
+        members = self._indexes.members.get(key)
+        if members:
+            self._orders[key] = held_order(members, self._indexes.records)
 
     def _take_changes(self, key: str, records: list[Record]) -> None:
         """Give the articles of `key` already in memory what a writer changed since: a full

@@ -537,7 +537,19 @@ RowIds = dict[str, tuple[Signature, int, int | None, list[str | None], bool]]
 # per shard, the store's own ids of it in the order of their places, with their digest
 # (`order_digest`): the shard's member list and its length they were made from, the ids
 # (that list itself when its members were filed in order), and the digest
-Orders = dict[str, tuple[list[str], int, list[str], int]]
+OrderHeld = tuple[list[str], int, list[str], int]
+Orders = dict[str, OrderHeld]
+
+
+def held_order(members: list[str], records: dict[str, Record]) -> OrderHeld:
+    """A shard's member list as a store holds it, its length, its ids in the order of their
+    places (the list itself when they were filed in that order, nearly always; the digest
+    tells if not) and their digest (`order_digest`). Every member is filed (`records`)."""
+    if records[members[0]].place == 0 and records[members[-1]].place == len(members) - 1:
+        ordered = members
+    else:
+        ordered = sorted(members, key=lambda ident: records[ident].place)
+    return members, len(members), ordered, order_digest(ordered)
 
 
 # a word's (or phrase's) candidates as last asked, by column, needle and row ranges: the
@@ -663,16 +675,9 @@ class WordLookup:
         if wanted is None or not members:
             return None
         held = self.orders.get(key)
-        if held is not None and held[0] is members and held[1] == len(members):
-            return held[2] if held[3] == wanted else None
-        records = self.records  # (every member of a shard is filed: `Indexes.file`)
-        if records[members[0]].place == 0 and records[members[-1]].place == len(members) - 1:
-            ordered = members  # filed in order (nearly always); the digest tells if not
-        else:
-            ordered = sorted(members, key=lambda ident: records[ident].place)
-        digest = order_digest(ordered)
-        self.orders[key] = (members, len(members), ordered, digest)
-        return ordered if digest == wanted else None
+        if held is None or held[0] is not members or held[1] != len(members):
+            held = self.orders[key] = held_order(members, self.records)
+        return held[2] if held[3] == wanted else None
 
     def _ids_of(self, key: str) -> tuple[list[str | None], bool]:
         """A shard's ids by place, read from the index once per version of the shard, and
