@@ -343,7 +343,7 @@ class Store:
         articles are held in the index's order, and none is read (`WordLookup._in_order`);
         an index of an older wirewatch is first told the order each of its shards has."""
         self._fill_digests()
-        with self.lock:
+        with self.lock, self._word_lookup() as lookup:
             self._search.check_file()  # a file made anew by another process: a new generation
             generation, warmed = self._search.generation, self._warmed
             keys = [
@@ -351,6 +351,9 @@ class Store:
                 for key, shard in self._shards.items()
                 if warmed.get(key) != (shard.signature, generation)
             ]
+            unread = set(lookup.out_of_order(keys))  # one look: the rest have nothing to read
+            self._mark_warmed([key for key in keys if key not in unread], generation)
+        keys = [key for key in keys if key in unread]
         for start in range(0, len(keys), WARM_SHARDS):
             if self._closing:
                 return
@@ -358,12 +361,16 @@ class Store:
             with self.lock, self._word_lookup() as lookup:
                 step = keys[start : start + WARM_SHARDS]
                 self._disordered.update(dict.fromkeys(lookup.warm(step)))
-                for key in step:
-                    if (shard := self._shards.get(key)) is not None:
-                        warmed[key] = (shard.signature, generation)
+                self._mark_warmed(step, generation)
             self._index_rest(began)  # beside a screen, a filter waiting for the lock goes first
         self._row_ids_read = True
         self._renumber()
+
+    def _mark_warmed(self, keys: list[str], generation: int) -> None:
+        """(Under the lock.) The search thread has looked at these shards as they are now."""
+        for key in keys:
+            if (shard := self._shards.get(key)) is not None:
+                self._warmed[key] = (shard.signature, generation)
 
     def _renumber(self) -> None:
         """(The search thread.) Index again, in the order of their places, the shards the

@@ -731,6 +731,14 @@ class WordLookup:
             places[row - low] = record.id if record is not None else ident  # shared strings
         return places, stored
 
+    def out_of_order(self, keys: Iterable[str]) -> list[str]:
+        """Those of these shards, held as read, whose ids must be read from the index: the
+        store does not hold their articles in the index's order (`_in_order`)."""
+        if not self._look():
+            return []
+        held = set(self._current.values())
+        return [key for key in keys if key in held and self._in_order(key) is None]
+
     def warm(self, keys: Iterable[str]) -> list[str]:
         """Read the ids by row number of these shards, where the index holds them as read
         and not in the order this store holds them in; returns the shards of those that
