@@ -10,7 +10,8 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 from unittest.mock import patch
 
 import orjson
@@ -375,6 +376,54 @@ def test_a_store_finds_the_article_of_each_row_number_in_its_own_shards(tmp_path
             assert reads == []
 
 
+def test_ids_read_by_row_number_are_read_again_once_another_process_numbers_the_shard_anew(
+    tmp_path: Path,
+) -> None:
+    """A process that read which article each row number of a shard stands for reads them
+    again once another process numbers that shard anew at the same version (as a search
+    thread does for a shard held in another order): the articles found stay right."""
+    batch = _three_days("r")
+    tariffs = sorted(a.id for a in batch if "tariff" in a.title.lower())
+    with Store(tmp_path, writer=True) as writer:
+        writer.add_batch(batch)
+        writer.update_search_index()
+    with index_order_unknown(), Store(tmp_path) as viewer:
+        assert sorted(viewer.query_ids(parse_query("tariff", NOW))) == tariffs
+        day = viewer.shard_keys()[0]
+        assert day in viewer._row_ids  # read, and kept
+        rows = [(r, None) for r in viewer.records(viewer._indexes.members[day])]
+        index = search.SearchIndex(tmp_path)  # another process
+        signature = viewer._shards[day].signature
+        assert signature is not None
+        assert index.put_shard(day, signature, list(reversed(rows)), renumber=True)
+        index.close()
+        viewer._word_answers.clear()
+        with row_reads() as reads:
+            assert sorted(viewer.query_ids(parse_query("tariff", NOW))) == tariffs
+            assert reads == [day]
+
+
+def test_a_shard_filed_in_parts_is_taken_in_the_order_of_its_places() -> None:
+    """A shard whose articles are filed in parts (the newest page first, then the rest)
+    holds its members in another order than their places, though its first and last are
+    the first and last places; its order for the word queries is taken by place, so that
+    it agrees with the index's."""
+    filed = indexes.Indexes()
+    marks = cast(Any, SimpleNamespace(state={}))
+    records = [Record(f"p{n}", "Wire", f"Title {n}", fetched=1.7e9) for n in range(8)]
+    filed.file([records[0], records[7]], "2025-10-01", marks, places=[0, 7])
+    filed.file(records[1:7], "2025-10-01", marks, places=[1, 2, 3, 4, 5, 6])
+    assert filed.members["2025-10-01"][:2] == ["p0", "p7"]
+    assert "2025-10-01" in filed.filed_out_of_order
+    _, _, ordered, digest = search.held_order(filed.members["2025-10-01"], filed.records, False)
+    assert ordered == [f"p{n}" for n in range(8)] and digest == search.order_digest(ordered)
+    filed.file([Record("q0", "Wire", "Other", fetched=1.7e9)], "2025-10-02", marks)
+    filed.file([Record("q1", "Wire", "Other", fetched=1.7e9)], "2025-10-02", marks, places=[1])
+    assert "2025-10-02" not in filed.filed_out_of_order
+    filed.drop_shard("2025-10-01")
+    assert not filed.filed_out_of_order
+
+
 def test_an_index_of_the_version_before_keeps_its_rows_and_learns_their_order(
     tmp_path: Path,
 ) -> None:
@@ -410,6 +459,37 @@ def test_an_index_of_the_version_before_keeps_its_rows_and_learns_their_order(
                 assert sorted(viewer.query_ids(parse_query("tariff", NOW))) == tariffs
                 assert reads == []
     built.assert_not_called()
+
+
+def test_two_connections_opening_a_new_search_index_at_once_both_open_it(tmp_path: Path) -> None:
+    """A poller's search thread and a query (or two processes) opening a new index at once:
+    one finds it locked while the other puts it in write-ahead-log mode, and waits."""
+    import threading
+
+    for attempt in range(30):
+        folder = tmp_path / str(attempt)
+        folder.mkdir()
+        both = [search.SearchIndex(folder), search.SearchIndex(folder)]
+        failed: list[Exception] = []
+        ready = threading.Barrier(2)
+
+        def open_it(
+            index: search.SearchIndex, ready: threading.Barrier, failed: list[Exception]
+        ) -> None:
+            ready.wait()
+            try:
+                index.versions()
+            except Exception as exc:  # what the test looks for
+                failed.append(exc)
+
+        threads = [threading.Thread(target=open_it, args=(index, ready, failed)) for index in both]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        for index in both:
+            index.close()
+        assert failed == [], attempt
 
 
 def test_a_torn_search_index_costs_time_never_a_result(tmp_path: Path) -> None:

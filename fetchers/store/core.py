@@ -351,9 +351,8 @@ class Store:
                 for key, shard in self._shards.items()
                 if warmed.get(key) != (shard.signature, generation)
             ]
-            unread = set(lookup.out_of_order(keys))  # one look: the rest have nothing to read
-            self._mark_warmed([key for key in keys if key not in unread], generation)
-        keys = [key for key in keys if key in unread]
+            in_order, keys = lookup.orders_of(keys)  # one look: those in order read nothing
+            self._mark_warmed(in_order, generation)
         for start in range(0, len(keys), WARM_SHARDS):
             if self._closing:
                 return
@@ -385,10 +384,11 @@ class Store:
                 if key is None:
                     return
                 del self._disordered[key]
-            version = self.shard_version(key)
+                shard = self._shards.get(key)
+                version = shard.signature if shard is not None else None
             if version is None or self._renumbered.get(key) == version:
                 continue
-            self._renumbered[key] = version
+            self._renumbered[key] = version  # tried once at the version this store holds
             held, pairs = self.records_with_texts(key)
             if held is not None:
                 with contextlib.suppress(SearchUnavailable):  # read-only: ids read as before
@@ -460,6 +460,7 @@ class Store:
             self._word_answers,
             sparse=self._index_paced and not self._row_ids_read,
             orders=self._orders,
+            filed_out_of_order=indexes.filed_out_of_order,
         )
 
     # -- the writer lock ---------------------------------------------------------------------
@@ -955,9 +956,11 @@ class Store:
         """(Under the lock; a shard loaded.) Its ids in the order of their places, with
         their digest, ready for the word queries (`WordLookup._in_order`): made as each
         shard loads, not all at once by a filter typed while a million articles load."""
-        members = self._indexes.members.get(key)
+        indexes = self._indexes
+        members = indexes.members.get(key)
         if members:
-            self._orders[key] = held_order(members, self._indexes.records)
+            in_order = key not in indexes.filed_out_of_order
+            self._orders[key] = held_order(members, indexes.records, in_order)
 
     def _take_changes(self, key: str, records: list[Record]) -> None:
         """Give the articles of `key` already in memory what a writer changed since: a full

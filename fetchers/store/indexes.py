@@ -124,6 +124,8 @@ class Indexes:
         self.order_shards: list[str] = []
         self.links: dict[str, dict[str, str]] | None = {} if links else None  # source -> link -> id
         self.members: dict[str, list[str]] = {}  # each shard's article ids, in order
+        # shards whose members are not in the order of their places (some filed first)
+        self.filed_out_of_order: set[str] = set()
         # field -> key -> ids: lists, not sets (a set costs about 60 bytes an entry; a list
         # 8, and a query makes a set of the few it needs)
         self.by_field: dict[str, dict[str, list[str]]] = {name: {} for name in FILED}
@@ -150,6 +152,8 @@ class Indexes:
         filed: Iterable[int] = (
             range(len(members), len(members) + len(records)) if places is None else places
         )
+        if places is not None and places != list(range(len(members), len(members) + len(places))):
+            self.filed_out_of_order.add(key)
         folded: dict[str, str] = {}  # interned names repeat: lower-case each once per call
         for record, place in zip(records, filed, strict=True):
             ident = record.id
@@ -192,6 +196,7 @@ class Indexes:
     def drop_shard(self, key: str) -> list[str]:
         """Unfile every article of one shard; returns their ids."""
         ids = self.members.pop(key, [])
+        self.filed_out_of_order.discard(key)
         touched: set[tuple[str, str]] = set()
         for ident in ids:
             record = self.records.pop(ident, None)

@@ -27,6 +27,7 @@ import itertools
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
@@ -39,6 +40,7 @@ from fetchers.query import WORD, Record, word_prefix_pattern
 from fetchers.store.errors import StoreError
 
 FILE = "search.sqlite"
+LOCK_WAIT = 30.0  # seconds a connection waits for another's lock
 VERSION = 5  # of the tables below; another version is dropped and built again (but 4, below)
 ADDED_DIGEST = 4  # the version before shards had a digest: the column is added, filled later
 TITLE_WEIGHT, BODY_WEIGHT = 4.0, 1.0
@@ -82,6 +84,21 @@ def shard_rows(key: str) -> tuple[int, int]:
     """The first and last row number a shard's articles can have."""
     low = shard_code(key) << PLACE_BITS
     return low, low + (1 << PLACE_BITS) - 1
+
+
+def _write_ahead(db: sqlite3.Connection) -> None:
+    """Put the index in write-ahead-log mode. Two connections opening a new index at once
+    (a poller's search thread and a query, or two processes) can find it locked while the
+    other makes it so, without SQLite waiting for the lock: tried again until LOCK_WAIT."""
+    deadline = time.monotonic() + LOCK_WAIT
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def order_digest(ids: Sequence[str | None]) -> int:
@@ -184,9 +201,9 @@ class SearchIndex:
             self._replaced()
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+        db = sqlite3.connect(self.path, timeout=LOCK_WAIT, check_same_thread=False)
         try:
-            db.execute("PRAGMA journal_mode=WAL")  # readers go on while one process writes
+            _write_ahead(db)  # readers go on while one process writes
             db.execute("PRAGMA synchronous=NORMAL")  # a power cut loses the last updates only
             if not self._ready:
                 self._prepare(db)
@@ -208,8 +225,10 @@ class SearchIndex:
                 with db:
                     db.execute("BEGIN IMMEDIATE")
                     (version,) = db.execute("PRAGMA user_version").fetchone()
-                    if version == ADDED_DIGEST:  # its rows stay; digests come later
-                        db.execute("ALTER TABLE shards ADD COLUMN digest INT")
+                    columns = {row[1] for row in db.execute("PRAGMA table_info(shards)")}
+                    if version == ADDED_DIGEST and {"key", "ino", "size", "mtime"} <= columns:
+                        if "digest" not in columns:  # its rows stay; digests come later
+                            db.execute("ALTER TABLE shards ADD COLUMN digest INT")
                     elif version != VERSION:
                         for table in _TABLES:
                             db.execute(f"DROP TABLE IF EXISTS {table}")
@@ -274,7 +293,14 @@ class SearchIndex:
 
     def fill_digests(self, most: int = 50) -> int:
         """Give up to `most` indexed shards that have no digest (indexed by an older
-        wirewatch) theirs, in one transaction; returns how many were given one."""
+        wirewatch) theirs, in one transaction; returns how many were given one. Only a
+        look, not the write lock, when none lacks one (every round of the search thread)."""
+        try:
+            lacking = self._db().execute("SELECT 1 FROM shards WHERE digest IS NULL LIMIT 1")
+            if lacking.fetchone() is None:
+                return 0
+        except sqlite3.Error as exc:
+            raise self._broken(exc) from exc
         with self._writing() as db:
             keys = [
                 key
@@ -541,14 +567,11 @@ OrderHeld = tuple[list[str], int, list[str], int]
 Orders = dict[str, OrderHeld]
 
 
-def held_order(members: list[str], records: dict[str, Record]) -> OrderHeld:
+def held_order(members: list[str], records: dict[str, Record], in_order: bool) -> OrderHeld:
     """A shard's member list as a store holds it, its length, its ids in the order of their
-    places (the list itself when they were filed in that order, nearly always; the digest
-    tells if not) and their digest (`order_digest`). Every member is filed (`records`)."""
-    if records[members[0]].place == 0 and records[members[-1]].place == len(members) - 1:
-        ordered = members
-    else:
-        ordered = sorted(members, key=lambda ident: records[ident].place)
+    places (the list itself when they were filed `in_order`, nearly always) and their digest
+    (`order_digest`). Every member is filed (`records`)."""
+    ordered = members if in_order else sorted(members, key=lambda ident: records[ident].place)
     return members, len(members), ordered, order_digest(ordered)
 
 
@@ -568,7 +591,8 @@ class WordLookup:
 
     `loaded`: each shard the store has read with the stat it read it at; `members`: each
     shard's article ids; `records`: the articles by id; `orders`: the store's cache of each
-    shard's ids in the order of their places (`_in_order`); `row_ids`: the store's cache of
+    shard's ids in the order of their places (`_in_order`; `filed_out_of_order`: the shards
+    whose members are not in that order); `row_ids`: the store's cache of
     each shard's ids by row number as read from the index, for a shard whose order is not
     the index's; `answers`: the store's last words asked, taken again
     while the shards and the index are as they were (a far-down filter asks for its word
@@ -588,9 +612,11 @@ class WordLookup:
         answers: WordAnswers | None = None,
         sparse: bool = False,
         orders: Orders | None = None,
+        filed_out_of_order: set[str] | None = None,
     ) -> None:
         self.index = index
         self.orders: Orders = {} if orders is None else orders
+        self.filed_out_of_order = filed_out_of_order or set()
         self._digests: dict[str, int] = {}  # the index's, of the shards it holds as read
         self.answers = answers
         # a thread beside a screen is reading every shard's ids: a shard not read yet has
@@ -676,7 +702,8 @@ class WordLookup:
             return None
         held = self.orders.get(key)
         if held is None or held[0] is not members or held[1] != len(members):
-            held = self.orders[key] = held_order(members, self.records)
+            in_order = key not in self.filed_out_of_order
+            held = self.orders[key] = held_order(members, self.records, in_order)
         return held[2] if held[3] == wanted else None
 
     def _ids_of(self, key: str) -> tuple[list[str | None], bool]:
@@ -731,13 +758,18 @@ class WordLookup:
             places[row - low] = record.id if record is not None else ident  # shared strings
         return places, stored
 
-    def out_of_order(self, keys: Iterable[str]) -> list[str]:
-        """Those of these shards, held as read, whose ids must be read from the index: the
-        store does not hold their articles in the index's order (`_in_order`)."""
+    def orders_of(self, keys: Iterable[str]) -> tuple[list[str], list[str]]:
+        """Of these shards, those held as read that the store holds in the index's order
+        (`_in_order`: nothing to read), and those whose ids must be read from the index."""
+        in_order: list[str] = []
+        out_of_order: list[str] = []
         if not self._look():
-            return []
+            return in_order, out_of_order
         held = set(self._current.values())
-        return [key for key in keys if key in held and self._in_order(key) is None]
+        for key in keys:
+            if key in held:
+                (in_order if self._in_order(key) is not None else out_of_order).append(key)
+        return in_order, out_of_order
 
     def warm(self, keys: Iterable[str]) -> list[str]:
         """Read the ids by row number of these shards, where the index holds them as read
