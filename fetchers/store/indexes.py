@@ -478,15 +478,22 @@ class Indexes:
     def _count_within(self, ids: _Ids, lo: int, hi: int, stored: bool = False) -> int:
         """How many of `ids` are stored articles within the slice [lo, hi) of the date order,
         whose ends take whole times (as `_window` cuts): each looked up, or the slice scanned
-        when it is the shorter (a scan costs about a third of a lookup an article). `stored`:
-        every one of `ids` is known to be a stored article (the whole order needs no look)."""
+        when it is the shorter (a scan costs about a third of a lookup an article), or the
+        rest of the order scanned and taken from all of them when that is (a far-down row's
+        count: the articles before it are nearly the whole order). `stored`: every one of
+        `ids` is known to be a stored article (the whole order needs no look)."""
         docs = self.records
+        order = self.order_ids
         if lo >= hi:
             return 0
-        if lo <= 0 and hi >= len(self.order_ids):
+        if lo <= 0 and hi >= len(order):
             return len(ids) if stored else sum(map(docs.__contains__, ids))
         if hi - lo <= 3 * len(ids):
-            return sum(map(ids.__contains__, map(self.order_ids.__getitem__, range(lo, hi))))
+            return sum(map(ids.__contains__, map(order.__getitem__, range(lo, hi))))
+        if lo + len(order) - hi <= 3 * len(ids):  # all of them, less those outside the slice
+            every = len(ids) if stored else sum(map(docs.__contains__, ids))
+            outside = itertools.chain(range(max(lo, 0)), range(hi, len(order)))
+            return every - sum(map(ids.__contains__, map(order.__getitem__, outside)))
         first, last = -self.order_keys[lo], -self.order_keys[hi - 1]
         return sum(1 for i in ids if (r := docs.get(i)) is not None and last <= r.at <= first)
 
