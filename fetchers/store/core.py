@@ -336,12 +336,13 @@ class Store:
         return version, rows
 
     def _warm_row_ids(self) -> None:
-        """Read which article each row number of the index stands for, a few shards at a
-        time, so the first word query does not (about 1.7 s at a million articles). Only
-        the shards read since at another version: after a cycle, the one or two it wrote,
-        not a thousand holds of the lock that a filter waits behind. Nearly every shard's
-        articles are held in the index's order, and none is read (`WordLookup._in_order`);
-        an index of an older wirewatch is first told the order each of its shards has."""
+        """Look at every shard's order under one hold of the lock: nearly every shard's
+        articles are held in the index's order, and nothing is read for them
+        (`WordLookup._in_order`). For the others, read which article each row number stands
+        for, a few shards at a time, so the first word query does not, and queue them to be
+        numbered again (`_renumber`). Only the shards read since at another version: after
+        a cycle, the one or two it wrote. An index of an older wirewatch is first told the
+        order each of its shards has (`_fill_digests`)."""
         self._fill_digests()
         with self.lock, self._word_lookup() as lookup:
             self._search.check_file()  # a file made anew by another process: a new generation
@@ -442,9 +443,9 @@ class Store:
 
     @property
     def word_queries_settled(self) -> bool:
-        """`word_index_ready`, and the search thread, when one runs, has read which article
-        each of the index's row numbers stands for: until then the first word query reads
-        them itself (about 0.2 s at 100,000 articles)."""
+        """`word_index_ready`, and the search thread, when one runs, has looked at every
+        shard's order and read which article each row number stands for in the shards the
+        index numbered in another order: until then a word query reads those itself."""
         return self.word_index_ready and (self._indexer is None or self._row_ids_read)
 
     def _word_lookup(self) -> WordLookup:
