@@ -137,7 +137,8 @@ async def early_filter(app: WirewatchApp, probe: PaintProbe, out: dict[str, floa
     the store's lock (`word_queries_settled` takes it, on the screen's thread)."""
     dashboard = app.dashboard
     assert dashboard is not None
-    out["early settled"] = float(getattr(dashboard.session.store, "_row_ids_read", True))
+    searching = getattr(dashboard.session.store, "_searching", None)  # a PostgreSQL store: none
+    out["early settled"] = float(getattr(searching, "orders_read", True))
     for text in ("tariff", ""):
         old = dashboard.headlines.ids
         probe.painted.clear()

@@ -370,7 +370,7 @@ def test_a_store_finds_the_article_of_each_row_number_in_its_own_shards(tmp_path
         while viewer._search.digests().get(day) != wanted and time.monotonic() < deadline:
             time.sleep(0.02)
         assert viewer._search.digests()[day] == wanted
-        viewer._word_answers.clear()
+        viewer._known.answers.clear()
         with row_reads() as reads:
             assert sorted(viewer.query_ids(parse_query("tariff", NOW))) == tariffs
             assert reads == []
@@ -390,14 +390,14 @@ def test_ids_read_by_row_number_are_read_again_once_another_process_numbers_the_
     with index_order_unknown(), Store(tmp_path) as viewer:
         assert sorted(viewer.query_ids(parse_query("tariff", NOW))) == tariffs
         day = viewer.shard_keys()[0]
-        assert day in viewer._row_ids  # read, and kept
+        assert day in viewer._known.row_ids  # read, and kept
         rows = [(r, None) for r in viewer.records(viewer._indexes.members[day])]
         index = search.SearchIndex(tmp_path)  # another process
         signature = viewer._shards[day].signature
         assert signature is not None
         assert index.put_shard(day, signature, list(reversed(rows)), renumber=True)
         index.close()
-        viewer._word_answers.clear()
+        viewer._known.answers.clear()
         with row_reads() as reads:
             assert sorted(viewer.query_ids(parse_query("tariff", NOW))) == tariffs
             assert reads == [day]
@@ -454,7 +454,7 @@ def test_an_index_of_the_version_before_keeps_its_rows_and_learns_their_order(
             wait_for_row_numbers(viewer)
             with sqlite3.connect(path) as db:
                 assert db.execute("SELECT count(digest) FROM shards").fetchone() == (3,)
-            viewer._word_answers.clear()
+            viewer._known.answers.clear()
             with row_reads() as reads:
                 assert sorted(viewer.query_ids(parse_query("tariff", NOW))) == tariffs
                 assert reads == []
@@ -1026,7 +1026,7 @@ def test_the_index_row_numbers_are_read_a_few_shards_per_hold_of_the_lock(
     """After the search index catches up, a thread reads which article each of its row
     numbers stands for; it holds the store's lock for a few shards at a time, so a query
     typed meanwhile (which needs the lock) waits for a few shards, not for sixteen."""
-    from fetchers.store import core
+    from fetchers.store import searchthread
     from fetchers.store.search import WordLookup
 
     held: list[int] = []
@@ -1043,8 +1043,8 @@ def test_the_index_row_numbers_are_read_a_few_shards_per_hold_of_the_lock(
         deadline = time.monotonic() + 10
         while sum(held) < len(store.shard_keys()) and time.monotonic() < deadline:
             time.sleep(0.01)
-        assert sum(held) >= len(store.shard_keys()) > core.WARM_SHARDS
-        assert max(held) <= core.WARM_SHARDS
+        assert sum(held) >= len(store.shard_keys()) > searchthread.WARM_SHARDS
+        assert max(held) <= searchthread.WARM_SHARDS
 
 
 def test_a_search_thread_reads_no_row_numbers_of_shards_held_in_the_index_order(
@@ -1067,7 +1067,7 @@ def test_a_search_thread_reads_no_row_numbers_of_shards_held_in_the_index_order(
     with row_reads() as reads, Store(spread, word_index=True) as store:
         wait_for_index(store)
         wait_for_row_numbers(store)
-        assert len(store._warmed) == len(store.shard_keys()) > 4
+        assert len(store._searching._looked) == len(store.shard_keys()) > 4
         assert warmed == [] and reads == []
 
 
@@ -1078,7 +1078,7 @@ def test_beside_a_screen_the_search_thread_rests_after_each_shard(
     """A dashboard's search thread takes in a cycle's articles (or builds the index) a
     shard at a time with a rest after each, so a filter typed meanwhile is not slowed by
     half; a command's thread does not rest."""
-    from fetchers.store import core
+    from fetchers.store import searchthread
 
     _spread_store(tmp_path, days=3, per_day=1500)
     without_search_index(tmp_path)
@@ -1091,7 +1091,7 @@ def test_beside_a_screen_the_search_thread_rests_after_each_shard(
         def sleep(seconds: float) -> None:
             rests.append(seconds)
 
-    monkeypatch.setattr(core, "time", Clock)
+    monkeypatch.setattr(searchthread, "time", Clock)
     with Store(tmp_path) as store:
         store.start_word_index(beside_a_screen)
         wait_for_index(store)
@@ -1140,9 +1140,9 @@ def test_before_a_shards_row_numbers_are_read_a_rare_word_reads_only_its_own_row
     with index_order_unknown(), Store(tmp_path) as store:
         store.start_word_index(beside_a_screen=True)
         wait_for_row_numbers(store)  # the search thread done: it reads none meanwhile
-        store._row_ids.clear()  # as before that thread has read them
-        store._row_ids_read = False
-        store._word_answers.clear()
+        store._known.row_ids.clear()  # as before that thread has read them
+        store._searching.orders_read = False
+        store._known.answers.clear()
         alone: list[list[int]] = []
         ids_at = search.SearchIndex.ids_at
 
@@ -1152,16 +1152,16 @@ def test_before_a_shards_row_numbers_are_read_a_rare_word_reads_only_its_own_row
 
         with whole_shard_reads() as whole, patch.object(search.SearchIndex, "ids_at", asked):
             rare = store.query_ids(parse_query("tariff", NOW))
-            assert whole == [] and not store._row_ids  # only their rows, and none kept
+            assert whole == [] and not store._known.row_ids  # only their rows, and none kept
             assert [len(rows) for rows in alone] == [20]  # both days' in one query
             common = store.query_ids(parse_query("talks", NOW))
-            assert len(whole) == 2 and len(store._row_ids) == 2  # the days' all, kept
-        store._row_ids.clear()
-        store._word_answers.clear()
-        store._index_paced = False  # no screen: the day's all read for the rare word, kept
+            assert len(whole) == 2 and len(store._known.row_ids) == 2  # the days' all, kept
+        store._known.row_ids.clear()
+        store._known.answers.clear()
+        store._searching.paced = False  # no screen: the day's all read for the rare word, kept
         with whole_shard_reads() as whole:
             assert store.query_ids(parse_query("tariff", NOW)) == rare
-            assert len(whole) == 2 and len(store._row_ids) == 2
+            assert len(whole) == 2 and len(store._known.row_ids) == 2
     assert sorted(rare) == [f"a{n:03d}" for n in range(200) if n % 20 < 2]
     assert sorted(common) == sorted(
         a.id for a in batch if "talks" in a.title.lower() or "talks" in a.summary
@@ -1256,14 +1256,14 @@ def test_after_a_write_only_the_shards_written_have_their_row_numbers_read_again
         patch.object(search.WordLookup, "warm", counted),
     ):
         store.update_search_index()
-        store._warm_row_ids()
+        store._searching._look_at_orders()
         assert sum(map(len, warmed)) == len(store.shard_keys()) == 12
         warmed.clear()
-        store._warm_row_ids()  # every shard's row numbers are read already
+        store._searching._look_at_orders()  # every shard's row numbers are read already
         assert warmed == []
         (late,) = store.add_batch([dataclasses.replace(make(1), fetched=now)])
         store.update_search_index()
-        store._warm_row_ids()
+        store._searching._look_at_orders()
         assert warmed == [["2025-10-14"]]  # three holds of the lock before, for all twelve
         assert store.query_ids(parse_query("headline", now)) == [late]  # found by its words
 
@@ -1419,7 +1419,7 @@ def test_a_words_count_trusts_the_index_only_for_shards_read_with_their_articles
                 part = store.part(parse_query(text), 2, row=5)
             assert part is not None and part[0] == count, text
             assert trusted == [True], text
-        with store._word_lookup() as words:
+        with store.word_lookup() as words:
             hits = words.candidates(None, "tariff")
             assert hits is not None and words.only_stored(hits)
             assert not words.only_stored(set(hits))
@@ -1428,9 +1428,9 @@ def test_a_words_count_trusts_the_index_only_for_shards_read_with_their_articles
         # one day's ids read from the index while an article of it was not filed
         records = store._indexes.records
         late = records.pop(whole[0])
-        store._row_ids.clear()
-        store._word_answers.clear()
-        with store._word_lookup() as words:
+        store._known.row_ids.clear()
+        store._known.answers.clear()
+        with store.word_lookup() as words:
             words.warm(store._shards)
         records[late.id] = late
         trusted.clear()
@@ -1440,9 +1440,9 @@ def test_a_words_count_trusts_the_index_only_for_shards_read_with_their_articles
         # an article filed under another shard (one kept by retention while its day was
         # still there) may leave the store while this day stays as it is: not trusted
         home, late.shard = late.shard, "articles-kept"
-        store._row_ids.clear()
-        store._word_answers.clear()
-        with store._word_lookup() as words:
+        store._known.row_ids.clear()
+        store._known.answers.clear()
+        with store.word_lookup() as words:
             words.warm(store._shards)
         late.shard = home
         trusted.clear()
@@ -1505,7 +1505,7 @@ def test_a_word_asked_again_is_not_read_again_while_the_store_and_index_are_as_t
             assert again == ["newest", *whole] and asked[-1][0] == "tariff"
             kept: set[str] | None = None
             for _ in range(2):  # a caller adding to its answer does not change the next
-                with store._word_lookup() as words:
+                with store.word_lookup() as words:
                     kept = words.candidates(None, "tariff")
                     assert kept is not None and len(kept) == 13
                     kept.add("elsewhere")

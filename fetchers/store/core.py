@@ -1,7 +1,8 @@
 """`Store`: the articles of one data dir, in day-sharded TinyDB files, crash-safe, with
 in-memory indexes. It composes the package's parts: shard files (`shards`, `shardmap`), the
 stored forms (`codec`), the indexes (`indexes`), the marks (`marks`), the full texts
-(`texts`) and the writer lock (`lock`); callers see it as an `ArticleStore`.
+(`texts`), the search index and its thread (`search`, `searchthread`) and the writer lock
+(`lock`); callers see it as an `ArticleStore`.
 
 Layout of a data dir (the store's files):
 
@@ -62,14 +63,13 @@ from fetchers.store.lock import WriterLock
 from fetchers.store.marks import Marks
 from fetchers.store.search import (
     MadeWords,
-    Orders,
-    RowIds,
+    RowsKnown,
     SearchIndex,
     SearchUnavailable,
-    WordAnswers,
     WordLookup,
     held_order,
 )
+from fetchers.store.searchthread import SearchThread, Written
 from fetchers.store.shardmap import ShardMap
 from fetchers.store.shards import KEPT, Shard, Signature
 from fetchers.store.texts import TextFiles, text_refs_setter
@@ -79,7 +79,6 @@ _SEQ = attrgetter("seq")
 MAP_LAG = 8  # shards.json is rewritten once this many shards' entries changed (see _save_map)
 QUERY_SHARDS_KEPT = 48  # shards whose row caches a query keeps while reading summaries back
 READ_CHUNK = 1000  # thin records read back at a time by iter_articles
-WARM_SHARDS = 4  # shards whose index row numbers are read under one hold of the lock
 LOAD_HANDOVER = 0.001  # seconds the load of the rest leaves the lock free after each shard
 
 
@@ -174,21 +173,10 @@ class Store:
         # shards written since the search index last took them in: their stat before, and
         # the articles written (new, revised, given a text)
         self._unindexed: dict[str, tuple[Signature | None, set[str]]] = {}
-        self._row_ids: RowIds = {}  # the search index's row numbers, as ids, per shard
-        self._orders: Orders = {}  # each shard's ids in the order of their places
-        # the shards the search thread looked at, at their version and the index's generation
-        self._warmed: dict[str, tuple[Signature | None, int]] = {}
-        self._renumbered: dict[str, Signature] = {}  # shards indexed again in place order
-        self._disordered: dict[str, None] = {}  # shards to index again so (`_renumber`)
-        self._word_answers: WordAnswers = {}  # the last words asked of it (`WordLookup`)
+        self._known = RowsKnown()  # what its word queries learnt of the index
         # the words of articles written since, as the parser process made them (see `_insert`)
         self._made_words: MadeWords = {}
-        self._indexer: threading.Thread | None = None
-        self._row_ids_read = False  # by the search thread, once every shard is indexed
-        self._index_wanted = threading.Event()
-        self._index_all = False  # bring every shard up to date, not only those written
-        self._index_paced = False  # rest after each shard (a screen shares the process)
-        self._closing = False
+        self._searching = SearchThread(self, self._search, self._texts)
         self._lean = lean
         self._digests: dict[str, int] = {}  # a lean store's thinned articles: id -> digest
         # thinned articles' (title, summary) the search index has not taken in yet
@@ -221,92 +209,16 @@ class Store:
         again after each reload); queries scan the shards it does not hold yet.
         `beside_a_screen`: the thread rests after each shard as long as it worked on it, so
         a filter typed while it takes in a cycle's articles gets most of the interpreter."""
-        self._index_paced = self._index_paced or beside_a_screen
-        self._index_all = True
-        self._kick_indexer()
+        self._searching.start(beside_a_screen)
 
-    def _index_rest(self, began: float) -> None:
-        """(The search thread.) After a shard, a rest as long as the work, when paced, and
-        longer while a query a person waits for runs."""
-        if self._index_paced and not self._closing:
-            time.sleep(time.perf_counter() - began)
-            give_way()
-
-    def _kick_indexer(self) -> None:
-        if self._closing:
-            return
-        if self._indexer is None:
-            self._indexer = threading.Thread(target=self._index_loop, name="search", daemon=True)
-            self._indexer.start()
-        self._index_wanted.set()
-
-    def _index_loop(self) -> None:
-        while True:
-            self._index_wanted.wait()
-            self._index_wanted.clear()
-            try:
-                everything = self._index_all and not self._closing
-                self._index_round(everything)
-                if everything:
-                    self._warm_row_ids()
-            except (SearchUnavailable, OSError) as exc:  # queries scan; the next write retries
-                problem = f"the search index cannot be used ({exc}); word queries read all"
-                with self.lock:
-                    if problem not in self.problems:
-                        self.problems.append(problem)
-            if self._closing and not self._index_wanted.is_set():  # what close() asked is done
-                return
-
-    def _index_round(self, everything: bool) -> int:
-        """Index what was written since the last round (only the articles written, when the
-        index holds their shard as it was before), and with `everything` every shard the
-        index does not hold at the version this store read; forget shards that are gone.
-        Returns how many articles were indexed."""
-        with self.lock:  # one hold: a lean writer thins no article taken here meanwhile
-            written, self._unindexed = self._unindexed, {}
-            made, self._made_words = self._made_words, {}
-            present = set(self.shard_keys())
-            taken = [
-                (key, base, *self._written_rows(key, ids)) for key, (base, ids) in written.items()
-            ]
-            inline = dict(self._texts.inline)
-        index = self._search
-        indexed = index.versions()
-        gone = set(indexed) - present
-        if gone:
-            index.drop(gone)
-        count = 0
-        whole: list[str] = []  # shards to index whole: written ones first
-        for key, base, version, rows in taken:
-            if version is None:
-                continue
-            if rows is None:  # words only in the shard file: it is read whole
-                whole.append(key)
-                continue
-            began = time.perf_counter()
-            pairs = self._texts.with_texts(rows, inline)
-            if index.put_articles(key, base, version, pairs, made):
-                count += len(pairs)
-            else:
-                whole.append(key)
-            self._index_rest(began)
-        must = len(whole)
-        if everything:
-            indexed = index.versions()
-            with self.lock:
-                loaded = {k: s.signature for k, s in self._shards.items() if k not in self._lost}
-            whole += [k for k, v in loaded.items() if v is not None and indexed.get(k) != v]
-        for number, key in enumerate(dict.fromkeys(whole)):
-            if number >= must and self._closing:  # a catch-up stops at close
-                break
-            began = time.perf_counter()
-            version, pairs = self.records_with_texts(key)
-            if version is not None and index.put_shard(
-                key, version, pairs, still=self.shard_version(key), made=made
-            ):
-                count += len(pairs)
-            self._index_rest(began)
-        return count
+    def take_written(self) -> tuple[Written, MadeWords, set[str], dict[str, str]]:
+        """(Under the lock; for the search thread.) What was written since it last asked,
+        with the words made for it, every shard this store reads and a copy of the inline
+        full texts (see `IndexedStore`)."""
+        written, self._unindexed = self._unindexed, {}
+        made, self._made_words = self._made_words, {}
+        taken = [(key, base, *self._written_rows(key, ids)) for key, (base, ids) in written.items()]
+        return taken, made, set(self.shard_keys()), dict(self._texts.inline)
 
     def _written_rows(
         self, key: str, ids: set[str]
@@ -335,80 +247,9 @@ class Store:
             rows.append(record)
         return version, rows
 
-    def _warm_row_ids(self) -> None:
-        """Look at every shard's order under one hold of the lock: nearly every shard's
-        articles are held in the index's order, and nothing is read for them
-        (`WordLookup._in_order`). For the others, read which article each row number stands
-        for, a few shards at a time, so the first word query does not, and queue them to be
-        numbered again (`_renumber`). Only the shards read since at another version: after
-        a cycle, the one or two it wrote. An index of an older wirewatch is first told the
-        order each of its shards has (`_fill_digests`)."""
-        self._fill_digests()
-        with self.lock, self._word_lookup() as lookup:
-            self._search.check_file()  # a file made anew by another process: a new generation
-            generation, warmed = self._search.generation, self._warmed
-            keys = [
-                key
-                for key, shard in self._shards.items()
-                if warmed.get(key) != (shard.signature, generation)
-            ]
-            in_order, keys = lookup.orders_of(keys)  # one look: those in order read nothing
-            self._mark_warmed(in_order, generation)
-        for start in range(0, len(keys), WARM_SHARDS):
-            if self._closing:
-                return
-            began = time.perf_counter()
-            with self.lock, self._word_lookup() as lookup:
-                step = keys[start : start + WARM_SHARDS]
-                self._disordered.update(dict.fromkeys(lookup.warm(step)))
-                self._mark_warmed(step, generation)
-            self._index_rest(began)  # beside a screen, a filter waiting for the lock goes first
-        self._row_ids_read = True
-        self._renumber()
-
-    def _mark_warmed(self, keys: list[str], generation: int) -> None:
-        """(Under the lock.) The search thread has looked at these shards as they are now."""
-        for key in keys:
-            if (shard := self._shards.get(key)) is not None:
-                self._warmed[key] = (shard.signature, generation)
-
-    def _renumber(self) -> None:
-        """(The search thread.) Index again, in the order of their places, the shards the
-        index numbered in another order, once per version of each: until then each query
-        over them reads which article each row number stands for. A shard at a time, with
-        a rest after each beside a screen (an index of an older wirewatch: every shard, for
-        minutes at a million articles), and a cycle's writes taken in first."""
-        while not self._closing and not self._index_wanted.is_set():  # (a round first)
-            began = time.perf_counter()
-            with self.lock:  # (a shard dropped meanwhile leaves the set)
-                key = next(iter(self._disordered), None)
-                if key is None:
-                    return
-                del self._disordered[key]
-                shard = self._shards.get(key)
-                version = shard.signature if shard is not None else None
-            if version is None or self._renumbered.get(key) == version:
-                continue
-            self._renumbered[key] = version  # tried once at the version this store holds
-            held, pairs = self.records_with_texts(key)
-            if held is not None:
-                with contextlib.suppress(SearchUnavailable):  # read-only: ids read as before
-                    self._search.put_shard(
-                        key, held, pairs, still=self.shard_version(key), renumber=True
-                    )
-            self._index_rest(began)
-
-    def _fill_digests(self) -> None:
-        """(The search thread.) Give each shard the index holds without the digest of its
-        order (indexed by an older wirewatch) its digest, a few shards a transaction."""
-        while not self._closing:
-            began = time.perf_counter()
-            try:
-                if not self._search.fill_digests():
-                    return
-            except SearchUnavailable:  # read-only, or locked long: the ids are read instead
-                return
-            self._index_rest(began)
+    def loaded_versions(self) -> dict[str, Signature | None]:
+        """(Under the lock.) Each shard read, with the stat it was read at."""
+        return {k: s.signature for k, s in self._shards.items() if k not in self._lost}
 
     def _note_written(self, key: str, before: Signature | None, ids: Iterable[str]) -> None:
         """Remember that articles of a shard were written, for the search index."""
@@ -424,13 +265,13 @@ class Store:
         (a StoreError) when it cannot be written."""
         if self._pending:
             self.load_rest()
-        return self._index_round(everything=True)
+        return self._searching.index_round(everything=True)
 
     def search_scores(self, words: list[str]) -> dict[str, float]:
         """BM25 of each article holding any of the words or phrases (higher is more relevant),
         after bringing the search index up to date. StoreError when it cannot be used."""
         self.update_search_index()
-        with self.lock, self._word_lookup() as lookup:
+        with self.lock, self.word_lookup() as lookup:
             if not lookup.usable:
                 raise SearchUnavailable(f"{self._search.path}: cannot be read")
             return lookup.scores(words)
@@ -438,7 +279,7 @@ class Store:
     @property
     def word_index_ready(self) -> bool:
         """True when the search index holds every shard as this store read it."""
-        with self.lock, self._word_lookup() as lookup:
+        with self.lock, self.word_lookup() as lookup:
             return lookup.exact
 
     @property
@@ -446,10 +287,12 @@ class Store:
         """`word_index_ready`, and the search thread, when one runs, has looked at every
         shard's order and read which article each row number stands for in the shards the
         index numbered in another order: until then a word query reads those itself."""
-        return self.word_index_ready and (self._indexer is None or self._row_ids_read)
+        searching = self._searching
+        return self.word_index_ready and (not searching.started or searching.orders_read)
 
-    def _word_lookup(self) -> WordLookup:
-        loaded = {k: s.signature for k, s in self._shards.items() if k not in self._lost}
+    def word_lookup(self) -> WordLookup:
+        """(Under the lock.) The search index as a query of this store sees it now."""
+        loaded = self.loaded_versions()
         loaded.update((k, None) for k in self._partial)  # filed in part: checked one by one
         indexes = self._indexes
         return WordLookup(
@@ -457,10 +300,8 @@ class Store:
             loaded,
             indexes.members,
             indexes.records,
-            self._row_ids,
-            self._word_answers,
-            sparse=self._index_paced and not self._row_ids_read,
-            orders=self._orders,
+            self._known,
+            sparse=self._searching.sparse,
             filed_out_of_order=indexes.filed_out_of_order,
         )
 
@@ -561,10 +402,7 @@ class Store:
     def close(self) -> None:
         """Close the shards and let go of the writer lock, once the search index has taken
         in what this store wrote (a full catch-up in progress stops between shards)."""
-        self._closing = True
-        if self._indexer is not None:
-            self._index_wanted.set()
-            self._indexer.join()
+        self._searching.stop()
         self._search.close()
         with self.lock:
             self._save_map(force=True)
@@ -961,7 +799,7 @@ class Store:
         members = indexes.members.get(key)
         if members:
             in_order = key not in indexes.filed_out_of_order
-            self._orders[key] = held_order(members, indexes.records, in_order)
+            self._known.orders[key] = held_order(members, indexes.records, in_order)
 
     def _take_changes(self, key: str, records: list[Record]) -> None:
         """Give the articles of `key` already in memory what a writer changed since: a full
@@ -1087,11 +925,8 @@ class Store:
 
     def _drop_shard(self, key: str) -> None:
         self._partial.discard(key)
-        self._row_ids.pop(key, None)
-        self._orders.pop(key, None)
-        self._warmed.pop(key, None)
-        self._renumbered.pop(key, None)
-        self._disordered.pop(key, None)
+        self._known.forget(key)
+        self._searching.forget(key)
         shard = self._shards.pop(key, None)
         if shard is not None:
             shard.db.close()
@@ -1124,8 +959,8 @@ class Store:
             else:
                 self._indexes.insert_orders(new)
             self._marks.refresh(self.problems)
-            if self._index_all and (new or gone):
-                self._kick_indexer()
+            if self._searching.everything and (new or gone):
+                self._searching.kick()
             self._gone_at_reload = held + len(new) - len(self._indexes.records)
             return new
 
@@ -1260,7 +1095,7 @@ class Store:
                 self._age_fresh_words(time.monotonic())
                 self._save_map()
                 if written:
-                    self._kick_indexer()
+                    self._searching.kick()
             contents = [(ident, item.text) for ident, item in revised.items() if item.text]
             if contents:  # a revised item carrying its content: its text is revised too
                 try:
@@ -1379,7 +1214,7 @@ class Store:
                     self._write_rows(key)
                 self._save_map()
                 if by_shard:
-                    self._kick_indexer()
+                    self._searching.kick()
             except OSError as exc:
                 raise StoreWriteError(
                     f"{self.dir}: cannot write full texts ({exc.strerror or exc})", []
@@ -1446,7 +1281,7 @@ class Store:
         """Ids newest first. Time bounds cut a slice of the date order; source, tag and lang
         indexes and the search index give candidates; every candidate the indexes are not
         sure of is checked by the query."""
-        with self.lock, self._texts.reader() as text_of, self._word_lookup() as words:
+        with self.lock, self._texts.reader() as text_of, self.word_lookup() as words:
             words_of = None
             if self._thin:
                 words_of = self._reader(QUERY_SHARDS_KEPT, once=True).words
@@ -1457,7 +1292,7 @@ class Store:
     ) -> tuple[int, int, list[str]] | None:
         """How many articles match, and the part of their list about a row or an article,
         when the indexes know both without testing each match (`Indexes.part`); else None."""
-        with self.lock, self._word_lookup() as words:
+        with self.lock, self.word_lookup() as words:
             return self._indexes.part(query, around, words, row, through)
 
     def holds(self, query: Query, ident: str) -> bool:
@@ -1558,4 +1393,4 @@ class Store:
         self._indexes.rebuild_order()
         self._stale_texts.intersection_update(self._indexes.records)
         self._save_map()
-        self._kick_indexer()  # the search index forgets the days removed
+        self._searching.kick()  # the search index forgets the days removed

@@ -29,6 +29,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import cast
@@ -585,16 +586,33 @@ WORD_ANSWERS = 4  # words kept (a word in 57,000 of a million articles: about 4 
 ANSWER_MOST = 100_000  # ids of a word kept at most (a commoner word is asked again)
 
 
+@dataclass(slots=True)
+class RowsKnown:
+    """What a store's word queries have learnt of the search index, kept from one query to
+    the next (`WordLookup`): each shard's ids in the order of their places (`orders`), the
+    ids by row number of a shard the index numbered otherwise (`row_ids`), and the last
+    words asked (`answers`)."""
+
+    orders: Orders = field(default_factory=dict)
+    row_ids: RowIds = field(default_factory=dict)
+    answers: WordAnswers = field(default_factory=dict)
+
+    def forget(self, key: str) -> None:
+        """A shard the store dropped (the answers are checked against the store's state)."""
+        self.orders.pop(key, None)
+        self.row_ids.pop(key, None)
+
+
 class WordLookup:
     """The search index as one query of one store sees it: candidates from the shards the
     index holds at the version the store read, and every article of the other shards.
 
     `loaded`: each shard the store has read with the stat it read it at; `members`: each
-    shard's article ids; `records`: the articles by id; `orders`: the store's cache of each
-    shard's ids in the order of their places (`_in_order`; `filed_out_of_order`: the shards
-    whose members are not in that order); `row_ids`: the store's cache of
-    each shard's ids by row number as read from the index, for a shard whose order is not
-    the index's; `answers`: the store's last words asked, taken again
+    shard's article ids; `records`: the articles by id; `known`: the store's caches
+    (`RowsKnown`) of each shard's ids in the order of their places (`_in_order`;
+    `filed_out_of_order`: the shards whose members are not in that order), of each
+    shard's ids by row number as read from the index, for a shard whose order is not
+    the index's, and of the last words asked, taken again
     while the shards and the index are as they were (a far-down filter asks for its word
     for the part of the list there, then for the whole list; switching between two filters
     asks for each again and again). Made for one query, under the store's lock, and used
@@ -608,17 +626,15 @@ class WordLookup:
         loaded: dict[str, Signature | None],
         members: dict[str, list[str]],
         records: dict[str, Record],
-        row_ids: RowIds,
-        answers: WordAnswers | None = None,
+        known: RowsKnown,
         sparse: bool = False,
-        orders: Orders | None = None,
         filed_out_of_order: set[str] | None = None,
     ) -> None:
         self.index = index
-        self.orders: Orders = {} if orders is None else orders
+        self.orders = known.orders
         self.filed_out_of_order = filed_out_of_order or set()
         self._digests: dict[str, int] = {}  # the index's, of the shards it holds as read
-        self.answers = answers
+        self.answers: WordAnswers | None = known.answers
         # a thread beside a screen is reading every shard's ids: a shard not read yet has
         # only the rows asked for read (`_ids_of`)
         self.sparse = sparse
@@ -626,7 +642,7 @@ class WordLookup:
         self.loaded = loaded
         self.members = members
         self.records = records
-        self.row_ids = row_ids
+        self.row_ids = known.row_ids
         self._current: dict[int, str] = {}  # shard code -> key, of the shards held as read
         self._stale: set[str] = set()
         # when set, candidates come from these shards only (a first page of the newest, or
