@@ -41,7 +41,7 @@ from fetchers.alertrules import (
 from fetchers.atomic import atomic_write_bytes
 from fetchers.batchmatch import BatchIndex, WordPlan
 from fetchers.heap import collector_paused
-from fetchers.models import from_utc_iso, utc_iso
+from fetchers.models import Clock, from_utc_iso, utc_iso
 from fetchers.notify import WebhookSender, send_desktop, webhook_request
 from fetchers.query import STORY_FIELDS, Query, QueryError, StoryFacts, parse_query
 from fetchers.store import ArticleStore, StoreError
@@ -71,7 +71,6 @@ PER_RULE = 5  # desktop and webhook deliveries of one rule in one cycle; the res
 WATCH_NOTIFY = ("terminal",)  # where a watch term's or a story's spike goes
 STORY_ALERT = "story"  # the alert name of a story's spike (its title names the story)
 CHANGING_FIELDS = ("since", "before", *STORY_FIELDS)  # a query with these is parsed anew
-Clock = Callable[[], datetime]
 
 
 @dataclass(slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -17,6 +18,13 @@ PollStatus = Literal["ok", "not-modified", "error"]
 """How one poll of a source went."""
 HealthStatus = Literal["ok", "not-modified", "error", "pending"]
 """A source's state: how its last poll went, or pending before the first."""
+Clock = Callable[[], datetime]
+"""What time it is, aware: `system_clock`, or a fixed time (`--now`, a test)."""
+
+
+def system_clock() -> datetime:
+    """The time now, in UTC."""
+    return datetime.now(UTC)
 
 
 def utc_iso(when: datetime | None) -> str | None:

@@ -12,14 +12,13 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 from fetchers.alerting import AlertDesk
 from fetchers.config import Config
 from fetchers.events import EventBook, EventBookError
 from fetchers.healthbook import HealthBook
-from fetchers.models import Event, PollResult, Source, SourceHealth
+from fetchers.models import Clock, Event, PollResult, Source, SourceHealth
 from fetchers.parsepool import ParsePool
 from fetchers.poller import Poller
 from fetchers.store import ArticleStore, StoreError
@@ -27,7 +26,6 @@ from fetchers.store.interface import Backfiller
 from fetchers.storybook import StoryDesk
 
 log = logging.getLogger("wirewatch.newsroom")
-Clock = Callable[[], datetime]
 BACKFILL_PACE = 4.0  # seconds of rest after each second a backfill batch took: a fifth of
 # the time at most goes to it, the rest to the cycles (the server's share is paced with it)
 BACKFILL_REST = 0.05  # the shortest rest between two batches

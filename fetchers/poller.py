@@ -10,7 +10,7 @@ import random
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,7 +23,15 @@ from fetchers.feeds import FeedError
 from fetchers.files import LocalSourceError, read_local
 from fetchers.healthbook import HealthBook
 from fetchers.http import FetchError, FetchResult, fetch, host_of, is_local_host, make_client
-from fetchers.models import Article, PollResult, Settings, Source, SourceHealth
+from fetchers.models import (
+    Article,
+    Clock,
+    PollResult,
+    Settings,
+    Source,
+    SourceHealth,
+    system_clock,
+)
 from fetchers.parsepool import ParsedSource, ParsePool, ParseTimeout, parse_within
 from fetchers.store import ArticleStore, StagedArticle, StoreError, StoreWriteError, stage
 from fetchers.timeparse import local_zone
@@ -45,7 +53,6 @@ FULL_TEXT_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 LEASE_TTL = 30.0  # seconds a source stays leased to a poller that stopped renewing it
 LEASE_MIN = 1.0
 CLAIM_MIN = 64  # sources a poller takes at most at once (or 4x its concurrency, if more)
-Clock = Callable[[], datetime]
 T = TypeVar("T")
 
 
@@ -123,7 +130,7 @@ class Poller:
         self.config = config
         self.parse_pool = parse_pool
         self.store = store
-        self.clock = clock or (lambda: datetime.now(UTC))
+        self.clock = clock or system_clock
         self.settings = config.settings
         self.zone = local_zone(self.settings.timezone)
         self._client = client

@@ -13,12 +13,11 @@ import logging
 import logging.handlers
 import os
 import signal
-from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 
 from fetchers.alerts import AlertWatch
 from fetchers.config import Config, ConfigError, load_config
+from fetchers.models import Clock
 from fetchers.newsroom import Cycle, Newsroom
 from fetchers.parsepool import ParsePool
 from fetchers.redact import PlainFormatter
@@ -63,7 +62,7 @@ class PollService:
         config: Config,
         store: ArticleStore,
         data_dir: Path,
-        clock: Callable[[], datetime],
+        clock: Clock,
         parse_pool: ParsePool | None = None,
     ) -> None:
         self.clock = clock

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import sys
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import platformdirs
@@ -19,7 +19,7 @@ from textual.theme import Theme
 from textual.widgets import Static
 
 from fetchers.config import Config
-from fetchers.newsroom import Clock
+from fetchers.models import Clock, system_clock
 from fetchers.parsepool import start_server as start_parse_server
 from fetchers.timeparse import local_zone
 from tui.actions import bindings
@@ -53,7 +53,7 @@ class WirewatchApp(ReportsWorkerErrors, OrderedKeysApp[None]):
         for theme in THEMES:
             self.register_theme(theme)
         self.theme = self._kept_theme = chosen_theme(config, data_dir)
-        self.clock: Clock = clock or (lambda: datetime.now(UTC))
+        self.clock: Clock = clock or system_clock
         self.poll_enabled = poll
         self.local = local_zone(config.settings.timezone)
         self.read_after: float | None = None  # seconds before an article counts as read

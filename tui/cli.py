@@ -36,7 +36,7 @@ from fetchers.config import (
     load_config,
 )
 from fetchers.healthbook import HealthBook
-from fetchers.models import SourceHealth, utc_iso
+from fetchers.models import Clock, SourceHealth, system_clock, utc_iso
 from fetchers.query import Query, QueryError, parse_query
 from fetchers.redact import printable
 from fetchers.store import ArticleStore, StoreError, StoreLocked
@@ -63,7 +63,7 @@ from tui.format import duration, event_zone, time_left, wall
 
 if TYPE_CHECKING:
     from fetchers.discover import FoundFeed
-    from fetchers.newsroom import Clock, Cycle
+    from fetchers.newsroom import Cycle
     from fetchers.parsepool import ParsePool
     from tui.progress import RefreshProgress
 
@@ -218,7 +218,7 @@ def _alert_parsers(
 def _clock(args: argparse.Namespace) -> tuple[Clock, bool]:
     raw = getattr(args, "now", None) or os.environ.get("WIREWATCH_NOW")
     if not raw:
-        return (lambda: datetime.now(UTC)), False
+        return system_clock, False
     try:
         frozen = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:

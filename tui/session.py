@@ -23,8 +23,8 @@ from fetchers.events import EventBookError
 from fetchers.heap import HeapSettler, collector_paused, settle_on_resume
 from fetchers.http import preload as preload_network
 from fetchers.liveness import WriterState
-from fetchers.models import Article, Event, SourceHealth
-from fetchers.newsroom import Clock, Cycle, Newsroom
+from fetchers.models import Article, Clock, Event, SourceHealth
+from fetchers.newsroom import Cycle, Newsroom
 from fetchers.parsepool import ParsePool
 from fetchers.poller import Poller
 from fetchers.query import Query, QueryError, Record, parse_query

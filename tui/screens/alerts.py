@@ -26,7 +26,7 @@ from fetchers.alertrules import (
     make_rule,
     webhook_format,
 )
-from fetchers.newsroom import Clock
+from fetchers.models import Clock
 from fetchers.trends import spike_verdict, watch_query
 from tui.actions import bindings
 from tui.alertdata import TREND_HOURS, AlertData, AlertsView, RuleChange, Watched

@@ -12,8 +12,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from fetchers.models import Event
-from fetchers.newsroom import Clock
+from fetchers.models import Clock, Event
 from tui.actions import bindings
 from tui.format import event_zone, time_left, wall, wall_short
 from tui.layout import is_narrow

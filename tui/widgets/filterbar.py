@@ -14,7 +14,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from fetchers.newsroom import Clock
+from fetchers.models import Clock
 from fetchers.query import QueryError, parse_query
 from fetchers.relevance import SortOrder
 from tui.actions import bindings, first_key

@@ -20,8 +20,7 @@ from textual.strip import Strip
 from textual.timer import Timer
 
 from fetchers.foreground import waited_for
-from fetchers.models import Article
-from fetchers.newsroom import Clock
+from fetchers.models import Article, Clock
 from fetchers.store import StoreError
 from fetchers.storybook import Story, StoryShelf
 from tui.actions import bindings

@@ -10,8 +10,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from fetchers.liveness import WriterState
-from fetchers.models import Source, SourceHealth
-from fetchers.newsroom import Clock
+from fetchers.models import Clock, Source, SourceHealth
 from fetchers.relevance import SortOrder
 from tui.format import duration
 from tui.session import health_of
