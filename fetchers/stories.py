@@ -47,6 +47,7 @@ KEPT = 8  # an article's heaviest words: the ones it is filed under and looks up
 COUNT_BITS = 5  # significant bits of the article count that rarity is weighed against
 LEDE = 400  # characters of a summary read: its lede (a feed of whole articles is not weighed whole)
 WEIGH_STEP = 200  # restored articles weighed between two looks for a filter typed meanwhile
+RESTORE_STEP = 20_000  # saved stories taken between two looks for a filter typed meanwhile
 
 STOPWORDS = frozenset(
     """
@@ -408,9 +409,14 @@ class StoryIndex:
         ones are compared with, without grouping anything again. The recent articles are
         asked for and weighed when the first new one comes: a reader that only reads stories
         never does."""
-        # generators, not one call in C: the interpreter can switch threads meanwhile
-        self.members.update((sid, list(ids)) for sid, ids in assigned.items())
-        self.story_of.update((ident, sid) for sid, ids in assigned.items() for ident in ids)
+        # generators, not one call in C: the interpreter can switch threads meanwhile, and
+        # a filter typed meanwhile goes first (a million articles' stories: about a second)
+        self.members.update(
+            (sid, list(ids)) for sid, ids in giving_way(assigned.items(), RESTORE_STEP)
+        )
+        self.story_of.update(
+            (ident, sid) for sid, ids in giving_way(assigned.items(), RESTORE_STEP) for ident in ids
+        )
         self._pending.append(recent)
 
     def _weigh_restored(self, first: float | None) -> None:

@@ -207,3 +207,45 @@ def test_restored_articles_are_weighed_a_step_at_a_time(
     (story,) = index.add([Item("new", "Tariff talks round 24 in Seoul", "", 1.7e9 + 100)])
     assert story == "s0"
     assert len(waits) == 4  # after each whole step of five of the 23, not after the last
+
+
+def test_the_saved_stories_are_read_a_few_lines_at_a_time_beside_a_filter(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, held: threading.Event
+) -> None:
+    """A million articles' stories file is seconds of parsing in the thread that makes the
+    shelf, right as a dashboard has loaded its store and a person types a filter. It reads
+    a few lines, then waits while the filter runs; the stories come out as saved."""
+    monkeypatch.setattr(storybook, "LINE_STORIES", 3)
+    monkeypatch.setattr(storybook, "STORY_LINES", 2)
+    members = {f"s{n}": [f"a{n}", f"b{n}"] for n in range(30)}  # ten lines of three
+    book = storybook.StoryBook(tmp_path)
+    book.path.write_bytes(storybook._story_lines(members))
+    parsed: list[bytes] = []
+    line_of = storybook._story_line
+
+    def counted(line: bytes) -> object:
+        parsed.append(line)
+        return line_of(line)
+
+    monkeypatch.setattr(storybook, "_story_line", counted)
+    read: list[dict[str, list[str]] | None] = []
+    reading = threading.Thread(target=lambda: read.append(book._load_file()))
+    _gives_way_after_one_step(reading, lambda: len(parsed), 2, held)
+    assert len(parsed) == 10
+    assert read[0] == members
+
+
+def test_stories_are_restored_a_step_at_a_time_beside_a_filter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Taking a million saved stories back into an index (who is in which story) looks for
+    a filter typed meanwhile between steps."""
+    waits: list[int] = []
+    monkeypatch.setattr(foreground, "give_way", lambda: waits.append(1))
+    monkeypatch.setattr(stories, "RESTORE_STEP", 4)
+    saved = {f"s{n}": [f"a{n}", f"b{n}"] for n in range(10)}
+    index = StoryIndex()
+    index.restore(saved, list)
+    assert index.members == saved
+    assert index.story_of == {i: sid for sid, ids in saved.items() for i in ids}
+    assert len(waits) == 4  # two whole steps of four stories, for each of the two maps
