@@ -8,7 +8,7 @@ shards      shard files: keys, bounds, row caches
 shardmap    shards.json: what each shard holds, to read only the shards a query needs
 indexes     records, the date order, field indexes and the query plan
 search      search.sqlite: the FTS5 index of words, for word queries and BM25
-searchthread  the thread keeping search.sqlite up to date with the shards (IndexedStore)
+searchthread the thread keeping search.sqlite up to date with the shards
 marks       read/starred marks (state.json)
 texts       full texts (text-KEY.jsonl)
 lock        the writer lock and what viewers see of the writer

@@ -248,8 +248,15 @@ class Store:
         return version, rows
 
     def loaded_versions(self) -> dict[str, Signature | None]:
-        """(Under the lock.) Each shard read, with the stat it was read at."""
+        """(Under the lock.) Each shard read, with the stat it was read at (not the shards
+        set aside as unreadable)."""
         return {k: s.signature for k, s in self._shards.items() if k not in self._lost}
+
+    def loaded_version(self, key: str) -> Signature | None:
+        """(Under the lock.) The stat a shard was read at; None when it is not read (or set
+        aside as unreadable)."""
+        shard = self._shards.get(key)
+        return None if shard is None or key in self._lost else shard.signature
 
     def _note_written(self, key: str, before: Signature | None, ids: Iterable[str]) -> None:
         """Remember that articles of a shard were written, for the search index."""

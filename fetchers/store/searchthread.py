@@ -1,13 +1,14 @@
 """The search thread: keeps a store's search index up to date with the store's shards in
 the background, and learns how the index numbers each shard's articles.
 
-A store tells it what each of its writes changed (`IndexedStore.take_written`) and wakes it
-(`kick`). A round writes those articles into the index; once `start`ed, every shard the index
-does not hold at the version the store read is indexed whole too, then the thread looks at
-each shard's order in the index (`_look_at_orders`) and numbers again, in the order of their
-places, the shards the index numbered otherwise (`_renumber`), so that a word query maps a
-matched row to its article without reading anything (`WordLookup._in_order`). Beside a
-screen it rests after each shard as long as it worked on it (`paced`).
+A store wakes it (`kick`) after each of its writes; a round asks the store what the writes
+changed (`IndexedStore.take_written`) and writes those articles into the index. Once
+`start`ed, every shard the index does not hold at the version the store read is indexed
+whole too; then the thread looks at each shard's order in the index (`_look_at_orders`) and
+numbers again, in the order of their places, the shards the index numbered otherwise
+(`_renumber`), so that a word query maps a matched row to its article without reading
+anything (`WordLookup._in_order`). Beside a screen it rests after each shard as long as it
+worked on it (`paced`).
 
 The store keeps the articles and the lock; this module only asks for them through
 `IndexedStore`, so what the thread needs of a store is written down in one place.
@@ -29,8 +30,8 @@ from fetchers.store.texts import TextFiles
 WARM_SHARDS = 4  # shards whose index row numbers are read under one hold of the lock
 
 # what a store wrote since the search thread last asked: per shard, its stat before the
-# writes, its stat now and the articles written with their words (None: the words are only
-# in the shard file, which is indexed whole)
+# writes, its stat as the store last read or wrote it, and the articles written with their
+# words (None: the words are only in the shard file, which is indexed whole)
 Written = list[tuple[str, Signature | None, Signature | None, list[Record] | None]]
 
 
@@ -51,12 +52,17 @@ class IndexedStore(Protocol):
         of the inline full texts; the store forgets the writes."""
 
     def loaded_versions(self) -> dict[str, Signature | None]:
-        """(Under the lock.) Each shard read whole, with the stat it was read at."""
+        """(Under the lock.) Each shard read, with the stat it was read at (not the shards
+        set aside as unreadable)."""
+
+    def loaded_version(self, key: str) -> Signature | None:
+        """(Under the lock.) One shard's entry of `loaded_versions` (None: not there)."""
 
     def records_with_texts(
         self, key: str
     ) -> tuple[Signature | None, list[tuple[Record, str | None]]]:
-        """A shard's stat as read and its articles with their full texts, in place order."""
+        """A shard's stat as read and its articles with their full texts, in place order
+        (it takes the lock itself: the thread calls it without)."""
 
     def shard_version(self, key: str) -> Signature | None:
         """A shard's stat as it is now on disk."""
@@ -78,7 +84,9 @@ class SearchThread:
         self.everything = False  # bring every shard up to date, not only those written
         self.paced = False  # rest after each shard (a screen shares the process)
         self._closing = False
-        self.orders_read = False  # every shard's order looked at, after the first full round
+        # every shard's order looked at, once after the first full round (shards a reload
+        # brings later are looked at in the rounds after it, and it stays True meanwhile)
+        self.orders_read = False
         # the shards looked at, at their version and the index's generation
         self._looked: dict[str, tuple[Signature | None, int]] = {}
         self._renumbered: dict[str, Signature] = {}  # shards indexed again in place order
@@ -217,7 +225,7 @@ class SearchThread:
             with store.lock, store.word_lookup() as lookup:
                 step = keys[start : start + WARM_SHARDS]
                 self._disordered.update(dict.fromkeys(lookup.warm(step)))
-                self._mark_looked(step, store.loaded_versions(), generation)
+                self._mark_looked(step, {k: store.loaded_version(k) for k in step}, generation)
             self._rest(began)  # beside a screen, a filter waiting for the lock goes first
         self.orders_read = True
         self._renumber()
@@ -225,9 +233,10 @@ class SearchThread:
     def _mark_looked(
         self, keys: list[str], versions: dict[str, Signature | None], generation: int
     ) -> None:
-        """(Under the lock.) The thread has looked at these shards as they are now."""
+        """(Under the lock.) The thread has looked at these shards as they are now (a shard
+        no longer read, or set aside, is not marked)."""
         for key in keys:
-            if key in versions:
+            if versions.get(key) is not None:
                 self._looked[key] = (versions[key], generation)
 
     def _renumber(self) -> None:
@@ -244,7 +253,7 @@ class SearchThread:
                 if key is None:
                     return
                 del self._disordered[key]
-                version = store.loaded_versions().get(key)
+                version = store.loaded_version(key)
             if version is None or self._renumbered.get(key) == version:
                 continue
             self._renumbered[key] = version  # tried once at the version the store holds
