@@ -48,6 +48,35 @@ def _date_order(record: Record) -> tuple[float, int]:
     return (-record.at, record.seq)
 
 
+# the date order as `Indexes` holds it: negated times, ids and shards, newest first
+DateOrder = tuple["array[float]", list[str], list[str]]
+
+
+def date_order(records: list[Record], between: Callable[[], object] | None = None) -> DateOrder:
+    """The date order of these records (newest first, equal times in seq order): two
+    stable sorts keyed by attributes, no tuple per article (a million of them would be most
+    of the memory a store needs at open). Beyond ORDER_CHUNK articles, chunks are sorted so
+    and merged a step at a time, and their ids listed so: one sort of a million holds the
+    interpreter a third of a second, a freeze of whatever shares the process (a dashboard
+    loading its store). `between`: called after each step (a store making the order outside
+    its lock gives way to a filter typed meanwhile)."""
+    merged = merged_in_steps(records, _date_order, ORDER_CHUNK, _sort_by_date, between)
+    ordered: list[Record] = []
+    while chunk := list(itertools.islice(merged, ORDER_STEP)):
+        ordered += chunk
+        if between is not None:
+            between()
+    ids = mapped_stepwise(_ID, ordered, between)
+    shards = mapped_stepwise(_SHARD, ordered, between)
+    # from generators, a step at a time: a list of a million negated times would be 32 MB
+    keys: array[float] = array("d")
+    for at in range(0, len(ordered), ORDER_STEP):
+        keys.extend(-record.at for record in ordered[at : at + ORDER_STEP])
+        if between is not None:
+            between()
+    return keys, ids, shards
+
+
 _Ids = set[str] | frozenset[str]
 # new articles going to one place in the date order: the place, their keys, ids and shards
 _Run = tuple[int, list[float], list[str], list[str]]
@@ -129,6 +158,9 @@ class Indexes:
         # field -> key -> ids: lists, not sets (a set costs about 60 bytes an entry; a list
         # 8, and a query makes a set of the few it needs)
         self.by_field: dict[str, dict[str, list[str]]] = {name: {} for name in FILED}
+        # filings and drops so far: a date order made from the records as they were holds
+        # while this is unchanged (`take_order`)
+        self.changes = 0
 
     def __len__(self) -> int:
         return len(self.records)
@@ -155,6 +187,7 @@ class Indexes:
         if places is not None and places != list(range(len(members), len(members) + len(places))):
             self.filed_out_of_order.add(key)
         folded: dict[str, str] = {}  # interned names repeat: lower-case each once per call
+        self.changes += 1
         for record, place in zip(records, filed, strict=True):
             ident = record.id
             if state:
@@ -197,6 +230,7 @@ class Indexes:
         """Unfile every article of one shard; returns their ids."""
         ids = self.members.pop(key, [])
         self.filed_out_of_order.discard(key)
+        self.changes += 1
         touched: set[tuple[str, str]] = set()
         for ident in ids:
             record = self.records.pop(ident, None)
@@ -230,19 +264,16 @@ class Indexes:
         return link in self.links.get(source, {})
 
     def rebuild_order(self) -> None:
-        """The date order afresh (newest first, equal times in seq order): two stable sorts
-        keyed by attributes, no tuple per article (a million of them would be most of the
-        memory a store needs at open). Beyond ORDER_CHUNK articles, chunks are sorted so and
-        merged a step at a time, and their ids listed so: one sort of a million holds the
-        interpreter a third of a second, a freeze of whatever shares the process (a dashboard
-        loading its store)."""
-        ordered = list(
-            merged_in_steps(list(self.records.values()), _date_order, ORDER_CHUNK, _sort_by_date)
-        )
-        self.order_ids = mapped_stepwise(_ID, ordered)
-        self.order_shards = mapped_stepwise(_SHARD, ordered)
-        # from a generator: a list of a million negated times would be 32 MB at once
-        self.order_keys = array("d", (-record.at for record in ordered))
+        """The date order afresh, of every record filed (`date_order`)."""
+        self.order_keys, self.order_ids, self.order_shards = date_order(list(self.records.values()))
+
+    def take_order(self, order: DateOrder, changes: int) -> bool:
+        """Take a date order made (`date_order`) from the records as they were when
+        `changes` was read, if nothing was filed or dropped since; whether it was taken."""
+        if changes != self.changes:
+            return False
+        self.order_keys, self.order_ids, self.order_shards = order
+        return True
 
     def insert_orders(self, idents: list[str]) -> None:
         """Put newly filed articles into the date order, each after its equals (it came
