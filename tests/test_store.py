@@ -281,6 +281,9 @@ def test_tinydb_a_writer_opened_partly_still_skips_what_is_stored(tmp_path: Path
         for loader in loaders:
             loader.join()
         assert partial.complete and len(partial) == 42
+        records = partial._indexes.records.values()
+        by_date = [r.id for r in sorted(records, key=lambda r: (-r.at, r.seq))]
+        assert partial._indexes.order_ids == by_date
     assert errors == []
 
 
@@ -316,16 +319,17 @@ def test_a_query_made_while_the_rest_loads_waits_for_one_shard_not_for_all(
 
 
 def _held_date_order(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, threading.Event]:
-    """Hold back the making of a date order (its sorts) until the second event is set; the
-    first is set when one begins."""
+    """Hold back the first date order made from here on (its sorts) until the second event
+    is set; the first is set when it begins."""
     from fetchers.store import indexes
 
     sorting, release = threading.Event(), threading.Event()
     sort = indexes._sort_by_date
 
     def held(records: list[Record]) -> None:
-        sorting.set()
-        release.wait(10)
+        if not sorting.is_set():
+            sorting.set()
+            release.wait(10)
         sort(records)
 
     monkeypatch.setattr(indexes, "_sort_by_date", held)
@@ -359,19 +363,21 @@ def test_a_query_made_while_the_loaded_days_are_put_in_date_order_does_not_wait_
         asking = threading.Thread(target=lambda: answered.append(partial.query_ids(None)))
         asking.start()
         asking.join(5)
+        complete_meanwhile = partial.complete
         release.set()
         loader.join(10)
         asking.join(10)
         assert answered == [newest_first[:10]]  # while the order was being made
+        assert not complete_meanwhile  # (a poller's stories wait: not every article is listed)
         assert partial.complete and partial.query_ids(None) == newest_first
 
 
 def test_articles_written_while_the_loaded_days_are_put_in_date_order_are_in_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A cycle's write can come while the order of a load is made outside the lock: the
-    order made from the articles as they were is then not taken, and the order is made
-    again from every article, the new ones in their place."""
+    """A cycle's write can come while the order of a load is made outside the lock: it
+    makes the order itself first (under the lock, as the articles are now), and puts the
+    new ones in their place; the order the load made is then not taken."""
     newest_first = _five_days(tmp_path)
     with Store(tmp_path, writer=True, first=10) as partial:
         sorting, release = _held_date_order(monkeypatch)
@@ -382,6 +388,7 @@ def test_articles_written_while_the_loaded_days_are_put_in_date_order_are_in_it(
         writing = threading.Thread(target=partial.add_batch, args=(new,))
         writing.start()
         writing.join(5)
+        assert not writing.is_alive()  # it did not wait for the load's order
         release.set()
         loader.join(10)
         writing.join(10)

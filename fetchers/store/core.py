@@ -164,6 +164,9 @@ class Store:
         self._map = ShardMap()  # the writer's shard map (shards.json)
         self._map_dirty: set[str] = set()  # shards whose entry changed since shards.json
         self._pending: list[str] = []  # shard keys a partial open left for load_rest()
+        # articles load_rest() filed that are not in the date order yet (it makes the order
+        # outside the lock once every shard is in): the store is not complete meanwhile
+        self._unordered = False
         # pending shards of which `newest()` filed only the articles a query could match
         self._partial: set[str] = set()
         # revised articles whose full text predates the revision: their page is fetched
@@ -270,7 +273,7 @@ class Store:
         """Bring the search index up to date with every shard now, in this thread (a full
         build when it is missing); returns how many articles were indexed. SearchUnavailable
         (a StoreError) when it cannot be written."""
-        if self._pending:
+        if not self.complete:
             self.load_rest()
         return self._searching.index_round(everything=True)
 
@@ -480,12 +483,14 @@ class Store:
 
     @property
     def complete(self) -> bool:
-        """False while shards a partial open left are still to be loaded."""
-        return not self._pending
+        """False while shards a partial open left are still to be loaded, or their articles
+        not yet put in date order."""
+        return not self._pending and not self._unordered
 
     def load_rest(self) -> list[str]:
         """Load the shards a partial open (`first=`) left; returns the ids that arrived.
-        Queries made meanwhile see the articles loaded so far."""
+        Queries made meanwhile see the articles loaded so far. Once every shard is in, their
+        articles are put in date order outside the lock; the store is `complete` after."""
         added: list[str] = []
         with collector_paused():  # no collection walks the growing heap between shards
             while True:
@@ -493,22 +498,28 @@ class Store:
                     if not self._pending:
                         break
                     added.extend(self._load_shard(self._pending.pop(0)))
+                    self._unordered = True
                 # the lock is no one's turn: taken again at once, a query waiting for it (the
                 # dashboard's first rows, a filter) would wait for every shard
                 time.sleep(LOAD_HANDOVER)
                 give_way()
             with self.lock:  # a snapshot of the records, to order outside the lock
                 indexes = self._indexes
-                records, changes = list(indexes.records.values()), indexes.changes
-            # a million articles take about 1.8 s to put in date order: a filter typed
-            # meanwhile takes the lock and goes first (it sees the days loaded as not yet
-            # in the order, as while they load)
-            order = date_order(records, give_way)
-            del records
+                unordered = self._unordered  # (else another thread has ordered them)
+                records = list(indexes.records.values()) if unordered else []
+                changes = indexes.changes
+            if unordered:
+                # a million articles take about 1.8 s to put in date order: a filter typed
+                # meanwhile takes the lock and goes first (it sees the days loaded as not yet
+                # in the order, as while they load; the store is not `complete`)
+                order = date_order(records, give_way)
+                del records
+                with self.lock:
+                    if self._unordered and not indexes.take_order(order, changes):
+                        indexes.rebuild_order()  # filed or dropped meanwhile: made again
+                    self._unordered = False
+                    del order
             with self.lock:
-                if not indexes.take_order(order, changes):  # filed or dropped meanwhile
-                    indexes.rebuild_order()
-                del order
                 self._save_map()
             # before the collector resumes: its first pass would walk all that was loaded
             _keep_out_of_collections(len(added))
@@ -1042,8 +1053,8 @@ class Store:
         they arrive, so the write at the end of a cycle only files and writes them)."""
         with self.lock, collector_paused():  # thousands of new objects; nothing here is garbage
             self._require_writer()
-            if self._pending:  # a partial open: every stored article must be known first
-                self.load_rest()
+            if not self.complete:  # a partial open: every stored article must be known, and
+                self.load_rest()  # in date order (the new ones go into it), first
             indexes = self._indexes
             by_day: dict[str, list[StagedArticle]] = {}
             by_shard: dict[str, list[StagedArticle]] = {}
