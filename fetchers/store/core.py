@@ -67,7 +67,6 @@ from fetchers.store.search import (
     SearchIndex,
     SearchUnavailable,
     WordLookup,
-    held_order,
 )
 from fetchers.store.searchthread import SearchThread, Written
 from fetchers.store.shardmap import ShardMap
@@ -826,8 +825,7 @@ class Store:
         indexes = self._indexes
         members = indexes.members.get(key)
         if members:
-            in_order = key not in indexes.filed_out_of_order
-            self._known.orders[key] = held_order(members, indexes.records, in_order)
+            self._known.order_of(key, members, indexes.records, indexes.filed_out_of_order)
 
     def _take_changes(self, key: str, records: list[Record]) -> None:
         """Give the articles of `key` already in memory what a writer changed since: a full

@@ -602,6 +602,22 @@ class RowsKnown:
         self.orders.pop(key, None)
         self.row_ids.pop(key, None)
 
+    def order_of(
+        self,
+        key: str,
+        members: list[str],
+        records: dict[str, Record],
+        filed_out_of_order: set[str],
+    ) -> OrderHeld:
+        """A shard's ids in the order of their places with their digest (`held_order`), as
+        held for its member list now, or made and held (as the shard loads, or when it
+        grew since)."""
+        held = self.orders.get(key)
+        if held is None or held[0] is not members or held[1] != len(members):
+            in_order = key not in filed_out_of_order
+            held = self.orders[key] = held_order(members, records, in_order)
+        return held
+
 
 class WordLookup:
     """The search index as one query of one store sees it: candidates from the shards the
@@ -631,10 +647,10 @@ class WordLookup:
         filed_out_of_order: set[str] | None = None,
     ) -> None:
         self.index = index
-        self.orders = known.orders
+        self.known = known
         self.filed_out_of_order = filed_out_of_order or set()
         self._digests: dict[str, int] = {}  # the index's, of the shards it holds as read
-        self.answers: WordAnswers | None = known.answers
+        self.answers = known.answers
         # a thread beside a screen is reading every shard's ids: a shard not read yet has
         # only the rows asked for read (`_ids_of`)
         self.sparse = sparse
@@ -682,16 +698,14 @@ class WordLookup:
                 return False
             self._current = {shard_code(k): k for k in current}
             self._stale = {i for k in stale_keys for i in self.members.get(k, ())}
-            if self.answers is not None:  # the shards held as read at their versions, and
-                # the others with how many articles each has filed (a shard filed in part
-                # grows): an answer read in this state is this lookup's answer
-                self._state = (
-                    self.index.generation,
-                    frozenset((k, self.loaded[k]) for k in current),
-                    frozenset(
-                        (k, self.loaded[k], len(self.members.get(k, ()))) for k in stale_keys
-                    ),
-                )
+            # the shards held as read at their versions, and the others with how many
+            # articles each has filed (a shard filed in part grows): an answer read in this
+            # state is this lookup's answer
+            self._state = (
+                self.index.generation,
+                frozenset((k, self.loaded[k]) for k in current),
+                frozenset((k, self.loaded[k], len(self.members.get(k, ()))) for k in stale_keys),
+            )
             self._usable = True
         return self._usable
 
@@ -716,10 +730,7 @@ class WordLookup:
         members = self.members.get(key)
         if wanted is None or not members:
             return None
-        held = self.orders.get(key)
-        if held is None or held[0] is not members or held[1] != len(members):
-            in_order = key not in self.filed_out_of_order
-            held = self.orders[key] = held_order(members, self.records, in_order)
+        held = self.known.order_of(key, members, self.records, self.filed_out_of_order)
         return held[2] if held[3] == wanted else None
 
     def _ids_of(self, key: str) -> tuple[list[str | None], bool]:
@@ -905,8 +916,8 @@ class WordLookup:
         within = self._ranges(self.within) if self.within is not None else None
         asked = (column, needle, tuple(within) if within is not None else None)
         answers = self.answers
-        answer = answers.get(asked) if answers is not None else None
-        if answers is not None and answer is not None and answer[0] == self._state:
+        answer = answers.get(asked)
+        if answer is not None and answer[0] == self._state:
             hits, stored = set(answer[1]), answer[2]  # a copy: a caller may add to it
             answers[asked] = answers.pop(asked)  # the last asked now
         else:
@@ -920,7 +931,7 @@ class WordLookup:
                 return None
             if self._stale:  # (the articles of the shards the index does not hold as read)
                 hits = hits | self._stale
-            if answers is not None and len(hits) <= ANSWER_MOST:
+            if len(hits) <= ANSWER_MOST:
                 answers.pop(asked, None)
                 while len(answers) >= WORD_ANSWERS:  # the longest unasked go first
                     del answers[next(iter(answers))]
