@@ -24,7 +24,7 @@ import pytest
 from fetchers import stepwise
 from fetchers.models import Article
 from fetchers.query import Record, parse_query
-from fetchers.store import Store, StoreError, StoreLocked
+from fetchers.store import Store, StoreError, StoreLocked, core
 from fetchers.store.indexes import Indexes
 from tests.conftest import StoreOpener, make
 
@@ -395,6 +395,38 @@ def test_articles_written_while_the_loaded_days_are_put_in_date_order_are_in_it(
         assert len(partial) == 53
         assert partial.query_ids(None) == [a.id for a in reversed(new)] + newest_first
         assert partial._indexes.order_ids == [r.id for r in _by_date(partial)]
+
+
+def test_a_second_load_waits_for_the_date_order_another_is_making(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A poller settling its store as the first poll starts calls load_rest beside the
+    dashboard's own: it waits for the order being made, and does not make it again (1.8 s of
+    the interpreter at a million articles)."""
+    from fetchers.store import indexes
+
+    newest_first = _five_days(tmp_path)
+    with Store(tmp_path, first=10) as partial:
+        sorting, release = _held_date_order(monkeypatch)
+        made: list[int] = []
+        date_order = indexes.date_order
+        monkeypatch.setattr(
+            core,
+            "date_order",
+            lambda *a: made.append(1) or date_order(*a),  # type: ignore[func-returns-value]
+        )
+        first = threading.Thread(target=partial.load_rest)
+        first.start()
+        assert sorting.wait(10)
+        second = threading.Thread(target=partial.load_rest)
+        second.start()
+        second.join(0.3)
+        assert second.is_alive()  # waiting for the first's order
+        release.set()
+        first.join(10)
+        second.join(10)
+        assert made == [1]
+        assert partial.complete and partial.query_ids(None) == newest_first
 
 
 def _by_date(store: Store) -> list[Record]:

@@ -166,6 +166,8 @@ class Store:
         # articles load_rest() filed that are not in the date order yet (it makes the order
         # outside the lock once every shard is in): the store is not complete meanwhile
         self._unordered = False
+        self._ordered = threading.Event()  # clear while a load_rest() makes that order
+        self._ordered.set()
         # pending shards of which `newest()` filed only the articles a query could match
         self._partial: set[str] = set()
         # revised articles whose full text predates the revision: their page is fetched
@@ -504,25 +506,49 @@ class Store:
                 give_way()
             with self.lock:  # a snapshot of the records, to order outside the lock
                 indexes = self._indexes
-                unordered = self._unordered  # (else another thread has ordered them)
-                records = list(indexes.records.values()) if unordered else []
+                # (not when ordered already, or being ordered by another thread's load)
+                mine = self._unordered and self._ordered.is_set()
+                if mine:
+                    self._ordered.clear()
+                records = list(indexes.records.values()) if mine else []
                 changes = indexes.changes
-            if unordered:
-                # a million articles take about 1.8 s to put in date order: a filter typed
-                # meanwhile takes the lock and goes first (it sees the days loaded as not yet
-                # in the order, as while they load; the store is not `complete`)
-                order = date_order(records, give_way)
-                del records
-                with self.lock:
-                    if self._unordered and not indexes.take_order(order, changes):
-                        indexes.rebuild_order()  # filed or dropped meanwhile: made again
-                    self._unordered = False
-                    del order
+            if mine:
+                try:
+                    # a million articles take about 1.8 s to put in date order: a filter
+                    # typed meanwhile takes the lock and goes first (it sees the days loaded
+                    # as not yet in the order, as while they load; the store is not
+                    # `complete`)
+                    order = date_order(records, give_way)
+                    del records
+                    with self.lock:
+                        if self._unordered and not indexes.take_order(order, changes):
+                            indexes.rebuild_order()  # filed or dropped meanwhile: made again
+                        self._unordered = False
+                        del order
+                finally:
+                    self._ordered.set()
+            else:
+                self._ordered.wait()  # another thread's load is ordering them
             with self.lock:
                 self._save_map()
             # before the collector resumes: its first pass would walk all that was loaded
             _keep_out_of_collections(len(added))
         return added
+
+    def _load_all(self) -> None:
+        """(Under the lock, which a write holds.) Every shard a partial open left loaded and
+        the articles in date order now, in this thread: no rest and no giving way, which
+        would keep a filter waiting for the lock held here. An order another thread's load
+        is making meanwhile is then not taken."""
+        added: list[str] = []
+        while self._pending:
+            added.extend(self._load_shard(self._pending.pop(0)))
+            self._unordered = True
+        if self._unordered:
+            self._indexes.rebuild_order()
+            self._unordered = False
+            self._save_map()
+        _keep_out_of_collections(len(added))
 
     def newest(self, query: Query, limit: int) -> list[str]:
         """The ids of the `limit` newest articles matching `query`, reading only the shards
@@ -1052,7 +1078,7 @@ class Store:
         with self.lock, collector_paused():  # thousands of new objects; nothing here is garbage
             self._require_writer()
             if not self.complete:  # a partial open: every stored article must be known, and
-                self.load_rest()  # in date order (the new ones go into it), first
+                self._load_all()  # in date order (the new ones go into it), first
             indexes = self._indexes
             by_day: dict[str, list[StagedArticle]] = {}
             by_shard: dict[str, list[StagedArticle]] = {}

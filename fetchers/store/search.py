@@ -87,6 +87,9 @@ def shard_rows(key: str) -> tuple[int, int]:
     return low, low + (1 << PLACE_BITS) - 1
 
 
+_LOCKED = frozenset({"SQLITE_BUSY", "SQLITE_LOCKED"})  # errors another connection's lock gives
+
+
 def _write_ahead(db: sqlite3.Connection) -> None:
     """Put the index in write-ahead-log mode. Two connections opening a new index at once
     (a poller's search thread and a query, or two processes) can find it locked while the
@@ -96,8 +99,8 @@ def _write_ahead(db: sqlite3.Connection) -> None:
         try:
             db.execute("PRAGMA journal_mode=WAL")
             return
-        except sqlite3.OperationalError:
-            if time.monotonic() > deadline:
+        except sqlite3.OperationalError as exc:  # only a lock is waited out
+            if exc.sqlite_errorname not in _LOCKED or time.monotonic() > deadline:
                 raise
             time.sleep(0.02)
 
@@ -644,11 +647,12 @@ class WordLookup:
         records: dict[str, Record],
         known: RowsKnown,
         sparse: bool = False,
-        filed_out_of_order: set[str] | None = None,
+        *,
+        filed_out_of_order: set[str],
     ) -> None:
         self.index = index
         self.known = known
-        self.filed_out_of_order = filed_out_of_order or set()
+        self.filed_out_of_order = filed_out_of_order
         self._digests: dict[str, int] = {}  # the index's, of the shards it holds as read
         self.answers = known.answers
         # a thread beside a screen is reading every shard's ids: a shard not read yet has
