@@ -286,6 +286,68 @@ def test_an_index_of_another_version_is_dropped_without_writing_it_again(tmp_pat
         assert store.query_ids(parse_query("tariff", NOW)) == [f"v{n}" for n in range(1, 300, 2)]
 
 
+def test_an_index_that_says_this_version_without_its_tables_is_built_again(
+    tmp_path: Path,
+) -> None:
+    """A search file that carries this version's number but not its tables (written by some
+    other program, or torn mid-rebuild) is built again at open, not read until every word
+    query fails; the words are found once it is rebuilt."""
+    from fetchers.store.search import SearchIndex
+
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch(_tariffs_and_weather("o", 40))
+    path = tmp_path / "search.sqlite"
+    path.unlink(missing_ok=True)
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE shards(key TEXT PRIMARY KEY, seen INT)")
+        db.execute("CREATE TABLE arts(rowid INTEGER PRIMARY KEY, id TEXT)")
+        db.execute(f"PRAGMA user_version = {search.VERSION}")
+    index = SearchIndex(tmp_path)
+    assert index.versions() == {}
+    index.close()
+    with sqlite3.connect(path) as db:
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+        columns = {row[1] for row in db.execute("PRAGMA table_info(shards)")}
+    assert {"docs", "arts", "shards"} <= tables
+    assert {"key", "ino", "size", "mtime", "digest"} <= columns
+    with Store(tmp_path, writer=True, word_index=True) as store:
+        wait_for_index(store)
+        assert not [p for p in store.problems if "search index" in p]
+        assert store.query_ids(parse_query("tariff", NOW)) == [f"o{n}" for n in range(1, 40, 2)]
+
+
+def test_a_round_of_the_search_thread_that_fails_unexpectedly_leaves_it_running(
+    tmp_path: Path,
+) -> None:
+    """An unforeseen error in a round of the search thread is said among the store's
+    problems, and the thread lives on: the next write brings the index up to date and the
+    word queries settle (a dead thread left every later article out of the index)."""
+    from fetchers.store.searchthread import SearchThread
+
+    rounds = SearchThread.index_round
+    failed: list[bool] = []
+
+    def once(thread: SearchThread, everything: bool) -> int:
+        if not failed:
+            failed.append(True)
+            raise RuntimeError("an unforeseen fault")
+        return rounds(thread, everything)
+
+    with (
+        patch.object(SearchThread, "index_round", once),
+        Store(tmp_path, writer=True, word_index=True) as store,
+    ):
+        store.add_batch(_tariffs_and_weather("a", 20))
+        deadline = time.monotonic() + 10
+        while not any("unforeseen" in p for p in store.problems) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert any("the search index could not" in p for p in store.problems)
+        store.add_batch(_tariffs_and_weather("b", 20))
+        wait_for_row_numbers(store)
+        found = store.query_ids(parse_query("tariff", NOW))
+    assert sorted(found) == sorted(f"{p}{n}" for p in "ab" for n in range(1, 20, 2))
+
+
 @contextlib.contextmanager
 def row_reads() -> Iterator[list[object]]:
     """Every read of which article a row number stands for meanwhile: a shard's key for one
@@ -1030,21 +1092,21 @@ def test_the_index_row_numbers_are_read_a_few_shards_per_hold_of_the_lock(
     from fetchers.store.search import WordLookup
 
     held: list[int] = []
-    warm = WordLookup.warm
+    warm = WordLookup.read_rows_out_of_order
 
     def counted(self: WordLookup, keys: Any) -> list[str]:
         keys = list(keys)
         held.append(len(keys))
         return warm(self, keys)
 
-    monkeypatch.setattr(WordLookup, "warm", counted)
+    monkeypatch.setattr(WordLookup, "read_rows_out_of_order", counted)
     with index_order_unknown(), Store(spread, word_index=True) as store:
         wait_for_index(store)
         deadline = time.monotonic() + 10
         while sum(held) < len(store.shard_keys()) and time.monotonic() < deadline:
             time.sleep(0.01)
-        assert sum(held) >= len(store.shard_keys()) > searchthread.WARM_SHARDS
-        assert max(held) <= searchthread.WARM_SHARDS
+        assert sum(held) >= len(store.shard_keys()) > searchthread.ROW_READ_SHARDS
+        assert max(held) <= searchthread.ROW_READ_SHARDS
 
 
 def test_a_search_thread_reads_no_row_numbers_of_shards_held_in_the_index_order(
@@ -1057,13 +1119,13 @@ def test_a_search_thread_reads_no_row_numbers_of_shards_held_in_the_index_order(
     from fetchers.store.search import WordLookup
 
     warmed: list[list[str]] = []
-    warm = WordLookup.warm
+    warm = WordLookup.read_rows_out_of_order
 
     def counted(self: WordLookup, keys: Any) -> list[str]:
         warmed.append(list(keys))
         return warm(self, keys)
 
-    monkeypatch.setattr(WordLookup, "warm", counted)
+    monkeypatch.setattr(WordLookup, "read_rows_out_of_order", counted)
     with row_reads() as reads, Store(spread, word_index=True) as store:
         wait_for_index(store)
         wait_for_row_numbers(store)
@@ -1244,7 +1306,7 @@ def test_after_a_write_only_the_shards_written_have_their_row_numbers_read_again
     _spread_store(tmp_path, days=12, per_day=300)
     now = datetime(2025, 10, 14, tzinfo=UTC)
     warmed: list[list[str]] = []
-    real_warm = search.WordLookup.warm
+    real_warm = search.WordLookup.read_rows_out_of_order
 
     def counted(self: search.WordLookup, keys: list[str]) -> list[str]:
         warmed.append(list(keys))
@@ -1253,7 +1315,7 @@ def test_after_a_write_only_the_shards_written_have_their_row_numbers_read_again
     with (
         index_order_unknown(),
         Store(tmp_path, writer=True) as store,
-        patch.object(search.WordLookup, "warm", counted),
+        patch.object(search.WordLookup, "read_rows_out_of_order", counted),
     ):
         store.update_search_index()
         store._searching._look_at_orders()
@@ -1432,7 +1494,7 @@ def test_a_words_count_trusts_the_index_only_for_shards_read_with_their_articles
         store._known.row_ids.clear()
         store._known.answers.clear()
         with store.word_lookup() as words:
-            words.warm(store._shards)
+            words.read_rows_out_of_order(store._shards)
         records[late.id] = late
         trusted.clear()
         with patch.object(indexes.Indexes, "_count_within", watched):
@@ -1444,7 +1506,7 @@ def test_a_words_count_trusts_the_index_only_for_shards_read_with_their_articles
         store._known.row_ids.clear()
         store._known.answers.clear()
         with store.word_lookup() as words:
-            words.warm(store._shards)
+            words.read_rows_out_of_order(store._shards)
         late.shard = home
         trusted.clear()
         with patch.object(indexes.Indexes, "_count_within", watched):

@@ -62,6 +62,12 @@ _SCHEMA = (
     "key TEXT PRIMARY KEY, ino INT, size INT, mtime INT, digest INT)",
 )
 _TABLES = ("docs", "arts", "shards")
+# the columns each table has at VERSION: a file that says VERSION without them is rebuilt
+_COLUMNS = {
+    "docs": {"title", "body"},
+    "arts": {"rowid", "id"},
+    "shards": {"key", "ino", "size", "mtime", "digest"},
+}
 _WORD_END = re.compile(r"\w$")
 _SPACED_WORDS = re.compile(r"\w+(?: \w+)*")
 _CORRUPT, _NOT_A_DATABASE = 11, 26  # SQLite's result codes for a damaged file
@@ -145,6 +151,15 @@ class TooBig(Exception):
     """A shard with more articles than row numbers (PLACE_BITS): it stays unindexed, read."""
 
 
+def _schema_holds(db: sqlite3.Connection) -> bool:
+    """Whether every table has this version's columns (PRAGMA table_info of a missing table
+    gives none)."""
+    return all(
+        columns <= {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+        for table, columns in _COLUMNS.items()
+    )
+
+
 class SearchIndex:
     """The index of one data dir. Any process may bring it up to date (SQLite locks it); a
     connection per thread, all closed by `close()`."""
@@ -217,9 +232,12 @@ class SearchIndex:
         return db
 
     def _prepare(self, db: sqlite3.Connection) -> None:
-        """Make the tables, dropping those of another version (an older relevance index)."""
+        """Make the tables, dropping those of another version (an older relevance index) or
+        of this version's number without its columns (a file written by some other program):
+        the index is derived from the shards, so it is built again rather than failing at
+        its first query."""
         (version,) = db.execute("PRAGMA user_version").fetchone()
-        if version != VERSION:
+        if version != VERSION or not _schema_holds(db):
             # the old tables' pages are freed, not zeroed where SQLite zeroes what it deletes
             # (a copy of the whole index through the log: 2.4 GB at a million articles); the
             # new tables are written over them
@@ -230,10 +248,10 @@ class SearchIndex:
                     db.execute("BEGIN IMMEDIATE")
                     (version,) = db.execute("PRAGMA user_version").fetchone()
                     columns = {row[1] for row in db.execute("PRAGMA table_info(shards)")}
-                    if version == ADDED_DIGEST and {"key", "ino", "size", "mtime"} <= columns:
-                        if "digest" not in columns:  # its rows stay; digests come later
-                            db.execute("ALTER TABLE shards ADD COLUMN digest INT")
-                    elif version != VERSION:
+                    kept = version == ADDED_DIGEST and {"key", "ino", "size", "mtime"} <= columns
+                    if kept and "digest" not in columns:  # its rows stay; digests come later
+                        db.execute("ALTER TABLE shards ADD COLUMN digest INT")
+                    if not (kept or version == VERSION) or not _schema_holds(db):
                         for table in _TABLES:
                             db.execute(f"DROP TABLE IF EXISTS {table}")
                         for statement in _SCHEMA:
@@ -802,7 +820,7 @@ class WordLookup:
                 (in_order if self._in_order(key) is not None else out_of_order).append(key)
         return in_order, out_of_order
 
-    def warm(self, keys: Iterable[str]) -> list[str]:
+    def read_rows_out_of_order(self, keys: Iterable[str]) -> list[str]:
         """Read the ids by row number of these shards, where the index holds them as read
         and not in the order this store holds them in; returns the shards of those that
         the index numbered in another order (by an older wirewatch, or in a process that

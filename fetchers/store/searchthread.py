@@ -17,6 +17,7 @@ The store keeps the articles and the lock; this module only asks for them throug
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 import time
 from typing import Any, Protocol
@@ -27,7 +28,8 @@ from fetchers.store.search import MadeWords, SearchIndex, SearchUnavailable, Wor
 from fetchers.store.shards import Signature
 from fetchers.store.texts import TextFiles
 
-WARM_SHARDS = 4  # shards whose index row numbers are read under one hold of the lock
+log = logging.getLogger("wirewatch.search")
+ROW_READ_SHARDS = 4  # shards whose index row numbers are read under one hold of the lock
 
 # what a store wrote since the search thread last asked: per shard, its stat before the
 # writes, its stat as the store last read or wrote it, and the articles written with their
@@ -139,7 +141,6 @@ class SearchThread:
             give_way()
 
     def _loop(self) -> None:
-        store = self._store
         while True:
             self._wanted.wait()
             self._wanted.clear()
@@ -149,12 +150,19 @@ class SearchThread:
                 if everything:
                     self._look_at_orders()
             except (SearchUnavailable, OSError) as exc:  # queries scan; the next write retries
-                problem = f"the search index cannot be used ({exc}); word queries read all"
-                with store.lock:
-                    if problem not in store.problems:
-                        store.problems.append(problem)
+                self._report(f"the search index cannot be used ({exc}); word queries read all")
+            except Exception as exc:  # the thread lives on: the next write tries again
+                log.exception("the search index could not be brought up to date")
+                self._report(f"the search index could not be brought up to date ({exc!r})")
             if self._closing and not self._wanted.is_set():  # what stop() asked is done
                 return
+
+    def _report(self, problem: str) -> None:
+        """Say once, among the store's problems, why word queries may miss or scan."""
+        store = self._store
+        with store.lock:
+            if problem not in store.problems:
+                store.problems.append(problem)
 
     def index_round(self, everything: bool) -> int:
         """Index what was written since the last round (only the articles written, when the
@@ -218,13 +226,13 @@ class SearchThread:
             keys = [key for key, v in versions.items() if looked.get(key) != (v, generation)]
             in_order, keys = lookup.orders_of(keys)  # one look: those in order read nothing
             self._mark_looked(in_order, versions, generation)
-        for start in range(0, len(keys), WARM_SHARDS):
+        for start in range(0, len(keys), ROW_READ_SHARDS):
             if self._closing:
                 return
             began = time.perf_counter()
             with store.lock, store.word_lookup() as lookup:
-                step = keys[start : start + WARM_SHARDS]
-                self._disordered.update(dict.fromkeys(lookup.warm(step)))
+                step = keys[start : start + ROW_READ_SHARDS]
+                self._disordered.update(dict.fromkeys(lookup.read_rows_out_of_order(step)))
                 self._mark_looked(step, {k: store.loaded_version(k) for k in step}, generation)
             self._rest(began)  # beside a screen, a filter waiting for the lock goes first
         self.orders_read = True
