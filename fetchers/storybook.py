@@ -26,9 +26,9 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from itertools import chain, filterfalse, islice
+from itertools import chain, filterfalse, islice, repeat
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
 
@@ -140,6 +140,14 @@ class Story:
         }
 
 
+class SavedStories(NamedTuple):
+    """Stories as saved: story id -> its article ids, and (when the loader made it as it
+    checked them) article id -> its story."""
+
+    members: dict[str, list[str]]
+    story_of: dict[str, str] | None
+
+
 class _DuplicateKey(ValueError):
     def __init__(self, key: str) -> None:
         super().__init__(f"{key!r} is written twice")
@@ -247,7 +255,7 @@ class StoryBook:
             return self.path.exists()
         return keeper.story_records(1) is not None
 
-    def _load(self, store: ArticleStore, among: list[str] | None) -> dict[str, list[str]] | None:
+    def _load(self, store: ArticleStore, among: list[str] | None) -> SavedStories | None:
         """The saved stories (with `among`, those holding any of these articles when the
         store keeps them), or None when there are none to take."""
         keeper = self._keeper(store)
@@ -256,16 +264,17 @@ class StoryBook:
         saved: dict[str, list[str]] | None = keeper.saved_stories(among)
         if store.is_writer:
             self._kept = {s: (len(ids), ids[-1]) for s, ids in (saved or {}).items() if ids}
-        return saved
+        return None if saved is None else SavedStories(saved, None)
 
     # -- the file ------------------------------------------------------------------------------
-    def _load_file(self) -> dict[str, list[str]] | None:
+    def _load_file(self) -> SavedStories | None:
         """The saved stories, or None when the file is missing or not one this version wrote.
         A story id or an article id written twice is refused (logged, and the file set aside
         before the writer replaces it): taking one of the two would drop the other's
         articles from their story without a word. The stories are parsed a line at a time:
         one parse of a million articles' stories would hold the interpreter for seconds,
-        and a dashboard's screen with it."""
+        and a dashboard's screen with it. The map of each article's story is made as the
+        articles are checked (each once), for `StoryIndex.restore` to take as it is."""
         try:
             body = self.path.read_bytes()
         except OSError:
@@ -279,7 +288,8 @@ class StoryBook:
         if chunks is None:
             return None
         out: dict[str, list[str]] = {}
-        placed: set[str] = set()
+        story_of: dict[str, str] = {}  # article -> its story: no article listed twice
+        placed = story_of.keys()
         # each checked whole in C; a fault is then found one by one
         for chunk in giving_way(chunks, STORY_LINES):
             lists = chunk.values()
@@ -293,15 +303,17 @@ class StoryBook:
                 self._refuse(f"{min(twice)!r} is written twice")
                 return None
             if not placed.isdisjoint(ids):  # in an earlier line
-                self._refuse(f"article {min(placed.intersection(ids))!r} is listed twice")
+                self._refuse(f"article {min(placed & set(ids))!r} is listed twice")
                 return None
-            had = len(placed)
-            placed.update(ids)
-            if len(placed) - had != len(ids):  # twice in this line
+            had = len(story_of)
+            # each article with its story's id, the id repeated as many times as it has
+            sids = chain.from_iterable(map(repeat, chunk, map(len, lists)))
+            story_of.update(zip(ids, sids, strict=True))
+            if len(story_of) - had != len(ids):  # twice in this line
                 self._refuse(f"article {_listed_twice(ids)!r} is listed twice")
                 return None
             out.update(chunk)
-        return out
+        return SavedStories(out, story_of)
 
     def _refuse(self, fault: str) -> None:
         self.refused = True
@@ -393,19 +405,28 @@ class StoryBook:
             if keeper is not None:  # before the articles are read: none stored is missed
                 _, self._mark = keeper.stored_since(None)
             ids = store.query_ids(limit=window)
-            saved = self._load(store, None if window is None else ids)
+            loaded = self._load(store, None if window is None else ids)
             held = set_stepwise(ids)
+            saved, story_of = loaded if loaded is not None else (None, None)
             if saved is not None and window is not None:
                 saved = {
                     sid: kept
                     for sid, members in saved.items()
                     if (kept := [i for i in members if i in held])
                 }
+                story_of = None  # of articles left out too: made again from what is kept
+            del loaded
             changed = saved is None
             if saved is not None:
                 # the recent articles are read when a new one must be grouped: a reader of an
-                # up-to-date file reads no article here
-                index.restore(saved, lambda: _recent_items(store, store.query_ids(limit=window)))
+                # up-to-date file reads no article here; the stories as loaded are the
+                # index's own from here (not copied: a million articles' are seconds)
+                index.restore(
+                    saved,
+                    lambda: _recent_items(store, store.query_ids(limit=window)),
+                    story_of=story_of,
+                )
+                del saved, story_of
                 gone = [i for i in giving_way(index.story_of, STEP_IDS) if i not in held]
                 if gone:
                     index.drop(gone)

@@ -228,11 +228,11 @@ def test_the_saved_stories_are_read_a_few_lines_at_a_time_beside_a_filter(
         return line_of(line)
 
     monkeypatch.setattr(storybook, "_story_line", counted)
-    read: list[dict[str, list[str]] | None] = []
+    read: list[storybook.SavedStories | None] = []
     reading = threading.Thread(target=lambda: read.append(book._load_file()))
     _gives_way_after_one_step(reading, lambda: len(parsed), 2, held)
     assert len(parsed) == 10
-    assert read[0] == members
+    assert read[0] is not None and read[0].members == members
 
 
 def test_stories_are_restored_a_step_at_a_time_beside_a_filter(

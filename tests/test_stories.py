@@ -448,7 +448,9 @@ def test_a_big_stories_file_is_parsed_a_line_of_stories_at_a_time(
 
     monkeypatch.setattr(storybook.json, "loads", counting(storybook.json.loads))
     monkeypatch.setattr(storybook.orjson, "loads", counting(storybook.orjson.loads))
-    assert StoryBook(tmp_path)._load_file() == members
+    saved = StoryBook(tmp_path)._load_file()
+    assert saved is not None and saved.members == members
+    assert saved.story_of == {i: sid for sid, ids in members.items() for i in ids}
     assert max(parsed) <= storybook.LINE_STORIES < len(members)
     assert sum(parsed) == len(members) + 1  # each line once (and the header)
 
@@ -462,7 +464,10 @@ def test_a_story_id_written_twice_in_one_line_of_the_stories_file_is_refused(
     odd = 'a":["2'
     lines = ['{"format": 2}', json.dumps({"s1": ["a1"], "s2": [odd]})]
     (tmp_path / "stories.json").write_text("\n".join(lines) + "\n")
-    assert StoryBook(tmp_path)._load_file() == {"s1": ["a1"], "s2": [odd]}
+    assert StoryBook(tmp_path)._load_file() == (
+        {"s1": ["a1"], "s2": [odd]},
+        {"a1": "s1", odd: "s2"},
+    )
     lines[1] = '{"s1": ["a1"],"s2":["a2"],"s1":["a3"]}'  # two keys end `":[` as three do
     (tmp_path / "stories.json").write_text("\n".join(lines) + "\n")
     book = StoryBook(tmp_path)
@@ -488,7 +493,9 @@ def test_a_stories_file_of_the_first_format_is_read_and_saved_in_the_current_one
     path = tmp_path / "stories.json"
     path.write_text(json.dumps({"format": 1, "stories": {"s1": ["a1", "a2"], "s2": ["a3"]}}))
     book = StoryBook(tmp_path)
-    saved = book._load_file()
+    loaded = book._load_file()
+    assert loaded is not None
+    saved = loaded.members
     assert saved == {"s1": ["a1", "a2"], "s2": ["a3"]}
     assert _book_of(tmp_path, saved).save()
     assert stories_file(path) == saved
@@ -561,6 +568,29 @@ def test_a_fixed_seeded_set_is_grouped_exactly_as_pinned() -> None:
         restarted.add(cycle)
     assert digest(running) == (1481, "1659bfc62bb49ebc")
     assert digest(restarted) == (1504, "c7b6d4a885390b28")  # word rarity restarts from the window
+
+
+def test_stories_loaded_from_the_file_become_the_index_without_a_copy_and_group_on_alike(
+    tmp_path: Path,
+) -> None:
+    """A million articles' stories read back are taken by the index as loaded (the loader
+    made each article's story as it checked that none is listed twice), not copied into
+    maps of their own; grouping then goes on exactly as from a copy."""
+    items = sorted(seeded_articles(count=1200), key=lambda i: (i.when, i.id))
+    running = StoryIndex()
+    running.add(items[:900])
+    book = _book_of(tmp_path, running.members)
+    assert book.save()
+    loaded = StoryBook(tmp_path)._load_file()
+    assert loaded is not None and loaded.story_of == running.story_of
+    taken, copied = StoryIndex(), StoryIndex()
+    taken.restore(loaded.members, lambda: items[:900], story_of=loaded.story_of)
+    assert taken.members is loaded.members and taken.story_of is loaded.story_of
+    copied.restore({sid: list(ids) for sid, ids in running.members.items()}, lambda: items[:900])
+    taken.add(items[900:])
+    copied.add(items[900:])
+    assert digest(taken) == digest(copied)
+    assert taken.story_of == copied.story_of
 
 
 def test_a_restarted_grouping_weighs_only_the_restored_articles_a_new_one_can_meet(
