@@ -23,10 +23,11 @@ import statistics
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import chain, filterfalse, islice, repeat
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -166,15 +167,17 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _story_lines(members: dict[str, list[str]]) -> bytes:
-    """The stories file: a header line, then the stories `LINE_STORIES` to a line. Taken a
-    line at a time: a list of a million stories made in one call held the interpreter (and
-    a screen beside it) for most of a second, at every save."""
+def _story_lines(members: dict[str, list[str]]) -> list[bytes]:
+    """The stories file's lines, each ending in a newline: a header, then the stories
+    `LINE_STORIES` to a line. Taken a line at a time: a list of a million stories made in
+    one call held the interpreter (and a screen beside it) for most of a second, at every
+    save; and written line by line, not joined (a million articles' file copied whole is
+    one call that holds it a tenth of a second)."""
     stories = iter(members.items())
-    lines = [orjson.dumps({"format": FORMAT})]
+    lines = [orjson.dumps({"format": FORMAT}, option=orjson.OPT_APPEND_NEWLINE)]
     while line := dict(islice(stories, LINE_STORIES)):
-        lines.append(orjson.dumps(line))
-    return b"\n".join(lines) + b"\n"
+        lines.append(orjson.dumps(line, option=orjson.OPT_APPEND_NEWLINE))
+    return lines
 
 
 def _listed_twice(ids: list[str]) -> str:
@@ -341,7 +344,7 @@ class StoryBook:
             except OSError:
                 return False
             self.refused = False
-        return write_derived(self.path, _story_lines(self.index.members))
+        return write_derived(self.path, *_story_lines(self.index.members))
 
     def _save_to(self, store: ArticleStore, keeper: StoryKeeper) -> bool:
         """Save in the store the stories that changed since it was last told, with their
@@ -476,7 +479,8 @@ class StoryBook:
                 if mended is not None and touched is not None and store.list_window is None:
                     shelf = mended.restacked(touched, self.index, store)
                 else:  # the first, or a window of the newest that moved: made whole
-                    shelf = StoryShelf(stories_of(self.index, store, dated), dated)
+                    stories = stories_of(self.index, store, dated)
+                    shelf = StoryShelf(stories, dated, grouped=self.index.story_of)
                 self._shelved, self._touched = shelf, set()
         return shelf
 
@@ -828,35 +832,46 @@ class StoryShelf:
     any thread may read it."""
 
     def __init__(
-        self, stories: list[Story], dated: Iterable[str] | None = None, total: int | None = None
+        self,
+        stories: list[Story],
+        dated: Sequence[str] | None = None,
+        total: int | None = None,
+        grouped: Mapping[str, str] | None = None,
     ) -> None:
         """`dated`: the stored ids in the store's date order, as the store holds them (its
         queries answer with those): each article's story is then found where a query's
         answer reaches it, in memory read in order, which makes `matching` over 100,000
         articles about 1.5 times as quick as a map made in the stories' order.
         `total`: the stories the store keeps in all, when these are its newest only (a
-        viewer of a store that keeps them: a filter asks the store, `stories_found`)."""
+        viewer of a store that keeps them: a filter asks the store, `stories_found`).
+        `grouped`: the grouping's own map of each article's story, when `stories` were made
+        from it and `dated` (`stories_of`): each article's story is then looked up there,
+        not first gathered from the stories into a map of its own."""
         self.stories = stories
         self.total = total
         # made in steps that give way to a filter typed meanwhile (a million stories take
-        # seconds here)
+        # seconds here); each map of a million entries also holds the interpreter while it
+        # grows past 700,000 (a tenth of a second): none is made that is not kept
         self.by_id = {story.id: story for story in giving_way(stories)}
         self._order = [story.id for story in giving_way(stories)]
-        story_of = {ident: story.id for story in giving_way(stories) for ident in story.articles}
-        if dated is not None:
-            placed = {
-                ident: sid
-                for ident in giving_way(dated, STEP_IDS)
-                if (sid := story_of.get(ident)) is not None
-            }
-            if len(placed) < len(story_of):  # an article the store no longer lists: kept
-                placed.update((i, sid) for i, sid in story_of.items() if i not in placed)
-            story_of = placed
+        story_of = None
+        if dated is not None and grouped is not None:
+            story_of = _placed(dated, grouped.get)
+            if len(story_of) != sum(map(len, map(_ARTICLES, stories))):
+                story_of = None  # an article read no more: its story lacks it (rare)
+        if story_of is None:
+            story_of = {ident: s.id for s in giving_way(stories) for ident in s.articles}
+            if dated is not None:
+                placed = _placed(dated, story_of.get)
+                if len(placed) < len(story_of):  # an article the store no longer lists: kept
+                    placed.update((i, sid) for i, sid in story_of.items() if i not in placed)
+                story_of = placed
         self._story_of = story_of
         self._by_outlets = _by_outlets(stories)
-        outlets = {story.id: story.outlets for story in giving_way(stories)}
         self._outlets = _Outlets(
-            (ident, outlets[sid]) for ident, sid in giving_way(story_of.items(), STEP_IDS)
+            chain.from_iterable(
+                zip(story.articles, repeat(len(story.sources))) for story in giving_way(stories)
+            )
         )
         # `story:` and `outlets:` ask these of every candidate article of a query: bound dict
         # lookups, so a filter over 100,000 articles runs no Python function per article
@@ -960,6 +975,16 @@ class StoryShelf:
             if gone.issuperset(by_id[sid].articles):
                 left_out.add(sid)
         return list(filterfalse(left_out.__contains__, self._order))
+
+
+_ARTICLES = attrgetter("articles")
+
+
+def _placed(dated: Sequence[str], story_of: Callable[[str], str | None]) -> dict[str, str]:
+    """Each of the `dated` articles in a story -> its story, in that order."""
+    return {
+        ident: sid for ident in giving_way(dated, STEP_IDS) if (sid := story_of(ident)) is not None
+    }
 
 
 def changed_since(last: StoryShelf, members: dict[str, list[str]]) -> set[str]:

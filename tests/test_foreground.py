@@ -219,7 +219,7 @@ def test_the_saved_stories_are_read_a_few_lines_at_a_time_beside_a_filter(
     monkeypatch.setattr(storybook, "STORY_LINES", 2)
     members = {f"s{n}": [f"a{n}", f"b{n}"] for n in range(30)}  # ten lines of three
     book = storybook.StoryBook(tmp_path)
-    book.path.write_bytes(storybook._story_lines(members))
+    book.path.write_bytes(b"".join(storybook._story_lines(members)))
     parsed: list[bytes] = []
     line_of = storybook._story_line
 

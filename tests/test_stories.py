@@ -264,7 +264,7 @@ def test_saving_stories_sets_off_no_garbage_collection_per_story() -> None:
 
     gc.callbacks.append(note)
     try:
-        data = storybook._story_lines(members)
+        data = b"".join(storybook._story_lines(members))
     finally:
         gc.callbacks.remove(note)
     assert len(collections) <= 2  # about 70 when each pair was made first
@@ -882,6 +882,43 @@ def test_a_story_filter_asks_the_shelf_without_a_python_call_per_article() -> No
         sys.setprofile(None)
     assert calls == ["matching"]  # once, not once an article or a story
     assert len(shown) == 200 - 1 and "s00000000000a" not in shown
+
+
+def _shelf_stories() -> tuple[list[Any], list[str], dict[str, str]]:
+    """Stories of one to three articles, the ids newest first, and who is in which story."""
+    from fetchers.storybook import Story
+
+    stories = [
+        Story(f"s{n:04}", "t", [f"a{n}-{k}" for k in range(n % 3 + 1)], [], "", "", 0.0, 0.0)
+        for n in range(40)
+    ]
+    for story in stories:
+        story.sources = [f"Outlet {k}" for k in range(len(story.articles))]
+    grouped = {i: story.id for story in stories for i in story.articles}
+    dated = sorted(grouped, key=lambda i: (int(i[1:].split("-")[1]), i), reverse=True)
+    return stories, dated, grouped
+
+
+def test_a_shelf_made_from_the_groupings_own_map_is_the_shelf_made_without_it() -> None:
+    """Each article's story looked up in the grouping's map (no map of a million entries
+    gathered from the stories first) gives the same shelf, in the same date order; an
+    article the grouping holds whose headline was not read (so its story lacks it) makes
+    the shelf the other way, without that article."""
+    from fetchers.storybook import StoryShelf
+
+    stories, dated, grouped = _shelf_stories()
+    plain = StoryShelf(stories, dated)
+    quick = StoryShelf(stories, dated, grouped=grouped)
+    assert list(quick._story_of.items()) == list(plain._story_of.items())
+    assert quick._outlets == plain._outlets and quick._by_outlets == plain._by_outlets
+    assert quick.outlets_of("a5-2") == 3 and quick.outlets_of("a3-0") == 1
+    assert quick.outlets_of("nowhere") == 1 and quick.story_of("nowhere") is None
+    unread = stories[7].articles.pop()  # stored and grouped, its headline not read
+    assert unread in dated and unread in grouped
+    plain = StoryShelf(stories, dated)
+    quick = StoryShelf(stories, dated, grouped=grouped)
+    assert quick.story_of(unread) is None
+    assert list(quick._story_of.items()) == list(plain._story_of.items())
 
 
 def test_word_rarity_takes_a_logarithm_per_count_not_per_word(
