@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from itertools import chain, filterfalse, islice, repeat
 from operator import attrgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
 import orjson
 
@@ -204,20 +204,24 @@ def _story_line(line: bytes) -> Any:
     return json.loads(line, object_pairs_hook=_unique_keys)
 
 
-def _story_chunks(body: bytes) -> list[dict[str, Any]] | None:
-    """The objects of stories in a stories file, each parsed on its own; None when the file
-    is not one this version reads (a file of the first format is one object, read whole)."""
-    header, _, rest = body.partition(b"\n")
-    if len(header) <= HEADER_BYTES:
+def _story_chunks(handle: BinaryIO) -> list[dict[str, Any]] | None:
+    """The objects of stories in a stories file, each line read and parsed on its own (the
+    file is never in memory whole: at a million articles, 30 MB, and as much again for each
+    copy cut from it); None when the file is not one this version reads (a file of the
+    first format is one object, read whole)."""
+    header = handle.readline()
+    if len(header.rstrip(b"\r\n")) <= HEADER_BYTES:
         try:
             head = json.loads(header)
         except ValueError:  # a first-format file written over several lines
             head = None
         if head == {"format": FORMAT}:
             # a filter typed meanwhile goes first: a million articles' file is seconds of work
-            chunks = list(map(_story_line, giving_way(rest.splitlines(), STORY_LINES)))
+            lines = (line.rstrip(b"\r\n") for line in handle)
+            chunks = list(map(_story_line, giving_way(lines, STORY_LINES)))
             return chunks if all(isinstance(c, dict) for c in chunks) else None
-    data = json.loads(body, object_pairs_hook=_unique_keys)  # the first format, or nothing
+    body = header + handle.read()  # the first format, or nothing
+    data = json.loads(body, object_pairs_hook=_unique_keys)
     if not isinstance(data, dict) or data.get("format") != 1:
         return None
     stories = data.get("stories")
@@ -279,11 +283,10 @@ class StoryBook:
         and a dashboard's screen with it. The map of each article's story is made as the
         articles are checked (each once), for `StoryIndex.restore` to take as it is."""
         try:
-            body = self.path.read_bytes()
+            with self.path.open("rb") as handle:
+                chunks = _story_chunks(handle)
         except OSError:
             return None
-        try:
-            chunks = _story_chunks(body)
         except (ValueError, RecursionError) as exc:
             if isinstance(exc, _DuplicateKey):
                 self._refuse(f"{exc.key!r} is written twice")
