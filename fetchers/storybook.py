@@ -20,7 +20,6 @@ import json
 import logging
 import os
 import statistics
-import sys
 import threading
 import time
 from collections import Counter
@@ -485,11 +484,7 @@ class StoryBook:
                 else:  # the first, or a window of the newest that moved: made whole
                     stories = stories_of(self.index, store, dated)
                     shelf = StoryShelf(stories, dated, grouped=self.index.story_of)
-                    del stories
-                del mended, dated
-                old, self._shelved, self._touched = self._shelved, shelf, set()
-        if old is not None:
-            _let_go(old)
+                self._shelved, self._touched = shelf, set()
         return shelf
 
     def _touch(self, stories: Iterable[str | None]) -> None:
@@ -986,27 +981,6 @@ class StoryShelf:
 
 
 _ARTICLES = attrgetter("articles")
-# a shelf's parts in the order they are let go: the stories last, once no map holds them
-_SHELF_PARTS = ("by_id", "story_of", "_story_of", "outlets_of", "_outlets", "_by_outlets", "_order")
-LET_GO_STEP = 20_000  # stories let go between two looks for a filter typed meanwhile
-
-
-def _let_go(shelf: StoryShelf) -> None:
-    """Let go of a shelf no one else holds a part at a time, looking for a filter typed
-    meanwhile between parts: dropped at once, a million stories' shelf held the
-    interpreter (and a screen beside it) a sixth of a second, its maps and stories freed
-    in one call. A shelf someone else still holds (the screen's last) is left whole."""
-    if sys.getrefcount(shelf) > 3:  # the caller's name, this one, getrefcount's own
-        return
-    parts = vars(shelf)
-    for name in (*_SHELF_PARTS, "articles"):  # (`articles`: made when first asked)
-        if parts.pop(name, None) is not None:
-            give_way()
-    stories = parts.pop("stories", None)
-    parts.clear()
-    while stories and sys.getrefcount(stories) == 2:  # (this name, getrefcount's)
-        del stories[-LET_GO_STEP:]
-        give_way()
 
 
 def _placed(dated: Sequence[str], story_of: Callable[[str], str | None]) -> dict[str, str]:

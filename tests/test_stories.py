@@ -1534,45 +1534,6 @@ def _headlines_read(store: Any) -> list[str]:
     return read
 
 
-def test_a_shelf_no_one_holds_any_more_is_let_go_a_part_at_a_time(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """When a new shelf replaces the last, the last is let go a part at a time with a look
-    for a filter typed meanwhile between (a million stories' shelf dropped at once held the
-    interpreter a sixth of a second); one still held elsewhere (the screen's) is left whole."""
-    import weakref
-
-    from fetchers.store import Store
-
-    items = seeded_articles(count=300, days=2.0)
-    monkeypatch.setattr(storybook, "LET_GO_STEP", 50)
-    with Store(tmp_path, writer=True) as store:
-        store.add_batch([_wire_article(i) for i in items])
-        book = StoryBook(tmp_path)
-        book.update(store, [i.id for i in items], removed=False)
-        held = book.shelf(store)  # the screen keeps it while the next is made
-        stories = list(held.stories)
-        book._touched = None  # the next one made whole: every story of the last let go
-        book.shelf(store)
-        assert held.stories == stories and held.by_id and held.story_of(stories[0].articles[0])
-        last = weakref.ref(book.shelf(store))  # held by no one but the book
-        seen: list[tuple[int, int]] = []  # at each look: the last's parts, and its stories
-
-        def look() -> None:
-            shelf = last()
-            if shelf is not None:
-                parts = vars(shelf)
-                seen.append((len(parts), len(parts.get("stories", ()))))
-
-        monkeypatch.setattr(storybook, "give_way", look)
-        book._touched = None
-        book.shelf(store)
-    assert last() is None
-    whole = seen[0][0]
-    assert [n for n, _ in seen if n < whole]  # seen with some parts gone, others not yet
-    assert len({n for n, _ in seen}) > len(storybook._SHELF_PARTS) // 2
-
-
 def test_a_shelf_after_a_cycle_reads_only_the_stories_the_cycle_changed(tmp_path: Path) -> None:
     """A writer's shelf after a cycle is the one made whole would be (new articles, a
     rewritten headline, a day retention dropped), made from the last shelf and the stories
