@@ -209,8 +209,8 @@ def _story_chunks(handle: BinaryIO) -> list[dict[str, Any]] | None:
     file is never in memory whole: at a million articles, 30 MB, and as much again for each
     copy cut from it); None when the file is not one this version reads (a file of the
     first format is one object, read whole)."""
-    header = handle.readline()
-    if len(header.rstrip(b"\r\n")) <= HEADER_BYTES:
+    header = handle.readline(HEADER_BYTES + 3)  # (a first-format file is one long line)
+    if header.endswith(b"\n") and len(header.rstrip(b"\r\n")) <= HEADER_BYTES:
         try:
             head = json.loads(header)
         except ValueError:  # a first-format file written over several lines

@@ -931,8 +931,16 @@ def test_a_shelf_made_from_the_groupings_own_map_is_the_shelf_made_without_it() 
     from fetchers.storybook import StoryShelf
 
     stories, dated, grouped = _shelf_stories()
+    asked: list[str] = []
+
+    class Counted(dict[str, str]):
+        def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+            asked.append(key)
+            return super().get(key, default)
+
     plain = StoryShelf(stories, dated)
-    quick = StoryShelf(stories, dated, grouped=grouped)
+    quick = StoryShelf(stories, dated, grouped=Counted(grouped))
+    assert asked == dated  # each article's story looked up there, once, in date order
     assert list(quick._story_of.items()) == list(plain._story_of.items())
     assert quick._outlets == plain._outlets and quick._by_outlets == plain._by_outlets
     assert quick.outlets_of("a5-2") == 3 and quick.outlets_of("a3-0") == 1

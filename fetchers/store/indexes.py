@@ -108,6 +108,7 @@ def _kept_stepwise(
     C a step of the order at a time, the first steps small (a first page is found a few
     thousand ids in), then up to ORDER_STEP. One call over a million ids held the
     interpreter a tenth of a second, the screen's event loop with it."""
+    assert (keep is None) != (drop is None), "one of keep and drop"
     out: list[str] = []
     step, start = 4096, lo
     while start < hi:

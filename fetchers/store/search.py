@@ -254,6 +254,12 @@ class SearchIndex:
                     if not (kept or version == VERSION) or not _schema_holds(db):
                         for table in _TABLES:
                             db.execute(f"DROP TABLE IF EXISTS {table}")
+                        # the word table's own tables, left when it went without them
+                        for (table,) in db.execute(
+                            "SELECT name FROM sqlite_master WHERE type = 'table'"
+                            " AND name GLOB 'docs_*'"
+                        ).fetchall():
+                            db.execute(f'DROP TABLE IF EXISTS "{table}"')
                         for statement in _SCHEMA:
                             db.execute(statement)
                     db.execute(f"PRAGMA user_version = {VERSION}")

@@ -152,17 +152,24 @@ class SearchThread:
             except (SearchUnavailable, OSError) as exc:  # queries scan; the next write retries
                 self._report(f"the search index cannot be used ({exc}); word queries read all")
             except Exception as exc:  # the thread lives on: the next write tries again
-                log.exception("the search index could not be brought up to date")
-                self._report(f"the search index could not be brought up to date ({exc!r})")
+                problem = (
+                    f"the search index could not be brought up to date ({type(exc).__name__});"
+                    " word queries may miss the newest articles until a later write"
+                )
+                if self._report(problem):  # logged whole once, not at every write
+                    log.exception("the search index could not be brought up to date")
             if self._closing and not self._wanted.is_set():  # what stop() asked is done
                 return
 
-    def _report(self, problem: str) -> None:
-        """Say once, among the store's problems, why word queries may miss or scan."""
+    def _report(self, problem: str) -> bool:
+        """Say once, among the store's problems, why word queries may miss or scan; True
+        when it was not said before."""
         store = self._store
         with store.lock:
-            if problem not in store.problems:
-                store.problems.append(problem)
+            if problem in store.problems:
+                return False
+            store.problems.append(problem)
+            return True
 
     def index_round(self, everything: bool) -> int:
         """Index what was written since the last round (only the articles written, when the
