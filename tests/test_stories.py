@@ -617,6 +617,32 @@ def test_stories_loaded_from_the_file_become_the_index_without_a_copy_and_group_
     assert taken.story_of == copied.story_of
 
 
+def test_opening_stories_up_to_date_makes_no_set_of_every_stored_article(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening the saved stories checks for articles the store lost by counting: a set of
+    every stored id (40 MB at a million) is made only when some are gone, and those leave
+    their stories."""
+    from fetchers.store import Store
+
+    items = seeded_articles(count=300, days=6.0)
+    now = datetime.fromtimestamp(max(i.when for i in items) + 60, UTC)
+    sets: list[int] = []
+    made = storybook.set_stepwise
+    monkeypatch.setattr(storybook, "set_stepwise", lambda ids: sets.append(len(ids)) or made(ids))
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch([_wire_article(i) for i in items])
+        StoryBook(tmp_path).update(store, [i.id for i in items], removed=False)
+        assert sets == []
+        assert set(StoryBook(tmp_path).read(store).story_of) == {i.id for i in items}
+        assert sets == []
+        assert store.apply_retention(4, now) > 0  # the file still names what went
+        kept = set(store.query_ids())
+        index = StoryBook(tmp_path).read(store)
+        assert set(index.story_of) == kept and sets == [len(kept)]
+        assert {i for ids in index.members.values() for i in ids} == kept
+
+
 def test_a_restarted_grouping_weighs_only_the_restored_articles_a_new_one_can_meet(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
