@@ -83,3 +83,30 @@ def mapped_stepwise(
         if between is not None:
             between()
     return out
+
+
+def kept_stepwise(
+    items: Sequence[T],
+    lo: int,
+    hi: int,
+    limit: int | None,
+    most: int = STEP,
+    keep: Callable[[T], object] | None = None,
+    drop: Callable[[T], object] | None = None,
+) -> list[T]:
+    """The items of `items[lo:hi]` that `keep` (or that not `drop`), up to `limit`, filtered
+    in C a slice at a time: 4,096 first (a first page is found a few thousand in), then
+    twice as many each step up to `most`. One filter over a million held the interpreter a
+    tenth of a second, a screen's event loop with it."""
+    assert (keep is None) != (drop is None), "one of keep and drop"
+    out: list[T] = []
+    step, start = 4096, lo
+    while start < hi:
+        part = items[start : min(hi, start + step)]
+        out += filter(keep, part) if keep is not None else itertools.filterfalse(drop, part)
+        if limit is not None and len(out) >= limit:
+            del out[limit:]
+            break
+        start += step
+        step = min(step * 2, most)
+    return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -70,3 +71,36 @@ def test_a_stepwise_map_is_the_same_list_as_one_map_made_a_step_at_a_time(
     assert stepwise.mapped_stepwise(str, items) == [str(n) for n in items]
     assert max(sizes) <= 7 and sum(sizes) == 60
     assert stepwise.mapped_stepwise(str, []) == []
+
+
+def test_a_long_slice_of_the_date_order_is_filtered_a_step_at_a_time() -> None:
+    """A whole list over a million ids is filtered a step of the date order at a time (one
+    call over all of them held the interpreter, and a screen's event loop, a tenth of a
+    second), small steps first so a first page is found at once; the ids are those of
+    one filter over the slice."""
+    taken: list[int] = []
+
+    class Order(list[str]):
+        def __getitem__(self, at: Any) -> Any:
+            got = super().__getitem__(at)
+            if isinstance(at, slice):
+                taken.append(len(got))
+            return got
+
+    order = Order(f"a{n}" for n in range(100_000))
+    plain = list(order)
+    wanted = {f"a{n}" for n in range(0, 100_000, 7)}
+    for lo, hi, limit in [(0, 100_000, None), (10, 90_000, 3), (500, 600, None), (5, 5, None)]:
+        for keep in (True, False):
+            taken.clear()
+            if keep:
+                got = stepwise.kept_stepwise(order, lo, hi, limit, 16384, keep=wanted.__contains__)
+                whole = [i for i in plain[lo:hi] if i in wanted]
+            else:
+                got = stepwise.kept_stepwise(order, lo, hi, limit, 16384, drop=wanted.__contains__)
+                whole = [i for i in plain[lo:hi] if i not in wanted]
+            assert got == whole[:limit]
+            if limit is None and hi - lo > 50_000:
+                assert taken[0] == 4096 and max(taken) == 16384 and sum(taken) == hi - lo
+            if limit == 3:
+                assert taken == [4096]

@@ -286,42 +286,6 @@ def test_an_index_of_another_version_is_dropped_without_writing_it_again(tmp_pat
         assert store.query_ids(parse_query("tariff", NOW)) == [f"v{n}" for n in range(1, 300, 2)]
 
 
-def test_a_long_slice_of_the_date_order_is_filtered_a_step_at_a_time(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """A whole list over a million ids is filtered a step of the date order at a time (one
-    call over all of them held the interpreter, and a screen's event loop, a tenth of a
-    second), small steps first so a first page is found at once; the ids are those of
-    one filter over the slice."""
-    monkeypatch.setattr(indexes, "ORDER_STEP", 16384)
-    taken: list[int] = []
-
-    class Order(list[str]):
-        def __getitem__(self, at: Any) -> Any:
-            got = super().__getitem__(at)
-            if isinstance(at, slice):
-                taken.append(len(got))
-            return got
-
-    order = Order(f"a{n}" for n in range(100_000))
-    plain = list(order)
-    wanted = {f"a{n}" for n in range(0, 100_000, 7)}
-    for lo, hi, limit in [(0, 100_000, None), (10, 90_000, 3), (500, 600, None), (5, 5, None)]:
-        for keep in (True, False):
-            taken.clear()
-            if keep:
-                got = indexes._kept_stepwise(order, lo, hi, limit, keep=wanted.__contains__)
-                whole = [i for i in plain[lo:hi] if i in wanted]
-            else:
-                got = indexes._kept_stepwise(order, lo, hi, limit, drop=wanted.__contains__)
-                whole = [i for i in plain[lo:hi] if i not in wanted]
-            assert got == whole[:limit]
-            if limit is None and hi - lo > 50_000:
-                assert taken[0] == 4096 and max(taken) == 16384 and sum(taken) == hi - lo
-            if limit == 3:
-                assert taken == [4096]
-
-
 def test_an_index_that_says_this_version_without_its_tables_is_built_again(
     tmp_path: Path,
 ) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from operator import attrgetter
 
 from fetchers.query import Query, Record, Term, TextOf, Verdicts, WordsOf, shared_place
-from fetchers.stepwise import mapped_stepwise, merged_in_steps
+from fetchers.stepwise import kept_stepwise, mapped_stepwise, merged_in_steps
 from fetchers.store.marks import Marks
 from fetchers.store.search import WordLookup, is_exact
 from fetchers.store.shards import shard_rank
@@ -94,32 +94,6 @@ def _scans_in_order(candidates: _Ids, limit: int | None, lo: int, hi: int) -> bo
     """Whether the candidates of the slice [lo, hi) are found by walking the date order
     (many of them, or few wanted) rather than by sorting them (`_newest_first`)."""
     return len(candidates) * 8 > hi - lo or _scan_is_cheaper(len(candidates), limit, hi - lo)
-
-
-def _kept_stepwise(
-    order: list[str],
-    lo: int,
-    hi: int,
-    limit: int | None,
-    keep: Callable[[str], bool] | None = None,
-    drop: Callable[[str], bool] | None = None,
-) -> list[str]:
-    """The ids of `order[lo:hi]` that `keep` (or that not `drop`), up to `limit`: filtered in
-    C a step of the order at a time, the first steps small (a first page is found a few
-    thousand ids in), then up to ORDER_STEP. One call over a million ids held the
-    interpreter a tenth of a second, the screen's event loop with it."""
-    assert (keep is None) != (drop is None), "one of keep and drop"
-    out: list[str] = []
-    step, start = 4096, lo
-    while start < hi:
-        part = order[start : min(hi, start + step)]
-        out += filter(keep, part) if keep is not None else itertools.filterfalse(drop, part)
-        if limit is not None and len(out) >= limit:
-            del out[limit:]
-            break
-        start += step
-        step = min(step * 2, ORDER_STEP)
-    return out
 
 
 def _scan_is_cheaper(candidates: int, limit: int | None, window: int) -> bool:
@@ -615,12 +589,15 @@ class Indexes:
         candidates, known = self._candidates(query, words)
         only = known.get(0) if len(query.clauses) == 1 else None
         if only is not None and only.rest is True and not only.hold:  # "-word" alone
-            return _kept_stepwise(self.order_ids, lo, hi, limit, drop=only.fail.__contains__)
+            drop = only.fail.__contains__
+            return kept_stepwise(self.order_ids, lo, hi, limit, ORDER_STEP, drop=drop)
         exact = only is not None and only.rest is False and only.hold is candidates
         if exact and candidates is not None:  # the index's answer is exact: no check
             if not _scans_in_order(candidates, limit, lo, hi):
                 return self._newest_first(candidates, lo, hi)[:limit]
-            return _kept_stepwise(self.order_ids, lo, hi, limit, keep=candidates.__contains__)
+            return kept_stepwise(
+                self.order_ids, lo, hi, limit, ORDER_STEP, keep=candidates.__contains__
+            )
         pool: Iterable[str]
         if candidates is None:
             pool = itertools.islice(self.order_ids, lo, hi)

@@ -248,7 +248,7 @@ class SearchIndex:
                     db.execute("BEGIN IMMEDIATE")
                     (version,) = db.execute("PRAGMA user_version").fetchone()
                     columns = {row[1] for row in db.execute("PRAGMA table_info(shards)")}
-                    kept = version == ADDED_DIGEST and {"key", "ino", "size", "mtime"} <= columns
+                    kept = version == ADDED_DIGEST and _COLUMNS["shards"] - {"digest"} <= columns
                     if kept and "digest" not in columns:  # its rows stay; digests come later
                         db.execute("ALTER TABLE shards ADD COLUMN digest INT")
                     if not (kept or version == VERSION) or not _schema_holds(db):
