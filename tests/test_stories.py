@@ -329,8 +329,8 @@ def test_countries_are_folded_and_us_is_not_the_word_us() -> None:
 
 
 def test_a_word_and_its_plural_are_one_term_short_words_too() -> None:
-    """ "rates" lost its "-es", so "rate" loses its "-e": a headline's "rate hike" and
-    another's "rate hikes" share both words."""
+    """A plural loses its "-es", so a four-letter word loses its final "-e": a headline's
+    "rate hike" and another's "rate hikes" share both words."""
     assert terms("rate rates hike hikes vote votes tariff tariffs declared declares") == [
         "rat",
         "rat",
@@ -389,6 +389,10 @@ def test_a_second_poll_adds_another_outlet_to_the_story(story_desk, tmp_path: Pa
     assert deal["id"] == next(s["id"] for s in before if "Lee-Trump" in s["title"])
     assert len(deal["articles"]) == 2 and deal["first_id"] == deal["articles"][0]
     assert deal["last_seen"].endswith("Z")
+    _, _, table = _run(capsys, *where, "stories")
+    rows = [line for line in table.splitlines() if line.startswith("s")]
+    assert len(rows) == 2 and len({row.index(" first ") for row in rows}) == 1  # aligned
+    assert sorted(row.split("  ")[2].strip() for row in rows) == ["1 outlet", "2 outlets"]
     stored = stories_file(tmp_path / "d" / "stories.json")
     assert sorted(stored[deal["id"]]) == sorted(deal["articles"])  # the writer kept it
 

@@ -544,8 +544,9 @@ def cmd_stories(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
                 continue
             last = datetime.fromtimestamp(story.last_seen, UTC).astimezone(zone)
             first = datetime.fromtimestamp(story.first_seen, UTC).astimezone(zone)
+            outlets = "outlet " if story.outlets == 1 else "outlets"  # (the columns align)
             out.write(
-                f"{story.id}  {last:%Y-%m-%d %H:%M}  {story.outlets:>2} outlets  "
+                f"{story.id}  {last:%Y-%m-%d %H:%M}  {story.outlets:>2} {outlets}  "
                 f"first {story.first_source[:18]} {first:%m-%d %H:%M}  {story.title}\n"
             )
     return EXIT_OK
