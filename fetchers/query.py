@@ -39,7 +39,10 @@ class StoryFacts(Protocol):
 
     def story_of(self, ident: str) -> str | None: ...
 
-    def outlets_of(self, ident: str) -> int: ...
+    def outlets_of(self, ident: str) -> int | None:
+        """How many outlets carry the article's story; None, or 1, for one outlet (an
+        article in no story, or in a story of one outlet)."""
+        ...
 
     def articles_of(self, story: str) -> Collection[str]:
         """The articles of one story (none for an unknown id)."""
@@ -534,7 +537,7 @@ def _outlets_test(value: str, facts: StoryFacts) -> Test:
     """outlets:3, outlets:>=3, outlets:>2 (also < and <=): how many outlets carry the
     article's story (an article in no story is one outlet's)."""
     passes = _outlets_count_test(value)
-    return lambda r: passes(facts.outlets_of(r.id))
+    return lambda r: passes(facts.outlets_of(r.id) or 1)
 
 
 def _outlets_clause(value: str) -> tuple[str, int]:

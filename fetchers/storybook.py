@@ -876,15 +876,21 @@ class StoryShelf:
                 story_of = placed
         self._story_of = story_of
         self._by_outlets = _by_outlets(stories)
-        self._outlets = _Outlets(
+        # how many outlets carry each article's story, for stories of several outlets only:
+        # most stories are one outlet's, so at a million articles this is tens of thousands
+        # of entries, not one more map of a million made, copied each cycle and let go
+        # beside a screen (an article it lacks is one outlet's)
+        self._outlets: dict[str, int] = dict(
             chain.from_iterable(
-                zip(story.articles, repeat(len(story.sources))) for story in giving_way(stories)
+                zip(story.articles, repeat(outlets))
+                for story in giving_way(stories)
+                if (outlets := len(story.sources)) > 1
             )
         )
         # `story:` and `outlets:` ask these of every candidate article of a query: bound dict
         # lookups, so a filter over 100,000 articles runs no Python function per article
         self.story_of: Callable[[str], str | None] = self._story_of.get
-        self.outlets_of: Callable[[str], int] = self._outlets.__getitem__
+        self.outlets_of: Callable[[str], int | None] = self._outlets.get
 
     @functools.cached_property
     def articles(self) -> frozenset[str]:
@@ -922,7 +928,7 @@ class StoryShelf:
         give_way()
         story_of = self._story_of.copy()
         give_way()
-        outlets = _Outlets(self._outlets)
+        outlets = self._outlets.copy()
         give_way()
         for story in giving_way(gone, STORY_STEP):
             del shelf.by_id[story.id]
@@ -931,13 +937,15 @@ class StoryShelf:
                 outlets.pop(ident, None)
         for story in giving_way(remade, STORY_STEP):
             shelf.by_id[story.id] = story
+            several = story.outlets > 1
             for ident in story.articles:
                 story_of[ident] = story.id
-                outlets[ident] = story.outlets
+                if several:
+                    outlets[ident] = story.outlets
         shelf._order = [story.id for story in giving_way(stories, STEP_MOVED)]
         shelf._story_of, shelf._outlets = story_of, outlets
         shelf._by_outlets = _by_outlets(stories)
-        shelf.story_of, shelf.outlets_of = story_of.get, outlets.__getitem__
+        shelf.story_of, shelf.outlets_of = story_of.get, outlets.get
         return shelf
 
     def __len__(self) -> int:
@@ -1023,14 +1031,6 @@ def _by_outlets(stories: list[Story]) -> dict[int, list[str]]:
         if len(story.sources) > 1:
             out.setdefault(len(story.sources), []).extend(story.articles)
     return out
-
-
-class _Outlets(dict[str, int]):
-    """Article id -> how many outlets carry its story; an article in no story is one
-    outlet's."""
-
-    def __missing__(self, ident: str) -> int:
-        return 1
 
 
 @dataclass(slots=True)
