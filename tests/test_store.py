@@ -827,19 +827,19 @@ def test_a_lean_writer_keeps_words_for_the_hooks_of_its_own_writes_only(
     """The words kept for the hooks are of the shards a writer just wrote: none are kept for
     the shards an open reads, and those kept are let go at a write after FRESH_SECONDS (an
     article asked later is read from its shard file, every field as written)."""
-    from fetchers.store import core
+    from fetchers.store import leanwords
 
     day = datetime(2025, 10, 24, 9, 0, tzinfo=UTC)
     with Store(tmp_path, writer=True, lean=True) as store:
         store.add_batch([make(n, fetched=day) for n in range(1200)])
-        assert len(store._fresh_words) == 1000  # the full shard's, for this cycle's hooks
+        assert store._lean_words.fresh == 1000  # the full shard's, for this cycle's hooks
     with Store(tmp_path, writer=True, lean=True) as store:
         thinned = store.record("Wire-5")
         assert thinned is not None and thinned.summary == ""
-        assert store._fresh_words == {}
-        monkeypatch.setattr(core, "FRESH_SECONDS", 0.0)
+        assert store._lean_words.fresh == 0
+        monkeypatch.setattr(leanwords, "FRESH_SECONDS", 0.0)
         store.add_batch([make(n, fetched=day) for n in range(1200, 2100)])
-        assert store._fresh_words == {}  # the shard it filled, let go at once
+        assert store._lean_words.fresh == 0  # the shard it filled, let go at once
         assert [r.summary for r in store.records(["Wire-5", "Wire-2000"])] == [
             "Summary 5",
             "Summary 2000",
@@ -1227,7 +1227,7 @@ def test_a_lean_writer_holds_a_full_shards_words_once_after_writing_it(tmp_path:
 
     with Store(tmp_path, writer=True, lean=True) as store:
         held, words, _ = _held_writing_a_full_shard(store, made_words=False)
-        assert len(store._fresh_words) == shards.SHARD_ARTICLES  # the words are kept
+        assert store._lean_words.fresh == shards.SHARD_ARTICLES  # the words are kept
         # about 1.5x the words (the records, the indexes); 2.7x with the UTF-8 copies and
         # the shard's documents
         assert held < 1.8 * words

@@ -889,10 +889,10 @@ def test_a_first_grouping_reads_each_shard_file_once(
     """A first refresh groups every stored article, the cycle's new ones among them: from a
     lean store that has let go of their words each shard file is read once for it (the new
     ones are not read again)."""
-    from fetchers.store import Store, core
+    from fetchers.store import Store, leanwords
     from fetchers.storybook import StoryBook
 
-    monkeypatch.setattr(core, "FRESH_WORDS", 0)
+    monkeypatch.setattr(leanwords, "FRESH_WORDS", 0)
     articles = _lean_refresh_articles(1500)
     with Store(tmp_path, writer=True, lean=True) as store:
         store.add_batch(articles)
@@ -936,10 +936,10 @@ def test_the_stories_a_cycle_joined_are_read_with_each_shard_file_once(
     """The writer's alerts read the stories a cycle's articles joined: from a lean store
     (a `refresh`), whose full shards hold no summary in memory, each shard file is read once
     for them all, not once a story, and every story comes back with all its articles."""
-    from fetchers.store import Store, core
+    from fetchers.store import Store, leanwords
     from fetchers.storybook import StoryBook
 
-    monkeypatch.setattr(core, "FRESH_WORDS", 0)  # as long after the write
+    monkeypatch.setattr(leanwords, "FRESH_WORDS", 0)  # as long after the write
     articles = _lean_refresh_articles(1500)
     ids = [a.id for a in articles]
     with Store(tmp_path, writer=True, lean=True) as store:

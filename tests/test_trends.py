@@ -340,12 +340,12 @@ def test_the_stories_counts_are_read_with_each_shard_file_once(
     """The spike check counts a cycle's stories per hour: from a lean store (a `refresh`),
     whose full shards hold no summary in memory, each shard file is read once for all of
     them, not once a story, and each story's row counts exactly its own articles."""
-    from fetchers.store import core
+    from fetchers.store import leanwords
     from fetchers.store.shards import Shard
     from fetchers.storybook import Story
     from fetchers.trends import story_counts
 
-    monkeypatch.setattr(core, "FRESH_WORDS", 0)  # the words it kept for the hooks let go
+    monkeypatch.setattr(leanwords, "FRESH_WORDS", 0)  # the words it kept for the hooks let go
     fetched = NOW - timedelta(minutes=5)  # one day of fetching: a full shard and the next
     articles = [
         Article(

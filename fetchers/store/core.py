@@ -1,8 +1,9 @@
 """`Store`: the articles of one data dir, in day-sharded TinyDB files, crash-safe, with
 in-memory indexes. It composes the package's parts: shard files (`shards`, `shardmap`), the
 stored forms (`codec`), the indexes (`indexes`), the marks (`marks`), the full texts
-(`texts`), the search index and its thread (`search`, `searchthread`) and the writer lock
-(`lock`); callers see it as an `ArticleStore`.
+(`texts`), the search index and its thread (`search`, `searchthread`), what a lean writer
+keeps of the articles it thins (`leanwords`) and the writer lock (`lock`); callers see it as
+an `ArticleStore`.
 
 Layout of a data dir (the store's files):
 
@@ -59,6 +60,7 @@ from fetchers.store.codec import (
 )
 from fetchers.store.errors import StoreError, StoreWriteError
 from fetchers.store.indexes import Indexes, date_order
+from fetchers.store.leanwords import LeanWords
 from fetchers.store.lock import WriterLock
 from fetchers.store.marks import Marks
 from fetchers.store.search import (
@@ -81,8 +83,6 @@ READ_CHUNK = 1000  # thin records read back at a time by iter_articles
 LOAD_HANDOVER = 0.001  # seconds the load of the rest leaves the lock free after each shard
 
 
-FRESH_WORDS = 20_000  # thinned articles whose words stay for the cycle's hooks (see _slim)
-FRESH_SECONDS = 300.0  # how long they stay: let go at the first write after
 FREEZE_AT = 50_000  # articles loaded from which the objects alive are frozen (see below)
 
 
@@ -93,26 +93,6 @@ def _keep_out_of_collections(loaded: int) -> None:
     articles walks them all and stalls whatever runs then (about 0.7 s)."""
     if loaded >= FREEZE_AT:
         gc.freeze()
-
-
-def _bare(text: str) -> str:
-    """`text`, as a copy when it is not ASCII: writing a string with orjson leaves its UTF-8
-    form cached on it for as long as it lives (as much again as a summary), and the words
-    kept after a write need none."""
-    return text if text.isascii() else "".join((text, ""))
-
-
-def _unthinned(record: Record, words: tuple[float, str, str, str | None, str | None]) -> Record:
-    """A copy of a thinned record with the words `_slim` kept for the hooks."""
-    _, title, summary, guid, author = words
-    r = record
-    whole = Record(
-        r.id, r.source, title, summary, r.link, r.published, r._fetched, r.tags, r.lang,
-        author, guid, r.text_ref, r.read, r.starred, r.listed,
-    )  # fmt: skip
-    whole.revised, whole.shard, whole.at = r.revised, r.shard, r.at
-    whole.rank, whole.place = r.rank, r.place
-    return whole
 
 
 class Store:
@@ -182,13 +162,7 @@ class Store:
         self._made_words: MadeWords = {}
         self._searching = SearchThread(self, self._search, self._texts)
         self._lean = lean
-        self._digests: dict[str, int] = {}  # a lean store's thinned articles: id -> digest
-        # thinned articles' (title, summary) the search index has not taken in yet
-        self._index_words: dict[str, tuple[str, str]] = {}
-        # what a lean store thinned from the shards it just wrote, which the cycle's hooks
-        # (stories, alerts) read next: (thinned at, title, summary, guid, author), oldest
-        # first; let go at the next writes after FRESH_SECONDS (see `_age_fresh_words`)
-        self._fresh_words: dict[str, tuple[float, str, str, str | None, str | None]] = {}
+        self._lean_words = LeanWords()  # what a lean store keeps of the articles it thinned
         self._gone_at_reload = 0  # articles the last reload found removed (`gone_at_reload`)
         self._open(first)
         if word_index:
@@ -239,8 +213,8 @@ class Store:
             ident = record.id
             if record.shard != key:
                 continue
-            if ident in self._digests:
-                words = self._index_words.pop(ident, None)
+            if ident in self._lean_words:
+                words = self._lean_words.take_index_words(ident)
                 if words is None:
                     return version, None
                 record = Record(ident, record.source, *words, text_ref=record.text_ref)
@@ -642,11 +616,12 @@ class Store:
                 return self._read_back(found)
             thinned: dict[str, list[str]] = {}
             whole: dict[str, Record] = {}
-            fresh = self._fresh_words
+            lean = self._lean_words
             for record in found:
-                if record.id in fresh:
-                    whole[record.id] = _unthinned(record, fresh[record.id])
-                elif record.id in self._digests:
+                kept = lean.whole(record)
+                if kept is not None:
+                    whole[record.id] = kept
+                elif record.id in lean:
                     thinned.setdefault(record.shard, []).append(record.id)
             if not thinned and not whole:
                 return found
@@ -662,27 +637,16 @@ class Store:
         with self.lock:
             records = self._indexes.records
             found = [records[i] for i in ids if i in records]
-            lean, thinned = not self._thin, self._digests  # a viewer's are all thin
+            lean, thinned = not self._thin, self._lean_words  # a viewer's are all thin
             if lean and not thinned:
                 return found
-            fresh = self._fresh_words
             back = self._reader(keep=1, once=True)
             out = list(found)
             for at in sorted(range(len(found)), key=lambda n: found[n].seq):
                 record = found[at]
                 if lean and record.id not in thinned:
                     continue
-                words = fresh.get(record.id)
-                if words is not None:
-                    out[at] = Record(
-                        record.id,
-                        record.source,
-                        words[1],
-                        published=record.published,
-                        fetched=record.fetched,
-                    )
-                else:
-                    out[at] = back.headline(record)
+                out[at] = thinned.headline(record) or back.headline(record)
             return out
 
     def _reader(self, keep: int, once: bool = False) -> RowsBack:
@@ -727,9 +691,10 @@ class Store:
         held = [records[i] for i in ids if i in records]
         if self._thin:
             return self._read_back(held)
-        if not any(r.id in self._digests for r in held):
+        lean = self._lean_words
+        if not any(r.id in lean for r in held):
             return held
-        docs = self._thinned_docs(key, {r.id for r in held if r.id in self._digests})
+        docs = self._thinned_docs(key, {r.id for r in held if r.id in lean})
         out: list[Record] = []
         for record in held:
             doc = docs.get(record.id)
@@ -865,9 +830,8 @@ class Store:
                 if not self._thin:  # a viewer's is read back as the shard has it
                     held.text_ref = fresh.text_ref
                 self._texts.inline.pop(fresh.id, None)
-            if held.id in self._digests:  # thinned (a lean store): its digest follows
-                self._digests[held.id] = hash((fresh.title, fresh.summary))
-                self._fresh_words.pop(held.id, None)  # read back as the shard has it
+            if held.id in self._lean_words:  # thinned (a lean store): its digest follows
+                self._lean_words.changed_on_disk(held.id, fresh.title, fresh.summary)
                 held.revised = fresh.revised
             elif self._thin:  # a viewer's: its words are read back as the shard has them
                 held.revised = fresh.revised
@@ -890,7 +854,8 @@ class Store:
         if self.is_writer:
             self._map[key] = self._map.summarize(shard.signature, records)
             self._map_dirty.add(key)
-        if self._digests and any(r.id in self._digests for r in records):
+        lean = self._lean_words
+        if lean and any(r.id in lean for r in records):
             return  # words not in memory: the next open reads the shard and writes this
         shards.write_rows(self.dir, key, shard.signature, records)
 
@@ -900,55 +865,30 @@ class Store:
         one is rewritten only for a full text or a revision, which never needs them. The
         words of articles written since the search index last took them in are kept for it
         until it does; those of a shard this process just `written` are kept for the cycle's
-        hooks a while (`_fresh_words`). Both hold copies without the UTF-8 form writing left
-        on the strings written, and so do the words made for the search index: the strings
-        written go with the shard's documents."""
+        hooks a while (see `leanwords`)."""
         members = self._indexes.members.get(key, ())
         if not self._lean or len(members) < shards.SHARD_ARTICLES:
             return
-        records, digests, made = self._indexes.records, self._digests, self._made_words
+        records, lean, made = self._indexes.records, self._lean_words, self._made_words
         pending = self._unindexed.get(key, (None, set()))[1]
-        fresh, now = self._fresh_words, time.monotonic()
+        at = time.monotonic() if written else None  # the cycle's hooks read it next
         for ident in members:
-            if ident in digests:
-                continue
-            record = records[ident]
-            title, summary = _bare(record.title), _bare(record.summary)
-            if ident in pending:
-                self._index_words[ident] = (title, summary)
-            words = made.get(ident)
-            if words is not None and words[0] is record.title and words[1] is record.summary:
-                made[ident] = (title, summary, *words[2:])  # the written ones go with the shard
-            if written:  # a shard this process just wrote: the cycle's hooks read it next
-                fresh[ident] = (now, title, summary, record.guid, record.author)
-            digests[ident] = hash((record.title, record.summary))
-            record.title = record.summary = ""
-            record.guid = record.author = None
+            if ident not in lean:
+                lean.thin(records[ident], ident in pending, made, at)
 
     def _slimmed(self, key: str) -> bool:
         """(A lean store.) Whether `_slim` took the words of a shard's articles out of memory:
         its parsed documents, which hold them, are then let go as well."""
         return self._lean and len(self._indexes.members.get(key, ())) >= shards.SHARD_ARTICLES
 
-    def _age_fresh_words(self, now: float) -> None:
-        """(Under the lock; at each write.) Let go of the words kept for the hooks beyond
-        FRESH_WORDS articles or older than FRESH_SECONDS: the hooks read a cycle's articles
-        within moments of its write (an article asked later is read from its shard file)."""
-        fresh = self._fresh_words
-        while fresh:
-            ident = next(iter(fresh))  # the oldest
-            if len(fresh) <= FRESH_WORDS and now - fresh[ident][0] <= FRESH_SECONDS:
-                break
-            del fresh[ident]
-
     def _changed(self, stored: Record, fresh: Record | Article) -> bool:
         """`differs`, for a record whose words may be only a digest (a lean store)."""
-        digest = self._digests.get(stored.id)
-        if digest is None:
-            if self._thin:
-                return differs(self._rows_back.whole(stored), fresh)
-            return differs(stored, fresh)
-        return digest != hash((fresh.title, fresh.summary))
+        thinned = self._lean_words.differs(stored.id, fresh.title, fresh.summary)
+        if thinned is not None:
+            return thinned
+        if self._thin:
+            return differs(self._rows_back.whole(stored), fresh)
+        return differs(stored, fresh)
 
     def _quarantine(self, key: str, exc: Exception) -> None:
         path = self.shard_path(key)
@@ -986,9 +926,7 @@ class Store:
             self._indexes.links = None
         for ident in self._indexes.drop_shard(key):
             self._texts.inline.pop(ident, None)
-            self._digests.pop(ident, None)
-            self._index_words.pop(ident, None)
-            self._fresh_words.pop(ident, None)
+            self._lean_words.forget(ident)
         if self._map.pop(key, None) is not None:
             self._map_dirty.add(key)
 
@@ -1144,7 +1082,7 @@ class Store:
                     self._slim(key, written=True)
                     if self._slimmed(key):  # written again only for a full text or a
                         self._shards[key].storage.forget()  # revision: read back then
-                self._age_fresh_words(time.monotonic())
+                self._lean_words.age(time.monotonic())
                 self._save_map()
                 if written:
                     self._searching.kick()
@@ -1180,12 +1118,8 @@ class Store:
                     self._stale_texts.add(ident)
                 title, summary = item.record.title, item.record.summary
                 record.revised = item.record.fetched  # as revision_setter stamps the document
-                if ident in self._digests:  # a lean store keeps the digest only
-                    self._digests[ident] = hash((title, summary))
-                    self._index_words[ident] = (title, summary)  # until the search index has them
-                    if ident in self._fresh_words:
-                        thinned, _, _, guid, author = self._fresh_words[ident]
-                        self._fresh_words[ident] = (thinned, title, summary, guid, author)
+                if ident in self._lean_words:  # a lean store keeps the digest only
+                    self._lean_words.revised(ident, title, summary)
                 else:
                     record.title, record.summary = title, summary
         return list(by_shard)
@@ -1289,12 +1223,11 @@ class Store:
         """`text_refs_setter`, which also keeps the words of thinned articles (a lean store)
         for the search index: it indexes them again with their text."""
         attach = text_refs_setter(refs, earlier)
-        digests, words = self._digests, self._index_words
+        lean = self._lean_words
 
         def attach_keeping_words(doc: MutableMapping[str, Any]) -> None:
             attach(doc)
-            if doc["id"] in digests:
-                words[doc["id"]] = (doc.get("title") or "", doc.get("summary") or "")
+            lean.texts_attached(doc["id"], doc.get("title") or "", doc.get("summary") or "")
 
         return attach_keeping_words
 
@@ -1401,7 +1334,7 @@ class Store:
                 ids = list(indexes.members.get(key, ()))
                 keep = [i for i in ids if self._marks.starred(i)]
                 kept_docs = []
-                thinned = self._thinned_docs(key, {i for i in keep if i in self._digests})
+                thinned = self._thinned_docs(key, {i for i in keep if i in self._lean_words})
                 for ident in keep:
                     doc = doc_from_record(indexes.records[ident])
                     if ident in thinned:  # a lean store: the words are on disk only
