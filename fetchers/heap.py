@@ -8,7 +8,11 @@ The collector is one switch for the whole process, and pauses overlap: a poll's 
 alert check and the story shelf each pause it in threads of their own. It resumes when the
 last pause under way ends, never while another is still making its objects (one pause
 ending mid-way through another's let full collections walk everything the other made, a
-fifth of a second each beside a million articles)."""
+fifth of a second each beside a million articles).
+
+What lives long is put out of the collector's sight (`gc.freeze`) here too: after a big
+load, in any process (`keep_loaded_out_of_collections`), and beside a screen, after pauses
+that made many objects (`HeapSettler`)."""
 
 from __future__ import annotations
 
@@ -28,6 +32,7 @@ _settlers: list[Callable[[], object]] = []
 # objects in the collector's sight from which a `HeapSettler` freezes the heap rather than
 # leave them to its passes (a pass over the 77,000 a first grouping had left took 112 ms)
 FREEZE_FROM = 20_000
+FREEZE_LOADED = 50_000  # articles a store loaded from which the heap is frozen at once
 
 
 @contextlib.contextmanager
@@ -80,6 +85,17 @@ def settle_on_resume(settle: Callable[[], object]) -> Callable[[], None]:
             _settlers.remove(settle)
 
     return remove
+
+
+def keep_loaded_out_of_collections(loaded: int) -> None:
+    """(Inside a pause, after a store loaded `loaded` articles.) From FREEZE_LOADED of them,
+    move every object alive out of the collector's reach (`gc.freeze`), in any process:
+    records hold no cycles and are freed by reference counting all the same, and the first
+    full collection after opening a million articles would walk them all, stalling whatever
+    runs then (about 0.7 s). A process with a screen also freezes what later pauses make
+    (`HeapSettler`)."""
+    if loaded >= FREEZE_LOADED:
+        gc.freeze()
 
 
 class HeapSettler:

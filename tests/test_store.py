@@ -442,9 +442,9 @@ def test_loading_the_rest_of_a_big_store_runs_no_collection_over_it(
     articles, a freeze of whatever shares the process)."""
     import gc
 
-    from fetchers.store import core
+    from fetchers import heap
 
-    monkeypatch.setattr(core, "FREEZE_AT", 1000)
+    monkeypatch.setattr(heap, "FREEZE_LOADED", 1000)
     days = [datetime(2025, 10, d, 9, 0, tzinfo=UTC) for d in (20, 21, 22)]
     with Store(tmp_path, writer=True) as store:
         for n, day in enumerate(days):

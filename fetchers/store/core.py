@@ -29,7 +29,6 @@ never lock: they reload only the shards whose stat changed.
 from __future__ import annotations
 
 import contextlib
-import gc
 import math
 import threading
 import time
@@ -44,7 +43,7 @@ import orjson
 from fetchers import liveness
 from fetchers.atomic import atomic_write_bytes, remove_stale_temps, stat_signature
 from fetchers.foreground import give_way
-from fetchers.heap import collector_paused
+from fetchers.heap import collector_paused, keep_loaded_out_of_collections
 from fetchers.models import Article, SourceHealth, seconds_iso, utc_iso
 from fetchers.query import Query, Record
 from fetchers.store import shardmap, shards
@@ -81,18 +80,6 @@ MAP_LAG = 8  # shards.json is rewritten once this many shards' entries changed (
 QUERY_SHARDS_KEPT = 48  # shards whose row caches a query keeps while reading summaries back
 READ_CHUNK = 1000  # thin records read back at a time by iter_articles
 LOAD_HANDOVER = 0.001  # seconds the load of the rest leaves the lock free after each shard
-
-
-FREEZE_AT = 50_000  # articles loaded from which the objects alive are frozen (see below)
-
-
-def _keep_out_of_collections(loaded: int) -> None:
-    """After loading many articles: move every object alive now out of the cyclic
-    collector's reach (`gc.freeze`). Records hold no cycles and are freed by reference
-    counting all the same; without it, the first full collection after opening a million
-    articles walks them all and stalls whatever runs then (about 0.7 s)."""
-    if loaded >= FREEZE_AT:
-        gc.freeze()
 
 
 class Store:
@@ -405,7 +392,7 @@ class Store:
     def _open(self, first: int | None) -> None:
         with collector_paused():  # 100,000 new objects would trigger many useless collections
             self._open_files(first)
-            _keep_out_of_collections(len(self._indexes))  # before the collector resumes
+            keep_loaded_out_of_collections(len(self._indexes))  # before the collector resumes
 
     def _open_files(self, first: int | None) -> None:
         meta_path = self.dir / "meta.json"
@@ -506,7 +493,7 @@ class Store:
             with self.lock:
                 self._save_map()
             # before the collector resumes: its first pass would walk all that was loaded
-            _keep_out_of_collections(len(added))
+            keep_loaded_out_of_collections(len(added))
         return added
 
     def _load_all(self) -> None:
@@ -522,7 +509,7 @@ class Store:
             self._indexes.rebuild_order()
             self._unordered = False
             self._save_map()
-        _keep_out_of_collections(len(added))
+        keep_loaded_out_of_collections(len(added))
 
     def newest(self, query: Query, limit: int) -> list[str]:
         """The ids of the `limit` newest articles matching `query`, reading only the shards
