@@ -53,21 +53,22 @@ MOST_RANGES = 4  # of row numbers a query of some shards asks for at once
 # a query reads only the rows it asks for of a shard whose ids are not read yet when the
 # shard has this many times as many articles (else it reads the shard's all, and keeps them)
 SPARSE_READ = 4
+# each table at VERSION and its columns, from which the schema is made; a file that says
+# VERSION without them is rebuilt
+_DEFINITIONS = {
+    "docs": ("title", "body"),  # FTS5: its columns take no type
+    "arts": ("rowid INTEGER PRIMARY KEY", "id TEXT"),
+    # digest: of the shard's ids in row order (`order_digest`), NULL until it is taken
+    "shards": ("key TEXT PRIMARY KEY", "ino INT", "size INT", "mtime INT", "digest INT"),
+}
 _SCHEMA = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS docs USING fts5("
-    "title, body, tokenize=\"ascii tokenchars '_'\")",
-    "CREATE TABLE IF NOT EXISTS arts(rowid INTEGER PRIMARY KEY, id TEXT)",
-    # digest: of the shard's ids in row order (`order_digest`), NULL until it is taken
-    "CREATE TABLE IF NOT EXISTS shards("
-    "key TEXT PRIMARY KEY, ino INT, size INT, mtime INT, digest INT)",
+    f"{', '.join(_DEFINITIONS['docs'])}, tokenize=\"ascii tokenchars '_'\")",
+    f"CREATE TABLE IF NOT EXISTS arts({', '.join(_DEFINITIONS['arts'])})",
+    f"CREATE TABLE IF NOT EXISTS shards({', '.join(_DEFINITIONS['shards'])})",
 )
-_TABLES = ("docs", "arts", "shards")
-# the columns each table has at VERSION: a file that says VERSION without them is rebuilt
-_COLUMNS = {
-    "docs": {"title", "body"},
-    "arts": {"rowid", "id"},
-    "shards": {"key", "ino", "size", "mtime", "digest"},
-}
+_TABLES = tuple(_DEFINITIONS)
+_COLUMNS = {table: {d.split()[0] for d in columns} for table, columns in _DEFINITIONS.items()}
 _WORD_END = re.compile(r"\w$")
 _SPACED_WORDS = re.compile(r"\w+(?: \w+)*")
 _CORRUPT, _NOT_A_DATABASE = 11, 26  # SQLite's result codes for a damaged file
