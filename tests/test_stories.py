@@ -315,6 +315,42 @@ def test_saving_stories_sets_off_no_garbage_collection_per_story() -> None:
     assert read == members and list(read) == list(members)
 
 
+def test_making_every_story_sets_off_no_garbage_collection() -> None:
+    """`wirewatch stories` makes every story of the store: millions of objects that hold no
+    cycle. The collector's passes over them as they were made took three times as long as
+    making them (20 s for a million articles' stories, 16 s paused)."""
+    index = StoryIndex()
+    index.members = {story_id(f"a{n}"): [f"a{n}"] for n in range(30_000)}
+    index.members[story_id("b0")] = ["b0", "b1"]
+    index.story_of = {i: sid for sid, ids in index.members.items() for i in ids}
+
+    class Headlines:
+        list_window = None
+
+        def query_ids(self, limit: int | None = None) -> list[str]:
+            return list(index.story_of)
+
+        def headlines(self, ids: list[str]) -> list[Record]:
+            return [
+                Record(i, "Outlet", f"Title {i}", fetched=2.0 if i[0] == "b" else 1.0) for i in ids
+            ]
+
+    collections: list[int] = []
+
+    def note(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    gc.collect()
+    gc.callbacks.append(note)
+    try:
+        stories = storybook.stories_of(index, Headlines())  # type: ignore[arg-type]
+    finally:
+        gc.callbacks.remove(note)
+    assert len(collections) <= 1  # as it resumes; over a hundred while unpaused
+    assert len(stories) == 30_001 and stories[0].articles == ["b0", "b1"]
+
+
 def test_countries_are_folded_and_us_is_not_the_word_us() -> None:
     assert terms("U.S. and South Korea agree on 15 percent tariff, the US told us") == [
         "@usa",
