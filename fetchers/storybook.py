@@ -14,6 +14,7 @@ stories, and a story with none left is gone.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import heapq
 import json
@@ -49,6 +50,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("wirewatch.stories")
 FILE = "stories.json"
+# The newest stories as `wirewatch stories` prints them, kept by the writer beside the stories
+# file it matches, so that a command asking for a page of them reads no article
+NEWEST_FILE = "stories-newest.json"
+NEWEST_FORMAT = 1
+NEWEST_KEPT = 1000  # stories kept there (a list of them is asked for twenty or so)
 REFUSED_SUFFIX = ".refused"  # a stories file refused, kept beside the rebuilt one
 FORMAT = 2  # a header line, then lines of at most LINE_STORIES stories each (1: one object)
 LINE_STORIES = 1000  # stories per line: each line is parsed in one call that holds the GIL
@@ -248,6 +254,9 @@ class StoryBook:
         # shelf is made whole): a cycle changes a few stories of a million
         self._shelved: StoryShelf | None = None
         self._touched: set[str] | None = None
+        # the stories changed since the stories file was last read or written (None: not
+        # known, so the newest are found among all of them at the next save)
+        self._since_saved: set[str] | None = None
 
     # -- where the stories are kept ------------------------------------------------------------
     @staticmethod
@@ -347,7 +356,43 @@ class StoryBook:
             except OSError:
                 return False
             self.refused = False
-        return write_derived(self.path, *_story_lines(self.index.members))
+        before = _version_of(self.path)
+        if not write_derived(self.path, *_story_lines(self.index.members)):
+            return False
+        if store is not None:
+            self._save_newest(store, before)
+        return True
+
+    def _save_newest(self, store: ArticleStore, before: list[int] | None) -> None:
+        """Write the newest stories beside the stories file just written (`NEWEST_FILE`):
+        those of the file written with the one before, mended with the stories changed since,
+        or, when that is not known, found among every story (their articles' times are in
+        the writer's memory: a second or two at a million articles, once a process)."""
+        index = self.index
+        assert index is not None
+        changed, self._since_saved = self._since_saved, set()
+        path = self.path.with_name(NEWEST_FILE)
+        try:
+            kept = _read_newest(path, before) if changed is not None else None
+            mended = (
+                _mended_newest(kept, changed, index, store)
+                if kept is not None and changed is not None
+                else None
+            )
+            newest = mended if mended is not None else _newest_of_all(index, store)
+            stories, every = newest
+            data = {
+                "format": NEWEST_FORMAT,
+                "of": _version_of(self.path),
+                "all": every,
+                "stories": [{"id": story.id, **story.to_record()} for story in stories],
+            }
+            if not write_derived(path, orjson.dumps(data)):
+                raise OSError("the disk refused it")
+        except Exception:  # derived: a command that finds it missing or stale groups them
+            log.exception("the newest stories could not be kept beside the stories file")
+            with contextlib.suppress(OSError):
+                path.unlink()
 
     def _save_to(self, store: ArticleStore, keeper: StoryKeeper) -> bool:
         """Save in the store the stories that changed since it was last told, with their
@@ -438,10 +483,14 @@ class StoryBook:
             # grouped articles the store no longer holds: counted first, so that a file up
             # to date (nearly always) makes no set of every stored id (at a million, a tenth
             # of a second holding the interpreter as it grows, and 40 MB)
+            # the stories changed since the file was written, if it was read
+            since: set[str] | None = None if changed or window is not None else set()
             if len(index.story_of) > len(ids) - len(lacking):
                 held = set_stepwise(ids)
                 gone = [i for i in giving_way(index.story_of, STEP_IDS) if i not in held]
                 del held
+                if since is not None:
+                    since.update(filter(None, map(index.story_of.get, gone)))
                 index.drop(gone)
                 changed = True
             del ids
@@ -450,6 +499,9 @@ class StoryBook:
         if missing:
             add_paced(index, missing, pace)
             changed = True
+            if since is not None:
+                since.update(filter(None, (index.story_of.get(item.id) for item in missing)))
+        self._since_saved = since
         return index, changed
 
     def read(self, store: ArticleStore) -> StoryIndex:
@@ -493,9 +545,12 @@ class StoryBook:
         return shelf
 
     def _touch(self, stories: Iterable[str | None]) -> None:
-        """(Under the lock.) Note stories changed since the last shelf."""
+        """(Under the lock.) Note stories changed since the last shelf and the last save."""
+        changed = [sid for sid in stories if sid is not None]
         if self._touched is not None:
-            self._touched.update(sid for sid in stories if sid is not None)
+            self._touched.update(changed)
+        if self._since_saved is not None:
+            self._since_saved.update(changed)
 
     def stories_with(self, store: ArticleStore, ids: Iterable[str], least: int = 0) -> list[Story]:
         """(Any thread.) The stories, as grouped now, that hold any of `ids` and at least
@@ -578,6 +633,8 @@ class StoryBook:
                 raise
             if changed or self._unsaved or (keeper is None and not self.path.exists()):
                 self.save(store)
+            elif keeper is None and self._since_saved:  # only headlines rewritten: the
+                self._save_newest(store, _version_of(self.path))  # file stands, the page not
             return [item.id for item in fresh]
 
 
@@ -750,6 +807,126 @@ def stories_of(
 
 def _newest_activity(story: Story) -> tuple[float, str]:
     return (-story.last_seen, story.id)
+
+
+# -- the newest stories, kept beside the stories file ---------------------------------------
+def _version_of(path: Path) -> list[int] | None:
+    """What tells one version of a file from another: its size, change time and inode (a
+    derived file is written anew, never changed in place)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+
+
+def _read_newest(path: Path, version: list[int] | None) -> tuple[list[Story], bool] | None:
+    """The newest stories kept at `path` and whether they are every story; None when there
+    are none, or they were kept with another version of the stories file than `version`."""
+    if version is None:
+        return None
+    try:
+        data = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return None
+    if type(data) is not dict or data.get("format") != NEWEST_FORMAT:
+        return None
+    rows = data.get("stories")
+    if data.get("of") != version or type(rows) is not list:
+        return None
+    stories = [
+        Story.from_record(row["id"], row)
+        for row in rows
+        if type(row) is dict and type(row.get("id")) is str
+    ]
+    if len(stories) != len(rows) or None in stories:
+        return None
+    return [story for story in stories if story is not None], data.get("all") is True
+
+
+def newest_stories(data_dir: Path, limit: int) -> list[Story] | None:
+    """(Any process, without opening the store.) The `limit` stories of newest activity, as
+    the writer kept them with the stories file there now; None when it kept none with that
+    file (it is being written, or was written by a process that keeps none) or fewer."""
+    kept = _read_newest(data_dir / NEWEST_FILE, _version_of(data_dir / FILE))
+    if kept is None:
+        return None
+    stories, every = kept
+    return stories[:limit] if every or len(stories) >= limit else None
+
+
+def _activity(store: ArticleStore, ids: Iterable[str]) -> float | None:
+    """A story's last activity from its stored articles (as `_story` takes it), from the
+    writer's records in memory; None when none is stored."""
+    last: float | None = None
+    for record in map(store.record, ids):
+        if record is not None:
+            seen = max(first_time(record), record.fetched or 0.0)
+            if last is None or seen > last:
+                last = seen
+    return last
+
+
+def _made(store: ArticleStore, sids: list[str], members: dict[str, list[str]]) -> list[Story]:
+    """These stories as `stories_of` makes them, their articles read in one call."""
+    held = {r.id: r for r in store.records([i for sid in sids for i in members[sid]])}
+    out: list[Story] = []
+    for sid in sids:
+        found = [held[i] for i in members[sid] if i in held]
+        if found:
+            out.append(_single(sid, found[0]) if len(found) == 1 else _story(sid, found))
+    return out
+
+
+def _newest_of_all(index: StoryIndex, store: ArticleStore) -> tuple[list[Story], bool]:
+    """The `NEWEST_KEPT` stories of newest activity among every story, and whether that is
+    all of them."""
+    members = index.members
+    with collector_paused():
+        ranked = (
+            (-last, sid)
+            for sid, ids in giving_way(members.items(), STEP_MOVED)
+            if (last := _activity(store, ids)) is not None
+        )
+        found = heapq.nsmallest(NEWEST_KEPT + 1, ranked)
+    every = len(found) <= NEWEST_KEPT
+    stories = _made(store, [sid for _, sid in found[:NEWEST_KEPT]], members)
+    return sorted(stories, key=_newest_activity), every
+
+
+def _mended_newest(
+    kept: tuple[list[Story], bool],
+    changed: set[str],
+    index: StoryIndex,
+    store: ArticleStore,
+) -> tuple[list[Story], bool] | None:
+    """The newest stories kept with the last stories file, mended with the stories changed
+    since; None when too few are left certain (they are then found among all).
+
+    Every story not kept sorts after the last kept one and did not change; so the stories
+    that sort before that one now are exactly those kept and unchanged, and those changed
+    that sort before it (or, when every story was kept, all of them)."""
+    stories, every = kept
+    if not stories and not every:
+        return None
+    members = index.members
+    last = _newest_activity(stories[-1]) if stories else None
+    remade = []
+    for sid in sorted(changed):
+        ids = members.get(sid)
+        seen = _activity(store, ids) if ids else None
+        if seen is not None and (every or last is None or (-seen, sid) <= last):
+            remade.append(sid)
+    merged = [story for story in stories if story.id not in changed]
+    merged += _made(store, remade, members)
+    merged.sort(key=_newest_activity)
+    if not every and last is not None:
+        merged = [story for story in merged if _newest_activity(story) <= last]
+    if len(merged) > NEWEST_KEPT:
+        return merged[:NEWEST_KEPT], False
+    if not every and len(merged) < NEWEST_KEPT // 2:
+        return None
+    return merged, every
 
 
 def _headline(record: Record) -> Record:

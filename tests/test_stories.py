@@ -451,6 +451,34 @@ def test_a_second_poll_adds_another_outlet_to_the_story(story_desk, tmp_path: Pa
     assert by_name["Korea Herald"]["median_lag_s"] == 1800  # 30 minutes behind Yonhap
 
 
+def test_a_page_of_stories_is_read_from_what_the_writer_kept_without_the_store(
+    story_desk, tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`wirewatch stories` with no query prints the newest stories the writer kept beside
+    the stories file, opening no store (a million articles' took 16 s to open and group);
+    the same lines as the stories made from every article, which it falls back to when
+    the page is missing or was kept with another stories file."""
+    from tui import cli
+
+    where, routes = story_desk
+    assert _run(capsys, *where, "refresh")[0] == 0
+    routes["/herald.xml"].body = rss(HERALD)
+    assert _run(capsys, *where, "refresh")[0] == 0
+    viewer = cli._viewer
+
+    def no_store(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the store was opened")
+
+    monkeypatch.setattr(cli, "_viewer", no_store)
+    code, kept, table = _run(capsys, *where, "stories", "--json")
+    assert code == 0 and [s["outlets"] for s in kept] == [2, 1]
+    assert _run(capsys, *where, "stories", "--limit", "1")[2].count("\n") == 1
+    monkeypatch.setattr(cli, "_viewer", viewer)
+    (tmp_path / "d" / storybook.NEWEST_FILE).unlink()
+    code, made, _ = _run(capsys, *where, "stories", "--json")
+    assert code == 0 and made == kept
+
+
 def test_a_deleted_stories_file_is_rebuilt_from_the_store(
     story_desk, tmp_path: Path, capsys
 ) -> None:
@@ -904,6 +932,71 @@ def _lean_refresh_articles(count: int) -> list[Article]:
     ]  # fmt: skip
 
 
+@pytest.mark.parametrize("lean", [False, True])
+def test_the_newest_stories_kept_by_the_writer_are_the_first_of_every_story(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lean: bool
+) -> None:
+    """`wirewatch stories` reads its page from the newest stories the writer keeps beside
+    the stories file, reading no article: after every cycle (articles joining stories,
+    headlines rewritten, retention dropping a day) and in a writer started again, they are
+    the first of the stories made from every stored article."""
+    from dataclasses import replace
+
+    from fetchers.models import Article
+    from fetchers.store import Store
+
+    monkeypatch.setattr(storybook, "NEWEST_KEPT", 40)
+    found_among_all: list[int] = []  # saves that looked at every story
+    among_all = storybook._newest_of_all
+
+    def counted(index: StoryIndex, store: Any) -> tuple[list[Any], bool]:
+        found_among_all.append(len(index.members))
+        return among_all(index, store)
+
+    monkeypatch.setattr(storybook, "_newest_of_all", counted)
+    items = sorted(seeded_articles(count=900, days=6.0), key=lambda i: (i.when, i.id))
+    articles = [
+        Article(
+            id=i.id, source=f"Outlet {i.id.rsplit('-', 1)[1]}", title=i.title, summary=i.summary,
+            link=None, published=datetime.fromtimestamp(i.when, UTC),
+            fetched=datetime.fromtimestamp(i.when + 600, UTC),
+        )
+        for i in items
+    ]  # fmt: skip
+    cycles = [articles[n : n + 150] for n in range(0, len(articles), 150)]
+
+    def kept_as_made(limit: int = 40) -> list[dict[str, Any]]:
+        with Store(tmp_path) as viewer:
+            made = storybook.stories_of(StoryBook(tmp_path).read(viewer), viewer)
+        kept = storybook.newest_stories(tmp_path, limit)
+        assert kept is not None
+        assert [s.to_json() for s in kept] == [s.to_json() for s in made[:limit]]
+        return [s.to_json() for s in kept]
+
+    with Store(tmp_path, writer=True, lean=lean) as store:
+        book = StoryBook(tmp_path)
+        for cycle in cycles[:3]:
+            book.update(store, store.add_batch(cycle), removed=False)
+            kept_as_made()
+        rewritten = [replace(a, title=f"{a.title} (updated)") for a in cycles[2][-30:]]
+        store.add_batch(rewritten)
+        book.update(store, [], removed=False, revised=[a.id for a in rewritten])
+        assert any(s["title"].endswith("(updated)") for s in kept_as_made())
+    with Store(tmp_path, writer=True, lean=lean) as store:  # a writer started again
+        book = StoryBook(tmp_path)
+        for cycle in cycles[3:]:
+            book.update(store, store.add_batch(cycle), removed=False)
+            kept_as_made()
+        newest = datetime.fromtimestamp(items[-1].when, UTC)
+        assert store.apply_retention(3, newest) > 0  # the oldest days go
+        book.update(store, [], removed=True)
+        kept_as_made()
+    assert len(found_among_all) == 1  # the first save only: each later one mended the last
+    assert storybook.newest_stories(tmp_path, 41) is None  # fewer kept than asked: grouped
+    (tmp_path / storybook.FILE).write_bytes((tmp_path / storybook.FILE).read_bytes() + b"\n")
+    assert storybook.newest_stories(tmp_path, 5) is None  # kept with another stories file
+
+
 def _shard_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The keys of the shard files read whole from now on."""
     from fetchers.store.shards import Shard
@@ -924,7 +1017,7 @@ def test_a_first_grouping_reads_each_shard_file_once(
 ) -> None:
     """A first refresh groups every stored article, the cycle's new ones among them: from a
     lean store that has let go of their words each shard file is read once for it (the new
-    ones are not read again)."""
+    ones are not read again), and once more for the newest stories kept at the save."""
     from fetchers.store import Store, leanwords
     from fetchers.storybook import StoryBook
 
@@ -933,10 +1026,20 @@ def test_a_first_grouping_reads_each_shard_file_once(
     with Store(tmp_path, writer=True, lean=True) as store:
         store.add_batch(articles)
         reads = _shard_reads(monkeypatch)
+        grouping: list[str] = []
+        save_newest = StoryBook._save_newest
+
+        def after_grouping(self: StoryBook, *args: Any) -> None:
+            grouping.extend(reads)
+            reads.clear()
+            save_newest(self, *args)
+
+        monkeypatch.setattr(StoryBook, "_save_newest", after_grouping)
         book = StoryBook(tmp_path)
         book.update(store, [a.id for a in articles], removed=False)
     assert book.index is not None and len(book.index.story_of) == 1500
-    assert reads and sorted(reads) == sorted(set(reads))  # each shard once
+    assert grouping and sorted(grouping) == sorted(set(grouping))  # each shard once
+    assert sorted(reads) == sorted(set(reads))  # and once more for the newest stories
 
 
 def test_a_cycle_just_written_is_grouped_without_reading_shard_files_back(

@@ -16,7 +16,7 @@ import shutil
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
@@ -43,10 +43,12 @@ from fetchers.store import ArticleStore, StoreError, StoreLocked
 from fetchers.store.factory import open_store
 from fetchers.store.interface import StoryKeeper
 from fetchers.storybook import (
+    Story,
     StoryBook,
     StoryLookup,
     StoryShelf,
     leads,
+    newest_stories,
     stories_found,
     stories_of,
 )
@@ -526,6 +528,14 @@ def cmd_stories(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     zone = local_zone(ctx.config.settings.timezone)
     # a malformed query fails before the load
     plain = parse_query(" ".join(args.query), ctx.clock(), zone)
+    newest = (  # the page the writer keeps beside its stories file: no article is read
+        newest_stories(ctx.data_dir, args.limit)
+        if plain.is_empty and ctx.config.store.backend == "tinydb"
+        else None
+    )
+    if newest is not None:
+        _print_stories(args, out, newest, zone)
+        return EXIT_OK
     with _viewer(ctx) as store:
         # the stories a store keeps, as its poller grouped them, found by the store (story:
         # and outlets: too: it answers them from the stories it keeps)
@@ -538,18 +548,25 @@ def cmd_stories(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
             if not query.is_empty:
                 matching = set(store.query_ids(query))
                 stories = [s for s in stories if any(i in matching for i in s.articles)]
-        for story in stories[: args.limit]:
-            if args.json:
-                _write_json(out, story.to_json())
-                continue
-            last = datetime.fromtimestamp(story.last_seen, UTC).astimezone(zone)
-            first = datetime.fromtimestamp(story.first_seen, UTC).astimezone(zone)
-            outlets = "outlet " if story.outlets == 1 else "outlets"  # (the columns align)
-            out.write(
-                f"{story.id}  {last:%Y-%m-%d %H:%M}  {story.outlets:>2} {outlets}  "
-                f"first {story.first_source[:18]} {first:%m-%d %H:%M}  {story.title}\n"
-            )
+        _print_stories(args, out, stories[: args.limit], zone)
     return EXIT_OK
+
+
+def _print_stories(
+    args: argparse.Namespace, out: TextIO, stories: list[Story], zone: tzinfo
+) -> None:
+    """The stories of `stories`: JSON lines, or one line each."""
+    for story in stories:
+        if args.json:
+            _write_json(out, story.to_json())
+            continue
+        last = datetime.fromtimestamp(story.last_seen, UTC).astimezone(zone)
+        first = datetime.fromtimestamp(story.first_seen, UTC).astimezone(zone)
+        outlets = "outlet " if story.outlets == 1 else "outlets"  # (the columns align)
+        out.write(
+            f"{story.id}  {last:%Y-%m-%d %H:%M}  {story.outlets:>2} {outlets}  "
+            f"first {story.first_source[:18]} {first:%m-%d %H:%M}  {story.title}\n"
+        )
 
 
 def _print_articles(
