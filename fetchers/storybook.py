@@ -628,8 +628,8 @@ class StoryBook:
                         self._touch(map(index.story_of.get, gone))
                         index.drop(gone)
                         changed = True
-            except BaseException:  # changed in part: the next shelf is made whole
-                self._touched = None
+            except BaseException:  # changed in part: the next shelf is made whole, and the
+                self._touched = self._since_saved = None  # next page of the newest found anew
                 raise
             if changed or self._unsaved or (keeper is None and not self.path.exists()):
                 self.save(store)

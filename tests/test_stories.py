@@ -942,7 +942,6 @@ def test_the_newest_stories_kept_by_the_writer_are_the_first_of_every_story(
     the first of the stories made from every stored article."""
     from dataclasses import replace
 
-    from fetchers.models import Article
     from fetchers.store import Store
 
     monkeypatch.setattr(storybook, "NEWEST_KEPT", 40)
@@ -955,23 +954,11 @@ def test_the_newest_stories_kept_by_the_writer_are_the_first_of_every_story(
 
     monkeypatch.setattr(storybook, "_newest_of_all", counted)
     items = sorted(seeded_articles(count=900, days=6.0), key=lambda i: (i.when, i.id))
-    articles = [
-        Article(
-            id=i.id, source=f"Outlet {i.id.rsplit('-', 1)[1]}", title=i.title, summary=i.summary,
-            link=None, published=datetime.fromtimestamp(i.when, UTC),
-            fetched=datetime.fromtimestamp(i.when + 600, UTC),
-        )
-        for i in items
-    ]  # fmt: skip
+    articles = _fetched_after(items)
     cycles = [articles[n : n + 150] for n in range(0, len(articles), 150)]
 
-    def kept_as_made(limit: int = 40) -> list[dict[str, Any]]:
-        with Store(tmp_path) as viewer:
-            made = storybook.stories_of(StoryBook(tmp_path).read(viewer), viewer)
-        kept = storybook.newest_stories(tmp_path, limit)
-        assert kept is not None
-        assert [s.to_json() for s in kept] == [s.to_json() for s in made[:limit]]
-        return [s.to_json() for s in kept]
+    def kept_as_made() -> list[dict[str, Any]]:
+        return _kept_as_made(tmp_path, 40)
 
     with Store(tmp_path, writer=True, lean=lean) as store:
         book = StoryBook(tmp_path)
@@ -995,6 +982,59 @@ def test_the_newest_stories_kept_by_the_writer_are_the_first_of_every_story(
     assert storybook.newest_stories(tmp_path, 41) is None  # fewer kept than asked: grouped
     (tmp_path / storybook.FILE).write_bytes((tmp_path / storybook.FILE).read_bytes() + b"\n")
     assert storybook.newest_stories(tmp_path, 5) is None  # kept with another stories file
+
+
+def test_a_grouping_that_failed_midway_leaves_the_next_page_found_among_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A grouping that stopped part of the way changed stories it had not noted: the next
+    save finds the newest among every story rather than mending the last page."""
+    from fetchers.store import Store
+
+    monkeypatch.setattr(storybook, "NEWEST_KEPT", 40)
+    items = sorted(seeded_articles(count=600, days=4.0), key=lambda i: (i.when, i.id))
+    articles = _fetched_after(items)
+    grouped = storybook.add_paced
+
+    def half_then_fail(index: StoryIndex, fresh: list[Item], pace: bool) -> None:
+        grouped(index, fresh[len(fresh) // 2 :], pace)  # the newer half: the newest stories
+        raise RuntimeError("stopped")
+
+    with Store(tmp_path, writer=True) as store:
+        book = StoryBook(tmp_path)
+        book.update(store, store.add_batch(articles[:300]), removed=False)
+        monkeypatch.setattr(storybook, "add_paced", half_then_fail)
+        new = store.add_batch(articles[300:])
+        with pytest.raises(RuntimeError):
+            book.update(store, new, removed=False)
+        monkeypatch.setattr(storybook, "add_paced", grouped)
+        book.update(store, new, removed=False)  # the older half
+        _kept_as_made(tmp_path, 40)
+
+
+def _fetched_after(items: list[Item]) -> list[Article]:
+    """The articles of `items`, each fetched ten minutes after it was published."""
+    return [
+        Article(
+            id=i.id, source=f"Outlet {i.id.rsplit('-', 1)[1]}", title=i.title, summary=i.summary,
+            link=None, published=datetime.fromtimestamp(i.when, UTC),
+            fetched=datetime.fromtimestamp(i.when + 600, UTC),
+        )
+        for i in items
+    ]  # fmt: skip
+
+
+def _kept_as_made(folder: Path, limit: int) -> list[dict[str, Any]]:
+    """The newest stories the writer kept, checked against the stories made from every
+    stored article by a viewer."""
+    from fetchers.store import Store
+
+    with Store(folder) as viewer:
+        made = storybook.stories_of(StoryBook(folder).read(viewer), viewer)
+    kept = storybook.newest_stories(folder, limit)
+    assert kept is not None
+    assert [s.to_json() for s in kept] == [s.to_json() for s in made[:limit]]
+    return [s.to_json() for s in kept]
 
 
 def _shard_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
