@@ -75,7 +75,7 @@ for _country, _names in {
     "china": "china chinese beijing",
     "taiwan": "taiwan taiwanese taipei",
     "eu": "eu european europe brussels",
-    "uk": "uk britain british england london",
+    "uk": "uk britain british london",  # not "England": "New England" is in the US
     "russia": "russia russian russians moscow kremlin",
     "ukraine": "ukraine ukrainian kyiv",
     "india": "india indian",
@@ -126,7 +126,7 @@ _PHRASES = (
     ("United Kingdom", re.compile(r"\bUnited Kingdom\b"), " UK "),
     ("Kore", re.compile(r"\b(?:North|N\.) Korean?s?\b"), " DPRK "),
     ("South Africa", re.compile(r"\bSouth Africa\b"), " southafrica "),
-    ("Federal Reserve", re.compile(r"\bFederal Reserve\b"), " Fed "),
+    ("Federal Reserve", re.compile(r"\bFederal Reserve\b"), " FederalReserve "),
     ("per", re.compile(r"(\d)\s*(?:percent|per cent)\b", re.IGNORECASE), r"\1%"),
     ("pct", re.compile(r"(\d)\s*pct\b", re.IGNORECASE), r"\1%"),
 )
@@ -146,7 +146,7 @@ _CAPITALS = {
     "ROK": "@korea",
     # central banks, which headlines name instead of their country: a rate cut by the Fed
     # and one by the Bank of Korea the same week are two stories in the same words
-    "Fed": "@usa",
+    "FederalReserve": "@usa",  # "Federal Reserve", folded ("Fed" is also a verb: "Fed by")
     "FOMC": "@usa",
     "BOK": "@korea",
     "BoK": "@korea",
@@ -157,18 +157,18 @@ _CAPITALS = {
     "BoE": "@uk",
     "PBOC": "@china",
     "PBoC": "@china",
-    "RBI": "@india",
     "RBA": "@australia",
 }
 
 
 def _stem(word: str) -> str:
-    """A rough stem, enough to meet "tariffs"/"tariff", "declared"/"declares" and
-    "rates"/"rate": the first of -ing, -ed, -es, -s that leaves three letters goes, then a
-    final -e of a word of four letters or more (as -es took it from the plural)."""
+    """A rough stem, enough to meet "tariffs"/"tariff", "declared"/"declares",
+    "rates"/"rate" and "taxes"/"tax": the first of -ing, -ed, -es, -s that leaves three
+    letters goes (of a five-letter word, -es only after x, s or z: "rates" keeps its e, as
+    "rate" does), then a final -e of a long word."""
     size = len(word)
     if word[-1] == "s":
-        if size >= 5 and word[-2] == "e":
+        if size >= 5 and word[-2] == "e" and (size > 5 or word[-3] in "xsz"):
             word = word[:-2]
         elif size >= 4:
             word = word[:-1]
@@ -177,7 +177,7 @@ def _stem(word: str) -> str:
             word = word[:-3]
     elif word.endswith("ed") and size >= 5:
         word = word[:-2]
-    if len(word) > 3 and word[-1] == "e":
+    if len(word) > 4 and word[-1] == "e":
         word = word[:-1]
     return word
 

@@ -257,6 +257,9 @@ class StoryBook:
         # the stories changed since the stories file was last read or written (None: not
         # known, so the newest are found among all of them at the next save)
         self._since_saved: set[str] | None = None
+        # whether this process has made again every story of the page kept before it: a
+        # headline rewritten in a cycle whose grouping never ran (a quit) is not noted
+        self._page_checked = False
 
     # -- where the stories are kept ------------------------------------------------------------
     @staticmethod
@@ -354,14 +357,24 @@ class StoryBook:
             except FileNotFoundError:
                 pass
             except OSError:
+                self._drop_page()
                 return False
             self.refused = False
         before = _version_of(self.path)
         if not write_derived(self.path, *_story_lines(self.index.members)):
+            self._drop_page()
             return False
         if store is not None:
             self._save_newest(store, before)
         return True
+
+    def _drop_page(self) -> None:
+        """The stories file could not be written: the page of the newest kept with the one
+        still there goes (a command then makes the stories, with the articles that file
+        lacks), and the next save finds the newest anew."""
+        self._since_saved = None
+        with contextlib.suppress(OSError):
+            self.path.with_name(NEWEST_FILE).unlink()
 
     def _save_newest(self, store: ArticleStore, before: list[int] | None) -> None:
         """Write the newest stories beside the stories file just written (`NEWEST_FILE`):
@@ -374,6 +387,8 @@ class StoryBook:
         path = self.path.with_name(NEWEST_FILE)
         try:
             kept = _read_newest(path, before) if changed is not None else None
+            if kept is not None and changed is not None and not self._page_checked:
+                changed |= {story.id for story in kept[0]}  # each made again once
             mended = (
                 _mended_newest(kept, changed, index, store)
                 if kept is not None and changed is not None
@@ -389,6 +404,7 @@ class StoryBook:
             }
             if not write_derived(path, orjson.dumps(data)):
                 raise OSError("the disk refused it")
+            self._page_checked = True
         except Exception:  # derived: a command that finds it missing or stale groups them
             log.exception("the newest stories could not be kept beside the stories file")
             with contextlib.suppress(OSError):
@@ -484,7 +500,8 @@ class StoryBook:
             # to date (nearly always) makes no set of every stored id (at a million, a tenth
             # of a second holding the interpreter as it grows, and 40 MB)
             # the stories changed since the file was written, if it was read
-            since: set[str] | None = None if changed or window is not None else set()
+            known = not changed and window is None and keeper is None  # (a keeper: no page)
+            since: set[str] | None = set() if known else None
             if len(index.story_of) > len(ids) - len(lacking):
                 held = set_stepwise(ids)
                 gone = [i for i in giving_way(index.story_of, STEP_IDS) if i not in held]
@@ -502,6 +519,7 @@ class StoryBook:
             if since is not None:
                 since.update(filter(None, (index.story_of.get(item.id) for item in missing)))
         self._since_saved = since
+        self._page_checked = False  # the page was kept by another process: checked first
         return index, changed
 
     def read(self, store: ArticleStore) -> StoryIndex:
@@ -615,8 +633,8 @@ class StoryBook:
                 stored, self._mark = keeper.stored_since(self._mark)
                 wanted = list(dict.fromkeys([*wanted, *stored]))
             # an index just opened holds every stored article, new ones too: none is read again
-            fresh = [_item(r) for r in store.records(wanted) if r.id not in index.story_of]
             try:
+                fresh = [_item(r) for r in store.records(wanted) if r.id not in index.story_of]
                 if fresh:
                     add_paced(index, fresh, pace)
                     self._touch(index.story_of.get(item.id) for item in fresh)
