@@ -432,17 +432,15 @@ class StoryBook:
                 batch.append(changed[start])
                 size += len(members[changed[start]])
                 start += 1
-            held = {r.id: r for r in store.records([i for sid in batch for i in members[sid]])}
+            made = _made(store, batch, members)
             records: dict[str, tuple[list[str], dict[str, Any]]] = {}
             for sid in batch:
-                ids = members[sid]
-                found = [held[i] for i in ids if i in held]
-                if not found:
+                story = made.get(sid)
+                if story is None:  # none of its articles is stored
                     gone.append(sid)
                     continue
-                story = _single(sid, found[0]) if len(found) == 1 else _story(sid, found)
-                records[sid] = (list(ids), story.to_record())
-            del held
+                records[sid] = (list(members[sid]), story.to_record())
+            del made
             try:
                 keeper.save_stories(records, gone)
             except StoreError as exc:  # the next cycle tries again what was not saved
@@ -879,20 +877,21 @@ def _activity(store: ArticleStore, ids: Iterable[str]) -> float | None:
     last: float | None = None
     for record in map(store.record, ids):
         if record is not None:
-            seen = max(first_time(record), record.fetched or 0.0)
+            seen = _last_seen(record)
             if last is None or seen > last:
                 last = seen
     return last
 
 
-def _made(store: ArticleStore, sids: list[str], members: dict[str, list[str]]) -> list[Story]:
-    """These stories as `stories_of` makes them, their articles read in one call."""
+def _made(store: ArticleStore, sids: list[str], members: dict[str, list[str]]) -> dict[str, Story]:
+    """These stories (in that order) as `stories_of` makes them, their articles read in one
+    call; one none of whose articles is stored is left out."""
     held = {r.id: r for r in store.records([i for sid in sids for i in members[sid]])}
-    out: list[Story] = []
+    out: dict[str, Story] = {}
     for sid in sids:
         found = [held[i] for i in members[sid] if i in held]
         if found:
-            out.append(_single(sid, found[0]) if len(found) == 1 else _story(sid, found))
+            out[sid] = _single(sid, found[0]) if len(found) == 1 else _story(sid, found)
     return out
 
 
@@ -908,7 +907,7 @@ def _newest_of_all(index: StoryIndex, store: ArticleStore) -> tuple[list[Story],
         )
         found = heapq.nsmallest(NEWEST_KEPT + 1, ranked)
     every = len(found) <= NEWEST_KEPT
-    stories = _made(store, [sid for _, sid in found[:NEWEST_KEPT]], members)
+    stories = _made(store, [sid for _, sid in found[:NEWEST_KEPT]], members).values()
     return sorted(stories, key=_newest_activity), every
 
 
@@ -936,7 +935,7 @@ def _mended_newest(
         if seen is not None and (every or last is None or (-seen, sid) <= last):
             remade.append(sid)
     merged = [story for story in stories if story.id not in changed]
-    merged += _made(store, remade, members)
+    merged += _made(store, remade, members).values()
     merged.sort(key=_newest_activity)
     if not every and last is not None:
         merged = [story for story in merged if _newest_activity(story) <= last]
@@ -958,12 +957,23 @@ def _headline(record: Record) -> Record:
     )
 
 
+def _last_seen(record: Record) -> float:
+    """An article's part in its story's last activity: when it was first reported, or when
+    it was fetched if that is later (the page of newest stories ranks by the same)."""
+    return max(first_time(record), record.fetched or 0.0)
+
+
 def _single(sid: str, record: Record) -> Story:
     """A story of one article (most are): `_story` without the sorting and comparing."""
-    first = first_time(record)
-    last = max(first, record.fetched or 0.0)
     return Story(
-        sid, record.title, [record.id], [record.source], record.id, record.source, first, last
+        sid,
+        record.title,
+        [record.id],
+        [record.source],
+        record.id,
+        record.source,
+        first_time(record),
+        _last_seen(record),
     )
 
 
@@ -971,7 +981,7 @@ def _story(sid: str, records: list[Record]) -> Story:
     ordered = sorted(records, key=lambda r: (first_time(r), r.fetched or 0.0, r.source, r.id))
     first = ordered[0]
     sources = list(dict.fromkeys(r.source for r in ordered))
-    last = max(max(first_time(r), r.fetched or 0.0) for r in ordered)
+    last = max(map(_last_seen, ordered))
     return Story(
         sid,
         _representative(ordered),
