@@ -363,6 +363,15 @@ def _best_then_id(scored: tuple[str, float]) -> tuple[float, str]:
     return -scored[1], scored[0]
 
 
+def _about(title: list[str], vec: dict[str, Any]) -> frozenset[str]:
+    """The countries an article is about: those its headline names, or, when it names none,
+    those of its lede (`vec`, its words). A country the lede alone names is often beside the
+    point (where a crashed flight took off, who spoke at a summit) and would keep a report
+    out of its own story."""
+    named = _PLACE_TERMS.intersection(title)
+    return named if named else _PLACE_TERMS.intersection(vec)
+
+
 def _conflict(one: frozenset[str], other: frozenset[str]) -> bool:
     """Each names a country the other does not: different events (US–Korea talks are not
     US–Japan talks), however alike the words."""
@@ -480,8 +489,7 @@ class StoryIndex:
     def _count_words(self, item: Item, sid: str) -> None:
         """What an article leaving the window at once leaves behind (see `_remember`): every
         word it has counts once more for rarity, and its story names its countries."""
-        vec = self._counts(item)
-        places = _PLACE_TERMS.intersection(vec)
+        vec, places = self._counts(item)
         if places:
             self._places.setdefault(sid, set()).add(places)
         self._seen_total += 1
@@ -511,9 +519,9 @@ class StoryIndex:
 
     # -- the grouping ------------------------------------------------------------------------
     @staticmethod
-    def _counts(item: Item) -> dict[str, Any]:
+    def _counts(item: Item) -> tuple[dict[str, Any], frozenset[str]]:
         """The article's words and how often it says each (headline twice, the summary's
-        lede once)."""
+        lede once), and the countries it is about (`_about`)."""
         heading, body = _folded(item.title).split(), _folded(_lede(item.summary)).split()
         read = _TERMS.__getitem__
         title = list(map(read, heading))
@@ -521,21 +529,18 @@ class StoryIndex:
         _count_elements(vec, chain(map(read, body), title, title))
         if _SEVERAL in vec:  # a chunk of several terms ("U.S.-Japan"): count term by term
             read_all = _CHUNKS.__getitem__
-            terms_of_title = list(chain.from_iterable(map(read_all, heading)))
+            title = list(chain.from_iterable(map(read_all, heading)))
             vec = {}
-            _count_elements(
-                vec,
-                chain(chain.from_iterable(map(read_all, body)), terms_of_title, terms_of_title),
-            )
+            _count_elements(vec, chain(chain.from_iterable(map(read_all, body)), title, title))
         else:
             vec.pop("", None)  # chunks that are no term (stop words)
-        return vec
+        return vec, _about(title, vec)
 
     def _vector(self, item: Item) -> _Weighed:
         """The article's words weighed (headline twice, the summary's lede once; rarer words
         more) and their length, its `KEPT` heaviest (what it is filed under and looks up
         with), and the countries it names."""
-        vec = self._counts(item)  # its counts, then its weights
+        vec, places = self._counts(item)  # its counts, then its weights
         # (1 + log count) * log(n / (seen + 1) + 1) per word, as iterators: no bytecode per
         # word, and each logarithm looked up (`_Rarity`) rather than taken again; the counts
         # are replaced by the weights in place (the same keys: the dict is not rebuilt)
@@ -558,7 +563,7 @@ class StoryIndex:
         else:
             kept = tuple(vec)
         norm = math.hypot(*vec.values()) or 1.0
-        return vec, norm, kept, _PLACE_TERMS.intersection(vec)
+        return vec, norm, kept, places
 
     def _count_articles(self) -> None:
         """A new `_Rarity` once the articles seen reach the next count it is taken at."""
