@@ -230,6 +230,26 @@ def test_a_country_only_the_lede_names_keeps_no_report_out_of_its_story() -> Non
     }
 
 
+def test_two_earthquakes_told_alike_in_two_smaller_countries_stay_apart() -> None:
+    quakes = [
+        Item(
+            f"{country[0]}{n}",
+            headline.format(country),
+            f"A magnitude 6.1 earthquake struck {country} on Tuesday, damaging buildings and "
+            "sending residents into the streets, officials said.",
+            at(n * 0.5 + (country == "Albania")),
+        )
+        for country in ("Greece", "Albania")
+        for n, headline in enumerate(
+            (
+                "Strong earthquake shakes {}, buildings damaged",
+                "{} earthquake: buildings damaged as strong quake hits",
+            )
+        )
+    ]
+    assert grouped(quakes) == {frozenset({"G0", "G1"}), frozenset({"A0", "A1"})}
+
+
 def test_a_wire_story_republished_near_verbatim_joins() -> None:
     wire = Item(
         "w1",
