@@ -249,7 +249,9 @@ def _stem(word: str) -> str:
     """A rough stem, enough to meet "tariffs"/"tariff", "declared"/"declares",
     "rates"/"rate" and "taxes"/"tax": the first of -ing, -ed, -es, -s that leaves three
     letters goes (of a five-letter word, -es only after x, s or z: "rates" keeps its e, as
-    "rate" does), then a final -e of a long word."""
+    "rate" does); then -ment of a long word ("impeachment"/"impeached", not "apartment"/
+    "apart") and the -ion of -tion ("election"/"elected", "evacuation"/"evacuate", not
+    "station"/"state"); then a final -e of a long word."""
     size = len(word)
     if word[-1] == "s":
         if size >= 5 and word[-2] == "e" and (size > 5 or word[-3] in "xsz"):
@@ -261,6 +263,10 @@ def _stem(word: str) -> str:
             word = word[:-3]
     elif word.endswith("ed") and size >= 5:
         word = word[:-2]
+    if len(word) >= 10 and word.endswith("ment"):
+        word = word[:-4]
+    elif len(word) >= 8 and word.endswith("tion"):
+        word = word[:-3]
     if len(word) > 4 and word[-1] == "e":
         word = word[:-1]
     return word

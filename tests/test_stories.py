@@ -419,6 +419,17 @@ def test_countries_are_folded_and_us_is_not_the_word_us() -> None:
     ]
 
 
+def test_a_noun_in_ment_or_tion_is_one_term_with_its_verb() -> None:
+    """One event told by a noun and by its verb ("passes impeachment motion", "votes to
+    impeach") meets; shorter words keep their ending, so an apartment is not "apart" nor a
+    station a "state"."""
+    assert terms("impeachment, election, evacuations, settlement, negotiation") == terms(
+        "impeached, elected, evacuate, settled, negotiating"
+    )
+    assert terms("apartment station") == ["apartment", "station"]
+    assert terms("apart state") == ["apart", "stat"]
+
+
 def test_a_word_and_its_plural_are_one_term_short_words_too() -> None:
     """A headline's "rate hike" and another's "rate hikes" share both words, as "taxes" and
     "tax" do; "time" and "Tim", "care" and "cars" do not meet."""
