@@ -251,7 +251,8 @@ def _stem(word: str) -> str:
     letters goes (of a five-letter word, -es only after x, s or z: "rates" keeps its e, as
     "rate" does); then -ment of a long word ("impeachment"/"impeached", not "apartment"/
     "apart") and the -ion of -tion ("election"/"elected", "evacuation"/"evacuate", not
-    "station"/"state"); then a final -e of a long word."""
+    "station"/"state"); then a final -e of a long word, or its final -y made -i as its
+    plural's is ("casualty"/"casualties")."""
     size = len(word)
     if word[-1] == "s":
         if size >= 5 and word[-2] == "e" and (size > 5 or word[-3] in "xsz"):
@@ -269,6 +270,8 @@ def _stem(word: str) -> str:
         word = word[:-3]
     if len(word) > 4 and word[-1] == "e":
         word = word[:-1]
+    elif len(word) > 4 and word[-1] == "y":
+        word = word[:-1] + "i"
     return word
 
 
