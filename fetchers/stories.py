@@ -245,6 +245,10 @@ _CAPITALS = {
 }
 
 
+# Words headlines clip, as the stems of the whole words ("quake" is an earthquake).
+_CLIPPED = {"quak": "earthquak"}
+
+
 def _stem(word: str) -> str:
     """A rough stem, enough to meet "tariffs"/"tariff", "declared"/"declares",
     "rates"/"rate" and "taxes"/"tax": the first of -ing, -ed, -es, -s that leaves three
@@ -272,7 +276,7 @@ def _stem(word: str) -> str:
         word = word[:-1]
     elif len(word) > 4 and word[-1] == "y":
         word = word[:-1] + "i"
-    return word
+    return _CLIPPED.get(word, word)
 
 
 class _Stems(dict[str, str]):

@@ -427,6 +427,7 @@ def test_a_noun_in_ment_or_tion_is_one_term_with_its_verb_and_y_with_ies() -> No
         "impeached, elected, evacuate, settled, negotiating"
     )
     assert terms("casualties, economies, policy") == terms("casualty, economy, policies")
+    assert terms("Quake kills 12") == terms("earthquakes kill 12")  # a word headlines clip
     assert terms("apartment station") == ["apartment", "station"]
     assert terms("apart state") == ["apart", "stat"]
 
