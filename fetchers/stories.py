@@ -211,6 +211,15 @@ _PHRASES = (
     ("Kore", re.compile(r"\b(?:North|N\.) Korean?s?\b"), " DPRK "),
     ("South Africa", re.compile(r"\bSouth Africa\b"), " southafrica "),
     ("Federal Reserve", re.compile(r"\bFederal Reserve\b"), " FederalReserve "),
+    # the seismologists every earthquake report quotes, whichever country shook: their
+    # names name no country the report is about
+    ("Geological", re.compile(r"(?:\bUS|\bU\.S\.)\s+Geological\s+Survey\b"), " USGS "),
+    (
+        "Seismological",
+        re.compile(r"\bEuropean[- ]Mediterranean Seismological Cent(?:re|er)\b"),
+        " EMSC ",
+    ),
+    ("Geosciences", re.compile(r"\bGerman Research Cent(?:re|er) for Geosciences\b"), " GFZ "),
     ("per", re.compile(r"(\d)\s*(?:percent|per cent)\b", re.IGNORECASE), r"\1%"),
     ("pct", re.compile(r"(\d)\s*pct\b", re.IGNORECASE), r"\1%"),
 )

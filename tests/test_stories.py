@@ -250,6 +250,26 @@ def test_two_earthquakes_told_alike_in_two_smaller_countries_stay_apart() -> Non
     assert grouped(quakes) == {frozenset({"G0", "G1"}), frozenset({"A0", "A1"})}
 
 
+def test_the_seismologists_an_earthquake_report_quotes_name_no_country() -> None:
+    """Reports quote the US Geological Survey, the EMSC or Germany's GFZ whichever country
+    shook: two reports of one quake quoting different ones are one story."""
+    quotes = (
+        "the U.S. Geological Survey",
+        "the European-Mediterranean Seismological Centre",
+        "the German Research Centre for Geosciences",
+    )
+    reports = [
+        Item(
+            f"r{n}",
+            "Magnitude 6.2 earthquake strikes near Izmir, buildings collapse",
+            f"The quake struck western Turkey at a depth of 10 km, {quote} said.",
+            at(n),
+        )
+        for n, quote in enumerate(quotes)
+    ]
+    assert grouped(reports) == {frozenset({"r0", "r1", "r2"})}
+
+
 def test_a_wire_story_republished_near_verbatim_joins() -> None:
     wire = Item(
         "w1",
