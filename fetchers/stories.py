@@ -68,14 +68,14 @@ STOPWORDS = frozenset(
 # Two articles that each name a country the other does not are about different events.
 PLACES: dict[str, str] = {}
 for _country, _names in {
-    "usa": "usa america american americans washington",
+    "usa": "usa america american americans washington newmexico",
     "korea": "korea korean koreans seoul",
     "northkorea": "northkorea northkorean pyongyang",
     "japan": "japan japanese tokyo",
     "china": "china chinese beijing",
     "taiwan": "taiwan taiwanese taipei",
     "eu": "eu european europe brussels",
-    "uk": "uk britain british london",  # not "England": "New England" is in the US
+    "uk": "uk britain british london northernireland",  # not "England": "New England" is in the US
     "russia": "russia russian russians moscow kremlin",
     "ukraine": "ukraine ukrainian kyiv",
     "india": "india indian",
@@ -115,11 +115,13 @@ for _country, _names in {
     "colombia": "colombia colombian",
     "nigeria": "nigeria nigerian",
     "southafrica": "southafrica",
-    # the rest of the world's countries, their people and their capitals, leaving out names
-    # that are as often something else ("Georgia", "Jordan", "Chad", "Polish", "Sofia") and
-    # other cities (a dateline or a stop on a tour, named in a lede, is not what it is about)
+    "southsudan": "southsudan",
+    # most of the rest of the world's countries, their people, their capitals and a few cities
+    # as well known, leaving out names as often something else ("Georgia", "Jordan", "Chad",
+    # "Polish", "Sofia", "Holland", the Dakar Rally) and other cities (a dateline or a stop on
+    # a tour, named in a lede, is not what a report is about)
     "greece": "greece greek athens",
-    "netherlands": "netherlands dutch holland amsterdam",
+    "netherlands": "netherlands dutch amsterdam",
     "belgium": "belgium belgian",
     "switzerland": "switzerland swiss zurich",
     "austria": "austria austrian vienna",
@@ -150,7 +152,7 @@ for _country, _names in {
     "iraq": "iraq iraqi baghdad",
     "yemen": "yemen yemeni houthi houthis sanaa",
     "kuwait": "kuwait kuwaiti",
-    "uae": "uae emirates emirati dubai dhabi",
+    "uae": "uae emirati dubai dhabi",
     "oman": "oman omani muscat",
     "bahrain": "bahrain bahraini",
     "libya": "libya libyan",
@@ -165,7 +167,7 @@ for _country, _names in {
     "rwanda": "rwanda rwandan kigali",
     "congo": "congo congolese kinshasa",
     "ghana": "ghana ghanaian accra",
-    "senegal": "senegal senegalese dakar",
+    "senegal": "senegal senegalese",
     "mali": "mali malian bamako",
     "cameroon": "cameroon cameroonian",
     "angola": "angola angolan luanda",
@@ -186,7 +188,7 @@ for _country, _names in {
     "hongkong": "kong",
     "newzealand": "zealand auckland",
     "fiji": "fiji fijian",
-    "cuba": "cuba cuban havana",
+    "cuba": "cuba havana",
     "haiti": "haiti haitian",
     "jamaica": "jamaica jamaican",
     "dominican": "dominican",
@@ -198,7 +200,6 @@ for _country, _names in {
     "guatemala": "guatemala guatemalan",
     "honduras": "honduras honduran",
     "nicaragua": "nicaragua nicaraguan managua",
-    "costarica": "rica rican",
 }.items():
     for _name in _names.split():
         PLACES[_name] = _country
@@ -210,6 +211,9 @@ _PHRASES = (
     ("United Kingdom", re.compile(r"\bUnited Kingdom\b"), " UK "),
     ("Kore", re.compile(r"\b(?:North|N\.) Korean?s?\b"), " DPRK "),
     ("South Africa", re.compile(r"\bSouth Africa\b"), " southafrica "),
+    ("South Sudan", re.compile(r"\bSouth Sudan(?:ese)?\b"), " southsudan "),
+    ("Northern Ireland", re.compile(r"\bNorthern Ireland\b"), " northernireland "),
+    ("New Mexico", re.compile(r"\bNew Mexico\b"), " newmexico "),
     ("Federal Reserve", re.compile(r"\bFederal Reserve\b"), " FederalReserve "),
     # the seismologists every earthquake report quotes, whichever country shook: their
     # names name no country the report is about
@@ -256,6 +260,8 @@ _CAPITALS = {
 
 # Words headlines clip, as the stems of the whole words ("quake" is an earthquake).
 _CLIPPED = {"quak": "earthquak"}
+# Nouns in -ment, -ation and -ction whose stem is another word's ("department", "depart")
+_KEEP_ENDING = frozenset({"department", "production", "projection"})
 
 
 def _stem(word: str) -> str:
@@ -263,9 +269,10 @@ def _stem(word: str) -> str:
     "rates"/"rate" and "taxes"/"tax": the first of -ing, -ed, -es, -s that leaves three
     letters goes (of a five-letter word, -es only after x, s or z: "rates" keeps its e, as
     "rate" does); then -ment of a long word ("impeachment"/"impeached", not "apartment"/
-    "apart") and the -ion of -tion ("election"/"elected", "evacuation"/"evacuate", not
-    "station"/"state"); then a final -e of a long word, or its final -y made -i as its
-    plural's is ("casualty"/"casualties")."""
+    "apart") and the -ion of a long -ation or -ction ("election"/"elected", "evacuation"/
+    "evacuate", not "station"/"state" nor "question"/"quest"), but for a few whose stem is
+    another word (`_KEEP_ENDING`); then a final -e of a long word. Last, a word headlines
+    clip is read as the whole word (`_CLIPPED`)."""
     size = len(word)
     if word[-1] == "s":
         if size >= 5 and word[-2] == "e" and (size > 5 or word[-3] in "xsz"):
@@ -277,14 +284,14 @@ def _stem(word: str) -> str:
             word = word[:-3]
     elif word.endswith("ed") and size >= 5:
         word = word[:-2]
-    if len(word) >= 10 and word.endswith("ment"):
+    if word in _KEEP_ENDING:
+        pass
+    elif len(word) >= 10 and word.endswith("ment"):
         word = word[:-4]
-    elif len(word) >= 8 and word.endswith("tion"):
+    elif len(word) >= 8 and word.endswith(("ation", "ction")):
         word = word[:-3]
     if len(word) > 4 and word[-1] == "e":
         word = word[:-1]
-    elif len(word) > 4 and word[-1] == "y":
-        word = word[:-1] + "i"
     return _CLIPPED.get(word, word)
 
 
@@ -302,6 +309,8 @@ class _Stems(dict[str, str]):
             stem = ""
         elif word in PLACES:
             stem = "@" + PLACES[word]
+        elif word[-1] == "s" and word[:-1] in PLACES:  # a people ("Iraqis", "Greeks")
+            stem = "@" + PLACES[word[:-1]]
         else:
             stem = _stem(word)
         if len(self) < 500_000:  # bounded: feeds can invent words without end
@@ -358,6 +367,8 @@ class _Terms(dict[str, str]):
                 term = ""
             elif chunk in PLACES:
                 term = "@" + PLACES[chunk]
+            elif chunk[-1] == "s" and chunk[:-1] in PLACES:  # a people ("Iraqis", "Greeks")
+                term = "@" + PLACES[chunk[:-1]]
             else:
                 term = _stem(chunk)
         else:
@@ -411,7 +422,7 @@ class Item:
 
 
 # A window article as candidates need it: its time, its words and their weights (in one
-# order), their length, the words it is filed under, the countries it names and its story.
+# order), their length, the words it is filed under, the countries it is about and its story.
 # A tuple: made once an article and unpacked in one step when it is a candidate. The weights
 # are an array of doubles, not a dict of floats: a poller holds a window of articles (three
 # days of every feed), and a dict of thirty words with their float objects takes about
@@ -421,7 +432,7 @@ _Doc = tuple[float, tuple[str, ...], "array[float]", float, tuple[str, ...], fro
 
 # An article weighed: its words weighed (every word it has: rarity counts each once), their
 # length (what it is compared by), its `KEPT` heaviest words (what it is filed under and
-# looks up candidates with) and the countries it names. A tuple: made once an article.
+# looks up candidates with) and the countries it is about (`_about`). A tuple: made once an article.
 _Weighed = tuple[dict[str, float], float, tuple[str, ...], frozenset[str]]
 
 
@@ -645,7 +656,7 @@ class StoryIndex:
     def _vector(self, item: Item) -> _Weighed:
         """The article's words weighed (headline twice, the summary's lede once; rarer words
         more) and their length, its `KEPT` heaviest (what it is filed under and looks up
-        with), and the countries it names."""
+        with), and the countries it is about."""
         vec, places = self._counts(item)  # its counts, then its weights
         # (1 + log count) * log(n / (seen + 1) + 1) per word, as iterators: no bytecode per
         # word, and each logarithm looked up (`_Rarity`) rather than taken again; the counts
