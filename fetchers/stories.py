@@ -384,8 +384,14 @@ _TERMS = _Terms()
 _SEPARATOR = " | "  # between headline and summary: no phrase, number or word reaches across
 
 
+# any needle of `_PHRASES`: one search of a text that has none (most) instead of one a needle
+_ANY_NEEDLE = re.compile("|".join(re.escape(needle) for needle, _, _ in _PHRASES))
+
+
 def _folded(text: str) -> str:
     """The text with its phrases folded ("United States" -> "US", "15 percent" -> "15%")."""
+    if _ANY_NEEDLE.search(text) is None:
+        return text
     for needle, pattern, replacement in _PHRASES:
         if needle in text:
             text = pattern.sub(replacement, text)
