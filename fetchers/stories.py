@@ -487,12 +487,13 @@ def _best_then_id(scored: tuple[str, float]) -> tuple[float, str]:
 
 
 def _about(title: list[str], vec: dict[str, Any]) -> frozenset[str]:
-    """The countries an article is about: those its headline names, or, when it names none,
-    those of its lede (`vec`, its words). A country the lede alone names is often beside the
-    point (where a crashed flight took off, who spoke at a summit) and would keep a report
-    out of its own story."""
+    """The countries an article is about: those its headline names when it names two or more
+    (the parties are stated: a third the lede names is beside the point, where the leaders
+    met or where one flew on to, and would keep a report out of its own story); else those
+    of its headline and lede (`vec`, its words) together ("US strikes trade deal" names its
+    partner in the lede)."""
     named = _PLACE_TERMS.intersection(title)
-    return named if named else _PLACE_TERMS.intersection(vec)
+    return named if len(named) >= 2 else _PLACE_TERMS.intersection(vec)
 
 
 def _conflict(one: frozenset[str], other: frozenset[str]) -> bool:
