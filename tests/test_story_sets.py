@@ -1,0 +1,46 @@
+"""The labelled sets of real outlets' articles (bench/stories/): each is well formed, and the
+grouping meets the quality the story desk is held to on each, at the articles' real times
+(pair F1 at least 0.85, the first report right for at least 85% of events, at most one merge
+of two different events on one topic). `python bench/run.py stories` prints the figures."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench.stories import HERE, score
+
+SETS = sorted(HERE.glob("*.json"))
+
+
+def test_there_are_labelled_sets() -> None:
+    assert len(SETS) >= 2
+
+
+@pytest.mark.parametrize("path", SETS, ids=lambda p: p.name)
+def test_a_labelled_set_is_well_formed(path: Path) -> None:
+    data: dict[str, Any] = json.loads(path.read_text())
+    assert data["about"]
+    stories = data["stories"]
+    assert len(stories) >= 10
+    for event, articles in stories.items():
+        assert len(articles) >= 2, event  # one event told by several outlets
+        assert len({a[0] for a in articles}) == len(articles), event  # each outlet once
+        for source, published, title, summary, page in articles:
+            assert source and title and summary, event
+            assert datetime.fromisoformat(published.replace("Z", "+00:00")).tzinfo, event
+            assert page is None or page.startswith("https://"), event
+    for one, other in data["hard_negatives"]:
+        assert one in stories and other in stories and one != other
+
+
+@pytest.mark.parametrize("path", SETS, ids=lambda p: p.name)
+def test_the_grouping_meets_its_aims_on_a_labelled_set(path: Path) -> None:
+    found = score(json.loads(path.read_text()))
+    assert found.f1 >= 0.85, (found.precision, found.recall)
+    assert found.first_right >= 0.85
+    assert len(found.merges) <= 1, found.merges
