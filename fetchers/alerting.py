@@ -45,7 +45,7 @@ from fetchers.models import Clock, from_utc_iso, utc_iso
 from fetchers.notify import WebhookSender, send_desktop, webhook_request
 from fetchers.query import STORY_FIELDS, Query, QueryError, StoryFacts, parse_query
 from fetchers.store import ArticleStore, StoreError
-from fetchers.storybook import StoryShelf
+from fetchers.storyshelf import StoryShelf
 from fetchers.timeparse import local_zone
 from fetchers.trends import (
     BASELINE_HOURS,
@@ -62,7 +62,8 @@ from fetchers.trends import (
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-    from fetchers.storybook import Story, StoryBook, StoryDesk
+    from fetchers.story import Story
+    from fetchers.storybook import StoryBook, StoryDesk
 
 log = logging.getLogger("wirewatch.alerts")
 STATE_FILE = "alerts-state.json"

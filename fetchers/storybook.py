@@ -15,7 +15,6 @@ stories, and a story with none left is gone.
 from __future__ import annotations
 
 import contextlib
-import functools
 import heapq
 import json
 import logging
@@ -24,11 +23,10 @@ import statistics
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from itertools import chain, filterfalse, islice, repeat
-from operator import attrgetter
+from itertools import chain, islice, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
@@ -37,12 +35,26 @@ import orjson
 from fetchers.atomic import write_derived
 from fetchers.foreground import give_way, giving_way
 from fetchers.heap import collector_paused
-from fetchers.models import seconds_iso
 from fetchers.query import Query, Record
 from fetchers.stepwise import set_stepwise, sorted_stepwise
 from fetchers.store.errors import StoreError
 from fetchers.store.interface import StoryKeeper
-from fetchers.stories import WINDOW, Item, StoryIndex, terms
+from fetchers.stories import WINDOW, Item, StoryIndex
+from fetchers.story import (
+    READ_CHUNK,
+    STEP_IDS,
+    STEP_MOVED,
+    STORY_STEP,
+    Story,
+    chunks,
+    first_time,
+    headline_record,
+    last_seen,
+    made_story,
+    newest_first,
+    single_story,
+)
+from fetchers.storyshelf import StoryShelf, changed_since
 
 if TYPE_CHECKING:
     from fetchers.newsroom import Cycle
@@ -63,88 +75,12 @@ HEADER_BYTES = 64  # a longer first line is not a header (a first-format file is
 # with the screen: it works in slices of a few milliseconds and rests three times as long as
 # each took, so a filter typed meanwhile keeps most of the interpreter. Stories come later.
 SLICE_ARTICLES = 25
-# articles read at a time when every stored one is looked at: a viewer's store reads them
-# back from disk, and a million of them whole at once would take a gigabyte
-READ_CHUNK = 20_000
-STEP_IDS = 20_000  # ids looked up between two looks for a filter typed meanwhile
-STEP_MOVED = 2_000  # headlines made, or stories kept, merged or listed, between two looks
 STORY_LINES = 4  # lines of the stories file read between two looks (a line: about 1.5 ms)
-STORY_STEP = 200  # stories made between two looks (each sorts its headlines and picks the
-# one that shares most words: a step of a few milliseconds; a cycle touches thousands)
 REST_FACTOR = 3.0
-
-
-def first_time(record: Record) -> float:
-    """When an article was first reported: its publication time, else when it was fetched."""
-    if record.published is not None:
-        return record.published
-    return record.fetched or 0.0
 
 
 def _item(record: Record) -> Item:
     return Item(record.id, record.title, record.summary, first_time(record))
-
-
-@dataclass(slots=True)
-class Story:
-    """One story as `wirewatch stories` shows it."""
-
-    id: str
-    title: str
-    articles: list[str]  # first reported first
-    sources: list[str]  # distinct, in the order they reported it
-    first_id: str
-    first_source: str
-    first_seen: float
-    last_seen: float
-
-    @property
-    def outlets(self) -> int:
-        return len(self.sources)
-
-    def to_record(self) -> dict[str, Any]:
-        """What a store that keeps the stories keeps of one (times as POSIX seconds)."""
-        return {
-            "title": self.title,
-            "articles": list(self.articles),
-            "sources": list(self.sources),
-            "first_id": self.first_id,
-            "first_source": self.first_source,
-            "first_seen": self.first_seen,
-            "last_seen": self.last_seen,
-        }
-
-    @classmethod
-    def from_record(cls, sid: str, record: dict[str, Any]) -> Story | None:
-        """A story as a store kept it; None for a record that does not read as one."""
-        try:
-            story = cls(
-                sid,
-                str(record["title"]),
-                [str(i) for i in record["articles"]],
-                [str(s) for s in record["sources"]],
-                str(record["first_id"]),
-                str(record["first_source"]),
-                float(record["first_seen"]),
-                float(record["last_seen"]),
-            )
-        except (KeyError, TypeError, ValueError):
-            return None
-        return story if story.articles else None
-
-    def to_json(self) -> dict[str, Any]:
-        """The JSON shape of `wirewatch stories --json`."""
-        return {
-            "id": self.id,
-            "title": self.title,
-            "articles": list(self.articles),
-            "sources": list(self.sources),
-            "outlets": self.outlets,
-            "first_id": self.first_id,
-            "first_source": self.first_source,
-            "first_seen": seconds_iso(self.first_seen or None),  # 0: no time known
-            "last_seen": seconds_iso(self.last_seen or None),
-        }
 
 
 class SavedStories(NamedTuple):
@@ -224,8 +160,8 @@ def _story_chunks(handle: BinaryIO) -> list[dict[str, Any]] | None:
         if head == {"format": FORMAT}:
             # a filter typed meanwhile goes first: a million articles' file is seconds of work
             lines = (line.rstrip(b"\r\n") for line in handle)
-            chunks = list(map(_story_line, giving_way(lines, STORY_LINES)))
-            return chunks if all(isinstance(c, dict) for c in chunks) else None
+            parsed = list(map(_story_line, giving_way(lines, STORY_LINES)))
+            return parsed if all(isinstance(c, dict) for c in parsed) else None
     body = header + handle.read()  # the first format, or nothing
     data = json.loads(body, object_pairs_hook=_unique_keys)
     if not isinstance(data, dict) or data.get("format") != 1:
@@ -296,20 +232,20 @@ class StoryBook:
         articles are checked (each once), for `StoryIndex.restore` to take as it is."""
         try:
             with self.path.open("rb") as handle:
-                chunks = _story_chunks(handle)
+                parsed = _story_chunks(handle)
         except OSError:
             return None
         except (ValueError, RecursionError) as exc:
             if isinstance(exc, _DuplicateKey):
                 self._refuse(f"{exc.key!r} is written twice")
             return None
-        if chunks is None:
+        if parsed is None:
             return None
         out: dict[str, list[str]] = {}
         story_of: dict[str, str] = {}  # article -> its story: no article listed twice
         placed = story_of.keys()
         # each checked whole in C; a fault is then found one by one
-        for chunk in giving_way(chunks, STORY_LINES):
+        for chunk in giving_way(parsed, STORY_LINES):
             lists = chunk.values()
             if not all(type(ids) is list for ids in lists):
                 return None
@@ -589,7 +525,7 @@ class StoryBook:
         for sid, articles in giving_way(members.items(), STORY_STEP):  # a filter goes first
             records = [held[i] for i in articles if i in held]
             if records:
-                out.append(_story(sid, records))
+                out.append(made_story(sid, records))
         return out
 
     def update(
@@ -730,7 +666,7 @@ def add_paced(index: StoryIndex, items: list[Item], pace: bool) -> None:
 
 
 def _chunks(ids: list[str]) -> Iterable[list[str]]:
-    return (ids[start : start + READ_CHUNK] for start in range(0, len(ids), READ_CHUNK))
+    return chunks(ids, READ_CHUNK)  # (this module's READ_CHUNK, as tests set it)
 
 
 def _recent_items(store: ArticleStore, ids: list[str]) -> list[Item]:
@@ -811,18 +747,14 @@ def stories_of(
                 sid = story_of[record.id]
                 wanted = len(members.get(sid, ()))
                 if wanted == 1:
-                    out.append(_single(sid, record))
+                    out.append(single_story(sid, record))
                     continue
                 held = open_stories.setdefault(sid, [])
-                held.append(_headline(record))
+                held.append(headline_record(record))
                 if len(held) == wanted:
-                    out.append(_story(sid, open_stories.pop(sid)))
-        out.extend(_story(sid, records) for sid, records in open_stories.items())
-        return sorted_stepwise(out, _newest_activity, give_way)
-
-
-def _newest_activity(story: Story) -> tuple[float, str]:
-    return (-story.last_seen, story.id)
+                    out.append(made_story(sid, open_stories.pop(sid)))
+        out.extend(made_story(sid, records) for sid, records in open_stories.items())
+        return sorted_stepwise(out, newest_first, give_way)
 
 
 # -- the newest stories, kept beside the stories file ---------------------------------------
@@ -872,12 +804,12 @@ def newest_stories(data_dir: Path, limit: int) -> list[Story] | None:
 
 
 def _activity(store: ArticleStore, ids: Iterable[str]) -> float | None:
-    """A story's last activity from its stored articles (as `_story` takes it), from the
+    """A story's last activity from its stored articles (as `made_story` takes it), from the
     writer's records in memory; None when none is stored."""
     last: float | None = None
     for record in map(store.record, ids):
         if record is not None:
-            seen = _last_seen(record)
+            seen = last_seen(record)
             if last is None or seen > last:
                 last = seen
     return last
@@ -891,7 +823,7 @@ def _made(store: ArticleStore, sids: list[str], members: dict[str, list[str]]) -
     for sid in sids:
         found = [held[i] for i in members[sid] if i in held]
         if found:
-            out[sid] = _single(sid, found[0]) if len(found) == 1 else _story(sid, found)
+            out[sid] = single_story(sid, found[0]) if len(found) == 1 else made_story(sid, found)
     return out
 
 
@@ -908,7 +840,7 @@ def _newest_of_all(index: StoryIndex, store: ArticleStore) -> tuple[list[Story],
         found = heapq.nsmallest(NEWEST_KEPT + 1, ranked)
     every = len(found) <= NEWEST_KEPT
     stories = _made(store, [sid for _, sid in found[:NEWEST_KEPT]], members).values()
-    return sorted(stories, key=_newest_activity), every
+    return sorted(stories, key=newest_first), every
 
 
 def _mended_newest(
@@ -927,7 +859,7 @@ def _mended_newest(
     if not stories and not every:
         return None
     members = index.members
-    last = _newest_activity(stories[-1]) if stories else None
+    last = newest_first(stories[-1]) if stories else None
     remade = []
     for sid in sorted(changed):
         ids = members.get(sid)
@@ -936,309 +868,14 @@ def _mended_newest(
             remade.append(sid)
     merged = [story for story in stories if story.id not in changed]
     merged += _made(store, remade, members).values()
-    merged.sort(key=_newest_activity)
+    merged.sort(key=newest_first)
     if not every and last is not None:
-        merged = [story for story in merged if _newest_activity(story) <= last]
+        merged = [story for story in merged if newest_first(story) <= last]
     if len(merged) > NEWEST_KEPT:
         return merged[:NEWEST_KEPT], False
     if not every and len(merged) < NEWEST_KEPT // 2:
         return None
     return merged, every
-
-
-def _headline(record: Record) -> Record:
-    """What `_story` reads of an article, without its summary and the rest."""
-    return Record(
-        record.id,
-        record.source,
-        record.title,
-        published=record.published,
-        fetched=record.fetched,
-    )
-
-
-def _last_seen(record: Record) -> float:
-    """An article's part in its story's last activity: when it was first reported, or when
-    it was fetched if that is later (the page of newest stories ranks by the same)."""
-    return max(first_time(record), record.fetched or 0.0)
-
-
-def _single(sid: str, record: Record) -> Story:
-    """A story of one article (most are): `_story` without the sorting and comparing."""
-    return Story(
-        sid,
-        record.title,
-        [record.id],
-        [record.source],
-        record.id,
-        record.source,
-        first_time(record),
-        _last_seen(record),
-    )
-
-
-def _story(sid: str, records: list[Record]) -> Story:
-    ordered = sorted(records, key=lambda r: (first_time(r), r.fetched or 0.0, r.source, r.id))
-    first = ordered[0]
-    sources = list(dict.fromkeys(r.source for r in ordered))
-    last = max(map(_last_seen, ordered))
-    return Story(
-        sid,
-        _representative(ordered),
-        [r.id for r in ordered],
-        sources,
-        first.id,
-        first.source,
-        first_time(first),
-        last,
-    )
-
-
-def _representative(records: list[Record]) -> str:
-    """The headline sharing most words with the story's other headlines (the earliest of
-    equals): the one that says what most outlets said."""
-    if len(records) == 1:
-        return records[0].title
-    words = [set(terms(r.title)) for r in records]
-    counts: Counter[str] = Counter(w for ws in words for w in ws)
-    best, best_score = records[0].title, -1.0
-    for record, ws in zip(records, words, strict=True):
-        score = sum(counts[w] - 1 for w in ws) / (len(ws) + 1)
-        if score > best_score:
-            best, best_score = record.title, score
-    return best
-
-
-class StoryLookup:
-    """What the query language asks of stories (`story:ID`, `outlets:>=N`)."""
-
-    def __init__(self, index: StoryIndex, store: ArticleStore) -> None:
-        self.index = index
-        self.store = store
-        self._outlets: dict[str, int] = {}
-
-    def story_of(self, ident: str) -> str | None:
-        return self.index.story_of.get(ident)
-
-    def outlets_of(self, ident: str) -> int:
-        sid = self.index.story_of.get(ident)
-        if sid is None:
-            return 1
-        count = self._outlets.get(sid)
-        if count is None:
-            sources = {
-                r.source for r in map(self.store.record, self.index.members[sid]) if r is not None
-            }
-            count = self._outlets[sid] = max(1, len(sources))
-        return count
-
-    def articles_of(self, story: str) -> Collection[str]:
-        return self.index.members.get(story, ())
-
-    def articles_where(self, outlets: Callable[[int], bool]) -> Collection[str]:
-        members = self.index.members.values()
-        several = (ids for ids in members if len(ids) > 1)  # one article: one outlet
-        return [i for ids in several if outlets(self.outlets_of(ids[0])) for i in ids]
-
-
-class StoryShelf:
-    """Every story at one moment, newest activity first, with its articles' stories and
-    outlets by article id: what a dashboard draws and filters, and what its queries ask
-    (`story:`, `outlets:`; it answers as `StoryLookup` does). Never changed once made, so
-    any thread may read it."""
-
-    def __init__(
-        self,
-        stories: list[Story],
-        dated: Sequence[str] | None = None,
-        total: int | None = None,
-        grouped: Mapping[str, str] | None = None,
-    ) -> None:
-        """`dated`: the stored ids in the store's date order, as the store holds them (its
-        queries answer with those): each article's story is then found where a query's
-        answer reaches it, in memory read in order, which makes `matching` over 100,000
-        articles about 1.5 times as quick as a map made in the stories' order.
-        `total`: the stories the store keeps in all, when these are its newest only (a
-        viewer of a store that keeps them: a filter asks the store, `stories_found`).
-        `grouped`: the grouping's own map of each article's story, when `stories` were made
-        from it and `dated` (`stories_of`): each article's story is then looked up there,
-        not first gathered from the stories into a map of its own."""
-        self.stories = stories
-        self.total = total
-        # made in steps that give way to a filter typed meanwhile (a million stories take
-        # seconds here); each map of a million entries also holds the interpreter while it
-        # grows past 700,000 (a tenth of a second): none is made that is not kept
-        self.by_id = {story.id: story for story in giving_way(stories)}
-        self._order = [story.id for story in giving_way(stories)]
-        story_of = None
-        if dated is not None and grouped is not None:
-            story_of = _placed(dated, grouped.get)
-            if len(story_of) != sum(map(len, map(_ARTICLES, stories))):
-                story_of = None  # an article read no more: its story lacks it (rare)
-        if story_of is None:
-            story_of = {ident: s.id for s in giving_way(stories) for ident in s.articles}
-            if dated is not None:
-                placed = _placed(dated, story_of.get)
-                if len(placed) < len(story_of):  # an article the store no longer lists: kept
-                    placed.update((i, sid) for i, sid in story_of.items() if i not in placed)
-                story_of = placed
-        self._story_of = story_of
-        self._by_outlets = _by_outlets(stories)
-        # how many outlets carry each article's story, for stories of several outlets only:
-        # most stories are one outlet's, so at a million articles this is tens of thousands
-        # of entries, not one more map of a million made, copied each cycle and let go
-        # beside a screen (an article it lacks is one outlet's)
-        self._outlets: dict[str, int] = dict(
-            chain.from_iterable(
-                zip(story.articles, repeat(outlets))
-                for story in giving_way(stories)
-                if (outlets := len(story.sources)) > 1
-            )
-        )
-        # `story:` and `outlets:` ask these of every candidate article of a query: bound dict
-        # lookups, so a filter over 100,000 articles runs no Python function per article
-        self.story_of: Callable[[str], str | None] = self._story_of.get
-        self.outlets_of: Callable[[str], int | None] = self._outlets.get
-
-    @functools.cached_property
-    def articles(self) -> frozenset[str]:
-        """The ids of every article on the shelf."""
-        return frozenset(self._story_of)
-
-    def restacked(self, touched: set[str], index: StoryIndex, store: ArticleStore) -> StoryShelf:
-        """The shelf `stories_of` would give now, made from this one and the stories changed
-        since (`touched`): only their articles are read, they are merged into the others,
-        which keep their order, and the lookups are this shelf's, copied and mended."""
-        members = index.members
-        remade_ids = [sid for sid in touched if sid in members]
-        held: dict[str, Record] = {}
-        # a cycle touches thousands of stories: a filter typed meanwhile goes first
-        for chunk in _chunks([i for sid in remade_ids for i in members[sid]]):
-            read = store.headlines(chunk)  # (up to READ_CHUNK of them: tens of ms to make)
-            held.update((r.id, _headline(r)) for r in giving_way(read, STEP_MOVED))
-        remade: list[Story] = []
-        for sid in giving_way(remade_ids, STORY_STEP):
-            records = [held[i] for i in members[sid] if i in held]
-            if not records:
-                continue
-            one = len(records) == 1 and len(members[sid]) == 1
-            remade.append(_single(sid, records[0]) if one else _story(sid, records))
-        remade.sort(key=_newest_activity)
-        kept = [story for story in giving_way(self.stories, STEP_MOVED) if story.id not in touched]
-        stories = list(giving_way(heapq.merge(kept, remade, key=_newest_activity), STEP_MOVED))
-        gone = [self.by_id[sid] for sid in touched if sid in self.by_id]
-        shelf = StoryShelf.__new__(StoryShelf)
-        shelf.stories, shelf.total = stories, None  # every story (a store's window: whole)
-        # each copied in one call, into a table of its size: one made a step at a time grew
-        # by doubling, each growth moving what it held in one call (for a million entries,
-        # 56 ms at 700,000 and 0.5 s of steps in all, against 28 ms for the whole copy)
-        shelf.by_id = self.by_id.copy()
-        give_way()
-        story_of = self._story_of.copy()
-        give_way()
-        outlets = self._outlets.copy()
-        give_way()
-        for story in giving_way(gone, STORY_STEP):
-            del shelf.by_id[story.id]
-            for ident in story.articles:
-                story_of.pop(ident, None)
-                outlets.pop(ident, None)
-        for story in giving_way(remade, STORY_STEP):
-            shelf.by_id[story.id] = story
-            several = story.outlets > 1
-            for ident in story.articles:
-                story_of[ident] = story.id
-                if several:
-                    outlets[ident] = story.outlets
-        shelf._order = [story.id for story in giving_way(stories, STEP_MOVED)]
-        shelf._story_of, shelf._outlets = story_of, outlets
-        shelf._by_outlets = _by_outlets(stories)
-        shelf.story_of, shelf.outlets_of = story_of.get, outlets.get
-        return shelf
-
-    def __len__(self) -> int:
-        return len(self.stories)
-
-    @property
-    def windowed(self) -> bool:
-        """These are the newest of the stories the store keeps, which answers filters."""
-        return self.total is not None
-
-    @property
-    def more(self) -> bool:
-        """The store keeps more stories than these."""
-        return self.total is not None and self.total > len(self.stories)
-
-    def story(self, ident: str) -> Story | None:
-        """The story an article is in."""
-        sid = self._story_of.get(ident)
-        return self.by_id[sid] if sid is not None else None
-
-    def articles_of(self, story: str) -> Collection[str]:
-        found = self.by_id.get(story)
-        return found.articles if found is not None else ()
-
-    def articles_where(self, outlets: Callable[[int], bool]) -> Collection[str]:
-        """(For `outlets:`.) One test per count of outlets, not per story."""
-        return list(chain.from_iterable(i for n, i in self._by_outlets.items() if outlets(n)))
-
-    def matching(self, ids: Collection[str]) -> list[str]:
-        """The ids of the stories with an article among `ids`, newest activity first. When
-        most articles are among them (`-tariff`), the stories left out are found from the
-        few articles left out: a set of the ids and a difference in C, not a lookup of each
-        id's story."""
-        if len(ids) * 2 < len(self._story_of):
-            wanted = set(map(self._story_of.get, ids))
-            return list(filter(wanted.__contains__, self._order))
-        gone = self._story_of.keys() - set(ids)
-        if not gone:
-            return list(self._order)
-        by_id = self.by_id
-        left_out = set()
-        for sid in set(map(self._story_of.__getitem__, gone)):  # all its articles left out?
-            if gone.issuperset(by_id[sid].articles):
-                left_out.add(sid)
-        return list(filterfalse(left_out.__contains__, self._order))
-
-
-_ARTICLES = attrgetter("articles")
-
-
-def _placed(dated: Sequence[str], story_of: Callable[[str], str | None]) -> dict[str, str]:
-    """Each of the `dated` articles in a story -> its story, in that order."""
-    return {
-        ident: sid for ident in giving_way(dated, STEP_IDS) if (sid := story_of(ident)) is not None
-    }
-
-
-def changed_since(last: StoryShelf, members: dict[str, list[str]]) -> set[str]:
-    """The stories whose articles are not the ones `last` shows (new, gone or changed)."""
-    by_id = last.by_id
-    changed = {
-        sid
-        for sid, ids in giving_way(members.items(), STEP_IDS)
-        if (story := by_id.get(sid)) is None or not _same_articles(story.articles, ids)
-    }
-    changed.update(sid for sid in giving_way(by_id, STEP_IDS) if sid not in members)
-    return changed
-
-
-def _same_articles(shown: list[str], ids: list[str]) -> bool:
-    if len(shown) != len(ids):
-        return False
-    if len(ids) == 1:  # most stories
-        return shown[0] == ids[0]
-    return set(shown) == set(ids)
-
-
-def _by_outlets(stories: list[Story]) -> dict[int, list[str]]:
-    """The articles of stories of several outlets by that count (`outlets:` takes them up
-    front); every other article is one outlet's."""
-    out: dict[int, list[str]] = {}
-    for story in giving_way(stories):
-        if len(story.sources) > 1:
-            out.setdefault(len(story.sources), []).extend(story.articles)
-    return out
 
 
 @dataclass(slots=True)

@@ -33,7 +33,7 @@ from fetchers.query import Query, Record
 from fetchers.store import ArticleStore
 
 if TYPE_CHECKING:
-    from fetchers.storybook import Story
+    from fetchers.story import Story
 
 HOUR = 3600
 BASELINE_HOURS = 24

@@ -228,7 +228,7 @@ async def test_enter_on_an_alert_in_the_stories_shows_its_article_in_its_story(
 async def test_an_article_no_story_holds_yet_shows_in_the_headlines(tmp_path: Path) -> None:
     """Stories read before an article was grouped do not hold it: enter on its alert shows
     it among the articles rather than finding nothing."""
-    from fetchers.storybook import StoryShelf
+    from fetchers.storyshelf import StoryShelf
 
     newsroom_data(tmp_path)
     app = make_app(tmp_path, poll=False)  # no cycle reads the stories again meanwhile

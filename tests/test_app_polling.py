@@ -136,7 +136,8 @@ def test_an_events_count_asks_the_stories(tmp_path: Path) -> None:
     from datetime import UTC
 
     from fetchers.query import parse_query
-    from fetchers.storybook import Story, StoryShelf
+    from fetchers.story import Story
+    from fetchers.storyshelf import StoryShelf
     from tui.session import Session
 
     session = Session.open(seed_only_config(tmp_path), tmp_path / "data", lambda: FROZEN, UTC, True)

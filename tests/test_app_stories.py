@@ -11,7 +11,7 @@ import pytest
 from textual.pilot import Pilot
 
 from fetchers.store import Store, StoreError
-from fetchers.storybook import StoryShelf
+from fetchers.storyshelf import StoryShelf
 from tests.conftest import (
     REVISED_TITLE,
     dash,

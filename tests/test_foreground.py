@@ -6,14 +6,18 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
-from fetchers import foreground, stories, storybook
+from fetchers import foreground, stories, storybook, storyshelf
 from fetchers.foreground import give_way, giving_way, waited_for
+from fetchers.query import Record
 from fetchers.store import Store
 from fetchers.stories import Item, StoryIndex
-from fetchers.storybook import StoryShelf, stories_of
+from fetchers.story import Story, made_story
+from fetchers.storybook import stories_of
+from fetchers.storyshelf import StoryShelf
 from tests.conftest import make
 
 QUIET = 0.3  # seconds a paused thread is watched for a step it must not take
@@ -122,16 +126,15 @@ def _paired_stories(store: Store, count: int) -> StoryIndex:
     return index
 
 
-def _counting_stories(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The ids of the stories `storybook` makes from here on, in the order made."""
+def _counting_stories(monkeypatch: pytest.MonkeyPatch, module: ModuleType) -> list[str]:
+    """The ids of the stories `module` makes from here on, in the order made."""
     made: list[str] = []
-    story = storybook._story
 
-    def counted(sid: str, records: list[storybook.Record]) -> storybook.Story:
+    def counted(sid: str, records: list[Record]) -> Story:
         made.append(sid)
-        return story(sid, records)
+        return made_story(sid, records)
 
-    monkeypatch.setattr(storybook, "_story", counted)
+    monkeypatch.setattr(module, "made_story", counted)
     return made
 
 
@@ -141,12 +144,12 @@ def test_the_shelf_after_a_cycle_gives_way_to_a_filter_typed_while_it_is_mended(
     """A cycle of 10,000 articles touches thousands of stories, each made again from its
     headlines: half a second of the interpreter at 100,000 articles, right when a person
     turns back to the screen. The shelf makes a step of them, then waits for the filter."""
-    monkeypatch.setattr(storybook, "STORY_STEP", 5)
+    monkeypatch.setattr(storyshelf, "STORY_STEP", 5)
     with Store(tmp_path, writer=True) as store:
         index = _paired_stories(store, 20)
         with waited_for():  # (this thread's own work never waits for the held filter)
             before = StoryShelf(stories_of(index, store))
-        made = _counting_stories(monkeypatch)
+        made = _counting_stories(monkeypatch, storyshelf)
         after: list[StoryShelf] = []
         mending = threading.Thread(
             target=lambda: after.append(before.restacked(set(index.members), index, store))
@@ -166,8 +169,8 @@ def test_the_stories_a_cycle_joined_are_made_a_step_at_a_time_for_the_alert_chec
         index = _paired_stories(store, 20)
         book = storybook.StoryBook(tmp_path)
         book.index = index
-        made = _counting_stories(monkeypatch)
-        found: list[list[storybook.Story]] = []
+        made = _counting_stories(monkeypatch, storybook)
+        found: list[list[Story]] = []
         checking = threading.Thread(
             target=lambda: found.append(book.stories_with(store, list(index.story_of)))
         )

@@ -1051,7 +1051,8 @@ def test_story_filters_take_the_stories_lists_and_ask_no_article(tmp_path: Path)
     """`story:` and `outlets:` are answered from the stories' own lists of articles: the
     store asks no article's story or outlets one by one (at 100,000 articles that was most of
     a filter's time), and gives what checking every article gives."""
-    from fetchers.storybook import Story, StoryShelf
+    from fetchers.story import Story
+    from fetchers.storyshelf import StoryShelf
     from tests.conftest import make
 
     outlets = ["Wire", "Herald", "Times", "Post"]

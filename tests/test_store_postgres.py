@@ -33,7 +33,8 @@ from fetchers.store.postgres import schema
 from fetchers.store.postgres import store as pg_module
 from fetchers.store.postgres.store import PostgresStore
 from fetchers.store.postgres.words import LONGEST_TEXT, PAIRS_TEXT, PLACES_EXACT_SQL
-from fetchers.storybook import Story, StoryShelf
+from fetchers.story import Story
+from fetchers.storyshelf import StoryShelf
 from tests.conftest import make, write_config
 from tests.pgserver import PASSWORD, PgServer
 from tests.querycheck import NOW, articles, check_queries, queries, save_every_third, scan

@@ -1308,8 +1308,9 @@ def test_a_story_filter_asks_the_shelf_without_a_python_call_per_article() -> No
     with a dict lookup, and lists the matching stories in one pass."""
     import sys
 
-    from fetchers import storybook
-    from fetchers.storybook import Story, StoryShelf
+    from fetchers import storyshelf
+    from fetchers.story import Story
+    from fetchers.storyshelf import StoryShelf
 
     stories = [
         Story(f"s{n:012x}", "t", [f"a{n}-{k}" for k in range(n % 3 + 1)], [], "", "", 0.0, 0.0)
@@ -1323,7 +1324,7 @@ def test_a_story_filter_asks_the_shelf_without_a_python_call_per_article() -> No
     calls: list[str] = []
 
     def count(frame, event, arg):  # type: ignore[no-untyped-def]
-        if event == "call" and frame.f_code.co_filename == storybook.__file__:
+        if event == "call" and frame.f_code.co_filename == storyshelf.__file__:
             calls.append(frame.f_code.co_name)
 
     sys.setprofile(count)
@@ -1338,7 +1339,7 @@ def test_a_story_filter_asks_the_shelf_without_a_python_call_per_article() -> No
 
 def _shelf_stories() -> tuple[list[Any], list[str], dict[str, str]]:
     """Stories of one to three articles, the ids newest first, and who is in which story."""
-    from fetchers.storybook import Story
+    from fetchers.story import Story
 
     stories = [
         Story(f"s{n:04}", "t", [f"a{n}-{k}" for k in range(n % 3 + 1)], [], "", "", 0.0, 0.0)
@@ -1356,7 +1357,7 @@ def test_a_shelf_made_from_the_groupings_own_map_is_the_shelf_made_without_it() 
     gathered from the stories first) gives the same shelf, in the same date order; an
     article the grouping holds whose headline was not read (so its story lacks it) makes
     the shelf the other way, without that article."""
-    from fetchers.storybook import StoryShelf
+    from fetchers.storyshelf import StoryShelf
 
     stories, dated, grouped = _shelf_stories()
     asked: list[str] = []
@@ -1775,7 +1776,8 @@ def test_a_shelf_given_the_stores_date_order_looks_articles_up_in_that_order() -
     story: the shelf's map follows the store's date order and holds the store's own id
     strings, so the lookups walk its memory in order and compare ids by identity; what
     matches is the same either way."""
-    from fetchers.storybook import Story, StoryShelf
+    from fetchers.story import Story
+    from fetchers.storyshelf import StoryShelf
 
     stories = [
         Story(f"s{n:03d}", "t", [f"a{n}-{k}" for k in range(n % 3 + 1)], ["X"], "", "", 0.0, 0.0)
@@ -1799,7 +1801,8 @@ def test_the_stories_matching_most_articles_are_the_stories_with_any_of_them() -
     articles are left out, whatever the share of articles matched."""
     import random
 
-    from fetchers.storybook import Story, StoryShelf
+    from fetchers.story import Story
+    from fetchers.storyshelf import StoryShelf
 
     rng = random.Random(5)
     stories = [
@@ -1820,7 +1823,8 @@ def test_the_stories_matching_most_articles_are_the_stories_with_any_of_them() -
 def test_a_filter_leaving_few_articles_out_looks_up_the_stories_of_those_few() -> None:
     """`-tariff` over 100,000 articles: the stories are found from the articles left out,
     not by looking up the story of each of the articles kept."""
-    from fetchers.storybook import Story, StoryShelf
+    from fetchers.story import Story
+    from fetchers.storyshelf import StoryShelf
 
     class Counting(dict[str, str]):
         lookups = 0
@@ -1979,7 +1983,8 @@ def test_a_shelf_after_a_cycle_reads_only_the_stories_the_cycle_changed(tmp_path
     the cycle changed: at a million articles, remaking every story took 22 s of CPU after
     each cycle."""
     from fetchers.store import Store
-    from fetchers.storybook import StoryShelf, stories_of
+    from fetchers.storybook import stories_of
+    from fetchers.storyshelf import StoryShelf
 
     items = seeded_articles(count=600, days=6.0)
     now = datetime.fromtimestamp(max(i.when for i in items) + 60, UTC)
@@ -2027,7 +2032,8 @@ def test_a_viewers_shelf_after_the_writers_cycle_remakes_only_the_stories_that_c
     last shelf with the stories whose articles differ: the same shelf as one made whole,
     reading the articles of those stories only."""
     from fetchers.store import Store
-    from fetchers.storybook import StoryShelf, stories_of
+    from fetchers.storybook import stories_of
+    from fetchers.storyshelf import StoryShelf
 
     items = seeded_articles(count=400, days=3.0)
 
@@ -2064,7 +2070,8 @@ def test_a_grouping_that_fails_in_part_leaves_the_next_shelf_made_whole(
     raises half way (its articles placed, the note not taken) leaves no mended shelf behind
     that misses them."""
     from fetchers.store import Store
-    from fetchers.storybook import StoryShelf, stories_of
+    from fetchers.storybook import stories_of
+    from fetchers.storyshelf import StoryShelf
 
     items = seeded_articles(count=300, days=3.0)
 

@@ -20,7 +20,8 @@ from fetchers.config import Config
 from fetchers.models import Article, Settings
 from fetchers.query import Record, parse_query
 from fetchers.store import Store
-from fetchers.storybook import Story, StoryBook
+from fetchers.story import Story
+from fetchers.storybook import StoryBook
 from fetchers.trends import (
     SPIKE_FLOOR,
     hourly_counts,
@@ -342,7 +343,7 @@ def test_the_stories_counts_are_read_with_each_shard_file_once(
     them, not once a story, and each story's row counts exactly its own articles."""
     from fetchers.store import leanwords
     from fetchers.store.shards import Shard
-    from fetchers.storybook import Story
+    from fetchers.story import Story
     from fetchers.trends import story_counts
 
     monkeypatch.setattr(leanwords, "FRESH_WORDS", 0)  # the words it kept for the hooks let go

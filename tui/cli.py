@@ -42,16 +42,9 @@ from fetchers.redact import printable
 from fetchers.store import ArticleStore, StoreError, StoreLocked
 from fetchers.store.factory import open_store
 from fetchers.store.interface import StoryKeeper
-from fetchers.storybook import (
-    Story,
-    StoryBook,
-    StoryLookup,
-    StoryShelf,
-    leads,
-    newest_stories,
-    stories_found,
-    stories_of,
-)
+from fetchers.story import Story
+from fetchers.storybook import StoryBook, leads, newest_stories, stories_found, stories_of
+from fetchers.storyshelf import StoryLookup, StoryShelf
 from fetchers.timeparse import local_zone, since_spec
 from fetchers.trends import (
     DEFAULT_HOURS,

@@ -12,7 +12,8 @@ from textual.message import Message
 from fetchers.alertfeed import NewAlerts
 from fetchers.models import Event, SourceHealth
 from fetchers.query import Record
-from fetchers.storybook import Story, StoryShelf
+from fetchers.story import Story
+from fetchers.storyshelf import StoryShelf
 from tui.alertdata import AlertsView, Watched
 from tui.rows import Rows
 from tui.session import CountBy, History, Matches, Reload, Session

@@ -12,7 +12,8 @@ from fetchers.models import Article
 from fetchers.query import Record
 from fetchers.store import ArticleStore
 from fetchers.store.codec import article_of
-from fetchers.storybook import Story, StoryShelf
+from fetchers.story import Story
+from fetchers.storyshelf import StoryShelf
 
 
 @dataclass(slots=True, frozen=True)

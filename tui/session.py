@@ -32,14 +32,8 @@ from fetchers.relevance import RelevanceError, SortOrder, by_relevance
 from fetchers.store import ArticleStore, StoreLocked
 from fetchers.store.codec import article_of
 from fetchers.store.factory import open_store
-from fetchers.storybook import (
-    StoryBook,
-    StoryDesk,
-    StoryShelf,
-    saved_shelf,
-    stored_stories,
-    stories_found,
-)
+from fetchers.storybook import StoryBook, StoryDesk, saved_shelf, stored_stories, stories_found
+from fetchers.storyshelf import StoryShelf
 from fetchers.suggest import Suggestions, scan
 from tui.rows import GAP, Place, Rows, drawn_from_top, read_rows, reread
 

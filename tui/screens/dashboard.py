@@ -36,7 +36,8 @@ from fetchers.newsroom import Cycle
 from fetchers.query import Query, QueryError, Record, parse_query
 from fetchers.relevance import SortOrder
 from fetchers.store import StoreLocked
-from fetchers.storybook import Story, StoryShelf
+from fetchers.story import Story
+from fetchers.storyshelf import StoryShelf
 from tui.actions import bindings, first_key, help_sections
 from tui.alertdata import AlertData
 from tui.format import duration

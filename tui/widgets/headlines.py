@@ -22,7 +22,8 @@ from textual.timer import Timer
 from fetchers.foreground import waited_for
 from fetchers.models import Article, Clock
 from fetchers.store import StoreError
-from fetchers.storybook import Story, StoryShelf
+from fetchers.story import Story
+from fetchers.storyshelf import StoryShelf
 from tui.actions import bindings
 from tui.format import AGE_WIDTH, age, duration, fit
 from tui.rows import GAP, Row, Rows

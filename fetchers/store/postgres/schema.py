@@ -186,7 +186,7 @@ MIGRATIONS: tuple[str, ...] = (
     + """;
     """,
     # 8 -> 9: the stories the poller that groups them keeps, for every host to read (a
-    # story's record as `fetchers.storybook.Story.to_record` gives it, its articles among it)
+    # story's record as `fetchers.story.Story.to_record` gives it, its articles among it)
     """
     CREATE TABLE stories (
         id text PRIMARY KEY,

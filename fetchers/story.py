@@ -1,0 +1,171 @@
+"""One story as it is shown, and how it is made from its articles' records: who reported it
+first and when, its last activity, and the headline that says what most outlets said; and
+the order stories are listed in (`newest_first`).
+
+Where many stories are made or looked at (a million at a store's first open, thousands after
+a cycle), `storybook` and `storyshelf` read articles a chunk at a time (`READ_CHUNK`, with
+`chunks`) and give way to a filter typed meanwhile between steps of the sizes here.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from fetchers.models import seconds_iso
+from fetchers.query import Record
+from fetchers.stories import terms
+
+# articles read at a time when every stored one is looked at: a viewer's store reads them
+# back from disk, and a million of them whole at once would take a gigabyte
+READ_CHUNK = 20_000
+STEP_IDS = 20_000  # ids looked up between two looks for a filter typed meanwhile
+STEP_MOVED = 2_000  # headlines made, or stories kept, merged or listed, between two looks
+STORY_STEP = 200  # stories made between two looks (each sorts its headlines and picks the
+# one that shares most words: a step of a few milliseconds; a cycle touches thousands)
+
+
+def chunks(ids: list[str], size: int) -> Iterable[list[str]]:
+    """`ids` a run of `size` at a time."""
+    return (ids[start : start + size] for start in range(0, len(ids), size))
+
+
+def first_time(record: Record) -> float:
+    """When an article was first reported: its publication time, else when it was fetched."""
+    if record.published is not None:
+        return record.published
+    return record.fetched or 0.0
+
+
+@dataclass(slots=True)
+class Story:
+    """One story as `wirewatch stories` shows it."""
+
+    id: str
+    title: str
+    articles: list[str]  # first reported first
+    sources: list[str]  # distinct, in the order they reported it
+    first_id: str
+    first_source: str
+    first_seen: float
+    last_seen: float
+
+    @property
+    def outlets(self) -> int:
+        return len(self.sources)
+
+    def to_record(self) -> dict[str, Any]:
+        """What a store that keeps the stories keeps of one (times as POSIX seconds)."""
+        return {
+            "title": self.title,
+            "articles": list(self.articles),
+            "sources": list(self.sources),
+            "first_id": self.first_id,
+            "first_source": self.first_source,
+            "first_seen": self.first_seen,
+            "last_seen": self.last_seen,
+        }
+
+    @classmethod
+    def from_record(cls, sid: str, record: dict[str, Any]) -> Story | None:
+        """A story as a store kept it; None for a record that does not read as one."""
+        try:
+            story = cls(
+                sid,
+                str(record["title"]),
+                [str(i) for i in record["articles"]],
+                [str(s) for s in record["sources"]],
+                str(record["first_id"]),
+                str(record["first_source"]),
+                float(record["first_seen"]),
+                float(record["last_seen"]),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+        return story if story.articles else None
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON shape of `wirewatch stories --json`."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "articles": list(self.articles),
+            "sources": list(self.sources),
+            "outlets": self.outlets,
+            "first_id": self.first_id,
+            "first_source": self.first_source,
+            "first_seen": seconds_iso(self.first_seen or None),  # 0: no time known
+            "last_seen": seconds_iso(self.last_seen or None),
+        }
+
+
+def newest_first(story: Story) -> tuple[float, str]:
+    """The order stories are listed in: newest activity first, then by id."""
+    return (-story.last_seen, story.id)
+
+
+def headline_record(record: Record) -> Record:
+    """What `made_story` reads of an article, without its summary and the rest."""
+    return Record(
+        record.id,
+        record.source,
+        record.title,
+        published=record.published,
+        fetched=record.fetched,
+    )
+
+
+def last_seen(record: Record) -> float:
+    """An article's part in its story's last activity: when it was first reported, or when
+    it was fetched if that is later (the page of newest stories ranks by the same)."""
+    return max(first_time(record), record.fetched or 0.0)
+
+
+def single_story(sid: str, record: Record) -> Story:
+    """A story of one article (most are): `made_story` without the sorting and comparing."""
+    return Story(
+        sid,
+        record.title,
+        [record.id],
+        [record.source],
+        record.id,
+        record.source,
+        first_time(record),
+        last_seen(record),
+    )
+
+
+def made_story(sid: str, records: list[Record]) -> Story:
+    """The story of these articles: first reported first (then by fetch time, source and id),
+    its outlets in the order they reported it, and the headline most of them share."""
+    ordered = sorted(records, key=lambda r: (first_time(r), r.fetched or 0.0, r.source, r.id))
+    first = ordered[0]
+    sources = list(dict.fromkeys(r.source for r in ordered))
+    last = max(map(last_seen, ordered))
+    return Story(
+        sid,
+        _representative(ordered),
+        [r.id for r in ordered],
+        sources,
+        first.id,
+        first.source,
+        first_time(first),
+        last,
+    )
+
+
+def _representative(records: list[Record]) -> str:
+    """The headline sharing most words with the story's other headlines (the earliest of
+    equals): the one that says what most outlets said."""
+    if len(records) == 1:
+        return records[0].title
+    words = [set(terms(r.title)) for r in records]
+    counts: Counter[str] = Counter(w for ws in words for w in ws)
+    best, best_score = records[0].title, -1.0
+    for record, ws in zip(records, words, strict=True):
+        score = sum(counts[w] - 1 for w in ws) / (len(ws) + 1)
+        if score > best_score:
+            best, best_score = record.title, score
+    return best
