@@ -2025,6 +2025,39 @@ def test_a_shelf_after_a_cycle_reads_only_the_stories_the_cycle_changed(tmp_path
         assert len(read) < len(store) / 2
 
 
+def test_a_shelf_mended_a_small_chunk_at_a_time_is_the_shelf_mended_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cycle that touches a great many stories reads their headlines a chunk at a time (a
+    viewer reads them back from disk); the shelf it mends is the same."""
+    from fetchers import storyshelf
+    from fetchers.store import Store
+    from fetchers.storybook import stories_of
+    from fetchers.storyshelf import StoryShelf
+
+    items = sorted(seeded_articles(count=300), key=lambda i: (i.when, i.id))
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch([_wire_article(i) for i in items])
+        index = StoryIndex()
+        index.add(items)
+        before = StoryShelf(stories_of(index, store), store.query_ids(), grouped=index.story_of)
+        touched = set(index.members)
+        at_once = before.restacked(touched, index, store)
+        sizes: list[int] = []
+        headlines = store.headlines
+
+        def counted(ids: list[str]) -> list[Record]:
+            sizes.append(len(ids))
+            return headlines(ids)
+
+        monkeypatch.setattr(store, "headlines", counted)
+        monkeypatch.setattr(storyshelf, "READ_CHUNK", 7)
+        chunked = before.restacked(touched, index, store)
+    assert max(sizes) == 7 and sum(sizes) == len(items)
+    assert chunked.stories == at_once.stories == before.stories
+    assert chunked._story_of == at_once._story_of and chunked._outlets == at_once._outlets
+
+
 def test_a_viewers_shelf_after_the_writers_cycle_remakes_only_the_stories_that_changed(
     tmp_path: Path,
 ) -> None:
