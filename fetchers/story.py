@@ -12,11 +12,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fetchers.models import seconds_iso
 from fetchers.query import Record
 from fetchers.stories import terms
+
+if TYPE_CHECKING:
+    from fetchers.store import ArticleStore
 
 # articles read at a time when every stored one is looked at: a viewer's store reads them
 # back from disk, and a million of them whole at once would take a gigabyte
@@ -169,3 +172,17 @@ def _representative(records: list[Record]) -> str:
         if score > best_score:
             best, best_score = record.title, score
     return best
+
+
+def made_stories(
+    store: ArticleStore, sids: list[str], members: dict[str, list[str]]
+) -> dict[str, Story]:
+    """These stories (in that order) as `storybook.stories_of` makes them, their articles
+    read in one call; one none of whose articles is stored is left out."""
+    held = {r.id: r for r in store.records([i for sid in sids for i in members[sid]])}
+    out: dict[str, Story] = {}
+    for sid in sids:
+        found = [held[i] for i in members[sid] if i in held]
+        if found:
+            out[sid] = single_story(sid, found[0]) if len(found) == 1 else made_story(sid, found)
+    return out

@@ -15,7 +15,6 @@ stories, and a story with none left is gone.
 from __future__ import annotations
 
 import contextlib
-import heapq
 import json
 import logging
 import os
@@ -43,16 +42,23 @@ from fetchers.stories import WINDOW, Item, StoryIndex
 from fetchers.story import (
     READ_CHUNK,
     STEP_IDS,
-    STEP_MOVED,
     STORY_STEP,
     Story,
     chunks,
     first_time,
     headline_record,
-    last_seen,
+    made_stories,
     made_story,
     newest_first,
     single_story,
+)
+from fetchers.storypage import (
+    NEWEST_FILE,
+    mended_newest,
+    newest_of_all,
+    page_bytes,
+    read_newest,
+    version_of,
 )
 from fetchers.storyshelf import StoryShelf, changed_since
 
@@ -62,11 +68,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("wirewatch.stories")
 FILE = "stories.json"
-# The newest stories as `wirewatch stories` prints them, kept by the writer beside the stories
-# file it matches, so that a command asking for a page of them reads no article
-NEWEST_FILE = "stories-newest.json"
-NEWEST_FORMAT = 1
-NEWEST_KEPT = 1000  # stories kept there (a list of them is asked for twenty or so)
 REFUSED_SUFFIX = ".refused"  # a stories file refused, kept beside the rebuilt one
 FORMAT = 2  # a header line, then lines of at most LINE_STORIES stories each (1: one object)
 LINE_STORIES = 1000  # stories per line: each line is parsed in one call that holds the GIL
@@ -296,7 +297,7 @@ class StoryBook:
                 self._drop_page()
                 return False
             self.refused = False
-        before = _version_of(self.path)
+        before = version_of(self.path)
         if not write_derived(self.path, *_story_lines(self.index.members)):
             self._drop_page()
             return False
@@ -322,23 +323,16 @@ class StoryBook:
         changed, self._since_saved = self._since_saved, set()
         path = self.path.with_name(NEWEST_FILE)
         try:
-            kept = _read_newest(path, before) if changed is not None else None
+            kept = read_newest(path, before) if changed is not None else None
             if kept is not None and changed is not None and not self._page_checked:
                 changed |= {story.id for story in kept[0]}  # each made again once
             mended = (
-                _mended_newest(kept, changed, index, store)
+                mended_newest(kept, changed, index, store)
                 if kept is not None and changed is not None
                 else None
             )
-            newest = mended if mended is not None else _newest_of_all(index, store)
-            stories, every = newest
-            data = {
-                "format": NEWEST_FORMAT,
-                "of": _version_of(self.path),
-                "all": every,
-                "stories": [{"id": story.id, **story.to_record()} for story in stories],
-            }
-            if not write_derived(path, orjson.dumps(data)):
+            stories, every = mended if mended is not None else newest_of_all(index, store)
+            if not write_derived(path, page_bytes(stories, every, version_of(self.path))):
                 raise OSError("the disk refused it")
             self._page_checked = True
         except Exception:  # derived: a command that finds it missing or stale groups them
@@ -368,7 +362,7 @@ class StoryBook:
                 batch.append(changed[start])
                 size += len(members[changed[start]])
                 start += 1
-            made = _made(store, batch, members)
+            made = made_stories(store, batch, members)
             records: dict[str, tuple[list[str], dict[str, Any]]] = {}
             for sid in batch:
                 story = made.get(sid)
@@ -586,7 +580,7 @@ class StoryBook:
             if changed or self._unsaved or (keeper is None and not self.path.exists()):
                 self.save(store)
             elif keeper is None and self._since_saved:  # only headlines rewritten: the
-                self._save_newest(store, _version_of(self.path))  # file stands, the page not
+                self._save_newest(store, version_of(self.path))  # file stands, the page not
             return [item.id for item in fresh]
 
 
@@ -757,125 +751,15 @@ def stories_of(
         return sorted_stepwise(out, newest_first, give_way)
 
 
-# -- the newest stories, kept beside the stories file ---------------------------------------
-def _version_of(path: Path) -> list[int] | None:
-    """What tells one version of a file from another: its size, change time and inode (a
-    derived file is written anew, never changed in place)."""
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return [stat.st_size, stat.st_mtime_ns, stat.st_ino]
-
-
-def _read_newest(path: Path, version: list[int] | None) -> tuple[list[Story], bool] | None:
-    """The newest stories kept at `path` and whether they are every story; None when there
-    are none, or they were kept with another version of the stories file than `version`."""
-    if version is None:
-        return None
-    try:
-        data = orjson.loads(path.read_bytes())
-    except (OSError, orjson.JSONDecodeError):
-        return None
-    if type(data) is not dict or data.get("format") != NEWEST_FORMAT:
-        return None
-    rows = data.get("stories")
-    if data.get("of") != version or type(rows) is not list:
-        return None
-    stories = [
-        Story.from_record(row["id"], row)
-        for row in rows
-        if type(row) is dict and type(row.get("id")) is str
-    ]
-    if len(stories) != len(rows) or None in stories:
-        return None
-    return [story for story in stories if story is not None], data.get("all") is True
-
-
 def newest_stories(data_dir: Path, limit: int) -> list[Story] | None:
     """(Any process, without opening the store.) The `limit` stories of newest activity, as
     the writer kept them with the stories file there now; None when it kept none with that
     file (it is being written, or was written by a process that keeps none) or fewer."""
-    kept = _read_newest(data_dir / NEWEST_FILE, _version_of(data_dir / FILE))
+    kept = read_newest(data_dir / NEWEST_FILE, version_of(data_dir / FILE))
     if kept is None:
         return None
     stories, every = kept
     return stories[:limit] if every or len(stories) >= limit else None
-
-
-def _activity(store: ArticleStore, ids: Iterable[str]) -> float | None:
-    """A story's last activity from its stored articles (as `made_story` takes it), from the
-    writer's records in memory; None when none is stored."""
-    last: float | None = None
-    for record in map(store.record, ids):
-        if record is not None:
-            seen = last_seen(record)
-            if last is None or seen > last:
-                last = seen
-    return last
-
-
-def _made(store: ArticleStore, sids: list[str], members: dict[str, list[str]]) -> dict[str, Story]:
-    """These stories (in that order) as `stories_of` makes them, their articles read in one
-    call; one none of whose articles is stored is left out."""
-    held = {r.id: r for r in store.records([i for sid in sids for i in members[sid]])}
-    out: dict[str, Story] = {}
-    for sid in sids:
-        found = [held[i] for i in members[sid] if i in held]
-        if found:
-            out[sid] = single_story(sid, found[0]) if len(found) == 1 else made_story(sid, found)
-    return out
-
-
-def _newest_of_all(index: StoryIndex, store: ArticleStore) -> tuple[list[Story], bool]:
-    """The `NEWEST_KEPT` stories of newest activity among every story, and whether that is
-    all of them."""
-    members = index.members
-    with collector_paused():
-        ranked = (
-            (-last, sid)
-            for sid, ids in giving_way(members.items(), STEP_MOVED)
-            if (last := _activity(store, ids)) is not None
-        )
-        found = heapq.nsmallest(NEWEST_KEPT + 1, ranked)
-    every = len(found) <= NEWEST_KEPT
-    stories = _made(store, [sid for _, sid in found[:NEWEST_KEPT]], members).values()
-    return sorted(stories, key=newest_first), every
-
-
-def _mended_newest(
-    kept: tuple[list[Story], bool],
-    changed: set[str],
-    index: StoryIndex,
-    store: ArticleStore,
-) -> tuple[list[Story], bool] | None:
-    """The newest stories kept with the last stories file, mended with the stories changed
-    since; None when too few are left certain (they are then found among all).
-
-    Every story not kept sorts after the last kept one and did not change; so the stories
-    that sort before that one now are exactly those kept and unchanged, and those changed
-    that sort before it (or, when every story was kept, all of them)."""
-    stories, every = kept
-    if not stories and not every:
-        return None
-    members = index.members
-    last = newest_first(stories[-1]) if stories else None
-    remade = []
-    for sid in sorted(changed):
-        ids = members.get(sid)
-        seen = _activity(store, ids) if ids else None
-        if seen is not None and (every or last is None or (-seen, sid) <= last):
-            remade.append(sid)
-    merged = [story for story in stories if story.id not in changed]
-    merged += _made(store, remade, members).values()
-    merged.sort(key=newest_first)
-    if not every and last is not None:
-        merged = [story for story in merged if newest_first(story) <= last]
-    if len(merged) > NEWEST_KEPT:
-        return merged[:NEWEST_KEPT], False
-    if not every and len(merged) < NEWEST_KEPT // 2:
-        return None
-    return merged, every
 
 
 @dataclass(slots=True)

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from fetchers import storybook
+from fetchers import storybook, storypage
 from fetchers.heap import settle_on_resume
 from fetchers.models import Article
 from fetchers.query import QueryError, Record, parse_query
@@ -587,7 +587,7 @@ def test_a_page_of_stories_is_read_from_what_the_writer_kept_without_the_store(
     assert code == 0 and [s["outlets"] for s in kept] == [2, 1]
     assert _run(capsys, *where, "stories", "--limit", "1")[2].count("\n") == 1
     monkeypatch.setattr(cli, "_viewer", viewer)
-    (tmp_path / "d" / storybook.NEWEST_FILE).unlink()
+    (tmp_path / "d" / storypage.NEWEST_FILE).unlink()
     code, made, _ = _run(capsys, *where, "stories", "--json")
     assert code == 0 and made == kept
 
@@ -1057,15 +1057,15 @@ def test_the_newest_stories_kept_by_the_writer_are_the_first_of_every_story(
 
     from fetchers.store import Store
 
-    monkeypatch.setattr(storybook, "NEWEST_KEPT", 40)
+    monkeypatch.setattr(storypage, "NEWEST_KEPT", 40)
     found_among_all: list[int] = []  # saves that looked at every story
-    among_all = storybook._newest_of_all
+    among_all = storybook.newest_of_all
 
     def counted(index: StoryIndex, store: Any) -> tuple[list[Any], bool]:
         found_among_all.append(len(index.members))
         return among_all(index, store)
 
-    monkeypatch.setattr(storybook, "_newest_of_all", counted)
+    monkeypatch.setattr(storybook, "newest_of_all", counted)
     items = sorted(seeded_articles(count=900, days=6.0), key=lambda i: (i.when, i.id))
     articles = _fetched_after(items)
     cycles = [articles[n : n + 150] for n in range(0, len(articles), 150)]
@@ -1104,7 +1104,7 @@ def test_a_grouping_that_failed_midway_leaves_the_next_page_found_among_all(
     save finds the newest among every story rather than mending the last page."""
     from fetchers.store import Store
 
-    monkeypatch.setattr(storybook, "NEWEST_KEPT", 40)
+    monkeypatch.setattr(storypage, "NEWEST_KEPT", 40)
     items = sorted(seeded_articles(count=600, days=4.0), key=lambda i: (i.when, i.id))
     articles = _fetched_after(items)
     grouped = storybook.add_paced
@@ -1135,7 +1135,7 @@ def test_a_headline_rewritten_while_no_grouping_ran_is_on_the_next_writers_page(
 
     from fetchers.store import Store
 
-    monkeypatch.setattr(storybook, "NEWEST_KEPT", 40)
+    monkeypatch.setattr(storypage, "NEWEST_KEPT", 40)
     items = sorted(seeded_articles(count=450, days=3.0), key=lambda i: (i.when, i.id))
     articles = _fetched_after(items)
     with Store(tmp_path, writer=True) as store:
@@ -1159,7 +1159,7 @@ def test_a_stories_file_the_disk_refused_leaves_no_page_for_the_file_before(
 
     from fetchers.store import Store
 
-    monkeypatch.setattr(storybook, "NEWEST_KEPT", 40)
+    monkeypatch.setattr(storypage, "NEWEST_KEPT", 40)
     items = sorted(seeded_articles(count=450, days=3.0), key=lambda i: (i.when, i.id))
     articles = _fetched_after(items)
     written = storybook.write_derived
