@@ -1,7 +1,8 @@
 """The page of the newest stories (`NEWEST_FILE`): the first `NEWEST_KEPT` stories as
 `wirewatch stories` prints them, kept by the writer beside the stories file they go with, so
 that a command asking for a page of them reads no article. Each save mends the last page with
-the stories the cycle changed; when that is not known, the newest are found among every story.
+the stories the cycle changed; when that is not known, no page goes with the file before, or
+too few of the page are left certain, the newest are found among every story.
 """
 
 from __future__ import annotations
