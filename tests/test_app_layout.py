@@ -12,9 +12,10 @@ from textual.pilot import Pilot
 from fetchers.models import Article
 from fetchers.store import Store
 from fetchers.timeparse import zone
-from tests.conftest import FROZEN, dash, make_app, piloted, seed_only_config, settle
+from tests.conftest import FROZEN, dash, make_app, piloted, seed_only_config, seen, settle
 from tui.app import WirewatchApp
 from tui.format import wall_short
+from tui.messages import QueryDone
 
 
 async def test_no_color_renders_at_every_width(
@@ -158,6 +159,41 @@ async def test_columns_line_up_for_every_age_and_cut_text_ends_in_an_ellipsis(
         assert "Yonhap via Kor… " in rows["Sep'24"]
         for row in (rows["Sep 14"], rows["Sep'24"]):  # cut titles end in an ellipsis
             assert row.rstrip().rstrip("│").rstrip().endswith("…"), row
+
+
+async def test_story_rows_say_an_old_first_report_by_its_date_in_the_same_column(
+    tmp_path: Path,
+) -> None:
+    """A store kept for years holds stories first reported long ago: "first 400d ago" did not
+    fit its column; past 99 days the row gives the date."""
+    app = _store(
+        tmp_path,
+        [
+            _article(1, timedelta(hours=3), "World Desk", "Three hours old"),
+            _article(2, timedelta(days=40), "Korea Test", "Forty days old"),
+            _article(3, timedelta(days=400), "Yonhap", "Four hundred days old"),
+        ],
+    )
+    async with piloted(app, (120, 30)) as pilot:
+        await settle(app, pilot, want=3)
+        since = seen(app).mark()
+        await pilot.press("S")
+        await seen(app).wait_for(QueryDone, lambda m: m.shelf is not None, since=since)
+        await pilot.pause()
+        lines = screen_lines(app)
+        rows = {
+            first: next(line for line in lines if title in line)
+            for first, title in (
+                ("first 3h ago", "Three hours"),
+                ("first 40d ago", "Forty days"),
+                ("first Sep'24", "Four hundred"),
+            )
+        }
+        for first, row in rows.items():
+            assert f" {first} " in row, row
+        starts = zip(rows.values(), ("Three", "Forty", "Four"), strict=True)
+        titles = {cell_len(row[: row.index(title)]) for row, title in starts}
+        assert len(titles) == 1, rows  # one column
 
 
 async def test_narrow_countdown_shows_the_date_beyond_this_week(tmp_path: Path) -> None:

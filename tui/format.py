@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Literal
 
 from rich.cells import cell_len, set_cell_size
@@ -41,6 +41,18 @@ def age(when: datetime | None, now: datetime, local: tzinfo) -> str:
     if moment.year == now.astimezone(local).year:
         return moment.strftime("%b %d")
     return moment.strftime("%b'%y")
+
+
+def first_reported(first_seen: float, now: datetime, local: tzinfo) -> str:
+    """When a story was first reported, as its row says it: "first 5h ago" up to "first 99d
+    ago", then by its date ("first Sep'24"), which fits the same column; "first ? ago" when
+    no time is known (0)."""
+    if not first_seen:
+        return "first ? ago"
+    seconds = now.timestamp() - first_seen
+    if seconds < 100 * 86400:
+        return f"first {duration(seconds, 'minute')} ago"
+    return f"first {age(datetime.fromtimestamp(first_seen, UTC), now, local)}"
 
 
 def time_left(seconds: float) -> str:

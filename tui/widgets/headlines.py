@@ -25,7 +25,7 @@ from fetchers.store import StoreError
 from fetchers.story import Story
 from fetchers.storyshelf import StoryShelf
 from tui.actions import bindings
-from tui.format import AGE_WIDTH, age, duration, fit
+from tui.format import AGE_WIDTH, age, first_reported, fit
 from tui.rows import GAP, Row, Rows
 from tui.widgets.strips import text_strip
 
@@ -495,7 +495,6 @@ class HeadlineList(ScrollView, can_focus=True):
         style = self.get_component_rich_style
         now = self._clock()
         last = datetime.fromtimestamp(story.last_seen, UTC) if story.last_seen else None
-        ago = duration(now.timestamp() - story.first_seen, "minute") if story.first_seen else "?"
         fixed = MARK_WIDTH + AGE_WIDTH + 1 + OUTLETS_WIDTH + SOURCE_WIDTH + 1 + FIRST_WIDTH
         title_width = max(10, width - fixed)
         row = Text(no_wrap=True)
@@ -510,7 +509,8 @@ class HeadlineList(ScrollView, can_focus=True):
             fit(story.first_source, SOURCE_WIDTH) + " ", style("headlines--source", partial=True)
         )
         row.append(
-            fit(f"first {ago} ago", FIRST_WIDTH - 1) + " ", style("headlines--age", partial=True)
+            fit(first_reported(story.first_seen, now, self._zone), FIRST_WIDTH - 1) + " ",
+            style("headlines--age", partial=True),
         )
         start = len(row)
         title = Text(story.title[: title_width * 2], no_wrap=True)
