@@ -1133,7 +1133,9 @@ def test_a_headline_rewritten_while_no_grouping_ran_is_on_the_next_writers_page(
     so the page says what the stories made from every article say."""
     from dataclasses import replace
 
+    from fetchers.config import StoreConfig
     from fetchers.store import Store
+    from fetchers.store.factory import newest_kept
 
     monkeypatch.setattr(storypage, "NEWEST_KEPT", 40)
     items = sorted(seeded_articles(count=450, days=3.0), key=lambda i: (i.when, i.id))
@@ -1142,6 +1144,10 @@ def test_a_headline_rewritten_while_no_grouping_ran_is_on_the_next_writers_page(
         StoryBook(tmp_path).update(store, store.add_batch(articles[150:]), removed=False)
         shown = storybook.newest_stories(tmp_path, 40)
         assert shown is not None
+        # what `wirewatch stories` reads without opening the store: a PostgreSQL store finds
+        # its stories itself, whatever page a data dir holds
+        assert newest_kept(StoreConfig(), tmp_path, 40) == shown
+        assert newest_kept(StoreConfig("postgresql"), tmp_path, 40) is None
         on_page = {i for story in shown for i in story.articles}
         rewritten = [replace(a, title=f"{a.title} (updated)") for a in articles if a.id in on_page]
         store.add_batch(rewritten)  # its grouping never runs

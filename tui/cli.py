@@ -40,10 +40,10 @@ from fetchers.models import Clock, SourceHealth, system_clock, utc_iso
 from fetchers.query import Query, QueryError, parse_query
 from fetchers.redact import printable
 from fetchers.store import ArticleStore, StoreError, StoreLocked
-from fetchers.store.factory import open_store
+from fetchers.store.factory import newest_kept, open_store
 from fetchers.store.interface import StoryKeeper
 from fetchers.story import Story
-from fetchers.storybook import StoryBook, leads, newest_stories, stories_found, stories_of
+from fetchers.storybook import StoryBook, leads, stories_found, stories_of
 from fetchers.storyshelf import StoryLookup, StoryShelf
 from fetchers.timeparse import local_zone, since_spec
 from fetchers.trends import (
@@ -521,11 +521,8 @@ def cmd_stories(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     zone = local_zone(ctx.config.settings.timezone)
     # a malformed query fails before the load
     plain = parse_query(" ".join(args.query), ctx.clock(), zone)
-    newest = (  # the page the writer keeps beside its stories file: no article is read
-        newest_stories(ctx.data_dir, args.limit)
-        if plain.is_empty and ctx.config.store.backend == "tinydb"
-        else None
-    )
+    # the page the writer keeps beside its stories file: no article is read
+    newest = newest_kept(ctx.config.store, ctx.data_dir, args.limit) if plain.is_empty else None
     if newest is not None:
         _print_stories(args, out, newest, zone)
         return EXIT_OK

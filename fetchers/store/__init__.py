@@ -1,7 +1,8 @@
 """The article store, as a package by job:
 
 interface   ArticleStore: the operations every caller uses (both stores implement them)
-factory     open_store: the store the config names ([store] backend)
+factory     open_store: the store the config names ([store] backend); newest_kept: the
+            page of newest stories its writer keeps, read without opening it
 core        Store: the file store of a data dir (TinyDB), composing the parts below
 codec       the field table and the stored forms (document, row) it drives; stage()
 shards      shard files: keys, bounds, row caches

@@ -4,10 +4,14 @@ PostgreSQL database ([store] backend = "postgresql"; psycopg is imported only th
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fetchers.config import StoreConfig
 from fetchers.store.errors import StoreError
 from fetchers.store.interface import ArticleStore
+
+if TYPE_CHECKING:
+    from fetchers.story import Story
 
 
 def open_store(
@@ -41,3 +45,16 @@ def open_store(
     from fetchers.store.core import Store
 
     return Store(data_dir, writer=writer, first=first, lean=lean)
+
+
+def newest_kept(chosen: StoreConfig, data_dir: Path, limit: int) -> list[Story] | None:
+    """The `limit` stories of newest activity as the writer of the store `chosen` names last
+    kept them, read without opening the store: the page a TinyDB store's writer keeps beside
+    `stories.json` (`storybook.newest_stories`). None when there is no such page or it is
+    stale or short, and for a PostgreSQL store, which finds its stories itself
+    (`storybook.stories_found`)."""
+    if chosen.backend != "tinydb":
+        return None
+    from fetchers.storybook import newest_stories
+
+    return newest_stories(data_dir, limit)
