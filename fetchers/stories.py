@@ -384,17 +384,33 @@ _TERMS = _Terms()
 _SEPARATOR = " | "  # between headline and summary: no phrase, number or word reaches across
 
 
+# A phrase whose pattern ignores case has a needle that does too: "15 Percent" in a Title
+# Case headline is "15%" as "15 percent" is.
+_CASELESS = tuple(bool(pattern.flags & re.IGNORECASE) for _, pattern, _ in _PHRASES)
 # any needle of `_PHRASES`: one search of a text that has none (most) instead of one a needle
-_ANY_NEEDLE = re.compile("|".join(re.escape(needle) for needle, _, _ in _PHRASES))
+_ANY_NEEDLE = re.compile(
+    "|".join(
+        f"(?i:{re.escape(needle)})" if caseless else re.escape(needle)
+        for (needle, _, _), caseless in zip(_PHRASES, _CASELESS, strict=True)
+    )
+)
 
 
 def _folded(text: str) -> str:
-    """The text with its phrases folded ("United States" -> "US", "15 percent" -> "15%")."""
+    """The text with its phrases folded ("United States" -> "US", "15 percent" and
+    "15 Percent" -> "15%")."""
     if _ANY_NEEDLE.search(text) is None:
         return text
-    for needle, pattern, replacement in _PHRASES:
-        if needle in text:
-            text = pattern.sub(replacement, text)
+    lowered = ""  # the text lower-cased, made once a caseless needle is looked for
+    for (needle, pattern, replacement), caseless in zip(_PHRASES, _CASELESS, strict=True):
+        if caseless:
+            lowered = lowered or text.lower()
+            if needle not in lowered:
+                continue
+        elif needle not in text:
+            continue
+        text = pattern.sub(replacement, text)
+        lowered = ""  # (the text changed)
     return text
 
 

@@ -461,6 +461,15 @@ def test_countries_are_folded_and_us_is_not_the_word_us() -> None:
     ]
 
 
+def test_a_percentage_in_a_title_case_or_capitals_headline_is_read_as_one_with_its_sign() -> None:
+    """ "15 Percent" in a Title Case headline (and "PCT" in capitals) is "15%", as in another
+    outlet's "15%" and "15 percent": the phrase is found whatever the case of its words."""
+    assert terms("Trump Sets Tariffs at 15 Percent") == ["trump", "set", "tariff", "15%"]
+    assert terms("Tariffs At 15 Per Cent") == terms("TARIFFS AT 15 PERCENT") == ["tariff", "15%"]
+    assert terms("Rates Rise 2 Pct") == terms("rates rise 2%")
+    assert terms("Per Cent Of Voters") == ["per", "cent", "voter"]  # no number: no percentage
+
+
 def test_a_noun_in_ment_or_tion_is_one_term_with_its_verb() -> None:
     """One event told by a noun and by its verb ("passes impeachment motion", "votes to
     impeach") meets; shorter words keep their ending, so an apartment is not "apart" nor a
