@@ -461,13 +461,17 @@ def test_countries_are_folded_and_us_is_not_the_word_us() -> None:
     ]
 
 
-def test_a_percentage_in_a_title_case_or_capitals_headline_is_read_as_one_with_its_sign() -> None:
-    """ "15 Percent" in a Title Case headline (and "PCT" in capitals) is "15%", as in another
-    outlet's "15%" and "15 percent": the phrase is found whatever the case of its words."""
+def test_phrases_are_folded_whatever_the_case_of_their_words() -> None:
+    """ "15 Percent" in a Title Case headline is "15%", as in another outlet's "15%"; and an
+    ALL CAPS "NORTH KOREA" is North Korea, not a South Korean story's Korea."""
     assert terms("Trump Sets Tariffs at 15 Percent") == ["trump", "set", "tariff", "15%"]
     assert terms("Tariffs At 15 Per Cent") == terms("TARIFFS AT 15 PERCENT") == ["tariff", "15%"]
     assert terms("Rates Rise 2 Pct") == terms("rates rise 2%")
     assert terms("Per Cent Of Voters") == ["per", "cent", "voter"]  # no number: no percentage
+    assert terms("NORTH KOREA FIRES MISSILE") == terms("North Korea fires missile")
+    assert "@korea" not in terms("NORTH KOREA FIRES MISSILE")
+    assert terms("UNITED STATES AND EUROPEAN UNION") == terms("United States and European Union")
+    assert terms("UNITED STATES GEOLOGICAL SURVEY") == terms("U.S. Geological Survey") == ["usg"]
 
 
 def test_a_noun_in_ment_or_tion_is_one_term_with_its_verb() -> None:
@@ -835,8 +839,8 @@ def test_a_fixed_seeded_set_is_grouped_exactly_as_pinned() -> None:
     for cycle in cycles[8:]:
         running.add(cycle)
         restarted.add(cycle)
-    assert digest(running) == (1487, "61705803eefc411b")
-    assert digest(restarted) == (1510, "d9cbe914b8915cb1")  # word rarity restarts from the window
+    assert digest(running) == (1482, "ac91800625c466f6")
+    assert digest(restarted) == (1514, "23855c4f25d8258f")  # word rarity restarts from the window
 
 
 def test_stories_loaded_from_the_file_become_the_index_without_a_copy_and_group_on_alike(
