@@ -77,7 +77,7 @@ for _country, _names in {
     "eu": "eu european europe brussels",
     "uk": "uk britain british london northernireland",  # not "England": "New England" is in the US
     "russia": "russia russian russians moscow kremlin",
-    "ukraine": "ukraine ukrainian kyiv",
+    "ukraine": "ukraine ukrainian kyiv kiev",
     "india": "india indian",
     "pakistan": "pakistan pakistani",
     "afghanistan": "afghanistan afghan",
@@ -211,7 +211,7 @@ _PHRASES = (
     ("united states", re.compile(r"\bUnited States\b", re.IGNORECASE), " US "),
     ("european union", re.compile(r"\bEuropean Union\b", re.IGNORECASE), " EU "),
     ("united kingdom", re.compile(r"\bUnited Kingdom\b", re.IGNORECASE), " UK "),
-    ("kore", re.compile(r"\b(?:North|N\.) Korean?s?\b", re.IGNORECASE), " DPRK "),
+    ("kore", re.compile(r"\b(?:North\s+|N\.\s*)Korean?s?\b", re.IGNORECASE), " DPRK "),
     ("south africa", re.compile(r"\bSouth Africa\b", re.IGNORECASE), " southafrica "),
     ("south sudan", re.compile(r"\bSouth Sudan(?:ese)?\b", re.IGNORECASE), " southsudan "),
     ("northern ireland", re.compile(r"\bNorthern Ireland\b", re.IGNORECASE), " northernireland "),
@@ -251,6 +251,7 @@ _CAPITALS = {
     "E.U.": "@eu",
     "DPRK": "@northkorea",
     "ROK": "@korea",
+    "PRC": "@china",
     # central banks, which headlines name instead of their country: a rate cut by the Fed
     # and one by the Bank of Korea the same week are two stories in the same words
     "FederalReserve": "@usa",  # "Federal Reserve", folded ("Fed" is also a verb: "Fed by")
@@ -268,8 +269,16 @@ _CAPITALS = {
 }
 
 
-# Words headlines clip, as the stems of the whole words ("quake" is an earthquake).
-_CLIPPED = {"quak": "earthquak"}
+# Words headlines clip, as the stems of the whole words ("quake" is an earthquake, "$350bn"
+# and Reuters' "$350 bln" are "$350 billion").
+_CLIPPED = {
+    "quak": "earthquak",
+    "bn": "billion",
+    "bln": "billion",
+    "mln": "million",
+    "tn": "trillion",
+    "trln": "trillion",
+}
 # Nouns in -ment, -ation and -ction whose stem is another word's ("department", "depart")
 _KEEP_ENDING = frozenset({"department", "production", "projection"})
 

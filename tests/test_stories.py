@@ -474,6 +474,16 @@ def test_phrases_are_folded_whatever_the_case_of_their_words() -> None:
     assert terms("UNITED STATES GEOLOGICAL SURVEY") == terms("U.S. Geological Survey") == ["usg"]
 
 
+def test_the_wire_s_short_forms_are_read_as_the_names_they_stand_for() -> None:
+    """Wire headlines write "N.Korea" (North, not the South), "$350 bln" and "$350bn", "PRC"
+    and the older "Kiev": each meets the headline that spells it out."""
+    assert terms("N.Korea fires missile") == terms("North Korea fires missile")
+    assert "@korea" not in terms("N.Korea fires missile")
+    assert terms("$350bn pledge") == terms("$350 bln pledge") == terms("$350 billion pledge")
+    assert terms("$1.2 trln, 5 mln") == terms("$1.2 trillion, 5 million")
+    assert terms("PRC warns Kiev") == terms("China warns Kyiv") == ["@china", "warn", "@ukraine"]
+
+
 def test_a_noun_in_ment_or_tion_is_one_term_with_its_verb() -> None:
     """One event told by a noun and by its verb ("passes impeachment motion", "votes to
     impeach") meets; shorter words keep their ending, so an apartment is not "apart" nor a
