@@ -22,7 +22,7 @@ import pyexpat
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 from urllib.parse import urljoin
 
@@ -86,6 +86,7 @@ ITEM_ERRORS = (
     RecursionError,
 )
 WARNING_EXAMPLE = 60  # characters of the first value quoted in a warning
+AHEAD_ALLOWED = timedelta(minutes=10)  # a publication time this far past the fetch is kept
 
 
 @dataclass(slots=True)
@@ -994,7 +995,7 @@ def _version(
         source=source,
         title=title,
         link=_http_link(raw.link),
-        published=published or updated,
+        published=_not_ahead(published or updated, fetched, feed),
         fetched=fetched,
         summary=summary if summary else _lead(content),
         text=content or None,
@@ -1004,6 +1005,17 @@ def _version(
         guid=guid,
     )
     return _Version(article, fingerprint, updated or published, order)
+
+
+def _not_ahead(published: datetime | None, fetched: datetime, feed: ParsedFeed) -> datetime | None:
+    """A publication time later than the fetch (beyond a clock's drift, `AHEAD_ALLOWED`) is
+    the time it was fetched, counted as a warning: a feed whose clock or zone is wrong (a
+    Seoul time written as UTC) would otherwise keep its item at the top of every list, and
+    its story's newest activity, for hours."""
+    if published is None or published <= fetched + AHEAD_ALLOWED:
+        return published
+    feed.warn("date in the future", published.isoformat())
+    return fetched
 
 
 def _date(text: str | None, feed: ParsedFeed, default_zone: tzinfo) -> datetime | None:

@@ -556,6 +556,32 @@ async def test_fields_that_cannot_be_read_are_counted_in_the_sources_health(
     assert saved["dates"]["warnings"] == 1
 
 
+async def test_a_date_in_the_future_is_the_time_it_was_fetched_and_is_counted(
+    tmp_path: Path, now: datetime, feed_server: FeedServer
+) -> None:
+    """A feed whose clock or zone is wrong (a Seoul time written as UTC) cannot keep its item
+    at the top of every list for hours: a publication time more than a few minutes past the
+    fetch is when it was fetched, and the source's health says why."""
+    ahead = (now + timedelta(hours=9)).strftime("%a, %d %b %Y %H:%M:%S +0000")
+    drift = (now + timedelta(minutes=3)).strftime("%a, %d %b %Y %H:%M:%S +0000")
+    url = feed_server.add(
+        "/ahead.xml",
+        Route(
+            rss(
+                f"<title>Nine hours ahead</title><guid>a</guid><pubDate>{ahead}</pubDate>",
+                f"<title>A clock's drift</title><guid>b</guid><pubDate>{drift}</pubDate>",
+            )
+        ),
+    )
+    results, poller = await poll_once(tmp_path, now, Source("ahead", url=url))
+    assert results["ahead"].status == "ok" and len(results["ahead"].new_ids) == 2
+    with Store(tmp_path / "data") as store:
+        published = {a.title: a.published for a in store.query()}
+    assert published == {"Nine hours ahead": now, "A clock's drift": now + timedelta(minutes=3)}
+    health = poller.health["ahead"]
+    assert health.warnings == 1 and "date in the future" in (health.last_warning or "")
+
+
 # -- nothing printed or logged drives the terminal -----------------------------------------------
 
 UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
