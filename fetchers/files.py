@@ -16,7 +16,7 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
-from fetchers.feeds import FeedError, parse_feed, to_articles
+from fetchers.feeds import FeedError, ParsedFeed, parse_feed, to_articles
 from fetchers.models import Article, article_id
 from fetchers.text import clean_line, normalise_paragraphs, strip_controls
 from fetchers.timeparse import parse_feed_date
@@ -36,9 +36,15 @@ class LocalSourceError(Exception):
 
 
 def read_local(
-    path: Path, source: str, source_tags: list[str], fetched: datetime, default_zone: tzinfo = UTC
+    path: Path,
+    source: str,
+    source_tags: list[str],
+    fetched: datetime,
+    default_zone: tzinfo = UTC,
+    feeds: list[ParsedFeed] | None = None,
 ) -> list[Article]:
-    """Every article found at a file or in a folder (not recursive)."""
+    """Every article found at a file or in a folder (not recursive). `feeds` gains each feed
+    file as parsed, whose warnings (fields that could not be read) the source's health counts."""
     if not path.exists():
         raise LocalSourceError(f"{path}: no such file or folder")
     files = sorted(path.iterdir()) if path.is_dir() else [path]
@@ -46,12 +52,17 @@ def read_local(
     for file in files:
         if not file.is_file() or file.name.endswith(".meta.toml") or file.suffix == ".toml":
             continue
-        out.extend(_read_file(file, source, source_tags, fetched, default_zone))
+        out.extend(_read_file(file, source, source_tags, fetched, default_zone, feeds))
     return out
 
 
 def _read_file(
-    file: Path, source: str, source_tags: list[str], fetched: datetime, default_zone: tzinfo
+    file: Path,
+    source: str,
+    source_tags: list[str],
+    fetched: datetime,
+    default_zone: tzinfo,
+    feeds: list[ParsedFeed] | None,
 ) -> list[Article]:
     try:
         body = file.read_bytes()
@@ -63,7 +74,10 @@ def _read_file(
             feed = parse_feed(body, {}, file.resolve().as_uri())
         except FeedError as exc:
             raise LocalSourceError(f"{file}: {exc}") from exc
-        return to_articles(feed, source, source_tags, fetched, default_zone)
+        articles = to_articles(feed, source, source_tags, fetched, default_zone)
+        if feeds is not None:
+            feeds.append(feed)
+        return articles
     if suffix in PAGE_SUFFIXES:
         from fetchers.extract import extract_article
 

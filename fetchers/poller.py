@@ -19,7 +19,7 @@ import httpx
 from fetchers import liveness
 from fetchers.config import Config
 from fetchers.extracterror import ExtractError
-from fetchers.feeds import FeedError
+from fetchers.feeds import FeedError, ParsedFeed
 from fetchers.files import LocalSourceError, read_local
 from fetchers.healthbook import HealthBook
 from fetchers.http import FetchError, FetchResult, fetch, host_of, is_local_host, make_client
@@ -525,13 +525,20 @@ class Poller:
             return PollResult(source.name, "error", error=f"{type(exc).__name__}: {exc}")
 
     def _poll_local(self, source: Source) -> PollResult:
+        feeds: list[ParsedFeed] = []
         try:
             articles = read_local(
-                Path(source.path or ""), source.name, source.tags, self.clock(), self.zone
+                Path(source.path or ""), source.name, source.tags, self.clock(), self.zone, feeds
             )
         except LocalSourceError as exc:
             return PollResult(source.name, "error", error=str(exc))
-        return PollResult(source.name, "ok", articles=articles)
+        return PollResult(
+            source.name,
+            "ok",
+            articles=articles,
+            warnings=sum(feed.warnings for feed in feeds),
+            warning_notes=[note for feed in feeds for note in feed.warning_notes],
+        )
 
     async def _limited_fetch(
         self,

@@ -10,9 +10,10 @@ import pytest
 
 from fetchers.config import seeds_dir
 from fetchers.files import LocalSourceError, read_local
+from fetchers.models import Source
 from fetchers.query import parse_query
 from fetchers.store import Store
-from tests.conftest import rss
+from tests.conftest import poll_once, rss
 
 SEOUL = ZoneInfo("Asia/Seoul")
 
@@ -93,6 +94,22 @@ def test_folder_of_feed_files(tmp_path: Path, now: datetime) -> None:
     (tmp_path / "notes.toml").write_text("x = 1")
     articles = read_local(tmp_path, "Folder", [], now)
     assert [a.title for a in articles] == ["One"]
+
+
+async def test_a_folder_s_unreadable_fields_are_counted_in_its_health(
+    tmp_path: Path, now: datetime
+) -> None:
+    """A local feed's fields that cannot be read (an odd date) are counted as a served feed's
+    are, in every feed file of the folder, not dropped without a word."""
+    folder = tmp_path / "feeds"
+    folder.mkdir()
+    odd = "<pubDate>Fri, 24 Oct 2025 +25:00</pubDate>"
+    (folder / "a.xml").write_bytes(rss(f"<title>One</title><guid>1</guid>{odd}"))
+    (folder / "b.xml").write_bytes(rss(f"<title>Two</title><guid>2</guid>{odd}"))
+    results, poller = await poll_once(tmp_path, now, Source("folder", path=str(folder)))
+    assert results["folder"].status == "ok" and len(results["folder"].new_ids) == 2
+    health = poller.health["folder"]
+    assert health.warnings == 2 and "unreadable date" in (health.last_warning or "")
 
 
 def test_missing_path_and_non_feed_file_are_clear_errors(tmp_path: Path, now: datetime) -> None:
