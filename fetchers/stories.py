@@ -30,6 +30,7 @@ from itertools import chain, compress, repeat
 from operator import attrgetter, getitem, mul
 from typing import Any
 
+from fetchers import korean
 from fetchers.foreground import give_way, giving_way
 from fetchers.heap import collector_paused
 from fetchers.stepwise import sorted_stepwise
@@ -340,6 +341,25 @@ class _Stems(dict[str, str]):
 _STEMS = _Stems()
 
 
+def _word_terms(word: str) -> tuple[str, ...]:
+    """One word's terms: a Korean word's (`fetchers.korean`: its ending off, a country's name,
+    pair or character as those countries, a few words that say nothing of the event out),
+    else the word's stem, if it is no stop word."""
+    if not korean.is_korean(word):
+        stem = _STEMS[word]
+        return (stem,) if stem else ()
+    stemmed = korean.stem(word)
+    named = korean.countries(stemmed)
+    if named:
+        return tuple("@" + country for country in named)
+    if stemmed.isascii():  # "APEC서" (in APEC): the word read as every other is
+        stem = _STEMS[stemmed]
+        return (stem,) if stem else ()
+    if stemmed in korean.STOPWORDS or len(stemmed) < 2:
+        return ()
+    return (stemmed,)
+
+
 class _Chunks(dict[str, tuple[str, ...]]):
     """A run of text between spaces -> its terms, learnt on first sight. No word, number or
     capital spans a space, so reading a text chunk by chunk reads the same words as reading
@@ -350,11 +370,15 @@ class _Chunks(dict[str, tuple[str, ...]]):
         self._one: dict[str, tuple[str, ...]] = {}  # one shared tuple per single term
 
     def __missing__(self, chunk: str) -> tuple[str, ...]:
-        if chunk.isalpha():  # letters only: the chunk is one word
-            stem = _STEMS[chunk]
-            found: tuple[str, ...] = (stem,) if stem else ()
-        else:
-            found = tuple(filter(None, map(_STEMS.__getitem__, _WORD.findall(chunk))))
+        found: tuple[str, ...]
+        if chunk.isascii():
+            if chunk.isalpha():  # letters only: the chunk is one word
+                stem = _STEMS[chunk]
+                found = (stem,) if stem else ()
+            else:
+                found = tuple(filter(None, map(_STEMS.__getitem__, _WORD.findall(chunk))))
+        else:  # words of any script, Korean ones read as Korean (`_word_terms`)
+            found = tuple(chain.from_iterable(map(_word_terms, _WORD.findall(chunk))))
         if len(found) == 1:
             found = self._one.setdefault(found[0], found)
         if len(self) >= 200_000:  # bounded: feeds can invent words without end
@@ -374,7 +398,8 @@ class _Terms(dict[str, str]):
     from its chunks, without a tuple per chunk to chain through."""
 
     def __missing__(self, chunk: str) -> str:
-        if chunk.isalpha():  # letters only: one word, read as `_Chunks` would
+        if chunk.isalpha() and (chunk.isascii() or not korean.is_korean(chunk)):
+            # letters only, not Korean: one word, read as `_Chunks` would
             term = _STEMS.get(chunk)
             if term is not None:
                 pass

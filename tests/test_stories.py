@@ -252,6 +252,56 @@ def test_a_partner_named_in_the_lede_alone_keeps_two_deals_apart() -> None:
     assert grouped(deals) == {frozenset({"S0", "S1"}), frozenset({"J0", "J1"})}
 
 
+def test_korean_reports_of_one_deal_join_and_the_us_japan_deal_stays_apart() -> None:
+    """In Korean as in English: two outlets' reports of the US–Korea deal, written with other
+    endings ("협상을 타결했다", "관세협상 타결"), are one story; the US–Japan deal told in
+    the same words ("미일" for "한미") is another."""
+    items = [
+        Item(
+            "yonhap",
+            "한미 관세협상 최종 타결…대미 투자 3500억 달러",
+            "한국과 미국이 29일 경주에서 열린 정상회담에서 관세 협상을 최종 타결했다.",
+            at(1),
+        ),
+        Item(
+            "hankyung",
+            "한미, 관세협상 타결…자동차 관세 15% 유지",
+            "이재명 대통령과 트럼프 대통령은 경주 정상회담에서 관세 협상을 타결했다.",
+            at(1.5),
+        ),
+        Item(
+            "japan",
+            "미일 관세협상 타결…자동차 관세 15%",
+            "일본과 미국이 관세 협상을 최종 타결했다. 자동차 관세는 15%로 낮아진다.",
+            at(2),
+        ),
+    ]
+    assert grouped(items) == {frozenset({"yonhap", "hankyung"}), frozenset({"japan"})}
+
+
+def test_korean_words_are_read_without_their_endings_and_name_their_countries() -> None:
+    """Particles and verb endings come off ("미국과", "타결했다"); a country's name, its
+    pair ("한미", "韓·美"), its character ("北", "美") or "toward" it ("대미") are the
+    countries the English names are read as; a two-syllable noun keeps an ending-like end."""
+    assert terms("미국과 한국은 관세 협상을 타결했다") == ["@usa", "@korea", "관세", "협상", "타결"]
+    assert terms('北, 탄도미사일 발사…美 "규탄"') == [
+        "@northkorea",
+        "탄도미사일",
+        "발사",
+        "@usa",
+        "규탄",
+    ]
+    assert terms("韓·美 정상회담 경주서 개최") == ["@korea", "@usa", "정상회담", "경주", "개최"]
+    assert terms("기업들은 한미간 합의를 환영했다") == ["기업", "@korea", "@usa", "합의", "환영"]
+    assert terms("[속보] 대미 투자, 남북 회담") == ["@usa", "투자", "@korea", "@northkorea", "회담"]
+    assert terms("국가 회의 도쿄") == ["국가", "회의", "@japan"]
+    assert terms("APEC서 정상회담") == terms("APEC 정상회담") == ["apec", "정상회담"]
+    # a Korean report shares its countries and numbers with an English one
+    assert {"@korea", "@usa", "15%"} <= set(terms("한미, 관세 15% 합의")) & set(
+        terms("South Korea and US agree on 15% tariffs")
+    )
+
+
 def test_two_earthquakes_told_alike_in_two_smaller_countries_stay_apart() -> None:
     quakes = [
         Item(
