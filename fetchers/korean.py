@@ -38,19 +38,21 @@ _ENDINGS = tuple(
 )
 _STRIPS = 2  # endings taken off one word at most
 
-# Words that say what kind of piece it is, or join others, not what happened.
+# Words that say what kind of piece it is, join others, or say that someone said or did
+# (as "said" and "says" in English), not what happened.
 STOPWORDS = frozenset(
     """
     속보 단독 종합 사설 칼럼 포토 영상 인터뷰 기자 및 등 것 수 위해 대해 통해 따르면 이번 지난
-    오늘 내일 어제 올해 이날 당시 현재 관련 전 후 중 또 더 그 이 저
+    오늘 내일 어제 올해 이날 당시 현재 관련 전 후 중 또 더 그 이 저 밝혔다 말했다 전했다
+    했다 됐다 있다 없다 한다 된다 위한 대한 통한 따른 관한 앞두고 이후 만에 가운데
     """.split()  # noqa: SIM905 - a word list reads better as words
 )
 
 _NAMED = {
-    "korea": "한국 대한민국 남한 한인 韓 서울",
-    "usa": "미국 美 미 워싱턴 백악관",
-    "japan": "일본 日 도쿄",
-    "china": "중국 中 베이징",
+    "korea": "한국 대한민국 남한 한인 韓 서울 한은 한국은행",
+    "usa": "미국 美 미 워싱턴 백악관 연준",
+    "japan": "일본 日 도쿄 일본은행",
+    "china": "중국 中 베이징 인민은행",
     "northkorea": "북한 北 북 평양",
     "taiwan": "대만 타이완 臺 台 타이베이",
     "russia": "러시아 露 모스크바 크렘린",
@@ -78,7 +80,7 @@ _NAMED = {
     "pakistan": "파키스탄",
     "afghanistan": "아프가니스탄",
     "iraq": "이라크",
-    "eu": "유럽연합 유럽 브뤼셀",
+    "eu": "유럽연합 유럽 브뤼셀 유럽중앙은행",
     "italy": "이탈리아 로마",
     "spain": "스페인 마드리드",
     "netherlands": "네덜란드",
@@ -103,6 +105,7 @@ _NAMED = {
     "kazakhstan": "카자흐스탄",
     "cuba": "쿠바",
 }
+# (central banks name their countries, as "BOK" and "Fed" do in English: "한은", "연준")
 # Country pairs and threes, as headlines write them ("북미" and "중미" are left out: North and
 # Central America as often as North Korea–US and China–US).
 _PAIRS = {
@@ -190,3 +193,18 @@ def countries(word: str) -> tuple[str, ...]:
     if named is None and len(word) >= 3 and word[-1] in "간인":
         named = COUNTRIES.get(word[:-1])
     return named or ()
+
+
+def pieces(word: str) -> tuple[str, ...]:
+    """The terms of a stemmed Korean word that names no country: its syllable pairs when it
+    has three syllables or more ("관세협상" is 관세, 세협, 협상: compound nouns are written
+    with a space or without, and one outlet's "관세협상" meets another's "관세 협상"), the word
+    when it has two; a single Chinese character as itself (a headline's "尹"), a single
+    Hangul syllable (a particle, "등", "및") and a word that says nothing of the event none."""
+    if word in STOPWORDS:
+        return ()
+    if len(word) == 1:
+        return (word,) if "\u4e00" <= word <= "\u9fff" else ()
+    if len(word) == 2 or not all("\uac00" <= c <= "\ud7a3" for c in word):
+        return (word,)
+    return tuple(map("".join, zip(word, word[1:], strict=False)))

@@ -315,12 +315,24 @@ def _stem(word: str) -> str:
     return _CLIPPED.get(word, word)
 
 
+def _number(word: str) -> str:
+    """A number as a term: no "$" or thousands' commas, and no zeros ending its decimals
+    ("3.00%" is "3%", "7.50" is "7.5"), so one value is one term however it is written."""
+    number = word.replace(",", "").lstrip("$")
+    whole, dot, decimals = number.partition(".")
+    if not dot:
+        return number
+    percent = "%" if decimals.endswith("%") else ""
+    decimals = decimals.rstrip("%").rstrip("0")
+    return f"{whole}.{decimals}{percent}" if decimals else f"{whole}{percent}"
+
+
 class _Stems(dict[str, str]):
     """Word -> the term it counts as ("" for a stop word), learnt on first sight."""
 
     def __missing__(self, word: str) -> str:
         if word[0].isdigit() or word[0] == "$":
-            stem = word.replace(",", "").lstrip("$")
+            stem = _number(word)
         elif word in _CAPITALS:
             stem = _CAPITALS[word]
         elif (folded := word.replace(".", "").lower()) != word:
@@ -355,9 +367,7 @@ def _word_terms(word: str) -> tuple[str, ...]:
     if stemmed.isascii():  # "APEC서" (in APEC): the word read as every other is
         stem = _STEMS[stemmed]
         return (stem,) if stem else ()
-    if stemmed in korean.STOPWORDS or len(stemmed) < 2:
-        return ()
-    return (stemmed,)
+    return korean.pieces(stemmed)
 
 
 class _Chunks(dict[str, tuple[str, ...]]):

@@ -281,21 +281,26 @@ def test_korean_reports_of_one_deal_join_and_the_us_japan_deal_stays_apart() -> 
 
 def test_korean_words_are_read_without_their_endings_and_name_their_countries() -> None:
     """Particles and verb endings come off ("미국과", "타결했다"); a country's name, its
-    pair ("한미", "韓·美"), its character ("北", "美") or "toward" it ("대미") are the
-    countries the English names are read as; a two-syllable noun keeps an ending-like end."""
+    pair ("한미", "韓·美"), its character ("北", "美"), "toward" it ("대미") or its central
+    bank ("한은") are the countries the English names are read as; a two-syllable noun keeps
+    an ending-like end ("국가", "회의"); a longer word is its syllable pairs, so a compound
+    written whole ("관세협상") meets one written apart ("관세 협상")."""
     assert terms("미국과 한국은 관세 협상을 타결했다") == ["@usa", "@korea", "관세", "협상", "타결"]
     assert terms('北, 탄도미사일 발사…美 "규탄"') == [
         "@northkorea",
-        "탄도미사일",
+        *("탄도", "도미", "미사", "사일"),
         "발사",
         "@usa",
         "규탄",
     ]
-    assert terms("韓·美 정상회담 경주서 개최") == ["@korea", "@usa", "정상회담", "경주", "개최"]
+    assert terms("韓·美 정상회담 경주서") == ["@korea", "@usa", "정상", "상회", "회담", "경주"]
     assert terms("기업들은 한미간 합의를 환영했다") == ["기업", "@korea", "@usa", "합의", "환영"]
     assert terms("[속보] 대미 투자, 남북 회담") == ["@usa", "투자", "@korea", "@northkorea", "회담"]
     assert terms("국가 회의 도쿄") == ["국가", "회의", "@japan"]
-    assert terms("APEC서 정상회담") == terms("APEC 정상회담") == ["apec", "정상회담"]
+    assert terms("APEC서 정상회담") == terms("APEC 정상회담")
+    assert {"관세", "협상"} <= set(terms("관세협상 타결")) & set(terms("관세 협상 타결"))
+    assert terms("한은 기준금리 3.00%로 인하") == ["@korea", "기준", "준금", "금리", "3%", "인하"]
+    assert terms("정부는 대책을 밝혔다") == ["정부", "대책"]  # "said" says nothing of the event
     # a Korean report shares its countries and numbers with an English one
     assert {"@korea", "@usa", "15%"} <= set(terms("한미, 관세 15% 합의")) & set(
         terms("South Korea and US agree on 15% tariffs")
@@ -518,6 +523,7 @@ def test_phrases_are_folded_whatever_the_case_of_their_words() -> None:
     assert terms("Tariffs At 15 Per Cent") == terms("TARIFFS AT 15 PERCENT") == ["tariff", "15%"]
     assert terms("Rates Rise 2 Pct") == terms("rates rise 2%")
     assert terms("Per Cent Of Voters") == ["per", "cent", "voter"]  # no number: no percentage
+    assert terms("Rate cut to 3.00%, magnitude 7.0") == terms("Rate cut to 3%, magnitude 7")
     assert terms("NORTH KOREA FIRES MISSILE") == terms("North Korea fires missile")
     assert "@korea" not in terms("NORTH KOREA FIRES MISSILE")
     assert terms("UNITED STATES AND EUROPEAN UNION") == terms("United States and European Union")
