@@ -623,13 +623,19 @@ def test_a_headline_changed_between_polls_is_a_revision_of_the_same_article(
     assert run(capsys, *common, "refresh")[0] == 0
     route.body = rss("<title>Talks resume</title><guid>story-1</guid><description>v2</description>")
     code, out, _ = run(capsys, *common, "refresh")
-    assert code == 0 and "0 new of 1" in out
+    assert code == 0 and "f: 0 new, 1 revised of 1" in out and "0 new articles, 1 revised" in out
+    route.body = rss("<title>Talks end</title><guid>story-1</guid><description>v3</description>")
+    code, out, _ = run(capsys, *common, "refresh", "--json")
+    assert [(r["new"], r["revised"]) for r in map(json.loads, out.splitlines())] == [(0, 1)]
     code, out, _ = run(capsys, *common, "list", "--json")
     [listed] = [json.loads(line) for line in out.splitlines()]
-    assert listed["title"] == "Talks resume" and listed["summary"] == "v2"
+    assert listed["title"] == "Talks end" and listed["summary"] == "v3"
     code, out, _ = run(capsys, *common, "show", listed["id"], "--json")
     shown = json.loads(out)
-    assert [(r["title"], r["summary"]) for r in shown["revisions"]] == [("Talks stall", "v1")]
+    assert [(r["title"], r["summary"]) for r in shown["revisions"]] == [
+        ("Talks stall", "v1"),
+        ("Talks resume", "v2"),
+    ]
     assert shown["revisions"][0]["seen"].endswith("Z")
 
 

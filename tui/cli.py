@@ -357,6 +357,7 @@ def cmd_refresh(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
                     "status": result.status,
                     "http_status": result.http_status,
                     "new": len(result.new_ids),
+                    "revised": len(result.revised_ids),
                     "items": result.items,
                     "latency_ms": result.latency_ms,
                     "error": result.error,
@@ -367,7 +368,9 @@ def cmd_refresh(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
                 result.error
                 if result.status == "error"
                 else (
-                    f"{len(result.new_ids)} new of {result.items}"
+                    f"{len(result.new_ids)} new"
+                    + (f", {len(result.revised_ids)} revised" if result.revised_ids else "")
+                    + f" of {result.items}"
                     if result.status == "ok"
                     else "not modified"
                 )
@@ -375,7 +378,12 @@ def cmd_refresh(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
             out.write(f"{result.status:<13} {result.source}: {printable(detail or '')}\n")
     if not args.json:
         total = sum(len(r.new_ids) for r in results)
-        out.write(f"{len(results)} sources polled, {failed} failed, {total} new articles\n")
+        revised = sum(len(r.revised_ids) for r in results)
+        out.write(
+            f"{len(results)} sources polled, {failed} failed, {total} new articles"
+            + (f", {revised} revised" if revised else "")
+            + "\n"
+        )
     global _done_with_everything
     _done_with_everything = True  # the store is closed and the parser process reaped
     if cycle.store_error:
