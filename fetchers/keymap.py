@@ -48,13 +48,19 @@ PLACES = {
     "alerts": "Alerts (!)",
     "rule_form": "Alert rule form",
     "picker": "Source, tag and health pickers; a story's articles",
+    "timeline": "A story's articles (enter on a story)",
     "filter_bar": "Filter prompt (/)",
     "help": "This help",
     "revisions": "What the source changed (d)",
 }
 # Places active at the same time: a key there must not do two things. The focused pane's
 # bindings come before the dashboard's (enter opens an article, or picks an event).
-TOGETHER = [{"dashboard", "headlines"}, {"dashboard", "countdown"}, {"dashboard", "filter_bar"}]
+TOGETHER = [
+    {"dashboard", "headlines"},
+    {"dashboard", "countdown"},
+    {"dashboard", "filter_bar"},
+    {"picker", "timeline"},
+]
 
 BINDINGS = [
     KeyBinding("app.quit", "q", "Quit", "dashboard", "app.quit", "Quit", show=True),
@@ -302,6 +308,15 @@ BINDINGS = [
     KeyBinding("picker.up", "k", "Previous row", "picker", "move(-1)", "Previous row"),
     KeyBinding("picker.close", "escape,q", "Close", "picker", "dismiss_none", "Close", show=True),
     KeyBinding(
+        "timeline.revisions",
+        "d",
+        "Word diff of what the source changed in the highlighted article",
+        "timeline",
+        "show_revisions",
+        "Revisions",
+        show=True,
+    ),
+    KeyBinding(
         "filter.sort",
         "ctrl+r",
         "Sort by relevance (BM25 over titles, summaries and texts) or newest first",
@@ -366,7 +381,7 @@ BUILT_IN = {
     "ctrl+c": "copies the selected text",
 }
 LIST_KEYS = {"up", "down", "enter", "home", "end", "pageup", "pagedown"}
-TAKEN = {"events": LIST_KEYS, "picker": LIST_KEYS, "alerts": LIST_KEYS}
+TAKEN = {"events": LIST_KEYS, "picker": LIST_KEYS, "timeline": LIST_KEYS, "alerts": LIST_KEYS}
 TYPED_INTO = {  # places with a text field: a character key is typed, not bound
     "event_form": "is typed into the form's fields",
     "filter_bar": "is typed into the filter",

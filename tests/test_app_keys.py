@@ -29,7 +29,7 @@ from tui.screens.alerts import AlertsScreen, RuleForm
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.events import EventForm, EventsScreen
 from tui.screens.help import HelpScreen
-from tui.screens.picker import PickerScreen
+from tui.screens.picker import PickerScreen, StoryTimelineScreen
 from tui.screens.revisions import RevisionsScreen
 from tui.widgets.countdown import Countdown
 from tui.widgets.filterbar import FilterBar
@@ -68,6 +68,7 @@ def test_the_config_check_knows_every_binding_of_the_dashboard() -> None:
         EventsScreen,
         EventForm,
         PickerScreen,
+        StoryTimelineScreen,
         HelpScreen,
         RevisionsScreen,
         FilterBar,

@@ -28,7 +28,7 @@ from tui.app import WirewatchApp
 from tui.messages import MarksChanged, QueryDone, RevisionsRead, StoriesRead
 from tui.rows import Rows
 from tui.screens.dashboard import DashboardScreen
-from tui.screens.picker import PickerScreen
+from tui.screens.picker import PickerScreen, StoryTimelineScreen
 from tui.screens.revisions import RevisionsScreen
 from tui.widgets import headlines as headlines_module
 from tui.widgets.article import ArticleView
@@ -89,6 +89,40 @@ async def test_stories_show_outlets_and_first_report_and_open_in_time_order(
         await seen(app).wait_for(QueryDone, lambda m: m.shelf is None, since=since)
         await pilot.pause()
         assert not headlines.story_rows and len(headlines.ids) >= 4
+
+
+async def test_d_in_a_story_s_timeline_shows_what_the_highlighted_article_s_source_changed(
+    tmp_path: Path,
+) -> None:
+    """The timeline marks a revised headline `~` and says "d shows how": d there shows the
+    word diff over the timeline, and escape comes back to it; an article never revised says
+    so and the timeline stays."""
+    newsroom_data(tmp_path)
+    app = make_app(tmp_path)
+    async with piloted(app) as pilot:
+        await opened(app, pilot)
+        dashboard = await story_rows(app, pilot)
+        korea_id = dashboard.session.shelf.story_of("a0")  # type: ignore[union-attr]
+        await pilot.press(*["down"] * dashboard.headlines.ids.index(korea_id or ""))
+        await seen(app).wait_for(ArticleView.Loaded, lambda m: m.article_id == "a0")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, StoryTimelineScreen)
+        since = seen(app).mark()
+        await pilot.press("down", "down", "d")  # AP's, revised
+        await seen(app).wait_for(RevisionsRead, lambda m: m.ident == "a2", since=since)
+        await pilot.pause()
+        assert isinstance(app.screen, RevisionsScreen)
+        assert "1 earlier version" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, StoryTimelineScreen)
+        since = seen(app).mark()
+        await pilot.press("up", "d")  # Reuters', never revised
+        await seen(app).wait_for(RevisionsRead, lambda m: m.ident == "a1", since=since)
+        await pilot.pause()
+        assert isinstance(app.screen, StoryTimelineScreen)
+        assert "has not changed" in str(list(app._notifications)[-1].message)
 
 
 async def test_repaints_and_mark_changes_read_nothing_from_the_store_on_the_screens_thread(

@@ -66,7 +66,7 @@ from tui.rows import Place, Rows, around, position
 from tui.screens.alerts import AlertChoice, AlertsScreen
 from tui.screens.events import EventChoice, EventForm, EventsScreen
 from tui.screens.help import HelpScreen
-from tui.screens.picker import PickerScreen
+from tui.screens.picker import PickerScreen, StoryTimelineScreen
 from tui.screens.revisions import RevisionsScreen
 from tui.session import CountBy, EventChange, Mark, Session, health_of
 from tui.widgets.article import ArticleView
@@ -804,7 +804,10 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         ago = duration(self.clock().timestamp() - story.first_seen)
         title = f"{story.title} · {story.outlets} outlets · first {story.first_source}, {ago} ago"
         footer = "enter shows the article · ~ revised by its source (d shows how) · escape closes"
-        self.app.push_screen(PickerScreen(title, options, footer), self._show_from_story)
+        self.app.push_screen(
+            StoryTimelineScreen(title, options, footer, self._read_revisions),
+            self._show_from_story,
+        )
 
     def _show_from_story(self, ident: str | None) -> None:
         if ident is None:

@@ -1,6 +1,9 @@
-"""A list to choose one thing from: a source, a tag, or a source's health."""
+"""A list to choose one thing from: a source, a tag, a source's health, or an article of a
+story (whose `d` shows what its source changed)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -45,6 +48,30 @@ class PickerScreen(ModalScreen[str | None]):
     def action_move(self, step: int) -> None:
         """j and k, as in the headlines (the list itself knows the arrows)."""
         move_in(self.query_one(OptionList), step)
+
+
+class StoryTimelineScreen(PickerScreen):
+    """A story's articles across outlets: a picker whose `d` shows what the source changed in
+    the highlighted article (`on_revisions`, over this list; escape comes back to it)."""
+
+    BINDINGS = [*bindings("picker"), *bindings("timeline")]
+
+    def __init__(
+        self,
+        title: str,
+        options: list[tuple[str, Text]],
+        footer: str,
+        on_revisions: Callable[[str], object],
+    ) -> None:
+        super().__init__(title, options, footer)
+        self.on_revisions = on_revisions
+
+    def action_show_revisions(self) -> None:
+        options = self.query_one(OptionList)
+        if options.highlighted is not None:
+            ident = options.get_option_at_index(options.highlighted).id
+            if ident is not None:
+                self.on_revisions(ident)
 
 
 def move_in(options: OptionList, step: int) -> None:
