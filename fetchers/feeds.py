@@ -115,6 +115,14 @@ class ParsedFeed:
         else:
             kind[0] += 1
 
+    def take_warnings(self, other: ParsedFeed) -> None:
+        """Count another document's warnings as this one's, kind by kind (a folder of feeds
+        is one source: "unreadable date (3 times)", not a note a file)."""
+        self.warnings += other.warnings
+        for what, (count, example) in other._kinds.items():
+            kind = self._kinds.setdefault(what, [0, example])
+            kind[0] += count
+
     @property
     def warning_notes(self) -> list[str]:
         """One line per kind of warning: "unreadable date (3 times), first: '+25:00'"."""
@@ -1012,6 +1020,8 @@ def _not_ahead(published: datetime | None, fetched: datetime, feed: ParsedFeed) 
     the time it was fetched, counted as a warning: a feed whose clock or zone is wrong (a
     Seoul time written as UTC) would otherwise keep its item at the top of every list, and
     its story's newest activity, for hours."""
+    if fetched.tzinfo is None:  # (a clock without a zone is UTC's, as every stored time)
+        fetched = fetched.replace(tzinfo=UTC)
     if published is None or published <= fetched + AHEAD_ALLOWED:
         return published
     feed.warn("date in the future", published.isoformat())

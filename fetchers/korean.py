@@ -13,29 +13,28 @@ and numbers with an English one.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-# Hangul syllables and jamo, and CJK ideographs (the Chinese characters of headlines)
-_KOREAN = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3\u4e00-\u9fff]")
-
-# Particles, the plural 들, and the endings of verbs made of a noun and 하다/되다 ("타결했다").
-# Each is taken
-# off a word that keeps two syllables or more, longest first and at most twice ("정상회의에서"
-# is "정상회의", then "정상회", as "정상회의" alone is): two-syllable nouns that end like one
-# ("국가", "회의", "인도") keep it, and a longer noun that does loses it alike wherever it is.
-_ENDINGS = tuple(
-    sorted(
-        set(
-            """
-            들 은 는 이 가 을 를 의 에 서 에서 에게 께서 과 와 도 로 으로 만 까지 부터 보다 처럼
-            마다 에는 에서는 으로는 로는 와의 과의 에도 에서도 으로도 로도 이라 라고 이라고 이라는
-            라는 이다 이며 이고 엔 에선 으론 했다 한다 하는 하고 하며 하기로 하겠다 했고 했으며
-            했던 하던 해 한 할 함 키로 된다 됐다 되는 되고 되며 될 됐고 시켰다 시킨
-            """.split()  # noqa: SIM905 - a word list reads better as words
-        ),
-        key=len,
-        reverse=True,
-    )
+# Particles and the plural 들, and the endings of verbs made of a noun and 하다/되다
+# ("타결했다"). Each is taken off a word that keeps two syllables or more (or a Chinese
+# character that names a country: "美는"), longest first and at most twice ("정상회의에서" is
+# "정상회의", then "정상회", as "정상회의" alone is): two-syllable nouns that end like one
+# ("국가", "회의") keep it, and a longer noun that does loses it alike wherever it is.
+_PARTICLES = frozenset(
+    """
+    들 은 는 이 가 을 를 의 에 서 에서 에게 께서 과 와 도 로 으로 만 까지 부터 보다 처럼
+    마다 에는 에서는 으로는 로는 와의 과의 에도 에서도 으로도 로도 이라 라고 이라고 이라는
+    라는 이다 이며 이고 엔 에선 으론
+    """.split()  # noqa: SIM905 - a word list reads better as words
 )
+_VERBAL = frozenset(
+    """
+    했다 한다 하는 하고 하며 하기로 하겠다 했고 했으며 했던 하던 해 한 할 함 키로 된다 됐다
+    되는 되고 되며 될 됐고 시켰다 시킨 돼 된 했다고 한다고 됐다고 하자 되자 하면서 되면서
+    해야 했지만 하지만 했는데 하는데
+    """.split()  # noqa: SIM905 - a word list reads better as words
+)
+_ENDINGS = tuple(sorted(_PARTICLES | _VERBAL, key=len, reverse=True))
 _STRIPS = 2  # endings taken off one word at most
 
 # Words that say what kind of piece it is, join others, or say that someone said or did
@@ -44,7 +43,8 @@ STOPWORDS = frozenset(
     """
     속보 단독 종합 사설 칼럼 포토 영상 인터뷰 기자 및 등 것 수 위해 대해 통해 따르면 이번 지난
     오늘 내일 어제 올해 이날 당시 현재 관련 전 후 중 또 더 그 이 저 밝혔다 말했다 전했다
-    했다 됐다 있다 없다 한다 된다 위한 대한 통한 따른 관한 앞두고 이후 만에 가운데
+    했다 됐다 있다 없다 한다 된다 위한 대한 통한 따른 관한 앞두고 이후 만에 가운데 안 못 잘
+    다 좀 꼭 왜 뭐 각 첫 새 약 내 외 간 측 개 명 건 곳 위 차 년 월 일 시 분 억 조 만 원
     """.split()  # noqa: SIM905 - a word list reads better as words
 )
 
@@ -88,7 +88,7 @@ _NAMED = {
     "poland": "폴란드",
     "morocco": "모로코",
     "myanmar": "미얀마",
-    "gaza": "가자 가자지구 팔레스타인",
+    "gaza": "가자지구 팔레스타인",
     "lebanon": "레바논",
     "qatar": "카타르",
     "newzealand": "뉴질랜드",
@@ -107,7 +107,7 @@ _NAMED = {
 }
 # (central banks name their countries, as "BOK" and "Fed" do in English: "한은", "연준")
 # Country pairs and threes, as headlines write them ("북미" and "중미" are left out: North and
-# Central America as often as North Korea–US and China–US).
+# Central America as often as North Korea–US and China–US; "미러" is a mirror as often).
 _PAIRS = {
     "한미": "korea usa",
     "한일": "korea japan",
@@ -120,7 +120,6 @@ _PAIRS = {
     "북러": "northkorea russia",
     "북일": "northkorea japan",
     "한러": "korea russia",
-    "미러": "usa russia",
     "남북": "korea northkorea",
     "한미일": "korea usa japan",
     "한중일": "korea china japan",
@@ -147,15 +146,14 @@ _PAIRS = {
     "韓日中": "korea japan china",
     "韓中日": "korea china japan",
 }
-# "Toward" and "a visit to" a country, as one word ("대미 투자": investment in the US; "방한":
-# a visit to Korea). "대중" is left out: as often the public as toward China.
+# "Toward" and "a visit to" a country, as one word ("대미 투자": investment in the US; "방미":
+# a visit to the US). Left out: "대중" (as often the public), "방한" (as often cold-weather).
 _TOWARD = {
     "usa": "대미 방미",
     "japan": "대일 방일",
     "northkorea": "대북 방북",
     "russia": "대러 방러",
     "china": "방중",
-    "korea": "방한",
 }
 # A Korean name (its ending off) -> the countries it names
 COUNTRIES: dict[str, tuple[str, ...]] = {
@@ -165,32 +163,80 @@ COUNTRIES.update((pair, tuple(countries.split())) for pair, countries in _PAIRS.
 COUNTRIES.update((word, (country,)) for country, words in _TOWARD.items() for word in words.split())
 
 
+_HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
+# a pair's country syllables joined by a dot or a dash ("한·미", "미-일"), not ending a word
+_DOTTED = re.compile("(?<![\uac00-\ud7a3])[한미일중북러남](?:[·ㆍ‧・-][한미일중북러남])+")
+# Yonhap's update tags ("[종합2보]", "(3보)"): their number is no number of the event
+_UPDATE_TAG = re.compile(r"[\[(](?:종합)?\d*보?[\])]")
+_SIDE = "군측"  # a country's forces or side ("북한군", "미측"), after any country
+_OF = "간인산"  # between a pair ("한미간"), a people ("미국인"), made in ("중국산")
+
+
 def is_korean(word: str) -> bool:
-    """Whether a word has Hangul or Chinese characters in it (`stem` and `countries` read it)."""
-    return _KOREAN.search(word) is not None
+    """Whether a word is read as Korean: it has Hangul in it, or it is a Chinese character
+    (or two) that names countries ("美", "韓美"). Another Chinese character is left as it is
+    (a Japanese date's 日 is no Japan)."""
+    return _HANGUL.search(word) is not None or word in COUNTRIES
 
 
-def stem(word: str) -> str:
+def joined(chunk: str) -> str:
+    """A chunk with its dotted pairs joined ("한·미는" -> "한미는") and its update tags out,
+    before its words are found (the dot would part the pair's syllables)."""
+    if "보" in chunk:
+        chunk = _UPDATE_TAG.sub(" ", chunk)
+    return _DOTTED.sub(_joined_pair, chunk)
+
+
+def _joined_pair(match: re.Match[str]) -> str:
+    pair = re.sub("[·ㆍ‧・-]", "", match.group())
+    return pair if pair in COUNTRIES else match.group()
+
+
+def terms(word: str, other: Callable[[str], tuple[str, ...]]) -> tuple[str, ...]:
+    """A Korean word's terms: the countries it names as "@country" (not when a verb's ending
+    came off: "인도했다" is handed over, not India), a word that is left in Latin letters
+    read by `other` ("APEC서" is APEC), else its `pieces`."""
+    stemmed, verb = _stem(word)
+    named = () if verb else countries(stemmed)
+    if named:
+        return tuple("@" + country for country in named)
+    if stemmed.isascii():
+        return other(stemmed)
+    return pieces(stemmed)
+
+
+def _stem(word: str) -> tuple[str, bool]:
     """The word with its particle or verb ending off ("미국과" -> "미국", "타결했다" -> "타결",
-    "경주서" -> "경주", "APEC서" -> "APEC"): one at a time, at most `_STRIPS`, each leaving two
-    syllables or more."""
+    "경주서" -> "경주", "美는" -> "美"): one at a time, at most `_STRIPS`; and whether a verb's
+    ending came off."""
+    verb = False
     for _ in range(_STRIPS):
         if word in COUNTRIES:
             break
         for ending in _ENDINGS:
-            if word.endswith(ending) and len(word) - len(ending) >= 2:
-                word = word[: -len(ending)]
-                break
+            if word.endswith(ending) and len(word) > len(ending):
+                rest = word[: -len(ending)]
+                if len(rest) >= 2 or rest in COUNTRIES and not _HANGUL.search(rest):
+                    word, verb = rest, verb or ending in _VERBAL
+                    break
         else:
             break
-    return word
+    return word, verb
+
+
+def stem(word: str) -> str:
+    """The word with its particle or verb ending off (`_stem`)."""
+    return _stem(word)[0]
 
 
 def countries(word: str) -> tuple[str, ...]:
     """The countries a stemmed word names (none for most): a country ("미국"), a pair ("한미"),
-    a pair with "between" on ("한미간"), or its people ("미국인")."""
+    its forces or side ("북한군", "미측"), or, of a name of two syllables or more, the pair
+    with "between" on ("한미간"), its people ("미국인") or what is made there ("중국산")."""
     named = COUNTRIES.get(word)
-    if named is None and len(word) >= 3 and word[-1] in "간인":
+    if named is None and len(word) >= 2 and word[-1] in _SIDE:
+        named = COUNTRIES.get(word[:-1])
+    if named is None and len(word) >= 3 and word[-1] in _OF:
         named = COUNTRIES.get(word[:-1])
     return named or ()
 
@@ -198,13 +244,11 @@ def countries(word: str) -> tuple[str, ...]:
 def pieces(word: str) -> tuple[str, ...]:
     """The terms of a stemmed Korean word that names no country: its syllable pairs when it
     has three syllables or more ("관세협상" is 관세, 세협, 협상: compound nouns are written
-    with a space or without, and one outlet's "관세협상" meets another's "관세 협상"), the word
-    when it has two; a single Chinese character as itself (a headline's "尹"), a single
-    Hangul syllable (a particle, "등", "및") and a word that says nothing of the event none."""
-    if word in STOPWORDS:
+    with a space or without, and one outlet's "관세협상" meets another's "관세 협상"), else the
+    word ("핵", "관세", a headline's "尹"); none for a word that says nothing of the event or
+    is an ending alone ("15%에서")."""
+    if word in STOPWORDS or word in _PARTICLES or word in _VERBAL:
         return ()
-    if len(word) == 1:
-        return (word,) if "\u4e00" <= word <= "\u9fff" else ()
-    if len(word) == 2 or not all("\uac00" <= c <= "\ud7a3" for c in word):
+    if len(word) <= 2 or not all("\uac00" <= c <= "\ud7a3" for c in word):
         return (word,)
     return tuple(map("".join, zip(word, word[1:], strict=False)))

@@ -532,12 +532,15 @@ class Poller:
             )
         except LocalSourceError as exc:
             return PollResult(source.name, "error", error=str(exc))
+        counted = ParsedFeed("", None, [])
+        for feed in feeds:
+            counted.take_warnings(feed)
         return PollResult(
             source.name,
             "ok",
             articles=articles,
-            warnings=sum(feed.warnings for feed in feeds),
-            warning_notes=[note for feed in feeds for note in feed.warning_notes],
+            warnings=counted.warnings,
+            warning_notes=counted.warning_notes,
         )
 
     async def _limited_fetch(

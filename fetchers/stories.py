@@ -24,7 +24,7 @@ import heapq
 import math
 import re
 from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain, compress, repeat
 from operator import attrgetter, getitem, mul
@@ -207,16 +207,22 @@ for _country, _names in {
 
 # Phrases folded before the words are read, each tried only when its needle is in the text.
 # Case is ignored, the needle's and the phrase's: an ALL CAPS "NORTH KOREA" is North Korea and
-# a Title Case "15 Percent" is "15%", as in another outlet's headline.
+# a Title Case "15 Percent" is "15%", as in another outlet's headline. A phrase whose words in
+# lower case mean something else is found capitalised or in capitals only: "new Mexico
+# tariffs" are Mexico's, "south Sudan" a region.
 _PHRASES = (
     ("united states", re.compile(r"\bUnited States\b", re.IGNORECASE), " US "),
     ("european union", re.compile(r"\bEuropean Union\b", re.IGNORECASE), " EU "),
     ("united kingdom", re.compile(r"\bUnited Kingdom\b", re.IGNORECASE), " UK "),
     ("kore", re.compile(r"\b(?:North\s+|N\.\s*)Korean?s?\b", re.IGNORECASE), " DPRK "),
-    ("south africa", re.compile(r"\bSouth Africa\b", re.IGNORECASE), " southafrica "),
-    ("south sudan", re.compile(r"\bSouth Sudan(?:ese)?\b", re.IGNORECASE), " southsudan "),
-    ("northern ireland", re.compile(r"\bNorthern Ireland\b", re.IGNORECASE), " northernireland "),
-    ("new mexico", re.compile(r"\bNew Mexico\b", re.IGNORECASE), " newmexico "),
+    ("south africa", re.compile(r"\b(?:South Africa|SOUTH AFRICA)\b"), " southafrica "),
+    ("south sudan", re.compile(r"\b(?:South Sudan|SOUTH SUDAN)(?:ese|ESE)?\b"), " southsudan "),
+    (
+        "northern ireland",
+        re.compile(r"\b(?:Northern Ireland|NORTHERN IRELAND)\b"),
+        " northernireland ",
+    ),
+    ("new mexico", re.compile(r"\b(?:New Mexico|NEW MEXICO)\b"), " newmexico "),
     ("federal reserve", re.compile(r"\bFederal Reserve\b", re.IGNORECASE), " FederalReserve "),
     # the seismologists every earthquake report quotes, whichever country shook: their
     # names name no country the report is about
@@ -316,15 +322,15 @@ def _stem(word: str) -> str:
 
 
 def _number(word: str) -> str:
-    """A number as a term: no "$" or thousands' commas, and no zeros ending its decimals
-    ("3.00%" is "3%", "7.50" is "7.5"), so one value is one term however it is written."""
+    """A number as a term: no "$" or thousands' commas, and a percentage without zeros ending
+    its decimals ("3.00%" is "3%", "3.50%" is "3.5%"), one rate however it is written. Other
+    numbers keep theirs: "2.10" is a version and "4.10" a Korean date, not 2.1 and 4.1."""
     number = word.replace(",", "").lstrip("$")
     whole, dot, decimals = number.partition(".")
-    if not dot:
+    if not dot or not decimals.endswith("%"):
         return number
-    percent = "%" if decimals.endswith("%") else ""
-    decimals = decimals.rstrip("%").rstrip("0")
-    return f"{whole}.{decimals}{percent}" if decimals else f"{whole}{percent}"
+    decimals = decimals[:-1].rstrip("0")
+    return f"{whole}.{decimals}%" if decimals else f"{whole}%"
 
 
 class _Stems(dict[str, str]):
@@ -353,21 +359,29 @@ class _Stems(dict[str, str]):
 _STEMS = _Stems()
 
 
-def _word_terms(word: str) -> tuple[str, ...]:
-    """One word's terms: a Korean word's (`fetchers.korean`: its ending off, a country's name,
-    pair or character as those countries, a few words that say nothing of the event out),
-    else the word's stem, if it is no stop word."""
-    if not korean.is_korean(word):
-        stem = _STEMS[word]
-        return (stem,) if stem else ()
-    stemmed = korean.stem(word)
-    named = korean.countries(stemmed)
-    if named:
-        return tuple("@" + country for country in named)
-    if stemmed.isascii():  # "APEC서" (in APEC): the word read as every other is
-        stem = _STEMS[stemmed]
-        return (stem,) if stem else ()
-    return korean.pieces(stemmed)
+def _english_terms(word: str) -> tuple[str, ...]:
+    """A word's stem, if it is no stop word."""
+    stem = _STEMS[word]
+    return (stem,) if stem else ()
+
+
+def _words_terms(chunk: str) -> Iterator[str]:
+    """The terms of a chunk that is not all ASCII: Korean words read as Korean
+    (`fetchers.korean`: endings off, names of countries as those countries, long words as
+    syllable pairs), the rest as every word is; a Korean word that follows a number is its
+    unit ("2025년에", "15%에서", "176명") and says nothing more."""
+    after_number = False
+    for word in _WORD.findall(korean.joined(chunk)):
+        if word[0].isdigit() or word[0] == "$":
+            after_number = True
+            yield from _english_terms(word)
+            continue
+        if korean.is_korean(word):
+            if not after_number:
+                yield from korean.terms(word, _english_terms)
+        else:
+            yield from _english_terms(word)
+        after_number = False
 
 
 class _Chunks(dict[str, tuple[str, ...]]):
@@ -387,8 +401,8 @@ class _Chunks(dict[str, tuple[str, ...]]):
                 found = (stem,) if stem else ()
             else:
                 found = tuple(filter(None, map(_STEMS.__getitem__, _WORD.findall(chunk))))
-        else:  # words of any script, Korean ones read as Korean (`_word_terms`)
-            found = tuple(chain.from_iterable(map(_word_terms, _WORD.findall(chunk))))
+        else:  # words of any script, Korean ones read as Korean
+            found = tuple(_words_terms(chunk))
         if len(found) == 1:
             found = self._one.setdefault(found[0], found)
         if len(self) >= 200_000:  # bounded: feeds can invent words without end
@@ -449,8 +463,8 @@ def _folded(text: str) -> str:
     lowered = text.lower()
     if _ANY_NEEDLE.search(lowered) is None:
         return text
-    # needles are looked for in the text as it came: no fold makes a later phrase's, and
-    # one a fold took away costs a search that changes nothing
+    # needles are looked for in the text as it came (lower-cased): no fold makes a later
+    # phrase's, and one a fold took away costs a search that changes nothing
     for needle, pattern, replacement in _PHRASES:
         if needle in lowered:
             text = pattern.sub(replacement, text)

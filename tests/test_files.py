@@ -109,7 +109,8 @@ async def test_a_folder_s_unreadable_fields_are_counted_in_its_health(
     results, poller = await poll_once(tmp_path, now, Source("folder", path=str(folder)))
     assert results["folder"].status == "ok" and len(results["folder"].new_ids) == 2
     health = poller.health["folder"]
-    assert health.warnings == 2 and "unreadable date" in (health.last_warning or "")
+    assert health.warnings == 2  # one note of the kind for the folder, not one a file
+    assert health.last_warning == "unreadable date (2 times), first: 'Fri, 24 Oct 2025 +25:00'"
 
 
 def test_missing_path_and_non_feed_file_are_clear_errors(tmp_path: Path, now: datetime) -> None:

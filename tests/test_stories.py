@@ -307,6 +307,49 @@ def test_korean_words_are_read_without_their_endings_and_name_their_countries() 
     )
 
 
+def test_korean_pairs_written_with_a_dot_and_a_character_with_its_particle_name_countries() -> None:
+    """Headlines write a pair with a dot or a dash ("한·미", "미-일") and a country's character
+    with a particle ("韓에"): each names its countries, so the deals stay apart written so."""
+    assert terms("한·미 관세협상") == terms("한미 관세협상")
+    assert terms("한·미·일 회담")[:3] == ["@korea", "@usa", "@japan"]
+    assert terms("미-일 합의") == ["@usa", "@japan", "합의"]
+    assert terms("美, 韓에 관세 부과")[:2] == ["@usa", "@korea"]
+    for dotted in (
+        [
+            ("k", "한·미 관세협상 타결…자동차 관세 15%"),
+            ("j", "미·일 관세협상 타결…자동차 관세 15%"),
+        ],
+        [("k", "美, 韓에 관세 15% 부과"), ("j", "美, 日에 관세 15% 부과")],
+    ):
+        items = [
+            Item(ident, title, "관세 협상을 최종 타결했다.", at(n))
+            for n, (ident, title) in enumerate(dotted)
+        ]
+        assert grouped(items) == {frozenset({"k"}), frozenset({"j"})}
+
+
+def test_korean_words_that_only_look_like_countries_or_numbers_are_read_as_what_they_are() -> None:
+    """A verb's ending off leaves no country ("인도했다": handed over, not India); a
+    country's forces, side and goods are the country's ("북한군", "미측", "중국산"); a unit
+    after a number and an update tag's number say nothing; a single-syllable noun counts
+    ("핵"); another script's characters are not read as Korean (a Japanese date's 日)."""
+    assert terms("범인을 인도했다") == ["범인", "인도"]
+    assert terms("인도 총리") == ["@india", "총리"]
+    assert terms("북한군 파병, 미측 반발, 중국산 철강") == [
+        "@northkorea",
+        "파병",
+        "@usa",
+        "반발",
+        "@china",
+        "철강",
+    ]
+    assert terms("2025년에 176명, 15%에서") == ["2025", "176", "15%"]
+    assert terms("[종합2보] 北 핵실험") == ["@northkorea", "핵실", "실험"]
+    assert terms("이란 핵 합의") == ["@iran", "핵", "합의"]
+    assert "@japan" not in terms("10月29日、東京で会談")
+    assert terms("미러 설치, 방한 용품") == ["미러", "설치", "방한", "용품"]
+
+
 def test_two_earthquakes_told_alike_in_two_smaller_countries_stay_apart() -> None:
     quakes = [
         Item(
@@ -523,7 +566,11 @@ def test_phrases_are_folded_whatever_the_case_of_their_words() -> None:
     assert terms("Tariffs At 15 Per Cent") == terms("TARIFFS AT 15 PERCENT") == ["tariff", "15%"]
     assert terms("Rates Rise 2 Pct") == terms("rates rise 2%")
     assert terms("Per Cent Of Voters") == ["per", "cent", "voter"]  # no number: no percentage
-    assert terms("Rate cut to 3.00%, magnitude 7.0") == terms("Rate cut to 3%, magnitude 7")
+    # a phrase whose lower-case words mean something else is found capitalised only
+    assert terms("Trump threatens new Mexico tariffs") == ["trump", "threaten", "@mexico", "tariff"]
+    assert terms("New Mexico wildfire")[0] == "@usa"
+    assert terms("Rate cut to 3.00%, 3.50%") == terms("Rate cut to 3%, 3.5%")
+    assert terms("version 2.10") != terms("version 2.1")  # not a percentage: as written
     assert terms("NORTH KOREA FIRES MISSILE") == terms("North Korea fires missile")
     assert "@korea" not in terms("NORTH KOREA FIRES MISSILE")
     assert terms("UNITED STATES AND EUROPEAN UNION") == terms("United States and European Union")

@@ -18,7 +18,7 @@ from bench.stories import HERE, score
 
 SETS = sorted(HERE.glob("*.json"))
 F1_AIM = 0.85
-F1_BELOW_AIM = {"korean.json": 0.70}  # 0.709: Korean paraphrases share few words
+F1_BELOW_AIM = {"korean.json": 0.70}  # 0.725: Korean paraphrases share few words
 
 
 def test_there_are_labelled_sets() -> None:
