@@ -60,6 +60,7 @@ def seeded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
             "status": "ok",
             "http_status": None,
             "new": 6,
+            "revised": 0,
             "items": 6,
             "latency_ms": None,
             "error": None,
