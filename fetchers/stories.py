@@ -30,7 +30,7 @@ from itertools import chain, compress, repeat
 from operator import attrgetter, getitem, mul
 from typing import Any
 
-from fetchers import korean
+from fetchers import korean, spelling
 from fetchers.foreground import give_way, giving_way
 from fetchers.heap import collector_paused
 from fetchers.stepwise import sorted_stepwise
@@ -298,7 +298,9 @@ def _stem(word: str) -> str:
     "apart") and the -ion of a long -ation or -ction ("election"/"elected", "evacuation"/
     "evacuate", not "station"/"state" nor "question"/"quest"), but for a few whose stem is
     another word (`_KEEP_ENDING`); then a final -e of a long word. Last, a word headlines
-    clip is read as the whole word (`_CLIPPED`)."""
+    clip is read as the whole word (`_CLIPPED`). A British spelling is read as the American
+    first (`fetchers.spelling`: "defence" is "defense", "criticised" "criticized")."""
+    word = spelling.american(word)
     size = len(word)
     if word[-1] == "s":
         if size >= 5 and word[-2] == "e" and (size > 5 or word[-3] in "xsz"):
@@ -343,6 +345,8 @@ class _Stems(dict[str, str]):
             stem = _CAPITALS[word]
         elif (folded := word.replace(".", "").lower()) != word:
             stem = self[folded] if folded else ""
+        elif word in spelling.NUMBERS:  # "nine" is 9, as a headline writes it
+            stem = spelling.NUMBERS[word]
         elif word in STOPWORDS or len(word) < 2:
             stem = ""
         elif word in PLACES:
@@ -431,6 +435,8 @@ class _Terms(dict[str, str]):
                 term = _CAPITALS[chunk]  # without a call of its own (most of its cost)
             elif (folded := chunk.lower()) != chunk:  # letters only: no "." to drop
                 term = _STEMS[folded]
+            elif chunk in spelling.NUMBERS:
+                term = spelling.NUMBERS[chunk]
             elif chunk in STOPWORDS or len(chunk) < 2:
                 term = ""
             elif chunk in PLACES:

@@ -577,6 +577,21 @@ def test_phrases_are_folded_whatever_the_case_of_their_words() -> None:
     assert terms("UNITED STATES GEOLOGICAL SURVEY") == terms("U.S. Geological Survey") == ["usg"]
 
 
+def test_british_and_american_spellings_and_numbers_in_words_are_one_term() -> None:
+    """The BBC's spelling meets AP's, and a lede's "nine" a headline's 9; words that end
+    alike in both Englishes keep what they are ("promise", "killed")."""
+    for british, american in (
+        ("Defence Secretary criticised", "Defense Secretary criticized"),
+        ("Labour organisation", "Labor organization"),
+        ("travelled, cancelled", "traveled, canceled"),
+        ("neighbouring centre programme", "neighboring center program"),
+        ("Quake kills nine, two hurt", "Quake kills 9, 2 hurt"),
+    ):
+        assert terms(british) == terms(american), british
+    assert terms("promise surprise killed controlled") == ["promis", "surpris", "kill", "controll"]
+    assert terms("one of the hour's") == ["hour"]  # "one" is no number as often
+
+
 def test_the_wire_s_short_forms_are_read_as_the_names_they_stand_for() -> None:
     """Wire headlines write "N.Korea" (North, not the South), "$350 bln" and "$350bn", "PRC"
     and the older "Kiev": each meets the headline that spells it out."""
