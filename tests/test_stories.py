@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fetchers import storybook, storypage
 from fetchers.heap import settle_on_resume
@@ -590,6 +592,32 @@ def test_british_and_american_spellings_and_numbers_in_words_are_one_term() -> N
         assert terms(british) == terms(american), british
     assert terms("promise surprise killed controlled") == ["promis", "surpris", "kill", "controll"]
     assert terms("one of the hour's") == ["hour"]  # "one" is no number as often
+
+
+_SCRIPTS = (
+    list("abcXYZ019 .,-·$%'’…[]()")
+    + list("미국한일중북관세협상타결했다은는의에서")
+    + list("美北韓日中月で東京")
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from(_SCRIPTS) | st.characters(), max_size=40),
+    st.text(alphabet=st.sampled_from(_SCRIPTS) | st.characters(), max_size=80),
+)
+def test_an_article_s_words_are_counted_as_terms_reads_them_whatever_the_text(
+    title: str, summary: str
+) -> None:
+    """The grouping counts an article's words through its fast path (a chunk's one term, else
+    its several); for any text, in any script, that is what `terms` reads, headline twice."""
+    from collections import Counter
+
+    from fetchers.stories import _lede
+
+    counted, _ = StoryIndex._counts(Item("a", title, summary, 0.0))
+    read = Counter(terms(_lede(summary)) + terms(title) * 2)
+    assert counted == dict(read)
 
 
 def test_the_wire_s_short_forms_are_read_as_the_names_they_stand_for() -> None:
