@@ -3,11 +3,11 @@
 Korean writes its particles and verb endings onto the word: "미국은", "미국과" and "미국의" are
 all "미국" (the US), and "타결했다" is "타결" (concluded). Its headlines name a country pair in
 one word ("한미": Korea and the US) and a country in one Chinese character ("美", "北"). So a
-Korean word is read as its stem, its ending taken off (`stem`), and a country's name, pair or
-character as the countries it names (`COUNTRIES`), the very terms the English names are read
-as. Korean reports of one event then meet whatever endings each writes; the US–Korea and
-US–Japan deals stay apart in Korean as in English; and a Korean report shares its countries
-and numbers with an English one.
+Korean word is read (`terms`) as its stem, its ending taken off (`_stem`); a country's name,
+pair or character as the countries it names (`COUNTRIES`), the very terms the English names
+are read as; and a longer word as its syllable pairs (`pieces`). Korean reports of one event
+then meet whatever endings each writes; the US–Korea and US–Japan deals stay apart in Korean
+as in English; and a Korean report shares its countries and numbers with an English one.
 """
 
 from __future__ import annotations
@@ -48,6 +48,8 @@ STOPWORDS = frozenset(
     """.split()  # noqa: SIM905 - a word list reads better as words
 )
 
+# Countries by their Korean names, capitals, Chinese characters and central banks ("한은",
+# "연준": as "BOK" and "Fed" name theirs in English)
 _NAMED = {
     "korea": "한국 대한민국 남한 한인 韓 서울 한은 한국은행",
     "usa": "미국 美 미 워싱턴 백악관 연준",
@@ -105,7 +107,6 @@ _NAMED = {
     "kazakhstan": "카자흐스탄",
     "cuba": "쿠바",
 }
-# (central banks name their countries, as "BOK" and "Fed" do in English: "한은", "연준")
 # Country pairs and threes, as headlines write them ("북미" and "중미" are left out: North and
 # Central America as often as North Korea–US and China–US; "미러" is a mirror as often).
 _PAIRS = {
@@ -173,9 +174,9 @@ _OF = "간인산"  # between a pair ("한미간"), a people ("미국인"), made 
 
 
 def is_korean(word: str) -> bool:
-    """Whether a word is read as Korean: it has Hangul in it, or it is a Chinese character
-    (or two) that names countries ("美", "韓美"). Another Chinese character is left as it is
-    (a Japanese date's 日 is no Japan)."""
+    """Whether a word is read as Korean (`terms`): it has Hangul in it, or it is a Chinese
+    character (or two) that names countries ("美", "韓美"). Other Chinese characters are left
+    as they are."""
     return _HANGUL.search(word) is not None or word in COUNTRIES
 
 
@@ -222,11 +223,6 @@ def _stem(word: str) -> tuple[str, bool]:
         else:
             break
     return word, verb
-
-
-def stem(word: str) -> str:
-    """The word with its particle or verb ending off (`_stem`)."""
-    return _stem(word)[0]
 
 
 def countries(word: str) -> tuple[str, ...]:
