@@ -41,10 +41,11 @@ def read_local(
     source_tags: list[str],
     fetched: datetime,
     default_zone: tzinfo = UTC,
-    feeds: list[ParsedFeed] | None = None,
+    warned: ParsedFeed | None = None,
 ) -> list[Article]:
-    """Every article found at a file or in a folder (not recursive). `feeds` gains each feed
-    file as parsed, whose warnings (fields that could not be read) the source's health counts."""
+    """Every article found at a file or in a folder (not recursive). `warned` counts the
+    warnings (fields that could not be read) of every feed file, kind by kind, for the
+    source's health."""
     if not path.exists():
         raise LocalSourceError(f"{path}: no such file or folder")
     files = sorted(path.iterdir()) if path.is_dir() else [path]
@@ -52,7 +53,7 @@ def read_local(
     for file in files:
         if not file.is_file() or file.name.endswith(".meta.toml") or file.suffix == ".toml":
             continue
-        out.extend(_read_file(file, source, source_tags, fetched, default_zone, feeds))
+        out.extend(_read_file(file, source, source_tags, fetched, default_zone, warned))
     return out
 
 
@@ -62,7 +63,7 @@ def _read_file(
     source_tags: list[str],
     fetched: datetime,
     default_zone: tzinfo,
-    feeds: list[ParsedFeed] | None,
+    warned: ParsedFeed | None,
 ) -> list[Article]:
     try:
         body = file.read_bytes()
@@ -75,8 +76,8 @@ def _read_file(
         except FeedError as exc:
             raise LocalSourceError(f"{file}: {exc}") from exc
         articles = to_articles(feed, source, source_tags, fetched, default_zone)
-        if feeds is not None:
-            feeds.append(feed)
+        if warned is not None:
+            warned.take_warnings(feed)
         return articles
     if suffix in PAGE_SUFFIXES:
         from fetchers.extract import extract_article

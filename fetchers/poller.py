@@ -525,22 +525,19 @@ class Poller:
             return PollResult(source.name, "error", error=f"{type(exc).__name__}: {exc}")
 
     def _poll_local(self, source: Source) -> PollResult:
-        feeds: list[ParsedFeed] = []
+        warned = ParsedFeed("", None, [])  # the warnings of every feed file, kind by kind
         try:
             articles = read_local(
-                Path(source.path or ""), source.name, source.tags, self.clock(), self.zone, feeds
+                Path(source.path or ""), source.name, source.tags, self.clock(), self.zone, warned
             )
         except LocalSourceError as exc:
             return PollResult(source.name, "error", error=str(exc))
-        counted = ParsedFeed("", None, [])
-        for feed in feeds:
-            counted.take_warnings(feed)
         return PollResult(
             source.name,
             "ok",
             articles=articles,
-            warnings=counted.warnings,
-            warning_notes=counted.warning_notes,
+            warnings=warned.warnings,
+            warning_notes=warned.warning_notes,
         )
 
     async def _limited_fetch(
