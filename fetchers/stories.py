@@ -30,7 +30,7 @@ from itertools import chain, compress, repeat
 from operator import attrgetter, getitem, mul
 from typing import Any
 
-from fetchers import korean, spelling
+from fetchers import cjk, korean, spelling
 from fetchers.foreground import give_way, giving_way
 from fetchers.heap import collector_paused
 from fetchers.stepwise import sorted_stepwise
@@ -383,6 +383,8 @@ def _words_terms(chunk: str) -> Iterator[str]:
         if korean.is_korean(word):
             if not after_number:
                 yield from korean.terms(word, _english_terms)
+        elif cjk.is_cjk(word):
+            yield from cjk.terms(cjk.after_number(word) if after_number else word, _english_terms)
         else:
             yield from _english_terms(word)
         after_number = False
@@ -426,7 +428,9 @@ class _Terms(dict[str, str]):
     from its chunks, without a tuple per chunk to chain through."""
 
     def __missing__(self, chunk: str) -> str:
-        if chunk.isalpha() and (chunk.isascii() or not korean.is_korean(chunk)):
+        if chunk.isalpha() and (
+            chunk.isascii() or not (korean.is_korean(chunk) or cjk.is_cjk(chunk))
+        ):
             # letters only, not Korean: one word, read as `_Chunks` would
             term = _STEMS.get(chunk)
             if term is not None:

@@ -334,7 +334,8 @@ def test_korean_words_that_only_look_like_countries_or_numbers_are_read_as_what_
     """A verb's ending off leaves no country ("인도했다": handed over, not India); a
     country's forces, side and goods are the country's ("북한군", "미측", "중국산"); a unit
     after a number and an update tag's number say nothing; a single-syllable noun counts
-    ("핵"); another script's characters are not read as Korean (a Japanese date's 日)."""
+    ("핵"); another script's characters are not read as Korean (a Japanese date's 日 is no
+    Japan, while its Tokyo is)."""
     assert terms("범인을 인도했다") == ["범인", "인도"]
     assert terms("인도 총리") == ["@india", "총리"]
     assert terms("북한군 파병, 미측 반발, 중국산 철강") == [
@@ -348,8 +349,56 @@ def test_korean_words_that_only_look_like_countries_or_numbers_are_read_as_what_
     assert terms("2025년에 176명, 15%에서") == ["2025", "176", "15%"]
     assert terms("[종합2보] 北 핵실험") == ["@northkorea", "핵실", "실험"]
     assert terms("이란 핵 합의") == ["@iran", "핵", "합의"]
-    assert "@japan" not in terms("10月29日、東京で会談")
+    assert terms("10月29日、会談") == ["10", "29", "会談"]
+    assert terms("10月29日、東京で会談") == ["10", "29", "@japan", "会談"]
     assert terms("미러 설치, 방한 용품") == ["미러", "설치", "방한", "용품"]
+
+
+def test_japanese_and_chinese_are_read_as_character_pairs_and_name_their_countries() -> None:
+    """Chinese and Japanese write no spaces: a run of Chinese characters is read as its pairs,
+    katakana as one word, hiragana (grammar) not at all; countries by name, pair, and the
+    one-character names beside another or where they can only be the country."""
+    assert terms("日米関税交渉が合意") == ["@japan", "@usa", "関税", "税交", "交渉", "合意"]
+    assert {"関税", "交渉"} <= set(terms("関税交渉")) & set(terms("関税の交渉"))
+    assert terms("トランプ大統領、日本との協定") == ["トランプ", "大統", "統領", "@japan", "協定"]
+    assert terms("中美元首在釜山会晤") == ["@china", "@usa", "元首", "釜山", "山会", "会晤"]
+    assert terms("アメリカと中国") == ["@usa", "@china"]
+    assert terms("訪米した首相") == ["@usa", "首相"]  # visiting the US
+    assert terms("米軍")[0] == "@usa" and terms("米大統領")[0] == "@usa"
+    assert terms("驻华大使") == ["@china", "大使"]
+    assert terms("APEC首脳会議") == ["apec", "首脳", "脳会", "会議"]
+    # units after numbers say nothing; words that only hold a country's character are words
+    assert terms("5日に日本海へ") == ["5", "@japan", "海"]
+    assert terms("2025年10月29日") == ["2025", "10", "29"]
+    assert terms("中東情勢") == ["中東", "東情", "情勢"]  # the Middle East, not China
+    assert terms("台風10号") == ["台風", "10"]  # a typhoon, not Taiwan
+    assert terms("北米市場") == ["北米", "米市", "市場"]  # North America, not the US
+
+
+def test_japanese_reports_of_one_deal_join_and_the_us_korea_deal_stays_apart() -> None:
+    """Three Japanese outlets' wording of the US–Japan deal is one story; the US–Korea deal
+    told in the same words is another (a Japanese headline read whole met nothing)."""
+    items = [
+        Item(
+            "nhk",
+            "日米関税交渉が合意 相互関税15% トランプ大統領が発表",
+            "トランプ大統領は日本との関税交渉で合意したと発表した。自動車関税も15%に引き下げる。",
+            at(1),
+        ),
+        Item(
+            "nikkei",
+            "日米関税合意、自動車15% 日本は5500億ドル投資",
+            "日米両政府は関税交渉で合意した。日本は米国に5500億ドルを投資する。",
+            at(1.5),
+        ),
+        Item(
+            "korea",
+            "米韓関税交渉が合意 自動車関税15% トランプ大統領が発表",
+            "トランプ大統領は韓国との関税交渉で合意したと発表した。自動車関税は15%とする。",
+            at(2),
+        ),
+    ]
+    assert grouped(items) == {frozenset({"nhk", "nikkei"}), frozenset({"korea"})}
 
 
 def test_two_earthquakes_told_alike_in_two_smaller_countries_stay_apart() -> None:

@@ -1,0 +1,193 @@
+"""Chinese and Japanese words as the story grouping reads them.
+
+Chinese and Japanese write no space between words: "日米関税交渉が合意" is one run of text, and
+read as one word it would meet nothing another outlet wrote. So a run is read by script
+(`terms`): kana that is hiragana is grammar (particles, verb endings: "が", "に引き下げ") and
+says nothing; katakana is a loanword or a name, one term ("トランプ", "ガザ"); Chinese
+characters are read as overlapping pairs ("関税交渉" is 関税, 税交, 交渉), as search engines
+read these languages, so one outlet's "関税交渉" meets another's "関税の交渉". Countries are read
+as the very terms the English and Korean names are ("米国", "美国", "アメリカ" and a pair's "日米"
+are "@usa"), so the US–Japan and US–China stories stay apart here as in English.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+# Countries by their Japanese and Chinese names (simplified and traditional) and capitals
+_NAMED = {
+    "usa": "米国 アメリカ 美国 美國 ワシントン 华盛顿 華盛頓 ホワイトハウス 白宫 白宮",
+    "japan": "日本 東京 东京 日本銀行 日銀",
+    "china": "中国 中國 北京 中華人民共和国 中华人民共和国",
+    "korea": "韓国 韩国 韓國 大韓民国 大韩民国 ソウル 首尔 首爾",
+    "northkorea": "北朝鮮 朝鲜 朝鮮 平壌 平壤",
+    "taiwan": "台湾 臺灣 台灣 台北 臺北",
+    "russia": "ロシア 俄罗斯 俄羅斯 モスクワ 莫斯科 克里姆林宫",
+    "ukraine": "ウクライナ 乌克兰 烏克蘭 キーウ キエフ 基辅",
+    "uk": "英国 英國 イギリス ロンドン 伦敦",
+    "france": "フランス 法国 法國 パリ 巴黎",
+    "germany": "ドイツ 德国 德國 ベルリン 柏林",
+    "india": "インド 印度 ニューデリー 新德里",
+    "vietnam": "ベトナム 越南 ハノイ 河内",
+    "canada": "カナダ 加拿大",
+    "australia": "オーストラリア 豪州 澳大利亚 澳洲",
+    "mexico": "メキシコ 墨西哥",
+    "brazil": "ブラジル 巴西",
+    "iran": "イラン 伊朗 テヘラン 德黑兰",
+    "israel": "イスラエル 以色列",
+    "turkey": "トルコ 土耳其",
+    "syria": "シリア 叙利亚",
+    "egypt": "エジプト 埃及",
+    "saudi": "サウジアラビア サウジ 沙特",
+    "philippines": "フィリピン 菲律宾 マニラ 马尼拉",
+    "indonesia": "インドネシア 印度尼西亚 印尼",
+    "thailand": "タイ 泰国 バンコク 曼谷",
+    "singapore": "シンガポール 新加坡",
+    "malaysia": "マレーシア 马来西亚",
+    "pakistan": "パキスタン 巴基斯坦",
+    "afghanistan": "アフガニスタン 阿富汗",
+    "iraq": "イラク 伊拉克",
+    "eu": "欧州連合 欧盟 欧州",
+    "italy": "イタリア 意大利",
+    "spain": "スペイン 西班牙",
+    "myanmar": "ミャンマー 缅甸",
+    "gaza": "ガザ 加沙 パレスチナ 巴勒斯坦",
+    "lebanon": "レバノン 黎巴嫩",
+    "morocco": "モロッコ 摩洛哥",
+    "newzealand": "ニュージーランド 新西兰",
+    "mongolia": "モンゴル 蒙古",
+}
+# A country in one character, as headlines write it: counted as one only beside another (a
+# pair: "日米", "中美", "米朝"), after "toward", "visiting", "stationed in" ("対中", "訪米",
+# "驻华"), before "forces", "side", "president" ("米軍", "中方", "米大統領"), or alone ("米、"):
+# elsewhere each is as often another word's ("中東" the Middle East, "台風" a typhoon).
+_SHORT = {
+    "米": "usa",
+    "美": "usa",
+    "日": "japan",
+    "中": "china",
+    "华": "china",
+    "華": "china",
+    "韓": "korea",
+    "韩": "korea",
+    "朝": "northkorea",
+    "露": "russia",
+    "俄": "russia",
+    "英": "uk",
+    "仏": "france",
+    "独": "germany",
+    "德": "germany",
+    "豪": "australia",
+    "澳": "australia",
+    "台": "taiwan",
+}
+# runs of short names that are no pair: North, South and Central America, Europe and America,
+# "Chinese" (中華), a newspaper (朝日) and a city (台中)
+_NO_PAIR = frozenset("北米 南米 中米 中南米 欧米 中华 中華 华中 朝日 台中".split())  # noqa: SIM905
+_BEFORE = frozenset("対对訪访駐驻赴来來在")  # "toward", "visiting", "stationed in", "in"
+_AFTER = tuple(
+    "大統領 总统 總統 政府 軍 军 側 侧 方 首相 外相 外长 外長 国防 國防 当局 紙 媒".split()  # noqa: SIM905
+)
+# Characters that join or say, not what happened (Chinese writes them among the others): a
+# run of Chinese characters is read in parts between them
+_STOP = frozenset("的了在是和与與及将將已被称稱也都而并並为為于於之其这這该該等从從把")
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005"  # (and 々, which repeats the one before)
+_KATAKANA = "\u30a1-\u30fa\u30fc\u30fd\u30fe\u31f0-\u31ff\uff66-\uff9f"  # (not the middle dot)
+_HIRAGANA = "\u3041-\u309f"
+_CJK = re.compile(f"[{_HAN}{_KATAKANA}{_HIRAGANA}]")
+_ANY = f"{_HAN}{_KATAKANA}{_HIRAGANA}"
+# a run of one script: Chinese characters, katakana, hiragana (no group), or any other
+_RUNS = re.compile(f"([{_HAN}]+)|([{_KATAKANA}]+)|[{_HIRAGANA}]+|([^{_ANY}]+)")
+COUNTRIES: dict[str, str] = {
+    name: country for country, names in _NAMED.items() for name in names.split()
+}
+_LONGEST = max(map(len, COUNTRIES))
+
+
+def is_cjk(word: str) -> bool:
+    """Whether a word has Chinese characters or kana in it (read by `terms`)."""
+    return _CJK.search(word) is not None
+
+
+def terms(word: str, other: Callable[[str], tuple[str, ...]]) -> tuple[str, ...]:
+    """A word's terms: its countries as "@country", its katakana runs whole, its Chinese
+    characters as pairs (`_han_terms`), its hiragana none, and a part in another script
+    ("APEC首脳会議": APEC) read by `other`."""
+    out: list[str] = []
+    for run in _RUNS.finditer(word):
+        han, katakana, rest = run.groups()
+        if han:
+            out.extend(_han_terms(han))
+        elif katakana:
+            country = COUNTRIES.get(katakana)
+            out.append("@" + country if country else katakana)
+        elif rest:
+            out.extend(other(rest))
+    return tuple(out)
+
+
+def after_number(word: str) -> str:
+    """A word that follows a number without its first character, the number's unit or
+    counter ("5日に": the fifth; "3500億ドル"; "7发"), which says nothing of the event."""
+    return word[1:] if word and _CJK.match(word) else word
+
+
+def _han_terms(run: str) -> list[str]:
+    """A run of Chinese characters: the countries it names, and the rest read as pairs of
+    characters between the characters that say nothing (`_STOP`); a part of one character
+    is itself ("核")."""
+    out: list[str] = []
+    plain: list[str] = []  # the characters since the last country or stop character
+    at, size = 0, len(run)
+    while at < size:
+        named = _country_at(run, at)
+        if named:
+            countries, length = named
+            if plain and plain[-1] in _BEFORE:  # "訪米": the visit is the country's
+                plain.pop()
+            out.extend(_pairs("".join(plain)))
+            plain = []
+            out.extend("@" + country for country in countries)
+            at += length
+            continue
+        char = run[at]
+        if char in _STOP:
+            out.extend(_pairs("".join(plain)))
+            plain = []
+        else:
+            plain.append(char)
+        at += 1
+    out.extend(_pairs("".join(plain)))
+    return out
+
+
+def _country_at(run: str, at: int) -> tuple[list[str], int] | None:
+    """The countries named at `at` in a run and how many characters name them: the longest
+    name there, else short names as `_SHORT` says they count."""
+    for length in range(min(_LONGEST, len(run) - at), 1, -1):
+        country = COUNTRIES.get(run[at : at + length])
+        if country is not None:
+            return [country], length
+    end = at
+    while end < len(run) and run[end] in _SHORT:
+        end += 1
+    if end == at:
+        return None
+    short = run[at:end]
+    if len(short) >= 2 and short not in _NO_PAIR:
+        return [_SHORT[char] for char in short], len(short)
+    first = run[at]
+    after = run[at + 1 :]
+    alone = len(run) == 1
+    before = at > 0 and run[at - 1] in _BEFORE
+    if alone or before or after.startswith(_AFTER):
+        return [_SHORT[first]], 1
+    return None
+
+
+def _pairs(text: str) -> list[str]:
+    """Overlapping pairs of characters ("関税交渉": 関税, 税交, 交渉); a single character alone."""
+    if len(text) <= 2:
+        return [text] if text else []
+    return [text[i : i + 2] for i in range(len(text) - 1)]
