@@ -29,7 +29,7 @@ _NAMED = {
     "france": "フランス 法国 法國 パリ 巴黎",
     "germany": "ドイツ 德国 德國 ベルリン 柏林",
     "india": "インド 印度 ニューデリー 新德里",
-    "vietnam": "ベトナム 越南 ハノイ 河内",
+    "vietnam": "ベトナム 越南 ハノイ",
     "canada": "カナダ 加拿大",
     "australia": "オーストラリア 豪州 澳大利亚 澳洲",
     "mexico": "メキシコ 墨西哥",
@@ -81,21 +81,44 @@ _SHORT = {
     "豪": "australia",
     "澳": "australia",
     "台": "taiwan",
+    "印": "india",
 }
-# runs of short names that are no pair: North, South and Central America, Europe and America,
-# "Chinese" (中華), a newspaper (朝日) and a city (台中)
-_NO_PAIR = frozenset("北米 南米 中米 中南米 欧米 中华 中華 华中 朝日 台中".split())  # noqa: SIM905
-_BEFORE = frozenset("対对訪访駐驻赴来來在")  # "toward", "visiting", "stationed in", "in"
+# Runs of short names that are no pair, and a short name before a word it is part of: Central
+# America ("中米", "中美洲"), "Chinese" ("中華"), central China ("华中"), a newspaper ("朝日"), a
+# city ("台中"), "luxurious" ("豪華"), Taiwan's independence ("台独"), Macau and Taiwan ("澳台"),
+# the morning ("朝方")
+_NO_PAIR = frozenset(
+    "中米 中南米 中美洲 中华 中華 华中 華中 朝日 台中 豪華 豪华 台独 台獨 澳台 朝方".split()  # noqa: SIM905
+)
+# Names of places that hold a country's name: Inner Mongolia is China's
+_NOT_COUNTRIES = ("内蒙古", "內蒙古")
+_BEFORE = frozenset("対对對訪访訪駐驻赴来來")  # "toward", "visiting", "stationed in"
 _AFTER = tuple(
-    "大統領 总统 總統 政府 軍 军 側 侧 方 首相 外相 外长 外長 国防 國防 当局 紙 媒".split()  # noqa: SIM905
+    "大統領 总统 總統 政府 軍 军 側 侧 方 首相 外相 外长 外長 国防 國防 当局 當局 紙 媒".split()  # noqa: SIM905
 )
 # Characters that join or say, not what happened (Chinese writes them among the others): a
-# run of Chinese characters is read in parts between them
-_STOP = frozenset("的了在是和与與及将將已被称稱也都而并並为為于於之其这這该該等从從把")
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005"  # (and 々, which repeats the one before)
+# run of Chinese characters of a word without kana is read in parts between them. Not those
+# that Japanese words are made of as often ("被害", "与党", "京都", "為替", "平和"), nor Korean
+# headlines' "與" (the ruling party).
+_STOP = frozenset("的了在是及将將已称稱也而并並为于於之其这這该該等从從把")
+# units and counters of more than one character, after a number (one character: any)
+_UNITS = tuple(
+    sorted(
+        """
+        千米 公里 平方公里 万元 亿元 万亿元 万亿 美元 日元 欧元 韩元 万人 亿人 个百分点 百分点 个月
+        千瓦 小时 分钟 周年 万円 億円 兆円 億ドル 万ドル キロ メートル ポイント
+        """.split(),  # noqa: SIM905 - a word list reads better as words
+        key=len,
+        reverse=True,
+    )
+)
+# (and 々, which repeats the one before)
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\U00020000-\U0002ebef"
 _KATAKANA = "\u30a1-\u30fa\u30fc\u30fd\u30fe\u31f0-\u31ff\uff66-\uff9f"  # (not the middle dot)
 _HIRAGANA = "\u3041-\u309f"
 _CJK = re.compile(f"[{_HAN}{_KATAKANA}{_HIRAGANA}]")
+_HAS_KANA = re.compile(f"[{_KATAKANA}{_HIRAGANA}]")
+_KATAKANA_RUN = re.compile(f"[{_KATAKANA}]+")
 _ANY = f"{_HAN}{_KATAKANA}{_HIRAGANA}"
 # a run of one script: Chinese characters, katakana, hiragana (no group), or any other
 _RUNS = re.compile(f"([{_HAN}]+)|([{_KATAKANA}]+)|[{_HIRAGANA}]+|([^{_ANY}]+)")
@@ -110,15 +133,24 @@ def is_cjk(word: str) -> bool:
     return _CJK.search(word) is not None
 
 
-def terms(word: str, other: Callable[[str], tuple[str, ...]]) -> tuple[str, ...]:
+def terms(
+    word: str, other: Callable[[str], tuple[str, ...]], after_number: bool = False
+) -> tuple[str, ...]:
     """A word's terms: its countries as "@country", its katakana runs whole, its Chinese
     characters as pairs (`_han_terms`), its hiragana none, and a part in another script
-    ("APEC首脳会議": APEC) read by `other`."""
+    ("APEC首脳会議": APEC) read by `other`. `after_number`: the word follows a number, and its
+    unit comes off first (`_unit_off`)."""
+    if after_number:
+        word = _unit_off(word)
+    # a one-character name is the country alone only as a whole word ("米、"), not between
+    # kana ("この日は": this day) nor what a unit left ("6日朝": the morning of the sixth)
+    alone = len(word) == 1 and not after_number
+    stops = _HAS_KANA.search(word) is None
     out: list[str] = []
     for run in _RUNS.finditer(word):
         han, katakana, rest = run.groups()
         if han:
-            out.extend(_han_terms(han))
+            out.extend(_han_terms(han, alone, stops))
         elif katakana:
             country = COUNTRIES.get(katakana)
             out.append("@" + country if country else katakana)
@@ -127,21 +159,33 @@ def terms(word: str, other: Callable[[str], tuple[str, ...]]) -> tuple[str, ...]
     return tuple(out)
 
 
-def after_number(word: str) -> str:
-    """A word that follows a number without its first character, the number's unit or
-    counter ("5日に": the fifth; "3500億ドル"; "7发"), which says nothing of the event."""
-    return word[1:] if word and _CJK.match(word) else word
+def _unit_off(word: str) -> str:
+    """A word that follows a number without the number's unit or counter ("5日に": the fifth;
+    "12千米", "0.5个百分点", "100ドル", "7发"), which says nothing of the event: a unit of
+    `_UNITS`, a word in katakana, else its first character."""
+    if not word or not _CJK.match(word):
+        return word
+    unit = next(filter(word.startswith, _UNITS), None)
+    if unit is None:
+        katakana = _KATAKANA_RUN.match(word)
+        unit = katakana.group() if katakana else word[0]
+    return word[len(unit) :]
 
 
-def _han_terms(run: str) -> list[str]:
+def _han_terms(run: str, alone: bool, stops: bool) -> list[str]:
     """A run of Chinese characters: the countries it names, and the rest read as pairs of
-    characters between the characters that say nothing (`_STOP`); a part of one character
-    is itself ("核")."""
+    characters, with `stops` between the characters that say nothing (`_STOP`); a part of
+    one character is itself ("核"). `alone`: the run is a whole word."""
     out: list[str] = []
     plain: list[str] = []  # the characters since the last country or stop character
     at, size = 0, len(run)
     while at < size:
-        named = _country_at(run, at)
+        place = next((p for p in _NOT_COUNTRIES if run.startswith(p, at)), None)
+        if place is not None:  # a place that holds a country's name is the place
+            plain.extend(place)
+            at += len(place)
+            continue
+        named = _country_at(run, at, alone)
         if named:
             countries, length = named
             if plain and plain[-1] in _BEFORE:  # "訪米": the visit is the country's
@@ -152,7 +196,7 @@ def _han_terms(run: str) -> list[str]:
             at += length
             continue
         char = run[at]
-        if char in _STOP:
+        if stops and char in _STOP:
             out.extend(_pairs("".join(plain)))
             plain = []
         else:
@@ -162,27 +206,33 @@ def _han_terms(run: str) -> list[str]:
     return out
 
 
-def _country_at(run: str, at: int) -> tuple[list[str], int] | None:
-    """The countries named at `at` in a run and how many characters name them: the longest
-    name there, else short names as `_SHORT` says they count."""
+def _name_at(run: str, at: int) -> tuple[str, int] | None:
+    """The country whose name starts at `at` (the longest name there) and the name's length."""
     for length in range(min(_LONGEST, len(run) - at), 1, -1):
         country = COUNTRIES.get(run[at : at + length])
         if country is not None:
-            return [country], length
-    end = at
-    while end < len(run) and run[end] in _SHORT:
+            return country, length
+    return None
+
+
+def _country_at(run: str, at: int, alone: bool) -> tuple[list[str], int] | None:
+    """The countries named at `at` in a run and how many characters name them: the longest
+    name there, else short names as `_SHORT` says they count. `alone`: the run is a whole
+    word."""
+    named = _name_at(run, at)
+    if named is not None:
+        return [named[0]], named[1]
+    end = at  # a run of short names, up to where a name begins ("透露美国": 露 is no Russia)
+    while end < len(run) and run[end] in _SHORT and (end == at or _name_at(run, end) is None):
         end += 1
-    if end == at:
+    if end == at or any(run.startswith(word, at) for word in _NO_PAIR):
         return None
     short = run[at:end]
-    if len(short) >= 2 and short not in _NO_PAIR:
+    if len(short) >= 2:
         return [_SHORT[char] for char in short], len(short)
-    first = run[at]
-    after = run[at + 1 :]
-    alone = len(run) == 1
     before = at > 0 and run[at - 1] in _BEFORE
-    if alone or before or after.startswith(_AFTER):
-        return [_SHORT[first]], 1
+    if (alone and len(run) == 1) or before or run.startswith(_AFTER, at + 1):
+        return [_SHORT[short]], 1
     return None
 
 

@@ -48,6 +48,7 @@ PROBE_RECENT = 100  # a probe looks among the articles last filed under its word
 KEPT = 8  # an article's heaviest words: the ones it is filed under and looks up with
 COUNT_BITS = 5  # significant bits of the article count that rarity is weighed against
 LEDE = 400  # characters of a summary read: its lede (a feed of whole articles is not weighed whole)
+LONGEST_WORD = 40  # characters: a longer run without a space is of a script that writes none
 WEIGH_STEP = 200  # restored articles weighed between two looks for a filter typed meanwhile
 RESTORE_STEP = 20_000  # saved stories taken between two looks for a filter typed meanwhile
 
@@ -384,7 +385,7 @@ def _words_terms(chunk: str) -> Iterator[str]:
             if not after_number:
                 yield from korean.terms(word, _english_terms)
         elif cjk.is_cjk(word):
-            yield from cjk.terms(cjk.after_number(word) if after_number else word, _english_terms)
+            yield from cjk.terms(word, _english_terms, after_number)
         else:
             yield from _english_terms(word)
         after_number = False
@@ -431,7 +432,7 @@ class _Terms(dict[str, str]):
         if chunk.isalpha() and (
             chunk.isascii() or not (korean.is_korean(chunk) or cjk.is_cjk(chunk))
         ):
-            # letters only, not Korean: one word, read as `_Chunks` would
+            # letters only, not Korean, Chinese or Japanese: one word, read as `_Chunks` would
             term = _STEMS.get(chunk)
             if term is not None:
                 pass
@@ -491,7 +492,11 @@ def _lede(summary: str) -> str:
     if cut[-1].isspace():
         return cut
     whole = cut.rsplit(None, 1)  # the last run of the cut goes on past LEDE: not whole
-    return whole[0] if len(whole) == 2 else ""
+    if len(whole) == 2 and len(whole[1]) <= LONGEST_WORD:
+        return whole[0]
+    # no space near the end: Chinese or Japanese, which write none, up to its last sentence's end
+    end = max(map(cut.rfind, "。！？"))
+    return cut[: end + 1] if end >= 0 else cut[:LEDE]
 
 
 def terms(text: str) -> list[str]:

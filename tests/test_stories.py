@@ -22,7 +22,7 @@ from fetchers import storybook, storypage
 from fetchers.heap import settle_on_resume
 from fetchers.models import Article
 from fetchers.query import QueryError, Record, parse_query
-from fetchers.stories import Item, StoryIndex, story_id, terms
+from fetchers.stories import LEDE, Item, StoryIndex, _lede, story_id, terms
 from fetchers.storybook import FILE, SLICE_ARTICLES, StoryBook, add_paced
 from tests.conftest import HERALD, rss, stories_file
 from tui.cli import main
@@ -373,6 +373,35 @@ def test_japanese_and_chinese_are_read_as_character_pairs_and_name_their_countri
     assert terms("中東情勢") == ["中東", "東情", "情勢"]  # the Middle East, not China
     assert terms("台風10号") == ["台風", "10"]  # a typhoon, not Taiwan
     assert terms("北米市場") == ["北米", "米市", "市場"]  # North America, not the US
+
+
+def test_chinese_and_japanese_words_that_hold_a_countrys_character_are_words() -> None:
+    """A one-character name is a country only where it can only be one: not between kana
+    ("この日は": this day), not what a number's unit left ("6日朝": the sixth's morning), not
+    before a country's full name ("透露美国": reveals … the US, no Russia), not in the words
+    it is part of ("豪華" luxurious, "中美洲" Central America, "朝方" the morning); a place that
+    holds a country's name is the place ("内蒙古"); Japanese words of the characters Chinese
+    joins with stay whole ("被害", "与党"), as Korean's "與" (the ruling party) does."""
+    for text in ("その中で", "この日は", "朝から雨", "6日朝", "5日中に", "豪華", "中美洲", "朝方"):
+        assert not [t for t in terms(text) if t.startswith("@")], text
+    assert terms("透露美国") == ["透露", "@usa"]
+    assert terms("今日中国") == ["今日", "@china"]
+    assert "@mongolia" not in terms("内蒙古")
+    assert terms("被害") == ["被害"] and terms("与党") == ["与党"]
+    assert terms("與野 대치") == ["與野", "대치"]
+    # a unit after a number says nothing, in Chinese characters or katakana
+    assert terms("12千米 100ドル 0.5个百分点") == ["12", "100", "0.5"]
+    assert terms("米、") == ["@usa"] and terms("對美") == ["@usa"] and terms("中印")[1] == "@india"
+
+
+def test_a_long_summary_without_spaces_is_read_to_its_ledes_last_sentence() -> None:
+    """Chinese and Japanese write no spaces: a summary longer than the lede is cut at the
+    lede's last sentence end, not read as nothing (a cut between words finds no space)."""
+    sentence = "中国人民银行宣布下调存款准备金率0.5个百分点。"
+    lede = _lede(sentence * 40)
+    assert lede and lede.endswith("。") and len(lede) <= LEDE
+    assert _lede("中" * 1000) == "中" * LEDE  # no sentence end within it either
+    assert _lede("rate " * 100) == " ".join(["rate"] * 80)  # a space-written one as before
 
 
 def test_japanese_reports_of_one_deal_join_and_the_us_korea_deal_stays_apart() -> None:
