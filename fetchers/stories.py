@@ -27,7 +27,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain, compress, repeat
-from operator import attrgetter, getitem, mul
+from operator import add, attrgetter, getitem, mul, sub, truediv
 from typing import Any
 
 from fetchers import cjk, korean, spelling
@@ -554,6 +554,53 @@ class _Rarity(dict[int, float]):
         return value
 
 
+class _StorySum:
+    """A story's window articles summed, each article's weighed words divided by its length
+    (its direction), and how long that sum is: a new article is compared with the story as a
+    whole too, so a report that shares some words with one outlet's and others with another's
+    joins the story they told together (compared one by one, it meets neither enough)."""
+
+    __slots__ = ("weights", "square", "count")
+
+    def __init__(self) -> None:
+        self.weights: dict[str, float] = {}
+        self.square = 0.0  # the sum's length squared, kept as articles come and go
+        self.count = 0  # the window articles summed
+
+    def add(self, words: tuple[str, ...], weights: array[float], norm: float) -> None:
+        held = self.weights
+        before = list(map(held.get, words, repeat(0.0)))
+        # |s + u|² = |s|² + 2 s·u + 1, u of length 1; the products in C, summed in the
+        # article's word order (its text's: every process sums them alike)
+        self.square += 2.0 * (sum(map(mul, before, weights)) / norm) + 1.0
+        held.update(zip(words, map(add, before, map(truediv, weights, repeat(norm))), strict=True))
+        self.count += 1
+
+    def take(self, words: tuple[str, ...], weights: array[float], norm: float) -> None:
+        """An article leaves the window (or the store): its direction leaves the sum."""
+        held = self.weights
+        dot = sum(map(mul, map(held.__getitem__, words), weights)) / norm
+        self.square = max(0.0, self.square - 2.0 * dot + 1.0)
+        held.update(
+            zip(
+                words,
+                map(sub, map(held.__getitem__, words), map(truediv, weights, repeat(norm))),
+                strict=True,
+            )
+        )
+        for word in words:  # what only the leaving article had is gone, not a rounding's rest
+            if abs(held[word]) < 1e-12:
+                del held[word]
+        self.count -= 1
+
+    def cosine(self, vec: dict[str, float], norm: float) -> float:
+        """The cosine of an article's weighed words (of length `norm`) and the sum."""
+        if self.square <= 0.0:
+            return 0.0
+        dot: float = sum(map(mul, map(self.weights.get, vec, repeat(0.0)), vec.values()))
+        return dot / (norm * math.sqrt(self.square))
+
+
 def _articles_counted(total: int) -> float:
     """The article count that rarity is weighed against: `total` + 2 to `COUNT_BITS`
     significant bits (exact below 32), so one `_Rarity` serves the next 1/16 of the articles
@@ -615,6 +662,10 @@ class StoryIndex:
         self._rarity = _Rarity(2.0)
         self._rarity_until = 0  # the articles seen at which `_rarity` is taken anew
         self._places: dict[str, set[frozenset[str]]] = {}  # the country sets a story names
+        # a story's window articles summed, for stories of two or more (`_StorySum`); a
+        # story of one is that article, compared as it is
+        self._sums: dict[str, _StorySum] = {}
+        self._lone: dict[str, str] = {}  # a story -> its one window article
         self._by_time: list[tuple[float, str]] = []  # a heap: the oldest vector first
         # where the restored recent articles come from, until their vectors are made
         self._pending: list[Callable[[], Iterable[Item]]] = []
@@ -719,7 +770,7 @@ class StoryIndex:
             leaving.setdefault(sid, set()).add(ident)
             doc = self._docs.pop(ident, None)
             if doc is not None:
-                self._forget(ident, doc[4])
+                self._forget(ident, doc)
         for sid, idents in leaving.items():
             members = self.members.get(sid)
             if members is None:
@@ -789,11 +840,13 @@ class StoryIndex:
         vec, norm, kept, places = weighed
         docs, when, window, threshold = self._docs, item.when, self.window, self.threshold
         scores: dict[str, float] = {}
+        stories: dict[str, None] = {}  # the candidates' stories, in the order met
         has, weight_of = vec.__contains__, vec.__getitem__
         for ident in self._candidates(kept):
             then, words, weights, other_norm, _, _, story = docs[ident]
             if abs(then - when) > window:
                 continue
+            stories[story] = None
             # the dot product over the words both have, in C
             both = list(map(has, words))
             shared = both.count(True)
@@ -811,6 +864,13 @@ class StoryIndex:
             score /= norm * other_norm  # the cosine
             if score >= threshold and score > scores.get(story, 0.0):
                 scores[story] = score
+        sums = self._sums
+        for story in stories:  # and with each of their stories as a whole
+            summed = sums.get(story)
+            if summed is not None:
+                score = summed.cosine(vec, norm)
+                if score >= threshold and score > scores.get(story, 0.0):
+                    scores[story] = score
         chosen = None
         if scores:
             ranked = (
@@ -857,7 +917,9 @@ class StoryIndex:
         words file it for candidates (each in C, without bytecode per word)."""
         ident, (vec, norm, kept, places) = item.id, weighed
         weights = array("d", tuple(vec.values()))  # (from a tuple: twice as quick)
-        self._docs[ident] = (item.when, tuple(vec), weights, norm, kept, places, sid)
+        words = tuple(vec)
+        self._docs[ident] = (item.when, words, weights, norm, kept, places, sid)
+        self._sum_in(ident, sid, words, weights, norm)
         if places:
             self._places.setdefault(sid, set()).add(places)
         self._seen_total += 1
@@ -869,7 +931,36 @@ class StoryIndex:
         collections.deque(map(list.append, lists, repeat(ident)), 0)
         heapq.heappush(self._by_time, (item.when, ident))
 
-    def _forget(self, ident: str, kept: tuple[str, ...]) -> None:
+    def _sum_in(
+        self, ident: str, sid: str, words: tuple[str, ...], weights: array[float], norm: float
+    ) -> None:
+        """Add a window article to its story's sum (made when the story has a second)."""
+        lone = self._lone.pop(sid, None)
+        summed = self._sums.get(sid)
+        if summed is None:
+            if lone is None:
+                self._lone[sid] = ident
+                return
+            summed = self._sums[sid] = _StorySum()
+            _, first_words, first_weights, first_norm, _, _, _ = self._docs[lone]
+            summed.add(first_words, first_weights, first_norm)
+        summed.add(words, weights, norm)
+
+    def _forget(self, ident: str, doc: _Doc) -> None:
+        """Take a dropped article out of its story's sum, then out of its kept words' lists
+        (`_unfile`)."""
+        _, words, weights, norm, kept, _, sid = doc
+        if self._lone.get(sid) == ident:
+            del self._lone[sid]
+        else:
+            summed = self._sums.get(sid)
+            if summed is not None:
+                summed.take(words, weights, norm)
+                if not summed.count:
+                    del self._sums[sid]
+        self._unfile(ident, kept)
+
+    def _unfile(self, ident: str, kept: tuple[str, ...]) -> None:
         """Take a dropped article out of its kept words' lists (near their starts: the oldest
         leave first), so a probe's latest filings are window articles whenever it looks and
         the stories do not depend on how a cycle's articles were split. A word too common to
@@ -900,7 +991,7 @@ class StoryIndex:
             _, ident = heapq.heappop(heap)
             doc = docs.pop(ident, None)
             if doc is not None:
-                self._forget(ident, doc[4])
+                self._forget(ident, doc)
 
     def _compact(self) -> None:
         """Keep the rarity counts bounded (words seen once are forgotten past half a million
