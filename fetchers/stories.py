@@ -3,9 +3,10 @@
 Each article becomes a weighted bag of words (its headline counted twice, then its summary's
 lede; words cut to a rough stem, place names folded to their country, numbers kept whole)
 weighted by how rare each word is among the articles seen so far. A new article joins the
-story of the most similar article within `WINDOW` of it when their cosine similarity reaches
-`THRESHOLD` and no article of that story names different countries (each naming one the
-other does not: US–Korea talks are not US–Japan talks); otherwise it starts a story.
+story most similar to it, compared article by article within `WINDOW` of it and as a whole
+(`_StorySum`), when their cosine similarity reaches `THRESHOLD` and no article of that story
+names different countries (each naming one the other does not: US–Korea talks are not
+US–Japan talks); otherwise it starts a story.
 Candidates come from an inverted index in which each article is filed under its `KEPT`
 heaviest words only (a word of little weight finds no story, and each filing is a step for
 every article grouped), each word looking among the `PROBE_RECENT` articles last filed under
@@ -558,7 +559,11 @@ class _StorySum:
     """A story's window articles summed, each article's weighed words divided by its length
     (its direction), and how long that sum is: a new article is compared with the story as a
     whole too, so a report that shares some words with one outlet's and others with another's
-    joins the story they told together (compared one by one, it meets neither enough)."""
+    joins the story they told together (compared one by one, it meets neither enough).
+    Made when a story has two window articles, kept until the last leaves the window. The
+    sums are of floats in the order articles came and went: a process that restarted weighs
+    its window anew (its rarities too), and may differ in the last bits. About 1.9 kB an
+    article of thirty words, against 0.6 kB for its `_Doc`."""
 
     __slots__ = ("weights", "square", "count")
 
@@ -570,9 +575,9 @@ class _StorySum:
     def add(self, words: tuple[str, ...], weights: array[float], norm: float) -> None:
         held = self.weights
         before = list(map(held.get, words, repeat(0.0)))
-        # |s + u|² = |s|² + 2 s·u + 1, u of length 1; the products in C, summed in the
-        # article's word order (its text's: every process sums them alike)
-        self.square += 2.0 * (sum(map(mul, before, weights)) / norm) + 1.0
+        # |s + u|² = |s|² + 2 s·u + |u|², u of length 1 (0 for an article of no word); the
+        # products in C, summed in the article's word order (its text's)
+        self.square += 2.0 * (sum(map(mul, before, weights)) / norm) + (1.0 if words else 0.0)
         held.update(zip(words, map(add, before, map(truediv, weights, repeat(norm))), strict=True))
         self.count += 1
 
@@ -580,7 +585,7 @@ class _StorySum:
         """An article leaves the window (or the store): its direction leaves the sum."""
         held = self.weights
         dot = sum(map(mul, map(held.__getitem__, words), weights)) / norm
-        self.square = max(0.0, self.square - 2.0 * dot + 1.0)
+        self.square = max(0.0, self.square - 2.0 * dot + (1.0 if words else 0.0))
         held.update(
             zip(
                 words,
@@ -662,8 +667,8 @@ class StoryIndex:
         self._rarity = _Rarity(2.0)
         self._rarity_until = 0  # the articles seen at which `_rarity` is taken anew
         self._places: dict[str, set[frozenset[str]]] = {}  # the country sets a story names
-        # a story's window articles summed, for stories of two or more (`_StorySum`); a
-        # story of one is that article, compared as it is
+        # a story's window articles summed, from its second until the last leaves the window
+        # (`_StorySum`); a story of one window article is that article, compared as it is
         self._sums: dict[str, _StorySum] = {}
         self._lone: dict[str, str] = {}  # a story -> its one window article
         self._by_time: list[tuple[float, str]] = []  # a heap: the oldest vector first
