@@ -92,7 +92,7 @@ _NO_PAIR = frozenset(
 )
 # Names of places that hold a country's name: Inner Mongolia is China's
 _NOT_COUNTRIES = ("内蒙古", "內蒙古")
-_BEFORE = frozenset("対对對訪访訪駐驻赴来來")  # "toward", "visiting", "stationed in"
+_BEFORE = frozenset("対对對訪访駐驻赴来來")  # "toward", "visiting", "stationed in"
 _AFTER = tuple(
     "大統領 总统 總統 政府 軍 军 側 侧 方 首相 外相 外长 外長 国防 國防 当局 當局 紙 媒".split()  # noqa: SIM905
 )
@@ -126,6 +126,7 @@ COUNTRIES: dict[str, str] = {
     name: country for country, names in _NAMED.items() for name in names.split()
 }
 _LONGEST = max(map(len, COUNTRIES))
+_FIRSTS = frozenset(name[0] for name in (*COUNTRIES, *_NOT_COUNTRIES))  # where a name may start
 
 
 def is_cjk(word: str) -> bool:
@@ -180,7 +181,7 @@ def _han_terms(run: str, alone: bool, stops: bool) -> list[str]:
     plain: list[str] = []  # the characters since the last country or stop character
     at, size = 0, len(run)
     while at < size:
-        place = next((p for p in _NOT_COUNTRIES if run.startswith(p, at)), None)
+        place = _place_at(run, at)
         if place is not None:  # a place that holds a country's name is the place
             plain.extend(place)
             at += len(place)
@@ -206,8 +207,17 @@ def _han_terms(run: str, alone: bool, stops: bool) -> list[str]:
     return out
 
 
+def _place_at(run: str, at: int) -> str | None:
+    """The place of `_NOT_COUNTRIES` that starts at `at`, if one does."""
+    if run[at] not in _FIRSTS:
+        return None
+    return next((place for place in _NOT_COUNTRIES if run.startswith(place, at)), None)
+
+
 def _name_at(run: str, at: int) -> tuple[str, int] | None:
     """The country whose name starts at `at` (the longest name there) and the name's length."""
+    if run[at] not in _FIRSTS:  # (most characters start none: one look, not one a length)
+        return None
     for length in range(min(_LONGEST, len(run) - at), 1, -1):
         country = COUNTRIES.get(run[at : at + length])
         if country is not None:
