@@ -191,19 +191,19 @@ def _han_terms(run: str, alone: bool, stops: bool) -> list[str]:
             countries, length = named
             if plain and plain[-1] in _BEFORE:  # "訪米": the visit is the country's
                 plain.pop()
-            out.extend(_pairs("".join(plain)))
+            out.extend(pairs("".join(plain)))
             plain = []
             out.extend("@" + country for country in countries)
             at += length
             continue
         char = run[at]
         if stops and char in _STOP:
-            out.extend(_pairs("".join(plain)))
+            out.extend(pairs("".join(plain)))
             plain = []
         else:
             plain.append(char)
         at += 1
-    out.extend(_pairs("".join(plain)))
+    out.extend(pairs("".join(plain)))
     return out
 
 
@@ -246,8 +246,9 @@ def _country_at(run: str, at: int, alone: bool) -> tuple[list[str], int] | None:
     return None
 
 
-def _pairs(text: str) -> list[str]:
-    """Overlapping pairs of characters ("関税交渉": 関税, 税交, 交渉); a single character alone."""
+def pairs(text: str) -> list[str]:
+    """Overlapping pairs of characters ("関税交渉": 関税, 税交, 交渉, as "관세협상" is 관세, 세협,
+    협상); a text of one or two characters alone."""
     if len(text) <= 2:
         return [text] if text else []
     return [text[i : i + 2] for i in range(len(text) - 1)]

@@ -584,7 +584,7 @@ class _StorySum:
         """An article leaves the window (or the store): its direction leaves the sum, and a
         word only it had with it."""
         held, units = self.weights, _direction(weights, norm)
-        before = list(map(held.__getitem__, words))
+        before = list(map(held.get, words, repeat(0)))
         self.square += sum(map(mul, units, units)) - 2 * sum(map(mul, before, units))
         held.update(zip(words, map(sub, before, units), strict=True))
         for word in words:
