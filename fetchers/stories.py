@@ -27,7 +27,7 @@ import re
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import chain, compress, repeat
+from itertools import chain, compress, islice, repeat
 from operator import add, attrgetter, getitem, mul, sub
 from typing import Any
 
@@ -42,11 +42,11 @@ _count_elements: Any = collections._count_elements  # type: ignore[attr-defined]
 WINDOW = 72 * 3600.0  # seconds: a story's articles are at most this far from a neighbour
 THRESHOLD = 0.30  # cosine similarity to join a story (see README, "Stories")
 TITLE_WEIGHT = 2  # a headline word counts as much as two summary words
-PROBES = 4  # the rarest of an article's kept words look up candidates
+PROBES = 4  # an article's heaviest words that others are filed under: they look up candidates
 CANDIDATES = 4  # how many candidates are scored in full
 PROBE_LIMIT = 400  # a word in more articles than this finds no candidates (too common)
 PROBE_RECENT = 100  # a probe looks among the articles last filed under its word, this many
-KEPT = 8  # an article's heaviest words: the ones it is filed under and looks up with
+KEPT = 8  # an article's heaviest words: the ones it is filed under
 COUNT_BITS = 5  # significant bits of the article count that rarity is weighed against
 LEDE = 400  # characters of a summary read: its lede (a feed of whole articles is not weighed whole)
 LONGEST_WORD = 40  # characters: a longer run without a space is of a script that writes none
@@ -526,8 +526,9 @@ _Doc = tuple[float, tuple[str, ...], "array[float]", float, tuple[str, ...], fro
 
 
 # An article weighed: its words weighed (every word it has: rarity counts each once), their
-# length (what it is compared by), its `KEPT` heaviest words (what it is filed under and
-# looks up candidates with) and the countries it is about (`_about`). A tuple: made once an article.
+# length (what it is compared by), its words heaviest first (the `KEPT` first are what it is
+# filed under; candidates are looked up by the heaviest that others are filed under) and the
+# countries it is about (`_about`). A tuple: made once an article.
 _Weighed = tuple[dict[str, float], float, tuple[str, ...], frozenset[str]]
 
 
@@ -829,12 +830,12 @@ class StoryIndex:
             )
         )
         # the length is divided out when two are compared, not word by word here
-        if len(vec) > KEPT:  # the heaviest; equal weights keep the text's order (stable)
-            kept: tuple[str, ...] = tuple(sorted(vec, key=vec.__getitem__, reverse=True)[:KEPT])
+        if len(vec) > KEPT:  # heaviest first; equal weights keep the text's order (stable)
+            heaviest: tuple[str, ...] = tuple(sorted(vec, key=vec.__getitem__, reverse=True))
         else:
-            kept = tuple(vec)
+            heaviest = tuple(vec)
         norm = math.hypot(*vec.values()) or 1.0
-        return vec, norm, kept, places
+        return vec, norm, heaviest, places
 
     def _count_articles(self) -> None:
         """A new `_Rarity` once the articles seen reach the next count it is taken at."""
@@ -845,12 +846,12 @@ class StoryIndex:
 
     def _place(self, item: Item) -> str:
         weighed = self._vector(item)
-        vec, norm, kept, places = weighed
+        vec, norm, heaviest, places = weighed
         docs, when, window, threshold = self._docs, item.when, self.window, self.threshold
         scores: dict[str, float] = {}
         stories: dict[str, None] = {}  # the candidates' stories, in the order met
         has, weight_of = vec.__contains__, vec.__getitem__
-        for ident in self._candidates(kept):
+        for ident in self._candidates(heaviest):
             then, words, weights, other_norm, _, _, story = docs[ident]
             if abs(then - when) > window:
                 continue
@@ -903,18 +904,25 @@ class StoryIndex:
         self._remember(item, weighed, sid)
         return sid
 
-    def _candidates(self, kept: tuple[str, ...]) -> list[str]:
-        """The window articles sharing most of the `PROBES` rarest of this one's kept words
-        (ties: the one that came first), each probe looking among the `PROBE_RECENT` articles
-        last filed under its word, and words filed for more than `PROBE_LIMIT` aside."""
-        # the kept words' lists, rarest first (stable: equals keep the heavier first)
-        filed = sorted(filter(None, map(self._postings.get, kept)), key=len)[:PROBES]
-        while filed and len(filed[-1]) > PROBE_LIMIT:
-            filed.pop()
-        if not filed:
+    def _candidates(self, heaviest: tuple[str, ...]) -> list[str]:
+        """The window articles sharing most of this one's `PROBES` heaviest words that window
+        articles are filed under (ties: the one met first), each probe looking among the
+        `PROBE_RECENT` articles last filed under its word; a word filed for more than
+        `PROBE_LIMIT` finds none (too common). Its heaviest words that none is filed under
+        are passed over, not counted as probes: most often they are words no article had
+        before, so a report told in new words would otherwise miss the story it shares its
+        commoner words with."""
+        postings = self._postings
+        lists = (filed for filed in map(postings.get, heaviest) if filed is not None)
+        # rarest first: of articles sharing as many probes, one met in a rarer word's list
+        # first is the likelier the same story
+        probes = sorted(
+            (filed for filed in islice(lists, PROBES) if len(filed) <= PROBE_LIMIT), key=len
+        )
+        if not probes:
             return []
         hits: dict[str, int] = {}  # article -> how many of the probes it has
-        _count_elements(hits, chain.from_iterable(map(getitem, filed, repeat(_RECENT))))
+        _count_elements(hits, chain.from_iterable(map(getitem, probes, repeat(_RECENT))))
         if len(hits) <= CANDIDATES:
             return list(hits)
         # a stable sort: equal counts keep the order they were met in, as most_common does
@@ -923,7 +931,8 @@ class StoryIndex:
     def _remember(self, item: Item, weighed: _Weighed, sid: str) -> None:
         """File the article: every word it has counts once more for rarity, and its kept
         words file it for candidates (each in C, without bytecode per word)."""
-        ident, (vec, norm, kept, places) = item.id, weighed
+        ident, (vec, norm, heaviest, places) = item.id, weighed
+        kept = heaviest[:KEPT]
         weights = array("d", tuple(vec.values()))  # (from a tuple: twice as quick)
         words = tuple(vec)
         self._docs[ident] = (item.when, words, weights, norm, kept, places, sid)

@@ -21,10 +21,10 @@ SETS = sorted(HERE.glob("*.json"))
 F1_AIM = 0.85
 # below the aim, held where their readings reach: paraphrases in these share few words
 F1_BELOW_AIM = {
-    "korean.json": 0.70,  # 0.725
+    "korean.json": 0.75,  # 0.756
     "japanese.json": 0.60,  # 0.623
     "chinese.json": 0.20,  # 0.227
-    "fresh.json": 0.70,  # 0.708: written last, paraphrased further apart than the others
+    "fresh.json": 0.74,  # 0.746: written last, paraphrased further apart than the others
 }
 
 
