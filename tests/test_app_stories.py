@@ -5,6 +5,7 @@ pane's other outlets, and the mark and word diff of a headline its source revise
 from __future__ import annotations
 
 import re
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
@@ -236,6 +237,37 @@ async def test_outlets_and_story_filters_work_in_the_prompt(tmp_path: Path) -> N
         dashboard = await story_rows(app, pilot)  # a story shows when one article matches
         assert len(dashboard.headlines.ids) == 1
         assert "3 outlets" in screen_text(app)
+
+
+async def test_an_empty_list_says_why_it_is_empty(tmp_path: Path) -> None:
+    """A filter that matches nothing says so, in the headlines and in the stories; while the
+    cycle's articles are still being grouped, the empty story list says that, not nothing."""
+    newsroom_data(tmp_path)
+    app = make_app(tmp_path)
+    async with piloted(app) as pilot:
+        dashboard = await opened(app, pilot)
+        assert "No article" not in screen_text(app)
+        since = seen(app).mark()
+        await pilot.press("slash", *"zzzqqq", "enter")
+        await seen(app).wait_for(QueryDone, since=since)
+        await pilot.pause()
+        assert "No article matches the filter." in screen_text(app)
+        await story_rows(app, pilot)
+        assert "No story matches the filter." in screen_text(app)
+        grouping: Future[list[str]] = Future()  # the cycle's grouping, under way
+        dashboard.session.newsroom.story_desk.running = grouping
+        since = seen(app).mark()
+        await pilot.press("slash", "ctrl+u", *"zzzqqq OR zzzqqr", "enter")
+        await seen(app).wait_for(QueryDone, since=since)
+        await pilot.pause()
+        assert "Grouping the new articles into stories…" in screen_text(app)
+        grouping.set_result([])
+        since = seen(app).mark()
+        await pilot.press("slash", "ctrl+u", "enter")  # the filter cleared: every story
+        await seen(app).wait_for(QueryDone, since=since)
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Grouping" not in text and "No story" not in text and "3 outlets" in text
 
 
 async def test_the_article_pane_names_the_other_outlets(tmp_path: Path) -> None:

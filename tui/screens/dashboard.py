@@ -358,6 +358,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         self.more_match = matches.more
         self.counting = matches.partial
         self.counted = matches.counted
+        self.headlines.set_empty_note(self._empty_note(matches.partial))
         if matches.stories is not None and message.shelf is not None:
             self.headlines.set_ids(
                 matches.stories,
@@ -379,6 +380,23 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         if matches.event_counts is not None:
             self.event_counts = matches.event_counts
             self._recount = False
+
+    def _empty_note(self, partial: bool) -> str:
+        """Why the list would be empty: stories still being grouped or not read yet, or a
+        filter that matches nothing ("" while the list is still being made)."""
+        if partial:
+            return ""
+        filtered = bool(self.query_text.strip()) or self.unread_only
+        if self.story_view:
+            running = self.session.newsroom.story_desk.running
+            if self.writer and running is not None and not running.done():
+                return "Grouping the new articles into stories…"
+            if self.session.shelf is None:
+                return "Reading the stories…"
+            return "No story matches the filter." if filtered else "No stories yet."
+        if filtered:
+            return "No article matches the filter."
+        return "No articles yet." if self.writer else "No articles yet: the writer polls."
 
     def set_filter(self, text: str, sort: SortOrder | None = None) -> None:
         self.query_text = text

@@ -157,11 +157,20 @@ class HeadlineList(ScrollView, can_focus=True):
         # once per shelf (and again when one of them is read or starred)
         self._story_marks: dict[str, str] = {}
         self._when_drawn: list[Callable[[], object]] = []  # (`after_drawn`)
+        self._empty_note = ""  # drawn on the first line of an empty list (`set_empty_note`)
 
     # -- data ----------------------------------------------------------------------------
     def set_watch_terms(self, terms: list[str]) -> None:
         self._watch = _pattern(terms)
         self.refresh()
+
+    def set_empty_note(self, note: str) -> None:
+        """What an empty list says instead of nothing: why it is empty ("No story matches
+        the filter", "Grouping … into stories")."""
+        if note != self._empty_note:
+            self._empty_note = note
+            if not self.ids:
+                self.refresh()
 
     @property
     def story_rows(self) -> bool:
@@ -433,6 +442,10 @@ class HeadlineList(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         base = self.rich_style
         if index >= len(self.ids):
+            if index == 0 and self._empty_note:  # nothing to list: why
+                note = Text(f" {self._empty_note}", style="italic")
+                note.truncate(width)
+                return text_strip(note, self.app.console, width, base)
             return Strip.blank(width, base)
         height = max(1, self.scrollable_content_region.height)
         ahead = (index + height, index - height)  # a screenful away: read before it shows
