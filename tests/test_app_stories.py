@@ -61,6 +61,8 @@ async def test_stories_show_outlets_and_first_report_and_open_in_time_order(
         dashboard = await story_rows(app, pilot)
         headlines = dashboard.headlines
         assert headlines.story_rows and headlines.border_title == "Stories"
+        stories = len(dashboard.session.shelf or ())
+        assert f"{stories} of {stories} stories" in screen_text(app)  # the status counts stories
         rows = [line for line in screen_text(app).splitlines() if "outlet" in line]
         korea = next(line for line in rows if "Korea to 15%" in line)
         assert "3 outlets" in korea and "Yonhap" in korea and "first 5h ago" in korea

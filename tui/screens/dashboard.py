@@ -350,18 +350,21 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         matches = message.matches
         if matches.problem is not None:
             self.notify(matches.problem, title="Relevance", severity="warning", markup=False)
+        listed_stories = matches.stories is not None and message.shelf is not None
         if matches.story_total is not None:  # a window of the stories the store keeps
             self.matching, self.total = len(matches.stories or ()), matches.story_total
+        elif listed_stories:  # the stories listed of every story made
+            self.matching, self.total = len(matches.stories or ()), len(message.shelf or ())
         else:
             self.matching, self.total = len(matches.ids), matches.total
-        self.of_stories = matches.story_total is not None
+        self.of_stories = matches.story_total is not None or listed_stories
         self.more_match = matches.more
         self.counting = matches.partial
         self.counted = matches.counted
         self.headlines.set_empty_note(self._empty_note(matches.partial))
-        if matches.stories is not None and message.shelf is not None:
+        if listed_stories:
             self.headlines.set_ids(
-                matches.stories,
+                matches.stories or [],
                 words=message.words,
                 stories=message.shelf,
                 rows=message.rows,
