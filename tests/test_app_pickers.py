@@ -17,7 +17,7 @@ from tests.conftest import (
     send_keys_in_one_read,
     settle,
 )
-from tui.messages import Counted, CycleDone
+from tui.messages import Counted, CycleDone, LeadsRead
 from tui.screens.events import EventsScreen
 from tui.screens.picker import PickerScreen
 
@@ -93,6 +93,7 @@ async def test_capital_h_shows_each_sources_health(tmp_path: Path, feed_server: 
         await seen(app).wait_for(CycleDone)
         await pilot.pause()
         await pilot.press("H")
+        await seen(app).wait_for(LeadsRead)  # who reported first: read in a thread
         await pilot.pause()
         assert isinstance(app.screen, PickerScreen)
         shot = screen_text(app)

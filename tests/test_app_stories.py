@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
+from fetchers.models import Source
 from fetchers.store import Store, StoreError
 from fetchers.storyshelf import StoryShelf
 from tests.conftest import (
@@ -22,11 +23,12 @@ from tests.conftest import (
     piloted,
     reads_on_this_thread,
     screen_text,
+    seed_only_config,
     seen,
     settle,
 )
 from tui.app import WirewatchApp
-from tui.messages import MarksChanged, QueryDone, RevisionsRead, StoriesRead
+from tui.messages import LeadsRead, MarksChanged, QueryDone, RevisionsRead, StoriesRead
 from tui.rows import Rows
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.picker import PickerScreen, StoryTimelineScreen
@@ -270,6 +272,34 @@ async def test_an_empty_list_says_why_it_is_empty(tmp_path: Path) -> None:
         await pilot.pause()
         text = screen_text(app)
         assert "Grouping" not in text and "No story" not in text and "3 outlets" in text
+
+
+async def test_the_health_picker_says_who_reported_first_and_how_far_behind(
+    tmp_path: Path,
+) -> None:
+    """H lists, per source, the stories of several outlets it reported first and its median
+    lag behind the first report, as `wirewatch sources` does: Yonhap had the deal first,
+    Reuters an hour after it, AP two."""
+    newsroom_data(tmp_path)
+    config = seed_only_config(tmp_path)
+    config.sources.clear()  # the outlets of the stored stories only
+    names = ("Yonhap", "Reuters", "AP", "NHK")
+    for name in names:
+        config.sources.append(
+            Source(name, url=f"https://{name.lower()}.example/feed", enabled=False)
+        )
+    app = make_app(tmp_path, config)
+    async with piloted(app) as pilot:
+        await opened(app, pilot)
+        await pilot.press("H")
+        await seen(app).wait_for(LeadsRead)  # read in a thread, then the picker opens
+        await pilot.pause()
+        lines = [line for line in screen_text(app).splitlines() if " ok " in line]
+        rows = {name: next(line for line in lines if f" {name} " in line) for name in names}
+        assert "first   1 lag 0s" in rows["Yonhap"]
+        assert "first   0 lag 1h" in rows["Reuters"]
+        assert "first   0 lag 2h" in rows["AP"]
+        assert "first   0 lag -" in rows["NHK"]  # one outlet's story: nothing to lead
 
 
 async def test_the_article_pane_names_the_other_outlets(tmp_path: Path) -> None:

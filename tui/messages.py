@@ -13,6 +13,7 @@ from fetchers.alertfeed import NewAlerts
 from fetchers.models import Event, SourceHealth
 from fetchers.query import Record
 from fetchers.story import Story
+from fetchers.storybook import Lead
 from fetchers.storyshelf import StoryShelf
 from tui.alertdata import AlertsView, Watched
 from tui.rows import Rows
@@ -188,6 +189,14 @@ class StoryRead(Message):
 
     story: Story
     records: list[Record]
+
+
+@dataclass
+class LeadsRead(Message):
+    """Per source, how many of the listed stories of several outlets it reported first and
+    its median lag behind the first report, for the health picker."""
+
+    leads: dict[str, Lead]
 
 
 @dataclass

@@ -32,7 +32,15 @@ from fetchers.relevance import RelevanceError, SortOrder, by_relevance
 from fetchers.store import ArticleStore, StoreLocked
 from fetchers.store.codec import article_of
 from fetchers.store.factory import open_store
-from fetchers.storybook import StoryBook, StoryDesk, saved_shelf, stored_stories, stories_found
+from fetchers.storybook import (
+    Lead,
+    StoryBook,
+    StoryDesk,
+    leads,
+    saved_shelf,
+    stored_stories,
+    stories_found,
+)
 from fetchers.storyshelf import StoryShelf
 from fetchers.suggest import Suggestions, scan
 from tui.rows import GAP, Place, Rows, drawn_from_top, read_rows, reread
@@ -241,6 +249,12 @@ class Session:
         new = self.store.reload()
         health = self.newsroom.healthbook.load()
         return Reload(new, health, self.store.writer_state(), self.store.gone_at_reload())
+
+    def leads(self) -> dict[str, Lead]:
+        """(In a thread.) Who reported first, per source, over the stories on the shelf (none
+        before they are read)."""
+        shelf = self.shelf
+        return leads(shelf.stories, self.store) if shelf is not None else {}
 
     def read_stories(self) -> StoryShelf:
         """(In a thread, once every day is loaded.) The stories as they are now: a writer's

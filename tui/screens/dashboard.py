@@ -50,6 +50,7 @@ from tui.messages import (
     Counted,
     CycleDone,
     EventsLoaded,
+    LeadsRead,
     LinkOpened,
     MarksChanged,
     PollerReady,
@@ -490,20 +491,40 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             self.set_filter(f'tag:"{tag}"')
 
     def action_source_health(self) -> None:
-        local = self.session.local
-        options = []
+        self._read_leads()
+
+    @work(thread=True, group="leads", exclusive=True, exit_on_error=False)
+    def _read_leads(self) -> None:
+        """Who reported first, read in a thread (every listed story's articles), then the
+        picker."""
+        with waited_for():
+            found = self.session.leads()
+        self.post_message(LeadsRead(found))
+
+    @on(LeadsRead)
+    def _show_health(self, message: LeadsRead) -> None:
+        """Each source's state, and how many stories of several outlets it reported first and
+        how far behind the first report it came (the median), as `wirewatch sources` says."""
+        local, options = self.session.local, []
         for source in self.config.sources:
             h = health_of(self.health, source.name, source.location)
             ok = h.last_ok.astimezone(local).strftime("%m-%d %H:%M") if h.last_ok else "never"
             fails = f"{h.failures} failed in a row " if h.failures else ""
             detail = fails + (h.last_error or "")
             http = str(h.http_status or "-")
-            line = f"{h.status:<12} {http:>3} {source.name[:24]:<24} last ok {ok:<11} {detail}"
+            lead = message.leads.get(source.name)
+            firsts = lead.first_reports if lead else 0
+            lag = duration(lead.median_lag) if lead and lead.median_lag is not None else "-"
+            line = (
+                f"{h.status:<12} {http:>3} {source.name[:24]:<24} ok {ok:<11} "
+                f"first {firsts:>3} lag {lag:<4} {detail}"
+            )
             options.append((source.name, Text(line)))
-        self.app.push_screen(
-            PickerScreen("Source health", options, "enter filters to that source · escape closes"),
-            self._picked_source,
+        footer = (
+            "first: stories of several outlets it reported first · lag: its median delay"
+            " behind the first report · enter filters to that source · escape closes"
         )
+        self.app.push_screen(PickerScreen("Source health", options, footer), self._picked_source)
 
     # -- polling ------------------------------------------------------------------------------
     @work(thread=True, group="poller", exit_on_error=False)
