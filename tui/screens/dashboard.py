@@ -515,9 +515,11 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             lead = message.leads.get(source.name)
             firsts = lead.first_reports if lead else 0
             lag = duration(lead.median_lag) if lead and lead.median_lag is not None else "-"
+            # a failing source's error first: on a narrow screen it is what must show
+            said = f"{detail} · " if detail else ""
             line = (
                 f"{h.status:<12} {http:>3} {source.name[:24]:<24} ok {ok:<11} "
-                f"first {firsts:>3} lag {lag:<4} {detail}"
+                f"{said}first {firsts:>3} lag {lag}"
             )
             options.append((source.name, Text(line)))
         footer = (
