@@ -4,8 +4,11 @@ Chinese and Japanese write no space between words: "日米関税交渉が合意"
 read as one word it would meet nothing another outlet wrote. So a run is read by script
 (`terms`): kana that is hiragana is grammar (particles, verb endings: "が", "に引き下げ") and
 says nothing; katakana is a loanword or a name, one term ("トランプ", "ガザ"); Chinese
-characters are read as overlapping pairs ("関税交渉" is 関税, 税交, 交渉), as search engines
-read these languages, so one outlet's "関税交渉" meets another's "関税の交渉". Countries are read
+characters are read one by one ("関税交渉" is 関, 税, 交, 渉), as search engines read these
+languages, so one outlet's "関税交渉" meets another's "関税の交渉", and "花莲县海域" meets "花莲"
+(read as overlapping pairs, the pairs that cross a word's end, "县海", said nothing but
+lengthened every article, and two reports of one event met on too little). Rarity weighs the
+characters every article has ("的", "国") down as it weighs common words. Countries are read
 as the very terms the English and Korean names are ("米国", "美国", "アメリカ" and a pair's "日米"
 are "@usa"), so the US–Japan and US–China stories stay apart here as in English.
 """
@@ -138,7 +141,7 @@ def terms(
     word: str, other: Callable[[str], tuple[str, ...]], after_number: bool = False
 ) -> tuple[str, ...]:
     """A word's terms: its countries as "@country", its katakana runs whole, its Chinese
-    characters as pairs (`_han_terms`), its hiragana none, and a part in another script
+    characters one by one (`_han_terms`), its hiragana none, and a part in another script
     ("APEC首脳会議": APEC) read by `other`. `after_number`: the word follows a number, and its
     unit comes off first (`_unit_off`)."""
     if after_number:
@@ -174,9 +177,9 @@ def _unit_off(word: str) -> str:
 
 
 def _han_terms(run: str, alone: bool, stops: bool) -> list[str]:
-    """A run of Chinese characters: the countries it names, and the rest read as pairs of
-    characters, with `stops` between the characters that say nothing (`_STOP`); a part of
-    one character is itself ("核"). `alone`: the run is a whole word."""
+    """A run of Chinese characters: the countries it names, and the rest read character by
+    character, but for the characters that say nothing (`_STOP`) when `stops`. `alone`: the
+    run is a whole word."""
     out: list[str] = []
     plain: list[str] = []  # the characters since the last country or stop character
     at, size = 0, len(run)
@@ -191,19 +194,16 @@ def _han_terms(run: str, alone: bool, stops: bool) -> list[str]:
             countries, length = named
             if plain and plain[-1] in _BEFORE:  # "訪米": the visit is the country's
                 plain.pop()
-            out.extend(pairs("".join(plain)))
+            out.extend(plain)
             plain = []
             out.extend("@" + country for country in countries)
             at += length
             continue
         char = run[at]
-        if stops and char in _STOP:
-            out.extend(pairs("".join(plain)))
-            plain = []
-        else:
+        if not (stops and char in _STOP):
             plain.append(char)
         at += 1
-    out.extend(pairs("".join(plain)))
+    out.extend(plain)
     return out
 
 
@@ -244,11 +244,3 @@ def _country_at(run: str, at: int, alone: bool) -> tuple[list[str], int] | None:
     if (alone and len(run) == 1) or before or run.startswith(_AFTER, at + 1):
         return [_SHORT[short]], 1
     return None
-
-
-def pairs(text: str) -> list[str]:
-    """Overlapping pairs of characters ("関税交渉": 関税, 税交, 交渉, as "관세협상" is 관세, 세협,
-    협상); a text of one or two characters alone."""
-    if len(text) <= 2:
-        return [text] if text else []
-    return [text[i : i + 2] for i in range(len(text) - 1)]

@@ -15,8 +15,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from fetchers import cjk
-
 # Particles and the plural 들, and the endings of verbs made of a noun and 하다/되다
 # ("타결했다"). Each is taken off a word that keeps two syllables or more (or a Chinese
 # character that names a country: "美는"), longest first and at most twice ("정상회의에서" is
@@ -249,4 +247,4 @@ def pieces(word: str) -> tuple[str, ...]:
         return ()
     if len(word) <= 2 or not all("\uac00" <= c <= "\ud7a3" for c in word):
         return (word,)
-    return tuple(cjk.pairs(word))
+    return tuple(word[i : i + 2] for i in range(len(word) - 1))

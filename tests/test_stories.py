@@ -349,30 +349,39 @@ def test_korean_words_that_only_look_like_countries_or_numbers_are_read_as_what_
     assert terms("2025년에 176명, 15%에서") == ["2025", "176", "15%"]
     assert terms("[종합2보] 北 핵실험") == ["@northkorea", "핵실", "실험"]
     assert terms("이란 핵 합의") == ["@iran", "핵", "합의"]
-    assert terms("10月29日、会談") == ["10", "29", "会談"]
-    assert terms("10月29日、東京で会談") == ["10", "29", "@japan", "会談"]
+    assert terms("10月29日、会談") == ["10", "29", "会", "談"]
+    assert terms("10月29日、東京で会談") == ["10", "29", "@japan", "会", "談"]
     assert terms("미러 설치, 방한 용품") == ["미러", "설치", "방한", "용품"]
 
 
-def test_japanese_and_chinese_are_read_as_character_pairs_and_name_their_countries() -> None:
-    """Chinese and Japanese write no spaces: a run of Chinese characters is read as its pairs,
-    katakana as one word, hiragana (grammar) not at all; countries by name, pair, and the
-    one-character names beside another or where they can only be the country."""
-    assert terms("日米関税交渉が合意") == ["@japan", "@usa", "関税", "税交", "交渉", "合意"]
-    assert {"関税", "交渉"} <= set(terms("関税交渉")) & set(terms("関税の交渉"))
-    assert terms("トランプ大統領、日本との協定") == ["トランプ", "大統", "統領", "@japan", "協定"]
-    assert terms("中美元首在釜山会晤") == ["@china", "@usa", "元首", "釜山", "山会", "会晤"]
+def test_japanese_and_chinese_are_read_character_by_character_and_name_their_countries() -> None:
+    """Chinese and Japanese write no spaces: a run of Chinese characters is read character by
+    character, katakana as one word, hiragana (grammar) not at all; countries by name, pair,
+    and the one-character names beside another or where they can only be the country."""
+    assert terms("日米関税交渉が合意") == ["@japan", "@usa", "関", "税", "交", "渉", "合", "意"]
+    assert set(terms("関税交渉")) == set(terms("関税の交渉"))
+    assert {"花", "莲", "地", "震"} <= set(terms("台湾花莲县海域发生地震")) & set(terms("花莲地震"))
+    assert terms("トランプ大統領、日本との協定") == [
+        "トランプ",
+        "大",
+        "統",
+        "領",
+        "@japan",
+        "協",
+        "定",
+    ]
+    assert terms("中美元首在釜山会晤") == ["@china", "@usa", "元", "首", "釜", "山", "会", "晤"]
     assert terms("アメリカと中国") == ["@usa", "@china"]
-    assert terms("訪米した首相") == ["@usa", "首相"]  # visiting the US
+    assert terms("訪米した首相") == ["@usa", "首", "相"]  # visiting the US
     assert terms("米軍")[0] == "@usa" and terms("米大統領")[0] == "@usa"
-    assert terms("驻华大使") == ["@china", "大使"]
-    assert terms("APEC首脳会議") == ["apec", "首脳", "脳会", "会議"]
+    assert terms("驻华大使") == ["@china", "大", "使"]
+    assert terms("APEC首脳会議") == ["apec", "首", "脳", "会", "議"]
     # units after numbers say nothing; words that only hold a country's character are words
     assert terms("5日に日本海へ") == ["5", "@japan", "海"]
     assert terms("2025年10月29日") == ["2025", "10", "29"]
-    assert terms("中東情勢") == ["中東", "東情", "情勢"]  # the Middle East, not China
-    assert terms("台風10号") == ["台風", "10"]  # a typhoon, not Taiwan
-    assert terms("北米市場") == ["北米", "米市", "市場"]  # North America, not the US
+    assert terms("中東情勢") == ["中", "東", "情", "勢"]  # the Middle East, not China
+    assert terms("台風10号") == ["台", "風", "10"]  # a typhoon, not Taiwan
+    assert terms("北米市場") == ["北", "米", "市", "場"]  # North America, not the US
 
 
 def test_chinese_and_japanese_words_that_hold_a_countrys_character_are_words() -> None:
@@ -381,14 +390,14 @@ def test_chinese_and_japanese_words_that_hold_a_countrys_character_are_words() -
     before a country's full name ("透露美国": reveals … the US, no Russia), not in the words
     it is part of ("豪華" luxurious, "中美洲" Central America, "朝方" the morning); a place that
     holds a country's name is the place ("内蒙古"); Japanese words of the characters Chinese
-    joins with stay whole ("被害", "与党"), as Korean's "與" (the ruling party) does."""
+    joins with keep those characters ("被害", "与党"), as Korean's "與" (the ruling party) does."""
     for text in ("その中で", "この日は", "朝から雨", "6日朝", "5日中に", "豪華", "中美洲", "朝方"):
         assert not [t for t in terms(text) if t.startswith("@")], text
-    assert terms("透露美国") == ["透露", "@usa"]
-    assert terms("今日中国") == ["今日", "@china"]
+    assert terms("透露美国") == ["透", "露", "@usa"]
+    assert terms("今日中国") == ["今", "日", "@china"]
     assert "@mongolia" not in terms("内蒙古")
-    assert terms("被害") == ["被害"] and terms("与党") == ["与党"]
-    assert terms("與野 대치") == ["與野", "대치"]
+    assert terms("被害") == ["被", "害"] and terms("与党") == ["与", "党"]
+    assert terms("與野 대치") == ["與", "野", "대치"]
     # a unit after a number says nothing, in Chinese characters or katakana
     assert terms("12千米 100ドル 0.5个百分点") == ["12", "100", "0.5"]
     assert terms("米、") == ["@usa"] and terms("對美") == ["@usa"] and terms("中印")[1] == "@india"

@@ -22,8 +22,8 @@ F1_AIM = 0.85
 # below the aim, held where their readings reach: paraphrases in these share few words
 F1_BELOW_AIM = {
     "korean.json": 0.75,  # 0.756
-    "japanese.json": 0.60,  # 0.623
-    "chinese.json": 0.20,  # 0.227
+    "japanese.json": 0.75,  # 0.767
+    "chinese.json": 0.55,  # 0.582
     "fresh.json": 0.74,  # 0.746: written last, paraphrased further apart than the others
 }
 
