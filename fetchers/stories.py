@@ -830,7 +830,9 @@ class StoryIndex:
             )
         )
         # the length is divided out when two are compared, not word by word here
-        if len(vec) > KEPT:  # heaviest first; equal weights keep the text's order (stable)
+        # heaviest first (equal weights keep the text's order: a stable sort); an article of
+        # `PROBES` words or fewer probes with all of them, in any order
+        if len(vec) > PROBES:
             heaviest: tuple[str, ...] = tuple(sorted(vec, key=vec.__getitem__, reverse=True))
         else:
             heaviest = tuple(vec)
