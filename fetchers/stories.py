@@ -810,8 +810,9 @@ class StoryIndex:
 
     def _vector(self, item: Item) -> _Weighed:
         """The article's words weighed (headline twice, the summary's lede once; rarer words
-        more) and their length, its `KEPT` heaviest (what it is filed under and looks up
-        with), and the countries it is about."""
+        more) and their length, its words heaviest first (the first `KEPT` are what it is
+        filed under; candidates are looked up by the heaviest that others are filed under),
+        and the countries it is about."""
         vec, places = self._counts(item)  # its counts, then its weights
         # (1 + log count) * log(n / (seen + 1) + 1) per word, as iterators: no bytecode per
         # word, and each logarithm looked up (`_Rarity`) rather than taken again; the counts
@@ -909,18 +910,20 @@ class StoryIndex:
     def _candidates(self, heaviest: tuple[str, ...]) -> list[str]:
         """The window articles sharing most of this one's `PROBES` heaviest words that window
         articles are filed under (ties: the one met first), each probe looking among the
-        `PROBE_RECENT` articles last filed under its word; a word filed for more than
-        `PROBE_LIMIT` finds none (too common). Its heaviest words that none is filed under
-        are passed over, not counted as probes: most often they are words no article had
-        before, so a report told in new words would otherwise miss the story it shares its
-        commoner words with."""
+        `PROBE_RECENT` articles last filed under its word. Its heaviest words that none is
+        filed under, or more than `PROBE_LIMIT` (too common to say which story), are passed
+        over, not counted as probes: most often they are words no article had before, so a
+        report told in new words would otherwise miss the story it shares its commoner words
+        with."""
         postings = self._postings
-        lists = (filed for filed in map(postings.get, heaviest) if filed is not None)
+        lists = (
+            filed
+            for filed in map(postings.get, heaviest)
+            if filed is not None and len(filed) <= PROBE_LIMIT
+        )
         # rarest first: of articles sharing as many probes, one met in a rarer word's list
         # first is the likelier the same story
-        probes = sorted(
-            (filed for filed in islice(lists, PROBES) if len(filed) <= PROBE_LIMIT), key=len
-        )
+        probes = sorted(islice(lists, PROBES), key=len)
         if not probes:
             return []
         hits: dict[str, int] = {}  # article -> how many of the probes it has

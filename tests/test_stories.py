@@ -1205,6 +1205,26 @@ def test_a_fixed_seeded_set_is_grouped_exactly_as_pinned() -> None:
     assert digest(restarted) == (963, "9b5abd3051423ba8")  # word rarity restarts from the window
 
 
+def test_a_short_report_looks_its_story_up_by_its_heaviest_words_not_its_first() -> None:
+    """A report of a few words (a feed of headlines and a stock line) looks candidates up by
+    its heaviest words, the volcano's, not by the first of its text: the market words that
+    every filler has find only fillers."""
+    fillers = [
+        Item(
+            f"f{n}",
+            f"Item{chr(97 + n % 26)}{chr(97 + n // 26)} report",
+            "market prices stocks bonds",
+            at(n / 10),
+        )
+        for n in range(30)
+    ]
+    first = Item("v1", "Volcano erupts near Reykjavik", "", at(4))
+    second = Item("v2", "Volcano erupts near Reykjavik", "market prices stocks bonds", at(5))
+    index = StoryIndex()
+    index.add([*fillers, first, second])
+    assert index.story_of["v2"] == index.story_of["v1"]
+
+
 def test_the_seeded_sets_events_are_found_as_stories() -> None:
     """Each event of the seeded set is its outlets' articles: most pairs of one event share a
     story, and most pairs a story holds are of one event (pair precision and recall; 0.47
