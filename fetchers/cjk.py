@@ -4,11 +4,11 @@ Chinese and Japanese write no space between words: "日米関税交渉が合意"
 read as one word it would meet nothing another outlet wrote. So a run is read by script
 (`terms`): kana that is hiragana is grammar (particles, verb endings: "が", "に引き下げ") and
 says nothing; katakana is a loanword or a name, one term ("トランプ", "ガザ"); Chinese
-characters are read one by one ("関税交渉" is 関, 税, 交, 渉), as search engines read these
-languages, so one outlet's "関税交渉" meets another's "関税の交渉", and "花莲县海域" meets "花莲"
-(read as overlapping pairs, the pairs that cross a word's end, "县海", said nothing but
-lengthened every article, and two reports of one event met on too little). Rarity weighs the
-characters every article has ("的", "国") down as it weighs common words. Countries are read
+characters are read one by one ("関税交渉" is 関, 税, 交, 渉), so one outlet's "関税交渉" meets
+another's "関税の交渉", and "花莲县海域" meets "花莲" (read as overlapping pairs, the pairs that
+cross a word's end, "县海", said nothing but lengthened every article, and two reports of one
+event met on too little). Rarity weighs the characters every article has ("国", "大") down
+as it weighs common words. Countries are read
 as the very terms the English and Korean names are ("米国", "美国", "アメリカ" and a pair's "日米"
 are "@usa"), so the US–Japan and US–China stories stay apart here as in English.
 """
@@ -99,8 +99,8 @@ _BEFORE = frozenset("対对對訪访駐驻赴来來")  # "toward", "visiting", "
 _AFTER = tuple(
     "大統領 总统 總統 政府 軍 军 側 侧 方 首相 外相 外长 外長 国防 國防 当局 當局 紙 媒".split()  # noqa: SIM905
 )
-# Characters that join or say, not what happened (Chinese writes them among the others): a
-# run of Chinese characters of a word without kana is read in parts between them. Not those
+# Characters that join or say, not what happened (Chinese writes them among the others): in
+# a word without kana they are left out. Not those
 # that Japanese words are made of as often ("被害", "与党", "京都", "為替", "平和"), nor Korean
 # headlines' "與" (the ruling party).
 _STOP = frozenset("的了在是及将將已称稱也而并並为于於之其这這该該等从從把")

@@ -264,14 +264,16 @@ async def test_an_empty_list_says_why_it_is_empty(tmp_path: Path) -> None:
         await pilot.press("slash", "ctrl+u", *"zzzqqq OR zzzqqr", "enter")
         await seen(app).wait_for(QueryDone, since=since)
         await pilot.pause()
-        assert "Grouping the new articles into stories…" in screen_text(app)
+        assert "No story matches the filter: grouping the new articles into stories…" in (
+            screen_text(app)
+        )
         grouping.set_result([])
         since = seen(app).mark()
         await pilot.press("slash", "ctrl+u", "enter")  # the filter cleared: every story
         await seen(app).wait_for(QueryDone, since=since)
         await pilot.pause()
         text = screen_text(app)
-        assert "Grouping" not in text and "No story" not in text and "3 outlets" in text
+        assert "grouping" not in text and "No story" not in text and "3 outlets" in text
 
 
 async def test_the_health_picker_says_who_reported_first_and_how_far_behind(
@@ -300,6 +302,31 @@ async def test_the_health_picker_says_who_reported_first_and_how_far_behind(
         assert "first   0 lag 1h" in rows["Reuters"]
         assert "first   0 lag 2h" in rows["AP"]
         assert "first   0 lag -" in rows["NHK"]  # one outlet's story: nothing to lead
+
+
+async def test_the_health_picker_opens_when_who_was_first_cannot_be_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store failing as who was first is read (a shard gone, the server down) keeps the
+    sources' health from no one: the picker opens without the leads, and once only when H was
+    pressed twice."""
+    newsroom_data(tmp_path)
+    app = make_app(tmp_path)
+    async with piloted(app) as pilot:
+        dashboard = await opened(app, pilot)
+
+        def broken() -> dict[str, object]:
+            raise StoreError("cannot read: the server closed the connection")
+
+        monkeypatch.setattr(dashboard.session, "leads", broken)
+        await pilot.press("H", "H")
+        await seen(app).wait_for(LeadsRead)
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, PickerScreen)
+        assert "Source health" in screen_text(app) and "first   0 lag -" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
 
 
 async def test_the_article_pane_names_the_other_outlets(tmp_path: Path) -> None:

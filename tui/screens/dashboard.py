@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import shutil
 import threading
@@ -27,6 +28,7 @@ from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.worker import get_current_worker
 
 from fetchers.alerts import AlertWatch
 from fetchers.foreground import Superseded, check_superseded, waited_for
@@ -35,8 +37,9 @@ from fetchers.models import Event, SourceHealth
 from fetchers.newsroom import Cycle
 from fetchers.query import Query, QueryError, Record, parse_query
 from fetchers.relevance import SortOrder
-from fetchers.store import StoreLocked
+from fetchers.store import StoreError, StoreLocked
 from fetchers.story import Story
+from fetchers.storybook import Lead
 from fetchers.storyshelf import StoryShelf
 from tui.actions import bindings, first_key, help_sections
 from tui.alertdata import AlertData
@@ -83,6 +86,8 @@ VIEWER_RELOAD = 2.0  # seconds between a viewer's looks at the store another pro
 ALERT_LOOK = 2.0  # seconds between a dashboard's looks at the alert history
 FIRST_PAINT_WAIT = 1.0  # seconds a filter's thread waits at most for its answer to be drawn
 ALERT_TOASTS = 3  # notifications for the alerts of one look; the rest in one "and N more"
+
+log = logging.getLogger("wirewatch.dashboard")
 
 
 class DashboardScreen(ReportsWorkerErrors, Screen[None]):
@@ -393,11 +398,12 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         filtered = bool(self.query_text.strip()) or self.unread_only
         if self.story_view:
             running = self.session.newsroom.story_desk.running
+            none = "No story matches the filter" if filtered else "No stories yet"
             if self.writer and running is not None and not running.done():
-                return "Grouping the new articles into stories…"
+                return f"{none}: grouping the new articles into stories…"
             if self.session.shelf is None:
-                return "Reading the stories…"
-            return "No story matches the filter." if filtered else "No stories yet."
+                return f"{none}: reading the stories…"
+            return f"{none}."
         if filtered:
             return "No article matches the filter."
         return "No articles yet." if self.writer else "No articles yet: the writer polls."
@@ -491,18 +497,33 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             self.set_filter(f'tag:"{tag}"')
 
     def action_source_health(self) -> None:
+        """Who reported first is read in a thread (every listed story's articles); keys typed
+        meanwhile go to the picker that opens with it."""
+        app = self.app
+        assert isinstance(app, OrderedKeysApp)
+        self._release_keys = app.hold_keys()
         self._read_leads()
 
     @work(thread=True, group="leads", exclusive=True, exit_on_error=False)
     def _read_leads(self) -> None:
-        """Who reported first, read in a thread (every listed story's articles), then the
-        picker."""
-        with waited_for():
-            found = self.session.leads()
-        self.post_message(LeadsRead(found))
+        worker = get_current_worker()
+        try:
+            with waited_for():
+                found = self.session.leads()
+        except StoreError as exc:  # the sources' health shows without who was first
+            log.warning("who reported first could not be read: %s", exc)
+            found = {}
+        if not worker.is_cancelled:  # H again meanwhile: that one opens the picker
+            self.post_message(LeadsRead(found))
 
     @on(LeadsRead)
     def _show_health(self, message: LeadsRead) -> None:
+        try:
+            self._health_picker(message.leads)
+        finally:
+            self._release_keys()
+
+    def _health_picker(self, leads: dict[str, Lead]) -> None:
         """Each source's state, and how many stories of several outlets it reported first and
         how far behind the first report it came (the median), as `wirewatch sources` says."""
         local, options = self.session.local, []
@@ -512,7 +533,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             fails = f"{h.failures} failed in a row " if h.failures else ""
             detail = fails + (h.last_error or "")
             http = str(h.http_status or "-")
-            lead = message.leads.get(source.name)
+            lead = leads.get(source.name)
             firsts = lead.first_reports if lead else 0
             lag = duration(lead.median_lag) if lead and lead.median_lag is not None else "-"
             # a failing source's error first: on a narrow screen it is what must show
