@@ -166,7 +166,7 @@ class HeadlineList(ScrollView, can_focus=True):
 
     def set_empty_note(self, note: str) -> None:
         """What an empty list says instead of nothing: why it is empty ("No story matches
-        the filter", "Grouping … into stories")."""
+        the filter.", "No stories yet: grouping the new articles into stories…")."""
         if note != self._empty_note:
             self._empty_note = note
             if not self.ids:
