@@ -450,12 +450,17 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
     def action_pick_tag(self) -> None:
         self._pick("tag")
 
-    def _pick(self, by: CountBy) -> None:
-        """Count in a thread (counting waits on the store lock); keys typed meanwhile go to
-        the picker that opens with the counts."""
+    def _hold_keys(self) -> None:
+        """Keys typed from now go to the screen a worker is about to open (`_release_keys`
+        once it is pushed, or when none will be)."""
         app = self.app
         assert isinstance(app, OrderedKeysApp)
         self._release_keys = app.hold_keys()
+
+    def _pick(self, by: CountBy) -> None:
+        """Count in a thread (counting waits on the store lock); keys typed meanwhile go to
+        the picker that opens with the counts."""
+        self._hold_keys()
         self._count(by)
 
     @work(thread=True, group="picker", exclusive=True, exit_on_error=False)
@@ -499,9 +504,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
     def action_source_health(self) -> None:
         """Who reported first is read in a thread (every listed story's articles); keys typed
         meanwhile go to the picker that opens with it."""
-        app = self.app
-        assert isinstance(app, OrderedKeysApp)
-        self._release_keys = app.hold_keys()
+        self._hold_keys()
         self._read_leads()
 
     @work(thread=True, group="leads", exclusive=True, exit_on_error=False)
@@ -838,9 +841,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
     def _open_story(self, story: Story) -> None:
         """The story's articles across outlets, first reported first, read in a thread; keys
         typed meanwhile go to the list that opens with them."""
-        app = self.app
-        assert isinstance(app, OrderedKeysApp)
-        self._release_keys = app.hold_keys()
+        self._hold_keys()
         self._read_story(story)
 
     @work(thread=True, group="story", exclusive=True, exit_on_error=False)
@@ -1030,9 +1031,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
 
     def action_alerts(self) -> None:
         """Read the history and rules in a thread; keys typed meanwhile go to the screen."""
-        app = self.app
-        assert isinstance(app, OrderedKeysApp)
-        self._release_keys = app.hold_keys()
+        self._hold_keys()
         self._read_alerts()
 
     @work(thread=True, group="alerts", exclusive=True, exit_on_error=False)
