@@ -2,7 +2,8 @@
 
 Each article becomes a weighted bag of words (its headline counted twice, then its summary's
 lede; words cut to a rough stem, place names folded to their country, numbers kept whole)
-weighted by how rare each word is among the articles seen so far. A new article joins the
+weighted by how rare each word is among the articles seen so far and a thousand ordinary
+articles counted as read before them (`_prior`). A new article joins the
 story most similar to it, compared article by article within `WINDOW` of it and as a whole
 (`_StorySum`), when their cosine similarity reaches `THRESHOLD` and no article of that story
 names different countries (each naming one the other does not: US–Korea talks are not
@@ -29,6 +30,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain, compress, islice, repeat
 from operator import add, attrgetter, getitem, mul, sub
+from pathlib import Path
 from typing import Any
 
 from fetchers import cjk, korean, spelling
@@ -50,6 +52,7 @@ KEPT = 8  # an article's heaviest words: the ones it is filed under
 COUNT_BITS = 5  # significant bits of the article count that rarity is weighed against
 LEDE = 400  # characters of a summary read: its lede (a feed of whole articles is not weighed whole)
 LONGEST_WORD = 40  # characters: a longer run without a space is of a script that writes none
+PRIOR_ARTICLES = 1000  # ordinary articles the grouping counts as read before its first (below)
 WEIGH_STEP = 200  # restored articles weighed between two looks for a filter typed meanwhile
 RESTORE_STEP = 20_000  # saved stories taken between two looks for a filter typed meanwhile
 
@@ -601,6 +604,27 @@ class _StorySum:
         return dot / (norm * math.sqrt(self.square))
 
 
+PRIOR_FILE = Path(__file__).with_name("data") / "word_prior.tsv"
+_PRIOR: dict[str, int] = {}  # read once per process, when the first grouping starts
+
+
+def _prior() -> dict[str, int]:
+    """How many of `PRIOR_ARTICLES` ordinary articles have each word (`PRIOR_FILE`, made by
+    bench/wordprior.py from wordfreq's frequencies of English, Korean, Japanese and Chinese).
+    Rarity is weighed as if they had been read before the first article: among a first
+    hour's few dozen articles "minister" is as rare as "Louvre", and the words of the one
+    event five outlets report look common; a window of thousands soon outweighs them."""
+    if not _PRIOR:
+        counts = {}
+        with PRIOR_FILE.open(encoding="utf-8") as lines:
+            for line in lines:
+                if not line.startswith("#"):
+                    word, count = line.rstrip("\n").split("\t")
+                    counts[word] = int(count)
+        _PRIOR.update(counts)
+    return _PRIOR
+
+
 _UNIT = 2**40  # a direction's weights as whole numbers of 1/_UNIT
 
 
@@ -674,6 +698,7 @@ class StoryIndex:
         self.members: dict[str, list[str]] = {}
         self._docs: dict[str, _Doc] = {}
         self._seen: dict[str, int] = {}  # word -> articles ever grouped that had it: weighs it
+        self._prior = _prior()  # and of ordinary articles counted as read before (one table)
         self._df: dict[str, int] = {}  # word -> window articles filed under it
         # word -> which articles those are, in the order they were filed: exactly those for a
         # word that can probe (`PROBE_LIMIT`), so its length says how many; a commoner word's
@@ -828,16 +853,21 @@ class StoryIndex:
         vec, places = self._counts(item)  # its counts, then its weights
         # (1 + log count) * log(n / (seen + 1) + 1) per word, as iterators: no bytecode per
         # word, and each logarithm looked up (`_Rarity`) rather than taken again; the counts
-        # are replaced by the weights in place (the same keys: the dict is not rebuilt)
+        # are replaced by the weights in place (the same keys: the dict is not rebuilt). n
+        # and seen count the prior's ordinary articles too (`_prior`)
         if self._seen_total >= self._rarity_until:
             self._count_articles()
+        prior = self._prior.get
         vec.update(
             zip(
                 vec,
                 map(
                     mul,
                     map(_TF.__getitem__, vec.values()),
-                    map(self._rarity.__getitem__, map(self._seen.get, vec, repeat(0))),
+                    map(
+                        self._rarity.__getitem__,
+                        map(add, map(self._seen.get, vec, repeat(0)), map(prior, vec, repeat(0))),
+                    ),
                 ),
                 strict=True,
             )
@@ -853,11 +883,12 @@ class StoryIndex:
         return vec, norm, heaviest, places
 
     def _count_articles(self) -> None:
-        """A new `_Rarity` once the articles seen reach the next count it is taken at."""
-        total = self._seen_total
+        """A new `_Rarity` once the articles seen reach the next count it is taken at (the
+        prior's ordinary articles counted with them)."""
+        total = self._seen_total + PRIOR_ARTICLES
         shift = max(0, total.bit_length() - COUNT_BITS)
         self._rarity = _Rarity(_articles_counted(total))
-        self._rarity_until = ((total >> shift) + 1) << shift
+        self._rarity_until = (((total >> shift) + 1) << shift) - PRIOR_ARTICLES
 
     def _place(self, item: Item) -> str:
         weighed = self._vector(item)

@@ -1,9 +1,9 @@
 """The labelled sets of real outlets' articles (bench/stories/): each is well formed, and the
 grouping meets the quality the story desk is held to on each, at the articles' real times
 (pair F1 at least 0.85, the first report right for at least 85% of events, at most one merge
-of two different events on one topic). The pair F1 of the Korean, Japanese and Chinese sets,
-and of the English set written last, is held to what the grouping reaches on them
-(`F1_BELOW_AIM`), below the aim: it is to gain ground there, never lose it.
+of two different events on one topic). The pair F1 of the Japanese and Chinese sets is held
+to what the grouping reaches on them (`F1_BELOW_AIM`), below the aim: it is to gain ground
+there, never lose it.
 `python bench/run.py stories` prints the figures."""
 
 from __future__ import annotations
@@ -21,10 +21,8 @@ SETS = sorted(HERE.glob("*.json"))
 F1_AIM = 0.85
 # below the aim, held where their readings reach: paraphrases in these share few words
 F1_BELOW_AIM = {
-    "korean.json": 0.75,  # 0.756
-    "japanese.json": 0.75,  # 0.767
-    "chinese.json": 0.55,  # 0.582
-    "fresh.json": 0.74,  # 0.746: written last, paraphrased further apart than the others
+    "japanese.json": 0.82,  # 0.831
+    "chinese.json": 0.80,  # 0.818
 }
 
 
