@@ -5,14 +5,20 @@ The grouping weighs a word by how rare it is among the articles it has seen. A d
 hours hold a few dozen articles, in which "minister" is as rare as "Louvre" and the words of
 the one event five outlets report look common. The prior is counted as that many articles
 read before the first, so rarity starts from the counts of ordinary text, and a window of
-thousands of real articles soon outweighs it. English, Korean, Japanese and Chinese are
-read down to words in one article of a thousand; other languages' commonest words (their
-function words: "de", "und", "и") down to one in a hundred, so a desk reading them does not
-take them for rare.
+thousands of real articles soon outweighs it. English, Korean, Japanese and Chinese are read
+down to words in one article of a thousand. Other languages are left out: the commonest
+words of the Latin-script ones are English words too ("die", "con"), and counted as theirs
+they cost the English sets' pair F1. A term two languages share (a character of Chinese
+and Japanese, a country) takes the commoner language's share: "@china" is as common as
+Chinese text makes it.
 
-The frequencies are wordfreq's (Robyn Speer and others, https://github.com/rspeer/wordfreq;
-its data is CC BY-SA 4.0, and so is the table made from it). Run it again whenever the way
-the grouping reads words changes (`fetchers.stories.terms`):
+Numbers of two digits or more are left out: wordfreq writes their digits as 0s ("2025" is
+"0000"), so its counts are of no number an article says. Single digits are their own.
+
+The frequencies are wordfreq's (Robyn Speer, https://github.com/rspeer/wordfreq); its data is
+CC BY-SA 4.0, and so is the table made from it (its header says so, with the credits
+wordfreq asks for). Run it again whenever the way the grouping reads words changes
+(`fetchers.stories.terms`):
 
     pip install wordfreq && python bench/wordprior.py
 """
@@ -20,6 +26,7 @@ the grouping reads words changes (`fetchers.stories.terms`):
 from __future__ import annotations
 
 import math
+import re
 import sys
 from importlib.metadata import version
 from pathlib import Path
@@ -31,6 +38,7 @@ from fetchers.stories import PRIOR_ARTICLES, PRIOR_FILE, terms  # noqa: E402
 
 # language -> the fewest of PRIOR_ARTICLES articles a word of it must be in to be listed
 LANGUAGES = {"en": 1, "ko": 1, "ja": 1, "zh": 1}
+SMASHED = re.compile(r"\d\d")  # wordfreq's numbers of several digits, each written as 0s
 ARTICLE_WORDS = 50  # words in a headline and its summary's lede: what one article is read as
 
 
@@ -49,7 +57,7 @@ def main() -> int:
         rarest = -math.log1p(-(fewest - 0.5) / PRIOR_ARTICLES) / ARTICLE_WORDS
         share: dict[str, float] = {}
         for word, part in wordfreq.get_frequency_dict(language, "best").items():
-            if part >= rarest / 4:
+            if part >= rarest / 4 and not SMASHED.search(word):
                 for term in terms(word):
                     share[term] = share.get(term, 0.0) + part
         for term, part in share.items():  # languages share words and characters: the commoner
@@ -61,8 +69,18 @@ def main() -> int:
         key=lambda pair: (-pair[0], pair[1]),
     )
     lines = [
-        f"# of {PRIOR_ARTICLES} ordinary articles, how many have each word (bench/wordprior.py)",
-        f"# from wordfreq {version('wordfreq')} (CC BY-SA 4.0): {' '.join(LANGUAGES)}",
+        f"# Of {PRIOR_ARTICLES} ordinary articles, how many have each word, as wirewatch's story",
+        "# grouping reads words (bench/wordprior.py). Made from the word frequencies of",
+        f"# wordfreq {version('wordfreq')} by Robyn Speer (https://github.com/rspeer/wordfreq),",
+        f"# languages {' '.join(LANGUAGES)}, changed: words read as terms, shares made article",
+        "# counts. Licensed CC BY-SA 4.0 (https://creativecommons.org/licenses/by-sa/4.0/), as",
+        "# wordfreq's data is. That data credits: Google Books Ngrams",
+        "# (http://books.google.com/ngrams); the Leeds Internet Corpus (University of Leeds",
+        "# Centre for Translation Studies); Wikipedia; ParaCrawl; OPUS OpenSubtitles 2018, from",
+        "# the OpenSubtitles project (http://www.opensubtitles.org/); SUBTLEX-US, SUBTLEX-UK,",
+        "# SUBTLEX-CH, SUBTLEX-DE and SUBTLEX-NL by Marc Brysbaert et al., freely available at",
+        "# http://crr.ugent.be/programs-data/subtitle-frequencies; and statistics of words",
+        "# common on Twitter.",
         *(f"{term}\t{n}" for n, term in kept),
     ]
     PRIOR_FILE.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -94,7 +94,7 @@ _NO_PAIR = frozenset(
     "中米 中南米 中美洲 中华 中華 华中 華中 朝日 台中 豪華 豪华 台独 台獨 澳台 朝方".split()  # noqa: SIM905
 )
 # Names of places that hold a country's name: Inner Mongolia is China's
-_NOT_COUNTRIES = ("内蒙古", "內蒙古")
+_NOT_COUNTRIES = ("内蒙古", "內蒙古", "日本海")
 _BEFORE = frozenset("対对對訪访駐驻赴来來")  # "toward", "visiting", "stationed in"
 _AFTER = tuple(
     "大統領 总统 總統 政府 軍 军 側 侧 方 首相 外相 外长 外長 国防 國防 当局 當局 紙 媒".split()  # noqa: SIM905

@@ -229,6 +229,12 @@ _PHRASES = (
     ),
     ("new mexico", re.compile(r"\b(?:New Mexico|NEW MEXICO)\b"), " newmexico "),
     ("federal reserve", re.compile(r"\bFederal Reserve\b", re.IGNORECASE), " FederalReserve "),
+    # seas named after a country are the sea, not the country: a missile that fell in the Sea
+    # of Japan is North Korea's story whichever capital an outlet quotes
+    ("sea of japan", re.compile(r"\bSea of Japan\b", re.IGNORECASE), " SeaOfJapan "),
+    ("china sea", re.compile(r"\b(East|South) China Sea\b", re.IGNORECASE), r" \1ChinaSea "),
+    # (one gulf, renamed)
+    ("gulf of", re.compile(r"\bGulf of (?:Mexico|America)\b", re.IGNORECASE), " GulfOfMexico "),
     # the seismologists every earthquake report quotes, whichever country shook: their
     # names name no country the report is about
     (
@@ -605,7 +611,7 @@ class _StorySum:
 
 
 PRIOR_FILE = Path(__file__).with_name("data") / "word_prior.tsv"
-_PRIOR: dict[str, int] = {}  # read once per process, when the first grouping starts
+_PRIOR: dict[str, int] | None = None  # read once per process, when the first grouping starts
 
 
 def _prior() -> dict[str, int]:
@@ -614,14 +620,15 @@ def _prior() -> dict[str, int]:
     Rarity is weighed as if they had been read before the first article: among a first
     hour's few dozen articles "minister" is as rare as "Louvre", and the words of the one
     event five outlets report look common; a window of thousands soon outweighs them."""
-    if not _PRIOR:
-        counts = {}
+    global _PRIOR
+    if _PRIOR is None:
+        counts: dict[str, int] = {}
         with PRIOR_FILE.open(encoding="utf-8") as lines:
             for line in lines:
-                if not line.startswith("#"):
+                if line.strip() and not line.startswith("#"):
                     word, count = line.rstrip("\n").split("\t")
                     counts[word] = int(count)
-        _PRIOR.update(counts)
+        _PRIOR = counts  # whole or not at all: another thread reads it only once made
     return _PRIOR
 
 
@@ -635,10 +642,10 @@ def _direction(weights: array[float], norm: float) -> list[int]:
 
 
 def _articles_counted(total: int) -> float:
-    """The article count that rarity is weighed against: `total` + 2 to `COUNT_BITS`
-    significant bits (exact below 32), so one `_Rarity` serves the next 1/16 of the articles
-    (a rarity moves by well under 1% meanwhile) and a first grouping of 10,000 articles takes
-    its logarithms anew about 180 times, not 1,100."""
+    """The article count that rarity is weighed against: `total` (the prior's articles
+    among them) + 2 to `COUNT_BITS` significant bits, so one `_Rarity` serves the next 1/32
+    to 1/16 of the articles (a rarity moves by well under 1% meanwhile) and a first grouping
+    of 10,000 articles takes its logarithms anew about 110 times, not 10,000."""
     shift = max(0, total.bit_length() - COUNT_BITS)
     return float((total >> shift) << shift) + 2.0
 
