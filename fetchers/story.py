@@ -121,9 +121,14 @@ def headline_record(record: Record) -> Record:
 
 
 def last_seen(record: Record) -> float:
-    """An article's part in its story's last activity: when it was first reported, or when
-    it was fetched if that is later (the page of newest stories ranks by the same)."""
-    return max(first_time(record), record.fetched or 0.0)
+    """An article's part in its story's last activity: when it was first reported, but never
+    later than when it was fetched (the page of newest stories ranks by the same). A feed's
+    backlog fetched on its first poll is as old as its reports: counted as fetched, every
+    story of a desk's first poll was as new as every other, listed by id; and a clock ahead
+    of the desk's keeps no story on top."""
+    reported = first_time(record)
+    fetched = record.fetched
+    return min(reported, fetched) if fetched else reported
 
 
 def single_story(sid: str, record: Record) -> Story:

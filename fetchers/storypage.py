@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from fetchers.store import ArticleStore
 
 NEWEST_FILE = "stories-newest.json"
-NEWEST_FORMAT = 1
+NEWEST_FORMAT = 2  # 2: a story's last activity never later than its articles' fetching
 NEWEST_KEPT = 1000  # stories kept there (a list of them is asked for twenty or so)
 
 

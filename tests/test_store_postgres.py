@@ -1619,3 +1619,30 @@ def test_stories_the_database_refused_are_saved_at_the_next_cycle(
             "Other-2",
             "Wire-1",
         ]
+
+
+def test_stories_saved_before_take_their_last_activity_from_their_reports(pg_dsn: str) -> None:
+    """A database from before a story's last activity was when its articles were reported
+    (never later than fetched) had it as the later of the two: every story of one poll tied
+    at the poll's time. Opened, each story is given it from its articles, so they are listed
+    newest report first."""
+    fetched = datetime(2025, 10, 30, 12, 0, tzinfo=UTC)
+    with _writer(pg_dsn) as store:
+        _empty(pg_dsn)
+        batch = [make(n, fetched=fetched) for n in (5, 50, 20)]  # reported 07:05, 07:50, 07:20
+        store.add_batch(batch)
+        old = []  # each as the build before made it: last seen when fetched
+        for n, a in enumerate(batch):
+            assert a.published is not None
+            reported, seen = a.published.timestamp(), fetched.timestamp()
+            old.append(
+                Story(f"s{n:012x}", a.title, [a.id], [a.source], a.id, a.source, reported, seen)
+            )
+        store.save_stories({s.id: (s.articles, s.to_record()) for s in old}, [])
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:  # as the schema before
+        conn.execute("UPDATE schema_version SET version = 13")
+    with _writer(pg_dsn) as store:
+        rows = store.story_records(10) or []
+    assert [record["articles"] for _, record in rows] == [["Wire-50"], ["Wire-20"], ["Wire-5"]]
+    for _, record in rows:
+        assert record["last_seen"] == record["first_seen"] < fetched.timestamp()

@@ -9,6 +9,7 @@ import hashlib
 import itertools
 import json
 import random
+import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,7 +26,7 @@ from fetchers.models import Article
 from fetchers.query import QueryError, Record, parse_query
 from fetchers.stories import LEDE, Item, StoryIndex, _lede, story_id, terms
 from fetchers.storybook import FILE, SLICE_ARTICLES, StoryBook, add_paced
-from tests.conftest import HERALD, rss, stories_file
+from tests.conftest import HERALD, FeedServer, Route, rss, stories_file, story_item
 from tui.cli import main
 
 
@@ -961,6 +962,52 @@ def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[dict
     code = main(list(args))
     out, err = capsys.readouterr()
     return code, [json.loads(line) for line in out.splitlines() if line.startswith("{")], out + err
+
+
+def test_a_first_polls_stories_are_listed_newest_report_first(
+    tmp_path: Path, feed_server: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A feed's first poll brings its backlog, every article fetched the same moment: its
+    stories are listed by when they were reported, newest first, not by their ids (counted
+    as fetched they all tied). One dated years ahead (a publisher's clock) counts as fetched
+    then, so a report of the next poll comes above it."""
+    backlog = [
+        ("Copper prices climb to a record in London", "Thu, 30 Oct 2031 10:00:00 GMT"),
+        ("Flood waters rise along the Danube in Hungary", "Mon, 27 Oct 2025 08:00:00 GMT"),
+        ("Election officials in Chile count ballots", "Tue, 28 Oct 2025 16:00:00 GMT"),
+        ("Typhoon Kalmaegi makes landfall in Vietnam", "Wed, 29 Oct 2025 09:30:00 GMT"),
+        ("Film festival in Busan names its winners", "Sun, 26 Oct 2025 20:00:00 GMT"),
+        ("Wildfire near Marseille forces evacuations", "Tue, 28 Oct 2025 03:00:00 GMT"),
+    ]
+    items = [
+        story_item(f"g{n}", title, f"{title}, officials said on the day.", when)
+        for n, (title, when) in enumerate(backlog)
+    ]
+    route = Route(rss(*items))
+    config = tmp_path / "c.toml"
+    config.write_text(f'[[sources]]\nname = "Wire"\nurl = "{feed_server.add("/w.xml", route)}"\n')
+    where = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
+    assert _run(capsys, *where, "refresh")[0] == 0
+    code, stories, _ = _run(capsys, *where, "stories", "--json")
+    assert code == 0
+    assert [s["title"] for s in stories] == [
+        "Copper prices climb to a record in London",  # counted as fetched: today
+        "Typhoon Kalmaegi makes landfall in Vietnam",
+        "Election officials in Chile count ballots",
+        "Wildfire near Marseille forces evacuations",
+        "Flood waters rise along the Danube in Hungary",
+        "Film festival in Busan names its winners",
+    ]
+    time.sleep(1.1)  # the next poll's clock is a second on
+    now = datetime.now(UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
+    news = story_item("g9", "Central bank in Brazil holds its rate", "Rates were left.", now)
+    route.body = rss(news, *items)
+    assert _run(capsys, *where, "refresh")[0] == 0
+    _, stories, _ = _run(capsys, *where, "stories", "--json")
+    assert [s["title"] for s in stories][:2] == [
+        "Central bank in Brazil holds its rate",
+        "Copper prices climb to a record in London",
+    ]
 
 
 def test_a_second_poll_adds_another_outlet_to_the_story(story_desk, tmp_path: Path, capsys) -> None:

@@ -230,6 +230,24 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX IF NOT EXISTS stories_outlets
         ON stories ((jsonb_array_length(record -> 'sources')));
     """,
+    # 13 -> 14: a story's last activity is when its articles were reported, never later than
+    # when they were fetched (`fetchers.story.last_seen`), not the later of the two: the
+    # stories kept are given it from their articles (a story whose articles are all gone
+    # keeps its own until the poller that groups them forgets it)
+    """
+    UPDATE stories s SET last_seen = m.seen, record = jsonb_set(s.record, '{last_seen}',
+        to_jsonb(m.seen))
+    FROM (
+        SELECT sm.story, max(least(coalesce(a.published, epoch), epoch)) AS seen
+        FROM story_members sm JOIN (
+            SELECT id, published, CASE WHEN fetched ~ '^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d'
+                THEN extract(epoch FROM fetched::timestamptz)::double precision END AS epoch
+            FROM articles
+        ) a ON a.id = sm.id
+        GROUP BY sm.story
+    ) m
+    WHERE s.id = m.story AND m.seen IS NOT NULL;
+    """,
 )
 READER = "wirewatch.reader"  # the session setting that names the reader of a connection
 VERSION = len(MIGRATIONS)
