@@ -3,11 +3,12 @@
 Each article becomes a weighted bag of words (its headline counted twice, then its summary's
 lede; words cut to a rough stem, place names folded to their country, numbers kept whole)
 weighted by how rare each word is among the articles seen so far and a thousand ordinary
-articles counted as read before them (`_prior`). A new article joins the
-story most similar to it, compared article by article within `WINDOW` of it and as a whole
-(`_StorySum`), when their cosine similarity reaches `THRESHOLD` and no article of that story
-names different countries (each naming one the other does not: US–Korea talks are not
-US–Japan talks); otherwise it starts a story.
+articles counted as read before them (`_prior`). A new article joins the story most similar
+to it, compared article by article within `WINDOW` of it and as a whole (`_StorySum`), when
+their cosine similarity reaches what their distance in time asks (`CLOSE_THRESHOLD` at the
+same moment, rising to `THRESHOLD` over `CLOSE_HOURS`) and no article of that story names
+different countries (each naming one the other does not: US–Korea talks are not US–Japan
+talks); otherwise it starts a story.
 Candidates come from an inverted index in which each article is filed under its `KEPT`
 heaviest words only (a word of little weight finds no story, and each filing is a step for
 every article grouped), each word looking among the `PROBE_RECENT` articles last filed under
@@ -42,7 +43,9 @@ from fetchers.stepwise import sorted_stepwise
 _count_elements: Any = collections._count_elements  # type: ignore[attr-defined]
 
 WINDOW = 72 * 3600.0  # seconds: a story's articles are at most this far from a neighbour
-THRESHOLD = 0.30  # cosine similarity to join a story (see README, "Stories")
+THRESHOLD = 0.30  # cosine similarity to join a story a day or more apart (README, "Stories")
+CLOSE_THRESHOLD = 0.22  # ... reported at the same moment: it rises to THRESHOLD over CLOSE_HOURS
+CLOSE_HOURS = 24.0
 TITLE_WEIGHT = 2  # a headline word counts as much as two summary words
 PROBES = 4  # an article's heaviest words that others are filed under: they look up candidates
 CANDIDATES = 4  # how many candidates are scored in full
@@ -652,6 +655,7 @@ def _articles_counted(total: int) -> float:
 
 # Every term that names a country: "@" + a country of PLACES or of _CAPITALS.
 _PLACE_TERMS = frozenset({"@" + c for c in PLACES.values()} | set(_CAPITALS.values()))
+_CLOSE = CLOSE_HOURS * 3600.0  # seconds
 _RECENT = slice(-PROBE_RECENT, None)  # the end of a postings list: its latest filings
 _TIME_THEN_ID = attrgetter("when", "id")  # the order articles are grouped in
 
@@ -698,8 +702,11 @@ class StoryIndex:
     """The grouping's memory: recent articles' kept words and an inverted index of them, how
     many articles ever had each word, and which story every article belongs to."""
 
-    def __init__(self, threshold: float = THRESHOLD, window: float = WINDOW) -> None:
+    def __init__(
+        self, threshold: float = THRESHOLD, window: float = WINDOW, close: float = CLOSE_THRESHOLD
+    ) -> None:
         self.threshold = threshold
+        self.close = min(close, threshold)
         self.window = window
         self.story_of: dict[str, str] = {}
         self.members: dict[str, list[str]] = {}
@@ -901,14 +908,20 @@ class StoryIndex:
         weighed = self._vector(item)
         vec, norm, heaviest, places = weighed
         docs, when, window, threshold = self._docs, item.when, self.window, self.threshold
+        # the similarity needed, from `close` for reports of the same moment up to
+        # `threshold` for reports CLOSE_HOURS apart or more: `close + rise * apart`
+        close, rise, rising = self.close, (threshold - self.close) / _CLOSE, _CLOSE
         scores: dict[str, float] = {}
-        stories: dict[str, None] = {}  # the candidates' stories, in the order met
+        nearest: dict[str, float] = {}  # the candidates' stories (in the order met): how far
+        # in time the nearest candidate of each is
         has, weight_of = vec.__contains__, vec.__getitem__
         for ident in self._candidates(heaviest):
             then, words, weights, other_norm, _, _, story = docs[ident]
-            if abs(then - when) > window:
+            apart = abs(then - when)
+            if apart > window:
                 continue
-            stories[story] = None
+            if apart < nearest.get(story, math.inf):
+                nearest[story] = apart
             # the dot product over the words both have, in C
             both = list(map(has, words))
             shared = both.count(True)
@@ -924,14 +937,16 @@ class StoryIndex:
             else:
                 continue
             score /= norm * other_norm  # the cosine
-            if score >= threshold and score > scores.get(story, 0.0):
+            needed = close + rise * apart if apart < rising else threshold
+            if score >= needed and score > scores.get(story, 0.0):
                 scores[story] = score
         sums = self._sums
-        for story in stories:  # and with each of their stories as a whole
+        for story, apart in nearest.items():  # and with each of their stories as a whole
             summed = sums.get(story)
             if summed is not None:
                 score = summed.cosine(vec, norm)
-                if score >= threshold and score > scores.get(story, 0.0):
+                needed = close + rise * apart if apart < rising else threshold
+                if score >= needed and score > scores.get(story, 0.0):
                     scores[story] = score
         chosen = None
         if scores:

@@ -509,19 +509,20 @@ SVB = [  # three outlets' first reports of Silicon Valley Bank's failure (bench/
 
 
 def test_a_report_that_meets_a_story_as_a_whole_joins_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Nikkei's report of the Takaichi cabinet (bench/stories/japanese.json) names the new
-    finance minister and the cabinet, and meets neither NHK's report of the vote nor Asahi's
-    of the coalition enough alone; it meets the story they told together (the sum of their
-    articles), and joins it."""
-    items = set_items("japanese.json")
-    vote, coalition, cabinet = "takaichi-pm-2025#0", "takaichi-pm-2025#1", "takaichi-pm-2025#2"
+    """JoongAng's report that the National Assembly voted to lift martial law (bench/stories/
+    korean.json) shares the decree with Yonhap's and Hankyoreh's reports of it and the
+    assembly with SBS's of the troops at its gates, and meets none of them enough alone; it
+    meets the story they told together (the sum of their articles), and joins it."""
+    items = set_items("korean.json")
+    decree, hankyoreh, troops, vote = (f"martial-law-2024#{n}" for n in range(4))
     index = StoryIndex()
     index.add(items)
-    assert index.story_of[cabinet] == index.story_of[vote] == index.story_of[coalition]
+    assert len({index.story_of[i] for i in (decree, hankyoreh, troops, vote)}) == 1
     monkeypatch.setattr(StoryIndex, "_sum_in", lambda *args: None)  # articles one by one only
     alone = StoryIndex()
     alone.add(items)
-    assert alone.story_of[cabinet] != alone.story_of[vote] == alone.story_of[coalition]
+    assert alone.story_of[vote] != alone.story_of[decree]
+    assert alone.story_of[decree] == alone.story_of[hankyoreh] == alone.story_of[troops]
 
 
 @pytest.mark.parametrize("event", ["louvre-heist-2025", "barnier-falls-2024"])
@@ -537,6 +538,24 @@ def test_a_desks_first_reports_of_an_event_join_though_it_has_read_little(event:
     index = StoryIndex()
     index.add(items)
     assert len(set(index.story_of.values())) == 1
+
+
+def test_reports_hours_apart_need_fewer_shared_words_than_reports_a_day_apart() -> None:
+    """AP's report of the Texas floods ("girls missing from summer camp") and Reuters' five
+    hours later ("search on for missing campers") share the flood, the Guadalupe River and
+    the missing, little of their words: so close in time they are one story. Reports of one
+    event come hours apart; two events told alike in the same hours are rarer than over
+    days, so the similarity needed rises from 0.22 at the same moment to 0.3 a day apart.
+    The same two reports 30 hours apart are two stories."""
+    ap, reuters, _ = set_items("fresh.json", "texas-floods-2025")
+    assert 4.9 * 3600 < reuters.when - ap.when < 5.1 * 3600
+    index = StoryIndex()
+    index.add([ap, reuters])
+    assert index.story_of[ap.id] == index.story_of[reuters.id]
+    later = Item(reuters.id, reuters.title, reuters.summary, ap.when + 30 * 3600)
+    apart = StoryIndex()
+    apart.add([ap, later])
+    assert apart.story_of[ap.id] != apart.story_of[later.id]
 
 
 def test_the_prior_is_of_the_words_as_the_grouping_reads_them() -> None:
@@ -1325,8 +1344,8 @@ def test_a_fixed_seeded_set_is_grouped_exactly_as_pinned() -> None:
     for cycle in cycles[8:]:
         running.add(cycle)
         restarted.add(cycle)
-    assert digest(running) == (966, "8d848c8acea48eb8")
-    assert digest(restarted) == (971, "c6117007328d80f4")  # word rarity restarts from the window
+    assert digest(running) == (877, "ad63f1102b7a529e")
+    assert digest(restarted) == (878, "ab4d8dfdc653d851")  # word rarity restarts from the window
 
 
 def test_a_short_report_looks_its_story_up_by_its_heaviest_words_not_its_first() -> None:
