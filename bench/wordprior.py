@@ -38,7 +38,7 @@ from fetchers.stories import PRIOR_ARTICLES, PRIOR_FILE, terms  # noqa: E402
 
 # language -> the fewest of PRIOR_ARTICLES articles a word of it must be in to be listed
 LANGUAGES = {"en": 1, "ko": 1, "ja": 1, "zh": 1}
-SMASHED = re.compile(r"\d\d")  # wordfreq's numbers of several digits, each written as 0s
+SMASHED = re.compile(r"\d[.,]?\d")  # wordfreq's numbers of several digits, written as 0s
 ARTICLE_WORDS = 50  # words in a headline and its summary's lede: what one article is read as
 
 

@@ -93,8 +93,11 @@ _SHORT = {
 _NO_PAIR = frozenset(
     "中米 中南米 中美洲 中华 中華 华中 華中 朝日 台中 豪華 豪华 台独 台獨 澳台 朝方".split()  # noqa: SIM905
 )
-# Names of places that hold a country's name: Inner Mongolia is China's
+# Names of places that hold a country's name: Inner Mongolia is China's, the Sea of Japan a sea
 _NOT_COUNTRIES = ("内蒙古", "內蒙古", "日本海")
+# ... but for a word of that country's that starts the same: Japan's maritime forces, navy,
+# coast guard and shipping ("日本海上自卫队", "日本海军", "日本海警", "日本海运")
+_STILL_COUNTRIES = {"日本海": ("上自", "上保", "军", "軍", "警", "运", "運")}
 _BEFORE = frozenset("対对對訪访駐驻赴来來")  # "toward", "visiting", "stationed in"
 _AFTER = tuple(
     "大統領 总统 總統 政府 軍 军 側 侧 方 首相 外相 外长 外長 国防 國防 当局 當局 紙 媒".split()  # noqa: SIM905
@@ -211,7 +214,12 @@ def _place_at(run: str, at: int) -> str | None:
     """The place of `_NOT_COUNTRIES` that starts at `at`, if one does."""
     if run[at] not in _FIRSTS:
         return None
-    return next((place for place in _NOT_COUNTRIES if run.startswith(place, at)), None)
+    for place in _NOT_COUNTRIES:
+        if run.startswith(place, at):
+            if run.startswith(_STILL_COUNTRIES.get(place, ()), at + len(place)):
+                return None
+            return place
+    return None
 
 
 def _name_at(run: str, at: int) -> tuple[str, int] | None:

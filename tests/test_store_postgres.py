@@ -1641,6 +1641,8 @@ def test_stories_saved_before_take_their_last_activity_from_their_reports(pg_dsn
         store.save_stories({s.id: (s.articles, s.to_record()) for s in old}, [])
     with psycopg.connect(pg_dsn, autocommit=True) as conn:  # as the schema before
         conn.execute("UPDATE schema_version SET version = 13")
+        # a row edited by hand, whose fetched time is no time: its report's time stands
+        conn.execute("UPDATE articles SET fetched = '2025-02-30T12:00:00Z' WHERE id = 'Wire-20'")
     with _writer(pg_dsn) as store:
         rows = store.story_records(10) or []
     assert [record["articles"] for _, record in rows] == [["Wire-50"], ["Wire-20"], ["Wire-5"]]

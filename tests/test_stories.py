@@ -440,6 +440,8 @@ def test_chinese_and_japanese_words_that_hold_a_countrys_character_are_words() -
     assert terms("今日中国") == ["今", "日", "@china"]
     assert "@mongolia" not in terms("内蒙古")
     assert "@japan" not in terms("日本海に向けて")  # the Sea of Japan
+    for force in ("日本海上自卫队舰艇", "日本海军", "日本海警"):  # Japan's forces at sea
+        assert "@japan" in terms(force), force
     assert terms("被害") == ["被", "害"] and terms("与党") == ["与", "党"]
     assert terms("與野 대치") == ["與", "野", "대치"]
     # a unit after a number says nothing, in Chinese characters or katakana
@@ -991,7 +993,7 @@ def test_a_first_polls_stories_are_listed_newest_report_first(
     as fetched they all tied). One dated years ahead (a publisher's clock) counts as fetched
     then, so a report of the next poll comes above it."""
     backlog = [
-        ("Copper prices climb to a record in London", "Thu, 30 Oct 2031 10:00:00 GMT"),
+        ("Copper prices climb to a record in London", "Fri, 30 Oct 2099 10:00:00 GMT"),
         ("Flood waters rise along the Danube in Hungary", "Mon, 27 Oct 2025 08:00:00 GMT"),
         ("Election officials in Chile count ballots", "Tue, 28 Oct 2025 16:00:00 GMT"),
         ("Typhoon Kalmaegi makes landfall in Vietnam", "Wed, 29 Oct 2025 09:30:00 GMT"),

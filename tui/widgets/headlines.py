@@ -503,8 +503,9 @@ class HeadlineList(ScrollView, can_focus=True):
 
     def story_text(self, story: Story, width: int, selected: bool = False, mark: str = " ") -> Text:
         """One story as plain Text: "+" while an article of it is unread ("*" when one is
-        starred), when it last changed, how many outlets carry it, who reported it first and
-        how long ago, its representative headline."""
+        starred), its last activity (its latest report, never later than when that was
+        fetched), how many outlets carry it, who reported it first and how long ago, its
+        representative headline."""
         style = self.get_component_rich_style
         now = self._clock()
         last = datetime.fromtimestamp(story.last_seen, UTC) if story.last_seen else None

@@ -233,20 +233,27 @@ MIGRATIONS: tuple[str, ...] = (
     # 13 -> 14: a story's last activity is when its articles were reported, never later than
     # when they were fetched (`fetchers.story.last_seen`), not the later of the two: the
     # stories kept are given it from their articles (a story whose articles are all gone
-    # keeps its own until the poller that groups them forgets it)
+    # keeps its own until the poller that groups them forgets it). A fetched time that does
+    # not read as one (a row edited by hand) counts as none, as `Record.fetched` reads it.
     """
+    CREATE FUNCTION pg_temp.wirewatch_seconds(t text) RETURNS double precision
+        LANGUAGE plpgsql IMMUTABLE AS $$
+        BEGIN
+            RETURN extract(epoch FROM t::timestamptz);
+        EXCEPTION WHEN others THEN
+            RETURN NULL;
+        END $$;
     UPDATE stories s SET last_seen = m.seen, record = jsonb_set(s.record, '{last_seen}',
         to_jsonb(m.seen))
     FROM (
-        SELECT sm.story, max(least(coalesce(a.published, epoch), epoch)) AS seen
+        SELECT sm.story, max(least(coalesce(a.published, a.epoch), a.epoch)) AS seen
         FROM story_members sm JOIN (
-            SELECT id, published, CASE WHEN fetched ~ '^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d'
-                THEN extract(epoch FROM fetched::timestamptz)::double precision END AS epoch
-            FROM articles
+            SELECT id, published, pg_temp.wirewatch_seconds(fetched) AS epoch FROM articles
         ) a ON a.id = sm.id
         GROUP BY sm.story
     ) m
     WHERE s.id = m.story AND m.seen IS NOT NULL;
+    DROP FUNCTION pg_temp.wirewatch_seconds(text);
     """,
 )
 READER = "wirewatch.reader"  # the session setting that names the reader of a connection
