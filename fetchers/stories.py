@@ -24,6 +24,7 @@ from __future__ import annotations
 import collections
 import hashlib
 import heapq
+import logging
 import math
 import re
 from array import array
@@ -626,11 +627,20 @@ def _prior() -> dict[str, int]:
     global _PRIOR
     if _PRIOR is None:
         counts: dict[str, int] = {}
-        with PRIOR_FILE.open(encoding="utf-8") as lines:
-            for line in lines:
-                if line.strip() and not line.startswith("#"):
-                    word, count = line.rstrip("\n").split("\t")
-                    counts[word] = int(count)
+        try:
+            with PRIOR_FILE.open(encoding="utf-8") as lines:
+                for line in lines:
+                    if line.strip() and not line.startswith("#"):
+                        word, count = line.rstrip("\n").split("\t")
+                        counts[word] = int(count)
+        except (OSError, UnicodeDecodeError, ValueError) as exc:  # a broken install: group on
+            logging.getLogger("wirewatch.stories").warning(
+                "cannot read the prior of ordinary words (%s): %s; stories are grouped without"
+                " its words",
+                PRIOR_FILE,
+                exc,
+            )
+            counts = {}
         _PRIOR = counts  # whole or not at all: another thread reads it only once made
     return _PRIOR
 

@@ -542,6 +542,29 @@ def test_a_desks_first_reports_of_an_event_join_though_it_has_read_little(event:
     assert len(set(index.story_of.values())) == 1
 
 
+def test_a_prior_that_cannot_be_read_is_said_and_stories_are_grouped_without_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A broken install (the table missing, or a line of it garbled) loses no story: the
+    grouping says so once and goes on without the prior's words."""
+    from fetchers import stories
+
+    for text in (None, "# header\nminister\tseven\n"):
+        table = tmp_path / "word_prior.tsv"
+        if text is not None:
+            table.write_text(text)
+        monkeypatch.setattr(stories, "PRIOR_FILE", table)
+        monkeypatch.setattr(stories, "_PRIOR", None)
+        caplog.clear()
+        index = StoryIndex()
+        index.add(TAIWAN_QUAKE)
+        assert len(set(index.story_of.values())) == 1
+        assert index._prior == {}
+        assert "cannot read the prior of ordinary words" in caplog.text
+        StoryIndex().add(MOROCCO_QUAKE)
+        assert caplog.text.count("cannot read the prior") == 1  # said once a process
+
+
 def test_reports_hours_apart_need_fewer_shared_words_than_reports_a_day_apart() -> None:
     """AP's report of the Texas floods ("girls missing from summer camp") and Reuters' five
     hours later ("search on for missing campers") share the flood, the Guadalupe River and
