@@ -645,7 +645,10 @@ def _prior() -> dict[str, int]:
     return _PRIOR
 
 
-_UNIT = 2**40  # a direction's weights as whole numbers of 1/_UNIT
+# a direction's weights as whole numbers of 1/_UNIT: fine enough that a cosine moves by less
+# than a millionth, small enough that a weight, and the product of two, fit a machine word
+# (Python's arithmetic on such numbers takes its quick path: at 2**40 a product did not)
+_UNIT = 2**26
 
 
 def _direction(weights: array[float], norm: float) -> list[int]:
@@ -721,8 +724,10 @@ class StoryIndex:
         self.story_of: dict[str, str] = {}
         self.members: dict[str, list[str]] = {}
         self._docs: dict[str, _Doc] = {}
-        self._seen: dict[str, int] = {}  # word -> articles ever grouped that had it: weighs it
-        self._prior = _prior()  # and of ordinary articles counted as read before (one table)
+        # word -> articles ever grouped that had it, and ordinary articles counted as read
+        # before the first (`_prior`, copied: one count a word, one lookup when it is weighed)
+        self._prior = _prior()
+        self._seen: dict[str, int] = dict(self._prior)
         self._df: dict[str, int] = {}  # word -> window articles filed under it
         # word -> which articles those are, in the order they were filed: exactly those for a
         # word that can probe (`PROBE_LIMIT`), so its length says how many; a commoner word's
@@ -881,17 +886,13 @@ class StoryIndex:
         # and seen count the prior's ordinary articles too (`_prior`)
         if self._seen_total >= self._rarity_until:
             self._count_articles()
-        prior = self._prior.get
         vec.update(
             zip(
                 vec,
                 map(
                     mul,
                     map(_TF.__getitem__, vec.values()),
-                    map(
-                        self._rarity.__getitem__,
-                        map(add, map(self._seen.get, vec, repeat(0)), map(prior, vec, repeat(0))),
-                    ),
+                    map(self._rarity.__getitem__, map(self._seen.get, vec, repeat(0))),
                 ),
                 strict=True,
             )
@@ -922,16 +923,17 @@ class StoryIndex:
         # `threshold` for reports CLOSE_HOURS apart or more: `close + rise * apart`
         close, rise, rising = self.close, (threshold - self.close) / _CLOSE, _CLOSE
         scores: dict[str, float] = {}
-        nearest: dict[str, float] = {}  # the candidates' stories (in the order met): how far
-        # in time the nearest candidate of each is
+        # the stories of candidates that share two words or more with it (in the order met):
+        # how far in time the nearest such candidate of each is. Only those are compared as a
+        # whole: a candidate found by one chance word says nothing of its story (and comparing
+        # with its story as well was 6% of the grouping's work)
+        nearest: dict[str, float] = {}
         has, weight_of = vec.__contains__, vec.__getitem__
         for ident in self._candidates(heaviest):
             then, words, weights, other_norm, _, _, story = docs[ident]
             apart = abs(then - when)
             if apart > window:
                 continue
-            if apart < nearest.get(story, math.inf):
-                nearest[story] = apart
             # the dot product over the words both have, in C
             both = list(map(has, words))
             shared = both.count(True)
@@ -941,6 +943,8 @@ class StoryIndex:
                 score = math.fsum(
                     map(mul, map(weight_of, compress(words, both)), compress(weights, both))
                 )
+                if apart < nearest.get(story, math.inf):
+                    nearest[story] = apart
             elif shared:  # most candidates share only the rare word that found them
                 at = both.index(True)
                 score = vec[words[at]] * weights[at]
@@ -951,7 +955,7 @@ class StoryIndex:
             if score >= needed and score > scores.get(story, 0.0):
                 scores[story] = score
         sums = self._sums
-        for story, apart in nearest.items():  # and with each of their stories as a whole
+        for story, apart in nearest.items():  # and with each of those stories as a whole
             summed = sums.get(story)
             if summed is not None:
                 score = summed.cosine(vec, norm)
@@ -1093,5 +1097,6 @@ class StoryIndex:
     def _compact(self) -> None:
         """Keep the rarity counts bounded (words seen once are forgotten past half a million
         words)."""
-        if len(self._seen) > 500_000:
-            self._seen = {term: seen for term, seen in self._seen.items() if seen > 1}
+        if len(self._seen) > 500_000:  # (the prior's words keep their counts)
+            prior = self._prior
+            self._seen = {term: n for term, n in self._seen.items() if n > 1 or term in prior}
