@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import random
 import subprocess
 import sys
@@ -169,6 +170,23 @@ def cpu_after_restart(new: int = 100, held: int = 20_000) -> float:
     return time.process_time() - started
 
 
+# ten million additions to a name of a module's top level: the loop the CPU figures of
+# docs/measurements.md have been compared by (in a function it takes half as long)
+_LOOP = compile("total = 0\nfor n in range(10_000_000):\n    total += n\n", "<loop>", "exec")
+
+
+def loop_seconds() -> float:
+    """CPU seconds of `_LOOP`, best of three: how fast this machine is in this hour. On a
+    shared machine the CPU figures vary twice over from hour to hour, and this is what runs
+    of different hours are compared by."""
+    best = math.inf
+    for _ in range(3):
+        started = time.process_time()
+        exec(_LOOP, {})
+        best = min(best, time.process_time() - started)
+    return best
+
+
 def _in_a_process(call: str) -> float:
     """The CPU seconds `call` (a function of this module) gives in a new interpreter."""
     code = f"from bench.stories import cpu_for; print({call})"
@@ -210,6 +228,7 @@ def bench_stories(folder: Path = HERE) -> int:
     # each in a process of its own (the words new to it), best and median of three: on a
     # shared machine one run's CPU time varies by a third with what else runs beside it
     cold = sorted(_in_a_process("cpu_for()") for _ in range(3))
+    print(f"  this machine now: a loop of ten million additions takes {loop_seconds():.2f} s")
     print(
         f"  CPU to group 10,000 new articles (20,000 held): {cold[0]:.3f} s   aim <= 0.5 s"
         f"   (best of 3; median {cold[1]:.3f} s)"

@@ -474,7 +474,6 @@ class _Terms(dict[str, str]):
 
 
 _TERMS = _Terms()
-_SEPARATOR = " | "  # between headline and summary: no phrase, number or word reaches across
 
 
 # any needle of `_PHRASES`, looked for in the text lower-cased: one search of a text that has
