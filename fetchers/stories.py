@@ -646,7 +646,8 @@ def _prior() -> dict[str, int]:
 
 # a direction's weights as whole numbers of 1/_UNIT: fine enough that a cosine moves by less
 # than a millionth, small enough that a weight, and the product of two, fit a machine word
-# (Python's arithmetic on such numbers takes its quick path: at 2**40 a product did not)
+# (Python's arithmetic on such numbers takes its quick path: at 2**40 a product did not; a
+# big story's sum outgrows it, still exact)
 _UNIT = 2**26
 
 
