@@ -652,9 +652,10 @@ _UNIT = 2**26
 
 
 def _direction(weights: array[float], norm: float) -> list[int]:
-    """An article's weights divided by its length, in whole numbers of 1/`_UNIT`: the same
-    numbers whenever they are made, so a sum loses exactly what it gained."""
-    return list(map(round, map(mul, weights, repeat(_UNIT / norm))))
+    """An article's weights divided by its length, in whole numbers of 1/`_UNIT` (cut, not
+    rounded: `int` is the quicker call): the same numbers whenever they are made, so a sum
+    loses exactly what it gained."""
+    return list(map(int, map(mul, weights, repeat(_UNIT / norm))))
 
 
 def _articles_counted(total: int) -> float:
@@ -1026,10 +1027,15 @@ class StoryIndex:
         self._seen_total += 1
         _count_elements(self._seen, vec)  # its keys: every word it has
         _count_elements(self._df, kept)
-        # each kept word's list gains the article: list.append mapped, drained by a deque
+        # each kept word's list gains the article (a loop of eight: mapping setdefault made a
+        # list for every word only to drop most, 1.6% of the grouping's instructions)
         postings = self._postings
-        lists = map(postings.setdefault, kept, map(list, repeat((), len(kept))))
-        collections.deque(map(list.append, lists, repeat(ident)), 0)
+        for term in kept:
+            filed = postings.get(term)
+            if filed is None:
+                postings[term] = [ident]
+            else:
+                filed.append(ident)
         heapq.heappush(self._by_time, (item.when, ident))
 
     def _sum_in(
