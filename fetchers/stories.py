@@ -662,7 +662,7 @@ def _articles_counted(total: int) -> float:
     """The article count that rarity is weighed against: `total` (the prior's articles
     among them) + 2 to `COUNT_BITS` significant bits, so one `_Rarity` serves the next 1/32
     to 1/16 of the articles (a rarity moves by well under 1% meanwhile) and a first grouping
-    of 10,000 articles takes its logarithms anew about 110 times, not 10,000."""
+    of 10,000 articles takes its logarithms anew about 55 times, not 10,000."""
     shift = max(0, total.bit_length() - COUNT_BITS)
     return float((total >> shift) << shift) + 2.0
 
