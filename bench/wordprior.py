@@ -6,11 +6,13 @@ hours hold a few dozen articles, in which "minister" is as rare as "Louvre" and 
 the one event five outlets report look common. The prior is counted as that many articles
 read before the first, so rarity starts from the counts of ordinary text, and a window of
 thousands of real articles soon outweighs it. English, Korean, Japanese and Chinese are read
-down to words in one article of a thousand. Other languages are left out: the commonest
-words of the Latin-script ones are English words too ("die", "con"), and counted as theirs
-they cost the English sets' pair F1. A term two languages share (a character of Chinese
-and Japanese, a country) takes the commoner language's share: "@china" is as common as
-Chinese text makes it.
+down to words in one article of a thousand; a term two of them share (a character of
+Chinese and Japanese, a country) takes the commoner language's share: "@china" is as common
+as Chinese text makes it. French, German, Spanish, Italian, Portuguese and Dutch add only
+the terms English text never uses (wordfreq knows no English frequency for them:
+"gouvernement", "regierung", "elecciones"). A term English uses keeps English's count, or
+none: "die" and "con" are not as common as German and Spanish make them, and "macron" or
+"louvre", common in French text, stay as rare in English reports as they are there.
 
 Numbers of two digits or more are left out: wordfreq writes their digits as 0s ("2025" is
 "0000"), so its counts are of no number an article says. Single digits are their own.
@@ -38,6 +40,8 @@ from fetchers.stories import PRIOR_ARTICLES, PRIOR_FILE, terms  # noqa: E402
 
 # language -> the fewest of PRIOR_ARTICLES articles a word of it must be in to be listed
 LANGUAGES = {"en": 1, "ko": 1, "ja": 1, "zh": 1}
+# languages whose terms are listed only when English text never uses them (above)
+ENGLISH_NEVER = ("fr", "de", "es", "it", "pt", "nl")
 SMASHED = re.compile(r"\d[.,]?\d")  # wordfreq's numbers of several digits, written as 0s
 ARTICLE_WORDS = 50  # words in a headline and its summary's lede: what one article is read as
 
@@ -48,21 +52,41 @@ def articles_with(share: float) -> float:
     return PRIOR_ARTICLES * -math.expm1(-share * ARTICLE_WORDS)
 
 
-def main() -> int:
+def shares(language: str, fewest: int = 1) -> dict[str, float]:
+    """Each term of a language's words in at least `fewest` of PRIOR_ARTICLES articles, and
+    its share of the words of that language's text."""
     import wordfreq  # type: ignore[import-not-found]
 
+    # the rarest share listed, and a word a quarter of it (its term may gather others)
+    rarest = -math.log1p(-(fewest - 0.5) / PRIOR_ARTICLES) / ARTICLE_WORDS
+    share: dict[str, float] = {}
+    for word, part in wordfreq.get_frequency_dict(language, "best").items():
+        if part >= rarest / 4 and not SMASHED.search(word):
+            for term in terms(word):
+                share[term] = share.get(term, 0.0) + part
+    return {term: part for term, part in share.items() if part >= rarest}
+
+
+def english_terms() -> set[str]:
+    """Every term of every word wordfreq knows English text to use, however rarely."""
+    import wordfreq
+
+    return {term for word in wordfreq.get_frequency_dict("en", "best") for term in terms(word)}
+
+
+def main() -> int:
     frequency: dict[str, float] = {}  # term -> its share of the words of text, in any language
     for language, fewest in LANGUAGES.items():
-        # the rarest share listed, and a word a quarter of it (its term may gather others)
-        rarest = -math.log1p(-(fewest - 0.5) / PRIOR_ARTICLES) / ARTICLE_WORDS
-        share: dict[str, float] = {}
-        for word, part in wordfreq.get_frequency_dict(language, "best").items():
-            if part >= rarest / 4 and not SMASHED.search(word):
-                for term in terms(word):
-                    share[term] = share.get(term, 0.0) + part
-        for term, part in share.items():  # languages share words and characters: the commoner
-            if part >= rarest and part > frequency.get(term, 0.0):
+        for term, part in shares(language, fewest).items():
+            if part > frequency.get(term, 0.0):  # languages share words and characters
                 frequency[term] = part
+    english = english_terms()
+    others: dict[str, float] = {}
+    for language in ENGLISH_NEVER:
+        for term, part in shares(language).items():
+            if term not in english and term not in frequency and part > others.get(term, 0.0):
+                others[term] = part
+    frequency.update(others)
     counts = {term: round(articles_with(part)) for term, part in frequency.items()}
     kept = sorted(
         ((n, t) for t, n in counts.items() if n >= 1 and "\t" not in t and "\n" not in t),
@@ -72,8 +96,9 @@ def main() -> int:
         f"# Of {PRIOR_ARTICLES} ordinary articles, how many have each word, as wirewatch's story",
         "# grouping reads words (bench/wordprior.py). Made from the word frequencies of",
         f"# wordfreq {version('wordfreq')} by Robyn Speer (https://github.com/rspeer/wordfreq),",
-        f"# languages {' '.join(LANGUAGES)}, changed: words read as terms, shares made article",
-        "# counts. Licensed CC BY-SA 4.0 (https://creativecommons.org/licenses/by-sa/4.0/), as",
+        f"# languages {' '.join(LANGUAGES)} (and {' '.join(ENGLISH_NEVER)} where English uses",
+        "# no such word), changed: words read as terms, shares made article counts.",
+        "# Licensed CC BY-SA 4.0 (https://creativecommons.org/licenses/by-sa/4.0/), as",
         "# wordfreq's data is. That data credits: Google Books Ngrams",
         "# (http://books.google.com/ngrams); the Leeds Internet Corpus (University of Leeds",
         "# Centre for Translation Studies); Wikipedia; ParaCrawl; OPUS OpenSubtitles 2018, from",

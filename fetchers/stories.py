@@ -27,6 +27,7 @@ import heapq
 import logging
 import math
 import re
+import unicodedata
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -73,6 +74,34 @@ STOPWORDS = frozenset(
     saturday sunday today yesterday
     """.split()  # noqa: SIM905 - a word list reads better as words
 )
+# The commonest words of French, German, Spanish, Italian, Portuguese and Dutch that say
+# nothing of an event ("le", "und", "los", "della", "não", "het"), but those English news
+# uses as words or names: "die", "war", "den", "met", "hat", "van", "era", "son", "sin";
+# "un" (the UN), "ai" (AI), "han", "ma", "su", "na" (surnames of Korea and China). Counted
+# as words, a feed's language joined its unrelated reports: five French events in one story.
+# A word in capitals is not one of these ("LA", "DA", "MIT").
+FOREIGN_STOPWORDS = frozenset(
+    """
+    le la les une des du de au aux et ou dans par sur avec sans sous chez entre contre vers
+    après avant depuis pendant selon ce cet cette ces sa ses leur leurs notre nos votre vos
+    mon mes qui que quoi dont où il elle ils elles nous vous je se ne pas est sont été être
+    ont avait avaient fait aussi très tout tous toute toutes comme mais donc lors ainsi déjà
+    encore même qu lui ni si der das dem ein eine einer eines einem einen und oder aber mit
+    von vom zu zum zur im ins auf aus bei nach für über unter vor seit gegen ohne durch um
+    ist sind waren wird werden wurde wurden haben hatte hatten sich nicht auch noch nur
+    schon sehr wie als wenn dass daß es er sie wir ihr ihm ihn ihre ihren ihrem ihrer sein
+    seine seinen seiner seinem mehr bis kein keine alle diese dieser dieses diesem diesen
+    jetzt heute gestern doch wieder bereits soll sollen kann können muss müssen el los las
+    lo una unos unas del al en con por para sobre hasta desde tras ante bajo qué sus fue ha
+    hay está están ser sido como más pero ya muy también este esta estos estas ese esa eso
+    mi sí cuando donde todo todos toda todas otro otra otros hoy ayer tiene tienen según
+    durante gli di della dei degli delle dello alla agli da dal dalla nel nella nei sul
+    sulla per tra fra che non sono hanno anche più suo sua suoi questo questa dopo oggi os
+    dos em nas com pelo pela não são foi ao aos mas seu também já isso het een op voor aan
+    bij naar uit te dat zijn wordt werd niet ook nog maar hij zij ze tot
+    """.split()  # noqa: SIM905 - a word list reads better as words
+)
+_STOP = STOPWORDS | FOREIGN_STOPWORDS
 
 # Countries and the names that stand for them in headlines (people, capitals, demonyms).
 # Two articles that each name a country the other does not are about different events.
@@ -305,6 +334,14 @@ _CLIPPED = {
 _KEEP_ENDING = frozenset({"department", "production", "projection"})
 
 
+def _unaccented(word: str) -> str:
+    """A word of Latin letters without its accents ("état", "Etat" in capitals, is "etat";
+    "fallecidos", "apagón"): outlets, and one outlet's headline and lede, write them or not.
+    A word with a letter of another alphabet, or none that NFKD parts ("ł", "ß"), is kept."""
+    bare = "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+    return bare if bare.isascii() else word
+
+
 def _stem(word: str) -> str:
     """A rough stem, enough to meet "tariffs"/"tariff", "declared"/"declares",
     "rates"/"rate" and "taxes"/"tax": the first of -ing, -ed, -es, -s that leaves three
@@ -312,9 +349,12 @@ def _stem(word: str) -> str:
     "rate" does); then -ment of a long word ("impeachment"/"impeached", not "apartment"/
     "apart") and the -ion of a long -ation or -ction ("election"/"elected", "evacuation"/
     "evacuate", not "station"/"state" nor "question"/"quest"), but for a few whose stem is
-    another word (`_KEEP_ENDING`); then a final -e of a long word. Last, a word headlines
-    clip is read as the whole word (`_CLIPPED`). A British spelling is read as the American
-    first (`fetchers.spelling`: "defence" is "defense", "criticised" "criticized")."""
+    another word (`_KEEP_ENDING`); then a final -e of a long word, or -a or -o of a longer
+    one. Last, a word headlines clip is read as the whole word (`_CLIPPED`). A word of Latin
+    letters is read without its accents, and a British spelling as the American, first
+    (`fetchers.spelling`: "defence" is "defense", "criticised" "criticized")."""
+    if not word.isascii():
+        word = _unaccented(word)
     word = spelling.american(word)
     size = len(word)
     if word[-1] == "s":
@@ -333,7 +373,9 @@ def _stem(word: str) -> str:
         word = word[:-4]
     elif len(word) >= 8 and word.endswith(("ation", "ction")):
         word = word[:-3]
-    if len(word) > 4 and word[-1] == "e":
+    # a long word's last vowel: English's silent e ("declare"), the gender of a Spanish,
+    # Italian or Portuguese noun ("femenino", "femenina")
+    if (len(word) > 4 and word[-1] == "e") or (len(word) > 5 and word[-1] in "ao"):
         word = word[:-1]
     return _CLIPPED.get(word, word)
 
@@ -359,10 +401,13 @@ class _Stems(dict[str, str]):
         elif word in _CAPITALS:
             stem = _CAPITALS[word]
         elif (folded := word.replace(".", "").lower()) != word:
-            stem = self[folded] if folded else ""
+            if word.isupper() and folded in FOREIGN_STOPWORDS:  # "LA", "MIT": not "la", "mit"
+                stem = folded
+            else:
+                stem = self[folded] if folded else ""
         elif word in spelling.NUMBERS:  # "nine" is 9, as a headline writes it
             stem = spelling.NUMBERS[word]
-        elif word in STOPWORDS or len(word) < 2:
+        elif word in _STOP or len(word) < 2:
             stem = ""
         elif word in PLACES:
             stem = "@" + PLACES[word]
@@ -453,10 +498,10 @@ class _Terms(dict[str, str]):
             elif chunk in _CAPITALS:  # a word new to the process: as `_Stems` reads it,
                 term = _CAPITALS[chunk]  # without a call of its own (most of its cost)
             elif (folded := chunk.lower()) != chunk:  # letters only: no "." to drop
-                term = _STEMS[folded]
+                term = _STEMS[chunk] if folded in FOREIGN_STOPWORDS else _STEMS[folded]
             elif chunk in spelling.NUMBERS:
                 term = spelling.NUMBERS[chunk]
-            elif chunk in STOPWORDS or len(chunk) < 2:
+            elif chunk in _STOP or len(chunk) < 2:
                 term = ""
             elif chunk in PLACES:
                 term = "@" + PLACES[chunk]
