@@ -11,8 +11,8 @@ Chinese and Japanese, a country) takes the commoner language's share: "@china" i
 as Chinese text makes it. French, German, Spanish, Italian, Portuguese and Dutch add only
 the terms English text never uses (wordfreq knows no English frequency for them:
 "gouvernement", "regierung", "elecciones"). A term English uses keeps English's count, or
-none: "die" and "con" are not as common as German and Spanish make them, and "macron" or
-"louvre", common in French text, stay as rare in English reports as they are there.
+none: "die" and "con" are not as common as German and Spanish make them, and "macron" and
+"louvre", common in French text, stay as rare as English text makes them.
 
 Numbers of two digits or more are left out: wordfreq writes their digits as 0s ("2025" is
 "0000"), so its counts are of no number an article says. Single digits are their own.
