@@ -41,7 +41,7 @@ from fetchers.stories import PRIOR_ARTICLES, PRIOR_FILE, terms  # noqa: E402
 # language -> the fewest of PRIOR_ARTICLES articles a word of it must be in to be listed
 LANGUAGES = {"en": 1, "ko": 1, "ja": 1, "zh": 1}
 # languages whose terms are listed only when English text never uses them (above)
-ENGLISH_NEVER = ("fr", "de", "es", "it", "pt", "nl")
+ENGLISH_NEVER = ("fr", "de", "es", "it", "pt", "nl", "ru")
 SMASHED = re.compile(r"\d[.,]?\d")  # wordfreq's numbers of several digits, written as 0s
 ARTICLE_WORDS = 50  # words in a headline and its summary's lede: what one article is read as
 

@@ -74,8 +74,9 @@ STOPWORDS = frozenset(
     saturday sunday today yesterday
     """.split()  # noqa: SIM905 - a word list reads better as words
 )
-# The commonest words of French, German, Spanish, Italian, Portuguese and Dutch that say
-# nothing of an event ("le", "und", "los", "della", "não", "het"), but those English news
+# The commonest words of French, German, Spanish, Italian, Portuguese, Dutch and Russian
+# that say nothing of an event ("le", "und", "los", "della", "não", "het", "что"; Russian's
+# "said", "year" and "today" too, as English's), but those English news
 # uses as words or names: "die", "war", "den", "met", "hat", "van", "era", "son", "sin";
 # "un" (the UN), "ai" (AI), "han", "ma", "su", "na" (surnames of Korea and China). Counted
 # as words, a feed's language joined its unrelated reports: five French events in one story.
@@ -99,6 +100,12 @@ FOREIGN_STOPWORDS = frozenset(
     sulla per tra fra che non sono hanno anche più suo sua suoi questo questa dopo oggi os
     dos em nas com pelo pela não são foi ao aos mas seu também já isso het een op voor aan
     bij naar uit te dat zijn wordt werd niet ook nog maar hij zij ze tot
+    во на не что со по ко об от до за из для при без над под про через после перед между
+    но или ли же бы как так это этот эта эти этого того тот та те его её ее их он она оно
+    они мы вы ты был была было были быть будет будут есть уже ещё еще также только все всё
+    весь вся всех когда где который которая которое которые которых чтобы если более очень
+    может могут заявил заявила заявили сообщил сообщила сообщили сообщает сообщают год года
+    году сегодня вчера
     """.split()  # noqa: SIM905 - a word list reads better as words
 )
 _STOP = STOPWORDS | FOREIGN_STOPWORDS
@@ -342,6 +349,32 @@ def _unaccented(word: str) -> str:
     return bare if bare.isascii() else word
 
 
+# Russian's endings of case, number and gender of nouns and adjectives (not of verbs: "-ть"
+# and "-ет" end nouns too, "область", "самолет"), longest first: a word loses the first that
+# leaves four letters or more ("Путина", "Путину" and "Путиным" are "путин", "России" and
+# "Россию" "росс")
+_RUSSIAN_ENDINGS = tuple(
+    sorted(
+        """
+        иями ами ями ыми ими ого его ому ему ией ая яя ое ее ые ие ый ий ой ей ую юю ым им ых
+        их ом ем ии ия ию ья ью ье ьи ах ях ам ям ов ев а я ы и у ю е о ь
+        """.split(),  # noqa: SIM905 - a word list reads better as words
+        key=len,
+        reverse=True,
+    )
+)
+
+
+def _russian_stem(word: str) -> str:
+    """A Russian word without its ending (and "ё" written "е", as most outlets do): a light
+    stem, enough for one name or noun in any case to meet itself."""
+    word = word.replace("ё", "е")
+    for ending in _RUSSIAN_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 4:
+            return word[: -len(ending)]
+    return word
+
+
 def _stem(word: str) -> str:
     """A rough stem, enough to meet "tariffs"/"tariff", "declared"/"declares",
     "rates"/"rate" and "taxes"/"tax": the first of -ing, -ed, -es, -s that leaves three
@@ -354,6 +387,8 @@ def _stem(word: str) -> str:
     letters is read without its accents, and a British spelling as the American, first
     (`fetchers.spelling`: "defence" is "defense", "criticised" "criticized")."""
     if not word.isascii():
+        if "\u0400" <= word[0] <= "\u04ff":  # Cyrillic: read as Russian
+            return _russian_stem(word)
         word = _unaccented(word)
     word = spelling.american(word)
     size = len(word)

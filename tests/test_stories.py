@@ -2801,3 +2801,21 @@ def test_a_latin_word_meets_it_without_accents_and_a_noun_of_the_other_gender() 
     assert terms("Mundial femenino") == terms("mundial femenina")
     assert terms("apagón eléctrico") == terms("apagon electrica")
     assert terms("Łódź") == ["łódź"]  # a letter NFKD does not take apart (Ł): as written
+
+
+def test_a_russian_name_or_noun_in_any_case_is_one_word() -> None:
+    """Russian declines its names and nouns: "Путина", "Путину" and "Путиным" are Putin, and
+    one outlet's "самолёт" is another's "самолета". Its commonest words say nothing."""
+    assert terms("Путин") == terms("Путина") == terms("Путину") == terms("Путиным") == ["путин"]
+    assert terms("Россия") == terms("России") == terms("Россию")
+    assert terms("самолёт") == terms("самолета") and terms("область") == terms("области")
+    assert terms("что это было, сообщил он") == []
+    crash = [
+        Item("r1", "В Тверской области разбился самолёт Пригожина", "На борту было десять человек.",
+             at(0)),
+        Item("r2", "Самолет Евгения Пригожина потерпел крушение", "Росавиация назвала пассажиров.",
+             at(1)),
+        Item("r3", "ЦБ повысил ключевую ставку до 16%", "Это было решение на заседании совета.",
+             at(1.5)),
+    ]  # fmt: skip
+    assert grouped(crash) == {frozenset({"r1", "r2"}), frozenset({"r3"})}
