@@ -76,11 +76,11 @@ STOPWORDS = frozenset(
 )
 # The commonest words of French, German, Spanish, Italian, Portuguese, Dutch and Russian
 # that say nothing of an event ("le", "und", "los", "della", "não", "het", "что"; Russian's
-# "said", "year" and "today" too, as English's), but those English news
-# uses as words or names: "die", "war", "den", "met", "hat", "van", "era", "son", "sin";
-# "un" (the UN), "ai" (AI), "han", "ma", "su", "na" (surnames of Korea and China). Counted
-# as words, a feed's language joined its unrelated reports: five French events in one story.
-# A word in capitals is not one of these ("LA", "DA", "MIT").
+# "said", "year" and "today" too, as English's), but those English news uses as words or
+# names: "die", "war", "den", "met", "hat", "van", "era", "son", "sin"; "un" (the UN), "ai"
+# (AI), "han", "ma", "su", "na" (surnames of Korea and China). Counted as words, a feed's
+# language joined its unrelated reports: five French events in one story. A word in capitals
+# is not one of these ("LA", "DA", "MIT").
 FOREIGN_STOPWORDS = frozenset(
     """
     le la les une des du de au aux et ou dans par sur avec sans sous chez entre contre vers
