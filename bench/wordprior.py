@@ -8,9 +8,10 @@ read before the first, so rarity starts from the counts of ordinary text, and a 
 thousands of real articles soon outweighs it. English, Korean, Japanese and Chinese are read
 down to words in one article of a thousand; a term two of them share (a character of
 Chinese and Japanese, a country) takes the commoner language's share: "@china" is as common
-as Chinese text makes it. French, German, Spanish, Italian, Portuguese and Dutch add only
-the terms English text never uses (wordfreq knows no English frequency for them:
-"gouvernement", "regierung", "elecciones"). A term English uses keeps English's count, or
+as Chinese text makes it. French, German, Spanish, Italian, Portuguese, Dutch, Russian and
+Ukrainian add only the terms English text never uses (wordfreq knows no English frequency
+for them: "gouvernement", "regierung", "elecciones", every Cyrillic word). A term English
+uses keeps English's count, or
 none: "die" and "con" are not as common as German and Spanish make them, and "macron" and
 "louvre", common in French text, stay as rare as English text makes them.
 
@@ -41,7 +42,7 @@ from fetchers.stories import PRIOR_ARTICLES, PRIOR_FILE, terms  # noqa: E402
 # language -> the fewest of PRIOR_ARTICLES articles a word of it must be in to be listed
 LANGUAGES = {"en": 1, "ko": 1, "ja": 1, "zh": 1}
 # languages whose terms are listed only when English text never uses them (above)
-ENGLISH_NEVER = ("fr", "de", "es", "it", "pt", "nl", "ru")
+ENGLISH_NEVER = ("fr", "de", "es", "it", "pt", "nl", "ru", "uk")
 SMASHED = re.compile(r"\d[.,]?\d")  # wordfreq's numbers of several digits, written as 0s
 ARTICLE_WORDS = 50  # words in a headline and its summary's lede: what one article is read as
 

@@ -74,13 +74,13 @@ STOPWORDS = frozenset(
     saturday sunday today yesterday
     """.split()  # noqa: SIM905 - a word list reads better as words
 )
-# The commonest words of French, German, Spanish, Italian, Portuguese, Dutch and Russian
-# that say nothing of an event ("le", "und", "los", "della", "não", "het", "что"; Russian's
-# "said", "year" and "today" too, as English's), but those English news uses as words or
-# names: "die", "war", "den", "met", "hat", "van", "era", "son", "sin"; "un" (the UN), "ai"
-# (AI), "han", "ma", "su", "na" (surnames of Korea and China). Counted as words, a feed's
-# language joined its unrelated reports: five French events in one story. A word in capitals
-# is not one of these ("LA", "DA", "MIT").
+# The commonest words of French, German, Spanish, Italian, Portuguese, Dutch, Russian and
+# Ukrainian that say nothing of an event ("le", "und", "los", "della", "não", "het", "что",
+# "що"; their "said", "year" and "today" too, as English's), but those English news uses as
+# words or names: "die", "war", "den", "met", "hat", "van", "era", "son", "sin"; "un" (the
+# UN), "ai" (AI), "han", "ma", "su", "na" (surnames of Korea and China). Counted as words, a
+# feed's language joined its unrelated reports: five French events in one story. A word in
+# capitals is not one of these ("LA", "DA", "MIT").
 FOREIGN_STOPWORDS = frozenset(
     """
     le la les une des du de au aux et ou dans par sur avec sans sous chez entre contre vers
@@ -106,6 +106,10 @@ FOREIGN_STOPWORDS = frozenset(
     весь вся всех когда где который которая которое которые которых чтобы если более очень
     может могут заявил заявила заявили сообщил сообщила сообщили сообщает сообщают год года
     году сегодня вчера
+    із зі що від як де або але чи ще це цей ця ці цього його її їх він вона вони був була
+    було були буде вже також тільки лише коли який яка яке які якщо дуже має мають щоб тому
+    після між під усі всі свою своє свої заявив повідомив повідомила повідомили року році
+    рік сьогодні вчора
     """.split()  # noqa: SIM905 - a word list reads better as words
 )
 _STOP = STOPWORDS | FOREIGN_STOPWORDS
@@ -349,15 +353,16 @@ def _unaccented(word: str) -> str:
     return bare if bare.isascii() else word
 
 
-# Russian's endings of case, number and gender of nouns and adjectives (not of verbs: "-ть"
-# and "-ет" end nouns too, "область", "самолет"), longest first: a word loses the first that
-# leaves four letters or more ("Путина", "Путину" and "Путиным" are "путин", "России" and
-# "Россию" "росс")
-_RUSSIAN_ENDINGS = tuple(
+# The endings of case, number and gender of Russian and Ukrainian nouns and adjectives (not
+# of verbs: "-ть" and "-ет" end nouns too, "область", "самолет"), longest first: a word loses
+# the first that leaves four letters or more ("Путина", "Путину" and "Путиным" are "путин",
+# "России" and "Россию" "росс"; Ukrainian's "Херсона", "Херсоні" "херсон")
+_CYRILLIC_ENDINGS = tuple(
     sorted(
         """
         иями ами ями ыми ими ого его ому ему ией ая яя ое ее ые ие ый ий ой ей ую юю ым им ых
         их ом ем ии ия ию ья ью ье ьи ах ях ам ям ов ев а я ы и у ю е о ь
+        іми ої ою ею єю ів їв ії ія ію ій ім іх і ї
         """.split(),  # noqa: SIM905 - a word list reads better as words
         key=len,
         reverse=True,
@@ -365,11 +370,11 @@ _RUSSIAN_ENDINGS = tuple(
 )
 
 
-def _russian_stem(word: str) -> str:
-    """A Russian word without its ending (and "ё" written "е", as most outlets do): a light
-    stem, enough for one name or noun in any case to meet itself."""
+def _cyrillic_stem(word: str) -> str:
+    """A Russian or Ukrainian word without its ending (and "ё" written "е", as most outlets
+    do): a light stem, enough for one name or noun in any case to meet itself."""
     word = word.replace("ё", "е")
-    for ending in _RUSSIAN_ENDINGS:
+    for ending in _CYRILLIC_ENDINGS:
         if word.endswith(ending) and len(word) - len(ending) >= 4:
             return word[: -len(ending)]
     return word
@@ -387,8 +392,8 @@ def _stem(word: str) -> str:
     letters is read without its accents, and a British spelling as the American, first
     (`fetchers.spelling`: "defence" is "defense", "criticised" "criticized")."""
     if not word.isascii():
-        if "\u0400" <= word[0] <= "\u04ff":  # Cyrillic: read as Russian
-            return _russian_stem(word)
+        if "\u0400" <= word[0] <= "\u04ff":  # Cyrillic: read as Russian or Ukrainian
+            return _cyrillic_stem(word)
         word = _unaccented(word)
     word = spelling.american(word)
     size = len(word)

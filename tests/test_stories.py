@@ -2819,3 +2819,11 @@ def test_a_russian_name_or_noun_in_any_case_is_one_word() -> None:
              at(1.5)),
     ]  # fmt: skip
     assert grouped(crash) == {frozenset({"r1", "r2"}), frozenset({"r3"})}
+
+
+def test_a_ukrainian_name_or_noun_in_any_case_is_one_word() -> None:
+    """Ukrainian declines as Russian does, with letters of its own ("Херсоні", "Росії"), and
+    its commonest words say nothing."""
+    assert terms("Херсон") == terms("Херсона") == terms("Херсоні") == ["херсон"]
+    assert terms("Україна") == terms("України") == terms("Україні") == terms("Україною")
+    assert terms("що це було, повідомив він") == []

@@ -18,9 +18,10 @@ from bench.stories import HERE, score
 
 SETS = sorted(HERE.glob("*.json"))
 F1_AIM = 0.85
-# below the aim, held where their readings reach: Russian's paraphrases share few words once
-# its words are read as light stems (a name or noun in any case), and none its verbs
-F1_BELOW_AIM: dict[str, float] = {"russian.json": 0.78}
+# below the aim, held where their readings reach: Russian's and Ukrainian's paraphrases share
+# few words once their words are read as light stems (a name or noun in any case), and none
+# their verbs
+F1_BELOW_AIM: dict[str, float] = {"russian.json": 0.78, "ukrainian.json": 0.76}
 
 
 def test_there_are_labelled_sets() -> None:
