@@ -11,9 +11,9 @@ Chinese and Japanese, a country) takes the commoner language's share: "@china" i
 as Chinese text makes it. French, German, Spanish, Italian, Portuguese, Dutch, Russian and
 Ukrainian add only the terms English text never uses (wordfreq knows no English frequency
 for them: "gouvernement", "regierung", "elecciones", every Cyrillic word). A term English
-uses keeps English's count, or
-none: "die" and "con" are not as common as German and Spanish make them, and "macron" and
-"louvre", common in French text, stay as rare as English text makes them.
+uses keeps English's count, or none: "die" and "con" are not as common as German and
+Spanish make them, and "macron" and "louvre", common in French text, stay as rare as
+English text makes them.
 
 Numbers of two digits or more are left out: wordfreq writes their digits as 0s ("2025" is
 "0000"), so its counts are of no number an article says. Single digits are their own.
