@@ -949,6 +949,34 @@ def test_an_article_s_words_are_counted_as_terms_reads_them_whatever_the_text(
     assert counted == dict(read)
 
 
+# words of the other languages read, and the capitals, accents and cases they come in
+_WORDS_ABROAD = (
+    "LA La la Mit MIT mit der DER und Le le PER Per U.N. UN Un die War États-Unis État Etat "
+    "São Łódź femenina FEMENINO apagón Straße Путина ПУТИН Путиным России ё самолёт Херсоні "
+    "що ЦБ 16% l'Assemblée d'Apollon Weihnachtsmarkt-Anschlag Sud-Ouest"
+).split()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(_WORDS_ABROAD), max_size=12),
+    st.lists(st.sampled_from(_WORDS_ABROAD) | st.text(max_size=6), max_size=20),
+)
+def test_words_of_other_languages_are_counted_as_terms_reads_them(
+    title: list[str], summary: list[str]
+) -> None:
+    """The fast path and `terms` read the same words of French, German, Spanish, Russian and
+    Ukrainian, in capitals or not: "LA" and "Mit" are read apart from "la" and "mit"."""
+    from collections import Counter
+
+    from fetchers.stories import _lede
+
+    heading, body = " ".join(title), " ".join(summary)
+    counted, _ = StoryIndex._counts(Item("a", heading, body, 0.0))
+    read = Counter(terms(_lede(body)) + terms(heading) * 2)
+    assert counted == dict(read)
+
+
 def test_the_wire_s_short_forms_are_read_as_the_names_they_stand_for() -> None:
     """Wire headlines write "N.Korea" (North, not the South), "$350 bln" and "$350bn", "PRC"
     and the older "Kiev": each meets the headline that spells it out."""
