@@ -6,9 +6,9 @@ weighted by how rare each word is among the articles seen so far and a thousand 
 articles counted as read before them (`_prior`). A new article joins the story most similar
 to it, compared article by article within `WINDOW` of it and as a whole (`_StorySum`), when
 their cosine similarity reaches what their distance in time asks (`CLOSE_THRESHOLD` at the
-same moment, rising to `THRESHOLD` over `CLOSE_HOURS`) and no article of that story names
-different countries (each naming one the other does not: US–Korea talks are not US–Japan
-talks); otherwise it starts a story.
+same moment, rising to `THRESHOLD` over `CLOSE_HOURS`) and no article of that story is about
+other countries (each about one the other names nowhere: US–Korea talks are not US–Japan
+talks; `_conflict`); otherwise it starts a story.
 Candidates come from an inverted index in which each article is filed under its `KEPT`
 heaviest words only (a word of little weight finds no story, and each filing is a step for
 every article grouped), each word looking among the `PROBE_RECENT` articles last filed under
@@ -613,20 +613,25 @@ class Item:
     when: float  # POSIX seconds: published, else first fetched
 
 
+# The countries an article is about (`_about`): those it is about for certain, and every one
+# it names, headline and lede (the first among them). None: it names no country.
+Places = tuple[frozenset[str], frozenset[str]]
+
+
 # A window article as candidates need it: its time, its words and their weights (in one
 # order), their length, the words it is filed under, the countries it is about and its story.
 # A tuple: made once an article and unpacked in one step when it is a candidate. The weights
 # are an array of doubles, not a dict of floats: a poller holds a window of articles (three
 # days of every feed), and a dict of thirty words with their float objects takes about
 # 1.5 kB against 0.6 kB for the words and the array.
-_Doc = tuple[float, tuple[str, ...], "array[float]", float, tuple[str, ...], frozenset[str], str]
+_Doc = tuple[float, tuple[str, ...], "array[float]", float, tuple[str, ...], Places | None, str]
 
 
 # An article weighed: its words weighed (every word it has: rarity counts each once), their
 # length (what it is compared by), its words heaviest first (the `KEPT` first are what it is
 # filed under; candidates are looked up by the heaviest that others are filed under) and the
 # countries it is about (`_about`). A tuple: made once an article.
-_Weighed = tuple[dict[str, float], float, tuple[str, ...], frozenset[str]]
+_Weighed = tuple[dict[str, float], float, tuple[str, ...], Places | None]
 
 
 class _LogTF(dict[int, float]):
@@ -764,32 +769,45 @@ def _best_then_id(scored: tuple[str, float]) -> tuple[float, str]:
     return -scored[1], scored[0]
 
 
-def _about(title: list[str], vec: dict[str, Any]) -> frozenset[str]:
-    """The countries an article is about: those its headline names when it names two or more
-    (the parties are stated: a third the lede names is beside the point, where the leaders
-    met or where one flew on to, and would keep a report out of its own story); else those
-    of its headline and lede (`vec`, its words) together ("US strikes trade deal" names its
-    partner in the lede)."""
+def _about(title: list[str], vec: dict[str, Any]) -> Places | None:
+    """The countries an article is about (`Places`): those its headline names, and every one
+    it names. A headline naming two or more states the parties, and a third its lede names
+    is beside the point (where the leaders met, where one flew on to): those are every one
+    it names too. A headline naming one is about that one, its lede's named as well (the
+    partner of "US strikes trade deal", or a country named in passing: "met in Busan, South
+    Korea"); one naming none is about those its lede names."""
     named = _PLACE_TERMS.intersection(title)
+    every = named
     if len(named) < 2:
-        named = _PLACE_TERMS.intersection(vec)
-    shared = _PLACE_SETS.get(named)  # one set for every article that names the same
+        every = _PLACE_TERMS.intersection(vec)
+        if not named:
+            named = every
+    if not every:
+        return None
+    key = (frozenset(named), frozenset(every))
+    shared = _PLACE_SETS.get(key)  # one for every article that names the same
     if shared is None:
-        shared = named
+        shared = key
         if len(_PLACE_SETS) < 10_000:  # bounded: past it, an article keeps its own
-            _PLACE_SETS[named] = named
+            _PLACE_SETS[key] = key
     return shared
 
 
-# The sets of countries articles name, each kept once: every window article held its own (a
-# set is 216 bytes, empty or of two: 1.8 MB for the shared bench's 10,000), and few differ.
-_PLACE_SETS: dict[frozenset[str], frozenset[str]] = {}
+# The countries articles name, each kept once: every window article held its own (a set is
+# 216 bytes, empty or of two: 1.8 MB for the shared bench's 10,000), and few differ.
+_PLACE_SETS: dict[Places, Places] = {}
 
 
-def _conflict(one: frozenset[str], other: frozenset[str]) -> bool:
-    """Each names a country the other does not: different events (US–Korea talks are not
-    US–Japan talks), however alike the words."""
-    return bool(one and other and (one - other) and (other - one))
+def _conflict(one: Places, other: Places) -> bool:
+    """Different events however alike the words: each is about a country the other names
+    nowhere (US–Korea talks are not US–Japan talks). When both headlines name the same one
+    country, the ledes name the parties, and each naming one the other does not sets them
+    apart ("US strikes trade deal" with Korea, then with Japan). A country named in passing
+    otherwise sets a report apart from nothing: "Trump cuts China tariffs" whose lede says
+    they met in South Korea is not about another event than "US and China agree truce"."""
+    if one[0] == other[0] and len(one[0]) == 1:
+        return bool(one[1] - other[1] and other[1] - one[1])
+    return bool(one[0] - other[1] and other[0] - one[1])
 
 
 def story_id(founder: str) -> str:
@@ -822,7 +840,7 @@ class StoryIndex:
         self._seen_total = 0
         self._rarity = _Rarity(2.0)
         self._rarity_until = 0  # the articles seen at which `_rarity` is taken anew
-        self._places: dict[str, set[frozenset[str]]] = {}  # the country sets a story names
+        self._places: dict[str, set[Places]] = {}  # the countries a story's articles name
         # a story's window articles summed, from its second until the last leaves the window
         # (`_StorySum`); a story of one window article is that article, compared as it is
         self._sums: dict[str, _StorySum] = {}
@@ -914,7 +932,7 @@ class StoryIndex:
         """What an article leaving the window at once leaves behind (see `_remember`): every
         word it has counts once more for rarity, and its story names its countries."""
         vec, places = self._counts(item)
-        if places:
+        if places is not None:
             self._places.setdefault(sid, set()).add(places)
         self._seen_total += 1
         _count_elements(self._seen, vec)
@@ -943,7 +961,7 @@ class StoryIndex:
 
     # -- the grouping ------------------------------------------------------------------------
     @staticmethod
-    def _counts(item: Item) -> tuple[dict[str, Any], frozenset[str]]:
+    def _counts(item: Item) -> tuple[dict[str, Any], Places | None]:
         """The article's words and how often it says each (headline twice, the summary's
         lede once), and the countries it is about (`_about`)."""
         heading, body = _folded(item.title).split(), _folded(_lede(item.summary)).split()
@@ -1055,7 +1073,7 @@ class StoryIndex:
                 if len(scores) == 1
                 else [sid for sid, _ in sorted(scores.items(), key=_best_then_id)]
             )
-            if not places:  # names no country: conflicts with none
+            if places is None:  # names no country: conflicts with none
                 chosen = ranked[0]
             else:
                 for sid in ranked:
@@ -1107,7 +1125,7 @@ class StoryIndex:
         words = tuple(vec)
         self._docs[ident] = (item.when, words, weights, norm, kept, places, sid)
         self._sum_in(ident, sid, words, weights, norm)
-        if places:
+        if places is not None:
             self._places.setdefault(sid, set()).add(places)
         self._seen_total += 1
         _count_elements(self._seen, vec)  # its keys: every word it has
