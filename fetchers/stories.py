@@ -56,6 +56,7 @@ PROBE_RECENT = 100  # a probe looks among the articles last filed under its word
 KEPT = 8  # an article's heaviest words: the ones it is filed under
 COUNT_BITS = 5  # significant bits of the article count that rarity is weighed against
 LEDE = 400  # characters of a summary read: its lede (a feed of whole articles is not weighed whole)
+CYRILLIC_STEM = 5  # letters a Russian or Ukrainian word is read as (`_cyrillic_stem`)
 LONGEST_WORD = 40  # characters: a longer run without a space is of a script that writes none
 PRIOR_ARTICLES = 1000  # ordinary articles the grouping counts as read before its first (below)
 WEIGH_STEP = 200  # restored articles weighed between two looks for a filter typed meanwhile
@@ -372,12 +373,15 @@ _CYRILLIC_ENDINGS = tuple(
 
 def _cyrillic_stem(word: str) -> str:
     """A Russian or Ukrainian word without its ending (and "ё" written "е", as most outlets
-    do): a light stem, enough for one name or noun in any case to meet itself."""
+    do), cut to its first `CYRILLIC_STEM` letters: a light stem, enough for one name or noun
+    in any case to meet itself, and a noun its adjective and the words made from its root
+    ("Камчатка" and "камчатский", "президент" and "президентские", "мобилизация" and
+    "мобилизовать"), which endings alone leave apart."""
     word = word.replace("ё", "е")
     for ending in _CYRILLIC_ENDINGS:
         if word.endswith(ending) and len(word) - len(ending) >= 4:
-            return word[: -len(ending)]
-    return word
+            return word[: -len(ending)][:CYRILLIC_STEM]
+    return word[:CYRILLIC_STEM]
 
 
 def _stem(word: str) -> str:

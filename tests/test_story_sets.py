@@ -18,10 +18,9 @@ from bench.stories import HERE, score
 
 SETS = sorted(HERE.glob("*.json"))
 F1_AIM = 0.85
-# below the aim, held where their readings reach: Russian's and Ukrainian's paraphrases share
-# few words once their words are read as light stems (a name or noun in any case), and none
-# their verbs
-F1_BELOW_AIM: dict[str, float] = {"russian.json": 0.78, "ukrainian.json": 0.76}
+# below the aim, held where their readings reach: the second Russian set's reports of one
+# event tell different sides of it in different words (a general's killing, then the arrest)
+F1_BELOW_AIM: dict[str, float] = {"russian_second.json": 0.83}
 
 
 def test_there_are_labelled_sets() -> None:
