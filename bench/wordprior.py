@@ -10,7 +10,9 @@ down to words in one article of a thousand; a term two of them share (a characte
 Chinese and Japanese, a country) takes the commoner language's share: "@china" is as common
 as Chinese text makes it. French, German, Spanish, Italian, Portuguese, Dutch, Russian and
 Ukrainian add only the terms English text never uses (wordfreq knows no English frequency
-for them: "gouvernement", "regierung", "elecciones", every Cyrillic word). A term English
+for them: "Bundesregierung", "elezioni", "Путин"). wordfreq's English counts the odd foreign
+word English web text carries, however rarely ("gouvernement", "gobierno", and the commonest
+Russian words, at one in a hundred million words), so those are left out too. A term English
 uses keeps English's count, or none: "die" and "con" are not as common as German and
 Spanish make them, and "macron" and "louvre", common in French text, stay as rare as
 English text makes them.
