@@ -36,7 +36,7 @@ from operator import add, attrgetter, getitem, mul, sub
 from pathlib import Path
 from typing import Any
 
-from fetchers import cjk, korean, spelling
+from fetchers import cjk, korean, languages, spelling
 from fetchers.foreground import give_way, giving_way
 from fetchers.heap import collector_paused
 from fetchers.stepwise import sorted_stepwise
@@ -135,7 +135,7 @@ for _country, _names in {
     "iran": "iran iranian tehran",
     "israel": "israel israeli",
     "syria": "syria syrian damascus",
-    "turkey": "turkey turkish ankara",
+    "turkey": "turkey turkish ankara türkiye turkiye",
     "morocco": "morocco moroccan rabat",
     "myanmar": "myanmar burma",
     "thailand": "thailand thai bangkok",
@@ -473,6 +473,13 @@ def _english_terms(word: str) -> tuple[str, ...]:
     return (stem,) if stem else ()
 
 
+# Turkish, Polish and Indonesian articles, each read by a reader of its language
+# (`fetchers.languages`), numbers and countries as every article reads them
+_READERS = languages.readers(_WORD, lambda word: _english_terms(word))
+# the words that say an article is in one of them: none English or the others read writes
+_MARKERS = languages.markers(_STOP | frozenset(spelling.NUMBERS))
+
+
 def _words_terms(chunk: str) -> Iterator[str]:
     """The terms of a chunk that is not all ASCII: Korean words read as Korean
     (`fetchers.korean`: endings off, names of countries as those countries, long words as
@@ -605,6 +612,12 @@ def terms(text: str) -> list[str]:
     """The words of a headline or summary as the grouping compares them: stop words out,
     countries folded ("@korea"), numbers kept ("7.5", "350", "15%")."""
     return list(chain.from_iterable(map(_CHUNKS.__getitem__, _folded(text).split())))
+
+
+def terms_in(language: str, text: str) -> list[str]:
+    """The words of a text as the grouping compares them in an article of one of the
+    languages read by a reader of their own (`fetchers.languages`: "tr", "pl", "id")."""
+    return list(chain.from_iterable(map(_READERS[language].__getitem__, _folded(text).split())))
 
 
 @dataclass(slots=True)
@@ -969,9 +982,15 @@ class StoryIndex:
         """The article's words and how often it says each (headline twice, the summary's
         lede once), and the countries it is about (`_about`)."""
         heading, body = _folded(item.title).split(), _folded(_lede(item.summary)).split()
+        vec: dict[str, Any] = {}  # word -> how often the article says it
+        language = languages.language_of(heading + body, _MARKERS)
+        if language is not None:  # Turkish, Polish or Indonesian: read as that language
+            read_all = _READERS[language].__getitem__
+            title = list(chain.from_iterable(map(read_all, heading)))
+            _count_elements(vec, chain(chain.from_iterable(map(read_all, body)), title, title))
+            return vec, _about(title, vec)
         read = _TERMS.__getitem__
         title = list(map(read, heading))
-        vec: dict[str, Any] = {}  # word -> how often the article says it
         _count_elements(vec, chain(map(read, body), title, title))
         if _SEVERAL in vec:  # a chunk of several terms ("U.S.-Japan"): count term by term
             read_all = _CHUNKS.__getitem__

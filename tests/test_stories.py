@@ -20,11 +20,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.stories import HERE, pairs_found
-from fetchers import storybook, storypage
+from fetchers import languages, stories, storybook, storypage
 from fetchers.heap import settle_on_resume
 from fetchers.models import Article
 from fetchers.query import QueryError, Record, parse_query
-from fetchers.stories import LEDE, Item, StoryIndex, _lede, story_id, terms
+from fetchers.stories import LEDE, Item, StoryIndex, _lede, story_id, terms, terms_in
 from fetchers.storybook import FILE, SLICE_ARTICLES, StoryBook, add_paced
 from tests.conftest import HERALD, FeedServer, Route, rss, stories_file, story_item
 from tui.cli import main
@@ -991,7 +991,8 @@ _WORDS_ABROAD = tuple(
     """
     LA La la Mit MIT mit der DER und Le le PER Per U.N. UN Un die War États-Unis État Etat
     São Łódź femenina FEMENINO apagón Straße Путина ПУТИН Путиным России ё самолёт Херсоні
-    що ЦБ 16% l'Assemblée d'Apollon Weihnachtsmarkt-Anschlag Sud-Ouest
+    що ЦБ 16% l'Assemblée d'Apollon Weihnachtsmarkt-Anschlag Sud-Ouest się że w Kłodzku
+    ve için Erdoğan'ın Türkiye'de yang dengan korbannya
     """.split()  # noqa: SIM905 - a word list reads better as words
 )
 
@@ -1005,14 +1006,20 @@ def test_words_of_other_languages_are_counted_as_terms_reads_them(
     title: list[str], summary: list[str]
 ) -> None:
     """The fast path and `terms` read the same words of French, German, Spanish, Russian and
-    Ukrainian, in capitals or not: "LA" and "Mit" are read apart from "la" and "mit"."""
+    Ukrainian, in capitals or not: "LA" and "Mit" are read apart from "la" and "mit"; and an
+    article in Turkish, Polish or Indonesian as `terms_in` reads its language."""
     from collections import Counter
 
-    from fetchers.stories import _lede
+    from fetchers.stories import _folded, _lede
 
     heading, body = " ".join(title), " ".join(summary)
     counted, _ = StoryIndex._counts(Item("a", heading, body, 0.0))
-    read = Counter(terms(_lede(body)) + terms(heading) * 2)
+    chunks = _folded(heading).split() + _folded(_lede(body)).split()
+    language = languages.language_of(chunks, stories._MARKERS)
+    if language is None:
+        read = Counter(terms(_lede(body)) + terms(heading) * 2)
+    else:
+        read = Counter(terms_in(language, _lede(body)) + terms_in(language, heading) * 2)
     assert counted == dict(read)
 
 
@@ -2909,6 +2916,50 @@ def test_a_russian_noun_meets_its_adjective_and_the_words_of_its_root() -> None:
              "ЦИК: за действующего президента проголосовали 87% избирателей.", at(1.5)),
     ]  # fmt: skip
     assert grouped(quake) == {frozenset({"k1", "k2"}), frozenset({"v1"})}
+
+
+def test_turkish_polish_and_indonesian_articles_are_read_in_their_language() -> None:
+    """An article that says two of a language's common words, or writes its own letters
+    twice, is read in it: Turkish's and Polish's cases meet ("depremde", "depremi"; "Kłodzku",
+    "Kłodzko"), their letters' marks are read or not, their commonest words are no words,
+    and countries and numbers are read as everywhere. A German or Italian article saying
+    "nie", "ich", "di" or "da" is read as before."""
+    assert terms_in("tr", "Depremde depremin depremler") == ["depre"] * 3
+    assert terms_in("tr", "Türkiye'de yüzde 52 ve bir") == ["@turkey", "52"]
+    assert terms_in("pl", "Tusk Tuska Tuskiem") == terms_in("pl", "tusk") * 3
+    assert terms_in("pl", "Łódź") == terms_in("pl", "Lodz")
+    assert terms_in("id", "korbannya yang dan di") == terms_in("id", "korban")
+    said = {
+        "Tusk spotkał się z Zełenskim w Kijowie": "pl",
+        "Seçimin ikinci turunu Erdoğan kazandı": "tr",
+        "Gempa guncang Cianjur dengan kekuatan yang besar": "id",
+        "Ich habe nie gesagt, dass die Regierung da war": None,
+        "Il presidente di Roma da oggi per la città": None,
+        "Turkey and Poland agree to talk it over": None,
+    }
+    for text, language in said.items():
+        chunks = text.split()  # noqa: SIM905 - a sentence reads better as one
+        assert languages.language_of(chunks, stories._MARKERS) == language, text
+    items = [
+        Item("t1", "Malatya'da 5,6 büyüklüğünde deprem",
+             "AFAD, depremin ardından bazı binaların hasar gördüğünü ve ekiplerin bölgeye "
+             "gönderildiğini açıkladı.", at(0)),
+        Item("t2", "Malatya depremi: hasarlı binalardan enkaz kaldırılıyor",
+             "Depremde yaralanan 12 kişi hastaneye kaldırıldı, AFAD ekipleri çalışmalarını "
+             "sürdürüyor.", at(1)),
+        Item("t3", "Merkez Bankası faizi sabit tuttu",
+             "Para Politikası Kurulu politika faizini yüzde 50'de sabit bıraktı ve sıkı "
+             "duruşun süreceğini açıkladı.", at(1.5)),
+        Item("p1", "Powódź w Kłodzku: woda zalała centrum miasta",
+             "Mieszkańcy Kłodzka są ewakuowani, strażacy walczą z wodą.", at(2)),
+        Item("p2", "Kłodzko pod wodą po ulewach",
+             "Powodziowa fala zalała miasto; ewakuacja mieszkańców trwa.", at(3)),
+    ]  # fmt: skip
+    assert grouped(items) == {
+        frozenset({"t1", "t2"}),
+        frozenset({"t3"}),
+        frozenset({"p1", "p2"}),
+    }
 
 
 def test_a_ukrainian_name_or_noun_in_any_case_is_one_word() -> None:

@@ -1,0 +1,205 @@
+"""Turkish, Polish and Indonesian words as the story grouping reads them.
+
+These languages write Latin letters, as English, French and German do, so a word alone does
+not say which one it is in; an article does. An article whose headline and lede say two
+different words of a language's commonest that no other language the grouping knows writes
+(Turkish "ve", "için"; Polish "się", "że", "w"; Indonesian "yang", "dengan"), and more of
+them than of another's, or failing that write twice the letters only it writes (Turkish
+"ı", "ğ"; Polish "ł", "ą", "ż"), is read in that language (`language_of`): its commonest
+words are not words; a word is read without its letters' marks ("ş", "ı", "ł" as "s", "i",
+"l": outlets and keyboards write them or not); and a Turkish or Polish word, which writes
+its case and number onto the word, loses its ending and is cut to its first five letters,
+as a Russian one is ("depremde", "depremin" and "depremler" are "depre"; "Tuska" and
+"Tuskiem" are "tusk"). An Indonesian word loses only its "-nya", "-lah" or "-kah". Numbers
+and countries are read as in every language (the reading the caller gives), so a Turkish
+report shares them with an English one.
+"""
+
+from __future__ import annotations
+
+import collections
+import re
+from collections.abc import Callable
+from typing import Any
+
+# Counter's counting loop, in C
+_count_elements: Any = collections._count_elements  # type: ignore[attr-defined]
+
+# Letters read without their marks, and "İ" lower-cased (Python's "i" with a dot above)
+_FOLD = str.maketrans(
+    "ışğçöüâîûłąęóśźżćńİ",
+    "isgcouaiulaeoszzcni",
+    "\u0307",
+)
+
+
+def fold(word: str) -> str:
+    """A word lower-cased without its letters' marks ("Erdoğan" is "erdogan", "Łódź"
+    "lodz")."""
+    return word.lower().translate(_FOLD)
+
+
+# Each language's commonest words, as written: not words when an article is in it
+_COMMONEST = {
+    "tr": (
+        """
+        ve veya ile bir bu şu o da de ki mi mu mı ne için gibi kadar sonra önce olarak olan
+        oldu olduğu olacak daha çok en ancak ise ama hem ya yani her tüm bazı ayrıca dedi
+        söyledi açıkladı belirtti yıl yılında bugün dün göre üzere içinde arasında karşı
+        tarafından nedeniyle sonrasında ilk yeni şöyle böyle zaten artık hâlâ hala yüzde
+        """
+    ),
+    "pl": (
+        """
+        i w we na z ze że do nie się to jest są był była było byli być po od za przez dla jak
+        oraz już lub ale też także który która które którzy których którym tym tego jego jej
+        ich ten ta te tej tych pod nad przed o u a co czy jako sobie może będzie roku r tys
+        mln mld proc powiedział powiedziała podał podała według jednak więc gdy kiedy tylko
+        jeszcze bardzo został została zostało zostali około ponad wśród dziś wczoraj
+        """
+    ),
+    "id": (
+        """
+        yang dan di ke dari ini itu dengan untuk dalam pada akan tidak oleh juga ada karena
+        setelah bahwa telah sudah saat atau para serta agar bagi hingga sebagai kepada bisa
+        dapat lebih masih menjadi namun kata ujar mengatakan menurut tahun hari usai jadi
+        adalah ia mereka kami kita sejumlah se nya pun yakni yaitu antara sejak belum
+        """
+    ),
+}
+
+# Turkish's suffixes that an apostrophe parts from a name ("Erdoğan'ın", "Türkiye'de"): no
+# words in a Turkish article, and no sign of one (other languages write them as words)
+_PARTED = {
+    "tr": """
+        ın in un ün nın nin nun nün da de ta te dan den tan ten e a ye ya i ı u ü yi yı yu yü
+        la le yla yle ndan nden nda nde na ne
+        """,
+    "pl": "",
+    "id": "",
+}
+_STOP = {
+    code: frozenset(map(fold, (words + _PARTED[code]).split()))
+    for code, words in _COMMONEST.items()
+}
+# commonest words that other languages write too, not yet among theirs that the grouping
+# knows: no sign of the language (German "ich" and "nie", English "ale" and "co", Italian "po")
+_SHARED = frozenset("ich nie co po ale tym mln mld proc tys her ama ten".split())  # noqa: SIM905
+
+# Endings taken off a word that keeps four letters or more, longest first (folded)
+_ENDINGS = {
+    "tr": """
+        larindan lerinden larinda lerinde larini lerini larin lerin lari leri lar ler
+        indan inden inda inde ini inin nin nun in un dan den tan ten da de ta te yi yu ye ya
+        i u e a
+        """,
+    "pl": """
+        ami ach owie owi ego emu ych ymi ich imi iem ow om em ej ie a u y i o e
+        """,
+    "id": "nya lah kah",
+}
+_LETTERS = {"tr": 5, "pl": 5, "id": 0}  # a stem cut to this many letters (0: not cut)
+
+
+class Reader(dict[str, tuple[str, ...]]):
+    """A run of text between spaces -> its terms in one language, learnt on first sight.
+    `word`: what a word is (the grouping's own pattern); `general`: a word's terms as any
+    article reads them (numbers, and the countries they name)."""
+
+    def __init__(
+        self, code: str, word: re.Pattern[str], general: Callable[[str], tuple[str, ...]]
+    ) -> None:
+        super().__init__()
+        self.code = code
+        self._stop = _STOP[code]
+        self._endings = tuple(sorted(_ENDINGS[code].split(), key=len, reverse=True))
+        self._letters = _LETTERS[code]
+        self._word = word
+        self._general = general
+
+    def stem(self, folded: str) -> str:
+        """A folded word without its ending, cut to the language's letters."""
+        for ending in self._endings:
+            if folded.endswith(ending) and len(folded) - len(ending) >= 4:
+                folded = folded[: -len(ending)]
+                break
+        return folded[: self._letters] if self._letters else folded
+
+    def __missing__(self, chunk: str) -> tuple[str, ...]:
+        found: list[str] = []
+        for word in self._word.findall(chunk):
+            if word[0].isdigit() or word[0] == "$":
+                found.extend(self._general(word))
+                continue
+            folded = fold(word)
+            if len(folded) < 2 or folded in self._stop:
+                continue
+            general = self._general(word)
+            if general and general[0][0] == "@":  # a country, as every language names it
+                found.extend(general)
+            else:
+                found.append(self.stem(folded))
+        terms = tuple(found)
+        if len(self) >= 200_000:  # bounded: feeds can invent words without end
+            self.clear()
+        self[chunk] = terms
+        return terms
+
+
+def markers(elsewhere: frozenset[str]) -> dict[str, tuple[str, str]]:
+    """Each word that says its language, as written and capitalized -> the language and the
+    word (as written): the
+    commonest words of one language read here that are not `elsewhere` (English's and the
+    other languages' that the grouping knows: "da" is Italian's too, "di" Italian's, "para"
+    Spanish's, "to" and "a" English's) nor another's here."""
+    written: dict[str, set[str]] = {}
+    for code, words in _COMMONEST.items():
+        for word in words.split():
+            if len(word) > 1 or word in "wz":  # Polish "w" and "z" say Polish; "a", "i" not
+                written.setdefault(word, set()).add(code)
+    out: dict[str, tuple[str, str]] = {}
+    for word, codes in written.items():
+        if len(codes) == 1 and not {word, fold(word)} & (elsewhere | _SHARED):
+            out[word] = out[word.capitalize()] = (next(iter(codes)), word)
+    return out
+
+
+# Letters only one language read here writes: Turkish's dotless "ı", "İ" and "ğ"; Polish's
+# "ł", "ą", "ę", "ś", "ź", "ż", "ń", "ć" ("ó" and "ş" are other languages' too)
+_OWN_LETTERS = re.compile("[ıİğĞłŁąęśŚźŹżŻńć]")
+_LETTER_OF = dict.fromkeys("ıİğĞ", "tr") | dict.fromkeys("łŁąęśŚźŹżŻńć", "pl")
+
+
+def language_of(chunks: list[str], marking: dict[str, tuple[str, str]]) -> str | None:
+    """The language read here that a headline and lede (their runs of text between spaces)
+    are in: the one of which they say two different marking words (`markers`) or more, and
+    more than of another (the first in the languages' order of equals); failing that, the
+    one whose own letters they write twice or more (a short lede says few common words);
+    None for any other."""
+    # (most articles say none: told in one pass in C, without a set made of them)
+    said = set() if marking.keys().isdisjoint(chunks) else set(filter(marking.__contains__, chunks))
+    if len(said) >= 2:
+        languages: dict[str, int] = {}
+        # a word and its capitalized form are one word
+        _count_elements(languages, (code for code, _ in set(map(marking.__getitem__, said))))
+        code = max(sorted(languages), key=languages.__getitem__)
+        if languages[code] >= 2:
+            return code
+    text = " ".join(chunks)
+    if text.isascii():
+        return None
+    letters = _OWN_LETTERS.findall(text)
+    if len(letters) < 2:
+        return None
+    languages = {}
+    _count_elements(languages, map(_LETTER_OF.__getitem__, letters))
+    code = max(sorted(languages), key=languages.__getitem__)
+    return code if languages[code] >= 2 else None
+
+
+def readers(word: re.Pattern[str], general: Callable[[str], tuple[str, ...]]) -> dict[str, Reader]:
+    """A reader for each language read here, by its code."""
+    return {code: Reader(code, word, general) for code in _STOP}
+
+
+LANGUAGES = tuple(_STOP)  # the codes of the languages read here ("tr", "pl", "id")
