@@ -148,10 +148,10 @@ class Reader(dict[str, tuple[str, ...]]):
 
 def markers(elsewhere: frozenset[str]) -> dict[str, tuple[str, str]]:
     """Each word that says its language, as written and capitalized -> the language and the
-    word (as written): the
-    commonest words of one language read here that are not `elsewhere` (English's and the
-    other languages' that the grouping knows: "da" is Italian's too, "di" Italian's, "para"
-    Spanish's, "to" and "a" English's) nor another's here."""
+    word (as written): the commonest words of one language read here that are not
+    `elsewhere` (English's and the other languages' that the grouping knows: "da" is
+    Italian's too, "di" Italian's, "para" Spanish's, "to" and "a" English's) nor another's
+    here."""
     written: dict[str, set[str]] = {}
     for code, words in _COMMONEST.items():
         for word in words.split():
@@ -164,18 +164,41 @@ def markers(elsewhere: frozenset[str]) -> dict[str, tuple[str, str]]:
     return out
 
 
+def foreign(elsewhere: frozenset[str]) -> frozenset[str]:
+    """Of the commonest words of the languages not read here (`elsewhere`: English's and
+    the others' the grouping knows), those none of these languages writes: two of them say
+    that an article is not in one of these ("the", "of"; "und", "les")."""
+    written = frozenset(fold(word) for words in _COMMONEST.values() for word in words.split())
+    return frozenset(word for word in elsewhere if fold(word) not in written)
+
+
 # Letters only one language read here writes: Turkish's dotless "ı", "İ" and "ğ"; Polish's
-# "ł", "ą", "ę", "ś", "ź", "ż", "ń", "ć" ("ó" and "ş" are other languages' too)
-_OWN_LETTERS = re.compile("[ıİğĞłŁąęśŚźŹżŻńć]")
-_LETTER_OF = dict.fromkeys("ıİğĞ", "tr") | dict.fromkeys("łŁąęśŚźŹżŻńć", "pl")
+# "ł", "ą", "ę", "ś", "ź", "ż", "ń" ("ó" and "ş" are other languages' too, "ć" Croatian's
+# and Serbian's: "Vučić")
+_OWN_LETTERS = re.compile("[ıİğĞłŁąęśŚźŹżŻń]")
+_LETTER_OF = dict.fromkeys("ıİğĞ", "tr") | dict.fromkeys("łŁąęśŚźŹżŻń", "pl")
 
 
-def language_of(chunks: list[str], marking: dict[str, tuple[str, str]]) -> str | None:
+def language_of(
+    chunks: list[str], marking: dict[str, tuple[str, str]], others: frozenset[str]
+) -> str | None:
     """The language read here that a headline and lede (their runs of text between spaces)
     are in: the one of which they say two different marking words (`markers`) or more, and
-    more than of another (the first in the languages' order of equals); failing that, the
-    one whose own letters they write twice or more (a short lede says few common words);
-    None for any other."""
+    more than of another (of equals, the first by its code); failing that, the one whose own
+    letters they write twice or more (a short lede says few common words). None for any
+    other, and for an article saying two words of `others` (`foreign`): an English report
+    naming "Erdoğan" twice is English."""
+    code = _said(chunks, marking)
+    if code is None:
+        return None
+    # (rare: only an article that seems in one of these is looked at again)
+    if len(set(filter(others.__contains__, chunks))) >= 2:
+        return None
+    return code
+
+
+def _said(chunks: list[str], marking: dict[str, tuple[str, str]]) -> str | None:
+    """`language_of`, before it looks for other languages' words."""
     # (most articles say none: told in one pass in C, without a set made of them)
     said = set() if marking.keys().isdisjoint(chunks) else set(filter(marking.__contains__, chunks))
     if len(said) >= 2:

@@ -475,9 +475,11 @@ def _english_terms(word: str) -> tuple[str, ...]:
 
 # Turkish, Polish and Indonesian articles, each read by a reader of its language
 # (`fetchers.languages`), numbers and countries as every article reads them
-_READERS = languages.readers(_WORD, lambda word: _english_terms(word))
+_READERS = languages.readers(_WORD, _english_terms)
 # the words that say an article is in one of them: none English or the others read writes
 _MARKERS = languages.markers(_STOP | frozenset(spelling.NUMBERS))
+# and those that say it is not ("the", "of", "und", "les"): none of them writes these
+_NOT_THEIRS = languages.foreign(_STOP)
 
 
 def _words_terms(chunk: str) -> Iterator[str]:
@@ -631,7 +633,7 @@ class Item:
 
 
 # The countries an article is about (`_about`): those it is about for certain, and every one
-# it names, headline and lede (the first among them). None: it names no country.
+# it names, headline and lede (the first a part of the second). None: it names no country.
 Places = tuple[frozenset[str], frozenset[str]]
 
 
@@ -983,7 +985,7 @@ class StoryIndex:
         lede once), and the countries it is about (`_about`)."""
         heading, body = _folded(item.title).split(), _folded(_lede(item.summary)).split()
         vec: dict[str, Any] = {}  # word -> how often the article says it
-        language = languages.language_of(heading + body, _MARKERS)
+        language = languages.language_of(heading + body, _MARKERS, _NOT_THEIRS)
         if language is not None:  # Turkish, Polish or Indonesian: read as that language
             read_all = _READERS[language].__getitem__
             title = list(chain.from_iterable(map(read_all, heading)))
