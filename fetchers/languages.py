@@ -19,18 +19,15 @@ from __future__ import annotations
 
 import collections
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 # Counter's counting loop, in C
 _count_elements: Any = collections._count_elements  # type: ignore[attr-defined]
 
-# Letters read without their marks, and "İ" lower-cased (Python's "i" with a dot above)
-_FOLD = str.maketrans(
-    "ışğçöüâîûłąęóśźżćńİ",
-    "isgcouaiulaeoszzcni",
-    "\u0307",
-)
+# Letters read without their marks; the dot above that Python's lower() leaves on an "İ"
+# ("i" and U+0307) goes too
+_FOLD = str.maketrans("ışğçöüâîûłąęóśźżćń", "isgcouaiulaeoszzcn", "\u0307")
 
 
 def fold(word: str) -> str:
@@ -43,7 +40,7 @@ def fold(word: str) -> str:
 _COMMONEST = {
     "tr": (
         """
-        ve veya ile bir bu şu o da de ki mi mu mı ne için gibi kadar sonra önce olarak olan
+        ve veya ile bir bu o da de ki mi mu mı ne için gibi kadar sonra önce olarak olan on
         oldu olduğu olacak daha çok en ancak ise ama hem ya yani her tüm bazı ayrıca dedi
         söyledi açıkladı belirtti yıl yılında bugün dün göre üzere içinde arasında karşı
         tarafından nedeniyle sonrasında ilk yeni şöyle böyle zaten artık hâlâ hala yüzde
@@ -55,7 +52,8 @@ _COMMONEST = {
         oraz już lub ale też także który która które którzy których którym tym tego jego jej
         ich ten ta te tej tych pod nad przed o u a co czy jako sobie może będzie roku r tys
         mln mld proc powiedział powiedziała podał podała według jednak więc gdy kiedy tylko
-        jeszcze bardzo został została zostało zostali około ponad wśród dziś wczoraj
+        jeszcze bardzo został została zostało zostali około ponad wśród dziś wczoraj on ona
+        ono oni one by my nas wie no tak
         """
     ),
     "id": (
@@ -86,6 +84,10 @@ _STOP = {
 # knows: no sign of the language (German "ich" and "nie", English "ale" and "co", Italian "po")
 _SHARED = frozenset("ich nie co po ale tym mln mld proc tys her ama ten".split())  # noqa: SIM905
 
+# Words of these languages that English reads as countries: Turkish "mali" (fiscal), Polish
+# "mali" (small)
+_NOT_PLACES = {"tr": frozenset({"mali"}), "pl": frozenset({"mali"}), "id": frozenset()}
+
 # Endings taken off a word that keeps four letters or more, longest first (folded)
 _ENDINGS = {
     "tr": """
@@ -114,6 +116,7 @@ class Reader(dict[str, tuple[str, ...]]):
         self._stop = _STOP[code]
         self._endings = tuple(sorted(_ENDINGS[code].split(), key=len, reverse=True))
         self._letters = _LETTERS[code]
+        self._not_places = _NOT_PLACES[code]
         self._word = word
         self._general = general
 
@@ -134,7 +137,8 @@ class Reader(dict[str, tuple[str, ...]]):
             folded = fold(word)
             if len(folded) < 2 or folded in self._stop:
                 continue
-            general = self._general(word)
+            # ("İ": the reading of every language lower-cases it with a dot left above)
+            general = () if folded in self._not_places else self._general(word.replace("İ", "I"))
             if general and general[0][0] == "@":  # a country, as every language names it
                 found.extend(general)
             else:
@@ -159,8 +163,13 @@ def markers(elsewhere: frozenset[str]) -> dict[str, tuple[str, str]]:
                 written.setdefault(word, set()).add(code)
     out: dict[str, tuple[str, str]] = {}
     for word, codes in written.items():
-        if len(codes) == 1 and not {word, fold(word)} & (elsewhere | _SHARED):
-            out[word] = out[word.capitalize()] = (next(iter(codes)), word)
+        if len(codes) == 1 and word not in elsewhere | _SHARED:  # as written: "że" is no "ze"
+            code = next(iter(codes))
+            forms = {word, word.capitalize()}
+            if code == "tr" and word[0] == "i":  # Turkish capitalizes "için" as "İçin"
+                forms.add("İ" + word[1:])
+            for form in forms:
+                out[form] = (code, word)
     return out
 
 
@@ -184,40 +193,52 @@ def language_of(
 ) -> str | None:
     """The language read here that a headline and lede (their runs of text between spaces)
     are in: the one of which they say two different marking words (`markers`) or more, and
-    more than of another (of equals, the first by its code); failing that, the one whose own
-    letters they write twice or more (a short lede says few common words). None for any
-    other, and for an article saying two words of `others` (`foreign`): an English report
-    naming "Erdoğan" twice is English."""
-    code = _said(chunks, marking)
-    if code is None:
+    more than of any other; failing that, the one whose own letters they write twice or
+    more, and more than another's, one of them in an everyday word (not capitalized: a short
+    lede says few common words). None for any other, and for an article saying two words of `others`
+    (`foreign`) and no fewer than of its language's (an English report naming "Erdoğan"
+    twice is English)."""
+    said = _said(chunks, marking)
+    if said is None:
         return None
+    code, marked = said
     # (rare: only an article that seems in one of these is looked at again)
-    if len(set(filter(others.__contains__, chunks))) >= 2:
-        return None
-    return code
+    foreign = len(set(filter(others.__contains__, chunks)))
+    return None if foreign >= 2 and foreign >= marked else code
 
 
-def _said(chunks: list[str], marking: dict[str, tuple[str, str]]) -> str | None:
-    """`language_of`, before it looks for other languages' words."""
+def _said(chunks: list[str], marking: dict[str, tuple[str, str]]) -> tuple[str, int] | None:
+    """`language_of`, before it looks for other languages' words: the language and how many
+    of its marking words were said (none when told by its letters)."""
     # (most articles say none: told in one pass in C, without a set made of them)
     said = set() if marking.keys().isdisjoint(chunks) else set(filter(marking.__contains__, chunks))
     if len(said) >= 2:
-        languages: dict[str, int] = {}
         # a word and its capitalized form are one word
-        _count_elements(languages, (code for code, _ in set(map(marking.__getitem__, said))))
-        code = max(sorted(languages), key=languages.__getitem__)
-        if languages[code] >= 2:
-            return code
+        found = _most(code for code, _ in set(map(marking.__getitem__, said)))
+        if found is not None:
+            return found
     text = " ".join(chunks)
     if text.isascii():
         return None
-    letters = _OWN_LETTERS.findall(text)
-    if len(letters) < 2:
+    found = _most(map(_LETTER_OF.__getitem__, _OWN_LETTERS.findall(text)))
+    if found is None:
         return None
-    languages = {}
-    _count_elements(languages, map(_LETTER_OF.__getitem__, letters))
-    code = max(sorted(languages), key=languages.__getitem__)
-    return code if languages[code] >= 2 else None
+    # one in an everyday word too, not in names only ("Wałęsa wins in Łódź" is English)
+    everyday = " ".join(chunk for chunk in chunks if chunk[:1].islower())
+    if found[0] not in map(_LETTER_OF.__getitem__, _OWN_LETTERS.findall(everyday)):
+        return None
+    return found[0], 0
+
+
+def _most(codes: Iterable[str]) -> tuple[str, int] | None:
+    """The language named most, two times or more and more than any other, and how many
+    times; None when none is, or two are named as often."""
+    counted: dict[str, int] = {}
+    _count_elements(counted, codes)
+    ranked = sorted(counted.items(), key=lambda pair: pair[1], reverse=True)
+    if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+        return None
+    return ranked[0]
 
 
 def readers(word: re.Pattern[str], general: Callable[[str], tuple[str, ...]]) -> dict[str, Reader]:

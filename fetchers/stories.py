@@ -357,7 +357,7 @@ def _unaccented(word: str) -> str:
 # The endings of case, number and gender of Russian and Ukrainian nouns and adjectives (not
 # of verbs: "-ть" and "-ет" end nouns too, "область", "самолет"), longest first: a word loses
 # the first that leaves four letters or more ("Путина", "Путину" and "Путиным" are "путин",
-# "России" and "Россию" "росс"; Ukrainian's "Херсона", "Херсоні" "херсон")
+# "России" and "Россию" "росс"; Ukrainian's "Херсона", "Херсоні" "херсо", cut to five letters)
 _CYRILLIC_ENDINGS = tuple(
     sorted(
         """
@@ -792,9 +792,11 @@ def _about(title: list[str], vec: dict[str, Any]) -> Places | None:
     """The countries an article is about (`Places`): those its headline names, and every one
     it names. A headline naming two or more states the parties, and a third its lede names
     is beside the point (where the leaders met, where one flew on to): those are every one
-    it names too. A headline naming one is about that one, its lede's named as well (the
-    partner of "US strikes trade deal", or a country named in passing: "met in Busan, South
-    Korea"); one naming none is about those its lede names."""
+    it names too. A headline naming one is about that one, and names its lede's as well: the
+    partner of "US strikes trade deal", which sets it apart from a report whose headline
+    names the US alone and whose lede names another partner (`_conflict`), or a country
+    named in passing ("met in Busan, South Korea"), which sets it apart from nothing. One
+    naming none is about those its lede names."""
     named = _PLACE_TERMS.intersection(title)
     every = named
     if len(named) < 2:
