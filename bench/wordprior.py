@@ -39,15 +39,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from fetchers.stories import PRIOR_ARTICLES, PRIOR_FILE, terms, terms_in  # noqa: E402
+from fetchers.stories import PRIOR_ARTICLES, PRIOR_FILE, terms  # noqa: E402
 
 # language -> the fewest of PRIOR_ARTICLES articles a word of it must be in to be listed
 LANGUAGES = {"en": 1, "ko": 1, "ja": 1, "zh": 1}
 # languages whose terms are listed only when English text never uses them (above)
 ENGLISH_NEVER = ("fr", "de", "es", "it", "pt", "nl", "ru", "uk")
-# languages whose articles the grouping reads as one of its own (`fetchers.languages`):
-# their words are read so here, cut to five letters
-READ_AS = {"fr": "eu", "de": "eu", "es": "eu", "it": "eu", "pt": "eu", "nl": "eu"}
 SMASHED = re.compile(r"\d[.,]?\d")  # wordfreq's numbers of several digits, written as 0s
 ARTICLE_WORDS = 50  # words in a headline and its summary's lede: what one article is read as
 
@@ -66,11 +63,9 @@ def shares(language: str, fewest: int = 1) -> dict[str, float]:
     # the rarest share listed, and a word a quarter of it (its term may gather others)
     rarest = -math.log1p(-(fewest - 0.5) / PRIOR_ARTICLES) / ARTICLE_WORDS
     share: dict[str, float] = {}
-    reading = READ_AS.get(language)
-    read = terms if reading is None else (lambda word: terms_in(reading, word))
     for word, part in wordfreq.get_frequency_dict(language, "best").items():
         if part >= rarest / 4 and not SMASHED.search(word):
-            for term in read(word):
+            for term in terms(word):
                 share[term] = share.get(term, 0.0) + part
     return {term: part for term, part in share.items() if part >= rarest}
 

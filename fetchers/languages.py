@@ -1,27 +1,24 @@
-"""Turkish, Polish and Indonesian words, and French, German, Spanish, Italian, Portuguese and
-Dutch words, as the story grouping reads them.
+"""Turkish, Polish and Indonesian words as the story grouping reads them.
 
-These languages write Latin letters, as English does, so a word alone does not say which one
-it is in; an article does. An article whose headline and lede say two different words of a
-language's commonest that no other language the grouping knows writes (Turkish "ve",
-"için"; Polish "się", "że", "w"; Indonesian "yang", "dengan"; the European six read alike,
-as one: "le", "und", "los", "della"), and more of them than of another's, or failing that
-write twice the letters only Turkish or Polish writes (Turkish "ı", "ğ"; Polish "ł", "ą",
-"ż"), is read in that language (`language_of`): its commonest words are not words; a word
-is read without its letters' marks ("ş", "ı", "ł", "é" as "s", "i", "l", "e": outlets and
-keyboards write them or not); and a Turkish, Polish or European word, which writes its case,
-number or gender onto the word, loses its ending and is cut to its first five letters, as a
-Russian one is ("depremde", "depremin" and "depremler" are "depre"; "Tuska" and "Tuskiem"
-"tusk"; "Magdeburger" and "Magdeburg" "magde"). An Indonesian word loses only its "-nya",
-"-lah" or "-kah". Numbers and countries are read as in every language (the reading the
-caller gives), so such a report shares them with an English one.
+These languages write Latin letters, as English, French and German do, so a word alone does
+not say which one it is in; an article does. An article whose headline and lede say two
+different words of a language's commonest that no other language the grouping knows writes
+(Turkish "ve", "için"; Polish "się", "że", "w"; Indonesian "yang", "dengan"), and more of
+them than of another's, or failing that write twice the letters only it writes (Turkish
+"ı", "ğ"; Polish "ł", "ą", "ż"), is read in that language (`language_of`): its commonest
+words are not words; a word is read without its letters' marks ("ş", "ı", "ł" as "s", "i",
+"l": outlets and keyboards write them or not); and a Turkish or Polish word, which writes
+its case and number onto the word, loses its ending and is cut to its first five letters,
+as a Russian one is ("depremde", "depremin" and "depremler" are "depre"; "Tuska" and
+"Tuskiem" are "tusk"). An Indonesian word loses only its "-nya", "-lah" or "-kah". Numbers
+and countries are read as in every language (the reading the caller gives), so a Turkish
+report shares them with an English one.
 """
 
 from __future__ import annotations
 
 import collections
 import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -35,35 +32,8 @@ _FOLD = str.maketrans("ışğçöüâîûłąęóśźżćń", "isgcouaiulaeoszzc
 
 def fold(word: str) -> str:
     """A word lower-cased without its letters' marks ("Erdoğan" is "erdogan", "Łódź"
-    "lodz", "État" "etat"; "ß" stays)."""
-    folded = word.lower().translate(_FOLD)
-    if folded.isascii():
-        return folded
-    return "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
-
-
-# The commonest words of French, German, Spanish, Italian, Portuguese and Dutch, as written
-# ("le", "und", "los", "della", "não", "het"): no words in any article (the story grouping's
-# other words leave out those English news uses as words or names: "die", "war", "van")
-EUROPEAN = """
-    le la les une des du de au aux et ou dans par sur avec sans sous chez entre contre vers
-    après avant depuis pendant selon ce cet cette ces sa ses leur leurs notre nos votre vos
-    mon mes qui que quoi dont où il elle ils elles nous vous je se ne pas est sont été être
-    ont avait avaient fait aussi très tout tous toute toutes comme mais donc lors ainsi déjà
-    encore même qu lui ni si der das dem ein eine einer eines einem einen und oder aber mit
-    von vom zu zum zur im ins auf aus bei nach für über unter vor seit gegen ohne durch um
-    ist sind waren wird werden wurde wurden haben hatte hatten sich nicht auch noch nur
-    schon sehr wie als wenn dass daß es er sie wir ihr ihm ihn ihre ihren ihrem ihrer sein
-    seine seinen seiner seinem mehr bis kein keine alle diese dieser dieses diesem diesen
-    jetzt heute gestern doch wieder bereits soll sollen kann können muss müssen el los las
-    lo una unos unas del al en con por para sobre hasta desde tras ante bajo qué sus fue ha
-    hay está están ser sido como más pero ya muy también este esta estos estas ese esa eso
-    mi sí cuando donde todo todos toda todas otro otra otros hoy ayer tiene tienen según
-    durante gli di della dei degli delle dello alla agli da dal dalla nel nella nei sul
-    sulla per tra fra che non sono hanno anche più suo sua suoi questo questa dopo oggi os
-    dos em nas com pelo pela não são foi ao aos mas seu também já isso het een op voor aan
-    bij naar uit te dat zijn wordt werd niet ook nog maar hij zij ze tot
-"""
+    "lodz")."""
+    return word.lower().translate(_FOLD)
 
 
 # Each language's commonest words, as written: not words when an article is in it
@@ -86,8 +56,6 @@ _COMMONEST = {
         ono oni one by my nas wie no tak
         """
     ),
-    # (French, German, Spanish, Italian, Portuguese and Dutch: read alike, as one)
-    "eu": EUROPEAN,
     "id": (
         """
         yang dan di ke dari ini itu dengan untuk dalam pada akan tidak oleh juga ada karena
@@ -98,16 +66,14 @@ _COMMONEST = {
     ),
 }
 
-# Turkish's suffixes that an apostrophe parts from a name ("Erdoğan'ın", "Türkiye'de"); the
-# European languages' common words that English writes as words or names ("die", "war",
-# "van", "un", "han"): no words in an article of the language, and no sign of one
+# Turkish's suffixes that an apostrophe parts from a name ("Erdoğan'ın", "Türkiye'de"): no
+# words in a Turkish article, and no sign of one (other languages write them as words)
 _PARTED = {
     "tr": """
         ın in un ün nın nin nun nün da de ta te dan den tan ten e a ye ya i ı u ü yi yı yu yü
         la le yla yle ndan nden nda nde na ne
         """,
     "pl": "",
-    "eu": "die war den met hat van era son sin un ai han ma su na",
     "id": "",
 }
 _STOP = {
@@ -120,12 +86,7 @@ _SHARED = frozenset("ich nie co po ale tym mln mld proc tys her ama ten".split()
 
 # Words of these languages that English reads as countries: Turkish "mali" (fiscal), Polish
 # "mali" (small)
-_NOT_PLACES = {
-    "tr": frozenset({"mali"}),
-    "pl": frozenset({"mali"}),
-    "eu": frozenset(),
-    "id": frozenset(),
-}
+_NOT_PLACES = {"tr": frozenset({"mali"}), "pl": frozenset({"mali"}), "id": frozenset()}
 
 # Endings taken off a word that keeps four letters or more, longest first (folded)
 _ENDINGS = {
@@ -137,10 +98,9 @@ _ENDINGS = {
     "pl": """
         ami ach owie owi ego emu ych ymi ich imi iem ow om em ej ie a u y i o e
         """,
-    "eu": "",
     "id": "nya lah kah",
 }
-_LETTERS = {"tr": 5, "pl": 5, "eu": 5, "id": 0}  # a stem cut to this many letters (0: not cut)
+_LETTERS = {"tr": 5, "pl": 5, "id": 0}  # a stem cut to this many letters (0: not cut)
 
 
 class Reader(dict[str, tuple[str, ...]]):
@@ -286,4 +246,4 @@ def readers(word: re.Pattern[str], general: Callable[[str], tuple[str, ...]]) ->
     return {code: Reader(code, word, general) for code in _STOP}
 
 
-LANGUAGES = tuple(_STOP)  # the codes of the readings here ("tr", "pl", "eu", "id")
+LANGUAGES = tuple(_STOP)  # the codes of the languages read here ("tr", "pl", "id")

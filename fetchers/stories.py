@@ -82,8 +82,25 @@ STOPWORDS = frozenset(
 # UN), "ai" (AI), "han", "ma", "su", "na" (surnames of Korea and China). Counted as words, a
 # feed's language joined its unrelated reports: five French events in one story. A word in
 # capitals is not one of these ("LA", "DA", "MIT").
-FOREIGN_STOPWORDS = frozenset(languages.EUROPEAN.split()) | frozenset(
+FOREIGN_STOPWORDS = frozenset(
     """
+    le la les une des du de au aux et ou dans par sur avec sans sous chez entre contre vers
+    après avant depuis pendant selon ce cet cette ces sa ses leur leurs notre nos votre vos
+    mon mes qui que quoi dont où il elle ils elles nous vous je se ne pas est sont été être
+    ont avait avaient fait aussi très tout tous toute toutes comme mais donc lors ainsi déjà
+    encore même qu lui ni si der das dem ein eine einer eines einem einen und oder aber mit
+    von vom zu zum zur im ins auf aus bei nach für über unter vor seit gegen ohne durch um
+    ist sind waren wird werden wurde wurden haben hatte hatten sich nicht auch noch nur
+    schon sehr wie als wenn dass daß es er sie wir ihr ihm ihn ihre ihren ihrem ihrer sein
+    seine seinen seiner seinem mehr bis kein keine alle diese dieser dieses diesem diesen
+    jetzt heute gestern doch wieder bereits soll sollen kann können muss müssen el los las
+    lo una unos unas del al en con por para sobre hasta desde tras ante bajo qué sus fue ha
+    hay está están ser sido como más pero ya muy también este esta estos estas ese esa eso
+    mi sí cuando donde todo todos toda todas otro otra otros hoy ayer tiene tienen según
+    durante gli di della dei degli delle dello alla agli da dal dalla nel nella nei sul
+    sulla per tra fra che non sono hanno anche più suo sua suoi questo questa dopo oggi os
+    dos em nas com pelo pela não são foi ao aos mas seu também já isso het een op voor aan
+    bij naar uit te dat zijn wordt werd niet ook nog maar hij zij ze tot
     во на не что со по ко об от до за из для при без над под про через после перед между
     но или ли же бы как так это этот эта эти этого того тот та те его её ее их он она оно
     они мы вы ты был была было были быть будет будут есть уже ещё еще также только все всё
@@ -456,13 +473,12 @@ def _english_terms(word: str) -> tuple[str, ...]:
     return (stem,) if stem else ()
 
 
-# Turkish, Polish and Indonesian articles, and French, German, Spanish, Italian, Portuguese
-# and Dutch ones (read alike), each read by a reader of its language (`fetchers.languages`),
-# numbers and countries as every article reads them
+# Turkish, Polish and Indonesian articles, each read by a reader of its language
+# (`fetchers.languages`), numbers and countries as every article reads them
 _READERS = languages.readers(_WORD, _english_terms)
-# the words that say an article is in one of them: none English writes, nor another of them
-_MARKERS = languages.markers(STOPWORDS | frozenset(spelling.NUMBERS))
-# and those that say it is not ("the", "of", "что"): none of them writes these
+# the words that say an article is in one of them: none English or the others read writes
+_MARKERS = languages.markers(_STOP | frozenset(spelling.NUMBERS))
+# and those that say it is not ("the", "of", "und", "les"): none of them writes these
 _NOT_THEIRS = languages.foreign(_STOP)
 
 
@@ -602,8 +618,7 @@ def terms(text: str) -> list[str]:
 
 def terms_in(language: str, text: str) -> list[str]:
     """The words of a text as the grouping compares them in an article of one of the
-    languages read by a reader of their own (`fetchers.languages`: "tr", "pl", "id", and "eu"
-    for French, German, Spanish, Italian, Portuguese and Dutch)."""
+    languages read by a reader of their own (`fetchers.languages`: "tr", "pl", "id")."""
     return list(chain.from_iterable(map(_READERS[language].__getitem__, _folded(text).split())))
 
 
