@@ -112,7 +112,6 @@ class Reader(dict[str, tuple[str, ...]]):
         self, code: str, word: re.Pattern[str], general: Callable[[str], tuple[str, ...]]
     ) -> None:
         super().__init__()
-        self.code = code
         self._stop = _STOP[code]
         self._endings = tuple(sorted(_ENDINGS[code].split(), key=len, reverse=True))
         self._letters = _LETTERS[code]
@@ -162,8 +161,9 @@ def markers(elsewhere: frozenset[str]) -> dict[str, tuple[str, str]]:
             if len(word) > 1 or word in "wz":  # Polish "w" and "z" say Polish; "a", "i" not
                 written.setdefault(word, set()).add(code)
     out: dict[str, tuple[str, str]] = {}
+    excluded = elsewhere | _SHARED
     for word, codes in written.items():
-        if len(codes) == 1 and word not in elsewhere | _SHARED:  # as written: "że" is no "ze"
+        if len(codes) == 1 and word not in excluded:  # as written: "że" is no "ze"
             code = next(iter(codes))
             forms = {word, word.capitalize()}
             if code == "tr" and word[0] == "i":  # Turkish capitalizes "için" as "İçin"
@@ -244,6 +244,3 @@ def _most(codes: Iterable[str]) -> tuple[str, int] | None:
 def readers(word: re.Pattern[str], general: Callable[[str], tuple[str, ...]]) -> dict[str, Reader]:
     """A reader for each language read here, by its code."""
     return {code: Reader(code, word, general) for code in _STOP}
-
-
-LANGUAGES = tuple(_STOP)  # the codes of the languages read here ("tr", "pl", "id")
