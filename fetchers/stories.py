@@ -384,6 +384,14 @@ def _cyrillic_stem(word: str) -> str:
     return word[:CYRILLIC_STEM]
 
 
+def _undoubled(word: str) -> str:
+    """A stem whose -ing or -ed doubled its last consonant, without the double ("shutting"
+    and "planned" are "shut" and "plan"; "added" keeps its "add", "killed" its "kill")."""
+    if len(word) >= 4 and word[-1] == word[-2] and word[-1] in "bdgmnprt":
+        return word[:-1]
+    return word
+
+
 def _stem(word: str) -> str:
     """A rough stem, enough to meet "tariffs"/"tariff", "declared"/"declares",
     "rates"/"rate" and "taxes"/"tax": the first of -ing, -ed, -es, -s that leaves three
@@ -408,9 +416,9 @@ def _stem(word: str) -> str:
             word = word[:-1]
     elif word.endswith("ing"):
         if size >= 6:
-            word = word[:-3]
+            word = _undoubled(word[:-3])
     elif word.endswith("ed") and size >= 5:
-        word = word[:-2]
+        word = _undoubled(word[:-2])
     if word in _KEEP_ENDING:
         pass
     elif len(word) >= 10 and word.endswith("ment"):
@@ -468,7 +476,11 @@ _STEMS = _Stems()
 
 
 def _english_terms(word: str) -> tuple[str, ...]:
-    """A word's stem, if it is no stop word."""
+    """A word's stem, if it is no stop word; a closed compound's parts' stems
+    (`spelling.compound`: "airstrike" reads as "air strike")."""
+    parts = spelling.compound(word.lower())
+    if parts is not None:
+        return tuple(filter(None, map(_STEMS.__getitem__, parts)))
     stem = _STEMS[word]
     return (stem,) if stem else ()
 
@@ -516,10 +528,9 @@ class _Chunks(dict[str, tuple[str, ...]]):
         found: tuple[str, ...]
         if chunk.isascii():
             if chunk.isalpha():  # letters only: the chunk is one word
-                stem = _STEMS[chunk]
-                found = (stem,) if stem else ()
+                found = _english_terms(chunk)
             else:
-                found = tuple(filter(None, map(_STEMS.__getitem__, _WORD.findall(chunk))))
+                found = tuple(chain.from_iterable(map(_english_terms, _WORD.findall(chunk))))
         else:  # words of any script, Korean ones read as Korean
             found = tuple(_words_terms(chunk))
         if len(found) == 1:
@@ -541,8 +552,10 @@ class _Terms(dict[str, str]):
     from its chunks, without a tuple per chunk to chain through."""
 
     def __missing__(self, chunk: str) -> str:
-        if chunk.isalpha() and (
-            chunk.isascii() or not (korean.is_korean(chunk) or cjk.is_cjk(chunk))
+        if (
+            chunk.isalpha()
+            and (chunk.isascii() or not (korean.is_korean(chunk) or cjk.is_cjk(chunk)))
+            and spelling.compound(chunk.lower()) is None  # "airstrike": two terms
         ):
             # letters only, not Korean, Chinese or Japanese: one word, read as `_Chunks` would
             term = _STEMS.get(chunk)

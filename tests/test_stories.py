@@ -960,6 +960,39 @@ def test_british_and_american_spellings_and_numbers_in_words_are_one_term() -> N
     assert terms("one of the hour's") == ["hour"]  # "one" is no number as often
 
 
+def test_a_word_written_closed_reads_as_the_same_words_written_open() -> None:
+    """AP's "airstrike" and "cease-fire" are the BBC's "air strike" and "ceasefire", and a
+    "shutdown" is a government that "shuts down": each form reads as the open one, in any
+    case, plural or not, in a headline or its lede."""
+    from collections import Counter
+
+    for closed, open_ in (
+        ("Israeli airstrike kills 20", "Israeli air strike kills 20"),
+        ("Israeli AIRSTRIKES", "Israeli air-strikes"),
+        ("Gaza ceasefire holds", "Gaza cease-fire holds"),
+        ("Government shutdown begins", "Government shuts down, begins"),
+        ("Strike in lockdown", "strike in lock-down"),
+        ("Layoffs at Boeing", "Lay-offs at Boeing"),
+        ("Trump reelected", "Trump re-elected"),
+    ):
+        assert terms(closed) == terms(open_), closed
+        counted, _ = StoryIndex._counts(Item("a", closed, closed, 0.0))
+        assert counted == dict(Counter(terms(closed) * 3)), closed  # the grouping's fast path
+    assert terms("“Airstrike") == terms("air strike")  # beside a curly quote
+    assert terms("shutting planned stopped committed") == terms("shut plan stop commit")
+    assert terms("added killed controlled") == ["add", "kill", "controll"]  # their own doubles
+    # the day the US government shut down, as three outlets told it, meets; an airport shut
+    # that day does not
+    told = set_items("fresh.json", "us-shutdown-2025")
+    later = told[-1].when + 6 * 3600
+    items = told + [
+        Item("airport", "Copenhagen airport shuts down after drone sightings", "Flights "
+             "were halted for hours as police investigated large drones over the runways.",
+             later),
+    ]  # fmt: skip
+    assert grouped(items) == {frozenset(item.id for item in told), frozenset({"airport"})}
+
+
 _SCRIPTS = (
     list("abcXYZ019 .,-·$%'’…[]()")
     + list("미국한일중북관세협상타결했다은는의에서")
