@@ -17,6 +17,7 @@ from tests.conftest import (
     make_app,
     piloted,
     screen_text,
+    seed_only_config,
     seen,
     settle,
 )
@@ -142,3 +143,26 @@ async def test_f_says_why_the_full_text_could_not_be_fetched(
             str(n.message) == "The full text could not be fetched: HTTP 404 Not Found"
             for n in app._notifications
         )
+
+
+@pytest.mark.parametrize(
+    ("zone", "meta"),
+    [
+        ("Asia/Seoul", "Wire · Fri 2025-10-24 17:00 KST · 2025-10-24 08:00 UTC"),
+        ("UTC", "Wire · Fri 2025-10-24 08:00 UTC\n"),
+    ],
+)
+async def test_the_article_s_time_is_shown_in_utc_too_only_when_the_zone_is_not_utc(
+    tmp_path: Path, zone: str, meta: str
+) -> None:
+    """A desk in Seoul reads the wall time and the UTC time of an article; a monitoring host
+    on UTC reads it once, not twice over."""
+    linked_article(tmp_path, "https://news.example/talks")
+    config = seed_only_config(tmp_path)
+    config.settings.timezone = zone
+    app = make_app(tmp_path, config, poll=False)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot)
+        assert dash(app).headlines.current_id == "linked"
+        lines = [line.strip(" │") for line in screen_text(app).splitlines()]
+        assert meta.strip() in lines, [line for line in lines if "Wire ·" in line]

@@ -221,7 +221,8 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
             meta.append(article.author)
         if article.published:
             meta.append(wall(article.published, self.local))
-            meta.append(article.published.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"))
+            if article.published.astimezone(self.local).utcoffset():  # (on a UTC host: once)
+                meta.append(article.published.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"))
         elif article.listed:
             meta.append("undated: listed with the article it was printed under")
         else:
