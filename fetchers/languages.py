@@ -10,7 +10,9 @@ words are not words; a word is read without its letters' marks ("ş", "ı", "ł"
 "l": outlets and keyboards write them or not); and a Turkish or Polish word, which writes
 its case and number onto the word, loses its ending and is cut to its first five letters,
 as a Russian one is ("depremde", "depremin" and "depremler" are "depre"; "Tuska" and
-"Tuskiem" are "tusk"). An Indonesian word loses only its "-nya", "-lah" or "-kah". Numbers
+"Tuskiem" are "tusk"), a Turkish one its chain of endings ("turunu" is "tur"). An
+Indonesian word loses its "-nya", "-lah" or "-kah", then the prefix and suffix that make a
+verb or a noun of its root ("dilantik", "melantik" and "pelantikan" are "lantik"). Numbers
 and countries are read as in every language (the reading the caller gives), so a Turkish
 report shares them with an English one.
 """
@@ -103,6 +105,86 @@ _ENDINGS = {
 _LETTERS = {"tr": 5, "pl": 5, "id": 0}  # a stem cut to this many letters (0: not cut)
 
 
+# An Indonesian prefix -> the letters its nasal stood for before a vowel ("menembak" is
+# "tembak", "memukul" "pukul", "menyerang" "serang"; "mengambil" "ambil"), or None where
+# the prefix goes as it is, and the letters it comes before (any, when empty)
+_PREFIXES: tuple[tuple[str, str | None, str], ...] = (
+    ("ber", None, ""),
+    ("ter", None, ""),
+    ("per", None, ""),
+    ("meng", "", "aeiougkh"),
+    ("peng", "", "aeiougkh"),
+    ("meny", "s", "aeiou"),
+    ("peny", "s", "aeiou"),
+    ("mem", None, "bfpv"),
+    ("pem", None, "bfpv"),
+    ("mem", "p", "aeiou"),
+    ("pem", "p", "aeiou"),
+    ("men", None, "cdjtz"),
+    ("pen", None, "cdjtz"),
+    ("men", "t", "aeiou"),
+    ("pen", "t", "aeiou"),
+    ("me", None, "lmnrwy"),
+    ("pe", None, "lmnrwy"),
+    ("di", None, ""),
+)
+# roots that begin as a prefix does, common in the news: read whole ("menang", "penting")
+_ROOTS = frozenset(
+    """
+    menang menteri merdeka merah perang pemilu berita perdana pertama persen dinas dialog
+    media meter penting peran pesan teror teroris
+    """.split()  # noqa: SIM905 - a word list reads better as words
+)
+_SHORTEST = 4  # letters an Indonesian stem keeps at least
+
+
+def _unprefixed(word: str) -> tuple[str, bool] | None:
+    """An Indonesian word without its prefix, and whether the prefix's nasal was read back
+    as a letter; None when it has none."""
+    if word in _ROOTS:
+        return None
+    for prefix, nasal, before in _PREFIXES:
+        if word.startswith(prefix) and len(word) > len(prefix):
+            rest = word[len(prefix) :]
+            if before and rest[0] not in before:
+                continue
+            restored = bool(nasal) and rest[0] in "aeiou"
+            if restored:
+                rest = f"{nasal}{rest}"
+            if len(rest) >= _SHORTEST:
+                return rest, restored
+    return None
+
+
+def indonesian_stem(word: str) -> str:
+    """An Indonesian word (folded, without "-nya", "-lah", "-kah") without the affixes that
+    make verbs and nouns of a root: "dilantik", "melantik" and "pelantikan" are "lantik",
+    "kebakaran" is "bakar", "diperbaiki" "baik". A suffix goes when a stem of four letters
+    stays; "-i" and the "ke-" of "ke-...-an" only with a prefix or suffix beside them
+    ("polisi", "kepala" stay). Read without a dictionary of roots: a root that looks
+    prefixed loses its letters alike wherever it is written ("menteri" is "teri")."""
+    if word in _ROOTS:
+        return word
+    stem, suffix = word, ""
+    # (a noun of "pe-" or "ke-" ends in "-an", never "-kan": "pelantikan" is "lantik")
+    endings = ("an", "i") if word.startswith(("pe", "ke")) else ("kan", "an", "i")
+    for ending in endings:
+        if word.endswith(ending) and len(word) - len(ending) >= _SHORTEST:
+            stem, suffix = word[: -len(ending)], ending
+            break
+    if suffix == "an" and stem.startswith("ke") and len(stem) - 2 >= _SHORTEST:
+        return stem[2:]
+    found = _unprefixed(stem)
+    if found is None:
+        return word if suffix == "i" else stem
+    bare, restored = found
+    if not restored and bare.startswith(("per", "ber")):  # "diperbaiki", "memperkuat"
+        again = _unprefixed(bare)
+        if again is not None:
+            return again[0]
+    return bare
+
+
 class Reader(dict[str, tuple[str, ...]]):
     """A run of text between spaces -> its terms in one language, learnt on first sight.
     `word`: what a word is (the grouping's own pattern); `general`: a word's terms as any
@@ -116,16 +198,35 @@ class Reader(dict[str, tuple[str, ...]]):
         self._endings = tuple(sorted(_ENDINGS[code].split(), key=len, reverse=True))
         self._letters = _LETTERS[code]
         self._not_places = _NOT_PLACES[code]
+        self._affixed = code == "id"
+        self._chained = code == "tr"
         self._word = word
         self._general = general
 
     def stem(self, folded: str) -> str:
-        """A folded word without its ending, cut to the language's letters."""
-        for ending in self._endings:
-            if folded.endswith(ending) and len(folded) - len(ending) >= 4:
-                folded = folded[: -len(ending)]
-                break
+        """A folded word without its ending, cut to the language's letters (an Indonesian
+        one without its affixes too: `indonesian_stem`)."""
+        if self._chained:
+            folded = self._unchained(folded)
+        else:
+            for ending in self._endings:
+                if folded.endswith(ending) and len(folded) - len(ending) >= 4:
+                    folded = folded[: -len(ending)]
+                    break
+        if self._affixed:
+            return indonesian_stem(folded)
         return folded[: self._letters] if self._letters else folded
+
+    def _unchained(self, folded: str) -> str:
+        """A Turkish word without its chain of endings ("turunu": "turun", then "tur"), as
+        long as a root of three letters stays."""
+        while True:
+            for ending in self._endings:
+                if folded.endswith(ending) and len(folded) - len(ending) >= 3:
+                    folded = folded[: -len(ending)]
+                    break
+            else:
+                return folded
 
     def __missing__(self, chunk: str) -> tuple[str, ...]:
         found: list[str] = []

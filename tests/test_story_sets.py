@@ -20,14 +20,14 @@ SETS = sorted(HERE.glob("*.json"))
 F1_AIM = 0.85
 # below the aim, held where their readings reach: the second Russian set's reports of one
 # event tell different sides of it in different words (a general's killing, then the arrest);
-# Turkish's, Polish's and Indonesian's share few words once read as their stems (a Turkish
-# word's many suffixes are not all taken off, an Indonesian verb keeps its prefix); the second
-# European set's outlets tell one event in words of their own, and Italian, Portuguese and
-# Dutch are read as English is
+# the Turkish, Polish and Indonesian sets' reports share few words once read as their stems
+# (read without a dictionary of roots); the second European set's outlets tell one event in
+# words of their own, and Italian, Portuguese and Dutch are read as English is
 F1_BELOW_AIM: dict[str, float] = {
     "european_second.json": 0.59,
     "russian_second.json": 0.83,
-    "turkish_polish_indonesian.json": 0.43,
+    "turkish_polish_indonesian.json": 0.53,
+    "turkish_polish_indonesian_second.json": 0.76,
 }
 
 
