@@ -115,6 +115,7 @@ _COMPOUNDS = {
     re|electing
     """.split()  # noqa: SIM905 - a word list reads better as words
 }
+SHORTEST_COMPOUND = min(map(len, _COMPOUNDS))  # letters: a shorter word is none
 
 
 def compound(word: str) -> tuple[str, ...] | None:

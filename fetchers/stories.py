@@ -478,7 +478,7 @@ _STEMS = _Stems()
 def _english_terms(word: str) -> tuple[str, ...]:
     """A word's stem, if it is no stop word; a closed compound's parts' stems
     (`spelling.compound`: "airstrike" reads as "air strike")."""
-    parts = spelling.compound(word.lower())
+    parts = spelling.compound(word.lower()) if len(word) >= spelling.SHORTEST_COMPOUND else None
     if parts is not None:
         return tuple(filter(None, map(_STEMS.__getitem__, parts)))
     stem = _STEMS[word]
@@ -555,7 +555,9 @@ class _Terms(dict[str, str]):
         if (
             chunk.isalpha()
             and (chunk.isascii() or not (korean.is_korean(chunk) or cjk.is_cjk(chunk)))
-            and spelling.compound(chunk.lower()) is None  # "airstrike": two terms
+            and (
+                len(chunk) < spelling.SHORTEST_COMPOUND or spelling.compound(chunk.lower()) is None
+            )
         ):
             # letters only, not Korean, Chinese or Japanese: one word, read as `_Chunks` would
             term = _STEMS.get(chunk)
