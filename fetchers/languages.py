@@ -64,6 +64,7 @@ _COMMONEST = {
         setelah bahwa telah sudah saat atau para serta agar bagi hingga sebagai kepada bisa
         dapat lebih masih menjadi namun kata ujar mengatakan menurut tahun hari usai jadi
         adalah ia mereka kami kita sejumlah se nya pun yakni yaitu antara sejak belum
+        tersebut melalui bersama terhadap
         """
     ),
 }
@@ -90,7 +91,8 @@ _SHARED = frozenset("ich nie co po ale tym mln mld proc tys her ama ten".split()
 # "mali" (small)
 _NOT_PLACES = {"tr": frozenset({"mali"}), "pl": frozenset({"mali"}), "id": frozenset()}
 
-# Endings taken off a word that keeps four letters or more, longest first (folded)
+# Endings taken off a word that keeps four letters or more (an everyday Turkish word: three,
+# one ending after another), longest first (folded)
 _ENDINGS = {
     "tr": """
         larindan lerinden larinda lerinde larini lerini larin lerin lari leri lar ler
@@ -132,7 +134,7 @@ _PREFIXES: tuple[tuple[str, str | None, str], ...] = (
 _ROOTS = frozenset(
     """
     menang menteri merdeka merah perang pemilu berita perdana pertama persen dinas dialog
-    media meter penting peran pesan teror teroris
+    media meter penting peran pesan teror teroris selatan meninggal pemenang
     """.split()  # noqa: SIM905 - a word list reads better as words
 )
 _SHORTEST = 4  # letters an Indonesian stem keeps at least
@@ -140,7 +142,8 @@ _SHORTEST = 4  # letters an Indonesian stem keeps at least
 
 def _unprefixed(word: str) -> tuple[str, bool] | None:
     """An Indonesian word without its prefix, and whether the prefix's nasal was read back
-    as a letter; None when it has none."""
+    as a letter; None when it has none, or when its prefix would leave too short a root
+    (not then a shorter prefix: "pernah" is no "pe-" before "rnah")."""
     if word in _ROOTS:
         return None
     for prefix, nasal, before in _PREFIXES:
@@ -151,8 +154,7 @@ def _unprefixed(word: str) -> tuple[str, bool] | None:
             restored = bool(nasal) and rest[0] in "aeiou"
             if restored:
                 rest = f"{nasal}{rest}"
-            if len(rest) >= _SHORTEST:
-                return rest, restored
+            return (rest, restored) if len(rest) >= _SHORTEST else None
     return None
 
 
@@ -161,8 +163,10 @@ def indonesian_stem(word: str) -> str:
     make verbs and nouns of a root: "dilantik", "melantik" and "pelantikan" are "lantik",
     "kebakaran" is "bakar", "diperbaiki" "baik". A suffix goes when a stem of four letters
     stays; "-i" and the "ke-" of "ke-...-an" only with a prefix or suffix beside them
-    ("polisi", "kepala" stay). Read without a dictionary of roots: a root that looks
-    prefixed loses its letters alike wherever it is written ("menteri" is "teri")."""
+    ("polisi", "kepala" stay), "-kan" only after a verb's prefix. Read without a dictionary
+    of roots: a root that looks prefixed loses its letters alike wherever it is written,
+    some common ones stay whole (`_ROOTS`), and the "k" that "meng-" drops is not read back
+    ("mengecam" is "ecam", "dikecam" "kecam")."""
     if word in _ROOTS:
         return word
     stem, suffix = word, ""
@@ -172,6 +176,11 @@ def indonesian_stem(word: str) -> str:
         if word.endswith(ending) and len(word) - len(ending) >= _SHORTEST:
             stem, suffix = word[: -len(ending)], ending
             break
+    if suffix == "kan" and _unprefixed(stem) is None:
+        # no verb's prefix before it: a noun of a root ending in "k" ("tembakan", "desakan"
+        # are "tembak" and "desak", not "temba" and "desa"); a bare verb in "-kan" keeps
+        # its "k" ("umumkan" is "umumk")
+        stem, suffix = word[:-2], "an"
     if suffix == "an" and stem.startswith("ke") and len(stem) - 2 >= _SHORTEST:
         return stem[2:]
     found = _unprefixed(stem)
@@ -203,10 +212,12 @@ class Reader(dict[str, tuple[str, ...]]):
         self._word = word
         self._general = general
 
-    def stem(self, folded: str) -> str:
+    def stem(self, folded: str, named: bool = False) -> str:
         """A folded word without its ending, cut to the language's letters (an Indonesian
-        one without its affixes too: `indonesian_stem`)."""
-        if self._chained:
+        one without its affixes too: `indonesian_stem`). `named`: it was capitalized, a name
+        perhaps (Turkish writes a name's endings after an apostrophe: "Putin'in" is "Putin",
+        and "Putin" keeps its "-in")."""
+        if self._chained and not named:
             folded = self._unchained(folded)
         else:
             for ending in self._endings:
@@ -242,7 +253,7 @@ class Reader(dict[str, tuple[str, ...]]):
             if general and general[0][0] == "@":  # a country, as every language names it
                 found.extend(general)
             else:
-                found.append(self.stem(folded))
+                found.append(self.stem(folded, word[0].isupper()))
         terms = tuple(found)
         if len(self) >= 200_000:  # bounded: feeds can invent words without end
             self.clear()

@@ -1,4 +1,5 @@
-"""British and American spellings of one word, and numbers written as words, read alike.
+"""British and American spellings of one word, numbers written as words, and words written
+closed and open ("airstrike", "air strike"), read alike.
 
 The BBC's "Defence Secretary criticised" and AP's "Defense Secretary criticized" are one
 event; so are "Quake kills nine" and "Quake kills 9". The story grouping reads a word
@@ -119,11 +120,11 @@ SHORTEST_COMPOUND = min(map(len, _COMPOUNDS))  # letters: a shorter word is none
 
 
 def compound(word: str) -> tuple[str, ...] | None:
-    """A lower-case word written closed that others write open, as its parts ("airstrikes"
-    -> "air", "strikes"); None for any other."""
+    """A lower-case word written closed that others write open, as its parts, a plural's
+    as the singular's ("airstrikes" -> "air", "strike"); None for any other."""
     parts = _COMPOUNDS.get(word)
-    if parts is None and word[-1:] == "s" and (parts := _COMPOUNDS.get(word[:-1])) is not None:
-        return (parts[0], parts[1] + "s")
+    if parts is None and word[-1:] == "s":
+        return _COMPOUNDS.get(word[:-1])
     return parts
 
 

@@ -72,7 +72,7 @@ STOPWORDS = frozenset(
     through to too under until up very was we were what when where which while who whom why
     will with would you your yours us said says say new news one two three first after amid
     over says just still day week year years monday tuesday wednesday thursday friday
-    saturday sunday today yesterday
+    saturday sunday today yesterday re downs offs outs
     """.split()  # noqa: SIM905 - a word list reads better as words
 )
 # The commonest words of French, German, Spanish, Italian, Portuguese, Dutch, Russian and
@@ -396,12 +396,13 @@ def _stem(word: str) -> str:
     """A rough stem, enough to meet "tariffs"/"tariff", "declared"/"declares",
     "rates"/"rate" and "taxes"/"tax": the first of -ing, -ed, -es, -s that leaves three
     letters goes (of a five-letter word, -es only after x, s or z: "rates" keeps its e, as
-    "rate" does); then -ment of a long word ("impeachment"/"impeached", not "apartment"/
-    "apart") and the -ion of a long -ation or -ction ("election"/"elected", "evacuation"/
-    "evacuate", not "station"/"state" nor "question"/"quest"), but for a few whose stem is
-    another word (`_KEEP_ENDING`); then a final -e of a long word, or -a or -o of a longer
-    one. Last, a word headlines clip is read as the whole word (`_CLIPPED`). A word of Latin
-    letters is read without its accents, and a British spelling as the American, first
+    "rate" does; a consonant -ing or -ed doubled goes with it, `_undoubled`); then -ment
+    of a long word ("impeachment"/"impeached", not "apartment"/"apart") and the -ion of a
+    long -ation or -ction ("election"/"elected", "evacuation"/"evacuate", not
+    "station"/"state" nor "question"/"quest"), but for a few whose stem is another word
+    (`_KEEP_ENDING`); then a final -e of a long word, or -a or -o of a longer one. Last, a
+    word headlines clip is read as the whole word (`_CLIPPED`). A word of Latin letters is
+    read without its accents, and a British spelling as the American, first
     (`fetchers.spelling`: "defence" is "defense", "criticised" "criticized")."""
     if not word.isascii():
         if "\u0400" <= word[0] <= "\u04ff":  # Cyrillic: read as Russian or Ukrainian
