@@ -105,9 +105,10 @@ _WORDS = {
 }
 
 # Words one outlet writes closed and another open or hyphenated ("airstrike", "air strike",
-# "air-strike"; "shutdown", "shuts down"), each as its two parts, as
-# the open form reads: "Israeli airstrike kills 20" meets "Israeli air strike kills 20" and
-# "Israeli strike kills 20", "Government shutdown begins" meets "US government shuts down"
+# "air-strike"; "shutdown", "shuts down"), each as its two parts, as the open form reads:
+# "Israeli airstrike kills 20" meets "Israeli air strike kills 20" and "Israeli strike kills
+# 20", "Government shutdown begins" meets "US government shuts down" ("re", "down", "off"
+# and "out" are no words: "reelected" reads as "elected", "re-elected" does)
 _COMPOUNDS = {
     word.replace("|", ""): tuple(word.split("|"))
     for word in """
