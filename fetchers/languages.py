@@ -5,7 +5,7 @@ not say which one it is in; an article does. An article whose headline and lede 
 different words of a language's commonest that no other language the grouping knows writes
 (Turkish "ve", "için"; Polish "się", "że", "w"; Indonesian "yang", "dengan"), and more of
 them than of another's, or failing that write twice the letters only it writes (Turkish
-"ı", "ğ"; Polish "ł", "ą", "ż"), is read in that language (`language_of`): its commonest
+"ı", "ğ", "ş"; Polish "ł", "ą", "ż"), is read in that language (`language_of`): its commonest
 words are not words; a word is read without its letters' marks ("ş", "ı", "ł" as "s", "i",
 "l": outlets and keyboards write them or not); and a Turkish or Polish word, which writes
 its case and number onto the word, loses its ending and is cut to its first five letters,
@@ -293,11 +293,11 @@ def foreign(elsewhere: frozenset[str]) -> frozenset[str]:
     return frozenset(word for word in elsewhere if fold(word) not in written)
 
 
-# Letters only one language read here writes: Turkish's dotless "ı", "İ" and "ğ"; Polish's
-# "ł", "ą", "ę", "ś", "ź", "ż", "ń" ("ó" and "ş" are other languages' too, "ć" Croatian's
-# and Serbian's: "Vučić")
-_OWN_LETTERS = re.compile("[ıİğĞłŁąęśŚźŹżŻń]")
-_LETTER_OF = dict.fromkeys("ıİğĞ", "tr") | dict.fromkeys("łŁąęśŚźŹżŻń", "pl")
+# Letters only one language read here writes: Turkish's dotless "ı", "İ", "ğ" and "ş"
+# (Romanian's is "ș", with a comma); Polish's "ł", "ą", "ę", "ś", "ź", "ż", "ń" ("ó" is other
+# languages' too, "ć" Croatian's and Serbian's: "Vučić")
+_OWN_LETTERS = re.compile("[ıİğĞşŞłŁąęśŚźŹżŻń]")
+_LETTER_OF = dict.fromkeys("ıİğĞşŞ", "tr") | dict.fromkeys("łŁąęśŚźŹżŻń", "pl")
 
 
 def language_of(

@@ -3004,6 +3004,8 @@ def test_turkish_polish_and_indonesian_articles_are_read_in_their_language() -> 
         "İçin bu karar ve Erdoğan": "tr",
         "Premier powiedział, że on by chciał, aby rząd przyjął ustawę": "pl",
         "Wałęsa wins in Łódź": None,
+        "Merkez Bankası'ndan sürpriz karar: faiz yüzde 50 TCMB beklenmedik şekilde": "tr",
+        "Mehmet Şimşek says Beşiktaş fans": None,
         "Erdoğan says Türkiye will host talks; Erdoğan met the envoy": None,
         "Vučić and Plenković meet as Vučić warns of tension": None,
     }
