@@ -107,28 +107,28 @@ _ENDINGS = {
 _LETTERS = {"tr": 5, "pl": 5, "id": 0}  # a stem cut to this many letters (0: not cut)
 
 
-# An Indonesian prefix -> the letters its nasal stood for before a vowel ("menembak" is
-# "tembak", "memukul" "pukul", "menyerang" "serang"; "mengambil" "ambil"), or None where
-# the prefix goes as it is, and the letters it comes before (any, when empty)
-_PREFIXES: tuple[tuple[str, str | None, str], ...] = (
-    ("ber", None, ""),
-    ("ter", None, ""),
-    ("per", None, ""),
+# An Indonesian prefix, the letter its nasal stood for before a vowel ("menembak" is
+# "tembak", "memukul" "pukul", "menyerang" "serang"; none for "mengambil", "ambil", nor
+# where the prefix goes as it is), and the letters it comes before (any, when empty)
+_PREFIXES: tuple[tuple[str, str, str], ...] = (
+    ("ber", "", ""),
+    ("ter", "", ""),
+    ("per", "", ""),
     ("meng", "", "aeiougkh"),
     ("peng", "", "aeiougkh"),
     ("meny", "s", "aeiou"),
     ("peny", "s", "aeiou"),
-    ("mem", None, "bfpv"),
-    ("pem", None, "bfpv"),
+    ("mem", "", "bfpv"),
+    ("pem", "", "bfpv"),
     ("mem", "p", "aeiou"),
     ("pem", "p", "aeiou"),
-    ("men", None, "cdjtz"),
-    ("pen", None, "cdjtz"),
+    ("men", "", "cdjtz"),
+    ("pen", "", "cdjtz"),
     ("men", "t", "aeiou"),
     ("pen", "t", "aeiou"),
-    ("me", None, "lmnrwy"),
-    ("pe", None, "lmnrwy"),
-    ("di", None, ""),
+    ("me", "", "lmnrwy"),
+    ("pe", "", "lmnrwy"),
+    ("di", "", ""),
 )
 # roots that begin as a prefix does, common in the news: read whole ("menang", "penting")
 _ROOTS = frozenset(
@@ -151,10 +151,8 @@ def _unprefixed(word: str) -> tuple[str, bool] | None:
             rest = word[len(prefix) :]
             if before and rest[0] not in before:
                 continue
-            restored = bool(nasal) and rest[0] in "aeiou"
-            if restored:
-                rest = f"{nasal}{rest}"
-            return (rest, restored) if len(rest) >= _SHORTEST else None
+            rest = nasal + rest  # (a nasal's prefix is only ever read before a vowel)
+            return (rest, nasal != "") if len(rest) >= _SHORTEST else None
     return None
 
 
@@ -218,26 +216,21 @@ class Reader(dict[str, tuple[str, ...]]):
         perhaps (Turkish writes a name's endings after an apostrophe: "Putin'in" is "Putin",
         and "Putin" keeps its "-in")."""
         if self._chained and not named:
-            folded = self._unchained(folded)
+            # a Turkish word's chain of endings ("turunu": "turun", then "tur")
+            while (shorter := self._unended(folded, 3)) != folded:
+                folded = shorter
         else:
-            for ending in self._endings:
-                if folded.endswith(ending) and len(folded) - len(ending) >= 4:
-                    folded = folded[: -len(ending)]
-                    break
+            folded = self._unended(folded, 4)
         if self._affixed:
             return indonesian_stem(folded)
         return folded[: self._letters] if self._letters else folded
 
-    def _unchained(self, folded: str) -> str:
-        """A Turkish word without its chain of endings ("turunu": "turun", then "tur"), as
-        long as a root of three letters stays."""
-        while True:
-            for ending in self._endings:
-                if folded.endswith(ending) and len(folded) - len(ending) >= 3:
-                    folded = folded[: -len(ending)]
-                    break
-            else:
-                return folded
+    def _unended(self, folded: str, root: int) -> str:
+        """A folded word without its longest ending that leaves `root` letters or more."""
+        for ending in self._endings:
+            if folded.endswith(ending) and len(folded) - len(ending) >= root:
+                return folded[: -len(ending)]
+        return folded
 
     def __missing__(self, chunk: str) -> tuple[str, ...]:
         found: list[str] = []

@@ -117,12 +117,16 @@ _COMPOUNDS = {
     re|electing
     """.split()  # noqa: SIM905 - a word list reads better as words
 }
-SHORTEST_COMPOUND = min(map(len, _COMPOUNDS))  # letters: a shorter word is none
+_SHORTEST_COMPOUND = min(map(len, _COMPOUNDS))  # letters: a shorter word is none
 
 
 def compound(word: str) -> tuple[str, ...] | None:
-    """A lower-case word written closed that others write open, as its parts, a plural's
-    as the singular's ("airstrikes" -> "air", "strike"); None for any other."""
+    """A word written closed that others write open, in any case, as its parts, a plural's
+    as the singular's ("Airstrikes" -> "air", "strike"); None for any other (a word too
+    short to be one is not lower-cased: most words a grouping reads are asked once each)."""
+    if len(word) < _SHORTEST_COMPOUND:
+        return None
+    word = word.lower()
     parts = _COMPOUNDS.get(word)
     if parts is None and word[-1:] == "s":
         return _COMPOUNDS.get(word[:-1])

@@ -479,7 +479,7 @@ _STEMS = _Stems()
 def _english_terms(word: str) -> tuple[str, ...]:
     """A word's stem, if it is no stop word; a closed compound's parts' stems
     (`spelling.compound`: "airstrike" reads as "air strike")."""
-    parts = spelling.compound(word.lower()) if len(word) >= spelling.SHORTEST_COMPOUND else None
+    parts = spelling.compound(word)
     if parts is not None:
         return tuple(filter(None, map(_STEMS.__getitem__, parts)))
     stem = _STEMS[word]
@@ -556,9 +556,7 @@ class _Terms(dict[str, str]):
         if (
             chunk.isalpha()
             and (chunk.isascii() or not (korean.is_korean(chunk) or cjk.is_cjk(chunk)))
-            and (
-                len(chunk) < spelling.SHORTEST_COMPOUND or spelling.compound(chunk.lower()) is None
-            )
+            and spelling.compound(chunk) is None  # "airstrike": two terms
         ):
             # letters only, not Korean, Chinese or Japanese: one word, read as `_Chunks` would
             term = _STEMS.get(chunk)
@@ -821,7 +819,7 @@ def _about(title: list[str], vec: dict[str, Any]) -> Places | None:
             named = every
     if not every:
         return None
-    key = (frozenset(named), frozenset(every))
+    key = (named, every)
     shared = _PLACE_SETS.get(key)  # one for every article that names the same
     if shared is None:
         shared = key
