@@ -193,6 +193,9 @@ async def test_rows_that_cannot_be_read_are_said_once_and_not_read_at_every_repa
     with Store(tmp_path / "data", writer=True) as store:
         store.add_batch([make(n) for n in range(400)])
     app = make_app(tmp_path)
+    # no article marked read meanwhile: new marks read the missing rows again, by design (on
+    # a loaded machine the mark of the article shown landed among the repaints)
+    app.read_after = 3600
     async with piloted(app) as pilot:
         dashboard = await settle(app, pilot, want=400)
         headlines = dashboard.headlines
