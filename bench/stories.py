@@ -56,9 +56,9 @@ def score(data: dict, one_span: bool = False) -> Scores:
     for number, (event, articles) in enumerate(sorted(data["stories"].items())):
         start = min(_seconds(a[1]) for a in articles)
         shift = (1.7e9 + (number * 7919 % 48) * 3600.0 - start) if one_span else 0.0
-        for at, (_source, published, title, summary, _page) in enumerate(articles):
+        for at, (source, published, title, summary, _page) in enumerate(articles):
             ident = f"{event}#{at}"
-            items.append(Item(ident, title, summary, _seconds(published) + shift))
+            items.append(Item(ident, title, summary, _seconds(published) + shift, source))
             gold[ident] = event
         first[event] = f"{event}#{min(range(len(articles)), key=lambda n: articles[n][1])}"
     index = StoryIndex()

@@ -8,7 +8,8 @@ to it, compared article by article within `WINDOW` of it and as a whole (`_Story
 their cosine similarity reaches what their distance in time asks (`CLOSE_THRESHOLD` at the
 same moment, rising to `THRESHOLD` over `CLOSE_HOURS`) and no article of that story is about
 other countries (each about one the other names nowhere: US–Korea talks are not US–Japan
-talks; `_conflict`); otherwise it starts a story.
+talks; `_conflict`); otherwise it starts a story. An outlet's own reports `SERIES_HOURS` or
+more before an article are not compared with it (its daily column is a story a day).
 Candidates come from an inverted index in which each article is filed under its `KEPT`
 heaviest words only (a word of little weight finds no story, and each filing is a step for
 every article grouped), each word looking among the `PROBE_RECENT` articles last filed under
@@ -48,6 +49,12 @@ WINDOW = 72 * 3600.0  # seconds: a story's articles are at most this far from a 
 THRESHOLD = 0.30  # cosine similarity to join a story a day or more apart (README, "Stories")
 CLOSE_THRESHOLD = 0.22  # ... reported at the same moment: it rises to THRESHOLD over CLOSE_HOURS
 CLOSE_HOURS = 24.0
+# an outlet's own reports this far before an article of it or more are no candidates for it:
+# a daily column ("Stock market today: ...", the morning briefing) says the same words each
+# day, so each day's would join the day before's and the column be one story as long as it
+# runs. Its follow-ups of one event within hours still join it, and a day later it joins
+# the story through other outlets' reports of it (and the story as a whole they make)
+SERIES_HOURS = 12.0
 TITLE_WEIGHT = 2  # a headline word counts as much as two summary words
 PROBES = 4  # an article's heaviest words that others are filed under: they look up candidates
 CANDIDATES = 4  # how many candidates are scored in full
@@ -644,6 +651,7 @@ class Item:
     title: str
     summary: str
     when: float  # POSIX seconds: published, else first fetched
+    source: str = ""  # the outlet that reported it ("": not known; see `SERIES_HOURS`)
 
 
 # The countries an article is about (`_about`): those it is about for certain, and every one
@@ -652,12 +660,15 @@ Places = tuple[frozenset[str], frozenset[str]]
 
 
 # A window article as candidates need it: its time, its words and their weights (in one
-# order), their length, the words it is filed under, the countries it is about and its story.
+# order), their length, the words it is filed under, the countries it is about, its story
+# and its outlet.
 # A tuple: made once an article and unpacked in one step when it is a candidate. The weights
 # are an array of doubles, not a dict of floats: a poller holds a window of articles (three
 # days of every feed), and a dict of thirty words with their float objects takes about
 # 1.5 kB against 0.6 kB for the words and the array.
-_Doc = tuple[float, tuple[str, ...], "array[float]", float, tuple[str, ...], Places | None, str]
+_Doc = tuple[
+    float, tuple[str, ...], "array[float]", float, tuple[str, ...], Places | None, str, str
+]
 
 
 # An article weighed: its words weighed (every word it has: rarity counts each once), their
@@ -793,6 +804,7 @@ def _articles_counted(total: int) -> float:
 # Every term that names a country: "@" + a country of PLACES or of _CAPITALS.
 _PLACE_TERMS = frozenset({"@" + c for c in PLACES.values()} | set(_CAPITALS.values()))
 _CLOSE = CLOSE_HOURS * 3600.0  # seconds
+_SERIES = SERIES_HOURS * 3600.0  # seconds
 _RECENT = slice(-PROBE_RECENT, None)  # the end of a postings list: its latest filings
 _TIME_THEN_ID = attrgetter("when", "id")  # the order articles are grouped in
 
@@ -1074,10 +1086,17 @@ class StoryIndex:
         # with its story as well was 6% of the grouping's work)
         nearest: dict[str, float] = {}
         has, weight_of = vec.__contains__, vec.__getitem__
+        # its outlet's own reports SERIES_HOURS or more before it say nothing of its story,
+        # nor does a story as a whole that holds them (`SERIES_HOURS`)
+        outlet, series = item.source, _SERIES if item.source else math.inf
+        columns: set[str] = set()  # the stories of those reports among its candidates
         for ident in self._candidates(heaviest):
-            then, words, weights, other_norm, _, _, story = docs[ident]
+            then, words, weights, other_norm, _, _, story, its_outlet = docs[ident]
             apart = abs(then - when)
             if apart > window:
+                continue
+            if apart >= series and its_outlet == outlet:
+                columns.add(story)
                 continue
             # the dot product over the words both have, in C
             both = list(map(has, words))
@@ -1102,7 +1121,7 @@ class StoryIndex:
         sums = self._sums
         for story, apart in nearest.items():  # and with each of those stories as a whole
             summed = sums.get(story)
-            if summed is not None:
+            if summed is not None and story not in columns:
                 score = summed.cosine(vec, norm)
                 needed = close + rise * apart if apart < rising else threshold
                 if score >= needed and score > scores.get(story, 0.0):
@@ -1164,7 +1183,7 @@ class StoryIndex:
         kept = heaviest[:KEPT]
         weights = array("d", tuple(vec.values()))  # (from a tuple: twice as quick)
         words = tuple(vec)
-        self._docs[ident] = (item.when, words, weights, norm, kept, places, sid)
+        self._docs[ident] = (item.when, words, weights, norm, kept, places, sid, item.source)
         self._sum_in(ident, sid, words, weights, norm)
         if places is not None:
             self._places.setdefault(sid, set()).add(places)
@@ -1193,14 +1212,14 @@ class StoryIndex:
                 self._lone[sid] = ident
                 return
             summed = self._sums[sid] = _StorySum()
-            _, first_words, first_weights, first_norm, _, _, _ = self._docs[lone]
+            _, first_words, first_weights, first_norm, _, _, _, _ = self._docs[lone]
             summed.add(first_words, first_weights, first_norm)
         summed.add(words, weights, norm)
 
     def _forget(self, ident: str, doc: _Doc) -> None:
         """Take a dropped article out of its story's sum, then out of its kept words' lists
         (`_unfile`)."""
-        _, words, weights, norm, kept, _, sid = doc
+        _, words, weights, norm, kept, _, sid, _ = doc
         if self._lone.get(sid) == ident:
             del self._lone[sid]
         else:

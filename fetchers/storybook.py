@@ -81,7 +81,7 @@ REST_FACTOR = 3.0
 
 
 def _item(record: Record) -> Item:
-    return Item(record.id, record.title, record.summary, first_time(record))
+    return Item(record.id, record.title, record.summary, first_time(record), record.source)
 
 
 class SavedStories(NamedTuple):

@@ -621,6 +621,62 @@ def test_reports_hours_apart_need_fewer_shared_words_than_reports_a_day_apart() 
     assert apart.story_of[ap.id] != apart.story_of[later.id]
 
 
+COLUMN = [  # one outlet's daily market column: a headline of the same words each day
+    "Stock market today: Dow rises as traders weigh Fed minutes",
+    "Stock market today: Dow slips as oil prices jump",
+    "Stock market today: Dow rallies on chip earnings",
+    "Stock market today: Dow ends flat ahead of jobs report",
+]
+COLUMN_LEDE = "Here is what is moving markets on Wall Street today."
+
+
+def test_an_outlets_daily_column_is_a_story_a_day_not_one_story_a_month() -> None:
+    """AP's "Stock market today" column says the same words every day: without its outlet
+    known it is one story as long as the column runs (each day's meets the day before's).
+    Known to be AP's alone, a column a day or more after the story's last report is
+    another day's story; another outlet's report of that day's market joins that day's
+    column, and so does AP's own update two hours later."""
+    days = [Item(f"ap{d}", title, COLUMN_LEDE, at(24 * d)) for d, title in enumerate(COLUMN)]
+    anonymous = StoryIndex()
+    anonymous.add(days)
+    assert len({anonymous.story_of[i.id] for i in days}) == 1
+    column = [Item(i.id, i.title, i.summary, i.when, "AP") for i in days]
+    same_day = [
+        Item("ap-update", "Stock market today: Dow rises further as Fed minutes land",
+             COLUMN_LEDE, at(24 + 2), "AP"),
+        Item("reuters", "Dow slips as oil prices jump on supply worries",
+             "Wall Street's main indexes fell as oil prices jumped.", at(24 + 1), "Reuters"),
+    ]  # fmt: skip
+    index = StoryIndex()
+    index.add(column + same_day)
+    assert len({index.story_of[i.id] for i in column}) == len(column)
+    assert index.story_of["ap-update"] == index.story_of["ap1"]  # hours later: joins
+    assert index.story_of["reuters"] == index.story_of["ap1"]
+    # a restart weighs the window again from the stored articles, outlets and all
+    restarted = StoryIndex()
+    restarted.restore({index.story_of[i.id]: [i.id] for i in column[:3]}, lambda: column[:3])
+    restarted.add(column[3:])
+    assert restarted.story_of["ap3"] == story_id("ap3")
+
+
+def test_a_story_several_outlets_reported_is_joined_by_their_reports_a_day_later() -> None:
+    """Yonhap's and Reuters' reports of the tariff deal are one story; Yonhap's follow-up
+    the next day joins it (the story is not one outlet's column), and so does Reuters'."""
+    deal = [
+        Item("y1", "Trump lowers tariffs on Korea to 15% after $350 billion investment deal",
+             "The US will impose a 15% tariff on South Korean imports, down from 25%.",
+             at(0), "Yonhap"),
+        Item("r1", "Trump says US and South Korea reach trade deal with 15% tariff",
+             "South Korea will invest $350 billion in the US under the deal.", at(1), "Reuters"),
+        Item("y2", "Korea's $350 billion investment under tariff deal to flow through fund",
+             "Seoul said the $350 billion pledged under the 15% tariff deal will flow through a"
+             " fund.", at(25), "Yonhap"),
+    ]  # fmt: skip
+    index = StoryIndex()
+    index.add(deal)
+    assert len({index.story_of[i.id] for i in deal}) == 1
+
+
 def test_the_prior_is_of_the_words_as_the_grouping_reads_them() -> None:
     """The prior's table was made by reading words as `terms` does (bench/wordprior.py):
     everyday words of each language it covers are in it, as their terms, commoner than
@@ -1216,6 +1272,22 @@ def test_a_second_poll_adds_another_outlet_to_the_story(story_desk, tmp_path: Pa
     assert by_name["Yonhap"]["first_reports"] == 1 and by_name["Yonhap"]["median_lag_s"] == 0
     assert by_name["Korea Herald"]["first_reports"] == 0
     assert by_name["Korea Herald"]["median_lag_s"] == 1800  # 30 minutes behind Yonhap
+
+
+def test_a_feeds_daily_column_is_listed_as_a_story_a_day(story_desk, capsys) -> None:
+    """Through the store: the outlet each stored article came from reaches the grouping, so
+    a feed's column of three days is three stories (`SERIES_HOURS`)."""
+    where, routes = story_desk
+    routes["/yonhap.xml"].body = rss(
+        *(
+            story_item(f"c{d}", title, COLUMN_LEDE, f"{27 + d} Oct 2025 21:00:00 GMT")
+            for d, title in enumerate(COLUMN[:3])
+        )
+    )
+    assert _run(capsys, *where, "refresh")[0] == 0
+    _, stories_listed, _ = _run(capsys, *where, "stories", "--json")
+    assert len(stories_listed) == 3
+    assert all(s["outlets"] == 1 and len(s["articles"]) == 1 for s in stories_listed)
 
 
 def test_a_page_of_stories_is_read_from_what_the_writer_kept_without_the_store(
