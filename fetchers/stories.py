@@ -614,10 +614,40 @@ def _folded(text: str) -> str:
     return text
 
 
+# A wire's dateline, said alike by every report of its outlet: where it was filed from and
+# for whom ("SEOUL, Oct. 24 (Yonhap) --", "WASHINGTON (AP) —", "LONDON, Oct 24 (Reuters) -");
+# its city would make every report of the outlet about that city's country.
+_DATELINE = re.compile(
+    r"\s*[A-Z][A-Z.'\- ]{1,40}(?:/[A-Z][A-Za-z.'\- ]{1,40})?(?:,[^()\n]{1,40}?)?"
+    r"\s*\([A-Z][\w.&' -]{0,40}\)\s*[-‐‑–—]{1,2}\s*"
+)
+# What WordPress adds to every excerpt of a site: "The post <title> appeared first on <site>."
+_POSTED = (" appeared first on ", " first appeared on ")
+
+
+def _unsigned(summary: str) -> str:
+    """A summary without what its outlet adds to every one: a wire's dateline before it, a
+    blog's "The post ... appeared first on ..." after it (two reports of one site hours apart
+    shared the site's name and the footer's words: a school's final and a council's budget
+    were one story)."""
+    if summary[:1].isupper() and (dated := _DATELINE.match(summary)) is not None:
+        summary = summary[dated.end() :]
+    end = max(0, len(summary) - 300)  # (the footer ends it: a whole article is not searched)
+    for said in _POSTED:
+        at = summary.rfind(said, end)
+        if at >= 0:
+            start = summary.rfind("The post ", max(0, at - 400), at)
+            if start >= 0:
+                return summary[:start]
+    return summary
+
+
 def _lede(summary: str) -> str:
-    """The words of a summary that end within its first `LEDE` characters: what an outlet says
-    first, and all a short summary says. A feed carrying whole articles as summaries would
-    otherwise have a thousand words an article weighed, filed for rarity and compared."""
+    """The words of a summary that end within its first `LEDE` characters (less what its
+    outlet adds to every one: `_unsigned`): what an outlet says first, and all a short
+    summary says. A feed carrying whole articles as summaries would otherwise have a
+    thousand words an article weighed, filed for rarity and compared."""
+    summary = _unsigned(summary)
     if len(summary) <= LEDE:
         return summary
     cut = summary[: LEDE + 1]  # a word ending within LEDE is followed by a space in it

@@ -677,6 +677,37 @@ def test_a_story_several_outlets_reported_is_joined_by_their_reports_a_day_later
     assert len({index.story_of[i.id] for i in deal}) == 1
 
 
+def test_what_an_outlet_adds_to_every_report_is_not_what_two_reports_share() -> None:
+    """A wire's dateline ("SEOUL, Oct. 23 (Yonhap) --") and WordPress's "The post ...
+    appeared first on <site>." are said alike by every report of their outlet: two reports of
+    one site an hour apart, a council's budget and a school's final, shared the site's name
+    and the footer's words (and "school"), and were one story."""
+    footer = "The post {} appeared first on Riverside Daily Gazette."
+    site = [
+        Item("budget", "City council approves new budget for schools",
+             "The council voted 7-2 to approve the budget. "
+             + footer.format("City council approves new budget for schools"), at(0), "Gazette"),
+        Item("bakery", "Local bakery wins regional award",
+             "The family-run bakery took the top prize. "
+             + footer.format("Local bakery wins regional award"), at(0.5), "Gazette"),
+        Item("final", "High school team heads to state final",
+             "The Tigers beat the Eagles 21-14 on Friday night. "
+             + footer.format("High school team heads to state final"), at(1), "Gazette"),
+    ]  # fmt: skip
+    index = StoryIndex()
+    index.add(site)
+    assert len({index.story_of[i.id] for i in site}) == 3
+    assert _lede(site[0].summary) == "The council voted 7-2 to approve the budget. "
+    for dated, lede in [
+        ("SEOUL, Oct. 23 (Yonhap) -- The Bank of Korea kept its rate.", "The Bank of Korea"),
+        ("WASHINGTON (AP) — The Senate passed the bill.", "The Senate"),
+        ("LONDON, Oct 24 (Reuters) - Britain's economy grew.", "Britain's economy"),
+        ("NATO allies met (in Brussels) - and agreed.", "NATO allies"),  # no dateline
+    ]:
+        assert _lede(dated).startswith(lede), dated
+    assert "yonhap" not in terms(_lede("SEOUL, Oct. 23 (Yonhap) -- Samsung unveiled a phone."))
+
+
 def test_the_prior_is_of_the_words_as_the_grouping_reads_them() -> None:
     """The prior's table was made by reading words as `terms` does (bench/wordprior.py):
     everyday words of each language it covers are in it, as their terms, commoner than
