@@ -642,6 +642,29 @@ def _unsigned(summary: str) -> str:
     return summary
 
 
+_CREDIT_DASHES = (" - ", " – ", " — ", " | ")
+LONGEST_CREDIT = 60  # characters: an outlet's name after a headline, as aggregators credit it
+
+
+def _uncredited(title: str, summary: str) -> tuple[str, str]:
+    """A headline and summary without the outlet an aggregator credits after both (Google
+    News: "Fed raises rates by a quarter point - Reuters", its summary the headline and
+    "Reuters"): two unrelated reports of one outlet an hour apart shared its name, weighed
+    twice in their headlines, and were one story."""
+    for dash in _CREDIT_DASHES:
+        at = title.rfind(dash)
+        if at > 0:
+            credit = title[at + len(dash) :].strip()
+            said = summary.rstrip()
+            # a name (not "— latest updates"), its summary's last words
+            named = credit and not credit[0].islower() and len(credit) <= LONGEST_CREDIT
+            if named and said.endswith(credit):
+                rest = said[: -len(credit)]
+                if not rest or rest[-1].isspace():
+                    return title[:at], rest
+    return title, summary
+
+
 def _lede(summary: str) -> str:
     """The words of a summary that end within its first `LEDE` characters (less what its
     outlet adds to every one: `_unsigned`): what an outlet says first, and all a short
@@ -1041,7 +1064,8 @@ class StoryIndex:
     def _counts(item: Item) -> tuple[dict[str, Any], Places | None]:
         """The article's words and how often it says each (headline twice, the summary's
         lede once), and the countries it is about (`_about`)."""
-        heading, body = _folded(item.title).split(), _folded(_lede(item.summary)).split()
+        headline, summary = _uncredited(item.title, item.summary)
+        heading, body = _folded(headline).split(), _folded(_lede(summary)).split()
         vec: dict[str, Any] = {}  # word -> how often the article says it
         language = languages.language_of(heading + body, _MARKERS, _NOT_THEIRS)
         if language is not None:  # Turkish, Polish or Indonesian: read as that language

@@ -708,6 +708,33 @@ def test_what_an_outlet_adds_to_every_report_is_not_what_two_reports_share() -> 
     assert "yonhap" not in terms(_lede("SEOUL, Oct. 23 (Yonhap) -- Samsung unveiled a phone."))
 
 
+def test_an_aggregators_credit_of_the_outlet_is_not_a_word_reports_share() -> None:
+    """Google News ends each headline with the outlet ("- Reuters") and its summary with the
+    outlet's name again: the Fed's hike and Apple's phones, both Reuters' an hour apart, were
+    one story by "Reuters" alone (weighed twice in their headlines). CNBC's report of the
+    hike still joins Reuters'; a title whose dash is not followed by a name, or whose
+    summary does not end with it, keeps its words."""
+    google = [
+        Item("fed", "Fed raises rates by a quarter point - Reuters",
+             "Fed raises rates by a quarter point\xa0\xa0Reuters", at(0), "Google News"),
+        Item("apple", "Apple unveils new iPhone lineup - Reuters",
+             "Apple unveils new iPhone lineup\xa0\xa0Reuters", at(0.5), "Google News"),
+        Item("cnbc", "Fed lifts rates a quarter point, signals more to come - CNBC",
+             "Fed lifts rates a quarter point, signals more to come  CNBC", at(1), "Google News"),
+    ]  # fmt: skip
+    index = StoryIndex()
+    index.add(google)
+    assert index.story_of["fed"] != index.story_of["apple"]
+    assert index.story_of["fed"] == index.story_of["cnbc"]
+    assert stories._uncredited("Live: Lyon protests — latest updates", "… — latest updates") == (
+        "Live: Lyon protests — latest updates",
+        "… — latest updates",
+    )
+    assert stories._uncredited("Biden - Trump debate: what to know", "A preview.")[0] == (
+        "Biden - Trump debate: what to know"
+    )
+
+
 def test_the_prior_is_of_the_words_as_the_grouping_reads_them() -> None:
     """The prior's table was made by reading words as `terms` does (bench/wordprior.py):
     everyday words of each language it covers are in it, as their terms, commoner than
