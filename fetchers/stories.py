@@ -9,7 +9,7 @@ their cosine similarity reaches what their distance in time asks (`CLOSE_THRESHO
 same moment, rising to `THRESHOLD` over `CLOSE_HOURS`) and no article of that story is about
 other countries (each about one the other names nowhere: US–Korea talks are not US–Japan
 talks; `_conflict`); otherwise it starts a story. An outlet's own reports `SERIES_HOURS` or
-more before an article are not compared with it (its daily column is a story a day).
+more apart from an article are not compared with it (its daily column is a story a day).
 Candidates come from an inverted index in which each article is filed under its `KEPT`
 heaviest words only (a word of little weight finds no story, and each filing is a step for
 every article grouped), each word looking among the `PROBE_RECENT` articles last filed under
@@ -49,7 +49,7 @@ WINDOW = 72 * 3600.0  # seconds: a story's articles are at most this far from a 
 THRESHOLD = 0.30  # cosine similarity to join a story a day or more apart (README, "Stories")
 CLOSE_THRESHOLD = 0.22  # ... reported at the same moment: it rises to THRESHOLD over CLOSE_HOURS
 CLOSE_HOURS = 24.0
-# an outlet's own reports this far before an article of it or more are no candidates for it:
+# an outlet's own reports this far from an article of it or more are no candidates for it:
 # a daily column ("Stock market today: ...", the morning briefing) says the same words each
 # day, so each day's would join the day before's and the column be one story as long as it
 # runs. Its follow-ups of one event within hours still join it, and a day later it joins
@@ -617,9 +617,13 @@ def _folded(text: str) -> str:
 # A wire's dateline, said alike by every report of its outlet: where it was filed from and
 # for whom ("SEOUL, Oct. 24 (Yonhap) --", "WASHINGTON (AP) —", "LONDON, Oct 24 (Reuters) -");
 # its city would make every report of the outlet about that city's country.
+_CAPS = "A-ZÀ-ÖØ-Þ"  # capitals, São Paulo's and Zürich's too
 _DATELINE = re.compile(
-    r"\s*[A-Z][A-Z.'\- ]{1,40}(?:/[A-Z][A-Za-z.'\- ]{1,40})?(?:,[^()\n]{1,40}?)?"
-    r"\s*\([A-Z][\w.&' -]{0,40}\)\s*[-‐‑–—]{1,2}\s*"
+    rf"\s*[{_CAPS}][{_CAPS}.' -]{{2,40}}(?:/[{_CAPS}][{_CAPS}a-z.' -]{{1,40}})?"  # the city
+    # the date: "Oct. 23", "October 23, 2025", "23 October"
+    r"(?:,\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?|\d{1,2}\s+[A-Z][a-z]{2,8}\.?(?:\s+\d{4})?))?"
+    # the agency: one word ("AP", "Reuters", "Yonhap"), or one of a few of several
+    r"\s*\((?:[A-Z][\w.&'-]{1,20}|The Canadian Press|Kyodo News|Dow Jones)\)\s*[-‐‑–—]{1,2}\s*"
 )
 # What WordPress adds to every excerpt of a site: "The post <title> appeared first on <site>."
 _POSTED = (" appeared first on ", " first appeared on ")
@@ -630,7 +634,8 @@ def _unsigned(summary: str) -> str:
     blog's "The post ... appeared first on ..." after it (two reports of one site hours apart
     shared the site's name and the footer's words: a school's final and a council's budget
     were one story)."""
-    if summary[:1].isupper() and (dated := _DATELINE.match(summary)) is not None:
+    first = summary[:1]
+    if (first.isupper() or first.isspace()) and (dated := _DATELINE.match(summary)) is not None:
         summary = summary[dated.end() :]
     end = max(0, len(summary) - 300)  # (the footer ends it: a whole article is not searched)
     for said in _POSTED:
@@ -646,23 +651,42 @@ _CREDIT_DASHES = (" - ", " – ", " — ", " | ")
 LONGEST_CREDIT = 60  # characters: an outlet's name after a headline, as aggregators credit it
 
 
-def _uncredited(title: str, summary: str) -> tuple[str, str]:
-    """A headline and summary without the outlet an aggregator credits after both (Google
-    News: "Fed raises rates by a quarter point - Reuters", its summary the headline and
-    "Reuters"): two unrelated reports of one outlet an hour apart shared its name, weighed
-    twice in their headlines, and were one story."""
+def _credit(title: str, summary: str) -> tuple[int, str] | None:
+    """Where in a headline the outlet an aggregator credits after both it and its summary
+    begins (its dash), and that outlet (Google News: "Fed raises rates by a quarter point -
+    Reuters", its summary the headline and "Reuters"); None when neither says one. A summary
+    that repeats the whole headline credits no one ("Liverpool 2 - 1 Chelsea")."""
+    said = summary.rstrip()
+    if said.endswith(title.rstrip()):
+        return None
     for dash in _CREDIT_DASHES:
         at = title.rfind(dash)
         if at > 0:
             credit = title[at + len(dash) :].strip()
-            said = summary.rstrip()
-            # a name (not "— latest updates"), its summary's last words
-            named = credit and not credit[0].islower() and len(credit) <= LONGEST_CREDIT
-            if named and said.endswith(credit):
+            # a name (not "— latest updates", "1 Chelsea"), its summary's last words
+            if credit[:1].isalpha() and not credit[0].islower() and len(credit) <= LONGEST_CREDIT:
                 rest = said[: -len(credit)]
-                if not rest or rest[-1].isspace():
-                    return title[:at], rest
-    return title, summary
+                if said.endswith(credit) and (not rest or rest[-1].isspace()):
+                    return at, credit
+    return None
+
+
+def _uncredited(title: str, summary: str) -> tuple[str, str]:
+    """A headline and summary without the outlet an aggregator credits after both
+    (`_credit`): two unrelated reports of one outlet an hour apart shared its name, weighed
+    twice in their headlines, and were one story."""
+    credited = _credit(title, summary)
+    if credited is None:
+        return title, summary
+    at, credit = credited
+    return title[:at], summary.rstrip()[: -len(credit)]
+
+
+def _outlet(item: Item) -> str:
+    """Who reported an article: the outlet an aggregator credits (`_credit`: one Google News
+    feed carries many), else its feed."""
+    credited = _credit(item.title, item.summary)
+    return item.source if credited is None else credited[1]
 
 
 def _lede(summary: str) -> str:
@@ -1140,17 +1164,22 @@ class StoryIndex:
         # with its story as well was 6% of the grouping's work)
         nearest: dict[str, float] = {}
         has, weight_of = vec.__contains__, vec.__getitem__
-        # its outlet's own reports SERIES_HOURS or more before it say nothing of its story,
+        # its outlet's own reports SERIES_HOURS or more apart say nothing of its story,
         # nor does a story as a whole that holds them (`SERIES_HOURS`)
-        outlet, series = item.source, _SERIES if item.source else math.inf
+        outlet = _outlet(item) if item.source else ""
+        series = _SERIES if outlet else math.inf
         columns: set[str] = set()  # the stories of those reports among its candidates
+        compared = 0  # candidates compared: those reports leave their places to the next
         for ident in self._candidates(heaviest):
             then, words, weights, other_norm, _, _, story, its_outlet = docs[ident]
             apart = abs(then - when)
-            if apart > window:
-                continue
             if apart >= series and its_outlet == outlet:
                 columns.add(story)
+                continue
+            if compared == CANDIDATES:
+                break
+            compared += 1
+            if apart > window:
                 continue
             # the dot product over the words both have, in C
             both = list(map(has, words))
@@ -1206,7 +1235,7 @@ class StoryIndex:
 
     def _candidates(self, heaviest: tuple[str, ...]) -> list[str]:
         """The window articles sharing most of this one's `PROBES` heaviest words that window
-        articles are filed under (ties: the one met first), each probe looking among the
+        articles are filed under, most first (ties: the one met first), each probe looking among the
         `PROBE_RECENT` articles last filed under its word. Its heaviest words that none is
         filed under, or more than `PROBE_LIMIT` (too common to say which story), are passed
         over, not counted as probes: most often they are words no article had before, so a
@@ -1227,8 +1256,10 @@ class StoryIndex:
         _count_elements(hits, chain.from_iterable(map(getitem, probes, repeat(_RECENT))))
         if len(hits) <= CANDIDATES:
             return list(hits)
-        # a stable sort: equal counts keep the order they were met in, as most_common does
-        return sorted(hits, key=hits.__getitem__, reverse=True)[:CANDIDATES]
+        # a stable sort: equal counts keep the order they were met in, as most_common does;
+        # the first CANDIDATES are compared, and those after them take the places of any
+        # passed over (`SERIES_HOURS`)
+        return sorted(hits, key=hits.__getitem__, reverse=True)
 
     def _remember(self, item: Item, weighed: _Weighed, sid: str) -> None:
         """File the article: every word it has counts once more for rarity, and its kept
@@ -1237,7 +1268,8 @@ class StoryIndex:
         kept = heaviest[:KEPT]
         weights = array("d", tuple(vec.values()))  # (from a tuple: twice as quick)
         words = tuple(vec)
-        self._docs[ident] = (item.when, words, weights, norm, kept, places, sid, item.source)
+        outlet = _outlet(item) if item.source else ""
+        self._docs[ident] = (item.when, words, weights, norm, kept, places, sid, outlet)
         self._sum_in(ident, sid, words, weights, norm)
         if places is not None:
             self._places.setdefault(sid, set()).add(places)

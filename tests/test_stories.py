@@ -702,7 +702,13 @@ def test_what_an_outlet_adds_to_every_report_is_not_what_two_reports_share() -> 
         ("SEOUL, Oct. 23 (Yonhap) -- The Bank of Korea kept its rate.", "The Bank of Korea"),
         ("WASHINGTON (AP) — The Senate passed the bill.", "The Senate"),
         ("LONDON, Oct 24 (Reuters) - Britain's economy grew.", "Britain's economy"),
-        ("NATO allies met (in Brussels) - and agreed.", "NATO allies"),  # no dateline
+        ("SÃO PAULO, Oct 24 (Reuters) - Brazil's economy grew.", "Brazil's"),
+        ("TORONTO (The Canadian Press) — A storm hit.", "A storm"),
+        # no dateline
+        ("NATO allies met (in Brussels) - and agreed.", "NATO allies"),
+        ("EU, US strike tariff deal (Update 1) — Brussels agreed.", "EU, US strike"),
+        ("AI (Artificial Intelligence) — the tech giants' race.", "AI (Artificial"),
+        ("WHO (World Health Organization) - a new strain.", "WHO (World"),
     ]:
         assert _lede(dated).startswith(lede), dated
     assert "yonhap" not in terms(_lede("SEOUL, Oct. 23 (Yonhap) -- Samsung unveiled a phone."))
@@ -733,6 +739,50 @@ def test_an_aggregators_credit_of_the_outlet_is_not_a_word_reports_share() -> No
     assert stories._uncredited("Biden - Trump debate: what to know", "A preview.")[0] == (
         "Biden - Trump debate: what to know"
     )
+    # a summary that repeats its headline (or a headline made from a summary) credits no one
+    score = "Liverpool 2 - 1 Chelsea"
+    assert stories._uncredited(score, score) == (score, score)
+
+
+def test_an_aggregators_outlets_are_the_ones_it_credits() -> None:
+    """One Google News feed carries many outlets: Reuters' daily column through it is a
+    story a day, and a story that Reuters and the AP reported, both through that feed,
+    is joined by Reuters' follow-up a day later."""
+    feed = "Google News"
+    column = [
+        Item(f"col{d}", f"{title} - Reuters", f"{title}  Reuters", at(24 * d), feed)
+        for d, title in enumerate(COLUMN[:3])
+    ]
+    index = StoryIndex()
+    index.add(column)
+    assert len({index.story_of[i.id] for i in column}) == 3
+    story = [
+        Item("r1", "Volcano erupts in Iceland, lava flows toward Grindavik - Reuters",
+             "Volcano erupts in Iceland, lava flows toward Grindavik  Reuters", at(0), feed),
+        Item("a1", "Iceland volcano erupts near Grindavik, residents evacuated - AP News",
+             "Iceland volcano erupts near Grindavik, residents evacuated  AP News", at(1), feed),
+        Item("r2", "Lava from Iceland volcano reaches Grindavik homes - Reuters",
+             "Lava from Iceland volcano reaches Grindavik homes  Reuters", at(26), feed),
+    ]  # fmt: skip
+    index = StoryIndex()
+    index.add(story)
+    assert len({index.story_of[i.id] for i in story}) == 1
+
+
+def test_an_outlets_own_reports_leave_their_candidate_places_to_other_outlets() -> None:
+    """An outlet's ten updates of an eruption fill the four places of candidates compared
+    with its report of it a day later; they are passed over (`SERIES_HOURS`), and the other
+    outlet's report they crowded out is compared in their place, and joined."""
+    lava = "Iceland volcano Grindavik lava eruption"
+    updates = [
+        Item(f"x{n}", f"{lava} update {n}", f"{lava} fissure update {n}", at(n / 10), "X")
+        for n in range(10)
+    ]
+    other = Item("y", f"{lava} residents evacuated", f"{lava} fissure town", at(0.5), "Y")
+    later = Item("x-next", f"{lava} reaches homes", f"{lava} fissure town homes", at(27), "X")
+    index = StoryIndex()
+    index.add([*updates, other, later])
+    assert index.story_of["x-next"] == index.story_of["y"]
 
 
 def test_the_prior_is_of_the_words_as_the_grouping_reads_them() -> None:
@@ -1131,6 +1181,7 @@ def test_an_article_s_words_are_counted_as_terms_reads_them_whatever_the_text(
     from fetchers.stories import _lede
 
     counted, _ = StoryIndex._counts(Item("a", title, summary, 0.0))
+    title, summary = stories._uncredited(title, summary)  # an aggregator's credit unread
     read = Counter(terms(_lede(summary)) + terms(title) * 2)
     assert counted == dict(read)
 
@@ -1164,6 +1215,7 @@ def test_words_of_other_languages_are_counted_as_terms_reads_them(
 
     heading, body = " ".join(title), " ".join(summary)
     counted, _ = StoryIndex._counts(Item("a", heading, body, 0.0))
+    heading, body = stories._uncredited(heading, body)
     chunks = _folded(heading).split() + _folded(_lede(body)).split()
     language = languages.language_of(chunks, stories._MARKERS, stories._NOT_THEIRS)
     if language is None:
