@@ -55,6 +55,10 @@ CLOSE_HOURS = 24.0
 # runs. Its follow-ups of one event within hours still join it, and a day later it joins
 # the story through other outlets' reports of it (and the story as a whole they make)
 SERIES_HOURS = 12.0
+# a lede, or its last sentence, that its outlet's last this many window articles said too is
+# not read (`_unrepeated`): what an outlet says of every report ("Click here to read the full
+# story", "Continue reading on <site> »") is not what two of its reports share
+REPEATS = 3
 TITLE_WEIGHT = 2  # a headline word counts as much as two summary words
 PROBES = 4  # an article's heaviest words that others are filed under: they look up candidates
 CANDIDATES = 4  # how many candidates are scored in full
@@ -689,6 +693,26 @@ def _outlet(item: Item) -> str:
     return item.source if credited is None else credited[1]
 
 
+# what ends a sentence before another (a lede's last sentence starts after the last of them)
+_SENTENCE_ENDS = (". ", "! ", "? ", "… ", "» ", "。", "！", "？", "\n")
+
+
+def _unrepeated(lede: str, said: frozenset[int]) -> tuple[str, tuple[int, ...]]:
+    """A lede less what its outlet's last articles said too (`said`: their ledes' hashes and
+    their last sentences'): the whole of it ("Click here to read the full story on ..."), or
+    its last sentence ("Continue reading on <site> »"); and those two hashes of its own."""
+    lede = lede.strip()
+    # (a last sentence is looked for among the last 200 characters: a notice is short)
+    start = max(map(lede.rfind, _SENTENCE_ENDS, repeat(max(0, len(lede) - 200))))
+    last = lede[start + 1 :].strip() if start >= 0 else ""
+    own = (hash(lede), hash(last)) if last else (hash(lede),)
+    if not said or said.isdisjoint(own):
+        return lede, own
+    if own[0] in said:
+        return "", own
+    return lede[: start + 1], own
+
+
 def _lede(summary: str) -> str:
     """The words of a summary that end within its first `LEDE` characters (less what its
     outlet adds to every one: `_unsigned`): what an outlet says first, and all a short
@@ -752,7 +776,9 @@ _Doc = tuple[
 # length (what it is compared by), its words heaviest first (the `KEPT` first are what it is
 # filed under; candidates are looked up by the heaviest that others are filed under) and the
 # countries it is about (`_about`). A tuple: made once an article.
-_Weighed = tuple[dict[str, float], float, tuple[str, ...], Places | None]
+# Then its outlet ("": not known) and the hashes of its lede and of the lede's last sentence
+# (`_unrepeated`), as that outlet's next articles compare theirs with.
+_Weighed = tuple[dict[str, float], float, tuple[str, ...], Places | None, str, tuple[int, ...]]
 
 
 class _LogTF(dict[int, float]):
@@ -970,6 +996,8 @@ class StoryIndex:
         self._sums: dict[str, _StorySum] = {}
         self._lone: dict[str, str] = {}  # a story -> its one window article
         self._by_time: list[tuple[float, str]] = []  # a heap: the oldest vector first
+        # an outlet -> when its last `REPEATS` window articles were and their lede's sentences
+        self._recently_said: dict[str, list[tuple[float, tuple[int, ...]]]] = {}
         # where the restored recent articles come from, until their vectors are made
         self._pending: list[Callable[[], Iterable[Item]]] = []
 
@@ -1089,7 +1117,12 @@ class StoryIndex:
         """The article's words and how often it says each (headline twice, the summary's
         lede once), and the countries it is about (`_about`)."""
         headline, summary = _uncredited(item.title, item.summary)
-        heading, body = _folded(headline).split(), _folded(_lede(summary)).split()
+        return StoryIndex._counted(headline, _lede(summary))
+
+    @staticmethod
+    def _counted(headline: str, lede: str) -> tuple[dict[str, Any], Places | None]:
+        """`_counts` of a headline and lede as read."""
+        heading, body = _folded(headline).split(), _folded(lede).split()
         vec: dict[str, Any] = {}  # word -> how often the article says it
         language = languages.language_of(heading + body, _MARKERS, _NOT_THEIRS)
         if language is not None:  # Turkish, Polish or Indonesian: read as that language
@@ -1114,7 +1147,14 @@ class StoryIndex:
         more) and their length, its words heaviest first (the first `KEPT` are what it is
         filed under; candidates are looked up by the heaviest that others are filed under),
         and the countries it is about."""
-        vec, places = self._counts(item)  # its counts, then its weights
+        # its counts (less the sentences its outlet said of its last articles), then weights
+        headline, summary = _uncredited(item.title, item.summary)
+        lede, outlet = _lede(summary), ""
+        said: tuple[int, ...] = ()
+        if item.source:
+            outlet = _outlet(item)
+            lede, said = _unrepeated(lede, self._said_by(outlet, item.when))
+        vec, places = self._counted(headline, lede)
         # (1 + log count) * log(n / (seen + 1) + 1) per word, as iterators: no bytecode per
         # word, and each logarithm looked up (`_Rarity`) rather than taken again; the counts
         # are replaced by the weights in place (the same keys: the dict is not rebuilt). n
@@ -1140,7 +1180,15 @@ class StoryIndex:
         else:
             heaviest = tuple(vec)
         norm = math.hypot(*vec.values()) or 1.0
-        return vec, norm, heaviest, places
+        return vec, norm, heaviest, places, outlet, said
+
+    def _said_by(self, outlet: str, when: float) -> frozenset[int]:
+        """The sentences an outlet's last `REPEATS` articles in the window of `when` said."""
+        recent = self._recently_said.get(outlet)
+        if not recent:
+            return frozenset()
+        cut = when - self.window
+        return frozenset(chain.from_iterable(said for then, said in recent if then >= cut))
 
     def _count_articles(self) -> None:
         """A new `_Rarity` once the articles seen reach the next count it is taken at (the
@@ -1152,7 +1200,7 @@ class StoryIndex:
 
     def _place(self, item: Item) -> str:
         weighed = self._vector(item)
-        vec, norm, heaviest, places = weighed
+        vec, norm, heaviest, places, outlet, _ = weighed
         docs, when, window, threshold = self._docs, item.when, self.window, self.threshold
         # the similarity needed, from `close` for reports of the same moment up to
         # `threshold` for reports CLOSE_HOURS apart or more: `close + rise * apart`
@@ -1166,7 +1214,6 @@ class StoryIndex:
         has, weight_of = vec.__contains__, vec.__getitem__
         # its outlet's own reports SERIES_HOURS or more apart say nothing of its story,
         # nor does a story as a whole that holds them (`SERIES_HOURS`)
-        outlet = _outlet(item) if item.source else ""
         series = _SERIES if outlet else math.inf
         columns: set[str] = set()  # the stories of those reports among its candidates
         compared = 0  # candidates compared: those reports leave their places to the next
@@ -1264,12 +1311,15 @@ class StoryIndex:
     def _remember(self, item: Item, weighed: _Weighed, sid: str) -> None:
         """File the article: every word it has counts once more for rarity, and its kept
         words file it for candidates (each in C, without bytecode per word)."""
-        ident, (vec, norm, heaviest, places) = item.id, weighed
+        ident, (vec, norm, heaviest, places, outlet, said) = item.id, weighed
         kept = heaviest[:KEPT]
         weights = array("d", tuple(vec.values()))  # (from a tuple: twice as quick)
         words = tuple(vec)
-        outlet = _outlet(item) if item.source else ""
         self._docs[ident] = (item.when, words, weights, norm, kept, places, sid, outlet)
+        if outlet:
+            recent = self._recently_said.setdefault(outlet, [])
+            recent.append((item.when, said))
+            del recent[:-REPEATS]
         self._sum_in(ident, sid, words, weights, norm)
         if places is not None:
             self._places.setdefault(sid, set()).add(places)

@@ -714,6 +714,43 @@ def test_what_an_outlet_adds_to_every_report_is_not_what_two_reports_share() -> 
     assert "yonhap" not in terms(_lede("SEOUL, Oct. 23 (Yonhap) -- Samsung unveiled a phone."))
 
 
+def test_a_lede_or_last_sentence_its_outlet_said_of_its_last_reports_is_not_read() -> None:
+    """A site whose every summary is "Click here to read the full story on <site>", or ends
+    "Continue reading on <site> »", gave three unrelated reports of an hour those words in
+    common, and one story. What its last reports said too is not read: each report is read
+    by what it says of itself. Another outlet's same sentence is read (a wire's copy)."""
+    notice = "Click here to read the full story on the Riverside Gazette website."
+    more = " Continue reading on Hillside Herald »"
+    gazette = [
+        Item("budget", "Council approves budget", notice, at(0), "Gazette"),
+        Item("bakery", "Bakery wins award", notice, at(0.2), "Gazette"),
+        Item("final", "Team heads to final", notice, at(0.4), "Gazette"),
+    ]
+    herald = [
+        Item("tigers", "Tigers reach state final", "The Tigers beat the Eagles." + more, at(0),
+             "Herald"),
+        Item("fair", "County fair opens", "The fair opened on Friday." + more, at(0.6),
+             "Herald"),
+    ]  # fmt: skip
+    for site in (gazette, herald):
+        index = StoryIndex()
+        index.add(site)
+        assert len({index.story_of[i.id] for i in site}) == len(site)
+    said = frozenset(stories._unrepeated("The Tigers beat the Eagles." + more, frozenset())[1])
+    assert stories._unrepeated("The fair opened on Friday." + more, said)[0] == (
+        "The fair opened on Friday."
+    )
+    assert stories._unrepeated(notice, said)[0] == notice  # said by no last report
+    wire = "A magnitude 7.4 earthquake struck off Taiwan's east coast, toppling buildings."
+    copies = [
+        Item("ap", "Strong quake hits Taiwan", wire, at(0), "AP"),
+        Item("abc", "Earthquake strikes off Taiwan's east coast", wire, at(0.5), "ABC News"),
+    ]
+    index = StoryIndex()
+    index.add(copies)
+    assert index.story_of["ap"] == index.story_of["abc"]
+
+
 def test_an_aggregators_credit_of_the_outlet_is_not_a_word_reports_share() -> None:
     """Google News ends each headline with the outlet ("- Reuters") and its summary with the
     outlet's name again: the Fed's hike and Apple's phones, both Reuters' an hour apart, were
