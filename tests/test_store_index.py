@@ -1477,6 +1477,8 @@ def test_a_words_count_trusts_the_index_only_for_shards_read_with_their_articles
     with index_order_unknown(), Store(tmp_path, writer=True, word_index=True) as store:
         store.add_batch(batch)
         wait_for_index(store)
+        # the search thread done with the row numbers: it fills what the test clears below
+        wait_for_row_numbers(store)
         whole = store.query_ids(parse_query("tariff"))
         assert len(whole) == 12
         for text, count in (("tariff", 12), ("-tariff", 12)):
