@@ -55,6 +55,11 @@ CLOSE_HOURS = 24.0
 # runs. Its follow-ups of one event within hours still join it, and a day later it joins
 # the story through other outlets' reports of it (and the story as a whole they make)
 SERIES_HOURS = 12.0
+# A candidate sharing one word with an article is not compared: two headlines alone
+# ("Trump signs order on drug prices", "Trump to visit Japan next week"; "Nvidia shares
+# jump after earnings beat", "Nvidia unveils new AI chip") share a name and little else,
+# and so few words weigh the name most of each. Reports of one event share more.
+SHARED_WORDS = 2
 # a lede, or its last sentence, that its outlet's last this many window articles said too is
 # not read (`_unrepeated`): what an outlet says of every report ("Click here to read the full
 # story", "Continue reading on <site> »") is not what two of its reports share
@@ -1230,20 +1235,15 @@ class StoryIndex:
                 continue
             # the dot product over the words both have, in C
             both = list(map(has, words))
-            shared = both.count(True)
-            if shared > 1:  # summed exactly rounded (fsum): the order the words are in
-                # changes with each process's string hashing, and a plain sum taken in
-                # another order can round apart
-                score = math.fsum(
-                    map(mul, map(weight_of, compress(words, both)), compress(weights, both))
-                )
-                if apart < nearest.get(story, math.inf):
-                    nearest[story] = apart
-            elif shared:  # most candidates share only the rare word that found them
-                at = both.index(True)
-                score = vec[words[at]] * weights[at]
-            else:
+            if both.count(True) < SHARED_WORDS:
                 continue
+            # summed exactly rounded (fsum): the order the words are in changes with each
+            # process's string hashing, and a plain sum taken in another order can round apart
+            score = math.fsum(
+                map(mul, map(weight_of, compress(words, both)), compress(weights, both))
+            )
+            if apart < nearest.get(story, math.inf):
+                nearest[story] = apart
             score /= norm * other_norm  # the cosine
             needed = close + rise * apart if apart < rising else threshold
             if score >= needed and score > scores.get(story, 0.0):

@@ -751,6 +751,29 @@ def test_a_lede_or_last_sentence_its_outlet_said_of_its_last_reports_is_not_read
     assert index.story_of["ap"] == index.story_of["abc"]
 
 
+def test_headlines_alone_that_share_a_name_and_nothing_else_are_not_one_story() -> None:
+    """A feed of headlines alone: three reports naming Trump within the hour, each of
+    something else, were one story, and so were Nvidia's earnings and its new chip. Two
+    headlines of one event share more than a name."""
+    trump = [
+        Item("drugs", "Trump signs order on drug prices", "", at(0), "A"),
+        Item("japan", "Trump to visit Japan next week", "", at(0.5), "B"),
+        Item("tariffs", "Trump says tariffs will stay", "", at(0.8), "C"),
+    ]
+    nvidia = [
+        Item("earnings", "Nvidia shares jump after earnings beat", "", at(0), "A"),
+        Item("chip", "Nvidia unveils new AI chip at GTC", "", at(0.5), "B"),
+    ]
+    quake = [
+        Item("q1", "Magnitude 7.4 earthquake strikes Taiwan", "", at(0), "A"),
+        Item("q2", "Taiwan hit by 7.4 quake, buildings topple", "", at(0.3), "B"),
+    ]
+    for headlines, stories_made in ((trump, 3), (nvidia, 2), (quake, 1)):
+        index = StoryIndex()
+        index.add(headlines)
+        assert len({index.story_of[i.id] for i in headlines}) == stories_made
+
+
 def test_an_aggregators_credit_of_the_outlet_is_not_a_word_reports_share() -> None:
     """Google News ends each headline with the outlet ("- Reuters") and its summary with the
     outlet's name again: the Fed's hike and Apple's phones, both Reuters' an hour apart, were
@@ -2328,12 +2351,13 @@ def test_word_rarity_takes_a_logarithm_per_count_not_per_word(
     assert weighed > 70_000 and taken < 0.7 * weighed
 
 
-def test_a_candidate_sharing_one_word_is_compared_without_an_exact_sum(
+def test_a_candidate_sharing_one_word_is_not_compared(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Most candidates are found through one rare word and share only it: their similarity is
-    that word's two weights multiplied (a sum of one term is exact already), and only one
-    sharing several words takes the exact sum that keeps every process grouping alike."""
+    """Most candidates are found through one rare word and share only it: they are not
+    compared (`SHARED_WORDS`: two headlines alone that share a name and nothing else are
+    not one story), and only one sharing several words takes the exact sum that keeps every
+    process grouping alike."""
     import math
 
     from fetchers import stories
@@ -2354,7 +2378,7 @@ def test_a_candidate_sharing_one_word_is_compared_without_an_exact_sum(
     index = StoryIndex()
     index.add([Item("a", "Zorblat quinmor", "", at(0))])
     index.add([Item("b", "Zorblat vextrang", "", at(1))])  # shares one word with a
-    assert sums == []
+    assert sums == [] and index.story_of["b"] != index.story_of["a"]
     index.add([Item("c", "Zorblat quinmor holdrin", "", at(2))])  # shares two with a
     assert sums == [2]
     assert index.story_of["c"] == index.story_of["a"]
