@@ -1001,8 +1001,9 @@ class StoryIndex:
         self._sums: dict[str, _StorySum] = {}
         self._lone: dict[str, str] = {}  # a story -> its one window article
         self._by_time: list[tuple[float, str]] = []  # a heap: the oldest vector first
-        # an outlet -> when its last `REPEATS` window articles were and their lede's sentences
-        self._recently_said: dict[str, list[tuple[float, tuple[int, ...]]]] = {}
+        # an outlet -> its last `REPEATS` articles: when, which, and their ledes' hashes
+        self._recently_said: dict[str, list[tuple[float, str, tuple[int, ...]]]] = {}
+        self._said_pruned = -math.inf  # the cut `_recently_said` was last pruned at
         # where the restored recent articles come from, until their vectors are made
         self._pending: list[Callable[[], Iterable[Item]]] = []
 
@@ -1087,8 +1088,10 @@ class StoryIndex:
 
     def _count_words(self, item: Item, sid: str) -> None:
         """What an article leaving the window at once leaves behind (see `_remember`): every
-        word it has counts once more for rarity, and its story names its countries."""
-        vec, places = self._counts(item)
+        word it has counts once more for rarity, and its story names its countries; what its
+        lede said is its outlet's last (`_read`)."""
+        vec, places, outlet, said = self._read(item)
+        self._note_said(item, outlet, said)
         if places is not None:
             self._places.setdefault(sid, set()).add(places)
         self._seen_total += 1
@@ -1107,6 +1110,9 @@ class StoryIndex:
             doc = self._docs.pop(ident, None)
             if doc is not None:
                 self._forget(ident, doc)
+                recent = self._recently_said.get(doc[7])
+                if recent is not None:  # (what it said is not its outlet's last any more)
+                    recent[:] = [entry for entry in recent if entry[1] != ident]
         for sid, idents in leaving.items():
             members = self.members.get(sid)
             if members is None:
@@ -1152,14 +1158,7 @@ class StoryIndex:
         more) and their length, its words heaviest first (the first `KEPT` are what it is
         filed under; candidates are looked up by the heaviest that others are filed under),
         and the countries it is about."""
-        # its counts (less the sentences its outlet said of its last articles), then weights
-        headline, summary = _uncredited(item.title, item.summary)
-        lede, outlet = _lede(summary), ""
-        said: tuple[int, ...] = ()
-        if item.source:
-            outlet = _outlet(item)
-            lede, said = _unrepeated(lede, self._said_by(outlet, item.when))
-        vec, places = self._counted(headline, lede)
+        vec, places, outlet, said = self._read(item)  # its counts, then its weights
         # (1 + log count) * log(n / (seen + 1) + 1) per word, as iterators: no bytecode per
         # word, and each logarithm looked up (`_Rarity`) rather than taken again; the counts
         # are replaced by the weights in place (the same keys: the dict is not rebuilt). n
@@ -1187,13 +1186,32 @@ class StoryIndex:
         norm = math.hypot(*vec.values()) or 1.0
         return vec, norm, heaviest, places, outlet, said
 
+    def _read(self, item: Item) -> tuple[dict[str, Any], Places | None, str, tuple[int, ...]]:
+        """`_counts` of an article, less the lede or last sentence its outlet's last articles
+        said too (`_unrepeated`); its outlet ("": not known) and its lede's hashes."""
+        headline, summary = _uncredited(item.title, item.summary)
+        lede, outlet = _lede(summary), ""
+        said: tuple[int, ...] = ()
+        if item.source:
+            outlet = _outlet(item)
+            lede, said = _unrepeated(lede, self._said_by(outlet, item.when))
+        vec, places = self._counted(headline, lede)
+        return vec, places, outlet, said
+
+    def _note_said(self, item: Item, outlet: str, said: tuple[int, ...]) -> None:
+        """Keep what an article's lede said among its outlet's last `REPEATS`."""
+        if outlet:
+            recent = self._recently_said.setdefault(outlet, [])
+            recent.append((item.when, item.id, said))
+            del recent[:-REPEATS]
+
     def _said_by(self, outlet: str, when: float) -> frozenset[int]:
         """The sentences an outlet's last `REPEATS` articles in the window of `when` said."""
         recent = self._recently_said.get(outlet)
         if not recent:
             return frozenset()
         cut = when - self.window
-        return frozenset(chain.from_iterable(said for then, said in recent if then >= cut))
+        return frozenset(chain.from_iterable(said for then, _, said in recent if then >= cut))
 
     def _count_articles(self) -> None:
         """A new `_Rarity` once the articles seen reach the next count it is taken at (the
@@ -1316,10 +1334,7 @@ class StoryIndex:
         weights = array("d", tuple(vec.values()))  # (from a tuple: twice as quick)
         words = tuple(vec)
         self._docs[ident] = (item.when, words, weights, norm, kept, places, sid, outlet)
-        if outlet:
-            recent = self._recently_said.setdefault(outlet, [])
-            recent.append((item.when, said))
-            del recent[:-REPEATS]
+        self._note_said(item, outlet, said)
         self._sum_in(ident, sid, words, weights, norm)
         if places is not None:
             self._places.setdefault(sid, set()).add(places)
@@ -1390,7 +1405,8 @@ class StoryIndex:
 
     def _expire(self, now: float) -> None:
         """Drop the vectors of articles more than the window before `now` (articles come in
-        time order), so candidates are those of the window; their stories stay."""
+        time order), so candidates are those of the window; their stories stay. An outlet
+        whose last articles all left goes from `_recently_said` (at most once a window)."""
         heap, docs = self._by_time, self._docs
         cut = now - self.window
         while heap and heap[0][0] < cut:
@@ -1398,6 +1414,11 @@ class StoryIndex:
             doc = docs.pop(ident, None)
             if doc is not None:
                 self._forget(ident, doc)
+        if cut > self._said_pruned + self.window:
+            self._said_pruned = cut
+            said = self._recently_said
+            for outlet in [o for o, recent in said.items() if not recent or recent[-1][0] < cut]:
+                del said[outlet]
 
     def _compact(self) -> None:
         """Keep the rarity counts bounded (words seen once are forgotten past half a million

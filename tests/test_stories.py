@@ -774,6 +774,20 @@ def test_headlines_alone_that_share_a_name_and_nothing_else_are_not_one_story() 
         assert len({index.story_of[i.id] for i in headlines}) == stories_made
 
 
+def test_what_an_outlet_said_last_goes_with_its_articles() -> None:
+    """What an outlet's last reports said is theirs: an article the store lets go takes its
+    lede with it (a restart would not know it), and an outlet silent for a window is
+    forgotten, as its articles' vectors are."""
+    notice = "Click here to read the full story on the Riverside Gazette website."
+    index = StoryIndex()
+    index.add([Item(f"g{n}", f"Local news {n}", notice, at(n), "Gazette") for n in range(3)])
+    assert [entry[1] for entry in index._recently_said["Gazette"]] == ["g0", "g1", "g2"]
+    index.drop(["g1"])
+    assert [entry[1] for entry in index._recently_said["Gazette"]] == ["g0", "g2"]
+    index.add([Item("x", "Another outlet's report", "Its lede.", at(24 * 8), "Herald")])
+    assert "Gazette" not in index._recently_said and "Herald" in index._recently_said
+
+
 def test_an_aggregators_credit_of_the_outlet_is_not_a_word_reports_share() -> None:
     """Google News ends each headline with the outlet ("- Reuters") and its summary with the
     outlet's name again: the Fed's hike and Apple's phones, both Reuters' an hour apart, were
@@ -1811,14 +1825,28 @@ def test_opening_stories_up_to_date_makes_no_set_of_every_stored_article(
         assert {i for ids in index.members.values() for i in ids} == kept
 
 
+def _with_outlets(items: list[Item]) -> list[Item]:
+    """Seeded articles from seven outlets, three of which end every summary with a notice."""
+    out = []
+    for n, item in enumerate(items):
+        outlet = f"outlet{n % 7}"
+        notice = f" Read the full story on {outlet}'s site." if n % 7 < 3 else ""
+        out.append(Item(item.id, item.title, item.summary + notice, item.when, outlet))
+    return out
+
+
+@pytest.mark.parametrize("outlets", [False, True], ids=["no outlets", "outlets and notices"])
 def test_a_restarted_grouping_weighs_only_the_restored_articles_a_new_one_can_meet(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, outlets: bool
 ) -> None:
     """A process's first cycle (a `refresh` run every few minutes) restores two windows of
     recent articles: those more than a window before its first new article leave the window
     as that one is placed, so their words are only counted for rarity, not weighed and
-    filed. The stories are the same as when every restored article is weighed first."""
+    filed. The stories are the same as when every restored article is weighed first, and
+    so are the words counted, an outlet's notice read as its last reports said it too."""
     items = sorted(seeded_articles(count=1800, days=6.0), key=lambda i: (i.when, i.id))
+    if outlets:
+        items = _with_outlets(items)
     held, fresh = items[:1500], items[1500:]
     running = StoryIndex()
     running.add(held)
