@@ -684,18 +684,15 @@ def _uncredited(title: str, summary: str) -> tuple[str, str]:
     """A headline and summary without the outlet an aggregator credits after both
     (`_credit`): two unrelated reports of one outlet an hour apart shared its name, weighed
     twice in their headlines, and were one story."""
-    credited = _credit(title, summary)
+    return _without_credit(title, summary, _credit(title, summary))
+
+
+def _without_credit(title: str, summary: str, credited: tuple[int, str] | None) -> tuple[str, str]:
+    """A headline and summary less the credit `_credit` found in them, if any."""
     if credited is None:
         return title, summary
     at, credit = credited
     return title[:at], summary.rstrip()[: -len(credit)]
-
-
-def _outlet(item: Item) -> str:
-    """Who reported an article: the outlet an aggregator credits (`_credit`: one Google News
-    feed carries many), else its feed."""
-    credited = _credit(item.title, item.summary)
-    return item.source if credited is None else credited[1]
 
 
 # what ends a sentence before another (a lede's last sentence starts after the last of them)
@@ -1188,12 +1185,14 @@ class StoryIndex:
 
     def _read(self, item: Item) -> tuple[dict[str, Any], Places | None, str, tuple[int, ...]]:
         """`_counts` of an article, less the lede or last sentence its outlet's last articles
-        said too (`_unrepeated`); its outlet ("": not known) and its lede's hashes."""
-        headline, summary = _uncredited(item.title, item.summary)
+        said too (`_unrepeated`); its outlet ("": not known; else the one an aggregator
+        credits, as one Google News feed carries many, or its feed) and its lede's hashes."""
+        credited = _credit(item.title, item.summary)
+        headline, summary = _without_credit(item.title, item.summary, credited)
         lede, outlet = _lede(summary), ""
         said: tuple[int, ...] = ()
         if item.source:
-            outlet = _outlet(item)
+            outlet = item.source if credited is None else credited[1]
             lede, said = _unrepeated(lede, self._said_by(outlet, item.when))
         vec, places = self._counted(headline, lede)
         return vec, places, outlet, said
@@ -1206,7 +1205,8 @@ class StoryIndex:
             del recent[:-REPEATS]
 
     def _said_by(self, outlet: str, when: float) -> frozenset[int]:
-        """The sentences an outlet's last `REPEATS` articles in the window of `when` said."""
+        """The hashes of the ledes, and of their last sentences, of an outlet's last `REPEATS`
+        articles in the window of `when` (`_unrepeated`)."""
         recent = self._recently_said.get(outlet)
         if not recent:
             return frozenset()
