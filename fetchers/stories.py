@@ -911,7 +911,7 @@ _PLACE_TERMS = frozenset({"@" + c for c in PLACES.values()} | set(_CAPITALS.valu
 _CLOSE = CLOSE_HOURS * 3600.0  # seconds
 _SERIES = SERIES_HOURS * 3600.0  # seconds
 _RECENT = slice(-PROBE_RECENT, None)  # the end of a postings list: its latest filings
-_TIME_THEN_ID = attrgetter("when", "id")  # the order articles are grouped in
+TIME_THEN_ID = attrgetter("when", "id")  # the order articles are grouped in
 
 
 def _best_then_id(scored: tuple[str, float]) -> tuple[float, str]:
@@ -1015,7 +1015,7 @@ class StoryIndex:
         out: list[str] = []
         known, heap, window = self.story_of, self._by_time, self.window
         with collector_paused():
-            ordered = sorted(items, key=_TIME_THEN_ID)
+            ordered = sorted(items, key=TIME_THEN_ID)
             if self._pending:
                 first = next((item.when for item in ordered if item.id not in known), None)
                 self._weigh_restored(first)
@@ -1072,7 +1072,7 @@ class StoryIndex:
         # tens of thousands at a million articles (seconds): a filter typed meanwhile goes first
         # sorted a step at a time: one sort of a hundred thousand held the interpreter (a
         # screen beside it) for a tenth of a second or more
-        ordered = sorted_stepwise(list(recent), _TIME_THEN_ID, give_way)
+        ordered = sorted_stepwise(list(recent), TIME_THEN_ID, give_way)
         for item in giving_way(ordered, WEIGH_STEP):
             known = self.story_of.get(item.id)
             if known is None or item.id in self._docs:

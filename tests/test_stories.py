@@ -1052,6 +1052,37 @@ def test_a_paced_grouping_rests_between_slices_and_groups_the_same(
     assert sum(len(ids) > 1 for ids in whole.members.values()) >= 5 * 30  # outlets joined
 
 
+def test_a_paced_grouping_orders_many_articles_a_step_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A dashboard's first grouping of a big store orders its articles in steps, giving the
+    screen's thread the interpreter between them (one sort of a million held it for a third
+    of a second), before it places the first; the stories are the same."""
+    copies = [
+        Item(f"{item.id}-{n}", item.title, item.summary, item.when + n * 4 * 86400)
+        for n in range(30)
+        for item in reversed(EVERYTHING)  # (not in time order: there is sorting to do)
+    ]
+    whole = StoryIndex()
+    add_paced(whole, copies, pace=False)
+    monkeypatch.setattr("fetchers.storybook.time.sleep", lambda _: None)
+    monkeypatch.setattr("fetchers.stepwise.STEP", 100)
+    given: list[str] = []
+    monkeypatch.setattr("fetchers.storybook.give_way", lambda: given.append("way"))
+    paced = StoryIndex()
+    placing = paced.add
+
+    def add(items: list[Item]) -> list[str]:
+        given.append("placed")
+        return placing(items)
+
+    monkeypatch.setattr(paced, "add", add)
+    add_paced(paced, copies, pace=True)
+    first = given.index("placed")
+    assert first >= len(copies) // 100  # each step of the order gave way
+    assert paced.members == whole.members
+
+
 def test_a_paced_grouping_settles_what_it_made_before_the_collector_resumes(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
