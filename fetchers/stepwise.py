@@ -85,6 +85,17 @@ def mapped_stepwise(
     return out
 
 
+def emptied_stepwise(items: list[Any], between: Callable[[], object] | None = None) -> None:
+    """Empty `items` a step at a time, from its end: the last references to a million
+    objects let go in one call free them all in it (a dashboard's first grouping of a
+    million articles held the interpreter 0.19 s as it let go of them). `between`: called
+    after each step."""
+    while items:
+        del items[-STEP:]
+        if between is not None:
+            between()
+
+
 def kept_stepwise(
     items: Sequence[T],
     lo: int,

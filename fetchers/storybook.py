@@ -35,7 +35,7 @@ from fetchers.atomic import write_derived
 from fetchers.foreground import give_way, giving_way
 from fetchers.heap import collector_paused
 from fetchers.query import Query, Record
-from fetchers.stepwise import set_stepwise, sorted_stepwise
+from fetchers.stepwise import emptied_stepwise, set_stepwise, sorted_stepwise
 from fetchers.store.errors import StoreError
 from fetchers.store.interface import StoryKeeper
 from fetchers.stories import TIME_THEN_ID, WINDOW, Item, StoryIndex
@@ -446,6 +446,8 @@ class StoryBook:
             changed = True
             if since is not None:
                 since.update(filter(None, (index.story_of.get(item.id) for item in missing)))
+            if pace:  # a screen beside it: the articles read (whole records) let go in steps
+                emptied_stepwise(missing, give_way)
         self._since_saved = since
         self._page_checked = False  # the page was kept by another process: checked first
         return index, changed

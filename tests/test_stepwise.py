@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -104,3 +105,20 @@ def test_a_long_slice_of_the_date_order_is_filtered_a_step_at_a_time() -> None:
                 assert taken[0] == 4096 and max(taken) == 16384 and sum(taken) == hi - lo
             if limit == 3:
                 assert taken == [4096]
+
+
+def test_a_list_emptied_a_step_at_a_time_lets_go_of_a_step_between_calls(
+    steps: list[int],
+) -> None:
+    """The last references to many objects let go a step at a time: each step frees at most
+    a step's worth, the newest first, and the list ends empty."""
+
+    class Held:
+        pass
+
+    items = [Held() for _ in range(30)]
+    alive = weakref.WeakSet(items)
+    seen: list[int] = []
+    stepwise.emptied_stepwise(items, lambda: seen.append(len(alive)))
+    assert items == []
+    assert seen == [23, 16, 9, 2, 0]
