@@ -14,7 +14,10 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# wirewatch's own bytecode written first, as an installed copy has it: with
+# PYTHONDONTWRITEBYTECODE set, an editable install would compile every module at each start
 run: $(STAMP)
+	@$(BIN)/python -m compileall -q fetchers tui >/dev/null
 	$(BIN)/wirewatch $(ARGS)
 
 test: $(STAMP)

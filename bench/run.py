@@ -370,6 +370,17 @@ def bench_kill(args: argparse.Namespace) -> None:
     shutil.rmtree(data, ignore_errors=True)
 
 
+def compile_bytecode() -> None:
+    """Write wirewatch's own bytecode before anything is timed, as installing a package
+    does: with PYTHONDONTWRITEBYTECODE set (as in some shells and CI images) an editable
+    install compiles its sixty modules from source in every process it starts (0.07 s of
+    each `wirewatch list` and `refresh`), which no installed copy does."""
+    import compileall
+
+    for package in ("fetchers", "tui"):
+        compileall.compile_dir(ROOT / package, quiet=1)
+
+
 def bench_venv() -> Path:
     """A venv with aiohttp for the shared feed server, kept in .cache/ (git-ignored)."""
     venv = ROOT / ".cache" / "benchvenv"
@@ -536,6 +547,7 @@ def main() -> int:
 
 def run(args: argparse.Namespace) -> int:
     """One benchmark, by its subcommand's name."""
+    compile_bytecode()
     if args.which == "idle":
         from bench.idle import bench_idle
 
