@@ -16,8 +16,9 @@ venv: $(STAMP)
 
 # wirewatch's own bytecode written first, as an installed copy has it: with
 # PYTHONDONTWRITEBYTECODE set, an editable install would compile every module at each start
+# (a checkout it cannot write to starts as before)
 run: $(STAMP)
-	@$(BIN)/python -m compileall -q fetchers tui >/dev/null
+	@$(BIN)/python -m compileall -qq fetchers tui >/dev/null 2>&1 || true
 	$(BIN)/wirewatch $(ARGS)
 
 test: $(STAMP)

@@ -1067,6 +1067,13 @@ def test_a_paced_grouping_orders_many_articles_a_step_at_a_time(
     add_paced(whole, copies, pace=False)
     monkeypatch.setattr("fetchers.storybook.time.sleep", lambda _: None)
     monkeypatch.setattr("fetchers.stepwise.STEP", 100)
+    sorts: list[int] = []
+
+    def counting_sorted(items: list[Item], **kw: Any) -> list[Item]:
+        sorts.append(len(items))
+        return sorted(items, **kw)
+
+    monkeypatch.setattr("fetchers.stepwise.sorted", counting_sorted, raising=False)
     given: list[str] = []
     monkeypatch.setattr("fetchers.storybook.give_way", lambda: given.append("way"))
     paced = StoryIndex()
@@ -1080,7 +1087,39 @@ def test_a_paced_grouping_orders_many_articles_a_step_at_a_time(
     add_paced(paced, copies, pace=True)
     first = given.index("placed")
     assert first >= len(copies) // 100  # each step of the order gave way
+    assert sorts and max(sorts) <= 100  # and no sort took more than a step
     assert paced.members == whole.members
+
+
+def test_a_first_grouping_beside_a_screen_lets_go_of_what_it_read_a_step_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A dashboard's first grouping of a store reads every article whole; it lets go of them
+    a step at a time (at a million, freed in one call, they held the screen's interpreter
+    a fifth of a second). A grouping with no screen beside it lets go as it returns."""
+    from fetchers import storybook
+    from fetchers.store import Store
+    from fetchers.storybook import StoryBook
+
+    data = tmp_path / "d"
+    items = sorted(seeded_articles(count=60, days=1.0), key=lambda i: (i.when, i.id))
+    with Store(data, writer=True) as store:
+        store.add_batch(outlet_articles(items))
+    emptied: list[tuple[int, int]] = []
+    real = storybook.emptied_stepwise
+
+    def emptying(held: list[Any], between: Any = None) -> None:
+        before = len(held)
+        real(held, between)
+        emptied.append((before, len(held)))
+
+    monkeypatch.setattr(storybook, "emptied_stepwise", emptying)
+    with Store(data) as viewer:
+        paced = StoryBook(data).shelf(viewer, pace=True)
+        assert emptied == [(60, 0)]
+        whole = StoryBook(data).shelf(viewer)
+    assert emptied == [(60, 0)]
+    assert [s.articles for s in paced.stories] == [s.articles for s in whole.stories]
 
 
 def test_a_paced_grouping_settles_what_it_made_before_the_collector_resumes(
