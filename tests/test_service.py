@@ -152,3 +152,40 @@ def test_serve_answers_on_loopback(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.mark.slow
+def test_a_poller_tells_revisions_and_fires_rules_in_shards_it_keeps_on_disk(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """A poller keeps a full shard's titles and summaries on disk (no screen shows them):
+    an article of such a shard whose source rewrites its headline is still one article with
+    a revision, and a rule fires for a new article of the next cycle."""
+    items = [f"<title>Item {i}</title><guid>g-{i}</guid>" for i in range(1200)]  # a full shard
+    route = Route(rss(*items))
+    url = feed_server.add("/big.xml", route)
+    config = tmp_path / "wirewatch.toml"
+    config.write_text(
+        f'[settings]\ninterval = "2s"\ntimeout = "60s"\n'
+        f'[[sources]]\nname = "Big"\nurl = "{url}"\n'
+        '[[alerts]]\nname = "quake"\nquery = "Zorblatquake"\n',
+        "utf-8",
+    )
+    data, log = tmp_path / "data", tmp_path / "logs" / "poll.log"
+    proc = start_poller(config, data, log)
+    try:
+        assert wait_for(lambda: log.exists() and "polled 1 sources: 1200 new" in log.read_text())
+        items[3] = "<title>Item 3 rewritten</title><guid>g-3</guid>"
+        items.append("<title>Zorblatquake strikes</title><guid>g-new</guid>")
+        route.body = rss(*items)
+        assert wait_for(lambda: "alert quake" in log.read_text(), 30)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=15) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    with Store(data) as store:
+        found = [a for a in store.query() if a.guid == "g-3"]
+        assert [a.title for a in found] == ["Item 3 rewritten"]
+        assert [r["title"] for r in store.revisions(found[0].id)] == ["Item 3"]
+        assert len(store) == 1201

@@ -459,7 +459,9 @@ def cmd_poll(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     setup_logging(Path(args.log).expanduser() if args.log else None)
     pool = _refresh_pool(ctx.config)  # parsing apart: a deadline can stop it, SIGTERM is heard
     try:
-        with _open_writer(ctx) as store:
+        # lean, as a refresh: no screen shows its articles, so a full shard's titles and
+        # summaries stay on disk (a poller of a million articles held 1 GB whole)
+        with _open_writer(ctx, lean=True) as store:
             store.start_word_index()  # a missing or stale search index is built meanwhile
             service = PollService(ctx.config, store, ctx.data_dir, ctx.clock, parse_pool=pool)
             asyncio.run(service.run())

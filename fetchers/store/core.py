@@ -100,7 +100,7 @@ class Store:
         """`first`: load only the newest shards holding about that many articles now, and the
         rest when `load_rest()` is called (a dashboard paints the newest screenful first).
 
-        `lean`: for a writer that only writes (`refresh`). The articles of a full shard keep
+        `lean`: for a writer no screen reads (`refresh`, `poll`). The articles of a full shard keep
         no title, summary, guid or author in memory, only a digest of the title and summary
         for revision checks, so a cycle of 100,000 new articles fits a small process. Its
         queries return articles without them; `records()` reads them back from the shards,

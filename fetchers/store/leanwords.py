@@ -1,4 +1,4 @@
-"""What a lean writer (`Store(lean=True)`: a `refresh`) keeps of the articles it thins.
+"""What a lean writer (`Store(lean=True)`: a `refresh` or `poll`) keeps of the articles it thins.
 
 A lean store lets a full shard's titles, summaries, guids and authors go from memory, so a
 first refresh of 100,000 articles fits a small process. Three things of them stay, each for
