@@ -761,6 +761,36 @@ def test_tinydb_a_lean_writer_holds_summaries_only_of_the_shard_it_fills(tmp_pat
         assert (kept.title, kept.summary) == ("Headline 7 about tariffs", "Summary 7")
 
 
+def test_tinydb_a_lean_writer_never_keeps_a_starred_article_it_cannot_read_back(
+    tmp_path: Path,
+) -> None:
+    """A lean writer (`refresh`, `poll`) holds a full shard's titles and summaries on disk
+    only: when retention would keep a starred article of a day whose file cannot be read any
+    more, it refuses with a clear error and drops nothing, rather than keep the article
+    without its words and delete the only copy of them."""
+    from fetchers.store import StoreWriteError
+
+    old = datetime(2025, 9, 1, 9, 0, tzinfo=UTC)
+    new = datetime(2025, 10, 24, 9, 0, tzinfo=UTC)
+    with Store(tmp_path, writer=True, lean=True) as store:
+        store.add_batch([make(n, fetched=old) for n in range(1200)])
+        store.set_state(["Wire-7"], starred=True)
+        store.add_batch([make(n, source="New", fetched=new) for n in range(5)])
+        full = [p for p in tmp_path.glob("articles-2025-09-01*.json") if "Wire-7" in p.read_text()]
+        assert len(full) == 1
+        words = full[0].read_bytes()
+        full[0].write_bytes(words[: len(words) // 2])  # the disk lost its end meanwhile
+        with pytest.raises(StoreWriteError, match="starred articles"):
+            store.apply_retention(30, new)
+        assert len(store) == 1205
+        full[0].write_bytes(words)  # read again: retention goes on, the article whole
+        assert store.apply_retention(30, new) == 1199
+    with Store(tmp_path) as again:
+        kept = again.get("Wire-7")
+        assert kept is not None and kept.starred
+        assert (kept.title, kept.summary) == ("Headline 7 about tariffs", "Summary 7")
+
+
 def test_a_lean_writer_gives_the_hooks_every_field_of_the_articles_it_just_thinned(
     tmp_path: Path,
 ) -> None:

@@ -1321,7 +1321,15 @@ class Store:
                 ids = list(indexes.members.get(key, ()))
                 keep = [i for i in ids if self._marks.starred(i)]
                 kept_docs = []
-                thinned = self._thinned_docs(key, {i for i in keep if i in self._lean_words})
+                lean_kept = {i for i in keep if i in self._lean_words}
+                thinned = self._thinned_docs(key, lean_kept)
+                if len(thinned) < len(lean_kept):  # their words are in that file only
+                    indexes.rebuild_order()
+                    raise StoreWriteError(
+                        f"{self.dir}: retention cannot read the starred articles of {key} back"
+                        " from its file; that day and the ones after it stay until it can",
+                        [],
+                    )
                 for ident in keep:
                     doc = doc_from_record(indexes.records[ident])
                     if ident in thinned:  # a lean store: the words are on disk only
