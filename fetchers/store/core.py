@@ -1230,8 +1230,9 @@ class Store:
 
     def record(self, ident: str) -> Record | None:
         """The article with every field (the store's own record, or a viewer's copy with
-        what it left on disk: do not change it). A writer's is a dict lookup without the
-        lock, so the screen's thread never waits for a cycle's write."""
+        what it left on disk: do not change it), but a lean writer's thinned one, which
+        lacks its title, summary, guid and author (`records()` reads those back). A writer's
+        is a dict lookup without the lock, so the screen's thread never waits for a write."""
         if not self._thin:  # whole records (a viewer taking over fills them before this)
             return self._indexes.records.get(ident)
         with self.lock:
