@@ -651,7 +651,7 @@ def add_paced(index: StoryIndex, items: list[Item], pace: bool) -> None:
         index.add(items)
         return
     # ordered a step at a time: one sort of a million articles (a first grouping of a big
-    # store) held the interpreter for a third of a second, a freeze of the screen beside it
+    # store) held the interpreter for a fifth of a second, a freeze of the screen beside it
     ordered = sorted_stepwise(items, TIME_THEN_ID, give_way)
     took = 0.0
     for start in range(0, len(ordered), SLICE_ARTICLES):

@@ -1056,7 +1056,7 @@ def test_a_paced_grouping_orders_many_articles_a_step_at_a_time(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A dashboard's first grouping of a big store orders its articles in steps, giving the
-    screen's thread the interpreter between them (one sort of a million held it for a third
+    screen's thread the interpreter between them (one sort of a million held it for a fifth
     of a second), before it places the first; the stories are the same."""
     copies = [
         Item(f"{item.id}-{n}", item.title, item.summary, item.when + n * 4 * 86400)
