@@ -182,9 +182,9 @@ def _representative(records: list[Record]) -> str:
 def made_stories(
     store: ArticleStore, sids: list[str], members: dict[str, list[str]]
 ) -> dict[str, Story]:
-    """These stories (in that order) as `storybook.stories_of` makes them, their articles
-    read in one call; one none of whose articles is stored is left out."""
-    held = {r.id: r for r in store.records([i for sid in sids for i in members[sid]])}
+    """These stories (in that order) as `storybook.stories_of` makes them, their articles'
+    headlines read in one call; one none of whose articles is stored is left out."""
+    held = {r.id: r for r in store.headlines([i for sid in sids for i in members[sid]])}
     out: dict[str, Story] = {}
     for sid in sids:
         found = [held[i] for i in members[sid] if i in held]

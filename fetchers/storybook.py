@@ -504,7 +504,7 @@ class StoryBook:
         """(Any thread.) The stories, as grouped now, that hold any of `ids` and at least
         `least` articles (the writer's alerts look at the stories a cycle's articles joined;
         its spikes, at those big enough to spike); none before a first grouping.
-        Their articles are read in one call: a lean store reads each shard once, not once a
+        Their headlines are read in one call: a lean store reads each shard once, not once a
         story (a first refresh's 10,000 articles in a hundred stories read 183 shard files)."""
         with self._lock:
             index = self.index
@@ -515,8 +515,9 @@ class StoryBook:
             members = {
                 sid: list(held_by[sid]) for sid in found if len(held_by.get(sid, ())) >= least
             }
-        # the articles of all in one call: a lean store reads each shard once, not per story
-        held = {r.id: r for r in store.records([i for ids in members.values() for i in ids])}
+        # the headlines of all in one call (all a story is made of: a store that reads words
+        # back decodes no summary), each shard read once, not once a story
+        held = {r.id: r for r in store.headlines([i for ids in members.values() for i in ids])}
         out: list[Story] = []
         for sid, articles in giving_way(members.items(), STORY_STEP):  # a filter goes first
             records = [held[i] for i in articles if i in held]

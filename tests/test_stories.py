@@ -2313,9 +2313,10 @@ def test_the_stories_a_cycle_joined_are_read_with_each_shard_file_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The writer's alerts read the stories a cycle's articles joined: from a lean store
-    (a `refresh`), whose full shards hold no summary in memory, each shard file is read once
-    for them all, not once a story, and every story comes back with all its articles."""
-    from fetchers.store import Store, leanwords
+    (a `refresh`, a `poll`), whose full shards hold no headline in memory, each shard's row
+    cache is read once for them all, not once a story, no shard's articles are read back
+    whole (a story is its headlines), and every story comes back with all its articles."""
+    from fetchers.store import Store, leanwords, thin
     from fetchers.storybook import StoryBook
 
     monkeypatch.setattr(leanwords, "FRESH_WORDS", 0)  # as long after the write
@@ -2328,11 +2329,20 @@ def test_the_stories_a_cycle_joined_are_read_with_each_shard_file_once(
         index = book.index
         assert index is not None
         reads = _shard_reads(monkeypatch)
+        rows: list[str] = []
+        cached = thin.cached_rows
+
+        def counted(folder: Path, key: str, *rest: Any) -> Any:
+            rows.append(key)
+            return cached(folder, key, *rest)
+
+        monkeypatch.setattr(thin, "cached_rows", counted)
         stories = book.stories_with(store, ids)
     assert len(stories) == len(index.members) > 100
     for story in stories:
         assert sorted(story.articles) == sorted(index.members[story.id])
-    assert reads and sorted(reads) == sorted(set(reads))  # each shard once
+    assert not reads  # no shard read back whole
+    assert rows and sorted(rows) == sorted(set(rows))  # each shard's headlines once
     big = [story for story in stories if len(story.articles) >= 3]
     with Store(tmp_path) as viewer:  # only the stories big enough to spike, for spikes
         assert 0 < len(big) < len(stories)
@@ -2566,17 +2576,23 @@ def test_the_stories_of_a_cycle_and_their_hourly_counts_read_the_articles_in_one
         book = StoryBook(tmp_path)
         book.update(store, [i.id for i in EVERYTHING], removed=False)
         calls: list[int] = []
-        records = store.records
+        records, headlines = store.records, store.headlines
 
         def counted(ids: Iterable[str]) -> list[Record]:
             ids = list(ids)
             calls.append(len(ids))
             return records(ids)
 
+        def counted_headlines(ids: Iterable[str]) -> list[Record]:
+            ids = list(ids)
+            calls.append(-len(ids))
+            return headlines(ids)
+
         store.records = counted  # type: ignore[method-assign]
+        store.headlines = counted_headlines  # type: ignore[method-assign]
         found = book.stories_with(store, [i.id for i in EVERYTHING])
         assert len(found) >= 4 and sum(len(s.articles) for s in found) == len(EVERYTHING)
-        assert calls == [len(EVERYTHING)]
+        assert calls == [-len(EVERYTHING)]  # (a story is its articles' headlines)
         calls.clear()
         now = datetime.fromtimestamp(max(i.when for i in EVERYTHING) + 1, UTC)
         counts = story_counts(found, store, now, 96)  # hours: all of them
