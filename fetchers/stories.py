@@ -680,19 +680,21 @@ def _credit(title: str, summary: str) -> tuple[int, str] | None:
     return None
 
 
-def _uncredited(title: str, summary: str) -> tuple[str, str]:
-    """A headline and summary without the outlet an aggregator credits after both
-    (`_credit`): two unrelated reports of one outlet an hour apart shared its name, weighed
-    twice in their headlines, and were one story."""
-    return _without_credit(title, summary, _credit(title, summary))
-
-
 def _without_credit(title: str, summary: str, credited: tuple[int, str] | None) -> tuple[str, str]:
     """A headline and summary less the credit `_credit` found in them, if any."""
     if credited is None:
         return title, summary
     at, credit = credited
     return title[:at], summary.rstrip()[: -len(credit)]
+
+
+def _as_read(title: str, summary: str) -> tuple[tuple[int, str] | None, str, str]:
+    """The credit an aggregator gives after an article's headline and summary (`_credit`),
+    and the headline and lede read without it: two unrelated reports of one outlet an hour
+    apart shared its name, weighed twice in their headlines, and were one story."""
+    credited = _credit(title, summary)
+    headline, summary = _without_credit(title, summary, credited)
+    return credited, headline, _lede(summary)
 
 
 # what ends a sentence before another (a lede's last sentence starts after the last of them)
@@ -1124,8 +1126,8 @@ class StoryIndex:
     def _counts(item: Item) -> tuple[dict[str, Any], Places | None]:
         """The article's words and how often it says each (headline twice, the summary's
         lede once), and the countries it is about (`_about`)."""
-        headline, summary = _uncredited(item.title, item.summary)
-        return StoryIndex._counted(headline, _lede(summary))
+        _, headline, lede = _as_read(item.title, item.summary)
+        return StoryIndex._counted(headline, lede)
 
     @staticmethod
     def _counted(headline: str, lede: str) -> tuple[dict[str, Any], Places | None]:
@@ -1187,9 +1189,8 @@ class StoryIndex:
         """`_counts` of an article, less the lede or last sentence its outlet's last articles
         said too (`_unrepeated`); its outlet ("": not known; else the one an aggregator
         credits, as one Google News feed carries many, or its feed) and its lede's hashes."""
-        credited = _credit(item.title, item.summary)
-        headline, summary = _without_credit(item.title, item.summary, credited)
-        lede, outlet = _lede(summary), ""
+        credited, headline, lede = _as_read(item.title, item.summary)
+        outlet = ""
         said: tuple[int, ...] = ()
         if item.source:
             outlet = item.source if credited is None else credited[1]

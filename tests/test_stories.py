@@ -806,16 +806,17 @@ def test_an_aggregators_credit_of_the_outlet_is_not_a_word_reports_share() -> No
     index.add(google)
     assert index.story_of["fed"] != index.story_of["apple"]
     assert index.story_of["fed"] == index.story_of["cnbc"]
-    assert stories._uncredited("Live: Lyon protests — latest updates", "… — latest updates") == (
+    assert stories._as_read("Live: Lyon protests — latest updates", "… — latest updates") == (
+        None,
         "Live: Lyon protests — latest updates",
         "… — latest updates",
     )
-    assert stories._uncredited("Biden - Trump debate: what to know", "A preview.")[0] == (
+    assert stories._as_read("Biden - Trump debate: what to know", "A preview.")[1] == (
         "Biden - Trump debate: what to know"
     )
     # a summary that repeats its headline (or a headline made from a summary) credits no one
     score = "Liverpool 2 - 1 Chelsea"
-    assert stories._uncredited(score, score) == (score, score)
+    assert stories._as_read(score, score) == (None, score, score)
 
 
 def test_an_aggregators_outlets_are_the_ones_it_credits() -> None:
@@ -1322,11 +1323,9 @@ def test_an_article_s_words_are_counted_as_terms_reads_them_whatever_the_text(
     its several); for any text, in any script, that is what `terms` reads, headline twice."""
     from collections import Counter
 
-    from fetchers.stories import _lede
-
     counted, _ = StoryIndex._counts(Item("a", title, summary, 0.0))
-    title, summary = stories._uncredited(title, summary)  # an aggregator's credit unread
-    read = Counter(terms(_lede(summary)) + terms(title) * 2)
+    _, title, lede = stories._as_read(title, summary)  # an aggregator's credit unread
+    read = Counter(terms(lede) + terms(title) * 2)
     assert counted == dict(read)
 
 
@@ -1355,17 +1354,17 @@ def test_words_of_other_languages_are_counted_as_terms_reads_them(
     article in Turkish, Polish or Indonesian as `terms_in` reads its language."""
     from collections import Counter
 
-    from fetchers.stories import _folded, _lede
+    from fetchers.stories import _folded
 
     heading, body = " ".join(title), " ".join(summary)
     counted, _ = StoryIndex._counts(Item("a", heading, body, 0.0))
-    heading, body = stories._uncredited(heading, body)
-    chunks = _folded(heading).split() + _folded(_lede(body)).split()
+    _, heading, lede = stories._as_read(heading, body)
+    chunks = _folded(heading).split() + _folded(lede).split()
     language = languages.language_of(chunks, stories._MARKERS, stories._NOT_THEIRS)
     if language is None:
-        read = Counter(terms(_lede(body)) + terms(heading) * 2)
+        read = Counter(terms(lede) + terms(heading) * 2)
     else:
-        read = Counter(terms_in(language, _lede(body)) + terms_in(language, heading) * 2)
+        read = Counter(terms_in(language, lede) + terms_in(language, heading) * 2)
     assert counted == dict(read)
 
 
