@@ -180,6 +180,14 @@ class Record:
         return self.fetched or 0.0
 
     @property
+    def reported(self) -> float:
+        """Published, else fetched: when the article was first reported (what a story
+        orders and dates its articles by). A thin record keeps both."""
+        if self.published is not None:
+            return self.published
+        return self.fetched or 0.0
+
+    @property
     def haystack(self) -> str:
         """Lower-cased title and summary, made when asked rather than kept."""
         return f"{self.title}\n{self.summary}".lower()

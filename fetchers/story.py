@@ -37,9 +37,7 @@ def chunks(ids: list[str], size: int) -> Iterable[list[str]]:
 
 def first_time(record: Record) -> float:
     """When an article was first reported: its publication time, else when it was fetched."""
-    if record.published is not None:
-        return record.published
-    return record.fetched or 0.0
+    return record.reported
 
 
 @dataclass(slots=True)

@@ -1648,3 +1648,32 @@ def test_stories_saved_before_take_their_last_activity_from_their_reports(pg_dsn
     assert [record["articles"] for _, record in rows] == [["Wire-50"], ["Wire-20"], ["Wire-5"]]
     for _, record in rows:
         assert record["last_seen"] == record["first_seen"] < fetched.timestamp()
+
+
+def test_when_articles_were_first_reported_is_read_as_a_data_dir_reads_it(
+    pg_dsn: str, tmp_path: Path
+) -> None:
+    """What a restarted grouping reads of every article to find the recent ones: when each
+    was first reported (published, else fetched), in the order asked, unknown ids left out,
+    from the server as from a data dir."""
+    undated = dataclasses.replace(
+        make(2), published=None, fetched=datetime(2025, 10, 25, tzinfo=UTC)
+    )
+    articles = [make(1), undated, make(3)]
+    asked = ["Wire-3", "Wire-9", "Wire-2", "Wire-1"]
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch(articles)
+    with PostgresStore(pg_dsn) as viewer:
+        served = viewer.reported(asked)
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch(articles)
+        kept = store.reported(asked)
+    assert (
+        served
+        == kept
+        == [
+            ("Wire-3", make(3).published.timestamp()),  # type: ignore[union-attr]
+            ("Wire-2", datetime(2025, 10, 25, tzinfo=UTC).timestamp()),
+            ("Wire-1", make(1).published.timestamp()),  # type: ignore[union-attr]
+        ]
+    )

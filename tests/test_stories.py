@@ -3397,3 +3397,38 @@ def test_a_ukrainian_name_or_noun_in_any_case_is_one_word() -> None:
     assert terms("Херсон") == terms("Херсона") == terms("Херсоні") == ["херсо"]
     assert terms("Україна") == terms("України") == terms("Україні") == terms("Україною")
     assert terms("що це було, повідомив він") == []
+
+
+def test_a_lean_writer_started_again_reads_back_only_what_a_new_article_can_meet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A poller started again keeps its shards' words on disk (a lean store): grouping its
+    first new articles restores the saved stories and reads back whole only the shards of
+    the articles within two windows of the newest, not every shard it keeps (at a million
+    articles, 17 s of CPU). The stories are those a store holding every word makes."""
+    from fetchers.store import Store, leanwords, shards
+    from fetchers.stories import WINDOW
+    from fetchers.storybook import StoryBook
+
+    monkeypatch.setattr(leanwords, "FRESH_WORDS", 0)  # as long after the write
+    monkeypatch.setattr(shards, "SHARD_ARTICLES", 40)  # each day's first shards full
+    items = sorted(seeded_articles(count=1200, days=14.0), key=lambda i: (i.when, i.id))
+    articles = _fetched_after(items)
+    old, new = articles[:-30], articles[-30:]
+    grouped: dict[bool, dict[str, str]] = {}
+    for lean in (False, True):
+        folder = tmp_path / ("lean" if lean else "whole")
+        with Store(folder, writer=True, lean=lean) as store:
+            StoryBook(folder).update(store, store.add_batch(old), removed=False)
+            keys = store.shard_keys()
+        with Store(folder, writer=True, lean=lean) as store:
+            reads = _shard_reads(monkeypatch) if lean else []
+            book = StoryBook(folder)
+            book.update(store, store.add_batch(new), removed=False)
+            assert book.index is not None and len(book.index.story_of) == 1200
+            grouped[lean] = dict(book.index.story_of)
+    assert grouped[True] == grouped[False]
+    oldest = datetime.fromtimestamp(max(i.when for i in items) - 2 * WINDOW, UTC)
+    assert reads  # the recent articles' shards, read back
+    assert min(reads)[:10] >= f"{oldest:%Y-%m-%d}"  # none older than two windows
+    assert len(keys) >= 28 and len(set(reads)) < len(keys) / 2

@@ -636,6 +636,13 @@ class Store:
                 out[at] = thinned.headline(record) or back.headline(record)
             return out
 
+    def reported(self, ids: Iterable[str]) -> list[tuple[str, float]]:
+        """When each was first reported, from the records in memory (a thin record keeps
+        its times): nothing read back."""
+        with self.lock:
+            records = self._indexes.records
+            return [(i, r.reported) for i in ids if (r := records.get(i)) is not None]
+
     def _reader(self, keep: int, once: bool = False) -> RowsBack:
         """What a viewer's thin records left on disk, read back with the shards' stats as
         this store read them (no stat of a file per article)."""

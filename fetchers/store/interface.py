@@ -242,6 +242,12 @@ class ArticleStore(Protocol):
         from disk decodes nothing else of them."""
         ...
 
+    def reported(self, ids: Iterable[str]) -> list[tuple[str, float]]:
+        """(id, when first reported: `Record.reported`) of the articles of these ids that
+        are stored, in that order, from what the store holds of every article: no words
+        read (what finds a story's recent articles among a million)."""
+        ...
+
     def text(self, ident: str) -> str | None:
         """The full text, or None."""
         ...
