@@ -572,7 +572,7 @@ class StoryBook:
                     changed = True
                 self._touch(map(index.story_of.get, revised))  # a headline may be rewritten
                 if removed:
-                    gone = [i for i in index.story_of if store.record(i) is None]
+                    gone = _not_stored(store, list(index.story_of))
                     if gone:
                         self._touch(map(index.story_of.get, gone))
                         index.drop(gone)
@@ -666,6 +666,16 @@ def add_paced(index: StoryIndex, items: list[Item], pace: bool) -> None:
 
 def _chunks(ids: list[str]) -> Iterable[list[str]]:
     return chunks(ids, READ_CHUNK)  # (this module's READ_CHUNK, as tests set it)
+
+
+def _not_stored(store: ArticleStore, ids: list[str]) -> list[str]:
+    """The ids (in that order) of articles the store no longer holds, asked a chunk at a
+    time of what it holds in memory (not an article read back)."""
+    gone: list[str] = []
+    for chunk in _chunks(ids):
+        held = {i for i, _ in store.reported(chunk)}
+        gone += [i for i in chunk if i not in held]
+    return gone
 
 
 def _recent_items(store: ArticleStore, ids: list[str]) -> list[Item]:

@@ -12,7 +12,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -607,6 +607,13 @@ def make(
         text=text,
         tags=["korea"],
     )
+
+
+def summaries_held(store: Store, ids: Iterable[str]) -> int:
+    """How many of these articles' summaries a data-dir store holds in memory (what a
+    lean writer lets go of; what it gives back is read from disk, so only its records tell)."""
+    records = store._indexes.records
+    return sum(1 for i in ids if i in records and records[i].summary)
 
 
 def stories_file(path: Path) -> dict[str, list[str]]:

@@ -26,7 +26,7 @@ from fetchers.models import Article
 from fetchers.query import Record, parse_query
 from fetchers.store import Store, StoreError, StoreLocked, core
 from fetchers.store.indexes import Indexes
-from tests.conftest import StoreOpener, make
+from tests.conftest import StoreOpener, make, summaries_held
 
 
 def test_round_trip_survives_reopen(open_store: StoreOpener) -> None:
@@ -731,8 +731,8 @@ def test_tinydb_a_lean_writer_holds_summaries_only_of_the_shard_it_fills(tmp_pat
     new = datetime(2025, 10, 24, 9, 0, tzinfo=UTC)
     with Store(tmp_path, writer=True, lean=True) as store:
         store.add_batch([make(n, fetched=old) for n in range(1500)])
-        held = sum(1 for n in range(1500) if (a := store.get(f"Wire-{n}")) and a.summary)
-        assert held == 500  # the full shard's 1,000 summaries left memory
+        # the full shard's 1,000 summaries left memory
+        assert summaries_held(store, (f"Wire-{n}" for n in range(1500))) == 500
         edited_title = make(5, fetched=old)
         edited_title.title = "Headline 5, corrected"
         edited = make(3, fetched=old)
@@ -809,13 +809,55 @@ def test_a_lean_writer_gives_the_hooks_every_field_of_the_articles_it_just_thinn
         whole.add_batch(articles)
         lean.set_state(ids[:3], starred=True)
         whole.set_state(ids[:3], starred=True)
-        assert sum(1 for i in ids if (r := lean.record(i)) is not None and r.summary) == 200
+        assert summaries_held(lean, ids) == 200
         got, want = lean.records(ids), whole.records(ids)
     assert len(got) == len(want) == 1200
     for mine, theirs in zip(got, want, strict=True):
         fields = [n for n in Record.__slots__ if n != "_fetched"]
         assert [getattr(mine, n) for n in fields] == [getattr(theirs, n) for n in fields]
         assert mine.fetched == theirs.fetched
+
+
+def test_a_lean_writer_finds_and_shows_the_words_it_keeps_on_disk_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A lean writer (`refresh`, `poll`) keeps a full shard's titles and summaries on disk
+    only: an article asked for, a word query and a test of one article read them back and
+    find what a writer holding every word finds. When the shard no longer reads, the log says so,
+    once."""
+    from fetchers.store import leanwords
+
+    monkeypatch.setattr(leanwords, "FRESH_WORDS", 0)  # as long after the write
+    day = datetime(2025, 10, 24, 9, 0, tzinfo=UTC)
+    articles = [make(n, fetched=day) for n in range(1200)]
+    articles[7] = dataclasses.replace(articles[7], title="Minister resigns over tariff talks")
+    articles[1100] = dataclasses.replace(articles[1100], summary="The minister resigns.")
+    words = parse_query('"minister resigns"')
+    with (
+        Store(tmp_path / "lean", writer=True, lean=True) as lean,
+        Store(tmp_path / "whole", writer=True) as whole,
+    ):
+        lean.add_batch(articles)
+        whole.add_batch(articles)
+        lean.add_batch([make(5000, fetched=day)])  # a later write: the words it kept go
+        assert lean.query_ids(words) == whole.query_ids(words) == ["Wire-1100", "Wire-7"]
+        assert lean.holds(words, "Wire-7") and not lean.holds(words, "Wire-8")
+        shown = lean.get("Wire-7")
+        assert shown is not None and shown.title == "Minister resigns over tariff talks"
+        assert shown == whole.get("Wire-7") and shown.summary == "Summary 7"
+        assert lean.get("Wire-1") == whole.get("Wire-1") and lean.get("Wire-9999") is None
+        full = next(
+            p for p in (tmp_path / "lean").glob("articles-*.json") if "Wire-7" in p.read_text()
+        )
+        full.write_bytes(full.read_bytes()[:1000])  # the disk lost the file's end
+        with caplog.at_level("WARNING", logger="wirewatch.store"):
+            assert [r.title for r in lean.records(["Wire-7", "Wire-8"])] == ["", ""]
+            lean.records(["Wire-9"])
+    said = [r.getMessage() for r in caplog.records if "cannot be read back" in r.getMessage()]
+    assert said == [
+        f"{full.name} cannot be read back: its articles are given without their titles"
+        " and summaries"
+    ]
 
 
 def test_headlines_read_back_the_title_and_times_alone_as_the_records_hold_them(

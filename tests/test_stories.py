@@ -26,7 +26,15 @@ from fetchers.models import Article
 from fetchers.query import QueryError, Record, parse_query
 from fetchers.stories import LEDE, Item, StoryIndex, _lede, story_id, terms, terms_in
 from fetchers.storybook import FILE, SLICE_ARTICLES, StoryBook, add_paced
-from tests.conftest import HERALD, FeedServer, Route, rss, stories_file, story_item
+from tests.conftest import (
+    HERALD,
+    FeedServer,
+    Route,
+    rss,
+    stories_file,
+    story_item,
+    summaries_held,
+)
 from tui.cli import main
 
 
@@ -2298,7 +2306,7 @@ def test_a_cycle_just_written_is_grouped_without_reading_shard_files_back(
         whole.update(store, ids, removed=False)
     with Store(tmp_path / "lean", writer=True, lean=True) as store:
         store.add_batch(articles)
-        assert sum(1 for i in ids if (r := store.record(i)) is not None and r.summary) == 500
+        assert summaries_held(store, ids) == 500
         reads = _shard_reads(monkeypatch)
         book = StoryBook(tmp_path / "lean")
         book.update(store, ids, removed=False)

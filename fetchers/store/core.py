@@ -29,6 +29,7 @@ never lock: they reload only the shards whose stat changed.
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 import threading
 import time
@@ -45,7 +46,7 @@ from fetchers.atomic import atomic_write_bytes, remove_stale_temps, stat_signatu
 from fetchers.foreground import give_way
 from fetchers.heap import collector_paused, keep_loaded_out_of_collections
 from fetchers.models import Article, SourceHealth, seconds_iso, utc_iso
-from fetchers.query import Query, Record
+from fetchers.query import Query, Record, WordsOf
 from fetchers.store import shardmap, shards
 from fetchers.store.codec import (
     SCHEMA_VERSION,
@@ -75,6 +76,8 @@ from fetchers.store.shards import KEPT, Shard, Signature
 from fetchers.store.texts import TextFiles, text_refs_setter
 from fetchers.store.thin import RowsBack, fill, thin
 
+log = logging.getLogger("wirewatch.store")
+
 _SEQ = attrgetter("seq")
 MAP_LAG = 8  # shards.json is rewritten once this many shards' entries changed (see _save_map)
 QUERY_SHARDS_KEPT = 48  # shards whose row caches a query keeps while reading summaries back
@@ -102,8 +105,8 @@ class Store:
 
         `lean`: for a writer no screen reads (`refresh`, `poll`). The articles of a full shard keep
         no title, summary, guid or author in memory, only a digest of the title and summary
-        for revision checks, so a cycle of 100,000 new articles fits a small process. Its
-        queries return articles without them; `records()` reads them back from the shards,
+        for revision checks, so a cycle of 100,000 new articles fits a small process.
+        `get()`, `records()` and a word a query must check read them back from the shards,
         and the search index is given them before they leave.
 
         A viewer (without `writer`) keeps thin records (`thin`): summaries, links, authors
@@ -150,6 +153,7 @@ class Store:
         self._searching = SearchThread(self, self._search, self._texts)
         self._lean = lean
         self._lean_words = LeanWords()  # what a lean store keeps of the articles it thinned
+        self._unreadable_noted: set[str] = set()  # shards said to be unreadable (`_unreadable`)
         self._gone_at_reload = 0  # articles the last reload found removed (`gone_at_reload`)
         self._open(first)
         if word_index:
@@ -693,6 +697,8 @@ class Store:
         for record in held:
             doc = docs.get(record.id)
             if doc is None:
+                if record.id in lean:
+                    self._unreadable(key)
                 out.append(record)
                 continue
             whole = record_from_doc(doc)
@@ -702,6 +708,17 @@ class Store:
             whole.at = record.at
             out.append(whole)
         return out
+
+    def _unreadable(self, key: str) -> None:
+        """(Under the lock.) Say in the log, once a shard, that articles whose words are on
+        disk only were given without them, their shard not reading back: the user learns why
+        a story or an alert missed them (the file is left as it is)."""
+        if key not in self._unreadable_noted:
+            self._unreadable_noted.add(key)
+            log.warning(
+                "%s cannot be read back: its articles are given without their titles and summaries",
+                self.shard_path(key).name,
+            )
 
     def _thinned_docs(self, key: str, ids: set[str]) -> dict[str, dict[str, Any]]:
         """(Under the lock.) The documents of these ids as the shard's file holds them; none
@@ -1230,6 +1247,9 @@ class Store:
         return len(self._indexes)
 
     def get(self, ident: str) -> Article | None:
+        if self._lean:  # what a lean writer thinned, read back
+            found = self.records([ident])
+            return article_of(found[0]) if found else None
         record = self.record(ident)
         if record is None:
             return None
@@ -1238,8 +1258,9 @@ class Store:
     def record(self, ident: str) -> Record | None:
         """The article with every field (the store's own record, or a viewer's copy with
         what it left on disk: do not change it), but a lean writer's thinned one, which
-        lacks its title, summary, guid and author (`records()` reads those back). A writer's
-        is a dict lookup without the lock, so the screen's thread never waits for a write."""
+        lacks its title, summary, guid and author: what its times, source and marks are
+        asked of in memory (`records()` and `get()` read the rest back). A writer's is a
+        dict lookup without the lock, so the screen's thread never waits for a write."""
         if not self._thin:  # whole records (a viewer taking over fills them before this)
             return self._indexes.records.get(ident)
         with self.lock:
@@ -1262,10 +1283,7 @@ class Store:
         indexes and the search index give candidates; every candidate the indexes are not
         sure of is checked by the query."""
         with self.lock, self._texts.reader() as text_of, self.word_lookup() as words:
-            words_of = None
-            if self._thin:
-                words_of = self._reader(QUERY_SHARDS_KEPT, once=True).words
-            return self._indexes.query_ids(query, limit, text_of, words, words_of)
+            return self._indexes.query_ids(query, limit, text_of, words, self._words_of())
 
     def part(
         self, query: Query | None, around: int, row: int | None = None, through: str | None = None
@@ -1281,10 +1299,31 @@ class Store:
             record = self._indexes.records.get(ident)
             if record is None:
                 return False
-            words_of = None
-            if self._thin:
-                words_of = self._reader(QUERY_SHARDS_KEPT, once=True).words
-            return query.matches(record, None, text_of, words_of)
+            return query.matches(record, None, text_of, self._words_of())
+
+    def _words_of(self) -> WordsOf | None:
+        """(Under the lock.) How a query reads the words of a record that left them on disk
+        (a viewer's, a lean writer's thinned one: the words it kept for the hooks first, else
+        its shard's row cache); None when every record holds its own."""
+        if self._thin:
+            return self._reader(QUERY_SHARDS_KEPT, once=True).words
+        lean = self._lean_words
+        if not lean:
+            return None
+        back = self._reader(QUERY_SHARDS_KEPT, once=True)
+
+        def words_of(record: Record) -> Record:
+            if record.id not in lean:
+                return record
+            kept = lean.whole(record)
+            if kept is not None:
+                return kept
+            words = back.words(record)
+            if words is not record:  # where its full text is, as this writer knows it
+                words.text_ref = record.text_ref
+            return words
+
+        return words_of
 
     def iter_articles(self, ids: Iterable[str]) -> Iterator[Article]:
         """The articles of these ids (unknown ones left out), read a thousand at a time."""
