@@ -182,7 +182,7 @@ class Record:
     @property
     def reported(self) -> float:
         """Published, else fetched: when the article was first reported (what a story
-        orders and dates its articles by). A thin record keeps both."""
+        orders and dates its articles by). A thin record keeps what it needs of them."""
         if self.published is not None:
             return self.published
         return self.fetched or 0.0
@@ -195,7 +195,7 @@ class Record:
 
 Test = Callable[[Record], bool]
 TextOf = Callable[[Record], str | None]  # a store's way to the full text it keeps on disk
-WordsOf = Callable[[Record], Record]  # a viewer's way to the words it leaves on disk
+WordsOf = Callable[[Record], Record]  # a viewer's (or lean writer's) way to words left on disk
 
 
 class Haystacks:
@@ -223,7 +223,7 @@ class Haystacks:
         return self._near
 
     def words(self) -> Record:
-        """The record with its words: itself, or (a viewer's thin record) as read back."""
+        """The record with its words: itself, or (a thin record) as read back."""
         if self._whole is None:
             words_of = self._words_of
             self._whole = words_of(self.record) if words_of is not None else self.record
@@ -313,7 +313,8 @@ class Query:
         """Every clause holds. `known` gives, per clause number, ids an index has already
         decided (a store's shortcut; the answer is the same without it). `text_of` gives the
         article's full text; without it words are looked for in the title and summary.
-        `words_of` gives a record that does not hold its words (a viewer's) with them."""
+        `words_of` gives a record that does not hold its words (a viewer's, a lean writer's)
+        with them."""
         texts: Haystacks | None = None  # made for the first word term an index left open
         for number, clause in enumerate(self.clauses):
             verdicts = known.get(number) if known else None

@@ -3413,9 +3413,14 @@ def test_a_lean_writer_started_again_reads_back_only_what_a_new_article_can_meet
     """A poller started again keeps its shards' words on disk (a lean store): grouping its
     first new articles restores the saved stories and reads back whole only the shards of
     the articles within two windows of the newest, not every shard it keeps (at a million
-    articles, 17 s of CPU). The stories are those a store holding every word makes."""
+    articles, 17 s of CPU): the articles it compares new ones with are those of the last two
+    windows, new reports join stories of days before, and the stories are those a store
+    holding every word makes."""
+    from dataclasses import astuple
+
     from fetchers.store import Store, leanwords, shards
     from fetchers.stories import WINDOW
+    from fetchers.story import first_time
     from fetchers.storybook import StoryBook
 
     monkeypatch.setattr(leanwords, "FRESH_WORDS", 0)  # as long after the write
@@ -3429,13 +3434,26 @@ def test_a_lean_writer_started_again_reads_back_only_what_a_new_article_can_meet
         with Store(folder, writer=True, lean=lean) as store:
             StoryBook(folder).update(store, store.add_batch(old), removed=False)
             keys = store.shard_keys()
-        with Store(folder, writer=True, lean=lean) as store:
+        with Store(folder, writer=True, lean=lean) as store:  # started again
             reads = _shard_reads(monkeypatch) if lean else []
             book = StoryBook(folder)
             book.update(store, store.add_batch(new), removed=False)
             assert book.index is not None and len(book.index.story_of) == 1200
             grouped[lean] = dict(book.index.story_of)
+            reads = list(reads)  # (what follows reads every shard)
+            if lean:  # what it compared the new with: every article of the last two windows
+                every = store.records(store.query_ids())
+                newest = max(map(first_time, every))
+                assert [
+                    astuple(i) for i in storybook._recent_items(store, [r.id for r in every])
+                ] == [
+                    astuple(storybook._item(r))
+                    for r in every
+                    if first_time(r) >= newest - 2 * WINDOW
+                ]
     assert grouped[True] == grouped[False]
+    earlier = {grouped[True][a.id] for a in old}
+    assert sum(1 for a in new if grouped[True][a.id] in earlier) >= 5  # new reports joined old
     oldest = datetime.fromtimestamp(max(i.when for i in items) - 2 * WINDOW, UTC)
     assert reads  # the recent articles' shards, read back
     assert min(reads)[:10] >= f"{oldest:%Y-%m-%d}"  # none older than two windows

@@ -648,8 +648,9 @@ class Store:
             return [(i, r.reported) for i in ids if (r := records.get(i)) is not None]
 
     def _reader(self, keep: int, once: bool = False) -> RowsBack:
-        """What a viewer's thin records left on disk, read back with the shards' stats as
-        this store read them (no stat of a file per article)."""
+        """What a viewer's thin records (or a lean writer's thinned ones) left on disk, read
+        back with the shards' stats as this store read them (no stat of a file per
+        article)."""
         return RowsBack(self.dir, self._documents_by_id, keep, once, self._held_signature)
 
     def _held_signature(self, key: str) -> Signature | None:
@@ -1319,7 +1320,9 @@ class Store:
             if kept is not None:
                 return kept
             words = back.words(record)
-            if words is not record:  # where its full text is, as this writer knows it
+            if words is record:  # its shard does not read back
+                self._unreadable(record.shard)
+            else:  # where its full text is, as this writer knows it
                 words.text_ref = record.text_ref
             return words
 

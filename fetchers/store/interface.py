@@ -228,7 +228,9 @@ class ArticleStore(Protocol):
     def get(self, ident: str) -> Article | None: ...
 
     def record(self, ident: str) -> Record | None:
-        """The article as a query sees it, with every field (do not change it)."""
+        """The article as a query sees it, with every field (do not change it), but a lean
+        writer's whose words are on disk only: its times, source and marks, asked of it in
+        memory (`get()` and `records()` read the rest back)."""
         ...
 
     def records(self, ids: Iterable[str]) -> list[Record]:
