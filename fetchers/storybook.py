@@ -638,7 +638,17 @@ class StoryDesk:
                     len(self.store),
                 )
                 return []
-            return self.book.update(self.store, new_ids, removed, self.pace, revised)
+            first, began = self.book.index is None, time.monotonic()
+            grouped = self.book.update(self.store, new_ids, removed, self.pace, revised)
+            index = self.book.index
+            if first and index is not None:  # once a process: a restart's restore can be long
+                log.info(
+                    "stories: %d stories of %d articles ready in %.1f s",
+                    len(index.members),
+                    len(index.story_of),
+                    time.monotonic() - began,
+                )
+            return grouped
         except Exception:  # the stories are derived: a failure costs them, never the poll
             log.exception("grouping the cycle's articles into stories failed")
             return []

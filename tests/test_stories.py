@@ -9,6 +9,7 @@ import hashlib
 import itertools
 import json
 import random
+import re
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
@@ -3458,3 +3459,29 @@ def test_a_lean_writer_started_again_reads_back_only_what_a_new_article_can_meet
     assert reads  # the recent articles' shards, read back
     assert min(reads)[:10] >= f"{oldest:%Y-%m-%d}"  # none older than two windows
     assert len(keys) >= 28 and len(set(reads)) < len(keys) / 2
+
+
+def test_a_poller_says_once_how_long_its_stories_took_to_be_ready(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A poller's first grouping restores every saved story and weighs the recent articles
+    (at a million articles, seconds of CPU): its log says once when the stories are ready,
+    and how many; the cycles after say nothing of them."""
+    from fetchers.newsroom import Cycle
+    from fetchers.store import Store
+    from fetchers.storybook import StoryDesk
+
+    articles = _fetched_after(seeded_articles(count=60, days=1.0))
+    first: int | None = None
+    with Store(tmp_path, writer=True) as store, caplog.at_level("INFO", "wirewatch.stories"):
+        desk = StoryDesk(store, tmp_path)
+        for batch in (articles[:40], articles[40:]):
+            desk.after_cycle(Cycle([], store.add_batch(batch)))
+            assert desk.running is not None
+            desk.running.result()
+            assert desk.book.index is not None
+            first = len(desk.book.index.members) if first is None else first
+        desk.close()
+    said = [r.getMessage() for r in caplog.records if r.getMessage().startswith("stories:")]
+    assert len(said) == 1 and 0 < (first or 0) < 40
+    assert re.fullmatch(rf"stories: {first} stories of 40 articles ready in \d+\.\d s", said[0])
