@@ -387,17 +387,26 @@ _CYRILLIC_ENDINGS = tuple(
 )
 
 
+# The consonants a Russian or Ukrainian root alternates as a verb or noun is made of it
+# ("повысил" and "повышение", "ответил" and "отвечает", "защитил" and "защищает"),
+# read as one. Where a vowel alternates too, as it often does ("снизил", "снижение"), the
+# stems stay apart
+_CYRILLIC_ALTERNATING = str.maketrans({"ж": "з", "ш": "с", "ч": "т", "щ": "т"})
+
+
 def _cyrillic_stem(word: str) -> str:
     """A Russian or Ukrainian word without its ending (and "ё" written "е", as most outlets
     do), cut to its first `CYRILLIC_STEM` letters: a light stem, enough for one name or noun
     in any case to meet itself, and a noun its adjective and the words made from its root
     ("Камчатка" and "камчатский", "президент" and "президентские", "мобилизация" and
-    "мобилизовать"), which endings alone leave apart."""
+    "мобилизовать"), which endings alone leave apart; the consonants a root alternates
+    ("ж" and "з", "ш" and "с", "ч", "щ" and "т") are read as one ("повысил" and
+    "повышение")."""
     word = word.replace("ё", "е")
     for ending in _CYRILLIC_ENDINGS:
         if word.endswith(ending) and len(word) - len(ending) >= 4:
-            return word[: -len(ending)][:CYRILLIC_STEM]
-    return word[:CYRILLIC_STEM]
+            return word[: -len(ending)][:CYRILLIC_STEM].translate(_CYRILLIC_ALTERNATING)
+    return word[:CYRILLIC_STEM].translate(_CYRILLIC_ALTERNATING)
 
 
 def _undoubled(word: str) -> str:

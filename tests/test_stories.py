@@ -3319,6 +3319,26 @@ def test_a_russian_noun_meets_its_adjective_and_the_words_of_its_root() -> None:
     assert grouped(quake) == {frozenset({"k1", "k2"}), frozenset({"v1"})}
 
 
+def test_a_russian_root_is_one_word_whichever_consonant_its_form_writes() -> None:
+    """A verb and the noun made of its root write the root's last consonant otherwise
+    ("повысил" and "повышение", "защитил" and "защищает"): each pair one word, so two
+    reports of a rate rise that share the rise and its figure meet, and a budget report
+    stays apart."""
+    assert terms("повысил") == terms("повышение") == terms("повышения")
+    assert terms("ответил") == terms("отвечает")
+    assert terms("защитил") == terms("защищает")
+    assert terms("повысил") != terms("повисла")
+    rise = [
+        Item("c1", "ЦБ повысил ключевую ставку до 20%", "Регулятор собрался внепланово.",
+             at(0), "A"),
+        Item("c2", "Повышение до 20%: Банк России удивил рынок", "Аналитики ждали меньшего шага.",
+             at(0.5), "B"),
+        Item("p1", "Минфин ждет дефицита бюджета в 2%", "Ведомство ждет роста расходов.",
+             at(1), "C"),
+    ]  # fmt: skip
+    assert grouped(rise) == {frozenset({"c1", "c2"}), frozenset({"p1"})}
+
+
 def test_an_indonesian_word_and_a_short_turkish_one_are_read_without_their_affixes() -> None:
     """An Indonesian root is one word whichever prefix and suffix make a verb or a noun of it
     ("dilantik", "melantik", "pelantikan"; "menembakkan", "ditembak"), the nasal of "me-" and
