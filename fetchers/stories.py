@@ -389,8 +389,8 @@ _CYRILLIC_ENDINGS = tuple(
 
 # The consonants a Russian or Ukrainian root alternates as a verb or noun is made of it
 # ("повысил" and "повышение", "ответил" and "отвечает", "защитил" and "защищает"),
-# read as one. Where a vowel alternates too, as it often does ("снизил", "снижение"), the
-# stems stay apart
+# read as one (`_root_consonants`). Where a vowel alternates too, as it often does
+# ("снизил", "снижение"), the stems stay apart
 _CYRILLIC_ALTERNATING = str.maketrans({"ж": "з", "ш": "с", "ч": "т", "щ": "т"})
 
 
@@ -400,13 +400,20 @@ def _cyrillic_stem(word: str) -> str:
     in any case to meet itself, and a noun its adjective and the words made from its root
     ("Камчатка" and "камчатский", "президент" and "президентские", "мобилизация" and
     "мобилизовать"), which endings alone leave apart; the consonants a root alternates
-    ("ж" and "з", "ш" and "с", "ч", "щ" and "т") are read as one ("повысил" and
-    "повышение")."""
+    ("ж" and "з", "ш" and "с", "ч", "щ" and "т") are read as one where its last consonant
+    falls ("повысил" and "повышение")."""
     word = word.replace("ё", "е")
     for ending in _CYRILLIC_ENDINGS:
         if word.endswith(ending) and len(word) - len(ending) >= 4:
-            return word[: -len(ending)][:CYRILLIC_STEM].translate(_CYRILLIC_ALTERNATING)
-    return word[:CYRILLIC_STEM].translate(_CYRILLIC_ALTERNATING)
+            return _root_consonants(word[: -len(ending)][:CYRILLIC_STEM])
+    return _root_consonants(word[:CYRILLIC_STEM])
+
+
+def _root_consonants(stem: str) -> str:
+    """A stem with the consonants a root alternates read as one from its fourth letter on,
+    where a root's last consonant falls ("повыс", "ответ"): earlier they are a word's own
+    ("Петербург" is not "Печерськ", "Штаты" not "статья", "наш" not "нас")."""
+    return stem[:3] + stem[3:].translate(_CYRILLIC_ALTERNATING)
 
 
 def _undoubled(word: str) -> str:

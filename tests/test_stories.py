@@ -3322,12 +3322,17 @@ def test_a_russian_noun_meets_its_adjective_and_the_words_of_its_root() -> None:
 def test_a_russian_root_is_one_word_whichever_consonant_its_form_writes() -> None:
     """A verb and the noun made of its root write the root's last consonant otherwise
     ("повысил" and "повышение", "защитил" and "защищает"): each pair one word, so two
-    reports of a rate rise that share the rise and its figure meet, and a budget report
-    stays apart."""
+    reports of a rate rise that share the rise and its figure meet. Earlier in a word the
+    same letters are the word's own: reports of two courts, or of the States and of an
+    article, stay apart."""
     assert terms("повысил") == terms("повышение") == terms("повышения")
     assert terms("ответил") == terms("отвечает")
     assert terms("защитил") == terms("защищает")
-    assert terms("повысил") != terms("повисла")
+    # a word's first letters are its own: St Petersburg is not Kyiv's Pechersk, the States
+    # are not an article, "our" is not "us"
+    assert terms("Петербурга") != terms("Печерский")
+    assert terms("Штаты") != terms("статья")
+    assert terms("наш") != terms("нас")
     rise = [
         Item("c1", "ЦБ повысил ключевую ставку до 20%", "Регулятор собрался внепланово.",
              at(0), "A"),
@@ -3337,6 +3342,16 @@ def test_a_russian_root_is_one_word_whichever_consonant_its_form_writes() -> Non
              at(1), "C"),
     ]  # fmt: skip
     assert grouped(rise) == {frozenset({"c1", "c2"}), frozenset({"p1"})}
+    courts = [
+        Item("k1", "Печерский суд Киева арестовал экс-депутата Рады", "Решение принято вечером.",
+             at(0), "A"),
+        Item("s1", "Суд Петербурга отпустил блогера", "Он вышел из зала.", at(0.5), "B"),
+        Item("u1", "Штаты расширили санкции против Газпромбанка", "Меры вступят в силу.",
+             at(1), "C"),
+        Item("d1", "Статья о санкциях вызвала споры в Госдуме", "Депутаты спорили.", at(1.5),
+             "D"),
+    ]  # fmt: skip
+    assert grouped(courts) == {frozenset({i.id}) for i in courts}
 
 
 def test_an_indonesian_word_and_a_short_turkish_one_are_read_without_their_affixes() -> None:
@@ -3484,24 +3499,29 @@ def test_a_lean_writer_started_again_reads_back_only_what_a_new_article_can_meet
 def test_a_poller_says_once_how_long_its_stories_took_to_be_ready(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """A poller's first grouping restores every saved story and weighs the recent articles
-    (at a million articles, seconds of CPU): its log says once when the stories are ready,
-    and how many; the cycles after say nothing of them."""
+    """A poller's first grouping makes or restores every story and weighs the recent
+    articles (at a million articles, seconds of CPU): its log says once when the stories
+    are ready, and how many; the cycles after say nothing of them. A poller started again
+    says it again, of the stories it restored."""
     from fetchers.newsroom import Cycle
     from fetchers.store import Store
     from fetchers.storybook import StoryDesk
 
-    articles = _fetched_after(seeded_articles(count=60, days=1.0))
-    first: int | None = None
-    with Store(tmp_path, writer=True) as store, caplog.at_level("INFO", "wirewatch.stories"):
-        desk = StoryDesk(store, tmp_path)
-        for batch in (articles[:40], articles[40:]):
-            desk.after_cycle(Cycle([], store.add_batch(batch)))
-            assert desk.running is not None
-            desk.running.result()
-            assert desk.book.index is not None
-            first = len(desk.book.index.members) if first is None else first
-        desk.close()
+    articles = _fetched_after(seeded_articles(count=80, days=1.0))
+    ready: list[int] = []
+    with caplog.at_level("INFO", "wirewatch.stories"):
+        for batches in ((articles[:40], articles[40:60]), (articles[60:],)):  # then restarted
+            with Store(tmp_path, writer=True) as store:
+                desk = StoryDesk(store, tmp_path)
+                for batch in batches:
+                    desk.after_cycle(Cycle([], store.add_batch(batch)))
+                    assert desk.running is not None
+                    desk.running.result()
+                    assert desk.book.index is not None
+                    if batch is batches[0]:
+                        ready.append(len(desk.book.index.members))
+                desk.close()
     said = [r.getMessage() for r in caplog.records if r.getMessage().startswith("stories:")]
-    assert len(said) == 1 and 0 < (first or 0) < 40
-    assert re.fullmatch(rf"stories: {first} stories of 40 articles ready in \d+\.\d s", said[0])
+    assert len(said) == 2 and 0 < ready[0] < 40 and ready[0] < ready[1] < 80
+    assert re.fullmatch(rf"stories: {ready[0]} stories of 40 articles ready in \d+\.\d s", said[0])
+    assert re.fullmatch(rf"stories: {ready[1]} stories of 80 articles ready in \d+\.\d s", said[1])
