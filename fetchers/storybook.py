@@ -692,8 +692,7 @@ def _recent_items(store: ArticleStore, ids: list[str]) -> list[Item]:
     """The articles (of `ids`, in that order) first reported within two windows of the
     newest: what restored stories compare new articles with. Their times are read first,
     from what the store holds in memory; only the recent articles are read whole, a chunk
-    at a time in date order (each shard of a store read back from disk about once): a lean
-    store read a million back to keep a fifth of them."""
+    at a time in date order (a lean store read a million back to keep a fifth of them)."""
     newest, recent = 0.0, []
     for chunk in _chunks(ids):
         times = store.reported(chunk)
