@@ -1350,3 +1350,34 @@ def test_a_shards_row_cache_is_written_without_holding_a_buffer_a_row(tmp_path: 
     # buffer a row held at once: 4.5 MB more)
     assert peak - before < size + 512 * 1024
     assert shards.read_rows(tmp_path, key, signature) is not None
+
+
+@pytest.mark.parametrize(
+    ("lean", "shard_articles"),
+    [(False, 3), (True, 3), (True, 1000)],
+    ids=["whole", "lean", "lean-not-full"],
+)
+def test_retention_keeps_a_starred_articles_earlier_headlines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lean: bool, shard_articles: int
+) -> None:
+    """A starred article outlives its day: its earlier headlines and when it was rewritten go
+    with it, for the writer and for a viewer after, whichever writer and however full the
+    day's file (an edited headline is never lost)."""
+    from fetchers.store import shards
+
+    monkeypatch.setattr(shards, "SHARD_ARTICLES", shard_articles)
+    old = datetime(2025, 9, 1, 9, 0, tzinfo=UTC)
+    new = datetime(2025, 10, 24, 9, 0, tzinfo=UTC)
+    with Store(tmp_path, writer=True, lean=lean) as store:
+        store.add_batch([make(n, fetched=old) for n in range(3)])
+        store.add_batch([dataclasses.replace(make(0, fetched=old), title="Headline 0, corrected")])
+        store.set_state(["Wire-0"], starred=True)
+        store.add_batch([make(9, source="New", fetched=new)])
+        assert store.apply_retention(30, new) == 2
+        kept = store.records(["Wire-0"])[0]
+        assert kept.title == "Headline 0, corrected" and kept.revised is not None
+        assert [r["title"] for r in store.revisions("Wire-0")] == ["Headline 0 about tariffs"]
+    with Store(tmp_path) as viewer:
+        assert [r["title"] for r in viewer.revisions("Wire-0")] == ["Headline 0 about tariffs"]
+        again = viewer.records(["Wire-0"])[0]
+        assert again.title == "Headline 0, corrected" and again.revised is not None

@@ -693,7 +693,7 @@ class Store:
         lean = self._lean_words
         if not any(r.id in lean for r in held):
             return held
-        docs = self._thinned_docs(key, {r.id for r in held if r.id in lean})
+        docs = self._docs_on_disk(key, {r.id for r in held if r.id in lean})
         out: list[Record] = []
         for record in held:
             doc = docs.get(record.id)
@@ -721,7 +721,7 @@ class Store:
                 self.shard_path(key).name,
             )
 
-    def _thinned_docs(self, key: str, ids: set[str]) -> dict[str, dict[str, Any]]:
+    def _docs_on_disk(self, key: str, ids: set[str]) -> dict[str, dict[str, Any]]:
         """(Under the lock.) The documents of these ids as the shard's file holds them; none
         when it cannot be read (the records in memory stand in)."""
         if not ids:
@@ -1371,23 +1371,25 @@ class Store:
                 ids = list(indexes.members.get(key, ()))
                 keep = [i for i in ids if self._marks.starred(i)]
                 kept_docs = []
-                lean_kept = {i for i in keep if i in self._lean_words}
-                thinned = self._thinned_docs(key, lean_kept)
-                if len(thinned) < len(lean_kept):  # their words are in that file only
-                    indexes.rebuild_order()
+                # as the file holds them: with their earlier headlines and when they changed,
+                # which the records in memory do not carry
+                stored = self._docs_on_disk(key, set(keep))
+                if any(i in self._lean_words and i not in stored for i in keep):
+                    indexes.rebuild_order()  # a lean store: their words are in that file only
                     raise StoreWriteError(
                         f"{self.dir}: retention cannot read the starred articles of {key} back"
                         " from its file; that day and the ones after it stay until it can",
                         [],
                     )
                 for ident in keep:
-                    doc = doc_from_record(indexes.records[ident])
-                    if ident in thinned:  # a lean store: the words are on disk only
+                    if ident in stored:
                         doc = {
                             k: v
-                            for k, v in thinned[ident].items()
+                            for k, v in stored[ident].items()
                             if k not in ("text_ref", "text_revisions")  # go with the day
                         }
+                    else:  # the file does not read: what memory holds, less its history
+                        doc = doc_from_record(indexes.records[ident])
                     doc["text"] = self.text(ident)
                     kept_docs.append(doc)
                 if kept_docs:  # kept first: if the disk refuses, the day stays as it was
