@@ -619,3 +619,37 @@ def test_list_and_show_give_whole_articles_though_a_viewer_keeps_words_on_disk(
     assert code == 0
     assert shown[0]["summary"] == "Summary 1: the ministers met in Gyeongju again."
     assert (shown[0]["title"], shown[0]["text"]) == ("Headline 1", "Full text 1.")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        ["tariff", "-Busan"],
+        ["-Busan", "tariff"],
+        ["tariff", "-source:Nobody", "-Busan"],
+        ["--", "tariff", "-Busan"],
+        ["tariff -Busan"],
+    ],
+)
+def test_a_term_excluded_as_an_argument_of_its_own_is_the_querys(
+    seeded: Path, tmp_path: Path, capsys, query: list[str]
+) -> None:
+    """`-term` excludes (the query language), whether the query is one argument or several:
+    `wirewatch list tariff -Busan` is not refused as an unknown option, and options keep
+    their places around it."""
+    where = ["--config", str(seeded), "--data-dir", str(tmp_path / "d"), "--now", NOW]
+    code, every, _ = run(capsys, "list", "--json", "tariff", *where)
+    assert code == 0 and len(every) == 2
+    if query[0] == "--":  # every word after it is the query's: the options go first
+        code, lines, out = run(capsys, "list", "--limit", "5", "--json", *where, *query)
+    else:
+        code, lines, out = run(capsys, "list", "--limit", "5", *query, "--json", *where)
+    assert code == 0, out
+    assert 0 < len(lines) < len(every)
+    assert all("busan" not in (line["title"] + line["summary"]).lower() for line in lines)
+    code, stories, out = run(capsys, *where, "stories", "--json", *query)
+    assert code == 0 and stories, out
+    with pytest.raises(SystemExit) as refused:  # an option it does not know still is one
+        main([*where, "list", "-tariff", "--bogus"])
+    assert refused.value.code == 2
+    assert "unrecognized arguments: --bogus" in capsys.readouterr().err

@@ -245,9 +245,59 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
+QUERY_COMMANDS = ("list", "stories")  # the commands whose positional words are a query
+_GLOBAL_VALUES = ("--config", "--data-dir", "--now")  # options before a command that take a value
+_QUERY_VALUES = ("--limit", "--sort", *_GLOBAL_VALUES)  # those of a query command
+
+
+def _takes_value(token: str, options: tuple[str, ...]) -> bool:
+    """Whether `token` is one of `options` (or argparse's abbreviation of one) whose value is
+    the next argument."""
+    return (
+        token.startswith("--")
+        and len(token) > 2
+        and "=" not in token
+        and any(option.startswith(token) for option in options)
+    )
+
+
+def _query_words(argv: list[str]) -> tuple[list[str], list[str] | None]:
+    """`argv` for argparse, and the words of a `list` or `stories` query in their order when
+    one excludes a term as an argument of its own (`list tariff -Busan`): argparse would take
+    `-Busan` for an option it does not know, so such words are left out of what it parses
+    (None: no such word; argparse's query stands)."""
+    at = 0
+    while at < len(argv) and argv[at].startswith("-") and argv[at] != "--":
+        at += 2 if _takes_value(argv[at], _GLOBAL_VALUES) else 1
+    if at >= len(argv) or argv[at] not in QUERY_COMMANDS:
+        return argv, None
+    parsed, words, excluded = argv[: at + 1], [], False
+    rest = iter(argv[at + 1 :])
+    for token in rest:
+        if token == "--":  # every word after it is the query's, as argparse reads it
+            parsed.append(token)
+            for word in rest:
+                parsed.append(word)
+                words.append(word)
+        elif token.startswith("--"):
+            parsed.append(token)
+            if _takes_value(token, _QUERY_VALUES):
+                parsed.append(next(rest, ""))
+        elif token.startswith("-") and len(token) > 1 and token != "-h":
+            words.append(token)  # a term the query excludes
+            excluded = True
+        else:
+            parsed.append(token)
+            words.append(token)
+    return (parsed, words) if excluded else (argv, None)
+
+
 def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    given, words = _query_words(list(sys.argv[1:] if argv is None else argv))
+    args = parser.parse_args(given)
+    if words is not None:
+        args.query = words
     try:
         if args.command == "extract":
             return cmd_extract(args, sys.stdout)
