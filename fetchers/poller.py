@@ -394,7 +394,7 @@ class Poller:
         texts of their new articles."""
         batch = [item for _, staged in waiting for item in staged]
         try:
-            new_ids = await asyncio.to_thread(self._write, batch) if batch else []
+            new_ids = await asyncio.to_thread(self._write, waiting) if batch else []
         except StoreWriteError as exc:  # a full disk: keep polling, write again next time
             new_ids = exc.stored
             unstored = {item.record.source for item in batch}
@@ -436,8 +436,22 @@ class Poller:
             for health in self.health.values():
                 health.etag = health.last_modified = None
 
-    def _write(self, batch: list[StagedArticle]) -> list[str]:
-        return self.store.add_staged(batch)
+    def _write(self, waiting: list[tuple[PollResult, list[StagedArticle]]]) -> list[str]:
+        """(In a thread.) Store what the sources brought. A source staged whole while the
+        store was still loading (a `refresh` asks its feeds meanwhile) is first told from
+        what it stores already: its known, unchanged articles are neither written nor said
+        to be revised."""
+        store = self.store
+        if not store.complete:
+            store.load_rest()
+        for result, staged in waiting:
+            if staged and len(staged) == len(result.articles):  # staged unchecked, or all new
+                known = {
+                    a.id for a in result.articles if store.knows(a) and not store.revised(a)
+                }
+                if known:
+                    staged[:] = [item for item in staged if item.record.id not in known]
+        return store.add_staged([item for _, staged in waiting for item in staged])
 
     def _record(self, result: PollResult, source: Source) -> None:
         now = self.clock()

@@ -653,3 +653,21 @@ def test_a_term_excluded_as_an_argument_of_its_own_is_the_querys(
         main([*where, "list", "-tariff", "--bogus"])
     assert refused.value.code == 2
     assert "unrecognized arguments: --bogus" in capsys.readouterr().err
+
+
+def test_a_refresh_of_unchanged_sources_says_nothing_new_and_nothing_revised(
+    seeded: Path, tmp_path: Path, capsys
+) -> None:
+    """A second refresh of sources that changed nothing reads them while the store is still
+    loading: it counts no article as revised, and writes none, as a poller with the store
+    loaded does not."""
+    where = ["--config", str(seeded), "--data-dir", str(tmp_path / "d"), "--now", NOW]
+    files = sorted((tmp_path / "d").glob("articles-*.json"))
+    before = [path.read_bytes() for path in files]
+    for _ in range(2):
+        code, lines, out = run(capsys, *where, "refresh", "--json")
+        assert code == 0, out
+        assert [(line["new"], line["revised"], line["items"]) for line in lines] == [(0, 0, 6)]
+    assert [path.read_bytes() for path in files] == before
+    code, listed, _ = run(capsys, *where, "list", "--json")
+    assert len(listed) == 6

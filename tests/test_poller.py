@@ -600,8 +600,8 @@ async def test_a_sources_articles_are_stored_and_released_while_others_are_still
     seen: dict[str, tuple[int, int, int]] = {}
 
     class Gated(Poller):
-        def _write(self, batch: list[StagedArticle]) -> list[str]:
-            ids = super()._write(batch)
+        def _write(self, waiting: list[tuple[PollResult, list[StagedArticle]]]) -> list[str]:
+            ids = super()._write(waiting)
             loop.call_soon_threadsafe(written.set)
             return ids
 
@@ -649,8 +649,8 @@ async def test_a_poll_writes_once_enough_articles_wait_however_soon(
     stored_before: list[int] = []
 
     class Gated(Poller):
-        def _write(self, batch: list[StagedArticle]) -> list[str]:
-            ids = super()._write(batch)
+        def _write(self, waiting: list[tuple[PollResult, list[StagedArticle]]]) -> list[str]:
+            ids = super()._write(waiting)
             loop.call_soon_threadsafe(written.set)
             return ids
 
