@@ -139,6 +139,8 @@ class Poller:
         self._unparsed = _unparsed_slots(self.settings)
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._busy: set[str] = set()
+        # sources staged whole while the store was still loading, until they are written
+        self._unchecked: set[str] = set()
         self._pages = asyncio.Semaphore(PAGES_IN_FLIGHT)
         self._page_tasks: set[asyncio.Task[None]] = set()
         self._pages_tried: set[str] = set()
@@ -403,6 +405,7 @@ class Poller:
                 if result.source in unstored:
                     result.unstored = True
                     result.status, result.error = "error", f"not stored: {exc}"
+        self._unchecked.difference_update(result.source for result, _ in waiting)
         fresh = set(new_ids)
         for result, staged in waiting:
             result.new_ids = [a.id for a in result.articles if a.id in fresh]
@@ -444,11 +447,10 @@ class Poller:
         store = self.store
         if not store.complete:
             store.load_rest()
+        unchecked = frozenset(self._unchecked)  # (the event loop adds to it meanwhile)
         for result, staged in waiting:
-            if staged and len(staged) == len(result.articles):  # staged unchecked, or all new
-                known = {
-                    a.id for a in result.articles if store.knows(a) and not store.revised(a)
-                }
+            if staged and result.source in unchecked:
+                known = {a.id for a in result.articles if store.knows(a) and not store.revised(a)}
                 if known:
                     staged[:] = [item for item in staged if item.record.id not in known]
         return store.add_staged([item for _, staged in waiting for item in staged])
@@ -497,6 +499,8 @@ class Poller:
             words = self._words.pop(source.name, [])
         if not result.articles:
             return result, []
+        if not self.store.complete:  # (it may be by the time they are staged: asked again)
+            self._unchecked.add(result.source)
         return result, await asyncio.to_thread(self._stage_unknown, result.articles, words)
 
     def _stage_unknown(
