@@ -390,8 +390,8 @@ def _events(path: Path, items: Any, settings: Settings, now: datetime) -> list[E
         where = f"events[{n}]"
         _typed(path, where, item, dict, "a table")
         _check_keys(path, where, item, EVENT_KEYS)
-        if "name" not in item or "when" not in item:
-            raise ConfigError(f"{_where(path, where)}: an event needs a name and a when")
+        if "name" not in item:
+            raise ConfigError(f"{_where(path, where)}: an event needs a name")
         name = clean_line(_typed(path, f"{where}.name", item["name"], str, "a string"), False)
         tzname = item.get("tz", settings.timezone)
         if tzname is not None:
@@ -407,10 +407,12 @@ def _events(path: Path, items: Any, settings: Settings, now: datetime) -> list[E
                 parse_query(query, now, local_zone(settings.timezone))
             except QueryError as exc:
                 raise ConfigError(f"{_where(path, where + '.query')}: {exc}") from exc
-        raw_when = item["when"]
+        raw_when = item.get("when")
         when = None
         error = None
-        if isinstance(raw_when, datetime):
+        if raw_when is None:  # said as an event whose time cannot be read, as the others are
+            error = "no time is given (when = ...)"
+        elif isinstance(raw_when, datetime):
             when = raw_when if raw_when.tzinfo else raw_when.replace(tzinfo=zone(tzname or "UTC"))
         else:
             from fetchers.eventtime import EventTimeError, parse_event_time  # a date in words
@@ -427,7 +429,7 @@ def _events(path: Path, items: Any, settings: Settings, now: datetime) -> list[E
                 query=query,
                 location=item.get("location"),
                 error=error,
-                raw_when=str(raw_when),
+                raw_when="" if raw_when is None else str(raw_when),
             )
         )
     return out

@@ -168,6 +168,17 @@ def test_events_json_with_an_unreadable_one(seeded: Path, capsys) -> None:
     assert lines[1]["name"] == "Broken" and lines[1]["error"]
 
 
+def test_an_event_without_a_time_is_said_not_the_whole_config_refused(seeded: Path, capsys) -> None:
+    """Every key but a source's name and url or path is optional: an event without `when`
+    is listed with what is wrong with it, as one whose time cannot be read, and the rest of
+    the config stands."""
+    seeded.write_text(seeded.read_text() + '[[events]]\nname = "Someday"\n')
+    code, lines, out = run(capsys, "events", "--json", "--config", str(seeded), "--now", NOW)
+    assert code == 0, out
+    assert [line["name"] for line in lines] == ["APEC", "Broken", "Someday"]
+    assert "when" in lines[2]["error"]
+
+
 def test_sources_json(seeded: Path, tmp_path: Path, capsys) -> None:
     code, lines, _ = run(
         capsys, "sources", "--json", "--config", str(seeded), "--data-dir", str(tmp_path / "d")

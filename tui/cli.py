@@ -689,8 +689,10 @@ def cmd_events(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         if event.when is None:
             if args.json:
                 _write_json(out, {"name": event.name, "error": event.error})
-            else:
+            elif event.raw_when:
                 out.write(f"{event.name}: cannot read time {event.raw_when!r}: {event.error}\n")
+            else:
+                out.write(f"{event.name}: {event.error}\n")
             continue
         left = int((event.when - now).total_seconds())
         if args.json:
