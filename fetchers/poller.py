@@ -450,9 +450,8 @@ class Poller:
         unchecked = frozenset(self._unchecked)  # (the event loop adds to it meanwhile)
         for result, staged in waiting:
             if staged and result.source in unchecked:
-                known = {a.id for a in result.articles if store.knows(a) and not store.revised(a)}
-                if known:
-                    staged[:] = [item for item in staged if item.record.id not in known]
+                news = {a.id for a in result.articles if self._is_news(a)}
+                staged[:] = [item for item in staged if item.record.id in news]
         return store.add_staged([item for _, staged in waiting for item in staged])
 
     def _record(self, result: PollResult, source: Source) -> None:
@@ -503,6 +502,11 @@ class Poller:
             self._unchecked.add(result.source)
         return result, await asyncio.to_thread(self._stage_unknown, result.articles, words)
 
+    def _is_news(self, article: Article) -> bool:
+        """Whether the store lacks the article, or holds it with another title or summary
+        (exact once the store is `complete`)."""
+        return not self.store.knows(article) or self.store.revised(article)
+
     def _stage_unknown(
         self, articles: list[Article], words: list[tuple[str, str]] | None = None
     ) -> list[StagedArticle]:
@@ -512,12 +516,7 @@ class Poller:
         articles' words for the search index, by article, when the parser made them."""
         made = words if words and len(words) == len(articles) else None
         if self.store.complete:
-            store = self.store
-            kept = [
-                number
-                for number, article in enumerate(articles)
-                if not store.knows(article) or store.revised(article)
-            ]
+            kept = [number for number, article in enumerate(articles) if self._is_news(article)]
             if len(kept) < len(articles):
                 articles = [articles[number] for number in kept]
                 made = [made[number] for number in kept] if made is not None else None

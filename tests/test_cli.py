@@ -682,3 +682,23 @@ def test_a_refresh_of_unchanged_sources_says_nothing_new_and_nothing_revised(
     assert [path.read_bytes() for path in files] == before
     code, listed, _ = run(capsys, *where, "list", "--json")
     assert len(listed) == 6
+
+
+def test_the_query_commands_options_that_take_a_value_are_known_to_the_query_reading() -> None:
+    """The words of a `list` or `stories` query are told from the values of its options by
+    a list of those options (`tui.cli._QUERY_VALUES`): an option added to either command
+    with a value would otherwise have its value read as a query word."""
+    import argparse
+
+    from tui import cli
+
+    parser = cli.build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name in cli.QUERY_COMMANDS:
+        taking = {
+            option
+            for action in commands.choices[name]._actions
+            if action.nargs != 0 and action.option_strings
+            for option in action.option_strings
+        }
+        assert taking <= set(cli._QUERY_VALUES), name
