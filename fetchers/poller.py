@@ -476,7 +476,8 @@ class Poller:
             log.warning("%s: %s", source.name, result.error)
         else:
             health.status = result.status
-            health.failures = 0
+            health.failures = 0  # healthy again: an error of before is not shown beside it
+            health.last_error = None
             health.last_ok = now
             if result.status == "ok":
                 health.items = result.items

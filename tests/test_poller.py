@@ -295,6 +295,32 @@ async def test_a_failing_source_backs_off_exponentially_with_jitter(
     assert max(waits[6:]) > 4 * max(waits[:3])  # and growing
 
 
+async def test_a_source_that_recovers_shows_no_error_it_no_longer_has(
+    tmp_path: Path, now: datetime, feed_server: FeedServer
+) -> None:
+    """A source that failed once and answers again is healthy: its old error is not shown
+    beside it (nor does it hide the warnings it has now)."""
+    url = feed_server.add("/flaky.xml", Route(b"oops", status=500))
+    source = Source("Flaky", url=url)
+    with Store(tmp_path / "data", writer=True) as store:
+        poller = Poller(
+            config_for(tmp_path, source), store, lambda: now, health=HealthBook(tmp_path / "data")
+        )
+        try:
+            await poller.poll()
+            assert poller.health["Flaky"].last_error == "HTTP 500 Internal Server Error"
+            feed_server.routes["/flaky.xml"] = Route(
+                rss("<title>Back</title><guid>1</guid><pubDate>garbage date</pubDate>")
+            )
+            (result,) = await poller.poll()
+        finally:
+            await poller.aclose()
+    assert result.status == "ok"
+    health = HealthBook(tmp_path / "data").load()["Flaky"]
+    assert (health.status, health.failures, health.last_error) == ("ok", 0, None)
+    assert health.warnings == 1 and "garbage date" in (health.last_warning or "")
+
+
 async def test_permanent_redirect_is_followed_and_remembered(
     tmp_path: Path, now: datetime, feed_server: FeedServer
 ) -> None:
