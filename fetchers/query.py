@@ -366,6 +366,7 @@ def _unspaced(ch: str) -> bool:
     )
 
 
+_DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"  # hyphens, dashes and minus
 _TOKEN = re.compile(r'\s*(-?)(?:(\w+):)?(?:"([^"]*)"|(\S+))')
 
 
@@ -394,6 +395,12 @@ def _tokens(text: str) -> list[tuple[bool, str | None, str, bool]]:
             raise QueryError(f"{bare} needs a value")
         if bare is not None and '"' in bare:
             raise QueryError(f"unterminated quote at column {start + 1}")
+        if bare is not None and name is None and not bare.strip(_DASHES):
+            # "tariff - Seoul": a dash apart from its word excludes nothing, and read as a
+            # word it matched every hyphen, the article meant to be left out among them
+            raise QueryError(
+                f"{bare} at column {start + 1} excludes nothing: write -word, with no space"
+            )
         out.append((bool(negated), name.lower() if name else None, value, quoted is not None))
         pos = match.end()
     return out

@@ -69,6 +69,9 @@ def test_matching(query: str, record: Record, expected: bool) -> None:
         ("source:", "needs a value"),
         ("title:", "needs a value"),
         ('title:" "', "title: needs a word"),
+        ("tariff - Seoul", "- at column 8 excludes nothing"),
+        ("-", "excludes nothing"),
+        ("tariff \u2014 Seoul", "excludes nothing"),
     ],
 )
 def test_malformed_queries_are_errors(query: str, message: str) -> None:
