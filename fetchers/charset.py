@@ -62,8 +62,10 @@ def decode(body: bytes, content_type: str | None = None) -> tuple[str, str]:
 
     Order: a byte-order mark; then valid UTF-8 (a strong signal no legacy charset fakes), also
     when only the last character was cut in half (a truncated body); then the document's own
-    declaration, then the header's charset, each only if it decodes cleanly; then a detector;
-    finally UTF-8 with replacement characters.
+    declaration, then the header's charset, each only if it decodes cleanly; then UTF-8 with a
+    few bytes of cp1252 in it; then a detector, preferring cp1252 where it reads nearly as
+    well (what a declaration of UTF-8 most often hides); finally UTF-8 with replacement
+    characters.
     """
     for bom, name in _BOMS:
         if body.startswith(bom):
@@ -89,15 +91,95 @@ def decode(body: bytes, content_type: str | None = None) -> tuple[str, str]:
                 return body.decode(candidate), candidate
             except (UnicodeDecodeError, LookupError):
                 continue
+    mixed = _mostly_utf8(body)
+    if mixed is not None:
+        return mixed, "utf-8"
+    detected = _detected(body)
+    if detected is not None:
+        return detected
+    return body.decode("utf-8", errors="replace"), "utf-8"
+
+
+# the bytes a UTF-8 body can hold that are not ASCII
+_HIGH_BYTES = bytes(range(128, 256))
+# at most this share of a body's non-ASCII bytes may be no UTF-8 for it to be read as UTF-8
+# with a few bytes of a Western legacy charset in it (a legacy Korean, Japanese or Chinese
+# body holds pairs that are UTF-8 by chance: a third to a half of a short one's bytes)
+MOSTLY_UTF8 = 0.1
+# how much more disorder than the detector's best a reading may show and still be taken when
+# it reads as words and the best does not (on a short Latin text the detector's pick is often
+# a Baltic or DOS code page: "São" read as "Sćo")
+NEAR_BEST = 0.1
+# what text puts beside a letter that is no letter itself: dashes, quotes and signs of cp1252
+_TYPOGRAPHIC = frozenset("\u00a0’‘‚“”„–—…«»‹›•·€°©®™§¶†‡%")
+_NON_ASCII = re.compile("[\x80-\u2e7f]")  # (CJK punctuation and beyond read as words)
+
+
+def _as_cp1252(error: UnicodeError) -> tuple[str, int]:
+    """A decoding error handler: the offending bytes read as cp1252 (its five holes as
+    Latin-1 does)."""
+    assert isinstance(error, UnicodeDecodeError)
+    bad = error.object[error.start : error.end]
+    return "".join(_cp1252_char(bad[i : i + 1]) for i in range(len(bad))), error.end
+
+
+def _cp1252_char(byte: bytes) -> str:
+    try:
+        return byte.decode("cp1252")
+    except UnicodeDecodeError:
+        return byte.decode("latin-1")
+
+
+codecs.register_error("wirewatch-cp1252", _as_cp1252)
+
+
+def _mostly_utf8(body: bytes) -> str | None:
+    """A body of UTF-8 but for a few bytes of cp1252 (text pasted in from elsewhere), those
+    bytes read as cp1252; None when too many of its non-ASCII bytes are no UTF-8."""
+    high = len(body) - len(body.translate(None, _HIGH_BYTES))
+    faults = body.decode("utf-8", errors="replace").count("\ufffd")
+    if not faults or faults > MOSTLY_UTF8 * high:
+        return None
+    return body.decode("utf-8", errors="wirewatch-cp1252")
+
+
+def _detected(body: bytes) -> tuple[str, str] | None:
+    """The detector's reading of a body no declaration reads, unless another reading nearly
+    as good reads as words and it does not; cp1252 (the web's default for a document that
+    names no charset) first among those."""
     try:
         from charset_normalizer import from_bytes
-
-        best = from_bytes(body).best()
-        if best is not None and best.encoding:
-            return str(best), best.encoding
     except ImportError:  # pragma: no cover - charset_normalizer comes with trafilatura
-        pass
-    return body.decode("utf-8", errors="replace"), "utf-8"
+        return None
+    matches = from_bytes(body)
+    best = matches.best()
+    if best is None or not best.encoding:
+        return None
+    near = [match for match in matches if match.chaos <= best.chaos + NEAR_BEST]
+    readings = [m.encoding for m in near]
+    if any("cp1252" in match.could_be_from_charset for match in near):
+        readings.insert(0, "cp1252")
+    for encoding in readings:
+        try:
+            text = body.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        if _reads_as_words(text):
+            return text, encoding
+    return str(best), best.encoding
+
+
+def _reads_as_words(text: str) -> bool:
+    """Whether no character outside ASCII that is no letter (nor a dash, quote or sign such
+    text uses) touches a letter: Polish in cp1250 read as cp1252 gives "£ódŸ" and "ce³"."""
+    for found in _NON_ASCII.finditer(text):
+        char = found.group()
+        if char.isalpha() or char in _TYPOGRAPHIC:
+            continue
+        at = found.start()
+        if text[at - 1 : at].isalpha() or text[at + 1 : at + 2].isalpha():
+            return False
+    return True
 
 
 def _utf8_cut_short(body: bytes) -> str | None:

@@ -101,6 +101,46 @@ def test_utf8_bytes_under_a_lying_declaration() -> None:
     assert a.title == "Café Gyeongju — 경주"
 
 
+WESTERN = [
+    ("Café society returns to São Paulo", "Résumé of the naïve façade."),
+    ("Peña Nieto’s déjà vu", "The señor said « bonjour » at the café."),
+    ("Müller wins in Köln", "Fußball fans celebrated in Düsseldorf."),
+]
+
+
+@pytest.mark.parametrize("items", [WESTERN, WESTERN[:1]], ids=["three", "one"])
+def test_cp1252_bytes_under_a_declaration_of_utf8(items: list[tuple[str, str]]) -> None:
+    """The commonest lie of a feed: Windows-1252 bytes declared UTF-8. The detector alone
+    read them as a Baltic or DOS code page ("Sćo Paulo", "Cafķ")."""
+    body = rss(
+        *(f"<title>{t}</title><description>{d}</description><guid>{t}</guid>" for t, d in items),
+        encoding="cp1252",
+    ).replace(b'encoding="cp1252"', b'encoding="utf-8"')
+    assert [(a.title, a.summary) for a in articles(body)] == items
+
+
+def test_a_utf8_feed_with_a_few_cp1252_bytes_reads_both() -> None:
+    """A UTF-8 feed with a summary pasted in from Windows-1252: each part read as written."""
+    body = rss(
+        *(f"<title>{t}</title><guid>{t}</guid>" for t, _ in WESTERN),
+        "<title>Pasted</title><description>PASTED</description><guid>p</guid>",
+    ).replace(b"PASTED", "Déjà vu in Zürich".encode("cp1252"))
+    got = articles(body)
+    assert [a.title for a in got[:3]] == [t for t, _ in WESTERN]
+    assert got[3].summary == "Déjà vu in Zürich"
+
+
+def test_an_undeclared_central_european_feed_is_not_read_as_cp1252() -> None:
+    """cp1252 is preferred only where it reads as words: Polish in cp1250 read as cp1252
+    puts signs inside words ("£ódŸ", "ce³")."""
+    title = "Łódź: negocjacje w sprawie ceł"
+    body = rss(f"<title>{title}</title><guid>1</guid>", encoding="cp1250").replace(
+        b' encoding="cp1250"', b""
+    )
+    (a,) = articles(body)
+    assert a.title == title
+
+
 def test_fields_are_read_whatever_the_length_of_their_element_names() -> None:
     space = "https://example.org/" + "n" * 300  # a namespace longer than any remembered name
     body = rss(
