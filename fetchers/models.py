@@ -181,6 +181,9 @@ class SourceHealth:
     next_poll: datetime | None = None
     warnings: int = 0  # fields or items of the last document read that could not be read
     last_warning: str | None = None
+    # the ids of the articles its last document listed: one of them the store no longer holds
+    # was dropped by retention, not new (a feed that keeps old items listed gave them again)
+    listed: frozenset[str] = frozenset()
 
     def to_json(self) -> dict[str, Any]:
         """The JSON shape of `wirewatch sources --json`."""
@@ -208,6 +211,7 @@ class SourceHealth:
             last_modified=self.last_modified,
             permanent_url=self.permanent_url,
             next_poll=utc_iso(self.next_poll),
+            listed=sorted(self.listed),
         )
         return rec
 
@@ -230,6 +234,7 @@ class SourceHealth:
             next_poll=from_utc_iso(rec.get("next_poll")),
             warnings=rec.get("warnings") or 0,
             last_warning=plain_message(rec["last_warning"]) if rec.get("last_warning") else None,
+            listed=frozenset(i for i in rec.get("listed") or () if isinstance(i, str)),
         )
 
 

@@ -412,11 +412,14 @@ class Poller:
             # staged and not new: stored before with other words (or, after a refused
             # write, perhaps revised in part: each is said, a story made again costs little)
             result.revised_ids = [i.record.id for i in staged if i.record.id not in fresh]
+            listed = None
+            if result.status == "ok" and not result.unstored:
+                listed = frozenset(a.id for a in result.articles)
             result.articles = []  # stored (or refused): the cycle holds no source's articles
             staged.clear()
             source = by_name[result.source]
             try:
-                self._record(result, source)
+                self._record(result, source, listed)
             except Exception:  # one source's bookkeeping never stops the cycle
                 log.exception("%s: its health could not be recorded", result.source)
             if source.full_text and result.status != "error":
@@ -438,6 +441,7 @@ class Poller:
             )
             for health in self.health.values():
                 health.etag = health.last_modified = None
+                health.listed = frozenset()  # what they listed is lost, not dropped
 
     def _write(self, waiting: list[tuple[PollResult, list[StagedArticle]]]) -> list[str]:
         """(In a thread.) Store what the sources brought. A source staged whole while the
@@ -454,7 +458,11 @@ class Poller:
                 staged[:] = [item for item in staged if item.record.id in news]
         return store.add_staged([item for _, staged in waiting for item in staged])
 
-    def _record(self, result: PollResult, source: Source) -> None:
+    def _record(
+        self, result: PollResult, source: Source, listed: frozenset[str] | None = None
+    ) -> None:
+        """Keep what a poll of `source` did in its health; `listed`: the ids of the articles
+        its document listed, once they are stored."""
         now = self.clock()
         health = self.health.setdefault(source.name, SourceHealth(source.name, source.location))
         health.url = source.location
@@ -480,6 +488,8 @@ class Poller:
             health.last_error = None
             health.last_ok = now
             if result.status == "ok":
+                if listed is not None:
+                    health.listed = listed
                 health.items = result.items
                 health.warnings = result.warnings
                 health.last_warning = "; ".join(result.warning_notes) or None
@@ -505,8 +515,12 @@ class Poller:
 
     def _is_news(self, article: Article) -> bool:
         """Whether the store lacks the article, or holds it with another title or summary
-        (exact once the store is `complete`)."""
-        return not self.store.knows(article) or self.store.revised(article)
+        (exact once the store is `complete`). One its source listed last time and the store
+        lacks was dropped by retention: a feed that still lists it gives no news."""
+        if not self.store.knows(article):
+            health = self.health.get(article.source)
+            return health is None or article.id not in health.listed
+        return self.store.revised(article)
 
     def _stage_unknown(
         self, articles: list[Article], words: list[tuple[str, str]] | None = None

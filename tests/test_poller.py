@@ -10,7 +10,7 @@ import random
 import sqlite3
 import threading
 import time
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -319,6 +319,48 @@ async def test_a_source_that_recovers_shows_no_error_it_no_longer_has(
     health = HealthBook(tmp_path / "data").load()["Flaky"]
     assert (health.status, health.failures, health.last_error) == ("ok", 0, None)
     assert health.warnings == 1 and "garbage date" in (health.last_warning or "")
+
+
+def _post(n: int, day: str) -> str:
+    return f"<title>Blog post {n}</title><guid>p{n}</guid><pubDate>{day} 2026 09:00 GMT</pubDate>"
+
+
+async def test_articles_retention_dropped_stay_gone_while_their_feed_still_lists_them(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """A blog keeps its old posts listed: once retention drops them they are not stored
+    again as new at the next change of the feed, nor after the poller starts again."""
+    clock = [datetime(2026, 12, 1, 13, tzinfo=UTC)]
+    url = feed_server.add("/blog.xml", Route(rss(_post(2, "30 Nov"), _post(1, "26 Nov"))))
+    source = Source("Blog", url=url)
+
+    async def poll_once(store: Store) -> list[str]:
+        poller = Poller(
+            config_for(tmp_path, source),
+            store,
+            lambda: clock[0],
+            health=HealthBook(tmp_path / "data"),
+        )
+        try:
+            (result,) = await poller.poll()
+        finally:
+            await poller.aclose()
+        return [a.title for a in store.query() if a.id in set(result.new_ids)]
+
+    with Store(tmp_path / "data", writer=True) as store:
+        assert await poll_once(store) == ["Blog post 2", "Blog post 1"]
+        clock[0] += timedelta(days=5)
+        assert store.apply_retention(3, clock[0]) == 2
+        feed_server.routes["/blog.xml"] = Route(
+            rss(_post(3, "05 Dec"), _post(2, "30 Nov"), _post(1, "26 Nov"))
+        )
+        assert await poll_once(store) == ["Blog post 3"]
+    feed_server.routes["/blog.xml"] = Route(
+        rss(_post(4, "06 Dec"), _post(3, "05 Dec"), _post(2, "30 Nov"), _post(1, "26 Nov"))
+    )
+    with Store(tmp_path / "data", writer=True) as store:
+        assert await poll_once(store) == ["Blog post 4"]
+        assert [a.title for a in store.query()] == ["Blog post 4", "Blog post 3"]
 
 
 async def test_permanent_redirect_is_followed_and_remembered(
