@@ -985,6 +985,31 @@ def test_a_state_file_with_marks_that_do_not_read_opens_with_the_rest(tmp_path: 
         assert any("2 marks that do not read" in p for p in again.problems)
 
 
+def test_a_damaged_state_file_keeps_the_marks_that_read_and_the_file_itself(
+    tmp_path: Path,
+) -> None:
+    """state.json cut short (a disk that filled, a copy interrupted): the marks before the
+    cut stay, the file as it was is kept beside it, and the next change of a mark writes
+    them all back rather than a file of that change alone."""
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch([make(1), make(2), make(3)])
+        store.set_state(["Wire-1"], read=True)
+        store.set_state(["Wire-2", "Wire-3"], starred=True)
+    damaged = (tmp_path / "state.json").read_bytes()[:-3]  # into the last article's marks
+    (tmp_path / "state.json").write_bytes(damaged)
+    with Store(tmp_path, writer=True) as again:
+        assert again.query_ids(parse_query("is:starred")) == ["Wire-3", "Wire-2"]
+        assert again.query_ids(parse_query("is:unread")) == ["Wire-3", "Wire-2"]
+        (problem,) = [p for p in again.problems if "state.json" in p]
+        assert "the 3 marks that read are kept" in problem
+        (kept,) = tmp_path.glob("state.json.damaged-*")
+        assert kept.name in problem and kept.read_bytes() == damaged
+        again.set_state(["Wire-1"], starred=True)
+    with Store(tmp_path) as reopened:
+        assert reopened.query_ids(parse_query("is:starred")) == ["Wire-3", "Wire-2", "Wire-1"]
+        assert not [p for p in reopened.problems if "state.json" in p]
+
+
 def _wordy(n: int, start: datetime) -> Article:
     """An article with a long summary, an author and a guid, as feeds give them."""
     return Article(

@@ -3,6 +3,8 @@ it reads) under a short lock on `state.lock`; the records in memory carry the ma
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -13,6 +15,10 @@ from fetchers.query import Record
 from fetchers.store.codec import SCHEMA_VERSION
 
 FILE = "state.json"
+# one article's marks as written, "id":{"read":true,"starred":true}, or cut short at the end
+_ENTRY = re.compile(
+    rb'"([^"\\]{1,200})":(\{(?:"(?:read|starred)":(?:true|false),?)*(?:\}|[^{}]*\Z))'
+)
 
 
 class Marks:
@@ -34,11 +40,20 @@ class Marks:
         signature = stat_signature(self.path)
         if signature == self._signature:
             return
+        raw = b""
         try:
-            data = orjson.loads(self.path.read_bytes()) if signature else {}
-        except (OSError, orjson.JSONDecodeError):
+            raw = self.path.read_bytes() if signature else b""
+            data = orjson.loads(raw) if raw else {}
+        except OSError:
             problems.append("state.json cannot be read; read/starred marks start empty")
             data = {}
+        except orjson.JSONDecodeError:  # damaged: what reads of it is kept, and the file too
+            data = {"marks": _salvaged(raw)}
+            kept = self._keep_damaged(signature)
+            problems.append(
+                f"state.json is damaged: the {len(data['marks'])} marks that read are kept"
+                + (f", and the file as it was is kept as {kept}" if kept else "")
+            )
         found = data.get("marks", {}) if isinstance(data, dict) else {}
         marks = (
             {k: v for k, v in found.items() if isinstance(v, dict)}
@@ -51,6 +66,20 @@ class Marks:
             )
         self._apply(marks)
         self._signature = signature
+
+    def _keep_damaged(self, signature: tuple[int, int, int] | None) -> str | None:
+        """Keep a damaged state.json beside it (a link: every process that finds it damaged
+        names the same copy) before the next change of a mark replaces it; its name."""
+        if signature is None:
+            return None
+        kept = self.path.with_name(f"{FILE}.damaged-{signature[2]}")
+        try:
+            os.link(self.path, kept)
+        except FileExistsError:
+            pass
+        except OSError:
+            return None
+        return kept.name
 
     def _apply(self, marks: dict[str, dict[str, bool]]) -> None:
         """Make records carry the new marks, touching only the ones that changed."""
@@ -91,3 +120,29 @@ class Marks:
             atomic_write_bytes(self.path, orjson.dumps({"schema": SCHEMA_VERSION, "marks": state}))
             self._apply(state)
             self._signature = stat_signature(self.path)
+
+
+def _salvaged(raw: bytes) -> dict[str, dict[str, bool]]:
+    """The marks of a damaged state.json that still read, one article at a time (a file cut
+    short loses only the articles after the cut)."""
+    marks: dict[str, dict[str, bool]] = {}
+    for found in _ENTRY.finditer(raw):
+        written = found.group(2)
+        if written.endswith(b"}"):
+            tries = [written]
+        else:  # the one the cut went through: what it said before the cut
+            tries = [written + b"}", written.rsplit(b",", 1)[0] + b"}"]
+        value = None
+        for text in tries:
+            try:
+                value = orjson.loads(text)
+                break
+            except orjson.JSONDecodeError:
+                continue
+        try:
+            ident = found.group(1).decode()
+        except UnicodeDecodeError:
+            continue
+        if isinstance(value, dict) and value and all(type(v) is bool for v in value.values()):
+            marks[ident] = value
+    return marks
