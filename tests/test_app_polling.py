@@ -7,20 +7,22 @@ from pathlib import Path
 
 from fetchers.events import EventBook
 from fetchers.healthbook import HealthBook
-from fetchers.models import Article, Event, SourceHealth
+from fetchers.models import Article, Event, Source, SourceHealth
 from fetchers.store import Store
 from tests.conftest import (
     FROZEN,
     FeedServer,
+    config_for,
     dash,
     make_app,
     piloted,
+    rss,
     screen_text,
     seed_only_config,
     seen,
     settle,
 )
-from tui.messages import CycleDone, PollerReady
+from tui.messages import CycleDone, PollerReady, RowsReadAgain
 
 OLD_TITLE = "Forty days old and never starred"
 
@@ -262,3 +264,84 @@ async def test_an_open_dashboard_polling_again_and_again_freezes_nothing_more(
             assert gc.get_freeze_count() <= frozen  # 17,000-19,000 more when each froze
         finally:
             gc.unfreeze()
+
+
+def _row(app, y: int = 0) -> str:  # type: ignore[no-untyped-def]
+    return dash(app).headlines.render_line(y).text
+
+
+def _wire(feed: Path, title: str) -> None:
+    feed.write_bytes(
+        rss(f"<title>{title}</title><guid>g-1</guid><pubDate>Fri, 24 Oct 2025 07:50 GMT</pubDate>")
+    )
+
+
+async def test_a_headline_its_source_revised_is_drawn_anew_by_the_dashboard_that_polls(
+    tmp_path: Path,
+) -> None:
+    """A cycle that brings no new article but a rewritten headline redraws its row, with the
+    revision's `~`: the rows stood as they were until a key or a new article read them."""
+    feed = tmp_path / "wire.xml"
+    _wire(feed, "Bank of Korea holds key rate at 2.5 percent")
+    app = make_app(tmp_path, config_for(tmp_path, Source("Wire", path=str(feed))))
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=1)
+        await seen(app).wait_for(PollerReady)
+        assert "holds key rate" in _row(app)
+        _wire(feed, "Bank of Korea unexpectedly cuts key rate to 2.25 percent")
+        since = seen(app).mark()
+        await pilot.press("r")
+        await seen(app).wait_for(CycleDone, lambda m: bool(m.revised_ids), since=since)
+        await seen(app).wait_for(RowsReadAgain, since=since)
+        await pilot.pause()
+        row = _row(app)
+        assert "cuts key rate" in row and "~" in row.split("Wire")[0]
+
+
+async def test_a_mark_a_viewer_changes_is_drawn_by_the_dashboard_that_polls(
+    tmp_path: Path,
+) -> None:
+    """A star set in a viewer reaches the dashboard that polls, whether or not that one
+    marks an article itself meanwhile (its own mark read the viewer's star too)."""
+    feed = tmp_path / "wire.xml"
+    feed.write_bytes(
+        rss(
+            "<title>Newest</title><guid>g-2</guid><pubDate>Fri, 24 Oct 2025 07:55 GMT</pubDate>",
+            "<title>Older</title><guid>g-1</guid><pubDate>Fri, 24 Oct 2025 07:50 GMT</pubDate>",
+        )
+    )
+    app = make_app(tmp_path, config_for(tmp_path, Source("Wire", path=str(feed))))
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=2)
+        await seen(app).wait_for(PollerReady)
+        headlines = dash(app).headlines
+        older = headlines.ids[1]
+        assert "Older" in _row(app, 1) and not _row(app, 1).startswith("*")
+        since = seen(app).mark()
+        with Store(tmp_path / "data") as viewer:  # another process's look at the store
+            viewer.set_state([older], starred=True)
+        await seen(app).wait_for(RowsReadAgain, since=since)
+        await pilot.pause()
+        assert _row(app, 1).startswith("*")
+
+
+async def test_the_ages_on_an_idle_screen_move_on(tmp_path: Path) -> None:
+    """Nothing arrives and no key is pressed: the rows' ages still follow the clock."""
+    with Store(tmp_path / "data", writer=True) as store:
+        ten_ago = FROZEN - timedelta(minutes=10)
+        store.add_batch(
+            [Article(id="a", source="Wire", title="First", fetched=ten_ago, published=ten_ago)]
+        )
+    app = make_app(tmp_path, poll=False)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=1)
+        headlines = dash(app).headlines
+        assert " 10m " in _row(app)
+        now = [FROZEN]
+        headlines._clock = lambda: now[0]
+        headlines.refresh_ages()  # nothing reads otherwise: nothing is drawn again
+        assert headlines._ages_drawn
+        now[0] = FROZEN + timedelta(minutes=5)
+        headlines.refresh_ages()
+        await pilot.pause()
+        assert " 15m " in _row(app)

@@ -52,6 +52,15 @@ class CycleDone(Message):
     removed: int
     health: dict[str, SourceHealth]
     polled_at: datetime
+    revised_ids: list[str] = field(default_factory=list)  # stored, with another headline now
+
+
+@dataclass
+class RowsReadAgain(Message):
+    """The rows about the screen, read again: a headline its source revised, or marks
+    another process changed."""
+
+    rows: Rows
 
 
 @dataclass

@@ -130,6 +130,7 @@ class Store:
         self._indexes = Indexes(links=writer)
         self._texts = TextFiles(self.dir)
         self._marks = Marks(self.dir, self._indexes.records)
+        self._marks_seen = 0  # the marks' changes a screen had drawn at its last look
         self._map = ShardMap()  # the writer's shard map (shards.json)
         self._map_dirty: set[str] = set()  # shards whose entry changed since shards.json
         self._pending: list[str] = []  # shard keys a partial open left for load_rest()
@@ -432,6 +433,7 @@ class Store:
                 self._load_shard(key)
         self._indexes.rebuild_order()
         self._marks.refresh(self.problems)
+        self._marks_seen = self._marks.changes  # as opened: nothing for a screen to draw again
         self._save_map(force=True)
 
     def _migrate(self, from_version: int) -> None:
@@ -1350,6 +1352,14 @@ class Store:
             return self._indexes.counts("tag", lambda record: list(record.tags))
 
     # -- read / starred marks ---------------------------------------------------------------
+    def marks_changed(self) -> bool:
+        """Read the marks again when another process changed them; whether it had (a writer
+        reads them only when it changes one itself)."""
+        with self.lock:
+            self._marks.refresh(self.problems)
+            seen, self._marks_seen = self._marks_seen, self._marks.changes
+            return self._marks.changes != seen
+
     def set_state(
         self, ids: Iterable[str], read: bool | None = None, starred: bool | None = None
     ) -> None:

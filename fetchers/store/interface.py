@@ -176,6 +176,11 @@ class ArticleStore(Protocol):
         retention): a viewer lists and counts again then, though nothing is new."""
         ...
 
+    def marks_changed(self) -> bool:
+        """Whether another process may have changed a read or starred mark since the last
+        look (the rows on a screen are then read again)."""
+        ...
+
     def take_lost(self) -> list[str]:
         """Shards found unreadable and set aside since the last call (their articles are
         gone: a poller asks their feeds for everything again)."""

@@ -30,6 +30,7 @@ class Marks:
         self.records = records  # the store's records by id: marks are set on them
         self.state: dict[str, dict[str, bool]] = {}
         self._signature: tuple[int, int, int] | None = None
+        self.changes = 0  # how many times the file was found changed by another process
 
     def starred(self, ident: str) -> bool:
         return bool(self.state.get(ident, {}).get("starred"))
@@ -66,6 +67,7 @@ class Marks:
             )
         self._apply(marks)
         self._signature = signature
+        self.changes += 1
 
     def _keep_damaged(self, signature: tuple[int, int, int] | None) -> str | None:
         """Keep a damaged state.json beside it (a link: every process that finds it damaged
@@ -103,8 +105,12 @@ class Marks:
         """Change marks; safe from any process (a short lock on state.lock)."""
         ids = list(ids)
         with exclusive_lock(self.lock_path):
-            self._signature = None
+            changes = self.changes
+            outside = stat_signature(self.path) != self._signature
+            self._signature = None  # read again whatever its stat: a change within a tick
             self.refresh(problems)
+            if not outside:
+                self.changes = changes
             state = dict(self.state)
             for ident in ids:
                 marks = dict(state.get(ident, {}))

@@ -60,6 +60,7 @@ from tui.messages import (
     PollingStopped,
     QueryDone,
     RevisionsRead,
+    RowsReadAgain,
     StoreLoaded,
     StoriesRead,
     StoryRead,
@@ -83,6 +84,7 @@ from tui.workers import ReportsWorkerErrors
 
 READ_AFTER = 1.5  # seconds an article stays in the article pane before it counts as read
 VIEWER_RELOAD = 2.0  # seconds between a viewer's looks at the store another process writes
+AGE_LOOK = 15.0  # seconds between looks at whether an age on screen reads otherwise now
 ALERT_LOOK = 2.0  # seconds between a dashboard's looks at the alert history
 FIRST_PAINT_WAIT = 1.0  # seconds a filter's thread waits at most for its answer to be drawn
 ALERT_TOASTS = 3  # notifications for the alerts of one look; the rest in one "and N more"
@@ -208,6 +210,8 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         for problem in self.session.problems:
             self.notify(problem, title="Store", severity="warning", markup=False)
         self.set_interval(1.0, self._check_alerts)
+        self.set_interval(VIEWER_RELOAD, self._look_at_marks)
+        self.set_interval(AGE_LOOK, self.headlines.refresh_ages)
         self._look_for_alerts()
         self.set_interval(ALERT_LOOK, self._look_for_alerts)
         self.run_query()
@@ -571,7 +575,9 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
     def _cycle_done(self, cycle: Cycle) -> None:
         """The newsroom's hook, in the poll thread after every cycle."""
         health = dict(self.session.newsroom.health)
-        self.post_message(CycleDone(cycle.new_ids, cycle.removed, health, self.clock()))
+        self.post_message(
+            CycleDone(cycle.new_ids, cycle.removed, health, self.clock(), cycle.revised_ids)
+        )
 
     @on(CycleDone)
     def _cycle_reported(self, message: CycleDone) -> None:
@@ -580,6 +586,26 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         if message.new_ids or message.removed:
             self.run_query()
             self._read_stories()
+        elif message.revised_ids:  # the same rows, some with another headline and a `~`
+            self._read_rows_again(self.headlines.window(), self.headlines.stories, False)
+            self._read_stories()
+
+    def _look_at_marks(self) -> None:
+        """(The writer, every VIEWER_RELOAD.) Marks a viewer changed are drawn here too."""
+        if self.writer:
+            self._read_rows_again(self.headlines.window(), self.headlines.stories, True)
+
+    @work(thread=True, group="rows", exclusive=True, exit_on_error=False)
+    def _read_rows_again(self, shown: list[str], shelf: StoryShelf | None, marks: bool) -> None:
+        """The rows about the screen read again; with `marks`, only when another process
+        changed a mark since the last look."""
+        if marks and not self.session.store.marks_changed():
+            return
+        self.post_message(RowsReadAgain(self.session.rows(shown, shelf)))
+
+    @on(RowsReadAgain)
+    def _rows_read_again(self, message: RowsReadAgain) -> None:
+        self.headlines.update_rows(message.rows, everything=True)
 
     def action_refresh(self) -> None:
         if not self.polling:

@@ -29,6 +29,7 @@ from tui.format import AGE_WIDTH, age, first_reported, fit
 from tui.rows import GAP, Row, Rows
 from tui.widgets.strips import text_strip
 
+AGES_KEPT = 2000  # times drawn kept to tell when an age reads otherwise (then drawn anew)
 MARK_WIDTH = 2  # "+" unread, "*" starred; then "~" when its source revised the headline
 SOURCE_WIDTH = 15
 OUTLETS_WIDTH = 11  # " 3 outlets "
@@ -143,6 +144,8 @@ class HeadlineList(ScrollView, can_focus=True):
         self._zone = zone
         self.ids: list[str] = []
         self._cache: dict[str, Row] = {}  # the article rows read, by article id
+        self._ages_drawn: dict[datetime | None, str] = {}  # each time drawn -> its age then
+        self._firsts_drawn: dict[float, str] = {}  # each story's first report drawn -> as then
         self._generation = 0  # of the rows and marks: a read for an older one is dropped
         self._reading = False  # a read of missing rows is under way
         self._absent: set[str] = set()  # rows read and found gone: not read again
@@ -257,6 +260,32 @@ class HeadlineList(ScrollView, can_focus=True):
         self._cache.update(rows.articles)
         self._story_marks.update(rows.marks)
         self.refresh()
+
+    def _age(self, when: datetime | None, now: datetime) -> str:
+        """How long ago `when` was, as drawn: kept, to redraw when it reads otherwise."""
+        shown = self._ages_drawn[when] = age(when, now, self._zone)
+        return shown
+
+    def _first_reported(self, first: float, now: datetime) -> str:
+        """Who reported a story first, how long ago, as drawn: kept as `_age` keeps ages."""
+        shown = self._firsts_drawn[first] = first_reported(first, now, self._zone)
+        return shown
+
+    def refresh_ages(self) -> None:
+        """Redraw the rows when an age drawn would read otherwise now ("3m" become "4m"): an
+        idle screen's ages would stand still until a key or a poll drew them again."""
+        ages, firsts = self._ages_drawn, self._firsts_drawn
+        self._ages_drawn, self._firsts_drawn = {}, {}
+        now, zone = self._clock(), self._zone
+        changed = (
+            len(ages) + len(firsts) > AGES_KEPT
+            or any(age(when, now, zone) != shown for when, shown in ages.items())
+            or any(first_reported(first, now, zone) != shown for first, shown in firsts.items())
+        )
+        if changed:
+            self.refresh()
+        else:
+            self._ages_drawn, self._firsts_drawn = ages, firsts
 
     def window(self) -> list[str]:
         """The ids of the rows on screen, with a screenful either side."""
@@ -480,7 +509,7 @@ class HeadlineList(ScrollView, can_focus=True):
         style = self.get_component_rich_style
         mark = "*" if article.starred else ("+" if not article.read else " ")
         seen = None if article.listed else article.fetched  # a listed one is undated: "—"
-        when = age(article.published or seen, self._clock(), self._zone)
+        when = self._age(article.published or seen, self._clock())
         title_width = max(10, width - MARK_WIDTH - AGE_WIDTH - 1 - SOURCE_WIDTH - 1)
         row = Text(no_wrap=True)
         row.append(mark, style("headlines--star", partial=True) if article.starred else "")
@@ -515,7 +544,7 @@ class HeadlineList(ScrollView, can_focus=True):
         row.append(mark, style("headlines--star", partial=True) if mark == "*" else "")
         row.append(" " * (MARK_WIDTH - 1))
         row.append(
-            age(last, now, self._zone).rjust(AGE_WIDTH) + " ", style("headlines--age", partial=True)
+            self._age(last, now).rjust(AGE_WIDTH) + " ", style("headlines--age", partial=True)
         )
         outlets = f"{story.outlets} outlet" + ("s" if story.outlets != 1 else "")
         row.append(fit(outlets.rjust(OUTLETS_WIDTH - 1), OUTLETS_WIDTH - 1) + " ")
@@ -523,7 +552,7 @@ class HeadlineList(ScrollView, can_focus=True):
             fit(story.first_source, SOURCE_WIDTH) + " ", style("headlines--source", partial=True)
         )
         row.append(
-            fit(first_reported(story.first_seen, now, self._zone), FIRST_WIDTH - 1) + " ",
+            fit(self._first_reported(story.first_seen, now), FIRST_WIDTH - 1) + " ",
             style("headlines--age", partial=True),
         )
         start = len(row)

@@ -1359,6 +1359,11 @@ class PostgresStore:
         return len(rows)
 
     # -- marks -------------------------------------------------------------------------------
+    def marks_changed(self) -> bool:
+        """Always: the marks are the database's, read with each row (any host may change
+        them)."""
+        return True
+
     def set_state(
         self, ids: Iterable[str], read: bool | None = None, starred: bool | None = None
     ) -> None:
