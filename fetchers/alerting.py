@@ -20,6 +20,7 @@ and the stories they joined against their own baseline: a story fires once per s
 from __future__ import annotations
 
 import logging
+import math
 import queue
 import threading
 from collections.abc import Callable
@@ -334,7 +335,9 @@ class AlertDesk:
                 counts[term.key] = per_hour
                 if term.rule is None or term.created is None:
                     continue
-                cutoff = term.created.timestamp()
+                # (to the second: stored times are whole seconds, and an article fetched in
+                # the second a rule began is not one stored before it)
+                cutoff = math.floor(term.created.timestamp())
                 key, name, notify = term.key, term.name, term.notify
                 for record in hits:
                     ident = record.id

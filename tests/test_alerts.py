@@ -217,6 +217,17 @@ async def test_a_rule_fires_for_new_articles_only_once_across_restarts(
     ]
 
 
+async def test_a_new_rule_fires_for_articles_fetched_in_the_second_it_began(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """Stored times are whole seconds: an article fetched in the second a rule began (a
+    first `refresh` with the rule in its config) is not "stored before the rule"."""
+    data, clock = tmp_path / "d", [NOW + timedelta(microseconds=500_000)]
+    url = feed_server.add("/feed", Route(rss(item(1, "Korea-US tariff talks stall"))))
+    await cycle(config_with(tmp_path, url, [{"name": "Tariffs", "query": "tariff"}]), data, clock)
+    assert fired(data) == [("Tariffs", "Korea-US tariff talks stall", "Wire")]
+
+
 async def test_a_rule_added_in_the_app_never_fires_for_articles_already_stored(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:
