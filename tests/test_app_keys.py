@@ -50,6 +50,35 @@ async def test_keymap_override(tmp_path: Path) -> None:
     assert not app.is_running
 
 
+async def test_the_article_pane_names_the_keys_in_force(tmp_path: Path) -> None:
+    """A remapped key is the one the pane's hints name ("press w", not the default f)."""
+    from fetchers.models import Article
+    from fetchers.store import Store
+
+    with Store(tmp_path / "data", writer=True) as store:
+        store.add_batch(
+            [
+                Article(
+                    id="a",
+                    source="Wire",
+                    title="Summit set for Gyeongju",
+                    link="https://wire.example/a",
+                    summary="Leaders meet next week.",
+                    fetched=FROZEN,
+                    published=FROZEN,
+                )
+            ]
+        )
+    config = seed_only_config(tmp_path)
+    config.keys = {"article.full_text": "w"}
+    app = make_app(tmp_path, config, poll=False)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot)
+        await pilot.pause(0.2)
+        shot = screen_text(app)
+        assert "Summary only: press w to fetch the full text." in shot
+
+
 def test_every_row_of_the_action_table_does_something_and_has_one_id() -> None:
     """A row without an action or a label would be a key that does nothing or shows blank;
     two rows with one id would make a remapping ambiguous."""

@@ -24,6 +24,7 @@ from fetchers.foreground import in_foreground
 from fetchers.http import FetchError
 from fetchers.models import Article, Event
 from fetchers.suggest import Suggestion, Suggestions
+from tui.actions import first_key
 from tui.format import wall
 from tui.session import Reading, Session
 from tui.workers import ReportsWorkerErrors
@@ -104,6 +105,10 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
         self.suggestions: list[Suggestion] = []  # for the article on screen
         self.no_suggestion = Suggestions().why_none()  # and why it has none
         self.also: tuple[str | None, list[str]] = (None, [])  # an article's other outlets
+
+    def _key(self, binding_id: str) -> str:
+        """The first key in force (after the user's [keys]) of a binding, as shown."""
+        return first_key(binding_id, self.session.config.keys, self.app.get_key_display)
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Select a headline to read it."), id="article-body")
@@ -248,7 +253,7 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
                 if not found.approximate
                 else (f"the week of {found.when.astimezone(self.local):%a %Y-%m-%d}")
             )
-            key = "c" if n == 0 else ""
+            key = self._key("event.suggest") if n == 0 else ""
             out.append(
                 f"Suggested countdown: {found.name} — {when}"
                 + (f"  (press {key} to add it)" if key else "")
@@ -268,7 +273,7 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
             out.append("\n\n" + note, style("article--note", partial=True))
         elif not text and article.link:
             out.append(
-                "\n\nSummary only: press f to fetch the full text.",
+                f"\n\nSummary only: press {self._key('article.full_text')} to fetch the full text.",
                 style("article--note", partial=True),
             )
         body.update(out)
