@@ -264,6 +264,9 @@ async def test_rules_are_added_edited_muted_and_removed_and_kept(tmp_path: Path)
         await seen(app).wait_for(Trended)
         await pilot.pause()
         assert isinstance(app.screen, RuleForm)
+        await pilot.pause()
+        shot = screen_text(app)  # nothing typed yet: no fault found in it
+        assert "a name and a query" in shot and "✗" not in shot
         await type_text(pilot, "Lutnick")
         await pilot.press("tab")
         await type_text(pilot, "Lutnick OR")

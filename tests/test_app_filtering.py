@@ -177,6 +177,15 @@ async def test_the_prompt_sorts_by_relevance_on_a_key(tmp_path: Path) -> None:
         await settle(app, pilot)
         assert dashboard.headlines.ids == ["about", "mention"]
         assert "by relevance" in status_text(app)
+        await pilot.press("0")  # no words to rank by: newest first, and said so
+        await settle(app, pilot)
+        assert "by relevance" not in status_text(app)
+        await pilot.press("slash")
+        send_in_one_read(app, "tariff")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert dashboard.headlines.ids == ["about", "mention"]
+        assert "by relevance" in status_text(app)
         await pilot.press("slash", "ctrl+r", "enter")  # and back
         await settle(app, pilot)
         assert dashboard.headlines.ids == ["mention", "about"]

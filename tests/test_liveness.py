@@ -143,6 +143,9 @@ async def test_a_viewer_says_the_poller_stopped_and_takes_over(
         with Store(tmp_path / "data") as other:
             assert other.writer_state().pid == os.getpid() and not other.writer_state().gone
         assert "NOT UPDATING" not in status() and "viewer" not in status()
+        shown = [str(n.message) for n in app._notifications]  # its warning went with it
+        assert not any("has stopped" in text for text in shown)
+        assert any("now polls the sources" in text for text in shown)
 
         story(tmp_path / "clips", "b", "Summit date set")  # and it polls here
         await pilot.press("r")

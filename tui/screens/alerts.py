@@ -467,6 +467,9 @@ class RuleForm(ModalScreen[dict[str, Any] | None]):
                 fields[key] = self._value(key)
         if self._value("quiet"):
             fields["quiet"] = self._value("quiet")
+        if not fields["name"] and not fields["query"]:  # nothing typed yet: nothing wrong yet
+            reading.update(Text("a name and a query (as / reads it), then enter"))
+            return None
         try:
             rule = make_rule(fields, self.now, self.zone, origin="store")
         except RuleError as exc:

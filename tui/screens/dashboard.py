@@ -103,6 +103,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
     query_text: reactive[str] = reactive("", repaint=False)
     """The filter typed at `/` (or picked), without the unread toggle."""
     sort: reactive[SortOrder] = reactive[SortOrder]("newest", repaint=False)  # of the headlines
+    ranked: reactive[bool] = reactive(False, repaint=False)  # by relevance, the filter's words
     unread_only: reactive[bool] = reactive(False, repaint=False)
     matching: reactive[int] = reactive(0, repaint=False)
     """How many articles match the filter."""
@@ -168,7 +169,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             DashboardScreen.writer,
             DashboardScreen.writer_state,
             DashboardScreen.query_text,
-            DashboardScreen.sort,
+            DashboardScreen.ranked,
             DashboardScreen.unread_only,
             DashboardScreen.matching,
             DashboardScreen.more_match,
@@ -292,6 +293,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             keep=(shelf is not None) == headlines.story_rows,
         )
         self.article_view.hold()  # an article read meanwhile is drawn after the rows
+        self.ranked = self.sort == "relevance" and bool(query.words)  # else newest first
         self._query(self.generation, query, events, self.sort, place, shelf)
 
     @work(thread=True, group="query", exclusive=True, exit_on_error=False)
@@ -719,6 +721,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         if self._reload_timer is not None:
             self._reload_timer.stop()
             self._reload_timer = None
+        self.app.clear_notifications()  # "nothing is updating" is no longer so
         self.notify("This dashboard now polls the sources and writes the store.", markup=False)
         self.post_message(PollerReady())
 

@@ -11,7 +11,6 @@ from textual.widget import Widget
 
 from fetchers.liveness import WriterState
 from fetchers.models import Clock, Source, SourceHealth
-from fetchers.relevance import SortOrder
 from tui.format import duration
 from tui.session import health_of
 
@@ -19,7 +18,7 @@ FIELDS = (
     "writer",
     "writer_state",
     "query_text",
-    "sort",
+    "ranked",
     "unread_only",
     "matching",
     "more_match",
@@ -52,7 +51,8 @@ class StatusLine(Widget):
     writer_state: reactive[WriterState | None] = reactive(None, repaint=False)
     """A viewer's last look at the writer."""
     query_text: reactive[str] = reactive("", repaint=False)
-    sort: reactive[SortOrder] = reactive[SortOrder]("newest", repaint=False)
+    ranked: reactive[bool] = reactive(False, repaint=False)
+    """The headlines are ranked by relevance (asked for, and the filter has words to rank by)."""
     unread_only: reactive[bool] = reactive(False, repaint=False)
     matching: reactive[int] = reactive(0, repaint=False)
     more_match: reactive[bool] = reactive(False, repaint=False)
@@ -107,7 +107,7 @@ class StatusLine(Widget):
         if self.query_text or self.unread_only:
             shown = self.query_text + (" (unread only)" if self.unread_only else "")
             parts.append(f"filter: {shown.strip()}")
-        if self.sort == "relevance":
+        if self.ranked:
             parts.append("by relevance")
         unit = " stories" if self.of_stories else ""
         if self.counting:
