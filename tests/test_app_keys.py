@@ -169,6 +169,21 @@ async def test_command_palette_offers_actions_sources_and_events(tmp_path: Path)
         assert dash(app).query_text == "APEC OR Gyeongju OR tag:apec"
 
 
+async def test_the_palette_offers_one_keys_entry(tmp_path: Path) -> None:
+    """wirewatch's "Keys" (the keys in force, with their ids), not Textual's beside it."""
+    app = make_app(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.3)
+        for key in "keys":
+            await pilot.press(key)
+        await pilot.pause(0.5)
+        shot = screen_text(app)
+        assert "Every key binding in force" in shot
+        assert "Show help for the focused widget" not in shot  # Textual's own "Keys"
+
+
 async def test_f8_saves_the_screenshot_even_without_a_downloads_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

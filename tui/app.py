@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import io
 import sys
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 from rich.text import Text
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.events import DeliveryComplete, DeliveryFailed
+from textual.screen import Screen
 from textual.theme import Theme
 from textual.widgets import Static
 
@@ -43,6 +46,10 @@ class WirewatchApp(ReportsWorkerErrors, OrderedKeysApp[None]):
     BINDINGS = bindings("dashboard", on_app=True)  # q and F8 work while the store opens too
     HORIZONTAL_BREAKPOINTS = HORIZONTAL_BREAKPOINTS
     VERTICAL_BREAKPOINTS = VERTICAL_BREAKPOINTS
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's commands, less its "Keys": wirewatch's own lists the keys in force."""
+        return (c for c in super().get_system_commands(screen) if c.title != "Keys")
 
     def __init__(
         self, config: Config, data_dir: Path, clock: Clock | None = None, poll: bool = True
