@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
 
 _XML_DECL = re.compile(rb"^\s*<\?xml[^>]*?encoding=[\"']([A-Za-z0-9._:-]+)[\"']")
 _META_CHARSET = re.compile(rb"<meta[^>]+charset=[\"']?([A-Za-z0-9._:-]+)", re.I)
@@ -144,9 +145,12 @@ def _mostly_utf8(body: bytes) -> str | None:
 
 
 def _detected(body: bytes) -> tuple[str, str] | None:
-    """The detector's reading of a body no declaration reads, unless another reading nearly
-    as good reads as words and it does not; cp1252 (the web's default for a document that
-    names no charset) first among those."""
+    """The detector's reading of a body no declaration reads, with two corrections among
+    the readings nearly as orderly as its best: cp1252 (the web's default for a document
+    that names no charset) where its words look as much like a language's, since on a short
+    Latin text the best by order alone is often a Baltic or DOS code page ("São" read as
+    "Sćo"); and, where the best puts signs inside words ("£ódŸ"), the next that reads as
+    words."""
     try:
         from charset_normalizer import from_bytes
     except ImportError:  # pragma: no cover - charset_normalizer comes with trafilatura
@@ -156,30 +160,47 @@ def _detected(body: bytes) -> tuple[str, str] | None:
     if best is None or not best.encoding:
         return None
     near = [match for match in matches if match.chaos <= best.chaos + NEAR_BEST]
-    readings = [m.encoding for m in near]
-    if any("cp1252" in match.could_be_from_charset for match in near):
-        readings.insert(0, "cp1252")
-    for encoding in readings:
-        try:
-            text = body.decode(encoding)
-        except (UnicodeDecodeError, LookupError):
-            continue
-        if _reads_as_words(text):
-            return text, encoding
-    return str(best), best.encoding
+    text = str(best)
+    if _reads_as_words(text):
+        if "cp1252" not in best.could_be_from_charset and any(
+            "cp1252" in match.could_be_from_charset and match.coherence >= best.coherence
+            for match in near
+        ):
+            western = _decoded(body, "cp1252")
+            if western is not None and _reads_as_words(western):
+                return western, "cp1252"
+        return text, best.encoding
+    for match in near:
+        other = _decoded(body, match.encoding)
+        if other is not None and _reads_as_words(other):
+            return other, match.encoding
+    return text, best.encoding
+
+
+def _decoded(body: bytes, encoding: str) -> str | None:
+    try:
+        return body.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
 
 
 def _reads_as_words(text: str) -> bool:
-    """Whether no character outside ASCII that is no letter (nor a dash, quote or sign such
-    text uses) touches a letter: Polish in cp1250 read as cp1252 gives "£ódŸ" and "ce³"."""
+    """Whether no character outside ASCII that is no letter or mark (nor a dash, quote or
+    sign such text uses) touches a letter: Polish in cp1250 read as cp1252 gives "£ódŸ"
+    and "ce³"."""
     for found in _NON_ASCII.finditer(text):
         char = found.group()
-        if char.isalpha() or char in _TYPOGRAPHIC:
+        if _is_letter(char) or char in _TYPOGRAPHIC:
             continue
         at = found.start()
-        if text[at - 1 : at].isalpha() or text[at + 1 : at + 2].isalpha():
+        if _is_letter(text[at - 1 : at]) or _is_letter(text[at + 1 : at + 2]):
             return False
     return True
+
+
+def _is_letter(char: str) -> bool:
+    """A letter, or a mark written on one (Thai vowels, Arabic and Hebrew vowel points)."""
+    return bool(char) and unicodedata.category(char)[0] in "LM"
 
 
 def _utf8_cut_short(body: bytes) -> str | None:
@@ -189,6 +210,18 @@ def _utf8_cut_short(body: bytes) -> str | None:
         return codecs.getincrementaldecoder("utf-8")().decode(body, final=False)
     except UnicodeDecodeError:
         return None
+
+
+def in_utf8(body: bytes, charset: str) -> bytes:
+    """A body as UTF-8: as it is when it is UTF-8 already, else read as `charset` (a codec
+    name), whatever it declares."""
+    if body.startswith(codecs.BOM_UTF8):
+        return body
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return body.decode(charset, errors="replace").encode("utf-8")
+    return body
 
 
 def strip_xml_declaration(text: str) -> str:

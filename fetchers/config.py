@@ -13,6 +13,7 @@ from typing import Any
 import platformdirs
 
 from fetchers.alertrules import AlertRule, RuleError, make_rule
+from fetchers.charset import codec_for
 from fetchers.models import Event, Settings, Source
 from fetchers.query import QueryError, parse_query
 from fetchers.text import clean_line
@@ -77,7 +78,17 @@ SETTINGS_KEYS = {
 }
 MAX_RETENTION_DAYS = 500_000  # "keep everything" in practice; far more overflows the cutoff
 MAX_TIMEOUT = 86_400.0  # a request deadline longer than a day is a typo
-SOURCE_KEYS = {"name", "url", "path", "kind", "interval", "tags", "full_text", "enabled"}
+SOURCE_KEYS = {
+    "name",
+    "url",
+    "path",
+    "kind",
+    "interval",
+    "tags",
+    "full_text",
+    "enabled",
+    "charset",
+}
 EVENT_KEYS = {"name", "when", "tz", "query", "location"}
 TOP_KEYS = {"settings", "sources", "events", "watch", "filters", "keys", "alerts", "store"}
 
@@ -368,6 +379,15 @@ def _sources(path: Path, items: Any, settings: Settings) -> list[Source]:
             path, f"{where}.full_text", item.get("full_text", False), bool, "true or false"
         )
         enabled = _typed(path, f"{where}.enabled", item.get("enabled", True), bool, "true or false")
+        charset = None
+        if "charset" in item:
+            label = _typed(path, f"{where}.charset", item["charset"], str, "a charset's name")
+            charset = codec_for(label)
+            if charset is None:
+                raise ConfigError(
+                    f"{_where(path, where + '.charset')}: {label!r} is not a charset"
+                    " (such as windows-1250, iso-8859-2, euc-kr)"
+                )
         out.append(
             Source(
                 name=name,
@@ -378,6 +398,7 @@ def _sources(path: Path, items: Any, settings: Settings) -> list[Source]:
                 tags=list(tags),
                 full_text=full_text,
                 enabled=enabled,
+                charset=charset,
             )
         )
     return out

@@ -28,7 +28,7 @@ from urllib.parse import urljoin
 
 import orjson
 
-from fetchers.charset import decode, strip_xml_declaration
+from fetchers.charset import decode, in_utf8, strip_xml_declaration
 from fetchers.models import Article, article_id, utc_iso
 from fetchers.text import (
     SUMMARY_LIMIT,
@@ -278,8 +278,13 @@ def sniff_non_feed(body: bytes, content_type: str | None) -> None:
         raise FeedError("served an HTML page instead of a feed")
 
 
-def parse_feed(body: bytes, headers: dict[str, str] | None, base_url: str | None) -> ParsedFeed:
-    """Parse a feed document. Raises FeedError when the bytes are not a feed."""
+def parse_feed(
+    body: bytes, headers: dict[str, str] | None, base_url: str | None, charset: str | None = None
+) -> ParsedFeed:
+    """Parse a feed document. Raises FeedError when the bytes are not a feed. `charset`: what
+    the document is in when it is not UTF-8, whatever it says (its source's config)."""
+    if charset is not None:
+        body = in_utf8(body, charset)
     headers = {k.lower(): v for k, v in (headers or {}).items()}
     content_type = headers.get("content-type")
     sniff_non_feed(body, content_type)

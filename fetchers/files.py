@@ -16,6 +16,7 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
+from fetchers.charset import in_utf8
 from fetchers.feeds import FeedError, ParsedFeed, parse_feed, to_articles
 from fetchers.models import Article, article_id
 from fetchers.text import clean_line, normalise_paragraphs, strip_controls
@@ -42,10 +43,11 @@ def read_local(
     fetched: datetime,
     default_zone: tzinfo = UTC,
     warned: ParsedFeed | None = None,
+    charset: str | None = None,
 ) -> list[Article]:
     """Every article found at a file or in a folder (not recursive). `warned` counts the
     warnings (fields that could not be read) of every feed file, kind by kind, for the
-    source's health."""
+    source's health. `charset`: what a file is in when it is not UTF-8."""
     if not path.exists():
         raise LocalSourceError(f"{path}: no such file or folder")
     files = sorted(path.iterdir()) if path.is_dir() else [path]
@@ -53,7 +55,7 @@ def read_local(
     for file in files:
         if not file.is_file() or file.name.endswith(".meta.toml") or file.suffix == ".toml":
             continue
-        out.extend(_read_file(file, source, source_tags, fetched, default_zone, warned))
+        out.extend(_read_file(file, source, source_tags, fetched, default_zone, warned, charset))
     return out
 
 
@@ -64,11 +66,14 @@ def _read_file(
     fetched: datetime,
     default_zone: tzinfo,
     warned: ParsedFeed | None,
+    charset: str | None = None,
 ) -> list[Article]:
     try:
         body = file.read_bytes()
     except OSError as exc:
         raise LocalSourceError(f"{file}: cannot read: {exc.strerror or exc}") from exc
+    if charset is not None:
+        body = in_utf8(body, charset)
     suffix = file.suffix.lower()
     if suffix in FEED_SUFFIXES:
         try:

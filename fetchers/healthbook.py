@@ -15,6 +15,9 @@ from fetchers.store.errors import StoreError, StoreWriteError
 from fetchers.store.interface import ArticleStore
 
 FILE = "sources.json"
+# what each source's last document listed (SourceHealth.listed), which only its poller reads:
+# kept apart, so a viewer looking at the health every 2 s never parses ids by the thousand
+LISTED_FILE = "sources-listed.json"
 
 
 class HealthBook:
@@ -25,9 +28,10 @@ class HealthBook:
         self.path = Path(folder) / FILE if folder is not None else None
         self.store = store
 
-    def load(self) -> dict[str, SourceHealth]:
+    def load(self, listed: bool = False) -> dict[str, SourceHealth]:
         """The health as saved; empty when there is none or it cannot be read, without the
-        sources whose record does not read (their next poll records them afresh)."""
+        sources whose record does not read (their next poll records them afresh). `listed`:
+        with what each source's last document listed (a poller's)."""
         if self.store is not None:
             try:
                 kept = self.store.load_health()
@@ -43,15 +47,28 @@ class HealthBook:
             return {}
         if not isinstance(data, dict):
             return {}
+        lists = self._listed() if listed else {}
         out: dict[str, SourceHealth] = {}
         for name, rec in data.items():
             if not isinstance(rec, dict) or "name" not in rec:
                 continue
+            if name in lists:
+                rec["listed"] = lists[name]
             try:
                 out[name] = SourceHealth.from_record(rec)
             except (KeyError, TypeError, ValueError, AttributeError):
                 continue
         return out
+
+    def _listed(self) -> dict[str, object]:
+        """What each source's last document listed, as saved (empty when it does not read:
+        a poll then stores again what retention dropped, nothing worse)."""
+        assert self.path is not None
+        try:
+            data = orjson.loads(self.path.with_name(LISTED_FILE).read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            return {}
+        return data if isinstance(data, dict) else {}
 
     def save(self, health: dict[str, SourceHealth], polled: Iterable[str] | None = None) -> None:
         """(The writer.) Replace the saved health; a store shared by several pollers takes
@@ -63,10 +80,11 @@ class HealthBook:
                 return
         if self.path is None:
             return
+        records = {n: h.to_record() for n, h in health.items()}
+        lists = {n: ids for n, rec in records.items() if (ids := rec.pop("listed", None))}
         try:
-            atomic_write_bytes(
-                self.path, orjson.dumps({n: h.to_record() for n, h in health.items()})
-            )
+            atomic_write_bytes(self.path.with_name(LISTED_FILE), orjson.dumps(lists))
+            atomic_write_bytes(self.path, orjson.dumps(records))
         except OSError as exc:
             raise StoreWriteError(
                 f"{self.path.parent}: cannot save source health ({exc.strerror or exc})", []

@@ -115,6 +115,9 @@ class Source:
     tags: list[str] = field(default_factory=list)
     full_text: bool = False
     enabled: bool = True
+    # what its documents are in when they are not UTF-8 (one that lies about its charset or
+    # names none); None: as they say, else as the detector reads them
+    charset: str | None = None
 
     @property
     def location(self) -> str:
@@ -234,7 +237,7 @@ class SourceHealth:
             next_poll=from_utc_iso(rec.get("next_poll")),
             warnings=rec.get("warnings") or 0,
             last_warning=plain_message(rec["last_warning"]) if rec.get("last_warning") else None,
-            listed=frozenset(i for i in rec.get("listed") or () if isinstance(i, str)),
+            listed=_ids(rec.get("listed")),
         )
 
 
@@ -268,3 +271,10 @@ class PollResult:
             self.items = len(self.articles)
         if self.error:  # it may quote a server or a parser: shown and logged, so never raw
             self.error = plain_message(self.error)
+
+
+def _ids(written: Any) -> frozenset[str]:
+    """A list of ids as a record keeps it (anything else: none)."""
+    if not isinstance(written, list):
+        return frozenset()
+    return frozenset(i for i in written if isinstance(i, str))

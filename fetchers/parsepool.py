@@ -21,6 +21,7 @@ from datetime import datetime, tzinfo
 from typing import Any, TypeVar
 
 from fetchers import indexedtext
+from fetchers.charset import in_utf8
 from fetchers.feeds import FeedError, parse_feed, to_articles
 from fetchers.models import Article, Source, article_id
 
@@ -62,6 +63,8 @@ def parse_source(
     if source.kind == "page":
         from fetchers.extract import extract_article  # only a page source needs the extractors
 
+        if source.charset is not None:
+            body = in_utf8(body, source.charset)
         page = extract_article(body, headers.get("content-type"), url)
         summary = page.text.split("\n\n", 1)[0]
         article = Article(
@@ -79,7 +82,7 @@ def parse_source(
         )
         parsed = ParsedSource([article])
     else:
-        feed = parse_feed(body, headers, url)
+        feed = parse_feed(body, headers, url, source.charset)
         articles = to_articles(feed, source.name, source.tags, fetched, zone)
         parsed = ParsedSource(articles, feed.warnings, feed.warning_notes)
     return _with_words(parsed) if words else parsed

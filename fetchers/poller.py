@@ -159,7 +159,7 @@ class Poller:
         self.leased: set[str] | None = None  # the sources the store leases to this poller
         self._leased_at: float | None = None  # when it last asked (monotonic)
         self._growing = False  # the last ask brought more: ask again without waiting
-        self.health: dict[str, SourceHealth] = self.healthbook.load()
+        self.health: dict[str, SourceHealth] = self.healthbook.load(listed=True)
         for source in config.sources:
             current = self.health.get(source.name)
             if current is None or current.url != source.location:
@@ -227,7 +227,7 @@ class Poller:
     def _take_health(self, names: set[str]) -> None:
         """(In a thread.) A source taken from another poller goes on from the health it left
         (its schedule and validators), where the store keeps health for every host."""
-        kept = self.healthbook.load()
+        kept = self.healthbook.load(listed=True)
         for name in names:
             health = kept.get(name)
             if health is not None and name not in self._busy:
@@ -560,7 +560,13 @@ class Poller:
         warned = ParsedFeed("", None, [])  # the warnings of every feed file, kind by kind
         try:
             articles = read_local(
-                Path(source.path or ""), source.name, source.tags, self.clock(), self.zone, warned
+                Path(source.path or ""),
+                source.name,
+                source.tags,
+                self.clock(),
+                self.zone,
+                warned,
+                source.charset,
             )
         except LocalSourceError as exc:
             return PollResult(source.name, "error", error=str(exc))

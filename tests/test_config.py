@@ -45,6 +45,10 @@ def test_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         ('[[sources]]\nurl = "https://x.org/feed"', "a source needs a name"),
         ('[[sources]]\nname = "X"\nurl = "ftp://x.org"', "must start with http"),
         ('[[sources]]\nname = "X"\nurl = "https://x"\ninterval = "-5m"', "interval"),
+        (
+            '[[sources]]\nname = "X"\nurl = "https://x"\ncharset = "klingon"',
+            "sources[1] (X).charset: 'klingon' is not a charset",
+        ),
         ('[settings]\ntimezone = "Mars/Olympus"', "unknown time zone"),
         ("[settings]\nconcurrency = 0", "settings.concurrency: must be positive"),
         ('[filters]\n12 = "x"', "keyed 1 to 9"),

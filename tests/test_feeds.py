@@ -141,6 +141,41 @@ def test_an_undeclared_central_european_feed_is_not_read_as_cp1252() -> None:
     assert a.title == title
 
 
+@pytest.mark.parametrize(
+    ("encoding", "title", "summary"),
+    [
+        ("cp1256", "تَعَثَّرَتْ المفاوضات التجارية", "قال الوزير إن المحادثات مستمرة"),
+        ("cp1255", "שָׁלוֹם עֲלֵיכֶם", "ראש הממשלה אמר היום"),
+        ("big5", "台灣關稅談判", "行政院表示"),
+        ("gb18030", "中国关税谈判取得进展", "商务部表示"),
+        ("koi8-r", "Переговоры о тарифах в Москве", "Министр заявил"),
+    ],
+)
+def test_undeclared_legacy_feeds_of_other_scripts_read_as_written(
+    encoding: str, title: str, summary: str
+) -> None:
+    """The preference for cp1252 never takes a legacy feed of another script from the
+    detector's reading (vowel points and marks count as parts of words). (A Latin one that
+    reads as words in cp1252 too, Czech or Hungarian, is its source's `charset` to name.)"""
+    items = [f"<title>{title}</title><description>{summary}</description><guid>1</guid>"]
+    body = rss(*items, encoding=encoding).replace(f' encoding="{encoding}"'.encode(), b"")
+    got = articles(body)
+    assert (got[0].title, got[0].summary) == (title, summary)
+
+
+def test_a_source_names_the_charset_its_feed_lies_about() -> None:
+    """A Hungarian feed in windows-1250 that says UTF-8 reads alike in cp1252 (ő as õ): its
+    source's `charset` says which it is."""
+    title, summary = "A kormány előtt fűzték össze a tervet", "Az ellenzék bírálta"
+    body = rss(f"<title>{title}</title><description>{summary}</description>", encoding="cp1250")
+    body = body.replace(b'encoding="cp1250"', b'encoding="utf-8"')
+    (a,) = to_articles(parse_feed(body, {}, None, "cp1250"), "S", [], NOW)
+    assert (a.title, a.summary) == (title, summary)
+    (utf8,) = articles(rss("<title>Előtt</title>"))  # a UTF-8 feed stays UTF-8
+    (same,) = to_articles(parse_feed(rss("<title>Előtt</title>"), {}, None, "cp1250"), "S", [], NOW)
+    assert utf8.title == same.title == "Előtt"
+
+
 def test_fields_are_read_whatever_the_length_of_their_element_names() -> None:
     space = "https://example.org/" + "n" * 300  # a namespace longer than any remembered name
     body = rss(

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import gc
 import gzip
+import json
 import random
 import sqlite3
 import threading
@@ -361,6 +362,10 @@ async def test_articles_retention_dropped_stay_gone_while_their_feed_still_lists
     with Store(tmp_path / "data", writer=True) as store:
         assert await poll_once(store) == ["Blog post 4"]
         assert [a.title for a in store.query()] == ["Blog post 4", "Blog post 3"]
+    # kept beside the health, which every viewer reads, not in it
+    assert "listed" not in (tmp_path / "data" / "sources.json").read_text()
+    listed = json.loads((tmp_path / "data" / "sources-listed.json").read_text())
+    assert len(listed["Blog"]) == 4
 
 
 async def test_permanent_redirect_is_followed_and_remembered(
