@@ -335,9 +335,10 @@ class AlertDesk:
                 counts[term.key] = per_hour
                 if term.rule is None or term.created is None:
                     continue
-                # (to the second: stored times are whole seconds, and an article fetched in
-                # the second a rule began is not one stored before it)
-                cutoff = math.floor(term.created.timestamp())
+                cutoff = term.created.timestamp()
+                if term.rule.origin == "config":  # it began as this process did: to the
+                    # second, as stored times are (an article fetched in that second is new)
+                    cutoff = math.floor(cutoff)
                 key, name, notify = term.key, term.name, term.notify
                 for record in hits:
                     ident = record.id

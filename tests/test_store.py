@@ -1005,6 +1005,7 @@ def test_a_damaged_state_file_keeps_the_marks_that_read_and_the_file_itself(
         (kept,) = tmp_path.glob("state.json.damaged-*")
         assert kept.name in problem and kept.read_bytes() == damaged
         again.set_state(["Wire-1"], starred=True)
+        assert len([p for p in again.problems if "state.json" in p]) == 1  # said once
     with Store(tmp_path) as reopened:
         assert reopened.query_ids(parse_query("is:starred")) == ["Wire-3", "Wire-2", "Wire-1"]
         assert not [p for p in reopened.problems if "state.json" in p]

@@ -60,7 +60,8 @@ class RowsReadAgain(Message):
     """The rows about the screen, read again: a headline its source revised, or marks
     another process changed."""
 
-    rows: Rows
+    rows: Rows | None  # None: nothing to draw again (no mark changed, or the read failed)
+    generation: int  # the headlines' generation the rows were read for
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -31,6 +32,7 @@ class Marks:
         self.state: dict[str, dict[str, bool]] = {}
         self._signature: tuple[int, int, int] | None = None
         self.changes = 0  # how many times the file was found changed by another process
+        self._damage_said: tuple[int, int, int] | None = None  # the damaged file reported
 
     def starred(self, ident: str) -> bool:
         return bool(self.state.get(ident, {}).get("starred"))
@@ -50,11 +52,13 @@ class Marks:
             data = {}
         except orjson.JSONDecodeError:  # damaged: what reads of it is kept, and the file too
             data = {"marks": _salvaged(raw)}
-            kept = self._keep_damaged(signature)
-            problems.append(
-                f"state.json is damaged: the {len(data['marks'])} marks that read are kept"
-                + (f", and the file as it was is kept as {kept}" if kept else "")
-            )
+            if signature != self._damage_said:  # (a change of a mark reads it once more)
+                self._damage_said = signature
+                kept = self._keep_damaged(signature)
+                problems.append(
+                    f"state.json is damaged: the {len(data['marks'])} marks that read are kept"
+                    + (f", and the file as it was is kept as {kept}" if kept else "")
+                )
         found = data.get("marks", {}) if isinstance(data, dict) else {}
         marks = (
             {k: v for k, v in found.items() if isinstance(v, dict)}
@@ -79,8 +83,11 @@ class Marks:
             os.link(self.path, kept)
         except FileExistsError:
             pass
-        except OSError:
-            return None
+        except OSError:  # a file system without links: a copy
+            try:
+                shutil.copy2(self.path, kept)
+            except OSError:
+                return None
         return kept.name
 
     def _apply(self, marks: dict[str, dict[str, bool]]) -> None:

@@ -84,6 +84,7 @@ from tui.workers import ReportsWorkerErrors
 
 READ_AFTER = 1.5  # seconds an article stays in the article pane before it counts as read
 VIEWER_RELOAD = 2.0  # seconds between a viewer's looks at the store another process writes
+WRITER_GONE_TITLE = "Nothing is updating"  # the warning a viewer shows when its poller stops
 AGE_LOOK = 15.0  # seconds between looks at whether an age on screen reads otherwise now
 ALERT_LOOK = 2.0  # seconds between a dashboard's looks at the alert history
 FIRST_PAINT_WAIT = 1.0  # seconds a filter's thread waits at most for its answer to be drawn
@@ -145,6 +146,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         self._recount = True  # the events' headline counts are to be counted again
         self._read_timer: Timer | None = None
         self._reload_timer: Timer | None = None
+        self._reading_rows = False  # a read of the rows about the screen is under way
         self._release_keys = lambda: None
         self.polling = False  # the newsroom's poll loop runs here
         self._poll_ended = False  # it ran here and has ended (closed, or failed)
@@ -370,6 +372,8 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         else:
             self.matching, self.total = len(matches.ids), matches.total
         self.of_stories = matches.story_total is not None or listed_stories
+        if matches.problem is not None or self.of_stories:  # newest first after all
+            self.ranked = False
         self.more_match = matches.more
         self.counting = matches.partial
         self.counted = matches.counted
@@ -589,24 +593,40 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             self.run_query()
             self._read_stories()
         elif message.revised_ids:  # the same rows, some with another headline and a `~`
-            self._read_rows_again(self.headlines.window(), self.headlines.stories, False)
+            self._rows_again(marks=False)
             self._read_stories()
 
     def _look_at_marks(self) -> None:
         """(The writer, every VIEWER_RELOAD.) Marks a viewer changed are drawn here too."""
-        if self.writer:
-            self._read_rows_again(self.headlines.window(), self.headlines.stories, True)
+        if self.writer and not self._reading_rows:
+            self._rows_again(marks=True)
+
+    def _rows_again(self, marks: bool) -> None:
+        headlines = self.headlines
+        self._reading_rows = True
+        self._read_rows_again(headlines.window(), headlines.stories, marks, headlines.generation)
 
     @work(thread=True, group="rows", exclusive=True, exit_on_error=False)
-    def _read_rows_again(self, shown: list[str], shelf: StoryShelf | None, marks: bool) -> None:
+    def _read_rows_again(
+        self, shown: list[str], shelf: StoryShelf | None, marks: bool, generation: int
+    ) -> None:
         """The rows about the screen read again; with `marks`, only when another process
         changed a mark since the last look."""
-        if marks and not self.session.store.marks_changed():
-            return
-        self.post_message(RowsReadAgain(self.session.rows(shown, shelf)))
+        rows = None
+        try:
+            if not marks or self.session.store.marks_changed():
+                rows = self.session.rows(shown, shelf)
+        finally:
+            self.post_message(RowsReadAgain(rows, generation))
 
     @on(RowsReadAgain)
     def _rows_read_again(self, message: RowsReadAgain) -> None:
+        self._reading_rows = False
+        if message.rows is None:
+            return
+        if message.generation != self.headlines.generation:  # a mark or a list came since:
+            self._rows_again(marks=False)  # what was read may be older than what is drawn
+            return
         self.headlines.update_rows(message.rows, everything=True)
 
     def action_refresh(self) -> None:
@@ -653,7 +673,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         if state.gone and not was_gone:
             self.notify(
                 self._writer_gone_text(state),
-                title="Nothing is updating",
+                title=WRITER_GONE_TITLE,
                 severity="warning",
                 timeout=60,
                 markup=False,
@@ -721,7 +741,9 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         if self._reload_timer is not None:
             self._reload_timer.stop()
             self._reload_timer = None
-        self.app.clear_notifications()  # "nothing is updating" is no longer so
+        for note in list(self.app._notifications):  # "nothing is updating" is no longer so
+            if note.title == WRITER_GONE_TITLE:
+                self.app._unnotify(note)
         self.notify("This dashboard now polls the sources and writes the store.", markup=False)
         self.post_message(PollerReady())
 

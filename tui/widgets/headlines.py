@@ -287,6 +287,11 @@ class HeadlineList(ScrollView, can_focus=True):
         else:
             self._ages_drawn, self._firsts_drawn = ages, firsts
 
+    @property
+    def generation(self) -> int:
+        """Of the rows and marks drawn: rows read for an older one are not to be taken."""
+        return self._generation
+
     def window(self) -> list[str]:
         """The ids of the rows on screen, with a screenful either side."""
         height = max(1, self.scrollable_content_region.height)

@@ -1360,9 +1360,10 @@ class PostgresStore:
 
     # -- marks -------------------------------------------------------------------------------
     def marks_changed(self) -> bool:
-        """Always: the marks are the database's, read with each row (any host may change
-        them)."""
-        return True
+        """Never said: the marks are the database's, read with each row, and nothing tells
+        cheaply whether another host changed one (a screen draws those when it next reads
+        its rows: a filter, a cycle's new articles)."""
+        return False
 
     def set_state(
         self, ids: Iterable[str], read: bool | None = None, starred: bool | None = None
