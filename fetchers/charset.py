@@ -213,15 +213,34 @@ def _utf8_cut_short(body: bytes) -> str | None:
 
 
 def in_utf8(body: bytes, charset: str) -> bytes:
-    """A body as UTF-8: as it is when it is UTF-8 already, else read as `charset` (a codec
-    name), whatever it declares."""
-    if body.startswith(codecs.BOM_UTF8):
+    """A body as UTF-8, saying so in its XML declaration: as it is when it is UTF-8 already
+    (or has a byte-order mark, or is UTF-8 but for a last character cut in half), else read
+    as `charset` (a text codec's name), whatever it declares."""
+    if any(body.startswith(bom) for bom, _ in _BOMS):
         return body
     try:
         body.decode("utf-8")
     except UnicodeDecodeError:
-        return body.decode(charset, errors="replace").encode("utf-8")
+        if _utf8_cut_short(body) is not None:
+            return body
+        body = body.decode(charset, errors="replace").encode("utf-8")
+        return _XML_DECL.sub(_utf8_declared, body, count=1)
     return body
+
+
+def _utf8_declared(found: re.Match[bytes]) -> bytes:
+    """An XML declaration naming UTF-8 in place of the encoding it named."""
+    at = found.start(0)
+    whole = found.group(0)
+    return whole[: found.start(1) - at] + b"utf-8" + whole[found.end(1) - at :]
+
+
+def is_text_codec(name: str) -> bool:
+    """Whether a codec reads bytes into text (base64 and rot13 are codecs too)."""
+    try:
+        return bool(getattr(codecs.lookup(name), "_is_text_encoding", True))
+    except LookupError:
+        return False
 
 
 def strip_xml_declaration(text: str) -> str:

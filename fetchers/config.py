@@ -13,7 +13,7 @@ from typing import Any
 import platformdirs
 
 from fetchers.alertrules import AlertRule, RuleError, make_rule
-from fetchers.charset import codec_for
+from fetchers.charset import codec_for, is_text_codec
 from fetchers.models import Event, Settings, Source
 from fetchers.query import QueryError, parse_query
 from fetchers.text import clean_line
@@ -383,7 +383,7 @@ def _sources(path: Path, items: Any, settings: Settings) -> list[Source]:
         if "charset" in item:
             label = _typed(path, f"{where}.charset", item["charset"], str, "a charset's name")
             charset = codec_for(label)
-            if charset is None:
+            if charset is None or not is_text_codec(charset):
                 raise ConfigError(
                     f"{_where(path, where + '.charset')}: {label!r} is not a charset"
                     " (such as windows-1250, iso-8859-2, euc-kr)"

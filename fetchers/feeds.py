@@ -283,9 +283,13 @@ def parse_feed(
 ) -> ParsedFeed:
     """Parse a feed document. Raises FeedError when the bytes are not a feed. `charset`: what
     the document is in when it is not UTF-8, whatever it says (its source's config)."""
-    if charset is not None:
-        body = in_utf8(body, charset)
     headers = {k.lower(): v for k, v in (headers or {}).items()}
+    if charset is not None:
+        converted = in_utf8(body, charset)
+        if converted is not body:  # and every parser is told so, feedparser too
+            body = converted
+            kind = (headers.get("content-type") or "application/xml").split(";")[0]
+            headers["content-type"] = f"{kind}; charset=utf-8"
     content_type = headers.get("content-type")
     sniff_non_feed(body, content_type)
     stripped = body.lstrip(b"\xef\xbb\xbf \t\r\n")

@@ -72,12 +72,12 @@ def _read_file(
         body = file.read_bytes()
     except OSError as exc:
         raise LocalSourceError(f"{file}: cannot read: {exc.strerror or exc}") from exc
-    if charset is not None:
-        body = in_utf8(body, charset)
     suffix = file.suffix.lower()
+    if charset is not None and suffix not in FEED_SUFFIXES:
+        body = in_utf8(body, charset)
     if suffix in FEED_SUFFIXES:
         try:
-            feed = parse_feed(body, {}, file.resolve().as_uri())
+            feed = parse_feed(body, {}, file.resolve().as_uri(), charset)
         except FeedError as exc:
             raise LocalSourceError(f"{file}: {exc}") from exc
         articles = to_articles(feed, source, source_tags, fetched, default_zone)

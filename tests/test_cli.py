@@ -702,3 +702,18 @@ def test_the_query_commands_options_that_take_a_value_are_known_to_the_query_rea
             for option in action.option_strings
         }
         assert taking <= set(cli._QUERY_VALUES), name
+
+
+def test_a_migrated_data_dir_keeps_what_each_feed_listed_last(tmp_path: Path) -> None:
+    """The desk's files go with the articles, the sources' last listings too: without them
+    a first poll stores again what retention dropped and the feeds still list."""
+    from fetchers import healthbook
+    from tui.cli import copy_desk_files
+
+    source, target = tmp_path / "from", tmp_path / "to"
+    source.mkdir()
+    target.mkdir()
+    (source / healthbook.FILE).write_text("{}")
+    (source / healthbook.LISTED_FILE).write_text('{"Blog": ["a1"]}')
+    assert set(copy_desk_files(source, target)) >= {healthbook.FILE, healthbook.LISTED_FILE}
+    assert (target / healthbook.LISTED_FILE).read_text() == '{"Blog": ["a1"]}'

@@ -49,6 +49,10 @@ def test_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
             '[[sources]]\nname = "X"\nurl = "https://x"\ncharset = "klingon"',
             "sources[1] (X).charset: 'klingon' is not a charset",
         ),
+        (
+            '[[sources]]\nname = "X"\nurl = "https://x"\ncharset = "base64"',
+            "sources[1] (X).charset: 'base64' is not a charset",
+        ),
         ('[settings]\ntimezone = "Mars/Olympus"', "unknown time zone"),
         ("[settings]\nconcurrency = 0", "settings.concurrency: must be positive"),
         ('[filters]\n12 = "x"', "keyed 1 to 9"),

@@ -176,6 +176,22 @@ def test_a_source_names_the_charset_its_feed_lies_about() -> None:
     assert utf8.title == same.title == "Előtt"
 
 
+@pytest.mark.parametrize(
+    "label", ['encoding="iso-8859-2"', 'encoding="koi8-r"', 'encoding="utf-8"']
+)
+def test_a_sources_charset_holds_for_a_feed_only_the_lenient_parser_reads(label: str) -> None:
+    """A broken feed goes to the lenient parser with the declaration and header it came with:
+    the body read in the source's charset says UTF-8 to it too (not Czech read twice)."""
+    title = "Příliš žluťoučký kůň"
+    body = rss(
+        f"<title>{title}</title><description><b>bold</description><guid>1</guid>",
+        encoding="cp1250",
+    ).replace(b'encoding="cp1250"', label.encode())
+    headers = {"Content-Type": "application/rss+xml; charset=iso-8859-2"}
+    (a,) = to_articles(parse_feed(body, headers, None, "cp1250"), "S", [], NOW)
+    assert a.title == title
+
+
 def test_fields_are_read_whatever_the_length_of_their_element_names() -> None:
     space = "https://example.org/" + "n" * 300  # a namespace longer than any remembered name
     body = rss(
