@@ -64,8 +64,8 @@ def decode(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     Order: a byte-order mark; then valid UTF-8 (a strong signal no legacy charset fakes), also
     when only the last character was cut in half (a truncated body); then the document's own
     declaration, then the header's charset, each only if it decodes cleanly; then UTF-8 with a
-    few bytes of cp1252 in it; then a detector, preferring cp1252 where it reads nearly as
-    well (what a declaration of UTF-8 most often hides); finally UTF-8 with replacement
+    few bytes of cp1252 in it; then a detector (`_detected`: cp1252 where it reads as much like
+    a language, what a declaration of UTF-8 most often hides); finally UTF-8 with replacement
     characters.
     """
     for bom, name in _BOMS:
@@ -107,12 +107,13 @@ _HIGH_BYTES = bytes(range(128, 256))
 # with a few bytes of a Western legacy charset in it (a legacy Korean, Japanese or Chinese
 # body holds pairs that are UTF-8 by chance: a third to a half of a short one's bytes)
 MOSTLY_UTF8 = 0.1
-# how much more disorder than the detector's best a reading may show and still be taken when
-# it reads as words and the best does not (on a short Latin text the detector's pick is often
-# a Baltic or DOS code page: "São" read as "Sćo")
+# how much more disorder than the detector's best a reading may show and still be taken: cp1252
+# when it reads as much like a language (on a short Latin text the detector's pick is often a
+# Baltic or DOS code page: "São" read as "Sćo"), another when it reads as words and the best
+# does not
 NEAR_BEST = 0.1
 # what text puts beside a letter that is no letter itself: dashes, quotes and signs of cp1252
-_TYPOGRAPHIC = frozenset("\u00a0’‘‚“”„–—…«»‹›•·€°©®™§¶†‡%")
+_TYPOGRAPHIC = frozenset("\u00a0’‘‚“”„–—…«»‹›•·€°©®™§¶†‡")
 _NON_ASCII = re.compile("[\x80-\u2e7f]")  # (CJK punctuation and beyond read as words)
 
 

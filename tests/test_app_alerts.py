@@ -448,7 +448,7 @@ async def test_the_velocity_list_has_the_stories_outlets_share(
         (story,) = stories
         assert story.counts is not None and sum(story.counts) == 3
         assert len(counted) == len(items)  # every row counted once, the story too
-        assert "story · articles per hour" in screen_text(app)
+        assert "story · articles an hour " in screen_text(app)  # a space before its sparkline
         screen.query_one("#alerts-watched", ListView).focus()
         screen.query_one("#alerts-watched", ListView).index = items.index(story)
         await pilot.press("enter")

@@ -61,7 +61,7 @@ def entry_row(entry: AlertEntry, zone: tzinfo) -> Text:
     return row
 
 
-KIND_LABELS = {"watch": "watch term", "story": "story · articles per hour"}
+KIND_LABELS = {"watch": "watch term", "story": "story · articles an hour"}  # (45 of 46 cells)
 NOT_A_RULE = {  # what the rule keys say of a row that is no rule
     "watch": "a watch term ([watch] in the config); p makes it a rule",
     "story": "a story: enter filters to it",
