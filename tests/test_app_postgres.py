@@ -404,7 +404,10 @@ async def test_a_viewers_story_view_reaches_every_story_the_poller_saved(
             for ident in ("a0", "a1", "a2"):  # as the read-after timer marks each
                 since = seen(app).mark()
                 dashboard._mark_read(ident)
-                await seen(app).wait_for(MarksChanged, lambda m, i=ident: m.ids == [i], since=since)
+                # (or says it is read already: the timer may have marked the one on show)
+                await seen(app).wait_for(
+                    MarksChanged, lambda m, i=ident: m.ids in ([i], []), since=since
+                )
             await pilot.pause()
             row = next(x for x in screen_text(app).splitlines() if "3 outlets" in x)
             assert not row.lstrip("│ ").startswith("+")  # its row read again
