@@ -207,6 +207,30 @@ async def test_narrow_countdown_shows_the_date_beyond_this_week(tmp_path: Path) 
         assert apec.rstrip().endswith("Fri 31 Oct 09:00 KST")  # a week away: which Friday
 
 
+async def test_a_countdown_pane_too_narrow_for_a_time_puts_it_on_a_line_of_its_own(
+    tmp_path: Path,
+) -> None:
+    """At 120 columns the pane cannot hold the clock and the event's time on one line: the
+    time moves whole onto an indented line of its own, not cut across two."""
+    app = make_app(tmp_path)
+    async with piloted(app, (120, 40)) as pilot:
+        await settle(app, pilot, want=6)
+        lines = [line.plain for line in dash(app).countdown._lines]
+        assert "  Wed 2025-10-29 14:00 KST" in lines
+        assert any(line.startswith("  T-4d") for line in lines)
+
+
+async def test_a_countdown_at_forty_columns_keeps_a_line_per_event(tmp_path: Path) -> None:
+    """The narrow layout's promise, one line per countdown, holds at 40 columns too: cut
+    short with an ellipsis, and the headlines keep their rows."""
+    app = make_app(tmp_path)
+    async with piloted(app, (40, 12)) as pilot:
+        await settle(app, pilot, want=6)
+        lines = [line.plain for line in dash(app).countdown._lines]
+        assert len(lines) == 2 and all(line.endswith("…") for line in lines)
+        assert dash(app).headlines.region.height >= 5
+
+
 def test_short_wall_time_names_the_day_when_the_weekday_is_not_enough() -> None:
     seoul = zone("Asia/Seoul")
     now = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)  # Tue 18:30 KST

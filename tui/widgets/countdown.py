@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.geometry import Size
 from textual.message import Message
@@ -116,7 +117,12 @@ class Countdown(ScrollView, can_focus=True):
 
     def tick(self) -> None:
         width = self.scrollable_content_region.width or 80
-        lines = list(self.render_events(self.clock()).wrap(self.app.console, width))
+        narrow = is_narrow(self)  # one line per event, cut short rather than wrapped
+        lines = list(
+            self.render_events(self.clock()).wrap(
+                self.app.console, width, no_wrap=narrow, overflow="ellipsis" if narrow else None
+            )
+        )
         old = self._lines
         self._lines = lines
         if len(lines) != len(old):
@@ -211,7 +217,11 @@ class Countdown(ScrollView, can_focus=True):
         out.append(f"{clock:<16}", style(f"countdown--{level}", partial=True))
         if mark:
             out.append(f"{mark} ", style(f"countdown--{level}", partial=True))
-        out.append(wall(event.when, here))
+        when = wall(event.when, here)
+        used = 2 + 16 + (len(mark) + 1 if mark else 0)
+        if used + cell_len(when) > (self.scrollable_content_region.width or 80):
+            out.append("\n  ")  # a pane too narrow for both: the time on a line of its own
+        out.append(when)
         local_text = wall(event.when, self.local)
         if local_text != wall(event.when, here):
             out.append(f"\n  {'':<21}{local_text} (local)", style("countdown--dim", partial=True))
