@@ -345,3 +345,26 @@ async def test_the_ages_on_an_idle_screen_move_on(tmp_path: Path) -> None:
         headlines.refresh_ages()
         await pilot.pause()
         assert " 15m " in _row(app)
+
+
+async def test_rows_read_for_an_older_list_are_read_again_not_drawn(tmp_path: Path) -> None:
+    """A look at the rows that a mark or a new list overtook is read once more, never drawn
+    over what is newer."""
+    from tui.rows import Rows
+
+    feed = tmp_path / "wire.xml"
+    _wire(feed, "First headline")
+    app = make_app(tmp_path, config_for(tmp_path, Source("Wire", path=str(feed))))
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=1)
+        dashboard = dash(app)
+        headlines = dashboard.headlines
+        drawn: list[Rows] = []
+        headlines.update_rows = lambda rows, everything=False: drawn.append(rows)  # type: ignore[method-assign]
+        since = seen(app).mark()
+        dashboard.post_message(RowsReadAgain(Rows(), headlines.generation - 1))
+        await seen(app).wait_for(
+            RowsReadAgain, lambda m: m.generation == headlines.generation, since=since
+        )
+        await pilot.pause()
+        assert len(drawn) == 1  # the stale one dropped, the one read again drawn
