@@ -49,6 +49,7 @@ PARSE_DEADLINE = 30.0  # seconds one document may take to parse
 PARSE_THREADS = 2  # threads for parsing when there is no parser process, and for page text
 UNPARSED_PER_SLOT = 3  # bodies fetched or being fetched, not yet parsed, per request slot
 UNSTORED_RETRY = 60.0  # a source whose articles the disk refused is asked again this soon
+JITTER = 0.1  # a healthy source's next poll is its interval give or take this share of it
 FULL_TEXT_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 LEASE_TTL = 30.0  # seconds a source stays leased to a poller that stopped renewing it
 LEASE_MIN = 1.0
@@ -164,6 +165,7 @@ class Poller:
             current = self.health.get(source.name)
             if current is None or current.url != source.location:
                 self.health[source.name] = SourceHealth(name=source.name, url=source.location)
+        self._keep_to_intervals()
 
     async def open_client(self) -> httpx.AsyncClient:
         """The client, made in a thread the first time: its TLS setup (reading the CA bundle)
@@ -497,7 +499,7 @@ class Poller:
                 health.etag, health.last_modified = result.etag, result.last_modified
             if result.permanent_url:
                 health.permanent_url = result.permanent_url
-            jitter = self._rng.uniform(-0.1, 0.1) * interval
+            jitter = self._rng.uniform(-JITTER, JITTER) * interval
             health.next_poll = later(now, interval + jitter)
 
     async def _poll_and_stage(self, source: Source) -> tuple[PollResult, list[StagedArticle]]:
@@ -782,3 +784,17 @@ class Poller:
             current = self.health.get(source.name)
             if current is None or current.url != source.location:
                 self.health[source.name] = SourceHealth(name=source.name, url=source.location)
+        self._keep_to_intervals()
+
+    def _keep_to_intervals(self) -> None:
+        """A healthy source's next poll no later than its interval, as configured now, after
+        its last: a shortened interval holds at once, not once the old one has run out. A
+        source backing off from failures keeps its wait."""
+        for source in self.config.sources:
+            health = self.health.get(source.name)
+            if health is None or health.failures or health.last_polled is None:
+                continue
+            interval = source.interval or self.settings.interval
+            latest = later(health.last_polled, (1 + JITTER) * interval)
+            if health.next_poll is not None and latest < health.next_poll:
+                health.next_poll = latest

@@ -368,6 +368,42 @@ async def test_articles_retention_dropped_stay_gone_while_their_feed_still_lists
     assert len(listed["Blog"]) == 4
 
 
+async def test_a_shortened_interval_holds_at_once(
+    tmp_path: Path, now: datetime, feed_server: FeedServer
+) -> None:
+    """An interval cut from 10 minutes to 2 (a config reloaded, or a poller started again)
+    polls the source 2 minutes after its last poll (give or take its jitter, a tenth), not
+    once the 10 have run out; a source backing off from failures keeps its wait."""
+    fine = feed_server.add("/fine.xml", Route(rss("<title>A</title><guid>1</guid>")))
+    down = feed_server.add("/down.xml", Route(b"", status=500))
+    sources = [Source("Fine", url=fine, interval=600), Source("Down", url=down, interval=600)]
+    with Store(tmp_path / "data", writer=True) as store:
+        poller = Poller(
+            config_for(tmp_path, *sources), store, lambda: now, health=HealthBook(tmp_path / "data")
+        )
+        try:
+            await poller.poll()
+            waited = poller.health["Down"].next_poll
+            assert "Fine" not in [s.name for s in poller.due(now + timedelta(minutes=3))]
+            shorter = config_for(
+                tmp_path,
+                Source("Fine", url=fine, interval=120),
+                Source("Down", url=down, interval=120),
+            )
+            poller.reconfigure(shorter)
+            assert "Fine" in [s.name for s in poller.due(now + timedelta(seconds=132))]
+            assert poller.health["Down"].next_poll == waited
+        finally:
+            await poller.aclose()
+    with Store(tmp_path / "data", writer=True) as store:  # started again with the new config
+        again = Poller(shorter, store, lambda: now, health=HealthBook(tmp_path / "data"))
+        try:
+            assert "Fine" in [s.name for s in again.due(now + timedelta(seconds=132))]
+            assert again.health["Down"].next_poll == waited
+        finally:
+            await again.aclose()
+
+
 async def test_permanent_redirect_is_followed_and_remembered(
     tmp_path: Path, now: datetime, feed_server: FeedServer
 ) -> None:
