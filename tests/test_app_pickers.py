@@ -103,3 +103,11 @@ async def test_capital_h_shows_each_sources_health(tmp_path: Path, feed_server: 
         assert "1 failed in a row HTTP 503" in down_row
         if "first" in down_row:  # the error before who was first: a narrow screen shows it
             assert down_row.index("HTTP 503") < down_row.index("first")
+        await pilot.press("escape")
+        await pilot.resize_terminal(80, 24)  # a row a line, cut short, never wrapped
+        await pilot.press("H")
+        await seen(app).wait_for(LeadsRead)
+        await pilot.pause()
+        rows = [line for line in screen_text(app).splitlines() if "Down Wire" in line]
+        (row,) = rows
+        assert "error" in row and "503" in row and row.rstrip(" │▌▎").endswith("…")
