@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from fetchers.redact import redact
 from fetchers.text import plain_message
 
 SourceKind = Literal["feed", "page", "file"]
@@ -216,6 +217,9 @@ class SourceHealth:
             next_poll=utc_iso(self.next_poll),
             listed=sorted(self.listed),
         )
+        # kept without a feed's password (the config holds it): a copied data dir or a
+        # shared database gives none away; the poller adds it back from the config
+        rec.update(url=redact(self.url), permanent_url=redact(self.permanent_url or "") or None)
         return rec
 
     @classmethod

@@ -22,7 +22,15 @@ from fetchers.extracterror import ExtractError
 from fetchers.feeds import FeedError, ParsedFeed
 from fetchers.files import LocalSourceError, read_local
 from fetchers.healthbook import HealthBook
-from fetchers.http import FetchError, FetchResult, fetch, host_of, is_local_host, make_client
+from fetchers.http import (
+    FetchError,
+    FetchResult,
+    fetch,
+    host_of,
+    is_local_host,
+    make_client,
+    with_credentials_of,
+)
 from fetchers.models import (
     Article,
     Clock,
@@ -33,6 +41,7 @@ from fetchers.models import (
     system_clock,
 )
 from fetchers.parsepool import ParsedSource, ParsePool, ParseTimeout, parse_within
+from fetchers.redact import redact
 from fetchers.store import ArticleStore, StagedArticle, StoreError, StoreWriteError, stage
 from fetchers.timeparse import local_zone
 
@@ -60,6 +69,11 @@ T = TypeVar("T")
 # The farthest ahead a next poll is ever set: the config refuses longer intervals, and a
 # server's Retry-After is capped at a day; this holds whatever a bug or a clock might compute.
 MAX_NEXT_POLL = 366 * 24 * 3600.0
+
+
+def same_place(kept: str, location: str) -> bool:
+    """Whether a source's health (its URL kept without a password) is of this location."""
+    return redact(kept) == redact(location)
 
 
 def later(now: datetime, seconds: float) -> datetime:
@@ -163,7 +177,7 @@ class Poller:
         self.health: dict[str, SourceHealth] = self.healthbook.load(listed=True)
         for source in config.sources:
             current = self.health.get(source.name)
-            if current is None or current.url != source.location:
+            if current is None or not same_place(current.url, source.location):
                 self.health[source.name] = SourceHealth(name=source.name, url=source.location)
         self._keep_to_intervals()
 
@@ -616,9 +630,11 @@ class Poller:
 
     async def _fetch_and_parse(self, source: Source) -> PollResult:
         health = self.health.get(source.name)
-        url = (health.permanent_url if health and health.permanent_url else None) or source.url
+        url = source.url
         assert url is not None
-        same_url = health is not None and health.url == source.location
+        if health is not None and health.permanent_url:  # kept without the password
+            url = with_credentials_of(health.permanent_url, url)
+        same_url = health is not None and same_place(health.url, source.location)
         try:
             result = await self._limited_fetch(
                 url,
@@ -782,7 +798,7 @@ class Poller:
         self._hosts.clear()
         for source in config.sources:
             current = self.health.get(source.name)
-            if current is None or current.url != source.location:
+            if current is None or not same_place(current.url, source.location):
                 self.health[source.name] = SourceHealth(name=source.name, url=source.location)
         self._keep_to_intervals()
 

@@ -169,6 +169,26 @@ async def test_feed_credentials_stay_with_the_requests(
         store.close()
 
 
+async def test_a_feeds_password_is_not_kept_in_its_health(
+    tmp_path: Path, now: datetime, feed_server: FeedServer
+) -> None:
+    """sources.json (or a shared database's health) keeps no password: a poller started
+    again puts the config's back on the moved feed's address, and asks it conditionally."""
+    new = feed_server.add(
+        "/new.xml", Route(rss("<title>Members</title><guid>1</guid>"), etag='"v1"')
+    )
+    feed_server.add("/old.xml", Route(b"", status=301, headers={"Location": new}))
+    source = Source("F", url=feed_server.url("/old.xml").replace("http://", "http://ed:s3cret@"))
+    for _ in range(2):  # the second a poller started again, from the health as kept
+        results, store, _ = await poll(tmp_path, now, source)
+        store.close()
+        assert results["F"].status in ("ok", "not-modified")
+        assert "s3cret" not in (tmp_path / "data" / "sources.json").read_text()
+    asked = feed_server.hits["/new.xml"]
+    assert [h.get("Authorization") for h in asked] == ["Basic ZWQ6czNjcmV0"] * 2  # ed:s3cret
+    assert asked[1].get("If-None-Match") == '"v1"' and len(feed_server.hits["/old.xml"]) == 1
+
+
 @pytest.mark.parametrize("encoded", [False, True])
 async def test_a_gzip_file_served_as_is_is_read(
     tmp_path: Path, now: datetime, feed_server: FeedServer, encoded: bool
