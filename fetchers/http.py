@@ -309,15 +309,6 @@ def carry_credentials(url: str, original: str) -> str:
     return target._replace(netloc=f"{userinfo}@{target.netloc}").geturl()
 
 
-def with_credentials_of(url: str, original: str) -> str:
-    """`url` as kept without its password (or with `***` for it), with the credentials of
-    `original` again where both name the same host (`carry_credentials`)."""
-    parts = urlsplit(url)
-    if "@" in parts.netloc:
-        url = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
-    return carry_credentials(url, original)
-
-
 def shown_url(url: str) -> str:
     """A URL as wirewatch shows it: a password in it (`https://user:secret@host/feed`, which
     is sent as HTTP basic auth) replaced by `***`, so it never lands on a screen or in a log."""

@@ -25,11 +25,12 @@ from fetchers.healthbook import HealthBook
 from fetchers.http import (
     FetchError,
     FetchResult,
+    carry_credentials,
     fetch,
     host_of,
     is_local_host,
     make_client,
-    with_credentials_of,
+    without_credentials,
 )
 from fetchers.models import (
     Article,
@@ -633,7 +634,7 @@ class Poller:
         url = source.url
         assert url is not None
         if health is not None and health.permanent_url:  # kept without the password
-            url = with_credentials_of(health.permanent_url, url)
+            url = carry_credentials(without_credentials(health.permanent_url), url)
         same_url = health is not None and same_place(health.url, source.location)
         try:
             result = await self._limited_fetch(

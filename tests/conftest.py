@@ -426,6 +426,15 @@ async def settle(app: WirewatchApp, pilot: Pilot, want: int = 1) -> DashboardScr
     return dashboard
 
 
+async def palette_search(pilot: Pilot[None], text: str) -> None:
+    """Open the command palette and type `text` into it, waiting for its answers."""
+    await pilot.press("ctrl+p")
+    await pilot.pause(0.3)
+    for key in text:
+        await pilot.press(key)
+    await pilot.pause(0.5)
+
+
 def screen_text(app: App[None]) -> str:
     """What the terminal shows, as plain characters (from the screenshot SVG)."""
     svg = app.export_screenshot()

@@ -17,6 +17,7 @@ from tests.conftest import (
     FROZEN,
     dash,
     make_app,
+    palette_search,
     piloted,
     screen_text,
     seed_only_config,
@@ -151,11 +152,7 @@ async def test_command_palette_offers_actions_sources_and_events(tmp_path: Path)
     app = make_app(tmp_path, config)
     async with piloted(app, (160, 50)) as pilot:
         await settle(app, pilot, want=6)
-        await pilot.press("ctrl+p")
-        await pilot.pause(0.3)
-        for key in "bold":
-            await pilot.press(key)
-        await pilot.pause(0.5)
+        await palette_search(pilot, "bold")
         shot = screen_text(app)
         assert "Filter to source: [b]Bold[/b] Wire" in shot  # not read as markup
         assert "https://ed:***@wire.example/rss" in shot and "s3cret" not in shot
@@ -174,11 +171,7 @@ async def test_the_palette_offers_one_keys_entry(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with piloted(app, (160, 50)) as pilot:
         await settle(app, pilot, want=6)
-        await pilot.press("ctrl+p")
-        await pilot.pause(0.3)
-        for key in "keys":
-            await pilot.press(key)
-        await pilot.pause(0.5)
+        await palette_search(pilot, "keys")
         shot = screen_text(app)
         assert "Every key binding in force" in shot
         assert "Show help for the focused widget" not in shot  # Textual's own "Keys"

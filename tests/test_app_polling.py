@@ -15,6 +15,7 @@ from tests.conftest import (
     config_for,
     dash,
     make_app,
+    palette_search,
     piloted,
     rss,
     screen_text,
@@ -48,11 +49,7 @@ async def test_the_palette_offers_events_added_in_the_app(tmp_path: Path) -> Non
     app = make_app(tmp_path)
     async with piloted(app, (160, 50)) as pilot:
         await settle(app, pilot, want=6)
-        await pilot.press("ctrl+p")
-        await pilot.pause(0.3)
-        for key in "deadline":
-            await pilot.press(key)
-        await pilot.pause(0.5)
+        await palette_search(pilot, "deadline")
         assert "Filter to event: Tariff deadline" in screen_text(app)
 
 

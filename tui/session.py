@@ -66,6 +66,7 @@ class Matches:
     total: int
     event_counts: dict[str, int] | None = None  # None: not counted this time
     problem: str | None = None  # why they are newest first though relevance was asked for
+    ranked: bool = False  # by relevance (asked for, with words to rank by, and ranked)
     stories: list[str] | None = None  # the stories of `ids`, newest activity first, when asked
     more: bool = False  # more match than the store lets a dashboard list (`ids` the newest)
     # the first page only (and maybe the part of the list about the pane's place, `GAP`
@@ -378,13 +379,16 @@ class Session:
         shown = None
         if stories is not None:
             shown = [s.id for s in stories.stories] if query.is_empty else stories.matching(ids)
-        problem = None
+        problem, ranked = None, False
         if sort == "relevance" and query.words:
             try:
                 ids = by_relevance(self.store, self.data_dir, ids, query.words)
+                ranked = shown is None  # (stories are listed by their newest activity)
             except RelevanceError as exc:
                 problem = f"{exc}; newest first instead"
-        return Matches(ids, self.total(recount), problem=problem, stories=shown, more=more)
+        return Matches(
+            ids, self.total(recount), problem=problem, stories=shown, more=more, ranked=ranked
+        )
 
     def _of_the_newest(self, shelf: StoryShelf, window: int | None) -> bool:
         """Whether `shelf` is a viewer's grouping of a database's newest `window` articles

@@ -104,7 +104,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
     query_text: reactive[str] = reactive("", repaint=False)
     """The filter typed at `/` (or picked), without the unread toggle."""
     sort: reactive[SortOrder] = reactive[SortOrder]("newest", repaint=False)  # of the headlines
-    ranked: reactive[bool] = reactive(False, repaint=False)  # by relevance, the filter's words
+    ranked: reactive[bool] = reactive(False, repaint=False)  # the list is by relevance
     unread_only: reactive[bool] = reactive(False, repaint=False)
     matching: reactive[int] = reactive(0, repaint=False)
     """How many articles match the filter."""
@@ -295,7 +295,6 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             keep=(shelf is not None) == headlines.story_rows,
         )
         self.article_view.hold()  # an article read meanwhile is drawn after the rows
-        self.ranked = self.sort == "relevance" and bool(query.words)  # else newest first
         self._query(self.generation, query, events, self.sort, place, shelf)
 
     @work(thread=True, group="query", exclusive=True, exit_on_error=False)
@@ -372,8 +371,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         else:
             self.matching, self.total = len(matches.ids), matches.total
         self.of_stories = matches.story_total is not None or listed_stories
-        if matches.problem is not None or self.of_stories:  # newest first after all
-            self.ranked = False
+        self.ranked = matches.ranked
         self.more_match = matches.more
         self.counting = matches.partial
         self.counted = matches.counted

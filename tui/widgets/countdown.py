@@ -119,7 +119,7 @@ class Countdown(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width or 80
         narrow = is_narrow(self)  # one line per event, cut short rather than wrapped
         lines = list(
-            self.render_events(self.clock()).wrap(
+            self.render_events(self.clock(), width).wrap(
                 self.app.console, width, no_wrap=narrow, overflow="ellipsis" if narrow else None
             )
         )
@@ -170,7 +170,7 @@ class Countdown(ScrollView, can_focus=True):
         if self.events:
             self.post_message(self.Chosen(self.events[self.cursor % len(self.events)]))
 
-    def render_events(self, now: datetime) -> Text:
+    def render_events(self, now: datetime, width: int) -> Text:
         out = Text()  # wrapped to the pane's width by tick()
         if not self.events:
             out.append(
@@ -182,13 +182,13 @@ class Countdown(ScrollView, can_focus=True):
             if n:
                 out.append("\n")
             start = len(out)
-            self._event(out, event, now)
+            self._event(out, event, now, width)
             if self.has_focus and n == self.cursor % len(self.events):
                 cursor = self.get_component_rich_style("countdown--cursor", partial=True)
                 out.stylize(cursor, start, len(out))  # over the urgency colours
         return out
 
-    def _event(self, out: Text, event: Event, now: datetime) -> None:
+    def _event(self, out: Text, event: Event, now: datetime, width: int) -> None:
         style = self.get_component_rich_style
         if event.when is None:
             out.append(event.name, style("countdown--name", partial=True))
@@ -219,7 +219,7 @@ class Countdown(ScrollView, can_focus=True):
             out.append(f"{mark} ", style(f"countdown--{level}", partial=True))
         when = wall(event.when, here)
         used = 2 + 16 + (len(mark) + 1 if mark else 0)
-        if used + cell_len(when) > (self.scrollable_content_region.width or 80):
+        if used + cell_len(when) > width:
             out.append("\n  ")  # a pane too narrow for both: the time on a line of its own
         out.append(when)
         local_text = wall(event.when, self.local)
