@@ -23,6 +23,7 @@ import logging
 import math
 import queue
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -172,6 +173,8 @@ class AlertDesk:
         self._work: queue.SimpleQueue[Callable[[], object]] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._pending = 0  # cycles queued or being checked
+        self._showing: list[threading.Thread] = []  # desktop notifications being shown
+        self._desktop_left = 0  # notifications handed to them and not shown yet
         self._done = threading.Condition()
         self._parsed: dict[str, Query] = {}  # the watch terms' queries (fixed)
         self._stored: tuple[object, list[AlertRule], set[str]] | None = None  # alerts.json
@@ -243,9 +246,22 @@ class AlertDesk:
             return self._done.wait_for(lambda: self._pending == 0, timeout)
 
     def close(self, timeout: float = 5.0) -> None:
-        """Finish the queued checks and send what waits for a webhook, within `timeout`."""
+        """Finish the queued checks, and show and send what waits for the desktop and the
+        webhooks, within `timeout` each; what could not be is said (a warning), not lost
+        without a word."""
         self.wait_idle(timeout)
+        deadline = time.monotonic() + timeout
         self.sender.drain(timeout)
+        for shower in self._showing:
+            shower.join(max(0.0, deadline - time.monotonic()))
+        with self._done:
+            left = self._desktop_left
+        if left > 0:
+            log.warning(
+                "desktop: %d notification%s not shown: wirewatch stopped first",
+                left,
+                "" if left == 1 else "s",
+            )
         self.sender.close()
 
     # -- checking ---------------------------------------------------------------------------
@@ -607,11 +623,13 @@ class AlertDesk:
         """Log the entries (a headless `poll` shows them), then desktop and webhook: at most
         PER_RULE of each per rule and cycle, the rest in one summary; nothing is delivered in
         quiet hours."""
-        by_rule: dict[str, list[AlertEntry]] = {}
+        # a rule's matches and its spike apart: a spike summed up in "and 1 more articles"
+        # would never be seen
+        by_rule: dict[tuple[str, str], list[AlertEntry]] = {}
         for entry in firing.entries:
-            by_rule.setdefault(entry.rule, []).append(entry)
+            by_rule.setdefault((entry.rule, entry.kind), []).append(entry)
         desktop: list[AlertEntry] = []
-        for key, entries in by_rule.items():
+        for (key, _), entries in by_rule.items():
             for entry in entries[:PER_RULE]:
                 log.warning(
                     "alert %s (%s): %s%s",
@@ -655,11 +673,18 @@ class AlertDesk:
                     firing.webhooks += self.sender.submit(url, body)
         if desktop:
             firing.desktop = len(desktop)
-            threading.Thread(
+            with self._done:
+                self._desktop_left += len(desktop)
+            shower = threading.Thread(
                 target=self._show_desktop, args=(desktop,), name="wirewatch-desktop", daemon=True
-            ).start()
+            )
+            self._showing = [t for t in self._showing if t.is_alive()] + [shower]
+            shower.start()
 
     def _show_desktop(self, entries: list[AlertEntry]) -> None:
-        for entry in entries:
-            if not self.desktop(entry):
+        for at, entry in enumerate(entries):
+            shown = self.desktop(entry)
+            with self._done:
+                self._desktop_left -= 1 if shown else len(entries) - at
+            if not shown:
                 return  # notify-send missing or failing: no point trying the rest

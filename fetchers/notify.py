@@ -141,14 +141,20 @@ def url_host(url: str) -> str:
     return f"{parts.scheme}://{host}{port}/…"
 
 
+def slack_escaped(text: str) -> str:
+    """Text as Slack shows it literally: its control characters `&`, `<` and `>` escaped,
+    so a headline cannot ping a channel (`<!channel>`) or disguise a link (`<url|label>`)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def webhook_request(url: str, fmt: str, entry: AlertEntry) -> tuple[str, dict[str, Any]]:
     """(URL to POST to, JSON body) for one entry in one of the formats."""
     title, body = headline(entry)
     line = f"{title}: {body}"
     if entry.link:
         line += f" {entry.link}"
-    if fmt == "slack":
-        return url, {"text": notification_text(line, 2000)}
+    if fmt == "slack":  # Slack reads <…> as mentions and links, & as an entity: escaped
+        return url, {"text": slack_escaped(notification_text(line, 2000))}
     if fmt == "matrix":  # matrix-hookshot's generic webhooks: text, html, username
         link = f' <a href="{html.escape(entry.link)}">link</a>' if entry.link else ""
         return url, {
@@ -157,10 +163,12 @@ def webhook_request(url: str, fmt: str, entry: AlertEntry) -> tuple[str, dict[st
             f"{html.escape(notification_text(body, 2000))}{link}",
             "username": "wirewatch",
         }
-    if fmt == "ntfy":  # JSON publishing goes to the server's root, naming the topic
+    if fmt == "ntfy":  # JSON publishing goes to the server's root, naming the topic: the
+        # URL's last segment; the root keeps the path before it (a server behind a prefix)
+        # and the query (`?auth=` carries an access token)
         parts = urlsplit(url)
-        topic = parts.path.strip("/")
-        root = urlunsplit((parts.scheme, parts.netloc, "/", "", ""))
+        prefix, _, topic = parts.path.rstrip("/").rpartition("/")
+        root = urlunsplit((parts.scheme, parts.netloc, prefix + "/", parts.query, ""))
         message: dict[str, Any] = {
             "topic": topic,
             "title": notification_text(title),
@@ -190,57 +198,88 @@ class WebhookStats:
     sent: int = 0
     failed: int = 0  # given up after every retry
     dropped: int = 0  # the queue was full
+    unsent: int = 0  # still waiting, or between two tries, when the sender was closed
     attempts: int = 0
     retries: int = 0  # backoff waits slept
     waits: deque[float] = field(default_factory=lambda: deque(maxlen=WAITS_KEPT))  # the latest
 
 
+class _Lane:
+    """The posts to one URL: a bounded queue and a thread of their own, so a hook that hangs
+    or keeps failing holds up its own alerts only, never another rule's."""
+
+    def __init__(self, url: str, limit: int) -> None:
+        self.where = url_host(url)
+        self.queue: queue.Queue[Post | None] = queue.Queue(maxsize=limit)
+        self.thread: threading.Thread | None = None
+        self.unsent = 0  # posts the sender was closed before (under the sender's lock)
+
+
 class WebhookSender:
-    """Posts from a bounded queue in a thread of its own. A post that fails (a network error,
-    a 5xx or 429) is retried after `backoff`, 2x`backoff`, 4x… up to `retries` times; a 4xx
-    other than 429 is not retried. `sleep` is injectable, so tests count the waits."""
+    """Posts from bounded queues, one per URL, each in a thread of its own. A post that
+    fails (a network error, a 5xx or 429) is retried after `backoff`, 2x`backoff`, 4x… up
+    to `retries` times; a 4xx other than 429 is not retried. `sleep` is injectable, so
+    tests count the waits (by default a wait ends early when the sender is closed)."""
 
     def __init__(
         self,
         retries: int = RETRIES,
         backoff: float = BACKOFF,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], object] | None = None,
         limit: int = QUEUE_LIMIT,
         timeout: float = POST_TIMEOUT,
         user_agent: str | None = None,
     ) -> None:
         self.retries = retries
         self.backoff = backoff
-        self.sleep = sleep
+        self._closing = threading.Event()
+        self.sleep: Callable[[float], object] = sleep or self._closing.wait
         self.timeout = timeout
+        self.limit = limit
         self.user_agent = user_agent or "wirewatch"
-        self.queue: queue.Queue[Post | None] = queue.Queue(maxsize=limit)
         self.stats = WebhookStats()
-        self._thread: threading.Thread | None = None
+        self._lanes: dict[str, _Lane] = {}
         self._lock = threading.Lock()
 
     def submit(self, url: str, body: dict[str, Any]) -> bool:
-        """Queue a post; never waits. False (and logged) when the queue is full."""
-        self._start()
+        """Queue a post; never waits. False (and logged) when its URL's queue is full or the
+        sender is closed."""
+        lane = self._lane(url)
+        if lane is None:
+            self._count_unsent(None, 1)
+            log.warning("webhook %s: the alert was not sent: wirewatch is stopping", url_host(url))
+            return False
         try:
-            self.queue.put_nowait(Post(url, body))
+            lane.queue.put_nowait(Post(url, body))
         except queue.Full:
-            self.stats.dropped += 1
-            log.warning(
-                "webhook %s: %d posts waiting, this one dropped", url_host(url), QUEUE_LIMIT
-            )
+            with self._lock:
+                self.stats.dropped += 1
+            log.warning("webhook %s: %d posts waiting, this one dropped", lane.where, self.limit)
             return False
         return True
 
-    def _start(self) -> None:
+    def _lane(self, url: str) -> _Lane | None:
+        """The URL's lane, its thread started; None once the sender is closed."""
         with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(
-                    target=self._run, name="wirewatch-webhooks", daemon=True
+            if self._closing.is_set():
+                return None
+            lane = self._lanes.get(url)
+            if lane is None:
+                lane = self._lanes[url] = _Lane(url, self.limit)
+            if lane.thread is None or not lane.thread.is_alive():
+                lane.thread = threading.Thread(
+                    target=self._run, args=(lane,), name="wirewatch-webhooks", daemon=True
                 )
-                self._thread.start()
+                lane.thread.start()
+            return lane
 
-    def _run(self) -> None:
+    def _count_unsent(self, lane: _Lane | None, count: int) -> None:
+        with self._lock:
+            self.stats.unsent += count
+            if lane is not None:
+                lane.unsent += count
+
+    def _run(self, lane: _Lane) -> None:
         with httpx.Client(
             timeout=self.timeout,
             headers={"User-Agent": self.user_agent},
@@ -248,66 +287,112 @@ class WebhookSender:
             trust_env=True,
         ) as client:
             while True:
-                post = self.queue.get()
+                post = lane.queue.get()
                 try:
                     if post is None:
                         return
-                    self._deliver(client, post)
+                    if self._closing.is_set():
+                        self._count_unsent(lane, 1)
+                    else:
+                        self._deliver(client, post, lane)
                 except Exception as exc:  # the next alerts still go; the message may quote
-                    self.stats.failed += 1  # the URL, so only the error's kind is logged
-                    where = url_host(post.url) if post is not None else "?"
-                    log.error("webhook %s: not sent (%s)", where, type(exc).__name__)
+                    with self._lock:  # the URL, so only the error's kind is logged
+                        self.stats.failed += 1
+                    log.error("webhook %s: not sent (%s)", lane.where, type(exc).__name__)
                 finally:
-                    self.queue.task_done()
+                    lane.queue.task_done()
 
-    def _deliver(self, client: httpx.Client, post: Post) -> None:
-        where = url_host(post.url)
+    def _deliver(self, client: httpx.Client, post: Post, lane: _Lane) -> None:
+        where, stats = lane.where, self.stats
         try:
             request = client.build_request("POST", post.url, json=post.body)
         except (httpx.InvalidURL, httpx.HTTPError, ValueError) as exc:
             # A URL no request can be made for (an IDNA host that does not encode, a URL
             # too long) fails the same way at every try. Its message quotes the URL.
-            self.stats.failed += 1
+            with self._lock:
+                stats.failed += 1
             log.warning("webhook %s: the alert cannot be sent: %s", where, type(exc).__name__)
             return
         for attempt in range(self.retries + 1):
             if attempt:
                 wait = self.backoff * 2 ** (attempt - 1)
-                self.stats.retries += 1
-                self.stats.waits.append(wait)
+                with self._lock:
+                    stats.retries += 1
+                    stats.waits.append(wait)
                 self.sleep(wait)
-            self.stats.attempts += 1
+                if self._closing.is_set():  # stopped between two tries: said at `close`
+                    self._count_unsent(lane, 1)
+                    return
+            with self._lock:
+                stats.attempts += 1
             try:
                 answer = client.send(request)
             except httpx.HTTPError as exc:  # its message may quote the URL: not logged
                 problem = type(exc).__name__
             else:
                 if answer.status_code < 300:
-                    self.stats.sent += 1
+                    with self._lock:
+                        stats.sent += 1
                     return
                 problem = f"HTTP {answer.status_code}"
                 if answer.status_code < 500 and answer.status_code != 429:
                     log.warning("webhook %s refused the alert: %s", where, problem)
-                    self.stats.failed += 1
+                    with self._lock:
+                        stats.failed += 1
                     return
             log.info("webhook %s: %s (try %d of %d)", where, problem, attempt + 1, self.retries + 1)
-        self.stats.failed += 1
+        with self._lock:
+            stats.failed += 1
         log.warning("webhook %s: gave up after %d tries", where, self.retries + 1)
 
     def drain(self, timeout: float) -> bool:
-        """Wait up to `timeout` seconds for the queue to empty; True when it did."""
+        """Wait up to `timeout` seconds for every queue to empty; True when they did."""
         deadline = time.monotonic() + timeout
-        while self.queue.unfinished_tasks:
+        while any(lane.queue.unfinished_tasks for lane in self._lanes_now()):
             if time.monotonic() >= deadline:
                 return False
             time.sleep(0.02)
         return True
 
-    def close(self) -> None:
+    def _lanes_now(self) -> list[_Lane]:
         with self._lock:
-            thread = self._thread
-        if thread is not None and thread.is_alive():
-            try:
-                self.queue.put_nowait(None)
-            except queue.Full:
-                return  # a daemon thread: it ends with the process
+            return list(self._lanes.values())
+
+    def close(self, timeout: float = 1.0) -> int:
+        """Stop: what is still queued is not sent, nor is a post waiting for its next try
+        (each lane's post in flight has `timeout` seconds to end); every lane says how many
+        alerts it did not send. Returns that count."""
+        with self._lock:
+            self._closing.set()
+            lanes = list(self._lanes.values())
+        for lane in lanes:  # what waits is taken out unsent, and each thread told to end
+            left = 0
+            while True:
+                try:
+                    post = lane.queue.get_nowait()
+                except queue.Empty:
+                    break
+                left += post is not None
+                lane.queue.task_done()
+            self._count_unsent(lane, left)
+            lane.queue.put_nowait(None)
+        deadline = time.monotonic() + timeout
+        for lane in lanes:
+            if lane.thread is not None:
+                lane.thread.join(max(0.0, deadline - time.monotonic()))
+        total = 0
+        with self._lock:
+            for lane in lanes:
+                if lane.thread is not None and lane.thread.is_alive():
+                    lane.unsent += 1  # its post in flight ends with the process
+                    self.stats.unsent += 1
+                if lane.unsent:
+                    log.warning(
+                        "webhook %s: %d alert%s not sent: wirewatch stopped first",
+                        lane.where,
+                        lane.unsent,
+                        "" if lane.unsent == 1 else "s",
+                    )
+                total += lane.unsent
+                lane.unsent = 0
+        return total

@@ -122,6 +122,14 @@ def start_server() -> None:
     forkserver.ensure_running()
 
 
+def _worker_start(owner: int) -> None:
+    """(In a worker, at its start.) Ignore Ctrl-C, which the terminal sends the whole
+    process group: the owner stops its workers (a worker that took it printed a
+    KeyboardInterrupt traceback over the owner's goodbye); and leave with the owner."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _exit_with_owner(owner)
+
+
 def _exit_with_owner(owner: int) -> None:
     """(In a worker, at its start.) Leave once the process that owns the pool is gone, even
     when it was killed outright: an orphan would wait for work forever, holding what it
@@ -172,7 +180,7 @@ class ParsePool:
         self._executor = ProcessPoolExecutor(
             max_workers=count,
             mp_context=context,
-            initializer=_exit_with_owner,
+            initializer=_worker_start,
             initargs=(os.getpid(),),
         )
 

@@ -866,3 +866,28 @@ def test_each_rule_is_parsed_at_most_once_a_cycle_and_a_fixed_one_once_in_all(
         desk.check(ids)
         assert sorted(parsed) == ["chip", "semiconductor", "tariff since:6h"]
     assert {name for name, _title, _source in fired(data)} >= {"Plain", "Recent", "Wide"}
+
+
+async def test_a_rules_spike_reaches_the_webhook_beside_its_matches(
+    tmp_path: Path, feed_server: FeedServer, receiver: Receiver
+) -> None:
+    """Matches beyond the first five are summed up in one "and N more" post; the rule's
+    spike is not an article and is posted on its own, not summed up with them."""
+    data, clock = tmp_path / "d", [NOW - timedelta(minutes=1)]  # 07:59: the items' hour
+    url = feed_server.add("/feed", Route(rss(*(item(n, f"Tariff update {n}") for n in range(7)))))
+    hook = receiver.url(f"/hook/{SECRET}")
+    rules = [{"name": "Loud", "query": "tariff", "notify": ["webhook"], "webhook": hook}]
+    config = config_with(tmp_path, url, rules)
+    with Store(data, writer=True) as store:
+        newsroom = Newsroom(config, store, data, lambda: clock[0])
+        assert newsroom.alerts is not None
+        newsroom.alerts.sender = WebhookSender(sleep=lambda s: None)
+        await newsroom.cycle()
+        await newsroom.aclose()
+    kinds = sorted(e.kind for e in AlertHistory(data).recent())
+    assert kinds == ["match"] * 7 + ["spike"]
+    texts = [body["text"] for _path, body in receiver.posts]
+    assert len(texts) == 7  # five matches, "and 2 more articles", and the spike
+    assert "wirewatch: Loud: and 2 more articles" in texts
+    (spike,) = [t for t in texts if "this hour" in t]
+    assert spike.startswith("wirewatch: Loud: ")

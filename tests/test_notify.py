@@ -341,3 +341,80 @@ def test_the_senders_stats_keep_only_the_latest_waits() -> None:
     assert len(slept) == WAITS_KEPT + 4 == hooks.stats.retries
     assert len(hooks.stats.waits) == WAITS_KEPT
     hooks.close()
+
+
+def _closed_port() -> str:
+    """A loopback URL nothing listens on: every try fails at once."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}/hook/{SECRET}"
+
+
+def test_a_failing_hook_holds_up_only_its_own_alerts(receiver: Receiver) -> None:
+    """Each URL has its queue and thread: a hook stuck between its tries leaves another
+    rule's hook to get its posts at once."""
+    stuck, gate = threading.Event(), threading.Event()
+
+    def blocking_sleep(seconds: float) -> None:
+        stuck.set()
+        gate.wait(10)
+
+    hooks = WebhookSender(sleep=blocking_sleep, timeout=5.0)
+    dead = _closed_port()
+    for n in range(3):
+        hooks.submit(dead, {"n": n})
+    assert stuck.wait(10)  # the dead hook's first post waits for its next try
+    for n in range(3):
+        hooks.submit(receiver.url("/good"), {"n": n})
+    deadline = threading.Event()
+    for _ in range(200):
+        if len(receiver.posts) == 3:
+            break
+        deadline.wait(0.05)
+    assert sorted(body["n"] for _path, body in receiver.posts) == [0, 1, 2]
+    gate.set()
+    hooks.close()
+
+
+def test_stopping_says_how_many_alerts_were_not_sent(caplog: pytest.LogCaptureFixture) -> None:
+    """Posts still queued, and one waiting for its next try, are not lost without a word
+    when wirewatch stops: the sender's close ends the wait and counts them."""
+    hooks = WebhookSender(backoff=60.0, timeout=5.0)
+    dead = _closed_port()
+    for n in range(4):
+        hooks.submit(dead, {"n": n})
+    for _ in range(200):
+        if hooks.stats.retries:
+            break
+        threading.Event().wait(0.05)
+    assert hooks.stats.retries == 1  # the first post sleeps towards its second try
+    assert not hooks.drain(0.2)
+    assert hooks.close(timeout=5.0) == 4
+    assert hooks.stats.unsent == 4
+    assert "4 alerts not sent: wirewatch stopped first" in caplog.text
+    assert SECRET not in caplog.text
+    assert not hooks.submit(dead, {"n": 5})  # closed: refused, and said
+    assert hooks.stats.unsent == 5
+
+
+def test_a_slack_post_cannot_ping_a_channel_or_disguise_a_link() -> None:
+    hostile = entry(title="Tariff <!channel> <https://evil.example|Reuters> & <@U123> @here")
+    _, body = webhook_request("https://hooks.slack.com/services/X", "slack", hostile)
+    text = body["text"]
+    assert "<" not in text and ">" not in text
+    assert "&lt;!channel&gt; &lt;https://evil.example|Reuters&gt; &amp; &lt;@U123&gt;" in text
+
+
+def test_ntfy_keeps_the_path_before_the_topic_and_the_query(receiver: Receiver) -> None:
+    """A server behind a prefix, and an access token in `?auth=`: the post goes to the
+    prefix's root with the token, naming the last segment as the topic."""
+    hooks = sender([])
+    url = receiver.url("/ntfy/alerts-topic?auth=TOKEN")
+    hooks.submit(*webhook_request(url, "ntfy", entry()))
+    assert hooks.drain(10)
+    ((path, body),) = receiver.posts
+    assert path == "/ntfy/?auth=TOKEN" and body["topic"] == "alerts-topic"
+    hooks.close()
