@@ -782,3 +782,20 @@ def test_sorting_by_relevance_falls_back_to_newest_when_the_index_cannot_be_writ
         "relevance",
     )
     assert code == 0 and "newest first instead" in err and out.count("Story") == 5
+
+
+def test_a_ctrl_c_at_the_terminal_leaves_the_parse_workers_to_their_owner() -> None:
+    """The terminal sends Ctrl-C to the whole process group: a parse worker ignores it (its
+    owner stops it), rather than dying with a KeyboardInterrupt traceback over the owner's
+    goodbye and breaking the pool for the owner's last cycle."""
+    import os
+    import signal
+
+    pool = ParsePool(workers=1, start_method="fork")
+    try:
+        worker = pool._executor.submit(os.getpid).result(timeout=30)
+        os.kill(worker, signal.SIGINT)
+        # still the same worker, still working
+        assert pool._executor.submit(os.getpid).result(timeout=30) == worker
+    finally:
+        pool.close(wait=True)
