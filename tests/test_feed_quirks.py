@@ -7,7 +7,7 @@ path (or the whole poller, where what a user sees is the refresh report and sour
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -837,3 +837,47 @@ async def test_a_link_that_cannot_be_read_costs_the_item_its_link_only(
     assert [a.title.strip() for a in articles] == ["Bad link item", "Good item"]
     assert articles[0].link is None and articles[1].link is not None
     assert any("unreadable link" in note for note in feed.warning_notes)
+
+
+async def test_an_old_copy_a_feed_keeps_listing_is_one_revision_kept_in_time_order(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """A feed that lists an article's old copy beside its current one (one guid twice) while
+    the headline changes at each poll: each distinct version is kept once, at the time it
+    was first seen, oldest first; the old copy is not added again at every revision."""
+    old = (
+        "<title>Ceasefire talks open in Cairo</title><guid>g1</guid><description>v0"
+        "</description><pubDate>Fri, 24 Oct 2025 05:00:00 GMT</pubDate>"
+    )
+    current = (
+        "<title>Ceasefire talks {}</title><guid>g1</guid><description>{}</description>"
+        "<pubDate>Fri, 24 Oct 2025 06:00:00 GMT</pubDate>"
+    )
+    route = Route(rss(current.format("stall", "v1"), old))
+    url = feed_server.add("/copies", route)
+    settings = Settings(timeout=10.0, max_body=2_000_000, concurrency=4)
+    config = Config(
+        path=tmp_path / "wirewatch.toml", settings=settings, sources=[Source("F", url=url)]
+    )
+    clock = [NOW]
+    store = Store(tmp_path / "data", writer=True)
+    poller = Poller(config, store, lambda: clock[0])
+    try:
+        await poller.poll()
+        for minutes, (word, summary) in ((10, ("collapse", "v2")), (20, ("resume", "v3"))):
+            clock[0] = NOW + timedelta(minutes=minutes)
+            route.body = rss(current.format(word, summary), old)
+            await poller.poll()
+        (article,) = store.query()
+        revisions = store.revisions(article.id)
+    finally:
+        await poller.aclose()
+        store.close()
+    assert article.title == "Ceasefire talks resume"
+    assert [r["title"] for r in revisions] == [
+        "Ceasefire talks open in Cairo",
+        "Ceasefire talks stall",
+        "Ceasefire talks collapse",
+    ]
+    seen = [r["seen"] for r in revisions]
+    assert seen == sorted(seen) and seen[0] == "2025-10-24T05:00:00Z"

@@ -637,6 +637,19 @@ def test_a_headline_changed_between_polls_is_a_revision_of_the_same_article(
         ("Talks resume", "v2"),
     ]
     assert shown["revisions"][0]["seen"].endswith("Z")
+    # plain `show` prints each earlier headline, and its summary where it said another
+    route.body = rss("<title>Talks end</title><guid>story-1</guid><description>v4</description>")
+    assert run(capsys, *common, "refresh")[0] == 0
+    code, out, _ = run(capsys, *common, "show", listed["id"])
+    earlier = [line for line in out.splitlines() if line.startswith(("earlier", "  summary"))]
+    assert [line.split(": ", 1)[1] for line in earlier] == [
+        "Talks stall",
+        "v1",
+        "Talks resume",
+        "v2",
+        "Talks end",  # a revision of the summary alone
+        "v3",
+    ]
 
 
 async def test_full_texts_dropped_at_shutdown_are_fetched_at_the_next_poll(

@@ -178,6 +178,25 @@ def test_retention_deletes_old_shards_but_keeps_starred(open_store: StoreOpener)
         assert sorted(a.id for a in again.query()) == ["Wire-1", "Wire-3"]
 
 
+def test_an_article_kept_for_its_star_goes_once_unstarred(open_store: StoreOpener) -> None:
+    """Retention keeps a starred article past its day; the star taken off, the next
+    retention drops it as its day was dropped (and keeps the ones still starred)."""
+    old = datetime(2025, 9, 1, 12, tzinfo=UTC)
+    new = datetime(2025, 10, 24, 12, tzinfo=UTC)
+    with open_store(writer=True) as store:
+        store.add_batch([make(1, fetched=old, text="kept text"), make(2, fetched=old)])
+        store.add_batch([make(3, fetched=new)])
+        store.set_state(["Wire-1", "Wire-2"], starred=True)
+        assert store.apply_retention(30, new) == 0
+        store.set_state(["Wire-1"], starred=False)
+        assert store.apply_retention(30, new + timedelta(days=1)) == 1
+        assert sorted(a.id for a in store.query()) == ["Wire-2", "Wire-3"]
+        assert store.text("Wire-1") is None
+    with open_store() as again:
+        assert sorted(a.id for a in again.query()) == ["Wire-2", "Wire-3"]
+        assert [a.id for a in again.query(parse_query("is:starred"))] == ["Wire-2"]
+
+
 def test_tinydb_corrupt_shard_is_moved_aside_and_the_rest_opens(tmp_path: Path) -> None:
     with Store(tmp_path, writer=True) as store:
         store.add_batch(

@@ -1677,3 +1677,29 @@ def test_when_articles_were_first_reported_is_read_as_a_data_dir_reads_it(
             ("Wire-1", make(1).published.timestamp()),  # type: ignore[union-attr]
         ]
     )
+
+
+def test_a_revision_takes_the_moved_link_and_keeps_each_earlier_version_once(
+    pg_dsn: str,
+) -> None:
+    """As the TinyDB store does: the revision's new page is the article's link (unless
+    another article of the source has it), and an old copy its feed keeps listing is one
+    revision, kept in time order, however many revisions follow."""
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch([make(1), make(2)])
+        taken = make(2).link
+        for n, title in enumerate(["stall", "collapse"]):
+            fresh = make(1, fetched=make(1).fetched + timedelta(minutes=10 * (n + 1)))
+            fresh.title, fresh.link = f"Talks {title}", f"https://wire.example/talks-{title}"
+            fresh.revisions = [
+                {"seen": "2025-10-24T05:00:00Z", "title": "Talks open", "summary": "v0"}
+            ]
+            assert store.revised(fresh)
+            store.add_batch([fresh])
+        moved = make(1, fetched=make(1).fetched + timedelta(minutes=30))
+        moved.title, moved.link = "Talks resume", taken  # another article's link
+        store.add_batch([moved])
+        (one,) = store.records(["Wire-1"])
+        assert (one.title, one.link) == ("Talks resume", "https://wire.example/talks-collapse")
+        titles = [r["title"] for r in store.revisions("Wire-1")]
+        assert titles == ["Talks open", "Headline 1 about tariffs", "Talks stall", "Talks collapse"]

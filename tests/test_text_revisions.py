@@ -205,3 +205,46 @@ def test_a_revised_item_carrying_its_content_revises_the_text(tmp_path: Path) ->
         assert store.get("Wire-1").title == "Headline 1, corrected"  # type: ignore[union-attr]
         assert store.text("Wire-1") == SECOND
         assert [r["text"] for r in store.text_revisions("Wire-1")] == [FIRST]
+
+
+async def test_a_revision_that_moves_the_page_fetches_the_new_page_and_keeps_its_link(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """Sites rename a page when they rewrite its headline: the revision takes the feed's new
+    link, so `show` and `o` give it and the text is fetched again from it, not the old one."""
+
+    def page(text: str) -> Route:
+        body = f"<html><body><article><h1>Floods</h1><p>{text * 4}</p></article></body></html>"
+        return Route(body.encode(), headers={"Content-Type": "text/html; charset=utf-8"})
+
+    old_page = feed_server.add("/floods-kill-12.html", page(FIRST + " "))
+    item = "<title>{}</title><link>{}</link><guid>story-8841</guid>"
+    feed_url = feed_server.add("/feed.xml", Route(rss(item.format("Floods kill 12", old_page))))
+    source = Source("Feed", url=feed_url, full_text=True)
+    data = tmp_path / "data"
+    store = Store(data, writer=True)
+    poller = Poller(config_for(tmp_path, source), store, lambda: DAY, health=HealthBook(data))
+    try:
+        (first,) = await poller.poll()
+        await poller.drain_pages(5.0)
+        (ident,) = first.new_ids
+        new_page = feed_server.add("/floods-kill-15.html", page(SECOND + " "))
+        feed_server.add("/feed.xml", Route(rss(item.format("Floods kill 15", new_page))))
+        feed_server.add("/floods-kill-12.html", Route(b"gone", status=404))
+        (second,) = await poller.poll()
+        await poller.drain_pages(5.0)
+        assert second.new_ids == [] and second.revised_ids == [ident]
+        (stored,) = store.records([ident])
+        assert (stored.title, stored.link) == ("Floods kill 15", new_page)
+        assert len(feed_server.hits["/floods-kill-15.html"]) == 1
+        assert (store.text(ident) or "").startswith(SECOND)
+        assert [r["title"] for r in store.revisions(ident)] == ["Floods kill 12"]
+    finally:
+        await poller.aclose()
+        store.close()
+    store = Store(data)  # as a reader opening the store finds it
+    try:
+        (stored,) = store.records([ident])
+        assert stored.link == new_page
+    finally:
+        store.close()

@@ -666,8 +666,11 @@ def cmd_show(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
             out.write(f"{article.link}\n")
         if story is not None:
             out.write(f"story {story}\n")
-        for revision in revisions:
+        for revision in revisions:  # the summary too where it said something else
             out.write(f"earlier ({revision.get('seen') or 'undated'}): {revision.get('title')}\n")
+            summary = revision.get("summary")
+            if summary and summary != article.summary:
+                out.write(f"  summary: {summary}\n")
         out.write("\n" + (article.text or article.summary or "(no text)") + "\n")
         for earlier in text_revisions:  # oldest first, after the text the article has now
             out.write(f"\nearlier full text ({earlier.get('seen') or 'undated'}):\n")

@@ -127,6 +127,51 @@ def revision_entries(value: Any) -> list[dict[str, Any]]:
     return [entry for entry in value if isinstance(entry, dict)]
 
 
+def _seen_seconds(entry: dict[str, Any]) -> float:
+    """When a revision was first seen, as POSIX seconds (-inf when it does not read: such
+    an entry keeps its place before the others)."""
+    seen = entry.get("seen")
+    try:
+        if isinstance(seen, datetime):
+            return seen.timestamp()
+        if isinstance(seen, str):
+            when = datetime.fromisoformat(seen.replace("Z", "+00:00"))
+            return (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp()
+    except (ValueError, OverflowError, OSError):
+        pass
+    return -math.inf
+
+
+def _version(entry: dict[str, Any]) -> tuple[str, str]:
+    """What tells two versions apart: the title and the summary (as text, whatever a hand
+    edit made them)."""
+    title, summary = entry.get("title"), entry.get("summary")
+    return (
+        title if isinstance(title, str) else repr(title),
+        summary if isinstance(summary, str) else repr(summary),
+    )
+
+
+def distinct_revisions(
+    entries: Iterable[dict[str, Any]], current: tuple[str, str]
+) -> list[dict[str, Any]]:
+    """Each earlier version of an article once, at the time it was first seen, oldest first,
+    and none that is its `current` (title, summary). A feed listing an old copy beside the
+    current one under its guid gives that copy again at every revision, and a headline can
+    return to what it was."""
+    first: dict[tuple[str, str], dict[str, Any]] = {}
+    for entry in entries:
+        version = _version(entry)
+        if version == current:
+            continue
+        kept = first.get(version)
+        if kept is None:
+            first[version] = entry
+        elif _seen_seconds(entry) < _seen_seconds(kept):
+            first[version] = {**kept, "seen": entry.get("seen")}
+    return sorted(first.values(), key=_seen_seconds)  # (stable: equal times keep their order)
+
+
 def _shared_seconds_or_none(value: Any) -> float | None:
     """A time many records share (a feed's articles share one fetch time) as one float."""
     if value is None:

@@ -1132,6 +1132,11 @@ class Store:
                     self._stale_texts.add(ident)
                 title, summary = item.record.title, item.record.summary
                 record.revised = item.record.fetched  # as revision_setter stamps the document
+                link = item.record.link
+                if link and link != record.link:  # the page moved with the revision: the old
+                    record.link = link  # link still names the article (an aggregator's copy)
+                    if indexes.links is not None:
+                        indexes.links.setdefault(record.source, {})[link] = ident
                 if ident in self._lean_words:  # a lean store keeps the digest only
                     self._lean_words.revised(ident, title, summary)
                 else:
@@ -1427,9 +1432,39 @@ class Store:
                 shards.drop_rows(self.dir, key)
                 removed += len(ids) - len(keep)
                 dropped = True
+            unstarred = self._unstarred_kept(cutoff)
+            if unstarred:  # kept for a star taken off since: they go as their day went
+                kept = self._get_shard(KEPT)
+                try:
+                    kept.table.remove(lambda doc: doc.get("id") in unstarred)
+                except OSError as exc:
+                    raise StoreWriteError(
+                        f"{self.dir}: retention cannot write ({exc.strerror or exc}); "
+                        "the articles unstarred since they were kept stay until the next try",
+                        [],
+                    ) from exc
+                kept.wrote()
+                shards.drop_rows(self.dir, KEPT)
+                self._drop_shard(KEPT)  # filed again from what the file holds now
+                self._load_shard(KEPT)
+                removed += len(unstarred)
+                dropped = True
             if dropped:  # a cycle that drops no day leaves the order of every article be
                 self._rebuild_after_retention()
             return removed
+
+    def _unstarred_kept(self, cutoff: str) -> set[str]:
+        """(Under the lock.) The articles kept past their day for a star that is gone now,
+        whose day (of first fetch, UTC) is before `cutoff`."""
+        records = self._indexes.records
+        gone = set()
+        for ident in self._indexes.members.get(KEPT, ()):
+            if self._marks.starred(ident):
+                continue
+            fetched = seconds_iso(records[ident].fetched)
+            if fetched is not None and fetched[:10] < cutoff:
+                gone.add(ident)
+        return gone
 
     def _rebuild_after_retention(self) -> None:
         self._indexes.rebuild_order()

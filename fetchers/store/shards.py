@@ -28,6 +28,7 @@ from fetchers.query import SEQ_SPAN, Query, Record
 from fetchers.store.codec import (
     ROWS_VERSION,
     StagedArticle,
+    distinct_revisions,
     record_from_row,
     revision_entries,
     row_of,
@@ -309,20 +310,20 @@ def revision_setter(
     items: dict[str, StagedArticle],
 ) -> Callable[[MutableMapping[str, Any]], None]:
     """A TinyDB update that moves a document's title and summary into its revisions and
-    takes the new ones."""
+    takes the new ones, and the new link (a site renames a page as it rewrites it)."""
 
     def revise(doc: MutableMapping[str, Any]) -> None:
         new = items[doc["id"]].doc
-        history = revision_entries(doc.get("revisions"))
-        history.append(
-            {
-                "seen": doc.get("revised") or doc.get("fetched"),
-                "title": doc.get("title"),
-                "summary": doc.get("summary"),
-            }
-        )
-        history.extend(new.get("revisions") or [])
-        doc["revisions"] = history[-MAX_REVISIONS:]
+        before = {
+            "seen": doc.get("revised") or doc.get("fetched"),
+            "title": doc.get("title"),
+            "summary": doc.get("summary"),
+        }
+        history = [*revision_entries(doc.get("revisions")), before, *(new.get("revisions") or [])]
+        current = (new["title"], new["summary"])
+        doc["revisions"] = distinct_revisions(history, current)[-MAX_REVISIONS:]
         doc["title"], doc["summary"], doc["revised"] = new["title"], new["summary"], new["fetched"]
+        if new.get("link"):
+            doc["link"] = new["link"]
 
     return revise

@@ -36,6 +36,7 @@ from fetchers.store.codec import (
     StagedArticle,
     _iso_to_seconds_lenient,
     article_of,
+    distinct_revisions,
     revision_entries,
     stage,
 )
@@ -1234,16 +1235,24 @@ class PostgresStore:
             history = [
                 *entries(history, ident, "revisions", self._odd),
                 {"seen": seen, "title": title, "summary": summary},
+                *(item.doc.get("revisions") or []),
             ]
-            history += item.doc.get("revisions") or []
+            kept = distinct_revisions(history, (record.title, record.summary))
             cur.execute(
                 "UPDATE articles SET title = %s, summary = %s, revised = %s, revisions = %s,"
-                f" edits = edits + 1, {_NEW_WORDS}",
+                # the page the revision moved to, unless another article of the source
+                # is filed under that link (a source's links are one article's each)
+                " link = CASE WHEN %s = '' OR EXISTS (SELECT 1 FROM articles other WHERE"
+                " other.source = articles.source AND other.link = %s AND other.id <> articles.id)"
+                f" THEN link ELSE %s END, edits = edits + 1, {_NEW_WORDS}",
                 (
                     record.title,
                     record.summary,
                     item.doc.get("fetched"),
-                    _jsonb(history[-MAX_REVISIONS:]),
+                    _jsonb(kept[-MAX_REVISIONS:]),
+                    record.link or "",
+                    record.link or "",
+                    record.link or "",
                     *_new_words(record.title, record.summary, text, ident),
                 ),
             )
