@@ -5,7 +5,7 @@ to its terminal; the core never touches the screen."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from fetchers.alerthistory import AlertEntry, AlertHistory, HistoryError
@@ -17,6 +17,9 @@ class NewAlerts:
     entries: list[AlertEntry]  # oldest first
     output: bytes  # OSC 9/777 notifications and the bell, for the terminal
     problem: str | None = None  # why the history could not be read this time
+    # (a dashboard that is the writer) deliveries to desktop or webhooks that failed since
+    # its last look, oldest first
+    undelivered: list[str] = field(default_factory=list)
 
 
 class AlertFeed:

@@ -686,5 +686,9 @@ class AlertDesk:
             shown = self.desktop(entry)
             with self._done:
                 self._desktop_left -= 1 if shown else len(entries) - at
-            if not shown:
-                return  # notify-send missing or failing: no point trying the rest
+            if not shown:  # notify-send missing or failing: no point trying the rest
+                self.sender.failures.note(
+                    f"desktop: {len(entries) - at} notification(s) not shown (notify-send"
+                    " missing or failing)"
+                )
+                return

@@ -38,6 +38,7 @@ BACKOFF = 1.0  # seconds before the first retry; doubled for each next one
 DESKTOP_TIMEOUT = 5.0
 POST_TIMEOUT = 10.0
 WAITS_KEPT = 16  # the latest backoff delays the sender's stats keep
+FAILURES_KEPT = 16  # the latest failed deliveries kept for a dashboard to show
 
 
 def notification_text(text: str, limit: int = TEXT_LIMIT) -> str:
@@ -191,6 +192,27 @@ class Post:
     body: dict[str, Any]
 
 
+class DeliveryFailures:
+    """The latest deliveries that failed, numbered: a dashboard that is the writer shows
+    those after the number it last saw (its log goes nowhere a person reads)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._kept: deque[tuple[int, str]] = deque(maxlen=FAILURES_KEPT)
+        self._count = 0
+
+    def note(self, message: str) -> None:
+        with self._lock:
+            self._count += 1
+            self._kept.append((self._count, message))
+
+    def since(self, seen: int) -> tuple[int, list[str]]:
+        """What failed after the `seen`th failure (the latest `FAILURES_KEPT` at most), and
+        how many have failed in all."""
+        with self._lock:
+            return self._count, [text for n, text in self._kept if n > seen]
+
+
 @dataclass(slots=True)
 class WebhookStats:
     """What the sender did since it started (a writer runs for weeks: nothing here grows)."""
@@ -240,6 +262,18 @@ class WebhookSender:
         self.stats = WebhookStats()
         self._lanes: dict[str, _Lane] = {}
         self._lock = threading.Lock()
+        self.failures = DeliveryFailures()
+
+    def _failed(self, message: str, *, error: bool = False, dropped: bool = False) -> None:
+        """A delivery failed (or was `dropped`, its queue full): logged, counted and kept for
+        a dashboard to show."""
+        (log.error if error else log.warning)("%s", message)
+        with self._lock:
+            if dropped:
+                self.stats.dropped += 1
+            else:
+                self.stats.failed += 1
+        self.failures.note(message)
 
     def submit(self, url: str, body: dict[str, Any]) -> bool:
         """Queue a post; never waits. False (and logged) when its URL's queue is full or the
@@ -252,9 +286,9 @@ class WebhookSender:
         try:
             lane.queue.put_nowait(Post(url, body))
         except queue.Full:
-            with self._lock:
-                self.stats.dropped += 1
-            log.warning("webhook %s: %d posts waiting, this one dropped", lane.where, self.limit)
+            self._failed(
+                f"webhook {lane.where}: {self.limit} posts waiting, this one dropped", dropped=True
+            )
             return False
         return True
 
@@ -296,9 +330,10 @@ class WebhookSender:
                     else:
                         self._deliver(client, post, lane)
                 except Exception as exc:  # the next alerts still go; the message may quote
-                    with self._lock:  # the URL, so only the error's kind is logged
-                        self.stats.failed += 1
-                    log.error("webhook %s: not sent (%s)", lane.where, type(exc).__name__)
+                    # the URL, so only the error's kind is logged
+                    self._failed(
+                        f"webhook {lane.where}: not sent ({type(exc).__name__})", error=True
+                    )
                 finally:
                     lane.queue.task_done()
 
@@ -309,9 +344,7 @@ class WebhookSender:
         except (httpx.InvalidURL, httpx.HTTPError, ValueError) as exc:
             # A URL no request can be made for (an IDNA host that does not encode, a URL
             # too long) fails the same way at every try. Its message quotes the URL.
-            with self._lock:
-                stats.failed += 1
-            log.warning("webhook %s: the alert cannot be sent: %s", where, type(exc).__name__)
+            self._failed(f"webhook {where}: the alert cannot be sent: {type(exc).__name__}")
             return
         for attempt in range(self.retries + 1):
             if attempt:
@@ -336,14 +369,10 @@ class WebhookSender:
                     return
                 problem = f"HTTP {answer.status_code}"
                 if answer.status_code < 500 and answer.status_code != 429:
-                    log.warning("webhook %s refused the alert: %s", where, problem)
-                    with self._lock:
-                        stats.failed += 1
+                    self._failed(f"webhook {where} refused the alert: {problem}")
                     return
             log.info("webhook %s: %s (try %d of %d)", where, problem, attempt + 1, self.retries + 1)
-        with self._lock:
-            stats.failed += 1
-        log.warning("webhook %s: gave up after %d tries", where, self.retries + 1)
+        self._failed(f"webhook {where}: gave up after {self.retries + 1} tries ({problem})")
 
     def drain(self, timeout: float) -> bool:
         """Wait up to `timeout` seconds for every queue to empty; True when they did."""

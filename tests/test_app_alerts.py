@@ -30,6 +30,7 @@ from tests.conftest import (
     settle,
     status_text,
 )
+from tests.webhooks import Receiver, receiver_fixture  # noqa: F401 - gives `receiver`
 from tui.app import WirewatchApp
 from tui.messages import AlertsArrived, QueryDone, RulesChanged, StoriesRead, Trended
 from tui.screens.alerts import AlertsScreen, RuleForm, WatchedItem, watched_label
@@ -511,3 +512,26 @@ async def test_the_rule_form_edits_every_field_the_config_accepts(tmp_path: Path
         await seen(app).wait_for(RulesChanged, since=since)
         (stored,), _ = RuleBook(data).load(FROZEN)
         assert stored.webhook_format is None
+
+
+async def test_a_webhook_the_writer_could_not_deliver_to_is_shown(
+    tmp_path: Path, receiver: Receiver
+) -> None:
+    """The dashboard that is the writer sends the webhooks; its log reaches no one, so a
+    hook that refuses an alert (a mistyped Slack URL) is said on screen, without the URL's
+    path, where such URLs keep their secret."""
+    app = make_app(tmp_path, seed_only_config(tmp_path))
+    async with piloted(app) as pilot:
+        await settle(app, pilot, want=6)
+        await first_look(app)
+        desk = dash(app).session.newsroom.alerts
+        assert desk is not None
+        receiver.statuses = [404]
+        since = seen(app).mark()
+        desk.sender.submit(receiver.url("/services/T0/B0/s3cr3t"), {"text": "x"})
+        arrived = await seen(app).wait_for(AlertsArrived, since=since)
+        await pilot.pause()
+        assert arrived.new.undelivered == [f"webhook {receiver.base}/… refused the alert: HTTP 404"]
+        toasts = [(str(n.title), str(n.message)) for n in app._notifications]
+        assert ("Alert not delivered", arrived.new.undelivered[0]) in toasts
+        assert not any("s3cr3t" in message for _, message in toasts)

@@ -70,6 +70,7 @@ class AlertData:
         self.history = AlertHistory(session.data_dir, store=session.store)
         self._feed: AlertFeed | None = None
         self._taking = threading.Lock()
+        self._failures_seen = 0  # the writer's failed deliveries already shown
 
     def take(self) -> NewAlerts | None:
         """The entries fired since the last look, with the bytes for the terminal; None when
@@ -82,7 +83,13 @@ class AlertData:
                     self.session.data_dir, self.config.settings.bell, store=self.session.store
                 )
                 return NewAlerts([], b"")
-            return self._feed.take()
+            new = self._feed.take()
+            desk = self.session.newsroom.alerts  # the writer's: its deliveries that failed
+            if desk is not None:
+                self._failures_seen, new.undelivered = desk.sender.failures.since(
+                    self._failures_seen
+                )
+            return new
         finally:
             self._taking.release()
 

@@ -1045,7 +1045,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
     @work(thread=True, group="alert-feed", exit_on_error=False)
     def _look_for_alerts(self) -> None:
         taken = self.alert_data.take()
-        if taken is not None and (taken.entries or taken.problem):
+        if taken is not None and (taken.entries or taken.problem or taken.undelivered):
             self.post_message(AlertsArrived(taken))
 
     @on(AlertsArrived)
@@ -1056,6 +1056,8 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         if new.problem and new.problem != self._alert_problem:
             self.notify(new.problem, title="Alerts", severity="error", markup=False)
         self._alert_problem = new.problem
+        for failure in new.undelivered[-ALERT_TOASTS:]:
+            self.notify(failure, title="Alert not delivered", severity="error", markup=False)
         if not new.entries:
             return
         driver = self.app._driver
