@@ -367,7 +367,15 @@ def _unspaced(ch: str) -> bool:
 
 
 _DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"  # hyphens, dashes and minus
-_TOKEN = re.compile(r'\s*(-?)(?:(\w+):)?(?:"([^"]*)"|(\S+))')
+# a quoted value holds a quote written twice ("The ""Daily"" Wire"): the count of quotes
+# stays even, so an unterminated one is still told by counting
+_TOKEN = re.compile(r'\s*(-?)(?:(\w+):)?(?:"((?:[^"]|"")*)"|(\S+))')
+
+
+def quoted(value: str) -> str:
+    """A value as a query writes it between quotes (a source or tag name with spaces or
+    quotes in it): each quote in it written twice."""
+    return '"' + value.replace('"', '""') + '"'
 
 
 def _tokens(text: str) -> list[tuple[bool, str | None, str, bool]]:
@@ -389,8 +397,8 @@ def _tokens(text: str) -> list[tuple[bool, str | None, str, bool]]:
         match = _TOKEN.match(text, pos)
         if not match:
             raise QueryError(f"cannot read the query at column {start + 1}")
-        negated, name, quoted, bare = match.groups()
-        value = quoted if quoted is not None else bare
+        negated, name, in_quotes, bare = match.groups()
+        value = in_quotes.replace('""', '"') if in_quotes is not None else bare
         if name is None and bare is not None and re.fullmatch(r"\w+:", bare):
             raise QueryError(f"{bare} needs a value")
         if bare is not None and '"' in bare:
@@ -401,7 +409,7 @@ def _tokens(text: str) -> list[tuple[bool, str | None, str, bool]]:
             raise QueryError(
                 f"{bare} at column {start + 1} excludes nothing: write -word, with no space"
             )
-        out.append((bool(negated), name.lower() if name else None, value, quoted is not None))
+        out.append((bool(negated), name.lower() if name else None, value, in_quotes is not None))
         pos = match.end()
     return out
 

@@ -111,3 +111,26 @@ async def test_capital_h_shows_each_sources_health(tmp_path: Path, feed_server: 
         rows = [line for line in screen_text(app).splitlines() if "Down Wire" in line]
         (row,) = rows
         assert "error" in row and "503" in row and row.rstrip(" │▌▎").endswith("…")
+
+
+async def test_a_source_named_with_quotes_is_filtered_to_from_the_picker(tmp_path: Path) -> None:
+    """The picker writes the name as the query language reads it (a quote written twice
+    inside quotes): the list is that source's, not a malformed filter left over the last."""
+    config = seed_only_config(tmp_path)
+    first = config.sources[0]
+    first.name = 'The "Daily" Wire'
+    app = make_app(tmp_path, config)
+    async with piloted(app, (160, 50)) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        await pilot.press("s")
+        await seen(app).wait_for(Counted)
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert dashboard.query_text == 'source:"The ""Daily"" Wire"'
+        assert not any(n.severity == "error" for n in app._notifications)
+        ids = [i for i in dashboard.headlines.ids if i]  # (a row not read yet is "")
+        records = dashboard.session.records(ids)
+        assert dashboard.matching == len(records) > 0
+        assert {r.source for r in records} == {'The "Daily" Wire'}

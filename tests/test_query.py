@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from fetchers.query import QueryError, Record, parse_query
+from fetchers.query import QueryError, Record, parse_query, quoted
 
 NOW = datetime(2025, 10, 24, 8, tzinfo=UTC)
 
@@ -43,6 +43,10 @@ def rec(
         ("-opinion tariff", rec("Opinion: tariff"), False),
         ("source:yonhap", rec("x"), True),
         ('source:"Korea Herald"', rec("x", source="Korea Herald"), True),
+        # a quote inside quotes is written twice
+        ('source:"The ""Daily"" Wire"', rec("x", source='The "Daily" Wire'), True),
+        ('source:"The ""Daily"" Wire"', rec("x", source="The Daily Wire"), False),
+        ('"say ""no"""', rec('They say "no" to tariffs'), True),
         ("tag:KOREA", rec("x"), True),
         ("is:unread", rec("x", read=True), False),
         ("is:starred", rec("x", starred=True), True),
@@ -66,6 +70,7 @@ def test_matching(query: str, record: Record, expected: bool) -> None:
         ("is:new", "is:new"),
         ("since:soon", "since:soon"),
         ('"open', "unterminated"),
+        ('source:"The ""Daily" Wire"', "unterminated"),
         ("source:", "needs a value"),
         ("title:", "needs a value"),
         ('title:" "', "title: needs a word"),
@@ -122,3 +127,10 @@ def test_a_query_says_whether_the_stories_answer_it() -> None:
     assert parse_query("tariff outlets:>=3").asks_stories
     assert parse_query("-story:s0123456789ab OR seoul").asks_stories
     assert not parse_query('"story: a history" title:story').asks_stories
+
+
+@pytest.mark.parametrize("name", ['The "Daily" Wire', '"', 'a ""b', "plain", "two words"])
+def test_a_quoted_name_reads_back_as_the_name(name: str) -> None:
+    query = parse_query(f"source:{quoted(name)}", NOW)
+    assert query.matches(rec("x", source=name))
+    assert not query.matches(rec("x", source=name + "x"))

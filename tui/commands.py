@@ -14,6 +14,7 @@ from textual.content import Content
 from textual.markup import escape
 
 from fetchers.http import shown_url
+from fetchers.query import quoted
 from tui.actions import palette_actions
 from tui.screens.dashboard import DashboardScreen
 
@@ -63,7 +64,7 @@ class WirewatchCommands(Provider):
                 (
                     f"Filter to source: {source.name}",
                     shown_url(source.location),
-                    partial(dashboard.set_filter, f'source:"{source.name}"'),
+                    partial(dashboard.set_filter, f"source:{quoted(source.name)}"),
                 )
             )
         for event in dashboard.events:  # the newsroom's, kept current by the dashboard

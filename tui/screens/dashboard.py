@@ -35,7 +35,7 @@ from fetchers.foreground import Superseded, check_superseded, waited_for
 from fetchers.liveness import WriterState
 from fetchers.models import Event, SourceHealth
 from fetchers.newsroom import Cycle
-from fetchers.query import Query, QueryError, Record, parse_query
+from fetchers.query import Query, QueryError, Record, parse_query, quoted
 from fetchers.relevance import SortOrder
 from fetchers.store import StoreError, StoreLocked
 from fetchers.story import Story
@@ -496,7 +496,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
 
     def _picked_source(self, name: str | None) -> None:
         if name:
-            self.set_filter(f'source:"{name}"')
+            self.set_filter(f"source:{quoted(name)}")
 
     def _show_tags(self, counts: dict[str, int]) -> None:
         options = [
@@ -507,7 +507,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
 
     def _picked_tag(self, tag: str | None) -> None:
         if tag:
-            self.set_filter(f'tag:"{tag}"')
+            self.set_filter(f"tag:{quoted(tag)}")
 
     def action_source_health(self) -> None:
         """Who reported first is read in a thread (every listed story's articles); keys typed
