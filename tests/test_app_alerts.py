@@ -535,3 +535,24 @@ async def test_a_webhook_the_writer_could_not_deliver_to_is_shown(
         toasts = [(str(n.title), str(n.message)) for n in app._notifications]
         assert ("Alert not delivered", arrived.new.undelivered[0]) in toasts
         assert not any("s3cr3t" in message for _, message in toasts)
+
+
+async def test_a_long_headline_is_one_line_of_the_alerts_list_and_a_short_toast(
+    tmp_path: Path,
+) -> None:
+    """A feed's 1,000-character headline takes one line of the history, cut with an
+    ellipsis, and its notification shows the start of it, not half the screen."""
+    app = make_app(tmp_path, seed_only_config(tmp_path))
+    long_title = "Tariff " + "verylongword " * 80
+    async with piloted(app, (120, 35)) as pilot:
+        await settle(app, pilot, want=6)
+        await first_look(app)
+        since = seen(app).mark()
+        fire(tmp_path / "data", {"title": long_title, "source": "Wire"})
+        await seen(app).wait_for(AlertsArrived, since=since)
+        await pilot.pause()
+        (toast,) = [str(n.message) for n in app._notifications if "verylongword" in str(n.message)]
+        assert len(toast) < 200 and "…" in toast
+        await open_alerts(app, pilot)
+        lines = [line for line in screen_text(app).splitlines() if "verylongword" in line]
+        assert len(lines) == 1 and "…" in lines[0]

@@ -111,6 +111,7 @@ async def test_capital_h_shows_each_sources_health(tmp_path: Path, feed_server: 
         rows = [line for line in screen_text(app).splitlines() if "Down Wire" in line]
         (row,) = rows
         assert "error" in row and "503" in row and row.rstrip(" │▌▎").endswith("…")
+        assert "1 failed in a row HTTP 503" in row  # why it fails, at 80 columns too
 
 
 async def test_a_source_named_with_quotes_is_filtered_to_from_the_picker(tmp_path: Path) -> None:

@@ -301,10 +301,10 @@ async def test_the_health_picker_says_who_reported_first_and_how_far_behind(
         await pilot.pause()
         lines = [line for line in screen_text(app).splitlines() if " ok " in line]
         rows = {name: next(line for line in lines if f" {name} " in line) for name in names}
-        assert "first   1 lag 0s" in rows["Yonhap"]
-        assert "first   0 lag 1h" in rows["Reuters"]
-        assert "first   0 lag 2h" in rows["AP"]
-        assert "first   0 lag -" in rows["NHK"]  # one outlet's story: nothing to lead
+        assert "first 1 lag 0s" in rows["Yonhap"]
+        assert "first 0 lag 1h" in rows["Reuters"]
+        assert "first 0 lag 2h" in rows["AP"]
+        assert "first 0 lag -" in rows["NHK"]  # one outlet's story: nothing to lead
 
 
 async def test_the_health_picker_opens_when_who_was_first_cannot_be_read(
@@ -326,7 +326,7 @@ async def test_the_health_picker_opens_when_who_was_first_cannot_be_read(
         await seen(app).wait_for(LeadsRead)
         await pilot.pause(0.3)
         assert isinstance(app.screen, PickerScreen)
-        assert "Source health" in screen_text(app) and "first   0 lag -" in screen_text(app)
+        assert "Source health" in screen_text(app) and "first 0 lag -" in screen_text(app)
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, DashboardScreen)
@@ -427,3 +427,58 @@ def test_a_viewer_mends_its_last_shelf_and_makes_it_whole_now_and_then(
             session.close()
             session.store.close()
     assert asked == [None, first, None]
+
+
+async def test_a_starred_story_shows_its_unread_reports_and_narrow_rows_keep_the_headline(
+    tmp_path: Path,
+) -> None:
+    """A story starred to follow it still says it has unread reports ("*+", its headline in
+    the unread style); read through, it is "*" alone. As the pane narrows the other columns
+    give way, and the headline stays, ending in an ellipsis, never cut off by the edge."""
+    data = newsroom_data(tmp_path)
+    with Store(data, writer=True) as store:
+        store.set_state(["a0"], starred=True)
+    app = make_app(tmp_path)
+    async with piloted(app, (160, 40)) as pilot:
+        await opened(app, pilot)
+        dashboard = await story_rows(app, pilot)
+        rows = [line for line in screen_text(app).splitlines() if "outlet" in line]
+        korea = next(line for line in rows if "Korea to 15%" in line)
+        assert korea.lstrip("│ ").startswith("*+")
+        shelf = dashboard.session.shelf
+        assert shelf is not None
+        story = shelf.story("a0")
+        assert story is not None
+        headlines = dashboard.headlines
+        for width in (160, 60, 40, 30):
+            row = headlines.story_text(story, width, mark="*+")
+            assert row.cell_len <= width
+            assert row.plain.startswith("*+")
+            assert story.title[:6] in row.plain  # the headline, whatever else gave way
+            if width < 100:
+                assert row.plain.rstrip().endswith("…")
+        wide = headlines.story_text(story, 160, mark="*+").plain
+        assert "3 outlets" in wide and "first" in wide
+        narrow = headlines.story_text(story, 40, mark="*+").plain
+        assert "outlet" not in narrow and "first" not in narrow
+        assert headlines.story_text(story, 160, mark="*").plain.startswith("* ")
+
+
+async def test_a_storys_timeline_says_who_was_first_before_its_headline(tmp_path: Path) -> None:
+    """The timeline's title line puts the outlets and who was first before the headline (a
+    narrow screen cuts the end), and its hint names the key in force for the word diff."""
+    newsroom_data(tmp_path)
+    config = seed_only_config(tmp_path)
+    config.keys["timeline.revisions"] = "D"
+    app = make_app(tmp_path, config)
+    async with piloted(app, (80, 24)) as pilot:
+        await opened(app, pilot)
+        dashboard = await story_rows(app, pilot)
+        korea_id = dashboard.session.shelf.story_of("a0")  # type: ignore[union-attr]
+        await pilot.press(*["down"] * dashboard.headlines.ids.index(korea_id or ""))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, StoryTimelineScreen)
+        shown = screen_text(app)
+        assert "3 outlets · first Yonhap, 5h ago · " in shown
+        assert "(D shows how)" in shown

@@ -96,3 +96,9 @@ def fit(text: str, cells: int) -> str:
     if cell_len(text) <= cells:
         return set_cell_size(text, cells)
     return set_cell_size(text, cells - 1) + "…"
+
+
+def clipped(text: str, cells: int) -> str:
+    """`text` cut to at most `cells` cells, ending in an ellipsis when it was cut (never
+    padded): a feed's headline in a notification, which would otherwise fill the screen."""
+    return text if cell_len(text) <= cells else set_cell_size(text, cells - 1) + "…"

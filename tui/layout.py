@@ -17,3 +17,14 @@ def is_narrow(widget: Widget) -> bool:
     """True when the screen `widget` is on uses the narrow layout."""
     screen = widget.screen
     return screen.has_class("-narrow") or screen.has_class("-short")
+
+
+def picker_name_width(columns: int) -> int:
+    """Cells a source's name takes in a picker's rows (the story timeline, source health)
+    on a terminal this wide: what follows it (a headline, an error) needs the room more
+    as the terminal narrows."""
+    if columns >= 120:
+        return 24
+    if columns >= 80:
+        return 16
+    return 10

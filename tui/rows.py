@@ -87,13 +87,15 @@ def drawn_from_top(place: Place) -> int:
 
 
 def story_mark(records: Iterable[Record]) -> str:
-    """ "*" when an article of the story is starred, "+" when one is unread, else " "."""
-    unread = False
+    """ "*" when an article of the story is starred, "+" when one is unread, "*+" when both
+    (a story starred to follow it shows its new reports), else " "."""
+    starred = unread = False
     for record in records:
-        if record.starred:
-            return "*"
+        starred = starred or record.starred
         unread = unread or not record.read
-    return "+" if unread else " "
+        if starred and unread:
+            break
+    return ("*" if starred else "") + ("+" if unread else "") or " "
 
 
 def read_rows(store: ArticleStore, ids: Iterable[str], shelf: StoryShelf | None = None) -> Rows:

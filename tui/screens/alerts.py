@@ -118,6 +118,8 @@ class AlertsScreen(ReportsWorkerErrors, Screen[AlertChoice | None]):
     DEFAULT_CSS = """
     AlertsScreen #alerts-history {
         height: 1fr;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     AlertsScreen #alerts-watched {
         height: auto;

@@ -43,9 +43,9 @@ from fetchers.storybook import Lead
 from fetchers.storyshelf import StoryShelf
 from tui.actions import bindings, first_key, help_sections
 from tui.alertdata import AlertData
-from tui.format import duration
+from tui.format import clipped, duration, fit
 from tui.keyorder import OrderedKeysApp
-from tui.layout import is_narrow
+from tui.layout import is_narrow, picker_name_width
 from tui.messages import (
     AlertsArrived,
     AlertsRead,
@@ -89,6 +89,7 @@ AGE_LOOK = 15.0  # seconds between looks at whether an age on screen reads other
 ALERT_LOOK = 2.0  # seconds between a dashboard's looks at the alert history
 FIRST_PAINT_WAIT = 1.0  # seconds a filter's thread waits at most for its answer to be drawn
 ALERT_TOASTS = 3  # notifications for the alerts of one look; the rest in one "and N more"
+NOTICE_TITLE = 120  # cells of a headline a notification shows
 
 log = logging.getLogger("wirewatch.dashboard")
 
@@ -538,6 +539,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         """Each source's state, and how many stories of several outlets it reported first and
         how far behind the first report it came (the median), as `wirewatch sources` says."""
         local, options = self.session.local, []
+        named = picker_name_width(self.app.size.width)
         for source in self.config.sources:
             h = health_of(self.health, source.name, source.location)
             ok = h.last_ok.astimezone(local).strftime("%m-%d %H:%M") if h.last_ok else "never"
@@ -547,11 +549,12 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             lead = leads.get(source.name)
             firsts = lead.first_reports if lead else 0
             lag = duration(lead.median_lag) if lead and lead.median_lag is not None else "-"
-            # a failing source's error first: on a narrow screen it is what must show
+            # a failing source's error right after its name: on a narrow screen it is what
+            # must show
             said = f"{detail} · " if detail else ""
             line = (
-                f"{h.status:<12} {http:>3} {source.name[:24]:<24} ok {ok:<11} "
-                f"{said}first {firsts:>3} lag {lag}"
+                f"{h.status:<12} {http:>3} {fit(source.name, named)} "
+                f"{said}ok {ok} · first {firsts} lag {lag}"
             )
             options.append((source.name, Text(line)))
         footer = (
@@ -909,16 +912,22 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
 
     def _show_story(self, story: Story, records: list[Record]) -> None:
         local, options = self.session.local, []
+        named = picker_name_width(self.app.size.width)
         for record in records:
             ident = record.id
             seconds = record.published or record.fetched or 0.0
             when = datetime.fromtimestamp(seconds, UTC).astimezone(local)
             revised = "~" if record.revised is not None else " "
-            line = f"{when:%m-%d %H:%M}  {record.source[:20]:<20} {revised} {record.title}"
+            line = f"{when:%m-%d %H:%M}  {fit(record.source, named)} {revised} {record.title}"
             options.append((ident, Text(line)))
         ago = duration(self.clock().timestamp() - story.first_seen)
-        title = f"{story.title} · {story.outlets} outlets · first {story.first_source}, {ago} ago"
-        footer = "enter shows the article · ~ revised by its source (d shows how) · escape closes"
+        outlets = f"{story.outlets} outlet" + ("s" if story.outlets != 1 else "")
+        # who was first before the headline: a narrow screen cuts the end of the line
+        title = f"{outlets} · first {story.first_source}, {ago} ago · {story.title}"
+        diff = first_key("timeline.revisions", self.config.keys, self.app.get_key_display)
+        footer = (
+            f"enter shows the article · ~ revised by its source ({diff} shows how) · escape closes"
+        )
         self.app.push_screen(
             StoryTimelineScreen(title, options, footer, self._read_revisions),
             self._show_from_story,
@@ -954,7 +963,8 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             return
         article = history.article
         if not history.revisions and not history.texts:
-            self.notify(f"Its source has not changed this article: {article.title}", markup=False)
+            title = clipped(article.title, NOTICE_TITLE)
+            self.notify(f"Its source has not changed this article: {title}", markup=False)
             return
         self.app.push_screen(
             RevisionsScreen(
@@ -1066,10 +1076,11 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         for entry in new.entries[-ALERT_TOASTS:]:
             where = f" ({entry.source})" if entry.source else ""
             title = f"Alert: {entry.alert}"
+            said = clipped(entry.title, NOTICE_TITLE)
             if entry.kind == "spike":
-                self.notify(entry.title, title=title, severity="warning", markup=False)
+                self.notify(said, title=title, severity="warning", markup=False)
             else:
-                self.notify(entry.title + where, title=title, markup=False)
+                self.notify(said + where, title=title, markup=False)
         if len(new.entries) > ALERT_TOASTS:
             key = first_key("app.alerts", self.config.keys, self.app.get_key_display)
             more = len(new.entries) - ALERT_TOASTS

@@ -34,6 +34,7 @@ MARK_WIDTH = 2  # "+" unread, "*" starred; then "~" when its source revised the 
 SOURCE_WIDTH = 15
 OUTLETS_WIDTH = 11  # " 3 outlets "
 FIRST_WIDTH = 14  # "first 3h ago "
+STORY_TITLE_FEWEST = 24  # cells a story's headline keeps before its other columns give way
 RETRY_FIRST = 1.0  # seconds before rows that could not be read are read again; doubled
 RETRY_LONGEST = 30.0  # after each failure in a row, up to this
 
@@ -537,33 +538,45 @@ class HeadlineList(ScrollView, can_focus=True):
 
     def story_text(self, story: Story, width: int, selected: bool = False, mark: str = " ") -> Text:
         """One story as plain Text: "+" while an article of it is unread ("*" when one is
-        starred), its last activity (its latest report, never later than when that was
-        fetched), how many outlets carry it, who reported it first and how long ago, its
-        representative headline."""
+        starred, "*+" both), its last activity (its latest report, never later than when
+        that was fetched), how many outlets carry it, who reported it first and how long
+        ago, its representative headline. As the pane narrows, who was first and when, then
+        the first source, then the outlets give their room to the headline."""
         style = self.get_component_rich_style
         now = self._clock()
         last = datetime.fromtimestamp(story.last_seen, UTC) if story.last_seen else None
-        fixed = MARK_WIDTH + AGE_WIDTH + 1 + OUTLETS_WIDTH + SOURCE_WIDTH + 1 + FIRST_WIDTH
-        title_width = max(10, width - fixed)
+        fixed = MARK_WIDTH + AGE_WIDTH + 1
+        # the widths of the columns that fit, of the outlets, the first source and when
+        shown = [OUTLETS_WIDTH, SOURCE_WIDTH + 1, FIRST_WIDTH]
+        while shown and width - fixed - sum(shown) < STORY_TITLE_FEWEST:
+            shown.pop()
+        title_width = max(1, width - fixed - sum(shown))
         row = Text(no_wrap=True)
-        row.append(mark, style("headlines--star", partial=True) if mark == "*" else "")
-        row.append(" " * (MARK_WIDTH - 1))
+        row.append(mark[0], style("headlines--star", partial=True) if mark[0] == "*" else "")
+        row.append(mark[1:].ljust(MARK_WIDTH - 1))
         row.append(
             self._age(last, now).rjust(AGE_WIDTH) + " ", style("headlines--age", partial=True)
         )
-        outlets = f"{story.outlets} outlet" + ("s" if story.outlets != 1 else "")
-        row.append(fit(outlets.rjust(OUTLETS_WIDTH - 1), OUTLETS_WIDTH - 1) + " ")
-        row.append(
-            fit(story.first_source, SOURCE_WIDTH) + " ", style("headlines--source", partial=True)
-        )
-        row.append(
-            fit(self._first_reported(story.first_seen, now), FIRST_WIDTH - 1) + " ",
-            style("headlines--age", partial=True),
-        )
+        if len(shown) >= 1:
+            outlets = f"{story.outlets} outlet" + ("s" if story.outlets != 1 else "")
+            row.append(fit(outlets.rjust(OUTLETS_WIDTH - 1), OUTLETS_WIDTH - 1) + " ")
+        if len(shown) >= 2:
+            row.append(
+                fit(story.first_source, SOURCE_WIDTH) + " ",
+                style("headlines--source", partial=True),
+            )
+        if len(shown) >= 3:
+            row.append(
+                fit(self._first_reported(story.first_seen, now), FIRST_WIDTH - 1) + " ",
+                style("headlines--age", partial=True),
+            )
         start = len(row)
         title = Text(story.title[: title_width * 2], no_wrap=True)
         title.truncate(title_width, overflow="ellipsis")
-        row.append(title.plain, style("headlines--unread", partial=True))
+        unread = "+" in mark
+        row.append(
+            title.plain, style("headlines--unread" if unread else "headlines--read", partial=True)
+        )
         self._finish(row, title.plain, start, selected)
         return row
 
