@@ -11,8 +11,10 @@ every ASCII character that is no word character becomes a space, then searched b
 made of the first word of every word term the queries hold (a trie of them) after a space:
 the regular expression engine skips from space to space in C, and only the words starting
 with a needed word come back to Python. A word can also start after a non-ASCII character
-that is no word character (a curly quote, a dash): the batch's non-ASCII bytes are searched
-the same way, and each such start is checked on the character before it.
+that is no word character (a curly quote, a dash) or is one of another script (Hangul, kana,
+CJK: "주가tariff", "米FRB"; `fetchers.query.WORD`): the batch's non-ASCII bytes are searched
+the same way, and each such start is checked on the character before it; and a word in Hangul
+starts right after an ASCII word character ("FTA협상"), which is looked for apart.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from fetchers.query import WORD, Query, Record, Term, word_prefix_pattern
+from fetchers.query import HANGUL, WORD, Query, Record, Term, starts_word, word_prefix_pattern
 
 MAX_WORDS_KEPT = 200_000  # words whose needed prefixes a plan remembers
 ROW_MARK = "\x01"  # between two articles' texts in a batch's bytes (kept as it is)
@@ -31,7 +33,10 @@ ROW_MARK = "\x01"  # between two articles' texts in a batch's bytes (kept as it 
 _SPACED = bytes(
     b if b >= 0x80 or b == 1 or chr(b).isalnum() or chr(b) == "_" else 0x20 for b in range(256)
 )
-_WORD_BYTES = rb"[0-9a-z_]*"  # the rest of a word, up to its first non-ASCII character
+# the rest of a word, up to its first non-ASCII character: after an ASCII word character
+# only (an ASCII word after a word in Hangul is a word of its own: "주가tariff")
+_WORD_BYTES = rb"(?:(?<=[0-9a-z_])[0-9a-z_]*)?"
+_KOREAN = re.compile(f"[{HANGUL}]")
 
 
 def _first_word(term: Term) -> str | None:
@@ -91,6 +96,13 @@ class WordPlan:
         )
         self._raw = raw
         self._after_other: re.Pattern[bytes] | None = None  # made when a batch needs it
+        # a needed word in Hangul right after an ASCII word character ("FTA협상"): a word of
+        # another script starts there (`fetchers.query.WORD`)
+        hangul = [w for w in self.needed if _KOREAN.match(w)]
+        korean = _trie_pattern([w.encode("utf-8").decode("latin-1") for w in hangul])
+        self.after_ascii = (
+            re.compile(rb"(?<=[0-9a-z_])(" + korean.encode("latin-1") + b")") if hangul else None
+        )
         # a space and a word's start, as found -> the needed words the word starts with
         self.prefixes_of: dict[bytes, tuple[str, ...]] = {}
         fields = [t for q in self.queries for c in q.clauses for t in c if not t.negated]
@@ -107,7 +119,9 @@ class WordPlan:
         needed word: compiled for the first batch that is not all ASCII."""
         if self._after_other is None:
             trie = _trie_pattern(self._raw).encode("latin-1")
-            self._after_other = re.compile(rb"[\x80-\xff](" + trie + _WORD_BYTES + b")")
+            # (the byte before looked behind at, not taken: a match ending in a non-ASCII
+            # character leaves it for a word that starts right after, "주가tariff")
+            self._after_other = re.compile(rb"(?<=[\x80-\xff])(" + trie + _WORD_BYTES + b")")
         return self._after_other
 
     def first_word(self, term: Term) -> str | None:
@@ -187,22 +201,37 @@ class BatchIndex:
                 words[word].add(row)
         if not data.isascii():
             self._index_after_other(data, plan.after_other)
+            if plan.after_ascii is not None:
+                self._index_after_ascii(data, plan.after_ascii)
 
     def _index_after_other(self, data: bytes, pattern: re.Pattern[bytes]) -> None:
-        """The words that start after a non-ASCII character that is no word character."""
+        """The words that start after a non-ASCII character that is no word character, or
+        one of another script."""
         starts: list[int] | None = None  # where each row's text starts, made when needed
         words = self.words
         for match in pattern.finditer(data):
-            end = match.start()  # the last byte of the character before the word
+            end = match.start() - 1  # the last byte of the character before the word
             first = end
             while first > 0 and data[first] & 0xC0 == 0x80:  # back to its first byte
                 first -= 1
             before = data[first : end + 1].decode("utf-8", "surrogatepass")
-            if before.isalnum() or before == "_":
+            start = match.group(1)[:4].decode("utf-8", "ignore")[:1]
+            if not starts_word(before, start):
                 continue  # inside a word
             if starts is None:
                 starts = [m.start() for m in re.finditer(rb"\x01", data)]
             row = bisect.bisect_left(starts, end)
+            for word in self._prefixes(b" " + match.group(1)):
+                words[word].add(row)
+
+    def _index_after_ascii(self, data: bytes, pattern: re.Pattern[bytes]) -> None:
+        """The words in Hangul that start right after an ASCII word character."""
+        starts: list[int] | None = None
+        words = self.words
+        for match in pattern.finditer(data):
+            if starts is None:
+                starts = [m.start() for m in re.finditer(rb"\x01", data)]
+            row = bisect.bisect_left(starts, match.start())
             for word in self._prefixes(b" " + match.group(1)):
                 words[word].add(row)
 

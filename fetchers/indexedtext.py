@@ -3,19 +3,29 @@
 A module of its own, importing nothing of the store: the parser process makes them for a
 source read for the first time, and the index makes the rest.
 
-What is indexed is each text lower-cased, its words (`\\w+`, the query language's) kept, one
-space kept where one space alone parts two words, and anything else between words (a comma,
-a line break, two spaces) made a break token of its own (`BREAK`, which no word can be).
+What is indexed is each text lower-cased, its words (`fetchers.query.WORD`, the query
+language's) kept, one space kept where one space alone parts two words, and anything else
+between words (a comma, a line break, two spaces, or nothing where a word of one script meets
+one of another: "한미FTA") made a break token of its own (`BREAK`, which no word can be).
 """
 
 from __future__ import annotations
 
 import re
 
+from fetchers.query import HANGUL, UNSPACED
+
 BREAK = "\u00a7"  # "§": not a word character, so no word, and no word's prefix, is it
 # what parts two words other than one space, once runs of spaces hold a break: a run of
 # non-word characters from its first that is not a space (faster than one pattern for both)
 _PARTING = re.compile(r"[^\w ]\W*")
+# where a word of one script meets one of another, with nothing between (looked for only in
+# a text that holds Hangul or a script written without spaces)
+_SCRIPTS = re.compile(f"[{HANGUL}{UNSPACED}]")
+_MEETING = re.compile(
+    f"(?<=[{HANGUL}])(?=[^\\W{HANGUL}])|(?<=[{UNSPACED}])(?=[^\\W{UNSPACED}])"
+    f"|(?<=[^\\W{HANGUL}{UNSPACED}])(?=[{HANGUL}{UNSPACED}])"
+)
 
 Words = tuple[str, str]  # an article's title and body as the index holds them
 
@@ -26,6 +36,8 @@ def indexed_text(text: str) -> str:
     ASCII text is left as it is (no copy lower-cased first)."""
     if not text.isascii():
         text = text.lower()
+        if _SCRIPTS.search(text) is not None:
+            text = _MEETING.sub(f" {BREAK} ", text)
     if "  " in text:
         text = text.replace("  ", f" {BREAK} ")
     return _PARTING.sub(f" {BREAK} ", text)

@@ -341,29 +341,48 @@ class Query:
         return True
 
 
-WORD = re.compile(r"\w+")
+# Scripts whose words a word of another script may start right after, with no space: a
+# Latin word written against Korean or Japanese ("한미FTA", "米FRB", "沖でM7.1の地震"), or a
+# Korean word against a Latin one ("FTA협상"). A word starts where a run of one script's
+# word characters starts: Hangul, a script written without spaces, or any other.
+HANGUL = "\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff"
+# (Thai, kana, CJK ideographs: a needle holding one matches anywhere, `word_prefix_pattern`)
+UNSPACED = "\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# a word: a run of word characters of one of those
+WORD = re.compile(f"[{HANGUL}]+|[{UNSPACED}]+|[^\\W{HANGUL}{UNSPACED}]+")
+_HANGUL = re.compile(f"[{HANGUL}]")
+_UNSPACED = re.compile(f"[{UNSPACED}]")
+# before a needle: no word character of the script its first character is in
+_AFTER_NO_HANGUL = f"(?<![{HANGUL}])"
+_AFTER_NO_OTHER = f"(?<![^\\W{HANGUL}{UNSPACED}])"
 _SPACED_SCRIPT = re.compile(r"^[\w\s\-'.,&$%/]*$")
 
 
 def word_prefix_pattern(needle: str) -> re.Pattern[str] | None:
     """How a word or phrase is found: at the start of a word ("tariff" finds "tariffs", not
-    "antitariff"), so a token index can answer it. None for needles in scripts written without
-    spaces (Chinese, Japanese), which match anywhere."""
-    if any(_unspaced(ch) for ch in needle):
+    "antitariff"; a word starts after a word character of another script too, `WORD`), so a
+    token index can answer it. None for needles in scripts written without spaces (Chinese,
+    Japanese, Thai), which match anywhere."""
+    if _UNSPACED.search(needle):
         return None
-    prefix = r"(?<!\w)" if needle[:1].isalnum() or needle[:1] == "_" else ""
+    first = needle[:1]
+    if not (first.isalnum() or first == "_"):
+        prefix = ""
+    elif _HANGUL.match(first):
+        prefix = _AFTER_NO_HANGUL
+    else:
+        prefix = _AFTER_NO_OTHER
     return re.compile(prefix + re.escape(needle))
 
 
-def _unspaced(ch: str) -> bool:
-    code = ord(ch)
-    return (
-        0x3040 <= code <= 0x30FF  # kana
-        or 0x3400 <= code <= 0x4DBF
-        or 0x4E00 <= code <= 0x9FFF  # CJK ideographs
-        or 0xF900 <= code <= 0xFAFF
-        or 0x0E00 <= code <= 0x0E7F  # Thai
-    )
+def starts_word(before: str, first: str) -> bool:
+    """Whether a word whose first character is `first` starts right after the character
+    `before` (as `word_prefix_pattern` finds it)."""
+    if not (before.isalnum() or before == "_"):
+        return True
+    if _HANGUL.match(first):
+        return _HANGUL.match(before) is None
+    return _HANGUL.match(before) is not None or _UNSPACED.match(before) is not None
 
 
 _DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"  # hyphens, dashes and minus

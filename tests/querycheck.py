@@ -32,6 +32,13 @@ WORDS = [
     "lutnick",
     "東京",
     "seoul-based",
+    # words of two scripts that meet: each starts a word ("FTA" in "한미FTA")
+    "한미fta",
+    "fta",
+    "fta협상",
+    "협상",
+    "米frb",
+    "m7.1",
 ]
 SOURCES = ["Yonhap", "Korea Herald", "BBC"]
 TAGS = ["korea", "world", "apec"]

@@ -335,7 +335,8 @@ def test_the_batch_index_narrows_without_changing_any_answer() -> None:
 # punctuation, the mark the batch index puts between articles, a lone surrogate
 _PIECES = st.sampled_from(
     ["tariff", "Tariffs", "trade", "élection", "Élection", "caf", "café", "straße", "İstanbul",
-     "ΟΔΟΣ", "οδος", "K\u212aelvin", "kelvin", "주가", "x_1", "_x", "2025", "tar"]
+     "ΟΔΟΣ", "οδος", "K\u212aelvin", "kelvin", "주가", "x_1", "_x", "2025", "tar", "FTA",
+     "협상", "米", "地震"]
 )  # fmt: skip
 _GLUE = st.sampled_from(
     [" ", "", "\u201c", "\u201d", "\u2014", "-", "\n", "\x01", "\x00", "'", "\u00a0", "\ud800",
@@ -350,15 +351,17 @@ _TEXTS = st.lists(st.tuples(_GLUE, _PIECES), max_size=8).map(
 @given(texts=st.lists(st.tuples(_TEXTS, _TEXTS), min_size=1, max_size=12))
 def test_the_batch_index_finds_words_after_any_separator(texts: list[tuple[str, str]]) -> None:
     """Words start after spaces, ASCII and non-ASCII punctuation, the start of a title or a
-    summary; a word character before (ASCII or not) makes it no word start: the index's
-    answers are every query's own, whatever stands between the words."""
+    summary, and a word character of another script ("주가FTA", "FTA협상", "米FTA"); a
+    word character of its own script before makes it no word start: the index's answers are
+    every query's own, whatever stands between the words."""
     records = [
         Record(id=f"r{n}", source="Wire", title=title, summary=summary)
         for n, (title, summary) in enumerate(texts)
     ]
     texts_asked = ["tariff", "élection", "caf", "café", "straße", "istanbul", "οδος", "ος",
                    "kelvin", "x_1", "_x", "2025", "tar", "tariffs trade", '"caf tar"',
-                   "trade OR kelvin", "title:élection", "주가", "1"]  # fmt: skip
+                   "trade OR kelvin", "title:élection", "주가", "1", "fta", "협상", "주가fta",
+                   "fta협상"]  # fmt: skip
     queries = [parse_query(text, NOW) for text in texts_asked]
     batch = BatchIndex(records, queries)
     for text, query in zip(texts_asked, queries, strict=True):

@@ -488,43 +488,6 @@ def test_a_shard_filed_in_parts_is_taken_in_the_order_of_its_places() -> None:
     assert not filed.filed_out_of_order
 
 
-def test_an_index_of_the_version_before_keeps_its_rows_and_learns_their_order(
-    tmp_path: Path,
-) -> None:
-    """A search index written before shards had the digest of their order is not built
-    again: it gains the column, its words are found at once (each shard's ids read from
-    it), and the search thread gives every shard its digest, after which none is read."""
-    batch = _three_days("m")
-    tariffs = sorted(a.id for a in batch if "tariff" in a.title.lower())
-    with Store(tmp_path, writer=True) as writer:
-        writer.add_batch(batch)
-        writer.update_search_index()
-    path = tmp_path / "search.sqlite"
-    with sqlite3.connect(path) as db:
-        db.execute("ALTER TABLE shards DROP COLUMN digest")
-        db.execute(f"PRAGMA user_version = {search.ADDED_DIGEST}")
-        (docs,) = db.execute("SELECT count(*) FROM docs").fetchone()
-    assert docs == 300
-    with patch.object(search.SearchIndex, "put_shard") as built:
-        with Store(tmp_path) as viewer, row_reads() as reads:
-            assert sorted(viewer.query_ids(parse_query("tariff", NOW))) == tariffs
-            assert sorted(map(str, reads)) == sorted(viewer.shard_keys())
-        with sqlite3.connect(path) as db:
-            assert db.execute("PRAGMA user_version").fetchone() == (search.VERSION,)
-            assert db.execute("SELECT count(*) FROM docs").fetchone() == (300,)
-            assert db.execute("SELECT count(digest) FROM shards").fetchone() == (0,)
-        with Store(tmp_path) as viewer:
-            viewer.start_word_index()
-            wait_for_row_numbers(viewer)
-            with sqlite3.connect(path) as db:
-                assert db.execute("SELECT count(digest) FROM shards").fetchone() == (3,)
-            viewer._known.answers.clear()
-            with row_reads() as reads:
-                assert sorted(viewer.query_ids(parse_query("tariff", NOW))) == tariffs
-                assert reads == []
-    built.assert_not_called()
-
-
 def test_two_connections_opening_a_new_search_index_at_once_both_open_it(tmp_path: Path) -> None:
     """A poller's search thread and a query (or two processes) opening a new index at once:
     one finds it locked while the other puts it in write-ahead-log mode, and waits."""
@@ -582,6 +545,31 @@ def test_word_start_matching_and_the_index_after_new_writes(open_store: StoreOpe
         assert titles == ["Tariff deal in Gyeongju", "New tariffs on autos"]
         assert [a.id for a in store.query(parse_query("관세", NOW))] == ["t3"]
         assert [a.id for a in store.query(parse_query('"deal in"', NOW))] == ["t0"]
+
+
+def test_a_word_of_one_script_against_another_starts_a_word(open_store: StoreOpener) -> None:
+    """Korean and Japanese write Latin words and numbers against their own: "FTA" in
+    "한미FTA", "M7.1" in "沖でM7.1の地震", "협상" in "FTA협상" each start a word, through the
+    search index and without it; a word inside a word of its own script does not."""
+
+    def art(n: int, title: str) -> Article:
+        when = NOW - timedelta(minutes=n)
+        return Article(id=f"k{n}", source="S", title=title, link=None, published=when, fetched=when)
+
+    titles = ["한미FTA 개정 협상 착수", "日本北部沖でM7.1の地震", "FTA협상 재개", "antiFTA rally"]
+    with open_store(writer=True, word_index=True) as store:
+        store.add_batch([art(n, t) for n, t in enumerate(titles)])
+        wait_for_index(store)
+        for query, expected in [
+            ("FTA", ["k0", "k2"]),
+            ("M7.1", ["k1"]),
+            ("협상", ["k0", "k2"]),
+            ("한미FTA", ["k0"]),
+            ('"한미 FTA"', []),  # a space the text does not have
+            ("미FTA", []),  # inside a Korean word
+            ("TA", []),
+        ]:
+            assert sorted(store.query_ids(parse_query(query, NOW))) == expected, query
 
 
 def _spread_store(folder: Path, days: int = 6, per_day: int = 1500) -> None:

@@ -1703,3 +1703,31 @@ def test_a_revision_takes_the_moved_link_and_keeps_each_earlier_version_once(
         assert (one.title, one.link) == ("Talks resume", "https://wire.example/talks-collapse")
         titles = [r["title"] for r in store.revisions("Wire-1")]
         assert titles == ["Talks open", "Headline 1 about tariffs", "Talks stall", "Talks collapse"]
+
+
+def test_a_latin_word_against_korean_or_japanese_is_found_in_rows_old_and_new(
+    pg_dsn: str,
+) -> None:
+    """ "FTA" in "한미FTA" and "M7.1" in "沖でM7.1の地震" start words: found in rows written
+    now, and in rows a wirewatch wrote before, once the upgrade has them given their words
+    again in the background."""
+    korean = make(1)
+    korean.title = "한미FTA 개정 협상 착수"
+    japanese = make(2)
+    japanese.title = "日本北部沖でM7.1の地震"
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch([korean, japanese, make(3)])
+        assert store.query_ids(parse_query("FTA", NOW)) == ["Wire-1"]
+        assert store.query_ids(parse_query("M7.1", NOW)) == ["Wire-2"]
+        assert store.query_ids(parse_query("협상", NOW)) == ["Wire-1"]
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:  # as the schema before wrote them
+        conn.execute(
+            "UPDATE articles SET words = to_tsvector('simple', lower(title))"
+            " WHERE id IN ('Wire-1', 'Wire-2')"
+        )
+        conn.execute("UPDATE schema_version SET version = 14")
+    with PostgresStore(pg_dsn, writer=True) as store:
+        while store.backfill():
+            pass
+        assert store.query_ids(parse_query("FTA", NOW)) == ["Wire-1"]
+        assert store.query_ids(parse_query("M7.1", NOW)) == ["Wire-2"]

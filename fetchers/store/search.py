@@ -6,9 +6,10 @@ proposes candidates only for shards whose stat is the one the asking store read,
 article of any other shard is a candidate too, so a missing, stale or torn index costs time,
 never a result. The query language checks every candidate it is not sure of.
 
-What is indexed is each text lower-cased, its words (`\\w+`, the query language's) kept, one
-space kept where one space alone parts two words, and anything else between words (a comma,
-a line break, two spaces) made a break token of its own (`BREAK`, which no word can be;
+What is indexed is each text lower-cased, its words (`fetchers.query.WORD`, the query
+language's: runs of one script's word characters) kept, one space kept where one space alone
+parts two words, and anything else between words (a comma, a line break, two spaces, nothing
+where two scripts meet) made a break token of its own (`BREAK`, which no word can be;
 `fetchers.indexedtext` makes them);
 under FTS5's `ascii` tokenizer with `_` as a word character, FTS5's tokens are then exactly
 the query language's words and the breaks. So a one-word term's candidates are exactly its
@@ -42,8 +43,9 @@ from fetchers.store.errors import StoreError
 
 FILE = "search.sqlite"
 LOCK_WAIT = 30.0  # seconds a connection waits for another's lock
-VERSION = 5  # of the tables below; another version is dropped and built again (but 4, below)
-ADDED_DIGEST = 4  # the version before shards had a digest: the column is added, filled later
+# of the tables below and of the words in them; another version is dropped and built again
+# (6: a word of one script meets one of another as two words, "한미 § fta")
+VERSION = 6
 TITLE_WEIGHT, BODY_WEIGHT = 4.0, 1.0
 # An article's row number is its shard's code (`shard_code`) above PLACE_BITS and its place
 # among the shard's indexed articles below: a match gives row numbers alone (no lookup per
@@ -70,7 +72,8 @@ _SCHEMA = (
 _TABLES = tuple(_DEFINITIONS)
 _COLUMNS = {table: {d.split()[0] for d in columns} for table, columns in _DEFINITIONS.items()}
 _WORD_END = re.compile(r"\w$")
-_SPACED_WORDS = re.compile(r"\w+(?: \w+)*")
+# words one space apart, each of one script (two that meet are parted by a break)
+_SPACED_WORDS = re.compile(f"(?:{WORD.pattern})(?: (?:{WORD.pattern}))*")
 _CORRUPT, _NOT_A_DATABASE = 11, 26  # SQLite's result codes for a damaged file
 
 Signature = tuple[int, int, int]
@@ -248,11 +251,7 @@ class SearchIndex:
                 with db:
                     db.execute("BEGIN IMMEDIATE")
                     (version,) = db.execute("PRAGMA user_version").fetchone()
-                    columns = {row[1] for row in db.execute("PRAGMA table_info(shards)")}
-                    kept = version == ADDED_DIGEST and _COLUMNS["shards"] - {"digest"} <= columns
-                    if kept and "digest" not in columns:  # its rows stay; digests come later
-                        db.execute("ALTER TABLE shards ADD COLUMN digest INT")
-                    if not (kept or version == VERSION) or not _schema_holds(db):
+                    if version != VERSION or not _schema_holds(db):
                         for table in _TABLES:
                             db.execute(f"DROP TABLE IF EXISTS {table}")
                         # the word table's own tables, left when it went without them

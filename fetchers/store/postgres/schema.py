@@ -255,6 +255,16 @@ MIGRATIONS: tuple[str, ...] = (
     WHERE s.id = m.story AND m.seen IS NOT NULL;
     DROP FUNCTION pg_temp.wirewatch_seconds(text);
     """,
+    # 14 -> 15: a word of one script meeting one of another is two words ("한미FTA": 한미 and
+    # fta, `fetchers.query.WORD`); the rows whose title or summary has a Latin letter or a
+    # digit against Hangul, kana, a CJK ideograph or Thai are given their words again by
+    # the pollers in the background (as rows stored before pairs were: `backfill`), the
+    # others are as they were
+    """
+    UPDATE articles SET pairs = NULL, pairs_too_long = false
+    WHERE pairs IS NOT NULL AND (title || ' ' || summary) ~
+        '[ᄀ-ᇿ㄰-㆏가-힯ก-๿ぁ-ヿ㐀-䶿一-鿿豈-﫿][A-Za-z0-9]|[A-Za-z0-9][ᄀ-ᇿ㄰-㆏가-힯ก-๿ぁ-ヿ㐀-䶿一-鿿豈-﫿]';
+    """,
 )
 READER = "wirewatch.reader"  # the session setting that names the reader of a connection
 VERSION = len(MIGRATIONS)
