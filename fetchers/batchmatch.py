@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from fetchers.query import HANGUL, WORD, Query, Record, Term, starts_word, word_prefix_pattern
+from fetchers.query import EASTERN, WORD, Query, Record, Term, starts_word, word_prefix_pattern
 
 MAX_WORDS_KEPT = 200_000  # words whose needed prefixes a plan remembers
 ROW_MARK = "\x01"  # between two articles' texts in a batch's bytes (kept as it is)
@@ -36,7 +36,7 @@ _SPACED = bytes(
 # the rest of a word, up to its first non-ASCII character: after an ASCII word character
 # only (an ASCII word after a word in Hangul is a word of its own: "주가tariff")
 _WORD_BYTES = rb"(?:(?<=[0-9a-z_])[0-9a-z_]*)?"
-_KOREAN = re.compile(f"[{HANGUL}]")
+_EASTERN = re.compile(f"[{EASTERN}]")
 
 
 def _first_word(term: Term) -> str | None:
@@ -98,10 +98,10 @@ class WordPlan:
         self._after_other: re.Pattern[bytes] | None = None  # made when a batch needs it
         # a needed word in Hangul right after an ASCII word character ("FTA협상"): a word of
         # another script starts there (`fetchers.query.WORD`)
-        hangul = [w for w in self.needed if _KOREAN.match(w)]
-        korean = _trie_pattern([w.encode("utf-8").decode("latin-1") for w in hangul])
+        eastern = [w for w in self.needed if _EASTERN.match(w)]
+        trie = _trie_pattern([w.encode("utf-8").decode("latin-1") for w in eastern])
         self.after_ascii = (
-            re.compile(rb"(?<=[0-9a-z_])(" + korean.encode("latin-1") + b")") if hangul else None
+            re.compile(rb"(?<=[0-9a-z_])(" + trie.encode("latin-1") + b")") if eastern else None
         )
         # a space and a word's start, as found -> the needed words the word starts with
         self.prefixes_of: dict[bytes, tuple[str, ...]] = {}

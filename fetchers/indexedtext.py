@@ -13,19 +13,17 @@ from __future__ import annotations
 
 import re
 
-from fetchers.query import HANGUL, UNSPACED
+from fetchers.query import EASTERN
 
 BREAK = "\u00a7"  # "§": not a word character, so no word, and no word's prefix, is it
 # what parts two words other than one space, once runs of spaces hold a break: a run of
 # non-word characters from its first that is not a space (faster than one pattern for both)
 _PARTING = re.compile(r"[^\w ]\W*")
-# where a word of one script meets one of another, with nothing between (looked for only in
-# a text that holds Hangul or a script written without spaces)
-_SCRIPTS = re.compile(f"[{HANGUL}{UNSPACED}]")
-_MEETING = re.compile(
-    f"(?<=[{HANGUL}])(?=[^\\W{HANGUL}])|(?<=[{UNSPACED}])(?=[^\\W{UNSPACED}])"
-    f"|(?<=[^\\W{HANGUL}{UNSPACED}])(?=[{HANGUL}{UNSPACED}])"
-)
+# the last character of a word of one kind that one of the other meets, with nothing between
+# (`fetchers.query.WORD`; looked for only in a text that holds Hangul or a script written
+# without spaces)
+_EASTERN = re.compile(f"[{EASTERN}]")
+_MEETING = re.compile(f"[{EASTERN}](?=[^\\W{EASTERN}])|[^\\W{EASTERN}](?=[{EASTERN}])")
 
 Words = tuple[str, str]  # an article's title and body as the index holds them
 
@@ -36,8 +34,8 @@ def indexed_text(text: str) -> str:
     ASCII text is left as it is (no copy lower-cased first)."""
     if not text.isascii():
         text = text.lower()
-        if _SCRIPTS.search(text) is not None:
-            text = _MEETING.sub(f" {BREAK} ", text)
+        if _EASTERN.search(text) is not None:
+            text = _MEETING.sub(f"\\g<0> {BREAK} ", text)
     if "  " in text:
         text = text.replace("  ", f" {BREAK} ")
     return _PARTING.sub(f" {BREAK} ", text)

@@ -341,20 +341,21 @@ class Query:
         return True
 
 
-# Scripts whose words a word of another script may start right after, with no space: a
-# Latin word written against Korean or Japanese ("한미FTA", "米FRB", "沖でM7.1の地震"), or a
-# Korean word against a Latin one ("FTA협상"). A word starts where a run of one script's
-# word characters starts: Hangul, a script written without spaces, or any other.
+# Korean, and the scripts written without spaces, against which a word of another script may
+# be written with no space: a Latin word ("한미FTA", "米FRB", "沖でM7.1の地震"), or a Korean
+# word against a Latin one ("FTA협상"). A word starts where a run of word characters of the
+# one kind (these) or of the other (every other script) starts.
 HANGUL = "\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff"
 # (Thai, kana, CJK ideographs: a needle holding one matches anywhere, `word_prefix_pattern`)
 UNSPACED = "\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-# a word: a run of word characters of one of those
-WORD = re.compile(f"[{HANGUL}]+|[{UNSPACED}]+|[^\\W{HANGUL}{UNSPACED}]+")
-_HANGUL = re.compile(f"[{HANGUL}]")
+EASTERN = HANGUL + UNSPACED
+# a word: a run of word characters of one kind
+WORD = re.compile(f"[{EASTERN}]+|[^\\W{EASTERN}]+")
+_EASTERN = re.compile(f"[{EASTERN}]")
 _UNSPACED = re.compile(f"[{UNSPACED}]")
-# before a needle: no word character of the script its first character is in
-_AFTER_NO_HANGUL = f"(?<![{HANGUL}])"
-_AFTER_NO_OTHER = f"(?<![^\\W{HANGUL}{UNSPACED}])"
+# before a needle: no word character of the kind its first character is of
+_AFTER_NO_EASTERN = f"(?<![{EASTERN}])"
+_AFTER_NO_OTHER = f"(?<![^\\W{EASTERN}])"
 _SPACED_SCRIPT = re.compile(r"^[\w\s\-'.,&$%/]*$")
 
 
@@ -368,8 +369,8 @@ def word_prefix_pattern(needle: str) -> re.Pattern[str] | None:
     first = needle[:1]
     if not (first.isalnum() or first == "_"):
         prefix = ""
-    elif _HANGUL.match(first):
-        prefix = _AFTER_NO_HANGUL
+    elif _EASTERN.match(first):
+        prefix = _AFTER_NO_EASTERN
     else:
         prefix = _AFTER_NO_OTHER
     return re.compile(prefix + re.escape(needle))
@@ -380,9 +381,7 @@ def starts_word(before: str, first: str) -> bool:
     `before` (as `word_prefix_pattern` finds it)."""
     if not (before.isalnum() or before == "_"):
         return True
-    if _HANGUL.match(first):
-        return _HANGUL.match(before) is None
-    return _HANGUL.match(before) is not None or _UNSPACED.match(before) is not None
+    return (_EASTERN.match(first) is None) is (_EASTERN.match(before) is not None)
 
 
 _DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"  # hyphens, dashes and minus
