@@ -47,6 +47,7 @@ from fetchers.story import (
     chunks,
     first_time,
     headline_record,
+    last_seen,
     made_stories,
     made_story,
     newest_first,
@@ -804,10 +805,10 @@ def leads(stories: list[Story], store: ArticleStore) -> dict[str, Lead]:
         if story.outlets < 2:
             continue
         firsts[story.first_source] += 1
-        seen: dict[str, float] = {}
+        seen: dict[str, float] = {}  # each outlet's first report, never later than fetched
         for record in map(store.record, story.articles):
             if record is not None and record.source not in seen:
-                seen[record.source] = first_time(record)
+                seen[record.source] = last_seen(record)
         for source, when in seen.items():
             lags.setdefault(source, []).append(max(0.0, when - story.first_seen))
     return {

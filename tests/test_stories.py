@@ -3525,3 +3525,25 @@ def test_a_poller_says_once_how_long_its_stories_took_to_be_ready(
     assert len(said) == 2 and 0 < ready[0] < 40 and ready[0] < ready[1] < 80
     assert re.fullmatch(rf"stories: {ready[0]} stories of 40 articles ready in \d+\.\d s", said[0])
     assert re.fullmatch(rf"stories: {ready[1]} stories of 80 articles ready in \d+\.\d s", said[1])
+
+
+def test_an_outlets_lag_counts_its_report_no_later_than_it_was_fetched() -> None:
+    """Beta's item says 12:05 (within the allowance for clocks ahead) but was fetched at 12:02,
+    two minutes after Alpha's undated report of 12:00: its lag is two minutes, not five."""
+    from fetchers.query import Record
+    from fetchers.story import made_story
+    from fetchers.storybook import leads
+
+    noon = datetime(2026, 11, 5, 12, 0, tzinfo=UTC).timestamp()
+    alpha = Record("a", "Alpha", "Quake hits", fetched=noon)
+    beta = Record("b", "Beta", "Quake strikes", published=noon + 300, fetched=noon + 120)
+    story = made_story("s1", [alpha, beta])
+    held = {"a": alpha, "b": beta}
+
+    class Held:
+        def record(self, ident: str) -> Record | None:
+            return held.get(ident)
+
+    found = leads([story], Held())  # type: ignore[arg-type]
+    assert found["Alpha"].first_reports == 1 and found["Alpha"].median_lag == 0
+    assert found["Beta"].median_lag == 120
