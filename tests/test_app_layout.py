@@ -12,7 +12,17 @@ from textual.pilot import Pilot
 from fetchers.models import Article
 from fetchers.store import Store
 from fetchers.timeparse import zone
-from tests.conftest import FROZEN, dash, make_app, piloted, seed_only_config, seen, settle
+from tests.conftest import (
+    FROZEN,
+    dash,
+    make,
+    make_app,
+    piloted,
+    screen_text,
+    seed_only_config,
+    seen,
+    settle,
+)
 from tui.app import WirewatchApp
 from tui.format import wall_short
 from tui.messages import QueryDone
@@ -279,3 +289,25 @@ async def test_narrow_terminal_stacks_and_opens_article_on_enter(tmp_path: Path)
         assert dash(app).article_view.region.height > 0
         await pilot.press("escape")
         assert not app.screen.has_class("reading")
+
+
+async def test_a_long_list_has_no_horizontal_scrollbar_taking_a_row(tmp_path: Path) -> None:
+    """The rows fit the pane's width: with more rows than fit, the vertical scrollbar shows,
+    and no horizontal one takes the pane's last row."""
+    with Store(tmp_path / "data", writer=True) as store:
+        store.add_batch([make(n) for n in range(200)])
+    app = make_app(tmp_path)
+    async with piloted(app, (120, 35)) as pilot:
+        headlines = (await settle(app, pilot, want=100)).headlines
+        assert headlines.show_vertical_scrollbar
+        assert not headlines.show_horizontal_scrollbar
+        assert headlines.scrollable_content_region.height == headlines.size.height
+
+
+async def test_a_status_line_too_long_for_the_terminal_ends_in_an_ellipsis(tmp_path: Path) -> None:
+    """Cut at 60 columns, "0 of 1 sources failing" must not read "0 of 1 sources"."""
+    app = make_app(tmp_path)
+    async with piloted(app, (60, 20)) as pilot:
+        await settle(app, pilot, want=6)
+        (status,) = [line for line in screen_text(app).splitlines() if "polled" in line]
+        assert status.rstrip().endswith("…")

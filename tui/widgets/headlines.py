@@ -66,6 +66,7 @@ class HeadlineList(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     HeadlineList {
         width: 2fr;
+        overflow-x: hidden;  /* rows fit the width: a horizontal bar would only take a row */
     }
     HeadlineList > .headlines--cursor {
         background: $block-cursor-blurred-background;

@@ -43,6 +43,8 @@ class StatusLine(Widget):
         height: 1;
         background: $panel;
         color: $foreground;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     """
 
