@@ -20,7 +20,7 @@ import pytest
 
 from tests.conftest import FROZEN
 from tests.procs import descendants, running
-from tui.serve import DRIVER
+from tui.serve import DRIVER, trusted_origin
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_8890db16bdd93803.txt"
@@ -235,3 +235,41 @@ def test_a_served_dashboard_nobody_reads_ends_on_sigterm(tmp_path: Path, config_
         for pipe in (proc.stdin, proc.stdout):
             if pipe is not None:
                 pipe.close()
+
+
+async def test_a_page_of_another_site_cannot_open_a_dashboard(
+    serve: tuple[subprocess.Popen[bytes], int],
+) -> None:
+    """Any site a person visits could otherwise open the websocket to 127.0.0.1 and read the
+    headlines off it and type into it; a site whose name points at 127.0.0.1 (DNS
+    rebinding) is refused too. The server's own page, by either loopback name, opens one."""
+    proc, port = serve
+    async with aiohttp.ClientSession() as session:
+        url = f"http://127.0.0.1:{port}/ws?width=120&height=40"
+        for origin in ("https://evil.example", f"http://evil.example:{port}", "null"):
+            with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                await session.ws_connect(url, headers={"Origin": origin})
+            assert refused.value.status == 403
+        async with session.get(
+            f"http://127.0.0.1:{port}/", headers={"Host": f"evil.example:{port}"}
+        ) as page:
+            assert page.status == 403
+        assert descendants(proc.pid) == []  # no dashboard was started for them
+        tab = await session.ws_connect(url, headers={"Origin": f"http://localhost:{port}"})
+        received = 0
+        while received < 4000:
+            received += len((await asyncio.wait_for(tab.receive(), GENEROUS)).data or b"")
+        await tab.close()
+
+
+def test_which_pages_may_open_a_dashboard() -> None:
+    assert trusted_origin(None, "127.0.0.1:8000", "127.0.0.1", 8000)  # not a browser
+    assert trusted_origin("http://127.0.0.1:8000", "127.0.0.1:8000", "127.0.0.1", 8000)
+    assert trusted_origin("http://localhost:8000", "127.0.0.1:8000", "localhost", 8000)
+    assert trusted_origin("http://[::1]:8000", "[::1]:8000", "::1", 8000)
+    assert not trusted_origin("http://127.0.0.1:9000", "127.0.0.1:8000", "127.0.0.1", 8000)
+    assert not trusted_origin("http://evil.example:8000", "evil.example:8000", "127.0.0.1", 8000)
+    # served to the network: the page the browser asked for, on this port
+    assert trusted_origin("http://desk.example:8000", "desk.example:8000", "0.0.0.0", 8000)
+    assert not trusted_origin("http://evil.example:8000", "desk.example:8000", "0.0.0.0", 8000)
+    assert not trusted_origin("http://[bad", "desk.example:8000", "0.0.0.0", 8000)

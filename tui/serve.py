@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import logging
 import os
 import shlex
@@ -20,6 +21,7 @@ import signal
 from asyncio.subprocess import Process
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import WSCloseCode, web
 from textual_serve.app_service import AppService
@@ -154,8 +156,51 @@ def _group_alive(group: int) -> bool:
     return False
 
 
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def _loopback(host: str | None) -> bool:
+    """Whether a host name or address is this machine's loopback."""
+    if not host:
+        return False
+    host = host.strip("[]").lower()
+    if host in LOOPBACK_NAMES or host.endswith(".localhost"):
+        return True
+    with contextlib.suppress(ValueError):
+        return ipaddress.ip_address(host).is_loopback
+    return False
+
+
+def trusted_origin(origin: str | None, page_host: str | None, bound: str, port: int) -> bool:
+    """Whether a websocket may open from a page of this origin. A browser names the page a
+    connection comes from: any site a person visits could otherwise open the dashboard's
+    websocket to this machine, read the headlines off it and type into it (add an alert
+    rule posting them to its own server). No Origin: not a browser (a local program).
+    Served on the loopback, only pages of the loopback on this port; else only pages of
+    the host the browser asked for (the served page itself)."""
+    if origin is None:
+        return True
+    try:
+        parts = urlsplit(origin)
+        origin_port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    except ValueError:
+        return False
+    if parts.scheme not in ("http", "https") or origin_port != port:
+        return False
+    if _loopback(bound):
+        return _loopback(parts.hostname)
+    try:
+        asked = urlsplit(f"//{page_host}").hostname if page_host else None
+    except ValueError:
+        return False
+    return parts.hostname is not None and parts.hostname == asked
+
+
 class DashboardServer(Server):
-    """textual-serve's server, running DashboardSessions and ending them all on shutdown."""
+    """textual-serve's server, running DashboardSessions and ending them all on shutdown.
+    Served on the loopback it answers only requests naming the loopback (a site whose name
+    is made to point at 127.0.0.1 gets nothing), and a websocket opens only from its own
+    page (`trusted_origin`)."""
 
     def __init__(self, argv: list[str], host: str, port: int) -> None:
         pages = Path(__file__).resolve().parent / "web"  # its page, without outside web fonts
@@ -164,6 +209,24 @@ class DashboardServer(Server):
         )
         self.argv = argv
         self.sessions: dict[DashboardSession, web.WebSocketResponse] = {}
+
+    async def _make_app(self) -> web.Application:
+        app = await super()._make_app()
+        app.middlewares.append(self._loopback_names_only)
+        return app
+
+    @web.middleware
+    async def _loopback_names_only(self, request: web.Request, handler: Any) -> Any:
+        """Served on the loopback: a request naming another host is refused (DNS
+        rebinding: a site that points its name at 127.0.0.1 once its page is open)."""
+        if _loopback(self.host):
+            try:
+                asked = urlsplit(f"//{request.host}").hostname
+            except ValueError:
+                asked = None
+            if not _loopback(asked):
+                raise web.HTTPForbidden(text="wirewatch serves this machine's loopback only\n")
+        return await handler(request)
 
     async def on_shutdown(self, app: web.Application) -> None:
         """SIGTERM or SIGINT: every dashboard ends, every browser is told, then the server
@@ -180,6 +243,10 @@ class DashboardServer(Server):
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         """One browser tab: a dashboard for as long as its websocket lives, then none."""
+        origin = request.headers.get("Origin")
+        if not trusted_origin(origin, request.host, self.host, self.port):
+            log.warning("a websocket from %r refused: not a page of this server", origin)
+            raise web.HTTPForbidden(text="wirewatch opens dashboards for its own page only\n")
         websocket = web.WebSocketResponse(heartbeat=HEARTBEAT, timeout=CLOSE_WAIT)
         width = to_int(request.query.get("width", "80"), 80)
         height = to_int(request.query.get("height", "24"), 24)
