@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from fetchers.query import EASTERN, WORD, Query, Record, Term, starts_word, word_prefix_pattern
+from fetchers.query import EASTERN_WORD, WORD, Query, Record, Term, starts_word, word_prefix_pattern
 
 MAX_WORDS_KEPT = 200_000  # words whose needed prefixes a plan remembers
 ROW_MARK = "\x01"  # between two articles' texts in a batch's bytes (kept as it is)
@@ -36,7 +36,7 @@ _SPACED = bytes(
 # the rest of a word, up to its first non-ASCII character: after an ASCII word character
 # only (an ASCII word after a word in Hangul is a word of its own: "주가tariff")
 _WORD_BYTES = rb"(?:(?<=[0-9a-z_])[0-9a-z_]*)?"
-_EASTERN = re.compile(f"[{EASTERN}]")
+_EASTERN = re.compile(EASTERN_WORD)
 
 
 def _first_word(term: Term) -> str | None:

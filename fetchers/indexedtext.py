@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from fetchers.query import EASTERN
+from fetchers.query import EASTERN, EASTERN_WORD
 
 BREAK = "\u00a7"  # "§": not a word character, so no word, and no word's prefix, is it
 # what parts two words other than one space, once runs of spaces hold a break: a run of
@@ -23,7 +23,7 @@ _PARTING = re.compile(r"[^\w ]\W*")
 # (`fetchers.query.WORD`; looked for only in a text that holds Hangul or a script written
 # without spaces)
 _EASTERN = re.compile(f"[{EASTERN}]")
-_MEETING = re.compile(f"[{EASTERN}](?=[^\\W{EASTERN}])|[^\\W{EASTERN}](?=[{EASTERN}])")
+_MEETING = re.compile(f"{EASTERN_WORD}(?=[^\\W{EASTERN}])|[^\\W{EASTERN}](?={EASTERN_WORD})")
 
 Words = tuple[str, str]  # an article's title and body as the index holds them
 

@@ -404,16 +404,6 @@ REPLACEMENTS = {  # Textual's names for some characters
 }
 
 
-# keys a terminal sends as the same byte as another key's, which is what an application
-# reads: bound, they could never fire
-SAME_BYTES = {
-    "ctrl+h": "backspace",
-    "ctrl+i": "tab",
-    "ctrl+m": "enter",
-    "ctrl+left_square_bracket": "escape",
-}
-
-
 def key_name(key: str) -> str:
     """Textual's name for one key: "?" is "question_mark", "ctrl+x" stays; KeymapError for
     what is no key."""
@@ -429,11 +419,7 @@ def key_name(key: str) -> str:
     if any(m not in MODIFIERS for m in mods) or not base:
         raise KeymapError(f"{key!r} is not a key (modifiers are {', '.join(sorted(MODIFIERS))})")
     if len(base) == 1:
-        name = "+".join([*mods, base if base.isalnum() else key_name(base)])
-        sent_as = SAME_BYTES.get(name.lower())
-        if sent_as is not None:
-            raise KeymapError(f"{key!r} never reaches wirewatch: a terminal sends it as {sent_as}")
-        return name
+        return "+".join([*mods, base if base.isalnum() else key_name(base)])
     if base in NAMED or base in REPLACEMENTS.values() or _is_character_name(base):
         return key
     raise KeymapError(f"{key!r} is not a key name (such as q, ?, ctrl+x, f8, pagedown, escape)")

@@ -235,6 +235,7 @@ class _Lane:
         self.queue: queue.Queue[Post | None] = queue.Queue(maxsize=limit)
         self.thread: threading.Thread | None = None
         self.unsent = 0  # posts the sender was closed before (under the sender's lock)
+        self.in_flight = False  # its thread is delivering a post
 
 
 class WebhookSender:
@@ -277,35 +278,38 @@ class WebhookSender:
 
     def submit(self, url: str, body: dict[str, Any]) -> bool:
         """Queue a post; never waits. False (and logged) when its URL's queue is full or the
-        sender is closed."""
-        lane = self._lane(url)
+        sender is being closed."""
+        with self._lock:  # (what `close` takes out is then never put in behind it)
+            if self._closing.is_set():
+                lane = None
+            else:
+                lane = self._lane(url)
+                try:
+                    lane.queue.put_nowait(Post(url, body))
+                    return True
+                except queue.Full:
+                    pass
         if lane is None:
             self._count_unsent(None, 1)
+            self.failures.note(f"webhook {url_host(url)}: not sent: wirewatch was stopping")
             log.warning("webhook %s: the alert was not sent: wirewatch is stopping", url_host(url))
-            return False
-        try:
-            lane.queue.put_nowait(Post(url, body))
-        except queue.Full:
+        else:
             self._failed(
                 f"webhook {lane.where}: {self.limit} posts waiting, this one dropped", dropped=True
             )
-            return False
-        return True
+        return False
 
-    def _lane(self, url: str) -> _Lane | None:
-        """The URL's lane, its thread started; None once the sender is closed."""
-        with self._lock:
-            if self._closing.is_set():
-                return None
-            lane = self._lanes.get(url)
-            if lane is None:
-                lane = self._lanes[url] = _Lane(url, self.limit)
-            if lane.thread is None or not lane.thread.is_alive():
-                lane.thread = threading.Thread(
-                    target=self._run, args=(lane,), name="wirewatch-webhooks", daemon=True
-                )
-                lane.thread.start()
-            return lane
+    def _lane(self, url: str) -> _Lane:
+        """(Under the lock.) The URL's lane, its thread started."""
+        lane = self._lanes.get(url)
+        if lane is None:
+            lane = self._lanes[url] = _Lane(url, self.limit)
+        if lane.thread is None or not lane.thread.is_alive():
+            lane.thread = threading.Thread(
+                target=self._run, args=(lane,), name="wirewatch-webhooks", daemon=True
+            )
+            lane.thread.start()
+        return lane
 
     def _count_unsent(self, lane: _Lane | None, count: int) -> None:
         with self._lock:
@@ -328,6 +332,7 @@ class WebhookSender:
                     if self._closing.is_set():
                         self._count_unsent(lane, 1)
                     else:
+                        lane.in_flight = True
                         self._deliver(client, post, lane)
                 except Exception as exc:  # the next alerts still go; the message may quote
                     # the URL, so only the error's kind is logged
@@ -335,6 +340,7 @@ class WebhookSender:
                         f"webhook {lane.where}: not sent ({type(exc).__name__})", error=True
                     )
                 finally:
+                    lane.in_flight = False
                     lane.queue.task_done()
 
     def _deliver(self, client: httpx.Client, post: Post, lane: _Lane) -> None:
@@ -389,8 +395,10 @@ class WebhookSender:
 
     def close(self, timeout: float = 1.0) -> int:
         """Stop: what is still queued is not sent, nor is a post waiting for its next try
-        (each lane's post in flight has `timeout` seconds to end); every lane says how many
-        alerts it did not send. Returns that count."""
+        (each lane's post in flight has `timeout` seconds to end, and is counted by its
+        lane as it ends); every lane says how many alerts it did not send. Returns that
+        count. The sender takes posts again afterwards (a dashboard polls again), in lanes
+        of its own."""
         with self._lock:
             self._closing.set()
             lanes = list(self._lanes.values())
@@ -404,7 +412,7 @@ class WebhookSender:
                 left += post is not None
                 lane.queue.task_done()
             self._count_unsent(lane, left)
-            lane.queue.put_nowait(None)
+            lane.queue.put_nowait(None)  # (nothing is put in while closing: it fits)
         deadline = time.monotonic() + timeout
         for lane in lanes:
             if lane.thread is not None:
@@ -412,16 +420,17 @@ class WebhookSender:
         total = 0
         with self._lock:
             for lane in lanes:
-                if lane.thread is not None and lane.thread.is_alive():
-                    lane.unsent += 1  # its post in flight ends with the process
-                    self.stats.unsent += 1
-                if lane.unsent:
+                busy = lane.thread is not None and lane.thread.is_alive() and lane.in_flight
+                if lane.unsent or busy:
                     log.warning(
-                        "webhook %s: %d alert%s not sent: wirewatch stopped first",
+                        "webhook %s: %d alert%s not sent: wirewatch stopped first%s",
                         lane.where,
                         lane.unsent,
                         "" if lane.unsent == 1 else "s",
+                        " (one more was still being sent)" if busy else "",
                     )
                 total += lane.unsent
                 lane.unsent = 0
+            self._lanes = {u: lane for u, lane in self._lanes.items() if lane not in lanes}
+            self._closing.clear()
         return total

@@ -348,13 +348,14 @@ class Query:
 HANGUL = "\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff"
 # (Thai, kana, CJK ideographs: a needle holding one matches anywhere, `word_prefix_pattern`)
 UNSPACED = "\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-EASTERN = HANGUL + UNSPACED
-# a word: a run of word characters of one kind
-WORD = re.compile(f"[{EASTERN}]+|[^\\W{EASTERN}]+")
-_EASTERN = re.compile(f"[{EASTERN}]")
+EASTERN = HANGUL + UNSPACED  # (the ranges hold marks and signs too: the word characters count)
+# a word character of the one kind, and a word: a run of word characters of one kind
+EASTERN_WORD = f"(?=\\w)[{EASTERN}]"
+WORD = re.compile(f"(?:{EASTERN_WORD})+|[^\\W{EASTERN}]+")
+_EASTERN = re.compile(EASTERN_WORD)
 _UNSPACED = re.compile(f"[{UNSPACED}]")
 # before a needle: no word character of the kind its first character is of
-_AFTER_NO_EASTERN = f"(?<![{EASTERN}])"
+_AFTER_NO_EASTERN = f"(?<!{EASTERN_WORD})"
 _AFTER_NO_OTHER = f"(?<![^\\W{EASTERN}])"
 _SPACED_SCRIPT = re.compile(r"^[\w\s\-'.,&$%/]*$")
 

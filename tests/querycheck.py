@@ -126,7 +126,21 @@ queries = st.lists(st.tuples(st.sampled_from(["", "-", "OR "]), terms), min_size
 
 
 # what may part two words in a text: one space most often, else what a phrase cannot skip
-PARTINGS = [" ", " ", " ", ", ", "\n", "  ", "-", " \u2014 ", ". ", "\u00a7"]
+PARTINGS = [
+    " ",
+    " ",
+    " ",
+    ", ",
+    "\n",
+    "  ",
+    "-",
+    " \u2014 ",
+    ". ",
+    "\u00a7",
+    "\u30fb",
+    "\u0e35",
+    "",
+]
 
 
 def parted(words: list[str], rng: random.Random) -> str:

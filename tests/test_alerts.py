@@ -340,7 +340,7 @@ _PIECES = st.sampled_from(
 )  # fmt: skip
 _GLUE = st.sampled_from(
     [" ", "", "\u201c", "\u201d", "\u2014", "-", "\n", "\x01", "\x00", "'", "\u00a0", "\ud800",
-     "é", "\u3000", "_", "$"]
+     "é", "\u3000", "_", "$", "\u30fb", "\u0e35"]
 )  # fmt: skip
 _TEXTS = st.lists(st.tuples(_GLUE, _PIECES), max_size=8).map(
     lambda parts: "".join(glue + piece for glue, piece in parts)

@@ -396,8 +396,21 @@ def test_stopping_says_how_many_alerts_were_not_sent(caplog: pytest.LogCaptureFi
     assert hooks.stats.unsent == 4
     assert "4 alerts not sent: wirewatch stopped first" in caplog.text
     assert SECRET not in caplog.text
-    assert not hooks.submit(dead, {"n": 5})  # closed: refused, and said
-    assert hooks.stats.unsent == 5
+
+
+def test_a_sender_closed_when_polling_stopped_sends_again_when_it_resumes(
+    receiver: Receiver,
+) -> None:
+    """A dashboard that stops polling closes its sender and, polling again, uses it again:
+    the alerts of the cycles after that are posted."""
+    hooks = sender([])
+    hooks.submit(receiver.url("/a"), {"n": 1})
+    assert hooks.drain(10)
+    assert hooks.close(timeout=5.0) == 0
+    assert hooks.submit(receiver.url("/a"), {"n": 2})
+    assert hooks.drain(10)
+    assert [body["n"] for _path, body in receiver.posts] == [1, 2]
+    assert hooks.close(timeout=5.0) == 0
 
 
 def test_a_slack_post_cannot_ping_a_channel_or_disguise_a_link() -> None:

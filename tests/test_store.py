@@ -1426,3 +1426,57 @@ def test_retention_keeps_a_starred_articles_earlier_headlines(
         assert [r["title"] for r in viewer.revisions("Wire-0")] == ["Headline 0 about tariffs"]
         again = viewer.records(["Wire-0"])[0]
         assert again.title == "Headline 0, corrected" and again.revised is not None
+
+
+def test_tinydb_a_state_file_that_cannot_be_read_drops_no_kept_article(tmp_path: Path) -> None:
+    """Kept for their stars, two old articles stay when state.json is gone or unreadable at
+    the next retention: only a star taken off (the mark says so) lets one go."""
+    old = datetime(2025, 9, 1, 12, tzinfo=UTC)
+    new = datetime(2025, 10, 24, 12, tzinfo=UTC)
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch([make(1, fetched=old), make(2, fetched=old), make(3, fetched=new)])
+        store.set_state(["Wire-1", "Wire-2"], starred=True)
+        assert store.apply_retention(30, new) == 0
+    (tmp_path / "state.json").unlink()
+    with Store(tmp_path, writer=True) as store:
+        assert store.apply_retention(30, new + timedelta(days=1)) == 0
+        assert sorted(a.id for a in store.query()) == ["Wire-1", "Wire-2", "Wire-3"]
+
+
+def test_tinydb_a_viewer_drops_what_retention_took_out_of_the_kept_articles(
+    tmp_path: Path,
+) -> None:
+    old = datetime(2025, 9, 1, 12, tzinfo=UTC)
+    new = datetime(2025, 10, 24, 12, tzinfo=UTC)
+    with Store(tmp_path, writer=True) as writer:
+        writer.add_batch([make(1, fetched=old), make(2, fetched=old), make(3, fetched=new)])
+        writer.set_state(["Wire-1", "Wire-2"], starred=True)
+        writer.apply_retention(30, new)
+        with Store(tmp_path) as viewer:
+            assert sorted(a.id for a in viewer.query()) == ["Wire-1", "Wire-2", "Wire-3"]
+            writer.set_state(["Wire-1"], starred=False)
+            assert writer.apply_retention(30, new + timedelta(days=1)) == 1
+            assert viewer.reload() == []
+            assert viewer.gone_at_reload() == 1
+            assert sorted(a.id for a in viewer.query()) == ["Wire-2", "Wire-3"]
+
+
+def test_a_revision_moves_the_link_unless_another_article_of_the_source_has_it(
+    open_store: StoreOpener,
+) -> None:
+    with open_store(writer=True) as store:
+        store.add_batch([make(1), make(2)])
+        taken = make(1, fetched=make(1).fetched + timedelta(minutes=5))  # type: ignore[operator]
+        taken.title, taken.link = "Headline 1, corrected", make(2).link
+        store.add_batch([taken])
+        (one,) = store.records(["Wire-1"])
+        assert (one.title, one.link) == ("Headline 1, corrected", make(1).link)  # its own
+        moved = make(1, fetched=make(1).fetched + timedelta(minutes=9))  # type: ignore[operator]
+        moved.title, moved.link = "Headline 1, moved", "https://example.org/Wire/1-moved"
+        store.add_batch([moved])
+        one, two = store.records(["Wire-1", "Wire-2"])
+        assert (one.title, one.link) == ("Headline 1, moved", "https://example.org/Wire/1-moved")
+        assert two.link == make(2).link
+    with open_store() as again:
+        (one,) = again.records(["Wire-1"])
+        assert one.link == "https://example.org/Wire/1-moved"

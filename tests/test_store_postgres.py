@@ -1715,19 +1715,23 @@ def test_a_latin_word_against_korean_or_japanese_is_found_in_rows_old_and_new(
     korean.title = "한미FTA 개정 협상 착수"
     japanese = make(2)
     japanese.title = "日本北部沖でM7.1の地震"
+    in_text = make(4, text="서울 발 한미FTA 개정 협상")  # in its full text only
+    long_text = make(5, text="word " * 12_000 + "日銀と米FRBの会合")  # too long for pairs
     with PostgresStore(pg_dsn, writer=True) as store:
-        store.add_batch([korean, japanese, make(3)])
-        assert store.query_ids(parse_query("FTA", NOW)) == ["Wire-1"]
+        store.add_batch([korean, japanese, make(3), in_text, long_text])
+        assert store.query_ids(parse_query("FTA", NOW)) == ["Wire-4", "Wire-1"]
         assert store.query_ids(parse_query("M7.1", NOW)) == ["Wire-2"]
-        assert store.query_ids(parse_query("협상", NOW)) == ["Wire-1"]
+        assert store.query_ids(parse_query("협상", NOW)) == ["Wire-4", "Wire-1"]
+        assert store.query_ids(parse_query("FRB", NOW)) == ["Wire-5"]
     with psycopg.connect(pg_dsn, autocommit=True) as conn:  # as the schema before wrote them
         conn.execute(
-            "UPDATE articles SET words = to_tsvector('simple', lower(title))"
-            " WHERE id IN ('Wire-1', 'Wire-2')"
+            "UPDATE articles SET words = to_tsvector('simple', lower(concat_ws(' ', title,"
+            " text))) WHERE id IN ('Wire-1', 'Wire-2', 'Wire-4', 'Wire-5')"
         )
         conn.execute("UPDATE schema_version SET version = 14")
     with PostgresStore(pg_dsn, writer=True) as store:
         while store.backfill():
             pass
-        assert store.query_ids(parse_query("FTA", NOW)) == ["Wire-1"]
+        assert store.query_ids(parse_query("FTA", NOW)) == ["Wire-4", "Wire-1"]
         assert store.query_ids(parse_query("M7.1", NOW)) == ["Wire-2"]
+        assert store.query_ids(parse_query("FRB", NOW)) == ["Wire-5"]

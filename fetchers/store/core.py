@@ -954,11 +954,19 @@ class Store:
             for key in gone:
                 self._drop_shard(key)
             self._pending = [key for key in self._pending if key not in gone]
+            shrunk = False  # the kept shard, which retention now takes articles out of
             for key in sorted(present - set(self._pending)):  # load_rest() brings those
                 shard = self._shards.get(key)
                 if shard is None or self.shard_version(key) != shard.signature:
+                    if key == KEPT and shard is not None:  # filed again whole: what left it goes
+                        before = set(self._indexes.members.get(KEPT, ()))
+                        self._drop_shard(KEPT)
+                        loaded = self._load_shard(KEPT)
+                        new.extend(i for i in loaded if i not in before)
+                        shrunk = bool(before - set(loaded))
+                        continue
                     new.extend(self._load_shard(key))
-            if gone:  # the order still holds the dropped days' articles: made afresh
+            if gone or shrunk:  # the order still holds the dropped articles: made afresh
                 self._indexes.rebuild_order()
             else:
                 self._indexes.insert_orders(new)
@@ -1116,8 +1124,15 @@ class Store:
         second article). Returns the shards written."""
         indexes = self._indexes
         by_shard: dict[str, dict[str, StagedArticle]] = {}
+        links = indexes.links
         for ident, item in revised.items():
-            by_shard.setdefault(indexes.records[ident].shard, {})[ident] = item
+            record = indexes.records[ident]
+            link = item.doc.get("link")
+            filed = links.get(record.source, {}).get(link) if links is not None and link else None
+            if filed is not None and filed != ident:  # another article's link: it keeps its own
+                item.doc = {**item.doc, "link": record.link}
+                item.record.link = record.link
+            by_shard.setdefault(record.shard, {})[ident] = item
         for key, items in by_shard.items():
             shard = self._get_shard(key)
             before = shard.signature
@@ -1133,10 +1148,13 @@ class Store:
                 title, summary = item.record.title, item.record.summary
                 record.revised = item.record.fetched  # as revision_setter stamps the document
                 link = item.record.link
-                if link and link != record.link:  # the page moved with the revision: the old
-                    record.link = link  # link still names the article (an aggregator's copy)
-                    if indexes.links is not None:
-                        indexes.links.setdefault(record.source, {})[link] = ident
+                if link and link != record.link:  # the page moved with the revision
+                    if links is not None:
+                        by_link = links.setdefault(record.source, {})
+                        if record.link and by_link.get(record.link) == ident:
+                            del by_link[record.link]
+                        by_link[link] = ident
+                    record.link = link
                 if ident in self._lean_words:  # a lean store keeps the digest only
                     self._lean_words.revised(ident, title, summary)
                 else:
@@ -1454,10 +1472,14 @@ class Store:
             return removed
 
     def _unstarred_kept(self, cutoff: str) -> set[str]:
-        """(Under the lock.) The articles kept past their day for a star that is gone now,
-        whose day (of first fetch, UTC) is before `cutoff`."""
+        """(Under the lock.) The articles kept past their day for a star taken off since,
+        whose day (of first fetch, UTC) is before `cutoff`; none while the marks are not
+        state.json's whole (a file missing, unreadable or damaged: their stars may be lost,
+        not taken off)."""
         records = self._indexes.records
-        gone = set()
+        gone: set[str] = set()
+        if not self._marks.whole:
+            return gone
         for ident in self._indexes.members.get(KEPT, ()):
             if self._marks.starred(ident):
                 continue

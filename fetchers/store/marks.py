@@ -33,6 +33,9 @@ class Marks:
         self._signature: tuple[int, int, int] | None = None
         self.changes = 0  # how many times the file was found changed by another process
         self._damage_said: tuple[int, int, int] | None = None  # the damaged file reported
+        # whether the marks are state.json's, whole (it was there and read as it is): an
+        # article without a star is then one without, not one whose mark was lost
+        self.whole = False
 
     def starred(self, ident: str) -> bool:
         return bool(self.state.get(ident, {}).get("starred"))
@@ -44,9 +47,11 @@ class Marks:
         if signature == self._signature:
             return
         raw = b""
+        self.whole = False
         try:
             raw = self.path.read_bytes() if signature else b""
             data = orjson.loads(raw) if raw else {}
+            self.whole = bool(raw)
         except OSError:
             problems.append("state.json cannot be read; read/starred marks start empty")
             data = {}
@@ -65,6 +70,8 @@ class Marks:
             if isinstance(found, dict)
             else {}
         )
+        if not isinstance(data, dict) or not isinstance(found, dict) or len(marks) < len(found):
+            self.whole = False  # some marks are lost, not taken off
         if isinstance(found, dict) and len(marks) < len(found):
             problems.append(
                 f"state.json: {len(found) - len(marks)} marks that do not read were left out"

@@ -256,14 +256,16 @@ MIGRATIONS: tuple[str, ...] = (
     DROP FUNCTION pg_temp.wirewatch_seconds(text);
     """,
     # 14 -> 15: a word of one script meeting one of another is two words ("한미FTA": 한미 and
-    # fta, `fetchers.query.WORD`); the rows whose title or summary has a Latin letter or a
-    # digit against Hangul, kana, a CJK ideograph or Thai are given their words again by
-    # the pollers in the background (as rows stored before pairs were: `backfill`), the
-    # others are as they were
+    # fta, `fetchers.query.WORD`); the rows holding Hangul, kana, a CJK ideograph or Thai
+    # anywhere are given their words again by the pollers in the background (as rows stored
+    # before pairs were: `backfill`, which gives a row too long for pairs its words alone);
+    # the others are as they were
     """
     UPDATE articles SET pairs = NULL, pairs_too_long = false
-    WHERE pairs IS NOT NULL AND (title || ' ' || summary) ~
-        '[ᄀ-ᇿ㄰-㆏가-힯ก-๿ぁ-ヿ㐀-䶿一-鿿豈-﫿][A-Za-z0-9]|[A-Za-z0-9][ᄀ-ᇿ㄰-㆏가-힯ก-๿ぁ-ヿ㐀-䶿一-鿿豈-﫿]';
+    WHERE (pairs IS NOT NULL OR pairs_too_long)
+        AND concat_ws(' ', title, summary, text) ~ ('[\\u1100-\\u11ff\\u3130-\\u318f'
+            '\\ua960-\\ua97f\\uac00-\\ud7ff\\u0e00-\\u0e7f\\u3040-\\u30ff'
+            '\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff]');
     """,
 )
 READER = "wirewatch.reader"  # the session setting that names the reader of a connection

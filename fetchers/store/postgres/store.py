@@ -46,6 +46,7 @@ from fetchers.store.postgres.connect import connect, driver, hide_password, show
 from fetchers.store.postgres.known import PER_SOURCE, KnownArticles, digest
 from fetchers.store.postgres.sql import Plan, plan
 from fetchers.store.postgres.words import (
+    LONGEST_TEXT,
     PAIRS_TEXT,
     WORDS_SQL,
     article_words,
@@ -172,6 +173,13 @@ FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::boolean[], %s::t
     AS r(id, w_title, w_summary, w_text, places_exact, pairs)
 WHERE a.id = r.id
 """
+# rows too long for pairs: given their words (of their text as far as it is indexed), a few
+# at a time (each may be 400,000 characters)
+_LONG_ROWS = f"""
+SELECT id, title, summary, left(text, {LONGEST_TEXT}), length(text)
+FROM articles WHERE id = ANY(%s)
+"""
+LONG_ROWS_AT_ONCE = 20
 BACKFILL_ROWS = 500  # rows given their pairs in one transaction
 BACKFILL_TIMEOUT_MS = 60_000  # the longest a statement of a backfill batch may take
 
@@ -1360,10 +1368,16 @@ class PostgresStore:
                     column.append(value)
             if columns[0]:
                 cur.execute(_FILL_PAIRS, columns)
-            if too_long:
-                cur.execute(
-                    "UPDATE articles SET pairs_too_long = true WHERE id = ANY(%s)", (too_long,)
-                )
+            for start in range(0, len(too_long), LONG_ROWS_AT_ONCE):  # words, no pairs
+                cur.execute(_LONG_ROWS, (too_long[start : start + LONG_ROWS_AT_ONCE],))
+                long_columns: list[list[Any]] = [[] for _ in range(6)]
+                for ident, title, summary, text, length in cur.fetchall():
+                    words = article_words(title, summary, text)
+                    values = (ident, *words, places_exact(words, length or 0), None)
+                    for column, value in zip(long_columns, values, strict=True):
+                        column.append(value)
+                if long_columns[0]:
+                    cur.execute(_FILL_PAIRS, long_columns)  # (no pairs: marked too long)
         self._filled_down_to = int(rows[-1][5])
         return len(rows)
 

@@ -19,10 +19,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from fetchers.query import EASTERN, word_prefix_pattern
+from fetchers.query import EASTERN, EASTERN_WORD, word_prefix_pattern
 
 # letters and digits of one kind (`fetchers.query.WORD`: "한미FTA" is two words): a lexeme
-RUN = re.compile(f"[{EASTERN}]+|[^\\W_{EASTERN}]+")
+RUN = re.compile(f"(?:{EASTERN_WORD})+|[^\\W_{EASTERN}]+")
 LONGEST_TEXT = 400_000  # characters of a full text given to the index (a tsvector is < 1 MB)
 LONGEST_WORD = 2047  # bytes: a longer word is left out of a tsvector and of a tsquery alike,
 # but a tsquery counts its place (a phrase with one would ask for a gap the tsvector lacks)
