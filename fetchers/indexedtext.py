@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from fetchers.query import EASTERN, EASTERN_WORD
+from fetchers.query import EASTERN
 
 BREAK = "\u00a7"  # "§": not a word character, so no word, and no word's prefix, is it
 # what parts two words other than one space, once runs of spaces hold a break: a run of
@@ -21,9 +21,11 @@ BREAK = "\u00a7"  # "§": not a word character, so no word, and no word's prefix
 _PARTING = re.compile(r"[^\w ]\W*")
 # the last character of a word of one kind that one of the other meets, with nothing between
 # (`fetchers.query.WORD`; looked for only in a text that holds Hangul or a script written
-# without spaces)
+# without spaces). A mark or sign of those scripts' ranges, which is no word character, is
+# taken for one here: a break after it, or before it, joins the break it makes itself, so
+# the words are the same, found in two thirds of the time
 _EASTERN = re.compile(f"[{EASTERN}]")
-_MEETING = re.compile(f"{EASTERN_WORD}(?=[^\\W{EASTERN}])|[^\\W{EASTERN}](?={EASTERN_WORD})")
+_MEETING = re.compile(f"[{EASTERN}](?=[^\\W{EASTERN}])|[^\\W{EASTERN}](?=[{EASTERN}])")
 
 Words = tuple[str, str]  # an article's title and body as the index holds them
 
