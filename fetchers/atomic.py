@@ -19,11 +19,13 @@ from tinydb.storages import Storage
 TMP_SUFFIX = ".tmp"
 
 
-def atomic_write_bytes(path: Path, data: bytes, *more: bytes) -> None:
+def atomic_write_bytes(path: Path, data: bytes, *more: bytes, mode: int | None = None) -> None:
     """Write `data` and then `more` as the file's whole content (parts spare a large file
-    one copy of itself)."""
+    one copy of itself); `mode`: its permissions (else the temporary file's, 0600)."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TMP_SUFFIX)
     try:
+        if mode is not None:
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             for part in more:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -12,10 +13,22 @@ from urllib.parse import urlsplit
 
 from fetchers.models import Source
 from fetchers.text import clean_line, plain_message
+from fetchers.timeparse import parse_duration
 
 
 class OpmlError(Exception):
     """An OPML file that cannot be read; the message says why."""
+
+
+# What wirewatch writes of a source beyond OPML's own attributes (other readers pass them
+# over), so that an export imported again is the same sources: each outline attribute, read
+# back only when it is valid (a hand-edited one is left out, not a reason to refuse the file).
+INTERVAL, FULL_TEXT, DISABLED, CHARSET = (
+    "wirewatchInterval",
+    "wirewatchFullText",
+    "wirewatchDisabled",
+    "wirewatchCharset",
+)
 
 
 @dataclass(slots=True)
@@ -26,6 +39,11 @@ class Subscription:
     url: str
     tags: list[str] = field(default_factory=list)
     skipped: str | None = None
+    kind: str = "feed"  # "page": an article page wirewatch exported (type="link")
+    interval: str | None = None  # as a config writes it ("120s"); None: the default
+    full_text: bool = False
+    enabled: bool = True
+    charset: str | None = None
 
 
 def parse_opml(data: bytes) -> list[Subscription]:
@@ -56,18 +74,51 @@ def _walk(body: ET.Element) -> list[Subscription]:
         folders = stack[-1][1]
         label = clean_line(outline.get("title") or outline.get("text") or "")
         raw_url = outline.get("xmlUrl") or outline.get("xmlurl") or ""
-        url = raw_url.strip()
+        url = _lower_scheme(raw_url.strip())
         if url:
             tags = list(folders)
             for category in (outline.get("category") or "").split(","):
                 tag = clean_line(category.strip().strip("/").split("/")[-1])
                 if tag and tag not in tags:
                     tags.append(tag)
-            found.append(Subscription(label or plain_message(url), url, tags, _unusable(url)))
+            found.append(
+                _settings(
+                    outline, Subscription(label or plain_message(url), url, tags, _unusable(url))
+                )
+            )
         inner = outline.findall("outline")
         if inner:
             nested = not url and label and label not in folders
             stack.append((iter(inner), [*folders, label] if nested else folders))
+    return found
+
+
+def _lower_scheme(url: str) -> str:
+    """ "HTTP://host/feed" as "http://host/feed": the same address, as a config takes it."""
+    scheme, colon, rest = url.partition(":")
+    return scheme.lower() + colon + rest if colon and scheme.isalpha() else url
+
+
+def _settings(outline: ET.Element, found: Subscription) -> Subscription:
+    """What wirewatch wrote of a source's settings in an outline, where it reads as valid."""
+    if outline.get("type") == "link":
+        found.kind = "page"
+    interval = (outline.get(INTERVAL) or "").strip()
+    if interval:
+        try:
+            if parse_duration(interval) > 0:
+                found.interval = interval
+        except ValueError:
+            pass
+    found.full_text = outline.get(FULL_TEXT) == "true"
+    found.enabled = outline.get(DISABLED) != "true"
+    charset = (outline.get(CHARSET) or "").strip()
+    if charset:
+        try:
+            if codecs.lookup(charset)._is_text_encoding:
+                found.charset = charset
+        except LookupError:
+            pass
     return found
 
 
@@ -107,6 +158,14 @@ def write_opml(sources: list[Source], title: str, now: datetime) -> bytes:
         }
         if source.tags:
             attrs["category"] = ",".join(source.tags)
+        if source.interval is not None:
+            attrs[INTERVAL] = f"{source.interval:g}s"
+        if source.full_text:
+            attrs[FULL_TEXT] = "true"
+        if not source.enabled:
+            attrs[DISABLED] = "true"
+        if source.charset:
+            attrs[CHARSET] = source.charset
         ET.SubElement(body, "outline", attrs)
     ET.indent(root)
     document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)

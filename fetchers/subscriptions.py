@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -19,6 +21,10 @@ class NewSource:
     url: str
     tags: list[str]
     kind: str = "feed"
+    interval: str | None = None  # as the config writes it ("120s"); None: the default
+    full_text: bool = False
+    enabled: bool = True
+    charset: str | None = None
 
 
 def toml_string(value: str) -> str:
@@ -34,6 +40,14 @@ def source_table(source: NewSource) -> str:
         lines.append(f"kind = {toml_string(source.kind)}")
     if source.tags:
         lines.append("tags = [" + ", ".join(toml_string(t) for t in source.tags) + "]")
+    if source.interval is not None:
+        lines.append(f"interval = {toml_string(source.interval)}")
+    if source.full_text:
+        lines.append("full_text = true")
+    if not source.enabled:
+        lines.append("enabled = false")
+    if source.charset:
+        lines.append(f"charset = {toml_string(source.charset)}")
     return "\n".join(lines) + "\n"
 
 
@@ -66,6 +80,12 @@ def append_sources(config: Config, new: list[NewSource], now: datetime) -> tuple
     Names are made unique with a number. The result is loaded before it replaces the file, so
     a config is never left broken."""
     known_urls = {s.url for s in config.sources if s.url}
+    merged: dict[str, NewSource] = {}  # a feed listed in several folders: one, with every tag
+    for source in new:
+        had = merged.get(source.url)
+        tags = list(dict.fromkeys([*had.tags, *source.tags])) if had is not None else source.tags
+        merged[source.url] = replace(had or source, tags=tags)
+    new = list(merged.values())
     names = {s.name for s in config.sources}
     next_number: dict[str, int] = {}  # per base name: where to go on counting (linear, not n²)
     chunks: list[str] = []
@@ -80,7 +100,7 @@ def append_sources(config: Config, new: list[NewSource], now: datetime) -> tuple
             name, n = f"{base} ({n})", n + 1
         next_number[base] = n
         names.add(name)
-        chunks.append(source_table(NewSource(name, source.url, source.tags, source.kind)))
+        chunks.append(source_table(replace(source, name=name)))
         added.append(name)
     target = writable_config(config)
     if not added:
@@ -93,5 +113,24 @@ def append_sources(config: Config, new: list[NewSource], now: datetime) -> tuple
         build_config(target, tomllib.loads(text), now)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{target}: adding sources would break it: {exc}") from exc
-    atomic_write_bytes(target, text.encode("utf-8"))
+    _write_config(target, text)
     return target, added
+
+
+def _write_config(path: Path, text: str) -> None:
+    """Replace a config's text: in the file a symlink points to (a config kept in a dotfiles
+    folder stays the one in use), with the mode it had, and never one that is read-only.
+    ConfigError, saying why, when it cannot be written."""
+    real = Path(os.path.realpath(path))
+    try:
+        mode = stat.S_IMODE(real.stat().st_mode)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read to add to ({exc.strerror or exc})") from exc
+    if not os.access(real, os.W_OK):
+        raise ConfigError(f"{path}: is read-only; nothing was added")
+    try:
+        atomic_write_bytes(real, text.encode("utf-8"), mode=mode)
+    except OSError as exc:
+        raise ConfigError(
+            f"{path}: cannot be written ({exc.strerror or exc}); nothing was added"
+        ) from exc

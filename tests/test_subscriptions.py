@@ -176,3 +176,98 @@ def test_add_on_a_page_offering_several_feeds_lists_them_and_adds_on_request(
     names = {s.name: s.url for s in load_config(config, FROZEN).sources}
     assert names["All news"] == feed_server.url("/all.xml")
     assert names["World"] == feed_server.url("/world.xml")
+
+
+def test_an_export_imported_again_is_the_same_sources(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Interval, full text, a disabled source, a page and a charset come back as they were;
+    a local source, which OPML cannot hold, is said to be left out."""
+    mine = tmp_path / "mine.toml"
+    mine.write_text(
+        '[[sources]]\nname = "Alpha"\nurl = "https://a.example/feed"\ninterval = "2m"\n'
+        'full_text = true\ntags = ["one"]\n\n[[sources]]\nname = "Off"\n'
+        'url = "https://off.example/feed"\nenabled = false\n\n[[sources]]\nname = "A page"\n'
+        'url = "https://p.example/live"\nkind = "page"\ncharset = "cp1252"\n\n'
+        '[[sources]]\nname = "Disk"\npath = "seeds"\n',
+        "utf-8",
+    )
+    code, exported, err = cli(capsys, mine, "export-opml")
+    assert code == 0 and "1 local source(s) left out (Disk)" in err
+    opml = tmp_path / "out.opml"
+    opml.write_text(exported, "utf-8")
+    fresh = tmp_path / "fresh.toml"
+    fresh.write_text("", "utf-8")
+    assert cli(capsys, fresh, "import-opml", str(opml))[0] == 0
+    before = {s.name: s for s in load_config(mine, FROZEN).sources if s.url}
+    after = {s.name: s for s in load_config(fresh, FROZEN).sources}
+    assert set(after) == set(before)
+    for name, source in before.items():
+        again = after[name]
+        assert (again.url, again.kind, again.interval, again.full_text, again.enabled) == (
+            source.url,
+            source.kind,
+            source.interval,
+            source.full_text,
+            source.enabled,
+        ), name
+        assert (again.tags, again.charset) == (source.tags, source.charset), name
+
+
+def test_a_feed_in_two_folders_takes_both_tags_and_a_capital_scheme_is_read(
+    capsys: pytest.CaptureFixture[str], config: Path, tmp_path: Path
+) -> None:
+    opml = tmp_path / "multi.opml"
+    opml.write_bytes(
+        b'<opml version="2.0"><body><outline text="tech"><outline text="Gamma" type="rss"'
+        b' xmlUrl="https://g.example/rss"/></outline><outline text="korea"><outline'
+        b' text="Gamma" type="rss" xmlUrl="https://g.example/rss"/></outline>'
+        b'<outline text="Loud" type="rss" xmlUrl="HTTP://loud.example/rss"/></body></opml>'
+    )
+    code, out, _ = cli(capsys, config, "import-opml", str(opml))
+    assert code == 0 and "imported 2 of 3 feeds" in out and "1 listed again" in out
+    sources = {s.name: s for s in load_config(config, FROZEN).sources}
+    assert sources["Gamma"].tags == ["tech", "korea"]
+    assert sources["Loud"].url == "http://loud.example/rss"
+
+
+def test_adding_writes_through_a_symlink_keeping_the_mode_and_refuses_a_read_only_config(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    feed_server: FeedServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import stat
+
+    import fetchers.subscriptions as subscriptions
+
+    url = feed_server.add("/feed.xml", Route(rss("<title>a</title>", title="Seoul Wire")))
+    dotfiles = tmp_path / "dotfiles"
+    dotfiles.mkdir()
+    real = dotfiles / "wirewatch.toml"
+    real.write_text("# mine\n", "utf-8")
+    real.chmod(0o644)
+    link = tmp_path / "wirewatch.toml"
+    link.symlink_to(real)
+    code, out, _ = cli(capsys, link, "add", url)
+    assert code == 0 and "Seoul Wire" in out
+    assert link.is_symlink() and "Seoul Wire" in real.read_text("utf-8")
+    assert stat.S_IMODE(real.stat().st_mode) == 0o644
+    locked = tmp_path / "locked.toml"
+    locked.write_text("# read-only\n", "utf-8")
+    locked.chmod(0o444)
+    # (as its owner sees it: a process of root's may write whatever the mode says)
+    monkeypatch.setattr(subscriptions.os, "access", lambda path, mode: False)
+    code, _, err = cli(capsys, locked, "add", url)
+    assert code == 2 and "read-only; nothing was added" in err
+    assert locked.read_text("utf-8") == "# read-only\n"
+    monkeypatch.undo()
+    # a folder the config's new text cannot be written in: one line, exit 2, no traceback
+    monkeypatch.setattr(
+        subscriptions,
+        "atomic_write_bytes",
+        lambda *a, **k: (_ for _ in ()).throw(PermissionError(13, "Permission denied")),
+    )
+    code, _, err = cli(capsys, real, "add", feed_server.add("/b.xml", Route(rss(title="B"))))
+    assert code == 2 and "cannot be written (Permission denied)" in err
+    assert "Traceback" not in err

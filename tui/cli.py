@@ -876,11 +876,22 @@ def cmd_import_opml(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
             complain(f"skipped {skipped.name!r}: {skipped.skipped} ({skipped.url})")
     with working(f"adding {len(usable):,} feeds to the config…"):
         target, added = append_sources(
-            ctx.config, [NewSource(f.name, f.url, f.tags) for f in usable], ctx.clock()
+            ctx.config,
+            [
+                NewSource(
+                    f.name, f.url, f.tags, f.kind, f.interval, f.full_text, f.enabled, f.charset
+                )
+                for f in usable
+            ],
+            ctx.clock(),
         )
+    distinct = len({f.url for f in usable})
+    twice = len(usable) - distinct
     out.write(
         f"imported {len(added)} of {len(found)} feeds into {target}"
-        f" ({len(usable) - len(added)} already subscribed)\n"
+        f" ({distinct - len(added)} already subscribed"
+        + (f"; {twice} listed again in another folder, its tags joined" if twice else "")
+        + ")\n"
     )
     return EXIT_OK
 
@@ -922,6 +933,11 @@ def cmd_export_opml(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
                 "--with-credentials keeps them"
             )
             sources = [replace(s, url=without_credentials(s.url)) if s.url else s for s in sources]
+    local = [s.name for s in sources if not s.url]
+    if local:
+        complain(
+            f"{len(local)} local source(s) left out ({', '.join(local)}): OPML lists addresses"
+        )
     out.write(write_opml(sources, "wirewatch subscriptions", ctx.clock()).decode())
     return EXIT_OK
 
