@@ -125,14 +125,19 @@ async def _get(
     except FetchError as exc:
         tried.append(f"{url}: {exc}")
         return None
-    return _Page(result.url, result.body, {k.lower(): v for k, v in result.headers.items()})
+    headers = {k.lower(): v for k, v in result.headers.items()}
+    # subscribed at the address asked for, unless every redirect on the way was permanent (a
+    # temporary one may carry a token that expires, and the address asked is the one the
+    # config may have already)
+    return _Page(result.url, result.body, headers, result.permanent_url or url)
 
 
 @dataclass(slots=True)
 class _Page:
-    url: str
+    url: str  # where it came from at last (what its relative links are resolved against)
     body: bytes
     headers: dict[str, str]
+    address: str  # what a subscription to it names
 
 
 def _as_feed(page: _Page) -> FoundFeed | None:
@@ -140,4 +145,4 @@ def _as_feed(page: _Page) -> FoundFeed | None:
         feed = parse_feed(page.body, page.headers, page.url)
     except FeedError:
         return None
-    return FoundFeed(url=page.url, title=feed.title, items=len(feed.items))
+    return FoundFeed(url=page.address, title=feed.title, items=len(feed.items))

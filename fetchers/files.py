@@ -86,8 +86,12 @@ def _read_file(
         return articles
     if suffix in PAGE_SUFFIXES:
         from fetchers.extract import extract_article
+        from fetchers.extracterror import ExtractError
 
-        page = extract_article(body, None, None)
+        try:
+            page = extract_article(body, None, None)
+        except ExtractError as exc:  # (a page with no text, or none that reads)
+            raise LocalSourceError(f"{file}: {exc}") from exc
         meta = _meta(file)
         title = clean_line(meta.get("title")) or page.title or file.stem
         return [

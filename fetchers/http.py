@@ -10,7 +10,7 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import UTC
 from http import HTTPStatus
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import httpx
 
@@ -300,13 +300,41 @@ def without_credentials(url: str) -> str:
 
 def carry_credentials(url: str, original: str) -> str:
     """`url` (where a redirect led) with the credentials of `original` when both name the same
-    host: a feed that moved within its site still needs them."""
+    server, as httpx keeps them on a redirect: the same host (an international name and its
+    ASCII form are one) on the same port, or http upgraded to https on the default ports. A
+    feed that moved within its site still needs them; another port is another server."""
     source = urlsplit(original)
     target = urlsplit(url)
-    if "@" not in source.netloc or "@" in target.netloc or source.hostname != target.hostname:
+    if "@" not in source.netloc or "@" in target.netloc or not _same_server(source, target):
         return url
     userinfo = source.netloc.rpartition("@")[0]
     return target._replace(netloc=f"{userinfo}@{target.netloc}").geturl()
+
+
+def _same_server(one: SplitResult, other: SplitResult) -> bool:
+    try:
+        ports = (_port(one), _port(other))
+    except ValueError:
+        return False
+    if _ascii_host(one.hostname) != _ascii_host(other.hostname):
+        return False
+    if one.scheme == other.scheme:
+        return ports[0] == ports[1]
+    return (one.scheme, other.scheme) == ("http", "https") and ports == (80, 443)
+
+
+def _port(parts: SplitResult) -> int | None:
+    return parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+
+
+def _ascii_host(host: str | None) -> str | None:
+    """A host name as DNS has it: "bücher.example" is "xn--bcher-kva.example"."""
+    if not host:
+        return host
+    try:
+        return host.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return host.lower()
 
 
 def shown_url(url: str) -> str:

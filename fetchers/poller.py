@@ -633,16 +633,27 @@ class Poller:
         health = self.health.get(source.name)
         url = source.url
         assert url is not None
+        moved = health is not None and bool(health.permanent_url)
         if health is not None and health.permanent_url:  # kept without the password
             url = carry_credentials(without_credentials(health.permanent_url), url)
         same_url = health is not None and same_place(health.url, source.location)
+        accept = FULL_TEXT_ACCEPT if source.kind == "page" else None
         try:
-            result = await self._limited_fetch(
-                url,
-                etag=health.etag if same_url and health else None,
-                last_modified=health.last_modified if same_url and health else None,
-                accept=FULL_TEXT_ACCEPT if source.kind == "page" else None,
-            )
+            try:
+                result = await self._limited_fetch(
+                    url,
+                    etag=health.etag if same_url and health else None,
+                    last_modified=health.last_modified if same_url and health else None,
+                    accept=accept,
+                )
+            except FetchError:
+                if not moved or health is None:
+                    raise
+                # the address it moved to fails: the config's is asked again, and where it
+                # leads now is learnt anew (a site that moved its feed once more)
+                health.permanent_url = None
+                log.info("%s: the address it moved to failed; asking the config's", source.name)
+                result = await self._limited_fetch(source.url or url, accept=accept)
         except FetchError as exc:
             return PollResult(
                 source.name,

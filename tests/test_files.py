@@ -119,3 +119,13 @@ def test_missing_path_and_non_feed_file_are_clear_errors(tmp_path: Path, now: da
     (tmp_path / "page.xml").write_text("<!DOCTYPE html><html><body>hi</body></html>")
     with pytest.raises(LocalSourceError, match="HTML page"):
         read_local(tmp_path / "page.xml", "X", [], now)
+
+
+def test_a_page_with_no_text_is_a_clear_error_naming_the_file(
+    tmp_path: Path, now: datetime
+) -> None:
+    """A page in a local folder from which no article text can be read fails its source with
+    the file's name and why, as a malformed feed file does, never an unexpected failure."""
+    (tmp_path / "empty.html").write_bytes(b"<html></html>")
+    with pytest.raises(LocalSourceError, match=r"empty\.html: "):
+        read_local(tmp_path, "Local", [], now)

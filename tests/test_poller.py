@@ -851,3 +851,27 @@ def _indexed(folder: Path) -> set[tuple[str, str, str]]:
             "SELECT arts.id, docs.title, docs.body FROM docs JOIN arts ON arts.rowid = docs.rowid"
         )
         return set(rows.fetchall())
+
+
+async def test_a_moved_feed_whose_new_address_fails_is_asked_at_the_configs_again(
+    tmp_path: Path, now: datetime, feed_server: FeedServer
+) -> None:
+    """The site moves its feed a second time: the address remembered from the first 301
+    answers 404, so the config's address is asked, and where it leads now is remembered."""
+    old = feed_server.add("/site-feed", Route(status=301, headers={"Location": "/mid.xml"}))
+    mid = feed_server.add("/mid.xml", Route(rss("<title>One</title><guid>1</guid>")))
+    store = Store(tmp_path / "data", writer=True)
+    poller = Poller(config_for(tmp_path, Source("Site", url=old)), store, lambda: now)
+    try:
+        (first,) = await poller.poll()
+        assert first.status == "ok" and poller.health["Site"].permanent_url == mid
+        final = feed_server.add("/final.xml", Route(rss("<title>Two</title><guid>2</guid>")))
+        feed_server.add("/site-feed", Route(status=301, headers={"Location": "/final.xml"}))
+        feed_server.add("/mid.xml", Route(b"gone", status=404))
+        poller.health["Site"].next_poll = None
+        (second,) = await poller.poll()
+        assert second.status == "ok" and len(second.new_ids) == 1
+        assert poller.health["Site"].permanent_url == final
+    finally:
+        await poller.aclose()
+        store.close()

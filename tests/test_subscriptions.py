@@ -271,3 +271,41 @@ def test_adding_writes_through_a_symlink_keeping_the_mode_and_refuses_a_read_onl
     code, _, err = cli(capsys, real, "add", feed_server.add("/b.xml", Route(rss(title="B"))))
     assert code == 2 and "cannot be written (Permission denied)" in err
     assert "Traceback" not in err
+
+
+def test_add_keeps_the_address_asked_unless_every_redirect_was_permanent(
+    capsys: pytest.CaptureFixture[str], config: Path, feed_server: FeedServer
+) -> None:
+    """A temporary redirect's address may carry a token that expires: the address asked is
+    subscribed; a permanent one is followed; an address already subscribed is said so
+    without asking the network, wherever it leads."""
+    moved = feed_server.add("/moved.xml", Route(rss("<title>a</title>", title="Moved")))
+    temporary = feed_server.add(
+        "/temporary.xml", Route(status=302, headers={"Location": "/moved.xml"})
+    )
+    permanent = feed_server.add("/permanent.xml", Route(status=301, headers={"Location": moved}))
+    code, out, err = cli(capsys, config, "add", temporary)
+    assert code == 0, err
+    code, out, err = cli(capsys, config, "add", permanent)
+    assert code == 0, err
+    urls = [s.url for s in load_config(config, FROZEN).sources]
+    assert urls[1:] == [temporary, moved]
+    hits = len(feed_server.hits.get("/temporary.xml", []))
+    code, _, err = cli(capsys, config, "add", temporary)
+    assert code == 0 and "already subscribed" in err
+    assert len(feed_server.hits.get("/temporary.xml", [])) == hits  # not asked again
+
+
+def test_credentials_follow_a_redirect_to_the_same_server_only() -> None:
+    from fetchers.http import carry_credentials
+
+    asked = "http://me:pw@bücher.example:8080/a.xml"
+    assert carry_credentials("http://xn--bcher-kva.example:8080/b.xml", asked) == (
+        "http://me:pw@xn--bcher-kva.example:8080/b.xml"
+    )  # an international name and its ASCII form are one host
+    assert carry_credentials("http://bücher.example:9090/b.xml", asked) == (
+        "http://bücher.example:9090/b.xml"
+    )  # another port is another server
+    plain = "http://me:pw@h.example/a.xml"
+    assert carry_credentials("https://h.example/b.xml", plain) == "https://me:pw@h.example/b.xml"
+    assert carry_credentials("http://other.example/b.xml", plain) == "http://other.example/b.xml"

@@ -777,6 +777,9 @@ def cmd_add(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     if not url.startswith(("http://", "https://")):
         raise UsageError(f"{url}: a URL must start with http:// or https://")
     settings = ctx.config.settings
+    if any(source.url == url for source in ctx.config.sources):  # (a page's feeds are looked
+        complain(f"{url}: already subscribed")  # for only when the page is not one of them)
+        return EXIT_OK
 
     async def find() -> list[FoundFeed]:
         client = make_client(settings.user_agent, 4, settings.timeout)
@@ -786,7 +789,8 @@ def cmd_add(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
                     client, url, deadline=settings.timeout, max_body=settings.max_body
                 )
                 page = extract_article(result.body, result.headers.get("content-type"), url)
-                return [FoundFeed(result.url, page.title or result.url, 1)]
+                address = result.permanent_url or url  # (a temporary redirect's is not kept)
+                return [FoundFeed(address, page.title or address, 1)]
             return await discover(client, url, settings.timeout, settings.max_body)
         finally:
             await client.aclose()
