@@ -6,7 +6,7 @@ import dataclasses
 import os
 import tomllib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -433,15 +433,21 @@ def _events(path: Path, items: Any, settings: Settings, now: datetime) -> list[E
         error = None
         if raw_when is None:  # said as an event whose time cannot be read, as the others are
             error = "no time is given (when = ...)"
-        elif isinstance(raw_when, datetime):
-            when = raw_when if raw_when.tzinfo else raw_when.replace(tzinfo=zone(tzname or "UTC"))
         else:
-            from fetchers.eventtime import EventTimeError, parse_event_time  # a date in words
+            from fetchers.eventtime import EventTimeError, parse_event_time, within_calendar
 
             try:
-                when = parse_event_time(str(raw_when), tzname, now, settings.date_order)
+                if isinstance(raw_when, datetime) and raw_when.tzinfo is not None:
+                    when = within_calendar(raw_when.astimezone(UTC), raw_when.isoformat())
+                else:  # a date in words; a TOML time without an offset is read as that text
+                    # is, in the event's zone else the reader's, a wall time a change of the
+                    # clocks skips or repeats refused
+                    text = raw_when.isoformat() if isinstance(raw_when, datetime) else raw_when
+                    when = parse_event_time(str(text), tzname, now, settings.date_order)
             except (EventTimeError, ValueError) as exc:
                 error = str(exc)
+            except OverflowError:  # (a TOML time with an offset, at the calendar's end)
+                error = f"{str(raw_when)!r}: too far in the past or the future"
         out.append(
             Event(
                 name=name,

@@ -18,6 +18,7 @@ from typing import Any
 import orjson
 
 from fetchers.atomic import atomic_write_bytes, exclusive_lock
+from fetchers.eventtime import within_calendar
 from fetchers.models import Event, from_utc_iso, utc_iso
 from fetchers.store.errors import StoreError
 from fetchers.store.interface import ArticleStore
@@ -134,7 +135,9 @@ def _event(item: dict[str, Any]) -> Event:
     raw = item.get("when")
     try:
         when: datetime | None = from_utc_iso(raw) if isinstance(raw, str) else None
-    except ValueError:
+        if when is not None:  # one without an offset, or past what can be shown, is no time
+            when = within_calendar(when, str(raw)) if when.tzinfo is not None else None
+    except (ValueError, OverflowError):
         when = None
     return Event(
         name=clean_line(str(item["name"]), is_html=False),

@@ -93,12 +93,33 @@ class _Zone:
     abbreviation: str | None = None
 
 
+# the instants an event may be at: any zone can show them (a year past 9999 or before 1
+# cannot be written, and a time near either end of the calendar overflows as it is shown)
+EARLIEST = datetime(2, 1, 1, tzinfo=UTC)
+LATEST = datetime(9998, 12, 31, tzinfo=UTC)
+
+
 def parse_event_time(
     text: str, tz_name: str | None, now: datetime, date_order: str | None = None
 ) -> datetime:
     """An aware UTC datetime for `text`, read against `now`; EventTimeError when it cannot be
     read or reads more than one way. A time without a zone is in `tz_name` (else the system's);
     a date without a time means its midnight; a date without a year, the next such date."""
+    try:
+        return within_calendar(_parsed(text, tz_name, now, date_order), text)
+    except OverflowError as exc:
+        raise EventTimeError(f"{text!r}: too far in the past or the future") from exc
+
+
+def within_calendar(when: datetime, text: str) -> datetime:
+    """`when`, unless it is too near either end of the calendar to be shown in every zone
+    (EventTimeError)."""
+    if not EARLIEST <= when <= LATEST:
+        raise EventTimeError(f"{text!r}: too far in the past or the future")
+    return when
+
+
+def _parsed(text: str, tz_name: str | None, now: datetime, date_order: str | None) -> datetime:
     raw = " ".join(str(text).split())
     if not raw:
         raise EventTimeError("empty time")

@@ -32,7 +32,8 @@ def utc_iso(when: datetime | None) -> str | None:
     """Format an aware datetime as the UTC form of the JSON contract (2025-10-24T06:15:00Z)."""
     if when is None:
         return None
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # (a year of fewer than four digits as four: strftime's %Y writes "999" on Linux)
+    return f"{when.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}".zfill(20)
 
 
 def seconds_iso(seconds: float | None) -> str | None:

@@ -190,16 +190,28 @@ def test_a_hand_edited_events_file_is_read_without_crashing(tmp_path: Path) -> N
                     {"id": "a", "name": "Bad time", "when": "next-ish"},
                     {"id": "b", "name": "Number time", "when": 12},
                     {"id": "c", "name": "Good", "when": "2025-11-01T00:00:00Z", "tz": "UTC"},
+                    {"id": "d", "name": "No offset", "when": "2026-12-24T09:00:00"},
+                    {"id": "e", "name": "Too far", "when": "9999-12-31T23:59:00Z"},
                 ]
             }
         )
     )
-    bad, number, good = EventBook(data).load()
+    bad, number, good, naive, far = EventBook(data).load()
+    # a time without an offset, or one no zone can show, is the event's error (the events
+    # command and the dashboard subtracted it from an aware time, or overflowed showing it)
+    assert naive.when is None and "cannot be read" in (naive.error or "")
+    assert far.when is None and far.error
+    assert main(["--data-dir", str(data), "events"]) == 0
     assert bad.when is None and "'next-ish' cannot be read" in (bad.error or "")
     assert number.when is None and number.error
     assert good.when == datetime(2025, 11, 1, tzinfo=UTC)
     EventBook(data).remove("c")  # the unreadable entries are kept as they were
-    assert [e.name for e in EventBook(data).load()] == ["Bad time", "Number time"]
+    assert [e.name for e in EventBook(data).load()] == [
+        "Bad time",
+        "Number time",
+        "No offset",
+        "Too far",
+    ]
 
 
 async def test_keys_in_one_read_keep_their_order_across_tab(tmp_path: Path) -> None:
@@ -284,3 +296,33 @@ async def test_the_events_list_filters_to_the_chosen_event(tmp_path: Path) -> No
         await pilot.press("down", "enter")  # the second event: APEC
         await settle(app, pilot)
         assert dashboard.query_text == "APEC OR Gyeongju OR tag:apec"
+
+
+def test_times_of_years_before_1000_keep_four_digits() -> None:
+    from fetchers.models import from_utc_iso, utc_iso
+
+    when = datetime(999, 6, 1, 12, 0, tzinfo=UTC)
+    assert utc_iso(when) == "0999-06-01T12:00:00Z"  # the JSON contract's form, read back
+    assert from_utc_iso(utc_iso(when)) == when
+
+
+async def test_an_event_given_no_zone_in_the_form_is_in_the_readers_zone(tmp_path: Path) -> None:
+    """The form shows "→ 18:00 KST" for 09:00 with the zone cleared when the reader's zone
+    is Seoul; the event stored is that instant, not 09:00 of the system's zone."""
+    config = load_config(seeds_dir() / "wirewatch.toml", FROZEN)
+    config.settings.timezone = "Asia/Seoul"
+    for source in config.sources:
+        source.enabled = source.path is not None
+    app = make_app(tmp_path, config)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        dashboard = app.screen
+        dashboard.open_event_form(name="Zoneless", when="2026-12-24 09:00")  # type: ignore[attr-defined]
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, EventForm)
+        zone_field = app.screen.query_one("#ev-tz", Input)
+        zone_field.value = ""
+        await pilot.pause(0.1)
+        event = app.screen._read()
+        assert event is not None and event.tz == "local"
+        assert event.when == datetime(2026, 12, 24, 0, 0, tzinfo=UTC)  # 09:00 in Seoul

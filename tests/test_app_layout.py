@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -311,3 +312,55 @@ async def test_a_status_line_too_long_for_the_terminal_ends_in_an_ellipsis(tmp_p
         await settle(app, pilot, want=6)
         (status,) = [line for line in screen_text(app).splitlines() if "polled" in line]
         assert status.rstrip().endswith("…")
+
+
+def test_an_age_ahead_of_the_clock_is_its_date_and_a_recent_one_keeps_its_day() -> None:
+    """A clock frozen with --now before the articles shows their dates, not "now"; an
+    article of December 30 read on New Year's night is "Dec 30", not "Dec'25" as Dec 1 is."""
+    from zoneinfo import ZoneInfo
+
+    from tui.format import age
+
+    seoul = ZoneInfo("Asia/Seoul")
+    now = datetime(2026, 1, 1, 0, 30, tzinfo=seoul)
+    assert age(now - timedelta(seconds=30), now, seoul) == "now"
+    assert age(now + timedelta(seconds=30), now, seoul) == "now"
+    assert age(datetime(2026, 10, 24, 16, tzinfo=UTC), now, seoul) == "Oct'26"  # far ahead
+    assert age(now + timedelta(days=3), now, seoul) == "Jan 04"
+    assert age(datetime(2025, 12, 30, 20, tzinfo=seoul), now, seoul) == "Dec 30"
+    assert age(datetime(2025, 3, 1, tzinfo=seoul), now, seoul) == "Mar'25"
+    assert age(now - timedelta(hours=5), now, seoul) == "5h"
+
+
+async def test_the_countdowns_local_time_is_one_line_and_the_event_picked_is_shown(
+    tmp_path: Path,
+) -> None:
+    """Each event's local time fits its line at 120 columns (it was cut across two); with
+    more events than the pane holds, the one the cursor moves to is scrolled into view."""
+    from fetchers.models import Event
+
+    config = seed_only_config(tmp_path)
+    config.settings.timezone = "Europe/Berlin"  # the events are in Seoul's time: a local line
+    base = FROZEN + timedelta(days=3)
+    config.events += [
+        Event(name=f"Deadline {n}", when=base + timedelta(hours=n), tz="Asia/Seoul")
+        for n in range(6)
+    ]
+    app = make_app(tmp_path, config)
+    async with piloted(app, (120, 35)) as pilot:
+        await settle(app, pilot, want=6)
+        countdown = dash(app).countdown
+        width = countdown.scrollable_content_region.width
+        lines = [line.plain for line in countdown._lines]
+        whole = re.compile(r"^  +\w{3} \d{4}-\d{2}-\d{2} \d{2}:\d{2} CES?T( \(local\))?$")
+        local = [line.rstrip() for line in lines if "CET" in line or "CEST" in line]
+        assert len(local) == len(config.events), lines  # one local line an event, whole
+        assert all(whole.match(line) and cell_len(line) <= width for line in local), lines
+        countdown.focus()
+        await pilot.pause(0.1)
+        for _ in range(len(config.events) - 1):
+            await pilot.press("j")
+        await pilot.pause(0.1)
+        start = countdown._starts[countdown.cursor % len(countdown.events)]
+        top, height = int(countdown.scroll_y), countdown.scrollable_content_region.height
+        assert top <= start < top + height

@@ -130,3 +130,40 @@ def test_keys_that_move_both_bindings_load(tmp_path: Path, now: datetime) -> Non
         '[keys]\n"app.help" = "q,f1"\n"app.quit" = "x,ctrl+x"\n"app.events" = "?"',
     )
     assert load_config(path, now).keys["app.events"] == "?"
+
+
+def test_a_toml_time_without_an_offset_is_read_as_the_same_text_in_quotes(
+    tmp_path: Path, now: datetime
+) -> None:
+    """TOML's own datetime without an offset is a wall time in the event's zone (else the
+    reader's), refused where the clocks skip it, as the quoted text is; one with an offset
+    is that instant."""
+    path = write_config(
+        tmp_path / "c.toml",
+        '[settings]\ntimezone = "America/New_York"\n'
+        '[[events]]\nname = "Gap"\nwhen = 2026-03-08T02:30:00\ntz = "America/New_York"\n'
+        '[[events]]\nname = "No zone"\nwhen = 2026-06-01T09:00:00\n'
+        '[[events]]\nname = "Quoted"\nwhen = "2026-06-01T09:00:00"\n'
+        '[[events]]\nname = "Offset"\nwhen = 2026-06-01T09:00:00+09:00\n',
+    )
+    gap, unquoted, quoted, offset = load_config(path, now).events
+    assert gap.when is None and "does not exist" in (gap.error or "")
+    assert unquoted.when is not None and unquoted.when == quoted.when
+    assert unquoted.when.isoformat() == "2026-06-01T13:00:00+00:00"  # 09:00 in New York
+    assert offset.when is not None and offset.when.isoformat() == "2026-06-01T00:00:00+00:00"
+
+
+@pytest.mark.parametrize(
+    "when", ['"9999-12-31 23:00"', '"0001-01-01 05:00"', "9999-12-31T23:00:00-05:00"]
+)
+def test_a_time_at_the_ends_of_the_calendar_is_an_events_error_not_a_crash(
+    tmp_path: Path, now: datetime, capsys: pytest.CaptureFixture[str], when: str
+) -> None:
+    path = write_config(
+        tmp_path / "c.toml",
+        f'[[events]]\nname = "Far"\nwhen = {when}\ntz = "America/New_York"\n',
+    )
+    (far,) = load_config(path, now).events
+    assert far.when is None and "too far in the past or the future" in (far.error or "")
+    assert main(["--config", str(path), "--data-dir", str(tmp_path / "d"), "events"]) == 0
+    assert "Traceback" not in capsys.readouterr().err

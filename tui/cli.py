@@ -682,6 +682,7 @@ def cmd_events(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     from fetchers.events import EventBook, EventBookError
 
     now = ctx.clock()
+    reader = local_zone(ctx.config.settings.timezone)  # an event given no zone is in it
     try:
         with _viewer(ctx, first=0) as store:  # where the desk's events are kept
             stored = EventBook(ctx.data_dir, store).load()
@@ -711,7 +712,8 @@ def cmd_events(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
             )
         else:
             out.write(
-                f"{time_left(left):>16}  {wall(event.when, event_zone(event.tz))}  {event.name}\n"
+                f"{time_left(left):>16}  {wall(event.when, event_zone(event.tz, reader))}"
+                f"  {event.name}\n"
             )
     return EXIT_OK
 

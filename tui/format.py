@@ -9,6 +9,7 @@ from rich.cells import cell_len, set_cell_size
 
 from fetchers.timeparse import local_zone, zone
 
+RECENT_DAYS = 180  # an article this recent is dated by day and month ("Nov 30")
 AGE_WIDTH = 6  # the widest age() is "Nov 30" or "Oct'25"
 
 
@@ -28,17 +29,19 @@ def duration(seconds: float, finest: Literal["second", "minute"] = "second") -> 
 
 
 def age(when: datetime | None, now: datetime, local: tzinfo) -> str:
-    """ "now", "4m", "3h", then "Nov 30", then "Oct'25": how long ago an article was
-    published, never wider than AGE_WIDTH, so the columns after it stay in line."""
+    """ "now", "4m", "3h", then "Nov 30" for half a year, then "Oct'25": how long ago an
+    article was published, never wider than AGE_WIDTH, so the columns after it stay in line.
+    A time ahead of `now` (a clock frozen with --now before the articles) by its date, as an
+    old one: "now" would say it had just come."""
     if when is None:
         return "—"
     seconds = (now - when).total_seconds()
-    if seconds < 60:
+    if -60 < seconds < 60:
         return "now"
-    if seconds < 86400:
+    if 0 < seconds < 86400:
         return duration(seconds)
     moment = when.astimezone(local)
-    if moment.year == now.astimezone(local).year:
+    if abs(seconds) < RECENT_DAYS * 86400:  # (across New Year too: "Dec 30", not "Dec'25")
         return moment.strftime("%b %d")
     return moment.strftime("%b'%y")
 
@@ -66,8 +69,12 @@ def time_left(seconds: float) -> str:
     return f"T{sign}{days}d {clock}" if days else f"T{sign}{clock}"
 
 
-def event_zone(name: str) -> tzinfo:
-    return local_zone(None) if name in ("", "local") else zone(name)
+def event_zone(name: str, local: tzinfo | None = None) -> tzinfo:
+    """An event's zone; "local" (an event given none) is the reader's (`local`: the
+    settings' zone as read), else the system's."""
+    if name in ("", "local"):
+        return local if local is not None else local_zone(None)
+    return zone(name)
 
 
 def wall(when: datetime, tz: tzinfo) -> str:

@@ -1005,7 +1005,9 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             self.notify(f"{event.name} has no query to filter by.", markup=False)
 
     def action_events(self) -> None:
-        self.app.push_screen(EventsScreen(self.events, self.clock()), self._event_choice)
+        self.app.push_screen(
+            EventsScreen(self.events, self.clock(), self.session.local), self._event_choice
+        )
 
     def _event_choice(self, choice: EventChoice | None) -> None:
         if choice is None:

@@ -31,10 +31,11 @@ class EventChoice(NamedTuple):
 class EventsScreen(ModalScreen[EventChoice | None]):
     BINDINGS = bindings("events")
 
-    def __init__(self, events: list[Event], now: datetime) -> None:
+    def __init__(self, events: list[Event], now: datetime, local: tzinfo | None = None) -> None:
         super().__init__()
         self.events = events
         self.now = now
+        self.local = local  # the reader's zone, an event given none is in
 
     def compose(self) -> ComposeResult:
         options = []
@@ -45,7 +46,8 @@ class EventsScreen(ModalScreen[EventChoice | None]):
                 label.append(f"  time unreadable: {event.error}")
             else:
                 left = (event.when - self.now).total_seconds()
-                label.append(f"  {time_left(left)}  {wall(event.when, event_zone(event.tz))}")
+                shown = wall(event.when, event_zone(event.tz, self.local))
+                label.append(f"  {time_left(left)}  {shown}")
             label.append("  (config, read-only)" if event.origin == "config" else "  (added here)")
             if event.query:
                 label.append(f"  query: {event.query}")
@@ -130,7 +132,7 @@ class EventForm(ModalScreen[Event | None]):
         if event is not None:
             self.start_when = event.raw_when
             if not self.start_when and event.when is not None:  # a hand-edited events.json
-                shown = event.when.astimezone(event_zone(self.start_tz or "local"))
+                shown = event.when.astimezone(event_zone(self.start_tz or "local", local))
                 self.start_when = f"{shown:%Y-%m-%d %H:%M}"
         self.start_query = (event.query or "") if event else ""
 
@@ -167,8 +169,9 @@ class EventForm(ModalScreen[Event | None]):
             return None
         kept = self._saved_instant(text, typed_tz)
         try:
-            when = kept or parse_event_time(text, tz, self.now, self.date_order)
-        except (EventTimeError, ValueError) as exc:
+            # (a time given no zone is in the reader's, as a config's event is)
+            when = kept or parse_event_time(text, tz or self.default_tz, self.now, self.date_order)
+        except (EventTimeError, ValueError, OverflowError) as exc:
             reading.update(Text(f"✗ {exc}"))
             return None
         zone = event_zone(tz or "local") if tz else self.local

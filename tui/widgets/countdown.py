@@ -7,7 +7,7 @@ from datetime import datetime, tzinfo
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -110,6 +110,7 @@ class Countdown(ScrollView, can_focus=True):
         self.clock = clock
         self.local = local
         self._lines: list[Text] = []
+        self._starts: list[int] = []  # the line each event starts at
 
     def on_mount(self) -> None:
         self.tick()
@@ -118,11 +119,16 @@ class Countdown(ScrollView, can_focus=True):
     def tick(self) -> None:
         width = self.scrollable_content_region.width or 80
         narrow = is_narrow(self)  # one line per event, cut short rather than wrapped
-        lines = list(
-            self.render_events(self.clock(), width).wrap(
-                self.app.console, width, no_wrap=narrow, overflow="ellipsis" if narrow else None
+        lines: list[Text] = []
+        starts: list[int] = []  # the line each event's lines start at
+        for text in self.event_texts(self.clock(), width):
+            starts.append(len(lines))
+            lines.extend(
+                text.wrap(
+                    self.app.console, width, no_wrap=narrow, overflow="ellipsis" if narrow else None
+                )
             )
-        )
+        self._starts = starts
         old = self._lines
         self._lines = lines
         if len(lines) != len(old):
@@ -143,6 +149,11 @@ class Countdown(ScrollView, can_focus=True):
 
     def watch_cursor(self) -> None:
         self.tick()
+        if self.events and self._starts:  # the event picked is shown, whatever the height
+            n = self.cursor % len(self.events)
+            start = self._starts[n]
+            end = self._starts[n + 1] if n + 1 < len(self._starts) else len(self._lines)
+            self.scroll_to_region(Region(0, start, 1, max(1, end - start)), animate=False)
 
     def watch_events(self) -> None:
         if self.is_mounted:
@@ -171,21 +182,22 @@ class Countdown(ScrollView, can_focus=True):
             self.post_message(self.Chosen(self.events[self.cursor % len(self.events)]))
 
     def render_events(self, now: datetime, width: int) -> Text:
-        out = Text()  # wrapped to the pane's width by tick()
+        """Every event, a line apart (wrapped to the pane's width by tick())."""
+        return Text("\n").join(self.event_texts(now, width))
+
+    def event_texts(self, now: datetime, width: int) -> list[Text]:
+        """Each event's text, the one the cursor is on in its colours."""
         if not self.events:
-            out.append(
-                "No events. Add [[events]] to the config.",
-                self.get_component_rich_style("countdown--dim", partial=True),
-            )
-            return out
+            style = self.get_component_rich_style("countdown--dim", partial=True)
+            return [Text("No events. Add [[events]] to the config.", style)]
+        out: list[Text] = []
         for n, event in enumerate(self.events):
-            if n:
-                out.append("\n")
-            start = len(out)
-            self._event(out, event, now, width)
+            text = Text()
+            self._event(text, event, now, width)
             if self.has_focus and n == self.cursor % len(self.events):
                 cursor = self.get_component_rich_style("countdown--cursor", partial=True)
-                out.stylize(cursor, start, len(out))  # over the urgency colours
+                text.stylize(cursor)  # over the urgency colours
+            out.append(text)
         return out
 
     def _event(self, out: Text, event: Event, now: datetime, width: int) -> None:
@@ -199,7 +211,7 @@ class Countdown(ScrollView, can_focus=True):
         mark = {"past": "done", "hour": "<1h!", "day": "<24h", "later": ""}[level]
         clock = time_left(seconds)
         count = self.matches.get(event.name)
-        here = event_zone(event.tz)
+        here = event_zone(event.tz, self.local)
         if is_narrow(self):  # one line per event
             out.append(f"{clock:>15} ", style(f"countdown--{level}", partial=True))
             if mark:
@@ -223,5 +235,9 @@ class Countdown(ScrollView, can_focus=True):
             out.append("\n  ")  # a pane too narrow for both: the time on a line of its own
         out.append(when)
         local_text = wall(event.when, self.local)
-        if local_text != wall(event.when, here):
-            out.append(f"\n  {'':<21}{local_text} (local)", style("countdown--dim", partial=True))
+        if local_text != wall(event.when, here):  # under the event's time where it fits,
+            label = f"{local_text} (local)"  # else under its clock, the word dropped last
+            indent = 21 if 2 + 21 + cell_len(label) <= width else 0
+            if 2 + indent + cell_len(label) > width:
+                label = local_text
+            out.append(f"\n  {'':<{indent}}{label}", style("countdown--dim", partial=True))
