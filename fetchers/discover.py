@@ -46,8 +46,13 @@ class _AlternateLinks(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.links: list[tuple[str, str]] = []  # (href, title)
+        self.base: str | None = None  # the page's <base href>, which its links are relative to
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "base" and self.base is None:
+            href = dict(attrs).get("href")
+            self.base = href.strip() if href else None
+            return
         if tag != "link":
             return
         values = {k.lower(): (v or "") for k, v in attrs}
@@ -67,6 +72,11 @@ def feed_links(html: bytes, content_type: str | None, base: str) -> list[str]:
     except AssertionError:  # html.parser gives up on some broken markup; keep what it found
         pass
     out: list[str] = []
+    if parser.base:
+        try:
+            base = urljoin(base, parser.base)
+        except ValueError:
+            pass
     for href, _title in parser.links:
         url = urljoin(base, href)
         if url.startswith(("http://", "https://")) and url not in out:

@@ -309,3 +309,13 @@ def test_credentials_follow_a_redirect_to_the_same_server_only() -> None:
     plain = "http://me:pw@h.example/a.xml"
     assert carry_credentials("https://h.example/b.xml", plain) == "https://me:pw@h.example/b.xml"
     assert carry_credentials("http://other.example/b.xml", plain) == "http://other.example/b.xml"
+
+
+def test_feed_links_resolve_against_the_pages_base() -> None:
+    html = (
+        b'<head><base href="/base/"><link rel="alternate" type="application/rss+xml"'
+        b' href="gamma.xml"></head>'
+    )
+    assert feed_links(html, "text/html", "https://site.example/sub/page.html") == [
+        "https://site.example/base/gamma.xml"
+    ]
