@@ -5,6 +5,7 @@ A kill at any moment leaves either the old file or the new one, never a torn one
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import tempfile
@@ -25,7 +26,8 @@ def atomic_write_bytes(path: Path, data: bytes, *more: bytes, mode: int | None =
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TMP_SUFFIX)
     try:
         if mode is not None:
-            os.fchmod(fd, mode)
+            with contextlib.suppress(OSError):  # (a file system without Unix modes)
+                os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             for part in more:

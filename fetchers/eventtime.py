@@ -94,9 +94,10 @@ class _Zone:
 
 
 # the instants an event may be at: any zone can show them (a year past 9999 or before 1
-# cannot be written, and a time near either end of the calendar overflows as it is shown)
-EARLIEST = datetime(2, 1, 1, tzinfo=UTC)
-LATEST = datetime(9998, 12, 31, tzinfo=UTC)
+# cannot be written, and a time within a day of either end of the calendar overflows as it is
+# shown in some zone)
+EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
+LATEST = datetime(9999, 12, 30, tzinfo=UTC)
 
 
 def parse_event_time(

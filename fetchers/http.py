@@ -328,12 +328,13 @@ def _port(parts: SplitResult) -> int | None:
 
 
 def _ascii_host(host: str | None) -> str | None:
-    """A host name as DNS has it: "bücher.example" is "xn--bcher-kva.example"."""
+    """A host name as httpx sends it: "bücher.example" is "xn--bcher-kva.example", and
+    "straße.de" "xn--strae-oqa.de" (IDNA 2008, as httpx encodes it, not Python's codec)."""
     if not host:
         return host
     try:
-        return host.encode("idna").decode("ascii").lower()
-    except UnicodeError:
+        return httpx.URL(f"http://{host}/").raw_host.decode("ascii").lower()
+    except (httpx.InvalidURL, UnicodeError, ValueError):
         return host.lower()
 
 

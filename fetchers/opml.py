@@ -159,7 +159,7 @@ def write_opml(sources: list[Source], title: str, now: datetime) -> bytes:
         if source.tags:
             attrs["category"] = ",".join(source.tags)
         if source.interval is not None:
-            attrs[INTERVAL] = f"{source.interval:g}s"
+            attrs[INTERVAL] = f"{source.interval:.3f}".rstrip("0").rstrip(".") + "s"
         if source.full_text:
             attrs[FULL_TEXT] = "true"
         if not source.enabled:

@@ -59,6 +59,7 @@ PARSE_DEADLINE = 30.0  # seconds one document may take to parse
 PARSE_THREADS = 2  # threads for parsing when there is no parser process, and for page text
 UNPARSED_PER_SLOT = 3  # bodies fetched or being fetched, not yet parsed, per request slot
 UNSTORED_RETRY = 60.0  # a source whose articles the disk refused is asked again this soon
+MOVED_AGAIN = (404, 410)  # a remembered new address that answers these is gone
 JITTER = 0.1  # a healthy source's next poll is its interval give or take this share of it
 FULL_TEXT_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 LEASE_TTL = 30.0  # seconds a source stays leased to a poller that stopped renewing it
@@ -646,14 +647,18 @@ class Poller:
                     last_modified=health.last_modified if same_url and health else None,
                     accept=accept,
                 )
-            except FetchError:
-                if not moved or health is None:
+            except FetchError as gone:
+                if not moved or health is None or gone.http_status not in MOVED_AGAIN:
                     raise
-                # the address it moved to fails: the config's is asked again, and where it
-                # leads now is learnt anew (a site that moved its feed once more)
-                health.permanent_url = None
-                log.info("%s: the address it moved to failed; asking the config's", source.name)
-                result = await self._limited_fetch(source.url or url, accept=accept)
+                # the address it moved to is gone: the config's is asked again, and where it
+                # leads now is learnt anew (a site that moved its feed once more); when that
+                # fails too, the address it moved to stays, and its error is the one said
+                log.info("%s: the address it moved to is gone; asking the config's", source.name)
+                try:
+                    result = await self._limited_fetch(source.url or url, accept=accept)
+                except FetchError:
+                    raise gone from None
+                health.permanent_url = None  # (the answer's own, if any, is kept by _record)
         except FetchError as exc:
             return PollResult(
                 source.name,

@@ -69,8 +69,14 @@ def writable_config(config: Config) -> Path:
         return match.group(1) + toml_string(str(path if path.is_absolute() else folder / path))
 
     text = re.sub(r'^(\s*path\s*=\s*)("(?:[^"\\]|\\.)*")', absolute, text, flags=re.M)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(target, text.encode("utf-8"))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(target, text.encode("utf-8"))
+    except OSError as exc:
+        raise ConfigError(
+            f"{target}: a copy of the embedded config cannot be written there"
+            f" ({exc.strerror or exc}); nothing was added"
+        ) from exc
     return target
 
 
@@ -126,7 +132,7 @@ def _write_config(path: Path, text: str) -> None:
         mode = stat.S_IMODE(real.stat().st_mode)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read to add to ({exc.strerror or exc})") from exc
-    if not os.access(real, os.W_OK):
+    if not mode & 0o222 or not os.access(real, os.W_OK):  # (root may write one anyway)
         raise ConfigError(f"{path}: is read-only; nothing was added")
     try:
         atomic_write_bytes(real, text.encode("utf-8"), mode=mode)

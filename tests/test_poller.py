@@ -865,6 +865,17 @@ async def test_a_moved_feed_whose_new_address_fails_is_asked_at_the_configs_agai
     try:
         (first,) = await poller.poll()
         assert first.status == "ok" and poller.health["Site"].permanent_url == mid
+        # a passing failure (503), or the config's address failing too, forgets nothing
+        feed_server.add("/mid.xml", Route(b"busy", status=503))
+        poller.health["Site"].next_poll = None
+        (busy,) = await poller.poll()
+        assert busy.status == "error" and poller.health["Site"].permanent_url == mid
+        feed_server.add("/mid.xml", Route(b"gone", status=404))
+        feed_server.add("/site-feed", Route(b"down", status=500))
+        poller.health["Site"].next_poll = None
+        (down,) = await poller.poll()
+        assert down.status == "error" and "404" in (down.error or "")
+        assert poller.health["Site"].permanent_url == mid
         final = feed_server.add("/final.xml", Route(rss("<title>Two</title><guid>2</guid>")))
         feed_server.add("/site-feed", Route(status=301, headers={"Location": "/final.xml"}))
         feed_server.add("/mid.xml", Route(b"gone", status=404))

@@ -131,6 +131,21 @@ def test_import_into_the_embedded_default_creates_a_user_config(
     assert any(s.name == "Yonhap" for s in config.sources)
 
 
+def test_a_user_config_dir_that_cannot_be_written_is_a_clear_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The embedded default is copied to the user config dir before sources are added to it:
+    a dir that cannot be made there is a one-line error and exit 2, not a traceback."""
+    blocked = tmp_path / "not-a-dir"
+    blocked.write_text("", "utf-8")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(blocked))
+    opml = tmp_path / "subs.opml"
+    opml.write_bytes(OPML)
+    code = main(["--now", FROZEN.isoformat(), "import-opml", str(opml)])
+    _, err = capsys.readouterr()
+    assert code == 2 and "cannot be written there" in err and "Traceback" not in err
+
+
 def test_broken_opml_is_a_clear_error(
     capsys: pytest.CaptureFixture[str], config: Path, tmp_path: Path
 ) -> None:
@@ -187,7 +202,8 @@ def test_an_export_imported_again_is_the_same_sources(
     mine.write_text(
         '[[sources]]\nname = "Alpha"\nurl = "https://a.example/feed"\ninterval = "2m"\n'
         'full_text = true\ntags = ["one"]\n\n[[sources]]\nname = "Off"\n'
-        'url = "https://off.example/feed"\nenabled = false\n\n[[sources]]\nname = "A page"\n'
+        'url = "https://off.example/feed"\nenabled = false\ninterval = "30d"\n\n'
+        '[[sources]]\nname = "A page"\n'
         'url = "https://p.example/live"\nkind = "page"\ncharset = "cp1252"\n\n'
         '[[sources]]\nname = "Disk"\npath = "seeds"\n',
         "utf-8",
@@ -256,12 +272,9 @@ def test_adding_writes_through_a_symlink_keeping_the_mode_and_refuses_a_read_onl
     locked = tmp_path / "locked.toml"
     locked.write_text("# read-only\n", "utf-8")
     locked.chmod(0o444)
-    # (as its owner sees it: a process of root's may write whatever the mode says)
-    monkeypatch.setattr(subscriptions.os, "access", lambda path, mode: False)
-    code, _, err = cli(capsys, locked, "add", url)
+    code, _, err = cli(capsys, locked, "add", url)  # (even for root, who may write it)
     assert code == 2 and "read-only; nothing was added" in err
     assert locked.read_text("utf-8") == "# read-only\n"
-    monkeypatch.undo()
     # a folder the config's new text cannot be written in: one line, exit 2, no traceback
     monkeypatch.setattr(
         subscriptions,
@@ -309,6 +322,10 @@ def test_credentials_follow_a_redirect_to_the_same_server_only() -> None:
     plain = "http://me:pw@h.example/a.xml"
     assert carry_credentials("https://h.example/b.xml", plain) == "https://me:pw@h.example/b.xml"
     assert carry_credentials("http://other.example/b.xml", plain) == "http://other.example/b.xml"
+    # IDNA 2008, as httpx encodes a name: "ß" is kept, not made "ss"
+    assert carry_credentials("https://xn--strae-oqa.de/n", "https://u:p@straße.de/o") == (
+        "https://u:p@xn--strae-oqa.de/n"
+    )
 
 
 def test_feed_links_resolve_against_the_pages_base() -> None:
