@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from fetchers.alertfeed import AlertFeed, NewAlerts
 from fetchers.alerthistory import AlertEntry, AlertHistory, HistoryError
@@ -16,6 +16,9 @@ from fetchers.alertrules import AlertRule, RuleBook, RuleBookError, all_rules
 from fetchers.query import Query, QueryError, parse_query
 from fetchers.trends import DEFAULT_HOURS, moving_stories, story_query, trends, watch_query
 from tui.session import Session
+
+if TYPE_CHECKING:  # (httpx stays out of a viewer's start)
+    from fetchers.notify import DeliveryFailures
 
 HISTORY_SHOWN = 500  # the newest entries the alerts screen lists
 TREND_HOURS = DEFAULT_HOURS  # the span of its sparklines
@@ -70,7 +73,8 @@ class AlertData:
         self.history = AlertHistory(session.data_dir, store=session.store)
         self._feed: AlertFeed | None = None
         self._taking = threading.Lock()
-        self._failures_seen = 0  # the writer's failed deliveries already shown
+        self._failures: DeliveryFailures | None = None  # the writer's failed deliveries,
+        self._failures_seen = 0  # and how many of them were shown
 
     def take(self) -> NewAlerts | None:
         """The entries fired since the last look, with the bytes for the terminal; None when
@@ -86,9 +90,10 @@ class AlertData:
             new = self._feed.take()
             desk = self.session.newsroom.alerts  # the writer's: its deliveries that failed
             if desk is not None:
-                self._failures_seen, new.undelivered = desk.sender.failures.since(
-                    self._failures_seen
-                )
+                failures = desk.sender.failures
+                if failures is not self._failures:  # a newsroom of its own (taken over)
+                    self._failures, self._failures_seen = failures, 0
+                self._failures_seen, new.undelivered = failures.since(self._failures_seen)
             return new
         finally:
             self._taking.release()
