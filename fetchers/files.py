@@ -47,15 +47,30 @@ def read_local(
 ) -> list[Article]:
     """Every article found at a file or in a folder (not recursive). `warned` counts the
     warnings (fields that could not be read) of every feed file, kind by kind, for the
-    source's health. `charset`: what a file is in when it is not UTF-8."""
+    source's health. `charset`: what a file is in when it is not UTF-8. In a folder, a file
+    that cannot be read is left out and counted as a warning (the others are the source's
+    news); the source fails when none can be."""
     if not path.exists():
         raise LocalSourceError(f"{path}: no such file or folder")
-    files = sorted(path.iterdir()) if path.is_dir() else [path]
+    if not path.is_dir():
+        return _read_file(path, source, source_tags, fetched, default_zone, warned, charset)
     out: list[Article] = []
-    for file in files:
+    failed: list[LocalSourceError] = []
+    read = 0
+    for file in sorted(path.iterdir()):
         if not file.is_file() or file.name.endswith(".meta.toml") or file.suffix == ".toml":
             continue
-        out.extend(_read_file(file, source, source_tags, fetched, default_zone, warned, charset))
+        try:
+            out.extend(
+                _read_file(file, source, source_tags, fetched, default_zone, warned, charset)
+            )
+            read += 1
+        except LocalSourceError as exc:
+            failed.append(exc)
+            if warned is not None:  # (named by its name: the folder is the source's)
+                warned.warn("file that cannot be read", str(exc).replace(str(file), file.name))
+    if failed and not read:
+        raise failed[0]
     return out
 
 

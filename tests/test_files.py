@@ -129,3 +129,21 @@ def test_a_page_with_no_text_is_a_clear_error_naming_the_file(
     (tmp_path / "empty.html").write_bytes(b"<html></html>")
     with pytest.raises(LocalSourceError, match=r"empty\.html: "):
         read_local(tmp_path, "Local", [], now)
+
+
+async def test_a_file_of_a_folder_that_cannot_be_read_is_left_out_and_counted(
+    tmp_path: Path, now: datetime
+) -> None:
+    """One bad file (a page with no text, a broken feed) no longer fails the folder: the
+    others' articles are stored, and the source's health counts what was left out."""
+    folder = tmp_path / "feeds"
+    folder.mkdir()
+    (folder / "a.xml").write_bytes(rss("<title>One</title><guid>1</guid>"))
+    (folder / "b.html").write_bytes(b"<html></html>")
+    (folder / "c.xml").write_text("<!DOCTYPE html><html><body>hi</body></html>")
+    results, poller = await poll_once(tmp_path, now, Source("folder", path=str(folder)))
+    assert results["folder"].status == "ok" and len(results["folder"].new_ids) == 1
+    health = poller.health["folder"]
+    assert health.warnings == 2
+    assert (health.last_warning or "").startswith("file that cannot be read (2 times), first:")
+    assert "b.html" in (health.last_warning or "")
