@@ -151,6 +151,7 @@ class Poller:
         self.settings = config.settings
         self.zone = local_zone(self.settings.timezone)
         self._client = client
+        self._retired: list[httpx.AsyncClient] = []  # clients a reload replaced
         self._own_client = client is None
         self._global = asyncio.Semaphore(self.settings.concurrency)
         self._unparsed = _unparsed_slots(self.settings)
@@ -216,6 +217,9 @@ class Poller:
         if self._client is not None and self._own_client:
             await self._client.aclose()
             self._client = None
+        retired, self._retired = self._retired, []
+        for client in retired:
+            await client.aclose()
 
     async def lease(self, force: bool = False) -> set[str]:
         """Ask the store which sources this poller is to poll (all of them, unless several
@@ -382,6 +386,12 @@ class Poller:
             except StoreWriteError as exc:
                 log.error("%s; it is saved again after the next poll", exc)
             return [results[s.name] for s in chosen if s.name in results]
+        except asyncio.CancelledError:
+            # stopped mid-cycle (SIGTERM): the health of the sources whose articles were
+            # written is kept with them, not lost (it said "pending" beside their articles)
+            with contextlib.suppress(StoreWriteError, OSError):
+                self.healthbook.save(dict(self.health), [s.name for s in chosen])
+            raise
         finally:
             for task in pending:
                 task.cancel()
@@ -806,7 +816,24 @@ class Poller:
         )
 
     def reconfigure(self, config: Config) -> None:
-        """Take a reloaded config between cycles (SIGHUP); health of kept sources stays."""
+        """Take a reloaded config between cycles (SIGHUP); health of kept sources stays. A
+        changed timeout, User-Agent or concurrency takes a new client from the next request
+        on (the one before is closed with the poller: a page may still be on its way)."""
+        before = self.settings
+        if (
+            self._client is not None
+            and self._own_client
+            and (
+                (before.timeout, before.user_agent, before.concurrency)
+                != (
+                    config.settings.timeout,
+                    config.settings.user_agent,
+                    config.settings.concurrency,
+                )
+            )
+        ):
+            self._retired.append(self._client)
+            self._client = None
         self.config = config
         self.settings = config.settings
         self.zone = local_zone(self.settings.timezone)

@@ -886,3 +886,58 @@ async def test_a_moved_feed_whose_new_address_fails_is_asked_at_the_configs_agai
     finally:
         await poller.aclose()
         store.close()
+
+
+async def test_a_reloaded_config_polls_with_its_new_user_agent_and_timeout(
+    tmp_path: Path, now: datetime, feed_server: FeedServer
+) -> None:
+    """SIGHUP's config takes a new client when its timeout, User-Agent or concurrency
+    changed: the next poll's requests say the new User-Agent."""
+    url = feed_server.add("/feed.xml", Route(rss("<title>One</title><guid>1</guid>")))
+    config = config_for(tmp_path, Source("Feed", url=url))
+    config.settings.user_agent = "old-agent/1"
+    store = Store(tmp_path / "data", writer=True)
+    poller = Poller(config, store, lambda: now)
+    try:
+        await poller.poll()
+        again = config_for(tmp_path, Source("Feed", url=url), timeout=20.0)
+        again.settings.user_agent = "new-agent/2"
+        poller.reconfigure(again)
+        poller.health["Feed"].next_poll = None
+        await poller.poll()
+        agents = [hit.get("User-Agent") for hit in feed_server.hits["/feed.xml"]]
+        assert agents == ["old-agent/1", "new-agent/2"]
+        client = await poller.open_client()
+        assert client.timeout.read == 20.0
+    finally:
+        await poller.aclose()
+        store.close()
+
+
+async def test_a_cycle_stopped_midway_keeps_the_health_of_what_it_wrote(
+    tmp_path: Path, now: datetime, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGTERM while one source still hangs: the other's articles are written, and its
+    health is saved with them (it said "pending, never" beside its stored articles)."""
+    monkeypatch.setattr(poller_module, "FLUSH_AFTER", 0.2)
+    fast = feed_server.add("/fast.xml", Route(rss("<title>One</title><guid>1</guid>")))
+    slow = feed_server.add("/slow.xml", Route(rss("<title>Two</title><guid>2</guid>"), delay=30))
+    data = tmp_path / "data"
+    store = Store(data, writer=True)
+    config = config_for(tmp_path, Source("Fast", url=fast), Source("Slow", url=slow), timeout=60)
+    poller = Poller(config, store, lambda: now, health=HealthBook(data))
+    try:
+        cycle = asyncio.create_task(poller.poll())
+        for _ in range(100):
+            if store.query():
+                break
+            await asyncio.sleep(0.05)
+        assert [a.title for a in store.query()] == ["One"]
+        cycle.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await cycle
+    finally:
+        await poller.aclose()
+        store.close()
+    saved = HealthBook(data).load()
+    assert saved["Fast"].status == "ok" and saved["Fast"].last_ok is not None

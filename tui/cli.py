@@ -13,6 +13,7 @@ import contextlib
 import ctypes
 import os
 import shutil
+import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -506,6 +507,9 @@ def cmd_poll(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
 
     from fetchers.service import PollService, setup_logging
 
+    # a reload asked while the poller starts (a service manager's, a log rotation's) finds the
+    # config just read: ignored until the poller listens for it, rather than ending it
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
     setup_logging(Path(args.log).expanduser() if args.log else None)
     pool = _refresh_pool(ctx.config)  # parsing apart: a deadline can stop it, SIGTERM is heard
     try:
