@@ -24,7 +24,7 @@ _PARTING = re.compile(r"[^\w ]\W*")
 # without spaces). A mark or sign of those scripts' ranges, which is no word character, is
 # taken for one here: a break after it, or before it, joins the break it makes itself, so
 # the words are the same, found in two thirds of the time
-_EASTERN = re.compile(f"[{EASTERN}]")
+_ANY_EASTERN = re.compile(f"[{EASTERN}]")  # (a quick look first)
 _MEETING = re.compile(f"[{EASTERN}](?=[^\\W{EASTERN}])|[^\\W{EASTERN}](?=[{EASTERN}])")
 
 Words = tuple[str, str]  # an article's title and body as the index holds them
@@ -36,7 +36,7 @@ def indexed_text(text: str) -> str:
     ASCII text is left as it is (no copy lower-cased first)."""
     if not text.isascii():
         text = text.lower()
-        if _EASTERN.search(text) is not None:
+        if _ANY_EASTERN.search(text) is not None:
             text = _MEETING.sub(f"\\g<0> {BREAK} ", text)
     if "  " in text:
         text = text.replace("  ", f" {BREAK} ")

@@ -20,8 +20,8 @@ class OpmlError(Exception):
     """An OPML file that cannot be read; the message says why."""
 
 
-# What wirewatch writes of a source beyond OPML's own attributes (other readers pass them
-# over), so that an export imported again is the same sources: each outline attribute, read
+# What wirewatch writes of a source beyond OPML's own attributes (OPML lets an outline carry
+# attributes of its own), so that an export imported again is the same sources: each read
 # back only when it is valid (a hand-edited one is left out, not a reason to refuse the file).
 INTERVAL, FULL_TEXT, DISABLED, CHARSET = (
     "wirewatchInterval",

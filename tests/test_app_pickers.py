@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.pilot import Pilot
+
 from fetchers.models import Source
 from tests.conftest import (
     FeedServer,
@@ -17,6 +19,7 @@ from tests.conftest import (
     send_keys_in_one_read,
     settle,
 )
+from tui.app import WirewatchApp
 from tui.messages import Counted, CycleDone, LeadsRead
 from tui.screens.events import EventsScreen
 from tui.screens.picker import PickerScreen
@@ -55,16 +58,21 @@ async def test_keys_typed_before_a_picker_opens_go_to_the_picker(tmp_path: Path)
         assert not isinstance(app.screen, PickerScreen)
 
 
+async def pick_the_first_source(app: WirewatchApp, pilot: Pilot) -> None:
+    """`s`, once the sources are counted, then `enter` on the first row."""
+    await pilot.press("s")
+    await seen(app).wait_for(Counted)
+    await pilot.pause()
+    assert isinstance(app.screen, PickerScreen)
+    await pilot.press("enter")
+    await settle(app, pilot)
+
+
 async def test_the_source_picker_filters_to_the_chosen_source(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with piloted(app) as pilot:
         dashboard = await settle(app, pilot, want=6)
-        await pilot.press("s")
-        await seen(app).wait_for(Counted)
-        await pilot.pause()
-        assert isinstance(app.screen, PickerScreen)
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await pick_the_first_source(app, pilot)
         assert dashboard.query_text == 'source:"Yonhap via Korea Herald"'
 
 
@@ -123,12 +131,7 @@ async def test_a_source_named_with_quotes_is_filtered_to_from_the_picker(tmp_pat
     app = make_app(tmp_path, config)
     async with piloted(app, (160, 50)) as pilot:
         dashboard = await settle(app, pilot, want=6)
-        await pilot.press("s")
-        await seen(app).wait_for(Counted)
-        await pilot.pause()
-        assert isinstance(app.screen, PickerScreen)
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await pick_the_first_source(app, pilot)
         assert dashboard.query_text == 'source:"The ""Daily"" Wire"'
         assert not any(n.severity == "error" for n in app._notifications)
         ids = [i for i in dashboard.headlines.ids if i]  # (a row not read yet is "")

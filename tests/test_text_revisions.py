@@ -87,22 +87,30 @@ def test_retention_drops_the_earlier_texts_with_their_day(
     assert not list(tmp_path.glob("text-2025-10-24*"))
 
 
+def page(text: str) -> Route:
+    """An article page whose text is `text` four times over."""
+    body = f"<html><body><article><h1>Tariffs</h1><p>{text * 4}</p></article></body></html>"
+    return Route(body.encode(), headers={"Content-Type": "text/html; charset=utf-8"})
+
+
+def full_text_poller(tmp_path: Path, feed_url: str) -> tuple[Store, Poller]:
+    """A writer's store and a poller of one feed whose articles' pages are fetched."""
+    data = tmp_path / "data"
+    store = Store(data, writer=True)
+    source = Source("Feed", url=feed_url, full_text=True)
+    return store, Poller(config_for(tmp_path, source), store, lambda: DAY, health=HealthBook(data))
+
+
 async def test_a_page_changed_between_two_fetches_keeps_both_texts(
     tmp_path: Path, feed_server: FeedServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    def page(text: str) -> Route:
-        body = f"<html><body><article><h1>Tariffs</h1><p>{text * 4}</p></article></body></html>"
-        return Route(body.encode(), headers={"Content-Type": "text/html; charset=utf-8"})
-
     first, second = FIRST + " ", SECOND + " "
     page_url = feed_server.add("/story.html", page(first))
     feed_url = feed_server.add(
         "/feed.xml", Route(rss(f"<title>Tariffs</title><link>{page_url}</link><guid>1</guid>"))
     )
-    source = Source("Feed", url=feed_url, full_text=True)
     data = tmp_path / "data"
-    store = Store(data, writer=True)
-    poller = Poller(config_for(tmp_path, source), store, lambda: DAY, health=HealthBook(data))
+    store, poller = full_text_poller(tmp_path, feed_url)
     try:
         (result,) = await poller.poll()
         await poller.drain_pages(5.0)
@@ -155,17 +163,10 @@ async def test_d_shows_a_word_diff_of_a_full_text_fetched_again(tmp_path: Path) 
 async def test_a_revised_article_has_its_page_fetched_again_and_keeps_both_texts(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:
-    def page(text: str) -> Route:
-        body = f"<html><body><article><h1>Tariffs</h1><p>{text * 4}</p></article></body></html>"
-        return Route(body.encode(), headers={"Content-Type": "text/html; charset=utf-8"})
-
     page_url = feed_server.add("/story.html", page(FIRST + " "))
     item = "<title>{}</title><link>" + page_url + "</link><guid>1</guid>"
     feed_url = feed_server.add("/feed.xml", Route(rss(item.format("Tariff deal agreed"))))
-    source = Source("Feed", url=feed_url, full_text=True)
-    data = tmp_path / "data"
-    store = Store(data, writer=True)
-    poller = Poller(config_for(tmp_path, source), store, lambda: DAY, health=HealthBook(data))
+    store, poller = full_text_poller(tmp_path, feed_url)
     try:
         (first,) = await poller.poll()
         await poller.drain_pages(5.0)
@@ -213,17 +214,11 @@ async def test_a_revision_that_moves_the_page_fetches_the_new_page_and_keeps_its
     """Sites rename a page when they rewrite its headline: the revision takes the feed's new
     link, so `show` and `o` give it and the text is fetched again from it, not the old one."""
 
-    def page(text: str) -> Route:
-        body = f"<html><body><article><h1>Floods</h1><p>{text * 4}</p></article></body></html>"
-        return Route(body.encode(), headers={"Content-Type": "text/html; charset=utf-8"})
-
     old_page = feed_server.add("/floods-kill-12.html", page(FIRST + " "))
     item = "<title>{}</title><link>{}</link><guid>story-8841</guid>"
     feed_url = feed_server.add("/feed.xml", Route(rss(item.format("Floods kill 12", old_page))))
-    source = Source("Feed", url=feed_url, full_text=True)
     data = tmp_path / "data"
-    store = Store(data, writer=True)
-    poller = Poller(config_for(tmp_path, source), store, lambda: DAY, health=HealthBook(data))
+    store, poller = full_text_poller(tmp_path, feed_url)
     try:
         (first,) = await poller.poll()
         await poller.drain_pages(5.0)

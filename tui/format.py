@@ -99,10 +99,8 @@ def wall_short(when: datetime, tz: tzinfo, now: datetime) -> str:
 
 
 def fit(text: str, cells: int) -> str:
-    """`text` in exactly `cells` cells: padded, or cut with an ellipsis."""
-    if cell_len(text) <= cells:
-        return set_cell_size(text, cells)
-    return set_cell_size(text, cells - 1) + "…"
+    """`text` in exactly `cells` cells: padded, or cut with an ellipsis (`clipped`)."""
+    return set_cell_size(clipped(text, cells), cells)
 
 
 def clipped(text: str, cells: int) -> str:

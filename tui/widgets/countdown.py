@@ -181,10 +181,6 @@ class Countdown(ScrollView, can_focus=True):
         if self.events:
             self.post_message(self.Chosen(self.events[self.cursor % len(self.events)]))
 
-    def render_events(self, now: datetime, width: int) -> Text:
-        """Every event, a line apart (wrapped to the pane's width by tick())."""
-        return Text("\n").join(self.event_texts(now, width))
-
     def event_texts(self, now: datetime, width: int) -> list[Text]:
         """Each event's text, the one the cursor is on in its colours."""
         if not self.events:
