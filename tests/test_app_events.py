@@ -326,3 +326,21 @@ async def test_an_event_given_no_zone_in_the_form_is_in_the_readers_zone(tmp_pat
         event = app.screen._read()
         assert event is not None and event.tz == "local"
         assert event.when == datetime(2026, 12, 24, 0, 0, tzinfo=UTC)  # 09:00 in Seoul
+
+
+async def test_the_events_list_counts_down_while_open(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    summit = app.config.events[0]  # Trump–Lee summit, 2025-10-29 05:00 UTC
+    assert summit.when is not None
+    clock = {"now": summit.when - timedelta(hours=1, minutes=2, seconds=3)}
+    app.clock = lambda: clock["now"]
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, EventsScreen)
+        listed = app.screen.query_one("#picker-list")
+        assert "T-01:02:03" in str(listed.get_option_at_index(0).prompt)
+        clock["now"] += timedelta(seconds=5)
+        await pilot.pause(1.2)  # a tick of the list's clock
+        assert "T-01:01:58" in str(listed.get_option_at_index(0).prompt)

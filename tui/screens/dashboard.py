@@ -1006,7 +1006,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
 
     def action_events(self) -> None:
         self.app.push_screen(
-            EventsScreen(self.events, self.clock(), self.session.local), self._event_choice
+            EventsScreen(self.events, self.clock, self.session.local), self._event_choice
         )
 
     def _event_choice(self, choice: EventChoice | None) -> None:

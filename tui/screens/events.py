@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, tzinfo
 from typing import Literal, NamedTuple
 
@@ -29,29 +30,35 @@ class EventChoice(NamedTuple):
 
 
 class EventsScreen(ModalScreen[EventChoice | None]):
+    """Each event's time left counts down while the list is open, as the countdown pane's."""
+
     BINDINGS = bindings("events")
 
-    def __init__(self, events: list[Event], now: datetime, local: tzinfo | None = None) -> None:
+    def __init__(
+        self, events: list[Event], clock: Callable[[], datetime], local: tzinfo | None = None
+    ) -> None:
         super().__init__()
         self.events = events
-        self.now = now
+        self.clock = clock
         self.local = local  # the reader's zone, an event given none is in
 
+    def _label(self, event: Event, now: datetime) -> Text:
+        label = Text(no_wrap=True, overflow="ellipsis")
+        label.append(event.name, style="bold")
+        if event.when is None:
+            label.append(f"  time unreadable: {event.error}")
+        else:
+            left = (event.when - now).total_seconds()
+            shown = wall(event.when, event_zone(event.tz, self.local))
+            label.append(f"  {time_left(left)}  {shown}")
+        label.append("  (config, read-only)" if event.origin == "config" else "  (added here)")
+        if event.query:
+            label.append(f"  query: {event.query}")
+        return label
+
     def compose(self) -> ComposeResult:
-        options = []
-        for n, event in enumerate(self.events):
-            label = Text(no_wrap=True, overflow="ellipsis")
-            label.append(event.name, style="bold")
-            if event.when is None:
-                label.append(f"  time unreadable: {event.error}")
-            else:
-                left = (event.when - self.now).total_seconds()
-                shown = wall(event.when, event_zone(event.tz, self.local))
-                label.append(f"  {time_left(left)}  {shown}")
-            label.append("  (config, read-only)" if event.origin == "config" else "  (added here)")
-            if event.query:
-                label.append(f"  query: {event.query}")
-            options.append(Option(label, id=str(n)))
+        now = self.clock()
+        options = [Option(self._label(e, now), id=str(n)) for n, e in enumerate(self.events)]
         with Vertical(id="picker-box"):
             yield Static(Text("Events", style="bold"), id="picker-title")
             yield OptionList(*options, id="picker-list")
@@ -59,6 +66,16 @@ class EventsScreen(ModalScreen[EventChoice | None]):
                 Text("enter filters · a adds · e edits · d removes · escape closes"),
                 id="picker-footer",
             )
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self.tick)
+
+    def tick(self) -> None:
+        """Every time left as of now (a label of an unreadable time stays as it is)."""
+        now, shown = self.clock(), self.query_one(OptionList)
+        for n, event in enumerate(self.events):
+            if event.when is not None:
+                shown.replace_option_prompt_at_index(n, self._label(event, now))
 
     def _current(self) -> Event | None:
         index = self.query_one(OptionList).highlighted
