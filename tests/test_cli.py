@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -717,3 +718,67 @@ def test_a_migrated_data_dir_keeps_what_each_feed_listed_last(tmp_path: Path) ->
     (source / healthbook.LISTED_FILE).write_text('{"Blog": ["a1"]}')
     assert set(copy_desk_files(source, target)) >= {healthbook.FILE, healthbook.LISTED_FILE}
     assert (target / healthbook.LISTED_FILE).read_text() == '{"Blog": ["a1"]}'
+
+
+def test_a_query_an_option_interrupts_is_read_whole(seeded: Path, tmp_path: Path, capsys) -> None:
+    """`list tariff --limit 5 OR APEC`: the words after the option are the query's too (they
+    were refused as unrecognized arguments)."""
+    where = ["--config", str(seeded), "--data-dir", str(tmp_path / "d"), "--now", NOW]
+    code, whole, out = run(capsys, "list", "tariff OR APEC", "--json", *where)
+    assert code == 0 and whole, out
+    code, split, out = run(capsys, "list", "tariff", "--json", "OR", *where, "APEC")
+    assert code == 0, out
+    assert [line["id"] for line in split] == [line["id"] for line in whole]
+    code, stories, out = run(capsys, "stories", "tariff", "--limit", "5", "OR", "APEC", *where)
+    assert code == 0 and "unrecognized" not in out
+
+
+def _korean_source(tmp_path: Path) -> list[str]:
+    """Options naming a data dir that holds one article with a Korean headline."""
+    folder = tmp_path / "feeds"
+    folder.mkdir()
+    (folder / "k.xml").write_bytes(
+        rss(
+            "<title>한미 관세 협상 타결 APEC</title><link>http://example.org/1</link>"
+            "<guid>1</guid><pubDate>Fri, 24 Oct 2025 06:15:00 GMT</pubDate>"
+        )
+    )
+    config = tmp_path / "k.toml"
+    config.write_text(f'[[sources]]\nname = "K"\npath = "{folder}"\n')
+    where = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
+    assert main([*where, "refresh"]) == 0
+    return where
+
+
+def test_a_locale_that_cannot_write_a_headline_still_gets_every_line(tmp_path: Path) -> None:
+    """A terminal in Latin-1 (or EUC-KR, which has no "—"): text gets a "?" for what it
+    cannot show, JSON stays UTF-8; both were a UnicodeEncodeError traceback and no output."""
+    where = _korean_source(tmp_path)
+    env = {**os.environ, "PYTHONIOENCODING": "latin-1"}
+    command = [sys.executable, "-m", "tui", *where]
+    shown = subprocess.run([*command, "list"], cwd=ROOT, capture_output=True, env=env)
+    assert shown.returncode == 0, shown.stderr
+    assert b"APEC" in shown.stdout and b"?" in shown.stdout and not shown.stderr
+    listed = subprocess.run([*command, "list", "--json"], cwd=ROOT, capture_output=True, env=env)
+    assert listed.returncode == 0, listed.stderr
+    assert json.loads(listed.stdout.decode("utf-8"))["title"] == "한미 관세 협상 타결 APEC"
+
+
+def test_a_refresh_whose_reader_stops_early_keeps_its_exit_code(tmp_path: Path) -> None:
+    """`wirewatch refresh | true` with a source failing exits 1, as it does unpiped (it
+    exited 0, as if every source were fine), and prints no traceback."""
+    config = tmp_path / "c.toml"
+    config.write_text(f'[[sources]]\nname = "Gone"\npath = "{tmp_path / "missing.xml"}"\n')
+    for extra in ([], ["--json"]):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tui", "--config", str(config), "--data-dir"]
+            + [str(tmp_path / "d"), "refresh", *extra],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.close()  # the reader is gone before a line is written
+        err = proc.stderr.read().decode()
+        assert proc.wait(timeout=60) == 1, err
+        assert "Traceback" not in err and "Exception ignored" not in err

@@ -9,8 +9,10 @@ HTTP client, the poller, the parsers or the article extractors.
 from __future__ import annotations
 
 import argparse
+import codecs
 import contextlib
 import ctypes
+import io
 import os
 import shutil
 import signal
@@ -37,7 +39,7 @@ from fetchers.config import (
     load_config,
 )
 from fetchers.healthbook import HealthBook
-from fetchers.models import Clock, SourceHealth, system_clock, utc_iso
+from fetchers.models import Clock, PollResult, SourceHealth, system_clock, utc_iso
 from fetchers.query import Query, QueryError, parse_query
 from fetchers.redact import printable
 from fetchers.store import ArticleStore, StoreError, StoreLocked
@@ -263,34 +265,30 @@ def _takes_value(token: str, options: tuple[str, ...]) -> bool:
 
 
 def _query_words(argv: list[str]) -> tuple[list[str], list[str] | None]:
-    """`argv` for argparse, and the words of a `list` or `stories` query in their order when
-    one excludes a term as an argument of its own (`list tariff -Busan`): argparse would take
-    `-Busan` for an option it does not know, so such words are left out of what it parses
-    (None: no such word; argparse's query stands)."""
+    """`argv` for argparse, and the words of a `list` or `stories` query in their order
+    (None: not such a command). The words are left out of what argparse parses: it would
+    take `-Busan` (`list tariff -Busan`) for an option it does not know, and keep only the
+    first run of words of a query an option interrupts (`list tariff --limit 5 OR APEC`)."""
     at = 0
     while at < len(argv) and argv[at].startswith("-") and argv[at] != "--":
         at += 2 if _takes_value(argv[at], _GLOBAL_VALUES) else 1
     if at >= len(argv) or argv[at] not in QUERY_COMMANDS:
         return argv, None
-    parsed, words, excluded = argv[: at + 1], [], False
+    parsed: list[str] = argv[: at + 1]
+    words: list[str] = []
     rest = iter(argv[at + 1 :])
     for token in rest:
         if token == "--":  # every word after it is the query's, as argparse reads it
-            parsed.append(token)
-            for word in rest:
-                parsed.append(word)
-                words.append(word)
+            words.extend(rest)
         elif token.startswith("--"):
             parsed.append(token)
             if _takes_value(token, _QUERY_VALUES):
                 parsed.append(next(rest, ""))
         elif token.startswith("-") and len(token) > 1 and token != "-h":
             words.append(token)  # a term the query excludes
-            excluded = True
         else:
-            parsed.append(token)
             words.append(token)
-    return (parsed, words) if excluded else (argv, None)
+    return parsed, words
 
 
 def _run(argv: Sequence[str] | None) -> int:
@@ -299,6 +297,7 @@ def _run(argv: Sequence[str] | None) -> int:
     args = parser.parse_args(given)
     if words is not None:
         args.query = words
+    _speak_any_text(bool(getattr(args, "json", False)))
     try:
         if args.command == "extract":
             return cmd_extract(args, sys.stdout)
@@ -313,6 +312,22 @@ def _run(argv: Sequence[str] | None) -> int:
         return EXIT_OK
     except KeyboardInterrupt:
         return 130
+
+
+def _speak_any_text(as_json: bool) -> None:
+    """Output that any article can be written in, whatever the locale's encoding: JSON in
+    UTF-8 (what JSON is exchanged in), text in the locale's encoding with a "?" for what it
+    cannot write (a Korean headline in a Latin-1 terminal was a traceback, and no output)."""
+    stdout = sys.stdout
+    if not isinstance(stdout, io.TextIOWrapper):
+        return
+    if codecs.lookup(stdout.encoding).name == "utf-8":
+        return
+    with contextlib.suppress(ValueError, OSError):  # (written to already: left as it is)
+        if as_json:
+            stdout.reconfigure(encoding="utf-8")
+        else:
+            stdout.reconfigure(errors="replace")
 
 
 # set by a command once everything it wrote is closed and everything it started has ended
@@ -397,10 +412,31 @@ def cmd_refresh(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     finally:
         if pool is not None:
             pool.close(wait=True)  # reaped: its CPU time is counted as this command's
-    failed = 0
+    failed = sum(result.status == "error" for result in results)
+    code = EXIT_USAGE if cycle.store_error else EXIT_SOURCES_FAILED if failed else EXIT_OK
+    global _done_with_everything
+    _done_with_everything = True  # the store is closed and the parser process reaped
+    try:
+        _print_refresh(results, args.json, failed, out)
+        out.flush()
+    except BrokenPipeError:  # a reader that stopped early: the poll's outcome stands
+        _quiet_stdout()
+    if cycle.store_error:
+        complain(cycle.store_error)
+    return code
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at nothing once its reader has gone: what is left in its buffer would
+    fail again at exit, and Python would print that failure."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _print_refresh(results: list[PollResult], as_json: bool, failed: int, out: TextIO) -> None:
+    """Each source's outcome of a refresh, and a total line (JSON: a line a source)."""
     for result in results:
-        failed += result.status == "error"
-        if args.json:
+        if as_json:
             _write_json(
                 out,
                 {
@@ -427,7 +463,7 @@ def cmd_refresh(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
                 )
             )
             out.write(f"{result.status:<13} {result.source}: {printable(detail or '')}\n")
-    if not args.json:
+    if not as_json:
         total = sum(len(r.new_ids) for r in results)
         revised = sum(len(r.revised_ids) for r in results)
         out.write(
@@ -435,12 +471,6 @@ def cmd_refresh(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
             + (f", {revised} revised" if revised else "")
             + "\n"
         )
-    global _done_with_everything
-    _done_with_everything = True  # the store is closed and the parser process reaped
-    if cycle.store_error:
-        complain(cycle.store_error)
-        return EXIT_USAGE
-    return EXIT_SOURCES_FAILED if failed else EXIT_OK
 
 
 def _refresh_pool(config: Config) -> ParsePool | None:
