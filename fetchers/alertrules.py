@@ -25,6 +25,7 @@ from fetchers.models import from_utc_iso, utc_iso
 from fetchers.query import Query, QueryError, parse_query
 from fetchers.store.errors import StoreError
 from fetchers.text import clean_line
+from fetchers.webaddress import address_problem
 
 if TYPE_CHECKING:
     from fetchers.store import ArticleStore
@@ -147,15 +148,9 @@ def make_rule(
     if webhook is not None:
         if not isinstance(webhook, str):
             raise RuleError("webhook: must be a URL string")
-        parts = urlsplit(webhook)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise RuleError("webhook: must be an http:// or https:// URL with a host")
-        try:
-            parts.port  # noqa: B018 - read to check it: a port out of range raises
-        except ValueError:
-            raise RuleError("webhook: the URL's port is not a port number") from None
-        if any(ch.isspace() or ord(ch) < 32 for ch in webhook):
-            raise RuleError("webhook: a URL holds no spaces or control characters")
+        problem = address_problem(webhook)
+        if problem is not None:
+            raise RuleError(f"webhook: {problem} (an http:// or https:// URL with a host)")
     if "webhook" in notify and not webhook:
         raise RuleError('webhook: notify includes "webhook" but no webhook URL is given')
     if webhook and "webhook" not in notify:

@@ -18,6 +18,7 @@ from fetchers.models import Event, Settings, Source
 from fetchers.query import QueryError, parse_query
 from fetchers.text import clean_line
 from fetchers.timeparse import local_zone, parse_duration, parse_size, zone
+from fetchers.webaddress import address_problem, lower_scheme
 
 APP_NAME = "wirewatch"
 
@@ -143,7 +144,8 @@ def load_config(path: Path, now: datetime) -> Config:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        # (utf-8-sig: a byte-order mark, as Windows editors write one, is no statement)
+        data = tomllib.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
     except tomllib.TOMLDecodeError as exc:
@@ -354,9 +356,13 @@ def _sources(path: Path, items: Any, settings: Settings) -> list[Source]:
         if url and local:
             raise ConfigError(f"{_where(path, where)}: give a url or a path, not both")
         if url:
-            _typed(path, f"{where}.url", url, str, "a string")
-            if not url.startswith(("http://", "https://")):
-                raise ConfigError(f"{_where(path, where + '.url')}: must start with http(s)://")
+            url = lower_scheme(_typed(path, f"{where}.url", url, str, "a string").strip())
+            problem = address_problem(url)
+            if problem is not None:
+                raise ConfigError(
+                    f"{_where(path, where + '.url')}: {problem} (a source's url is an"
+                    " http:// or https:// address)"
+                )
         if local:
             _typed(path, f"{where}.path", local, str, "a string")
             resolved = Path(local).expanduser()

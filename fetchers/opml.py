@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import codecs
-import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import format_datetime
-from urllib.parse import urlsplit
 
 from fetchers.models import Source
 from fetchers.text import clean_line, plain_message
 from fetchers.timeparse import parse_duration
+from fetchers.webaddress import address_problem, lower_scheme
 
 
 class OpmlError(Exception):
@@ -74,7 +73,7 @@ def _walk(body: ET.Element) -> list[Subscription]:
         folders = stack[-1][1]
         label = clean_line(outline.get("title") or outline.get("text") or "")
         raw_url = outline.get("xmlUrl") or outline.get("xmlurl") or ""
-        url = _lower_scheme(raw_url.strip())
+        url = lower_scheme(raw_url.strip())
         if url:
             tags = list(folders)
             for category in (outline.get("category") or "").split(","):
@@ -83,7 +82,8 @@ def _walk(body: ET.Element) -> list[Subscription]:
                     tags.append(tag)
             found.append(
                 _settings(
-                    outline, Subscription(label or plain_message(url), url, tags, _unusable(url))
+                    outline,
+                    Subscription(label or plain_message(url), url, tags, address_problem(url)),
                 )
             )
         inner = outline.findall("outline")
@@ -91,12 +91,6 @@ def _walk(body: ET.Element) -> list[Subscription]:
             nested = not url and label and label not in folders
             stack.append((iter(inner), [*folders, label] if nested else folders))
     return found
-
-
-def _lower_scheme(url: str) -> str:
-    """ "HTTP://host/feed" as "http://host/feed": the same address, as a config takes it."""
-    scheme, colon, rest = url.partition(":")
-    return scheme.lower() + colon + rest if colon and scheme.isalpha() else url
 
 
 def _settings(outline: ET.Element, found: Subscription) -> Subscription:
@@ -120,24 +114,6 @@ def _settings(outline: ET.Element, found: Subscription) -> Subscription:
         except LookupError:
             pass
     return found
-
-
-def _unusable(url: str) -> str | None:
-    """Why a feed URL cannot be subscribed, or None."""
-    if any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in url):
-        return "its URL holds spaces or control characters"
-    try:
-        parts = urlsplit(url)
-    except ValueError:  # an unclosed IPv6 bracket
-        return "its URL names no valid host"
-    if parts.scheme not in ("http", "https"):
-        return "its URL is not http(s)"
-    try:
-        if not parts.hostname or (parts.port is not None and not 0 < parts.port < 65536):
-            return "its URL names no valid host"
-    except ValueError:
-        return "its URL names no valid port"
-    return None
 
 
 def write_opml(sources: list[Source], title: str, now: datetime) -> bytes:

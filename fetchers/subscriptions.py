@@ -116,7 +116,7 @@ def append_sources(config: Config, new: list[NewSource], now: datetime) -> tuple
         text += "\n"
     text += "".join(chunks)
     try:
-        build_config(target, tomllib.loads(text), now)
+        build_config(target, tomllib.loads(text.removeprefix("\ufeff")), now)  # (a BOM kept)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{target}: adding sources would break it: {exc}") from exc
     _write_config(target, text)

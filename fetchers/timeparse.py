@@ -272,11 +272,11 @@ def parse_feed_date(text: str | None, default_zone: tzinfo = UTC) -> datetime | 
 MAX_DURATION = 100 * 365.25 * 86400
 
 
-def parse_duration(text: str | int | float) -> float:
+def parse_duration(text: object) -> float:
     """Seconds in a duration such as 90, "90s", "5m", "2h", "1d" or "1h30m" (at most a
-    century: ValueError beyond)."""
-    if isinstance(text, bool):
-        raise ValueError(f"not a duration: {text!r}")
+    century: ValueError beyond, and for anything else a config may hold: a list, a date)."""
+    if isinstance(text, bool) or not isinstance(text, str | int | float):
+        raise ValueError(f"not a duration: {text!r} (use forms like 90s, 5m, 2h, 1d)")
     if isinstance(text, int | float):
         if not text > 0:
             raise ValueError(f"a duration must be positive, not {text!r}")
@@ -296,10 +296,11 @@ def parse_duration(text: str | int | float) -> float:
     return total
 
 
-def parse_size(text: str | int) -> int:
-    """Bytes in a size such as 15000000, "15MB", "512KB" or "1GiB"."""
-    if isinstance(text, bool):
-        raise ValueError(f"not a size: {text!r}")
+def parse_size(text: object) -> int:
+    """Bytes in a size such as 15000000, "15MB", "512KB" or "1GiB" (ValueError for anything
+    else a config may hold: 1.5, a list)."""
+    if isinstance(text, bool) or not isinstance(text, str | int):
+        raise ValueError(f"not a size: {text!r} (use forms like 512KB, 15MB)")
     if isinstance(text, int):
         if text <= 0:
             raise ValueError(f"a size must be positive, not {text}")

@@ -75,7 +75,7 @@ def test_alert_rules_load_from_the_config(tmp_path: Path) -> None:
         ),
         (
             f'name = "A"\nquery = "x"\nnotify = ["webhook"]\nwebhook = "ftp://h/{SECRET}"',
-            "(A).webhook: must be an http:// or https:// URL",
+            "(A).webhook: its URL is not http(s) (an http:// or https:// URL with a host)",
         ),
         (
             'name = "A"\nquery = "x"\nnotify = ["webhook"]\nwebhook = "https://h/x"\n'

@@ -43,7 +43,21 @@ def test_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         ("[settings]\nbogus = 1", "settings.bogus: unknown key"),
         ('[[sources]]\nname = "X"', "a source needs a url or a path"),
         ('[[sources]]\nurl = "https://x.org/feed"', "a source needs a name"),
-        ('[[sources]]\nname = "X"\nurl = "ftp://x.org"', "must start with http"),
+        ('[[sources]]\nname = "X"\nurl = "ftp://x.org"', "sources[1] (X).url: its URL is not http"),
+        ('[[sources]]\nname = "X"\nurl = "https://[::1/x"', "(X).url: its URL names no valid host"),
+        ('[[sources]]\nname = "X"\nurl = "http://"', "(X).url: its URL names no valid host"),
+        ('[[sources]]\nname = "X"\nurl = "http://exa mple/"', "(X).url: its URL holds spaces"),
+        ('[[sources]]\nname = "X"\nurl = "http://x.org:99999/"', "(X).url: its URL names no"),
+        ('[settings]\ninterval = ["5m"]', "settings.interval: not a duration: ['5m']"),
+        ("[settings]\ntimeout = 2025-01-01T00:00:00Z", "settings.timeout: not a duration"),
+        ("[settings]\ntimeout = { s = 5 }", "settings.timeout: not a duration"),
+        ("[settings]\nmax_body = 1.5", "settings.max_body: not a size: 1.5"),
+        ('[settings]\nmax_body = ["1MB"]', "settings.max_body: not a size"),
+        ('[[sources]]\nname = "X"\nurl = "https://x"\ninterval = ["1m"]', "(X).interval: not a"),
+        (
+            '[[alerts]]\nname = "A"\nquery = "x"\nnotify = ["webhook"]\nwebhook = "https://[::1/x"',
+            "its URL names no valid host",
+        ),
         ('[[sources]]\nname = "X"\nurl = "https://x"\ninterval = "-5m"', "interval"),
         (
             '[[sources]]\nname = "X"\nurl = "https://x"\ncharset = "klingon"',
@@ -88,6 +102,21 @@ def test_broken_config_names_the_fault(
     message = str(info.value)
     assert str(path) in message
     assert expected in message
+
+
+def test_a_config_saved_with_a_byte_order_mark_or_a_scheme_in_capitals_loads(
+    tmp_path: Path, now: datetime
+) -> None:
+    """A BOM (Windows editors write one) was "Invalid statement (at line 1, column 1)"; an
+    address is the same in any case of its scheme, as OPML import already read it."""
+    path = tmp_path / "bom.toml"
+    path.write_bytes(
+        b'\xef\xbb\xbf[settings]\ninterval = "5m"\n[[sources]]\nname = "X"\n'
+        b'url = "HTTPS://x.org/feed"\n'
+    )
+    config = load_config(path, now)
+    assert config.settings.interval == 300
+    assert config.sources[0].url == "https://x.org/feed"
 
 
 def test_broken_config_on_the_command_line_has_no_traceback(

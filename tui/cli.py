@@ -57,6 +57,7 @@ from fetchers.trends import (
     trends,
     watch_query,
 )
+from fetchers.webaddress import address_problem, lower_scheme
 from tui.format import duration, event_zone, time_left, wall
 
 if TYPE_CHECKING:
@@ -809,9 +810,10 @@ def cmd_add(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     from fetchers.http import FetchError, carry_credentials, fetch, make_client, shown_url
     from fetchers.subscriptions import NewSource, append_sources
 
-    url = args.url.strip()
-    if not url.startswith(("http://", "https://")):
-        raise UsageError(f"{url}: a URL must start with http:// or https://")
+    url = lower_scheme(args.url.strip())
+    problem = address_problem(url)
+    if problem is not None:
+        raise UsageError(f"{url}: {problem} (give an http:// or https:// address)")
     settings = ctx.config.settings
     if any(source.url == url for source in ctx.config.sources):  # (a page's feeds are looked
         complain(f"{url}: already subscribed")  # for only when the page is not one of them)
