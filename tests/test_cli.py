@@ -782,3 +782,34 @@ def test_a_refresh_whose_reader_stops_early_keeps_its_exit_code(tmp_path: Path) 
         err = proc.stderr.read().decode()
         assert proc.wait(timeout=60) == 1, err
         assert "Traceback" not in err and "Exception ignored" not in err
+
+
+def test_serve_and_poll_say_what_they_cannot_do_in_one_line(tmp_path: Path) -> None:
+    """A port out of range, a port another program holds and a log file that is a folder
+    are each one line and exit 2 (each was a traceback and exit 1, which says a source
+    failed)."""
+    import socket
+
+    config = tmp_path / "e.toml"
+    config.write_text("")
+    where = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
+    command = [sys.executable, "-m", "tui", *where]
+    out_of_range = subprocess.run([*command, "serve", "--port", "99999"], capture_output=True)
+    assert out_of_range.returncode == 2
+    assert b"a port is 1 to 65535, not 99999" in out_of_range.stderr
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = held.getsockname()[1]
+        taken = subprocess.run(
+            [*command, "serve", "--port", str(port)], capture_output=True, timeout=60
+        )
+    assert taken.returncode == 2
+    assert f"cannot serve on 127.0.0.1:{port}".encode() in taken.stderr
+    assert b"Traceback" not in taken.stderr
+    (tmp_path / "logs").mkdir()
+    folder = subprocess.run(
+        [*command, "poll", "--log", str(tmp_path / "logs")], capture_output=True, timeout=60
+    )
+    assert folder.returncode == 2
+    assert b"cannot log to" in folder.stderr and b"Traceback" not in folder.stderr

@@ -107,6 +107,17 @@ def _common() -> argparse.ArgumentParser:
     return common
 
 
+def _port(text: str) -> int:
+    """A TCP port number, as argparse reads an option's value."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 < port < 65536:
+        raise argparse.ArgumentTypeError(f"a port is 1 to 65535, not {port}")
+    return port
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = _common()
     parser = argparse.ArgumentParser(
@@ -165,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
         "serve", parents=[common], help="the dashboard in a web browser (textual-serve)"
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
     p = sub.add_parser("import-opml", parents=[common], help="add the feeds of an OPML file")
     p.add_argument("file", help="an OPML file, or - for stdin")
     export = sub.add_parser(
@@ -541,7 +552,11 @@ def cmd_poll(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     # a reload asked while the poller starts (a service manager's, a log rotation's) finds the
     # config just read: ignored until the poller listens for it, rather than ending it
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
-    setup_logging(Path(args.log).expanduser() if args.log else None)
+    log_file = Path(args.log).expanduser() if args.log else None
+    try:
+        setup_logging(log_file)
+    except OSError as exc:  # a folder, a file it may not write
+        raise UsageError(f"cannot log to {log_file}: {exc.strerror or exc}") from exc
     pool = _refresh_pool(ctx.config)  # parsing apart: a deadline can stop it, SIGTERM is heard
     try:
         # lean, as a refresh: no screen shows its articles, so a full shard's titles and
@@ -958,7 +973,10 @@ def cmd_serve(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
             f"serving on {args.host}: anyone who can reach it can read and mark "
             "your articles (there is no login)"
         )
-    DashboardServer(argv, host=args.host, port=args.port).serve()
+    try:
+        DashboardServer(argv, host=args.host, port=args.port).serve()
+    except OSError as exc:  # the port taken, an address not this machine's
+        raise UsageError(f"cannot serve on {args.host}:{args.port}: {exc.strerror or exc}") from exc
     return EXIT_OK
 
 
