@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
+import os
 import re
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import parser as dateutil_parser
@@ -60,6 +63,24 @@ def local_zone(name: str | None) -> tzinfo:
         return zone(name)
     local = dateutil_tz.tzlocal()
     return local if local is not None else UTC
+
+
+def system_zone_name() -> str | None:
+    """The IANA name of the system's zone ("Asia/Seoul"), as `TZ` or the system's zone file
+    names it; None when neither names one wirewatch can read (a bare offset, no zone file)."""
+    given = os.environ.get("TZ")
+    candidates = [given.removeprefix(":")] if given else []  # (the zone the clock is read in)
+    if not given:
+        with contextlib.suppress(OSError):
+            candidates.append(os.path.realpath("/etc/localtime").partition("/zoneinfo/")[2])
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            candidates.append(Path("/etc/timezone").read_text("utf-8").strip())
+    for name in candidates:
+        if name and not name.startswith("/"):
+            with contextlib.suppress(ValueError, ZoneInfoNotFoundError, OSError):
+                ZoneInfo(name)
+                return name
+    return None
 
 
 def _tzinfos(overrides: dict[str, str | int] | None = None) -> dict[str, tzinfo]:

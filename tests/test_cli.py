@@ -813,3 +813,19 @@ def test_serve_and_poll_say_what_they_cannot_do_in_one_line(tmp_path: Path) -> N
     )
     assert folder.returncode == 2
     assert b"cannot log to" in folder.stderr and b"Traceback" not in folder.stderr
+
+
+def test_an_event_given_no_zone_names_the_systems_in_json(
+    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`tz` is a zone a program can look up: the system's name for an event given none (it
+    was "local"), null when the system's zone has no name (a bare offset)."""
+    config = tmp_path / "v.toml"
+    config.write_text('[[events]]\nname = "e"\nwhen = "2030-01-01 09:00"\n')
+    where = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
+    monkeypatch.setenv("TZ", "America/Chicago")
+    code, lines, _ = run(capsys, *where, "events", "--json")
+    assert code == 0 and lines[0]["tz"] == "America/Chicago"
+    monkeypatch.setenv("TZ", "KST-9")
+    code, lines, _ = run(capsys, *where, "events", "--json")
+    assert code == 0 and lines[0]["tz"] is None

@@ -48,7 +48,7 @@ from fetchers.store.interface import StoryKeeper
 from fetchers.story import Story
 from fetchers.storybook import StoryBook, leads, stories_found, stories_of
 from fetchers.storyshelf import StoryLookup, StoryShelf
-from fetchers.timeparse import local_zone, since_spec
+from fetchers.timeparse import local_zone, since_spec, system_zone_name
 from fetchers.trends import (
     DEFAULT_HOURS,
     MAX_HOURS,
@@ -755,7 +755,9 @@ def cmd_events(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
                 {
                     "name": event.name,
                     "when": utc_iso(event.when),
-                    "tz": event.tz,
+                    # the zone's name; an event given none is in the system's (null: not
+                    # one a program can look up)
+                    "tz": event.tz if event.tz != "local" else system_zone_name(),
                     "seconds_left": left,
                     "query": event.query,
                 },
