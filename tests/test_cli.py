@@ -829,3 +829,15 @@ def test_an_event_given_no_zone_names_the_systems_in_json(
     monkeypatch.setenv("TZ", "KST-9")
     code, lines, _ = run(capsys, *where, "events", "--json")
     assert code == 0 and lines[0]["tz"] is None
+
+
+def test_migrating_a_data_dir_into_itself_says_so(seeded: Path, tmp_path: Path, capsys) -> None:
+    """It said the folder was "being written by another wirewatch process", giving its own
+    pid: the copy had locked its target before seeing it was the source."""
+    data = tmp_path / "d"
+    for target in (data, tmp_path / "." / "d"):
+        where = ["--config", str(seeded), "--data-dir", str(data)]
+        code, _, output = run(capsys, *where, "migrate", "--to", "tinydb", str(target))
+        assert code == 2
+        assert "the store to copy into is the one copied from" in output
+        assert "another wirewatch process" not in output

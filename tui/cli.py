@@ -1098,6 +1098,8 @@ def cmd_migrate(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         if not args.target:
             raise UsageError("migrate --to tinydb needs the data dir to copy into")
         target_config, target_dir = StoreConfig("tinydb"), Path(args.target).expanduser()
+        if ctx.config.store.backend == "tinydb" and _same_folder(target_dir, ctx.data_dir):
+            raise UsageError("the store to copy into is the one copied from")
     try:  # held as the writer for the copy: no poller can start writing into it meanwhile
         source_store = open_store(ctx.config.store, ctx.data_dir, writer=True)
     except StoreLocked:
@@ -1115,6 +1117,14 @@ def cmd_migrate(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         if carried:
             out.write(f"and from {ctx.data_dir}: {', '.join(carried)}\n")
     return EXIT_OK
+
+
+def _same_folder(one: Path, other: Path) -> bool:
+    """Whether two paths are one folder (either may not exist yet)."""
+    try:
+        return one.samefile(other)
+    except OSError:
+        return one.resolve() == other.resolve()
 
 
 def copy_desk_files(source: Path, target: Path) -> list[str]:
