@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,11 +23,12 @@ class OpmlError(Exception):
 # What wirewatch writes of a source beyond OPML's own attributes (OPML lets an outline carry
 # attributes of its own), so that an export imported again is the same sources: each read
 # back only when it is valid (a hand-edited one is left out, not a reason to refuse the file).
-INTERVAL, FULL_TEXT, DISABLED, CHARSET = (
+INTERVAL, FULL_TEXT, DISABLED, CHARSET, TAGS = (
     "wirewatchInterval",
     "wirewatchFullText",
     "wirewatchDisabled",
     "wirewatchCharset",
+    "wirewatchTags",  # a JSON list: `category` splits a tag at "," and keeps its last "/" part
 )
 
 
@@ -76,9 +78,8 @@ def _walk(body: ET.Element) -> list[Subscription]:
         url = lower_scheme(raw_url.strip())
         if url:
             tags = list(folders)
-            for category in (outline.get("category") or "").split(","):
-                tag = clean_line(category.strip().strip("/").split("/")[-1])
-                if tag and tag not in tags:
+            for tag in _own_tags(outline) or _category_tags(outline):
+                if tag not in tags:
                     tags.append(tag)
             found.append(
                 _settings(
@@ -91,6 +92,28 @@ def _walk(body: ET.Element) -> list[Subscription]:
             nested = not url and label and label not in folders
             stack.append((iter(inner), [*folders, label] if nested else folders))
     return found
+
+
+def _category_tags(outline: ET.Element) -> list[str]:
+    """The tags of an outline's `category`: comma-separated, each the last part of a path
+    ("/News/Korea" is "Korea")."""
+    tags = []
+    for category in (outline.get("category") or "").split(","):
+        tag = clean_line(category.strip().strip("/").split("/")[-1])
+        if tag:
+            tags.append(tag)
+    return tags
+
+
+def _own_tags(outline: ET.Element) -> list[str] | None:
+    """The tags wirewatch wrote whole (`TAGS`), when they read as a list of strings."""
+    try:
+        written = json.loads(outline.get(TAGS) or "null")
+    except ValueError:
+        return None
+    if not isinstance(written, list) or not all(isinstance(tag, str) for tag in written):
+        return None
+    return [tag for tag in map(clean_line, written) if tag]
 
 
 def _settings(outline: ET.Element, found: Subscription) -> Subscription:
@@ -134,6 +157,7 @@ def write_opml(sources: list[Source], title: str, now: datetime) -> bytes:
         }
         if source.tags:
             attrs["category"] = ",".join(source.tags)
+            attrs[TAGS] = json.dumps(source.tags, ensure_ascii=False)
         if source.interval is not None:
             attrs[INTERVAL] = f"{source.interval:.3f}".rstrip("0").rstrip(".") + "s"
         if source.full_text:

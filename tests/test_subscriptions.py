@@ -196,12 +196,13 @@ def test_add_on_a_page_offering_several_feeds_lists_them_and_adds_on_request(
 def test_an_export_imported_again_is_the_same_sources(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    """Interval, full text, a disabled source, a page and a charset come back as they were;
-    a local source, which OPML cannot hold, is said to be left out."""
+    """Interval, full text, a disabled source, a page, a charset and tags holding "," or "/"
+    (which `category` splits) come back as they were; a local source, which OPML cannot
+    hold, is said to be left out."""
     mine = tmp_path / "mine.toml"
     mine.write_text(
         '[[sources]]\nname = "Alpha"\nurl = "https://a.example/feed"\ninterval = "2m"\n'
-        'full_text = true\ntags = ["one"]\n\n[[sources]]\nname = "Off"\n'
+        'full_text = true\ntags = ["one", "a,b", "US/Politics"]\n\n[[sources]]\nname = "Off"\n'
         'url = "https://off.example/feed"\nenabled = false\ninterval = "30d"\n\n'
         '[[sources]]\nname = "A page"\n'
         'url = "https://p.example/live"\nkind = "page"\ncharset = "cp1252"\n\n'
