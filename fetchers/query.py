@@ -189,8 +189,27 @@ class Record:
 
     @property
     def haystack(self) -> str:
-        """Lower-cased title and summary, made when asked rather than kept."""
-        return f"{self.title}\n{self.summary}".lower()
+        """Title and summary as words are looked for in them (`folded`), made when asked
+        rather than kept."""
+        return folded(f"{self.title}\n{self.summary}")
+
+
+# the apostrophes news writes (a typographic one, a reversed one, a full-width one), each of
+# which a reader types as "'": "Seoul’s" is found by Seoul's, and the other way round
+_APOSTROPHES = ("\u2019", "\u2018", "\u201b", "\uff07")
+
+
+def folded(text: str) -> str:
+    """A text as words are looked for in it, and a word or phrase as it is looked for:
+    lower-cased, every apostrophe written "'" (the search index parts words at any of them
+    alike)."""
+    low = text.lower()
+    if low.isascii():
+        return low
+    for mark in _APOSTROPHES:
+        if mark in low:
+            low = low.replace(mark, "'")
+    return low
 
 
 Test = Callable[[Record], bool]
@@ -233,12 +252,12 @@ class Haystacks:
         """The stored full text ("" when there is none or no store to read it from)."""
         if self._body is None:
             text = self._text_of(self.words()) if self._text_of is not None else None
-            self._body = text.lower() if text else ""
+            self._body = folded(text) if text else ""
         return self._body
 
     def title(self) -> str:
         if self._title is None:
-            self._title = self.words().title.lower()
+            self._title = folded(self.words().title)
         return self._title
 
 
@@ -407,6 +426,16 @@ def _tokens(text: str) -> list[tuple[bool, str | None, str, bool]]:
             break
         rest = text[pos:].lstrip()
         start = len(text) - len(rest)
+        dashes = len(rest) - len(rest.lstrip(_DASHES))
+        if (
+            (rest[0] != "-" and dashes or dashes > 1)
+            and dashes < len(rest)
+            and not rest[dashes].isspace()
+        ):
+            # "—weather" (a dash a keyboard or an editor made of "-"), "--weather": meant to
+            # exclude, as "-weather" does (read as words, they excluded nothing)
+            text = text[:start] + "-" + rest[dashes:]
+            rest = text[start:]
         if (
             rest.count('"') % 2
             and rest.lstrip("-").split(":", 1)[-1].startswith('"')
@@ -428,9 +457,33 @@ def _tokens(text: str) -> list[tuple[bool, str | None, str, bool]]:
             raise QueryError(
                 f"{bare} at column {start + 1} excludes nothing: write -word, with no space"
             )
+        if name is None and bare is not None:
+            _refuse_operator(bare, bool(negated), start)
         out.append((bool(negated), name.lower() if name else None, value, in_quotes is not None))
         pos = match.end()
     return out
+
+
+def _refuse_operator(word: str, negated: bool, column: int) -> None:
+    """A word written as an operator of another search language, which this one would read
+    as a word to look for (the opposite of what was meant, or nothing found): said, with
+    how this language says it."""
+    where = f"at column {column + 1}"
+    if word == "OR" and negated:
+        raise QueryError(f'-OR {where}: OR joins two terms; write -"or" to leave out the word')
+    if word == "NOT":
+        raise QueryError(f"NOT {where}: write -word to leave a word out")
+    if word in ("AND", "&&"):
+        raise QueryError(f"{word} {where}: terms are all required already; leave it out")
+    if word in ("|", "||"):
+        raise QueryError(f"{word} {where}: write OR between two terms")
+    if word.startswith("(") or word.endswith(")"):
+        raise QueryError(
+            f"{word} {where}: parentheses do not group (OR joins the terms beside it);"
+            ' put them in quotes to look for them ("(AP)")'
+        )
+    if len(word) > 1 and word.endswith("*"):
+        raise QueryError(f"{word} {where}: a word finds the words it begins already; drop the *")
 
 
 def parse_query(
@@ -453,7 +506,7 @@ def parse_query(
             continue
         test = _term(negated, name, value, quoted, now, zone, facts)
         if name in (None, "title") and not negated:
-            query.words.append(value.lower())
+            query.words.append(folded(value))
         if pending_or:
             query.clauses[-1].append(test)
             pending_or = False
@@ -461,7 +514,31 @@ def parse_query(
             query.clauses.append([test])
     if pending_or:
         raise QueryError("OR needs a term on each side")
+    _refuse_the_impossible(query)
     return query
+
+
+def _refuse_the_impossible(query: Query) -> None:
+    """A query no article can match, whatever the store holds, is an error, not an empty
+    list that looks like no news: a before: at or before a since:, an outlets: count no
+    story has."""
+    since = [t for c in query.clauses if len(c) == 1 for t in c if t.field == "since"]
+    before = [t for c in query.clauses if len(c) == 1 for t in c if t.field == "before"]
+    for low in (t for t in since if not t.negated and t.bound is not None):
+        for high in (t for t in before if not t.negated and t.bound is not None):
+            if high.bound is not None and low.bound is not None and high.bound <= low.bound:
+                raise QueryError(
+                    f"before:{high.value} is not after since:{low.value}: no article is both"
+                )
+    for clause in query.clauses:
+        for term in clause:
+            if term.field == "outlets" and not term.negated and len(clause) == 1:
+                op, number = _outlets_clause(term.value)
+                if number < 1 and op in ("=", "<=") or number <= 1 and op == "<":
+                    raise QueryError(
+                        f"outlets:{term.value}: a story has one outlet or more; no article"
+                        " has fewer"
+                    )
 
 
 def _term(
@@ -481,11 +558,12 @@ def _term(
     else:
         bound = None
     test = _positive(name, value, quoted, now, zone, facts)
-    text_test = _text_test(value.lower()) if name in (None, "title") else None
-    decided = _story_verdicts(name, value.lower(), negated, facts)
+    low = folded(value) if name in (None, "title") else value.lower()
+    text_test = _text_test(low) if name in (None, "title") else None
+    decided = _story_verdicts(name, low, negated, facts)
     if negated:
-        return Term(name, value.lower(), True, lambda r: not test(r), bound, text_test, decided)
-    return Term(name, value.lower(), False, test, bound, text_test, decided)
+        return Term(name, low, True, lambda r: not test(r), bound, text_test, decided)
+    return Term(name, low, False, test, bound, text_test, decided)
 
 
 def _story_verdicts(
@@ -530,7 +608,7 @@ def _positive(
     """The test of a term on a record alone (words: on the title and summary; `Term.holds`
     adds the full text)."""
     if name is None:
-        needle = value.lower()
+        needle = folded(value)
         if not needle.strip():
             raise QueryError('an empty phrase ("") matches nothing useful')
         text_test = _text_test(needle)
@@ -543,13 +621,15 @@ def _positive(
     if name == "title":
         if not low.strip():
             raise QueryError('title: needs a word or a "phrase"')
-        in_title = _text_test(low)
-        return lambda r: in_title(r.title.lower())
+        in_title = _text_test(folded(value))
+        return lambda r: in_title(folded(r.title))
     if name == "source":
         return lambda r: r.source.lower() == low
     if name == "tag":
         return lambda r: any(t.lower() == low for t in r.tags)
     if name == "lang":
+        if "-" in low:  # lang:en-us: that region's; lang:en: any region's
+            return lambda r: (r.lang or "").lower().replace("_", "-") == low
         return lambda r: (r.lang or "").lower().split("-")[0] == low
     if name == "is":
         if low not in IS_VALUES:

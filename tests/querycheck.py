@@ -39,6 +39,9 @@ WORDS = [
     "협상",
     "米frb",
     "m7.1",
+    # an apostrophe as news writes it and as a reader types it: each finds the other
+    "seoul\u2019s",
+    "o'brien",
 ]
 SOURCES = ["Yonhap", "Korea Herald", "BBC"]
 TAGS = ["korea", "world", "apec"]
@@ -59,7 +62,7 @@ articles = st.lists(
         st.sampled_from(SOURCES),
         st.sampled_from(TAGS),
         st.integers(min_value=0, max_value=96 * 60),
-        st.sampled_from([None, "ko", "en-GB"]),
+        st.sampled_from([None, "ko", "en-GB", "en-US"]),
         st.one_of(st.none(), st.lists(st.sampled_from(WORDS), min_size=1, max_size=8)),
     ),
     min_size=1,
@@ -72,6 +75,7 @@ terms = st.one_of(
     st.sampled_from(SOURCES).map(lambda s: f'source:"{s}"'),
     st.sampled_from(TAGS).map(lambda t: f"tag:{t}"),
     st.sampled_from(["since:1d", "since:3h", "before:2d", "lang:ko", "lang:en", "is:unread"]),
+    st.sampled_from(["lang:en-us", "seoul's", "o\u2019brien", '"o\u2019brien seoul"']),
     st.sampled_from(WORDS).map(lambda w: f"title:{w[: max(1, len(w) - 1)]}"),
     st.sampled_from(
         ["story:s00000000000a", "story:s00000000000c", "outlets:>=2", "outlets:1", "outlets:>2"]

@@ -55,6 +55,22 @@ def rec(
         ("since:2025-10-24", rec("x", hours_ago=1), True),
         ("lang:ko", rec("x", lang="ko-KR"), True),
         ("APEC OR summit source:Yonhap", rec("summit"), True),
+        # the apostrophe typed finds the one news writes, and the other way round
+        ("Seoul's", rec("Seoul\u2019s $350 billion pledge"), True),
+        ("o'brien", rec("O\u2019Brien said it"), True),
+        ("title:Seoul's", rec("Seoul\u2019s pledge"), True),
+        ('"Seoul\u2019s pledge"', rec("Seoul's pledge stands"), True),
+        ("Seoul's", rec("Seouls pledge"), False),
+        # a region asks that region's articles; a language alone any region's
+        ("lang:en-US", rec("x", lang="en-US"), True),
+        ("lang:en-us", rec("x", lang="en-GB"), False),
+        ("lang:en", rec("x", lang="en-GB"), True),
+        ("-lang:en-US", rec("x", lang="en-GB"), True),
+        # a dash an editor made of "-", or two of them, excludes as "-" does
+        ("tariff \u2014weather", rec("tariff weather report"), False),
+        ("tariff \u2212weather", rec("tariff talks"), True),
+        ("tariff --weather", rec("tariff weather report"), False),
+        ("\u2014source:Yonhap", rec("x"), False),
     ],
 )
 def test_matching(query: str, record: Record, expected: bool) -> None:
@@ -77,6 +93,17 @@ def test_matching(query: str, record: Record, expected: bool) -> None:
         ("tariff - Seoul", "- at column 8 excludes nothing"),
         ("-", "excludes nothing"),
         ("tariff \u2014 Seoul", "excludes nothing"),
+        # another search language's operators, which this one would look for as words
+        ("tariff -OR sports", 'OR joins two terms; write -"or"'),
+        ("tariff NOT weather", "NOT at column 8: write -word"),
+        ("tariff AND trade", "AND at column 8: terms are all required already"),
+        ("tariff | sports", "write OR between two terms"),
+        ("(tariff OR sports)", "parentheses do not group"),
+        ("tarif*", "drop the \\*"),
+        # what no article can match
+        ("since:2h before:1d", "before:1d is not after since:2h"),
+        ("outlets:0", "a story has one outlet or more"),
+        ("outlets:<1", "a story has one outlet or more"),
     ],
 )
 def test_malformed_queries_are_errors(query: str, message: str) -> None:

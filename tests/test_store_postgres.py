@@ -841,6 +841,31 @@ def test_source_tag_and_language_match_in_any_case_of_any_script(pg_dsn: str) ->
         store.add_batch([article])
         for text in ("source:ärzteblatt", "source:ÄRZTEBLATT", "tag:россия", "lang:de"):
             assert store.query_ids(parse_query(text, NOW)) == ["a1"], text
+        # a region asks that region's articles (lang:de-at found none: the key has no region)
+        assert store.query_ids(parse_query("lang:de-AT", NOW)) == ["a1"]
+        assert store.query_ids(parse_query("lang:de-de", NOW)) == []
+        assert store.query_ids(parse_query("-lang:de-de", NOW)) == ["a1"]
+
+
+def test_an_apostrophe_typed_finds_the_one_news_writes(pg_dsn: str) -> None:
+    """ "Seoul's" finds "Seoul\u2019s" and the other way round, in titles and summaries."""
+    when = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
+    curly = Article(
+        id="c1", source="S", title="Seoul\u2019s $350 billion pledge", summary="O\u2019Brien said",
+        published=when, fetched=when,
+    )  # fmt: skip
+    straight = Article(
+        id="s1", source="S", title="Seoul's answer", summary="", published=when, fetched=when
+    )
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch([curly, straight])
+        for text, expected in (
+            ("Seoul's", ["c1", "s1"]),
+            ("seoul\u2019s", ["c1", "s1"]),
+            ('title:"seoul\'s $350"', ["c1"]),
+            ("o'brien", ["c1"]),
+        ):
+            assert sorted(store.query_ids(parse_query(text, NOW))) == expected, text
 
 
 class PausedWrite:

@@ -33,8 +33,10 @@ class Plan:
 
 
 def _like(needle: str) -> str:
+    """A LIKE pattern holding for every text that holds `needle` as the query language finds
+    it: an apostrophe stands for any one character (the text may write it "’": `folded`)."""
     escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return "%" + escaped.replace("'", "_") + "%"
 
 
 # The two characters that Python lower-cases to an ASCII letter: "İ" (to "i" and a combining
@@ -124,7 +126,9 @@ def _term(term: Term, stories: bool = True) -> tuple[str, list[Any], bool] | Non
     elif name == "tag":
         condition, params = "a.tag_keys @> ARRAY[%s]::text[]", [value]
     elif name == "lang":
-        condition, params = "a.lang_key = %s", [value]
+        condition, params = "a.lang_key = %s", [value.split("-")[0]]
+        if "-" in value:  # lang:en-us: a region's; the key (no region) narrows, the test decides
+            return None if term.negated else (condition, params, False)
     elif name == "is":
         condition = {
             "unread": "r.id IS NULL",
