@@ -775,3 +775,14 @@ async def test_a_filter_paints_its_first_page_over_a_highlight_of_the_same_minut
         await settle(app, pilot)
         assert dashboard.headlines.ids == [make(n).id for n in range(19, -1, -1)]
         assert dashboard.headlines.current_id == make(19).id  # the row it had
+
+
+def test_a_typed_apostrophe_marks_the_word_as_news_writes_it() -> None:
+    """The words of a filter are marked in the headlines as the filter finds them: "Seoul's"
+    marks "Seoul’s"."""
+    from tui.widgets.headlines import _pattern
+
+    marked = _pattern(["seoul's"])
+    assert marked is not None
+    found = marked.search("Seoul\u2019s $350 billion pledge")
+    assert found is not None and found.group() == "Seoul\u2019s"

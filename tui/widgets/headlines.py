@@ -599,4 +599,6 @@ def _pattern(terms: list[str]) -> re.Pattern[str] | None:
     if not cleaned:
         return None
     cleaned.sort(key=len, reverse=True)
-    return re.compile("|".join(re.escape(t) for t in cleaned), re.I)
+    # an apostrophe as the query language finds it: any of those news writes
+    marks = "['\u2019\u2018\u201b\uff07]"
+    return re.compile("|".join(re.escape(t).replace("'", marks) for t in cleaned), re.I)
