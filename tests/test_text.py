@@ -399,12 +399,39 @@ def _paragraphs_in_full(raw: str) -> str:
     return "\n\n".join(line for line in lines if line)
 
 
+def _unwrapped_in_full(raw: str) -> str:
+    """HTML's line breaks as a browser shows them, worked out line by line: one (the lines
+    about it not blank) a space, several with only spaces between them one paragraph break."""
+    parts = raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    out, pending = [parts[0]], 0
+    for at, part in enumerate(parts[1:], 1):
+        pending += 1
+        if part.strip(" \t") or at == len(parts) - 1:
+            out += [" " if pending == 1 else "\n", part]
+            pending = 0
+    return "".join(out)
+
+
 @settings(max_examples=1000, deadline=None)
 @given(raw=st.one_of(SPACED_TEXT, ANY_TEXT))
 def test_paragraphs_come_out_as_every_line_split_into_words(raw: str) -> None:
+    """Plain text: every line is a paragraph; HTML: every paragraph its tags or blank lines
+    make (a line break that wraps a line of its source is a space)."""
     assert normalise_paragraphs(raw) == _paragraphs_in_full(raw)
     assert clean_block(raw, is_html=True) == _paragraphs_in_full(
-        strip_controls(html.unescape(text._scan_tokens(raw).text))
+        strip_controls(html.unescape(text._scan_tokens(_unwrapped_in_full(raw)).text))
+    )
+
+
+def test_a_line_break_that_wraps_an_html_summary_is_a_space() -> None:
+    """A pretty-printed description reads as its sentences (a phrase across the wrap was
+    never found, and the line showed as two paragraphs); a blank line still parts two."""
+    wrapped = "<p>Leaders said the quantum\n    computing summit opens.</p>\n<p>Next.</p>"
+    assert clean_block(wrapped, is_html=True) == (
+        "Leaders said the quantum computing summit opens.\n\nNext."
+    )
+    assert clean_block("One <b>bold</b> line.\n\nAnother.", is_html=True) == (
+        "One bold line.\n\nAnother."
     )
 
 
