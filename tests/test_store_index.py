@@ -729,15 +729,20 @@ def test_relevance_ranks_by_bm25_over_titles_and_full_texts_and_follows_the_stor
                 _article("once", "Markets", filler + "one tariff", 2),
                 _article("text", "Weekly wrap", "A roundup.", 3, text="tariff " * 30 + filler),
                 _article("none", "Weather", "Rain in Seoul.", 4),
+                # its headline's word, and a long full text (BM25 weighs the whole length)
+                _article("long", "Tariff talks stall", "Talks.", -2, text=filler * 6),
+                _article("brief", "Weather report", "Rain, and a tariff.", -1),
             ]
         )
     now = datetime(2025, 10, 25, tzinfo=UTC)
     query = parse_query("tariff", now)
     with Store(tmp_path) as store:
         newest = store.query_ids(query)
-        assert newest == ["text", "once", "title"]  # words match full texts too
+        assert newest == ["text", "once", "title", "brief", "long"]  # full texts too
         ranked = by_relevance(store, store.dir, newest, query.words)
-    assert ranked[-1] == "once" and set(ranked) == {"title", "once", "text"}
+    # a word in the headline first, then by BM25 over the rest
+    assert set(ranked[:2]) == {"title", "long"} and ranked[-1] == "once"
+    assert ranked.index("text") < ranked.index("brief")
     assert (tmp_path / FILE).exists()
     with Store(tmp_path, writer=True) as store:  # a later write: the index catches up
         store.add_batch([_article("late", "Tariff tariff tariffs", "tariff news", 5)])

@@ -47,6 +47,7 @@ LOCK_WAIT = 30.0  # seconds a connection waits for another's lock
 # (6: a word of one script meets one of another as two words, "한미 § fta")
 VERSION = 6
 TITLE_WEIGHT, BODY_WEIGHT = 4.0, 1.0
+TITLE_TIER = 1000.0  # a word more in a title outranks any BM25 (`SearchIndex.scores`)
 # An article's row number is its shard's code (`shard_code`) above PLACE_BITS and its place
 # among the shard's indexed articles below: a match gives row numbers alone (no lookup per
 # hit), and a shard's rows are one range.
@@ -402,24 +403,33 @@ class SearchIndex:
         return dict(orjson.loads(joined)) if joined else {}
 
     def scores(self, needles: Iterable[str]) -> dict[int, float]:
-        """BM25 of each article (by row number) holding any of the words or phrases; higher
-        is more relevant. Titles weigh more than the rest."""
+        """How relevant each article (by row number) holding any of the words or phrases is;
+        higher is more relevant. One whose title holds more of them ranks above one whose
+        title holds fewer (`TITLE_TIER`), and among those BM25 decides, titles weighing more
+        than the rest: BM25 measures an article's length whole, so a headline's word in an
+        article with a long full text ranked below a passing mention in a short one."""
         phrases = [p for needle in needles if (p := phrase(needle.lower())) is not None]
         if not phrases:
             return {}
+        in_titles: dict[int, int] = {}
         try:
-            found = (
-                self._db()
-                .execute(
-                    f"SELECT rowid, bm25(docs, {TITLE_WEIGHT}, {BODY_WEIGHT}) FROM docs "
-                    "WHERE docs MATCH ?",
-                    (" OR ".join(phrases),),
-                )
-                .fetchall()
-            )
+            db = self._db()
+            found = db.execute(
+                f"SELECT rowid, bm25(docs, {TITLE_WEIGHT}, {BODY_WEIGHT}) FROM docs "
+                "WHERE docs MATCH ?",
+                (" OR ".join(phrases),),
+            ).fetchall()
+            for asked in dict.fromkeys(phrases):  # one string of row numbers a phrase
+                (joined,) = db.execute(
+                    "SELECT group_concat(rowid) FROM docs WHERE docs MATCH ?",
+                    (f"title : {asked}",),
+                ).fetchone()
+                for row in map(int, joined.split(",") if joined else ()):
+                    in_titles[row] = in_titles.get(row, 0) + 1
         except sqlite3.Error as exc:
             raise self._broken(exc) from exc
-        return {row: -score for row, score in found}  # bm25(): lower is better
+        # bm25(): lower is better
+        return {row: TITLE_TIER * in_titles.get(row, 0) - score for row, score in found}
 
     @contextlib.contextmanager
     def snapshot(self) -> Iterator[None]:
