@@ -841,3 +841,15 @@ def test_migrating_a_data_dir_into_itself_says_so(seeded: Path, tmp_path: Path, 
         assert code == 2
         assert "the store to copy into is the one copied from" in output
         assert "another wirewatch process" not in output
+
+
+@pytest.mark.parametrize("instant", ["0001-01-01T00:00:00Z", "9999-12-31T23:00:00-05:00"])
+def test_a_frozen_clock_at_the_ends_of_the_calendar_is_refused(
+    tmp_path: Path, capsys, instant: str
+) -> None:
+    """`trends --now 0001-01-01T00:00:00Z` was an OverflowError traceback."""
+    config = tmp_path / "e.toml"
+    config.write_text("")
+    code, _, output = run(capsys, "--config", str(config), "--data-dir", str(tmp_path / "d"),
+                          "trends", "--now", instant)  # fmt: skip
+    assert code == 2 and "give a time from the year 2 to 9998" in output

@@ -237,6 +237,12 @@ def _clock(args: argparse.Namespace) -> tuple[Clock, bool]:
         ) from None
     if frozen.tzinfo is None:
         frozen = frozen.replace(tzinfo=UTC)
+    try:  # (a year about the calendar's ends leaves no room for a day's or a window's span)
+        year = frozen.astimezone(UTC).year
+    except OverflowError:
+        year = frozen.year
+    if not 2 <= year <= 9998:
+        raise UsageError(f"--now {raw!r}: give a time from the year 2 to 9998")
     return (lambda: frozen), True
 
 
