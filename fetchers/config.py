@@ -372,6 +372,11 @@ def _sources(path: Path, items: Any, settings: Settings) -> list[Source]:
         kind = item.get("kind", "file" if local else "feed")
         if kind not in ("feed", "page", "file"):
             raise ConfigError(f"{_where(path, where + '.kind')}: must be feed, page or file")
+        if kind == "file" and url:
+            raise ConfigError(
+                f"{_where(path, where + '.kind')}: file is a source read from a path; an"
+                " address is a feed or a page"
+            )
         interval = None
         if "interval" in item:
             try:

@@ -52,6 +52,7 @@ def test_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         ("[settings]\ntimeout = 2025-01-01T00:00:00Z", "settings.timeout: not a duration"),
         ("[settings]\ntimeout = { s = 5 }", "settings.timeout: not a duration"),
         ("[settings]\nmax_body = 1.5", "settings.max_body: not a size: 1.5"),
+        ('[[sources]]\nname = "X"\nurl = "https://x"\nkind = "file"', "(X).kind: file is a"),
         ('[settings]\nmax_body = ["1MB"]', "settings.max_body: not a size"),
         ('[[sources]]\nname = "X"\nurl = "https://x"\ninterval = ["1m"]', "(X).interval: not a"),
         (
