@@ -518,8 +518,28 @@ def resolve(base: str | None, link: str) -> str | None:
         return None
 
 
+# The namespaces whose title, description and content are an item's own: RSS 2.0's (none),
+# RSS 1.0's and 0.9's, Dublin Core's and the content module's; Atom's in an Atom entry. Those
+# of another namespace (Media RSS's media:title and media:description, a photo's caption;
+# iTunes' itunes:summary) are taken only when the item has none of its own: a photo's caption
+# after a New York Times headline's description was shown as its summary, and a
+# media:content after an Atom entry's content took its place.
+_RSS_OWN = frozenset(
+    {
+        "",
+        "http://purl.org/rss/1.0/",
+        "http://my.netscape.com/rdf/simple/0.9/",
+        "http://backend.userland.com/rss2",
+        "http://purl.org/dc/elements/1.1/",
+        "http://purl.org/rss/1.0/modules/content/",
+    }
+)
+_ATOM_OWN = frozenset({"", "http://www.w3.org/2005/Atom", "http://purl.org/atom/ns#"})
+
+
 def _rss_item(el: ET.Element, lang: str | None, base: str | None) -> RawItem:
     item = RawItem(lang=lang)
+    other_title = other_summary = ""  # of another namespace (`_RSS_OWN`)
     for child in el:
         tag = child.tag
         if isinstance(tag, str) and len(tag) > _REMEMBERED_NAME:
@@ -527,7 +547,12 @@ def _rss_item(el: ET.Element, lang: str | None, base: str | None) -> RawItem:
         else:
             name, ns = _remembered_name_and_namespace(tag)
         value = _text(child)
-        if name == "title" and not item.title:
+        if name in ("title", "description", "encoded") and ns not in _RSS_OWN:
+            if name == "title":
+                other_title = other_title or value
+            elif name == "description":
+                other_summary = other_summary or value
+        elif name == "title" and not item.title:
             item.title = value
         elif name == "link" and not ns.endswith("Atom") and value.strip():
             item.link = value.strip()
@@ -554,6 +579,8 @@ def _rss_item(el: ET.Element, lang: str | None, base: str | None) -> RawItem:
             item.tags.append(value.strip())
         elif name in ("author", "creator") and not item.author:
             item.author = value.strip() or None
+    item.title = item.title or other_title
+    item.summary = item.summary or other_summary
     if item.link and base:
         written, item.link = item.link, resolve(base, item.link)
         item.unread_link = written if item.link is None else None
@@ -605,13 +632,16 @@ def _atom_feed(root: ET.Element, base: str | None) -> ParsedFeed:
 def _atom_entry(el: ET.Element, lang: str | None, base: str | None) -> RawItem:
     entry_base = (resolve(base, el.get(XML_BASE, "")) or base) if el.get(XML_BASE) else base
     item = RawItem(lang=el.get(XML_LANG) or lang)
+    other: dict[str, ET.Element] = {}  # a title, summary or content of another namespace
     for child in el:
         tag = child.tag
         if isinstance(tag, str) and len(tag) > _REMEMBERED_NAME:
-            cname = _local(tag)
+            cname, ns = _name_and_namespace(tag)
         else:
-            cname = _remembered_local(tag)
-        if cname == "title":
+            cname, ns = _remembered_name_and_namespace(tag)
+        if cname in ("title", "summary", "content") and ns not in _ATOM_OWN:
+            other.setdefault(cname, child)  # (`_RSS_OWN`: taken only when it has none)
+        elif cname == "title":
             item.title, item.title_is_html = _atom_text(child, line=True)
         elif cname == "link":
             rel = child.get("rel", "alternate")
@@ -639,6 +669,10 @@ def _atom_entry(el: ET.Element, lang: str | None, base: str | None) -> RawItem:
                 item.tags.append(term.strip())
         elif cname == "author" and not item.author:
             item.author = _text(_child(child, "name")).strip() or None
+    if not item.title and "title" in other:
+        item.title, item.title_is_html = _atom_text(other["title"], line=True)
+    if not item.summary and "summary" in other:
+        item.summary, item.summary_is_html = _atom_text(other["summary"])
     return item
 
 

@@ -881,3 +881,43 @@ async def test_an_old_copy_a_feed_keeps_listing_is_one_revision_kept_in_time_ord
     ]
     seen = [r["seen"] for r in revisions]
     assert seen == sorted(seen) and seen[0] == "2025-10-24T05:00:00Z"
+
+
+async def test_a_photos_caption_is_not_the_items_summary_or_headline(
+    feed_server: FeedServer,
+) -> None:
+    """Media RSS's media:title and media:description (a photo's) come after an item's own in
+    the New York Times' feeds, or before it: the item's own stand; an Atom entry's content
+    is not replaced by a media:content. Another namespace's are taken when an item has none."""
+    mrss = 'xmlns:media="http://search.yahoo.com/mrss/"'
+    rss_doc = (
+        f'<?xml version="1.0"?><rss version="2.0" {mrss}><channel><title>NYT</title>'
+        "<item><media:title>Photo title</media:title>"
+        "<title>South Korea and U.S. Remain Far Apart on Tariff Deal</title>"
+        "<link>https://www.nytimes.com/x.html</link>"
+        "<description>Seoul and Washington are still divided over a $350 billion fund."
+        '</description><media:content url="https://static01.nyt.com/a.jpg" medium="image"/>'
+        "<media:description>President Lee Jae-myung in Seoul on Thursday.</media:description>"
+        "</item><item><link>https://example.org/only-media</link>"
+        "<media:title>Only a media title</media:title>"
+        "<media:description>Only a media description</media:description></item>"
+        "</channel></rss>"
+    ).encode()
+    _, articles = await read(feed_server, rss_doc)
+    assert [(a.title, a.summary) for a in articles] == [
+        (
+            "South Korea and U.S. Remain Far Apart on Tariff Deal",
+            "Seoul and Washington are still divided over a $350 billion fund.",
+        ),
+        ("Only a media title", "Only a media description"),
+    ]
+    atom_doc = (
+        '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom" '
+        f"{mrss}><title>A</title><entry><id>e1</id><title>Real headline</title>"
+        '<link href="https://example.org/e1"/><updated>2025-10-24T06:00:00Z</updated>'
+        '<content type="html">&lt;p&gt;The body of the entry.&lt;/p&gt;</content>'
+        '<media:content url="https://example.org/a.jpg"/>'
+        "<media:title>Photo caption title</media:title></entry></feed>"
+    ).encode()
+    _, entries = await read(feed_server, atom_doc, "application/atom+xml")
+    assert [(a.title, a.text) for a in entries] == [("Real headline", "The body of the entry.")]
