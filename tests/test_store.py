@@ -606,6 +606,25 @@ def test_new_articles_go_into_the_date_order_where_a_fresh_sort_puts_them(
         assert merged == [14]
 
 
+def test_articles_of_one_time_go_among_their_equals_where_a_fresh_sort_puts_them(
+    tmp_path: Path,
+) -> None:
+    """Hundreds of articles of one time (a feed with no dates: all of the moment it was
+    fetched), then more of that time in shards before, between and after theirs: each goes
+    among its equals by shard and place, as sorting every article afresh puts it (found by
+    halving the equals: stepping back over them one by one took a `list` of 10,000 such
+    articles 8.7 s)."""
+    day = datetime(2025, 10, 24, 9, 0, tzinfo=UTC)
+    with Store(tmp_path, writer=True) as store:
+        ix = store._indexes
+        for offset, source, count in ((2, "S", 300), (0, "T", 120), (1, "U", 80), (3, "V", 5)):
+            fetched = day + timedelta(days=offset)
+            store.add_batch([make(5, f"{source}{k}", fetched) for k in range(count)])
+            got = (list(ix.order_ids), list(ix.order_keys), list(ix.order_shards))
+            ix.rebuild_order()
+            assert got == (list(ix.order_ids), list(ix.order_keys), list(ix.order_shards))
+
+
 def test_a_big_date_order_is_sorted_in_chunks_and_merged_into_the_same_order(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
