@@ -61,6 +61,7 @@ class RawItem:
     summary: str = ""
     content: str = ""
     published: str | None = None
+    later_dates: list[str] = field(default_factory=list)  # more dates it gives (dc:date)
     updated: str | None = None
     tags: list[str] = field(default_factory=list)
     author: str | None = None
@@ -571,8 +572,11 @@ def _rss_item(el: ET.Element, lang: str | None, base: str | None) -> RawItem:
         elif name == "encoded":
             item.content = value
             item.content_is_html = True
-        elif name in ("pubDate", "date", "issued", "published") and not item.published:
-            item.published = value
+        elif name in ("pubDate", "date", "issued", "published"):
+            if not item.published:
+                item.published = value
+            else:  # read when the first cannot be ("Fr, 24 Okt 2025" beside a dc:date)
+                item.later_dates.append(value)
         elif name in ("updated", "modified"):
             item.updated = value
         elif name in ("category", "subject") and value.strip():
@@ -1040,6 +1044,10 @@ def _version(
         f"{title}\n{summary}\n{content}".encode("utf-8", "surrogatepass"), digest_size=8
     ).hexdigest()
     published = _date(raw.published, feed, default_zone)
+    for later in raw.later_dates if published is None else ():
+        published = parse_feed_date(later, default_zone)
+        if published is not None:
+            break
     updated = _date(raw.updated, feed, default_zone)
     article = Article(
         id=ident,

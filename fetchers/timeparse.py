@@ -149,8 +149,16 @@ MAX_OFFSET = timedelta(hours=14)  # the widest offset in use (UTC+14); XML Schem
 _DEFAULTS = (datetime(2003, 1, 1), datetime(2004, 2, 2))
 
 
+# a 12-hour clock's AM or PM, which RFC 822 has not: the stdlib reader took "PM" for the zone,
+# and "04:05:00 PM +0900" for 04:05 UTC
+_MERIDIEM = re.compile(r"\d\s*[AaPp]\.?[Mm]\b")
+
+
 def _rfc822_safe(text: str) -> bool:
-    """True when the stdlib RFC 822 reader will not silently take an unknown zone as UTC."""
+    """True when the stdlib RFC 822 reader will not silently take an unknown zone as UTC, nor
+    pass over a 12-hour clock's PM."""
+    if _MERIDIEM.search(text) is not None:
+        return False
     match = _TRAILING_ZONE.search(text)
     if match is None:
         return False

@@ -252,6 +252,10 @@ async def test_json_feed_quirks_keep_the_feed_in_the_poller(
         ("Fri, 24 Oct 2025 09:24:00 GMT-5", "2025-10-24T14:24:00+00:00"),
         ("Fri, 24 Oct 2025 09:24:00 UTC+5:30", "2025-10-24T03:54:00+00:00"),
         ("2025-10-24T09:24:00 GMT+09:00", "2025-10-24T00:24:00+00:00"),
+        # a 12-hour clock, which RFC 822 has not (PM was read as the zone, the offset lost)
+        ("Fri, 24 Oct 2025 04:05:00 PM +0900", "2025-10-24T07:05:00+00:00"),
+        ("Fri, 24 Oct 2025 08:30:00 PM GMT", "2025-10-24T20:30:00+00:00"),
+        ("Fri, 24 Oct 2025 12:30 am EST", "2025-10-24T05:30:00+00:00"),
     ],
 )
 def test_an_offset_after_gmt_or_utc_means_what_people_mean(text: str, expected: str) -> None:
@@ -921,3 +925,19 @@ async def test_a_photos_caption_is_not_the_items_summary_or_headline(
     ).encode()
     _, entries = await read(feed_server, atom_doc, "application/atom+xml")
     assert [(a.title, a.text) for a in entries] == [("Real headline", "The body of the entry.")]
+
+
+async def test_a_date_that_cannot_be_read_gives_way_to_the_next_the_item_gives(
+    feed_server: FeedServer,
+) -> None:
+    """A pubDate in German beside a dc:date: the dc:date is the article's time (the first
+    date hid it, and the article had none)."""
+    doc = (
+        b'<?xml version="1.0"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        b"<channel><title>T</title><item><title>Zoll</title><link>https://e.org/1</link>"
+        b"<pubDate>Fr, 24 Okt 2025 09:24:00 +0200</pubDate>"
+        b"<dc:date>2025-10-24T09:24:00+02:00</dc:date></item></channel></rss>"
+    )
+    feed, articles = await read(feed_server, doc)
+    assert articles[0].published == datetime(2025, 10, 24, 7, 24, tzinfo=UTC)
+    assert feed.warnings == 1  # the date it could not read is counted still
