@@ -92,7 +92,7 @@ def decode(body: bytes, content_type: str | None = None) -> tuple[str, str]:
                 return body.decode(candidate), candidate
             except (UnicodeDecodeError, LookupError):
                 continue
-    mixed = _mostly_utf8(body)
+    mixed = _mostly_utf8(body, "utf-8" in candidates)
     if mixed is not None:
         return mixed, "utf-8"
     detected = _detected(body)
@@ -135,14 +135,40 @@ def _cp1252_char(byte: bytes) -> str:
 codecs.register_error("wirewatch-cp1252", _as_cp1252)
 
 
-def _mostly_utf8(body: bytes) -> str | None:
+def _mostly_utf8(body: bytes, declared: bool = False) -> str | None:
     """A body of UTF-8 but for a few bytes of cp1252 (text pasted in from elsewhere), those
-    bytes read as cp1252; None when too many of its non-ASCII bytes are no UTF-8."""
+    bytes read as cp1252; None when too many of its non-ASCII bytes are no UTF-8. A body that
+    says it is UTF-8 is read so however many there are, when its UTF-8 is real (characters of
+    more than one byte, more than once) and what is not UTF-8 comes as cp1252 text has it, a
+    byte or two between ASCII (`_pasted`): one pasted item of a short feed was more than a
+    tenth of its non-ASCII bytes, and the whole feed came out in a Baltic code page."""
     high = len(body) - len(body.translate(None, _HIGH_BYTES))
     faults = body.decode("utf-8", errors="replace").count("\ufffd")
-    if not faults or faults > MOSTLY_UTF8 * high:
+    if not faults:
+        return None
+    if faults > MOSTLY_UTF8 * high and not (declared and _pasted(body)):
         return None
     return body.decode("utf-8", errors="wirewatch-cp1252")
+
+
+_HIGH_RUN = re.compile(rb"[\x80-\xff]+")
+
+
+def _pasted(body: bytes) -> bool:
+    """Whether a body's runs of non-ASCII bytes are UTF-8 characters (two or more runs), or
+    one or two bytes that are no UTF-8 and not both of the upper half a legacy Korean,
+    Chinese or Japanese charset writes its pairs in (A1 to FE): text of a Western charset
+    pasted into UTF-8, not a legacy Eastern one said to be UTF-8."""
+    whole = 0
+    for run in _HIGH_RUN.findall(body):
+        try:
+            run.decode("utf-8")
+        except UnicodeDecodeError:
+            if len(run) > 2 or (len(run) == 2 and min(run) >= 0xA1):
+                return False
+        else:
+            whole += 1
+    return whole >= 2
 
 
 def _detected(body: bytes) -> tuple[str, str] | None:

@@ -130,6 +130,20 @@ def test_a_utf8_feed_with_a_few_cp1252_bytes_reads_both() -> None:
     assert got[3].summary == "Déjà vu in Zürich"
 
 
+def test_a_short_utf8_feed_with_a_long_pasted_cp1252_summary_reads_both() -> None:
+    """The pasted bytes were more than a tenth of the feed's non-ASCII bytes: every title
+    came out in a Baltic code page ("Minister says ‚Äútalks continue‚ÄĚ")."""
+    titles = [f"Minister says \u201ctalks continue\u201d in round {n}" for n in range(10)]
+    pasted = "Le ministre a déclaré: « l’échec à Genève » et à Montréal."
+    body = rss(
+        *(f"<title>{t}</title><guid>{n}</guid>" for n, t in enumerate(titles)),
+        "<title>Pasted</title><description>PASTED</description><guid>p</guid>",
+    ).replace(b"PASTED", pasted.encode("cp1252"))
+    got = articles(body)
+    assert [a.title for a in got[:10]] == titles
+    assert got[10].summary == pasted
+
+
 def test_an_undeclared_central_european_feed_is_not_read_as_cp1252() -> None:
     """cp1252 is preferred only where it reads as words: Polish in cp1250 read as cp1252
     puts signs inside words ("£ódŸ", "ce³")."""
