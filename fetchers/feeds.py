@@ -411,7 +411,14 @@ def _parse_xml_strict(body: bytes, content_type: str | None, base_url: str | Non
     try:
         root = ET.fromstring(data)
     except ET.ParseError:
-        root = close_truncated(data)
+        feed = _read_root(close_truncated(data), base_url)
+        feed.warn(CUT_OFF)  # what arrived is read; the rest is asked for again (`CUT_OFF`)
+        return feed
+    return _read_root(root, base_url)
+
+
+def _read_root(root: ET.Element, base_url: str | None) -> ParsedFeed:
+    """The feed of a document's root element: RSS, RDF or Atom."""
     kind = _local(root.tag).lower()
     written_base = root.get(XML_BASE)
     base = (resolve(base_url, written_base) or base_url) if written_base else base_url
@@ -449,6 +456,12 @@ class _OpenElements:
 
     def close(self) -> ET.Element:
         return self.builder.close()
+
+
+# The warning of a document whose bytes stopped early (`close_truncated`): its items that
+# arrived are read, and the poller keeps none of the response's validators, so the next poll
+# asks for the whole document (a server answering 304 to them would hold back the rest).
+CUT_OFF = "document cut off"
 
 
 def close_truncated(data: bytes) -> ET.Element:

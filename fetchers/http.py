@@ -117,9 +117,9 @@ class _Inflater:
 
     def __init__(self, encoding: str, limit: int) -> None:
         self.limit = limit
-        wbits = 47 if encoding in ("gzip", "x-gzip") else zlib.MAX_WBITS
+        self.wbits = 47 if encoding in ("gzip", "x-gzip") else zlib.MAX_WBITS
         self.raw_deflate = False
-        self.decomp = zlib.decompressobj(wbits) if encoding else None
+        self.decomp = zlib.decompressobj(self.wbits) if encoding else None
         self.encoding = encoding
         self.out = bytearray()
 
@@ -129,6 +129,17 @@ class _Inflater:
         else:
             try:
                 self.out += self.decomp.decompress(chunk, self.limit + 1 - len(self.out))
+                while (
+                    self.wbits == 47
+                    and self.decomp.eof
+                    and self.decomp.unused_data[:2] == b"\x1f\x8b"
+                ):
+                    # a gzip body of several members (files joined, a server that flushes
+                    # one a chunk) is their contents in turn: the first alone lost the rest
+                    # (bytes after a member that start none, padding, are passed over)
+                    rest = self.decomp.unused_data
+                    self.decomp = zlib.decompressobj(self.wbits)
+                    self.out += self.decomp.decompress(rest, self.limit + 1 - len(self.out))
             except zlib.error:
                 if self.encoding == "deflate" and not self.out and not self.raw_deflate:
                     self.raw_deflate = True  # some servers send raw deflate without zlib header

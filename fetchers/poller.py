@@ -19,7 +19,7 @@ import httpx
 from fetchers import liveness
 from fetchers.config import Config
 from fetchers.extracterror import ExtractError
-from fetchers.feeds import FeedError, ParsedFeed
+from fetchers.feeds import CUT_OFF, FeedError, ParsedFeed
 from fetchers.files import LocalSourceError, read_local
 from fetchers.healthbook import HealthBook
 from fetchers.http import (
@@ -521,7 +521,7 @@ class Poller:
                 health.items = result.items
                 health.warnings = result.warnings
                 health.last_warning = "; ".join(result.warning_notes) or None
-            if result.etag is not None or result.last_modified is not None:
+            if result.etag is not None or result.last_modified is not None or result.cut_off:
                 health.etag, health.last_modified = result.etag, result.last_modified
             if result.permanent_url:
                 health.permanent_url = result.permanent_url
@@ -699,6 +699,7 @@ class Poller:
                 error=str(exc),
                 latency_ms=result.latency_ms,
             )
+        whole = not any(note.startswith(CUT_OFF) for note in parsed.notes)
         return PollResult(
             source.name,
             "ok",
@@ -707,9 +708,10 @@ class Poller:
             warning_notes=parsed.notes,
             http_status=result.status,
             latency_ms=result.latency_ms,
-            etag=result.etag,
-            last_modified=result.last_modified,
+            etag=result.etag if whole else None,  # (`CUT_OFF`: the whole is asked again)
+            last_modified=result.last_modified if whole else None,
             permanent_url=result.permanent_url,
+            cut_off=not whole,
         )
 
     async def _parse(self, source: Source, result: FetchResult) -> ParsedSource:

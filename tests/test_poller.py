@@ -941,3 +941,41 @@ async def test_a_cycle_stopped_midway_keeps_the_health_of_what_it_wrote(
         store.close()
     saved = HealthBook(data).load()
     assert saved["Fast"].status == "ok" and saved["Fast"].last_ok is not None
+
+
+async def test_a_document_cut_off_is_asked_for_whole_at_the_next_poll(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """A feed whose bytes stopped after its first item gives that item and says it was cut
+    off; its ETag is not kept, so the next poll gets the whole document rather than a 304
+    that would hold back the rest for good."""
+    whole = rss(
+        "<title>First</title><guid>1</guid>", "<title>Second: talks collapse</title><guid>2</guid>"
+    )
+    cut = whole[: whole.index(b"<item>", whole.index(b"</item>"))]
+    route = Route(cut, etag='"f1"')
+    url = feed_server.add("/cut.xml", route)
+    source = Source("Cut", url=url)
+    now = datetime(2025, 10, 24, 8, tzinfo=UTC)
+    results, _ = await poll_once(tmp_path, now, source)
+    assert [len(results["Cut"].new_ids), results["Cut"].warnings] == [1, 1]
+    assert "document cut off" in "; ".join(results["Cut"].warning_notes)
+    route.body = whole  # the same ETag: a client sending it would be told "not modified"
+    results, _ = await poll_once(tmp_path, now + timedelta(minutes=20), source)
+    assert results["Cut"].status == "ok" and len(results["Cut"].new_ids) == 1
+    assert "If-None-Match" not in feed_server.hits["/cut.xml"][1]
+
+
+async def test_a_gzip_body_of_several_members_is_read_whole(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """Two gzip members one after the other are one body (the first alone was read: the
+    feed looked cut off)."""
+    document = rss("<title>First</title><guid>1</guid>", "<title>Second</title><guid>2</guid>")
+    half = len(document) // 2
+    body = gzip.compress(document[:half]) + gzip.compress(document[half:])
+    url = feed_server.add("/two.xml", Route(body, headers={"Content-Encoding": "gzip"}))
+    results, _ = await poll_once(
+        tmp_path, datetime(2025, 10, 24, tzinfo=UTC), Source("Two", url=url)
+    )
+    assert len(results["Two"].new_ids) == 2 and results["Two"].warnings == 0
