@@ -77,9 +77,23 @@ class Page:
     published: datetime | None = None  # UTC
 
 
+# A page's tags read at most: an article page has a few thousand (a long one 20,000), and each
+# costs about a kilobyte as the extractors hold it: a page of a million-odd empty <span>s
+# under the size limit took 2 GB and half a minute. What follows the limit is left out.
+MAX_TAGS = 60_000
+# what an article page is served as; anything else (a JSON error, a PDF) is no page unless its
+# bytes are plainly one (a server that labels every answer text/plain)
+_PAGE_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml")
+_PAGE_MARKS = (b"<!doctype html", b"<html", b"<body")
+
+
 def extract_article(body: bytes, content_type: str | None, url: str | None) -> Page:
     """Main text, headline, byline, publication time and language of an HTML page given as
-    bytes (any charset)."""
+    bytes (any charset). ExtractError for a body that is no page (`_PAGE_TYPES`)."""
+    kind = (content_type or "").split(";", 1)[0].strip().lower()
+    if kind and kind not in _PAGE_TYPES and not _looks_like_page(body):
+        raise ExtractError(f"not a web page ({kind})")
+    body = _first_tags(body)
     markup = decode_page(body, content_type)
     tree = parse(markup)
     meta = read_metadata(tree)
@@ -102,6 +116,22 @@ def extract_article(body: bytes, content_type: str | None, url: str | None) -> P
         byline=meta.byline,
         published=meta.published,
     )
+
+
+def _looks_like_page(body: bytes) -> bool:
+    """Whether a body's first bytes are plainly an HTML page's, whatever it is labelled."""
+    head = body[:4096].lower()
+    return any(mark in head for mark in _PAGE_MARKS)
+
+
+def _first_tags(body: bytes) -> bytes:
+    """The page up to its `MAX_TAGS`th tag (the whole of nearly every page)."""
+    if body.count(b"<") <= MAX_TAGS:
+        return body
+    at = -1
+    for _ in range(MAX_TAGS):
+        at = body.find(b"<", at + 1)
+    return body[:at]
 
 
 def decode_page(body: bytes, content_type: str | None) -> str:

@@ -411,3 +411,25 @@ def test_a_korean_table_layout_page_keeps_neither_its_menu_nor_its_font_size_con
         assert paragraph in text.split("\n\n")
     for furniture in ("글자", "확대", "인쇄", *MENU):
         assert furniture not in text
+
+
+def test_an_answer_that_is_no_page_is_no_article_text() -> None:
+    """A link answering JSON (an API's error) gave that JSON as the article's text; a page
+    labelled otherwise by a careless server is still read."""
+    with pytest.raises(ExtractError, match=r"not a web page \(application/json\)"):
+        extract_article(b'{"error":"not found"}', "application/json", "https://e.org/a")
+    para = "Seoul and Washington remain far apart on tariffs, the aide said on Friday. " * 4
+    page = f"<!DOCTYPE html><html><body><article><p>{para}</p></article></body></html>"
+    assert "far apart" in extract_article(page.encode(), "text/plain", None).text
+
+
+def test_a_page_of_a_million_tags_is_read_up_to_its_first_ones() -> None:
+    """A page of 1.6 million empty elements under the size limit took 2 GB and half a
+    minute; what comes after the first `MAX_TAGS` tags is left out, the article kept."""
+    from fetchers import extract
+
+    para = "Seoul and Washington remain far apart on tariffs, the aide said on Friday. " * 4
+    filler = b"<div><span>x</span></div>" * (extract.MAX_TAGS // 2)
+    page = f"<html><body><article><p>{para}</p></article>".encode() + filler + b"</body></html>"
+    assert page.count(b"<") > extract.MAX_TAGS
+    assert "far apart" in extract_article(page, "text/html", None).text
