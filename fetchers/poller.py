@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import httpx
 
 from fetchers import liveness
+from fetchers.charset import in_utf8
 from fetchers.config import Config
 from fetchers.extracterror import ExtractError
 from fetchers.feeds import CUT_OFF, FeedError, ParsedFeed
@@ -121,11 +122,14 @@ def host_cap(host: str, settings: Settings) -> int:
     return settings.concurrency if is_local_host(host) else DEFAULT_PER_HOST
 
 
-def _page_text(body: bytes, content_type: str | None, url: str) -> str:
-    """(In a parse thread.) The article text of a page; the extractors are imported here,
-    by the first page read, never on the event loop."""
+def _page_text(body: bytes, content_type: str | None, url: str, charset: str | None) -> str:
+    """(In a parse thread.) The article text of a page (`charset`: its source's, which its
+    pages are read in as its feed is, whatever they declare); the extractors are imported
+    here, by the first page read, never on the event loop."""
     from fetchers.extract import extract_article
 
+    if charset:
+        body = in_utf8(body, charset)
     return extract_article(body, content_type, url).text
 
 
@@ -755,7 +759,7 @@ class Poller:
         if not wanted:
             return
         self._pages_tried.update(ident for ident, _ in wanted)
-        task = asyncio.create_task(self._fetch_pages(wanted))
+        task = asyncio.create_task(self._fetch_pages(wanted, self.charset_of(source)))
         self._page_tasks.add(task)
         task.add_done_callback(self._page_done)
 
@@ -764,12 +768,16 @@ class Poller:
         if not task.cancelled() and task.exception() is not None:
             log.error("full-text fetches failed: %r", task.exception())
 
-    async def _fetch_pages(self, wanted: list[tuple[str, str]]) -> None:
+    def charset_of(self, source: str) -> str | None:
+        """The charset a source's config names (its pages are read in it), if any."""
+        return next((s.charset for s in self.config.sources if s.name == source), None)
+
+    async def _fetch_pages(self, wanted: list[tuple[str, str]], charset: str | None) -> None:
         texts: list[tuple[str, str]] = []
 
         async def one(ident: str, link: str) -> None:
             async with self._pages:
-                text = await self.full_text(link)
+                text = await self.full_text(link, charset)
             if text:
                 texts.append((ident, text))
 
@@ -801,20 +809,20 @@ class Poller:
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
 
-    async def full_text(self, url: str) -> str | None:
+    async def full_text(self, url: str, charset: str | None = None) -> str | None:
         """Fetch one article page and extract its text; None when that fails."""
         try:
-            return await self.page_text(url)
+            return await self.page_text(url, charset)
         except (FetchError, ExtractError) as exc:
             log.info("full text of %s: %s", url, exc)
             return None
 
-    async def page_text(self, url: str) -> str:
-        """The text of one article page; FetchError ("HTTP 404 Not Found") or ExtractError
-        says why there is none, for a reader who asked for it."""
+    async def page_text(self, url: str, charset: str | None = None) -> str:
+        """The text of one article page (`charset`: see `_page_text`); FetchError ("HTTP 404
+        Not Found") or ExtractError says why there is none, for a reader who asked for it."""
         result = await self._limited_fetch(url, accept=FULL_TEXT_ACCEPT)
         return await self._in_parse_threads(
-            _page_text, result.body, result.headers.get("content-type"), result.url
+            _page_text, result.body, result.headers.get("content-type"), result.url, charset
         )
 
     def reconfigure(self, config: Config) -> None:

@@ -979,3 +979,25 @@ async def test_a_gzip_body_of_several_members_is_read_whole(
         tmp_path, datetime(2025, 10, 24, tzinfo=UTC), Source("Two", url=url)
     )
     assert len(results["Two"].new_ids) == 2 and results["Two"].warnings == 0
+
+
+async def test_a_sources_charset_reads_its_pages_too(
+    tmp_path: Path, now: datetime, feed_server: FeedServer
+) -> None:
+    """A source whose config names windows-1250 has its article pages read in it as its feed
+    is (the page, declaring nothing, came out "Pøedseda vlády øekl")."""
+    paragraph = "Předseda vlády řekl v pátek, že jednání o clech zůstávají obtížná. " * 4
+    page = f"<html><body><article><p>{paragraph}</p><p>{paragraph}</p></article></body></html>"
+    page_url = feed_server.add(
+        "/clo.html", Route(page.encode("cp1250"), headers={"Content-Type": "text/html"})
+    )
+    feed = rss(f"<title>Řeč předsedy</title><link>{page_url}</link><guid>1</guid>")
+    feed_url = feed_server.add("/cz.xml", Route(feed.replace(b'encoding="utf-8"', b"")))
+    results, store, _ = await poll(
+        tmp_path, now, Source("CZ", url=feed_url, full_text=True, charset="cp1250")
+    )
+    try:
+        (ident,) = results["CZ"].new_ids
+        assert (store.text(ident) or "").startswith("Předseda vlády řekl v pátek")
+    finally:
+        store.close()

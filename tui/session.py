@@ -578,19 +578,21 @@ class Session:
             return []
         return [*earlier, {"seen": None, "text": self.store.text(ident) or ""}]
 
-    async def page_text(self, link: str) -> str:
+    async def page_text(self, link: str, source: str = "") -> str:
         """The article page's text (FetchError or ExtractError says why there is none), kept:
-        a writer stores it, a viewer keeps it for this session."""
+        a writer stores it, a viewer keeps it for this session. `source`: the article's (its
+        pages are read in the charset its config names)."""
+        charset = next((s.charset for s in self.config.sources if s.name == source), None)
         poller = self.newsroom.poller
         if poller is not None:  # a writer's poller, in its loop once that runs
-            handed = self._in_poll_loop(poller.page_text(link))
+            handed = self._in_poll_loop(poller.page_text(link, charset))
             if handed is not None:
                 return await handed
         # a viewer, or a writer not polling yet, fetches with a client of its own (made in a
         # thread: a poller reads the sources' health from disk)
         poller = await asyncio.to_thread(Poller, self.config, self.store, self.clock)
         try:
-            return await poller.page_text(link)
+            return await poller.page_text(link, charset)
         finally:
             await poller.aclose()
 

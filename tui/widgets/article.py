@@ -182,7 +182,7 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
         if ident == self.wanted:
             self.show(article, None, note="Fetching the full text…")
         try:
-            text = await self.session.page_text(article.link)
+            text = await self.session.page_text(article.link, article.source)
         except (FetchError, ExtractError) as exc:
             self.post_message(self.FullText(ident, article, None, str(exc)))
             return
