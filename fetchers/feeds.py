@@ -257,13 +257,20 @@ def no_surrogates(text: str) -> str:
     return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
+# a feed's root element, lower-cased: a page's "<html" in one's first item (content:encoded
+# in CDATA) is the item's
+_FEED_ROOTS = (b"<rss", b"<feed", b"<rdf:rdf", b"<rdf ")
+
+
 def sniff_non_feed(body: bytes, content_type: str | None) -> None:
     """Raise FeedError for bodies that are plainly not feeds (empty, HTML, a bot challenge)."""
     head = body[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if not head:
         raise FeedError("empty response body")
+    if head.startswith(b"{"):  # JSON, whose content_html may well be a page
+        return
     if head.startswith((b"<!doctype html", b"<html")) or (
-        b"<html" in head[:512] and b"<rss" not in head and b"<feed" not in head
+        b"<html" in head[:512] and not any(root in head for root in _FEED_ROOTS)
     ):
         if any(
             s in body[:20000].lower()
@@ -294,7 +301,10 @@ def parse_feed(
     content_type = headers.get("content-type")
     sniff_non_feed(body, content_type)
     stripped = body.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if stripped.startswith(b"{") or (content_type and "json" in content_type):
+    # the body decides: XML served as JSON (a server's wrong type) is read as XML
+    if stripped.startswith(b"{") or (
+        content_type and "json" in content_type and not stripped.startswith(b"<")
+    ):
         return _parse_json_feed(body, base_url)
     try:
         return _parse_xml_strict(body, content_type, base_url)

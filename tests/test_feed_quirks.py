@@ -941,3 +941,31 @@ async def test_a_date_that_cannot_be_read_gives_way_to_the_next_the_item_gives(
     feed, articles = await read(feed_server, doc)
     assert articles[0].published == datetime(2025, 10, 24, 7, 24, tzinfo=UTC)
     assert feed.warnings == 1  # the date it could not read is counted still
+
+
+async def test_the_body_not_its_label_says_what_a_feed_is(feed_server: FeedServer) -> None:
+    """RSS served as application/json was refused as malformed JSON; an RDF feed whose first
+    item holds a page in CDATA, and a JSON Feed whose first item's content_html is a page,
+    were refused as "an HTML page instead of a feed"."""
+    plain = rss("<title>Served as JSON</title><guid>1</guid>")
+    _, articles = await read(feed_server, plain, "application/json")
+    assert [a.title for a in articles] == ["Served as JSON"]
+    rdf = (
+        b'<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
+        b' xmlns="http://purl.org/rss/1.0/" xmlns:content="http://purl.org/rss/1.0/modules/'
+        b'content/"><item rdf:about="https://e.org/1"><title>RDF item</title>'
+        b"<link>https://e.org/1</link><content:encoded><![CDATA[<html><body><p>Page</p>"
+        b"</body></html>]]></content:encoded></item></rdf:RDF>"
+    )
+    _, articles = await read(feed_server, rdf, "application/rdf+xml")
+    assert [a.title for a in articles] == ["RDF item"]
+    page = "<html><body><p>The body.</p></body></html>"
+    json_feed = json.dumps(
+        {
+            "version": JSON_FEED_11,
+            "title": "J",
+            "items": [{"id": "1", "title": "JSON item", "content_html": page}],
+        }
+    ).encode()
+    _, articles = await read(feed_server, json_feed, "application/feed+json")
+    assert [a.title for a in articles] == ["JSON item"]
