@@ -151,6 +151,14 @@ class _Inflater:
             raise FetchError(f"response larger than the {self.limit // 1_000_000} MB limit")
 
 
+def _one_coding(header: str) -> str:
+    """A Content-Encoding's one coding that changes the bytes: "gzip, identity" is gzip
+    (identity changes nothing); several real ones are kept as written, and refused."""
+    codings = [c.strip().lower() for c in header.split(",")]
+    real = [c for c in codings if c and c != "identity"]
+    return real[0] if len(real) == 1 else ", ".join(real) if real else ""
+
+
 async def fetch(
     client: httpx.AsyncClient,
     url: str,
@@ -208,7 +216,7 @@ async def fetch(
                         retry,
                     )
                 length = response.headers.get("content-length")
-                encoding = response.headers.get("content-encoding", "").strip().lower()
+                encoding = _one_coding(response.headers.get("content-encoding", ""))
                 if length and length.isdigit() and not encoding and int(length) > max_body:
                     raise FetchError(
                         f"response of {int(length)} bytes exceeds the limit", response.status_code
