@@ -1001,3 +1001,41 @@ async def test_a_sources_charset_reads_its_pages_too(
         assert (store.text(ident) or "").startswith("Předseda vlády řekl v pátek")
     finally:
         store.close()
+
+
+async def test_a_live_pages_next_update_under_its_link_is_a_new_article(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """A live page's feed gives each update a guid of its own, all linking to the page: the
+    next poll stores the new update (it said "0 new of 2", as newsboat does not)."""
+    first = (
+        "<title>Update one</title><link>http://example.com/live</link>"
+        '<guid isPermaLink="false">u1</guid>'
+    )
+    route = Route(rss(first))
+    url = feed_server.add("/live.xml", route)
+    source = Source("Live", url=url)
+    now = datetime(2025, 10, 24, 8, tzinfo=UTC)
+    results, _ = await poll_once(tmp_path, now, source)
+    assert len(results["Live"].new_ids) == 1
+    route.body = rss(
+        "<title>Update two: talks collapse</title><link>http://example.com/live</link>"
+        '<guid isPermaLink="false">u2</guid>',
+        first,
+    )
+    results, _ = await poll_once(tmp_path, now + timedelta(minutes=20), source)
+    assert len(results["Live"].new_ids) == 1
+    with Store(tmp_path / "data") as store:
+        titles = sorted(store.get(i).title for i in store.query_ids())  # type: ignore[union-attr]
+    assert titles == ["Update one", "Update two: talks collapse"]
+
+
+async def test_identity_beside_gzip_in_content_encoding_is_read(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """`Content-Encoding: gzip, identity` is gzip (it was refused as an unsupported
+    encoding)."""
+    body = gzip.compress(rss("<title>Zipped</title><guid>1</guid>"))
+    url = feed_server.add("/gi.xml", Route(body, headers={"Content-Encoding": "gzip, identity"}))
+    results, _ = await poll_once(tmp_path, datetime(2025, 10, 24, tzinfo=UTC), Source("G", url=url))
+    assert results["G"].status == "ok" and len(results["G"].new_ids) == 1

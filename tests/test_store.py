@@ -83,6 +83,30 @@ def test_dedupe_by_id_and_by_link(open_store: StoreOpener) -> None:
         assert len(store) == 2
 
 
+def test_an_update_of_a_live_page_with_a_guid_of_its_own_is_another_article(
+    open_store: StoreOpener,
+) -> None:
+    """A live page's updates each have a guid of their own and all link to the page: each is
+    an article (the second was dropped as the first under its link). The same item under a
+    new guid (a feed that makes them anew at each fetch) is still the stored one."""
+    first = make(1)
+    first.guid = "u1"
+    update = make(2)
+    update.guid, update.link = "u2", first.link  # another headline, the same page
+    anew = make(1)
+    anew.id, anew.guid = "Wire-1-anew", "u1-anew"  # the same words, a new guid
+    with open_store(writer=True) as store:
+        assert store.add_batch([first]) == ["Wire-1"]
+        assert not store.knows(update) and store.knows(anew)
+        assert store.add_batch([update, anew]) == ["Wire-2"]
+        assert sorted(store.query_ids()) == ["Wire-1", "Wire-2"]
+    with open_store(writer=True) as again:  # as a process that reads the store anew knows
+        assert again.knows(update) and again.knows(anew)
+        later = make(3)
+        later.guid, later.link = "u3", first.link
+        assert not again.knows(later) and again.add_batch([later, anew]) == ["Wire-3"]
+
+
 def test_state_survives_repoll(open_store: StoreOpener) -> None:
     with open_store(writer=True) as store:
         store.add_batch([make(1)])

@@ -59,7 +59,7 @@ from fetchers.store.codec import (
     stage,
 )
 from fetchers.store.errors import StoreError, StoreWriteError
-from fetchers.store.indexes import Indexes, date_order
+from fetchers.store.indexes import Indexes, LinkIds, add_link, date_order, drop_link
 from fetchers.store.leanwords import LeanWords
 from fetchers.store.lock import WriterLock
 from fetchers.store.marks import Marks
@@ -1008,24 +1008,43 @@ class Store:
             return [(i, docs[i].link or "") for i in chosen]
 
     def knows(self, article: Article) -> bool:
-        """True when the article (by id, or by its link within the source) is stored. Exact
-        only once the store is `complete`."""
+        """True when the article is stored: by id, or by its link within the source as the
+        same item (`_same_by_link`). Exact only once the store is `complete`."""
+        if article.id in self._indexes.records:
+            return True
         if not self._thin:  # a writer's links index is kept from the start: a dict lookup,
-            return self._indexes.knows(article.id, article.source, article.link)  # per article
+            return self._same_by_link(article)  # per article
         with self.lock:
             if self._indexes.links is None and article.link:
                 self._indexes.links = self._links_from_disk()
-            return self._indexes.knows(article.id, article.source, article.link)
+            return self._same_by_link(article)
 
-    def _links_from_disk(self) -> dict[str, dict[str, str]]:
+    def _same_by_link(self, fresh: Article | Record) -> bool:
+        """Whether an article the store lacks by id is one it holds under its link: one of
+        no guid, or one whose title and summary are the stored one's (a feed that gives an
+        item a new guid at each fetch). One with a guid of its own and other words is another
+        article (a live page's updates, each with its guid, all linking to the page: the
+        second was dropped)."""
+        owners = self._indexes.link_owners(fresh.source, fresh.link)
+        if not owners:
+            return False
+        if not fresh.guid:
+            return True
+        records = self._indexes.records
+        return any(
+            (stored := records.get(owner)) is None or not self._changed(stored, fresh)
+            for owner in owners
+        )
+
+    def _links_from_disk(self) -> dict[str, dict[str, LinkIds]]:
         """(Under the lock; a viewer.) The links index, of links read back from the shards
         (records filed later add theirs as they are filed, before they are thinned)."""
-        links: dict[str, dict[str, str]] = {}
+        links: dict[str, dict[str, LinkIds]] = {}
         records = self._indexes.records
         for ids in self._indexes.members.values():
             for record in self._read_back([records[i] for i in ids if i in records]):
                 if record.link:
-                    links.setdefault(record.source, {})[record.link] = record.id
+                    add_link(links.setdefault(record.source, {}), record.link, record.id)
         return links
 
     def add_batch(self, articles: Iterable[Article]) -> list[str]:
@@ -1053,7 +1072,7 @@ class Store:
                     continue
                 if ident in seen:
                     continue
-                if indexes.has_link(record.source, record.link):
+                if self._same_by_link(record):
                     continue
                 seen.add(ident)
                 by_day.setdefault(item.key, []).append(item)
@@ -1128,8 +1147,8 @@ class Store:
         for ident, item in revised.items():
             record = indexes.records[ident]
             link = item.doc.get("link")
-            filed = links.get(record.source, {}).get(link) if links is not None and link else None
-            if filed is not None and filed != ident:  # another article's link: it keeps its own
+            filed = indexes.link_owners(record.source, link) if links is not None else ()
+            if any(owner != ident for owner in filed):  # another article's link: it keeps its own
                 item.doc = {**item.doc, "link": record.link}
                 item.record.link = record.link
             by_shard.setdefault(record.shard, {})[ident] = item
@@ -1151,9 +1170,9 @@ class Store:
                 if link and link != record.link:  # the page moved with the revision
                     if links is not None:
                         by_link = links.setdefault(record.source, {})
-                        if record.link and by_link.get(record.link) == ident:
-                            del by_link[record.link]
-                        by_link[link] = ident
+                        if record.link:
+                            drop_link(by_link, record.link, ident)
+                        add_link(by_link, link, ident)
                     record.link = link
                 if ident in self._lean_words:  # a lean store keeps the digest only
                     self._lean_words.revised(ident, title, summary)

@@ -141,6 +141,32 @@ def field_keys(record: Record) -> Iterator[tuple[str, str]]:
         yield "lang", record.lang.lower().split("-")[0]
 
 
+# the ids filed under one link of a source: nearly always one, kept as itself (a tuple per link
+# of a million would cost more than the index); a live page's updates share their page's
+LinkIds = str | tuple[str, ...]
+
+
+def add_link(by_link: dict[str, LinkIds], link: str, ident: str) -> None:
+    """File `ident` under `link` beside those there."""
+    held = by_link.get(link)
+    if held is None or held == ident:
+        by_link[link] = ident
+    elif isinstance(held, str):
+        by_link[link] = (held, ident)
+    elif ident not in held:
+        by_link[link] = (*held, ident)
+
+
+def drop_link(by_link: dict[str, LinkIds], link: str, ident: str) -> None:
+    """Take `ident` from under `link`."""
+    held = by_link.get(link)
+    if held == ident:
+        del by_link[link]
+    elif isinstance(held, tuple) and ident in held:
+        left = tuple(i for i in held if i != ident)
+        by_link[link] = left[0] if len(left) == 1 else left
+
+
 class Indexes:
     """Every article in memory and the indexes over them. Not locked: the store's lock
     guards every call."""
@@ -157,7 +183,8 @@ class Indexes:
         # shards a since:/before: slice spans, without a look at each article (2 days of a
         # million articles: 1 ms, against 55 ms through the records)
         self.order_shards: list[str] = []
-        self.links: dict[str, dict[str, str]] | None = {} if links else None  # source -> link -> id
+        # source -> link -> the id filed under it (ids: several, which `add_link` makes)
+        self.links: dict[str, dict[str, LinkIds]] | None = {} if links else None
         self.members: dict[str, list[str]] = {}  # each shard's article ids, in order
         # shards whose members are not in the order of their places (some filed first)
         self.filed_out_of_order: set[str] = set()
@@ -212,7 +239,7 @@ class Indexes:
                 by_link = links.get(source)
                 if by_link is None:
                     links[source] = by_link = {}
-                by_link[record.link] = ident
+                add_link(by_link, record.link, ident)
             name = folded.get(source)
             if name is None:
                 name = folded[source] = source.lower()
@@ -243,7 +270,7 @@ class Indexes:
             if record is None:
                 continue
             if self.links is not None and record.link:
-                self.links.get(record.source, {}).pop(record.link, None)
+                drop_link(self.links.get(record.source, {}), record.link, ident)
             touched.update(field_keys(record))
         records = self.records
         for name, value in touched:  # one pass over each list the shard was in
@@ -255,19 +282,17 @@ class Indexes:
                 table.pop(value, None)
         return ids
 
-    def knows(self, ident: str, source: str, link: str | None) -> bool:
-        return ident in self.records or self.has_link(source, link)
-
-    def has_link(self, source: str, link: str | None) -> bool:
-        """Whether an article of `source` with this link is filed."""
+    def link_owners(self, source: str, link: str | None) -> tuple[str, ...]:
+        """The ids of the articles of `source` filed with this link."""
         if not link:
-            return False
+            return ()
         if self.links is None:
             self.links = {}
             for record in self.records.values():
                 if record.link:
-                    self.links.setdefault(record.source, {})[record.link] = record.id
-        return link in self.links.get(source, {})
+                    add_link(self.links.setdefault(record.source, {}), record.link, record.id)
+        held = self.links.get(source, {}).get(link)
+        return () if held is None else (held,) if isinstance(held, str) else held
 
     def rebuild_order(self) -> None:
         """The date order afresh, of every record filed (`date_order`)."""

@@ -13,6 +13,8 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
+from fetchers.models import Article
+
 PER_SOURCE = 300  # newest articles of a source read on its first question
 MOST = 400_000  # entries kept at most; the least recently stored go first
 
@@ -58,9 +60,20 @@ class KnownArticles:
             if where is not None and self._links.get(where) == old:
                 del self._links[where]
 
-    def knows(self, ident: str, source: str, link: str | None) -> bool:
+    def knows(self, article: Article) -> bool:
+        """Held by id, or under its link as the same item: one of no guid, or one whose title
+        and summary are the held one's (as the data-dir store tells them:
+        `ArticleStore._same_by_link`)."""
         with self._lock:
-            return ident in self._digests or (bool(link) and (source, link or "") in self._links)
+            if article.id in self._digests:
+                return True
+            owner = self._links.get((article.source, article.link)) if article.link else None
+            if owner is None:
+                return False
+            held = self._digests.get(owner)
+            return (
+                held is None or not article.guid or held == digest(article.title, article.summary)
+            )
 
     def digest_of(self, ident: str) -> int | None:
         with self._lock:

@@ -267,6 +267,13 @@ MIGRATIONS: tuple[str, ...] = (
             '\\ua960-\\ua97f\\uac00-\\ud7ff\\u0e00-\\u0e7f\\u3040-\\u30ff'
             '\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff]');
     """,
+    # 15 -> 16: two articles of a source may share a link (a live page's updates, each with a
+    # guid of its own, all link to the page: the second was dropped by the unique index); the
+    # same item under a new guid is told apart before it is written (`KnownArticles.knows`)
+    """
+    DROP INDEX IF EXISTS articles_source_link;
+    CREATE INDEX articles_source_link ON articles (source, link) WHERE link <> '';
+    """,
 )
 READER = "wirewatch.reader"  # the session setting that names the reader of a connection
 VERSION = len(MIGRATIONS)

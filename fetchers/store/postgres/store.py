@@ -1170,7 +1170,7 @@ class PostgresStore:
             except StoreError as exc:  # the server is away: the write will say so
                 self._note(str(exc))
                 return False
-        return known.knows(article.id, article.source, article.link)
+        return known.knows(article)
 
     def revised(self, article: Article) -> bool:
         """Stored with another title or summary than it has now."""
@@ -1190,8 +1190,9 @@ class PostgresStore:
         return self.add_staged(stage(articles))
 
     def add_staged(self, staged: Iterable[StagedArticle]) -> list[str]:
-        """Store the articles not yet stored (by id, or by link within the source) in one
-        transaction; a changed title or summary makes a revision. Returns the new ids."""
+        """Store the articles not yet stored (by id, or by link within the source as the same
+        item: `_held_by_link`) in one transaction; a changed title or summary makes a
+        revision. Returns the new ids."""
         self._require_writer()
         items = list(staged)
         if not items:
@@ -1215,6 +1216,8 @@ class PostgresStore:
                         revised[ident] = item
                 elif ident not in fresh:
                     fresh[ident] = item
+            for ident in self._held_by_link(cur, list(fresh.values())):
+                del fresh[ident]
             new_ids: list[str] = []
             if fresh:
                 cur.execute(_INSERT, _columns(list(fresh.values())))
@@ -1228,6 +1231,31 @@ class PostgresStore:
             record = item.record
             self._known.put(record.id, record.source, record.link, record.title, record.summary)
         return new_ids
+
+    @staticmethod
+    def _held_by_link(cur: Any, fresh: list[StagedArticle]) -> list[str]:
+        """The ids of new articles the database holds under their links as the same item:
+        one of no guid, or one whose title and summary a stored article of that link has (a
+        feed giving an item a new guid at each fetch); one with a guid of its own and other
+        words is another article (a live page's updates all link to the page)."""
+        linked = [item.record for item in fresh if item.record.link]
+        if not linked:
+            return []
+        cur.execute(
+            "SELECT a.source, a.link, a.title, a.summary FROM articles a"
+            " JOIN unnest(%s::text[], %s::text[]) AS w(source, link)"
+            " ON a.source = w.source AND a.link = w.link WHERE a.link <> ''",
+            ([r.source for r in linked], [r.link for r in linked]),
+        )
+        words: dict[tuple[str, str], set[tuple[str, str]]] = {}
+        for source, link, title, summary in cur.fetchall():
+            words.setdefault((source, link), set()).add((title, summary))
+        return [
+            r.id
+            for r in linked
+            if (held := words.get((r.source, r.link or ""))) is not None
+            and (not r.guid or (r.title, r.summary) in held)
+        ]
 
     def _revise(self, cur: Any, revised: dict[str, StagedArticle]) -> None:
         """Give stored articles the title and summary their source now gives, keeping what
