@@ -189,6 +189,9 @@ class SourceHealth:
     # the ids of the articles its last document listed: one of them the store no longer holds
     # was dropped by retention, not new (a feed that keeps old items listed gave them again)
     listed: frozenset[str] = frozenset()
+    # the name its articles' ids were first made under, when the config has renamed it since
+    # ("": its own): the same items keep their ids, so a rename stores none of them again
+    known_as: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """The JSON shape of `wirewatch sources --json`."""
@@ -217,6 +220,7 @@ class SourceHealth:
             permanent_url=self.permanent_url,
             next_poll=utc_iso(self.next_poll),
             listed=sorted(self.listed),
+            known_as=self.known_as or None,
         )
         # kept without a feed's password (the config holds it): a copied data dir or a
         # shared database gives none away; the poller adds it back from the config
@@ -243,6 +247,7 @@ class SourceHealth:
             warnings=rec.get("warnings") or 0,
             last_warning=plain_message(rec["last_warning"]) if rec.get("last_warning") else None,
             listed=_ids(rec.get("listed")),
+            known_as=rec["known_as"] if isinstance(rec.get("known_as"), str) else "",
         )
 
 

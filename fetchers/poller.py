@@ -10,6 +10,7 @@ import random
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -133,6 +134,13 @@ def _page_text(body: bytes, content_type: str | None, url: str, charset: str | N
     return extract_article(body, content_type, url).text
 
 
+def _named(articles: list[Article], name: str) -> None:
+    """Articles read as their source was named before (`Poller._ids_as`) given its name."""
+    for article in articles:
+        if article.source != name:
+            article.source = name
+
+
 class Poller:
     """Polls a config's sources into a store. The store must be the writer. `health`: where
     the sources' health and validators are kept (the newsroom gives the data dir's); without
@@ -182,11 +190,7 @@ class Poller:
         self._leased_at: float | None = None  # when it last asked (monotonic)
         self._growing = False  # the last ask brought more: ask again without waiting
         self.health: dict[str, SourceHealth] = self.healthbook.load(listed=True)
-        for source in config.sources:
-            current = self.health.get(source.name)
-            if current is None or not same_place(current.url, source.location):
-                self.health[source.name] = SourceHealth(name=source.name, url=source.location)
-        self._keep_to_intervals()
+        self._take_sources(config)
 
     async def open_client(self) -> httpx.AsyncClient:
         """The client, made in a thread the first time: its TLS setup (reading the CA bundle)
@@ -593,13 +597,14 @@ class Poller:
         try:
             articles = read_local(
                 Path(source.path or ""),
-                source.name,
+                self._ids_as(source).name,
                 source.tags,
                 self.clock(),
                 self.zone,
                 warned,
                 source.charset,
             )
+            _named(articles, source.name)
         except LocalSourceError as exc:
             return PollResult(source.name, "error", error=str(exc))
         return PollResult(
@@ -693,6 +698,7 @@ class Poller:
             )
         try:
             parsed = await self._parse(source, result)
+            _named(parsed.articles, source.name)
             if parsed.words:
                 self._words[source.name] = parsed.words
         except (FeedError, ExtractError) as exc:
@@ -721,7 +727,7 @@ class Poller:
     async def _parse(self, source: Source, result: FetchResult) -> ParsedSource:
         """Parse in the worker process when there is one, else in a thread."""
         args = (
-            source,
+            self._ids_as(source),
             result.body,
             result.headers,
             result.url,
@@ -850,11 +856,44 @@ class Poller:
         self._global = asyncio.Semaphore(self.settings.concurrency)
         self._unparsed = _unparsed_slots(self.settings)
         self._hosts.clear()
+        self._take_sources(config)
+
+    def _take_sources(self, config: Config) -> None:
+        """Health for each source of the config: its own, or that of the one it was named
+        before (`_renamed`), or none yet."""
+        names = {source.name for source in config.sources}
         for source in config.sources:
-            current = self.health.get(source.name)
+            current = self.health.get(source.name) or self._renamed(source, names)
             if current is None or not same_place(current.url, source.location):
                 self.health[source.name] = SourceHealth(name=source.name, url=source.location)
         self._keep_to_intervals()
+
+    def _renamed(self, source: Source, names: set[str]) -> SourceHealth | None:
+        """The health of the one source of the same address that the config names no more:
+        this one renamed. It takes that health (validators, what its feed listed) and the
+        name its articles' ids are made under, so its items are the articles stored (a
+        rename stored every item of the feed again, and fired their alerts again)."""
+        gone = [
+            health
+            for name, health in self.health.items()
+            if name not in names and same_place(health.url, source.location)
+        ]
+        if len(gone) != 1:
+            return None
+        before = gone[0]
+        del self.health[before.name]
+        taken = replace(before, name=source.name, known_as=before.known_as or before.name)
+        self.health[source.name] = taken
+        log.info("%s: renamed from %s; its articles stay as stored", source.name, before.name)
+        return taken
+
+    def _ids_as(self, source: Source) -> Source:
+        """The source as its articles' ids are made: under the name it had when first
+        polled, if it has been renamed since (`_renamed`)."""
+        health = self.health.get(source.name)
+        if health is None or not health.known_as or health.known_as == source.name:
+            return source
+        return replace(source, name=health.known_as)
 
     def _keep_to_intervals(self) -> None:
         """A healthy source's next poll no later than its interval, as configured now, after

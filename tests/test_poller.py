@@ -1039,3 +1039,29 @@ async def test_identity_beside_gzip_in_content_encoding_is_read(
     url = feed_server.add("/gi.xml", Route(body, headers={"Content-Encoding": "gzip, identity"}))
     results, _ = await poll_once(tmp_path, datetime(2025, 10, 24, tzinfo=UTC), Source("G", url=url))
     assert results["G"].status == "ok" and len(results["G"].new_ids) == 1
+
+
+async def test_a_source_renamed_in_the_config_stores_none_of_its_items_again(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """Renaming a source kept its address: every item of its feed was stored again under the
+    new name (and fired its alerts again). The renamed source takes the old one's health and
+    the name its articles' ids were made under; only items new to the feed are new."""
+    items = ["<title>One</title><guid>1</guid>", "<title>Two</title><guid>2</guid>"]
+    route = Route(rss(*items))
+    url = feed_server.add("/renamed.xml", route)
+    now = datetime(2025, 10, 24, 8, tzinfo=UTC)
+    results, _ = await poll_once(tmp_path, now, Source("Yonhap", url=url))
+    assert len(results["Yonhap"].new_ids) == 2
+    route.body = rss("<title>Three</title><guid>3</guid>", *items)
+    later = now + timedelta(minutes=20)
+    results, poller = await poll_once(tmp_path, later, Source("Yonhap English", url=url))
+    assert len(results["Yonhap English"].new_ids) == 1
+    assert "Yonhap" not in poller.health and poller.health["Yonhap English"].known_as == "Yonhap"
+    with Store(tmp_path / "data") as store:
+        (new,) = results["Yonhap English"].new_ids
+        assert len(store) == 3 and store.get(new).source == "Yonhap English"  # type: ignore[union-attr]
+    results, _ = await poll_once(  # and so at every poll after
+        tmp_path, later + timedelta(minutes=20), Source("Yonhap English", url=url)
+    )
+    assert results["Yonhap English"].new_ids == []
