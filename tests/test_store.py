@@ -202,6 +202,36 @@ def test_retention_deletes_old_shards_but_keeps_starred(open_store: StoreOpener)
         assert sorted(a.id for a in again.query()) == ["Wire-1", "Wire-3"]
 
 
+def test_a_retention_of_the_longest_allowed_drops_nothing(open_store: StoreOpener) -> None:
+    """500,000 days (the longest allowed) reach back to the year 657, which was written
+    "657-12-22" and sorted after every day of this era: every article was dropped."""
+    new = datetime(2025, 10, 24, 12, tzinfo=UTC)
+    with open_store(writer=True) as store:
+        store.add_batch([make(1, fetched=new - timedelta(days=400)), make(2, fetched=new)])
+        assert store.apply_retention(500_000, new) == 0
+        assert sorted(store.query_ids()) == ["Wire-1", "Wire-2"]
+
+
+def test_tinydb_retention_waits_while_the_stars_cannot_be_read(tmp_path: Path) -> None:
+    """An emptied or damaged state.json: which old articles are starred is not known, so no
+    old day is dropped (a starred article went with its day) until a mark is written anew."""
+    old = datetime(2025, 9, 1, 12, tzinfo=UTC)
+    new = datetime(2025, 10, 24, 12, tzinfo=UTC)
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch([make(1, fetched=old), make(2, fetched=old), make(3, fetched=new)])
+        store.set_state(["Wire-1"], starred=True)
+    for damage in (b"", b'{"marks": {"Wire-1": [tr'):
+        (tmp_path / "state.json").write_bytes(damage)
+        with Store(tmp_path, writer=True) as store:
+            assert store.apply_retention(30, new) == 0
+            assert sorted(store.query_ids()) == ["Wire-1", "Wire-2", "Wire-3"]
+            assert any("retention waits" in problem for problem in store.problems)
+    with Store(tmp_path, writer=True) as store:
+        store.set_state(["Wire-1"], starred=True)  # the file whole again: retention goes on
+        assert store.apply_retention(30, new) == 1
+        assert sorted(store.query_ids()) == ["Wire-1", "Wire-3"]
+
+
 def test_an_article_kept_for_its_star_goes_once_unstarred(open_store: StoreOpener) -> None:
     """Retention keeps a starred article past its day; the star taken off, the next
     retention drops it as its day was dropped (and keeps the ones still starred)."""

@@ -392,6 +392,13 @@ class StagedArticle:
     words: tuple[str, str] | None = None
 
 
+def day_key(when: datetime) -> str:
+    """The UTC day of an instant as a shard is keyed by it ("2025-10-24"; the year in four
+    digits, as `utc_iso` writes it: strftime wrote the year 657 as "657", which sorted after
+    every "2026-..." day, and a retention of 500,000 days dropped them all)."""
+    return (utc_iso(when) or "")[:10]
+
+
 def stage(
     articles: Iterable[Article], words: Sequence[tuple[str, str] | None] = ()
 ) -> list[StagedArticle]:

@@ -52,6 +52,7 @@ from fetchers.store.codec import (
     SCHEMA_VERSION,
     StagedArticle,
     article_of,
+    day_key,
     differs,
     doc_from_record,
     record_from_doc,
@@ -1415,7 +1416,16 @@ class Store:
         with self.lock:
             self._require_writer()
             self._marks.refresh(self.problems)  # a viewer may have starred an old article since
-            cutoff = (now - timedelta(days=days)).astimezone(UTC).strftime("%Y-%m-%d")
+            if not self._marks.whole and self._marks.path.exists():
+                # an empty or damaged state.json: which old articles are starred is not known,
+                # and a day dropped now would take them with it; the next mark changed writes
+                # the file whole again
+                self.problems.append(
+                    "state.json does not read whole: old days stay (retention waits) until"
+                    " a read or starred mark is changed"
+                )
+                return 0
+            cutoff = day_key(now - timedelta(days=days))
             indexes = self._indexes
             removed = 0
             dropped = False

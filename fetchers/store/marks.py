@@ -140,6 +140,7 @@ class Marks:
             atomic_write_bytes(self.path, orjson.dumps({"schema": SCHEMA_VERSION, "marks": state}))
             self._apply(state)
             self._signature = stat_signature(self.path)
+            self.whole = True  # the file is what is held now, written whole
 
 
 def _salvaged(raw: bytes) -> dict[str, dict[str, bool]]:

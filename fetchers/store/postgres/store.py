@@ -36,6 +36,7 @@ from fetchers.store.codec import (
     StagedArticle,
     _iso_to_seconds_lenient,
     article_of,
+    day_key,
     distinct_revisions,
     revision_entries,
     stage,
@@ -1345,7 +1346,7 @@ class PostgresStore:
         """Delete articles first fetched on a UTC day older than `days`, except starred ones
         (read marks stay, as a TinyDB store keeps them)."""
         self._require_writer()
-        cutoff = (now - timedelta(days=days)).astimezone(UTC).strftime("%Y-%m-%d")
+        cutoff = day_key(now - timedelta(days=days))
         self._known.clear()  # what retention removes is new again if a feed still has it
         with self._cursor("retention cannot write", write=True) as cur:
             cur.execute(
