@@ -8,7 +8,9 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,7 +25,10 @@ TMP_SUFFIX = ".tmp"
 def atomic_write_bytes(path: Path, data: bytes, *more: bytes, mode: int | None = None) -> None:
     """Write `data` and then `more` as the file's whole content (parts spare a large file
     one copy of itself); `mode`: its permissions (else the temporary file's, 0600)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TMP_SUFFIX)
+    # (its writer's pid in its name: `remove_stale_temps` leaves a live process's write be)
+    fd, tmp = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=TMP_SUFFIX
+    )
     try:
         if mode is not None:
             with contextlib.suppress(OSError):  # (a file system without Unix modes)
@@ -87,16 +92,42 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+# how old a temp file of a live process is before it is taken for a leftover all the same (a
+# pid used again by another process); a write under way is a moment old
+STALE_TEMP_SECONDS = 600.0
+_WRITER_PID = re.compile(r"\.(\d+)\.[^.]+" + re.escape(TMP_SUFFIX) + "$")
+
+
 def remove_stale_temps(folder: Path) -> int:
-    """Delete temp files a killed writer left behind; returns how many."""
+    """Delete temp files a killed process left behind; returns how many. One whose writer
+    (named in it) is alive and that is younger than `STALE_TEMP_SECONDS` is that process's
+    write under way, left to it: a writer starting deleted a viewer's temp state.json
+    between its write and its rename, and the star it was saving was lost."""
     count = 0
+    now = time.time()
     for tmp in folder.glob(f".*{TMP_SUFFIX}"):
         try:
+            if _writing(tmp.name) and now - tmp.stat().st_mtime < STALE_TEMP_SECONDS:
+                continue
             tmp.unlink()
             count += 1
         except OSError:
             pass
     return count
+
+
+def _writing(name: str) -> bool:
+    """Whether the process a temp file's name names is alive (this one included)."""
+    found = _WRITER_PID.search(name)
+    if found is None:
+        return False
+    try:
+        os.kill(int(found.group(1)), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True  # alive, another user's; a number no pid is: left to the age
+    return True
 
 
 def stat_signature(path: Path) -> tuple[int, int, int] | None:
