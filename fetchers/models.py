@@ -229,26 +229,52 @@ class SourceHealth:
 
     @classmethod
     def from_record(cls, rec: dict[str, Any]) -> SourceHealth:
+        """The health a record keeps; a field of the wrong type (a file edited by hand, or
+        damaged) is as if it were not there (a number for an ETag failed every poll cycle
+        of that source, for good). TypeError for a record without a name."""
+        name = rec.get("name")
+        if not isinstance(name, str):
+            raise TypeError("a health record without a name")
+        status = rec.get("status")
+        last_error, last_warning = _text_of(rec, "last_error"), _text_of(rec, "last_warning")
         return cls(
-            name=rec["name"],
-            url=rec.get("url") or "",
-            status=rec.get("status", "pending"),
-            http_status=rec.get("http_status"),
-            last_ok=from_utc_iso(rec.get("last_ok")),
-            last_error=plain_message(rec["last_error"]) if rec.get("last_error") else None,
-            last_polled=from_utc_iso(rec.get("last_polled")),
-            items=rec.get("items", 0),
-            latency_ms=rec.get("latency_ms"),
-            failures=rec.get("failures", 0),
-            etag=rec.get("etag"),
-            last_modified=rec.get("last_modified"),
-            permanent_url=rec.get("permanent_url"),
-            next_poll=from_utc_iso(rec.get("next_poll")),
-            warnings=rec.get("warnings") or 0,
-            last_warning=plain_message(rec["last_warning"]) if rec.get("last_warning") else None,
+            name=name,
+            url=_text_of(rec, "url") or "",
+            status=status if status in ("ok", "not-modified", "error", "pending") else "pending",
+            http_status=_count_of(rec, "http_status"),
+            last_ok=_time_of(rec, "last_ok"),
+            last_error=plain_message(last_error) if last_error else None,
+            last_polled=_time_of(rec, "last_polled"),
+            items=_count_of(rec, "items") or 0,
+            latency_ms=_count_of(rec, "latency_ms"),
+            failures=_count_of(rec, "failures") or 0,
+            etag=_text_of(rec, "etag"),
+            last_modified=_text_of(rec, "last_modified"),
+            permanent_url=_text_of(rec, "permanent_url"),
+            next_poll=_time_of(rec, "next_poll"),
+            warnings=_count_of(rec, "warnings") or 0,
+            last_warning=plain_message(last_warning) if last_warning else None,
             listed=_ids(rec.get("listed")),
-            known_as=rec["known_as"] if isinstance(rec.get("known_as"), str) else "",
+            known_as=_text_of(rec, "known_as") or "",
         )
+
+
+def _text_of(rec: dict[str, Any], key: str) -> str | None:
+    value = rec.get(key)
+    return value if isinstance(value, str) else None
+
+
+def _count_of(rec: dict[str, Any], key: str) -> int | None:
+    value = rec.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _time_of(rec: dict[str, Any], key: str) -> datetime | None:
+    try:
+        when = from_utc_iso(_text_of(rec, key))
+    except ValueError:
+        return None
+    return when.replace(tzinfo=UTC) if when is not None and when.tzinfo is None else when
 
 
 @dataclass(slots=True)

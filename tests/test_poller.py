@@ -1065,3 +1065,34 @@ async def test_a_source_renamed_in_the_config_stores_none_of_its_items_again(
         tmp_path, later + timedelta(minutes=20), Source("Yonhap English", url=url)
     )
     assert results["Yonhap English"].new_ids == []
+
+
+async def test_a_health_file_with_fields_of_the_wrong_type_polls_on(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """sources.json edited by hand or damaged (a number for an ETag or the moved address, a
+    list for the failures, a time that is none): each such field is as if it were not there
+    (every poll cycle of a source with a number for its moved address failed with a
+    TypeError, for good)."""
+    urls = {
+        name: feed_server.add(f"/{name}.xml", Route(rss(f"<title>{name}</title><guid>1</guid>")))
+        for name in ("H", "I")
+    }
+    now = datetime(2025, 10, 24, 8, tzinfo=UTC)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "sources.json").write_bytes(
+        json.dumps(
+            {
+                "H": {"name": "H", "url": urls["H"], "etag": 7, "permanent_url": 7},
+                "I": {
+                    "name": "I", "url": urls["I"], "failures": ["q"], "last_modified": {"a": 1},
+                    "next_poll": "soon", "last_ok": 5, "status": "great", "items": "many",
+                },
+                "Broken": {"name": ["q"]},
+            }
+        ).encode()
+    )  # fmt: skip
+    sources = [Source(name, url=url) for name, url in urls.items()]
+    results, poller = await poll_once(tmp_path, now, *sources)
+    assert [(results[n].status, len(results[n].new_ids)) for n in "HI"] == [("ok", 1), ("ok", 1)]
+    assert poller.health["I"].failures == 0
