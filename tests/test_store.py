@@ -1577,3 +1577,46 @@ def test_a_writer_opening_leaves_another_processs_write_under_way(tmp_path: Path
     assert sorted(p.name for p in tmp_path.glob(".*.tmp")) == [live.name]
     Store(tmp_path, writer=True).close()  # and so when a writer opens
     assert live.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("link", ["x"]), ("title", 5), ("summary", 5), ("guid", {"a": 1})]
+)
+def test_tinydb_a_document_of_the_wrong_shape_is_a_shard_that_cannot_be_read(
+    tmp_path: Path, field: str, value: object
+) -> None:
+    """A shard edited by hand, one field of one article of the wrong type (a link that is a
+    list stopped every writer at its start; a title of 5 was a traceback in every command
+    that showed it): the shard is said to be unreadable and set aside, as a torn one is,
+    and the store goes on."""
+    day = datetime(2025, 10, 24, 12, tzinfo=UTC)
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch([make(1, fetched=day), make(2, fetched=day + timedelta(days=1))])
+    shard = tmp_path / "articles-2025-10-24.json"
+    data = json.loads(shard.read_text())
+    (doc,) = data["articles"].values()
+    doc[field] = value
+    shard.write_text(json.dumps(data))
+    for row_cache in tmp_path.glob("rows-*"):
+        row_cache.unlink()
+    with Store(tmp_path, writer=True) as store:
+        assert store.query_ids() == ["Wire-2"]
+        assert any("articles-2025-10-24.json cannot be read" in p for p in store.problems)
+        assert store.add_batch([make(3, fetched=day)]) == ["Wire-3"]
+
+
+@pytest.mark.parametrize("emptied", [b"", b"{}", b"  \n"])
+def test_tinydb_a_shard_emptied_is_one_that_cannot_be_read(tmp_path: Path, emptied: bytes) -> None:
+    """A shard of zero bytes (or an empty object) read as a day of no articles, silently:
+    its feeds' items were then taken for ones retention had dropped, and never came back.
+    It is said and set aside as a torn one is."""
+    day = datetime(2025, 10, 24, 12, tzinfo=UTC)
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch([make(1, fetched=day), make(2, fetched=day + timedelta(days=1))])
+    (tmp_path / "articles-2025-10-24.json").write_bytes(emptied)
+    for row_cache in tmp_path.glob("rows-*"):
+        row_cache.unlink()
+    with Store(tmp_path, writer=True) as store:
+        assert store.query_ids() == ["Wire-2"]
+        assert any("articles-2025-10-24.json cannot be read" in p for p in store.problems)
+        assert store.take_lost() == ["2025-10-24"]

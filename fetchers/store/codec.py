@@ -31,7 +31,21 @@ _iso_seconds = datetime.fromisoformat
 
 
 def _text_or_empty(value: Any) -> Any:
-    return value or ""
+    """A document's text ("" for none); TypeError for anything else (a shard edited by hand:
+    a title of 5 was a traceback in every command that showed it)."""
+    if value is None:
+        return ""
+    if type(value) is not str:
+        raise TypeError("a document of the wrong shape")
+    return value
+
+
+def _text_or_none(value: Any) -> str | None:
+    """A document's optional text; TypeError for anything else (a link that was a list
+    stopped every writer at its start)."""
+    if not (value is None or type(value) is str):
+        raise TypeError("a document of the wrong shape")
+    return value
 
 
 def _str(value: Any) -> str:
@@ -217,8 +231,8 @@ class Kind:
 
 TEXT = Kind(None, _text_or_empty, None, None, None, _str)
 NAME = Kind(None, _name, _intern, None, None, _intern)  # a repeated string: interned
-OPTIONAL_TEXT = Kind(None, None, None, None, None, _str_or_none)
-TEXT_IF_SET = Kind(None, None, _truthy_or_none, None, None, _str_or_none)
+OPTIONAL_TEXT = Kind(None, _text_or_none, None, None, None, _str_or_none)
+TEXT_IF_SET = Kind(None, _text_or_none, _truthy_or_none, None, None, _str_or_none)
 OPTIONAL_NAME = Kind(None, _name_or_none, _name_or_none, None, None, _name_or_none)
 NAMES = Kind(_list, _names, _names, _list, _list, _names)
 TIME = Kind(utc_iso, _iso_to_seconds, _floor_seconds, _datetime, None, _seconds_or_none)

@@ -94,9 +94,14 @@ class Shard:
         return self.db.table(TABLE, cache_size=0)
 
     def documents(self) -> list[Any]:
-        """The shard's documents as the file holds them (ValueError when it is not a shard)."""
-        data = self.storage.read() or {}
-        table = data.get(TABLE, {})
+        """The shard's documents as the file holds them (ValueError when it is not a shard:
+        a file emptied, or of no articles table, is one that lost them, not one of none)."""
+        data = self.storage.read()
+        if data is None:  # no file yet
+            return []
+        table = data.get(TABLE)
+        if table is None:
+            raise ValueError("the file holds no articles table (emptied?)")
         if not isinstance(table, dict):
             raise ValueError("the articles table is not an object")
         return list(table.values())
