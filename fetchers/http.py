@@ -131,6 +131,7 @@ class _Inflater:
                 self.out += self.decomp.decompress(chunk, self.limit + 1 - len(self.out))
                 while (
                     self.wbits == 47
+                    and len(self.out) <= self.limit  # (a budget of 0 would be none at all)
                     and self.decomp.eof
                     and self.decomp.unused_data[:2] == b"\x1f\x8b"
                 ):

@@ -853,3 +853,28 @@ def test_a_frozen_clock_at_the_ends_of_the_calendar_is_refused(
     code, _, output = run(capsys, "--config", str(config), "--data-dir", str(tmp_path / "d"),
                           "trends", "--now", instant)  # fmt: skip
     assert code == 2 and "give a time from the year 2 to 9998" in output
+
+
+def test_help_of_a_query_command_is_help_not_a_query(tmp_path: Path, capsys) -> None:
+    for command in ("list", "stories"):
+        with pytest.raises(SystemExit) as done:
+            main([command, "tariff", "-h"])
+        assert done.value.code == 0
+        assert f"usage: wirewatch {command}" in capsys.readouterr().out
+
+
+def test_an_event_given_no_zone_names_the_readers_zone_when_the_settings_name_one(
+    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An event added in the dashboard with no zone is in the reader's zone: the settings'
+    one, which the text output shows it in (the JSON named the system's)."""
+    config = tmp_path / "v.toml"
+    config.write_text('[settings]\ntimezone = "Asia/Seoul"\n')
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "events.json").write_text(
+        '{"events": [{"id": "a1", "name": "e", "when": "2030-01-01T00:00:00Z", "tz": "local"}]}'
+    )
+    monkeypatch.setenv("TZ", "America/Chicago")
+    code, lines, _ = run(capsys, "--config", str(config), "--data-dir", str(tmp_path / "d"),
+                         "events", "--json")  # fmt: skip
+    assert code == 0 and lines[0]["tz"] == "Asia/Seoul"

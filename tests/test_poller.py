@@ -1096,3 +1096,14 @@ async def test_a_health_file_with_fields_of_the_wrong_type_polls_on(
     results, poller = await poll_once(tmp_path, now, *sources)
     assert [(results[n].status, len(results[n].new_ids)) for n in "HI"] == [("ok", 1), ("ok", 1)]
     assert poller.health["I"].failures == 0
+
+
+def test_gzip_members_one_after_another_stay_within_the_size_limit() -> None:
+    """A small member that fills the limit, then a bomb: refused at the limit (the next
+    member was inflated with no limit at all, 200 MB from 194 KB)."""
+    from fetchers.http import _Inflater
+
+    inflater = _Inflater("gzip", 1000)
+    with pytest.raises(FetchError, match="larger than"):
+        inflater.feed(gzip.compress(b"a" * 1001) + gzip.compress(b"\0" * 20_000_000))
+    assert len(inflater.out) <= 1001

@@ -302,7 +302,9 @@ def _query_words(argv: list[str]) -> tuple[list[str], list[str] | None]:
             parsed.append(token)
             if _takes_value(token, _QUERY_VALUES):
                 parsed.append(next(rest, ""))
-        elif token.startswith("-") and len(token) > 1 and token != "-h":
+        elif token == "-h":
+            parsed.append(token)
+        elif token.startswith("-") and len(token) > 1:
             words.append(token)  # a term the query excludes
         else:
             words.append(token)
@@ -761,9 +763,11 @@ def cmd_events(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
                 {
                     "name": event.name,
                     "when": utc_iso(event.when),
-                    # the zone's name; an event given none is in the system's (null: not
-                    # one a program can look up)
-                    "tz": event.tz if event.tz != "local" else system_zone_name(),
+                    # the zone's name; an event given none is in the reader's: the
+                    # settings', else the system's (null: not one a program can look up)
+                    "tz": event.tz
+                    if event.tz != "local"
+                    else ctx.config.settings.timezone or system_zone_name(),
                     "seconds_left": left,
                     "query": event.query,
                 },
