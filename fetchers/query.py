@@ -518,6 +518,11 @@ def parse_query(
     return query
 
 
+def _is_span(value: str) -> bool:
+    """Whether a since:/before: value is a span back from now ("6h"), not a date."""
+    return value[:1].isdigit() and value.rstrip()[-1:].isalpha() and "-" not in value
+
+
 def _refuse_the_impossible(query: Query) -> None:
     """A query no article can match, whatever the store holds, is an error, not an empty
     list that looks like no news: a before: at or before a since:, an outlets: count no
@@ -526,6 +531,11 @@ def _refuse_the_impossible(query: Query) -> None:
     before = [t for c in query.clauses if len(c) == 1 for t in c if t.field == "before"]
     for low in (t for t in since if not t.negated and t.bound is not None):
         for high in (t for t in before if not t.negated and t.bound is not None):
+            # (both dates, or both spans back from now: a saved filter of one of each,
+            # "since:7d before:2025-11-01", holds for a while, then for nothing, and is not
+            # refused then, as the config it is in would be)
+            if _is_span(low.value) != _is_span(high.value):
+                continue
             if high.bound is not None and low.bound is not None and high.bound <= low.bound:
                 raise QueryError(
                     f"before:{high.value} is not after since:{low.value}: no article is both"
@@ -628,9 +638,10 @@ def _positive(
     if name == "tag":
         return lambda r: any(t.lower() == low for t in r.tags)
     if name == "lang":
-        if "-" in low:  # lang:en-us: that region's; lang:en: any region's
-            return lambda r: (r.lang or "").lower().replace("_", "-") == low
-        return lambda r: (r.lang or "").lower().split("-")[0] == low
+        # an article keeps its language without a region (a feed's en-US is en): lang:en-US
+        # asks for English, as lang:en does (it matched nothing)
+        language = low.replace("_", "-").split("-")[0]
+        return lambda r: (r.lang or "").lower().split("-")[0] == language
     if name == "is":
         if low not in IS_VALUES:
             raise QueryError(f"is:{value} is not one of {', '.join('is:' + v for v in IS_VALUES)}")

@@ -62,7 +62,7 @@ articles = st.lists(
         st.sampled_from(SOURCES),
         st.sampled_from(TAGS),
         st.integers(min_value=0, max_value=96 * 60),
-        st.sampled_from([None, "ko", "en-GB", "en-US"]),
+        st.sampled_from([None, "ko", "en-GB"]),
         st.one_of(st.none(), st.lists(st.sampled_from(WORDS), min_size=1, max_size=8)),
     ),
     min_size=1,

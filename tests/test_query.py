@@ -61,11 +61,11 @@ def rec(
         ("title:Seoul's", rec("Seoul\u2019s pledge"), True),
         ('"Seoul\u2019s pledge"', rec("Seoul's pledge stands"), True),
         ("Seoul's", rec("Seouls pledge"), False),
-        # a region asks that region's articles; a language alone any region's
-        ("lang:en-US", rec("x", lang="en-US"), True),
-        ("lang:en-us", rec("x", lang="en-GB"), False),
-        ("lang:en", rec("x", lang="en-GB"), True),
-        ("-lang:en-US", rec("x", lang="en-GB"), True),
+        # an article keeps its language without a region: lang:en-US asks for English
+        ("lang:en-US", rec("x", lang="en"), True),
+        ("lang:en-us", rec("x", lang="en-GB"), True),
+        ("lang:en-US", rec("x", lang="ko"), False),
+        ("-lang:en-US", rec("x", lang="en"), False),
         # a dash an editor made of "-", or two of them, excludes as "-" does
         ("tariff \u2014weather", rec("tariff weather report"), False),
         ("tariff \u2212weather", rec("tariff talks"), True),
@@ -102,6 +102,7 @@ def test_matching(query: str, record: Record, expected: bool) -> None:
         ("tarif*", "drop the \\*"),
         # what no article can match
         ("since:2h before:1d", "before:1d is not after since:2h"),
+        ("since:2025-10-20 before:2025-10-01", "before:2025-10-01 is not after since"),
         ("outlets:0", "a story has one outlet or more"),
         ("outlets:<1", "a story has one outlet or more"),
     ],
@@ -109,6 +110,13 @@ def test_matching(query: str, record: Record, expected: bool) -> None:
 def test_malformed_queries_are_errors(query: str, message: str) -> None:
     with pytest.raises(QueryError, match=message):
         parse_query(query, NOW)
+
+
+def test_a_saved_filter_of_a_span_and_a_date_is_not_refused_once_they_cross() -> None:
+    """ "since:7d before:2025-11-01" holds for a while, then for nothing: a config holding it
+    must not be refused from that day on."""
+    later = datetime(2025, 11, 10, tzinfo=UTC)
+    assert parse_query("APEC since:7d before:2025-11-01", later).clauses
 
 
 def test_empty_query_matches_everything() -> None:
