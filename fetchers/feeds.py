@@ -559,11 +559,13 @@ _RSS_OWN = frozenset(
     }
 )
 _ATOM_OWN = frozenset({"", "http://www.w3.org/2005/Atom", "http://purl.org/atom/ns#"})
+# (Atom's drafts wrote "http://purl.org/atom/ns#draft-ietf-atompub-format-11" and the like)
+_ATOM_DRAFT = "http://purl.org/atom/ns#"
 
 
 def _rss_item(el: ET.Element, lang: str | None, base: str | None) -> RawItem:
     item = RawItem(lang=lang)
-    other_title = other_summary = ""  # of another namespace (`_RSS_OWN`)
+    other_title = other_summary = other_content = ""  # of another namespace (`_RSS_OWN`)
     for child in el:
         tag = child.tag
         if isinstance(tag, str) and len(tag) > _REMEMBERED_NAME:
@@ -576,6 +578,8 @@ def _rss_item(el: ET.Element, lang: str | None, base: str | None) -> RawItem:
                 other_title = other_title or value
             elif name == "description":
                 other_summary = other_summary or value
+            else:  # a content module written without its last "/", say
+                other_content = other_content or value
         elif name == "title" and not item.title:
             item.title = value
         elif name == "link" and not ns.endswith("Atom") and value.strip():
@@ -608,6 +612,8 @@ def _rss_item(el: ET.Element, lang: str | None, base: str | None) -> RawItem:
             item.author = value.strip() or None
     item.title = item.title or other_title
     item.summary = item.summary or other_summary
+    if not item.content and other_content.strip():
+        item.content, item.content_is_html = other_content, True
     if item.link and base:
         written, item.link = item.link, resolve(base, item.link)
         item.unread_link = written if item.link is None else None
@@ -666,7 +672,9 @@ def _atom_entry(el: ET.Element, lang: str | None, base: str | None) -> RawItem:
             cname, ns = _name_and_namespace(tag)
         else:
             cname, ns = _remembered_name_and_namespace(tag)
-        if cname in ("title", "summary", "content") and ns not in _ATOM_OWN:
+        if cname in ("title", "summary", "content") and not (
+            ns in _ATOM_OWN or ns.startswith(_ATOM_DRAFT)
+        ):
             other.setdefault(cname, child)  # (`_RSS_OWN`: taken only when it has none)
         elif cname == "title":
             item.title, item.title_is_html = _atom_text(child, line=True)
@@ -700,6 +708,9 @@ def _atom_entry(el: ET.Element, lang: str | None, base: str | None) -> RawItem:
         item.title, item.title_is_html = _atom_text(other["title"], line=True)
     if not item.summary and "summary" in other:
         item.summary, item.summary_is_html = _atom_text(other["summary"])
+    if not item.content and "content" in other and _text(other["content"]).strip():
+        # (an Atom draft's namespace; a media:content is empty, its address an attribute)
+        item.content, item.content_is_html = _atom_text(other["content"])
     return item
 
 
@@ -1066,11 +1077,7 @@ def _version(
     fingerprint = hashlib.blake2b(
         f"{title}\n{summary}\n{content}".encode("utf-8", "surrogatepass"), digest_size=8
     ).hexdigest()
-    published = _date(raw.published, feed, default_zone)
-    for later in raw.later_dates if published is None else ():
-        published = parse_feed_date(later, default_zone)
-        if published is not None:
-            break
+    published = _first_date(raw, feed, default_zone)
     updated = _date(raw.updated, feed, default_zone)
     article = Article(
         id=ident,
@@ -1100,6 +1107,17 @@ def _not_ahead(published: datetime | None, fetched: datetime, feed: ParsedFeed) 
         return published
     feed.warn("date in the future", published.isoformat())
     return fetched
+
+
+def _first_date(raw: RawItem, feed: ParsedFeed, default_zone: tzinfo) -> datetime | None:
+    """The item's publication time: its first date that reads (a German pubDate beside a
+    dc:date is the dc:date); the first is counted as unreadable only when none reads."""
+    if raw.later_dates and raw.published and raw.published.strip():
+        for text in (raw.published, *raw.later_dates):
+            when = parse_feed_date(text, default_zone)
+            if when is not None:
+                return when
+    return _date(raw.published, feed, default_zone)
 
 
 def _date(text: str | None, feed: ParsedFeed, default_zone: tzinfo) -> datetime | None:

@@ -940,7 +940,7 @@ async def test_a_date_that_cannot_be_read_gives_way_to_the_next_the_item_gives(
     )
     feed, articles = await read(feed_server, doc)
     assert articles[0].published == datetime(2025, 10, 24, 7, 24, tzinfo=UTC)
-    assert feed.warnings == 1  # the date it could not read is counted still
+    assert feed.warnings == 0  # a date of the item read: no warning at every poll
 
 
 async def test_the_body_not_its_label_says_what_a_feed_is(feed_server: FeedServer) -> None:
@@ -969,3 +969,26 @@ async def test_the_body_not_its_label_says_what_a_feed_is(feed_server: FeedServe
     ).encode()
     _, articles = await read(feed_server, json_feed, "application/feed+json")
     assert [a.title for a in articles] == ["JSON item"]
+
+
+async def test_a_body_in_a_namespace_written_otherwise_is_still_the_body(
+    feed_server: FeedServer,
+) -> None:
+    """The content module's namespace without its last "/", and an Atom draft's namespace:
+    their body is the item's when it has none of its own (it was dropped)."""
+    rss_doc = (
+        b'<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/'
+        b'modules/content"><channel><title>C</title><item><title>T</title><guid>1</guid>'
+        b"<content:encoded>&lt;p&gt;The whole story body.&lt;/p&gt;</content:encoded>"
+        b"</item></channel></rss>"
+    )
+    _, articles = await read(feed_server, rss_doc)
+    assert articles[0].text == "The whole story body."
+    atom_doc = (
+        b'<?xml version="1.0"?><feed xmlns="http://purl.org/atom/ns#draft-ietf-atompub-'
+        b'format-11"><title>D</title><entry><id>e1</id><title>Draft entry</title>'
+        b'<link href="https://example.org/d1"/><content type="html">&lt;p&gt;Body text here.'
+        b"&lt;/p&gt;</content></entry></feed>"
+    )
+    _, entries = await read(feed_server, atom_doc, "application/atom+xml")
+    assert [(a.title, a.text) for a in entries] == [("Draft entry", "Body text here.")]
