@@ -118,6 +118,11 @@ def extract_article(body: bytes, content_type: str | None, url: str | None) -> P
     )
 
 
+def declares_charset(body: bytes, content_type: str | None) -> bool:
+    """Whether a page names its charset: in its header, or a <meta> of its head."""
+    return bool(header_charset(content_type)) or _META_CHARSET.search(body[:HEAD_BYTES]) is not None
+
+
 def _looks_like_page(body: bytes) -> bool:
     """Whether a body's first bytes are plainly an HTML page's, whatever it is labelled."""
     head = body[:4096].lower()

@@ -124,12 +124,12 @@ def host_cap(host: str, settings: Settings) -> int:
 
 
 def _page_text(body: bytes, content_type: str | None, url: str, charset: str | None) -> str:
-    """(In a parse thread.) The article text of a page (`charset`: its source's, which its
-    pages are read in as its feed is, whatever they declare); the extractors are imported
-    here, by the first page read, never on the event loop."""
-    from fetchers.extract import extract_article
+    """(In a parse thread.) The article text of a page (`charset`: its source's, which a
+    page naming none is read in); the extractors are imported here, by the first page read,
+    never on the event loop."""
+    from fetchers.extract import declares_charset, extract_article
 
-    if charset:
+    if charset and not declares_charset(body, content_type):  # (a page that says is read so)
         body = in_utf8(body, charset)
     return extract_article(body, content_type, url).text
 

@@ -1107,3 +1107,26 @@ def test_gzip_members_one_after_another_stay_within_the_size_limit() -> None:
     with pytest.raises(FetchError, match="larger than"):
         inflater.feed(gzip.compress(b"a" * 1001) + gzip.compress(b"\0" * 20_000_000))
     assert len(inflater.out) <= 1001
+
+
+async def test_a_page_that_names_its_charset_is_read_in_it_whatever_its_source_says(
+    tmp_path: Path, now: datetime, feed_server: FeedServer
+) -> None:
+    """A source's charset is for its pages that name none: one saying UTF-8, with a stray
+    byte, came out "PĹ™edseda" under a windows-1250 source."""
+    paragraph = "Předseda vlády řekl v pátek, že jednání o clech zůstávají obtížná. " * 4
+    page = (
+        f'<html><head><meta charset="utf-8"></head><body><article><p>{paragraph}</p>'
+        f"<p>{paragraph}</p></article></body></html>"
+    ).encode() + b"\x92"
+    page_url = feed_server.add("/u8.html", Route(page, headers={"Content-Type": "text/html"}))
+    feed = rss(f"<title>Řeč</title><link>{page_url}</link><guid>1</guid>")
+    feed_url = feed_server.add("/u8.xml", Route(feed))
+    results, store, _ = await poll(
+        tmp_path, now, Source("CZ", url=feed_url, full_text=True, charset="cp1250")
+    )
+    try:
+        (ident,) = results["CZ"].new_ids
+        assert (store.text(ident) or "").startswith("Předseda vlády řekl v pátek")
+    finally:
+        store.close()
