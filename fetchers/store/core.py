@@ -1148,7 +1148,7 @@ class Store:
         for ident, item in revised.items():
             record = indexes.records[ident]
             link = item.doc.get("link")
-            filed = indexes.link_owners(record.source, link) if links is not None else ()
+            filed = indexes.link_owners(record.source, link, 2) if links is not None else []
             if any(owner != ident for owner in filed):  # another article's link: it keeps its own
                 item.doc = {**item.doc, "link": record.link}
                 item.record.link = record.link

@@ -12,6 +12,7 @@ import itertools
 import sys
 from array import array
 from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from operator import attrgetter
 
 from fetchers.query import Query, Record, Term, TextOf, Verdicts, WordsOf, shared_place
@@ -141,9 +142,12 @@ def field_keys(record: Record) -> Iterator[tuple[str, str]]:
         yield "lang", record.lang.lower().split("-")[0]
 
 
-# the ids filed under one link of a source: nearly always one, kept as itself (a tuple per link
-# of a million would cost more than the index); a live page's updates share their page's
-LinkIds = str | tuple[str, ...]
+# the ids filed under one link of a source: nearly always one, kept as itself (a container per
+# link of a million would cost more than the index); several (a live page's updates, a feed
+# that links every item to its home page) as a dict in the order filed, each added and taken
+# out in one step however many share the link
+LinkIds = str | dict[str, None]
+SAME_ITEM_LOOK = 64  # an item is looked for as the same among a link's latest this many
 
 
 def add_link(by_link: dict[str, LinkIds], link: str, ident: str) -> None:
@@ -152,9 +156,9 @@ def add_link(by_link: dict[str, LinkIds], link: str, ident: str) -> None:
     if held is None or held == ident:
         by_link[link] = ident
     elif isinstance(held, str):
-        by_link[link] = (held, ident)
-    elif ident not in held:
-        by_link[link] = (*held, ident)
+        by_link[link] = {held: None, ident: None}
+    else:
+        held[ident] = None
 
 
 def drop_link(by_link: dict[str, LinkIds], link: str, ident: str) -> None:
@@ -162,9 +166,10 @@ def drop_link(by_link: dict[str, LinkIds], link: str, ident: str) -> None:
     held = by_link.get(link)
     if held == ident:
         del by_link[link]
-    elif isinstance(held, tuple) and ident in held:
-        left = tuple(i for i in held if i != ident)
-        by_link[link] = left[0] if len(left) == 1 else left
+    elif isinstance(held, dict) and ident in held:
+        del held[ident]
+        if len(held) == 1:
+            by_link[link] = next(iter(held))
 
 
 class Indexes:
@@ -282,17 +287,20 @@ class Indexes:
                 table.pop(value, None)
         return ids
 
-    def link_owners(self, source: str, link: str | None) -> tuple[str, ...]:
-        """The ids of the articles of `source` filed with this link."""
+    def link_owners(self, source: str, link: str | None, most: int = SAME_ITEM_LOOK) -> list[str]:
+        """The ids of the articles of `source` filed with this link, the latest first, at
+        most `most` of them."""
         if not link:
-            return ()
+            return []
         if self.links is None:
             self.links = {}
             for record in self.records.values():
                 if record.link:
                     add_link(self.links.setdefault(record.source, {}), record.link, record.id)
         held = self.links.get(source, {}).get(link)
-        return () if held is None else (held,) if isinstance(held, str) else held
+        if held is None:
+            return []
+        return [held] if isinstance(held, str) else list(islice(reversed(held), most))
 
     def rebuild_order(self) -> None:
         """The date order afresh, of every record filed (`date_order`)."""

@@ -1238,25 +1238,26 @@ class PostgresStore:
         """The ids of new articles the database holds under their links as the same item:
         one of no guid, or one whose title and summary a stored article of that link has (a
         feed giving an item a new guid at each fetch); one with a guid of its own and other
-        words is another article (a live page's updates all link to the page)."""
+        words is another article (a live page's updates all link to the page). Asked of the
+        server in one query, by the (source, link) index."""
         linked = [item.record for item in fresh if item.record.link]
         if not linked:
             return []
         cur.execute(
-            "SELECT a.source, a.link, a.title, a.summary FROM articles a"
-            " JOIN unnest(%s::text[], %s::text[]) AS w(source, link)"
-            " ON a.source = w.source AND a.link = w.link WHERE a.link <> ''",
-            ([r.source for r in linked], [r.link for r in linked]),
+            "SELECT w.n FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[],"
+            " %s::boolean[]) WITH ORDINALITY AS w(source, link, title, summary, guided, n)"
+            " WHERE EXISTS (SELECT 1 FROM articles a WHERE a.source = w.source"
+            " AND a.link = w.link AND a.link <> '' AND (NOT w.guided"
+            " OR (a.title = w.title AND a.summary = w.summary)))",
+            (
+                [r.source for r in linked],
+                [r.link for r in linked],
+                [r.title for r in linked],
+                [r.summary for r in linked],
+                [bool(r.guid) for r in linked],
+            ),
         )
-        words: dict[tuple[str, str], set[tuple[str, str]]] = {}
-        for source, link, title, summary in cur.fetchall():
-            words.setdefault((source, link), set()).add((title, summary))
-        return [
-            r.id
-            for r in linked
-            if (held := words.get((r.source, r.link or ""))) is not None
-            and (not r.guid or (r.title, r.summary) in held)
-        ]
+        return [linked[row[0] - 1].id for row in cur.fetchall()]
 
     def _revise(self, cur: Any, revised: dict[str, StagedArticle]) -> None:
         """Give stored articles the title and summary their source now gives, keeping what
