@@ -48,6 +48,14 @@ def from_utc_iso(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
+def comparable(summary: str) -> str:
+    """A summary as two versions of it are compared for a revision: its paragraph breaks as
+    spaces. Versions that part their paragraphs otherwise say the same (a description whose
+    source wraps its lines was read as a paragraph a line, and is read as one now: each
+    article stored so would have been revised once, for nothing)."""
+    return summary.replace("\n\n", " ") if "\n\n" in summary else summary
+
+
 def article_id(source: str, guid: str | None, link: str | None, title: str, summary: str) -> str:
     """A stable id: the guid, else the link, else a hash of the content, scoped to the source."""
     basis = guid or link or f"{title}\n{summary}"

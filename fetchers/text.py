@@ -8,6 +8,7 @@ start over on characters it already read (tests check both).
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -340,7 +341,32 @@ def _unwrapped(markup: str) -> str:
         markup = markup.replace("\r\n", "\n").replace("\r", "\n")
     if "\n" not in markup:
         return markup
-    return _WRAP.sub(lambda found: "\n" if found.group(1) else " ", markup)
+    unwrap = functools.partial(_WRAP.sub, _wrapped_break)
+    lowered = markup.lower()
+    if "<pre" not in lowered:
+        return unwrap(markup)
+    # a <pre>'s lines are its own (code, a poem): they stay as they are
+    out, at = [], 0
+    while (start := _pre_start(lowered, at)) >= 0:
+        end = lowered.find("</pre", start)
+        end = len(markup) if end < 0 else end
+        out += [unwrap(markup[at:start]), markup[start:end]]
+        at = end
+    out.append(unwrap(markup[at:]))
+    return "".join(out)
+
+
+def _wrapped_break(found: re.Match[str]) -> str:
+    return "\n" if found.group(1) else " "
+
+
+def _pre_start(lowered: str, at: int) -> int:
+    """Where the next <pre> element starts from `at` in a lower-cased fragment, or -1."""
+    while (start := lowered.find("<pre", at)) >= 0:
+        if lowered[start + 4 : start + 5] in (">", " ", "\t", "\n", "/"):
+            return start
+        at = start + 4
+    return -1
 
 
 def html_to_text(markup: str) -> str:

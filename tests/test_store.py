@@ -1620,3 +1620,22 @@ def test_tinydb_a_shard_emptied_is_one_that_cannot_be_read(tmp_path: Path, empti
         assert store.query_ids() == ["Wire-2"]
         assert any("articles-2025-10-24.json cannot be read" in p for p in store.problems)
         assert store.take_lost() == ["2025-10-24"]
+
+
+def test_a_summary_parted_in_other_paragraphs_is_no_revision(open_store: StoreOpener) -> None:
+    """A description whose source wraps its lines was read as a paragraph a line, and is
+    read as one paragraph now: the same words, no revision (each article stored so would
+    have been revised once, marked and its page fetched again, for nothing)."""
+    before = make(1)
+    before.summary = "Leaders said the quantum\n\ncomputing summit opens."
+    after = make(1)
+    after.summary = "Leaders said the quantum computing summit opens."
+    reworded = make(1)
+    reworded.summary = "Leaders said the summit opens on Friday."
+    with open_store(writer=True) as store:
+        store.add_batch([before])
+        assert not store.revised(after)
+        assert store.add_batch([after]) == []
+        got = store.get("Wire-1")
+        assert got is not None and got.revisions == []
+        assert store.revised(reworded)

@@ -250,6 +250,8 @@ _TRICKY = st.sampled_from(
         "\r",
         "<p>",
         "</p>",
+        "<pre>",
+        "</pre>",
         "<li>",
         '<a href="',
         "<script>",
@@ -401,8 +403,30 @@ def _paragraphs_in_full(raw: str) -> str:
 
 def _unwrapped_in_full(raw: str) -> str:
     """HTML's line breaks as a browser shows them, worked out line by line: one (the lines
-    about it not blank) a space, several with only spaces between them one paragraph break."""
-    parts = raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    about it not blank) a space, several with only spaces between them one paragraph break;
+    a <pre>'s lines as they are."""
+    raw = raw.replace("\r\n", "\n").replace("\r", "\n")
+    lowered, out, at = raw.lower(), [], 0
+    while True:
+        starts = (
+            i
+            for i in range(at, len(raw))
+            if lowered.startswith("<pre", i)
+            and lowered[i + 4 : i + 5] in (">", " ", "\t", "\n", "/")
+        )
+        start = next(starts, -1)
+        if start < 0:
+            break
+        end = lowered.find("</pre", start)
+        end = len(raw) if end < 0 else end
+        out += [_lines_unwrapped(raw[at:start]), raw[start:end]]
+        at = end
+    out.append(_lines_unwrapped(raw[at:]))
+    return "".join(out)
+
+
+def _lines_unwrapped(raw: str) -> str:
+    parts = raw.split("\n")
     out, pending = [parts[0]], 0
     for at, part in enumerate(parts[1:], 1):
         pending += 1
@@ -433,6 +457,8 @@ def test_a_line_break_that_wraps_an_html_summary_is_a_space() -> None:
     assert clean_block("One <b>bold</b> line.\n\nAnother.", is_html=True) == (
         "One bold line.\n\nAnother."
     )
+    # a <pre>'s lines are its own
+    assert clean_block("<pre>def f():\n    return 1</pre>", is_html=True) == "def f():\n\nreturn 1"
 
 
 @settings(max_examples=1000, deadline=None)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from fetchers.models import Article, utc_iso
+from fetchers.models import Article, comparable, utc_iso
 from fetchers.query import Record
 
 SCHEMA_VERSION = 1  # of the documents and meta.json
@@ -389,8 +389,11 @@ def doc_from_record(record: Record) -> dict[str, Any]:
 
 
 def differs(stored: Record, fresh: Record | Article) -> bool:
-    """A new version of a stored article: its source now gives another title or summary."""
-    return stored.title != fresh.title or stored.summary != fresh.summary
+    """A new version of a stored article: its source now gives another title or summary
+    (not merely parted in other paragraphs: `comparable`)."""
+    return stored.title != fresh.title or (
+        stored.summary != fresh.summary and comparable(stored.summary) != comparable(fresh.summary)
+    )
 
 
 @dataclass(slots=True)

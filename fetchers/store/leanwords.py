@@ -13,6 +13,7 @@ a reader that comes soon after:
 
 from __future__ import annotations
 
+from fetchers.models import comparable
 from fetchers.query import Record
 from fetchers.store.search import MadeWords
 
@@ -31,8 +32,8 @@ def bare(text: str) -> str:
 
 
 def digest(title: str, summary: str) -> int:
-    """What a thinned article's title and summary are compared by."""
-    return hash((title, summary))
+    """What a thinned article's title and summary are compared by (`comparable`)."""
+    return hash((title, comparable(summary)))
 
 
 class LeanWords:

@@ -13,14 +13,15 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
-from fetchers.models import Article
+from fetchers.models import Article, comparable
 
 PER_SOURCE = 300  # newest articles of a source read on its first question
 MOST = 400_000  # entries kept at most; the least recently stored go first
 
 
 def digest(title: str, summary: str) -> int:
-    return hash((title, summary))
+    """What a stored article's title and summary are compared by (`comparable`)."""
+    return hash((title, comparable(summary)))
 
 
 class KnownArticles:

@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 
 from fetchers import liveness
 from fetchers.foreground import check_superseded
-from fetchers.models import Article, SourceHealth, utc_iso
+from fetchers.models import Article, SourceHealth, comparable, utc_iso
 from fetchers.query import Query, Record, Verdicts
 from fetchers.store.codec import (
     StagedArticle,
@@ -1185,7 +1185,7 @@ class PostgresStore:
         except StoreError as exc:  # the server is away: the write will say so
             self._note(str(exc))
             return True
-        return row is not None and (row[0], row[1]) != (article.title, article.summary)
+        return row is not None and digest(row[0], row[1]) != digest(article.title, article.summary)
 
     def add_batch(self, articles: Iterable[Article]) -> list[str]:
         return self.add_staged(stage(articles))
@@ -1213,7 +1213,8 @@ class PostgresStore:
             for item in items:
                 ident, record = item.record.id, item.record
                 if ident in stored:
-                    if stored[ident] != (record.title, record.summary):
+                    title, summary = stored[ident]
+                    if title != record.title or comparable(summary) != comparable(record.summary):
                         revised[ident] = item
                 elif ident not in fresh:
                     fresh[ident] = item
