@@ -357,6 +357,8 @@ def _sources(path: Path, items: Any, settings: Settings) -> list[Source]:
             raise ConfigError(f"{_where(path, where)}: give a url or a path, not both")
         if url:
             url = lower_scheme(_typed(path, f"{where}.url", url, str, "a string").strip())
+            url = url.replace(" ", "%20")  # (a space in a query, as a config written by hand
+            # has worked with: sent as %20, as httpx sends it)
             problem = address_problem(url)
             if problem is not None:
                 raise ConfigError(

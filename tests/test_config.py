@@ -46,7 +46,7 @@ def test_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         ('[[sources]]\nname = "X"\nurl = "ftp://x.org"', "sources[1] (X).url: its URL is not http"),
         ('[[sources]]\nname = "X"\nurl = "https://[::1/x"', "(X).url: its URL names no valid host"),
         ('[[sources]]\nname = "X"\nurl = "http://"', "(X).url: its URL names no valid host"),
-        ('[[sources]]\nname = "X"\nurl = "http://exa mple/"', "(X).url: its URL holds spaces"),
+        ('[[sources]]\nname = "X"\nurl = "http://example/\tx"', "(X).url: its URL holds spaces"),
         ('[[sources]]\nname = "X"\nurl = "http://x.org:99999/"', "(X).url: its URL names no"),
         ('[settings]\ninterval = ["5m"]', "settings.interval: not a duration: ['5m']"),
         ("[settings]\ntimeout = 2025-01-01T00:00:00Z", "settings.timeout: not a duration"),
@@ -118,6 +118,10 @@ def test_a_config_saved_with_a_byte_order_mark_or_a_scheme_in_capitals_loads(
     config = load_config(path, now)
     assert config.settings.interval == 300
     assert config.sources[0].url == "https://x.org/feed"
+    spaced = write_config(
+        tmp_path / "s.toml", '[[sources]]\nname = "Q"\nurl = "https://x.org/s?q=a b"\n'
+    )
+    assert load_config(spaced, now).sources[0].url == "https://x.org/s?q=a%20b"  # as before
 
 
 def test_broken_config_on_the_command_line_has_no_traceback(
