@@ -23,6 +23,7 @@ from fetchers.models import Event, from_utc_iso, utc_iso
 from fetchers.store.errors import StoreError
 from fetchers.store.interface import ArticleStore
 from fetchers.text import clean_line
+from fetchers.timeparse import zone
 
 FILE = "events.json"
 
@@ -130,6 +131,15 @@ def _record(event: Event) -> dict[str, Any]:
     }
 
 
+def _known_zone(name: str) -> bool:
+    """Whether `name` is a zone this machine's zone data holds."""
+    try:
+        zone(name)
+    except (ValueError, OSError):  # (a folder of zones, "America", is no zone)
+        return False
+    return True
+
+
 def _event(item: dict[str, Any]) -> Event:
     """An event as stored; a hand-edited time that cannot be read becomes the event's error."""
     raw = item.get("when")
@@ -139,13 +149,18 @@ def _event(item: dict[str, Any]) -> Event:
             when = within_calendar(when, str(raw)) if when.tzinfo is not None else None
     except (ValueError, OverflowError):
         when = None
+    tz = str(item.get("tz") or "UTC")
+    error = None if when else f"stored time {raw!r} cannot be read"
+    if tz != "local" and not _known_zone(tz):  # a data dir shared with a host of newer zones
+        when, error = None, f"stored zone {tz!r} is not one this machine knows"
+        tz = "UTC"
     return Event(
         name=clean_line(str(item["name"]), is_html=False),
         when=when,
-        tz=str(item.get("tz") or "UTC"),
+        tz=tz,
         query=item.get("query") or None,
         location=item.get("location") or None,
-        error=None if when else f"stored time {raw!r} cannot be read",
+        error=error,
         raw_when=str(item.get("as_typed") or ""),
         ident=str(item["id"]),
         origin="store",

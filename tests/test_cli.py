@@ -878,3 +878,23 @@ def test_an_event_given_no_zone_names_the_readers_zone_when_the_settings_name_on
     code, lines, _ = run(capsys, "--config", str(config), "--data-dir", str(tmp_path / "d"),
                          "events", "--json")  # fmt: skip
     assert code == 0 and lines[0]["tz"] == "Asia/Seoul"
+
+
+def test_a_stored_event_in_a_zone_this_machine_does_not_know_is_an_events_error(
+    tmp_path: Path, capsys
+) -> None:
+    """events.json from a machine with newer zone data ("Europe/Nowhere" here): the event
+    says its zone cannot be read (the dashboard ended in a traceback at its start)."""
+    config = tmp_path / "v.toml"
+    config.write_text("")
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "events.json").write_text(
+        '{"events": [{"id": "a1", "name": "S", "when": "2026-12-20T00:00:00Z",'
+        ' "tz": "Europe/Nowhere"}]}'
+    )
+    code, lines, out = run(capsys, "--config", str(config), "--data-dir", str(tmp_path / "d"),
+                           "events", "--json")  # fmt: skip
+    assert code == 0 and "Traceback" not in out
+    assert lines == [
+        {"name": "S", "error": "stored zone 'Europe/Nowhere' is not one this machine knows"}
+    ]
