@@ -1639,3 +1639,17 @@ def test_a_summary_parted_in_other_paragraphs_is_no_revision(open_store: StoreOp
         got = store.get("Wire-1")
         assert got is not None and got.revisions == []
         assert store.revised(reworded)
+
+
+@pytest.mark.parametrize("meta", [b"[1]", b'{"schema": null}', b'{"schema": "1"}', b"\x00\x01"])
+def test_tinydb_a_meta_file_of_the_wrong_shape_is_written_anew(tmp_path: Path, meta: bytes) -> None:
+    """meta.json edited by hand into another shape: the store opens and the writer writes it
+    as it should be (every command was a traceback, and the dashboard waited for good)."""
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch([make(1)])
+    (tmp_path / "meta.json").write_bytes(meta)
+    with Store(tmp_path) as viewer:
+        assert viewer.query_ids() == ["Wire-1"]
+    with Store(tmp_path, writer=True) as store:
+        assert store.query_ids() == ["Wire-1"]
+    assert json.loads((tmp_path / "meta.json").read_text())["schema"] >= 1

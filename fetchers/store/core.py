@@ -408,9 +408,13 @@ class Store:
         if meta_path.exists():
             try:
                 meta = orjson.loads(meta_path.read_bytes())
-            except orjson.JSONDecodeError:
+            except (OSError, orjson.JSONDecodeError):
                 meta = {}
-        version = int(meta.get("schema", SCHEMA_VERSION)) if meta else SCHEMA_VERSION
+        written = meta.get("schema", SCHEMA_VERSION) if isinstance(meta, dict) else None
+        if not isinstance(written, int) or isinstance(written, bool):
+            meta = {}  # not what wirewatch writes (a file edited by hand): written anew
+            written = SCHEMA_VERSION
+        version = written if meta else SCHEMA_VERSION
         if version > SCHEMA_VERSION:
             raise StoreError(
                 f"{self.dir} was written by a newer wirewatch (schema {version}); upgrade wirewatch"
