@@ -131,3 +131,18 @@ async def test_a_source_name_with_markup_titles_the_article_pane_as_written(
         await settle(app, pilot)
         titles = [line for line in screen_text(app).splitlines() if line.startswith("╭─")]
         assert any("[bold red]Wire[/] [link=x]" in line for line in titles)
+
+
+async def test_a_store_that_cannot_be_opened_ends_the_dashboard_saying_why(
+    tmp_path: Path,
+) -> None:
+    """A data dir that is a file: the dashboard ends with exit 2 and the reason, as the
+    command line does (it stayed on "opening the store…" for good)."""
+    (tmp_path / "data").write_text("not a folder")
+    app = make_app(tmp_path)
+    async with app.run_test() as pilot:
+        for _ in range(100):
+            if app.return_code is not None:
+                break
+            await pilot.pause(0.05)
+    assert app.return_code == 2

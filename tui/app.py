@@ -24,6 +24,8 @@ from textual.widgets import Static
 from fetchers.config import Config
 from fetchers.models import Clock, system_clock
 from fetchers.parsepool import start_server as start_parse_server
+from fetchers.redact import printable
+from fetchers.store import StoreError
 from fetchers.timeparse import local_zone
 from tui.actions import bindings
 from tui.commands import WirewatchCommands
@@ -86,9 +88,13 @@ class WirewatchApp(ReportsWorkerErrors, OrderedKeysApp[None]):
 
     @work(thread=True, group="store", exit_on_error=False)
     def _open_session(self) -> None:
-        session = Session.open(
-            self.config, self.data_dir, self.clock, self.local, self.poll_enabled
-        )
+        try:
+            session = Session.open(
+                self.config, self.data_dir, self.clock, self.local, self.poll_enabled
+            )
+        except StoreError as exc:  # nothing to show: said as the command line says it
+            self.call_from_thread(self.exit, None, 2, f"wirewatch: {printable(str(exc))}")
+            return
         self.post_message(SessionOpened(session))
 
     @on(SessionOpened)

@@ -29,7 +29,7 @@ from fetchers.parsepool import ParsePool
 from fetchers.poller import Poller
 from fetchers.query import Query, QueryError, Record, parse_query
 from fetchers.relevance import RelevanceError, SortOrder, by_relevance
-from fetchers.store import ArticleStore, StoreLocked
+from fetchers.store import ArticleStore, StoreError, StoreLocked
 from fetchers.store.codec import article_of
 from fetchers.store.factory import open_store
 from fetchers.storybook import (
@@ -173,6 +173,14 @@ class Session:
             store = open_store(config.store, data_dir, writer=writer, first=FIRST_PAINT_ARTICLES)
         except StoreLocked:
             store = open_store(config.store, data_dir, first=FIRST_PAINT_ARTICLES)
+        except StoreError as refused:
+            if not writer:
+                raise
+            try:  # a data dir it may read but not write (read-only): its articles shown
+                store = open_store(config.store, data_dir, first=FIRST_PAINT_ARTICLES)
+            except StoreError:
+                raise refused from None
+            store.problems.append(f"cannot poll here ({refused}); showing the store as it is")
         if not store.is_writer:
             # a first look now, before the first list: a database's viewer hears the
             # writers' announcements from here on (a deletion announced before it listens
