@@ -23,7 +23,7 @@ from tests.conftest import (
     seen,
     settle,
 )
-from tui.messages import CycleDone, PollerReady, RowsReadAgain
+from tui.messages import CycleDone, PollerReady, QueryDone, RowsReadAgain
 
 OLD_TITLE = "Forty days old and never starred"
 
@@ -365,3 +365,24 @@ async def test_rows_read_for_an_older_list_are_read_again_not_drawn(tmp_path: Pa
         )
         await pilot.pause()
         assert len(drawn) == 1  # the stale one dropped, the one read again drawn
+
+
+async def test_a_filtered_list_follows_a_headline_its_source_revised(tmp_path: Path) -> None:
+    """Filtered to "holds", a cycle that rewrites the headline to "cuts" empties the list
+    (it kept the row that no longer matched, and a filter to "cuts" showed nothing)."""
+    feed = tmp_path / "wire.xml"
+    _wire(feed, "Bank of Korea holds key rate at 2.5 percent")
+    app = make_app(tmp_path, config_for(tmp_path, Source("Wire", path=str(feed))))
+    async with piloted(app, (160, 50)) as pilot:
+        dashboard = await settle(app, pilot, want=1)
+        await seen(app).wait_for(PollerReady)
+        dashboard.set_filter("holds")
+        await settle(app, pilot, want=1)
+        _wire(feed, "Bank of Korea unexpectedly cuts key rate to 2.25 percent")
+        since = seen(app).mark()
+        await pilot.press("r")
+        await seen(app).wait_for(CycleDone, lambda m: bool(m.revised_ids), since=since)
+        await seen(app).wait_for(QueryDone, lambda m: not m.matches.ids, since=since)
+        dashboard.set_filter("cuts")
+        await settle(app, pilot, want=1)
+        assert "cuts key rate" in _row(app)

@@ -590,7 +590,8 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
     def _cycle_reported(self, message: CycleDone) -> None:
         self.last_poll = message.polled_at
         self.health = message.health
-        if message.new_ids or message.removed:
+        if message.new_ids or message.removed or (message.revised_ids and self.query_text):
+            # (a revised headline may leave a filter's list, or join it)
             self.run_query()
             self._read_stories()
         elif message.revised_ids:  # the same rows, some with another headline and a `~`
