@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -431,8 +431,9 @@ class Poller:
         """Write what the given sources brought, record their health, and queue the full
         texts of their new articles."""
         batch = [item for _, staged in waiting for item in staged]
+        held: set[str] | None = None  # the staged ids stored, not new: revised (None: not known)
         try:
-            new_ids = await asyncio.to_thread(self._write, waiting) if batch else []
+            new_ids, held = await asyncio.to_thread(self._write, waiting) if batch else ([], set())
         except StoreWriteError as exc:  # a full disk: keep polling, write again next time
             new_ids = exc.stored
             unstored = {item.record.source for item in batch}
@@ -447,7 +448,11 @@ class Poller:
             result.new_ids = [a.id for a in result.articles if a.id in fresh]
             # staged and not new: stored before with other words (or, after a refused
             # write, perhaps revised in part: each is said, a story made again costs little)
-            result.revised_ids = [i.record.id for i in staged if i.record.id not in fresh]
+            result.revised_ids = [
+                i.record.id
+                for i in staged
+                if i.record.id not in fresh and (held is None or i.record.id in held)
+            ]
             listed = None
             if result.status == "ok" and not result.unstored:
                 listed = frozenset(a.id for a in result.articles)
@@ -479,11 +484,14 @@ class Poller:
                 health.etag = health.last_modified = None
                 health.listed = frozenset()  # what they listed is lost, not dropped
 
-    def _write(self, waiting: list[tuple[PollResult, list[StagedArticle]]]) -> list[str]:
-        """(In a thread.) Store what the sources brought. A source staged whole while the
-        store was still loading (a `refresh` asks its feeds meanwhile) is first told from
-        what it stores already: its known, unchanged articles are neither written nor said
-        to be revised."""
+    def _write(
+        self, waiting: list[tuple[PollResult, list[StagedArticle]]]
+    ) -> tuple[list[str], set[str]]:
+        """(In a thread.) Store what the sources brought: the new ids, and the staged ids not
+        new that the store holds (revised; one it held back as the same item under its link
+        is neither). A source staged whole while the store was still loading (a `refresh`
+        asks its feeds meanwhile) is first told from what it stores already: its known,
+        unchanged articles are neither written nor said to be revised."""
         store = self.store
         if not store.complete:
             store.load_rest()
@@ -492,7 +500,11 @@ class Poller:
             if staged and result.source in unchecked:
                 news = {a.id for a in result.articles if self._is_news(a)}
                 staged[:] = [item for item in staged if item.record.id in news]
-        return store.add_staged([item for _, staged in waiting for item in staged])
+        batch = [item for _, staged in waiting for item in staged]
+        new_ids = store.add_staged(batch)
+        fresh = set(new_ids)
+        others = [item.record.id for item in batch if item.record.id not in fresh]
+        return new_ids, {ident for ident, _ in store.reported(others)} if others else set()
 
     def _record(
         self, result: PollResult, source: Source, listed: frozenset[str] | None = None
@@ -878,9 +890,14 @@ class Poller:
             for name, health in self.health.items()
             if name not in names and same_place(health.url, source.location)
         ]
-        if len(gone) != 1:
+        if not gone:
             return None
-        before = gone[0]
+        # several (a name before the last, which a database keeps, or a source removed
+        # earlier): the one polled last is what it was renamed from
+        gone.sort(key=lambda h: h.last_polled or datetime.min.replace(tzinfo=UTC))
+        if len(gone) > 1 and gone[-1].last_polled == gone[-2].last_polled:
+            return None  # which one cannot be told
+        before = gone[-1]
         del self.health[before.name]
         taken = replace(before, name=source.name, known_as=before.known_as or before.name)
         self.health[source.name] = taken

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Protocol
 
-from fetchers.timeparse import since_spec
+from fetchers.timeparse import is_span, since_spec
 
 
 class QueryError(ValueError):
@@ -518,11 +518,6 @@ def parse_query(
     return query
 
 
-def _is_span(value: str) -> bool:
-    """Whether a since:/before: value is a span back from now ("6h"), not a date."""
-    return value[:1].isdigit() and value.rstrip()[-1:].isalpha() and "-" not in value
-
-
 def _refuse_the_impossible(query: Query) -> None:
     """A query no article can match, whatever the store holds, is an error, not an empty
     list that looks like no news: a before: at or before a since:, an outlets: count no
@@ -534,7 +529,7 @@ def _refuse_the_impossible(query: Query) -> None:
             # (both dates, or both spans back from now: a saved filter of one of each,
             # "since:7d before:2025-11-01", holds for a while, then for nothing, and is not
             # refused then, as the config it is in would be)
-            if _is_span(low.value) != _is_span(high.value):
+            if is_span(low.value) != is_span(high.value):
                 continue
             if high.bound is not None and low.bound is not None and high.bound <= low.bound:
                 raise QueryError(
@@ -569,6 +564,8 @@ def _term(
         bound = None
     test = _positive(name, value, quoted, now, zone, facts)
     low = folded(value) if name in (None, "title") else value.lower()
+    if name == "lang":  # as articles keep it, and every store files it: without a region
+        low = _language(low)
     text_test = _text_test(low) if name in (None, "title") else None
     decided = _story_verdicts(name, low, negated, facts)
     if negated:
@@ -602,6 +599,11 @@ def _story_verdicts(
 
         return by_outlets
     return None
+
+
+def _language(value: str) -> str:
+    """A lang: value as its language alone ("en-us", "en_US": "en")."""
+    return value.replace("_", "-").split("-")[0]
 
 
 def _text_test(needle: str) -> Callable[[str], bool]:
@@ -640,7 +642,7 @@ def _positive(
     if name == "lang":
         # an article keeps its language without a region (a feed's en-US is en): lang:en-US
         # asks for English, as lang:en does (it matched nothing)
-        language = low.replace("_", "-").split("-")[0]
+        language = _language(low)
         return lambda r: (r.lang or "").lower().split("-")[0] == language
     if name == "is":
         if low not in IS_VALUES:

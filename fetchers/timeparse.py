@@ -359,10 +359,15 @@ def parse_size(text: object) -> int:
     return value
 
 
+def is_span(text: str) -> bool:
+    """Whether a since:/before: value is a span back from now ("6h", ".5d"), not a date."""
+    return re.fullmatch(r"[\d.\s]+[a-z][\da-z.\s]*", text.strip().lower()) is not None
+
+
 def since_spec(text: str, now: datetime, default_zone: tzinfo) -> datetime:
     """The instant of a query's since:/before: value: "6h", "2d", or a date like 2025-10-24.
     ValueError for anything else, out-of-range values included (never an OverflowError)."""
-    if re.fullmatch(r"[\d.\s]+[a-z][\da-z.\s]*", text.strip().lower()):
+    if is_span(text):
         seconds = parse_duration(text)  # a duration, or a ValueError that says what is wrong
         try:
             return now - timedelta(seconds=seconds)

@@ -898,3 +898,20 @@ def test_a_stored_event_in_a_zone_this_machine_does_not_know_is_an_events_error(
     assert lines == [
         {"name": "S", "error": "stored zone 'Europe/Nowhere' is not one this machine knows"}
     ]
+
+
+def test_a_language_with_a_region_lists_that_languages_articles(tmp_path: Path, capsys) -> None:
+    """`list lang:en-US` (a store's newest rows filtered by what each shard files) printed
+    nothing: the region was kept in the value the rows were compared with."""
+    feed = tmp_path / "f.xml"
+    feed.write_bytes(
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title><language>en-US'
+        b"</language><item><title>A tariff</title><guid>1</guid></item></channel></rss>"
+    )
+    config = tmp_path / "c.toml"
+    config.write_text(f'[[sources]]\nname = "t"\npath = "{feed}"\n')
+    where = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
+    assert main([*where, "refresh"]) == 0
+    for value in ("en-US", "en_US", "en"):
+        code, lines, _ = run(capsys, *where, "list", f"lang:{value}", "--json")
+        assert code == 0 and [line["title"] for line in lines] == ["A tariff"], value

@@ -729,7 +729,9 @@ async def test_a_sources_articles_are_stored_and_released_while_others_are_still
     seen: dict[str, tuple[int, int, int]] = {}
 
     class Gated(Poller):
-        def _write(self, waiting: list[tuple[PollResult, list[StagedArticle]]]) -> list[str]:
+        def _write(
+            self, waiting: list[tuple[PollResult, list[StagedArticle]]]
+        ) -> tuple[list[str], set[str]]:
             ids = super()._write(waiting)
             loop.call_soon_threadsafe(written.set)
             return ids
@@ -778,7 +780,9 @@ async def test_a_poll_writes_once_enough_articles_wait_however_soon(
     stored_before: list[int] = []
 
     class Gated(Poller):
-        def _write(self, waiting: list[tuple[PollResult, list[StagedArticle]]]) -> list[str]:
+        def _write(
+            self, waiting: list[tuple[PollResult, list[StagedArticle]]]
+        ) -> tuple[list[str], set[str]]:
             ids = super()._write(waiting)
             loop.call_soon_threadsafe(written.set)
             return ids
@@ -1130,3 +1134,24 @@ async def test_a_page_that_names_its_charset_is_read_in_it_whatever_its_source_s
         assert (store.text(ident) or "").startswith("Předseda vlády řekl v pátek")
     finally:
         store.close()
+
+
+async def test_a_source_renamed_twice_keeps_the_name_its_ids_were_first_made_under(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """Renamed, then renamed again: the health of the name before is still kept beside (a
+    database keeps every source's); the one polled last is the one renamed, and its items
+    are not stored again (the second rename found two and gave up)."""
+    url = feed_server.add("/twice.xml", Route(rss("<title>One</title><guid>1</guid>")))
+    now = datetime(2025, 10, 24, 8, tzinfo=UTC)
+    for minutes, name in ((0, "A"), (20, "B")):
+        await poll_once(tmp_path, now + timedelta(minutes=minutes), Source(name, url=url))
+    kept = json.loads((tmp_path / "data" / "sources.json").read_text())
+    kept["A"] = {
+        "name": "A",
+        "url": url,
+        "last_polled": "2025-10-24T08:00:00Z",
+    }  # as a database keeps it
+    (tmp_path / "data" / "sources.json").write_text(json.dumps(kept))
+    results, poller = await poll_once(tmp_path, now + timedelta(minutes=40), Source("C", url=url))
+    assert results["C"].new_ids == [] and poller.health["C"].known_as == "A"

@@ -66,6 +66,7 @@ def rec(
         ("lang:en-us", rec("x", lang="en-GB"), True),
         ("lang:en-US", rec("x", lang="ko"), False),
         ("-lang:en-US", rec("x", lang="en"), False),
+        ("lang:en_US", rec("x", lang="en"), True),
         # a dash an editor made of "-", or two of them, excludes as "-" does
         ("tariff \u2014weather", rec("tariff weather report"), False),
         ("tariff \u2212weather", rec("tariff talks"), True),

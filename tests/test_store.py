@@ -1653,3 +1653,26 @@ def test_tinydb_a_meta_file_of_the_wrong_shape_is_written_anew(tmp_path: Path, m
     with Store(tmp_path, writer=True) as store:
         assert store.query_ids() == ["Wire-1"]
     assert json.loads((tmp_path / "meta.json").read_text())["schema"] >= 1
+
+
+def test_tinydb_the_same_item_under_a_new_guid_is_known_among_many_of_its_link(
+    tmp_path: Path,
+) -> None:
+    """A feed linking every item to one page, with a guid each, over days: the newest item
+    under a new guid is the stored one however many share the link and in whatever order
+    the days were loaded (a dashboard loads the newest first; looking among the last 64
+    filed missed it, and it was stored again at every start)."""
+    day = datetime(2025, 10, 20, 12, tzinfo=UTC)
+    items = []
+    for n in range(120):
+        article = make(n, fetched=day + timedelta(days=n // 30))
+        article.guid, article.link = f"g{n}", "https://example.org/home"
+        items.append(article)
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch(items)
+    again = make(119, fetched=day + timedelta(days=4))
+    again.id, again.guid, again.link = "Wire-119-anew", "g119-anew", "https://example.org/home"
+    with Store(tmp_path, writer=True, first=10) as store:
+        store.load_rest()
+        assert store.knows(again)
+        assert store.add_batch([again]) == []

@@ -62,6 +62,7 @@ from fetchers.store.codec import (
 from fetchers.store.errors import StoreError, StoreWriteError
 from fetchers.store.indexes import Indexes, LinkIds, add_link, date_order, drop_link
 from fetchers.store.leanwords import LeanWords
+from fetchers.store.leanwords import digest as lean_digest
 from fetchers.store.lock import WriterLock
 from fetchers.store.marks import Marks
 from fetchers.store.search import (
@@ -1035,11 +1036,21 @@ class Store:
             return False
         if not fresh.guid:
             return True
-        records = self._indexes.records
-        return any(
-            (stored := records.get(owner)) is None or not self._changed(stored, fresh)
-            for owner in owners
-        )
+        # every article under the link is asked (a feed linking each item to its home page
+        # files hundreds under one), each in a step: a digest kept, or its words in memory
+        records, lean = self._indexes.records, self._lean_words
+        wanted = lean_digest(fresh.title, fresh.summary)
+        for owner in owners:
+            stored = records.get(owner)
+            if stored is None:
+                return True
+            held = lean.digest_of(owner)
+            if held is not None:
+                if held == wanted:
+                    return True
+            elif not self._changed(stored, fresh):
+                return True
+        return False
 
     def _links_from_disk(self) -> dict[str, dict[str, LinkIds]]:
         """(Under the lock; a viewer.) The links index, of links read back from the shards

@@ -147,7 +147,6 @@ def field_keys(record: Record) -> Iterator[tuple[str, str]]:
 # that links every item to its home page) as a dict in the order filed, each added and taken
 # out in one step however many share the link
 LinkIds = str | dict[str, None]
-SAME_ITEM_LOOK = 64  # an item is looked for as the same among a link's latest this many
 
 
 def add_link(by_link: dict[str, LinkIds], link: str, ident: str) -> None:
@@ -287,9 +286,8 @@ class Indexes:
                 table.pop(value, None)
         return ids
 
-    def link_owners(self, source: str, link: str | None, most: int = SAME_ITEM_LOOK) -> list[str]:
-        """The ids of the articles of `source` filed with this link, the latest first, at
-        most `most` of them."""
+    def link_owners(self, source: str, link: str | None, most: int | None = None) -> list[str]:
+        """The ids of the articles of `source` filed with this link (at most `most`)."""
         if not link:
             return []
         if self.links is None:
@@ -300,7 +298,7 @@ class Indexes:
         held = self.links.get(source, {}).get(link)
         if held is None:
             return []
-        return [held] if isinstance(held, str) else list(islice(reversed(held), most))
+        return [held] if isinstance(held, str) else list(islice(held, most))
 
     def rebuild_order(self) -> None:
         """The date order afresh, of every record filed (`date_order`)."""

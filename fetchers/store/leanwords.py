@@ -75,6 +75,10 @@ class LeanWords:
         record.title = record.summary = ""
         record.guid = record.author = None
 
+    def digest_of(self, ident: str) -> int | None:
+        """A thinned article's digest (`digest`); None for one not thinned."""
+        return self._digests.get(ident)
+
     def differs(self, ident: str, title: str, summary: str) -> bool | None:
         """Whether a thinned article's title or summary is not these; None for an article
         that was not thinned."""

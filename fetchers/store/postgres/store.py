@@ -1248,8 +1248,9 @@ class PostgresStore:
             "SELECT w.n FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[],"
             " %s::boolean[]) WITH ORDINALITY AS w(source, link, title, summary, guided, n)"
             " WHERE EXISTS (SELECT 1 FROM articles a WHERE a.source = w.source"
-            " AND a.link = w.link AND a.link <> '' AND (NOT w.guided"
-            " OR (a.title = w.title AND a.summary = w.summary)))",
+            " AND a.link = w.link AND a.link <> '' AND (NOT w.guided OR (a.title = w.title"
+            # (as `comparable` compares them: paragraph breaks as spaces)
+            " AND replace(a.summary, E'\\n\\n', ' ') = replace(w.summary, E'\\n\\n', ' '))))",
             (
                 [r.source for r in linked],
                 [r.link for r in linked],
