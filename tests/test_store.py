@@ -227,7 +227,19 @@ def test_tinydb_retention_waits_while_the_stars_cannot_be_read(tmp_path: Path) -
             assert store.apply_retention(30, new) == 0
             assert sorted(store.query_ids()) == ["Wire-1", "Wire-2", "Wire-3"]
             assert any("retention waits" in problem for problem in store.problems)
+    with Store(tmp_path, writer=True) as store:  # not for good: as long again at most
+        assert store.apply_retention(30, new + timedelta(days=60)) == 2
+        assert store.query_ids() == ["Wire-3"]
+
+
+def test_tinydb_retention_goes_on_once_the_stars_are_written_whole(tmp_path: Path) -> None:
+    old = datetime(2025, 9, 1, 12, tzinfo=UTC)
+    new = datetime(2025, 10, 24, 12, tzinfo=UTC)
     with Store(tmp_path, writer=True) as store:
+        store.add_batch([make(1, fetched=old), make(2, fetched=old), make(3, fetched=new)])
+    (tmp_path / "state.json").write_bytes(b"")
+    with Store(tmp_path, writer=True) as store:
+        assert store.apply_retention(30, new) == 0
         store.set_state(["Wire-1"], starred=True)  # the file whole again: retention goes on
         assert store.apply_retention(30, new) == 1
         assert sorted(store.query_ids()) == ["Wire-1", "Wire-3"]

@@ -1433,14 +1433,18 @@ class Store:
             self._marks.refresh(self.problems)  # a viewer may have starred an old article since
             if not self._marks.whole and self._marks.path.exists():
                 # an empty or damaged state.json: which old articles are starred is not known,
-                # and a day dropped now would take them with it; the next mark changed writes
-                # the file whole again
+                # and a day dropped now would take them with it. Retention waits until a mark
+                # changed writes the file whole again, or as long again as it keeps (a
+                # poller nobody marks beside would otherwise keep every day for good)
                 self.problems.append(
                     "state.json does not read whole: old days stay (retention waits) until"
-                    " a read or starred mark is changed"
+                    f" a read or starred mark is changed, {days} days more at most"
                 )
+                days *= 2
+            try:
+                cutoff = day_key(now - timedelta(days=days))
+            except OverflowError:  # before the year 1: no day is that old
                 return 0
-            cutoff = day_key(now - timedelta(days=days))
             indexes = self._indexes
             removed = 0
             dropped = False
