@@ -562,8 +562,11 @@ def test_a_health_record_that_does_not_read_is_skipped_not_a_crash(tmp_path: Pat
 
     good = {"name": "A", "location": "https://a.example/rss", "status": "ok"}
     bad = {"name": "B", "location": "x", "last_ok": 5, "next_poll": "soon"}
-    (tmp_path / "sources.json").write_text(json.dumps({"A": good, "B": bad}))
-    assert list(HealthBook(tmp_path).load()) == ["A"]
+    nameless = {"name": ["C"], "status": "ok"}
+    (tmp_path / "sources.json").write_text(json.dumps({"A": good, "B": bad, "C": nameless}))
+    health = HealthBook(tmp_path).load()
+    assert list(health) == ["A", "B"]  # a field that does not read is as if not there
+    assert (health["B"].last_ok, health["B"].next_poll) == (None, None)
 
 
 DEAL_COPIES = [
