@@ -1688,3 +1688,20 @@ def test_tinydb_the_same_item_under_a_new_guid_is_known_among_many_of_its_link(
         store.load_rest()
         assert store.knows(again)
         assert store.add_batch([again]) == []
+
+
+def test_tinydb_a_viewer_counts_the_headlines_the_writer_revised_since_its_last_look(
+    tmp_path: Path,
+) -> None:
+    """A viewer's look after the writer revised a headline says so (its filtered list is run
+    again: a row that no longer matched stayed, and the new words found nothing)."""
+    with Store(tmp_path, writer=True) as writer:
+        writer.add_batch([make(1), make(2)])
+        with Store(tmp_path) as viewer:
+            assert viewer.reload() == [] and viewer.revised_at_reload() == 0
+            revised = make(1, fetched=make(1).fetched + timedelta(minutes=5))  # type: ignore[operator]
+            revised.title = "Headline 1, rewritten"
+            writer.add_batch([revised])
+            assert viewer.reload() == [] and viewer.revised_at_reload() == 1
+            assert viewer.query_ids(parse_query("rewritten")) == ["Wire-1"]
+            assert viewer.reload() == [] and viewer.revised_at_reload() == 0

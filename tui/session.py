@@ -115,6 +115,7 @@ class Reload:
     health: dict[str, SourceHealth]
     writer: WriterState
     gone: int = 0  # articles the writer's retention removed since the last look
+    revised: int = 0  # articles the writer gave another headline since (0: not known)
 
 
 def _after(one: Record, other: Record) -> bool:
@@ -257,7 +258,10 @@ class Session:
         """A viewer's look at what the writer has written since the last one."""
         new = self.store.reload()
         health = self.newsroom.healthbook.load()
-        return Reload(new, health, self.store.writer_state(), self.store.gone_at_reload())
+        store = self.store
+        return Reload(
+            new, health, store.writer_state(), store.gone_at_reload(), store.revised_at_reload()
+        )
 
     def leads(self) -> dict[str, Lead]:
         """(In a thread.) Who reported first, per source, over the stories on the shelf (none

@@ -158,6 +158,7 @@ class Store:
         self._lean_words = LeanWords()  # what a lean store keeps of the articles it thinned
         self._unreadable_noted: set[str] = set()  # shards said to be unreadable (`_unreadable`)
         self._gone_at_reload = 0  # articles the last reload found removed (`gone_at_reload`)
+        self._revised_at_reload = 0  # ... and given another headline (`revised_at_reload`)
         self._open(first)
         if word_index:
             self.start_word_index()
@@ -846,6 +847,8 @@ class Store:
             held = docs.get(fresh.id)
             if held is None or held.shard != key:
                 continue
+            if fresh.revised != held.revised:
+                self._revised_at_reload += 1
             if fresh.text_ref is not None and held.text_ref != fresh.text_ref:
                 if not self._thin:  # a viewer's is read back as the shard has it
                     held.text_ref = fresh.text_ref
@@ -955,6 +958,7 @@ class Store:
         with self.lock, collector_paused():
             new: list[str] = []
             held = len(self._indexes.records)
+            self._revised_at_reload = 0  # (counted by `_take_changes` as shards load again)
             present = shards.present_keys(self.dir)
             gone = [key for key in [*self._shards, *self._partial] if key not in present]
             for key in gone:
@@ -984,6 +988,9 @@ class Store:
 
     def gone_at_reload(self) -> int:
         return self._gone_at_reload
+
+    def revised_at_reload(self) -> int:
+        return self._revised_at_reload
 
     # -- writing ----------------------------------------------------------------------------
     def _require_writer(self) -> None:

@@ -176,6 +176,12 @@ class ArticleStore(Protocol):
         retention): a viewer lists and counts again then, though nothing is new."""
         ...
 
+    def revised_at_reload(self) -> int:
+        """How many stored articles the last `reload` found given another title or summary
+        by another process (0 where the store cannot tell): a viewer's filter is run again
+        then, for a headline may have left it or joined it."""
+        ...
+
     def marks_changed(self) -> bool:
         """Whether another process may have changed a read or starred mark since the last
         look (the rows on a screen are then read again)."""

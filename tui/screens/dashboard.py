@@ -685,9 +685,9 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         self.health = reload.health
         polled = [h.last_polled for h in reload.health.values() if h.last_polled]
         self.last_poll = max(polled) if polled else None
-        if reload.new_ids or reload.gone:  # listed and counted again
-            self.run_query()
-            self._read_stories()
+        if reload.new_ids or reload.gone or (reload.revised and self.query_text):
+            self.run_query()  # listed and counted again (a revised headline may leave the
+            self._read_stories()  # filter's list, or join it)
         else:  # marks may have changed in another process
             self.headlines.update_rows(message.rows, everything=True)
 

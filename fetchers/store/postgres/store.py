@@ -1112,6 +1112,9 @@ class PostgresStore:
     def gone_at_reload(self) -> int:
         return self._gone
 
+    def revised_at_reload(self) -> int:
+        return 0  # (a revision reaches a viewer's rows as they are read again; not counted)
+
     def _announcements(self) -> list[str] | None:
         """(Under the guard.) What the writers announced since the last look; None when the
         listening connection broke: it is let go (the tables are read, and it is made
