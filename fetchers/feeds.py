@@ -348,10 +348,14 @@ def repair_xml(body: bytes, content_type: str | None) -> bytes | None:
     text, _ = decode(body, content_type)
     text = strip_xml_declaration(text)
     fixed = _BARE_AMP.sub("&amp;", text)
+    # the entities the document declares itself (`<!DOCTYPE rss [<!ENTITY ok "...">]>`), which
+    # the parser expands: left for it, not written out as text
+    subset = text[: text.find("]>")] if "<!ENTITY" in text[:8192] else ""
+    declared = set(_DECLARED.findall(subset))
 
     def numeric(match: re.Match[str]) -> str:
         name = match.group(1)
-        if name in _XML_NAMED:
+        if name in _XML_NAMED or name in declared:
             return match.group(0)
         char = html.unescape(match.group(0))
         return (
@@ -367,6 +371,7 @@ def repair_xml(body: bytes, content_type: str | None) -> bytes | None:
     return fixed.encode("utf-8")
 
 
+_DECLARED = re.compile(r"<!ENTITY\s++([A-Za-z_][\w.-]*+)")  # (a %parameter entity is no name)
 _REF = r"&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));"
 _CHAR_REFS = re.compile(_REF + "(?:" + _REF + ")?")  # a reference, and the next if adjacent
 

@@ -992,3 +992,15 @@ async def test_a_body_in_a_namespace_written_otherwise_is_still_the_body(
     )
     _, entries = await read(feed_server, atom_doc, "application/atom+xml")
     assert [(a.title, a.text) for a in entries] == [("Draft entry", "Body text here.")]
+
+
+async def test_an_entity_the_feed_declares_itself_is_expanded(feed_server: FeedServer) -> None:
+    """A feed declaring an entity in its DOCTYPE, and using an HTML one it does not declare:
+    its own is expanded (it was shown as "&ok;"), the HTML one read as HTML reads it."""
+    doc = (
+        b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY ok "internal entity">]>'
+        b'<rss version="2.0"><channel><title>D</title><item><guid>1</guid>'
+        b"<title>A &ok; and&nbsp;here &eacute;</title></item></channel></rss>"
+    )
+    _, articles = await read(feed_server, doc)
+    assert articles[0].title == "A internal entity and here \u00e9"
