@@ -1665,3 +1665,22 @@ def test_a_word_filter_bounded_by_since_asks_the_index_for_those_days_only(
                 assert len(found) == 2 and within and all(w is not None for w in within)
             else:
                 assert len(found) == 60 and within == [None]
+
+
+def test_relevance_ranks_a_headline_in_a_script_without_spaces_first(tmp_path: Path) -> None:
+    """Chinese and Japanese words have no BM25 from the index: "地震" in a headline ranks
+    above a mention in a newer summary (the matches stayed newest first, "by relevance")."""
+    from fetchers.relevance import by_relevance
+
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch(
+            [
+                _article("title", "沖で地震 速報", "津波の心配なし", 1),
+                _article("summary", "天気予報", "週末は晴れ。昨夜の地震の影響なし", 2),
+            ]
+        )
+    query = parse_query("地震", datetime(2025, 10, 25, tzinfo=UTC))
+    with Store(tmp_path) as store:
+        newest = store.query_ids(query)
+        assert newest == ["summary", "title"]
+        assert by_relevance(store, store.dir, newest, query.words) == ["title", "summary"]
