@@ -24,7 +24,16 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from fetchers.query import EASTERN_WORD, WORD, Query, Record, Term, starts_word, word_prefix_pattern
+from fetchers.query import (
+    EASTERN_WORD,
+    WORD,
+    Query,
+    Record,
+    Term,
+    lowered,
+    starts_word,
+    word_prefix_pattern,
+)
 
 MAX_WORDS_KEPT = 200_000  # words whose needed prefixes a plan remembers
 ROW_MARK = "\x01"  # between two articles' texts in a batch's bytes (kept as it is)
@@ -186,7 +195,7 @@ class BatchIndex:
         joined = f"\n{ROW_MARK}\n".join(texts)
         if joined.count(ROW_MARK) != len(texts) - 1:  # an article's text holds the mark
             joined = f"\n{ROW_MARK}\n".join(text.replace(ROW_MARK, " ") for text in texts)
-        data = ("\n" + joined).lower().encode("utf-8", "surrogatepass").translate(_SPACED)
+        data = lowered("\n" + joined).encode("utf-8", "surrogatepass").translate(_SPACED)
         plan, words = self.plan, self.words
         if len(plan.prefixes_of) > MAX_WORDS_KEPT:  # bounded: feeds can invent words without end
             plan.prefixes_of.clear()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from fetchers.query import EASTERN
+from fetchers.query import EASTERN, lowered
 
 BREAK = "\u00a7"  # "§": not a word character, so no word, and no word's prefix, is it
 # what parts two words other than one space, once runs of spaces hold a break: a run of
@@ -35,7 +35,7 @@ def indexed_text(text: str) -> str:
     space made a break token. FTS5's `ascii` tokenizer lower-cases ASCII itself, so an
     ASCII text is left as it is (no copy lower-cased first)."""
     if not text.isascii():
-        text = text.lower()
+        text = lowered(text)
         if _ANY_EASTERN.search(text) is not None:
             text = _MEETING.sub(f"\\g<0> {BREAK} ", text)
     if "  " in text:

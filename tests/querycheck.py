@@ -42,6 +42,9 @@ WORDS = [
     # an apostrophe as news writes it and as a reader types it: each finds the other
     "seoul\u2019s",
     "o'brien",
+    # Turkish's capital dotted I, and the word it starts written plain
+    "\u0130stanbul",
+    "istanbul",
 ]
 SOURCES = ["Yonhap", "Korea Herald", "BBC"]
 TAGS = ["korea", "world", "apec"]

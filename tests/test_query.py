@@ -61,6 +61,10 @@ def rec(
         ("title:Seoul's", rec("Seoul\u2019s pledge"), True),
         ('"Seoul\u2019s pledge"', rec("Seoul's pledge stands"), True),
         ("Seoul's", rec("Seouls pledge"), False),
+        # Turkish's capital dotted I: "İstanbul" is istanbul (it was "i" and "stanbul")
+        ("istanbul", rec("İSTANBUL zirvesi"), True),
+        ("İstanbul", rec("istanbul zirvesi"), True),
+        ('"istanbul zirvesi"', rec("İstanbul zirvesi başladı"), True),
         # an article keeps its language without a region: lang:en-US asks for English
         ("lang:en-US", rec("x", lang="en"), True),
         ("lang:en-us", rec("x", lang="en-GB"), True),

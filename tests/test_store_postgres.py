@@ -867,6 +867,31 @@ def test_an_apostrophe_typed_finds_the_one_news_writes(pg_dsn: str) -> None:
             assert sorted(store.query_ids(parse_query(text, NOW))) == expected, text
 
 
+def test_a_turkish_capital_dotted_i_is_an_i_in_words(pg_dsn: str) -> None:
+    """ "İstanbul" is found by istanbul, as a word and in a phrase (its words were "i" and
+    "stanbul")."""
+    when = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
+    article = Article(
+        id="t1", source="S", title="İSTANBUL zirvesi başladı", summary="İzmir'de de toplantı",
+        published=when, fetched=when,
+    )  # fmt: skip
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch([article])
+        for text in ("istanbul", "İstanbul", '"istanbul zirvesi"', "izmir"):
+            assert store.query_ids(parse_query(text, NOW)) == ["t1"], text
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:  # as the schema before wrote them
+        conn.execute(
+            "UPDATE articles SET words = to_tsvector('simple', 'i stanbul zirvesi başladı')"
+            " WHERE id = 't1'"
+        )
+        conn.execute("UPDATE schema_version SET version = 16")
+        assert conn.execute("SELECT pairs IS NOT NULL FROM articles").fetchone() == (True,)
+    with PostgresStore(pg_dsn, writer=True) as store:  # the upgrade has it worded again
+        while store.backfill():
+            pass
+        assert store.query_ids(parse_query("istanbul", NOW)) == ["t1"]
+
+
 class PausedWrite:
     """A writer's `add_staged` held open inside its transaction, its rows inserted and a
     stored one revised but nothing committed, until `finish`: another writer's write can then

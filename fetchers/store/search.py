@@ -44,8 +44,9 @@ from fetchers.store.errors import StoreError
 FILE = "search.sqlite"
 LOCK_WAIT = 30.0  # seconds a connection waits for another's lock
 # of the tables below and of the words in them; another version is dropped and built again
-# (6: a word of one script meets one of another as two words, "한미 § fta")
-VERSION = 6
+# (6: a word of one script meets one of another as two words, "한미 § fta"; 7: "İstanbul" is
+# "istanbul", not "i § stanbul": `fetchers.query.lowered`)
+VERSION = 7
 TITLE_WEIGHT, BODY_WEIGHT = 4.0, 1.0
 TITLE_TIER = 1000.0  # a word more in a title outranks any BM25 (`SearchIndex.scores`)
 # An article's row number is its shard's code (`shard_code`) above PLACE_BITS and its place

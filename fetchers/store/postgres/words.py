@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from fetchers.query import EASTERN, EASTERN_WORD, word_prefix_pattern
+from fetchers.query import EASTERN, EASTERN_WORD, lowered, word_prefix_pattern
 
 # letters and digits of one kind (`fetchers.query.WORD`: "한미FTA" is two words): a lexeme
 RUN = re.compile(f"(?:{EASTERN_WORD})+|[^\\W_{EASTERN}]+")
@@ -97,7 +97,7 @@ def pair_query(needle: str) -> str | None:
     single word, or a needle the index cannot narrow."""
     if word_prefix_pattern(needle) is None:
         return None
-    found = RUN.findall(needle.lower())
+    found = RUN.findall(lowered(needle))
     asked = [pair(first, then) for first, then in zip(found, found[1:], strict=False)]
     if not asked:
         return None
@@ -111,10 +111,10 @@ def runs(text: str | None, longest: int | None = None) -> str:
     if not text:
         return ""
     if longest is None or len(text) <= longest:
-        return " ".join(RUN.findall(text.lower()))
-    head = RUN.findall(text[:longest].lower())
+        return " ".join(RUN.findall(lowered(text)))
+    head = RUN.findall(lowered(text[:longest]))
     seen = set(head)
-    later = [w for w in dict.fromkeys(RUN.findall(text[longest:].lower())) if w not in seen]
+    later = [w for w in dict.fromkeys(RUN.findall(lowered(text[longest:]))) if w not in seen]
     return " ".join(head + later)
 
 
@@ -130,7 +130,7 @@ def prefix_query(needle: str) -> str | None:
     anywhere, or one with no letter or digit)."""
     if word_prefix_pattern(needle) is None:
         return None
-    found = RUN.findall(needle.lower())
+    found = RUN.findall(lowered(needle))
     if not found:
         return None
     return " & ".join(found) + ":*"
@@ -143,7 +143,7 @@ def phrase_query(needle: str) -> str | None:
     a tsquery to keep."""
     if word_prefix_pattern(needle) is None:
         return None
-    found = RUN.findall(needle.lower())
+    found = RUN.findall(lowered(needle))
     if len(found) < 2 or any(len(run.encode()) >= LONGEST_WORD for run in found):
         return None
     return " <-> ".join(found) + ":*"
