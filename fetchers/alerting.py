@@ -193,13 +193,22 @@ class AlertDesk:
         self.config = config
 
     # -- the cycle hook ---------------------------------------------------------------------
-    def after_cycle(self, new_ids: list[str]) -> None:
-        """Queue a cycle's new articles for the desk's thread (returns at once)."""
-        if not new_ids:
+    def after_cycle(self, new_ids: list[str], removed: bool = False) -> None:
+        """Queue a cycle's new articles for the desk's thread (returns at once); `removed`:
+        its retention dropped articles, whose alerts the history drops too (a cycle with
+        nothing new trims it as well: `alerts` listed deleted articles)."""
+        if not new_ids and not removed:
             return
         ids = list(new_ids)
         self._expect()
-        self._work.put(lambda: self.check(ids))
+        self._work.put(lambda: self.check(ids) if ids else self._trim())
+
+    def _trim(self) -> None:
+        """(In the desk's thread.) Drop the history of the days retention dropped."""
+        try:
+            self.history.append([], self.clock(), self.config.settings.retention_days)
+        except HistoryError as exc:
+            log.error("%s: the alerts of removed articles stay listed", exc)
 
     def after_grouping(self, new_ids: list[str], stories: StoryDesk) -> None:
         """(On the event loop, after the story desk's hook.) Once the cycle's articles are

@@ -81,7 +81,7 @@ class Newsroom:
         alerts = AlertDesk(config, store, data_dir, clock) if store.is_writer else None
         self.alerts = alerts
         if alerts is not None:
-            self.on_cycle(lambda cycle: alerts.after_cycle(cycle.new_ids))
+            self.on_cycle(lambda cycle: alerts.after_cycle(cycle.new_ids, cycle.removed > 0))
         # the writer's grouping into stories, read by the app
         self.story_desk = stories or StoryDesk(store, data_dir)
         self.on_cycle(self.story_desk.after_cycle)

@@ -36,8 +36,12 @@ def chunks(ids: list[str], size: int) -> Iterable[list[str]]:
 
 
 def first_time(record: Record) -> float:
-    """When an article was first reported: its publication time, else when it was fetched."""
-    return record.reported
+    """When an article was first reported: its publication time, else when it was fetched;
+    never later than when it was fetched (a date a few minutes ahead, within what a feed's
+    clock is allowed, made a story's first report later than its last activity)."""
+    reported = record.reported
+    fetched = record.fetched
+    return min(reported, fetched) if fetched else reported
 
 
 @dataclass(slots=True)
@@ -124,9 +128,7 @@ def last_seen(record: Record) -> float:
     backlog fetched on its first poll is as old as its reports: counted as fetched, every
     story of a desk's first poll was as new as every other, listed by id; and a clock ahead
     of the desk's keeps no story on top."""
-    reported = first_time(record)
-    fetched = record.fetched
-    return min(reported, fetched) if fetched else reported
+    return first_time(record)
 
 
 def single_story(sid: str, record: Record) -> Story:

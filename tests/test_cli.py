@@ -915,3 +915,29 @@ def test_a_language_with_a_region_lists_that_languages_articles(tmp_path: Path, 
     for value in ("en-US", "en_US", "en"):
         code, lines, _ = run(capsys, *where, "list", f"lang:{value}", "--json")
         assert code == 0 and [line["title"] for line in lines] == ["A tariff"], value
+
+
+def test_alerts_of_articles_retention_removed_are_not_listed(tmp_path: Path, capsys) -> None:
+    """`alerts` listed an article retention had removed (`show` then said "no article"):
+    the history is trimmed with the days retention drops, also in a cycle with nothing new."""
+    feed = tmp_path / "w.xml"
+    feed.write_bytes(
+        rss(
+            "<title>Strong quake hits off Miyagi coast</title><guid>a1</guid>"
+            "<pubDate>Sat, 01 Nov 2025 09:50:00 GMT</pubDate>"
+        )
+    )
+    config = tmp_path / "c.toml"
+    config.write_text(
+        f'[settings]\nretention_days = 1\n[[sources]]\nname = "Wire"\npath = "{feed}"\n'
+        '[[alerts]]\nname = "Quake"\nquery = "quake"\nnotify = ["terminal"]\n'
+    )
+    where = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
+    assert main([*where, "--now", "2025-11-01T10:00:00Z", "refresh"]) == 0
+    code, fired, _ = run(capsys, *where, "--now", "2025-11-01T10:05:00Z", "alerts", "--json")
+    assert code == 0 and [a["alert"] for a in fired] == ["Quake"]
+    feed.write_bytes(rss())
+    assert main([*where, "--now", "2025-11-04T10:00:00Z", "refresh"]) == 0
+    capsys.readouterr()
+    code, left, _ = run(capsys, *where, "--now", "2025-11-04T10:05:00Z", "alerts", "--json")
+    assert code == 0 and left == []

@@ -3547,3 +3547,19 @@ def test_an_outlets_lag_counts_its_report_no_later_than_it_was_fetched() -> None
     found = leads([story], Held())  # type: ignore[arg-type]
     assert found["Alpha"].first_reports == 1 and found["Alpha"].median_lag == 0
     assert found["Beta"].median_lag == 120
+
+
+def test_a_story_is_first_reported_no_later_than_it_was_fetched() -> None:
+    """A date a few minutes ahead of its fetch (within what a feed's clock may be off) made
+    the story's first report later than its last activity ("first_seen" 01:03, "last_seen"
+    01:00), and the outlet that was not first look first."""
+    from fetchers.query import Record
+    from fetchers.story import made_story
+
+    fetched = datetime(2025, 11, 27, 1, 0, tzinfo=UTC).timestamp()
+    ahead = Record("y", "Yonhap", "BOK holds key rate", published=fetched + 480, fetched=fetched)
+    earlier = Record(
+        "h", "Herald", "Bank of Korea keeps rate", published=fetched + 180, fetched=fetched
+    )
+    story = made_story("s1", [ahead, earlier])
+    assert story.first_seen <= story.last_seen == fetched
