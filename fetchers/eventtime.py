@@ -124,7 +124,8 @@ def _parsed(text: str, tz_name: str | None, now: datetime, date_order: str | Non
     raw = " ".join(str(text).split())
     if not raw:
         raise EventTimeError("empty time")
-    home = local_zone(tz_name)
+    # ("local", as an event given no zone is stored: the reader's, which is the system's here)
+    home = local_zone(None if tz_name == "local" else tz_name)
     if re.fullmatch(r"\d{9,11}(\.\d+)?", raw):
         return datetime.fromtimestamp(float(raw), tz=UTC)
     iso = _iso(raw, home)

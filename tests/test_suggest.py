@@ -81,3 +81,18 @@ def test_without_a_suggestion_the_reason_names_the_events_already_counted_down_t
     assert reason.startswith("What this article looks forward to is already events")
     assert "Trump–Lee summit, Gyeongju" in reason
     assert "APEC Economic Leaders' Meeting, Gyeongju" in reason
+
+
+def test_a_reader_with_no_zone_configured_gets_suggestions_in_the_systems() -> None:
+    """No `[settings] timezone` (it is optional): an article saying "on Wednesday" raised
+    "unknown time zone 'local'", and the article never opened in the dashboard."""
+    from fetchers.timeparse import local_zone
+
+    found = scan(
+        "Trump will arrive on Wednesday for talks.",
+        datetime(2025, 10, 24, tzinfo=UTC),
+        local_zone(None),
+        "local",
+        [],
+    )
+    assert [s.name for s in found.found] == ["Trump arrives"]
