@@ -786,3 +786,21 @@ def test_a_typed_apostrophe_marks_the_word_as_news_writes_it() -> None:
     assert marked is not None
     found = marked.search("Seoul\u2019s $350 billion pledge")
     assert found is not None and found.group() == "Seoul\u2019s"
+
+
+@pytest.mark.parametrize(
+    ("size", "keys"), [((60, 20), ("enter", "/", "escape")), ((120, 40), ("/", "tab"))]
+)
+async def test_the_filter_prompt_never_stays_drawn_once_the_keys_go_elsewhere(
+    tmp_path: Path, size: tuple[int, int], keys: tuple[str, ...]
+) -> None:
+    """Escape over an open article, or tab, took the focus from the prompt but left it drawn:
+    a word typed in it then ran the headlines' commands ("u", "s", even "q")."""
+    from tui.widgets.filterbar import FilterBar
+
+    app = make_app(tmp_path)
+    async with piloted(app, size) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        await pilot.press(*keys)
+        await pilot.pause()
+        assert not dashboard.query_one(FilterBar).display

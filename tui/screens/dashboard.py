@@ -24,6 +24,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.css.query import NoMatches
+from textual.events import DescendantFocus
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -801,11 +802,19 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         self._mark_read(ident)
 
     def action_close_article(self) -> None:
-        if self.reading:
+        if self.query_one(FilterBar).display:  # the prompt first: it is what keys go to
+            self._close_filter()
+        elif self.reading:
             self.reading = False
             self.headlines.focus()
-        elif self.query_one(FilterBar).display:
-            self._close_filter()
+
+    @on(DescendantFocus)
+    def _focus_moved(self, event: DescendantFocus) -> None:
+        """The filter prompt goes when the focus leaves it (tab): drawn while the keys went
+        to the headlines, a word typed in it ran their commands, "q" among them."""
+        bar = self.query_one(FilterBar)
+        if bar.display and event.widget not in bar.query("*"):
+            bar.display = False
 
     def action_toggle_star(self) -> None:
         ident = self._current()
