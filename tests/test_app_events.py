@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input
 
 from fetchers.config import load_config, seeds_dir
@@ -17,12 +19,13 @@ from tests.conftest import (
     make_app,
     piloted,
     screen_text,
+    seed_only_config,
     seen,
     send_in_one_read,
     settle,
 )
 from tui.cli import main
-from tui.messages import EventsLoaded
+from tui.messages import EventsLoaded, QueryDone
 from tui.screens.events import EventForm, EventsScreen
 
 
@@ -344,3 +347,41 @@ async def test_the_events_list_counts_down_while_open(tmp_path: Path) -> None:
         clock["now"] += timedelta(seconds=5)
         await pilot.pause(1.2)  # a tick of the list's clock
         assert "T-01:01:58" in str(listed.get_option_at_index(0).prompt)
+
+
+@pytest.mark.parametrize("size", [(160, 50), (60, 30)])
+async def test_a_countdown_of_a_thousand_days_or_more_keeps_its_mark_apart(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """An event 1,000 days past or more writes a clock of 16 characters: it ran into its
+    mark ("T+1392d 10:26:11done"), and in the narrow layout stood a column out of line."""
+    from tui.widgets.countdown import Countdown
+
+    config = seed_only_config(tmp_path)
+    config.events.append(
+        Event(name="Long ago", when=datetime(2022, 1, 1, tzinfo=UTC), tz="UTC", origin="config")
+    )
+    app = make_app(tmp_path, config)
+    async with piloted(app, size) as pilot:
+        await settle(app, pilot, want=1)
+        text = "\n".join(line.plain for line in app.screen.query_one(Countdown)._lines)
+        clocks = [m for line in text.split("\n") if (m := re.search(r"T[+-]\S+ \S+", line))]
+        long_ago = next(m for m in clocks if "1392d" in m.group())
+        assert long_ago.string[long_ago.end() :].startswith(" done")
+        narrow = size[0] < 100
+        edges = {m.end() if narrow else m.start() for m in clocks}
+        assert len(edges) == 1  # one column of times left
+
+
+async def test_c_with_no_article_selected_says_so(tmp_path: Path) -> None:
+    """With no article (a filter matching none), c said the article "suggests no countdown"."""
+    app = make_app(tmp_path)
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        since = seen(app).mark()
+        dashboard.set_filter("nothingmatchesthisword")
+        await seen(app).wait_for(QueryDone, lambda m: not m.matches.ids, since=since)
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        assert [str(n.message) for n in app._notifications][-1:] == ["No article selected."]

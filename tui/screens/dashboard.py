@@ -1051,6 +1051,9 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         """Open the event form filled with the article's suggested countdown, or say why
         there is none."""
         view = self.article_view
+        if view.article_id is None:
+            self.notify("No article selected.", markup=False)
+            return
         if not view.suggestions:
             self.notify(view.no_suggestion, markup=False)
             return

@@ -33,6 +33,9 @@ def urgency(seconds: float) -> str:
     return "later"
 
 
+CLOCK_WIDTH = 15  # "T-6d 23:14:05" and the like: the column of times left is this wide, or wider
+
+
 class Countdown(ScrollView, can_focus=True):
     """Renders `event.when - clock()` for every event; never decrements a counter.
 
@@ -111,6 +114,7 @@ class Countdown(ScrollView, can_focus=True):
         self.local = local
         self._lines: list[Text] = []
         self._starts: list[int] = []  # the line each event starts at
+        self._clock_width = CLOCK_WIDTH  # of the widest time left of the events as drawn
 
     def on_mount(self) -> None:
         self.tick()
@@ -187,6 +191,11 @@ class Countdown(ScrollView, can_focus=True):
             style = self.get_component_rich_style("countdown--dim", partial=True)
             return [Text("No events. Add [[events]] to the config.", style)]
         out: list[Text] = []
+        # as wide as the widest clock (an event 1,000 days past or more writes 16 characters)
+        self._clock_width = max(
+            [CLOCK_WIDTH]
+            + [len(time_left((e.when - now).total_seconds())) for e in self.events if e.when]
+        )
         for n, event in enumerate(self.events):
             text = Text()
             self._event(text, event, now, width)
@@ -208,8 +217,9 @@ class Countdown(ScrollView, can_focus=True):
         clock = time_left(seconds)
         count = self.matches.get(event.name)
         here = event_zone(event.tz, self.local)
+        wide = self._clock_width
         if is_narrow(self):  # one line per event
-            out.append(f"{clock:>15} ", style(f"countdown--{level}", partial=True))
+            out.append(f"{clock:>{wide}} ", style(f"countdown--{level}", partial=True))
             if mark:
                 out.append(f"{mark} ", style(f"countdown--{level}", partial=True))
             out.append(event.name, style("countdown--name", partial=True))
@@ -222,11 +232,11 @@ class Countdown(ScrollView, can_focus=True):
             noun = "headline" if count == 1 else "headlines"
             out.append(f"  {count} {noun}", style("countdown--dim", partial=True))
         out.append("\n  ")
-        out.append(f"{clock:<16}", style(f"countdown--{level}", partial=True))
+        out.append(f"{clock:<{wide}} ", style(f"countdown--{level}", partial=True))
         if mark:
             out.append(f"{mark} ", style(f"countdown--{level}", partial=True))
         when = wall(event.when, here)
-        used = 2 + 16 + (len(mark) + 1 if mark else 0)
+        used = 2 + wide + 1 + (len(mark) + 1 if mark else 0)
         if used + cell_len(when) > width:
             out.append("\n  ")  # a pane too narrow for both: the time on a line of its own
         out.append(when)
