@@ -387,6 +387,21 @@ TYPED_INTO = {  # places with a text field: a character key is typed, not bound
     "filter_bar": "is typed into the filter",
     "rule_form": "is typed into the form's fields",
 }
+# What a text field does with keys of its own (Textual's Input binds them: the cursor, cut
+# and paste, deleting): bound to these in a place with a text field, a binding never fires
+# (ctrl+a for the filter's sort moved the cursor home); and the binding that closes the
+# filter prompt from the dashboard goes to the prompt's field too
+FIELD_KEYS = frozenset(
+    {
+        "left", "right", "home", "end", "backspace", "delete", "enter",
+        "shift+left", "shift+right", "shift+home", "shift+end",
+        "ctrl+left", "ctrl+right", "ctrl+shift+left", "ctrl+shift+right",
+        "ctrl+a", "ctrl+e", "ctrl+d", "ctrl+k", "ctrl+u", "ctrl+w", "ctrl+x", "ctrl+c",
+        "ctrl+v", "ctrl+shift+a", "ctrl+backspace", "alt+backspace", "super+backspace",
+        "super+c",
+    }
+)  # fmt: skip
+REACHES_FIELDS = {"article.close"}  # dashboard bindings that act while the prompt has the keys
 
 NAMED = {
     "escape", "enter", "tab", "space", "backspace", "delete", "insert", "home", "end",
@@ -483,6 +498,11 @@ def check_keymap(remap: dict[str, str]) -> None:
                 )
             if place in TYPED_INTO and len(name) == 1:
                 raise KeymapError(f'{binding_id}: "{shown(name)}" {TYPED_INTO[place]}')
+            if name in FIELD_KEYS and (place in TYPED_INTO or binding_id in REACHES_FIELDS):
+                raise KeymapError(
+                    f'{binding_id}: "{shown(name)}" is a key of the text field there'
+                    " (it moves the cursor, edits or pastes)"
+                )
     force = keys_in_force(remap)
     for binding_id in remap:
         mine = BY_ID[binding_id]

@@ -92,6 +92,8 @@ def test_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         ('[keys]\n"headlines.down" = "j,s"', '"s" is also the key of filter.source'),
         ('[keys]\n"filter.sort" = "x"', 'keys."filter.sort": "x" is typed into the filter'),
         ('[keys]\n"filter.sort" = "f8"', '"f8" is also the key of app.screenshot'),
+        ('[keys]\n"filter.sort" = "ctrl+a"', '"ctrl+a" is a key of the text field there'),
+        ('[keys]\n"article.close" = "backspace"', '"backspace" is a key of the text field'),
     ],
 )
 def test_broken_config_names_the_fault(
