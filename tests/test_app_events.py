@@ -385,3 +385,17 @@ async def test_c_with_no_article_selected_says_so(tmp_path: Path) -> None:
         await pilot.press("c")
         await pilot.pause()
         assert [str(n.message) for n in app._notifications][-1:] == ["No article selected."]
+
+
+async def test_the_events_list_names_the_keys_in_force(tmp_path: Path) -> None:
+    """Remapped, the events list's keys are named as remapped ("a adds" stood while n added)."""
+    config = seed_only_config(tmp_path)
+    config.keys = {"events.add": "n"}
+    app = make_app(tmp_path, config)
+    async with piloted(app) as pilot:
+        await settle(app, pilot, want=1)
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, EventsScreen)
+        footer = str(app.screen.query_one("#picker-footer").render())
+        assert "n adds" in footer and "a adds" not in footer and "closes" in footer

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from textual.app import App
 from textual.binding import Binding, BindingType
 
 from fetchers.keymap import BINDINGS as KEY_BINDINGS
@@ -46,6 +47,14 @@ def first_key(binding_id: str, remap: dict[str, str], display: KeyDisplay) -> st
     """The first key of `binding_id` after the user's [keys] remapping, as it is shown."""
     key = keys_in_force(remap)[binding_id][0]
     return display(Binding(key, ACTIONS[binding_id].action))
+
+
+def key_shown(app: App[object], binding_id: str) -> str:
+    """The first key of `binding_id` in force in this app (its config's [keys] remapping),
+    as hints on screen name it: a hint written with the default went stale once remapped."""
+    config = getattr(app, "config", None)
+    remap = config.keys if config is not None else {}
+    return first_key(binding_id, remap, app.get_key_display)
 
 
 def palette_actions(remap: dict[str, str], display: KeyDisplay) -> Iterator[tuple[Action, str]]:

@@ -28,7 +28,7 @@ from fetchers.alertrules import (
 )
 from fetchers.models import Clock
 from fetchers.trends import spike_verdict, watch_query
-from tui.actions import bindings
+from tui.actions import bindings, key_shown
 from tui.alertdata import TREND_HOURS, AlertData, AlertsView, RuleChange, Watched
 from tui.format import fit
 from tui.messages import RulesChanged, Trended
@@ -63,7 +63,7 @@ def entry_row(entry: AlertEntry, zone: tzinfo) -> Text:
 
 KIND_LABELS = {"watch": "watch term", "story": "story · articles an hour"}  # (45 of 46 cells)
 NOT_A_RULE = {  # what the rule keys say of a row that is no rule
-    "watch": "a watch term ([watch] in the config); p makes it a rule",
+    "watch": "a watch term ([watch] in the config); {promote} makes it a rule",
     "story": "a story: enter filters to it",
 }
 
@@ -259,11 +259,13 @@ class AlertsScreen(ReportsWorkerErrors, Screen[AlertChoice | None]):
             self.notify("Pick a rule first (tab moves to the list of rules).", markup=False)
             return None
         if row.rule is None:
-            self.notify(f"{row.name} is {NOT_A_RULE[row.kind]}.", markup=False)
+            said = NOT_A_RULE[row.kind].format(promote=key_shown(self.app, "alerts.promote"))
+            self.notify(f"{row.name} is {said}.", markup=False)
             return None
         if stored_only and row.rule.origin == "config":
             self.notify(
-                f"{row.name} comes from the config file; {verb} it there (m mutes it here).",
+                f"{row.name} comes from the config file; {verb} it there"
+                f" ({key_shown(self.app, 'alerts.mute')} mutes it here).",
                 severity="warning",
                 markup=False,
             )
@@ -433,7 +435,10 @@ class RuleForm(ModalScreen[dict[str, Any] | None]):
             yield Input(start["webhook_format"], placeholder="by the URL", id="rule-webhook_format")
             yield Input(start["quiet"], placeholder="22:00-07:00", id="rule-quiet")
             yield Static("", id="rule-reading")
-            yield Static(Text("enter saves · escape cancels"), id="rule-help")
+            yield Static(
+                Text(f"enter saves · {key_shown(self.app, 'rule_form.cancel')} cancels"),
+                id="rule-help",
+            )
 
     def on_mount(self) -> None:
         titles = {

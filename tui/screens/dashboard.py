@@ -42,7 +42,7 @@ from fetchers.store import StoreError, StoreLocked
 from fetchers.story import Story
 from fetchers.storybook import Lead
 from fetchers.storyshelf import StoryShelf
-from tui.actions import bindings, first_key, help_sections
+from tui.actions import bindings, first_key, help_sections, key_shown
 from tui.alertdata import AlertData
 from tui.format import clipped, duration, fit
 from tui.keyorder import OrderedKeysApp
@@ -560,7 +560,8 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             options.append((source.name, Text(line)))
         footer = (
             "first: stories of several outlets it reported first · lag: its median delay"
-            " behind the first report · enter filters to that source · escape closes"
+            " behind the first report · enter filters to that source ·"
+            f" {key_shown(self.app, 'picker.close')} closes"
         )
         self.app.push_screen(PickerScreen("Source health", options, footer), self._picked_source)
 
@@ -936,7 +937,8 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         title = f"{outlets} · first {story.first_source}, {ago} ago · {story.title}"
         diff = first_key("timeline.revisions", self.config.keys, self.app.get_key_display)
         footer = (
-            f"enter shows the article · ~ revised by its source ({diff} shows how) · escape closes"
+            f"enter shows the article · ~ revised by its source ({diff} shows how) ·"
+            f" {key_shown(self.app, 'picker.close')} closes"
         )
         self.app.push_screen(
             StoryTimelineScreen(title, options, footer, self._read_revisions),

@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 
 from fetchers.eventtime import EventTimeError, parse_event_time
 from fetchers.models import Event
-from tui.actions import bindings
+from tui.actions import bindings, key_shown
 from tui.format import event_zone, time_left, wall
 from tui.screens.picker import move_in
 
@@ -63,7 +63,12 @@ class EventsScreen(ModalScreen[EventChoice | None]):
             yield Static(Text("Events", style="bold"), id="picker-title")
             yield OptionList(*options, id="picker-list")
             yield Static(
-                Text("enter filters · a adds · e edits · d removes · escape closes"),
+                Text(
+                    f"enter filters · {key_shown(self.app, 'events.add')} adds · "
+                    f"{key_shown(self.app, 'events.edit')} edits · "
+                    f"{key_shown(self.app, 'events.remove')} removes · "
+                    f"{key_shown(self.app, 'events.close')} closes"
+                ),
                 id="picker-footer",
             )
 
@@ -166,7 +171,10 @@ class EventForm(ModalScreen[Event | None]):
             yield Input(self.start_tz, placeholder="zone for times without one", id="ev-tz")
             yield Input(self.start_query, placeholder="query: APEC OR Gyeongju", id="ev-query")
             yield Static("", id="ev-reading")
-            yield Static(Text("enter saves · escape cancels"), id="ev-help")
+            yield Static(
+                Text(f"enter saves · {key_shown(self.app, 'event_form.cancel')} cancels"),
+                id="ev-help",
+            )
 
     def on_mount(self) -> None:
         self.query_one("#ev-name", Input).focus()

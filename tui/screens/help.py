@@ -11,7 +11,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tui.actions import Row, bindings
+from tui.actions import Row, bindings, key_shown
 
 # What the `/` prompt and saved filters accept (the query language, in short).
 QUERY_HELP = (
@@ -57,6 +57,6 @@ class HelpScreen(ModalScreen[None]):
         parts.append(Text(""))
         if self.footnote:
             parts.append(Text(self.footnote, style="dim"))
-        parts.append(Text("escape closes this help."))
+        parts.append(Text(f"{key_shown(self.app, 'help.close')} closes this help."))
         with VerticalScroll(id="help-box"):
             yield Static(Group(*parts))

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.actions import bindings
+from tui.actions import bindings, key_shown
 
 
 class PickerScreen(ModalScreen[str | None]):
@@ -24,8 +24,9 @@ class PickerScreen(ModalScreen[str | None]):
         self,
         title: str,
         options: list[tuple[str, Text]],
-        footer: str = "enter chooses · escape closes",
+        footer: str | None = None,
     ) -> None:
+        """`footer`: what the keys do (None: enter chooses, and the close key closes)."""
         super().__init__()
         self.title_text = title
         self.options = options
@@ -37,7 +38,10 @@ class PickerScreen(ModalScreen[str | None]):
             yield OptionList(
                 *[Option(label, id=key) for key, label in self.options], id="picker-list"
             )
-            yield Static(Text(self.footer_text), id="picker-footer")
+            footer = self.footer_text
+            if footer is None:
+                footer = f"enter chooses · {key_shown(self.app, 'picker.close')} closes"
+            yield Static(Text(footer), id="picker-footer")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)

@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from fetchers.models import Article
-from tui.actions import bindings
+from tui.actions import bindings, key_shown
 from tui.format import wall
 from tui.worddiff import word_diff
 
@@ -82,7 +82,7 @@ class RevisionsScreen(ModalScreen[None]):
             parts.append(Text(f"Full text changed since the one fetched {since}", style="bold"))
             parts.append(word_diff(str(old.get("text") or ""), str(new.get("text") or "")))
             parts.append(Text(""))
-        parts.append(Text("escape closes.", style="dim"))
+        parts.append(Text(f"{key_shown(self.app, 'revisions.close')} closes.", style="dim"))
         self.lines = parts  # as shown, one Text a line
         with VerticalScroll(id="revisions-box"):
             yield Static(Group(*parts))
