@@ -201,7 +201,14 @@ class AlertDesk:
             return
         ids = list(new_ids)
         self._expect()
-        self._work.put(lambda: self.check(ids) if ids else self._trim())
+
+        def work() -> None:
+            if ids:
+                self.check(ids)
+            if removed:  # (a check that fires nothing keeps the history as it is)
+                self._trim()
+
+        self._work.put(work)
 
     def _trim(self) -> None:
         """(In the desk's thread.) Drop the history of the days retention dropped."""

@@ -334,8 +334,9 @@ def _expands_too_much(error: Exception) -> bool:
     return getattr(error, "code", None) == _AMPLIFICATION
 
 
-_BARE_AMP = re.compile(r"&(?!(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{0,31});)")
-_NAMED = re.compile(r"&([A-Za-z][A-Za-z0-9]{0,31});")
+# (a name as XML writes one: a letter or "_", then letters, digits, "-", "_" and ".")
+_BARE_AMP = re.compile(r"&(?!(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[A-Za-z_][\w.-]{0,31});)")
+_NAMED = re.compile(r"&([A-Za-z_][\w.-]{0,31});")
 _XML_NAMED = {"amp", "lt", "gt", "quot", "apos"}
 
 

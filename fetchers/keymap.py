@@ -496,9 +496,13 @@ def check_keymap(remap: dict[str, str]) -> None:
                 raise KeymapError(
                     f'{binding_id}: "{shown(name)}" moves in or picks from the list there'
                 )
-            if place in TYPED_INTO and len(name) == 1:
+            if place in TYPED_INTO and (len(shown(name)) == 1 or name == "space"):
+                # ("question_mark", "asterisk": a character as Textual names it)
                 raise KeymapError(f'{binding_id}: "{shown(name)}" {TYPED_INTO[place]}')
-            if name in FIELD_KEYS and (place in TYPED_INTO or binding_id in REACHES_FIELDS):
+            if name in FIELD_KEYS and (
+                place in TYPED_INTO
+                or (binding_id in REACHES_FIELDS and all(n in FIELD_KEYS for n in names))
+            ):
                 raise KeymapError(
                     f'{binding_id}: "{shown(name)}" is a key of the text field there'
                     " (it moves the cursor, edits or pastes)"

@@ -148,7 +148,9 @@ def single_story(sid: str, record: Record) -> Story:
 def made_story(sid: str, records: list[Record]) -> Story:
     """The story of these articles: first reported first (then by fetch time, source and id),
     its outlets in the order they reported it, and the headline most of them share."""
-    ordered = sorted(records, key=lambda r: (first_time(r), r.fetched or 0.0, r.source, r.id))
+    ordered = sorted(
+        records, key=lambda r: (first_time(r), r.reported, r.fetched or 0.0, r.source, r.id)
+    )
     first = ordered[0]
     sources = list(dict.fromkeys(r.source for r in ordered))
     last = max(map(last_seen, ordered))

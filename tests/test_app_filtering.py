@@ -804,3 +804,24 @@ async def test_the_filter_prompt_never_stays_drawn_once_the_keys_go_elsewhere(
         await pilot.press(*keys)
         await pilot.pause()
         assert not dashboard.query_one(FilterBar).display
+        if "enter" in keys:  # the article stays open over the headlines, and has the keys
+            assert dashboard.reading and app.focused is dashboard.article_view
+
+
+async def test_the_filter_prompt_outlives_the_terminal_losing_the_focus(tmp_path: Path) -> None:
+    """Switching to another window and back kept nothing of a filter being typed: the
+    terminal's focus going took the prompt's, and the prompt went."""
+    from textual import events
+
+    from tui.widgets.filterbar import FilterBar
+
+    app = make_app(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        await pilot.press("/", "a", "b")
+        app.post_message(events.AppBlur())
+        await pilot.pause()
+        app.post_message(events.AppFocus())
+        await pilot.pause()
+        bar = dashboard.query_one(FilterBar)
+        assert bar.display and bar.query_one(Input).value == "ab"

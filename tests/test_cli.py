@@ -919,7 +919,8 @@ def test_a_language_with_a_region_lists_that_languages_articles(tmp_path: Path, 
 
 def test_alerts_of_articles_retention_removed_are_not_listed(tmp_path: Path, capsys) -> None:
     """`alerts` listed an article retention had removed (`show` then said "no article"):
-    the history is trimmed with the days retention drops, also in a cycle with nothing new."""
+    the history is trimmed with the days retention drops, also in a cycle whose new
+    articles fire nothing."""
     feed = tmp_path / "w.xml"
     feed.write_bytes(
         rss(
@@ -936,7 +937,7 @@ def test_alerts_of_articles_retention_removed_are_not_listed(tmp_path: Path, cap
     assert main([*where, "--now", "2025-11-01T10:00:00Z", "refresh"]) == 0
     code, fired, _ = run(capsys, *where, "--now", "2025-11-01T10:05:00Z", "alerts", "--json")
     assert code == 0 and [a["alert"] for a in fired] == ["Quake"]
-    feed.write_bytes(rss())
+    feed.write_bytes(rss("<title>Weather sunny</title><guid>w1</guid>"))  # new, no alert
     assert main([*where, "--now", "2025-11-04T10:00:00Z", "refresh"]) == 0
     capsys.readouterr()
     code, left, _ = run(capsys, *where, "--now", "2025-11-04T10:05:00Z", "alerts", "--json")

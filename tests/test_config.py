@@ -94,6 +94,7 @@ def test_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         ('[keys]\n"filter.sort" = "f8"', '"f8" is also the key of app.screenshot'),
         ('[keys]\n"filter.sort" = "ctrl+a"', '"ctrl+a" is a key of the text field there'),
         ('[keys]\n"article.close" = "backspace"', '"backspace" is a key of the text field'),
+        ('[keys]\n"event_form.cancel" = "?"', '"?" is typed into the form'),
     ],
 )
 def test_broken_config_names_the_fault(

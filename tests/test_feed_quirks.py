@@ -998,9 +998,10 @@ async def test_an_entity_the_feed_declares_itself_is_expanded(feed_server: FeedS
     """A feed declaring an entity in its DOCTYPE, and using an HTML one it does not declare:
     its own is expanded (it was shown as "&ok;"), the HTML one read as HTML reads it."""
     doc = (
-        b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY ok "internal entity">]>'
+        b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY ok "internal entity">'
+        b'<!ENTITY my-ent "dashed"><!ENTITY ok_2 "underscored">]>'
         b'<rss version="2.0"><channel><title>D</title><item><guid>1</guid>'
-        b"<title>A &ok; and&nbsp;here &eacute;</title></item></channel></rss>"
+        b"<title>A &ok; &my-ent; &ok_2; and&nbsp;here &eacute;</title></item></channel></rss>"
     )
     _, articles = await read(feed_server, doc)
-    assert articles[0].title == "A internal entity and here \u00e9"
+    assert articles[0].title == "A internal entity dashed underscored and here \u00e9"

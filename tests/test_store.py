@@ -215,7 +215,8 @@ def test_a_retention_of_the_longest_allowed_drops_nothing(open_store: StoreOpene
 
 def test_tinydb_retention_waits_while_the_stars_cannot_be_read(tmp_path: Path) -> None:
     """An emptied or damaged state.json: which old articles are starred is not known, so no
-    old day is dropped (a starred article went with its day) until a mark is written anew."""
+    old day is dropped (a starred article went with its day) until a mark is written anew, or
+    for as long again as retention keeps at most."""
     old = datetime(2025, 9, 1, 12, tzinfo=UTC)
     new = datetime(2025, 10, 24, 12, tzinfo=UTC)
     with Store(tmp_path, writer=True) as store:

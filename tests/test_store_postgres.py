@@ -791,6 +791,18 @@ def test_relevance_is_ts_rank_titles_first(pg_dsn: str) -> None:
         assert ranked[0] == "title" and sorted(ranked) == ["once", "text", "title"]
         scores = store.search_scores(["tariff"])
         assert set(scores) == {"title", "once", "text"} and max(scores.values()) == scores["title"]
+        # a word of the title ranks it above any ts_rank, as the data dir's index ranks
+        # (with a Chinese or Japanese word, which gets its title tier apart)
+        store.add_batch(
+            [
+                art("quake", "地震 速報", "tariff news", 5),
+                art("tsu", "Tariff tsunami", "地震の影響", 6),
+            ]
+        )
+        both = parse_query("地震 OR tariff", NOW)
+        ranked = by_relevance(store, Path("."), store.query_ids(both), both.words)
+        assert set(ranked[:3]) == {"quake", "tsu", "title"}  # a word of the query in each title
+        assert ranked.index("tsu") < ranked.index("quake")  # of those, ts_rank decides
 
 
 def test_a_phrase_late_in_a_long_text_and_after_a_common_word_is_found(pg_dsn: str) -> None:

@@ -3563,3 +3563,8 @@ def test_a_story_is_first_reported_no_later_than_it_was_fetched() -> None:
     )
     story = made_story("s1", [ahead, earlier])
     assert story.first_seen <= story.last_seen == fetched
+    assert story.first_source == "Herald"  # its date the earlier, though both are capped
+    story = made_story(
+        "s1", [Record("a", "Alpha", "x", published=fetched + 480, fetched=fetched), earlier]
+    )
+    assert story.first_source == "Herald"

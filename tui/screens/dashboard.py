@@ -230,8 +230,10 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         self.call_after_refresh(self._keep_focus)
 
     def _keep_focus(self) -> None:
-        """A pane the new layout hides loses the focus; give it to the pane that shows."""
-        if self.is_current and self.focused is None:
+        """A pane the new layout hides loses the focus; give it to the pane that shows. (Not
+        while the terminal itself has lost the focus: the focus comes back where it was, the
+        filter prompt's text with it.)"""
+        if self.is_current and self.focused is None and self.app.app_focus:
             if self.headlines.region.height:
                 self.headlines.focus()
             elif self.article_view.region.height:
@@ -429,7 +431,10 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
 
     def _close_filter(self) -> None:
         self.query_one(FilterBar).display = False
-        self.headlines.focus()
+        if self.reading and is_narrow(self):  # the article open over the headlines
+            self.article_view.focus()
+        else:
+            self.headlines.focus()
 
     @on(FilterBar.Applied)
     def _filter_applied(self, message: FilterBar.Applied) -> None:

@@ -55,6 +55,7 @@ from fetchers.store.postgres.words import (
     places_exact,
     prefix_query,
 )
+from fetchers.store.search import TITLE_TIER
 from fetchers.store.shards import MAX_REVISIONS
 
 CHANNEL = "wirewatch_articles"  # NOTIFY: new articles were stored
@@ -261,6 +262,14 @@ def _jsonb(value: Any) -> Any:
     from psycopg.types.json import Jsonb
 
     return Jsonb(value)
+
+
+def _in_title(query: str) -> str:
+    """A words query (`prefix_query`: lexemes joined by "&", the last a prefix) held only by
+    a title: each lexeme marked with the title's weight, A."""
+    return " & ".join(
+        f"{term[:-2]}:*A" if term.endswith(":*") else f"{term}:A" for term in query.split(" & ")
+    )
 
 
 class PostgresStore:
@@ -1794,11 +1803,14 @@ class PostgresStore:
         if not queries:
             return {}
         tsquery = " | ".join(f"({q})" for q in queries)
+        # as the data dir's index ranks (`SearchIndex.scores`): a title holding more of the
+        # words first (a word's lexemes marked A, the title's weight), then ts_rank
+        in_titles = " + ".join("(words @@ to_tsquery('simple', %s))::int" for _ in queries)
         with self._cursor("cannot rank") as cur:
             cur.execute(
-                "SELECT id, ts_rank(words, q) FROM articles, to_tsquery('simple', %s) AS q"
-                " WHERE words @@ q",
-                (tsquery,),
+                f"SELECT id, ts_rank(words, q) + %s * ({in_titles})"
+                " FROM articles, to_tsquery('simple', %s) AS q WHERE words @@ q",
+                (TITLE_TIER, *map(_in_title, queries), tsquery),
             )
             return {row[0]: float(row[1]) for row in cur.fetchall()}
 
