@@ -985,26 +985,34 @@ async def test_a_gzip_body_of_several_members_is_read_whole(
     assert len(results["Two"].new_ids) == 2 and results["Two"].warnings == 0
 
 
-async def test_a_sources_charset_reads_its_pages_too(
-    tmp_path: Path, now: datetime, feed_server: FeedServer
-) -> None:
-    """A source whose config names windows-1250 has its article pages read in it as its feed
-    is (the page, declaring nothing, came out "Pøedseda vlády øekl")."""
-    paragraph = "Předseda vlády řekl v pátek, že jednání o clech zůstávají obtížná. " * 4
-    page = f"<html><body><article><p>{paragraph}</p><p>{paragraph}</p></article></body></html>"
-    page_url = feed_server.add(
-        "/clo.html", Route(page.encode("cp1250"), headers={"Content-Type": "text/html"})
-    )
+async def _czech_page_text(
+    tmp_path: Path, now: datetime, feed_server: FeedServer, page: bytes, name: str
+) -> str:
+    """The full text stored of a page served as `page` under a windows-1250 source."""
+    page_url = feed_server.add(f"/{name}.html", Route(page, headers={"Content-Type": "text/html"}))
     feed = rss(f"<title>Řeč předsedy</title><link>{page_url}</link><guid>1</guid>")
-    feed_url = feed_server.add("/cz.xml", Route(feed.replace(b'encoding="utf-8"', b"")))
+    feed_url = feed_server.add(f"/{name}.xml", Route(feed.replace(b'encoding="utf-8"', b"")))
     results, store, _ = await poll(
         tmp_path, now, Source("CZ", url=feed_url, full_text=True, charset="cp1250")
     )
     try:
         (ident,) = results["CZ"].new_ids
-        assert (store.text(ident) or "").startswith("Předseda vlády řekl v pátek")
+        return store.text(ident) or ""
     finally:
         store.close()
+
+
+_CZECH = "Předseda vlády řekl v pátek, že jednání o clech zůstávají obtížná. " * 4
+
+
+async def test_a_sources_charset_reads_its_pages_too(
+    tmp_path: Path, now: datetime, feed_server: FeedServer
+) -> None:
+    """A source whose config names windows-1250 has its article pages read in it as its feed
+    is (the page, declaring nothing, came out "Pøedseda vlády øekl")."""
+    page = f"<html><body><article><p>{_CZECH}</p><p>{_CZECH}</p></article></body></html>"
+    text = await _czech_page_text(tmp_path, now, feed_server, page.encode("cp1250"), "clo")
+    assert text.startswith("Předseda vlády řekl v pátek")
 
 
 async def test_a_live_pages_next_update_under_its_link_is_a_new_article(
@@ -1118,22 +1126,12 @@ async def test_a_page_that_names_its_charset_is_read_in_it_whatever_its_source_s
 ) -> None:
     """A source's charset is for its pages that name none: one saying UTF-8, with a stray
     byte, came out "PĹ™edseda" under a windows-1250 source."""
-    paragraph = "Předseda vlády řekl v pátek, že jednání o clech zůstávají obtížná. " * 4
     page = (
-        f'<html><head><meta charset="utf-8"></head><body><article><p>{paragraph}</p>'
-        f"<p>{paragraph}</p></article></body></html>"
+        f'<html><head><meta charset="utf-8"></head><body><article><p>{_CZECH}</p>'
+        f"<p>{_CZECH}</p></article></body></html>"
     ).encode() + b"\x92"
-    page_url = feed_server.add("/u8.html", Route(page, headers={"Content-Type": "text/html"}))
-    feed = rss(f"<title>Řeč</title><link>{page_url}</link><guid>1</guid>")
-    feed_url = feed_server.add("/u8.xml", Route(feed))
-    results, store, _ = await poll(
-        tmp_path, now, Source("CZ", url=feed_url, full_text=True, charset="cp1250")
-    )
-    try:
-        (ident,) = results["CZ"].new_ids
-        assert (store.text(ident) or "").startswith("Předseda vlády řekl v pátek")
-    finally:
-        store.close()
+    text = await _czech_page_text(tmp_path, now, feed_server, page, "u8")
+    assert text.startswith("Předseda vlády řekl v pátek")
 
 
 async def test_a_source_renamed_twice_keeps_the_name_its_ids_were_first_made_under(

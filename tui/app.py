@@ -93,7 +93,8 @@ class WirewatchApp(ReportsWorkerErrors, OrderedKeysApp[None]):
                 self.config, self.data_dir, self.clock, self.local, self.poll_enabled
             )
         except StoreError as exc:  # nothing to show: said as the command line says it
-            self.call_from_thread(self.exit, None, 2, f"wirewatch: {printable(str(exc))}")
+            said = Text(f"wirewatch: {printable(str(exc))}")  # (a path of "[...]" is no markup)
+            self.call_from_thread(self.exit, None, 2, said)
             return
         self.post_message(SessionOpened(session))
 

@@ -439,18 +439,11 @@ def cmd_refresh(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     try:
         _print_refresh(results, args.json, failed, out)
         out.flush()
-    except BrokenPipeError:  # a reader that stopped early: the poll's outcome stands
-        _quiet_stdout()
+    except BrokenPipeError:  # a reader that stopped early: the poll's outcome stands (what
+        pass  # is left in the buffer goes with `_end_now`, which flushes what it can)
     if cycle.store_error:
         complain(cycle.store_error)
     return code
-
-
-def _quiet_stdout() -> None:
-    """Point stdout at nothing once its reader has gone: what is left in its buffer would
-    fail again at exit, and Python would print that failure."""
-    with contextlib.suppress(OSError, ValueError):
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _print_refresh(results: list[PollResult], as_json: bool, failed: int, out: TextIO) -> None:

@@ -429,8 +429,7 @@ def stage(
         fetched = article.fetched or datetime.now(UTC)
         stamp = stamps.get(fetched)
         if stamp is None:
-            iso = utc_iso(fetched) or ""
-            stamp = stamps[fetched] = (iso[:10], iso)
+            stamp = stamps[fetched] = (day_key(fetched), utc_iso(fetched) or "")
         doc = doc_of(article, stamp[1])
         made = words[number] if number < len(words) else None
         record = record_of(article, stamp[1])
