@@ -1443,10 +1443,13 @@ class Store:
                 # and a day dropped now would take them with it. Retention waits until a mark
                 # changed writes the file whole again, or as long again as it keeps (a
                 # poller nobody marks beside would otherwise keep every day for good)
-                self.problems.append(
+                waits = (
                     "state.json does not read whole: old days stay (retention waits) until"
                     f" a read or starred mark is changed, {days} days more at most"
                 )
+                if waits not in self.problems:  # (said once, not at every cycle)
+                    self.problems.append(waits)
+                    log.warning("%s: %s", self.dir, waits)
                 days *= 2
             try:
                 cutoff = day_key(now - timedelta(days=days))
