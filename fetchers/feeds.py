@@ -39,6 +39,7 @@ from fetchers.text import (
     strip_controls,
 )
 from fetchers.timeparse import parse_feed_date
+from fetchers.webaddress import untracked
 
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -1043,7 +1044,8 @@ def to_articles(
             slot.fingerprints.add(version.fingerprint)
             slot.by_guid = True
             continue
-        ident = article_id(source, f"{raw.link}#{version.fingerprint}", None, "", "")
+        shared = untracked(raw.link) if raw.link else raw.link  # (None as it always read)
+        ident = article_id(source, f"{shared}#{version.fingerprint}", None, "", "")
         if ident in slots:
             continue
         article.id = ident

@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from fetchers.redact import redact
 from fetchers.text import plain_message
+from fetchers.webaddress import untracked
 
 SourceKind = Literal["feed", "page", "file"]
 """What a source is read as: a feed, a web page of links, or a local file."""
@@ -57,8 +58,9 @@ def comparable(summary: str) -> str:
 
 
 def article_id(source: str, guid: str | None, link: str | None, title: str, summary: str) -> str:
-    """A stable id: the guid, else the link, else a hash of the content, scoped to the source."""
-    basis = guid or link or f"{title}\n{summary}"
+    """A stable id: the guid, else the link (less its tracking parameters, which some feeds
+    stamp anew at each fetch), else a hash of the content, scoped to the source."""
+    basis = guid or (untracked(link) if link else "") or f"{title}\n{summary}"
     # surrogatepass: a lone surrogate from a character reference must not cost the article
     data = f"{source}\n{basis}".encode("utf-8", "surrogatepass")
     return hashlib.blake2b(data, digest_size=8).hexdigest()

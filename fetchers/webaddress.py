@@ -1,5 +1,6 @@
 """Whether an http(s) address a user gave (a source's, a webhook's) can be asked at all, said
-once for the config, `add`, OPML import and alert rules alike."""
+once for the config, `add`, OPML import and alert rules alike; and an article's link as it
+identifies the article (`untracked`)."""
 
 from __future__ import annotations
 
@@ -31,3 +32,42 @@ def address_problem(url: str) -> str | None:
     except ValueError:
         return "its URL names no valid port"
     return None
+
+
+# query parameters that say how a reader came to a page, never which page it is: a feed that
+# stamps its links anew at each fetch (utm_campaign=the day) must not make its items new
+_TRACKING = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "msclkid",
+        "yclid",
+        "igshid",
+        "twclid",
+        "mc_cid",
+        "mc_eid",
+        "_hsenc",
+        "_hsmi",
+    }
+)
+
+
+def _tracks(parameter: str) -> bool:
+    name = parameter.partition("=")[0].lower()
+    return name.startswith("utm_") or name in _TRACKING
+
+
+def untracked(link: str) -> str:
+    """`link` without its tracking parameters (`utm_*`, `fbclid`, …), the rest as written (a
+    link holding none is returned as it is): what an article without a guid is known by."""
+    base, question, rest = link.partition("?")
+    if not question:
+        return link
+    query, hash_mark, fragment = rest.partition("#")
+    parameters = query.split("&")
+    kept = [parameter for parameter in parameters if not _tracks(parameter)]
+    if len(kept) == len(parameters):
+        return link
+    joined = "&".join(kept)
+    return base + ("?" + joined if joined else "") + hash_mark + fragment

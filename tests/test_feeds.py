@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from fetchers.feeds import FeedError, close_truncated, parse_feed, resolve, to_articles
 from fetchers.timeparse import parse_feed_date
+from fetchers.webaddress import untracked
 from tests.conftest import rss
 
 NOW = datetime(2025, 10, 24, 8, tzinfo=UTC)
@@ -491,3 +492,34 @@ def test_absolute_links_are_taken_as_written_without_parsing_them(
     assert joined == []
     (relative,) = articles(rss("<title>One</title><link>/a/1</link>"), base="https://x.org/f")
     assert relative.link == "https://x.org/a/1" and joined == ["/a/1"]
+
+
+@pytest.mark.parametrize(
+    ("link", "known_by"),
+    [
+        ("http://x.test/a?utm_source=rss&id=3", "http://x.test/a?id=3"),
+        ("http://x.test/a?utm_source=rss&utm_medium=feed", "http://x.test/a"),
+        ("http://x.test/a?gclid=1&q=a%20b#part", "http://x.test/a?q=a%20b#part"),
+        ("http://x.test/a?utmost=1&UTM_Term=x", "http://x.test/a?utmost=1"),
+        ("http://x.test/a?id=3&id=3", "http://x.test/a?id=3&id=3"),  # as written
+        ("http://x.test/utm_source=1", "http://x.test/utm_source=1"),  # a path, no query
+    ],
+)
+def test_an_article_link_is_known_by_all_but_its_tracking_parameters(
+    link: str, known_by: str
+) -> None:
+    assert untracked(link) == known_by
+
+
+def test_items_without_guids_sharing_a_link_but_its_tracking_parameters_are_one_article() -> None:
+    """A link stamped with tracking parameters identifies the same item as without them; an
+    item with a guid of its own keeps it, whatever its link."""
+    body = rss(
+        "<title>One</title><link>http://x.test/a?utm_source=rss</link>",
+        "<title>One</title><link>http://x.test/a</link>",
+        "<title>Two</title><link>http://x.test/b?utm_source=rss</link><guid>g2</guid>",
+        "<title>Two</title><link>http://x.test/b</link><guid>g3</guid>",
+    )
+    fetched = datetime(2025, 10, 24, tzinfo=UTC)
+    articles = to_articles(parse_feed(body, None, None), "S", [], fetched)
+    assert [a.title for a in articles] == ["One", "Two", "Two"]

@@ -1042,6 +1042,36 @@ async def test_a_live_pages_next_update_under_its_link_is_a_new_article(
     assert titles == ["Update one", "Update two: talks collapse"]
 
 
+async def test_an_item_without_a_guid_whose_link_is_stamped_anew_is_one_article(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """A feed without guids that stamps its links with the day's campaign at each fetch
+    (`utm_*`, `fbclid`) stored its whole feed again at every poll; the link less those
+    parameters is what the item is known by, and the stored link is the one it came with."""
+
+    def feed(stamp: str) -> bytes:
+        return rss(
+            "<title>Talks stall</title>"
+            f"<link>http://example.com/talks?id=7&amp;utm_campaign={stamp}&amp;UTM_Medium=rss</link>",
+            f"<title>Summit opens</title><link>http://example.com/summit?fbclid={stamp}#top</link>",
+        )
+
+    route = Route(feed("mon"))
+    source = Source("Stamped", url=feed_server.add("/stamped.xml", route))
+    now = datetime(2025, 10, 24, 8, tzinfo=UTC)
+    results, _ = await poll_once(tmp_path, now, source)
+    assert len(results["Stamped"].new_ids) == 2
+    route.body = feed("tue")
+    results, _ = await poll_once(tmp_path, now + timedelta(days=1), source)
+    assert results["Stamped"].new_ids == []
+    with Store(tmp_path / "data") as store:
+        links = sorted(store.get(i).link for i in store.query_ids())  # type: ignore[union-attr]
+    assert links == [
+        "http://example.com/summit?fbclid=mon#top",
+        "http://example.com/talks?id=7&utm_campaign=mon&UTM_Medium=rss",
+    ]
+
+
 async def test_identity_beside_gzip_in_content_encoding_is_read(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:
