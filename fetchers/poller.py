@@ -809,7 +809,8 @@ class Poller:
         finally:  # what arrived is kept, also when the rest is dropped at shutdown
             if texts:
                 try:
-                    await asyncio.shield(asyncio.to_thread(self.store.set_texts, texts))
+                    stored = asyncio.to_thread(self.store.set_texts, texts, self.clock())
+                    await asyncio.shield(stored)
                 except StoreError as exc:
                     log.error("full texts not stored: %s", exc)
 

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from fetchers.healthbook import HealthBook
-from fetchers.models import Article, Source
+from fetchers.models import Article, Clock, Source
 from fetchers.poller import Poller
-from fetchers.store import Store
+from fetchers.query import parse_query
+from fetchers.store import ArticleStore, Store
 from tests.conftest import (
     FeedServer,
     Route,
@@ -93,12 +94,15 @@ def page(text: str) -> Route:
     return Route(body.encode(), headers={"Content-Type": "text/html; charset=utf-8"})
 
 
-def full_text_poller(tmp_path: Path, feed_url: str) -> tuple[Store, Poller]:
-    """A writer's store and a poller of one feed whose articles' pages are fetched."""
+def full_text_poller(
+    tmp_path: Path, feed_url: str, opener: StoreOpener | None = None, clock: Clock = lambda: DAY
+) -> tuple[ArticleStore, Poller]:
+    """A writer's store (the data dir's, or `opener`'s) and a poller of one feed whose
+    articles' pages are fetched."""
     data = tmp_path / "data"
-    store = Store(data, writer=True)
+    store = opener(writer=True) if opener is not None else Store(data, writer=True)
     source = Source("Feed", url=feed_url, full_text=True)
-    return store, Poller(config_for(tmp_path, source), store, lambda: DAY, health=HealthBook(data))
+    return store, Poller(config_for(tmp_path, source), store, clock, health=HealthBook(data))
 
 
 async def test_a_page_changed_between_two_fetches_keeps_both_texts(
@@ -161,12 +165,15 @@ async def test_d_shows_a_word_diff_of_a_full_text_fetched_again(tmp_path: Path) 
 
 
 async def test_a_revised_article_has_its_page_fetched_again_and_keeps_both_texts(
-    tmp_path: Path, feed_server: FeedServer
+    tmp_path: Path, feed_server: FeedServer, open_store: StoreOpener
 ) -> None:
+    """(PostgreSQL kept the first text: a revised article's page was never fetched again.)
+    The earlier text is dated by the clock the poller runs by, as revisions are (`--now`)."""
     page_url = feed_server.add("/story.html", page(FIRST + " "))
     item = "<title>{}</title><link>" + page_url + "</link><guid>1</guid>"
     feed_url = feed_server.add("/feed.xml", Route(rss(item.format("Tariff deal agreed"))))
-    store, poller = full_text_poller(tmp_path, feed_url)
+    now = [DAY]
+    store, poller = full_text_poller(tmp_path, feed_url, open_store, lambda: now[0])
     try:
         (first,) = await poller.poll()
         await poller.drain_pages(5.0)
@@ -180,12 +187,14 @@ async def test_a_revised_article_has_its_page_fetched_again_and_keeps_both_texts
             "/feed.xml", Route(rss(item.format("Tariff deal agreed on cars and chips")))
         )
         feed_server.add("/story.html", page(SECOND + " "))
+        now[0] = DAY + timedelta(hours=2)
         (second,) = await poller.poll()
         await poller.drain_pages(5.0)
         assert second.new_ids == [] and len(feed_server.hits["/story.html"]) == 2
         assert (store.text(ident) or "").startswith(SECOND)
         (earlier,) = store.text_revisions(ident)
         assert (earlier["text"] or "").startswith(FIRST)
+        assert earlier["seen"] == "2025-10-24T07:00:00Z"  # fetched then, not the wall clock's
         assert [r["title"] for r in store.revisions(ident)] == ["Tariff deal agreed"]
         await poller.poll()  # fetched once for the revision, not at every poll
         await poller.drain_pages(5.0)
@@ -195,17 +204,22 @@ async def test_a_revised_article_has_its_page_fetched_again_and_keeps_both_texts
         store.close()
 
 
-def test_a_revised_item_carrying_its_content_revises_the_text(tmp_path: Path) -> None:
-    with Store(tmp_path, writer=True) as store:
+def test_a_revised_item_carrying_its_content_revises_the_text(open_store: StoreOpener) -> None:
+    """(PostgreSQL kept the first content, and searches matched its words.) The earlier text
+    is dated by the fetch that brought it, the new one by the revision's."""
+    with open_store(writer=True) as store:
         old = article(1)
         old.text = FIRST
         store.add_batch([old])
-        new = article(1)
+        new = article(1, DAY + timedelta(hours=3))
         new.title, new.text = "Headline 1, corrected", SECOND
         assert store.add_batch([new]) == []
         assert store.get("Wire-1").title == "Headline 1, corrected"  # type: ignore[union-attr]
         assert store.text("Wire-1") == SECOND
-        assert [r["text"] for r in store.text_revisions("Wire-1")] == [FIRST]
+        assert store.query_ids(parse_query("chips", DAY)) == ["Wire-1"]
+        assert store.query_ids(parse_query("Gyeongju", DAY)) == []
+        (earlier,) = store.text_revisions("Wire-1")
+        assert earlier == {"seen": "2025-10-24T07:00:00Z", "text": FIRST}
 
 
 async def test_a_revision_that_moves_the_page_fetches_the_new_page_and_keeps_its_link(

@@ -610,7 +610,7 @@ class Session:
 
     def keep_text(self, ident: str, text: str) -> None:
         if self.is_writer:
-            self.store.set_text(ident, text)
+            self.store.set_text(ident, text, self.clock())
         else:  # a viewer never writes articles
             self._fetched_texts[ident] = text
 

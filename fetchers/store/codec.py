@@ -409,6 +409,21 @@ class StagedArticle:
     words: tuple[str, str] | None = None
 
 
+def revised_contents(
+    revised: dict[str, StagedArticle],
+) -> list[tuple[datetime | None, list[tuple[str, str]]]]:
+    """The contents revised items carry, as (id, text) pairs by the fetch that had them: each
+    is the article's full text now, its earlier one dated by when that fetch was."""
+    by_fetch: dict[float | None, list[tuple[str, str]]] = {}
+    for ident, item in revised.items():
+        if item.text:
+            by_fetch.setdefault(item.record.fetched, []).append((ident, item.text))
+    return [
+        (datetime.fromtimestamp(fetched, UTC) if fetched is not None else None, pairs)
+        for fetched, pairs in by_fetch.items()
+    ]
+
+
 def day_key(when: datetime) -> str:
     """The UTC day of an instant as a shard is keyed by it ("2025-10-24"; the year in four
     digits, as `utc_iso` writes it: strftime wrote the year 657 as "657", which sorted after

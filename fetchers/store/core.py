@@ -56,6 +56,7 @@ from fetchers.store.codec import (
     differs,
     doc_from_record,
     record_from_doc,
+    revised_contents,
     revision_entries,
     stage,
 )
@@ -1150,10 +1151,11 @@ class Store:
                 self._save_map()
                 if written:
                     self._searching.kick()
-            contents = [(ident, item.text) for ident, item in revised.items() if item.text]
+            contents = revised_contents(revised)
             if contents:  # a revised item carrying its content: its text is revised too
                 try:
-                    self.set_texts(contents)
+                    for fetched, pairs in contents:
+                        self.set_texts(pairs, fetched)
                 except StoreWriteError as exc:
                     raise StoreWriteError(
                         f"{exc}; {len(new_ids)} new articles stored", new_ids
@@ -1231,12 +1233,12 @@ class Store:
             return None
         return doc if isinstance(doc, dict) else None
 
-    def set_text(self, ident: str, text: str) -> None:
+    def set_text(self, ident: str, text: str, seen: datetime | None = None) -> None:
         """Attach a fetched full text to a stored article."""
-        if not self.set_texts([(ident, text)]):
+        if not self.set_texts([(ident, text)], seen):
             raise StoreError(f"no article {ident}")
 
-    def set_texts(self, pairs: list[tuple[str, str]]) -> int:
+    def set_texts(self, pairs: list[tuple[str, str]], seen: datetime | None = None) -> int:
         """Attach fetched full texts to stored articles: one append and one shard write per
         touched day, however many texts. Returns how many were attached (unknown ids, such
         as articles dropped by retention meanwhile, are skipped). A text that differs from
@@ -1260,11 +1262,11 @@ class Store:
                     if had is not None:
                         earlier[ident] = self._earlier_text(record, had)
                 by_shard.setdefault(record.shard, []).append(({"id": ident}, text))
-            seen = utc_iso(datetime.now(UTC))
+            at = utc_iso(seen or datetime.now(UTC))
             try:
                 for key, holders in by_shard.items():
                     # text-kept.jsonl for kept ones: retention never drops it
-                    self._texts.append(key, holders, seen)
+                    self._texts.append(key, holders, at)
                     refs = {holder["id"]: holder["text_ref"] for holder, _ in holders}
                     shard = self._get_shard(key)
                     before = shard.signature

@@ -220,10 +220,12 @@ class ArticleStore(Protocol):
         """(id, link) of the source's newest articles with a link and no full text."""
         ...
 
-    def set_text(self, ident: str, text: str) -> None: ...
+    def set_text(self, ident: str, text: str, seen: datetime | None = None) -> None: ...
 
-    def set_texts(self, pairs: list[tuple[str, str]]) -> int:
-        """Attach full texts; returns how many articles were still there to take them."""
+    def set_texts(self, pairs: list[tuple[str, str]], seen: datetime | None = None) -> int:
+        """Attach full texts fetched at `seen` (now when not given: a text an earlier one
+        gives way to is dated by it); returns how many articles were still there to take
+        them."""
         ...
 
     def apply_retention(self, days: int, now: datetime) -> int:

@@ -38,6 +38,7 @@ from fetchers.store.codec import (
     article_of,
     day_key,
     distinct_revisions,
+    revised_contents,
     revision_entries,
     stage,
 )
@@ -298,6 +299,9 @@ class PostgresStore:
         self._write_order = threading.Lock()  # this process's writes, one at a time (other
         # processes write beside them)
         self._known = KnownArticles()  # the writer's: what is stored, for `knows`
+        # the writer's revised articles whose full text came before the revision: their page
+        # is fetched once more, once (`wanting_text`), as the data dir's store does
+        self._stale_texts: set[str] = set()
         self._filled_down_to = _ABOVE_ALL  # the seq of the last row `backfill` took
         self._listen_guard = threading.Lock()
         self._listener: Any = None  # a viewer's connection that LISTENs for the writer
@@ -1239,11 +1243,16 @@ class PostgresStore:
                 new_ids = [ident for ident in fresh if ident in inserted]  # the batch's order
             if new_ids:  # delivered to the listeners when the write commits
                 cur.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(len(new_ids))))
-            if revised:
-                self._revise(cur, revised)
+            stale = self._revise(cur, revised) if revised else []
         for item in items:  # committed: known from now on
             record = item.record
             self._known.put(record.id, record.source, record.link, record.title, record.summary)
+        self._stale_texts.update(stale)
+        try:  # a revised item carrying its content: its text is revised too
+            for fetched, pairs in revised_contents(revised):
+                self.set_texts(pairs, fetched)
+        except StoreWriteError as exc:
+            raise StoreWriteError(f"{exc}; {len(new_ids)} new articles stored", new_ids) from exc
         return new_ids
 
     @staticmethod
@@ -1273,17 +1282,21 @@ class PostgresStore:
         )
         return [linked[row[0] - 1].id for row in cur.fetchall()]
 
-    def _revise(self, cur: Any, revised: dict[str, StagedArticle]) -> None:
+    def _revise(self, cur: Any, revised: dict[str, StagedArticle]) -> list[str]:
         """Give stored articles the title and summary their source now gives, keeping what
-        they said before as revisions."""
+        they said before as revisions. Returns those whose full text came before (their page
+        is to be fetched again), the item carrying no content of its own."""
         cur.execute(
             "SELECT id, title, summary, coalesce(revised, fetched), text, revisions"
             " FROM articles WHERE id = ANY(%s)",
             (list(revised),),
         )
+        stale: list[str] = []
         for ident, title, summary, seen, text, history in cur.fetchall():
             item = revised[ident]
             record = item.record
+            if text and not item.text:
+                stale.append(ident)
             history = [
                 *entries(history, ident, "revisions", self._odd),
                 {"seen": seen, "title": title, "summary": summary},
@@ -1308,44 +1321,52 @@ class PostgresStore:
                     *_new_words(record.title, record.summary, text, ident),
                 ),
             )
+        return stale
 
     def wanting_text(self, source: str, limit: int, skip: set[str]) -> list[tuple[str, str]]:
+        """(id, link) of the source's newest articles with a link and no full text, at most
+        `limit`, leaving out the ids in `skip`; and, once, those revised since their text
+        was fetched (skipped or not: the revision is news)."""
         with self._cursor("cannot read") as cur:
             cur.execute(
                 "SELECT id, link FROM articles WHERE source_key = %s AND link <> ''"
-                " AND coalesce(text, '') = '' AND NOT (id = ANY(%s))"
+                " AND ((coalesce(text, '') = '' AND NOT (id = ANY(%s))) OR id = ANY(%s))"
                 " ORDER BY at DESC, seq LIMIT %s",
-                (source.lower(), list(skip), max(0, limit)),
+                (source.lower(), list(skip), list(self._stale_texts), max(0, limit)),
             )
-            return [(row[0], row[1]) for row in cur.fetchall()]
+            chosen = [(row[0], row[1]) for row in cur.fetchall()]
+        self._stale_texts.difference_update(ident for ident, _ in chosen)
+        return chosen
 
-    def set_text(self, ident: str, text: str) -> None:
-        if not self.set_texts([(ident, text)]):
+    def set_text(self, ident: str, text: str, seen: datetime | None = None) -> None:
+        if not self.set_texts([(ident, text)], seen):
             raise StoreError(f"no article {ident}")
 
-    def set_texts(self, pairs: list[tuple[str, str]]) -> int:
+    def set_texts(self, pairs: list[tuple[str, str]], seen: datetime | None = None) -> int:
         """Attach full texts; returns how many articles were there to take them."""
         self._require_writer()
         texts = dict(pairs)
         if not texts:
             return 0
-        seen = utc_iso(datetime.now(UTC))
+        at = utc_iso(seen or datetime.now(UTC))
         with self._cursor("cannot write full texts", write=True) as cur:
             cur.execute(
-                "SELECT id, title, summary, text, text_seen FROM articles WHERE id = ANY(%s)"
-                " ORDER BY id FOR UPDATE",  # in the order a write locks them
+                "SELECT id, title, summary, text, text_seen, fetched FROM articles"
+                " WHERE id = ANY(%s) ORDER BY id FOR UPDATE",  # in the order a write locks them
                 (list(texts),),
             )
             found = cur.fetchall()
-            for ident, title, summary, had, had_seen in found:
+            for ident, title, summary, had, had_seen, fetched in found:
                 text = texts[ident]
                 if had == text:
                     continue  # the same text again changes nothing
+                # seen when fetched; a text its item carried, when the item was
+                had_seen = had_seen or fetched
                 earlier = [{"seen": had_seen, "text": had}] if had else []
                 cur.execute(
                     "UPDATE articles SET text = %s, text_seen = %s, edits = edits + 1,"
                     f" text_revisions = text_revisions || %s, {_NEW_WORDS}",
-                    (text, seen, _jsonb(earlier), *_new_words(title, summary, text, ident)),
+                    (text, at, _jsonb(earlier), *_new_words(title, summary, text, ident)),
                 )
         return len(found)
 
