@@ -188,6 +188,9 @@ class StoryBook:
         self._mark: str | None = None
         self._grouping = False  # this process groups the stories a store keeps for all
         self._unsaved = False  # a save to the store failed: the next cycle tries again
+        # stories a revised headline may have renamed, not saved to the store that keeps
+        # them yet (their articles are the same: saving by what they hold would pass them by)
+        self._rewritten: set[str] = set()
         # the last shelf made, and the stories changed since (None: not known, so the next
         # shelf is made whole): a cycle changes a few stories of a million
         self._shelved: StoryShelf | None = None
@@ -353,6 +356,8 @@ class StoryBook:
         changed = [
             sid for sid, ids in members.items() if ids and kept.get(sid) != (len(ids), ids[-1])
         ]
+        rewritten = self._rewritten.difference(changed)
+        changed.extend(sid for sid in rewritten if members.get(sid))
         gone = [sid for sid in kept if sid not in members]
         start = 0
         self._unsaved = True  # until every batch is saved: a read that fails is tried again too
@@ -383,6 +388,7 @@ class StoryBook:
                 kept.pop(sid, None)
             gone = []
         self._unsaved = False
+        self._rewritten.clear()
         return True
 
     # -- bringing the stories up to date -----------------------------------------------------
@@ -571,7 +577,10 @@ class StoryBook:
                     add_paced(index, fresh, pace)
                     self._touch(index.story_of.get(item.id) for item in fresh)
                     changed = True
-                self._touch(map(index.story_of.get, revised))  # a headline may be rewritten
+                rewritten = [index.story_of.get(ident) for ident in revised]
+                self._touch(rewritten)  # a headline may be rewritten
+                if keeper is not None:
+                    self._rewritten.update(sid for sid in rewritten if sid is not None)
                 if removed:
                     gone = _not_stored(store, list(index.story_of))
                     if gone:
@@ -581,7 +590,12 @@ class StoryBook:
             except BaseException:  # changed in part: the next shelf is made whole, and the
                 self._touched = self._since_saved = None  # next page of the newest found anew
                 raise
-            if changed or self._unsaved or (keeper is None and not self.path.exists()):
+            if (
+                changed
+                or self._unsaved
+                or (keeper is None and not self.path.exists())
+                or (keeper is not None and self._rewritten)
+            ):
                 self.save(store)
             elif keeper is None and self._since_saved:  # only headlines rewritten: the
                 self._save_newest(store, version_of(self.path))  # file stands, the page not

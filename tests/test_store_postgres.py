@@ -1684,6 +1684,25 @@ def test_stories_the_database_refused_are_saved_at_the_next_cycle(
         ]
 
 
+def test_a_story_whose_headline_was_rewritten_is_saved_with_the_new_title(
+    pg_dsn: str, tmp_path: Path
+) -> None:
+    """A cycle that only revised a story's headline saved nothing: the story held the same
+    articles, so the database kept its old title at every later run."""
+    from fetchers.storybook import StoryBook, stored_stories
+
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch([make(1)])
+        book = StoryBook(tmp_path)
+        book.update(store, ["Wire-1"], False)
+        rewritten = make(1)
+        rewritten.title = "Seoul and Washington seal the tariff deal at last"
+        store.add_batch([rewritten])
+        book.update(store, [], False, revised=["Wire-1"])
+        saved = stored_stories(store, 10)
+    assert saved is not None and [s.title for s in saved] == [rewritten.title]
+
+
 def test_stories_saved_before_take_their_last_activity_from_their_reports(pg_dsn: str) -> None:
     """A database from before a story's last activity was when its articles were reported
     (never later than fetched) had it as the later of the two: every story of one poll tied
