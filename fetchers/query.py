@@ -324,6 +324,21 @@ class Query:
         term = Term("since", shown, False, lambda record: record.when >= instant, instant)
         return Query(self.text, [*self.clauses, [term]], list(self.words))
 
+    def with_stories(self, facts: StoryFacts, said: Collection[int] = ()) -> Query:
+        """This query with its `story:` and `outlets:` terms answered by `facts` (the clauses
+        numbered in `said` left as they are: a store says them whole itself). Each such term
+        asks `facts` for the articles it holds or fails for once, when first tested: a
+        store that keeps the stories answers those in one statement, not article by article."""
+        clauses = [
+            clause
+            if number in said
+            else [
+                _answered(term, facts) if term.field in STORY_FIELDS else term for term in clause
+            ]
+            for number, clause in enumerate(self.clauses)
+        ]
+        return Query(self.text, clauses, list(self.words))
+
     @property
     def asks_stories(self) -> bool:
         """Whether a clause asks the stories (`story:`, `outlets:`): answered only once the
@@ -607,6 +622,26 @@ def _story_verdicts(
 
         return by_outlets
     return None
+
+
+def _answered(term: Term, facts: StoryFacts) -> Term:
+    """A `story:` or `outlets:` term whose test is the verdicts `facts` give (`_story_verdicts`,
+    negation included), asked once, when first tested."""
+    decided = _story_verdicts(term.field, term.value, term.negated, facts)
+    assert decided is not None
+    taken: list[Verdicts] = []
+
+    def test(record: Record) -> bool:
+        if not taken:
+            taken.append(decided())
+        verdicts = taken[0]
+        if record.id in verdicts.hold:
+            return True
+        if record.id in verdicts.fail:
+            return False
+        return bool(verdicts.rest)
+
+    return Term(term.field, term.value, term.negated, test, term.bound, None, decided)
 
 
 def _language(value: str) -> str:

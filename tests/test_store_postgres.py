@@ -914,10 +914,11 @@ class PausedWrite:
         self.stored: list[list[str]] = []
         revise = store._revise
 
-        def pausing(cur: object, revised: dict[str, object]) -> None:
-            revise(cur, revised)  # type: ignore[arg-type]
+        def pausing(cur: object, revised: dict[str, object]) -> list[str]:
+            stale = revise(cur, revised)  # type: ignore[arg-type]
             self.inside.set()
             self.release.wait(60)
+            return stale
 
         monkeypatch.setattr(store, "_revise", pausing)
         store.add_batch([make(1)])  # stored before: the write revises it
@@ -1616,6 +1617,33 @@ def test_list_with_story_and_outlets_is_answered_by_the_database(
         "story:s00000000000b": ["Herald-2"],
         "outlets:1 source:herald": ["Herald-2"],
     }
+
+
+def test_story_terms_beside_a_word_in_one_clause_are_answered_by_the_saved_stories(
+    pg_dsn: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A clause the database cannot say whole (`outlets:>=2 OR word`) is tested in Python: its
+    story terms were answered by no stories there (no article in a story, every one of one
+    outlet), so `outlets:>=2 OR "headline 2"` gave the word's article only, `story:ID OR
+    word` none of the story's; in `list`, `stories` and a count alike."""
+    config = _two_saved_stories(pg_dsn, tmp_path, monkeypatch)
+    argv = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
+
+    def found(command: str, query: str) -> list[str]:
+        capsys.readouterr()
+        assert cli.main([*argv, command, query, "--json"]) == 0
+        return sorted(json.loads(line)["id"] for line in capsys.readouterr().out.splitlines())
+
+    assert found("list", 'outlets:>=2 OR "headline 2"') == ["Herald-1", "Herald-2", "Yonhap-1"]
+    assert found("list", "story:s00000000000a OR zzzunknown") == ["Herald-1", "Yonhap-1"]
+    assert found("list", "-story:s00000000000a OR zzzunknown") == ["Herald-2"]
+    assert found("list", 'outlets:1 OR "headline 1"') == ["Herald-1", "Herald-2", "Yonhap-1"]
+    assert found("list", "outlets:1 OR zzzunknown") == ["Herald-2"]
+    assert found("stories", "outlets:>=2 OR zzzunknown") == ["s00000000000a"]
+    with PostgresStore(pg_dsn) as reader:
+        query = parse_query("outlets:>=2 OR zzzunknown")
+        assert reader.count(query) == 2
+        assert reader.holds(query, "Yonhap-1") and not reader.holds(query, "Herald-2")
 
 
 def test_story_and_outlets_before_any_story_is_saved_are_answered_by_a_grouping(

@@ -30,6 +30,9 @@ class Plan:
     wants_text: bool = False  # some word term is tested: the full text is read with the row
     narrowed: bool = False  # the words index narrows it: the candidates are few
     exact_clauses: set[int] = field(default_factory=set)  # clauses the SQL says whole
+    # story: and outlets: said by the stories the database keeps: where a clause is tested
+    # in Python, its story terms are to be answered by them too (`Query.with_stories`)
+    said_stories: bool = False
 
 
 def _like(needle: str) -> str:
@@ -192,6 +195,7 @@ def plan(query: Query | None, stories: bool = True) -> Plan:
     out = Plan()
     if query is None or query.is_empty:
         return out
+    out.said_stories = stories and query.asks_stories
     conditions: list[str] = []
     for number, clause in enumerate(query.clauses):
         if any(term.field in (None, "title") for term in clause):

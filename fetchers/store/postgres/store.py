@@ -46,7 +46,7 @@ from fetchers.store.errors import StoreError, StoreLocked, StoreWriteError
 from fetchers.store.postgres import schema
 from fetchers.store.postgres.connect import connect, driver, hide_password, shown
 from fetchers.store.postgres.known import PER_SOURCE, KnownArticles, digest
-from fetchers.store.postgres.sql import Plan, plan
+from fetchers.store.postgres.sql import OUTLETS_SQL, Plan, plan
 from fetchers.store.postgres.words import (
     LONGEST_TEXT,
     PAIRS_TEXT,
@@ -1018,6 +1018,7 @@ class PostgresStore:
         stories are walked newest first a page at a time, each page's candidates read at
         once (a clause that holds for most articles fills the list in a few pages)."""
         known = _said(sql)
+        query = self._testable(query, sql)
         columns = _COLUMNS + (", a.text" if sql.wants_text else "")
         found: dict[str, None] = {}
 
@@ -1602,6 +1603,15 @@ class PostgresStore:
     def newest(self, query: Query, limit: int) -> list[str]:
         return self.query_ids(query, limit)
 
+    def _testable(self, query: Query, sql: Plan) -> Query:
+        """`query` as its rows are tested in Python: where the database says `story:` and
+        `outlets:` by the stories it keeps, a clause it cannot say whole (a story term beside
+        a word) has its story terms answered by those stories too, not by none (a query
+        parsed without stories: every article a story of its own, of one outlet)."""
+        if not sql.said_stories:
+            return query
+        return query.with_stories(_SavedStoryFacts(self), sql.exact_clauses)
+
     @staticmethod
     def _select(
         columns: str, where: str, params: list[Any], limit: int | None
@@ -1654,7 +1664,8 @@ class PostgresStore:
         if sql.exact:
             return True
         text = row[18] if sql.wants_text else None
-        return query.matches(record_of_row(row, self._odd), _said(sql), text_of=lambda _: text)
+        tested = self._testable(query, sql)
+        return tested.matches(record_of_row(row, self._odd), _said(sql), text_of=lambda _: text)
 
     def _tested(self, query: Query, sql: Plan) -> Iterator[Record]:
         """Every record matching `query`, newest first: the rows the SQL gives, read through
@@ -1673,6 +1684,7 @@ class PostgresStore:
             cur.execute(statement, params)
             texts: dict[str, str | None] = {}
             known = _said(sql)
+            query = self._testable(query, sql)
             for row in cur:
                 check_superseded()
                 record = record_of_row(row, self._odd)
@@ -1700,6 +1712,7 @@ class PostgresStore:
         columns = _COLUMNS + (", a.text" if sql.wants_text else "")
         after: tuple[float, int] | None = None
         known = _said(sql)
+        query = self._testable(query, sql)
 
         def page(cur: Any, upto: tuple[float, int] | None, size: int) -> bool:
             """Test a page after `after` (up to `upto`, the last row of a window); True
@@ -1894,6 +1907,43 @@ def _id_of(record: Record) -> str:
 
 def _record_of(record: Record) -> Record:
     return record
+
+
+class _SavedStoryFacts:
+    """`story:` and `outlets:` as the stories the database keeps say them (`StoryFacts`),
+    each asked in one statement: for a clause the SQL cannot say whole (a story term beside
+    a word), whose rows are tested in Python."""
+
+    def __init__(self, store: PostgresStore) -> None:
+        self.store = store
+
+    def story_of(self, ident: str) -> str | None:
+        with self.store._read("cannot read the stories") as cur:
+            cur.execute("SELECT story FROM story_members WHERE id = %s", (ident,))
+            row = cur.fetchone()
+        return row[0] if row else None
+
+    def outlets_of(self, ident: str) -> int | None:
+        with self.store._read("cannot read the stories") as cur:
+            cur.execute(
+                f"SELECT {OUTLETS_SQL} FROM story_members x JOIN stories y ON y.id = x.story"
+                " WHERE x.id = %s",
+                (ident,),
+            )
+            row = cur.fetchone()
+        return int(row[0]) if row and row[0] else None
+
+    def articles_of(self, story: str) -> list[str]:
+        with self.store._read("cannot read the stories") as cur:
+            cur.execute("SELECT id FROM story_members WHERE story = %s", (story,))
+            return [row[0] for row in cur.fetchall()]
+
+    def articles_where(self, outlets: Callable[[int], bool]) -> list[str]:
+        with self.store._read("cannot read the stories") as cur:
+            cur.execute(f"SELECT y.id, {OUTLETS_SQL} FROM stories y WHERE {OUTLETS_SQL} > 1")
+            chosen = [row[0] for row in cur.fetchall() if outlets(int(row[1]))]
+            cur.execute("SELECT id FROM story_members WHERE story = ANY(%s)", (chosen,))
+            return [row[0] for row in cur.fetchall()]
 
 
 def _said(sql: Plan) -> dict[int, Verdicts]:
