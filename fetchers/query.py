@@ -332,9 +332,7 @@ class Query:
         clauses = [
             clause
             if number in said
-            else [
-                _answered(term, facts) if term.field in STORY_FIELDS else term for term in clause
-            ]
+            else [_answered(term, facts) if term.field in STORY_FIELDS else term for term in clause]
             for number, clause in enumerate(self.clauses)
         ]
         return Query(self.text, clauses, list(self.words))
