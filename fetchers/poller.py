@@ -564,10 +564,13 @@ class Poller:
     def _is_news(self, article: Article) -> bool:
         """Whether the store lacks the article, or holds it with another title or summary
         (exact once the store is `complete`). One its source listed last time and the store
-        lacks was dropped by retention: a feed that still lists it gives no news."""
+        lacks was dropped by retention: a feed that still lists it gives no news. The store
+        is asked whether it holds that one revised all the same: a database's `knows` is a
+        glance at a source's newest articles, and an older one's new headline was lost."""
         if not self.store.knows(article):
             health = self.health.get(article.source)
-            return health is None or article.id not in health.listed
+            if health is None or article.id not in health.listed:
+                return True
         return self.store.revised(article)
 
     def _stage_unknown(

@@ -26,6 +26,8 @@ from fetchers.models import Article, Settings, Source
 from fetchers.newsroom import Newsroom
 from fetchers.poller import Poller, lease_ttl
 from fetchers.store import Store, StoreLocked
+from fetchers.store.postgres import known as pg_module_known
+from fetchers.store.postgres import store as pg_module
 from fetchers.store.postgres.store import PostgresStore
 from tests.conftest import FeedServer, Route, config_for, rss, write_config
 from tests.pollers import start_poller, wait_for
@@ -300,6 +302,39 @@ async def test_a_poller_asks_the_database_what_it_knows_outside_its_event_loop(
             await poller.aclose()
         assert len(store) == 3
     assert len(asked_on) == 3 and threading.main_thread() not in asked_on
+
+
+async def test_a_headline_rewritten_beyond_what_the_poller_knows_at_a_glance_is_a_revision(
+    tmp_path: Path, feed_server: FeedServer, pg_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A poller knows a source's newest articles at a glance (`PER_SOURCE`); an older one its
+    feed still lists, rewritten, was taken for one retention had dropped, and the new
+    headline was lost for good (every article of a renamed source, whose name reads none)."""
+    monkeypatch.setattr(pg_module_known, "PER_SOURCE", 3)
+    monkeypatch.setattr(pg_module, "PER_SOURCE", 3)
+    route = Route(feed(1, 6))
+    url = feed_server.add("/f.xml", route)
+    now = datetime(2025, 10, 24, 8, 0, tzinfo=UTC)
+    data = tmp_path / "data"
+
+    async def poll(name: str) -> list[str]:
+        with PostgresStore(pg_dsn, writer=True) as store:
+            config = config_for(tmp_path, Source(name, url=url))
+            poller = Poller(config, store, lambda: now, health=HealthBook(data, store))
+            try:
+                (result,) = await poller.poll()
+            finally:
+                await poller.aclose()
+            return result.revised_ids
+
+    assert await poll("F") == []
+    route.body = feed(1, 6).replace(b"Item 1-5<", b"Item 1-5, corrected<")
+    assert len(await poll("F")) == 1
+    route.body = route.body.replace(b"Item 1-4<", b"Item 1-4, corrected<")
+    assert len(await poll("F renamed")) == 1  # the same address under another name
+    with PostgresStore(pg_dsn) as reader:
+        titles = sorted(r.title for r in reader.records(reader.query_ids()))
+    assert titles[4:] == ["Item 1-4, corrected", "Item 1-5, corrected"]
 
 
 async def test_a_poller_that_starts_later_gets_its_share_of_a_running_refresh(
