@@ -1654,6 +1654,36 @@ def test_a_summary_parted_in_other_paragraphs_is_no_revision(open_store: StoreOp
         assert store.revised(reworded)
 
 
+def test_a_headline_that_returns_to_its_first_wording_keeps_the_change_from_it(
+    open_store: StoreOpener,
+) -> None:
+    """First wording, a rewrite, another, then the first again: the history was the two
+    rewrites alone, so `d` and `show` said the outlet's first headline was the rewrite. The
+    first wording is kept, at the time it was first seen; back to the latest rewrite, that
+    one is the article's (its earlier copy not listed again)."""
+    hour = timedelta(hours=1)
+    with open_store(writer=True) as store:
+        store.add_batch([make(1)])
+        for n, title in enumerate(["Talks stall", "Talks collapse", "Headline 1 about tariffs"]):
+            again = make(1, fetched=make(1).fetched + (n + 1) * hour)
+            again.title = title
+            store.add_batch([again])
+        history = [(r["seen"], r["title"]) for r in store.revisions("Wire-1")]
+        assert history == [
+            ("2025-10-24T07:01:00Z", "Headline 1 about tariffs"),
+            ("2025-10-24T08:01:00Z", "Talks stall"),
+            ("2025-10-24T09:01:00Z", "Talks collapse"),
+        ]
+        again = make(1, fetched=make(1).fetched + 4 * hour)
+        again.title = "Talks collapse"
+        store.add_batch([again])
+        history = [(r["seen"], r["title"]) for r in store.revisions("Wire-1")]
+        assert history == [
+            ("2025-10-24T07:01:00Z", "Headline 1 about tariffs"),
+            ("2025-10-24T08:01:00Z", "Talks stall"),
+        ]
+
+
 @pytest.mark.parametrize("meta", [b"[1]", b'{"schema": null}', b'{"schema": "1"}', b"\x00\x01"])
 def test_tinydb_a_meta_file_of_the_wrong_shape_is_written_anew(tmp_path: Path, meta: bytes) -> None:
     """meta.json edited by hand into another shape: the store opens and the writer writes it

@@ -169,21 +169,23 @@ def _version(entry: dict[str, Any]) -> tuple[str, str]:
 def distinct_revisions(
     entries: Iterable[dict[str, Any]], current: tuple[str, str]
 ) -> list[dict[str, Any]]:
-    """Each earlier version of an article once, at the time it was first seen, oldest first,
-    and none that is its `current` (title, summary). A feed listing an old copy beside the
-    current one under its guid gives that copy again at every revision, and a headline can
-    return to what it was."""
+    """Each earlier version of an article once, at the time it was first seen, oldest first
+    (a feed listing an old copy beside the current one under its guid gives that copy again
+    at every revision). The `current` (title, summary) is among them when a headline returned
+    to it after another: the first wording, then the rewrite, then the first again (dropped,
+    the change from the first wording was lost); not when it is the last of them."""
     first: dict[tuple[str, str], dict[str, Any]] = {}
     for entry in entries:
         version = _version(entry)
-        if version == current:
-            continue
         kept = first.get(version)
         if kept is None:
             first[version] = entry
         elif _seen_seconds(entry) < _seen_seconds(kept):
             first[version] = {**kept, "seen": entry.get("seen")}
-    return sorted(first.values(), key=_seen_seconds)  # (stable: equal times keep their order)
+    ordered = sorted(first.values(), key=_seen_seconds)  # (stable: equal times keep their order)
+    if ordered and _version(ordered[-1]) == current:
+        ordered.pop()
+    return ordered
 
 
 def _shared_seconds_or_none(value: Any) -> float | None:
