@@ -459,13 +459,17 @@ class _OpenElements:
     def __init__(self) -> None:
         self.builder = ET.TreeBuilder()
         self.open: list[str] = []
+        self.elements: list[ET.Element] = []  # the open elements themselves
 
     def start(self, tag: str, attrs: dict[str, str]) -> ET.Element:
         self.open.append(tag)
-        return self.builder.start(tag, attrs)
+        element = self.builder.start(tag, attrs)
+        self.elements.append(element)
+        return element
 
     def end(self, tag: str) -> ET.Element:
         self.open.pop()
+        self.elements.pop()
         return self.builder.end(tag)
 
     def data(self, data: str) -> None:
@@ -484,7 +488,8 @@ CUT_OFF = "document cut off"
 def close_truncated(data: bytes) -> ET.Element:
     """The tree of a document whose bytes stop early: everything that arrived, the elements
     still open closed at the cut (a half-sent title keeps the words it has, a cut inside a
-    CDATA section the characters it has).
+    CDATA section the characters it has), but an item cut before its guid arrived
+    (`_drop_unnamed_cut_item`).
 
     Re-raises the parse error when the fault is not at the end (the bytes are malformed, not
     cut off) or when not even the root element arrived."""
@@ -498,10 +503,31 @@ def close_truncated(data: bytes) -> ET.Element:
     except ET.ParseError:
         if not target.open:
             raise
+        still_open = list(target.elements)
         for tag in reversed(target.open):
             target.builder.end(tag)
-        return target.builder.close()
+        root = target.builder.close()
+        _drop_unnamed_cut_item(still_open)
+        return root
     return target.close()
+
+
+_ITEMS = frozenset({"item", "entry"})
+_NAMES = frozenset({"guid", "id"})  # what an item is known by: its guid, an entry's id
+
+
+def _drop_unnamed_cut_item(still_open: list[ET.Element]) -> None:
+    """Take out the item the cut fell in when its guid (an entry's id) had not arrived whole:
+    known then by its link or its words as far as they came, it would be another article
+    than the whole item the next poll brings (a headline "Blog po" beside "Blog post 2",
+    for good). One named keeps the words it has."""
+    for depth in range(len(still_open) - 1, 0, -1):
+        item = still_open[depth]
+        if _local(item.tag) in _ITEMS:
+            whole = (child for child in item if child not in still_open)
+            if not any(_local(child.tag) in _NAMES for child in whole):
+                still_open[depth - 1].remove(item)
+            return
 
 
 def _ends_inside_cdata(data: bytes) -> bool:

@@ -456,6 +456,10 @@ class Poller:
             listed = None
             if result.status == "ok" and not result.unstored:
                 listed = frozenset(a.id for a in result.articles)
+                if result.cut_off or not listed:  # a document cut short, or a feed's empty
+                    before = self.health.get(result.source)  # moment: what it listed stands
+                    if before is not None:  # (else retention's drops come back as news)
+                        listed |= before.listed
             result.articles = []  # stored (or refused): the cycle holds no source's articles
             staged.clear()
             source = by_name[result.source]
@@ -498,7 +502,8 @@ class Poller:
         unchecked = frozenset(self._unchecked)  # (the event loop adds to it meanwhile)
         for result, staged in waiting:
             if staged and result.source in unchecked:
-                news = {a.id for a in result.articles if self._is_news(a)}
+                revising = not result.cut_off
+                news = {a.id for a in result.articles if self._is_news(a, revising)}
                 staged[:] = [item for item in staged if item.record.id in news]
         batch = [item for _, staged in waiting for item in staged]
         new_ids = store.add_staged(batch)
@@ -559,30 +564,43 @@ class Poller:
             return result, []
         if not self.store.complete:  # (it may be by the time they are staged: asked again)
             self._unchecked.add(result.source)
-        return result, await asyncio.to_thread(self._stage_unknown, result.articles, words)
+        staged = await asyncio.to_thread(
+            self._stage_unknown, result.articles, words, not result.cut_off
+        )
+        return result, staged
 
-    def _is_news(self, article: Article) -> bool:
+    def _is_news(self, article: Article, revising: bool = True) -> bool:
         """Whether the store lacks the article, or holds it with another title or summary
         (exact once the store is `complete`). One its source listed last time and the store
         lacks was dropped by retention: a feed that still lists it gives no news. The store
         is asked whether it holds that one revised all the same: a database's `knows` is a
-        glance at a source's newest articles, and an older one's new headline was lost."""
+        glance at a source's newest articles, and an older one's new headline was lost.
+        Not `revising` (a document cut off: its last item may be cut mid-headline), a stored
+        article is no news whatever it says."""
         if not self.store.knows(article):
             health = self.health.get(article.source)
             if health is None or article.id not in health.listed:
                 return True
-        return self.store.revised(article)
+        return revising and self.store.revised(article)
 
     def _stage_unknown(
-        self, articles: list[Article], words: list[tuple[str, str]] | None = None
+        self,
+        articles: list[Article],
+        words: list[tuple[str, str]] | None = None,
+        revising: bool = True,
     ) -> list[StagedArticle]:
         """(In a thread: a database store's first question about a source is a query.) The
-        articles not stored yet, or stored with another title or summary, made ready to
-        store; most of a changed feed is known, so only the rest is staged. `words`: the
-        articles' words for the search index, by article, when the parser made them."""
+        articles not stored yet, or stored with another title or summary (`revising`),
+        made ready to store; most of a changed feed is known, so only the rest is staged.
+        `words`: the articles' words for the search index, by article, when the parser made
+        them."""
         made = words if words and len(words) == len(articles) else None
         if self.store.complete:
-            kept = [number for number, article in enumerate(articles) if self._is_news(article)]
+            kept = [
+                number
+                for number, article in enumerate(articles)
+                if self._is_news(article, revising)
+            ]
             if len(kept) < len(articles):
                 articles = [articles[number] for number in kept]
                 made = [made[number] for number in kept] if made is not None else None

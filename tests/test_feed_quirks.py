@@ -517,7 +517,7 @@ async def test_a_split_cdata_section_keeps_its_text(feed_server: FeedServer) -> 
 async def test_a_cut_inside_a_cdata_section_keeps_what_arrived(
     feed_server: FeedServer, cut_after: str, summary: str
 ) -> None:
-    body = rss(SPLIT_TITLE + SPLIT_DESCRIPTION + "<guid>1</guid>")
+    body = rss("<guid>1</guid>" + SPLIT_TITLE + SPLIT_DESCRIPTION)  # (named before the cut)
     cut = body[: body.index(cut_after.encode()) + len(cut_after)]
     _, (article,) = await read(feed_server, cut)
     assert (article.title, article.summary) == ("a ]]> b", summary)

@@ -263,9 +263,20 @@ def test_malformed_xml_loses_no_text() -> None:
 def test_truncated_feed_keeps_every_word_that_arrived() -> None:
     body = (
         b'<rss version="2.0"><channel><item><title>AT&T one</title>'
-        b"<link>https://x.org/1</link></item><item><title>Two words</ti"
+        b"<link>https://x.org/1</link></item><item><guid>2</guid><title>Two words</ti"
     )
     assert [a.title for a in articles(body)] == ["AT&T one", "Two words"]
+
+
+@pytest.mark.parametrize("cut", [b"<title>Two wo", b"<title>Two</title><guid>p", b"<guid>"])
+def test_an_item_cut_before_its_guid_arrived_is_left_for_the_whole_document(cut: bytes) -> None:
+    """Known by its link or its words as far as they came, an item cut before its guid is
+    another article than the whole one the next poll brings: it is left out, not stored."""
+    body = (
+        b'<rss version="2.0"><channel><item><guid>1</guid><title>One</title></item>'
+        b"<item><link>https://x.org/2</link>" + cut
+    )
+    assert [a.title for a in articles(body)] == ["One"]
 
 
 @pytest.mark.parametrize(
@@ -273,7 +284,7 @@ def test_truncated_feed_keeps_every_word_that_arrived() -> None:
     [
         (  # cut inside a CDATA section: the markup so far becomes text
             b'<rss version="2.0"><channel><item><title>One</title><guid>1</guid></item>'
-            b"<item><title>Two</title><description><![CDATA[Para <b>one</b> and",
+            b"<item><guid>2</guid><title>Two</title><description><![CDATA[Para <b>one</b> and",
             [("One", ""), ("Two", "Para one and")],
         ),
         (  # Atom cut inside a title, Hangul intact up to the cut

@@ -388,6 +388,49 @@ async def test_articles_retention_dropped_stay_gone_while_their_feed_still_lists
     assert len(listed["Blog"]) == 4
 
 
+@pytest.mark.parametrize("glitch", ["empty", "cut"])
+async def test_a_feeds_bad_moment_does_not_bring_back_what_retention_dropped(
+    tmp_path: Path, feed_server: FeedServer, glitch: str
+) -> None:
+    """A feed that answers once with an empty channel, or with a document cut off, then
+    whole again: what retention dropped while the feed listed it came back as new (stored
+    again, alerted on again), as what the feed listed was taken from that one answer. And
+    a stored article the cut fell in the middle of is not revised to the words that came."""
+    clock = [datetime(2026, 12, 1, 13, tzinfo=UTC)]
+    whole = rss(_post(3, "03 Dec"), _post(2, "02 Dec"), _post(1, "26 Nov"))
+    route = Route(rss(_post(1, "26 Nov")))
+    source = Source("Blog", url=feed_server.add("/blog.xml", route))
+
+    async def poll_once(store: Store) -> list[str]:
+        poller = Poller(
+            config_for(tmp_path, source),
+            store,
+            lambda: clock[0],
+            health=HealthBook(tmp_path / "data"),
+        )
+        try:
+            (result,) = await poller.poll()
+        finally:
+            await poller.aclose()
+        clock[0] += timedelta(hours=1)
+        return [a.title for a in store.query() if a.id in set(result.new_ids)]
+
+    with Store(tmp_path / "data", writer=True) as store:
+        assert await poll_once(store) == ["Blog post 1"]
+        clock[0] += timedelta(days=2)
+        route.body = rss(_post(2, "02 Dec"), _post(1, "26 Nov"))
+        assert await poll_once(store) == ["Blog post 2"]
+        clock[0] += timedelta(days=2)
+        assert store.apply_retention(3, clock[0]) == 1  # post 1 goes, its feed still lists it
+        cut_in_post_2 = whole.index(b"Blog post 2") + len(b"Blog po")
+        route.body = rss() if glitch == "empty" else whole[:cut_in_post_2]
+        assert await poll_once(store) == (["Blog post 3"] if glitch == "cut" else [])
+        route.body = whole
+        assert await poll_once(store) == ([] if glitch == "cut" else ["Blog post 3"])
+        assert sorted(a.title for a in store.query()) == ["Blog post 2", "Blog post 3"]
+        assert all(store.revisions(a.id) == [] for a in store.query())
+
+
 async def test_a_shortened_interval_holds_at_once(
     tmp_path: Path, now: datetime, feed_server: FeedServer
 ) -> None:
