@@ -12,6 +12,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fetchers.alerting import AlertDesk
@@ -48,6 +49,10 @@ class Cycle:
 
 
 Hook = Callable[[Cycle], None]
+
+
+# a time every source's next poll has come by: `run`'s first cycle of every source
+_EVERY_SOURCE = datetime.max.replace(tzinfo=UTC)
 
 
 class Newsroom:
@@ -133,16 +138,17 @@ class Newsroom:
                 log.exception("a hook after the poll cycle failed")
         return report
 
-    async def run(self, stop: asyncio.Event, tick: float = 1.0) -> None:
+    async def run(self, stop: asyncio.Event, tick: float = 1.0, at_once: bool = False) -> None:
         """Run a cycle whenever sources are due, until `stop` is set; never two polls of
         one source at once. When `stop` is set mid-cycle, fetches still in flight are dropped;
-        a store write already started finishes in its thread."""
+        a store write already started finishes in its thread. `at_once`: the first cycle
+        polls every source, due or not (a refresh asked for as polling starts)."""
         poller = self.require_poller()
         halt = asyncio.Event()
         filling = asyncio.create_task(self._backfill(halt))
         try:
             async with poller.beating():  # viewers see this writer at work between cycles too
-                await self._run(poller, stop, tick)
+                await self._run(poller, stop, tick, at_once)
         finally:
             halt.set()
             # the batch in flight commits in its thread, then it stops (its statements time
@@ -179,10 +185,11 @@ class Newsroom:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(halt.wait(), timeout=rest)
 
-    async def _run(self, poller: Poller, stop: asyncio.Event, tick: float) -> None:
+    async def _run(self, poller: Poller, stop: asyncio.Event, tick: float, at_once: bool) -> None:
         while not stop.is_set():
             await poller.lease()  # renewed, and the sources other pollers let go taken
-            due = poller.due(self.clock())
+            due = poller.due(_EVERY_SOURCE if at_once else self.clock())
+            at_once = False
             if due:
                 cycle = asyncio.create_task(self.cycle(due))
                 stopped = asyncio.create_task(stop.wait())

@@ -117,6 +117,38 @@ async def test_an_alert_fires_when_a_threshold_is_crossed(tmp_path: Path) -> Non
         assert rings == [1]
 
 
+async def test_events_another_dashboard_changes_reach_this_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An event added, then removed, in another dashboard on the data dir (or another host on
+    a shared store) reached this one only when it changed an event itself: it counted down
+    to a removed one, and editing it said it was gone."""
+    from tui.screens import dashboard as dashboard_module
+
+    monkeypatch.setattr(dashboard_module, "EVENTS_LOOK", 0.1)
+    app = make_app(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        since = seen(app).mark()
+        other = EventBook(tmp_path / "data")  # the other dashboard's
+        added = other.add(
+            Event(name="Vote count", when=FROZEN + timedelta(hours=2), tz="UTC", raw_when="2h")
+        )
+        await seen(app).wait_for(
+            EventsLoaded, lambda m: "Vote count" in [e.name for e in m.events], since=since
+        )
+        await pilot.pause()
+        assert "Vote count" in [e.name for e in dash(app).events]
+        assert "Vote count" in screen_text(app)
+        since = seen(app).mark()
+        other.remove(added.ident)
+        await seen(app).wait_for(
+            EventsLoaded, lambda m: "Vote count" not in [e.name for e in m.events], since=since
+        )
+        await pilot.pause()
+        assert "Vote count" not in screen_text(app)
+
+
 def test_cli_lists_stored_events_with_config_ones(tmp_path: Path, capsys) -> None:
     data = tmp_path / "data"
     EventBook(data).add(

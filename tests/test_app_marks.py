@@ -51,3 +51,28 @@ async def test_an_article_shown_a_while_counts_as_read(tmp_path: Path) -> None:
         await seen(app).wait_for(MarksChanged, lambda m: m.ids == [current])
         article = dashboard.session.get(current or "")
         assert article is not None and article.read
+
+
+async def test_a_desk_left_alone_has_no_unread_article_read_for_it(tmp_path: Path) -> None:
+    """Unread only, the article read: the list made again (the toggle, the next poll) takes
+    it out and the row under the cursor is another article, which was counted as read 1.5 s
+    later, at every poll, with no one at the desk. It is shown, not read; moving to it
+    reads it."""
+    app = make_app(tmp_path)
+    app.read_after = 0.05
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        first = dashboard.headlines.current_id
+        await seen(app).wait_for(MarksChanged, lambda m: m.ids == [first])  # read, as opened
+        await pilot.press("u")
+        await settle(app, pilot, want=5)
+        for _ in range(2):  # unread only, then a poll's reload with nothing new
+            taken = dashboard.headlines.current_id
+            assert taken not in (None, first)
+            await pilot.pause(0.4)
+            article = dashboard.session.get(taken or "")
+            assert article is not None and not article.read
+            dashboard.run_query()
+            await settle(app, pilot, want=5)
+        await pilot.press("j", "k")
+        await seen(app).wait_for(MarksChanged, lambda m: m.ids == [taken])

@@ -24,6 +24,7 @@ from tests.conftest import (
     settle,
 )
 from tui.messages import CycleDone, PollerReady, QueryDone, RowsReadAgain
+from tui.widgets.article import ArticleView
 
 OLD_TITLE = "Forty days old and never starred"
 
@@ -277,7 +278,9 @@ async def test_a_headline_its_source_revised_is_drawn_anew_by_the_dashboard_that
     tmp_path: Path,
 ) -> None:
     """A cycle that brings no new article but a rewritten headline redraws its row, with the
-    revision's `~`: the rows stood as they were until a key or a new article read them."""
+    revision's `~`: the rows stood as they were until a key or a new article read them. The
+    article pane showing it reads it again too (it kept the old headline until the cursor
+    left the row and came back)."""
     feed = tmp_path / "wire.xml"
     _wire(feed, "Bank of Korea holds key rate at 2.5 percent")
     app = make_app(tmp_path, config_for(tmp_path, Source("Wire", path=str(feed))))
@@ -293,6 +296,14 @@ async def test_a_headline_its_source_revised_is_drawn_anew_by_the_dashboard_that
         await pilot.pause()
         row = _row(app)
         assert "cuts key rate" in row and "~" in row.split("Wire")[0]
+        await seen(app).wait_for(
+            ArticleView.Loaded,
+            lambda m: "cuts key rate" in m.reading.article.title,  # type: ignore[union-attr]
+            since=since,
+        )
+        await pilot.pause()
+        pane = str(dash(app).article_view.query_one("#article-body").render())
+        assert "cuts key rate" in pane and "holds key rate" not in pane
 
 
 async def test_a_mark_a_viewer_changes_is_drawn_by_the_dashboard_that_polls(

@@ -198,10 +198,11 @@ def test_sources_json(seeded: Path, tmp_path: Path, capsys) -> None:
         "next_poll",
         "warnings",
         "last_warning",
+        "enabled",
         "first_reports",
         "median_lag_s",
     ]
-    assert lines[0]["status"] == "ok" and lines[0]["items"] == 6
+    assert lines[0]["status"] == "ok" and lines[0]["items"] == 6 and lines[0]["enabled"]
     assert lines[0]["failures"] == 0 and lines[0]["next_poll"].endswith("Z")
 
 
@@ -223,7 +224,22 @@ def test_sources_table_shows_failures_and_the_next_try(tmp_path: Path, capsys) -
     ]
     assert gone.split()[:6] == ["error", "-", "-", "never", "2", "in"]
     assert "Gone: " in gone and "no such file" in gone
-    assert later.split() == ["pending", "-", "-", "never", "0", "0", "-", "Later"]
+    assert later.split() == ["disabled", "-", "-", "never", "0", "0", "-", "Later"]
+
+
+def test_a_disabled_source_says_so_and_no_poll_is_coming(tmp_path: Path, capsys) -> None:
+    """A source disabled after it polled kept its health as it was: `sources` said "ok" with
+    a last ok growing old, and a next poll in the past, as a silent outage would."""
+    feed = tmp_path / "wire.xml"
+    feed.write_bytes(rss("<title>One</title><guid>1</guid>"))
+    config = tmp_path / "c.toml"
+    config.write_text(f'[[sources]]\nname = "Wire"\npath = "{feed}"\n')
+    where = ["--config", str(config), "--data-dir", str(tmp_path / "d"), "--now", NOW]
+    assert run(capsys, "refresh", *where)[0] == 0
+    config.write_text(f'[[sources]]\nname = "Wire"\npath = "{feed}"\nenabled = false\n')
+    _, (said,), _ = run(capsys, "sources", "--json", *where)
+    assert (said["status"], said["enabled"], said["next_poll"]) == ("ok", False, None)
+    assert run(capsys, "sources", *where)[2].splitlines()[1].split()[0] == "disabled"
 
 
 def test_sources_never_show_a_password(tmp_path: Path, capsys) -> None:

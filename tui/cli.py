@@ -567,8 +567,8 @@ def cmd_poll(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
             service = PollService(ctx.config, store, ctx.data_dir, ctx.clock, parse_pool=pool)
             asyncio.run(service.run())
     finally:
-        if pool is not None:
-            pool.close()
+        if pool is not None:  # joined: its manager thread left running at exit raced the
+            pool.close(wait=True)  # interpreter's own shutdown of it (a traceback on ctrl+c)
     return EXIT_OK
 
 
@@ -778,19 +778,23 @@ def cmd_sources(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         health = HealthBook(ctx.data_dir, store).load()
         lead = leads(stories_of(StoryBook(ctx.data_dir).read(store), store), store)
     rows = [
-        health.get(source.name) or SourceHealth(source.name, source.location)
+        (health.get(source.name) or SourceHealth(source.name, source.location), source.enabled)
         for source in ctx.config.sources
     ]
     if args.json:
         from fetchers.http import shown_url
 
-        for h in rows:
+        for h, enabled in rows:
             mine = lead.get(h.name)
+            said = h.to_json()
+            if not enabled:  # its health as it was left; no poll is coming
+                said["next_poll"] = None
             _write_json(
                 out,
                 {
-                    **h.to_json(),
+                    **said,
                     "url": shown_url(h.url),
+                    "enabled": enabled,
                     "first_reports": mine.first_reports if mine else 0,
                     "median_lag_s": mine.median_lag if mine else None,
                 },
@@ -802,11 +806,11 @@ def cmd_sources(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         f"{'STATUS':<13}{'HTTP':>4}  {'LATENCY':>8}  {'LAST OK':<11}  FAILS  NEXT TRY  "
         "FIRST  LAG       SOURCE\n"
     )
-    for h in rows:
+    for h, enabled in rows:
         last_ok = h.last_ok.astimezone(zone).strftime("%m-%d %H:%M") if h.last_ok else "never"
         latency = f"{h.latency_ms} ms" if h.latency_ms is not None else "-"
         retry = ""
-        if h.status == "error" and h.next_poll is not None and h.next_poll > now:
+        if enabled and h.status == "error" and h.next_poll is not None and h.next_poll > now:
             retry = f"in {duration((h.next_poll - now).total_seconds())}"
         detail = h.last_error or (f"{h.items} items" if h.status != "pending" else "")
         if h.warnings and not h.last_error:
@@ -814,8 +818,9 @@ def cmd_sources(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         mine = lead.get(h.name)
         firsts = mine.first_reports if mine else 0
         lag = duration(mine.median_lag) if mine and mine.median_lag is not None else "-"
+        status = h.status if enabled else "disabled"  # (its health as it was left)
         out.write(
-            f"{h.status:<13}{h.http_status or '-':>4}  {latency:>8}  {last_ok:<11}  "
+            f"{status:<13}{h.http_status or '-':>4}  {latency:>8}  {last_ok:<11}  "
             f"{h.failures:>5}  {retry:<8}  {firsts:>5}  {lag:<8}  "
             f"{h.name}{': ' + detail if detail else ''}\n"
         )

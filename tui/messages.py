@@ -34,7 +34,11 @@ class StoreLoaded(Message):
 
 @dataclass
 class PollerReady(Message):
-    """The network stack is imported and the parse workers run: polling can start."""
+    """The network stack is imported and the parse workers run: polling can start.
+    `at_once`: every source is polled now, whatever its schedule (a dashboard that took
+    over from a poller that stopped: its articles are as old as the poller's last cycle)."""
+
+    at_once: bool = False
 
 
 @dataclass
@@ -126,6 +130,7 @@ class EventsLoaded(Message):
     events: list[Event]
     problem: str | None = None
     done: str | None = None
+    looked: bool = False  # a periodic look: taken only when they changed (another process)
 
 
 @dataclass

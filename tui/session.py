@@ -303,16 +303,17 @@ class Session:
         self._unsettle()
 
     # -- polling ------------------------------------------------------------------------------
-    async def poll(self) -> None:
+    async def poll(self, at_once: bool = False) -> None:
         """(In the poll thread's own event loop.) The newsroom's cycles whenever sources are
-        due, until `close`; then its client and alert sender are closed."""
+        due (`at_once`: every source in the first), until `close`; then its client and
+        alert sender are closed."""
         stop = asyncio.Event()
         with self._poll_guard:
             if self._closed:
                 return
             self._poll_loop, self._poll_stop = asyncio.get_running_loop(), stop
         try:
-            await self.newsroom.run(stop)
+            await self.newsroom.run(stop, at_once=at_once)
         finally:
             await self.newsroom.aclose()
             with self._poll_guard:

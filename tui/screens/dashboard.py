@@ -88,6 +88,7 @@ VIEWER_RELOAD = 2.0  # seconds between a viewer's looks at the store another pro
 WRITER_GONE_TITLE = "Nothing is updating"  # the warning a viewer shows when its poller stops
 AGE_LOOK = 15.0  # seconds between looks at whether an age on screen reads otherwise now
 ALERT_LOOK = 2.0  # seconds between a dashboard's looks at the alert history
+EVENTS_LOOK = 5.0  # seconds between looks at events another dashboard or host changed
 FIRST_PAINT_WAIT = 1.0  # seconds a filter's thread waits at most for its answer to be drawn
 ALERT_TOASTS = 3  # notifications for the alerts of one look; the rest in one "and N more"
 NOTICE_TITLE = 120  # cells of a headline a notification shows
@@ -146,6 +147,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         self.read_after = READ_AFTER
         self.generation = 0  # of the query last run: older answers are dropped
         self._recount = True  # the events' headline counts are to be counted again
+        self._events_problem: str | None = None  # what was wrong with the events, last said
         self._read_timer: Timer | None = None
         self._reload_timer: Timer | None = None
         self._reading_rows = False  # a read of the rows about the screen is under way
@@ -219,6 +221,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         self.set_interval(AGE_LOOK, self.headlines.refresh_ages)
         self._look_for_alerts()
         self.set_interval(ALERT_LOOK, self._look_for_alerts)
+        self.set_interval(EVENTS_LOOK, self._look_at_events)
         self.run_query()
         self._load_events()
         self._load_rest()
@@ -262,10 +265,10 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         self.post_message(PollerReady())
 
     @on(PollerReady)
-    def _poller_ready(self) -> None:
+    def _poller_ready(self, message: PollerReady) -> None:
         self.session.newsroom.on_cycle(self._cycle_done)
         self.polling = True
-        self._poll_loop()
+        self._poll_loop(message.at_once)
 
     # -- the filter and its query -------------------------------------------------------------
     def _effective_query(self) -> Query:
@@ -558,8 +561,9 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             # a failing source's error right after its name: on a narrow screen it is what
             # must show
             said = f"{detail} · " if detail else ""
+            status = h.status if source.enabled else "disabled"  # (its health as it was left)
             line = (
-                f"{h.status:<12} {http:>3} {fit(source.name, named)} "
+                f"{status:<12} {http:>3} {fit(source.name, named)} "
                 f"{said}ok {ok} · first {firsts} lag {lag}"
             )
             options.append((source.name, Text(line)))
@@ -572,12 +576,13 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
 
     # -- polling ------------------------------------------------------------------------------
     @work(thread=True, group="poller", exit_on_error=False)
-    async def _poll_loop(self) -> None:
+    async def _poll_loop(self, at_once: bool = False) -> None:
         """The newsroom's cycle (poll, store, retention, hooks) whenever sources are due, in
         an event loop and a thread of its own: what a cycle does between its awaits (reading
-        responses, staging articles, the hooks) never holds up the screen."""
+        responses, staging articles, the hooks) never holds up the screen. `at_once`: the
+        first cycle polls every source, due or not."""
         try:
-            await self.session.poll()
+            await self.session.poll(at_once)
         finally:
             self.post_message(PollingStopped())
 
@@ -604,6 +609,9 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         elif message.revised_ids:  # the same rows, some with another headline and a `~`
             self._rows_again(marks=False)
             self._read_stories()
+        shown = self.article_view.wanted
+        if shown is not None and shown in message.revised_ids:
+            self.article_view.load(shown)  # its new headline and summary, where it is read
 
     def _look_at_marks(self) -> None:
         """(The writer, every VIEWER_RELOAD.) Marks a viewer changed are drawn here too."""
@@ -646,7 +654,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             elif self.writer and self._poll_ended:
                 self.notify("Polling had stopped; polling again…", markup=False)
                 self.polling = True
-                self._poll_loop()
+                self._poll_loop(at_once=True)  # as the key says: every source now
             elif self.writer:
                 self.notify("The poller is starting; it polls in a moment.", markup=False)
             else:
@@ -697,6 +705,8 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             self._read_stories()  # filter's list, or join it)
         else:  # marks may have changed in another process
             self.headlines.update_rows(message.rows, everything=True)
+        if reload.revised and self.article_view.wanted is not None:  # perhaps the one shown
+            self.article_view.load(self.article_view.wanted)
 
     def _writer_gone_text(self, state: WriterState) -> str:
         key = first_key("poll.refresh", self.config.keys, self.app.get_key_display)
@@ -754,7 +764,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             if note.title == WRITER_GONE_TITLE:
                 self.app._unnotify(note)
         self.notify("This dashboard now polls the sources and writes the store.", markup=False)
-        self.post_message(PollerReady())
+        self.post_message(PollerReady(at_once=True))
 
     # -- the article ------------------------------------------------------------------------------
     @on(HeadlineList.Highlighted)
@@ -763,8 +773,8 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             self._read_timer.stop()
             self._read_timer = None
         self.article_view.load(message.article_id)
-        if message.article_id is None:
-            return
+        if message.article_id is None or not message.chosen:  # shown, not read: a desk left
+            return  # alone has no unread article taken from it at each poll
         if not is_narrow(self) or self.reading:
             self._read_timer = self.set_timer(
                 self.read_after, partial(self._mark_read, message.article_id)
@@ -995,6 +1005,14 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         events, problem = self.session.events()
         self.post_message(EventsLoaded(events, problem))
 
+    @work(thread=True, group="events-look", exclusive=True, exit_on_error=False)
+    def _look_at_events(self) -> None:
+        """The events as another dashboard (or host, on a shared store) left them: one added,
+        edited or removed there was counted down to here, and edited as a ghost, until this
+        one changed an event itself."""
+        events, problem = self.session.events()
+        self.post_message(EventsLoaded(events, problem, looked=True))
+
     @work(thread=True, group="events", exit_on_error=False)
     def _change_event(self, change: EventChange, event: Event) -> None:
         done = self.session.change_event(change, event)
@@ -1003,7 +1021,13 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
 
     @on(EventsLoaded)
     def _events_loaded(self, message: EventsLoaded) -> None:
-        if message.problem:
+        if message.looked and (message.events, message.problem) == (
+            self.events,
+            self._events_problem,
+        ):
+            return  # as they were: nothing drawn or counted again
+        said, self._events_problem = self._events_problem, message.problem
+        if message.problem and not (message.looked and message.problem == said):
             self.notify(message.problem, severity="error", markup=False)
         if message.done:
             self.notify(message.done, markup=False)

@@ -113,10 +113,14 @@ class HeadlineList(ScrollView, can_focus=True):
     @dataclass
     class Highlighted(Message):
         """Another article is highlighted (None: the list is empty); for a story, its first
-        report."""
+        report. `chosen`: the reader moved to it, opened the dashboard on it, or asked for
+        another kind of list; not when the list changed under a row that stays (a poll, a
+        reload: the highlighted article left an unread-only list, and the one that took its
+        place is no choice of the reader's)."""
 
         headlines: HeadlineList
         article_id: str | None
+        chosen: bool = True
 
         @property
         def control(self) -> HeadlineList:
@@ -145,6 +149,7 @@ class HeadlineList(ScrollView, can_focus=True):
         self._clock = clock
         self._zone = zone
         self.ids: list[str] = []
+        self._listed = False  # rows were set: the first are the reader's, as they open it
         self._cache: dict[str, Row] = {}  # the article rows read, by article id
         self._ages_drawn: dict[datetime | None, str] = {}  # each time drawn -> its age then
         self._firsts_drawn: dict[float, str] = {}  # each story's first report drawn -> as then
@@ -234,7 +239,9 @@ class HeadlineList(ScrollView, can_focus=True):
             self.scroll_to(y=0, animate=False, immediate=True)
         self.refresh()
         if self.current_id != current or current is None or not keep_position:
-            self.post_message(self.Highlighted(self, self.current_article_id))
+            chosen = not keep_position or not self._listed
+            self.post_message(self.Highlighted(self, self.current_article_id, chosen=chosen))
+        self._listed = self._listed or bool(ids)
 
     def after_drawn(self, callback: Callable[[], object]) -> None:
         """Call `callback` once the rows set last are drawn and their frame is composed. A
