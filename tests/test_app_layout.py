@@ -125,6 +125,27 @@ async def test_growing_switches_to_the_wide_layout(tmp_path: Path) -> None:
         assert _layout(app) == "wide"
 
 
+async def test_the_highlighted_headline_stays_in_view_as_the_terminal_shrinks(
+    tmp_path: Path,
+) -> None:
+    """Row 19 highlighted at 160x45, then 60x20: the pane showed rows 1-13 and no highlight,
+    and enter opened an article no row showed."""
+    app = _store(
+        tmp_path,
+        [_article(n, timedelta(minutes=n), "Wire", f"Headline {n}") for n in range(40)],
+    )
+    app.read_after = 3600
+    async with piloted(app, (160, 45)) as pilot:
+        await settle(app, pilot, want=40)
+        await pilot.press("g", *["j"] * 18)
+        headlines = dash(app).headlines
+        assert headlines.current_id == "a18"
+        await _resized(app, pilot, 60, 20)
+        top, height = int(headlines.scroll_y), headlines.scrollable_content_region.height
+        assert top <= headlines.cursor < top + height
+        assert any("Headline 18" in line for line in screen_lines(app))
+
+
 def _store(tmp_path: Path, articles: list[Article]) -> WirewatchApp:
     with Store(tmp_path / "data", writer=True) as store:
         store.add_batch(articles)

@@ -394,6 +394,9 @@ class HeadlineList(ScrollView, can_focus=True):
     # -- rendering -----------------------------------------------------------------------
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, len(self.ids))
+        # the highlighted row stays in view of the new height (a terminal made smaller left
+        # it below the rows shown, and enter opened an article no row showed)
+        self.call_after_refresh(self.scroll_to_cursor)
 
     def _set_rows(self, count: int) -> None:
         """Size the scrollable area for `count` rows. A new filter changes only the row count:
