@@ -146,6 +146,22 @@ async def test_the_highlighted_headline_stays_in_view_as_the_terminal_shrinks(
         assert any("Headline 18" in line for line in screen_lines(app))
 
 
+@pytest.mark.parametrize("wider", [(80, 24), (160, 20)])
+async def test_the_narrow_countdown_has_no_empty_row_after_the_terminal_shrinks(
+    tmp_path: Path, wider: tuple[int, int]
+) -> None:
+    """From 80 (or 160) columns down to 60: the countdown kept the wider lines' width, and a
+    scrollbar's empty row under it took a headline's place."""
+    app = make_app(tmp_path)
+    app.read_after = 3600
+    async with piloted(app, wider) as pilot:
+        await settle(app, pilot, want=6)
+        await _resized(app, pilot, 60, wider[1])
+        countdown = dash(app).countdown
+        assert not countdown.show_horizontal_scrollbar
+        assert countdown.virtual_size.width <= countdown.scrollable_content_region.width
+
+
 def _store(tmp_path: Path, articles: list[Article]) -> WirewatchApp:
     with Store(tmp_path / "data", writer=True) as store:
         store.add_batch(articles)

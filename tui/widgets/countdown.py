@@ -50,6 +50,7 @@ class Countdown(ScrollView, can_focus=True):
         min-width: 36;
         padding: 0 1;
         height: 1fr;
+        overflow-x: hidden;  /* lines are wrapped or cut to the width: never scrolled across */
     }
     Countdown > .countdown--name {
         text-style: bold;
@@ -135,7 +136,7 @@ class Countdown(ScrollView, can_focus=True):
         self._starts = starts
         old = self._lines
         self._lines = lines
-        if len(lines) != len(old):
+        if len(lines) != len(old) or self.virtual_size.width != width:  # (resized)
             self.virtual_size = Size(width, len(lines))
             self.refresh()
             return
