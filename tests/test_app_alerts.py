@@ -556,3 +556,30 @@ async def test_a_long_headline_is_one_line_of_the_alerts_list_and_a_short_toast(
         await open_alerts(app, pilot)
         lines = [line for line in screen_text(app).splitlines() if "verylongword" in line]
         assert len(lines) == 1 and "…" in lines[0]
+
+
+async def test_at_sixty_columns_the_alerts_show_their_headlines_and_whole_counts(
+    tmp_path: Path,
+) -> None:
+    """At 60 columns the history's columns took 57 cells (no headline showed) and a count
+    after the sparkline was cut inside its number ("47" drawn "4"), SPIKE out of sight."""
+    app = make_app(tmp_path, hostile=True)
+    app.config.watch_terms = ["Shouting"]
+    async with piloted(app, (60, 24)) as pilot:
+        await settle(app, pilot, want=3)
+        await first_look(app)
+        since = seen(app).mark()
+        fire(tmp_path / "data", {"title": "Ports reopen after the storm", "source": "Wire"})
+        await seen(app).wait_for(AlertsArrived, since=since)
+        screen = await open_alerts(app, pilot)
+        for _ in range(50):
+            if all(item.counts is not None for item in screen.query(WatchedItem)):
+                break
+            await pilot.pause(0.05)
+        await pilot.pause(0.1)
+        shown = screen_text(app)
+        assert "Ports reopen" in shown
+        assert "1/h, spike 5" in shown
+        await pilot.resize_terminal(160, 40)  # and back: the wide columns
+        await pilot.pause(0.3)
+        assert "1 this hour (spike at 5)" in screen_text(app)

@@ -31,6 +31,7 @@ from fetchers.trends import spike_verdict, watch_query
 from tui.actions import bindings, key_shown
 from tui.alertdata import TREND_HOURS, AlertData, AlertsView, RuleChange, Watched
 from tui.format import fit
+from tui.layout import is_narrow
 from tui.messages import RulesChanged, Trended
 from tui.screens.picker import move_in
 from tui.widgets.footer import KeyFooter
@@ -38,6 +39,7 @@ from tui.workers import ReportsWorkerErrors
 
 RULE_WIDTH = 18
 SOURCE_WIDTH = 15
+NARROW_RULE, NARROW_SOURCE = 12, 10  # the same on a narrow screen, for the title's sake
 NAME_WIDTH = 20  # a velocity row's name, before what it is and its sparkline
 
 
@@ -49,14 +51,19 @@ class AlertChoice(NamedTuple):
     target: str  # an article id, or a query
 
 
-def entry_row(entry: AlertEntry, zone: tzinfo) -> Text:
+def entry_row(entry: AlertEntry, zone: tzinfo, narrow: bool = False) -> Text:
     """One history row, plain text (feed titles are never markup): time, rule, kind,
-    source, title."""
+    source, title. `narrow`: shorter columns and a spike said before the title, so the
+    title keeps room (at 60 columns the columns took 57 cells)."""
     row = Text(no_wrap=True, overflow="ellipsis")
     row.append(f"{entry.at.astimezone(zone):%m-%d %H:%M}  ")
-    row.append(fit(entry.alert, RULE_WIDTH) + "  ", style="bold")
-    row.append(f"{entry.kind:<5}  ", style="italic" if entry.kind == "spike" else "")
-    row.append(fit(entry.source or "", SOURCE_WIDTH) + "  ")
+    row.append(fit(entry.alert, NARROW_RULE if narrow else RULE_WIDTH) + "  ", style="bold")
+    spike = "italic" if entry.kind == "spike" else ""
+    if not narrow:
+        row.append(f"{entry.kind:<5}  ", style=spike)
+    row.append(fit(entry.source or "", NARROW_SOURCE if narrow else SOURCE_WIDTH) + "  ")
+    if narrow and entry.kind == "spike":
+        row.append("spike · ", style=spike)
     row.append(entry.title)
     return row
 
@@ -83,13 +90,19 @@ def watched_label(row: Watched) -> Text:
     return label
 
 
-def trend_note(counts: list[int] | None, query: str) -> Text:
-    """After the sparkline: the running hour's count against its spike line, and the query."""
+def trend_note(counts: list[int] | None, query: str, narrow: bool = False) -> Text:
+    """After the sparkline: the running hour's count against its spike line, and the query;
+    `narrow`: a spike said first and the counts short, so a cut falls on the query, never
+    inside a number ("47" was drawn "4")."""
     if counts is None:
         return Text(f" counting…  {query}", no_wrap=True, overflow="ellipsis")
     verdict = spike_verdict(counts)
-    spike = "  SPIKE" if verdict.spike else ""
-    note = f" {verdict.current} this hour (spike at {verdict.threshold:.0f}){spike}  {query}"
+    if narrow:
+        spike = "SPIKE " if verdict.spike else ""
+        note = f" {spike}{verdict.current}/h, spike {verdict.threshold:.0f}  {query}"
+    else:
+        spike = "  SPIKE" if verdict.spike else ""
+        note = f" {verdict.current} this hour (spike at {verdict.threshold:.0f}){spike}  {query}"
     return Text(note, no_wrap=True, overflow="ellipsis")
 
 
@@ -110,7 +123,12 @@ class WatchedItem(ListItem):
     def show_counts(self, counts: list[int]) -> None:
         self.counts = counts
         self.query_one(Sparkline).data = counts
-        self.query_one(".watched-note", Static).update(trend_note(counts, self.row.query))
+        self.show_note()
+
+    def show_note(self) -> None:
+        """The count and query after the sparkline, as the screen's width has room for."""
+        note = trend_note(self.counts, self.row.query, is_narrow(self))
+        self.query_one(".watched-note", Static).update(note)
 
 
 class AlertsScreen(ReportsWorkerErrors, Screen[AlertChoice | None]):
@@ -144,10 +162,10 @@ class AlertsScreen(ReportsWorkerErrors, Screen[AlertChoice | None]):
         width: 1fr;
     }
     AlertsScreen.-narrow .watched-name {
-        width: 30;
+        width: 22;
     }
     AlertsScreen.-narrow .watched-spark {
-        width: 24;
+        width: 12;
     }
     AlertsScreen #alerts-hint {
         height: 1;
@@ -169,6 +187,7 @@ class AlertsScreen(ReportsWorkerErrors, Screen[AlertChoice | None]):
         self.zone = zone
         self.generation = 0  # of the velocity list: counts for an older one are dropped
         self._problems = view.problems
+        self._narrow = False  # the rows as drawn: for a narrow screen
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -195,6 +214,7 @@ class AlertsScreen(ReportsWorkerErrors, Screen[AlertChoice | None]):
             self.notify(problem, title="Alerts", severity="error", markup=False)
         self.query_one("#alerts-history", OptionList).focus()
         self._count()
+        self.call_after_refresh(self._fit_rows)  # opened on a narrow screen
 
     # -- the history ----------------------------------------------------------------------
     def _history_title(self) -> str:
@@ -205,7 +225,28 @@ class AlertsScreen(ReportsWorkerErrors, Screen[AlertChoice | None]):
     def _history_options(self) -> list[Option]:
         if not self.entries:
             return [Option(Text("No alert has fired yet."), disabled=True)]
-        return [Option(entry_row(e, self.zone), id=str(n)) for n, e in enumerate(self.entries)]
+        narrow = self._narrow
+        return [
+            Option(entry_row(e, self.zone, narrow), id=str(n)) for n, e in enumerate(self.entries)
+        ]
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit_rows)  # once the layout's classes follow the size
+
+    def _fit_rows(self) -> None:
+        """The rows drawn again for the width when it crossed into or out of narrow."""
+        narrow = is_narrow(self)
+        if narrow == self._narrow:
+            return
+        self._narrow = narrow
+        history = self.query_one("#alerts-history", OptionList)
+        highlighted = history.highlighted
+        history.clear_options()
+        history.add_options(self._history_options())
+        if highlighted is not None and self.entries:
+            history.highlighted = min(len(self.entries) - 1, highlighted)
+        for item in self.query(WatchedItem):
+            item.show_note()
 
     def add_entries(self, entries: list[AlertEntry]) -> None:
         """Alerts fired while the screen is open, put on top (the dashboard passes them)."""
