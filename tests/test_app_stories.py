@@ -392,6 +392,19 @@ def test_word_diff_strikes_removed_words_and_marks_added_ones() -> None:
     assert "strike" in styled["near"] and "underline" in styled["reach"]
 
 
+def test_word_diff_of_a_japanese_headline_marks_the_changed_characters_only() -> None:
+    """Japanese is written without spaces: the whole clause up to the next space was struck
+    and added again for a change of three characters."""
+    from tui.worddiff import word_diff
+
+    text = word_diff("日米首脳会談、関税交渉で合意できず", "日米首脳会談、関税交渉で合意に近づく")
+    assert text.plain == "日米首脳会談、関税交渉で合意できずに近づく"
+    styled = {text.plain[s.start : s.end]: str(s.style) for s in text.spans}
+    assert styled == {"できず": "strike red", "に近づく": "bold underline green"}
+    mixed = word_diff("Talks stall in 東京 today", "Talks collapse in 東京 today")
+    assert mixed.plain == "Talks stall collapse in 東京 today"
+
+
 def test_a_viewer_mends_its_last_shelf_and_makes_it_whole_now_and_then(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
