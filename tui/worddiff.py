@@ -24,8 +24,7 @@ def _words(text: str) -> list[tuple[str, str]]:
     whitespace, nothing where the next word follows it directly."""
     found = list(_WORD.finditer(text))
     return [
-        (m.group(), " " if m.end() < len(text) and text[m.end()].isspace() else "")
-        for m in found
+        (m.group(), " " if m.end() < len(text) and text[m.end()].isspace() else "") for m in found
     ]
 
 
