@@ -1815,6 +1815,28 @@ def test_a_revision_takes_the_moved_link_and_keeps_each_earlier_version_once(
         assert titles == ["Talks open", "Headline 1 about tariffs", "Talks stall", "Talks collapse"]
 
 
+def test_full_width_and_other_capitals_beside_kanji_are_found_in_a_c_locale_database(
+    pg_dsn: str,
+) -> None:
+    """A phrase of kanji and full-width capitals is looked for by ILIKE, which folds ASCII
+    letters only in a database of the C locale: "ＡＰＥＣ首脳" (lower-cased by the query)
+    missed "ＡＰＥＣ首脳会議" there, as did Greek capitals beside kanji, in any field."""
+    apec, greek, turkish = make(1), make(2), make(3)
+    apec.title = "ＡＰＥＣ首脳会議が開幕"
+    greek.title = "ΕΛΛΑΔΑ首脳"
+    turkish.summary = "İSTANBUL首脳会談"
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch([apec, greek, turkish])
+        for query, found in (
+            ('"ＡＰＥＣ首脳"', ["Wire-1"]),
+            ('title:"ａｐｅｃ首脳"', ["Wire-1"]),
+            ('"ελλαδα首脳"', ["Wire-2"]),
+            ('"istanbul首脳"', ["Wire-3"]),
+            ('"ＡＰＥＣ首相"', []),
+        ):
+            assert store.query_ids(parse_query(query, NOW)) == found, query
+
+
 def test_a_latin_word_against_korean_or_japanese_is_found_in_rows_old_and_new(
     pg_dsn: str,
 ) -> None:

@@ -46,7 +46,22 @@ def _like(needle: str) -> str:
 # dot) and the Kelvin sign (to "k"). An ILIKE under the "C" collation folds only ASCII letters,
 # so a row holding one of them where the needle has that letter is left to the term's test.
 _FOLDS_TO_ASCII = (("\u0130", "i"), ("\u212a", "k"))
+_TO_ASCII = frozenset(letter for _, letter in _FOLDS_TO_ASCII)
 _NEAR_AND_BODY = ("a.title", "a.summary", "a.text")
+
+
+def _any_case_like(needle: str) -> str:
+    """`_like`, each letter ILIKE may not fold standing for any one character: a database of
+    the C locale folds ASCII letters only, so "ａｐｅｃ首脳" (the query lower-cases) missed
+    "ＡＰＥＣ首脳会議" there; and an "i" or "k" a query wrote may be a Turkish "İ" or a Kelvin
+    sign the query language lower-cases to them. The rows it gives are tested in Python."""
+    loose = "".join(
+        "\x00"
+        if (not char.isascii() and char.upper() != char.lower()) or char in _TO_ASCII
+        else char
+        for char in needle
+    )
+    return _like(loose).replace("\x00", "_")
 
 
 def _written(columns: tuple[str, ...], needle: str) -> tuple[str, list[Any]] | None:
@@ -113,8 +128,8 @@ def _term(term: Term, stories: bool = True) -> tuple[str, list[Any], bool] | Non
                 return f"({words})", params, False
             return f"({words} AND {written[0]})", [*params, *written[1]], False
         if name == "title":
-            return "a.title ILIKE %s", [_like(value)], False
-        pattern = _like(value)
+            return "a.title ILIKE %s", [_any_case_like(value)], False
+        pattern = _any_case_like(value)
         return (
             "(a.title ILIKE %s OR a.summary ILIKE %s OR coalesce(a.text, '') ILIKE %s)",
             [pattern, pattern, pattern],
