@@ -1421,6 +1421,24 @@ def test_a_viewer_reads_the_table_only_when_the_writer_announces_a_write(
         assert len(reads) == 1
 
 
+def test_a_viewer_hears_how_many_headlines_a_write_revised(pg_dsn: str) -> None:
+    """A viewer counted no revision at reload (its filtered list kept a headline that no
+    longer matched, and its article pane the old words): the write says how many it revised."""
+    with PostgresStore(pg_dsn, writer=True) as writer, PostgresStore(pg_dsn) as viewer:
+        writer.add_batch([make(1), make(2)])
+        assert sorted(viewer.reload()) == ["Wire-1", "Wire-2"]
+        assert viewer.revised_at_reload() == 0
+        rewritten = make(1)
+        rewritten.title = "Seoul and Washington seal the tariff deal"
+        writer.add_batch([rewritten])
+        for _ in range(2500):  # the announcement comes with the commit
+            if viewer.reload() == [] and viewer.revised_at_reload():
+                break
+            time.sleep(0.004)
+        assert viewer.revised_at_reload() == 1
+        assert viewer.reload() == [] and viewer.revised_at_reload() == 0  # said once
+
+
 @pytest.mark.parametrize(
     "dsn, secret",
     [

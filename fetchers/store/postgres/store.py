@@ -306,6 +306,7 @@ class PostgresStore:
         self._listen_guard = threading.Lock()
         self._listener: Any = None  # a viewer's connection that LISTENs for the writer
         self._gone = 0  # articles the last reload heard retention removed (`gone_at_reload`)
+        self._revised = 0  # headlines the last reload heard were rewritten (`revised_at_reload`)
         first = connect(dsn)
         try:
             with self._errors("cannot prepare the database"):
@@ -1109,15 +1110,19 @@ class PostgresStore:
         host. The writer announces each write (NOTIFY): a viewer listens from its first
         reload on, and after that reads the articles table only when a write was announced."""
         with self._listen_guard:
-            self._gone = 0
+            self._gone = self._revised = 0
             if self._listener is None:
                 if not self.is_writer:
                     self._start_listening()  # then what came before is read below
             else:
                 said = self._announcements()
                 if said is not None:
-                    # "-N": retention removed N (a write says how many it stored)
+                    # "-N": retention removed N, "~N": a write revised N (a write says how
+                    # many it stored)
                     self._gone = sum(int(p[1:]) for p in said if p[:1] == "-" and p[1:].isdigit())
+                    self._revised = sum(
+                        int(p[1:]) for p in said if p[:1] == "~" and p[1:].isdigit()
+                    )
                     if not said:
                         return []
             stored, self._seen = self.stored_since(self._seen)
@@ -1127,7 +1132,9 @@ class PostgresStore:
         return self._gone
 
     def revised_at_reload(self) -> int:
-        return 0  # (a revision reaches a viewer's rows as they are read again; not counted)
+        """Headlines rewritten since the last look, as the writers announced them (none
+        counted before a viewer listens, or while its listening connection is broken)."""
+        return self._revised
 
     def _announcements(self) -> list[str] | None:
         """(Under the guard.) What the writers announced since the last look; None when the
@@ -1245,6 +1252,8 @@ class PostgresStore:
             if new_ids:  # delivered to the listeners when the write commits
                 cur.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(len(new_ids))))
             stale = self._revise(cur, revised) if revised else []
+            if revised:  # "~N": N headlines rewritten (a viewer's filtered list follows them)
+                cur.execute("SELECT pg_notify(%s, %s)", (CHANNEL, f"~{len(revised)}"))
         for item in items:  # committed: known from now on
             record = item.record
             self._known.put(record.id, record.source, record.link, record.title, record.summary)
