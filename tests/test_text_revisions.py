@@ -5,10 +5,12 @@ retention takes them with their day."""
 from __future__ import annotations
 
 import json
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from rich.text import Text
 
 from fetchers.healthbook import HealthBook
 from fetchers.models import Article, Clock, Source
@@ -138,7 +140,21 @@ async def test_a_page_changed_between_two_fetches_keeps_both_texts(
     assert printed.index(SECOND) < printed.index("earlier full text (") < printed.rindex(FIRST)
 
 
-async def test_d_shows_a_word_diff_of_a_full_text_fetched_again(tmp_path: Path) -> None:
+async def test_d_shows_a_word_diff_of_a_full_text_fetched_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The diffs are made in the thread that reads the history, never on the screen (two
+    full texts of 20,000 words held it 2.7 s)."""
+    from tui.screens import revisions
+    from tui.worddiff import word_diff
+
+    made_on: list[threading.Thread] = []
+
+    def diffed(old: str, new: str) -> Text:
+        made_on.append(threading.current_thread())
+        return word_diff(old, new)
+
+    monkeypatch.setattr(revisions, "word_diff", diffed)
     data = newsroom_data(tmp_path)
     with Store(data, writer=True) as store:  # Reuters' article: never revised in its feed
         store.set_text("a1", FIRST)
@@ -162,6 +178,7 @@ async def test_d_shows_a_word_diff_of_a_full_text_fetched_again(tmp_path: Path) 
             "talks in Gyeongju.": "strike red",
             "talks.": "bold underline green",
         }
+        assert made_on and threading.main_thread() not in made_on
 
 
 async def test_a_revised_article_has_its_page_fetched_again_and_keeps_both_texts(

@@ -7,6 +7,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from rich.text import Text
 from textual.message import Message
 
 from fetchers.alertfeed import NewAlerts
@@ -195,6 +196,7 @@ class RevisionsRead(Message):
 
     ident: str
     history: History | None
+    lines: list[Text] = field(default_factory=list)  # its word diffs, made in the thread
 
 
 @dataclass

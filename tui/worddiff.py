@@ -28,16 +28,57 @@ def _words(text: str) -> list[tuple[str, str]]:
     ]
 
 
+# words beyond which two texts are compared sentence by sentence first (`_changes`): a word
+# diff of two 10,000-word full texts took 0.75 s, of 20,000 words 2.7 s
+LONG = 2000
+SENTENCE_ENDS = (".", "!", "?", "。", "！", "？")
+LONGEST_SENTENCE = 80  # words: a run without a full stop is cut into pieces this long
+
+
+def _sentences(words: list[str]) -> list[tuple[int, int]]:
+    """Where each sentence of `words` starts and ends."""
+    out, start = [], 0
+    for place, word in enumerate(words):
+        if word.endswith(SENTENCE_ENDS) or place + 1 - start >= LONGEST_SENTENCE:
+            out.append((start, place + 1))
+            start = place + 1
+    if start < len(words):
+        out.append((start, len(words)))
+    return out
+
+
+def _changes(before: list[str], after: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """The opcodes of a word diff of `before` and `after` (as difflib gives them). Long texts
+    are compared sentence by sentence first, and word by word only where sentences changed:
+    time in proportion to their length, not its square."""
+    if len(before) + len(after) <= LONG:
+        return list(difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes())
+    old, new = _sentences(before), _sentences(after)
+    keys_old = [tuple(before[a:b]) for a, b in old]
+    keys_new = [tuple(after[a:b]) for a, b in new]
+    out: list[tuple[str, int, int, int, int]] = []
+    outer = difflib.SequenceMatcher(None, keys_old, keys_new, autojunk=False)
+    for op, s1, s2, t1, t2 in outer.get_opcodes():
+        a1 = old[s1][0] if s1 < len(old) else len(before)
+        a2 = old[s2 - 1][1] if s2 > s1 else a1
+        b1 = new[t1][0] if t1 < len(new) else len(after)
+        b2 = new[t2 - 1][1] if t2 > t1 else b1
+        if op == "equal":
+            out.append(("equal", a1, a2, b1, b2))
+            continue
+        inner = difflib.SequenceMatcher(None, before[a1:a2], after[b1:b2], autojunk=False)
+        for op2, c1, c2, d1, d2 in inner.get_opcodes():
+            out.append((op2, a1 + c1, a1 + c2, b1 + d1, b1 + d2))
+    return out
+
+
 def word_diff(old: str, new: str) -> Text:
     """The words of `new`, with those `old` had in their place struck through before them
     (whitespace is not compared: a diff of words, one space between them where the text
     had any)."""
     before, after = _words(old), _words(new)
     runs: list[tuple[list[tuple[str, str]], str]] = []  # words and the style they are drawn in
-    matcher = difflib.SequenceMatcher(
-        None, [w for w, _ in before], [w for w, _ in after], autojunk=False
-    )
-    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+    for op, a1, a2, b1, b2 in _changes([w for w, _ in before], [w for w, _ in after]):
         if op == "equal":
             runs.append((after[b1:b2], ""))
         else:

@@ -73,7 +73,7 @@ from tui.screens.alerts import AlertChoice, AlertsScreen
 from tui.screens.events import EventChoice, EventForm, EventsScreen
 from tui.screens.help import HelpScreen
 from tui.screens.picker import PickerScreen, StoryTimelineScreen
-from tui.screens.revisions import RevisionsScreen
+from tui.screens.revisions import RevisionsScreen, revision_lines
 from tui.session import CountBy, EventChange, Mark, Session, health_of
 from tui.widgets.article import ArticleView
 from tui.widgets.countdown import Countdown
@@ -980,7 +980,18 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
     def _read_revisions(self, ident: str) -> None:
         with waited_for():
             history = self.session.history(ident)
-        self.post_message(RevisionsRead(ident, history))
+            lines = (
+                revision_lines(
+                    history.article,
+                    history.revisions,
+                    history.revised,
+                    self.session.local,
+                    history.texts,
+                )
+                if history is not None and (history.revisions or history.texts)
+                else []
+            )  # here, not on the screen: diffs of long full texts take a while
+        self.post_message(RevisionsRead(ident, history, lines))
 
     @on(RevisionsRead)
     def _revisions_read(self, message: RevisionsRead) -> None:
@@ -993,11 +1004,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             title = clipped(article.title, NOTICE_TITLE)
             self.notify(f"Its source has not changed this article: {title}", markup=False)
             return
-        self.app.push_screen(
-            RevisionsScreen(
-                article, history.revisions, history.revised, self.session.local, history.texts
-            )
-        )
+        self.app.push_screen(RevisionsScreen(message.lines))
 
     # -- events -----------------------------------------------------------------------------------
     @work(thread=True, group="events", exit_on_error=False)

@@ -37,60 +37,63 @@ class RevisionsScreen(ModalScreen[None]):
     }
     """
 
-    def __init__(
-        self,
-        article: Article,
-        revisions: list[dict[str, str]],
-        revised: datetime | None,
-        local: tzinfo,
-        texts: list[dict[str, str | None]] | None = None,
-    ) -> None:
-        """`texts`: the full texts it had, oldest first, then the one it has now."""
+    def __init__(self, lines: list[Text]) -> None:
+        """`lines`: what to show (`revision_lines`, made in a thread: a diff of long full
+        texts takes long)."""
         super().__init__()
-        self.article = article
-        self.revisions = revisions
-        self.texts = texts or []
-        self.revised = revised  # when the version the article has now was first seen
-        self.local = local
+        self.lines = [*lines, Text("")]  # as shown, one Text a line
 
     def compose(self) -> ComposeResult:
-        versions = [
-            (r.get("seen"), str(r.get("title") or ""), str(r.get("summary") or ""))
-            for r in self.revisions
-        ]
-        now_seen = self.revised.isoformat() if self.revised is not None else None
-        versions.append((now_seen, self.article.title, self.article.summary))
-        count, texts = len(self.revisions), max(0, len(self.texts) - 1)
-        said = [f"{count} earlier version" + ("s" if count > 1 else "")] if count else []
-        if texts:
-            said.append(f"{texts} earlier full text" + ("s" if texts > 1 else ""))
-        parts: list[Text] = [Text(f"{self.article.source}: " + ", ".join(said))]
-        parts[0].stylize("bold")
-        parts.append(Text("struck through: removed · underlined: added\n", style="dim"))
-        for n in range(1, len(versions) if count else 0):
-            (_, title, summary), (seen, new_title, new_summary) = versions[n - 1], versions[n]
-            parts.append(Text(f"Changed, as seen {self._when(seen)}", style="bold underline"))
-            parts.append(word_diff(title, new_title) if title != new_title else Text(new_title))
-            if summary != new_summary:
-                parts.append(word_diff(summary, new_summary))
-            else:
-                parts.append(Text("(summary unchanged)", style="dim"))
-            parts.append(Text(""))
-        for n in range(1, len(self.texts)):
-            old, new = self.texts[n - 1], self.texts[n]
-            since = self._when(old.get("seen"))
-            parts.append(Text(f"Full text changed since the one fetched {since}", style="bold"))
-            parts.append(word_diff(str(old.get("text") or ""), str(new.get("text") or "")))
-            parts.append(Text(""))
-        parts.append(Text(f"{key_shown(self.app, 'revisions.close')} closes.", style="dim"))
-        self.lines = parts  # as shown, one Text a line
+        self.lines[-1] = Text(f"{key_shown(self.app, 'revisions.close')} closes.", style="dim")
         with VerticalScroll(id="revisions-box"):
-            yield Static(Group(*parts))
+            yield Static(Group(*self.lines))
 
-    def _when(self, seen: str | None) -> str:
-        if not seen:
-            return "at a time not recorded"
-        try:
-            return wall(datetime.fromisoformat(seen), self.local)
-        except ValueError:
-            return seen
+
+def revision_lines(
+    article: Article,
+    revisions: list[dict[str, str]],
+    revised: datetime | None,
+    local: tzinfo,
+    texts: list[dict[str, str | None]] | None = None,
+) -> list[Text]:
+    """Each version of the article against the one before it, oldest first, as lines of
+    word diffs; `revised`: when the version it has now was first seen; `texts`: the full
+    texts it had, oldest first, then the one it has now. (Any thread: no widget is asked.)"""
+    texts = texts or []
+    versions = [
+        (r.get("seen"), str(r.get("title") or ""), str(r.get("summary") or "")) for r in revisions
+    ]
+    now_seen = revised.isoformat() if revised is not None else None
+    versions.append((now_seen, article.title, article.summary))
+    count, earlier = len(revisions), max(0, len(texts) - 1)
+    said = [f"{count} earlier version" + ("s" if count > 1 else "")] if count else []
+    if earlier:
+        said.append(f"{earlier} earlier full text" + ("s" if earlier > 1 else ""))
+    parts: list[Text] = [Text(f"{article.source}: " + ", ".join(said))]
+    parts[0].stylize("bold")
+    parts.append(Text("struck through: removed · underlined: added\n", style="dim"))
+    for n in range(1, len(versions) if count else 0):
+        (_, title, summary), (seen, new_title, new_summary) = versions[n - 1], versions[n]
+        parts.append(Text(f"Changed, as seen {_when(seen, local)}", style="bold underline"))
+        parts.append(word_diff(title, new_title) if title != new_title else Text(new_title))
+        if summary != new_summary:
+            parts.append(word_diff(summary, new_summary))
+        else:
+            parts.append(Text("(summary unchanged)", style="dim"))
+        parts.append(Text(""))
+    for n in range(1, len(texts)):
+        old, new = texts[n - 1], texts[n]
+        since = _when(old.get("seen"), local)
+        parts.append(Text(f"Full text changed since the one fetched {since}", style="bold"))
+        parts.append(word_diff(str(old.get("text") or ""), str(new.get("text") or "")))
+        parts.append(Text(""))
+    return parts
+
+
+def _when(seen: str | None, local: tzinfo) -> str:
+    if not seen:
+        return "at a time not recorded"
+    try:
+        return wall(datetime.fromisoformat(seen), local)
+    except ValueError:
+        return seen
