@@ -54,6 +54,7 @@ DEFAULT_PER_HOST = 2
 BACKOFF_BASE = 60.0
 BACKOFF_CAP = 6 * 3600.0
 FLUSH_AFTER = 3.0  # seconds the articles of sources that answered wait for slower ones
+LISTED_FEWEST = 1000  # ids a cut-off answer joins to what its feed listed before, at least
 FLUSH_ARTICLES = 2000  # articles waiting to be written that are written without waiting more
 PAGES_PER_SOURCE = 20  # full texts fetched per source and cycle (newest first); `f` gets more
 PAGES_IN_FLIGHT = 4  # full-text page fetches at once, on top of the per-host caps
@@ -459,7 +460,11 @@ class Poller:
                 if result.cut_off or not listed:  # a document cut short, or a feed's empty
                     before = self.health.get(result.source)  # moment: what it listed stands
                     if before is not None:  # (else retention's drops come back as news)
-                        listed |= before.listed
+                        joined = listed | before.listed
+                        # a feed cut off at every poll would join every id it ever listed:
+                        # past a bound, what this answer listed (a cut falls past those)
+                        if len(joined) <= max(LISTED_FEWEST, 2 * len(listed)):
+                            listed = joined
             result.articles = []  # stored (or refused): the cycle holds no source's articles
             staged.clear()
             source = by_name[result.source]

@@ -534,3 +534,16 @@ def test_items_without_guids_sharing_a_link_but_its_tracking_parameters_are_one_
     fetched = datetime(2025, 10, 24, tzinfo=UTC)
     articles = to_articles(parse_feed(body, None, None), "S", [], fetched)
     assert [a.title for a in articles] == ["One", "Two", "Two"]
+
+
+def test_an_items_tags_are_told_apart_once_and_kept_to_a_hundred() -> None:
+    """Thousands of categories on one item were told apart pairwise (40,000: 7 s a poll, past
+    the parse deadline near 90,000) and all kept in every index: the source's tags first,
+    then the item's, each once, a hundred at most, the rest counted among the warnings."""
+    categories = "".join(f"<category>c{n % 150}</category>" for n in range(3000))
+    feed = parse_feed(rss(f"<title>T</title><guid>1</guid>{categories}"), None, None)
+    fetched = datetime(2025, 10, 24, tzinfo=UTC)
+    (article,) = to_articles(feed, "S", ["korea", "c0"], fetched)
+    assert article.tags[:3] == ["korea", "c0", "c1"] and len(article.tags) == 100
+    assert len(set(article.tags)) == 100
+    assert any("tags beyond 100 left out" in note for note in feed.warning_notes)

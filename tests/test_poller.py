@@ -431,6 +431,33 @@ async def test_a_feeds_bad_moment_does_not_bring_back_what_retention_dropped(
         assert all(store.revisions(a.id) == [] for a in store.query())
 
 
+async def test_a_feed_cut_off_at_every_poll_does_not_remember_every_id_it_ever_listed(
+    tmp_path: Path, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a cut-off answer listed joins what its feed listed before (a bad moment must not
+    bring back what retention dropped); a feed cut off at every poll joined every id it ever
+    listed, read and written whole at every cycle. Past a bound, the answer's own ids."""
+    monkeypatch.setattr(poller_module, "LISTED_FEWEST", 10)
+    route = Route(b"")
+    source = Source("Cut", url=feed_server.add("/cut.xml", route))
+    clock = [datetime(2026, 12, 1, 13, tzinfo=UTC)]
+    sizes = []
+    with Store(tmp_path / "data", writer=True) as store:
+        poller = Poller(config_for(tmp_path, source), store, lambda: clock[0])
+        try:
+            for n in range(8):
+                items = [f"<title>Item {n}-{i}</title><guid>{n}-{i}</guid>" for i in range(4)]
+                whole = rss(*items)
+                route.body = whole[: whole.rindex(b"</item>") + 7]  # never closed
+                (result,) = await poller.poll()
+                assert result.cut_off and len(result.new_ids) == 4
+                sizes.append(len(poller.health["Cut"].listed))
+                clock[0] += timedelta(hours=1)
+        finally:
+            await poller.aclose()
+    assert sizes[:3] == [4, 8, 4] and max(sizes) <= 10
+
+
 async def test_a_shortened_interval_holds_at_once(
     tmp_path: Path, now: datetime, feed_server: FeedServer
 ) -> None:
