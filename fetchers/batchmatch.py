@@ -32,7 +32,7 @@ from fetchers.query import (
     Term,
     lowered,
     starts_word,
-    word_prefix_pattern,
+    unspaced,
 )
 
 MAX_WORDS_KEPT = 200_000  # words whose needed prefixes a plan remembers
@@ -53,7 +53,7 @@ def _first_word(term: Term) -> str | None:
     index cannot say, and every article is a candidate)."""
     if term.negated or term.field not in (None, "title"):
         return None
-    if word_prefix_pattern(term.value) is None:  # scripts written without spaces
+    if unspaced(term.value):  # scripts written without spaces
         return None
     words = WORD.findall(term.value)
     return words[0] if words else None

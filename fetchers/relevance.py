@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from fetchers.query import folded, word_prefix_pattern
+from fetchers.query import folded, unspaced
 from fetchers.store import ArticleStore, StoreError
 from fetchers.store.search import FILE, TITLE_TIER
 
@@ -31,9 +31,9 @@ def by_relevance(store: ArticleStore, folder: Path, ids: list[str], words: list[
         scores = store.search_scores(words)
     except StoreError as exc:
         raise RelevanceError(f"{Path(folder) / FILE}: cannot be used ({exc})") from exc
-    unspaced = [folded(w) for w in words if word_prefix_pattern(folded(w)) is None]
-    if unspaced:
-        scores = _with_titles(store, ids, unspaced, scores)
+    eastern = [folded(w) for w in words if unspaced(folded(w))]
+    if eastern:
+        scores = _with_titles(store, ids, eastern, scores)
     place = {ident: n for n, ident in enumerate(ids)}
     return sorted(ids, key=lambda ident: (-scores.get(ident, 0.0), place[ident]))
 

@@ -38,7 +38,7 @@ from typing import cast
 import orjson
 
 from fetchers.indexedtext import BREAK, indexed_words
-from fetchers.query import WORD, Record, word_prefix_pattern
+from fetchers.query import WORD, Record, unspaced
 from fetchers.store.errors import StoreError
 
 FILE = "search.sqlite"
@@ -130,7 +130,7 @@ def phrase(needle: str) -> str | None:
     exactly them for words one space apart (`is_exact`); None when there is none (a needle
     in a script written without spaces, which matches anywhere; one with no word in it; one
     spanning lines, as a title and summary do)."""
-    if "\n" in needle or word_prefix_pattern(needle) is None:
+    if "\n" in needle or unspaced(needle):
         return None
     found = list(WORD.finditer(needle))
     if not found:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from fetchers.query import EASTERN, EASTERN_WORD, lowered, word_prefix_pattern
+from fetchers.query import EASTERN, EASTERN_WORD, lowered, unspaced
 
 # letters and digits of one kind (`fetchers.query.WORD`: "한미FTA" is two words): a lexeme
 RUN = re.compile(f"(?:{EASTERN_WORD})+|[^\\W_{EASTERN}]+")
@@ -95,7 +95,7 @@ def pair_query(needle: str) -> str | None:
     """The tsquery (tsquery input, for the pairs column) that holds for every article whose
     words hold `needle`: each two of its runs, as `pair` keeps them, as prefixes. None for a
     single word, or a needle the index cannot narrow."""
-    if word_prefix_pattern(needle) is None:
+    if unspaced(needle):
         return None
     found = RUN.findall(lowered(needle))
     asked = [pair(first, then) for first, then in zip(found, found[1:], strict=False)]
@@ -128,7 +128,7 @@ def prefix_query(needle: str) -> str | None:
     hold `needle` at the start of a word: all its runs, the last as a prefix. None when
     the index cannot narrow it (a needle in a script written without spaces, which matches
     anywhere, or one with no letter or digit)."""
-    if word_prefix_pattern(needle) is None:
+    if unspaced(needle):
         return None
     found = RUN.findall(lowered(needle))
     if not found:
@@ -141,7 +141,7 @@ def phrase_query(needle: str) -> str | None:
     its runs one after the other, the last as a prefix. None for a single word (the words
     query says as much), a needle the index cannot narrow, or one with a word too long for
     a tsquery to keep."""
-    if word_prefix_pattern(needle) is None:
+    if unspaced(needle):
         return None
     found = RUN.findall(lowered(needle))
     if len(found) < 2 or any(len(run.encode()) >= LONGEST_WORD for run in found):
