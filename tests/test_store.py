@@ -1684,6 +1684,34 @@ def test_a_headline_that_returns_to_its_first_wording_keeps_the_change_from_it(
         ]
 
 
+def test_an_article_of_long_summaries_keeps_its_newest_revisions_within_a_size(
+    open_store: StoreOpener,
+) -> None:
+    """A feed of whole articles as summaries, edited at each poll: fifty revisions of 64 KiB
+    each made a shard of twenty articles 67 MB, rewritten at every cycle. The oldest go once
+    an article's revisions hold `REVISION_CHARS`; short ones still keep fifty."""
+    from fetchers.store.shards import MAX_REVISIONS, REVISION_CHARS
+
+    hour = timedelta(hours=1)
+    with open_store(writer=True) as store:
+        store.add_batch([make(1), make(2)])
+        for n in range(1, 12):
+            long = make(1, fetched=make(1).fetched + n * hour)
+            long.summary = f"Version {n}. " + "word " * 12_000
+            short = make(2, fetched=make(2).fetched + n * hour)
+            short.title = f"Headline 2, version {n}"
+            store.add_batch([long, short])
+        for n in range(12, MAX_REVISIONS + 5):
+            short = make(2, fetched=make(2).fetched + n * hour)
+            short.title = f"Headline 2, version {n}"
+            store.add_batch([short])
+        kept = store.revisions("Wire-1")
+        size = sum(len(r["title"]) + len(r["summary"]) for r in kept)
+        assert 1 < len(kept) < 10 and size <= REVISION_CHARS
+        assert kept[-1]["summary"].startswith("Version 10.")  # the newest kept
+        assert len(store.revisions("Wire-2")) == MAX_REVISIONS
+
+
 @pytest.mark.parametrize("meta", [b"[1]", b'{"schema": null}', b'{"schema": "1"}', b"\x00\x01"])
 def test_tinydb_a_meta_file_of_the_wrong_shape_is_written_anew(tmp_path: Path, meta: bytes) -> None:
     """meta.json edited by hand into another shape: the store opens and the writer writes it

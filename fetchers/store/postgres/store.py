@@ -57,7 +57,7 @@ from fetchers.store.postgres.words import (
     prefix_query,
 )
 from fetchers.store.search import TITLE_TIER
-from fetchers.store.shards import MAX_REVISIONS
+from fetchers.store.shards import kept_revisions
 
 CHANNEL = "wirewatch_articles"  # NOTIFY: new articles were stored
 BATCH = 200  # rows read at a time by a query that tests rows in Python
@@ -1324,7 +1324,7 @@ class PostgresStore:
                     record.title,
                     record.summary,
                     item.doc.get("fetched"),
-                    _jsonb(kept[-MAX_REVISIONS:]),
+                    _jsonb(kept_revisions(kept)),
                     record.link or "",
                     record.link or "",
                     record.link or "",
