@@ -28,9 +28,11 @@ def _words(text: str) -> list[tuple[str, str]]:
     ]
 
 
-# words beyond which two texts are compared sentence by sentence first (`_changes`): a word
-# diff of two 10,000-word full texts took 0.75 s, of 20,000 words 2.7 s
-LONG = 2000
+# word pairs beyond which two texts are compared sentence by sentence first (`_changes`), and
+# beyond which a changed run of sentences is shown replaced whole: a word diff of two
+# 10,000-word full texts took 0.75 s, of 20,000 words 2.7 s, and of two repetitive summaries
+# of 2,000 words ("a b a b …" against "a c b a c b …") 27 s
+PAIRS = 40_000
 SENTENCE_ENDS = (".", "!", "?", "。", "！", "？")
 LONGEST_SENTENCE = 80  # words: a run without a full stop is cut into pieces this long
 
@@ -49,9 +51,10 @@ def _sentences(words: list[str]) -> list[tuple[int, int]]:
 
 def _changes(before: list[str], after: list[str]) -> list[tuple[str, int, int, int, int]]:
     """The opcodes of a word diff of `before` and `after` (as difflib gives them). Long texts
-    are compared sentence by sentence first, and word by word only where sentences changed:
-    time in proportion to their length, not its square."""
-    if len(before) + len(after) <= LONG:
+    are compared sentence by sentence first, and word by word only where sentences changed
+    (a changed run too long for that is replaced whole): time in proportion to their length,
+    not its square or cube."""
+    if len(before) * len(after) <= PAIRS:
         return list(difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes())
     old, new = _sentences(before), _sentences(after)
     keys_old = [tuple(before[a:b]) for a, b in old]
@@ -65,6 +68,9 @@ def _changes(before: list[str], after: list[str]) -> list[tuple[str, int, int, i
         b2 = new[t2 - 1][1] if t2 > t1 else b1
         if op == "equal":
             out.append(("equal", a1, a2, b1, b2))
+            continue
+        if (a2 - a1) * (b2 - b1) > PAIRS:  # too long to compare word by word in time
+            out.append((op, a1, a2, b1, b2))
             continue
         inner = difflib.SequenceMatcher(None, before[a1:a2], after[b1:b2], autojunk=False)
         for op2, c1, c2, d1, d2 in inner.get_opcodes():
