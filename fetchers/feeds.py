@@ -30,7 +30,7 @@ from urllib.parse import urljoin
 import orjson
 
 from fetchers.charset import decode, in_utf8, strip_xml_declaration
-from fetchers.models import Article, article_id, utc_iso
+from fetchers.models import Article, article_id, kept_revisions, utc_iso
 from fetchers.text import (
     SUMMARY_LIMIT,
     TEXT_LIMIT,
@@ -1191,7 +1191,7 @@ def _with_revisions(versions: list[_Version], fetched: datetime) -> Article:
         shown.add((article.title, article.summary))
         seen = utc_iso(version.when or fetched) or ""
         revisions.append({"seen": seen, "title": article.title, "summary": article.summary})
-    latest.revisions = revisions
+    latest.revisions = kept_revisions(revisions)  # (a document of 200 versions kept them all)
     return latest
 
 

@@ -66,6 +66,28 @@ def article_id(source: str, guid: str | None, link: str | None, title: str, summ
     return hashlib.blake2b(data, digest_size=8).hexdigest()
 
 
+MAX_REVISIONS = 50  # versions kept per article; the oldest go first
+# characters of headlines and summaries an article's revisions keep at most, the oldest going
+# first: a feed of whole articles as summaries, edited at each poll, made a shard of twenty
+# articles 67 MB (fifty revisions of 64 KiB each), rewritten at every cycle
+REVISION_CHARS = 256 * 1024
+
+
+def kept_revisions(revisions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The newest of an article's revisions (oldest first) within `MAX_REVISIONS` and
+    `REVISION_CHARS`; the latest is kept whatever its size."""
+    kept = revisions[-MAX_REVISIONS:]
+    size = 0
+    for place in range(len(kept) - 1, -1, -1):
+        entry = kept[place]
+        size += sum(
+            len(v) for v in (entry.get("title"), entry.get("summary")) if isinstance(v, str)
+        )
+        if size > REVISION_CHARS and place < len(kept) - 1:
+            return kept[place + 1 :]
+    return kept
+
+
 @dataclass(slots=True)
 class Article:
     """One news item as wirewatch keeps it."""

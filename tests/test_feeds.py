@@ -547,3 +547,22 @@ def test_an_items_tags_are_told_apart_once_and_kept_to_a_hundred() -> None:
     assert article.tags[:3] == ["korea", "c0", "c1"] and len(article.tags) == 100
     assert len(set(article.tags)) == 100
     assert any("tags beyond 100 left out" in note for note in feed.warning_notes)
+
+
+def test_one_document_of_many_versions_of_an_item_keeps_the_revisions_within_their_caps() -> None:
+    """Two hundred versions of one guid in one document, each with a long summary, were all
+    kept as the new article's revisions (8.9 M characters, one article's shard 8.9 MB): the
+    caps held only for a revision at a later poll."""
+    from fetchers.models import MAX_REVISIONS, REVISION_CHARS
+
+    items = [
+        f"<title>Version {n}</title><guid>big</guid><description>{n} {'word ' * 4000}"
+        f"</description><pubDate>Fri, 24 Oct 2025 {n // 60:02d}:{n % 60:02d}:00 GMT</pubDate>"
+        for n in range(200)
+    ]
+    (article,) = articles(rss(*items))
+    assert article.title == "Version 199"
+    kept = article.revisions
+    assert 1 <= len(kept) <= MAX_REVISIONS
+    assert sum(len(r["title"]) + len(r["summary"]) for r in kept) <= REVISION_CHARS
+    assert kept[-1]["title"] == "Version 198"

@@ -1690,7 +1690,7 @@ def test_an_article_of_long_summaries_keeps_its_newest_revisions_within_a_size(
     """A feed of whole articles as summaries, edited at each poll: fifty revisions of 64 KiB
     each made a shard of twenty articles 67 MB, rewritten at every cycle. The oldest go once
     an article's revisions hold `REVISION_CHARS`; short ones still keep fifty."""
-    from fetchers.store.shards import MAX_REVISIONS, REVISION_CHARS
+    from fetchers.models import MAX_REVISIONS, REVISION_CHARS
 
     hour = timedelta(hours=1)
     with open_store(writer=True) as store:

@@ -24,6 +24,7 @@ from tinydb import TinyDB
 from tinydb.table import Table
 
 from fetchers.atomic import AtomicJSONStorage, write_derived
+from fetchers.models import kept_revisions
 from fetchers.query import SEQ_SPAN, Query, Record
 from fetchers.store.codec import (
     ROWS_VERSION,
@@ -39,26 +40,6 @@ SHARD_RE = re.compile(r"^articles-(\d{4}-\d{2}-\d{2}(?:\.\d{3,6})?|kept)\.json$"
 SHARD_ARTICLES = 1000  # articles in one shard file at most (a day has as many as it needs)
 SHARD_SPAN = SEQ_SPAN  # more than a shard ever holds: a record's seq is its shard's rank times it
 KEPT = "kept"
-MAX_REVISIONS = 50  # versions kept per article; the oldest go first
-# characters of headlines and summaries an article's revisions keep at most, the oldest going
-# first: a feed of whole articles as summaries, edited at each poll, made a shard of twenty
-# articles 67 MB (fifty revisions of 64 KiB each), rewritten at every cycle
-REVISION_CHARS = 256 * 1024
-
-
-def kept_revisions(revisions: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The newest of an article's revisions (oldest first) within `MAX_REVISIONS` and
-    `REVISION_CHARS`; the latest is kept whatever its size."""
-    kept = revisions[-MAX_REVISIONS:]
-    size = 0
-    for place in range(len(kept) - 1, -1, -1):
-        entry = kept[place]
-        size += sum(
-            len(v) for v in (entry.get("title"), entry.get("summary")) if isinstance(v, str)
-        )
-        if size > REVISION_CHARS and place < len(kept) - 1:
-            return kept[place + 1 :]
-    return kept
 
 
 ROWS_JOINED = 16  # rows of a row cache made into bytes at once (see write_rows)

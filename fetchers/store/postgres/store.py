@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 
 from fetchers import liveness
 from fetchers.foreground import check_superseded
-from fetchers.models import Article, SourceHealth, comparable, utc_iso
+from fetchers.models import Article, SourceHealth, comparable, kept_revisions, utc_iso
 from fetchers.query import Query, Record, Verdicts
 from fetchers.store.codec import (
     StagedArticle,
@@ -57,7 +57,6 @@ from fetchers.store.postgres.words import (
     prefix_query,
 )
 from fetchers.store.search import TITLE_TIER
-from fetchers.store.shards import kept_revisions
 
 CHANNEL = "wirewatch_articles"  # NOTIFY: new articles were stored
 BATCH = 200  # rows read at a time by a query that tests rows in Python
