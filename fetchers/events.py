@@ -154,12 +154,16 @@ def _event(item: dict[str, Any]) -> Event:
     if tz != "local" and not _known_zone(tz):  # a data dir shared with a host of newer zones
         when, error = None, f"stored zone {tz!r} is not one this machine knows"
         tz = "UTC"
+    query, location = item.get("query") or None, item.get("location") or None
+    for field, value in (("query", query), ("location", location)):
+        if value is not None and not isinstance(value, str):  # edited by hand: a number, a list
+            when, error = None, f"stored {field} {value!r} is not text"
     return Event(
         name=clean_line(str(item["name"]), is_html=False),
         when=when,
         tz=tz,
-        query=item.get("query") or None,
-        location=item.get("location") or None,
+        query=query if isinstance(query, str) else None,
+        location=location if isinstance(location, str) else None,
         error=error,
         raw_when=str(item.get("as_typed") or ""),
         ident=str(item["id"]),

@@ -149,6 +149,48 @@ async def test_events_another_dashboard_changes_reach_this_one(
         assert "Vote count" not in screen_text(app)
 
 
+async def test_the_event_form_refuses_a_query_that_does_not_read(tmp_path: Path) -> None:
+    """A config's event query that does not parse stops at load; the form saved one without
+    a word, and the event's headlines were never counted."""
+    app = make_app(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        await pilot.press("e")
+        await pilot.pause(0.2)
+        await pilot.press("a")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, EventForm)
+        await type_text(pilot, "Vote")
+        await pilot.press("tab")
+        await type_text(pilot, "Nov 1, 2025 9am KST")
+        await pilot.press("tab", "tab")
+        await type_text(pilot, '"unterminated')
+        await pilot.pause(0.1)
+        assert "✗ query:" in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, EventForm)
+        assert EventBook(tmp_path / "data").load() == []
+
+
+def test_a_stored_event_whose_query_is_no_text_is_listed_with_what_is_wrong(
+    tmp_path: Path, capsys
+) -> None:
+    """events.json edited by hand to a number as the query: the dashboard stopped with a
+    TypeError when the event was picked. The event is listed with what is wrong with it."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "events.json").write_text(
+        '{"events": [{"id": "a1", "name": "NumQuery", "when": "2030-01-01T00:00:00Z",'
+        ' "tz": "UTC", "query": 5}]}'
+    )
+    (event,) = EventBook(data).load()
+    assert event.query is None and event.error == "stored query 5 is not text"
+    code = main(["--data-dir", str(data), "--now", FROZEN.isoformat(), "events", "--json"])
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert code == 0 and {"name": "NumQuery", "error": "stored query 5 is not text"} in lines
+
+
 def test_cli_lists_stored_events_with_config_ones(tmp_path: Path, capsys) -> None:
     data = tmp_path / "data"
     EventBook(data).add(

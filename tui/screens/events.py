@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from fetchers.eventtime import EventTimeError, parse_event_time
 from fetchers.models import Event
+from fetchers.query import QueryError, parse_query
 from tui.actions import bindings, key_shown
 from tui.format import event_zone, time_left, wall
 from tui.screens.picker import move_in
@@ -205,10 +206,16 @@ class EventForm(ModalScreen[Event | None]):
             shown += f"  ·  {wall(when, self.local)} local"
         if kept is not None:
             shown += "  ·  as saved (change the time to read it again)"
+        query = self.query_one("#ev-query", Input).value.strip() or None
+        if query is not None:  # as a config's event's query is checked at load
+            try:
+                parse_query(query, self.now)
+            except QueryError as exc:
+                reading.update(Text(f"{shown}\n✗ query: {exc}"))
+                return None
         reading.update(Text(shown))
         if not name:
             return None
-        query = self.query_one("#ev-query", Input).value.strip() or None
         return Event(
             name=name,
             when=when,
@@ -230,7 +237,11 @@ class EventForm(ModalScreen[Event | None]):
     def on_input_submitted(self, message: Input.Submitted) -> None:
         event = self._read()
         if event is None:
-            self.notify("Give a name and a time that reads one way.", severity="warning")
+            self.notify(
+                "Give a name, a time that reads one way, and a query that reads (or none).",
+                severity="warning",
+                markup=False,
+            )
             return
         self.dismiss(event)
 
