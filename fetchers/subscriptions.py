@@ -27,9 +27,15 @@ class NewSource:
     charset: str | None = None
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def toml_string(value: str) -> str:
     """A TOML basic string (JSON's escapes are all valid TOML). DEL, which JSON leaves as it
-    is and TOML forbids, is escaped too."""
+    is and TOML forbids, is escaped too; a lone surrogate, which no UTF-8 file can hold (a
+    name given in bytes that are not UTF-8, an OPML tag written as "\\ud800"), is written
+    as U+FFFD (it stopped `add` and `import-opml` with a traceback)."""
+    value = _SURROGATE.sub("\ufffd", value)
     return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 

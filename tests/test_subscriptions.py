@@ -155,6 +155,23 @@ def test_broken_opml_is_a_clear_error(
     assert code == 2 and "not well-formed" in err
 
 
+def test_a_tag_holding_a_lone_surrogate_is_imported_with_a_replacement_character(
+    capsys: pytest.CaptureFixture[str], config: Path, tmp_path: Path
+) -> None:
+    """An OPML tag written as "\\ud800" (JSON's escape, which no UTF-8 file can hold)
+    stopped `import-opml` with a traceback and exit 1; the config is written with U+FFFD
+    in its place, and reads back."""
+    opml = tmp_path / "tags.opml"
+    opml.write_text(
+        '<opml version="2.0"><body><outline text="T" xmlUrl="https://wire.example/rss"'
+        " wirewatchTags='[\"x\\ud800\"]'/></body></opml>"
+    )
+    code, _, err = cli(capsys, config, "import-opml", str(opml))
+    assert code == 0, err
+    (source,) = [s for s in load_config(config, FROZEN).sources if s.name == "T"]
+    assert source.tags == ["x\ufffd"]
+
+
 def test_feed_links_resolve_and_skip_non_feeds() -> None:
     html = (
         b'<link rel="alternate" hreflang="ko" href="/ko/">'
