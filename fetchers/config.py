@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -333,6 +334,12 @@ def _settings(path: Path, table: Any) -> Settings:
     return s
 
 
+def _controls(text: str) -> bool:
+    """Whether `text` holds a control character (an escape sequence, a NUL): a source's
+    name or tag is printed by every command and written into OPML, which cannot hold it."""
+    return any(unicodedata.category(ch) == "Cc" for ch in text)
+
+
 def _sources(path: Path, items: Any, settings: Settings) -> list[Source]:
     _typed(path, "sources", items, list, "an array of tables ([[sources]])")
     out: list[Source] = []
@@ -346,6 +353,10 @@ def _sources(path: Path, items: Any, settings: Settings) -> list[Source]:
         name = _typed(path, f"{where}.name", item["name"], str, "a string").strip()
         if not name:
             raise ConfigError(f"{_where(path, where + '.name')}: empty name")
+        if _controls(name):  # printed by every command, written into OPML
+            raise ConfigError(
+                f"{_where(path, where + '.name')}: holds control characters ({name!r})"
+            )
         where = f"sources[{n}] ({name})"
         if name in seen:
             raise ConfigError(f"{_where(path, where)}: a second source with this name")
@@ -388,6 +399,10 @@ def _sources(path: Path, items: Any, settings: Settings) -> list[Source]:
         tags = _typed(path, f"{where}.tags", item.get("tags", []), list, "a list of strings")
         for tag in tags:
             _typed(path, f"{where}.tags", tag, str, "a list of strings")
+            if _controls(tag):
+                raise ConfigError(
+                    f"{_where(path, where + '.tags')}: {tag!r} holds control characters"
+                )
         full_text = _typed(
             path, f"{where}.full_text", item.get("full_text", False), bool, "true or false"
         )

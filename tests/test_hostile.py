@@ -335,6 +335,24 @@ def test_opml_nested_thousands_deep_is_read(tmp_path: Path) -> None:
     assert found.url == "https://example.org/deep.xml" and found.tags == ["f"]
 
 
+def test_opml_folders_nested_thousands_deep_give_a_bounded_path(tmp_path: Path) -> None:
+    """Folders of distinct names 5,000 deep: each level kept a copy of its path (20,000
+    deep took 1.6 GB) and the feed became a source of 20,000 tags. The outermost sixteen
+    folders are its tags."""
+    from fetchers.opml import FOLDER_TAGS
+
+    depth = 5000
+    opml = (
+        '<opml version="2.0"><body>'
+        + "".join(f'<outline text="d{n}">' for n in range(depth))
+        + '<outline text="deep" xmlUrl="https://example.org/deep.xml"/>'
+        + "</outline>" * depth
+        + "</body></opml>"
+    )
+    [found] = parse_opml(opml.encode())
+    assert found.tags == [f"d{n}" for n in range(FOLDER_TAGS)]
+
+
 def test_opml_import_keeps_the_good_entries_and_says_which_were_skipped(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
