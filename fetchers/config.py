@@ -188,6 +188,8 @@ def build_config(path: Path, data: dict[str, Any], now: datetime) -> Config:
     terms = _typed(path, "watch.terms", watch.get("terms", []), list, "a list of strings")
     for term in terms:
         _typed(path, "watch.terms", term, str, "a list of strings")
+        if term.strip() and not term.replace('"', " ").strip():  # looked for as a phrase
+            raise ConfigError(f"{_where(path, 'watch.terms')}: {term!r} holds no word to watch")
     config.watch_terms = [t for t in terms if t.strip()]
     config.filters = _filters(path, data.get("filters", {}), config.settings, now)
     config.keys = _keys(path, data.get("keys", {}))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urljoin
@@ -23,6 +24,8 @@ FEED_TYPES = {
     "application/xml",
     "text/xml",
 }
+log = logging.getLogger("wirewatch.discover")
+MOST_ANNOUNCED = 20  # feeds of a page that are read and offered (a page announcing 3,000: 34 s)
 USUAL_PATHS = ("/feed", "/rss", "/feed.xml", "/rss.xml", "/atom.xml", "/index.xml", "/feed.json")
 
 
@@ -96,7 +99,14 @@ async def discover(
     found = _as_feed(page)
     if found is not None:
         return [found]
-    announced = feed_links(page.body, page.headers.get("content-type"), page.url)
+    announced = list(
+        dict.fromkeys(feed_links(page.body, page.headers.get("content-type"), page.url))
+    )
+    if len(announced) > MOST_ANNOUNCED:  # a page of thousands: each one fetched, then listed
+        log.warning(
+            "%s announces %d feeds: the first %d are read", url, len(announced), MOST_ANNOUNCED
+        )
+        del announced[MOST_ANNOUNCED:]
     if announced:
         pages = await asyncio.gather(
             *(_get(client, link, deadline, max_body, tried) for link in announced)

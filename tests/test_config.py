@@ -95,6 +95,7 @@ def test_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         ('[keys]\n"filter.sort" = "ctrl+a"', '"ctrl+a" is a key of the text field there'),
         ('[keys]\n"article.close" = "backspace"', '"backspace" is a key of the text field'),
         ('[keys]\n"event_form.cancel" = "?"', '"?" is typed into the form'),
+        ('[watch]\nterms = ["tariff", "\\""]', "watch.terms: '\"' holds no word to watch"),
         (
             '[[sources]]\nname = "ctl\\u001b]0;x\\u0007"\nurl = "https://x"',
             "sources[1].name: holds control characters ('ctl\\x1b]0;x\\x07')",

@@ -210,6 +210,25 @@ def test_add_on_a_page_offering_several_feeds_lists_them_and_adds_on_request(
     assert names["World"] == feed_server.url("/world.xml")
 
 
+def test_add_on_a_page_announcing_thousands_of_feeds_reads_the_first_twenty(
+    capsys: pytest.CaptureFixture[str], config: Path, feed_server: FeedServer
+) -> None:
+    """A page announcing 3,000 feeds had every one fetched (34 s of CPU), then listed."""
+    from fetchers.discover import MOST_ANNOUNCED
+
+    links = b"".join(
+        b'<link rel="alternate" type="application/rss+xml" href="/f%d.xml">' % n for n in range(200)
+    )
+    for n in range(200):
+        feed_server.add(f"/f{n}.xml", Route(rss("<title>x</title>", title=f"Feed {n}")))
+    page = feed_server.add("/", Route(links, headers={"Content-Type": "text/html"}))
+    code, out, _ = cli(capsys, config, "add", page)
+    assert code == 2 and "Feed 0" in out and f"Feed {MOST_ANNOUNCED - 1}" in out
+    assert f"Feed {MOST_ANNOUNCED}" not in out
+    asked = [p for p in feed_server.hits if p.startswith("/f")]
+    assert len(asked) == MOST_ANNOUNCED
+
+
 def test_an_export_imported_again_is_the_same_sources(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
