@@ -1684,6 +1684,24 @@ def test_a_headline_that_returns_to_its_first_wording_keeps_the_change_from_it(
         ]
 
 
+def test_an_article_first_seen_with_earlier_versions_is_marked_revised(
+    open_store: StoreOpener,
+) -> None:
+    """Versions of one guid in its first document are its revisions, but the article had no
+    revised time: no `~` on its row, and `d` dated its latest change "at a time not
+    recorded". It is revised as first seen."""
+    first = make(1)
+    first.revisions = [{"seen": "2025-10-24T06:00:00Z", "title": "Talks open", "summary": ""}]
+    with open_store(writer=True) as store:
+        store.add_batch([first, make(2)])
+        revised = {r.id: r.revised for r in store.records(["Wire-1", "Wire-2"])}
+    assert revised["Wire-1"] == make(1).fetched.timestamp()  # type: ignore[union-attr]
+    assert revised["Wire-2"] is None
+    with open_store() as reader:  # and as read back
+        (again,) = reader.records(["Wire-1"])
+        assert again.revised == revised["Wire-1"]
+
+
 def test_an_article_of_long_summaries_keeps_its_newest_revisions_within_a_size(
     open_store: StoreOpener,
 ) -> None:

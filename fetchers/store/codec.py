@@ -450,5 +450,8 @@ def stage(
         doc = doc_of(article, stamp[1])
         made = words[number] if number < len(words) else None
         record = record_of(article, stamp[1])
+        if article.revisions:  # versions of it in its first document: revised as first seen
+            doc["revised"] = stamp[1]
+            record.revised = record.fetched
         out.append(StagedArticle(stamp[0], doc, record, article.text or None, made))
     return out
