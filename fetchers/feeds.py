@@ -431,8 +431,11 @@ def _parse_xml_strict(body: bytes, content_type: str | None, base_url: str | Non
     try:
         root = ET.fromstring(data)
     except ET.ParseError:
-        feed = _read_root(close_truncated(data), base_url)
+        root = close_truncated(data)
+        feed = _read_root(root, base_url)
         feed.warn(CUT_OFF)  # what arrived is read; the rest is asked for again (`CUT_OFF`)
+        if root.get(_LEFT_OUT) is not None:
+            feed.warn(CUT_ITEM_LEFT_OUT)
         return feed
     return _read_root(root, base_url)
 
@@ -486,6 +489,8 @@ class _OpenElements:
 # arrived are read, and the poller keeps none of the response's validators, so the next poll
 # asks for the whole document (a server answering 304 to them would hold back the rest).
 CUT_OFF = "document cut off"
+CUT_ITEM_LEFT_OUT = "item cut before its guid left out"  # (`_drop_unnamed_cut_item`)
+_LEFT_OUT = "{urn:wirewatch}left-out"  # set on the root of a document that left one out
 
 
 def close_truncated(data: bytes) -> ET.Element:
@@ -510,7 +515,8 @@ def close_truncated(data: bytes) -> ET.Element:
         for tag in reversed(target.open):
             target.builder.end(tag)
         root = target.builder.close()
-        _drop_unnamed_cut_item(still_open)
+        if _drop_unnamed_cut_item(still_open):
+            root.set(_LEFT_OUT, "")
         return root
     return target.close()
 
@@ -519,18 +525,20 @@ _ITEMS = frozenset({"item", "entry"})
 _NAMES = frozenset({"guid", "id"})  # what an item is known by: its guid, an entry's id
 
 
-def _drop_unnamed_cut_item(still_open: list[ET.Element]) -> None:
+def _drop_unnamed_cut_item(still_open: list[ET.Element]) -> bool:
     """Take out the item the cut fell in when its guid (an entry's id) had not arrived whole:
     known then by its link or its words as far as they came, it would be another article
     than the whole item the next poll brings (a headline "Blog po" beside "Blog post 2",
-    for good). One named keeps the words it has."""
+    for good). One named keeps the words it has. True when one was taken out."""
     for depth in range(len(still_open) - 1, 0, -1):
         item = still_open[depth]
         if _local(item.tag) in _ITEMS:
             whole = (child for child in item if child not in still_open)
             if not any(_local(child.tag) in _NAMES for child in whole):
                 still_open[depth - 1].remove(item)
-            return
+                return True
+            return False
+    return False
 
 
 def _ends_inside_cdata(data: bytes) -> bool:

@@ -331,6 +331,7 @@ class PollResult:
     revised_ids: list[str] = field(default_factory=list)  # stored before, written anew
     unstored: bool = False  # read fine, but the store could not write its articles
     cut_off: bool = False  # the document stopped early: its validators are not kept
+    cut_item: str | None = None  # the article whose item the document stopped in, if kept
     warnings: int = 0  # fields or items of the document that could not be read
     warning_notes: list[str] = field(default_factory=list)
     items: int = -1  # articles the document gave (default: len(articles))

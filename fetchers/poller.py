@@ -7,6 +7,8 @@ import contextlib
 import functools
 import logging
 import random
+import re
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -21,7 +23,7 @@ from fetchers import liveness
 from fetchers.charset import in_utf8
 from fetchers.config import Config
 from fetchers.extracterror import ExtractError
-from fetchers.feeds import CUT_OFF, FeedError, ParsedFeed
+from fetchers.feeds import CUT_ITEM_LEFT_OUT, CUT_OFF, FeedError, ParsedFeed
 from fetchers.files import LocalSourceError, read_local
 from fetchers.healthbook import HealthBook
 from fetchers.http import (
@@ -133,6 +135,23 @@ def _page_text(body: bytes, content_type: str | None, url: str, charset: str | N
     if charset and not declares_charset(body, content_type):  # (a page that says is read so)
         body = in_utf8(body, charset)
     return extract_article(body, content_type, url).text
+
+
+def _cut_item(result: PollResult) -> str | None:
+    """The id of the item a cut-off document's bytes stopped in (its headline or summary may
+    be half sent, and must not revise the stored article); None for a whole document, or
+    one whose bytes stopped between items (one never closed: its every item is whole)."""
+    return result.cut_item if result.cut_off else None
+
+
+_ITEM_TAGS = re.compile(rb"<(/?)(?:[\w.-]+:)?(?:item|entry)[\s/>]")
+
+
+def _ends_in_item(body: bytes) -> bool:
+    """Whether a document's bytes stop inside an item (or entry): its last such tag opens
+    one."""
+    last = deque(_ITEM_TAGS.finditer(body[-1_000_000:]), maxlen=1)  # (the last alone kept)
+    return bool(last) and not last[0].group(1)
 
 
 def _named(articles: list[Article], name: str) -> None:
@@ -462,8 +481,10 @@ class Poller:
                     if before is not None:  # (else retention's drops come back as news)
                         joined = listed | before.listed
                         # a feed cut off at every poll would join every id it ever listed:
-                        # past a bound, what this answer listed (a cut falls past those)
-                        if len(joined) <= max(LISTED_FEWEST, 2 * len(listed)):
+                        # past a bound (what it listed before, at least), what this answer
+                        # listed (a cut falls past those)
+                        most = max(LISTED_FEWEST, 2 * len(listed), len(before.listed))
+                        if len(joined) <= most:
                             listed = joined
             result.articles = []  # stored (or refused): the cycle holds no source's articles
             staged.clear()
@@ -507,8 +528,8 @@ class Poller:
         unchecked = frozenset(self._unchecked)  # (the event loop adds to it meanwhile)
         for result, staged in waiting:
             if staged and result.source in unchecked:
-                revising = not result.cut_off
-                news = {a.id for a in result.articles if self._is_news(a, revising)}
+                cut = _cut_item(result)
+                news = {a.id for a in result.articles if self._is_news(a, a.id != cut)}
                 staged[:] = [item for item in staged if item.record.id in news]
         batch = [item for _, staged in waiting for item in staged]
         new_ids = store.add_staged(batch)
@@ -570,7 +591,7 @@ class Poller:
         if not self.store.complete:  # (it may be by the time they are staged: asked again)
             self._unchecked.add(result.source)
         staged = await asyncio.to_thread(
-            self._stage_unknown, result.articles, words, not result.cut_off
+            self._stage_unknown, result.articles, words, _cut_item(result)
         )
         return result, staged
 
@@ -580,8 +601,8 @@ class Poller:
         lacks was dropped by retention: a feed that still lists it gives no news. The store
         is asked whether it holds that one revised all the same: a database's `knows` is a
         glance at a source's newest articles, and an older one's new headline was lost.
-        Not `revising` (a document cut off: its last item may be cut mid-headline), a stored
-        article is no news whatever it says."""
+        Not `revising` (the item a document's cut fell in may hold half its headline), a
+        stored article is no news whatever it says."""
         if not self.store.knows(article):
             health = self.health.get(article.source)
             if health is None or article.id not in health.listed:
@@ -592,19 +613,19 @@ class Poller:
         self,
         articles: list[Article],
         words: list[tuple[str, str]] | None = None,
-        revising: bool = True,
+        cut: str | None = None,
     ) -> list[StagedArticle]:
         """(In a thread: a database store's first question about a source is a query.) The
-        articles not stored yet, or stored with another title or summary (`revising`),
-        made ready to store; most of a changed feed is known, so only the rest is staged.
-        `words`: the articles' words for the search index, by article, when the parser made
-        them."""
+        articles not stored yet, or stored with another title or summary (but `cut`, the
+        item a document's cut fell in), made ready to store; most of a changed feed is
+        known, so only the rest is staged. `words`: the articles' words for the search
+        index, by article, when the parser made them."""
         made = words if words and len(words) == len(articles) else None
         if self.store.complete:
             kept = [
                 number
                 for number, article in enumerate(articles)
-                if self._is_news(article, revising)
+                if self._is_news(article, article.id != cut)
             ]
             if len(kept) < len(articles):
                 articles = [articles[number] for number in kept]
@@ -748,6 +769,10 @@ class Poller:
                 latency_ms=result.latency_ms,
             )
         whole = not any(note.startswith(CUT_OFF) for note in parsed.notes)
+        cut_item = None  # the last item, when the bytes stopped inside one it kept
+        left_out = any(note.startswith(CUT_ITEM_LEFT_OUT) for note in parsed.notes)
+        if not whole and not left_out and parsed.articles and _ends_in_item(result.body):
+            cut_item = parsed.articles[-1].id
         return PollResult(
             source.name,
             "ok",
@@ -760,6 +785,7 @@ class Poller:
             last_modified=result.last_modified if whole else None,
             permanent_url=result.permanent_url,
             cut_off=not whole,
+            cut_item=cut_item,
         )
 
     async def _parse(self, source: Source, result: FetchResult) -> ParsedSource:

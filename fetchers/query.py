@@ -327,8 +327,9 @@ class Query:
     def with_stories(self, facts: StoryFacts, said: Collection[int] = ()) -> Query:
         """This query with its `story:` and `outlets:` terms answered by `facts` (the clauses
         numbered in `said` left as they are: a store says them whole itself). Each such term
-        asks `facts` for the articles it holds or fails for once, when first tested: a
-        store that keeps the stories answers those in one statement, not article by article."""
+        asks `facts` for the articles it holds or fails for once, here: a store that keeps
+        the stories answers those in one statement, not article by article, before it reads
+        the rows to test (not on a second connection while the rows are read)."""
         clauses = [
             clause
             if number in said
@@ -394,7 +395,6 @@ EASTERN_WORD = f"(?=\\w)[{EASTERN}]"
 WORD = re.compile(f"(?:{EASTERN_WORD})+|[^\\W{EASTERN}]+")
 _EASTERN = re.compile(EASTERN_WORD)
 _UNSPACED = re.compile(f"[{UNSPACED}]")
-# before a needle: no word character of the kind its first character is of
 _SPACED_SCRIPT = re.compile(r"^[\w\s\-'.,&$%/]*$")
 
 
@@ -631,22 +631,19 @@ def _story_verdicts(
 
 def _answered(term: Term, facts: StoryFacts) -> Term:
     """A `story:` or `outlets:` term whose test is the verdicts `facts` give (`_story_verdicts`,
-    negation included), asked once, when first tested."""
+    negation included), asked now."""
     decided = _story_verdicts(term.field, term.value, term.negated, facts)
     assert decided is not None
-    taken: list[Verdicts] = []
+    verdicts = decided()
 
     def test(record: Record) -> bool:
-        if not taken:
-            taken.append(decided())
-        verdicts = taken[0]
         if record.id in verdicts.hold:
             return True
         if record.id in verdicts.fail:
             return False
         return bool(verdicts.rest)
 
-    return Term(term.field, term.value, term.negated, test, term.bound, None, decided)
+    return Term(term.field, term.value, term.negated, test, term.bound, None, lambda: verdicts)
 
 
 def _language(value: str) -> str:

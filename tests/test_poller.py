@@ -431,6 +431,33 @@ async def test_a_feeds_bad_moment_does_not_bring_back_what_retention_dropped(
         assert all(store.revisions(a.id) == [] for a in store.query())
 
 
+async def test_a_cut_off_document_revises_every_stored_article_but_the_one_cut(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """The item the cut fell in may hold half its headline: it revises nothing. The whole
+    items before it do (a feed whose document is never closed had no rewrite recorded)."""
+    one, two = "<guid>1</guid><title>{}</title>", "<guid>2</guid><title>{}</title>"
+    route = Route(rss(one.format("Talks stall"), two.format("Summit opens")))
+    source = Source("Wire", url=feed_server.add("/wire.xml", route))
+    now = datetime(2025, 10, 24, 8, tzinfo=UTC)
+    results, _ = await poll_once(tmp_path, now, source)
+    assert len(results["Wire"].new_ids) == 2
+    whole = rss(one.format("Talks collapse"), two.format("Summit opens in Gyeongju"))
+    route.body = whole[: whole.index(b"Summit opens in") + len(b"Summit op")]  # in item 2
+    results, _ = await poll_once(tmp_path, now + timedelta(hours=1), source)
+    assert results["Wire"].cut_off and len(results["Wire"].revised_ids) == 1
+    with Store(tmp_path / "data") as store:
+        titles = sorted(a.title for a in store.query())
+    assert titles == ["Summit opens", "Talks collapse"]
+    # a document never closed: every item is whole, and each revises
+    route.body = whole[: whole.index(b"</channel>")]
+    results, _ = await poll_once(tmp_path, now + timedelta(hours=2), source)
+    assert results["Wire"].cut_off and len(results["Wire"].revised_ids) == 1
+    with Store(tmp_path / "data") as store:
+        titles = sorted(a.title for a in store.query())
+    assert titles == ["Summit opens in Gyeongju", "Talks collapse"]
+
+
 async def test_a_feed_cut_off_at_every_poll_does_not_remember_every_id_it_ever_listed(
     tmp_path: Path, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:

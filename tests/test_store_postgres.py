@@ -1387,6 +1387,35 @@ def test_a_poll_asks_the_server_once_per_source_whether_items_are_new(
         assert len(poller) == 12
 
 
+def test_what_the_server_says_of_an_article_beyond_the_glance_is_asked_once(
+    pg_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An article older than the source's newest read at a glance, or one retention dropped,
+    that its feed still lists is asked of the server (a headline rewritten there was lost):
+    once, not at every poll."""
+    monkeypatch.setattr(pg_module, "PER_SOURCE", 5)
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch([make(n) for n in range(10)])
+    queries_made: list[str] = []
+    real = PostgresStore._cursor
+
+    def counting(self: PostgresStore, what: str, write: bool = False) -> object:
+        queries_made.append(what)
+        return real(self, what, write)
+
+    monkeypatch.setattr(PostgresStore, "_cursor", counting)
+    with PostgresStore(pg_dsn, writer=True) as poller:
+        dropped = make(42)  # listed by its feed, not stored
+        assert not poller.knows(make(1)) and not poller.knows(dropped)
+        for _ in range(3):  # three polls
+            assert not poller.revised(make(1)) and not poller.revised(dropped)
+        assert poller.knows(make(1)) and not poller.knows(dropped)  # as the server said
+        assert len(queries_made) == 3  # the glance, then one question for each
+        rewritten = make(1)
+        rewritten.title = "Headline 1, corrected"
+        assert poller.revised(rewritten) and len(queries_made) == 3
+
+
 def test_a_viewer_reads_the_table_only_when_the_writer_announces_a_write(
     pg_dsn: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -60,6 +60,7 @@ from fetchers.store.search import TITLE_TIER
 
 CHANNEL = "wirewatch_articles"  # NOTIFY: new articles were stored
 BATCH = 200  # rows read at a time by a query that tests rows in Python
+ABSENT_MOST = 100_000  # ids kept that the database holds none of (`PostgresStore.revised`)
 PAGE = 20  # the fewest rows a query with a limit reads at first; each next page 4x more
 MAX_PAGE = 5000
 WALK = 1000  # rows of the date order a word query walks before it may turn to the words index
@@ -298,6 +299,7 @@ class PostgresStore:
         self._write_order = threading.Lock()  # this process's writes, one at a time (other
         # processes write beside them)
         self._known = KnownArticles()  # the writer's: what is stored, for `knows`
+        self._absent: dict[str, None] = {}  # ids `revised` found none of, oldest first
         # the writer's revised articles whose full text came before the revision: their page
         # is fetched once more, once (`wanting_text`), as the data dir's store does
         self._stale_texts: set[str] = set()
@@ -967,14 +969,16 @@ class PostgresStore:
         if query is None or query.is_empty:
             return self.story_records(limit)
         sql = plan(query)
-        with self._cursor("cannot read the stories") as cur:
+        with self._read("cannot read the stories") as cur:
             cur.execute("SELECT EXISTS (SELECT 1 FROM stories)")
             row = cur.fetchone()
-            if not (row and row[0]):
-                return None
+        if not (row and row[0]):
+            return None
+        tested = query if sql.exact else self._testable(query, sql)  # (before the cursor)
+        with self._cursor("cannot read the stories") as cur:
             if sql.exact:
                 return self._stories_said(cur, sql, max(0, limit))
-            found = self._stories_tested(cur, query, sql, limit)
+            found = self._stories_tested(cur, tested, sql, limit)
             cur.execute("SELECT id, record FROM stories WHERE id = ANY(%s)", (found,))
             records = {row[0]: row[1] for row in cur.fetchall()}
         return [(sid, records[sid]) for sid in found if isinstance(records.get(sid), dict)]
@@ -1018,7 +1022,6 @@ class PostgresStore:
         stories are walked newest first a page at a time, each page's candidates read at
         once (a clause that holds for most articles fills the list in a few pages)."""
         known = _said(sql)
-        query = self._testable(query, sql)
         columns = _COLUMNS + (", a.text" if sql.wants_text else "")
         found: dict[str, None] = {}
 
@@ -1197,18 +1200,31 @@ class PostgresStore:
         return known.knows(article)
 
     def revised(self, article: Article) -> bool:
-        """Stored with another title or summary than it has now."""
+        """Stored with another title or summary than it has now. What the server answers is
+        kept (`_known`, and the ids it holds none of): a feed listing articles older than
+        what was read of its source, or ones retention dropped, asks it once, not at every
+        poll."""
         held = self._known.digest_of(article.id)
         if held is not None:
             return held != digest(article.title, article.summary)
+        if article.id in self._absent:
+            return False
         try:
             with self._cursor("cannot read") as cur:
-                cur.execute("SELECT title, summary FROM articles WHERE id = %s", (article.id,))
+                cur.execute(
+                    "SELECT title, summary, link FROM articles WHERE id = %s", (article.id,)
+                )
                 row = cur.fetchone()
         except StoreError as exc:  # the server is away: the write will say so
             self._note(str(exc))
             return True
-        return row is not None and digest(row[0], row[1]) != digest(article.title, article.summary)
+        if row is None:
+            self._absent[article.id] = None
+            while len(self._absent) > ABSENT_MOST:
+                del self._absent[next(iter(self._absent))]
+            return False
+        self._known.put(article.id, article.source, row[2], row[0], row[1])
+        return digest(row[0], row[1]) != digest(article.title, article.summary)
 
     def add_batch(self, articles: Iterable[Article]) -> list[str]:
         return self.add_staged(stage(articles))
@@ -1256,6 +1272,7 @@ class PostgresStore:
         for item in items:  # committed: known from now on
             record = item.record
             self._known.put(record.id, record.source, record.link, record.title, record.summary)
+            self._absent.pop(record.id, None)
         self._stale_texts.update(stale)
         try:  # a revised item carrying its content: its text is revised too
             for fetched, pairs in revised_contents(revised):
@@ -1680,6 +1697,7 @@ class PostgresStore:
         a cursor a batch at a time and tested."""
         columns = _COLUMNS + (", a.text" if sql.wants_text else "")
         statement, params = self._select(columns, sql.where, sql.params, None)
+        query = self._testable(query, sql)  # (before the rows' connection is taken)
         with (
             self._errors("cannot read"),
             self._pool.connection() as conn,
@@ -1692,7 +1710,6 @@ class PostgresStore:
             cur.execute(statement, params)
             texts: dict[str, str | None] = {}
             known = _said(sql)
-            query = self._testable(query, sql)
             for row in cur:
                 check_superseded()
                 record = record_of_row(row, self._odd)
