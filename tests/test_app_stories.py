@@ -437,7 +437,7 @@ def test_word_diff_of_long_texts_takes_away_the_old_words_and_adds_the_new(words
         return "".join(kept).split()
 
     assert without(REMOVED) == new and without(ADDED) == old
-    assert len(text.spans) < words // 5  # the changes, not the whole text
+    assert words // 100 < len(text.spans) < words // 5  # the changes, not the whole text
 
 
 def test_word_diff_of_repetitive_summaries_replaces_what_is_too_long_to_compare() -> None:
@@ -451,6 +451,22 @@ def test_word_diff_of_repetitive_summaries_replaces_what_is_too_long_to_compare(
     removed = [text.plain[s.start : s.end] for s in text.spans if str(s.style) == REMOVED]
     added = [text.plain[s.start : s.end] for s in text.spans if str(s.style) == ADDED]
     assert " ".join(removed).split() == old and " ".join(added).split() == new
+
+
+def test_word_diff_of_a_sentence_said_over_and_over_is_whole_and_correct() -> None:
+    """The same sentence a thousand times against another run of sentences: the diff of
+    sentences took 8 s (at 2,000 of them, 66 s); quick now, and right."""
+    from tui.worddiff import ADDED, REMOVED, word_diff
+
+    old, new = "Ok. " * 3000, "No. " + "Ok. Yes. " * 1500
+    text = word_diff(old, new)
+    removed = [text.plain[s.start : s.end] for s in text.spans if str(s.style) == REMOVED]
+    added = [text.plain[s.start : s.end] for s in text.spans if str(s.style) == ADDED]
+    kept = list(text.plain)
+    for span in text.spans:
+        if str(span.style) == REMOVED:
+            kept[span.start : span.end] = [" "] * (span.end - span.start)
+    assert "".join(kept).split() == new.split() and removed and added
 
 
 def test_a_viewer_mends_its_last_shelf_and_makes_it_whole_now_and_then(

@@ -33,6 +33,8 @@ def _words(text: str) -> list[tuple[str, str]]:
 # 10,000-word full texts took 0.75 s, of 20,000 words 2.7 s, and of two repetitive summaries
 # of 2,000 words ("a b a b …" against "a c b a c b …") 27 s
 PAIRS = 40_000
+SENTENCE_PAIRS = 4_000_000  # pairs (of sentences, or of a changed run's words) beyond which the
+# run is shown replaced whole
 SENTENCE_ENDS = (".", "!", "?", "。", "！", "？")
 LONGEST_SENTENCE = 80  # words: a run without a full stop is cut into pieces this long
 
@@ -60,8 +62,7 @@ def _changes(before: list[str], after: list[str]) -> list[tuple[str, int, int, i
     keys_old = [tuple(before[a:b]) for a, b in old]
     keys_new = [tuple(after[a:b]) for a, b in new]
     out: list[tuple[str, int, int, int, int]] = []
-    outer = difflib.SequenceMatcher(None, keys_old, keys_new, autojunk=False)
-    for op, s1, s2, t1, t2 in outer.get_opcodes():
+    for op, s1, s2, t1, t2 in _sentence_changes(keys_old, keys_new):
         a1 = old[s1][0] if s1 < len(old) else len(before)
         a2 = old[s2 - 1][1] if s2 > s1 else a1
         b1 = new[t1][0] if t1 < len(new) else len(after)
@@ -69,13 +70,45 @@ def _changes(before: list[str], after: list[str]) -> list[tuple[str, int, int, i
         if op == "equal":
             out.append(("equal", a1, a2, b1, b2))
             continue
-        if (a2 - a1) * (b2 - b1) > PAIRS:  # too long to compare word by word in time
+        pairs = (a2 - a1) * (b2 - b1)
+        if pairs > SENTENCE_PAIRS:  # too long to compare word by word in time
             out.append((op, a1, a2, b1, b2))
             continue
-        inner = difflib.SequenceMatcher(None, before[a1:a2], after[b1:b2], autojunk=False)
+        # past PAIRS, words said in more than one in a hundred of the run are matched last
+        # (difflib's "junk"): a repeated word made the exact comparison take minutes
+        inner = difflib.SequenceMatcher(None, before[a1:a2], after[b1:b2], autojunk=pairs > PAIRS)
         for op2, c1, c2, d1, d2 in inner.get_opcodes():
             out.append((op2, a1 + c1, a1 + c2, b1 + d1, b1 + d2))
     return out
+
+
+def _sentence_changes(
+    old: list[tuple[str, ...]], new: list[tuple[str, ...]]
+) -> list[tuple[str, int, int, int, int]]:
+    """The opcodes of a diff of two lists of sentences: the sentences they start and end
+    with alike set apart first, and the rest, when too long to compare in time (a sentence
+    said a thousand times over: 8 s), replaced whole."""
+    head = 0
+    while head < min(len(old), len(new)) and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    middle_old, middle_new = old[head : len(old) - tail], new[head : len(new) - tail]
+    out: list[tuple[str, int, int, int, int]] = []
+    if head:
+        out.append(("equal", 0, head, 0, head))
+    if len(middle_old) * len(middle_new) > SENTENCE_PAIRS:
+        out.append(("replace", head, len(old) - tail, head, len(new) - tail))
+    else:  # (a sentence said in more than one in a hundred is matched last: quick then too)
+        inner = difflib.SequenceMatcher(None, middle_old, middle_new, autojunk=True)
+        out += [
+            (op, head + a1, head + a2, head + b1, head + b2)
+            for op, a1, a2, b1, b2 in inner.get_opcodes()
+        ]
+    if tail:
+        out.append(("equal", len(old) - tail, len(old), len(new) - tail, len(new)))
+    return [change for change in out if change[1] < change[2] or change[3] < change[4]]
 
 
 def word_diff(old: str, new: str) -> Text:
