@@ -64,15 +64,19 @@ async def test_a_desk_left_alone_has_no_unread_article_read_for_it(tmp_path: Pat
         dashboard = await settle(app, pilot, want=6)
         first = dashboard.headlines.current_id
         await seen(app).wait_for(MarksChanged, lambda m: m.ids == [first])  # read, as opened
-        await pilot.press("u")
+        await pilot.press("u")  # the reader asks for this list: its first is read too
         await settle(app, pilot, want=5)
-        for _ in range(2):  # unread only, then a poll's reload with nothing new
+        second = dashboard.headlines.current_id
+        await seen(app).wait_for(MarksChanged, lambda m: m.ids == [second])
+        dashboard.run_query()  # a poll's reload takes it out
+        await settle(app, pilot, want=4)
+        for _ in range(2):  # and the next, with nothing new
             taken = dashboard.headlines.current_id
-            assert taken not in (None, first)
+            assert taken not in (None, first, second)
             await pilot.pause(0.4)
             article = dashboard.session.get(taken or "")
             assert article is not None and not article.read
             dashboard.run_query()
-            await settle(app, pilot, want=5)
+            await settle(app, pilot, want=4)
         await pilot.press("j", "k")
         await seen(app).wait_for(MarksChanged, lambda m: m.ids == [taken])

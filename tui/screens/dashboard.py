@@ -148,6 +148,9 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         self.generation = 0  # of the query last run: older answers are dropped
         self._recount = True  # the events' headline counts are to be counted again
         self._events_problem: str | None = None  # what was wrong with the events, last said
+        # the next list answers the reader (the dashboard opened, a filter): the article it
+        # highlights is read, as one moved to (not one a poll's list puts under the cursor)
+        self._chosen_next = True
         self._read_timer: Timer | None = None
         self._reload_timer: Timer | None = None
         self._reading_rows = False  # a read of the rows about the screen is under way
@@ -383,6 +386,9 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         self.counting = matches.partial
         self.counted = matches.counted
         self.headlines.set_empty_note(self._empty_note(matches.partial))
+        chosen = self._chosen_next
+        if not matches.partial and (matches.ids or matches.stories):  # (a store still
+            self._chosen_next = False  # loading answers with none at first)
         if listed_stories:
             self.headlines.set_ids(
                 matches.stories or [],
@@ -390,10 +396,15 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
                 stories=message.shelf,
                 rows=message.rows,
                 found=message.found,
+                chosen=chosen,
             )
         else:
             self.headlines.set_ids(
-                matches.ids, words=message.words, rows=message.rows, found=message.found
+                matches.ids,
+                words=message.words,
+                rows=message.rows,
+                found=message.found,
+                chosen=chosen,
             )
         if self._select_after is not None and not matches.partial:
             ident, self._select_after = self._select_after, None
@@ -424,6 +435,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         return "No articles yet." if self.writer else "No articles yet: the writer polls."
 
     def set_filter(self, text: str, sort: SortOrder | None = None) -> None:
+        self._chosen_next = True
         self.query_text = text
         if sort is not None:
             self.sort = sort
@@ -458,6 +470,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         self.set_filter(saved)
 
     def action_toggle_unread(self) -> None:
+        self._chosen_next = True
         self.unread_only = not self.unread_only
         self.run_query(recount=False)
 
@@ -908,6 +921,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             return False
 
     def action_toggle_stories(self) -> None:
+        self._chosen_next = True
         self.story_view = not self.story_view
         if self.story_view and self.session.shelf is None:
             self.notify(
@@ -991,7 +1005,8 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
                 if history is not None and (history.revisions or history.texts)
                 else []
             )  # here, not on the screen: diffs of long full texts take a while
-        self.post_message(RevisionsRead(ident, history, lines))
+        if not get_current_worker().is_cancelled:  # d again meanwhile: that one is shown
+            self.post_message(RevisionsRead(ident, history, lines))
 
     @on(RevisionsRead)
     def _revisions_read(self, message: RevisionsRead) -> None:

@@ -113,8 +113,8 @@ class HeadlineList(ScrollView, can_focus=True):
     @dataclass
     class Highlighted(Message):
         """Another article is highlighted (None: the list is empty); for a story, its first
-        report. `chosen`: the reader moved to it, opened the dashboard on it, or asked for
-        another kind of list; not when the list changed under a row that stays (a poll, a
+        report. `chosen`: the reader moved to it, or asked for the list it tops (opened the
+        dashboard, a filter); not when the list changed under a row that stays (a poll, a
         reload: the highlighted article left an unread-only list, and the one that took its
         place is no choice of the reader's)."""
 
@@ -149,7 +149,6 @@ class HeadlineList(ScrollView, can_focus=True):
         self._clock = clock
         self._zone = zone
         self.ids: list[str] = []
-        self._listed = False  # rows were set: the first are the reader's, as they open it
         self._cache: dict[str, Row] = {}  # the article rows read, by article id
         self._ages_drawn: dict[datetime | None, str] = {}  # each time drawn -> its age then
         self._firsts_drawn: dict[float, str] = {}  # each story's first report drawn -> as then
@@ -195,12 +194,15 @@ class HeadlineList(ScrollView, can_focus=True):
         stories: StoryShelf | None = None,
         rows: Rows | None = None,
         found: tuple[str | None, int] | None = None,
+        chosen: bool = False,
     ) -> None:
         """Show these ids (of stories in `stories`, when given), with the filter's `words`
         highlighted (set here, with the rows they match, so a new filter paints once) and
         the `rows` read for them; the highlighted row and its place on screen stay where
         they were. `found`: an id the query's thread looked for and where it found it (-1: not
-        there), taken when that is still the id highlighted."""
+        there), taken when that is still the id highlighted. `chosen`: the reader asked for
+        this list (a filter, the dashboard opened): the article it highlights is the
+        reader's (`Highlighted.chosen`)."""
         if words is not None:
             self._words = _pattern(words)
         if (stories is not None) != self.story_rows:
@@ -239,9 +241,8 @@ class HeadlineList(ScrollView, can_focus=True):
             self.scroll_to(y=0, animate=False, immediate=True)
         self.refresh()
         if self.current_id != current or current is None or not keep_position:
-            chosen = not keep_position or not self._listed
+            chosen = chosen or not keep_position
             self.post_message(self.Highlighted(self, self.current_article_id, chosen=chosen))
-        self._listed = self._listed or bool(ids)
 
     def after_drawn(self, callback: Callable[[], object]) -> None:
         """Call `callback` once the rows set last are drawn and their frame is composed. A
