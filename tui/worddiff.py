@@ -33,6 +33,7 @@ def _words(text: str) -> list[tuple[str, str]]:
 # 10,000-word full texts took 0.75 s, of 20,000 words 2.7 s, and of two repetitive summaries
 # of 2,000 words ("a b a b …" against "a c b a c b …") 27 s
 PAIRS = 40_000
+JUNK_FROM = 200  # items of the second sequence from which difflib's junk heuristic works
 SENTENCE_PAIRS = 4_000_000  # pairs (of sentences, or of a changed run's words) beyond which the
 # run is shown replaced whole
 SENTENCE_ENDS = (".", "!", "?", "。", "！", "？")
@@ -71,8 +72,8 @@ def _changes(before: list[str], after: list[str]) -> list[tuple[str, int, int, i
             out.append(("equal", a1, a2, b1, b2))
             continue
         pairs = (a2 - a1) * (b2 - b1)
-        if pairs > SENTENCE_PAIRS:  # too long to compare word by word in time
-            out.append((op, a1, a2, b1, b2))
+        if pairs > (SENTENCE_PAIRS if b2 - b1 >= JUNK_FROM else PAIRS):  # too long to compare
+            out.append((op, a1, a2, b1, b2))  # word by word in time
             continue
         # past PAIRS, words said in more than one in a hundred of the run are matched last
         # (difflib's "junk"): a repeated word made the exact comparison take minutes
@@ -98,7 +99,8 @@ def _sentence_changes(
     out: list[tuple[str, int, int, int, int]] = []
     if head:
         out.append(("equal", 0, head, 0, head))
-    if len(middle_old) * len(middle_new) > SENTENCE_PAIRS:
+    most = SENTENCE_PAIRS if len(middle_new) >= JUNK_FROM else PAIRS
+    if len(middle_old) * len(middle_new) > most:
         out.append(("replace", head, len(old) - tail, head, len(new) - tail))
     else:  # (a sentence said in more than one in a hundred is matched last: quick then too)
         inner = difflib.SequenceMatcher(None, middle_old, middle_new, autojunk=True)

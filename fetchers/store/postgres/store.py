@@ -23,6 +23,7 @@ import socket
 import sys
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Generator, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -61,6 +62,7 @@ from fetchers.store.search import TITLE_TIER
 CHANNEL = "wirewatch_articles"  # NOTIFY: new articles were stored
 BATCH = 200  # rows read at a time by a query that tests rows in Python
 ABSENT_MOST = 100_000  # ids kept that the database holds none of (`PostgresStore.revised`)
+ABSENT_FOR = 600.0  # seconds such an answer stands
 PAGE = 20  # the fewest rows a query with a limit reads at first; each next page 4x more
 MAX_PAGE = 5000
 WALK = 1000  # rows of the date order a word query walks before it may turn to the words index
@@ -299,7 +301,10 @@ class PostgresStore:
         self._write_order = threading.Lock()  # this process's writes, one at a time (other
         # processes write beside them)
         self._known = KnownArticles()  # the writer's: what is stored, for `knows`
-        self._absent: dict[str, None] = {}  # ids `revised` found none of, oldest first
+        # ids `revised` found none of, oldest first, with when (another poller may store
+        # one: forgotten after ABSENT_FOR); the poller's staging threads ask at once
+        self._absent: OrderedDict[str, float] = OrderedDict()
+        self._absent_guard = threading.Lock()
         # the writer's revised articles whose full text came before the revision: their page
         # is fetched once more, once (`wanting_text`), as the data dir's store does
         self._stale_texts: set[str] = set()
@@ -1207,7 +1212,9 @@ class PostgresStore:
         held = self._known.digest_of(article.id)
         if held is not None:
             return held != digest(article.title, article.summary)
-        if article.id in self._absent:
+        with self._absent_guard:
+            said = self._absent.get(article.id)
+        if said is not None and time.monotonic() - said < ABSENT_FOR:
             return False
         try:
             with self._cursor("cannot read") as cur:
@@ -1219,9 +1226,11 @@ class PostgresStore:
             self._note(str(exc))
             return True
         if row is None:
-            self._absent[article.id] = None
-            while len(self._absent) > ABSENT_MOST:
-                del self._absent[next(iter(self._absent))]
+            with self._absent_guard:
+                self._absent[article.id] = time.monotonic()
+                self._absent.move_to_end(article.id)
+                while len(self._absent) > ABSENT_MOST:
+                    self._absent.popitem(last=False)
             return False
         self._known.put(article.id, article.source, row[2], row[0], row[1])
         return digest(row[0], row[1]) != digest(article.title, article.summary)
@@ -1272,7 +1281,8 @@ class PostgresStore:
         for item in items:  # committed: known from now on
             record = item.record
             self._known.put(record.id, record.source, record.link, record.title, record.summary)
-            self._absent.pop(record.id, None)
+            with self._absent_guard:
+                self._absent.pop(record.id, None)
         self._stale_texts.update(stale)
         try:  # a revised item carrying its content: its text is revised too
             for fetched, pairs in revised_contents(revised):
