@@ -342,6 +342,19 @@ async def test_a_source_that_recovers_shows_no_error_it_no_longer_has(
     assert health.warnings == 1 and "garbage date" in (health.last_warning or "")
 
 
+async def _new_titles(tmp_path: Path, source: Source, store: Store, now: datetime) -> list[str]:
+    """One poll of `source` into `store` at `now`, its health kept in the data dir (what the
+    feed listed too): the titles of the articles it stored as new."""
+    poller = Poller(
+        config_for(tmp_path, source), store, lambda: now, health=HealthBook(tmp_path / "data")
+    )
+    try:
+        (result,) = await poller.poll()
+    finally:
+        await poller.aclose()
+    return [a.title for a in store.query() if a.id in set(result.new_ids)]
+
+
 def _post(n: int, day: str) -> str:
     return f"<title>Blog post {n}</title><guid>p{n}</guid><pubDate>{day} 2026 09:00 GMT</pubDate>"
 
@@ -356,17 +369,7 @@ async def test_articles_retention_dropped_stay_gone_while_their_feed_still_lists
     source = Source("Blog", url=url)
 
     async def poll_once(store: Store) -> list[str]:
-        poller = Poller(
-            config_for(tmp_path, source),
-            store,
-            lambda: clock[0],
-            health=HealthBook(tmp_path / "data"),
-        )
-        try:
-            (result,) = await poller.poll()
-        finally:
-            await poller.aclose()
-        return [a.title for a in store.query() if a.id in set(result.new_ids)]
+        return await _new_titles(tmp_path, source, store, clock[0])
 
     with Store(tmp_path / "data", writer=True) as store:
         assert await poll_once(store) == ["Blog post 2", "Blog post 1"]
@@ -402,18 +405,9 @@ async def test_a_feeds_bad_moment_does_not_bring_back_what_retention_dropped(
     source = Source("Blog", url=feed_server.add("/blog.xml", route))
 
     async def poll_once(store: Store) -> list[str]:
-        poller = Poller(
-            config_for(tmp_path, source),
-            store,
-            lambda: clock[0],
-            health=HealthBook(tmp_path / "data"),
-        )
-        try:
-            (result,) = await poller.poll()
-        finally:
-            await poller.aclose()
+        titles = await _new_titles(tmp_path, source, store, clock[0])
         clock[0] += timedelta(hours=1)
-        return [a.title for a in store.query() if a.id in set(result.new_ids)]
+        return titles
 
     with Store(tmp_path / "data", writer=True) as store:
         assert await poll_once(store) == ["Blog post 1"]

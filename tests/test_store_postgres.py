@@ -1355,12 +1355,9 @@ def test_migrate_copies_a_data_dir_into_postgresql_and_back_losing_nothing(
     assert (back / "events.json").read_text() == '{"events": []}'
 
 
-def test_a_poll_asks_the_server_once_per_source_whether_items_are_new(
-    pg_dsn: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A poller asks `knows` and `revised` of every item of a feed in its event loop: one
-    query per source, not a round trip per item; an item older than what was read is taken
-    for new and its write still stores nothing twice."""
+def _ten_stored_five_at_a_glance(pg_dsn: str, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Ten articles of one source stored, a poller's glance at a source cut to its newest
+    five; the list every statement a store asks from now on is named in."""
     monkeypatch.setattr(pg_module, "PER_SOURCE", 5)
     with PostgresStore(pg_dsn, writer=True) as store:
         store.add_batch([make(n) for n in range(10)])
@@ -1372,6 +1369,16 @@ def test_a_poll_asks_the_server_once_per_source_whether_items_are_new(
         return real(self, what, write)
 
     monkeypatch.setattr(PostgresStore, "_cursor", counting)
+    return queries_made
+
+
+def test_a_poll_asks_the_server_once_per_source_whether_items_are_new(
+    pg_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A poller asks `knows` and `revised` of every item of a feed in its event loop: one
+    query per source, not a round trip per item; an item older than what was read is taken
+    for new and its write still stores nothing twice."""
+    queries_made = _ten_stored_five_at_a_glance(pg_dsn, monkeypatch)
     with PostgresStore(pg_dsn, writer=True) as poller:
         feed = [make(n) for n in range(5, 12)]  # 5-9 newest stored, 10-11 new
         feed[0].title = "Headline 5, corrected"
@@ -1393,17 +1400,7 @@ def test_what_the_server_says_of_an_article_beyond_the_glance_is_asked_once(
     """An article older than the source's newest read at a glance, or one retention dropped,
     that its feed still lists is asked of the server (a headline rewritten there was lost):
     once, not at every poll."""
-    monkeypatch.setattr(pg_module, "PER_SOURCE", 5)
-    with PostgresStore(pg_dsn, writer=True) as store:
-        store.add_batch([make(n) for n in range(10)])
-    queries_made: list[str] = []
-    real = PostgresStore._cursor
-
-    def counting(self: PostgresStore, what: str, write: bool = False) -> object:
-        queries_made.append(what)
-        return real(self, what, write)
-
-    monkeypatch.setattr(PostgresStore, "_cursor", counting)
+    queries_made = _ten_stored_five_at_a_glance(pg_dsn, monkeypatch)
     with PostgresStore(pg_dsn, writer=True) as poller:
         dropped = make(42)  # listed by its feed, not stored
         assert not poller.knows(make(1)) and not poller.knows(dropped)
