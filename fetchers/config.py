@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import tomllib
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +16,7 @@ from fetchers.alertrules import AlertRule, RuleError, make_rule
 from fetchers.charset import codec_for, is_text_codec
 from fetchers.models import Event, Settings, Source
 from fetchers.query import QueryError, parse_query
-from fetchers.text import clean_line
+from fetchers.text import clean_line, strip_controls
 from fetchers.timeparse import local_zone, parse_duration, parse_size, zone
 from fetchers.webaddress import address_problem, lower_scheme
 
@@ -337,9 +336,10 @@ def _settings(path: Path, table: Any) -> Settings:
 
 
 def _controls(text: str) -> bool:
-    """Whether `text` holds a control character (an escape sequence, a NUL): a source's
-    name or tag is printed by every command and written into OPML, which cannot hold it."""
-    return any(unicodedata.category(ch) == "Cc" for ch in text)
+    """Whether `text` holds what `strip_controls` takes out of feed text (an escape
+    sequence, a NUL, a bidirectional override) or a line break: a source's name or tag is
+    printed by every command, one line each, and written into OPML, which cannot hold it."""
+    return strip_controls(text) != text or "\n" in text or "\t" in text
 
 
 def _sources(path: Path, items: Any, settings: Settings) -> list[Source]:

@@ -101,6 +101,10 @@ def test_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
             "sources[1].name: holds control characters ('ctl\\x1b]0;x\\x07')",
         ),
         (
+            '[[sources]]\nname = "Wire \\u202egnp.exe"\nurl = "https://x"',
+            "sources[1].name: holds control characters",
+        ),
+        (
             '[[sources]]\nname = "X"\nurl = "https://x"\ntags = ["t\\u0002ag"]',
             "sources[1] (X).tags: 't\\x02ag' holds control characters",
         ),
