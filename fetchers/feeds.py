@@ -1128,7 +1128,7 @@ def _version(
         id=ident,
         source=source,
         title=title,
-        link=_http_link(raw.link),
+        link=_http_link(untracked(raw.link) if raw.link else None),
         published=_not_ahead(published or updated, fetched, feed),
         fetched=fetched,
         summary=summary if summary else _lead(content),
@@ -1205,7 +1205,8 @@ def _with_revisions(versions: list[_Version], fetched: datetime) -> Article:
 
 def _http_link(link: str | None) -> str | None:
     """An http(s) link as it is shown, copied and opened: no escape sequences or control
-    characters (a feed's link reaches the screen), spaces inside it percent-encoded."""
+    characters (a feed's link reaches the screen), spaces inside it percent-encoded. (An
+    article's link comes without its tracking parameters: `untracked`.)"""
     if not link:
         return None
     link = "%20".join(strip_controls(link).split())

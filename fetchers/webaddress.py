@@ -4,6 +4,7 @@ identifies the article (`untracked`)."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from urllib.parse import urlsplit
 
@@ -53,6 +54,12 @@ _TRACKING = frozenset(
 )
 
 
+# what every tracking parameter's name holds (`_TRACKING`, `utm_`), lower-cased: a query
+# holding none of them is kept as it is without being taken apart
+_MARKERS = ("utm_", "clid", "msclkid", "igshid", "mc_", "_hs")
+_MARKED = re.compile("|".join(_MARKERS)).search
+
+
 def _tracks(parameter: str) -> bool:
     name = parameter.partition("=")[0].lower()
     return name.startswith("utm_") or name in _TRACKING
@@ -63,6 +70,9 @@ def untracked(link: str) -> str:
     link holding none is returned as it is): what an article without a guid is known by."""
     base, question, rest = link.partition("?")
     if not question:
+        return link
+    lowered = rest.lower()
+    if not _MARKED(lowered):  # most links: a look, no split
         return link
     query, hash_mark, fragment = rest.partition("#")
     parameters = query.split("&")

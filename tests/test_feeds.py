@@ -512,6 +512,7 @@ def test_absolute_links_are_taken_as_written_without_parsing_them(
         ("http://x.test/a?utm_source=rss&utm_medium=feed", "http://x.test/a"),
         ("http://x.test/a?gclid=1&q=a%20b#part", "http://x.test/a?q=a%20b#part"),
         ("http://x.test/a?utmost=1&UTM_Term=x", "http://x.test/a?utmost=1"),
+        ("http://x.test/a?MSCLKID=9&p=1&Mc_Cid=2", "http://x.test/a?p=1"),
         ("http://x.test/a?id=3&id=3", "http://x.test/a?id=3&id=3"),  # as written
         ("http://x.test/utm_source=1", "http://x.test/utm_source=1"),  # a path, no query
     ],

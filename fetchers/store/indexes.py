@@ -20,6 +20,7 @@ from fetchers.stepwise import kept_stepwise, mapped_stepwise, merged_in_steps
 from fetchers.store.marks import Marks
 from fetchers.store.search import WordLookup, is_exact
 from fetchers.store.shards import shard_rank
+from fetchers.webaddress import untracked
 
 FILED = ("source", "tag", "lang")  # the fields with an index of their own
 _AT, _SEQ, _ID = attrgetter("at"), attrgetter("seq"), attrgetter("id")
@@ -150,7 +151,9 @@ LinkIds = str | dict[str, None]
 
 
 def add_link(by_link: dict[str, LinkIds], link: str, ident: str) -> None:
-    """File `ident` under `link` beside those there."""
+    """File `ident` under `link` (less its tracking parameters: an article stored with them
+    is the same item as one that comes without them, or stamped anew) beside those there."""
+    link = untracked(link)
     held = by_link.get(link)
     if held is None or held == ident:
         by_link[link] = ident
@@ -161,7 +164,8 @@ def add_link(by_link: dict[str, LinkIds], link: str, ident: str) -> None:
 
 
 def drop_link(by_link: dict[str, LinkIds], link: str, ident: str) -> None:
-    """Take `ident` from under `link`."""
+    """Take `ident` from under `link` (`add_link`)."""
+    link = untracked(link)
     held = by_link.get(link)
     if held == ident:
         del by_link[link]
@@ -295,7 +299,7 @@ class Indexes:
             for record in self.records.values():
                 if record.link:
                     add_link(self.links.setdefault(record.source, {}), record.link, record.id)
-        held = self.links.get(source, {}).get(link)
+        held = self.links.get(source, {}).get(untracked(link))
         if held is None:
             return []
         return [held] if isinstance(held, str) else list(islice(held, most))

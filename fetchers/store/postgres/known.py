@@ -14,6 +14,7 @@ import threading
 from collections import OrderedDict
 
 from fetchers.models import Article, comparable
+from fetchers.webaddress import untracked
 
 PER_SOURCE = 300  # newest articles of a source read on its first question
 MOST = 400_000  # entries kept at most; the least recently stored go first
@@ -53,6 +54,7 @@ class KnownArticles:
         self._digests[ident] = value
         self._digests.move_to_end(ident)
         if link:
+            link = untracked(link)  # (stored before links came without them)
             self._links[(source, link)] = ident
             self._link_of[ident] = (source, link)
         while len(self._digests) > MOST:
@@ -68,7 +70,8 @@ class KnownArticles:
         with self._lock:
             if article.id in self._digests:
                 return True
-            owner = self._links.get((article.source, article.link)) if article.link else None
+            link = untracked(article.link) if article.link else None
+            owner = self._links.get((article.source, link)) if link else None
             if owner is None:
                 return False
             held = self._digests.get(owner)
