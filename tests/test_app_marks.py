@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fetchers.models import Source
 from tests.conftest import (
+    FeedServer,
+    Route,
     make_app,
     piloted,
+    rss,
+    seed_only_config,
     seen,
     settle,
 )
-from tui.messages import MarksChanged
+from tui.messages import CycleDone, MarksChanged, QueryDone
 
 
 async def test_star_marks_the_article_starred(tmp_path: Path) -> None:
@@ -80,3 +85,32 @@ async def test_a_desk_left_alone_has_no_unread_article_read_for_it(tmp_path: Pat
             await settle(app, pilot, want=4)
         await pilot.press("j", "k")
         await seen(app).wait_for(MarksChanged, lambda m: m.ids == [taken])
+
+
+async def test_a_list_that_answered_with_none_has_no_article_of_a_later_poll_read(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """A filter (or `u`) that answered with nothing, the desk left alone: the poll that
+    brought a matching article an hour later had it read 1.5 s after, for no one. It is
+    shown, not read."""
+    route = Route(rss())
+    config = seed_only_config(tmp_path)
+    config.sources.append(Source("Wire", url=feed_server.add("/wire.xml", route)))
+    app = make_app(tmp_path, config)
+    app.read_after = 0.05
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        await seen(app).wait_for(CycleDone)
+        dashboard.set_filter("source:Wire")
+        await seen(app).wait_for(
+            QueryDone, lambda m: m.generation == dashboard.generation and not m.matches.ids
+        )
+        route.body = rss("<title>Talks resume</title><guid>w1</guid>")
+        await pilot.press("r")
+        await seen(app).wait_for(CycleDone, lambda m: bool(m.new_ids))
+        await settle(app, pilot, want=1)
+        shown = dashboard.headlines.current_id
+        assert shown is not None
+        await pilot.pause(0.4)
+        article = dashboard.session.get(shown)
+        assert article is not None and article.title == "Talks resume" and not article.read

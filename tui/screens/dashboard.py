@@ -151,6 +151,10 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         # the next list answers the reader (the dashboard opened, a filter): the article it
         # highlights is read, as one moved to (not one a poll's list puts under the cursor)
         self._chosen_next = True
+        # until the first poll's articles (or a viewer's first look at what was written):
+        # a store opened empty waits for them, and the first list they make answers the
+        # reader; later, a list that answers with none ends the reader's choice
+        self._opening = True
         self._read_timer: Timer | None = None
         self._reload_timer: Timer | None = None
         self._reading_rows = False  # a read of the rows about the screen is under way
@@ -387,8 +391,10 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         self.counted = matches.counted
         self.headlines.set_empty_note(self._empty_note(matches.partial))
         chosen = self._chosen_next
-        if not matches.partial and (matches.ids or matches.stories):  # (a store still
-            self._chosen_next = False  # loading answers with none at first)
+        if not matches.partial and (matches.ids or matches.stories or not self._opening):
+            # (a store still loading answers with none at first; `u` answering with none,
+            # a poll an hour later must not read its first article for a desk left alone)
+            self._chosen_next = False
         if listed_stories:
             self.headlines.set_ids(
                 matches.stories or [],
@@ -613,6 +619,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
 
     @on(CycleDone)
     def _cycle_reported(self, message: CycleDone) -> None:
+        self._opening = False
         self.last_poll = message.polled_at
         self.health = message.health
         if message.new_ids or message.removed or (message.revised_ids and self.query_text):
@@ -713,6 +720,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         self.health = reload.health
         polled = [h.last_polled for h in reload.health.values() if h.last_polled]
         self.last_poll = max(polled) if polled else None
+        self._opening = False
         if reload.new_ids or reload.gone or (reload.revised and self.query_text):
             self.run_query()  # listed and counted again (a revised headline may leave the
             self._read_stories()  # filter's list, or join it)
