@@ -39,6 +39,7 @@ DESKTOP_TIMEOUT = 5.0
 POST_TIMEOUT = 10.0
 WAITS_KEPT = 16  # the latest backoff delays the sender's stats keep
 FAILURES_KEPT = 16  # the latest failed deliveries kept for a dashboard to show
+REDIRECTS = 5  # redirects that keep a webhook's post a POST (307, 308) followed at most
 
 
 def notification_text(text: str, limit: int = TEXT_LIMIT) -> str:
@@ -238,6 +239,10 @@ class _Lane:
         self.in_flight = False  # its thread is delivering a post
 
 
+class _Moved(Exception):
+    """A webhook answered with a redirect that is not followed (its message says why)."""
+
+
 class WebhookSender:
     """Posts from bounded queues, one per URL, each in a thread of its own. A post that
     fails (a network error, a 5xx or 429) is retried after `backoff`, 2x`backoff`, 4x… up
@@ -365,9 +370,12 @@ class WebhookSender:
             with self._lock:
                 stats.attempts += 1
             try:
-                answer = client.send(request)
+                answer = self._send(client, request, post.body, where)
             except httpx.HTTPError as exc:  # its message may quote the URL: not logged
                 problem = type(exc).__name__
+            except _Moved as exc:
+                self._failed(str(exc))
+                return
             else:
                 if answer.status_code < 300:
                     with self._lock:
@@ -379,6 +387,42 @@ class WebhookSender:
                     return
             log.info("webhook %s: %s (try %d of %d)", where, problem, attempt + 1, self.retries + 1)
         self._failed(f"webhook {where}: gave up after {self.retries + 1} tries ({problem})")
+
+    @staticmethod
+    def _send(
+        client: httpx.Client, request: httpx.Request, body: dict[str, Any], where: str
+    ) -> httpx.Response:
+        """Send the post, following a redirect that keeps it a POST (307, 308) up to
+        `REDIRECTS` times, never from https to http; `_Moved` for a redirect it does not
+        follow, saying where to (its host alone, as of any webhook URL)."""
+        for _ in range(REDIRECTS + 1):
+            answer = client.send(request)
+            if not answer.has_redirect_location:
+                return answer
+            answer.close()
+            status = answer.status_code
+            try:
+                target = request.url.join(answer.headers["location"])
+            except (httpx.InvalidURL, ValueError):
+                target = None
+            if target is None or target.scheme not in ("http", "https"):
+                raise _Moved(
+                    f"webhook {where} refused the alert: HTTP {status} to an address"
+                    " that is not http(s)"
+                )
+            to = url_host(str(target))
+            if status not in (307, 308):  # a POST made a GET: the alert would not be sent
+                raise _Moved(
+                    f"webhook {where} has moved (HTTP {status} to {to}): give its new"
+                    " address in the alert rule"
+                )
+            if request.url.scheme == "https" and target.scheme == "http":
+                raise _Moved(
+                    f"webhook {where} refused the alert: HTTP {status} from https to {to},"
+                    " which is not followed"
+                )
+            request = client.build_request("POST", target, json=body)
+        raise _Moved(f"webhook {where} refused the alert: more than {REDIRECTS} redirects")
 
     def drain(self, timeout: float) -> bool:
         """Wait up to `timeout` seconds for every queue to empty; True when they did."""

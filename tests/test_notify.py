@@ -118,6 +118,53 @@ def test_a_refusal_is_not_retried(receiver: Receiver) -> None:
     hooks.close()
 
 
+@pytest.mark.parametrize("status", [307, 308])
+def test_a_hook_that_moved_keeping_the_post_a_post_gets_it_where_it_went(
+    receiver: Receiver, status: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A receiver behind a redirect that keeps a POST a POST (an address that gained a
+    slash, a proxy) was refused as "HTTP 308": the post follows it, body and all."""
+    receiver.moved = {f"/old/{SECRET}": (status, f"/new/{SECRET}"), "/hop": (status, "/old/x")}
+    receiver.moved["/old/x"] = (status, receiver.url("/last"))
+    hooks = sender([])
+    hooks.submit(receiver.url(f"/old/{SECRET}"), {"text": "x"})
+    hooks.submit(receiver.url("/hop"), {"text": "y"})
+    assert hooks.drain(10)
+    assert [post for post in receiver.posts if post[0] in (f"/new/{SECRET}", "/last")] == [
+        (f"/new/{SECRET}", {"text": "x"}),
+        ("/last", {"text": "y"}),
+    ]
+    assert (hooks.stats.sent, hooks.stats.failed) == (2, 0)
+    assert SECRET not in caplog.text
+    hooks.close()
+
+
+@pytest.mark.parametrize(
+    ("status", "where", "said"),
+    [
+        (301, "http://moved.example/new", "has moved (HTTP 301 to http://moved.example/…)"),
+        (302, "/elsewhere", "has moved (HTTP 302 to http://127.0.0.1:"),
+        (308, "ftp://files.example/x", "HTTP 308 to an address that is not http(s)"),
+        (307, "/loop", "more than 5 redirects"),
+    ],
+)
+def test_a_hook_that_moved_so_the_post_would_not_arrive_says_where_it_went(
+    receiver: Receiver, status: int, where: str, said: str
+) -> None:
+    """A redirect that would make the alert a GET (301, 302, 303), to no http(s) address,
+    or round and round is not followed: the failure says where the hook went (its host
+    alone), so the rule can be given the new address."""
+    receiver.moved = {"/hook": (status, where), "/loop": (status, "/hook")}
+    hooks = sender([])
+    hooks.submit(receiver.url("/hook"), {"text": "x"})
+    assert hooks.drain(10)
+    assert hooks.stats.failed == 1 and hooks.stats.sent == 0
+    _, failures = hooks.failures.since(0)
+    assert len(failures) == 1 and said in failures[0], failures
+    assert len(receiver.posts) <= 7
+    hooks.close()
+
+
 def test_an_unreachable_hook_never_logs_its_url(caplog: pytest.LogCaptureFixture) -> None:
     waits: list[float] = []
     hooks = sender(waits, retries=1)

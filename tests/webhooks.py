@@ -20,6 +20,8 @@ class Receiver:
     base: str
     statuses: list[int]
     posts: list[tuple[str, dict]] = field(default_factory=list)
+    # path -> (status, Location): a hook that has moved answers so at that path
+    moved: dict[str, tuple[int, str]] = field(default_factory=dict)
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -38,7 +40,15 @@ def receiver_fixture() -> Iterator[Receiver]:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             with lock:
                 rec.posts.append((self.path, json.loads(body)))
-                status = rec.statuses.pop(0) if len(rec.statuses) > 1 else rec.statuses[0]
+                moved = rec.moved.get(self.path)
+                if moved is None:
+                    status = rec.statuses.pop(0) if len(rec.statuses) > 1 else rec.statuses[0]
+            if moved is not None:
+                self.send_response(moved[0])
+                self.send_header("Location", moved[1])
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             self.send_response(status)
             self.send_header("Content-Length", "0")
             self.end_headers()
