@@ -161,9 +161,11 @@ def split_text_article(text: str) -> tuple[str, list[str]]:
 
 
 def headline_from_text(text: str, limit: int = 110) -> str:
-    """A headline for text that came without one: its first sentence, shortened at a word."""
-    first = re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0]
-    first = first.rstrip(".")
+    """A headline for text that came without one: its first sentence, shortened at a word,
+    one line (a first line with no full stop ends there: it ran on into the body)."""
+    paragraph = text.strip().split("\n", 1)[0]
+    first = re.split(r"(?<=[.!?])\s", paragraph, maxsplit=1)[0]
+    first = clean_line(first).rstrip(".")
     if len(first) <= limit:
         return first
     return first[:limit].rsplit(" ", 1)[0] + "…"

@@ -89,6 +89,29 @@ def test_text_without_metadata_gets_a_headline_from_its_text(tmp_path: Path, now
     assert other.title == "Other story"
 
 
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        (
+            "Headline without a period\n\nBody paragraph one. Body two.\n",
+            "Headline without a period",
+        ),
+        (
+            "Headline: no stop\nBody sentence one. Two.\n",
+            "Headline: no stop",
+        ),
+    ],
+)
+def test_a_headline_made_from_text_is_one_line(
+    tmp_path: Path, now: datetime, text: str, title: str
+) -> None:
+    """A first line with no full stop ran on into the body ("Headline\n\nBody paragraph
+    one"), a title of several lines in `list` and on the dashboard."""
+    (tmp_path / "clip.txt").write_text(text)
+    (article,) = read_local(tmp_path / "clip.txt", "Local", [], now)
+    assert article.title == title
+
+
 def test_folder_of_feed_files(tmp_path: Path, now: datetime) -> None:
     (tmp_path / "a.xml").write_bytes(rss("<title>One</title><guid>1</guid>"))
     (tmp_path / "notes.toml").write_text("x = 1")
