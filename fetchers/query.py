@@ -13,6 +13,7 @@ story:s1a2b3c4d5e6f outlets:>=3       articles of one story; of stories carried 
 
 from __future__ import annotations
 
+import math
 import operator
 import re
 from collections.abc import Callable, Collection
@@ -492,6 +493,9 @@ def _tokens(text: str) -> list[tuple[bool, str | None, str, bool]]:
     return out
 
 
+_PIPED = re.compile(r"[^|]\|+[^|]")  # two words joined by | or ||
+
+
 def _refuse_operator(word: str, negated: bool, column: int) -> None:
     """A word written as an operator of another search language, which this one would read
     as a word to look for (the opposite of what was meant, or nothing found): said, with
@@ -503,7 +507,7 @@ def _refuse_operator(word: str, negated: bool, column: int) -> None:
         raise QueryError(f"NOT {where}: write -word to leave a word out")
     if word in ("AND", "&&"):
         raise QueryError(f"{word} {where}: terms are all required already; leave it out")
-    if word in ("|", "||"):
+    if word in ("|", "||") or _PIPED.search(word):  # "tariff|stock", as a shell or regex
         raise QueryError(f"{word} {where}: write OR between two terms")
     if word.startswith("(") or word.endswith(")"):
         raise QueryError(
@@ -572,6 +576,79 @@ def _refuse_the_impossible(query: Query) -> None:
                         f"outlets:{term.value}: a story has one outlet or more; no article"
                         " has fewer"
                     )
+    alone = [c[0] for c in query.clauses if len(c) == 1]  # each required on its own
+    _refuse_both_ways(alone)
+    _refuse_two_of_one(alone)
+    _refuse_outlets_between(alone)
+
+
+def _written(term: Term) -> str:
+    """A term as it reads in an error message."""
+    value = quoted(term.value) if " " in term.value else term.value
+    shown = value if term.field is None else f"{term.field}:{value}"
+    return ("-" if term.negated else "") + shown
+
+
+def _refuse_both_ways(alone: list[Term]) -> None:
+    """A term required and left out (`tariff -tariff`, `is:read -is:read`), or a word
+    required that a word left out begins (`tariffs -tariff`: each article with the first
+    has the second where it is): no article matches."""
+    for out in (t for t in alone if t.negated):
+        for kept in (t for t in alone if not t.negated):
+            if out.field in (None, "title") and kept.field in (None, "title"):
+                # the word left out is found wherever the one kept is, as `finds_word` finds
+                # it (a title's word is in the text a plain word is looked for in, not the
+                # other way round)
+                wider = out.field is None or kept.field == "title"
+                same = kept.value.startswith(out.value) and wider
+                same = same and (unspaced(out.value) or not unspaced(kept.value))
+            else:
+                same = (out.field, out.value) == (kept.field, kept.value)
+            if same:
+                raise QueryError(
+                    f"{_written(kept)} and {_written(out)}: the one leaves out what the"
+                    " other asks for; no article matches both"
+                )
+    unread_out = [t for t in alone if t.negated and t.field == "is" and t.value in _READ_MARKS]
+    if len({t.value for t in unread_out}) == 2:
+        raise QueryError("-is:read and -is:unread: an article is one or the other")
+
+
+_READ_MARKS = ("read", "unread")
+# fields an article has one value of: two of them required is a query no article matches
+_ONE_VALUED = ("source", "lang", "story")
+
+
+def _refuse_two_of_one(alone: list[Term]) -> None:
+    """`source:A source:B`, `lang:ko lang:en`, `is:read is:unread`: an article has one."""
+    for name in (*_ONE_VALUED, "is"):
+        asked = [t for t in alone if t.field == name and not t.negated]
+        if name == "is":
+            asked = [t for t in asked if t.value in _READ_MARKS]
+        values = list(dict.fromkeys(t.value for t in asked))
+        if len(values) > 1:
+            what = "is read or unread" if name == "is" else f"has one {name}"
+            raise QueryError(
+                f"{name}:{values[0]} and {name}:{values[1]}: an article {what};"
+                " no article is both"
+            )
+
+
+def _refuse_outlets_between(alone: list[Term]) -> None:
+    """`outlets:>=3 outlets:<2`: no count of outlets is both."""
+    asked = [t for t in alone if t.field == "outlets" and not t.negated]
+    low, high = 1, math.inf
+    for term in asked:
+        op, number = _outlets_clause(term.value)
+        if op in ("=", ">=", ">"):
+            low = max(low, number + (op == ">"))
+        if op in ("=", "<=", "<"):
+            high = min(high, number - (op == "<"))
+    if low > high:
+        raise QueryError(
+            " and ".join(f"outlets:{t.value}" for t in asked) + ": no story has a count of"
+            " outlets that is both"
+        )
 
 
 def _term(

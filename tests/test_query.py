@@ -110,11 +110,44 @@ def test_matching(query: str, record: Record, expected: bool) -> None:
         ("since:2025-10-20 before:2025-10-01", "before:2025-10-01 is not after since"),
         ("outlets:0", "a story has one outlet or more"),
         ("outlets:<1", "a story has one outlet or more"),
+        ("tariff|stock", "tariff|stock at column 1: write OR between two terms"),
+        # a term required and left out, or two values of what an article has one of
+        ("tariff -tariff", "tariff and -tariff: the one leaves out what the other asks for"),
+        ("tariffs -tariff", "tariffs and -tariff"),
+        ('"tariff talks" Seoul -tariff', '"tariff talks" and -tariff'),
+        ("title:tariff -tariff", "title:tariff and -tariff"),
+        ("is:starred -is:starred", "is:starred and -is:starred"),
+        ("is:read is:unread", "an article is read or unread"),
+        ("-is:read -is:unread", "an article is one or the other"),
+        ("source:Yonhap source:Reuters", "an article has one source"),
+        ("lang:ko lang:en-US", "an article has one lang"),
+        ("story:s0123456789ab story:s0123456789ac", "an article has one story"),
+        ("outlets:>=3 outlets:<2", "no story has a count of outlets that is both"),
+        ("outlets:2 outlets:>2", "no story has a count of outlets that is both"),
     ],
 )
 def test_malformed_queries_are_errors(query: str, message: str) -> None:
     with pytest.raises(QueryError, match=message):
         parse_query(query, NOW)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "tariff -tariffs",  # an article with "tariff" and no "tariffs"
+        "tariff -title:tariff",  # in the summary, not the headline
+        "tariff OR trade -tariff",  # a trade article
+        "source:Yonhap source:yonhap",  # the same source
+        "lang:en lang:en-US",  # the same language
+        "is:read -is:unread",
+        "is:read is:starred",
+        "tag:korea tag:trade",  # an article has several tags
+        "outlets:>=2 outlets:<=2",
+        '"a|b"',  # a phrase with a bar in it
+    ],
+)
+def test_terms_that_an_article_can_meet_together_are_not_refused(query: str) -> None:
+    assert parse_query(query, NOW).clauses
 
 
 def test_a_saved_filter_of_a_span_and_a_date_is_not_refused_once_they_cross() -> None:
