@@ -224,6 +224,9 @@ class SourceHealth:
     # the name its articles' ids were first made under, when the config has renamed it since
     # ("": its own): the same items keep their ids, so a rename stores none of them again
     known_as: str = ""
+    # the name it had before the config renamed it, while its stored articles are yet to
+    # take the new one (kept, so a rename the store refused is done at the next start)
+    renamed_from: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """The JSON shape of `wirewatch sources --json`."""
@@ -253,6 +256,7 @@ class SourceHealth:
             next_poll=utc_iso(self.next_poll),
             listed=sorted(self.listed),
             known_as=self.known_as or None,
+            renamed_from=self.renamed_from or None,
         )
         # kept without a feed's password (the config holds it): a copied data dir or a
         # shared database gives none away; the poller adds it back from the config
@@ -288,6 +292,7 @@ class SourceHealth:
             last_warning=plain_message(last_warning) if last_warning else None,
             listed=_ids(rec.get("listed")),
             known_as=_text_of(rec, "known_as") or "",
+            renamed_from=_text_of(rec, "renamed_from") or "",
         )
 
 

@@ -44,7 +44,8 @@ class Cycle:
     results: list[PollResult] = field(repr=False)
     new_ids: list[str] = field(default_factory=list, repr=False)
     removed: int = 0
-    revised_ids: list[str] = field(default_factory=list, repr=False)  # another title or summary
+    # another title or summary, or the source's new name (renamed in the config)
+    revised_ids: list[str] = field(default_factory=list, repr=False)
     store_error: str | None = None
 
 
@@ -110,11 +111,12 @@ class Newsroom:
         """Poll the given sources (default: every enabled one leased to this newsroom's
         poller) once, store what is new, apply retention, then run the hooks."""
         poller = self.require_poller()
+        renamed = await self._rename_sources(poller)
         results = await poller.poll(sources)
         report = Cycle(
             results,
             [i for r in results for i in r.new_ids],
-            revised_ids=[i for r in results for i in r.revised_ids],
+            revised_ids=[*renamed, *(i for r in results for i in r.revised_ids)],
         )
         unstored = [r.error or "" for r in results if r.unstored]
         report.store_error = unstored[0] if unstored else None
@@ -137,6 +139,24 @@ class Newsroom:
             except Exception:  # one capability never stops the cycle or the others
                 log.exception("a hook after the poll cycle failed")
         return report
+
+    async def _rename_sources(self, poller: Poller) -> list[str]:
+        """Give the stored articles of each source the config renamed its new name, before
+        the poll (whose health, saved after it, says the rename was seen): one outlet under
+        one name in its stories, first reports and `source:`. Returns their ids."""
+        renamed: list[str] = []
+        for old, new in poller.take_renames():
+            try:
+                ids = await asyncio.to_thread(self.store.rename_source, old, new)
+            except StoreError as exc:
+                log.error("%s: its articles keep the name %s for now: %s", new, old, exc)
+                poller.renamed((old, new), done=False)
+                continue
+            poller.renamed((old, new), done=True)
+            if ids:
+                log.info("%s: %d stored articles of %s renamed", new, len(ids), old)
+            renamed.extend(ids)
+        return renamed
 
     async def run(self, stop: asyncio.Event, tick: float = 1.0, at_once: bool = False) -> None:
         """Run a cycle whenever sources are due, until `stop` is set; never two polls of

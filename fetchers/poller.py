@@ -210,6 +210,9 @@ class Poller:
         self._leased_at: float | None = None  # when it last asked (monotonic)
         self._growing = False  # the last ask brought more: ask again without waiting
         self.health: dict[str, SourceHealth] = self.healthbook.load(listed=True)
+        # (name before, name now) of the sources the config renamed, whose stored articles
+        # are yet to take the new name (`take_renames`)
+        self.renames: list[tuple[str, str]] = []
         self._take_sources(config)
 
     async def open_client(self) -> httpx.AsyncClient:
@@ -932,6 +935,11 @@ class Poller:
             if current is None or not same_place(current.url, source.location):
                 self.health[source.name] = SourceHealth(name=source.name, url=source.location)
         self._keep_to_intervals()
+        self.renames = [
+            (health.renamed_from, name)
+            for name, health in self.health.items()
+            if health.renamed_from and name in names
+        ]
 
     def _renamed(self, source: Source, names: set[str]) -> SourceHealth | None:
         """The health of the one source of the same address that the config names no more:
@@ -952,10 +960,30 @@ class Poller:
             return None  # which one cannot be told
         before = gone[-1]
         del self.health[before.name]
-        taken = replace(before, name=source.name, known_as=before.known_as or before.name)
+        taken = replace(
+            before,
+            name=source.name,
+            known_as=before.known_as or before.name,
+            renamed_from=before.renamed_from or before.name,  # (a rename not yet done)
+        )
         self.health[source.name] = taken
         log.info("%s: renamed from %s; its articles stay as stored", source.name, before.name)
         return taken
+
+    def take_renames(self) -> list[tuple[str, str]]:
+        """The renames whose articles are yet to take the new name, taken; each is said done
+        with `renamed` (one the store refused stays for the next cycle, or the next start)."""
+        renames, self.renames = self.renames, []
+        return renames
+
+    def renamed(self, rename: tuple[str, str], done: bool) -> None:
+        """The articles of a rename took the new name (`done`), or are yet to."""
+        old, new = rename
+        health = self.health.get(new)
+        if done and health is not None and health.renamed_from == old:
+            self.health[new] = replace(health, renamed_from="")
+        elif not done:
+            self.renames.append(rename)
 
     def _ids_as(self, source: Source) -> Source:
         """The source as its articles' ids are made: under the name it had when first

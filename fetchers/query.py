@@ -629,8 +629,7 @@ def _refuse_two_of_one(alone: list[Term]) -> None:
         if len(values) > 1:
             what = "is read or unread" if name == "is" else f"has one {name}"
             raise QueryError(
-                f"{name}:{values[0]} and {name}:{values[1]}: an article {what};"
-                " no article is both"
+                f"{name}:{values[0]} and {name}:{values[1]}: an article {what}; no article is both"
             )
 
 

@@ -1825,3 +1825,30 @@ def test_an_article_stored_with_its_campaign_is_the_item_that_comes_without_it(
             tuesday = _stamped("tue")
             assert store.knows(tuesday[0])
             assert store.add_batch(tuesday) == []
+
+
+def test_a_source_renamed_by_the_writer_is_found_under_its_new_name_by_a_viewer(
+    open_store: StoreOpener,
+) -> None:
+    """The articles of a renamed source take its new name (`rename_source`): in the writer's
+    indexes, on disk for the next open, and in a viewer that reloads (its source index
+    filed them under the old name for good)."""
+    with open_store(writer=True) as writer:
+        writer.add_batch([make(n, source="Yonhap") for n in range(3)] + [make(9, source="Wire")])
+        with open_store() as viewer:
+            assert len(viewer.query_ids(parse_query("source:Yonhap"))) == 3
+            assert sorted(writer.rename_source("Yonhap", "Yonhap English")) == sorted(
+                f"Yonhap-{n}" for n in range(3)
+            )
+            assert writer.rename_source("Yonhap", "Yonhap English") == []  # done once
+            for store in (writer, viewer):
+                store.reload()
+                assert store.query_ids(parse_query("source:Yonhap")) == []
+                renamed = store.query_ids(parse_query('source:"yonhap english"'))
+                assert len(renamed) == 3
+                assert {r.source for r in store.records(renamed)} == {"Yonhap English"}
+                assert store.sources_count() == {"Yonhap English": 3, "Wire": 1}
+            if open_store.backend == "tinydb":  # (a database's viewer hears it as it can)
+                assert viewer.revised_at_reload() == 3
+    with open_store() as reopened:
+        assert len(reopened.query_ids(parse_query('source:"Yonhap English"'))) == 3

@@ -3568,3 +3568,57 @@ def test_a_story_is_first_reported_no_later_than_it_was_fetched() -> None:
         "s1", [Record("a", "Alpha", "x", published=fetched + 480, fetched=fetched), earlier]
     )
     assert story.first_source == "Herald"
+
+
+def test_a_source_renamed_in_the_config_is_one_outlet_in_its_stories(
+    open_store, tmp_path: Path, feed_server: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Renamed in the config, a source's earlier articles kept the name they were fetched
+    under: a story it carried before and after counted it as two outlets, `source:` under
+    the new name missed its history and its first reports were split. They take the new
+    name at the next poll, in the store every host reads."""
+    yonhap = Route(
+        rss(
+            "<title>Seoul and Washington far apart on tariffs days before APEC summit</title>"
+            "<guid>y1</guid><pubDate>Fri, 24 Oct 2025 05:00:00 GMT</pubDate>"
+        )
+    )
+    herald = Route(
+        rss(
+            "<title>Seoul, Washington still far apart on tariffs ahead of APEC summit</title>"
+            "<guid>h1</guid><pubDate>Fri, 24 Oct 2025 05:20:00 GMT</pubDate>"
+        )
+    )
+    urls = (feed_server.add("/yonhap.xml", yonhap), feed_server.add("/herald.xml", herald))
+    where = _cli(open_store, tmp_path / "run")
+    config = Path(where[1])
+    store_lines = config.read_text()
+
+    def refresh(yonhap_name: str, now: str) -> None:
+        sources = "".join(
+            f'[[sources]]\nname = "{name}"\nurl = "{url}"\n\n'
+            for name, url in zip((yonhap_name, "Herald"), urls, strict=True)
+        )
+        config.write_text(store_lines + "\n" + sources)
+        code, _, out = _run(capsys, *where, "--now", now, "refresh")
+        assert code == 0, out
+
+    refresh("Yonhap", "2025-10-24T06:00:00Z")
+    yonhap.body = rss(
+        "<title>Seoul, Washington far apart on tariffs as APEC summit nears</title>"
+        "<guid>y2</guid><pubDate>Fri, 24 Oct 2025 06:10:00 GMT</pubDate>",
+        "<title>Seoul and Washington far apart on tariffs days before APEC summit</title>"
+        "<guid>y1</guid><pubDate>Fri, 24 Oct 2025 05:00:00 GMT</pubDate>",
+    )
+    refresh("Yonhap English", "2025-10-24T06:20:00Z")
+    _, listed, _ = _run(capsys, *where, "list", 'source:"Yonhap English"', "--json")
+    assert sorted(a["title"] for a in listed) == [
+        "Seoul and Washington far apart on tariffs days before APEC summit",
+        "Seoul, Washington far apart on tariffs as APEC summit nears",
+    ]
+    assert _run(capsys, *where, "list", "source:Yonhap", "--json")[1] == []
+    _, found, _ = _run(capsys, *where, "stories", "--json")
+    (story,) = found
+    assert len(story["articles"]) == 3
+    assert sorted(story["sources"]) == ["Herald", "Yonhap English"] and story["outlets"] == 2
+    assert story["first_source"] == "Yonhap English"

@@ -844,10 +844,13 @@ class Store:
         """Give the articles of `key` already in memory what a writer changed since: a full
         text attached, a revised title or summary (a viewer reloading a changed shard)."""
         docs = self._indexes.records
+        renamed: dict[tuple[str, str], list[str]] = {}  # (old, new) -> ids: a source renamed
         for fresh in records:
             held = docs.get(fresh.id)
             if held is None or held.shard != key:
                 continue
+            if fresh.source != held.source:
+                renamed.setdefault((held.source, fresh.source), []).append(held.id)
             if fresh.revised != held.revised:
                 self._revised_at_reload += 1
             if fresh.text_ref is not None and held.text_ref != fresh.text_ref:
@@ -862,6 +865,9 @@ class Store:
             elif held.title != fresh.title or held.summary != fresh.summary:
                 held.title, held.summary = fresh.title, fresh.summary
                 held.revised = fresh.revised
+        for (old, new), ids in renamed.items():
+            self._indexes.rename_source(old, ids, new)
+            self._revised_at_reload += len(ids)  # rows to draw again, as a headline's
 
     def _write_rows(self, key: str, whole: dict[str, Record] | None = None) -> None:
         """Write the row cache of one shard, and (the writer) its summary in the shard map.
@@ -1204,6 +1210,51 @@ class Store:
                 else:
                     record.title, record.summary = title, summary
         return list(by_shard)
+
+    def rename_source(self, old: str, new: str) -> list[str]:
+        """(The writer.) Give the articles of source `old` the name `new`, which the config
+        renamed it to: one outlet under one name in `source:`, its stories and its first
+        reports. A shard at a time, each written then filed; returns the ids renamed.
+        StoreWriteError when the disk refuses (those of the shards written are renamed)."""
+        with self.lock, collector_paused():
+            self._require_writer()
+            if old == new:
+                return []
+            if not self.complete:
+                self._load_all()
+            indexes = self._indexes
+            records = indexes.records
+            listed = indexes.by_field["source"].get(old.lower(), [])
+            ids = [ident for ident in listed if records[ident].source == old]
+            by_shard: dict[str, list[str]] = {}
+            for ident in ids:
+                by_shard.setdefault(records[ident].shard, []).append(ident)
+            renamed: list[str] = []
+            try:
+                for key, members in by_shard.items():
+                    shard = self._get_shard(key)
+                    before = shard.signature
+                    held = set(members)
+                    shard.table.update({"source": new}, lambda d, held=held: d.get("id") in held)
+                    shard.wrote()
+                    self._note_written(key, before, members)
+                    indexes.rename_source(old, members, new)
+                    renamed.extend(members)
+            except (OSError, ValueError) as exc:
+                raise StoreWriteError(
+                    f"{self.dir}: cannot write ({getattr(exc, 'strerror', None) or exc}); "
+                    f"{len(renamed)} of {len(ids)} articles of {old} renamed {new}",
+                    [],
+                ) from exc
+            finally:
+                written = {records[ident].shard for ident in renamed}
+                for key in written:
+                    self._write_rows(key)
+                    self._shards[key].storage.forget()
+                self._save_map()
+                if written:
+                    self._searching.kick()
+            return renamed
 
     def revisions(self, ident: str) -> list[dict[str, str]]:
         """What a stored article said before its source changed it, oldest first:

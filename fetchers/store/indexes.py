@@ -267,6 +267,36 @@ class Indexes:
                 langs.setdefault(record.lang.lower().split("-")[0], []).append(ident)
         members.extend(record.id for record in records)
 
+    def rename_source(self, old: str, ids: list[str], new: str) -> None:
+        """File the articles `ids` of source `old` under its new name, which they take: the
+        source index, and the links index where it is kept."""
+        if not ids:
+            return
+        self.changes += 1
+        name = sys.intern(new)
+        by_source = self.by_field["source"]
+        if old.lower() != name.lower():
+            moved = set(ids)
+            kept = [i for i in by_source.get(old.lower(), ()) if i not in moved]
+            if kept:
+                by_source[old.lower()] = kept
+            else:
+                by_source.pop(old.lower(), None)
+            by_source.setdefault(name.lower(), []).extend(ids)
+        records, links = self.records, self.links
+        if links is not None:
+            before, after = links.get(old, {}), links.setdefault(name, {})
+            for ident in ids:
+                link = records[ident].link
+                if link:
+                    drop_link(before, link, ident)
+                    add_link(after, link, ident)
+            for owner in (old, name):
+                if not links.get(owner, True):
+                    del links[owner]
+        for ident in ids:
+            records[ident].source = name
+
     def drop_shard(self, key: str) -> list[str]:
         """Unfile every article of one shard; returns their ids."""
         ids = self.members.pop(key, [])

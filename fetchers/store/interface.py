@@ -177,9 +177,9 @@ class ArticleStore(Protocol):
         ...
 
     def revised_at_reload(self) -> int:
-        """How many stored articles the last `reload` found given another title or summary
-        by another process (0 where the store cannot tell): a viewer's filter is run again
-        then, for a headline may have left it or joined it."""
+        """How many stored articles the last `reload` found given another title or summary,
+        or source name, by another process (0 where the store cannot tell): a viewer's filter
+        is run again then, for a headline may have left it or joined it."""
         ...
 
     def marks_changed(self) -> bool:
@@ -226,6 +226,11 @@ class ArticleStore(Protocol):
         """Attach full texts fetched at `seen` (now when not given: a text an earlier one
         gives way to is dated by it); returns how many articles were still there to take
         them."""
+        ...
+
+    def rename_source(self, old: str, new: str) -> list[str]:
+        """(The writer.) Give the articles of source `old` its new name `new` (the config
+        renamed it); returns their ids. StoreWriteError when the store refuses."""
         ...
 
     def apply_retention(self, days: int, now: datetime) -> int:

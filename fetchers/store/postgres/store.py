@@ -1414,6 +1414,24 @@ class PostgresStore:
             row = cur.fetchone()
         return [dict(r) for r in entries(row[0], ident, "earlier texts", self._odd)] if row else []
 
+    def rename_source(self, old: str, new: str) -> list[str]:
+        """Give the articles of source `old` the name `new` the config renamed it to, in one
+        transaction; viewers draw their rows again (`~N`, as for rewritten headlines)."""
+        self._require_writer()
+        if old == new:
+            return []
+        with self._cursor("cannot rename a source's articles", write=True) as cur:
+            cur.execute(  # (the key lower-cased here: a C-locale lower() lowers ASCII only)
+                "UPDATE articles SET source = %s, source_key = %s"
+                " WHERE source_key = %s AND source = %s RETURNING id",
+                (new, new.lower(), old.lower(), old),
+            )
+            ids = [row[0] for row in cur.fetchall()]
+            if ids:
+                cur.execute("SELECT pg_notify(%s, %s)", (CHANNEL, f"~{len(ids)}"))
+        self._known.clear()  # its links are known under the new name from now on
+        return ids
+
     def apply_retention(self, days: int, now: datetime) -> int:
         """Delete articles first fetched on a UTC day older than `days`, except starred ones
         (read marks stay, as a TinyDB store keeps them)."""
