@@ -74,6 +74,7 @@ PER_RULE = 5  # desktop and webhook deliveries of one rule in one cycle; the res
 WATCH_NOTIFY = ("terminal",)  # where a watch term's or a story's spike goes
 STORY_ALERT = "story"  # the alert name of a story's spike (its title names the story)
 CHANGING_FIELDS = ("since", "before", *STORY_FIELDS)  # a query with these is parsed anew
+UNCHECKED_MOST = 20_000  # articles whose check failed kept to check again, the newest
 
 
 @dataclass(slots=True)
@@ -83,6 +84,15 @@ class AlertState:
 
     seen: dict[str, str] = field(default_factory=dict)
     spikes: dict[str, str] = field(default_factory=dict)
+    # the articles of a check that could not be done or kept (the history unreadable, a full
+    # disk), checked again at the next: by the rules asking the stories too (`grouped`)
+    unchecked: list[str] = field(default_factory=list)
+    grouped: list[str] = field(default_factory=list)
+
+
+def _with_deferred(deferred: list[str], ids: list[str]) -> list[str]:
+    """The articles deferred (`AlertDesk._defer`), then these, each once."""
+    return list(dict.fromkeys([*deferred, *ids])) if deferred else ids
 
 
 def _changes(query: Query) -> bool:
@@ -124,8 +134,15 @@ def _load_state(path: Path) -> AlertState:
     seen = seen if isinstance(seen, dict) else {}
     spikes = spikes if isinstance(spikes, dict) else {}
     return AlertState(
-        {str(k): str(v) for k, v in seen.items()}, {str(k): str(v) for k, v in spikes.items()}
+        {str(k): str(v) for k, v in seen.items()},
+        {str(k): str(v) for k, v in spikes.items()},
+        _ids_of(data.get("unchecked")),
+        _ids_of(data.get("grouped")),
     )
+
+
+def _ids_of(value: object) -> list[str]:
+    return [str(i) for i in value if isinstance(i, str)] if isinstance(value, list) else []
 
 
 @dataclass(slots=True, frozen=True)
@@ -306,13 +323,13 @@ class AlertDesk:
 
     def _begin(self) -> tuple[datetime, AlertState, set[tuple[str, str]]] | None:
         """A check's now, the alert state and the (rule, article) pairs already fired; None
-        when the history cannot be read (nothing is checked this cycle)."""
+        when the history cannot be read (the cycle's articles are checked next time)."""
         now = self.clock()
         state = _load_state(self.dir / STATE_FILE)
         try:
             fired = self.history.fired()
         except HistoryError as exc:
-            log.error("%s: alerts not checked this cycle", exc)
+            log.error("%s: alerts not checked this cycle; they are next time", exc)
             return None
         for problem in self.history.problems:  # a torn last line, lines that do not read
             log.warning("%s", problem)
@@ -328,11 +345,17 @@ class AlertDesk:
         so a first refresh of 100,000 never holds them all."""
         begun = self._begin()
         if begun is None:
+            self._defer(new_ids)
             return Firing()
         now, state, fired = begun
+        new_ids, state_changed = _with_deferred(state.unchecked, new_ids), bool(state.unchecked)
+        state.unchecked = []
         # the rules asking the stories wait for the grouping (`check_grouped`)
-        watched, state_changed = self._watched(now, state)
+        watched, changed = self._watched(now, state)
+        state_changed |= changed
         if not watched:  # no rule and no watch term: nothing to read the articles for
+            if state_changed:
+                self._save_state(state)
             return Firing()
         pending, counts = self._match(watched, new_ids, self._plan(watched), fired, now)
         spikes, spikes_changed = self._spikes(watched, counts, new_ids, state, now)
@@ -545,8 +568,13 @@ class AlertDesk:
             return Firing()
         begun = self._begin()
         if begun is None:
+            self._defer(new_ids, grouped=True)
             return Firing()
         now, state, fired = begun
+        if state.grouped:
+            new_ids = _with_deferred(state.grouped, new_ids)
+            state.grouped = []
+            self._save_state(state)
         spikes = self.config.settings.story_spikes
         in_force = self.rules(now)  # read once: a store that keeps them is asked each time
         asking = any(_asks_stories(r) for r in in_force if not r.muted)
@@ -567,7 +595,8 @@ class AlertDesk:
             changed |= spiked
         if changed:
             self._save_state(state)
-        return self._keep(pending, {w.key: w.rule for w in rules if w.rule is not None}, now)
+        watched = {w.key: w.rule for w in rules if w.rule is not None}
+        return self._keep(pending, watched, now, grouped=True)
 
     def _story_spikes(
         self, stories: list[Story], state: AlertState, now: datetime
@@ -611,24 +640,45 @@ class AlertDesk:
         return out, changed
 
     def _keep(
-        self, pending: list[dict[str, Any]], rules: dict[str, AlertRule], now: datetime
+        self,
+        pending: list[dict[str, Any]],
+        rules: dict[str, AlertRule],
+        now: datetime,
+        grouped: bool = False,
     ) -> Firing:
         """Append what fired (and no other poller fired first) to the history, then deliver
-        it."""
+        it. What the history does not take is checked again at the next check (`_defer`)."""
         pending = self._first_to_fire(pending, now)
         if not pending:
             return Firing()
         try:
             entries = self.history.append(pending, now, self.config.settings.retention_days)
         except HistoryError as exc:
-            log.error("%s: %d alerts not kept", exc, len(pending))
+            log.error("%s: %d alerts not kept; checked again next time", exc, len(pending))
+            self._defer([p["article"] for p in pending if p["article"]], grouped)
             return Firing()
         firing = Firing(entries)
         self._deliver(firing, rules, now)
         return firing
 
+    def _defer(self, ids: list[str], grouped: bool = False) -> None:
+        """Keep articles whose check could not be done or kept, to be checked at the next
+        (a history that could not be read or written lost their alerts for good: they were
+        no longer new), in the state file, so a next `refresh` checks them too; the newest
+        UNCHECKED_MOST are kept."""
+        if not ids:
+            return
+        state = _load_state(self.dir / STATE_FILE)
+        kept = state.grouped if grouped else state.unchecked
+        kept[:] = _with_deferred(kept, ids)[-UNCHECKED_MOST:]
+        self._save_state(state)
+
     def _save_state(self, state: AlertState) -> None:
-        data = {"seen": state.seen, "spikes": state.spikes}
+        data: dict[str, Any] = {"seen": state.seen, "spikes": state.spikes}
+        if state.unchecked:
+            data["unchecked"] = state.unchecked
+        if state.grouped:
+            data["grouped"] = state.grouped
         try:
             atomic_write_bytes(self.dir / STATE_FILE, orjson.dumps(data))
         except OSError as exc:

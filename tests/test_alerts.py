@@ -227,6 +227,43 @@ async def test_a_rule_fires_for_new_articles_only_once_across_restarts(
     ]
 
 
+@pytest.mark.parametrize("broken", ["read", "written"])
+async def test_articles_whose_check_failed_fire_at_the_next_refresh(
+    tmp_path: Path, feed_server: FeedServer, broken: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The history unreadable (a folder in its place) or refusing the write (a full disk):
+    that cycle's articles were no longer new after it, and their alerts were lost for good.
+    They are checked again at the next check, of the next process too."""
+    from fetchers import alerthistory
+
+    data, clock = tmp_path / "d", [NOW]
+    rule = {"name": "Tariffs", "query": "tariff"}
+    url = feed_server.add("/feed", Route(rss(item(1, "Weather"))))
+    await cycle(config_with(tmp_path, url, [rule]), data, clock)
+    history = data / alerthistory.FILE
+    feed_server.routes["/feed"] = Route(rss(item(2, "Tariff talks stall"), item(1, "Weather")))
+    clock[0] = NOW + timedelta(minutes=10)
+    if broken == "read":
+        history.unlink(missing_ok=True)
+        history.mkdir()
+    else:
+
+        def refuse(*args: object, **kwargs: object) -> None:
+            raise alerthistory.HistoryError("the disk is full")
+
+        monkeypatch.setattr(alerthistory.AlertHistory, "append", refuse)
+    await cycle(config_with(tmp_path, url, [rule]), data, clock)
+    assert not history.is_file() or fired(data) == []
+    if broken == "read":
+        history.rmdir()
+    else:
+        monkeypatch.undo()
+    feed_server.routes["/feed"] = Route(rss(item(3, "Weather again"), item(1, "Weather")))
+    clock[0] = NOW + timedelta(minutes=20)
+    await cycle(config_with(tmp_path, url, [rule]), data, clock)
+    assert fired(data) == [("Tariffs", "Tariff talks stall", "Wire")]
+
+
 async def test_a_new_rule_fires_for_articles_fetched_in_the_second_it_began(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:
