@@ -17,10 +17,12 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import math
 import os
 import statistics
 import threading
 import time
+from array import array
 from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -446,10 +448,18 @@ class StoryBook:
                 index.drop(gone)
                 changed = True
             del ids
-            missing = [_item(r) for chunk in _chunks(lacking) for r in store.records(chunk)]
+            missing: list[Item] = []
+            arrived = array("d")  # when each was first fetched (8 bytes an article)
+            for chunk in _chunks(lacking):
+                for record in store.records(chunk):
+                    item = _item(record)
+                    missing.append(item)
+                    fetched = record.fetched
+                    arrived.append(item.when if fetched is None else fetched)
             del lacking
         if missing:
-            add_paced(index, missing, pace)
+            for batch in _as_they_arrived(missing, arrived):
+                add_paced(index, batch, pace)
             changed = True
             if since is not None:
                 since.update(filter(None, (index.story_of.get(item.id) for item in missing)))
@@ -687,6 +697,28 @@ def add_paced(index: StoryIndex, items: list[Item], pace: bool) -> None:
         index.add(ordered[start : start + SLICE_ARTICLES])
         took = time.thread_time() - began
         give_way()
+
+
+# fetches this far apart or more were of two poll cycles (a cycle's sources answer within
+# moments of each other; two cycles are an interval apart)
+CYCLE_GAP = 60.0
+
+
+def _as_they_arrived(items: list[Item], arrived: array[float]) -> list[list[Item]]:
+    """The articles in the batches the poll cycles brought them in (`CYCLE_GAP` apart; each
+    `arrived` then), oldest first: grouped so, a story is named after the article that
+    began it as the cycles came (not a report dated earlier that came later), and a
+    stories file made again names its stories as before."""
+    order = sorted(range(len(items)), key=arrived.__getitem__)  # (ties: as the store has them)
+    batches: list[list[Item]] = []
+    last = -math.inf
+    for place in order:
+        at = arrived[place]
+        if at - last >= CYCLE_GAP or not batches:
+            batches.append([])
+        batches[-1].append(items[place])
+        last = at
+    return batches
 
 
 def _chunks(ids: list[str]) -> Iterable[list[str]]:

@@ -3622,3 +3622,51 @@ def test_a_source_renamed_in_the_config_is_one_outlet_in_its_stories(
     assert len(story["articles"]) == 3
     assert sorted(story["sources"]) == ["Herald", "Yonhap English"] and story["outlets"] == 2
     assert story["first_source"] == "Yonhap English"
+
+
+def test_a_stories_file_made_again_names_each_story_as_the_cycles_did(tmp_path: Path) -> None:
+    """A report dated earlier that came a cycle later joins the story the first report
+    began, which keeps that one's id; a stories file made again (lost, or refused) grouped
+    every article in time order, so the later-fetched, earlier-dated report began the story
+    and its id changed: `story:` in a saved filter or an alert rule matched nothing."""
+    from fetchers.store import Store
+
+    def report(ident: str, source: str, title: str, published: str, fetched: str) -> Article:
+        return Article(
+            ident,
+            source,
+            title,
+            None,
+            datetime.fromisoformat(published),
+            datetime.fromisoformat(fetched),
+            "Seoul and Washington remain far apart on how to structure a $350 billion"
+            " investment package, a presidential aide said, days before the APEC summit.",
+        )
+
+    first = report(
+        "yna-100",
+        "Yonhap",
+        "S. Korea, US still far apart on tariff talks, presidential aide says",
+        "2025-10-27T01:05:00+00:00",
+        "2025-10-27T02:00:00+00:00",
+    )
+    late = report(
+        "r-2",
+        "Reuters",
+        "South Korea, US still far apart in tariff talks, aide says",
+        "2025-10-27T00:55:00+00:00",
+        "2025-10-27T06:00:00+00:00",
+    )
+    with Store(tmp_path / "data", writer=True) as store:
+        book = StoryBook(tmp_path / "data")
+        for article in (first, late):
+            store.add_batch([article])
+            book.update(store, [article.id], False)
+        assert book.index is not None
+        story = book.index.story_of["yna-100"]
+        assert book.index.story_of["r-2"] == story == story_id("yna-100")
+        (tmp_path / "data" / FILE).unlink()
+        again = StoryBook(tmp_path / "data")
+        again.update(store, [], False)
+        assert again.index is not None
+        assert again.index.story_of["yna-100"] == again.index.story_of["r-2"] == story
