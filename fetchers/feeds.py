@@ -22,7 +22,7 @@ import pyexpat
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, tzinfo
 from itertools import chain
 from typing import Any
 from urllib.parse import urljoin
@@ -30,7 +30,7 @@ from urllib.parse import urljoin
 import orjson
 
 from fetchers.charset import decode, in_utf8, strip_xml_declaration
-from fetchers.models import Article, article_id, kept_revisions, utc_iso
+from fetchers.models import AHEAD_ALLOWED, Article, article_id, kept_revisions, utc_iso
 from fetchers.text import (
     SUMMARY_LIMIT,
     TEXT_LIMIT,
@@ -91,7 +91,6 @@ ITEM_ERRORS = (
     RecursionError,
 )
 WARNING_EXAMPLE = 60  # characters of the first value quoted in a warning
-AHEAD_ALLOWED = timedelta(minutes=10)  # a publication time this far past the fetch is kept
 
 
 @dataclass(slots=True)

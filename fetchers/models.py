@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from fetchers.redact import redact
@@ -66,6 +66,9 @@ def article_id(source: str, guid: str | None, link: str | None, title: str, summ
     return hashlib.blake2b(data, digest_size=8).hexdigest()
 
 
+# a publication time this far past the fetch is kept (a clock's drift); a later one is the
+# fetch's time (`fetchers.feeds`), and the running hour's counts take it in (`fetchers.trends`)
+AHEAD_ALLOWED = timedelta(minutes=10)
 MAX_REVISIONS = 50  # versions kept per article; the oldest go first
 # characters of headlines and summaries an article's revisions keep at most, the oldest going
 # first: a feed of whole articles as summaries, edited at each poll, made a shard of twenty

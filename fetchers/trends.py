@@ -28,7 +28,7 @@ from statistics import fmean, pstdev
 from typing import TYPE_CHECKING
 
 from fetchers.batchmatch import BatchIndex, WordPlan
-from fetchers.models import utc_iso
+from fetchers.models import AHEAD_ALLOWED, utc_iso
 from fetchers.query import Query, Record
 from fetchers.store import ArticleStore
 
@@ -74,19 +74,26 @@ def hour_start(when: datetime) -> datetime:
 
 @functools.lru_cache(maxsize=16)
 def _span(now: datetime, hours: int) -> tuple[float, float]:
-    """The POSIX start of the first of `hours` clock hours ending with now's, and now: a
-    check counts hundreds of series for the same now."""
-    return (hour_start(now) - timedelta(hours=hours - 1)).timestamp(), now.timestamp()
+    """The POSIX start of the first of `hours` clock hours ending with now's, and the latest
+    time counted: now, and the minutes past it a feed's clock may run ahead (an article it
+    dates then is stored so, `AHEAD_ALLOWED`). A check counts hundreds of series for one now."""
+    return (
+        (hour_start(now) - timedelta(hours=hours - 1)).timestamp(),
+        (now + AHEAD_ALLOWED).timestamp(),
+    )
 
 
 def hourly_counts(times: list[float], now: datetime, hours: int) -> list[int]:
     """Counts per UTC clock hour of POSIX `times`, oldest first, the last the running hour;
-    times outside the span (or after `now`) are left out."""
+    times before the span are left out, as are those later than a feed's clock may run ahead
+    (the few minutes it may are the running hour's: the articles of a feed a little ahead
+    were never counted, and its spike never fired)."""
     origin, end = _span(now, hours)
     counts = [0] * hours
+    last = hours - 1
     for t in times:
         if origin <= t <= end:
-            counts[int((t - origin) // HOUR)] += 1
+            counts[min(int((t - origin) // HOUR), last)] += 1
     return counts
 
 

@@ -916,6 +916,19 @@ def test_each_rule_is_parsed_at_most_once_a_cycle_and_a_fixed_one_once_in_all(
     assert {name for name, _title, _source in fired(data)} >= {"Plain", "Recent", "Wide"}
 
 
+async def test_a_spike_of_articles_a_feed_dates_minutes_ahead_fires(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """A feed whose clock runs a few minutes ahead (its items dated 07:00 to 07:06, fetched
+    at 06:58, as stored) never fired its spike: the running hour's count left out what was
+    dated after now, and a later poll bringing nothing new checks nothing."""
+    data, clock = tmp_path / "d", [NOW - timedelta(hours=1, minutes=2)]  # 06:58
+    url = feed_server.add("/feed", Route(rss(*(item(n, f"Tariff update {n}") for n in range(7)))))
+    await cycle(config_with(tmp_path, url, [{"name": "Loud", "query": "tariff"}]), data, clock)
+    kinds = sorted(e.kind for e in AlertHistory(data).recent())
+    assert kinds == ["match"] * 7 + ["spike"]
+
+
 async def test_a_rules_spike_reaches_the_webhook_beside_its_matches(
     tmp_path: Path, feed_server: FeedServer, receiver: Receiver
 ) -> None:

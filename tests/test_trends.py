@@ -66,10 +66,11 @@ def test_hourly_counts_fall_in_utc_clock_hours() -> None:
         (NOW - timedelta(minutes=40)).timestamp(),  # 08:00, still the running hour
         (NOW - timedelta(minutes=41)).timestamp(),  # 07:59, the hour before
         (NOW - timedelta(hours=3)).timestamp(),
-        (NOW + timedelta(minutes=5)).timestamp(),  # ahead of now: not counted
+        (NOW + timedelta(minutes=5)).timestamp(),  # a feed's clock a little ahead: counted
+        (NOW + timedelta(minutes=11)).timestamp(),  # further ahead than a feed's may: not
         (NOW - timedelta(hours=30)).timestamp(),  # before the span
     ]
-    assert hourly_counts(times, NOW, 5) == [0, 1, 0, 1, 2]
+    assert hourly_counts(times, NOW, 5) == [0, 1, 0, 1, 3]
 
 
 def _article(n: int, title: str, published: datetime) -> Article:
