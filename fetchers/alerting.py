@@ -44,7 +44,14 @@ from fetchers.atomic import atomic_write_bytes
 from fetchers.batchmatch import BatchIndex, WordPlan
 from fetchers.heap import collector_paused
 from fetchers.models import Clock, from_utc_iso, utc_iso
-from fetchers.notify import WebhookSender, send_desktop, webhook_request
+from fetchers.notify import (
+    PER_RULE,
+    WebhookSender,
+    delivery_key,
+    per_rule,
+    send_desktop,
+    webhook_request,
+)
 from fetchers.query import STORY_FIELDS, Query, QueryError, StoryFacts, parse_query
 from fetchers.store import ArticleStore, StoreError
 from fetchers.storyshelf import StoryShelf
@@ -70,7 +77,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("wirewatch.alerts")
 STATE_FILE = "alerts-state.json"
 CHUNK = 2_000  # articles read and indexed at a time
-PER_RULE = 5  # desktop and webhook deliveries of one rule in one cycle; the rest in one summary
 WATCH_NOTIFY = ("terminal",)  # where a watch term's or a story's spike goes
 STORY_ALERT = "story"  # the alert name of a story's spike (its title names the story)
 CHANGING_FIELDS = ("since", "before", *STORY_FIELDS)  # a query with these is parsed anew
@@ -714,29 +720,14 @@ class AlertDesk:
                 firing.quiet += len(entries)
                 log.info("alert %s: quiet hours, %d not sent", entries[0].alert, len(entries))
                 continue
-            shown = entries[:PER_RULE]
-            if len(entries) > PER_RULE:
-                first = entries[PER_RULE]
-                shown.append(
-                    AlertEntry(
-                        seq=first.seq,
-                        alert=first.alert,
-                        rule=key,
-                        kind=first.kind,
-                        article=None,
-                        title=f"and {len(entries) - PER_RULE} more articles",
-                        source=None,
-                        at=first.at,
-                        notify=first.notify,
-                    )
-                )
+            shown = per_rule(entries)
             if "desktop" in wants:
                 desktop.extend(shown)
             if "webhook" in wants and rule is not None and rule.webhook:
                 fmt = webhook_format(rule)
                 for entry in shown:
                     url, body = webhook_request(rule.webhook, fmt, entry)
-                    firing.webhooks += self.sender.submit(url, body)
+                    firing.webhooks += self.sender.submit(url, body, delivery_key(entry))
         if desktop:
             firing.desktop = len(desktop)
             with self._done:

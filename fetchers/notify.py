@@ -9,6 +9,7 @@ path (Slack, ntfy topics), so only its host is ever logged.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import logging
 import os
@@ -26,6 +27,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from fetchers.alerthistory import AlertEntry
+from fetchers.http import DEFAULT_USER_AGENT
 from fetchers.text import strip_controls, strip_zero_width
 
 log = logging.getLogger("wirewatch.alerts")
@@ -39,6 +41,7 @@ DESKTOP_TIMEOUT = 5.0
 POST_TIMEOUT = 10.0
 WAITS_KEPT = 16  # the latest backoff delays the sender's stats keep
 FAILURES_KEPT = 16  # the latest failed deliveries kept for a dashboard to show
+PER_RULE = 5  # notifications of one rule in one cycle, each way; the rest in one summary
 REDIRECTS = 5  # redirects that keep a webhook's post a POST (307, 308) followed at most
 
 
@@ -75,25 +78,52 @@ def terminal_sequences(title: str, body: str, in_tmux: bool | None = None) -> st
 
 
 def headline(entry: AlertEntry) -> tuple[str, str]:
-    """(title, body) of an entry's notification, plain text."""
+    """(title, body) of an entry's notification, plain text. A rule's spike is written
+    "NAME: 12 mentions this hour" in the history; the title names the rule already."""
     title = f"wirewatch: {entry.alert}"
     if entry.kind == "spike":
-        return title, entry.title
+        return title, entry.title.removeprefix(f"{entry.alert}: ")
     return title, f"{entry.title} ({entry.source})" if entry.source else entry.title
+
+
+def per_rule(entries: list[AlertEntry]) -> list[AlertEntry]:
+    """What is delivered of a cycle's entries (to a terminal, a desktop, a webhook): of each
+    rule's matches, and apart its spikes, the first PER_RULE, then one "and N more articles"
+    (a burst of forty matches was forty notifications); in the order they came."""
+    by_rule: dict[tuple[str, str], list[AlertEntry]] = {}
+    for entry in entries:
+        by_rule.setdefault((entry.rule, entry.kind), []).append(entry)
+    out: list[AlertEntry] = []
+    for group in by_rule.values():
+        out.extend(group[:PER_RULE])
+        if len(group) > PER_RULE:
+            first = group[PER_RULE]
+            out.append(
+                AlertEntry(
+                    seq=first.seq,
+                    alert=first.alert,
+                    rule=first.rule,
+                    kind=first.kind,
+                    article=None,
+                    title=f"and {len(group) - PER_RULE} more articles",
+                    source=None,
+                    at=first.at,
+                    notify=first.notify,
+                )
+            )
+    return out
 
 
 def terminal_output(
     entries: list[AlertEntry], bell_enabled: bool, in_tmux: bool | None = None
 ) -> bytes:
     """What a dashboard writes to its terminal for new history entries: OSC 9/777 for each
-    entry whose rule asks for "terminal", and one bell when any asks for "bell" (and
-    `[settings] bell` is on)."""
+    entry whose rule asks for "terminal" (`per_rule` of them), and one bell when any asks
+    for "bell" (and `[settings] bell` is on)."""
     out: list[str] = []
-    ring = False
-    for entry in entries:
-        if "terminal" in entry.notify:
-            out.append(terminal_sequences(*headline(entry), in_tmux=in_tmux))
-        ring = ring or "bell" in entry.notify
+    ring = any("bell" in entry.notify for entry in entries)
+    for entry in per_rule([e for e in entries if "terminal" in e.notify]):
+        out.append(terminal_sequences(*headline(entry), in_tmux=in_tmux))
     if ring and bell_enabled:
         out.append(BEL)
     return "".join(out).encode("utf-8")
@@ -191,6 +221,16 @@ def webhook_request(url: str, fmt: str, entry: AlertEntry) -> tuple[str, dict[st
 class Post:
     url: str
     body: dict[str, Any]
+    key: str = ""  # its Idempotency-Key: the same for each try of one alert
+
+
+def delivery_key(entry: AlertEntry) -> str:
+    """An alert's Idempotency-Key: a receiver that answered too slowly gets the post again
+    (tried again after the timeout), and can tell it is the same alert by this."""
+    said = f"{entry.seq}\n{entry.rule}\n{entry.kind}\n{entry.article}\n{entry.at}\n{entry.title}"
+    return (
+        "wirewatch-" + hashlib.blake2b(said.encode("utf-8", "replace"), digest_size=16).hexdigest()
+    )
 
 
 class DeliveryFailures:
@@ -239,6 +279,10 @@ class _Lane:
         self.in_flight = False  # its thread is delivering a post
 
 
+def _keyed(post: Post) -> dict[str, str]:
+    return {"Idempotency-Key": post.key} if post.key else {}
+
+
 class _Moved(Exception):
     """A webhook answered with a redirect that is not followed (its message says why)."""
 
@@ -264,7 +308,7 @@ class WebhookSender:
         self.sleep: Callable[[float], object] = sleep or self._closing.wait
         self.timeout = timeout
         self.limit = limit
-        self.user_agent = user_agent or "wirewatch"
+        self.user_agent = user_agent or DEFAULT_USER_AGENT  # as the feeds are asked with
         self.stats = WebhookStats()
         self._lanes: dict[str, _Lane] = {}
         self._lock = threading.Lock()
@@ -281,7 +325,7 @@ class WebhookSender:
                 self.stats.failed += 1
         self.failures.note(message)
 
-    def submit(self, url: str, body: dict[str, Any]) -> bool:
+    def submit(self, url: str, body: dict[str, Any], key: str = "") -> bool:
         """Queue a post; never waits. False (and logged) when its URL's queue is full or the
         sender is being closed."""
         with self._lock:  # (what `close` takes out is then never put in behind it)
@@ -290,7 +334,7 @@ class WebhookSender:
             else:
                 lane = self._lane(url)
                 try:
-                    lane.queue.put_nowait(Post(url, body))
+                    lane.queue.put_nowait(Post(url, body, key))
                     return True
                 except queue.Full:
                     pass
@@ -351,7 +395,7 @@ class WebhookSender:
     def _deliver(self, client: httpx.Client, post: Post, lane: _Lane) -> None:
         where, stats = lane.where, self.stats
         try:
-            request = client.build_request("POST", post.url, json=post.body)
+            request = client.build_request("POST", post.url, json=post.body, headers=_keyed(post))
         except (httpx.InvalidURL, httpx.HTTPError, ValueError) as exc:
             # A URL no request can be made for (an IDNA host that does not encode, a URL
             # too long) fails the same way at every try. Its message quotes the URL.
@@ -370,7 +414,7 @@ class WebhookSender:
             with self._lock:
                 stats.attempts += 1
             try:
-                answer = self._send(client, request, post.body, where)
+                answer = self._send(client, request, post, where)
             except httpx.HTTPError as exc:  # its message may quote the URL: not logged
                 problem = type(exc).__name__
             except _Moved as exc:
@@ -390,7 +434,7 @@ class WebhookSender:
 
     @staticmethod
     def _send(
-        client: httpx.Client, request: httpx.Request, body: dict[str, Any], where: str
+        client: httpx.Client, request: httpx.Request, post: Post, where: str
     ) -> httpx.Response:
         """Send the post, following a redirect that keeps it a POST (307, 308) up to
         `REDIRECTS` times, never from https to http; `_Moved` for a redirect it does not
@@ -421,7 +465,7 @@ class WebhookSender:
                     f"webhook {where} refused the alert: HTTP {status} from https to {to},"
                     " which is not followed"
                 )
-            request = client.build_request("POST", target, json=body)
+            request = client.build_request("POST", target, json=post.body, headers=_keyed(post))
         raise _Moved(f"webhook {where} refused the alert: more than {REDIRECTS} redirects")
 
     def drain(self, timeout: float) -> bool:

@@ -17,6 +17,7 @@ from fetchers.alertrules import make_rule, webhook_format
 from fetchers.notify import (
     WAITS_KEPT,
     WebhookSender,
+    delivery_key,
     desktop_command,
     send_desktop,
     terminal_output,
@@ -320,6 +321,48 @@ def test_terminal_output_follows_each_rules_notify_and_the_bell_setting() -> Non
     both = terminal_output([terminal_only, bell_only], True, in_tmux=False)
     assert both.count(b"\x1b]9;") == 1 and both.count(b"\x1b]777;") == 1
     assert both.endswith(b"\x07\x07")  # the OSC 777's own terminator, then one bell
+
+
+def test_a_burst_of_matches_is_five_notifications_and_one_summary_per_rule() -> None:
+    """Forty matches of one rule in a cycle wrote eighty OSC sequences to the terminal
+    (forty desktop notifications in iTerm2 or kitty): five, then "and 35 more articles", as
+    the desktop and webhooks were already; a spike of the rule comes on its own."""
+    burst = [entry(f"Tariff item {n}", seq=n, notify=("terminal",)) for n in range(40)]
+    other = entry("Quake", seq=99, alert="Quakes", rule="config:Quakes", notify=("terminal",))
+    spike = entry(
+        "Tariffs: 40 mentions this hour (usually 2.0 an hour)",
+        seq=100,
+        kind="spike",
+        article=None,
+        source=None,
+        notify=("terminal",),
+    )
+    out = terminal_output([*burst, other, spike], True, in_tmux=False).decode()
+    assert out.count("\x1b]9;") == 8  # five, the summary, the other rule's, the spike
+    assert "\x1b]9;wirewatch: Tariffs: and 35 more articles\x07" in out
+    assert "Tariff item 4 (Yonhap)" in out and "Tariff item 5 " not in out
+    # the spike's text names its rule once ("Tariffs: Tariffs: 40 mentions" before)
+    assert "\x1b]9;wirewatch: Tariffs: 40 mentions this hour (usually 2.0 an hour)\x07" in out
+
+
+def test_each_try_of_one_alert_carries_the_same_idempotency_key(receiver: Receiver) -> None:
+    """A receiver that answered after the timeout got the alert again at each try, with
+    nothing to tell it was the same: every try carries one Idempotency-Key, and the
+    request names wirewatch's version as a feed's does."""
+    from fetchers.http import DEFAULT_USER_AGENT
+
+    receiver.statuses = [503, 200]
+    hooks = sender([])
+    first, second = entry(seq=1), entry(seq=2)
+    for one in (first, second):
+        url, body = webhook_request(receiver.url("/hook"), "generic", one)
+        hooks.submit(url, body, delivery_key(one))
+    assert hooks.drain(10)
+    keys = [h["idempotency-key"] for h in receiver.headers]
+    assert keys == [delivery_key(first)] * 2 + [delivery_key(second)]
+    assert delivery_key(first) != delivery_key(second)
+    assert {h["user-agent"] for h in receiver.headers} == {DEFAULT_USER_AGENT}
+    hooks.close()
 
 
 def test_a_dashboard_gets_entries_after_its_mark(tmp_path: Path) -> None:

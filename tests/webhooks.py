@@ -22,6 +22,7 @@ class Receiver:
     posts: list[tuple[str, dict]] = field(default_factory=list)
     # path -> (status, Location): a hook that has moved answers so at that path
     moved: dict[str, tuple[int, str]] = field(default_factory=dict)
+    headers: list[dict[str, str]] = field(default_factory=list)  # of each post, as posts
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -40,6 +41,7 @@ def receiver_fixture() -> Iterator[Receiver]:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             with lock:
                 rec.posts.append((self.path, json.loads(body)))
+                rec.headers.append({k.lower(): v for k, v in self.headers.items()})
                 moved = rec.moved.get(self.path)
                 if moved is None:
                     status = rec.statuses.pop(0) if len(rec.statuses) > 1 else rec.statuses[0]
