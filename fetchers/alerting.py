@@ -744,8 +744,10 @@ class AlertDesk:
             with self._done:
                 self._desktop_left -= 1 if shown else len(entries) - at
             if not shown:  # notify-send missing or failing: no point trying the rest
-                self.sender.failures.note(
+                said = (
                     f"desktop: {len(entries) - at} notification(s) not shown (notify-send"
                     " missing or failing)"
                 )
+                self.sender.failures.note(said)  # for a dashboard; logged for poll, refresh
+                log.warning("%s", said)
                 return

@@ -277,6 +277,8 @@ class _Lane:
         self.thread: threading.Thread | None = None
         self.unsent = 0  # posts the sender was closed before (under the sender's lock)
         self.in_flight = False  # its thread is delivering a post
+        self.last_problem: str | None = None  # what its last try that failed got, if since
+        # then none went through ("HTTP 500", "ConnectError"): said when it stops unsent
 
 
 def _keyed(post: Post) -> dict[str, str]:
@@ -416,7 +418,7 @@ class WebhookSender:
             try:
                 answer = self._send(client, request, post, where)
             except httpx.HTTPError as exc:  # its message may quote the URL: not logged
-                problem = type(exc).__name__
+                problem = lane.last_problem = type(exc).__name__
             except _Moved as exc:
                 self._failed(str(exc))
                 return
@@ -424,8 +426,9 @@ class WebhookSender:
                 if answer.status_code < 300:
                     with self._lock:
                         stats.sent += 1
+                    lane.last_problem = None
                     return
-                problem = f"HTTP {answer.status_code}"
+                problem = lane.last_problem = f"HTTP {answer.status_code}"
                 if answer.status_code < 500 and answer.status_code != 429:
                     self._failed(f"webhook {where} refused the alert: {problem}")
                     return
@@ -510,13 +513,24 @@ class WebhookSender:
             for lane in lanes:
                 busy = lane.thread is not None and lane.thread.is_alive() and lane.in_flight
                 if lane.unsent or busy:
-                    log.warning(
-                        "webhook %s: %d alert%s not sent: wirewatch stopped first%s",
-                        lane.where,
-                        lane.unsent,
-                        "" if lane.unsent == 1 else "s",
-                        " (one more was still being sent)" if busy else "",
-                    )
+                    # why they were still waiting, when a try had failed: a hook refusing
+                    # or down was said only as "stopped first" (a cron job's refresh)
+                    why = f"; its last try: {lane.last_problem}" if lane.last_problem else ""
+                    if lane.unsent:
+                        log.warning(
+                            "webhook %s: %d alert%s not sent: wirewatch stopped first%s%s",
+                            lane.where,
+                            lane.unsent,
+                            "" if lane.unsent == 1 else "s",
+                            " (one more was still being sent)" if busy else "",
+                            why,
+                        )
+                    else:
+                        log.warning(
+                            "webhook %s: an alert was still being sent as wirewatch stopped%s",
+                            lane.where,
+                            why,
+                        )
                 total += lane.unsent
                 lane.unsent = 0
             self._lanes = {u: lane for u, lane in self._lanes.items() if lane not in lanes}

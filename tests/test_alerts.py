@@ -929,6 +929,25 @@ async def test_a_spike_of_articles_a_feed_dates_minutes_ahead_fires(
     assert kinds == ["match"] * 7 + ["spike"]
 
 
+async def test_a_desktop_notification_not_shown_is_said_in_the_log(
+    tmp_path: Path,
+    feed_server: FeedServer,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Without notify-send, `poll` and `refresh` said nothing of the desktop notifications
+    a rule asked for (only a writer dashboard showed it): a warning says how many."""
+    from fetchers import notify
+
+    monkeypatch.setattr(notify.shutil, "which", lambda name: None)
+    data, clock = tmp_path / "d", [NOW]
+    url = feed_server.add("/feed", Route(rss(item(1, "Tariff talks stall"))))
+    rules = [{"name": "D", "query": "tariff", "notify": ["desktop"]}]
+    await cycle(config_with(tmp_path, url, rules), data, clock)
+    assert fired(data) == [("D", "Tariff talks stall", "Wire")]
+    assert "desktop: 1 notification(s) not shown (notify-send missing" in caplog.text
+
+
 async def test_a_rules_spike_reaches_the_webhook_beside_its_matches(
     tmp_path: Path, feed_server: FeedServer, receiver: Receiver
 ) -> None:

@@ -471,7 +471,9 @@ def test_a_failing_hook_holds_up_only_its_own_alerts(receiver: Receiver) -> None
 
 def test_stopping_says_how_many_alerts_were_not_sent(caplog: pytest.LogCaptureFixture) -> None:
     """Posts still queued, and one waiting for its next try, are not lost without a word
-    when wirewatch stops: the sender's close ends the wait and counts them."""
+    when wirewatch stops: the sender's close ends the wait and counts them, and says what
+    the last try got (a cron job's refresh said only "stopped first" of a hook that was
+    down)."""
     hooks = WebhookSender(backoff=60.0, timeout=5.0)
     dead = _closed_port()
     for n in range(4):
@@ -484,7 +486,7 @@ def test_stopping_says_how_many_alerts_were_not_sent(caplog: pytest.LogCaptureFi
     assert not hooks.drain(0.2)
     assert hooks.close(timeout=5.0) == 4
     assert hooks.stats.unsent == 4
-    assert "4 alerts not sent: wirewatch stopped first" in caplog.text
+    assert "4 alerts not sent: wirewatch stopped first; its last try: ConnectError" in caplog.text
     assert SECRET not in caplog.text
 
 
