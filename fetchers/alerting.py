@@ -318,7 +318,9 @@ class AlertDesk:
         cached = self._stored  # once: `reconfigure` may empty it from another thread
         if cached is None or cached[0] != version or version is None:
             try:
-                stored, muted, problems = self.book.load_with_problems(now, self.zone)
+                stored, muted, problems = self.book.load_with_problems(
+                    now, self.zone, getattr(self.config, "alerts", [])
+                )
             except RuleBookError as exc:
                 stored, muted, problems = [], set(), [str(exc)]
             for problem in problems:  # each rule refused, named (the file keeps it as it is)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, tzinfo
@@ -168,7 +168,7 @@ def make_rule(
         if not isinstance(quiet_text, str):
             raise RuleError('quiet: must be a span such as "22:00-07:00"')
         quiet = parse_quiet(quiet_text)
-    return AlertRule(
+    rule = AlertRule(
         name=name,
         query=query,
         notify=notify,
@@ -178,6 +178,15 @@ def make_rule(
         origin=origin,
         parsed=parsed,
     )
+    if webhook and webhook_format(rule) == "ntfy" and not ntfy_topic(webhook):
+        # (ntfy refuses a post without a topic: every alert of the rule would be refused)
+        raise RuleError("webhook: an ntfy URL ends with its topic (https://ntfy.sh/TOPIC)")
+    return rule
+
+
+def ntfy_topic(url: str) -> str:
+    """The topic of an ntfy webhook URL: its path's last segment."""
+    return urlsplit(url).path.rstrip("/").rpartition("/")[2]
 
 
 class RuleBook:
@@ -265,8 +274,11 @@ class RuleBook:
         return rules, muted
 
     def load_with_problems(
-        self, now: datetime, zone: tzinfo = UTC
+        self, now: datetime, zone: tzinfo = UTC, config_rules: Iterable[AlertRule] = ()
     ) -> tuple[list[AlertRule], set[str], list[str]]:
+        """`load`, and what is wrong: rules that no longer check, and app rules that a config
+        rule given later has the name of (`config_rules`: the app's form refuses a name
+        taken, the config cannot know the app's; both fire, under one name)."""
         data = self._read()
         rules: list[AlertRule] = []
         problems: list[str] = []
@@ -286,6 +298,13 @@ class RuleBook:
                     created=created,
                 )
             )
+        named = {rule.name for rule in config_rules}
+        problems += [
+            f"alert rule {rule.name!r} is both in the config and added in the app: both fire"
+            " under that name; rename one"
+            for rule in rules
+            if rule.name in named
+        ]
         return rules, set(data["muted"]), problems
 
     def add(self, fields: dict[str, Any], now: datetime, zone: tzinfo = UTC) -> AlertRule:

@@ -82,6 +82,15 @@ def test_alert_rules_load_from_the_config(tmp_path: Path) -> None:
             'webhook_format = "teams"',
             "(A).webhook_format: 'teams' is not one of",
         ),
+        (
+            'name = "A"\nquery = "x"\nnotify = ["webhook"]\nwebhook = "https://ntfy.sh/"',
+            "(A).webhook: an ntfy URL ends with its topic",
+        ),
+        (
+            'name = "A"\nquery = "x"\nnotify = ["webhook"]\nwebhook = "http://h.example/"\n'
+            'webhook_format = "ntfy"',
+            "(A).webhook: an ntfy URL ends with its topic",
+        ),
         ('name = "A"\nquery = "x"\nquiet = "10pm-7am"', "(A).quiet: '10pm-7am': write"),
         ('name = "A"\nquery = "x"\nquiet = "22:00-22:00"', "the same minute"),
         ('name = "A"\nquery = "x"\nquiet = "25:00-07:00"', "not a time of day"),
@@ -105,6 +114,21 @@ def test_two_rules_of_one_name_are_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError, match=r"alerts\[2\] \(A\): a second alert with this name"):
         load_config(path, NOW)
+
+
+def test_a_config_rule_given_an_app_rules_name_is_said(tmp_path: Path) -> None:
+    """The app's form refuses a name taken, but a config rule written later with an app
+    rule's name loaded silently: two rules under one name in `trends` and the history.
+    Each place the rules are read says so."""
+    RuleBook(tmp_path).add({"name": "Five", "query": "five"}, NOW)
+    config_rule = make_rule({"name": "Five", "query": "seven"}, NOW)
+    other = make_rule({"name": "Six", "query": "six"}, NOW)
+    _, _, problems = RuleBook(tmp_path).load_with_problems(NOW, UTC, [config_rule, other])
+    assert problems == [
+        "alert rule 'Five' is both in the config and added in the app: both fire under that"
+        " name; rename one"
+    ]
+    assert RuleBook(tmp_path).load_with_problems(NOW, UTC, [other])[2] == []
 
 
 def test_quiet_hours_wrap_midnight_in_the_readers_zone() -> None:

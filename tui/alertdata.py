@@ -113,7 +113,9 @@ class AlertData:
         terms; and what is wrong with alerts.json, if anything is."""
         now = self.session.clock()
         try:
-            stored, muted, problems = self.book.load_with_problems(now, self.session.local)
+            stored, muted, problems = self.book.load_with_problems(
+                now, self.session.local, self.config.alerts
+            )
         except RuleBookError as exc:
             stored, muted, problems = [], set(), [str(exc)]
         rules = all_rules(list(self.config.alerts), stored, muted)

@@ -1061,7 +1061,9 @@ def cmd_trends(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     zone = local_zone(ctx.config.settings.timezone)
     with _viewer(ctx) as store:
         try:
-            stored, muted, problems = RuleBook(ctx.data_dir, store).load_with_problems(now, zone)
+            stored, muted, problems = RuleBook(ctx.data_dir, store).load_with_problems(
+                now, zone, ctx.config.alerts
+            )
         except RuleBookError as exc:
             stored, muted, problems = [], set(), [str(exc)]
         for problem in problems:
