@@ -24,7 +24,7 @@ import math
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -81,6 +81,9 @@ WATCH_NOTIFY = ("terminal",)  # where a watch term's or a story's spike goes
 STORY_ALERT = "story"  # the alert name of a story's spike (its title names the story)
 CHANGING_FIELDS = ("since", "before", *STORY_FIELDS)  # a query with these is parsed anew
 UNCHECKED_MOST = 20_000  # articles whose check failed kept to check again, the newest
+# of a source's first poll (its backlog), what fires: what it published in the last hour; an
+# article it gives no date fires nothing (a feed added to the desk paged it with its archive)
+BACKLOG_FIRES = 3600.0
 
 
 @dataclass(slots=True)
@@ -94,6 +97,10 @@ class AlertState:
     # disk), checked again at the next: by the rules asking the stories too (`grouped`)
     unchecked: list[str] = field(default_factory=list)
     grouped: list[str] = field(default_factory=list)
+    # the undated articles of sources' first polls in the running hour (`unhoured_at`): their
+    # time is only when they were fetched, and they are left out of its counts
+    unhoured: list[str] = field(default_factory=list)
+    unhoured_at: str = ""
 
 
 def _with_deferred(deferred: list[str], ids: list[str]) -> list[str]:
@@ -144,6 +151,8 @@ def _load_state(path: Path) -> AlertState:
         {str(k): str(v) for k, v in spikes.items()},
         _ids_of(data.get("unchecked")),
         _ids_of(data.get("grouped")),
+        _ids_of(data.get("unhoured")),
+        str(data.get("unhoured_at") or ""),
     )
 
 
@@ -216,18 +225,21 @@ class AlertDesk:
         self.config = config
 
     # -- the cycle hook ---------------------------------------------------------------------
-    def after_cycle(self, new_ids: list[str], removed: bool = False) -> None:
+    def after_cycle(
+        self, new_ids: list[str], removed: bool = False, backlog: Iterable[str] = ()
+    ) -> None:
         """Queue a cycle's new articles for the desk's thread (returns at once); `removed`:
         its retention dropped articles, whose alerts the history drops too (a cycle with
-        nothing new trims it as well: `alerts` listed deleted articles)."""
+        nothing new trims it as well: `alerts` listed deleted articles); `backlog`: those of
+        sources polled for the first time (`BACKLOG_FIRES`)."""
         if not new_ids and not removed:
             return
-        ids = list(new_ids)
+        ids, first = list(new_ids), frozenset(backlog)
         self._expect()
 
         def work() -> None:
             if ids:
-                self.check(ids)
+                self.check(ids, first)
             if removed:  # (a check that fires nothing keeps the history as it is)
                 self._trim()
 
@@ -240,20 +252,22 @@ class AlertDesk:
         except HistoryError as exc:
             log.error("%s: the alerts of removed articles stay listed", exc)
 
-    def after_grouping(self, new_ids: list[str], stories: StoryDesk) -> None:
+    def after_grouping(
+        self, new_ids: list[str], stories: StoryDesk, backlog: Iterable[str] = ()
+    ) -> None:
         """(On the event loop, after the story desk's hook.) Once the cycle's articles are
         grouped, queue `check_grouped` (returns at once)."""
         grouping = stories.running
         if grouping is None:  # (a cycle with nothing new still checks what others stored)
             return
-        ids, book = list(new_ids), stories.book
+        ids, book, first = list(new_ids), stories.book, frozenset(backlog)
         self._expect()  # counted now: `close` waits for the grouping's check too
 
         def grouped(done: Future[list[str]]) -> None:
             """The cycle's articles and any other poller's this one grouped with them."""
             taken = [] if done.cancelled() or done.exception() is not None else done.result()
             both = list(dict.fromkeys([*ids, *taken]))
-            self._work.put(lambda: self.check_grouped(both, book))
+            self._work.put(lambda: self.check_grouped(both, book, first))
 
         grouping.add_done_callback(grouped)
 
@@ -345,7 +359,7 @@ class AlertDesk:
         return now, state, fired
 
     @collector_paused()  # its thousands of short-lived objects would set off full collections
-    def check(self, new_ids: list[str]) -> Firing:
+    def check(self, new_ids: list[str], backlog: Collection[str] = ()) -> Firing:
         """Check every rule against these newly stored articles (those asking the stories
         wait for `check_grouped`), keep and deliver what fires, then look for spikes among
         the terms they mention. Runs in the desk's thread
@@ -365,7 +379,11 @@ class AlertDesk:
             if state_changed:
                 self._save_state(state)
             return Firing()
-        pending, counts = self._match(watched, new_ids, self._plan(watched), fired, now)
+        unhoured = self._unhoured(state, new_ids, backlog, now)
+        state_changed |= bool(unhoured)
+        pending, counts = self._match(
+            watched, new_ids, self._plan(watched), fired, now, backlog, set(state.unhoured)
+        )
         spikes, spikes_changed = self._spikes(watched, counts, new_ids, state, now)
         pending.extend(spikes)
         if state_changed or spikes_changed:
@@ -379,9 +397,14 @@ class AlertDesk:
         plan: WordPlan,
         fired: set[tuple[str, str]],
         now: datetime,
+        backlog: Collection[str] = (),
+        unhoured: Collection[str] = (),
     ) -> tuple[list[dict[str, Any]], dict[str, list[int]]]:
         """The match entries of the rules among these articles (read CHUNK at a time), and
-        each rule's or term's matches per hour of a spike's series."""
+        each rule's or term's matches per hour of a spike's series. Of a `backlog` (sources'
+        first polls) only what was published in the last `BACKLOG_FIRES` fires; `unhoured`
+        articles are not counted."""
+        recent = now.timestamp() - BACKLOG_FIRES
         hours = BASELINE_HOURS + 1  # a spike's series: the running hour and its baseline
         pending: list[dict[str, Any]] = []
         fresh: set[tuple[str, str]] = set()  # fired by this check (an id handed over twice)
@@ -392,7 +415,8 @@ class AlertDesk:
                 hits = batch.matches(term.query)
                 if not hits:
                     continue
-                per_hour = hourly_counts([r.when for r in hits], now, hours)
+                counted = [r.when for r in hits if r.id not in unhoured]
+                per_hour = hourly_counts(counted, now, hours)
                 if term.key in counts:
                     per_hour = [a + b for a, b in zip(counts[term.key], per_hour, strict=True)]
                 counts[term.key] = per_hour
@@ -411,6 +435,8 @@ class AlertDesk:
                     fetched = record.fetched
                     if fetched is not None and fetched < cutoff:
                         continue  # stored before the rule existed
+                    if ident in backlog and (record.published or 0.0) < recent:
+                        continue  # a new source's archive, or undated: not news
                     fresh.add(pair)
                     pending.append(
                         {
@@ -544,7 +570,8 @@ class AlertDesk:
         plan = self._word_plan or WordPlan(term.query for term in watched)
         terms = [(term.key, term.query_text, term.query) for term in due]
         every = [(term.key, term.query_text, term.query) for term in watched]
-        rows = self._hour_counts.series(self.store, terms, plan, counts, set(new_ids), now, every)
+        handed = {*new_ids, *state.unhoured}  # (those not counted: not read either)
+        rows = self._hour_counts.series(self.store, terms, plan, counts, handed, now, every)
         out: list[dict[str, Any]] = []
         for term, row in zip(due, rows, strict=True):
             verdict = spike_verdict(row)
@@ -568,7 +595,9 @@ class AlertDesk:
         return out, bool(out)
 
     @collector_paused()
-    def check_grouped(self, new_ids: list[str], book: StoryBook) -> Firing:
+    def check_grouped(
+        self, new_ids: list[str], book: StoryBook, backlog: Collection[str] = ()
+    ) -> Firing:
         """Once these new articles are grouped into stories (by `book`): the rules that ask
         the stories (`story:`, `outlets:`) against them, then the spikes of the stories they
         joined (`[settings] story_spikes`). Runs in the desk's thread (tests call it)."""
@@ -595,7 +624,7 @@ class AlertDesk:
         pending: list[dict[str, Any]] = []
         if rules:
             pending, _counts = self._match(
-                rules, new_ids, WordPlan(w.query for w in rules), fired, now
+                rules, new_ids, WordPlan(w.query for w in rules), fired, now, backlog
             )
         if spikes:
             found, spiked = self._story_spikes(stories, state, now)
@@ -669,6 +698,24 @@ class AlertDesk:
         self._deliver(firing, rules, now)
         return firing
 
+    def _unhoured(
+        self, state: AlertState, new_ids: list[str], backlog: Collection[str], now: datetime
+    ) -> list[str]:
+        """Keep the undated articles of this backlog among the running hour's (`unhoured`),
+        forgetting those of an hour that closed; returns the ones added."""
+        hour = utc_iso(hour_start(now)) or ""
+        if state.unhoured_at != hour:
+            state.unhoured, state.unhoured_at = [], hour
+        if not backlog:
+            return []
+        undated = [
+            r.id
+            for r in self.store.records([i for i in new_ids if i in backlog])
+            if r.published is None
+        ]
+        state.unhoured += undated
+        return undated
+
     def _defer(self, ids: list[str], grouped: bool = False) -> None:
         """Keep articles whose check could not be done or kept, to be checked at the next
         (a history that could not be read or written lost their alerts for good: they were
@@ -687,6 +734,8 @@ class AlertDesk:
             data["unchecked"] = state.unchecked
         if state.grouped:
             data["grouped"] = state.grouped
+        if state.unhoured:
+            data["unhoured"], data["unhoured_at"] = state.unhoured, state.unhoured_at
         try:
             atomic_write_bytes(self.dir / STATE_FILE, orjson.dumps(data))
         except OSError as exc:

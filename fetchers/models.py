@@ -343,6 +343,9 @@ class PollResult:
     warnings: int = 0  # fields or items of the document that could not be read
     warning_notes: list[str] = field(default_factory=list)
     items: int = -1  # articles the document gave (default: len(articles))
+    # the source's first poll that read (none before: a source just added, a first refresh):
+    # what it brings is its backlog, not news of the moment (`fetchers.alerting`)
+    first: bool = False
 
     def __post_init__(self) -> None:
         if self.items < 0:

@@ -48,6 +48,11 @@ class Cycle:
     revised_ids: list[str] = field(default_factory=list, repr=False)
     store_error: str | None = None
 
+    @property
+    def backlog_ids(self) -> list[str]:
+        """The new articles of sources polled for the first time: their backlog."""
+        return [i for r in self.results if r.first for i in r.new_ids]
+
 
 Hook = Callable[[Cycle], None]
 
@@ -87,13 +92,19 @@ class Newsroom:
         alerts = AlertDesk(config, store, data_dir, clock) if store.is_writer else None
         self.alerts = alerts
         if alerts is not None:
-            self.on_cycle(lambda cycle: alerts.after_cycle(cycle.new_ids, cycle.removed > 0))
+            self.on_cycle(
+                lambda cycle: alerts.after_cycle(
+                    cycle.new_ids, cycle.removed > 0, cycle.backlog_ids
+                )
+            )
         # the writer's grouping into stories, read by the app
         self.story_desk = stories or StoryDesk(store, data_dir)
         self.on_cycle(self.story_desk.after_cycle)
         if alerts is not None:  # then the spikes of the stories the cycle's articles joined
             story_desk = self.story_desk
-            self.on_cycle(lambda cycle: alerts.after_grouping(cycle.new_ids, story_desk))
+            self.on_cycle(
+                lambda cycle: alerts.after_grouping(cycle.new_ids, story_desk, cycle.backlog_ids)
+            )
 
     # -- the cycle -------------------------------------------------------------------------
     def on_cycle(self, hook: Hook) -> None:

@@ -491,6 +491,8 @@ class Poller:
                             listed = joined
             result.articles = []  # stored (or refused): the cycle holds no source's articles
             staged.clear()
+            had = self.health.get(result.source)
+            result.first = result.status == "ok" and (had is None or had.last_ok is None)
             source = by_name[result.source]
             try:
                 self._record(result, source, listed)

@@ -972,6 +972,41 @@ async def test_a_desktop_notification_not_shown_is_said_in_the_log(
     assert "desktop: 1 notification(s) not shown (notify-send missing" in caplog.text
 
 
+async def test_a_source_added_to_the_desk_does_not_page_it_with_its_backlog(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """A feed added to a running desk brought its archive as new articles: every match
+    fired (eleven alerts), and its undated items, counted at the fetch, made a spike. Of a
+    source's first poll only what it published in the last hour fires, and its undated
+    items are not this hour's mentions; from its next poll on, what is new is news."""
+    data, clock = tmp_path / "d", [NOW]
+    wire = feed_server.add("/wire", Route(rss(item(1, "Weather"))))
+    rules = [{"name": "Tariffs", "query": "tariff"}]
+    config = config_with(tmp_path, wire, rules)
+    await cycle(config, data, clock)
+    undated = [f"<title>Archive: tariff explainer {n}</title><guid>a{n}</guid>" for n in range(8)]
+    dated = [
+        f"<title>Tariff history {n}</title><guid>h{n}</guid>"
+        f"<pubDate>Fri, 17 Oct 2025 0{n}:00:00 +0000</pubDate>"
+        for n in range(3)
+    ]
+    fresh = (
+        "<title>Tariff talks resume</title><guid>f1</guid>"
+        "<pubDate>Fri, 24 Oct 2025 08:20:00 +0000</pubDate>"
+    )
+    added = Route(rss(fresh, *undated, *dated))
+    config.sources.append(Source(name="Added", url=feed_server.add("/added", added)))
+    clock[0] = NOW + timedelta(minutes=30)  # 08:30
+    await cycle(config, data, clock)
+    assert sorted(e.kind for e in AlertHistory(data).recent()) == ["match"]
+    assert fired(data) == [("Tariffs", "Tariff talks resume", "Added")]
+    added.body = rss("<title>Tariff deal signed</title><guid>new</guid>", fresh, *undated)
+    clock[0] = NOW + timedelta(minutes=40)
+    await cycle(config, data, clock)
+    assert fired(data)[-1] == ("Tariffs", "Tariff deal signed", "Added")
+    assert sorted(e.kind for e in AlertHistory(data).recent()) == ["match", "match"]
+
+
 async def test_a_rules_spike_reaches_the_webhook_beside_its_matches(
     tmp_path: Path, feed_server: FeedServer, receiver: Receiver
 ) -> None:
