@@ -167,3 +167,12 @@ def test_a_viewer_looking_at_the_lock_does_not_refuse_a_starting_writer(tmp_path
         threading.Timer(0.05, fcntl.flock, args=(looking, fcntl.LOCK_UN)).start()
         with Store(tmp_path, writer=True) as writer:
             assert writer.is_writer
+
+
+def test_poll_with_a_frozen_clock_says_it_polls_once(
+    tmp_path: Path, poller: subprocess.Popen[bytes]
+) -> None:
+    """`poll --now` polled each source once, then never again, without a word: its
+    schedule waits for a clock that does not move. It says so as it starts."""
+    log = (tmp_path / "poll.log").read_text()
+    assert "--now holds the clock still: each source is polled once" in log

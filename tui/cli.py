@@ -558,6 +558,11 @@ def cmd_poll(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         setup_logging(log_file)
     except OSError as exc:  # a folder, a file it may not write
         raise UsageError(f"cannot log to {log_file}: {exc.strerror or exc}") from exc
+    if ctx.frozen:  # its schedule never comes round: one cycle, then waiting for good
+        complain(
+            "--now holds the clock still: each source is polled once, and not again until"
+            " the clock moves (run poll without --now to keep polling)"
+        )
     pool = _refresh_pool(ctx.config)  # parsing apart: a deadline can stop it, SIGTERM is heard
     try:
         # lean, as a refresh: no screen shows its articles, so a full shard's titles and
