@@ -401,3 +401,16 @@ async def test_the_countdowns_local_time_is_one_line_and_the_event_picked_is_sho
         start = countdown._starts[countdown.cursor % len(countdown.events)]
         top, height = int(countdown.scroll_y), countdown.scrollable_content_region.height
         assert top <= start < top + height
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [(0, "0s"), (45, "45s"), (120, "2m"), (3600, "1h"), (4080, "1h8m"), (6660, "1h51m"),
+     (86400 + 5 * 3600 + 59, "1d5h"), (2 * 86400, "2d")],
+)  # fmt: skip
+def test_a_sources_lag_is_told_to_the_minute_under_a_day(seconds: int, shown: str) -> None:
+    """Lags of 1h08m and 1h51m were both "1h" in `sources` and the health picker: which
+    outlet leads could not be told."""
+    from tui.format import lag
+
+    assert lag(seconds) == shown

@@ -58,7 +58,7 @@ from fetchers.trends import (
     watch_query,
 )
 from fetchers.webaddress import address_problem, lower_scheme
-from tui.format import duration, event_zone, time_left, wall
+from tui.format import duration, event_zone, lag, time_left, wall
 
 if TYPE_CHECKING:
     from fetchers.discover import FoundFeed
@@ -822,11 +822,11 @@ def cmd_sources(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
             detail += f", {h.warnings} unreadable fields ({h.last_warning})"
         mine = lead.get(h.name)
         firsts = mine.first_reports if mine else 0
-        lag = duration(mine.median_lag) if mine and mine.median_lag is not None else "-"
+        behind = lag(mine.median_lag) if mine and mine.median_lag is not None else "-"
         status = h.status if enabled else "disabled"  # (its health as it was left)
         out.write(
             f"{status:<13}{h.http_status or '-':>4}  {latency:>8}  {last_ok:<11}  "
-            f"{h.failures:>5}  {retry:<8}  {firsts:>5}  {lag:<8}  "
+            f"{h.failures:>5}  {retry:<8}  {firsts:>5}  {behind:<8}  "
             f"{h.name}{': ' + detail if detail else ''}\n"
         )
     return EXIT_OK

@@ -28,6 +28,18 @@ def duration(seconds: float, finest: Literal["second", "minute"] = "second") -> 
     return f"{whole}s" if finest == "second" else "<1m"
 
 
+def lag(seconds: float) -> str:
+    """How far behind the first report a source is: two units where the larger is under a
+    day's worth ("1h51m", "2d5h"), so lags of one hour and of nearly two are told apart
+    (`duration` gave both "1h")."""
+    whole = max(0, int(seconds))
+    for (unit, size), (small, part) in zip(UNITS, UNITS[1:], strict=False):
+        if whole >= size:
+            rest = (whole % size) // part
+            return f"{whole // size}{unit}{rest}{small}" if rest else f"{whole // size}{unit}"
+    return duration(whole)
+
+
 def age(when: datetime | None, now: datetime, local: tzinfo) -> str:
     """ "now", "4m", "3h", then "Nov 30" for half a year, then "Oct'25": how long ago an
     article was published, never wider than AGE_WIDTH, so the columns after it stay in line.

@@ -44,7 +44,7 @@ from fetchers.storybook import Lead
 from fetchers.storyshelf import StoryShelf
 from tui.actions import bindings, first_key, help_sections, key_shown
 from tui.alertdata import AlertData
-from tui.format import clipped, duration, fit
+from tui.format import clipped, duration, fit, lag
 from tui.keyorder import OrderedKeysApp
 from tui.layout import is_narrow, picker_name_width
 from tui.messages import (
@@ -576,14 +576,14 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             http = str(h.http_status or "-")
             lead = leads.get(source.name)
             firsts = lead.first_reports if lead else 0
-            lag = duration(lead.median_lag) if lead and lead.median_lag is not None else "-"
+            behind = lag(lead.median_lag) if lead and lead.median_lag is not None else "-"
             # a failing source's error right after its name: on a narrow screen it is what
             # must show
             said = f"{detail} · " if detail else ""
             status = h.status if source.enabled else "disabled"  # (its health as it was left)
             line = (
                 f"{status:<12} {http:>3} {fit(source.name, named)} "
-                f"{said}ok {ok} · first {firsts} lag {lag}"
+                f"{said}ok {ok} · first {firsts} lag {behind}"
             )
             options.append((source.name, Text(line)))
         footer = (
