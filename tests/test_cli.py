@@ -114,6 +114,18 @@ print(code, sorted(name for name in heavy if name in sys.modules))
 """
 
 
+def test_list_cuts_a_long_source_name_with_an_ellipsis(
+    seeded: Path, tmp_path: Path, capsys
+) -> None:
+    """A source name longer than its column was cut at 18 characters with nothing to say
+    so ("Yonhap via Korea H"): two sources sharing those looked one."""
+    where = ["--config", str(seeded), "--data-dir", str(tmp_path / "d"), "--now", NOW]
+    code, _, out = run(capsys, *where, "list", "--limit", "1")
+    assert code == 0
+    (line,) = out.splitlines()
+    assert "  Yonhap via Korea …  " in line
+
+
 def test_list_starts_without_the_poller_stack(seeded: Path, tmp_path: Path) -> None:
     """`list` reads the store and prints: the HTTP client, the event loop, the feed parsers
     and the article extractors (most of the start-up time) are never imported for it, nor

@@ -58,7 +58,7 @@ from fetchers.trends import (
     watch_query,
 )
 from fetchers.webaddress import address_problem, lower_scheme
-from tui.format import duration, event_zone, lag, time_left, wall
+from tui.format import duration, event_zone, fit, lag, time_left, wall
 
 if TYPE_CHECKING:
     from fetchers.discover import FoundFeed
@@ -671,7 +671,7 @@ def _print_stories(
         outlets = "outlet " if story.outlets == 1 else "outlets"  # (the columns align)
         out.write(
             f"{story.id}  {last:%Y-%m-%d %H:%M}  {story.outlets:>2} {outlets}  "
-            f"first {story.first_source[:18]} {first:%m-%d %H:%M}  {story.title}\n"
+            f"first {fit(story.first_source, 18)} {first:%m-%d %H:%M}  {story.title}\n"
         )
 
 
@@ -690,7 +690,8 @@ def _print_articles(
             else "—".ljust(16)
         )
         mark = "*" if article.starred else ("N" if not article.read else " ")
-        out.write(f"{article.id}  {mark} {when}  {article.source[:18]:<18}  {article.title}\n")
+        # the source in 18 cells (a Korean name counts two a character), cut with an ellipsis
+        out.write(f"{article.id}  {mark} {when}  {fit(article.source, 18)}  {article.title}\n")
 
 
 def cmd_show(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
