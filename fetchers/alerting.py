@@ -97,10 +97,22 @@ class AlertState:
     # disk), checked again at the next: by the rules asking the stories too (`grouped`)
     unchecked: list[str] = field(default_factory=list)
     grouped: list[str] = field(default_factory=list)
-    # the undated articles of sources' first polls in the running hour (`unhoured_at`): their
-    # time is only when they were fetched, and they are left out of its counts
-    unhoured: list[str] = field(default_factory=list)
-    unhoured_at: str = ""
+    # the undated articles of sources' first polls, each with the hour it was fetched in:
+    # that is all their time says, and they are left out of the counts of every hour a
+    # spike's series reads (the running hour's, then its baseline's), the newest kept
+    unhoured: dict[str, str] = field(default_factory=dict)
+
+
+def _forget_unhoured(state: AlertState, now: datetime) -> bool:
+    """Let go of the undated backlog of hours no series reads any more, and of the oldest
+    past UNCHECKED_MOST; True when any went."""
+    oldest = utc_iso(hour_start(now) - timedelta(hours=BASELINE_HOURS)) or ""
+    kept = {i: h for i, h in state.unhoured.items() if h >= oldest}
+    if len(kept) > UNCHECKED_MOST:
+        kept = dict(sorted(kept.items(), key=lambda item: item[1])[-UNCHECKED_MOST:])
+    changed = len(kept) != len(state.unhoured)
+    state.unhoured = kept
+    return changed
 
 
 def _with_deferred(deferred: list[str], ids: list[str]) -> list[str]:
@@ -151,9 +163,14 @@ def _load_state(path: Path) -> AlertState:
         {str(k): str(v) for k, v in spikes.items()},
         _ids_of(data.get("unchecked")),
         _ids_of(data.get("grouped")),
-        _ids_of(data.get("unhoured")),
-        str(data.get("unhoured_at") or ""),
+        _hours_of(data.get("unhoured")),
     )
+
+
+def _hours_of(value: object) -> dict[str, str]:
+    if not isinstance(value, dict):
+        return {}
+    return {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str)}
 
 
 def _ids_of(value: object) -> list[str]:
@@ -367,7 +384,7 @@ class AlertDesk:
         so a first refresh of 100,000 never holds them all."""
         begun = self._begin()
         if begun is None:
-            self._defer(new_ids)
+            self._defer(self._news_of(new_ids, backlog))
             return Firing()
         now, state, fired = begun
         new_ids, state_changed = _with_deferred(state.unchecked, new_ids), bool(state.unchecked)
@@ -379,11 +396,12 @@ class AlertDesk:
             if state_changed:
                 self._save_state(state)
             return Firing()
-        unhoured = self._unhoured(state, new_ids, backlog, now)
-        state_changed |= bool(unhoured)
+        state_changed |= _forget_unhoured(state, now)
+        undated = len(state.unhoured)
         pending, counts = self._match(
-            watched, new_ids, self._plan(watched), fired, now, backlog, set(state.unhoured)
+            watched, new_ids, self._plan(watched), fired, now, backlog, state.unhoured
         )
+        state_changed |= len(state.unhoured) != undated
         spikes, spikes_changed = self._spikes(watched, counts, new_ids, state, now)
         pending.extend(spikes)
         if state_changed or spikes_changed:
@@ -398,24 +416,31 @@ class AlertDesk:
         fired: set[tuple[str, str]],
         now: datetime,
         backlog: Collection[str] = (),
-        unhoured: Collection[str] = (),
+        unhoured: dict[str, str] | None = None,
     ) -> tuple[list[dict[str, Any]], dict[str, list[int]]]:
         """The match entries of the rules among these articles (read CHUNK at a time), and
         each rule's or term's matches per hour of a spike's series. Of a `backlog` (sources'
-        first polls) only what was published in the last `BACKLOG_FIRES` fires; `unhoured`
-        articles are not counted."""
+        first polls) only what was published in the last `BACKLOG_FIRES` fires, and what it
+        does not date joins `unhoured` (the articles not counted, with their hour)."""
         recent = now.timestamp() - BACKLOG_FIRES
+        hour = utc_iso(hour_start(now)) or ""
+        skipped: dict[str, str] = unhoured if unhoured is not None else {}
         hours = BASELINE_HOURS + 1  # a spike's series: the running hour and its baseline
         pending: list[dict[str, Any]] = []
         fresh: set[tuple[str, str]] = set()  # fired by this check (an id handed over twice)
         counts: dict[str, list[int]] = {}
         for first in range(0, len(new_ids), CHUNK):
-            batch = BatchIndex(self.store.records(new_ids[first : first + CHUNK]), plan)
+            records = self.store.records(new_ids[first : first + CHUNK])
+            if backlog and unhoured is not None:
+                for record in records:
+                    if record.published is None and record.id in backlog:
+                        skipped[record.id] = hour
+            batch = BatchIndex(records, plan)
             for term in watched:
                 hits = batch.matches(term.query)
                 if not hits:
                     continue
-                counted = [r.when for r in hits if r.id not in unhoured]
+                counted = [r.when for r in hits if r.id not in skipped]
                 per_hour = hourly_counts(counted, now, hours)
                 if term.key in counts:
                     per_hour = [a + b for a, b in zip(counts[term.key], per_hour, strict=True)]
@@ -519,18 +544,20 @@ class AlertDesk:
         parsed[text] = query
         return query
 
+    @staticmethod
+    def _fired_keys(pending: list[dict[str, Any]], now: datetime) -> list[tuple[str, str]]:
+        """The (rule, article or spike hour) pair of each entry, as `fire_once` records it."""
+        hour = utc_iso(hour_start(now)) or ""
+        return [(p["rule"], p["article"] or f"spike {hour}") for p in pending]
+
     def _first_to_fire(self, pending: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
         """What no other poller of the store fired already: a store shared by several
-        pollers records each (rule, article) pair, and each term's spike hour, once."""
+        pollers records each (rule, article) pair, and each term's spike hour, once.
+        StoreError when the store cannot record them."""
         if not pending:
             return pending
-        hour = utc_iso(hour_start(now)) or ""
-        keys = [(p["rule"], p["article"] or f"spike {hour}") for p in pending]
-        try:
-            first = self.store.fire_once(keys)
-        except StoreError as exc:
-            log.error("%s: %d alerts not fired", exc, len(pending))
-            return []
+        keys = self._fired_keys(pending, now)
+        first = self.store.fire_once(keys)
         if len(first) == len(keys):  # every one (a store with one writer, say)
             return pending
         return [p for p, key in zip(pending, keys, strict=True) if key in first]
@@ -605,7 +632,7 @@ class AlertDesk:
             return Firing()
         begun = self._begin()
         if begun is None:
-            self._defer(new_ids, grouped=True)
+            self._defer(self._news_of(new_ids, backlog), grouped=True)
             return Firing()
         now, state, fired = begun
         if state.grouped:
@@ -685,36 +712,41 @@ class AlertDesk:
     ) -> Firing:
         """Append what fired (and no other poller fired first) to the history, then deliver
         it. What the history does not take is checked again at the next check (`_defer`)."""
-        pending = self._first_to_fire(pending, now)
+        try:
+            pending = self._first_to_fire(pending, now)
+        except StoreError as exc:
+            log.error("%s: %d alerts not fired; checked again next time", exc, len(pending))
+            self._defer([p["article"] for p in pending if p["article"]], grouped)
+            return Firing()
         if not pending:
             return Firing()
         try:
             entries = self.history.append(pending, now, self.config.settings.retention_days)
         except HistoryError as exc:
             log.error("%s: %d alerts not kept; checked again next time", exc, len(pending))
+            try:  # recorded as fired, they would be another poller's from now on: not fired
+                self.store.unfire(self._fired_keys(pending, now))
+            except StoreError as taken:
+                log.error("%s: those alerts will not fire again", taken)
             self._defer([p["article"] for p in pending if p["article"]], grouped)
             return Firing()
         firing = Firing(entries)
         self._deliver(firing, rules, now)
         return firing
 
-    def _unhoured(
-        self, state: AlertState, new_ids: list[str], backlog: Collection[str], now: datetime
-    ) -> list[str]:
-        """Keep the undated articles of this backlog among the running hour's (`unhoured`),
-        forgetting those of an hour that closed; returns the ones added."""
-        hour = utc_iso(hour_start(now)) or ""
-        if state.unhoured_at != hour:
-            state.unhoured, state.unhoured_at = [], hour
+    def _news_of(self, ids: list[str], backlog: Collection[str]) -> list[str]:
+        """These articles less those of a `backlog` that would not fire (`BACKLOG_FIRES`):
+        what is deferred is checked again as news, no longer known as backlog."""
         if not backlog:
-            return []
-        undated = [
-            r.id
-            for r in self.store.records([i for i in new_ids if i in backlog])
-            if r.published is None
-        ]
-        state.unhoured += undated
-        return undated
+            return ids
+        recent = self.clock().timestamp() - BACKLOG_FIRES
+        old = set()
+        listed = [i for i in ids if i in backlog]
+        for first in range(0, len(listed), CHUNK):
+            for record in self.store.records(listed[first : first + CHUNK]):
+                if (record.published or 0.0) < recent:
+                    old.add(record.id)
+        return [i for i in ids if i not in old]
 
     def _defer(self, ids: list[str], grouped: bool = False) -> None:
         """Keep articles whose check could not be done or kept, to be checked at the next
@@ -735,7 +767,7 @@ class AlertDesk:
         if state.grouped:
             data["grouped"] = state.grouped
         if state.unhoured:
-            data["unhoured"], data["unhoured_at"] = state.unhoured, state.unhoured_at
+            data["unhoured"] = state.unhoured
         try:
             atomic_write_bytes(self.dir / STATE_FILE, orjson.dumps(data))
         except OSError as exc:

@@ -1110,7 +1110,7 @@ def _version(
     if not title and not summary and not content:
         # a headline, summary or content that could not be read (or none written) leaves the
         # item its link to be shown by; an item without even that is counted, never silent
-        title = _http_link(raw.link) or ""
+        title = _article_link(raw.link) or ""
         if not title:
             feed.warn("item with nothing to show", raw.guid)
             return None
@@ -1127,7 +1127,7 @@ def _version(
         id=ident,
         source=source,
         title=title,
-        link=_http_link(untracked(raw.link) if raw.link else None),
+        link=_article_link(raw.link),
         published=_not_ahead(published or updated, fetched, feed),
         fetched=fetched,
         summary=summary if summary else _lead(content),
@@ -1202,10 +1202,15 @@ def _with_revisions(versions: list[_Version], fetched: datetime) -> Article:
     return latest
 
 
+def _article_link(link: str | None) -> str | None:
+    """An item's link as stored, shown and opened: without its tracking parameters (a feed
+    stamping them anew at each fetch made a titleless item's title a new revision at each)."""
+    return _http_link(untracked(link)) if link else None
+
+
 def _http_link(link: str | None) -> str | None:
     """An http(s) link as it is shown, copied and opened: no escape sequences or control
-    characters (a feed's link reaches the screen), spaces inside it percent-encoded. (An
-    article's link comes without its tracking parameters: `untracked`.)"""
+    characters (a feed's link reaches the screen), spaces inside it percent-encoded."""
     if not link:
         return None
     link = "%20".join(strip_controls(link).split())

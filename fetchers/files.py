@@ -160,12 +160,21 @@ def split_text_article(text: str) -> tuple[str, list[str]]:
     return normalise_paragraphs("\n".join(body)), related
 
 
+def _opening(text: str, article_text: str) -> str:
+    """The text's first paragraph as written (its lines up to a blank line) when the article
+    begins with it; else the article's first line (page furniture came before it)."""
+    paragraph = re.split(r"\n\s*\n", strip_controls(text).strip(), maxsplit=1)[0]
+    first_line = article_text.split("\n", 1)[0]
+    return paragraph if paragraph.split("\n", 1)[0].strip() == first_line.strip() else first_line
+
+
 def headline_from_text(text: str, limit: int = 110) -> str:
-    """A headline for text that came without one: its first sentence, shortened at a word,
-    one line (a first line with no full stop ends there: it ran on into the body)."""
-    paragraph = text.strip().split("\n", 1)[0]
-    first = re.split(r"(?<=[.!?])\s", paragraph, maxsplit=1)[0]
-    first = clean_line(first).rstrip(".")
+    """A headline for text that came without one: the first sentence of its first paragraph
+    (its lines joined, up to a blank line: a headline with no full stop ran on into the body,
+    and text wrapped at 72 columns is one paragraph), shortened at a word."""
+    paragraph = re.split(r"\n\s*\n", text.strip(), maxsplit=1)[0]
+    first = re.split(r"(?<=[.!?])\s", clean_line(paragraph), maxsplit=1)[0]
+    first = first.rstrip(".")
     if len(first) <= limit:
         return first
     return first[:limit].rsplit(" ", 1)[0] + "…"
@@ -184,7 +193,7 @@ def _read_text_article(
     text, _ = decode(body, None)
     article_text, related = split_text_article(text)
     meta = _meta(file)
-    title = clean_line(meta.get("title")) or headline_from_text(article_text)
+    title = clean_line(meta.get("title")) or headline_from_text(_opening(text, article_text))
     main = _article(
         source, source_tags, fetched, meta, title, article_text, default_zone, key=file.name
     )

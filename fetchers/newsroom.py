@@ -162,6 +162,7 @@ class Newsroom:
             except StoreError as exc:
                 log.error("%s: its articles keep the name %s for now: %s", new, old, exc)
                 poller.renamed((old, new), done=False)
+                renamed.extend(getattr(exc, "stored", ()))  # those renamed before it stopped
                 continue
             poller.renamed((old, new), done=True)
             if ids:

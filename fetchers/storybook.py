@@ -458,7 +458,7 @@ class StoryBook:
                     arrived.append(item.when if fetched is None else fetched)
             del lacking
         if missing:
-            for batch in _as_they_arrived(missing, arrived):
+            for batch in _as_they_arrived(missing, arrived, pace):
                 add_paced(index, batch, pace)
             changed = True
             if since is not None:
@@ -704,12 +704,18 @@ def add_paced(index: StoryIndex, items: list[Item], pace: bool) -> None:
 CYCLE_GAP = 60.0
 
 
-def _as_they_arrived(items: list[Item], arrived: array[float]) -> list[list[Item]]:
+def _as_they_arrived(items: list[Item], arrived: array[float], pace: bool) -> list[list[Item]]:
     """The articles in the batches the poll cycles brought them in (`CYCLE_GAP` apart; each
     `arrived` then), oldest first: grouped so, a story is named after the article that
     began it as the cycles came (not a report dated earlier that came later), and a
-    stories file made again names its stories as before."""
-    order = sorted(range(len(items)), key=arrived.__getitem__)  # (ties: as the store has them)
+    stories file made again names its stories as before, where the cycles can be told apart
+    (fetches of sources that come due one after another run together)."""
+    places = range(len(items))  # (ties: in the store's order)
+    order = (
+        sorted_stepwise(list(places), arrived.__getitem__, give_way)  # a screen beside it
+        if pace
+        else sorted(places, key=arrived.__getitem__)
+    )
     batches: list[list[Item]] = []
     last = -math.inf
     for place in order:

@@ -1005,6 +1005,17 @@ async def test_a_source_added_to_the_desk_does_not_page_it_with_its_backlog(
     await cycle(config, data, clock)
     assert fired(data)[-1] == ("Tariffs", "Tariff deal signed", "Added")
     assert sorted(e.kind for e in AlertHistory(data).recent()) == ["match", "match"]
+    # the next hour, a real burst: the archive, fetched at 08:30, is no hour's mentions (it
+    # made 08:00 look busy, and the burst look usual)
+    burst = [
+        f"<title>Tariff burst {n}</title><guid>b{n}</guid>"
+        f"<pubDate>Fri, 24 Oct 2025 09:1{n}:00 +0000</pubDate>"
+        for n in range(6)
+    ]
+    added.body = rss(*burst, fresh, *undated)
+    clock[0] = NOW + timedelta(hours=1, minutes=30)
+    await cycle(config, data, clock)
+    assert "spike" in {e.kind for e in AlertHistory(data).recent()}
 
 
 async def test_a_rules_spike_reaches_the_webhook_beside_its_matches(

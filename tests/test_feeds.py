@@ -537,6 +537,15 @@ def test_items_without_guids_sharing_a_link_but_its_tracking_parameters_are_one_
     assert [a.title for a in articles] == ["One", "Two", "Two"]
 
 
+def test_an_item_shown_by_its_link_is_shown_without_its_tracking_parameters() -> None:
+    """An item with nothing readable but its link is listed under it: stamped with the
+    day's campaign, its title changed at each fetch, a revision a poll."""
+    body = rss("<link>http://x.test/a?id=3&amp;utm_campaign=monday</link>")
+    fetched = datetime(2025, 10, 24, tzinfo=UTC)
+    (article,) = to_articles(parse_feed(body, None, None), "S", [], fetched)
+    assert article.title == article.link == "http://x.test/a?id=3"
+
+
 def test_an_items_tags_are_told_apart_once_and_kept_to_a_hundred() -> None:
     """Thousands of categories on one item were told apart pairwise (40,000: 7 s a poll, past
     the parse deadline near 90,000) and all kept in every index: the source's tags first,

@@ -97,8 +97,8 @@ def test_text_without_metadata_gets_a_headline_from_its_text(tmp_path: Path, now
             "Headline without a period",
         ),
         (
-            "Headline: no stop\nBody sentence one. Two.\n",
-            "Headline: no stop",
+            "The central bank raised rates by a quarter point on\nThursday. Markets fell.\n",
+            "The central bank raised rates by a quarter point on Thursday",
         ),
     ],
 )
@@ -106,7 +106,8 @@ def test_a_headline_made_from_text_is_one_line(
     tmp_path: Path, now: datetime, text: str, title: str
 ) -> None:
     """A first line with no full stop ran on into the body ("Headline\n\nBody paragraph
-    one"), a title of several lines in `list` and on the dashboard."""
+    one"), a title of several lines in `list` and on the dashboard; a sentence wrapped over
+    lines is one line."""
     (tmp_path / "clip.txt").write_text(text)
     (article,) = read_local(tmp_path / "clip.txt", "Local", [], now)
     assert article.title == title

@@ -1852,3 +1852,18 @@ def test_a_source_renamed_by_the_writer_is_found_under_its_new_name_by_a_viewer(
                 assert viewer.revised_at_reload() == 3
     with open_store() as reopened:
         assert len(reopened.query_ids(parse_query('source:"Yonhap English"'))) == 3
+
+
+def test_an_alert_recorded_as_fired_and_not_kept_fires_when_checked_again(
+    open_store: StoreOpener,
+) -> None:
+    """PostgreSQL records each (rule, article) pair fired, once for every poller; one whose
+    entry the history then refused (a dropped connection) was recorded all the same, and its
+    alert never fired: the desk takes it back (`unfire`) before checking it again."""
+    pair = ("config:Tariffs", "Wire-1")
+    with open_store(writer=True) as store:
+        assert store.fire_once([pair]) == {pair}
+        if open_store.backend == "postgresql":  # (a data dir's one writer records none)
+            assert store.fire_once([pair]) == set()
+        store.unfire([pair])
+        assert store.fire_once([pair]) == {pair}

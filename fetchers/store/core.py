@@ -309,6 +309,9 @@ class Store:
         """One writer fires the alerts; its history in the data dir keeps each once."""
         return set(fired)
 
+    def unfire(self, fired: list[tuple[str, str]]) -> None:
+        """Nothing to take back: `fire_once` records none."""
+
     def load_health(self) -> dict[str, SourceHealth] | None:
         """None: the data dir's sources.json keeps the sources' health."""
         return None
@@ -1241,10 +1244,10 @@ class Store:
                     indexes.rename_source(old, members, new)
                     renamed.extend(members)
             except (OSError, ValueError) as exc:
-                raise StoreWriteError(
+                raise StoreWriteError(  # (carrying the ids renamed: their stories follow)
                     f"{self.dir}: cannot write ({getattr(exc, 'strerror', None) or exc}); "
                     f"{len(renamed)} of {len(ids)} articles of {old} renamed {new}",
-                    [],
+                    renamed,
                 ) from exc
             finally:
                 written = {records[ident].shard for ident in renamed}

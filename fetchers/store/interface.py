@@ -106,6 +106,11 @@ class ArticleStore(Protocol):
         returns those no writer had recorded, the ones to deliver."""
         ...
 
+    def unfire(self, fired: list[tuple[str, str]]) -> None:
+        """(The writer.) Take back pairs `fire_once` recorded whose alerts could not be kept
+        (the history refused them): they fire when checked again."""
+        ...
+
     def load_health(self) -> dict[str, SourceHealth] | None:
         """The sources' health where the store keeps it for every host (PostgreSQL); None
         where the data dir keeps it (`fetchers.healthbook`)."""

@@ -827,6 +827,17 @@ class PostgresStore:
             )
             return {(r[0], r[1]) for r in cur.fetchall()}
 
+    def unfire(self, fired: list[tuple[str, str]]) -> None:
+        pairs = list(dict.fromkeys(fired))
+        if not pairs:
+            return
+        with self._cursor("cannot take back the alerts not kept", write=True) as cur:
+            cur.execute(
+                "DELETE FROM alerts_fired WHERE (rule, what) IN (SELECT * FROM unnest(%s::text[],"
+                " %s::text[]))",
+                ([p[0] for p in pairs], [p[1] for p in pairs]),
+            )
+
     def take_over(self) -> None:
         self._acquire()
 
