@@ -47,6 +47,7 @@ class Cycle:
     # another title or summary, or the source's new name (renamed in the config)
     revised_ids: list[str] = field(default_factory=list, repr=False)
     store_error: str | None = None
+    renames: list[tuple[str, str]] = field(default_factory=list)  # (before, now) sources
 
     @property
     def backlog_ids(self) -> list[str]:
@@ -122,12 +123,13 @@ class Newsroom:
         """Poll the given sources (default: every enabled one leased to this newsroom's
         poller) once, store what is new, apply retention, then run the hooks."""
         poller = self.require_poller()
-        renamed = await self._rename_sources(poller)
+        renamed, renames = await self._rename_sources(poller)
         results = await poller.poll(sources)
         report = Cycle(
             results,
             [i for r in results for i in r.new_ids],
             revised_ids=[*renamed, *(i for r in results for i in r.revised_ids)],
+            renames=renames,
         )
         unstored = [r.error or "" for r in results if r.unstored]
         report.store_error = unstored[0] if unstored else None
@@ -151,11 +153,13 @@ class Newsroom:
                 log.exception("a hook after the poll cycle failed")
         return report
 
-    async def _rename_sources(self, poller: Poller) -> list[str]:
+    async def _rename_sources(self, poller: Poller) -> tuple[list[str], list[tuple[str, str]]]:
         """Give the stored articles of each source the config renamed its new name, before
         the poll (whose health, saved after it, says the rename was seen): one outlet under
-        one name in its stories, first reports and `source:`. Returns their ids."""
+        one name in its stories, first reports and `source:`. Returns their ids, and the
+        renames done."""
         renamed: list[str] = []
+        done: list[tuple[str, str]] = []
         for old, new in poller.take_renames():
             try:
                 ids = await asyncio.to_thread(self.store.rename_source, old, new)
@@ -165,10 +169,11 @@ class Newsroom:
                 renamed.extend(getattr(exc, "stored", ()))  # those renamed before it stopped
                 continue
             poller.renamed((old, new), done=True)
+            done.append((old, new))
             if ids:
                 log.info("%s: %d stored articles of %s renamed", new, len(ids), old)
             renamed.extend(ids)
-        return renamed
+        return renamed, done
 
     async def run(self, stop: asyncio.Event, tick: float = 1.0, at_once: bool = False) -> None:
         """Run a cycle whenever sources are due, until `stop` is set; never two polls of

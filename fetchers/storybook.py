@@ -549,10 +549,12 @@ class StoryBook:
         removed: bool,
         pace: bool = False,
         revised: Iterable[str] = (),
+        renames: Iterable[tuple[str, str]] = (),
     ) -> list[str]:
         """(The writer, in a thread.) Group the cycle's new articles, drop what retention
         removed, and save; `revised`: the stored articles the cycle gave another title or
-        summary (their stories are made again at the next shelf). Before the store has
+        summary (their stories are made again at the next shelf); `renames`: the sources
+        renamed (the index's window takes their new names). Before the store has
         loaded every day, only the new articles are grouped; the rest is caught up at a
         later cycle. `pace`: rest between slices (`add_paced`), for a process with a screen
         to keep quick.
@@ -576,6 +578,9 @@ class StoryBook:
                 self._touched = None  # stories not seen grouped: the next shelf is whole
             index = self.index
             assert index is not None
+            if not opened:  # (one just opened read the new names from the store)
+                for old, new in renames:
+                    index.rename_outlet(old, new)
             wanted = [] if opened else list(new_ids)
             if keeper is not None and not opened:  # what every poller stored since
                 stored, self._mark = keeper.stored_since(self._mark)
@@ -642,7 +647,11 @@ class StoryDesk:
         if self._grouper is None:
             self._grouper = ThreadPoolExecutor(1, thread_name_prefix="wirewatch-stories")
         self.running = self._grouper.submit(
-            self._update, list(cycle.new_ids), cycle.removed > 0, list(cycle.revised_ids)
+            self._update,
+            list(cycle.new_ids),
+            cycle.removed > 0,
+            list(cycle.revised_ids),
+            list(cycle.renames),
         )
 
     def close(self) -> None:
@@ -652,7 +661,13 @@ class StoryDesk:
         if grouper is not None:
             grouper.shutdown(wait=True, cancel_futures=True)
 
-    def _update(self, new_ids: list[str], removed: bool, revised: Iterable[str] = ()) -> list[str]:
+    def _update(
+        self,
+        new_ids: list[str],
+        removed: bool,
+        revised: Iterable[str] = (),
+        renames: Iterable[tuple[str, str]] = (),
+    ) -> list[str]:
         """The ids grouped (see `StoryBook.update`); none when grouping failed."""
         try:
             cold = self.book.index is None and not self.book.saved(self.store)
@@ -664,7 +679,7 @@ class StoryDesk:
                 )
                 return []
             first, began = self.book.index is None, time.monotonic()
-            grouped = self.book.update(self.store, new_ids, removed, self.pace, revised)
+            grouped = self.book.update(self.store, new_ids, removed, self.pace, revised, renames)
             index = self.book.index
             if first and index is not None:  # once a process: a restart's restore can be long
                 log.info(

@@ -668,6 +668,48 @@ def test_an_outlets_daily_column_is_a_story_a_day_not_one_story_a_month() -> Non
     assert restarted.story_of["ap3"] == story_id("ap3")
 
 
+def test_an_outlet_renamed_keeps_its_column_a_story_a_day() -> None:
+    """The config renamed AP "Associated Press": the window still knew yesterday's column as
+    another outlet's, so today's instalment under the new name joined it, a story of two
+    outlets. Told the rename, the index knows them one outlet's."""
+    days = [Item(i.id, i.title, i.summary, i.when, "AP") for i in _column_days()]
+    index = StoryIndex()
+    index.add(days[:1])
+    index.rename_outlet("AP", "Associated Press")
+    today = days[1]
+    index.add([Item(today.id, today.title, today.summary, today.when, "Associated Press")])
+    assert index.story_of["ap1"] == story_id("ap1") != index.story_of["ap0"]
+    unrenamed = StoryIndex()  # (what the window made of it without being told)
+    unrenamed.add(days[:1])
+    unrenamed.add([Item(today.id, today.title, today.summary, today.when, "Associated Press")])
+    assert unrenamed.story_of["ap1"] == unrenamed.story_of["ap0"]
+
+
+def test_a_cycles_renames_reach_the_writers_story_window(tmp_path: Path) -> None:
+    """The newsroom's cycle names the sources it renamed; the story desk's index takes them
+    (the window of a writer that runs on)."""
+    from fetchers.newsroom import Cycle
+    from fetchers.store import Store
+
+    when = datetime.fromtimestamp(at(0), UTC)
+    with Store(tmp_path / "data", writer=True) as store:
+        store.add_batch([Article("ap0", "AP", COLUMN[0], None, when, when, COLUMN_LEDE)])
+        desk = storybook.StoryDesk(store, tmp_path / "data")
+        desk.after_cycle(Cycle([], ["ap0"]))
+        assert desk.running is not None
+        desk.running.result()
+        store.rename_source("AP", "Associated Press")
+        desk.after_cycle(Cycle([], [], renames=[("AP", "Associated Press")]))
+        desk.running.result()
+        index = desk.book.index
+        assert index is not None and index._docs["ap0"][7] == "Associated Press"
+        desk.close()
+
+
+def _column_days() -> list[Item]:
+    return [Item(f"ap{d}", title, COLUMN_LEDE, at(24 * d)) for d, title in enumerate(COLUMN)]
+
+
 def test_a_story_several_outlets_reported_is_joined_by_their_reports_a_day_later() -> None:
     """Yonhap's and Reuters' reports of the tariff deal are one story; Yonhap's follow-up
     the next day joins it (the story is not one outlet's column), and so does Reuters'."""

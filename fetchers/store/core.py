@@ -1217,7 +1217,7 @@ class Store:
     def rename_source(self, old: str, new: str) -> list[str]:
         """(The writer.) Give the articles of source `old` the name `new`, which the config
         renamed it to: one outlet under one name in `source:`, its stories and its first
-        reports. A shard at a time, each written then filed; returns the ids renamed.
+        reports. A shard at a time, then filed; returns the ids renamed.
         StoreWriteError when the disk refuses (those of the shards written are renamed)."""
         with self.lock, collector_paused():
             self._require_writer()
@@ -1241,7 +1241,6 @@ class Store:
                     shard.table.update({"source": new}, lambda d, held=held: d.get("id") in held)
                     shard.wrote()
                     self._note_written(key, before, members)
-                    indexes.rename_source(old, members, new)
                     renamed.extend(members)
             except (OSError, ValueError) as exc:
                 raise StoreWriteError(  # (carrying the ids renamed: their stories follow)
@@ -1250,6 +1249,7 @@ class Store:
                     renamed,
                 ) from exc
             finally:
+                indexes.rename_source(old, renamed, new)  # those written, filed at once
                 written = {records[ident].shard for ident in renamed}
                 for key in written:
                     self._write_rows(key)
