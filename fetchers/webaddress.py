@@ -37,7 +37,7 @@ def address_problem(url: str) -> str | None:
 
 # query parameters that say how a reader came to a page, never which page it is: a feed that
 # stamps its links anew at each fetch (utm_campaign=the day) must not make its items new
-_TRACKING = frozenset(
+TRACKING = frozenset(
     {
         "fbclid",
         "gclid",
@@ -54,7 +54,7 @@ _TRACKING = frozenset(
 )
 
 
-# what every tracking parameter's name holds (`_TRACKING`, `utm_`), lower-cased: a query
+# what every tracking parameter's name holds (`TRACKING`, `utm_`), lower-cased: a query
 # holding none of them is kept as it is without being taken apart
 _MARKERS = ("utm_", "clid", "msclkid", "igshid", "mc_", "_hs")
 _MARKED = re.compile("|".join(_MARKERS)).search
@@ -62,7 +62,7 @@ _MARKED = re.compile("|".join(_MARKERS)).search
 
 def _tracks(parameter: str) -> bool:
     name = parameter.partition("=")[0].lower()
-    return name.startswith("utm_") or name in _TRACKING
+    return name.startswith("utm_") or name in TRACKING
 
 
 def untracked(link: str) -> str:

@@ -1911,3 +1911,36 @@ def test_a_latin_word_against_korean_or_japanese_is_found_in_rows_old_and_new(
         assert store.query_ids(parse_query("FTA", NOW)) == ["Wire-4", "Wire-1"]
         assert store.query_ids(parse_query("M7.1", NOW)) == ["Wire-2"]
         assert store.query_ids(parse_query("FRB", NOW)) == ["Wire-5"]
+
+
+def test_links_stored_with_tracking_parameters_lose_them_on_upgrade(pg_dsn: str) -> None:
+    """Links were stored with the campaign a feed stamped on them: an item given a new guid
+    and a new campaign at each fetch was stored again past what a poller knows at a glance.
+    The upgrade takes them out of every stored link, as `untracked` does."""
+    from fetchers.webaddress import untracked
+
+    article = make(1)
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch([article])
+    links = [
+        "http://x.test/a?utm_source=rss&id=3",
+        "http://x.test/a?utm_source=rss&utm_medium=feed",
+        "http://x.test/a?gclid=1&q=a%20b#part",
+        "http://x.test/a?utmost=1&UTM_Term=x",
+        "http://x.test/a?MSCLKID=9&p=1&Mc_Cid=2",
+        "http://x.test/a?id=3&fbclid=x&&b=#frag?utm_x=1",
+        "http://x.test/a?fbclid=1#",
+        "http://x.test/a?_hsenc=1&_hsmi=2&_hsother=3",
+    ]
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        for link in links:
+            row = conn.execute("SELECT wirewatch_untracked(%s)", (link,)).fetchone()
+            assert row == (untracked(link),), link
+        conn.execute(
+            "UPDATE articles SET link = %s WHERE id = %s",
+            ("https://example.org/Wire/1?utm_campaign=mon&id=1", article.id),
+        )
+        conn.execute("UPDATE schema_version SET version = 17")
+    with PostgresStore(pg_dsn, writer=True) as store:
+        stored = store.get(article.id)
+        assert stored is not None and stored.link == "https://example.org/Wire/1?id=1"

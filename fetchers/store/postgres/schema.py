@@ -16,6 +16,7 @@ from typing import Any
 
 from fetchers.store.errors import StoreError
 from fetchers.store.postgres.words import PLACES_EXACT_SQL
+from fetchers.webaddress import TRACKING
 
 OLDEST_SERVER = 130000  # server_version_num: xid8 and pg_snapshot came with PostgreSQL 13
 MIGRATE_LOCK = 0x77697265  # the advisory lock taken while migrating ("wire")
@@ -49,6 +50,8 @@ _ARRIVED = """
     ALTER TABLE articles ALTER COLUMN arrived SET DEFAULT pg_current_xact_id();
     CREATE INDEX IF NOT EXISTS articles_arrived ON articles (arrived) WHERE arrived IS NOT NULL;
 """
+
+_TRACKING_SQL = ", ".join(f"'{name}'" for name in sorted(TRACKING))
 
 MIGRATIONS: tuple[str, ...] = (
     # 0 -> 1: articles, marks, the writer's heartbeat
@@ -281,6 +284,35 @@ MIGRATIONS: tuple[str, ...] = (
     UPDATE articles SET pairs = NULL, pairs_too_long = false
     WHERE (pairs IS NOT NULL OR pairs_too_long)
         AND strpos(concat_ws(' ', title, summary, text), U&'\\0130') > 0;
+    """,
+    # 17 -> 18: an article's link is stored without its tracking parameters (`utm_*`,
+    # `fbclid`, ...: `fetchers.webaddress.untracked`), which a feed may stamp anew at each
+    # fetch: those stored before lose them, so an item given a new guid and a new campaign at
+    # each fetch is the stored one (its link compared as stored); `wirewatch_untracked` is
+    # what they are taken out by, as the Python function takes them
+    f"""
+    CREATE OR REPLACE FUNCTION wirewatch_untracked(link text) RETURNS text
+        LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+        SELECT CASE WHEN strpos(link, '?') = 0 THEN link ELSE (
+            SELECT split_part(link, '?', 1)
+                || CASE WHEN kept = '' THEN '' ELSE '?' || kept END
+                || CASE WHEN strpos(rest, '#') = 0 THEN ''
+                    ELSE substr(rest, strpos(rest, '#')) END
+            FROM (
+                SELECT rest, array_to_string(ARRAY(
+                    SELECT parameter FROM unnest(string_to_array(
+                        CASE WHEN strpos(rest, '#') = 0 THEN rest
+                            ELSE substr(rest, 1, strpos(rest, '#') - 1) END, '&'))
+                        WITH ORDINALITY AS p(parameter, n)
+                    WHERE NOT (lower(split_part(parameter, '=', 1)) LIKE 'utm\\_%'
+                        OR lower(split_part(parameter, '=', 1)) IN ({_TRACKING_SQL}))
+                    ORDER BY n), '&') AS kept
+                FROM (SELECT substr(link, strpos(link, '?') + 1) AS rest) r
+            ) q
+        ) END
+    $$;
+    UPDATE articles SET link = wirewatch_untracked(link)
+    WHERE link ~* '[?&](utm_|fbclid|gclid|dclid|msclkid|yclid|igshid|twclid|mc_cid|mc_eid|_hs)';
     """,
 )
 READER = "wirewatch.reader"  # the session setting that names the reader of a connection
