@@ -108,6 +108,9 @@ class ParsedFeed:
     lang: str | None = None
     warnings: int = 0
     _kinds: dict[str, list[Any]] = field(default_factory=dict, repr=False)
+    # the guid of the item a cut-off document's bytes stopped in, when it was kept (its
+    # headline or summary may be half sent: `close_truncated`)
+    cut_guid: str | None = None
 
     def warn(self, what: str, value: object = None) -> None:
         """Count one field or item that could not be read; `value` is what it held."""
@@ -435,6 +438,8 @@ def _parse_xml_strict(body: bytes, content_type: str | None, base_url: str | Non
         feed.warn(CUT_OFF)  # what arrived is read; the rest is asked for again (`CUT_OFF`)
         if root.get(_LEFT_OUT) is not None:
             feed.warn(CUT_ITEM_LEFT_OUT)
+        cut = root.get(_CUT_NAME)
+        feed.cut_guid = _guid(cut) if cut is not None else None
         return feed
     return _read_root(root, base_url)
 
@@ -490,6 +495,7 @@ class _OpenElements:
 CUT_OFF = "document cut off"
 CUT_ITEM_LEFT_OUT = "item cut before its guid left out"  # (`_drop_unnamed_cut_item`)
 _LEFT_OUT = "{urn:wirewatch}left-out"  # set on the root of a document that left one out
+_CUT_NAME = "{urn:wirewatch}cut"  # on the root: the guid of the item the cut fell in, kept
 
 
 def close_truncated(data: bytes) -> ET.Element:
@@ -516,6 +522,10 @@ def close_truncated(data: bytes) -> ET.Element:
         root = target.builder.close()
         if _drop_unnamed_cut_item(still_open):
             root.set(_LEFT_OUT, "")
+        else:
+            cut = _cut_item_name(still_open)
+            if cut is not None:
+                root.set(_CUT_NAME, cut)
         return root
     return target.close()
 
@@ -538,6 +548,21 @@ def _drop_unnamed_cut_item(still_open: list[ET.Element]) -> bool:
                 return True
             return False
     return False
+
+
+def _cut_item_name(still_open: list[ET.Element]) -> str | None:
+    """The guid (an entry's id) of the item the cut fell in, which `_drop_unnamed_cut_item`
+    kept; None when the cut fell between items, or inside an item's opening tag (told by
+    the elements, not by the bytes: a guid repeated, a document in UTF-16, a tag cut in
+    half fooled a look at the last bytes)."""
+    items = [element for element in still_open if _local(element.tag) in _ITEMS]
+    if not items:
+        return None
+    named = (
+        child for child in items[-1] if child not in still_open and _local(child.tag) in _NAMES
+    )
+    first = next(named, None)
+    return _text(first) if first is not None else None
 
 
 def _ends_inside_cdata(data: bytes) -> bool:
@@ -1116,7 +1141,7 @@ def _version(
             return None
     if not title:
         title = clean_line((summary or content).split("\n", 1)[0][:120], is_html=False)
-    guid = strip_controls(raw.guid).strip()[:GUID_LIMIT] if raw.guid else None
+    guid = _guid(raw.guid)
     ident = article_id(source, guid, raw.link, title, summary)
     fingerprint = hashlib.blake2b(
         f"{title}\n{summary}\n{content}".encode("utf-8", "surrogatepass"), digest_size=8
@@ -1138,6 +1163,11 @@ def _version(
         guid=guid,
     )
     return _Version(article, fingerprint, updated or published, order)
+
+
+def _guid(written: str | None) -> str | None:
+    """An item's guid as kept: no control characters, no surrounding space, GUID_LIMIT."""
+    return strip_controls(written).strip()[:GUID_LIMIT] if written else None
 
 
 def _not_ahead(published: datetime | None, fetched: datetime, feed: ParsedFeed) -> datetime | None:

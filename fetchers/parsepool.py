@@ -40,6 +40,8 @@ class ParsedSource:
     warnings: int = 0
     notes: list[str] = field(default_factory=list)
     words: list[tuple[str, str]] = field(default_factory=list)  # by article, when asked
+    # the article whose item a cut-off document's bytes stopped in (`ParsedFeed.cut_guid`)
+    cut_id: str | None = None
 
 
 def _with_words(parsed: ParsedSource) -> ParsedSource:
@@ -85,6 +87,8 @@ def parse_source(
         feed = parse_feed(body, headers, url, source.charset)
         articles = to_articles(feed, source.name, source.tags, fetched, zone)
         parsed = ParsedSource(articles, feed.warnings, feed.warning_notes)
+        if feed.cut_guid is not None:
+            parsed.cut_id = next((a.id for a in articles if a.guid == feed.cut_guid), None)
     return _with_words(parsed) if words else parsed
 
 

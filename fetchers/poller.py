@@ -7,8 +7,6 @@ import contextlib
 import functools
 import logging
 import random
-import re
-from collections import deque
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -23,7 +21,7 @@ from fetchers import liveness
 from fetchers.charset import in_utf8
 from fetchers.config import Config
 from fetchers.extracterror import ExtractError
-from fetchers.feeds import CUT_ITEM_LEFT_OUT, CUT_OFF, FeedError, ParsedFeed
+from fetchers.feeds import CUT_OFF, FeedError, ParsedFeed
 from fetchers.files import LocalSourceError, read_local
 from fetchers.healthbook import HealthBook
 from fetchers.http import (
@@ -142,16 +140,6 @@ def _cut_item(result: PollResult) -> str | None:
     be half sent, and must not revise the stored article); None for a whole document, or
     one whose bytes stopped between items (one never closed: its every item is whole)."""
     return result.cut_item if result.cut_off else None
-
-
-_ITEM_TAGS = re.compile(rb"<(/?)(?:[\w.-]+:)?(?:item|entry)[\s/>]")
-
-
-def _ends_in_item(body: bytes) -> bool:
-    """Whether a document's bytes stop inside an item (or entry): its last such tag opens
-    one."""
-    last = deque(_ITEM_TAGS.finditer(body[-1_000_000:]), maxlen=1)  # (the last alone kept)
-    return bool(last) and not last[0].group(1)
 
 
 def _named(articles: list[Article], name: str) -> None:
@@ -774,10 +762,7 @@ class Poller:
                 latency_ms=result.latency_ms,
             )
         whole = not any(note.startswith(CUT_OFF) for note in parsed.notes)
-        cut_item = None  # the last item, when the bytes stopped inside one it kept
-        left_out = any(note.startswith(CUT_ITEM_LEFT_OUT) for note in parsed.notes)
-        if not whole and not left_out and parsed.articles and _ends_in_item(result.body):
-            cut_item = parsed.articles[-1].id
+        cut_item = None if whole else parsed.cut_id  # the item the bytes stopped in, kept
         return PollResult(
             source.name,
             "ok",

@@ -452,6 +452,42 @@ async def test_a_cut_off_document_revises_every_stored_article_but_the_one_cut(
     assert titles == ["Summit opens in Gyeongju", "Talks collapse"]
 
 
+@pytest.mark.parametrize("case", ["opening tag", "repeated guid", "utf-16"])
+async def test_the_item_a_cut_fell_in_is_told_by_the_elements_not_the_last_bytes(
+    tmp_path: Path, feed_server: FeedServer, case: str
+) -> None:
+    """The item the bytes stopped in was told by its tags' last bytes: a cut inside the
+    next item's opening tag took the whole item before for the cut one (its rewrite was not
+    recorded), a document in UTF-16 hid its tags, and with a guid given twice the cut
+    version's half headline revised the stored article."""
+    one, two = "<guid>1</guid><title>{}</title>", "<guid>2</guid><title>{}</title>"
+    route = Route(rss(one.format("Talks stall"), two.format("Summit opens")))
+    source = Source("Wire", url=feed_server.add("/wire.xml", route))
+    now = datetime(2025, 10, 24, 8, tzinfo=UTC)
+    await poll_once(tmp_path, now, source)
+    if case == "opening tag":  # item 2 whole and rewritten, the cut inside item 3's tag
+        whole = rss(one.format("Talks stall"), two.format("Summit opens in Gyeongju"))
+        route.body = whole[: whole.index(b"</channel>")] + b'<item xml:lang="e'
+        expected = ["Summit opens in Gyeongju", "Talks stall"]
+    elif case == "repeated guid":  # item 2 whole and rewritten; item 1 again, cut
+        whole = rss(
+            one.format("Talks collapse"),
+            two.format("Summit opens in Gyeongju"),
+            one.format("Talks end"),
+        )
+        route.body = whole[: whole.rindex(b"Talks end") + len(b"Talks e")]
+        expected = ["Summit opens in Gyeongju", "Talks stall"]
+    else:  # UTF-16, cut inside item 2's rewritten headline: item 1's rewrite stands
+        text = rss(one.format("Talks collapse"), two.format("Summit opens in Gyeongju"))
+        encoded = text.decode().replace('encoding="utf-8"', 'encoding="utf-16"').encode("utf-16")
+        route.body = encoded[: encoded.index("Gyeongju".encode("utf-16-le"))]
+        expected = ["Summit opens", "Talks collapse"]
+    results, _ = await poll_once(tmp_path, now + timedelta(hours=1), source)
+    assert results["Wire"].cut_off
+    with Store(tmp_path / "data") as store:
+        assert sorted(a.title for a in store.query()) == expected
+
+
 async def test_a_feed_cut_off_at_every_poll_does_not_remember_every_id_it_ever_listed(
     tmp_path: Path, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
