@@ -58,6 +58,12 @@ class Cycle:
 Hook = Callable[[Cycle], None]
 
 
+def _set_aside(name: str) -> str:
+    """The name a swapped source's articles wait under while their names change places (a
+    character of the private use area: no source is named so)."""
+    return "\ue000" + name
+
+
 # a time every source's next poll has come by: `run`'s first cycle of every source
 _EVERY_SOURCE = datetime.max.replace(tzinfo=UTC)
 
@@ -160,9 +166,26 @@ class Newsroom:
         renames done."""
         renamed: list[str] = []
         done: list[tuple[str, str]] = []
-        for old, new in poller.take_renames():
+        renames = poller.take_renames()
+        olds = {old for old, _ in renames}
+        # names swapped (A is C now, C is A): each one's articles set aside under a name of
+        # their own first, or the second rename would take the first one's articles too
+        swapped = any(new in olds for _, new in renames)
+        for old, new in renames:
             try:
-                ids = await asyncio.to_thread(self.store.rename_source, old, new)
+                if swapped:
+                    await asyncio.to_thread(self.store.rename_source, old, _set_aside(old))
+            except StoreError as exc:
+                log.error("%s: its articles keep the name %s for now: %s", new, old, exc)
+                poller.renamed((old, new), done=False)
+        for old, new in renames:
+            if (old, new) in poller.renames:  # (refused above: tried again next cycle)
+                continue
+            try:
+                # (what an earlier cycle set aside and could not name is named now too)
+                ids = await asyncio.to_thread(self.store.rename_source, _set_aside(old), new)
+                if not swapped:
+                    ids += await asyncio.to_thread(self.store.rename_source, old, new)
             except StoreError as exc:
                 log.error("%s: its articles keep the name %s for now: %s", new, old, exc)
                 poller.renamed((old, new), done=False)

@@ -914,29 +914,65 @@ class Poller:
         self._take_sources(config)
 
     def _take_sources(self, config: Config) -> None:
-        """Health for each source of the config: its own, or that of the one it was named
-        before (`_renamed`), or none yet."""
-        names = {source.name for source in config.sources}
+        """Health for each source of the config: its own; else that of the source at its
+        address the config no longer has (renamed, `_renamed`): one the config dropped, or
+        whose name it now gives another address (a name given to another feed, two names
+        swapped); else none yet. A source whose address changed keeps the name its ids are
+        made under and what its feed listed (retention's drops are not news at the new
+        address either); its validators go."""
+        by_name = {source.name: source for source in config.sources}
+        # what a renamed source may have been: health of a name the config dropped, or gives
+        # another address (taken once: a rename takes it, and may give its name to another)
+        unclaimed = {
+            name: health
+            for name, health in self.health.items()
+            if name not in by_name or not same_place(health.url, by_name[name].location)
+        }
+        unsure: list[Source] = []
         for source in config.sources:
-            current = self.health.get(source.name) or self._renamed(source, names)
+            current = self.health.get(source.name)
             if current is None or not same_place(current.url, source.location):
-                self.health[source.name] = SourceHealth(name=source.name, url=source.location)
+                unsure.append(source)
+        found: dict[str, SourceHealth] = {}
+        left = dict(unclaimed)
+        for source in unsure:
+            before = self._renamed(source, left)
+            if before is not None:
+                found[source.name] = before
+        claimed = unclaimed.keys() - left.keys()
+        for source in unsure:
+            taken = found.get(source.name)
+            if taken is not None:
+                self.health[source.name] = taken
+                continue
+            old = self.health.get(source.name)
+            moved = old is not None and old is left.get(source.name)  # (not another's now)
+            self.health[source.name] = SourceHealth(
+                name=source.name,
+                url=source.location,
+                known_as=old.known_as if moved and old is not None else "",
+                listed=old.listed if moved and old is not None else frozenset(),
+            )
+        for name in claimed:  # a name renamed that the config no longer gives any source
+            if name not in by_name:
+                self.health.pop(name, None)
         self._keep_to_intervals()
         self.renames = [
             (health.renamed_from, name)
             for name, health in self.health.items()
-            if health.renamed_from and name in names
+            if health.renamed_from and name in by_name
         ]
 
-    def _renamed(self, source: Source, names: set[str]) -> SourceHealth | None:
-        """The health of the one source of the same address that the config names no more:
-        this one renamed. It takes that health (validators, what its feed listed) and the
-        name its articles' ids are made under, so its items are the articles stored (a
-        rename stored every item of the feed again, and fired their alerts again)."""
+    def _renamed(self, source: Source, unclaimed: dict[str, SourceHealth]) -> SourceHealth | None:
+        """The health, under this source's name, of the one unclaimed source at its address
+        (`_take_sources`): this one renamed. It takes that health (validators, what its feed
+        listed) and the name its articles' ids are made under, so its items are the articles
+        stored (a rename stored every item of the feed again, and fired their alerts again);
+        None when there is none, or several that cannot be told apart."""
         gone = [
             health
-            for name, health in self.health.items()
-            if name not in names and same_place(health.url, source.location)
+            for name, health in unclaimed.items()
+            if name != source.name and same_place(health.url, source.location)
         ]
         if not gone:
             return None
@@ -946,16 +982,14 @@ class Poller:
         if len(gone) > 1 and gone[-1].last_polled == gone[-2].last_polled:
             return None  # which one cannot be told
         before = gone[-1]
-        del self.health[before.name]
-        taken = replace(
+        del unclaimed[before.name]  # taken: one rename each
+        log.info("%s: renamed from %s; its articles take the new name", source.name, before.name)
+        return replace(
             before,
             name=source.name,
             known_as=before.known_as or before.name,
             renamed_from=before.renamed_from or before.name,  # (a rename not yet done)
         )
-        self.health[source.name] = taken
-        log.info("%s: renamed from %s; its articles stay as stored", source.name, before.name)
-        return taken
 
     def take_renames(self) -> list[tuple[str, str]]:
         """The renames whose articles are yet to take the new name, taken; each is said done

@@ -1307,3 +1307,81 @@ async def test_a_source_renamed_twice_keeps_the_name_its_ids_were_first_made_und
     (tmp_path / "data" / "sources.json").write_text(json.dumps(kept))
     results, poller = await poll_once(tmp_path, now + timedelta(minutes=40), Source("C", url=url))
     assert results["C"].new_ids == [] and poller.health["C"].known_as == "A"
+
+
+async def _cycle(tmp_path: Path, now: datetime, *sources: Source, retention: int = 30) -> dict:
+    """One newsroom cycle of these sources over the store in tmp_path/data (renames done
+    first, as every front end runs it): each source's new articles' titles."""
+    from fetchers.newsroom import Newsroom
+
+    config = config_for(tmp_path, *sources)
+    config.settings.retention_days = retention
+    with Store(tmp_path / "data", writer=True) as store:
+        newsroom = Newsroom(config, store, tmp_path / "data", lambda: now)
+        try:
+            cycle = await newsroom.cycle()
+        finally:
+            await newsroom.aclose()
+        return {r.source: sorted(a.title for a in store.records(r.new_ids)) for r in cycle.results}
+
+
+def _by_source(tmp_path: Path) -> list[tuple[str, str]]:
+    with Store(tmp_path / "data") as store:
+        return sorted((r.source, r.title) for r in store.records(store.query_ids()))
+
+
+async def test_a_source_renamed_to_a_name_another_address_had_is_a_rename(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """A name the config gave another address before (a source removed and its name given
+    to the one renamed, a name given to a new feed as its feed is renamed, two names
+    swapped) kept the rename from being seen: the feed was stored again, its alerts fired
+    again, and its old copies kept the old name. The source at the address is the renamed
+    one, whatever health its new name had."""
+    a = feed_server.add("/a.xml", Route(rss("<title>Tariff talks</title><guid>a1</guid>")))
+    b = feed_server.add("/b.xml", Route(rss("<title>Louvre heist</title><guid>b1</guid>")))
+    now = datetime(2025, 10, 20, 8, tzinfo=UTC)
+    new = await _cycle(tmp_path, now, Source("Reuters", url=a), Source("Via Google", url=b))
+    assert new == {"Reuters": ["Tariff talks"], "Via Google": ["Louvre heist"]}
+    # the names swapped in one edit
+    new = await _cycle(tmp_path, now + timedelta(minutes=10), Source("Via Google", url=a),
+                       Source("Reuters", url=b))  # fmt: skip
+    assert new == {"Via Google": [], "Reuters": []}
+    assert _by_source(tmp_path) == [("Reuters", "Louvre heist"), ("Via Google", "Tariff talks")]
+    # one removed, its name given to the other
+    new = await _cycle(tmp_path, now + timedelta(minutes=20), Source("Via Google", url=b))
+    assert new == {"Via Google": []}
+    assert _by_source(tmp_path) == [("Via Google", "Louvre heist"), ("Via Google", "Tariff talks")]
+    # renamed, its old name given to a new feed
+    c = feed_server.add("/c.xml", Route(rss("<title>Quake hits</title><guid>c1</guid>")))
+    new = await _cycle(tmp_path, now + timedelta(minutes=30), Source("BBC", url=b),
+                       Source("Via Google", url=c))  # fmt: skip
+    assert new == {"BBC": [], "Via Google": ["Quake hits"]}
+
+
+async def test_a_source_whose_address_changed_keeps_its_ids_and_what_it_listed(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """A renamed source given another address made its ids under its new name (a revised
+    headline was stored again as a new article); one whose address changed forgot what its
+    feed listed (items retention had dropped came back as new)."""
+    item = "<title>{}</title><guid>i1</guid><pubDate>Mon, 20 Oct 2025 07:00:00 GMT</pubDate>"
+    one = feed_server.add("/one.xml", Route(rss(item.format("Tariff talks stall"))))
+    two = feed_server.add(
+        "/two.xml", Route(rss(item.format("Tariff talks stall as deadline nears")))
+    )
+    now = datetime(2025, 10, 20, 8, tzinfo=UTC)
+    await _cycle(tmp_path, now, Source("A", url=one))
+    await _cycle(tmp_path, now + timedelta(minutes=10), Source("B", url=one))
+    new = await _cycle(tmp_path, now + timedelta(minutes=20), Source("B", url=two))
+    assert new == {"B": []}
+    assert _by_source(tmp_path) == [("B", "Tariff talks stall as deadline nears")]
+    # retention drops the day; the feed, moved to another address, still lists it
+    later = now + timedelta(days=3)
+    assert await _cycle(tmp_path, later, Source("B", url=two), retention=1) == {"B": []}
+    assert _by_source(tmp_path) == []
+    three = feed_server.add(
+        "/three.xml", Route(rss(item.format("Tariff talks stall as deadline nears")))
+    )
+    new = await _cycle(tmp_path, later + timedelta(hours=1), Source("B", url=three), retention=1)
+    assert new == {"B": []} and _by_source(tmp_path) == []
