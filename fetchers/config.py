@@ -18,7 +18,7 @@ from fetchers.models import Event, Settings, Source
 from fetchers.query import QueryError, parse_query
 from fetchers.text import clean_line, strip_controls
 from fetchers.timeparse import local_zone, parse_duration, parse_size, zone
-from fetchers.webaddress import address_problem, lower_scheme
+from fetchers.webaddress import address_key, address_problem, lower_scheme
 
 APP_NAME = "wirewatch"
 
@@ -346,6 +346,7 @@ def _sources(path: Path, items: Any, settings: Settings) -> list[Source]:
     _typed(path, "sources", items, list, "an array of tables ([[sources]])")
     out: list[Source] = []
     seen: set[str] = set()
+    addresses: dict[str, str] = {}  # address_key or path -> the source's name
     for n, item in enumerate(items, 1):
         where = f"sources[{n}]"
         _typed(path, where, item, dict, "a table")
@@ -384,6 +385,13 @@ def _sources(path: Path, items: Any, settings: Settings) -> list[Source]:
             if not resolved.is_absolute():
                 resolved = path.parent / resolved
             local = str(resolved)
+        address = address_key(url) if url else str(local)
+        if address in addresses:  # its items would be stored twice, and alerted on twice
+            raise ConfigError(
+                f"{_where(path, where)}: the same {'url' if url else 'path'} as"
+                f" {addresses[address]!r}; one source for each (rename that one instead)"
+            )
+        addresses[address] = name
         kind = item.get("kind", "file" if local else "feed")
         if kind not in ("feed", "page", "file"):
             raise ConfigError(f"{_where(path, where + '.kind')}: must be feed, page or file")

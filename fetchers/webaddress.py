@@ -35,6 +35,23 @@ def address_problem(url: str) -> str | None:
     return None
 
 
+def address_key(url: str) -> str:
+    """What tells two sources' addresses apart: the address without its user name and
+    password (an OPML export leaves them out: imported again, a protected feed was added a
+    second time), its scheme lower-cased."""
+    url = lower_scheme(url)
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    cut = len(rest)
+    for mark in "/?#":
+        at = rest.find(mark)
+        if at != -1:
+            cut = min(cut, at)
+    netloc = rest[:cut]
+    return f"{scheme}://{netloc.rpartition('@')[2]}{rest[cut:]}"
+
+
 # query parameters that say how a reader came to a page, never which page it is: a feed that
 # stamps its links anew at each fetch (utm_campaign=the day) must not make its items new
 TRACKING = frozenset(

@@ -108,6 +108,16 @@ def test_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
             '[[sources]]\nname = "X"\nurl = "https://x"\ntags = ["t\\u0002ag"]',
             "sources[1] (X).tags: 't\\x02ag' holds control characters",
         ),
+        # one address under two names: its items stored twice, alerted on twice
+        (
+            '[[sources]]\nname = "BBC"\nurl = "https://bbc.example/rss"\n'
+            '[[sources]]\nname = "BBC World"\nurl = "HTTPS://me:pw@bbc.example/rss"',
+            "sources[2] (BBC World): the same url as 'BBC'; one source for each",
+        ),
+        (
+            '[[sources]]\nname = "A"\npath = "clips"\n[[sources]]\nname = "B"\npath = "clips"',
+            "sources[2] (B): the same path as 'A'",
+        ),
     ],
 )
 def test_broken_config_names_the_fault(

@@ -267,6 +267,23 @@ def test_an_export_imported_again_is_the_same_sources(
         assert (again.tags, again.charset) == (source.tags, source.charset), name
 
 
+def test_an_export_imported_again_adds_no_second_protected_feed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """An export leaves a feed's password out: imported again into the same config it was
+    added a second time ("Members (2)", which fails on a protected feed)."""
+    mine = tmp_path / "mine.toml"
+    mine.write_text(
+        '[[sources]]\nname = "Members"\nurl = "https://me:s3cret@m.example/feed"\n', "utf-8"
+    )
+    code, exported, _ = cli(capsys, mine, "export-opml")
+    assert code == 0 and "s3cret" not in exported
+    opml = tmp_path / "out.opml"
+    opml.write_text(exported, "utf-8")
+    cli(capsys, mine, "import-opml", str(opml))
+    assert [s.name for s in load_config(mine, FROZEN).sources] == ["Members"]
+
+
 def test_a_feed_in_two_folders_takes_both_tags_and_a_capital_scheme_is_read(
     capsys: pytest.CaptureFixture[str], config: Path, tmp_path: Path
 ) -> None:
