@@ -369,6 +369,10 @@ def _end_now(code: int) -> NoReturn:
     os._exit(code)
 
 
+def _items(count: int) -> str:
+    return f"{count} item" if count == 1 else f"{count} items"
+
+
 def complain(message: str) -> None:
     """Every message to stderr goes through here: one line, no password, no control code."""
     print(f"wirewatch: {printable(message)}", file=sys.stderr)
@@ -818,7 +822,7 @@ def cmd_sources(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         retry = ""
         if enabled and h.status == "error" and h.next_poll is not None and h.next_poll > now:
             retry = f"in {duration((h.next_poll - now).total_seconds())}"
-        detail = h.last_error or (f"{h.items} items" if h.status != "pending" else "")
+        detail = h.last_error or (_items(h.items) if h.status != "pending" else "")
         if h.warnings and not h.last_error:
             detail += f", {h.warnings} unreadable fields ({h.last_warning})"
         mine = lead.get(h.name)
@@ -889,7 +893,7 @@ def cmd_add(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         complain(f"{', '.join(n.url for n in new)}: already subscribed")
         return EXIT_OK
     if len(found) == 1:
-        what = "page" if args.page else f"feed, {found[0].items} items now"
+        what = "page" if args.page else f"feed, {_items(found[0].items)} now"
         out.write(f"added {added[0]!r} <{shown_url(new[0].url)}> ({what}) to {target}\n")
         return EXIT_OK
     for name in added:
@@ -908,7 +912,7 @@ def _choose_feeds(found: list[FoundFeed], out: TextIO) -> list[FoundFeed] | None
     for number, feed in enumerate(found, 1):
         out.write(
             f"  {number}. {feed.title or '(untitled)'} <{shown_url(feed.url)}>,"
-            f" {feed.items} items\n"
+            f" {_items(feed.items)}\n"
         )
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         complain("several feeds: add one by its URL, or all of them with --all")
