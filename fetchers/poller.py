@@ -201,6 +201,7 @@ class Poller:
         # (name before, name now) of the sources the config renamed, whose stored articles
         # are yet to take the new name (`take_renames`)
         self.renames: list[tuple[str, str]] = []
+        self._names: set[str] = set()  # the sources the config names (`_take_sources`)
         self._take_sources(config)
 
     async def open_client(self) -> httpx.AsyncClient:
@@ -534,7 +535,11 @@ class Poller:
         self, result: PollResult, source: Source, listed: frozenset[str] | None = None
     ) -> None:
         """Keep what a poll of `source` did in its health; `listed`: the ids of the articles
-        its document listed, once they are stored."""
+        its document listed, once they are stored. A source the config no longer names
+        (a reload renamed or removed it while it was polled) has no health to keep: made
+        again under its old name, it hid a later rename back to that name."""
+        if source.name not in self._names:
+            return
         now = self.clock()
         health = self.health.setdefault(source.name, SourceHealth(source.name, source.location))
         health.url = source.location
@@ -921,6 +926,7 @@ class Poller:
         made under and what its feed listed (retention's drops are not news at the new
         address either); its validators go."""
         by_name = {source.name: source for source in config.sources}
+        self._names = set(by_name)
         # what a renamed source may have been: health of a name the config dropped, or gives
         # another address (taken once: a rename takes it, and may give its name to another)
         unclaimed = {

@@ -1385,3 +1385,24 @@ async def test_a_source_whose_address_changed_keeps_its_ids_and_what_it_listed(
     )
     new = await _cycle(tmp_path, later + timedelta(hours=1), Source("B", url=three), retention=1)
     assert new == {"B": []} and _by_source(tmp_path) == []
+
+
+async def test_a_source_renamed_while_it_is_polled_leaves_no_health_under_its_old_name(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """A reload that renamed a source while its fetch was on its way: the answer made its
+    health again under the old name, and a rename back to that name later was taken for no
+    rename (its articles kept the other name, two outlets in its stories)."""
+    route = Route(rss("<title>Talks</title><guid>1</guid>"), delay=0.5)
+    url = feed_server.add("/slow.xml", route)
+    now = datetime(2025, 10, 24, 8, tzinfo=UTC)
+    with Store(tmp_path / "data", writer=True) as store:
+        poller = Poller(config_for(tmp_path, Source("Beta", url=url)), store, lambda: now)
+        try:
+            polling = asyncio.create_task(poller.poll())
+            await asyncio.sleep(0.2)  # the request is out
+            poller.reconfigure(config_for(tmp_path, Source("Beta Wire", url=url)))
+            await polling
+        finally:
+            await poller.aclose()
+    assert set(poller.health) == {"Beta Wire"}
