@@ -443,7 +443,7 @@ class Poller:
         """Write what the given sources brought, record their health, and queue the full
         texts of their new articles."""
         batch = [item for _, staged in waiting for item in staged]
-        held: set[str] | None = None  # the staged ids stored, not new: revised (None: not known)
+        held: set[str] | None = None  # the staged ids the store revised (None: not known)
         try:
             new_ids, held = await asyncio.to_thread(self._write, waiting) if batch else ([], set())
         except StoreWriteError as exc:  # a full disk: keep polling, write again next time
@@ -458,8 +458,8 @@ class Poller:
         fresh = set(new_ids)
         for result, staged in waiting:
             result.new_ids = [a.id for a in result.articles if a.id in fresh]
-            # staged and not new: stored before with other words (or, after a refused
-            # write, perhaps revised in part: each is said, a story made again costs little)
+            # revised: stored before with other words (or, after a refused write, perhaps
+            # revised in part: each staged one is said, a story made again costs little)
             result.revised_ids = [
                 i.record.id
                 for i in staged
@@ -511,11 +511,11 @@ class Poller:
     def _write(
         self, waiting: list[tuple[PollResult, list[StagedArticle]]]
     ) -> tuple[list[str], set[str]]:
-        """(In a thread.) Store what the sources brought: the new ids, and the staged ids not
-        new that the store holds (revised; one it held back as the same item under its link
-        is neither). A source staged whole while the store was still loading (a `refresh`
-        asks its feeds meanwhile) is first told from what it stores already: its known,
-        unchanged articles are neither written nor said to be revised."""
+        """(In a thread.) Store what the sources brought: the new ids, and those it revised
+        (one it held back as the same item under its link is neither). A source staged
+        whole while the store was still loading (a `refresh` asks its feeds meanwhile) is
+        first told from what it stores already: its known, unchanged articles are neither
+        written nor said to be revised."""
         store = self.store
         if not store.complete:
             store.load_rest()
@@ -526,10 +526,12 @@ class Poller:
                 news = {a.id for a in result.articles if self._is_news(a, a.id != cut)}
                 staged[:] = [item for item in staged if item.record.id in news]
         batch = [item for _, staged in waiting for item in staged]
-        new_ids = store.add_staged(batch)
-        fresh = set(new_ids)
-        others = [item.record.id for item in batch if item.record.id not in fresh]
-        return new_ids, {ident for ident, _ in store.reported(others)} if others else set()
+        # what the store revised, not every staged id it holds: one held unchanged is neither
+        # (a store that knows a source's newest at a glance stages the older ones a feed
+        # lists again; they were counted revised)
+        revised: set[str] = set()
+        new_ids = store.add_staged(batch, revised)
+        return new_ids, revised
 
     def _record(
         self, result: PollResult, source: Source, listed: frozenset[str] | None = None

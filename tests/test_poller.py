@@ -1406,3 +1406,30 @@ async def test_a_source_renamed_while_it_is_polled_leaves_no_health_under_its_ol
         finally:
             await poller.aclose()
     assert set(poller.health) == {"Beta Wire"}
+
+
+async def test_older_items_a_feed_lists_again_unchanged_are_not_counted_revised(
+    open_store, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A store that knows a source's newest articles at a glance (PostgreSQL) stages the
+    older ones a feed lists again: held unchanged, they were counted "10 revised" in
+    `refresh` and `poll`, and their stories made again, though nothing was revised."""
+    from fetchers.store.postgres import known
+
+    monkeypatch.setattr(known, "PER_SOURCE", 5)
+    items = [f"<title>Wire item {n}</title><guid>m{n}</guid>" for n in range(20)]
+    route = Route(rss(*items))
+    source = Source("Wire", url=feed_server.add("/wire.xml", route))
+    clock = [datetime(2025, 10, 24, 10, tzinfo=UTC)]
+    counts = []
+    for listed in (items, items[:5], items[-10:]):
+        route.body = rss(*listed)
+        with open_store(writer=True) as store:
+            poller = Poller(config_for(tmp_path, source), store, lambda: clock[0])
+            try:
+                (result,) = await poller.poll()
+            finally:
+                await poller.aclose()
+        counts.append((len(result.new_ids), len(result.revised_ids)))
+        clock[0] += timedelta(minutes=10)
+    assert counts == [(20, 0), (0, 0), (0, 0)]

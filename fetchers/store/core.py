@@ -1084,7 +1084,9 @@ class Store:
         """Store the articles not yet known; one write per touched shard. Returns new ids."""
         return self.add_staged(stage(articles))
 
-    def add_staged(self, staged: Iterable[StagedArticle]) -> list[str]:
+    def add_staged(
+        self, staged: Iterable[StagedArticle], revised_out: set[str] | None = None
+    ) -> list[str]:
         """Store articles made ready by `stage()` (a poller stages each source's articles as
         they arrive, so the write at the end of a cycle only files and writes them)."""
         with self.lock, collector_paused():  # thousands of new objects; nothing here is garbage
@@ -1138,6 +1140,8 @@ class Store:
                     new_ids.extend(record.id for record in records)
                     written.append(key)
                 written.extend(self._revise(revised))
+                if revised_out is not None:
+                    revised_out.update(revised)
             except (OSError, ValueError) as exc:  # a full disk, a read-only dir, a shard
                 # turned unreadable under it: the shards written stand
                 raise StoreWriteError(

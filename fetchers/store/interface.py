@@ -216,9 +216,12 @@ class ArticleStore(Protocol):
         """Store the articles not yet known; returns the new ids."""
         ...
 
-    def add_staged(self, staged: Iterable[StagedArticle]) -> list[str]:
+    def add_staged(
+        self, staged: Iterable[StagedArticle], revised_out: set[str] | None = None
+    ) -> list[str]:
         """Store articles made ready by `stage()`; returns the new ids. Revised ones keep
-        what they said before as revisions."""
+        what they said before as revisions; their ids are added to `revised_out` when given
+        (one staged and held unchanged is neither new nor revised)."""
         ...
 
     def wanting_text(self, source: str, limit: int, skip: set[str]) -> list[tuple[str, str]]:

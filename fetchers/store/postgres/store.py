@@ -1249,7 +1249,9 @@ class PostgresStore:
     def add_batch(self, articles: Iterable[Article]) -> list[str]:
         return self.add_staged(stage(articles))
 
-    def add_staged(self, staged: Iterable[StagedArticle]) -> list[str]:
+    def add_staged(
+        self, staged: Iterable[StagedArticle], revised_out: set[str] | None = None
+    ) -> list[str]:
         """Store the articles not yet stored (by id, or by link within the source as the same
         item: `_held_by_link`) in one transaction; a changed title or summary makes a
         revision. Returns the new ids."""
@@ -1289,6 +1291,8 @@ class PostgresStore:
             stale = self._revise(cur, revised) if revised else []
             if revised:  # "~N": N headlines rewritten (a viewer's filtered list follows them)
                 cur.execute("SELECT pg_notify(%s, %s)", (CHANNEL, f"~{len(revised)}"))
+        if revised_out is not None:
+            revised_out.update(revised)
         for item in items:  # committed: known from now on
             record = item.record
             self._known.put(record.id, record.source, record.link, record.title, record.summary)
