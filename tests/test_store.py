@@ -1867,3 +1867,24 @@ def test_an_alert_recorded_as_fired_and_not_kept_fires_when_checked_again(
             assert store.fire_once([pair]) == set()
         store.unfire([pair])
         assert store.fire_once([pair]) == {pair}
+
+
+def test_a_title_holding_the_phrase_ranks_above_one_holding_its_words_apart(
+    open_store: StoreOpener,
+) -> None:
+    """`list --sort relevance '"tariff talks"'`: PostgreSQL put a title holding both words
+    apart (the phrase in its summary) above one holding the phrase, which the data dir's
+    index ranks first: a title holds a phrase as a phrase in both."""
+    from fetchers.relevance import by_relevance
+
+    when = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
+    phrase = Article("p1", "Wire", "Trump meets Lee as tariff talks stall", None, when, when,
+                     "The leaders met in Gyeongju.")  # fmt: skip
+    apart = Article("p2", "Wire", "Tariff update: talks continue", None, when, when,
+                    "More on the tariff talks today.")  # fmt: skip
+    with open_store(writer=True) as store:
+        store.add_batch([phrase, apart])
+        query = parse_query('"tariff talks"')
+        ids = store.query_ids(query)
+        assert sorted(ids) == ["p1", "p2"]
+        assert by_relevance(store, Path(store.location), ids, query.words)[0] == "p1"

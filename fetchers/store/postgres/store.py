@@ -268,9 +268,11 @@ def _jsonb(value: Any) -> Any:
 
 
 def _in_title(query: str) -> str:
-    """A words query (`prefix_query`: lexemes joined by "&", the last a prefix) held only by
-    a title: each lexeme marked with the title's weight, A."""
-    return " & ".join(
+    """A words query (`prefix_query`: lexemes joined by "&", the last a prefix) held by a
+    title as the phrase it is: the lexemes one after the other, each marked with the
+    title's weight, A (as the data dir's index asks a title for the phrase: a title holding
+    its words apart was ranked above one holding the phrase)."""
+    return " <-> ".join(
         f"{term[:-2]}:*A" if term.endswith(":*") else f"{term}:A" for term in query.split(" & ")
     )
 
