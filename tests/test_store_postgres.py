@@ -1327,6 +1327,13 @@ def test_migrate_copies_a_data_dir_into_postgresql_and_back_losing_nothing(
     with Store(data) as original:
         before = _snapshot(original)
     assert len(before) == 17 and before["Wire-11"][2][0]["title"] == "Headline 11 about tariffs"
+    from fetchers.healthbook import HealthBook
+    from fetchers.models import SourceHealth
+
+    # what a feed listed last goes with its health (else the copy's first poll stored again,
+    # and alerted on, what retention had dropped)
+    blog = SourceHealth("Blog", "https://b.example/feed", listed=frozenset({"a1"}))
+    HealthBook(data).save({"Blog": blog})
     config = write_config(tmp_path / "wirewatch.toml", "")
     args = ["--config", str(config), "--data-dir", str(data)]
     with Store(data, writer=True):  # a poller at work: its store is not copied under it
@@ -1340,6 +1347,8 @@ def test_migrate_copies_a_data_dir_into_postgresql_and_back_losing_nothing(
     assert PASSWORD not in said.out + said.err
     with PostgresStore(pg_dsn) as copy:
         assert _snapshot(copy) == before
+        health = copy.load_health()
+        assert health is not None and health["Blog"].listed == {"a1"}
     assert cli.main([*args, "migrate", "--to", "postgresql", pg_dsn]) == 2  # not empty now
     assert "already holds 17 articles" in capsys.readouterr().err
     pg_config = write_config(
@@ -1353,6 +1362,7 @@ def test_migrate_copies_a_data_dir_into_postgresql_and_back_losing_nothing(
     with Store(back) as again:
         assert _snapshot(again) == before
     assert (back / "events.json").read_text() == '{"events": []}'
+    assert HealthBook(back).load(listed=True)["Blog"].listed == {"a1"}
 
 
 def _ten_stored_five_at_a_glance(pg_dsn: str, monkeypatch: pytest.MonkeyPatch) -> list[str]:

@@ -1132,6 +1132,13 @@ def cmd_migrate(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
             raise UsageError("the store to copy into is the one copied from")
         counted = copy_store(source, target, lambda line: complain(line))
         out.write(f"copied {counted} from {source.location} into {target.location}\n")
+        # the sources' health, with what each feed listed: without it the first poll of the
+        # copy stored again (and alerted on) what retention had dropped
+        health = HealthBook(ctx.data_dir, store=source).load(listed=True)
+        into = HealthBook(target_dir, store=target)
+        if health and not into.load():
+            into.save(health)
+            out.write(f"and the health of {len(health)} sources\n")
     if target_dir != ctx.data_dir:
         carried = copy_desk_files(ctx.data_dir, target_dir)
         if carried:
