@@ -531,7 +531,6 @@ def close_truncated(data: bytes) -> ET.Element:
 
 
 _ITEMS = frozenset({"item", "entry"})
-_NAMES = frozenset({"guid", "id"})  # what an item is known by: its guid, an entry's id
 
 
 def _drop_unnamed_cut_item(still_open: list[ET.Element]) -> bool:
@@ -542,12 +541,22 @@ def _drop_unnamed_cut_item(still_open: list[ET.Element]) -> bool:
     for depth in range(len(still_open) - 1, 0, -1):
         item = still_open[depth]
         if _local(item.tag) in _ITEMS:
-            whole = (child for child in item if child not in still_open)
-            if not any(_local(child.tag) in _NAMES for child in whole):
+            if _item_name(item, still_open) is None:
                 still_open[depth - 1].remove(item)
                 return True
             return False
     return False
+
+
+def _item_name(item: ET.Element, still_open: list[ET.Element]) -> str | None:
+    """The guid of an item (an entry's id) among its children that arrived whole, as the
+    readers take it: an RSS item's last guid, an Atom entry's first id; None when it has
+    none, or an empty one (the item is then known by its link or its words)."""
+    wanted = "guid" if _local(item.tag) == "item" else "id"
+    names = [c for c in item if c not in still_open and _local(c.tag) == wanted]
+    if not names:
+        return None
+    return _text(names[-1] if wanted == "guid" else names[0]).strip() or None
 
 
 def _cut_item_name(still_open: list[ET.Element]) -> str | None:
@@ -556,13 +565,7 @@ def _cut_item_name(still_open: list[ET.Element]) -> str | None:
     the elements, not by the bytes: a guid repeated, a document in UTF-16, a tag cut in
     half fooled a look at the last bytes)."""
     items = [element for element in still_open if _local(element.tag) in _ITEMS]
-    if not items:
-        return None
-    named = (
-        child for child in items[-1] if child not in still_open and _local(child.tag) in _NAMES
-    )
-    first = next(named, None)
-    return _text(first) if first is not None else None
+    return _item_name(items[-1], still_open) if items else None
 
 
 def _ends_inside_cdata(data: bytes) -> bool:

@@ -160,6 +160,9 @@ def split_text_article(text: str) -> tuple[str, list[str]]:
     return normalise_paragraphs("\n".join(body)), related
 
 
+WRAPPED = 60  # characters of a line that a text wrapped at a width (72, 80) fills
+
+
 def _opening(text: str, article_text: str) -> str:
     """The text's first paragraph as written (its lines up to a blank line) when the article
     begins with it; else the article's first line (page furniture came before it)."""
@@ -169,10 +172,14 @@ def _opening(text: str, article_text: str) -> str:
 
 
 def headline_from_text(text: str, limit: int = 110) -> str:
-    """A headline for text that came without one: the first sentence of its first paragraph
-    (its lines joined, up to a blank line: a headline with no full stop ran on into the body,
-    and text wrapped at 72 columns is one paragraph), shortened at a word."""
+    """A headline for text that came without one: its first sentence, shortened at a word.
+    A first line that ends without a full stop ends it (a headline ran on into the body),
+    unless it is as long as a line wrapped at a width: then the lines of its paragraph are
+    one sentence's (text wrapped at 72 columns)."""
     paragraph = re.split(r"\n\s*\n", text.strip(), maxsplit=1)[0]
+    line = paragraph.split("\n", 1)[0].rstrip()
+    if len(line) < WRAPPED or line.endswith((".", "!", "?")):
+        paragraph = line
     first = re.split(r"(?<=[.!?])\s", clean_line(paragraph), maxsplit=1)[0]
     first = first.rstrip(".")
     if len(first) <= limit:

@@ -58,12 +58,6 @@ class Cycle:
 Hook = Callable[[Cycle], None]
 
 
-def _set_aside(name: str) -> str:
-    """The name a swapped source's articles wait under while their names change places (a
-    character of the private use area: no source is named so)."""
-    return "\ue000" + name
-
-
 # a time every source's next poll has come by: `run`'s first cycle of every source
 _EVERY_SOURCE = datetime.max.replace(tzinfo=UTC)
 
@@ -161,42 +155,23 @@ class Newsroom:
 
     async def _rename_sources(self, poller: Poller) -> tuple[list[str], list[tuple[str, str]]]:
         """Give the stored articles of each source the config renamed its new name, before
-        the poll (whose health, saved after it, says the rename was seen): one outlet under
-        one name in its stories, first reports and `source:`. Returns their ids, and the
-        renames done."""
-        renamed: list[str] = []
-        done: list[tuple[str, str]] = []
+        the poll (whose health, saved after it, says the rename was done): one outlet under
+        one name in its stories, first reports and `source:`. Every rename in one step (two
+        names swapped take each other's: one at a time, the second took the first's
+        articles too). Returns their ids, and the renames done."""
         renames = poller.take_renames()
-        olds = {old for old, _ in renames}
-        # names swapped (A is C now, C is A): each one's articles set aside under a name of
-        # their own first, or the second rename would take the first one's articles too
-        swapped = any(new in olds for _, new in renames)
+        if not renames:
+            return [], []
+        try:
+            ids = await asyncio.to_thread(self.store.rename_sources, dict(renames))
+        except StoreError as exc:
+            log.error("the articles of renamed sources keep their names for now: %s", exc)
+            poller.renamed(renames, done=False)
+            return list(getattr(exc, "stored", ())), []  # those renamed before it stopped
+        poller.renamed(renames, done=True)
         for old, new in renames:
-            try:
-                if swapped:
-                    await asyncio.to_thread(self.store.rename_source, old, _set_aside(old))
-            except StoreError as exc:
-                log.error("%s: its articles keep the name %s for now: %s", new, old, exc)
-                poller.renamed((old, new), done=False)
-        for old, new in renames:
-            if (old, new) in poller.renames:  # (refused above: tried again next cycle)
-                continue
-            try:
-                # (what an earlier cycle set aside and could not name is named now too)
-                ids = await asyncio.to_thread(self.store.rename_source, _set_aside(old), new)
-                if not swapped:
-                    ids += await asyncio.to_thread(self.store.rename_source, old, new)
-            except StoreError as exc:
-                log.error("%s: its articles keep the name %s for now: %s", new, old, exc)
-                poller.renamed((old, new), done=False)
-                renamed.extend(getattr(exc, "stored", ()))  # those renamed before it stopped
-                continue
-            poller.renamed((old, new), done=True)
-            done.append((old, new))
-            if ids:
-                log.info("%s: %d stored articles of %s renamed", new, len(ids), old)
-            renamed.extend(ids)
-        return renamed, done
+            log.info("%s: the stored articles of %s take its name", new, old)
+        return ids, renames
 
     async def run(self, stop: asyncio.Event, tick: float = 1.0, at_once: bool = False) -> None:
         """Run a cycle whenever sources are due, until `stop` is set; never two polls of

@@ -201,7 +201,8 @@ class Poller:
         # (name before, name now) of the sources the config renamed, whose stored articles
         # are yet to take the new name (`take_renames`)
         self.renames: list[tuple[str, str]] = []
-        self._names: set[str] = set()  # the sources the config names (`_take_sources`)
+        # each source the config names, at its address (`_take_sources`)
+        self._places: dict[str, str] = {}
         self._take_sources(config)
 
     async def open_client(self) -> httpx.AsyncClient:
@@ -537,10 +538,12 @@ class Poller:
         self, result: PollResult, source: Source, listed: frozenset[str] | None = None
     ) -> None:
         """Keep what a poll of `source` did in its health; `listed`: the ids of the articles
-        its document listed, once they are stored. A source the config no longer names
-        (a reload renamed or removed it while it was polled) has no health to keep: made
-        again under its old name, it hid a later rename back to that name."""
-        if source.name not in self._names:
+        its document listed, once they are stored. A source the config no longer names at
+        this address (a reload renamed it, moved it, or swapped names, while it was polled)
+        has no health to keep: made again under its old name it hid a later rename back to
+        that name, and under a name now another address's it gave that one this one's
+        validators and listing."""
+        if self._places.get(source.name) != source.location:
             return
         now = self.clock()
         health = self.health.setdefault(source.name, SourceHealth(source.name, source.location))
@@ -928,7 +931,7 @@ class Poller:
         made under and what its feed listed (retention's drops are not news at the new
         address either); its validators go."""
         by_name = {source.name: source for source in config.sources}
-        self._names = set(by_name)
+        self._places = {name: source.location for name, source in by_name.items()}
         # what a renamed source may have been: health of a name the config dropped, or gives
         # another address (taken once: a rename takes it, and may give its name to another)
         unclaimed = {
@@ -943,8 +946,11 @@ class Poller:
                 unsure.append(source)
         found: dict[str, SourceHealth] = {}
         left = dict(unclaimed)
+        at: dict[str, list[str]] = {}  # each address (as `same_place` tells them): its names
+        for name, health in unclaimed.items():
+            at.setdefault(redact(health.url), []).append(name)
         for source in unsure:
-            before = self._renamed(source, left)
+            before = self._renamed(source, left, at.get(redact(source.location), []))
             if before is not None:
                 found[source.name] = before
         claimed = unclaimed.keys() - left.keys()
@@ -955,11 +961,13 @@ class Poller:
                 continue
             old = self.health.get(source.name)
             moved = old is not None and old is left.get(source.name)  # (not another's now)
+            kept = old if moved else None  # its ids, listing and a rename not yet done
             self.health[source.name] = SourceHealth(
                 name=source.name,
                 url=source.location,
-                known_as=old.known_as if moved and old is not None else "",
-                listed=old.listed if moved and old is not None else frozenset(),
+                known_as=kept.known_as if kept is not None else "",
+                listed=kept.listed if kept is not None else frozenset(),
+                renamed_from=kept.renamed_from if kept is not None else "",
             )
         for name in claimed:  # a name renamed that the config no longer gives any source
             if name not in by_name:
@@ -971,17 +979,16 @@ class Poller:
             if health.renamed_from and name in by_name
         ]
 
-    def _renamed(self, source: Source, unclaimed: dict[str, SourceHealth]) -> SourceHealth | None:
+    def _renamed(
+        self, source: Source, unclaimed: dict[str, SourceHealth], here: list[str]
+    ) -> SourceHealth | None:
         """The health, under this source's name, of the one unclaimed source at its address
-        (`_take_sources`): this one renamed. It takes that health (validators, what its feed
-        listed) and the name its articles' ids are made under, so its items are the articles
-        stored (a rename stored every item of the feed again, and fired their alerts again);
-        None when there is none, or several that cannot be told apart."""
-        gone = [
-            health
-            for name, health in unclaimed.items()
-            if name != source.name and same_place(health.url, source.location)
-        ]
+        (`_take_sources`; `here`: the names of those at its address). This one renamed: it
+        takes that health (validators, what its feed listed) and the name its articles' ids
+        are made under, so its items are the articles stored (a rename stored every item of
+        the feed again, and fired their alerts again); None when there is none, or several
+        that cannot be told apart."""
+        gone = [unclaimed[name] for name in here if name != source.name and name in unclaimed]
         if not gone:
             return None
         # several (a name before the last, which a database keeps, or a source removed
@@ -1000,19 +1007,27 @@ class Poller:
         )
 
     def take_renames(self) -> list[tuple[str, str]]:
-        """The renames whose articles are yet to take the new name, taken; each is said done
-        with `renamed` (one the store refused stays for the next cycle, or the next start)."""
+        """The renames whose articles are yet to take the new name, taken: each source's
+        health says it done from now (a reload while the store renames, or another cycle,
+        would otherwise do it again: two names swapped twice are back where they were);
+        `renamed` says whether it was."""
         renames, self.renames = self.renames, []
+        for _, new in renames:
+            health = self.health.get(new)
+            if health is not None:
+                health.renamed_from = ""
         return renames
 
-    def renamed(self, rename: tuple[str, str], done: bool) -> None:
-        """The articles of a rename took the new name (`done`), or are yet to."""
-        old, new = rename
-        health = self.health.get(new)
-        if done and health is not None and health.renamed_from == old:
-            self.health[new] = replace(health, renamed_from="")
-        elif not done:
-            self.renames.append(rename)
+    def renamed(self, renames: list[tuple[str, str]], done: bool) -> None:
+        """The articles of these renames took their new names (`done`), or are yet to: then
+        their sources' health says so again, for the next cycle or the next start."""
+        if done:
+            return
+        for old, new in renames:
+            health = self.health.get(new)
+            if health is not None and not health.renamed_from:
+                health.renamed_from = old
+                self.renames.append((old, new))
 
     def _ids_as(self, source: Source) -> Source:
         """The source as its articles' ids are made: under the name it had when first

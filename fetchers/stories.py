@@ -1369,19 +1369,20 @@ class StoryIndex:
                 filed.append(ident)
         heapq.heappush(self._by_time, (item.when, ident))
 
-    def rename_outlet(self, old: str, new: str) -> None:
-        """An outlet the config renamed: its articles in the window are the new name's, so a
-        column's next instalment under the new name is still told from a story of its own
-        (`SERIES_HOURS`), and what it said still from what it says (`_unrepeated`)."""
+    def rename_outlets(self, names: dict[str, str]) -> None:
+        """Outlets the config renamed (old -> new; two may swap, all at once): their
+        articles in the window are the new names', so a column's next instalment under the
+        new name is still told from a story of its own (`SERIES_HOURS`), and what it said
+        still from what it says (`_unrepeated`)."""
         docs = self._docs
         for ident, doc in docs.items():
-            if doc[7] == old:
-                docs[ident] = (*doc[:7], new)
-        said = self._recently_said.pop(old, None)
-        if said is not None:
-            merged = [*self._recently_said.get(new, []), *said]
-            merged.sort(key=lambda entry: entry[0])
-            self._recently_said[new] = merged[-REPEATS:]
+            if doc[7] in names:
+                docs[ident] = (*doc[:7], names[doc[7]])
+        said = self._recently_said
+        moved = {names[old]: said.pop(old) for old in list(said) if old in names}
+        for new, entries in moved.items():
+            merged = sorted([*said.get(new, []), *entries], key=lambda entry: entry[0])
+            said[new] = merged[-REPEATS:]
 
     def _sum_in(
         self, ident: str, sid: str, words: tuple[str, ...], weights: array[float], norm: float

@@ -578,9 +578,8 @@ class StoryBook:
                 self._touched = None  # stories not seen grouped: the next shelf is whole
             index = self.index
             assert index is not None
-            if not opened:  # (one just opened read the new names from the store)
-                for old, new in renames:
-                    index.rename_outlet(old, new)
+            if not opened and renames:  # (one just opened read the new names from the store)
+                index.rename_outlets(dict(renames))
             wanted = [] if opened else list(new_ids)
             if keeper is not None and not opened:  # what every poller stored since
                 stored, self._mark = keeper.stored_since(self._mark)

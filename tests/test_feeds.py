@@ -546,6 +546,26 @@ def test_an_item_shown_by_its_link_is_shown_without_its_tracking_parameters() ->
     assert article.title == article.link == "http://x.test/a?id=3"
 
 
+@pytest.mark.parametrize(
+    ("item", "cut_guid", "left_out"),
+    [
+        ("<guid>x</guid><guid>y</guid><title>Half a head", "y", False),  # the last, as read
+        ("<guid></guid><title>Half a head", None, True),  # an empty guid names nothing
+        ("<id>x</id><title>Half a head", None, True),  # an RSS item's id is not its guid
+    ],
+)
+def test_the_item_a_cut_fell_in_is_named_as_the_reader_names_it(
+    item: str, cut_guid: str | None, left_out: bool
+) -> None:
+    """The guid a cut item was told by was its first (the reader keeps an RSS item's last),
+    an empty one counted as a name (the article is then its link's), and an RSS `<id>` as
+    a guid: the cut item's half headline could revise a stored article."""
+    whole = rss("<title>Whole</title><guid>w</guid>", item + " and the rest</title>")
+    feed = parse_feed(whole[: whole.index(b" and the rest")], None, None)
+    assert feed.cut_guid == cut_guid
+    assert ("item cut before its guid left out" in feed.warning_notes) == left_out
+
+
 def test_an_items_tags_are_told_apart_once_and_kept_to_a_hundred() -> None:
     """Thousands of categories on one item were told apart pairwise (40,000: 7 s a poll, past
     the parse deadline near 90,000) and all kept in every index: the source's tags first,

@@ -97,8 +97,14 @@ def test_text_without_metadata_gets_a_headline_from_its_text(tmp_path: Path, now
             "Headline without a period",
         ),
         (
-            "The central bank raised rates by a quarter point on\nThursday. Markets fell.\n",
-            "The central bank raised rates by a quarter point on Thursday",
+            "Headline: no stop\nBody sentence one. Two.\n",
+            "Headline: no stop",
+        ),
+        (
+            "The central bank raised its policy rate by a quarter of a point on\n"
+            "Thursday, citing inflation. Markets fell.\n",
+            "The central bank raised its policy rate by a quarter of a point on Thursday,"
+            " citing inflation",
         ),
     ],
 )

@@ -1433,3 +1433,26 @@ async def test_older_items_a_feed_lists_again_unchanged_are_not_counted_revised(
         counts.append((len(result.new_ids), len(result.revised_ids)))
         clock[0] += timedelta(minutes=10)
     assert counts == [(20, 0), (0, 0), (0, 0)]
+
+
+async def test_a_rename_under_way_is_not_taken_again_by_a_reload(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """A reload while the store renamed a source's articles found the rename still to do
+    and did it again next cycle (two names swapped twice are back where they were); one the
+    store refused is done at the next cycle, or the next start."""
+    url = feed_server.add("/r.xml", Route(rss("<title>Talks</title><guid>1</guid>")))
+    now = datetime(2025, 10, 24, 8, tzinfo=UTC)
+    await poll_once(tmp_path, now, Source("A", url=url))
+    renamed = config_for(tmp_path, Source("B", url=url))
+    with Store(tmp_path / "data", writer=True) as store:
+        poller = Poller(renamed, store, lambda: now, health=HealthBook(tmp_path / "data"))
+        try:
+            assert poller.take_renames() == [("A", "B")]
+            poller.reconfigure(renamed)  # a SIGHUP meanwhile
+            assert poller.renames == []
+            poller.renamed([("A", "B")], done=False)  # refused: kept for later
+            assert poller.renames == [("A", "B")]
+            assert poller.health["B"].renamed_from == "A"
+        finally:
+            await poller.aclose()

@@ -1830,17 +1830,17 @@ def test_an_article_stored_with_its_campaign_is_the_item_that_comes_without_it(
 def test_a_source_renamed_by_the_writer_is_found_under_its_new_name_by_a_viewer(
     open_store: StoreOpener,
 ) -> None:
-    """The articles of a renamed source take its new name (`rename_source`): in the writer's
+    """The articles of a renamed source take its new name (`rename_sources`): in the writer's
     indexes, on disk for the next open, and in a viewer that reloads (its source index
     filed them under the old name for good)."""
     with open_store(writer=True) as writer:
         writer.add_batch([make(n, source="Yonhap") for n in range(3)] + [make(9, source="Wire")])
         with open_store() as viewer:
             assert len(viewer.query_ids(parse_query("source:Yonhap"))) == 3
-            assert sorted(writer.rename_source("Yonhap", "Yonhap English")) == sorted(
+            assert sorted(writer.rename_sources({"Yonhap": "Yonhap English"})) == sorted(
                 f"Yonhap-{n}" for n in range(3)
             )
-            assert writer.rename_source("Yonhap", "Yonhap English") == []  # done once
+            assert writer.rename_sources({"Yonhap": "Yonhap English"}) == []  # done once
             for store in (writer, viewer):
                 store.reload()
                 assert store.query_ids(parse_query("source:Yonhap")) == []
@@ -1888,3 +1888,17 @@ def test_a_title_holding_the_phrase_ranks_above_one_holding_its_words_apart(
         ids = store.query_ids(query)
         assert sorted(ids) == ["p1", "p2"]
         assert by_relevance(store, Path(store.location), ids, query.words)[0] == "p1"
+
+
+def test_two_sources_that_swap_names_take_each_others_in_one_step(
+    open_store: StoreOpener,
+) -> None:
+    """Two names swapped in the config: renamed one at a time, the second rename took the
+    first one's articles too (every article under one name)."""
+    with open_store(writer=True) as store:
+        store.add_batch([make(1, source="A"), make(2, source="C"), make(3, source="Other")])
+        assert sorted(store.rename_sources({"A": "C", "C": "A"})) == ["A-1", "C-2"]
+        by_id = {r.id: r.source for r in store.records(store.query_ids())}
+        assert by_id == {"A-1": "C", "C-2": "A", "Other-3": "Other"}
+        assert store.query_ids(parse_query("source:A")) == ["C-2"]
+        assert store.query_ids(parse_query("source:C")) == ["A-1"]

@@ -675,7 +675,7 @@ def test_an_outlet_renamed_keeps_its_column_a_story_a_day() -> None:
     days = [Item(i.id, i.title, i.summary, i.when, "AP") for i in _column_days()]
     index = StoryIndex()
     index.add(days[:1])
-    index.rename_outlet("AP", "Associated Press")
+    index.rename_outlets({"AP": "Associated Press"})
     today = days[1]
     index.add([Item(today.id, today.title, today.summary, today.when, "Associated Press")])
     assert index.story_of["ap1"] == story_id("ap1") != index.story_of["ap0"]
@@ -698,12 +698,22 @@ def test_a_cycles_renames_reach_the_writers_story_window(tmp_path: Path) -> None
         desk.after_cycle(Cycle([], ["ap0"]))
         assert desk.running is not None
         desk.running.result()
-        store.rename_source("AP", "Associated Press")
+        store.rename_sources({"AP": "Associated Press"})
         desk.after_cycle(Cycle([], [], renames=[("AP", "Associated Press")]))
         desk.running.result()
         index = desk.book.index
         assert index is not None and index._docs["ap0"][7] == "Associated Press"
         desk.close()
+
+
+def test_two_outlets_that_swap_names_swap_in_the_window() -> None:
+    """Renamed one at a time, two swapped names left both outlets' window articles under
+    one name."""
+    index = StoryIndex()
+    index.add([Item("a1", COLUMN[0], COLUMN_LEDE, at(0), "A"), Item("c1", "Quake hits Iwate",
+               "A strong quake struck.", at(1), "C")])  # fmt: skip
+    index.rename_outlets({"A": "C", "C": "A"})
+    assert (index._docs["a1"][7], index._docs["c1"][7]) == ("C", "A")
 
 
 def _column_days() -> list[Item]:

@@ -88,6 +88,15 @@ READ_CHUNK = 1000  # thin records read back at a time by iter_articles
 LOAD_HANDOVER = 0.001  # seconds the load of the rest leaves the lock free after each shard
 
 
+def _source_setter(to: dict[str, str]) -> Callable[[MutableMapping[str, Any]], None]:
+    """A TinyDB update giving each document of `to` its new source name."""
+
+    def rename(doc: MutableMapping[str, Any]) -> None:
+        doc["source"] = to[doc["id"]]
+
+    return rename
+
+
 class Store:
     """Articles, their marks and full texts in one data dir (an `ArticleStore`).
 
@@ -1218,42 +1227,52 @@ class Store:
                     record.title, record.summary = title, summary
         return list(by_shard)
 
-    def rename_source(self, old: str, new: str) -> list[str]:
-        """(The writer.) Give the articles of source `old` the name `new`, which the config
-        renamed it to: one outlet under one name in `source:`, its stories and its first
-        reports. A shard at a time, then filed; returns the ids renamed.
+    def rename_sources(self, names: dict[str, str]) -> list[str]:
+        """(The writer.) Give the articles of each source named in `names` its new name
+        (old -> new: the config renamed it; two names may swap, every article's new name is
+        chosen before any is written): one outlet under one name in `source:`, its stories
+        and its first reports. A shard at a time, then filed; returns the ids renamed.
         StoreWriteError when the disk refuses (those of the shards written are renamed)."""
+        names = {old: new for old, new in names.items() if old != new}
         with self.lock, collector_paused():
             self._require_writer()
-            if old == new:
+            if not names:
                 return []
             if not self.complete:
                 self._load_all()
             indexes = self._indexes
             records = indexes.records
-            listed = indexes.by_field["source"].get(old.lower(), [])
-            ids = [ident for ident in listed if records[ident].source == old]
-            by_shard: dict[str, list[str]] = {}
-            for ident in ids:
-                by_shard.setdefault(records[ident].shard, []).append(ident)
+            to: dict[str, str] = {}  # article -> its new name
+            for old, new in names.items():
+                for ident in indexes.by_field["source"].get(old.lower(), []):
+                    if records[ident].source == old:
+                        to[ident] = new
+            by_shard: dict[str, dict[str, str]] = {}
+            for ident, new in to.items():
+                by_shard.setdefault(records[ident].shard, {})[ident] = new
             renamed: list[str] = []
             try:
                 for key, members in by_shard.items():
                     shard = self._get_shard(key)
                     before = shard.signature
-                    held = set(members)
-                    shard.table.update({"source": new}, lambda d, held=held: d.get("id") in held)
+                    shard.table.update(
+                        _source_setter(members), lambda d, m=members: d.get("id") in m
+                    )
                     shard.wrote()
                     self._note_written(key, before, members)
                     renamed.extend(members)
             except (OSError, ValueError) as exc:
                 raise StoreWriteError(  # (carrying the ids renamed: their stories follow)
                     f"{self.dir}: cannot write ({getattr(exc, 'strerror', None) or exc}); "
-                    f"{len(renamed)} of {len(ids)} articles of {old} renamed {new}",
+                    f"{len(renamed)} of {len(to)} articles of renamed sources renamed",
                     renamed,
                 ) from exc
             finally:
-                indexes.rename_source(old, renamed, new)  # those written, filed at once
+                moved: dict[tuple[str, str], list[str]] = {}
+                for ident in renamed:  # the old names of all read before any is filed anew
+                    moved.setdefault((records[ident].source, to[ident]), []).append(ident)
+                for (old, new), ids in moved.items():  # those written, filed at once
+                    indexes.rename_source(old, ids, new)
                 written = {records[ident].shard for ident in renamed}
                 for key in written:
                     self._write_rows(key)

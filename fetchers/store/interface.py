@@ -236,9 +236,10 @@ class ArticleStore(Protocol):
         them."""
         ...
 
-    def rename_source(self, old: str, new: str) -> list[str]:
-        """(The writer.) Give the articles of source `old` its new name `new` (the config
-        renamed it); returns their ids. StoreWriteError when the store refuses."""
+    def rename_sources(self, names: dict[str, str]) -> list[str]:
+        """(The writer.) Give the articles of each source named in `names` (old -> new: the
+        config renamed it; two names may swap) its new name; returns their ids.
+        StoreWriteError when the store refuses."""
         ...
 
     def apply_retention(self, days: int, now: datetime) -> int:

@@ -50,6 +50,7 @@ from fetchers.store.postgres.known import PER_SOURCE, KnownArticles, digest
 from fetchers.store.postgres.sql import OUTLETS_SQL, Plan, plan
 from fetchers.store.postgres.words import (
     LONGEST_TEXT,
+    LONGEST_WORD,
     PAIRS_TEXT,
     WORDS_SQL,
     article_words,
@@ -271,10 +272,12 @@ def _in_title(query: str) -> str:
     """A words query (`prefix_query`: lexemes joined by "&", the last a prefix) held by a
     title as the phrase it is: the lexemes one after the other, each marked with the
     title's weight, A (as the data dir's index asks a title for the phrase: a title holding
-    its words apart was ranked above one holding the phrase)."""
-    return " <-> ".join(
-        f"{term[:-2]}:*A" if term.endswith(":*") else f"{term}:A" for term in query.split(" & ")
-    )
+    its words apart was ranked above one holding the phrase). A lexeme too long for a
+    tsvector is left out of it but counts its place in a phrase: its words are then asked
+    for anywhere in the title."""
+    terms = query.split(" & ")
+    joint = " & " if any(len(t.encode()) >= LONGEST_WORD for t in terms) else " <-> "
+    return joint.join(f"{t[:-2]}:*A" if t.endswith(":*") else f"{t}:A" for t in terms)
 
 
 class PostgresStore:
@@ -1431,17 +1434,22 @@ class PostgresStore:
             row = cur.fetchone()
         return [dict(r) for r in entries(row[0], ident, "earlier texts", self._odd)] if row else []
 
-    def rename_source(self, old: str, new: str) -> list[str]:
-        """Give the articles of source `old` the name `new` the config renamed it to, in one
-        transaction; viewers draw their rows again (`~N`, as for rewritten headlines)."""
+    def rename_sources(self, names: dict[str, str]) -> list[str]:
+        """Give the articles of each source named in `names` (old -> new: the config renamed
+        it; two may swap) its new name, in one statement; viewers draw their rows again
+        (`~N`, as for rewritten headlines)."""
         self._require_writer()
-        if old == new:
+        names = {old: new for old, new in names.items() if old != new}
+        if not names:
             return []
+        olds, news = list(names), list(names.values())
         with self._cursor("cannot rename a source's articles", write=True) as cur:
-            cur.execute(  # (the key lower-cased here: a C-locale lower() lowers ASCII only)
-                "UPDATE articles SET source = %s, source_key = %s"
-                " WHERE source_key = %s AND source = %s RETURNING id",
-                (new, new.lower(), old.lower(), old),
+            cur.execute(  # (keys lower-cased here: a C-locale lower() lowers ASCII only)
+                "UPDATE articles a SET source = m.new, source_key = m.new_key"
+                " FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[])"
+                " AS m(old, old_key, new, new_key)"
+                " WHERE a.source_key = m.old_key AND a.source = m.old RETURNING a.id",
+                (olds, [o.lower() for o in olds], news, [n.lower() for n in news]),
             )
             ids = [row[0] for row in cur.fetchall()]
             if ids:
