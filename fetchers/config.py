@@ -385,7 +385,7 @@ def _sources(path: Path, items: Any, settings: Settings) -> list[Source]:
             if not resolved.is_absolute():
                 resolved = path.parent / resolved
             local = str(resolved)
-        address = address_key(url) if url else str(local)
+        address = address_key(url, user=True) if url else str(local)
         if address in addresses:  # its items would be stored twice, and alerted on twice
             raise ConfigError(
                 f"{_where(path, where)}: the same {'url' if url else 'path'} as"

@@ -35,10 +35,11 @@ def address_problem(url: str) -> str | None:
     return None
 
 
-def address_key(url: str) -> str:
-    """What tells two sources' addresses apart: the address without its user name and
-    password (an OPML export leaves them out: imported again, a protected feed was added a
-    second time), its scheme lower-cased."""
+def address_key(url: str, user: bool = False) -> str:
+    """What tells two sources' addresses apart: the address without its password and, but
+    with `user`, its user name (an OPML export leaves them out: imported again, a protected
+    feed was added a second time), its scheme lower-cased. Two accounts' feeds at one
+    address differ by `user`."""
     url = lower_scheme(url)
     scheme, sep, rest = url.partition("://")
     if not sep:
@@ -48,8 +49,9 @@ def address_key(url: str) -> str:
         at = rest.find(mark)
         if at != -1:
             cut = min(cut, at)
-    netloc = rest[:cut]
-    return f"{scheme}://{netloc.rpartition('@')[2]}{rest[cut:]}"
+    userinfo, at, host = rest[:cut].rpartition("@")
+    name = userinfo.partition(":")[0] + at if user and at else ""
+    return f"{scheme}://{name}{host}{rest[cut:]}"
 
 
 # query parameters that say how a reader came to a page, never which page it is: a feed that

@@ -111,7 +111,7 @@ def test_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         # one address under two names: its items stored twice, alerted on twice
         (
             '[[sources]]\nname = "BBC"\nurl = "https://bbc.example/rss"\n'
-            '[[sources]]\nname = "BBC World"\nurl = "HTTPS://me:pw@bbc.example/rss"',
+            '[[sources]]\nname = "BBC World"\nurl = "HTTPS://bbc.example/rss"',
             "sources[2] (BBC World): the same url as 'BBC'; one source for each",
         ),
         (
@@ -120,6 +120,16 @@ def test_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         ),
     ],
 )
+def test_two_accounts_feeds_at_one_address_are_two_sources(tmp_path: Path, now: datetime) -> None:
+    """One address, two users' feeds (basic auth tells them apart): not one source twice."""
+    path = write_config(
+        tmp_path / "two.toml",
+        '[[sources]]\nname = "Ana"\nurl = "https://ana:pw@feeds.example/me"\n'
+        '[[sources]]\nname = "Bo"\nurl = "https://bo:pw@feeds.example/me"\n',
+    )
+    assert [s.name for s in load_config(path, now).sources] == ["Ana", "Bo"]
+
+
 def test_broken_config_names_the_fault(
     tmp_path: Path, now: datetime, text: str, expected: str
 ) -> None:
