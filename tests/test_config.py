@@ -34,6 +34,16 @@ def test_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert find_config(str(explicit)) == explicit
 
 
+def test_two_accounts_feeds_at_one_address_are_two_sources(tmp_path: Path, now: datetime) -> None:
+    """One address, two users' feeds (basic auth tells them apart): not one source twice."""
+    path = write_config(
+        tmp_path / "two.toml",
+        '[[sources]]\nname = "Ana"\nurl = "https://ana:pw@feeds.example/me"\n'
+        '[[sources]]\nname = "Bo"\nurl = "https://bo:pw@feeds.example/me"\n',
+    )
+    assert [s.name for s in load_config(path, now).sources] == ["Ana", "Bo"]
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -120,16 +130,6 @@ def test_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         ),
     ],
 )
-def test_two_accounts_feeds_at_one_address_are_two_sources(tmp_path: Path, now: datetime) -> None:
-    """One address, two users' feeds (basic auth tells them apart): not one source twice."""
-    path = write_config(
-        tmp_path / "two.toml",
-        '[[sources]]\nname = "Ana"\nurl = "https://ana:pw@feeds.example/me"\n'
-        '[[sources]]\nname = "Bo"\nurl = "https://bo:pw@feeds.example/me"\n',
-    )
-    assert [s.name for s in load_config(path, now).sources] == ["Ana", "Bo"]
-
-
 def test_broken_config_names_the_fault(
     tmp_path: Path, now: datetime, text: str, expected: str
 ) -> None:
