@@ -46,9 +46,9 @@ def address_key(url: str, user: bool = False) -> str:
         return url
     cut = len(rest)
     for mark in "/?#":
-        at = rest.find(mark)
-        if at != -1:
-            cut = min(cut, at)
+        place = rest.find(mark)
+        if place != -1:
+            cut = min(cut, place)
     userinfo, at, host = rest[:cut].rpartition("@")
     name = userinfo.partition(":")[0] + at if user and at else ""
     return f"{scheme}://{name}{host}{rest[cut:]}"
