@@ -269,11 +269,18 @@ class Poller:
 
     def _take_health(self, names: set[str]) -> None:
         """(In a thread.) A source taken from another poller goes on from the health it left
-        (its schedule and validators), where the store keeps health for every host."""
+        (its schedule and validators), where the store keeps health for every host; not the
+        health of another address under its name (a name given to another feed, two names
+        swapped): its ids would be made under that one's name, its validators sent to this
+        one."""
         kept = self.healthbook.load(listed=True)
         for name in names:
             health = kept.get(name)
-            if health is not None and name not in self._busy:
+            if (
+                health is not None
+                and name not in self._busy
+                and same_place(health.url, self._places.get(name, ""))
+            ):
                 self.health[name] = health
 
     def due(self, now: datetime) -> list[Source]:

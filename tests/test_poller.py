@@ -23,7 +23,7 @@ from fetchers import indexedtext
 from fetchers import poller as poller_module
 from fetchers.healthbook import HealthBook
 from fetchers.http import FetchError, fetch, make_client
-from fetchers.models import Article, PollResult, Settings, Source
+from fetchers.models import Article, PollResult, Settings, Source, SourceHealth
 from fetchers.poller import BACKOFF_BASE, BACKOFF_CAP, Poller, host_cap
 from fetchers.store import StagedArticle, Store, search
 from tests.conftest import FeedServer, Route, config_for, poll_once, rss
@@ -1456,3 +1456,28 @@ async def test_a_rename_under_way_is_not_taken_again_by_a_reload(
             assert poller.health["B"].renamed_from == "A"
         finally:
             await poller.aclose()
+
+
+def test_a_source_taken_over_goes_on_from_health_of_its_own_address_only(
+    tmp_path: Path,
+) -> None:
+    """Health another poller left under a name the config now gives another address (a
+    name given to another feed, two names swapped) was taken as this source's: its ids made
+    under the other's name, its validators sent to this address."""
+    data = tmp_path / "data"
+    book = HealthBook(data)
+    theirs = [
+        SourceHealth("A", "https://elsewhere.example/a", etag='"old"', known_as="Z"),
+        SourceHealth("B", "https://b.example/feed", etag='"b1"'),
+    ]
+    data.mkdir()
+    book.save({h.name: h for h in theirs})
+    sources = [Source("A", url="https://a.example/feed"), Source("B", url="https://b.example/feed")]
+    with Store(data, writer=True) as store:
+        poller = Poller(
+            config_for(tmp_path, *sources), store, lambda: datetime.now(UTC), health=book
+        )
+        poller.health["A"] = SourceHealth("A", "https://a.example/feed")
+        poller._take_health({"A", "B"})
+        assert (poller.health["A"].etag, poller.health["A"].known_as) == (None, "")
+        assert poller.health["B"].etag == '"b1"'
