@@ -38,6 +38,7 @@ from fetchers.alertrules import (
     RuleBook,
     RuleBookError,
     all_rules,
+    source_missing,
     webhook_format,
 )
 from fetchers.atomic import atomic_write_bytes
@@ -229,6 +230,7 @@ class AlertDesk:
         self._stored: tuple[object, list[AlertRule], set[str]] | None = None  # alerts.json
         # as last read: its stat, its rules, the muted config rules (read again on change)
         self._word_plan: WordPlan | None = None
+        self._said: set[str] = set()  # the problems of the rules logged already
         self._hour_counts = HourCounts()  # each term's whole hours, read once
         self.reconfigure(config)
 
@@ -354,8 +356,18 @@ class AlertDesk:
                 )
             except RuleBookError as exc:
                 stored, muted, problems = [], set(), [str(exc)]
+            sources = {s.name.lower() for s in getattr(self.config, "sources", [])}
+            for rule in all_rules(list(getattr(self.config, "alerts", [])), stored, muted):
+                missing = None if rule.muted else source_missing(rule, sources)
+                if missing is not None:  # (a source renamed since: the rule went dead unsaid)
+                    problems.append(
+                        f"alert rule {rule.name!r}: no source named {missing!r} in the config;"
+                        " it fires for no new article (was the source renamed?)"
+                    )
             for problem in problems:  # each rule refused, named (the file keeps it as it is)
-                log.warning("%s", problem)
+                if problem not in self._said:  # (once: a store's rules are read every check)
+                    self._said.add(problem)
+                    log.warning("%s", problem)
             cached = self._stored = (version, stored, muted)
         _, stored, muted = cached
         return all_rules(list(getattr(self.config, "alerts", [])), stored, muted)

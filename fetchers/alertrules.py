@@ -383,6 +383,20 @@ def webhook_format(rule: AlertRule) -> str:
     return "generic"
 
 
+def source_missing(rule: AlertRule, sources: set[str]) -> str | None:
+    """A source (lower-cased) the rule asks for that no configured source (`sources`,
+    lower-cased) is, where every article it can fire for must be of such a source (a clause
+    of `source:` terms alone, none configured); None when it can fire."""
+    parsed = rule.parsed
+    if parsed is None:
+        return None
+    for clause in parsed.clauses:
+        only_sources = all(t.field == "source" and not t.negated for t in clause)
+        if clause and only_sources and not any(t.value in sources for t in clause):
+            return clause[0].value
+    return None
+
+
 def all_rules(
     config_rules: list[AlertRule], stored: list[AlertRule], muted: set[str]
 ) -> list[AlertRule]:

@@ -1018,6 +1018,37 @@ async def test_a_source_added_to_the_desk_does_not_page_it_with_its_backlog(
     assert "spike" in {e.kind for e in AlertHistory(data).recent()}
 
 
+async def test_a_rule_asking_for_a_source_the_config_lacks_is_said_once(
+    tmp_path: Path, feed_server: FeedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A rule on `source:Guardian` went dead without a word once the source was renamed "The
+    Guardian": it fires for no new article. The writer says so, once, not at every cycle;
+    a rule with another source beside it in an OR, or none, is not named."""
+    data, clock = tmp_path / "d", [NOW]
+    route = Route(rss(item(1, "Louvre heist")))
+    url = feed_server.add("/feed", route)
+    rules = [
+        {"name": "Dead", "query": "Louvre source:Guardian"},
+        {"name": "Alive", "query": "Louvre source:Guardian OR source:Wire"},
+        {"name": "Any", "query": "Louvre"},
+    ]
+    with Store(data, writer=True) as store:
+        newsroom = Newsroom(config_with(tmp_path, url, rules), store, data, lambda: clock[0])
+        try:
+            await newsroom.cycle()
+            route.body = rss(item(2, "Louvre jewels found"), item(1, "Louvre heist"))
+            clock[0] = NOW + timedelta(minutes=10)
+            await newsroom.cycle()
+        finally:
+            await newsroom.aclose()
+    assert [e.alert for e in AlertHistory(data).recent()].count("Any") == 2  # both checked
+    said = [r.getMessage() for r in caplog.records if "no source named" in r.getMessage()]
+    assert said == [
+        "alert rule 'Dead': no source named 'guardian' in the config; it fires for no new"
+        " article (was the source renamed?)"
+    ]
+
+
 async def test_a_rules_spike_reaches_the_webhook_beside_its_matches(
     tmp_path: Path, feed_server: FeedServer, receiver: Receiver
 ) -> None:
