@@ -25,7 +25,7 @@ from fetchers.models import from_utc_iso, utc_iso
 from fetchers.query import Query, QueryError, parse_query
 from fetchers.store.errors import StoreError
 from fetchers.text import clean_line
-from fetchers.webaddress import address_problem
+from fetchers.webaddress import address_problem, ntfy_topic
 
 if TYPE_CHECKING:
     from fetchers.store import ArticleStore
@@ -178,15 +178,10 @@ def make_rule(
         origin=origin,
         parsed=parsed,
     )
-    if webhook and webhook_format(rule) == "ntfy" and not ntfy_topic(webhook):
+    if webhook and webhook_format(rule) == "ntfy" and not ntfy_topic(urlsplit(webhook).path)[1]:
         # (ntfy refuses a post without a topic: every alert of the rule would be refused)
         raise RuleError("webhook: an ntfy URL ends with its topic (https://ntfy.sh/TOPIC)")
     return rule
-
-
-def ntfy_topic(url: str) -> str:
-    """The topic of an ntfy webhook URL: its path's last segment."""
-    return urlsplit(url).path.rstrip("/").rpartition("/")[2]
 
 
 class RuleBook:

@@ -29,6 +29,7 @@ import httpx
 from fetchers.alerthistory import AlertEntry
 from fetchers.http import DEFAULT_USER_AGENT
 from fetchers.text import strip_controls, strip_zero_width
+from fetchers.webaddress import ntfy_topic
 
 log = logging.getLogger("wirewatch.alerts")
 
@@ -199,7 +200,7 @@ def webhook_request(url: str, fmt: str, entry: AlertEntry) -> tuple[str, dict[st
         # URL's last segment; the root keeps the path before it (a server behind a prefix)
         # and the query (`?auth=` carries an access token)
         parts = urlsplit(url)
-        prefix, _, topic = parts.path.rstrip("/").rpartition("/")
+        prefix, topic = ntfy_topic(parts.path)
         root = urlunsplit((parts.scheme, parts.netloc, prefix + "/", parts.query, ""))
         message: dict[str, Any] = {
             "topic": topic,

@@ -35,6 +35,13 @@ def address_problem(url: str) -> str | None:
     return None
 
 
+def ntfy_topic(path: str) -> tuple[str, str]:
+    """(the path before it, the topic) of an ntfy URL's path: the topic is its last
+    segment ("" when there is none), the rest a server behind a prefix."""
+    prefix, _, topic = path.rstrip("/").rpartition("/")
+    return prefix, topic
+
+
 def address_key(url: str, user: bool = False) -> str:
     """What tells two sources' addresses apart: the address without its password and, but
     with `user`, its user name (an OPML export leaves them out: imported again, a protected

@@ -51,7 +51,10 @@ _ARRIVED = """
     CREATE INDEX IF NOT EXISTS articles_arrived ON articles (arrived) WHERE arrived IS NOT NULL;
 """
 
+# the tracking parameters' names as a SQL list, and as the alternatives of a pattern (the
+# rows the migration rewrites): both from the one set `untracked` takes out
 _TRACKING_SQL = ", ".join(f"'{name}'" for name in sorted(TRACKING))
+_TRACKING_RE = "|".join(sorted(TRACKING))
 
 MIGRATIONS: tuple[str, ...] = (
     # 0 -> 1: articles, marks, the writer's heartbeat
@@ -312,7 +315,7 @@ MIGRATIONS: tuple[str, ...] = (
         ) END
     $$;
     UPDATE articles SET link = wirewatch_untracked(link)
-    WHERE link ~* '[?&](utm_|fbclid|gclid|dclid|msclkid|yclid|igshid|twclid|mc_cid|mc_eid|_hs)';
+    WHERE link ~* '[?&](utm_|{_TRACKING_RE})';
     """,
 )
 READER = "wirewatch.reader"  # the session setting that names the reader of a connection
