@@ -567,15 +567,6 @@ def _refuse_the_impossible(query: Query) -> None:
                 raise QueryError(
                     f"before:{high.value} is not after since:{low.value}: no article is both"
                 )
-    for clause in query.clauses:
-        for term in clause:
-            if term.field == "outlets" and not term.negated and len(clause) == 1:
-                op, number = _outlets_clause(term.value)
-                if number < 1 and op in ("=", "<=") or number <= 1 and op == "<":
-                    raise QueryError(
-                        f"outlets:{term.value}: a story has one outlet or more; no article"
-                        " has fewer"
-                    )
     alone = [c[0] for c in query.clauses if len(c) == 1]  # each required on its own
     _refuse_both_ways(alone)
     _refuse_two_of_one(alone)
@@ -634,7 +625,8 @@ def _refuse_two_of_one(alone: list[Term]) -> None:
 
 
 def _refuse_outlets_between(alone: list[Term]) -> None:
-    """`outlets:>=3 outlets:<2`: no count of outlets is both."""
+    """`outlets:0`, `outlets:>=3 outlets:<2`: a story has one outlet or more, and no count
+    of outlets is both."""
     asked = [t for t in alone if t.field == "outlets" and not t.negated]
     low, high = 1, math.inf
     for term in asked:
@@ -643,6 +635,11 @@ def _refuse_outlets_between(alone: list[Term]) -> None:
             low = max(low, number + (op == ">"))
         if op in ("=", "<=", "<"):
             high = min(high, number - (op == "<"))
+            if high < 1:
+                raise QueryError(
+                    f"outlets:{term.value}: a story has one outlet or more; no article"
+                    " has fewer"
+                )
     if low > high:
         raise QueryError(
             " and ".join(f"outlets:{t.value}" for t in asked) + ": no story has a count of"
