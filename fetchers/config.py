@@ -189,6 +189,8 @@ def build_config(path: Path, data: dict[str, Any], now: datetime) -> Config:
         _typed(path, "watch.terms", term, str, "a list of strings")
         if term.strip() and not term.replace('"', " ").strip():  # looked for as a phrase
             raise ConfigError(f"{_where(path, 'watch.terms')}: {term!r} holds no word to watch")
+        if _controls(term):  # printed by `trends` and the alerts view, as a source's name is
+            raise ConfigError(f"{_where(path, 'watch.terms')}: {term!r} holds control characters")
     config.watch_terms = [t for t in terms if t.strip()]
     config.filters = _filters(path, data.get("filters", {}), config.settings, now)
     config.keys = _keys(path, data.get("keys", {}))

@@ -36,6 +36,7 @@ from fetchers.text import (
     TEXT_LIMIT,
     clean_block,
     clean_line,
+    no_surrogates,
     plain_message,
     strip_controls,
 )
@@ -250,17 +251,6 @@ def _cdata_ends_as_text(markup: str) -> str:
         return "]]&gt;"
 
     return _CDATA_MARK.sub(mark, markup)
-
-
-_SURROGATES = re.compile("[\ud800-\udfff]")
-
-
-def no_surrogates(text: str) -> str:
-    """Text that can be encoded: a pair of surrogates (`&#xD83D;&#xDCF0;`) becomes its
-    character, a lone one (`&#xD800;`) U+FFFD."""
-    if not _SURROGATES.search(text):
-        return text
-    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 # a feed's root element, lower-cased: a page's "<html" in one's first item (content:encoded

@@ -396,7 +396,6 @@ EASTERN_WORD = f"(?=\\w)[{EASTERN}]"
 WORD = re.compile(f"(?:{EASTERN_WORD})+|[^\\W{EASTERN}]+")
 _EASTERN = re.compile(EASTERN_WORD)
 _UNSPACED = re.compile(f"[{UNSPACED}]")
-_SPACED_SCRIPT = re.compile(r"^[\w\s\-'.,&$%/]*$")
 
 
 def unspaced(needle: str) -> bool:
@@ -637,8 +636,7 @@ def _refuse_outlets_between(alone: list[Term]) -> None:
             high = min(high, number - (op == "<"))
             if high < 1:
                 raise QueryError(
-                    f"outlets:{term.value}: a story has one outlet or more; no article"
-                    " has fewer"
+                    f"outlets:{term.value}: a story has one outlet or more; no article has fewer"
                 )
     if low > high:
         raise QueryError(
@@ -667,7 +665,7 @@ def _term(
     low = folded(value) if name in (None, "title") else value.lower()
     if name == "lang":  # as articles keep it, and every store files it: without a region
         low = _language(low)
-    text_test = _text_test(low) if name in (None, "title") else None
+    text_test = finds_word(low) if name in (None, "title") else None
     decided = _story_verdicts(name, low, negated, facts)
     if negated:
         return Term(name, low, True, lambda r: not test(r), bound, text_test, decided)
@@ -724,10 +722,6 @@ def _language(value: str) -> str:
     return value.replace("_", "-").split("-")[0]
 
 
-def _text_test(needle: str) -> Callable[[str], bool]:
-    return finds_word(needle)
-
-
 def _positive(
     name: str | None, value: str, quoted: bool, now: datetime, zone: tzinfo, facts: StoryFacts
 ) -> Test:
@@ -737,7 +731,7 @@ def _positive(
         needle = folded(value)
         if not needle.strip():
             raise QueryError('an empty phrase ("") matches nothing useful')
-        text_test = _text_test(needle)
+        text_test = finds_word(needle)
         return lambda r: text_test(r.haystack)
     if name not in FIELDS:
         raise QueryError(f"unknown field {name}: (known: {', '.join(f + ':' for f in FIELDS)})")
@@ -747,7 +741,7 @@ def _positive(
     if name == "title":
         if not low.strip():
             raise QueryError('title: needs a word or a "phrase"')
-        in_title = _text_test(folded(value))
+        in_title = finds_word(folded(value))
         return lambda r: in_title(folded(r.title))
     if name == "source":
         return lambda r: r.source.lower() == low

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from fetchers.atomic import atomic_write_bytes
 from fetchers.config import Config, ConfigError, build_config, seeds_dir, user_config_path
+from fetchers.text import no_surrogates
 from fetchers.webaddress import address_key
 
 
@@ -28,15 +29,12 @@ class NewSource:
     charset: str | None = None
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 def toml_string(value: str) -> str:
     """A TOML basic string (JSON's escapes are all valid TOML). DEL, which JSON leaves as it
     is and TOML forbids, is escaped too; a lone surrogate, which no UTF-8 file can hold (a
     name given in bytes that are not UTF-8, an OPML tag written as "\\ud800"), is written
     as U+FFFD (it stopped `add` and `import-opml` with a traceback)."""
-    value = _SURROGATE.sub("\ufffd", value)
+    value = no_surrogates(value)
     return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 

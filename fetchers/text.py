@@ -461,3 +461,14 @@ def _fit(text: str, limit: int, cut: bool) -> str:
     if space > 0:
         kept = kept[:space]
     return kept.rstrip() + "…"
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def no_surrogates(text: str) -> str:
+    """Text that can be encoded: a pair of surrogates (`&#xD83D;&#xDCF0;`) becomes its
+    character, a lone one (`&#xD800;`) U+FFFD."""
+    if not _SURROGATES.search(text):
+        return text
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")

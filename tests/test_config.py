@@ -107,6 +107,10 @@ def test_two_accounts_feeds_at_one_address_are_two_sources(tmp_path: Path, now: 
         ('[keys]\n"event_form.cancel" = "?"', '"?" is typed into the form'),
         ('[watch]\nterms = ["tariff", "\\""]', "watch.terms: '\"' holds no word to watch"),
         (
+            '[watch]\nterms = ["\\u001b]0;pwned\\u0007tariff"]',
+            "watch.terms: '\\x1b]0;pwned\\x07tariff' holds control characters",
+        ),
+        (
             '[[sources]]\nname = "ctl\\u001b]0;x\\u0007"\nurl = "https://x"',
             "sources[1].name: holds control characters ('ctl\\x1b]0;x\\x07')",
         ),
