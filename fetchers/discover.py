@@ -74,7 +74,7 @@ def feed_links(html: bytes, content_type: str | None, base: str) -> list[str]:
         parser.close()
     except AssertionError:  # html.parser gives up on some broken markup; keep what it found
         pass
-    out: list[str] = []
+    out: dict[str, None] = {}  # in page order, each once
     if parser.base:
         try:
             base = urljoin(base, parser.base)
@@ -82,9 +82,9 @@ def feed_links(html: bytes, content_type: str | None, base: str) -> list[str]:
             pass
     for href, _title in parser.links:
         url = urljoin(base, href)
-        if url.startswith(("http://", "https://")) and url not in out:
-            out.append(url)
-    return out
+        if url.startswith(("http://", "https://")):
+            out[url] = None
+    return list(out)
 
 
 async def discover(
@@ -99,9 +99,7 @@ async def discover(
     found = _as_feed(page)
     if found is not None:
         return [found]
-    announced = list(
-        dict.fromkeys(feed_links(page.body, page.headers.get("content-type"), page.url))
-    )
+    announced = feed_links(page.body, page.headers.get("content-type"), page.url)
     if len(announced) > MOST_ANNOUNCED:  # a page of thousands: each one fetched, then listed
         log.warning(
             "%s announces %d feeds: the first %d are read", url, len(announced), MOST_ANNOUNCED

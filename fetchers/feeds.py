@@ -30,7 +30,14 @@ from urllib.parse import urljoin
 import orjson
 
 from fetchers.charset import decode, in_utf8, strip_xml_declaration
-from fetchers.models import AHEAD_ALLOWED, Article, article_id, kept_revisions, utc_iso
+from fetchers.models import (
+    AHEAD_ALLOWED,
+    TAG_LIMIT,
+    Article,
+    article_id,
+    kept_revisions,
+    utc_iso,
+)
 from fetchers.text import (
     SUMMARY_LIMIT,
     TEXT_LIMIT,
@@ -48,8 +55,6 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
 GUID_LIMIT = 2048  # characters of a guid kept: an identity, not a place to store a document
-TAG_LIMIT = 100  # an item's tags kept (its source's first): a feed's categories, not a list of
-# thousands, each filed in every index and shard map
 
 
 class FeedError(Exception):

@@ -69,6 +69,9 @@ def article_id(source: str, guid: str | None, link: str | None, title: str, summ
 # a publication time this far past the fetch is kept (a clock's drift); a later one is the
 # fetch's time (`fetchers.feeds`), and the running hour's counts take it in (`fetchers.trends`)
 AHEAD_ALLOWED = timedelta(minutes=10)
+# an item's tags kept (its source's first), and a source's: a feed's categories, not a list of
+# thousands, each filed in every index and shard map
+TAG_LIMIT = 100
 MAX_REVISIONS = 50  # versions kept per article; the oldest go first
 # characters of headlines and summaries an article's revisions keep at most, the oldest going
 # first: a feed of whole articles as summaries, edited at each poll, made a shard of twenty

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import format_datetime
 
-from fetchers.models import Source
+from fetchers.models import TAG_LIMIT, Source
 from fetchers.text import clean_line, plain_message
 from fetchers.timeparse import parse_duration
 from fetchers.webaddress import address_problem, lower_scheme
@@ -80,10 +80,10 @@ def _walk(body: ET.Element) -> list[Subscription]:
         raw_url = outline.get("xmlUrl") or outline.get("xmlurl") or ""
         url = lower_scheme(raw_url.strip())
         if url:
-            tags = list(folders)
-            for tag in _own_tags(outline) or _category_tags(outline):
-                if tag not in tags:
-                    tags.append(tag)
+            # each once, TAG_LIMIT at most (a category of 30,000 was 30,000 tags, each
+            # looked for among the others)
+            own = _own_tags(outline) or _category_tags(outline)
+            tags = list(dict.fromkeys([*folders, *own]))[:TAG_LIMIT]
             found.append(
                 _settings(
                     outline,

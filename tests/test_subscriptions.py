@@ -390,3 +390,15 @@ def test_feed_links_resolve_against_the_pages_base() -> None:
     assert feed_links(html, "text/html", "https://site.example/sub/page.html") == [
         "https://site.example/base/gamma.xml"
     ]
+
+
+def test_an_opml_category_of_thousands_is_a_hundred_tags_each_once() -> None:
+    """A category attribute of 30,000 names gave a source 30,000 tags, each looked for among
+    the others (4 s): its folders and its own, each once, a hundred at most."""
+    names = ",".join(f"t{n % 20000}" for n in range(30000))
+    body = (
+        '<opml version="2.0"><body><outline text="News"><outline text="Wire" type="rss"'
+        f' xmlUrl="https://w.example/feed" category="{names}"/></outline></body></opml>'
+    ).encode()
+    (wire,) = parse_opml(body)
+    assert wire.tags[:3] == ["News", "t0", "t1"] and len(wire.tags) == 100
