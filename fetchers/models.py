@@ -72,6 +72,8 @@ AHEAD_ALLOWED = timedelta(minutes=10)
 # an item's tags kept (its source's first), and a source's: a feed's categories, not a list of
 # thousands, each filed in every index and shard map
 TAG_LIMIT = 100
+# seconds a source went unread after which its poll brings a backlog (`PollResult.first`)
+BACKLOG_AFTER = 24 * 3600.0
 MAX_REVISIONS = 50  # versions kept per article; the oldest go first
 # characters of headlines and summaries an article's revisions keep at most, the oldest going
 # first: a feed of whole articles as summaries, edited at each poll, made a shard of twenty
@@ -346,8 +348,9 @@ class PollResult:
     warnings: int = 0  # fields or items of the document that could not be read
     warning_notes: list[str] = field(default_factory=list)
     items: int = -1  # articles the document gave (default: len(articles))
-    # the source's first poll that read (none before: a source just added, a first refresh):
-    # what it brings is its backlog, not news of the moment (`fetchers.alerting`)
+    # the source's first poll that read (none before: a source just added, a first refresh),
+    # or its first after `BACKLOG_AFTER` unread (disabled, down, the desk off): what it
+    # brings is its backlog, not news of the moment (`fetchers.alerting`)
     first: bool = False
 
     def __post_init__(self) -> None:

@@ -35,6 +35,7 @@ from fetchers.http import (
     without_credentials,
 )
 from fetchers.models import (
+    BACKLOG_AFTER,
     Article,
     Clock,
     PollResult,
@@ -489,7 +490,11 @@ class Poller:
             result.articles = []  # stored (or refused): the cycle holds no source's articles
             staged.clear()
             had = self.health.get(result.source)
-            result.first = result.status == "ok" and (had is None or had.last_ok is None)
+            result.first = result.status == "ok" and (
+                had is None
+                or had.last_ok is None
+                or (self.clock() - had.last_ok).total_seconds() >= BACKLOG_AFTER
+            )
             source = by_name[result.source]
             try:
                 self._record(result, source, listed)

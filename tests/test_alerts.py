@@ -1018,6 +1018,40 @@ async def test_a_source_added_to_the_desk_does_not_page_it_with_its_backlog(
     assert "spike" in {e.kind for e in AlertHistory(data).recent()}
 
 
+async def test_a_source_read_again_after_days_does_not_page_its_backlog(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """A source disabled for three days and enabled again brought those days as new
+    articles, and every match fired: a page of old news. After a day or more unread
+    (disabled, down, the desk off) a source's poll is a backlog, as its first one is:
+    what it published in the last hour fires. After a shorter gap what it brings is news."""
+    data, clock = tmp_path / "d", [NOW]
+    route = Route(rss(item(1, "Weather")))
+    config = config_with(
+        tmp_path, feed_server.add("/wire", route), [{"name": "T", "query": "tariff"}]
+    )
+    await cycle(config, data, clock)
+
+    def dated(n: int, title: str, when: datetime) -> str:
+        return f"<title>{title}</title><guid>g{n}</guid><pubDate>{when:%a, %d %b %Y %H:%M:%S} +0000</pubDate>"
+
+    config.sources[0].enabled = False
+    clock[0] = NOW + timedelta(days=1)
+    await cycle(config, data, clock)
+    back = NOW + timedelta(days=3)
+    old = [dated(n, f"Tariff story {n}", NOW + timedelta(hours=10 * n)) for n in range(1, 6)]
+    route.body = rss(dated(9, "Tariff talks resume", back - timedelta(minutes=20)), *old)
+    config.sources[0].enabled = True
+    clock[0] = back
+    await cycle(config, data, clock)
+    assert fired(data) == [("T", "Tariff talks resume", "Wire")]
+    # down two hours, then read again: what it published meanwhile is news
+    route.body = rss(dated(10, "Tariff deal near", back + timedelta(minutes=30)), *old)
+    clock[0] = back + timedelta(hours=2)
+    await cycle(config, data, clock)
+    assert fired(data)[-1] == ("T", "Tariff deal near", "Wire")
+
+
 async def test_a_rule_asking_for_a_source_the_config_lacks_is_said_once(
     tmp_path: Path, feed_server: FeedServer, caplog: pytest.LogCaptureFixture
 ) -> None:
