@@ -1033,7 +1033,8 @@ async def test_a_source_read_again_after_days_does_not_page_its_backlog(
     await cycle(config, data, clock)
 
     def dated(n: int, title: str, when: datetime) -> str:
-        return f"<title>{title}</title><guid>g{n}</guid><pubDate>{when:%a, %d %b %Y %H:%M:%S} +0000</pubDate>"
+        stamp = f"{when:%a, %d %b %Y %H:%M:%S} +0000"
+        return f"<title>{title}</title><guid>g{n}</guid><pubDate>{stamp}</pubDate>"
 
     config.sources[0].enabled = False
     clock[0] = NOW + timedelta(days=1)
