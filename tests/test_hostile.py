@@ -636,7 +636,10 @@ def test_a_headline_changed_between_polls_is_a_revision_of_the_same_article(
         rss("<title>Talks stall</title><guid>story-1</guid><description>v1</description>")
     )
     url = feed_server.add("/edit.xml", route)
-    config = write_config(tmp_path / "c.toml", f'[[sources]]\nname = "f"\nurl = "{url}"\n')
+    config = write_config(
+        tmp_path / "c.toml",
+        f'[settings]\ntimezone = "Asia/Seoul"\n[[sources]]\nname = "f"\nurl = "{url}"\n',
+    )
     common = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
     assert run(capsys, *common, "refresh")[0] == 0
     route.body = rss("<title>Talks resume</title><guid>story-1</guid><description>v2</description>")
@@ -655,6 +658,8 @@ def test_a_headline_changed_between_polls_is_a_revision_of_the_same_article(
         ("Talks resume", "v2"),
     ]
     assert shown["revisions"][0]["seen"].endswith("Z")
+    # when the wording it has now was first seen: after every earlier one's
+    assert shown["revised"].endswith("Z") and shown["revised"] >= shown["revisions"][1]["seen"]
     # plain `show` prints each earlier headline, and its summary where it said another
     route.body = rss("<title>Talks end</title><guid>story-1</guid><description>v4</description>")
     assert run(capsys, *common, "refresh")[0] == 0
@@ -668,6 +673,11 @@ def test_a_headline_changed_between_polls_is_a_revision_of_the_same_article(
         "Talks end",  # a revision of the summary alone
         "v3",
     ]
+    # each version's time in the reader's zone, as the article's own, never raw UTC
+    assert all(line.split(": ", 1)[0].endswith(" KST)") for line in earlier[::2])
+    assert (
+        sum(line.startswith("revised ") and line.endswith(" KST") for line in out.splitlines()) == 1
+    )
 
 
 async def test_full_texts_dropped_at_shutdown_are_fetched_at_the_next_poll(

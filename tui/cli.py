@@ -39,7 +39,15 @@ from fetchers.config import (
     load_config,
 )
 from fetchers.healthbook import HealthBook
-from fetchers.models import Clock, PollResult, SourceHealth, system_clock, utc_iso
+from fetchers.models import (
+    Clock,
+    PollResult,
+    SourceHealth,
+    from_utc_iso,
+    seconds_iso,
+    system_clock,
+    utc_iso,
+)
 from fetchers.query import Query, QueryError, parse_query
 from fetchers.redact import printable
 from fetchers.store import ArticleStore, StoreError, StoreLocked
@@ -707,12 +715,16 @@ def cmd_show(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         revisions = store.revisions(article.id)
         text_revisions = store.text_revisions(article.id)
         story = StoryBook(ctx.data_dir).read(store).story_of.get(article.id)
+        record = store.record(article.id)
+        # when the title and summary it has now were first seen (None: never revised)
+        revised = record.revised if record is not None else None
         if args.json:
             _write_json(
                 out,
                 {
                     **article.to_json(with_text=True),
                     "story": story,
+                    "revised": seconds_iso(revised),
                     "revisions": revisions,
                     "text_revisions": text_revisions,
                 },
@@ -727,16 +739,31 @@ def cmd_show(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
             out.write(f"{article.link}\n")
         if story is not None:
             out.write(f"story {story}\n")
+        if revised is not None:
+            out.write(f"revised {wall(datetime.fromtimestamp(revised, UTC), zone)}\n")
         for revision in revisions:  # the summary too where it said something else
-            out.write(f"earlier ({revision.get('seen') or 'undated'}): {revision.get('title')}\n")
+            seen = _seen_wall(revision.get("seen"), zone)
+            out.write(f"earlier ({seen}): {revision.get('title')}\n")
             summary = revision.get("summary")
             if summary and summary != article.summary:
                 out.write(f"  summary: {summary}\n")
         out.write("\n" + (article.text or article.summary or "(no text)") + "\n")
         for earlier in text_revisions:  # oldest first, after the text the article has now
-            out.write(f"\nearlier full text ({earlier.get('seen') or 'undated'}):\n")
+            out.write(f"\nearlier full text ({_seen_wall(earlier.get('seen'), zone)}):\n")
             out.write(f"{earlier.get('text')}\n")
     return EXIT_OK
+
+
+def _seen_wall(seen: str | None, zone: tzinfo) -> str:
+    """When a version was first seen (stored in UTC), in the reader's zone as the article's
+    own time is; "undated" when not recorded."""
+    if not seen:
+        return "undated"
+    try:
+        when = from_utc_iso(seen)
+    except ValueError:  # a stored value that is no time: shown as it is
+        return seen
+    return wall(when, zone) if when is not None else seen
 
 
 def cmd_events(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
