@@ -110,10 +110,12 @@ class PollService:
 
     def _report(self, cycle: Cycle) -> None:
         failed = [r.source for r in cycle.results if r.status == "error"]
+        revised = sum(len(r.revised_ids) for r in cycle.results)  # as `refresh` counts them
         log.info(
-            "polled %d sources: %d new articles, %d failed%s",
+            "polled %d sources: %d new articles%s, %d failed%s",
             len(cycle.results),
             len(cycle.new_ids),
+            f", {revised} revised" if revised else "",
             len(failed),
             f" ({', '.join(failed)})" if failed else "",
         )

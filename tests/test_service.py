@@ -179,6 +179,8 @@ def test_a_poller_tells_revisions_and_fires_rules_in_shards_it_keeps_on_disk(
         items.append("<title>Zorblatquake strikes</title><guid>g-new</guid>")
         route.body = rss(*items)
         assert wait_for(lambda: "alert quake" in log.read_text(), 30)
+        # the log counts the revision as `refresh` does
+        assert wait_for(lambda: "polled 1 sources: 1 new articles, 1 revised" in log.read_text())
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=15) == 0
     finally:
