@@ -332,6 +332,30 @@ async def test_the_health_picker_opens_when_who_was_first_cannot_be_read(
         assert isinstance(app.screen, DashboardScreen)
 
 
+async def test_the_article_pane_names_the_other_outlets_once_the_stories_arrive(
+    tmp_path: Path,
+) -> None:
+    """The article shown before the stories were read (a dashboard just opened), or before a
+    cycle brought another outlet into its story, kept its old "also reported by" line until
+    the cursor moved: stories read anew read the article shown again."""
+    newsroom_data(tmp_path)
+    app = make_app(tmp_path)
+    async with piloted(app) as pilot:
+        dashboard = await opened(app, pilot)
+        shelf = dashboard.session.shelf
+        assert shelf is not None
+        dashboard.session.shelf = None  # as before the first grouping is read
+        dashboard.set_filter("source:Reuters")
+        await seen(app).wait_for(ArticleView.Loaded, lambda m: m.article_id == "a1")
+        await pilot.pause()
+        assert "also reported by" not in screen_text(app)
+        since = seen(app).mark()
+        dashboard.post_message(StoriesRead(shelf))
+        await seen(app).wait_for(ArticleView.Loaded, lambda m: m.article_id == "a1", since=since)
+        await pilot.pause()
+        assert "also reported by Yonhap, AP" in screen_text(app)
+
+
 async def test_the_article_pane_names_the_other_outlets(tmp_path: Path) -> None:
     newsroom_data(tmp_path)
     app = make_app(tmp_path)

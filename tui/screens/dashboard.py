@@ -919,6 +919,14 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         self.session.shelf = message.shelf
         if self.story_view or self._asks_stories():
             self.run_query(recount=False)
+        view = self.article_view
+        shown = view.article_id
+        if shown is not None and shown == view.wanted:
+            # its "also reported by" as these stories have it (read before them, it said
+            # nothing; a cycle may have brought another outlet into its story)
+            story = message.shelf.story(shown)
+            if (story is not None and len(story.sources) > 1) or view.also[1]:
+                view.load(shown)
 
     def _asks_stories(self) -> bool:
         """Whether the filter in force has a story: or outlets: clause (a filter that does
