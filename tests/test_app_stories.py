@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import re
 from concurrent.futures import Future
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
 
-from fetchers.models import Source
+from fetchers.healthbook import HealthBook
+from fetchers.models import Source, SourceHealth
 from fetchers.store import Store, StoreError
+from fetchers.storybook import Lead
 from fetchers.storyshelf import StoryShelf
 from tests.conftest import (
+    FROZEN,
     REVISED_TITLE,
     dash,
     make,
@@ -305,6 +309,38 @@ async def test_the_health_picker_says_who_reported_first_and_how_far_behind(
         assert "first 0 lag 1h" in rows["Reuters"]
         assert "first 0 lag 2h" in rows["AP"]
         assert "first 0 lag -" in rows["NHK"]  # one outlet's story: nothing to lead
+
+
+async def test_the_health_picker_shows_each_lag_whole_at_80_columns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 80 columns the last read's date and time left no room for the lag after it ("lag
+    1h…"): the picker says how long ago a source last read, and each row fits."""
+    newsroom_data(tmp_path)
+    config = seed_only_config(tmp_path)
+    config.sources.clear()
+    names = ("Reuters Business", "Associated Press")  # 16 cells: as wide as a name is shown
+    health = {}
+    for name in names:
+        source = Source(name, url=f"https://{name.split()[0].lower()}.example/feed")
+        config.sources.append(source)
+        health[name] = SourceHealth(
+            name, source.location, status="not-modified", http_status=304, last_ok=FROZEN
+        )
+    health["Associated Press"].last_ok = FROZEN - timedelta(hours=3)
+    HealthBook(tmp_path / "data").save(health)
+    app = make_app(tmp_path, config, poll=False)
+    async with piloted(app, size=(80, 24)) as pilot:
+        dashboard = await opened(app, pilot)
+        found = {"Reuters Business": Lead(2, 0.0), "Associated Press": Lead(0, 6660.0)}
+        monkeypatch.setattr(dashboard.session, "leads", lambda: found)
+        await pilot.press("H")
+        await seen(app).wait_for(LeadsRead)
+        await pilot.pause()
+        lines = [line for line in screen_text(app).splitlines() if " lag " in line]
+        rows = {name: next(line for line in lines if f" {name} " in line) for name in names}
+        assert re.search(r"ok now · first 2 lag 0s\b", rows["Reuters Business"])
+        assert re.search(r"ok 3h · first 0 lag 1h51m\b", rows["Associated Press"])
 
 
 async def test_the_health_picker_opens_when_who_was_first_cannot_be_read(

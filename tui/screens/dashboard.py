@@ -44,7 +44,7 @@ from fetchers.storybook import Lead
 from fetchers.storyshelf import StoryShelf
 from tui.actions import bindings, first_key, help_sections, key_shown
 from tui.alertdata import AlertData
-from tui.format import clipped, duration, fit, lag
+from tui.format import age, clipped, duration, fit, lag
 from tui.keyorder import OrderedKeysApp
 from tui.layout import is_narrow, picker_name_width
 from tui.messages import (
@@ -566,11 +566,13 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
     def _health_picker(self, leads: dict[str, Lead]) -> None:
         """Each source's state, and how many stories of several outlets it reported first and
         how far behind the first report it came (the median), as `wirewatch sources` says."""
-        local, options = self.session.local, []
+        local, options, now = self.session.local, [], self.clock()
         named = picker_name_width(self.app.size.width)
         for source in self.config.sources:
             h = health_of(self.health, source.name, source.location)
-            ok = h.last_ok.astimezone(local).strftime("%m-%d %H:%M") if h.last_ok else "never"
+            # how long since it last read ("4m", "3h", "Nov 30"): a date and time took eleven
+            # cells, and at 80 columns the lag after it was cut
+            ok = age(h.last_ok, now, local) if h.last_ok else "never"
             fails = f"{h.failures} failed in a row " if h.failures else ""
             detail = fails + (h.last_error or "")
             http = str(h.http_status or "-")
@@ -587,8 +589,9 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             )
             options.append((source.name, Text(line)))
         footer = (
-            "first: stories of several outlets it reported first · lag: its median delay"
-            " behind the first report · enter filters to that source ·"
+            "ok: how long since it last read · first: stories of several outlets it reported"
+            " first · lag: its median delay behind the first report · enter filters to that"
+            " source ·"
             f" {key_shown(self.app, 'picker.close')} closes"
         )
         self.app.push_screen(PickerScreen("Source health", options, footer), self._picked_source)
