@@ -18,6 +18,7 @@ from fetchers.poller import Poller
 from fetchers.query import parse_query
 from fetchers.store import ArticleStore, Store
 from tests.conftest import (
+    FROZEN,
     FeedServer,
     Route,
     StoreOpener,
@@ -138,6 +139,58 @@ async def test_a_page_changed_between_two_fetches_keeps_both_texts(
     assert main([*common, "show", ident]) == 0
     printed = capsys.readouterr().out
     assert printed.index(SECOND) < printed.index("earlier full text (") < printed.rindex(FIRST)
+
+
+def test_a_texts_time_is_when_it_was_stored_or_its_items_fetch(open_store: StoreOpener) -> None:
+    """`text_seen`: when the text an article has now was stored; a text its item carried
+    has no time of its own, and is as old as the article's fetch."""
+    carried = article(3, DAY - timedelta(hours=5))
+    carried.text = FIRST
+    with open_store(writer=True) as store:
+        store.add_batch([article(1), article(2), carried])
+        store.set_text("Wire-1", FIRST, DAY + timedelta(hours=2))
+        assert store.text_seen("Wire-1") == DAY + timedelta(hours=2)
+        assert store.text_seen("Wire-2") is None  # no text
+        assert store.text_seen("Wire-3") == DAY - timedelta(hours=5)
+        assert store.text_seen("nope") is None
+
+
+async def test_a_text_fetched_before_its_article_was_revised_says_so(tmp_path: Path) -> None:
+    """A headline its source revised ("three dead") sat over the text fetched before it
+    ("killing two") with nothing to tell them apart: the pane says the text is older and
+    which key fetches it again; a text fetched after the revision, or of an article never
+    revised, says nothing."""
+    data = newsroom_data(tmp_path)  # AP's headline revised an hour before the clock
+    with Store(data, writer=True) as store:
+        store.set_text("a2", FIRST, FROZEN - timedelta(hours=2))
+        store.set_text("a1", FIRST, FROZEN - timedelta(hours=2))  # Reuters: never revised
+    app = make_app(tmp_path)
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=4)
+        since = seen(app).mark()
+        dashboard.set_filter("source:AP")
+        await seen(app).wait_for(ArticleView.Loaded, lambda m: m.article_id == "a2", since=since)
+        await pilot.pause()
+        assert "fetched before its source revised the article: press f" in screen_text(app)
+        since = seen(app).mark()
+        dashboard.set_filter("source:Reuters")
+        await seen(app).wait_for(ArticleView.Loaded, lambda m: m.article_id == "a1", since=since)
+        await pilot.pause()
+        assert "before its source revised" not in screen_text(app)
+    again = tmp_path / "again"  # a text fetched after the revision
+    with Store(newsroom_data(again), writer=True) as store:
+        store.set_text("a2", FIRST, FROZEN - timedelta(hours=2))
+        store.set_text("a2", SECOND, FROZEN - timedelta(minutes=30))
+    app = make_app(again)
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=4)
+        since = seen(app).mark()
+        dashboard.set_filter("source:AP")
+        await seen(app).wait_for(ArticleView.Loaded, lambda m: m.article_id == "a2", since=since)
+        await pilot.pause()
+        assert SECOND[:40] in screen_text(app) and "before its source revised" not in screen_text(
+            app
+        )
 
 
 async def test_d_shows_a_word_diff_of_a_full_text_fetched_again(

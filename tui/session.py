@@ -94,6 +94,8 @@ class Reading:
     text: str | None
     suggestions: Suggestions
     also: list[str] = field(default_factory=list)  # the other outlets of its story
+    # its full text was stored before its source last revised it (`f` fetches it again)
+    text_older: bool = False
 
 
 @dataclass(slots=True)
@@ -570,7 +572,18 @@ class Session:
             story = next(iter(stored_stories(self.store, 1, [ident]) or []), None)
         if article is not None and story is not None:
             also = [source for source in story.sources if source != article.source]
-        return Reading(article, text, found, also)
+        return Reading(article, text, found, also, self._text_older(ident, text))
+
+    def _text_older(self, ident: str, text: str | None) -> bool:
+        """Whether the article's stored full text predates its latest revision (a headline
+        saying "three dead" over a text saying two)."""
+        if text is None or ident in self._fetched_texts:
+            return False
+        record = self.store.record(ident)
+        if record is None or record.revised is None:
+            return False
+        seen = self.store.text_seen(ident)
+        return seen is not None and seen.timestamp() < record.revised
 
     def history(self, ident: str) -> History | None:
         """(In a thread.) The article, what it said before and when it changed; None when it

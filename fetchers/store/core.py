@@ -45,7 +45,7 @@ from fetchers import liveness
 from fetchers.atomic import atomic_write_bytes, remove_stale_temps, stat_signature
 from fetchers.foreground import give_way
 from fetchers.heap import collector_paused, keep_loaded_out_of_collections
-from fetchers.models import Article, SourceHealth, seconds_iso, utc_iso
+from fetchers.models import Article, SourceHealth, from_utc_iso, seconds_iso, utc_iso
 from fetchers.query import Query, Record, WordsOf
 from fetchers.store import shardmap, shards
 from fetchers.store.codec import (
@@ -1288,6 +1288,18 @@ class Store:
         with self.lock:
             doc = self._stored_doc(ident)
             return revision_entries(doc.get("revisions")) if doc is not None else []
+
+    def text_seen(self, ident: str) -> datetime | None:
+        """When the article's full text was stored, as its text file keeps it beside it (a
+        text its item carried is kept without: it is as old as the article's fetch)."""
+        record = self.record(ident)
+        version = self._texts.version(record) if record is not None else None
+        if record is None or version is None:
+            return None
+        if version[1]:
+            return from_utc_iso(version[1])
+        fetched = record.fetched
+        return datetime.fromtimestamp(fetched, UTC) if fetched is not None else None
 
     def text_revisions(self, ident: str) -> list[dict[str, str | None]]:
         """The full texts an article had before a different one was fetched, oldest first:

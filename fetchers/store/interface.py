@@ -281,6 +281,11 @@ class ArticleStore(Protocol):
         """The full text, or None."""
         ...
 
+    def text_seen(self, ident: str) -> datetime | None:
+        """When the full text it has now was stored (its page fetched, or its item carrying
+        it); None when it has none, or the time was not kept."""
+        ...
+
     def revisions(self, ident: str) -> list[dict[str, str]]:
         """Earlier versions, oldest first: {"seen", "title", "summary"}."""
         ...

@@ -105,6 +105,7 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
         self.suggestions: list[Suggestion] = []  # for the article on screen
         self.no_suggestion = Suggestions().why_none()  # and why it has none
         self.also: tuple[str | None, list[str]] = (None, [])  # an article's other outlets
+        self.text_older: str | None = None  # the article whose text predates its revision
 
     def _key(self, binding_id: str) -> str:
         """The first key in force (after the user's [keys]) of a binding, as shown."""
@@ -164,6 +165,7 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
         self.suggestions = found.found
         self.no_suggestion = found.why_none()
         self.also = (message.article_id, message.reading.also)
+        self.text_older = message.article_id if message.reading.text_older else None
         self.show(message.reading.article, message.reading.text, None, found.found)
 
     def fetch_full_text(self, ident: str) -> None:
@@ -200,6 +202,8 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
             self.show(article, None, note=note)
             self.notify(note, title="Full text", severity="warning", markup=False)
         else:
+            if self.text_older == message.article_id:  # fetched again: as new as its headline
+                self.text_older = None
             self.show(article, message.text)
 
     def show(
@@ -261,6 +265,12 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
                 style("article--suggestion", partial=True),
             )
         out.append("\n")
+        if text and self.text_older == article.id:
+            out.append(
+                "This full text was fetched before its source revised the article: press"
+                f" {self._key('article.full_text')} to fetch it again.\n\n",
+                style("article--note", partial=True),
+            )
         content = text or article.summary
         if content:
             out.append(content)

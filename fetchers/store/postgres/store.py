@@ -31,7 +31,14 @@ from typing import Any, TypeVar
 
 from fetchers import liveness
 from fetchers.foreground import check_superseded
-from fetchers.models import Article, SourceHealth, comparable, kept_revisions, utc_iso
+from fetchers.models import (
+    Article,
+    SourceHealth,
+    comparable,
+    from_utc_iso,
+    kept_revisions,
+    utc_iso,
+)
 from fetchers.query import Query, Record, Verdicts
 from fetchers.store.codec import (
     StagedArticle,
@@ -1425,6 +1432,15 @@ class PostgresStore:
                     (text, at, _jsonb(earlier), *_new_words(title, summary, text, ident)),
                 )
         return len(found)
+
+    def text_seen(self, ident: str) -> datetime | None:
+        with self._read("cannot read") as cur:
+            cur.execute(  # a text its item carried has no time of its own: its fetch's
+                "SELECT COALESCE(text_seen, fetched) FROM articles WHERE id = %s AND text <> ''",
+                (ident,),
+            )
+            row = cur.fetchone()
+        return from_utc_iso(row[0]) if row and row[0] else None
 
     def text_revisions(self, ident: str) -> list[dict[str, str | None]]:
         """The full texts an article had before a different one was fetched, oldest first:
