@@ -13,11 +13,12 @@ import pytest
 from textual.pilot import Pilot
 
 from fetchers.healthbook import HealthBook
-from fetchers.models import Source, SourceHealth
+from fetchers.models import Article, Source, SourceHealth
 from fetchers.store import Store, StoreError
 from fetchers.storybook import Lead
 from fetchers.storyshelf import StoryShelf
 from tests.conftest import (
+    EVENT,
     FROZEN,
     REVISED_TITLE,
     dash,
@@ -98,6 +99,43 @@ async def test_stories_show_outlets_and_first_report_and_open_in_time_order(
         await seen(app).wait_for(QueryDone, lambda m: m.shelf is None, since=since)
         await pilot.pause()
         assert not headlines.story_rows and len(headlines.ids) >= 4
+
+
+async def test_an_undated_article_in_a_timeline_is_marked_as_timed_by_its_fetch(
+    tmp_path: Path,
+) -> None:
+    """A story's undated article was listed at its fetch's time as if reported then: its
+    time is marked, and the footer says what the mark means."""
+    from fetchers.storybook import StoryBook
+
+    data = newsroom_data(tmp_path)
+    carried = Article(
+        id="a9",
+        source="Korea Herald",
+        title=EVENT[0][1],  # Yonhap's report, carried word for word, undated
+        summary=EVENT[0][2],
+        link="https://koreaherald.example/9",
+        published=None,
+        fetched=FROZEN - timedelta(hours=4),
+    )
+    with Store(data, writer=True) as store:
+        store.add_batch([carried])
+        StoryBook(data).update(store, ["a9"], removed=False)
+    app = make_app(tmp_path)
+    async with piloted(app) as pilot:
+        await opened(app, pilot)
+        dashboard = await story_rows(app, pilot)
+        korea = dashboard.session.shelf.story_of("a9")  # type: ignore[union-attr]
+        assert korea == dashboard.session.shelf.story_of("a0")  # type: ignore[union-attr]
+        await pilot.press(*["down"] * dashboard.headlines.ids.index(korea or ""))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+        timeline = screen_text(app)
+        herald = next(line for line in timeline.splitlines() if "Korea Herald" in line)
+        assert re.search(r"\d\d:\d\d\* Korea Herald", herald)
+        assert re.search(r"\d\d:\d\d  Yonhap", timeline)  # dated: no mark
+        assert "* undated: when it was fetched" in timeline
 
 
 async def test_d_in_a_story_s_timeline_shows_what_the_highlighted_article_s_source_changed(

@@ -972,12 +972,18 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
     def _show_story(self, story: Story, records: list[Record]) -> None:
         local, options = self.session.local, []
         named = picker_name_width(self.app.size.width)
+        undated = False
         for record in records:
             ident = record.id
             seconds = record.published or record.fetched or 0.0
             when = datetime.fromtimestamp(seconds, UTC).astimezone(local)
+            # an undated article's time is its fetch's, marked so: not a time it was reported
+            fetched = "*" if record.published is None else " "
+            undated = undated or record.published is None
             revised = "~" if record.revised is not None else " "
-            line = f"{when:%m-%d %H:%M}  {fit(record.source, named)} {revised} {record.title}"
+            line = (
+                f"{when:%m-%d %H:%M}{fetched} {fit(record.source, named)} {revised} {record.title}"
+            )
             options.append((ident, Text(line)))
         ago = duration(self.clock().timestamp() - story.first_seen)
         outlets = f"{story.outlets} outlet" + ("s" if story.outlets != 1 else "")
@@ -986,7 +992,8 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         diff = first_key("timeline.revisions", self.config.keys, self.app.get_key_display)
         footer = (
             f"enter shows the article · ~ revised by its source ({diff} shows how) ·"
-            f" {key_shown(self.app, 'picker.close')} closes"
+            + (" * undated: when it was fetched ·" if undated else "")
+            + f" {key_shown(self.app, 'picker.close')} closes"
         )
         self.app.push_screen(
             StoryTimelineScreen(title, options, footer, self._read_revisions),
