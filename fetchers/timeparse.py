@@ -53,7 +53,7 @@ def zone(name: str) -> tzinfo:
     """An IANA zone by name; raises ValueError with a readable message when unknown."""
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # "Asia": a folder of zones
         raise ValueError(f"unknown time zone {name!r}") from exc
 
 

@@ -405,6 +405,27 @@ async def test_an_event_given_no_zone_in_the_form_is_in_the_readers_zone(tmp_pat
         assert event.when == datetime(2026, 12, 24, 0, 0, tzinfo=UTC)  # 09:00 in Seoul
 
 
+async def test_a_zone_typed_a_letter_at_a_time_never_ends_the_dashboard(tmp_path: Path) -> None:
+    """Typing "Europe/Paris" into the form's zone field, the dashboard ended with a traceback
+    at "Europe" (a folder of zones, not one): each step of the name reads as unknown until
+    it names a zone."""
+    app = make_app(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        app.screen.open_event_form(name="Summit", when="2026-12-24 09:00")  # type: ignore[attr-defined]
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, EventForm)
+        app.screen.query_one("#ev-tz", Input).value = ""
+        app.screen.query_one("#ev-tz", Input).focus()
+        await pilot.press(*"Europe")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, EventForm)
+        assert "unknown time zone 'Europe'" in screen_text(app)
+        await pilot.press(*"/Paris")
+        await pilot.pause(0.1)
+        assert "unknown time zone" not in screen_text(app) and "→ " in screen_text(app)
+
+
 async def test_the_events_list_counts_down_while_open(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     summit = app.config.events[0]  # Trump–Lee summit, 2025-10-29 05:00 UTC

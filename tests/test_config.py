@@ -79,6 +79,7 @@ def test_two_accounts_feeds_at_one_address_are_two_sources(tmp_path: Path, now: 
             "sources[1] (X).charset: 'base64' is not a charset",
         ),
         ('[settings]\ntimezone = "Mars/Olympus"', "unknown time zone"),
+        ('[settings]\ntimezone = "Asia"', "unknown time zone 'Asia'"),  # a folder of zones
         ("[settings]\nconcurrency = 0", "settings.concurrency: must be positive"),
         ('[filters]\n12 = "x"', "keyed 1 to 9"),
         ("[surprise]\nx = 1", "surprise: unknown table"),
