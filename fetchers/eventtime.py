@@ -69,8 +69,9 @@ _ABBREVIATION = re.compile(
 _OFFSET = re.compile(r"\b(?:UTC|GMT)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?(?!\d)", re.I)
 _IANA = re.compile(r"\b([A-Z][A-Za-z_]+/[A-Za-z_]+(?:/[A-Za-z_]+)?)\b")
 _ISO_WEEK = re.compile(r"^(\d{4})-?W(\d{2})-?([1-7])?(?:[T ](\d{2}:\d{2}(?::\d{2})?))?$", re.I)
-_NUMERIC = re.compile(r"^(\d{1,4})([/.-])(\d{1,2})\2(\d{1,4})(?=$|[ T,])")
-_SHORT_NUMERIC = re.compile(r"^(\d{1,2})[/-](\d{1,2})(?=$|[ T,])")  # 3/11, 25-12: no year
+# numbers parted by a space are a numeric date too ("3 11 2026" was read month-first)
+_NUMERIC = re.compile(r"^(\d{1,4})([/. -])(\d{1,2})\2(\d{1,4})(?=$|[ T,])")
+_SHORT_NUMERIC = re.compile(r"^(\d{1,2})[/ -](\d{1,2})(?=$|[ T,])")  # 3/11, 25-12, 3 11
 MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 _RELATIVE = re.compile(r"^in\s+(\d+|an?|one)\s+(minute|hour|day|week)s?$", re.I)
 _DAY_WORD = re.compile(

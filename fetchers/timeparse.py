@@ -130,7 +130,9 @@ _END_OFFSET = re.compile(r"(?:\s|:\d\d(?:\.\d+)?)[+-](\d{2}):?(\d{2})?$")
 # RFC 822's "24 Oct 2025": the year as written, so that "0001" is not read as 2001.
 _RFC_DAY_MONTH_YEAR = re.compile(r"(?<!\d)\d{1,2}\s+[A-Za-z]{3,9}\.?,?\s+(\d+)(?![\d:])")
 # "10/11/2025": a day and a month that could be either way round.
-_NUMERIC_DAY_MONTH = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}(?![\d/.-])")
+_NUMERIC_DAY_MONTH = re.compile(
+    r"(?<![\d/.-])(\d{1,2})([/.-]|\s+)(\d{1,2})\2\d{2,4}(?![\d/.-])"  # 10/11/2025, 10 11 2025
+)
 # The shape nearly every RSS date has ("Fri, 24 Oct 2025 16:05:00 +0900"), read without the
 # stdlib's general RFC 822 reader.
 _RFC822_FAST = re.compile(
@@ -202,7 +204,7 @@ def _guessed_date(text: str) -> datetime | None:
     """python-dateutil's reading, only when the text states a whole date: a year written with
     four digits, a month and a day, and no day and month that could be swapped."""
     for match in _NUMERIC_DAY_MONTH.finditer(text):
-        day, month = int(match.group(1)), int(match.group(2))
+        day, month = int(match.group(1)), int(match.group(3))
         if day <= 12 and month <= 12 and day != month:
             return None  # 10/11/2025: October 11th or 10 November
     first, second = (

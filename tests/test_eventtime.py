@@ -56,6 +56,8 @@ READ = [
     ("5/5", SEOUL, None, "2026-05-04T15:00:00"),
     ("3/11", SEOUL, "dmy", "2025-11-02T15:00:00"),
     ("3-11 9am", SEOUL, "mdy", "2026-03-11T00:00:00"),
+    ("25 12 2025", SEOUL, None, "2025-12-24T15:00:00"),  # parted by spaces, one reading
+    ("3 11 2026", SEOUL, "dmy", "2026-11-02T15:00:00"),
     # a time alone: the next time the clock shows it
     ("18:30", SEOUL, None, "2025-10-24T09:30:00"),
     ("9am", SEOUL, None, "2025-10-25T00:00:00"),
@@ -83,6 +85,11 @@ REFUSED = [
     ("03/11/25", SEOUL, "three short numbers"),
     ("3/11", SEOUL, "reads two ways: 2025-11-03 (day first) or 2026-03-11 (month first)"),
     ("3-11", SEOUL, "reads two ways: 2025-11-03 (day first) or 2026-03-11 (month first)"),
+    # numbers parted by spaces read as many ways (they were guessed month-first)
+    ("3 11", SEOUL, "reads two ways: 2025-11-03 (day first) or 2026-03-11 (month first)"),
+    ("3 11 2026 09:00", SEOUL, "reads two ways: 2026-11-03 (day first) or 2026-03-11"),
+    ("1 2 3", SEOUL, "three short numbers"),
+    ("12 11 10", SEOUL, "three short numbers"),
     ("Tue 3/11 9am", SEOUL, "reads two ways: 2025-11-03 (day first) or 2026-03-11"),
     ("13/13", SEOUL, "not a real date"),
     ("Jul 4, 2026 9:00 EST", None, "America/New_York keeps EDT"),

@@ -277,6 +277,7 @@ def test_an_offset_after_gmt_or_utc_means_what_people_mean(text: str, expected: 
         "2025",
         "09:24 KST",
         "10/11/2025",  # October 11th or 10 November: not guessed
+        "3 11 2026",  # nor parted by spaces (it was taken as 11 March)
         # a zone wirewatch does not know: taken as the reader's, the instant would be wrong
         "Fri, 24 Oct 2025 09:24:00 WIB",
         "24 October 2025 09:24 NZDT",
