@@ -32,6 +32,29 @@ async def test_star_marks_the_article_starred(tmp_path: Path) -> None:
         assert dashboard.headlines.row_text(article, 120).plain.startswith("*")
 
 
+async def test_a_starred_article_shows_whether_it_is_read(tmp_path: Path) -> None:
+    """A starred row showed "*" read or unread, so `m` on it changed nothing to see: "*+"
+    while unread, as a story's row says it, "* " once read."""
+    app = make_app(tmp_path)
+    app.read_after = 3600  # only the key marks it
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        current = dashboard.headlines.current_id
+        assert current is not None
+        await pilot.press("asterisk")
+        await seen(app).wait_for(MarksChanged, lambda m: m.ids == [current])
+        article = dashboard.session.get(current)
+        assert article is not None and article.starred and not article.read
+        assert dashboard.headlines.row_text(article, 120).plain.startswith("*+")
+        since = seen(app).mark()
+        await pilot.press("m")
+        await seen(app).wait_for(MarksChanged, lambda m: m.ids == [current], since=since)
+        article = dashboard.session.get(current)
+        assert article is not None and article.read
+        assert dashboard.headlines.row_text(article, 120).plain.startswith("* ")
+        assert dashboard.headlines.row_text(article, 120, revised=True).plain.startswith("*~")
+
+
 async def test_m_marks_the_article_read(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     app.read_after = 3600  # only the key marks it

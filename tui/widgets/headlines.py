@@ -30,7 +30,9 @@ from tui.rows import GAP, Row, Rows
 from tui.widgets.strips import text_strip
 
 AGES_KEPT = 2000  # times drawn kept to tell when an age reads otherwise (then drawn anew)
-MARK_WIDTH = 2  # "+" unread, "*" starred; then "~" when its source revised the headline
+# "+" unread, "*" starred; then "~" when its source revised the headline, else "+" when a
+# starred one is unread ("*+")
+MARK_WIDTH = 2
 SOURCE_WIDTH = 15
 OUTLETS_WIDTH = 11  # " 3 outlets "
 FIRST_WIDTH = 14  # "first 3h ago "
@@ -533,8 +535,8 @@ class HeadlineList(ScrollView, can_focus=True):
         row.append(mark, style("headlines--star", partial=True) if article.starred else "")
         if revised:
             row.append("~", style("headlines--revised", partial=True))
-        else:
-            row.append(" ")
+        else:  # starred and unread: "*+", as a story's row says it ("*" alone hid `m`)
+            row.append("+" if article.starred and not article.read else " ")
         row.append(when.rjust(AGE_WIDTH) + " ", style("headlines--age", partial=True))
         row.append(fit(article.source, SOURCE_WIDTH) + " ")
         row.stylize(style("headlines--source", partial=True), len(row) - SOURCE_WIDTH - 1)
