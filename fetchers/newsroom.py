@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from fetchers.alerting import AlertDesk
-from fetchers.config import Config
+from fetchers.config import Config, ConfigError, load_config
 from fetchers.events import EventBook, EventBookError
 from fetchers.healthbook import HealthBook
 from fetchers.models import Clock, Event, PollResult, Source, SourceHealth
@@ -81,6 +81,10 @@ class Newsroom:
         self.config = config
         self.store = store
         self.clock = clock
+        # the config file as it was read: one changed since (a source added by `wirewatch
+        # add` in another terminal, an edit) is read again between cycles, as SIGHUP does
+        self._config_stamp = file_stamp(config.path)
+        self._reloaded: list[Callable[[Config], None]] = []
         self.book = EventBook(data_dir, store)
         self.healthbook = HealthBook(data_dir, store)
         self.poller: Poller | None = (
@@ -222,6 +226,8 @@ class Newsroom:
 
     async def _run(self, poller: Poller, stop: asyncio.Event, tick: float, at_once: bool) -> None:
         while not stop.is_set():
+            if self.config_changed():
+                await asyncio.to_thread(self.reload_config, "the config file changed")
             await poller.lease()  # renewed, and the sources other pollers let go taken
             due = poller.due(_EVERY_SOURCE if at_once else self.clock())
             at_once = False
@@ -256,6 +262,37 @@ class Newsroom:
         return [*self.config.events, *stored]
 
     # -- life -------------------------------------------------------------------------------
+    def on_reload(self, hook: Callable[[Config], None]) -> None:
+        """Call `hook` with each config read again (`reload_config`), from the thread that
+        read it (a screen hands it to its own); once, however often it is given."""
+        if hook not in self._reloaded:
+            self._reloaded.append(hook)
+
+    def config_changed(self) -> bool:
+        """Whether the config file changed since it was last read (a stat: cheap enough to
+        ask every second)."""
+        stamp = file_stamp(self.config.path)
+        return stamp is not None and stamp != self._config_stamp
+
+    def reload_config(self, why: str) -> bool:
+        """Read the config again and take it (`reconfigure`); a broken one is logged and the
+        running one kept (the file is not read again until it changes once more). `why`
+        starts the log line ("SIGHUP")."""
+        self._config_stamp = file_stamp(self.config.path)
+        try:
+            config = load_config(self.config.path, self.clock())
+        except ConfigError as exc:
+            log.error("%s: config not reloaded, keeping the running one: %s", why, exc)
+            return False
+        self.reconfigure(config)
+        log.info("%s: config reloaded, %d sources", why, len(config.sources))
+        for hook in self._reloaded:
+            try:
+                hook(config)
+            except Exception:  # a front end's trouble never stops the poller
+                log.exception("a hook after the config was read again failed")
+        return True
+
     def reconfigure(self, config: Config) -> None:
         """Take a reloaded config between cycles (SIGHUP); kept sources keep their health."""
         self.config = config
@@ -274,3 +311,14 @@ class Newsroom:
         await asyncio.to_thread(self.story_desk.close)
         if self.alerts is not None:  # the last cycle's alerts checked and sent, within a bound
             await asyncio.to_thread(self.alerts.close)
+
+
+def file_stamp(path: Path) -> tuple[int, int, int] | None:
+    """What tells a file changed: its inode (an editor saves by renaming a new file over
+    it), size and modification time; None when it cannot be read (no file: nothing to
+    read again)."""
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_ino, found.st_size, found.st_mtime_ns

@@ -16,7 +16,7 @@ import signal
 from pathlib import Path
 
 from fetchers.alerts import AlertWatch
-from fetchers.config import Config, ConfigError, load_config
+from fetchers.config import Config
 from fetchers.models import Clock
 from fetchers.newsroom import Cycle, Newsroom
 from fetchers.parsepool import ParsePool
@@ -100,13 +100,7 @@ class PollService:
 
     def reload(self) -> None:
         """SIGHUP: read the config again; keep the running one if the new one is broken."""
-        try:
-            config = load_config(self.config.path, self.clock())
-        except ConfigError as exc:
-            log.error("SIGHUP: config not reloaded, keeping the running one: %s", exc)
-            return
-        self.newsroom.reconfigure(config)
-        log.info("SIGHUP: config reloaded, %d sources", len(config.sources))
+        self.newsroom.reload_config("SIGHUP")
 
     def _report(self, cycle: Cycle) -> None:
         failed = [r.source for r in cycle.results if r.status == "error"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from fetchers.config import load_config
 from fetchers.events import EventBook
 from fetchers.healthbook import HealthBook
 from fetchers.models import Article, Event, Source, SourceHealth
@@ -23,7 +24,7 @@ from tests.conftest import (
     seen,
     settle,
 )
-from tui.messages import CycleDone, PollerReady, QueryDone, RowsReadAgain
+from tui.messages import ConfigReread, CycleDone, PollerReady, QueryDone, RowsReadAgain
 from tui.widgets.article import ArticleView
 
 OLD_TITLE = "Forty days old and never starred"
@@ -397,3 +398,51 @@ async def test_a_filtered_list_follows_a_headline_its_source_revised(tmp_path: P
         dashboard.set_filter("cuts")
         await settle(app, pilot, want=1)
         assert "cuts key rate" in _row(app)
+
+
+async def test_a_source_added_to_the_config_file_is_polled_by_the_open_dashboard(
+    tmp_path: Path,
+) -> None:
+    """A source `wirewatch add` wrote into the config beside an open dashboard was never
+    polled, nor listed, until it restarted: the changed file is read again between cycles."""
+    wire, desk = tmp_path / "wire.xml", tmp_path / "desk.xml"
+    _wire(wire, "Bank of Korea holds key rate at 2.5 percent")
+    desk.write_bytes(rss("<title>Desk exclusive: chip tariffs</title><guid>d-1</guid>"))
+    path = tmp_path / "wirewatch.toml"
+    path.write_text(f'[[sources]]\nname = "Wire"\npath = "{wire}"\n', "utf-8")
+    app = make_app(tmp_path, load_config(path, FROZEN))
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=1)
+        await seen(app).wait_for(PollerReady)
+        since = seen(app).mark()
+        with path.open("a", encoding="utf-8") as config:
+            config.write(f'[[sources]]\nname = "Desk"\npath = "{desk}"\n')
+        await seen(app).wait_for(ConfigReread, since=since)
+        await seen(app).wait_for(CycleDone, lambda m: bool(m.new_ids), since=since)
+        await seen(app).wait_for(QueryDone, since=since)
+        await pilot.pause()
+        dashboard = dash(app)
+        assert [s.name for s in dashboard.config.sources] == ["Wire", "Desk"]
+        assert "chip tariffs" in screen_text(app)
+
+
+async def test_a_viewer_lists_the_sources_its_poller_was_given_since_it_opened(
+    tmp_path: Path,
+) -> None:
+    """A viewer kept the config it opened with: its health picker and its count of failing
+    sources left out the sources added for the poller since."""
+    wire, desk = tmp_path / "wire.xml", tmp_path / "desk.xml"
+    path = tmp_path / "wirewatch.toml"
+    path.write_text(f'[[sources]]\nname = "Wire"\npath = "{wire}"\n', "utf-8")
+    with Store(tmp_path / "data", writer=True):  # another process polls this store
+        app = make_app(tmp_path, load_config(path, FROZEN), poll=False)
+        async with piloted(app, (160, 50)) as pilot:
+            dashboard = await settle(app, pilot, want=0)
+            assert not dashboard.session.store.is_writer
+            since = seen(app).mark()
+            with path.open("a", encoding="utf-8") as config:
+                config.write(f'[[sources]]\nname = "Desk"\npath = "{desk}"\n')
+            await seen(app).wait_for(ConfigReread, since=since)
+            await pilot.pause()
+            assert [s.name for s in dashboard.config.sources] == ["Wire", "Desk"]
+            assert any("Desk added" in str(n.message) for n in app._notifications)

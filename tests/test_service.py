@@ -13,6 +13,7 @@ import pytest
 from fetchers.store import Store
 from tests.conftest import FeedServer, Route, rss
 from tests.pollers import ROOT, start_poller, wait_for
+from tui.cli import main
 
 
 def feed(n: int, count: int) -> bytes:
@@ -75,6 +76,32 @@ def test_a_broken_config_on_sighup_keeps_the_running_one(
         assert "config not reloaded" not in log.with_name("poll.log.1").read_text()
         assert proc.poll() is None
         proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=15) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def test_a_source_added_while_polling_is_polled_without_a_signal(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """`wirewatch add` beside a running `poll` said "added" and the source stayed pending
+    forever (only SIGHUP read the config again): a changed config file is read again."""
+    first = feed_server.add("/first.xml", Route(feed(1, 2)))
+    second = feed_server.add("/second.xml", Route(feed(2, 3)))
+    config = tmp_path / "wirewatch.toml"
+    config.write_text(f'[settings]\ninterval = "1h"\n[[sources]]\nname = "F"\nurl = "{first}"\n')
+    data, log = tmp_path / "data", tmp_path / "poll.log"
+    proc = start_poller(config, data, log)
+    try:
+        assert wait_for(lambda: log.exists() and "polled 1 sources: 2 new" in log.read_text())
+        assert main(["--config", str(config), "--data-dir", str(data), "add", second]) == 0
+        assert wait_for(
+            lambda: "the config file changed: config reloaded, 2 sources" in log.read_text()
+        )
+        assert wait_for(lambda: "/second.xml" in feed_server.hits)
+        assert wait_for(lambda: "polled 1 sources: 3 new" in log.read_text())
+        proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=15) == 0
     finally:
         if proc.poll() is None:

@@ -142,7 +142,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "poll",
         parents=[common],
-        help="poll on schedule until SIGINT/SIGTERM; SIGHUP reloads the config (the single writer)",
+        help="poll on schedule until SIGINT/SIGTERM; SIGHUP, or a change to the config file,"
+        " reads the config again (the single writer)",
     )
     p.add_argument("--log", metavar="FILE", help="also log to this file (stderr always)")
     p = sub.add_parser("list", parents=[common], help="articles newest first")

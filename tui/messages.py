@@ -11,6 +11,7 @@ from rich.text import Text
 from textual.message import Message
 
 from fetchers.alertfeed import NewAlerts
+from fetchers.config import Config
 from fetchers.models import Event, SourceHealth
 from fetchers.query import Record
 from fetchers.story import Story
@@ -46,6 +47,13 @@ class PollerReady(Message):
 class PollingStopped(Message):
     """The newsroom's poll loop in this dashboard has ended (closed, or failed: its worker's
     error is reported apart)."""
+
+
+@dataclass
+class ConfigReread(Message):
+    """The config file changed and was read again (its sources are the screen's now)."""
+
+    config: Config
 
 
 @dataclass

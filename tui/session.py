@@ -247,7 +247,7 @@ class Session:
         self.store.take_over()
         self.parse_pool = ParsePool()
         self.newsroom = Newsroom(
-            self.config,
+            self.newsroom.config,  # as last read (the file may have changed since the start)
             self.store,
             self.data_dir,
             self.clock,
@@ -257,7 +257,10 @@ class Session:
         self.prepare_polling()
 
     def reload(self) -> Reload:
-        """A viewer's look at what the writer has written since the last one."""
+        """A viewer's look at what the writer has written since the last one (and at the
+        config file: the sources a poller added are this screen's too)."""
+        if self.newsroom.config_changed():
+            self.newsroom.reload_config("the config file changed")
         new = self.store.reload()
         health = self.newsroom.healthbook.load()
         store = self.store

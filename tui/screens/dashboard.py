@@ -32,6 +32,7 @@ from textual.timer import Timer
 from textual.worker import get_current_worker
 
 from fetchers.alerts import AlertWatch
+from fetchers.config import Config
 from fetchers.foreground import Superseded, check_superseded, waited_for
 from fetchers.liveness import WriterState
 from fetchers.models import Event, SourceHealth
@@ -51,6 +52,7 @@ from tui.messages import (
     AlertsArrived,
     AlertsRead,
     ArticleLookedUp,
+    ConfigReread,
     Counted,
     CycleDone,
     EventsLoaded,
@@ -261,6 +263,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         self.run_query()
         self._read_stories()
         self.call_after_refresh(self.session.store.start_word_index, True)
+        self.session.newsroom.on_reload(self._config_reread)
         if self.writer:  # the poller needs every article known, for dedupe
             self._prepare_polling()
         else:
@@ -274,6 +277,7 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
     @on(PollerReady)
     def _poller_ready(self, message: PollerReady) -> None:
         self.session.newsroom.on_cycle(self._cycle_done)
+        self.session.newsroom.on_reload(self._config_reread)  # (a new one, if taken over)
         self.polling = True
         self._poll_loop(message.at_once)
 
@@ -619,6 +623,26 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
         self.post_message(
             CycleDone(cycle.new_ids, cycle.removed, health, self.clock(), cycle.revised_ids)
         )
+
+    def _config_reread(self, config: Config) -> None:
+        """The newsroom's hook, in the thread that read the config file again."""
+        self.post_message(ConfigReread(config))
+
+    @on(ConfigReread)
+    def _config_taken(self, message: ConfigReread) -> None:
+        """The sources of a config file changed meanwhile (`wirewatch add` in another
+        terminal, an edit) are this screen's: its status line and health picker list them,
+        as the newsroom polls them (the keys and the theme stay as the screen started)."""
+        before = {s.name for s in self.config.sources}
+        self.config.sources[:] = message.config.sources
+        added = [s.name for s in message.config.sources if s.name not in before]
+        said = f": {', '.join(added)} added" if added else ""
+        self.notify(
+            f"The config file changed and was read again ({len(self.config.sources)} sources"
+            f"{said}).",
+            markup=False,
+        )
+        self.query_one(StatusLine).refresh()
 
     @on(CycleDone)
     def _cycle_reported(self, message: CycleDone) -> None:
