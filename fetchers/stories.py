@@ -8,8 +8,11 @@ to it, compared article by article within `WINDOW` of it and as a whole (`_Story
 their cosine similarity reaches what their distance in time asks (`CLOSE_THRESHOLD` at the
 same moment, rising to `THRESHOLD` over `CLOSE_HOURS`) and no article of that story is about
 other countries (each about one the other names nowhere: US–Korea talks are not US–Japan
-talks; `_conflict`); otherwise it starts a story. An outlet's own reports `SERIES_HOURS` or
-more apart from an article are not compared with it (its daily column is a story a day).
+talks; `_conflict`) and they are not two events of one kind told in the same words (their
+headlines' names agree on none and their measures on none: an earthquake of 6.7 in Iwate is
+not one of 5.9 in Kumamoto; `_apart`); otherwise it starts a story. An outlet's own reports
+`SERIES_HOURS` or more apart from an article are not compared with it (its daily column is a
+story a day).
 Candidates come from an inverted index in which each article is filed under its `KEPT`
 heaviest words only (a word of little weight finds no story, and each filing is a step for
 every article grouped), each word looking among the `PROBE_RECENT` articles last filed under
@@ -33,7 +36,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain, compress, islice, repeat
-from operator import add, attrgetter, getitem, mul, sub
+from operator import add, attrgetter, getitem, itemgetter, mul, sub
 from pathlib import Path
 from typing import Any
 
@@ -778,6 +781,9 @@ class Item:
 # The countries an article is about (`_about`): those it is about for certain, and every one
 # it names, headline and lede (the first a part of the second). None: it names no country.
 Places = tuple[frozenset[str], frozenset[str]]
+# The names an article's headline gives (`_headline_names`): the terms of words it writes
+# capitalised where case says a name, the places, people, bodies and events it is about.
+Names = tuple[str, ...]
 
 
 # A window article as candidates need it: its time, its words and their weights (in one
@@ -788,7 +794,7 @@ Places = tuple[frozenset[str], frozenset[str]]
 # days of every feed), and a dict of thirty words with their float objects takes about
 # 1.5 kB against 0.6 kB for the words and the array.
 _Doc = tuple[
-    float, tuple[str, ...], "array[float]", float, tuple[str, ...], Places | None, str, str
+    float, tuple[str, ...], "array[float]", float, tuple[str, ...], Places | None, str, str, Names
 ]
 
 
@@ -798,7 +804,9 @@ _Doc = tuple[
 # countries it is about (`_about`). A tuple: made once an article.
 # Then its outlet ("": not known) and the hashes of its lede and of the lede's last sentence
 # (`_unrepeated`), as that outlet's next articles compare theirs with.
-_Weighed = tuple[dict[str, float], float, tuple[str, ...], Places | None, str, tuple[int, ...]]
+_Weighed = tuple[
+    dict[str, float], float, tuple[str, ...], Places | None, str, tuple[int, ...], Names
+]
 
 
 class _LogTF(dict[int, float]):
@@ -980,6 +988,83 @@ def _conflict(one: Places, other: Places) -> bool:
     return bool(one[0] - other[1] and other[0] - one[1])
 
 
+_NO_NAMES: Names = ()
+# the capitals and lower-case letters of the alphabets that have case (Latin, Greek, Cyrillic,
+# Armenian, Georgian and their extensions: all below U+2000), as a pattern's sets
+_UPPER = "".join(c for c in map(chr, range(0x2000)) if c.isupper())
+_LOWER = "".join(c for c in map(chr, range(0x2000)) if c.islower())
+_OPENING = "\"'“‘«(\\[¿¡"  # what may come before a word's first letter
+# a word capitalised mid-sentence: after a space that follows no sentence's end (".", "?", a
+# headline's ":" or "|", nor one closed by a quote: 'said." Then'), so not a text's first
+# (nor one after two spaces: a name missed sets nothing apart). A space, then a capital
+# ahead, then what is behind: four times as quick as looking behind every character first
+_MID_CAPITAL = re.compile(
+    rf"\s(?=[{_OPENING}]*[{_UPPER}])(?<![.!?:…|]\s)(?<![.!?:…|][\"'”’»)]\s)(?<!\s\s)"
+    rf"[{_OPENING}]*(\S+)"
+)
+_FOUND = itemgetter(1)  # a match's word
+# a word after a headline's first in lower case (`_headline_names`: it says the headline's case)
+_LOWER_WORD = re.compile(rf"\s[{_OPENING}]*([{_LOWER}]\S*)")
+
+
+# what a term a name cannot be begins with: a country (`_conflict` weighs those), a number,
+# a chunk of several terms (`_SEVERAL`)
+_NOT_A_NAME = frozenset("@$0123456789" + _SEVERAL)
+
+
+def _headline_names(
+    headline: str, lede: str, title: Iterable[str], term_of: Callable[[str], str]
+) -> Names:
+    """The names an article's headline gives (`title`: its terms; `term_of` a word: its term,
+    "" for a stop word): the words it writes capitalised where case says a name, but
+    countries and numbers. In a headline in sentence case (a word after its first that is no
+    stop word is in lower case), any but its first word or one after a colon; in Title Case
+    or capitals case says nothing there, and a word of the headline is a name if its lede
+    writes it capitalised mid-sentence (so is a sentence-case headline's first). A script
+    without case gives none."""
+    in_lede = _MID_CAPITAL.findall(lede)
+    in_headline = _MID_CAPITAL.findall(headline)
+    if not in_lede and not in_headline:
+        return _NO_NAMES
+    found: set[str] = set()
+    # (lazily: the first lower-case word that is no stop word says it)
+    if in_headline and any(map(term_of, map(_FOUND, _LOWER_WORD.finditer(headline)))):
+        found.update(map(term_of, in_headline))
+    if in_lede:
+        found.update(set(map(term_of, in_lede)).intersection(title))
+    names = tuple([term for term in found if term and term[0] not in _NOT_A_NAME])
+    return names or _NO_NAMES
+
+
+def _term_of(read_all: Callable[[str], tuple[str, ...]]) -> Callable[[str], str]:
+    """A word's one term as `_TERMS` gives it, for a language read by a reader of its own."""
+
+    def term_of(chunk: str) -> str:
+        found = read_all(chunk)
+        return found[0] if len(found) == 1 else (_SEVERAL if found else "")
+
+    return term_of
+
+
+def _akin(names: Iterable[str], words: Iterable[str]) -> bool:
+    """Whether a name may be one of the words in another form: they begin alike up to the
+    shorter's last letter, four letters or more (a stem cut short, as a Russian or Ukrainian
+    name's case leaves it: "Пермском" and "Перми", "Ради" and "Раді")."""
+    for name in names:
+        for word in words:
+            size = min(len(name), len(word)) - 1
+            if size >= 3 and name[:size] == word[:size]:
+                return True
+    return False
+
+
+def _measure(term: str) -> bool:
+    """A number with a decimal point, or a percentage: a magnitude, a rate, a share of the
+    vote, as every report of an event gives it (a count, a date or a time is not one: a toll
+    rises as it is told, and every report says when)."""
+    return (term[0].isdigit() or term[0] == "$") and ("." in term or "%" in term)
+
+
 def story_id(founder: str) -> str:
     """A story's id, from the article that started it: stable across restarts and rebuilds."""
     return "s" + hashlib.blake2b(founder.encode(), digest_size=6).hexdigest()
@@ -1014,6 +1099,8 @@ class StoryIndex:
         # a story's window articles summed, from its second until the last leaves the window
         # (`_StorySum`); a story of one window article is that article, compared as it is
         self._sums: dict[str, _StorySum] = {}
+        # a story -> the names its window articles' headlines give (`_headline_names`), each counted
+        self._named: dict[str, dict[str, int]] = {}
         self._lone: dict[str, str] = {}  # a story -> its one window article
         self._by_time: list[tuple[float, str]] = []  # a heap: the oldest vector first
         # an outlet -> its last `REPEATS` articles: when, which, and their ledes' hashes
@@ -1105,7 +1192,7 @@ class StoryIndex:
         """What an article leaving the window at once leaves behind (see `_remember`): every
         word it has counts once more for rarity, and its story names its countries; what its
         lede said is its outlet's last (`_read`)."""
-        vec, places, outlet, said = self._read(item)
+        vec, places, _, outlet, said = self._read(item)
         self._note_said(item, outlet, said)
         if places is not None:
             self._places.setdefault(sid, set()).add(places)
@@ -1143,19 +1230,22 @@ class StoryIndex:
         """The article's words and how often it says each (headline twice, the summary's
         lede once), and the countries it is about (`_about`)."""
         _, headline, lede = _as_read(item.title, item.summary)
-        return StoryIndex._counted(headline, lede)
+        vec, places, _ = StoryIndex._counted(headline, lede)
+        return vec, places
 
     @staticmethod
-    def _counted(headline: str, lede: str) -> tuple[dict[str, Any], Places | None]:
-        """`_counts` of a headline and lede as read."""
-        heading, body = _folded(headline).split(), _folded(lede).split()
+    def _counted(headline: str, lede: str) -> tuple[dict[str, Any], Places | None, Names]:
+        """`_counts` of a headline and lede as read, and the names its headline gives
+        (`_headline_names`)."""
+        head, said = _folded(headline), _folded(lede)
+        heading, body = head.split(), said.split()
         vec: dict[str, Any] = {}  # word -> how often the article says it
         language = languages.language_of(heading + body, _MARKERS, _NOT_THEIRS)
         if language is not None:  # Turkish, Polish or Indonesian: read as that language
             read_all = _READERS[language].__getitem__
             title = list(chain.from_iterable(map(read_all, heading)))
             _count_elements(vec, chain(chain.from_iterable(map(read_all, body)), title, title))
-            return vec, _about(title, vec)
+            return vec, _about(title, vec), _headline_names(head, said, title, _term_of(read_all))
         read = _TERMS.__getitem__
         title = list(map(read, heading))
         _count_elements(vec, chain(map(read, body), title, title))
@@ -1166,14 +1256,14 @@ class StoryIndex:
             _count_elements(vec, chain(chain.from_iterable(map(read_all, body)), title, title))
         else:
             vec.pop("", None)  # chunks that are no term (stop words)
-        return vec, _about(title, vec)
+        return vec, _about(title, vec), _headline_names(head, said, title, _TERMS.__getitem__)
 
     def _vector(self, item: Item) -> _Weighed:
         """The article's words weighed (headline twice, the summary's lede once; rarer words
         more) and their length, its words heaviest first (the first `KEPT` are what it is
         filed under; candidates are looked up by the heaviest that others are filed under),
         and the countries it is about."""
-        vec, places, outlet, said = self._read(item)  # its counts, then its weights
+        vec, places, names, outlet, said = self._read(item)  # its counts, then its weights
         # (1 + log count) * log(n / (seen + 1) + 1) per word, as iterators: no bytecode per
         # word, and each logarithm looked up (`_Rarity`) rather than taken again; the counts
         # are replaced by the weights in place (the same keys: the dict is not rebuilt). n
@@ -1199,9 +1289,11 @@ class StoryIndex:
         else:
             heaviest = tuple(vec)
         norm = math.hypot(*vec.values()) or 1.0
-        return vec, norm, heaviest, places, outlet, said
+        return vec, norm, heaviest, places, outlet, said, names
 
-    def _read(self, item: Item) -> tuple[dict[str, Any], Places | None, str, tuple[int, ...]]:
+    def _read(
+        self, item: Item
+    ) -> tuple[dict[str, Any], Places | None, Names, str, tuple[int, ...]]:
         """`_counts` of an article, less the lede or last sentence its outlet's last articles
         said too (`_unrepeated`); its outlet ("": not known; else the one an aggregator
         credits, as one Google News feed carries many, or its feed) and its lede's hashes."""
@@ -1211,8 +1303,8 @@ class StoryIndex:
         if item.source:
             outlet = item.source if credited is None else credited[1]
             lede, said = _unrepeated(lede, self._said_by(outlet, item.when))
-        vec, places = self._counted(headline, lede)
-        return vec, places, outlet, said
+        vec, places, names = self._counted(headline, lede)
+        return vec, places, names, outlet, said
 
     def _note_said(self, item: Item, outlet: str, said: tuple[int, ...]) -> None:
         """Keep what an article's lede said among its outlet's last `REPEATS`."""
@@ -1240,7 +1332,7 @@ class StoryIndex:
 
     def _place(self, item: Item) -> str:
         weighed = self._vector(item)
-        vec, norm, heaviest, places, outlet, _ = weighed
+        vec, norm, heaviest, places, outlet, _, names = weighed
         docs, when, window, threshold = self._docs, item.when, self.window, self.threshold
         # the similarity needed, from `close` for reports of the same moment up to
         # `threshold` for reports CLOSE_HOURS apart or more: `close + rise * apart`
@@ -1258,7 +1350,7 @@ class StoryIndex:
         columns: set[str] = set()  # the stories of those reports among its candidates
         compared = 0  # candidates compared: those reports leave their places to the next
         for ident in self._candidates(heaviest):
-            then, words, weights, other_norm, _, _, story, its_outlet = docs[ident]
+            then, words, weights, other_norm, _, _, story, its_outlet, _ = docs[ident]
             apart = abs(then - when)
             if apart >= series and its_outlet == outlet:
                 columns.add(story)
@@ -1298,13 +1390,15 @@ class StoryIndex:
                 if len(scores) == 1
                 else [sid for sid, _ in sorted(scores.items(), key=_best_then_id)]
             )
-            if places is None:  # names no country: conflicts with none
-                chosen = ranked[0]
-            else:
-                for sid in ranked:
-                    if not any(_conflict(places, seen) for seen in self._places.get(sid, ())):
-                        chosen = sid
-                        break
+            for sid in ranked:
+                if places is not None and any(
+                    _conflict(places, seen) for seen in self._places.get(sid, ())
+                ):
+                    continue
+                if names and self._apart(sid, names, vec):
+                    continue
+                chosen = sid
+                break
         sid = chosen or story_id(item.id)
         self.story_of[item.id] = sid
         members = self.members.get(sid)
@@ -1314,6 +1408,36 @@ class StoryIndex:
             members.append(item.id)
         self._remember(item, weighed, sid)
         return sid
+
+    def _apart(self, sid: str, names: Names, vec: dict[str, float]) -> bool:
+        """Two events of one kind told in the same words ("earthquake", "tsunami",
+        "magnitude", "prefecture"): the article's headline and the story's window articles'
+        headlines give names and agree on none (none of its names, nor one alike, `_akin`,
+        is said anywhere in the story, nor any of the story's in it: Iwate and Kumamoto), and
+        they give measures (`_measure`) and agree on none (6.7 and 5.9). Reports of one event
+        can name different details of it (the Senate and Congress, an airfield and the
+        operation that struck it); they can give different measures of it too (a first
+        count's 40%, the last's 43%), but seldom both: one sign alone sets nothing apart."""
+        named = self._named.get(sid)
+        if not named:
+            return False
+        summed = self._sums.get(sid)
+        if summed is not None:
+            said: Any = summed.weights
+        else:
+            lone = self._lone.get(sid)
+            if lone is None:
+                return False
+            said = self._docs[lone][1]
+        if any(map(said.__contains__, names)) or any(map(vec.__contains__, named)):
+            return False
+        ours = set(filter(_measure, vec))
+        if not ours:
+            return False
+        theirs = set(filter(_measure, said))
+        if not theirs or not ours.isdisjoint(theirs):
+            return False
+        return not _akin(names, said) and not _akin(named, vec)
 
     def _candidates(self, heaviest: tuple[str, ...]) -> list[str]:
         """The window articles sharing most of this one's `PROBES` heaviest words that window
@@ -1346,11 +1470,16 @@ class StoryIndex:
     def _remember(self, item: Item, weighed: _Weighed, sid: str) -> None:
         """File the article: every word it has counts once more for rarity, and its kept
         words file it for candidates (each in C, without bytecode per word)."""
-        ident, (vec, norm, heaviest, places, outlet, said) = item.id, weighed
+        ident, (vec, norm, heaviest, places, outlet, said, names) = item.id, weighed
         kept = heaviest[:KEPT]
         weights = array("d", tuple(vec.values()))  # (from a tuple: twice as quick)
         words = tuple(vec)
-        self._docs[ident] = (item.when, words, weights, norm, kept, places, sid, outlet)
+        self._docs[ident] = (item.when, words, weights, norm, kept, places, sid, outlet, names)
+        if names:
+            named = self._named.get(sid)
+            if named is None:
+                named = self._named[sid] = {}
+            _count_elements(named, names)
         self._note_said(item, outlet, said)
         self._sum_in(ident, sid, words, weights, norm)
         if places is not None:
@@ -1377,7 +1506,7 @@ class StoryIndex:
         docs = self._docs
         for ident, doc in docs.items():
             if doc[7] in names:
-                docs[ident] = (*doc[:7], names[doc[7]])
+                docs[ident] = (*doc[:7], names[doc[7]], doc[8])
         said = self._recently_said
         moved = {names[old]: said.pop(old) for old in list(said) if old in names}
         for new, entries in moved.items():
@@ -1395,14 +1524,24 @@ class StoryIndex:
                 self._lone[sid] = ident
                 return
             summed = self._sums[sid] = _StorySum()
-            _, first_words, first_weights, first_norm, _, _, _, _ = self._docs[lone]
+            _, first_words, first_weights, first_norm, _, _, _, _, _ = self._docs[lone]
             summed.add(first_words, first_weights, first_norm)
         summed.add(words, weights, norm)
 
     def _forget(self, ident: str, doc: _Doc) -> None:
         """Take a dropped article out of its story's sum, then out of its kept words' lists
         (`_unfile`)."""
-        _, words, weights, norm, kept, _, sid, _ = doc
+        _, words, weights, norm, kept, _, sid, _, names = doc
+        if names:
+            named = self._named[sid]
+            for name in names:
+                left = named[name] - 1
+                if left:
+                    named[name] = left
+                else:
+                    del named[name]
+            if not named:
+                del self._named[sid]
         if self._lone.get(sid) == ident:
             del self._lone[sid]
         else:

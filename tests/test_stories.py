@@ -1038,6 +1038,77 @@ def test_two_earthquakes_told_alike_in_two_smaller_countries_stay_apart() -> Non
     assert grouped(quakes) == {frozenset({"G0", "G1"}), frozenset({"A0", "A1"})}
 
 
+IWATE = [
+    Item(
+        "i1",
+        "Magnitude 6.7 earthquake strikes off Iwate, tsunami advisory issued",
+        "A magnitude 6.7 earthquake struck off the coast of Iwate prefecture in northeastern "
+        "Japan on Monday, the Japan Meteorological Agency said, issuing a tsunami advisory.",
+        at(0),
+        "Kyodo",
+    ),
+    Item(
+        "i2",
+        "Strong quake hits northeastern Japan's Iwate prefecture",
+        "A strong earthquake with a preliminary magnitude of 6.7 hit Iwate prefecture, shaking "
+        "buildings in Morioka; there were no immediate reports of damage.",
+        at(0.4),
+        "Reuters",
+    ),
+    Item(
+        "i3",
+        "M6.7 quake off Iwate coast prompts tsunami advisory for northeastern Japan",
+        "Japan's weather agency issued a tsunami advisory after a 6.7 magnitude earthquake off "
+        "Iwate.",
+        at(0.7),
+        "NHK World",
+    ),
+]
+KUMAMOTO = [
+    Item(
+        "k1",
+        "M5.9 earthquake shakes Kumamoto in southern Japan",
+        "A magnitude 5.9 earthquake shook Kumamoto prefecture on the southern island of Kyushu, "
+        "the Japan Meteorological Agency said. There is no tsunami risk.",
+        at(3),
+        "Japan Times",
+    ),
+    Item(
+        "k2",
+        "Quake rattles Kumamoto, no tsunami risk",
+        "An earthquake of magnitude 5.9 rattled Kumamoto in southern Japan on Monday evening; "
+        "no tsunami warning was issued, the weather agency said.",
+        at(3.5),
+        "AP",
+    ),
+]
+
+
+@pytest.mark.parametrize("order", ["iwate first", "kumamoto first", "interleaved"])
+def test_two_earthquakes_in_one_country_told_alike_the_same_day_stay_apart(order: str) -> None:
+    """An earthquake off Iwate and one in Kumamoto hours later, in one country and the same
+    words (earthquake, tsunami, magnitude, prefecture, the weather agency), were one story,
+    its first report the other quake's: their headlines name different places and their
+    reports give different magnitudes. A later aftershock report of Iwate joins Iwate."""
+    items = {
+        "iwate first": [*IWATE, *KUMAMOTO],
+        "kumamoto first": [*KUMAMOTO, *IWATE],
+        "interleaved": [IWATE[0], KUMAMOTO[0], IWATE[1], KUMAMOTO[1], IWATE[2]],
+    }[order]
+    aftershock = Item(
+        "i4",
+        "M5.1 aftershock hits Iwate after strong quake",
+        "A magnitude 5.1 aftershock struck off Iwate prefecture, hours after the 6.7 earthquake "
+        "that prompted a tsunami advisory, the Japan Meteorological Agency said.",
+        at(5),
+        "Kyodo",
+    )
+    assert grouped([*items, aftershock]) == {
+        frozenset({"i1", "i2", "i3", "i4"}),
+        frozenset({"k1", "k2"}),
+    }
+
+
 def test_the_seismologists_an_earthquake_report_quotes_name_no_country() -> None:
     """Reports quote the US Geological Survey, the EMSC or Germany's GFZ whichever country
     shook: two reports of one quake quoting different ones are one story."""
