@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -32,6 +33,7 @@ BACKFILL_PACE = 4.0  # seconds of rest after each second a backfill batch took: 
 BACKFILL_REST = 0.05  # the shortest rest between two batches
 BACKFILL_RETRY = 60.0  # the rest after a batch the store refused (the server was away)
 BACKFILL_WAIT = 10.0  # the longest a newsroom's end waits for the batch in flight
+REFRESH_ASKED = "refresh-asked"  # a file in the data dir a viewer's `r` writes (`ask_refresh`)
 
 
 @dataclass(slots=True)
@@ -85,6 +87,9 @@ class Newsroom:
         # add` in another terminal, an edit) is read again between cycles, as SIGHUP does
         self._config_stamp = file_stamp(config.path)
         self._reloaded: list[Callable[[Config], None]] = []
+        # a viewer's `r` asks the writer of the data dir to poll every source now
+        self._asked_file = data_dir / REFRESH_ASKED
+        self._asked_stamp = file_stamp(self._asked_file)
         self.book = EventBook(data_dir, store)
         self.healthbook = HealthBook(data_dir, store)
         self.poller: Poller | None = (
@@ -229,6 +234,9 @@ class Newsroom:
             if self.config_changed():
                 await asyncio.to_thread(self.reload_config, "the config file changed")
             await poller.lease()  # renewed, and the sources other pollers let go taken
+            if self._refresh_asked():
+                log.info("a viewer asked for every source now")
+                at_once = True
             due = poller.due(_EVERY_SOURCE if at_once else self.clock())
             at_once = False
             if due:
@@ -267,6 +275,26 @@ class Newsroom:
         read it (a screen hands it to its own); once, however often it is given."""
         if hook not in self._reloaded:
             self._reloaded.append(hook)
+
+    def ask_refresh(self) -> bool:
+        """(A viewer.) Ask the writer of this data dir to poll every source at its next look
+        (within a second); False where the store's writers may be on other hosts
+        (`keeps_desk`: they poll on their own) or the data dir cannot be written."""
+        if self.store.keeps_desk:
+            return False
+        try:
+            self._asked_file.write_text(f"{os.getpid()}\n", "utf-8")
+        except OSError:
+            return False
+        return True
+
+    def _refresh_asked(self) -> bool:
+        """Whether a viewer asked for a refresh since the last look (`ask_refresh`)."""
+        stamp = file_stamp(self._asked_file)
+        if stamp is None or stamp == self._asked_stamp:
+            return False
+        self._asked_stamp = stamp
+        return True
 
     def config_changed(self) -> bool:
         """Whether the config file changed since it was last read (a stat: cheap enough to

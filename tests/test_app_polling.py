@@ -8,6 +8,7 @@ from pathlib import Path
 from fetchers.config import load_config
 from fetchers.events import EventBook
 from fetchers.healthbook import HealthBook
+from fetchers.newsroom import REFRESH_ASKED
 from fetchers.models import Article, Event, Source, SourceHealth
 from fetchers.store import Store
 from tests.conftest import (
@@ -446,3 +447,17 @@ async def test_a_viewer_lists_the_sources_its_poller_was_given_since_it_opened(
             await pilot.pause()
             assert [s.name for s in dashboard.config.sources] == ["Wire", "Desk"]
             assert any("Desk added" in str(n.message) for n in app._notifications)
+
+
+async def test_r_in_a_viewer_asks_the_writer_to_refresh(tmp_path: Path) -> None:
+    """`r` in a viewer said only that the poller refreshes on its own: it asks the writer of
+    the data dir to poll every source now, and says so."""
+    with Store(tmp_path / "data", writer=True):  # another process polls this store
+        app = make_app(tmp_path, seed_only_config(tmp_path), poll=False)
+        async with piloted(app, (160, 50)) as pilot:
+            await settle(app, pilot, want=0)
+            await pilot.press("r")
+            await pilot.pause(0.3)
+            told = [str(n.message) for n in app._notifications]
+            assert any("to refresh every source now" in said for said in told)
+            assert (tmp_path / "data" / REFRESH_ASKED).exists()

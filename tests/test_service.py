@@ -6,10 +6,14 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from fetchers.config import load_config
+from fetchers.models import system_clock
+from fetchers.newsroom import Newsroom
 from fetchers.store import Store
 from tests.conftest import FeedServer, Route, rss
 from tests.pollers import ROOT, start_poller, wait_for
@@ -101,6 +105,31 @@ def test_a_source_added_while_polling_is_polled_without_a_signal(
         )
         assert wait_for(lambda: "/second.xml" in feed_server.hits)
         assert wait_for(lambda: "polled 1 sources: 3 new" in log.read_text())
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=15) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def test_a_viewer_asks_the_poller_to_refresh_every_source_now(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """`r` in a viewer only said the poller refreshes on its own (an hour later, here): the
+    viewer asks, and the poller polls every source at its next look."""
+    url = feed_server.add("/f.xml", Route(feed(1, 2)))
+    config = tmp_path / "wirewatch.toml"
+    config.write_text(f'[settings]\ninterval = "1h"\n[[sources]]\nname = "F"\nurl = "{url}"\n')
+    data, log = tmp_path / "data", tmp_path / "poll.log"
+    proc = start_poller(config, data, log)
+    try:
+        assert wait_for(lambda: log.exists() and "polled 1 sources: 2 new" in log.read_text())
+        hits = len(feed_server.hits["/f.xml"])
+        with Store(data) as viewer:
+            room = Newsroom(load_config(config, datetime.now(UTC)), viewer, data, system_clock)
+            assert room.ask_refresh()
+        assert wait_for(lambda: "a viewer asked for every source now" in log.read_text())
+        assert wait_for(lambda: len(feed_server.hits["/f.xml"]) > hits)
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=15) == 0
     finally:

@@ -705,12 +705,21 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
             elif self.writer:
                 self.notify("The poller is starting; it polls in a moment.", markup=False)
             else:
-                self.notify(
-                    "A separate poller writes this store; it refreshes on its own.", markup=False
-                )
+                self._ask_refresh(state.pid if state is not None else None)
             return
         self.notify("Refreshing every source…", markup=False)
         self._refresh_now()
+
+    @work(thread=True, group="refresh", exclusive=True, exit_on_error=False)
+    def _ask_refresh(self, pid: int | None) -> None:
+        """(A viewer.) Ask the process that writes this data dir to poll every source now;
+        the articles come in at the next reload."""
+        if self.session.newsroom.ask_refresh():
+            who = f"the poller (pid {pid})" if pid else "the poller"
+            said = f"Asked {who} to refresh every source now."
+        else:
+            said = "A separate poller writes this store; it refreshes on its own."
+        self.app.call_from_thread(self.notify, said, markup=False)
 
     @work(group="refresh", exclusive=True, exit_on_error=False)
     async def _refresh_now(self) -> None:
