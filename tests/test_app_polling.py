@@ -8,8 +8,8 @@ from pathlib import Path
 from fetchers.config import load_config
 from fetchers.events import EventBook
 from fetchers.healthbook import HealthBook
-from fetchers.newsroom import REFRESH_ASKED
 from fetchers.models import Article, Event, Source, SourceHealth
+from fetchers.newsroom import REFRESH_ASKED
 from fetchers.store import Store
 from tests.conftest import (
     FROZEN,
