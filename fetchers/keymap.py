@@ -419,10 +419,31 @@ REPLACEMENTS = {  # Textual's names for some characters
 }
 
 
+# a key as the keys screen (`?`) and the footer show it, as Textual writes it, for its name:
+# what `?` shows can be copied into [keys] ("↓" was taken for a key of its own, and down and
+# j then moved nothing)
+SHOWN_AS = {
+    "↑": "up",
+    "↓": "down",
+    "←": "left",
+    "→": "right",
+    "⌫": "backspace",
+    "⏎": "enter",
+    "esc": "escape",
+    "pgdn": "pagedown",
+    "pgup": "pageup",
+    "del": "delete",
+}
+
+
 def key_name(key: str) -> str:
-    """Textual's name for one key: "?" is "question_mark", "ctrl+x" stays; KeymapError for
-    what is no key."""
+    """Textual's name for one key: "?" is "question_mark", "ctrl+x" stays, and a key as `?`
+    shows it is that key ("^f" is ctrl+f, "pgdn" pagedown); KeymapError for what is no
+    key."""
     key = key.strip()
+    key = SHOWN_AS.get(key, key)
+    if len(key) > 1 and key.startswith("^") and "+" not in key:  # "^f", as `?` shows ctrl+f
+        return "ctrl+" + key_name(key[1:])
     if len(key) == 1:
         if key.isalnum():
             return key
@@ -431,12 +452,13 @@ def key_name(key: str) -> str:
             raise KeymapError(f"{key!r} is not a key")
         return REPLACEMENTS.get(name, name)
     *mods, base = key.split("+")
+    base = SHOWN_AS.get(base, base)
     if any(m not in MODIFIERS for m in mods) or not base:
         raise KeymapError(f"{key!r} is not a key (modifiers are {', '.join(sorted(MODIFIERS))})")
     if len(base) == 1:
         return "+".join([*mods, base if base.isalnum() else key_name(base)])
     if base in NAMED or base in REPLACEMENTS.values() or _is_character_name(base):
-        return key
+        return "+".join([*mods, base])
     raise KeymapError(f"{key!r} is not a key name (such as q, ?, ctrl+x, f8, pagedown, escape)")
 
 

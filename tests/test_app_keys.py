@@ -12,6 +12,7 @@ from textual.widgets._footer import FooterKey  # what a footer is made of
 
 from fetchers.config import load_config, seeds_dir
 from fetchers.keymap import BINDINGS as KEY_BINDINGS
+from fetchers.keymap import key_name, keys_in_force
 from fetchers.models import Source
 from tests.conftest import (
     FROZEN,
@@ -110,6 +111,24 @@ def test_the_config_check_knows_every_binding_of_the_dashboard() -> None:
             if binding.id:
                 declared[binding.id] = binding.key
     assert declared == {b.id: b.keys for b in KEY_BINDINGS}
+
+
+def test_every_key_as_the_keys_screen_shows_it_can_be_given_in_the_config(
+    tmp_path: Path,
+) -> None:
+    """`?` shows "pgdn ^f", "⏎", "esc" and "del"; copied into [keys] they were refused, and
+    "↓" was taken for a key of its own (then neither down nor j moved): each key as shown is
+    the key it shows."""
+    app = make_app(tmp_path)
+    for action in KEY_BINDINGS:
+        for key in keys_in_force({})[action.id]:
+            shown = app.get_key_display(Binding(key, action.action))
+            assert key_name(shown) == key_name(key), (action.id, key, shown)
+    config = tmp_path / "wirewatch.toml"
+    config.write_text('[keys]\n"headlines.down" = "↓,j"\n"headlines.page_down" = "pgdn,^f"\n')
+    keys = load_config(config, FROZEN).keys
+    assert keys_in_force(keys)["headlines.down"] == ["down", "j"]
+    assert keys_in_force(keys)["headlines.page_down"] == ["pagedown", "ctrl+f"]
 
 
 async def test_help_shows_each_binding_id_with_the_keys_in_force(tmp_path: Path) -> None:
