@@ -335,6 +335,12 @@ async def test_rules_are_added_edited_muted_and_removed_and_kept(tmp_path: Path)
         (stored,), _ = RuleBook(data).load(FROZEN)
         assert stored.query == "Lutnick" and stored.muted  # an edit keeps it muted
 
+        await select("Lutnick")
+        await pilot.press("d")  # asks to be pressed again: the dashboard's d shows a diff
+        await pilot.pause()
+        assert [r.name for r in RuleBook(data).load(FROZEN)[0]] == ["Lutnick"]
+        told = [str(n.message) for n in app._notifications]
+        assert any("Press d again to remove the alert Lutnick" in said for said in told)
         changed = await act("Lutnick", "d")
         assert changed.done == "Removed the alert Lutnick"
         assert RuleBook(data).load(FROZEN)[0] == []

@@ -25,6 +25,7 @@ from tests.conftest import (
     settle,
 )
 from tui.cli import main
+from tui.confirm import AGAIN_WITHIN, PressedTwice
 from tui.messages import EventsLoaded, QueryDone
 from tui.screens.events import EventForm, EventsScreen
 
@@ -87,10 +88,18 @@ async def test_add_edit_and_remove_an_event(tmp_path: Path) -> None:
         assert edited.ident == stored.ident
         assert edited.when == datetime(2025, 11, 2, 0, 0, tzinfo=UTC)
 
-        # and remove it
+        # and remove it: d asks to be pressed again (on the dashboard it shows a diff)
         await pilot.press("e")
         await pilot.pause(0.2)
         await pilot.press("down", "down", "d")
+        await pilot.pause(0.2)
+        assert (
+            isinstance(app.screen, EventsScreen) and len(EventBook(tmp_path / "data").load()) == 1
+        )
+        assert any(
+            "Press d again to remove Tariff deadline" in str(n.message) for n in app._notifications
+        )
+        await pilot.press("d")
         await seen(app).wait_for(EventsLoaded, lambda m: m.done == "Removed Tariff deadline")
         await pilot.pause()
         assert EventBook(tmp_path / "data").load() == []
@@ -493,3 +502,14 @@ async def test_the_events_list_names_the_keys_in_force(tmp_path: Path) -> None:
         assert isinstance(app.screen, EventsScreen)
         footer = str(app.screen.query_one("#picker-footer").render())
         assert "n adds" in footer and "a adds" not in footer and "closes" in footer
+
+
+def test_a_removal_is_confirmed_by_a_second_press_in_time_on_the_same_row() -> None:
+    now = [100.0]
+    removing = PressedTwice(lambda: now[0])
+    assert not removing.confirmed("a")
+    now[0] += AGAIN_WITHIN + 0.1  # too late: asks again
+    assert not removing.confirmed("a")
+    assert not removing.confirmed("b")  # another row: starts over
+    assert removing.confirmed("b")
+    assert not removing.confirmed("b")  # done: the next press asks again

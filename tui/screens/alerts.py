@@ -30,6 +30,7 @@ from fetchers.models import Clock
 from fetchers.trends import spike_verdict, watch_query
 from tui.actions import bindings, key_shown
 from tui.alertdata import TREND_HOURS, AlertData, AlertsView, RuleChange, Watched
+from tui.confirm import PressedTwice
 from tui.format import fit
 from tui.layout import is_narrow
 from tui.messages import RulesChanged, Trended
@@ -179,6 +180,7 @@ class AlertsScreen(ReportsWorkerErrors, Screen[AlertChoice | None]):
     ) -> None:
         super().__init__()
         self.data = data
+        self._removing = PressedTwice()  # d asks to be pressed again
         self.entries = list(view.entries)
         self.total = view.total
         self.watched = list(view.watched)
@@ -352,8 +354,13 @@ class AlertsScreen(ReportsWorkerErrors, Screen[AlertChoice | None]):
 
     def action_remove(self) -> None:
         rule = self._rule("remove", stored_only=True)
-        if rule is not None:
-            self._change("remove", rule)
+        if rule is None:
+            return
+        if not self._removing.confirmed(rule.name):
+            key = key_shown(self.app, "alerts.remove")
+            self.notify(f"Press {key} again to remove the alert {rule.name}.", markup=False)
+            return
+        self._change("remove", rule)
 
     def action_promote(self) -> None:
         row = self._current()

@@ -17,6 +17,7 @@ from fetchers.eventtime import EventTimeError, parse_event_time
 from fetchers.models import Event
 from fetchers.query import QueryError, parse_query
 from tui.actions import bindings, key_shown
+from tui.confirm import PressedTwice
 from tui.format import event_zone, time_left, wall
 from tui.screens.picker import move_in
 
@@ -42,6 +43,7 @@ class EventsScreen(ModalScreen[EventChoice | None]):
         self.events = events
         self.clock = clock
         self.local = local  # the reader's zone, an event given none is in
+        self._removing = PressedTwice()  # d asks to be pressed again
 
     def _label(self, event: Event, now: datetime) -> Text:
         label = Text(no_wrap=True, overflow="ellipsis")
@@ -119,8 +121,13 @@ class EventsScreen(ModalScreen[EventChoice | None]):
 
     def action_remove(self) -> None:
         event = self._stored("remove")
-        if event is not None:
-            self.dismiss(EventChoice("remove", event))
+        if event is None:
+            return
+        if not self._removing.confirmed(event.ident or event.name):
+            key = key_shown(self.app, "events.remove")
+            self.notify(f"Press {key} again to remove {event.name}.", markup=False)
+            return
+        self.dismiss(EventChoice("remove", event))
 
 
 class EventForm(ModalScreen[Event | None]):
