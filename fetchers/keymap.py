@@ -294,7 +294,7 @@ BINDINGS = [
     KeyBinding(
         "events.remove",
         "d,delete",
-        "Remove the event (added in the app)",
+        "Remove the event (added in the app), pressed twice",
         "events",
         "remove",
         "Remove",
@@ -337,7 +337,7 @@ BINDINGS = [
     KeyBinding(
         "alerts.remove",
         "d,delete",
-        "Remove the rule (added in the app)",
+        "Remove the rule (added in the app), pressed twice",
         "alerts",
         "remove",
         "Remove",
