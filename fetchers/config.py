@@ -126,6 +126,11 @@ def user_config_path() -> Path:
     return platformdirs.user_config_path(APP_NAME) / "wirewatch.toml"
 
 
+def user_data_path() -> Path:
+    """Where articles are kept when nothing else says (`data_dir`)."""
+    return platformdirs.user_data_path(APP_NAME)
+
+
 def data_dir(explicit: str | None, config: Config) -> Path:
     """--data-dir, then $WIREWATCH_DATA, then [settings] data_dir, then the user data dir."""
     chosen = explicit or os.environ.get("WIREWATCH_DATA") or config.settings.data_dir
@@ -134,7 +139,7 @@ def data_dir(explicit: str | None, config: Config) -> Path:
         if not path.is_absolute() and not explicit and not os.environ.get("WIREWATCH_DATA"):
             path = config.path.parent / path
         return path
-    return platformdirs.user_data_path(APP_NAME)
+    return user_data_path()
 
 
 def load_config(path: Path, now: datetime) -> Config:

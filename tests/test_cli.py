@@ -970,3 +970,17 @@ def test_alerts_of_articles_retention_removed_are_not_listed(tmp_path: Path, cap
     capsys.readouterr()
     code, left, _ = run(capsys, *where, "--now", "2025-11-04T10:05:00Z", "alerts", "--json")
     assert code == 0 and left == []
+
+
+def test_help_names_where_the_config_and_the_articles_are_looked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--help` said "the user config dir" and the seed config sent people to it to find
+    out where that is: it names the file and the folder."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "conf"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    said = " ".join(capsys.readouterr().out.split())  # (argparse wraps long lines)
+    assert str(tmp_path / "conf" / "wirewatch" / "wirewatch.toml") in said.replace(" ", "")
+    assert str(tmp_path / "share" / "wirewatch") in said.replace(" ", "")

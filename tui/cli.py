@@ -37,6 +37,8 @@ from fetchers.config import (
     data_dir,
     find_config,
     load_config,
+    user_config_path,
+    user_data_path,
 )
 from fetchers.healthbook import HealthBook
 from fetchers.models import (
@@ -96,7 +98,7 @@ def _common() -> argparse.ArgumentParser:
         "--config",
         metavar="FILE",
         default=argparse.SUPPRESS,
-        help="config file (default: $WIREWATCH_CONFIG, the user config dir, "
+        help=f"config file (default: $WIREWATCH_CONFIG, then {user_config_path()}, "
         "then the embedded seeds/wirewatch.toml)",
     )
     common.add_argument(
@@ -104,7 +106,7 @@ def _common() -> argparse.ArgumentParser:
         metavar="DIR",
         default=argparse.SUPPRESS,
         help="where articles are kept (default: $WIREWATCH_DATA, "
-        "[settings] data_dir, the user data dir)",
+        f"[settings] data_dir, then {user_data_path()})",
     )
     common.add_argument(
         "--now",
