@@ -14,7 +14,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from fetchers.models import Clock, Event
-from tui.actions import bindings
+from tui.actions import bindings, key_shown
 from tui.format import event_zone, time_left, wall, wall_short
 from tui.layout import is_narrow
 from tui.widgets.strips import text_strip
@@ -190,7 +190,13 @@ class Countdown(ScrollView, can_focus=True):
         """Each event's text, the one the cursor is on in its colours."""
         if not self.events:
             style = self.get_component_rich_style("countdown--dim", partial=True)
-            return [Text("No events. Add [[events]] to the config.", style)]
+            events, add = key_shown(self.app, "app.events"), key_shown(self.app, "events.add")
+            return [
+                Text(
+                    f"No events: {events}, then {add}, adds one (or [[events]] in the config).",
+                    style,
+                )
+            ]
         out: list[Text] = []
         # as wide as the widest clock (an event 1,000 days past or more writes 16 characters)
         self._clock_width = max(
