@@ -984,3 +984,16 @@ def test_help_names_where_the_config_and_the_articles_are_looked_for(
     said = " ".join(capsys.readouterr().out.split())  # (argparse wraps long lines)
     assert str(tmp_path / "conf" / "wirewatch" / "wirewatch.toml") in said.replace(" ", "")
     assert str(tmp_path / "share" / "wirewatch") in said.replace(" ", "")
+
+
+def test_a_data_dir_that_is_a_file_is_said_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ "cannot create the data dir: File exists" said nothing of what was wrong."""
+    taken = tmp_path / "notes.txt"
+    taken.write_text("mine", "utf-8")
+    assert main(["--data-dir", str(taken), "list"]) != 0
+    assert f"{taken}: is a file, not a folder" in capsys.readouterr().err
+    assert main(["--data-dir", str(taken / "data"), "list"]) != 0
+    assert f"{taken} is a file, not a folder" in capsys.readouterr().err
+    assert taken.read_text("utf-8") == "mine"

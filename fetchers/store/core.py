@@ -60,7 +60,7 @@ from fetchers.store.codec import (
     revision_entries,
     stage,
 )
-from fetchers.store.errors import StoreError, StoreWriteError
+from fetchers.store.errors import StoreError, StoreWriteError, data_dir_refused
 from fetchers.store.indexes import Indexes, LinkIds, add_link, date_order, drop_link
 from fetchers.store.leanwords import LeanWords
 from fetchers.store.leanwords import digest as lean_digest
@@ -132,7 +132,7 @@ class Store:
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreError(f"{self.dir}: cannot create the data dir: {exc.strerror}") from exc
+            raise StoreError(data_dir_refused(self.dir, exc)) from exc
         self._writer_lock = WriterLock(self.dir)
         if writer:
             self._writer_lock.acquire()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class StoreError(Exception):
     """The store cannot be used as asked."""
@@ -18,3 +20,14 @@ class StoreWriteError(StoreError):
 
 class StoreLocked(StoreError):
     """Another process is the writer."""
+
+
+def data_dir_refused(path: Path, exc: OSError) -> str:
+    """Why the data dir cannot be made, said as the user can act on it ("File exists" for a
+    file in its place said nothing of what was wrong)."""
+    if path.exists() and not path.is_dir():
+        return f"{path}: is a file, not a folder (the data dir is a folder)"
+    blocking = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        return f"{path}: cannot create the data dir: {blocking} is a file, not a folder"
+    return f"{path}: cannot create the data dir: {exc.strerror or exc}"

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fetchers.config import StoreConfig
-from fetchers.store.errors import StoreError
+from fetchers.store.errors import StoreError, data_dir_refused
 from fetchers.store.interface import ArticleStore
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ def open_store(
         try:  # stories.json, the story and alert states and the log stay in the data dir
             data_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreError(f"{data_dir}: cannot create the data dir: {exc.strerror}") from exc
+            raise StoreError(data_dir_refused(data_dir, exc)) from exc
         from fetchers.store.postgres.store import PostgresStore
 
         return PostgresStore(dsn, writer=writer, share=share, reader=chosen.reader)
