@@ -113,6 +113,17 @@ async def test_a_saved_filter_narrows_and_0_clears_it(tmp_path: Path) -> None:
         assert "6 of 6" in status_text(app)
 
 
+async def test_a_digit_with_no_saved_filter_says_so(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        await pilot.press("6")  # the default config saves 1 to 5
+        await pilot.pause(0.2)
+        told = [str(n.message) for n in app._notifications]
+        assert any("No saved filter 6" in said for said in told)
+        assert dashboard.query_text == ""
+
+
 async def test_u_shows_unread_headlines_only(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     app.read_after = 3600  # only the key marks it
