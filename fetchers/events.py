@@ -169,3 +169,17 @@ def _event(item: dict[str, Any]) -> Event:
         ident=str(item["id"]),
         origin="store",
     )
+
+
+def in_countdown_order(events: list[Event], now: datetime) -> list[Event]:
+    """Events as a countdown lists them: those to come, soonest first, then those past, in
+    the order they came, then those whose time cannot be read (the config's came first, then
+    the app's, whatever their times: one added in the app for tomorrow sat under last year's
+    summit)."""
+
+    def order(event: Event) -> tuple[int, float]:
+        if event.when is None:
+            return 2, 0.0
+        return (0 if event.when >= now else 1), event.when.timestamp()
+
+    return sorted(events, key=order)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from fetchers.alerting import AlertDesk
 from fetchers.config import Config, ConfigError, load_config
-from fetchers.events import EventBook, EventBookError
+from fetchers.events import EventBook, EventBookError, in_countdown_order
 from fetchers.healthbook import HealthBook
 from fetchers.models import Clock, Event, PollResult, Source, SourceHealth
 from fetchers.parsepool import ParsePool
@@ -267,7 +267,7 @@ class Newsroom:
         except EventBookError as exc:
             log.warning("%s", exc)
             stored = []
-        return [*self.config.events, *stored]
+        return in_countdown_order([*self.config.events, *stored], self.clock())
 
     # -- life -------------------------------------------------------------------------------
     def on_reload(self, hook: Callable[[Config], None]) -> None:

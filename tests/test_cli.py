@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -997,3 +998,26 @@ def test_a_data_dir_that_is_a_file_is_said_so(
     assert main(["--data-dir", str(taken / "data"), "list"]) != 0
     assert f"{taken} is a file, not a folder" in capsys.readouterr().err
     assert taken.read_text("utf-8") == "mine"
+
+
+def test_events_come_soonest_first_whoever_added_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The config's events came first, then the app's: one added in the app for tomorrow sat
+    under events long past. Those to come are listed soonest first, then those past."""
+    from fetchers.events import EventBook
+    from fetchers.models import Event
+
+    config = tmp_path / "c.toml"
+    config.write_text(
+        '[[events]]\nname = "Old summit"\nwhen = "2025-10-29 14:00"\ntz = "Asia/Seoul"\n'
+        '[[events]]\nname = "Far deadline"\nwhen = "2027-06-01 09:00"\ntz = "UTC"\n',
+        "utf-8",
+    )
+    data = tmp_path / "d"
+    when = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+    EventBook(data).add(Event(name="Tomorrow's vote", when=when, tz="UTC", raw_when="tomorrow"))
+    common = ["--config", str(config), "--data-dir", str(data), "--now", "2026-12-06T09:00:00Z"]
+    code, lines, _ = run(capsys, *common, "events", "--json")
+    assert code == 0
+    assert [e["name"] for e in lines] == ["Tomorrow's vote", "Far deadline", "Old summit"]

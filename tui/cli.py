@@ -770,7 +770,7 @@ def _seen_wall(seen: str | None, zone: tzinfo) -> str:
 
 
 def cmd_events(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
-    from fetchers.events import EventBook, EventBookError
+    from fetchers.events import EventBook, EventBookError, in_countdown_order
 
     now = ctx.clock()
     reader = local_zone(ctx.config.settings.timezone)  # an event given no zone is in it
@@ -780,7 +780,7 @@ def cmd_events(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     except EventBookError as exc:
         complain(str(exc))
         stored = []
-    for event in [*ctx.config.events, *stored]:
+    for event in in_countdown_order([*ctx.config.events, *stored], now):
         if event.when is None:
             if args.json:
                 _write_json(out, {"name": event.name, "error": event.error})
