@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import stat
 import tomllib
 from dataclasses import dataclass, replace
@@ -58,7 +59,9 @@ def source_table(source: NewSource) -> str:
 
 def writable_config(config: Config) -> Path:
     """The file to add sources to: the config in use, unless that is the embedded default,
-    in which case a copy of it in the user config dir (local paths made absolute)."""
+    in which case a copy of it in the user config dir, with the seed story's files beside it
+    (paths into the checkout or the installation broke once it moved or was removed; a file
+    of that name the folder holds already is kept, and a local path is made absolute)."""
     if config.path.resolve().parent != seeds_dir().resolve():
         return config.path
     target = user_config_path()
@@ -68,14 +71,22 @@ def writable_config(config: Config) -> Path:
         )
     text = config.path.read_text("utf-8")
     folder = config.path.resolve().parent
+    beside: list[Path] = []  # the seed files the copy reads, copied next to it
 
-    def absolute(match: re.Match[str]) -> str:
+    def relocated(match: re.Match[str]) -> str:
         path = Path(json.loads(match.group(2)))
-        return match.group(1) + toml_string(str(path if path.is_absolute() else folder / path))
+        if path.is_absolute() or len(path.parts) != 1 or (target.parent / path).exists():
+            where = path if path.is_absolute() else folder / path
+            return match.group(1) + toml_string(str(where))
+        beside.extend(p for p in folder.glob(f"{path.stem}.*") if p.name != config.path.name)
+        return match.group(0)
 
-    text = re.sub(r'^(\s*path\s*=\s*)("(?:[^"\\]|\\.)*")', absolute, text, flags=re.M)
+    text = re.sub(r'^(\s*path\s*=\s*)("(?:[^"\\]|\\.)*")', relocated, text, flags=re.M)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+        for seed in beside:  # (the story and what describes it: its .meta.toml)
+            if not (target.parent / seed.name).exists():
+                shutil.copyfile(seed, target.parent / seed.name)
         atomic_write_bytes(target, text.encode("utf-8"))
     except OSError as exc:
         raise ConfigError(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from fetchers.config import load_config
+from fetchers.config import load_config, seeds_dir
 from fetchers.discover import feed_links
 from fetchers.opml import parse_opml
 from tests.conftest import FROZEN, FeedServer, Route, rss
@@ -129,6 +129,10 @@ def test_import_into_the_embedded_default_creates_a_user_config(
     local = next(s for s in config.sources if s.path)
     assert Path(local.path or "").is_file()  # the seed story is still found from the copy
     assert any(s.name == "Yonhap" for s in config.sources)
+    # beside the copy, not in the checkout or the installation (it broke when they moved)
+    assert Path(local.path or "").parent == user.parent
+    assert str(seeds_dir()) not in user.read_text("utf-8")
+    assert {p.suffix for p in user.parent.iterdir()} >= {".txt", ".toml"}
 
 
 def test_a_user_config_dir_that_cannot_be_written_is_a_clear_error(
