@@ -72,7 +72,8 @@ AHEAD_ALLOWED = timedelta(minutes=10)
 # an item's tags kept (its source's first), and a source's: a feed's categories, not a list of
 # thousands, each filed in every index and shard map
 TAG_LIMIT = 100
-# seconds a source went unread after which its poll brings a backlog (`PollResult.first`)
+# seconds a source went unread (and two of its intervals at least) after which its poll
+# brings a backlog (`PollResult.first`)
 BACKLOG_AFTER = 24 * 3600.0
 MAX_REVISIONS = 50  # versions kept per article; the oldest go first
 # characters of headlines and summaries an article's revisions keep at most, the oldest going

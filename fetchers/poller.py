@@ -490,12 +490,15 @@ class Poller:
             result.articles = []  # stored (or refused): the cycle holds no source's articles
             staged.clear()
             had = self.health.get(result.source)
+            source = by_name[result.source]
+            # unread past a day and past two of its own polls (a daily digest's every poll
+            # is news): what it brings is a backlog, as a first poll's is
+            unread_for = max(BACKLOG_AFTER, 2 * (source.interval or self.settings.interval))
             result.first = result.status == "ok" and (
                 had is None
                 or had.last_ok is None
-                or (self.clock() - had.last_ok).total_seconds() >= BACKLOG_AFTER
+                or (self.clock() - had.last_ok).total_seconds() >= unread_for
             )
-            source = by_name[result.source]
             try:
                 self._record(result, source, listed)
             except Exception:  # one source's bookkeeping never stops the cycle

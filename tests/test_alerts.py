@@ -1051,6 +1051,12 @@ async def test_a_source_read_again_after_days_does_not_page_its_backlog(
     clock[0] = back + timedelta(hours=2)
     await cycle(config, data, clock)
     assert fired(data)[-1] == ("T", "Tariff deal near", "Wire")
+    # a source read once a day: each poll, a day after the last, is news
+    config.sources[0].interval = 86400
+    route.body = rss(dated(11, "Tariff deal signed", back + timedelta(hours=23)), *old)
+    clock[0] = back + timedelta(days=1, hours=2, minutes=1)
+    await cycle(config, data, clock)
+    assert fired(data)[-1] == ("T", "Tariff deal signed", "Wire")
 
 
 async def test_a_rule_asking_for_a_source_the_config_lacks_is_said_once(
