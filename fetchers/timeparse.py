@@ -130,8 +130,8 @@ _END_OFFSET = re.compile(r"(?:\s|:\d\d(?:\.\d+)?)[+-](\d{2}):?(\d{2})?$")
 # RFC 822's "24 Oct 2025": the year as written, so that "0001" is not read as 2001.
 _RFC_DAY_MONTH_YEAR = re.compile(r"(?<!\d)\d{1,2}\s+[A-Za-z]{3,9}\.?,?\s+(\d+)(?![\d:])")
 # "10/11/2025": a day and a month that could be either way round.
-_NUMERIC_DAY_MONTH = re.compile(
-    r"(?<![\d/.-])(\d{1,2})([/.-]|\s+)(\d{1,2})\2\d{2,4}(?![\d/.-])"  # 10/11/2025, 10 11 2025
+_NUMERIC_DAY_MONTH = re.compile(  # 10/11/2025, 10 11 2025; not "2025 10 11 14:00" (a year first)
+    r"(?<![\d/.-])(?<!\d\s)(\d{1,2})([/.-]|\s+)(\d{1,2})\2\d{2,4}(?![\d/.:-])"
 )
 # The shape nearly every RSS date has ("Fri, 24 Oct 2025 16:05:00 +0900"), read without the
 # stdlib's general RFC 822 reader.

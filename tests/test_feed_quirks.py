@@ -256,6 +256,8 @@ async def test_json_feed_quirks_keep_the_feed_in_the_poller(
         ("Fri, 24 Oct 2025 04:05:00 PM +0900", "2025-10-24T07:05:00+00:00"),
         ("Fri, 24 Oct 2025 08:30:00 PM GMT", "2025-10-24T20:30:00+00:00"),
         ("Fri, 24 Oct 2025 12:30 am EST", "2025-10-24T05:30:00+00:00"),
+        # the year first, parted by spaces: month and day are not the "10 11 14" of it
+        ("2025 10 11 14:00:00 +0900", "2025-10-11T05:00:00+00:00"),
     ],
 )
 def test_an_offset_after_gmt_or_utc_means_what_people_mean(text: str, expected: str) -> None:
