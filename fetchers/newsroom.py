@@ -17,7 +17,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from fetchers.alerting import AlertDesk
-from fetchers.config import Config, ConfigError, load_config
+from fetchers.config import (
+    Config,
+    ConfigError,
+    file_stamp,
+    load_config,
+    seeds_dir,
+    user_config_path,
+)
 from fetchers.events import EventBook, EventBookError, in_countdown_order
 from fetchers.healthbook import HealthBook
 from fetchers.models import Clock, Event, PollResult, Source, SourceHealth
@@ -84,8 +91,9 @@ class Newsroom:
         self.store = store
         self.clock = clock
         # the config file as it was read: one changed since (a source added by `wirewatch
-        # add` in another terminal, an edit) is read again between cycles, as SIGHUP does
-        self._config_stamp = file_stamp(config.path)
+        # add` in another terminal, an edit) is read again between cycles, as SIGHUP does;
+        # a config made in memory, not read from its file, is not watched
+        self._config_read = (config.path, config.stamp)
         self._reloaded: list[Callable[[Config], None]] = []
         # a viewer's `r` asks the writer of the data dir to poll every source now
         self._asked_file = data_dir / REFRESH_ASKED
@@ -231,8 +239,11 @@ class Newsroom:
 
     async def _run(self, poller: Poller, stop: asyncio.Event, tick: float, at_once: bool) -> None:
         while not stop.is_set():
-            if self.config_changed():
-                await asyncio.to_thread(self.reload_config, "the config file changed")
+            if self.config_changed():  # read in a thread, taken here
+                why = "the config file changed"
+                config = await asyncio.to_thread(self.read_config, why)
+                if config is not None:
+                    self.take_config(config, why)
             await poller.lease()  # renewed, and the sources other pollers let go taken
             if self._refresh_asked():
                 log.info("a viewer asked for every source now")
@@ -271,8 +282,8 @@ class Newsroom:
 
     # -- life -------------------------------------------------------------------------------
     def on_reload(self, hook: Callable[[Config], None]) -> None:
-        """Call `hook` with each config read again (`reload_config`), from the thread that
-        read it (a screen hands it to its own); once, however often it is given."""
+        """Call `hook` with each config read again and taken (`take_config`), from the thread
+        that took it (a screen hands it to its own); once, however often it is given."""
         if hook not in self._reloaded:
             self._reloaded.append(hook)
 
@@ -296,22 +307,45 @@ class Newsroom:
         self._asked_stamp = stamp
         return True
 
-    def config_changed(self) -> bool:
-        """Whether the config file changed since it was last read (a stat: cheap enough to
-        ask every second)."""
-        stamp = file_stamp(self.config.path)
-        return stamp is not None and stamp != self._config_stamp
+    def _config_file(self) -> Path:
+        """The file the config is read from again: the one read, unless that is the embedded
+        default and a user config has appeared since (`wirewatch add` writes its first source
+        to a copy of the default there)."""
+        path = self.config.path
+        with contextlib.suppress(OSError):
+            if path.resolve().parent == seeds_dir().resolve():
+                user = user_config_path()
+                if user.is_file():
+                    return user
+        return path
 
-    def reload_config(self, why: str) -> bool:
-        """Read the config again and take it (`reconfigure`); a broken one is logged and the
-        running one kept (the file is not read again until it changes once more). `why`
+    def config_changed(self) -> bool:
+        """Whether the config file changed since it was read (a stat: cheap enough to ask
+        every second); never for a config not read from a file."""
+        path, stamp = self._config_read
+        if stamp is None:
+            return False
+        now = self._config_file()
+        return now != path or file_stamp(now) not in (None, stamp)
+
+    def read_config(self, why: str) -> Config | None:
+        """The config read again (any thread), or None when it is broken (logged, and the
+        running one kept: the file is not read again until it changes once more). `why`
         starts the log line ("SIGHUP")."""
-        self._config_stamp = file_stamp(self.config.path)
+        path = self._config_file()
+        self._config_read = (path, file_stamp(path))
         try:
-            config = load_config(self.config.path, self.clock())
+            return load_config(path, self.clock())
         except ConfigError as exc:
             log.error("%s: config not reloaded, keeping the running one: %s", why, exc)
-            return False
+        except Exception:  # never the poller's end
+            log.exception("%s: config not reloaded, keeping the running one", why)
+        return None
+
+    def take_config(self, config: Config, why: str) -> None:
+        """Take a config read again (`reconfigure`), then tell the front ends. A poller's is
+        taken in its event loop's thread, where SIGHUP's and the cycles run, one at a time."""
+        self._config_read = (config.path, config.stamp)
         self.reconfigure(config)
         log.info("%s: config reloaded, %d sources", why, len(config.sources))
         for hook in self._reloaded:
@@ -319,6 +353,13 @@ class Newsroom:
                 hook(config)
             except Exception:  # a front end's trouble never stops the poller
                 log.exception("a hook after the config was read again failed")
+
+    def reload_config(self, why: str) -> bool:
+        """Read the config again and take it; False when it is broken (kept as it was)."""
+        config = self.read_config(why)
+        if config is None:
+            return False
+        self.take_config(config, why)
         return True
 
     def reconfigure(self, config: Config) -> None:
@@ -339,14 +380,3 @@ class Newsroom:
         await asyncio.to_thread(self.story_desk.close)
         if self.alerts is not None:  # the last cycle's alerts checked and sent, within a bound
             await asyncio.to_thread(self.alerts.close)
-
-
-def file_stamp(path: Path) -> tuple[int, int, int] | None:
-    """What tells a file changed: its inode (an editor saves by renaming a new file over
-    it), size and modification time; None when it cannot be read (no file: nothing to
-    read again)."""
-    try:
-        found = path.stat()
-    except OSError:
-        return None
-    return found.st_ino, found.st_size, found.st_mtime_ns

@@ -124,6 +124,31 @@ async def test_a_viewer_fetches_the_full_text_and_keeps_it_to_itself(
         assert dashboard.session.store.text("linked") is None
 
 
+async def test_a_viewer_read_again_keeps_showing_the_text_it_fetched(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """A viewer's `f` fetched the page again over an older stored text; read again (the
+    stories arriving), the pane went back to the older one."""
+    page = f"<html><body><article><h1>Talks</h1><p>{PARAGRAPH * 4}</p></article></body></html>"
+    url = feed_server.add(
+        "/talks.html", Route(page.encode(), headers={"Content-Type": "text/html"})
+    )
+    linked_article(tmp_path, url)
+    with Store(tmp_path / "data", writer=True) as store:
+        store.set_text("linked", "An older text of the talks, fetched before they moved on.")
+    app = make_app(tmp_path, poll=False)
+    async with piloted(app, (160, 50)) as pilot:
+        dashboard = await settle(app, pilot)
+        await pilot.press("f")
+        await seen(app).wait_for(ArticleView.FullText)
+        since = seen(app).mark()
+        dashboard.article_view.load("linked")
+        await seen(app).wait_for(ArticleView.Loaded, since=since)
+        await pilot.pause()
+        assert "Seoul and Washington narrowed their differences" in screen_text(app)
+        assert "An older text of the talks" not in screen_text(app)
+
+
 async def test_f_says_why_the_full_text_could_not_be_fetched(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:

@@ -443,10 +443,12 @@ async def test_a_viewer_lists_the_sources_its_poller_was_given_since_it_opened(
             since = seen(app).mark()
             with path.open("a", encoding="utf-8") as config:
                 config.write(f'[[sources]]\nname = "Desk"\npath = "{desk}"\n')
+                config.write('[filters]\n7 = "source:Desk"\n')
             await seen(app).wait_for(ConfigReread, since=since)
             await pilot.pause()
             assert [s.name for s in dashboard.config.sources] == ["Wire", "Desk"]
             assert any("Desk added" in str(n.message) for n in app._notifications)
+            assert dashboard.config.filters == {"7": "source:Desk"}  # 7 filters to it now
 
 
 async def test_r_in_a_viewer_asks_the_writer_to_refresh(tmp_path: Path) -> None:
@@ -457,7 +459,10 @@ async def test_r_in_a_viewer_asks_the_writer_to_refresh(tmp_path: Path) -> None:
         async with piloted(app, (160, 50)) as pilot:
             await settle(app, pilot, want=0)
             await pilot.press("r")
-            await pilot.pause(0.3)
-            told = [str(n.message) for n in app._notifications]
+            for _ in range(100):  # the ask is written in a thread, then said
+                told = [str(n.message) for n in app._notifications]
+                if any("to refresh every source now" in said for said in told):
+                    break
+                await pilot.pause(0.1)
             assert any("to refresh every source now" in said for said in told)
             assert (tmp_path / "data" / REFRESH_ASKED).exists()

@@ -247,3 +247,31 @@ def test_a_poller_tells_revisions_and_fires_rules_in_shards_it_keeps_on_disk(
         assert [a.title for a in found] == ["Item 3 rewritten"]
         assert [r["title"] for r in store.revisions(found[0].id)] == ["Item 3"]
         assert len(store) == 1201
+
+
+def test_a_config_read_again_that_fails_unexpectedly_keeps_the_running_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Only a ConfigError was caught: anything else raised while the changed file was read
+    again ended the poll loop (a zone name the zone reader choked on did)."""
+    import fetchers.newsroom as newsroom_module
+
+    config = tmp_path / "wirewatch.toml"
+    config.write_text('[[sources]]\nname = "F"\nurl = "https://wire.example/rss"\n')
+    with Store(tmp_path / "data", writer=True) as store:
+        room = Newsroom(
+            load_config(config, datetime.now(UTC)), store, tmp_path / "data", system_clock
+        )
+        config.write_text(
+            config.read_text() + '[[sources]]\nname = "G"\nurl = "https://g.example/"\n'
+        )
+        assert room.config_changed()
+
+        def broken(path: Path, now: datetime) -> None:
+            raise IsADirectoryError(21, "Is a directory")
+
+        monkeypatch.setattr(newsroom_module, "load_config", broken)
+        assert not room.reload_config("the config file changed")
+        assert [s.name for s in room.config.sources] == ["F"]
+        assert "config not reloaded, keeping the running one" in caplog.text
+        assert not room.config_changed()  # not read again until it changes once more

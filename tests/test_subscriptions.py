@@ -406,3 +406,30 @@ def test_an_opml_category_of_thousands_is_a_hundred_tags_each_once() -> None:
     ).encode()
     (wire,) = parse_opml(body)
     assert wire.tags[:3] == ["News", "t0", "t1"] and len(wire.tags) == 100
+
+
+def test_a_poller_on_the_embedded_default_takes_the_copy_add_made(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """With no config of one's own, `poll` reads the embedded default, and `add` writes its
+    first source to a copy in the user config dir, which the poller never read: the copy is
+    read as soon as it appears."""
+    from fetchers.newsroom import Newsroom
+    from fetchers.store import Store
+
+    url = feed_server.add("/feed.xml", Route(rss("<title>a</title>", title="Seoul Wire")))
+    with Store(tmp_path / "data", writer=True) as store:
+        room = Newsroom(
+            load_config(seeds_dir() / "wirewatch.toml", FROZEN),
+            store,
+            tmp_path / "data",
+            lambda: FROZEN,
+        )
+        assert not room.config_changed()
+        assert main(["--now", FROZEN.isoformat(), "add", url]) == 0
+        assert room.config_changed()
+        assert room.reload_config("the config file changed")
+        assert "Seoul Wire" in [s.name for s in room.config.sources]
+        assert room.config.path == tmp_path / "xdg-config" / "wirewatch" / "wirewatch.toml"
+        assert not room.config_changed()
+    capsys.readouterr()

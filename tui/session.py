@@ -557,7 +557,9 @@ class Session:
 
     def reading(self, ident: str, events: list[Event]) -> Reading:
         """The article, its text and the countdowns its text suggests."""
-        text = self.store.text(ident) or self._fetched_texts.get(ident)
+        # the text this viewer fetched with `f` (kept here, not stored) is newer than the
+        # store's: read again (stories arriving), the older one came back
+        text = self._fetched_texts.get(ident) or self.store.text(ident)
         article = self.store.get(ident)
         found = Suggestions(undated=True)
         if article is not None and article.published is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 
@@ -25,9 +26,10 @@ class StoreLocked(StoreError):
 def data_dir_refused(path: Path, exc: OSError) -> str:
     """Why the data dir cannot be made, said as the user can act on it ("File exists" for a
     file in its place said nothing of what was wrong)."""
-    if path.exists() and not path.is_dir():
+    # (os.path's checks say False where Path's raise: a folder that cannot be entered)
+    if os.path.exists(path) and not os.path.isdir(path):
         return f"{path}: is a file, not a folder (the data dir is a folder)"
-    blocking = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+    blocking = next((p for p in path.parents if os.path.exists(p) and not os.path.isdir(p)), None)
     if blocking is not None:
         return f"{path}: cannot create the data dir: {blocking} is a file, not a folder"
     return f"{path}: cannot create the data dir: {exc.strerror or exc}"

@@ -630,11 +630,18 @@ class DashboardScreen(ReportsWorkerErrors, Screen[None]):
 
     @on(ConfigReread)
     def _config_taken(self, message: ConfigReread) -> None:
-        """The sources of a config file changed meanwhile (`wirewatch add` in another
-        terminal, an edit) are this screen's: its status line and health picker list them,
-        as the newsroom polls them (the keys and the theme stay as the screen started)."""
+        """What a config file changed meanwhile says (`wirewatch add` in another terminal, an
+        edit) is this screen's: its sources (the status line and health picker list them, as
+        the newsroom polls them), saved filters, alert rules and watch terms (the alerts
+        screen lists what the writer fires); its keys, theme and settings stay as it
+        started."""
         before = {s.name for s in self.config.sources}
-        self.config.sources[:] = message.config.sources
+        new = message.config
+        self.config.sources[:] = new.sources
+        self.config.alerts[:] = new.alerts
+        self.config.watch_terms[:] = new.watch_terms
+        self.config.filters.clear()
+        self.config.filters.update(new.filters)
         added = [s.name for s in message.config.sources if s.name not in before]
         said = f": {', '.join(added)} added" if added else ""
         self.notify(
