@@ -436,14 +436,24 @@ SHOWN_AS = {
 }
 
 
+def _as_named(key: str) -> str:
+    """A key as `?` shows it, as it is named: "^f" is ctrl+f, "shift+^x" ctrl+shift+x (ctrl
+    comes first in Textual's names), "alt++" alt+plus, "^+" ctrl+plus."""
+    if len(key) < 2:
+        return key
+    if key.endswith("+") and key[-2] in "+^":  # the plus key after a modifier ("alt++", "^+")
+        key = key[:-1] + "plus"
+    *mods, base = key.split("+")
+    if len(base) > 1 and base.startswith("^"):  # "^x": ctrl and x
+        return "+".join(["ctrl", *mods, base[1:]])
+    return key
+
+
 def key_name(key: str) -> str:
     """Textual's name for one key: "?" is "question_mark", "ctrl+x" stays, and a key as `?`
     shows it is that key ("^f" is ctrl+f, "pgdn" pagedown); KeymapError for what is no
     key."""
-    key = key.strip()
-    key = SHOWN_AS.get(key, key)
-    if len(key) > 1 and key.startswith("^") and "+" not in key:  # "^f", as `?` shows ctrl+f
-        return "ctrl+" + key_name(key[1:])
+    key = _as_named(SHOWN_AS.get(key.strip(), key.strip()))
     if len(key) == 1:
         if key.isalnum():
             return key

@@ -1058,11 +1058,18 @@ def _akin(names: Iterable[str], words: Iterable[str]) -> bool:
     return False
 
 
+# two digits after the point of one or two before: a time (9.30am) or a day and month (24.10)
+# as Europe writes them, no measure
+_CLOCK_OR_DAY = re.compile(r"\d{1,2}\.\d\d")
+
+
 def _measure(term: str) -> bool:
     """A number with a decimal point, or a percentage: a magnitude, a rate, a share of the
     vote, as every report of an event gives it (a count, a date or a time is not one: a toll
     rises as it is told, and every report says when)."""
-    return (term[0].isdigit() or term[0] == "$") and ("." in term or "%" in term)
+    if not (term[0].isdigit() or term[0] == "$") or not ("." in term or "%" in term):
+        return False
+    return term[0] == "$" or "%" in term or not _CLOCK_OR_DAY.fullmatch(term)
 
 
 def story_id(founder: str) -> str:

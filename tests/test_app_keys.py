@@ -124,6 +124,10 @@ def test_every_key_as_the_keys_screen_shows_it_can_be_given_in_the_config(
         for key in keys_in_force({})[action.id]:
             shown = app.get_key_display(Binding(key, action.action))
             assert key_name(shown) == key_name(key), (action.id, key, shown)
+    for mods in ("", "ctrl+", "shift+", "alt+", "ctrl+shift+", "ctrl+alt+"):  # any remapping
+        for base in ("x", "plus", "down", "pagedown", "enter", "question_mark"):
+            shown = app.get_key_display(Binding(mods + base, "x"))
+            assert key_name(shown) == key_name(mods + base), (mods + base, shown)
     config = tmp_path / "wirewatch.toml"
     config.write_text('[keys]\n"headlines.down" = "↓,j"\n"headlines.page_down" = "pgdn,^f"\n')
     keys = load_config(config, FROZEN).keys
