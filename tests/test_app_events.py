@@ -523,3 +523,27 @@ async def test_an_empty_countdown_says_how_to_add_an_event_here(tmp_path: Path) 
     async with piloted(app, (160, 50)) as pilot:
         await settle(app, pilot, want=6)
         assert "No events: e, then a, adds one" in screen_text(app)
+
+
+async def test_an_event_stored_with_a_query_that_is_no_text_says_what_is_wrong(
+    tmp_path: Path,
+) -> None:
+    """Its readable time was said to be "time unreadable": the pane says what it is."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "events.json").write_text(
+        json.dumps(
+            {
+                "events": [
+                    {"id": "q", "name": "Vote", "when": "2025-11-01T00:00:00Z", "query": 5},
+                ]
+            }
+        )
+    )
+    app = make_app(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        await pilot.pause(0.3)
+        shot = screen_text(app)
+        assert "Vote  cannot count down: stored query 5 is not" in shot  # (the pane's edge)
+        assert "time unreadable" not in shot

@@ -49,7 +49,7 @@ class EventsScreen(ModalScreen[EventChoice | None]):
         label = Text(no_wrap=True, overflow="ellipsis")
         label.append(event.name, style="bold")
         if event.when is None:
-            label.append(f"  time unreadable: {event.error}")
+            label.append(f"  cannot count down: {event.error}")
         else:
             left = (event.when - now).total_seconds()
             shown = wall(event.when, event_zone(event.tz, self.local))
