@@ -216,7 +216,9 @@ class Countdown(ScrollView, can_focus=True):
         style = self.get_component_rich_style
         if event.when is None:
             out.append(event.name, style("countdown--name", partial=True))
-            out.append(f"  cannot count down: {event.error}", style("countdown--error", partial=True))
+            out.append(
+                f"  cannot count down: {event.error}", style("countdown--error", partial=True)
+            )
             return
         seconds = (event.when - now).total_seconds()
         level = urgency(seconds)
