@@ -356,9 +356,15 @@ class Seen:
 
     def __init__(self) -> None:
         self.messages: list[Message] = []
+        self._ids: set[int] = set()  # (each message is held in `messages`: ids stay its own)
         self._arrived = asyncio.Event()
 
     def __call__(self, message: Message) -> None:
+        # once: a message bubbling up is received again by each parent, and a late copy of
+        # one waited for before satisfied the wait after a later mark
+        if id(message) in self._ids:
+            return
+        self._ids.add(id(message))
         self.messages.append(message)
         self._arrived.set()
 
@@ -397,6 +403,14 @@ async def piloted(app: WirewatchApp, size: tuple[int, int] = (160, 50)) -> Async
 
 def seen(app: WirewatchApp) -> Seen:
     return _SEEN[app]
+
+
+async def until(pilot: Pilot, holds: Callable[[], bool], patience: float = 30.0) -> None:
+    """Pause until `holds()` (what a thread worker's message leads to on screen), for at
+    most `patience` seconds: a single pause assumed the worker quicker than the screen."""
+    async with asyncio.timeout(patience):
+        while not holds():
+            await pilot.pause(0.05)
 
 
 async def settle(app: WirewatchApp, pilot: Pilot, want: int = 1) -> DashboardScreen:

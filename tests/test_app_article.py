@@ -61,6 +61,7 @@ async def test_o_copies_the_link_without_a_browser(
         assert dash(app).headlines.current_id == "linked"
         await pilot.press("o")
         await seen(app).wait_for(LinkOpened)
+        await pilot.pause()  # (the notice is a message of its own, handled after)
         assert app.clipboard == "https://news.example/talks"
         assert any("copied the link" in str(n.message) for n in app._notifications)
 

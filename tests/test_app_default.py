@@ -17,6 +17,7 @@ from tests.conftest import (
     piloted,
     screen_text,
     settle,
+    until,
 )
 from tui.screens.help import HelpScreen
 
@@ -57,9 +58,12 @@ async def test_the_seed_story_says_why_it_has_no_link(tmp_path: Path) -> None:
         assert why in screen_text(app)
         await pilot.press("o")
         await pilot.press("f")
-        await pilot.pause()
+        # (each said from a worker of its own: in either order)
+        await until(pilot, lambda: len(app._notifications) >= 2)
         told = [str(n.message) for n in app._notifications]
-        assert told == [f"This article has {why}.", f"No page to fetch the text from: {why}."]
+        assert sorted(told) == sorted(
+            [f"This article has {why}.", f"No page to fetch the text from: {why}."]
+        )
 
 
 async def test_hostile_titles_render_as_their_characters(tmp_path: Path) -> None:

@@ -34,7 +34,7 @@ from tests.conftest import (
 )
 from tui import session as session_module
 from tui.app import WirewatchApp
-from tui.messages import MarksChanged, QueryDone
+from tui.messages import ArticleLookedUp, MarksChanged, QueryDone
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.picker import PickerScreen
 from tui.widgets.headlines import HeadlineList
@@ -572,18 +572,27 @@ async def test_an_article_asked_for_while_the_list_is_partial_keeps_the_filter_i
         for wanted, kept in ((wire[8], True), (make(2, source="Other").id, False)):
             gate, _ = await _partial_far_down(app, pilot)
             assert dashboard.counting and wanted not in dashboard.headlines.ids
-            dashboard.show_article(wanted)
-            await pilot.pause(0.2)
+            since = seen(app).mark()
+            dashboard.show_article(wanted)  # looked up in a thread
+            await seen(app).wait_for(ArticleLookedUp, lambda m, w=wanted: m.ident == w, since=since)
+            await pilot.pause()
             assert dashboard.query_text == "source:Wire"  # nothing cleared while partial
+            since = seen(app).mark()
             gate.set()
+            if not kept:  # the whole list came without it: looked up again, then cleared
+                await seen(app).wait_for(
+                    ArticleLookedUp, lambda m, w=wanted: m.ident == w, since=since
+                )
             await settle(app, pilot)
             assert dashboard.headlines.current_id == wanted
             assert dashboard.query_text == ("source:Wire" if kept else ""), wanted
         # a filter typed before the whole list comes is the reader's: never cleared for it
         gate, _ = await _partial_far_down(app, pilot)
         assert make(11).id not in dashboard.headlines.ids  # a row not read yet
+        since = seen(app).mark()
         dashboard.show_article(make(11).id)
-        await pilot.pause(0.2)
+        await seen(app).wait_for(ArticleLookedUp, lambda m: m.ident == make(11).id, since=since)
+        await pilot.pause()
         dashboard.set_filter("source:Other")  # which leaves it out
         gate.set()
         await settle(app, pilot)

@@ -23,6 +23,7 @@ from tests.conftest import (
     seed_only_config,
     seen,
     settle,
+    until,
 )
 from tui.app import WirewatchApp
 from tui.format import wall_short
@@ -117,9 +118,10 @@ async def test_growing_switches_to_the_wide_layout(tmp_path: Path) -> None:
         await _resized(app, pilot, 160, 50)
         assert _layout(app) == "wide"
         assert dash(app).countdown.region.width < 80  # the countdown is a pane of its own again
-        await pilot.press("j")
-        await pilot.pause(0.2)
-        assert dash(app).article_view.article_id == dash(app).headlines.current_id
+        await pilot.press("j")  # the article is read in a thread
+        await until(
+            pilot, lambda: dash(app).article_view.article_id == dash(app).headlines.current_id
+        )
         await pilot.press("enter")
         await pilot.pause(0.1)
         assert _layout(app) == "wide"

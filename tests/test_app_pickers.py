@@ -18,6 +18,7 @@ from tests.conftest import (
     seen,
     send_keys_in_one_read,
     settle,
+    until,
 )
 from tui.app import WirewatchApp
 from tui.messages import Counted, CycleDone, LeadsRead
@@ -29,16 +30,14 @@ async def test_j_and_k_move_in_the_pickers(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with piloted(app, (160, 50)) as pilot:
         await settle(app, pilot, want=6)
-        await pilot.press("s")
-        await pilot.pause(0.2)
-        assert isinstance(app.screen, PickerScreen)
+        await pilot.press("s")  # its counts are read in a thread, then it opens
+        await until(pilot, lambda: isinstance(app.screen, PickerScreen))
         await pilot.press("j", "j", "k", "enter")
         await settle(app, pilot)
         second = app.config.sources[1].name
         assert dash(app).query_text == f'source:"{second}"'
         await pilot.press("e")
-        await pilot.pause(0.2)
-        assert isinstance(app.screen, EventsScreen)
+        await until(pilot, lambda: isinstance(app.screen, EventsScreen))
         await pilot.press("j", "enter")  # the second event: APEC
         await settle(app, pilot)
         assert dash(app).query_text == "APEC OR Gyeongju OR tag:apec"
@@ -100,10 +99,10 @@ async def test_capital_h_shows_each_sources_health(tmp_path: Path, feed_server: 
         await settle(app, pilot, want=6)
         await seen(app).wait_for(CycleDone)
         await pilot.pause()
+        since = seen(app).mark()
         await pilot.press("H")
-        await seen(app).wait_for(LeadsRead)  # who reported first: read in a thread
-        await pilot.pause()
-        assert isinstance(app.screen, PickerScreen)
+        await seen(app).wait_for(LeadsRead, since=since)  # who reported first: in a thread
+        await until(pilot, lambda: isinstance(app.screen, PickerScreen))
         shot = screen_text(app)
         assert "Source health" in shot and "Yonhap via Korea Herald" in shot
         down_row = next(line for line in shot.splitlines() if "Down Wire" in line)
@@ -113,9 +112,11 @@ async def test_capital_h_shows_each_sources_health(tmp_path: Path, feed_server: 
             assert down_row.index("HTTP 503") < down_row.index("first")
         await pilot.press("escape")
         await pilot.resize_terminal(80, 24)  # a row a line, cut short, never wrapped
+        await until(pilot, lambda: not isinstance(app.screen, PickerScreen))
+        since = seen(app).mark()
         await pilot.press("H")
-        await seen(app).wait_for(LeadsRead)
-        await pilot.pause()
+        await seen(app).wait_for(LeadsRead, since=since)
+        await until(pilot, lambda: isinstance(app.screen, PickerScreen))
         rows = [line for line in screen_text(app).splitlines() if "Down Wire" in line]
         (row,) = rows
         assert "error" in row and "503" in row and row.rstrip(" │▌▎").endswith("…")

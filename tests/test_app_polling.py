@@ -24,6 +24,7 @@ from tests.conftest import (
     seed_only_config,
     seen,
     settle,
+    until,
 )
 from tui.messages import ConfigReread, CycleDone, PollerReady, QueryDone, RowsReadAgain
 from tui.widgets.article import ArticleView
@@ -76,9 +77,13 @@ async def test_after_a_restart_the_status_says_when_the_next_poll_is_due(tmp_pat
     app = make_app(tmp_path, config)
     async with piloted(app, (160, 50)) as pilot:
         await seen(app).wait_for(PollerReady)
-        await pilot.pause(1.1)  # a tick of the poll loop and of the status line
-        status = str(app.screen.query_one("#status").render())
-        assert "polled 3m ago ─ next poll in 7m" in status
+
+        def status_line() -> str:
+            return str(app.screen.query_one("#status").render())
+
+        # a tick of the poll loop and of the status line (once a second)
+        await until(pilot, lambda: "polled 3m ago ─ next poll in 7m" in status_line())
+        status = status_line()
         assert "polling" not in status
         assert dash(app).last_poll is None  # and nothing was polled
 
@@ -294,7 +299,14 @@ async def test_a_headline_its_source_revised_is_drawn_anew_by_the_dashboard_that
         since = seen(app).mark()
         await pilot.press("r")
         await seen(app).wait_for(CycleDone, lambda m: bool(m.revised_ids), since=since)
-        await seen(app).wait_for(RowsReadAgain, since=since)
+        await seen(app).wait_for(  # (a look at the marks meanwhile reads rows too)
+            RowsReadAgain,
+            lambda m: (
+                m.rows is not None
+                and any("cuts key rate" in r.article.title for r in m.rows.articles.values())
+            ),
+            since=since,
+        )
         await pilot.pause()
         row = _row(app)
         assert "cuts key rate" in row and "~" in row.split("Wire")[0]
@@ -330,7 +342,8 @@ async def test_a_mark_a_viewer_changes_is_drawn_by_the_dashboard_that_polls(
         since = seen(app).mark()
         with Store(tmp_path / "data") as viewer:  # another process's look at the store
             viewer.set_state([older], starred=True)
-        await seen(app).wait_for(RowsReadAgain, since=since)
+        # (every look at the marks says so: one that found none changed has no rows)
+        await seen(app).wait_for(RowsReadAgain, lambda m: m.rows is not None, since=since)
         await pilot.pause()
         assert _row(app, 1).startswith("*")
 
@@ -420,9 +433,13 @@ async def test_a_source_added_to_the_config_file_is_polled_by_the_open_dashboard
             config.write(f'[[sources]]\nname = "Desk"\npath = "{desk}"\n')
         await seen(app).wait_for(ConfigReread, since=since)
         await seen(app).wait_for(CycleDone, lambda m: bool(m.new_ids), since=since)
-        await seen(app).wait_for(QueryDone, since=since)
-        await pilot.pause()
         dashboard = dash(app)
+        await seen(app).wait_for(
+            QueryDone,
+            lambda m: m.generation == dashboard.generation and m.matches.total >= 2,
+            since=since,
+        )
+        await pilot.pause()
         assert [s.name for s in dashboard.config.sources] == ["Wire", "Desk"]
         assert "chip tariffs" in screen_text(app)
 

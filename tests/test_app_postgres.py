@@ -28,6 +28,7 @@ from tests.conftest import (
     seed_only_config,
     seen,
     settle,
+    until,
 )
 from tui import session as session_module
 from tui.app import WirewatchApp
@@ -408,9 +409,12 @@ async def test_a_viewers_story_view_reaches_every_story_the_poller_saved(
                 await seen(app).wait_for(
                     MarksChanged, lambda m, i=ident: m.ids in ([i], []), since=since
                 )
-            await pilot.pause()
-            row = next(x for x in screen_text(app).splitlines() if "3 outlets" in x)
-            assert not row.lstrip("│ ").startswith("+")  # its row read again
+
+            def story_row() -> str:
+                return next(x for x in screen_text(app).splitlines() if "3 outlets" in x)
+
+            # its row read again (its marks are read in a thread)
+            await until(pilot, lambda: not story_row().lstrip("│ ").startswith("+"))
             since = seen(app).mark()
             await pilot.press("S")  # the articles of the story, older than the window
             dashboard.set_filter(f"story:{korea}")

@@ -33,7 +33,14 @@ from tests.conftest import (
     settle,
 )
 from tui.app import WirewatchApp
-from tui.messages import LeadsRead, MarksChanged, QueryDone, RevisionsRead, StoriesRead
+from tui.messages import (
+    LeadsRead,
+    MarksChanged,
+    QueryDone,
+    RevisionsRead,
+    StoriesRead,
+    StoryRead,
+)
 from tui.rows import Rows
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.picker import PickerScreen, StoryTimelineScreen
@@ -56,6 +63,25 @@ async def story_rows(app: WirewatchApp, pilot: Pilot) -> DashboardScreen:
     await seen(app).wait_for(QueryDone, lambda m: m.shelf is not None, since=since)
     await pilot.pause()
     return dashboard
+
+
+async def answered(app: WirewatchApp, since: int) -> QueryDone:
+    """The whole answer to the filter in force now (not a late answer to an earlier one, nor
+    a first page), from `since` on."""
+    dashboard = dash(app)
+    return await seen(app).wait_for(
+        QueryDone,
+        lambda m: m.generation == dashboard.generation and not m.matches.partial,
+        since=since,
+    )
+
+
+async def open_timeline(app: WirewatchApp, pilot: Pilot) -> None:
+    """enter on a story row: its timeline, once its articles are read (in a thread)."""
+    since = seen(app).mark()
+    await pilot.press("enter")
+    await seen(app).wait_for(StoryRead, since=since)
+    await pilot.pause()
 
 
 async def test_stories_show_outlets_and_first_report_and_open_in_time_order(
@@ -82,8 +108,7 @@ async def test_stories_show_outlets_and_first_report_and_open_in_time_order(
         await seen(app).wait_for(ArticleView.Loaded, lambda m: m.article_id == "a0")
         await pilot.pause()
         assert "also reported by Reuters, AP" in screen_text(app)  # its first report
-        await pilot.press("enter")
-        await pilot.pause()
+        await open_timeline(app, pilot)
         assert isinstance(app.screen, PickerScreen)
         timeline = screen_text(app)
         places = [timeline.index(s) for s in ("Yonhap", "Reuters", "AP ")]
@@ -128,8 +153,7 @@ async def test_an_undated_article_in_a_timeline_is_marked_as_timed_by_its_fetch(
         korea = dashboard.session.shelf.story_of("a9")  # type: ignore[union-attr]
         assert korea == dashboard.session.shelf.story_of("a0")  # type: ignore[union-attr]
         await pilot.press(*["down"] * dashboard.headlines.ids.index(korea or ""))
-        await pilot.press("enter")
-        await pilot.pause()
+        await open_timeline(app, pilot)
         assert isinstance(app.screen, PickerScreen)
         timeline = screen_text(app)
         herald = next(line for line in timeline.splitlines() if "Korea Herald" in line)
@@ -152,8 +176,7 @@ async def test_d_in_a_story_s_timeline_shows_what_the_highlighted_article_s_sour
         korea_id = dashboard.session.shelf.story_of("a0")  # type: ignore[union-attr]
         await pilot.press(*["down"] * dashboard.headlines.ids.index(korea_id or ""))
         await seen(app).wait_for(ArticleView.Loaded, lambda m: m.article_id == "a0")
-        await pilot.press("enter")
-        await pilot.pause()
+        await open_timeline(app, pilot)
         assert isinstance(app.screen, StoryTimelineScreen)
         since = seen(app).mark()
         await pilot.press("down", "down", "d")  # AP's, revised
@@ -264,7 +287,7 @@ async def test_rows_that_cannot_be_read_are_said_once_and_not_read_at_every_repa
         monkeypatch.setattr(session, "rows", rows)  # back up
         since = seen(app).mark()
         dashboard.set_filter("tariffs")
-        await seen(app).wait_for(QueryDone, since=since)
+        await answered(app, since)
         await pilot.pause()
         assert headlines.current_id == "Wire-0" and OLDEST_ROW.search(screen_text(app))
 
@@ -276,12 +299,12 @@ async def test_outlets_and_story_filters_work_in_the_prompt(tmp_path: Path) -> N
         dashboard = await opened(app, pilot)
         since = seen(app).mark()
         await pilot.press("slash", *"outlets:>=2", "enter")
-        done = await seen(app).wait_for(QueryDone, since=since)
+        done = await answered(app, since)
         assert sorted(done.matches.ids) == ["a0", "a1", "a2"]
         story = dashboard.session.shelf.story_of("a0")  # type: ignore[union-attr]
         since = seen(app).mark()
         await pilot.press("slash", "ctrl+u", *f"story:{story} -source:AP", "enter")
-        done = await seen(app).wait_for(QueryDone, since=since)
+        done = await answered(app, since)
         assert sorted(done.matches.ids) == ["a0", "a1"]
         dashboard = await story_rows(app, pilot)  # a story shows when one article matches
         assert len(dashboard.headlines.ids) == 1
@@ -298,7 +321,7 @@ async def test_an_empty_list_says_why_it_is_empty(tmp_path: Path) -> None:
         assert "No article" not in screen_text(app)
         since = seen(app).mark()
         await pilot.press("slash", *"zzzqqq", "enter")
-        await seen(app).wait_for(QueryDone, since=since)
+        await answered(app, since)
         await pilot.pause()
         assert "No article matches the filter." in screen_text(app)
         await story_rows(app, pilot)
@@ -307,7 +330,7 @@ async def test_an_empty_list_says_why_it_is_empty(tmp_path: Path) -> None:
         dashboard.session.newsroom.story_desk.running = grouping
         since = seen(app).mark()
         await pilot.press("slash", "ctrl+u", *"zzzqqq OR zzzqqr", "enter")
-        await seen(app).wait_for(QueryDone, since=since)
+        await answered(app, since)
         await pilot.pause()
         assert "No story matches the filter: grouping the new articles into stories…" in (
             screen_text(app)
@@ -315,7 +338,7 @@ async def test_an_empty_list_says_why_it_is_empty(tmp_path: Path) -> None:
         grouping.set_result([])
         since = seen(app).mark()
         await pilot.press("slash", "ctrl+u", "enter")  # the filter cleared: every story
-        await seen(app).wait_for(QueryDone, since=since)
+        await answered(app, since)
         await pilot.pause()
         text = screen_text(app)
         assert "grouping" not in text and "No story" not in text and "3 outlets" in text
@@ -651,8 +674,7 @@ async def test_a_storys_timeline_says_who_was_first_before_its_headline(tmp_path
         dashboard = await story_rows(app, pilot)
         korea_id = dashboard.session.shelf.story_of("a0")  # type: ignore[union-attr]
         await pilot.press(*["down"] * dashboard.headlines.ids.index(korea_id or ""))
-        await pilot.press("enter")
-        await pilot.pause()
+        await open_timeline(app, pilot)
         assert isinstance(app.screen, StoryTimelineScreen)
         shown = screen_text(app)
         assert "3 outlets · first Yonhap, 5h ago · " in shown

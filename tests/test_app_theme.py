@@ -14,7 +14,7 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 
 from fetchers.config import ConfigError, load_config, seeds_dir
-from tests.conftest import FROZEN, dash, make_app, piloted, seed_only_config, settle
+from tests.conftest import FROZEN, dash, make_app, piloted, seed_only_config, settle, until
 from tui.app import WirewatchApp
 from tui.cli import main as cli_main
 from tui.theme import DEFAULT_THEME, check_theme
@@ -98,6 +98,8 @@ async def _every_view(app: WirewatchApp, pilot: Pilot) -> list[str]:
 
     async def look(where: str, within: str | None = None, wait: float = 0.2) -> None:
         await pilot.pause(wait)
+        if within:  # a picker opens once what it lists is read, in a thread
+            await until(pilot, lambda: bool(app.screen.query(within)))
         box = app.screen.query_one(within) if within else None
         found.extend(low_contrast(app, where, box))
 

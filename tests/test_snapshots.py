@@ -10,7 +10,7 @@ from textual.pilot import Pilot
 from bench.screenshot import SIZE, draw, screenshot_app, when_loaded
 from fetchers.alerthistory import AlertHistory
 from fetchers.alertrules import RuleBook, make_rule
-from tests.conftest import FROZEN, HOSTILE, make_app, newsroom_data, seed_only_config
+from tests.conftest import FROZEN, HOSTILE, make_app, newsroom_data, seed_only_config, until
 from tui.screens.alerts import AlertsScreen, WatchedItem
 from tui.screens.dashboard import DashboardScreen
 
@@ -106,13 +106,22 @@ class TestStories:
 
         async def run_before(pilot: Pilot) -> None:
             await when_loaded(pilot)
-            for _ in range(100):  # until the stories are read
-                dashboard = pilot.app.screen
-                if isinstance(dashboard, DashboardScreen) and dashboard.session.shelf:
-                    break
-                await pilot.pause(0.05)
+            dashboard = pilot.app.screen
+            assert isinstance(dashboard, DashboardScreen)
+            # until the stories are read (in a thread; a slow machine took over 5 s)
+            await until(pilot, lambda: len(dashboard.session.shelf or ()) == 8)
             await pilot.press("S")
-            await pilot.pause(0.3)
+            view = dashboard.article_view
+            await until(  # its rows drawn, and the highlighted story's article read
+                pilot,
+                lambda: (
+                    dashboard.headlines.story_rows
+                    and dashboard.matching == 8
+                    and view.article_id is not None
+                    and view.article_id == view.wanted
+                ),
+            )
+            await pilot.pause(0.2)
 
         assert snap_compare(app, terminal_size=(160, 50), run_before=run_before)
 
