@@ -6,11 +6,20 @@ from pathlib import Path
 
 from pytest_textual_snapshot import normalize_svg
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from bench.screenshot import SIZE, draw, screenshot_app, when_loaded
 from fetchers.alerthistory import AlertHistory
 from fetchers.alertrules import RuleBook, make_rule
-from tests.conftest import FROZEN, HOSTILE, make_app, newsroom_data, seed_only_config, until
+from tests.conftest import (
+    FROZEN,
+    HOSTILE,
+    make_app,
+    newsroom_data,
+    screen_text,
+    seed_only_config,
+    until,
+)
 from tui.screens.alerts import AlertsScreen, WatchedItem
 from tui.screens.dashboard import DashboardScreen
 
@@ -47,7 +56,11 @@ class TestOverlays:
 
         async def run_before(pilot: Pilot) -> None:
             await when_loaded(pilot)
-            await pilot.press("slash", *"since:soon", "enter")
+            await pilot.press("slash")
+            for field in pilot.app.screen.query(Input):  # its cursor drawn whatever the time
+                field.cursor_blink = False
+            await pilot.press(*"since:soon", "enter")
+            await until(pilot, lambda: "neither a duration" in screen_text(pilot.app))
             await pilot.pause(0.2)
 
         assert snap_compare(app, terminal_size=(160, 50), run_before=run_before)
