@@ -13,6 +13,7 @@ from typing import Any
 import platformdirs
 
 from fetchers.alertrules import AlertRule, RuleError, make_rule
+from fetchers.atomic import stat_signature
 from fetchers.charset import codec_for, is_text_codec
 from fetchers.models import Event, Settings, Source
 from fetchers.query import QueryError, parse_query
@@ -40,7 +41,7 @@ class Config:
     keys: dict[str, str] = field(default_factory=dict)
     alerts: list[AlertRule] = field(default_factory=list)
     store: StoreConfig = field(default_factory=lambda: StoreConfig())
-    # the file as it was when read (`file_stamp`): a change after it is read again; None for
+    # the file as it was when read (`stat_signature`): a change after it is read again; None for
     # a config not read from a file
     stamp: tuple[int, int, int] | None = None
 
@@ -147,7 +148,7 @@ def data_dir(explicit: str | None, config: Config) -> Path:
 
 def load_config(path: Path, now: datetime) -> Config:
     """Read and check one config file. Raises ConfigError; never returns half a config."""
-    stamp = file_stamp(path)  # before it is read: a change while it is read is seen later
+    stamp = stat_signature(path)  # before it is read: a change while it is read is seen later
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -162,16 +163,6 @@ def load_config(path: Path, now: datetime) -> Config:
     config = build_config(path, data, now)
     config.stamp = stamp
     return config
-
-
-def file_stamp(path: Path) -> tuple[int, int, int] | None:
-    """What tells a file changed: its inode (an editor saves by renaming a new file over
-    it), size and modification time; None when it cannot be read."""
-    try:
-        found = path.stat()
-    except OSError:
-        return None
-    return found.st_ino, found.st_size, found.st_mtime_ns
 
 
 def _where(path: Path, key: str) -> str:

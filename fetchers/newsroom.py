@@ -17,10 +17,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from fetchers.alerting import AlertDesk
+from fetchers.atomic import stat_signature
 from fetchers.config import (
     Config,
     ConfigError,
-    file_stamp,
     load_config,
     seeds_dir,
     user_config_path,
@@ -97,7 +97,7 @@ class Newsroom:
         self._reloaded: list[Callable[[Config], None]] = []
         # a viewer's `r` asks the writer of the data dir to poll every source now
         self._asked_file = data_dir / REFRESH_ASKED
-        self._asked_stamp = file_stamp(self._asked_file)
+        self._asked_stamp = stat_signature(self._asked_file)
         self.book = EventBook(data_dir, store)
         self.healthbook = HealthBook(data_dir, store)
         self.poller: Poller | None = (
@@ -301,7 +301,7 @@ class Newsroom:
 
     def _refresh_asked(self) -> bool:
         """Whether a viewer asked for a refresh since the last look (`ask_refresh`)."""
-        stamp = file_stamp(self._asked_file)
+        stamp = stat_signature(self._asked_file)
         if stamp is None or stamp == self._asked_stamp:
             return False
         self._asked_stamp = stamp
@@ -326,14 +326,14 @@ class Newsroom:
         if stamp is None:
             return False
         now = self._config_file()
-        return now != path or file_stamp(now) not in (None, stamp)
+        return now != path or stat_signature(now) not in (None, stamp)
 
     def read_config(self, why: str) -> Config | None:
         """The config read again (any thread), or None when it is broken (logged, and the
         running one kept: the file is not read again until it changes once more). `why`
         starts the log line ("SIGHUP")."""
         path = self._config_file()
-        self._config_read = (path, file_stamp(path))
+        self._config_read = (path, stat_signature(path))
         try:
             return load_config(path, self.clock())
         except ConfigError as exc:
