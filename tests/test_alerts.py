@@ -26,6 +26,7 @@ from fetchers.notify import WebhookSender
 from fetchers.query import Record, parse_query
 from fetchers.store import Store
 from tests.conftest import HERALD, FeedServer, Route, rss, stories_file, summaries_held
+from tests.pollers import wait_for
 from tests.webhooks import Receiver, receiver_fixture  # noqa: F401 - gives `receiver`
 from tui.cli import main
 
@@ -1077,6 +1078,9 @@ async def test_a_rule_asking_for_a_source_the_config_lacks_is_said_once(
         newsroom = Newsroom(config_with(tmp_path, url, rules), store, data, lambda: clock[0])
         try:
             await newsroom.cycle()
+            # its check runs in the desk's thread by the clock: checked before the clock moves
+            # (checked later, the first poll's hour had moved past the article)
+            assert wait_for(lambda: "Any" in [e.alert for e in AlertHistory(data).recent()], 30)
             route.body = rss(item(2, "Louvre jewels found"), item(1, "Louvre heist"))
             clock[0] = NOW + timedelta(minutes=10)
             await newsroom.cycle()
