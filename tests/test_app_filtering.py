@@ -17,7 +17,8 @@ from textual.widgets import Input
 
 import tui.screens.dashboard as dashboard_module
 from fetchers import foreground
-from fetchers.models import Article
+from fetchers.events import EventBook
+from fetchers.models import Article, Event
 from fetchers.query import Query
 from fetchers.store import Store
 from tests.conftest import (
@@ -34,7 +35,7 @@ from tests.conftest import (
 )
 from tui import session as session_module
 from tui.app import WirewatchApp
-from tui.messages import ArticleLookedUp, MarksChanged, QueryDone
+from tui.messages import ArticleLookedUp, EventsLoaded, MarksChanged, QueryDone
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.picker import PickerScreen
 from tui.widgets.headlines import HeadlineList
@@ -86,6 +87,29 @@ async def test_enter_on_a_countdown_event_filters_to_it(tmp_path: Path) -> None:
         assert "filter: APEC OR Gyeongju OR tag:apec" in str(
             app.screen.query_one("#status").render()
         )
+
+
+async def test_the_countdown_cursor_stays_on_its_event_when_another_comes_before_it(
+    tmp_path: Path,
+) -> None:
+    """An event added sooner (by another dashboard, here) moves the one picked down a line:
+    enter filtered to whichever event had taken its place."""
+    app = make_app(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        dash(app).countdown.focus()
+        await pilot.pause(0.1)
+        await pilot.press("j")  # the APEC meeting, the second of two
+        since = len(seen(app).messages)
+        EventBook(tmp_path / "data").add(
+            Event("Press briefing", FROZEN + timedelta(hours=2), "UTC", query="briefing")
+        )
+        await seen(app).wait_for(EventsLoaded, lambda m: len(m.events) == 3, since=since)
+        await settle(app, pilot)
+        assert [e.name for e in dash(app).events][0] == "Press briefing"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert dash(app).query_text == "APEC OR Gyeongju OR tag:apec"
 
 
 async def test_j_and_k_move_the_highlight(tmp_path: Path) -> None:

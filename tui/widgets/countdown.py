@@ -160,7 +160,18 @@ class Countdown(ScrollView, can_focus=True):
             end = self._starts[n + 1] if n + 1 < len(self._starts) else len(self._lines)
             self.scroll_to_region(Region(0, start, 1, max(1, end - start)), animate=False)
 
-    def watch_events(self) -> None:
+    def watch_events(self, old: list[Event], new: list[Event]) -> None:
+        """Keep the cursor on the event it was on when the list reorders (one added before
+        it, one that passed moving after the events to come): it stayed at its place, and
+        enter filtered to whichever event had moved there."""
+        if old and new:
+            picked = _identity(old[self.cursor % len(old)])
+            place = next((n for n, event in enumerate(new) if _identity(event) == picked), None)
+            if place is None:  # (the event picked is gone: the one now at its place, or last)
+                place = min(self.cursor % len(old), len(new) - 1)
+            if place != self.cursor:
+                self.cursor = place  # (drawn and scrolled to by watch_cursor)
+                return
         if self.is_mounted:
             self.tick()
 
@@ -256,3 +267,8 @@ class Countdown(ScrollView, can_focus=True):
             if 2 + indent + cell_len(label) > width:
                 label = local_text
             out.append(f"\n  {'':<{indent}}{label}", style("countdown--dim", partial=True))
+
+
+def _identity(event: Event) -> tuple[str, str]:
+    """What an event is across reloads: an app's by its id, a config's by its name."""
+    return event.origin, event.ident or event.name
