@@ -86,6 +86,15 @@ _WEEKDAY_PHRASE = re.compile(
     re.I,
 )
 _WEEKDAY_WORD = re.compile(r"\b(" + "|".join(WEEKDAYS) + _SHORT_DAYS + r")\b\.?,?", re.I)
+# a time of day written before its day ("9am Friday", "noon tomorrow", "3pm on next Monday"):
+# read as the day, then the time
+_TIME_THEN_DAY = re.compile(
+    r"^(.+?),?\s+(?:on\s+)?((?:today|tonight|tomorrow|(?:the\s+)?day after tomorrow"
+    r"|(?:(?:next|this|coming)\s+)?(?:" + "|".join(WEEKDAYS) + _SHORT_DAYS + r"))\.?)$",
+    re.I,
+)
+# the words for a time of day that the date parser does not know
+_TIME_WORDS = re.compile(r"\b(noon|midday|midnight)\b", re.I)
 
 
 @dataclass(slots=True)
@@ -218,32 +227,50 @@ def _check_abbreviation(when: datetime, found: _Zone, raw: str) -> datetime:
     return when
 
 
-def _relative(rest: str, where: tzinfo, now: datetime) -> datetime | None:
-    """In N units; today/tomorrow [time]; [next|this] weekday [time]; a time alone."""
-    match = _RELATIVE.match(rest)
+def _relative(raw: str, where: tzinfo, now: datetime) -> datetime | None:
+    """In N units; today/tomorrow [time]; [next|this] weekday [time]; the time first ("9am
+    Friday", "noon tomorrow"); a time alone."""
+    match = _RELATIVE.match(raw)
     if match:
         count = match.group(1).lower()
         number = 1 if count in ("a", "an", "one") else int(count)
         return (now + timedelta(seconds=number * UNITS[match.group(2).lower()])).astimezone(UTC)
     today = now.astimezone(where).date()
+    rest = raw
+    swapped = _TIME_THEN_DAY.match(raw)
+    if swapped and _clock(swapped.group(1), raw, quiet=True) is not None:
+        rest = f"{swapped.group(2)} {swapped.group(1)}"
     match = _DAY_WORD.match(rest)
     if match:
         word = match.group(1).lower()
         shift = {"today": 0, "tonight": 0, "tomorrow": 1}.get(word, 2)
-        clock = _clock(match.group(2), rest) if match.group(2) else None
+        clock = _clock(match.group(2), raw) if match.group(2) else None
         if word == "tonight" and clock is None:
-            raise EventTimeError(f"{rest!r}: tonight at what time?")
-        return _on(today + timedelta(days=shift), clock, where)
+            raise EventTimeError(f"{raw!r}: tonight at what time?")
+        return _on(_not_midnight(today + timedelta(days=shift), match.group(2), raw), clock, where)
     match = _WEEKDAY_PHRASE.match(rest)
     if match:
         rest_of = match.group(3) or ""
         if _looks_like_date(rest_of):
             return None  # "Tue Nov 4 2026": a weekday in front of a date
         target = _weekday(match.group(2))
-        clock = _clock(rest_of, rest) if rest_of else None
-        return _on(_weekday_date(match.group(1), target, today, rest), clock, where)
-    clock = _clock(rest, rest, quiet=True)
+        clock = _clock(rest_of, raw) if rest_of else None
+        day = _weekday_date(match.group(1), target, today, raw)
+        return _on(_not_midnight(day, rest_of, raw), clock, where)
+    clock = _clock(raw, raw, quiet=True)
     return _next_showing(clock, where, now) if clock is not None else None
+
+
+def _not_midnight(day: date, clock: str | None, raw: str) -> date:
+    """`day`, unless the time said with it is "midnight": the night before that day or the
+    night after it, which people mean both ways ("midnight Friday" for a deadline)."""
+    if clock and re.search(r"\bmidnight\b", clock, re.I):
+        after = day + timedelta(days=1)
+        raise EventTimeError(
+            f"{raw!r} reads two ways: {day:%a %Y-%m-%d} 00:00 (as the day starts) or "
+            f"{after:%a %Y-%m-%d} 00:00 (as it ends); give the day and 00:00"
+        )
+    return day
 
 
 def _looks_like_date(text: str) -> bool:
@@ -348,8 +375,10 @@ def _absolute(
     short = _SHORT_NUMERIC.match(text)
     if short:
         text = _short_numeric(short, text, raw, where, now, date_order)
-    if not re.search(r"\d", text) and not re.search(r"\b(noon|midnight)\b", text, re.I):
+    if not re.search(r"\d", text) and not _TIME_WORDS.search(text):
         raise EventTimeError(f"{raw!r} is not a date or time")
+    midnight = re.search(r"\bmidnight\b", text, re.I) is not None
+    text = _TIME_WORDS.sub(lambda m: "00:00" if m.group(1).lower() == "midnight" else "12:00", text)
     first = datetime(2001, 1, 1, 0, 0)
     second = datetime(2002, 2, 2, 11, 11, 11)
     try:
@@ -376,9 +405,11 @@ def _absolute(
     seconds = a.second if a.second == b.second else 0
     clock = time(a.hour, minute, seconds) if has_time else time()
     if not has_month and not has_day and not has_year:
-        if has_time:
-            return _next_showing(clock, where, now)
-        raise EventTimeError(f"{raw!r} is not a date or time")
+        if not has_time:
+            raise EventTimeError(f"{raw!r} is not a date or time")
+        if stated_weekday is not None:  # a weekday and a time the phrases above did not read
+            raise EventTimeError(f"{raw!r}: write the day, then the time (Friday 9am)")
+        return _next_showing(clock, where, now)
     if not has_month:
         raise EventTimeError(f"{raw!r}: which month?")
     if not has_day:
@@ -394,6 +425,8 @@ def _absolute(
             when = _on(date(year + 1, a.month, a.day), clock, where)
         except ValueError as exc:  # 29 February
             raise EventTimeError(f"{raw!r}: give the year ({exc})") from exc
+    if midnight:
+        _not_midnight(when.astimezone(where).date(), "midnight", raw)
     if stated_weekday is not None:
         _check_weekday(when, where, _weekday(stated_weekday.group(1)), raw)
     return when

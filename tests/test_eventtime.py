@@ -71,6 +71,18 @@ READ = [
     ("today 18:00", SEOUL, None, "2025-10-24T09:00:00"),
     ("next Tuesday", SEOUL, None, "2025-10-27T15:00:00"),
     ("Wednesday 2pm", SEOUL, None, "2025-10-29T05:00:00"),
+    # the time before its day (a weekday after a time alone was dropped: "9am Wednesday"
+    # counted down to tomorrow's 9am)
+    ("2pm Wednesday", SEOUL, None, "2025-10-29T05:00:00"),
+    ("9am, Wednesday", SEOUL, None, "2025-10-29T00:00:00"),
+    ("3pm on Monday", SEOUL, None, "2025-10-27T06:00:00"),
+    ("noon tomorrow", SEOUL, None, "2025-10-25T03:00:00"),
+    ("8:30 tomorrow", SEOUL, None, "2025-10-24T23:30:00"),
+    ("noon next Tuesday", SEOUL, None, "2025-10-28T03:00:00"),
+    # noon with a date
+    ("Oct 31 noon", SEOUL, None, "2025-10-31T03:00:00"),
+    ("noon Oct 31, 2025", SEOUL, None, "2025-10-31T03:00:00"),
+    ("2025-10-31 midday", SEOUL, None, "2025-10-31T03:00:00"),
     # Korean
     ("2025년 10월 29일 오후 2시", SEOUL, None, "2025-10-29T05:00:00"),
     ("2025년 10월 29일 오후 2시", None, None, "2025-10-29T14:00:00"),  # the system zone: UTC
@@ -100,6 +112,12 @@ REFUSED = [
         "names two days: Sat 2025-10-25 (the coming Saturday) or Sat 2025-11-01",
     ),
     ("this Wednesday", SEOUL, "names two days"),
+    ("9am Friday", SEOUL, "names two days: Fri 2025-10-24 (today) or Fri 2025-10-31"),
+    # midnight of a day is the night before it or the night after it
+    ("midnight Monday", SEOUL, "reads two ways: Mon 2025-10-27 00:00 (as the day starts) or Tue"),
+    ("tomorrow midnight", SEOUL, "reads two ways: Sat 2025-10-25 00:00"),
+    ("Oct 31 midnight", SEOUL, "reads two ways: Fri 2025-10-31 00:00 (as the day starts) or Sat"),
+    ("midnight Jan 1", SEOUL, "reads two ways: Thu 2026-01-01 00:00"),
     ("Friday", SEOUL, "names two days: Fri 2025-10-24 (today) or Fri 2025-10-31"),
     ("Wed Oct 28 2025 10:00", SEOUL, "2025-10-28 is a Tuesday, not a Wednesday"),
     ("10월 31일 (목) 오전 9시", SEOUL, "is a Friday, not a Thursday"),
