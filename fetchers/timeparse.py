@@ -367,8 +367,15 @@ def is_span(text: str) -> bool:
 
 
 def since_spec(text: str, now: datetime, default_zone: tzinfo) -> datetime:
-    """The instant of a query's since:/before: value: "6h", "2d", or a date like 2025-10-24.
-    ValueError for anything else, out-of-range values included (never an OverflowError)."""
+    """The instant of a query's since:/before: value: "6h", "2d", a date like 2025-10-24, or
+    "today" or "yesterday" (as the day started in `default_zone`, the reader's). ValueError
+    for anything else, out-of-range values included (never an OverflowError)."""
+    back = {"today": 0, "yesterday": 1}.get(text.strip().lower())
+    if back is not None:
+        day = now.astimezone(default_zone).date() - timedelta(days=back)
+        start = datetime.combine(day, datetime.min.time())
+        # (a zone whose day starts in a gap, as some did at a change of offset, still gets one)
+        return start.replace(tzinfo=default_zone).astimezone(UTC)
     if is_span(text):
         seconds = parse_duration(text)  # a duration, or a ValueError that says what is wrong
         try:
@@ -379,7 +386,7 @@ def since_spec(text: str, now: datetime, default_zone: tzinfo) -> datetime:
         day = datetime.fromisoformat(text)
     except ValueError as exc:
         raise ValueError(
-            f"{text!r} is neither a duration (6h, 2d) nor a date (2025-10-24)"
+            f"{text!r} is neither a duration (6h, 2d), a date (2025-10-24), today nor yesterday"
         ) from exc
     if day.tzinfo is None:
         day = day.replace(tzinfo=default_zone)

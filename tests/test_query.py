@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -155,6 +156,31 @@ def test_a_saved_filter_of_a_span_and_a_date_is_not_refused_once_they_cross() ->
     must not be refused from that day on."""
     later = datetime(2025, 11, 10, tzinfo=UTC)
     assert parse_query("APEC since:7d before:2025-11-01", later).clauses
+
+
+@pytest.mark.parametrize(
+    ("query", "hours_ago", "expected"),
+    [
+        # NOW is 17:00 in Seoul: today there began 17 hours ago, yesterday 41 hours ago
+        ("since:today", 16.5, True),
+        ("since:today", 17.5, False),
+        ("since:yesterday", 40, True),
+        ("since:Yesterday", 42, False),
+        ("before:today", 17.5, True),
+        ("since:yesterday before:today", 20, True),
+        ("since:yesterday before:today", 2, False),
+    ],
+)
+def test_today_and_yesterday_begin_at_the_readers_midnight(
+    query: str, hours_ago: float, expected: bool
+) -> None:
+    seoul = ZoneInfo("Asia/Seoul")
+    assert parse_query(query, NOW, seoul).matches(rec("x", hours_ago=hours_ago)) is expected
+
+
+def test_before_today_since_today_matches_nothing_and_says_so() -> None:
+    with pytest.raises(QueryError, match="before:today is not after since:today"):
+        parse_query("since:today before:today", NOW)
 
 
 def test_empty_query_matches_everything() -> None:
