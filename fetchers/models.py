@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -55,6 +55,16 @@ def comparable(summary: str) -> str:
     source wraps its lines was read as a paragraph a line, and is read as one now: each
     article stored so would have been revised once, for nothing)."""
     return summary.replace("\n\n", " ") if "\n\n" in summary else summary
+
+
+# a source's tags as its stored articles carry them, and as the config gives them now
+Retag = tuple[tuple[str, ...], tuple[str, ...]]
+
+
+def retagged(tags: Sequence[str], before: Sequence[str], after: Sequence[str]) -> list[str]:
+    """An article's tags once its source's tags `before` became `after` in the config: the
+    source's first, then its item's own (those no source tag of before), each once."""
+    return list(dict.fromkeys([*after, *(tag for tag in tags if tag not in before)]))
 
 
 def article_id(source: str, guid: str | None, link: str | None, title: str, summary: str) -> str:
@@ -236,6 +246,9 @@ class SourceHealth:
     # the name it had before the config renamed it, while its stored articles are yet to
     # take the new one (kept, so a rename the store refused is done at the next start)
     renamed_from: str = ""
+    # the config's tags its stored articles carry (None: not recorded, as by a wirewatch
+    # before this field: taken to be the config's): tags changed since are given to them
+    tags: tuple[str, ...] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The JSON shape of `wirewatch sources --json`."""
@@ -266,6 +279,7 @@ class SourceHealth:
             listed=sorted(self.listed),
             known_as=self.known_as or None,
             renamed_from=self.renamed_from or None,
+            tags=list(self.tags) if self.tags is not None else None,
         )
         # kept without a feed's password (the config holds it): a copied data dir or a
         # shared database gives none away; the poller adds it back from the config
@@ -302,7 +316,15 @@ class SourceHealth:
             listed=_ids(rec.get("listed")),
             known_as=_text_of(rec, "known_as") or "",
             renamed_from=_text_of(rec, "renamed_from") or "",
+            tags=_tags_of(rec),
         )
+
+
+def _tags_of(rec: dict[str, Any]) -> tuple[str, ...] | None:
+    value = rec.get("tags")
+    if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
+        return None
+    return tuple(value)
 
 
 def _text_of(rec: dict[str, Any], key: str) -> str | None:

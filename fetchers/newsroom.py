@@ -141,11 +141,12 @@ class Newsroom:
         poller) once, store what is new, apply retention, then run the hooks."""
         poller = self.require_poller()
         renamed, renames = await self._rename_sources(poller)
+        retagged = await self._retag_sources(poller)
         results = await poller.poll(sources)
         report = Cycle(
             results,
             [i for r in results for i in r.new_ids],
-            revised_ids=[*renamed, *(i for r in results for i in r.revised_ids)],
+            revised_ids=[*renamed, *retagged, *(i for r in results for i in r.revised_ids)],
             renames=renames,
         )
         unstored = [r.error or "" for r in results if r.unstored]
@@ -189,6 +190,25 @@ class Newsroom:
         for old, new in renames:
             log.info("%s: the stored articles of %s take its name", new, old)
         return ids, renames
+
+    async def _retag_sources(self, poller: Poller) -> list[str]:
+        """Give the stored articles of each source whose tags the config changed its tags
+        now, before the poll (whose health, saved after it, says it was done): `tag:` finds
+        a source's older articles by the tags it has now. Returns their ids."""
+        retags = poller.take_retags()
+        if not retags:
+            return []
+        try:
+            ids = await asyncio.to_thread(self.store.retag_sources, retags)
+        except StoreError as exc:
+            log.error("the articles of sources whose tags changed keep theirs for now: %s", exc)
+            poller.retagged(retags, done=False)
+            return list(getattr(exc, "stored", ()))
+        poller.retagged(retags, done=True)
+        for name, (_, tags) in retags.items():
+            shown = ", ".join(tags) or "none"
+            log.info("%s: its stored articles take its tags now (%s)", name, shown)
+        return ids
 
     async def run(self, stop: asyncio.Event, tick: float = 1.0, at_once: bool = False) -> None:
         """Run a cycle whenever sources are due, until `stop` is set; never two polls of

@@ -39,6 +39,7 @@ from fetchers.models import (
     Article,
     Clock,
     PollResult,
+    Retag,
     Settings,
     Source,
     SourceHealth,
@@ -202,6 +203,9 @@ class Poller:
         # (name before, name now) of the sources the config renamed, whose stored articles
         # are yet to take the new name (`take_renames`)
         self.renames: list[tuple[str, str]] = []
+        # source -> (the tags its stored articles carry, the config's now), for the sources
+        # whose tags the config changed (`take_retags`)
+        self.retags: dict[str, Retag] = {}
         # each source the config names, at its address (`_take_sources`)
         self._places: dict[str, str] = {}
         self._take_sources(config)
@@ -983,6 +987,7 @@ class Poller:
                 known_as=kept.known_as if kept is not None else "",
                 listed=kept.listed if kept is not None else frozenset(),
                 renamed_from=kept.renamed_from if kept is not None else "",
+                tags=kept.tags if kept is not None else tuple(source.tags),  # (none stored)
             )
         for name in claimed:  # a name renamed that the config no longer gives any source
             if name not in by_name:
@@ -993,6 +998,14 @@ class Poller:
             for name, health in self.health.items()
             if health.renamed_from and name in by_name
         ]
+        self.retags = {}
+        for source in config.sources:
+            health = self.health[source.name]
+            tags = tuple(source.tags)
+            if health.tags is None:  # (recorded by a wirewatch before: taken as the config's)
+                health.tags = tags
+            elif health.tags != tags:
+                self.retags[source.name] = (health.tags, tags)
 
     def _renamed(
         self, source: Source, unclaimed: dict[str, SourceHealth], here: list[str]
@@ -1032,6 +1045,28 @@ class Poller:
             if health is not None:
                 health.renamed_from = ""
         return renames
+
+    def take_retags(self) -> dict[str, Retag]:
+        """The sources whose stored articles are yet to take the tags the config gives them
+        now, taken: each source's health says it done from now; `retagged` says whether it
+        was."""
+        retags, self.retags = self.retags, {}
+        for name, (_, tags) in retags.items():
+            health = self.health.get(name)
+            if health is not None:
+                health.tags = tags
+        return retags
+
+    def retagged(self, retags: dict[str, Retag], done: bool) -> None:
+        """The articles of these sources took their new tags (`done`), or are yet to: then
+        their health says the tags before again, for the next cycle or the next start."""
+        if done:
+            return
+        for name, (before, tags) in retags.items():
+            health = self.health.get(name)
+            if health is not None and health.tags == tags:
+                health.tags = before
+                self.retags.setdefault(name, (before, tags))
 
     def renamed(self, renames: list[tuple[str, str]], done: bool) -> None:
         """The articles of these renames took their new names (`done`), or are yet to: then

@@ -255,6 +255,46 @@ def test_a_disabled_source_says_so_and_no_poll_is_coming(tmp_path: Path, capsys)
     assert run(capsys, "sources", *where)[2].splitlines()[1].split()[0] == "disabled"
 
 
+def test_tags_changed_in_the_config_reach_the_articles_stored_before(
+    tmp_path: Path, capsys
+) -> None:
+    """A source's tags are its articles' tags: changed in the config, `tag:` found the old
+    articles under the old tags and the new ones under the new, for as long as they were
+    kept. The articles stored before take the new tags at the next cycle, keeping their
+    items' own categories; a source whose tags did not change keeps its articles as they are."""
+    wire, other = tmp_path / "wire.xml", tmp_path / "other.xml"
+    wire.write_bytes(rss("<title>Tariff deal</title><guid>w1</guid><category>trade</category>"))
+    other.write_bytes(rss("<title>Summit opens</title><guid>o1</guid>"))
+    config = tmp_path / "c.toml"
+
+    def configure(wire_tags: str) -> None:
+        config.write_text(
+            f'[[sources]]\nname = "Wire"\npath = "{wire}"\ntags = [{wire_tags}]\n'
+            f'[[sources]]\nname = "Other"\npath = "{other}"\ntags = ["korea"]\n'
+        )
+
+    where = ["--config", str(config), "--data-dir", str(tmp_path / "d"), "--now", NOW]
+    configure('"korea"')
+    assert run(capsys, "refresh", *where)[0] == 0
+    assert len(run(capsys, "list", "--json", *where, "tag:korea")[1]) == 2
+    configure('"asia", "wire"')
+    wire.write_bytes(
+        rss(
+            "<title>Tariff deal</title><guid>w1</guid><category>trade</category>",
+            "<title>Deal signed</title><guid>w2</guid>",
+        )
+    )
+    assert run(capsys, "refresh", *where)[0] == 0
+    for _ in range(2):  # and a refresh after takes them as done
+        korea = run(capsys, "list", "--json", *where, "tag:korea")[1]
+        assert [a["title"] for a in korea] == ["Summit opens"]
+        asia = run(capsys, "list", "--json", *where, "tag:asia")[1]
+        assert sorted(a["title"] for a in asia) == ["Deal signed", "Tariff deal"]
+        (first,) = [a for a in asia if a["title"] == "Tariff deal"]
+        assert first["tags"] == ["asia", "wire", "trade"]
+        assert run(capsys, "refresh", *where)[0] == 0
+
+
 def test_sources_never_show_a_password(tmp_path: Path, capsys) -> None:
     config = tmp_path / "c.toml"
     config.write_text(

@@ -1854,6 +1854,33 @@ def test_a_source_renamed_by_the_writer_is_found_under_its_new_name_by_a_viewer(
         assert len(reopened.query_ids(parse_query('source:"Yonhap English"'))) == 3
 
 
+def test_a_source_given_other_tags_in_the_config_gives_them_to_its_stored_articles(
+    open_store: StoreOpener,
+) -> None:
+    """The config's tags of a source changed (korea -> asia, wire): its stored articles take
+    them, keeping their items' own categories (trade), in the writer, a viewer that reloads
+    and the next open; `tag:korea` found them for good, `tag:asia` never."""
+    with open_store(writer=True) as writer:
+        articles = [make(n, source="Yonhap") for n in range(3)] + [make(9, source="Wire")]
+        articles[0].tags = ["korea", "trade"]
+        writer.add_batch(articles)
+        with open_store() as viewer:
+            assert len(viewer.query_ids(parse_query("tag:korea"))) == 4
+            changes = {"Yonhap": (("korea",), ("asia", "wire"))}
+            assert sorted(writer.retag_sources(changes)) == [f"Yonhap-{n}" for n in range(3)]
+            assert writer.retag_sources(changes) == []  # done once
+            for store in (writer, viewer):
+                store.reload()
+                assert store.query_ids(parse_query("tag:korea")) == ["Wire-9"]
+                assert len(store.query_ids(parse_query("tag:asia source:Yonhap"))) == 3
+                assert store.query_ids(parse_query("tag:trade")) == ["Yonhap-0"]
+                assert store.get("Yonhap-0").tags == ["asia", "wire", "trade"]  # type: ignore[union-attr]
+                assert store.tags_count() == {"asia": 3, "wire": 3, "trade": 1, "korea": 1}
+    with open_store() as reopened:
+        assert len(reopened.query_ids(parse_query("tag:wire"))) == 3
+        assert reopened.query_ids(parse_query("tag:korea")) == ["Wire-9"]
+
+
 def test_an_alert_recorded_as_fired_and_not_kept_fires_when_checked_again(
     open_store: StoreOpener,
 ) -> None:

@@ -45,7 +45,15 @@ from fetchers import liveness
 from fetchers.atomic import atomic_write_bytes, remove_stale_temps, stat_signature
 from fetchers.foreground import give_way
 from fetchers.heap import collector_paused, keep_loaded_out_of_collections
-from fetchers.models import Article, SourceHealth, from_utc_iso, seconds_iso, utc_iso
+from fetchers.models import (
+    Article,
+    Retag,
+    SourceHealth,
+    from_utc_iso,
+    retagged,
+    seconds_iso,
+    utc_iso,
+)
 from fetchers.query import Query, Record, WordsOf
 from fetchers.store import shardmap, shards
 from fetchers.store.codec import (
@@ -95,6 +103,15 @@ def _source_setter(to: dict[str, str]) -> Callable[[MutableMapping[str, Any]], N
         doc["source"] = to[doc["id"]]
 
     return rename
+
+
+def _tags_setter(to: dict[str, list[str]]) -> Callable[[MutableMapping[str, Any]], None]:
+    """A TinyDB update giving each document of `to` its new tags."""
+
+    def retag(doc: MutableMapping[str, Any]) -> None:
+        doc["tags"] = to[doc["id"]]
+
+    return retag
 
 
 class Store:
@@ -857,12 +874,15 @@ class Store:
         text attached, a revised title or summary (a viewer reloading a changed shard)."""
         docs = self._indexes.records
         renamed: dict[tuple[str, str], list[str]] = {}  # (old, new) -> ids: a source renamed
+        retagged: dict[str, list[str]] = {}  # id -> its tags: its source's tags changed
         for fresh in records:
             held = docs.get(fresh.id)
             if held is None or held.shard != key:
                 continue
             if fresh.source != held.source:
                 renamed.setdefault((held.source, fresh.source), []).append(held.id)
+            if fresh.tags != held.tags:
+                retagged[held.id] = list(fresh.tags)
             if fresh.revised != held.revised:
                 self._revised_at_reload += 1
             if fresh.text_ref is not None and held.text_ref != fresh.text_ref:
@@ -880,6 +900,7 @@ class Store:
         for (old, new), ids in renamed.items():
             self._indexes.rename_source(old, ids, new)
             self._revised_at_reload += len(ids)  # rows to draw again, as a headline's
+        self._indexes.retag(retagged)
 
     def _write_rows(self, key: str, whole: dict[str, Record] | None = None) -> None:
         """Write the row cache of one shard, and (the writer) its summary in the shard map.
@@ -1247,40 +1268,88 @@ class Store:
                 for ident in indexes.by_field["source"].get(old.lower(), []):
                     if records[ident].source == old:
                         to[ident] = new
-            by_shard: dict[str, dict[str, str]] = {}
-            for ident, new in to.items():
-                by_shard.setdefault(records[ident].shard, {})[ident] = new
             renamed: list[str] = []
             try:
-                for key, members in by_shard.items():
-                    shard = self._get_shard(key)
-                    before = shard.signature
-                    shard.table.update(
-                        _source_setter(members), lambda d, m=members: d.get("id") in m
-                    )
-                    shard.wrote()
-                    self._note_written(key, before, members)
-                    renamed.extend(members)
-            except (OSError, ValueError) as exc:
-                raise StoreWriteError(  # (carrying the ids renamed: their stories follow)
-                    f"{self.dir}: cannot write ({getattr(exc, 'strerror', None) or exc}); "
-                    f"{len(renamed)} of {len(to)} articles of renamed sources renamed",
-                    renamed,
-                ) from exc
+                self._rewrite(to, _source_setter, renamed, "articles of renamed sources renamed")
             finally:
                 moved: dict[tuple[str, str], list[str]] = {}
                 for ident in renamed:  # the old names of all read before any is filed anew
                     moved.setdefault((records[ident].source, to[ident]), []).append(ident)
                 for (old, new), ids in moved.items():  # those written, filed at once
                     indexes.rename_source(old, ids, new)
-                written = {records[ident].shard for ident in renamed}
-                for key in written:
-                    self._write_rows(key)
-                    self._shards[key].storage.forget()
-                self._save_map()
-                if written:
-                    self._searching.kick()
+                self._rewritten(renamed)
             return renamed
+
+    def retag_sources(self, changes: dict[str, Retag]) -> list[str]:
+        """(The writer.) Give the articles of each source in `changes` the tags the config
+        gives it now, keeping their items' own (`retagged`): `tag:` and the tag picker find
+        a source's older articles by the tags it has now. A shard at a time, then filed;
+        returns the ids whose tags changed. StoreWriteError when the disk refuses (those of
+        the shards written are retagged)."""
+        with self.lock, collector_paused():
+            self._require_writer()
+            if not changes:
+                return []
+            if not self.complete:
+                self._load_all()
+            indexes = self._indexes
+            records = indexes.records
+            to: dict[str, list[str]] = {}  # article -> its tags
+            for name, (before, after) in changes.items():
+                for ident in indexes.by_field["source"].get(name.lower(), []):
+                    record = records[ident]
+                    if record.source == name:
+                        tags = retagged(record.tags, before, after)
+                        if tags != list(record.tags):
+                            to[ident] = tags
+            retagged_ids: list[str] = []
+            try:
+                self._rewrite(to, _tags_setter, retagged_ids, "articles given their new tags")
+            finally:
+                indexes.retag({ident: to[ident] for ident in retagged_ids})
+                self._rewritten(retagged_ids)
+            return retagged_ids
+
+    def _rewrite(
+        self,
+        to: dict[str, Any],
+        setter: Callable[[dict[str, Any]], Callable[[MutableMapping[str, Any]], None]],
+        written: list[str],
+        what: str,
+    ) -> None:
+        """Write each article of `to` (id -> its new value, which `setter` gives it) into its
+        shard, a shard at a time, adding the ids of each shard written to `written`.
+        StoreWriteError (carrying `written`) when the disk refuses."""
+        records = self._indexes.records
+        by_shard: dict[str, dict[str, Any]] = {}
+        for ident, value in to.items():
+            by_shard.setdefault(records[ident].shard, {})[ident] = value
+        try:
+            for key, members in by_shard.items():
+                shard = self._get_shard(key)
+                before = shard.signature
+                shard.table.update(setter(members), lambda d, m=members: d.get("id") in m)
+                shard.wrote()
+                self._note_written(key, before, members)
+                written.extend(members)
+        except (OSError, ValueError) as exc:
+            raise StoreWriteError(  # (carrying the ids written: their stories follow)
+                f"{self.dir}: cannot write ({getattr(exc, 'strerror', None) or exc}); "
+                f"{len(written)} of {len(to)} {what}",
+                written,
+            ) from exc
+
+    def _rewritten(self, ids: list[str]) -> None:
+        """After articles were written anew in their shards (`_rewrite`): those shards' row
+        caches and the map, and the search index told."""
+        records = self._indexes.records
+        written = {records[ident].shard for ident in ids}
+        for key in written:
+            self._write_rows(key)
+            self._shards[key].storage.forget()
+        self._save_map()
+        if written:
+            self._searching.kick()
 
     def revisions(self, ident: str) -> list[dict[str, str]]:
         """What a stored article said before its source changed it, oldest first:

@@ -297,6 +297,30 @@ class Indexes:
         for ident in ids:
             records[ident].source = name
 
+    def retag(self, tags: dict[str, list[str]]) -> None:
+        """Give the articles of `tags` (id -> their new tags) those tags, and file them
+        under those alone."""
+        if not tags:
+            return
+        self.changes += 1
+        by_tag, records = self.by_field["tag"], self.records
+        leaving: dict[str, set[str]] = {}  # a tag -> the articles that no longer have it
+        for ident, new in tags.items():
+            record = records[ident]
+            before = {tag.lower() for tag in record.tags}
+            after = {tag.lower() for tag in new}
+            for name in before - after:
+                leaving.setdefault(name, set()).add(ident)
+            for name in after - before:
+                by_tag.setdefault(name, []).append(ident)
+            record.tags = tuple(sys.intern(tag) for tag in new)
+        for name, gone in leaving.items():
+            kept = [ident for ident in by_tag.get(name, ()) if ident not in gone]
+            if kept:
+                by_tag[name] = kept
+            else:
+                by_tag.pop(name, None)
+
     def drop_shard(self, key: str) -> list[str]:
         """Unfile every article of one shard; returns their ids."""
         ids = self.members.pop(key, [])

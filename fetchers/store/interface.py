@@ -14,7 +14,7 @@ from types import TracebackType
 from typing import Any, Protocol, runtime_checkable
 
 from fetchers.liveness import WriterState
-from fetchers.models import Article, SourceHealth
+from fetchers.models import Article, Retag, SourceHealth
 from fetchers.query import Query, Record
 from fetchers.store.codec import StagedArticle
 
@@ -240,6 +240,13 @@ class ArticleStore(Protocol):
         """(The writer.) Give the articles of each source named in `names` (old -> new: the
         config renamed it; two names may swap) its new name; returns their ids.
         StoreWriteError when the store refuses."""
+        ...
+
+    def retag_sources(self, changes: dict[str, Retag]) -> list[str]:
+        """(The writer.) Give the articles of each source in `changes` (name -> the source
+        tags its articles carry, and the config's now) the config's tags, keeping their
+        items' own (`retagged`); returns the ids whose tags changed. StoreWriteError when
+        the store refuses."""
         ...
 
     def apply_retention(self, days: int, now: datetime) -> int:

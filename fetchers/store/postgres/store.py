@@ -33,10 +33,12 @@ from fetchers import liveness
 from fetchers.foreground import check_superseded
 from fetchers.models import (
     Article,
+    Retag,
     SourceHealth,
     comparable,
     from_utc_iso,
     kept_revisions,
+    retagged,
     utc_iso,
 )
 from fetchers.query import Query, Record, Verdicts
@@ -1471,6 +1473,39 @@ class PostgresStore:
             if ids:
                 cur.execute("SELECT pg_notify(%s, %s)", (CHANNEL, f"~{len(ids)}"))
         self._known.clear()  # its links are known under the new name from now on
+        return ids
+
+    def retag_sources(self, changes: dict[str, Retag]) -> list[str]:
+        """Give the articles of each source in `changes` the tags the config gives it now,
+        keeping their items' own (`retagged`), in one transaction; viewers draw their rows
+        again (`~N`)."""
+        self._require_writer()
+        if not changes:
+            return []
+        names = list(changes)
+        with self._cursor("cannot give a source's articles its new tags", write=True) as cur:
+            cur.execute(
+                "SELECT id, source, tags FROM articles"
+                " WHERE source_key = ANY(%s::text[]) AND source = ANY(%s::text[])",
+                ([name.lower() for name in names], names),
+            )
+            rows: list[dict[str, Any]] = []
+            for ident, source, tags in cur.fetchall():
+                new = retagged(tags or [], *changes[source])
+                if new != list(tags or []):  # (keys lower-cased here, as `_columns` does)
+                    rows.append({"id": ident, "tags": new, "keys": [t.lower() for t in new]})
+            if not rows:
+                return []
+            cur.execute(
+                "UPDATE articles a"
+                " SET tags = ARRAY(SELECT jsonb_array_elements_text(m.doc->'tags')),"
+                " tag_keys = ARRAY(SELECT jsonb_array_elements_text(m.doc->'keys'))"
+                " FROM jsonb_array_elements(%s::jsonb) AS m(doc)"
+                " WHERE a.id = m.doc->>'id' RETURNING a.id",
+                (_jsonb(rows),),
+            )
+            ids = [row[0] for row in cur.fetchall()]
+            cur.execute("SELECT pg_notify(%s, %s)", (CHANNEL, f"~{len(ids)}"))
         return ids
 
     def apply_retention(self, days: int, now: datetime) -> int:
