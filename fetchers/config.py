@@ -495,7 +495,7 @@ def _events(path: Path, items: Any, settings: Settings, now: datetime) -> list[E
                     # is, in the event's zone else the reader's, a wall time a change of the
                     # clocks skips or repeats refused
                     text = raw_when.isoformat() if isinstance(raw_when, datetime) else raw_when
-                    when = parse_event_time(str(text), tzname, now, settings.date_order)
+                    when = parse_event_time(str(text), tzname, now, settings.date_order, fixed=True)
             except (EventTimeError, ValueError) as exc:
                 error = str(exc)
             except OverflowError:  # (a TOML time with an offset, at the calendar's end)

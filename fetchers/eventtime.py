@@ -111,15 +111,30 @@ LATEST = datetime(9999, 12, 30, tzinfo=UTC)
 
 
 def parse_event_time(
-    text: str, tz_name: str | None, now: datetime, date_order: str | None = None
+    text: str,
+    tz_name: str | None,
+    now: datetime,
+    date_order: str | None = None,
+    fixed: bool = False,
 ) -> datetime:
     """An aware UTC datetime for `text`, read against `now`; EventTimeError when it cannot be
     read or reads more than one way. A time without a zone is in `tz_name` (else the system's);
-    a date without a time means its midnight; a date without a year, the next such date."""
+    a date without a time means its midnight; a date without a year, the next such date.
+    `fixed`: a time read again at every load (the config's) must not move with the clock, so
+    "in 2 hours", "tomorrow", "Friday 9am" and a time alone are refused with the time meant."""
     try:
-        return within_calendar(_parsed(text, tz_name, now, date_order), text)
+        when, moves = _parsed(text, tz_name, now, date_order)
+        when = within_calendar(when, text)
     except OverflowError as exc:
         raise EventTimeError(f"{text!r}: too far in the past or the future") from exc
+    if fixed and moves:
+        home = local_zone(None if tz_name == "local" else tz_name)
+        meant = when.astimezone(home)
+        raise EventTimeError(
+            f"{text!r} moves with the clock (it is read again at every start); write the time"
+            f" it means, as {meant:%Y-%m-%d %H:%M} for now"
+        )
+    return when
 
 
 def within_calendar(when: datetime, text: str) -> datetime:
@@ -130,25 +145,30 @@ def within_calendar(when: datetime, text: str) -> datetime:
     return when
 
 
-def _parsed(text: str, tz_name: str | None, now: datetime, date_order: str | None) -> datetime:
+def _parsed(
+    text: str, tz_name: str | None, now: datetime, date_order: str | None
+) -> tuple[datetime, bool]:
+    """The instant `text` means, and whether it moves with the clock (read against `now`:
+    "in 2 hours", "tomorrow", a time alone)."""
     raw = " ".join(str(text).split())
     if not raw:
         raise EventTimeError("empty time")
     # ("local", as an event given no zone is stored: the reader's, which is the system's here)
     home = local_zone(None if tz_name == "local" else tz_name)
     if re.fullmatch(r"\d{9,11}(\.\d+)?", raw):
-        return datetime.fromtimestamp(float(raw), tz=UTC)
+        return datetime.fromtimestamp(float(raw), tz=UTC), False
     iso = _iso(raw, home)
     if iso is not None:
-        return iso
+        return iso, False
     if re.search(r"[\uac00-\ud7a3]", raw):
         return _korean(raw, home, now)
     found, rest = _take_zone(raw)
     where = found.tz or home
     relative = _relative(rest, where, now)
     if relative is not None:
-        return _check_abbreviation(relative, found, raw)
-    return _check_abbreviation(_absolute(rest, raw, where, now, date_order), found, raw)
+        return _check_abbreviation(relative, found, raw), True
+    when, moves = _absolute(rest, raw, where, now, date_order)
+    return _check_abbreviation(when, found, raw), moves
 
 
 def _iso(raw: str, home: tzinfo) -> datetime | None:
@@ -366,7 +386,8 @@ def _check_weekday(when: datetime, where: tzinfo, stated: int, raw: str) -> None
 
 def _absolute(
     rest: str, raw: str, where: tzinfo, now: datetime, date_order: str | None
-) -> datetime:
+) -> tuple[datetime, bool]:
+    """A date and time as written (a time alone: its next showing, which moves)."""
     numeric = _NUMERIC.match(rest)
     if numeric:
         rest = _numeric(numeric, rest, raw, date_order)
@@ -409,7 +430,7 @@ def _absolute(
             raise EventTimeError(f"{raw!r} is not a date or time")
         if stated_weekday is not None:  # a weekday and a time the phrases above did not read
             raise EventTimeError(f"{raw!r}: write the day, then the time (Friday 9am)")
-        return _next_showing(clock, where, now)
+        return _next_showing(clock, where, now), True
     if not has_month:
         raise EventTimeError(f"{raw!r}: which month?")
     if not has_day:
@@ -429,7 +450,7 @@ def _absolute(
         _not_midnight(when.astimezone(where).date(), "midnight", raw)
     if stated_weekday is not None:
         _check_weekday(when, where, _weekday(stated_weekday.group(1)), raw)
-    return when
+    return when, False
 
 
 def _numeric(match: re.Match[str], rest: str, raw: str, order: str | None) -> str:
@@ -495,13 +516,14 @@ def _short_numeric(
 
 def _shown_date(text: str, raw: str, where: tzinfo, now: datetime) -> str:
     try:
-        return f"{_absolute(text, raw, where, now, None).astimezone(where):%Y-%m-%d}"
+        return f"{_absolute(text, raw, where, now, None)[0].astimezone(where):%Y-%m-%d}"
     except EventTimeError:
         return text  # "Mar 11 02:30" that a daylight-saving change skips: the reading as written
 
 
-def _korean(raw: str, home: tzinfo, now: datetime) -> datetime:
-    """ "2026년 11월 3일 (화) 오후 2시 30분", "11월 3일 오전 9시", "내일 오후 3시"."""
+def _korean(raw: str, home: tzinfo, now: datetime) -> tuple[datetime, bool]:
+    """ "2026년 11월 3일 (화) 오후 2시 30분", "11월 3일 오전 9시", "내일 오후 3시"; and whether
+    it moves with the clock (내일, a time alone)."""
     found, text = _take_zone(raw)
     where = found.tz or home
     local_now = now.astimezone(where)
@@ -541,10 +563,10 @@ def _korean(raw: str, home: tzinfo, now: datetime) -> datetime:
             raise EventTimeError(f"{raw!r} is not a time of day")
     clock = time(hour, minute) if hour is not None else None
     if shift is not None:
-        return _on(local_now.date() + timedelta(days=shift), clock, where)
+        return _on(local_now.date() + timedelta(days=shift), clock, where), True
     if not month_m or not day_m:
         if clock is not None and not month_m and not day_m:
-            return _next_showing(clock, where, now)
+            return _next_showing(clock, where, now), True
         raise EventTimeError(f"{raw!r}: which day? (e.g. 2026년 11월 3일 오후 2시)")
     year = int(year_m.group(1)) if year_m else local_now.year
     try:
@@ -555,7 +577,7 @@ def _korean(raw: str, home: tzinfo, now: datetime) -> datetime:
         raise EventTimeError(f"{raw!r} is not a real date ({exc})") from exc
     if weekday_m:
         _check_weekday(when, where, KOREAN_WEEKDAYS[weekday_m.group(1) or weekday_m.group(2)], raw)
-    return when
+    return when, False
 
 
 def _attach(when: datetime, where: tzinfo) -> datetime:

@@ -188,6 +188,32 @@ def test_event_with_unreadable_time_is_kept_with_its_error(tmp_path: Path, now: 
     assert clear.when is not None
 
 
+@pytest.mark.parametrize(
+    ("when", "meant"),
+    [
+        ("in 2 hours", "2025-10-24 19:00"),
+        ("tomorrow 8:30", "2025-10-25 08:30"),
+        ("18:30", "2025-10-24 18:30"),
+        ("Wednesday 2pm", "2025-10-29 14:00"),
+        ("9am Monday", "2025-10-27 09:00"),
+        ("내일 오후 3시", "2025-10-25 15:00"),
+    ],
+)
+def test_a_config_event_given_a_time_that_moves_with_the_clock_says_the_time_meant(
+    tmp_path: Path, now: datetime, when: str, meant: str
+) -> None:
+    """The config is read again at every start: "in 2 hours" was two hours away at every
+    start, for good, and its notifications never came."""
+    path = write_config(
+        tmp_path / "c.toml",
+        f'[[events]]\nname = "Soon"\nwhen = "{when}"\ntz = "Asia/Seoul"\n',
+    )
+    event = load_config(path, now).events[0]
+    assert event.when is None
+    assert "moves with the clock" in (event.error or "")
+    assert f"as {meant} for now" in (event.error or "")
+
+
 @pytest.mark.parametrize("when", ["04/05/2026", "4/5", "4-5"])
 def test_ambiguous_numeric_date_is_refused(tmp_path: Path, now: datetime, when: str) -> None:
     path = write_config(tmp_path / "c.toml", f'[[events]]\nname = "A"\nwhen = "{when}"\n')
