@@ -17,6 +17,8 @@ from fetchers.alerthistory import AlertEntry, AlertHistory
 from fetchers.alertrules import RULE_KEYS, RuleBook, make_rule
 from fetchers.notify import terminal_output
 from fetchers.trends import hourly_counts
+from fetchers.models import Article
+from fetchers.store import Store
 from tests.conftest import (
     FROZEN,
     dash,
@@ -29,6 +31,7 @@ from tests.conftest import (
     send_in_one_read,
     settle,
     status_text,
+    until,
 )
 from tests.webhooks import Receiver, receiver_fixture  # noqa: F401 - gives `receiver`
 from tui.app import WirewatchApp
@@ -589,3 +592,36 @@ async def test_at_sixty_columns_the_alerts_show_their_headlines_and_whole_counts
         await pilot.resize_terminal(160, 40)  # and back: the wide columns
         await pilot.pause(0.3)
         assert "1 this hour (spike at 5)" in screen_text(app)
+
+
+async def test_at_120_columns_a_spike_shows_its_line_and_at_80_a_muted_rule_says_so(
+    tmp_path: Path,
+) -> None:
+    """At 120 columns the counts in words had no room after the sparkline: a row read
+    "6 this hour (spike at", the line and SPIKE cut off. At 80 a muted rule showed its name
+    alone, as any other did."""
+    data = tmp_path / "data"
+    with Store(data, writer=True) as store:
+        store.add_batch(
+            [
+                Article(
+                    id=f"s{n}", source="Wire", title=f"Shouting {n}", summary="",
+                    fetched=FROZEN, published=FROZEN,
+                )
+                for n in range(7)
+            ]
+        )  # fmt: skip
+    book = RuleBook(data)
+    book.set_muted(book.add({"name": "Lutnick", "query": "Lutnick"}, FROZEN), True)
+    app = make_app(tmp_path)
+    app.config.watch_terms = ["Shouting"]
+    async with piloted(app, (120, 40)) as pilot:
+        await settle(app, pilot)
+        screen = await open_alerts(app, pilot)
+        await until(pilot, lambda: all(i.counts is not None for i in screen.query(WatchedItem)))
+        await until(pilot, lambda: "SPIKE 7/h, spike 5" in screen_text(app))
+        await pilot.resize_terminal(80, 24)
+        await until(pilot, lambda: "Lutnick muted" in screen_text(app))
+        await pilot.resize_terminal(160, 40)  # and back: the counts in words, and what it is
+        await until(pilot, lambda: "7 this hour (spike at 5)  SPIKE" in screen_text(app))
+        assert "app · muted" in screen_text(app)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from typing import Any, Literal, NamedTuple
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -31,7 +32,7 @@ from fetchers.trends import spike_verdict, watch_query
 from tui.actions import bindings, key_shown
 from tui.alertdata import TREND_HOURS, AlertData, AlertsView, RuleChange, Watched
 from tui.confirm import PressedTwice
-from tui.format import fit
+from tui.format import clipped, fit
 from tui.layout import is_narrow
 from tui.messages import RulesChanged, Trended
 from tui.screens.picker import move_in
@@ -76,35 +77,47 @@ NOT_A_RULE = {  # what the rule keys say of a row that is no rule
 }
 
 
-def watched_label(row: Watched) -> Text:
+def watched_label(row: Watched, narrow: bool = False) -> Text:
     """A velocity row's name and what it is: a config or app rule (muted or where it
-    notifies), a watch term or a story."""
+    notifies), a watch term or a story; `narrow`: the name, and "muted" after a muted
+    rule's (what else it is has no room there, and a muted rule looked like any other)."""
     rule = row.rule
+    muted = rule is not None and rule.muted
+    label = Text(no_wrap=True, overflow="ellipsis")
+    if narrow:
+        label.append(clipped(row.name, NAME_WIDTH - len(" muted")) if muted else row.name, "bold")
+        if muted:
+            label.append(" muted", style="italic")
+        return label
     if rule is None:
         what = KIND_LABELS[row.kind]
     else:
         where = "config" if rule.origin == "config" else "app"
         what = f"{where} · muted" if rule.muted else f"{where} · {', '.join(rule.notify)}"
-    label = Text(no_wrap=True, overflow="ellipsis")
     label.append(fit(row.name, NAME_WIDTH) + " ", style="bold")
-    label.append(what, style="italic" if rule is not None and rule.muted else "")
+    label.append(what, style="italic" if muted else "")
     return label
 
 
-def trend_note(counts: list[int] | None, query: str, narrow: bool = False) -> Text:
+QUERY_ROOM = 10  # cells the query needs after the counts, or they are said short
+
+
+def trend_note(
+    counts: list[int] | None, query: str, narrow: bool = False, room: int | None = None
+) -> Text:
     """After the sparkline: the running hour's count against its spike line, and the query;
-    `narrow`: a spike said first and the counts short, so a cut falls on the query, never
-    inside a number ("47" was drawn "4")."""
+    `narrow`, or less `room` than the counts in words and a bit of the query need: a spike
+    said first and the counts short, so a cut falls on the query, never inside a number
+    ("47" was drawn "4") or before the spike line and its mark (at 120 columns)."""
     if counts is None:
         return Text(f" counting…  {query}", no_wrap=True, overflow="ellipsis")
     verdict = spike_verdict(counts)
-    if narrow:
+    spike = "  SPIKE" if verdict.spike else ""
+    said = f" {verdict.current} this hour (spike at {verdict.threshold:.0f}){spike}"
+    if narrow or (room is not None and cell_len(said) + QUERY_ROOM > room):
         spike = "SPIKE " if verdict.spike else ""
-        note = f" {spike}{verdict.current}/h, spike {verdict.threshold:.0f}  {query}"
-    else:
-        spike = "  SPIKE" if verdict.spike else ""
-        note = f" {verdict.current} this hour (spike at {verdict.threshold:.0f}){spike}  {query}"
-    return Text(note, no_wrap=True, overflow="ellipsis")
+        said = f" {spike}{verdict.current}/h, spike {verdict.threshold:.0f}"
+    return Text(f"{said}  {query}", no_wrap=True, overflow="ellipsis")
 
 
 class WatchedItem(ListItem):
@@ -121,15 +134,20 @@ class WatchedItem(ListItem):
             yield Sparkline(self.counts or [0] * TREND_HOURS, classes="watched-spark")
             yield Static(trend_note(self.counts, self.row.query), classes="watched-note")
 
+    def on_mount(self) -> None:
+        self.call_after_refresh(self.show_note)  # once laid out: the room it has
+
     def show_counts(self, counts: list[int]) -> None:
         self.counts = counts
         self.query_one(Sparkline).data = counts
         self.show_note()
 
     def show_note(self) -> None:
-        """The count and query after the sparkline, as the screen's width has room for."""
-        note = trend_note(self.counts, self.row.query, is_narrow(self))
-        self.query_one(".watched-note", Static).update(note)
+        """The name, count and query, as the screen's width has room for."""
+        narrow = is_narrow(self)
+        self.query_one(".watched-name", Static).update(watched_label(self.row, narrow))
+        note = self.query_one(".watched-note", Static)
+        note.update(trend_note(self.counts, self.row.query, narrow, note.size.width or None))
 
 
 class AlertsScreen(ReportsWorkerErrors, Screen[AlertChoice | None]):
@@ -236,8 +254,11 @@ class AlertsScreen(ReportsWorkerErrors, Screen[AlertChoice | None]):
         self.call_after_refresh(self._fit_rows)  # once the layout's classes follow the size
 
     def _fit_rows(self) -> None:
-        """The rows drawn again for the width when it crossed into or out of narrow."""
+        """The rows drawn again for the width (the history's when it crossed into or out
+        of narrow)."""
         narrow = is_narrow(self)
+        for item in self.query(WatchedItem):
+            item.show_note()
         if narrow == self._narrow:
             return
         self._narrow = narrow
@@ -247,8 +268,6 @@ class AlertsScreen(ReportsWorkerErrors, Screen[AlertChoice | None]):
         history.add_options(self._history_options())
         if highlighted is not None and self.entries:
             history.highlighted = min(len(self.entries) - 1, highlighted)
-        for item in self.query(WatchedItem):
-            item.show_note()
 
     def add_entries(self, entries: list[AlertEntry]) -> None:
         """Alerts fired while the screen is open, put on top (the dashboard passes them)."""
