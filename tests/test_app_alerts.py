@@ -15,10 +15,10 @@ from textual.worker import Worker, WorkerState
 
 from fetchers.alerthistory import AlertEntry, AlertHistory
 from fetchers.alertrules import RULE_KEYS, RuleBook, make_rule
-from fetchers.notify import terminal_output
-from fetchers.trends import hourly_counts
 from fetchers.models import Article
+from fetchers.notify import terminal_output
 from fetchers.store import Store
+from fetchers.trends import hourly_counts
 from tests.conftest import (
     FROZEN,
     dash,
