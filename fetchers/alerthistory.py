@@ -70,6 +70,14 @@ class AlertEntry(NamedTuple):
     link: str | None = None
     notify: tuple[str, ...] = ()
 
+    @property
+    def said(self) -> str:
+        """What fired, as shown after the rule's name: a spike's title is written "NAME: 12
+        mentions this hour" in the history, and said twice it read "NAME: NAME: 12 …"."""
+        if self.kind == "spike":
+            return self.title.removeprefix(f"{self.alert}: ")
+        return self.title
+
     def to_json(self) -> dict[str, Any]:
         """The shape of `wirewatch alerts --json`."""
         return {

@@ -83,7 +83,7 @@ def headline(entry: AlertEntry) -> tuple[str, str]:
     "NAME: 12 mentions this hour" in the history; the title names the rule already."""
     title = f"wirewatch: {entry.alert}"
     if entry.kind == "spike":
-        return title, entry.title.removeprefix(f"{entry.alert}: ")
+        return title, entry.said
     return title, f"{entry.title} ({entry.source})" if entry.source else entry.title
 
 

@@ -505,7 +505,9 @@ def test_alerts_and_trends_json_shapes(tmp_path: Path, capsys: pytest.CaptureFix
         },
     ]
     assert main(["alerts", *common]) == 0
-    assert len(capsys.readouterr().out.splitlines()) == 3
+    printed = capsys.readouterr().out.splitlines()
+    assert len(printed) == 3
+    assert printed[0].endswith("spike  tariff: 9 mentions this hour")  # its name said once
     assert main(["alerts", "--since", "soon", *common]) == 2
     assert "--since soon" in capsys.readouterr().err
     assert main(["trends", "--json", "--hours", "30", *common]) == 0

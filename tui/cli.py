@@ -1077,7 +1077,7 @@ def cmd_alerts(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         where = f" [{entry.source}]" if entry.source else ""
         ident = f"  {entry.article}" if entry.article else ""
         out.write(
-            f"{wall(entry.at, zone)}  {entry.kind:<5}  {entry.alert}: {entry.title}{where}{ident}\n"
+            f"{wall(entry.at, zone)}  {entry.kind:<5}  {entry.alert}: {entry.said}{where}{ident}\n"
         )
     return EXIT_OK
 

@@ -66,7 +66,7 @@ def entry_row(entry: AlertEntry, zone: tzinfo, narrow: bool = False) -> Text:
     row.append(fit(entry.source or "", NARROW_SOURCE if narrow else SOURCE_WIDTH) + "  ")
     if narrow and entry.kind == "spike":
         row.append("spike · ", style=spike)
-    row.append(entry.title)
+    row.append(entry.said)
     return row
 
 
