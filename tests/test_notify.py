@@ -24,7 +24,7 @@ from fetchers.notify import (
     terminal_sequences,
     webhook_request,
 )
-from tests.webhooks import Receiver, receiver_fixture  # noqa: F401 - gives `receiver`
+from tests.webhooks import ENDLESS, Receiver, receiver_fixture  # noqa: F401 - gives `receiver`
 
 AT = datetime(2025, 10, 24, 8, 0, tzinfo=UTC)
 SECRET = "T000/B000/s3cr3tT0ken"
@@ -52,6 +52,20 @@ def sender(waits: list[float], retries: int = 3) -> WebhookSender:
 
 
 # -- webhooks -------------------------------------------------------------------------------
+def test_a_hook_answering_with_a_body_that_never_ends_is_sent_and_not_read(
+    receiver: Receiver,
+) -> None:
+    """Only a hook's status is read: a body that never ended was read whole into memory, a
+    poller's growing by gigabytes in seconds."""
+    receiver.endless["/endless"] = 0
+    hooks = sender([])
+    url, body = webhook_request(receiver.url("/endless"), "generic", entry())
+    assert hooks.submit(url, body)
+    assert hooks.drain(30)
+    assert hooks.stats.sent == 1 and len(receiver.posts) == 1
+    assert receiver.endless["/endless"] < ENDLESS // 8  # the rest never asked for
+
+
 def test_the_generic_body_reaches_the_receiver(receiver: Receiver) -> None:
     waits: list[float] = []
     hooks = sender(waits)

@@ -12,6 +12,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 
+ENDLESS = 256 * 2**20  # the body a hook that never ends sends before it gives up
+
+
 @dataclass
 class Receiver:
     """A loopback HTTP server that records each POST and answers from a script of statuses
@@ -23,6 +26,9 @@ class Receiver:
     # path -> (status, Location): a hook that has moved answers so at that path
     moved: dict[str, tuple[int, str]] = field(default_factory=dict)
     headers: list[dict[str, str]] = field(default_factory=list)  # of each post, as posts
+    # path -> bytes of body written: a hook there answers 200 with a body of ENDLESS bytes,
+    # as one that never ends would, until the client stops reading
+    endless: dict[str, int] = field(default_factory=dict)
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -45,6 +51,18 @@ def receiver_fixture() -> Iterator[Receiver]:
                 moved = rec.moved.get(self.path)
                 if moved is None:
                     status = rec.statuses.pop(0) if len(rec.statuses) > 1 else rec.statuses[0]
+            if self.path in rec.endless:
+                self.send_response(200)
+                self.send_header("Content-Length", str(ENDLESS))
+                self.end_headers()
+                chunk = b"x" * 65536
+                try:
+                    while rec.endless[self.path] < ENDLESS:
+                        self.wfile.write(chunk)
+                        rec.endless[self.path] += len(chunk)
+                except OSError:  # the client stopped reading and closed
+                    pass
+                return
             if moved is not None:
                 self.send_response(moved[0])
                 self.send_header("Location", moved[1])
