@@ -11,7 +11,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-
 ENDLESS = 256 * 2**20  # the body a hook that never ends sends before it gives up
 
 
