@@ -44,16 +44,21 @@ def read_local(
     default_zone: tzinfo = UTC,
     warned: ParsedFeed | None = None,
     charset: str | None = None,
+    limit: int | None = None,
 ) -> list[Article]:
     """Every article found at a file or in a folder (not recursive). `warned` counts the
     warnings (fields that could not be read) of every feed file, kind by kind, for the
-    source's health. `charset`: what a file is in when it is not UTF-8. In a folder, a file
-    that cannot be read is left out and counted as a warning (the others are the source's
-    news); the source fails when none can be."""
+    source's health. `charset`: what a file is in when it is not UTF-8. `limit`: the most
+    bytes a file may hold (`max_body`, as for a response). In a folder, a file that cannot
+    be read is left out and counted as a warning (the others are the source's news); the
+    source fails when none can be. Only regular files are read (a pipe or a device waited
+    or read without end)."""
     if not path.exists():
         raise LocalSourceError(f"{path}: no such file or folder")
     if not path.is_dir():
-        return _read_file(path, source, source_tags, fetched, default_zone, warned, charset)
+        if not path.is_file():
+            raise LocalSourceError(f"{path}: not a file or a folder (a pipe, a device)")
+        return _read_file(path, source, source_tags, fetched, default_zone, warned, charset, limit)
     out: list[Article] = []
     failed: list[LocalSourceError] = []
     read = 0
@@ -62,7 +67,7 @@ def read_local(
             continue
         try:
             out.extend(
-                _read_file(file, source, source_tags, fetched, default_zone, warned, charset)
+                _read_file(file, source, source_tags, fetched, default_zone, warned, charset, limit)
             )
             read += 1
         except LocalSourceError as exc:
@@ -82,11 +87,17 @@ def _read_file(
     default_zone: tzinfo,
     warned: ParsedFeed | None,
     charset: str | None = None,
+    limit: int | None = None,
 ) -> list[Article]:
     try:
-        body = file.read_bytes()
+        with file.open("rb") as handle:
+            body = handle.read() if limit is None else handle.read(limit + 1)
     except OSError as exc:
         raise LocalSourceError(f"{file}: cannot read: {exc.strerror or exc}") from exc
+    except MemoryError:
+        raise LocalSourceError(f"{file}: too large to read") from None
+    if limit is not None and len(body) > limit:
+        raise LocalSourceError(f"{file}: larger than the {limit:,} byte limit (max_body)")
     suffix = file.suffix.lower()
     if charset is not None and suffix not in FEED_SUFFIXES:
         body = in_utf8(body, charset)

@@ -684,6 +684,7 @@ class Poller:
                 self.zone,
                 warned,
                 source.charset,
+                self.settings.max_body,
             )
             _named(articles, source.name)
         except LocalSourceError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -141,6 +142,44 @@ async def test_a_folder_s_unreadable_fields_are_counted_in_its_health(
     health = poller.health["folder"]
     assert health.warnings == 2  # one note of the kind for the folder, not one a file
     assert health.last_warning == "unreadable date (2 times), first: 'Fri, 24 Oct 2025 +25:00'"
+
+
+async def test_a_pipe_given_as_a_source_fails_it_and_the_others_are_polled(
+    tmp_path: Path, now: datetime
+) -> None:
+    """A named pipe (or a device) as a source's path was read as a file: the poll waited for
+    a writer for good, and `poll` did not stop on SIGTERM."""
+    pipe = tmp_path / "feed.xml"
+    os.mkfifo(pipe)
+    feed = tmp_path / "good.xml"
+    feed.write_bytes(rss("<title>One</title><guid>1</guid>"))
+    results, _ = await poll_once(
+        tmp_path, now, Source("pipe", path=str(pipe)), Source("good", path=str(feed))
+    )
+    assert results["pipe"].status == "error"
+    assert "not a file or a folder (a pipe, a device)" in (results["pipe"].error or "")
+    assert results["good"].status == "ok" and len(results["good"].new_ids) == 1
+    with pytest.raises(LocalSourceError, match="a pipe, a device"):
+        read_local(Path("/dev/zero"), "zero", [], now)
+
+
+async def test_a_file_larger_than_max_body_is_left_out_and_named(
+    tmp_path: Path, now: datetime
+) -> None:
+    """A 224 MB file in a clippings folder was read whole (1.8 GB of memory), and one too big
+    for memory failed the folder with a bare MemoryError, its good files' items lost."""
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    (folder / "good.xml").write_bytes(rss("<title>One</title><guid>1</guid>"))
+    (folder / "huge.txt").write_bytes(b"word " * 5_000)
+    (tmp_path / "huge.xml").write_bytes(rss("<title>Big</title><guid>b</guid>" + "x" * 30_000))
+    config = Source("clips", path=str(folder))
+    articles = read_local(folder, "clips", [], now, limit=20_000)
+    assert [a.title for a in articles] == ["One"]
+    with pytest.raises(LocalSourceError, match=r"huge\.xml: larger than the 20,000 byte limit"):
+        read_local(tmp_path / "huge.xml", "big", [], now, limit=20_000)
+    results, poller = await poll_once(tmp_path, now, config)  # (the default limit: 15 MB)
+    assert results["clips"].status == "ok" and len(results["clips"].new_ids) == 2
 
 
 def test_missing_path_and_non_feed_file_are_clear_errors(tmp_path: Path, now: datetime) -> None:
