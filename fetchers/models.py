@@ -249,6 +249,9 @@ class SourceHealth:
     # the config's tags its stored articles carry (None: not recorded, as by a wirewatch
     # before this field: taken to be the config's): tags changed since are given to them
     tags: tuple[str, ...] | None = None
+    # its articles were in a shard found unreadable and moved aside: its next good poll
+    # brings them again, a backlog (year-old items fired alerts once more), not news
+    refilling: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """The JSON shape of `wirewatch sources --json`."""
@@ -280,6 +283,7 @@ class SourceHealth:
             known_as=self.known_as or None,
             renamed_from=self.renamed_from or None,
             tags=list(self.tags) if self.tags is not None else None,
+            refilling=self.refilling or None,
         )
         # kept without a feed's password (the config holds it): a copied data dir or a
         # shared database gives none away; the poller adds it back from the config
@@ -317,6 +321,7 @@ class SourceHealth:
             known_as=_text_of(rec, "known_as") or "",
             renamed_from=_text_of(rec, "renamed_from") or "",
             tags=_tags_of(rec),
+            refilling=rec.get("refilling") is True,
         )
 
 

@@ -501,8 +501,11 @@ class Poller:
             result.first = result.status == "ok" and (
                 had is None
                 or had.last_ok is None
+                or had.refilling
                 or (self.clock() - had.last_ok).total_seconds() >= unread_for
             )
+            if result.status == "ok" and had is not None and not result.unstored:
+                had.refilling = False
             try:
                 self._record(result, source, listed)
             except Exception:  # one source's bookkeeping never stops the cycle
@@ -527,6 +530,7 @@ class Poller:
             for health in self.health.values():
                 health.etag = health.last_modified = None
                 health.listed = frozenset()  # what they listed is lost, not dropped
+                health.refilling = True  # what comes back of it is a backlog, not news
 
     def _write(
         self, waiting: list[tuple[PollResult, list[StagedArticle]]]

@@ -128,8 +128,13 @@ async def test_a_shard_moved_aside_makes_the_next_poll_unconditional(
         assert "If-None-Match" not in feed_server.hits["/f.xml"][1]
         assert results["F"].status == "ok" and len(results["F"].new_ids) == 1
         assert [a.title for a in store.query()] == ["A"]
+        # what came back is a backlog, as a first poll's is: its old items fired alerts again
+        assert results["F"].first
     finally:
         store.close()
+    results, store, _ = await poll(tmp_path, now, Source("F", url=url))
+    store.close()
+    assert results["F"].status == "not-modified" and not results["F"].first
 
 
 async def test_feed_credentials_stay_with_the_requests(
