@@ -266,6 +266,24 @@ async def test_the_footer_is_rebuilt_only_when_its_keys_change(tmp_path: Path) -
         assert footer_keys(footer) == shown
 
 
+async def test_a_remapped_key_keeps_its_place_in_the_footer(tmp_path: Path) -> None:
+    """Quit on x and the keys screen on q: Textual's keymap moved both after every other
+    key, so the footer showed them last, and at 80 columns not at all."""
+    shown: dict[str, list[str]] = {}
+    for name, keys in (("default", {}), ("remapped", {"app.quit": "x", "app.help": "q"})):
+        config = seed_only_config(tmp_path / name)
+        config.keys = keys
+        app = make_app(tmp_path / name, config)
+        async with piloted(app, (160, 50)) as pilot:
+            dashboard = await settle(app, pilot, want=6)
+            shown[name] = footer_keys(dashboard.query_one(KeyFooter))
+    assert "Quit=q" in shown["default"] and "Quit=x" in shown["remapped"]
+    swapped = [
+        {"Quit=q": "Quit=x", "Keys=question_mark": "Keys=q"}.get(k, k) for k in shown["default"]
+    ]
+    assert shown["remapped"] == swapped
+
+
 def footer_keys(footer: KeyFooter) -> list[str]:
     """The keys the footer shows, each with its label."""
     return [f"{key.description}={key.key}" for key in footer.query(FooterKey)]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from textual.app import App
-from textual.binding import Binding, BindingType
+from textual.binding import ActiveBinding, Binding, BindingType
 
 from fetchers.keymap import BINDINGS as KEY_BINDINGS
 from fetchers.keymap import BY_ID, PLACES, KeyBinding, keys_in_force
@@ -97,3 +97,43 @@ def help_sections(
             ]
         sections.append((title, rows))
     return sections
+
+
+# each binding id's place in the action table, and its default keys
+_TABLE_PLACE = {row.id: n for n, row in enumerate(KEY_BINDINGS)}
+_DEFAULT_KEYS = {row.id: {key.strip() for key in row.keys.split(",")} for row in KEY_BINDINGS}
+
+
+def in_table_order(active: dict[str, ActiveBinding]) -> dict[str, ActiveBinding]:
+    """The active bindings with each one [keys] remapped back where the action table puts it
+    among its pane's: Textual's keymap moves a remapped binding after every other, so the
+    footer showed it last, and at 80 columns not at all."""
+    items = list(active.items())
+    moved = [
+        item
+        for item in items
+        if (ident := item[1].binding.id) in _TABLE_PLACE
+        and item[1].binding.key not in _DEFAULT_KEYS[ident]
+    ]
+    if not moved:
+        return active
+    moved_keys = {key for key, _ in moved}
+    kept = [item for item in items if item[0] not in moved_keys]
+    for item in sorted(moved, key=lambda it: _TABLE_PLACE[it[1].binding.id or ""]):
+        place, node = _TABLE_PLACE[item[1].binding.id or ""], item[1].node
+        ours = [n for n, (_, other) in enumerate(kept) if other.node is node]
+        after = next(
+            (n for n in ours if _TABLE_PLACE.get(kept[n][1].binding.id or "", -1) > place),
+            None,
+        )
+        kept.insert(after if after is not None else (ours[-1] + 1 if ours else len(kept)), item)
+    return dict(kept)
+
+
+class TableOrderedKeys:
+    """(A screen's mixin, before the Screen.) Its footer lists its keys in the action
+    table's order, remapped or not (`in_table_order`)."""
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        return in_table_order(super().active_bindings)  # type: ignore[misc]

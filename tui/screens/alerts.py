@@ -29,7 +29,7 @@ from fetchers.alertrules import (
 )
 from fetchers.models import Clock
 from fetchers.trends import spike_verdict, watch_query
-from tui.actions import bindings, key_shown
+from tui.actions import TableOrderedKeys, bindings, key_shown
 from tui.alertdata import TREND_HOURS, AlertData, AlertsView, RuleChange, Watched
 from tui.confirm import PressedTwice
 from tui.format import clipped, fit
@@ -150,7 +150,7 @@ class WatchedItem(ListItem):
         note.update(trend_note(self.counts, self.row.query, narrow, note.size.width or None))
 
 
-class AlertsScreen(ReportsWorkerErrors, Screen[AlertChoice | None]):
+class AlertsScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[AlertChoice | None]):
     BINDINGS = bindings("alerts")
     DEFAULT_CSS = """
     AlertsScreen #alerts-history {
@@ -444,7 +444,7 @@ class AlertsScreen(ReportsWorkerErrors, Screen[AlertChoice | None]):
             item.show_counts(counts)
 
 
-class RuleForm(ModalScreen[dict[str, Any] | None]):
+class RuleForm(TableOrderedKeys, ModalScreen[dict[str, Any] | None]):
     """Every field of a rule the config accepts (name, query, where it notifies, a webhook
     URL and its body's format, quiet hours), checked as typed the way the config's
     [[alerts]] are. enter saves a rule that checks; escape cancels."""

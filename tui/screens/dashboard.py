@@ -43,7 +43,7 @@ from fetchers.store import StoreError, StoreLocked
 from fetchers.story import Story
 from fetchers.storybook import Lead
 from fetchers.storyshelf import StoryShelf
-from tui.actions import bindings, first_key, help_sections, key_shown
+from tui.actions import TableOrderedKeys, bindings, first_key, help_sections, key_shown
 from tui.alertdata import AlertData
 from tui.format import age, clipped, duration, fit, lag
 from tui.keyorder import OrderedKeysApp
@@ -98,7 +98,7 @@ NOTICE_TITLE = 120  # cells of a headline a notification shows
 log = logging.getLogger("wirewatch.dashboard")
 
 
-class DashboardScreen(ReportsWorkerErrors, Screen[None]):
+class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
     """The working screen of wirewatch."""
 
     BINDINGS = bindings("dashboard")

@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 from fetchers.eventtime import EventTimeError, parse_event_time
 from fetchers.models import Event
 from fetchers.query import QueryError, parse_query
-from tui.actions import bindings, key_shown
+from tui.actions import TableOrderedKeys, bindings, key_shown
 from tui.confirm import PressedTwice
 from tui.format import event_zone, time_left, wall
 from tui.screens.picker import move_in
@@ -31,7 +31,7 @@ class EventChoice(NamedTuple):
     event: Event | None
 
 
-class EventsScreen(ModalScreen[EventChoice | None]):
+class EventsScreen(TableOrderedKeys, ModalScreen[EventChoice | None]):
     """Each event's time left counts down while the list is open, as the countdown pane's."""
 
     BINDINGS = bindings("events")
@@ -130,7 +130,7 @@ class EventsScreen(ModalScreen[EventChoice | None]):
         self.dismiss(EventChoice("remove", event))
 
 
-class EventForm(ModalScreen[Event | None]):
+class EventForm(TableOrderedKeys, ModalScreen[Event | None]):
     """Name, time as people write it (read live, with the reason when it cannot be), zone and
     query. enter saves when the time reads one way; escape cancels.
 

@@ -11,7 +11,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tui.actions import Row, bindings, key_shown
+from tui.actions import Row, TableOrderedKeys, bindings, key_shown
 
 # What the `/` prompt and saved filters accept (the query language, in short).
 QUERY_HELP = (
@@ -24,7 +24,7 @@ QUERY_HELP = (
 )
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(TableOrderedKeys, ModalScreen[None]):
     BINDINGS = bindings("help")
 
     def __init__(self, sections: list[tuple[str, list[Row]]], footnote: str = "") -> None:

@@ -12,10 +12,10 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.actions import bindings, key_shown
+from tui.actions import TableOrderedKeys, bindings, key_shown
 
 
-class PickerScreen(ModalScreen[str | None]):
+class PickerScreen(TableOrderedKeys, ModalScreen[str | None]):
     """Returns the chosen option's id, or None on escape."""
 
     BINDINGS = bindings("picker")

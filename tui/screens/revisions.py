@@ -13,12 +13,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from fetchers.models import Article
-from tui.actions import bindings, key_shown
+from tui.actions import TableOrderedKeys, bindings, key_shown
 from tui.format import wall
 from tui.worddiff import word_diff
 
 
-class RevisionsScreen(ModalScreen[None]):
+class RevisionsScreen(TableOrderedKeys, ModalScreen[None]):
     """Each version of the article against the one before it, oldest first; the last is what
     the article says now."""
 
