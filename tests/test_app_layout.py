@@ -23,6 +23,7 @@ from tests.conftest import (
     seed_only_config,
     seen,
     settle,
+    status_text,
     until,
 )
 from tui.app import WirewatchApp
@@ -351,6 +352,23 @@ async def test_a_status_line_too_long_for_the_terminal_ends_in_an_ellipsis(tmp_p
         await settle(app, pilot, want=6)
         (status,) = [line for line in screen_text(app).splitlines() if "polled" in line]
         assert status.rstrip().endswith("…")
+
+
+async def test_at_80_columns_a_long_filter_is_cut_before_the_failing_sources(
+    tmp_path: Path,
+) -> None:
+    """With a filter on, the count of failing sources went off the end of the line at 80
+    columns: the filter the reader typed is what is cut, not the health of the desk."""
+    app = make_app(tmp_path)
+    async with piloted(app, (80, 24)) as pilot:
+        await settle(app, pilot, want=6)
+        await pilot.press("slash")
+        text = "tariff OR trade OR summit OR Gyeongju OR APEC"
+        await pilot.press(*("space" if ch == " " else ch for ch in text), "enter")
+        await until(pilot, lambda: "filter:" in status_text(app))
+        status = status_text(app)
+        assert "sources failing" in status
+        assert "filter: tariff OR" in status and "…" in status
 
 
 def test_an_age_ahead_of_the_clock_is_its_date_and_a_recent_one_keeps_its_day() -> None:

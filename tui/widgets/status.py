@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
 from fetchers.liveness import WriterState
 from fetchers.models import Clock, Source, SourceHealth
-from tui.format import duration
+from tui.format import clipped, duration
 from tui.session import health_of
 
 FIELDS = (
@@ -106,8 +107,10 @@ class StatusLine(Widget):
                 )
         if self.new_alerts:
             parts.append(f"{self.new_alerts:,} new alert{'' if self.new_alerts == 1 else 's'}")
+        asked = None  # the filter's place among the parts
         if self.query_text or self.unread_only:
             shown = self.query_text + (" (unread only)" if self.unread_only else "")
+            asked = len(parts)
             parts.append(f"filter: {shown.strip()}")
         if self.ranked:
             parts.append("by relevance")
@@ -129,7 +132,10 @@ class StatusLine(Widget):
         parts.append(f"{failing} of {len(enabled)} sources failing")
         if not self.writer and not (state and state.gone):
             parts.append("viewer (attached to a poller)")
-        self.line = " " + " ─ ".join(parts)
+        self.line = _fitted(parts, asked, self.size.width)
+
+    def on_resize(self) -> None:
+        self.update_line()
 
     def _poll_status(self) -> list[str]:
         """When the sources were last polled and, for a writer that has not polled yet, when
@@ -153,3 +159,22 @@ class StatusLine(Widget):
             return [*out, "polling…"]
         soonest = min(when for when in due if when is not None)
         return [*out, f"next poll in {duration((soonest - now).total_seconds(), 'minute')}"]
+
+
+FILTER_KEPT = 12  # cells of a long filter's text kept when the line has no room for it whole
+
+
+def _fitted(parts: list[str], asked: int | None, width: int) -> str:
+    """The status line of `parts` in `width` cells: a filter too long for it (`asked`: its
+    part) is cut first, down to FILTER_KEPT cells, so what follows it stays in sight (at 80
+    columns the count of failing sources went the moment a filter was on); the line is cut at
+    its end after that."""
+    line = " " + " ─ ".join(parts)
+    over = cell_len(line) - width
+    if width <= 0 or over <= 0 or asked is None:
+        return line
+    said = parts[asked]
+    keep = max(len("filter: ") + FILTER_KEPT, cell_len(said) - over)
+    if keep < cell_len(said):
+        parts = [*parts[:asked], clipped(said, keep), *parts[asked + 1 :]]
+    return " " + " ─ ".join(parts)
