@@ -444,11 +444,16 @@ def quoted(value: str) -> str:
     return '"' + value.replace('"', '""') + '"'
 
 
+# quotation marks an editor or a keyboard makes of '"' (a phrase pasted from an article):
+# read as '"' (typed “tariff talks”, it looked for the marks and found nothing)
+_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"'})
+
+
 def _tokens(text: str) -> list[tuple[bool, str | None, str, bool]]:
     """(negated, field, value, was_quoted) for each term."""
     out: list[tuple[bool, str | None, str, bool]] = []
     pos = 0
-    text = text.rstrip()
+    text = text.rstrip().translate(_QUOTES)
     while pos < len(text):
         if text[pos:].strip() == "":
             break
@@ -741,6 +746,9 @@ def _positive(
     if name == "title":
         if not low.strip():
             raise QueryError('title: needs a word or a "phrase"')
+        if not quoted and len(value) > 1 and value[0] in _DASHES and value[1].isalnum():
+            # "title:-tariff" looked for "-tariff" in titles: nothing, without a word
+            raise QueryError(f"title:{value}: write -title:{value[1:]} to leave titles out")
         in_title = finds_word(folded(value))
         return lambda r: in_title(folded(r.title))
     if name == "source":

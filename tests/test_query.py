@@ -62,6 +62,10 @@ def rec(
         ("title:Seoul's", rec("Seoul\u2019s pledge"), True),
         ('"Seoul\u2019s pledge"', rec("Seoul's pledge stands"), True),
         ("Seoul's", rec("Seouls pledge"), False),
+        # quotation marks an editor makes of '"' quote a phrase as '"' does
+        ("\u201cfar apart\u201d", rec("Seoul, US far apart"), True),
+        ("\u201cfar apart\u201d", rec("apart, far"), False),
+        ("title:\u201efar apart\u201c", rec("Seoul, US far apart"), True),
         # Turkish's capital dotted I: "İstanbul" is istanbul (it was "i" and "stanbul")
         ("istanbul", rec("İSTANBUL zirvesi"), True),
         ("İstanbul", rec("istanbul zirvesi"), True),
@@ -91,6 +95,8 @@ def test_matching(query: str, record: Record, expected: bool) -> None:
         ("colour:red", "unknown field"),
         ("is:new", "is:new"),
         ("since:soon", "since:soon"),
+        ("title:-tariff", "write -title:tariff"),
+        ("\u201ctariff talks", "unterminated quote"),
         ('"open', "unterminated"),
         ('source:"The ""Daily" Wire"', "unterminated"),
         ("source:", "needs a value"),
