@@ -466,6 +466,8 @@ def _events(path: Path, items: Any, settings: Settings, now: datetime) -> list[E
         if "name" not in item:
             raise ConfigError(f"{_where(path, where)}: an event needs a name")
         name = clean_line(_typed(path, f"{where}.name", item["name"], str, "a string"), False)
+        if not name:  # (a row with no name in the countdown, nothing to tell it by)
+            raise ConfigError(f"{_where(path, where + '.name')}: an event needs a name, not ''")
         tzname = item.get("tz", settings.timezone)
         if tzname is not None:
             _typed(path, f"{where}.tz", tzname, str, "an IANA zone name")

@@ -53,6 +53,7 @@ def test_two_accounts_feeds_at_one_address_are_two_sources(tmp_path: Path, now: 
         ("[settings]\nbogus = 1", "settings.bogus: unknown key"),
         ('[[sources]]\nname = "X"', "a source needs a url or a path"),
         ('[[sources]]\nurl = "https://x.org/feed"', "a source needs a name"),
+        ('[[events]]\nname = " "\nwhen = "2030-01-01"', "events[1].name: an event needs a name"),
         ('[[sources]]\nname = "X"\nurl = "ftp://x.org"', "sources[1] (X).url: its URL is not http"),
         ('[[sources]]\nname = "X"\nurl = "https://[::1/x"', "(X).url: its URL names no valid host"),
         ('[[sources]]\nname = "X"\nurl = "http://"', "(X).url: its URL names no valid host"),
