@@ -453,7 +453,12 @@ def key_name(key: str) -> str:
     """Textual's name for one key: "?" is "question_mark", "ctrl+x" stays, and a key as `?`
     shows it is that key ("^f" is ctrl+f, "pgdn" pagedown); KeymapError for what is no
     key."""
-    key = _as_named(SHOWN_AS.get(key.strip(), key.strip()))
+    key = key.strip()
+    if len(key) > 1:  # a name, any case ("F8" as the keys' table writes it, "ESC", "Ctrl+x"):
+        # the modifiers and a base of more than one character lower-cased ("X" stays X)
+        *mods, last = key.split("+")
+        key = "+".join([*(m.lower() for m in mods), last if len(last) == 1 else last.lower()])
+    key = _as_named(SHOWN_AS.get(key, key))
     if len(key) == 1:
         if key.isalnum():
             return key
