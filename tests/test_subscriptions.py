@@ -299,7 +299,7 @@ def test_a_feed_in_two_folders_takes_both_tags_and_a_capital_scheme_is_read(
         b'<outline text="Loud" type="rss" xmlUrl="HTTP://loud.example/rss"/></body></opml>'
     )
     code, out, _ = cli(capsys, config, "import-opml", str(opml))
-    assert code == 0 and "imported 2 of 3 feeds" in out and "1 listed again" in out
+    assert code == 0 and "imported 2 of 3 feeds" in out and "1 listed more than once" in out
     sources = {s.name: s for s in load_config(config, FROZEN).sources}
     assert sources["Gamma"].tags == ["tech", "korea"]
     assert sources["Loud"].url == "http://loud.example/rss"

@@ -997,7 +997,7 @@ def cmd_import_opml(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     out.write(
         f"imported {len(added)} of {len(found)} feeds into {target}"
         f" ({distinct - len(added)} already subscribed"
-        + (f"; {twice} listed again in another folder, its tags joined" if twice else "")
+        + (f"; {twice} listed more than once, as one feed with their tags joined" if twice else "")
         + ")\n"
     )
     return EXIT_OK
