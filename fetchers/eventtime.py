@@ -75,7 +75,9 @@ _SHORT_NUMERIC = re.compile(r"^(\d{1,2})[/ -](\d{1,2})(?=$|[ T,])")  # 3/11, 25-
 MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 _RELATIVE = re.compile(r"^in\s+(\d+|an?|one)\s+(minute|hour|day|week)s?$", re.I)
 _DAY_WORD = re.compile(
-    r"^(today|tonight|tomorrow|the day after tomorrow|day after tomorrow)\b\s*(?:at\s+)?(.*)$", re.I
+    r"^(yesterday|today|tonight|tomorrow|the day after tomorrow|day after tomorrow)\b\s*"
+    r"(?:at\s+)?(.*)$",
+    re.I,
 )
 _SHORT_DAYS = r"|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun"
 _WEEKDAY_PHRASE = re.compile(
@@ -89,7 +91,7 @@ _WEEKDAY_WORD = re.compile(r"\b(" + "|".join(WEEKDAYS) + _SHORT_DAYS + r")\b\.?,
 # a time of day written before its day ("9am Friday", "noon tomorrow", "3pm on next Monday"):
 # read as the day, then the time
 _TIME_THEN_DAY = re.compile(
-    r"^(.+?),?\s+(?:on\s+)?((?:today|tonight|tomorrow|(?:the\s+)?day after tomorrow"
+    r"^(.+?),?\s+(?:on\s+)?((?:yesterday|today|tonight|tomorrow|(?:the\s+)?day after tomorrow"
     r"|(?:(?:next|this|coming)\s+)?(?:" + "|".join(WEEKDAYS) + _SHORT_DAYS + r"))\.?)$",
     re.I,
 )
@@ -263,7 +265,7 @@ def _relative(raw: str, where: tzinfo, now: datetime) -> datetime | None:
     match = _DAY_WORD.match(rest)
     if match:
         word = match.group(1).lower()
-        shift = {"today": 0, "tonight": 0, "tomorrow": 1}.get(word, 2)
+        shift = {"yesterday": -1, "today": 0, "tonight": 0, "tomorrow": 1}.get(word, 2)
         clock = _clock(match.group(2), raw) if match.group(2) else None
         if word == "tonight" and clock is None:
             raise EventTimeError(f"{raw!r}: tonight at what time?")

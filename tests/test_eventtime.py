@@ -69,6 +69,8 @@ READ = [
     ("in an hour", SEOUL, None, "2025-10-24T09:00:00"),
     ("tomorrow 8:30", SEOUL, None, "2025-10-24T23:30:00"),
     ("today 18:00", SEOUL, None, "2025-10-24T09:00:00"),
+    ("yesterday 9am", SEOUL, None, "2025-10-23T00:00:00"),  # an event that just passed
+    ("9am yesterday", SEOUL, None, "2025-10-23T00:00:00"),
     ("next Tuesday", SEOUL, None, "2025-10-27T15:00:00"),
     ("Wednesday 2pm", SEOUL, None, "2025-10-29T05:00:00"),
     # the time before its day (a weekday after a time alone was dropped: "9am Wednesday"
