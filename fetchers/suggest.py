@@ -27,7 +27,7 @@ _EVENT = re.compile(
 )
 _ARRIVAL = re.compile(
     r"\b((?:[A-Z][\w'’.-]+\s+){0,2}[A-Z][\w'’.-]+)\s+(?:will|is set to|is scheduled to|"
-    r"is expected to|plans to)\s+(arrive|visit|land|travel|attend|hold|meet)\b([^.;]{0,80}?)"
+    r"is expected to|plans to|to)\s+(arrive|visit|land|travel|attend|hold|meet)\b([^.;]{0,80}?)"
     r"(?=\s+(?:on|next|this)\s)",
 )
 WEEKDAY = r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
@@ -42,7 +42,9 @@ _WHEN = re.compile(
 _FUTURE = re.compile(
     r"\b(?:will|would|shall|(?:is|are|was|were)\s+to|(?:is|are|was|were)\s+(?:set|scheduled|"
     r"slated|expected|due|poised|planned|planning|going)\b|scheduled|slated|upcoming|plans?\s+to|"
-    r"to\s+be\s+held|ahead\s+of)\b",
+    r"to\s+be\s+held|ahead\s+of)\b"
+    # a headline's "Trump to arrive", "Fed to cut rates": its subject, then "to" and a verb
+    r"|^\s*(?:(?-i:[A-Z])[\w'’.&-]*\s+){1,4}to\s+(?-i:[a-z]+)\b",
     re.I,
 )
 _FORWARD = re.compile(r"\b(?:next|coming|this\s+coming)\s+$", re.I)  # "next Monday"

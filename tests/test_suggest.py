@@ -96,3 +96,12 @@ def test_a_reader_with_no_zone_configured_gets_suggestions_in_the_systems() -> N
         [],
     )
     assert [s.name for s in found.found] == ["Trump arrives"]
+
+
+def test_a_headline_of_what_is_to_come_suggests_its_day() -> None:
+    """Headlines say what is to come without "will": "Trump to arrive in Gyeongju on
+    Wednesday" suggested no countdown."""
+    text = "Trump to arrive in Gyeongju on Wednesday"
+    assert names_and_days(text) == [("Trump arrives in Gyeongju", "Wed 2025-10-29 00:00")]
+    assert names_and_days("Fed to hold rate meeting on Wednesday") != []
+    assert names_and_days("Lee went to Tokyo on Wednesday") == []  # what was, not what is to be
