@@ -70,8 +70,15 @@ def make_client(user_agent: str | None, concurrency: int, timeout: float) -> htt
 
 async def _check_request(request: httpx.Request) -> None:
     """Every request, redirects included, goes only where a request may go: a redirect to
-    port 99999 is refused here with a plain reason, not deep in the connection code."""
-    check_url(str(request.url))
+    port 99999 is refused here with a plain reason, not deep in the connection code. (`fetch`
+    checks the URL it is given first: one refused here is where a redirect led, and is said so:
+    "not an http or https URL" read as a fault of the configured http one.)"""
+    try:
+        check_url(str(request.url))
+    except FetchError as exc:
+        raise FetchError(
+            f"redirected to {request.url.scheme}://{request.url.host}: {exc}"
+        ) from None
 
 
 def preload() -> None:

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from fetchers import atomic, parsepool
 from fetchers.config import ConfigError, load_config
-from fetchers.http import MAX_SERVER_DELAY, fetch, make_client, parse_retry_after
+from fetchers.http import MAX_SERVER_DELAY, FetchError, fetch, make_client, parse_retry_after
 from fetchers.models import Source
 from fetchers.newsroom import Cycle, Newsroom
 from fetchers.opml import parse_opml
@@ -141,6 +141,21 @@ async def test_a_redirect_to_a_port_that_cannot_be_is_a_plain_error(
         await client.aclose()
     assert "port 99999" in str(caught.value)
     assert "ExceptionGroup" not in str(caught.value) and "TaskGroup" not in str(caught.value)
+
+
+async def test_a_redirect_to_another_scheme_says_it_was_a_redirect(
+    feed_server: FeedServer,
+) -> None:
+    """A feed's http address redirected to ftp: the error said "not an http or https URL", as
+    if the address configured were the fault."""
+    url = feed_server.add("/ftp", Route(status=302, headers={"Location": "ftp://files.example/f"}))
+    client = make_client(None, 2, 5.0)
+    try:
+        with pytest.raises(FetchError) as caught:
+            await fetch(client, url, deadline=5.0, max_body=100_000)
+    finally:
+        await client.aclose()
+    assert str(caught.value) == "redirected to ftp://files.example: not an http or https URL"
 
 
 async def test_an_unsolicited_304_on_a_first_fetch_is_an_error(
