@@ -51,6 +51,11 @@ _ESCAPES = re.compile(
 # plain text shown here needs them.
 _CONTROL_CHARS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 _CONTROLS = re.compile(f"[{_CONTROL_CHARS}]")
+# controls that part words or lines, as a tab or a newline does: a break of their own, not
+# nothing ("A\x0bB" read "AB")
+_PARTINGS = str.maketrans(
+    {"\x0b": "\n", "\x0c": "\n", "\x85": "\n", **{chr(c): " " for c in range(0x1C, 0x20)}}
+)
 # Whitespace that str.split() splits at, but " " and the line break.
 _ODD_SPACE_CHARS = "\t\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 _ODD_SPACE = re.compile(f"[{_ODD_SPACE_CHARS}]")
@@ -135,7 +140,7 @@ def strip_controls(text: str) -> str:
     if text.isprintable() or _CONTROLS.search(text) is None:
         return text  # no control: no escape sequence (they start with one) and no "\r"
     text = _ESCAPES.sub("", text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_PARTINGS)
     return _CONTROLS.sub("", text)
 
 

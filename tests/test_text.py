@@ -476,8 +476,15 @@ def test_a_plain_line_comes_out_as_its_words_without_controls(raw: str) -> None:
 def _strip_controls_in_full(raw: str) -> str:
     """What strip_controls does, every step taken whatever the text."""
     raw = text._ESCAPES.sub("", raw)
-    raw = raw.replace("\r\n", "\n").replace("\r", "\n")
+    raw = raw.replace("\r\n", "\n").replace("\r", "\n").translate(text._PARTINGS)
     return text._CONTROLS.sub("", raw)
+
+
+def test_controls_that_part_words_leave_a_break() -> None:
+    """A vertical tab, a form feed, NEL and the separators FS to US part words as a tab or a
+    newline does: "Seoul\x0bTokyo" read "SeoulTokyo"."""
+    assert clean_line("Seoul\x0bTokyo\x0cOsaka\x85Busan\x1fJeju") == "Seoul Tokyo Osaka Busan Jeju"
+    assert strip_controls("One.\x0cTwo.") == "One.\nTwo."
 
 
 @settings(max_examples=1000, deadline=None)
