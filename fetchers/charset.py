@@ -88,6 +88,8 @@ def decode(body: bytes, content_type: str | None = None) -> tuple[str, str]:
         return cut, "utf-8"
     for candidate in candidates:
         if candidate and candidate != "utf-8":
+            if candidate.startswith(("utf-16", "utf-32")) and b"\x00" not in head[:64]:
+                continue  # said of a document whose first characters are one byte each
             try:
                 return body.decode(candidate), candidate
             except (UnicodeDecodeError, LookupError):

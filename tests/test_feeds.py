@@ -238,6 +238,18 @@ def test_utf8_cut_inside_a_character_under_a_lying_latin1_header() -> None:
     assert a.title == "Café 경"  # the half of 주 that arrived is dropped, nothing else
 
 
+def test_a_header_saying_utf16_of_a_document_of_one_byte_characters_is_not_believed() -> None:
+    """A cp1252 feed saying UTF-8 in its declaration and UTF-16 in its header was read as
+    UTF-16, which its bytes happened to decode as, and the feed was lost ("encoding specified
+    in XML declaration is incorrect"): a document whose first characters are a byte each is
+    no UTF-16."""
+    body = rss("<title>Café news</title><guid>1</guid>", encoding="cp1252").replace(
+        b'encoding="cp1252"', b'encoding="utf-8"'
+    )
+    (a,) = articles(body, {"Content-Type": "application/rss+xml; charset=utf-16"})
+    assert a.title == "Café news"
+
+
 def test_windows_1252_labelled_iso_8859_1() -> None:
     body = rss("<title>“Quoted” – dash</title><guid>1</guid>", encoding="windows-1252").replace(
         b'encoding="windows-1252"', b'encoding="ISO-8859-1"'
