@@ -14,8 +14,15 @@ from tests.conftest import (
     seed_only_config,
     seen,
     settle,
+    until,
 )
+from tui.app import WirewatchApp
 from tui.messages import CycleDone, MarksChanged, QueryDone
+
+
+def notes(app: WirewatchApp) -> str:
+    """Every notification shown so far, one a line."""
+    return "\n".join(str(n.message) for n in app._notifications)
 
 
 async def test_star_marks_the_article_starred(tmp_path: Path) -> None:
@@ -139,3 +146,44 @@ async def test_a_list_that_answered_with_none_has_no_article_of_a_later_poll_rea
         await pilot.pause(0.4)
         article = dashboard.session.get(shown)
         assert article is not None and article.title == "Talks resume" and not article.read
+
+
+async def test_n_and_shift_n_move_to_the_next_and_previous_unread_article(tmp_path: Path) -> None:
+    """newsboat's n: the next unread below (past the read ones), N the one above; none that
+    way is said, and the cursor stays."""
+    app = make_app(tmp_path)
+    app.read_after = 3600  # only the keys move and mark
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        ids = list(dashboard.headlines.ids)
+        dashboard.session.store.set_state(ids[1:4], read=True)
+        await pilot.press("n")
+        await until(pilot, lambda: dashboard.headlines.cursor == 4)
+        await pilot.press("N")
+        await until(pilot, lambda: dashboard.headlines.cursor == 0)
+        await pilot.press("N")
+        await until(pilot, lambda: "No unread article above." in notes(app))
+        assert dashboard.headlines.cursor == 0
+
+
+async def test_a_pressed_twice_marks_every_article_listed_read(tmp_path: Path) -> None:
+    """newsboat's A: every article the filter lists, read, after a second press; the first
+    says what the second does, and the articles not listed stay unread."""
+    app = make_app(tmp_path)
+    app.read_after = 3600
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        store = dashboard.session.store
+        every = list(dashboard.headlines.ids)
+        await pilot.press("1")  # saved filter: tariff OR trade
+        await settle(app, pilot)
+        listed = list(dashboard.headlines.ids)
+        assert 0 < len(listed) < len(every)
+        await pilot.press("A")
+        await until(pilot, lambda: "again to mark the" in notes(app))
+        assert store.unread(every) == set(every)
+        await pilot.press("A")
+        await until(pilot, lambda: f"Marked {len(listed)} article" in notes(app))
+        assert store.unread(every) == set(every) - set(listed)
+        await pilot.press("u")  # unread only: none of them is left
+        await until(pilot, lambda: list(dashboard.headlines.ids) == [])

@@ -1881,6 +1881,21 @@ def test_a_source_given_other_tags_in_the_config_gives_them_to_its_stored_articl
         assert reopened.query_ids(parse_query("tag:korea")) == ["Wire-9"]
 
 
+def test_unread_says_which_articles_are_not_read_asking_the_marks_alone(
+    open_store: StoreOpener,
+) -> None:
+    """`n` and `A` ask which rows are unread: of the ids given, the stored ones not read,
+    as another process left the marks."""
+    with open_store(writer=True) as writer:
+        writer.add_batch([make(n) for n in range(4)])
+        with open_store() as viewer:
+            viewer.set_state(["Wire-1", "Wire-2"], read=True)
+            asked = ["Wire-0", "Wire-1", "Wire-2", "Wire-3", "gone"]
+            assert viewer.unread(asked) == {"Wire-0", "Wire-3"}
+            assert writer.unread(asked) == {"Wire-0", "Wire-3"}  # (marked in another process)
+            assert writer.unread([]) == set()
+
+
 def test_an_alert_recorded_as_fired_and_not_kept_fires_when_checked_again(
     open_store: StoreOpener,
 ) -> None:

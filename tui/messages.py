@@ -121,6 +121,23 @@ class MarksChanged(Message):
 
 
 @dataclass
+class AllMarkedRead(Message):
+    """`A`, pressed twice: how many of the articles listed were unread and are read now."""
+
+    marked: int
+
+
+@dataclass
+class UnreadFound(Message):
+    """`n` / `N`: the row of the next unread article (or story) of the list of
+    `generation`, None when there is none that way."""
+
+    generation: int
+    row: int | None
+    step: int
+
+
+@dataclass
 class LinkOpened(Message):
     """`o`: the article's link and whether a browser took it (else the dashboard copies it),
     or why no link was opened (`refused`; `warning`: a link that is not opened on purpose)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
@@ -55,6 +55,8 @@ WHOLE_SHELF_AFTER = 600.0
 EventChange = Literal["add", "edit", "remove"]
 CountBy = Literal["source", "tag"]
 Mark = Literal["read", "starred"]
+
+UNREAD_CHUNK = 500  # rows whose marks `next_unread` asks for at a time
 
 
 @dataclass(slots=True)
@@ -655,6 +657,50 @@ class Session:
                 return None
             self.store.set_state([ident], read=True, starred=None)
             return self.reread([ident])
+
+    def next_unread(
+        self,
+        rows: list[str],
+        start: int,
+        step: int,
+        shelf: StoryShelf | None,
+        stopped: Callable[[], bool],
+    ) -> int | None:
+        """(In a thread.) The first row after `start` (before it, `step` -1) that is an unread
+        article, or with `shelf` a story holding one; None when there is none. Asked of the
+        marks a screenful or so at a time, `stopped` between (a newer press, a new list)."""
+        at = start + step
+        while 0 <= at < len(rows) and not stopped():
+            end = at + step * UNREAD_CHUNK
+            places = range(at, min(end, len(rows)) if step > 0 else max(end, -1), step)
+            found = self._unread_rows([rows[n] for n in places], shelf)
+            for n in places:
+                if rows[n] in found:
+                    return n
+            at = places[-1] + step
+        return None
+
+    def _unread_rows(self, rows: list[str], shelf: StoryShelf | None) -> set[str]:
+        """Of these rows (article ids, or with `shelf` story ids), those unread."""
+        rows = [row for row in rows if row != GAP]
+        if shelf is None:
+            return self.store.unread(rows)
+        stories = [story for story in map(shelf.by_id.get, rows) if story is not None]
+        unread = self.store.unread(i for story in stories for i in story.articles)
+        return {story.id for story in stories if not unread.isdisjoint(story.articles)}
+
+    def mark_all_read(self, rows: list[str], shelf: StoryShelf | None) -> int:
+        """(In a thread.) Mark read every unread article of these rows (of their stories, with
+        `shelf`); returns how many."""
+        ids = [row for row in rows if row != GAP]
+        if shelf is not None:
+            ids = [i for story in map(shelf.by_id.get, ids) if story for i in story.articles]
+        with self._marks_guard:
+            unread = self.store.unread(ids)
+            marked = [i for i in ids if i in unread]
+            if marked:
+                self.store.set_state(marked, read=True, starred=None)
+            return len(marked)
 
     def counts(self, by: CountBy) -> dict[str, int]:
         return self.store.sources_count() if by == "source" else self.store.tags_count()

@@ -1592,6 +1592,14 @@ class Store:
         with self.lock:
             self._marks.set(ids, self.problems, read=read, starred=starred)
 
+    def unread(self, ids: Iterable[str]) -> set[str]:
+        """The articles of these ids that are stored and not read (the records carry their
+        marks: nothing is read back from disk)."""
+        with self.lock:
+            self._marks.refresh(self.problems)  # (another process may have marked some)
+            records = self._indexes.records
+            return {i for i in ids if (r := records.get(i)) is not None and not r.read}
+
     # -- retention ----------------------------------------------------------------------------
     def apply_retention(self, days: int, now: datetime) -> int:
         """Delete whole day shards older than `days`, keeping starred articles. Returns count."""

@@ -258,6 +258,11 @@ class ArticleStore(Protocol):
         self, ids: Iterable[str], read: bool | None = None, starred: bool | None = None
     ) -> None: ...
 
+    def unread(self, ids: Iterable[str]) -> set[str]:
+        """The articles of these ids that are stored and not read (by this store's reader):
+        asked of the marks alone, no article read."""
+        ...
+
     # -- reading -----------------------------------------------------------------------------
     def get(self, ident: str) -> Article | None: ...
 

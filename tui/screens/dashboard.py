@@ -45,12 +45,14 @@ from fetchers.storybook import Lead
 from fetchers.storyshelf import StoryShelf
 from tui.actions import TableOrderedKeys, bindings, first_key, help_sections, key_shown
 from tui.alertdata import AlertData
+from tui.confirm import PressedTwice
 from tui.format import age, clipped, duration, fit, lag
 from tui.keyorder import OrderedKeysApp
 from tui.layout import is_narrow, picker_name_width
 from tui.messages import (
     AlertsArrived,
     AlertsRead,
+    AllMarkedRead,
     ArticleLookedUp,
     ConfigReread,
     Counted,
@@ -68,6 +70,7 @@ from tui.messages import (
     StoriesRead,
     StoryRead,
     TookOver,
+    UnreadFound,
     ViewerReloaded,
 )
 from tui.rows import Place, Rows, around, position
@@ -165,6 +168,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         self._poll_ended = False  # it ran here and has ended (closed, or failed)
         self.story_view = False  # the headlines pane lists stories (S)
         self.alerts = AlertWatch()
+        self._marking_all = PressedTwice()  # A asks to be pressed again
         self.alert_data = AlertData(session)
         self._alert_problem: str | None = None
         self._select_after: str | None = None  # an article to highlight once the query answers
@@ -905,6 +909,63 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         ident = self._current()
         if ident is not None:
             self._toggle(ident, "read")
+
+    def action_next_unread(self, step: int) -> None:
+        """The next unread row below the highlighted one (`step` -1: above), found in a
+        thread: the rows' marks are asked of the store a chunk at a time."""
+        headlines = self.headlines
+        if headlines.ids:
+            shelf = headlines.stories if headlines.story_rows else None
+            self._find_unread(
+                headlines.generation, list(headlines.ids), headlines.cursor, step, shelf
+            )
+
+    @work(thread=True, group="unread", exclusive=True, exit_on_error=False)
+    def _find_unread(
+        self, generation: int, rows: list[str], start: int, step: int, shelf: StoryShelf | None
+    ) -> None:
+        worker = get_current_worker()
+        found = self.session.next_unread(rows, start, step, shelf, lambda: worker.is_cancelled)
+        if not worker.is_cancelled:
+            self.post_message(UnreadFound(generation, found, step))
+
+    @on(UnreadFound)
+    def _unread_found(self, message: UnreadFound) -> None:
+        headlines = self.headlines
+        if message.generation != headlines.generation:
+            return  # found in a list since replaced
+        if message.row is None:
+            way = "below" if message.step > 0 else "above"
+            self.notify(f"No unread {'story' if headlines.story_rows else 'article'} {way}.")
+            return
+        headlines.move_to(message.row)
+
+    def action_mark_all_read(self) -> None:
+        """Every article listed marked read, once `A` is pressed a second time: a desk
+        catching up on a filter's backlog (newsboat's `A`)."""
+        headlines = self.headlines
+        rows = [row for row in headlines.ids if row]
+        if not rows:
+            return
+        what = "stories" if headlines.story_rows else "articles"
+        if not self._marking_all.confirmed(f"{headlines.generation}"):
+            key = key_shown(self.app, "article.all_read")
+            self.notify(f"Press {key} again to mark the {len(rows):,} {what} listed read.")
+            return
+        self._mark_all_read(rows, headlines.stories if headlines.story_rows else None)
+
+    @work(thread=True, group="state", exit_on_error=False)
+    def _mark_all_read(self, rows: list[str], shelf: StoryShelf | None) -> None:
+        self.post_message(AllMarkedRead(self.session.mark_all_read(rows, shelf)))
+
+    @on(AllMarkedRead)
+    def _all_marked_read(self, message: AllMarkedRead) -> None:
+        count = message.marked
+        if not count:
+            self.notify("Every article listed was read already.")
+            return
+        self.notify(f"Marked {count:,} article{'' if count == 1 else 's'} read.")
+        self.run_query(recount=False)  # the rows drawn again (unread only: they go)
 
     def action_open_link(self) -> None:
         ident = self._current()

@@ -371,6 +371,10 @@ class HeadlineList(ScrollView, can_focus=True):
         self._move(index, shown)
         return True
 
+    def move_to(self, index: int) -> None:
+        """Highlight row `index` (found by the dashboard: the next unread one)."""
+        self._move(index)
+
     def action_cursor_down(self) -> None:
         self._move(self.cursor + 1)
 

@@ -1611,6 +1611,20 @@ class PostgresStore:
             elif starred is not None:
                 cur.execute("DELETE FROM marks WHERE id = ANY(%s)", (idents,))
 
+    def unread(self, ids: Iterable[str]) -> set[str]:
+        """The articles of these ids that are stored and that this store's reader has not
+        read, in one query."""
+        idents = list(dict.fromkeys(ids))
+        if not idents:
+            return set()
+        with self._read("cannot read marks") as cur:
+            cur.execute(
+                "SELECT a.id FROM articles a WHERE a.id = ANY(%s::text[]) AND NOT EXISTS"
+                " (SELECT 1 FROM reads r WHERE r.reader = %s AND r.id = a.id)",
+                (idents, self.reader),
+            )
+            return {row[0] for row in cur.fetchall()}
+
     # -- reading -----------------------------------------------------------------------------
     def __len__(self) -> int:
         with self._read("cannot read") as cur:
