@@ -44,6 +44,9 @@ class Config:
     # the file as it was when read (`stat_signature`): a change after it is read again; None for
     # a config not read from a file
     stamp: tuple[int, int, int] | None = None
+    # read against a clock held still (--now): an event's "in 2 hours" stays where it is, so
+    # it is taken; against a clock that moves it moved at every start, and is refused
+    clock_held: bool = False
 
 
 BACKENDS = ("tinydb", "postgresql")
@@ -146,8 +149,10 @@ def data_dir(explicit: str | None, config: Config) -> Path:
     return user_data_path()
 
 
-def load_config(path: Path, now: datetime) -> Config:
-    """Read and check one config file. Raises ConfigError; never returns half a config."""
+def load_config(path: Path, now: datetime, clock_held: bool = False) -> Config:
+    """Read and check one config file. Raises ConfigError; never returns half a config.
+    `clock_held`: `now` is a clock held still (--now), which relative event times may be
+    read against (`Config.clock_held`)."""
     stamp = stat_signature(path)  # before it is read: a change while it is read is seen later
     try:
         raw = path.read_bytes()
@@ -160,7 +165,7 @@ def load_config(path: Path, now: datetime) -> Config:
         raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
-    config = build_config(path, data, now)
+    config = build_config(path, data, now, clock_held)
     config.stamp = stamp
     return config
 
@@ -182,7 +187,9 @@ def _typed(path: Path, key: str, value: Any, kind: type | tuple[type, ...], what
     return value
 
 
-def build_config(path: Path, data: dict[str, Any], now: datetime) -> Config:
+def build_config(
+    path: Path, data: dict[str, Any], now: datetime, clock_held: bool = False
+) -> Config:
     """Turn parsed TOML into a Config, checking every key."""
     for key in data:
         if key not in TOP_KEYS:
@@ -192,7 +199,8 @@ def build_config(path: Path, data: dict[str, Any], now: datetime) -> Config:
     config = Config(path=path)
     config.settings = _settings(path, data.get("settings", {}))
     config.sources = _sources(path, data.get("sources", []), config.settings)
-    config.events = _events(path, data.get("events", []), config.settings, now)
+    config.clock_held = clock_held
+    config.events = _events(path, data.get("events", []), config.settings, now, clock_held)
     watch = data.get("watch", {})
     _typed(path, "watch", watch, dict, "a table")
     _check_keys(path, "watch", watch, {"terms"})
@@ -456,7 +464,9 @@ def _sources(path: Path, items: Any, settings: Settings) -> list[Source]:
     return out
 
 
-def _events(path: Path, items: Any, settings: Settings, now: datetime) -> list[Event]:
+def _events(
+    path: Path, items: Any, settings: Settings, now: datetime, clock_held: bool = False
+) -> list[Event]:
     _typed(path, "events", items, list, "an array of tables ([[events]])")
     out: list[Event] = []
     for n, item in enumerate(items, 1):
@@ -497,7 +507,9 @@ def _events(path: Path, items: Any, settings: Settings, now: datetime) -> list[E
                     # is, in the event's zone else the reader's, a wall time a change of the
                     # clocks skips or repeats refused
                     text = raw_when.isoformat() if isinstance(raw_when, datetime) else raw_when
-                    when = parse_event_time(str(text), tzname, now, settings.date_order, fixed=True)
+                    when = parse_event_time(
+                        str(text), tzname, now, settings.date_order, fixed=not clock_held
+                    )
             except (EventTimeError, ValueError) as exc:
                 error = str(exc)
             except OverflowError:  # (a TOML time with an offset, at the calendar's end)

@@ -355,7 +355,7 @@ class Newsroom:
         path = self._config_file()
         self._config_read = (path, stat_signature(path))
         try:
-            return load_config(path, self.clock())
+            return load_config(path, self.clock(), self.config.clock_held)
         except ConfigError as exc:
             log.error("%s: config not reloaded, keeping the running one: %s", why, exc)
         except Exception:  # never the poller's end

@@ -295,6 +295,28 @@ def test_tags_changed_in_the_config_reach_the_articles_stored_before(
         assert run(capsys, "refresh", *where)[0] == 0
 
 
+def test_a_config_events_relative_time_is_read_against_a_held_clock_only(
+    tmp_path: Path, capsys
+) -> None:
+    """With --now the clock is held: "in 2 days" in the config is where it was at the last
+    start too, and is read (demos count down to it); with the clock running it moved at every
+    start, and says the time it means instead."""
+    config = tmp_path / "c.toml"
+    config.write_text('[[events]]\nname = "Soon"\nwhen = "in 2 days"\ntz = "Asia/Seoul"\n')
+    held = run(capsys, "--config", str(config), "--now", NOW, "events", "--json")[1]
+    assert held == [
+        {
+            "name": "Soon",
+            "when": "2025-10-26T08:00:00Z",
+            "tz": "Asia/Seoul",
+            "seconds_left": 172800,
+            "query": None,
+        }
+    ]
+    (running,) = run(capsys, "--config", str(config), "events", "--json")[1]
+    assert "moves with the clock" in running["error"]
+
+
 def test_sources_never_show_a_password(tmp_path: Path, capsys) -> None:
     config = tmp_path / "c.toml"
     config.write_text(

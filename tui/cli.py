@@ -260,7 +260,7 @@ def _clock(args: argparse.Namespace) -> tuple[Clock, bool]:
 def make_context(args: argparse.Namespace) -> Context:
     clock, frozen = _clock(args)
     path = find_config(getattr(args, "config", None))
-    config = load_config(path, clock())
+    config = load_config(path, clock(), clock_held=frozen)
     if config.settings.theme is not None:  # the names are Textual's: imported only when set
         from tui.theme import check_theme
 
