@@ -1647,6 +1647,11 @@ def test_a_second_poll_adds_another_outlet_to_the_story(story_desk, tmp_path: Pa
     assert sorted(a["id"] for a in listed) == sorted(deal["articles"])
     _, listed, _ = _run(capsys, *where, "list", f"story:{deal['id']}", "source:Yonhap", "--json")
     assert [a["id"] for a in listed] == [deal["first_id"]]
+    # a story no longer grouped (or mistyped) says so; one that matched nothing else does not
+    code, listed, said = _run(capsys, *where, "list", "story:s000000000000")
+    assert code == 0 and listed == [] and "story:s000000000000: no such story now" in said
+    _, _, said = _run(capsys, *where, "list", f"story:{deal['id']}", "source:Nobody")
+    assert "no such story" not in said
     _, found, _ = _run(capsys, *where, "stories", "earthquake", "--json")
     assert [s["outlets"] for s in found] == [1] and "Taiwan" in found[0]["title"]
     code, _, said = _run(capsys, *where, "stories", "outlets:lots")

@@ -616,9 +616,12 @@ def cmd_list(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     ranked = args.sort == "relevance" and bool(query.words)
     if stories or ranked:
         with _viewer(ctx) as store:
-            if stories and not _keeps_stories(store):  # else the store answers them itself
+            looked_up = stories and not _keeps_stories(store)
+            if looked_up:  # else the store answers them itself
                 query = _with_stories(ctx, args.query, store)
             ids = store.query_ids(query, None if ranked else args.limit)
+            if looked_up and not ids:
+                _say_unknown_stories(query)
             if ranked:
                 from fetchers.relevance import RelevanceError, by_relevance
 
@@ -631,6 +634,16 @@ def cmd_list(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     with _viewer(ctx, first=0) as store:  # reads only the shards that can hold the answer
         _print_articles(ctx, args, out, store, store.newest(query, args.limit))
     return EXIT_OK
+
+
+def _say_unknown_stories(query: Query) -> None:
+    """Nothing matched: a `story:` that names no story grouped now says so (one from an
+    older `wirewatch stories`, or mistyped), rather than an empty list that looks like
+    no news. `query` was compiled with the stories (`_with_stories`)."""
+    for term in (t for clause in query.clauses for t in clause):
+        asked = term.field == "story" and not term.negated and term.decided is not None
+        if asked and term.decided is not None and not term.decided().hold:
+            complain(f"story:{term.value}: no such story now (`wirewatch stories` lists them)")
 
 
 def _keeps_stories(store: ArticleStore) -> bool:
