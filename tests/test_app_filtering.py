@@ -60,6 +60,21 @@ async def test_filter_prompt_keeps_text_on_error(tmp_path: Path) -> None:
         assert not app.screen.query_one("#filter-bar").display
 
 
+async def test_the_prompt_opens_holding_the_filter_with_the_cursor_after_it(
+    tmp_path: Path,
+) -> None:
+    """`/` over a filter in force: typing adds to it. The field selected it whole on focus,
+    and the first key typed replaced it (" OR trade" was the whole new filter)."""
+    app = make_app(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        await pilot.press("slash", *"tariff", "enter")
+        await settle(app, pilot)
+        await pilot.press("slash", "space", *"OR", "space", *"trade", "enter")
+        await settle(app, pilot)
+        assert dash(app).query_text == "tariff OR trade"
+
+
 async def test_a_query_typed_right_after_slash_goes_to_the_prompt(tmp_path: Path) -> None:
     """`/` and the query in one read: the letters are the query, not keys (`t` picks a tag)."""
     app = make_app(tmp_path)

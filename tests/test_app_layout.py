@@ -332,6 +332,25 @@ async def test_narrow_terminal_stacks_and_opens_article_on_enter(tmp_path: Path)
         assert not app.screen.has_class("reading")
 
 
+async def test_widened_while_an_article_is_open_the_keys_go_to_the_headlines(
+    tmp_path: Path,
+) -> None:
+    """An article open over the headlines at 80 columns, then the terminal widened: the wide
+    layout showed both, but the keys stayed with the article pane and j moved nothing."""
+    app = make_app(tmp_path)
+    app.read_after = 3600
+    async with piloted(app, (80, 24)) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen.has_class("reading"))
+        await pilot.resize_terminal(160, 50)
+        await until(pilot, lambda: not app.screen.has_class("-narrow"))
+        await until(pilot, lambda: dashboard.headlines.has_focus)
+        assert not app.screen.has_class("reading")
+        await pilot.press("j")
+        await until(pilot, lambda: dashboard.headlines.cursor == 1)
+
+
 async def test_a_long_list_has_no_horizontal_scrollbar_taking_a_row(tmp_path: Path) -> None:
     """The rows fit the pane's width: with more rows than fit, the vertical scrollbar shows,
     and no horizontal one takes the pane's last row."""

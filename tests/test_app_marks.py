@@ -187,3 +187,18 @@ async def test_a_pressed_twice_marks_every_article_listed_read(tmp_path: Path) -
         assert store.unread(every) == set(every) - set(listed)
         await pilot.press("u")  # unread only: none of them is left
         await until(pilot, lambda: list(dashboard.headlines.ids) == [])
+
+
+async def test_m_on_a_read_article_just_moved_to_keeps_it_unread(tmp_path: Path) -> None:
+    """Moved onto a read article and `m` within the read-after-shown time: the row showed
+    "+" a moment, then the timer still to run marked it read again."""
+    app = make_app(tmp_path)
+    app.read_after = 0.3
+    async with piloted(app, (160, 50)) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        second = dashboard.headlines.ids[1]
+        dashboard.session.store.set_state([second], read=True)
+        await pilot.press("j", "m")
+        await until(pilot, lambda: second in dashboard.session.store.unread([second]))
+        await pilot.pause(0.6)  # past the time it is shown for: still as `m` left it
+        assert dashboard.session.store.unread([second]) == {second}

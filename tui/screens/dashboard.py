@@ -242,6 +242,18 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
     def watch_reading(self, reading: bool) -> None:
         self.set_class(reading, "reading")
 
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._leave_narrow_reading)  # once the layout's classes follow
+
+    def _leave_narrow_reading(self) -> None:
+        """Widened while an article was open over the headlines: the wide layout shows both,
+        and the keys go to the headlines again (they stayed with the article pane, and j and
+        k moved nothing)."""
+        if self.reading and not is_narrow(self):
+            self.reading = False
+            if self.article_view.has_focus_within or self.article_view.has_focus:
+                self.headlines.focus()
+
     def on_descendant_blur(self) -> None:
         self.call_after_refresh(self._keep_focus)
 
@@ -908,6 +920,11 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
     def action_toggle_read(self) -> None:
         ident = self._current()
         if ident is not None:
+            # the mark asked for stands: the article's read-after-shown timer, still to run,
+            # marked it read again a moment after `m` made it unread
+            if self._read_timer is not None:
+                self._read_timer.stop()
+                self._read_timer = None
             self._toggle(ident, "read")
 
     def action_next_unread(self, step: int) -> None:

@@ -66,7 +66,9 @@ class FilterBar(Vertical):
         self.sort: SortOrder = "newest"
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder=PLACEHOLDER, id="filter-input")
+        # the query in force kept, the cursor after it: typing adds to it (selected whole, the
+        # first key typed replaced it)
+        yield Input(placeholder=PLACEHOLDER, id="filter-input", select_on_focus=False)
         yield Static("", id="filter-error")
         yield Static("", id="filter-sort")
 
