@@ -60,7 +60,13 @@ async def test_a_starred_article_shows_whether_it_is_read(tmp_path: Path) -> Non
         article = dashboard.session.get(current)
         assert article is not None and article.read
         assert dashboard.headlines.row_text(article, 120).plain.startswith("* ")
-        assert dashboard.headlines.row_text(article, 120, revised=True).plain.startswith("*~")
+        assert dashboard.headlines.row_text(article, 120, revised=True).plain.startswith("* ~")
+        since = seen(app).mark()
+        await pilot.press("m")  # unread again: starred, unread and revised, all three said
+        await seen(app).wait_for(MarksChanged, lambda m: m.ids == [current], since=since)
+        article = dashboard.session.get(current)
+        assert article is not None and not article.read
+        assert dashboard.headlines.row_text(article, 120, revised=True).plain.startswith("*+~")
 
 
 async def test_m_marks_the_article_read(tmp_path: Path) -> None:

@@ -208,7 +208,7 @@ async def test_repaints_and_mark_changes_read_nothing_from_the_store_on_the_scre
             headlines.refresh()
             await pilot.pause()
         revised = next(x for x in screen_text(app).splitlines() if REVISED_TITLE[:30] in x)
-        assert revised.lstrip("│ ").startswith("+~") and asked == []
+        assert revised.lstrip("│ ").startswith("+ ~") and asked == []
         dashboard = await story_rows(app, pilot)
         for _ in range(3):  # and of story rows, with their marks
             headlines.refresh()
@@ -475,8 +475,8 @@ async def test_a_revised_headline_is_marked_and_d_shows_the_word_diff(tmp_path: 
     async with piloted(app) as pilot:
         dashboard = await opened(app, pilot)
         lines = screen_text(app).splitlines()
-        assert any("+~" in line and REVISED_TITLE[:30] in line for line in lines)
-        assert not any("+~" in line and "Reuters" in line for line in lines)
+        assert any("+ ~" in line and REVISED_TITLE[:30] in line for line in lines)
+        assert not any("+ ~" in line and "Reuters" in line for line in lines)
         since = seen(app).mark()
         dashboard.set_filter("source:AP")
         await seen(app).wait_for(ArticleView.Loaded, lambda m: m.article_id == "a2", since=since)

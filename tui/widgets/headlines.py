@@ -32,7 +32,7 @@ from tui.widgets.strips import text_strip
 AGES_KEPT = 2000  # times drawn kept to tell when an age reads otherwise (then drawn anew)
 # "+" unread, "*" starred; then "~" when its source revised the headline, else "+" when a
 # starred one is unread ("*+")
-MARK_WIDTH = 2
+MARK_WIDTH = 3  # "*", "+" or both ("*+": starred and unread), then "~" when revised
 SOURCE_WIDTH = 15
 OUTLETS_WIDTH = 11  # " 3 outlets "
 FIRST_WIDTH = 14  # "first 3h ago "
@@ -537,10 +537,13 @@ class HeadlineList(ScrollView, can_focus=True):
         title_width = max(10, width - MARK_WIDTH - AGE_WIDTH - 1 - SOURCE_WIDTH - 1)
         row = Text(no_wrap=True)
         row.append(mark, style("headlines--star", partial=True) if article.starred else "")
+        # starred and unread: "*+", as a story's row says it ("*" alone hid `m`); "~" in a
+        # column of its own (it took the "+" of a starred unread one: read, it seemed)
+        row.append("+" if article.starred and not article.read else " ")
         if revised:
             row.append("~", style("headlines--revised", partial=True))
-        else:  # starred and unread: "*+", as a story's row says it ("*" alone hid `m`)
-            row.append("+" if article.starred and not article.read else " ")
+        else:
+            row.append(" ")
         row.append(when.rjust(AGE_WIDTH) + " ", style("headlines--age", partial=True))
         row.append(fit(article.source, SOURCE_WIDTH) + " ")
         row.stylize(style("headlines--source", partial=True), len(row) - SOURCE_WIDTH - 1)
