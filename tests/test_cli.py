@@ -127,6 +127,24 @@ def test_list_cuts_a_long_source_name_with_an_ellipsis(
     assert "  Yonhap via Korea …  " in line
 
 
+def test_list_marks_unread_and_starred_each_in_a_column(
+    seeded: Path, tmp_path: Path, capsys
+) -> None:
+    """A starred article showed "*" whether read or not: unread ones show N, starred ones
+    * beside it."""
+    where = ["--config", str(seeded), "--data-dir", str(tmp_path / "d"), "--now", NOW]
+    (first,) = run(capsys, *where, "list", "--limit", "1")[2].splitlines()
+    ident = first.split()[0]
+    with Store(tmp_path / "d") as store:
+        store.set_state([ident], starred=True)
+    (line,) = run(capsys, *where, "list", "--limit", "1")[2].splitlines()
+    assert line.startswith(f"{ident}  N* ")
+    with Store(tmp_path / "d") as store:
+        store.set_state([ident], read=True)
+    (line,) = run(capsys, *where, "list", "--limit", "1")[2].splitlines()
+    assert line.startswith(f"{ident}   * ")
+
+
 def test_list_starts_without_the_poller_stack(seeded: Path, tmp_path: Path) -> None:
     """`list` reads the store and prints: the HTTP client, the event loop, the feed parsers
     and the article extractors (most of the start-up time) are never imported for it, nor

@@ -717,7 +717,9 @@ def _print_articles(
             if article.published
             else "—".ljust(16)
         )
-        mark = "*" if article.starred else ("N" if not article.read else " ")
+        # N unread, * starred, each in a column of its own (a starred one hid that it was
+        # unread: "*" read or not)
+        mark = ("N" if not article.read else " ") + ("*" if article.starred else " ")
         # the source in 18 cells (a Korean name counts two a character), cut with an ellipsis
         out.write(f"{article.id}  {mark} {when}  {fit(article.source, 18)}  {article.title}\n")
 
