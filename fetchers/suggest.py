@@ -56,6 +56,7 @@ _PAST = re.compile(
 )
 NOT_PAST = {"scheduled", "planned", "slated", "expected", "proposed", "needed"}
 PASSIVE = {"be", "been", "being", "to"}
+PRONOUNS = {"it", "he", "she", "they", "we", "i", "you", "this", "that", "there", "who"}
 DETERMINERS = {"the", "a", "an", "its", "their", "his", "her", "this", "these", "those"}
 _CLOCK = re.compile(r"\bat\s+(\d{1,2}(?::\d{2})?\s*(?:a\.?m\.?|p\.?m\.?)|\d{1,2}:\d{2})", re.I)
 
@@ -76,6 +77,7 @@ class Suggestions:
     found: list[Suggestion] = field(default_factory=list)
     already: list[Event] = field(default_factory=list)
     undated: bool = False  # no publication time to read "on Wednesday" against
+    unnamed: bool = False  # a sentence says something is to come on a day, naming no event
 
     def why_none(self) -> str:
         """Why there is nothing to suggest, for a user who asked for a suggestion."""
@@ -87,6 +89,12 @@ class Suggestions:
             names = "; ".join(dict.fromkeys(e.name for e in self.already))
             events = "an event" if len(self.already) == 1 else "events"
             return f"What this article looks forward to is already {events}: {names}."
+        if self.unnamed:
+            return (
+                "This article suggests no countdown: a sentence says something is to come on"
+                " a given day, but names no event to count down to (a summit, a hearing, a"
+                " vote…)."
+            )
         return (
             "This article suggests no countdown: no sentence says an event is to come on a "
             'given day ("will", "is set to", "scheduled for", "next week").'
@@ -117,7 +125,10 @@ def scan(
     out = Suggestions()
     for sentence in _sentences(text):
         found = _from_sentence(sentence, published, zone, zone_name)
-        if found is None or any(s.name == found.name for s in out.found):
+        if found is None:
+            out.unnamed = out.unnamed or _scheduled_day(sentence) is not None
+            continue
+        if any(s.name == found.name for s in out.found):
             continue
         events = _known(found, known, zone)
         if events:
@@ -142,15 +153,14 @@ def _from_sentence(
     if when_match is None:
         return None
     arrival = _ARRIVAL.search(sentence)
+    if arrival is not None and arrival.group(1).lower() in PRONOUNS:
+        arrival = None  # "It will hold a vote": whose, the sentence does not say
     if arrival is not None:
         name = _doing(arrival.group(1), arrival.group(2), arrival.group(3))
     else:
-        event = _EVENT.search(sentence)
-        if event is None:
+        name = _event_name(sentence)
+        if name is None:
             return None
-        name = re.sub(r"^(?:the|a|an)\s+", "", event.group(1), flags=re.I).strip()
-        if name.lower() in NOUNS.split("|"):
-            return None  # "the talks" alone names nothing
     local_published = published.astimezone(zone)
     clock_match = _CLOCK.search(sentence)
     clock = f" {clock_match.group(1).replace('.', '')}" if clock_match else ""
@@ -174,6 +184,27 @@ def _from_sentence(
     local = when.astimezone(zone)
     when_text = f"{local:%Y-%m-%d %H:%M}" if (clock or not approximate) else f"{local:%Y-%m-%d}"
     return Suggestion(name, when, when_text, zone_name, approximate)
+
+
+def _event_name(sentence: str) -> str | None:
+    """The event a sentence says is to come: the first one it names more than by its kind
+    ("the APEC summit"); else its kind after the sentence's subject, when the subject is
+    what holds it ("The trade committee will hold a hearing": "trade committee hearing";
+    "a hearing" alone was refused, and the sentence suggested nothing)."""
+    bare: str | None = None
+    for event in _EVENT.finditer(sentence):
+        name = re.sub(r"^(?:the|a|an)\s+", "", event.group(1), flags=re.I).strip()
+        if name.lower() not in NOUNS.split("|"):
+            return name
+        bare = bare or name.lower()  # "the talks" alone names nothing
+    future = _FUTURE.search(sentence)
+    if bare is None or future is None:
+        return None
+    subject = re.sub(r"^(?:the|a|an)\s+", "", sentence[: future.start()].strip(), flags=re.I)
+    words = subject.lower().split()
+    if not words or len(words) > 5 or words[0] in PRONOUNS or bare in words:
+        return None  # ("It will", "Officials said talks will": no holder to name it by)
+    return f"{subject} {bare}"
 
 
 def _scheduled_day(sentence: str) -> re.Match[str] | None:

@@ -105,3 +105,28 @@ def test_a_headline_of_what_is_to_come_suggests_its_day() -> None:
     assert names_and_days(text) == [("Trump arrives in Gyeongju", "Wed 2025-10-29 00:00")]
     assert names_and_days("Fed to hold rate meeting on Wednesday") != []
     assert names_and_days("Lee went to Tokyo on Wednesday") == []  # what was, not what is to be
+
+
+def test_a_sentence_naming_the_event_by_its_kind_is_named_by_who_holds_it() -> None:
+    """ "The committee will hold a hearing on Tuesday": "a hearing" alone was refused as
+    naming nothing, and `c` said no sentence had "will" in it."""
+    text = (
+        "The National Assembly's trade committee will hold a hearing on the agreement on"
+        " Tuesday, its chairman said late on Sunday."
+    )
+    assert names_and_days(text) == [
+        ("National Assembly's trade committee hearing", "Tue 2025-10-28 00:00")
+    ]
+    assert names_and_days("The committee will hold a hearing on Tuesday.") == [
+        ("committee hearing", "Tue 2025-10-28 00:00")
+    ]
+    assert names_and_days("The talks will resume on Monday.") == []  # names nothing
+    assert names_and_days("It will hold a vote on Monday.") == []  # whose, it does not say
+    said = scan(
+        "It will hold a vote on Monday.",
+        datetime(2025, 10, 24, tzinfo=UTC),
+        SEOUL,
+        "Asia/Seoul",
+        [],
+    ).why_none()
+    assert "names no event to count down to" in said
