@@ -513,6 +513,21 @@ def test_word_diff_strikes_removed_words_and_marks_added_ones() -> None:
     assert "strike" in styled["near"] and "underline" in styled["reach"]
 
 
+def test_word_diff_sets_punctuation_apart_and_keeps_paragraphs() -> None:
+    """ "fund" → "fund, Lee says" struck out "fund" and added "fund, Lee says"; a full text's
+    paragraphs ran together in one block, an added paragraph lost in the middle of it."""
+    from tui.worddiff import word_diff
+
+    text = word_diff("Deal on investment fund", "Deal on investment fund, Lee says")
+    assert text.plain == "Deal on investment fund, Lee says"
+    styled = {text.plain[s.start : s.end]: str(s.style) for s in text.spans}
+    assert styled == {", Lee says": "bold underline green"}
+    text = word_diff(
+        "First paragraph.\n\nLast one.", "First paragraph.\n\nUpdate: more.\n\nLast one."
+    )
+    assert text.plain == "First paragraph.\n\nUpdate: more.\n\nLast one."
+
+
 def test_word_diff_of_a_japanese_headline_marks_the_changed_characters_only() -> None:
     """Japanese is written without spaces: the whole clause up to the next space was struck
     and added again for a change of three characters."""

@@ -13,19 +13,34 @@ from fetchers.query import UNSPACED
 REMOVED = "strike red"
 ADDED = "bold underline green"
 
-# a word: a run without spaces, but each character of a script written without spaces
+# a word: a run of letters and digits (with the marks inside one: "U.S.-Japan", "don't",
+# "3.5%"), or a sign on its own, so "fund," is the word "fund" and a comma ("fund" was struck
+# out and "fund, Lee says" put in); each character of a script written without spaces
 # (Chinese, Japanese, Thai) on its own, so a rewritten clause's changed characters are what
 # is marked, not the whole run up to the next space
-_WORD = re.compile(rf"[{UNSPACED}]|[^\s{UNSPACED}]+")
+_UNSPACED = re.compile(f"[{UNSPACED}]")
+_WORD = re.compile(rf"[{UNSPACED}]|[^\W{UNSPACED}](?:[\w'’.%$-]*[^\W{UNSPACED}%])?|[^\s]")
 
 
 def _words(text: str) -> list[tuple[str, str]]:
-    """The words of `text`, each with what follows it: one space where the text had any
-    whitespace, nothing where the next word follows it directly."""
+    """The words of `text`, each with what follows it: one space where the text had spaces,
+    a paragraph break where it had a blank line (a full text's paragraphs ran together in one
+    block), a line break where it had one, nothing where the next word follows directly."""
+    out: list[tuple[str, str]] = []
     found = list(_WORD.finditer(text))
-    return [
-        (m.group(), " " if m.end() < len(text) and text[m.end()].isspace() else "") for m in found
-    ]
+    for n, match in enumerate(found):
+        end = found[n + 1].start() if n + 1 < len(found) else match.end()
+        between = text[match.end() : end]
+        if not between:
+            follow = ""
+        elif between.count("\n") >= 2:
+            follow = "\n\n"
+        elif "\n" in between:
+            follow = "\n"
+        else:
+            follow = " " if between.isspace() else ""
+        out.append((match.group(), follow))
+    return out
 
 
 # word pairs beyond which two texts are compared sentence by sentence first (`_changes`), and
@@ -118,21 +133,24 @@ def word_diff(old: str, new: str) -> Text:
     (whitespace is not compared: a diff of words, one space between them where the text
     had any)."""
     before, after = _words(old), _words(new)
-    runs: list[tuple[list[tuple[str, str]], str]] = []  # words and the style they are drawn in
+    # words, the style they are drawn in, and what parts them from the word before them in
+    # their own text (a comma added after "fund" follows it directly: "fund, Lee says")
+    runs: list[tuple[list[tuple[str, str]], str, str]] = []
     for op, a1, a2, b1, b2 in _changes([w for w, _ in before], [w for w, _ in after]):
-        if op == "equal":
-            runs.append((after[b1:b2], ""))
-        else:
-            runs.append((before[a1:a2], REMOVED))
-            runs.append((after[b1:b2], ADDED))
+        added = (after[b1:b2], ADDED if op != "equal" else "", after[b1 - 1][1] if b1 else "")
+        if op != "equal":
+            runs.append((before[a1:a2], REMOVED, before[a1 - 1][1] if a1 else ""))
+        runs.append(added)
     out = Text()
-    gap = ""  # what follows the last word drawn
-    for words, style in runs:
+    drawn = ""  # the style of the last run drawn
+    for words, style, parting in runs:
         if not words:
             continue
         if out.plain:
-            out.append(gap or (" " if style and words[0][0].isascii() else ""))
+            if drawn == REMOVED and style == ADDED:  # what replaced words struck out
+                parting = "" if _UNSPACED.match(words[0][0]) else " "
+            out.append(parting)
         run = "".join(word + space for word, space in words[:-1]) + words[-1][0]
         out.append(run, style)
-        gap = words[-1][1]
+        drawn = style
     return out
