@@ -54,6 +54,81 @@ _SIZE_CONTROLS = re.compile(
     re.I,
 )
 CONTROL_WORDS = 16  # a longer line that starts with a size label is the article's own
+# A strip of sharing and reading controls, word for word ("Share: Facebook Twitter Email
+# Print"): a line made of these alone, two or more, is no sentence of an article
+_CONTROL_WORDS = frozenset(
+    [
+        "share",
+        "shares",
+        "sharing",
+        "facebook",
+        "twitter",
+        "x",
+        "email",
+        "e-mail",
+        "mail",
+        "print",
+        "linkedin",
+        "whatsapp",
+        "telegram",
+        "reddit",
+        "pinterest",
+        "tumblr",
+        "copy",
+        "link",
+        "url",
+        "flipboard",
+        "line",
+        "kakao",
+        "kakaotalk",
+        "naver",
+        "band",
+        "comment",
+        "comments",
+        "save",
+        "bookmark",
+        "font",
+        "size",
+        "text",
+        "공유",
+        "공유하기",
+        "페이스북",
+        "트위터",
+        "카카오톡",
+        "카카오스토리",
+        "밴드",
+        "네이버",
+        "이메일",
+        "메일",
+        "인쇄",
+        "프린트",
+        "링크",
+        "링크복사",
+        "복사",
+        "스크랩",
+        "글자크기",
+        "글자",
+        "크기",
+        "댓글",
+        "シェア",
+        "ツイート",
+        "印刷",
+        "分享",
+        "微博",
+        "微信",
+        "打印",
+    ]
+)
+_CONTROL_TOKEN = re.compile(r"[\w-]+")
+# A line that says who owns the page's words ("© 2026 The Herald. All rights reserved.",
+# "<저작권자 ⓒ 연합뉴스, 무단 전재-재배포 금지>"): the site's, not the article's
+_RIGHTS_LINE = re.compile(
+    r"^[<(\[]?\s*(?:©|ⓒ|\(c\)|copyright\s*(?:©|ⓒ|\(c\)|\d{4}|by\b)|저작권자)"
+    r"|all rights reserved\.?[>)\]]?$"
+    r"|무단\s*전재.{0,40}금지[>)\]]?$",
+    re.I,
+)
+RIGHTS_WORDS = 25  # a longer line that starts with "Copyright" is the article's own
 MENU_LINES = 3  # lines of links, one under another, that make a cell a menu
 ARTICLE_LINE_WORDS = 10  # words of a kept line that make its cell the article's
 # A charset declared anywhere in the head (the decoder itself looks at the first 2 KB).
@@ -280,7 +355,9 @@ def render(blocks: list[Block], keep: list[bool]) -> str:
         text = strip_controls(block.text).strip()
         if not text or _NOISE_LINE.match(text) or _READ_MORE_PREFIX.match(text):
             continue
-        if block.words <= CONTROL_WORDS and _SIZE_CONTROLS.match(text):
+        if block.words <= CONTROL_WORDS and (_SIZE_CONTROLS.match(text) or _controls(text)):
+            continue
+        if block.words <= RIGHTS_WORDS and _RIGHTS_LINE.search(text):
             continue
         if previous is not None and lines and _next_cell(previous, block):
             lines[-1] += "  " + text
@@ -288,6 +365,12 @@ def render(blocks: list[Block], keep: list[bool]) -> str:
             lines.append("• " + text if block.tag == "li" else text)
         previous = block
     return normalise_paragraphs("\n".join(lines))
+
+
+def _controls(text: str) -> bool:
+    """Whether a line is a strip of sharing and reading controls alone (`_CONTROL_WORDS`)."""
+    tokens = _CONTROL_TOKEN.findall(text.lower())
+    return len(tokens) >= 2 and all(token in _CONTROL_WORDS for token in tokens)
 
 
 def _next_cell(previous: Block, block: Block) -> bool:

@@ -82,6 +82,25 @@ def test_related_links_between_paragraphs_are_dropped() -> None:
     assert "More from the coast" not in text
 
 
+def test_a_share_strip_and_a_rights_line_inside_the_article_are_dropped() -> None:
+    """A strip of sharing controls and the site's copyright line inside the article's own
+    element came out as the article's first and last lines; a sentence that starts with
+    the word is the article's."""
+    law = "Copyright law changes were debated in parliament on Monday, officials said."
+    body = (
+        "<article><h1>Port terminal delayed</h1>"
+        '<div class="tools">Share: Facebook Twitter Email Print 글자크기</div>'
+        + article([*PARAGRAPHS, law])
+        + "<p>© 2026 The Harbour Gazette. All rights reserved.</p>"
+        + "<p>&lt;저작권자 ⓒ 연합뉴스, 무단 전재-재배포, AI 학습 및 활용 금지&gt;</p>"
+        + "</article>"
+    )
+    text = extract_article(page(body).encode(), "text/html", None).text
+    assert all(paragraph in text for paragraph in PARAGRAPHS) and law in text
+    assert "Facebook" not in text and "All rights reserved" not in text
+    assert "무단" not in text
+
+
 def test_an_article_in_a_layout_table_is_found_without_its_controls() -> None:
     """Older and many Korean and Japanese sites lay pages out in tables: a menu cell beside
     the article cell, font-size and print controls above the text, paragraphs split by <br>."""
