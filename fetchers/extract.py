@@ -61,9 +61,10 @@ _CONTROL_WORDS = frozenset(
         "share", "shares", "sharing", "facebook", "twitter", "x", "email", "e-mail", "mail",
         "print", "linkedin", "whatsapp", "telegram", "reddit", "pinterest", "tumblr", "copy",
         "link", "url", "flipboard", "line", "kakao", "kakaotalk", "naver", "band", "comment",
-        "comments", "save", "bookmark", "font", "size", "text", "공유", "공유하기", "페이스북", "트위터",
-        "카카오톡", "카카오스토리", "밴드", "네이버", "이메일", "메일", "인쇄", "프린트", "링크", "링크복사", "복사", "스크랩", "글자크기",
-        "글자", "크기", "댓글", "シェア", "ツイート", "印刷", "分享", "微博", "微信", "打印",
+        "comments", "save", "bookmark", "font", "size", "text", "공유", "공유하기", "페이스북",
+        "트위터", "카카오톡", "카카오스토리", "밴드", "네이버", "이메일", "메일", "인쇄",
+        "프린트", "링크", "링크복사", "복사", "스크랩", "글자크기", "글자", "크기", "댓글",
+        "シェア", "ツイート", "印刷", "分享", "微博", "微信", "打印",
     }
 )  # fmt: skip
 _CONTROL_TOKEN = re.compile(r"[\w-]+")
