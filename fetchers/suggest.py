@@ -155,12 +155,13 @@ def _from_sentence(
     arrival = _ARRIVAL.search(sentence)
     if arrival is not None and arrival.group(1).lower() in PRONOUNS:
         arrival = None  # "It will hold a vote": whose, the sentence does not say
-    if arrival is not None:
-        name = _doing(arrival.group(1), arrival.group(2), arrival.group(3))
-    else:
-        name = _event_name(sentence)
-        if name is None:
-            return None
+    name = (
+        _doing(arrival.group(1), arrival.group(2), arrival.group(3))
+        if arrival is not None
+        else _event_name(sentence)
+    )
+    if name is None:
+        return None
     local_published = published.astimezone(zone)
     clock_match = _CLOCK.search(sentence)
     clock = f" {clock_match.group(1).replace('.', '')}" if clock_match else ""
