@@ -136,13 +136,14 @@ class Newsroom:
             return self.poller.health
         return self.healthbook.load()
 
-    async def cycle(self, sources: list[Source] | None = None) -> Cycle:
+    async def cycle(self, sources: list[Source] | None = None, carry: bool = False) -> Cycle:
         """Poll the given sources (default: every enabled one leased to this newsroom's
-        poller) once, store what is new, apply retention, then run the hooks."""
+        poller) once, store what is new, apply retention, then run the hooks. `carry`: a
+        running poller's cycle, which leaves the last few sources to a later one (`Poller.poll`)."""
         poller = self.require_poller()
         renamed, renames = await self._rename_sources(poller)
         retagged = await self._retag_sources(poller)
-        results = await poller.poll(sources)
+        results = await poller.poll(sources, carry=carry)
         report = Cycle(
             results,
             [i for r in results for i in r.new_ids],
@@ -270,8 +271,8 @@ class Newsroom:
                 at_once = True
             due = poller.due(_EVERY_SOURCE if at_once else self.clock())
             at_once = False
-            if due:
-                cycle = asyncio.create_task(self.cycle(due))
+            if due or poller.carried_answered():  # (a source an earlier cycle left out)
+                cycle = asyncio.create_task(self.cycle(due, carry=True))
                 stopped = asyncio.create_task(stop.wait())
                 await asyncio.wait({cycle, stopped}, return_when=asyncio.FIRST_COMPLETED)
                 stopped.cancel()

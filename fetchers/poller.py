@@ -58,6 +58,12 @@ BACKOFF_CAP = 6 * 3600.0
 FLUSH_AFTER = 3.0  # seconds the articles of sources that answered wait for slower ones
 LISTED_FEWEST = 1000  # ids a cut-off answer joins to what its feed listed before, at least
 FLUSH_ARTICLES = 2000  # articles waiting to be written that are written without waiting more
+# a cycle of a running poller (`poll(carry=True)`) ends this long after its last answer when
+# no more than STRAGGLERS of its sources are still out; those are answered in a later cycle
+# (one source hanging until its timeout held every other source's next poll, the cycle's
+# alerts and stories, a config change and `r` back as long)
+STRAGGLERS_WAIT = 5.0
+STRAGGLERS = 0.1  # of the cycle's sources (at least one)
 PAGES_PER_SOURCE = 20  # full texts fetched per source and cycle (newest first); `f` gets more
 PAGES_IN_FLIGHT = 4  # full-text page fetches at once, on top of the per-host caps
 PARSE_DEADLINE = 30.0  # seconds one document may take to parse
@@ -179,6 +185,9 @@ class Poller:
         self._unparsed = _unparsed_slots(self.settings)
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._busy: set[str] = set()
+        # the fetches a cycle left out when it ended before them (STRAGGLERS_WAIT), by their
+        # source: still busy, answered in the next cycle after they end
+        self._carried: dict[asyncio.Task[tuple[PollResult, list[StagedArticle]]], Source] = {}
         # sources staged whole while the store was still loading, until they are written
         self._unchecked: set[str] = set()
         self._pages = asyncio.Semaphore(PAGES_IN_FLIGHT)
@@ -236,6 +245,10 @@ class Poller:
         )
 
     async def aclose(self) -> None:
+        carried, self._carried = list(self._carried), {}
+        for task in carried:  # (a source still out when polling stopped)
+            task.cancel()
+        await asyncio.gather(*carried, return_exceptions=True)
         await self._cancel_pages()
         if self._parse_threads is not None:
             self._parse_threads.shutdown(wait=False, cancel_futures=True)
@@ -325,17 +338,28 @@ class Poller:
                 await asyncio.to_thread(self.store.heartbeat)
             await asyncio.sleep(min(liveness.BEAT, lease_ttl(self.config) / 3))
 
-    async def poll(self, sources: list[Source] | None = None) -> list[PollResult]:
+    async def poll(
+        self, sources: list[Source] | None = None, carry: bool = False
+    ) -> list[PollResult]:
         """Poll the given sources (default: every enabled one leased to this poller) once;
         store what is new.
 
         Sources that answer together are written together (one write per touched shard);
         one that is slow never holds the others' articles back by more than FLUSH_AFTER
-        seconds. Full texts are fetched after the articles are stored (see `drain_pages`)."""
+        seconds. With `carry` (a running poller's cycle), the cycle ends STRAGGLERS_WAIT
+        after its last answer when only a few sources are still out: they are answered in a
+        later cycle (`carried_answered`), as the fetches of earlier cycles that ended since
+        are in this one. Full texts are fetched after the articles are stored (see
+        `drain_pages`)."""
         async with self.beating():
-            return await self._poll(sources)
+            return await self._poll(sources, carry)
 
-    async def _poll(self, sources: list[Source] | None) -> list[PollResult]:
+    def carried_answered(self) -> bool:
+        """Whether a source a cycle ended before has answered since: a cycle, even of no
+        source due, stores what it brought."""
+        return any(task.done() for task in self._carried)
+
+    async def _poll(self, sources: list[Source] | None, carry: bool = False) -> list[PollResult]:
         topping = sources is None  # every source this poller holds, taken a part at a time
         if sources is None:
             leased = await self.lease(force=True)
@@ -366,19 +390,53 @@ class Poller:
                 finished.append(task)
                 arrived.set()
 
+            source_of: dict[asyncio.Task[tuple[PollResult, list[StagedArticle]]], Source] = {}
+
             def start(sources: list[Source]) -> None:
                 for source in sources:
                     task = asyncio.create_task(self._poll_and_stage(source))
                     task.add_done_callback(answered)
                     pending.add(task)
+                    source_of[task] = source
 
             start(chosen)
+            for task, source in list(self._carried.items()):  # what earlier cycles left out
+                if not task.done() and not carry:
+                    continue  # (a refresh asked for does not wait for a source still out)
+                del self._carried[task]
+                chosen.append(source)
+                by_name[source.name] = source
+                source_of[task] = source
+                if task.done():
+                    finished.append(task)
+                    arrived.set()
+                else:
+                    task.add_done_callback(answered)
+                    pending.add(task)
             results: dict[str, PollResult] = {}
             waiting: list[tuple[PollResult, list[StagedArticle]]] = []
             loop = asyncio.get_running_loop()
             first_waiting: float | None = None
             held_articles = 0  # staged and waiting for the write
-            while pending or topping:
+            last_answer = loop.time()
+            while pending or topping or finished:
+                few = len(pending) <= max(1, int(len(chosen) * STRAGGLERS))
+                if carry and not topping and results and few and not finished:
+                    left = last_answer + STRAGGLERS_WAIT - loop.time()
+                    if left <= 0:  # the rest answer in a later cycle
+                        for task in pending:
+                            task.remove_done_callback(answered)
+                            self._carried[task] = source_of[task]
+                        left_out = {source_of[task].name for task in pending}
+                        log.info(
+                            "%s still out after the others answered: answered in a later cycle",
+                            ", ".join(sorted(left_out)),
+                        )
+                        chosen = [s for s in chosen if s.name not in left_out]
+                        pending.clear()
+                        break
+                else:
+                    left = None
                 if topping and len(pending) < max(CLAIM_MIN, 4 * self.settings.concurrency) / 2:
                     # a part more, while others poll too
                     more, topping = await self._take_more(taken, began)
@@ -389,14 +447,17 @@ class Poller:
                     if not pending:
                         continue
                 if not finished:
-                    timeout = None
+                    timeout = left
                     if first_waiting is not None:
-                        timeout = max(0.0, first_waiting + FLUSH_AFTER - loop.time())
+                        flush = max(0.0, first_waiting + FLUSH_AFTER - loop.time())
+                        timeout = flush if timeout is None else min(timeout, flush)
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(arrived.wait(), timeout)
                 arrived.clear()
                 done, finished[:] = list(finished), []
                 pending.difference_update(done)
+                if done:
+                    last_answer = loop.time()
                 for task in done:
                     result, staged = task.result()
                     results[result.source] = result

@@ -23,7 +23,7 @@ from fetchers import indexedtext
 from fetchers import poller as poller_module
 from fetchers.healthbook import HealthBook
 from fetchers.http import FetchError, fetch, make_client
-from fetchers.models import Article, PollResult, Settings, Source, SourceHealth
+from fetchers.models import Article, PollResult, Settings, Source, SourceHealth, system_clock
 from fetchers.poller import BACKOFF_BASE, BACKOFF_CAP, Poller, host_cap
 from fetchers.store import StagedArticle, Store, search
 from tests.conftest import FeedServer, Route, config_for, poll_once, rss
@@ -1486,3 +1486,44 @@ def test_a_source_taken_over_goes_on_from_health_of_its_own_address_only(
         poller._take_health({"A", "B"})
         assert (poller.health["A"].etag, poller.health["A"].known_as) == (None, "")
         assert poller.health["B"].etag == '"b1"'
+
+
+async def test_a_hanging_source_holds_no_other_past_its_last_answer(
+    tmp_path: Path, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A running poller with one source that hangs until its timeout: the cycle waited for
+    it, and every other source's next poll, the cycle's alerts and stories, a config change
+    and `r` with it. The cycle ends soon after the others answered; the hanging one is
+    answered in a later cycle, its articles stored then, polled once all the while."""
+    from fetchers.newsroom import Newsroom
+
+    monkeypatch.setattr(poller_module, "STRAGGLERS_WAIT", 0.3)
+    good = feed_server.add("/good.xml", Route(rss("<title>Fast</title><guid>f</guid>")))
+    slow = feed_server.add("/slow.xml", Route(rss("<title>Late</title><guid>l</guid>"), delay=4))
+    config = config_for(
+        tmp_path, Source("Good", url=good, interval=1.0), Source("Slow", url=slow, interval=1.0)
+    )
+    config.settings.timeout = 20.0
+    cycles: list[tuple[float, list[str]]] = []
+    started = time.monotonic()
+    with Store(tmp_path / "data", writer=True) as store:
+        room = Newsroom(config, store, tmp_path / "data", system_clock)
+        room.on_cycle(
+            lambda c: cycles.append((time.monotonic() - started, [r.source for r in c.results]))
+        )
+        stop = asyncio.Event()
+        running = asyncio.create_task(room.run(stop, tick=0.1))
+        try:
+            for _ in range(200):
+                if any("Slow" in sources for _, sources in cycles):
+                    break
+                await asyncio.sleep(0.05)
+        finally:
+            stop.set()
+            await running
+            await room.aclose()
+        first_at, first = cycles[0]
+        assert first == ["Good"] and first_at < 2.0  # not held the 4 s Slow took
+        assert any(sources == ["Good"] for _, sources in cycles[1:])  # polled again meanwhile
+        assert [a.title for a in store.query()].count("Late") == 1
+        assert len(feed_server.hits["/slow.xml"]) == 1  # never asked twice while out

@@ -265,7 +265,7 @@ def test_a_config_read_again_that_fails_unexpectedly_keeps_the_running_one(
         )
         assert room.config_changed()
 
-        def broken(path: Path, now: datetime) -> None:
+        def broken(path: Path, now: datetime, clock_held: bool = False) -> None:
             raise IsADirectoryError(21, "Is a directory")
 
         monkeypatch.setattr(newsroom_module, "load_config", broken)
