@@ -232,13 +232,19 @@ class AlertDesk:
         self._word_plan: WordPlan | None = None
         self._said: set[str] = set()  # the problems of the rules logged already
         self._hour_counts = HourCounts()  # each term's whole hours, read once
+        self._rules_seen: dict[str, datetime] = {}  # a config rule -> when first seen here
         self.reconfigure(config)
 
     def reconfigure(self, config: Any) -> None:
-        """Take a (reloaded) config: its rules exist from now on for this writer. The time
-        is set first: the desk's thread, which reads the config and then this time, can then
-        never date a new rule back to before it existed (it may only date an old one later)."""
-        self._config_seen_at = self.clock()
+        """Take a (reloaded) config: the rules new in it exist from now on for this writer;
+        those it had before keep the time they were first seen (a reload that changed no
+        rule, SIGHUP from a log rotation, dated a rule not yet checked to after the cycle
+        under way, whose alerts it then never fired). The times are set first: the desk's
+        thread, which reads the config and then them, can then never date a new rule back
+        to before it existed (it may only date an old one later)."""
+        now, seen = self.clock(), self._rules_seen
+        self._rules_seen = {rule.key: seen.get(rule.key, now) for rule in config.alerts}
+        self._config_seen_at = now
         self.zone = local_zone(config.settings.timezone)
         self._stored = None  # alerts.json's rules are checked again in the new zone
         self.config = config
@@ -586,8 +592,9 @@ class AlertDesk:
                 when = None
             if when is not None:
                 return when, False
-        state.seen[rule.key] = utc_iso(self._config_seen_at) or ""
-        return self._config_seen_at, True
+        born = self._rules_seen.get(rule.key, self._config_seen_at)
+        state.seen[rule.key] = utc_iso(born) or ""
+        return born, True
 
     def _spikes(
         self,

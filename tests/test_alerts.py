@@ -582,6 +582,27 @@ def test_a_refresh_fires_rules_for_words_its_lean_store_left_on_disk(tmp_path: P
     assert fired(data) == [("Chips", "Story 3", "Wire")]
 
 
+def test_a_config_read_again_mid_cycle_leaves_its_rules_as_old_as_they_were(
+    tmp_path: Path,
+) -> None:
+    """SIGHUP during a poller's first cycle (a log rotation), the rules unchanged: a rule
+    not checked yet was dated to the reload, after the cycle's articles were fetched, and
+    their alerts never fired. A rule new in the config read again starts then."""
+    data, clock = tmp_path / "d", [NOW]
+    url = "http://127.0.0.1:9/"
+    tariffs = {"name": "Tariffs", "query": "tariff"}
+    with Store(data, writer=True) as store:
+        desk = AlertDesk(config_with(tmp_path, url, [tariffs]), store, data, lambda: clock[0])
+        ids = store.add_batch(
+            [Article(id="t1", source="Wire", title="Tariff talks stall", fetched=NOW)]
+        )
+        clock[0] = NOW + timedelta(minutes=1)
+        chips = {"name": "Chips", "query": "tariff OR chips"}
+        desk.reconfigure(config_with(tmp_path, url, [tariffs, chips]))  # the file read again
+        desk.check(ids)
+    assert fired(data) == [("Tariffs", "Tariff talks stall", "Wire")]  # not Chips: it is new
+
+
 def test_broken_alert_files_are_clear_errors_or_skipped_entries(tmp_path: Path) -> None:
     """alerts.json and alerts-history.json as a hand or a torn disk leaves them: the rule book
     says what is wrong; history entries that do not read are left out, never a crash."""
