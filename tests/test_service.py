@@ -59,6 +59,29 @@ def test_sigterm_mid_cycle_loses_nothing_and_sighup_reloads(
     assert {f"Item 1-{i}" for i in range(30)} <= titles  # everything acknowledged is there
 
 
+@pytest.mark.parametrize(
+    ("argv", "ignored"),
+    [
+        (["wirewatch", "--config", "c.toml", "poll", "--log", "p.log"], True),
+        (["-m", "--data-dir", "d", "poll"], True),  # `python -m tui`, as it imports tui
+        (["wirewatch", "--config", "poll", "list"], False),  # a file named poll: a list
+        (["wirewatch"], False),  # the dashboard: a terminal hanging up ends it
+    ],
+)
+def test_a_reload_sent_as_the_poller_starts_never_ends_it(argv: list[str], ignored: bool) -> None:
+    """SIGHUP in a poller's first tenth of a second (`systemctl reload` right after a start)
+    ended it with no word, exit 129, while the CLI's modules were still being imported: the
+    first code a `wirewatch poll` runs ignores it, until the poller listens for it."""
+    code = (
+        f"import sys, signal; sys.argv = {argv!r}; import tui;"
+        " print(signal.getsignal(signal.SIGHUP) is signal.SIG_IGN)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == str(ignored)
+
+
 def test_a_broken_config_on_sighup_keeps_the_running_one(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:
