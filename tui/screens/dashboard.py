@@ -775,6 +775,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
                 markup=False,
             )
         elif was_gone and not state.gone:
+            self._withdraw_writer_gone()  # (it said to press r for a minute more)
             self.notify("A poller writes this store again.", markup=False)
         self.health = reload.health
         polled = [h.last_polled for h in reload.health.values() if h.last_polled]
@@ -840,11 +841,15 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         if self._reload_timer is not None:
             self._reload_timer.stop()
             self._reload_timer = None
-        for note in list(self.app._notifications):  # "nothing is updating" is no longer so
-            if note.title == WRITER_GONE_TITLE:
-                self.app._unnotify(note)
+        self._withdraw_writer_gone()
         self.notify("This dashboard now polls the sources and writes the store.", markup=False)
         self.post_message(PollerReady(at_once=True))
+
+    def _withdraw_writer_gone(self) -> None:
+        """Take down the warning that nothing is updating: a poller writes again."""
+        for note in list(self.app._notifications):
+            if note.title == WRITER_GONE_TITLE:
+                self.app._unnotify(note)
 
     # -- the article ------------------------------------------------------------------------------
     @on(HeadlineList.Highlighted)
