@@ -335,6 +335,44 @@ def test_a_config_events_relative_time_is_read_against_a_held_clock_only(
     assert "moves with the clock" in running["error"]
 
 
+def test_poll_says_which_part_of_a_log_path_is_a_file(tmp_path: Path, capsys) -> None:
+    """`--log` under a regular file said "File exists"."""
+    (tmp_path / "notes").write_text("x")
+    config = tmp_path / "c.toml"
+    config.write_text('[[sources]]\nname = "F"\nurl = "http://127.0.0.1:9/x"\n')
+    log = tmp_path / "notes" / "logs" / "poll.log"
+    code, _, said = run(
+        capsys,
+        "--config",
+        str(config),
+        "--data-dir",
+        str(tmp_path / "d"),
+        "poll",
+        "--log",
+        str(log),
+    )
+    assert code == 2 and f"{tmp_path / 'notes'} is a file, not a folder" in said
+
+
+def test_serve_on_a_port_in_use_says_so_before_any_banner(tmp_path: Path, capsys) -> None:
+    """It printed "Serving … on http://127.0.0.1:PORT, Press Ctrl+C to quit", then that it
+    could not serve there."""
+    import socket
+
+    config = tmp_path / "c.toml"
+    config.write_text('[[sources]]\nname = "F"\nurl = "http://127.0.0.1:9/x"\n')
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, _, said = run(
+            capsys, "--config", str(config), "--data-dir", str(tmp_path / "d"), "serve",
+            "--port", str(port),
+        )  # fmt: skip
+    assert code == 2 and f"cannot serve on 127.0.0.1:{port}" in said
+    assert "Serving" not in said
+
+
 def test_sources_never_show_a_password(tmp_path: Path, capsys) -> None:
     config = tmp_path / "c.toml"
     config.write_text(

@@ -572,7 +572,10 @@ def cmd_poll(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     try:
         setup_logging(log_file)
     except OSError as exc:  # a folder, a file it may not write
-        raise UsageError(f"cannot log to {log_file}: {exc.strerror or exc}") from exc
+        # a file where a folder of its path should be: said so ("File exists" said nothing)
+        blocking = next((p for p in (log_file.parents if log_file else ()) if p.is_file()), None)
+        why = f"{blocking} is a file, not a folder" if blocking else exc.strerror or exc
+        raise UsageError(f"cannot log to {log_file}: {why}") from exc
     if ctx.frozen:  # its schedule never comes round: one cycle, then waiting for good
         complain(
             "--now holds the clock still: each source is polled once, and not again until"
@@ -1039,10 +1042,23 @@ def cmd_serve(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
             "your articles (there is no login)"
         )
     try:
+        _can_listen(args.host, args.port)  # (the server says it serves before it binds)
         DashboardServer(argv, host=args.host, port=args.port).serve()
     except OSError as exc:  # the port taken, an address not this machine's
         raise UsageError(f"cannot serve on {args.host}:{args.port}: {exc.strerror or exc}") from exc
     return EXIT_OK
+
+
+def _can_listen(host: str, port: int) -> None:
+    """OSError when nothing can listen on host:port (the port taken, an address not this
+    machine's): said before the server's banner, which claimed it served there."""
+    import socket
+
+    for family, kind, proto, _, address in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+        return
 
 
 def cmd_export_opml(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
