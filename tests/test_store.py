@@ -266,6 +266,13 @@ def test_an_article_kept_for_its_star_goes_once_unstarred(open_store: StoreOpene
         assert [a.id for a in again.query(parse_query("is:starred"))] == ["Wire-2"]
 
 
+def test_a_folder_where_the_store_writes_its_schema_is_a_clear_error(tmp_path: Path) -> None:
+    """meta.json a folder (a hand, a restore gone wrong): the writer ended in a traceback."""
+    (tmp_path / "meta.json").mkdir()
+    with pytest.raises(StoreError, match=r"meta\.json: cannot be written .*; it is a folder"):
+        Store(tmp_path, writer=True)
+
+
 def test_tinydb_corrupt_shard_is_moved_aside_and_the_rest_opens(tmp_path: Path) -> None:
     with Store(tmp_path, writer=True) as store:
         store.add_batch(

@@ -453,7 +453,13 @@ class Store:
             )
         if self.is_writer and (not meta or version < SCHEMA_VERSION):
             self._migrate(version)
-            atomic_write_bytes(meta_path, orjson.dumps({"schema": SCHEMA_VERSION}))
+            try:
+                atomic_write_bytes(meta_path, orjson.dumps({"schema": SCHEMA_VERSION}))
+            except OSError as exc:  # a folder in its place, a full disk: said, no traceback
+                raise StoreError(
+                    f"{meta_path}: cannot be written ({exc.strerror or exc})"
+                    + ("; it is a folder" if meta_path.is_dir() else "")
+                ) from exc
         if self.is_writer:
             self._map = shardmap.read(self.dir)
             if self._map.outdated:  # the map of before: written again in this form
