@@ -96,7 +96,9 @@ _TIME_THEN_DAY = re.compile(
     re.I,
 )
 # the words for a time of day that the date parser does not know
-_TIME_WORDS = re.compile(r"\b(noon|midday|midnight)\b", re.I)
+# (with the "12" or "12:00" written before one: "12 noon" is noon, and a "12" left beside
+# the time made of it was read as a year or a day)
+_TIME_WORDS = re.compile(r"(?:\b12(?::00)?\s*)?\b(noon|midday|midnight)\b", re.I)
 
 
 @dataclass(slots=True)
@@ -340,7 +342,8 @@ def _weekday_date(qualifier: str | None, target: int, today: date, raw: str) -> 
 
 
 _CLOCK = re.compile(
-    r"^(?:at\s+)?(?:(noon|midday|midnight)|(\d{1,2})(?:[:.h](\d{2}))?(?::(\d{2}))?\s*(a\.?m\.?|p\.?m\.?)?)$",
+    r"^(?:at\s+)?(?:(?:12(?::00)?\s*)?(noon|midday|midnight)"
+    r"|(\d{1,2})(?:[:.h](\d{2}))?(?::(\d{2}))?\s*(a\.?m\.?|p\.?m\.?)?)$",
     re.I,
 )
 

@@ -71,7 +71,7 @@ _CONTROL_TOKEN = re.compile(r"[\w-]+")
 # A line that says who owns the page's words ("© 2026 The Herald. All rights reserved.",
 # "<저작권자 ⓒ 연합뉴스, 무단 전재-재배포 금지>"): the site's, not the article's
 _RIGHTS_LINE = re.compile(
-    r"^[<(\[]?\s*(?:©|ⓒ|\(c\)|copyright\s*(?:©|ⓒ|\(c\)|\d{4}|by\b)|저작권자)"
+    r"^[<(\[]?\s*(?:©|ⓒ|\(c\)\s*\d{4}|copyright\s*(?:©|ⓒ|\(c\)|\d{4}|by\b)|저작권자)"
     r"|all rights reserved\.?[>)\]]?$"
     r"|무단\s*전재.{0,40}금지[>)\]]?$",
     re.I,

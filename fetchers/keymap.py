@@ -485,7 +485,11 @@ def key_name(key: str) -> str:
     if len(key) > 1:  # a name, any case ("F8" as the keys' table writes it, "ESC", "Ctrl+x"):
         # the modifiers and a base of more than one character lower-cased ("X" stays X)
         *mods, last = key.split("+")
-        key = "+".join([*(m.lower() for m in mods), last if len(last) == 1 else last.lower()])
+        mods = [m.lower() for m in mods]
+        # a letter after ctrl, alt or meta is the key itself ("Ctrl+W" is ctrl+w: the terminal
+        # sends no capital with ctrl); alone, or after shift, its case is the key's ("G")
+        lower = len(last) > 1 or bool(set(mods) - {"shift"})
+        key = "+".join([*mods, last.lower() if lower else last])
     key = _as_named(SHOWN_AS.get(key, key))
     if len(key) == 1:
         if key.isalnum():

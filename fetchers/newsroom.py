@@ -197,6 +197,11 @@ class Newsroom:
         now, before the poll (whose health, saved after it, says it was done): `tag:` finds
         a source's older articles by the tags it has now. Returns their ids."""
         retags = poller.take_retags()
+        renaming = {new for _, new in poller.renames}  # renames the store refused: still due
+        waiting = {name: retag for name, retag in retags.items() if name in renaming}
+        if waiting:  # (their articles under the old name: none would be found, for good)
+            poller.retagged(waiting, done=False)
+            retags = {name: retag for name, retag in retags.items() if name not in waiting}
         if not retags:
             return []
         try:

@@ -63,7 +63,8 @@ FLUSH_ARTICLES = 2000  # articles waiting to be written that are written without
 # (one source hanging until its timeout held every other source's next poll, the cycle's
 # alerts and stories, a config change and `r` back as long)
 STRAGGLERS_WAIT = 5.0
-STRAGGLERS = 0.1  # of the cycle's sources (at least one)
+STRAGGLERS = 0.1  # of the cycle's sources (at least STRAGGLERS_FEWEST)
+STRAGGLERS_FEWEST = 3
 PAGES_PER_SOURCE = 20  # full texts fetched per source and cycle (newest first); `f` gets more
 PAGES_IN_FLIGHT = 4  # full-text page fetches at once, on top of the per-host caps
 PARSE_DEADLINE = 30.0  # seconds one document may take to parse
@@ -347,10 +348,9 @@ class Poller:
         Sources that answer together are written together (one write per touched shard);
         one that is slow never holds the others' articles back by more than FLUSH_AFTER
         seconds. With `carry` (a running poller's cycle), the cycle ends STRAGGLERS_WAIT
-        after its last answer when only a few sources are still out: they are answered in a
-        later cycle (`carried_answered`), as the fetches of earlier cycles that ended since
-        are in this one. Full texts are fetched after the articles are stored (see
-        `drain_pages`)."""
+        after its last answer when only a few sources are still out: they are answered in the
+        first cycle after they end (`carried_answered`), and no cycle waits for them. Full
+        texts are fetched after the articles are stored (see `drain_pages`)."""
         async with self.beating():
             return await self._poll(sources, carry)
 
@@ -401,18 +401,13 @@ class Poller:
 
             start(chosen)
             for task, source in list(self._carried.items()):  # what earlier cycles left out
-                if not task.done() and not carry:
-                    continue  # (a refresh asked for does not wait for a source still out)
+                if not task.done():
+                    continue  # still out: no cycle waits for it (it starts one when it ends)
                 del self._carried[task]
                 chosen.append(source)
                 by_name[source.name] = source
-                source_of[task] = source
-                if task.done():
-                    finished.append(task)
-                    arrived.set()
-                else:
-                    task.add_done_callback(answered)
-                    pending.add(task)
+                finished.append(task)
+                arrived.set()
             results: dict[str, PollResult] = {}
             waiting: list[tuple[PollResult, list[StagedArticle]]] = []
             loop = asyncio.get_running_loop()
@@ -420,7 +415,7 @@ class Poller:
             held_articles = 0  # staged and waiting for the write
             last_answer = loop.time()
             while pending or topping or finished:
-                few = len(pending) <= max(1, int(len(chosen) * STRAGGLERS))
+                few = len(pending) <= max(STRAGGLERS_FEWEST, int(len(chosen) * STRAGGLERS))
                 if carry and not topping and results and few and not finished:
                     left = last_answer + STRAGGLERS_WAIT - loop.time()
                     if left <= 0:  # the rest answer in a later cycle

@@ -134,7 +134,7 @@ def test_every_key_as_the_keys_screen_shows_it_can_be_given_in_the_config(
     assert keys_in_force(keys)["headlines.down"] == ["down", "j"]
     assert keys_in_force(keys)["headlines.page_down"] == ["pagedown", "ctrl+f"]
     # a name in any case, as the README's table writes F8 (it was refused: "not a key name")
-    config.write_text('[keys]\n"app.screenshot" = "F9"\n"article.close" = "ESC,Ctrl+w"\n')
+    config.write_text('[keys]\n"app.screenshot" = "F9"\n"article.close" = "ESC,Ctrl+W"\n')
     keys = load_config(config, FROZEN).keys
     assert keys_in_force(keys)["app.screenshot"] == ["f9"]
     assert keys_in_force(keys)["article.close"] == ["escape", "ctrl+w"]

@@ -208,3 +208,19 @@ async def test_m_on_a_read_article_just_moved_to_keeps_it_unread(tmp_path: Path)
         await until(pilot, lambda: second in dashboard.session.store.unread([second]))
         await pilot.pause(0.6)  # past the time it is shown for: still as `m` left it
         assert dashboard.session.store.unread([second]) == {second}
+
+
+async def test_a_on_a_list_still_being_read_marks_nothing(tmp_path: Path) -> None:
+    """A first page of a big store's matches (its other rows to come): `A` offered to mark
+    "the 300 articles listed" of thousands matching, and marked those alone."""
+    from tui.rows import GAP
+
+    app = make_app(tmp_path)
+    app.read_after = 3600
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        every = list(dashboard.headlines.ids)
+        dashboard.headlines.ids.append(GAP)  # as a first page leaves the rows it lacks
+        await pilot.press("A", "A")
+        await until(pilot, lambda: "The list is still being read" in notes(app))
+        assert dashboard.session.store.unread(every) == set(every)

@@ -85,6 +85,10 @@ READ = [
     ("Oct 31 noon", SEOUL, None, "2025-10-31T03:00:00"),
     ("noon Oct 31, 2025", SEOUL, None, "2025-10-31T03:00:00"),
     ("2025-10-31 midday", SEOUL, None, "2025-10-31T03:00:00"),
+    # "12 noon" is noon (the 12 left beside the time was read as a year or a day)
+    ("Oct 31 12 noon", SEOUL, None, "2025-10-31T03:00:00"),
+    ("12 noon Oct 31", SEOUL, None, "2025-10-31T03:00:00"),
+    ("12 noon tomorrow", SEOUL, None, "2025-10-25T03:00:00"),
     # Korean
     ("2025년 10월 29일 오후 2시", SEOUL, None, "2025-10-29T05:00:00"),
     ("2025년 10월 29일 오후 2시", None, None, "2025-10-29T14:00:00"),  # the system zone: UTC

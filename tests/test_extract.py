@@ -87,16 +87,18 @@ def test_a_share_strip_and_a_rights_line_inside_the_article_are_dropped() -> Non
     element came out as the article's first and last lines; a sentence that starts with
     the word is the article's."""
     law = "Copyright law changes were debated in parliament on Monday, officials said."
+    third = "(c) The ministry reviews the rates every six months, the bill says."
     body = (
         "<article><h1>Port terminal delayed</h1>"
         '<div class="tools">Share: Facebook Twitter Email Print 글자크기</div>'
-        + article([*PARAGRAPHS, law])
+        + article([*PARAGRAPHS, law, third])
         + "<p>© 2026 The Harbour Gazette. All rights reserved.</p>"
         + "<p>&lt;저작권자 ⓒ 연합뉴스, 무단 전재-재배포, AI 학습 및 활용 금지&gt;</p>"
         + "</article>"
     )
     text = extract_article(page(body).encode(), "text/html", None).text
     assert all(paragraph in text for paragraph in PARAGRAPHS) and law in text
+    assert third in text  # a list's third item, not a rights line
     assert "Facebook" not in text and "All rights reserved" not in text
     assert "무단" not in text
 

@@ -338,9 +338,9 @@ class Session:
         return None
 
     async def cycle(self) -> Cycle | None:
-        """A cycle of every source now, in the poll thread's loop; None when it is not
-        running."""
-        handed = self._in_poll_loop(self.newsroom.cycle())
+        """A cycle of every source now, in the poll thread's loop (a source that hangs left to
+        a later cycle, as the running poller's are); None when it is not running."""
+        handed = self._in_poll_loop(self.newsroom.cycle(carry=True))
         return await handed if handed is not None else None
 
     # -- articles -----------------------------------------------------------------------------

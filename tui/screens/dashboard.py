@@ -969,6 +969,10 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         rows = [row for row in headlines.ids if row]
         if not rows:
             return
+        if len(rows) < len(headlines.ids):  # a first page: the rows about it still to come
+            key = key_shown(self.app, "article.all_read")
+            self.notify(f"The list is still being read: {key} once it is whole.")
+            return
         what = "stories" if headlines.story_rows else "articles"
         if not self._marking_all.confirmed(f"{headlines.generation}"):
             key = key_shown(self.app, "article.all_read")
