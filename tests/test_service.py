@@ -72,9 +72,9 @@ def test_a_reload_sent_as_the_poller_starts_never_ends_it(argv: list[str], ignor
     """SIGHUP in a poller's first tenth of a second (`systemctl reload` right after a start)
     ended it with no word, exit 129, while the CLI's modules were still being imported: the
     first code a `wirewatch poll` runs ignores it, until the poller listens for it."""
-    code = (
-        f"import sys, signal; sys.argv = {argv!r}; import tui;"
-        " print(signal.getsignal(signal.SIGHUP) is signal.SIG_IGN)"
+    code = (  # (as a terminal starts it: a run under nohup inherits SIGHUP ignored already)
+        f"import sys, signal; signal.signal(signal.SIGHUP, signal.SIG_DFL); sys.argv = {argv!r};"
+        " import tui; print(signal.getsignal(signal.SIGHUP) is signal.SIG_IGN)"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
