@@ -222,5 +222,8 @@ async def test_a_on_a_list_still_being_read_marks_nothing(tmp_path: Path) -> Non
         every = list(dashboard.headlines.ids)
         dashboard.headlines.ids.append(GAP)  # as a first page leaves the rows it lacks
         await pilot.press("A", "A")
-        await until(pilot, lambda: "The list is still being read" in notes(app))
+        await until(pilot, lambda: "The list is still being read: A" in notes(app))
         assert dashboard.session.store.unread(every) == set(every)
+        await pilot.press("n")  # nor does n pass over the rows it has not read yet
+        await until(pilot, lambda: "The list is still being read: n" in notes(app))
+        assert dashboard.headlines.cursor == 0

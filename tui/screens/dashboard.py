@@ -73,7 +73,7 @@ from tui.messages import (
     UnreadFound,
     ViewerReloaded,
 )
-from tui.rows import Place, Rows, around, position
+from tui.rows import GAP, Place, Rows, around, position
 from tui.screens.alerts import AlertChoice, AlertsScreen
 from tui.screens.events import EventChoice, EventForm, EventsScreen
 from tui.screens.help import HelpScreen
@@ -936,6 +936,10 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         """The next unread row below the highlighted one (`step` -1: above), found in a
         thread: the rows' marks are asked of the store a chunk at a time."""
         headlines = self.headlines
+        if GAP in headlines.ids:  # a first page: the rows about it still to come
+            key = key_shown(self.app, "headlines.next_unread")
+            self.notify(f"The list is still being read: {key} once it is whole.")
+            return
         if headlines.ids:
             shelf = headlines.stories if headlines.story_rows else None
             self._find_unread(
