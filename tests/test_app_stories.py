@@ -31,6 +31,7 @@ from tests.conftest import (
     seed_only_config,
     seen,
     settle,
+    until,
 )
 from tui.app import WirewatchApp
 from tui.messages import (
@@ -694,3 +695,23 @@ async def test_a_storys_timeline_says_who_was_first_before_its_headline(tmp_path
         shown = screen_text(app)
         assert "3 outlets · first Yonhap, 5h ago · " in shown
         assert "(D shows how)" in shown
+
+
+async def test_n_over_stories_moves_to_the_next_story_holding_an_unread_article(
+    tmp_path: Path,
+) -> None:
+    """`n` over story rows passes over a story whose articles are all read."""
+    newsroom_data(tmp_path)
+    app = make_app(tmp_path)
+    app.read_after = 3600
+    async with piloted(app) as pilot:
+        await opened(app, pilot)
+        dashboard = await story_rows(app, pilot)
+        headlines = dashboard.headlines
+        rows = list(headlines.ids)
+        assert len(rows) >= 3 and headlines.cursor == 0
+        second = headlines.stories.by_id[rows[1]]  # type: ignore[union-attr]
+        dashboard.session.store.set_state(second.articles, read=True)
+        await pilot.press("n")
+        await until(pilot, lambda: headlines.cursor == 2)
+

@@ -127,20 +127,24 @@ async def test_the_poll_loop_survives_a_huge_retry_after(
 # -- what a server says --------------------------------------------------------------------
 
 
-async def test_a_redirect_to_a_port_that_cannot_be_is_a_plain_error(
-    feed_server: FeedServer,
-) -> None:
-    url = feed_server.add(
-        "/away", Route(status=302, headers={"Location": "http://127.0.0.1:99999/x"})
-    )
+async def _redirect_error(feed_server: FeedServer, path: str, location: str) -> Exception:
+    """What fetching `path` raises when it redirects to `location`."""
+    url = feed_server.add(path, Route(status=302, headers={"Location": location}))
     client = make_client(None, 2, 5.0)
     try:
         with pytest.raises(Exception) as caught:
             await fetch(client, url, deadline=5.0, max_body=100_000)
     finally:
         await client.aclose()
-    assert "port 99999" in str(caught.value)
-    assert "ExceptionGroup" not in str(caught.value) and "TaskGroup" not in str(caught.value)
+    return caught.value
+
+
+async def test_a_redirect_to_a_port_that_cannot_be_is_a_plain_error(
+    feed_server: FeedServer,
+) -> None:
+    error = await _redirect_error(feed_server, "/away", "http://127.0.0.1:99999/x")
+    assert "port 99999" in str(error)
+    assert "ExceptionGroup" not in str(error) and "TaskGroup" not in str(error)
 
 
 async def test_a_redirect_to_another_scheme_says_it_was_a_redirect(
@@ -148,14 +152,9 @@ async def test_a_redirect_to_another_scheme_says_it_was_a_redirect(
 ) -> None:
     """A feed's http address redirected to ftp: the error said "not an http or https URL", as
     if the address configured were the fault."""
-    url = feed_server.add("/ftp", Route(status=302, headers={"Location": "ftp://files.example/f"}))
-    client = make_client(None, 2, 5.0)
-    try:
-        with pytest.raises(FetchError) as caught:
-            await fetch(client, url, deadline=5.0, max_body=100_000)
-    finally:
-        await client.aclose()
-    assert str(caught.value) == "redirected to ftp://files.example: not an http or https URL"
+    error = await _redirect_error(feed_server, "/ftp", "ftp://files.example/f")
+    assert isinstance(error, FetchError)
+    assert str(error) == "redirected to ftp://files.example: not an http or https URL"
 
 
 async def test_an_unsolicited_304_on_a_first_fetch_is_an_error(

@@ -96,22 +96,14 @@ READ_CHUNK = 1000  # thin records read back at a time by iter_articles
 LOAD_HANDOVER = 0.001  # seconds the load of the rest leaves the lock free after each shard
 
 
-def _source_setter(to: dict[str, str]) -> Callable[[MutableMapping[str, Any]], None]:
-    """A TinyDB update giving each document of `to` its new source name."""
+def _field_setter(field: str, to: dict[str, Any]) -> Callable[[MutableMapping[str, Any]], None]:
+    """A TinyDB update giving each document of `to` (id -> value) its value of `field` (a
+    renamed source's name, a retagged source's tags)."""
 
-    def rename(doc: MutableMapping[str, Any]) -> None:
-        doc["source"] = to[doc["id"]]
+    def set_field(doc: MutableMapping[str, Any]) -> None:
+        doc[field] = to[doc["id"]]
 
-    return rename
-
-
-def _tags_setter(to: dict[str, list[str]]) -> Callable[[MutableMapping[str, Any]], None]:
-    """A TinyDB update giving each document of `to` its new tags."""
-
-    def retag(doc: MutableMapping[str, Any]) -> None:
-        doc["tags"] = to[doc["id"]]
-
-    return retag
+    return set_field
 
 
 class Store:
@@ -1276,7 +1268,7 @@ class Store:
                         to[ident] = new
             renamed: list[str] = []
             try:
-                self._rewrite(to, _source_setter, renamed, "articles of renamed sources renamed")
+                self._rewrite(to, "source", renamed, "articles of renamed sources renamed")
             finally:
                 moved: dict[tuple[str, str], list[str]] = {}
                 for ident in renamed:  # the old names of all read before any is filed anew
@@ -1310,7 +1302,7 @@ class Store:
                             to[ident] = tags
             retagged_ids: list[str] = []
             try:
-                self._rewrite(to, _tags_setter, retagged_ids, "articles given their new tags")
+                self._rewrite(to, "tags", retagged_ids, "articles given their new tags")
             finally:
                 indexes.retag({ident: to[ident] for ident in retagged_ids})
                 self._rewritten(retagged_ids)
@@ -1319,12 +1311,12 @@ class Store:
     def _rewrite(
         self,
         to: dict[str, Any],
-        setter: Callable[[dict[str, Any]], Callable[[MutableMapping[str, Any]], None]],
+        field: str,
         written: list[str],
         what: str,
     ) -> None:
-        """Write each article of `to` (id -> its new value, which `setter` gives it) into its
-        shard, a shard at a time, adding the ids of each shard written to `written`.
+        """Write each article of `to` (id -> its new value of `field`) into its shard, a
+        shard at a time, adding the ids of each shard written to `written`.
         StoreWriteError (carrying `written`) when the disk refuses."""
         records = self._indexes.records
         by_shard: dict[str, dict[str, Any]] = {}
@@ -1334,7 +1326,9 @@ class Store:
             for key, members in by_shard.items():
                 shard = self._get_shard(key)
                 before = shard.signature
-                shard.table.update(setter(members), lambda d, m=members: d.get("id") in m)
+                shard.table.update(
+                    _field_setter(field, members), lambda d, m=members: d.get("id") in m
+                )
                 shard.wrote()
                 self._note_written(key, before, members)
                 written.extend(members)

@@ -934,17 +934,21 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
 
     def action_next_unread(self, step: int) -> None:
         """The next unread row below the highlighted one (`step` -1: above), found in a
-        thread: the rows' marks are asked of the store a chunk at a time."""
+        thread: the rows' marks are asked of the store a chunk at a time. (The list is
+        handed over as it is: a new list replaces it, never changes it.)"""
         headlines = self.headlines
-        if GAP in headlines.ids:  # a first page: the rows about it still to come
-            key = key_shown(self.app, "headlines.next_unread")
-            self.notify(f"The list is still being read: {key} once it is whole.")
-            return
-        if headlines.ids:
+        if headlines.ids and not self._still_reading("headlines.next_unread"):
             shelf = headlines.stories if headlines.story_rows else None
-            self._find_unread(
-                headlines.generation, list(headlines.ids), headlines.cursor, step, shelf
-            )
+            self._find_unread(headlines.generation, headlines.ids, headlines.cursor, step, shelf)
+
+    def _still_reading(self, binding_id: str) -> bool:
+        """Whether the list is a first page, the rows about it still to come (said, naming
+        the key that waits for it): `n` would pass over them, `A` leave them unread."""
+        if GAP not in self.headlines.ids:
+            return False
+        key = key_shown(self.app, binding_id)
+        self.notify(f"The list is still being read: {key} once it is whole.", markup=False)
+        return True
 
     @work(thread=True, group="unread", exclusive=True, exit_on_error=False)
     def _find_unread(
@@ -962,7 +966,8 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             return  # found in a list since replaced
         if message.row is None:
             way = "below" if message.step > 0 else "above"
-            self.notify(f"No unread {'story' if headlines.story_rows else 'article'} {way}.")
+            kind = "story" if headlines.story_rows else "article"
+            self.notify(f"No unread {kind} {way}.", markup=False)
             return
         headlines.move_to(message.row)
 
@@ -970,17 +975,15 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         """Every article listed marked read, once `A` is pressed a second time: a desk
         catching up on a filter's backlog (newsboat's `A`)."""
         headlines = self.headlines
-        rows = [row for row in headlines.ids if row]
-        if not rows:
-            return
-        if len(rows) < len(headlines.ids):  # a first page: the rows about it still to come
-            key = key_shown(self.app, "article.all_read")
-            self.notify(f"The list is still being read: {key} once it is whole.")
+        rows = headlines.ids  # (handed over as it is; the worker reads its articles)
+        if not rows or self._still_reading("article.all_read"):
             return
         what = "stories" if headlines.story_rows else "articles"
         if not self._marking_all.confirmed(f"{headlines.generation}"):
             key = key_shown(self.app, "article.all_read")
-            self.notify(f"Press {key} again to mark the {len(rows):,} {what} listed read.")
+            self.notify(
+                f"Press {key} again to mark the {len(rows):,} {what} listed read.", markup=False
+            )
             return
         self._mark_all_read(rows, headlines.stories if headlines.story_rows else None)
 
