@@ -714,4 +714,3 @@ async def test_n_over_stories_moves_to_the_next_story_holding_an_unread_article(
         dashboard.session.store.set_state(second.articles, read=True)
         await pilot.press("n")
         await until(pilot, lambda: headlines.cursor == 2)
-
