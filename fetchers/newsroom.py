@@ -115,9 +115,12 @@ class Newsroom:
                     cycle.new_ids, cycle.removed > 0, cycle.backlog_ids
                 )
             )
-        # the writer's grouping into stories, read by the app
+        # the writer's grouping into stories, read by the app; it reads the words of the
+        # articles each write stores while the poll goes on
         self.story_desk = stories or StoryDesk(store, data_dir)
         self.on_cycle(self.story_desk.after_cycle)
+        if self.poller is not None:
+            self.poller.on_staged = self.story_desk.read_ahead
         if alerts is not None:  # then the spikes of the stories the cycle's articles joined
             story_desk = self.story_desk
             self.on_cycle(

@@ -46,6 +46,7 @@ from fetchers.models import (
     system_clock,
 )
 from fetchers.parsepool import ParsedSource, ParsePool, ParseTimeout, parse_within
+from fetchers.query import Record
 from fetchers.redact import redact
 from fetchers.store import ArticleStore, StagedArticle, StoreError, StoreWriteError, stage
 from fetchers.timeparse import local_zone
@@ -201,6 +202,10 @@ class Poller:
             None  # article ids whose page this process asked for
         )
         self.on_answer: Callable[[PollResult], None] | None = None  # each source, as it answers
+        # each batch of articles about to be written (new, or revised), while the poll goes
+        # on: work that can start before the cycle ends (the stories read their words);
+        # called on the event loop, so quick. (After the write, a lean store has thinned them.)
+        self.on_staged: Callable[[list[Record]], None] | None = None
         self._unsent = 0  # requests of the current poll not yet given a slot
         self.sent = asyncio.Event()  # set once a poll's first requests are all on their way
         self._rng = random.Random()
@@ -512,6 +517,11 @@ class Poller:
         """Write what the given sources brought, record their health, and queue the full
         texts of their new articles."""
         batch = [item for _, staged in waiting for item in staged]
+        if batch and self.on_staged is not None:
+            try:
+                self.on_staged([item.record for item in batch])
+            except Exception:  # work done early: never the write's or the cycle's end
+                log.exception("a hook on the articles about to be stored failed")
         held: set[str] | None = None  # the staged ids the store revised (None: not known)
         try:
             new_ids, held = await asyncio.to_thread(self._write, waiting) if batch else ([], set())

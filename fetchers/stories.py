@@ -1077,6 +1077,54 @@ def story_id(founder: str) -> str:
     return "s" + hashlib.blake2b(founder.encode(), digest_size=6).hexdigest()
 
 
+# what a `Readings` keeps of an article's words: its credit, headline and lede as read
+# (`_as_read`, the lede stripped), its words and how often it says each (in the order
+# counted: ties in weight keep it), the countries it is about and its headline's names
+_Read = tuple[tuple[int, str] | None, str, str, tuple[str, ...], bytes | tuple[int, ...]]
+_Reading = tuple[_Read, Places | None, Names]
+
+
+class Readings:
+    """Articles' words read ahead of their grouping: while a cycle still polls (its network
+    waits leave the grouping's thread idle), each source's new articles are read as they
+    are stored, so the grouping after the poll only weighs and compares them. Reading an
+    article is the same whenever it is done (its words, not the index's state); what its
+    outlet said before is taken out at grouping time (`_unrepeated`), and an article whose
+    lede loses a part so is read again then. Bounded: past `limit` articles, the rest are
+    read when grouped."""
+
+    def __init__(self, limit: int = 200_000) -> None:
+        self.limit = limit
+        self._read: dict[tuple[str, str], _Reading] = {}
+
+    def __len__(self) -> int:
+        return len(self._read)
+
+    def read(self, texts: Iterable[tuple[str, str]]) -> None:
+        """Read each (title, summary) not read yet."""
+        _prior()  # (read once per process: the grouping's first index needs it)
+        known = self._read
+        for title, summary in texts:
+            if len(known) >= self.limit:
+                return
+            if (title, summary) in known:
+                continue
+            credited, headline, lede = _as_read(title, summary)
+            lede = lede.strip()
+            vec, places, names = StoryIndex._counted(headline, lede)
+            counts = tuple(vec.values())
+            kept = bytes(counts) if max(counts, default=0) < 256 else counts
+            known[title, summary] = ((credited, headline, lede, tuple(vec), kept), places, names)
+
+    def take(self, title: str, summary: str) -> _Reading | None:
+        """What was read of an article of these words, if it was (it stays: a wire's report
+        republished word for word by another outlet reads the same)."""
+        return self._read.get((title, summary))
+
+    def clear(self) -> None:
+        self._read.clear()
+
+
 class StoryIndex:
     """The grouping's memory: recent articles' kept words and an inverted index of them, how
     many articles ever had each word, and which story every article belongs to."""
@@ -1115,29 +1163,35 @@ class StoryIndex:
         self._said_pruned = -math.inf  # the cut `_recently_said` was last pruned at
         # where the restored recent articles come from, until their vectors are made
         self._pending: list[Callable[[], Iterable[Item]]] = []
+        self._readings: Readings | None = None  # words read ahead, while `add` groups
 
     def __len__(self) -> int:
         return len(self.story_of)
 
     # -- building ------------------------------------------------------------------------------
-    def add(self, items: Iterable[Item]) -> list[str]:
+    def add(self, items: Iterable[Item], readings: Readings | None = None) -> list[str]:
         """Group new articles (ones already grouped are skipped); returns the story of each
-        new one, in the order taken (time, then id). The garbage collector is paused
-        meanwhile (`collector_paused`)."""
+        new one, in the order taken (time, then id). `readings`: articles' words read ahead
+        (the same stories, sooner). The garbage collector is paused meanwhile
+        (`collector_paused`)."""
         out: list[str] = []
         known, heap, window = self.story_of, self._by_time, self.window
-        with collector_paused():
-            ordered = sorted(items, key=TIME_THEN_ID)
-            if self._pending:
-                first = next((item.when for item in ordered if item.id not in known), None)
-                self._weigh_restored(first)
-            for item in ordered:
-                if item.id in known:
-                    continue
-                if heap and heap[0][0] < item.when - window:
-                    self._expire(item.when)
-                out.append(self._place(item))
-            self._compact()
+        self._readings = readings
+        try:
+            with collector_paused():
+                ordered = sorted(items, key=TIME_THEN_ID)
+                if self._pending:
+                    first = next((item.when for item in ordered if item.id not in known), None)
+                    self._weigh_restored(first)
+                for item in ordered:
+                    if item.id in known:
+                        continue
+                    if heap and heap[0][0] < item.when - window:
+                        self._expire(item.when)
+                    out.append(self._place(item))
+                self._compact()
+        finally:
+            self._readings = None
         return out
 
     def restore(
@@ -1304,12 +1358,22 @@ class StoryIndex:
         """`_counts` of an article, less the lede or last sentence its outlet's last articles
         said too (`_unrepeated`); its outlet ("": not known; else the one an aggregator
         credits, as one Google News feed carries many, or its feed) and its lede's hashes."""
-        credited, headline, lede = _as_read(item.title, item.summary)
+        readings = self._readings
+        ahead = None
+        if readings is not None and item.source:  # (read ahead with the lede stripped, as
+            ahead = readings.take(item.title, item.summary)  # `_unrepeated` leaves it)
+        if ahead is None:
+            credited, headline, lede = _as_read(item.title, item.summary)
+        else:
+            (credited, headline, lede, words, counts), places, names = ahead
         outlet = ""
         said: tuple[int, ...] = ()
         if item.source:
             outlet = item.source if credited is None else credited[1]
-            lede, said = _unrepeated(lede, self._said_by(outlet, item.when))
+            told, said = _unrepeated(lede, self._said_by(outlet, item.when))
+            if ahead is not None and told == lede:  # nothing its outlet said before
+                return dict(zip(words, counts, strict=True)), places, names, outlet, said
+            lede = told
         vec, places, names = self._counted(headline, lede)
         return vec, places, names, outlet, said
 

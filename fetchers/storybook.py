@@ -40,7 +40,7 @@ from fetchers.query import Query, Record
 from fetchers.stepwise import emptied_stepwise, set_stepwise, sorted_stepwise
 from fetchers.store.errors import StoreError
 from fetchers.store.interface import StoryKeeper
-from fetchers.stories import TIME_THEN_ID, WINDOW, Item, StoryIndex
+from fetchers.stories import TIME_THEN_ID, WINDOW, Item, Readings, StoryIndex
 from fetchers.story import (
     READ_CHUNK,
     STEP_IDS,
@@ -399,10 +399,12 @@ class StoryBook:
         store: ArticleStore,
         pace: bool = False,
         window: int | None = None,
+        readings: Readings | None = None,
     ) -> tuple[StoryIndex, bool]:
         """The stories as saved, with the store's articles that the file lacks grouped and
         those the store lost dropped; True when that changed anything. `window`: of the
-        newest this many articles only (what the file says of older ones is left out)."""
+        newest this many articles only (what the file says of older ones is left out).
+        `readings`: articles' words read ahead (`Readings`)."""
         index = StoryIndex()
         with collector_paused():  # (a screen's process settles the heap as it resumes)
             keeper = self._keeper(store)
@@ -459,7 +461,7 @@ class StoryBook:
             del lacking
         if missing:
             for batch in _as_they_arrived(missing, arrived, pace):
-                add_paced(index, batch, pace)
+                add_paced(index, batch, pace, readings)
             changed = True
             if since is not None:
                 since.update(filter(None, (index.story_of.get(item.id) for item in missing)))
@@ -550,11 +552,13 @@ class StoryBook:
         pace: bool = False,
         revised: Iterable[str] = (),
         renames: Iterable[tuple[str, str]] = (),
+        readings: Readings | None = None,
     ) -> list[str]:
         """(The writer, in a thread.) Group the cycle's new articles, drop what retention
         removed, and save; `revised`: the stored articles the cycle gave another title or
         summary (their stories are made again at the next shelf); `renames`: the sources
-        renamed (the index's window takes their new names). Before the store has
+        renamed (the index's window takes their new names); `readings`: articles' words
+        read ahead (`Readings`). Before the store has
         loaded every day, only the new articles are grouped; the rest is caught up at a
         later cycle. `pace`: rest between slices (`add_paced`), for a process with a screen
         to keep quick.
@@ -574,7 +578,7 @@ class StoryBook:
             if opened:
                 if not store.complete:
                     return []
-                self.index, changed = self._open(store, pace)
+                self.index, changed = self._open(store, pace, readings=readings)
                 self._touched = None  # stories not seen grouped: the next shelf is whole
             index = self.index
             assert index is not None
@@ -588,7 +592,7 @@ class StoryBook:
             try:
                 fresh = [_item(r) for r in store.records(wanted) if r.id not in index.story_of]
                 if fresh:
-                    add_paced(index, fresh, pace)
+                    add_paced(index, fresh, pace, readings)
                     self._touch(index.story_of.get(item.id) for item in fresh)
                     changed = True
                 rewritten = [index.story_of.get(ident) for ident in revised]
@@ -637,6 +641,37 @@ class StoryDesk:
         self.cold_limit = cold_limit
         self.running: Future[list[str]] | None = None  # the last cycle's grouping
         self._grouper: ThreadPoolExecutor | None = None
+        # the words of the cycle's articles, read as they are stored (not by a screen's
+        # process, which paces its grouping: reading them early would compete with it)
+        self.readings: Readings | None = None if pace else Readings()
+        self._reading_skipped = False  # this cycle's grouping is left to another process
+        self._reads: list[Future[None]] = []  # the readings asked this cycle
+        self._updates: list[Future[list[str]]] = []  # the groupings asked, until done
+
+    def read_ahead(self, records: list[Record]) -> None:
+        """Read the words of articles about to be stored, in the desk's thread, while the
+        poll goes on (called from the event loop that runs it): the grouping after the poll
+        has only to weigh and compare them (the same stories, sooner)."""
+        if self.readings is None or not self.store.is_writer:
+            return
+        if self._grouper is None:
+            self._grouper = ThreadPoolExecutor(1, thread_name_prefix="wirewatch-stories")
+        self._reads.append(
+            self._grouper.submit(self._read, [(r.title, r.summary) for r in records])
+        )
+
+    def _read(self, texts: list[tuple[str, str]]) -> None:
+        readings = self.readings
+        assert readings is not None
+        try:
+            if self._reading_skipped:
+                return
+            if not readings and self._skipped():  # (asked at a cycle's first reading)
+                self._reading_skipped = True
+                return
+            readings.read(texts)
+        except Exception:  # only early: they are read when grouped
+            log.exception("reading the articles' words ahead of their grouping failed")
 
     def after_cycle(self, cycle: Cycle) -> None:
         """Group the cycle's articles in the desk's own thread, one cycle after another
@@ -645,6 +680,12 @@ class StoryDesk:
             return
         if self._grouper is None:
             self._grouper = ThreadPoolExecutor(1, thread_name_prefix="wirewatch-stories")
+        # readings not begun yet: the grouping reads those articles itself, no later, and
+        # is the work under way that `close` lets finish (not one queued behind them)
+        reads, self._reads = self._reads, []
+        for read in reads:
+            read.cancel()
+        self._updates = [update for update in self._updates if not update.done()]
         self.running = self._grouper.submit(
             self._update,
             list(cycle.new_ids),
@@ -652,13 +693,23 @@ class StoryDesk:
             list(cycle.revised_ids),
             list(cycle.renames),
         )
+        self._updates.append(self.running)
 
     def close(self) -> None:
-        """Let the grouping under way finish (its stories are saved) and drop those queued;
-        a cycle after this (the dashboard's `r` polling again) starts a thread anew."""
+        """Let the grouping under way (the first not done: it may wait behind a reading)
+        finish, its stories saved, and drop the readings and groupings queued; a cycle after
+        this (the dashboard's `r` polling again) starts a thread anew."""
         grouper, self._grouper = self._grouper, None
-        if grouper is not None:
-            grouper.shutdown(wait=True, cancel_futures=True)
+        if grouper is None:
+            return
+        reads, self._reads = self._reads, []
+        for read in reads:
+            read.cancel()
+        queued = [update for update in self._updates if not update.done()]
+        self._updates = []
+        for update in queued[1:]:
+            update.cancel()
+        grouper.shutdown(wait=True)
 
     def _update(
         self,
@@ -669,8 +720,7 @@ class StoryDesk:
     ) -> list[str]:
         """The ids grouped (see `StoryBook.update`); none when grouping failed."""
         try:
-            cold = self.book.index is None and not self.book.saved(self.store)
-            if cold and self.cold_limit is not None and len(self.store) > self.cold_limit:
+            if self._skipped():
                 log.info(
                     "stories: %d articles and no stories yet; the next poll or dashboard"
                     " groups them",
@@ -678,7 +728,9 @@ class StoryDesk:
                 )
                 return []
             first, began = self.book.index is None, time.monotonic()
-            grouped = self.book.update(self.store, new_ids, removed, self.pace, revised, renames)
+            grouped = self.book.update(
+                self.store, new_ids, removed, self.pace, revised, renames, self.readings
+            )
             index = self.book.index
             if first and index is not None:  # once a process: a restart's restore can be long
                 log.info(
@@ -691,14 +743,28 @@ class StoryDesk:
         except Exception:  # the stories are derived: a failure costs them, never the poll
             log.exception("grouping the cycle's articles into stories failed")
             return []
+        finally:
+            if self.readings is not None:  # what this cycle's grouping did not ask: not kept
+                self.readings.clear()
+            self._reading_skipped = False
+
+    def _skipped(self) -> bool:
+        """Whether the first grouping of a store with no stories is left to another process
+        (`cold_limit`)."""
+        if self.cold_limit is None or self.book.index is not None:
+            return False
+        return len(self.store) > self.cold_limit and not self.book.saved(self.store)
 
 
-def add_paced(index: StoryIndex, items: list[Item], pace: bool) -> None:
-    """Group `items` as `index.add` does; with `pace`, a slice at a time in time order with a
-    rest after each. The stories are the same: articles are placed one by one in time order,
-    each against the articles of its window."""
+def add_paced(
+    index: StoryIndex, items: list[Item], pace: bool, readings: Readings | None = None
+) -> None:
+    """Group `items` as `index.add` does (`readings`: their words read ahead, if they were);
+    with `pace`, a slice at a time in time order with a rest after each. The stories are the
+    same: articles are placed one by one in time order, each against the articles of its
+    window."""
     if not pace:
-        index.add(items)
+        index.add(items, readings or None)  # (none read: nothing to look up)
         return
     # ordered a step at a time: one sort of a million articles (a first grouping of a big
     # store) held the interpreter for a fifth of a second, a freeze of the screen beside it
@@ -708,7 +774,7 @@ def add_paced(index: StoryIndex, items: list[Item], pace: bool) -> None:
         if start:
             time.sleep(REST_FACTOR * took)
         began = time.thread_time()
-        index.add(ordered[start : start + SLICE_ARTICLES])
+        index.add(ordered[start : start + SLICE_ARTICLES], readings or None)
         took = time.thread_time() - began
         give_way()
 

@@ -1212,9 +1212,9 @@ def test_a_paced_grouping_orders_many_articles_a_step_at_a_time(
     paced = StoryIndex()
     placing = paced.add
 
-    def add(items: list[Item]) -> list[str]:
+    def add(items: list[Item], readings: stories.Readings | None = None) -> list[str]:
         given.append("placed")
-        return placing(items)
+        return placing(items, readings)
 
     monkeypatch.setattr(paced, "add", add)
     add_paced(paced, copies, pace=True)
@@ -2275,8 +2275,10 @@ def test_a_grouping_that_failed_midway_leaves_the_next_page_found_among_all(
     articles = _fetched_after(items)
     grouped = storybook.add_paced
 
-    def half_then_fail(index: StoryIndex, fresh: list[Item], pace: bool) -> None:
-        grouped(index, fresh[len(fresh) // 2 :], pace)  # the newer half: the newest stories
+    def half_then_fail(
+        index: StoryIndex, fresh: list[Item], pace: bool, readings: stories.Readings | None
+    ) -> None:
+        grouped(index, fresh[len(fresh) // 2 :], pace, readings)  # the newer half: the newest
         raise RuntimeError("stopped")
 
     with Store(tmp_path, writer=True) as store:
@@ -2690,6 +2692,113 @@ def test_closing_the_story_desk_lets_its_grouping_finish_and_ends_its_thread(
         assert desk.running is not None and desk.running.done()
         assert (tmp_path / "stories.json").exists()  # the grouping finished and was saved
         assert not [t for t in threading.enumerate() if t.name.startswith("wirewatch-stories")]
+
+
+class _CountedReadings(stories.Readings):
+    """Readings that count the articles the grouping found read ahead."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.taken = 0
+
+    def take(self, title: str, summary: str) -> Any:
+        found = super().take(title, summary)
+        self.taken += found is not None
+        return found
+
+
+def test_articles_read_ahead_of_their_grouping_join_the_same_stories() -> None:
+    """Articles whose words were read while the poll went on (`Readings`) join the stories
+    they join read at grouping time, over every labelled set, outlets and all; one whose lede
+    its outlet said before (a notice ending every report, or said whole) is read again
+    without it, as it would have been."""
+    names = sorted(p.name for p in HERE.glob("*.json"))
+    assert len(names) >= 10
+    notice = "Continue reading on the Wire's site »"
+    items: list[Item] = []
+    for number, name in enumerate(names):
+        for n, item in enumerate(set_items(name)):
+            item.id = f"{number}:{item.id}"
+            item.source = f"outlet {n % 5}"
+            if n % 7 == 0:  # the outlet's notice after its lede, or its lede said again
+                item.summary = f"{item.summary} {notice}" if n % 2 else notice
+            items.append(item)
+    plain = StoryIndex()
+    plain.add(items)
+    readings = _CountedReadings()
+    readings.read((i.title, i.summary) for i in items)
+    ahead = StoryIndex()
+    ahead.add(items, readings)
+    assert readings.taken == len(items)
+    assert ahead.story_of == plain.story_of and ahead.members == plain.members
+    assert len(set(plain.story_of.values())) > 100
+
+
+def test_the_story_desk_reads_ahead_and_closing_keeps_the_grouping_queued_behind_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The desk reads the words of articles about to be stored while the poll goes on. A
+    cycle that ends while a reading is still queued groups those articles itself, and the
+    poller closing at once (a one-shot refresh) lets that grouping finish and save."""
+    import threading
+
+    from fetchers.models import Article
+    from fetchers.newsroom import Cycle
+    from fetchers.store import Store
+    from fetchers.storybook import StoryDesk
+
+    release = threading.Event()
+    read = stories.Readings.read
+
+    def slow(self: stories.Readings, texts: Iterable[tuple[str, str]]) -> None:
+        release.wait(10)
+        read(self, texts)
+
+    monkeypatch.setattr(stories.Readings, "read", slow)
+    items = sorted(seeded_articles(count=60, days=1.0), key=lambda i: (i.when, i.id))
+    with Store(tmp_path, writer=True) as store:
+        articles = [
+            Article(
+                id=i.id,
+                source="Wire",
+                title=i.title,
+                summary=i.summary,
+                published=datetime.fromtimestamp(i.when, UTC),
+                fetched=datetime.fromtimestamp(i.when, UTC),
+            )  # fmt: skip
+            for i in items
+        ]
+        ids = store.add_batch(articles)
+        desk = StoryDesk(store, tmp_path)
+        records = store.records(ids)
+        desk.read_ahead(records[:30])  # begun, held by `slow`
+        desk.read_ahead(records[30:])  # queued behind it
+        desk.after_cycle(Cycle([], ids))
+        release.set()
+        desk.close()
+        assert desk.running is not None and desk.running.done()
+        assert sorted(stories_file(tmp_path / "stories.json")) == sorted(desk.book.index.members)
+        assert len(desk.book.index.story_of) == 60
+        assert desk.readings is not None and not len(desk.readings)  # let go after the cycle
+
+
+def test_a_refresh_reads_each_new_articles_words_ahead_of_grouping_it(
+    story_desk, tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refresh reads its new articles' words as each source's are stored (a lean store
+    thins them after the write: they are read before it), so its grouping after the poll
+    finds every one of them read."""
+    taken: list[_CountedReadings] = []
+
+    def counted() -> _CountedReadings:
+        taken.append(_CountedReadings())
+        return taken[-1]
+
+    monkeypatch.setattr(storybook, "Readings", counted)
+    where, _ = story_desk
+    assert _run(capsys, *where, "refresh")[0] == 0
+    _, listed, _ = _run(capsys, *where, "list", "--json")
+    assert len(taken) == 1 and taken[0].taken == len(listed) >= 2
 
 
 def test_the_stories_of_a_cycle_and_their_hourly_counts_read_the_articles_in_one_call(
