@@ -206,6 +206,7 @@ class Poller:
         # on: work that can start before the cycle ends (the stories read their words);
         # called on the event loop, so quick. (After the write, a lean store has thinned them.)
         self.on_staged: Callable[[list[Record]], None] | None = None
+        self._refill_now = False  # a poll found a shard unreadable as it ended (`poll`)
         self._unsent = 0  # requests of the current poll not yet given a slot
         self.sent = asyncio.Event()  # set once a poll's first requests are all on their way
         self._rng = random.Random()
@@ -355,9 +356,26 @@ class Poller:
         seconds. With `carry` (a running poller's cycle), the cycle ends STRAGGLERS_WAIT
         after its last answer when only a few sources are still out: they are answered in the
         first cycle after they end (`carried_answered`), and no cycle waits for them. Full
-        texts are fetched after the articles are stored (see `drain_pages`)."""
+        texts are fetched after the articles are stored (see `drain_pages`).
+
+        A shard found unreadable while the store loaded during the poll (a `refresh` opens
+        it as its requests go out) was moved aside after some feeds had said "not modified":
+        the same sources are polled again at once, every feed read whole, so the lost
+        articles are back when the poll ends, not one poll later."""
         async with self.beating():
-            return await self._poll(sources, carry)
+            results = await self._poll(sources, carry)
+            if not self._refill_now:
+                return results
+            self._refill_now = False
+            log.warning("every feed of this poll is asked again now, for its full content")
+            merged = {r.source: r for r in results}
+            for later in await self._poll(sources, carry):
+                first = merged.get(later.source)
+                if first is not None:  # what it stored the first time is the cycle's too
+                    later.new_ids[:0] = first.new_ids
+                    later.revised_ids[:0] = first.revised_ids
+                merged[later.source] = later
+            return list(merged.values())
 
     def carried_answered(self) -> bool:
         """Whether a source a cycle ended before has answered since: a cycle, even of no
@@ -472,7 +490,9 @@ class Poller:
                     await self._store(waiting, by_name)
                     waiting, first_waiting, held_articles = [], None, 0
             await self._store(waiting, by_name)
-            self._forget_validators(await asyncio.to_thread(self._settle_store))
+            lost = await asyncio.to_thread(self._settle_store)
+            self._forget_validators(lost)
+            self._refill_now = bool(lost)
             try:
                 await asyncio.to_thread(
                     self.healthbook.save, dict(self.health), [s.name for s in chosen]

@@ -584,12 +584,16 @@ def test_articles_of_an_unreadable_shard_come_back(tmp_path: Path, feed_server: 
     assert (
         found.returncode == 0 and "cannot be read" in found.stderr and "moved aside" in found.stderr
     )
-    again = _refresh_process(config, data)
-    assert again.returncode == 0
-    assert [json.loads(line)["new"] for line in again.stdout.splitlines()] == [1]
+    # the refresh that found it asks its feeds again at once, for everything: the articles
+    # are back when it ends (it found the shard as its first answer, "not modified", came)
+    assert [json.loads(line)["new"] for line in found.stdout.splitlines()] == [1]
+    assert "If-None-Match" in feed_server.hits["/f.xml"][-2]
     assert "If-None-Match" not in feed_server.hits["/f.xml"][-1]  # asked for everything
     with Store(data) as store:
         assert [a.title for a in store.query()] == ["Kept"]
+    again = _refresh_process(config, data)
+    assert again.returncode == 0
+    assert [json.loads(line)["status"] for line in again.stdout.splitlines()] == ["not-modified"]
 
 
 def test_a_killed_refresh_leaves_no_process_holding_the_store(
