@@ -150,7 +150,7 @@ class _Lines(NamedTuple):
     next: int  # the sequence number stated last (0: none)
     dropped: int  # entries up to this sequence number are gone
     lines: int  # lines read (each entry, header and drop line)
-    bad: int  # lines that do not read
+    bad: list[int]  # the lines that do not read, counted from the chunk's first (1)
 
 
 def _read_lines(chunk: bytes, offset: int) -> _Lines:
@@ -170,7 +170,8 @@ def _read_lines(chunk: bytes, offset: int) -> _Lines:
                 items.append(None)
     entries: list[AlertEntry] = []
     starts: list[int] = []
-    stated = bad = 0
+    stated = 0
+    bad: list[int] = []
     # the entries gone are not made (a file read whole holds up to as many as are kept)
     dropped = max(
         (
@@ -181,10 +182,10 @@ def _read_lines(chunk: bytes, offset: int) -> _Lines:
         default=0,
     )
     at = offset
-    for part, item in zip(parts, items, strict=True):
+    for line, (part, item) in enumerate(zip(parts, items, strict=True), 1):
         start, at = at, at + len(part) + 1
         if not isinstance(item, dict):
-            bad += 1
+            bad.append(line)
             continue
         if "seq" in item:
             seq = item["seq"]
@@ -192,7 +193,7 @@ def _read_lines(chunk: bytes, offset: int) -> _Lines:
                 continue
             entry = _entry(item)
             if entry is None:
-                bad += 1
+                bad.append(line)
                 continue
             entries.append(entry)
             starts.append(start)
@@ -201,8 +202,20 @@ def _read_lines(chunk: bytes, offset: int) -> _Lines:
         if isinstance(told, int):
             stated = max(stated, told)
         if not isinstance(gone, int) and not isinstance(told, int):
-            bad += 1
+            bad.append(line)
     return _Lines(entries, starts, stated, dropped, len(parts), bad)
+
+
+def _lines_named(lines: list[int], most: int = 5) -> str:
+    """Lines that do not read, named for a problem said: "line 7 does not read and is", or
+    "lines 3, 7 and 9 do not read and are" (then "skipped")."""
+    if len(lines) == 1:
+        return f"line {lines[0]} does not read and is"
+    named = ", ".join(map(str, lines[:most]))
+    if len(lines) > most:
+        return f"lines {named} and {len(lines) - most} more do not read and are"
+    first, _, last = named.rpartition(", ")
+    return f"lines {first} and {last} do not read and are"
 
 
 class AlertHistory:
@@ -224,7 +237,7 @@ class AlertHistory:
         self._next = 1
         self._dropped = 0  # the file's entries up to this sequence number are gone
         self._lines = 0  # whole lines in the file: entries kept, dropped, header and drops
-        self._bad = 0  # lines of the file read so far that do not read
+        self._bad: list[int] = []  # the lines of the file read so far that do not read
         self._file: tuple[int, int] | None = None  # (inode, size read) of the file read
         self._old: tuple[int, int, int] | None = None  # the earlier file's stat, as read
         self._converted = False
@@ -267,7 +280,7 @@ class AlertHistory:
         self._entries, self._starts = [], []
         self._fired = set() if self.writer else None  # a reader's: made when asked
         self._next, self._dropped, self._lines, self._file, self._old = 1, 0, 0, None, None
-        self._bad = 0
+        self._bad = []
 
     def _read_from(self, offset: int, inode: int) -> None:
         """Take in the whole lines from `offset` on (a torn last line stays unread: the
@@ -296,9 +309,10 @@ class AlertHistory:
                 f"{self.path}: a torn last line ({torn} bytes) is skipped (a write cut short)"
             )
         read = _read_lines(chunk[:whole], offset)
-        self._bad += read.bad  # still in the file when later lines read well
+        # still in the file when later lines read well
+        self._bad.extend(self._lines + line for line in read.bad)
         if self._bad:
-            self.problems.append(f"{self.path}: {self._bad} lines that do not read are skipped")
+            self.problems.append(f"{self.path}: {_lines_named(self._bad)} skipped")
         self._entries.extend(read.entries)
         self._starts.extend(read.starts)
         self._next = max(self._next, read.next, (read.entries[-1].seq + 1) if read.entries else 1)

@@ -115,18 +115,25 @@ def find_config(explicit: str | None) -> Path:
     if explicit:
         path = Path(explicit).expanduser()
         if not path.is_file():
-            raise ConfigError(f"{path}: no such config file")
+            raise ConfigError(f"{path}: {_not_a_config(path)}")
         return path
     env = os.environ.get("WIREWATCH_CONFIG")
     if env:
         path = Path(env).expanduser()
         if not path.is_file():
-            raise ConfigError(f"{path}: no such config file (from $WIREWATCH_CONFIG)")
+            raise ConfigError(f"{path}: {_not_a_config(path)} (from $WIREWATCH_CONFIG)")
         return path
     user = user_config_path()
     if user.is_file():
         return user
     return seeds_dir() / "wirewatch.toml"
+
+
+def _not_a_config(path: Path) -> str:
+    """Why a config path given is no config file: a folder is not missing."""
+    if path.is_dir():
+        return "a folder, not a config file"
+    return "no such config file" if not path.exists() else "not a regular file"
 
 
 def user_config_path() -> Path:

@@ -86,6 +86,7 @@ MAX_STRAY_BYTES = 8  # invalid sequences a page declared UTF-8 may have and stil
 _CELLS = frozenset(("td", "th"))
 # Characters no text page is made of: replaced undecodable bytes and control codes.
 _BINARY = re.compile(r"[\ufffd\x00-\x08\x0e-\x1f]")
+_BINARY_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1f]")
 
 
 @dataclass(slots=True)
@@ -117,6 +118,9 @@ def extract_article(body: bytes, content_type: str | None, url: str | None) -> P
     if kind and kind not in _PAGE_TYPES and not _looks_like_page(body):
         raise ExtractError(f"not a web page ({kind})")
     body = _first_tags(body)
+    if b"<" not in body[:HEAD_BYTES] and _BINARY_BYTES.search(body, 0, 4096):
+        # no tag, and bytes no text has: a few such bytes read as UTF-16 are letters
+        raise ExtractError("the file is not an HTML page (binary data)")
     markup = decode_page(body, content_type)
     tree = parse(markup)
     meta = read_metadata(tree)

@@ -28,11 +28,16 @@ class FetchError(Exception):
     """A request that produced no usable body; the message is shown in source health."""
 
     def __init__(
-        self, message: str, http_status: int | None = None, retry_after: float | None = None
+        self,
+        message: str,
+        http_status: int | None = None,
+        retry_after: float | None = None,
+        latency_ms: int | None = None,
     ) -> None:
         super().__init__(plain_message(message))  # it may quote the server: never raw
         self.http_status = http_status
         self.retry_after = retry_after
+        self.latency_ms = latency_ms  # when a server answered: how long it took to
 
 
 @dataclass(slots=True)
@@ -203,6 +208,7 @@ async def fetch(
                         raise FetchError(
                             "HTTP 304 Not Modified, though nothing was asked conditionally",
                             304,
+                            latency_ms=_ms(started),
                         )  # read to its end, the connection is kept for reuse
                     return FetchResult(
                         final_url,
@@ -222,16 +228,21 @@ async def fetch(
                         f"HTTP {response.status_code} {_phrase(response)}",
                         response.status_code,
                         retry,
+                        _ms(started),
                     )
                 length = response.headers.get("content-length")
                 encoding = _one_coding(response.headers.get("content-encoding", ""))
                 if length and length.isdigit() and not encoding and int(length) > max_body:
                     raise FetchError(
-                        f"response of {int(length)} bytes exceeds the limit", response.status_code
+                        f"response of {int(length)} bytes exceeds the limit",
+                        response.status_code,
+                        latency_ms=_ms(started),
                     )
                 if encoding not in ("", "identity", "gzip", "x-gzip", "deflate"):
                     raise FetchError(
-                        f"unsupported content encoding {encoding!r}", response.status_code
+                        f"unsupported content encoding {encoding!r}",
+                        response.status_code,
+                        latency_ms=_ms(started),
                     )
                 inflater = _Inflater("" if encoding == "identity" else encoding, max_body)
                 async for chunk in response.aiter_raw():

@@ -857,6 +857,7 @@ class Poller:
                 http_status=exc.http_status,
                 error=str(exc),
                 retry_after=exc.retry_after,
+                latency_ms=exc.latency_ms,
             )
         if result.not_modified:
             return PollResult(

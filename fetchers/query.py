@@ -481,6 +481,9 @@ def _tokens(text: str) -> list[tuple[bool, str | None, str, bool]]:
         negated, name, in_quotes, bare = match.groups()
         value = in_quotes.replace('""', '"') if in_quotes is not None else bare
         if name is None and bare is not None and re.fullmatch(r"\w+:", bare):
+            if bare[:-1].lower() not in FIELDS:  # "foo:": no field to give a value to
+                known = ", ".join(f + ":" for f in FIELDS)
+                raise QueryError(f"unknown field {bare} (known: {known})")
             raise QueryError(f"{bare} needs a value")
         if bare is not None and '"' in bare:
             raise QueryError(f"unterminated quote at column {start + 1}")

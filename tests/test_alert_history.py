@@ -131,7 +131,9 @@ def test_a_torn_last_line_is_skipped_reported_and_cut_off(
     assert main(["alerts", "--config", str(config), "--data-dir", str(tmp_path)]) == 0
     out, err = capsys.readouterr()
     assert "Tariff 10" in out and "Tariff 9" in out and "Tariff 0" in out
-    assert "1 lines that do not read are skipped" in err
+    lines = path.read_bytes().split(b"\n")
+    bad = lines.index(b"\x00\x00 not json") + 1
+    assert f"line {bad} does not read and is skipped" in err
 
 
 def test_an_append_writes_only_the_new_lines(tmp_path: Path) -> None:
@@ -314,9 +316,19 @@ def test_a_reader_keeps_saying_lines_are_skipped_while_they_are_in_the_file(
     writer.append(entries(0, 2), NOW, 30)
     with open(tmp_path / FILE, "ab") as handle:
         handle.write(b"{not json\n")  # written by hand
+    bad = (tmp_path / FILE).read_bytes().split(b"\n").index(b"{not json") + 1
     reader = AlertHistory(tmp_path)
     assert len(reader.load()) == 2
-    assert any("1 lines that do not read" in p for p in reader.problems)
+    said = f"line {bad} does not read and is skipped"
+    assert any(said in p for p in reader.problems)
     AlertHistory(tmp_path, writer=True).append(entries(2, 1), NOW, 30)  # a later cycle
     assert len(reader.load()) == 3
-    assert any("1 lines that do not read" in p for p in reader.problems)
+    assert any(said in p for p in reader.problems)
+    with open(tmp_path / FILE, "ab") as handle:  # more of them: each named, the rest counted
+        handle.write(b"[]\n" * 6)
+    later = (tmp_path / FILE).read_bytes().count(b"\n") - 5
+    reader.load()
+    assert any(
+        f"lines {bad}, {later}, {later + 1}, {later + 2}, {later + 3} and 2 more do not read" in p
+        for p in reader.problems
+    )

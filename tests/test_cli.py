@@ -436,6 +436,22 @@ def test_extract_prints_main_text(tmp_path: Path, capsys) -> None:
     assert code == 0 and "Seoul and Washington" in output and "Menu" not in output
 
 
+def test_extract_of_a_few_binary_bytes_is_no_page_and_a_utf16_page_is_read(
+    tmp_path: Path, capsys
+) -> None:
+    """Four bytes of no text, read as UTF-16, were two letters printed as the page's text;
+    a page written in UTF-16 (every other byte a zero) is a page all the same."""
+    binary = tmp_path / "b.html"
+    binary.write_bytes(b"\x00\x01\xff\xfe")
+    code, _, output = run(capsys, "extract", str(binary))
+    assert code == 1 and "not an HTML page (binary data)" in output
+    page = tmp_path / "u.html"
+    para = "Seoul and Washington remain far apart on tariffs, the aide said on Friday. " * 4
+    page.write_bytes(f"<html><body><p>{para}</p></body></html>".encode("utf-16"))
+    code, _, output = run(capsys, "extract", str(page))
+    assert code == 0 and "Seoul and Washington" in output
+
+
 def _refresh_process(config: Path, data: Path) -> subprocess.CompletedProcess[str]:
     """`wirewatch refresh` in a process of its own (one thread: it parses in a worker)."""
     return subprocess.run(

@@ -34,6 +34,19 @@ def test_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert find_config(str(explicit)) == explicit
 
 
+def test_a_config_path_that_is_a_folder_is_said_to_be_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder given as the config was "no such config file", though it is there."""
+    with pytest.raises(ConfigError, match="a folder, not a config file$"):
+        find_config(str(tmp_path))
+    with pytest.raises(ConfigError, match="no such config file$"):
+        find_config(str(tmp_path / "missing.toml"))
+    monkeypatch.setenv("WIREWATCH_CONFIG", str(tmp_path))
+    with pytest.raises(ConfigError, match=r"a folder, not a config file \(from \$WIREWATCH"):
+        find_config(None)
+
+
 def test_two_accounts_feeds_at_one_address_are_two_sources(tmp_path: Path, now: datetime) -> None:
     """One address, two users' feeds (basic auth tells them apart): not one source twice."""
     path = write_config(

@@ -66,6 +66,7 @@ async def test_one_failing_source_never_stops_the_others(
         assert [a.title for a in store.query()] == ["Seoul"]
         health = HealthBook(tmp_path / "data").load()
         assert health["Bad"].status == "error" and health["Bad"].failures == 1
+        assert health["Bad"].latency_ms is not None  # a server answered: how soon is said
         assert health["Good"].status == "ok" and health["Good"].last_ok == now
     finally:
         store.close()

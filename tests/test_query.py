@@ -100,6 +100,7 @@ def test_matching(query: str, record: Record, expected: bool) -> None:
         ('"open', "unterminated"),
         ('source:"The ""Daily" Wire"', "unterminated"),
         ("source:", "needs a value"),
+        ("foo:", "unknown field foo:"),  # not "needs a value": no field takes one
         ("title:", "needs a value"),
         ('title:" "', "title: needs a word"),
         ("tariff - Seoul", "- at column 8 excludes nothing"),
