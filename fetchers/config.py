@@ -345,6 +345,12 @@ def _settings(path: Path, table: Any) -> Settings:
     for key in ("user_agent", "data_dir", "theme"):  # theme: checked by the dashboard
         if key in table:
             setattr(s, key, _typed(path, f"settings.{key}", table[key], str, "a string"))
+    agent = s.user_agent or ""
+    if not (agent.isascii() and agent.isprintable()):
+        # sent as a header: printable ASCII only (an accent stopped every request of a poll)
+        raise ConfigError(
+            f"{_where(path, 'settings.user_agent')}: printable ASCII only (it is an HTTP header)"
+        )
     if "reader" in table:
         reader = _typed(path, "settings.reader", table["reader"], str, "a name")
         if not reader.strip():

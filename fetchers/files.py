@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -118,7 +118,7 @@ def _read_file(
             page = extract_article(body, None, None)
         except ExtractError as exc:  # (a page with no text, or none that reads)
             raise LocalSourceError(f"{file}: {exc}") from exc
-        meta = _meta(file)
+        meta = _meta(file, warned)
         title = clean_line(meta.get("title")) or page.title or file.stem
         return [
             _article(
@@ -133,18 +133,51 @@ def _read_file(
             )
         ]
     if suffix in (".txt", ".md", ""):
-        return _read_text_article(file, body, source, source_tags, fetched, default_zone)
+        return _read_text_article(file, body, source, source_tags, fetched, default_zone, warned)
     return []
 
 
-def _meta(file: Path) -> dict[str, Any]:
+# what each field of a `NAME.meta.toml` must be; a field of another kind is left out and
+# counted among the source's warnings (a number stored as an outlet's name made the day's
+# whole shard unreadable, and a number as a language stopped every source's write)
+_META_KINDS: dict[str, tuple[type, ...]] = {
+    "title": (str,),
+    "outlet": (str,),
+    "via": (str,),
+    "link": (str,),
+    "guid": (str,),
+    "lang": (str,),
+    "published": (str, datetime, date),
+    "tags": (list,),
+}
+
+
+def _meta(file: Path, warned: ParsedFeed | None = None) -> dict[str, Any]:
+    """The fields of a file's `NAME.meta.toml` that are of their kind (`_META_KINDS`)."""
     meta_path = file.with_name(file.name.rsplit(".", 1)[0] + ".meta.toml")
     if not meta_path.is_file():
         return {}
     try:
-        return tomllib.loads(meta_path.read_text("utf-8"))
+        read = tomllib.loads(meta_path.read_text("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise LocalSourceError(f"{meta_path}: invalid TOML: {exc}") from exc
+    except OSError as exc:
+        raise LocalSourceError(f"{meta_path}: cannot read: {exc.strerror or exc}") from exc
+    meta: dict[str, Any] = {}
+    for key, value in read.items():
+        kinds = _META_KINDS.get(key)
+        if kinds is None:
+            continue  # (a field wirewatch does not read)
+        if key == "tags" and isinstance(value, list):
+            value = [tag for tag in value if isinstance(tag, str)] if value else value
+            if len(value) < len(read[key]) and warned is not None:
+                warned.warn(f"{meta_path.name}: tag that is not text", read[key])
+        elif not isinstance(value, kinds) or isinstance(value, bool):
+            if warned is not None:
+                warned.warn(f"{meta_path.name}: {key} of another kind", value)
+            continue
+        meta[key] = value
+    return meta
 
 
 def split_text_article(text: str) -> tuple[str, list[str]]:
@@ -205,12 +238,13 @@ def _read_text_article(
     source_tags: list[str],
     fetched: datetime,
     default_zone: tzinfo,
+    warned: ParsedFeed | None = None,
 ) -> list[Article]:
     from fetchers.charset import decode
 
     text, _ = decode(body, None)
     article_text, related = split_text_article(text)
-    meta = _meta(file)
+    meta = _meta(file, warned)
     title = clean_line(meta.get("title")) or headline_from_text(_opening(text, article_text))
     main = _article(
         source, source_tags, fetched, meta, title, article_text, default_zone, key=file.name

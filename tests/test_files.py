@@ -216,3 +216,39 @@ async def test_a_file_of_a_folder_that_cannot_be_read_is_left_out_and_counted(
     assert health.warnings == 2
     assert (health.last_warning or "").startswith("file that cannot be read (2 times), first:")
     assert "b.html" in (health.last_warning or "")
+
+
+async def test_a_meta_field_of_another_kind_is_left_out_and_every_article_kept(
+    tmp_path: Path, now: datetime
+) -> None:
+    """A number as a clipping's outlet was stored as is and made the day's whole shard
+    unreadable (another source's articles with it); a number as its language stopped every
+    source's write; a number as its title failed the folder. Such a field is left out and
+    counted, and the clipping, its folder and the other sources are stored and read back."""
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    (folder / "x.txt").write_text("Hello title\n\nBody of the first clipping.\n")
+    (folder / "x.meta.toml").write_text(
+        'outlet = 5\nlang = 7\ntitle = 5\nvia = true\ntags = [1, "kept"]\nlink = ["a"]\n'
+    )
+    (folder / "y.txt").write_text("Other title\n\nBody two.\n")
+    (folder / "y.meta.toml").write_text('outlet = "The Herald"\npublished = 2025-10-24\n')
+    (tmp_path / "feed.xml").write_bytes(rss("<title>From the feed</title><guid>f1</guid>"))
+    results, poller = await poll_once(
+        tmp_path,
+        now,
+        Source("clips", path=str(folder)),
+        Source("feed", path=str(tmp_path / "feed.xml")),
+    )
+    assert results["clips"].status == "ok" and len(results["clips"].new_ids) == 2
+    assert results["feed"].status == "ok" and len(results["feed"].new_ids) == 1
+    assert poller.health["clips"].warnings == 6  # outlet, lang, title, via, link and a tag
+    with Store(tmp_path / "data") as store:  # read back whole: no shard refused
+        assert not store.problems
+        by_title = {a.title: a for a in store.query()}
+    assert set(by_title) == {"Hello title", "Other title", "From the feed"}
+    first = by_title["Hello title"]
+    assert first.author is None and first.lang is None and first.link is None
+    assert "kept" in first.tags
+    assert by_title["Other title"].author == "The Herald"
+    assert by_title["Other title"].published == datetime(2025, 10, 24, tzinfo=UTC)

@@ -1601,29 +1601,68 @@ def test_a_writer_opening_leaves_another_processs_write_under_way(tmp_path: Path
 
 
 @pytest.mark.parametrize(
-    ("field", "value"), [("link", ["x"]), ("title", 5), ("summary", 5), ("guid", {"a": 1})]
+    ("field", "value", "read"),
+    [
+        ("link", ["x"], None),
+        ("title", 12345, ""),
+        ("summary", {"a": 1}, ""),
+        ("guid", {"a": 1}, None),
+        ("source", 5, ""),
+        ("lang", 7, None),
+        ("author", ["a"], None),
+        ("published", 1764583200, None),
+        ("tags", "abc", ("abc",)),
+        ("text_ref", "abc", None),
+    ],
 )
-def test_tinydb_a_document_of_the_wrong_shape_is_a_shard_that_cannot_be_read(
-    tmp_path: Path, field: str, value: object
+def test_tinydb_a_field_of_another_type_reads_as_empty_and_the_day_is_kept(
+    tmp_path: Path, field: str, value: object, read: object
 ) -> None:
-    """A shard edited by hand, one field of one article of the wrong type (a link that is a
+    """A shard edited by hand, one field of one article of another type (a link that is a
     list stopped every writer at its start; a title of 5 was a traceback in every command
-    that showed it): the shard is said to be unreadable and set aside, as a torn one is,
-    and the store goes on."""
+    that showed it; then the whole day was set aside for it, every other article of the day
+    with it): the field reads as empty, as a feed's field that cannot be read does, and the
+    day's articles are all kept, and written to."""
     day = datetime(2025, 10, 24, 12, tzinfo=UTC)
     with Store(tmp_path, writer=True) as store:
-        store.add_batch([make(1, fetched=day), make(2, fetched=day + timedelta(days=1))])
+        store.add_batch([make(1, fetched=day), make(2, fetched=day), make(3, fetched=day)])
     shard = tmp_path / "articles-2025-10-24.json"
     data = json.loads(shard.read_text())
-    (doc,) = data["articles"].values()
-    doc[field] = value
+    data["articles"]["1"][field] = value
+    shard.write_text(json.dumps(data))
+    for row_cache in tmp_path.glob("rows-*"):
+        row_cache.unlink()
+    for writer in (False, True):
+        with Store(tmp_path, writer=writer) as store:
+            assert sorted(store.query_ids()) == ["Wire-1", "Wire-2", "Wire-3"]
+            assert not store.problems
+            (first,) = store.records(["Wire-1"])
+            assert getattr(first, field) == read
+            assert store.get("Wire-2") is not None and store.get("Wire-2").title
+            if writer:
+                assert store.add_batch([make(4, fetched=day)]) == ["Wire-4"]
+                store.set_state(["Wire-1"], read=True)
+    assert sorted(p.name for p in tmp_path.glob("*corrupt*")) == []
+
+
+def test_tinydb_a_document_whose_id_is_not_text_is_left_out_and_the_day_kept(
+    tmp_path: Path,
+) -> None:
+    """A document whose id is a number (no article can be told apart by it) is left out;
+    the day's other articles are read and the shard is not set aside."""
+    day = datetime(2025, 10, 24, 12, tzinfo=UTC)
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch([make(1, fetched=day), make(2, fetched=day)])
+    shard = tmp_path / "articles-2025-10-24.json"
+    data = json.loads(shard.read_text())
+    data["articles"]["1"]["id"] = 17
     shard.write_text(json.dumps(data))
     for row_cache in tmp_path.glob("rows-*"):
         row_cache.unlink()
     with Store(tmp_path, writer=True) as store:
         assert store.query_ids() == ["Wire-2"]
-        assert any("articles-2025-10-24.json cannot be read" in p for p in store.problems)
         assert store.add_batch([make(3, fetched=day)]) == ["Wire-3"]
+    assert not list(tmp_path.glob("*corrupt*"))
 
 
 @pytest.mark.parametrize("emptied", [b"", b"{}", b"  \n"])

@@ -30,22 +30,19 @@ _intern = sys.intern
 _iso_seconds = datetime.fromisoformat
 
 
+# A document's field of another type than its own (a shard edited by hand: a title of 5, a
+# link that is a list) reads as empty, as a feed's field that cannot be read does: the
+# article and the day's other articles are kept (the whole shard was set aside for it)
+
+
 def _text_or_empty(value: Any) -> Any:
-    """A document's text ("" for none); TypeError for anything else (a shard edited by hand:
-    a title of 5 was a traceback in every command that showed it)."""
-    if value is None:
-        return ""
-    if type(value) is not str:
-        raise TypeError("a document of the wrong shape")
-    return value
+    """A document's text ("" for none, or for a value that is no text)."""
+    return value if type(value) is str else ""
 
 
 def _text_or_none(value: Any) -> str | None:
-    """A document's optional text; TypeError for anything else (a link that was a list
-    stopped every writer at its start)."""
-    if not (value is None or type(value) is str):
-        raise TypeError("a document of the wrong shape")
-    return value
+    """A document's optional text (None for a value that is no text)."""
+    return value if type(value) is str else None
 
 
 def _str(value: Any) -> str:
@@ -61,11 +58,11 @@ def _str_or_none(value: Any) -> str | None:
 
 
 def _name(value: Any) -> str:
-    return _intern(value or "")
+    return _intern(value) if type(value) is str else ""
 
 
 def _name_or_none(value: Any) -> str | None:
-    return _intern(value) if value else None
+    return _intern(value) if value and type(value) is str else None
 
 
 def _truthy_or_none(value: Any) -> Any:
@@ -85,20 +82,13 @@ def _datetime(value: float | None) -> datetime | None:
 
 
 def _iso_to_seconds(value: Any) -> float | None:
-    """A document's time (ISO 8601) as seconds; one that does not read is no time."""
-    if not value:
+    """A document's time (ISO 8601) as seconds; one that does not read, or is no text, is no
+    time."""
+    if not value or type(value) is not str:
         return None
     try:
         return _iso_seconds(value).timestamp()
-    except ValueError:
-        return None
-
-
-def _iso_to_seconds_lenient(value: Any) -> float | None:
-    """As `_iso_to_seconds`, and a value of another type is no time either."""
-    try:
-        return _iso_to_seconds(value)
-    except TypeError:
+    except (ValueError, OverflowError):
         return None
 
 
@@ -206,7 +196,11 @@ def _list(value: Any) -> list[Any]:
 
 
 def _ref(value: Any) -> tuple[str, int, int] | None:
-    return (value[0], value[1], value[2]) if value else None
+    """Where a document's full text is (None when it holds no such place)."""
+    if type(value) is not list or len(value) != 3:
+        return None
+    key, start, size = value
+    return (key, start, size) if type(key) is str and type(start) is type(size) is int else None
 
 
 def _ref_from_row(value: Any) -> tuple[str, int, int] | None:
@@ -238,9 +232,6 @@ TEXT_IF_SET = Kind(None, _text_or_none, _truthy_or_none, None, None, _str_or_non
 OPTIONAL_NAME = Kind(None, _name_or_none, _name_or_none, None, None, _name_or_none)
 NAMES = Kind(_list, _names, _names, _list, _list, _names)
 TIME = Kind(utc_iso, _iso_to_seconds, _floor_seconds, _datetime, None, _seconds_or_none)
-LENIENT_TIME = Kind(
-    utc_iso, _iso_to_seconds_lenient, _floor_seconds, _datetime, None, _seconds_or_none
-)
 ISO_TIME = Kind(utc_iso, _iso_or_none, utc_iso, _datetime, None, _shared_seconds_or_none)
 TEXT_REF = Kind(None, _ref, None, None, _ref_to_list, _ref_from_row)
 
@@ -277,9 +268,9 @@ FIELDS: tuple[Field, ...] = (
     Field("author", TEXT_IF_SET, always=False),
     Field("guid", TEXT_IF_SET, always=False),
     Field("text_ref", TEXT_REF, always=False, on_article=False),
-    Field("listed", LENIENT_TIME, always=False),
+    Field("listed", TIME, always=False),
     # set by the store when a source changes the title or summary (the revisions' mark)
-    Field("revised", LENIENT_TIME, always=False, on_article=False),
+    Field("revised", TIME, always=False, on_article=False),
 )
 
 # Article fields kept outside the document and the row, and where they are kept instead.
@@ -373,8 +364,8 @@ the wrong type raises TypeError or ValueError, a short row IndexError, and the s
 is read instead."""
 record_from_doc: Callable[[dict[str, Any]], Record] = _CONVERTERS["record_from_doc"]
 """The in-memory form of a stored document; repeated strings are interned. Fields a document
-lacks (written by hand or by an older version) take their empty value. Raises TypeError or
-KeyError for a document of the wrong shape (a hand-edited shard)."""
+lacks (written by hand or by an older version), or holds as another type, take their empty
+value. KeyError for a document without an id."""
 record_of: Callable[[Article, str], Record] = _CONVERTERS["record_of"]
 """The in-memory form of an article about to be stored (`fetched`: its ISO fetch time)."""
 row_of: Callable[[Record], list[Any]] = _CONVERTERS["row_of"]

@@ -833,7 +833,7 @@ class Store:
             place = -1  # among the shard's documents with an id, as its row cache holds them
             for doc in shard.documents():
                 ident = doc.get("id") if type(doc) is dict else None
-                if ident is None:
+                if type(ident) is not str:  # (no article it can be told apart as)
                     continue
                 place += 1
                 if "text" in doc and doc["text"]:

@@ -44,7 +44,7 @@ from fetchers.models import (
 from fetchers.query import Query, Record, Verdicts
 from fetchers.store.codec import (
     StagedArticle,
-    _iso_to_seconds_lenient,
+    _iso_to_seconds,
     article_of,
     day_key,
     distinct_revisions,
@@ -231,7 +231,7 @@ def record_of_row(row: tuple[Any, ...], odd: Note | None = None) -> Record:
         starred,
         listed,
     )
-    record.revised = _iso_to_seconds_lenient(revised)
+    record.revised = _iso_to_seconds(revised)
     record.shard, record.seq, record.at = day, seq, at
     return record
 
