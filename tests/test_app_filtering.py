@@ -884,3 +884,29 @@ async def test_the_filter_prompt_outlives_the_terminal_losing_the_focus(tmp_path
         await pilot.pause()
         bar = dashboard.query_one(FilterBar)
         assert bar.display and bar.query_one(Input).value == "ab"
+
+
+async def test_a_highlight_far_down_the_list_a_filter_widens_to_is_scrolled_into_view(
+    tmp_path: Path,
+) -> None:
+    """From a short filtered list (no scrollbar), an article far down the whole list
+    highlighted, clearing the filter kept it highlighted but left the list at its top: no
+    row was highlighted on screen, and keys acted on a row no one saw."""
+    with Store(tmp_path / "data", writer=True) as store:
+        store.add_batch([make(n) for n in range(40)] + [make(n, source="Other") for n in range(3)])
+    app = make_app(tmp_path, poll=False)
+    async with piloted(app, (120, 40)) as pilot:
+        dashboard = await settle(app, pilot, want=43)
+        dashboard.set_filter("source:Other")
+        await settle(app, pilot)
+        headlines = dashboard.headlines
+        headlines.action_last()  # the oldest Other article: near the end of the whole list
+        await pilot.pause()
+        chosen = headlines.current_id
+        dashboard.set_filter("")
+        await settle(app, pilot)
+        await pilot.pause()
+        assert headlines.current_id == chosen
+        top, height = int(headlines.scroll_y), headlines.scrollable_content_region.height
+        assert headlines.cursor > height  # (far down: beyond the first screenful)
+        assert top <= headlines.cursor < top + height

@@ -237,7 +237,11 @@ class HeadlineList(ScrollView, can_focus=True):
             if index < 0:
                 index = min(self.cursor, max(0, len(ids) - 1))
             self.set_reactive(HeadlineList.cursor, index)
-            self.scroll_to(y=max(0, index - offset_in_view), animate=False, immediate=True)
+            top = max(0, index - offset_in_view)
+            self.scroll_to(y=top, animate=False, immediate=True)
+            if int(self.scroll_y) != top:  # held by the rows before (a list that had no
+                # scrollbar): scrolled there once the new rows are laid out
+                self.call_after_refresh(self._scroll_to_row, top)
         else:
             self.set_reactive(HeadlineList.cursor, 0)
             self.scroll_to(y=0, animate=False, immediate=True)
@@ -344,6 +348,11 @@ class HeadlineList(ScrollView, can_focus=True):
         self.cursor = index
         self.scroll_to_cursor()
         self.post_message(self.Highlighted(self, shown or self.current_article_id))
+
+    def _scroll_to_row(self, top: int) -> None:
+        """Scroll to have row `top` first, the highlighted row in view whatever it allows."""
+        self.scroll_to(y=top, animate=False, immediate=True)
+        self.scroll_to_cursor()
 
     def scroll_to_cursor(self) -> None:
         height = self.scrollable_content_region.height or 1
