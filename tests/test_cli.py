@@ -1159,3 +1159,29 @@ def test_events_come_soonest_first_whoever_added_them(
     code, lines, _ = run(capsys, *common, "events", "--json")
     assert code == 0
     assert [e["name"] for e in lines] == ["Tomorrow's vote", "Far deadline", "Old summit"]
+
+
+@pytest.mark.parametrize("command", ["list", "stories", "sources", "events", "refresh"])
+def test_a_pipe_or_a_device_in_the_data_dir_is_named_not_read(tmp_path: Path, command: str) -> None:
+    """A pipe put in place of meta.json held every command for good, and a link to
+    /dev/zero as stories.json filled memory: each is refused and named, at once."""
+    config = tmp_path / "c.toml"
+    config.write_text("")
+    for name, make_it in (
+        ("meta.json", lambda path: os.mkfifo(path)),
+        ("stories.json", lambda path: path.symlink_to("/dev/zero")),
+    ):
+        data = tmp_path / f"d-{name}"
+        data.mkdir()
+        make_it(data / name)
+        done = subprocess.run(
+            [sys.executable, "-m", "tui", "--config", str(config), "--data-dir", str(data)]
+            + [command],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        kind = "a pipe" if name == "meta.json" else "a device"
+        assert done.returncode == 2
+        assert f"{data / name} is {kind}, not a file" in done.stderr

@@ -40,6 +40,7 @@ from fetchers.config import (
     user_config_path,
     user_data_path,
 )
+from fetchers.datafiles import check_data_files
 from fetchers.healthbook import HealthBook
 from fetchers.models import (
     Clock,
@@ -265,7 +266,9 @@ def make_context(args: argparse.Namespace) -> Context:
         from tui.theme import check_theme
 
         check_theme(config)
-    return Context(config, data_dir(getattr(args, "data_dir", None), config), clock, frozen)
+    folder = data_dir(getattr(args, "data_dir", None), config)
+    check_data_files(folder)
+    return Context(config, folder, clock, frozen)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -343,6 +346,9 @@ def _run(argv: Sequence[str] | None) -> int:
         return EXIT_OK
     except KeyboardInterrupt:
         return 130
+    except MemoryError:  # (a file of the data dir far larger than any it writes)
+        complain("out of memory: a file this command read is larger than memory allows")
+        return EXIT_USAGE
 
 
 def _speak_any_text(as_json: bool) -> None:
