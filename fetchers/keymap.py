@@ -503,8 +503,22 @@ def key_name(key: str) -> str:
     if any(m not in MODIFIERS for m in mods) or not base:
         raise KeymapError(f"{key!r} is not a key (modifiers are {', '.join(sorted(MODIFIERS))})")
     if len(base) == 1:
+        if "shift" in mods and len(mods) == 1:
+            # a terminal sends the character shift types, never shift with it: "shift+s"
+            # is S (as a binding it never fired), "shift+1" no key at all
+            if base.isalpha():
+                return base.upper()
+            raise KeymapError(
+                f"{key!r} is not a key: write the character shift types with it (such as !)"
+            )
         return "+".join([*mods, base if base.isalnum() else key_name(base)])
-    if base in NAMED or base in REPLACEMENTS.values() or _is_character_name(base):
+    if base in REPLACEMENTS.values() or _is_character_name(base):
+        if mods == ["shift"]:  # (shift+/ types ?: a terminal sends the ?)
+            raise KeymapError(
+                f"{key!r} is not a key: write the character shift types with it (such as !)"
+            )
+        return "+".join([*mods, base])
+    if base in NAMED:
         return "+".join([*mods, base])
     raise KeymapError(f"{key!r} is not a key name (such as q, ?, ctrl+x, f8, pagedown, escape)")
 

@@ -12,7 +12,7 @@ from textual.widgets._footer import FooterKey  # what a footer is made of
 
 from fetchers.config import load_config, seeds_dir
 from fetchers.keymap import BINDINGS as KEY_BINDINGS
-from fetchers.keymap import key_name, keys_in_force
+from fetchers.keymap import KeymapError, key_name, keys_in_force
 from fetchers.models import Source
 from tests.conftest import (
     FROZEN,
@@ -48,6 +48,24 @@ async def test_keymap_override(tmp_path: Path) -> None:
     async with piloted(app, (160, 50)) as pilot:
         await settle(app, pilot, want=6)
         await pilot.press("x")
+        await pilot.pause(0.1)
+    assert not app.is_running
+
+
+async def test_shift_and_a_letter_in_the_keymap_is_the_capital_letter(tmp_path: Path) -> None:
+    """ "shift+x" was taken as a key of its own, which a terminal never sends (it sends X):
+    the binding never fired and X was left unbound. It is X; "shift+1" is refused."""
+    assert key_name("shift+x") == key_name("Shift+X") == "X"
+    with pytest.raises(KeymapError, match="write the character shift types"):
+        key_name("shift+1")
+    config = load_config(seeds_dir() / "wirewatch.toml", FROZEN)
+    for source in config.sources:
+        source.enabled = source.path is not None
+    config.keys = {"app.quit": "shift+x"}
+    app = make_app(tmp_path, config)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        await pilot.press("X")
         await pilot.pause(0.1)
     assert not app.is_running
 
@@ -127,6 +145,11 @@ def test_every_key_as_the_keys_screen_shows_it_can_be_given_in_the_config(
     for mods in ("", "ctrl+", "shift+", "alt+", "ctrl+shift+", "ctrl+alt+"):  # any remapping
         for base in ("x", "plus", "down", "pagedown", "enter", "question_mark"):
             shown = app.get_key_display(Binding(mods + base, "x"))
+            if mods == "shift+" and base in ("plus", "question_mark"):  # no key: refused
+                for written in (shown, mods + base):
+                    with pytest.raises(KeymapError, match="write the character shift types"):
+                        key_name(written)
+                continue
             assert key_name(shown) == key_name(mods + base), (mods + base, shown)
     config = tmp_path / "wirewatch.toml"
     config.write_text('[keys]\n"headlines.down" = "↓,j"\n"headlines.page_down" = "pgdn,^f"\n')
