@@ -253,15 +253,52 @@ def _doing(subject: str, verb: str, rest: str) -> str:
     return " ".join([subject, VERBS[verb], *words]).strip(" ,")
 
 
+# words an event's name shares with any other's: sharing one says nothing of being the same
+_NAME_FILLER = frozenset(
+    [
+        "the",
+        "and",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "with",
+        "a",
+        "an",
+        "by",
+        "from",
+        "its",
+        "their",
+        "his",
+        "her",
+        "new",
+        "next",
+        "first",
+    ]
+)
+
+
+def _name_words(name: str) -> set[str]:
+    return {w for w in re.findall(r"\w{3,}", name.lower()) if w not in _NAME_FILLER}
+
+
 def _known(found: Suggestion, known: list[Event], zone: tzinfo) -> list[Event]:
-    """The events already counted down to on that day (or, for "next week", in that week)."""
+    """The events already counted down to that this one may be: on that day (or, for "next
+    week", in that week) and sharing a word of its name ("OPEC meeting" on the day of "Lee
+    and Trump to hold summit" is another event), or named within it."""
     start = found.when.astimezone(zone).date()
     span = 7 if found.approximate else 1
+    words = _name_words(found.name)
     out = []
     for event in known:
         if event.when is None:
             continue
         day = event.when.astimezone(zone).date()
-        if start <= day < start + timedelta(days=span) or found.name.lower() in event.name.lower():
+        same_day = start <= day < start + timedelta(days=span)
+        if (same_day and words & _name_words(event.name)) or (
+            found.name.lower() in event.name.lower()
+        ):
             out.append(event)
     return out

@@ -130,3 +130,18 @@ def test_a_sentence_naming_the_event_by_its_kind_is_named_by_who_holds_it() -> N
         [],
     ).why_none()
     assert "names no event to count down to" in said
+
+
+def test_another_event_on_the_same_day_leaves_the_suggestion_be() -> None:
+    """Any event counted down to on that day was taken for the article's: with "OPEC
+    meeting" on Thursday, "Lee will meet Trump on Thursday" suggested nothing, and
+    said it was already an event. An event of that day sharing its name's words still is."""
+    text = "President Lee will meet Trump on Thursday in Gyeongju for a summit on tariffs."
+    thursday = datetime(2025, 10, 30, 12, 0, tzinfo=SEOUL)
+    opec = Event("OPEC meeting", thursday.astimezone(UTC), "Asia/Seoul", query="oil")
+    found = scan(text, PUBLISHED, SEOUL, "Asia/Seoul", [opec])
+    assert [s.when.astimezone(SEOUL).date() for s in found.found] == [thursday.date()]
+    assert found.already == []
+    summit = Event("Trump–Lee summit, Gyeongju", thursday.astimezone(UTC), "Asia/Seoul")
+    again = scan(text, PUBLISHED, SEOUL, "Asia/Seoul", [opec, summit])
+    assert again.found == [] and again.already == [summit]
