@@ -613,6 +613,7 @@ async def test_at_120_columns_a_spike_shows_its_line_and_at_80_a_muted_rule_says
         )  # fmt: skip
     book = RuleBook(data)
     book.set_muted(book.add({"name": "Lutnick", "query": "Lutnick"}, FROZEN), True)
+    book.add({"name": "Quake", "query": "earthquake OR quake OR tsunami"}, FROZEN)
     app = make_app(tmp_path)
     app.config.watch_terms = ["Shouting"]
     async with piloted(app, (120, 40)) as pilot:
@@ -620,6 +621,10 @@ async def test_at_120_columns_a_spike_shows_its_line_and_at_80_a_muted_rule_says
         screen = await open_alerts(app, pilot)
         await until(pilot, lambda: all(i.counts is not None for i in screen.query(WatchedItem)))
         await until(pilot, lambda: "SPIKE 7/h, spike 5" in screen_text(app))
+        # a query longer than its room is cut with an ellipsis, on its one line (it wrapped
+        # at a space onto a second line the row has no room for: "earthquake" was not seen)
+        (quake,) = [line for line in screen_text(app).splitlines() if "Quake " in line]
+        assert "0/h, spike 5  earthq" in quake and "…" in quake
         await pilot.resize_terminal(80, 24)
         await until(pilot, lambda: "Lutnick muted" in screen_text(app))
         await pilot.resize_terminal(160, 40)  # and back: the counts in words, and what it is

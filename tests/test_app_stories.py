@@ -161,6 +161,16 @@ async def test_an_undated_article_in_a_timeline_is_marked_as_timed_by_its_fetch(
         assert re.search(r"\d\d:\d\d\* Korea Herald", herald)
         assert re.search(r"\d\d:\d\d  Yonhap", timeline)  # dated: no mark
         assert "* undated: when it was fetched" in timeline
+        # the outlets' column as wide as their longest name ("Yonhap" took 24 cells)
+        yonhap = next(line for line in timeline.splitlines() if re.search(r":\d\d  Yonhap", line))
+        assert re.search(r"Yonhap {7}[ ~] \S", yonhap)
+        await pilot.resize_terminal(80, 24)  # what the mark means is on the screen still
+        await pilot.pause(0.2)
+        lines = screen_text(app).splitlines()
+        said = " ".join(
+            line.strip("│ ") for line in lines if "shows how" in line or "closes" in line
+        )
+        assert "* undated: when it was fetched" in " ".join(said.split())
 
 
 async def test_d_in_a_story_s_timeline_shows_what_the_highlighted_article_s_source_changed(

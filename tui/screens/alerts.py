@@ -177,6 +177,10 @@ class AlertsScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[AlertChoice | N
     AlertsScreen .watched-spark > .sparkline--min-color {
         color: $text-muted;
     }
+    AlertsScreen .watched-name, AlertsScreen .watched-note {
+        text-wrap: nowrap;  /* one line, cut with an ellipsis: a wrapped query's rest was */
+        text-overflow: ellipsis;  /* on a second line the row has no room for, unseen */
+    }
     AlertsScreen .watched-note {
         width: 1fr;
     }

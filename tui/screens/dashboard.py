@@ -19,6 +19,7 @@ import webbrowser
 from datetime import UTC, datetime
 from functools import partial
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -1105,7 +1106,9 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
 
     def _show_story(self, story: Story, records: list[Record]) -> None:
         local, options = self.session.local, []
-        named = picker_name_width(self.app.size.width)
+        # the outlets' names as wide as the longest, within what the screen gives them
+        longest = max((cell_len(record.source) for record in records), default=1)
+        named = min(picker_name_width(self.app.size.width), longest)
         undated = False
         for record in records:
             ident = record.id
