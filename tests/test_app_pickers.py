@@ -117,6 +117,8 @@ async def test_capital_h_shows_each_sources_health(tmp_path: Path, feed_server: 
         await pilot.press("H")
         await seen(app).wait_for(LeadsRead, since=since)
         await until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        await pilot.press("end")  # its last source (the footer takes two lines here)
+        await pilot.pause()
         rows = [line for line in screen_text(app).splitlines() if "Down Wire" in line]
         (row,) = rows
         assert "error" in row and "503" in row and row.rstrip(" │▌▎").endswith("…")
