@@ -1093,7 +1093,7 @@ class Readings:
     lede loses a part so is read again then. Bounded: past `limit` articles, the rest are
     read when grouped."""
 
-    def __init__(self, limit: int = 200_000) -> None:
+    def __init__(self, limit: int = 20_000) -> None:
         self.limit = limit
         self._read: dict[tuple[str, str], _Reading] = {}
 

@@ -2117,8 +2117,15 @@ def test_a_big_first_refresh_leaves_the_first_grouping_to_a_long_running_writer(
         return Article(item.id, "Wire " + item.id[0], item.title, None, when, when, item.summary)
 
     with Store(tmp_path, writer=True) as store:
-        store.add_batch([article(i) for i in EVERYTHING[:-2]])
+        staged = [article(i) for i in EVERYTHING[:-2]]
         refresh = StoryDesk(store, tmp_path, cold_limit=5)
+        # nor are their words read ahead of a grouping that is not done (a first refresh of
+        # 100,000 articles read each one's for nothing): asked as its batches are staged
+        refresh._read([(a.title, a.summary) for a in staged[:3]])
+        assert refresh.readings is not None and len(refresh.readings) == 3
+        refresh._read([(a.title, a.summary) for a in staged[3:]])
+        assert not len(refresh.readings)
+        store.add_batch(staged)
         refresh._update([i.id for i in EVERYTHING[:-2]], removed=False)
         assert not (tmp_path / FILE).exists()
         assert len(StoryBook(tmp_path).read(store).members) >= 4  # a reader groups anyway
