@@ -74,7 +74,7 @@ from tui.messages import (
     UnreadFound,
     ViewerReloaded,
 )
-from tui.rows import GAP, Place, Rows, around, position
+from tui.rows import Place, Rows, around, position
 from tui.screens.alerts import AlertChoice, AlertsScreen
 from tui.screens.events import EventChoice, EventForm, EventsScreen
 from tui.screens.help import HelpScreen
@@ -945,7 +945,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
     def _still_reading(self, binding_id: str) -> bool:
         """Whether the list is a first page, the rows about it still to come (said, naming
         the key that waits for it): `n` would pass over them, `A` leave them unread."""
-        if GAP not in self.headlines.ids:
+        if not self.counting:  # (a whole list has no row still to read: no scan of it)
             return False
         key = key_shown(self.app, binding_id)
         self.notify(f"The list is still being read: {key} once it is whole.", markup=False)
