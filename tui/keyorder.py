@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from textual import events
-from textual.app import App
+from textual.app import App, ScreenStackError
 from textual.message import Message
 
 ReturnType = TypeVar("ReturnType")
@@ -78,10 +78,13 @@ class OrderedKeysApp(App[ReturnType]):
             return
         # What the key did (a focus() call, a screen pushed) may still be queued: the active
         # screen finishes mounting and the app runs those callbacks before the next key.
-        if not message.through_screen and self.screen.post_message(
-            KeyHandled(message.key, through_screen=True)
-        ):
-            return
+        if not message.through_screen:
+            try:
+                screen = self.screen
+            except ScreenStackError:  # the app is closing: no screen left to go through
+                return
+            if screen.post_message(KeyHandled(message.key, through_screen=True)):
+                return
         await self._release(message.key)
 
     async def _release(self, key: events.Key) -> None:
