@@ -231,7 +231,6 @@ class AlertDesk:
         # as last read: its stat, its rules, the muted config rules (read again on change)
         self._word_plan: WordPlan | None = None
         self._said: set[str] = set()  # the problems of the rules logged already
-        self._unreadable: str | None = None  # why the app's rules could not be read, if so
         self._hour_counts = HourCounts()  # each term's whole hours, read once
         self._rules_seen: dict[str, datetime] = {}  # a config rule -> when first seen here
         self.reconfigure(config)
@@ -363,10 +362,6 @@ class AlertDesk:
                 )
             except RuleBookError as exc:
                 stored, muted, problems = [], set(), [str(exc)]
-                # not cached: read again at the next check, which waits for it (`_begin`)
-                self._unreadable = str(exc)
-                return all_rules(list(getattr(self.config, "alerts", [])), stored, muted)
-            self._unreadable = None
             sources = {s.name.lower() for s in getattr(self.config, "sources", [])}
             for rule in all_rules(list(getattr(self.config, "alerts", [])), stored, muted):
                 missing = None if rule.muted else source_missing(rule, sources)
@@ -385,8 +380,7 @@ class AlertDesk:
 
     def _begin(self) -> tuple[datetime, AlertState, set[tuple[str, str]]] | None:
         """A check's now, the alert state and the (rule, article) pairs already fired; None
-        when the history or the app's rules cannot be read (the cycle's articles are checked
-        next time)."""
+        when the history cannot be read (the cycle's articles are checked next time)."""
         now = self.clock()
         state = _load_state(self.dir / STATE_FILE)
         try:
@@ -397,10 +391,6 @@ class AlertDesk:
         for problem in self.history.problems:  # a torn last line, lines that do not read
             log.warning("%s", problem)
         self.history.problems = []
-        self.rules(now)
-        if self._unreadable is not None:  # checked without them, their matches were lost
-            log.error("%s: alerts not checked this cycle; they are next time", self._unreadable)
-            return None
         return now, state, fired
 
     @collector_paused()  # its thousands of short-lived objects would set off full collections

@@ -289,31 +289,6 @@ async def test_articles_whose_check_failed_fire_at_the_next_refresh(
     assert fired(data) == [("Tariffs", "Tariff talks stall", "Wire")]
 
 
-async def test_articles_stored_while_the_apps_rules_cannot_be_read_fire_once_they_can(
-    tmp_path: Path, feed_server: FeedServer, caplog: pytest.LogCaptureFixture
-) -> None:
-    """alerts.json damaged: the cycle's articles were checked against the config's rules
-    alone and never against the app's, whose alerts were lost for good once the file was
-    mended. They are checked at the first check that reads them, and that is said."""
-    data, clock = tmp_path / "d", [NOW]
-    url = feed_server.add("/feed", Route(rss(item(1, "Weather"))))
-    await cycle(config_with(tmp_path, url, []), data, clock)
-    RuleBook(data).add({"name": "Gamma", "query": "gamma"}, NOW)
-    rules = data / "alerts.json"
-    kept = rules.read_bytes()
-    rules.write_bytes(b"garbage{")
-    feed_server.routes["/feed"] = Route(rss(item(2, "Gamma three"), item(1, "Weather")))
-    clock[0] = NOW + timedelta(minutes=10)
-    await cycle(config_with(tmp_path, url, []), data, clock)
-    assert fired(data) == []
-    assert "alerts.json cannot be read" in caplog.text and "they are next time" in caplog.text
-    rules.write_bytes(kept)
-    feed_server.routes["/feed"] = Route(rss(item(3, "Weather again"), item(1, "Weather")))
-    clock[0] = NOW + timedelta(minutes=20)
-    await cycle(config_with(tmp_path, url, []), data, clock)
-    assert fired(data) == [("Gamma", "Gamma three", "Wire")]
-
-
 async def test_a_new_rule_fires_for_articles_fetched_in_the_second_it_began(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:
