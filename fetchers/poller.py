@@ -360,20 +360,27 @@ class Poller:
 
         A shard found unreadable while the store loaded during the poll (a `refresh` opens
         it as its requests go out) was moved aside after some feeds had said "not modified":
-        the same sources are polled again at once, every feed read whole, so the lost
-        articles are back when the poll ends, not one poll later."""
+        those are polled again at once, read whole, so the lost articles are back when the
+        poll ends, not one poll later. What the others brought is a backlog as well (it may
+        hold lost articles brought back), and a source that failed is not asked again."""
         async with self.beating():
             results = await self._poll(sources, carry)
             if not self._refill_now:
                 return results
             self._refill_now = False
-            log.warning("every feed of this poll is asked again now, for its full content")
+            unchanged = {r.source for r in results if r.status == "not-modified"}
+            for result in results:
+                if result.status == "ok":
+                    result.first = True
+            again = [s for s in self.config.sources if s.name in unchanged]
+            if not again:
+                return results
+            log.warning(
+                '%d feeds that said "not modified" are asked again now, for their full content',
+                len(again),
+            )
             merged = {r.source: r for r in results}
-            for later in await self._poll(sources, carry):
-                first = merged.get(later.source)
-                if first is not None:  # what it stored the first time is the cycle's too
-                    later.new_ids[:0] = first.new_ids
-                    later.revised_ids[:0] = first.revised_ids
+            for later in await self._poll(again):  # (their first answers brought nothing)
                 merged[later.source] = later
             return list(merged.values())
 

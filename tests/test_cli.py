@@ -588,28 +588,33 @@ def test_a_refresh_ends_without_tearing_its_objects_down_and_loses_nothing(
 
 def test_articles_of_an_unreadable_shard_come_back(tmp_path: Path, feed_server: FeedServer) -> None:
     url = feed_server.add("/f.xml", Route(rss("<title>Kept</title><guid>1</guid>"), etag='"1"'))
+    down = feed_server.add("/down.xml", Route(b"", status=503))
     config = tmp_path / "c.toml"
-    config.write_text(f'[[sources]]\nname = "F"\nurl = "{url}"\n')
+    config.write_text(
+        f'[[sources]]\nname = "F"\nurl = "{url}"\n[[sources]]\nname = "Down"\nurl = "{down}"\n'
+    )
     data = tmp_path / "d"
-    assert _refresh_process(config, data).returncode == 0
+    assert _refresh_process(config, data).returncode == 1  # (Down failed)
     (shard,) = data.glob("articles-*.json")
     shard.write_text('{"articles": {"1": ')  # torn by something outside wirewatch
     for cache in data.glob("rows-*.json"):
         cache.unlink()
     found = _refresh_process(config, data)
     assert (
-        found.returncode == 0 and "cannot be read" in found.stderr and "moved aside" in found.stderr
+        found.returncode == 1 and "cannot be read" in found.stderr and "moved aside" in found.stderr
     )
-    # the refresh that found it asks its feeds again at once, for everything: the articles
-    # are back when it ends (it found the shard as its first answer, "not modified", came)
-    assert [json.loads(line)["new"] for line in found.stdout.splitlines()] == [1]
+    # the refresh that found it asks the feeds that said "not modified" again at once, for
+    # everything: the articles are back when it ends; one that failed is not asked again
+    answers = {line["name"]: line for line in map(json.loads, found.stdout.splitlines())}
+    assert answers["F"]["new"] == 1 and answers["Down"]["status"] == "error"
+    assert len(feed_server.hits["/down.xml"]) == 2  # once a refresh
     assert "If-None-Match" in feed_server.hits["/f.xml"][-2]
     assert "If-None-Match" not in feed_server.hits["/f.xml"][-1]  # asked for everything
     with Store(data) as store:
         assert [a.title for a in store.query()] == ["Kept"]
     again = _refresh_process(config, data)
-    assert again.returncode == 0
-    assert [json.loads(line)["status"] for line in again.stdout.splitlines()] == ["not-modified"]
+    statuses = {line["name"]: line["status"] for line in map(json.loads, again.stdout.splitlines())}
+    assert statuses == {"F": "not-modified", "Down": "error"}
 
 
 def test_a_killed_refresh_leaves_no_process_holding_the_store(
