@@ -562,14 +562,19 @@ class Poller:
                     result.status, result.error = "error", f"not stored: {exc}"
         self._unchecked.difference_update(result.source for result, _ in waiting)
         fresh = set(new_ids)
+        if held is None:  # a refused write: of the rest staged, those the store held before
+            # (revisions tried, perhaps written in part: each is said, a story made again
+            # costs little); a new article not stored is no revision ("30000 revised")
+            rest = [i.record.id for i in batch if i.record.id not in fresh]
+            try:
+                held = {r.id for r in await asyncio.to_thread(self.store.records, rest)}
+            except StoreError:  # (the database away: none is said)
+                held = set()
         for result, staged in waiting:
             result.new_ids = [a.id for a in result.articles if a.id in fresh]
-            # revised: stored before with other words (or, after a refused write, perhaps
-            # revised in part: each staged one is said, a story made again costs little)
+            # revised: stored before with other words
             result.revised_ids = [
-                i.record.id
-                for i in staged
-                if i.record.id not in fresh and (held is None or i.record.id in held)
+                i.record.id for i in staged if i.record.id not in fresh and i.record.id in held
             ]
             listed = None
             if result.status == "ok" and not result.unstored:

@@ -1579,3 +1579,37 @@ async def test_a_rename_refused_keeps_its_sources_new_tags_for_when_it_is_done(
             assert [(a.source, a.tags) for a in store.query()] == [("New", ["b"])]
         finally:
             await room.aclose()
+
+
+async def test_a_refused_write_says_no_new_article_was_revised(
+    tmp_path: Path, now: datetime, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write the store refused (a full disk, the database gone) said every article it
+    held back "revised": 30,000 new articles not stored read "30000 revised". Only an
+    article stored before with other words is a revision; the new ones are neither."""
+    from fetchers.store import StoreWriteError
+
+    url = feed_server.add("/f.xml", Route(rss("<title>One</title><guid>1</guid>")))
+    results, store, _ = await poll(tmp_path, now, Source("F", url=url))
+    store.close()
+    assert len(results["F"].new_ids) == 1
+    feed_server.routes["/f.xml"] = Route(
+        rss(
+            "<title>One, rewritten</title><guid>1</guid>",
+            "<title>Two</title><guid>2</guid>",
+            "<title>Three</title><guid>3</guid>",
+        )
+    )
+
+    def refuse(self: Store, *args: object, **kwargs: object) -> list[str]:
+        raise StoreWriteError("the disk is full", [])
+
+    monkeypatch.setattr(Store, "add_staged", refuse)
+    results, store, _ = await poll(tmp_path, now, Source("F", url=url))
+    try:
+        answer = results["F"]
+        assert answer.status == "error" and "not stored" in (answer.error or "")
+        assert answer.new_ids == [] and len(answer.revised_ids) == 1
+        assert [a.title for a in store.query()] == ["One"]
+    finally:
+        store.close()
