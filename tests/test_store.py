@@ -1645,11 +1645,13 @@ def test_tinydb_a_field_of_another_type_reads_as_empty_and_the_day_is_kept(
     assert sorted(p.name for p in tmp_path.glob("*corrupt*")) == []
 
 
-def test_tinydb_a_document_whose_id_is_not_text_is_left_out_and_the_day_kept(
+def test_tinydb_a_document_whose_id_is_not_text_is_left_out_and_named_and_the_day_kept(
     tmp_path: Path,
 ) -> None:
-    """A document whose id is a number (no article can be told apart by it) is left out;
-    the day's other articles are read and the shard is not set aside."""
+    """A document whose id is a number (no article can be told apart by it) is left out,
+    and said to be; the day's other articles are read, written to, and the shard is not set
+    aside. One whose id is a list or an object (every write's test of ids failed on it, a
+    traceback) sets the shard aside, named."""
     day = datetime(2025, 10, 24, 12, tzinfo=UTC)
     with Store(tmp_path, writer=True) as store:
         store.add_batch([make(1, fetched=day), make(2, fetched=day)])
@@ -1661,8 +1663,19 @@ def test_tinydb_a_document_whose_id_is_not_text_is_left_out_and_the_day_kept(
         row_cache.unlink()
     with Store(tmp_path, writer=True) as store:
         assert store.query_ids() == ["Wire-2"]
+        assert any("1 article(s) whose id is not text are left out" in p for p in store.problems)
         assert store.add_batch([make(3, fetched=day)]) == ["Wire-3"]
+        store.set_text("Wire-2", "A full text.")
+        assert store.rename_sources({"Wire": "Wire 2"})
     assert not list(tmp_path.glob("*corrupt*"))
+    data = json.loads(shard.read_text())
+    next(d for d in data["articles"].values() if d["id"] == "Wire-2")["id"] = ["x"]
+    shard.write_text(json.dumps(data))
+    for row_cache in tmp_path.glob("rows-*"):
+        row_cache.unlink()
+    with Store(tmp_path, writer=True) as store:
+        assert any("articles-2025-10-24.json cannot be read" in p for p in store.problems)
+        assert store.add_batch([make(4, fetched=day)]) == ["Wire-4"]
 
 
 @pytest.mark.parametrize("emptied", [b"", b"{}", b"  \n"])

@@ -831,9 +831,14 @@ class Store:
             places: list[int] = []
             held: list[Record] = []
             place = -1  # among the shard's documents with an id, as its row cache holds them
+            unnamed = 0  # documents whose id is no text: no article they can be told as
             for doc in shard.documents():
                 ident = doc.get("id") if type(doc) is dict else None
-                if type(ident) is not str:  # (no article it can be told apart as)
+                if type(ident) is not str:
+                    if ident is not None and not isinstance(ident, int | float):
+                        # (a list or an object: every write's test of ids would fail on it)
+                        raise TypeError("a document whose id is a list or an object")
+                    unnamed += ident is not None
                     continue
                 place += 1
                 if "text" in doc and doc["text"]:
@@ -848,6 +853,11 @@ class Store:
         except (ValueError, OSError, TypeError, KeyError, IndexError) as exc:
             self._quarantine(key, exc)
             return []
+        if unnamed:
+            self.problems.append(
+                f"{self.shard_path(key).name}: {unnamed} article(s) whose id is not text are"
+                " left out (the rest of the day is read)"
+            )
         shard.wrote()  # the stat the storage read the documents at
         indexes.file(fresh, key, self._marks, places=places)
         shard.storage.forget()  # the records hold what is needed; a write re-reads the file
