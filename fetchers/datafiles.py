@@ -1,6 +1,6 @@
 """A data dir holds files and folders only.
 
-Every command reads the files of its data dir whole (the meta, the marks, the stories, the
+Every command reads files of its data dir whole (the meta, the marks, the stories, the
 shards): a pipe put in place of one held the command for good, and a link to a device
 (`/dev/zero`) filled memory until the machine stopped it. Such an entry is refused, named,
 before anything is read."""
@@ -39,4 +39,5 @@ def check_data_files(folder: Path) -> None:
 
 
 def _device(mode: int) -> bool:
+    """A character or block device (through a link: `/dev/zero`)."""
     return stat.S_ISCHR(mode) or stat.S_ISBLK(mode)

@@ -172,7 +172,7 @@ def _meta(file: Path, warned: ParsedFeed | None = None) -> dict[str, Any]:
             value = [tag for tag in value if isinstance(tag, str)] if value else value
             if len(value) < len(read[key]) and warned is not None:
                 warned.warn(f"{meta_path.name}: tag that is not text", read[key])
-        elif not isinstance(value, kinds) or isinstance(value, bool):
+        elif not isinstance(value, kinds):
             if warned is not None:
                 warned.warn(f"{meta_path.name}: {key} of another kind", value)
             continue

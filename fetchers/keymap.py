@@ -506,21 +506,28 @@ def key_name(key: str) -> str:
         if "shift" in mods and len(mods) == 1:
             # a terminal sends the character shift types, never shift with it: "shift+s"
             # is S (as a binding it never fired), "shift+1" no key at all
-            if base.isalpha():
+            if base.isalpha() and len(base.upper()) == 1:  # ("ß" has no one capital)
                 return base.upper()
-            raise KeymapError(
-                f"{key!r} is not a key: write the character shift types with it (such as !)"
-            )
+            raise KeymapError(_shift_refused(key, base))
         return "+".join([*mods, base if base.isalnum() else key_name(base)])
     if base in REPLACEMENTS.values() or _is_character_name(base):
         if mods == ["shift"]:  # (shift+/ types ?: a terminal sends the ?)
-            raise KeymapError(
-                f"{key!r} is not a key: write the character shift types with it (such as !)"
-            )
+            raise KeymapError(_shift_refused(key, shown(base)))
         return "+".join([*mods, base])
     if base in NAMED:
         return "+".join([*mods, base])
     raise KeymapError(f"{key!r} is not a key name (such as q, ?, ctrl+x, f8, pagedown, escape)")
+
+
+# what shift types with a key on a US keyboard (others differ: the message says "such as")
+_SHIFTED = dict(zip("1234567890-=[]\\;',./`", '!@#$%^&*()_+{}|:"<>?~', strict=True))
+
+
+def _shift_refused(key: str, base: str) -> str:
+    """Why shift and a character is no key, naming what to write instead where it can."""
+    typed = _SHIFTED.get(base)
+    instead = f' ("{typed}" on a US keyboard)' if typed else ""
+    return f"{key!r} is not a key: write the character shift types with it{instead}"
 
 
 def _is_character_name(name: str) -> bool:

@@ -42,6 +42,8 @@ def setup_logging(log_file: Path | None) -> None:
     logging.basicConfig(level=logging.INFO, handlers=handlers, force=True)
     for noisy in ("httpx", "httpcore", "hpack"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # each of its retries while a database is away, in its own words: the store says it once
+    logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
 
 
 def setup_command_logging() -> None:
@@ -52,6 +54,7 @@ def setup_command_logging() -> None:
     logging.basicConfig(level=logging.WARNING, handlers=[handler], force=True)
     for noisy in ("httpx", "httpcore", "hpack"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.getLogger("psycopg.pool").setLevel(logging.ERROR)  # (as `setup_logging`)
 
 
 class PollService:

@@ -661,6 +661,8 @@ class StoryDesk:
         )
 
     def _read(self, texts: list[tuple[str, str]]) -> None:
+        """(The desk's thread.) Read these (title, summary) pairs ahead, unless this cycle's
+        grouping is left to another process."""
         readings = self.readings
         assert readings is not None
         try:
@@ -673,6 +675,8 @@ class StoryDesk:
                 readings.clear()
                 return
             readings.read(texts)
+        except StoreError:  # (the database away: its grouping says so)
+            readings.clear()
         except Exception:  # only early: they are read when grouped
             log.exception("reading the articles' words ahead of their grouping failed")
 
@@ -713,6 +717,9 @@ class StoryDesk:
         for update in queued[1:]:
             update.cancel()
         grouper.shutdown(wait=True)
+        if self.readings is not None:  # (what a cancelled grouping would have let go)
+            self.readings.clear()
+        self._reading_skipped = False
 
     def _update(
         self,
@@ -743,6 +750,9 @@ class StoryDesk:
                     time.monotonic() - began,
                 )
             return grouped
+        except StoreError as exc:  # (the database away): said in a line, grouped later
+            log.error("stories: %s; the articles are grouped at a later cycle", exc)
+            return []
         except Exception:  # the stories are derived: a failure costs them, never the poll
             log.exception("grouping the cycle's articles into stories failed")
             return []

@@ -255,32 +255,13 @@ def _doing(subject: str, verb: str, rest: str) -> str:
 
 # words an event's name shares with any other's: sharing one says nothing of being the same
 _NAME_FILLER = frozenset(
-    [
-        "the",
-        "and",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "for",
-        "with",
-        "a",
-        "an",
-        "by",
-        "from",
-        "its",
-        "their",
-        "his",
-        "her",
-        "new",
-        "next",
-        "first",
-    ]
+    {"the", "and", "for", "with", "from", "its", "their", "his", "her", "new", "next", "first"}
 )
 
 
 def _name_words(name: str) -> set[str]:
+    """The words of an event's name that may tell it from another (three letters or more,
+    none of `_NAME_FILLER`)."""
     return {w for w in re.findall(r"\w{3,}", name.lower()) if w not in _NAME_FILLER}
 
 

@@ -56,8 +56,10 @@ async def test_shift_and_a_letter_in_the_keymap_is_the_capital_letter(tmp_path: 
     """ "shift+x" was taken as a key of its own, which a terminal never sends (it sends X):
     the binding never fired and X was left unbound. It is X; "shift+1" is refused."""
     assert key_name("shift+x") == key_name("Shift+X") == "X"
-    with pytest.raises(KeymapError, match="write the character shift types"):
+    with pytest.raises(KeymapError, match='write the character shift types with it \\("!" on a US'):
         key_name("shift+1")
+    with pytest.raises(KeymapError, match="write the character shift types"):
+        key_name("shift+ß")  # (its capital is two letters: no key)
     config = load_config(seeds_dir() / "wirewatch.toml", FROZEN)
     for source in config.sources:
         source.enabled = source.path is not None

@@ -2808,6 +2808,33 @@ def test_a_refresh_reads_each_new_articles_words_ahead_of_grouping_it(
     assert len(taken) == 1 and taken[0].taken == len(listed) >= 2
 
 
+def test_a_store_gone_while_the_desk_groups_is_said_in_a_line_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The database stopped mid-refresh: the grouping's failure to read it was logged with
+    a whole traceback on the terminal; it is one line, and the articles are grouped later."""
+    from fetchers.models import Article
+    from fetchers.newsroom import Cycle
+    from fetchers.store import Store, StoreError
+    from fetchers.storybook import StoryDesk
+
+    with Store(tmp_path, writer=True) as store:
+        when = datetime(2025, 10, 24, 7, tzinfo=UTC)
+        ids = store.add_batch([Article("a1", "Wire", "Seoul talks", None, when, when, "")])
+
+        def gone(*args: object, **kwargs: object) -> list[Record]:
+            raise StoreError("cannot read: couldn't get a connection after 30.00 sec")
+
+        monkeypatch.setattr(store, "records", gone)
+        desk = StoryDesk(store, tmp_path)
+        desk.after_cycle(Cycle([], ids))
+        desk.close()
+        assert desk.running is not None and desk.running.result() == []
+    said = [r for r in caplog.records if "stories:" in r.getMessage()]
+    assert said and "grouped at a later cycle" in said[0].getMessage()
+    assert all(r.exc_info is None for r in caplog.records)
+
+
 def test_the_stories_of_a_cycle_and_their_hourly_counts_read_the_articles_in_one_call(
     tmp_path: Path,
 ) -> None:
