@@ -1359,10 +1359,54 @@ def test_migrate_copies_a_data_dir_into_postgresql_and_back_losing_nothing(
     assert cli.main([*pg_args, "migrate", "--to", "tinydb", str(back)]) == 0
     said = capsys.readouterr()
     assert "copied 17 articles" in said.out and "events.json" in said.out
+    assert "the read marks are " in said.out  # (whose: one reader's, of several)
     with Store(back) as again:
         assert _snapshot(again) == before
     assert (back / "events.json").read_text() == '{"events": []}'
     assert HealthBook(back).load(listed=True)["Blog"].listed == {"a1"}
+
+
+def test_migrate_into_postgresql_takes_the_apps_events_and_the_alert_history(
+    tmp_path: Path, pg_dsn: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A host reading its desk from the database showed none of the events added in the app
+    nor the alerts that fired before the migration: they stayed in the data dir's files.
+    They are copied into a database that holds none."""
+    from fetchers.alerthistory import AlertHistory
+    from fetchers.events import EventBook
+    from fetchers.models import Event
+
+    data = tmp_path / "data"
+    with Store(data, writer=True) as store:
+        store.add_batch([make(1)])
+    vote = datetime(2026, 12, 9, 9, tzinfo=UTC)
+    EventBook(data).add(Event("Vote day", vote, "UTC"))
+    fired = datetime(2026, 12, 1, 8, tzinfo=UTC)
+    AlertHistory(data, writer=True).append(
+        [
+            {"alert": "Tariffs", "rule": "app:1", "kind": "match", "article": "Wire-1",
+             "title": "Headline 1 about tariffs", "source": "Wire", "at": fired,
+             "link": None, "notify": ("terminal",)}
+        ],
+        fired,
+        30,
+    )  # fmt: skip
+    config = write_config(tmp_path / "wirewatch.toml", "")
+    args = ["--config", str(config), "--data-dir", str(data), "--now", "2026-12-02T00:00:00Z"]
+    assert cli.main([*args, "migrate", "--to", "postgresql", pg_dsn]) == 0
+    said = capsys.readouterr().out
+    assert "1 events added in the app" in said and "1 alerts of the history" in said
+    pg_config = write_config(
+        tmp_path / "pg.toml", f'[store]\nbackend = "postgresql"\ndsn = "{pg_dsn}"\n'
+    )
+    pg_args = ["--config", str(pg_config), "--data-dir", str(tmp_path / "elsewhere")]
+    pg_args += ["--now", "2026-12-02T00:00:00Z"]
+    assert cli.main([*pg_args, "events", "--json"]) == 0
+    events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [e["name"] for e in events] == ["Vote day"]
+    assert cli.main([*pg_args, "alerts", "--json", "--since", "30d"]) == 0
+    alerts = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [a["title"] for a in alerts] == ["Headline 1 about tariffs"]
 
 
 def _ten_stored_five_at_a_glance(pg_dsn: str, monkeypatch: pytest.MonkeyPatch) -> list[str]:

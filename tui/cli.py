@@ -1199,6 +1199,12 @@ def cmd_migrate(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
             raise UsageError("the store to copy into is the one copied from")
         counted = copy_store(source, target, lambda line: complain(line))
         out.write(f"copied {counted} from {source.location} into {target.location}\n")
+        reader = getattr(source, "reader", None)
+        if reader is not None and not target.keeps_desk:  # a data dir has one reader's marks
+            out.write(
+                f"(the read marks are {reader}'s, whose store this is: `[settings] reader`"
+                " chooses whose are copied)\n"
+            )
         # the sources' health, with what each feed listed: without it the first poll of the
         # copy stored again (and alerted on) what retention had dropped
         health = HealthBook(ctx.data_dir, store=source).load(listed=True)
@@ -1206,6 +1212,12 @@ def cmd_migrate(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         if health and not into.load():
             into.save(health)
             out.write(f"and the health of {len(health)} sources\n")
+        if target.keeps_desk and not source.keeps_desk:
+            carried_desk = copy_desk_into_store(
+                ctx.data_dir, target, ctx.clock(), ctx.config.settings.retention_days
+            )
+            if carried_desk:
+                out.write(f"and from {ctx.data_dir}: {', '.join(carried_desk)}\n")
     if target_dir != ctx.data_dir:
         carried = copy_desk_files(ctx.data_dir, target_dir)
         if carried:
@@ -1219,6 +1231,38 @@ def _same_folder(one: Path, other: Path) -> bool:
         return one.samefile(other)
     except OSError:
         return one.resolve() == other.resolve()
+
+
+def copy_desk_into_store(
+    source: Path, target: ArticleStore, now: datetime, retention_days: int
+) -> list[str]:
+    """The events added in the app and the alert history of a data dir, copied into a
+    store that keeps the desk's (a database) and holds none yet: a host reading them from
+    the database showed none after a migration. (Its alert rules are read from the data dir
+    until the database has any.)"""
+    from fetchers.alerthistory import AlertHistory, HistoryError
+    from fetchers.events import EventBook, EventBookError
+
+    carried = []
+    try:
+        found = EventBook(source).load()
+        into = EventBook(source, store=target)
+        if found and not into.load():
+            for event in found:
+                into.add(event)
+            carried.append(f"{len(found)} events added in the app")
+    except EventBookError as exc:
+        complain(f"the events added in the app are not copied: {exc}")
+    try:
+        fired = AlertHistory(source).load()
+        history = AlertHistory(source, writer=True, store=target)
+        if fired and not history.load():
+            kept = [{k: v for k, v in e._asdict().items() if k != "seq"} for e in fired]
+            history.append(kept, now, retention_days)
+            carried.append(f"{len(fired)} alerts of the history")
+    except HistoryError as exc:
+        complain(f"the alert history is not copied: {exc}")
+    return carried
 
 
 def copy_desk_files(source: Path, target: Path) -> list[str]:
