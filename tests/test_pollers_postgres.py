@@ -457,3 +457,27 @@ async def test_a_poller_gives_older_rows_their_pairs_in_a_thread_then_stops(
             "SELECT count(*) FROM articles WHERE pairs @@ %s::tsquery", ("'trade minister'",)
         ).fetchone()
         assert row == (1200,)
+
+
+def test_a_refresh_beside_pollers_that_hold_every_source_says_so(
+    tmp_path: Path, feed_server: FeedServer, pg_dsn: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A refresh while running pollers held every source said "0 sources polled" (and with
+    --json, nothing at all), as if none were configured: it says they are being polled."""
+    url = feed_server.add("/f.xml", Route(feed(1, 2)))
+    config = write_config(
+        tmp_path / "w.toml",
+        f'[store]\nbackend = "postgresql"\ndsn = "{pg_dsn}"\n'
+        f'[[sources]]\nname = "F"\nurl = "{url}"\n',
+    )
+    running = PostgresStore(pg_dsn, writer=True, share=True)  # a poller at work, holding F
+    try:
+        assert running.lease(["F"], set(), ttl=120.0) == {"F"}
+        for json_too in ([], ["--json"]):
+            args = ["--config", str(config), "--data-dir", str(tmp_path / "d"), "refresh"]
+            assert cli.main([*args, *json_too]) == 0
+            said = capsys.readouterr()
+            assert "being polled by a running poller" in said.err
+            assert not feed_server.hits.get("/f.xml")
+    finally:
+        running.close()

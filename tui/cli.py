@@ -464,7 +464,19 @@ def cmd_refresh(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         pass  # is left in the buffer goes with `_end_now`, which flushes what it can)
     if cycle.store_error:
         complain(cycle.store_error)
+    enabled = sum(1 for s in ctx.config.sources if s.enabled)
+    if not results and enabled and store_shared(ctx.config):
+        # (a database's pollers lease the sources among them: a refresh beside them has none)
+        complain(
+            f"every one of the {enabled} enabled sources is being polled by a running poller"
+            " of the database: nothing was left to poll"
+        )
     return code
+
+
+def store_shared(config: Config) -> bool:
+    """Whether the config's store is a database that several pollers share."""
+    return config.store.backend == "postgresql"
 
 
 def _print_refresh(results: list[PollResult], as_json: bool, failed: int, out: TextIO) -> None:
