@@ -49,8 +49,16 @@ _ESCAPES = re.compile(
 # overrides (U+202A-202E), isolates (U+2066-2069) and the marks (U+200E/200F, U+061C). In a
 # terminal they reorder what follows them ("gnp.exe"), push pane borders out of line, and no
 # plain text shown here needs them.
-_CONTROL_CHARS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+# The byte-order mark and the interlinear annotation marks (U+FFF9-FFFB) too: they hide
+# text, and a line holding them pushed the article pane's border out of line.
+_CONTROL_CHARS = (
+    "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufff9-\ufffb"
+)
 _CONTROLS = re.compile(f"[{_CONTROL_CHARS}]")
+# Tag characters (U+E0000-E007F): invisible letters that carry hidden text, but in the
+# emoji flag of a region (a black flag, tags, a cancel tag: Scotland's), which they make
+_TAG_CHARS = re.compile("[\U000e0000-\U000e007f]")
+_TAGS = re.compile("\U0001f3f4[\U000e0020-\U000e007e]++\U000e007f|[\U000e0000-\U000e007f]")
 # controls that part words or lines, as a tab or a newline does: a break of their own, not
 # nothing ("A\x0bB" read "AB")
 _PARTINGS = str.maketrans(
@@ -63,7 +71,9 @@ _CONTROL_OR_ODD_SPACE = re.compile(f"[{_CONTROL_CHARS}{_ODD_SPACE_CHARS}]")
 # Zero-width characters that hide inside one-line fields: a space that is not one, the word
 # joiner and the invisible operators, the byte-order mark. They split a word for search and
 # throw column widths; a title never needs them.
-_ZERO_WIDTH = re.compile("[\u200b\u2060-\u2064\ufeff]")
+# The Hangul fillers (U+115F, U+1160, U+3164, U+FFA0) too: blank letters, no modern
+# Korean word holds one alone, and an invisible name is made of them.
+_ZERO_WIDTH = re.compile("[\u200b\u2060-\u2064\ufeff\u115f\u1160\u3164\uffa0]")
 # Zero-width (non-)joiners: needed inside emoji sequences, Indic conjuncts and Persian words,
 # where they follow a non-ASCII letter, mark or symbol; anywhere else they join nothing.
 _JOINERS = re.compile("[\u200c\u200d]")
@@ -135,13 +145,23 @@ _PLAIN_ROLES = {
 
 
 def strip_controls(text: str) -> str:
-    """Remove escape sequences, control characters and bidirectional controls; keep newlines
-    and tabs."""
-    if text.isprintable() or _CONTROLS.search(text) is None:
-        return text  # no control: no escape sequence (they start with one) and no "\r"
-    text = _ESCAPES.sub("", text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_PARTINGS)
-    return _CONTROLS.sub("", text)
+    """Remove escape sequences, control characters, bidirectional controls and tag
+    characters (but a region's flag); keep newlines and tabs."""
+    if text.isprintable():
+        return text
+    if _CONTROLS.search(text) is not None:  # (else no escape sequence: they start with one)
+        text = _ESCAPES.sub("", text)
+        text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_PARTINGS)
+        text = _CONTROLS.sub("", text)
+    if _TAG_CHARS.search(text) is not None:
+        text = _TAGS.sub(_flag_or_nothing, text)
+    return text
+
+
+def _flag_or_nothing(match: re.Match[str]) -> str:
+    """A region's flag as it is; a tag character outside one, nothing."""
+    found = match.group()
+    return found if len(found) > 1 else ""
 
 
 def _keep_joiner(match: re.Match[str]) -> str:

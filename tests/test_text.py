@@ -477,7 +477,7 @@ def _strip_controls_in_full(raw: str) -> str:
     """What strip_controls does, every step taken whatever the text."""
     raw = text._ESCAPES.sub("", raw)
     raw = raw.replace("\r\n", "\n").replace("\r", "\n").translate(text._PARTINGS)
-    return text._CONTROLS.sub("", raw)
+    return text._TAGS.sub(text._flag_or_nothing, text._CONTROLS.sub("", raw))
 
 
 def test_controls_that_part_words_leave_a_break() -> None:
@@ -545,6 +545,22 @@ def test_zero_width_characters_leave_one_line_fields_unless_they_join_a_script()
         assert clean_line(kept) == kept
     assert clean_line("\u0915\u094d\u200d\u200d\u0937") == devanagari
     assert plain_message("Not\u200b Found\ufeff") == "Not Found"
+
+
+def test_invisible_characters_that_hide_text_leave_every_field_but_a_regions_flag() -> None:
+    """Tag characters (hidden letters), the interlinear annotation marks and the byte-order
+    mark reached titles, summaries and full texts, and a line holding them pushed the article
+    pane's border out of line; Hangul fillers made a blank name. A region's flag (a black
+    flag, tag characters, a cancel tag) is kept whole."""
+    hidden = "Rates \U000e0069\U000e0067\U000e006e\U000e006f\U000e0072\U000e0065 cut"
+    assert clean_line(hidden) == "Rates cut"
+    assert clean_line("\ufff9base\ufffaruby\ufffb text") == "baseruby text"
+    assert clean_line("\u3164\u3164 \u115fName\uffa0 \u1160here") == "Name here"
+    assert clean_block(f"<p>{hidden}</p><p>\ufeffBody</p>") == "Rates cut\n\nBody"
+    assert strip_controls("line one\n\ufeffline \ufff9two\ufffb") == "line one\nline two"
+    scotland = "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
+    assert clean_line(f"{scotland} win") == f"{scotland} win"
+    assert clean_block(f"<p>{scotland} win</p>") == f"{scotland} win"
 
 
 def test_blocks_keep_zero_width_word_breaks() -> None:
