@@ -321,6 +321,10 @@ def _settings(path: Path, table: Any) -> Settings:
             try:
                 setattr(s, key, parse(table[key]))
             except ValueError as exc:
+                if key == "timeout" and "too long a duration" in str(exc):  # (its own bound)
+                    raise ConfigError(
+                        f"{_where(path, 'settings.timeout')}: more than a day"
+                    ) from exc
                 raise ConfigError(f"{_where(path, f'settings.{key}')}: {exc}") from exc
     for key in ("concurrency", "per_host", "retention_days"):
         if key in table:

@@ -81,9 +81,11 @@ async def _check_request(request: httpx.Request) -> None:
     try:
         check_url(str(request.url))
     except FetchError as exc:
-        raise FetchError(
-            f"redirected to {request.url.scheme}://{request.url.host}: {exc}"
-        ) from None
+        scheme = request.url.scheme
+        # (a host is named of a web address only: "file:///etc/passwd" read "file://127.0.0.1")
+        web = scheme in ("http", "https")
+        where = f"{scheme}://{request.url.host}" if web else f"an address of the {scheme} scheme"
+        raise FetchError(f"redirected to {where}: {exc}") from None
 
 
 def preload() -> None:

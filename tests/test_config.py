@@ -95,6 +95,8 @@ def test_two_accounts_feeds_at_one_address_are_two_sources(tmp_path: Path, now: 
         ('[settings]\ntimezone = "Mars/Olympus"', "unknown time zone"),
         ('[settings]\ntimezone = "Asia"', "unknown time zone 'Asia'"),  # a folder of zones
         ("[settings]\nconcurrency = 0", "settings.concurrency: must be positive"),
+        # its own bound said, not the bound of every duration (100 years)
+        ('[settings]\ntimeout = "9999999999s"', "settings.timeout: more than a day"),
         # sent as a header: an accent or an escape stopped every request of every poll
         ('[settings]\nuser_agent = "d\u00e9sk/1.0"', "settings.user_agent: printable ASCII"),
         ('[settings]\nuser_agent = "desk\\u001b[31m"', "settings.user_agent: printable ASCII"),

@@ -154,7 +154,10 @@ async def test_a_redirect_to_another_scheme_says_it_was_a_redirect(
     if the address configured were the fault."""
     error = await _redirect_error(feed_server, "/ftp", "ftp://files.example/f")
     assert isinstance(error, FetchError)
-    assert str(error) == "redirected to ftp://files.example: not an http or https URL"
+    assert str(error) == "redirected to an address of the ftp scheme: not an http or https URL"
+    # (a file's address has no host: the server's was named, "file://127.0.0.1")
+    error = await _redirect_error(feed_server, "/file", "file:///etc/passwd")
+    assert str(error) == "redirected to an address of the file scheme: not an http or https URL"
 
 
 async def test_an_unsolicited_304_on_a_first_fetch_is_an_error(
