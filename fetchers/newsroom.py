@@ -99,6 +99,7 @@ class Newsroom:
         self._asked_file = data_dir / REFRESH_ASKED
         self._asked_stamp = stat_signature(self._asked_file)
         self.book = EventBook(data_dir, store)
+        self._stored_events: list[Event] = []  # the events added in the app, as read last
         self.healthbook = HealthBook(data_dir, store)
         self.poller: Poller | None = (
             Poller(config, store, clock, parse_pool=parse_pool, health=self.healthbook)
@@ -301,12 +302,16 @@ class Newsroom:
 
     # -- events ------------------------------------------------------------------------------
     def events(self) -> list[Event]:
-        """The config's events, then those added in the app (unreadable ones left out)."""
+        """The config's events, then those added in the app; while those cannot be read (the
+        file broken, the database away), the ones read last (a countdown emptied by a
+        database restart said "No events")."""
         try:
             stored = self.book.load()
         except EventBookError as exc:
             log.warning("%s", exc)
-            stored = []
+            stored = self._stored_events
+        else:
+            self._stored_events = stored
         return in_countdown_order([*self.config.events, *stored], self.clock())
 
     # -- life -------------------------------------------------------------------------------

@@ -164,6 +164,30 @@ async def test_events_another_dashboard_changes_reach_this_one(
         assert "Vote count" not in screen_text(app)
 
 
+async def test_events_that_cannot_be_read_for_a_while_stay_counted_down_to(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database restarted (or an events file broken for a moment): the countdown said "No
+    events" until they could be read again. The events read last stay, and what is wrong
+    is said."""
+    from tui.screens import dashboard as dashboard_module
+
+    monkeypatch.setattr(dashboard_module, "EVENTS_LOOK", 0.1)
+    EventBook(tmp_path / "data").add(
+        Event(name="Vote count", when=FROZEN + timedelta(hours=2), tz="UTC", raw_when="2h")
+    )
+    app = make_app(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        await until(pilot, lambda: "Vote count" in screen_text(app))
+        since = seen(app).mark()
+        (tmp_path / "data" / "events.json").write_text("{not json")
+        await seen(app).wait_for(EventsLoaded, lambda m: m.problem is not None, since=since)
+        await pilot.pause()
+        assert "Vote count" in [e.name for e in dash(app).events]
+        assert "Vote count" in screen_text(app)
+
+
 async def test_the_event_form_refuses_a_query_that_does_not_read(tmp_path: Path) -> None:
     """A config's event query that does not parse stops at load; the form saved one without
     a word, and the event's headlines were never counted."""
