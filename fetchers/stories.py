@@ -1117,9 +1117,10 @@ class Readings:
             known[title, summary] = ((credited, headline, lede, tuple(vec), kept), places, names)
 
     def take(self, title: str, summary: str) -> _Reading | None:
-        """What was read of an article of these words, if it was (it stays: a wire's report
-        republished word for word by another outlet reads the same)."""
-        return self._read.get((title, summary))
+        """What was read of an article of these words, if it was; let go (the index's memory
+        of the article grows as this shrinks: at its peak a cycle's grouping does not hold
+        both). A wire's report republished word for word by another outlet is read again."""
+        return self._read.pop((title, summary), None)
 
     def clear(self) -> None:
         self._read.clear()
