@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fetchers.models import Source
+from fetchers.models import Article, Source
 from tests.conftest import (
     FeedServer,
     Route,
+    dash,
     make_app,
     piloted,
     rss,
@@ -228,3 +229,31 @@ async def test_a_on_a_list_still_being_read_marks_nothing(tmp_path: Path) -> Non
         await pilot.press("n")  # nor does n pass over the rows it has not read yet
         await until(pilot, lambda: "The list is still being read: n" in notes(app))
         assert dashboard.headlines.cursor == 0
+
+
+async def test_a_sources_name_in_wide_letters_takes_its_colour_and_the_age_keeps_its_own(
+    tmp_path: Path,
+) -> None:
+    """The source's colour was laid from its width in cells counted back as characters: a
+    name in Chinese took part of the age's colour ("1" grey, "1m" green), one in Thai left
+    its first letter out."""
+    from datetime import timedelta
+
+    from tests.conftest import FROZEN
+    from tui.format import AGE_WIDTH
+    from tui.widgets.headlines import MARK_WIDTH
+
+    app = make_app(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        headlines = dash(app).headlines
+        source_style = headlines.get_component_rich_style("headlines--source", partial=True)
+        for name in ("新华社", "ไทยรัฐ", "Wire"):
+            article = Article(
+                id=name, source=name, title="Headline", fetched=FROZEN - timedelta(minutes=11)
+            )
+            row = headlines.row_text(article, 120)
+            start = MARK_WIDTH + AGE_WIDTH + 1
+            assert row.plain[start : start + len(name)] == name
+            styled = [(span.start, span.end) for span in row.spans if span.style == source_style]
+            assert styled and styled[0][0] == start and styled[0][1] >= start + len(name), name

@@ -554,8 +554,11 @@ class HeadlineList(ScrollView, can_focus=True):
         else:
             row.append(" ")
         row.append(when.rjust(AGE_WIDTH) + " ", style("headlines--age", partial=True))
-        row.append(fit(article.source, SOURCE_WIDTH) + " ")
-        row.stylize(style("headlines--source", partial=True), len(row) - SOURCE_WIDTH - 1)
+        # styled from where it starts: its width in cells is not its length in characters
+        # (a name in Chinese or Thai took the age's colour, or left its first letter out)
+        row.append(
+            fit(article.source, SOURCE_WIDTH) + " ", style("headlines--source", partial=True)
+        )
         start = len(row)
         title = Text(article.title[: title_width * 2], no_wrap=True)
         title.truncate(title_width, overflow="ellipsis")
