@@ -32,6 +32,7 @@ from tests.conftest import (
     send_in_one_read,
     settle,
     status_text,
+    until,
 )
 from tui import session as session_module
 from tui.app import WirewatchApp
@@ -910,3 +911,35 @@ async def test_a_highlight_far_down_the_list_a_filter_widens_to_is_scrolled_into
         top, height = int(headlines.scroll_y), headlines.scrollable_content_region.height
         assert headlines.cursor > height  # (far down: beyond the first screenful)
         assert top <= headlines.cursor < top + height
+
+
+async def test_the_dashboard_opens_on_the_newest_article_of_a_store_loaded_in_parts(
+    tmp_path: Path,
+) -> None:
+    """A feed's 3,000-item archive stored after the day's 14 newest articles fills the day's
+    later shards, which load first: the dashboard opened on the top of the part loaded first
+    (an article a thousand rows down the whole list) and read it."""
+    from datetime import UTC, datetime
+
+    now = datetime(2025, 10, 24, 9, tzinfo=UTC)
+    newest = [
+        Article(id=f"n{n}", source="Wire", title=f"Newest {n}", summary="",
+                published=now - timedelta(minutes=n), fetched=now)
+        for n in range(14)
+    ]  # fmt: skip
+    archive = [
+        Article(id=f"a{n}", source="Archive", title=f"Archive item {n}", summary="",
+                published=now - timedelta(days=3, minutes=n), fetched=now + timedelta(minutes=1))
+        for n in range(3000)
+    ]  # fmt: skip
+    with Store(tmp_path / "data", writer=True) as store:
+        store.add_batch(newest)
+        store.add_batch(archive)
+    assert len(list((tmp_path / "data").glob("articles-*.json"))) > 1  # the day in parts
+    app = make_app(tmp_path, poll=False)
+    async with piloted(app, (120, 40)) as pilot:
+        dashboard = await settle(app, pilot, want=3014)
+        await until(pilot, lambda: not dashboard.loading_rest and not dashboard.counting)
+        await pilot.pause(0.2)
+        assert dashboard.headlines.cursor == 0
+        assert dashboard.headlines.current_id == "n0"

@@ -161,6 +161,8 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         # a store opened empty waits for them, and the first list they make answers the
         # reader; later, a list that answers with none ends the reader's choice
         self._opening = True
+        # the top row when the rest of the store loaded (the reader had not moved from it)
+        self._top_unmoved: str | None = None
         self._read_timer: Timer | None = None
         self._reload_timer: Timer | None = None
         self._reading_rows = False  # a read of the rows about the screen is under way
@@ -277,6 +279,8 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
     @on(StoreLoaded)
     def _store_loaded(self) -> None:
         self.loading_rest = False
+        headlines = self.headlines
+        self._top_unmoved = headlines.current_id if headlines.cursor == 0 else None
         self.run_query()
         self._read_stories()
         self.call_after_refresh(self.session.store.start_word_index, True)
@@ -412,6 +416,18 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         self.counted = matches.counted
         self.headlines.set_empty_note(self._empty_note(matches.partial))
         chosen = self._chosen_next
+        # the whole store's first list, the reader still on the top row of the part loaded
+        # first: its top row, not that article where the whole list has it (a part loaded
+        # first is not the newest: the dashboard opened on an article a thousand rows down,
+        # and read it)
+        top = (
+            self._top_unmoved is not None
+            and not matches.partial
+            and self.headlines.current_id == self._top_unmoved
+        )
+        if not matches.partial:
+            self._top_unmoved = None
+        chosen = chosen or top
         if not matches.partial and (matches.ids or matches.stories or not self._opening):
             # (a store still loading answers with none at first; `u` answering with none,
             # a poll an hour later must not read its first article for a desk left alone)
@@ -419,6 +435,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         if listed_stories:
             self.headlines.set_ids(
                 matches.stories or [],
+                keep_position=not top,
                 words=message.words,
                 stories=message.shelf,
                 rows=message.rows,
@@ -428,6 +445,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         else:
             self.headlines.set_ids(
                 matches.ids,
+                keep_position=not top,
                 words=message.words,
                 rows=message.rows,
                 found=message.found,
