@@ -192,3 +192,32 @@ async def test_the_article_s_time_is_shown_in_utc_too_only_when_the_zone_is_not_
         assert dash(app).headlines.current_id == "linked"
         lines = [line.strip(" │") for line in screen_text(app).splitlines()]
         assert meta in lines, [line for line in lines if "Wire ·" in line]
+
+
+def test_which_browser_runs_in_the_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """$BROWSER's text browser runs in the terminal, display or not; any command it names
+    runs there without a display (it was ignored: no link opened over SSH or a console); a
+    graphical one named with a display is left to Python's webbrowser."""
+    from tui.browser import terminal_browser
+
+    for name in ("w3m", "firefox"):
+        made = tmp_path / name
+        made.write_text("#!/bin/sh\n")
+        made.chmod(0o755)
+    link = "https://news.example/talks"
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.setenv("BROWSER", str(tmp_path / "w3m"))
+    assert terminal_browser(link) == [str(tmp_path / "w3m"), link]
+    monkeypatch.setenv("BROWSER", f"{tmp_path / 'w3m'} -o confirm_qq=0 %s:firefox")
+    assert terminal_browser(link) == [str(tmp_path / "w3m"), "-o", "confirm_qq=0", link]
+    monkeypatch.setenv("BROWSER", str(tmp_path / "firefox"))
+    assert terminal_browser(link) is None  # a display: webbrowser opens it
+    monkeypatch.delenv("DISPLAY")
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    assert terminal_browser(link) == [str(tmp_path / "firefox"), link]
+    monkeypatch.setenv("BROWSER", str(tmp_path / "missing"))
+    assert terminal_browser(link) is None
+    monkeypatch.delenv("BROWSER")
+    assert terminal_browser(link) is None

@@ -145,3 +145,42 @@ def test_keys_sent_in_one_write_keep_their_order_across_tab(tmp_path: Path) -> N
         assert "T-3d 22:00:00" in screen
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+def test_o_gives_the_terminal_to_a_text_browser_until_it_ends(tmp_path: Path) -> None:
+    """A text browser named in $BROWSER drew over the dashboard, which kept reading every
+    key (none reached the browser), and with no display it was not run at all: the
+    dashboard gives the terminal up to it until it ends, then comes back."""
+    feed = tmp_path / "feed.xml"
+    feed.write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>W</title><item>'
+        "<title>Talks resume in Geneva</title><link>https://news.example/talks</link>"
+        "<guid>1</guid></item></channel></rss>"
+    )
+    config = tmp_path / "wirewatch.toml"
+    config.write_text(f'[[sources]]\nname = "Wire"\npath = "{feed}"\n')
+    seen_link = tmp_path / "browsed.txt"
+    browser = tmp_path / "w3m"  # a text browser by its name, whatever it draws
+    browser.write_text(
+        f'#!/bin/sh\nprintf "%s" "$1" > {seen_link}\necho "TEXT BROWSER: press enter"\n'
+        'read answer < /dev/tty\nprintf %s "$answer" >> ' + str(seen_link) + "\n"
+    )
+    browser.chmod(0o755)
+    session = start_dashboard(
+        tmp_path,
+        config,
+        f"-u DISPLAY -u WAYLAND_DISPLAY TERM=xterm-256color BROWSER={browser}",
+        (120, 40),
+    )
+    try:
+        wait_for(session, "Talks resume in Geneva")
+        subprocess.run(["tmux", "send-keys", "-t", session, "o"], check=True)
+        wait_for(session, "TEXT BROWSER: press enter")
+        subprocess.run(["tmux", "send-keys", "-t", session, "-l", "xyz"], check=True)
+        subprocess.run(["tmux", "send-keys", "-t", session, "Enter"], check=True)
+        wait_for(session, "Opened https://news.example/talks")
+        # the keys typed went to the browser, none to the dashboard (x: no such key there)
+        assert seen_link.read_text() == "https://news.example/talksxyz"
+        quit_and_wait(session)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)

@@ -146,6 +146,7 @@ class LinkOpened(Message):
     opened: bool = False
     refused: str | None = None
     warning: bool = False
+    terminal: list[str] | None = None  # a text browser's command: it runs in the terminal
 
 
 @dataclass

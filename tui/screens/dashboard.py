@@ -12,8 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import shutil
+import subprocess
 import threading
 import webbrowser
 from datetime import UTC, datetime
@@ -22,7 +21,7 @@ from functools import partial
 from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SuspendNotSupported
 from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.events import DescendantFocus
@@ -46,6 +45,7 @@ from fetchers.storybook import Lead
 from fetchers.storyshelf import StoryShelf
 from tui.actions import TableOrderedKeys, bindings, first_key, help_sections, key_shown
 from tui.alertdata import AlertData
+from tui.browser import has_browser, terminal_browser
 from tui.confirm import PressedTwice
 from tui.format import age, clipped, duration, fit, lag
 from tui.keyorder import OrderedKeysApp
@@ -1038,8 +1038,10 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         elif not article.link.lower().startswith(("http://", "https://")):
             refused = "Only http and https links are opened."
             self.post_message(LinkOpened(article.link, refused=refused, warning=True))
+        elif (command := terminal_browser(article.link)) is not None:
+            self.post_message(LinkOpened(article.link, terminal=command))
         else:
-            opened = _has_browser() and webbrowser.open(article.link)
+            opened = has_browser() and webbrowser.open(article.link)
             self.post_message(LinkOpened(article.link, opened))
 
     @on(LinkOpened)
@@ -1047,6 +1049,8 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         if message.refused is not None or message.link is None:
             severity: SeverityLevel = "warning" if message.warning else "information"
             self.notify(message.refused or "", severity=severity, markup=False)
+        elif message.terminal is not None:
+            self._browse_in_terminal(message.link, message.terminal)
         elif message.opened:
             self.notify(f"Opened {message.link}", markup=False)
         else:
@@ -1054,6 +1058,30 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             self.notify(
                 f"No browser here; copied the link to the clipboard: {message.link}", markup=False
             )
+
+    def _browse_in_terminal(self, link: str, command: list[str]) -> None:
+        """Give the terminal to a text browser until it ends (the dashboard reads no key
+        meanwhile), then take it back; where the terminal cannot be given up (a browser
+        tab of `serve`), the link is copied."""
+        try:
+            with self.app.suspend():
+                ended = subprocess.run(command, check=False)
+        except (SuspendNotSupported, OSError) as exc:
+            self.app.copy_to_clipboard(link)
+            why = (
+                "the terminal cannot be given to it here"
+                if isinstance(exc, SuspendNotSupported)
+                else (exc.strerror or str(exc))
+            )
+            self.notify(
+                f"{command[0]} did not run ({why}); copied the link to the clipboard: {link}",
+                markup=False,
+            )
+            return
+        if ended.returncode:
+            self.notify(f"{command[0]} ended with status {ended.returncode}.", markup=False)
+        else:
+            self.notify(f"Opened {link}", markup=False)
 
     def action_full_text(self) -> None:
         ident = self._current()
@@ -1414,18 +1442,3 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         sections = help_sections(self.config.keys, self.config.filters, self.app.get_key_display)
         footnote = "filter.saved1 to filter.saved9 run the queries of [filters] 1 to 9."
         self.app.push_screen(HelpScreen(sections, footnote))
-
-
-def _has_browser() -> bool:
-    """A browser helps only on the machine in front of the user, not over SSH."""
-    if os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_TTY"):
-        return False
-    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) and not shutil.which(
-        "open"
-    ):
-        return False
-    try:
-        webbrowser.get()
-    except webbrowser.Error:
-        return False
-    return True
