@@ -1190,3 +1190,41 @@ def test_a_pipe_or_a_device_in_the_data_dir_is_named_not_read(tmp_path: Path, co
         kind = "a pipe" if name == "meta.json" else "a device"
         assert done.returncode == 2
         assert f"{data / name} is {kind}, not a file" in done.stderr
+
+
+def test_list_says_it_shows_the_newest_50_and_limit_0_lists_every_article(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`list` stopped at 50 rows and said nothing, and `--limit 0` printed none, so there
+    was no plain way to list everything."""
+    from tests.conftest import make
+
+    with Store(tmp_path / "d", writer=True) as store:
+        store.add_batch([make(n) for n in range(120)])
+    config = tmp_path / "c.toml"
+    config.write_text("")
+    where = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
+    main([*where, "list"])
+    out, err = capsys.readouterr()
+    assert len(out.splitlines()) == 50 and "the newest 50 shown" in err
+    main([*where, "list", "--limit", "0"])
+    out, err = capsys.readouterr()
+    assert len(out.splitlines()) == 120 and not err
+    main([*where, "list", "--json"])  # (what a script reads: no word on stderr)
+    out, err = capsys.readouterr()
+    assert len(out.splitlines()) == 50 and not err
+
+
+def test_a_source_or_tag_that_is_not_there_is_said_with_the_name_it_may_mean(
+    seeded: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`source:Yonhap` (the source is "Yonhap via Korea Herald") and a mistyped tag matched
+    nothing and said nothing, as if there were no news."""
+    where = ["--config", str(seeded), "--data-dir", str(tmp_path / "d")]
+    code, lines, output = run(capsys, "list", "source:Yonhap", *where)
+    assert code == 0 and lines == []
+    assert 'source:yonhap: no source of that name (did you mean source:"Yonhap via Korea' in output
+    code, lines, output = run(capsys, "list", "tag:nosuch", *where)
+    assert "tag:nosuch: no tag of that name" in output
+    code, lines, output = run(capsys, "list", "-source:Yonhap", "--json", *where)
+    assert lines and "no source" not in output  # (left out: nothing to say)

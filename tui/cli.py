@@ -17,7 +17,7 @@ import os
 import shutil
 import signal
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
@@ -151,7 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--log", metavar="FILE", help="also log to this file (stderr always)")
     p = sub.add_parser("list", parents=[common], help="articles newest first")
     p.add_argument("query", nargs="*", help="a query, e.g. tariff OR APEC source:Yonhap")
-    p.add_argument("--limit", type=int, default=50, metavar="N", help="at most N (default 50)")
+    p.add_argument(
+        "--limit", type=int, default=None, metavar="N", help="at most N (default 50; 0: all)"
+    )
     p.add_argument(
         "--sort",
         choices=("newest", "relevance"),
@@ -628,9 +630,13 @@ def _viewer(ctx: Context, first: int | None = None) -> Iterator[ArticleStore]:
                 complain(problem)
 
 
+LIST_LIMIT = 50  # the articles `list` prints when not told how many
+
+
 def cmd_list(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
-    if args.limit < 0:
+    if args.limit is not None and args.limit < 0:
         raise UsageError("--limit must be 0 or more")
+    limit = LIST_LIMIT if args.limit is None else (args.limit or None)  # 0: every match
     zone = local_zone(ctx.config.settings.timezone)
     query = parse_query(" ".join(args.query), ctx.clock(), zone)
     stories = query.asks_stories  # story: and outlets: need every article and the stories
@@ -640,7 +646,7 @@ def cmd_list(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
             looked_up = stories and not _keeps_stories(store)
             if looked_up:  # else the store answers them itself
                 query = _with_stories(ctx, args.query, store)
-            ids = store.query_ids(query, None if ranked else args.limit)
+            ids = store.query_ids(query, None if ranked else limit)
             if looked_up and not ids:
                 _say_unknown_stories(query)
             if ranked:
@@ -650,11 +656,41 @@ def cmd_list(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
                     ids = by_relevance(store, ctx.data_dir, ids, query.words)
                 except RelevanceError as exc:
                     complain(f"{exc}; newest first instead")
-            _print_articles(ctx, args, out, store, ids[: args.limit])
+            _print_articles(ctx, args, out, store, ids[:limit])
         return EXIT_OK
-    with _viewer(ctx, first=0) as store:  # reads only the shards that can hold the answer
-        _print_articles(ctx, args, out, store, store.newest(query, args.limit))
+    # the newest: only the shards that can hold them are read; all: every one
+    with _viewer(ctx, first=0) if limit else _viewer(ctx) as store:
+        ids = store.newest(query, limit) if limit else store.query_ids(query, None)
+        _print_articles(ctx, args, out, store, ids)
+        if not ids:
+            _say_unknown_names(query, store, ctx.config)
+    if args.limit is None and len(ids) == LIST_LIMIT and not args.json:  # (cut, perhaps)
+        complain(f"the newest {LIST_LIMIT} shown: --limit N shows N, --limit 0 all")
     return EXIT_OK
+
+
+def _say_unknown_names(query: Query, store: ArticleStore, config: Config) -> None:
+    """Nothing matched: a `source:` or `tag:` that names no source or tag says so, with the
+    name it may have meant ("source:Tech" of "Tech News"), rather than an empty list that
+    looks like no news."""
+    import difflib
+
+    names: dict[str, Callable[[], Iterable[str]]] = {
+        "source": lambda: [*store.sources_count(), *(s.name for s in config.sources)],
+        "tag": lambda: [*store.tags_count(), *(t for s in config.sources for t in s.tags)],
+    }
+    for term in (t for clause in query.clauses for t in clause):
+        if term.negated or term.field not in names:
+            continue
+        known = {name.lower(): name for name in names[term.field]()}
+        if term.value.lower() in known:
+            continue
+        close = difflib.get_close_matches(term.value.lower(), list(known), n=1, cutoff=0.5)
+        starts = [n for k, n in known.items() if k.startswith(term.value.lower())]
+        hint = starts[0] if starts else known[close[0]] if close else None
+        meant = f' (did you mean {term.field}:"{hint}"?)' if hint else ""
+        kind = "source" if term.field == "source" else "tag"
+        complain(f"{term.field}:{term.value}: no {kind} of that name{meant}")
 
 
 def _say_unknown_stories(query: Query) -> None:
