@@ -127,7 +127,7 @@ def extract_article(body: bytes, content_type: str | None, url: str | None) -> P
     blocks = segment(tree)
     if not blocks:
         raise ExtractError("no article text found on the page")
-    keep = choose_blocks(blocks, tree, url)
+    keep = _whole_tables(blocks, choose_blocks(blocks, tree, url))
     if url:
         keep = _drop_site_furniture(blocks, keep, url)
     text = render(blocks, keep)
@@ -323,6 +323,42 @@ def _controls(text: str) -> bool:
     """Whether a line is a strip of sharing and reading controls alone (`_CONTROL_WORDS`)."""
     tokens = _CONTROL_TOKEN.findall(text.lower())
     return len(tokens) >= 2 and all(token in _CONTROL_WORDS for token in tokens)
+
+
+DATA_CELL_WORDS = 25  # words a cell of a table of data holds at most (a layout's hold pages)
+
+
+def _whole_tables(blocks: list[Block], keep: list[bool]) -> list[bool]:
+    """A table of data kept whole when any of it is: the extractors' votes took its short
+    cells one by one ("Korea" without its 15%, the row "Japan 20%" not at all). A table of
+    data has rows, and each of its cells is one block of a few words; a table laying a page
+    out (a menu cell of links one under another, an article cell of paragraphs) is judged
+    block by block, as before."""
+    # (keyed by the elements themselves, held: lxml gives a node the same proxy object only
+    # while one is alive, and the id of a proxy let go is another's)
+    tables: dict[HtmlElement, list[int]] = {}  # a table -> its blocks
+    data: dict[HtmlElement, bool] = {}
+    rows: dict[HtmlElement, set[HtmlElement]] = {}
+    cells_seen: set[HtmlElement] = set()
+    for at, block in enumerate(blocks):
+        element = block.element
+        table = element if block.tag == "table" else next(element.iterancestors("table"), None)
+        if table is None:
+            continue
+        tables.setdefault(table, []).append(at)
+        one_block = element not in cells_seen  # (a cell of several blocks lays a page out)
+        cells_seen.add(element)
+        cell = block.tag in (*_CELLS, "caption") and block.words <= DATA_CELL_WORDS
+        data[table] = data.get(table, True) and cell and one_block
+        row = element.getparent()
+        if block.tag in _CELLS and row is not None:
+            rows.setdefault(table, set()).add(row)
+    out = list(keep)
+    for table, members in tables.items():
+        if data[table] and len(rows.get(table, ())) >= 2 and any(keep[at] for at in members):
+            for at in members:
+                out[at] = True
+    return out
 
 
 def _next_cell(previous: Block, block: Block) -> bool:

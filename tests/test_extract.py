@@ -125,6 +125,24 @@ def test_an_article_in_a_layout_table_is_found_without_its_controls() -> None:
         assert furniture not in text
 
 
+def test_a_table_of_data_in_the_article_keeps_every_row_whole() -> None:
+    """The extractors' votes took a table's short cells one by one: "Korea" without its
+    15%, the row "Japan 20%" not at all, "30%" without "China". A table of data is kept whole
+    when any of it is, each row on a line."""
+    rows = [("Korea", "15%"), ("Japan", "20%"), ("China", "30%"), ("EU", "10%")]
+    table = (
+        "<table><tr><th>Country</th><th>Tariff</th></tr>"
+        + "".join(f"<tr><td>{country}</td><td>{rate}</td></tr>" for country, rate in rows)
+        + "</table>"
+    )
+    body = "<article>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + table + "</article>"
+    text = extract_article(page(body).encode(), None, None).text
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    for country, rate in [("Country", "Tariff"), *rows]:
+        assert f"{country} {rate}" in lines
+    assert all(paragraph in text for paragraph in PARAGRAPHS)
+
+
 def test_the_article_comes_back_when_both_libraries_fail(monkeypatch) -> None:
     import readability
     import trafilatura
