@@ -433,3 +433,31 @@ def test_a_poller_on_the_embedded_default_takes_the_copy_add_made(
         assert room.config.path == tmp_path / "xdg-config" / "wirewatch" / "wirewatch.toml"
         assert not room.config_changed()
     capsys.readouterr()
+
+
+def test_a_newsboat_urls_file_is_imported_with_its_tags_and_names(
+    capsys: pytest.CaptureFixture[str], config: Path, tmp_path: Path
+) -> None:
+    """A newsboat user's `urls` file was "not well-formed XML": its feeds come in with their
+    tags (a quoted one with its spaces), a "~" tag as the name; its query: and exec: feeds,
+    which have nothing to poll, are named as skipped, saying what stands for a query here."""
+    urls = tmp_path / "urls"
+    urls.write_text(
+        "# newsboat\n"
+        'https://news.example/world.xml world "breaking news" "~World Wire"\n'
+        "https://feeds.bbci.co.uk/news/world/rss.xml bbc\n"  # subscribed already
+        "http://tech.example/feed tech !\n"
+        '"query:Unread Articles:unread = \\"yes\\""\n'
+        'exec:~/bin/feed.sh "~Script"\n'
+        "https://blog.example/it's/feed.xml blogs\n",
+        "utf-8",
+    )
+    code, out, err = cli(capsys, config, "import-opml", str(urls))
+    assert code == 0 and "imported 3 of 6 feeds" in out and "1 already subscribed" in out
+    assert "skipped 'Unread Articles': a newsboat query feed: a saved filter of [filters]" in err
+    assert "skipped 'Script': a newsboat exec: feed" in err
+    sources = {s.url: s for s in load_config(config, FROZEN).sources}
+    assert sources["https://news.example/world.xml"].name == "World Wire"
+    assert sources["https://news.example/world.xml"].tags == ["world", "breaking news"]
+    assert sources["http://tech.example/feed"].tags == ["tech"]  # ("!": newsboat's own)
+    assert sources["https://blog.example/it's/feed.xml"].tags == ["blogs"]

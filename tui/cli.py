@@ -191,8 +191,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
-    p = sub.add_parser("import-opml", parents=[common], help="add the feeds of an OPML file")
-    p.add_argument("file", help="an OPML file, or - for stdin")
+    p = sub.add_parser(
+        "import-opml",
+        parents=[common],
+        help="add the feeds of an OPML file (or of a newsboat urls file)",
+    )
+    p.add_argument("file", help="an OPML file (or a newsboat urls file), or - for stdin")
     export = sub.add_parser(
         "export-opml", parents=[common], help="print the subscriptions as OPML 2.0"
     )
@@ -1036,6 +1040,7 @@ def _choose_feeds(found: list[FoundFeed], out: TextIO) -> list[FoundFeed] | None
 
 
 def cmd_import_opml(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
+    from fetchers.newsboat import looks_like_urls, parse_urls
     from fetchers.opml import OpmlError, parse_opml
     from fetchers.subscriptions import NewSource, append_sources
     from tui.progress import working
@@ -1046,7 +1051,10 @@ def cmd_import_opml(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError(f"{args.file}: {exc.strerror or exc}") from None
     try:
         with working(f"reading {args.file}…"):
-            found = parse_opml(data)
+            if looks_like_urls(data):  # a newsboat user's subscriptions, as newsboat keeps them
+                found = parse_urls(data.decode("utf-8", "replace"))
+            else:
+                found = parse_opml(data)
     except OpmlError as exc:
         raise UsageError(f"{args.file}: {exc}") from None
     usable = [f for f in found if f.skipped is None]
