@@ -720,15 +720,21 @@ def _as_read(title: str, summary: str) -> tuple[tuple[int, str] | None, str, str
 _SENTENCE_ENDS = (". ", "! ", "? ", "… ", "» ", "。", "！", "？", "\n")
 
 
+def _lede_hashes(lede: str) -> tuple[int, tuple[int, ...]]:
+    """Where a stripped lede's last sentence starts (-1: it has one sentence), and the
+    hashes of the lede and of that sentence (`_unrepeated`)."""
+    # (a last sentence is looked for among the last 200 characters: a notice is short)
+    start = max(map(lede.rfind, _SENTENCE_ENDS, repeat(max(0, len(lede) - 200))))
+    last = lede[start + 1 :].strip() if start >= 0 else ""
+    return start, ((hash(lede), hash(last)) if last else (hash(lede),))
+
+
 def _unrepeated(lede: str, said: frozenset[int]) -> tuple[str, tuple[int, ...]]:
     """A lede less what its outlet's last articles said too (`said`: their ledes' hashes and
     their last sentences'): the whole of it ("Click here to read the full story on ..."), or
     its last sentence ("Continue reading on <site> »"); and those two hashes of its own."""
     lede = lede.strip()
-    # (a last sentence is looked for among the last 200 characters: a notice is short)
-    start = max(map(lede.rfind, _SENTENCE_ENDS, repeat(max(0, len(lede) - 200))))
-    last = lede[start + 1 :].strip() if start >= 0 else ""
-    own = (hash(lede), hash(last)) if last else (hash(lede),)
+    start, own = _lede_hashes(lede)
     if not said or said.isdisjoint(own):
         return lede, own
     if own[0] in said:
@@ -1077,50 +1083,63 @@ def story_id(founder: str) -> str:
     return "s" + hashlib.blake2b(founder.encode(), digest_size=6).hexdigest()
 
 
-# what a `Readings` keeps of an article's words: its credit, headline and lede as read
-# (`_as_read`, the lede stripped), its words and how often it says each (in the order
-# counted: ties in weight keep it), the countries it is about and its headline's names
-_Read = tuple[tuple[int, str] | None, str, str, tuple[str, ...], bytes | tuple[int, ...]]
-_Reading = tuple[_Read, Places | None, Names]
+# what a `Readings` keeps of an article's words: the credit its headline gives an outlet
+# (`_credit`), its lede's hashes (`_unrepeated`), its words and how often it says each (in the
+# order counted: ties in weight keep it), the countries it is about and its headline's names
+_Reading = tuple[
+    tuple[int, str] | None,
+    tuple[int, ...],
+    tuple[str, ...],
+    bytes | tuple[int, ...],
+    Places | None,
+    Names,
+]
 
 
 class Readings:
     """Articles' words read ahead of their grouping: while a cycle still polls (its network
     waits leave the grouping's thread idle), each source's new articles are read as they
-    are stored, so the grouping after the poll only weighs and compares them. Reading an
-    article is the same whenever it is done (its words, not the index's state); what its
-    outlet said before is taken out at grouping time (`_unrepeated`), and an article whose
-    lede loses a part so is read again then. Bounded: past `limit` articles, the rest are
-    read when grouped."""
+    are staged, so the grouping after the poll only weighs and compares them. Reading an
+    article is the same whenever it is done (its words, not the index's state); an article
+    whose lede its outlet said before (`_unrepeated`) is read again when grouped. Kept by
+    article id, with the hash of the words read (a revision is read again), and no text of
+    the article's: a lean store lets go of its articles' words once they are written.
+    Bounded: past `limit` articles, the rest are read when grouped."""
 
     def __init__(self, limit: int = 20_000) -> None:
         self.limit = limit
-        self._read: dict[tuple[str, str], _Reading] = {}
+        self._read: dict[str, tuple[int, _Reading]] = {}
 
     def __len__(self) -> int:
         return len(self._read)
 
-    def read(self, texts: Iterable[tuple[str, str]]) -> None:
-        """Read each (title, summary) not read yet."""
+    def read(self, articles: Iterable[tuple[str, str, str]]) -> None:
+        """Read each (id, title, summary) not read yet."""
         _prior()  # (read once per process: the grouping's first index needs it)
         known = self._read
-        for title, summary in texts:
+        for ident, title, summary in articles:
             if len(known) >= self.limit:
                 return
-            if (title, summary) in known:
+            if ident in known:
                 continue
             credited, headline, lede = _as_read(title, summary)
             lede = lede.strip()
             vec, places, names = StoryIndex._counted(headline, lede)
             counts = tuple(vec.values())
             kept = bytes(counts) if max(counts, default=0) < 256 else counts
-            known[title, summary] = ((credited, headline, lede, tuple(vec), kept), places, names)
+            own = _lede_hashes(lede)[1]
+            known[ident] = (
+                hash((title, summary)),
+                (credited, own, tuple(vec), kept, places, names),
+            )
 
-    def take(self, title: str, summary: str) -> _Reading | None:
-        """What was read of an article of these words, if it was; let go (the index's memory
-        of the article grows as this shrinks: at its peak a cycle's grouping does not hold
-        both). A wire's report republished word for word by another outlet is read again."""
-        return self._read.pop((title, summary), None)
+    def take(self, item: Item) -> _Reading | None:
+        """What was read of an article, if its words were (let go: the index's memory of the
+        article grows as this shrinks, and at its peak a cycle's grouping holds not both)."""
+        found = self._read.pop(item.id, None)
+        if found is None or found[0] != hash((item.title, item.summary)):
+            return None
+        return found[1]
 
     def clear(self) -> None:
         self._read.clear()
@@ -1360,21 +1379,20 @@ class StoryIndex:
         said too (`_unrepeated`); its outlet ("": not known; else the one an aggregator
         credits, as one Google News feed carries many, or its feed) and its lede's hashes."""
         readings = self._readings
-        ahead = None
         if readings is not None and item.source:  # (read ahead with the lede stripped, as
-            ahead = readings.take(item.title, item.summary)  # `_unrepeated` leaves it)
-        if ahead is None:
-            credited, headline, lede = _as_read(item.title, item.summary)
-        else:
-            (credited, headline, lede, words, counts), places, names = ahead
+            ahead = readings.take(item)  # `_unrepeated` leaves it)
+            if ahead is not None:
+                credited, own, words, counts, places, names = ahead
+                outlet = item.source if credited is None else credited[1]
+                said_before = self._said_by(outlet, item.when)
+                if not said_before or said_before.isdisjoint(own):  # (nothing said before)
+                    return dict(zip(words, counts, strict=True)), places, names, outlet, own
+        credited, headline, lede = _as_read(item.title, item.summary)
         outlet = ""
         said: tuple[int, ...] = ()
         if item.source:
             outlet = item.source if credited is None else credited[1]
-            told, said = _unrepeated(lede, self._said_by(outlet, item.when))
-            if ahead is not None and told == lede:  # nothing its outlet said before
-                return dict(zip(words, counts, strict=True)), places, names, outlet, said
-            lede = told
+            lede, said = _unrepeated(lede, self._said_by(outlet, item.when))
         vec, places, names = self._counted(headline, lede)
         return vec, places, names, outlet, said
 

@@ -657,11 +657,11 @@ class StoryDesk:
         if self._grouper is None:
             self._grouper = ThreadPoolExecutor(1, thread_name_prefix="wirewatch-stories")
         self._reads.append(
-            self._grouper.submit(self._read, [(r.title, r.summary) for r in records])
+            self._grouper.submit(self._read, [(r.id, r.title, r.summary) for r in records])
         )
 
-    def _read(self, texts: list[tuple[str, str]]) -> None:
-        """(The desk's thread.) Read these (title, summary) pairs ahead, unless this cycle's
+    def _read(self, texts: list[tuple[str, str, str]]) -> None:
+        """(The desk's thread.) Read these (id, title, summary) ahead, unless this cycle's
         grouping is left to another process."""
         readings = self.readings
         assert readings is not None

@@ -2121,9 +2121,9 @@ def test_a_big_first_refresh_leaves_the_first_grouping_to_a_long_running_writer(
         refresh = StoryDesk(store, tmp_path, cold_limit=5)
         # nor are their words read ahead of a grouping that is not done (a first refresh of
         # 100,000 articles read each one's for nothing): asked as its batches are staged
-        refresh._read([(a.title, a.summary) for a in staged[:3]])
+        refresh._read([(a.id, a.title, a.summary) for a in staged[:3]])
         assert refresh.readings is not None and len(refresh.readings) == 3
-        refresh._read([(a.title, a.summary) for a in staged[3:]])
+        refresh._read([(a.id, a.title, a.summary) for a in staged[3:]])
         assert not len(refresh.readings)
         store.add_batch(staged)
         refresh._update([i.id for i in EVERYTHING[:-2]], removed=False)
@@ -2708,8 +2708,8 @@ class _CountedReadings(stories.Readings):
         super().__init__()
         self.taken = 0
 
-    def take(self, title: str, summary: str) -> Any:
-        found = super().take(title, summary)
+    def take(self, item: Item) -> Any:
+        found = super().take(item)
         self.taken += found is not None
         return found
 
@@ -2733,7 +2733,7 @@ def test_articles_read_ahead_of_their_grouping_join_the_same_stories() -> None:
     plain = StoryIndex()
     plain.add(items)
     readings = _CountedReadings()
-    readings.read((i.title, i.summary) for i in items)
+    readings.read((i.id, i.title, i.summary) for i in items)
     ahead = StoryIndex()
     ahead.add(items, readings)
     assert readings.taken == len(items)
@@ -2757,7 +2757,7 @@ def test_the_story_desk_reads_ahead_and_closing_keeps_the_grouping_queued_behind
     release = threading.Event()
     read = stories.Readings.read
 
-    def slow(self: stories.Readings, texts: Iterable[tuple[str, str]]) -> None:
+    def slow(self: stories.Readings, texts: Iterable[tuple[str, str, str]]) -> None:
         release.wait(10)
         read(self, texts)
 
