@@ -51,8 +51,9 @@ def test_add_a_feed_url_names_it_by_its_title(
     assert text.startswith("# my feeds\n")  # the user's text is kept
     (_, added) = tomllib.loads(text)["sources"]
     assert added == {"name": "Seoul Wire", "url": url, "tags": ["korea"]}
-    code, _, err = cli(capsys, config, "add", url)
-    assert code == 0 and "already subscribed" in err
+    code, _, err = cli(capsys, config, "add", url, "--tag", "again")
+    assert code == 0 and "already subscribed as 'Seoul Wire' (tags: korea)" in err
+    assert "`add` changes nothing of it" in err  # (the new tag was dropped, unsaid)
     assert len(load_config(config, FROZEN).sources) == 2
 
 

@@ -75,6 +75,7 @@ if TYPE_CHECKING:
     from fetchers.discover import FoundFeed
     from fetchers.newsroom import Cycle
     from fetchers.parsepool import ParsePool
+    from fetchers.subscriptions import NewSource
     from tui.progress import RefreshProgress
 
 EXIT_OK, EXIT_SOURCES_FAILED, EXIT_USAGE = 0, 1, 2
@@ -996,7 +997,7 @@ def cmd_add(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     ]
     target, added = append_sources(ctx.config, new, ctx.clock())
     if not added:
-        complain(f"{', '.join(n.url for n in new)}: already subscribed")
+        complain(f"{', '.join(n.url for n in new)}: already subscribed{_as_named(ctx, new)}")
         return EXIT_OK
     if len(found) == 1:
         what = "page" if args.page else f"feed, {_items(found[0].items)} now"
@@ -1037,6 +1038,22 @@ def _choose_feeds(found: list[FoundFeed], out: TextIO) -> list[FoundFeed] | None
         if numbers and all(1 <= n <= len(found) for n in numbers):
             return [found[n - 1] for n in dict.fromkeys(numbers)]
         out.write(f"  answer with numbers from 1 to {len(found)}, or a\n")
+
+
+def _as_named(ctx: Context, new: list[NewSource]) -> str:
+    """How a feed `add` was asked for again is subscribed, when one was: its name and tags,
+    which `add` leaves as they are (a --name or --tag given again changed nothing, unsaid)."""
+    from fetchers.webaddress import address_key
+
+    keys = {address_key(n.url) for n in new}
+    had = [s for s in ctx.config.sources if s.url and address_key(s.url) in keys]
+    if len(had) != 1:
+        return ""
+    tags = ", ".join(had[0].tags) or "none"
+    return (
+        f" as {had[0].name!r} (tags: {tags}); `add` changes nothing of it: edit"
+        f" {ctx.config.path} for another name or tags"
+    )
 
 
 def cmd_import_opml(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
