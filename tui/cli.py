@@ -75,7 +75,6 @@ if TYPE_CHECKING:
     from fetchers.discover import FoundFeed
     from fetchers.newsroom import Cycle
     from fetchers.parsepool import ParsePool
-    from fetchers.subscriptions import NewSource
     from tui.progress import RefreshProgress
 
 EXIT_OK, EXIT_SOURCES_FAILED, EXIT_USAGE = 0, 1, 2
@@ -958,7 +957,8 @@ def cmd_add(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError(f"{url}: {problem} (give an http:// or https:// address)")
     settings = ctx.config.settings
     if any(source.url == url for source in ctx.config.sources):  # (a page's feeds are looked
-        complain(f"{url}: already subscribed")  # for only when the page is not one of them)
+        # for only when the page is not one of them)
+        complain(f"{url}: already subscribed{_as_named(ctx, [url])}")
         return EXIT_OK
 
     async def find() -> list[FoundFeed]:
@@ -997,7 +997,8 @@ def cmd_add(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     ]
     target, added = append_sources(ctx.config, new, ctx.clock())
     if not added:
-        complain(f"{', '.join(n.url for n in new)}: already subscribed{_as_named(ctx, new)}")
+        asked = [n.url for n in new]
+        complain(f"{', '.join(asked)}: already subscribed{_as_named(ctx, asked)}")
         return EXIT_OK
     if len(found) == 1:
         what = "page" if args.page else f"feed, {_items(found[0].items)} now"
@@ -1040,12 +1041,12 @@ def _choose_feeds(found: list[FoundFeed], out: TextIO) -> list[FoundFeed] | None
         out.write(f"  answer with numbers from 1 to {len(found)}, or a\n")
 
 
-def _as_named(ctx: Context, new: list[NewSource]) -> str:
+def _as_named(ctx: Context, urls: list[str]) -> str:
     """How a feed `add` was asked for again is subscribed, when one was: its name and tags,
     which `add` leaves as they are (a --name or --tag given again changed nothing, unsaid)."""
     from fetchers.webaddress import address_key
 
-    keys = {address_key(n.url) for n in new}
+    keys = {address_key(url) for url in urls}
     had = [s for s in ctx.config.sources if s.url and address_key(s.url) in keys]
     if len(had) != 1:
         return ""
