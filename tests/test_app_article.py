@@ -221,3 +221,34 @@ def test_which_browser_runs_in_the_terminal(
     assert terminal_browser(link) is None
     monkeypatch.delenv("BROWSER")
     assert terminal_browser(link) is None
+
+
+async def test_a_resize_keeps_the_place_read_in_a_long_article(tmp_path: Path) -> None:
+    """A scrolled article kept its scroll offset in lines across a resize: the text wraps
+    anew at another width, and the reader landed a score of paragraphs away. The share of
+    the text above the top line is kept."""
+    from tests.conftest import until
+
+    paragraphs = [f"Paragraph {n}. {PARAGRAPH * 3}Marker{n:04d}." for n in range(120)]
+    with Store(tmp_path / "data", writer=True) as store:
+        store.add_batch(
+            [
+                Article(
+                    id="long", source="Wire", title="A long report", link=None,
+                    published=FROZEN, fetched=FROZEN, summary="The long one.",
+                    text="\n\n".join(paragraphs),
+                )
+            ]
+        )  # fmt: skip
+    app = make_app(tmp_path, poll=False)
+    async with piloted(app, (120, 40)) as pilot:
+        await settle(app, pilot)
+        view = app.screen.query_one(ArticleView)
+        await until(pilot, lambda: view.article_id == "long" and view.max_scroll_y > 100)
+        view.scroll_to(y=round(view.max_scroll_y * 0.4), animate=False, immediate=True)
+        await pilot.pause()
+        for size in ((200, 60), (150, 40), (120, 40)):
+            await pilot.resize_terminal(*size)
+            await pilot.pause(0.3)
+            if view.max_scroll_y:
+                assert abs(view.scroll_y / view.max_scroll_y - 0.4) < 0.02, size

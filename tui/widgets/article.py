@@ -106,6 +106,9 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
         self.no_suggestion = Suggestions().why_none()  # and why it has none
         self.also: tuple[str | None, list[str]] = (None, [])  # an article's other outlets
         self.text_older: str | None = None  # the article whose text predates its revision
+        # how far into the text the reader is (the share above the top line), at this width
+        self._share_read = 0.0
+        self._width_read = 0
 
     def _key(self, binding_id: str) -> str:
         """The first key in force (after the user's [keys]) of a binding, as shown."""
@@ -113,6 +116,25 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Select a headline to read it."), id="article-body")
+
+    # -- the place read, kept across a resize ---------------------------------------------------
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if self._width_read == self.size.width:  # (not the clamp a new width brings)
+            self._share_read = new_value / self.max_scroll_y if self.max_scroll_y else 0.0
+
+    def on_resize(self) -> None:
+        """Another width wraps the text anew: the place read is kept as the share of the
+        text above it, not as a count of lines (a scrolled article jumped a score of
+        paragraphs at each resize)."""
+        if self._width_read != self.size.width:
+            share, self._width_read = self._share_read, self.size.width
+            if share:
+                self.call_after_refresh(self._scroll_to_share, share)
+
+    def _scroll_to_share(self, share: float) -> None:
+        self.scroll_to(y=round(share * self.max_scroll_y), animate=False, immediate=True)
+        self._share_read = share
 
     # -- loading --------------------------------------------------------------------------
     def load(self, ident: str | None) -> None:
