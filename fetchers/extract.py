@@ -301,6 +301,7 @@ def render(blocks: list[Block], keep: list[bool]) -> str:
     line, furniture lines dropped."""
     lines: list[str] = []
     previous: Block | None = None
+    numbered: dict[HtmlElement, int] = {}  # an ordered list -> the number of its last item
     for block, kept in zip(blocks, keep, strict=True):
         if not kept:
             continue
@@ -313,10 +314,25 @@ def render(blocks: list[Block], keep: list[bool]) -> str:
             continue
         if previous is not None and lines and _next_cell(previous, block):
             lines[-1] += "  " + text
+        elif block.tag == "li":
+            lines.append(_item_mark(block.element, numbered) + text)
         else:
-            lines.append("• " + text if block.tag == "li" else text)
+            lines.append(text)
         previous = block
     return normalise_paragraphs("\n".join(lines))
+
+
+def _item_mark(item: HtmlElement, numbered: dict[HtmlElement, int]) -> str:
+    """What starts a list item's line: its number in an ordered list (from the list's
+    `start`; the steps of a recipe, the points of a ruling), else a bullet."""
+    parent = item.getparent()
+    if parent is None or not isinstance(parent.tag, str) or parent.tag.lower() != "ol":
+        return "• "
+    if parent not in numbered:
+        start = (parent.get("start") or "1").strip()
+        numbered[parent] = (int(start) if start.lstrip("-").isdigit() else 1) - 1
+    numbered[parent] += 1
+    return f"{numbered[parent]}. "
 
 
 def _controls(text: str) -> bool:

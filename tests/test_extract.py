@@ -143,6 +143,27 @@ def test_a_table_of_data_in_the_article_keeps_every_row_whole() -> None:
     assert all(paragraph in text for paragraph in PARAGRAPHS)
 
 
+def test_an_ordered_lists_items_keep_their_numbers() -> None:
+    """The steps of an ordered list came out bulleted, as a list of no order: numbered from
+    its `start`, and a list of no order keeps its bullets."""
+    steps = [
+        "The committee reviews the text and its amendments in full.",
+        "The floor debates the bill for at most two days.",
+        "Members vote by roll call, and a simple majority passes it.",
+    ]
+    notes = ["Observers may attend the session from the gallery.", "Press access is limited."]
+    body = (
+        "<article>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+        + '<ol start="4">' + "".join(f"<li>{s}</li>" for s in steps) + "</ol>"
+        + "<ul>" + "".join(f"<li>{n}</li>" for n in notes) + "</ul></article>"
+    )  # fmt: skip
+    lines = extract_article(page(body).encode(), None, None).text.split("\n\n")
+    assert [f"{n}. {s}" for n, s in enumerate(steps, 4)] == [
+        line for line in lines if line[:1].isdigit()
+    ]
+    assert [f"• {n}" for n in notes] == [line for line in lines if line.startswith("•")]
+
+
 def test_the_article_comes_back_when_both_libraries_fail(monkeypatch) -> None:
     import readability
     import trafilatura
