@@ -187,6 +187,24 @@ def test_show_json_adds_the_text(seeded: Path, tmp_path: Path, capsys) -> None:
     assert code == 2 and "no article" in output
 
 
+def test_show_takes_the_start_of_an_id_that_one_article_has(
+    seeded: Path, tmp_path: Path, capsys
+) -> None:
+    """`show 258a` said "no article": an id's first characters, as `git show` takes a
+    commit's, name the one article whose id starts with them; several are named."""
+    args = ["--config", str(seeded), "--data-dir", str(tmp_path / "d")]
+    _, lines, _ = run(capsys, "list", "--json", *args)
+    ids = [line["id"] for line in lines]
+    whole = ids[0]
+    start = next(
+        whole[:n] for n in range(4, len(whole)) if sum(i.startswith(whole[:n]) for i in ids) == 1
+    )
+    code, shown, _ = run(capsys, "show", start, "--json", *args)
+    assert code == 0 and shown[0]["id"] == whole
+    code, _, output = run(capsys, "show", whole[:3], *args)  # (too short to be taken)
+    assert code == 2 and "no article with id" in output
+
+
 def test_events_json_with_an_unreadable_one(seeded: Path, capsys) -> None:
     code, lines, _ = run(capsys, "events", "--json", "--config", str(seeded), "--now", NOW)
     assert code == 0

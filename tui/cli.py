@@ -785,10 +785,27 @@ def _print_articles(
         out.write(f"{article.id}  {mark} {when}  {fit(article.source, 18)}  {article.title}\n")
 
 
+SHORT_ID = 4  # characters of an id's start that `show` takes for the id, when one has it
+
+
+def _id_started(store: ArticleStore, start: str) -> str:
+    """The one stored id that starts with `start` (an id's first characters, as git takes a
+    commit's); UsageError when none does, or several."""
+    if len(start) < SHORT_ID:
+        raise UsageError(f"no article with id {start!r} (see `wirewatch list`)")
+    found = [ident for ident in store.query_ids() if ident.startswith(start)]
+    if not found:
+        raise UsageError(f"no article with id {start!r} (see `wirewatch list`)")
+    if len(found) > 1:
+        shown = ", ".join(found[:5]) + (", …" if len(found) > 5 else "")
+        raise UsageError(f"{len(found)} articles' ids start with {start!r}: {shown}")
+    return found[0]
+
+
 def cmd_show(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     with _viewer(ctx) as store:
-        article = store.get(args.id)
-        if article is None:
+        article = store.get(args.id) or store.get(_id_started(store, args.id))
+        if article is None:  # (gone between the two looks)
             raise UsageError(f"no article with id {args.id!r} (see `wirewatch list`)")
         article.text = store.text(article.id)
         revisions = store.revisions(article.id)
