@@ -102,6 +102,10 @@ class AlertState:
     # that is all their time says, and they are left out of the counts of every hour a
     # spike's series reads (the running hour's, then its baseline's), the newest kept
     unhoured: dict[str, str] = field(default_factory=dict)
+    # the articles stored while the app's rules could not be read by a process that never
+    # read them (a `refresh` beside a broken alerts.json): checked by those rules once they
+    # read, the config's and the terms having checked them then
+    app_unchecked: list[str] = field(default_factory=list)
 
 
 def _forget_unhoured(state: AlertState, now: datetime) -> bool:
@@ -165,6 +169,7 @@ def _load_state(path: Path) -> AlertState:
         _ids_of(data.get("unchecked")),
         _ids_of(data.get("grouped")),
         _hours_of(data.get("unhoured")),
+        _ids_of(data.get("app_unchecked")),
     )
 
 
@@ -231,6 +236,7 @@ class AlertDesk:
         # as last read: its stat, its rules, the muted config rules (read again on change)
         self._word_plan: WordPlan | None = None
         self._said: set[str] = set()  # the problems of the rules logged already
+        self._unreadable: str | None = None  # why the app's rules could not be read, if so
         self._hour_counts = HourCounts()  # each term's whole hours, read once
         self._rules_seen: dict[str, datetime] = {}  # a config rule -> when first seen here
         self.reconfigure(config)
@@ -361,7 +367,15 @@ class AlertDesk:
                     now, self.zone, getattr(self.config, "alerts", [])
                 )
             except RuleBookError as exc:
-                stored, muted, problems = [], set(), [str(exc)]
+                # the app's rules as read last, while they cannot be read again (none when
+                # they never were: `check` keeps the articles for them, `app_unchecked`)
+                self._unreadable = str(exc)
+                if str(exc) not in self._said:
+                    self._said.add(str(exc))
+                    log.warning("%s", exc)
+                _, stored, muted = cached if cached is not None else (None, [], set())
+                return all_rules(list(getattr(self.config, "alerts", [])), stored, muted)
+            self._unreadable = None
             sources = {s.name.lower() for s in getattr(self.config, "sources", [])}
             for rule in all_rules(list(getattr(self.config, "alerts", [])), stored, muted):
                 missing = None if rule.muted else source_missing(rule, sources)
@@ -375,6 +389,8 @@ class AlertDesk:
                     self._said.add(problem)
                     log.warning("%s", problem)
             cached = self._stored = (version, stored, muted)
+        else:  # (the file as read last: readable)
+            self._unreadable = None
         _, stored, muted = cached
         return all_rules(list(getattr(self.config, "alerts", [])), stored, muted)
 
@@ -408,8 +424,16 @@ class AlertDesk:
         new_ids, state_changed = _with_deferred(state.unchecked, new_ids), bool(state.unchecked)
         state.unchecked = []
         # the rules asking the stories wait for the grouping (`check_grouped`)
+        never_read = self._stored is None
         watched, changed = self._watched(now, state)
         state_changed |= changed
+        late: list[str] = []  # stored while the app's rules could not be read: now they are
+        if self._unreadable is not None and never_read:
+            news = self._news_of(new_ids, backlog)
+            state.app_unchecked = _with_deferred(state.app_unchecked, news)[-UNCHECKED_MOST:]
+            state_changed |= bool(news)
+        elif self._unreadable is None and state.app_unchecked:
+            late, state.app_unchecked, state_changed = state.app_unchecked, [], True
         if not watched:  # no rule and no watch term: nothing to read the articles for
             if state_changed:
                 self._save_state(state)
@@ -420,6 +444,9 @@ class AlertDesk:
             watched, new_ids, self._plan(watched), fired, now, backlog, state.unhoured
         )
         state_changed |= len(state.unhoured) != undated
+        app = [w for w in watched if w.rule is not None and w.rule.origin != "config"]
+        if late and app:  # (their matches only: they were counted for spikes when stored)
+            pending.extend(self._match(app, late, self._plan(app), fired, now)[0])
         spikes, spikes_changed = self._spikes(watched, counts, new_ids, state, now)
         pending.extend(spikes)
         if state_changed or spikes_changed:
@@ -787,6 +814,8 @@ class AlertDesk:
             data["grouped"] = state.grouped
         if state.unhoured:
             data["unhoured"] = state.unhoured
+        if state.app_unchecked:
+            data["app_unchecked"] = state.app_unchecked
         try:
             atomic_write_bytes(self.dir / STATE_FILE, orjson.dumps(data))
         except OSError as exc:

@@ -289,6 +289,54 @@ async def test_articles_whose_check_failed_fire_at_the_next_refresh(
     assert fired(data) == [("Tariffs", "Tariff talks stall", "Wire")]
 
 
+async def test_articles_stored_while_the_apps_rules_cannot_be_read_fire_once_they_can(
+    tmp_path: Path, feed_server: FeedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """alerts.json damaged as a refresh runs: its articles were checked against the
+    config's rules alone, and the app's alerts for them were lost for good once the file was
+    mended. The config's rules fire as before; the app's, for those articles, at the first
+    check that reads them, once."""
+    data, clock = tmp_path / "d", [NOW]
+    config_rule = [{"name": "Weather", "query": "weather"}]
+    url = feed_server.add("/feed", Route(rss(item(1, "Calm day"))))
+    await cycle(config_with(tmp_path, url, config_rule), data, clock)
+    RuleBook(data).add({"name": "Gamma", "query": "gamma"}, NOW)
+    rules = data / "alerts.json"
+    kept = rules.read_bytes()
+    rules.write_bytes(b"garbage{")
+    feed_server.routes["/feed"] = Route(
+        rss(item(2, "Gamma three"), item(3, "Weather warning"), item(1, "Calm day"))
+    )
+    clock[0] = NOW + timedelta(minutes=10)
+    await cycle(config_with(tmp_path, url, config_rule), data, clock)
+    assert fired(data) == [("Weather", "Weather warning", "Wire")]  # the config's, at once
+    assert "alerts.json cannot be read" in caplog.text
+    rules.write_bytes(kept)
+    feed_server.routes["/feed"] = Route(rss(item(4, "Quiet again"), item(1, "Calm day")))
+    clock[0] = NOW + timedelta(minutes=20)
+    await cycle(config_with(tmp_path, url, config_rule), data, clock)
+    assert fired(data) == [("Weather", "Weather warning", "Wire"), ("Gamma", "Gamma three", "Wire")]
+    clock[0] = NOW + timedelta(minutes=30)
+    await cycle(config_with(tmp_path, url, config_rule), data, clock)
+    assert len(fired(data)) == 2  # (once)
+
+
+def test_a_running_desk_keeps_the_apps_rules_as_read_last_while_they_cannot_be_read(
+    tmp_path: Path,
+) -> None:
+    """A poller that read the app's rules keeps them, as read last, while alerts.json cannot
+    be read (a hand edit half saved): its rules do not go silent meanwhile."""
+    data = tmp_path / "d"
+    RuleBook(data).add({"name": "Gamma", "query": "gamma"}, NOW)
+    with Store(data, writer=True) as store:
+        desk = AlertDesk(
+            config_with(tmp_path, "https://x.example/feed", []), store, data, lambda: NOW
+        )
+        assert [r.name for r in desk.rules(NOW)] == ["Gamma"]
+        (data / "alerts.json").write_bytes(b"garbage{")
+        assert [r.name for r in desk.rules(NOW)] == ["Gamma"]
+
+
 async def test_a_new_rule_fires_for_articles_fetched_in_the_second_it_began(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:
