@@ -237,6 +237,7 @@ class AlertDesk:
         self._word_plan: WordPlan | None = None
         self._said: set[str] = set()  # the problems of the rules logged already
         self._unreadable: str | None = None  # why the app's rules could not be read, if so
+        self._never_read = False  # and this process never read them: `check` keeps articles
         self._hour_counts = HourCounts()  # each term's whole hours, read once
         self._rules_seen: dict[str, datetime] = {}  # a config rule -> when first seen here
         self.reconfigure(config)
@@ -252,7 +253,10 @@ class AlertDesk:
         self._rules_seen = {rule.key: seen.get(rule.key, now) for rule in config.alerts}
         self._config_seen_at = now
         self.zone = local_zone(config.settings.timezone)
-        self._stored = None  # alerts.json's rules are checked again in the new zone
+        # alerts.json's rules are read again, and checked, in the new zone; as read last
+        # meanwhile, should the file not read (a log rotation's SIGHUP beside a half-saved edit)
+        stored = self._stored
+        self._stored = None if stored is None else (None, stored[1], stored[2])
         self.config = config
 
     # -- the cycle hook ---------------------------------------------------------------------
@@ -370,6 +374,7 @@ class AlertDesk:
                 # the app's rules as read last, while they cannot be read again (none when
                 # they never were: `check` keeps the articles for them, `app_unchecked`)
                 self._unreadable = str(exc)
+                self._never_read = cached is None
                 if str(exc) not in self._said:
                     self._said.add(str(exc))
                     log.warning("%s", exc)
@@ -424,16 +429,19 @@ class AlertDesk:
         new_ids, state_changed = _with_deferred(state.unchecked, new_ids), bool(state.unchecked)
         state.unchecked = []
         # the rules asking the stories wait for the grouping (`check_grouped`)
-        never_read = self._stored is None
         watched, changed = self._watched(now, state)
         state_changed |= changed
         late: list[str] = []  # stored while the app's rules could not be read: now they are
-        if self._unreadable is not None and never_read:
+        if self._unreadable is not None and self._never_read:
             news = self._news_of(new_ids, backlog)
             state.app_unchecked = _with_deferred(state.app_unchecked, news)[-UNCHECKED_MOST:]
             state_changed |= bool(news)
         elif self._unreadable is None and state.app_unchecked:
-            late, state.app_unchecked, state_changed = state.app_unchecked, [], True
+            # (one checked in this cycle anyway, deferred again by a failed write, is not
+            # checked twice: it would fire twice)
+            checking = set(new_ids)
+            late = [i for i in state.app_unchecked if i not in checking]
+            state.app_unchecked, state_changed = [], True
         if not watched:  # no rule and no watch term: nothing to read the articles for
             if state_changed:
                 self._save_state(state)

@@ -301,7 +301,8 @@ def render(blocks: list[Block], keep: list[bool]) -> str:
     line, furniture lines dropped."""
     lines: list[str] = []
     previous: Block | None = None
-    numbered: dict[HtmlElement, int] = {}  # an ordered list -> the number of its last item
+    # an ordered list -> the number of its last item; an item -> 0 (its mark is written)
+    numbered: dict[HtmlElement, int] = {}
     for block, kept in zip(blocks, keep, strict=True):
         if not kept:
             continue
@@ -324,15 +325,22 @@ def render(blocks: list[Block], keep: list[bool]) -> str:
 
 def _item_mark(item: HtmlElement, numbered: dict[HtmlElement, int]) -> str:
     """What starts a list item's line: its number in an ordered list (from the list's
-    `start`; the steps of a recipe, the points of a ruling), else a bullet."""
+    `start`; the steps of a recipe, the points of a ruling), else a bullet; nothing on the
+    lines after an item's first (a <br> in it, a list within it), which are still its own."""
+    if item in numbered:
+        return ""
+    numbered[item] = 0
     parent = item.getparent()
     if parent is None or not isinstance(parent.tag, str) or parent.tag.lower() != "ol":
         return "• "
     if parent not in numbered:
         start = (parent.get("start") or "1").strip()
-        numbered[parent] = (int(start) if start.lstrip("-").isdigit() else 1) - 1
+        numbered[parent] = (int(start) if _WHOLE_NUMBER.fullmatch(start) else 1) - 1
     numbered[parent] += 1
     return f"{numbered[parent]}. "
+
+
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,9}")
 
 
 def _controls(text: str) -> bool:

@@ -335,6 +335,34 @@ def test_a_running_desk_keeps_the_apps_rules_as_read_last_while_they_cannot_be_r
         assert [r.name for r in desk.rules(NOW)] == ["Gamma"]
         (data / "alerts.json").write_bytes(b"garbage{")
         assert [r.name for r in desk.rules(NOW)] == ["Gamma"]
+        # nor when the config is read again meanwhile (a log rotation's SIGHUP)
+        desk.reconfigure(config_with(tmp_path, "https://x.example/feed", []))
+        assert [r.name for r in desk.rules(NOW)] == ["Gamma"]
+
+
+def test_an_article_kept_for_the_apps_rules_and_deferred_again_fires_once(
+    tmp_path: Path,
+) -> None:
+    """An article kept for the app's rules (stored while they could not be read) and also
+    deferred by a check whose write failed was checked by them twice, and fired twice."""
+    import json
+
+    from fetchers.alerting import STATE_FILE
+
+    data = tmp_path / "d"
+    RuleBook(data).add({"name": "Gamma", "query": "gamma"}, NOW)
+    when = NOW + timedelta(minutes=5)
+    with Store(data, writer=True) as store:
+        (ident,) = store.add_batch([Article("g1", "Wire", "Gamma rises", None, when, when, "")])
+        (data / STATE_FILE).write_text(
+            json.dumps({"seen": {}, "spikes": {}, "unchecked": [ident], "app_unchecked": [ident]})
+        )
+        clock = NOW + timedelta(minutes=10)
+        desk = AlertDesk(
+            config_with(tmp_path, "https://x.example/feed", []), store, data, lambda: clock
+        )
+        desk.check([])
+    assert fired(data) == [("Gamma", "Gamma rises", "Wire")]
 
 
 async def test_a_new_rule_fires_for_articles_fetched_in_the_second_it_began(

@@ -201,6 +201,8 @@ def test_show_takes_the_start_of_an_id_that_one_article_has(
     )
     code, shown, _ = run(capsys, "show", start, "--json", *args)
     assert code == 0 and shown[0]["id"] == whole
+    code, shown, _ = run(capsys, "show", start.upper(), "--json", *args)  # (any case)
+    assert code == 0 and shown[0]["id"] == whole
     code, _, output = run(capsys, "show", whole[:3], *args)  # (too short to be taken)
     assert code == 2 and "no article with id" in output
 

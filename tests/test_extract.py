@@ -162,6 +162,20 @@ def test_an_ordered_lists_items_keep_their_numbers() -> None:
         line for line in lines if line[:1].isdigit()
     ]
     assert [f"• {n}" for n in notes] == [line for line in lines if line.startswith("•")]
+    # a line after a <br> in an item is still that item's (it took the next number); a
+    # start that is no number starts at 1 (a "--2" or a "²" was a ValueError)
+    body = (
+        "<article>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+        + '<ol start="--2"><li>Preheat the oven to two hundred degrees.<br>'
+        + "Grease the pan with plenty of butter.</li>"
+        + "<li>Mix the flour and the sugar in a bowl.</li></ol>"
+        + '<ol start="²"><li>Serve the cake warm with cream.</li></ol></article>'
+    )  # fmt: skip
+    lines = extract_article(page(body).encode(), None, None).text.split("\n\n")
+    assert "1. Preheat the oven to two hundred degrees." in lines
+    assert "Grease the pan with plenty of butter." in lines
+    assert "2. Mix the flour and the sugar in a bowl." in lines
+    assert "1. Serve the cake warm with cream." in lines
 
 
 def test_the_article_comes_back_when_both_libraries_fail(monkeypatch) -> None:

@@ -793,7 +793,8 @@ def _id_started(store: ArticleStore, start: str) -> str:
     commit's); UsageError when none does, or several."""
     if len(start) < SHORT_ID:
         raise UsageError(f"no article with id {start!r} (see `wirewatch list`)")
-    found = [ident for ident in store.query_ids() if ident.startswith(start)]
+    start = start.lower()  # (ids are written in lower case: "258A" is "258a")
+    found = [ident for ident in store.query_ids() if ident.lower().startswith(start)]
     if not found:
         raise UsageError(f"no article with id {start!r} (see `wirewatch list`)")
     if len(found) > 1:

@@ -130,9 +130,11 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
         if self._width_read != self.size.width:
             share, self._width_read = self._share_read, self.size.width
             if share:
-                self.call_after_refresh(self._scroll_to_share, share)
+                self.call_after_refresh(self._scroll_to_share, share, self.article_id)
 
-    def _scroll_to_share(self, share: float) -> None:
+    def _scroll_to_share(self, share: float, article_id: str | None) -> None:
+        if article_id != self.article_id:  # another article came meanwhile: at its top
+            return
         self.scroll_to(y=round(share * self.max_scroll_y), animate=False, immediate=True)
         self._share_read = share
 
@@ -243,6 +245,7 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
             return
         if article.id != self.article_id:
             self.scroll_home(animate=False)
+            self._share_read = 0.0  # (another article: a resize now keeps its top, not A's place)
         self.article_id = article.id
         style = self.get_component_rich_style
         out = Text()
