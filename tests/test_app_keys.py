@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.events import DeliveryComplete
 from textual.widgets._footer import FooterKey  # what a footer is made of
 
-from fetchers.config import load_config, seeds_dir
+from fetchers.config import load_config
 from fetchers.keymap import BINDINGS as KEY_BINDINGS
 from fetchers.keymap import KeymapError, key_name, keys_in_force
 from fetchers.models import Source
@@ -40,9 +40,7 @@ from tui.widgets.headlines import HeadlineList
 
 
 async def test_keymap_override(tmp_path: Path) -> None:
-    config = load_config(seeds_dir() / "wirewatch.toml", FROZEN)
-    for source in config.sources:
-        source.enabled = source.path is not None
+    config = seed_only_config(tmp_path)
     config.keys = {"app.quit": "x"}
     app = make_app(tmp_path, config)
     async with piloted(app, (160, 50)) as pilot:
@@ -60,9 +58,7 @@ async def test_shift_and_a_letter_in_the_keymap_is_the_capital_letter(tmp_path: 
         key_name("shift+1")
     with pytest.raises(KeymapError, match="write the character shift types"):
         key_name("shift+ß")  # (its capital is two letters: no key)
-    config = load_config(seeds_dir() / "wirewatch.toml", FROZEN)
-    for source in config.sources:
-        source.enabled = source.path is not None
+    config = seed_only_config(tmp_path)
     config.keys = {"app.quit": "shift+x"}
     app = make_app(tmp_path, config)
     async with piloted(app, (160, 50)) as pilot:

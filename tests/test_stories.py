@@ -2668,31 +2668,33 @@ def test_reading_the_stories_for_a_screen_leaves_the_collector_nothing_to_walk(
     assert left < 50, f"{left} objects of reading 400 articles' stories left to the collector"
 
 
+def wire_articles(count: int) -> list[Article]:
+    """`seeded_articles` of one day as one wire's stored articles, oldest first."""
+    items = sorted(seeded_articles(count=count, days=1.0), key=lambda i: (i.when, i.id))
+    return [
+        Article(
+            id=i.id,
+            source="Wire",
+            title=i.title,
+            summary=i.summary,
+            published=datetime.fromtimestamp(i.when, UTC),
+            fetched=datetime.fromtimestamp(i.when, UTC),
+        )  # fmt: skip
+        for i in items
+    ]
+
+
 def test_closing_the_story_desk_lets_its_grouping_finish_and_ends_its_thread(
     tmp_path: Path,
 ) -> None:
     import threading
 
-    from fetchers.models import Article
     from fetchers.newsroom import Cycle
     from fetchers.store import Store
     from fetchers.storybook import StoryDesk
 
-    items = sorted(seeded_articles(count=60, days=1.0), key=lambda i: (i.when, i.id))
     with Store(tmp_path, writer=True) as store:
-        ids = store.add_batch(
-            [
-                Article(
-                    id=i.id,
-                    source="Wire",
-                    title=i.title,
-                    summary=i.summary,
-                    published=datetime.fromtimestamp(i.when, UTC),
-                    fetched=datetime.fromtimestamp(i.when, UTC),
-                )  # fmt: skip
-                for i in items
-            ]
-        )
+        ids = store.add_batch(wire_articles(60))
         desk = StoryDesk(store, tmp_path)
         desk.after_cycle(Cycle([], ids))
         desk.close()
@@ -2749,7 +2751,6 @@ def test_the_story_desk_reads_ahead_and_closing_keeps_the_grouping_queued_behind
     poller closing at once (a one-shot refresh) lets that grouping finish and save."""
     import threading
 
-    from fetchers.models import Article
     from fetchers.newsroom import Cycle
     from fetchers.store import Store
     from fetchers.storybook import StoryDesk
@@ -2762,20 +2763,8 @@ def test_the_story_desk_reads_ahead_and_closing_keeps_the_grouping_queued_behind
         read(self, texts)
 
     monkeypatch.setattr(stories.Readings, "read", slow)
-    items = sorted(seeded_articles(count=60, days=1.0), key=lambda i: (i.when, i.id))
     with Store(tmp_path, writer=True) as store:
-        articles = [
-            Article(
-                id=i.id,
-                source="Wire",
-                title=i.title,
-                summary=i.summary,
-                published=datetime.fromtimestamp(i.when, UTC),
-                fetched=datetime.fromtimestamp(i.when, UTC),
-            )  # fmt: skip
-            for i in items
-        ]
-        ids = store.add_batch(articles)
+        ids = store.add_batch(wire_articles(60))
         desk = StoryDesk(store, tmp_path)
         records = store.records(ids)
         desk.read_ahead(records[:30])  # begun, held by `slow`
