@@ -479,6 +479,17 @@ class StoryBook:
                 self.index, _ = self._open(store)
             return self.index
 
+    def story_of(self, store: ArticleStore, ident: str) -> str | None:
+        """The story of one article: asked of the store when it keeps the stories and has
+        grouped the article (a million stored are not read for one); else `read`."""
+        keeper = self._keeper(store)
+        if keeper is not None and self.index is None:
+            saved = keeper.saved_stories([ident])
+            for sid, members in (saved or {}).items():
+                if ident in members:
+                    return sid
+        return self.read(store).story_of.get(ident)
+
     def shelf(
         self,
         store: ArticleStore,

@@ -1195,6 +1195,30 @@ def test_a_viewer_that_lists_a_few_articles_connects_to_the_server_once(
     assert len(made) == 1
 
 
+def test_show_takes_an_ids_start_from_the_server_not_every_id(
+    tmp_path: Path, pg_dsn: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`show` of an id's first characters pulled every stored id to the client to look for
+    them, and its story every story and every id; the server answers with the few ids that
+    start so, in any case, and with the one story."""
+    from fetchers.storybook import StoryBook
+
+    with _writer(pg_dsn) as store:
+        store.add_batch([make(n) for n in (1, 12, 2)])
+        StoryBook(tmp_path / "grouping").update(store, ["Wire-1", "Wire-12", "Wire-2"], False)
+    config = write_config(
+        tmp_path / "wirewatch.toml", f'[store]\nbackend = "postgresql"\ndsn = "{pg_dsn}"\n'
+    )
+    monkeypatch.setattr(
+        PostgresStore, "query_ids", lambda *_, **__: pytest.fail("every id was read")
+    )
+    assert cli.main(["--config", str(config), "show", "WIRE-2", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["id"] == "Wire-2" and shown["story"]
+    assert cli.main(["--config", str(config), "show", "wire-1"]) == 2
+    assert "2 articles' ids start with 'wire-1': Wire-1, Wire-12" in capsys.readouterr().err
+
+
 def test_an_unreachable_server_and_a_wrong_password_say_so_without_the_password(
     pg_server: PgServer, pg_dsn: str
 ) -> None:

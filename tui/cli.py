@@ -793,13 +793,13 @@ def _id_started(store: ArticleStore, start: str) -> str:
     commit's); UsageError when none does, or several."""
     if len(start) < SHORT_ID:
         raise UsageError(f"no article with id {start!r} (see `wirewatch list`)")
-    start = start.lower()  # (ids are written in lower case: "258A" is "258a")
-    found = [ident for ident in store.query_ids() if ident.lower().startswith(start)]
+    found = store.ids_starting(start, 6)  # (five are named, and "…" for more)
     if not found:
         raise UsageError(f"no article with id {start!r} (see `wirewatch list`)")
     if len(found) > 1:
         shown = ", ".join(found[:5]) + (", …" if len(found) > 5 else "")
-        raise UsageError(f"{len(found)} articles' ids start with {start!r}: {shown}")
+        several = "more than 5" if len(found) > 5 else str(len(found))
+        raise UsageError(f"{several} articles' ids start with {start!r}: {shown}")
     return found[0]
 
 
@@ -811,7 +811,7 @@ def cmd_show(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         article.text = store.text(article.id)
         revisions = store.revisions(article.id)
         text_revisions = store.text_revisions(article.id)
-        story = StoryBook(ctx.data_dir).read(store).story_of.get(article.id)
+        story = StoryBook(ctx.data_dir).story_of(store, article.id)
         record = store.record(article.id)
         # when the title and summary it has now were first seen (None: never revised)
         revised = record.revised if record is not None else None

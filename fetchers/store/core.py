@@ -1523,6 +1523,12 @@ class Store:
         with self.lock, self._texts.reader() as text_of, self.word_lookup() as words:
             return self._indexes.query_ids(query, limit, text_of, words, self._words_of())
 
+    def ids_starting(self, start: str, limit: int) -> list[str]:
+        with self.lock:
+            start = start.lower()
+            found = (ident for ident in self._indexes.records if ident.lower().startswith(start))
+            return sorted(found)[:limit]
+
     def part(
         self, query: Query | None, around: int, row: int | None = None, through: str | None = None
     ) -> tuple[int, int, list[str]] | None:

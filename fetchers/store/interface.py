@@ -316,6 +316,11 @@ class ArticleStore(Protocol):
         """As `query_ids(query, limit)`, loading only what the answer needs."""
         ...
 
+    def ids_starting(self, start: str, limit: int) -> list[str]:
+        """Up to `limit` stored ids that start with `start`, in any case, in id order: what
+        `show` takes an id's first characters by."""
+        ...
+
     def count(self, query: Query) -> int:
         """How many articles match (as `len(query_ids(query))`, without holding their ids)."""
         ...

@@ -1746,6 +1746,17 @@ class PostgresStore:
     def newest(self, query: Query, limit: int) -> list[str]:
         return self.query_ids(query, limit)
 
+    def ids_starting(self, start: str, limit: int) -> list[str]:
+        """(The ids are compared in the server: a million are not sent for a few.)"""
+        if limit <= 0:
+            return []
+        with self._read("cannot read") as cur:
+            cur.execute(
+                "SELECT id FROM articles WHERE starts_with(lower(id), %s) ORDER BY id LIMIT %s",
+                (start.lower(), limit),
+            )
+            return [row[0] for row in cur.fetchall()]
+
     def _testable(self, query: Query, sql: Plan) -> Query:
         """`query` as its rows are tested in Python: where the database says `story:` and
         `outlets:` by the stories it keeps, a clause it cannot say whole (a story term beside
