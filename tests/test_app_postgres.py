@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from textual.pilot import Pilot
 
@@ -30,6 +31,7 @@ from tests.conftest import (
     settle,
     until,
 )
+from tests.pgserver import PASSWORD, PgServer
 from tui import session as session_module
 from tui.app import WirewatchApp
 from tui.messages import (
@@ -427,3 +429,36 @@ async def test_a_viewers_story_view_reaches_every_story_the_poller_saved(
             await seen(app).wait_for(ArticleView.Loaded, lambda m: m.article_id == "a2")
             await pilot.pause()
             assert "also reported by Yonhap, Reuters" in screen_text(app)
+
+
+async def test_a_viewer_says_for_as_long_as_it_lasts_that_the_database_does_not_answer(
+    tmp_path: Path, pg_dsn: str, pg_server: PgServer
+) -> None:
+    """With the database gone, a viewer notified the first error for 30 seconds and went on
+    saying "viewer (attached to a poller)" over a list no longer updated; the status line says
+    the store is unreachable until a look reaches it again."""
+    config = seed_only_config(tmp_path)
+    config.store = StoreConfig("postgresql", pg_dsn)
+    database = pg_dsn.rsplit("/", 1)[1].split("?")[0]
+    with PostgresStore(pg_dsn, writer=True) as poller:
+        poller.add_batch([make(1)])
+        app = make_app(tmp_path, config, poll=False)
+        async with piloted(app) as pilot:
+            dashboard = await settle(app, pilot, want=1)
+            status = dashboard.query_one(StatusLine)
+            assert "attached to a poller" in status.line
+            with psycopg.connect(pg_server.dsn(), autocommit=True) as admin:
+                admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS false')
+                admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = %s AND pid <> pg_backend_pid()",
+                    (database,),
+                )
+                await until(pilot, lambda: "STORE UNREACHABLE" in status.line)
+                assert "attached to a poller" not in status.line
+                assert PASSWORD not in status.line
+                await pilot.pause(2.5)  # (looks that fail again keep it said)
+                assert "STORE UNREACHABLE" in status.line
+                admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true')
+            await until(pilot, lambda: "STORE UNREACHABLE" not in status.line)
+            assert dashboard.session.store.unreachable is None

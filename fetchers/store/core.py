@@ -68,7 +68,7 @@ from fetchers.store.codec import (
     revision_entries,
     stage,
 )
-from fetchers.store.errors import StoreError, StoreWriteError, data_dir_refused
+from fetchers.store.errors import StoreError, StoreWriteError, Unreachable, data_dir_refused
 from fetchers.store.indexes import Indexes, LinkIds, add_link, date_order, drop_link
 from fetchers.store.leanwords import LeanWords
 from fetchers.store.leanwords import digest as lean_digest
@@ -185,6 +185,10 @@ class Store:
     @property
     def location(self) -> str:
         return str(self.dir)
+
+    @property
+    def unreachable(self) -> Unreachable | None:
+        return None  # (files on this host: a failing disk is said by each StoreError)
 
     @property
     def is_writer(self) -> bool:

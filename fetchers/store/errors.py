@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 
@@ -21,6 +23,16 @@ class StoreWriteError(StoreError):
 
 class StoreLocked(StoreError):
     """Another process is the writer."""
+
+
+@dataclass(frozen=True)
+class Unreachable:
+    """A store on a server that could not be reached at its last try: since the first failed
+    try of the run of them, and why (what was tried and the driver's reason; the password
+    never shown)."""
+
+    since: datetime
+    reason: str
 
 
 def data_dir_refused(path: Path, exc: OSError) -> str:

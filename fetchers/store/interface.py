@@ -17,6 +17,7 @@ from fetchers.liveness import WriterState
 from fetchers.models import Article, Retag, SourceHealth
 from fetchers.query import Query, Record
 from fetchers.store.codec import StagedArticle
+from fetchers.store.errors import Unreachable
 
 Version = tuple[int, int, int]  # changes whenever a shard's articles change
 
@@ -39,6 +40,12 @@ class ArticleStore(Protocol):
 
     @property
     def is_writer(self) -> bool: ...
+
+    @property
+    def unreachable(self) -> Unreachable | None:
+        """Since when and why the store's server has not answered (its last try failed to
+        reach it); None while it answers, and always for files on this host."""
+        ...
 
     @property
     def indexes_words(self) -> bool:

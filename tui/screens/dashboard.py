@@ -40,6 +40,7 @@ from fetchers.newsroom import Cycle
 from fetchers.query import Query, QueryError, Record, parse_query, quoted
 from fetchers.relevance import SortOrder
 from fetchers.store import StoreError, StoreLocked
+from fetchers.store.errors import Unreachable
 from fetchers.story import Story
 from fetchers.storybook import Lead
 from fetchers.storyshelf import StoryShelf
@@ -144,6 +145,9 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
     """Narrow layouts: the article is open over the headlines."""
     new_alerts: reactive[int] = reactive(0, repaint=False)
     """Alerts fired since the alerts screen was last open."""
+    unreachable: reactive[Unreachable | None] = reactive(None, repaint=False)
+    """The store's server has not answered since then (the status line says so for as long
+    as it lasts: a notification of the first error went in seconds)."""
 
     def __init__(self, session: Session) -> None:
         super().__init__()
@@ -203,6 +207,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             DashboardScreen.last_poll,
             DashboardScreen.health,
             DashboardScreen.new_alerts,
+            DashboardScreen.unreachable,
         )
         with Horizontal(id="top"):
             yield HeadlineList(session, self.clock, session.local, id="headlines", classes="pane")
@@ -233,6 +238,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         for problem in self.session.problems:
             self.notify(problem, title="Store", severity="warning", markup=False)
         self.set_interval(1.0, self._check_alerts)
+        self.set_interval(1.0, self._look_at_the_store)
         self.set_interval(VIEWER_RELOAD, self._look_at_marks)
         self.set_interval(AGE_LOOK, self.headlines.refresh_ages)
         self._look_for_alerts()
@@ -1321,6 +1327,10 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             return
         found = view.suggestions[0]
         self.open_event_form(name=found.name, when=found.when_text)
+
+    def _look_at_the_store(self) -> None:
+        """Whether the store's server answers, as its last try found (no try is made here)."""
+        self.unreachable = self.session.store.unreachable
 
     def _check_alerts(self) -> None:
         for alert in self.alerts.check(self.events, self.clock()):

@@ -3,7 +3,7 @@ and whether anything is writing the store. Its state comes down through `data_bi
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -12,6 +12,7 @@ from textual.widget import Widget
 
 from fetchers.liveness import WriterState
 from fetchers.models import Clock, Source, SourceHealth
+from fetchers.store.errors import Unreachable
 from tui.format import clipped, duration
 from tui.session import health_of
 
@@ -31,6 +32,7 @@ FIELDS = (
     "last_poll",
     "health",
     "new_alerts",
+    "unreachable",
 )
 
 
@@ -73,6 +75,8 @@ class StatusLine(Widget):
     health: reactive[dict[str, SourceHealth]] = reactive(dict, repaint=False)
     new_alerts: reactive[int] = reactive(0, repaint=False)
     """Alerts fired since the alerts screen was last open."""
+    unreachable: reactive[Unreachable | None] = reactive(None, repaint=False)
+    """The store's server has not answered since then, for this reason."""
     line: reactive[str] = reactive("")
 
     def __init__(
@@ -95,6 +99,13 @@ class StatusLine(Widget):
     def update_line(self) -> None:
         parts = ["wirewatch"]
         state = self.writer_state
+        lost = self.unreachable
+        if lost is not None:  # first: nothing below is up to date
+            silent = (datetime.now(UTC) - lost.since).total_seconds()
+            parts.append(
+                f"STORE UNREACHABLE for {duration(silent, 'minute')}, trying again "
+                f"(as last read below): {lost.reason}"
+            )
         if not self.writer and state is not None and state.gone:  # first: it must be seen
             if state.held:
                 parts.append(
@@ -130,7 +141,7 @@ class StatusLine(Widget):
             1 for s in enabled if health_of(self.health, s.name, s.location).status == "error"
         )
         parts.append(f"{failing} of {len(enabled)} sources failing")
-        if not self.writer and not (state and state.gone):
+        if not self.writer and not (state and state.gone) and lost is None:
             parts.append("viewer (attached to a poller)")
         self.line = _fitted(parts, asked, self.size.width)
 

@@ -52,7 +52,7 @@ from fetchers.store.codec import (
     revision_entries,
     stage,
 )
-from fetchers.store.errors import StoreError, StoreLocked, StoreWriteError
+from fetchers.store.errors import StoreError, StoreLocked, StoreWriteError, Unreachable
 from fetchers.store.postgres import schema
 from fetchers.store.postgres.connect import connect, driver, hide_password, shown
 from fetchers.store.postgres.known import PER_SOURCE, KnownArticles, digest
@@ -307,6 +307,7 @@ class PostgresStore:
         self._health: dict[str, SourceHealth] = {}  # as last read, and when it was saved
         self._health_version: tuple[Any, Any] | None = None
         self.problems: list[str] = []
+        self.unreachable: Unreachable | None = None  # (`_errors` keeps it)
         self._odd_seen: set[str] = set()  # what was odd in rows read (said once each)
         self._stories_taken = False  # this poller groups the stories (`takes_stories`)
         self._lock_connection: Any = None  # the writer's: holds the advisory lock
@@ -382,9 +383,14 @@ class PostgresStore:
         except (psycopg.Error, PoolTimeout) as exc:
             reason = " ".join(str(exc).split()) or type(exc).__name__
             message = hide_password(f"{self.location}: {what}: {reason}", self.dsn)
+            lost = (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout)
+            if isinstance(exc, lost) and not isinstance(exc, psycopg.errors.QueryCanceled):
+                since = self.unreachable.since if self.unreachable else datetime.now(UTC)
+                self.unreachable = Unreachable(since, hide_password(f"{what}: {reason}", self.dsn))
             if write:
                 raise StoreWriteError(message + "; nothing of this write was stored", []) from None
             raise StoreError(message) from None
+        self.unreachable = None  # (reached: the block ended without an error)
 
     @contextlib.contextmanager
     def _cursor(self, what: str, write: bool = False) -> Iterator[Any]:
