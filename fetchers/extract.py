@@ -26,7 +26,7 @@ from fetchers.extracterror import ExtractError
 from fetchers.extractors.blocks import Block, segment
 from fetchers.extractors.density import densest, density_shares
 from fetchers.extractors.libraries import readability_text, trafilatura_text
-from fetchers.extractors.metadata import read_metadata, same_headline
+from fetchers.extractors.metadata import headline_in, read_metadata, same_headline
 from fetchers.extractors.sitewide import MAX_SHARE_REMOVED, MEMORY, fingerprint
 from fetchers.extractors.vote import (
     Verdict,
@@ -134,7 +134,7 @@ def extract_article(body: bytes, content_type: str | None, url: str | None) -> P
     if not text:
         raise ExtractError("no article text found on the page")
     first, _, rest = text.partition("\n\n")
-    if meta.title and same_headline(first, meta.title) and rest:
+    if meta.title and (same_headline(first, meta.title) or headline_in(first, meta.title)) and rest:
         text = rest  # the headline is shown apart from the text
     return Page(
         title=meta.title,
@@ -213,11 +213,32 @@ def choose_blocks(blocks: list[Block], tree: HtmlElement, url: str | None) -> li
         return own
     density = Verdict("density", 1.0, density_shares(blocks, own))
     keep = complete_runs(blocks, first, second, agree([first, second, density], len(blocks)))
+    keep = _fill_gaps(blocks, (first, second, density), keep)
     keep = _drop_link_cells(blocks, keep)
     if any(keep):
         return _drop_orphan_headings(blocks, keep)
     longest = max(libraries, key=lambda v: _words_kept(blocks, v.shares))
     return [share >= 0.5 for share in longest.shares]
+
+
+GAP = 1  # blocks on each side of a gap within which the article must be kept
+
+
+def _fill_gaps(
+    blocks: list[Block], verdicts: tuple[Verdict, Verdict, Verdict], keep: list[bool]
+) -> list[bool]:
+    """A block one library keeps, with the article kept right before and right after it:
+    a subheading, a caption or a list item the vote tied on (one library for, one against,
+    the density extractor abstaining on a short block). The article has no holes; but a
+    box the density extractor rules out (a newsletter sign-up between paragraphs) stays out."""
+    first, second, density = verdicts
+    filled = list(keep)
+    for n in range(len(blocks)):
+        if keep[n] or max(first.shares[n], second.shares[n]) < 0.5 or density.shares[n] == 0:
+            continue
+        if any(keep[max(0, n - GAP) : n]) and any(keep[n + 1 : n + 1 + GAP]):
+            filled[n] = True
+    return filled
 
 
 def _words_kept(blocks: list[Block], shares: list[float]) -> float:
@@ -264,20 +285,22 @@ def _sibling_cells(cell: HtmlElement) -> list[HtmlElement]:
 
 
 def _drop_orphan_headings(blocks: list[Block], keep: list[bool]) -> list[bool]:
-    """A kept heading with no kept text under it headed a box the vote removed."""
+    """A kept heading with no kept text in its section (up to the next heading of its rank or
+    higher; its subsections' text counts) headed a box the vote removed. "Project Updates"
+    over "Add-ons" over the add-ons' news stays."""
     if all(block.is_heading for block, kept in zip(blocks, keep, strict=True) if kept):
         return keep  # headings are all the page has
     keep = list(keep)
-    following_text = False
+    text_below = [False] * 7  # by rank (h1 is 1): kept text after it, before its section ends
     for n in range(len(blocks) - 1, -1, -1):
         if not keep[n]:
             continue
         if blocks[n].is_heading:
-            if not following_text:
-                keep[n] = False
-            following_text = False
+            rank = int(blocks[n].tag[1])
+            keep[n] = text_below[rank]
+            text_below[rank:] = [False] * (7 - rank)  # a section of this rank or lower ends here
         else:
-            following_text = True
+            text_below = [True] * 7
     return keep
 
 

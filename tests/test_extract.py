@@ -507,3 +507,67 @@ def test_a_page_of_a_million_tags_is_read_up_to_its_first_ones() -> None:
     page = f"<html><body><article><p>{para}</p></article>".encode() + filler + b"</body></html>"
     assert page.count(b"<") > extract.MAX_TAGS
     assert "far apart" in extract_article(page, "text/html", None).text
+
+
+def test_preformatted_text_keeps_its_lines() -> None:
+    """A shell session or a poem in <pre> came out as one line, its commands run together
+    (an RFC's text as lines of 2,000 characters): each of its lines stays a line."""
+    session = ["$ hg clone https://example.org/repo", "$ cd repo", "$ hg log --limit 3"]
+    body = (
+        "<article><h1>Port terminal delayed</h1>" + article(PARAGRAPHS[:3])
+        + "<pre>" + "\n".join(session) + "\n</pre>" + article(PARAGRAPHS[3:]) + "</article>"
+    )  # fmt: skip
+    lines = extract_article(page(body).encode(), None, None).text.split("\n")
+    assert all(line in lines for line in session)
+    assert all(paragraph in lines for paragraph in PARAGRAPHS)
+
+
+def test_a_related_posts_box_named_with_more_after_related_is_dropped() -> None:
+    """WordPress's "jp-relatedposts" box (each post a linked headline over a long excerpt)
+    was kept as the article's last paragraphs: a box whose name starts with "related" is a
+    box of related posts, whatever follows the word."""
+    excerpts = [
+        f"{headline}: the council met for the third time this month to hear from residents, "
+        "the operators and the engineers, and promised a decision before the summer recess."
+        for headline in RELATED
+    ]
+    posts = "".join(
+        f'<div class="{name}-post"><h4><a href="/p/{n}">{RELATED[n]}</a></h4>'
+        f'<p class="{name}-post-excerpt">{excerpt}</p><p>March 17, 2016</p><p>In "News"</p>'
+        "</div>"
+        for n, excerpt in enumerate(excerpts)
+        for name in ("jp-relatedposts",)
+    )
+    for name in ("jp-relatedposts", "relatedArticles"):
+        body = (
+            "<article><h1>Port terminal delayed</h1>" + article(PARAGRAPHS)
+            + f'<div class="{name}"><h3><em>Related</em></h3><div class="{name}-items">{posts}'
+            + "</div></div></article>"
+        )  # fmt: skip
+        text = extract_article(page(body).encode(), None, None).text
+        assert all(paragraph in text for paragraph in PARAGRAPHS)
+        assert not any(excerpt in text for excerpt in excerpts), name
+
+
+def test_a_sections_heading_over_a_subheading_stays() -> None:
+    """A heading followed at once by a subheading ("Project updates" over "Add-ons") was
+    dropped as a heading with no text under it: its section's text is its subsections'."""
+    body = (
+        "<article><h1>Port terminal delayed</h1>" + article(PARAGRAPHS[:2])
+        + "<h2>The northern berth</h2><h3>Dredging</h3>" + article(PARAGRAPHS[2:4])
+        + "<h3>Jobs</h3>" + article(PARAGRAPHS[4:]) + "</article>"
+    )  # fmt: skip
+    lines = extract_article(page(body).encode(), None, None).text.split("\n\n")
+    assert lines.index("The northern berth") + 1 == lines.index("Dredging")
+    assert "Jobs" in lines
+
+
+def test_the_headline_over_a_subheading_is_not_repeated_when_the_title_adds_a_sites_name() -> None:
+    """A headline kept because a subheading follows it (a section's heading stays) was the
+    text's first line too when the title was "headline - site" on a page that names its
+    site nowhere else."""
+    headline = "Dockers vote to end the night shift strike"
+    body = f"<h1>{headline}</h1><h2>The union's ballot</h2>"
+    result = extract_article(titled(f"{headline} - Harbour Daily", body=body), None, None)
+    assert headline not in result.text
+    assert result.text.startswith("The union's ballot")

@@ -47,9 +47,13 @@ class Block:
     words: int = 0
     link_words: int = 0
     tag: str = ""
+    preformatted: bool = False  # inside a <pre>: its line breaks are the text's own
 
     @property
     def text(self) -> str:
+        if self.preformatted:
+            lines = "".join(self.parts).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+            return "\n".join(filter(None, (" ".join(line.split()) for line in lines)))
         return " ".join("".join(self.parts).split())
 
     @property
@@ -85,14 +89,15 @@ def segment(root: HtmlElement) -> list[Block]:
     blocks: list[Block] = []
     current: Block | None = None
 
-    def add(text: str | None, in_link: bool, owner: HtmlElement) -> None:
+    def add(text: str | None, in_link: bool, owner: HtmlElement, in_pre: bool) -> None:
         nonlocal current
         if not text:
             return
         if current is None:
             if text.isspace():
                 return
-            current = Block(index=len(blocks), element=owner, tag=str(owner.tag).lower())
+            tag = str(owner.tag).lower()
+            current = Block(index=len(blocks), element=owner, tag=tag, preformatted=in_pre)
             blocks.append(current)
         current.parts.append(text)
         count = len(WORD.findall(text))
@@ -108,15 +113,15 @@ def segment(root: HtmlElement) -> list[Block]:
 
     # Entries: an element to enter (with the link flag and block owner it inherits), or the
     # tail text that follows an element, read when the walk has left that element.
-    stack: list[_Enter | _Tail] = [_Enter(start, False, start)]
+    stack: list[_Enter | _Tail] = [_Enter(start, False, start, False)]
     while stack:
         item = stack.pop()
         if isinstance(item, _Tail):
             if item.after_boundary:
                 close()
-            add(item.text, item.in_link, item.owner)
+            add(item.text, item.in_link, item.owner, item.in_pre)
             continue
-        element, in_link, owner = item.element, item.in_link, item.owner
+        element, in_link, owner, in_pre = item.element, item.in_link, item.owner, item.in_pre
         tag = element.tag
         if not isinstance(tag, str):  # a comment or processing instruction
             continue
@@ -127,12 +132,13 @@ def segment(root: HtmlElement) -> list[Block]:
             close()
             owner = element
         in_link = in_link or tag == "a"
-        add(element.text, in_link, owner)
+        in_pre = in_pre or tag == "pre"
+        add(element.text, in_link, owner, in_pre)
         for child in reversed(element):
             child_tag = child.tag
             boundary = isinstance(child_tag, str) and child_tag.lower() in BOUNDARY_TAGS
-            stack.append(_Tail(child.tail, in_link, owner, boundary))
-            stack.append(_Enter(child, in_link, owner))
+            stack.append(_Tail(child.tail, in_link, owner, boundary, in_pre))
+            stack.append(_Enter(child, in_link, owner, in_pre))
     close()
     for n, block in enumerate(blocks):
         block.index = n
@@ -142,23 +148,32 @@ def segment(root: HtmlElement) -> list[Block]:
 class _Enter:
     """An element still to be walked, with what it inherits from its parent."""
 
-    __slots__ = ("element", "in_link", "owner")
+    __slots__ = ("element", "in_link", "owner", "in_pre")
 
-    def __init__(self, element: HtmlElement, in_link: bool, owner: HtmlElement) -> None:
+    def __init__(
+        self, element: HtmlElement, in_link: bool, owner: HtmlElement, in_pre: bool
+    ) -> None:
         self.element = element
         self.in_link = in_link
         self.owner = owner
+        self.in_pre = in_pre
 
 
 class _Tail:
     """The text after an element, in its parent's block unless the element was a boundary."""
 
-    __slots__ = ("text", "in_link", "owner", "after_boundary")
+    __slots__ = ("text", "in_link", "owner", "after_boundary", "in_pre")
 
     def __init__(
-        self, text: str | None, in_link: bool, owner: HtmlElement, after_boundary: bool
+        self,
+        text: str | None,
+        in_link: bool,
+        owner: HtmlElement,
+        after_boundary: bool,
+        in_pre: bool,
     ) -> None:
         self.text = text
         self.in_link = in_link
         self.owner = owner
         self.after_boundary = after_boundary
+        self.in_pre = in_pre

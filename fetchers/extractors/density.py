@@ -21,9 +21,11 @@ from fetchers.extractors.blocks import Block
 _FURNITURE_TAGS = frozenset(("nav", "aside", "footer"))
 _FURNITURE_ROLES = frozenset(("navigation", "complementary", "contentinfo", "banner", "menu"))
 # Class or id words of boxes a page embeds in its article that are not the article.
+# (a name that starts with "related", "recommend", "outbrain" or "taboola" names such a box
+# whatever follows: "jp-relatedposts", "relatedArticles")
 _BOX_NAMES = re.compile(
-    r"(?:^|[\s_-])(?:comment|related|sidebar|widget|promo|outbrain|taboola|gallery|sponsor"
-    r"|newsletter|recommend|share|social)s?(?:$|[\s_-])",
+    r"(?:^|[\s_-])(?:(?:comment|sidebar|widget|promo|gallery|sponsor|newsletter|share|social)s?"
+    r"(?:$|[\s_-])|(?:related|recommend|outbrain|taboola)[a-z]*(?:$|[\s_-]))",
     re.I,
 )
 MAX_LINK_DENSITY = 0.5

@@ -216,6 +216,13 @@ def same_headline(a: str, b: str) -> bool:
     return _normal(a) == _normal(b) != ""
 
 
+def headline_in(line: str, title: str) -> bool:
+    """A line that is the title without the site's name before or after it ("X" of
+    "X - Site", "X | Site", "Site: X"), and at least half of it."""
+    a, b = _normal(line), _normal(title)
+    return bool(a) and (b.startswith(a + " ") or b.endswith(" " + a)) and 2 * len(a) >= len(b)
+
+
 def _normal(text: str) -> str:
     """A title compared by its words: case, quotes, dashes and punctuation aside."""
     folded = unicodedata.normalize("NFKC", text).casefold()

@@ -82,8 +82,13 @@ def complete_runs(
     """Blocks only one of two extractors keeps, beside blocks of the same kind both keep
     (the rest of a list, of a run of paragraphs, of one element's lines): the article does
     not stop in the middle of a list. Table cells are not a run: a layout table puts the
-    menu and the article side by side."""
-    agreed = [n for n in range(len(blocks)) if first.shares[n] >= 0.5 and second.shares[n] >= 0.5]
+    menu and the article side by side. A block the vote keeps starts a run too: a list
+    the two libraries split item by item is still one list."""
+    agreed = [
+        n
+        for n in range(len(blocks))
+        if keep[n] or (first.shares[n] >= 0.5 and second.shares[n] >= 0.5)
+    ]
     elements = {blocks[n].element for n in agreed}
     runs = {(blocks[n].element.getparent(), blocks[n].tag) for n in agreed}
     completed = list(keep)
