@@ -483,3 +483,43 @@ async def test_r_in_a_viewer_asks_the_writer_to_refresh(tmp_path: Path) -> None:
                 await pilot.pause(0.1)
             assert any("to refresh every source now" in said for said in told)
             assert (tmp_path / "data" / REFRESH_ASKED).exists()
+
+
+def _items(feed: Path, count: int) -> None:
+    """A feed of `count` items, the last one newest (07:00 plus a minute each)."""
+    feed.write_bytes(
+        rss(
+            *(
+                f"<title>Port report number {n}</title><guid>p-{n}</guid>"
+                f"<pubDate>Fri, 24 Oct 2025 07:{n:02d} GMT</pubDate>"
+                for n in range(count)
+            )
+        )
+    )
+
+
+async def test_new_headlines_appear_above_a_reader_at_the_top_of_the_list(
+    tmp_path: Path,
+) -> None:
+    """A list longer than its pane, read from its top: a poll's new headline was scrolled out
+    of sight above the first row (the highlighted row kept its place on screen), seen only
+    with `g`. At the top, the newest stay in sight and the highlight moves down with its
+    article."""
+    feed = tmp_path / "wire.xml"
+    _items(feed, 40)
+    app = make_app(tmp_path, config_for(tmp_path, Source("Wire", path=str(feed))))
+    async with piloted(app, (120, 40)) as pilot:
+        await settle(app, pilot, want=40)
+        await seen(app).wait_for(PollerReady)
+        headlines = dash(app).headlines
+        assert headlines.scrollable_content_region.height < 40  # (the list scrolls)
+        assert "number 39" in _row(app) and int(headlines.scroll_y) == 0
+        _items(feed, 42)
+        since = seen(app).mark()
+        await pilot.press("r")
+        await seen(app).wait_for(CycleDone, lambda m: len(m.new_ids) == 2, since=since)
+        await until(pilot, lambda: len(headlines.ids) == 42)
+        await pilot.pause()
+        assert int(headlines.scroll_y) == 0
+        assert "number 41" in _row(app) and "number 40" in _row(app, 1)
+        assert headlines.cursor == 2 and "number 39" in _row(app, 2)

@@ -214,6 +214,7 @@ class HeadlineList(ScrollView, can_focus=True):
         current = self.current_id
         in_gap = current is None and 0 <= self.cursor < len(self.ids)  # a row not read yet
         offset_in_view = self.cursor - int(self.scroll_y)
+        at_top = int(self.scroll_y) == 0
         self.ids = ids
         self._generation += 1
         self._read_again()
@@ -238,6 +239,8 @@ class HeadlineList(ScrollView, can_focus=True):
                 index = min(self.cursor, max(0, len(ids) - 1))
             self.set_reactive(HeadlineList.cursor, index)
             top = max(0, index - offset_in_view)
+            if at_top and index < max(1, self.scrollable_content_region.height):
+                top = 0  # the newest stay in sight above the highlight while it is too
             self.scroll_to(y=top, animate=False, immediate=True)
             if int(self.scroll_y) != top:  # held by the rows before (a list that had no
                 # scrollbar): scrolled there once the new rows are laid out
