@@ -275,6 +275,9 @@ class Newsroom:
                 if config is not None:
                     self.take_config(config, why)
             await poller.lease()  # renewed, and the sources other pollers let go taken
+            if poller.store.has_lost and await poller.recover_lost():
+                log.warning("every source is polled now, for the articles of the lost shard")
+                at_once = True
             if self._refresh_asked():
                 log.info("a viewer asked for every source now")
                 at_once = True

@@ -618,6 +618,22 @@ class Poller:
             self.store.load_rest()
         return self.store.take_lost()
 
+    async def recover_lost(self) -> bool:
+        """Whether a shard was set aside since the last look: then every feed's validators
+        and last listing are forgotten and saved at once, so the next poll brings the lost
+        articles back even when this process stops before it (the lost shard was known only
+        in memory: a poller stopped before its next poll left the feeds saying "not
+        modified" and the lost articles "dropped by retention" for good)."""
+        lost = await asyncio.to_thread(self.store.take_lost)
+        if not lost:
+            return False
+        self._forget_validators(lost)
+        try:
+            await asyncio.to_thread(self.healthbook.save, dict(self.health))
+        except StoreWriteError as exc:
+            log.error("%s; it is saved again after the next poll", exc)
+        return True
+
     def _forget_validators(self, lost: list[str]) -> None:
         """After a shard was moved aside, ask every feed for everything on the next poll."""
         if lost:
@@ -641,11 +657,16 @@ class Poller:
         store = self.store
         if not store.complete:
             store.load_rest()
+        # a shard found unreadable as the store loaded: what the feeds listed before may be
+        # what it held, not retention's drops (the poll's end forgets their listings)
+        listings_hold = not store.has_lost
         unchecked = frozenset(self._unchecked)  # (the event loop adds to it meanwhile)
         for result, staged in waiting:
             if staged and result.source in unchecked:
                 cut = _cut_item(result)
-                news = {a.id for a in result.articles if self._is_news(a, a.id != cut)}
+                news = {
+                    a.id for a in result.articles if self._is_news(a, a.id != cut, listings_hold)
+                }
                 staged[:] = [item for item in staged if item.record.id in news]
         batch = [item for _, staged in waiting for item in staged]
         # what the store revised, not every staged id it holds: one held unchanged is neither
@@ -719,17 +740,18 @@ class Poller:
         )
         return result, staged
 
-    def _is_news(self, article: Article, revising: bool = True) -> bool:
+    def _is_news(self, article: Article, revising: bool = True, listings_hold: bool = True) -> bool:
         """Whether the store lacks the article, or holds it with another title or summary
         (exact once the store is `complete`). One its source listed last time and the store
         lacks was dropped by retention: a feed that still lists it gives no news. The store
         is asked whether it holds that one revised all the same: a database's `knows` is a
         glance at a source's newest articles, and an older one's new headline was lost.
         Not `revising` (the item a document's cut fell in may hold half its headline), a
-        stored article is no news whatever it says."""
+        stored article is no news whatever it says. Not `listings_hold` (a shard was lost),
+        what the source listed says nothing."""
         if not self.store.knows(article):
             health = self.health.get(article.source)
-            if health is None or article.id not in health.listed:
+            if not listings_hold or health is None or article.id not in health.listed:
                 return True
         return revising and self.store.revised(article)
 

@@ -72,6 +72,7 @@ class PollService:
         self.newsroom = Newsroom(config, store, data_dir, clock, parse_pool=parse_pool)
         self.newsroom.on_cycle(self._report)
         self.stop = asyncio.Event()
+        self._problems_said = 0  # of the store's problems, those logged
 
     @property
     def config(self) -> Config:
@@ -95,6 +96,7 @@ class PollService:
             self.stop.set()
             await alerts
             await self.newsroom.aclose()
+            self._say_problems()
         log.info("stopped")
 
     def _stop_on(self, sig: signal.Signals) -> None:
@@ -105,7 +107,16 @@ class PollService:
         """SIGHUP: read the config again; keep the running one if the new one is broken."""
         self.newsroom.reload_config("SIGHUP")
 
+    def _say_problems(self) -> None:
+        """Log what the store found wrong since the last time (a shard it moved aside, and
+        where): a `refresh` prints it, a poller said only that a shard was unreadable."""
+        problems = self.newsroom.store.problems
+        for problem in problems[self._problems_said :]:
+            log.warning("%s", problem)
+        self._problems_said = len(problems)
+
     def _report(self, cycle: Cycle) -> None:
+        self._say_problems()
         failed = [r.source for r in cycle.results if r.status == "error"]
         revised = sum(len(r.revised_ids) for r in cycle.results)  # as `refresh` counts them
         log.info(

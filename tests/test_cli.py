@@ -637,6 +637,74 @@ def test_articles_of_an_unreadable_shard_come_back(tmp_path: Path, feed_server: 
     assert statuses == {"F": "not-modified", "Down": "error"}
 
 
+def _torn(data: Path) -> None:
+    """The day's shard torn by something outside wirewatch, its row cache gone."""
+    (shard,) = data.glob("articles-*.json")
+    shard.write_text('{"articles": {"1": ')
+    for cache in data.glob("rows-*.json"):
+        cache.unlink()
+
+
+def test_a_refresh_that_finds_a_shard_unreadable_brings_back_what_unvalidated_feeds_list(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """A feed with no validators answers in full, but the refresh that found the shard torn
+    took the articles it listed before as retention's drops: "0 new", nothing back, at every
+    refresh after it too."""
+    items = [f"<title>Plain {n}</title><guid>p{n}</guid>" for n in range(3)]
+    url = feed_server.add("/plain.xml", Route(rss(*items)))
+    config = tmp_path / "c.toml"
+    config.write_text(f'[[sources]]\nname = "Plain"\nurl = "{url}"\n')
+    data = tmp_path / "d"
+    assert _refresh_process(config, data).returncode == 0
+    _torn(data)
+    found = _refresh_process(config, data)
+    assert "moved aside" in found.stderr
+    (answer,) = map(json.loads, found.stdout.splitlines())
+    assert answer["new"] == 3
+    with Store(data) as store:
+        assert sorted(a.title for a in store.query()) == ["Plain 0", "Plain 1", "Plain 2"]
+
+
+def test_a_poller_stopped_before_its_next_poll_still_brings_back_a_lost_shards_articles(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """A poller that found the shard torn as it opened kept that only in memory until its
+    next due poll: stopped before it, the feeds said "not modified" and the lost articles
+    were "dropped by retention" for good. It polls every source at once, the feeds'
+    validators and listings forgotten and saved first."""
+    url = feed_server.add("/f.xml", Route(rss("<title>Kept</title><guid>1</guid>"), etag='"1"'))
+    config = tmp_path / "c.toml"
+    config.write_text(f'[[sources]]\nname = "F"\nurl = "{url}"\ninterval = "6h"\n')
+    data = tmp_path / "d"
+    assert _refresh_process(config, data).returncode == 0
+    _torn(data)
+    asked = len(feed_server.hits["/f.xml"])
+    poller = subprocess.Popen(
+        [sys.executable, "-m", "tui", "--config", str(config), "--data-dir", str(data), "poll"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while len(feed_server.hits["/f.xml"]) == asked and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert "If-None-Match" not in feed_server.hits["/f.xml"][-1]  # asked for everything
+        while time.monotonic() < deadline:  # (its write lands as a viewer looks)
+            with Store(data) as store:
+                if len(store):
+                    break
+            time.sleep(0.1)
+    finally:
+        poller.terminate()
+        _, stderr = poller.communicate(timeout=30)
+    assert "cannot be read" in stderr and "moved aside to articles-" in stderr
+    with Store(data) as store:
+        assert [a.title for a in store.query()] == ["Kept"]
+
+
 def test_a_killed_refresh_leaves_no_process_holding_the_store(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:

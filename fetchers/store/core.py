@@ -990,6 +990,10 @@ class Store:
             lost, self._lost = self._lost, []
         return lost
 
+    @property
+    def has_lost(self) -> bool:
+        return bool(self._lost)  # (read without the lock: a glance)
+
     def _drop_shard(self, key: str) -> None:
         self._partial.discard(key)
         self._known.forget(key)

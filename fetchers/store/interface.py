@@ -204,6 +204,11 @@ class ArticleStore(Protocol):
         gone: a poller asks their feeds for everything again)."""
         ...
 
+    @property
+    def has_lost(self) -> bool:
+        """Whether `take_lost` has shards to give (a glance: it never waits for a load)."""
+        ...
+
     def start_word_index(self, beside_a_screen: bool = False) -> None:
         """Bring the search index up to date in the background (and keep it so); queries
         read what it does not hold yet. `beside_a_screen`: leave most of the interpreter

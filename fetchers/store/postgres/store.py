@@ -1211,6 +1211,10 @@ class PostgresStore:
     def take_lost(self) -> list[str]:
         return []  # a database does not lose a day to a torn file
 
+    @property
+    def has_lost(self) -> bool:
+        return False
+
     def start_word_index(self, beside_a_screen: bool = False) -> None:
         """Nothing to do: the words are indexed as articles are written."""
 
