@@ -95,6 +95,7 @@ class Newsroom:
         # a config made in memory, not read from its file, is not watched
         self._config_read = (config.path, config.stamp)
         self._reloaded: list[Callable[[Config], None]] = []
+        self._refused: list[Callable[[str], None]] = []  # told why a changed config was not
         # a viewer's `r` asks the writer of the data dir to poll every source now
         self._asked_file = data_dir / REFRESH_ASKED
         self._asked_stamp = stat_signature(self._asked_file)
@@ -324,6 +325,13 @@ class Newsroom:
         if hook not in self._reloaded:
             self._reloaded.append(hook)
 
+    def on_config_refused(self, hook: Callable[[str], None]) -> None:
+        """Call `hook` with why a changed config file cannot be read (the running config is
+        kept): a screen says so, where a poller's log line reaches no one; once, however
+        often it is given."""
+        if hook not in self._refused:
+            self._refused.append(hook)
+
     def ask_refresh(self) -> bool:
         """(A viewer.) Ask the writer of this data dir to poll every source at its next look
         (within a second); False where the store's writers may be on other hosts
@@ -375,8 +383,15 @@ class Newsroom:
             return load_config(path, self.clock(), self.config.clock_held)
         except ConfigError as exc:
             log.error("%s: config not reloaded, keeping the running one: %s", why, exc)
-        except Exception:  # never the poller's end
+            problem = str(exc)
+        except Exception as exc:  # never the poller's end
             log.exception("%s: config not reloaded, keeping the running one", why)
+            problem = f"{path}: {type(exc).__name__}: {exc}"
+        for hook in self._refused:
+            try:
+                hook(problem)
+            except Exception:  # a front end's trouble never stops the poller
+                log.exception("a hook on a config that cannot be read failed")
         return None
 
     def take_config(self, config: Config, why: str) -> None:

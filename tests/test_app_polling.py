@@ -26,7 +26,14 @@ from tests.conftest import (
     settle,
     until,
 )
-from tui.messages import ConfigReread, CycleDone, PollerReady, QueryDone, RowsReadAgain
+from tui.messages import (
+    ConfigRefused,
+    ConfigReread,
+    CycleDone,
+    PollerReady,
+    QueryDone,
+    RowsReadAgain,
+)
 from tui.widgets.article import ArticleView
 
 OLD_TITLE = "Forty days old and never starred"
@@ -442,6 +449,31 @@ async def test_a_source_added_to_the_config_file_is_polled_by_the_open_dashboard
         await pilot.pause()
         assert [s.name for s in dashboard.config.sources] == ["Wire", "Desk"]
         assert "chip tariffs" in screen_text(app)
+
+
+async def test_a_config_edit_that_cannot_be_read_is_said_on_the_open_dashboard(
+    tmp_path: Path,
+) -> None:
+    """An edit that broke the config (`interval = "5 minutes"`) was ignored without a word:
+    the new source never came and nothing said why (the log line reached no one). The
+    dashboard says what is wrong and keeps the running config."""
+    wire = tmp_path / "wire.xml"
+    _wire(wire, "Bank of Korea holds key rate at 2.5 percent")
+    path = tmp_path / "wirewatch.toml"
+    path.write_text(f'[[sources]]\nname = "Wire"\npath = "{wire}"\n', "utf-8")
+    app = make_app(tmp_path, load_config(path, FROZEN))
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=1)
+        await seen(app).wait_for(PollerReady)
+        since = seen(app).mark()
+        with path.open("a", encoding="utf-8") as config:
+            config.write('[[sources]]\nname = "Desk"\npath = "desk.xml"\ninterval = "5 minutes"\n')
+        refused = await seen(app).wait_for(ConfigRefused, since=since)
+        assert "5 minutes" in refused.problem
+        await pilot.pause()
+        (told,) = [n for n in app._notifications if "cannot be read" in str(n.message)]
+        assert "5 minutes" in str(told.message) and told.severity == "error"
+        assert [s.name for s in dash(app).config.sources] == ["Wire"]
 
 
 async def test_a_viewer_lists_the_sources_its_poller_was_given_since_it_opened(

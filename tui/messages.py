@@ -57,6 +57,13 @@ class ConfigReread(Message):
 
 
 @dataclass
+class ConfigRefused(Message):
+    """The config file changed but cannot be read: why (the running config is kept)."""
+
+    problem: str
+
+
+@dataclass
 class CycleDone(Message):
     """A poll cycle of this dashboard's newsroom finished: what it added and removed, and every
     source's health after it."""

@@ -56,6 +56,7 @@ from tui.messages import (
     AlertsRead,
     AllMarkedRead,
     ArticleLookedUp,
+    ConfigRefused,
     ConfigReread,
     Counted,
     CycleDone,
@@ -291,6 +292,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         self._read_stories()
         self.call_after_refresh(self.session.store.start_word_index, True)
         self.session.newsroom.on_reload(self._config_reread)
+        self.session.newsroom.on_config_refused(self._config_refused)
         if self.writer:  # the poller needs every article known, for dedupe
             self._prepare_polling()
         else:
@@ -305,6 +307,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
     def _poller_ready(self, message: PollerReady) -> None:
         self.session.newsroom.on_cycle(self._cycle_done)
         self.session.newsroom.on_reload(self._config_reread)  # (a new one, if taken over)
+        self.session.newsroom.on_config_refused(self._config_refused)
         self.polling = True
         self._poll_loop(message.at_once)
 
@@ -668,6 +671,23 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
     def _config_reread(self, config: Config) -> None:
         """The newsroom's hook, in the thread that read the config file again."""
         self.post_message(ConfigReread(config))
+
+    def _config_refused(self, problem: str) -> None:
+        """The newsroom's hook, in the thread that found the changed config unreadable."""
+        self.post_message(ConfigRefused(problem))
+
+    @on(ConfigRefused)
+    def _config_not_taken(self, message: ConfigRefused) -> None:
+        """An edit that breaks the config was ignored without a word: it is said, with what
+        is wrong and where (the running config stays until the file changes again)."""
+        self.notify(
+            f"The config file changed but cannot be read; the running config is kept. "
+            f"{message.problem}",
+            title="Config",
+            severity="error",
+            timeout=30,
+            markup=False,
+        )
 
     @on(ConfigReread)
     def _config_taken(self, message: ConfigReread) -> None:
