@@ -15,7 +15,7 @@ from pathlib import Path
 from fetchers.atomic import atomic_write_bytes
 from fetchers.config import Config, ConfigError, build_config, seeds_dir, user_config_path
 from fetchers.text import no_surrogates
-from fetchers.webaddress import address_key
+from fetchers.webaddress import feed_key
 
 
 @dataclass(slots=True)
@@ -101,10 +101,10 @@ def append_sources(config: Config, new: list[NewSource], now: datetime) -> tuple
 
     Names are made unique with a number. The result is loaded before it replaces the file, so
     a config is never left broken."""
-    known_urls = {address_key(s.url) for s in config.sources if s.url}
+    known_urls = {feed_key(s.url) for s in config.sources if s.url}
     merged: dict[str, NewSource] = {}  # a feed listed in several folders: one, with every tag
     for source in new:
-        key = address_key(source.url)
+        key = feed_key(source.url)
         had = merged.get(key)
         tags = list(dict.fromkeys([*had.tags, *source.tags])) if had is not None else source.tags
         merged[key] = replace(had or source, tags=tags)
@@ -114,9 +114,9 @@ def append_sources(config: Config, new: list[NewSource], now: datetime) -> tuple
     chunks: list[str] = []
     added: list[str] = []
     for source in new:
-        if address_key(source.url) in known_urls:
+        if feed_key(source.url) in known_urls:
             continue
-        known_urls.add(address_key(source.url))
+        known_urls.add(feed_key(source.url))
         base = source.name.strip() or source.url
         name, n = base, next_number.get(base, 2)
         while name in names:

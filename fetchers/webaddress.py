@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 
 def lower_scheme(url: str) -> str:
@@ -59,6 +59,33 @@ def address_key(url: str, user: bool = False) -> str:
     userinfo, at, host = rest[:cut].rpartition("@")
     name = userinfo.partition(":")[0] + at if user and at else ""
     return f"{scheme}://{name}{host}{rest[cut:]}"
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def feed_key(url: str) -> str:
+    """What tells two feeds apart when subscribing (`add`, `import-opml`): `address_key`,
+    and what no fetch of the address sees either way: the host's case, the scheme's default
+    port, the fragment (never sent) and tracking parameters (`untracked`). `feed.xml#top`
+    and `Example.COM:80/feed.xml` were subscribed as second sources, every item stored and
+    counted as another outlet's."""
+    key = untracked(address_key(url))
+    try:
+        parts = urlsplit(key)
+        port = parts.port
+    except ValueError:  # (a port that is no number: the address as it is)
+        return key
+    host = parts.hostname or ""
+    if not host:
+        return key
+    if ":" in host:  # an IPv6 address
+        host = f"[{host}]"
+    if port is not None and port != _DEFAULT_PORTS.get(parts.scheme):
+        host = f"{host}:{port}"
+    userinfo = parts.netloc.rpartition("@")[0]
+    netloc = f"{userinfo}@{host}" if userinfo else host
+    return urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
 
 
 # query parameters that say how a reader came to a page, never which page it is: a feed that

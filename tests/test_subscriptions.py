@@ -57,6 +57,28 @@ def test_add_a_feed_url_names_it_by_its_title(
     assert len(load_config(config, FROZEN).sources) == 2
 
 
+def test_the_same_feed_written_another_way_is_already_subscribed(
+    capsys: pytest.CaptureFixture[str], config: Path, feed_server: FeedServer
+) -> None:
+    """`add feed.xml#top`, the host in capitals, its default port or a tracking parameter
+    subscribed the same feed a second time ("Seoul Wire (2)"): every item stored twice,
+    one paper counted as two outlets of every story."""
+    url = feed_server.add("/feed.xml", Route(rss("<title>a</title>", title="Seoul Wire")))
+    assert cli(capsys, config, "add", url)[0] == 0
+    host = url.split("/")[2].split(":")[0]
+    for again in (
+        url + "#top",
+        url + "?utm_source=newsletter",
+        url.replace(host, host.upper()) if host != host.upper() else url + "#",
+    ):
+        code, _, err = cli(capsys, config, "add", again)
+        assert code == 0 and "already subscribed as 'Seoul Wire'" in err, again
+    https = "https://feeds.bbci.co.uk:443/news/world/rss.xml#latest"
+    code, _, err = cli(capsys, config, "add", https)
+    assert code == 0 and "already subscribed as 'BBC'" in err
+    assert [s.name for s in load_config(config, FROZEN).sources] == ["BBC", "Seoul Wire"]
+
+
 def test_add_a_page_finds_its_announced_feed(
     capsys: pytest.CaptureFixture[str], config: Path, feed_server: FeedServer
 ) -> None:

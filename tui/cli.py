@@ -968,14 +968,16 @@ def cmd_add(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     from fetchers.extract import ExtractError, extract_article
     from fetchers.http import FetchError, carry_credentials, fetch, make_client, shown_url
     from fetchers.subscriptions import NewSource, append_sources
+    from fetchers.webaddress import feed_key
 
     url = lower_scheme(args.url.strip())
     problem = address_problem(url)
     if problem is not None:
         raise UsageError(f"{url}: {problem} (give an http:// or https:// address)")
     settings = ctx.config.settings
-    if any(source.url == url for source in ctx.config.sources):  # (a page's feeds are looked
-        # for only when the page is not one of them)
+    key = feed_key(url)
+    if any(source.url and feed_key(source.url) == key for source in ctx.config.sources):
+        # (a page's feeds are looked for only when the page is not one of them)
         complain(f"{url}: already subscribed{_as_named(ctx, [url])}")
         return EXIT_OK
 
@@ -1062,10 +1064,10 @@ def _choose_feeds(found: list[FoundFeed], out: TextIO) -> list[FoundFeed] | None
 def _as_named(ctx: Context, urls: list[str]) -> str:
     """How a feed `add` was asked for again is subscribed, when one was: its name and tags,
     which `add` leaves as they are (a --name or --tag given again changed nothing, unsaid)."""
-    from fetchers.webaddress import address_key
+    from fetchers.webaddress import feed_key
 
-    keys = {address_key(url) for url in urls}
-    had = [s for s in ctx.config.sources if s.url and address_key(s.url) in keys]
+    keys = {feed_key(url) for url in urls}
+    had = [s for s in ctx.config.sources if s.url and feed_key(s.url) in keys]
     if len(had) != 1:
         return ""
     tags = ", ".join(had[0].tags) or "none"
