@@ -42,6 +42,7 @@ class KeyBinding:
 PLACES = {
     "dashboard": "Dashboard",
     "headlines": "Headlines pane",
+    "article": "Article pane (enter on narrow terminals, or tab to it)",
     "countdown": "Countdown pane (tab to it)",
     "events": "Events list (e)",
     "event_form": "Event form",
@@ -57,6 +58,7 @@ PLACES = {
 # bindings come before the dashboard's (enter opens an article, or picks an event).
 TOGETHER = [
     {"dashboard", "headlines"},
+    {"dashboard", "article"},
     {"dashboard", "countdown"},
     {"dashboard", "filter_bar"},
     {"picker", "timeline"},
@@ -290,8 +292,25 @@ BINDINGS = [
         help="A word diff of each revision of the headline and summary",
     ),
     KeyBinding(
+        "article.page",
+        "space",
+        "Page down in the article",
+        "dashboard",
+        "page_article",
+        "Read on",
+        help="Scroll the article pane a page (from the headlines too)",
+    ),
+    KeyBinding(
         "app.screenshot", "f8", "Save a screenshot", "dashboard", "app.screenshot", "Screenshot"
     ),
+    KeyBinding("article.down", "j,down", "Scroll down a line", "article", "scroll_down", "Down"),
+    KeyBinding("article.up", "k,up", "Scroll up a line", "article", "scroll_up", "Up"),
+    KeyBinding(
+        "article.page_down", "pagedown,ctrl+f", "Page down", "article", "page_down", "Page down"
+    ),
+    KeyBinding("article.page_up", "pageup,ctrl+b,b", "Page up", "article", "page_up", "Page up"),
+    KeyBinding("article.top", "home,g", "Top of the article", "article", "scroll_home", "Top"),
+    KeyBinding("article.end", "end,G", "End of the article", "article", "scroll_end", "End"),
     KeyBinding("headlines.down", "j,down", "Next headline", "headlines", "cursor_down", "Down"),
     KeyBinding("headlines.up", "k,up", "Previous headline", "headlines", "cursor_up", "Up"),
     KeyBinding(

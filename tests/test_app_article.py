@@ -252,3 +252,41 @@ async def test_a_resize_keeps_the_place_read_in_a_long_article(tmp_path: Path) -
             await pilot.pause(0.3)
             if view.max_scroll_y:
                 assert abs(view.scroll_y / view.max_scroll_y - 0.4) < 0.02, size
+
+
+async def test_the_article_scrolls_from_the_keyboard_in_the_wide_layout(tmp_path: Path) -> None:
+    """At 120 columns the keys stay in the headlines: a long article could be read on only
+    with the mouse, and in the pane (tab to it) `j` `k` `g` `G` did nothing. `space` reads
+    on from the headlines; in the pane the keys move as in the headlines."""
+    from tests.conftest import until
+
+    paragraphs = [f"Paragraph {n}. {PARAGRAPH * 3}" for n in range(60)]
+    with Store(tmp_path / "data", writer=True) as store:
+        store.add_batch(
+            [
+                Article(
+                    id="long", source="Wire", title="A long report", link=None,
+                    published=FROZEN, fetched=FROZEN, summary="The long one.",
+                    text="\n\n".join(paragraphs),
+                )
+            ]
+        )  # fmt: skip
+    app = make_app(tmp_path, poll=False)
+    async with piloted(app, (120, 40)) as pilot:
+        await settle(app, pilot)
+        view = app.screen.query_one(ArticleView)
+        await until(pilot, lambda: view.article_id == "long" and view.max_scroll_y > 40)
+        assert view.scroll_y == 0
+        await pilot.press("space")
+        await until(pilot, lambda: view.scroll_y > 5)
+        assert app.focused is not view  # (the headlines kept the keys)
+        while app.focused is not view:
+            await pilot.press("tab")
+        await pilot.press("G")
+        await until(pilot, lambda: view.scroll_y == view.max_scroll_y)
+        await pilot.press("g")
+        await until(pilot, lambda: view.scroll_y == 0)
+        await pilot.press("j", "j")
+        await until(pilot, lambda: view.scroll_y == 2)
+        await pilot.press("k")
+        await until(pilot, lambda: view.scroll_y == 1)

@@ -33,6 +33,7 @@ from tui.screens.events import EventForm, EventsScreen
 from tui.screens.help import HelpScreen
 from tui.screens.picker import PickerScreen, StoryTimelineScreen
 from tui.screens.revisions import RevisionsScreen
+from tui.widgets.article import ArticleView
 from tui.widgets.countdown import Countdown
 from tui.widgets.filterbar import FilterBar
 from tui.widgets.footer import KeyFooter
@@ -111,6 +112,7 @@ def test_the_config_check_knows_every_binding_of_the_dashboard() -> None:
         WirewatchApp,
         DashboardScreen,
         HeadlineList,
+        ArticleView,
         Countdown,
         EventsScreen,
         EventForm,

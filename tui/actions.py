@@ -92,7 +92,7 @@ def help_sections(
             rows.append((keys, does, key_binding.id))
         if place == "dashboard":
             rows += [
-                ("tab shift+tab", "Move between the headlines and the countdown", ""),
+                ("tab shift+tab", "Move between the headlines, the countdown and the article", ""),
                 ("ctrl+p", "Command palette", ""),
             ]
         sections.append((title, rows))

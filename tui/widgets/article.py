@@ -24,7 +24,7 @@ from fetchers.foreground import in_foreground
 from fetchers.http import FetchError
 from fetchers.models import Article, Event
 from fetchers.suggest import Suggestion, Suggestions
-from tui.actions import first_key
+from tui.actions import bindings, first_key
 from tui.format import wall
 from tui.session import Reading, Session
 from tui.workers import ReportsWorkerErrors
@@ -34,6 +34,7 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
     """Scrollable plain text of one article; feed text goes in as Text, never markup."""
 
     BORDER_TITLE = "Article"
+    BINDINGS = bindings("article")
     DEFAULT_CSS = """
     ArticleView {
         height: 1fr;
