@@ -1087,6 +1087,7 @@ class _Version:
     fingerprint: str
     when: datetime | None  # its updated time, else its published time
     order: int  # its place in the document
+    link: str | None  # its link less its tracking parameters, as its id is made of it
 
 
 @dataclass(slots=True)
@@ -1111,19 +1112,22 @@ def to_articles(
     Items that share a guid are one article: the latest version is kept (by its updated, else
     published time; without times, the first in the document, as feeds list newest first) and
     the others become its `revisions`, oldest first. Items without a guid that share a link
-    but differ stay separate articles (some feeds give every item the site's home page). A date
-    or language that cannot be read is left empty and counted in `feed.warnings`; an item that
+    but differ stay separate articles, each known by its words (`_told_by_words`). A date or
+    language that cannot be read is left empty and counted in `feed.warnings`; an item that
     cannot be read at all is skipped and counted."""
-    out: list[Article] = []
-    slots: dict[str, _Slot] = {}
+    versions: list[_Version] = []
     for order, raw in enumerate(feed.items):
         try:
             version = _version(raw, order, feed, source, source_tags, fetched, default_zone)
         except ITEM_ERRORS as exc:
             feed.warn("unreadable item", type(exc).__name__)
             continue
-        if version is None:
-            continue
+        if version is not None:
+            versions.append(version)
+    _told_by_words(versions, source)
+    out: list[Article] = []
+    slots: dict[str, _Slot] = {}
+    for version in versions:
         article = version.article
         slot = slots.get(article.id)
         if slot is None:
@@ -1139,8 +1143,7 @@ def to_articles(
             slot.fingerprints.add(version.fingerprint)
             slot.by_guid = True
             continue
-        shared = untracked(raw.link) if raw.link else raw.link  # (None as it always read)
-        ident = article_id(source, f"{shared}#{version.fingerprint}", None, "", "")
+        ident = article_id(source, f"{version.link}#{version.fingerprint}", None, "", "")
         if ident in slots:
             continue
         article.id = ident
@@ -1150,6 +1153,24 @@ def to_articles(
         if len(slot.versions) > 1:
             out[slot.index] = _with_revisions(slot.versions, fetched)
     return out
+
+
+def _told_by_words(versions: list[_Version], source: str) -> None:
+    """Give each item without a guid whose link other items of the document share (a feed
+    linking every item to its home page) an id of its link and its words, whatever its place:
+    the first took the link's own id, so a new item listed above it took that id and rewrote
+    the stored one's headline, and the one it displaced was dropped as its link's. An item
+    alone at its link keeps the link's id (a changed headline under it is a revision)."""
+    words_at: dict[str, set[str]] = {}
+    for version in versions:
+        if version.link and not version.article.guid:
+            words_at.setdefault(version.link, set()).add(version.fingerprint)
+    for version in versions:
+        link = version.link
+        if link and not version.article.guid and len(words_at[link]) > 1:
+            article = version.article
+            article.id = article_id(source, f"{link}#{version.fingerprint}", None, "", "")
+            article.shares_link = True
 
 
 def _version(
@@ -1196,7 +1217,8 @@ def _version(
         author=_name_line(raw.author or "") or None,
         guid=guid,
     )
-    return _Version(article, fingerprint, updated or published, order)
+    link = untracked(raw.link) if raw.link else raw.link  # (None as it always read)
+    return _Version(article, fingerprint, updated or published, order, link)
 
 
 def _guid(written: str | None) -> str | None:

@@ -131,6 +131,9 @@ class Article:
     # Where an article without a date of its own sits in date order: the date of the article
     # it was printed with (a related headline). Never shown as its publication time.
     listed: datetime | None = None
+    # an item without a guid whose document gave its link to other items too: its title and
+    # summary, not its link, tell it from the articles stored under that link (not stored)
+    shares_link: bool = False
 
     def sort_key(self) -> datetime:
         """Newest-first ordering uses the publication time, else where it is listed, else

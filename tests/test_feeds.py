@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fetchers.feeds import FeedError, close_truncated, parse_feed, resolve, to_articles
+from fetchers.models import article_id
 from fetchers.timeparse import parse_feed_date
 from fetchers.webaddress import untracked
 from tests.conftest import rss
@@ -556,6 +557,24 @@ def test_an_item_shown_by_its_link_is_shown_without_its_tracking_parameters() ->
     fetched = datetime(2025, 10, 24, tzinfo=UTC)
     (article,) = to_articles(parse_feed(body, None, None), "S", [], fetched)
     assert article.title == article.link == "http://x.test/a?id=3"
+
+
+def test_items_without_a_guid_that_share_a_link_have_ids_of_their_words_wherever_listed() -> None:
+    """Items without a guid that share a link are known by their link and their words, in any
+    order (the first listed took the link's id: a new item listed above it took it over); an
+    item with a guid, or alone at its link, keeps the id it always had."""
+    home = "<link>http://example.com/home</link>"
+    items = [f"<title>Story A</title>{home}", f"<title>Story B</title>{home}"]
+    alone = "<title>Talks</title><link>http://example.com/talks?utm_source=rss</link>"
+    guided = f"<title>Update</title><guid>u1</guid>{home}"
+    first, second = (articles(rss(*listed, alone, guided)) for listed in (items, items[::-1]))
+    ids = {a.title: a.id for a in first}
+    assert {a.title: a.id for a in second} == ids
+    assert ids["Talks"] == article_id("S", None, "http://example.com/talks", "", "")
+    assert ids["Update"] == article_id("S", "u1", None, "", "")
+    home_id = article_id("S", None, "http://example.com/home", "", "")
+    assert home_id not in (ids["Story A"], ids["Story B"])
+    assert [a.title for a in first if a.shares_link] == ["Story A", "Story B"]
 
 
 @pytest.mark.parametrize(

@@ -1613,3 +1613,81 @@ async def test_a_refused_write_says_no_new_article_was_revised(
         assert [a.title for a in store.query()] == ["One"]
     finally:
         store.close()
+
+
+def _home_item(story: str) -> str:
+    """An item without a guid linking to the site's home page, as every item of its feed; a
+    story named `page:x` links to a page of its own."""
+    page, _, name = story.rpartition(":")
+    return f"<title>Story {name}</title><link>http://example.com/{page or 'home'}</link>"
+
+
+async def _poll_listing(
+    open_store, source: Source, route: Route, tmp_path: Path, when: datetime, *stories: str
+) -> tuple[int, int]:
+    """One poll of a feed listing these stories: (new, revised)."""
+    route.body = rss(*(_home_item(story) for story in stories))
+    with open_store(writer=True) as store:
+        poller = Poller(config_for(tmp_path, source), store, lambda: when)
+        try:
+            (result,) = await poller.poll()
+        finally:
+            await poller.aclose()
+    return len(result.new_ids), len(result.revised_ids)
+
+
+def _titles(open_store) -> list[str]:
+    with open_store() as store:
+        return sorted(store.get(i).title for i in store.query_ids())
+
+
+async def test_items_without_a_guid_sharing_a_link_are_each_stored_once_wherever_listed(
+    open_store, feed_server: FeedServer, tmp_path: Path
+) -> None:
+    """Items without a guid that all link to the home page are told apart by their words,
+    not by where the feed lists them: the first took the link's id and the others ids of
+    their words, so a new item listed first took the stored first one's id and rewrote its
+    headline ("0 new, 1 revised"), the one it displaced was dropped as its link's, and the
+    next new one was never stored ("0 new of 4")."""
+    route = Route()
+    source = Source("Home", url=feed_server.add("/home.xml", route))
+    when = datetime(2025, 10, 24, 8, tzinfo=UTC)
+    counts = []
+    for stories in (("A", "B"), ("C", "A", "B"), ("D", "C", "A", "B"), ("B", "A", "D", "C")):
+        counts.append(await _poll_listing(open_store, source, route, tmp_path, when, *stories))
+        when += timedelta(minutes=10)
+    assert counts == [(2, 0), (1, 0), (1, 0), (0, 0)]
+    assert _titles(open_store) == ["Story A", "Story B", "Story C", "Story D"]
+
+
+async def test_an_item_alone_at_its_link_keeps_its_id_and_its_revisions(
+    open_store, feed_server: FeedServer, tmp_path: Path
+) -> None:
+    """An item without a guid alone at its link keeps the link's id: what is stored under it
+    is not stored again when another item comes to share the link, a changed headline is a
+    revision, and one at a shared link (it cannot be told from a new item) a new article.
+    One left alone at a link that others shared takes the link's id: it does not rewrite the
+    article holding it into its own headline, and a new one is not dropped as the link's."""
+    route = Route()
+    source = Source("Home", url=feed_server.add("/home.xml", route))
+    when = datetime(2025, 10, 24, 8, tzinfo=UTC)
+    counts = []
+    listings = (
+        ("A", "talks:Talks"),
+        ("A", "B", "talks:Talks", "desk:X", "desk:Y"),  # A as the link's first was stored
+        ("C", "A", "B", "talks:Talks"),
+        ("B", "talks:Talks"),  # B alone at the link A's id is made of
+        ("A2", "C", "talks:Talks collapse"),
+        ("desk:Z",),  # alone at a link two stored articles share
+    )
+    for stories in listings:
+        counts.append(await _poll_listing(open_store, source, route, tmp_path, when, *stories))
+        when += timedelta(minutes=10)
+    assert counts == [(2, 0), (3, 0), (1, 0), (0, 0), (1, 1), (1, 0)]
+    assert _titles(open_store) == [
+        *("Story A", "Story A2", "Story B", "Story C", "Story Talks collapse"),
+        *("Story X", "Story Y", "Story Z"),
+    ]
+    with open_store() as store:
+        (talks,) = (i for i in store.query_ids() if store.get(i).title.startswith("Story Talks"))
+        assert [r["title"] for r in store.revisions(talks)] == ["Story Talks"]

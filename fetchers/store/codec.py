@@ -279,6 +279,7 @@ KEPT_ELSEWHERE = {
     "read": "state.json, the marks",
     "starred": "state.json, the marks",
     "revisions": "the shard document alone, read by Store.revisions()",
+    "shares_link": "not kept: how its document listed it, for the dedupe by link",
 }
 # Record slots that are not stored: the marks, and where the store keeps the record.
 RECORD_ONLY = ("read", "starred", "shard", "rank", "place", "at")
@@ -400,6 +401,7 @@ class StagedArticle:
     # its title and body as the search index holds them, when made where it was parsed
     # (`indexedtext.indexed_words`); the index checks they were made from the words it has
     words: tuple[str, str] | None = None
+    shares_link: bool = False  # `Article.shares_link`: its words, not its link, tell it apart
 
 
 def revised_contents(
@@ -444,5 +446,7 @@ def stage(
         if article.revisions:  # versions of it in its first document: revised as first seen
             doc["revised"] = stamp[1]
             record.revised = record.fetched
-        out.append(StagedArticle(stamp[0], doc, record, article.text or None, made))
+        out.append(
+            StagedArticle(stamp[0], doc, record, article.text or None, made, article.shares_link)
+        )
     return out

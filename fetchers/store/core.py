@@ -1082,23 +1082,40 @@ class Store:
         if article.id in self._indexes.records:
             return True
         if not self._thin:  # a writer's links index is kept from the start: a dict lookup,
-            return self._same_by_link(article)  # per article
+            return self._same_by_link(article, article.shares_link)  # per article
         with self.lock:
             if self._indexes.links is None and article.link:
                 self._indexes.links = self._links_from_disk()
-            return self._same_by_link(article)
+            return self._same_by_link(article, article.shares_link)
 
-    def _same_by_link(self, fresh: Article | Record) -> bool:
+    def _same_by_link(self, fresh: Article | Record, shares_link: bool = False) -> bool:
         """Whether an article the store lacks by id is one it holds under its link: one of
-        no guid, or one whose title and summary are the stored one's (a feed that gives an
-        item a new guid at each fetch). One with a guid of its own and other words is another
-        article (a live page's updates, each with its guid, all linking to the page: the
-        second was dropped)."""
+        no guid where the link is one article's, or one whose title and summary are a stored
+        one's (a feed that gives an item a new guid at each fetch). One with a guid of its own
+        and other words is another article (a live page's updates, each with its guid, all
+        linking to the page: the second was dropped); so is one of no guid whose link is
+        several items' (`shares_link`: in its document; or in the store), a feed linking every
+        item to its home page: each new one was dropped as the link's."""
         owners = self._indexes.link_owners(fresh.source, fresh.link)
         if not owners:
             return False
-        if not fresh.guid:
+        if not fresh.guid and not shares_link and len(owners) == 1:
             return True
+        return self._words_under_link(fresh, owners)
+
+    def _listed_as_another(self, fresh: Record) -> bool:
+        """Whether the new words an item of no guid gives a stored article are those of
+        another article under its link: an item that shared its link with others, listed
+        alone at it, takes the link's id, which another item of the link may hold (rewritten,
+        the two articles read the same)."""
+        if fresh.guid or not fresh.link or self._indexes.links is None:
+            return False
+        owners = self._indexes.link_owners(fresh.source, fresh.link)
+        others = [owner for owner in owners if owner != fresh.id]
+        return bool(others) and self._words_under_link(fresh, others)
+
+    def _words_under_link(self, fresh: Article | Record, owners: list[str]) -> bool:
+        """Whether one of these articles has the fresh one's title and summary."""
         # every article under the link is asked (a feed linking each item to its home page
         # files hundreds under one), each in a step: a digest kept, or its words in memory
         records, lean = self._indexes.records, self._lean_words
@@ -1148,12 +1165,12 @@ class Store:
             for item in staged:
                 ident, record = item.record.id, item.record
                 if ident in docs:
-                    if self._changed(docs[ident], record):
+                    if self._changed(docs[ident], record) and not self._listed_as_another(record):
                         revised[ident] = item
                     continue
                 if ident in seen:
                     continue
-                if self._same_by_link(record):
+                if self._same_by_link(record, item.shares_link):
                     continue
                 seen.add(ident)
                 by_day.setdefault(item.key, []).append(item)

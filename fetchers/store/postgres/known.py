@@ -64,9 +64,10 @@ class KnownArticles:
                 del self._links[where]
 
     def knows(self, article: Article) -> bool:
-        """Held by id, or under its link as the same item: one of no guid, or one whose title
-        and summary are the held one's (as the data-dir store tells them:
-        `ArticleStore._same_by_link`)."""
+        """Held by id, or under its link as the same item: one whose title and summary are the
+        held one's. One of no guid with other words is left to the write, which alone knows
+        whether its link is one article's (then it is that one's) or several's (as the
+        data-dir store tells them: `ArticleStore._same_by_link`)."""
         with self._lock:
             if article.id in self._digests:
                 return True
@@ -75,9 +76,7 @@ class KnownArticles:
             if owner is None:
                 return False
             held = self._digests.get(owner)
-            return (
-                held is None or not article.guid or held == digest(article.title, article.summary)
-            )
+            return held is None or held == digest(article.title, article.summary)
 
     def digest_of(self, ident: str) -> int | None:
         with self._lock:

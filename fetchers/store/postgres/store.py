@@ -1305,6 +1305,8 @@ class PostgresStore:
                     fresh[ident] = item
             for ident in self._held_by_link(cur, list(fresh.values())):
                 del fresh[ident]
+            for ident in self._listed_as_another(cur, list(revised.values())):
+                del revised[ident]
             new_ids: list[str] = []
             if fresh:
                 cur.execute(_INSERT, _columns(list(fresh.values())))
@@ -1333,29 +1335,59 @@ class PostgresStore:
     @staticmethod
     def _held_by_link(cur: Any, fresh: list[StagedArticle]) -> list[str]:
         """The ids of new articles the database holds under their links as the same item:
-        one of no guid, or one whose title and summary a stored article of that link has (a
-        feed giving an item a new guid at each fetch); one with a guid of its own and other
-        words is another article (a live page's updates all link to the page). Asked of the
-        server in one query, by the (source, link) index."""
-        linked = [item.record for item in fresh if item.record.link]
+        one of no guid where the link is one article's, or one whose title and summary a
+        stored article of that link has (a feed giving an item a new guid at each fetch); one
+        with a guid of its own and other words is another article (a live page's updates all
+        link to the page), and so is one of no guid whose link is several items' (in its
+        document, `shares_link`, or in the database: a feed linking every item to its home
+        page). Asked of the server in one query, by the (source, link) index."""
+        linked = [item for item in fresh if item.record.link]
         if not linked:
             return []
         cur.execute(
             "SELECT w.n FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[],"
-            " %s::boolean[]) WITH ORDINALITY AS w(source, link, title, summary, guided, n)"
+            " %s::boolean[]) WITH ORDINALITY AS w(source, link, title, summary, by_words, n)"
             " WHERE EXISTS (SELECT 1 FROM articles a WHERE a.source = w.source"
-            " AND a.link = w.link AND a.link <> '' AND (NOT w.guided OR (a.title = w.title"
+            " AND a.link = w.link AND a.link <> '' AND ((NOT w.by_words AND NOT EXISTS"
+            " (SELECT 1 FROM articles b WHERE b.source = a.source AND b.link = a.link"
+            " AND b.id <> a.id)) OR (a.title = w.title"
             # (as `comparable` compares them: paragraph breaks as spaces)
             " AND replace(a.summary, E'\\n\\n', ' ') = replace(w.summary, E'\\n\\n', ' '))))",
             (
-                [r.source for r in linked],
-                [r.link for r in linked],
-                [r.title for r in linked],
-                [r.summary for r in linked],
-                [bool(r.guid) for r in linked],
+                [item.record.source for item in linked],
+                [item.record.link for item in linked],
+                [item.record.title for item in linked],
+                [item.record.summary for item in linked],
+                [bool(item.record.guid) or item.shares_link for item in linked],
             ),
         )
-        return [linked[row[0] - 1].id for row in cur.fetchall()]
+        return [linked[row[0] - 1].record.id for row in cur.fetchall()]
+
+    @staticmethod
+    def _listed_as_another(cur: Any, revised: list[StagedArticle]) -> list[str]:
+        """The ids of stored articles an item of no guid would give the words of another
+        article under its link: an item that shared its link with others, listed alone at
+        it, takes the link's id, which another item of the link may hold (rewritten, the two
+        articles read the same). As the data-dir store tells them
+        (`ArticleStore._listed_as_another`)."""
+        unguided = [item.record for item in revised if item.record.link and not item.record.guid]
+        if not unguided:
+            return []
+        cur.execute(
+            "SELECT w.n FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[],"
+            " %s::text[]) WITH ORDINALITY AS w(id, source, link, title, summary, n)"
+            " WHERE EXISTS (SELECT 1 FROM articles a WHERE a.source = w.source"
+            " AND a.link = w.link AND a.id <> w.id AND a.title = w.title"
+            " AND replace(a.summary, E'\\n\\n', ' ') = replace(w.summary, E'\\n\\n', ' '))",
+            (
+                [r.id for r in unguided],
+                [r.source for r in unguided],
+                [r.link for r in unguided],
+                [r.title for r in unguided],
+                [r.summary for r in unguided],
+            ),
+        )
+        return [unguided[row[0] - 1].id for row in cur.fetchall()]
 
     def _revise(self, cur: Any, revised: dict[str, StagedArticle]) -> list[str]:
         """Give stored articles the title and summary their source now gives, keeping what
