@@ -1316,3 +1316,23 @@ def test_a_source_or_tag_that_is_not_there_is_said_with_the_name_it_may_mean(
     assert "tag:nosuch: no tag of that name" in output
     code, lines, output = run(capsys, "list", "-source:Yonhap", "--json", *where)
     assert lines and "no source" not in output  # (left out: nothing to say)
+
+
+def test_an_empty_data_dir_or_config_is_a_usage_error_not_the_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--data-dir "$DIR"` with $DIR unset refreshed into the user's default store, and
+    `--config ""` read the embedded default; an empty variable still counts as unset."""
+    config = tmp_path / "c.toml"
+    config.write_text(f'[[sources]]\nname = "Seed"\npath = "{ROOT / "seeds"}"\n', "utf-8")
+    default_store = tmp_path / "xdg-data" / "wirewatch"
+    code, _, output = run(capsys, "--config", str(config), "--data-dir", "", "refresh")
+    assert code == 2
+    assert "--data-dir is empty: give a folder, or leave --data-dir out" in output
+    code, _, output = run(capsys, "list", "--config", "", "--data-dir", str(tmp_path / "d"))
+    assert code == 2 and "--config is empty: give a config file" in output
+    assert not default_store.exists()
+    monkeypatch.setenv("WIREWATCH_DATA", "")
+    monkeypatch.setenv("WIREWATCH_CONFIG", "")
+    code, _, output = run(capsys, "sources")
+    assert code == 0 and "Yonhap via Korea Herald" in output  # the embedded default's

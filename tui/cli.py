@@ -264,15 +264,25 @@ def _clock(args: argparse.Namespace) -> tuple[Clock, bool]:
     return (lambda: frozen), True
 
 
+def _given(args: argparse.Namespace, dest: str, option: str, what: str) -> str | None:
+    """The value of a path option as given (None: not given). An empty one is a usage error:
+    `--data-dir "$DIR"` with $DIR unset wrote into the default store."""
+    value: str | None = getattr(args, dest, None)
+    if value == "":
+        raise UsageError(f"{option} is empty: give {what}, or leave {option} out for the default")
+    return value
+
+
 def make_context(args: argparse.Namespace) -> Context:
     clock, frozen = _clock(args)
-    path = find_config(getattr(args, "config", None))
+    path = find_config(_given(args, "config", "--config", "a config file"))
+    folder_given = _given(args, "data_dir", "--data-dir", "a folder")
     config = load_config(path, clock(), clock_held=frozen)
     if config.settings.theme is not None:  # the names are Textual's: imported only when set
         from tui.theme import check_theme
 
         check_theme(config)
-    folder = data_dir(getattr(args, "data_dir", None), config)
+    folder = data_dir(folder_given, config)
     check_data_files(folder)
     return Context(config, folder, clock, frozen)
 
