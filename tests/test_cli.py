@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -469,6 +470,29 @@ def test_extract_of_a_few_binary_bytes_is_no_page_and_a_utf16_page_is_read(
     para = "Seoul and Washington remain far apart on tariffs, the aide said on Friday. " * 4
     page.write_bytes(f"<html><body><p>{para}</p></body></html>".encode("utf-16"))
     code, _, output = run(capsys, "extract", str(page))
+    assert code == 0 and "Seoul and Washington" in output
+
+
+def test_extract_reads_no_more_than_max_body(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`extract /dev/zero` read until the system killed it: a page larger than the config's
+    `max_body` is refused, naming the limit, from a file, a device or the standard input."""
+    config = tmp_path / "c.toml"
+    config.write_text('[settings]\nmax_body = "2KB"\n', "utf-8")
+    para = "Seoul and Washington remain far apart on tariffs, the aide said on Friday. " * 4
+    small = f"<html><body><p>{para}</p></body></html>".encode()
+    large = tmp_path / "large.html"
+    large.write_bytes(small.replace(b"<p>", b"<p>" + b" " * 3000))
+    for page in (str(large), "/dev/zero"):
+        code, _, output = run(capsys, "--config", str(config), "extract", page)
+        assert code == 2
+        assert f"{page}: larger than the 2,000 byte limit ([settings] max_body" in output
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(large.read_bytes())))
+    code, _, output = run(capsys, "--config", str(config), "extract", "-")
+    assert code == 2 and "the standard input: larger than the 2,000 byte limit" in output
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(small)))
+    code, _, output = run(capsys, "--config", str(config), "extract")
     assert code == 0 and "Seoul and Washington" in output
 
 

@@ -1389,10 +1389,7 @@ def copy_desk_files(source: Path, target: Path) -> list[str]:
 def cmd_extract(args: argparse.Namespace, out: TextIO) -> int:
     from fetchers.extract import ExtractError, extract_article
 
-    try:
-        body = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
-    except OSError as exc:
-        raise UsageError(f"{args.file}: {exc.strerror or exc}") from None
+    body = _page_read(args.file, _page_limit(args))
     try:
         page = extract_article(body, None, None)
     except ExtractError as exc:
@@ -1402,6 +1399,34 @@ def cmd_extract(args: argparse.Namespace, out: TextIO) -> int:
         out.write(page.title + "\n\n")
     out.write(page.text + "\n")
     return EXIT_OK
+
+
+def _page_limit(args: argparse.Namespace) -> int:
+    """The most bytes `extract` reads of a page: the config's `max_body`, as for a page
+    fetched (the config is read for nothing else: `extract` needs no data dir)."""
+    clock, frozen = _clock(args)
+    path = find_config(_given(args, "config", "--config", "a config file"))
+    return load_config(path, clock(), clock_held=frozen).settings.max_body
+
+
+def _page_read(name: str, limit: int) -> bytes:
+    """The bytes of the page `name` names ("-": the standard input), at most `limit`;
+    UsageError for more: `extract /dev/zero` read until the system killed it. A pipe or a
+    device is read as a file is (`extract <(curl …)` reads a pipe), within the limit."""
+    shown = "the standard input" if name == "-" else name
+    try:
+        if name == "-":
+            body = sys.stdin.buffer.read(limit + 1)
+        else:
+            with Path(name).open("rb") as page:
+                body = page.read(limit + 1)
+    except OSError as exc:
+        raise UsageError(f"{shown}: {exc.strerror or exc}") from None
+    if len(body) > limit:
+        raise UsageError(
+            f"{shown}: larger than the {limit:,} byte limit ([settings] max_body raises it)"
+        )
+    return body
 
 
 COMMANDS: dict[str, Callable[[Context, argparse.Namespace, TextIO], int]] = {
