@@ -1360,3 +1360,17 @@ def test_an_empty_data_dir_or_config_is_a_usage_error_not_the_default(
     monkeypatch.setenv("WIREWATCH_CONFIG", "")
     code, _, output = run(capsys, "sources")
     assert code == 0 and "Yonhap via Korea Herald" in output  # the embedded default's
+
+
+def test_stories_limit_0_lists_every_story_as_list_does(
+    seeded: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`stories --limit 0` printed nothing, where `list --limit 0` prints every article."""
+    where = ["--config", str(seeded), "--data-dir", str(tmp_path / "d")]
+    _, every, _ = run(capsys, *where, "stories", "--json")
+    assert every
+    code, stories, _ = run(capsys, *where, "stories", "--limit", "0", "--json")
+    assert code == 0 and stories == every
+    _, matching, _ = run(capsys, *where, "stories", "tariff", "--json")
+    code, stories, _ = run(capsys, *where, "stories", "tariff", "--limit", "0", "--json")
+    assert code == 0 and stories == matching and stories

@@ -1720,6 +1720,19 @@ def test_stories_with_story_and_outlets_are_found_by_the_database(
     }
 
 
+def test_stories_limit_0_lists_every_saved_story(
+    pg_dsn: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`stories --limit 0` is every story the database saved (it printed none)."""
+    config = _two_saved_stories(pg_dsn, tmp_path, monkeypatch)
+    for query in ([], ["headline"], ["outlets:>=1 OR zzzunknown"]):
+        capsys.readouterr()
+        argv = ["--config", str(config), "--data-dir", str(tmp_path / "d"), "stories", *query]
+        assert cli.main([*argv, "--limit", "0", "--json"]) == 0
+        found = [json.loads(line)["id"] for line in capsys.readouterr().out.splitlines()]
+        assert found == ["s00000000000b", "s00000000000a"], query
+
+
 def test_list_with_story_and_outlets_is_answered_by_the_database(
     pg_dsn: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -165,7 +165,9 @@ def build_parser() -> argparse.ArgumentParser:
         "stories", parents=[common], help="stories across outlets, newest activity first"
     )
     p.add_argument("query", nargs="*", help="stories with an article matching this query")
-    p.add_argument("--limit", type=int, default=50, metavar="N", help="at most N (default 50)")
+    p.add_argument(
+        "--limit", type=int, default=50, metavar="N", help="at most N (default 50; 0: all)"
+    )
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p = sub.add_parser("show", parents=[common], help="one article with its full text")
     p.add_argument("id", help="an article id from `wirewatch list`")
@@ -730,21 +732,26 @@ def _with_stories(ctx: Context, words: list[str], store: ArticleStore) -> Query:
     return parse_query(" ".join(words), ctx.clock(), zone, StoryLookup(index, store))
 
 
+EVERY_STORY = 2**63 - 1  # `stories --limit 0`: a cap no store reaches (a database's LIMIT
+# takes it: a bigint)
+
+
 def cmd_stories(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     if args.limit < 0:
         raise UsageError("--limit must be 0 or more")
+    limit = args.limit or EVERY_STORY  # 0: every one, as `list --limit 0`
     zone = local_zone(ctx.config.settings.timezone)
     # a malformed query fails before the load
     plain = parse_query(" ".join(args.query), ctx.clock(), zone)
     # the page the writer keeps beside its stories file: no article is read
-    newest = newest_kept(ctx.config.store, ctx.data_dir, args.limit) if plain.is_empty else None
+    newest = newest_kept(ctx.config.store, ctx.data_dir, limit) if plain.is_empty else None
     if newest is not None:
         _print_stories(args, out, newest, zone)
         return EXIT_OK
     with _viewer(ctx) as store:
         # the stories a store keeps, as its poller grouped them, found by the store (story:
         # and outlets: too: it answers them from the stories it keeps)
-        stories = stories_found(store, plain, args.limit)
+        stories = stories_found(store, plain, limit)
         if stories is None:  # grouped here (from stories.json, with what it lacks)
             index = StoryBook(ctx.data_dir).read(store)
             lookup = StoryLookup(index, store)
@@ -753,7 +760,7 @@ def cmd_stories(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
             if not query.is_empty:
                 matching = set(store.query_ids(query))
                 stories = [s for s in stories if any(i in matching for i in s.articles)]
-        _print_stories(args, out, stories[: args.limit], zone)
+        _print_stories(args, out, stories[:limit], zone)
     return EXIT_OK
 
 
