@@ -19,7 +19,14 @@ from fetchers.models import Event, Settings, Source
 from fetchers.query import QueryError, parse_query
 from fetchers.text import clean_line, strip_controls
 from fetchers.timeparse import local_zone, parse_duration, parse_size, zone
-from fetchers.webaddress import address_key, address_problem, lower_scheme
+from fetchers.webaddress import (
+    SHORTEST_INTERVAL,
+    SHORTEST_LOCAL_INTERVAL,
+    address_key,
+    address_problem,
+    lower_scheme,
+    shortest_interval,
+)
 
 APP_NAME = "wirewatch"
 
@@ -339,6 +346,10 @@ def _settings(path: Path, table: Any) -> Settings:
             setattr(s, key, value)
     if s.timeout > MAX_TIMEOUT:
         raise ConfigError(f"{_where(path, 'settings.timeout')}: more than a day")
+    if s.interval < SHORTEST_LOCAL_INTERVAL:  # (a source on the network: checked with it)
+        raise ConfigError(
+            f"{_where(path, 'settings.interval')}: {_too_short(table['interval'], None)}"
+        )
     if "timezone" in table:
         tzname = _typed(path, "settings.timezone", table["timezone"], str, "an IANA zone name")
         try:
@@ -372,6 +383,19 @@ def _settings(path: Path, table: Any) -> Settings:
             path, "settings.story_spikes", table["story_spikes"], bool, "true or false"
         )
     return s
+
+
+def _too_short(given: object, url: str | None) -> str:
+    """Why an interval `given` is refused for a source at `url` (None: a local path): a
+    server polled every few seconds by every reader is no server for long."""
+    floor = shortest_interval(url)
+    if floor < SHORTEST_INTERVAL:
+        return f"{given!r} is shorter than {floor:g}s, the shortest poll interval"
+    return (
+        f"{given!r} is shorter than {floor:g}s, the shortest poll interval of a source on the"
+        f" network (a local path, or an address on this machine or its network, may be polled"
+        f" every {SHORTEST_LOCAL_INTERVAL:g}s)"
+    )
 
 
 def _controls(text: str) -> bool:
@@ -445,6 +469,15 @@ def _sources(path: Path, items: Any, settings: Settings) -> list[Source]:
                 interval = parse_duration(item["interval"])
             except ValueError as exc:
                 raise ConfigError(f"{_where(path, where + '.interval')}: {exc}") from exc
+            if interval < shortest_interval(url or None):
+                too_short = _too_short(item["interval"], url or None)
+                raise ConfigError(f"{_where(path, where + '.interval')}: {too_short}")
+        elif settings.interval < shortest_interval(url or None):  # it polls at the default
+            too_short = _too_short(f"{settings.interval:g}s", url or None)
+            raise ConfigError(
+                f"{_where(path, 'settings.interval')}: {too_short}, and {where} polls at it"
+                " (give it an interval of its own)"
+            )
         tags = _typed(path, f"{where}.tags", item.get("tags", []), list, "a list of strings")
         for tag in tags:
             _typed(path, f"{where}.tags", tag, str, "a list of strings")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
-import ipaddress
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -386,14 +385,3 @@ def shown_url(url: str) -> str:
         return url
     user, _, host = parts.netloc.rpartition("@")
     return parts._replace(netloc=f"{user.split(':', 1)[0]}:***@{host}").geturl()
-
-
-def is_local_host(host: str) -> bool:
-    """True for localhost and loopback, private or link-local addresses (no DNS lookup)."""
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return address.is_loopback or address.is_private or address.is_link_local

@@ -13,7 +13,7 @@ from email.utils import format_datetime
 from fetchers.models import TAG_LIMIT, Source
 from fetchers.text import clean_line, plain_message
 from fetchers.timeparse import parse_duration
-from fetchers.webaddress import address_problem, lower_scheme
+from fetchers.webaddress import address_problem, lower_scheme, shortest_interval
 
 
 class OpmlError(Exception):
@@ -127,8 +127,8 @@ def _settings(outline: ET.Element, found: Subscription) -> Subscription:
         found.kind = "page"
     interval = (outline.get(INTERVAL) or "").strip()
     if interval:
-        try:
-            if parse_duration(interval) > 0:
+        try:  # (one shorter than a source at its address may have is left out too)
+            if parse_duration(interval) >= shortest_interval(found.url):
                 found.interval = interval
         except ValueError:
             pass

@@ -30,7 +30,6 @@ from fetchers.http import (
     carry_credentials,
     fetch,
     host_of,
-    is_local_host,
     make_client,
     without_credentials,
 )
@@ -50,6 +49,7 @@ from fetchers.query import Record
 from fetchers.redact import redact
 from fetchers.store import ArticleStore, StagedArticle, StoreError, StoreWriteError, stage
 from fetchers.timeparse import local_zone
+from fetchers.webaddress import is_local_host
 
 log = logging.getLogger("wirewatch.poller")
 

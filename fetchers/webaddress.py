@@ -1,12 +1,45 @@
-"""Whether an http(s) address a user gave (a source's, a webhook's) can be asked at all, said
-once for the config, `add`, OPML import and alert rules alike; and an article's link as it
-identifies the article (`untracked`)."""
+"""Whether an http(s) address a user gave (a source's, a webhook's) can be asked at all, and
+how often, said once for the config, `add`, OPML import and alert rules alike; and an
+article's link as it identifies the article (`untracked`)."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import unicodedata
 from urllib.parse import urlsplit, urlunsplit
+
+SHORTEST_INTERVAL = 60.0
+"""Seconds: the shortest poll interval of a source on the network. A feed is asked at most
+once a minute (newsboat's `reload-time` has the same floor): "1ms" polled a server at every
+tick of the poller, about once a second."""
+
+SHORTEST_LOCAL_INTERVAL = 1.0
+"""Seconds: the shortest poll interval of a local path, or of an address on this machine or
+its network (`is_local_host`), which are the reader's own to ask as often as the poller
+looks (once a second)."""
+
+
+def is_local_host(host: str) -> bool:
+    """True for localhost and loopback, private or link-local addresses (no DNS lookup)."""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_private or address.is_link_local
+
+
+def shortest_interval(url: str | None) -> float:
+    """The shortest poll interval, in seconds, of a source at `url` (None: a local path)."""
+    if url is None:
+        return SHORTEST_LOCAL_INTERVAL
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        host = ""
+    return SHORTEST_LOCAL_INTERVAL if is_local_host(host) else SHORTEST_INTERVAL
 
 
 def lower_scheme(url: str) -> str:

@@ -195,6 +195,43 @@ def test_broken_config_on_the_command_line_has_no_traceback(
     assert "Traceback" not in err
 
 
+def test_a_poll_interval_under_a_minute_is_refused_for_a_source_on_the_network(
+    tmp_path: Path, now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`interval = "1ms"` was taken and `poll` asked the server about once a second: a
+    source on the network is polled at most once a minute, a local path or an address on
+    this machine or its network at most once a second; said naming the file and the key."""
+    remote = 'name = "Wire"\nurl = "https://wire.example/rss"'
+    refused = {
+        f'[[sources]]\n{remote}\ninterval = "1ms"': "sources[1] (Wire).interval: '1ms' is"
+        " shorter than 60s, the shortest poll interval of a source on the network (a local"
+        " path, or an address on this machine or its network, may be polled every 1s)",
+        f"[[sources]]\n{remote}\ninterval = 59": "sources[1] (Wire).interval: 59 is shorter",
+        '[[sources]]\nname = "Clips"\npath = "clips"\ninterval = "0.5s"': "sources[1]"
+        " (Clips).interval: '0.5s' is shorter than 1s, the shortest poll interval",
+        '[settings]\ninterval = "1ms"': "settings.interval: '1ms' is shorter than 1s",
+        f'[settings]\ninterval = "30s"\n[[sources]]\n{remote}': "settings.interval: '30s' is"
+        " shorter than 60s, the shortest poll interval of a source on the network (a local"
+        " path, or an address on this machine or its network, may be polled every 1s), and"
+        " sources[1] (Wire) polls at it (give it an interval of its own)",
+    }
+    for text, expected in refused.items():
+        path = write_config(tmp_path / "short.toml", text)
+        code = main(["--config", str(path), "sources"])
+        err = capsys.readouterr().err
+        assert code == 2 and f"{path}: {expected}" in err, text
+    taken = write_config(
+        tmp_path / "fast.toml",
+        '[settings]\ninterval = "2s"\n'
+        '[[sources]]\nname = "Clips"\npath = "clips"\n'
+        '[[sources]]\nname = "Lab"\nurl = "http://127.0.0.1:8080/rss"\ninterval = "1s"\n'
+        '[[sources]]\nname = "Office"\nurl = "http://192.168.1.20/rss"\n'
+        f'[[sources]]\n{remote}\ninterval = "1m"\n',
+    )
+    intervals = [s.interval for s in load_config(taken, now).sources]
+    assert intervals == [None, 1.0, None, 60.0]
+
+
 def test_event_with_unreadable_time_is_kept_with_its_error(tmp_path: Path, now: datetime) -> None:
     path = write_config(
         tmp_path / "c.toml",

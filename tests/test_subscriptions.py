@@ -294,6 +294,28 @@ def test_an_export_imported_again_is_the_same_sources(
         assert (again.tags, again.charset) == (source.tags, source.charset), name
 
 
+def test_an_opml_interval_under_the_shortest_is_left_out(
+    capsys: pytest.CaptureFixture[str], config: Path, tmp_path: Path
+) -> None:
+    """`wirewatchInterval="1ms"` was imported, and the feed polled about once a second: an
+    interval shorter than a source at its address may have is left out, as any invalid one
+    is (the feed takes the default); one on this machine may be a second."""
+    opml = tmp_path / "fast.opml"
+    opml.write_text(
+        '<opml version="2.0"><body>'
+        '<outline text="Wire" xmlUrl="https://wire.example/rss" wirewatchInterval="1ms"/>'
+        '<outline text="Desk" xmlUrl="https://desk.example/rss" wirewatchInterval="30s"/>'
+        '<outline text="Lab" xmlUrl="http://127.0.0.1:8080/rss" wirewatchInterval="1s"/>'
+        '<outline text="Hourly" xmlUrl="https://hourly.example/rss" wirewatchInterval="1h"/>'
+        "</body></opml>",
+        "utf-8",
+    )
+    code, out, _ = cli(capsys, config, "import-opml", str(opml))
+    assert code == 0 and "imported 4 of 4 feeds" in out
+    intervals = {s.name: s.interval for s in load_config(config, FROZEN).sources}
+    assert intervals == {"BBC": None, "Wire": None, "Desk": None, "Lab": 1.0, "Hourly": 3600.0}
+
+
 def test_an_export_imported_again_adds_no_second_protected_feed(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
