@@ -1374,3 +1374,25 @@ def test_stories_limit_0_lists_every_story_as_list_does(
     _, matching, _ = run(capsys, *where, "stories", "tariff", "--json")
     code, stories, _ = run(capsys, *where, "stories", "tariff", "--limit", "0", "--json")
     assert code == 0 and stories == matching and stories
+
+
+def test_a_refresh_of_a_folder_holding_a_page_prints_no_library_log_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A page whose text trafilatura gives up on (wirewatch's other extractors find it)
+    printed "wirewatch: discarding data: None", trafilatura's own log line."""
+    clips = tmp_path / "clips"
+    clips.mkdir()
+    para = "Seoul and Washington remain far apart on tariffs, the aide said on Friday. " * 3
+    (clips / "note.html").write_text(
+        f"<html><head><title>Talks</title></head><body><footer><p>{para}</p></footer>"
+        "</body></html>",
+        "utf-8",
+    )
+    config = tmp_path / "c.toml"
+    config.write_text(f'[[sources]]\nname = "Clips"\npath = "{clips}"\n', "utf-8")
+    code, _, output = run(
+        capsys, "--config", str(config), "--data-dir", str(tmp_path / "d"), "refresh"
+    )
+    assert code == 0 and "Clips: 1 new of 1" in output
+    assert "discarding" not in output and "wirewatch:" not in output

@@ -9,6 +9,7 @@ vote.
 from __future__ import annotations
 
 import copy
+import functools
 import logging
 from typing import Any
 
@@ -20,11 +21,25 @@ from fetchers.extractors.blocks import HIDDEN_STYLE
 
 log = logging.getLogger(__name__)
 
+# The libraries' loggers, and those of the libraries they use. A page one of them gives up on
+# is one missing vote, not news: trafilatura's "discarding data: None" (a WARNING) reached
+# the terminal of a `refresh` of a folder holding an HTML page. Their errors are still logged.
+LIBRARY_LOGGERS = ("trafilatura", "htmldate", "courlan", "justext", "readability")
+
+
+@functools.cache
+def _quiet_libraries() -> None:
+    """The libraries' loggers at ERROR, once they are imported (trafilatura sets htmldate's
+    level as it is imported, so this comes after)."""
+    for name in LIBRARY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.ERROR)
+
 
 def trafilatura_text(tree: HtmlElement, url: str | None) -> str:
     """trafilatura's main text without comments (it copies the tree; ours stays as it is)."""
     import trafilatura  # heavy import, only when a page is extracted
 
+    _quiet_libraries()
     try:
         text = trafilatura.extract(
             tree,
@@ -74,6 +89,8 @@ def _fast_document() -> Any:
     global _DOCUMENT
     if _DOCUMENT is None:
         from readability import Document
+
+        _quiet_libraries()
 
         class FastDocument(Document):
             def _parse(self, input: HtmlElement) -> HtmlElement:
