@@ -72,8 +72,14 @@ _CONTROL_OR_ODD_SPACE = re.compile(f"[{_CONTROL_CHARS}{_ODD_SPACE_CHARS}]")
 # joiner and the invisible operators, the byte-order mark. They split a word for search and
 # throw column widths; a title never needs them.
 # The Hangul fillers (U+115F, U+1160, U+3164, U+FFA0) too: blank letters, no modern
-# Korean word holds one alone, and an invisible name is made of them.
-_ZERO_WIDTH = re.compile("[\u200b\u2060-\u2064\ufeff\u115f\u1160\u3164\uffa0]")
+# Korean word holds one alone, and an invisible name is made of them. And the soft hyphen
+# (`SOFT_HYPHEN`).
+_ZERO_WIDTH = re.compile("[\u200b\u2060-\u2064\ufeff\u115f\u1160\u3164\uffa0\u00ad]")
+SOFT_HYPHEN = "\u00ad"
+"""A hyphenation hint (`&shy;`, which German outlets put in long words): a terminal shows it
+as nothing or as a hyphen, never where the line breaks, and it split the word for search
+("soft\u00adhyphen" was no match for softhyphen). Taken out of every field of feed text and
+of an article's full text."""
 # Zero-width (non-)joiners: needed inside emoji sequences, Indic conjuncts and Persian words,
 # where they follow a non-ASCII letter, mark or symbol; anywhere else they join nothing.
 _JOINERS = re.compile("[\u200c\u200d]")
@@ -421,9 +427,15 @@ def _single_spaced_paragraphs(text: str) -> str:
 
 
 def normalise_paragraphs(text: str, limit: int = TEXT_LIMIT) -> str:
-    """Collapse runs of spaces inside lines and keep one blank line between paragraphs; at most
-    limit characters."""
-    return _fit(_paragraphs(text), limit, False)
+    """Collapse runs of spaces inside lines and keep one blank line between paragraphs, soft
+    hyphens gone; at most limit characters."""
+    return _fit(_paragraphs(_without_soft_hyphens(text)), limit, False)
+
+
+def _without_soft_hyphens(text: str) -> str:
+    """`text` without its soft hyphens (`SOFT_HYPHEN`): before spaces are collapsed, so one
+    between two spaces leaves one space."""
+    return text.replace(SOFT_HYPHEN, "") if SOFT_HYPHEN in text else text
 
 
 def _looks_like_markup(text: str) -> bool:
@@ -446,6 +458,8 @@ def clean_block(text: str | None, is_html: bool | None = None, limit: int = TEXT
         text = html.unescape(text)
     elif _ENTITY.search(text):
         text = html.unescape(text)
+    if SOFT_HYPHEN in text:  # (controls first: none can then make an escape sequence whole)
+        text = _without_soft_hyphens(strip_controls(text))
     if "  " not in text and (
         text.replace("\n", " ").isprintable() or _CONTROL_OR_ODD_SPACE.search(text) is None
     ):  # nothing to strip, no space to collapse (a printable character is neither)

@@ -1396,3 +1396,31 @@ def test_a_refresh_of_a_folder_holding_a_page_prints_no_library_log_line(
     )
     assert code == 0 and "Clips: 1 new of 1" in output
     assert "discarding" not in output and "wirewatch:" not in output
+
+
+def test_a_word_with_soft_hyphens_is_found_and_shown_whole(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`&shy;` (German outlets hyphenate long words with it) stayed in titles, summaries and
+    full texts: `list bundesregierung` missed "Bundes&shy;regierung"."""
+    clips = tmp_path / "clips"
+    clips.mkdir()
+    (clips / "wire.xml").write_bytes(
+        rss(
+            "<title>Die Bundes&amp;shy;regierung tagt</title><guid>g1</guid>"
+            "<description>Die Bundes&amp;shy;regierung hat beraten.</description>"
+        )
+    )
+    config = tmp_path / "c.toml"
+    config.write_text(f'[[sources]]\nname = "Clips"\npath = "{clips}"\n', "utf-8")
+    where = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
+    assert run(capsys, *where, "refresh")[0] == 0
+    code, lines, _ = run(capsys, *where, "list", "bundesregierung", "--json")
+    assert code == 0 and len(lines) == 1
+    assert lines[0]["title"] == "Die Bundesregierung tagt"
+    assert lines[0]["summary"] == "Die Bundesregierung hat beraten."
+    page = tmp_path / "page.html"
+    para = "Die Bundes&shy;regierung hat am Freitag lange &uuml;ber die Z&ouml;lle beraten. " * 4
+    page.write_text(f"<html><body><article><p>{para}</p></article></body></html>", "utf-8")
+    code, _, output = run(capsys, "extract", str(page))
+    assert code == 0 and "Die Bundesregierung hat" in output and "\u00ad" not in output

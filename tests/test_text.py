@@ -29,7 +29,7 @@ from fetchers.text import (
 )
 
 BIDI_CONTROLS = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-ZERO_WIDTH = set("\u200b\u2060\u2061\u2062\u2063\u2064\ufeff")
+ZERO_WIDTH = set("\u200b\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad")
 
 
 # ---------------------------------------------------------------- output on ordinary fragments
@@ -289,6 +289,8 @@ _TRICKY = st.sampled_from(
         "\u200d",
         "\u2060",
         "\ufeff",
+        "\u00ad",
+        "&shy;",
         "\U0001f469",
         "\u0915\u094d",
         "a",
@@ -396,8 +398,9 @@ SPACED_TEXT = st.lists(
 
 
 def _paragraphs_in_full(raw: str) -> str:
-    """Every line split into words and joined again, blank lines dropped, a blank line apart."""
-    lines = (" ".join(line.split()) for line in raw.split("\n"))
+    """Every line split into words and joined again, blank lines dropped, a blank line apart,
+    soft hyphens gone."""
+    lines = (" ".join(line.split()) for line in raw.replace("\u00ad", "").split("\n"))
     return "\n\n".join(line for line in lines if line)
 
 
@@ -561,6 +564,21 @@ def test_invisible_characters_that_hide_text_leave_every_field_but_a_regions_fla
     scotland = "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
     assert clean_line(f"{scotland} win") == f"{scotland} win"
     assert clean_block(f"<p>{scotland} win</p>") == f"{scotland} win"
+
+
+def test_soft_hyphens_leave_titles_summaries_and_full_texts() -> None:
+    """A soft hyphen (`&shy;`, in German outlets' long words) stayed in the word and split
+    it for search: "Bundes\u00adregierung" was no match for Bundesregierung."""
+    assert clean_line("Die Bundes&shy;regierung") == "Die Bundesregierung"
+    assert clean_line("Bundes\u00adregierung \u00ad tagt") == "Bundesregierung tagt"
+    assert clean_block("<p>Die Bundes&shy;regierung</p><p>tagt &shy; heute</p>") == (
+        "Die Bundesregierung\n\ntagt heute"
+    )
+    assert clean_block("Bundes\u00adregierung tagt", is_html=False) == "Bundesregierung tagt"
+    assert clean_block("\x1b[3\u00ad1mRot", is_html=False) == "[31mRot"  # (no escape made)
+    assert normalise_paragraphs("Bundes\u00adregierung\n\u00ad\ntagt") == (
+        "Bundesregierung\n\ntagt"
+    )
 
 
 def test_blocks_keep_zero_width_word_breaks() -> None:
