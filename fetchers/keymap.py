@@ -353,6 +353,8 @@ BINDINGS = [
     ),
     KeyBinding("picker.down", "j", "Next row", "picker", "move(1)", "Next row"),
     KeyBinding("picker.up", "k", "Previous row", "picker", "move(-1)", "Previous row"),
+    KeyBinding("picker.first", "g", "First row", "picker", "first", "First row"),
+    KeyBinding("picker.last", "G", "Last row", "picker", "last", "Last row"),
     KeyBinding("picker.close", "escape,q", "Close", "picker", "dismiss_none", "Close", show=True),
     KeyBinding(
         "timeline.revisions",

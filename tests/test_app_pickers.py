@@ -43,6 +43,24 @@ async def test_j_and_k_move_in_the_pickers(tmp_path: Path) -> None:
         assert dash(app).query_text == "APEC OR Gyeongju OR tag:apec"
 
 
+async def test_g_and_capital_g_go_to_the_first_and_last_rows_of_a_picker(tmp_path: Path) -> None:
+    """`G` did nothing in the source picker (`end` went to the last row), where it goes to
+    the oldest headline."""
+    app = make_app(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        await pilot.press("G", "enter")
+        await settle(app, pilot)
+        assert dash(app).query_text == f'source:"{app.config.sources[-1].name}"'
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        await pilot.press("j", "j", "g", "enter")
+        await settle(app, pilot)
+        assert dash(app).query_text == f'source:"{app.config.sources[0].name}"'
+
+
 async def test_keys_typed_before_a_picker_opens_go_to_the_picker(tmp_path: Path) -> None:
     """The source picker opens once its counts are in; down and enter typed with `s` wait."""
     app = make_app(tmp_path)

@@ -53,6 +53,14 @@ class PickerScreen(TableOrderedKeys, ModalScreen[str | None]):
         """j and k, as in the headlines (the list itself knows the arrows)."""
         move_in(self.query_one(OptionList), step)
 
+    def action_first(self) -> None:
+        """g, as in the headlines (the list itself knows home)."""
+        self.query_one(OptionList).action_first()
+
+    def action_last(self) -> None:
+        """G, as in the headlines (the list itself knows end)."""
+        self.query_one(OptionList).action_last()
+
 
 class StoryTimelineScreen(PickerScreen):
     """A story's articles across outlets: a picker whose `d` shows what the source changed in
