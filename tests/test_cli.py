@@ -205,7 +205,8 @@ def test_show_takes_the_start_of_an_id_that_one_article_has(
     code, shown, _ = run(capsys, "show", start.upper(), "--json", *args)  # (any case)
     assert code == 0 and shown[0]["id"] == whole
     code, _, output = run(capsys, "show", whole[:3], *args)  # (too short to be taken)
-    assert code == 2 and "no article with id" in output
+    assert code == 2
+    assert f"no article with id {whole[:3]!r}, and an id's start needs at least 4" in output
 
 
 def test_events_json_with_an_unreadable_one(seeded: Path, capsys) -> None:

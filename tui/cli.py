@@ -808,8 +808,11 @@ SHORT_ID = 4  # characters of an id's start that `show` takes for the id, when o
 def _id_started(store: ArticleStore, start: str) -> str:
     """The one stored id that starts with `start` (an id's first characters, as git takes a
     commit's); UsageError when none does, or several."""
-    if len(start) < SHORT_ID:
-        raise UsageError(f"no article with id {start!r} (see `wirewatch list`)")
+    if len(start) < SHORT_ID:  # ("3d" was "no article", as if a start were taken)
+        raise UsageError(
+            f"no article with id {start!r}, and an id's start needs at least {SHORT_ID}"
+            " characters (see `wirewatch list`)"
+        )
     found = store.ids_starting(start, 6)  # (five are named, and "…" for more)
     if not found:
         raise UsageError(f"no article with id {start!r} (see `wirewatch list`)")
