@@ -90,6 +90,7 @@ SETTINGS_KEYS = {
     "story_spikes",
     "theme",
     "reader",
+    "read_after",
 }
 MAX_RETENTION_DAYS = 500_000  # "keep everything" in practice; far more overflows the cutoff
 MAX_TIMEOUT = 86_400.0  # a request deadline longer than a day is a typo
@@ -315,6 +316,24 @@ def _keys(path: Path, table: Any) -> dict[str, str]:
     return dict(table)
 
 
+LONGEST_READ_AFTER = 3600.0  # shown for an hour before it counts as read: a typo past it
+
+
+def _read_after(path: Path, value: Any) -> float | None:
+    """[settings] read_after: how long an article is shown before it counts as read, or
+    "never" (only `enter` reads it, as newsboat does)."""
+    where = _where(path, "settings.read_after")
+    if value == "never":
+        return None
+    try:
+        seconds = parse_duration(value)
+    except ValueError as exc:
+        raise ConfigError(f'{where}: {exc}, or "never"') from exc
+    if seconds > LONGEST_READ_AFTER:
+        raise ConfigError(f'{where}: more than an hour (say "never" for only on enter)')
+    return seconds
+
+
 def _settings(path: Path, table: Any) -> Settings:
     _typed(path, "settings", table, dict, "a table")
     _check_keys(path, "settings", table, SETTINGS_KEYS)
@@ -350,6 +369,8 @@ def _settings(path: Path, table: Any) -> Settings:
         raise ConfigError(
             f"{_where(path, 'settings.interval')}: {_too_short(table['interval'], None)}"
         )
+    if "read_after" in table:
+        s.read_after = _read_after(path, table["read_after"])
     if "timezone" in table:
         tzname = _typed(path, "settings.timezone", table["timezone"], str, "an IANA zone name")
         try:

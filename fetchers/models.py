@@ -218,6 +218,8 @@ class Settings:
     story_spikes: bool = True  # a story's articles per hour spiking fires an alert
     theme: str | None = None  # a dashboard theme's name
     reader: str | None = None  # whose read marks (a shared store); None: the login name
+    # seconds an article stays shown before it counts as read; None: only on enter (or `m`)
+    read_after: float | None = 1.5
 
 
 @dataclass(slots=True)

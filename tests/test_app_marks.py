@@ -96,6 +96,28 @@ async def test_an_article_shown_a_while_counts_as_read(tmp_path: Path) -> None:
         assert article is not None and article.read
 
 
+async def test_read_after_never_leaves_shown_articles_unread_until_enter(tmp_path: Path) -> None:
+    """The article the dashboard opens on, and the one a filter lands on, counted as read
+    1.5 s later though the reader picked neither (a look at the desk read its newest). With
+    `read_after = "never"`, as in newsboat, only enter (or `m`) reads one."""
+    config = seed_only_config(tmp_path)
+    config.settings.read_after = None
+    app = make_app(tmp_path, config)
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        first = dashboard.headlines.current_id
+        await pilot.press("j")
+        await pilot.pause(2.0)  # (past the 1.5 s of the default)
+        second = dashboard.headlines.current_id
+        assert second != first
+        for ident in (first, second):
+            shown = dashboard.session.get(ident or "")
+            assert shown is not None and not shown.read
+        since = seen(app).mark()
+        await pilot.press("enter")
+        await seen(app).wait_for(MarksChanged, lambda m: m.ids == [second], since=since)
+
+
 async def test_a_desk_left_alone_has_no_unread_article_read_for_it(tmp_path: Path) -> None:
     """Unread only, the article read: the list made again (the toggle, the next poll) takes
     it out and the row under the cursor is another article, which was counted as read 1.5 s

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from fetchers.config import ConfigError, find_config, load_config, seeds_dir
-from tests.conftest import write_config
+from fetchers.models import Settings
+from tests.conftest import FROZEN, write_config
 from tui.cli import main
 
 
@@ -324,3 +325,23 @@ def test_a_time_at_the_ends_of_the_calendar_is_an_events_error_not_a_crash(
     assert far.when is None and "too far in the past or the future" in (far.error or "")
     assert main(["--config", str(path), "--data-dir", str(tmp_path / "d"), "events"]) == 0
     assert "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("written", "taken"), [('"3s"', 3.0), ('"never"', None), ("2", 2.0), ('"1.5s"', 1.5)]
+)
+def test_read_after_takes_a_duration_or_never(tmp_path: Path, written: str, taken: object) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(f"[settings]\nread_after = {written}\n")
+    assert load_config(path, FROZEN).settings.read_after == taken
+    assert Settings().read_after == 1.5  # (unset: shown 1.5 s)
+
+
+@pytest.mark.parametrize("written", ['"0s"', '"soon"', '"2h"', "true"])
+def test_read_after_refuses_what_is_no_duration_of_an_hour_or_less(
+    tmp_path: Path, written: str
+) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(f"[settings]\nread_after = {written}\n")
+    with pytest.raises(ConfigError, match=r"settings\.read_after"):
+        load_config(path, FROZEN)

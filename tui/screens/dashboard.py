@@ -91,7 +91,6 @@ from tui.widgets.headlines import HeadlineList
 from tui.widgets.status import StatusLine
 from tui.workers import ReportsWorkerErrors
 
-READ_AFTER = 1.5  # seconds an article stays in the article pane before it counts as read
 VIEWER_RELOAD = 2.0  # seconds between a viewer's looks at the store another process writes
 WRITER_GONE_TITLE = "Nothing is updating"  # the warning a viewer shows when its poller stops
 AGE_LOOK = 15.0  # seconds between looks at whether an age on screen reads otherwise now
@@ -155,7 +154,9 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         self.session = session
         self.config = session.config
         self.clock = session.clock
-        self.read_after = READ_AFTER
+        # seconds an article is shown before it counts as read ([settings] read_after;
+        # None: only on enter)
+        self.read_after: float | None = self.config.settings.read_after
         self.generation = 0  # of the query last run: older answers are dropped
         self._recount = True  # the events' headline counts are to be counted again
         self._events_problem: str | None = None  # what was wrong with the events, last said
@@ -905,7 +906,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         self.article_view.load(message.article_id)
         if message.article_id is None or not message.chosen:  # shown, not read: a desk left
             return  # alone has no unread article taken from it at each poll
-        if not is_narrow(self) or self.reading:
+        if self.read_after is not None and (not is_narrow(self) or self.reading):
             self._read_timer = self.set_timer(
                 self.read_after, partial(self._mark_read, message.article_id)
             )
@@ -1224,7 +1225,8 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             self.article_view.focus()
         if self._read_timer is not None:
             self._read_timer.stop()
-        self._read_timer = self.set_timer(self.read_after, partial(self._mark_read, ident))
+        if self.read_after is not None:
+            self._read_timer = self.set_timer(self.read_after, partial(self._mark_read, ident))
 
     def action_show_revisions(self) -> None:
         ident = self._current()
