@@ -290,3 +290,34 @@ async def test_the_article_scrolls_from_the_keyboard_in_the_wide_layout(tmp_path
         await until(pilot, lambda: view.scroll_y == 2)
         await pilot.press("k")
         await until(pilot, lambda: view.scroll_y == 1)
+
+
+async def test_escapes_a_store_written_elsewhere_holds_never_reach_the_screen(
+    tmp_path: Path,
+) -> None:
+    """Feed text is cleaned as it is fetched, but a store another program wrote or edited
+    is not: a title's OSC sequence retitled the terminal's window and a line break in it
+    pushed the row's border out. The row and the article pane show its words alone."""
+    hostile = "\x1b]0;PWNED\x07\x1b[31mRed alert\x1b[0m over\nthe port"
+    with Store(tmp_path / "data", writer=True) as store:
+        store.add_batch(
+            [
+                Article(
+                    id="hostile", source="Wire\x1b[5m", title=hostile, link=None,
+                    published=FROZEN, fetched=FROZEN, summary="Body \x1b[2Jtext.",
+                )
+            ]
+        )  # fmt: skip
+    app = make_app(tmp_path, poll=False)
+    async with piloted(app, (120, 40)) as pilot:
+        await settle(app, pilot)
+        view = app.screen.query_one(ArticleView)
+        from tests.conftest import dash, until
+
+        await until(pilot, lambda: view.article_id == "hostile")
+        row = dash(app).headlines.render_line(0).text
+        assert "Red alert over the port" in row and "Wire" in row
+        pane = str(view.query_one("#article-body").render())
+        assert "Red alert over the port" in pane and "Body text." in pane
+        for shown in (row, pane, str(view.border_title)):
+            assert not any(c in shown for c in "\x1b\x07\x9b"), shown

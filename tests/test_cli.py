@@ -1425,3 +1425,33 @@ def test_a_word_with_soft_hyphens_is_found_and_shown_whole(
     page.write_text(f"<html><body><article><p>{para}</p></article></body></html>", "utf-8")
     code, _, output = run(capsys, "extract", str(page))
     assert code == 0 and "Die Bundesregierung hat" in output and "\u00ad" not in output
+
+
+def test_list_and_show_print_no_escape_a_store_written_elsewhere_holds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Feed text is cleaned as it is fetched, but a store another program wrote or edited
+    is not: `list` and `show` printed a title's escape sequences to the terminal (one set
+    the window's title). Text output takes them out; JSON escapes them."""
+    from fetchers.models import Article
+    from fetchers.store import Store
+
+    hostile = "\x1b]0;PWNED\x07\x1b[31mRed alert\x1b[0m over the \x9b2Jport"
+    with Store(tmp_path / "d", writer=True) as store:
+        store.add_batch(
+            [
+                Article(
+                    id="e5c0ffee00000001", source="Wire\x1b[5m", title=hostile, link=None,
+                    published=None, fetched=None, summary="Body \x1b[2J text.",
+                )
+            ]
+        )  # fmt: skip
+    config = tmp_path / "c.toml"
+    config.write_text("")
+    args = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
+    for command in (["list"], ["show", "e5c0ffee00000001"]):
+        code, _, out = run(capsys, *command, *args)
+        assert code == 0 and "Red alert over the port" in out, command
+        assert "\x1b" not in out and "\x07" not in out and "\x9b" not in out, command
+    code, lines, _ = run(capsys, "list", "--json", *args)
+    assert code == 0 and lines[0]["title"] == hostile  # (as stored, escaped by JSON)

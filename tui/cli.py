@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO, cast
 
 import orjson
 
@@ -59,6 +59,7 @@ from fetchers.store.interface import StoryKeeper
 from fetchers.story import Story
 from fetchers.storybook import StoryBook, leads, stories_found, stories_of
 from fetchers.storyshelf import StoryLookup, StoryShelf
+from fetchers.text import strip_controls
 from fetchers.timeparse import local_zone, since_spec, system_zone_name
 from fetchers.trends import (
     DEFAULT_HOURS,
@@ -356,7 +357,8 @@ def _run(argv: Sequence[str] | None) -> int:
         ctx = make_context(args)
         command = args.command or "dashboard"
         handler = COMMANDS[command]
-        return handler(ctx, args, sys.stdout)
+        out = sys.stdout if getattr(args, "json", False) else cast(TextIO, ControlFree(sys.stdout))
+        return handler(ctx, args, out)
     except (ConfigError, UsageError, StoreError, QueryError) as exc:
         complain(str(exc))
         return EXIT_USAGE
@@ -367,6 +369,34 @@ def _run(argv: Sequence[str] | None) -> int:
     except MemoryError:  # (a file of the data dir far larger than any it writes)
         complain("out of memory: a file this command read is larger than memory allows")
         return EXIT_USAGE
+
+
+class ControlFree(io.TextIOBase):
+    """Text output with escape sequences and control characters taken out of whatever is
+    written (newlines and tabs kept): a store another program wrote or edited holds titles
+    the feeds' cleaning never saw, and `list` printed their escapes to the terminal (one
+    retitled the window). JSON needs none: its encoder escapes every control."""
+
+    def __init__(self, out: TextIO) -> None:
+        super().__init__()
+        self._out = out
+
+    def write(self, text: str) -> int:
+        self._out.write(strip_controls(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._out.flush()
+
+    def isatty(self) -> bool:
+        return self._out.isatty()
+
+    def fileno(self) -> int:
+        return self._out.fileno()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self._out.encoding
 
 
 def _speak_any_text(as_json: bool) -> None:

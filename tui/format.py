@@ -7,6 +7,7 @@ from typing import Literal
 
 from rich.cells import cell_len, set_cell_size
 
+from fetchers.text import strip_controls
 from fetchers.timeparse import local_zone, zone
 
 RECENT_DAYS = 180  # an article this recent is dated by day and month ("Nov 30")
@@ -119,3 +120,10 @@ def clipped(text: str, cells: int) -> str:
     """`text` cut to at most `cells` cells, ending in an ellipsis when it was cut (never
     padded): a feed's headline in a notification, which would otherwise fill the screen."""
     return text if cell_len(text) <= cells else set_cell_size(text, cells - 1) + "…"
+
+
+def shown_line(text: str) -> str:
+    """`text` as one line a terminal can be given: a store another program wrote or edited
+    holds what the feeds' cleaning never saw (escape sequences set the window's title, a
+    line break split a row); the usual printable text as it is."""
+    return text if text.isprintable() else " ".join(strip_controls(text).split())

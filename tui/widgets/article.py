@@ -24,8 +24,9 @@ from fetchers.foreground import in_foreground
 from fetchers.http import FetchError
 from fetchers.models import Article, Event
 from fetchers.suggest import Suggestion, Suggestions
+from fetchers.text import strip_controls
 from tui.actions import bindings, first_key
-from tui.format import wall
+from tui.format import shown_line, wall
 from tui.session import Reading, Session
 from tui.workers import ReportsWorkerErrors
 
@@ -250,10 +251,12 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
         self.article_id = article.id
         style = self.get_component_rich_style
         out = Text()
-        out.append(article.title + "\n", style("article--title", partial=True))
-        meta = [article.source]
+        # (feed text was cleaned as fetched; a store another program wrote or edited holds
+        # what it never cleaned: its escapes stay off the terminal)
+        out.append(shown_line(article.title) + "\n", style("article--title", partial=True))
+        meta = [shown_line(article.source)]
         if article.author and article.author != article.source:
-            meta.append(article.author)
+            meta.append(shown_line(article.author))
         if article.published:
             meta.append(wall(article.published, self.local))
             if article.published.astimezone(self.local).utcoffset():  # (on a UTC host: once)
@@ -264,13 +267,14 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
             meta.append("publication time unknown")
         out.append(" · ".join(meta) + "\n", style("article--meta", partial=True))
         if article.link:
-            out.append(article.link + "\n", style("article--link", partial=True))
+            out.append(shown_line(article.link) + "\n", style("article--link", partial=True))
         else:
             why = self.session.why_no_link(article)
             out.append(why + "\n", style("article--meta", partial=True))
         if article.tags:
             out.append(
-                "tags: " + ", ".join(article.tags) + "\n", style("article--meta", partial=True)
+                "tags: " + shown_line(", ".join(article.tags)) + "\n",
+                style("article--meta", partial=True),
             )
         also_for, also = self.also
         if also_for == article.id and also:
@@ -299,7 +303,7 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
             )
         content = text or article.summary
         if content:
-            out.append(content)
+            out.append(strip_controls(content))
         else:
             out.append(
                 "Headline only: no text was published with it.",
@@ -313,4 +317,4 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
                 style("article--note", partial=True),
             )
         body.update(out)
-        self.border_title = Content(article.source)  # a source's name is never markup
+        self.border_title = Content(shown_line(article.source))  # never markup

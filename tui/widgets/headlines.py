@@ -25,7 +25,7 @@ from fetchers.store import StoreError
 from fetchers.story import Story
 from fetchers.storyshelf import StoryShelf
 from tui.actions import bindings
-from tui.format import AGE_WIDTH, age, first_reported, fit
+from tui.format import AGE_WIDTH, age, first_reported, fit, shown_line
 from tui.rows import GAP, Row, Rows
 from tui.widgets.strips import text_strip
 
@@ -560,10 +560,13 @@ class HeadlineList(ScrollView, can_focus=True):
         # styled from where it starts: its width in cells is not its length in characters
         # (a name in Chinese or Thai took the age's colour, or left its first letter out)
         row.append(
-            fit(article.source, SOURCE_WIDTH) + " ", style("headlines--source", partial=True)
+            fit(shown_line(article.source), SOURCE_WIDTH) + " ",
+            style("headlines--source", partial=True),
         )
         start = len(row)
-        title = Text(article.title[: title_width * 2], no_wrap=True)
+        # (feed text was cleaned as fetched; a store another program wrote or edited holds
+        # what it never cleaned: its escapes stay off the terminal)
+        title = Text(shown_line(article.title[: title_width * 2]), no_wrap=True)
         title.truncate(title_width, overflow="ellipsis")
         row.append(
             title.plain,
@@ -598,7 +601,7 @@ class HeadlineList(ScrollView, can_focus=True):
             row.append(fit(outlets.rjust(OUTLETS_WIDTH - 1), OUTLETS_WIDTH - 1) + " ")
         if len(shown) >= 2:
             row.append(
-                fit(story.first_source, SOURCE_WIDTH) + " ",
+                fit(shown_line(story.first_source), SOURCE_WIDTH) + " ",
                 style("headlines--source", partial=True),
             )
         if len(shown) >= 3:
@@ -607,7 +610,7 @@ class HeadlineList(ScrollView, can_focus=True):
                 style("headlines--age", partial=True),
             )
         start = len(row)
-        title = Text(story.title[: title_width * 2], no_wrap=True)
+        title = Text(shown_line(story.title[: title_width * 2]), no_wrap=True)
         title.truncate(title_width, overflow="ellipsis")
         unread = "+" in mark
         row.append(
