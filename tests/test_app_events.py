@@ -577,3 +577,32 @@ async def test_an_event_stored_with_a_query_that_is_no_text_says_what_is_wrong(
         shot = screen_text(app)
         assert "Vote  cannot count down: stored query 5 is not" in shot  # (the pane's edge)
         assert "time unreadable" not in shot
+
+
+async def test_a_full_text_that_does_not_repeat_the_summary_keeps_its_suggestion(
+    tmp_path: Path,
+) -> None:
+    """The countdown an article's summary suggested went once its full text came (`f`):
+    the text was read instead of the summary, and `c` said there was none."""
+    from fetchers.models import Article
+    from fetchers.store import Store
+
+    with Store(tmp_path / "data", writer=True) as store:
+        store.add_batch(
+            [
+                Article(
+                    id="visit", source="Wire", title="Trump to visit Korea", link=None,
+                    published=FROZEN, fetched=FROZEN,
+                    summary="Trump will arrive in Gyeongju on Wednesday for the APEC summit.",
+                    text="The talks cover tariffs and shipbuilding, officials said.",
+                )
+            ]
+        )  # fmt: skip
+    config = seed_only_config(tmp_path)
+    config.events = []
+    app = make_app(tmp_path, config, poll=False)
+    async with piloted(app, (160, 50)) as pilot:
+        dashboard = await settle(app, pilot)
+        reading = dashboard.session.reading("visit", [])
+        assert reading.text is not None and "shipbuilding" in reading.text
+        assert [s.name for s in reading.suggestions.found], "no countdown suggested"

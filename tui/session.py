@@ -565,8 +565,11 @@ class Session:
         article = self.store.get(ident)
         found = Suggestions(undated=True)
         if article is not None and article.published is not None:
+            # the summary too when a full text came: a text that does not repeat it lost
+            # the countdown its summary suggested (`c` said there was none after `f`)
+            said = article.summary if not text else f"{article.summary}\n\n{text}"
             found = scan(
-                f"{article.title}. {text or article.summary}",
+                f"{article.title}. {said}",
                 article.published,
                 self.local,
                 self.config.settings.timezone or "local",
