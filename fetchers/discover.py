@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urljoin
@@ -41,6 +42,15 @@ class FoundFeed:
     url: str
     title: str
     items: int
+
+
+FEEDLIKE = re.compile(r"(?:\.(?:xml|rss|rdf|atom|json)|/(?:feeds?|rss|atom)/?)$", re.I)
+
+
+def feedlike(url: str) -> bool:
+    """Whether an address names a feed itself ("…/news.xml", "…/feed"), not a site's page:
+    nothing else is taken for it when no feed answers there."""
+    return FEEDLIKE.search(url.split("?", 1)[0].split("#", 1)[0]) is not None
 
 
 class _AlternateLinks(HTMLParser):
@@ -127,6 +137,12 @@ async def discover(
         result = await _get(client, candidate, deadline, max_body, tried)
         feed = _as_feed(result) if result is not None else None
         if feed is not None:
+            if feedlike(url):  # a feed's own address answered with none: not taken for it
+                answered = "an empty answer" if not page.body.strip() else "no feed"
+                raise DiscoveryError(
+                    f"{url}: {answered} there; the site has a feed at {feed.url}: add that"
+                    " address to subscribe to it"
+                )
             return [feed]
         if result is not None:
             tried.append(f"{candidate}: not a feed")

@@ -506,3 +506,22 @@ def test_a_newsboat_urls_file_is_imported_with_its_tags_and_names(
     assert sources["https://news.example/world.xml"].tags == ["world", "breaking news"]
     assert sources["http://tech.example/feed"].tags == ["tech"]  # ("!": newsboat's own)
     assert sources["https://blog.example/it's/feed.xml"].tags == ["blogs"]
+
+
+def test_a_feeds_own_address_answering_with_none_is_not_replaced_by_another(
+    capsys: pytest.CaptureFixture[str], config: Path, feed_server: FeedServer
+) -> None:
+    """`add …/news.xml` answered with nothing subscribed the site's /atom.xml instead, and
+    said "added 'Atom'": a feed's own address is taken or refused, the other one named."""
+    empty = feed_server.add("/news.xml", Route(b""))
+    feed_server.add(
+        "/atom.xml", Route(b'<feed xmlns="http://www.w3.org/2005/Atom"><title>At</title></feed>')
+    )
+    code, _, err = cli(capsys, config, "add", empty)
+    assert code == 1 and "an empty answer there" in err
+    assert "/atom.xml: add that address" in err
+    assert len(load_config(config, FROZEN).sources) == 1  # nothing added
+    home = empty.rsplit("/", 1)[0] + "/"  # (a site's page still leads to it)
+    feed_server.add("/", Route(b"<html><body>Home</body></html>"))
+    code, out, _ = cli(capsys, config, "add", home)
+    assert code == 0 and "/atom.xml" in out
