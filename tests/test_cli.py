@@ -1455,3 +1455,22 @@ def test_list_and_show_print_no_escape_a_store_written_elsewhere_holds(
         assert "\x1b" not in out and "\x07" not in out and "\x9b" not in out, command
     code, lines, _ = run(capsys, "list", "--json", *args)
     assert code == 0 and lines[0]["title"] == hostile  # (as stored, escaped by JSON)
+
+
+def test_the_dashboard_without_a_terminal_says_so_and_takes_nothing(tmp_path: Path) -> None:
+    """Started with its input closed (`ssh host wirewatch` without -t, a job), the dashboard
+    read the ended input at full CPU for good, outlived the session, and as the store's
+    writer kept `wirewatch poll` from starting. It says it needs a terminal, exit 2."""
+    config = tmp_path / "c.toml"
+    config.write_text("")
+    data = tmp_path / "d"
+    done = subprocess.run(
+        [sys.executable, "-m", "tui", "--config", str(config), "--data-dir", str(data)],
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2 and "needs a terminal" in done.stderr
+    assert not (data / "writer.lock").exists()

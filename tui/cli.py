@@ -448,8 +448,19 @@ def _write_json(out: TextIO, obj: object) -> None:
 
 
 def cmd_dashboard(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
+    import os
+
     from tui.app import WirewatchApp
 
+    # (a dashboard `serve` runs has its own driver, which speaks to a browser over pipes)
+    served = bool(os.environ.get("TEXTUAL_DRIVER"))
+    if not served and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        # with no terminal (`ssh host wirewatch` without -t, a job with its input closed) it
+        # read its ended input at full CPU for good, and could take the store from `poll`
+        raise UsageError(
+            "the dashboard needs a terminal (stdin and stdout); over SSH use `ssh -t`, and"
+            " for a host with none run `wirewatch poll` (or `wirewatch list`, `stories`)"
+        )
     app = WirewatchApp(ctx.config, ctx.data_dir, clock=ctx.clock)
     app.run()
     return app.return_code or 0
