@@ -269,6 +269,9 @@ def test_which_pages_may_open_a_dashboard() -> None:
     assert trusted_origin("http://[::1]:8000", "[::1]:8000", "::1", 8000)
     assert not trusted_origin("http://127.0.0.1:9000", "127.0.0.1:8000", "127.0.0.1", 8000)
     assert not trusted_origin("http://evil.example:8000", "evil.example:8000", "127.0.0.1", 8000)
+    # through an SSH tunnel (ssh -L 9000:127.0.0.1:8000): the page the browser asked for
+    assert trusted_origin("http://localhost:9000", "localhost:9000", "127.0.0.1", 8000)
+    assert not trusted_origin("http://evil.example:9000", "localhost:9000", "127.0.0.1", 8000)
     # served to the network: the page the browser asked for, on this port
     assert trusted_origin("http://desk.example:8000", "desk.example:8000", "0.0.0.0", 8000)
     assert not trusted_origin("http://evil.example:8000", "desk.example:8000", "0.0.0.0", 8000)

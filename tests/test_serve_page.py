@@ -57,3 +57,33 @@ def test_served_page_loads_its_fonts_from_the_server(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_the_page_names_its_scripts_as_the_browser_asked_for_it(tmp_path: Path) -> None:
+    """Bound to 0.0.0.0 (for a desk that cannot SSH), the page named its scripts and its
+    websocket at http://0.0.0.0:PORT, which no browser elsewhere can load: a blank page.
+    They are named by the address the browser asked for."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui", "--data-dir", str(tmp_path / "data"), "serve"]
+        + ["--host", "0.0.0.0", "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        page = None
+        deadline = time.monotonic() + 20
+        while page is None and time.monotonic() < deadline:
+            page = _get(f"http://127.0.0.1:{port}/")
+            time.sleep(0.1)
+        assert page is not None, "serve did not answer"
+        html = page.decode()
+        assert "0.0.0.0" not in html
+        assert f"ws://127.0.0.1:{port}/ws" in html
+        assert f"http://127.0.0.1:{port}/static/" in html
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -176,24 +176,23 @@ def trusted_origin(origin: str | None, page_host: str | None, bound: str, port: 
     connection comes from: any site a person visits could otherwise open the dashboard's
     websocket to this machine, read the headlines off it and type into it (add an alert
     rule posting them to its own server). No Origin: not a browser (a local program).
-    Served on the loopback, only pages of the loopback on this port; else only pages of
-    the host the browser asked for (the served page itself)."""
+    Only the page the browser asked this server for (`page_host`, its Host: an SSH tunnel's
+    local port too), and served on the loopback, only pages of the loopback."""
     if origin is None:
         return True
     try:
         parts = urlsplit(origin)
-        origin_port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+        default = {"http": 80, "https": 443}.get(parts.scheme)
+        origin_port = parts.port or default
+        asked = urlsplit(f"//{page_host}") if page_host else None
+        asked_port = (asked.port or default) if asked is not None else port
     except ValueError:
         return False
-    if parts.scheme not in ("http", "https") or origin_port != port:
+    if parts.scheme not in ("http", "https") or origin_port != asked_port:
         return False
     if _loopback(bound):
         return _loopback(parts.hostname)
-    try:
-        asked = urlsplit(f"//{page_host}").hostname if page_host else None
-    except ValueError:
-        return False
-    return parts.hostname is not None and parts.hostname == asked
+    return asked is not None and parts.hostname is not None and parts.hostname == asked.hostname
 
 
 class DashboardServer(Server):
@@ -209,6 +208,14 @@ class DashboardServer(Server):
         )
         self.argv = argv
         self.sessions: dict[DashboardSession, web.WebSocketResponse] = {}
+
+    async def handle_index(self, request: web.Request) -> web.StreamResponse:
+        """The page, its scripts and websocket addressed as the browser asked for it: by
+        the address it was bound to, a page served on 0.0.0.0 (or [::1], unbracketed) named
+        scripts at http://0.0.0.0:PORT that no browser elsewhere could load, and one seen
+        through an SSH tunnel named the far end's port."""
+        self.public_url = f"{request.scheme}://{request.host}"  # (no await until it is used)
+        return await super().handle_index(request)
 
     async def _make_app(self) -> web.Application:
         app = await super()._make_app()
