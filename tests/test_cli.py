@@ -1474,3 +1474,42 @@ def test_the_dashboard_without_a_terminal_says_so_and_takes_nothing(tmp_path: Pa
     )
     assert done.returncode == 2 and "needs a terminal" in done.stderr
     assert not (data / "writer.lock").exists()
+
+
+def test_poll_waits_for_the_writer_before_it_rather_than_exiting(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """A dashboard that took over from a dead poller keeps the lock: the poller its service
+    manager restarted exited 2 at once, again and again until the manager gave up. It
+    waits, says so once, and polls once the other writer is gone."""
+    from fetchers.store import Store
+
+    url = feed_server.add("/f.xml", Route(rss("<title>Kept</title><guid>1</guid>")))
+    config = tmp_path / "c.toml"
+    config.write_text(f'[[sources]]\nname = "F"\nurl = "{url}"\n')
+    data, log = tmp_path / "d", tmp_path / "poll.log"
+    writer = Store(data, writer=True)
+    poller = subprocess.Popen(
+        [sys.executable, "-m", "tui", "--config", str(config), "--data-dir", str(data)]
+        + ["poll", "--log", str(log)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while "polling starts once it stops" not in (log.read_text() if log.exists() else ""):
+            assert poller.poll() is None, "poll exited"
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        assert not feed_server.hits.get("/f.xml")
+        writer.close()
+        while not feed_server.hits.get("/f.xml"):
+            assert poller.poll() is None, "poll exited"
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+    finally:
+        poller.terminate()
+        poller.wait(timeout=30)
+        writer.close()
+    assert log.read_text().count("polling starts once it stops") == 1

@@ -17,6 +17,7 @@ import os
 import shutil
 import signal
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
@@ -658,18 +659,41 @@ def cmd_poll(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
             "--now holds the clock still: each source is polled once, and not again until"
             " the clock moves (run poll without --now to keep polling)"
         )
-    pool = _refresh_pool(ctx.config)  # parsing apart: a deadline can stop it, SIGTERM is heard
-    try:
-        # lean, as a refresh: no screen shows its articles, so a full shard's titles and
-        # summaries stay on disk (a poller of a million articles held 1 GB whole)
-        with _open_writer(ctx, lean=True) as store:
+    # lean, as a refresh: no screen shows its articles, so a full shard's titles and
+    # summaries stay on disk (a poller of a million articles held 1 GB whole)
+    with _writer_when_free(ctx) as store:
+        pool = _refresh_pool(ctx.config)  # parsing apart: a deadline can stop it, SIGTERM is
+        try:  # heard (started once the store is this poller's: none waits beside it)
             store.start_word_index()  # a missing or stale search index is built meanwhile
             service = PollService(ctx.config, store, ctx.data_dir, ctx.clock, parse_pool=pool)
             asyncio.run(service.run())
-    finally:
-        if pool is not None:  # joined: its manager thread left running at exit raced the
-            pool.close(wait=True)  # interpreter's own shutdown of it (a traceback on ctrl+c)
+        finally:
+            if pool is not None:  # joined: its manager thread left running at exit raced
+                pool.close(wait=True)  # the interpreter's own shutdown of it (ctrl+c)
     return EXIT_OK
+
+
+POLL_WAIT = 5.0  # seconds between a waiting poller's looks at the writer lock
+
+
+def _writer_when_free(ctx: Context) -> ArticleStore:
+    """The store as `poll` writes it, once no other process does: a dashboard that took over
+    from a poller that died kept the lock, and the poller restarted by its service manager
+    exited 2 at once, again and again until the manager gave up on it (the desk then had
+    no poller once that dashboard quit). It waits, saying so once."""
+    import logging
+
+    said = False
+    while True:
+        try:
+            return open_store(ctx.config.store, ctx.data_dir, writer=True, lean=True, share=True)
+        except StoreLocked as exc:
+            if not said:
+                logging.getLogger("wirewatch.poll").warning(
+                    "%s; polling starts once it stops (looked at every %.0f s)", exc, POLL_WAIT
+                )
+                said = True
+            time.sleep(POLL_WAIT)
 
 
 @contextlib.contextmanager
