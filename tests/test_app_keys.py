@@ -315,3 +315,20 @@ async def test_a_remapped_key_keeps_its_place_in_the_footer(tmp_path: Path) -> N
 def footer_keys(footer: KeyFooter) -> list[str]:
     """The keys the footer shows, each with its label."""
     return [f"{key.description}={key.key}" for key in footer.query(FooterKey)]
+
+
+async def test_escape_and_a_key_typed_ahead_in_one_read_are_both_taken(tmp_path: Path) -> None:
+    """A terminal sends alt+j as escape then j: escape and j typed ahead in one read (over a
+    slow link) arrived as alt+j, which nothing binds, and both were lost. An alt+key nothing
+    binds is taken as the two keys it was sent as."""
+    from tests.conftest import settle, until
+
+    app = make_app(tmp_path, seed_only_config(tmp_path))
+    async with piloted(app, (80, 24)) as pilot:  # (narrow: enter opens the article over all)
+        dashboard = await settle(app, pilot, want=6)
+        first = dashboard.headlines.cursor
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen.has_class("reading"))
+        await pilot.press("alt+j")
+        await until(pilot, lambda: not app.screen.has_class("reading"))
+        await until(pilot, lambda: dashboard.headlines.cursor == first + 1)

@@ -46,12 +46,34 @@ class OrderedKeysApp(App[ReturnType]):
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
+            split = self._escape_then_key(event)
+            if split is not None:
+                for key in split:
+                    await self.on_event(key)
+                return
             if self._key_in_flight is not None or self._holds:
                 self._held_keys.append(event)
                 return
             await self._dispatch_key(event)
             return
         await super().on_event(event)
+
+    def _escape_then_key(self, key: events.Key) -> tuple[events.Key, events.Key] | None:
+        """`escape` and the key after it, for an alt+key nothing binds: a terminal sends
+        alt+j as escape then j, so escape and j typed ahead in one read (over a slow link,
+        while the app was busy) arrived as alt+j, and both were lost (the article stayed
+        open, the list did not move)."""
+        name = key.key
+        if not name.startswith("alt+") or name.count("+") != 1:
+            return None
+        try:
+            if name in self.screen.active_bindings:
+                return None
+        except ScreenStackError:
+            return None
+        rest = name.removeprefix("alt+")
+        character = key.character[-1:] if key.character else (rest if len(rest) == 1 else None)
+        return events.Key("escape", "\x1b"), events.Key(rest, character)
 
     async def _dispatch_key(self, key: events.Key) -> None:
         self._key_in_flight = key
