@@ -23,7 +23,7 @@ import orjson
 from fetchers.atomic import atomic_write_bytes, exclusive_lock
 from fetchers.models import from_utc_iso, utc_iso
 from fetchers.query import Query, QueryError, parse_query
-from fetchers.store.errors import StoreError
+from fetchers.store.errors import DATA_DIR_MODE, StoreError
 from fetchers.text import clean_line
 from fetchers.webaddress import address_problem, ntfy_topic
 
@@ -202,7 +202,7 @@ class RuleBook:
         return self.store.location if self.store is not None else str(self.path)
 
     def _locked(self) -> AbstractContextManager[None]:
-        self.dir.mkdir(parents=True, exist_ok=True)
+        self.dir.mkdir(mode=DATA_DIR_MODE, parents=True, exist_ok=True)
         return exclusive_lock(self.dir / "alerts.lock")
 
     def _read(self) -> dict[str, Any]:

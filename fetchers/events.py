@@ -20,7 +20,7 @@ import orjson
 from fetchers.atomic import atomic_write_bytes, exclusive_lock
 from fetchers.eventtime import within_calendar
 from fetchers.models import Event, from_utc_iso, utc_iso
-from fetchers.store.errors import StoreError
+from fetchers.store.errors import DATA_DIR_MODE, StoreError
 from fetchers.store.interface import ArticleStore
 from fetchers.text import clean_line
 from fetchers.timeparse import zone
@@ -41,7 +41,7 @@ class EventBook:
         self.store = store if store is not None and store.keeps_desk else None
 
     def _locked(self) -> AbstractContextManager[None]:
-        self.dir.mkdir(parents=True, exist_ok=True)
+        self.dir.mkdir(mode=DATA_DIR_MODE, parents=True, exist_ok=True)
         return exclusive_lock(self.dir / "events.lock")
 
     def _read(self) -> list[dict[str, Any]]:

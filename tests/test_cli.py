@@ -1513,3 +1513,20 @@ def test_poll_waits_for_the_writer_before_it_rather_than_exiting(
         poller.wait(timeout=30)
         writer.close()
     assert log.read_text().count("polling starts once it stops") == 1
+
+
+def test_a_data_dir_wirewatch_makes_is_its_users_alone(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """The shards were written for their user alone (0600), but the full texts, row caches,
+    search index and stories beside them were anyone's on a shared host to read: the data
+    dir wirewatch makes is its user's alone."""
+    import stat
+
+    url = feed_server.add("/f.xml", Route(rss("<title>Kept</title><guid>1</guid>")))
+    config = tmp_path / "c.toml"
+    config.write_text(f'[[sources]]\nname = "F"\nurl = "{url}"\n')
+    data = tmp_path / "fresh" / "d"
+    assert _refresh_process(config, data).returncode == 0
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    assert stat.S_IMODE(data.parent.stat().st_mode) != 0o700  # (the folders above as usual)

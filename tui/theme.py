@@ -14,6 +14,7 @@ from textual.theme import BUILTIN_THEMES, Theme
 
 from fetchers.atomic import atomic_write_bytes
 from fetchers.config import Config, ConfigError
+from fetchers.store.errors import DATA_DIR_MODE
 
 # Every colour is one of the xterm 256-colour palette's, so a terminal without truecolor
 # shows the same colours (and the same contrast), not the nearest ones.
@@ -129,6 +130,6 @@ def chosen_theme(config: Config, data_dir: Path) -> str:
 
 def save_choice(config: Config, data_dir: Path, name: str) -> None:
     """Keep a theme picked in the palette (in a thread: it writes a file)."""
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(mode=DATA_DIR_MODE, parents=True, exist_ok=True)
     record = {"theme": name, "config_theme": config.settings.theme}
     atomic_write_bytes(data_dir / CHOICE_FILE, orjson.dumps(record))

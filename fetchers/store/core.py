@@ -68,7 +68,13 @@ from fetchers.store.codec import (
     revision_entries,
     stage,
 )
-from fetchers.store.errors import StoreError, StoreWriteError, Unreachable, data_dir_refused
+from fetchers.store.errors import (
+    DATA_DIR_MODE,
+    StoreError,
+    StoreWriteError,
+    Unreachable,
+    data_dir_refused,
+)
 from fetchers.store.indexes import Indexes, LinkIds, add_link, date_order, drop_link
 from fetchers.store.leanwords import LeanWords
 from fetchers.store.leanwords import digest as lean_digest
@@ -139,7 +145,7 @@ class Store:
         self._lost: list[str] = []  # shards this writer moved aside, until take_lost()
         self.lock = threading.RLock()  # poll threads write while query threads read
         try:
-            self.dir.mkdir(parents=True, exist_ok=True)
+            self.dir.mkdir(mode=DATA_DIR_MODE, parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(data_dir_refused(self.dir, exc)) from exc
         self._writer_lock = WriterLock(self.dir)

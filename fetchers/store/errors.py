@@ -35,6 +35,11 @@ class Unreachable:
     reason: str
 
 
+# a data dir wirewatch makes is its user's alone: its shards were written so already (0600),
+# but its full texts, row caches, search index and stories were anyone's on the host to read
+DATA_DIR_MODE = 0o700
+
+
 def data_dir_refused(path: Path, exc: OSError) -> str:
     """Why the data dir cannot be made, said as the user can act on it ("File exists" for a
     file in its place said nothing of what was wrong)."""

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fetchers.config import StoreConfig
-from fetchers.store.errors import StoreError, data_dir_refused
+from fetchers.store.errors import DATA_DIR_MODE, StoreError, data_dir_refused
 from fetchers.store.interface import ArticleStore
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ def open_store(
         if not dsn.startswith(("postgresql://", "postgres://")):
             raise StoreError("the store's DSN must be a postgresql://user:password@host/db URL")
         try:  # stories.json, the story and alert states and the log stay in the data dir
-            data_dir.mkdir(parents=True, exist_ok=True)
+            data_dir.mkdir(mode=DATA_DIR_MODE, parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(data_dir_refused(data_dir, exc)) from exc
         from fetchers.store.postgres.store import PostgresStore
