@@ -54,6 +54,10 @@ class Config:
     # read against a clock held still (--now): an event's "in 2 hours" stays where it is, so
     # it is taken; against a clock that moves it moved at every start, and is refused
     clock_held: bool = False
+    # what was taken otherwise than written (a poll interval under the shortest, polled at
+    # the shortest), each naming the file and the key: said by every command and the
+    # dashboard, where refusing the whole config stopped a poller that ran before
+    notes: list[str] = field(default_factory=list)
 
 
 BACKENDS = ("tinydb", "postgresql")
@@ -212,8 +216,8 @@ def build_config(
                 f"{_where(path, key)}: unknown table or key (known: {', '.join(sorted(TOP_KEYS))})"
             )
     config = Config(path=path)
-    config.settings = _settings(path, data.get("settings", {}))
-    config.sources = _sources(path, data.get("sources", []), config.settings)
+    config.settings = _settings(path, data.get("settings", {}), config.notes)
+    config.sources = _sources(path, data.get("sources", []), config.settings, config.notes)
     config.clock_held = clock_held
     config.events = _events(path, data.get("events", []), config.settings, now, clock_held)
     watch = data.get("watch", {})
@@ -334,7 +338,7 @@ def _read_after(path: Path, value: Any) -> float | None:
     return seconds
 
 
-def _settings(path: Path, table: Any) -> Settings:
+def _settings(path: Path, table: Any, notes: list[str]) -> Settings:
     _typed(path, "settings", table, dict, "a table")
     _check_keys(path, "settings", table, SETTINGS_KEYS)
     s = Settings()
@@ -366,9 +370,11 @@ def _settings(path: Path, table: Any) -> Settings:
     if s.timeout > MAX_TIMEOUT:
         raise ConfigError(f"{_where(path, 'settings.timeout')}: more than a day")
     if s.interval < SHORTEST_LOCAL_INTERVAL:  # (a source on the network: checked with it)
-        raise ConfigError(
-            f"{_where(path, 'settings.interval')}: {_too_short(table['interval'], None)}"
+        notes.append(
+            f"{_where(path, 'settings.interval')}: {_too_short(table['interval'], None)};"
+            f" taken as {SHORTEST_LOCAL_INTERVAL:g}s"
         )
+        s.interval = SHORTEST_LOCAL_INTERVAL
     if "read_after" in table:
         s.read_after = _read_after(path, table["read_after"])
     if "timezone" in table:
@@ -426,7 +432,7 @@ def _controls(text: str) -> bool:
     return strip_controls(text) != text or "\n" in text or "\t" in text
 
 
-def _sources(path: Path, items: Any, settings: Settings) -> list[Source]:
+def _sources(path: Path, items: Any, settings: Settings, notes: list[str]) -> list[Source]:
     _typed(path, "sources", items, list, "an array of tables ([[sources]])")
     out: list[Source] = []
     seen: set[str] = set()
@@ -490,15 +496,20 @@ def _sources(path: Path, items: Any, settings: Settings) -> list[Source]:
                 interval = parse_duration(item["interval"])
             except ValueError as exc:
                 raise ConfigError(f"{_where(path, where + '.interval')}: {exc}") from exc
-            if interval < shortest_interval(url or None):
+            floor = shortest_interval(url or None)
+            if interval < floor:
                 too_short = _too_short(item["interval"], url or None)
-                raise ConfigError(f"{_where(path, where + '.interval')}: {too_short}")
-        elif settings.interval < shortest_interval(url or None):  # it polls at the default
+                notes.append(
+                    f"{_where(path, where + '.interval')}: {too_short}; polled every {floor:g}s"
+                )
+                interval = floor
+        elif settings.interval < (floor := shortest_interval(url or None)):  # (the default's)
             too_short = _too_short(f"{settings.interval:g}s", url or None)
-            raise ConfigError(
-                f"{_where(path, 'settings.interval')}: {too_short}, and {where} polls at it"
-                " (give it an interval of its own)"
+            notes.append(
+                f"{_where(path, 'settings.interval')}: {too_short}, and {where} polls at it:"
+                f" polled every {floor:g}s (give it an interval of its own)"
             )
+            interval = floor
         tags = _typed(path, f"{where}.tags", item.get("tags", []), list, "a list of strings")
         for tag in tags:
             _typed(path, f"{where}.tags", tag, str, "a list of strings")

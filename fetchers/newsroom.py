@@ -400,6 +400,8 @@ class Newsroom:
         self._config_read = (config.path, config.stamp)
         self.reconfigure(config)
         log.info("%s: config reloaded, %d sources", why, len(config.sources))
+        for note in config.notes:
+            log.warning("%s", note)
         for hook in self._reloaded:
             try:
                 hook(config)

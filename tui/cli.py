@@ -286,6 +286,8 @@ def make_context(args: argparse.Namespace) -> Context:
         from tui.theme import check_theme
 
         check_theme(config)
+    for note in config.notes:  # (taken otherwise than written: said, never silent)
+        complain(note)
     folder = data_dir(folder_given, config)
     check_data_files(folder)
     return Context(config, folder, clock, frozen)

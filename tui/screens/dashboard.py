@@ -239,6 +239,8 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         self.headlines.focus()
         for problem in self.session.problems:
             self.notify(problem, title="Store", severity="warning", markup=False)
+        for note in self.config.notes:  # (the config taken otherwise than written)
+            self.notify(note, title="Config", severity="warning", timeout=30, markup=False)
         self.set_interval(1.0, self._check_alerts)
         self.set_interval(1.0, self._look_at_the_store)
         self.set_interval(VIEWER_RELOAD, self._look_at_marks)
