@@ -661,17 +661,20 @@ def cmd_poll(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
             "--now holds the clock still: each source is polled once, and not again until"
             " the clock moves (run poll without --now to keep polling)"
         )
-    # lean, as a refresh: no screen shows its articles, so a full shard's titles and
-    # summaries stay on disk (a poller of a million articles held 1 GB whole)
-    with _writer_when_free(ctx) as store:
-        pool = _refresh_pool(ctx.config)  # parsing apart: a deadline can stop it, SIGTERM is
-        try:  # heard (started once the store is this poller's: none waits beside it)
+    # parsing apart: a deadline can stop it, SIGTERM is heard. Forked before the store opens
+    # (a database's pool starts threads, and a process with threads parses in threads; a data
+    # dir's forked worker would hold its loaded heap and its lock's descriptor)
+    pool = _refresh_pool(ctx.config)
+    try:
+        # lean, as a refresh: no screen shows its articles, so a full shard's titles and
+        # summaries stay on disk (a poller of a million articles held 1 GB whole)
+        with _writer_when_free(ctx) as store:
             store.start_word_index()  # a missing or stale search index is built meanwhile
             service = PollService(ctx.config, store, ctx.data_dir, ctx.clock, parse_pool=pool)
             asyncio.run(service.run())
-        finally:
-            if pool is not None:  # joined: its manager thread left running at exit raced
-                pool.close(wait=True)  # the interpreter's own shutdown of it (ctrl+c)
+    finally:
+        if pool is not None:  # joined: its manager thread left running at exit raced the
+            pool.close(wait=True)  # interpreter's own shutdown of it (a traceback on ctrl+c)
     return EXIT_OK
 
 
