@@ -332,3 +332,7 @@ async def test_escape_and_a_key_typed_ahead_in_one_read_are_both_taken(tmp_path:
         await pilot.press("alt+j")
         await until(pilot, lambda: not app.screen.has_class("reading"))
         await until(pilot, lambda: dashboard.headlines.cursor == first + 1)
+        # in a field being typed in, an alt+letter is the field's (a word back), never escape
+        await pilot.press("slash", "t", "alt+b")
+        await pilot.pause()
+        assert dashboard.query_one(FilterBar).display

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from textual import events
 from textual.app import App, ScreenStackError
 from textual.message import Message
+from textual.widgets import Input, TextArea
 
 ReturnType = TypeVar("ReturnType")
 STUCK_AFTER = 1.0  # seconds: a marker lost with a widget removed mid-way releases the next key
@@ -64,16 +65,19 @@ class OrderedKeysApp(App[ReturnType]):
         while the app was busy) arrived as alt+j, and both were lost (the article stayed
         open, the list did not move)."""
         name = key.key
-        if not name.startswith("alt+") or name.count("+") != 1:
+        rest = name.removeprefix("alt+")
+        # a letter or digit only (alt+left, alt+backspace are keys of their own), and never
+        # into a field being typed in, where alt+b and alt+f are words and escape leaves it
+        if rest == name or len(rest) != 1 or not rest.isalnum():
+            return None
+        if isinstance(self.focused, (Input, TextArea)):
             return None
         try:
             if name in self.screen.active_bindings:
                 return None
         except ScreenStackError:
             return None
-        rest = name.removeprefix("alt+")
-        character = key.character[-1:] if key.character else (rest if len(rest) == 1 else None)
-        return events.Key("escape", "\x1b"), events.Key(rest, character)
+        return events.Key("escape", "\x1b"), events.Key(rest, rest)
 
     async def _dispatch_key(self, key: events.Key) -> None:
         self._key_in_flight = key
