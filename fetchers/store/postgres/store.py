@@ -383,9 +383,9 @@ class PostgresStore:
         except (psycopg.Error, PoolTimeout) as exc:
             reason = " ".join(str(exc).split()) or type(exc).__name__
             message = hide_password(f"{self.location}: {what}: {reason}", self.dsn)
-            lost = (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout)
-            if isinstance(exc, lost) and not isinstance(exc, psycopg.errors.QueryCanceled):
-                since = self.unreachable.since if self.unreachable else datetime.now(UTC)
+            if _unreachable(exc, psycopg):
+                before = self.unreachable  # (read once: another thread may clear it)
+                since = before.since if before is not None else datetime.now(UTC)
                 self.unreachable = Unreachable(since, hide_password(f"{what}: {reason}", self.dsn))
             if write:
                 raise StoreWriteError(message + "; nothing of this write was stored", []) from None
@@ -2099,6 +2099,24 @@ def _rows(
 
 def _id_of(record: Record) -> str:
     return record.id
+
+
+# what says the server was not reached, or its connection lost: no state (the client's own),
+# connection exceptions (08), and the server shutting down (57P01-57P03); not a deadlock or
+# a full disk of a server that answers
+_LOST_STATES = ("08", "57P01", "57P02", "57P03")
+
+
+def _unreachable(exc: BaseException, psycopg: Any) -> bool:
+    """Whether a driver's error says the server is out of reach (`PostgresStore.unreachable`)."""
+    from psycopg_pool import PoolTimeout
+
+    if isinstance(exc, (psycopg.InterfaceError, PoolTimeout)):
+        return True
+    if not isinstance(exc, psycopg.OperationalError):
+        return False
+    state = getattr(exc, "sqlstate", None)
+    return state is None or state.startswith(_LOST_STATES)
 
 
 def _record_of(record: Record) -> Record:
