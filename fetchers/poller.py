@@ -207,6 +207,7 @@ class Poller:
         # called on the event loop, so quick. (After the write, a lean store has thinned them.)
         self.on_staged: Callable[[list[Record]], None] | None = None
         self._refill_now = False  # a poll found a shard unreadable as it ended (`poll`)
+        self._refilled_in_write = False  # the last write found one as it loaded the store
         self._unsent = 0  # requests of the current poll not yet given a slot
         self.sent = asyncio.Event()  # set once a poll's first requests are all on their way
         self._rng = random.Random()
@@ -550,6 +551,7 @@ class Poller:
             except Exception:  # work done early: never the write's or the cycle's end
                 log.exception("a hook on the articles about to be stored failed")
         held: set[str] | None = None  # the staged ids the store revised (None: not known)
+        self._refilled_in_write = False
         try:
             new_ids, held = await asyncio.to_thread(self._write, waiting) if batch else ([], set())
         except StoreWriteError as exc:  # a full disk: keep polling, write again next time
@@ -561,6 +563,9 @@ class Poller:
                     result.unstored = True
                     result.status, result.error = "error", f"not stored: {exc}"
         self._unchecked.difference_update(result.source for result, _ in waiting)
+        # a shard found lost as this write loaded the store: what it stored is the lost
+        # articles brought back (their alerts fired when they first came), not news
+        refilled = self._refilled_in_write
         fresh = set(new_ids)
         if held is None:  # a refused write: of the rest staged, those the store held before
             # (revisions tried, perhaps written in part: each is said, a story made again
@@ -597,7 +602,8 @@ class Poller:
             # is news): what it brings is a backlog, as a first poll's is
             unread_for = max(BACKLOG_AFTER, 2 * (source.interval or self.settings.interval))
             result.first = result.status == "ok" and (
-                had is None
+                refilled
+                or had is None
                 or had.last_ok is None
                 or had.refilling
                 or (self.clock() - had.last_ok).total_seconds() >= unread_for
@@ -660,6 +666,7 @@ class Poller:
         # a shard found unreadable as the store loaded: what the feeds listed before may be
         # what it held, not retention's drops (the poll's end forgets their listings)
         listings_hold = not store.has_lost
+        self._refilled_in_write = not listings_hold  # what it brings back is a backlog
         unchecked = frozenset(self._unchecked)  # (the event loop adds to it meanwhile)
         for result, staged in waiting:
             if staged and result.source in unchecked:

@@ -9,7 +9,7 @@ import re
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -676,10 +676,18 @@ def test_a_refresh_that_finds_a_shard_unreadable_brings_back_what_unvalidated_fe
     """A feed with no validators answers in full, but the refresh that found the shard torn
     took the articles it listed before as retention's drops: "0 new", nothing back, at every
     refresh after it too."""
-    items = [f"<title>Plain {n}</title><guid>p{n}</guid>" for n in range(3)]
+    from email.utils import format_datetime
+
+    recent = format_datetime(datetime.now(UTC) - timedelta(minutes=5), usegmt=True)
+    items = [
+        f"<title>Plain {n}</title><guid>p{n}</guid><pubDate>{recent}</pubDate>" for n in range(3)
+    ]
     url = feed_server.add("/plain.xml", Route(rss(*items)))
     config = tmp_path / "c.toml"
-    config.write_text(f'[[sources]]\nname = "Plain"\nurl = "{url}"\n')
+    config.write_text(
+        f'[[sources]]\nname = "Plain"\nurl = "{url}"\n'
+        '[[alerts]]\nname = "Plain news"\nquery = "plain"\n'
+    )
     data = tmp_path / "d"
     assert _refresh_process(config, data).returncode == 0
     _torn(data)
@@ -689,6 +697,16 @@ def test_a_refresh_that_finds_a_shard_unreadable_brings_back_what_unvalidated_fe
     assert answer["new"] == 3
     with Store(data) as store:
         assert sorted(a.title for a in store.query()) == ["Plain 0", "Plain 1", "Plain 2"]
+    # brought back, they are a backlog: their alerts fired when they first came, not again
+    fired = subprocess.run(
+        [sys.executable, "-m", "tui", "--config", str(config), "--data-dir", str(data)]
+        + ["alerts", "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert len(fired.stdout.splitlines()) == 3, fired.stdout
 
 
 def test_a_poller_stopped_before_its_next_poll_still_brings_back_a_lost_shards_articles(
