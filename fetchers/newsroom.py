@@ -276,7 +276,10 @@ class Newsroom:
                 if config is not None:
                     self.take_config(config, why)
             await poller.lease()  # renewed, and the sources other pollers let go taken
-            if poller.store.has_lost and await poller.recover_lost():
+            # (not beside a cycle under way, a dashboard's `r`: its end takes them, and its
+            # feeds' answers would give back the validators forgotten here)
+            lost = poller.store.has_lost and not poller.polling
+            if lost and await poller.recover_lost():
                 log.warning("every source is polled now, for the articles of the lost shard")
                 at_once = True
             if self._refresh_asked():

@@ -624,6 +624,11 @@ class Poller:
             self.store.load_rest()
         return self.store.take_lost()
 
+    @property
+    def polling(self) -> bool:
+        """Whether a cycle is under way (its end takes what was lost meanwhile itself)."""
+        return bool(self._busy)
+
     async def recover_lost(self) -> bool:
         """Whether a shard was set aside since the last look: then every feed's validators
         and last listing are forgotten and saved at once, so the next poll brings the lost
