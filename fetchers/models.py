@@ -50,11 +50,15 @@ def from_utc_iso(text: str | None) -> datetime | None:
 
 
 def comparable(summary: str) -> str:
-    """A summary as two versions of it are compared for a revision: its paragraph breaks as
-    spaces. Versions that part their paragraphs otherwise say the same (a description whose
-    source wraps its lines was read as a paragraph a line, and is read as one now: each
-    article stored so would have been revised once, for nothing)."""
-    return summary.replace("\n\n", " ") if "\n\n" in summary else summary
+    """A title or summary as two versions of it are compared for a revision: its paragraph
+    breaks as spaces, without soft hyphens. Versions that part their paragraphs otherwise
+    say the same (a description whose source wraps its lines was read as a paragraph a line,
+    and is read as one now: each article stored so would have been revised once, for
+    nothing), and so do versions with and without soft hyphens (stored before they were
+    taken out of feed text)."""
+    if "\n\n" in summary:
+        summary = summary.replace("\n\n", " ")
+    return summary.replace("\u00ad", "") if "\u00ad" in summary else summary
 
 
 # a source's tags as its stored articles carry them, and as the config gives them now

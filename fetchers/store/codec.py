@@ -385,7 +385,9 @@ def doc_from_record(record: Record) -> dict[str, Any]:
 def differs(stored: Record, fresh: Record | Article) -> bool:
     """A new version of a stored article: its source now gives another title or summary
     (not merely parted in other paragraphs: `comparable`)."""
-    return stored.title != fresh.title or (
+    return (
+        stored.title != fresh.title and comparable(stored.title) != comparable(fresh.title)
+    ) or (
         stored.summary != fresh.summary and comparable(stored.summary) != comparable(fresh.summary)
     )
 

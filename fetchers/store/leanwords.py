@@ -33,7 +33,7 @@ def bare(text: str) -> str:
 
 def digest(title: str, summary: str) -> int:
     """What a thinned article's title and summary are compared by (`comparable`)."""
-    return hash((title, comparable(summary)))
+    return hash((comparable(title), comparable(summary)))
 
 
 class LeanWords:

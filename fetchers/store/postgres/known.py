@@ -22,7 +22,7 @@ MOST = 400_000  # entries kept at most; the least recently stored go first
 
 def digest(title: str, summary: str) -> int:
     """What a stored article's title and summary are compared by (`comparable`)."""
-    return hash((title, comparable(summary)))
+    return hash((comparable(title), comparable(summary)))
 
 
 class KnownArticles:

@@ -1299,7 +1299,9 @@ class PostgresStore:
                 ident, record = item.record.id, item.record
                 if ident in stored:
                     title, summary = stored[ident]
-                    if title != record.title or comparable(summary) != comparable(record.summary):
+                    if comparable(title) != comparable(record.title) or comparable(
+                        summary
+                    ) != comparable(record.summary):
                         revised[ident] = item
                 elif ident not in fresh:
                     fresh[ident] = item
