@@ -1155,6 +1155,21 @@ def to_articles(
     return out
 
 
+def told_by_words(article: Article) -> None:
+    """Give an item of no guid the id of its link and its words, and mark it so, as
+    `_told_by_words` gives those whose link others share in its document: for one alone in
+    its document at a link that stored articles share (`Poller._is_news`)."""
+    link = untracked(article.link) if article.link else article.link
+    fingerprint = hashlib.blake2b(
+        f"{article.title}\n{article.summary}\n{article.text or ''}".encode(
+            "utf-8", "surrogatepass"
+        ),
+        digest_size=8,
+    ).hexdigest()
+    article.id = article_id(article.source, f"{link}#{fingerprint}", None, "", "")
+    article.shares_link = True
+
+
 def _told_by_words(versions: list[_Version], source: str) -> None:
     """Give each item without a guid whose link other items of the document share (a feed
     linking every item to its home page) an id of its link and its words, whatever its place:

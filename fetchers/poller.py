@@ -21,7 +21,7 @@ from fetchers import liveness
 from fetchers.charset import in_utf8
 from fetchers.config import Config
 from fetchers.extracterror import ExtractError
-from fetchers.feeds import CUT_OFF, FeedError, ParsedFeed
+from fetchers.feeds import CUT_OFF, FeedError, ParsedFeed, told_by_words
 from fetchers.files import LocalSourceError, read_local
 from fetchers.healthbook import HealthBook
 from fetchers.http import (
@@ -676,9 +676,19 @@ class Poller:
         for result, staged in waiting:
             if staged and result.source in unchecked:
                 cut = _cut_item(result)
-                news = {
-                    a.id for a in result.articles if self._is_news(a, a.id != cut, listings_hold)
-                }
+                news: set[str] = set()
+                renamed: dict[str, str] = {}  # an item told by its words (`_is_news`)
+                for a in result.articles:
+                    listed_as = a.id
+                    if self._is_news(a, listed_as != cut, listings_hold):
+                        news.add(a.id)
+                        if a.id != listed_as:
+                            renamed[listed_as] = a.id
+                for item in staged:
+                    told = renamed.get(item.record.id)
+                    if told is not None:
+                        item.record.id = item.doc["id"] = told
+                        item.shares_link = True
                 staged[:] = [item for item in staged if item.record.id in news]
         batch = [item for _, staged in waiting for item in staged]
         # what the store revised, not every staged id it holds: one held unchanged is neither
@@ -760,12 +770,24 @@ class Poller:
         glance at a source's newest articles, and an older one's new headline was lost.
         Not `revising` (the item a document's cut fell in may hold half its headline), a
         stored article is no news whatever it says. Not `listings_hold` (a shard was lost),
-        what the source listed says nothing."""
-        if not self.store.knows(article):
+        what the source listed says nothing.
+
+        An item of no guid alone at a link stored articles share, whose id (its link's) one
+        of them holds with other words, is no revision of it: it is given the id of its
+        words (`told_by_words`, as if its link were shared in its document) and is news
+        unless one of them has its words. (A feed linking every item to its home page that
+        lists one item at a time rewrote its first article into each new headline.)"""
+        store = self.store
+        if not store.knows(article):
             health = self.health.get(article.source)
             if not listings_hold or health is None or article.id not in health.listed:
                 return True
-        return revising and self.store.revised(article)
+        if not (revising and store.revised(article)):
+            return False
+        if article.guid or article.shares_link or not store.link_shared(article):
+            return True
+        told_by_words(article)
+        return not store.knows(article)
 
     def _stage_unknown(
         self,

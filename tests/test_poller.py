@@ -1679,15 +1679,20 @@ async def test_an_item_alone_at_its_link_keeps_its_id_and_its_revisions(
         ("B", "talks:Talks"),  # B alone at the link A's id is made of
         ("A2", "C", "talks:Talks collapse"),
         ("desk:Z",),  # alone at a link two stored articles share
+        ("E",),  # new, alone at the link whose own id A holds, which B, C and A2 share
+        ("E",),  # (listed again: known)
     )
     for stories in listings:
         counts.append(await _poll_listing(open_store, source, route, tmp_path, when, *stories))
         when += timedelta(minutes=10)
-    assert counts == [(2, 0), (3, 0), (1, 0), (0, 0), (1, 1), (1, 0)]
+    assert counts == [(2, 0), (3, 0), (1, 0), (0, 0), (1, 1), (1, 0), (1, 0), (0, 0)]
     assert _titles(open_store) == [
-        *("Story A", "Story A2", "Story B", "Story C", "Story Talks collapse"),
+        *("Story A", "Story A2", "Story B", "Story C", "Story E", "Story Talks collapse"),
         *("Story X", "Story Y", "Story Z"),
     ]
+    with open_store() as store:  # A was not rewritten into E ("0 new, 1 revised")
+        (first,) = (i for i in store.query_ids() if store.get(i).title == "Story A")
+        assert store.revisions(first) == []
     with open_store() as store:
         (talks,) = (i for i in store.query_ids() if store.get(i).title.startswith("Story Talks"))
         assert [r["title"] for r in store.revisions(talks)] == ["Story Talks"]

@@ -1109,6 +1109,15 @@ class Store:
             return True
         return self._words_under_link(fresh, owners)
 
+    def link_shared(self, article: Article) -> bool:
+        if not article.link:
+            return False
+        with self.lock:
+            if self._indexes.links is None:
+                self._indexes.links = self._links_from_disk()
+            owners = self._indexes.link_owners(article.source, article.link)
+            return any(owner != article.id for owner in owners)
+
     def _listed_as_another(self, fresh: Record) -> bool:
         """Whether the new words an item of no guid gives a stored article are those of
         another article under its link: an item that shared its link with others, listed

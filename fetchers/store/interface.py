@@ -220,6 +220,12 @@ class ArticleStore(Protocol):
         """Stored already (by id, or by its link within its source)."""
         ...
 
+    def link_shared(self, article: Article) -> bool:
+        """Whether an article other than the one of this id is stored under its source's
+        link (a feed linking every item to its home page): an item of no guid alone at
+        that link cannot be told from the one holding the link's id by its link."""
+        ...
+
     def revised(self, article: Article) -> bool:
         """Stored with another title or summary than it has now."""
         ...

@@ -1239,6 +1239,18 @@ class PostgresStore:
                 return False
         return known.knows(article)
 
+    def link_shared(self, article: Article) -> bool:
+        if not article.link:
+            return False
+        with self._read("cannot read") as cur:
+            cur.execute(
+                "SELECT EXISTS (SELECT 1 FROM articles WHERE source = %s AND link = %s"
+                " AND id <> %s)",
+                (article.source, article.link, article.id),
+            )
+            row = cur.fetchone()
+        return bool(row and row[0])
+
     def revised(self, article: Article) -> bool:
         """Stored with another title or summary than it has now. What the server answers is
         kept (`_known`, and the ids it holds none of): a feed listing articles older than
