@@ -437,6 +437,7 @@ def _sources(path: Path, items: Any, settings: Settings, notes: list[str]) -> li
     out: list[Source] = []
     seen: set[str] = set()
     addresses: dict[str, str] = {}  # address_key or path -> the source's name
+    at_default: list[str] = []  # sources polled at a default under their shortest interval
     for n, item in enumerate(items, 1):
         where = f"sources[{n}]"
         _typed(path, where, item, dict, "a table")
@@ -503,13 +504,8 @@ def _sources(path: Path, items: Any, settings: Settings, notes: list[str]) -> li
                     f"{_where(path, where + '.interval')}: {too_short}; polled every {floor:g}s"
                 )
                 interval = floor
-        elif settings.interval < (floor := shortest_interval(url or None)):  # (the default's)
-            too_short = _too_short(f"{settings.interval:g}s", url or None)
-            notes.append(
-                f"{_where(path, 'settings.interval')}: {too_short}, and {where} polls at it:"
-                f" polled every {floor:g}s (give it an interval of its own)"
-            )
-            interval = floor
+        elif settings.interval < shortest_interval(url or None):  # (the default's: the
+            at_default.append(name)  # poller takes the shortest, `poll_interval`)
         tags = _typed(path, f"{where}.tags", item.get("tags", []), list, "a list of strings")
         for tag in tags:
             _typed(path, f"{where}.tags", tag, str, "a list of strings")
@@ -542,6 +538,16 @@ def _sources(path: Path, items: Any, settings: Settings, notes: list[str]) -> li
                 enabled=enabled,
                 charset=charset,
             )
+        )
+    if at_default:  # said once, however many sources poll at it
+        shown = ", ".join(at_default[:3]) + (
+            f" and {len(at_default) - 3} more" if len(at_default) > 3 else ""
+        )
+        notes.append(
+            f"{_where(path, 'settings.interval')}: {settings.interval:g}s is shorter than"
+            f" {SHORTEST_INTERVAL:g}s, the shortest poll interval of a source on the network:"
+            f" {shown} (polling at it) are polled every {SHORTEST_INTERVAL:g}s (give them an"
+            " interval of their own, or a longer default)"
         )
     return out
 

@@ -49,7 +49,7 @@ from fetchers.query import Record
 from fetchers.redact import redact
 from fetchers.store import ArticleStore, StagedArticle, StoreError, StoreWriteError, stage
 from fetchers.timeparse import local_zone
-from fetchers.webaddress import is_local_host
+from fetchers.webaddress import is_local_host, shortest_interval
 
 log = logging.getLogger("wirewatch.poller")
 
@@ -112,10 +112,16 @@ def _polled_since(health: SourceHealth | None, began: datetime) -> bool:
     return health.last_polled >= began.replace(microsecond=0)
 
 
+def poll_interval(source: Source, settings: Settings) -> float:
+    """How often a source is polled: its interval, else the settings', never under the
+    shortest for where it is (`shortest_interval`: a default under it is said at load)."""
+    return max(source.interval or settings.interval, shortest_interval(source.url or None))
+
+
 def lease_ttl(config: Config) -> float:
     """How long a source's lease lasts without renewal: at most half the shortest interval,
     so the sources of a poller that died are polled by another within one interval."""
-    intervals = [s.interval or config.settings.interval for s in config.sources if s.enabled]
+    intervals = [poll_interval(s, config.settings) for s in config.sources if s.enabled]
     shortest = min(intervals, default=config.settings.interval)
     return max(LEASE_MIN, min(LEASE_TTL, shortest / 2))
 
@@ -600,7 +606,7 @@ class Poller:
             source = by_name[result.source]
             # unread past a day and past two of its own polls (a daily digest's every poll
             # is news): what it brings is a backlog, as a first poll's is
-            unread_for = max(BACKLOG_AFTER, 2 * (source.interval or self.settings.interval))
+            unread_for = max(BACKLOG_AFTER, 2 * poll_interval(source, self.settings))
             result.first = result.status == "ok" and (
                 refilled
                 or had is None
@@ -715,7 +721,7 @@ class Poller:
         health.last_polled = now
         health.http_status = result.http_status
         health.latency_ms = result.latency_ms
-        interval = source.interval or self.settings.interval
+        interval = poll_interval(source, self.settings)
         if result.unstored:  # the source answered; the disk refused: its validators stay old
             health.status = "error"
             health.last_error = result.error
@@ -1255,7 +1261,7 @@ class Poller:
             health = self.health.get(source.name)
             if health is None or health.failures or health.last_polled is None:
                 continue
-            interval = source.interval or self.settings.interval
+            interval = poll_interval(source, self.settings)
             latest = later(health.last_polled, (1 + JITTER) * interval)
             if health.next_poll is not None and latest < health.next_poll:
                 health.next_poll = latest

@@ -9,6 +9,7 @@ import pytest
 
 from fetchers.config import ConfigError, find_config, load_config, seeds_dir
 from fetchers.models import Settings
+from fetchers.poller import poll_interval
 from tests.conftest import FROZEN, write_config
 from tui.cli import main
 
@@ -222,12 +223,14 @@ def test_a_poll_interval_under_a_minute_is_taken_as_a_minute_for_a_source_on_the
             [1.0],
         ),
         '[settings]\ninterval = "1ms"': ("settings.interval: '1ms' is shorter than 1s", []),
-        f'[settings]\ninterval = "30s"\n[[sources]]\n{remote}': (
-            "settings.interval: '30s' is shorter than 60s, the shortest poll interval of a"
-            " source on the network (a local path, or an address on this machine or its"
-            " network, may be polled every 1s), and sources[1] (Wire) polls at it: polled"
-            " every 60s (give it an interval of its own)",
-            [60.0],
+        f'[settings]\ninterval = "30s"\n[[sources]]\n{remote}'
+        + "".join(
+            f'\n[[sources]]\nname = "W{n}"\nurl = "https://w{n}.example/rss"' for n in range(4)
+        ): (
+            "settings.interval: 30s is shorter than 60s, the shortest poll interval of a source"
+            " on the network: Wire, W0, W1 and 2 more (polling at it) are polled every 60s"
+            " (give them an interval of their own, or a longer default)",
+            [None] * 5,  # (their own stays unset: the poller takes the shortest)
         ),
     }
     for text, (expected, intervals) in said.items():
@@ -235,7 +238,10 @@ def test_a_poll_interval_under_a_minute_is_taken_as_a_minute_for_a_source_on_the
         code = main(["--config", str(path), "--data-dir", str(tmp_path / "d"), "sources"])
         err = capsys.readouterr().err
         assert code == 0 and f"{path}: {expected}" in err, text
-        assert [s.interval for s in load_config(path, now).sources] == intervals, text
+        assert err.count("is shorter than") == 1, err  # (once, however many sources)
+        config = load_config(path, now)
+        assert [s.interval for s in config.sources] == intervals, text
+        assert all(poll_interval(s, config.settings) >= 60 for s in config.sources if s.url)
     taken = write_config(
         tmp_path / "fast.toml",
         '[settings]\ninterval = "2s"\n'

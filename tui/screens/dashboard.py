@@ -701,6 +701,8 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         started."""
         before = {s.name for s in self.config.sources}
         new = message.config
+        for note in new.notes:  # (taken otherwise than written, as at the start)
+            self.notify(note, title="Config", severity="warning", timeout=30, markup=False)
         self.config.sources[:] = new.sources
         self.config.alerts[:] = new.alerts
         self.config.watch_terms[:] = new.watch_terms

@@ -1242,13 +1242,17 @@ class PostgresStore:
     def link_shared(self, article: Article) -> bool:
         if not article.link:
             return False
-        with self._read("cannot read") as cur:
-            cur.execute(
-                "SELECT EXISTS (SELECT 1 FROM articles WHERE source = %s AND link = %s"
-                " AND id <> %s)",
-                (article.source, article.link, article.id),
-            )
-            row = cur.fetchone()
+        try:
+            with self._read("cannot read") as cur:
+                cur.execute(
+                    "SELECT EXISTS (SELECT 1 FROM articles WHERE source = %s AND link = %s"
+                    " AND id <> %s)",
+                    (article.source, article.link, article.id),
+                )
+                row = cur.fetchone()
+        except StoreError as exc:  # the server is away: the write will say so (as `knows`)
+            self._note(str(exc))
+            return False
         return bool(row and row[0])
 
     def revised(self, article: Article) -> bool:
@@ -1364,14 +1368,15 @@ class PostgresStore:
             " WHERE EXISTS (SELECT 1 FROM articles a WHERE a.source = w.source"
             " AND a.link = w.link AND a.link <> '' AND ((NOT w.by_words AND NOT EXISTS"
             " (SELECT 1 FROM articles b WHERE b.source = a.source AND b.link = a.link"
-            " AND b.id <> a.id)) OR (a.title = w.title"
-            # (as `comparable` compares them: paragraph breaks as spaces)
-            " AND replace(a.summary, E'\\n\\n', ' ') = replace(w.summary, E'\\n\\n', ' '))))",
+            " AND b.id <> a.id)) OR (replace(a.title, U&'\\00AD', '') = w.title"
+            # (as `comparable` compares them: paragraph breaks as spaces, no soft hyphens;
+            # the fresh words given so)
+            " AND replace(replace(a.summary, E'\\n\\n', ' '), U&'\\00AD', '') = w.summary)))",
             (
                 [item.record.source for item in linked],
                 [item.record.link for item in linked],
-                [item.record.title for item in linked],
-                [item.record.summary for item in linked],
+                [comparable(item.record.title) for item in linked],
+                [comparable(item.record.summary) for item in linked],
                 [bool(item.record.guid) or item.shares_link for item in linked],
             ),
         )
@@ -1391,14 +1396,14 @@ class PostgresStore:
             "SELECT w.n FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[],"
             " %s::text[]) WITH ORDINALITY AS w(id, source, link, title, summary, n)"
             " WHERE EXISTS (SELECT 1 FROM articles a WHERE a.source = w.source"
-            " AND a.link = w.link AND a.id <> w.id AND a.title = w.title"
-            " AND replace(a.summary, E'\\n\\n', ' ') = replace(w.summary, E'\\n\\n', ' '))",
+            " AND a.link = w.link AND a.id <> w.id AND replace(a.title, U&'\\00AD', '') = w.title"
+            " AND replace(replace(a.summary, E'\\n\\n', ' '), U&'\\00AD', '') = w.summary)",
             (
                 [r.id for r in unguided],
                 [r.source for r in unguided],
                 [r.link for r in unguided],
-                [r.title for r in unguided],
-                [r.summary for r in unguided],
+                [comparable(r.title) for r in unguided],
+                [comparable(r.summary) for r in unguided],
             ),
         )
         return [unguided[row[0] - 1].id for row in cur.fetchall()]
