@@ -213,7 +213,6 @@ class Poller:
         # called on the event loop, so quick. (After the write, a lean store has thinned them.)
         self.on_staged: Callable[[list[Record]], None] | None = None
         self._refill_now = False  # a poll found a shard unreadable as it ended (`poll`)
-        self._refilled_in_write = False  # the last write found one as it loaded the store
         self._unsent = 0  # requests of the current poll not yet given a slot
         self.sent = asyncio.Event()  # set once a poll's first requests are all on their way
         self._rng = random.Random()
@@ -557,9 +556,14 @@ class Poller:
             except Exception:  # work done early: never the write's or the cycle's end
                 log.exception("a hook on the articles about to be stored failed")
         held: set[str] | None = None  # the staged ids the store revised (None: not known)
-        self._refilled_in_write = False
+        # a shard found lost as this write loaded the store: what it stored is the lost
+        # articles brought back (their alerts fired when they first came), not news
+        refilled = False
         try:
-            new_ids, held = await asyncio.to_thread(self._write, waiting) if batch else ([], set())
+            if batch:
+                new_ids, held, refilled = await asyncio.to_thread(self._write, waiting)
+            else:
+                new_ids, held = [], set()
         except StoreWriteError as exc:  # a full disk: keep polling, write again next time
             new_ids = exc.stored
             unstored = {item.record.source for item in batch}
@@ -569,9 +573,6 @@ class Poller:
                     result.unstored = True
                     result.status, result.error = "error", f"not stored: {exc}"
         self._unchecked.difference_update(result.source for result, _ in waiting)
-        # a shard found lost as this write loaded the store: what it stored is the lost
-        # articles brought back (their alerts fired when they first came), not news
-        refilled = self._refilled_in_write
         fresh = set(new_ids)
         if held is None:  # a refused write: of the rest staged, those the store held before
             # (revisions tried, perhaps written in part: each is said, a story made again
@@ -665,9 +666,10 @@ class Poller:
 
     def _write(
         self, waiting: list[tuple[PollResult, list[StagedArticle]]]
-    ) -> tuple[list[str], set[str]]:
-        """(In a thread.) Store what the sources brought: the new ids, and those it revised
-        (one it held back as the same item under its link is neither). A source staged
+    ) -> tuple[list[str], set[str], bool]:
+        """(In a thread.) Store what the sources brought: the new ids, those it revised (one
+        it held back as the same item under its link is neither), and whether a shard was
+        found lost as the store loaded (what it brought back is a backlog). A source staged
         whole while the store was still loading (a `refresh` asks its feeds meanwhile) is
         first told from what it stores already: its known, unchanged articles are neither
         written nor said to be revised."""
@@ -677,7 +679,6 @@ class Poller:
         # a shard found unreadable as the store loaded: what the feeds listed before may be
         # what it held, not retention's drops (the poll's end forgets their listings)
         listings_hold = not store.has_lost
-        self._refilled_in_write = not listings_hold  # what it brings back is a backlog
         unchecked = frozenset(self._unchecked)  # (the event loop adds to it meanwhile)
         for result, staged in waiting:
             if staged and result.source in unchecked:
@@ -702,7 +703,7 @@ class Poller:
         # lists again; they were counted revised)
         revised: set[str] = set()
         new_ids = store.add_staged(batch, revised)
-        return new_ids, revised
+        return new_ids, revised, not listings_hold
 
     def _record(
         self, result: PollResult, source: Source, listed: frozenset[str] | None = None

@@ -864,7 +864,7 @@ async def test_a_sources_articles_are_stored_and_released_while_others_are_still
     class Gated(Poller):
         def _write(
             self, waiting: list[tuple[PollResult, list[StagedArticle]]]
-        ) -> tuple[list[str], set[str]]:
+        ) -> tuple[list[str], set[str], bool]:
             ids = super()._write(waiting)
             loop.call_soon_threadsafe(written.set)
             return ids
@@ -915,7 +915,7 @@ async def test_a_poll_writes_once_enough_articles_wait_however_soon(
     class Gated(Poller):
         def _write(
             self, waiting: list[tuple[PollResult, list[StagedArticle]]]
-        ) -> tuple[list[str], set[str]]:
+        ) -> tuple[list[str], set[str], bool]:
             ids = super()._write(waiting)
             loop.call_soon_threadsafe(written.set)
             return ids
