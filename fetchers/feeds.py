@@ -1159,14 +1159,17 @@ def told_by_words(article: Article) -> None:
     """Give an item of no guid the id of its link and its words, and mark it so, as
     `_told_by_words` gives those whose link others share in its document: for one alone in
     its document at a link that stored articles share (`Poller._is_news`)."""
-    link = untracked(article.link) if article.link else article.link
-    fingerprint = hashlib.blake2b(
-        f"{article.title}\n{article.summary}\n{article.text or ''}".encode(
-            "utf-8", "surrogatepass"
-        ),
-        digest_size=8,
-    ).hexdigest()
-    article.id = article_id(article.source, f"{link}#{fingerprint}", None, "", "")
+    key = article.words_key
+    if key is None:  # (an article not read from a feed here)
+        link = untracked(article.link) if article.link else article.link
+        fingerprint = hashlib.blake2b(
+            f"{article.title}\n{article.summary}\n{article.text or ''}".encode(
+                "utf-8", "surrogatepass"
+            ),
+            digest_size=8,
+        ).hexdigest()
+        key = f"{link}#{fingerprint}"
+    article.id = article_id(article.source, key, None, "", "")
     article.shares_link = True
 
 
@@ -1233,6 +1236,8 @@ def _version(
         guid=guid,
     )
     link = untracked(raw.link) if raw.link else raw.link  # (None as it always read)
+    if link and not guid:
+        article.words_key = f"{link}#{fingerprint}"
     return _Version(article, fingerprint, updated or published, order, link)
 
 

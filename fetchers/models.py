@@ -138,6 +138,9 @@ class Article:
     # an item without a guid whose document gave its link to other items too: its title and
     # summary, not its link, tell it from the articles stored under that link (not stored)
     shares_link: bool = False
+    # an item without a guid: its link and a digest of its words, what it is known by when
+    # its link is shared (`feeds.told_by_words`; not stored)
+    words_key: str | None = None
 
     def sort_key(self) -> datetime:
         """Newest-first ordering uses the publication time, else where it is listed, else

@@ -10,7 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fetchers.feeds import FeedError, close_truncated, parse_feed, resolve, to_articles
+from fetchers.feeds import (
+    FeedError,
+    close_truncated,
+    parse_feed,
+    resolve,
+    to_articles,
+    told_by_words,
+)
 from fetchers.models import article_id
 from fetchers.timeparse import parse_feed_date
 from fetchers.webaddress import untracked
@@ -575,6 +582,16 @@ def test_items_without_a_guid_that_share_a_link_have_ids_of_their_words_wherever
     home_id = article_id("S", None, "http://example.com/home", "", "")
     assert home_id not in (ids["Story A"], ids["Story B"])
     assert [a.title for a in first if a.shares_link] == ["Story A", "Story B"]
+    # one listed alone later, told by its words (its link stored articles share), takes the
+    # id it had beside the others: content alone (its summary made of it) and a link with
+    # a space (written out) alike
+    home = "<link>http://example.com/home page</link>"
+    body = "<content:encoded><![CDATA[<p>The talks resume on Monday.</p>]]></content:encoded>"
+    together = articles(rss(f"<title>Story C</title>{home}{body}", f"<title>Story D</title>{home}"))
+    (lone,) = articles(rss(f"<title>Story C</title>{home}{body}"))
+    assert not lone.shares_link and lone.id != together[0].id
+    told_by_words(lone)
+    assert lone.id == together[0].id and lone.shares_link
 
 
 @pytest.mark.parametrize(

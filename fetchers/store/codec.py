@@ -280,6 +280,7 @@ KEPT_ELSEWHERE = {
     "starred": "state.json, the marks",
     "revisions": "the shard document alone, read by Store.revisions()",
     "shares_link": "not kept: how its document listed it, for the dedupe by link",
+    "words_key": "not kept: what it is known by at a shared link, as its document gave it",
 }
 # Record slots that are not stored: the marks, and where the store keeps the record.
 RECORD_ONLY = ("read", "starred", "shard", "rank", "place", "at")
