@@ -47,11 +47,6 @@ class OrderedKeysApp(App[ReturnType]):
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
-            split = self._escape_then_key(event)
-            if split is not None:
-                for key in split:
-                    await self.on_event(key)
-                return
             if self._key_in_flight is not None or self._holds:
                 self._held_keys.append(event)
                 return
@@ -80,6 +75,10 @@ class OrderedKeysApp(App[ReturnType]):
         return events.Key("escape", "\x1b"), events.Key(rest, rest)
 
     async def _dispatch_key(self, key: events.Key) -> None:
+        split = self._escape_then_key(key)  # (as focus is once the keys before it are done)
+        if split is not None:
+            key, after = split
+            self._held_keys.appendleft(after)
         self._key_in_flight = key
         target = self.focused or self.screen  # where Textual forwards a key it does not bind
         await super().on_event(key)
