@@ -327,7 +327,7 @@ def _read_after(path: Path, value: Any) -> float | None:
     """[settings] read_after: how long an article is shown before it counts as read, or
     "never" (only `enter` reads it, as newsboat does)."""
     where = _where(path, "settings.read_after")
-    if value == "never":
+    if isinstance(value, str) and value.strip().lower() == "never":
         return None
     try:
         seconds = parse_duration(value)

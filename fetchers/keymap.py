@@ -303,14 +303,14 @@ BINDINGS = [
     KeyBinding(
         "app.screenshot", "f8", "Save a screenshot", "dashboard", "app.screenshot", "Screenshot"
     ),
-    KeyBinding("article.down", "j,down", "Scroll down a line", "article", "scroll_down", "Down"),
-    KeyBinding("article.up", "k,up", "Scroll up a line", "article", "scroll_up", "Up"),
+    KeyBinding("article.down", "j,down", "Scroll down a line", "article", "move(1)", "Down"),
+    KeyBinding("article.up", "k,up", "Scroll up a line", "article", "move(-1)", "Up"),
     KeyBinding(
-        "article.page_down", "pagedown,ctrl+f", "Page down", "article", "page_down", "Page down"
+        "article.page_down", "pagedown,ctrl+f", "Page down", "article", "page(1)", "Page down"
     ),
-    KeyBinding("article.page_up", "pageup,ctrl+b,b", "Page up", "article", "page_up", "Page up"),
-    KeyBinding("article.top", "home,g", "Top of the article", "article", "scroll_home", "Top"),
-    KeyBinding("article.end", "end,G", "End of the article", "article", "scroll_end", "End"),
+    KeyBinding("article.page_up", "pageup,ctrl+b,b", "Page up", "article", "page(-1)", "Page up"),
+    KeyBinding("article.top", "home,g", "Top of the article", "article", "to_end(0)", "Top"),
+    KeyBinding("article.end", "end,G", "End of the article", "article", "to_end(1)", "End"),
     KeyBinding("headlines.down", "j,down", "Next headline", "headlines", "cursor_down", "Down"),
     KeyBinding("headlines.up", "k,up", "Previous headline", "headlines", "cursor_up", "Up"),
     KeyBinding(

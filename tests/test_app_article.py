@@ -286,10 +286,13 @@ async def test_the_article_scrolls_from_the_keyboard_in_the_wide_layout(tmp_path
         await until(pilot, lambda: view.scroll_y == view.max_scroll_y)
         await pilot.press("g")
         await until(pilot, lambda: view.scroll_y == 0)
-        await pilot.press("j", "j")
-        await until(pilot, lambda: view.scroll_y == 2)
+        await pilot.press(*"jjjjjjjjjj")  # (typed ahead: each from where the last left it)
+        await until(pilot, lambda: view.scroll_y == 10)
         await pilot.press("k")
-        await until(pilot, lambda: view.scroll_y == 1)
+        await until(pilot, lambda: view.scroll_y == 9)
+        page = view.scrollable_content_region.height - 1
+        await pilot.press("pagedown", "pagedown", "b")
+        await until(pilot, lambda: view.scroll_y == 9 + page)
 
 
 async def test_escapes_a_store_written_elsewhere_holds_never_reach_the_screen(

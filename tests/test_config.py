@@ -350,7 +350,8 @@ def test_a_time_at_the_ends_of_the_calendar_is_an_events_error_not_a_crash(
 
 
 @pytest.mark.parametrize(
-    ("written", "taken"), [('"3s"', 3.0), ('"never"', None), ("2", 2.0), ('"1.5s"', 1.5)]
+    ("written", "taken"),
+    [('"3s"', 3.0), ('"never"', None), ('"Never"', None), ("2", 2.0), ('"1.5s"', 1.5)],
 )
 def test_read_after_takes_a_duration_or_never(tmp_path: Path, written: str, taken: object) -> None:
     path = tmp_path / "c.toml"

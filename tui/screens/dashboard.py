@@ -956,7 +956,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         """A page further in the article, from wherever the keys are (the headlines of a wide
         layout kept them: its article could be scrolled only with the mouse, or by tabbing
         to it)."""
-        self.article_view.scroll_page_down(animate=False)
+        self.article_view.action_page(1)
 
     def action_close_article(self) -> None:
         if self.query_one(FilterBar).display:  # the prompt first: it is what keys go to

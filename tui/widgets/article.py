@@ -93,6 +93,18 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
         text: str | None
         reason: str = ""  # "HTTP 404 Not Found"
 
+    # the keys scroll at once, never animated: keys typed ahead in one read (over SSH, ten
+    # j's) each started from where an animation was, and most were lost
+    def action_move(self, lines: int) -> None:
+        self.scroll_to(y=self.scroll_y + lines, animate=False, immediate=True)
+
+    def action_page(self, pages: int) -> None:
+        height = max(1, self.scrollable_content_region.height - 1)
+        self.scroll_to(y=self.scroll_y + pages * height, animate=False, immediate=True)
+
+    def action_to_end(self, end: int) -> None:
+        self.scroll_to(y=self.max_scroll_y if end else 0, animate=False, immediate=True)
+
     def __init__(
         self, session: Session, *, id: str | None = None, classes: str | None = None
     ) -> None:
