@@ -106,7 +106,9 @@ def test_a_lease_runs_out_within_half_the_shortest_interval(tmp_path: Path) -> N
     config = config_for(tmp_path, Source("A", url="https://a.example/"))
     config.settings = Settings(interval=600)
     assert lease_ttl(config) == 30.0
-    config.sources.append(Source("B", url="https://b.example/", interval=8))
+    config.sources.append(Source("B", url="http://127.0.0.1:9/", interval=8))  # (local: 1s)
+    assert lease_ttl(config) == 4.0
+    config.sources.append(Source("C", url="https://c.example/", interval=8))  # (polled at 60s)
     assert lease_ttl(config) == 4.0
 
 
