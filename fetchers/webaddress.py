@@ -118,7 +118,41 @@ def feed_key(url: str) -> str:
         host = f"{host}:{port}"
     userinfo = parts.netloc.rpartition("@")[0]
     netloc = f"{userinfo}@{host}" if userinfo else host
-    return urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
+    path = _without_dot_segments(_ESCAPED.sub(_unescaped, parts.path)) or "/"
+    return urlunsplit((parts.scheme, netloc, path, parts.query, ""))
+
+
+_ESCAPED = re.compile(r"%([0-9A-Fa-f]{2})")
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+def _unescaped(match: re.Match[str]) -> str:
+    """A percent escape as every server reads it: an unreserved character written out
+    ("%61" is "a"), any other escape in capitals (RFC 3986, 6.2.2)."""
+    character = chr(int(match.group(1), 16))
+    return character if character in _UNRESERVED else match.group(0).upper()
+
+
+def _without_dot_segments(path: str) -> str:
+    """A path without its "." and ".." segments (RFC 3986, 5.2.4): "/./feed.xml" and
+    "/news/../feed.xml" are "/feed.xml"."""
+    if "." not in path:
+        return path
+    out: list[str] = []
+    segments = path.split("/")
+    for n, segment in enumerate(segments):
+        last = n == len(segments) - 1
+        if segment == ".":
+            if last:
+                out.append("")
+        elif segment == "..":
+            if len(out) > 1:
+                out.pop()
+            if last:
+                out.append("")
+        else:
+            out.append(segment)
+    return "/".join(out)
 
 
 # query parameters that say how a reader came to a page, never which page it is: a feed that

@@ -66,9 +66,12 @@ def test_the_same_feed_written_another_way_is_already_subscribed(
     url = feed_server.add("/feed.xml", Route(rss("<title>a</title>", title="Seoul Wire")))
     assert cli(capsys, config, "add", url)[0] == 0
     host = url.split("/")[2].split(":")[0]
+    base, _, name = url.rpartition("/")
     for again in (
         url + "#top",
         url + "?utm_source=newsletter",
+        f"{base}/./{name}",  # (a dot segment, and an escaped letter: the same path)
+        f"{base}/%{ord(name[0]):02x}{name[1:]}",
         url.replace(host, host.upper()) if host != host.upper() else url + "#",
     ):
         code, _, err = cli(capsys, config, "add", again)
