@@ -387,6 +387,9 @@ def _settings(path: Path, table: Any, notes: list[str]) -> Settings:
     for key in ("user_agent", "data_dir", "theme"):  # theme: checked by the dashboard
         if key in table:
             setattr(s, key, _typed(path, f"settings.{key}", table[key], str, "a string"))
+    if s.data_dir is not None and not s.data_dir.strip():  # ("$DIR" unset in a template:
+        # the user's default store was written, as with an empty --data-dir)
+        raise ConfigError(f"{_where(path, 'settings.data_dir')}: must not be empty")
     agent = s.user_agent or ""
     if not (agent.isascii() and agent.isprintable()):
         # sent as a header: printable ASCII only (an accent stopped every request of a poll)

@@ -368,3 +368,13 @@ def test_read_after_refuses_what_is_no_duration_of_an_hour_or_less(
     path.write_text(f"[settings]\nread_after = {written}\n")
     with pytest.raises(ConfigError, match=r"settings\.read_after"):
         load_config(path, FROZEN)
+
+
+def test_an_empty_data_dir_in_the_config_is_refused_not_the_default(
+    tmp_path: Path, now: datetime
+) -> None:
+    """`data_dir = ""` (a template's variable left unset) wrote into the user's default
+    store, as an empty --data-dir did."""
+    path = write_config(tmp_path / "c.toml", '[settings]\ndata_dir = " "\n')
+    with pytest.raises(ConfigError, match=r"settings\.data_dir: must not be empty"):
+        load_config(path, now)

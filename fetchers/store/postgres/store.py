@@ -2121,9 +2121,10 @@ def _id_of(record: Record) -> str:
 
 
 # what says the server was not reached, or its connection lost: no state (the client's own),
-# connection exceptions (08), and the server shutting down (57P01-57P03); not a deadlock or
-# a full disk of a server that answers
-_LOST_STATES = ("08", "57P01", "57P02", "57P03")
+# connection exceptions (08), the server shutting down (57P01-57P03), an idle session ended
+# (57P05), no connection left for this one (53300); not a deadlock or a full disk of a server
+# that answers
+_LOST_STATES = ("08", "57P01", "57P02", "57P03", "57P05", "53300")
 
 
 def _unreachable(exc: BaseException, psycopg: Any) -> bool:
