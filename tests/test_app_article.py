@@ -30,6 +30,26 @@ PARAGRAPH = (
 )
 
 
+def stored_article(tmp_path: Path, ident: str, title: str, **fields: object) -> None:
+    """One article in the data dir, as a store another process wrote it."""
+    with Store(tmp_path / "data", writer=True) as store:
+        store.add_batch(
+            [
+                Article(
+                    id=ident, source=str(fields.pop("source", "Wire")), title=title, link=None,
+                    published=FROZEN, fetched=FROZEN, **fields,  # type: ignore[arg-type]
+                )
+            ]
+        )  # fmt: skip
+
+
+def long_article(tmp_path: Path, paragraphs: list[str]) -> None:
+    """The article "long", of these paragraphs."""
+    stored_article(
+        tmp_path, "long", "A long report", summary="The long one.", text="\n\n".join(paragraphs)
+    )
+
+
 def linked_article(tmp_path: Path, link: str, published: datetime = FROZEN) -> None:
     with Store(tmp_path / "data", writer=True) as store:
         store.add_batch(
@@ -230,16 +250,7 @@ async def test_a_resize_keeps_the_place_read_in_a_long_article(tmp_path: Path) -
     from tests.conftest import until
 
     paragraphs = [f"Paragraph {n}. {PARAGRAPH * 3}Marker{n:04d}." for n in range(120)]
-    with Store(tmp_path / "data", writer=True) as store:
-        store.add_batch(
-            [
-                Article(
-                    id="long", source="Wire", title="A long report", link=None,
-                    published=FROZEN, fetched=FROZEN, summary="The long one.",
-                    text="\n\n".join(paragraphs),
-                )
-            ]
-        )  # fmt: skip
+    long_article(tmp_path, paragraphs)
     app = make_app(tmp_path, poll=False)
     async with piloted(app, (120, 40)) as pilot:
         await settle(app, pilot)
@@ -261,16 +272,7 @@ async def test_the_article_scrolls_from_the_keyboard_in_the_wide_layout(tmp_path
     from tests.conftest import until
 
     paragraphs = [f"Paragraph {n}. {PARAGRAPH * 3}" for n in range(60)]
-    with Store(tmp_path / "data", writer=True) as store:
-        store.add_batch(
-            [
-                Article(
-                    id="long", source="Wire", title="A long report", link=None,
-                    published=FROZEN, fetched=FROZEN, summary="The long one.",
-                    text="\n\n".join(paragraphs),
-                )
-            ]
-        )  # fmt: skip
+    long_article(tmp_path, paragraphs)
     app = make_app(tmp_path, poll=False)
     async with piloted(app, (120, 40)) as pilot:
         await settle(app, pilot)
@@ -302,15 +304,7 @@ async def test_escapes_a_store_written_elsewhere_holds_never_reach_the_screen(
     is not: a title's OSC sequence retitled the terminal's window and a line break in it
     pushed the row's border out. The row and the article pane show its words alone."""
     hostile = "\x1b]0;PWNED\x07\x1b[31mRed alert\x1b[0m over\nthe port"
-    with Store(tmp_path / "data", writer=True) as store:
-        store.add_batch(
-            [
-                Article(
-                    id="hostile", source="Wire\x1b[5m", title=hostile, link=None,
-                    published=FROZEN, fetched=FROZEN, summary="Body \x1b[2Jtext.",
-                )
-            ]
-        )  # fmt: skip
+    stored_article(tmp_path, "hostile", hostile, source="Wire\x1b[5m", summary="Body \x1b[2Jtext.")
     app = make_app(tmp_path, poll=False)
     async with piloted(app, (120, 40)) as pilot:
         await settle(app, pilot)

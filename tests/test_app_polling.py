@@ -282,6 +282,15 @@ def _row(app, y: int = 0) -> str:  # type: ignore[no-untyped-def]
     return dash(app).headlines.render_line(y).text
 
 
+def _wire_config(tmp_path: Path) -> Path:
+    """A config file of one source, "Wire", a file of one headline."""
+    wire = tmp_path / "wire.xml"
+    _wire(wire, "Bank of Korea holds key rate at 2.5 percent")
+    path = tmp_path / "wirewatch.toml"
+    path.write_text(f'[[sources]]\nname = "Wire"\npath = "{wire}"\n', "utf-8")
+    return path
+
+
 def _wire(feed: Path, title: str) -> None:
     feed.write_bytes(
         rss(f"<title>{title}</title><guid>g-1</guid><pubDate>Fri, 24 Oct 2025 07:50 GMT</pubDate>")
@@ -426,11 +435,9 @@ async def test_a_source_added_to_the_config_file_is_polled_by_the_open_dashboard
 ) -> None:
     """A source `wirewatch add` wrote into the config beside an open dashboard was never
     polled, nor listed, until it restarted: the changed file is read again between cycles."""
-    wire, desk = tmp_path / "wire.xml", tmp_path / "desk.xml"
-    _wire(wire, "Bank of Korea holds key rate at 2.5 percent")
+    desk = tmp_path / "desk.xml"
     desk.write_bytes(rss("<title>Desk exclusive: chip tariffs</title><guid>d-1</guid>"))
-    path = tmp_path / "wirewatch.toml"
-    path.write_text(f'[[sources]]\nname = "Wire"\npath = "{wire}"\n', "utf-8")
+    path = _wire_config(tmp_path)
     app = make_app(tmp_path, load_config(path, FROZEN))
     async with piloted(app, (160, 50)) as pilot:
         await settle(app, pilot, want=1)
@@ -457,10 +464,7 @@ async def test_a_config_edit_that_cannot_be_read_is_said_on_the_open_dashboard(
     """An edit that broke the config (`interval = "5 minutes"`) was ignored without a word:
     the new source never came and nothing said why (the log line reached no one). The
     dashboard says what is wrong and keeps the running config."""
-    wire = tmp_path / "wire.xml"
-    _wire(wire, "Bank of Korea holds key rate at 2.5 percent")
-    path = tmp_path / "wirewatch.toml"
-    path.write_text(f'[[sources]]\nname = "Wire"\npath = "{wire}"\n', "utf-8")
+    path = _wire_config(tmp_path)
     app = make_app(tmp_path, load_config(path, FROZEN))
     async with piloted(app, (160, 50)) as pilot:
         await settle(app, pilot, want=1)

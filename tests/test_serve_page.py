@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -23,14 +25,15 @@ def _get(url: str) -> bytes | None:
         return None
 
 
-def test_served_page_loads_its_fonts_from_the_server(tmp_path: Path) -> None:
+@contextmanager
+def _served(tmp_path: Path, *options: str) -> Iterator[tuple[int, bytes]]:
+    """`wirewatch serve` on a free port with these options: the port and its page."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    base = f"http://127.0.0.1:{port}/"
     proc = subprocess.Popen(
         [sys.executable, "-m", "tui", "--data-dir", str(tmp_path / "data"), "serve"]
-        + ["--port", str(port)],
+        + [*options, "--port", str(port)],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -39,9 +42,18 @@ def test_served_page_loads_its_fonts_from_the_server(tmp_path: Path) -> None:
         page = None
         deadline = time.monotonic() + 20
         while page is None and time.monotonic() < deadline:
-            page = _get(base)
+            page = _get(f"http://127.0.0.1:{port}/")
             time.sleep(0.1)
         assert page is not None, "serve did not answer"
+        yield port, page
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_served_page_loads_its_fonts_from_the_server(tmp_path: Path) -> None:
+    with _served(tmp_path) as (port, page):
+        base = f"http://127.0.0.1:{port}/"
         html = page.decode()
         assert "googleapis" not in html
         links = re.findall(r"""(?:href|src)\s*=\s*["']([^"']+)""", html)
@@ -54,36 +66,14 @@ def test_served_page_loads_its_fonts_from_the_server(tmp_path: Path) -> None:
         for font in fonts:
             body = _get(urljoin(base, font))
             assert body is not None and len(body) > 10_000, f"{font} is not served"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_the_page_names_its_scripts_as_the_browser_asked_for_it(tmp_path: Path) -> None:
     """Bound to 0.0.0.0 (for a desk that cannot SSH), the page named its scripts and its
     websocket at http://0.0.0.0:PORT, which no browser elsewhere can load: a blank page.
     They are named by the address the browser asked for."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tui", "--data-dir", str(tmp_path / "data"), "serve"]
-        + ["--host", "0.0.0.0", "--port", str(port)],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        page = None
-        deadline = time.monotonic() + 20
-        while page is None and time.monotonic() < deadline:
-            page = _get(f"http://127.0.0.1:{port}/")
-            time.sleep(0.1)
-        assert page is not None, "serve did not answer"
+    with _served(tmp_path, "--host", "0.0.0.0") as (port, page):
         html = page.decode()
         assert "0.0.0.0" not in html
         assert f"ws://127.0.0.1:{port}/ws" in html
         assert f"http://127.0.0.1:{port}/static/" in html
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
