@@ -202,8 +202,22 @@ def _check_keys(path: Path, table: str, got: dict[str, Any], allowed: set[str]) 
 
 def _typed(path: Path, key: str, value: Any, kind: type | tuple[type, ...], what: str) -> Any:
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise ConfigError(f"{_where(path, key)}: must be {what}, not {value!r}")
+        raise ConfigError(f"{_where(path, key)}: must be {what}, not {_described(value)}")
     return value
+
+
+def _described(value: Any) -> str:
+    """A value of the wrong type as an error names it: a table or an array by its shape, not
+    its contents (an `[alerts]` written for `[[alerts]]` holds a webhook's secret address),
+    and no address at all."""
+    if isinstance(value, dict):
+        keys = ", ".join(sorted(map(str, value)))
+        return f"a table (with {keys})" if keys else "an empty table"
+    if isinstance(value, list):
+        return f"an array of {len(value)}"
+    if isinstance(value, str) and "://" in value:
+        return "an address"
+    return repr(value)
 
 
 def build_config(

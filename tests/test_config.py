@@ -167,6 +167,28 @@ def test_broken_config_names_the_fault(
     assert expected in message
 
 
+def test_a_table_written_for_an_array_of_tables_is_named_without_its_contents(
+    tmp_path: Path, now: datetime
+) -> None:
+    """`[alerts]` written for `[[alerts]]` printed the whole table, the webhook's secret
+    address with it; the mistake names the table's keys, never a value."""
+    path = write_config(
+        tmp_path / "single.toml",
+        '[alerts]\nname = "R1"\nquery = "x"\nnotify = ["webhook"]\n'
+        'webhook = "https://hooks.slack.com/services/T0/B0/SECRETXYZ"\n',
+    )
+    with pytest.raises(ConfigError) as info:
+        load_config(path, now)
+    message = str(info.value)
+    assert "alerts: must be an array of tables ([[alerts]])" in message
+    assert "name, notify, query, webhook" in message
+    assert "SECRETXYZ" not in message and "hooks.slack.com" not in message
+    path.write_text('[settings]\nuser_agent = ["https://u:pw@x.example/SECRET"]\n')
+    with pytest.raises(ConfigError) as info:
+        load_config(path, now)
+    assert "SECRET" not in str(info.value)
+
+
 def test_a_config_saved_with_a_byte_order_mark_or_a_scheme_in_capitals_loads(
     tmp_path: Path, now: datetime
 ) -> None:
