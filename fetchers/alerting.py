@@ -44,6 +44,7 @@ from fetchers.alertrules import (
 from fetchers.atomic import atomic_write_bytes
 from fetchers.batchmatch import BatchIndex, WordPlan
 from fetchers.heap import collector_paused
+from fetchers.http import DEFAULT_USER_AGENT
 from fetchers.models import Clock, from_utc_iso, utc_iso
 from fetchers.notify import (
     PER_RULE,
@@ -253,6 +254,7 @@ class AlertDesk:
         self._rules_seen = {rule.key: seen.get(rule.key, now) for rule in config.alerts}
         self._config_seen_at = now
         self.zone = local_zone(config.settings.timezone)
+        self.sender.user_agent = config.settings.user_agent or DEFAULT_USER_AGENT
         # alerts.json's rules are read again, and checked, in the new zone; as read last
         # meanwhile, should the file not read (a log rotation's SIGHUP beside a half-saved edit)
         stored = self._stored
@@ -866,7 +868,9 @@ class AlertDesk:
                 fmt = webhook_format(rule)
                 for entry in shown:
                     url, body = webhook_request(rule.webhook, fmt, entry)
-                    firing.webhooks += self.sender.submit(url, body, delivery_key(entry))
+                    firing.webhooks += self.sender.submit(
+                        url, body, delivery_key(entry), entry.alert
+                    )
         if desktop:
             firing.desktop = len(desktop)
             with self._done:

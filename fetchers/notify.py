@@ -223,6 +223,7 @@ class Post:
     url: str
     body: dict[str, Any]
     key: str = ""  # its Idempotency-Key: the same for each try of one alert
+    rule: str = ""  # the alert rule it is for: said with its failures (rules share hosts)
 
 
 def delivery_key(entry: AlertEntry) -> str:
@@ -286,6 +287,12 @@ def _keyed(post: Post) -> dict[str, str]:
     return {"Idempotency-Key": post.key} if post.key else {}
 
 
+def _for_rule(where: str, rule: str) -> str:
+    """A webhook's host as its messages say it, with the rule the post was for: several rules
+    post to one host (hooks.slack.com), and a failure names the rule to mend."""
+    return f"{where} (alert {strip_controls(rule)})" if rule else where
+
+
 class _Moved(Exception):
     """A webhook answered with a redirect that is not followed (its message says why)."""
 
@@ -328,26 +335,27 @@ class WebhookSender:
                 self.stats.failed += 1
         self.failures.note(message)
 
-    def submit(self, url: str, body: dict[str, Any], key: str = "") -> bool:
-        """Queue a post; never waits. False (and logged) when its URL's queue is full or the
-        sender is being closed."""
+    def submit(self, url: str, body: dict[str, Any], key: str = "", rule: str = "") -> bool:
+        """Queue a post (`rule`: the alert rule it is for); never waits. False (and logged)
+        when its URL's queue is full or the sender is being closed."""
         with self._lock:  # (what `close` takes out is then never put in behind it)
             if self._closing.is_set():
                 lane = None
             else:
                 lane = self._lane(url)
                 try:
-                    lane.queue.put_nowait(Post(url, body, key))
+                    lane.queue.put_nowait(Post(url, body, key, rule))
                     return True
                 except queue.Full:
                     pass
+        where = _for_rule(url_host(url), rule)
         if lane is None:
             self._count_unsent(None, 1)
-            self.failures.note(f"webhook {url_host(url)}: not sent: wirewatch was stopping")
-            log.warning("webhook %s: the alert was not sent: wirewatch is stopping", url_host(url))
+            self.failures.note(f"webhook {where}: not sent: wirewatch was stopping")
+            log.warning("webhook %s: the alert was not sent: wirewatch is stopping", where)
         else:
             self._failed(
-                f"webhook {lane.where}: {self.limit} posts waiting, this one dropped", dropped=True
+                f"webhook {where}: {self.limit} posts waiting, this one dropped", dropped=True
             )
         return False
 
@@ -370,12 +378,7 @@ class WebhookSender:
                 lane.unsent += count
 
     def _run(self, lane: _Lane) -> None:
-        with httpx.Client(
-            timeout=self.timeout,
-            headers={"User-Agent": self.user_agent},
-            follow_redirects=False,
-            trust_env=True,
-        ) as client:
+        with httpx.Client(timeout=self.timeout, follow_redirects=False, trust_env=True) as client:
             while True:
                 post = lane.queue.get()
                 try:
@@ -388,17 +391,18 @@ class WebhookSender:
                         self._deliver(client, post, lane)
                 except Exception as exc:  # the next alerts still go; the message may quote
                     # the URL, so only the error's kind is logged
-                    self._failed(
-                        f"webhook {lane.where}: not sent ({type(exc).__name__})", error=True
-                    )
+                    where = _for_rule(lane.where, post.rule if post is not None else "")
+                    self._failed(f"webhook {where}: not sent ({type(exc).__name__})", error=True)
                 finally:
                     lane.in_flight = False
                     lane.queue.task_done()
 
     def _deliver(self, client: httpx.Client, post: Post, lane: _Lane) -> None:
-        where, stats = lane.where, self.stats
+        where, stats = _for_rule(lane.where, post.rule), self.stats
+        # the User-Agent of the config in force (a reload changes it from the next post)
+        headers = {"User-Agent": self.user_agent, **_keyed(post)}
         try:
-            request = client.build_request("POST", post.url, json=post.body, headers=_keyed(post))
+            request = client.build_request("POST", post.url, json=post.body, headers=headers)
         except (httpx.InvalidURL, httpx.HTTPError, ValueError) as exc:
             # A URL no request can be made for (an IDNA host that does not encode, a URL
             # too long) fails the same way at every try. Its message quotes the URL.

@@ -340,6 +340,22 @@ def test_a_running_desk_keeps_the_apps_rules_as_read_last_while_they_cannot_be_r
         assert [r.name for r in desk.rules(NOW)] == ["Gamma"]
 
 
+def test_a_reloaded_user_agent_is_the_webhooks_too(tmp_path: Path) -> None:
+    """The User-Agent is every request's, webhooks' too: a reload that changed it changed the
+    feeds' requests and left the hooks' as they were."""
+    data = tmp_path / "data"
+    with Store(data, writer=True) as store:
+        config = config_with(tmp_path, "https://x.example/feed", [])
+        config.settings.user_agent = "desk/1.0"
+        desk = AlertDesk(config, store, data, lambda: NOW)
+        assert desk.sender.user_agent == "desk/1.0"
+        again = config_with(tmp_path, "https://x.example/feed", [])
+        again.settings.user_agent = "desk/2.0"
+        desk.reconfigure(again)
+        assert desk.sender.user_agent == "desk/2.0"
+        desk.close()
+
+
 def test_an_article_kept_for_the_apps_rules_and_deferred_again_fires_once(
     tmp_path: Path,
 ) -> None:

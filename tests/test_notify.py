@@ -540,3 +540,33 @@ def test_ntfy_keeps_the_path_before_the_topic_and_the_query(receiver: Receiver) 
     ((path, body),) = receiver.posts
     assert path == "/ntfy/?auth=TOKEN" and body["topic"] == "alerts-topic"
     hooks.close()
+
+
+def test_a_failing_hook_is_said_with_the_rule_it_was_for(
+    receiver: Receiver, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Rules post to one host (every Slack hook is hooks.slack.com): a failure names the rule
+    to mend, never the hook's secret path."""
+    receiver.statuses = [500]
+    receiver.moved["/moved"] = (301, "http://moved.example/new")
+    hooks = sender([], retries=1)
+    hooks.submit(receiver.url(f"/{SECRET}"), {"text": "x"}, rule="Tariffs")
+    hooks.submit(receiver.url("/moved"), {"text": "x"}, rule="Chips")
+    assert hooks.drain(10)
+    assert "(alert Tariffs): gave up after 2 tries (HTTP 500)" in caplog.text
+    assert "(alert Chips) has moved (HTTP 301" in caplog.text
+    assert SECRET not in caplog.text
+    hooks.close()
+
+
+def test_a_hook_is_asked_with_the_user_agent_in_force(receiver: Receiver) -> None:
+    """A User-Agent changed in the config (a reload) holds from the next post, as it does
+    for the feeds' requests."""
+    hooks = WebhookSender(user_agent="desk/1.0", timeout=5.0)
+    hooks.submit(receiver.url("/a"), {"text": "x"})
+    assert hooks.drain(10)
+    hooks.user_agent = "desk/2.0"
+    hooks.submit(receiver.url("/a"), {"text": "y"})
+    assert hooks.drain(10)
+    assert [h["user-agent"] for h in receiver.headers] == ["desk/1.0", "desk/2.0"]
+    hooks.close()
