@@ -56,6 +56,12 @@ class Verdict:
     def spike(self) -> bool:
         return self.current >= self.threshold
 
+    @property
+    def spikes_at(self) -> int:
+        """The fewest mentions this hour that are a spike: the threshold rounded up (a
+        threshold of 8.2 is not met by 8, and "spike at 8" beside 8 unmarked said otherwise)."""
+        return math.ceil(self.threshold)
+
 
 def spike_verdict(series: list[int]) -> Verdict:
     """The statistic above on a series whose last count is the running hour (a shorter

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import json
+import math
 import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -622,6 +623,12 @@ def test_alerts_and_trends_json_shapes(tmp_path: Path, capsys: pytest.CaptureFix
     }
     assert first["start"] == "2025-10-23T03:00:00Z" and len(first["counts"]) == 30
     assert first["counts"][-1] == 1 and first["current"] == 1 and first["spike"] is False
+    # the text draws the hours asked for, and says the fewest mentions that are a spike
+    # (the threshold rounded up: the count that meets it)
+    assert main(["trends", "--hours", "30", *common]) == 0
+    drawn = capsys.readouterr().out.splitlines()[0]
+    assert len(drawn.split()[0]) == 30
+    assert f"(spike at {math.ceil(first['threshold'])})" in drawn
     assert main(["trends", "--hours", "7", *common]) == 2
 
 

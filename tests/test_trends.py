@@ -24,6 +24,7 @@ from fetchers.story import Story
 from fetchers.storybook import StoryBook
 from fetchers.trends import (
     SPIKE_FLOOR,
+    Verdict,
     hourly_counts,
     spike_verdict,
     trends,
@@ -378,3 +379,19 @@ def test_the_stories_counts_are_read_with_each_shard_file_once(
         hourly_counts([published[i] for i in story.articles], NOW, 25) for story in stories
     ]
     assert sum(map(sum, rows)) == sum(1 for n in range(1500) if n % 30 < 25)
+
+
+def test_the_spike_line_said_is_the_fewest_mentions_that_are_a_spike() -> None:
+    """A threshold of 8.2 is met by 9 mentions, not 8: "8 this hour (spike at 8)" with no
+    SPIKE beside it said one thing and did another."""
+    from tui.screens.alerts import trend_note
+
+    verdict = Verdict(current=8, mean=3.0, stdev=1.0, threshold=8.196)
+    assert not verdict.spike and verdict.spikes_at == 9
+    assert Verdict(current=9, mean=3.0, stdev=1.0, threshold=8.196).spike
+    assert Verdict(current=5, mean=1.0, stdev=0.0, threshold=5.0).spikes_at == 5
+    counts = [2, 4] * 12 + [8]
+    said = trend_note(counts, "vel").plain
+    found = spike_verdict(counts)
+    assert f"8 this hour (spike at {found.spikes_at})" in said
+    assert found.spikes_at > 8 and "SPIKE" not in said

@@ -1345,8 +1345,8 @@ def cmd_trends(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
                 continue
             mark = "  SPIKE" if found.verdict.spike else ""
             out.write(
-                f"{_sparkline(found.counts[-24:])}  {found.verdict.current:>4} this hour"
-                f" (spike at {found.verdict.threshold:.0f})  {found.kind:<5}  {found.name}{mark}\n"
+                f"{_sparkline(found.counts)}  {found.verdict.current:>4} this hour"
+                f" (spike at {found.verdict.spikes_at})  {found.kind:<5}  {found.name}{mark}\n"
             )
     return EXIT_OK
 

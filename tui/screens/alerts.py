@@ -113,10 +113,10 @@ def trend_note(
         return Text(f" counting…  {query}", no_wrap=True, overflow="ellipsis")
     verdict = spike_verdict(counts)
     spike = "  SPIKE" if verdict.spike else ""
-    said = f" {verdict.current} this hour (spike at {verdict.threshold:.0f}){spike}"
+    said = f" {verdict.current} this hour (spike at {verdict.spikes_at}){spike}"
     if narrow or (room is not None and cell_len(said) + QUERY_ROOM > room):
         spike = "SPIKE " if verdict.spike else ""
-        said = f" {spike}{verdict.current}/h, spike {verdict.threshold:.0f}"
+        said = f" {spike}{verdict.current}/h, spike {verdict.spikes_at}"
     return Text(f"{said}  {query}", no_wrap=True, overflow="ellipsis")
 
 
