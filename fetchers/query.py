@@ -449,6 +449,17 @@ def quoted(value: str) -> str:
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"'})
 
 
+def as_phrase(text: str) -> str:
+    """A text (a watch term) as one phrase of a query: marks around it as a whole, straight
+    or curly, taken as the phrase's own; a quote inside it written twice, as a query writes
+    it (a quote read as a space left `Trump: "We're far apart"` two spaces that no text has,
+    and a curly one an unterminated quote)."""
+    text = text.strip().translate(_QUOTES)
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        text = text[1:-1].strip()
+    return quoted(text)
+
+
 def _tokens(text: str) -> list[tuple[bool, str | None, str, bool]]:
     """(negated, field, value, was_quoted) for each term."""
     out: list[tuple[bool, str | None, str, bool]] = []

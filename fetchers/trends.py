@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 from fetchers.batchmatch import BatchIndex, WordPlan
 from fetchers.models import AHEAD_ALLOWED, utc_iso
-from fetchers.query import Query, Record
+from fetchers.query import Query, Record, as_phrase
 from fetchers.store import ArticleStore
 
 if TYPE_CHECKING:
@@ -104,8 +104,8 @@ def hourly_counts(times: list[float], now: datetime, hours: int) -> list[int]:
 
 
 def watch_query(term: str) -> str:
-    """A watch term as a query: the term as one phrase."""
-    return '"' + term.replace('"', " ").strip() + '"'
+    """A watch term as a query: the term as one phrase (`as_phrase`)."""
+    return as_phrase(term)
 
 
 def within(query: Query, hours: int, now: datetime) -> Query:

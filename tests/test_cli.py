@@ -1361,6 +1361,42 @@ def test_a_source_or_tag_that_is_not_there_is_said_with_the_name_it_may_mean(
     assert lines and "no source" not in output  # (left out: nothing to say)
 
 
+def test_a_source_name_the_shell_took_the_quotes_off_is_that_source(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`list source:"Wire EN"` reaches wirewatch as one word, `source:Wire EN`: it looked for
+    a source "Wire" and the word "EN", found nothing and suggested what had been typed. A
+    configured name (or tag) is read whole; a whole query given as one word is read as
+    typed; a suggestion is written as a query writes it (a quote inside it twice)."""
+    feed = tmp_path / "f.xml"
+    feed.write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+        "<item><title>Seoul and Washington far apart</title><guid>1</guid></item>"
+        "<item><title>Missile test</title><guid>2</guid></item></channel></rss>"
+    )
+    config = tmp_path / "c.toml"
+    config.write_text(
+        f'[[sources]]\nname = "Wire EN"\npath = "{feed}"\ntags = ["two words"]\n'
+        f'[[sources]]\nname = \'The "Daily" Wire\'\npath = "{feed}.none"\nenabled = false\n'
+    )
+    where = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
+    assert main([*where, "refresh"]) == 0
+    capsys.readouterr()
+    for typed in (["source:Wire EN"], ["tag:TWO WORDS"], ["source:wire en", "missile"]):
+        code, lines, output = run(capsys, "list", *typed, "--json", *where)
+        assert code == 0 and lines and "no source" not in output, typed
+    code, lines, output = run(capsys, "list", "-source:Wire EN", "--json", *where)
+    assert code == 0 and lines == []
+    code, lines, output = run(capsys, "list", "missile source:Wire", *where)
+    assert (
+        lines == []
+        and 'source:wire: no source of that name (did you mean source:"Wire EN"?)' in output
+    )
+    code, lines, output = run(capsys, "list", "source:The Daily", *where)
+    assert "source:the: no source" in output  # not a name: read as typed
+    assert '(did you mean source:"The ""Daily"" Wire"?)' in output
+
+
 def test_an_empty_data_dir_or_config_is_a_usage_error_not_the_default(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -94,6 +94,21 @@ def test_series_come_from_the_store(tmp_path: Path) -> None:
     assert sum(counts) == 60
 
 
+def test_a_watch_term_holding_quotes_is_found_as_written(tmp_path: Path) -> None:
+    """A term that quotes someone finds the quote (its quotes were read as spaces, two of
+    them that no text has: none found); one written in curly quotes is the phrase inside
+    them (it was an unterminated quote, and `trends` stopped)."""
+    said = _article(1, 'Trump: "We\'re far apart" on the deal', NOW)
+    other = _article(2, "Missile test: apart, far", NOW)
+    with Store(tmp_path / "d", writer=True) as store:
+        store.add_batch([said, other])
+        for term in ('Trump: "We\'re far apart"', "\u201cfar apart\u201d", "far apart"):
+            text = watch_query(term)
+            (found,) = trends(store, [(term, "watch", text, parse_query(text, NOW))], NOW, 48)
+            assert found.counts[-1] == 1, term
+    assert watch_query("\u201cfar apart\u201d") == '"far apart"'
+
+
 def test_a_spike_fires_once_per_term_per_hour(tmp_path: Path) -> None:
     data = tmp_path / "d"
     with Store(data, writer=True) as store:

@@ -52,7 +52,7 @@ from fetchers.models import (
     system_clock,
     utc_iso,
 )
-from fetchers.query import Query, QueryError, parse_query
+from fetchers.query import Query, QueryError, folded, parse_query, quoted
 from fetchers.redact import printable
 from fetchers.store import ArticleStore, StoreError, StoreLocked
 from fetchers.store.factory import newest_kept, open_store
@@ -347,6 +347,31 @@ def _query_words(argv: list[str]) -> tuple[list[str], list[str] | None]:
     return parsed, words
 
 
+def _shell_unquoted(words: list[str], config: Config) -> list[str]:
+    """The words of a command line's query, a `source:` or `tag:` the shell took the quotes
+    off quoted again: `list source:"Wire EN"` reaches wirewatch as the one word `source:Wire
+    EN`, which read as typed looked for a source "Wire" and the word "EN". Only a word whose
+    value is a configured source's name or tag (in any case) is quoted, so a whole query
+    given as one word (`list 'tariff source:Yonhap'`) is read as typed."""
+    names = {folded(source.name) for source in config.sources}
+    tags = {folded(tag) for source in config.sources for tag in source.tags}
+    out: list[str] = []
+    for word in words:
+        sign = word[:1] if word[:1] == "-" else ""
+        field, colon, value = word[len(sign) :].partition(":")
+        known = names if field.lower() == "source" else tags if field.lower() == "tag" else None
+        if (
+            colon
+            and known is not None
+            and '"' not in value
+            and len(value.split()) > 1
+            and folded(" ".join(value.split())) in known
+        ):
+            word = f"{sign}{field}:{quoted(value.strip())}"
+        out.append(word)
+    return out
+
+
 def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     given, words = _query_words(list(sys.argv[1:] if argv is None else argv))
@@ -358,6 +383,8 @@ def _run(argv: Sequence[str] | None) -> int:
         if args.command == "extract":
             return cmd_extract(args, sys.stdout)
         ctx = make_context(args)
+        if words is not None:
+            args.query = _shell_unquoted(args.query, ctx.config)
         command = args.command or "dashboard"
         handler = COMMANDS[command]
         out = sys.stdout if getattr(args, "json", False) else cast(TextIO, ControlFree(sys.stdout))
@@ -774,9 +801,11 @@ def _say_unknown_names(query: Query, store: ArticleStore, config: Config) -> Non
         close = difflib.get_close_matches(term.value.lower(), list(known), n=1, cutoff=0.5)
         starts = [n for k, n in known.items() if k.startswith(term.value.lower())]
         hint = starts[0] if starts else known[close[0]] if close else None
-        meant = f' (did you mean {term.field}:"{hint}"?)' if hint else ""
+        # each as a query writes it (a name with spaces or quotes quoted, its quotes twice)
+        meant = f" (did you mean {term.field}:{quoted(hint)}?)" if hint else ""
         kind = "source" if term.field == "source" else "tag"
-        complain(f"{term.field}:{term.value}: no {kind} of that name{meant}")
+        asked = term.value if term.value.isalnum() else quoted(term.value)
+        complain(f"{term.field}:{asked}: no {kind} of that name{meant}")
 
 
 def _say_unknown_stories(query: Query) -> None:
