@@ -217,6 +217,17 @@ async def test_command_palette_offers_actions_sources_and_events(tmp_path: Path)
         assert dash(app).query_text == "APEC OR Gyeongju OR tag:apec"
 
 
+async def test_the_palette_shows_a_key_in_capitals_beside_its_action(tmp_path: Path) -> None:
+    """The palette's hint for "Source health" is its key, `H`: Textual's markup escape left
+    "[H]" alone and the palette read it as a style tag and showed no key, as it did for
+    every key in capitals and an event's query such as "[LIVE] x"."""
+    app = make_app(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        await palette_search(pilot, "health")
+        assert "[H]" in screen_text(app)
+
+
 async def test_the_palette_offers_one_keys_entry(tmp_path: Path) -> None:
     """wirewatch's "Keys" (the keys in force, with their ids), not Textual's beside it."""
     app = make_app(tmp_path)

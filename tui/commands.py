@@ -11,7 +11,6 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
-from textual.markup import escape
 
 from fetchers.http import shown_url
 from fetchers.query import quoted
@@ -31,6 +30,13 @@ def plain_highlight(matcher: Matcher, text: str) -> Content:
         if not text[offset].isspace():
             content = content.stylize(matcher.match_style, offset, offset + 1)
     return content
+
+
+def _unmarked(text: str) -> str:
+    """`text` as markup that shows it as it is: every "[" escaped (Textual's `escape` leaves
+    "[A]" and "[LIVE]", capitals, alone, and the palette read them as style tags and dropped
+    them: a key in capitals, an event's query)."""
+    return text.replace("[", "\\[")
 
 
 class WirewatchCommands(Provider):
@@ -80,7 +86,7 @@ class WirewatchCommands(Provider):
 
     async def discover(self) -> Hits:
         for text, help_text, command in self._entries():
-            yield DiscoveryHit(Content(text), command, text=text, help=escape(help_text))
+            yield DiscoveryHit(Content(text), command, text=text, help=_unmarked(help_text))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
@@ -92,5 +98,5 @@ class WirewatchCommands(Provider):
                     plain_highlight(matcher, text),
                     command,
                     text=text,
-                    help=escape(help_text),
+                    help=_unmarked(help_text),
                 )
