@@ -523,6 +523,10 @@ def key_name(key: str) -> str:
     base = SHOWN_AS.get(base, base)
     if any(m not in MODIFIERS for m in mods) or not base:
         raise KeymapError(f"{key!r} is not a key (modifiers are {', '.join(sorted(MODIFIERS))})")
+    if len(set(mods)) < len(mods):  # "ctrl+ctrl+u" loaded, showed "ctrl+^u" and never fired
+        raise KeymapError(f"{key!r} is not a key: it names a modifier twice")
+    # in the order Textual names them ("ctrl+shift+x"): a binding of "shift+ctrl+x" never fired
+    mods = sorted(mods)
     if len(base) == 1:
         if "shift" in mods and len(mods) == 1:
             # a terminal sends the character shift types, never shift with it: "shift+s"

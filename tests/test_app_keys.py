@@ -51,6 +51,16 @@ async def test_keymap_override(tmp_path: Path) -> None:
     assert not app.is_running
 
 
+def test_a_key_s_modifiers_are_named_once_in_the_order_textual_sends_them() -> None:
+    """ "ctrl+ctrl+u" loaded, showed "ctrl+^u" in the footer and never fired; "shift+ctrl+x"
+    never fired either, Textual sending it as "ctrl+shift+x"."""
+    assert key_name("shift+ctrl+x") == key_name("Ctrl+Shift+x") == "ctrl+shift+x"
+    assert key_name("ctrl+alt+x") == "alt+ctrl+x"
+    for twice in ("ctrl+ctrl+u", "shift+shift+x", "alt+ctrl+alt+x"):
+        with pytest.raises(KeymapError, match="names a modifier twice"):
+            key_name(twice)
+
+
 async def test_shift_and_a_letter_in_the_keymap_is_the_capital_letter(tmp_path: Path) -> None:
     """ "shift+x" was taken as a key of its own, which a terminal never sends (it sends X):
     the binding never fired and X was left unbound. It is X; "shift+1" is refused."""

@@ -1158,6 +1158,20 @@ def test_a_frozen_clock_at_the_ends_of_the_calendar_is_refused(
     assert code == 2 and "give a time from the year 2 to 9998" in output
 
 
+def test_a_frozen_clock_that_does_not_read_names_where_it_came_from(
+    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A WIREWATCH_NOW that is no time was said to be a `--now` the user never gave."""
+    config = tmp_path / "e.toml"
+    config.write_text("")
+    where = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
+    monkeypatch.setenv("WIREWATCH_NOW", "garbage")
+    code, _, output = run(capsys, *where, "events")
+    assert code == 2 and "WIREWATCH_NOW 'garbage': not an ISO 8601 time" in output
+    code, _, output = run(capsys, *where, "events", "--now", "later")
+    assert code == 2 and "--now 'later': not an ISO 8601 time" in output
+
+
 def test_help_of_a_query_command_is_help_not_a_query(tmp_path: Path, capsys) -> None:
     for command in ("list", "stories"):
         with pytest.raises(SystemExit) as done:

@@ -248,14 +248,17 @@ def _alert_parsers(
 
 
 def _clock(args: argparse.Namespace) -> tuple[Clock, bool]:
-    raw = getattr(args, "now", None) or os.environ.get("WIREWATCH_NOW")
+    raw = getattr(args, "now", None)
+    given = "--now"  # what the time came from, as its error names it
+    if not raw:
+        raw, given = os.environ.get("WIREWATCH_NOW"), "WIREWATCH_NOW"
     if not raw:
         return system_clock, False
     try:
         frozen = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
         raise UsageError(
-            f"--now {raw!r}: not an ISO 8601 time such as 2025-10-24T16:30:00+09:00"
+            f"{given} {raw!r}: not an ISO 8601 time such as 2025-10-24T16:30:00+09:00"
         ) from None
     if frozen.tzinfo is None:
         frozen = frozen.replace(tzinfo=UTC)
@@ -264,7 +267,7 @@ def _clock(args: argparse.Namespace) -> tuple[Clock, bool]:
     except OverflowError:
         year = frozen.year
     if not 2 <= year <= 9998:
-        raise UsageError(f"--now {raw!r}: give a time from the year 2 to 9998")
+        raise UsageError(f"{given} {raw!r}: give a time from the year 2 to 9998")
     return (lambda: frozen), True
 
 
