@@ -480,17 +480,17 @@ def _tokens(text: str) -> list[tuple[bool, str | None, str, bool]]:
             # exclude, as "-weather" does (read as words, they excluded nothing)
             text = text[:start] + "-" + rest[dashes:]
             rest = text[start:]
-        if (
-            rest.count('"') % 2
-            and rest.lstrip("-").split(":", 1)[-1].startswith('"')
-            or (rest.startswith(('"', '-"')) and '"' not in rest.lstrip("-")[1:])
-        ):
-            raise QueryError(f"unterminated quote at column {start + 1}")
+        # (a quote left open is found where it opens: the token read there holds it bare)
         match = _TOKEN.match(text, pos)
         if not match:
             raise QueryError(f"cannot read the query at column {start + 1}")
         negated, name, in_quotes, bare = match.groups()
         value = in_quotes.replace('""', '"') if in_quotes is not None else bare
+        if in_quotes is not None and (name is None or name.lower() == "title") and value.strip():
+            # a phrase's spaces as a text's: one space each (stored text has its runs of
+            # whitespace, tabs and no-break spaces made one space: a phrase pasted from a
+            # page with a no-break space, or typed with two spaces, found nothing)
+            value = " ".join(value.split())
         if name is None and bare is not None and re.fullmatch(r"\w+:", bare):
             if bare[:-1].lower() not in FIELDS:  # "foo:": no field to give a value to
                 known = ", ".join(f + ":" for f in FIELDS)
@@ -521,6 +521,11 @@ def _refuse_operator(word: str, negated: bool, column: int) -> None:
     where = f"at column {column + 1}"
     if word == "OR" and negated:
         raise QueryError(f'-OR {where}: OR joins two terms; write -"or" to leave out the word')
+    if word in ("NOT", "AND") and negated:  # (the word itself, left out: -NOT, -AND)
+        raise QueryError(
+            f'-{word} {where}: {word} is an operator elsewhere; write -"{word.lower()}" to'
+            " leave out the word"
+        )
     if word == "NOT":
         raise QueryError(f"NOT {where}: write -word to leave a word out")
     if word in ("AND", "&&"):

@@ -110,6 +110,11 @@ def test_matching(query: str, record: Record, expected: bool) -> None:
         ("tariff -OR sports", 'OR joins two terms; write -"or"'),
         ("tariff NOT weather", "NOT at column 8: write -word"),
         ("tariff AND trade", "AND at column 8: terms are all required already"),
+        ("tariff -NOT", '-NOT at column 8: NOT is an operator elsewhere; write -"not"'),
+        ("tariff -AND", '-AND at column 8: AND is an operator elsewhere; write -"and"'),
+        # a quote left open is said where it opens, not at the phrase before it
+        ('"far apart" tariffs "Seoul', "unterminated quote at column 21"),
+        ('source:"Wire EN" "Lutnick', "unterminated quote at column 18"),
         ("tariff | sports", "write OR between two terms"),
         ("(tariff OR sports)", "parentheses do not group"),
         ("tarif*", "drop the \\*"),
@@ -240,3 +245,13 @@ def test_a_quoted_name_reads_back_as_the_name(name: str) -> None:
     query = parse_query(f"source:{quoted(name)}", NOW)
     assert query.matches(rec("x", source=name))
     assert not query.matches(rec("x", source=name + "x"))
+
+
+def test_a_phrase_with_a_no_break_space_a_tab_or_two_spaces_finds_the_text() -> None:
+    """Stored text has each run of whitespace made one space; a phrase pasted from a page
+    (its no-break space) or typed with two spaces or a tab found nothing."""
+    record = Record("id", "Yonhap", "Seoul and Washington far apart on tariffs")
+    for typed in ('"far\u00a0apart"', '"far  apart"', '"far\tapart"', '" far apart "'):
+        assert parse_query(typed).matches(record), typed
+    assert parse_query('title:"far\u00a0apart"').matches(record)
+    assert not parse_query('"apart far"').matches(record)
