@@ -695,6 +695,20 @@ def test_a_headline_changed_between_polls_is_a_revision_of_the_same_article(
     assert (
         sum(line.startswith("revised ") and line.endswith(" KST") for line in out.splitlines()) == 1
     )
+    # a headline back to an earlier wording keeps that step when it is rewritten again
+    # ("Talks stall" after "Talks resume" was dropped, and the change shown last was
+    # "Talks resume" to what came after the return)
+    for title in ("Talks stall", "Talks final"):
+        route.body = rss(f"<title>{title}</title><guid>story-1</guid><description>v1</description>")
+        assert run(capsys, *common, "refresh")[0] == 0
+    code, out, _ = run(capsys, *common, "show", listed["id"], "--json")
+    assert [(r["title"], r["summary"]) for r in json.loads(out)["revisions"]] == [
+        ("Talks stall", "v1"),
+        ("Talks resume", "v2"),
+        ("Talks end", "v3"),
+        ("Talks end", "v4"),
+        ("Talks stall", "v1"),
+    ]
 
 
 async def test_full_texts_dropped_at_shutdown_are_fetched_at_the_next_poll(

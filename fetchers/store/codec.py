@@ -159,20 +159,17 @@ def _version(entry: dict[str, Any]) -> tuple[str, str]:
 def distinct_revisions(
     entries: Iterable[dict[str, Any]], current: tuple[str, str]
 ) -> list[dict[str, Any]]:
-    """Each earlier version of an article once, at the time it was first seen, oldest first
-    (a feed listing an old copy beside the current one under its guid gives that copy again
-    at every revision). The `current` (title, summary) is among them when a headline returned
-    to it after another: the first wording, then the rewrite, then the first again (dropped,
-    the change from the first wording was lost); not when it is the last of them."""
-    first: dict[tuple[str, str], dict[str, Any]] = {}
-    for entry in entries:
-        version = _version(entry)
-        kept = first.get(version)
-        if kept is None:
-            first[version] = entry
-        elif _seen_seconds(entry) < _seen_seconds(kept):
-            first[version] = {**kept, "seen": entry.get("seen")}
-    ordered = sorted(first.values(), key=_seen_seconds)  # (stable: equal times keep their order)
+    """The earlier versions of an article in the order they were seen, each at the time it
+    was first seen: a version seen again straight after itself is one (a feed listing an old
+    copy beside the current one under its guid gives that copy, at its own time, again at
+    every revision), but a headline that returned to an earlier wording after another keeps
+    each step ("stall", "collapse", "stall", then "resume": the return was dropped, and the
+    change shown last was "collapse" to "resume"). The `current` (title, summary) is among
+    them when a headline returned to it after another; not when it is the last of them."""
+    ordered: list[dict[str, Any]] = []
+    for entry in sorted(entries, key=_seen_seconds):  # (stable: equal times keep their order)
+        if not ordered or _version(ordered[-1]) != _version(entry):
+            ordered.append(entry)
     if ordered and _version(ordered[-1]) == current:
         ordered.pop()
     return ordered
