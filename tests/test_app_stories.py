@@ -8,6 +8,7 @@ import re
 from concurrent.futures import Future
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from textual.pilot import Pilot
@@ -125,6 +126,45 @@ async def test_stories_show_outlets_and_first_report_and_open_in_time_order(
         await seen(app).wait_for(QueryDone, lambda m: m.shelf is None, since=since)
         await pilot.pause()
         assert not headlines.story_rows and len(headlines.ids) >= 4
+
+
+async def test_a_timeline_dates_an_article_dated_ahead_of_its_fetch_by_its_fetch(
+    tmp_path: Path,
+) -> None:
+    """An article dated minutes ahead of its fetch is listed where the story counts it (at
+    its fetch) and shows that time: it showed its own date, later than the next row's."""
+    from fetchers.storybook import StoryBook
+
+    data = newsroom_data(tmp_path)
+    fetched = FROZEN - timedelta(hours=4, minutes=30)
+    ahead = Article(
+        id="a9",
+        source="Korea Herald",
+        title=EVENT[0][1],  # Yonhap's report, carried word for word, dated 9 minutes ahead
+        summary=EVENT[0][2],
+        link="https://koreaherald.example/9",
+        published=fetched + timedelta(minutes=9),
+        fetched=fetched,
+    )
+    with Store(data, writer=True) as store:
+        store.add_batch([ahead])
+        StoryBook(data).update(store, ["a9"], removed=False)
+    app = make_app(tmp_path)
+    async with piloted(app) as pilot:
+        await opened(app, pilot)
+        dashboard = await story_rows(app, pilot)
+        korea = dashboard.session.shelf.story_of("a9")  # type: ignore[union-attr]
+        assert korea == dashboard.session.shelf.story_of("a0")  # type: ignore[union-attr]
+        await pilot.press(*["down"] * dashboard.headlines.ids.index(korea or ""))
+        await open_timeline(app, pilot)
+        outlets = re.compile(r"\d\d:\d\d[ *] (Yonhap|Reuters|AP|Korea Herald) ")
+        rows = [line for line in screen_text(app).splitlines() if outlets.search(line)]
+        assert len(rows) == 4
+        times = [re.search(r"(\d\d-\d\d \d\d:\d\d)", line).group(1) for line in rows]  # type: ignore[union-attr]
+        assert times == sorted(times)
+        local = fetched.astimezone(ZoneInfo("Asia/Seoul"))
+        herald = next(line for line in rows if "Korea Herald" in line)
+        assert f"{local:%m-%d %H:%M}" in herald
 
 
 async def test_an_undated_article_in_a_timeline_is_marked_as_timed_by_its_fetch(

@@ -41,7 +41,7 @@ from fetchers.query import Query, QueryError, Record, parse_query, quoted
 from fetchers.relevance import SortOrder
 from fetchers.store import StoreError, StoreLocked
 from fetchers.store.errors import Unreachable
-from fetchers.story import Story
+from fetchers.story import Story, first_time
 from fetchers.storybook import Lead
 from fetchers.storyshelf import StoryShelf
 from tui.actions import TableOrderedKeys, bindings, first_key, help_sections, key_shown
@@ -1195,7 +1195,10 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         undated = False
         for record in records:
             ident = record.id
-            seconds = record.published or record.fetched or 0.0
+            # when it was reported as the story counts it (the order of these rows): a date
+            # ahead of its fetch is its fetch's, as `stories` gives first_seen and last_seen
+            # (an article dated 14:01 and fetched 13:52 was listed above one of 13:56)
+            seconds = first_time(record)
             when = datetime.fromtimestamp(seconds, UTC).astimezone(local)
             # an undated article's time is its fetch's, marked so: not a time it was reported
             fetched = "*" if record.published is None else " "
