@@ -107,6 +107,30 @@ async def test_add_edit_and_remove_an_event(tmp_path: Path) -> None:
         assert "Tariff deadline" not in screen_text(app)
 
 
+async def test_the_event_form_reads_a_time_from_when_it_is_saved(tmp_path: Path) -> None:
+    """ "in 1 minute" typed in a form opened a while before was read from when the form
+    opened: the event was saved in the past, and started at once."""
+    from tui.app import WirewatchApp
+
+    now = [FROZEN]
+    app = WirewatchApp(seed_only_config(tmp_path), tmp_path / "data", clock=lambda: now[0])
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        await pilot.press("e")
+        await pilot.pause(0.2)
+        await pilot.press("a")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, EventForm)
+        now[0] = FROZEN + timedelta(minutes=75)  # the form left open an hour and a quarter
+        await type_text(pilot, "Clock test")
+        await pilot.press("tab")
+        await type_text(pilot, "in 1 minute")
+        await pilot.press("enter")
+        await seen(app).wait_for(EventsLoaded, lambda m: m.done == "Added Clock test")
+    (stored,) = EventBook(tmp_path / "data").load()
+    assert stored.when == FROZEN + timedelta(minutes=76)
+
+
 async def test_an_alert_fires_when_a_threshold_is_crossed(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     summit = app.config.events[0]  # Trump–Lee summit, 2025-10-29 05:00 UTC

@@ -1336,7 +1336,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
     def open_event_form(self, event: Event | None = None, name: str = "", when: str = "") -> None:
         settings = self.config.settings
         form = EventForm(
-            self.clock(),
+            self.clock,
             settings.timezone,
             self.session.local,
             settings.date_order,

@@ -141,7 +141,7 @@ class EventForm(TableOrderedKeys, ModalScreen[Event | None]):
 
     def __init__(
         self,
-        now: datetime,
+        clock: Callable[[], datetime],
         default_tz: str | None,
         local: tzinfo,
         date_order: str | None,
@@ -150,7 +150,9 @@ class EventForm(TableOrderedKeys, ModalScreen[Event | None]):
         when_text: str = "",
     ) -> None:
         super().__init__()
-        self.now = now
+        # read at each reading of the fields, not once: "18:30" and "in 1 minute" typed in a
+        # form opened a while before are read from when they are saved
+        self.clock = clock
         self.default_tz = default_tz
         self.local = local
         self.date_order = date_order
@@ -203,7 +205,9 @@ class EventForm(TableOrderedKeys, ModalScreen[Event | None]):
         kept = self._saved_instant(text, typed_tz)
         try:
             # (a time given no zone is in the reader's, as a config's event is)
-            when = kept or parse_event_time(text, tz or self.default_tz, self.now, self.date_order)
+            when = kept or parse_event_time(
+                text, tz or self.default_tz, self.clock(), self.date_order
+            )
         except (EventTimeError, ValueError, OverflowError) as exc:
             reading.update(Text(f"✗ {exc}"))
             return None
@@ -216,7 +220,7 @@ class EventForm(TableOrderedKeys, ModalScreen[Event | None]):
         query = self.query_one("#ev-query", Input).value.strip() or None
         if query is not None:  # as a config's event's query is checked at load
             try:
-                parse_query(query, self.now)
+                parse_query(query, self.clock())
             except QueryError as exc:
                 reading.update(Text(f"{shown}\n✗ query: {exc}"))
                 return None
