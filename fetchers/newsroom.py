@@ -148,7 +148,23 @@ class Newsroom:
         poller = self.require_poller()
         renamed, renames = await self._rename_sources(poller)
         retagged = await self._retag_sources(poller)
-        results = await poller.poll(sources, carry=carry)
+        try:
+            results = await poller.poll(sources, carry=carry)
+        except asyncio.CancelledError:
+            # stopped mid-cycle (SIGTERM, a dashboard quit): what was written is new no more
+            # at the next start, so its alerts and stories are due now, before the stop's
+            # `aclose` lets the checks finish (they were lost for good)
+            cut = poller.take_cut_short()
+            if cut:
+                self._run_hooks(
+                    Cycle(
+                        cut,
+                        [i for r in cut for i in r.new_ids],
+                        revised_ids=[*renamed, *retagged, *(i for r in cut for i in r.revised_ids)],
+                        renames=renames,
+                    )
+                )
+            raise
         report = Cycle(
             results,
             [i for r in results for i in r.new_ids],
@@ -170,12 +186,15 @@ class Newsroom:
                 report.removed,
                 self.config.settings.retention_days,
             )
+        self._run_hooks(report)
+        return report
+
+    def _run_hooks(self, report: Cycle) -> None:
         for hook in self._hooks:
             try:
                 hook(report)
             except Exception:  # one capability never stops the cycle or the others
                 log.exception("a hook after the poll cycle failed")
-        return report
 
     async def _rename_sources(self, poller: Poller) -> tuple[list[str], list[tuple[str, str]]]:
         """Give the stored articles of each source the config renamed its new name, before

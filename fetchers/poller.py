@@ -196,6 +196,7 @@ class Poller:
         # the fetches a cycle left out when it ended before them (STRAGGLERS_WAIT), by their
         # source: still busy, answered in the next cycle after they end
         self._carried: dict[asyncio.Task[tuple[PollResult, list[StagedArticle]]], Source] = {}
+        self._cut_short: list[PollResult] = []  # what a cycle stopped mid-way had written
         # sources staged whole while the store was still loading, until they are written
         self._unchecked: set[str] = set()
         self._pages = asyncio.Semaphore(PAGES_IN_FLIGHT)
@@ -390,6 +391,13 @@ class Poller:
                 merged[later.source] = later
             return list(merged.values())
 
+    def take_cut_short(self) -> list[PollResult]:
+        """The results of the sources whose articles a cycle stopped mid-way had written
+        (their alerts and stories are due all the same: new no more at the next start,
+        they were never checked)."""
+        cut, self._cut_short = self._cut_short, []
+        return cut
+
     def carried_answered(self) -> bool:
         """Whether a source a cycle ended before has answered since: a cycle, even of no
         source due, stores what it brought."""
@@ -413,6 +421,7 @@ class Poller:
             self.sent.set()
         by_name = {s.name: s for s in chosen}
         pending: set[asyncio.Task[tuple[PollResult, list[StagedArticle]]]] = set()
+        results: dict[str, PollResult] = {}
         try:
             await self.open_client()  # once, before the sources race to make it
             self._forget_validators(await asyncio.to_thread(self.store.take_lost))
@@ -444,7 +453,6 @@ class Poller:
                 by_name[source.name] = source
                 finished.append(task)
                 arrived.set()
-            results: dict[str, PollResult] = {}
             waiting: list[tuple[PollResult, list[StagedArticle]]] = []
             loop = asyncio.get_running_loop()
             first_waiting: float | None = None
@@ -515,9 +523,11 @@ class Poller:
             return [results[s.name] for s in chosen if s.name in results]
         except asyncio.CancelledError:
             # stopped mid-cycle (SIGTERM): the health of the sources whose articles were
-            # written is kept with them, not lost (it said "pending" beside their articles)
+            # written is kept with them, not lost (it said "pending" beside their articles),
+            # and what was written is the cycle's hooks' still (`take_cut_short`)
             with contextlib.suppress(StoreWriteError, OSError):
                 self.healthbook.save(dict(self.health), [s.name for s in chosen])
+            self._cut_short = [r for r in results.values() if r.new_ids or r.revised_ids]
             raise
         finally:
             for task in pending:

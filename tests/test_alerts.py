@@ -4,6 +4,8 @@ rule), quiet hours, and the `alerts` and `trends` commands."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import json
 import math
@@ -251,6 +253,36 @@ async def test_a_rule_fires_for_new_articles_only_once_across_restarts(
         ("Tariffs", "Tariff deal near", "Wire"),
         ("Tariffs", "New tariff threat", "Wire"),
     ]
+
+
+async def test_a_cycle_stopped_mid_way_checks_the_rules_on_what_it_wrote(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """SIGTERM (or a dashboard's quit) while a slow source was still out: the fast source's
+    articles were written but the rules never checked them, and new no more at the next
+    start, their alerts were lost for good. They are checked before the stop ends."""
+    data, clock = tmp_path / "d", [NOW]
+    fast = feed_server.add("/fast", Route(rss(item(1, "Weather"))))
+    rule = {"name": "Tariffs", "query": "tariff"}
+    await cycle(config_with(tmp_path, fast, [rule]), data, clock)  # its first poll: a backlog
+    clock[0] = NOW + timedelta(minutes=10)
+    feed_server.routes["/fast"] = Route(rss(item(1, "Weather"), item(2, "Tariff deal near")))
+    slow = feed_server.add("/slow", Route(rss(item(3, "Slow news")), delay=6.0))
+    config = config_with(tmp_path, fast, [rule])
+    config.sources.append(Source(name="Slow", url=slow))
+    with Store(data, writer=True) as store:
+        newsroom = Newsroom(config, store, data, lambda: clock[0])
+        running = asyncio.create_task(newsroom.cycle())
+        for _ in range(100):  # the fast source written (FLUSH_AFTER), the slow one still out
+            await asyncio.sleep(0.1)
+            if store.query_ids(parse_query("tariff")):
+                break
+        assert store.query_ids(parse_query("tariff")) and not running.done()
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+        await newsroom.aclose()
+    assert fired(data) == [("Tariffs", "Tariff deal near", "Wire")]
 
 
 @pytest.mark.parametrize("broken", ["read", "written"])
