@@ -174,6 +174,16 @@ def _load_state(path: Path) -> AlertState:
     )
 
 
+def undated_backlog(data_dir: Path) -> frozenset[str]:
+    """The undated articles of sources' first polls, which the writer's spike checks count
+    in no hour (`AlertState.unhoured`): `trends` and the alerts view leave them out too, or
+    they drew a spike that never fired."""
+    path = data_dir / STATE_FILE
+    if not path.exists():
+        return frozenset()
+    return frozenset(_load_state(path).unhoured)
+
+
 def _hours_of(value: object) -> dict[str, str]:
     if not isinstance(value, dict):
         return {}

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from statistics import fmean, pstdev
@@ -301,9 +301,14 @@ def story_counts(
     ]
 
 
-def window(store: ArticleStore, now: datetime, hours: int) -> list[Record]:
-    """The stored articles of the last `hours` clock hours (the running one included)."""
+def window(
+    store: ArticleStore, now: datetime, hours: int, uncounted: Collection[str] = ()
+) -> list[Record]:
+    """The stored articles of the last `hours` clock hours (the running one included), but
+    the `uncounted` ones."""
     ids = store.query_ids(within(Query(""), hours, now))
+    if uncounted:
+        ids = [i for i in ids if i not in uncounted]
     return store.records(ids)
 
 
@@ -321,9 +326,12 @@ def trends(
     terms: list[tuple[str, str, str, Query]],
     now: datetime,
     hours: int = DEFAULT_HOURS,
+    uncounted: Collection[str] = (),
 ) -> list[Trend]:
-    """A series for each (name, kind, query text, query), from the store."""
-    counts = series(window(store, now, hours), [t[3] for t in terms], now, hours)
+    """A series for each (name, kind, query text, query), from the store; `uncounted`: the
+    articles the writer's spike checks leave out of every hour (`undated_backlog`), so a
+    series says the spikes that fired, not others."""
+    counts = series(window(store, now, hours, uncounted), [t[3] for t in terms], now, hours)
     start = hour_start(now) - timedelta(hours=hours - 1)
     return [
         Trend(name, kind, text, start, row, spike_verdict(row))

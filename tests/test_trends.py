@@ -410,3 +410,37 @@ def test_the_spike_line_said_is_the_fewest_mentions_that_are_a_spike() -> None:
     found = spike_verdict(counts)
     assert f"8 this hour (spike at {found.spikes_at})" in said
     assert found.spikes_at > 8 and "SPIKE" not in said
+
+
+def test_trends_leave_out_the_undated_backlog_the_spike_checks_leave_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A first poll's undated items count in no hour of the writer's spike checks; trends
+    counted them, and showed a spike (5 this hour, spike at 5) that never fired."""
+    from tui.cli import main
+
+    dated = "".join(
+        f"<item><title>zap number {n}</title><guid>z{n}</guid>"
+        "<pubDate>Fri, 24 Oct 2025 08:30:00 +0000</pubDate></item>"
+        for n in range(4)
+    )
+    feed = tmp_path / "f.xml"
+    feed.write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+        f"{dated}<item><title>undated zap archive item</title><guid>u1</guid></item>"
+        "</channel></rss>"
+    )
+    config = tmp_path / "c.toml"
+    config.write_text(
+        f'[[sources]]\nname = "F"\npath = "{feed}"\n[[alerts]]\nname = "Z"\nquery = "zap"\n'
+    )
+    where = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
+    at = ["--now", "2025-10-24T08:40:00Z"]
+    assert main([*where, "refresh", *at]) == 0
+    capsys.readouterr()
+    assert main([*where, "trends", "--json", *at]) == 0
+    (found,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert found["current"] == 4 and found["spike"] is False
+    assert main([*where, "alerts", "--json", *at]) == 0
+    fired = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [entry["kind"] for entry in fired] == ["match"] * 4

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from fetchers.alertfeed import AlertFeed, NewAlerts
 from fetchers.alerthistory import AlertEntry, AlertHistory, HistoryError
+from fetchers.alerting import undated_backlog
 from fetchers.alertrules import AlertRule, RuleBook, RuleBookError, all_rules
 from fetchers.query import Query, QueryError, parse_query
 from fetchers.trends import DEFAULT_HOURS, moving_stories, story_query, trends, watch_query
@@ -142,7 +143,8 @@ class AlertData:
                 continue
             terms.append((str(n), row.kind, row.query, query))
         if terms:
-            for found in trends(self.session.store, terms, now, TREND_HOURS):
+            uncounted = undated_backlog(self.session.data_dir)
+            for found in trends(self.session.store, terms, now, TREND_HOURS, uncounted):
                 counts[int(found.name)] = found.counts
         return counts
 

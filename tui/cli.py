@@ -1348,6 +1348,8 @@ def _sparkline(counts: list[int]) -> str:
 def cmd_trends(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     """Mentions per hour of every watch term and alert rule, and articles per hour of the
     most recently active stories, from the stored articles."""
+    from fetchers.alerting import undated_backlog
+
     if not MIN_HOURS <= args.hours <= MAX_HOURS:
         raise UsageError(f"--hours must be from {MIN_HOURS} to {MAX_HOURS}")
     now = ctx.clock()
@@ -1369,7 +1371,7 @@ def cmd_trends(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
             (name, kind, text, parse_query(text, now, zone, stories=shelf))
             for name, kind, text in terms
         ]
-        series = trends(store, parsed, now, args.hours)
+        series = trends(store, parsed, now, args.hours, undated_backlog(ctx.data_dir))
         series += story_trends(found_stories, store, now, args.hours)
         for found in series:
             if args.json:
