@@ -4,6 +4,7 @@ rules are added, edited, muted and removed there and kept in the data dir."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -393,6 +394,31 @@ async def test_the_velocity_list_counts_mentions_per_hour(tmp_path: Path) -> Non
         assert len(shouting) == 48 and shouting[-1] == 1 and sum(shouting) == 1
         assert sum(nowhere) == 0
         assert "1 this hour (spike at 5)" in screen_text(app)
+
+
+async def test_the_open_velocity_list_counts_again_as_news_comes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The per-hour counts, and a spike's mark, were those of when the view opened: new
+    mentions, and a rule's own spike alert, left them as they were until it was reopened."""
+    from fetchers.models import Article
+    from tui.screens import alerts as alerts_screen
+
+    monkeypatch.setattr(alerts_screen, "RECOUNT_SECONDS", 0.2)
+    app = make_app(tmp_path, hostile=True)  # three articles at FROZEN, one of them "Shouting"
+    app.config.watch_terms = ["Shouting"]
+    async with piloted(app) as pilot:
+        await settle(app, pilot, want=3)
+        screen = await open_alerts(app, pilot)
+        assert "1 this hour (spike at 5)" in screen_text(app)
+        more = [
+            Article(id=f"s{n}", source="Wire", title=f"Shouting {n}", published=FROZEN,
+                    fetched=FROZEN)
+            for n in range(5)
+        ]  # fmt: skip
+        await asyncio.to_thread(dash(app).session.store.add_batch, more)
+        await until(pilot, lambda: "6 this hour (spike at 5)  SPIKE" in screen_text(app))
+        assert isinstance(app.screen, type(screen))
 
 
 async def test_a_viewer_shows_alerts_too_and_enter_on_a_spike_filters_to_its_term(

@@ -102,6 +102,9 @@ def watched_label(row: Watched, narrow: bool = False) -> Text:
 QUERY_ROOM = 10  # cells the query needs after the counts, or they are said short
 
 
+RECOUNT_SECONDS = 30.0  # how often the open view counts its rows' mentions again
+
+
 def trend_note(
     counts: list[int] | None, query: str, narrow: bool = False, room: int | None = None
 ) -> Text:
@@ -238,6 +241,8 @@ class AlertsScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[AlertChoice | N
             self.notify(problem, title="Alerts", severity="error", markup=False)
         self.query_one("#alerts-history", OptionList).focus()
         self._count()
+        # counted again as news comes: a watch term's mentions fire no alert to say so
+        self.set_interval(RECOUNT_SECONDS, self._count)
         self.call_after_refresh(self._fit_rows)  # opened on a narrow screen
 
     # -- the history ----------------------------------------------------------------------
@@ -284,6 +289,7 @@ class AlertsScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[AlertChoice | N
         history.border_title = self._history_title()
         if highlighted is not None and self.entries:
             history.highlighted = min(len(self.entries) - 1, highlighted + len(entries))
+        self._count()  # their rule's count, and its spike, as the alerts just said
 
     @on(OptionList.OptionSelected, "#alerts-history")
     def _entry_chosen(self, message: OptionList.OptionSelected) -> None:
