@@ -9,6 +9,8 @@ read-only in the app.
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import secrets
 from contextlib import AbstractContextManager
 from datetime import datetime
@@ -20,12 +22,15 @@ import orjson
 from fetchers.atomic import atomic_write_bytes, exclusive_lock
 from fetchers.eventtime import within_calendar
 from fetchers.models import Event, from_utc_iso, utc_iso
+from fetchers.query import QueryError, parse_query
 from fetchers.store.errors import DATA_DIR_MODE, StoreError
 from fetchers.store.interface import ArticleStore
 from fetchers.text import clean_line
 from fetchers.timeparse import zone
 
 FILE = "events.json"
+
+log = logging.getLogger("wirewatch.events")
 
 
 class EventBookError(Exception):
@@ -39,6 +44,7 @@ class EventBook:
     def __init__(self, data_dir: Path, store: ArticleStore | None = None) -> None:
         self.dir = Path(data_dir)
         self.store = store if store is not None and store.keeps_desk else None
+        self._kept: list[Any] = []  # the file's entries that are no event, as read last
 
     def _locked(self) -> AbstractContextManager[None]:
         self.dir.mkdir(mode=DATA_DIR_MODE, parents=True, exist_ok=True)
@@ -50,7 +56,7 @@ class EventBook:
                 items = self.store.events()
             except StoreError as exc:
                 raise EventBookError(str(exc)) from exc
-            return [i for i in items if i.get("id") and i.get("name")]
+            return _identified([i for i in items if isinstance(i, dict)])
         path = self.dir / FILE
         try:
             data = orjson.loads(path.read_bytes())
@@ -59,10 +65,18 @@ class EventBook:
         except (OSError, orjson.JSONDecodeError) as exc:
             raise EventBookError(f"{path} cannot be read: {exc}") from exc
         items = data.get("events", []) if isinstance(data, dict) else []
-        return [i for i in items if isinstance(i, dict) and i.get("id") and i.get("name")]
+        if not isinstance(items, list):
+            raise EventBookError(f"{path}: its events are not a list")
+        # an entry that is no event at all (null, 5) is kept as it is when the file is
+        # written again, never dropped without a word
+        kept = [i for i in items if not isinstance(i, dict)]
+        if kept and kept != self._kept:  # (said once, not at every read)
+            log.warning("%s: %d entries are no event; kept as they are", path, len(kept))
+        self._kept = kept
+        return _identified([i for i in items if isinstance(i, dict)])
 
     def _write(self, items: list[dict[str, Any]]) -> None:
-        atomic_write_bytes(self.dir / FILE, orjson.dumps({"events": items}))
+        atomic_write_bytes(self.dir / FILE, orjson.dumps({"events": [*items, *self._kept]}))
 
     def _put(self, event: Event, new: bool) -> bool:
         """(A store that keeps events.) Save one; False when an update found none."""
@@ -119,6 +133,26 @@ class EventBook:
             self._write(kept)
 
 
+def _identified(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The entries of a hand-edited events.json each with an id of its own: one without an
+    id (or a second with one already taken) is given one made of its contents, the same at
+    every read, and written with it the next time the file is (one without was never
+    listed, and removing one of two that shared an id removed both)."""
+    taken: set[str] = set()
+    out: list[dict[str, Any]] = []
+    for item in items:
+        ident = item.get("id")
+        if not isinstance(ident, str) or not ident or ident in taken:
+            digest = hashlib.sha1(orjson.dumps(item, option=orjson.OPT_SORT_KEYS)).hexdigest()
+            ident = digest[:12]
+            while ident in taken:
+                ident = hashlib.sha1(ident.encode()).hexdigest()[:12]
+            item = {**item, "id": ident}
+        taken.add(ident)
+        out.append(item)
+    return out
+
+
 def _record(event: Event) -> dict[str, Any]:
     return {
         "id": event.ident,
@@ -158,8 +192,16 @@ def _event(item: dict[str, Any]) -> Event:
     for field, value in (("query", query), ("location", location)):
         if value is not None and not isinstance(value, str):  # edited by hand: a number, a list
             when, error = None, f"stored {field} {value!r} is not text"
+    if isinstance(query, str):  # as a config's event's query is checked at load
+        try:
+            parse_query(query)
+        except QueryError as exc:
+            when, error = None, f"stored query {query!r}: {exc}"
+    name = clean_line(str(item.get("name") or ""), is_html=False)
+    if not name:  # edited by hand: listed, to be mended or removed, not left out unseen
+        name, when, error = "(no name)", None, "stored event has no name"
     return Event(
-        name=clean_line(str(item["name"]), is_html=False),
+        name=name,
         when=when,
         tz=tz,
         query=query if isinstance(query, str) else None,

@@ -1217,6 +1217,36 @@ def test_a_stored_event_in_a_zone_this_machine_does_not_know_is_an_events_error(
     ]
 
 
+def test_a_hand_edited_events_file_loses_no_event_and_says_what_is_wrong(tmp_path: Path) -> None:
+    """An entry with no id was never listed, nor said; removing one of two that shared an
+    id removed both, and the file written again lost the entry with no id and anything
+    that was no event; a query that does not read was listed as if it did."""
+    from fetchers.events import EventBook
+
+    data = tmp_path / "d"
+    data.mkdir()
+    (data / "events.json").write_text(
+        '{"events": ['
+        '{"id": "a1", "name": "Bad query", "when": "2025-11-01T03:00:00Z", "query": "tariff*"},'
+        '{"id": "d1", "name": "Dup one", "when": "2025-11-02T03:00:00Z"},'
+        '{"id": "d1", "name": "Dup two", "when": "2025-11-03T03:00:00Z"},'
+        '{"name": "No id", "when": "2025-11-04T03:00:00Z"},'
+        '{"id": "e", "name": "", "when": "2025-11-05T03:00:00Z"},'
+        "null, 5]}"
+    )
+    book = EventBook(data)
+    events = book.load()
+    assert [e.name for e in events] == ["Bad query", "Dup one", "Dup two", "No id", "(no name)"]
+    assert len({e.ident for e in events}) == 5
+    assert [e.ident for e in book.load()] == [e.ident for e in events]  # the same at each read
+    assert "stored query 'tariff*'" in (events[0].error or "")
+    assert events[4].error == "stored event has no name"
+    book.remove(events[2].ident)  # "Dup two"
+    assert [e.name for e in book.load()] == ["Bad query", "Dup one", "No id", "(no name)"]
+    written = json.loads((data / "events.json").read_text())["events"]
+    assert written[-2:] == [None, 5] and len(written) == 6
+
+
 def test_a_language_with_a_region_lists_that_languages_articles(tmp_path: Path, capsys) -> None:
     """`list lang:en-US` (a store's newest rows filtered by what each shard files) printed
     nothing: the region was kept in the value the rows were compared with."""
