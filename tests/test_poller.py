@@ -1420,9 +1420,11 @@ async def test_older_items_a_feed_lists_again_unchanged_are_not_counted_revised(
     """A store that knows a source's newest articles at a glance (PostgreSQL) stages the
     older ones a feed lists again: held unchanged, they were counted "10 revised" in
     `refresh` and `poll`, and their stories made again, though nothing was revised."""
-    from fetchers.store.postgres import known
+    from fetchers.store.postgres import store as postgres_store
 
-    monkeypatch.setattr(known, "PER_SOURCE", 5)
+    # (the name the store reads: patched in `known`, it took only when this test was the
+    # first to import the store, and stayed 5 for every later test of the process)
+    monkeypatch.setattr(postgres_store, "PER_SOURCE", 5)
     items = [f"<title>Wire item {n}</title><guid>m{n}</guid>" for n in range(20)]
     route = Route(rss(*items))
     source = Source("Wire", url=feed_server.add("/wire.xml", route))
