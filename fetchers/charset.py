@@ -257,6 +257,13 @@ def in_utf8(body: bytes, charset: str) -> bytes:
     return body
 
 
+def read_as_utf8(body: bytes) -> bytes:
+    """A document decoded as `decode` reads it (a declaration of UTF-8 over bytes of cp1252,
+    the commonest lie, read as cp1252), as UTF-8 that says so in its XML declaration."""
+    text, _ = decode(body)
+    return _XML_DECL.sub(_utf8_declared, text.encode("utf-8"), count=1)
+
+
 def _utf8_declared(found: re.Match[bytes]) -> bytes:
     """An XML declaration naming UTF-8 in place of the encoding it named."""
     at = found.start(0)

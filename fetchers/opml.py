@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import format_datetime
 
+from fetchers.charset import read_as_utf8
 from fetchers.models import TAG_LIMIT, Source
 from fetchers.text import clean_line, plain_message
 from fetchers.timeparse import parse_duration
@@ -53,7 +54,12 @@ def parse_opml(data: bytes) -> list[Subscription]:
     try:
         root = ET.fromstring(data)
     except ET.ParseError as exc:
-        raise OpmlError(f"not well-formed XML: {exc}") from exc
+        # a byte of another charset than it declares (an em dash of cp1252 in a file said
+        # to be UTF-8) refused the whole list: read as a feed of such bytes is read
+        try:
+            root = ET.fromstring(read_as_utf8(data))
+        except ET.ParseError:
+            raise OpmlError(f"not well-formed XML: {exc}") from exc
     if root.tag != "opml":
         raise OpmlError(f"not OPML: the root element is <{clean_line(str(root.tag))}>")
     body = root.find("body")

@@ -128,10 +128,13 @@ def append_sources(config: Config, new: list[NewSource], now: datetime) -> tuple
     target = writable_config(config)
     if not added:
         return target, []
-    text = target.read_text("utf-8")
+    # read as it is, line endings and all: a file of CRLF lines keeps them, and what is
+    # added takes them too (read as text, every line of it was rewritten with LF)
+    text = target.read_bytes().decode("utf-8")
+    ending = "\r\n" if "\r\n" in text else "\n"
     if text and not text.endswith("\n"):
-        text += "\n"
-    text += "".join(chunks)
+        text += ending
+    text += "".join(chunks).replace("\n", ending)
     try:
         build_config(target, tomllib.loads(text.removeprefix("\ufeff")), now)  # (a BOM kept)
     except tomllib.TOMLDecodeError as exc:

@@ -112,6 +112,7 @@ def feed_key(url: str) -> str:
     host = parts.hostname or ""
     if not host:
         return key
+    host = _ascii_host(host)
     if ":" in host:  # an IPv6 address
         host = f"[{host}]"
     if port is not None and port != _DEFAULT_PORTS.get(parts.scheme):
@@ -120,6 +121,19 @@ def feed_key(url: str) -> str:
     netloc = f"{userinfo}@{host}" if userinfo else host
     path = _without_dot_segments(_ESCAPED.sub(_unescaped, parts.path)) or "/"
     return urlunsplit((parts.scheme, netloc, path, parts.query, ""))
+
+
+def _ascii_host(host: str) -> str:
+    """A host as it is asked for: in punycode ("bücher.example" is "xn--bcher-kva.example",
+    the same server), without the dot that may end a fully qualified name
+    ("news.example."). Either way it was subscribed as a second source."""
+    host = host.rstrip(".") or host
+    if host.isascii():
+        return host
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:  # (not a name IDNA encodes: the host as written)
+        return host
 
 
 _ESCAPED = re.compile(r"%([0-9A-Fa-f]{2})")

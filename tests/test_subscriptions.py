@@ -185,6 +185,27 @@ def test_broken_opml_is_a_clear_error(
     assert code == 2 and "not well-formed" in err
 
 
+def test_an_opml_with_a_byte_of_cp1252_in_it_is_imported(
+    capsys: pytest.CaptureFixture[str], config: Path, tmp_path: Path
+) -> None:
+    """One title's em dash or "é" in cp1252, in a file said to be UTF-8 (or saying nothing),
+    refused the whole list as "not well-formed XML"."""
+    for n, head in enumerate((b'<?xml version="1.0" encoding="UTF-8"?>', b"")):
+        lied = tmp_path / f"lied{n}.opml"
+        lied.write_bytes(
+            head + b'<opml version="2.0"><body>'
+            b'<outline text="Caf\xe9 \x97 news" xmlUrl="http://cafe.example/feed'
+            + str(n).encode()
+            + b'"/></body></opml>'
+        )
+        code, _, err = cli(capsys, config, "import-opml", str(lied))
+        assert code == 0, err
+    names = [s.name for s in load_config(config, FROZEN).sources]
+    # (one that declares nothing is read as a feed is: on so short a text, a charset that
+    # reads it as well may be chosen)
+    assert len(names) == 3 and names[1] == "Café — news"
+
+
 def test_a_tag_holding_a_lone_surrogate_is_imported_with_a_replacement_character(
     capsys: pytest.CaptureFixture[str], config: Path, tmp_path: Path
 ) -> None:
@@ -528,3 +549,29 @@ def test_a_feeds_own_address_answering_with_none_is_not_replaced_by_another(
     feed_server.add("/", Route(b"<html><body>Home</body></html>"))
     code, out, _ = cli(capsys, config, "add", home)
     assert code == 0 and "/atom.xml" in out
+
+
+def test_a_host_in_unicode_or_ending_in_a_dot_is_the_same_feed() -> None:
+    """ "bücher.example" is "xn--bcher-kva.example" to every fetch, and "news.example." is
+    "news.example": each was subscribed as a second source."""
+    from fetchers.webaddress import feed_key
+
+    assert feed_key("https://bücher.example/feed?a=1&b=2") == feed_key(
+        "https://xn--bcher-kva.example/feed?a=1&b=2"
+    )
+    assert feed_key("https://news.example./rss") == feed_key("https://NEWS.example/rss")
+    assert feed_key("https://news.example/rss") != feed_key("https://news.example.org/rss")
+
+
+def test_adding_keeps_a_config_s_crlf_line_endings(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """A config written on Windows came back with every line ending in LF."""
+    url = feed_server.add("/crlf.xml", Route(rss("<title>a</title>", title="Crlf Wire")))
+    config = tmp_path / "crlf.toml"
+    config.write_bytes(b'[settings]\r\ninterval = "1m"  # mine\r\n')
+    assert cli(capsys, config, "add", url)[0] == 0
+    written = config.read_bytes()
+    assert written.startswith(b'[settings]\r\ninterval = "1m"  # mine\r\n')
+    assert b'name = "Crlf Wire"\r\n' in written and b"\n" not in written.replace(b"\r\n", b"")
+    assert [s.name for s in load_config(config, FROZEN).sources] == ["Crlf Wire"]
