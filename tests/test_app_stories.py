@@ -579,6 +579,20 @@ def test_word_diff_sets_punctuation_apart_and_keeps_paragraphs() -> None:
     assert text.plain == "First paragraph.\n\nUpdate: more.\n\nLast one."
 
 
+def test_word_diff_keeps_words_struck_from_the_start_apart_from_the_rest() -> None:
+    """An outlet dropping "Breaking:" showed "Breaking:Tariff talks stall", and a full text
+    losing its first paragraph ran it into the next."""
+    from tui.worddiff import word_diff
+
+    text = word_diff("Breaking: Tariff talks stall", "Tariff talks stall")
+    assert text.plain == "Breaking: Tariff talks stall"
+    styled = {text.plain[s.start : s.end]: str(s.style) for s in text.spans}
+    assert styled == {"Breaking:": "strike red"}
+    assert word_diff("Story news2", "news2").plain == "Story news2"
+    lost = word_diff("By Jane Doe\n\nThird paragraph.", "Third paragraph.")
+    assert lost.plain == "By Jane Doe\n\nThird paragraph."
+
+
 def test_word_diff_of_a_japanese_headline_marks_the_changed_characters_only() -> None:
     """Japanese is written without spaces: the whole clause up to the next space was struck
     and added again for a change of three characters."""

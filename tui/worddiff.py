@@ -143,14 +143,19 @@ def word_diff(old: str, new: str) -> Text:
         runs.append(added)
     out = Text()
     drawn = ""  # the style of the last run drawn
+    followed = ""  # what followed the last word drawn in its own text
     for words, style, parting in runs:
         if not words:
             continue
         if out.plain:
             if drawn == REMOVED and style == ADDED:  # what replaced words struck out
                 parting = "" if _UNSPACED.match(words[0][0]) else " "
+            elif drawn == REMOVED and not parting:
+                # words struck from the start of the text: what followed them there parts
+                # them from the rest ("Breaking:" then "Tariff talks", not "Breaking:Tariff")
+                parting = followed
             out.append(parting)
         run = "".join(word + space for word, space in words[:-1]) + words[-1][0]
         out.append(run, style)
-        drawn = style
+        drawn, followed = style, words[-1][1]
     return out
