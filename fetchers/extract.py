@@ -146,8 +146,29 @@ def extract_article(body: bytes, content_type: str | None, url: str | None) -> P
 
 
 def declares_charset(body: bytes, content_type: str | None) -> bool:
-    """Whether a page names its charset: in its header, or a <meta> of its head."""
-    return bool(header_charset(content_type)) or _META_CHARSET.search(body[:HEAD_BYTES]) is not None
+    """Whether a page names a charset it can be held to: in its header, or a <meta> of its
+    head, one in which not every run of bytes reads (UTF-8, or a charset of characters of
+    several bytes). A page naming Latin-1 or another charset of one byte a character says
+    nothing of its bytes, which any such charset reads: a Korean page that named
+    ISO-8859-1 came out as Latin letters under a source of EUC-KR."""
+    meta = _META_CHARSET.search(body[:HEAD_BYTES])
+    labels = [
+        header_charset(content_type),
+        meta.group(1).decode("ascii", "replace") if meta else None,
+    ]
+    return any(label and not _one_byte(label) for label in labels)
+
+
+def _one_byte(label: str) -> bool:
+    """Whether a charset reads every byte as one character (Latin-1, windows-1250, KOI8-R)."""
+    codec = codec_for(label)
+    if codec is None:
+        return False
+    try:  # each high byte a character of its own (windows-1252 leaves five unassigned)
+        read = bytes(range(0x80, 0x100)).decode(codec, errors="replace")
+    except LookupError:
+        return False
+    return len(read) == 0x80 and read.count("\ufffd") <= 8
 
 
 def _looks_like_page(body: bytes) -> bool:

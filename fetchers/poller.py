@@ -146,7 +146,7 @@ def _page_text(body: bytes, content_type: str | None, url: str, charset: str | N
     never on the event loop."""
     from fetchers.extract import declares_charset, extract_article
 
-    if charset and not declares_charset(body, content_type):  # (a page that says is read so)
+    if charset and not declares_charset(body, content_type):  # (one it can be held to: so)
         body = in_utf8(body, charset)
     return extract_article(body, content_type, url).text
 

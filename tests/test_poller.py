@@ -1294,6 +1294,19 @@ async def test_a_page_that_names_its_charset_is_read_in_it_whatever_its_source_s
     assert text.startswith("Předseda vlády řekl v pátek")
 
 
+async def test_a_page_naming_a_charset_any_bytes_read_in_is_read_in_its_sources(
+    tmp_path: Path, now: datetime, feed_server: FeedServer
+) -> None:
+    """A page naming ISO-8859-1 (a charset every byte reads in) says nothing of its bytes:
+    under a windows-1250 source, a Czech page that named it came out "Pøedseda"."""
+    page = (
+        f'<html><head><meta charset="iso-8859-1"></head><body><article><p>{_CZECH}</p>'
+        f"<p>{_CZECH}</p></article></body></html>"
+    ).encode("cp1250")
+    text = await _czech_page_text(tmp_path, now, feed_server, page, "latin")
+    assert text.startswith("Předseda vlády řekl v pátek")
+
+
 async def test_a_source_renamed_twice_keeps_the_name_its_ids_were_first_made_under(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:
