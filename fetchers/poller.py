@@ -142,11 +142,11 @@ def host_cap(host: str, settings: Settings) -> int:
 
 def _page_text(body: bytes, content_type: str | None, url: str, charset: str | None) -> str:
     """(In a parse thread.) The article text of a page (`charset`: its source's, which a
-    page naming none is read in); the extractors are imported here, by the first page read,
-    never on the event loop."""
+    page is read in unless it names one it can be held to, `declares_charset`); the
+    extractors are imported here, by the first page read, never on the event loop."""
     from fetchers.extract import declares_charset, extract_article
 
-    if charset and not declares_charset(body, content_type):  # (one it can be held to: so)
+    if charset and not declares_charset(body, content_type):
         body = in_utf8(body, charset)
     return extract_article(body, content_type, url).text
 
