@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from tests.conftest import (
     seed_only_config,
     seen,
     settle,
+    until,
 )
 from tui.messages import LinkOpened
 from tui.widgets.article import ArticleView
@@ -318,3 +320,56 @@ async def test_escapes_a_store_written_elsewhere_holds_never_reach_the_screen(
         assert "Red alert over the port" in pane and "Body text." in pane
         for shown in (row, pane, str(view.border_title)):
             assert not any(c in shown for c in "\x1b\x07\x9b"), shown
+
+
+async def test_f_on_a_second_article_leaves_the_first_fetch_to_finish(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """`f` on one article, then `f` on the next before the first page came: the second
+    cancelled the first, whose text was never stored nor its failure said."""
+    page = f"<html><body><article><p>{PARAGRAPH * 3}</p></article></body></html>".encode()
+    slow = feed_server.add(
+        "/slow.html", Route(page, headers={"Content-Type": "text/html"}, delay=1.0)
+    )
+    fast = feed_server.add("/fast.html", Route(page, headers={"Content-Type": "text/html"}))
+    with Store(tmp_path / "data", writer=True) as store:
+        store.add_batch(
+            [
+                Article(id=ident, source="Wire", title=title, link=link, summary="Summary.",
+                        published=FROZEN - timedelta(days=n + 1), fetched=FROZEN)
+                for n, (ident, title, link) in enumerate(
+                    (("one", "Slow page", slow), ("two", "Fast page", fast))
+                )
+            ]
+        )  # fmt: skip
+    app = make_app(tmp_path)  # the writer: the texts are stored
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=8)
+        await pilot.press("G", "k")  # "one", the second oldest
+        await settle(app, pilot)
+        assert dash(app).headlines.current_id == "one"
+        await pilot.press("f", "j", "f")
+        store = dash(app).session.store
+        await until(pilot, lambda: bool(store.text("one")) and bool(store.text("two")), 10.0)
+        assert "narrowed" in (store.text("one") or "")
+
+
+async def test_a_text_the_poller_stores_for_the_article_on_screen_is_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An article opened before its page came stayed "Summary only" once the poller had
+    stored its text, until another article was opened and this one again."""
+    from tui.widgets import article as article_module
+
+    monkeypatch.setattr(article_module, "TEXT_RECHECK", 0.2)
+    linked_article(tmp_path, "https://news.example/talks", published=FROZEN - timedelta(days=1))
+    app = make_app(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=7)
+        await pilot.press("G")
+        await settle(app, pilot)
+        assert dash(app).headlines.current_id == "linked"
+        assert "Summary only" in screen_text(app)
+        body = "The page came in after the article was opened, as pages do."
+        await asyncio.to_thread(dash(app).session.store.set_text, "linked", body, FROZEN)
+        await until(pilot, lambda: body in screen_text(app), 5.0)

@@ -30,6 +30,9 @@ from tui.format import shown_line, wall
 from tui.session import Reading, Session
 from tui.workers import ReportsWorkerErrors
 
+TEXT_WAIT = 600.0  # seconds after it was stored that an article's page is waited for
+TEXT_RECHECK = 5.0  # seconds between two reads of such an article shown without its text
+
 
 class ArticleView(ReportsWorkerErrors, VerticalScroll):
     """Scrollable plain text of one article; feed text goes in as Text, never markup."""
@@ -123,6 +126,10 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
         # how far into the text the reader is (the share above the top line), at this width
         self._share_read = 0.0
         self._width_read = 0
+        # an article just stored, shown without its text while its source's page may still
+        # be on its way (the poller fetches pages after the articles): read again until then
+        self._text_timer: Timer | None = None
+        self._fetching: set[str] = set()  # the articles `f` asked the pages of
 
     def _key(self, binding_id: str) -> str:
         """The first key in force (after the user's [keys]) of a binding, as shown."""
@@ -205,15 +212,47 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
         self.also = (message.article_id, message.reading.also)
         self.text_older = message.article_id if message.reading.text_older else None
         self.show(message.reading.article, message.reading.text, None, found.found)
+        self._await_text(message.reading.article, message.reading.text)
+
+    def _await_text(self, article: Article | None, text: str | None) -> None:
+        """Read the article on screen again in TEXT_RECHECK seconds when it has no text yet
+        but was stored within TEXT_WAIT: its page may come in meanwhile (it stayed "Summary
+        only" until another article was opened and this one again)."""
+        if self._text_timer is not None:
+            self._text_timer.stop()
+            self._text_timer = None
+        if article is None or text or not article.link or article.fetched is None:
+            return
+        stored_for = (self.session.clock() - article.fetched).total_seconds()
+        if stored_for > TEXT_WAIT or article.id in self._fetching:
+            return
+        ident = article.id
+        self._text_timer = self.set_timer(TEXT_RECHECK, lambda: self._recheck(ident))
+
+    def _recheck(self, ident: str) -> None:
+        self._text_timer = None
+        if ident == self.wanted == self.article_id:
+            self._read(ident)
 
     def fetch_full_text(self, ident: str) -> None:
         """Fetch the page of the article `ident` and show its text (or why there is none)."""
         self._fetch(ident)
 
-    @work(group="full_text", exclusive=True, exit_on_error=False)
+    @work(group="full_text", exclusive=False, exit_on_error=False)
     async def _fetch(self, ident: str) -> None:
         """The article is read in a thread (a store read: a query on PostgreSQL), the page
-        fetched in the poll thread's loop or a client of this one's."""
+        fetched in the poll thread's loop or a client of this one's. Each article's fetch
+        goes on when another article is opened and fetched (the second `f` cancelled the
+        first, which was never stored nor said)."""
+        if ident in self._fetching:  # (asked again while it is under way)
+            return
+        self._fetching.add(ident)
+        try:
+            await self._fetch_page(ident)
+        finally:
+            self._fetching.discard(ident)
+
+    async def _fetch_page(self, ident: str) -> None:
         article = await asyncio.to_thread(in_foreground, self.session.get, ident)
         if article is None or not article.link:
             why = self.session.why_no_link(article) if article else "it is no longer stored"
@@ -231,9 +270,14 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
 
     @on(FullText)
     def _full_text(self, message: FullText) -> None:
-        if message.article_id != self.wanted:
-            return
         article = message.article
+        if message.article_id != self.wanted:  # the reader moved on: said, not shown
+            if message.text is None:
+                reason = f": {message.reason}" if message.reason else "."
+                title = shown_line(article.title) if article is not None else "an article"
+                note = f"The full text of “{title}” could not be fetched{reason}"
+                self.notify(note, title="Full text", severity="warning", markup=False)
+            return
         if message.text is None:
             reason = f": {message.reason}" if message.reason else "."
             note = f"The full text could not be fetched{reason}"
