@@ -117,6 +117,10 @@ def extract_article(body: bytes, content_type: str | None, url: str | None) -> P
     kind = (content_type or "").split(";", 1)[0].strip().lower()
     if kind and kind not in _PAGE_TYPES and not _looks_like_page(body):
         raise ExtractError(f"not a web page ({kind})")
+    if not kind and not _looks_like_page(body):
+        sniffed = _sniffed(body)
+        if sniffed is not None:  # (a file given to `extract`: it printed a feed's raw text)
+            raise ExtractError(f"the file is not an HTML page ({sniffed})")
     body = _first_tags(body)
     if b"<" not in body[:HEAD_BYTES] and _BINARY_BYTES.search(body, 0, 4096):
         # no tag, and bytes no text has: a few such bytes read as UTF-16 are letters
@@ -175,6 +179,23 @@ def _looks_like_page(body: bytes) -> bool:
     """Whether a body's first bytes are plainly an HTML page's, whatever it is labelled."""
     head = body[:4096].lower()
     return any(mark in head for mark in _PAGE_MARKS)
+
+
+# what the first bytes of a body say it is, when it is no page (a feed, a PDF, JSON)
+_NOT_PAGES = (
+    (re.compile(rb"(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:rss|feed|rdf:RDF)\b", re.S), "a feed"),
+    (re.compile(rb"%PDF-"), "a PDF"),
+    (re.compile(rb"[\[{]\s*[\"\[{\]}]"), "JSON"),
+)
+
+
+def _sniffed(body: bytes) -> str | None:
+    """What a body given without a type is when its first bytes say it is no page."""
+    head = body[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    for pattern, what in _NOT_PAGES:
+        if pattern.match(head):
+            return what
+    return None
 
 
 def _first_tags(body: bytes) -> bytes:

@@ -458,6 +458,25 @@ def test_extract_prints_main_text(tmp_path: Path, capsys) -> None:
     assert code == 0 and "Seoul and Washington" in output and "Menu" not in output
 
 
+def test_extract_of_a_feed_a_pdf_or_json_says_it_is_no_page(tmp_path: Path, capsys) -> None:
+    """An RSS file, a PDF of text and a JSON file printed their raw text as the page's,
+    exit 0."""
+    for name, body, what in (
+        ("f.xml", b'<?xml version="1.0"?>\n<rss version="2.0"><channel><title>Enc</title>'
+         b"<item><title>x</title></item></channel></rss>", "a feed"),
+        ("a.pdf", b"%PDF-1.4\nsome text of a report\n", "a PDF"),
+        ("a.json", b'{"items": [{"title": "x"}]}', "JSON"),
+    ):  # fmt: skip
+        path = tmp_path / name
+        path.write_bytes(body)
+        code, _, output = run(capsys, "extract", str(path))
+        assert code == 1 and f"the file is not an HTML page ({what})" in output, name
+    fragment = tmp_path / "frag.html"
+    fragment.write_text("<p>" + "A paragraph of an article, written as a fragment. " * 4 + "</p>")
+    code, _, output = run(capsys, "extract", str(fragment))
+    assert code == 0 and "written as a fragment" in output
+
+
 def test_extract_of_a_few_binary_bytes_is_no_page_and_a_utf16_page_is_read(
     tmp_path: Path, capsys
 ) -> None:
