@@ -5,12 +5,15 @@ PostgreSQL store shared by several pollers). The pollers keep it; every front en
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
 
 from fetchers.atomic import atomic_write_bytes
 from fetchers.models import SourceHealth
+from fetchers.redact import redact
 from fetchers.store.errors import StoreError, StoreWriteError
 from fetchers.store.interface import ArticleStore
 
@@ -89,3 +92,24 @@ class HealthBook:
             raise StoreWriteError(
                 f"{self.path.parent}: cannot save source health ({exc.strerror or exc})", []
             ) from exc
+
+
+def same_place(kept: str, location: str) -> bool:
+    """Whether a source's health (its URL kept without a password) is of this location."""
+    return redact(kept) == redact(location)
+
+
+def health_at(health: dict[str, SourceHealth], name: str, location: str) -> SourceHealth:
+    """A source's health as kept, told by its address as a poller tells it: its own name's
+    when that is of its address; else, the config having renamed it (two names swapped, a
+    source renamed while no poller ran), the health kept at its address under another name
+    (the one polled last); else the blank one of a source never polled. A swap showed each
+    source the other's health, its address included, until the next poll."""
+    own = health.get(name)
+    if own is not None and same_place(own.url, location):
+        return own
+    there = [h for h in health.values() if h.name != name and same_place(h.url, location)]
+    if there:
+        found = max(there, key=lambda h: h.last_polled or datetime.min.replace(tzinfo=UTC))
+        return replace(found, name=name)
+    return SourceHealth(name, location)

@@ -23,7 +23,7 @@ from fetchers.config import Config
 from fetchers.extracterror import ExtractError
 from fetchers.feeds import CUT_OFF, FeedError, ParsedFeed, told_by_words
 from fetchers.files import LocalSourceError, read_local
-from fetchers.healthbook import HealthBook
+from fetchers.healthbook import HealthBook, same_place
 from fetchers.http import (
     FetchError,
     FetchResult,
@@ -84,11 +84,6 @@ T = TypeVar("T")
 # The farthest ahead a next poll is ever set: the config refuses longer intervals, and a
 # server's Retry-After is capped at a day; this holds whatever a bug or a clock might compute.
 MAX_NEXT_POLL = 366 * 24 * 3600.0
-
-
-def same_place(kept: str, location: str) -> bool:
-    """Whether a source's health (its URL kept without a password) is of this location."""
-    return redact(kept) == redact(location)
 
 
 def later(now: datetime, seconds: float) -> datetime:

@@ -1675,3 +1675,32 @@ def test_an_article_stored_with_soft_hyphens_is_not_revised_when_they_are_taken_
     capsys.readouterr()
     code, lines, _ = run(capsys, *args, "refresh", "--json")
     assert code == 0 and lines[0]["revised"] == 0 and lines[0]["new"] == 0
+
+
+def test_sources_tells_each_source_s_health_by_its_address_after_a_swap(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two names swapped while no poller ran: `sources` showed each the other's health (its
+    address included), and a source renamed so showed none, until the next poll."""
+    good = tmp_path / "good.xml"
+    good.write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+        "<item><title>One</title><guid>1</guid></item></channel></rss>"
+    )
+    config = tmp_path / "c.toml"
+    where = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
+    config.write_text(
+        f'[[sources]]\nname = "Good"\npath = "{good}"\n'
+        f'[[sources]]\nname = "Broken"\npath = "{tmp_path / "none.xml"}"\n'
+    )
+    main([*where, "refresh"])
+    config.write_text(
+        f'[[sources]]\nname = "Broken"\npath = "{good}"\n'
+        f'[[sources]]\nname = "Renamed"\npath = "{tmp_path / "none.xml"}"\n'
+    )
+    capsys.readouterr()
+    code, lines, _ = run(capsys, *where, "sources", "--json")
+    assert code == 0
+    shown = {line["name"]: line for line in lines}
+    assert shown["Broken"]["status"] == "ok" and shown["Broken"]["url"].endswith("good.xml")
+    assert shown["Renamed"]["status"] == "error" and shown["Renamed"]["failures"] >= 1

@@ -42,11 +42,10 @@ from fetchers.config import (
     user_data_path,
 )
 from fetchers.datafiles import check_data_files
-from fetchers.healthbook import HealthBook
+from fetchers.healthbook import HealthBook, health_at
 from fetchers.models import (
     Clock,
     PollResult,
-    SourceHealth,
     from_utc_iso,
     seconds_iso,
     system_clock,
@@ -1034,7 +1033,7 @@ def cmd_sources(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         health = HealthBook(ctx.data_dir, store).load()
         lead = leads(stories_of(StoryBook(ctx.data_dir).read(store), store), store)
     rows = [
-        (health.get(source.name) or SourceHealth(source.name, source.location), source.enabled)
+        (health_at(health, source.name, source.location), source.enabled)
         for source in ctx.config.sources
     ]
     if args.json:

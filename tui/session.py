@@ -20,6 +20,7 @@ from typing import Any, Literal, TypeVar
 
 from fetchers.config import Config
 from fetchers.events import EventBookError
+from fetchers.healthbook import health_at
 from fetchers.heap import HeapSettler, collector_paused, settle_on_resume
 from fetchers.http import preload as preload_network
 from fetchers.liveness import WriterState
@@ -735,5 +736,6 @@ class Session:
 
 
 def health_of(health: dict[str, SourceHealth], name: str, location: str) -> SourceHealth:
-    """A source's health, or the blank one of a source never polled."""
-    return health.get(name) or SourceHealth(name, location)
+    """A source's health, told by its address (`health_at`), or the blank one of a source
+    never polled."""
+    return health_at(health, name, location)
