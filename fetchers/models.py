@@ -264,6 +264,10 @@ class SourceHealth:
     # its articles were in a shard found unreadable and moved aside: its next good poll
     # brings them again, a backlog (year-old items fired alerts once more), not news
     refilling: bool = False
+    # the config's charset its feed was last read in ("": none named; None: not recorded,
+    # as by a wirewatch before this field): a charset named since drops its validators, so
+    # the feed is read whole again in it (every answer was "not modified", its mojibake kept)
+    charset: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The JSON shape of `wirewatch sources --json`."""
@@ -296,6 +300,7 @@ class SourceHealth:
             renamed_from=self.renamed_from or None,
             tags=list(self.tags) if self.tags is not None else None,
             refilling=self.refilling or None,
+            charset=self.charset,
         )
         # kept without a feed's password (the config holds it): a copied data dir or a
         # shared database gives none away; the poller adds it back from the config
@@ -334,6 +339,7 @@ class SourceHealth:
             renamed_from=_text_of(rec, "renamed_from") or "",
             tags=_tags_of(rec),
             refilling=rec.get("refilling") is True,
+            charset=rec["charset"] if isinstance(rec.get("charset"), str) else None,
         )
 
 

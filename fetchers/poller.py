@@ -1173,6 +1173,12 @@ class Poller:
         self.retags = {}
         for source in config.sources:
             health = self.health[source.name]
+            charset = source.charset or ""
+            if health.charset is None:  # (recorded from now: the charset it is read in)
+                health.charset = charset
+            elif health.charset != charset:
+                health.charset, health.etag, health.last_modified = charset, None, None
+                log.info("%s: its charset changed; its feed is read whole again", source.name)
             tags = tuple(source.tags)
             if health.tags is None:  # (recorded by a wirewatch before: taken as the config's)
                 health.tags = tags

@@ -1711,3 +1711,29 @@ async def test_an_item_alone_at_its_link_keeps_its_id_and_its_revisions(
     with open_store() as store:
         (talks,) = (i for i in store.query_ids() if store.get(i).title.startswith("Story Talks"))
         assert [r["title"] for r in store.revisions(talks)] == ["Story Talks"]
+
+
+async def test_a_charset_named_for_a_source_reads_its_feed_whole_again(
+    tmp_path: Path, now: datetime, feed_server: FeedServer
+) -> None:
+    """The fix the README gives for a feed in another charset than it says: `charset` set,
+    every poll still sent the old ETag, the feed said "not modified", and the mojibake
+    stayed until the feed itself changed."""
+    body = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>hu</title>'
+        + "<item><title>Az első hír a kormányről</title><guid>1</guid></item>".encode("cp1250")
+        + b"</channel></rss>"
+    )
+    url = feed_server.add("/hu.xml", Route(body, etag='"v1"'))
+    results, store, _ = await poll(tmp_path, now, Source("HU", url=url))
+    (ident,) = results["HU"].new_ids
+    assert store.get(ident).title != "Az első hír a kormányről"  # (read as windows-1252)
+    store.close()
+    later = now + timedelta(minutes=10)
+    results, store, _ = await poll(tmp_path, later, Source("HU", url=url, charset="windows-1250"))
+    try:
+        assert results["HU"].status == "ok"
+        assert "if-none-match" not in {k.lower() for k in feed_server.hits["/hu.xml"][-1]}
+        assert store.get(ident).title == "Az első hír a kormányről"
+    finally:
+        store.close()
