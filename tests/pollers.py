@@ -37,8 +37,9 @@ def start_poller(config: Path, data: Path, log: Path) -> subprocess.Popen[str]:
     )
 
 
-def wait_for(predicate: Callable[[], object], timeout: float = 15.0) -> bool:
-    """Whether `predicate` came true within `timeout` seconds (looked at every 50 ms)."""
+def wait_for(predicate: Callable[[], object], timeout: float = 30.0) -> bool:
+    """Whether `predicate` came true within `timeout` seconds (looked at every 50 ms; a
+    poller process started on a machine busy with other tests took more than 15 s)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
