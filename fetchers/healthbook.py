@@ -100,16 +100,36 @@ def same_place(kept: str, location: str) -> bool:
 
 
 def health_at(health: dict[str, SourceHealth], name: str, location: str) -> SourceHealth:
-    """A source's health as kept, told by its address as a poller tells it: its own name's
-    when that is of its address; else, the config having renamed it (two names swapped, a
-    source renamed while no poller ran), the health kept at its address under another name
-    (the one polled last); else the blank one of a source never polled. A swap showed each
-    source the other's health, its address included, until the next poll."""
-    own = health.get(name)
-    if own is not None and same_place(own.url, location):
-        return own
-    there = [h for h in health.values() if h.name != name and same_place(h.url, location)]
-    if there:
-        found = max(there, key=lambda h: h.last_polled or datetime.min.replace(tzinfo=UTC))
-        return replace(found, name=name)
-    return SourceHealth(name, location)
+    """One source's health as `healths_at` tells it."""
+    return healths_at(health, [(name, location)])[name]
+
+
+def healths_at(
+    health: dict[str, SourceHealth], sources: Iterable[tuple[str, str]]
+) -> dict[str, SourceHealth]:
+    """Each (name, location)'s health as kept, told by its address as a poller tells it: its
+    own name's when that is of its address (or says none); else, the config having renamed
+    it (two names swapped, a source renamed while no poller ran), the health kept at its
+    address under another name, the one polled last (none when two were polled at once, as
+    the poller cannot tell them apart either); else the blank one of a source never polled.
+    A swap showed each source the other's health, its address included, until the next
+    poll. The health is filed by address only when a source needs it (once, not a scan a
+    source: the status line asks every second)."""
+    places: dict[str, list[SourceHealth]] | None = None
+    out: dict[str, SourceHealth] = {}
+    for name, location in sources:
+        own = health.get(name)
+        if own is not None and (not own.url or same_place(own.url, location)):
+            out[name] = own  # (one kept without its address, by an older wirewatch: its name's)
+            continue
+        if places is None:
+            places = {}
+            for kept in health.values():
+                places.setdefault(redact(kept.url), []).append(kept)
+        there = [h for h in places.get(redact(location), ()) if h.name != name]
+        there.sort(key=lambda h: h.last_polled or datetime.min.replace(tzinfo=UTC))
+        if there and (len(there) == 1 or there[-1].last_polled != there[-2].last_polled):
+            out[name] = replace(there[-1], name=name)
+        else:
+            out[name] = SourceHealth(name, location)
+    return out

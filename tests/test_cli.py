@@ -464,6 +464,8 @@ def test_extract_of_a_feed_a_pdf_or_json_says_it_is_no_page(tmp_path: Path, caps
     for name, body, what in (
         ("f.xml", b'<?xml version="1.0"?>\n<rss version="2.0"><channel><title>Enc</title>'
          b"<item><title>x</title></item></channel></rss>", "a feed"),
+        ("s.xml", b'<?xml version="1.0"?>\n<?xml-stylesheet href="rss.xsl"?>\n<!DOCTYPE rss>'
+         + b"<!--a-->" * 60 + b"<rss><channel><title>x</title></channel></rss>", "a feed"),
         ("a.pdf", b"%PDF-1.4\nsome text of a report\n", "a PDF"),
         ("a.json", b'{"items": [{"title": "x"}]}', "JSON"),
     ):  # fmt: skip

@@ -890,6 +890,41 @@ async def test_an_old_copy_a_feed_keeps_listing_is_one_revision_kept_in_time_ord
     assert seen == sorted(seen) and seen[0] == "2025-10-24T05:00:00Z"
 
 
+async def test_an_undated_old_copy_a_feed_keeps_listing_is_no_return_to_it(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """An old copy listed without a date is seen at each fetch: taken again at every
+    revision, it came after the wording before, a "return" to it that never was."""
+    old = "<title>Ceasefire talks open in Cairo</title><guid>g1</guid><description>v0</description>"
+    current = (
+        "<title>Ceasefire talks {}</title><guid>g1</guid><description>{}</description>"
+        "<pubDate>Fri, 24 Oct 2025 06:00:00 GMT</pubDate>"
+    )
+    route = Route(rss(current.format("stall", "v1"), old))
+    url = feed_server.add("/undated-copies", route)
+    settings = Settings(timeout=10.0, max_body=2_000_000, concurrency=4)
+    config = Config(
+        path=tmp_path / "wirewatch.toml", settings=settings, sources=[Source("F", url=url)]
+    )
+    clock = [NOW]
+    store = Store(tmp_path / "data", writer=True)
+    poller = Poller(config, store, lambda: clock[0])
+    try:
+        await poller.poll()
+        for minutes, (word, summary) in ((10, ("collapse", "v2")), (20, ("resume", "v3"))):
+            clock[0] = NOW + timedelta(minutes=minutes)
+            route.body = rss(current.format(word, summary), old)
+            await poller.poll()
+        (article,) = store.query()
+        revisions = store.revisions(article.id)
+    finally:
+        await poller.aclose()
+        store.close()
+    titles = [r["title"] for r in revisions]
+    assert titles.count("Ceasefire talks open in Cairo") == 1, titles
+    assert titles[-2:] == ["Ceasefire talks stall", "Ceasefire talks collapse"]
+
+
 async def test_a_photos_caption_is_not_the_items_summary_or_headline(
     feed_server: FeedServer,
 ) -> None:

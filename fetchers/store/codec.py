@@ -156,6 +156,18 @@ def _version(entry: dict[str, Any]) -> tuple[str, str]:
     )
 
 
+def merged_history(
+    stored: Iterable[dict[str, Any]], before: dict[str, Any], offered: Iterable[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """An article's versions to keep (`distinct_revisions`): those stored, the one it had
+    before this revision, and those its feed's document offers (old copies listed under its
+    guid), but for an offered one it has already: an old copy a feed keeps listing without a
+    date is seen at each fetch, and taken again it was a return to it after the current."""
+    stored = list(stored)
+    held = {_version(entry) for entry in stored} | {_version(before)}
+    return [*stored, before, *(e for e in offered if _version(e) not in held)]
+
+
 def distinct_revisions(
     entries: Iterable[dict[str, Any]], current: tuple[str, str]
 ) -> list[dict[str, Any]]:

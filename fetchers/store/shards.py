@@ -30,6 +30,7 @@ from fetchers.store.codec import (
     ROWS_VERSION,
     StagedArticle,
     distinct_revisions,
+    merged_history,
     record_from_row,
     revision_entries,
     row_of,
@@ -326,7 +327,9 @@ def revision_setter(
             "title": doc.get("title"),
             "summary": doc.get("summary"),
         }
-        history = [*revision_entries(doc.get("revisions")), before, *(new.get("revisions") or [])]
+        history = merged_history(
+            revision_entries(doc.get("revisions")), before, new.get("revisions") or []
+        )
         current = (new["title"], new["summary"])
         doc["revisions"] = kept_revisions(distinct_revisions(history, current))
         doc["title"], doc["summary"], doc["revised"] = new["title"], new["summary"], new["fetched"]

@@ -10,11 +10,11 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from fetchers.healthbook import healths_at
 from fetchers.liveness import WriterState
 from fetchers.models import Clock, Source, SourceHealth
 from fetchers.store.errors import Unreachable
 from tui.format import clipped, duration
-from tui.session import health_of
 
 FIELDS = (
     "writer",
@@ -137,9 +137,8 @@ class StatusLine(Widget):
             parts.append("loading older articles…")
         parts.extend(self._poll_status())
         enabled = [s for s in self.sources if s.enabled]
-        failing = sum(
-            1 for s in enabled if health_of(self.health, s.name, s.location).status == "error"
-        )
+        told = healths_at(self.health, ((s.name, s.location) for s in enabled))
+        failing = sum(1 for h in told.values() if h.status == "error")
         parts.append(f"{failing} of {len(enabled)} sources failing")
         if not self.writer and not (state and state.gone) and lost is None:
             parts.append("viewer (attached to a poller)")
@@ -160,10 +159,8 @@ class StatusLine(Widget):
             return out or ["waiting for the poller"]
         if self.last_poll is not None:  # this dashboard polls: it says so when it does
             return out
-        due = [
-            health.next_poll if health is not None else None
-            for health in (self.health.get(s.name) for s in self.sources if s.enabled)
-        ]
+        enabled = ((s.name, s.location) for s in self.sources if s.enabled)
+        due = [health.next_poll for health in healths_at(self.health, enabled).values()]
         if not due:
             return out
         if any(when is None or when <= now for when in due):

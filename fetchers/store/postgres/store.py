@@ -48,6 +48,7 @@ from fetchers.store.codec import (
     article_of,
     day_key,
     distinct_revisions,
+    merged_history,
     revised_contents,
     revision_entries,
     stage,
@@ -1423,11 +1424,11 @@ class PostgresStore:
             record = item.record
             if text and not item.text:
                 stale.append(ident)
-            history = [
-                *entries(history, ident, "revisions", self._odd),
+            history = merged_history(
+                entries(history, ident, "revisions", self._odd),
                 {"seen": seen, "title": title, "summary": summary},
-                *(item.doc.get("revisions") or []),
-            ]
+                item.doc.get("revisions") or [],
+            )
             kept = distinct_revisions(history, (record.title, record.summary))
             cur.execute(
                 "UPDATE articles SET title = %s, summary = %s, revised = %s, revisions = %s,"
