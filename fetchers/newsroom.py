@@ -177,6 +177,9 @@ class Newsroom:
             report.removed = await asyncio.to_thread(
                 self.store.apply_retention, self.config.settings.retention_days, self.clock()
             )
+        except asyncio.CancelledError:  # stopped as retention ran: the poll's hooks still run
+            self._run_hooks(report)
+            raise
         except StoreError as exc:
             log.error("%s", exc)
             report.store_error = report.store_error or str(exc)

@@ -564,9 +564,17 @@ class Poller:
         # a shard found lost as this write loaded the store: what it stored is the lost
         # articles brought back (their alerts fired when they first came), not news
         refilled = False
+        stopped = False  # the cycle was stopped while the write went on in its thread
         try:
             if batch:
-                new_ids, held, refilled = await asyncio.to_thread(self._write, waiting)
+                writing = asyncio.ensure_future(asyncio.to_thread(self._write, waiting))
+                try:
+                    new_ids, held, refilled = await asyncio.shield(writing)
+                except asyncio.CancelledError:
+                    # the write finishes in its thread whatever happens here: what it stored
+                    # is told to the cycle's hooks (`take_cut_short`), then the stop goes on
+                    stopped = True
+                    new_ids, held, refilled = await writing
             else:
                 new_ids, held = [], set()
         except StoreWriteError as exc:  # a full disk: keep polling, write again next time
@@ -628,6 +636,8 @@ class Poller:
                 log.exception("%s: its health could not be recorded", result.source)
             if source.full_text and result.status != "error":
                 self._queue_pages(source.name)
+        if stopped:
+            raise asyncio.CancelledError
 
     def _settle_store(self) -> list[str]:
         """(In a thread.) Finish loading a partly opened store, then the shards moved aside:

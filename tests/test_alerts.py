@@ -285,6 +285,41 @@ async def test_a_cycle_stopped_mid_way_checks_the_rules_on_what_it_wrote(
     assert fired(data) == [("Tariffs", "Tariff deal near", "Wire")]
 
 
+async def test_a_cycle_stopped_during_its_write_checks_what_the_write_stored(
+    tmp_path: Path, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stopped while the write ran in its thread: the write finished, but its articles were
+    not told to the cycle's hooks, and their alerts were lost for good."""
+    import threading
+
+    data, clock = tmp_path / "d", [NOW]
+    url = feed_server.add("/feed", Route(rss(item(1, "Weather"))))
+    rule = {"name": "Tariffs", "query": "tariff"}
+    await cycle(config_with(tmp_path, url, [rule]), data, clock)  # its first poll: a backlog
+    clock[0] = NOW + timedelta(minutes=10)
+    feed_server.routes["/feed"] = Route(rss(item(1, "Weather"), item(2, "Tariff deal near")))
+    writing, go_on = threading.Event(), threading.Event()
+    add_staged = Store.add_staged
+
+    def slow_write(self: Store, *args: Any, **kwargs: Any) -> Any:
+        writing.set()
+        go_on.wait(10)
+        return add_staged(self, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "add_staged", slow_write)
+    with Store(data, writer=True) as store:
+        newsroom = Newsroom(config_with(tmp_path, url, [rule]), store, data, lambda: clock[0])
+        running = asyncio.create_task(newsroom.cycle())
+        await asyncio.to_thread(writing.wait, 10)
+        running.cancel()
+        await asyncio.sleep(0.1)
+        go_on.set()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+        await newsroom.aclose()
+    assert fired(data) == [("Tariffs", "Tariff deal near", "Wire")]
+
+
 @pytest.mark.parametrize("broken", ["read", "written"])
 async def test_articles_whose_check_failed_fire_at_the_next_refresh(
     tmp_path: Path, feed_server: FeedServer, broken: str, monkeypatch: pytest.MonkeyPatch
