@@ -761,7 +761,12 @@ class Poller:
                 health.items = result.items
                 health.warnings = result.warnings
                 health.last_warning = "; ".join(result.warning_notes) or None
-            if result.etag is not None or result.last_modified is not None or result.cut_off:
+            read_in = source.charset or ""  # (the config this poll began with)
+            if health.charset is not None and health.charset != read_in:
+                # read in a charset the config has changed since (a reload during the poll):
+                # its validators would keep the new charset from reading the feed whole
+                health.etag = health.last_modified = None
+            elif result.etag is not None or result.last_modified is not None or result.cut_off:
                 health.etag, health.last_modified = result.etag, result.last_modified
             if result.permanent_url:
                 health.permanent_url = result.permanent_url
@@ -1184,9 +1189,10 @@ class Poller:
         for source in config.sources:
             health = self.health[source.name]
             charset = source.charset or ""
-            if health.charset is None:  # (recorded from now: the charset it is read in)
+            if health.charset is None and not charset:  # (recorded from now: none named)
                 health.charset = charset
-            elif health.charset != charset:
+            elif health.charset != charset:  # named or changed (or named before it was
+                # recorded: the validators of a feed read before the charset was named)
                 health.charset, health.etag, health.last_modified = charset, None, None
                 log.info("%s: its charset changed; its feed is read whole again", source.name)
             tags = tuple(source.tags)

@@ -1737,3 +1737,15 @@ async def test_a_charset_named_for_a_source_reads_its_feed_whole_again(
         assert store.get(ident).title == "Az első hír a kormányről"
     finally:
         store.close()
+    # the charset named before its feed's health said which charset it was read in (a
+    # wirewatch before that field): its validators go once too
+    kept = json.loads((tmp_path / "data" / "sources.json").read_text())
+    assert kept["HU"]["charset"] == "windows-1250" and kept["HU"]["etag"] == '"v1"'
+    del kept["HU"]["charset"]
+    (tmp_path / "data" / "sources.json").write_text(json.dumps(kept))
+    results, store, _ = await poll(
+        tmp_path, later + timedelta(minutes=10), Source("HU", url=url, charset="windows-1250")
+    )
+    store.close()
+    assert results["HU"].status == "ok"
+    assert "if-none-match" not in {k.lower() for k in feed_server.hits["/hu.xml"][-1]}
