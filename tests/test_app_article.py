@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fetchers.models import Article
+from fetchers.models import Article, Source
 from fetchers.store import Store
 from tests.conftest import (
     FROZEN,
@@ -363,7 +363,11 @@ async def test_a_text_the_poller_stores_for_the_article_on_screen_is_shown(
 
     monkeypatch.setattr(article_module, "TEXT_RECHECK", 0.2)
     linked_article(tmp_path, "https://news.example/talks", published=FROZEN - timedelta(days=1))
-    app = make_app(tmp_path)
+    config = seed_only_config(tmp_path)  # the article's source fetches its pages
+    config.sources.append(
+        Source("Wire", url="https://news.example/rss", full_text=True, enabled=False)
+    )
+    app = make_app(tmp_path, config)
     async with piloted(app, (160, 50)) as pilot:
         await settle(app, pilot, want=7)
         await pilot.press("G")

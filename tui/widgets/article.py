@@ -226,10 +226,14 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
         stored_for = (self.session.clock() - article.fetched).total_seconds()
         if stored_for > TEXT_WAIT or article.id in self._fetching:
             return
+        # (only where the poller fetches pages: a source's `full_text`)
+        if not any(s.full_text and s.name == article.source for s in self.session.config.sources):
+            return
         ident = article.id
         self._text_timer = self.set_timer(TEXT_RECHECK, lambda: self._recheck(ident))
 
     def _recheck(self, ident: str) -> None:
+        """(`_await_text`'s timer.) Read the article again if it is still the one shown."""
         self._text_timer = None
         if ident == self.wanted == self.article_id:
             self._read(ident)
@@ -247,6 +251,9 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
         if ident in self._fetching:  # (asked again while it is under way)
             return
         self._fetching.add(ident)
+        if self._text_timer is not None:  # (its read would say "Summary only" meanwhile)
+            self._text_timer.stop()
+            self._text_timer = None
         try:
             await self._fetch_page(ident)
         finally:
