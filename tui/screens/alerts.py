@@ -6,6 +6,7 @@ filter in force becomes a rule.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, tzinfo
 from typing import Any, Literal, NamedTuple
 
@@ -43,6 +44,8 @@ RULE_WIDTH = 18
 SOURCE_WIDTH = 15
 NARROW_RULE, NARROW_SOURCE = 12, 10  # the same on a narrow screen, for the title's sake
 NAME_WIDTH = 20  # a velocity row's name, before what it is and its sparkline
+
+log = logging.getLogger("wirewatch.app")
 
 
 class AlertChoice(NamedTuple):
@@ -213,6 +216,8 @@ class AlertsScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[AlertChoice | N
         self.clock = clock
         self.zone = zone
         self.generation = 0  # of the velocity list: counts for an older one are dropped
+        self._counting = False  # a count runs in its thread (`_count`)
+        self._count_again = False  # and another was asked meanwhile
         self._problems = view.problems
         self._narrow = False  # the rows as drawn: for a narrow screen
 
@@ -439,15 +444,31 @@ class AlertsScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[AlertChoice | N
 
     # -- velocity ---------------------------------------------------------------------------
     def _count(self) -> None:
+        """Count the rows' mentions in a thread; one count at a time (a thread worker runs
+        on when another starts: the timer and every alert stacked whole-window scans), the
+        one asked meanwhile after it."""
+        if self._counting:
+            self._count_again = True
+            return
+        self._counting, self._count_again = True, False
         self.generation += 1
         self._series(self.generation, list(self.watched))
 
     @work(thread=True, group="trends", exclusive=True, exit_on_error=False)
     def _series(self, generation: int, watched: list[Watched]) -> None:
-        self.post_message(Trended(generation, self.data.series(watched)))
+        try:
+            counts = self.data.series(watched)
+        except Exception:  # (the store away): the counts shown stay, counted at the next look
+            log.exception("the alerts view's counts could not be read")
+            counts = []
+        self.post_message(Trended(generation, counts))
 
     @on(Trended)
     def _trended(self, message: Trended) -> None:
+        if message.generation == self.generation:
+            self._counting = False
+            if self._count_again:
+                self._count()
         if message.generation != self.generation:
             return
         for item, counts in zip(self._items(), message.counts, strict=False):
