@@ -64,7 +64,9 @@ class EventBook:
             return []
         except (OSError, orjson.JSONDecodeError) as exc:
             raise EventBookError(f"{path} cannot be read: {exc}") from exc
-        items = data.get("events", []) if isinstance(data, dict) else []
+        if not isinstance(data, dict):  # (read as none, the next save wrote over it)
+            raise EventBookError(f"{path}: not an object holding the events")
+        items = data.get("events", [])
         if not isinstance(items, list):
             raise EventBookError(f"{path}: its events are not a list")
         # an entry that is no event at all (null, 5) is kept as it is when the file is

@@ -168,11 +168,13 @@ def _one_byte(label: str) -> bool:
     codec = codec_for(label)
     if codec is None:
         return False
-    try:  # each high byte a character of its own (windows-1252 leaves five unassigned)
+    if codec.startswith(("utf", "utf_")):  # (each high byte alone is one replacement)
+        return False
+    try:  # each high byte one character, or one unassigned: no byte joins the next
         read = bytes(range(0x80, 0x100)).decode(codec, errors="replace")
     except LookupError:
         return False
-    return len(read) == 0x80 and read.count("\ufffd") <= 8
+    return len(read) == 0x80
 
 
 def _looks_like_page(body: bytes) -> bool:

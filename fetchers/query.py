@@ -433,8 +433,8 @@ def starts_word(before: str, first: str) -> bool:
 
 
 _DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"  # hyphens, dashes and minus
-# a quoted value holds a quote written twice ("The ""Daily"" Wire"): the count of quotes
-# stays even, so an unterminated one is still told by counting
+# a quoted value holds a quote written twice ("The ""Daily"" Wire"); a quote left open is
+# read as a bare word holding it, and said where that word starts
 _TOKEN = re.compile(r'\s*(-?)(?:(\w+):)?(?:"((?:[^"]|"")*)"|(\S+))')
 
 

@@ -9,6 +9,8 @@ import re
 import unicodedata
 from urllib.parse import urlsplit, urlunsplit
 
+import idna
+
 SHORTEST_INTERVAL = 60.0
 """Seconds: the shortest poll interval of a source on the network. A feed is asked at most
 once a minute (newsboat's `reload-time` has the same floor): "1ms" polled a server at every
@@ -130,9 +132,9 @@ def _ascii_host(host: str) -> str:
     host = host.rstrip(".") or host
     if host.isascii():
         return host
-    try:
-        return host.encode("idna").decode("ascii")
-    except UnicodeError:  # (not a name IDNA encodes: the host as written)
+    try:  # as httpx asks for it (IDNA 2008: "straße" is not "strasse", as Python's codec has it)
+        return idna.encode(host, uts46=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError):  # (not a name IDNA encodes: the host as written)
         return host
 
 

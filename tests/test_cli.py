@@ -1242,7 +1242,7 @@ def test_a_hand_edited_events_file_loses_no_event_and_says_what_is_wrong(tmp_pat
     """An entry with no id was never listed, nor said; removing one of two that shared an
     id removed both, and the file written again lost the entry with no id and anything
     that was no event; a query that does not read was listed as if it did."""
-    from fetchers.events import EventBook
+    from fetchers.events import EventBook, EventBookError
 
     data = tmp_path / "d"
     data.mkdir()
@@ -1266,6 +1266,9 @@ def test_a_hand_edited_events_file_loses_no_event_and_says_what_is_wrong(tmp_pat
     assert [e.name for e in book.load()] == ["Bad query", "Dup one", "No id", "(no name)"]
     written = json.loads((data / "events.json").read_text())["events"]
     assert written[-2:] == [None, 5] and len(written) == 6
+    (data / "events.json").write_text("[]")  # no object: said, never written over
+    with pytest.raises(EventBookError, match="not an object holding the events"):
+        book.load()
 
 
 def test_a_language_with_a_region_lists_that_languages_articles(tmp_path: Path, capsys) -> None:
