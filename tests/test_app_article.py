@@ -377,3 +377,34 @@ async def test_a_text_the_poller_stores_for_the_article_on_screen_is_shown(
         body = "The page came in after the article was opened, as pages do."
         await asyncio.to_thread(dash(app).session.store.set_text, "linked", body, FROZEN)
         await until(pilot, lambda: body in screen_text(app), 5.0)
+
+
+async def test_a_fetch_that_fails_after_the_reader_moved_on_is_said(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """`f`, then another article before the page answered 404: the failure was dropped
+    with the article no longer on screen, and the reader never learnt why."""
+    gone = feed_server.add("/gone.html", Route(b"no", status=404, delay=0.5))
+    with Store(tmp_path / "data", writer=True) as store:
+        store.add_batch(
+            [
+                Article(id=ident, source="Wire", title=title, link=gone, summary="Summary.",
+                        published=FROZEN - timedelta(days=n + 1), fetched=FROZEN)
+                for n, (ident, title) in enumerate((("one", "Gone page"), ("two", "Other")))
+            ]
+        )  # fmt: skip
+    app = make_app(tmp_path, poll=False)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("G", "k")
+        await settle(app, pilot)
+        assert dash(app).headlines.current_id == "one"
+        await pilot.press("f", "j")
+        await until(
+            pilot,
+            lambda: any(
+                "The full text of “Gone page” could not be fetched" in str(n.message)
+                for n in app._notifications
+            ),
+            10.0,
+        )
