@@ -1719,8 +1719,9 @@ def test_a_headline_that_returns_to_its_first_wording_keeps_the_change_from_it(
 ) -> None:
     """First wording, a rewrite, another, then the first again: the history was the two
     rewrites alone, so `d` and `show` said the outlet's first headline was the rewrite. The
-    first wording is kept, at the time it was first seen; back to the latest rewrite, that
-    one is the article's (its earlier copy not listed again)."""
+    first wording is kept, at the time it was first seen; back to the latest rewrite, each
+    step is kept, the return to the first wording among them (it was dropped, and `d`
+    showed the change from the rewrite before it)."""
     hour = timedelta(hours=1)
     with open_store(writer=True) as store:
         store.add_batch([make(1)])
@@ -1741,6 +1742,8 @@ def test_a_headline_that_returns_to_its_first_wording_keeps_the_change_from_it(
         assert history == [
             ("2025-10-24T07:01:00Z", "Headline 1 about tariffs"),
             ("2025-10-24T08:01:00Z", "Talks stall"),
+            ("2025-10-24T09:01:00Z", "Talks collapse"),
+            ("2025-10-24T10:01:00Z", "Headline 1 about tariffs"),
         ]
 
 
