@@ -68,6 +68,8 @@ def parse_opml(data: bytes) -> list[Subscription]:
     return _walk(body)
 
 
+FEED_TYPES = frozenset({"rss", "atom"})  # an outline's `type` saying it is a feed
+NO_FEED_ADDRESS = "no feed address (xmlUrl) to read it at"
 FOLDER_TAGS = 16  # folders around an outline that become its tags, outermost first
 
 
@@ -84,7 +86,18 @@ def _walk(body: ET.Element) -> list[Subscription]:
         folders = stack[-1][1]
         label = clean_line(outline.get("title") or outline.get("text") or "")
         raw_url = outline.get("xmlUrl") or outline.get("xmlurl") or ""
+        kind = (outline.get("type") or "").strip().lower()
+        if not raw_url.strip() and kind in FEED_TYPES:  # a feed's address as `url` (some
+            raw_url = outline.get("url") or ""  # readers write it so)
         url = lower_scheme(raw_url.strip())
+        inner = outline.findall("outline")
+        feedish = kind in FEED_TYPES or any(
+            name in outline.attrib for name in ("xmlUrl", "xmlurl", "htmlUrl")
+        )
+        if not url and not inner and feedish:
+            # a feed's outline with no address to read it at: named, not dropped unsaid
+            shown = (outline.get("htmlUrl") or "").strip() or "no address"
+            found.append(Subscription(label or "(no title)", shown, [], NO_FEED_ADDRESS))
         if url:
             # each once, TAG_LIMIT at most (a category of 30,000 was 30,000 tags, each
             # looked for among the others)
@@ -96,7 +109,6 @@ def _walk(body: ET.Element) -> list[Subscription]:
                     Subscription(label or plain_message(url), url, tags, address_problem(url)),
                 )
             )
-        inner = outline.findall("outline")
         if inner:
             # folders deeper than FOLDER_TAGS add no tag: each level kept a copy of the path
             # (20,000 levels deep: 1.6 GB, and a source of 20,000 tags)

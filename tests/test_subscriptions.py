@@ -577,3 +577,22 @@ def test_adding_keeps_a_config_s_crlf_line_endings(
     assert written.startswith(b'[settings]\r\ninterval = "1m"  # mine\r\n')
     assert b'name = "Crlf Wire"\r\n' in written and b"\n" not in written.replace(b"\r\n", b"")
     assert [s.name for s in load_config(config, FROZEN).sources] == ["Crlf Wire"]
+
+
+def test_an_opml_feed_without_its_address_is_named_and_one_given_as_url_is_read() -> None:
+    """An outline of a feed with an empty xmlUrl was dropped without a word, and one whose
+    reader wrote its address as `url` (type="rss") too; an empty folder is no feed."""
+    found = parse_opml(
+        b'<opml version="2.0"><body><outline text="Folder">'
+        b'<outline text="A" xmlUrl="http://a.example/f"/>'
+        b'<outline text="Broken" type="rss" xmlUrl="" htmlUrl="http://b.example/"/>'
+        b'<outline text="By url" type="rss" url="http://c.example/f"/>'
+        b'</outline><outline text="Empty folder"/></body></opml>'
+    )
+    assert [(f.name, f.url, f.skipped is None) for f in found] == [
+        ("A", "http://a.example/f", True),
+        ("Broken", "http://b.example/", False),
+        ("By url", "http://c.example/f", True),
+    ]
+    assert found[1].skipped == "no feed address (xmlUrl) to read it at"
+    assert found[2].tags == ["Folder"]
