@@ -131,6 +131,32 @@ async def test_the_event_form_reads_a_time_from_when_it_is_saved(tmp_path: Path)
     assert stored.when == FROZEN + timedelta(minutes=76)
 
 
+async def test_an_event_that_cannot_be_saved_opens_its_form_again_with_what_was_typed(
+    tmp_path: Path,
+) -> None:
+    """events.json half saved by a hand edit as an event was added: the form closed and
+    what was typed was lost; it is said, and the form opens again holding it."""
+    app = make_app(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        await pilot.press("e")
+        await pilot.pause(0.2)
+        await pilot.press("a")
+        await pilot.pause(0.2)
+        await type_text(pilot, "Tariff deadline")
+        await pilot.press("tab")
+        await type_text(pilot, "Nov 1, 2025 9am KST")
+        (tmp_path / "data" / "events.json").write_text('{"events": [')
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, EventForm))
+        await pilot.pause(0.2)
+        form = app.screen
+        assert isinstance(form, EventForm)
+        assert form.query_one("#ev-name", Input).value == "Tariff deadline"
+        assert form.query_one("#ev-when", Input).value == "Nov 1, 2025 9am KST"
+        assert any("Not saved" in str(n.message) for n in app._notifications)
+
+
 async def test_an_alert_fires_when_a_threshold_is_crossed(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     summit = app.config.events[0]  # Trump–Lee summit, 2025-10-29 05:00 UTC

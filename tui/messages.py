@@ -168,6 +168,16 @@ class EventsLoaded(Message):
 
 
 @dataclass
+class EventNotSaved(Message):
+    """An event added or edited in the app could not be saved (the file broken, the store
+    away): the form is opened again with what was typed, and why is said."""
+
+    change: str
+    event: Event
+    reason: str
+
+
+@dataclass
 class Counted(Message):
     """Articles per source or per tag, for a picker."""
 

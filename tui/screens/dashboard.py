@@ -33,6 +33,7 @@ from textual.worker import get_current_worker
 
 from fetchers.alerts import AlertWatch
 from fetchers.config import Config
+from fetchers.events import EventBookError
 from fetchers.foreground import Superseded, check_superseded, waited_for
 from fetchers.liveness import WriterState
 from fetchers.models import Event, SourceHealth
@@ -60,6 +61,7 @@ from tui.messages import (
     ConfigReread,
     Counted,
     CycleDone,
+    EventNotSaved,
     EventsLoaded,
     LeadsRead,
     LinkOpened,
@@ -1287,9 +1289,22 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
 
     @work(thread=True, group="events", exit_on_error=False)
     def _change_event(self, change: EventChange, event: Event) -> None:
-        done = self.session.change_event(change, event)
+        try:
+            done = self.session.change_event(change, event)
+        except EventBookError as exc:  # (the form had closed: what was typed was lost)
+            if change != "remove":
+                self.post_message(EventNotSaved(change, event, str(exc)))
+                return
+            raise
         events, problem = self.session.events()
         self.post_message(EventsLoaded(events, problem, done))
+
+    @on(EventNotSaved)
+    def _event_not_saved(self, message: EventNotSaved) -> None:
+        self.notify(f"Not saved: {message.reason}", severity="error", markup=False)
+        typed = message.event
+        editing = typed if message.change == "edit" else None
+        self.open_event_form(editing, typed.name, typed.raw_when, typed.query or "")
 
     @on(EventsLoaded)
     def _events_loaded(self, message: EventsLoaded) -> None:
@@ -1333,7 +1348,9 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             case "remove" if choice.event is not None:
                 self._change_event("remove", choice.event)
 
-    def open_event_form(self, event: Event | None = None, name: str = "", when: str = "") -> None:
+    def open_event_form(
+        self, event: Event | None = None, name: str = "", when: str = "", query: str = ""
+    ) -> None:
         settings = self.config.settings
         form = EventForm(
             self.clock,
@@ -1343,6 +1360,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             event,
             name,
             when,
+            query,
         )
         self.app.push_screen(form, partial(self._event_saved, "edit" if event else "add"))
 

@@ -148,6 +148,7 @@ class EventForm(TableOrderedKeys, ModalScreen[Event | None]):
         event: Event | None = None,
         name: str = "",
         when_text: str = "",
+        query: str = "",
     ) -> None:
         super().__init__()
         # read at each reading of the fields, not once: "18:30" and "in 1 minute" typed in a
@@ -166,7 +167,7 @@ class EventForm(TableOrderedKeys, ModalScreen[Event | None]):
             if not self.start_when and event.when is not None:  # a hand-edited events.json
                 shown = event.when.astimezone(event_zone(self.start_tz or "local", local))
                 self.start_when = f"{shown:%Y-%m-%d %H:%M}"
-        self.start_query = (event.query or "") if event else ""
+        self.start_query = query or ((event.query or "") if event else "")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form-box"):
