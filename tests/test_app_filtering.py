@@ -943,3 +943,26 @@ async def test_the_dashboard_opens_on_the_newest_article_of_a_store_loaded_in_pa
         await pilot.pause(0.2)
         assert dashboard.headlines.cursor == 0
         assert dashboard.headlines.current_id == "n0"
+
+
+async def test_a_highlight_left_out_of_a_new_list_goes_to_its_neighbour_not_its_row_number(
+    tmp_path: Path,
+) -> None:
+    """Reading in the unread view, a poll left the article read out of the list: the
+    highlight took its row's number in the new list, an article above it or one just
+    arrived, and the pane showed that one in its place. It goes to the next article after
+    it that is still listed."""
+    app = make_app(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        headlines = dash(app).headlines
+        before = list(headlines.ids)
+        assert len(before) >= 6
+        await pilot.press("j", "j", "j", "j")
+        await pilot.pause()
+        assert headlines.current_id == before[4]
+        # two new above, and the one read (row 4) left out
+        after = ["new-1", "new-2", *before[:4], *before[5:]]
+        headlines.set_ids(after)
+        await pilot.pause()
+        assert headlines.current_id == before[5]

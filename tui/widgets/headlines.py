@@ -48,6 +48,27 @@ class ArticleSource(Protocol):
     def rows(self, ids: list[str], shelf: StoryShelf | None) -> Rows: ...
 
 
+NEIGHBOURS = 50  # rows each side of a highlight left out that its neighbour is looked for in
+SHIFT = 400  # rows a poll may have moved them by (new ones above, others gone)
+
+
+def _neighbour_kept(before: list[str], row: int, ids: list[str]) -> int:
+    """Where the article highlighted at `row` of `before`, now left out of `ids` (read, in
+    the unread view), is best stood in for: the next one after it in `before` that `ids`
+    still holds, else the one before it; -1 when none is near. The row's number alone (the
+    fallback) highlighted an article two rows above, or one just arrived, and the pane
+    showed it in place of the one being read."""
+    near = {ident: at for at, ident in enumerate(ids[max(0, row - SHIFT) : row + SHIFT])}
+    offset = max(0, row - SHIFT)
+    for candidate in before[row + 1 : row + 1 + NEIGHBOURS]:
+        if candidate in near:
+            return offset + near[candidate]
+    for candidate in reversed(before[max(0, row - NEIGHBOURS) : row]):
+        if candidate in near:
+            return offset + near[candidate]
+    return -1
+
+
 class HeadlineList(ScrollView, can_focus=True):
     """A virtual list of article ids. The rows drawn come with the ids (read in the query's
     thread) or are read in a thread of the pane's own when it scrolls to rows it lacks: a
@@ -212,6 +233,7 @@ class HeadlineList(ScrollView, can_focus=True):
             self.border_title = "Stories" if stories is not None else self.BORDER_TITLE
         self.stories = stories
         current = self.current_id
+        before = self.ids  # the list it was highlighted in
         in_gap = current is None and 0 <= self.cursor < len(self.ids)  # a row not read yet
         offset_in_view = self.cursor - int(self.scroll_y)
         at_top = int(self.scroll_y) == 0
@@ -235,6 +257,8 @@ class HeadlineList(ScrollView, can_focus=True):
                     index = ids.index(current)
                 except ValueError:
                     index = -1
+            if index < 0 and current is not None:  # left out (read, in the unread view)
+                index = _neighbour_kept(before, self.cursor, ids)
             if index < 0:
                 index = min(self.cursor, max(0, len(ids) - 1))
             self.set_reactive(HeadlineList.cursor, index)
