@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -483,3 +484,31 @@ def test_a_refresh_beside_pollers_that_hold_every_source_says_so(
             assert not feed_server.hits.get("/f.xml")
     finally:
         running.close()
+
+
+def test_a_poller_whose_connection_the_server_dropped_groups_stories_only_if_it_takes_them_again(
+    pg_dsn: str,
+) -> None:
+    """After a server restart, the poller that grouped the stories still took itself for
+    their grouper, though their lock had gone with its connection; another poller took the
+    free lock, and both grouped: every story saved twice, its spike fired twice."""
+    one = PostgresStore(pg_dsn, writer=True, share=True)
+    two = PostgresStore(pg_dsn, writer=True, share=True)
+    try:
+        assert one.takes_stories() and not two.takes_stories()
+        with psycopg.connect(pg_dsn, autocommit=True) as admin:
+            pid = one._lock_connection.info.backend_pid  # (the lock's connection, cut)
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+            for _ in range(1000):
+                row = admin.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE pid = %s", (pid,)
+                ).fetchone()
+                if row is not None and row[0] == 0:
+                    break
+                time.sleep(0.005)
+        one.heartbeat()  # the writer lock taken again on a new connection
+        assert two.takes_stories()  # the stories' lock was free: the other takes it
+        assert not one.takes_stories()  # and this one no longer groups them
+    finally:
+        one.close()
+        two.close()

@@ -633,6 +633,10 @@ class PostgresStore:
                 fresh.close()
                 return
             self._lock_connection = fresh
+            # the stories lock went with the old connection: asked for again on this one by
+            # the next grouping (another poller may have it now; two grouped, after a server
+            # restart, saving each story twice and firing its spike twice)
+            self._stories_taken = False
             with contextlib.suppress(Exception):
                 connection.close()
 
