@@ -506,9 +506,16 @@ def test_a_poller_whose_connection_the_server_dropped_groups_stories_only_if_it_
                 if row is not None and row[0] == 0:
                     break
                 time.sleep(0.005)
+            # a story two groupers left with no article (one's members moved to the other's)
+            admin.execute(
+                "INSERT INTO stories (id, last_seen, record) VALUES ('sorphan', 0, '{}'::jsonb)"
+            )
         one.heartbeat()  # the writer lock taken again on a new connection
         assert two.takes_stories()  # the stories' lock was free: the other takes it
         assert not one.takes_stories()  # and this one no longer groups them
+        with psycopg.connect(pg_dsn, autocommit=True) as admin:
+            row = admin.execute("SELECT count(*) FROM stories WHERE id = 'sorphan'").fetchone()
+            assert row is not None and row[0] == 0  # let go by the grouper that took over
     finally:
         one.close()
         two.close()

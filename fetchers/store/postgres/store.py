@@ -905,6 +905,13 @@ class PostgresStore:
                     row = connection.execute(
                         "SELECT pg_try_advisory_lock(%s)", (schema.STORIES_LOCK,)
                     ).fetchone()
+                    if row and row[0]:
+                        # stories left with no article by two groupers at once (a server
+                        # restart took one's lock, and it grouped on): listed twice, gone
+                        connection.execute(
+                            "DELETE FROM stories s WHERE NOT EXISTS"
+                            " (SELECT 1 FROM story_members m WHERE m.story = s.id)"
+                        )
                 self._stories_taken = bool(row and row[0])
             return self._stories_taken
 
