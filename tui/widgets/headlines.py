@@ -257,7 +257,9 @@ class HeadlineList(ScrollView, can_focus=True):
                     index = ids.index(current)
                 except ValueError:
                     index = -1
-            if index < 0 and current is not None:  # left out (read, in the unread view)
+            if index < 0 and current is not None and not chosen:
+                # left out of the same filter's list again (read, in the unread view, as a
+                # poll brought others); a filter the reader asked for gives the row instead
                 index = _neighbour_kept(before, self.cursor, ids)
             if index < 0:
                 index = min(self.cursor, max(0, len(ids) - 1))
