@@ -12,6 +12,7 @@ charset in places a feed does not.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -163,6 +164,7 @@ def declares_charset(body: bytes, content_type: str | None) -> bool:
     return any(label and not _one_byte(label) for label in labels)
 
 
+@functools.lru_cache(maxsize=64)
 def _one_byte(label: str) -> bool:
     """Whether a charset reads every byte as one character (Latin-1, windows-1250, KOI8-R)."""
     codec = codec_for(label)

@@ -255,6 +255,19 @@ async def test_a_rule_fires_for_new_articles_only_once_across_restarts(
     ]
 
 
+async def _polled_then_a_tariff_deal(
+    tmp_path: Path, feed_server: FeedServer, data: Path, clock: list[datetime]
+) -> tuple[str, dict]:
+    """A source polled once under a "tariff" rule (its first poll: a backlog), whose feed
+    then brings a tariff deal ten minutes later: its address, and the rule."""
+    url = feed_server.add("/fast", Route(rss(item(1, "Weather"))))
+    rule = {"name": "Tariffs", "query": "tariff"}
+    await cycle(config_with(tmp_path, url, [rule]), data, clock)
+    clock[0] = NOW + timedelta(minutes=10)
+    feed_server.routes["/fast"] = Route(rss(item(1, "Weather"), item(2, "Tariff deal near")))
+    return url, rule
+
+
 async def test_a_cycle_stopped_mid_way_checks_the_rules_on_what_it_wrote(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:
@@ -262,11 +275,7 @@ async def test_a_cycle_stopped_mid_way_checks_the_rules_on_what_it_wrote(
     articles were written but the rules never checked them, and new no more at the next
     start, their alerts were lost for good. They are checked before the stop ends."""
     data, clock = tmp_path / "d", [NOW]
-    fast = feed_server.add("/fast", Route(rss(item(1, "Weather"))))
-    rule = {"name": "Tariffs", "query": "tariff"}
-    await cycle(config_with(tmp_path, fast, [rule]), data, clock)  # its first poll: a backlog
-    clock[0] = NOW + timedelta(minutes=10)
-    feed_server.routes["/fast"] = Route(rss(item(1, "Weather"), item(2, "Tariff deal near")))
+    fast, rule = await _polled_then_a_tariff_deal(tmp_path, feed_server, data, clock)
     slow = feed_server.add("/slow", Route(rss(item(3, "Slow news")), delay=6.0))
     config = config_with(tmp_path, fast, [rule])
     config.sources.append(Source(name="Slow", url=slow))
@@ -293,11 +302,7 @@ async def test_a_cycle_stopped_during_its_write_checks_what_the_write_stored(
     import threading
 
     data, clock = tmp_path / "d", [NOW]
-    url = feed_server.add("/feed", Route(rss(item(1, "Weather"))))
-    rule = {"name": "Tariffs", "query": "tariff"}
-    await cycle(config_with(tmp_path, url, [rule]), data, clock)  # its first poll: a backlog
-    clock[0] = NOW + timedelta(minutes=10)
-    feed_server.routes["/feed"] = Route(rss(item(1, "Weather"), item(2, "Tariff deal near")))
+    url, rule = await _polled_then_a_tariff_deal(tmp_path, feed_server, data, clock)
     writing, go_on = threading.Event(), threading.Event()
     add_staged = Store.add_staged
 

@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from textual.app import App
+from textual.pilot import Pilot
 from textual.widgets import Input
 
 from fetchers.config import load_config, seeds_dir
@@ -34,6 +36,15 @@ from tui.screens.events import EventForm, EventsScreen
 async def type_text(pilot, text: str) -> None:
     for ch in text:
         await pilot.press("space" if ch == " " else ch)
+
+
+async def open_add_form(app: App[None], pilot: Pilot[None]) -> None:
+    """`e`, then `a`: the form to add an event."""
+    await pilot.press("e")
+    await pilot.pause(0.2)
+    await pilot.press("a")
+    await pilot.pause(0.2)
+    assert isinstance(app.screen, EventForm)
 
 
 async def test_add_edit_and_remove_an_event(tmp_path: Path) -> None:
@@ -116,11 +127,7 @@ async def test_the_event_form_reads_a_time_from_when_it_is_saved(tmp_path: Path)
     app = WirewatchApp(seed_only_config(tmp_path), tmp_path / "data", clock=lambda: now[0])
     async with piloted(app, (160, 50)) as pilot:
         await settle(app, pilot, want=6)
-        await pilot.press("e")
-        await pilot.pause(0.2)
-        await pilot.press("a")
-        await pilot.pause(0.2)
-        assert isinstance(app.screen, EventForm)
+        await open_add_form(app, pilot)
         now[0] = FROZEN + timedelta(minutes=75)  # the form left open an hour and a quarter
         await type_text(pilot, "Clock test")
         await pilot.press("tab")
@@ -139,10 +146,7 @@ async def test_an_event_that_cannot_be_saved_opens_its_form_again_with_what_was_
     app = make_app(tmp_path)
     async with piloted(app, (160, 50)) as pilot:
         await settle(app, pilot, want=6)
-        await pilot.press("e")
-        await pilot.pause(0.2)
-        await pilot.press("a")
-        await pilot.pause(0.2)
+        await open_add_form(app, pilot)
         await type_text(pilot, "Tariff deadline")
         await pilot.press("tab")
         await type_text(pilot, "Nov 1, 2025 9am KST")
@@ -244,11 +248,7 @@ async def test_the_event_form_refuses_a_query_that_does_not_read(tmp_path: Path)
     app = make_app(tmp_path)
     async with piloted(app, (160, 50)) as pilot:
         await settle(app, pilot, want=6)
-        await pilot.press("e")
-        await pilot.pause(0.2)
-        await pilot.press("a")
-        await pilot.pause(0.2)
-        assert isinstance(app.screen, EventForm)
+        await open_add_form(app, pilot)
         await type_text(pilot, "Vote")
         await pilot.press("tab")
         await type_text(pilot, "Nov 1, 2025 9am KST")

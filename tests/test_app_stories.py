@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from concurrent.futures import Future
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -128,35 +128,49 @@ async def test_stories_show_outlets_and_first_report_and_open_in_time_order(
         assert not headlines.story_rows and len(headlines.ids) >= 4
 
 
+def _with_a_carried_copy(
+    tmp_path: Path, published: datetime | None, fetched: datetime
+) -> WirewatchApp:
+    """The newsroom's data with Yonhap's report carried word for word by the Korea Herald
+    ("a9", of these times), grouped into its story; the dashboard on it."""
+    from fetchers.storybook import StoryBook
+
+    data = newsroom_data(tmp_path)
+    carried = Article(
+        id="a9",
+        source="Korea Herald",
+        title=EVENT[0][1],
+        summary=EVENT[0][2],
+        link="https://koreaherald.example/9",
+        published=published,
+        fetched=fetched,
+    )
+    with Store(data, writer=True) as store:
+        store.add_batch([carried])
+        StoryBook(data).update(store, ["a9"], removed=False)
+    return make_app(tmp_path)
+
+
+async def _carried_copys_timeline(app: WirewatchApp, pilot: Pilot) -> None:
+    """Open the timeline of the story the carried copy joined (Yonhap's)."""
+    await opened(app, pilot)
+    dashboard = await story_rows(app, pilot)
+    korea = dashboard.session.shelf.story_of("a9")  # type: ignore[union-attr]
+    assert korea == dashboard.session.shelf.story_of("a0")  # type: ignore[union-attr]
+    await pilot.press(*["down"] * dashboard.headlines.ids.index(korea or ""))
+    await open_timeline(app, pilot)
+
+
 async def test_a_timeline_dates_an_article_dated_ahead_of_its_fetch_by_its_fetch(
     tmp_path: Path,
 ) -> None:
     """An article dated minutes ahead of its fetch is listed where the story counts it (at
     its fetch) and shows that time: it showed its own date, later than the next row's."""
-    from fetchers.storybook import StoryBook
-
-    data = newsroom_data(tmp_path)
     fetched = FROZEN - timedelta(hours=4, minutes=30)
-    ahead = Article(
-        id="a9",
-        source="Korea Herald",
-        title=EVENT[0][1],  # Yonhap's report, carried word for word, dated 9 minutes ahead
-        summary=EVENT[0][2],
-        link="https://koreaherald.example/9",
-        published=fetched + timedelta(minutes=9),
-        fetched=fetched,
-    )
-    with Store(data, writer=True) as store:
-        store.add_batch([ahead])
-        StoryBook(data).update(store, ["a9"], removed=False)
-    app = make_app(tmp_path)
+    # Yonhap's report, carried word for word, dated 9 minutes ahead
+    app = _with_a_carried_copy(tmp_path, fetched + timedelta(minutes=9), fetched)
     async with piloted(app) as pilot:
-        await opened(app, pilot)
-        dashboard = await story_rows(app, pilot)
-        korea = dashboard.session.shelf.story_of("a9")  # type: ignore[union-attr]
-        assert korea == dashboard.session.shelf.story_of("a0")  # type: ignore[union-attr]
-        await pilot.press(*["down"] * dashboard.headlines.ids.index(korea or ""))
-        await open_timeline(app, pilot)
+        await _carried_copys_timeline(app, pilot)
         outlets = re.compile(r"\d\d:\d\d[ *] (Yonhap|Reuters|AP|Korea Herald) ")
         rows = [line for line in screen_text(app).splitlines() if outlets.search(line)]
         assert len(rows) == 4
@@ -172,29 +186,10 @@ async def test_an_undated_article_in_a_timeline_is_marked_as_timed_by_its_fetch(
 ) -> None:
     """A story's undated article was listed at its fetch's time as if reported then: its
     time is marked, and the footer says what the mark means."""
-    from fetchers.storybook import StoryBook
-
-    data = newsroom_data(tmp_path)
-    carried = Article(
-        id="a9",
-        source="Korea Herald",
-        title=EVENT[0][1],  # Yonhap's report, carried word for word, undated
-        summary=EVENT[0][2],
-        link="https://koreaherald.example/9",
-        published=None,
-        fetched=FROZEN - timedelta(hours=4),
-    )
-    with Store(data, writer=True) as store:
-        store.add_batch([carried])
-        StoryBook(data).update(store, ["a9"], removed=False)
-    app = make_app(tmp_path)
+    # Yonhap's report, carried word for word, undated
+    app = _with_a_carried_copy(tmp_path, None, FROZEN - timedelta(hours=4))
     async with piloted(app) as pilot:
-        await opened(app, pilot)
-        dashboard = await story_rows(app, pilot)
-        korea = dashboard.session.shelf.story_of("a9")  # type: ignore[union-attr]
-        assert korea == dashboard.session.shelf.story_of("a0")  # type: ignore[union-attr]
-        await pilot.press(*["down"] * dashboard.headlines.ids.index(korea or ""))
-        await open_timeline(app, pilot)
+        await _carried_copys_timeline(app, pilot)
         assert isinstance(app.screen, PickerScreen)
         timeline = screen_text(app)
         herald = next(line for line in timeline.splitlines() if "Korea Herald" in line)

@@ -846,21 +846,18 @@ async def test_a_link_that_cannot_be_read_costs_the_item_its_link_only(
     assert any("unreadable link" in note for note in feed.warning_notes)
 
 
-async def test_an_old_copy_a_feed_keeps_listing_is_one_revision_kept_in_time_order(
-    tmp_path: Path, feed_server: FeedServer
-) -> None:
-    """A feed that lists an article's old copy beside its current one (one guid twice) while
-    the headline changes at each poll: each distinct version is kept once, at the time it
-    was first seen, oldest first; the old copy is not added again at every revision."""
-    old = (
-        "<title>Ceasefire talks open in Cairo</title><guid>g1</guid><description>v0"
-        "</description><pubDate>Fri, 24 Oct 2025 05:00:00 GMT</pubDate>"
-    )
-    current = (
-        "<title>Ceasefire talks {}</title><guid>g1</guid><description>{}</description>"
-        "<pubDate>Fri, 24 Oct 2025 06:00:00 GMT</pubDate>"
-    )
-    route = Route(rss(current.format("stall", "v1"), old))
+_CURRENT_COPY = (
+    "<title>Ceasefire talks {}</title><guid>g1</guid><description>{}</description>"
+    "<pubDate>Fri, 24 Oct 2025 06:00:00 GMT</pubDate>"
+)
+
+
+async def _revised_beside_an_old_copy(
+    tmp_path: Path, feed_server: FeedServer, old: str
+) -> tuple[Article, list[dict]]:
+    """An article whose feed lists `old` (a copy of it under its guid) beside its current
+    wording as the headline changes at each of three polls: the article, and its revisions."""
+    route = Route(rss(_CURRENT_COPY.format("stall", "v1"), old))
     url = feed_server.add("/copies", route)
     settings = Settings(timeout=10.0, max_body=2_000_000, concurrency=4)
     config = Config(
@@ -873,13 +870,26 @@ async def test_an_old_copy_a_feed_keeps_listing_is_one_revision_kept_in_time_ord
         await poller.poll()
         for minutes, (word, summary) in ((10, ("collapse", "v2")), (20, ("resume", "v3"))):
             clock[0] = NOW + timedelta(minutes=minutes)
-            route.body = rss(current.format(word, summary), old)
+            route.body = rss(_CURRENT_COPY.format(word, summary), old)
             await poller.poll()
         (article,) = store.query()
-        revisions = store.revisions(article.id)
+        return article, store.revisions(article.id)
     finally:
         await poller.aclose()
         store.close()
+
+
+async def test_an_old_copy_a_feed_keeps_listing_is_one_revision_kept_in_time_order(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """A feed that lists an article's old copy beside its current one (one guid twice) while
+    the headline changes at each poll: each distinct version is kept once, at the time it
+    was first seen, oldest first; the old copy is not added again at every revision."""
+    old = (
+        "<title>Ceasefire talks open in Cairo</title><guid>g1</guid><description>v0"
+        "</description><pubDate>Fri, 24 Oct 2025 05:00:00 GMT</pubDate>"
+    )
+    article, revisions = await _revised_beside_an_old_copy(tmp_path, feed_server, old)
     assert article.title == "Ceasefire talks resume"
     assert [r["title"] for r in revisions] == [
         "Ceasefire talks open in Cairo",
@@ -896,30 +906,7 @@ async def test_an_undated_old_copy_a_feed_keeps_listing_is_no_return_to_it(
     """An old copy listed without a date is seen at each fetch: taken again at every
     revision, it came after the wording before, a "return" to it that never was."""
     old = "<title>Ceasefire talks open in Cairo</title><guid>g1</guid><description>v0</description>"
-    current = (
-        "<title>Ceasefire talks {}</title><guid>g1</guid><description>{}</description>"
-        "<pubDate>Fri, 24 Oct 2025 06:00:00 GMT</pubDate>"
-    )
-    route = Route(rss(current.format("stall", "v1"), old))
-    url = feed_server.add("/undated-copies", route)
-    settings = Settings(timeout=10.0, max_body=2_000_000, concurrency=4)
-    config = Config(
-        path=tmp_path / "wirewatch.toml", settings=settings, sources=[Source("F", url=url)]
-    )
-    clock = [NOW]
-    store = Store(tmp_path / "data", writer=True)
-    poller = Poller(config, store, lambda: clock[0])
-    try:
-        await poller.poll()
-        for minutes, (word, summary) in ((10, ("collapse", "v2")), (20, ("resume", "v3"))):
-            clock[0] = NOW + timedelta(minutes=minutes)
-            route.body = rss(current.format(word, summary), old)
-            await poller.poll()
-        (article,) = store.query()
-        revisions = store.revisions(article.id)
-    finally:
-        await poller.aclose()
-        store.close()
+    _, revisions = await _revised_beside_an_old_copy(tmp_path, feed_server, old)
     titles = [r["title"] for r in revisions]
     assert titles.count("Ceasefire talks open in Cairo") == 1, titles
     assert titles[-2:] == ["Ceasefire talks stall", "Ceasefire talks collapse"]

@@ -20,7 +20,6 @@ from typing import Any, Literal, TypeVar
 
 from fetchers.config import Config
 from fetchers.events import EventBookError
-from fetchers.healthbook import health_at
 from fetchers.heap import HeapSettler, collector_paused, settle_on_resume
 from fetchers.http import preload as preload_network
 from fetchers.liveness import WriterState
@@ -733,9 +732,3 @@ class Session:
             case "remove":
                 book.remove(event.ident or "")
                 return f"Removed {event.name}"
-
-
-def health_of(health: dict[str, SourceHealth], name: str, location: str) -> SourceHealth:
-    """A source's health, told by its address (`health_at`), or the blank one of a source
-    never polled."""
-    return health_at(health, name, location)

@@ -35,6 +35,7 @@ from fetchers.alerts import AlertWatch
 from fetchers.config import Config
 from fetchers.events import EventBookError
 from fetchers.foreground import Superseded, check_superseded, waited_for
+from fetchers.healthbook import healths_at
 from fetchers.liveness import WriterState
 from fetchers.models import Event, SourceHealth
 from fetchers.newsroom import Cycle
@@ -84,7 +85,7 @@ from tui.screens.events import EventChoice, EventForm, EventsScreen
 from tui.screens.help import HelpScreen
 from tui.screens.picker import PickerScreen, StoryTimelineScreen
 from tui.screens.revisions import RevisionsScreen, revision_lines
-from tui.session import CountBy, EventChange, Mark, Session, health_of
+from tui.session import CountBy, EventChange, Mark, Session
 from tui.widgets.article import ArticleView
 from tui.widgets.countdown import Countdown
 from tui.widgets.filterbar import FilterBar
@@ -621,8 +622,9 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         how far behind the first report it came (the median), as `wirewatch sources` says."""
         local, options, now = self.session.local, [], self.clock()
         named = picker_name_width(self.app.size.width)
+        told = healths_at(self.health, ((s.name, s.location) for s in self.config.sources))
         for source in self.config.sources:
-            h = health_of(self.health, source.name, source.location)
+            h = told[source.name]
             # how long since it last read ("4m", "3h", "Nov 30"): a date and time took eleven
             # cells, and at 80 columns the lag after it was cut
             ok = age(h.last_ok, now, local) if h.last_ok else "never"
