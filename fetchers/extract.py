@@ -36,7 +36,7 @@ from fetchers.extractors.vote import (
     complete_runs,
     shares_from_text,
 )
-from fetchers.text import normalise_paragraphs, strip_controls
+from fetchers.text import article_text, strip_controls
 
 # Lines that pages put between or after paragraphs and that are never the article.
 _NOISE_LINE = re.compile(
@@ -379,8 +379,9 @@ def _drop_site_furniture(blocks: list[Block], keep: list[bool], url: str) -> lis
 
 def render(blocks: list[Block], keep: list[bool]) -> str:
     """The kept blocks as paragraphs: list items bulleted, the cells of a table row on one
-    line, furniture lines dropped."""
-    lines: list[str] = []
+    line, a <pre> as one block of its lines as written (`preformatted_block`), furniture
+    lines dropped."""
+    parts: list[tuple[str, bool]] = []  # (text, preformatted), as `article_text` takes them
     previous: Block | None = None
     # an ordered list -> the number of its last item; an item -> 0 (its mark is written)
     numbered: dict[HtmlElement, int] = {}
@@ -394,14 +395,25 @@ def render(blocks: list[Block], keep: list[bool]) -> str:
             continue
         if block.words <= RIGHTS_WORDS and _RIGHTS_LINE.search(text):
             continue
-        if previous is not None and lines and _next_cell(previous, block):
-            lines[-1] += "  " + text
+        if block.preformatted:
+            written = block.written
+            if previous is not None and previous.preformatted and _same_pre(previous, block):
+                parts[-1] = (parts[-1][0] + "\n" + written, True)  # (parted by a <br>)
+            else:
+                parts.append((written, True))
+        elif previous is not None and parts and _next_cell(previous, block):
+            parts[-1] = (parts[-1][0] + "  " + text, False)
         elif block.tag == "li":
-            lines.append(_item_mark(block.element, numbered) + text)
+            parts.append((_item_mark(block.element, numbered) + text, False))
         else:
-            lines.append(text)
+            parts.append((text, False))
         previous = block
-    return normalise_paragraphs("\n".join(lines))
+    return article_text(parts)
+
+
+def _same_pre(previous: Block, block: Block) -> bool:
+    """A block that goes on the <pre> the previous block was in (a <br> parted them)."""
+    return previous.element is block.element or block.element.getparent() is previous.element
 
 
 def _item_mark(item: HtmlElement, numbered: dict[HtmlElement, int]) -> str:

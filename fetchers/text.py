@@ -432,6 +432,65 @@ def normalise_paragraphs(text: str, limit: int = TEXT_LIMIT) -> str:
     return _fit(_paragraphs(_without_soft_hyphens(text)), limit, False)
 
 
+PREFORMATTED_BLANK = " "
+"""What a blank line inside a preformatted block is stored as: a line of one space, so that
+the block holds no blank line and stays one paragraph."""
+# spaces other than " " a <pre> holds (a no-break space lining up a column), as " "; the
+# separators of lines and paragraphs as line breaks
+_PRE_SPACES = str.maketrans(
+    {
+        **{c: " " for c in "\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"},
+        **{c: " " for c in "\u2008\u2009\u200a\u202f\u205f"},
+        "\u2028": "\n",
+        "\u2029": "\n",
+    }
+)
+
+
+def preformatted_block(text: str, tab_size: int = 8) -> str:
+    """A preformatted block (a <pre>: code, a poem, a table of results) as an article's full
+    text holds it: its lines as written, with their leading whitespace (tabs expanded) and the
+    spaces between their columns; trailing spaces, controls and soft hyphens gone, blank lines
+    at its ends dropped, and one inside it stored as `PREFORMATTED_BLANK`.
+
+    A full text is paragraphs parted by a blank line ("\\n\\n"). A prose paragraph is one
+    line that starts with no whitespace (so every full text stored before preformatted blocks
+    were kept reads as prose). A paragraph that holds a line break, or starts with a space, is
+    a preformatted block (`is_preformatted`): shown line by line as it is, never reflowed. A
+    block of one line that starts at its margin is stored as the paragraph it reads as."""
+    text = _without_soft_hyphens(strip_controls(text.replace("\r\n", "\n").replace("\r", "\n")))
+    lines = [line.expandtabs(tab_size).rstrip() for line in text.translate(_PRE_SPACES).split("\n")]
+    while lines and not lines[0]:
+        lines.pop(0)
+    while lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(line or PREFORMATTED_BLANK for line in lines)
+
+
+def is_preformatted(paragraph: str) -> bool:
+    """Whether a paragraph of a full text is a preformatted block (`preformatted_block`)."""
+    return "\n" in paragraph or paragraph[:1] == " "
+
+
+def article_text(parts: list[tuple[str, bool]], limit: int = TEXT_LIMIT) -> str:
+    """A full text from its parts in order, each (text, preformatted): runs of prose lines
+    become paragraphs (`normalise_paragraphs`), each preformatted part one block as written
+    (`preformatted_block`); at most limit characters."""
+    paragraphs: list[str] = []
+    prose: list[str] = []
+    for text, preformatted in parts:
+        if not preformatted:
+            prose.append(text)
+            continue
+        if prose:
+            paragraphs.append(_paragraphs(_without_soft_hyphens("\n".join(prose))))
+            prose = []
+        paragraphs.append(preformatted_block(text))
+    if prose:
+        paragraphs.append(_paragraphs(_without_soft_hyphens("\n".join(prose))))
+    return _fit("\n\n".join(filter(None, paragraphs)), limit, False)
+
+
 def _without_soft_hyphens(text: str) -> str:
     """`text` without its soft hyphens (`SOFT_HYPHEN`): before spaces are collapsed, so one
     between two spaces leaves one space."""

@@ -128,6 +128,36 @@ async def test_f_fetches_and_shows_the_full_text(tmp_path: Path, feed_server: Fe
         assert "narrowed" in (dash(app).session.store.text("linked") or "")
 
 
+async def test_f_shows_a_pre_block_line_by_line_as_written(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """A table of results in a <pre> showed a paragraph a line, its columns collapsed: the
+    pane shows its lines one under another, indented and spaced as the page wrote them."""
+    from tests.test_extract import RESULTS_BLOCK, results_page
+
+    url = feed_server.add(
+        "/results.html", Route(results_page(), headers={"Content-Type": "text/html"})
+    )
+    linked_article(tmp_path, url, published=FROZEN - timedelta(days=1))
+    app = make_app(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=7)
+        await pilot.press("G")
+        await settle(app, pilot)
+        assert dash(app).headlines.current_id == "linked"
+        await pilot.press("f")
+        await seen(app).wait_for(ArticleView.FullText)
+        await pilot.pause()
+        view = dash(app).article_view
+        pane = str(view.query_one("#article-body").render())
+        assert RESULTS_BLOCK in pane
+        body = view.query_one("#article-body")
+        shown = [body.render_line(y).text.rstrip() for y in range(body.size.height)]
+        lines = RESULTS_BLOCK.splitlines()
+        start = shown.index(lines[0])
+        assert shown[start : start + len(lines)] == [line.rstrip() for line in lines]
+
+
 async def test_a_viewer_fetches_the_full_text_and_keeps_it_to_itself(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:

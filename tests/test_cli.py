@@ -458,6 +458,32 @@ def test_extract_prints_main_text(tmp_path: Path, capsys) -> None:
     assert code == 0 and "Seoul and Washington" in output and "Menu" not in output
 
 
+def test_extract_and_show_print_a_pre_block_as_written(tmp_path: Path, capsys) -> None:
+    """A table of results in a <pre> was printed a paragraph a line, its columns collapsed:
+    `extract` prints it as the page wrote it, and `show` prints the text stored from it so."""
+    from fetchers.extract import extract_article
+    from fetchers.models import Article
+    from tests.test_extract import RESULTS_BLOCK, results_page
+
+    page = tmp_path / "results.html"
+    page.write_bytes(results_page())
+    code, _, output = run(capsys, "extract", str(page))
+    assert code == 0 and f"\n\n{RESULTS_BLOCK}\n\n" in output
+    config = tmp_path / "c.toml"
+    config.write_text("")
+    when = datetime(2026, 3, 1, tzinfo=UTC)
+    with Store(tmp_path / "d", writer=True) as store:
+        store.add_batch(
+            [Article(id="results", source="Wire", title="Results", published=when, fetched=when)]
+        )
+        store.set_text("results", extract_article(results_page(), "text/html", None).text)
+    args = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
+    code, _, output = run(capsys, "show", "results", *args)
+    assert code == 0 and f"\n\n{RESULTS_BLOCK}\n\n" in output
+    code, shown, _ = run(capsys, "show", "results", "--json", *args)
+    assert f"\n\n{RESULTS_BLOCK}\n\n" in shown[0]["text"]
+
+
 def test_extract_of_a_feed_a_pdf_or_json_says_it_is_no_page(tmp_path: Path, capsys) -> None:
     """An RSS file, a PDF of text and a JSON file printed their raw text as the page's,
     exit 0."""

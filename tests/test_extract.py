@@ -8,6 +8,7 @@ import pytest
 
 from fetchers.extract import ExtractError, extract_article
 from fetchers.extractors import sitewide
+from fetchers.text import is_preformatted
 
 PARAGRAPHS = [
     "The harbour authority said on Tuesday that the new container terminal would open in "
@@ -520,6 +521,54 @@ def test_preformatted_text_keeps_its_lines() -> None:
     lines = extract_article(page(body).encode(), None, None).text.split("\n")
     assert all(line in lines for line in session)
     assert all(paragraph in lines for paragraph in PARAGRAPHS)
+
+
+RESULTS_PRE = (
+    "\nDistrict        Votes    Share\n\tNorth       12,345   41.2%\n"
+    "\tSouth        9,876   33.0%\n\n  Total        22,221  100.0%\n"
+)
+# the block as the full text keeps it: tabs expanded, the blank line inside held as a space
+RESULTS_BLOCK = (
+    "District        Votes    Share\n        North       12,345   41.2%\n"
+    "        South        9,876   33.0%\n \n  Total        22,221  100.0%"
+)
+
+
+def results_page() -> bytes:
+    """An article with a table of results laid out in a <pre>, between paragraphs."""
+    body = (
+        "<article><h1>Port terminal delayed</h1>" + article(PARAGRAPHS[:3])
+        + f"<pre>{RESULTS_PRE}</pre>" + article(PARAGRAPHS[3:]) + "</article>"
+    )  # fmt: skip
+    return page(body).encode()
+
+
+def test_a_pre_block_is_one_block_with_its_indentation_as_written() -> None:
+    """A table of results in a <pre> came out a paragraph a line, its columns and indentation
+    collapsed to single spaces: it is one block of its lines as written (tabs expanded), and
+    the paragraphs around it are paragraphs still."""
+    text = extract_article(results_page(), "text/html", None).text
+    paragraphs = text.split("\n\n")
+    assert RESULTS_BLOCK in paragraphs
+    assert is_preformatted(RESULTS_BLOCK)
+    assert all(paragraph in paragraphs for paragraph in PARAGRAPHS)
+    assert not any(is_preformatted(paragraph) for paragraph in PARAGRAPHS)
+
+
+def test_a_pre_block_s_hostile_text_stays_plain_text() -> None:
+    """Escape sequences in a <pre> never reach the text; its tags written as text stay
+    letters, and its own tags are not kept."""
+    hostile = (
+        "\n  \x1b]0;PWNED\x07&lt;b&gt;bold?&lt;/b&gt; [red]markup?[/red]\n"
+        "  <b>kept words</b>\x1b[2J second line\n"
+    )
+    body = (
+        "<article><h1>Port terminal delayed</h1>" + article(PARAGRAPHS[:3])
+        + f"<pre>{hostile}</pre>" + article(PARAGRAPHS[3:]) + "</article>"
+    )  # fmt: skip
+    text = extract_article(page(body).encode(), "text/html", None).text
+    assert "  <b>bold?</b> [red]markup?[/red]\n  kept words second line" in text
+    assert not any(c in text for c in "\x1b\x07")
 
 
 def test_a_related_posts_box_named_with_more_after_related_is_dropped() -> None:

@@ -193,6 +193,23 @@ async def test_a_text_fetched_before_its_article_was_revised_says_so(tmp_path: P
         )
 
 
+def test_a_word_diff_of_full_texts_keeps_a_pre_block_s_lines_as_written() -> None:
+    """The diff of two full texts showed a table of results kept from a <pre> as lines of
+    words one space apart: its indentation and columns are kept, and only the changed
+    figure is marked."""
+    from tests.test_extract import RESULTS_BLOCK
+    from tui.worddiff import word_diff
+
+    revised = RESULTS_BLOCK.replace("9,876", "9,877")
+    diff = word_diff(f"{FIRST}\n\n{RESULTS_BLOCK}", f"{FIRST}\n\n{revised}")
+    assert diff.plain.startswith(f"{FIRST}\n\n")
+    lines = diff.plain.splitlines()
+    assert "        North       12,345   41.2%" in lines
+    assert "  Total        22,221  100.0%" in lines
+    changed = {diff.plain[s.start : s.end]: str(s.style) for s in diff.spans}
+    assert changed == {"876": "strike red", "877": "bold underline green"}
+
+
 async def test_d_shows_a_word_diff_of_a_full_text_fetched_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -9,6 +9,7 @@ import re
 from rich.text import Text
 
 from fetchers.query import UNSPACED
+from fetchers.text import is_preformatted
 
 REMOVED = "strike red"
 ADDED = "bold underline green"
@@ -25,14 +26,19 @@ _WORD = re.compile(rf"[{UNSPACED}]|[^\W{UNSPACED}](?:[\w'’.%$-]*[^\W{UNSPACED}
 def _words(text: str) -> list[tuple[str, str]]:
     """The words of `text`, each with what follows it: one space where the text had spaces,
     a paragraph break where it had a blank line (a full text's paragraphs ran together in one
-    block), a line break where it had one, nothing where the next word follows directly."""
+    block), a line break where it had one, nothing where the next word follows directly. In
+    a preformatted block of a full text (`is_preformatted`) the spaces are kept as written:
+    its lines' indentation and its columns."""
     out: list[tuple[str, str]] = []
     found = list(_WORD.finditer(text))
+    blocks = _preformatted_spans(text)
     for n, match in enumerate(found):
         end = found[n + 1].start() if n + 1 < len(found) else match.end()
         between = text[match.end() : end]
         if not between:
             follow = ""
+        elif between.isspace() and any(a <= match.end() and end <= b for a, b in blocks):
+            follow = between
         elif between.count("\n") >= 2:
             follow = "\n\n"
         elif "\n" in between:
@@ -41,6 +47,18 @@ def _words(text: str) -> list[tuple[str, str]]:
             follow = " " if between.isspace() else ""
         out.append((match.group(), follow))
     return out
+
+
+def _preformatted_spans(text: str) -> list[tuple[int, int]]:
+    """Where the preformatted blocks of a full text start and end, the blank lines around
+    each counted in (so the indentation of a block's first line is kept too)."""
+    spans: list[tuple[int, int]] = []
+    at = 0
+    for paragraph in text.split("\n\n"):
+        if is_preformatted(paragraph):
+            spans.append((max(0, at - 2), at + len(paragraph)))
+        at += len(paragraph) + 2
+    return spans
 
 
 # word pairs beyond which two texts are compared sentence by sentence first (`_changes`), and

@@ -57,6 +57,11 @@ class Block:
         return " ".join("".join(self.parts).split())
 
     @property
+    def written(self) -> str:
+        """The text of a preformatted block as written: every space and line break kept."""
+        return "".join(self.parts)
+
+    @property
     def link_density(self) -> float:
         return self.link_words / self.words if self.words else 0.0
 
