@@ -112,9 +112,16 @@ _PAGE_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xm
 _PAGE_MARKS = (b"<!doctype html", b"<html", b"<body")
 
 
-def extract_article(body: bytes, content_type: str | None, url: str | None) -> Page:
+def extract_article(
+    body: bytes, content_type: str | None, url: str | None, previous: str | None = None
+) -> Page:
     """Main text, headline, byline, publication time and language of an HTML page given as
-    bytes (any charset). ExtractError for a body that is no page (`_PAGE_TYPES`)."""
+    bytes (any charset). ExtractError for a body that is no page (`_PAGE_TYPES`).
+
+    `previous`: the text kept of this page before, which comes back as it is when the
+    article says the same but for blocks learnt as the site's furniture (`same_article`): the
+    memory of furniture grows as a process reads a site's pages, so the same page read again
+    can lose a block it kept before, and that is no new version of its text."""
     kind = (content_type or "").split(";", 1)[0].strip().lower()
     if kind and kind not in _PAGE_TYPES and not _looks_like_page(body):
         raise ExtractError(f"not a web page ({kind})")
@@ -141,6 +148,8 @@ def extract_article(body: bytes, content_type: str | None, url: str | None) -> P
     first, _, rest = text.partition("\n\n")
     if meta.title and (same_headline(first, meta.title) or headline_in(first, meta.title)) and rest:
         text = rest  # the headline is shown apart from the text
+    if previous is not None and url and same_article(previous, text, url):
+        text = previous
     return Page(
         title=meta.title,
         text=text,
@@ -375,6 +384,36 @@ def _drop_site_furniture(blocks: list[Block], keep: list[bool], url: str) -> lis
     total = sum(b.words for b, k in zip(blocks, keep, strict=True) if k)
     removed = total - sum(b.words for b, k in zip(blocks, pruned, strict=True) if k)
     return keep if removed > MAX_SHARE_REMOVED * total else pruned
+
+
+_ITEM_MARK = re.compile(r"^(?:• |-?[0-9]{1,9}\. )")
+
+
+def same_article(earlier: str, text: str, url: str) -> bool:
+    """Whether two texts of the page at `url` say the same once the paragraphs its site
+    repeats on other pages (furniture, as `_drop_site_furniture` learns it) are set aside:
+    a block learnt as furniture since the earlier text was kept, or a box of furniture that
+    changed, is no change of the article; any other paragraph added, dropped or changed is.
+    As in extraction, no more than half a text's words are set aside."""
+    if earlier == text:
+        return True
+    host = urlsplit(url).hostname
+    if not host:
+        return False
+    earlier_paragraphs, paragraphs = earlier.split("\n\n"), text.split("\n\n")
+    prints = {
+        paragraph: {fingerprint(paragraph), fingerprint(_ITEM_MARK.sub("", paragraph))}
+        for paragraph in (*earlier_paragraphs, *paragraphs)
+    }
+    furniture = MEMORY.known(host, url.split("#")[0], [p for ps in prints.values() for p in ps])
+
+    def article_of(found: list[str]) -> list[str]:
+        kept = [paragraph for paragraph in found if not prints[paragraph] & furniture]
+        total = sum(len(paragraph.split()) for paragraph in found)
+        removed = total - sum(len(paragraph.split()) for paragraph in kept)
+        return found if removed > MAX_SHARE_REMOVED * total else kept  # (as extraction does)
+
+    return article_of(earlier_paragraphs) == article_of(paragraphs)
 
 
 def render(blocks: list[Block], keep: list[bool]) -> str:

@@ -135,15 +135,18 @@ def host_cap(host: str, settings: Settings) -> int:
     return settings.concurrency if is_local_host(host) else DEFAULT_PER_HOST
 
 
-def _page_text(body: bytes, content_type: str | None, url: str, charset: str | None) -> str:
+def _page_text(
+    body: bytes, content_type: str | None, url: str, charset: str | None, previous: str | None
+) -> str:
     """(In a parse thread.) The article text of a page (`charset`: its source's, which a
-    page is read in unless it names one it can be held to, `declares_charset`); the
+    page is read in unless it names one it can be held to, `declares_charset`; `previous`:
+    the text stored of it, kept when the article is the same, see `extract_article`); the
     extractors are imported here, by the first page read, never on the event loop."""
     from fetchers.extract import declares_charset, extract_article
 
     if charset and not declares_charset(body, content_type):
         body = in_utf8(body, charset)
-    return extract_article(body, content_type, url).text
+    return extract_article(body, content_type, url, previous).text
 
 
 def _cut_item(result: PollResult) -> str | None:
@@ -1053,7 +1056,9 @@ class Poller:
 
         async def one(ident: str, link: str) -> None:
             async with self._pages:
-                text = await self.full_text(link, charset)
+                # (the text it has: the page read again and found the same keeps it as it is)
+                previous = await asyncio.to_thread(self.store.text, ident)
+                text = await self.full_text(link, charset, previous)
             if text:
                 texts.append((ident, text))
 
@@ -1086,20 +1091,26 @@ class Poller:
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
 
-    async def full_text(self, url: str, charset: str | None = None) -> str | None:
+    async def full_text(
+        self, url: str, charset: str | None = None, previous: str | None = None
+    ) -> str | None:
         """Fetch one article page and extract its text; None when that fails."""
         try:
-            return await self.page_text(url, charset)
+            return await self.page_text(url, charset, previous)
         except (FetchError, ExtractError) as exc:
             log.info("full text of %s: %s", url, exc)
             return None
 
-    async def page_text(self, url: str, charset: str | None = None) -> str:
-        """The text of one article page (`charset`: see `_page_text`); FetchError ("HTTP 404
-        Not Found") or ExtractError says why there is none, for a reader who asked for it."""
+    async def page_text(
+        self, url: str, charset: str | None = None, previous: str | None = None
+    ) -> str:
+        """The text of one article page (`charset`, `previous`: see `_page_text`); FetchError
+        ("HTTP 404 Not Found") or ExtractError says why there is none, for a reader who asked
+        for it."""
         result = await self._limited_fetch(url, accept=FULL_TEXT_ACCEPT)
+        content_type = result.headers.get("content-type")
         return await self._in_parse_threads(
-            _page_text, result.body, result.headers.get("content-type"), result.url, charset
+            _page_text, result.body, content_type, result.url, charset, previous
         )
 
     def reconfigure(self, config: Config) -> None:

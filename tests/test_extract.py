@@ -571,6 +571,34 @@ def test_a_pre_block_s_hostile_text_stays_plain_text() -> None:
     assert not any(c in text for c in "\x1b\x07")
 
 
+def test_a_page_whose_furniture_alone_changed_keeps_its_earlier_text() -> None:
+    """A site's box that changes on all its pages at once (a "most read" list) is no change
+    of an article: the page read again with the new box gives back the text it had; a
+    paragraph of its own changed is a new text."""
+    boxes = [
+        "Most read today: the ferry strike, the new cycle bridge and the storm on the coast.",
+        "Most read today: the budget vote, the harbour fire and the night bus network plan.",
+    ]
+
+    def story(n: int, box: str, extra: str = "") -> bytes:
+        own = [f"In report {n}, {paragraph}" for paragraph in PARAGRAPHS]
+        body = f"<article><h1>Port terminal delayed</h1>{article(own)}<p>{box}</p>{extra}"
+        return page(body + "</article>").encode()
+
+    site = "https://news.example.org/"
+    earlier = extract_article(story(0, boxes[0]), "text/html", f"{site}0").text
+    assert boxes[0] in earlier  # nothing learnt of the site yet
+    for n in (1, 2):
+        extract_article(story(n, boxes[0]), "text/html", f"{site}{n}")
+    for n in (3, 4):
+        extract_article(story(n, boxes[1]), "text/html", f"{site}{n}")
+    again = extract_article(story(0, boxes[1]), "text/html", f"{site}0", earlier)
+    assert again.text == earlier
+    added = "<p>Update: the authority has now confirmed the March date in writing.</p>"
+    changed = extract_article(story(0, boxes[1], added), "text/html", f"{site}0", earlier)
+    assert "confirmed the March date" in changed.text and boxes[1] not in changed.text
+
+
 def test_a_related_posts_box_named_with_more_after_related_is_dropped() -> None:
     """WordPress's "jp-relatedposts" box (each post a linked headline over a long excerpt)
     was kept as the article's last paragraphs: a box whose name starts with "related" is a

@@ -290,6 +290,74 @@ async def test_a_revised_article_has_its_page_fetched_again_and_keeps_both_texts
         store.close()
 
 
+# a box the site puts in each of its articles, between two paragraphs
+BOX = (
+    "Our reporting is paid for by readers like you, and the morning briefing brings the day's "
+    "main stories to your inbox every weekday before seven."
+)
+
+
+def site_page(n: int, box: str = BOX, update: str = "") -> Route:
+    """Article `n` of one site: paragraphs of its own, the site's box among them."""
+    from tests.test_extract import PARAGRAPHS, page
+
+    own = "".join(f"<p>In report {n}, {p}</p>" for p in PARAGRAPHS)
+    body = f"<article><h1>Port terminal delayed</h1>{own}<p>{box}</p>{update}</article>"
+    return Route(page(body).encode(), headers={"Content-Type": "text/html; charset=utf-8"})
+
+
+async def test_a_page_fetched_again_unchanged_records_no_text_revision(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """A box the site repeats is learnt as furniture from its other pages while the poller
+    runs: the same page fetched again lost it, and that was stored as a new version of its
+    text. The same page keeps its text; a changed article body is still a revision."""
+    from fetchers.extractors import sitewide
+
+    sitewide.MEMORY.clear()  # (what other tests' pages taught it)
+    links = [feed_server.add(f"/news/{n}.html", site_page(n)) for n in range(3)]
+    item = "<title>{}</title><link>{}</link><guid>{}</guid>"
+    first_item = item.format("Terminal delayed", links[0], 0)
+    feed_url = feed_server.add("/feed.xml", Route(rss(first_item)))
+    now = [DAY]
+    store, poller = full_text_poller(tmp_path, feed_url, clock=lambda: now[0])
+    try:
+        (polled,) = await poller.poll()
+        await poller.drain_pages(5.0)
+        (ident,) = polled.new_ids
+        kept = store.text(ident) or ""
+        assert BOX in kept  # one page of the site: nothing learnt yet
+        others = [item.format(f"Report {n}", links[n], n) for n in (1, 2)]
+        feed_server.add("/feed.xml", Route(rss(first_item, *others)))
+        await poller.poll()  # the site's other articles: their pages teach the box
+        await poller.drain_pages(5.0)
+        assert all(len(feed_server.hits[f"/news/{n}.html"]) == 1 for n in (1, 2))
+        # the headline is revised, the page fetched again: its bytes are the same
+        revised_item = item.format("Terminal delayed to March", links[0], 0)
+        feed_server.add("/feed.xml", Route(rss(revised_item, *others)))
+        now[0] = DAY + timedelta(hours=1)
+        await poller.poll()
+        await poller.drain_pages(5.0)
+        assert len(feed_server.hits["/news/0.html"]) == 2
+        assert store.text(ident) == kept
+        assert store.text_revisions(ident) == []
+        # the article gains a paragraph: a revision, whatever the box did
+        update = "<p>Update: the authority has now confirmed the March date in writing.</p>"
+        feed_server.add("/news/0.html", site_page(0, update=update))
+        feed_server.add(
+            "/feed.xml", Route(rss(item.format("Terminal opens in March", links[0], 0), *others))
+        )
+        now[0] = DAY + timedelta(hours=2)
+        await poller.poll()
+        await poller.drain_pages(5.0)
+        assert len(feed_server.hits["/news/0.html"]) == 3
+        assert "confirmed the March date in writing" in (store.text(ident) or "")
+        assert [r["text"] for r in store.text_revisions(ident)] == [kept]
+    finally:
+        await poller.aclose()
+        store.close()
+
+
 def test_a_revised_item_carrying_its_content_revises_the_text(open_store: StoreOpener) -> None:
     """(PostgreSQL kept the first content, and searches matched its words.) The earlier text
     is dated by the fetch that brought it, the new one by the revision's."""

@@ -614,23 +614,29 @@ class Session:
             return []
         return [*earlier, {"seen": None, "text": self.store.text(ident) or ""}]
 
-    async def page_text(self, link: str, source: str = "") -> str:
+    async def page_text(self, link: str, source: str = "", previous: str | None = None) -> str:
         """The article page's text (FetchError or ExtractError says why there is none), kept:
         a writer stores it, a viewer keeps it for this session. `source`: the article's (its
-        pages are read in the charset its config names)."""
+        pages are read in the charset its config names); `previous`: the text it has
+        (`kept_text`), which a page found the same comes back as."""
         charset = next((s.charset for s in self.config.sources if s.name == source), None)
         poller = self.newsroom.poller
         if poller is not None:  # a writer's poller, in its loop once that runs
-            handed = self._in_poll_loop(poller.page_text(link, charset))
+            handed = self._in_poll_loop(poller.page_text(link, charset, previous))
             if handed is not None:
                 return await handed
         # a viewer, or a writer not polling yet, fetches with a client of its own (made in a
         # thread: a poller reads the sources' health from disk)
         poller = await asyncio.to_thread(Poller, self.config, self.store, self.clock)
         try:
-            return await poller.page_text(link, charset)
+            return await poller.page_text(link, charset, previous)
         finally:
             await poller.aclose()
+
+    def kept_text(self, ident: str) -> str | None:
+        """(In a thread.) The full text the article has here: the one this viewer fetched,
+        else the stored one."""
+        return self._fetched_texts.get(ident) or self.store.text(ident)
 
     def keep_text(self, ident: str, text: str) -> None:
         if self.is_writer:

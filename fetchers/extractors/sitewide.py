@@ -50,6 +50,13 @@ class SiteMemory:
                 del seen[next(iter(seen))]
             return repeated
 
+    def known(self, host: str, page: str, prints: list[int]) -> set[int]:
+        """Of these fingerprints, the ones seen on enough other pages of the host (nothing is
+        recorded)."""
+        with self._lock:
+            seen = self._hosts.get(host, {})
+            return {p for p in prints if len(seen.get(p, set()) - {page}) >= self.pages_to_learn}
+
     def clear(self) -> None:
         with self._lock:
             self._hosts.clear()

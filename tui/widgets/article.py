@@ -267,8 +267,9 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
             return
         if ident == self.wanted:
             self.show(article, None, note="Fetching the full text…")
+        previous = await asyncio.to_thread(in_foreground, self.session.kept_text, ident)
         try:
-            text = await self.session.page_text(article.link, article.source)
+            text = await self.session.page_text(article.link, article.source, previous)
         except (FetchError, ExtractError) as exc:
             self.post_message(self.FullText(ident, article, None, str(exc)))
             return
