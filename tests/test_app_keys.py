@@ -333,6 +333,42 @@ async def test_a_remapped_key_keeps_its_place_in_the_footer(tmp_path: Path) -> N
     assert shown["remapped"] == swapped
 
 
+async def test_the_footer_shows_whole_keys_at_any_width(tmp_path: Path) -> None:
+    """At 80 columns the footer cut its last key mid-word under the palette's key ("f Fu▏^p
+    palette"): it leaves out whole the keys it has no room for, and shows them again once
+    the terminal is wide enough."""
+    app = make_app(tmp_path)
+    async with piloted(app, (80, 24)) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        footer = dashboard.query_one(KeyFooter)
+        await pilot.pause()
+        shown, hidden = shown_and_hidden(footer)
+        assert shown[:2] == ["Quit", "Keys"] and hidden  # the first keys; the rest left out
+        palette = footer.query_one(".-command-palette")
+        for key in footer.query(FooterKey):
+            if key.display and key is not palette:
+                assert key.region.right <= palette.region.x, key.description
+        await pilot.resize_terminal(200, 24)
+        await pilot.pause()
+        await pilot.pause()
+        wide, left_out = shown_and_hidden(footer)
+        assert wide[: len(shown)] == shown and not left_out
+        await pilot.resize_terminal(60, 24)
+        await pilot.pause()
+        await pilot.pause()
+        narrow, _ = shown_and_hidden(footer)
+        assert narrow == shown[: len(narrow)] and len(narrow) < len(shown)
+
+
+def shown_and_hidden(footer: KeyFooter) -> tuple[list[str], list[str]]:
+    """The descriptions of the footer's keys shown and of those left out, the palette's key
+    apart."""
+    keys = [key for key in footer.query(FooterKey) if not key.has_class("-command-palette")]
+    return [k.description for k in keys if k.display], [
+        k.description for k in keys if not k.display
+    ]
+
+
 def footer_keys(footer: KeyFooter) -> list[str]:
     """The keys the footer shows, each with its label."""
     return [f"{key.description}={key.key}" for key in footer.query(FooterKey)]

@@ -1,8 +1,10 @@
-"""The key footer, redrawn only when what it shows changes."""
+"""The key footer, redrawn only when what it shows changes, showing whole keys only."""
 
 from __future__ import annotations
 
+from textual import events
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer
 
 Shown = tuple[tuple[str, str, bool, str], ...]
@@ -17,7 +19,11 @@ class KeyFooter(Footer):
 
     It overrides only the public `bindings_changed` and reads `Screen.active_bindings`: once
     it has shown a set of keys, Textual's own handler has run for them, so the footer's
-    private readiness flag needs no setting here."""
+    private readiness flag needs no setting here.
+
+    Keys that do not fit the terminal's width are left out whole, from the first that does
+    not fit on (`?` lists every key): Textual's footer cut the last one shown mid-word under
+    the command palette's key ("f Fu▏^p palette" at 80 columns)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -39,3 +45,29 @@ class KeyFooter(Footer):
             self._shown = keys
             self.rebuilds += 1
         super().bindings_changed(screen)
+
+    async def recompose(self) -> None:
+        await super().recompose()
+        self.call_after_refresh(self._fit_keys)
+
+    def on_resize(self, event: events.Resize) -> None:
+        for key in self._keys_in_order():  # each shown again, and measured once laid out
+            key.display = True
+        self.call_after_refresh(self._fit_keys)
+
+    def _keys_in_order(self) -> list[Widget]:
+        """The keys (and groups of keys) as shown left to right, the palette's key apart."""
+        return [child for child in self.children if not child.has_class("-command-palette")]
+
+    def _fit_keys(self) -> None:
+        """Leave out the keys that end past the room left of the palette's key, and every
+        key after the first such."""
+        palette = [child for child in self.children if child.has_class("-command-palette")]
+        room = palette[0].region.x if palette and palette[0].display else self.region.right
+        past = False
+        for key in self._keys_in_order():
+            if not key.display:
+                continue
+            past = past or key.region.right > room
+            if past:
+                key.display = False
