@@ -54,7 +54,14 @@ from fetchers.notify import (
     send_desktop,
     webhook_request,
 )
-from fetchers.query import STORY_FIELDS, Query, QueryError, StoryFacts, parse_query
+from fetchers.query import (
+    STORY_FIELDS,
+    Query,
+    QueryError,
+    StoryFacts,
+    name_key,
+    parse_query,
+)
 from fetchers.store import ArticleStore, StoreError
 from fetchers.storyshelf import StoryShelf
 from fetchers.timeparse import local_zone
@@ -393,7 +400,7 @@ class AlertDesk:
                 _, stored, muted = cached if cached is not None else (None, [], set())
                 return all_rules(list(getattr(self.config, "alerts", [])), stored, muted)
             self._unreadable = None
-            sources = {s.name.lower() for s in getattr(self.config, "sources", [])}
+            sources = {name_key(s.name) for s in getattr(self.config, "sources", [])}
             for rule in all_rules(list(getattr(self.config, "alerts", [])), stored, muted):
                 missing = None if rule.muted else source_missing(rule, sources)
                 if missing is not None:  # (a source renamed since: the rule went dead unsaid)

@@ -379,9 +379,9 @@ def webhook_format(rule: AlertRule) -> str:
 
 
 def source_missing(rule: AlertRule, sources: set[str]) -> str | None:
-    """A source (lower-cased) the rule asks for that no configured source (`sources`,
-    lower-cased) is, where every article it can fire for must be of such a source (a clause
-    of `source:` terms alone, none configured); None when it can fire."""
+    """A source (as `name_key` folds it) the rule asks for that no configured source
+    (`sources`, folded so) is, where every article it can fire for must be of such a source
+    (a clause of `source:` terms alone, none configured); None when it can fire."""
     parsed = rule.parsed
     if parsed is None:
         return None

@@ -31,6 +31,7 @@ from fetchers.query import (
     Record,
     Term,
     lowered,
+    name_key,
     starts_word,
     unspaced,
 )
@@ -172,19 +173,19 @@ class BatchIndex:
 
     def _index_fields(self) -> None:
         sources, tags = self.sources, self.tags
-        folded: dict[str, str] = {}  # a batch's names repeat: lower-case each once
+        folded: dict[str, str] = {}  # a batch's names repeat: fold each once
         for place, record in enumerate(self.records):
             name = record.source
             key = folded.get(name)
             if key is None:
-                key = folded[name] = name.lower()
+                key = folded[name] = name_key(name)
             found = sources.get(key)
             if found is not None:
                 found.add(place)
             for tag in record.tags:
                 key = folded.get(tag)
                 if key is None:
-                    key = folded[tag] = tag.lower()
+                    key = folded[tag] = name_key(tag)
                 found = tags.get(key)
                 if found is not None:
                     found.add(place)

@@ -13,9 +13,11 @@ story:s1a2b3c4d5e6f outlets:>=3       articles of one story; of stories carried 
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 import re
+import unicodedata
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
@@ -219,6 +221,40 @@ def folded(text: str) -> str:
         if mark in low:
             low = low.replace(mark, "'")
     return low
+
+
+# quotes a name may be written with, each as a reader types it: "O’Reilly" is O'Reilly
+_NAME_QUOTES = str.maketrans(
+    {
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u02bc": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+    }
+)
+
+
+@functools.lru_cache(maxsize=8192)  # names repeat: each folded once, not once an article
+def name_key(name: str) -> str:
+    """A source's or tag's name as `source:` and `tag:` compare it, and as every store files
+    it: case-folded as words are (Turkish's "İ" an "i", `lowered`; "ß" as "ss"), in its
+    compatibility form (a full-width "ＡＰＥＣ" is APEC, a composed letter the same as its
+    parts), every quote and apostrophe as typed ("’" is "'"), its spaces one space. Python's
+    lower() missed "İzmir Haber" for İZMİR HABER and "O’Reilly" for O'Reilly."""
+    if name.isascii():
+        return " ".join(name.lower().split())
+    text = unicodedata.normalize("NFKC", name).replace("\u0130", "I").casefold()
+    text = unicodedata.normalize("NFKC", text).translate(_NAME_QUOTES)
+    return " ".join(text.split())
 
 
 Test = Callable[[Record], bool]
@@ -686,7 +722,12 @@ def _term(
     else:
         bound = None
     test = _positive(name, value, quoted, now, zone, facts)
-    low = folded(value) if name in (None, "title") else value.lower()
+    if name in (None, "title"):
+        low = folded(value)
+    elif name in ("source", "tag"):
+        low = name_key(value)
+    else:
+        low = value.lower()
     if name == "lang":  # as articles keep it, and every store files it: without a region
         low = _language(low)
     text_test = finds_word(low) if name in (None, "title") else None
@@ -771,9 +812,11 @@ def _positive(
         in_title = finds_word(folded(value))
         return lambda r: in_title(folded(r.title))
     if name == "source":
-        return lambda r: r.source.lower() == low
+        key = name_key(value)
+        return lambda r: name_key(r.source) == key
     if name == "tag":
-        return lambda r: any(t.lower() == low for t in r.tags)
+        key = name_key(value)
+        return lambda r: any(name_key(t) == key for t in r.tags)
     if name == "lang":
         # an article keeps its language without a region (a feed's en-US is en): lang:en-US
         # asks for English, as lang:en does (it matched nothing)

@@ -46,8 +46,18 @@ WORDS = [
     "\u0130stanbul",
     "istanbul",
 ]
-SOURCES = ["Yonhap", "Korea Herald", "BBC"]
-TAGS = ["korea", "world", "apec"]
+# names as news writes them, with Turkish's capital dotted I and a typographic apostrophe:
+# asked for as a reader types them (`NAMES_TYPED`), each finds the other
+SOURCES = ["Yonhap", "Korea Herald", "BBC", "\u0130zmir Haber", "O\u2019Reilly Wire"]
+TAGS = ["korea", "world", "apec", "T\u00dcRK\u0130YE", "bob\u2019s"]
+NAMES_TYPED = [
+    'source:"\u0130ZM\u0130R HABER"',
+    'source:"izmir haber"',
+    'source:"o\'reilly wire"',
+    "tag:t\u00fcrkiye",
+    "tag:BOB'S",
+    "tag:\uff21\uff30\uff25\uff23",
+]
 
 
 def scan(store: ArticleStore, query: Query) -> list[str]:
@@ -77,6 +87,7 @@ terms = st.one_of(
     st.tuples(st.sampled_from(WORDS), st.sampled_from(WORDS)).map(lambda p: f'"{p[0]} {p[1]}"'),
     st.sampled_from(SOURCES).map(lambda s: f'source:"{s}"'),
     st.sampled_from(TAGS).map(lambda t: f"tag:{t}"),
+    st.sampled_from(NAMES_TYPED),
     st.sampled_from(["since:1d", "since:3h", "before:2d", "lang:ko", "lang:en", "is:unread"]),
     st.sampled_from(["lang:en-us", "seoul's", "o\u2019brien", '"o\u2019brien seoul"']),
     st.sampled_from(WORDS).map(lambda w: f"title:{w[: max(1, len(w) - 1)]}"),

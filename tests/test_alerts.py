@@ -532,10 +532,10 @@ def test_the_batch_index_narrows_without_changing_any_answer() -> None:
     records = [
         Record(
             id=f"r{n}",
-            source=rng.choice(["Yonhap", "BBC", "Korea Herald"]),
+            source=rng.choice(["Yonhap", "BBC", "Korea Herald", "İzmir Haber", "O\u2019Reilly"]),
             title=" ".join(rng.choices(words, k=4)),
             summary=" ".join(rng.choices(words, k=6)),
-            tags=tuple(rng.sample(["korea", "wire", "trade"], k=rng.randint(0, 2))),
+            tags=tuple(rng.sample(["korea", "wire", "trade", "Bob\u2019s"], k=rng.randint(0, 2))),
             published=NOW.timestamp() - n * 60,
         )
         for n in range(400)
@@ -555,12 +555,16 @@ def test_the_batch_index_narrows_without_changing_any_answer() -> None:
         "since:30m apec",
         "nothing",
         "tar OR tariff",
+        # names typed otherwise than news writes them: found all the same
+        'source:"İZMİR HABER" tariff',
+        "source:o'reilly OR tag:\"BOB'S\"",
     ]
     queries = [parse_query(text, NOW) for text in texts]
     batch = BatchIndex(records, queries)
     for text, query in zip(texts, queries, strict=True):
         brute = [r.id for r in records if query.matches(r)]
         assert [r.id for r in batch.matches(query)] == brute, text
+        assert brute or text in ("nothing", "since:30m apec"), text
 
 
 # words of several scripts, joined by what separates words in feeds: ASCII and non-ASCII

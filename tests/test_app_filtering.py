@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import threading
 import time
 from datetime import timedelta
@@ -966,3 +967,23 @@ async def test_a_highlight_left_out_of_a_new_list_goes_to_its_neighbour_not_its_
         headlines.set_ids(after)
         await pilot.pause()
         assert headlines.current_id == before[5]
+
+
+async def test_a_source_filter_finds_its_name_in_any_case_or_apostrophe(tmp_path: Path) -> None:
+    """`source:"İZMİR HABER"` lists the source "İzmir Haber", and `tag:"bob's"` the articles
+    tagged "Bob’s", as the query language compares names."""
+    with Store(tmp_path / "data", writer=True) as store:
+        store.add_batch(
+            [make(n, source="İzmir Haber") for n in range(2)]
+            + [dataclasses.replace(make(5), tags=["Bob\u2019s"]), make(6)]
+        )
+    app = make_app(tmp_path, poll=False)
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=4)
+        dashboard.set_filter('source:"İZMİR HABER"')
+        await settle(app, pilot)
+        assert dashboard.headlines.ids == [make(n, source="İzmir Haber").id for n in (1, 0)]
+        assert 'filter: source:"İZMİR HABER" ─ 2 of 4' in status_text(app)
+        dashboard.set_filter('tag:"bob\'s"')
+        await settle(app, pilot)
+        assert dashboard.headlines.ids == [make(5).id]

@@ -1735,3 +1735,35 @@ def test_sources_tells_each_source_s_health_by_its_address_after_a_swap(
     shown = {line["name"]: line for line in lines}
     assert shown["Broken"]["status"] == "ok" and shown["Broken"]["url"].endswith("good.xml")
     assert shown["Renamed"]["status"] == "error" and shown["Renamed"]["failures"] >= 1
+
+
+def test_list_finds_a_source_or_tag_in_any_case_or_apostrophe(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`list source:"İZMİR HABER"` lists the source "İzmir Haber" (Python's lower-casing of
+    its "İ" kept a combining dot: nothing was found), and a name written with "’" is found
+    typed with "'", the shell's quotes taken off or not."""
+    feed = tmp_path / "f.xml"
+    feed.write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+        "<item><title>Liman genişliyor</title><guid>1</guid></item></channel></rss>",
+        "utf-8",
+    )
+    config = tmp_path / "c.toml"
+    config.write_text(
+        f'[[sources]]\nname = "İzmir Haber"\npath = "{feed}"\ntags = ["Ege\u2019nin Sesi"]\n',
+        "utf-8",
+    )
+    where = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
+    assert main([*where, "refresh"]) == 0
+    capsys.readouterr()
+    for typed in (
+        ['source:"İZMİR HABER"'],
+        ["source:İZMİR HABER"],
+        ["source:izmir haber"],
+        ["tag:EGE'NIN SESI"],
+        ['tag:"ege\'nin sesi"'],
+    ):
+        code, lines, output = run(capsys, "list", *typed, "--json", *where)
+        assert code == 0 and [line["source"] for line in lines] == ["İzmir Haber"], typed
+        assert "no source" not in output and "no tag" not in output, typed

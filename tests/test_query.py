@@ -255,3 +255,39 @@ def test_a_phrase_with_a_no_break_space_a_tab_or_two_spaces_finds_the_text() -> 
         assert parse_query(typed).matches(record), typed
     assert parse_query('title:"far\u00a0apart"').matches(record)
     assert not parse_query('"apart far"').matches(record)
+
+
+@pytest.mark.parametrize(
+    ("typed", "source", "tag"),
+    [
+        ('source:"İZMİR HABER"', "İzmir Haber", "x"),
+        ('source:"izmir haber"', "İzmir Haber", "x"),
+        ('source:"İzmir Haber"', "İZMİR HABER", "x"),
+        ('source:"O\'Reilly Wire"', "O\u2019Reilly Wire", "x"),
+        ('source:"O\u2019REILLY WIRE"', "O'Reilly Wire", "x"),
+        ('source:"STRASSE POST"', "Straße Post", "x"),
+        ('source:"The ""Daily"""', "The \u201cDaily\u201d", "x"),
+        ("source:Cafe\u0301", "Café", "x"),
+        ('tag:"türkiye"', "x", "TÜRKİYE"),
+        ('tag:"bob\'s"', "x", "Bob\u2019s"),
+        ("tag:apec", "x", "\uff21\uff30\uff25\uff23"),
+        ('tag:"two  words"', "x", "Two Words"),
+    ],
+)
+def test_source_and_tag_find_a_name_in_any_case_quote_or_form(
+    typed: str, source: str, tag: str
+) -> None:
+    """Names are compared as words are: Turkish's "İ" an "i" ("İzmir Haber" lower-cased by
+    Python is "i̇zmir haber", which source:"İZMİR HABER" did not find), a typographic
+    apostrophe or quote as the one typed, a full-width or decomposed letter as its plain
+    form."""
+    record = rec("x", source=source, tags=(tag,))
+    assert parse_query(typed, NOW).matches(record), typed
+    assert not parse_query(f"-{typed}", NOW).matches(record), typed
+    assert not parse_query(typed, NOW).matches(rec("x", source="Other", tags=("other",)))
+
+
+def test_one_source_asked_twice_in_two_forms_is_not_two_sources() -> None:
+    """source:"İzmir Haber" source:"İZMİR HABER" asks for one source (it was refused as two)."""
+    query = parse_query('source:"İzmir Haber" source:"İZMİR HABER"', NOW)
+    assert query.matches(rec("x", source="İzmir Haber"))

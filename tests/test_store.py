@@ -2006,3 +2006,45 @@ def test_two_sources_that_swap_names_take_each_others_in_one_step(
         assert by_id == {"A-1": "C", "C-2": "A", "Other-3": "Other"}
         assert store.query_ids(parse_query("source:A")) == ["C-2"]
         assert store.query_ids(parse_query("source:C")) == ["A-1"]
+
+
+def test_source_and_tag_find_names_in_any_case_quote_or_form(open_store: StoreOpener) -> None:
+    """A source or tag is found as the query language compares names (Turkish's "İ" an "i",
+    a typographic apostrophe as the one typed, a full-width letter as its plain form), by
+    every backend's index as by the query itself; renamed and retagged, and counted, under
+    the same fold."""
+    articles = [
+        dataclasses.replace(make(1, source="İzmir Haber"), tags=["TÜRKİYE"]),
+        dataclasses.replace(make(2, source="O\u2019Reilly Wire"), tags=["Bob\u2019s"]),
+        dataclasses.replace(make(3, source="Straße Post"), tags=["\uff21\uff30\uff25\uff23"]),
+        make(4),
+    ]
+    asked = {
+        'source:"İZMİR HABER"': ["İzmir Haber-1"],
+        'source:"izmir haber"': ["İzmir Haber-1"],
+        'source:"o\'reilly wire"': ["O\u2019Reilly Wire-2"],
+        'source:"STRASSE POST"': ["Straße Post-3"],
+        "tag:türkiye": ["İzmir Haber-1"],
+        'tag:"BOB\'S"': ["O\u2019Reilly Wire-2"],
+        "tag:apec": ["Straße Post-3"],
+        '-source:"İZMİR HABER" -tag:"bob\'s" -tag:APEC': ["Wire-4"],
+    }
+    with open_store(writer=True) as writer:
+        writer.add_batch(articles)
+        with open_store() as viewer:
+            for store in (writer, viewer):
+                for text, expected in asked.items():
+                    query = parse_query(text, datetime.now(UTC))
+                    assert store.query_ids(query) == expected, (store, text)
+                    assert store.count(query) == len(expected), (store, text)
+            assert writer.sources_count()["İzmir Haber"] == 1
+            assert writer.tags_count()["Bob\u2019s"] == 1
+            assert sorted(writer.rename_sources({"O\u2019Reilly Wire": "İSTANBUL WIRE"})) == [
+                "O\u2019Reilly Wire-2"
+            ]
+            query = parse_query('source:"istanbul wire"', datetime.now(UTC))
+            assert writer.query_ids(query) == ["O\u2019Reilly Wire-2"]
+            assert writer.query_ids(parse_query('source:"o\'reilly wire"')) == []
+    with open_store() as reopened:
+        for text in ('source:"İSTANBUL WIRE"', 'source:"izmir haber"', 'tag:"bob\'s"'):
+            assert len(reopened.query_ids(parse_query(text, datetime.now(UTC)))) == 1, text

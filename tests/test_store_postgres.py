@@ -2035,3 +2035,40 @@ def test_links_stored_with_tracking_parameters_lose_them_on_upgrade(pg_dsn: str)
     with PostgresStore(pg_dsn, writer=True) as store:
         stored = store.get(article.id)
         assert stored is not None and stored.link == "https://example.org/Wire/1?id=1"
+
+
+def test_names_stored_with_keys_lower_cased_are_found_once_upgraded(pg_dsn: str) -> None:
+    """A database whose source and tag keys an older wirewatch lower-cased (Python's lower():
+    "i̇zmir haber", "o’reilly wire") is given the keys names are compared by now when it
+    opens: its articles are found by source:"İZMİR HABER" and tag:"bob's", and counted."""
+    when = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
+    stored = [
+        Article(id="t1", source="İzmir Haber", title="Liman", summary="", published=when,
+                fetched=when, tags=["TÜRKİYE", "Bob\u2019s"]),
+        Article(id="o1", source="O\u2019Reilly Wire", title="Port", summary="", published=when,
+                fetched=when, tags=["bob's"]),
+        Article(id="w1", source="Wire", title="Other", summary="", published=when,
+                fetched=when, tags=["korea"]),
+    ]  # fmt: skip
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch(stored)
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:  # as the schema before wrote them
+        for article in stored:
+            conn.execute(
+                "UPDATE articles SET source_key = %s, tag_keys = %s::text[] WHERE id = %s",
+                (article.source.lower(), [t.lower() for t in article.tags], article.id),
+            )
+        conn.execute("UPDATE schema_version SET version = 18")
+    with PostgresStore(pg_dsn) as viewer:
+        for text, expected in (
+            ('source:"İZMİR HABER"', ["t1"]),
+            ('source:"o\'reilly wire"', ["o1"]),
+            ("tag:türkiye", ["t1"]),
+            ('tag:"bob\'s"', ["o1", "t1"]),
+            ("tag:korea", ["w1"]),
+        ):
+            assert sorted(viewer.query_ids(parse_query(text, NOW))) == expected, text
+        assert viewer.tags_count() == {"Bob\u2019s": 2, "TÜRKİYE": 1, "korea": 1}
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        keys = conn.execute("SELECT tag_keys FROM articles WHERE id = 't1'").fetchone()
+        assert keys == (["türkiye", "bob's"],)  # in the tags' order

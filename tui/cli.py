@@ -51,7 +51,7 @@ from fetchers.models import (
     system_clock,
     utc_iso,
 )
-from fetchers.query import Query, QueryError, folded, parse_query, quoted
+from fetchers.query import Query, QueryError, name_key, parse_query, quoted
 from fetchers.redact import printable
 from fetchers.store import ArticleStore, StoreError, StoreLocked
 from fetchers.store.factory import newest_kept, open_store
@@ -355,8 +355,8 @@ def _shell_unquoted(words: list[str], config: Config) -> list[str]:
     EN`, which read as typed looked for a source "Wire" and the word "EN". Only a word whose
     value is a configured source's name or tag (in any case) is quoted, so a whole query
     given as one word (`list 'tariff source:Yonhap'`) is read as typed."""
-    names = {folded(source.name) for source in config.sources}
-    tags = {folded(tag) for source in config.sources for tag in source.tags}
+    names = {name_key(source.name) for source in config.sources}
+    tags = {name_key(tag) for source in config.sources for tag in source.tags}
     out: list[str] = []
     for word in words:
         sign = word[:1] if word[:1] == "-" else ""
@@ -367,7 +367,7 @@ def _shell_unquoted(words: list[str], config: Config) -> list[str]:
             and known is not None
             and '"' not in value
             and len(value.split()) > 1
-            and folded(" ".join(value.split())) in known
+            and name_key(value) in known
         ):
             word = f"{sign}{field}:{quoted(value.strip())}"
         out.append(word)
@@ -797,11 +797,11 @@ def _say_unknown_names(query: Query, store: ArticleStore, config: Config) -> Non
     for term in (t for clause in query.clauses for t in clause):
         if term.negated or term.field not in names:
             continue
-        known = {name.lower(): name for name in names[term.field]()}
-        if term.value.lower() in known:
+        known = {name_key(name): name for name in names[term.field]()}
+        if term.value in known:  # (a term's value is folded as names are: `name_key`)
             continue
-        close = difflib.get_close_matches(term.value.lower(), list(known), n=1, cutoff=0.5)
-        starts = [n for k, n in known.items() if k.startswith(term.value.lower())]
+        close = difflib.get_close_matches(term.value, list(known), n=1, cutoff=0.5)
+        starts = [n for k, n in known.items() if k.startswith(term.value)]
         hint = starts[0] if starts else known[close[0]] if close else None
         # each as a query writes it (a name with spaces or quotes quoted, its quotes twice)
         meant = f" (did you mean {term.field}:{quoted(hint)}?)" if hint else ""

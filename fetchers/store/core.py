@@ -54,7 +54,7 @@ from fetchers.models import (
     seconds_iso,
     utc_iso,
 )
-from fetchers.query import Query, Record, WordsOf
+from fetchers.query import Query, Record, WordsOf, name_key
 from fetchers.store import shardmap, shards
 from fetchers.store.codec import (
     SCHEMA_VERSION,
@@ -1070,7 +1070,7 @@ class Store:
         was fetched (skipped or not: the revision is news)."""
         with self.lock:
             indexes = self._indexes
-            ids = indexes.by_field["source"].get(source.lower(), [])
+            ids = indexes.by_field["source"].get(name_key(source), [])
             docs, texts, stale = indexes.records, self._texts, self._stale_texts
             wanting = [
                 i
@@ -1313,7 +1313,7 @@ class Store:
             records = indexes.records
             to: dict[str, str] = {}  # article -> its new name
             for old, new in names.items():
-                for ident in indexes.by_field["source"].get(old.lower(), []):
+                for ident in indexes.by_field["source"].get(name_key(old), []):
                     if records[ident].source == old:
                         to[ident] = new
             renamed: list[str] = []
@@ -1344,7 +1344,7 @@ class Store:
             records = indexes.records
             to: dict[str, list[str]] = {}  # article -> its tags
             for name, (before, after) in changes.items():
-                for ident in indexes.by_field["source"].get(name.lower(), []):
+                for ident in indexes.by_field["source"].get(name_key(name), []):
                     record = records[ident]
                     if record.source == name:
                         tags = retagged(record.tags, before, after)

@@ -15,7 +15,16 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from operator import attrgetter
 
-from fetchers.query import Query, Record, Term, TextOf, Verdicts, WordsOf, shared_place
+from fetchers.query import (
+    Query,
+    Record,
+    Term,
+    TextOf,
+    Verdicts,
+    WordsOf,
+    name_key,
+    shared_place,
+)
 from fetchers.stepwise import kept_stepwise, mapped_stepwise, merged_in_steps
 from fetchers.store.marks import Marks
 from fetchers.store.search import WordLookup, is_exact
@@ -136,9 +145,9 @@ def _asks_words(query: Query) -> bool:
 
 def field_keys(record: Record) -> Iterator[tuple[str, str]]:
     """The (index, key) pairs an article is filed under: source, each tag, its language."""
-    yield "source", record.source.lower()
+    yield "source", name_key(record.source)
     for tag in record.tags:
-        yield "tag", tag.lower()
+        yield "tag", name_key(tag)
     if record.lang:
         yield "lang", record.lang.lower().split("-")[0]
 
@@ -227,7 +236,7 @@ class Indexes:
         )
         if places is not None and places != list(range(len(members), len(members) + len(places))):
             self.filed_out_of_order.add(key)
-        folded: dict[str, str] = {}  # interned names repeat: lower-case each once per call
+        folded: dict[str, str] = {}  # interned names repeat: fold each once per call
         self.changes += 1
         for record, place in zip(records, filed, strict=True):
             ident = record.id
@@ -250,7 +259,7 @@ class Indexes:
                 add_link(by_link, record.link, ident)
             name = folded.get(source)
             if name is None:
-                name = folded[source] = source.lower()
+                name = folded[source] = name_key(source)
             found = sources.get(name)
             if found is None:
                 sources[name] = found = []
@@ -258,7 +267,7 @@ class Indexes:
             for tag in record.tags:
                 name = folded.get(tag)
                 if name is None:
-                    name = folded[tag] = tag.lower()
+                    name = folded[tag] = name_key(tag)
                 found = tags.get(name)
                 if found is None:
                     tags[name] = found = []
@@ -275,14 +284,15 @@ class Indexes:
         self.changes += 1
         name = sys.intern(new)
         by_source = self.by_field["source"]
-        if old.lower() != name.lower():
+        old_key, new_key = name_key(old), name_key(name)
+        if old_key != new_key:
             moved = set(ids)
-            kept = [i for i in by_source.get(old.lower(), ()) if i not in moved]
+            kept = [i for i in by_source.get(old_key, ()) if i not in moved]
             if kept:
-                by_source[old.lower()] = kept
+                by_source[old_key] = kept
             else:
-                by_source.pop(old.lower(), None)
-            by_source.setdefault(name.lower(), []).extend(ids)
+                by_source.pop(old_key, None)
+            by_source.setdefault(new_key, []).extend(ids)
         records, links = self.records, self.links
         if links is not None:
             before, after = links.get(old, {}), links.setdefault(name, {})
@@ -307,8 +317,8 @@ class Indexes:
         leaving: dict[str, set[str]] = {}  # a tag -> the articles that no longer have it
         for ident, new in tags.items():
             record = records[ident]
-            before = {tag.lower() for tag in record.tags}
-            after = {tag.lower() for tag in new}
+            before = {name_key(tag) for tag in record.tags}
+            after = {name_key(tag) for tag in new}
             for name in before - after:
                 leaving.setdefault(name, set()).add(ident)
             for name in after - before:
@@ -838,6 +848,6 @@ class Indexes:
             if not ids:
                 continue
             sample = self.records[next(iter(ids))]
-            shown = next((n for n in names(sample) if n.lower() == key), key)
+            shown = next((n for n in names(sample) if name_key(n) == key), key)
             counts[shown] = counts.get(shown, 0) + len(ids)
         return counts

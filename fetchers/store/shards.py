@@ -25,7 +25,7 @@ from tinydb.table import Table
 
 from fetchers.atomic import AtomicJSONStorage, write_derived
 from fetchers.models import kept_revisions
-from fetchers.query import SEQ_SPAN, Query, Record
+from fetchers.query import SEQ_SPAN, Query, Record, name_key
 from fetchers.store.codec import (
     ROWS_VERSION,
     StagedArticle,
@@ -210,12 +210,12 @@ def row_filter(query: Query) -> RowTest | None:
             for source_names, tag_names, lang_names in wanted:
                 places: set[int] = set()
                 if source_names:
-                    places.update(i for i, s in enumerate(sources) if s.lower() in source_names)
+                    places.update(i for i, s in enumerate(sources) if name_key(s) in source_names)
                 if tag_names:
                     for i, names in enumerate(tags):
                         if type(names) is not list:
                             return None
-                        if any(t.lower() in tag_names for t in names):
+                        if any(name_key(t) in tag_names for t in names):
                             places.add(i)
                 if lang_names:
                     places.update(

@@ -1,6 +1,7 @@
 """The tables of the PostgreSQL store and their migrations.
 
-`MIGRATIONS[n]` brings a database from version n to n + 1; `schema_version` holds the version
+`MIGRATIONS[n]` brings a database from version n to n + 1 (a statement, or a function given
+the migrating cursor for a step SQL cannot say alone); `schema_version` holds the version
 a database is at. A store applies what is missing when it opens (under a transaction-level
 advisory lock, so two processes opening at once migrate once) and refuses a database that a
 newer wirewatch left at a version this one does not know.
@@ -12,8 +13,10 @@ field one column (`COLUMNS`); `text_ref`, where a TinyDB store finds a full text
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from fetchers.query import name_key
 from fetchers.store.errors import StoreError
 from fetchers.store.postgres.words import PLACES_EXACT_SQL
 from fetchers.webaddress import TRACKING
@@ -56,7 +59,41 @@ _ARRIVED = """
 _TRACKING_SQL = ", ".join(f"'{name}'" for name in sorted(TRACKING))
 _TRACKING_RE = "|".join(sorted(TRACKING))
 
-MIGRATIONS: tuple[str, ...] = (
+
+def _fold_name_keys(cur: Any) -> None:
+    """Each article's source and tag keys made as `name_key` makes them (they were Python's
+    lower(): "İzmir Haber" was not found by source:"İZMİR HABER", nor "O’Reilly" by
+    source:O'Reilly). The database cannot fold so itself: each distinct name is folded here
+    and the rows whose keys differ are given the new ones."""
+    cur.execute("SELECT DISTINCT source FROM articles")
+    sources = [row[0] for row in cur.fetchall()]
+    cur.execute(
+        "UPDATE articles a SET source_key = m.key"
+        " FROM unnest(%s::text[], %s::text[]) AS m(source, key)"
+        " WHERE a.source = m.source AND a.source_key <> m.key",
+        (sources, [name_key(source) for source in sources]),
+    )
+    cur.execute("SELECT DISTINCT t FROM articles, unnest(tags) AS t WHERE t IS NOT NULL")
+    tags = [row[0] for row in cur.fetchall()]
+    if not tags:
+        return
+    cur.execute("CREATE TEMP TABLE wirewatch_tag_keys (tag text PRIMARY KEY, key text NOT NULL)")
+    cur.execute(
+        "INSERT INTO wirewatch_tag_keys SELECT * FROM unnest(%s::text[], %s::text[])",
+        (tags, [name_key(tag) for tag in tags]),
+    )
+    # (a NULL among the tags, written by hand, keeps none: as `_columns` would write it)
+    cur.execute(
+        "UPDATE articles a SET tag_keys = f.keys FROM ("
+        " SELECT b.id, ARRAY(SELECT m.key FROM unnest(b.tags) WITH ORDINALITY AS u(tag, n)"
+        " JOIN wirewatch_tag_keys m ON m.tag = u.tag ORDER BY u.n) AS keys"
+        " FROM articles b WHERE cardinality(b.tags) > 0) f"
+        " WHERE a.id = f.id AND a.tag_keys IS DISTINCT FROM f.keys"
+    )
+    cur.execute("DROP TABLE wirewatch_tag_keys")
+
+
+MIGRATIONS: tuple[str | Callable[[Any], None], ...] = (
     # 0 -> 1: articles, marks, the writer's heartbeat
     """
     CREATE TABLE articles (
@@ -317,6 +354,8 @@ MIGRATIONS: tuple[str, ...] = (
     UPDATE articles SET link = wirewatch_untracked(link)
     WHERE link ~* '[?&](utm_|{_TRACKING_RE})';
     """,
+    # 18 -> 19: source and tag keys folded as `fetchers.query.name_key` folds names
+    _fold_name_keys,
 )
 READER = "wirewatch.reader"  # the session setting that names the reader of a connection
 VERSION = len(MIGRATIONS)
@@ -369,7 +408,11 @@ def migrate(connection: Any, where: str) -> None:
                     f" transaction that stored it); this server is version {server[0]}"
                 )
         for step in range(version, VERSION):
-            cur.execute(MIGRATIONS[step])
+            migration = MIGRATIONS[step]
+            if callable(migration):
+                migration(cur)
+            else:
+                cur.execute(migration)
         if version < VERSION:
             cur.execute("DELETE FROM schema_version")
             cur.execute("INSERT INTO schema_version VALUES (%s)", (VERSION,))

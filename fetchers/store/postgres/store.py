@@ -41,7 +41,7 @@ from fetchers.models import (
     retagged,
     utc_iso,
 )
-from fetchers.query import Query, Record, Verdicts
+from fetchers.query import Query, Record, Verdicts, name_key
 from fetchers.store.codec import (
     StagedArticle,
     _iso_to_seconds,
@@ -1243,7 +1243,7 @@ class PostgresStore:
                         "SELECT id, link, title, summary FROM articles"
                         " WHERE source_key = %s AND source = %s"  # by the source index
                         f" ORDER BY at DESC, seq LIMIT {PER_SOURCE}",
-                        (article.source.lower(), article.source),
+                        (name_key(article.source), article.source),
                     )
                     known.add_source(article.source, cur.fetchall())
             except StoreError as exc:  # the server is away: the write will say so
@@ -1470,7 +1470,7 @@ class PostgresStore:
                 "SELECT id, link FROM articles WHERE source_key = %s AND link <> ''"
                 " AND ((coalesce(text, '') = '' AND NOT (id = ANY(%s))) OR id = ANY(%s))"
                 " ORDER BY at DESC, seq LIMIT %s",
-                (source.lower(), list(skip), list(self._stale_texts), max(0, limit)),
+                (name_key(source), list(skip), list(self._stale_texts), max(0, limit)),
             )
             chosen = [(row[0], row[1]) for row in cur.fetchall()]
         self._stale_texts.difference_update(ident for ident, _ in chosen)
@@ -1535,12 +1535,12 @@ class PostgresStore:
             return []
         olds, news = list(names), list(names.values())
         with self._cursor("cannot rename a source's articles", write=True) as cur:
-            cur.execute(  # (keys lower-cased here: a C-locale lower() lowers ASCII only)
+            cur.execute(  # (keys folded here, as the query language folds names: `name_key`)
                 "UPDATE articles a SET source = m.new, source_key = m.new_key"
                 " FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[])"
                 " AS m(old, old_key, new, new_key)"
                 " WHERE a.source_key = m.old_key AND a.source = m.old RETURNING a.id",
-                (olds, [o.lower() for o in olds], news, [n.lower() for n in news]),
+                (olds, [name_key(o) for o in olds], news, [name_key(n) for n in news]),
             )
             ids = [row[0] for row in cur.fetchall()]
             if ids:
@@ -1560,13 +1560,13 @@ class PostgresStore:
             cur.execute(
                 "SELECT id, source, tags FROM articles"
                 " WHERE source_key = ANY(%s::text[]) AND source = ANY(%s::text[])",
-                ([name.lower() for name in names], names),
+                ([name_key(name) for name in names], names),
             )
             rows: list[dict[str, Any]] = []
             for ident, source, tags in cur.fetchall():
                 new = retagged(tags or [], *changes[source])
-                if new != list(tags or []):  # (keys lower-cased here, as `_columns` does)
-                    rows.append({"id": ident, "tags": new, "keys": [t.lower() for t in new]})
+                if new != list(tags or []):  # (keys folded here, as `_columns` does)
+                    rows.append({"id": ident, "tags": new, "keys": [name_key(t) for t in new]})
             if not rows:
                 return []
             cur.execute(
@@ -2050,12 +2050,21 @@ class PostgresStore:
             return {row[0]: int(row[1]) for row in cur.fetchall()}
 
     def tags_count(self) -> dict[str, int]:
+        """Articles per tag as `tag:` finds them (by the keys stored, `name_key`), each
+        shown as an article spells it."""
         with self._cursor("cannot read") as cur:
             cur.execute(
-                "SELECT min(t), count(DISTINCT a.id) FROM articles a, unnest(a.tags) AS t"
-                " GROUP BY lower(t)"
+                "SELECT k, count(DISTINCT a.id) FROM articles a, unnest(a.tag_keys) AS k"
+                " WHERE k IS NOT NULL GROUP BY k"
             )
-            return {row[0]: int(row[1]) for row in cur.fetchall()}
+            counts = {row[0]: int(row[1]) for row in cur.fetchall()}
+            cur.execute("SELECT DISTINCT t FROM articles, unnest(tags) AS t WHERE t IS NOT NULL")
+            spelt: dict[str, str] = {}
+            for (tag,) in cur.fetchall():
+                key = name_key(tag)
+                if key in counts and (key not in spelt or tag < spelt[key]):
+                    spelt[key] = tag
+        return {spelt.get(key, key): count for key, count in counts.items()}
 
     def search_scores(self, words: list[str]) -> dict[str, float]:
         """ts_rank (higher is more relevant; titles weigh most, then summaries, then full
@@ -2202,8 +2211,8 @@ def _columns(items: list[StagedArticle]) -> list[Any]:
     """The parameters of `_INSERT` for staged articles (in the batch's order): how many, then
     the arrays it unnests, one per column, in the order of the articles' ids, the last one
     each article's place in the batch. The keys that source:, tag: and lang: compare are
-    lower-cased here, as the query language lowers its values: the database's lower() lowers
-    only ASCII in a C-locale database."""
+    made here, as the query language makes its values (`name_key` for names): the
+    database's lower() lowers only ASCII in a C-locale database, and folds no quotes."""
     cols: list[list[Any]] = [[] for _ in range(26)]
     by_id = sorted(range(len(items)), key=lambda place: items[place].record.id)
     for place, item in zip(by_id, map(items.__getitem__, by_id), strict=True):
@@ -2228,8 +2237,8 @@ def _columns(items: list[StagedArticle]) -> list[Any]:
             item.text or None,
             _jsonb(list(doc.get("revisions") or [])),
             *words,
-            record.source.lower(),
-            _jsonb([tag.lower() for tag in record.tags]),
+            name_key(record.source),
+            _jsonb([name_key(tag) for tag in record.tags]),
             (record.lang or "").lower().split("-")[0],
             places_exact(words, len(item.text or "")),
             pairs(words, len(item.text or "")),
