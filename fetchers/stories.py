@@ -699,6 +699,13 @@ def _credit(title: str, summary: str) -> tuple[int, str] | None:
     return None
 
 
+def credited_outlet(title: str, summary: str) -> str | None:
+    """The outlet an aggregator credits after an article's headline and summary (`_credit`):
+    the article's outlet, where the feed carries many; None when none is credited."""
+    credited = _credit(title, summary)
+    return None if credited is None else credited[1]
+
+
 def _without_credit(title: str, summary: str, credited: tuple[int, str] | None) -> tuple[str, str]:
     """A headline and summary less the credit `_credit` found in them, if any."""
     if credited is None:

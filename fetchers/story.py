@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from fetchers.models import seconds_iso
 from fetchers.query import Record
-from fetchers.stories import terms
+from fetchers.stories import credited_outlet, terms
 
 if TYPE_CHECKING:
     from fetchers.store import ArticleStore
@@ -56,14 +56,20 @@ class Story:
     first_source: str
     first_seen: float
     last_seen: float
+    # the outlets, distinct, in the order they reported it, where they are not its sources
+    # (an aggregator's feed credits the outlet of each article: `outlet_of`); None: they are
+    outlet_names: list[str] | None = field(default=None)
 
     @property
     def outlets(self) -> int:
-        return len(self.sources)
+        """How many outlets carry it: one Google News feed's articles crediting Reuters and
+        the AP are two."""
+        return len(self.outlet_names if self.outlet_names is not None else self.sources)
 
     def to_record(self) -> dict[str, Any]:
-        """What a store that keeps the stories keeps of one (times as POSIX seconds)."""
-        return {
+        """What a store that keeps the stories keeps of one (times as POSIX seconds; its
+        outlets only where they are not its sources)."""
+        record = {
             "title": self.title,
             "articles": list(self.articles),
             "sources": list(self.sources),
@@ -72,6 +78,9 @@ class Story:
             "first_seen": self.first_seen,
             "last_seen": self.last_seen,
         }
+        if self.outlet_names is not None:
+            record["outlets"] = list(self.outlet_names)
+        return record
 
     @classmethod
     def from_record(cls, sid: str, record: dict[str, Any]) -> Story | None:
@@ -87,6 +96,9 @@ class Story:
                 float(record["first_seen"]),
                 float(record["last_seen"]),
             )
+            named = record.get("outlets")  # (a story kept before outlets were: its sources)
+            if isinstance(named, list) and named:
+                story.outlet_names = [str(n) for n in named]
         except (KeyError, TypeError, ValueError):
             return None
         return story if story.articles else None
@@ -111,12 +123,23 @@ def newest_first(story: Story) -> tuple[float, str]:
     return (-story.last_seen, story.id)
 
 
+def outlet_of(record: Record) -> str:
+    """An article's outlet: the one an aggregator credits after its headline and summary
+    ("Fed raises rates - Reuters": a Google News feed carries many), else its feed."""
+    credit = credited_outlet(record.title, record.summary) if record.summary else None
+    return record.source if credit is None else credit
+
+
 def headline_record(record: Record) -> Record:
-    """What `made_story` reads of an article, without its summary and the rest."""
+    """What `made_story` reads of an article, without the rest: for a summary, the outlet
+    an aggregator credits in it alone, which `outlet_of` finds as in the whole (a headline
+    "… - Reuters" and a summary that ends with "Reuters")."""
+    credit = credited_outlet(record.title, record.summary) if record.summary else None
     return Record(
         record.id,
         record.source,
         record.title,
+        credit or "",
         published=record.published,
         fetched=record.fetched,
     )
@@ -153,6 +176,7 @@ def made_story(sid: str, records: list[Record]) -> Story:
     )
     first = ordered[0]
     sources = list(dict.fromkeys(r.source for r in ordered))
+    outlets = list(dict.fromkeys(map(outlet_of, ordered)))
     last = max(map(last_seen, ordered))
     return Story(
         sid,
@@ -163,6 +187,7 @@ def made_story(sid: str, records: list[Record]) -> Story:
         first.source,
         first_time(first),
         last,
+        outlets if outlets != sources else None,
     )
 
 

@@ -23,7 +23,9 @@ if TYPE_CHECKING:
     from fetchers.store import ArticleStore
 
 NEWEST_FILE = "stories-newest.json"
-NEWEST_FORMAT = 2  # 2: a story's last activity never later than its articles' fetching
+# 2: a story's last activity never later than its articles' fetching; 3: its outlets those
+# an aggregator credits (a page kept before counted the feed)
+NEWEST_FORMAT = 3
 NEWEST_KEPT = 1000  # stories kept there (a list of them is asked for twenty or so)
 
 

@@ -26,6 +26,7 @@ from fetchers.story import (
     headline_record,
     made_story,
     newest_first,
+    outlet_of,
     single_story,
 )
 
@@ -50,10 +51,8 @@ class StoryLookup:
             return 1
         count = self._outlets.get(sid)
         if count is None:
-            sources = {
-                r.source for r in map(self.store.record, self.index.members[sid]) if r is not None
-            }
-            count = self._outlets[sid] = max(1, len(sources))
+            outlets = set(map(outlet_of, self.store.headlines(self.index.members[sid])))
+            count = self._outlets[sid] = max(1, len(outlets))
         return count
 
     def articles_of(self, story: str) -> Collection[str]:
@@ -116,7 +115,7 @@ class StoryShelf:
             chain.from_iterable(
                 zip(story.articles, repeat(outlets))
                 for story in giving_way(stories)
-                if (outlets := len(story.sources)) > 1
+                if (outlets := story.outlets) > 1
             )
         )
         # `story:` and `outlets:` ask these of every candidate article of a query: bound dict
@@ -260,6 +259,6 @@ def _by_outlets(stories: list[Story]) -> dict[int, list[str]]:
     front); every other article is one outlet's."""
     out: dict[int, list[str]] = {}
     for story in giving_way(stories):
-        if len(story.sources) > 1:
-            out.setdefault(len(story.sources), []).extend(story.articles)
+        if story.outlets > 1:
+            out.setdefault(story.outlets, []).extend(story.articles)
     return out

@@ -2072,3 +2072,34 @@ def test_names_stored_with_keys_lower_cased_are_found_once_upgraded(pg_dsn: str)
     with psycopg.connect(pg_dsn, autocommit=True) as conn:
         keys = conn.execute("SELECT tag_keys FROM articles WHERE id = 't1'").fetchone()
         assert keys == (["türkiye", "bob's"],)  # in the tags' order
+
+
+def test_outlets_counts_the_outlets_an_aggregator_credits_in_a_saved_story(pg_dsn: str) -> None:
+    """A saved story of one Google News feed whose articles credit three outlets is of three
+    outlets to `outlets:`; a story saved before outlets were kept counts its sources."""
+    when = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
+    batch = [
+        Article(id=f"g{n}", source="Google News", title=f"Fed raises rates - {outlet}",
+                summary=f"Fed raises rates  {outlet}", published=when, fetched=when)
+        for n, outlet in enumerate(["Reuters", "Bloomberg", "AP"])
+    ] + [
+        Article(id=f"w{n}", source=f"Wire {n}", title="Quake", summary="", published=when,
+                fetched=when)
+        for n in range(2)
+    ]  # fmt: skip
+    base = {"title": "t", "first_source": "Google News", "first_seen": 0.0, "last_seen": 0.0}
+    fed = {**base, "articles": ["g0", "g1", "g2"], "sources": ["Google News"],
+           "outlets": ["Reuters", "Bloomberg", "AP"], "first_id": "g0"}  # fmt: skip
+    quake = {**base, "articles": ["w0", "w1"], "sources": ["Wire 0", "Wire 1"], "first_id": "w0"}
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch(batch)
+        store.save_stories({"s00000000000a": (fed["articles"], fed),
+                            "s00000000000b": (quake["articles"], quake)}, [])  # fmt: skip
+        for text, expected in (
+            ("outlets:3", ["g0", "g1", "g2"]),
+            ("outlets:2", ["w0", "w1"]),
+            ("outlets:>=2", ["g0", "g1", "g2", "w0", "w1"]),
+            ("outlets:1", []),
+            ("outlets:3 fed", ["g0", "g1", "g2"]),
+        ):
+            assert sorted(store.query_ids(parse_query(text, NOW))) == expected, text

@@ -3930,3 +3930,39 @@ def test_a_stories_file_made_again_names_each_story_as_the_cycles_did(tmp_path: 
         again.update(store, [], False)
         assert again.index is not None
         assert again.index.story_of["yna-100"] == again.index.story_of["r-2"] == story
+
+
+def test_a_story_of_one_aggregator_feed_counts_the_outlets_it_credits(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A Google News feed's reports of one event, crediting Reuters, Bloomberg and the AP,
+    are one story of three outlets (it counted one, the feed), though of one source; so
+    `outlets:3` finds them, in the writer and as a viewer reads the store back."""
+    credited = [
+        ("Reuters", "Fed raises interest rates by a quarter point to fight inflation", "07:00"),
+        ("Bloomberg", "Fed raises interest rates a quarter point, fight on inflation", "07:10"),
+        ("The Associated Press", "Fed raises interest rates by quarter point, inflation", "07:20"),
+    ]
+    items = [
+        story_item(
+            f"g{n}",
+            f"{title} - {outlet}",
+            f"{title}&#160;&#160;{outlet}",
+            f"Fri, 24 Oct 2025 {when}:00 GMT",
+        )
+        for n, (outlet, title, when) in enumerate(credited)
+    ]
+    feed = tmp_path / "news.xml"
+    feed.write_bytes(rss(*items))
+    config = tmp_path / "c.toml"
+    config.write_text(f'[[sources]]\nname = "Google News"\npath = "{feed}"\n')
+    where = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
+    assert _run(capsys, *where, "refresh")[0] == 0
+    code, found, _ = _run(capsys, *where, "stories", "--json")
+    assert code == 0 and len(found) == 1
+    assert found[0]["sources"] == ["Google News"] and found[0]["outlets"] == 3
+    (tmp_path / "d" / storypage.NEWEST_FILE).unlink()  # made again from the articles
+    code, found, _ = _run(capsys, *where, "stories", "--json")
+    assert code == 0 and [s["outlets"] for s in found] == [3]
+    code, listed, _ = _run(capsys, *where, "list", "outlets:3", "--json")
+    assert code == 0 and len(listed) == 3

@@ -32,6 +32,7 @@ from fetchers.relevance import RelevanceError, SortOrder, by_relevance
 from fetchers.store import ArticleStore, StoreError, StoreLocked
 from fetchers.store.codec import article_of
 from fetchers.store.factory import open_store
+from fetchers.stories import credited_outlet
 from fetchers.storybook import (
     Lead,
     StoryBook,
@@ -581,7 +582,10 @@ class Session:
             # older than the stories a viewer holds: the store that keeps them says
             story = next(iter(stored_stories(self.store, 1, [ident]) or []), None)
         if article is not None and story is not None:
-            also = [source for source in story.sources if source != article.source]
+            # (an aggregator's article is its credited outlet's, as the story counts it)
+            named = story.outlet_names if story.outlet_names is not None else story.sources
+            own = credited_outlet(article.title, article.summary) or article.source
+            also = [outlet for outlet in named if outlet != own]
         return Reading(article, text, found, also, self._text_older(ident, text))
 
     def _text_older(self, ident: str, text: str | None) -> bool:

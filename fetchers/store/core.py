@@ -668,10 +668,11 @@ class Store:
 
     def headlines(self, ids: Iterable[str]) -> list[Record]:
         """The stored articles of these ids (unknown ones left out), in that order, with
-        their source, title and times: what a list of stories shows. What a lean store
-        thinned or a viewer left on disk is read from the shards' row caches, a shard at a
-        time, decoding the title and the fetch time only (reading a million articles back
-        whole for their headlines took a minute of CPU)."""
+        their source, title, summary and times: what a list of stories shows (the summary
+        says the outlet an aggregator credits). What a lean store thinned or a viewer left on
+        disk is read from the shards' row caches, a shard at a time, made into records of
+        those alone (reading a million articles back whole for their headlines took a
+        minute of CPU)."""
         with self.lock:
             records = self._indexes.records
             found = [records[i] for i in ids if i in records]

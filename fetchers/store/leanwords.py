@@ -126,13 +126,18 @@ class LeanWords:
         return whole
 
     def headline(self, record: Record) -> Record | None:
-        """A thinned record's source, title and times, from the words kept for the hooks;
-        None when none are."""
+        """A thinned record's source, title, summary and times, from the words kept for the
+        hooks; None when none are."""
         words = self._fresh.get(record.id)
         if words is None:
             return None
         return Record(
-            record.id, record.source, words[1], published=record.published, fetched=record.fetched
+            record.id,
+            record.source,
+            words[1],
+            words[2],
+            published=record.published,
+            fetched=record.fetched,
         )
 
     def age(self, now: float) -> None:

@@ -186,8 +186,9 @@ class RowsBack:
         return self.whole(record)
 
     def headline(self, record: Record) -> Record:
-        """A record of the id with its source, title and times, as the shard holds them
-        (nothing else of the row decoded; the record's own fields when it cannot be read)."""
+        """A record of the id with its source, title, summary and times, as the shard holds
+        them (a story's outlet is read from its headline and summary: `story.outlet_of`;
+        nothing else of the row decoded; the record's own fields when it cannot be read)."""
         row = self._shard(record.shard).row(record)
         if row is not None and type(row[_TITLE]) is str:
             try:
@@ -197,16 +198,23 @@ class RowsBack:
             except (TypeError, ValueError):
                 pass
             else:
+                summary = row[_SUMMARY]
                 return Record(
                     record.id,
                     record.source,
                     row[_TITLE],
+                    summary if type(summary) is str else "",
                     published=record.published,
                     fetched=fetched,
                 )
         whole = self.whole(record)
         return Record(
-            whole.id, whole.source, whole.title, published=whole.published, fetched=whole.fetched
+            whole.id,
+            whole.source,
+            whole.title,
+            whole.summary,
+            published=whole.published,
+            fetched=whole.fetched,
         )
 
     def whole(self, record: Record) -> Record:

@@ -1150,7 +1150,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             # its "also reported by" as these stories have it (read before them, it said
             # nothing; a cycle may have brought another outlet into its story)
             story = message.shelf.story(shown)
-            if (story is not None and len(story.sources) > 1) or view.also[1]:
+            if (story is not None and story.outlets > 1) or view.also[1]:
                 view.load(shown)
 
     def _asks_stories(self) -> bool:

@@ -356,6 +356,13 @@ MIGRATIONS: tuple[str | Callable[[Any], None], ...] = (
     """,
     # 18 -> 19: source and tag keys folded as `fetchers.query.name_key` folds names
     _fold_name_keys,
+    # 19 -> 20: a story's outlets are those an aggregator credits where it keeps them
+    # (`fetchers.story.Story.outlets`), else its sources: the index of `outlets:` counts so
+    """
+    DROP INDEX IF EXISTS stories_outlets;
+    CREATE INDEX stories_outlets
+        ON stories ((jsonb_array_length(coalesce(record -> 'outlets', record -> 'sources'))));
+    """,
 )
 READER = "wirewatch.reader"  # the session setting that names the reader of a connection
 VERSION = len(MIGRATIONS)

@@ -182,7 +182,8 @@ def _decided(term: Term) -> tuple[str, list[Any], bool] | None:
 
 
 # how many outlets carry a saved story (an index of stories keeps it: `stories_outlets`)
-OUTLETS_SQL = "jsonb_array_length(y.record -> 'sources')"
+# (its outlets where an aggregator credits them, else its sources: `Story.outlets`)
+OUTLETS_SQL = "jsonb_array_length(coalesce(y.record -> 'outlets', y.record -> 'sources'))"
 
 
 _COMPARE = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt,
