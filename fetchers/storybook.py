@@ -947,19 +947,20 @@ def newest_stories(data_dir: Path, limit: int) -> list[Story] | None:
 
 @dataclass(slots=True)
 class Lead:
-    """How a source did against the others on stories several outlets carried."""
+    """How a source did against the others on stories several sources carried."""
 
     first_reports: int = 0
     median_lag: float | None = None  # seconds behind the first report
 
 
 def leads(stories: list[Story], store: ArticleStore) -> dict[str, Lead]:
-    """Per source, over the stories of two or more outlets: how many it reported first, and
-    the median of how long after the first report its own first article came."""
+    """Per source, over the stories of two or more sources: how many it reported first, and
+    the median of how long after the first report its own first article came (one
+    aggregator's feed alone carrying a story of several outlets led no other source)."""
     lags: dict[str, list[float]] = {}
     firsts: Counter[str] = Counter()
     for story in stories:
-        if story.outlets < 2:
+        if len(story.sources) < 2:
             continue
         firsts[story.first_source] += 1
         seen: dict[str, float] = {}  # each outlet's first report, never later than fetched

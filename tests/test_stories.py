@@ -3809,6 +3809,28 @@ def test_an_outlets_lag_counts_its_report_no_later_than_it_was_fetched() -> None
     assert found["Beta"].median_lag == 120
 
 
+def test_a_source_leads_only_on_stories_other_sources_carry_too() -> None:
+    """One Google News feed's reports crediting Reuters and the AP are a story of two outlets,
+    but of one source: the feed was first against no other source, so it has no first report
+    and no lag there (it was counted first on every story it carried alone)."""
+    from fetchers.query import Record
+    from fetchers.story import made_story
+    from fetchers.storybook import leads
+
+    noon = datetime(2026, 11, 5, 12, 0, tzinfo=UTC).timestamp()
+    one = Record("a", "Google News", "Quake hits - Reuters", "Quake hits  Reuters", fetched=noon)
+    two = Record("b", "Google News", "Quake strikes - AP", "Quake strikes  AP", fetched=noon + 60)
+    alone = made_story("s1", [one, two])
+    held = {"a": one, "b": two}
+
+    class Held:
+        def record(self, ident: str) -> Record | None:
+            return held.get(ident)
+
+    assert alone.outlets == 2 and alone.sources == ["Google News"]
+    assert leads([alone], Held()) == {}  # type: ignore[arg-type]
+
+
 def test_a_story_is_first_reported_no_later_than_it_was_fetched() -> None:
     """A date a few minutes ahead of its fetch (within what a feed's clock may be off) made
     the story's first report later than its last activity ("first_seen" 01:03, "last_seen"
