@@ -42,6 +42,7 @@ from tui.messages import (
     RevisionsRead,
     StoriesRead,
     StoryRead,
+    ViewerReloaded,
 )
 from tui.rows import Rows
 from tui.screens.dashboard import DashboardScreen
@@ -680,7 +681,7 @@ def test_a_viewer_mends_its_last_shelf_and_makes_it_whole_now_and_then(
 
     asked: list[StoryShelf | None] = []
 
-    def shelf(self, store, pace=False, window=None, last=None):  # type: ignore[no-untyped-def]
+    def shelf(self, store, pace=False, window=None, last=None, renamed=()):  # type: ignore[no-untyped-def]
         asked.append(last)
         return StoryShelf([])
 
@@ -700,6 +701,45 @@ def test_a_viewer_mends_its_last_shelf_and_makes_it_whole_now_and_then(
             session.close()
             session.store.close()
     assert asked == [None, first, None]
+
+
+def test_a_viewer_makes_the_stories_of_renamed_articles_again_until_it_shows_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The articles a reload found renamed are made again in each shelf until one made with
+    them is shown: a shelf read and then dropped (a later read asked for meanwhile) would
+    otherwise have lost the rename for good."""
+    from datetime import UTC
+
+    from fetchers.storybook import StoryBook
+    from tests.conftest import FROZEN, make, seed_only_config
+    from tui.session import Session
+
+    asked: list[set[str]] = []
+
+    def shelf(self, store, pace=False, window=None, last=None, renamed=()):  # type: ignore[no-untyped-def]
+        asked.append(set(renamed))
+        return StoryShelf([])
+
+    monkeypatch.setattr(StoryBook, "shelf", shelf)
+    with Store(tmp_path / "data", writer=True) as writer:
+        writer.add_batch([make(n, source="Yonhap") for n in range(2)] + [make(5)])
+        session = Session.open(
+            seed_only_config(tmp_path), tmp_path / "data", lambda: FROZEN, UTC, writer=True
+        )
+        try:
+            assert not session.is_writer
+            session.shelf = session.read_stories()
+            writer.rename_sources({"Yonhap": "Yonhap English"})
+            assert session.reload().renamed == 2
+            session.read_stories()  # dropped: never shown
+            session.shelf = session.read_stories()
+            session.read_stories()
+        finally:
+            session.close()
+            session.store.close()
+    renamed = {"Yonhap-0", "Yonhap-1"}
+    assert asked == [set(), renamed, renamed, set()]
 
 
 async def test_a_starred_story_shows_its_unread_reports_and_narrow_rows_keep_the_headline(
@@ -773,3 +813,48 @@ async def test_n_over_stories_moves_to_the_next_story_holding_an_unread_article(
         dashboard.session.store.set_state(second.articles, read=True)
         await pilot.press("n")
         await until(pilot, lambda: headlines.cursor == 2)
+
+
+async def test_a_viewer_shows_a_source_the_writer_renamed_on_its_stories_and_first_reports(
+    tmp_path: Path,
+) -> None:
+    """The writer renamed Yonhap (the config did) while a viewer showed its stories: the
+    viewer's story row, its first report and the health picker's count of first reports
+    take the new name at its next look at the store, with no article joining the story
+    (they kept the old name until one did)."""
+    data = newsroom_data(tmp_path)
+    config = seed_only_config(tmp_path)
+    config.sources.clear()
+    for name in ("Yonhap English", "Reuters", "AP", "NHK"):
+        config.sources.append(
+            Source(name, url=f"https://{name.split()[0].lower()}.example/feed", enabled=False)
+        )
+    with Store(data, writer=True) as writer:
+        app = make_app(tmp_path, config, poll=False)
+        async with piloted(app) as pilot:
+            dashboard = await opened(app, pilot)
+            assert not dashboard.session.is_writer
+            await story_rows(app, pilot)
+            korea = next(line for line in screen_text(app).splitlines() if "3 outlets" in line)
+            assert " Yonhap " in korea
+            since = seen(app).mark()
+            renamed = writer.rename_sources({"Yonhap": "Yonhap English"})
+            assert renamed == ["a0"]
+            await seen(app).wait_for(ViewerReloaded, lambda m: m.reload.revised > 0, since=since)
+
+            def korea_row() -> str:
+                rows = screen_text(app).splitlines()
+                return next((line for line in rows if "3 outlets" in line), "")
+
+            await until(pilot, lambda: "Yonhap English" in korea_row())
+            korea_id = dashboard.session.shelf.story_of("a0")  # type: ignore[union-attr]
+            await pilot.press(*["down"] * dashboard.headlines.ids.index(korea_id or ""))
+            await open_timeline(app, pilot)
+            assert "first Yonhap English," in screen_text(app)
+            await pilot.press("escape")
+            await pilot.pause()
+            await pilot.press("H")
+            await seen(app).wait_for(LeadsRead, since=since)
+            await pilot.pause()
+            lines = [line for line in screen_text(app).splitlines() if " lag " in line]
+            assert "first 1 lag 0s" in next(line for line in lines if " Yonhap English " in line)

@@ -1912,6 +1912,9 @@ def test_a_source_renamed_by_the_writer_is_found_under_its_new_name_by_a_viewer(
                 assert store.sources_count() == {"Yonhap English": 3, "Wire": 1}
             if open_store.backend == "tinydb":  # (a database's viewer hears it as it can)
                 assert viewer.revised_at_reload() == 3
+                assert sorted(viewer.renamed_at_reload()) == [f"Yonhap-{n}" for n in range(3)]
+                viewer.reload()
+                assert viewer.renamed_at_reload() == []  # told once
     with open_store() as reopened:
         assert len(reopened.query_ids(parse_query('source:"Yonhap English"'))) == 3
 

@@ -184,6 +184,7 @@ class Store:
         self._unreadable_noted: set[str] = set()  # shards said to be unreadable (`_unreadable`)
         self._gone_at_reload = 0  # articles the last reload found removed (`gone_at_reload`)
         self._revised_at_reload = 0  # ... and given another headline (`revised_at_reload`)
+        self._renamed_at_reload: list[str] = []  # ... and another source name
         self._open(first)
         if word_index:
             self.start_word_index()
@@ -919,6 +920,7 @@ class Store:
         for (old, new), ids in renamed.items():
             self._indexes.rename_source(old, ids, new)
             self._revised_at_reload += len(ids)  # rows to draw again, as a headline's
+            self._renamed_at_reload.extend(ids)  # stories to make again
         self._indexes.retag(retagged)
 
     def _write_rows(self, key: str, whole: dict[str, Record] | None = None) -> None:
@@ -1022,6 +1024,7 @@ class Store:
             new: list[str] = []
             held = len(self._indexes.records)
             self._revised_at_reload = 0  # (counted by `_take_changes` as shards load again)
+            self._renamed_at_reload = []
             present = shards.present_keys(self.dir)
             gone = [key for key in [*self._shards, *self._partial] if key not in present]
             for key in gone:
@@ -1054,6 +1057,9 @@ class Store:
 
     def revised_at_reload(self) -> int:
         return self._revised_at_reload
+
+    def renamed_at_reload(self) -> list[str]:
+        return list(self._renamed_at_reload)
 
     # -- writing ----------------------------------------------------------------------------
     def _require_writer(self) -> None:

@@ -194,6 +194,13 @@ class ArticleStore(Protocol):
         is run again then, for a headline may have left it or joined it."""
         ...
 
+    def renamed_at_reload(self) -> list[str]:
+        """The stored articles the last `reload` found given another source name by another
+        process (the config renamed their source): a viewer makes their stories again, whose
+        articles are the same. Empty where the store cannot tell; a viewer of such a store
+        makes its stories whole, or takes them as the grouping saved them."""
+        ...
+
     def marks_changed(self) -> bool:
         """Whether another process may have changed a read or starred mark since the last
         look (the rows on a screen are then read again)."""

@@ -1186,6 +1186,11 @@ class PostgresStore:
         counted before a viewer listens, or while its listening connection is broken)."""
         return self._revised
 
+    def renamed_at_reload(self) -> list[str]:
+        """None told (the writers announce how many they rewrote, not which): a viewer
+        makes its stories whole, or takes them as the grouping saved them."""
+        return []
+
     def _announcements(self) -> list[str] | None:
         """(Under the guard.) What the writers announced since the last look; None when the
         listening connection broke: it is let go (the tables are read, and it is made
