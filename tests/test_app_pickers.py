@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.pilot import Pilot
+from textual.widgets import OptionList
 
 from fetchers.models import Source
 from tests.conftest import (
@@ -13,6 +14,7 @@ from tests.conftest import (
     dash,
     make_app,
     piloted,
+    rss,
     screen_text,
     seed_only_config,
     seen,
@@ -141,6 +143,44 @@ async def test_capital_h_shows_each_sources_health(tmp_path: Path, feed_server: 
         (row,) = rows
         assert "error" in row and "503" in row and row.rstrip(" │▌▎").endswith("…")
         assert "1 failed in a row HTTP 503" in row  # why it fails, at 80 columns too
+
+
+async def test_the_health_picker_follows_a_poll_while_open_and_keeps_its_highlight(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """A source that failed recovers at a poll made while H is open: its row says so in
+    place, the highlight still on it (it said the failure until H was closed and opened)."""
+    config = seed_only_config(tmp_path)
+    route = Route(b"", status=503)
+    config.sources.append(Source("Down Wire", url=feed_server.add("/down.xml", route)))
+    app = make_app(tmp_path, config)
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        await seen(app).wait_for(CycleDone)
+        await pilot.pause()
+        since = seen(app).mark()
+        await pilot.press("H")
+        await seen(app).wait_for(LeadsRead, since=since)
+        await until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        picker = app.screen
+        await pilot.press("end")  # Down Wire
+        await pilot.pause()
+
+        def down_row() -> str:
+            rows = screen_text(app).splitlines()
+            return next(line for line in rows if "Down Wire" in line and " ok " in line)
+
+        assert "1 failed in a row HTTP 503" in down_row()
+        route.status, route.body = 200, rss("<title>Back up</title><guid>b1</guid>")
+        since = seen(app).mark()
+        dashboard.action_refresh()  # (r goes to the picker while it is open)
+        await seen(app).wait_for(CycleDone, since=since)
+        await pilot.pause()
+        assert app.screen is picker
+        assert "failed" not in down_row() and "error" not in down_row()
+        listed = picker.query_one(OptionList)
+        assert listed.highlighted is not None
+        assert listed.get_option_at_index(listed.highlighted).id == "Down Wire"
 
 
 async def test_a_source_named_with_quotes_is_filtered_to_from_the_picker(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import OptionList
 
 from fetchers.healthbook import HealthBook
 from fetchers.models import Article, Source, SourceHealth
@@ -858,3 +859,37 @@ async def test_a_viewer_shows_a_source_the_writer_renamed_on_its_stories_and_fir
             await pilot.pause()
             lines = [line for line in screen_text(app).splitlines() if " lag " in line]
             assert "first 1 lag 0s" in next(line for line in lines if " Yonhap English " in line)
+
+
+async def test_the_open_health_picker_counts_first_reports_anew_as_the_stories_change(
+    tmp_path: Path,
+) -> None:
+    """H open in a viewer as the writer renames Yonhap: the first reports move to the new
+    name in place, the highlight kept on its row."""
+    data = newsroom_data(tmp_path)
+    config = seed_only_config(tmp_path)
+    config.sources.clear()
+    for name in ("Yonhap English", "Reuters", "AP", "NHK"):
+        config.sources.append(
+            Source(name, url=f"https://{name.split()[0].lower()}.example/feed", enabled=False)
+        )
+    with Store(data, writer=True) as writer:
+        app = make_app(tmp_path, config, poll=False)
+        async with piloted(app) as pilot:
+            await opened(app, pilot)
+            await pilot.press("H")
+            await seen(app).wait_for(LeadsRead)
+            await pilot.pause()
+            picker = app.screen
+            assert isinstance(picker, PickerScreen)
+
+            def yonhap_row() -> str:
+                rows = screen_text(app).splitlines()
+                return next(line for line in rows if " Yonhap English " in line and " lag " in line)
+
+            assert "first 0 lag -" in yonhap_row()
+            writer.rename_sources({"Yonhap": "Yonhap English"})
+            await until(pilot, lambda: "first 1 lag 0s" in yonhap_row())
+            assert app.screen is picker
+            listed = picker.query_one(OptionList)
+            assert listed.highlighted == 0

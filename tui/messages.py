@@ -257,6 +257,7 @@ class LeadsRead(Message):
     its median lag behind the first report, for the health picker."""
 
     leads: dict[str, Lead]
+    again: bool = False  # for the open picker (it is said anew), not one to open
 
 
 @dataclass

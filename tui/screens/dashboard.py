@@ -188,6 +188,8 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         # clear the filter for it (asked for while that list was partial: perhaps in a row
         # not read yet); a filter typed meanwhile is the reader's and stays
         self._clear_for_it: int | None = None
+        self._health_shown: PickerScreen | None = None  # the health picker, while it is open
+        self._leads: dict[str, Lead] = {}  # who reported first, as it shows them
         self.set_reactive(DashboardScreen.events, list(self.config.events))
         self.set_reactive(DashboardScreen.writer, session.is_writer)
         self.set_reactive(DashboardScreen.health, session.opened_health)
@@ -612,6 +614,10 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
 
     @on(LeadsRead)
     def _show_health(self, message: LeadsRead) -> None:
+        if message.again:
+            self._leads = message.leads
+            self._health_again()
+            return
         try:
             self._health_picker(message.leads)
         finally:
@@ -619,7 +625,45 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
 
     def _health_picker(self, leads: dict[str, Lead]) -> None:
         """Each source's state, and how many stories of several outlets it reported first and
-        how far behind the first report it came (the median), as `wirewatch sources` says."""
+        how far behind the first report it came (the median), as `wirewatch sources` says;
+        said again in place while it is open, as polls change them (`_health_again`)."""
+        self._leads = leads
+        footer = (
+            "ok: how long since it last read · first: stories of several outlets it reported"
+            " first · lag: its median delay behind the first report · enter filters to that"
+            " source ·"
+            f" {key_shown(self.app, 'picker.close')} closes"
+        )
+        picker = PickerScreen("Source health", self._health_options(leads), footer)
+        self._health_shown = picker
+
+        def picked(name: str | None) -> None:
+            if self._health_shown is picker:
+                self._health_shown = None
+            self._picked_source(name)
+
+        self.app.push_screen(picker, picked)
+
+    def _health_again(self, leads: bool = False) -> None:
+        """The open health picker's rows said anew with the sources' health now; `leads`:
+        who reported first read again too (the stories changed), in a thread."""
+        picker = self._health_shown
+        if picker is None or not picker.is_attached:
+            return
+        picker.update_options(self._health_options(self._leads))
+        if leads:
+            self._read_leads_again()
+
+    @work(thread=True, group="leads-again", exclusive=True, exit_on_error=False)
+    def _read_leads_again(self) -> None:
+        try:
+            found = self.session.leads()
+        except StoreError as exc:  # the leads shown stay
+            log.warning("who reported first could not be read: %s", exc)
+            return
+        self.post_message(LeadsRead(found, again=True))
+
+    def _health_options(self, leads: dict[str, Lead]) -> list[tuple[str, Text]]:
         local, options, now = self.session.local, [], self.clock()
         named = picker_name_width(self.app.size.width)
         told = healths_at(self.health, ((s.name, s.location) for s in self.config.sources))
@@ -643,13 +687,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
                 f"{said}ok {ok} · first {firsts} lag {behind}"
             )
             options.append((source.name, Text(line)))
-        footer = (
-            "ok: how long since it last read · first: stories of several outlets it reported"
-            " first · lag: its median delay behind the first report · enter filters to that"
-            " source ·"
-            f" {key_shown(self.app, 'picker.close')} closes"
-        )
-        self.app.push_screen(PickerScreen("Source health", options, footer), self._picked_source)
+        return options
 
     # -- polling ------------------------------------------------------------------------------
     @work(thread=True, group="poller", exit_on_error=False)
@@ -720,12 +758,14 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             markup=False,
         )
         self.query_one(StatusLine).refresh()
+        self._health_again()
 
     @on(CycleDone)
     def _cycle_reported(self, message: CycleDone) -> None:
         self._opening = False
         self.last_poll = message.polled_at
         self.health = message.health
+        self._health_again()
         if message.new_ids or message.removed or (message.revised_ids and self.query_text):
             # (a revised headline may leave a filter's list, or join it)
             self.run_query()
@@ -834,6 +874,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         self.health = reload.health
         polled = [h.last_polled for h in reload.health.values() if h.last_polled]
         self.last_poll = max(polled) if polled else None
+        self._health_again()
         self._opening = False
         if reload.new_ids or reload.gone or (reload.revised and self.query_text):
             self.run_query()  # listed and counted again (a revised headline may leave the
@@ -1144,6 +1185,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
     @on(StoriesRead)
     def _stories_read(self, message: StoriesRead) -> None:
         self.session.shelf = message.shelf
+        self._health_again(leads=True)  # who reported first, over these stories
         if self.story_view or self._asks_stories():
             self.run_query(recount=False)
         view = self.article_view

@@ -43,6 +43,25 @@ class PickerScreen(TableOrderedKeys, ModalScreen[str | None]):
                 footer = f"enter chooses · {key_shown(self.app, 'picker.close')} closes"
             yield Static(Text(footer), id="picker-footer")
 
+    def update_options(self, options: list[tuple[str, Text]]) -> None:
+        """Say the options anew in place (what they tell changed while the picker is open),
+        the highlight on the option it was on (or on its row, that option gone)."""
+        self.options = options
+        listed = self.query_one(OptionList)
+        at = listed.highlighted
+        key = listed.get_option_at_index(at).id if at is not None else None
+        if [option.id for option in listed.options] == [key for key, _ in options]:
+            for index, (_, label) in enumerate(options):
+                if listed.options[index].prompt != label:
+                    listed.replace_option_prompt_at_index(index, label)
+            return
+        listed.set_options([Option(label, id=key) for key, label in options])
+        keys = [key for key, _ in options]
+        if key in keys:
+            listed.highlighted = keys.index(key)
+        elif at is not None and options:
+            listed.highlighted = min(at, len(options) - 1)
+
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
 
