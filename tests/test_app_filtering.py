@@ -20,7 +20,7 @@ import tui.screens.dashboard as dashboard_module
 from fetchers import foreground
 from fetchers.events import EventBook
 from fetchers.models import Article, Event
-from fetchers.query import Query
+from fetchers.query import Query, parse_query
 from fetchers.store import Store
 from tests.conftest import (
     FROZEN,
@@ -176,6 +176,52 @@ async def test_u_shows_unread_headlines_only(tmp_path: Path) -> None:
         await settle(app, pilot)
         assert dashboard.unread_only
         assert "filter: (unread only) ─ 5 of 6" in status_text(app)
+
+
+def said(app: App[None]) -> str:
+    """Every notification shown so far, one a line."""
+    return "\n".join(str(n.message) for n in app._notifications)
+
+
+async def test_u_counts_and_a_offers_only_what_is_unread_after_a_read_row_stays(
+    tmp_path: Path,
+) -> None:
+    """An article read in the unread view stays listed (and highlighted) until the next
+    list: the count and `A`'s prompt said one more than is unread, as `wirewatch list
+    is:unread` counts, until a poll. They say what is unread, `A` marks that, and `m` making
+    it unread again counts it again."""
+    app = make_app(tmp_path)
+    app.read_after = 3600  # only the keys mark
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert "filter: (unread only) ─ 6 of 6" in status_text(app)
+        current = dashboard.headlines.current_id
+        since = seen(app).mark()
+        await pilot.press("m")
+        await seen(app).wait_for(MarksChanged, lambda m: m.ids == [current], since=since)
+        await pilot.pause()
+        assert dashboard.headlines.current_id == current  # still listed, highlighted
+        store = dashboard.session.store
+        unread = store.query_ids(parse_query("is:unread", FROZEN))
+        assert len(unread) == 5
+        assert "filter: (unread only) ─ 5 of 6" in status_text(app)
+        since = seen(app).mark()
+        await pilot.press("m")  # unread again: counted again
+        await seen(app).wait_for(MarksChanged, lambda m: m.ids == [current], since=since)
+        await pilot.pause()
+        assert "filter: (unread only) ─ 6 of 6" in status_text(app)
+        since = seen(app).mark()
+        await pilot.press("m")
+        await seen(app).wait_for(MarksChanged, lambda m: m.ids == [current], since=since)
+        await pilot.press("A")
+        await until(pilot, lambda: "again to mark the" in said(app))
+        assert "Press A again to mark the 5 articles listed read." in said(app)
+        await pilot.press("A")
+        await until(pilot, lambda: "Marked " in said(app))
+        assert "Marked 5 articles read." in said(app)
+        assert store.query_ids(parse_query("is:unread", FROZEN)) == []
 
 
 async def test_escape_closes_the_filter_prompt_and_keeps_the_filter(tmp_path: Path) -> None:

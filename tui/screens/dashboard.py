@@ -189,6 +189,10 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         # not read yet); a filter typed meanwhile is the reader's and stays
         self._clear_for_it: int | None = None
         self._health_shown: PickerScreen | None = None  # the health picker, while it is open
+        # the unread view's rows read here since it was listed (they stay until the next
+        # list, not to jump away), and how many it listed: `matching` counts the unread
+        self._read_listed: set[str] = set()
+        self._listed_count = 0
         self._leads: dict[str, Lead] = {}  # who reported first, as it shows them
         self.set_reactive(DashboardScreen.events, list(self.config.events))
         self.set_reactive(DashboardScreen.writer, session.is_writer)
@@ -426,6 +430,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             self.matching, self.total = len(matches.stories or ()), len(message.shelf or ())
         else:
             self.matching, self.total = len(matches.ids), matches.total
+        self._read_listed, self._listed_count = set(), self.matching
         self.of_stories = matches.story_total is not None or listed_stories
         self.ranked = matches.ranked
         self.more_match = matches.more
@@ -985,6 +990,28 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
     def _marks_changed(self, message: MarksChanged) -> None:
         if message.ids:  # else nothing changed (read already, or gone)
             self.headlines.update_rows(message.rows)
+            if self.unread_only and not self.counting:
+                self._count_unread(message.ids, message.rows)
+
+    def _count_unread(self, ids: list[str], rows: Rows) -> None:
+        """(The unread view.) Count the listed rows these articles' marks made read, or
+        unread again, out of `matching`: a row read stays listed until the next list."""
+        headlines = self.headlines
+        shelf = headlines.stories if headlines.story_rows else None
+        for ident in ids:
+            if shelf is not None:
+                key = shelf.story_of(ident)
+                read = key is not None and "+" not in rows.marks.get(key, "+")
+            else:
+                key, row = ident, rows.articles.get(ident)
+                read = row is not None and row.article.read
+            if key is None or (key != headlines.current_id and key not in headlines.ids):
+                continue
+            if read:
+                self._read_listed.add(key)
+            else:
+                self._read_listed.discard(key)
+        self.matching = self._listed_count - len(self._read_listed)
 
     def action_open_article(self) -> None:
         story = self.headlines.current_story if self.headlines.story_rows else None
@@ -1084,8 +1111,9 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         what = "stories" if headlines.story_rows else "articles"
         if not self._marking_all.confirmed(f"{headlines.generation}"):
             key = key_shown(self.app, "article.all_read")
+            listed = len(rows) - len(self._read_listed)  # (those of the unread view read here)
             self.notify(
-                f"Press {key} again to mark the {len(rows):,} {what} listed read.", markup=False
+                f"Press {key} again to mark the {listed:,} {what} listed read.", markup=False
             )
             return
         self._mark_all_read(rows, headlines.stories if headlines.story_rows else None)
