@@ -179,7 +179,7 @@ BINDINGS = [
         "dashboard",
         "toggle_read",
         "Read/unread",
-        palette="Mark the article read or unread",
+        palette="Mark the article read or unread (on a story row, its articles)",
     ),
     KeyBinding(
         "article.all_read",

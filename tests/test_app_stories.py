@@ -893,3 +893,42 @@ async def test_the_open_health_picker_counts_first_reports_anew_as_the_stories_c
             assert app.screen is picker
             listed = picker.query_one(OptionList)
             assert listed.highlighted == 0
+
+
+async def test_m_on_a_story_row_marks_every_article_of_the_story(tmp_path: Path) -> None:
+    """`m` on a story row marked the article the pane showed (its first report) alone: it
+    marks the story's articles read, all unread once all are read, and says so."""
+    newsroom_data(tmp_path)
+    app = make_app(tmp_path)
+    app.read_after = 3600  # only the key marks
+    async with piloted(app) as pilot:
+        await opened(app, pilot)
+        dashboard = await story_rows(app, pilot)
+        shelf = dashboard.session.shelf
+        assert shelf is not None
+        korea = shelf.story("a0")
+        assert korea is not None and len(korea.articles) == 3
+        headlines = dashboard.headlines
+        await pilot.press(*["down"] * headlines.ids.index(korea.id))
+        await pilot.pause()
+        store = dashboard.session.store
+        assert store.unread(korea.articles) == set(korea.articles)
+        since = seen(app).mark()
+        await pilot.press("m")
+        await seen(app).wait_for(MarksChanged, since=since)
+        await pilot.pause()
+        assert store.unread([*korea.articles, "a3"]) == {"a3"}  # the other story's stays
+        assert "Marked the story's 3 articles read." in notes(app)
+        row = next(line for line in screen_text(app).splitlines() if "3 outlets" in line)
+        assert not row.lstrip("│ ").startswith("+")
+        since = seen(app).mark()
+        await pilot.press("m")  # every one read: all unread again
+        await seen(app).wait_for(MarksChanged, since=since)
+        await pilot.pause()
+        assert store.unread(korea.articles) == set(korea.articles)
+        assert "Marked the story's 3 articles unread." in notes(app)
+
+
+def notes(app: WirewatchApp) -> str:
+    """Every notification shown so far, one a line."""
+    return "\n".join(str(n.message) for n in app._notifications)

@@ -125,6 +125,7 @@ class MarksChanged(Message):
 
     ids: list[str]
     rows: Rows
+    said: str | None = None  # what the key did, to say (a story's articles marked)
 
 
 @dataclass

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Collection, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
@@ -683,6 +683,20 @@ class Session:
             else:
                 self.store.set_state([ident], read=not article.read, starred=None)
             return self.reread([ident])  # under the guard: read back in the order changed
+
+    def toggle_story(self, articles: Collection[str]) -> tuple[list[str], bool, Rows]:
+        """(In a thread.) Mark a story's articles read, or all unread when every one is read
+        already (as `toggle` switches one article); the ids changed, whether they are read
+        now, and their rows read again."""
+        with self._marks_guard:
+            unread = self.store.unread(articles)
+            changed = [i for i in articles if i in unread]
+            if not changed:
+                changed = [r.id for r in self.store.records(list(articles))]
+            read = bool(unread)
+            if changed:
+                self.store.set_state(changed, read=read, starred=None)
+            return changed, read, self.reread(changed)
 
     def mark_read(self, ident: str) -> Rows | None:
         """(In a thread.) Mark the article read; its rows read again, None when it was read

@@ -988,6 +988,8 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
 
     @on(MarksChanged)
     def _marks_changed(self, message: MarksChanged) -> None:
+        if message.said is not None:
+            self.notify(message.said, markup=False)
         if message.ids:  # else nothing changed (read already, or gone)
             self.headlines.update_rows(message.rows)
             if self.unread_only and not self.counting:
@@ -1053,14 +1055,27 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             self._toggle(ident, "starred")
 
     def action_toggle_read(self) -> None:
+        """The highlighted article's read mark switched; on a story row, its articles'."""
+        story = self.headlines.current_story if self.headlines.story_rows else None
         ident = self._current()
-        if ident is not None:
-            # the mark asked for stands: the article's read-after-shown timer, still to run,
-            # marked it read again a moment after `m` made it unread
-            if self._read_timer is not None:
-                self._read_timer.stop()
-                self._read_timer = None
+        if story is None and ident is None:
+            return
+        # the mark asked for stands: the article's read-after-shown timer, still to run,
+        # marked it read again a moment after `m` made it unread
+        if self._read_timer is not None:
+            self._read_timer.stop()
+            self._read_timer = None
+        if story is not None:
+            self._toggle_story(story)
+        elif ident is not None:
             self._toggle(ident, "read")
+
+    @work(thread=True, group="state", exit_on_error=False)
+    def _toggle_story(self, story: Story) -> None:
+        ids, read, rows = self.session.toggle_story(story.articles)
+        n, state = len(ids), "read" if read else "unread"
+        said = f"Marked the story's {n} article{'' if n == 1 else 's'} {state}." if ids else None
+        self.post_message(MarksChanged(ids, rows, said))
 
     def action_next_unread(self, step: int) -> None:
         """The next unread row below the highlighted one (`step` -1: above), found in a
