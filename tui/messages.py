@@ -254,7 +254,7 @@ class StoryRead(Message):
 
 @dataclass
 class LeadsRead(Message):
-    """Per source, how many of the listed stories of several outlets it reported first and
+    """Per source, how many of the listed stories of several sources it reported first and
     its median lag behind the first report, for the health picker."""
 
     leads: dict[str, Lead]

@@ -629,12 +629,12 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             self._release_keys()
 
     def _health_picker(self, leads: dict[str, Lead]) -> None:
-        """Each source's state, and how many stories of several outlets it reported first and
+        """Each source's state, and how many stories of several sources it reported first and
         how far behind the first report it came (the median), as `wirewatch sources` says;
         said again in place while it is open, as polls change them (`_health_again`)."""
         self._leads = leads
         footer = (
-            "ok: how long since it last read · first: stories of several outlets it reported"
+            "ok: how long since it last read · first: stories of several sources it reported"
             " first · lag: its median delay behind the first report · enter filters to that"
             " source ·"
             f" {key_shown(self.app, 'picker.close')} closes"
