@@ -1208,7 +1208,7 @@ def _version(
     if not title and not summary and not content:
         # a headline, summary or content that could not be read (or none written) leaves the
         # item its link to be shown by; an item without even that is counted, never silent
-        title = _article_link(raw.link) or ""
+        title = article_link(raw.link) or ""
         if not title:
             feed.warn("item with nothing to show", raw.guid)
             return None
@@ -1225,7 +1225,7 @@ def _version(
         id=ident,
         source=source,
         title=title,
-        link=_article_link(raw.link),
+        link=article_link(raw.link),
         published=_not_ahead(published or updated, fetched, feed),
         fetched=fetched,
         summary=summary if summary else _lead(content),
@@ -1283,8 +1283,15 @@ def _language(lang: str | None, feed: ParsedFeed) -> str | None:
     """The primary subtag of a language tag ("en-US" is "en"); anything else is no language."""
     if not lang or not lang.strip():
         return None
-    if not _LANGUAGE_TAG.fullmatch(lang.strip()):
+    primary = primary_language(lang)
+    if primary is None:
         feed.warn("unreadable language", lang.strip())
+    return primary
+
+
+def primary_language(lang: str) -> str | None:
+    """The primary subtag of a language tag ("en-US" is "en"); None for anything else."""
+    if not _LANGUAGE_TAG.fullmatch(lang.strip()):
         return None
     return _SUBTAG.split(lang.strip(), maxsplit=1)[0].lower()
 
@@ -1308,7 +1315,7 @@ def _with_revisions(versions: list[_Version], fetched: datetime) -> Article:
     return latest
 
 
-def _article_link(link: str | None) -> str | None:
+def article_link(link: str | None) -> str | None:
     """An item's link as stored, shown and opened: without its tracking parameters (a feed
     stamping them anew at each fetch made a titleless item's title a new revision at each)."""
     return _http_link(untracked(link)) if link else None

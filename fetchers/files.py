@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from fetchers.charset import in_utf8
-from fetchers.feeds import FeedError, ParsedFeed, parse_feed, to_articles
+from fetchers.feeds import (
+    FeedError,
+    ParsedFeed,
+    article_link,
+    parse_feed,
+    primary_language,
+    to_articles,
+)
 from fetchers.models import Article, article_id
 from fetchers.text import clean_line, normalise_paragraphs, strip_controls
 from fetchers.timeparse import parse_feed_date
@@ -306,23 +313,28 @@ def _article(
         published_at: datetime | None = when.astimezone(UTC)
     else:
         published_at = parse_feed_date(str(published), default_zone) if published else None
-    link = meta.get("link")
-    tags = [*source_tags, *[str(t) for t in meta.get("tags", [])]]
+    # each field as a feed's is kept: the link an http(s) one without escape sequences or
+    # control characters, names and tags one plain line, the language its primary subtag
+    # (a clipping's metadata is text from outside as much as a feed's)
+    link = article_link(meta.get("link"))
+    tags = [*source_tags, *filter(None, (clean_line(str(t)) for t in meta.get("tags", [])))]
     summary = text.split("\n\n", 1)[0] if text else ""
-    author = meta.get("outlet")
-    if author and meta.get("via"):
-        author = f"{author} via {meta['via']}"
+    author = clean_line(meta.get("outlet") or "")
+    via = clean_line(meta.get("via") or "")
+    if author and via:
+        author = f"{author} via {via}"
+    lang = meta.get("lang")
     return Article(
-        id=article_id(source, meta.get("guid") or key, link, title, summary),
+        id=article_id(source, meta.get("guid") or key, meta.get("link"), title, summary),
         source=source,
         title=title,
-        link=link if isinstance(link, str) else None,
+        link=link,
         published=published_at,
         fetched=fetched,
         summary=summary,
         text=text or None,
         tags=list(dict.fromkeys(tags)),
-        lang=meta.get("lang"),
-        author=author,
+        lang=primary_language(lang) if lang else None,
+        author=author or None,
         guid=meta.get("guid"),
     )

@@ -252,3 +252,29 @@ async def test_a_meta_field_of_another_kind_is_left_out_and_every_article_kept(
     assert "kept" in first.tags
     assert by_title["Other title"].author == "The Herald"
     assert by_title["Other title"].published == datetime(2025, 10, 24, tzinfo=UTC)
+
+
+def test_a_clippings_metadata_is_kept_as_a_feeds_fields_are(tmp_path: Path, now: datetime) -> None:
+    """A clipping's link, tags, outlet and language were stored as written: an OSC 52
+    escape in the link reached the clipboard through `o` and the webhooks, a tag holding an
+    escape showed "m2x" but `tag:m2x` found nothing, and a javascript: link went to Matrix
+    and ntfy. They are kept as a feed's are: an http(s) link without controls (any other
+    none), names and tags one plain line, the language its primary subtag."""
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Tariff talks\n\nBody of the clipping.\n")
+    (folder / "a.meta.toml").write_text(
+        'outlet = "Out \\u001b]52;c;T1VU\\u0007"\n'
+        'via = "Wire\\u009b2J"\n'
+        'tags = ["m2\\u001b]8;;http://evil\\u001b\\\\x", "  "]\n'
+        'link = "https://example.org/\\u001b]52;c;QQ==\\u0007a"\n'
+        'lang = "en-GB"\n'
+    )
+    (folder / "b.txt").write_text("Other talks\n\nBody two.\n")
+    (folder / "b.meta.toml").write_text('link = "javascript:alert(1)"\nlang = "not a language"\n')
+    by_title = {a.title: a for a in read_local(folder, "clips", [], now)}
+    clean = by_title["Tariff talks"]
+    assert clean.link == "https://example.org/a"
+    assert clean.tags == ["m2x"] and clean.author == "Out via Wire" and clean.lang == "en"
+    other = by_title["Other talks"]
+    assert other.link is None and other.lang is None
