@@ -88,6 +88,25 @@ async def test_o_copies_the_link_without_a_browser(
         assert any("copied the link" in str(n.message) for n in app._notifications)
 
 
+async def test_o_copies_a_stored_link_without_its_escape_sequences(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A link stored with an escape sequence in it (a clipping's, before its metadata was
+    cleaned) went to the clipboard as stored: an OSC 52 inside it wrote the clipboard over
+    when pasted in a terminal. The link is copied and opened without controls."""
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "BROWSER"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SSH_CONNECTION", "10.0.0.1 5000 10.0.0.2 22")
+    linked_article(tmp_path, "https://news.example/\x1b]52;c;QQ==\x07talks")
+    app = make_app(tmp_path, poll=False)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("o")
+        await seen(app).wait_for(LinkOpened)
+        await pilot.pause()
+        assert app.clipboard == "https://news.example/talks"
+
+
 async def test_o_refuses_links_that_are_not_http(tmp_path: Path) -> None:
     linked_article(tmp_path, "javascript:alert(1)")
     app = make_app(tmp_path, poll=False)

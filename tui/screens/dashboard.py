@@ -46,6 +46,7 @@ from fetchers.store.errors import Unreachable
 from fetchers.story import Story, first_time
 from fetchers.storybook import Lead
 from fetchers.storyshelf import StoryShelf
+from fetchers.text import strip_controls
 from tui.actions import TableOrderedKeys, bindings, first_key, help_sections, key_shown
 from tui.alertdata import AlertData
 from tui.browser import has_browser, terminal_browser
@@ -1156,20 +1157,25 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         """In a thread: the article is read from the store, finding a browser may run
         `xdg-settings`, and a terminal browser named in $BROWSER runs until it is closed."""
         article = self.session.get(ident)
-        if article is None:
-            refused = "That article is no longer stored."
+        if article is None or not article.link:
+            refused = (
+                "That article is no longer stored."
+                if article is None
+                else f"This article has {self.session.why_no_link(article)}."
+            )
             self.post_message(LinkOpened(None, refused=refused))
-        elif not article.link:
-            refused = f"This article has {self.session.why_no_link(article)}."
-            self.post_message(LinkOpened(None, refused=refused))
-        elif not article.link.lower().startswith(("http://", "https://")):
+            return
+        # (a link stored before its source's fields were cleaned may hold an escape sequence:
+        # copied whole, an OSC 52 in it wrote the clipboard over where it was pasted)
+        link = "%20".join(strip_controls(article.link).split())
+        if not link.lower().startswith(("http://", "https://")):
             refused = "Only http and https links are opened."
-            self.post_message(LinkOpened(article.link, refused=refused, warning=True))
-        elif (command := terminal_browser(article.link)) is not None:
-            self.post_message(LinkOpened(article.link, terminal=command))
+            self.post_message(LinkOpened(link, refused=refused, warning=True))
+        elif (command := terminal_browser(link)) is not None:
+            self.post_message(LinkOpened(link, terminal=command))
         else:
-            opened = has_browser() and webbrowser.open(article.link)
-            self.post_message(LinkOpened(article.link, opened))
+            opened = has_browser() and webbrowser.open(link)
+            self.post_message(LinkOpened(link, opened))
 
     @on(LinkOpened)
     def _link_opened(self, message: LinkOpened) -> None:
