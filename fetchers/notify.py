@@ -180,16 +180,26 @@ def slack_escaped(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def sent_link(link: str | None) -> str | None:
+    """An alert's link as a webhook carries it: http(s) only, without the controls or escape
+    sequences a link stored before its source's fields were cleaned may hold."""
+    if not link:
+        return None
+    link = "%20".join(strip_controls(link).split())
+    return link if link.lower().startswith(("http://", "https://")) else None
+
+
 def webhook_request(url: str, fmt: str, entry: AlertEntry) -> tuple[str, dict[str, Any]]:
     """(URL to POST to, JSON body) for one entry in one of the formats."""
     title, body = headline(entry)
     line = f"{title}: {body}"
-    if entry.link:
-        line += f" {entry.link}"
+    sent = sent_link(entry.link)
+    if sent:
+        line += f" {sent}"
     if fmt == "slack":  # Slack reads <…> as mentions and links, & as an entity: escaped
         return url, {"text": slack_escaped(notification_text(line, 2000))}
     if fmt == "matrix":  # matrix-hookshot's generic webhooks: text, html, username
-        link = f' <a href="{html.escape(entry.link)}">link</a>' if entry.link else ""
+        link = f' <a href="{html.escape(sent)}">link</a>' if sent else ""
         return url, {
             "text": notification_text(line, 2000),
             "html": f"<b>{html.escape(notification_text(title))}</b>: "
@@ -208,12 +218,12 @@ def webhook_request(url: str, fmt: str, entry: AlertEntry) -> tuple[str, dict[st
             "message": notification_text(body, 2000),
             "tags": ["newspaper"],
         }
-        if entry.link:
-            message["click"] = entry.link
+        if sent:
+            message["click"] = sent
         return root, message
     return url, {
         **entry.to_json(),
-        "link": entry.link,
+        "link": sent,
         "text": notification_text(line, 2000),
     }
 

@@ -249,6 +249,20 @@ def test_the_queue_is_bounded_and_submit_never_waits(receiver: Receiver) -> None
     hooks.close()
 
 
+def test_a_webhook_carries_only_a_clean_http_link() -> None:
+    """A link stored with an escape sequence (a clipping's, before its metadata was cleaned)
+    went raw into every format's link, and a javascript: one into Matrix's href and ntfy's
+    click. Each format carries an http(s) link without controls, or none."""
+    escaped = entry(link="https://example.org/\x1b]52;c;QQ==\x07a")
+    script = entry(link="javascript:alert(document.cookie)")
+    for fmt in ("generic", "slack", "matrix", "ntfy"):
+        _, body = webhook_request("https://hooks.example/t/x", fmt, escaped)
+        assert "\x1b" not in str(body) and "\x07" not in str(body)
+        assert "https://example.org/a" in str(body), fmt
+        _, body = webhook_request("https://hooks.example/t/x", fmt, script)
+        assert "javascript" not in str(body), fmt
+
+
 def test_slack_matrix_and_ntfy_shapes(receiver: Receiver) -> None:
     hostile = entry(title="<b>Tariffs</b> \x1b]52;c;ZXZpbA==\x07 & more")
     url, body = webhook_request("https://hooks.slack.com/services/X", "slack", hostile)
