@@ -51,6 +51,12 @@ def _with_words(parsed: ParsedSource) -> ParsedSource:
     return parsed
 
 
+def page_article_id(source: str, url: str) -> str:
+    """The id of the article a `page` source's page at `url` (the address it was read
+    from) gives: known before the page is parsed, so its stored text can go with it."""
+    return article_id(source, None, url, "", "")
+
+
 def parse_source(
     source: Source,
     body: bytes,
@@ -59,18 +65,25 @@ def parse_source(
     fetched: datetime,
     zone: tzinfo,
     words: bool = False,
+    previous: str | None = None,
 ) -> ParsedSource:
     """The articles in one fetched body: a feed, or for a `page` source the page's article;
-    with `words`, their words for the search index too. Raises FeedError or ExtractError."""
+    with `words`, their words for the search index too. Raises FeedError or ExtractError.
+
+    `previous`: for a `page` source, the text stored of its article, kept (with the summary
+    it gives) when the page says the same but for blocks learnt as the site's furniture
+    (`extract_article`). It is compared here, where the page is extracted: the furniture
+    is what this process learnt from the pages it read (a parser process learns from its
+    own, and its owner knows none of it)."""
     if source.kind == "page":
         from fetchers.extract import extract_article  # only a page source needs the extractors
 
         if source.charset is not None:
             body = in_utf8(body, source.charset)
-        page = extract_article(body, headers.get("content-type"), url)
+        page = extract_article(body, headers.get("content-type"), url, previous)
         summary = page.text.split("\n\n", 1)[0]
         article = Article(
-            id=article_id(source.name, None, url, page.title, ""),
+            id=page_article_id(source.name, url),
             source=source.name,
             title=page.title or url,
             link=url,

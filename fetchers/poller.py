@@ -44,7 +44,13 @@ from fetchers.models import (
     SourceHealth,
     system_clock,
 )
-from fetchers.parsepool import ParsedSource, ParsePool, ParseTimeout, parse_within
+from fetchers.parsepool import (
+    ParsedSource,
+    ParsePool,
+    ParseTimeout,
+    page_article_id,
+    parse_within,
+)
 from fetchers.query import Record
 from fetchers.redact import redact
 from fetchers.store import ArticleStore, StagedArticle, StoreError, StoreWriteError, stage
@@ -998,15 +1004,26 @@ class Poller:
         )
 
     async def _parse(self, source: Source, result: FetchResult) -> ParsedSource:
-        """Parse in the worker process when there is one, else in a thread."""
+        """Parse in the worker process when there is one, else in a thread. A `page`
+        source's stored text goes with its page: the page read again and found the same
+        keeps it (`parse_source`)."""
+        ids_as = self._ids_as(source)
+        previous = None
+        if source.kind == "page":
+            ident = page_article_id(ids_as.name, result.url)
+            try:
+                previous = await asyncio.to_thread(self.store.text, ident)
+            except StoreError as exc:  # (the page is read as new: at worst a revision)
+                log.info("%s: its stored text could not be read: %s", source.name, exc)
         args = (
-            self._ids_as(source),
+            ids_as,
             result.body,
             result.headers,
             result.url,
             self.clock(),
             self.zone,
             self._wants_words(source),
+            previous,
         )
         # In the worker an alarm stops a parse at PARSE_DEADLINE; waiting longer than that
         # (a queue of documents ahead of it, or a thread, which no alarm can stop) ends in

@@ -358,6 +358,72 @@ async def test_a_page_fetched_again_unchanged_records_no_text_revision(
         store.close()
 
 
+def box_first_page(n: int, update: str = "") -> Route:
+    """Article `n` of one site with the site's box above its own paragraphs (the page's
+    first paragraph, as a page source's summary is)."""
+    from tests.test_extract import PARAGRAPHS, page
+
+    own = "".join(f"<p>In report {n}, {p}</p>" for p in PARAGRAPHS)
+    body = f"<article><h1>Port terminal delayed</h1><p>{BOX}</p>{own}{update}</article>"
+    return Route(page(body).encode(), headers={"Content-Type": "text/html; charset=utf-8"})
+
+
+@pytest.mark.parametrize("in_worker", [False, True], ids=["threads", "parser-process"])
+async def test_a_page_source_polled_again_unchanged_records_no_revision(
+    tmp_path: Path, feed_server: FeedServer, in_worker: bool
+) -> None:
+    """A page polled as a source (`kind = "page"`) lost the site's box from its text once
+    the site's other pages had taught it as furniture, and the next poll stored the same page
+    as a revised article: another summary, another text. The page keeps what it had,
+    whether it is parsed in the poller's threads or in the parser process (which learns
+    the site from the pages it parses); a changed article is still a revision."""
+    from fetchers.extractors import sitewide
+    from fetchers.parsepool import ParsePool
+
+    sitewide.MEMORY.clear()  # (what other tests' pages taught it; a forked worker copies it)
+    sources = [
+        Source(f"Page {n}", url=feed_server.add(f"/news/{n}.html", box_first_page(n)), kind="page")
+        for n in range(3)
+    ]
+    data = tmp_path / "data"
+    store = Store(data, writer=True)
+    pool = ParsePool(workers=1, start_method="fork") if in_worker else None
+    now = [DAY]
+    poller = Poller(
+        config_for(tmp_path, *sources),
+        store,
+        lambda: now[0],
+        health=HealthBook(data),
+        parse_pool=pool,
+    )
+    try:
+        (polled,) = await poller.poll([sources[0]])
+        (ident,) = polled.new_ids
+        kept, summary = store.text(ident) or "", store.get(ident).summary  # type: ignore[union-attr]
+        assert summary == BOX  # one page of the site: nothing learnt yet
+        for source in sources[1:]:  # the site's other pages teach the box
+            now[0] += timedelta(minutes=10)
+            await poller.poll([source])
+        now[0] += timedelta(minutes=10)
+        (again,) = await poller.poll([sources[0]])
+        assert len(feed_server.hits["/news/0.html"]) == 2
+        assert again.revised_ids == [] and store.revisions(ident) == []
+        assert store.get(ident).summary == summary  # type: ignore[union-attr]
+        assert store.text(ident) == kept and store.text_revisions(ident) == []
+        # the article gains a paragraph: a revision, whatever the box did
+        update = "<p>Update: the authority has now confirmed the March date in writing.</p>"
+        feed_server.add("/news/0.html", box_first_page(0, update))
+        now[0] += timedelta(minutes=10)
+        (revised,) = await poller.poll([sources[0]])
+        assert revised.revised_ids == [ident]
+        assert "confirmed the March date in writing" in (store.text(ident) or "")
+    finally:
+        await poller.aclose()
+        store.close()
+        if pool is not None:
+            pool.close(wait=True)
+
+
 def test_a_revised_item_carrying_its_content_revises_the_text(open_store: StoreOpener) -> None:
     """(PostgreSQL kept the first content, and searches matched its words.) The earlier text
     is dated by the fetch that brought it, the new one by the revision's."""
