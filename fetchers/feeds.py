@@ -41,6 +41,7 @@ from fetchers.models import (
 from fetchers.text import (
     SUMMARY_LIMIT,
     TEXT_LIMIT,
+    as_prose,
     clean_block,
     clean_line,
     no_surrogates,
@@ -1065,13 +1066,17 @@ def _name_line(text: str) -> str:
     return _remembered_line(text) if len(text) <= _REMEMBERED_LINE else _line(text)
 
 
-def _block(text: str, is_html: bool | None, limit: int = TEXT_LIMIT) -> str:
-    """A multi-line field, HTML or plain as `_line` decides, at most `limit` characters."""
+def _block(
+    text: str, is_html: bool | None, limit: int = TEXT_LIMIT, preformatted: bool = False
+) -> str:
+    """A multi-line field, HTML or plain as `_line` decides, at most `limit` characters;
+    `preformatted`: see `clean_block` (an item's content, which is its full text)."""
     if not text:
         return ""
     if is_html is None:
         is_html = looks_like_html(text, block=True)
-    return clean_block(_cdata_ends_as_text(text) if is_html else text, is_html, limit)
+    text = _cdata_ends_as_text(text) if is_html else text
+    return clean_block(text, is_html, limit, preformatted)
 
 
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
@@ -1162,11 +1167,9 @@ def told_by_words(article: Article) -> None:
     key = article.words_key
     if key is None:  # (an article not read from a feed here)
         link = untracked(article.link) if article.link else article.link
+        words = f"{article.title}\n{article.summary}\n{as_prose(article.text or '')}"
         fingerprint = hashlib.blake2b(
-            f"{article.title}\n{article.summary}\n{article.text or ''}".encode(
-                "utf-8", "surrogatepass"
-            ),
-            digest_size=8,
+            words.encode("utf-8", "surrogatepass"), digest_size=8
         ).hexdigest()
         key = f"{link}#{fingerprint}"
     article.id = article_id(article.source, key, None, "", "")
@@ -1204,7 +1207,8 @@ def _version(
         feed.warn("unreadable link", raw.unread_link)
     title = _line(raw.title, raw.title_is_html)
     summary = _block(raw.summary, raw.summary_is_html, SUMMARY_LIMIT)
-    content = _block(raw.content, raw.content_is_html) if raw.content else ""
+    # (its content is its full text: a <pre> in it is kept as written, as a page's is)
+    content = _block(raw.content, raw.content_is_html, preformatted=True) if raw.content else ""
     if not title and not summary and not content:
         # a headline, summary or content that could not be read (or none written) leaves the
         # item its link to be shown by; an item without even that is counted, never silent
@@ -1216,8 +1220,11 @@ def _version(
         title = clean_line((summary or content).split("\n", 1)[0][:120], is_html=False)
     guid = _guid(raw.guid)
     ident = article_id(source, guid, raw.link, title, summary)
+    # (its words as a summary reads them: an item stored before a <pre> in its content was
+    # kept as written is known by the same words)
     fingerprint = hashlib.blake2b(
-        f"{title}\n{summary}\n{content}".encode("utf-8", "surrogatepass"), digest_size=8
+        f"{title}\n{summary}\n{as_prose(content)}".encode("utf-8", "surrogatepass"),
+        digest_size=8,
     ).hexdigest()
     published = _first_date(raw, feed, default_zone)
     updated = _date(raw.updated, feed, default_zone)
@@ -1228,7 +1235,7 @@ def _version(
         link=article_link(raw.link),
         published=_not_ahead(published or updated, fetched, feed),
         fetched=fetched,
-        summary=summary if summary else _lead(content),
+        summary=summary if summary else _lead(as_prose(content)),
         text=content or None,
         tags=_tags(source_tags, raw.tags, feed),
         lang=_language(raw.lang, feed),

@@ -148,6 +148,12 @@ _PLAIN_ROLES = {
     **{f"/{name}": _BREAK for name in _BLOCK_TAGS},
     "li": _ITEM,
 }
+# What a scan that marks <pre> elements (`scan_markup`'s `marking_pre`) leaves for a <pre>
+# tag and for its end tag, in place of a line break: controls that no text keeps (they are
+# taken out of the markup first, and no entity decodes to them)
+PRE_START, PRE_END = "\x00", "\x01"
+_TAG_ROLES_MARKING_PRE: dict[str, str | re.Pattern[str]] = {**_TAG_ROLES, "pre": PRE_START}
+_PLAIN_ROLES_MARKING_PRE = {**_PLAIN_ROLES, "pre": PRE_START, "/pre": PRE_END}
 
 
 def strip_controls(text: str) -> str:
@@ -232,19 +238,21 @@ class MarkupScan(NamedTuple):
     """Characters the scan examined, at most a few per character of input whatever its shape."""
 
 
-def scan_markup(markup: str) -> MarkupScan:
+def scan_markup(markup: str, marking_pre: bool = False) -> MarkupScan:
     """The text of an HTML fragment with its tags, comments and script-like elements removed;
-    entities are left for the caller to decode once.
+    entities are left for the caller to decode once. With `marking_pre`, a <pre> tag leaves
+    PRE_START and its end tag PRE_END rather than a line break (the fragment must hold
+    neither character).
 
     One forward pass: a tag, comment or quoted attribute that never closes makes the rest of the
     fragment text, so a fragment of 30,000 unclosed tags costs one pass, not 30,000."""
-    plain = _scan_plain_tags(markup)
+    plain = _scan_plain_tags(markup, _PLAIN_ROLES_MARKING_PRE if marking_pre else _PLAIN_ROLES)
     if plain is not None:
         return MarkupScan(plain, len(markup))
-    return _scan_tokens(markup)
+    return _scan_tokens(markup, _TAG_ROLES_MARKING_PRE if marking_pre else _TAG_ROLES)
 
 
-def _scan_tokens(markup: str) -> MarkupScan:
+def _scan_tokens(markup: str, roles: dict[str, str | re.Pattern[str]] = _TAG_ROLES) -> MarkupScan:
     """scan_markup for any fragment: one token of markup at a time."""
     pieces: list[str] = []
     size = len(markup)
@@ -271,15 +279,17 @@ def _scan_tokens(markup: str) -> MarkupScan:
                 if stop == "" or pos < 0:
                     steps += _rest_as_text(markup, start, pieces)  # never closed
                     break
-            role = _TAG_ROLES.get(name)
+            role = roles.get(name)
             if role is None and not name.islower():
-                role = _TAG_ROLES.get(name.lower())
+                role = roles.get(name.lower())
             if role is None:
                 continue
             if role is _BREAK:
                 pieces.append(_BREAK)
             elif role is _ITEM:
                 pieces.append(_BREAK if slash else _ITEM)
+            elif role is PRE_START:
+                pieces.append(PRE_END if slash else PRE_START)
             elif not slash and markup[pos - 2] != "/" and isinstance(role, re.Pattern):
                 ender = role.search(markup, pos)
                 steps += (ender.end() if ender else size) - pos
@@ -300,7 +310,7 @@ def _scan_tokens(markup: str) -> MarkupScan:
     return MarkupScan("".join(pieces), steps)
 
 
-def _scan_plain_tags(markup: str) -> str | None:
+def _scan_plain_tags(markup: str, roles: dict[str, str] = _PLAIN_ROLES) -> str | None:
     """What scan_markup makes of a fragment whose every "<" starts a plain tag (no comment,
     CDATA, doctype, script-like element or lone "<"), in one split and a few maps with no
     Python step per tag; None for any other fragment, which the full scan reads."""
@@ -310,7 +320,7 @@ def _scan_plain_tags(markup: str) -> str | None:
     names = list(map(str.lower, parts[1::2]))
     if not _SKIP_TAGS.isdisjoint(names):
         return None
-    parts[1::2] = map(_PLAIN_ROLES.get, names, repeat(""))
+    parts[1::2] = map(roles.get, names, repeat(""))
     return "".join(parts)
 
 
@@ -460,11 +470,12 @@ def preformatted_block(text: str, tab_size: int = 8) -> str:
     block of one line that starts at its margin is stored as the paragraph it reads as."""
     text = _without_soft_hyphens(strip_controls(text.replace("\r\n", "\n").replace("\r", "\n")))
     lines = [line.expandtabs(tab_size).rstrip() for line in text.translate(_PRE_SPACES).split("\n")]
-    while lines and not lines[0]:
-        lines.pop(0)
-    while lines and not lines[-1]:
-        lines.pop()
-    return "\n".join(line or PREFORMATTED_BLANK for line in lines)
+    first = next((at for at, line in enumerate(lines) if line), len(lines))
+    last = len(lines)
+    while last > first and not lines[last - 1]:
+        last -= 1
+    # (a slice, not a pop from the front a line at a time: a <pre> of a million blank lines)
+    return "\n".join(line or PREFORMATTED_BLANK for line in lines[first:last])
 
 
 def is_preformatted(paragraph: str) -> bool:
@@ -472,10 +483,11 @@ def is_preformatted(paragraph: str) -> bool:
     return "\n" in paragraph or paragraph[:1] == " "
 
 
-def article_text(parts: list[tuple[str, bool]], limit: int = TEXT_LIMIT) -> str:
+def article_text(parts: list[tuple[str, bool]], limit: int = TEXT_LIMIT, cut: bool = False) -> str:
     """A full text from its parts in order, each (text, preformatted): runs of prose lines
     become paragraphs (`normalise_paragraphs`), each preformatted part one block as written
-    (`preformatted_block`); at most limit characters."""
+    (`preformatted_block`); at most limit characters (ending with "…" when `cut`: its input
+    was cut short)."""
     paragraphs: list[str] = []
     prose: list[str] = []
     for text, preformatted in parts:
@@ -488,7 +500,21 @@ def article_text(parts: list[tuple[str, bool]], limit: int = TEXT_LIMIT) -> str:
         paragraphs.append(preformatted_block(text))
     if prose:
         paragraphs.append(_paragraphs(_without_soft_hyphens("\n".join(prose))))
-    return _fit("\n\n".join(filter(None, paragraphs)), limit, False)
+    return _fit("\n\n".join(filter(None, paragraphs)), limit, cut)
+
+
+def as_prose(text: str) -> str:
+    """A full text with each preformatted block (`is_preformatted`) as paragraphs of its
+    lines, spaces collapsed, as a summary shows text; a text of prose alone as it is."""
+    if (
+        text[:1] != " "
+        and "\n " not in text
+        and "  " not in text
+        and text.count("\n") == 2 * text.count("\n\n")  # (every break is a paragraph's)
+        and _ODD_SPACE.search(text) is None
+    ):
+        return text
+    return _paragraphs(text)
 
 
 def _without_soft_hyphens(text: str) -> str:
@@ -503,9 +529,18 @@ def _looks_like_markup(text: str) -> bool:
     return start is not None and text.find(">", start.end()) >= 0
 
 
-def clean_block(text: str | None, is_html: bool | None = None, limit: int = TEXT_LIMIT) -> str:
+def clean_block(
+    text: str | None,
+    is_html: bool | None = None,
+    limit: int = TEXT_LIMIT,
+    preformatted: bool = False,
+) -> str:
     """A multi-line field (a summary or article text) as plain paragraphs, at most limit
-    characters (SUMMARY_LIMIT suits a summary)."""
+    characters (SUMMARY_LIMIT suits a summary).
+
+    With `preformatted` (an article's text), each <pre> of HTML (code, a poem, a table of
+    results) is one block of its lines as written, as a page's full text keeps it
+    (`preformatted_block`); else its lines are paragraphs, as a summary shows them."""
     if not text:
         return ""
     text, cut = _cut_input(text, limit * INPUT_FACTOR, markup=False)
@@ -513,6 +548,8 @@ def clean_block(text: str | None, is_html: bool | None = None, limit: int = TEXT
     if looks_html:
         if cut:
             text = _drop_torn_markup(text)
+        if preformatted and _pre_start(text.lower(), 0) >= 0:
+            return _with_pre_blocks(text, limit, cut)
         text = scan_markup(_unwrapped(text)).text
         text = html.unescape(text)
     elif _ENTITY.search(text):
@@ -524,6 +561,43 @@ def clean_block(text: str | None, is_html: bool | None = None, limit: int = TEXT
     ):  # nothing to strip, no space to collapse (a printable character is neither)
         return _fit(_single_spaced_paragraphs(text), limit, cut)
     return _fit(_paragraphs(strip_controls(text)), limit, cut)
+
+
+_PRE_MARKS = re.compile(r"([\x00\x01])")  # PRE_START, PRE_END
+
+
+def _with_pre_blocks(markup: str, limit: int, cut: bool) -> str:
+    """`clean_block` of HTML holding a <pre>: read as a summary is (`scan_markup`, the
+    entities decoded once, never markup again), with the text of each <pre> element (from
+    its tag to the end tag that closes it, or to the end) one preformatted block, and the
+    rest prose."""
+    markup = markup.replace(PRE_START, "").replace(PRE_END, "")  # (controls: never kept)
+    plain = html.unescape(scan_markup(_unwrapped(markup), marking_pre=True).text)
+    parts: list[tuple[str, bool]] = []
+    block: list[str] = []  # the text of the <pre> element open
+    depth = 0  # <pre> elements open (one inside another goes on the outer one's block)
+    for at, piece in enumerate(_PRE_MARKS.split(plain)):
+        if not at % 2:  # text
+            if depth:
+                block.append(piece)
+            elif piece:
+                parts.append((strip_controls(piece), False))
+        elif piece == PRE_START:
+            depth += 1
+            if depth > 1:
+                block.append(_BREAK)  # (as a summary reads it)
+        elif depth > 1:
+            depth -= 1
+            block.append(_BREAK)
+        elif depth:  # the block's end
+            depth = 0
+            parts.append(("".join(block), True))
+            block = []
+        else:  # an end tag of no <pre>: a line break, as a summary reads it
+            parts.append((_BREAK, False))
+    if depth:  # a <pre> never closed holds the rest
+        parts.append(("".join(block), True))
+    return article_text(parts, limit, cut)
 
 
 def _cut_input(text: str, limit: int, *, markup: bool) -> tuple[str, bool]:

@@ -177,6 +177,32 @@ async def test_f_shows_a_pre_block_line_by_line_as_written(
         assert shown[start : start + len(lines)] == [line.rstrip() for line in lines]
 
 
+async def test_the_pane_shows_a_pre_block_of_an_item_s_content_as_written(
+    tmp_path: Path,
+) -> None:
+    """Code in a <pre> of a feed item's content showed a paragraph a line, its indentation
+    gone: the pane shows its lines one under another, as the feed wrote them."""
+    from tests.test_feeds import CODE_BLOCK, CODE_HTML, articles, rss_with_content
+
+    (item,) = articles(rss_with_content(CODE_HTML, "Short note."))
+    item.published = item.fetched = FROZEN
+    with Store(tmp_path / "data", writer=True) as store:
+        store.add_batch([item])
+    app = make_app(tmp_path, poll=False)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot)
+        view = dash(app).article_view
+        body = view.query_one("#article-body")
+        lines = CODE_BLOCK.splitlines()
+
+        def shown() -> list[str]:
+            return [body.render_line(y).text.rstrip() for y in range(body.size.height)]
+
+        await until(pilot, lambda: view.article_id == item.id and lines[0] in shown())
+        start = shown().index(lines[0])
+        assert shown()[start : start + len(lines)] == [line.rstrip() for line in lines]
+
+
 async def test_a_viewer_fetches_the_full_text_and_keeps_it_to_itself(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:

@@ -484,6 +484,24 @@ def test_extract_and_show_print_a_pre_block_as_written(tmp_path: Path, capsys) -
     assert f"\n\n{RESULTS_BLOCK}\n\n" in shown[0]["text"]
 
 
+def test_show_prints_a_pre_block_of_an_item_s_content_as_written(tmp_path: Path, capsys) -> None:
+    """Code in a <pre> of a feed item's content was printed a paragraph a line, its
+    indentation gone: `show` prints it as the feed wrote it, between its paragraphs."""
+    from tests.test_feeds import CODE_BLOCK, CODE_HTML, rss_with_content
+
+    feed = tmp_path / "release.xml"
+    feed.write_bytes(rss_with_content(CODE_HTML, "Short note."))
+    config = tmp_path / "c.toml"
+    config.write_text(f'[[sources]]\nname = "Notes"\npath = "{feed}"\n')
+    where = ["--config", str(config), "--data-dir", str(tmp_path / "d"), "--now", NOW]
+    assert run(capsys, "refresh", *where)[0] == 0
+    _, (listed,), _ = run(capsys, "list", "--json", *where)
+    code, _, output = run(capsys, "show", listed["id"], *where)
+    assert code == 0 and f"The fix in full:\n\n{CODE_BLOCK}\n\nThanks." in output
+    code, (shown,), _ = run(capsys, "show", listed["id"], "--json", *where)
+    assert shown["text"] == f"The fix in full:\n\n{CODE_BLOCK}\n\nThanks."
+
+
 def test_extract_of_a_feed_a_pdf_or_json_says_it_is_no_page(tmp_path: Path, capsys) -> None:
     """An RSS file, a PDF of text and a JSON file printed their raw text as the page's,
     exit 0."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from urllib.parse import urljoin
@@ -19,6 +20,7 @@ from fetchers.feeds import (
     told_by_words,
 )
 from fetchers.models import article_id
+from fetchers.text import is_preformatted
 from fetchers.timeparse import parse_feed_date
 from fetchers.webaddress import untracked
 from tests.conftest import rss
@@ -82,6 +84,89 @@ def test_json_feed() -> None:
     (a,) = articles(body, {"Content-Type": "application/feed+json"})
     assert a.title == "한국 📰"
     assert a.text == "Body" and a.tags == ["k"]
+
+
+# a release note's code in a <pre>: indented lines, a tab, a blank line, spaced columns
+CODE_PRE = (
+    "\ndef fee(rate):\n    if rate &lt; 0:\n\traise ValueError(rate)\n\n    return {'due':  rate}\n"
+)
+# the block as an article's text keeps it (`preformatted_block`): as written, tabs as spaces
+CODE_BLOCK = (
+    "def fee(rate):\n    if rate < 0:\n        raise ValueError(rate)\n \n    return {'due':  rate}"
+)
+CODE_HTML = f"<p>The fix in full:</p><pre class='py'><code>{CODE_PRE}</code></pre><p>Thanks.</p>"
+
+
+def rss_with_content(content_html: str, description: str = "") -> bytes:
+    """One RSS item whose content:encoded holds this HTML (and a description, if given)."""
+    escaped = content_html.replace("&", "&amp;").replace("<", "&lt;")
+    described = f"<description>{description}</description>" if description else ""
+    return rss(
+        f"<title>Fee rules</title><guid>1</guid>{described}"
+        '<content:encoded xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+        f"{escaped}</content:encoded>"
+    )
+
+
+def atom_with_content(content_html: str) -> bytes:
+    escaped = content_html.replace("&", "&amp;").replace("<", "&lt;")
+    return (
+        '<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title><entry><title>Fee rules'
+        "</title><id>tag:b.org,2025:1</id><updated>2025-10-24T07:00:00Z</updated>"
+        f'<content type="html">{escaped}</content></entry></feed>'
+    ).encode()
+
+
+def json_with_content(content_html: str) -> bytes:
+    item = {"id": "1", "title": "Fee rules", "content_html": content_html}
+    feed = {"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": [item]}
+    return json.dumps(feed).encode()
+
+
+@pytest.mark.parametrize(
+    ("body", "headers"),
+    [
+        (rss_with_content(CODE_HTML, "Short note."), {}),
+        (atom_with_content(CODE_HTML), {}),
+        (json_with_content(CODE_HTML), {"Content-Type": "application/feed+json"}),
+    ],
+    ids=["rss-content-encoded", "atom-html-content", "json-feed"],
+)
+def test_a_pre_in_an_item_s_content_is_one_block_as_written(
+    body: bytes, headers: dict[str, str]
+) -> None:
+    """Code in a <pre> of an item's content came out a paragraph a line, its indentation
+    gone: the item's text keeps it as one block of its lines as written, as a page's full
+    text does; the paragraphs around it stay paragraphs."""
+    (a,) = articles(body, headers)
+    paragraphs = (a.text or "").split("\n\n")
+    assert paragraphs == ["The fix in full:", CODE_BLOCK, "Thanks."]
+    assert is_preformatted(CODE_BLOCK) and not is_preformatted("Thanks.")
+
+
+def test_a_summary_of_content_holding_a_pre_reads_as_prose() -> None:
+    """A description is prose still, and an item without one gets a summary of its
+    content's lines as paragraphs (a summary holds no preformatted block)."""
+    (described,) = articles(rss_with_content(CODE_HTML, "&lt;pre&gt;a  b\n  c&lt;/pre&gt;"))
+    assert described.summary == "a b\n\nc"
+    (bare,) = articles(rss_with_content(CODE_HTML))
+    assert bare.summary.startswith("The fix in full:\n\ndef fee(rate):\n\nif rate < 0:\n\n")
+    assert not any(is_preformatted(p) for p in bare.summary.split("\n\n"))
+
+
+def test_a_pre_in_an_item_s_content_keeps_hostile_text_plain() -> None:
+    """Escape sequences in a <pre> of an item's content never reach its text; its tags
+    written as text stay letters, markup of the terminal's stays words, and its own tags,
+    scripts and comments are not kept."""
+    hostile = (
+        "<p>Intro.</p><pre>\n  \x1b]0;PWNED\x07&lt;b&gt;bold?&lt;/b&gt; [red]markup?[/red]\n"
+        "  <b>kept words</b>\x1b[2J second line<script>alert(1)</script><!-- hidden -->\n"
+        "\u202eevil\u202c\x9b2J done</pre>"
+    )
+    (a,) = articles(json_with_content(hostile), {"Content-Type": "application/feed+json"})
+    assert a.text == (
+        "Intro.\n\n  <b>bold?</b> [red]markup?[/red]\n  kept words second line\nevil done"
+    )
 
 
 @pytest.mark.parametrize(

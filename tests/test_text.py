@@ -20,6 +20,7 @@ from fetchers.text import (
     SUMMARY_LIMIT,
     TEXT_LIMIT,
     MarkupScan,
+    as_prose,
     clean_block,
     clean_line,
     normalise_paragraphs,
@@ -328,6 +329,8 @@ def test_any_text_comes_out_as_plain_text(raw: str, is_html: bool | None) -> Non
     _assert_plain_line(plain_message(raw))
     block = clean_block(raw, is_html)
     assert not _controls(block, allowed="\n\t"), f"controls left in {block!r}"
+    block = clean_block(raw, is_html, preformatted=True)  # (an article's text)
+    assert not _controls(block, allowed="\n\t"), f"controls left in {block!r}"
     assert not _controls(strip_controls(raw), allowed="\n\t")
 
 
@@ -336,6 +339,7 @@ def test_any_text_comes_out_as_plain_text(raw: str, is_html: bool | None) -> Non
 def test_any_markup_is_scanned_in_steps_linear_in_its_size(raw: str, times: int) -> None:
     for markup in (raw, raw * times):
         assert scan_markup(markup).steps <= 3 * len(markup) + 3
+        assert scan_markup(markup, marking_pre=True).steps <= 3 * len(markup) + 3
 
 
 # ---------------------------------------------------------------- quick readings, read as in full
@@ -376,6 +380,8 @@ PLAIN_MARKUP = st.lists(
 @given(markup=st.one_of(PLAIN_MARKUP, ANY_TEXT))
 def test_markup_of_plain_tags_reads_as_the_token_scan_reads_it(markup: str) -> None:
     assert scan_markup(markup).text == text._scan_tokens(markup).text
+    marking = text._TAG_ROLES_MARKING_PRE
+    assert scan_markup(markup, marking_pre=True).text == text._scan_tokens(markup, marking).text
 
 
 def test_markup_the_quick_reading_cannot_take_is_read_token_by_token() -> None:
@@ -462,6 +468,41 @@ def test_a_line_break_that_wraps_an_html_summary_is_a_space() -> None:
     )
     # a <pre>'s lines are its own
     assert clean_block("<pre>def f():\n    return 1</pre>", is_html=True) == "def f():\n\nreturn 1"
+
+
+def test_a_pre_in_an_article_s_text_is_one_block_as_written() -> None:
+    """An article's text (`preformatted`) keeps a <pre> as one block of its lines as
+    written, as a page's full text does: indentation, tabs as spaces, a blank line held as
+    a line of one space; one inside another, one never closed, and an end tag of none."""
+    code = "<p>Before.</p><pre class='py'><code>def f():\n\tif x:\n\n        return 1</code></pre>"
+    kept = "Before.\n\ndef f():\n        if x:\n \n        return 1"
+    assert clean_block(code + "<p>After.</p>", True, preformatted=True) == kept + "\n\nAfter."
+    assert clean_block(code, True) == "Before.\n\ndef f():\n\nif x:\n\nreturn 1"  # a summary
+    assert clean_block("<pre>a\n <pre>b</pre>\n c</pre>d", True, preformatted=True) == (
+        "a\n \nb\n c\n\nd"
+    )
+    assert clean_block("x</pre>y<pre>  z\n  w", True, preformatted=True) == "x\n\ny\n\n  z\n  w"
+    cut = clean_block("<pre>" + "  long line\n" * 100 + "</pre>", True, 120, preformatted=True)
+    assert cut.startswith("  long line\n  long line\n") and cut.endswith("…")
+    assert len(cut) <= 120
+
+
+PRE_MARKUP = st.lists(
+    st.one_of(
+        st.sampled_from(["<pre>", "</pre>", "<PRE class='x'>", "<pre\n>", "</pre >", "<pre/>"]),
+        PLAIN_MARKUP,
+        SPACED_TEXT.map(lambda raw: raw.replace("\x1b", "").replace("\u2028", "")),
+    ),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(raw=PRE_MARKUP)
+def test_an_article_s_text_as_prose_reads_as_a_summary_does(raw: str) -> None:
+    """The preformatted blocks of an article's text, as prose (`as_prose`), are the
+    paragraphs a summary of the same HTML has: the same words, in the same lines."""
+    assert as_prose(clean_block(raw, True, preformatted=True)) == clean_block(raw, True)
 
 
 @settings(max_examples=1000, deadline=None)
