@@ -22,8 +22,8 @@ from fetchers.timeparse import local_zone, parse_duration, parse_size, zone
 from fetchers.webaddress import (
     SHORTEST_INTERVAL,
     SHORTEST_LOCAL_INTERVAL,
-    address_key,
     address_problem,
+    feed_key,
     lower_scheme,
     shortest_interval,
 )
@@ -453,7 +453,7 @@ def _sources(path: Path, items: Any, settings: Settings, notes: list[str]) -> li
     _typed(path, "sources", items, list, "an array of tables ([[sources]])")
     out: list[Source] = []
     seen: set[str] = set()
-    addresses: dict[str, str] = {}  # address_key or path -> the source's name
+    addresses: dict[str, str] = {}  # feed_key or path -> the source's name
     at_default: list[str] = []  # sources polled at a default under their shortest interval
     for n, item in enumerate(items, 1):
         where = f"sources[{n}]"
@@ -493,7 +493,9 @@ def _sources(path: Path, items: Any, settings: Settings, notes: list[str]) -> li
             if not resolved.is_absolute():
                 resolved = path.parent / resolved
             local = str(resolved)
-        address = address_key(url, user=True) if url else str(local)
+        # (told apart as subscribing tells feeds apart: `feed.xml#top`, a tracking
+        # parameter or the host's case fetch the same document)
+        address = feed_key(url, user=True) if url else str(local)
         if address in addresses:  # its items would be stored twice, and alerted on twice
             raise ConfigError(
                 f"{_where(path, where)}: the same {'url' if url else 'path'} as"

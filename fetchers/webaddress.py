@@ -99,13 +99,13 @@ def address_key(url: str, user: bool = False) -> str:
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-def feed_key(url: str) -> str:
-    """What tells two feeds apart when subscribing (`add`, `import-opml`): `address_key`,
-    and what no fetch of the address sees either way: the host's case, the scheme's default
-    port, the fragment (never sent) and tracking parameters (`untracked`). `feed.xml#top`
-    and `Example.COM:80/feed.xml` were subscribed as second sources, every item stored and
-    counted as another outlet's."""
-    key = untracked(address_key(url))
+def feed_key(url: str, user: bool = False) -> str:
+    """What tells two feeds apart when subscribing (`add`, `import-opml`) and in a config:
+    `address_key` (`user`: as it says), and what no fetch of the address sees either way:
+    the host's case, the scheme's default port, the fragment (never sent) and tracking
+    parameters (`untracked`). `feed.xml#top` and `Example.COM:80/feed.xml` were subscribed
+    as second sources, every item stored and counted as another outlet's."""
+    key = untracked(address_key(url, user))
     try:
         parts = urlsplit(key)
         port = parts.port

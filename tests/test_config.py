@@ -150,6 +150,18 @@ def test_two_accounts_feeds_at_one_address_are_two_sources(tmp_path: Path, now: 
             '[[sources]]\nname = "BBC World"\nurl = "HTTPS://bbc.example/rss"',
             "sources[2] (BBC World): the same url as 'BBC'; one source for each",
         ),
+        # ... and at one address as fetching has it: a fragment is never sent, a tracking
+        # parameter and the host's case fetch the same document
+        (
+            '[[sources]]\nname = "A"\nurl = "http://x.example/a.xml"\n'
+            '[[sources]]\nname = "B"\nurl = "http://X.example:80/a.xml#frag"',
+            "sources[2] (B): the same url as 'A'",
+        ),
+        (
+            '[[sources]]\nname = "A"\nurl = "http://x.example/a.xml"\n'
+            '[[sources]]\nname = "C"\nurl = "http://x.example/a.xml?utm_source=q"',
+            "sources[2] (C): the same url as 'A'",
+        ),
         (
             '[[sources]]\nname = "A"\npath = "clips"\n[[sources]]\nname = "B"\npath = "clips"',
             "sources[2] (B): the same path as 'A'",
