@@ -116,6 +116,52 @@ print(code, sorted(name for name in heavy if name in sys.modules))
 """
 
 
+def test_a_reader_of_a_data_dir_that_does_not_exist_says_so_and_makes_none(
+    seeded: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--data-dir` mistyped: `list`, `stories` and `alerts` made the folder, printed nothing
+    and exited 0, as for an empty store. They say nothing is stored there, and make nothing."""
+    typo = tmp_path / "typo" / "d"
+    for command in ("list", "stories", "alerts"):
+        code, lines, said = run(capsys, "--config", str(seeded), "--data-dir", str(typo), command)
+        assert code == 0 and lines == []
+        assert f"nothing is stored at {typo}: no such folder" in said, command
+    assert not (tmp_path / "typo").exists()
+
+
+@pytest.mark.parametrize(
+    ("holder", "said"),
+    [
+        ("refresh", "a refresh; run this again once it is done"),
+        ("poll", "it polls on its own, so there is nothing to do here"),
+    ],
+)
+def test_a_refresh_beside_another_writer_says_what_that_writer_is(
+    seeded: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], holder: str, said: str
+) -> None:
+    """Two refreshes at once: the second said the first "polls on its own, so there is
+    nothing to do here", though a refresh ends by itself; it says to run it again."""
+    data = tmp_path / "d"
+    hold = (
+        "import fcntl, os, sys, time\n"
+        "h = open(sys.argv[1], 'a+'); fcntl.flock(h, fcntl.LOCK_EX)\n"
+        "h.seek(0); h.truncate(); h.write(str(os.getpid())); h.flush()\n"
+        "print('held', flush=True); time.sleep(60)\n"
+    )
+    writer = subprocess.Popen(
+        [sys.executable, "-c", hold, str(data / "writer.lock"), holder],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert writer.stdout is not None and writer.stdout.readline() == "held\n"
+        code, _, out = run(capsys, "--config", str(seeded), "--data-dir", str(data), "refresh")
+    finally:
+        writer.kill()
+        writer.wait()
+    assert code == 2 and f"(pid {writer.pid})" in out and said in out
+
+
 def test_list_cuts_a_long_source_name_with_an_ellipsis(
     seeded: Path, tmp_path: Path, capsys
 ) -> None:

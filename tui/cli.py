@@ -505,7 +505,22 @@ def _open_writer(ctx: Context, first: int | None = None, lean: bool = False) -> 
             ctx.config.store, ctx.data_dir, writer=True, first=first, lean=lean, share=True
         )
     except StoreLocked as exc:
+        if _one_shot(exc.pid):
+            raise StoreError(f"{exc}, a refresh; run this again once it is done") from None
         raise StoreError(f"{exc}; it polls on its own, so there is nothing to do here") from None
+
+
+def _one_shot(pid: int | None) -> bool:
+    """Whether the process `pid` is a `wirewatch refresh`, which ends by itself (a `poll` or
+    a dashboard polls on; "it polls on its own" was said of a refresh too)."""
+    if pid is None:
+        return False
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            words = handle.read().split(b"\0")
+    except OSError:  # (not Linux, or gone)
+        return False
+    return b"refresh" in words
 
 
 M_ARENA_MAX = -8  # glibc's mallopt parameter
@@ -733,8 +748,34 @@ def _writer_when_free(ctx: Context) -> ArticleStore:
 @contextlib.contextmanager
 def _viewer(ctx: Context, first: int | None = None) -> Iterator[ArticleStore]:
     """The store a command reads, open while it runs: what it finds wrong on opening is said
-    first, what it finds while reading (a row written by hand) at the end."""
-    with open_store(ctx.config.store, ctx.data_dir, first=first) as store:
+    first, what it finds while reading (a row written by hand) at the end. A data dir that
+    does not exist is said so and read as empty, not made (a mistyped `--data-dir` made a
+    folder and looked like an empty store)."""
+    data_dir = ctx.data_dir
+    with contextlib.ExitStack() as stack:
+        if ctx.config.store.backend == "tinydb" and _absent(data_dir):
+            complain(
+                f"nothing is stored at {data_dir}: no such folder (`wirewatch refresh` polls"
+                " the sources into it)"
+            )
+            import tempfile
+
+            data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        yield from _opened(ctx, data_dir, first)
+
+
+def _absent(folder: Path) -> bool:
+    """Whether `folder` does not exist though it could be made (a file in its way is said by
+    the store, as a data dir that cannot be made)."""
+    if folder.exists():
+        return False
+    found = next((parent for parent in folder.parents if parent.exists()), None)
+    return found is not None and found.is_dir()
+
+
+def _opened(ctx: Context, data_dir: Path, first: int | None) -> Iterator[ArticleStore]:
+    """(`_viewer`.) The store at `data_dir`, its problems said."""
+    with open_store(ctx.config.store, data_dir, first=first) as store:
         for problem in store.problems:
             complain(problem)
         said = len(store.problems)

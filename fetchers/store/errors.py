@@ -22,7 +22,11 @@ class StoreWriteError(StoreError):
 
 
 class StoreLocked(StoreError):
-    """Another process is the writer."""
+    """Another process is the writer (`pid`, where the lock names it)."""
+
+    def __init__(self, message: str, pid: int | None = None) -> None:
+        super().__init__(message)
+        self.pid = pid
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,8 @@ class WriterLock:
             handle.close()
             who = f" (pid {holder})" if holder else ""
             raise StoreLocked(
-                f"{self.path.parent} is being written by another wirewatch process{who}"
+                f"{self.path.parent} is being written by another wirewatch process{who}",
+                int(holder) if holder.isdigit() else None,
             ) from None
         try:  # the pid is only for the message another writer gets: a full disk may refuse it
             handle.seek(0)
