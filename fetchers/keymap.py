@@ -169,7 +169,7 @@ BINDINGS = [
         "toggle_star",
         "Star",
         show=True,
-        palette="Star or unstar the article",
+        palette="Star or unstar the article (on a story row, its articles)",
         help="Starred articles outlive retention",
     ),
     KeyBinding(

@@ -929,6 +929,48 @@ async def test_m_on_a_story_row_marks_every_article_of_the_story(tmp_path: Path)
         assert "Marked the story's 3 articles unread." in notes(app)
 
 
+async def test_star_on_a_story_row_stars_every_article_of_the_story(tmp_path: Path) -> None:
+    """`*` on a story row starred the article the pane showed (its first report) alone: it
+    stars the story's articles, unstars them all once all are starred, says so, and the
+    row's `*` follows."""
+    newsroom_data(tmp_path)
+    app = make_app(tmp_path)
+    app.read_after = 3600  # only the keys mark
+    async with piloted(app) as pilot:
+        await opened(app, pilot)
+        dashboard = await story_rows(app, pilot)
+        shelf = dashboard.session.shelf
+        assert shelf is not None
+        korea = shelf.story("a0")
+        assert korea is not None and len(korea.articles) == 3
+        headlines = dashboard.headlines
+        await pilot.press(*["down"] * headlines.ids.index(korea.id))
+        await pilot.pause()
+        store = dashboard.session.store
+
+        def starred() -> set[str]:
+            return {r.id for r in store.records([*korea.articles, "a3"]) if r.starred}
+
+        def korea_row() -> str:
+            return next(line for line in screen_text(app).splitlines() if "3 outlets" in line)
+
+        assert starred() == set()
+        since = seen(app).mark()
+        await pilot.press("asterisk")
+        await seen(app).wait_for(MarksChanged, since=since)
+        await pilot.pause()
+        assert starred() == set(korea.articles)  # the other story's stays unstarred
+        assert "Starred the story's 3 articles." in notes(app)
+        assert korea_row().lstrip("│ ").startswith("*")
+        since = seen(app).mark()
+        await pilot.press("asterisk")  # every one starred: all unstarred
+        await seen(app).wait_for(MarksChanged, since=since)
+        await pilot.pause()
+        assert starred() == set()
+        assert "Unstarred the story's 3 articles." in notes(app)
+        assert not korea_row().lstrip("│ ").startswith("*")
+
+
 def notes(app: WirewatchApp) -> str:
     """Every notification shown so far, one a line."""
     return "\n".join(str(n.message) for n in app._notifications)

@@ -684,11 +684,22 @@ class Session:
                 self.store.set_state([ident], read=not article.read, starred=None)
             return self.reread([ident])  # under the guard: read back in the order changed
 
-    def toggle_story(self, articles: Collection[str]) -> tuple[list[str], bool, Rows]:
-        """(In a thread.) Mark a story's articles read, or all unread when every one is read
-        already (as `toggle` switches one article); the ids changed, whether they are read
-        now, and their rows read again."""
+    def toggle_story(
+        self, articles: Collection[str], mark: Mark = "read"
+    ) -> tuple[list[str], bool, Rows]:
+        """(In a thread.) Mark a story's articles read (starred), or all unread (unstarred)
+        when every one is read (starred) already, as `toggle` switches one article; the ids
+        changed, whether they bear the mark now, and their rows read again."""
         with self._marks_guard:
+            if mark == "starred":
+                records = self.store.records(list(articles))
+                changed = [r.id for r in records if not r.starred]
+                marked = bool(changed)
+                if not changed:
+                    changed = [r.id for r in records]
+                if changed:
+                    self.store.set_state(changed, read=None, starred=marked)
+                return changed, marked, self.reread(changed)
             unread = self.store.unread(articles)
             changed = [i for i in articles if i in unread]
             if not changed:

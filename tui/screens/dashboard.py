@@ -1051,6 +1051,11 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             bar.display = False
 
     def action_toggle_star(self) -> None:
+        """The highlighted article's star switched; on a story row, its articles'."""
+        story = self.headlines.current_story if self.headlines.story_rows else None
+        if story is not None:
+            self._toggle_story(story, "starred")
+            return
         ident = self._current()
         if ident is not None:
             self._toggle(ident, "starred")
@@ -1072,11 +1077,15 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             self._toggle(ident, "read")
 
     @work(thread=True, group="state", exit_on_error=False)
-    def _toggle_story(self, story: Story) -> None:
-        ids, read, rows = self.session.toggle_story(story.articles)
-        n, state = len(ids), "read" if read else "unread"
-        said = f"Marked the story's {n} article{'' if n == 1 else 's'} {state}." if ids else None
-        self.post_message(MarksChanged(ids, rows, said))
+    def _toggle_story(self, story: Story, mark: Mark = "read") -> None:
+        ids, marked, rows = self.session.toggle_story(story.articles, mark)
+        n = len(ids)
+        articles = f"the story's {n} article{'' if n == 1 else 's'}"
+        if mark == "starred":
+            said = f"{'Starred' if marked else 'Unstarred'} {articles}."
+        else:
+            said = f"Marked {articles} {'read' if marked else 'unread'}."
+        self.post_message(MarksChanged(ids, rows, said if ids else None))
 
     def action_next_unread(self, step: int) -> None:
         """The next unread row below the highlighted one (`step` -1: above), found in a
