@@ -496,15 +496,16 @@ class StoryBook:
         pace: bool = False,
         window: int | None = None,
         last: StoryShelf | None = None,
-        renamed: Collection[str] = (),
+        remake: Collection[str] = (),
     ) -> StoryShelf:
         """(In a thread.) The stories as they are now, frozen: an update running meanwhile in
         another thread is waited for, and one after it changes nothing already taken.
         `pace`: as for `update`, when the articles must be grouped first. `window`:
         a viewer's, of the newest this many articles only (a book that saves takes none).
         `last`: a viewer's last shelf, of the stories as saved then: only the stories whose
-        articles differ now are made again, and those of `renamed`, the articles whose
-        source the writer renamed since (the same articles, under another name)."""
+        articles differ now are made again, and those of `remake`, the articles whose
+        source the writer renamed since, or whose headline it rewrote (the same articles,
+        said otherwise)."""
         with self._lock:
             if self.index is None:
                 self.index, _ = self._open(store, pace, window)
@@ -513,7 +514,7 @@ class StoryBook:
                     with collector_paused():
                         self._touched = changed_since(last, self.index.members)
                     story_of = self.index.story_of
-                    self._touched.update(filter(None, map(story_of.get, renamed)))
+                    self._touched.update(filter(None, map(story_of.get, remake)))
                     self._shelved = last
             with collector_paused():
                 dated = store.query_ids(limit=store.list_window)

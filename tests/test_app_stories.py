@@ -23,6 +23,7 @@ from tests.conftest import (
     EVENT,
     FROZEN,
     REVISED_TITLE,
+    article,
     dash,
     make,
     make_app,
@@ -682,7 +683,7 @@ def test_a_viewer_mends_its_last_shelf_and_makes_it_whole_now_and_then(
 
     asked: list[StoryShelf | None] = []
 
-    def shelf(self, store, pace=False, window=None, last=None, renamed=()):  # type: ignore[no-untyped-def]
+    def shelf(self, store, pace=False, window=None, last=None, remake=()):  # type: ignore[no-untyped-def]
         asked.append(last)
         return StoryShelf([])
 
@@ -718,8 +719,8 @@ def test_a_viewer_makes_the_stories_of_renamed_articles_again_until_it_shows_the
 
     asked: list[set[str]] = []
 
-    def shelf(self, store, pace=False, window=None, last=None, renamed=()):  # type: ignore[no-untyped-def]
-        asked.append(set(renamed))
+    def shelf(self, store, pace=False, window=None, last=None, remake=()):  # type: ignore[no-untyped-def]
+        asked.append(set(remake))
         return StoryShelf([])
 
     monkeypatch.setattr(StoryBook, "shelf", shelf)
@@ -859,6 +860,43 @@ async def test_a_viewer_shows_a_source_the_writer_renamed_on_its_stories_and_fir
             await pilot.pause()
             lines = [line for line in screen_text(app).splitlines() if " lag " in line]
             assert "first 1 lag 0s" in next(line for line in lines if " Yonhap English " in line)
+
+
+async def test_a_viewer_shows_a_headline_the_writer_revised_on_its_story_row(
+    tmp_path: Path,
+) -> None:
+    """Reuters rewrote its headline (a revision under the same guid), the story's title,
+    while a viewer showed its stories: the viewer's story row shows the new headline at its
+    next look at the store, with no article joining or leaving the story (it kept the old
+    one until its stories were made whole)."""
+    from fetchers.storybook import StoryBook
+
+    data = newsroom_data(tmp_path)
+    config = seed_only_config(tmp_path)
+    new_title = "Trump Cuts Tariffs on South Korea to 15% After $350B Investment Deal"
+    with Store(data, writer=True) as writer:
+        app = make_app(tmp_path, config, poll=False)
+        async with piloted(app) as pilot:
+            dashboard = await opened(app, pilot)
+            assert not dashboard.session.is_writer
+            await story_rows(app, pilot)
+
+            def korea_row() -> str:
+                rows = screen_text(app).splitlines()
+                return next((line for line in rows if "3 outlets" in line), "")
+
+            assert "Trump Lowers Tariffs on Korea" in korea_row()
+            since = seen(app).mark()
+            revised = article(1, *EVENT[1])
+            revised.title = new_title
+            revised.fetched = FROZEN - timedelta(minutes=30)
+            writer.add_batch([revised])
+            StoryBook(data).update(writer, [], removed=False, revised=["a1"])  # its cycle's
+            remade = StoryBook(data).shelf(writer).story("a1")  # the stories made whole
+            assert remade is not None and remade.title == new_title
+            await seen(app).wait_for(ViewerReloaded, lambda m: m.reload.revised > 0, since=since)
+            await until(pilot, lambda: "Trump Cuts Tariffs on South Korea" in korea_row())
+            assert "Trump Lowers Tariffs on Korea" not in korea_row()
 
 
 async def test_the_open_health_picker_counts_first_reports_anew_as_the_stories_change(

@@ -1843,8 +1843,10 @@ def test_tinydb_a_viewer_counts_the_headlines_the_writer_revised_since_its_last_
             revised.title = "Headline 1, rewritten"
             writer.add_batch([revised])
             assert viewer.reload() == [] and viewer.revised_at_reload() == 1
+            assert viewer.rewritten_at_reload() == ["Wire-1"]  # its story is made again
             assert viewer.query_ids(parse_query("rewritten")) == ["Wire-1"]
             assert viewer.reload() == [] and viewer.revised_at_reload() == 0
+            assert viewer.rewritten_at_reload() == []  # told once
 
 
 def _stamped(stamp: str) -> list[Article]:

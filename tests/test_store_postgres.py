@@ -1540,6 +1540,7 @@ def test_a_viewer_hears_how_many_headlines_a_write_revised(pg_dsn: str) -> None:
                 break
             time.sleep(0.004)
         assert viewer.revised_at_reload() == 1
+        assert viewer.rewritten_at_reload() == []  # not which: its stories are made whole
         assert viewer.reload() == [] and viewer.revised_at_reload() == 0  # said once
 
 

@@ -122,6 +122,7 @@ class Reload:
     gone: int = 0  # articles the writer's retention removed since the last look
     revised: int = 0  # articles the writer gave another headline since (0: not known)
     renamed: int = 0  # articles the writer gave their source's new name since (0: not known)
+    rewritten: int = 0  # of `revised`, those told by id: their stories' headlines made again
 
 
 def _after(one: Record, other: Record) -> bool:
@@ -154,11 +155,12 @@ class Session:
         self._marks_guard = threading.Lock()  # a toggle's look and change, one at a time
         self.shelf: StoryShelf | None = None  # the stories last read (set on the UI thread)
         self._whole_shelf_at = 0.0  # when a viewer last made its shelf whole (monotonic)
-        # articles a viewer's reloads found renamed (their source's), whose stories are made
-        # again until a shelf made with them is the one shown (`read_stories`)
-        self._renamed: set[str] = set()
-        self._renamed_into: tuple[StoryShelf, set[str]] | None = None  # last made, with
-        self._renames_guard = threading.Lock()
+        # articles a viewer's reloads found renamed (their source's) or rewritten (their
+        # headline), whose stories are made again until a shelf made with them is the one
+        # shown (`read_stories`)
+        self._remake: set[str] = set()
+        self._remade_into: tuple[StoryShelf, set[str]] | None = None  # last made, with
+        self._remake_guard = threading.Lock()
         # the stories a store found for the story view's last filter (None: the pane lists
         # `shelf`'s, or articles), whose rows a change of marks reads again
         self._listed: StoryShelf | None = None
@@ -274,8 +276,9 @@ class Session:
         health = self.newsroom.healthbook.load()
         store = self.store
         renamed = store.renamed_at_reload()
-        with self._renames_guard:
-            self._renamed.update(renamed)
+        rewritten = store.rewritten_at_reload()
+        with self._remake_guard:
+            self._remake.update(renamed, rewritten)
         return Reload(
             new,
             health,
@@ -283,6 +286,7 @@ class Session:
             store.gone_at_reload(),
             store.revised_at_reload(),
             len(renamed),
+            len(rewritten),
         )
 
     def leads(self) -> dict[str, Lead]:
@@ -309,16 +313,17 @@ class Session:
         last = self.shelf  # mended, not made whole: a million stories take 20 s of CPU
         if last is None or time.monotonic() - self._whole_shelf_at > WHOLE_SHELF_AFTER:
             last, self._whole_shelf_at = None, time.monotonic()
-        with self._renames_guard:
-            # the renames a shelf was made with are done once it is shown; a read whose
-            # shelf was dropped (a later one asked for meanwhile) leaves them to the next
-            into = self._renamed_into
+        with self._remake_guard:
+            # the renames and rewrites a shelf was made with are done once it is shown; a
+            # read whose shelf was dropped (a later one asked for meanwhile) leaves them to
+            # the next
+            into = self._remade_into
             if into is not None and into[0] is self.shelf:
-                self._renamed -= into[1]
-            renamed = set(self._renamed)
-        made = StoryBook(self.data_dir).shelf(self.store, True, window, last, renamed)
-        with self._renames_guard:
-            self._renamed_into = (made, renamed)
+                self._remake -= into[1]
+            remake = set(self._remake)
+        made = StoryBook(self.data_dir).shelf(self.store, True, window, last, remake)
+        with self._remake_guard:
+            self._remade_into = (made, remake)
         if self._of_the_newest(made, window):  # its oldest's time read here, beside the
             self._shelf_start_of(made)  # screen, not at the first filter (`_on_shelf`)
         return made

@@ -185,6 +185,7 @@ class Store:
         self._gone_at_reload = 0  # articles the last reload found removed (`gone_at_reload`)
         self._revised_at_reload = 0  # ... and given another headline (`revised_at_reload`)
         self._renamed_at_reload: list[str] = []  # ... and another source name
+        self._rewritten_at_reload: list[str] = []  # ... and another title or summary
         self._open(first)
         if word_index:
             self.start_word_index()
@@ -905,6 +906,7 @@ class Store:
                 retagged[held.id] = list(fresh.tags)
             if fresh.revised != held.revised:
                 self._revised_at_reload += 1
+                self._rewritten_at_reload.append(held.id)  # stories to make again
             if fresh.text_ref is not None and held.text_ref != fresh.text_ref:
                 if not self._thin:  # a viewer's is read back as the shard has it
                     held.text_ref = fresh.text_ref
@@ -1025,6 +1027,7 @@ class Store:
             held = len(self._indexes.records)
             self._revised_at_reload = 0  # (counted by `_take_changes` as shards load again)
             self._renamed_at_reload = []
+            self._rewritten_at_reload = []
             present = shards.present_keys(self.dir)
             gone = [key for key in [*self._shards, *self._partial] if key not in present]
             for key in gone:
@@ -1060,6 +1063,9 @@ class Store:
 
     def renamed_at_reload(self) -> list[str]:
         return list(self._renamed_at_reload)
+
+    def rewritten_at_reload(self) -> list[str]:
+        return list(self._rewritten_at_reload)
 
     # -- writing ----------------------------------------------------------------------------
     def _require_writer(self) -> None:

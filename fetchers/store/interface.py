@@ -201,6 +201,13 @@ class ArticleStore(Protocol):
         makes its stories whole, or takes them as the grouping saved them."""
         ...
 
+    def rewritten_at_reload(self) -> list[str]:
+        """The stored articles the last `reload` found given another title or summary by
+        another process (their source revised them under the same guid): a viewer makes
+        their stories again, whose articles are the same but whose headline may not be.
+        Empty where the store cannot tell, as for `renamed_at_reload`."""
+        ...
+
     def marks_changed(self) -> bool:
         """Whether another process may have changed a read or starred mark since the last
         look (the rows on a screen are then read again)."""

@@ -887,8 +887,8 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             self._read_stories()  # filter's list, or join it)
         else:  # marks may have changed in another process
             self.headlines.update_rows(message.rows, everything=True)
-            if reload.renamed:  # the stories its articles are in name it anew
-                self._read_stories()
+            if reload.renamed or reload.rewritten:  # the stories its articles are in name
+                self._read_stories()  # it anew, or take its new headline
         if reload.revised and self.article_view.wanted is not None:  # perhaps the one shown
             self.article_view.load(self.article_view.wanted)
 

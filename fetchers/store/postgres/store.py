@@ -1191,6 +1191,10 @@ class PostgresStore:
         makes its stories whole, or takes them as the grouping saved them."""
         return []
 
+    def rewritten_at_reload(self) -> list[str]:
+        """None told, as for `renamed_at_reload`."""
+        return []
+
     def _announcements(self) -> list[str] | None:
         """(Under the guard.) What the writers announced since the last look; None when the
         listening connection broke: it is let go (the tables are read, and it is made
