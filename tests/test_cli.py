@@ -162,6 +162,30 @@ def test_a_refresh_beside_another_writer_says_what_that_writer_is(
     assert code == 2 and f"(pid {writer.pid})" in out and said in out
 
 
+@pytest.mark.parametrize("command", [["list"], ["list", "--json"], ["events"]])
+def test_output_that_cannot_be_written_is_said_with_exit_2(
+    seeded: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    """`list > /dev/full` ended in a traceback and exit 1 (a source failed, for a script that
+    reads the code), and `show ID >&-` in an AttributeError. It is said in a line, exit 2."""
+    import errno
+
+    class Full(io.StringIO):
+        def write(self, text: str) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    where = ["--config", str(seeded), "--data-dir", str(tmp_path / "d"), "--now", NOW]
+    for stdout in (Full(), None):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(sys, "stdout", stdout)
+            code = main([*where, *command])
+        said = capsys.readouterr().err
+        assert code == 2 and "Traceback" not in said
+        assert "cannot write the output: " in said and (
+            "No space left on device" in said or "standard output is closed" in said
+        )
+
+
 def test_list_cuts_a_long_source_name_with_an_ellipsis(
     seeded: Path, tmp_path: Path, capsys
 ) -> None:
@@ -502,6 +526,7 @@ def test_extract_prints_main_text(tmp_path: Path, capsys) -> None:
     )
     code, _, output = run(capsys, "extract", str(page))
     assert code == 0 and "Seoul and Washington" in output and "Menu" not in output
+    assert output.startswith("Seoul and Washington")  # the main text alone, no headline
 
 
 def test_extract_and_show_print_a_pre_block_as_written(tmp_path: Path, capsys) -> None:

@@ -380,19 +380,26 @@ def _run(argv: Sequence[str] | None) -> int:
     args = parser.parse_args(given)
     if words is not None:
         args.query = words
-    _speak_any_text(bool(getattr(args, "json", False)))
+    as_json = bool(getattr(args, "json", False))
+    _speak_any_text(as_json)
     try:
+        # (JSON needs no cleaning: its encoder escapes every control)
+        out = cast(TextIO, ControlFree(sys.stdout, clean=not as_json))
         if args.command == "extract":
-            return cmd_extract(args, sys.stdout)
-        ctx = make_context(args)
-        if words is not None:
-            args.query = _shell_unquoted(args.query, ctx.config)
-        command = args.command or "dashboard"
-        handler = COMMANDS[command]
-        out = sys.stdout if getattr(args, "json", False) else cast(TextIO, ControlFree(sys.stdout))
-        return handler(ctx, args, out)
+            code = cmd_extract(args, out)
+        else:
+            ctx = make_context(args)
+            if words is not None:
+                args.query = _shell_unquoted(args.query, ctx.config)
+            command = args.command or "dashboard"
+            code = COMMANDS[command](ctx, args, out)
+        out.flush()  # (what the buffer holds is written now, where a failure is said)
+        return code
     except (ConfigError, UsageError, StoreError, QueryError) as exc:
         complain(str(exc))
+        return EXIT_USAGE
+    except OutputError as exc:  # a full disk, a closed stdout: said, not a traceback
+        complain(f"cannot write the output: {exc}")
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK
@@ -403,32 +410,54 @@ def _run(argv: Sequence[str] | None) -> int:
         return EXIT_USAGE
 
 
+class OutputError(Exception):
+    """The output could not be written (a full disk, a closed stdout): why."""
+
+
 class ControlFree(io.TextIOBase):
     """Text output with escape sequences and control characters taken out of whatever is
     written (newlines and tabs kept): a store another program wrote or edited holds titles
     the feeds' cleaning never saw, and `list` printed their escapes to the terminal (one
-    retitled the window). JSON needs none: its encoder escapes every control."""
+    retitled the window). JSON needs none (`clean` False): its encoder escapes every control.
+    A write that fails (`> /dev/full`, stdout closed) is an OutputError: it was a traceback
+    and exit 1, which says a source failed. A closed pipe stays a BrokenPipeError."""
 
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: TextIO | None, clean: bool = True) -> None:
         super().__init__()
         self._out = out
+        self._clean = clean
+
+    def _stream(self) -> TextIO:
+        if self._out is None:
+            raise OutputError("standard output is closed")
+        return self._out
 
     def write(self, text: str) -> int:
-        self._out.write(strip_controls(text))
+        try:
+            self._stream().write(strip_controls(text) if self._clean else text)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OutputError(exc.strerror or str(exc)) from exc
         return len(text)
 
     def flush(self) -> None:
-        self._out.flush()
+        try:
+            self._stream().flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OutputError(exc.strerror or str(exc)) from exc
 
     def isatty(self) -> bool:
-        return self._out.isatty()
+        return self._out is not None and self._out.isatty()
 
     def fileno(self) -> int:
-        return self._out.fileno()
+        return self._stream().fileno()
 
     @property
     def encoding(self) -> str:  # type: ignore[override]
-        return self._out.encoding
+        return self._stream().encoding
 
 
 def _speak_any_text(as_json: bool) -> None:
@@ -1549,9 +1578,7 @@ def cmd_extract(args: argparse.Namespace, out: TextIO) -> int:
     except ExtractError as exc:
         complain(f"{args.file}: {exc}")
         return EXIT_SOURCES_FAILED
-    if page.title:
-        out.write(page.title + "\n\n")
-    out.write(page.text + "\n")
+    out.write(page.text + "\n")  # the main text alone (its headline is no part of it)
     return EXIT_OK
 
 
