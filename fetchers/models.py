@@ -215,7 +215,7 @@ class Settings:
     concurrency: int = 32
     per_host: int | None = None  # None: 2 for public hosts, no extra cap on loopback/LAN
     timeout: float = 30.0
-    max_body: int = 15 * 1024 * 1024
+    max_body: int = 15_000_000  # "15MB", as the config reads it (`parse_size`: MB is 10**6)
     retention_days: int = 30
     timezone: str | None = None
     user_agent: str | None = None

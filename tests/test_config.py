@@ -412,3 +412,11 @@ def test_an_empty_data_dir_in_the_config_is_refused_not_the_default(
     path = write_config(tmp_path / "c.toml", '[settings]\ndata_dir = " "\n')
     with pytest.raises(ConfigError, match=r"settings\.data_dir: must not be empty"):
         load_config(path, now)
+
+
+def test_the_default_max_body_is_the_15mb_the_docs_write(tmp_path: Path, now: datetime) -> None:
+    """The default was 15 MiB while `max_body = "15MB"`, as the docs write the default, read
+    15,000,000 bytes: writing the documented default changed the limit."""
+    plain = load_config(write_config(tmp_path / "plain.toml", ""), now)
+    written = load_config(write_config(tmp_path / "w.toml", '[settings]\nmax_body = "15MB"'), now)
+    assert plain.settings.max_body == written.settings.max_body == 15_000_000
