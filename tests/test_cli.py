@@ -6,6 +6,7 @@ import io
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -1750,6 +1751,40 @@ def test_poll_waits_for_the_writer_before_it_rather_than_exiting(
         poller.wait(timeout=30)
         writer.close()
     assert log.read_text().count("polling starts once it stops") == 1
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_poll_stopped_while_it_waits_for_another_writer_exits_0(
+    tmp_path: Path, stop: signal.Signals
+) -> None:
+    """A poller waiting for another writer ended with 130 on SIGINT (a polling one with 0):
+    a service manager stopping it read a failure. It stops as asked, exit 0."""
+    from fetchers.store import Store
+
+    config = tmp_path / "c.toml"
+    config.write_text('[[sources]]\nname = "F"\npath = "nothing.xml"\n')
+    data, log = tmp_path / "d", tmp_path / "poll.log"
+    writer = Store(data, writer=True)
+    poller = subprocess.Popen(
+        [sys.executable, "-m", "tui", "--config", str(config), "--data-dir", str(data)]
+        + ["poll", "--log", str(log)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while "polling starts once it stops" not in (log.read_text() if log.exists() else ""):
+            assert poller.poll() is None, "poll exited"
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        poller.send_signal(stop)
+        assert poller.wait(timeout=30) == 0
+    finally:
+        if poller.poll() is None:
+            poller.kill()
+            poller.wait()
+        writer.close()
 
 
 def test_a_data_dir_wirewatch_makes_is_its_users_alone(

@@ -741,7 +741,10 @@ def cmd_poll(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     try:
         # lean, as a refresh: no screen shows its articles, so a full shard's titles and
         # summaries stay on disk (a poller of a million articles held 1 GB whole)
-        with _writer_when_free(ctx) as store:
+        waited = _writer_when_free(ctx)
+        if waited is None:  # stopped while another process wrote: as asked, exit 0
+            return EXIT_OK
+        with waited as store:
             store.start_word_index()  # a missing or stale search index is built meanwhile
             service = PollService(ctx.config, store, ctx.data_dir, ctx.clock, parse_pool=pool)
             asyncio.run(service.run())
@@ -754,24 +757,40 @@ def cmd_poll(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
 POLL_WAIT = 5.0  # seconds between a waiting poller's looks at the writer lock
 
 
-def _writer_when_free(ctx: Context) -> ArticleStore:
+class _StopWaiting(Exception):
+    """SIGTERM while `poll` waits for another writer."""
+
+
+def _writer_when_free(ctx: Context) -> ArticleStore | None:
     """The store as `poll` writes it, once no other process does: a dashboard that took over
     from a poller that died kept the lock, and the poller restarted by its service manager
     exited 2 at once, again and again until the manager gave up on it (the desk then had
-    no poller once that dashboard quit). It waits, saying so once."""
+    no poller once that dashboard quit). It waits, saying so once; None when SIGINT or
+    SIGTERM stops it meanwhile (as a polling `poll` stops: exit 0, not 130)."""
     import logging
 
+    def stop(signum: int, frame: object) -> None:
+        raise _StopWaiting
+
+    log = logging.getLogger("wirewatch.poll")
     said = False
     while True:
         try:
             return open_store(ctx.config.store, ctx.data_dir, writer=True, lean=True, share=True)
         except StoreLocked as exc:
             if not said:
-                logging.getLogger("wirewatch.poll").warning(
+                log.warning(
                     "%s; polling starts once it stops (looked at every %.0f s)", exc, POLL_WAIT
                 )
                 said = True
+        previous = signal.signal(signal.SIGTERM, stop)
+        try:
             time.sleep(POLL_WAIT)
+        except (_StopWaiting, KeyboardInterrupt):
+            log.info("stopped while waiting for the other writer")
+            return None
+        finally:
+            signal.signal(signal.SIGTERM, previous)
 
 
 @contextlib.contextmanager
