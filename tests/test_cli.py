@@ -187,6 +187,18 @@ def test_output_that_cannot_be_written_is_said_with_exit_2(
         )
 
 
+@pytest.mark.parametrize("args", [["list", "--limit"], ["list", "tariff", "--sort"]])
+def test_an_option_of_a_query_without_its_value_says_it_expects_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    """`list --limit` said "invalid int value: ''" and `list tariff --sort` "invalid choice:
+    ''", as if an empty value had been given."""
+    with pytest.raises(SystemExit) as stopped:
+        main(["--data-dir", str(tmp_path / "d"), *args])
+    assert stopped.value.code == 2
+    assert f"argument {args[-1]}: expected one argument" in capsys.readouterr().err
+
+
 def test_list_cuts_a_long_source_name_with_an_ellipsis(
     seeded: Path, tmp_path: Path, capsys
 ) -> None:

@@ -339,7 +339,9 @@ def _query_words(argv: list[str]) -> tuple[list[str], list[str] | None]:
         elif token.startswith("--"):
             parsed.append(token)
             if _takes_value(token, _QUERY_VALUES):
-                parsed.append(next(rest, ""))
+                value = next(rest, None)  # (none: argparse says it expects one)
+                if value is not None:
+                    parsed.append(value)
         elif token == "-h":
             parsed.append(token)
         elif token.startswith("-") and len(token) > 1:
