@@ -532,8 +532,10 @@ def _tokens(text: str) -> list[tuple[bool, str | None, str, bool]]:
                 known = ", ".join(f + ":" for f in FIELDS)
                 raise QueryError(f"unknown field {bare} (known: {known})")
             raise QueryError(f"{bare} needs a value")
-        if bare is not None and '"' in bare:
-            raise QueryError(f"unterminated quote at column {start + 1}")
+        if bare is not None and '"' in bare:  # (said where the quote is: `a"b`, `source:"B`)
+            raise QueryError(
+                f"unterminated quote at column {match.start(4) + bare.index(chr(34)) + 1}"
+            )
         if bare is not None and name is None and not bare.strip(_DASHES):
             # "tariff - Seoul": a dash apart from its word excludes nothing, and read as a
             # word it matched every hyphen, the article meant to be left out among them

@@ -115,6 +115,8 @@ def test_matching(query: str, record: Record, expected: bool) -> None:
         # a quote left open is said where it opens, not at the phrase before it
         ('"far apart" tariffs "Seoul', "unterminated quote at column 21"),
         ('source:"Wire EN" "Lutnick', "unterminated quote at column 18"),
+        ('tariff a"b', "unterminated quote at column 9"),
+        ('tariff source:"Beta', "unterminated quote at column 15"),
         ("tariff | sports", "write OR between two terms"),
         ("(tariff OR sports)", "parentheses do not group"),
         ("tarif*", "drop the \\*"),
