@@ -38,6 +38,7 @@ from fetchers.models import (
     kept_revisions,
     utc_iso,
 )
+from fetchers.query import name_key
 from fetchers.text import (
     SUMMARY_LIMIT,
     TEXT_LIMIT,
@@ -1345,8 +1346,14 @@ def _lead(content: str, limit: int = 400) -> str:
 
 def _tags(source_tags: list[str], written: list[str], feed: ParsedFeed) -> list[str]:
     """The source's tags, then the item's, each once, at most `TAG_LIMIT` (the rest counted
-    among the feed's warnings). 40,000 categories on one item took 7 s to tell apart."""
-    tags = list(dict.fromkeys(tag for tag in chain(source_tags, map(_name_line, written)) if tag))
+    among the feed's warnings). 40,000 categories on one item took 7 s to tell apart. A tag
+    written again in another case ("korea", "Korea") is the one `tag:` finds (`name_key`):
+    kept once, as first written."""
+    named: dict[str, str] = {}
+    for tag in chain(source_tags, map(_name_line, written)):
+        if tag:
+            named.setdefault(name_key(tag), tag)
+    tags = list(named.values())
     if len(tags) > TAG_LIMIT:
         feed.warn(f"tags beyond {TAG_LIMIT} left out", len(tags) - TAG_LIMIT)
         del tags[TAG_LIMIT:]

@@ -712,6 +712,16 @@ def test_an_items_tags_are_told_apart_once_and_kept_to_a_hundred() -> None:
     assert any("tags beyond 100 left out" in note for note in feed.warning_notes)
 
 
+def test_a_tag_written_again_in_another_case_is_kept_once_as_first_written() -> None:
+    """A source tagged "korea" whose item's category says "Korea" listed both in `--json`'s
+    tags, though `tag:` finds them as one tag."""
+    categories = "<category>Korea</category><category>Trade</category><category>TRADE</category>"
+    feed = parse_feed(rss(f"<title>T</title><guid>1</guid>{categories}"), None, None)
+    fetched = datetime(2025, 10, 24, tzinfo=UTC)
+    (article,) = to_articles(feed, "S", ["korea"], fetched)
+    assert article.tags == ["korea", "Trade"]
+
+
 def test_one_document_of_many_versions_of_an_item_keeps_the_revisions_within_their_caps() -> None:
     """Two hundred versions of one guid in one document, each with a long summary, were all
     kept as the new article's revisions (8.9 M characters, one article's shard 8.9 MB): the
