@@ -257,10 +257,13 @@ class RuleBook:
             except StoreError as exc:
                 raise RuleBookError(str(exc)) from exc
             return
-        with self._locked():
-            data = self._read_file()
-            change(data)
-            atomic_write_bytes(self.path, orjson.dumps(data))
+        try:
+            with self._locked():
+                data = self._read_file()
+                change(data)
+                atomic_write_bytes(self.path, orjson.dumps(data))
+        except OSError as exc:  # (full, read-only): said as a broken file is, the form kept
+            raise RuleBookError(f"{self.path} cannot be written: {exc.strerror or exc}") from exc
 
     def load(self, now: datetime, zone: tzinfo = UTC) -> tuple[list[AlertRule], set[str]]:
         """The stored rules (one that no longer checks is left out and named in the error

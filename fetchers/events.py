@@ -12,7 +12,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -46,9 +47,18 @@ class EventBook:
         self.store = store if store is not None and store.keeps_desk else None
         self._kept: list[Any] = []  # the file's entries that are no event, as read last
 
-    def _locked(self) -> AbstractContextManager[None]:
-        self.dir.mkdir(mode=DATA_DIR_MODE, parents=True, exist_ok=True)
-        return exclusive_lock(self.dir / "events.lock")
+    @contextmanager
+    def _changing(self) -> Iterator[None]:
+        """Hold events.lock for a read, change and write of the file. The disk refusing any
+        of it (full, read-only) is an EventBookError, as a broken file is: the app keeps what
+        was typed and says why, where a bare OSError lost it."""
+        try:
+            self.dir.mkdir(mode=DATA_DIR_MODE, parents=True, exist_ok=True)
+            with exclusive_lock(self.dir / "events.lock"):
+                yield
+        except OSError as exc:
+            said = f"{self.dir / FILE} cannot be written: {exc.strerror or exc}"
+            raise EventBookError(said) from exc
 
     def _read(self) -> list[dict[str, Any]]:
         if self.store is not None:
@@ -98,7 +108,7 @@ class EventBook:
         if self.store is not None:
             self._put(event, new=True)
             return event
-        with self._locked():
+        with self._changing():
             items = self._read()
             items.append(_record(event))
             self._write(items)
@@ -109,7 +119,7 @@ class EventBook:
             if self._put(event, new=False):
                 return event
         else:
-            with self._locked():
+            with self._changing():
                 items = self._read()
                 for n, item in enumerate(items):
                     if item["id"] == event.ident:
@@ -127,7 +137,7 @@ class EventBook:
             if not found:
                 raise EventBookError("that event is no longer stored")
             return
-        with self._locked():
+        with self._changing():
             items = self._read()
             kept = [i for i in items if i["id"] != ident]
             if len(kept) == len(items):

@@ -5,6 +5,8 @@ rules are added, edited, muted and removed there and kept in the data dir."""
 from __future__ import annotations
 
 import asyncio
+import errno
+import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -359,6 +361,53 @@ async def test_rules_are_added_edited_muted_and_removed_and_kept(tmp_path: Path)
         await seen(app).wait_for(RulesChanged, since=since)
         (promoted,), _ = RuleBook(data).load(FROZEN)
         assert (promoted.name, promoted.query) == ("tariff", '"tariff"')
+
+
+async def test_a_rule_the_disk_refuses_keeps_its_form_and_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk as a rule was added: the form closed, what was typed was lost, and the
+    toast was a bare "OSError: [Errno 28] ..."; it is said as a file that cannot be written,
+    and the form opens again holding every field typed."""
+    app = make_app(tmp_path, seed_only_config(tmp_path))
+
+    def refused(path: Path, data: bytes, *more: bytes, mode: int | None = None) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    async with piloted(app) as pilot:
+        await settle(app, pilot, want=6)
+        monkeypatch.setattr("fetchers.alertrules.atomic_write_bytes", refused)
+        await open_alerts(app, pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, RuleForm)
+        await type_text(pilot, "Tariffs")
+        await pilot.press("tab")
+        await type_text(pilot, "tariff")
+        await pilot.press("tab", "ctrl+u")
+        await type_text(pilot, "terminal bell")
+        await pilot.press("tab", "tab", "tab")
+        await type_text(pilot, "22:00-07:00")
+        since = seen(app).mark()
+        await pilot.press("enter")
+        await seen(app).wait_for(RulesChanged, since=since)
+        await until(pilot, lambda: isinstance(app.screen, RuleForm))
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, RuleForm)
+        typed = {key: form.query_one(f"#rule-{key}", Input).value for key in RULE_KEYS}
+        assert typed == {
+            "name": "Tariffs",
+            "query": "tariff",
+            "notify": "terminal bell",
+            "webhook": "",
+            "webhook_format": "",
+            "quiet": "22:00-07:00",
+        }
+        said = [str(n.message) for n in app._notifications]
+        assert any("alerts.json cannot be written: No space left on device" in s for s in said)
+        assert not any("OSError" in s for s in said)
+    assert RuleBook(tmp_path / "data").load(FROZEN)[0] == []
 
 
 async def test_the_filter_in_force_becomes_a_rule(tmp_path: Path) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -159,6 +161,41 @@ async def test_an_event_that_cannot_be_saved_opens_its_form_again_with_what_was_
         assert form.query_one("#ev-name", Input).value == "Tariff deadline"
         assert form.query_one("#ev-when", Input).value == "Nov 1, 2025 9am KST"
         assert any("Not saved" in str(n.message) for n in app._notifications)
+
+
+async def test_an_event_the_disk_refuses_keeps_its_form_and_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk as an event was added: the form closed, what was typed was lost, and the
+    toast was a bare "OSError: [Errno 28] ..."; it is said as a file that cannot be written,
+    and the form opens again holding every field typed."""
+    app = make_app(tmp_path)
+
+    def refused(path: Path, data: bytes, *more: bytes, mode: int | None = None) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        monkeypatch.setattr("fetchers.events.atomic_write_bytes", refused)
+        await open_add_form(app, pilot)
+        await type_text(pilot, "Tariff deadline")
+        await pilot.press("tab")
+        await type_text(pilot, "in 2 days")
+        await pilot.press("tab")
+        await type_text(pilot, "Asia/Seoul")
+        await pilot.press("enter")
+        await until(pilot, lambda: any("Not saved" in str(n.message) for n in app._notifications))
+        await until(pilot, lambda: isinstance(app.screen, EventForm))
+        await pilot.pause(0.2)
+        form = app.screen
+        assert isinstance(form, EventForm)
+        assert form.query_one("#ev-name", Input).value == "Tariff deadline"
+        assert form.query_one("#ev-when", Input).value == "in 2 days"
+        assert form.query_one("#ev-tz", Input).value == "Asia/Seoul"
+        said = [str(n.message) for n in app._notifications]
+        assert any("events.json cannot be written: No space left on device" in s for s in said)
+        assert not any("OSError" in s for s in said)
+    assert not (tmp_path / "data" / "events.json").exists()
 
 
 async def test_an_alert_fires_when_a_threshold_is_crossed(tmp_path: Path) -> None:

@@ -6,11 +6,13 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from rich.text import Text
 from textual.message import Message
 
 from fetchers.alertfeed import NewAlerts
+from fetchers.alertrules import AlertRule
 from fetchers.config import Config
 from fetchers.models import Event, SourceHealth
 from fetchers.query import Record
@@ -216,6 +218,11 @@ class RulesChanged(Message):
     problems: list[str]
     done: str | None = None
     refused: str | None = None
+    # a rule added or edited that was refused (the file broken, the disk full or read-only):
+    # the rule edited, if one was, and its fields as typed, for the form to open again with
+    # them (it had closed: what was typed was lost)
+    rule: AlertRule | None = None
+    typed: dict[str, Any] | None = None
 
 
 @dataclass

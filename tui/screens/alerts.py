@@ -365,8 +365,14 @@ class AlertsScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[AlertChoice | N
     def action_close(self) -> None:
         self.dismiss(None)
 
-    def _open_form(self, rule: AlertRule | None = None, name: str = "", query: str = "") -> None:
-        form = RuleForm(self.clock(), self.zone, self._names(rule), rule, name, query)
+    def _open_form(
+        self,
+        rule: AlertRule | None = None,
+        name: str = "",
+        query: str = "",
+        typed: dict[str, Any] | None = None,
+    ) -> None:
+        form = RuleForm(self.clock(), self.zone, self._names(rule), rule, name, query, typed)
         self.app.push_screen(form, lambda fields: self._form_done(rule, fields))
 
     def _form_done(self, rule: AlertRule | None, fields: dict[str, Any] | None) -> None:
@@ -419,14 +425,18 @@ class AlertsScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[AlertChoice | N
         except (RuleError, RuleBookError) as exc:
             refused = str(exc)
         watched, problems = self.data.watched()
-        self.post_message(RulesChanged(watched, problems, done, refused))
+        typed = fields if refused is not None and change in ("add", "edit") else None
+        self.post_message(RulesChanged(watched, problems, done, refused, rule, typed))
 
     @on(RulesChanged)
     async def _rules_changed(self, message: RulesChanged) -> None:
         for problem in message.problems:
             self.notify(problem, title="Alerts", severity="error", markup=False)
         if message.refused:
-            self.notify(message.refused, title="Alerts", severity="error", markup=False)
+            said = f"Not saved: {message.refused}" if message.typed else message.refused
+            self.notify(said, title="Alerts", severity="error", markup=False)
+        if message.typed is not None:
+            self._open_form(message.rule, typed=message.typed)
         if message.done:
             self.notify(message.done, markup=False)
         listed = self.query_one("#alerts-watched", ListView)
@@ -507,7 +517,10 @@ class RuleForm(TableOrderedKeys, ModalScreen[dict[str, Any] | None]):
         rule: AlertRule | None = None,
         name: str = "",
         query: str = "",
+        typed: dict[str, Any] | None = None,
     ) -> None:
+        """`typed`: the fields as typed in a form whose save was refused (as `_read` gives
+        them), shown again over the rule's."""
         super().__init__()
         self.now = now
         self.zone = zone
@@ -521,6 +534,11 @@ class RuleForm(TableOrderedKeys, ModalScreen[dict[str, Any] | None]):
             "webhook_format": (rule.webhook_format or "") if rule else "",
             "quiet": (rule.quiet.text if rule and rule.quiet else ""),
         }
+        if typed is not None:
+            self.start = {field: "" for field in self.start}
+            for field, value in typed.items():
+                shown = " ".join(value) if isinstance(value, list) else str(value)
+                self.start[field] = shown
 
     def compose(self) -> ComposeResult:
         start = self.start

@@ -1408,7 +1408,8 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         self.notify(f"Not saved: {message.reason}", severity="error", markup=False)
         typed = message.event
         editing = typed if message.change == "edit" else None
-        self.open_event_form(editing, typed.name, typed.raw_when, typed.query or "")
+        zone_typed = "" if typed.tz == "local" else typed.tz
+        self.open_event_form(editing, typed.name, typed.raw_when, typed.query or "", zone_typed)
 
     @on(EventsLoaded)
     def _events_loaded(self, message: EventsLoaded) -> None:
@@ -1453,7 +1454,12 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
                 self._change_event("remove", choice.event)
 
     def open_event_form(
-        self, event: Event | None = None, name: str = "", when: str = "", query: str = ""
+        self,
+        event: Event | None = None,
+        name: str = "",
+        when: str = "",
+        query: str = "",
+        zone_text: str = "",
     ) -> None:
         settings = self.config.settings
         form = EventForm(
@@ -1465,6 +1471,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             name,
             when,
             query,
+            zone_text,
         )
         self.app.push_screen(form, partial(self._event_saved, "edit" if event else "add"))
 

@@ -149,6 +149,7 @@ class EventForm(TableOrderedKeys, ModalScreen[Event | None]):
         name: str = "",
         when_text: str = "",
         query: str = "",
+        zone_text: str = "",
     ) -> None:
         super().__init__()
         # read at each reading of the fields, not once: "18:30" and "in 1 minute" typed in a
@@ -160,7 +161,7 @@ class EventForm(TableOrderedKeys, ModalScreen[Event | None]):
         self.event = event
         self.start_name = event.name if event else name
         stored_tz = event.tz if event and event.tz != "local" else None
-        self.start_tz = stored_tz or default_tz or ""
+        self.start_tz = zone_text or stored_tz or default_tz or ""
         self.start_when = when_text
         if event is not None:
             self.start_when = event.raw_when
