@@ -54,6 +54,11 @@ def write_derived(path: Path, data: bytes, *more: bytes) -> bool:
     torn or missing one is rebuilt, never trusted. False when the disk refused it (a full
     disk, a read-only dir); nothing is left behind then. `more`: parts written after `data`
     (a large file is not joined into one copy of itself first)."""
+    return derived_refused(path, data, *more) is None
+
+
+def derived_refused(path: Path, data: bytes, *more: bytes) -> OSError | None:
+    """`write_derived`, saying why the disk refused it (None: written), for a message."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}{TMP_SUFFIX}")
     try:
         with open(tmp, "wb") as handle:
@@ -61,13 +66,13 @@ def write_derived(path: Path, data: bytes, *more: bytes) -> bool:
             for part in more:
                 handle.write(part)
         os.replace(tmp, path)
-    except OSError:
+    except OSError as exc:
         try:
             tmp.unlink()
         except OSError:
             pass
-        return False
-    return True
+        return exc
+    return None
 
 
 @contextmanager

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
 import orjson
 
-from fetchers.atomic import write_derived
+from fetchers.atomic import derived_refused, write_derived
 from fetchers.foreground import give_way, giving_way
 from fetchers.heap import collector_paused
 from fetchers.query import Query, Record
@@ -338,13 +338,21 @@ class StoryBook:
                 else None
             )
             stories, every = mended if mended is not None else newest_of_all(index, store)
-            if not write_derived(path, page_bytes(stories, every, version_of(self.path))):
-                raise OSError("the disk refused it")
-            self._page_checked = True
+            refused = derived_refused(path, page_bytes(stories, every, version_of(self.path)))
+            if refused is None:
+                self._page_checked = True
+                return
+            # (a full disk, a read-only dir: said in a line, as the store's own writes are;
+            # a traceback told the user nothing more)
+            log.warning(
+                "%s: the newest stories could not be kept (%s); the next cycle tries again",
+                path,
+                refused.strerror or refused,
+            )
         except Exception:  # derived: a command that finds it missing or stale groups them
             log.exception("the newest stories could not be kept beside the stories file")
-            with contextlib.suppress(OSError):
-                path.unlink()
+        with contextlib.suppress(OSError):
+            path.unlink()
 
     def _save_to(self, store: ArticleStore, keeper: StoryKeeper) -> bool:
         """Save in the store the stories that changed since it was last told, with their

@@ -29,6 +29,8 @@ from fetchers.stories import LEDE, Item, StoryIndex, _lede, story_id, terms, ter
 from fetchers.storybook import FILE, SLICE_ARTICLES, StoryBook, add_paced
 from tests.conftest import (
     HERALD,
+    YONHAP_1,
+    YONHAP_2,
     FeedServer,
     Route,
     rss,
@@ -1706,6 +1708,37 @@ def test_a_page_of_stories_is_read_from_what_the_writer_kept_without_the_store(
     (tmp_path / "d" / storypage.NEWEST_FILE).unlink()
     code, made, _ = _run(capsys, *where, "stories", "--json")
     assert code == 0 and made == kept
+
+
+def test_a_page_of_the_newest_the_disk_refuses_is_one_line_and_written_at_the_next_cycle(
+    story_desk, tmp_path: Path, capsys
+) -> None:
+    """The newest stories' page that cannot be written (a full disk; here a folder in its
+    place) printed a Python traceback at each refresh; it is one plain line, and the page
+    is written at the next cycle that can."""
+    where, routes = story_desk
+    assert _run(capsys, *where, "refresh")[0] == 0
+    page = tmp_path / "d" / storypage.NEWEST_FILE
+    page.unlink()
+    page.mkdir()
+    routes["/herald.xml"].body = rss(HERALD)
+    code, _, output = _run(capsys, *where, "refresh")
+    assert code == 0
+    assert "Traceback" not in output
+    (said,) = [line for line in output.splitlines() if "newest stories" in line]
+    assert "could not be kept" in said and "the next" in said
+    page.rmdir()
+    quake = story_item(
+        "y3",
+        "Aftershocks rattle Hualien a day after Taiwan's strongest quake in years",
+        "Aftershocks shook Hualien as rescuers searched toppled buildings.",
+        "Wed, 29 Oct 2025 11:30:00 GMT",
+    )
+    routes["/yonhap.xml"].body = rss(YONHAP_1, YONHAP_2, quake)
+    assert _run(capsys, *where, "refresh")[0] == 0
+    assert page.is_file()
+    code, kept, _ = _run(capsys, *where, "stories", "--json")
+    assert code == 0 and kept
 
 
 def test_a_deleted_stories_file_is_rebuilt_from_the_store(
