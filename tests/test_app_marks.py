@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import errno
+import json
+import os
 from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.worker import Worker, WorkerState
 
 from fetchers.models import Article, Source
 from tests.conftest import (
@@ -24,6 +31,60 @@ from tui.messages import CycleDone, MarksChanged, QueryDone
 def notes(app: WirewatchApp) -> str:
     """Every notification shown so far, one a line."""
     return "\n".join(str(n.message) for n in app._notifications)
+
+
+async def press_and_mark(app: WirewatchApp, pilot: Pilot, key: str) -> None:
+    """Press a key that changes a mark, and wait for its worker to end, however it ends."""
+    since = seen(app).mark()
+    await pilot.press(key)
+    await seen(app).wait_for(
+        Worker.StateChanged,
+        lambda m: m.worker.group == "state" and m.state in (WorkerState.SUCCESS, WorkerState.ERROR),
+        since=since,
+    )
+    await pilot.pause()
+
+
+async def test_marks_the_disk_refuses_are_said_once_kept_and_saved_when_it_takes_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk: each article read or starred toasted "OSError: [Errno 28] ..." and its
+    mark was not drawn. It is said once, the marks are drawn and kept, and the next mark
+    once the disk takes it saves them all."""
+    from fetchers.store import marks
+
+    refusing = [True]
+    write = marks.atomic_write_bytes
+
+    def full_disk(path: Path, data: bytes, *more: bytes, mode: int | None = None) -> None:
+        if refusing[0]:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        write(path, data, *more, mode=mode)
+
+    monkeypatch.setattr(marks, "atomic_write_bytes", full_disk)
+    app = make_app(tmp_path)
+    app.read_after = 3600  # only the keys mark
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        first = dashboard.headlines.current_id
+        await press_and_mark(app, pilot, "m")
+        await pilot.press("j")
+        second = dashboard.headlines.current_id
+        await press_and_mark(app, pilot, "asterisk")
+        said = notes(app)
+        assert said.count("cannot be saved") == 1, said
+        assert "No space left on device" in said and "OSError" not in said
+        read, starred = dashboard.session.get(first or ""), dashboard.session.get(second or "")
+        assert read is not None and read.read
+        assert starred is not None and starred.starred
+        assert dashboard.headlines.row_text(starred, 120).plain.startswith("*")
+        refusing[0] = False  # room again
+        await pilot.press("j")
+        third = dashboard.headlines.current_id
+        await press_and_mark(app, pilot, "m")
+        assert "saved again" in notes(app)
+    kept = json.loads((tmp_path / "data" / "state.json").read_bytes())["marks"]
+    assert kept == {first: {"read": True}, second: {"starred": True}, third: {"read": True}}
 
 
 async def test_star_marks_the_article_starred(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ test_tinydb_* are about the TinyDB store's files (shards, row caches, torn files
 from __future__ import annotations
 
 import dataclasses
+import errno
 import json
 import os
 import random
@@ -26,7 +27,7 @@ from fetchers import stepwise
 from fetchers.feeds import parse_feed, to_articles
 from fetchers.models import Article
 from fetchers.query import Record, parse_query
-from fetchers.store import Store, StoreError, StoreLocked, core
+from fetchers.store import MarksNotSaved, Store, StoreError, StoreLocked, core
 from fetchers.store.indexes import Indexes
 from tests.conftest import StoreOpener, make, summaries_held
 
@@ -1083,6 +1084,50 @@ def test_a_viewer_holds_what_its_articles_need_and_no_more(tmp_path: Path) -> No
         again = Article(id="other", source="S1", title="Again", link="https://example.com/1")
         assert viewer.knows(again)  # by its link, from the index built when asked
         assert not viewer.knows(Article(id="new", source="S1", title="New", link="https://x/1"))
+
+
+def test_marks_a_full_or_read_only_disk_refuses_are_held_and_saved_when_it_takes_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk let a bare OSError out of each mark, and a read-only one a PermissionError
+    of state.lock: a StoreError says why, the marks hold in memory (a viewer's change of
+    the file meanwhile read under them), and the next change the disk takes writes them."""
+    from fetchers.store import marks
+
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch([make(n) for n in range(4)])
+    write, lock = marks.atomic_write_bytes, marks.exclusive_lock
+
+    def full(path: Path, data: bytes, *more: bytes, mode: int | None = None) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def read_only(path: Path) -> Any:
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+
+    with Store(tmp_path) as viewer:
+        monkeypatch.setattr(marks, "atomic_write_bytes", full)
+        with pytest.raises(MarksNotSaved, match="No space left on device") as refused:
+            viewer.set_state(["Wire-1"], read=True)
+        assert isinstance(refused.value, StoreError) and refused.value.held == 1
+        monkeypatch.setattr(marks, "exclusive_lock", read_only)
+        with pytest.raises(MarksNotSaved, match="Permission denied") as refused:
+            viewer.set_state(["Wire-2"], starred=True)
+        assert refused.value.held == 2
+        monkeypatch.setattr(marks, "exclusive_lock", lock)
+        monkeypatch.setattr(marks, "atomic_write_bytes", write)
+        with Store(tmp_path) as other:  # another process marks meanwhile
+            other.set_state(["Wire-3"], starred=True)
+        assert viewer.marks_changed()
+        assert viewer.unread(["Wire-1", "Wire-2"]) == {"Wire-2"}
+        assert [a.id for a in viewer.query(parse_query("is:starred"))] == ["Wire-3", "Wire-2"]
+        viewer.set_state(["Wire-0"], read=True)  # the disk takes it: the held go with it
+    kept = orjson.loads((tmp_path / "state.json").read_bytes())["marks"]
+    assert kept == {
+        "Wire-0": {"read": True},
+        "Wire-1": {"read": True},
+        "Wire-2": {"starred": True},
+        "Wire-3": {"starred": True},
+    }
 
 
 def test_a_state_file_with_marks_that_do_not_read_opens_with_the_rest(tmp_path: Path) -> None:

@@ -29,7 +29,7 @@ from fetchers.parsepool import ParsePool
 from fetchers.poller import Poller
 from fetchers.query import Query, QueryError, Record, parse_query
 from fetchers.relevance import RelevanceError, SortOrder, by_relevance
-from fetchers.store import ArticleStore, StoreError, StoreLocked
+from fetchers.store import ArticleStore, MarksNotSaved, StoreError, StoreLocked
 from fetchers.store.codec import article_of
 from fetchers.store.factory import open_store
 from fetchers.stories import credited_outlet
@@ -153,6 +153,10 @@ class Session:
         self.opened_health = dict(newsroom.health)  # as stored when the store was opened
         self._fetched_texts: dict[str, str] = {}  # full texts a viewer fetched (not stored)
         self._marks_guard = threading.Lock()  # a toggle's look and change, one at a time
+        # the disk refusing the marks (full, read-only): why, while it does, and what to say
+        # of it next (said once, not at every article read, and once when it takes them)
+        self.marks_refused: MarksNotSaved | None = None
+        self._marks_notice: tuple[str, bool] | None = None
         self.shelf: StoryShelf | None = None  # the stories last read (set on the UI thread)
         self._whole_shelf_at = 0.0  # when a viewer last made its shelf whole (monotonic)
         # articles a viewer's reloads found renamed (their source's) or rewritten (their
@@ -676,6 +680,39 @@ class Session:
         else:  # a viewer never writes articles
             self._fetched_texts[ident] = text
 
+    def _set_marks(self, ids: list[str], read: bool | None, starred: bool | None) -> None:
+        """(Under the marks guard.) Change marks; the disk refusing them is said once, with
+        the marks shown and held all the same (a toast for each article read said it
+        again and again, and drew no mark)."""
+        try:
+            self.store.set_state(ids, read=read, starred=starred)
+        except MarksNotSaved as exc:
+            if self.marks_refused is None:
+                self._marks_notice = (str(exc), True)
+            self.marks_refused = exc
+            return
+        if self.marks_refused is not None:
+            self._marks_notice = ("Read and starred marks are saved again.", False)
+        self.marks_refused = None
+
+    def marks_notice(self) -> tuple[str, bool] | None:
+        """What to say of the marks' saving, once: the disk refusing them (True) or taking
+        them again (False); None when nothing changed since."""
+        notice, self._marks_notice = self._marks_notice, None
+        return notice
+
+    def save_held_marks(self) -> str | None:
+        """(Once the dashboard has closed.) Write the marks the disk refused, a last time;
+        what is lost when it still refuses, to be said (never lost without a word)."""
+        if self.marks_refused is None:
+            return None
+        try:
+            self.store.set_state([])
+        except MarksNotSaved as exc:
+            many = f"{exc.held} article{'' if exc.held == 1 else 's'}"
+            return f"the read or starred marks of {many} could not be saved: {exc.reason}"
+        return None
+
     def toggle(self, ident: str, mark: Mark) -> Rows | None:
         """(In a thread.) Switch the article's read or starred mark from what it is now (two
         presses in a row switch it twice); its rows read again, None when it is gone."""
@@ -684,9 +721,9 @@ class Session:
             if article is None:
                 return None
             if mark == "starred":
-                self.store.set_state([ident], read=None, starred=not article.starred)
+                self._set_marks([ident], read=None, starred=not article.starred)
             else:
-                self.store.set_state([ident], read=not article.read, starred=None)
+                self._set_marks([ident], read=not article.read, starred=None)
             return self.reread([ident])  # under the guard: read back in the order changed
 
     def toggle_story(
@@ -711,7 +748,7 @@ class Session:
                 changed = [r.id for r in self.store.records(list(articles))]
             read = bool(unread)
             if changed:
-                self.store.set_state(changed, read=read, starred=None)
+                self._set_marks(changed, read=read, starred=None)
             return changed, read, self.reread(changed)
 
     def mark_read(self, ident: str) -> Rows | None:
@@ -721,7 +758,7 @@ class Session:
             article = self.store.get(ident)
             if article is None or article.read:
                 return None
-            self.store.set_state([ident], read=True, starred=None)
+            self._set_marks([ident], read=True, starred=None)
             return self.reread([ident])
 
     def next_unread(
@@ -765,7 +802,7 @@ class Session:
             unread = self.store.unread(ids)
             marked = [i for i in ids if i in unread]
             if marked:
-                self.store.set_state(marked, read=True, starred=None)
+                self._set_marks(marked, read=True, starred=None)
             return len(marked)
 
     def counts(self, by: CountBy) -> dict[str, int]:

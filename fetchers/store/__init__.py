@@ -22,11 +22,12 @@ from __future__ import annotations
 
 from fetchers.store.codec import StagedArticle, stage
 from fetchers.store.core import Store
-from fetchers.store.errors import StoreError, StoreLocked, StoreWriteError
+from fetchers.store.errors import MarksNotSaved, StoreError, StoreLocked, StoreWriteError
 from fetchers.store.interface import ArticleStore
 
 __all__ = [
     "ArticleStore",
+    "MarksNotSaved",
     "StagedArticle",
     "Store",
     "StoreError",

@@ -21,6 +21,20 @@ class StoreWriteError(StoreError):
         self.stored = stored
 
 
+class MarksNotSaved(StoreError):
+    """The disk refused state.json (full, read-only): the marks changed are held in memory,
+    laid over what the file says, and written with the next change of a mark it takes.
+    `reason`: the file and the disk's word; `held`: how many articles' marks are held so."""
+
+    def __init__(self, reason: str, held: int) -> None:
+        super().__init__(
+            f"Read and starred marks cannot be saved: {reason}. Those changed are kept while"
+            " wirewatch runs and saved with the next mark changed once the disk takes it."
+        )
+        self.reason = reason
+        self.held = held
+
+
 class StoreLocked(StoreError):
     """Another process is the writer (`pid`, where the lock names it)."""
 

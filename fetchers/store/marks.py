@@ -14,6 +14,7 @@ import orjson
 from fetchers.atomic import atomic_write_bytes, exclusive_lock, stat_signature
 from fetchers.query import Record
 from fetchers.store.codec import SCHEMA_VERSION
+from fetchers.store.errors import MarksNotSaved
 
 FILE = "state.json"
 # one article's marks as written, "id":{"read":true,"starred":true}, or cut short at the end
@@ -36,6 +37,9 @@ class Marks:
         # whether the marks are state.json's, whole (it was there and read as it is): an
         # article without a star is then one without, not one whose mark was lost
         self.whole = False
+        # the marks changed that the disk refused (full, read-only), by article: laid over
+        # the file's as it is read, and written with the next change it takes
+        self.held: dict[str, dict[str, bool]] = {}
 
     def starred(self, ident: str) -> bool:
         return bool(self.state.get(ident, {}).get("starred"))
@@ -76,9 +80,24 @@ class Marks:
             problems.append(
                 f"state.json: {len(found) - len(marks)} marks that do not read were left out"
             )
-        self._apply(marks)
+        self._apply(self._with_held(marks))
         self._signature = signature
         self.changes += 1
+
+    def _with_held(self, marks: dict[str, dict[str, bool]]) -> dict[str, dict[str, bool]]:
+        """`marks` with the changes the disk refused laid over them."""
+        if not self.held:
+            return marks
+        merged = dict(marks)
+        for ident, change in self.held.items():
+            now: dict[str, bool] = {
+                k: v for k, v in {**merged.get(ident, {}), **change}.items() if v
+            }
+            if now:
+                merged[ident] = now
+            else:
+                merged.pop(ident, None)
+        return merged
 
     def _keep_damaged(self, signature: tuple[int, int, int] | None) -> str | None:
         """Keep a damaged state.json beside it (a link: every process that finds it damaged
@@ -116,31 +135,36 @@ class Marks:
         read: bool | None = None,
         starred: bool | None = None,
     ) -> None:
-        """Change marks; safe from any process (a short lock on state.lock)."""
-        ids = list(ids)
-        with exclusive_lock(self.lock_path):
-            changes = self.changes
-            outside = stat_signature(self.path) != self._signature
-            self._signature = None  # read again whatever its stat: a change within a tick
-            self.refresh(problems)
-            if not outside:
-                self.changes = changes
-            state = dict(self.state)
-            for ident in ids:
-                marks = dict(state.get(ident, {}))
-                if read is not None:
-                    marks["read"] = read
-                if starred is not None:
-                    marks["starred"] = starred
-                marks = {k: v for k, v in marks.items() if v}
-                if marks:
-                    state[ident] = marks
-                else:
-                    state.pop(ident, None)
-            atomic_write_bytes(self.path, orjson.dumps({"schema": SCHEMA_VERSION, "marks": state}))
-            self._apply(state)
-            self._signature = stat_signature(self.path)
-            self.whole = True  # the file is what is held now, written whole
+        """Change marks; safe from any process (a short lock on state.lock). No ids: write
+        those the disk refused before, if any.
+
+        When the disk refuses (full, read-only) the marks are held here, shown all the same,
+        and MarksNotSaved says so; the next change it takes writes them too."""
+        change = {k: v for k, v in (("read", read), ("starred", starred)) if v is not None}
+        for ident in ids:
+            self.held[ident] = {**self.held.get(ident, {}), **change}
+        if not self.held:
+            return
+        try:
+            with exclusive_lock(self.lock_path):
+                changes = self.changes
+                outside = stat_signature(self.path) != self._signature
+                self._signature = None  # read again whatever its stat: a change within a tick
+                self.refresh(problems)
+                if not outside:
+                    self.changes = changes
+                state = self._with_held(self.state)
+                atomic_write_bytes(
+                    self.path, orjson.dumps({"schema": SCHEMA_VERSION, "marks": state})
+                )
+        except OSError as exc:
+            self._apply(self._with_held(self.state))  # shown as changed all the same
+            held = len(self.held)
+            raise MarksNotSaved(f"{self.path}: {exc.strerror or exc}", held) from exc
+        self.held.clear()
+        self._apply(state)
+        self._signature = stat_signature(self.path)
+        self.whole = True  # the file is what is held now, written whole
 
 
 def _salvaged(raw: bytes) -> dict[str, dict[str, bool]]:

@@ -987,8 +987,18 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         rows = self.session.toggle(ident, mark)
         self.post_message(MarksChanged([ident] if rows is not None else [], rows or Rows()))
 
+    def _say_marks_saving(self) -> None:
+        """Say once that the disk refuses the marks (they are shown all the same), and once
+        that it takes them again."""
+        notice = self.session.marks_notice()
+        if notice is not None:
+            said, refused = notice
+            severity: SeverityLevel = "error" if refused else "information"
+            self.notify(said, title="Marks", severity=severity, timeout=30, markup=False)
+
     @on(MarksChanged)
     def _marks_changed(self, message: MarksChanged) -> None:
+        self._say_marks_saving()
         if message.said is not None:
             self.notify(message.said, markup=False)
         if message.ids:  # else nothing changed (read already, or gone)
@@ -1149,6 +1159,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
 
     @on(AllMarkedRead)
     def _all_marked_read(self, message: AllMarkedRead) -> None:
+        self._say_marks_saving()
         count = message.marked
         if not count:
             self.notify("Every article listed was read already.")
