@@ -21,6 +21,9 @@ FILE = "sources.json"
 # what each source's last document listed (SourceHealth.listed), which only its poller reads:
 # kept apart, so a viewer looking at the health every 2 s never parses ids by the thousand
 LISTED_FILE = "sources-listed.json"
+# the articles polls under a held clock (--now) stored (SourceHealth.held), as rare as such
+# polls, and read by the poller only: apart too, written only while there are some
+HELD_FILE = "sources-held.json"
 
 
 class HealthBook:
@@ -50,25 +53,30 @@ class HealthBook:
             return {}
         if not isinstance(data, dict):
             return {}
-        lists = self._listed() if listed else {}
+        lists = self._apart(LISTED_FILE) if listed else {}
+        held = self._apart(HELD_FILE) if listed else {}
         out: dict[str, SourceHealth] = {}
         for name, rec in data.items():
             if not isinstance(rec, dict) or "name" not in rec:
                 continue
             if name in lists:
                 rec["listed"] = lists[name]
+            if name in held:
+                rec["held"] = held[name]
             try:
                 out[name] = SourceHealth.from_record(rec)
             except (KeyError, TypeError, ValueError, AttributeError):
                 continue
         return out
 
-    def _listed(self) -> dict[str, object]:
-        """What each source's last document listed, as saved (empty when it does not read:
-        a poll then stores again what retention dropped, nothing worse)."""
+    def _apart(self, file: str) -> dict[str, object]:
+        """What each source's last document listed (LISTED_FILE), or what polls under a held
+        clock stored (HELD_FILE), as saved; empty when it does not read: a poll then stores
+        again what retention dropped, or retention drops those a held clock filed in the past,
+        nothing worse."""
         assert self.path is not None
         try:
-            data = orjson.loads(self.path.with_name(LISTED_FILE).read_bytes())
+            data = orjson.loads(self.path.with_name(file).read_bytes())
         except (OSError, orjson.JSONDecodeError):
             return {}
         return data if isinstance(data, dict) else {}
@@ -85,8 +93,12 @@ class HealthBook:
             return
         records = {n: h.to_record() for n, h in health.items()}
         lists = {n: ids for n, rec in records.items() if (ids := rec.pop("listed", None))}
+        held = {n: days for n, rec in records.items() if (days := rec.pop("held", None))}
+        held_path = self.path.with_name(HELD_FILE)
         try:
             atomic_write_bytes(self.path.with_name(LISTED_FILE), orjson.dumps(lists))
+            if held or held_path.exists():
+                atomic_write_bytes(held_path, orjson.dumps(held))
             atomic_write_bytes(self.path, orjson.dumps(records))
         except OSError as exc:
             raise StoreWriteError(

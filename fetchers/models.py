@@ -252,6 +252,10 @@ class SourceHealth:
     # the ids of the articles its last document listed: one of them the store no longer holds
     # was dropped by retention, not new (a feed that keeps old items listed gave them again)
     listed: frozenset[str] = frozenset()
+    # the articles a poll under a clock held still (--now) stored as new, by id, each with
+    # the real UTC day it did ("2026-12-06"): the day they are filed under is the held
+    # clock's, and retention keeps them until as many days after this one as it keeps
+    held: dict[str, str] = field(default_factory=dict)
     # the name its articles' ids were first made under, when the config has renamed it since
     # ("": its own): the same items keep their ids, so a rename stores none of them again
     known_as: str = ""
@@ -296,6 +300,7 @@ class SourceHealth:
             permanent_url=self.permanent_url,
             next_poll=utc_iso(self.next_poll),
             listed=sorted(self.listed),
+            held=dict(sorted(self.held.items())) or None,
             known_as=self.known_as or None,
             renamed_from=self.renamed_from or None,
             tags=list(self.tags) if self.tags is not None else None,
@@ -335,6 +340,7 @@ class SourceHealth:
             warnings=_count_of(rec, "warnings") or 0,
             last_warning=plain_message(last_warning) if last_warning else None,
             listed=_ids(rec.get("listed")),
+            held=_days_by_id(rec.get("held")),
             known_as=_text_of(rec, "known_as") or "",
             renamed_from=_text_of(rec, "renamed_from") or "",
             tags=_tags_of(rec),
@@ -404,6 +410,13 @@ class PollResult:
             self.items = len(self.articles)
         if self.error:  # it may quote a server or a parser: shown and logged, so never raw
             self.error = plain_message(self.error)
+
+
+def _days_by_id(written: Any) -> dict[str, str]:
+    """Days by id as a record keeps them (anything else, or a pair of another type: none)."""
+    if not isinstance(written, dict):
+        return {}
+    return {i: day for i, day in written.items() if isinstance(i, str) and isinstance(day, str)}
 
 
 def _ids(written: Any) -> frozenset[str]:

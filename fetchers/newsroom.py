@@ -173,9 +173,10 @@ class Newsroom:
         )
         unstored = [r.error or "" for r in results if r.unstored]
         report.store_error = unstored[0] if unstored else None
+        days = self.config.settings.retention_days
         try:
             report.removed = await asyncio.to_thread(
-                self.store.apply_retention, self.config.settings.retention_days, self.clock()
+                self.store.apply_retention, days, self.clock(), poller.held_back(days)
             )
         except asyncio.CancelledError:  # stopped as retention ran: the poll's hooks still run
             self._run_hooks(report)
@@ -187,7 +188,7 @@ class Newsroom:
             log.info(
                 "retention: %d articles older than %d days removed",
                 report.removed,
-                self.config.settings.retention_days,
+                days,
             )
         self._run_hooks(report)
         return report

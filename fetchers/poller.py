@@ -54,6 +54,7 @@ from fetchers.parsepool import (
 from fetchers.query import Record
 from fetchers.redact import redact
 from fetchers.store import ArticleStore, StagedArticle, StoreError, StoreWriteError, stage
+from fetchers.store.codec import day_key
 from fetchers.timeparse import local_zone
 from fetchers.webaddress import is_local_host, shortest_interval
 
@@ -155,6 +156,13 @@ def _page_text(
     return extract_article(body, content_type, url, previous).text
 
 
+def _forget_held(health: SourceHealth, cutoff: str) -> None:
+    """Forget the articles a held clock stored before the real day `cutoff`: retention
+    drops them as their day is, and what their feed listed refuses them then."""
+    if health.held:
+        health.held = {i: day for i, day in health.held.items() if day >= cutoff}
+
+
 def _cut_item(result: PollResult) -> str | None:
     """The id of the item a cut-off document's bytes stopped in (its headline or summary may
     be half sent, and must not revise the stored article); None for a whole document, or
@@ -188,6 +196,9 @@ class Poller:
         self.parse_pool = parse_pool
         self.store = store
         self.clock = clock or system_clock
+        # the time it really is, under a clock held still (`config.clock_held`): what it
+        # stores is filed under the held clock's day, but kept as long from this one's
+        self.real_clock: Clock = system_clock
         self.settings = config.settings
         self.zone = local_zone(self.settings.timezone)
         self._client = client
@@ -676,6 +687,29 @@ class Poller:
             log.error("%s; it is saved again after the next poll", exc)
         return True
 
+    def held_back(self, days: int) -> set[str]:
+        """The articles polls under a held clock (--now) stored less than `days` real days
+        ago (retention keeps those, whatever day the held clock filed them under); the
+        older ones are forgotten, to be dropped as their day is. A demo on a day past
+        retention, then a poll on the real clock, dropped what the demo stored, and what
+        its feed listed refused it for good as an old item retention had dropped. Under a
+        held clock none is: its retention goes by its own days (a clock moved on from one
+        `--now` to a later one drops what the earlier stored, as the real one would)."""
+        cutoff = self._held_cutoff(days)
+        kept: set[str] = set()
+        for health in self.health.values():
+            _forget_held(health, cutoff)
+            kept.update(health.held)
+        return set() if self.config.clock_held else kept
+
+    def _held_cutoff(self, days: int) -> str:
+        """The first real day whose articles stored under a held clock retention keeps."""
+        now = self.real_clock() if self.config.clock_held else self.clock()
+        try:
+            return day_key(now - timedelta(days=days))
+        except OverflowError:  # before the year 1: every one is that recent
+            return ""
+
     def _forget_validators(self, lost: list[str]) -> None:
         """After a shard was moved aside, ask every feed for everything on the next poll."""
         if lost:
@@ -770,6 +804,12 @@ class Poller:
                 health.items = result.items
                 health.warnings = result.warnings
                 health.last_warning = "; ".join(result.warning_notes) or None
+                if self.config.clock_held and result.new_ids:
+                    # filed under the held clock's day, which is not when they were fetched
+                    today = day_key(self.real_clock())
+                    health.held = {**health.held, **dict.fromkeys(result.new_ids, today)}
+            # (saved with the health: those retention no longer keeps are forgotten)
+            _forget_held(health, self._held_cutoff(self.settings.retention_days))
             read_in = source.charset or ""  # (the config this poll began with)
             if health.charset is not None and health.charset != read_in:
                 # read in a charset the config has changed since (a reload during the poll):

@@ -107,6 +107,25 @@ def test_list_json_shape(seeded: Path, tmp_path: Path, capsys) -> None:
     assert seed["title"].startswith("S. Korea, US remain far apart")
 
 
+def test_the_seed_story_a_held_clock_stored_stays_on_the_real_clock(
+    seeded: Path, tmp_path: Path, capsys
+) -> None:
+    """The README's demo (`--now` on the seed story's day) first, then wirewatch on the real
+    clock: the real clock's retention dropped the six articles (stored as fetched that day,
+    over a year back), and what their source listed refused them for good ("0 new of 6" at
+    every refresh after, `--now` too). They stay, and the held clock still shows them."""
+    where = ["--config", str(seeded), "--data-dir", str(tmp_path / "d")]
+    for _ in range(2):
+        code, lines, _ = run(capsys, *where, "refresh", "--json")
+        assert code == 0
+        assert [(line["new"], line["items"]) for line in lines] == [(0, 6)]
+        assert len(run(capsys, *where, "list", "--json")[1]) == 6
+    held = run(capsys, *where, "--now", NOW, "list", "--json")[1]
+    assert len(held) == 6
+    assert {line["fetched"] for line in held} == {"2025-10-24T08:00:00Z"}
+    assert run(capsys, *where, "--now", NOW, "refresh", "--json")[1][0]["new"] == 0
+
+
 LIST_IN_A_FRESH_PROCESS = """
 import sys
 from tui.cli import main

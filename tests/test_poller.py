@@ -397,6 +397,48 @@ async def test_articles_retention_dropped_stay_gone_while_their_feed_still_lists
     assert len(listed["Blog"]) == 4
 
 
+async def test_what_a_held_clock_stored_is_kept_as_long_from_the_real_day_it_was_stored(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """A poll under a clock held on a day past retention (`--now`, the README's demo), then
+    polls on the real clock: its articles, filed under the held day, were dropped by the
+    first one, and never stored again while their feed listed them. They are kept until
+    retention's days have passed since they were really stored; then they go, and a feed
+    that still lists them brings them no more than any article retention dropped."""
+    from fetchers.newsroom import Newsroom
+
+    url = feed_server.add("/blog.xml", Route(rss(_post(2, "30 Nov"), _post(1, "26 Nov"))))
+    data = tmp_path / "data"
+    real = datetime(2026, 12, 1, 13, tzinfo=UTC)
+
+    async def cycle(now: datetime, held: bool) -> list[str]:
+        config = config_for(tmp_path, Source("Blog", url=url))
+        config.clock_held = held
+        with Store(data, writer=True) as store:
+            room = Newsroom(config, store, data, lambda: now)
+            room.require_poller().real_clock = lambda: real
+            try:
+                (result,) = (await room.cycle()).results
+            finally:
+                await room.aclose()
+            assert result.status == "ok"
+            return sorted(r.title for r in store.records(result.new_ids))
+
+    assert await cycle(datetime(2025, 10, 24, 8, tzinfo=UTC), held=True) == [
+        "Blog post 1",
+        "Blog post 2",
+    ]
+    for days in (0, 29):
+        assert await cycle(real + timedelta(days=days), held=False) == []
+        with Store(data) as store:
+            assert len(store.query_ids()) == 2, f"{days} days after"
+    for days in (31, 32):
+        assert await cycle(real + timedelta(days=days), held=False) == []
+        with Store(data) as store:
+            assert store.query_ids() == []
+    assert json.loads((data / "sources-held.json").read_text()) == {}
+
+
 @pytest.mark.parametrize("glitch", ["empty", "cut"])
 async def test_a_feeds_bad_moment_does_not_bring_back_what_retention_dropped(
     tmp_path: Path, feed_server: FeedServer, glitch: str

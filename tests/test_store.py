@@ -205,6 +205,24 @@ def test_retention_deletes_old_shards_but_keeps_starred(open_store: StoreOpener)
         assert sorted(a.id for a in again.query()) == ["Wire-1", "Wire-3"]
 
 
+def test_retention_keeps_the_articles_it_is_told_to_spare_until_it_is_not(
+    open_store: StoreOpener,
+) -> None:
+    """What a run under a held clock (--now) stored on a day past retention is spared by
+    the real clock's retention for as long as it keeps (the poller says which): it stays,
+    and goes at the first retention that no longer spares it."""
+    old = datetime(2025, 9, 1, 12, tzinfo=UTC)
+    new = datetime(2025, 10, 24, 12, tzinfo=UTC)
+    with open_store(writer=True) as store:
+        store.add_batch(
+            [make(1, fetched=old), make(2, fetched=old - timedelta(days=1)), make(3, fetched=new)]
+        )
+        assert store.apply_retention(30, new, {"Wire-1"}) == 1
+        assert sorted(store.query_ids()) == ["Wire-1", "Wire-3"]
+        assert store.apply_retention(30, new) == 1
+        assert store.query_ids() == ["Wire-3"]
+
+
 def test_a_retention_of_the_longest_allowed_drops_nothing(open_store: StoreOpener) -> None:
     """500,000 days (the longest allowed) reach back to the year 657, which was written
     "657-12-22" and sorted after every day of this era: every article was dropped."""

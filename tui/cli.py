@@ -1586,7 +1586,8 @@ def copy_desk_files(source: Path, target: Path) -> list[str]:
     carried = []
     for name in (
         events.FILE, alertrules.FILE, alerthistory.FILE, alerthistory.OLD_FILE, alerting.STATE_FILE,
-        healthbook.FILE, healthbook.LISTED_FILE, storybook.FILE, theme.CHOICE_FILE,
+        healthbook.FILE, healthbook.LISTED_FILE, healthbook.HELD_FILE, storybook.FILE,
+        theme.CHOICE_FILE,
     ):  # fmt: skip
         if (source / name).is_file() and not (target / name).exists():
             shutil.copy2(source / name, target / name)

@@ -33,7 +33,7 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from collections.abc import Callable, Collection, Iterable, Iterator, MutableMapping
 from datetime import UTC, datetime, timedelta
 from operator import attrgetter
 from pathlib import Path
@@ -1670,8 +1670,9 @@ class Store:
             return {i for i in ids if (r := records.get(i)) is not None and not r.read}
 
     # -- retention ----------------------------------------------------------------------------
-    def apply_retention(self, days: int, now: datetime) -> int:
-        """Delete whole day shards older than `days`, keeping starred articles. Returns count."""
+    def apply_retention(self, days: int, now: datetime, spare: Collection[str] = ()) -> int:
+        """Delete whole day shards older than `days`, keeping starred articles, and the days
+        that hold an article in `spare` whole. Returns count."""
         with self.lock:
             self._require_writer()
             self._marks.refresh(self.problems)  # a viewer may have starred an old article since
@@ -1695,8 +1696,11 @@ class Store:
             indexes = self._indexes
             removed = 0
             dropped = False
+            spared = set(spare)
             for key in sorted(k for k in list(self._shards) if k != KEPT and k < cutoff):
                 ids = list(indexes.members.get(key, ()))
+                if not spared.isdisjoint(ids):
+                    continue  # the day stays whole, and goes whole once none is spared
                 keep = [i for i in ids if self._marks.starred(i)]
                 kept_docs = []
                 # as the file holds them: with their earlier headlines and when they changed,

@@ -8,7 +8,7 @@ derived indexes such as the search index can bring themselves up to date part by
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, runtime_checkable
@@ -281,8 +281,9 @@ class ArticleStore(Protocol):
         the store refuses."""
         ...
 
-    def apply_retention(self, days: int, now: datetime) -> int:
-        """Delete articles older than `days` except starred ones; returns how many."""
+    def apply_retention(self, days: int, now: datetime, spare: Collection[str] = ()) -> int:
+        """Delete articles older than `days` except starred ones and those in `spare`;
+        returns how many."""
         ...
 
     # -- marks (any process) -----------------------------------------------------------------

@@ -24,7 +24,7 @@ import sys
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Collection, Generator, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, TypeVar
@@ -1590,17 +1590,17 @@ class PostgresStore:
             cur.execute("SELECT pg_notify(%s, %s)", (CHANNEL, f"~{len(ids)}"))
         return ids
 
-    def apply_retention(self, days: int, now: datetime) -> int:
+    def apply_retention(self, days: int, now: datetime, spare: Collection[str] = ()) -> int:
         """Delete articles first fetched on a UTC day older than `days`, except starred ones
-        (read marks stay, as a TinyDB store keeps them)."""
+        and those in `spare` (read marks stay, as a TinyDB store keeps them)."""
         self._require_writer()
         cutoff = day_key(now - timedelta(days=days))
         self._known.clear()  # what retention removes is new again if a feed still has it
         with self._cursor("retention cannot write", write=True) as cur:
             cur.execute(
-                "DELETE FROM articles a WHERE a.day < %s AND NOT EXISTS"
-                " (SELECT 1 FROM marks m WHERE m.id = a.id AND m.starred)",
-                (cutoff,),
+                "DELETE FROM articles a WHERE a.day < %s AND NOT a.id = ANY(%s::text[])"
+                " AND NOT EXISTS (SELECT 1 FROM marks m WHERE m.id = a.id AND m.starred)",
+                (cutoff, list(spare)),
             )
             removed = int(cur.rowcount or 0)
             if removed:  # viewers list and count again (`gone_at_reload`)
