@@ -878,10 +878,14 @@ class Poller:
         index, by article, when the parser made them."""
         made = words if words and len(words) == len(articles) else None
         if self.store.complete:
+            # (a shard found lost as the store loaded: what the feeds listed may be what it
+            # held, as `_write` tells them; a load done before this source answered, and
+            # its articles read as retention's drops, was "0 new" now and then)
+            listings_hold = not self.store.has_lost
             kept = [
                 number
                 for number, article in enumerate(articles)
-                if self._is_news(article, article.id != cut)
+                if self._is_news(article, article.id != cut, listings_hold)
             ]
             if len(kept) < len(articles):
                 articles = [articles[number] for number in kept]

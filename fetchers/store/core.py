@@ -512,8 +512,12 @@ class Store:
                 with self.lock:  # a writer may be finishing the load in another thread
                     if not self._pending:
                         break
-                    added.extend(self._load_shard(self._pending.pop(0)))
+                    # (before the last shard leaves `_pending`: `complete`, read without the
+                    # lock, said True while that shard loaded, before it was found torn and
+                    # said lost, and a refresh's feeds were told from listings that no
+                    # longer held)
                     self._unordered = True
+                    added.extend(self._load_shard(self._pending.pop(0)))
                 # the lock is no one's turn: taken again at once, a query waiting for it (the
                 # dashboard's first rows, a filter) would wait for every shard
                 time.sleep(LOAD_HANDOVER)
@@ -556,8 +560,8 @@ class Store:
         is making meanwhile is then not taken."""
         added: list[str] = []
         while self._pending:
+            self._unordered = True  # (before it leaves `_pending`: see `load_rest`)
             added.extend(self._load_shard(self._pending.pop(0)))
-            self._unordered = True
         if self._unordered:
             self._indexes.rebuild_order()
             self._unordered = False
