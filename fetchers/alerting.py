@@ -5,7 +5,10 @@ The newsroom calls `AlertDesk.after_cycle` from its cycle hook; the work runs in
 the desk's own, cycle after cycle in order, so a poll never waits for it. A rule fires once per
 article (the history remembers across restarts) and never for an article fetched before the
 rule existed: a config rule exists from the first time a writer ran with it (kept in
-alerts-state.json), a rule added in the app from when it was added.
+alerts-state.json), a rule added in the app from when it was added. A check that could not be
+kept (a full disk) is done again at the next cycle, and what a stop left unchecked (a kill
+after the cycle's articles were stored) at the next start: the state keeps when the poll of the
+last cycle whose check was kept began, and the articles stored since are checked again.
 
 Rules are checked against the article as it is stored: its title, summary, source, tags and
 marks (a full text fetched after the cycle is not read again for alerts), every rule at once
@@ -19,6 +22,7 @@ and the stories they joined against their own baseline: a story fires once per s
 
 from __future__ import annotations
 
+import bisect
 import logging
 import math
 import queue
@@ -45,7 +49,7 @@ from fetchers.atomic import atomic_write_bytes
 from fetchers.batchmatch import BatchIndex, WordPlan
 from fetchers.heap import collector_paused
 from fetchers.http import DEFAULT_USER_AGENT
-from fetchers.models import Clock, from_utc_iso, utc_iso
+from fetchers.models import BACKLOG_AFTER, Clock, from_utc_iso, utc_iso
 from fetchers.notify import (
     PER_RULE,
     WebhookSender,
@@ -80,6 +84,7 @@ from fetchers.trends import (
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
+    from fetchers.query import Record
     from fetchers.story import Story
     from fetchers.storybook import StoryBook, StoryDesk
 
@@ -114,6 +119,12 @@ class AlertState:
     # read them (a `refresh` beside a broken alerts.json): checked by those rules once they
     # read, the config's and the terms having checked them then
     app_unchecked: list[str] = field(default_factory=list)
+    # when the poll began of the last cycle whose check was kept (UTC, to the second): an
+    # article fetched since may have been stored by a poller stopped before its check was
+    # kept (a kill, a full disk), and is checked at the next start; by the rules asking the
+    # stories, since `grouped_checked`
+    checked: str = ""
+    grouped_checked: str = ""
 
 
 def _forget_unhoured(state: AlertState, now: datetime) -> bool:
@@ -178,6 +189,8 @@ def _load_state(path: Path) -> AlertState:
         _ids_of(data.get("grouped")),
         _hours_of(data.get("unhoured")),
         _ids_of(data.get("app_unchecked")),
+        str(data.get("checked") or ""),
+        str(data.get("grouped_checked") or ""),
     )
 
 
@@ -258,6 +271,15 @@ class AlertDesk:
         self._never_read = False  # and this process never read them: `check` keeps articles
         self._hour_counts = HourCounts()  # each term's whole hours, read once
         self._rules_seen: dict[str, datetime] = {}  # a config rule -> when first seen here
+        # the articles of checks not done or kept (`_defer`), held here too: the state file
+        # that keeps them may be refused by the same full disk as the history
+        self._held: list[str] = []
+        self._held_grouped: list[str] = []
+        # whether this process looked for the articles stored since the last check kept
+        # (`_stored_unchecked`), for each kind of check; and whether the first is queued
+        self._looked_back = False
+        self._looked_back_grouped = False
+        self._start_queued = False
         self.reconfigure(config)
 
     def reconfigure(self, config: Any) -> None:
@@ -280,20 +302,28 @@ class AlertDesk:
 
     # -- the cycle hook ---------------------------------------------------------------------
     def after_cycle(
-        self, new_ids: list[str], removed: bool = False, backlog: Iterable[str] = ()
+        self,
+        new_ids: list[str],
+        removed: bool = False,
+        backlog: Iterable[str] = (),
+        began: datetime | None = None,
     ) -> None:
         """Queue a cycle's new articles for the desk's thread (returns at once); `removed`:
         its retention dropped articles, whose alerts the history drops too (a cycle with
         nothing new trims it as well: `alerts` listed deleted articles); `backlog`: those of
-        sources polled for the first time (`BACKLOG_FIRES`)."""
-        if not new_ids and not removed:
+        sources polled for the first time (`BACKLOG_FIRES`); `began`: when its poll began.
+        A process's first cycle is checked even with nothing new (it looks for what a stop
+        left unchecked), as is one after a check that could not be kept (`_defer`)."""
+        starting, held = not self._start_queued, bool(self._held)
+        if not new_ids and not removed and not starting and not held:
             return
+        self._start_queued = True
         ids, first = list(new_ids), frozenset(backlog)
         self._expect()
 
         def work() -> None:
-            if ids:
-                self.check(ids, first)
+            if ids or starting or held:
+                self.check(ids, first, began)
             if removed:  # (a check that fires nothing keeps the history as it is)
                 self._trim()
 
@@ -307,7 +337,11 @@ class AlertDesk:
             log.error("%s: the alerts of removed articles stay listed", exc)
 
     def after_grouping(
-        self, new_ids: list[str], stories: StoryDesk, backlog: Iterable[str] = ()
+        self,
+        new_ids: list[str],
+        stories: StoryDesk,
+        backlog: Iterable[str] = (),
+        began: datetime | None = None,
     ) -> None:
         """(On the event loop, after the story desk's hook.) Once the cycle's articles are
         grouped, queue `check_grouped` (returns at once)."""
@@ -321,7 +355,7 @@ class AlertDesk:
             """The cycle's articles and any other poller's this one grouped with them."""
             taken = [] if done.cancelled() or done.exception() is not None else done.result()
             both = list(dict.fromkeys([*ids, *taken]))
-            self._work.put(lambda: self.check_grouped(both, book, first))
+            self._work.put(lambda: self.check_grouped(both, book, first, began))
 
         grouping.add_done_callback(grouped)
 
@@ -434,19 +468,34 @@ class AlertDesk:
         return now, state, fired
 
     @collector_paused()  # its thousands of short-lived objects would set off full collections
-    def check(self, new_ids: list[str], backlog: Collection[str] = ()) -> Firing:
+    def check(
+        self, new_ids: list[str], backlog: Collection[str] = (), began: datetime | None = None
+    ) -> Firing:
         """Check every rule against these newly stored articles (those asking the stories
         wait for `check_grouped`), keep and deliver what fires, then look for spikes among
         the terms they mention. Runs in the desk's thread
         (tests and the benchmark call it directly). The articles are read CHUNK at a time,
-        so a first refresh of 100,000 never holds them all."""
+        so a first refresh of 100,000 never holds them all. `began`: when the poll that
+        stored them began, kept once the check is (`AlertState.checked`)."""
         begun = self._begin()
         if begun is None:
             self._defer(self._news_of(new_ids, backlog))
             return Firing()
         now, state, fired = begun
-        new_ids, state_changed = _with_deferred(state.unchecked, new_ids), bool(state.unchecked)
+        deferred = _with_deferred(state.unchecked, self._held)
+        self._held = []
+        state_changed = bool(state.unchecked)
         state.unchecked = []
+        if not self._looked_back:
+            looked = self._stored_unchecked(state.checked, [*deferred, *new_ids])
+            self._looked_back = looked is not None
+            began = began if looked is not None else None  # (the mark stays: looked next)
+            found, old = looked or ([], set())
+            if found:
+                deferred = _with_deferred(deferred, found)
+                backlog = {*backlog, *old}
+                state_changed = True
+        new_ids = _with_deferred(deferred, new_ids)
         # the rules asking the stories wait for the grouping (`check_grouped`)
         watched, changed = self._watched(now, state)
         state_changed |= changed
@@ -462,8 +511,7 @@ class AlertDesk:
             late = [i for i in state.app_unchecked if i not in checking]
             state.app_unchecked, state_changed = [], True
         if not watched:  # no rule and no watch term: nothing to read the articles for
-            if state_changed:
-                self._save_state(state)
+            self._save_checked(state, state_changed, began)
             return Firing()
         state_changed |= _forget_unhoured(state, now)
         undated = len(state.unhoured)
@@ -476,9 +524,79 @@ class AlertDesk:
             pending.extend(self._match(app, late, self._plan(app), fired, now)[0])
         spikes, spikes_changed = self._spikes(watched, counts, new_ids, state, now)
         pending.extend(spikes)
-        if state_changed or spikes_changed:
+        rules = {w.key: w.rule for w in watched if w.rule is not None}
+        # kept (the history's lines written) before the state says so: a stop between the
+        # two checks these articles again at the next start, and the history fires none twice
+        firing, kept = self._keep(pending, rules, now, state=state)
+        changed = state_changed or spikes_changed or not kept
+        self._save_checked(state, changed, began if kept else None)
+        return firing
+
+    def _save_checked(
+        self, state: AlertState, changed: bool, began: datetime | None, grouped: bool = False
+    ) -> None:
+        """Save the state when it changed, or when a kept check moves its mark (`began`)."""
+        if began is not None:
+            mark = utc_iso(began) or ""
+            if grouped and state.grouped_checked != mark:
+                state.grouped_checked, changed = mark, True
+            elif not grouped and state.checked != mark:
+                state.checked, changed = mark, True
+        if changed:
             self._save_state(state)
-        return self._keep(pending, {w.key: w.rule for w in watched if w.rule is not None}, now)
+
+    def _stored_unchecked(
+        self, mark: str, checking: list[str]
+    ) -> tuple[list[str], set[str]] | None:
+        """(A process's first check.) The articles stored since the poll of the last cycle
+        whose check was kept began (`mark`; none without one), less `checking`, with those
+        of them to be taken as a backlog: an article whose source had none stored in the
+        day before its poll (a first poll, or the first after a day unread: what
+        `PollResult.first` said is not kept, and a source quiet for a day is taken as one).
+        An article checked already fires nothing twice (the history has its alerts); the
+        newest UNCHECKED_MOST are taken. None when the store cannot say (looked for again at
+        the next check)."""
+        since = from_utc_iso(mark) if mark else None
+        if since is None:
+            return [], set()
+        start = since.timestamp()
+        try:
+            ids = self.store.fetched_since(start - BACKLOG_AFTER)
+            records: list[Record] = []
+            for at in range(0, len(ids), CHUNK):
+                records += self.store.headlines(ids[at : at + CHUNK])
+        except StoreError as exc:
+            log.error("%s: the articles stored before this start are checked next time", exc)
+            return None
+        skip = set(checking)
+        polls: dict[str, list[float]] = {}  # each source's fetch times
+        found: list[tuple[float, str, str]] = []
+        for record in records:
+            fetched = record.fetched
+            if fetched is None:
+                continue
+            polls.setdefault(record.source, []).append(fetched)
+            if fetched >= start and record.id not in skip:
+                found.append((fetched, record.id, record.source))
+        if not found:
+            return [], set()
+        for times in polls.values():
+            times.sort()
+        found.sort()
+        found = found[-UNCHECKED_MOST:]
+        old: set[str] = set()
+        for fetched, ident, source in found:
+            times = polls[source]
+            at = bisect.bisect_left(times, fetched)  # (one poll's articles share their time)
+            if at == 0 or fetched - times[at - 1] >= BACKLOG_AFTER:
+                old.add(ident)
+        log.info(
+            "%d articles stored since %s, whose alerts a stop may have left unchecked, are"
+            " checked now",
+            len(found),
+            mark,
+        )
+        return [ident for _, ident, _ in found], old
 
     def _match(
         self,
@@ -696,44 +814,60 @@ class AlertDesk:
 
     @collector_paused()
     def check_grouped(
-        self, new_ids: list[str], book: StoryBook, backlog: Collection[str] = ()
+        self,
+        new_ids: list[str],
+        book: StoryBook,
+        backlog: Collection[str] = (),
+        began: datetime | None = None,
     ) -> Firing:
         """Once these new articles are grouped into stories (by `book`): the rules that ask
         the stories (`story:`, `outlets:`) against them, then the spikes of the stories they
-        joined (`[settings] story_spikes`). Runs in the desk's thread (tests call it)."""
-        if not new_ids:
+        joined (`[settings] story_spikes`). Runs in the desk's thread (tests call it).
+        `began`: as `check`'s (`AlertState.grouped_checked`)."""
+        if not new_ids and self._looked_back_grouped and not self._held_grouped:
             return Firing()
         begun = self._begin()
         if begun is None:
             self._defer(self._news_of(new_ids, backlog), grouped=True)
             return Firing()
         now, state, fired = begun
-        if state.grouped:
-            new_ids = _with_deferred(state.grouped, new_ids)
-            state.grouped = []
-            self._save_state(state)
+        deferred = _with_deferred(state.grouped, self._held_grouped)
+        self._held_grouped = []
+        changed = bool(state.grouped)
+        state.grouped = []
+        if not self._looked_back_grouped:
+            looked = self._stored_unchecked(state.grouped_checked, [*deferred, *new_ids])
+            self._looked_back_grouped = looked is not None
+            began = began if looked is not None else None
+            found, old = looked or ([], set())
+            if found:
+                deferred = _with_deferred(deferred, found)
+                backlog = {*backlog, *old}
+        new_ids = _with_deferred(deferred, new_ids)
         spikes = self.config.settings.story_spikes
         in_force = self.rules(now)  # read once: a store that keeps them is asked each time
         asking = any(_asks_stories(r) for r in in_force if not r.muted)
-        if not spikes and not asking:
+        if not new_ids or (not spikes and not asking):
+            self._save_checked(state, changed, began, grouped=True)
             return Firing()
         # with no rule asking the stories, only those that can reach a spike's floor are made
         stories = book.stories_with(self.store, new_ids, least=0 if asking else SPIKE_FLOOR)
         shelf = StoryShelf(stories)  # what `story:` and `outlets:` ask of these articles
-        rules, changed = self._watched(now, state, shelf, in_force)
+        rules, ruled = self._watched(now, state, shelf, in_force)
+        changed |= ruled
         pending: list[dict[str, Any]] = []
         if rules:
             pending, _counts = self._match(
                 rules, new_ids, WordPlan(w.query for w in rules), fired, now, backlog
             )
         if spikes:
-            found, spiked = self._story_spikes(stories, state, now)
-            pending += found
+            found_spikes, spiked = self._story_spikes(stories, state, now)
+            pending += found_spikes
             changed |= spiked
-        if changed:
-            self._save_state(state)
         watched = {w.key: w.rule for w in rules if w.rule is not None}
-        return self._keep(pending, watched, now, grouped=True)
+        firing, kept = self._keep(pending, watched, now, grouped=True, state=state)
+        self._save_checked(state, changed or not kept, began if kept else None, grouped=True)
+        return firing
 
     def _story_spikes(
         self, stories: list[Story], state: AlertState, now: datetime
@@ -782,17 +916,19 @@ class AlertDesk:
         rules: dict[str, AlertRule],
         now: datetime,
         grouped: bool = False,
-    ) -> Firing:
+        state: AlertState | None = None,
+    ) -> tuple[Firing, bool]:
         """Append what fired (and no other poller fired first) to the history, then deliver
-        it. What the history does not take is checked again at the next check (`_defer`)."""
+        it; and whether it was kept. What the history does not take is checked again at the
+        next check (`_defer`: into `state`, which the caller saves, when given)."""
         try:
             pending = self._first_to_fire(pending, now)
         except StoreError as exc:
             log.error("%s: %d alerts not fired; checked again next time", exc, len(pending))
-            self._defer([p["article"] for p in pending if p["article"]], grouped)
-            return Firing()
+            self._defer([p["article"] for p in pending if p["article"]], grouped, state)
+            return Firing(), False
         if not pending:
-            return Firing()
+            return Firing(), True
         try:
             entries = self.history.append(pending, now, self.config.settings.retention_days)
         except HistoryError as exc:
@@ -801,11 +937,11 @@ class AlertDesk:
                 self.store.unfire(self._fired_keys(pending, now))
             except StoreError as taken:
                 log.error("%s: those alerts will not fire again", taken)
-            self._defer([p["article"] for p in pending if p["article"]], grouped)
-            return Firing()
+            self._defer([p["article"] for p in pending if p["article"]], grouped, state)
+            return Firing(), False
         firing = Firing(entries)
         self._deliver(firing, rules, now)
-        return firing
+        return firing, True
 
     def _news_of(self, ids: list[str], backlog: Collection[str]) -> list[str]:
         """These articles less those of a `backlog` that would not fire (`BACKLOG_FIRES`):
@@ -821,17 +957,26 @@ class AlertDesk:
                     old.add(record.id)
         return [i for i in ids if i not in old]
 
-    def _defer(self, ids: list[str], grouped: bool = False) -> None:
+    def _defer(
+        self, ids: list[str], grouped: bool = False, state: AlertState | None = None
+    ) -> None:
         """Keep articles whose check could not be done or kept, to be checked at the next
         (a history that could not be read or written lost their alerts for good: they were
-        no longer new), in the state file, so a next `refresh` checks them too; the newest
-        UNCHECKED_MOST are kept."""
+        no longer new): held in memory, for this process's next check, and in the state file
+        (saved here unless the caller's `state` is given), so a next `refresh` checks them
+        too, should the disk take it; the newest UNCHECKED_MOST are kept."""
         if not ids:
             return
-        state = _load_state(self.dir / STATE_FILE)
+        if grouped:
+            self._held_grouped = _with_deferred(self._held_grouped, ids)[-UNCHECKED_MOST:]
+        else:
+            self._held = _with_deferred(self._held, ids)[-UNCHECKED_MOST:]
+        saving = state is None
+        state = _load_state(self.dir / STATE_FILE) if state is None else state
         kept = state.grouped if grouped else state.unchecked
         kept[:] = _with_deferred(kept, ids)[-UNCHECKED_MOST:]
-        self._save_state(state)
+        if saving:
+            self._save_state(state)
 
     def _save_state(self, state: AlertState) -> None:
         data: dict[str, Any] = {"seen": state.seen, "spikes": state.spikes}
@@ -843,6 +988,10 @@ class AlertDesk:
             data["unhoured"] = state.unhoured
         if state.app_unchecked:
             data["app_unchecked"] = state.app_unchecked
+        if state.checked:
+            data["checked"] = state.checked
+        if state.grouped_checked:
+            data["grouped_checked"] = state.grouped_checked
         try:
             atomic_write_bytes(self.dir / STATE_FILE, orjson.dumps(data))
         except OSError as exc:

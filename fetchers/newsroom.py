@@ -57,6 +57,9 @@ class Cycle:
     revised_ids: list[str] = field(default_factory=list, repr=False)
     store_error: str | None = None
     renames: list[tuple[str, str]] = field(default_factory=list)  # (before, now) sources
+    # when its poll began: every article stored since was fetched at or after it (the alert
+    # desk keeps it once the cycle's check is kept, and checks what came after at a restart)
+    began: datetime | None = None
 
     @property
     def backlog_ids(self) -> list[str]:
@@ -114,7 +117,7 @@ class Newsroom:
         if alerts is not None:
             self.on_cycle(
                 lambda cycle: alerts.after_cycle(
-                    cycle.new_ids, cycle.removed > 0, cycle.backlog_ids
+                    cycle.new_ids, cycle.removed > 0, cycle.backlog_ids, cycle.began
                 )
             )
         # the writer's grouping into stories, read by the app; it reads the words of the
@@ -126,7 +129,9 @@ class Newsroom:
         if alerts is not None:  # then the spikes of the stories the cycle's articles joined
             story_desk = self.story_desk
             self.on_cycle(
-                lambda cycle: alerts.after_grouping(cycle.new_ids, story_desk, cycle.backlog_ids)
+                lambda cycle: alerts.after_grouping(
+                    cycle.new_ids, story_desk, cycle.backlog_ids, cycle.began
+                )
             )
 
     # -- the cycle -------------------------------------------------------------------------
@@ -148,6 +153,7 @@ class Newsroom:
         poller = self.require_poller()
         renamed, renames = await self._rename_sources(poller)
         retagged = await self._retag_sources(poller)
+        began = self.clock()
         try:
             results = await poller.poll(sources, carry=carry)
         except asyncio.CancelledError:
@@ -162,6 +168,7 @@ class Newsroom:
                         [i for r in cut for i in r.new_ids],
                         revised_ids=[*renamed, *retagged, *(i for r in cut for i in r.revised_ids)],
                         renames=renames,
+                        began=began,
                     )
                 )
             raise
@@ -170,6 +177,7 @@ class Newsroom:
             [i for r in results for i in r.new_ids],
             revised_ids=[*renamed, *retagged, *(i for r in results for i in r.revised_ids)],
             renames=renames,
+            began=began,
         )
         unstored = [r.error or "" for r in results if r.unstored]
         report.store_error = unstored[0] if unstored else None

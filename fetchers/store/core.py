@@ -672,6 +672,22 @@ class Store:
             whole |= {r.id: r for key, held in thinned.items() for r in self._whole(key, held)}
             return [whole.get(r.id, r) for r in found]
 
+    def fetched_since(self, instant: float) -> list[str]:
+        """The ids of the articles first fetched at or after `instant`: read from the shards
+        of its UTC day and later alone (a shard holds the articles first fetched on its
+        day), each record's time in memory."""
+        day = datetime.fromtimestamp(instant, UTC).strftime("%Y-%m-%d")
+        with self.lock:
+            records, found = self._indexes.records, []
+            for key, ids in self._indexes.members.items():
+                if key == KEPT or key.partition(".")[0] < day:
+                    continue
+                for ident in ids:
+                    fetched = records[ident].fetched
+                    if fetched is not None and fetched >= instant:
+                        found.append(ident)
+            return found
+
     def headlines(self, ids: Iterable[str]) -> list[Record]:
         """The stored articles of these ids (unknown ones left out), in that order, with
         their source, title, summary and times: what a list of stories shows (the summary

@@ -310,6 +310,12 @@ class ArticleStore(Protocol):
         lean store or a viewer reads back what it does not hold in memory)."""
         ...
 
+    def fetched_since(self, instant: float) -> list[str]:
+        """(The writer.) The ids of the stored articles first fetched at or after POSIX
+        `instant`, in any order: what the alert desk checks again at start, after a stop that
+        lost a check (a kill, a full disk)."""
+        ...
+
     def headlines(self, ids: Iterable[str]) -> list[Record]:
         """The articles of these ids that are stored, in that order, with their source,
         title and times only (what a list of stories shows): a store that reads words back

@@ -39,6 +39,7 @@ from fetchers.models import (
     from_utc_iso,
     kept_revisions,
     retagged,
+    seconds_iso,
     utc_iso,
 )
 from fetchers.query import Query, Record, Verdicts, name_key
@@ -1143,6 +1144,13 @@ class PostgresStore:
             )
             if take((sid for sid, _ in page), passing(cur.fetchall())):
                 return list(found)
+
+    def fetched_since(self, instant: float) -> list[str]:
+        """The ids of the articles first fetched at or after `instant` (times are ISO 8601
+        in UTC, to the second: compared as text)."""
+        with self._cursor("cannot read") as cur:
+            cur.execute("SELECT id FROM articles WHERE fetched >= %s", (seconds_iso(instant),))
+            return [row[0] for row in cur.fetchall()]
 
     def stored_since(self, mark: Mark | None) -> tuple[list[str], Mark]:
         """The ids of the articles stored after `mark` (none for None), in the order they
