@@ -24,6 +24,7 @@ history.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import errno
 import functools
 import itertools
@@ -492,16 +493,28 @@ class AlertHistory:
         inode, size = self._file
         tail = orjson.dumps({"dropped_through": through}, option=_LINE) if through else b""
         written = b"".join(lines)
-        with open(self.path, "r+b") as handle:
+        with open(self.path, "r+b", buffering=0) as handle:  # (no buffer left to flush)
             found = os.fstat(handle.fileno())
             if found.st_ino != inode:
                 raise OSError(errno.ESTALE, "replaced by another process")
             if found.st_size != size:
                 handle.truncate(size)
             handle.seek(size)
-            handle.write(written + tail)
-            handle.flush()
-            os.fsync(handle.fileno())
+            try:
+                left = memoryview(written + tail)
+                while left:
+                    took = handle.write(left)
+                    if not took:
+                        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+                    left = left[took:]
+                os.fsync(handle.fileno())
+            except OSError:
+                # a full disk took the first lines: cut them off (which takes no room), or
+                # every reader, this writer too, read them as kept, and they were never
+                # delivered nor checked again
+                with contextlib.suppress(OSError):
+                    os.ftruncate(handle.fileno(), size)
+                raise
         self.problems = []
         self._took(added, lines, size, 1 if tail else 0)
         self._file = (inode, size + len(written) + len(tail))

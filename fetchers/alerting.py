@@ -522,12 +522,15 @@ class AlertDesk:
         app = [w for w in watched if w.rule is not None and w.rule.origin != "config"]
         if late and app:  # (their matches only: they were counted for spikes when stored)
             pending.extend(self._match(app, late, self._plan(app), fired, now)[0])
+        spiked_before = dict(state.spikes)
         spikes, spikes_changed = self._spikes(watched, counts, new_ids, state, now)
         pending.extend(spikes)
         rules = {w.key: w.rule for w in watched if w.rule is not None}
         # kept (the history's lines written) before the state says so: a stop between the
         # two checks these articles again at the next start, and the history fires none twice
         firing, kept = self._keep(pending, rules, now, state=state)
+        if not kept:  # a spike not kept is not said to have fired: it fires at the next
+            state.spikes = spiked_before
         changed = state_changed or spikes_changed or not kept
         self._save_checked(state, changed, began if kept else None)
         return firing
@@ -860,12 +863,15 @@ class AlertDesk:
             pending, _counts = self._match(
                 rules, new_ids, WordPlan(w.query for w in rules), fired, now, backlog
             )
+        spiked_before = dict(state.spikes)
         if spikes:
             found_spikes, spiked = self._story_spikes(stories, state, now)
             pending += found_spikes
             changed |= spiked
         watched = {w.key: w.rule for w in rules if w.rule is not None}
         firing, kept = self._keep(pending, watched, now, grouped=True, state=state)
+        if not kept:  # (as `check`)
+            state.spikes = spiked_before
         self._save_checked(state, changed or not kept, began if kept else None, grouped=True)
         return firing
 

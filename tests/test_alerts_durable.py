@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from fetchers.alerthistory import AlertHistory
+from fetchers.alerthistory import AlertHistory, HistoryError
 from fetchers.store import Store
 from tests.conftest import FeedServer, Route, rss
 from tests.pollers import ROOT, wait_for
@@ -231,3 +231,57 @@ def test_alerts_a_full_disk_refused_in_a_refresh_fire_at_the_next_refresh(
     assert listed(data, config, capsys) == sorted(titles)
     assert main([*where, "refresh"]) == 0
     assert len(matched(data)) == 3  # once
+
+
+def test_a_spike_the_history_refused_fires_at_the_next_check(
+    tmp_path: Path,
+    feed_server: FeedServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The history refused (a full disk) while alerts-state.json was written: the spike was
+    not said to have fired this hour, so the next check fires it with the matches."""
+    route, config, data, _ = setup(tmp_path, feed_server)
+    where = ["--config", str(config), "--data-dir", str(data)]
+    assert main([*where, "refresh"]) == 0
+    titles = tariffs(route, 6)
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    with monkeypatch.context() as full:
+        full.setattr("fetchers.alerthistory.AlertHistory._append_lines", refused)
+        full.setattr("fetchers.alerthistory.AlertHistory._compact", refused)
+        assert main([*where, "refresh"]) == 0
+    assert AlertHistory(data).load() == []
+    assert main([*where, "refresh"]) == 0
+    assert listed(data, config, capsys) == sorted(titles)
+    kinds = [e.kind for e in AlertHistory(data).load()]
+    assert sorted(kinds) == ["match"] * 6 + ["spike"]
+
+
+def test_an_append_the_disk_refused_leaves_no_line_read_as_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk that took the first lines of an append (they are written, the sync
+    fails): they are cut off, so neither the writer nor a dashboard reads as kept alerts that
+    were never delivered, and the check that fires them again numbers them as the next."""
+    now = datetime(2025, 10, 24, 8, tzinfo=UTC)
+    fields = {"alert": "T", "rule": "config:T", "kind": "match", "source": "Wire", "at": now}
+    history = AlertHistory(tmp_path, writer=True)
+    history.append([{**fields, "article": "a0", "title": "Tariff 0"}], now, 30)
+    history.append([{**fields, "article": "a1", "title": "Tariff 1"}], now, 30)  # appended
+
+    def refused(fd: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    pending = [{**fields, "article": f"b{n}", "title": f"Tariff b{n}"} for n in range(3)]
+    with monkeypatch.context() as full:
+        full.setattr("fetchers.alerthistory.os.fsync", refused)
+        with pytest.raises(HistoryError):
+            history.append(pending, now, 30)
+    assert [e.article for e in AlertHistory(tmp_path).load()] == ["a0", "a1"]
+    assert ("config:T", "b0") not in history.fired()
+    kept = history.append(pending, now, 30)
+    assert [e.seq for e in kept] == [3, 4, 5]
+    assert [e.article for e in AlertHistory(tmp_path).load()] == ["a0", "a1", "b0", "b1", "b2"]
