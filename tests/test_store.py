@@ -2116,3 +2116,106 @@ def test_source_and_tag_find_names_in_any_case_quote_or_form(open_store: StoreOp
     with open_store() as reopened:
         for text in ('source:"İSTANBUL WIRE"', 'source:"izmir haber"', 'tag:"bob\'s"'):
             assert len(reopened.query_ids(parse_query(text, datetime.now(UTC)))) == 1, text
+
+
+class _FillingDisk:
+    """An open file on a disk with `room["left"]` bytes free: a write past them writes what
+    fits, then fails as a full disk does."""
+
+    def __init__(self, handle: Any, room: dict[str, int]) -> None:
+        self.handle, self.room = handle, room
+
+    def write(self, data: bytes) -> int:
+        fits = bytes(data[: max(0, self.room["left"])])
+        self.room["left"] -= len(fits)
+        self.handle.write(fits)
+        if len(fits) < len(data):
+            raise OSError(28, "No space left on device")
+        return len(data)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.handle, name)
+
+    def __enter__(self) -> _FillingDisk:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.handle.close()
+
+
+def _text_lines(path: Path) -> list[dict[str, Any]]:
+    """Every line of a text file, parsed (a torn one fails the test)."""
+    return [orjson.loads(line) for line in path.read_bytes().splitlines()]
+
+
+def test_texts_a_full_disk_refused_leave_the_text_file_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Full texts appended until the disk filled up stayed in the text file, the last one
+    torn: each failed try ate the space it was short of. The file is cut back to what it
+    held, no article is given a text of it, and the texts stored once there is room are
+    the file's only new lines."""
+    from fetchers.store import StoreWriteError, texts
+
+    data = tmp_path / "data"
+    room = {"left": 1 << 30}
+    real_open = open
+
+    def open_on_a_filling_disk(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        handle = real_open(file, mode, *args, **kwargs)
+        return handle if mode in ("r", "rb") else _FillingDisk(handle, room)
+
+    monkeypatch.setattr(texts, "open", open_on_a_filling_disk, raising=False)
+    later = [(f"Wire-{n}", f"Text {n}. " + "The ministers met. " * 100) for n in (2, 3, 4)]
+    with Store(data, writer=True) as store:
+        store.add_batch([make(n) for n in range(1, 5)])
+        store.set_texts([("Wire-1", "The first text.")])
+        [path] = data.glob("text-*.jsonl")
+        before = path.read_bytes()
+        room["left"] = 3000  # the first of them fits, the second is torn
+        for _ in range(3):
+            with pytest.raises(StoreWriteError, match="No space left"):
+                store.set_texts(later)
+            assert path.read_bytes() == before
+            assert [store.text(ident) for ident, _ in later] == [None, None, None]
+        room["left"] = 1 << 30
+        assert store.set_texts(later) == 3
+    assert [line["id"] for line in _text_lines(path)] == ["Wire-1", "Wire-2", "Wire-3", "Wire-4"]
+    with Store(data) as viewer:
+        assert [viewer.text(ident) for ident, _ in later] == [text for _, text in later]
+
+
+def test_texts_whose_article_could_not_be_written_are_taken_out_of_the_text_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The texts were appended, then the disk refused the shard that points at them (one
+    attached to a stored article, or carried by a new one): they stayed in the text file,
+    pointed at by nothing."""
+    from fetchers import atomic
+    from fetchers.store import StoreWriteError
+
+    data = tmp_path / "data"
+    real_write = atomic.atomic_write_bytes
+    refuse = [False]
+
+    def full_disk(path: Path, data: bytes, *more: bytes, mode: int | None = None) -> None:
+        if refuse[0]:
+            raise OSError(28, "No space left on device")
+        real_write(path, data, *more, mode=mode)
+
+    monkeypatch.setattr(atomic, "atomic_write_bytes", full_disk)
+    with Store(data, writer=True) as store:
+        store.add_batch([make(1), make(2)])
+        store.set_texts([("Wire-1", "The first text.")])
+        [path] = data.glob("text-*.jsonl")
+        before = path.read_bytes()
+        refuse[0] = True
+        with pytest.raises(StoreWriteError, match="No space left"):
+            store.set_texts([("Wire-2", "The second text.")])
+        assert path.read_bytes() == before and store.text("Wire-2") is None
+        with pytest.raises(StoreWriteError, match="No space left"):  # a new one, and its text
+            store.add_batch([make(3, text="The third text, in its feed.")])
+        assert path.read_bytes() == before and store.text("Wire-3") is None
+        refuse[0] = False
+        store.set_texts([("Wire-2", "The second text.")])
+    assert [line["id"] for line in _text_lines(path)] == ["Wire-1", "Wire-2"]

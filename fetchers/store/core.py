@@ -1230,11 +1230,15 @@ class Store:
             try:
                 for key, items in by_shard.items():
                     texts = [(item.doc, item.text) for item in items if item.text]
-                    if texts:
-                        self._texts.append(key, texts)
+                    length = self._texts.append(key, texts) if texts else None
                     shard = self._get_shard(key)
                     before = shard.signature
-                    shard.table.insert_multiple(item.doc for item in items)
+                    try:
+                        shard.table.insert_multiple(item.doc for item in items)
+                    except Exception:
+                        if length is not None:  # texts of articles that are not stored
+                            self._texts.take_back(key, length)
+                        raise
                     shard.wrote()
                     self._note_written(key, before, (item.record.id for item in items))
                     records = []
@@ -1507,13 +1511,18 @@ class Store:
             try:
                 for key, holders in by_shard.items():
                     # text-kept.jsonl for kept ones: retention never drops it
-                    self._texts.append(key, holders, at)
+                    length = self._texts.append(key, holders, at)
                     refs = {holder["id"]: holder["text_ref"] for holder, _ in holders}
-                    shard = self._get_shard(key)
-                    before = shard.signature
-                    shard.table.update(
-                        self._text_setter(refs, earlier), lambda d, refs=refs: d.get("id") in refs
-                    )
+                    try:
+                        shard = self._get_shard(key)
+                        before = shard.signature
+                        shard.table.update(
+                            self._text_setter(refs, earlier),
+                            lambda d, refs=refs: d.get("id") in refs,
+                        )
+                    except Exception:  # (not stored) the texts are pointed at by nothing
+                        self._texts.take_back(key, length)
+                        raise
                     shard.wrote()
                     self._note_written(key, before, refs)
                     for ident, ref in refs.items():

@@ -22,6 +22,13 @@ from fetchers.store.codec import revision_entries
 MAX_TEXT_REVISIONS = 20  # earlier full texts kept per article; the oldest go first
 
 
+def _write_all(handle: IO[bytes], data: bytes) -> None:
+    """Write all of `data` to an unbuffered file (a raw write may take part of it)."""
+    view = memoryview(data)
+    while view:
+        view = view[handle.write(view) :]
+
+
 def _read_line(handle: IO[bytes], ref: Any, ident: str) -> dict[str, Any] | None:
     """The line at `ref` ([key, offset, length]) in an open text file, if it is this
     article's and holds a text."""
@@ -137,29 +144,48 @@ class TextFiles:
 
     def append(
         self, key: str, pairs: list[tuple[dict[str, Any], str]], seen: str | None = None
-    ) -> None:
+    ) -> int:
         """Append texts to the shard's text file (fsynced) and point each holder at its
         text: `holder["text_ref"]` becomes [key, offset, length]. `seen`: when the texts
-        were fetched (UTC), kept beside them for their revisions."""
+        were fetched (UTC), kept beside them for their revisions. Returns the file's length
+        before them, for `take_back`. An append that fails (a full disk) cuts the file back
+        to that length and points no holder anywhere: the texts it wrote before the error,
+        and the torn one, took the room the next try lacked."""
         path = self.path(key)
-        with open(path, "ab") as handle:
-            offset = handle.tell()
-            if offset:
-                with open(path, "rb") as check:
-                    check.seek(offset - 1)
-                    if check.read(1) != b"\n":  # a torn last line: start clean after it
-                        handle.write(b"\n")
-                        offset += 1
-            for holder, text in pairs:
-                body = {"id": holder["id"], "text": text}
-                if seen is not None:
-                    body["seen"] = seen
-                line = orjson.dumps(body) + b"\n"
-                handle.write(line)
-                holder["text_ref"] = [key, offset, len(line)]
-                offset += len(line)
-            handle.flush()
-            os.fsync(handle.fileno())
+        refs: list[list[Any]] = []
+        # unbuffered: what is not written is never written later, after the cut
+        with open(path, "ab", buffering=0) as handle:
+            start = offset = handle.tell()
+            try:
+                if offset:
+                    with open(path, "rb") as check:
+                        check.seek(offset - 1)
+                        if check.read(1) != b"\n":  # a torn last line: start clean after it
+                            _write_all(handle, b"\n")
+                            offset += 1
+                for holder, text in pairs:
+                    body = {"id": holder["id"], "text": text}
+                    if seen is not None:
+                        body["seen"] = seen
+                    line = orjson.dumps(body) + b"\n"
+                    _write_all(handle, line)
+                    refs.append([key, offset, len(line)])
+                    offset += len(line)
+                os.fsync(handle.fileno())
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    handle.truncate(start)
+                raise
+        for (holder, _), ref in zip(pairs, refs, strict=True):
+            holder["text_ref"] = ref
+        return start
+
+    def take_back(self, key: str, length: int) -> None:
+        """Cut a text file back to `length` (what `append` returned) when the shard that
+        was to point at the texts appended since could not be written: nothing points at
+        them, and they took room on a disk that had little."""
+        with contextlib.suppress(OSError):
+            os.truncate(self.path(key), length)
 
     def drop(self, key: str) -> None:
         """Delete a shard's text file (its shard is gone)."""
