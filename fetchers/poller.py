@@ -79,6 +79,11 @@ PARSE_DEADLINE = 30.0  # seconds one document may take to parse
 PARSE_THREADS = 2  # threads for parsing when there is no parser process, and for page text
 UNPARSED_PER_SLOT = 3  # bodies fetched or being fetched, not yet parsed, per request slot
 UNSTORED_RETRY = 60.0  # a source whose articles the disk refused is asked again this soon
+# pages whose texts the disk refused are fetched again this long after, twice as long after
+# each refusal in a row, up to the cap (a disk that stays full is not sent every page again
+# every poll); a text stored meanwhile (the disk has room again) brings them at the next poll
+UNSTORED_TEXTS_RETRY = UNSTORED_RETRY
+UNSTORED_TEXTS_RETRY_CAP = 3600.0
 MOVED_AGAIN = (404, 410)  # a remembered new address that answers these is gone
 JITTER = 0.1  # a healthy source's next poll is its interval give or take this share of it
 FULL_TEXT_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
@@ -217,6 +222,10 @@ class Poller:
         self._pages = asyncio.Semaphore(PAGES_IN_FLIGHT)
         self._page_tasks: set[asyncio.Task[None]] = set()
         self._pages_tried: set[str] = set()
+        # of those, the ones whose texts the store refused: tried again once the retry is due
+        self._pages_refused: set[str] = set()
+        self._texts_refusals = 0  # refused writes of full texts in a row
+        self._texts_retry_at: datetime | None = None
         # by source, while it is polled: its articles' words for the search index, made by
         # the parser (see `_wants_words`)
         self._words: dict[str, list[tuple[str, str]]] = {}
@@ -1094,7 +1103,12 @@ class Poller:
         """Fetch in the background the pages of the source's newest stored articles that have
         no full text yet (new ones, and ones whose fetch was dropped or failed in an earlier
         run), at most PAGES_PER_SOURCE a cycle, through PAGES_IN_FLIGHT slots and the per-host
-        caps. A page tried once by this process is not tried again by it."""
+        caps. A page tried once by this process is not tried again by it, unless the store
+        refused its text (a full disk, a read-only file): then again once its retry is due."""
+        due = self._texts_retry_at
+        if self._pages_refused and (due is None or due <= self.clock()):
+            self._pages_tried.difference_update(self._pages_refused)
+            self._pages_refused.clear()
         wanted = self.store.wanting_text(source, PAGES_PER_SOURCE, self._pages_tried)
         if not wanted:
             return
@@ -1136,7 +1150,23 @@ class Poller:
                     stored = asyncio.to_thread(self.store.set_texts, texts, self.clock())
                     await asyncio.shield(stored)
                 except StoreError as exc:
+                    self._texts_refused([ident for ident, _ in texts])
                     log.error("full texts not stored: %s", exc)
+                else:  # the store takes texts: those it refused before are fetched again
+                    self._texts_refusals, self._texts_retry_at = 0, None
+
+    def _texts_refused(self, ids: list[str]) -> None:
+        """Fetch the pages of texts the store refused again later, not at every poll while
+        it goes on refusing (see UNSTORED_TEXTS_RETRY). Refusals before the retry is due
+        wait for it with the others: many sources' texts refused in one poll are one
+        refusal, not a wait doubled for each."""
+        self._pages_refused.update(ids)
+        now = self.clock()
+        if self._texts_retry_at is not None and now < self._texts_retry_at:
+            return
+        self._texts_refusals += 1
+        wait = UNSTORED_TEXTS_RETRY * 2 ** min(self._texts_refusals - 1, 16)
+        self._texts_retry_at = later(now, min(wait, UNSTORED_TEXTS_RETRY_CAP))
 
     async def drain_pages(self, within: float) -> None:
         """Wait up to `within` seconds for the queued full-text fetches, then drop the rest

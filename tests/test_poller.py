@@ -1791,3 +1791,62 @@ async def test_a_charset_named_for_a_source_reads_its_feed_whole_again(
     store.close()
     assert results["HU"].status == "ok"
     assert "if-none-match" not in {k.lower() for k in feed_server.hits["/hu.xml"][-1]}
+
+
+def _story_page(n: int) -> bytes:
+    """An article page whose main text starts "Story n:"."""
+    paragraph = f"Story {n}: the trade ministers met again in Gyeongju to settle the tariffs. " * 4
+    page = f"<html><body><article><h1>Story {n}</h1><p>{paragraph}</p></article></body></html>"
+    return page.encode()
+
+
+def _refusing_text_appends(monkeypatch: pytest.MonkeyPatch) -> dict[str, bool]:
+    """Make the store's full-text appends fail as on a full disk while `["refuse"]` holds."""
+    from fetchers.store import texts
+
+    refusing = {"refuse": True}
+    real = texts.TextFiles.append
+
+    def append(self: texts.TextFiles, *args: Any, **kwargs: Any) -> Any:
+        if refusing["refuse"]:
+            raise OSError(28, "No space left on device")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(texts.TextFiles, "append", append)
+    return refusing
+
+
+async def test_full_texts_the_store_refused_are_fetched_again_at_a_later_poll(
+    tmp_path: Path, now: datetime, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages whose texts a full disk (or a read-only text file) refused stayed fetched as far
+    as a running poller knew: their articles kept their summaries until it was restarted.
+    Once the disk takes writes again, a later poll fetches them again, not every poll
+    while it does not (two sources refused in one poll wait no longer than one)."""
+    pages = [feed_server.add(f"/story{n}.html", Route(_story_page(n))) for n in (1, 2)]
+    feeds = [
+        feed_server.add(f"/wire{n}.xml", Route(rss(f"<title>Story {n}</title><link>{page}</link>")))
+        for n, page in ((1, pages[0]), (2, pages[1]))
+    ]
+    refusing = _refusing_text_appends(monkeypatch)
+    clock = [now]
+    store = Store(tmp_path / "data", writer=True)
+    sources = [Source(f"Wire{n}", url=feeds[n - 1], full_text=True) for n in (1, 2)]
+    poller = Poller(config_for(tmp_path, *sources), store, lambda: clock[0])
+    try:
+        first = await poller.poll()
+        await poller.drain_pages(5.0)
+        ids = [ident for result in first for ident in result.new_ids]
+        assert len(ids) == 2 and all(store.text(ident) is None for ident in ids)
+        await poller.poll()  # the disk still full, at once: the pages wait
+        await poller.drain_pages(5.0)
+        assert [len(feed_server.hits[f"/story{n}.html"]) for n in (1, 2)] == [1, 1]
+        refusing["refuse"] = False
+        clock[0] += timedelta(seconds=poller_module.UNSTORED_TEXTS_RETRY + 1)
+        await poller.poll()
+        await poller.drain_pages(5.0)
+        texts = sorted((store.text(ident) or "")[: len("Story 1:")] for ident in ids)
+    finally:
+        await poller.aclose()
+        store.close()
+    assert texts == ["Story 1:", "Story 2:"]
