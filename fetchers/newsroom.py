@@ -179,7 +179,8 @@ class Newsroom:
             renames=renames,
             began=began,
         )
-        unstored = [r.error or "" for r in results if r.unstored]
+        # (each source's error counts its own articles: said with its name)
+        unstored = [f"{r.source}: {r.error or ''}" for r in results if r.unstored]
         report.store_error = unstored[0] if unstored else None
         days = self.config.settings.retention_days
         try:

@@ -610,10 +610,11 @@ class Poller:
             new_ids = exc.stored
             unstored = {item.record.source for item in batch}
             log.error("%s; the next poll of those sources tries again", exc)
-            for result, _ in waiting:
+            for result, staged in waiting:
                 if result.source in unstored:
                     result.unstored = True
-                    result.status, result.error = "error", f"not stored: {exc}"
+                    said = exc.share(item.record.id for item in staged)
+                    result.status, result.error = "error", f"not stored: {said}"
         self._unchecked.difference_update(result.source for result, _ in waiting)
         fresh = set(new_ids)
         if held is None:  # a refused write: of the rest staged, those the store held before
@@ -792,6 +793,7 @@ class Poller:
         interval = poll_interval(source, self.settings)
         if result.unstored:  # the source answered; the disk refused: its validators stay old
             health.status = "error"
+            health.failures += 1  # (a failure in a row all the same: the status says error)
             health.last_error = result.error
             health.next_poll = later(now, min(interval, UNSTORED_RETRY))
             return

@@ -1850,3 +1850,38 @@ async def test_full_texts_the_store_refused_are_fetched_again_at_a_later_poll(
         await poller.aclose()
         store.close()
     assert texts == ["Story 1:", "Story 2:"]
+
+
+async def test_a_write_the_disk_refused_counts_each_sources_own_articles_and_a_failure(
+    tmp_path: Path, now: datetime, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk said the whole cycle's count in every source's error ("0 of 5 new articles
+    stored" for a source that brought 2), and left its failures in a row at 0 while its
+    status stayed "error" poll after poll."""
+    from fetchers import atomic
+
+    two = feed_server.add("/two.xml", Route(rss(*(f"<title>A{n}</title>" for n in range(2)))))
+    three = feed_server.add("/three.xml", Route(rss(*(f"<title>B{n}</title>" for n in range(3)))))
+
+    def full_disk(path: Path, data: bytes, *more: bytes, mode: int | None = None) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(atomic, "atomic_write_bytes", full_disk)
+    clock = [now]
+    store = Store(tmp_path / "data", writer=True)
+    config = config_for(tmp_path, Source("A", url=two), Source("B", url=three))
+    poller = Poller(config, store, lambda: clock[0])
+    try:
+        first = {r.source: r for r in await poller.poll()}
+        clock[0] += timedelta(minutes=2)
+        await poller.poll()
+    finally:
+        await poller.aclose()
+        store.close()
+    assert "0 of 2 new articles stored" in (first["A"].error or "")
+    assert "0 of 3 new articles stored" in (first["B"].error or "")
+    assert "No space left on device" in (first["A"].error or "")
+    assert [(poller.health[s].status, poller.health[s].failures) for s in "AB"] == [
+        ("error", 2),
+        ("error", 2),
+    ]

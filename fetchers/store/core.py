@@ -1259,11 +1259,13 @@ class Store:
                     revised_out.update(revised)
             except (OSError, ValueError) as exc:  # a full disk, a read-only dir, a shard
                 # turned unreadable under it: the shards written stand
+                reason = f"{self.dir}: cannot write ({getattr(exc, 'strerror', None) or exc})"
                 raise StoreWriteError(
-                    f"{self.dir}: cannot write ({getattr(exc, 'strerror', None) or exc}); "
-                    f"{len(new_ids)} of {len(seen)} new articles stored, nothing stored before"
-                    " was lost",
+                    f"{reason}; {len(new_ids)} of {len(seen)} new articles stored, nothing"
+                    " stored before was lost",
                     new_ids,
+                    list(seen),
+                    reason,
                 ) from exc
             finally:
                 indexes.insert_orders(new_ids)
@@ -1286,7 +1288,7 @@ class Store:
                         self.set_texts(pairs, fetched)
                 except StoreWriteError as exc:
                     raise StoreWriteError(
-                        f"{exc}; {len(new_ids)} new articles stored", new_ids
+                        f"{exc}; {len(new_ids)} new articles stored", new_ids, new_ids, str(exc)
                     ) from exc
             return new_ids
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -14,11 +15,37 @@ class StoreError(Exception):
 
 class StoreWriteError(StoreError):
     """The disk refused a write (full, read-only). What was stored before is intact; `stored`
-    holds the ids this write did store before it failed."""
+    holds the ids this write did store before it failed; `new`, when known, the ids of the
+    new articles it was to store, and `reason` why it failed (the message without counts),
+    so that each source whose articles it held is told its own count (`share`)."""
 
-    def __init__(self, message: str, stored: list[str]) -> None:
+    def __init__(
+        self,
+        message: str,
+        stored: list[str],
+        new: list[str] | None = None,
+        reason: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.stored = stored
+        self.new = new
+        self.reason = reason
+
+    def share(self, ids: Iterable[str]) -> str:
+        """What the error says to one source of the write, whose articles are `ids`: how
+        many of its own new ones were stored (the whole write's count read as its own: "0 of
+        240" for a feed that lists 200)."""
+        if self.new is None or self.reason is None:
+            return str(self)
+        new = set(self.new)
+        mine = {ident for ident in ids if ident in new}
+        if not mine:
+            return f"{self.reason}; nothing stored before was lost"
+        done = len(mine.intersection(self.stored))
+        return (
+            f"{self.reason}; {done} of {len(mine)} new articles stored, nothing stored before"
+            " was lost"
+        )
 
 
 class MarksNotSaved(StoreError):
