@@ -1802,6 +1802,9 @@ def test_poll_stopped_while_it_waits_for_another_writer_exits_0(
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        # as a terminal starts it: a run started in the background (`&`) has SIGINT ignored,
+        # and its children inherit that
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         deadline = time.monotonic() + 30
