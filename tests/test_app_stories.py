@@ -967,6 +967,46 @@ async def test_m_on_a_story_row_marks_every_article_of_the_story(tmp_path: Path)
         assert "Marked the story's 3 articles unread." in notes(app)
 
 
+async def test_star_on_a_story_row_on_a_full_disk_says_so_once_and_holds_the_stars(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`*` on a story row went around the marks' refusal: a full disk gave a raw error toast
+    at each press, the row's `*` was not drawn and the stars were never said to be unsaved.
+    As for one article: said once, shown, held."""
+    import errno
+    import os
+
+    from fetchers.store import marks
+
+    def full_disk(path: Path, data: bytes, *more: bytes, mode: int | None = None) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(marks, "atomic_write_bytes", full_disk)
+    newsroom_data(tmp_path)
+    app = make_app(tmp_path)
+    app.read_after = 3600  # only the keys mark
+    async with piloted(app) as pilot:
+        await opened(app, pilot)
+        dashboard = await story_rows(app, pilot)
+        shelf = dashboard.session.shelf
+        assert shelf is not None
+        korea = shelf.story("a0")
+        assert korea is not None
+        await pilot.press(*["down"] * dashboard.headlines.ids.index(korea.id))
+        await pilot.pause()
+        since = seen(app).mark()
+        await pilot.press("asterisk")
+        await seen(app).wait_for(MarksChanged, since=since)
+        await pilot.pause()
+        said = notes(app)
+        assert said.count("cannot be saved") == 1 and "Error" not in said, said
+        store = dashboard.session.store
+        assert {r.id for r in store.records(list(korea.articles)) if r.starred} == set(
+            korea.articles
+        )
+        assert dashboard.session.marks_refused is not None  # said again at quitting
+
+
 async def test_star_on_a_story_row_stars_every_article_of_the_story(tmp_path: Path) -> None:
     """`*` on a story row starred the article the pane showed (its first report) alone: it
     stars the story's articles, unstars them all once all are starred, says so, and the

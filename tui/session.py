@@ -740,7 +740,7 @@ class Session:
                 if not changed:
                     changed = [r.id for r in records]
                 if changed:
-                    self.store.set_state(changed, read=None, starred=marked)
+                    self._set_marks(changed, read=None, starred=marked)
                 return changed, marked, self.reread(changed)
             unread = self.store.unread(articles)
             changed = [i for i in articles if i in unread]
