@@ -813,12 +813,21 @@ def _positive(
             raise QueryError(f"title:{value}: write -title:{value[1:]} to leave titles out")
         in_title = finds_word(folded(value))
         return lambda r: in_title(folded(r.title))
-    if name == "source":
+    if name in ("source", "tag"):
+        # each distinct name folded once a query (`name_key` on every article's source
+        # and tags made a scan two to four times slower than `lower()` had)
         key = name_key(value)
-        return lambda r: name_key(r.source) == key
-    if name == "tag":
-        key = name_key(value)
-        return lambda r: any(name_key(t) == key for t in r.tags)
+        known: dict[str, bool] = {}
+
+        def named(text: str) -> bool:
+            found = known.get(text)
+            if found is None:
+                found = known[text] = name_key(text) == key
+            return found
+
+        if name == "source":
+            return lambda r: named(r.source)
+        return lambda r: any(map(named, r.tags))
     if name == "lang":
         # an article keeps its language without a region (a feed's en-US is en): lang:en-US
         # asks for English, as lang:en does (it matched nothing)

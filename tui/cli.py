@@ -780,23 +780,32 @@ def _writer_when_free(ctx: Context) -> ArticleStore | None:
 
     log = logging.getLogger("wirewatch.poll")
     said = False
-    while True:
-        try:
-            return open_store(ctx.config.store, ctx.data_dir, writer=True, lean=True, share=True)
-        except StoreLocked as exc:
-            if not said:
-                log.warning(
-                    "%s; polling starts once it stops (looked at every %.0f s)", exc, POLL_WAIT
+    # (heard from before the first look to the store's opening: a stop at any moment of the
+    # wait, its message already logged or not, ends it as asked)
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        while True:
+            try:
+                store = open_store(
+                    ctx.config.store, ctx.data_dir, writer=True, lean=True, share=True
                 )
-                said = True
-        previous = signal.signal(signal.SIGTERM, stop)
-        try:
-            time.sleep(POLL_WAIT)
-        except (_StopWaiting, KeyboardInterrupt):
-            log.info("stopped while waiting for the other writer")
-            return None
-        finally:
-            signal.signal(signal.SIGTERM, previous)
+            except StoreLocked as exc:
+                if not said:
+                    log.warning(
+                        "%s; polling starts once it stops (looked at every %.0f s)",
+                        exc,
+                        POLL_WAIT,
+                    )
+                    said = True
+                time.sleep(POLL_WAIT)
+                continue
+            signal.signal(signal.SIGTERM, previous)  # the poller's own handling from here
+            return store
+    except (_StopWaiting, KeyboardInterrupt):
+        log.info("stopped while waiting for the other writer")
+        return None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @contextlib.contextmanager

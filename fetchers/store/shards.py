@@ -206,16 +206,24 @@ def row_filter(query: Query) -> RowTest | None:
         if not len(sources) == len(tags) == len(langs):
             return None
         found: set[int] | None = None
+        keys: dict[str, str] = {}  # each distinct name folded once (`name_key`)
+
+        def key_of(name: str) -> str:
+            found = keys.get(name)
+            if found is None:
+                found = keys[name] = name_key(name)
+            return found
+
         try:
             for source_names, tag_names, lang_names in wanted:
                 places: set[int] = set()
                 if source_names:
-                    places.update(i for i, s in enumerate(sources) if name_key(s) in source_names)
+                    places.update(i for i, s in enumerate(sources) if key_of(s) in source_names)
                 if tag_names:
                     for i, names in enumerate(tags):
                         if type(names) is not list:
                             return None
-                        if any(name_key(t) in tag_names for t in names):
+                        if any(key_of(t) in tag_names for t in names):
                             places.add(i)
                 if lang_names:
                     places.update(
