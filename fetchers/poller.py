@@ -1133,8 +1133,13 @@ class Poller:
 
         async def one(ident: str, link: str) -> None:
             async with self._pages:
-                # (the text it has: the page read again and found the same keeps it as it is)
-                previous = await asyncio.to_thread(self.store.text, ident)
+                # (the text it has: the page read again and found the same keeps it as it is;
+                # one that cannot be read leaves the page read as new, at worst a revision)
+                try:
+                    previous = await asyncio.to_thread(self.store.text, ident)
+                except StoreError as exc:
+                    log.info("%s: its stored text could not be read: %s", ident, exc)
+                    previous = None
                 text = await self.full_text(link, charset, previous)
             if text:
                 texts.append((ident, text))

@@ -1852,6 +1852,40 @@ async def test_full_texts_the_store_refused_are_fetched_again_at_a_later_poll(
     assert texts == ["Story 1:", "Story 2:"]
 
 
+async def test_a_page_is_fetched_though_its_stored_text_cannot_be_read(
+    tmp_path: Path, now: datetime, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stored text read before a page's fetch (to keep it when the page says the same)
+    failing (a database away a moment) skipped the page: its article kept its summary. The
+    page is read as new."""
+    from fetchers.store import StoreError
+
+    page = feed_server.add("/story1.html", Route(_story_page(1)))
+    feed = feed_server.add("/wire1.xml", Route(rss(f"<title>Story 1</title><link>{page}</link>")))
+    store = Store(tmp_path / "data", writer=True)
+    real_text = store.text
+    failing = [True]
+
+    def text(ident: str) -> str | None:
+        if failing[0]:
+            raise StoreError("the database is away")
+        return real_text(ident)
+
+    monkeypatch.setattr(store, "text", text)
+    poller = Poller(config_for(tmp_path, Source("Wire1", url=feed, full_text=True)), store)
+    try:
+        (result,) = await poller.poll()
+        await poller.drain_pages(5.0)
+    finally:
+        await poller.aclose()
+    failing[0] = False
+    try:
+        (ident,) = result.new_ids
+        assert (store.text(ident) or "").startswith("Story 1:")
+    finally:
+        store.close()
+
+
 async def test_a_write_the_disk_refused_counts_each_sources_own_articles_and_a_failure(
     tmp_path: Path, now: datetime, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:

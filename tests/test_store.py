@@ -2217,5 +2217,21 @@ def test_texts_whose_article_could_not_be_written_are_taken_out_of_the_text_file
             store.add_batch([make(3, text="The third text, in its feed.")])
         assert path.read_bytes() == before and store.text("Wire-3") is None
         refuse[0] = False
+        # a new day's shard the disk refuses to make: the text carried is taken back too
+        real_shard = store._get_shard
+
+        def no_new_shard(key: str) -> Any:
+            if key.startswith("2025-10-25"):
+                raise OSError(28, "No space left on device")
+            return real_shard(key)
+
+        monkeypatch.setattr(store, "_get_shard", no_new_shard)
+        next_day = datetime(2025, 10, 25, 7, 0, tzinfo=UTC)
+        with pytest.raises(StoreWriteError, match="No space left"):
+            store.add_batch([make(4, fetched=next_day, text="The fourth text, in its feed.")])
+        assert store.text("Wire-4") is None
+        assert not list(data.glob("text-2025-10-25*.jsonl")) or all(
+            not p.read_bytes() for p in data.glob("text-2025-10-25*.jsonl")
+        )
         store.set_texts([("Wire-2", "The second text.")])
     assert [line["id"] for line in _text_lines(path)] == ["Wire-1", "Wire-2"]

@@ -1231,9 +1231,9 @@ class Store:
                 for key, items in by_shard.items():
                     texts = [(item.doc, item.text) for item in items if item.text]
                     length = self._texts.append(key, texts) if texts else None
-                    shard = self._get_shard(key)
-                    before = shard.signature
-                    try:
+                    try:  # (its shard opened or made too: a full disk may refuse that first)
+                        shard = self._get_shard(key)
+                        before = shard.signature
                         shard.table.insert_multiple(item.doc for item in items)
                     except Exception:
                         if length is not None:  # texts of articles that are not stored
