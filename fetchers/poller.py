@@ -10,7 +10,7 @@ import random
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -84,6 +84,13 @@ UNSTORED_RETRY = 60.0  # a source whose articles the disk refused is asked again
 # every poll); a text stored meanwhile (the disk has room again) brings them at the next poll
 UNSTORED_TEXTS_RETRY = UNSTORED_RETRY
 UNSTORED_TEXTS_RETRY_CAP = 3600.0
+# an article page whose fetch or extraction failed (a 404 before it is published, a timeout,
+# a 5xx) is fetched again this long after, twice as long after each failure in a row, up to
+# the cap; given up after PAGE_TRIES tries in all, or PAGE_GONE_TRIES answers of 404 or 410
+PAGE_RETRY = 600.0
+PAGE_RETRY_CAP = 4 * 3600.0
+PAGE_TRIES = 8
+PAGE_GONE_TRIES = 4
 MOVED_AGAIN = (404, 410)  # a remembered new address that answers these is gone
 JITTER = 0.1  # a healthy source's next poll is its interval give or take this share of it
 FULL_TEXT_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
@@ -182,6 +189,15 @@ def _named(articles: list[Article], name: str) -> None:
             article.source = name
 
 
+@dataclass(slots=True)
+class PageFailures:
+    """An article page whose fetch or extraction failed, and when it is tried again."""
+
+    tries: int = 0  # failed tries in a row
+    gone: int = 0  # of those, the ones answered 404 or 410
+    retry_at: datetime | None = None  # None: released to be tried again, or being tried
+
+
 class Poller:
     """Polls a config's sources into a store. The store must be the writer. `health`: where
     the sources' health and validators are kept (the newsroom gives the data dir's); without
@@ -226,6 +242,8 @@ class Poller:
         self._pages_refused: set[str] = set()
         self._texts_refusals = 0  # refused writes of full texts in a row
         self._texts_retry_at: datetime | None = None
+        # of those, the ones whose fetch or extraction failed, until they are given up
+        self._pages_failed: dict[str, PageFailures] = {}
         # by source, while it is polled: its articles' words for the search index, made by
         # the parser (see `_wants_words`)
         self._words: dict[str, list[tuple[str, str]]] = {}
@@ -1106,11 +1124,17 @@ class Poller:
         no full text yet (new ones, and ones whose fetch was dropped or failed in an earlier
         run), at most PAGES_PER_SOURCE a cycle, through PAGES_IN_FLIGHT slots and the per-host
         caps. A page tried once by this process is not tried again by it, unless the store
-        refused its text (a full disk, a read-only file): then again once its retry is due."""
+        refused its text (a full disk, a read-only file): then again once its retry is due;
+        or its fetch or extraction failed: then again after its own wait (PAGE_RETRY)."""
+        now = self.clock()
         due = self._texts_retry_at
-        if self._pages_refused and (due is None or due <= self.clock()):
+        if self._pages_refused and (due is None or due <= now):
             self._pages_tried.difference_update(self._pages_refused)
             self._pages_refused.clear()
+        for ident, failures in self._pages_failed.items():
+            if failures.retry_at is not None and failures.retry_at <= now:
+                failures.retry_at = None  # one release a wait: not again while it is tried
+                self._pages_tried.discard(ident)
         wanted = self.store.wanting_text(source, PAGES_PER_SOURCE, self._pages_tried)
         if not wanted:
             return
@@ -1140,7 +1164,13 @@ class Poller:
                 except StoreError as exc:
                     log.info("%s: its stored text could not be read: %s", ident, exc)
                     previous = None
-                text = await self.full_text(link, charset, previous)
+                try:
+                    text = await self.page_text(link, charset, previous)
+                except (FetchError, ExtractError, ParseTimeout) as exc:
+                    log.info("full text of %s: %s", link, exc)
+                    self._page_failed(ident, exc)
+                    return
+            self._pages_failed.pop(ident, None)
             if text:
                 texts.append((ident, text))
 
@@ -1161,6 +1191,19 @@ class Poller:
                     log.error("full texts not stored: %s", exc)
                 else:  # the store takes texts: those it refused before are fetched again
                     self._texts_refusals, self._texts_retry_at = 0, None
+
+    def _page_failed(self, ident: str, exc: Exception) -> None:
+        """Fetch a page that failed again after its wait, doubled for each failure in a row;
+        or never, past PAGE_TRIES tries, or PAGE_GONE_TRIES answers that it is not there."""
+        failures = self._pages_failed.setdefault(ident, PageFailures())
+        failures.tries += 1
+        if isinstance(exc, FetchError) and exc.http_status in MOVED_AGAIN:
+            failures.gone += 1
+        if failures.tries >= PAGE_TRIES or failures.gone >= PAGE_GONE_TRIES:
+            del self._pages_failed[ident]  # given up: it stays tried
+            return
+        wait = min(PAGE_RETRY * 2 ** (failures.tries - 1), PAGE_RETRY_CAP)
+        failures.retry_at = later(self.clock(), wait)
 
     def _texts_refused(self, ids: list[str]) -> None:
         """Fetch the pages of texts the store refused again later, not at every poll while

@@ -1886,6 +1886,70 @@ async def test_a_page_is_fetched_though_its_stored_text_cannot_be_read(
         store.close()
 
 
+async def test_a_page_that_failed_is_fetched_again_at_a_later_poll(
+    tmp_path: Path, now: datetime, feed_server: FeedServer
+) -> None:
+    """An article page that failed when the poller first tried it (a 404 before it was
+    published, a timeout, a 5xx) was never fetched again by that poller: the article kept
+    its summary, its words unsearchable, until the poller was restarted. A later poll tries
+    it again once its wait is over, not the poll straight after."""
+    page = feed_server.url("/story1.html")  # not there yet: 404
+    feed = feed_server.add("/wire.xml", Route(rss(f"<title>Story 1</title><link>{page}</link>")))
+    clock = [now]
+    store = Store(tmp_path / "data", writer=True)
+    poller = Poller(
+        config_for(tmp_path, Source("Wire", url=feed, full_text=True)), store, lambda: clock[0]
+    )
+    try:
+        (first,) = await poller.poll()
+        await poller.drain_pages(5.0)
+        (ident,) = first.new_ids
+        assert store.text(ident) is None and len(feed_server.hits["/story1.html"]) == 1
+        feed_server.add("/story1.html", Route(_story_page(1)))
+        clock[0] += timedelta(minutes=1)
+        await poller.poll()  # too soon: the page waits
+        await poller.drain_pages(5.0)
+        assert len(feed_server.hits["/story1.html"]) == 1
+        clock[0] += timedelta(seconds=poller_module.PAGE_RETRY + 1)
+        await poller.poll()
+        await poller.drain_pages(5.0)
+        text = store.text(ident) or ""
+    finally:
+        await poller.aclose()
+        store.close()
+    assert text.startswith("Story 1:")
+
+
+@pytest.mark.parametrize(("status", "tries"), [(404, "PAGE_GONE_TRIES"), (503, "PAGE_TRIES")])
+async def test_a_page_that_goes_on_failing_is_given_up(
+    tmp_path: Path, now: datetime, feed_server: FeedServer, status: int, tries: str
+) -> None:
+    """A page that keeps failing is fetched again less and less often, and at last no more:
+    sooner when it answers that it is not there (404, 410) than when the server is down."""
+    page = feed_server.add("/story1.html", Route(b"down", status=status))
+    feed = feed_server.add("/wire.xml", Route(rss(f"<title>Story 1</title><link>{page}</link>")))
+    clock = [now]
+    store = Store(tmp_path / "data", writer=True)
+    poller = Poller(
+        config_for(tmp_path, Source("Wire", url=feed, full_text=True)), store, lambda: clock[0]
+    )
+    hits_by_poll: list[int] = []
+    try:
+        for _ in range(14):
+            await poller.poll()
+            await poller.drain_pages(5.0)
+            hits_by_poll.append(len(feed_server.hits.get("/story1.html", [])))
+            clock[0] += timedelta(seconds=poller_module.PAGE_RETRY_CAP + 1)
+        await poller.poll()  # a poll before the wait is over brings no fetch
+        await poller.drain_pages(5.0)
+    finally:
+        await poller.aclose()
+        store.close()
+    assert hits_by_poll[-1] == getattr(poller_module, tries)
+    assert hits_by_poll[:2] == [1, 2]
+    assert len(feed_server.hits["/story1.html"]) == hits_by_poll[-1]
+
+
 async def test_a_write_the_disk_refused_counts_each_sources_own_articles_and_a_failure(
     tmp_path: Path, now: datetime, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
