@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, ListView
 from textual.worker import Worker, WorkerState
@@ -705,3 +706,25 @@ async def test_at_120_columns_a_spike_shows_its_line_and_at_80_a_muted_rule_says
         await pilot.resize_terminal(160, 40)  # and back: the counts in words, and what it is
         await until(pilot, lambda: "7 this hour (spike at 5)  SPIKE" in screen_text(app))
         assert "app · muted" in screen_text(app)
+
+
+async def test_a_query_pasted_on_several_lines_into_the_rule_form_is_kept_whole(
+    tmp_path: Path,
+) -> None:
+    """The rule form kept a paste's first line: "Lutnick OR" and "Bessent" on two lines were
+    the query "Lutnick OR", refused, or a narrower rule than the one pasted. Line breaks are
+    spaces, as the command line and the `/` prompt read them."""
+    app = make_app(tmp_path, seed_only_config(tmp_path))
+    async with piloted(app) as pilot:
+        await settle(app, pilot, want=6)
+        send_in_one_read(app, "!a")
+        await seen(app).wait_for(Trended)
+        await pilot.pause()
+        assert isinstance(app.screen, RuleForm)
+        await type_text(pilot, "Lutnick")
+        app.screen.query_one("#rule-query", Input).post_message(
+            events.Paste("Lutnick OR\r\nBessent\t-tariff\n")
+        )
+        await pilot.pause()
+        assert app.screen.query_one("#rule-query", Input).value == "Lutnick OR Bessent -tariff"
+        assert "✓ notifies" in screen_text(app)

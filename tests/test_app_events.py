@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input
@@ -693,3 +694,21 @@ async def test_a_full_text_that_does_not_repeat_the_summary_keeps_its_suggestion
         reading = dashboard.session.reading("visit", [])
         assert reading.text is not None and "shipbuilding" in reading.text
         assert [s.name for s in reading.suggestions.found], "no countdown suggested"
+
+
+async def test_a_query_pasted_on_several_lines_into_the_event_form_is_kept_whole(
+    tmp_path: Path,
+) -> None:
+    """The form's fields kept a paste's first line: "APEC OR" and "Gyeongju" on two lines
+    saved the query "APEC OR", which does not read, or a name cut short. Line breaks are
+    spaces."""
+    app = make_app(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        await open_add_form(app, pilot)
+        app.screen.query_one("#ev-name", Input).post_message(events.Paste("Leaders'\nMeeting"))
+        app.screen.query_one("#ev-query", Input).post_message(events.Paste("APEC OR\nGyeongju\n"))
+        await pilot.pause()
+        assert app.screen.query_one("#ev-name", Input).value == "Leaders' Meeting"
+        assert app.screen.query_one("#ev-query", Input).value == "APEC OR Gyeongju"
+        assert "✗ query:" not in screen_text(app)

@@ -11,6 +11,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from textual import events
 from textual.app import App
 from textual.pilot import Pilot
 from textual.strip import Strip
@@ -1033,3 +1034,20 @@ async def test_a_source_filter_finds_its_name_in_any_case_or_apostrophe(tmp_path
         dashboard.set_filter('tag:"bob\'s"')
         await settle(app, pilot)
         assert dashboard.headlines.ids == [make(5).id]
+
+
+async def test_a_query_pasted_on_several_lines_filters_by_all_of_it(tmp_path: Path) -> None:
+    """Pasted into the `/` prompt, "tariff" and "-markets" on two lines filtered by "tariff"
+    alone (the field kept a paste's first line), where `wirewatch list` reads the line break
+    as a space. The prompt reads it so too, and drops other control characters."""
+    app = make_app(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        await pilot.press("slash")
+        field = app.screen.query_one("#filter-input", Input)
+        field.post_message(events.Paste("tariff\r\n-markets\x07\n"))
+        await pilot.pause()
+        assert field.value == "tariff -markets"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert dash(app).query_text == "tariff -markets"

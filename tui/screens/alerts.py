@@ -38,6 +38,7 @@ from tui.layout import is_narrow
 from tui.messages import RulesChanged, Trended
 from tui.screens.picker import move_in
 from tui.widgets.footer import KeyFooter
+from tui.widgets.oneline import OneLineInput
 from tui.workers import ReportsWorkerErrors
 
 RULE_WIDTH = 18
@@ -544,12 +545,16 @@ class RuleForm(TableOrderedKeys, ModalScreen[dict[str, Any] | None]):
         start = self.start
         with Vertical(id="form-box"):
             yield Static(Text("Edit alert rule" if self.rule else "Add alert rule", style="bold"))
-            yield Input(start["name"], placeholder="Tariffs", id="rule-name")
-            yield Input(start["query"], placeholder="tariff source:Yonhap", id="rule-query")
-            yield Input(start["notify"], placeholder="terminal bell", id="rule-notify")
-            yield Input(start["webhook"], placeholder="https://ntfy.sh/topic", id="rule-webhook")
-            yield Input(start["webhook_format"], placeholder="by the URL", id="rule-webhook_format")
-            yield Input(start["quiet"], placeholder="22:00-07:00", id="rule-quiet")
+            yield OneLineInput(start["name"], placeholder="Tariffs", id="rule-name")
+            yield OneLineInput(start["query"], placeholder="tariff source:Yonhap", id="rule-query")
+            yield OneLineInput(start["notify"], placeholder="terminal bell", id="rule-notify")
+            yield OneLineInput(
+                start["webhook"], placeholder="https://ntfy.sh/topic", id="rule-webhook"
+            )
+            yield OneLineInput(
+                start["webhook_format"], placeholder="by the URL", id="rule-webhook_format"
+            )
+            yield OneLineInput(start["quiet"], placeholder="22:00-07:00", id="rule-quiet")
             yield Static("", id="rule-reading")
             yield Static(
                 Text(f"enter saves · {key_shown(self.app, 'rule_form.cancel')} cancels"),

@@ -20,6 +20,7 @@ from tui.actions import TableOrderedKeys, bindings, key_shown
 from tui.confirm import PressedTwice
 from tui.format import event_zone, time_left, wall
 from tui.screens.picker import move_in
+from tui.widgets.oneline import OneLineInput
 
 Choice = Literal["filter", "add", "edit", "remove"]
 
@@ -174,14 +175,18 @@ class EventForm(TableOrderedKeys, ModalScreen[Event | None]):
         with Vertical(id="form-box"):
             title = "Edit event" if self.event else "Add event"
             yield Static(Text(title, style="bold"))
-            yield Input(self.start_name, placeholder="name: APEC Leaders' Meeting", id="ev-name")
-            yield Input(
+            yield OneLineInput(
+                self.start_name, placeholder="name: APEC Leaders' Meeting", id="ev-name"
+            )
+            yield OneLineInput(
                 self.start_when,
                 placeholder="when: Nov 3, 2026 8am KST · 2026년 11월 3일 오후 2시 · next Tuesday",
                 id="ev-when",
             )
-            yield Input(self.start_tz, placeholder="zone for times without one", id="ev-tz")
-            yield Input(self.start_query, placeholder="query: APEC OR Gyeongju", id="ev-query")
+            yield OneLineInput(self.start_tz, placeholder="zone for times without one", id="ev-tz")
+            yield OneLineInput(
+                self.start_query, placeholder="query: APEC OR Gyeongju", id="ev-query"
+            )
             yield Static("", id="ev-reading")
             yield Static(
                 Text(f"enter saves · {key_shown(self.app, 'event_form.cancel')} cancels"),

@@ -18,6 +18,7 @@ from fetchers.models import Clock
 from fetchers.query import QueryError, parse_query
 from fetchers.relevance import SortOrder
 from tui.actions import bindings, first_key
+from tui.widgets.oneline import OneLineInput
 
 PLACEHOLDER = "tariff OR APEC source:Yonhap is:unread since:6h"
 
@@ -68,7 +69,7 @@ class FilterBar(Vertical):
     def compose(self) -> ComposeResult:
         # the query in force kept, the cursor after it: typing adds to it (selected whole, the
         # first key typed replaced it)
-        yield Input(placeholder=PLACEHOLDER, id="filter-input", select_on_focus=False)
+        yield OneLineInput(placeholder=PLACEHOLDER, id="filter-input", select_on_focus=False)
         yield Static("", id="filter-error")
         yield Static("", id="filter-sort")
 
