@@ -3,10 +3,11 @@
 A module of its own, importing nothing of the store: the parser process makes them for a
 source read for the first time, and the index makes the rest.
 
-What is indexed is each text lower-cased, its words (`fetchers.query.WORD`, the query
-language's) kept, one space kept where one space alone parts two words, and anything else
-between words (a comma, a line break, two spaces, or nothing where a word of one script meets
-one of another: "한미FTA") made a break token of its own (`BREAK`, which no word can be).
+What is indexed is each text case-folded (`fetchers.query.lowered`), its words
+(`fetchers.query.WORD`, the query language's) kept, one space kept where one space alone
+parts two words, and anything else between words (a comma, a line break, two spaces, or
+nothing where a word of one script meets one of another: "한미FTA") made a break token of
+its own (`BREAK`, which no word can be).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ Words = tuple[str, str]  # an article's title and body as the index holds them
 
 
 def indexed_text(text: str) -> str:
-    """A text as the index holds it: lower-cased, each parting of its words other than one
+    """A text as the index holds it: case-folded, each parting of its words other than one
     space made a break token. FTS5's `ascii` tokenizer lower-cases ASCII itself, so an
     ASCII text is left as it is (no copy lower-cased first)."""
     if not text.isascii():

@@ -202,12 +202,35 @@ class Record:
 _APOSTROPHES = ("\u2019", "\u2018", "\u201b", "\uff07")
 
 
+_DOTLESS_I = "\u0131"
+_WORD_CHARS = re.compile(r"\w+")
+
+
+@functools.cache
+def _case_folds() -> tuple[re.Pattern[str], dict[int, str]]:
+    """The lower-case letters that case folding writes otherwise ("ß" as "ss", "ς" as "σ",
+    "ﬁ" as "fi"), each with its folding, and Turkish's dotless "ı" as "i"; a pattern finding
+    any of them. Folds that would part a word (a letter folded to a letter and a combining
+    mark, which is no word character) are left out. Made when a text first needs it."""
+    folds = {ord(_DOTLESS_I): "i"}
+    for char in map(chr, range(0x80, 0x10000)):  # (no letter past these has a folding)
+        fold = char.casefold()
+        if fold != char and char.lower() == char and _WORD_CHARS.fullmatch(char + fold):
+            folds[ord(char)] = fold
+    return re.compile("[" + "".join(map(chr, folds)) + "]"), folds
+
+
 def lowered(text: str) -> str:
-    """Lower-cased as words are compared everywhere (the text test, the search indexes, the
-    alert matcher): Turkish's capital dotted "İ" as "i", not as Python lower-cases it ("i"
-    and a combining dot, which parted "İstanbul" into "i" and "stanbul": `istanbul` found
-    none of a Turkish desk's articles about the city)."""
-    return text.replace("\u0130", "I").lower() if "\u0130" in text else text.lower()
+    """Case-folded as words are compared everywhere (the text test, the search indexes, the
+    alert matcher): "STRASSE" and "Straße" alike as "strasse"; Turkish's capital dotted "İ"
+    as "i", not as Python lower-cases it ("i" and a combining dot, which parted "İstanbul"
+    into "i" and "stanbul"), and its dotless "ı" as "i" too, so that "ırak" typed in lower
+    case finds "Irak" and "IŞIK" is found by ışık."""
+    if text.isascii():
+        return text.lower()
+    low = text.replace("\u0130", "I").lower() if "\u0130" in text else text.lower()
+    foldable, folds = _case_folds()
+    return low.translate(folds) if foldable.search(low) is not None else low
 
 
 def folded(text: str) -> str:

@@ -45,6 +45,13 @@ WORDS = [
     # Turkish's capital dotted I, and the word it starts written plain
     "\u0130stanbul",
     "istanbul",
+    # German's "ß", which is "ss" in capitals; Turkish's dotless "ı" and the capital "I"
+    "stra\u00dfenbahn",
+    "STRASSENBAHN",
+    "\u0131rak",
+    "IRAK",
+    "I\u015eIK",
+    "\u0131\u015f\u0131k",
 ]
 # names as news writes them, with Turkish's capital dotted I and a typographic apostrophe:
 # asked for as a reader types them (`NAMES_TYPED`), each finds the other
@@ -90,6 +97,9 @@ terms = st.one_of(
     st.sampled_from(NAMES_TYPED),
     st.sampled_from(["since:1d", "since:3h", "before:2d", "lang:ko", "lang:en", "is:unread"]),
     st.sampled_from(["lang:en-us", "seoul's", "o\u2019brien", '"o\u2019brien seoul"']),
+    st.sampled_from(
+        ["strassenbahn", "Stra\u00dfe", '"strassenbahn irak"', "title:\u0131\u015f\u0131k"]
+    ),
     st.sampled_from(WORDS).map(lambda w: f"title:{w[: max(1, len(w) - 1)]}"),
     st.sampled_from(
         ["story:s00000000000a", "story:s00000000000c", "outlets:>=2", "outlets:1", "outlets:>2"]

@@ -26,7 +26,7 @@ from fetchers.config import Config, ConfigError, load_config
 from fetchers.models import Article, Settings, Source
 from fetchers.newsroom import Newsroom
 from fetchers.notify import WebhookSender
-from fetchers.query import Record, parse_query
+from fetchers.query import Record, as_phrase, parse_query
 from fetchers.store import Store
 from tests.conftest import HERALD, FeedServer, Route, rss, stories_file, summaries_held
 from tests.pollers import wait_for
@@ -572,7 +572,7 @@ def test_the_batch_index_narrows_without_changing_any_answer() -> None:
 _PIECES = st.sampled_from(
     ["tariff", "Tariffs", "trade", "élection", "Élection", "caf", "café", "straße", "İstanbul",
      "ΟΔΟΣ", "οδος", "K\u212aelvin", "kelvin", "주가", "x_1", "_x", "2025", "tar", "FTA",
-     "협상", "米", "地震"]
+     "협상", "米", "地震", "STRASSE", "Irak", "ırak", "IŞIK", "ışık"]
 )  # fmt: skip
 _GLUE = st.sampled_from(
     [" ", "", "\u201c", "\u201d", "\u2014", "-", "\n", "\x01", "\x00", "'", "\u00a0", "\ud800",
@@ -597,12 +597,41 @@ def test_the_batch_index_finds_words_after_any_separator(texts: list[tuple[str, 
     texts_asked = ["tariff", "élection", "caf", "café", "straße", "istanbul", "οδος", "ος",
                    "kelvin", "x_1", "_x", "2025", "tar", "tariffs trade", '"caf tar"',
                    "trade OR kelvin", "title:élection", "주가", "1", "fta", "협상", "주가fta",
-                   "fta협상"]  # fmt: skip
+                   "fta협상", "strasse", "STRASSE", "ırak", "IRAK", "ışık", "işik"]  # fmt: skip
     queries = [parse_query(text, NOW) for text in texts_asked]
     batch = BatchIndex(records, queries)
     for text, query in zip(texts_asked, queries, strict=True):
         brute = [r.id for r in records if query.matches(r)]
         assert [r.id for r in batch.matches(query)] == brute, text
+
+
+def test_the_batch_index_finds_sharp_s_as_ss_and_dotless_i_as_i() -> None:
+    """A rule or a watch term in any case finds a German "ß" written "ss" (and the other way
+    round) and a Turkish "ı" typed in lower case where news writes the capital "I", as the
+    list does (they found only "straße", and "Irak" for irak alone)."""
+    records = [
+        Record("de", "Wire", "Straßenbahn in München fährt wieder"),
+        Record("tr", "Wire", "Irak'ta seçim sonuçları açıklandı", "Isparta ve Iğdır'dan"),
+        Record("ik", "Wire", "IŞIK festivali"),
+        Record("ss", "Wire", "STRASSENBAHN streik"),
+    ]
+    asked = {
+        "STRASSENBAHN": ["de", "ss"],
+        "Strassenbahn": ["de", "ss"],
+        "straßenbahn": ["de", "ss"],
+        as_phrase("Strassenbahn in"): ["de"],
+        "ırak": ["tr"],
+        "ısparta": ["tr"],
+        "ığdır": ["tr"],
+        "ışık": ["ik"],
+        "title:ırak": ["tr"],
+        as_phrase("ışık festivali"): ["ik"],
+    }
+    queries = [parse_query(text, NOW) for text in asked]
+    batch = BatchIndex(records, queries)
+    for (text, expected), query in zip(asked.items(), queries, strict=True):
+        assert [r.id for r in batch.matches(query)] == expected, text
+        assert [r.id for r in records if query.matches(r)] == expected, text
 
 
 # -- the commands ---------------------------------------------------------------------------

@@ -317,6 +317,62 @@ def test_an_index_that_says_this_version_without_its_tables_is_built_again(
         assert store.query_ids(parse_query("tariff", NOW)) == [f"o{n}" for n in range(1, 40, 2)]
 
 
+def _sharp_s_and_dotless_i() -> list[Article]:
+    """Articles in German and Turkish, and one about neither."""
+    when = NOW - timedelta(hours=1)
+    return [
+        Article(id=ident, source="Wire", title=title, summary=summary, published=when, fetched=when)
+        for ident, title, summary in (
+            ("de", "Straßenbahn in München fährt wieder", ""),
+            ("tr", "Irak'ta seçim sonuçları açıklandı", "Isparta ve Iğdır'dan sonuçlar"),
+            ("ik", "IŞIK festivali", ""),
+            ("en", "Tariff talks", "Seoul and Washington"),
+        )
+    ]
+
+
+def _lowered_as_before(text: str) -> str:
+    """Words as the search index's version 7 lower-cased them: "ß" and "ı" as they are."""
+    return text.replace("\u0130", "I").lower() if "\u0130" in text else text.lower()
+
+
+def test_the_index_finds_sharp_s_as_ss_and_dotless_i_as_i_built_before_or_now(
+    tmp_path: Path,
+) -> None:
+    """ "Straßenbahn" is found by STRASSENBAHN and "IŞIK" by ışık through the search index,
+    and ranked by relevance, as checking every article finds them: in an index built now,
+    and in one an older wirewatch built, which is built again (it would answer none)."""
+    from fetchers import indexedtext
+
+    asked = {
+        "STRASSENBAHN": ["de"],
+        "Strassenbahn": ["de"],
+        "straßenbahn": ["de"],
+        '"strassenbahn in münchen"': ["de"],
+        "ırak": ["tr"],
+        "ısparta": ["tr"],
+        "ığdır": ["tr"],
+        "ISPARTA": ["tr"],
+        "ışık": ["ik"],
+        "title:ışık": ["ik"],
+    }
+    with (
+        patch.object(indexedtext, "lowered", _lowered_as_before),
+        patch.object(search, "VERSION", 7),
+        Store(tmp_path, writer=True, word_index=True) as store,
+    ):
+        store.add_batch(_sharp_s_and_dotless_i())
+        wait_for_index(store)
+    for opened in range(2):  # the older index built again, then the one built now
+        with Store(tmp_path, writer=True, word_index=True) as store:
+            wait_for_index(store)
+            for text, expected in asked.items():
+                query = parse_query(text, NOW)
+                assert scan(store, query) == expected, (opened, text)
+                assert store.query_ids(query) == expected, (opened, text)
+                assert list(store.search_scores(query.words)) == expected, (opened, text)
+
+
 def test_a_round_of_the_search_thread_that_fails_unexpectedly_leaves_it_running(
     tmp_path: Path,
 ) -> None:

@@ -904,6 +904,33 @@ def test_a_turkish_capital_dotted_i_is_an_i_in_words(pg_dsn: str) -> None:
         assert store.query_ids(parse_query("istanbul", NOW)) == ["t1"]
 
 
+def test_a_sharp_s_is_ss_and_a_dotless_i_an_i_in_words(pg_dsn: str) -> None:
+    """ "Straßenbahn" is found by STRASSENBAHN, "Irak" by ırak and "IŞIK" by ışık, as the
+    list finds them in a data dir; a database whose words were made before has them made
+    again (they were "straßenbahn", "ışık")."""
+    when = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
+    article = Article(
+        id="d1", source="S", title="Straßenbahn in München fährt wieder",
+        summary="Irak'ta IŞIK festivali", published=when, fetched=when,
+    )  # fmt: skip
+    asked = ("STRASSENBAHN", "strassenbahn", '"strassenbahn in"', "ırak", "ışık", "title:STRASSE")
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch([article])
+        for text in asked:
+            assert store.query_ids(parse_query(text, NOW)) == ["d1"], text
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:  # as the schema before wrote them
+        conn.execute(
+            "UPDATE articles SET words = to_tsvector('simple',"
+            " 'straßenbahn in münchen fährt wieder ırak ta ışık festivali') WHERE id = 'd1'"
+        )
+        conn.execute("UPDATE schema_version SET version = 20")
+    with PostgresStore(pg_dsn, writer=True) as store:  # the upgrade has it worded again
+        while store.backfill():
+            pass
+        for text in asked:
+            assert store.query_ids(parse_query(text, NOW)) == ["d1"], text
+
+
 class PausedWrite:
     """A writer's `add_staged` held open inside its transaction, its rows inserted and a
     stored one revised but nothing committed, until `finish`: another writer's write can then

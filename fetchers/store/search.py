@@ -6,11 +6,11 @@ proposes candidates only for shards whose stat is the one the asking store read,
 article of any other shard is a candidate too, so a missing, stale or torn index costs time,
 never a result. The query language checks every candidate it is not sure of.
 
-What is indexed is each text lower-cased, its words (`fetchers.query.WORD`, the query
-language's: runs of one script's word characters) kept, one space kept where one space alone
-parts two words, and anything else between words (a comma, a line break, two spaces, nothing
-where two scripts meet) made a break token of its own (`BREAK`, which no word can be;
-`fetchers.indexedtext` makes them);
+What is indexed is each text case-folded (`fetchers.query.lowered`), its words
+(`fetchers.query.WORD`, the query language's: runs of one script's word characters) kept,
+one space kept where one space alone parts two words, and anything else between words (a
+comma, a line break, two spaces, nothing where two scripts meet) made a break token of its
+own (`BREAK`, which no word can be; `fetchers.indexedtext` makes them);
 under FTS5's `ascii` tokenizer with `_` as a word character, FTS5's tokens are then exactly
 the query language's words and the breaks. So a one-word term's candidates are exactly its
 matches (a word matches at the start of a word: the prefix query `"tariff"*`), and so are
@@ -38,15 +38,16 @@ from typing import cast
 import orjson
 
 from fetchers.indexedtext import BREAK, indexed_words
-from fetchers.query import WORD, Record, unspaced
+from fetchers.query import WORD, Record, folded, unspaced
 from fetchers.store.errors import StoreError
 
 FILE = "search.sqlite"
 LOCK_WAIT = 30.0  # seconds a connection waits for another's lock
 # of the tables below and of the words in them; another version is dropped and built again
 # (6: a word of one script meets one of another as two words, "한미 § fta"; 7: "İstanbul" is
-# "istanbul", not "i § stanbul": `fetchers.query.lowered`)
-VERSION = 7
+# "istanbul", not "i § stanbul": `fetchers.query.lowered`; 8: words case-folded, "Straße" is
+# "strasse", Turkish's dotless "ı" an "i")
+VERSION = 8
 TITLE_WEIGHT, BODY_WEIGHT = 4.0, 1.0
 TITLE_TIER = 1000.0  # a word more in a title outranks any BM25 (`SearchIndex.scores`)
 # An article's row number is its shard's code (`shard_code`) above PLACE_BITS and its place
@@ -409,7 +410,7 @@ class SearchIndex:
         title holds fewer (`TITLE_TIER`), and among those BM25 decides, titles weighing more
         than the rest: BM25 measures an article's length whole, so a headline's word in an
         article with a long full text ranked below a passing mention in a short one."""
-        phrases = [p for needle in needles if (p := phrase(needle.lower())) is not None]
+        phrases = [p for needle in needles if (p := phrase(folded(needle))) is not None]
         if not phrases:
             return {}
         in_titles: dict[int, int] = {}

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from fetchers.query import name_key
+from fetchers.query import lowered, name_key
 from fetchers.store.errors import StoreError
 from fetchers.store.postgres.words import PLACES_EXACT_SQL
 from fetchers.webaddress import TRACKING
@@ -58,6 +58,24 @@ _ARRIVED = """
 # rows the migration rewrites): both from the one set `untracked` takes out
 _TRACKING_SQL = ", ".join(f"'{name}'" for name in sorted(TRACKING))
 _TRACKING_RE = "|".join(sorted(TRACKING))
+
+
+def _reword_case_folded(cur: Any) -> None:
+    """Words are case-folded (`fetchers.query.lowered`: "Straße" is "strasse", Turkish's
+    dotless "ı" an "i", every "ς" a "σ"): the rows holding a letter folded so, or written in
+    capitals a letter folded so lower-cases to, are given their words again by the pollers in
+    the background, as in 14 -> 15. The letters are Python's, so they are listed here."""
+    letters = [
+        char
+        for char in map(chr, range(0x80, 0x10000))
+        if char != "\u0130" and lowered(char) != char.lower()
+    ]
+    cur.execute(
+        "UPDATE articles SET pairs = NULL, pairs_too_long = false"
+        " WHERE (pairs IS NOT NULL OR pairs_too_long)"
+        " AND concat_ws(' ', title, summary, text) ~ %s",
+        ("[" + "".join([*letters, "\u03a3"]) + "]",),
+    )
 
 
 def _fold_name_keys(cur: Any) -> None:
@@ -363,6 +381,8 @@ MIGRATIONS: tuple[str | Callable[[Any], None], ...] = (
     CREATE INDEX stories_outlets
         ON stories ((jsonb_array_length(coalesce(record -> 'outlets', record -> 'sources'))));
     """,
+    # 20 -> 21: words case-folded ("Straße" is "strasse", "ı" an "i")
+    _reword_case_folded,
 )
 READER = "wirewatch.reader"  # the session setting that names the reader of a connection
 VERSION = len(MIGRATIONS)

@@ -42,26 +42,45 @@ def _like(needle: str) -> str:
     return "%" + escaped.replace("'", "_") + "%"
 
 
-# The two characters that Python lower-cases to an ASCII letter: "İ" (to "i" and a combining
-# dot) and the Kelvin sign (to "k"). An ILIKE under the "C" collation folds only ASCII letters,
-# so a row holding one of them where the needle has that letter is left to the term's test.
-_FOLDS_TO_ASCII = (("\u0130", "i"), ("\u212a", "k"))
-_TO_ASCII = frozenset(letter for _, letter in _FOLDS_TO_ASCII)
+# The letters that the query language folds to ASCII letters (`fetchers.query.lowered`):
+# Turkish's "İ" and "ı" to "i", the Kelvin sign to "k", German's "ß" and "ẞ" to "ss", a long
+# "ſ" to "s", and the ligatures to their letters. An ILIKE under the "C" collation folds only
+# ASCII letters, so a row holding one of them where the needle may have its letters is left
+# to the term's test.
+_FOLDS_TO_ASCII = (
+    ("\u0130", "i"),
+    ("\u0131", "i"),
+    ("\u212a", "k"),
+    ("\u00df", "ss"),
+    ("\u1e9e", "ss"),
+    ("\u017f", "s"),
+    ("\ufb00", "ff"),
+    ("\ufb01", "fi"),
+    ("\ufb02", "fl"),
+    ("\ufb03", "ffi"),
+    ("\ufb04", "ffl"),
+    ("\ufb05", "st"),
+    ("\ufb06", "st"),
+)
+_TO_ASCII = frozenset("".join(letters for _, letters in _FOLDS_TO_ASCII))
 _NEAR_AND_BODY = ("a.title", "a.summary", "a.text")
 
 
 def _any_case_like(needle: str) -> str:
     """`_like`, each letter ILIKE may not fold standing for any one character: a database of
     the C locale folds ASCII letters only, so "ａｐｅｃ首脳" (the query lower-cases) missed
-    "ＡＰＥＣ首脳会議" there; and an "i" or "k" a query wrote may be a Turkish "İ" or a Kelvin
-    sign the query language lower-cases to them. The rows it gives are tested in Python."""
+    "ＡＰＥＣ首脳会議" there; and an ASCII letter a query wrote that a letter folds to
+    (`_FOLDS_TO_ASCII`: an "i" a Turkish "İ", "ss" a German "ß") standing for any run of
+    characters. The rows it gives are tested in Python."""
     loose = "".join(
-        "\x00"
-        if (not char.isascii() and char.upper() != char.lower()) or char in _TO_ASCII
+        "\x01"
+        if char in _TO_ASCII
+        else "\x00"
+        if not char.isascii() and char.upper() != char.lower()
         else char
         for char in needle
     )
-    return _like(loose).replace("\x00", "_")
+    return _like(loose).replace("\x00", "_").replace("\x01", "%")
 
 
 def _written(columns: tuple[str, ...], needle: str) -> tuple[str, list[Any]] | None:
@@ -78,8 +97,8 @@ def _written(columns: tuple[str, ...], needle: str) -> tuple[str, list[Any]] | N
     for column in columns:
         parts.append(f'{column} COLLATE "C" ILIKE %s')
         params.append(_like(needle))
-        for char, letter in _FOLDS_TO_ASCII:
-            if letter in needle:
+        for char, letters in _FOLDS_TO_ASCII:
+            if any(letter in needle for letter in letters):  # (a ligature's letters, in part)
                 parts.append(f"{column} LIKE %s")
                 params.append(f"%{char}%")
     return "(" + " OR ".join(parts) + ")", params
