@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -296,3 +297,89 @@ def test_a_config_read_again_that_fails_unexpectedly_keeps_the_running_one(
         assert [s.name for s in room.config.sources] == ["F"]
         assert "config not reloaded, keeping the running one" in caplog.text
         assert not room.config_changed()  # not read again until it changes once more
+
+
+def _list(config: Path, data: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`wirewatch list` in a process of its own, as a second terminal runs it; a timeout far
+    below the 30 s a lock is waited for."""
+    return subprocess.run(
+        [sys.executable, "-m", "tui", "--config", str(config), "--data-dir", str(data)]
+        + ["list", "--limit", "0", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=15,
+        check=True,
+    )
+
+
+def test_a_search_index_cut_short_under_a_poller_is_read_around_and_built_again(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """`search.sqlite` cut to nothing while `poll` has it open: another process's word query
+    answers at once from the articles, saying once that the index cannot be used (it waited
+    30 s for a lock, every time, for as long as the poller ran), and the poller builds the
+    index again, after which queries and relevance use it."""
+    items = [f"<title>Harrier {i}</title><guid>h{i}</guid>" for i in range(12)]
+    items += [f"<title>Weather {i}</title><guid>w{i}</guid>" for i in range(12)]
+    url = feed_server.add("/wire.xml", Route(rss(*items)))
+    config = tmp_path / "wirewatch.toml"
+    config.write_text(
+        f'[settings]\ninterval = "2s"\n[[sources]]\nname = "Wire"\nurl = "{url}"\n', "utf-8"
+    )
+    data, log = tmp_path / "data", tmp_path / "logs" / "poll.log"
+    index = data / "search.sqlite"
+    proc = start_poller(config, data, log)
+    try:
+        assert wait_for(lambda: log.exists() and "polled 1 sources: 24 new" in log.read_text())
+        assert wait_for(lambda: "search index" not in _list(config, data, "harrier").stderr)
+        built = index.stat().st_ino
+        os.truncate(index, 0)
+        found = _list(config, data, "harrier")  # (the poller may have built it again)
+        assert found.stdout.count("Harrier") == 12 and "Weather" not in found.stdout
+        ranked = _list(config, data, "--sort", "relevance", "harrier")
+        assert ranked.stdout.count("Harrier") == 12
+        assert wait_for(lambda: index.stat().st_ino != built and index.stat().st_size > 0)
+        again = _list(config, data, "--sort", "relevance", "harrier")
+        assert again.stdout.count("Harrier") == 12
+        assert "search" not in again.stderr and "newest first instead" not in again.stderr
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=15) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def test_a_word_query_beside_a_process_holding_a_cut_short_index_reads_at_once(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """Another process has `search.sqlite` open when it is cut to nothing: a word query
+    answers from the articles at once and says once that the index cannot be used."""
+    items = [f"<title>Harrier {i}</title><guid>h{i}</guid>" for i in range(6)]
+    items += [f"<title>Weather {i}</title><guid>w{i}</guid>" for i in range(6)]
+    url = feed_server.add("/wire.xml", Route(rss(*items)))
+    config = tmp_path / "wirewatch.toml"
+    config.write_text(f'[[sources]]\nname = "Wire"\nurl = "{url}"\n', "utf-8")
+    data = tmp_path / "data"
+    assert main(["--config", str(config), "--data-dir", str(data), "refresh"]) == 0
+    assert "search index" not in _list(config, data, "--sort", "relevance", "harrier").stderr
+    holding = (
+        "import sqlite3, sys; db = sqlite3.connect(sys.argv[1]);"
+        " db.execute('SELECT count(*) FROM shards').fetchone(); print('open', flush=True);"
+        " sys.stdin.read()"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", holding, str(data / "search.sqlite")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "open\n"
+        os.truncate(data / "search.sqlite", 0)
+        found = _list(config, data, "harrier")
+        assert found.stdout.count("Harrier") == 6 and "Weather" not in found.stdout
+        assert found.stderr.count("search index cannot be used") == 1
+    finally:
+        holder.kill()
+        holder.wait()

@@ -314,6 +314,7 @@ class Store:
             self._known,
             sparse=self._searching.sparse,
             filed_out_of_order=indexes.filed_out_of_order,
+            problems=self.problems,
         )
 
     # -- the writer lock ---------------------------------------------------------------------
@@ -324,6 +325,8 @@ class Store:
     def heartbeat(self) -> None:
         """(The writer, while it polls.) Show viewers that this writer is at work."""
         self._writer_lock.heartbeat()
+        if self._searching.started and self._search.changed():
+            self._searching.kick()  # cut short or replaced under it: built again in a round
 
     def writer_state(self) -> liveness.WriterState:
         """The writer as a viewer sees it: exited, hanging, or at work."""

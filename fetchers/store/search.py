@@ -23,10 +23,13 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import fcntl
 import hashlib
 import itertools
+import os
 import re
 import sqlite3
+import stat
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -78,6 +81,8 @@ _WORD_END = re.compile(r"\w$")
 # words one space apart, each of one script (two that meet are parted by a break)
 _SPACED_WORDS = re.compile(f"(?:{WORD.pattern})(?: (?:{WORD.pattern}))*")
 _CORRUPT, _NOT_A_DATABASE = 11, 26  # SQLite's result codes for a damaged file
+_SMALLEST_PAGE = 512  # a database file is a whole number of its pages, of 512 bytes or more
+_DMS_BYTE = 128  # of the shared memory: every open connection holds a read lock on it
 
 Signature = tuple[int, int, int]
 Row = tuple[Record, str | None]  # an article and its full text
@@ -154,6 +159,11 @@ class SearchUnavailable(StoreError):
     """The index cannot be used now (a read-only data dir, a database locked too long)."""
 
 
+def unusable(exc: SearchUnavailable) -> str:
+    """What a store says, once, when word queries read every article for want of the index."""
+    return f"the search index cannot be used ({exc}); word queries read every article"
+
+
 class TooBig(Exception):
     """A shard with more articles than row numbers (PLACE_BITS): it stays unindexed, read."""
 
@@ -178,6 +188,8 @@ class SearchIndex:
         self._guard = threading.Lock()
         self._ready = False
         self._inode: int | None = None  # of the file the connections have open
+        self._damaged: int | None = None  # the inode of a file found damaged: built again
+        self._opening = threading.RLock()  # a thread opening (or building) the file
         self.generation = 0  # changes when the file is replaced: row numbers mean other rows
         self.closed = False
 
@@ -189,24 +201,40 @@ class SearchIndex:
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
         if db is not None:
             return db
-        if self._inode is not None and self._file_inode() != self._inode:
-            self._replaced()
-        try:
-            db = self._connect()
-        except sqlite3.OperationalError as exc:  # locked, or not writable: not ours to delete
-            raise SearchUnavailable(f"{self.path}: {exc}") from exc
-        except sqlite3.DatabaseError:  # not a database (torn, overwritten): derived, so rebuilt
-            self._remove()
+        with self._opening:
+            self.check_file()
+            found = self._stat()
+            if found is None:
+                self._rebuild(None, "missing")
+            else:
+                problem = self._damage(found)
+                if problem is not None:
+                    self._rebuild(found.st_ino, problem)
             try:
                 db = self._connect()
-            except sqlite3.Error as exc:
+            except sqlite3.OperationalError as exc:  # locked, or not writable
                 raise SearchUnavailable(f"{self.path}: {exc}") from exc
-        self._local.db = db
-        with self._guard:
-            self._connections.append(db)
-            if self._inode is None:
-                self._inode = self._file_inode()
+            except sqlite3.DatabaseError as exc:  # not a database (overwritten): rebuilt
+                found = self._stat()
+                self._rebuild(found.st_ino if found is not None else None, str(exc))
+                try:
+                    db = self._connect()
+                except sqlite3.Error as again:
+                    raise SearchUnavailable(f"{self.path}: {again}") from again
+            self._local.db = db
+            with self._guard:
+                self._connections.append(db)
+                if self._inode is None:
+                    self._inode = self._file_inode()
         return db
+
+    def _stat(self) -> os.stat_result | None:
+        try:
+            return self.path.stat()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise SearchUnavailable(f"{self.path}: {exc}") from exc
 
     def _file_inode(self) -> int | None:
         try:
@@ -214,31 +242,134 @@ class SearchIndex:
         except OSError:
             return None
 
+    def _damage(self, found: os.stat_result) -> str | None:
+        """Why the file cannot be the index, from its stat alone (opening it here would let
+        go of the locks SQLite holds on it in this process): a length no database has (cut
+        short), or the file a query found damaged."""
+        if found.st_ino == self._damaged:
+            return "damaged"
+        if stat.S_ISREG(found.st_mode) and found.st_size % _SMALLEST_PAGE:
+            return f"cut short to {found.st_size} bytes"
+        if stat.S_ISREG(found.st_mode) and found.st_size == 0:
+            return "cut short to 0 bytes"
+        return None
+
     def _replaced(self) -> None:
-        """The file is another one now (rebuilt after damage): connections start afresh."""
+        """The file is another one now, or damaged: connections start afresh."""
         self.close_connections()
         self._inode = None
         self._ready = False
         self.generation += 1
 
     def check_file(self) -> None:
-        """Follow a file another process replaced (a damaged index deleted and built again)."""
-        if self._inode is not None and self._file_inode() != self._inode:
+        """Follow a file another process replaced (a damaged index built again), and let go
+        of one found damaged (cut short under the connections): while any process has it
+        open, none may put a new one in its place (`_rebuild`)."""
+        if self._inode is None:
+            return
+        found = self._stat()
+        if found is None or found.st_ino != self._inode:
+            self._replaced()
+        elif self._damage(found) is not None:
+            self._damaged = found.st_ino
             self._replaced()
 
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=LOCK_WAIT, check_same_thread=False)
+    def changed(self) -> bool:
+        """Whether the file the connections have open was replaced or cut short since, or a
+        damaged one waits to be built again: a look at its stat, for a writer's heartbeat."""
+        if self._damaged is not None:
+            return True
+        if self._inode is None:
+            return False
+        try:
+            found = self._stat()
+        except SearchUnavailable:
+            return False
+        return found is None or found.st_ino != self._inode or self._damage(found) is not None
+
+    def _connect(self, path: Path | None = None) -> sqlite3.Connection:
+        db = sqlite3.connect(path or self.path, timeout=LOCK_WAIT, check_same_thread=False)
         try:
             _write_ahead(db)  # readers go on while one process writes
             db.execute("PRAGMA synchronous=NORMAL")  # a power cut loses the last updates only
-            if not self._ready:
-                self._prepare(db)
+            if path is not None or not self._ready:
+                self._prepare(db, ready=path is None)
         except sqlite3.Error:
             db.close()
             raise
         return db
 
-    def _prepare(self, db: sqlite3.Connection) -> None:
+    def _rebuild(self, damaged: int | None, problem: str) -> None:
+        """Put an empty index in place of a missing or damaged file (`damaged`: its inode):
+        built under another name and renamed into place, so no process ever opens a file
+        half made. Never while another process has the old file open: SQLite's log and
+        shared-memory files go by the index's name, and that process still uses them (it
+        lets go when it sees the damage; until then word queries read every article)."""
+        self.close_connections()
+        self._inode = None
+        self._ready = False
+        with self._building():
+            found = self._stat()
+            if found is not None and found.st_ino != damaged and self._damage(found) is None:
+                return  # built again meanwhile (by another process)
+            if not self._companions_free():
+                raise SearchUnavailable(
+                    f"{self.path}: {problem}; another process still has it open"
+                )
+            fresh = self.path.with_name(f"{self.path.name}.{os.getpid()}.new")
+            try:
+                fresh.unlink(missing_ok=True)
+                db = self._connect(fresh)
+                db.close()  # the last connection: its log is written in and removed
+                os.replace(fresh, self.path)
+            except (OSError, sqlite3.Error) as exc:
+                raise SearchUnavailable(f"{self.path}: {problem}; cannot build it ({exc})") from exc
+            finally:
+                for name in (fresh.name, f"{fresh.name}-wal", f"{fresh.name}-shm"):
+                    with contextlib.suppress(OSError):
+                        fresh.with_name(name).unlink()
+        self._damaged = None
+        self.generation += 1
+
+    @contextlib.contextmanager
+    def _building(self) -> Iterator[None]:
+        """Held while a process puts a new index in place: one at a time."""
+        try:
+            folder = os.open(self.path.parent, os.O_RDONLY)
+        except OSError as exc:
+            raise SearchUnavailable(f"{self.path}: {exc}") from exc
+        try:
+            fcntl.flock(folder, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(folder)  # (the lock goes with it)
+
+    def _companions_free(self) -> bool:
+        """Whether no process has the index's log and shared memory open (each connection
+        holds a read lock on the shared memory's DMS byte while it is open); stale ones,
+        left by a process that died, are removed."""
+        log = self.path.with_name(self.path.name + "-wal")
+        shared = self.path.with_name(self.path.name + "-shm")
+        try:
+            handle = os.open(shared, os.O_RDWR)
+        except FileNotFoundError:
+            handle = None
+        except OSError:
+            return False
+        try:
+            if handle is not None:
+                try:
+                    fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, _DMS_BYTE)
+                except OSError:
+                    return False
+            for name in (shared, log):  # nobody's: no connection without the shared memory
+                name.unlink(missing_ok=True)
+            return True
+        finally:
+            if handle is not None:
+                os.close(handle)
+
+    def _prepare(self, db: sqlite3.Connection, ready: bool = True) -> None:
         """Make the tables, dropping those of another version (an older relevance index) or
         of this version's number without its columns (a file written by some other program):
         the index is derived from the shards, so it is built again rather than failing at
@@ -269,22 +400,15 @@ class SearchIndex:
             finally:
                 db.execute(f"PRAGMA secure_delete = {int(zeroing)}")
         db.execute("SELECT count(*) FROM shards").fetchone()  # a torn file shows here
-        self._ready = True
-
-    def _remove(self) -> None:
-        self._inode = None
-        self.generation += 1
-        for suffix in ("", "-wal", "-shm"):
-            with contextlib.suppress(OSError):
-                self.path.with_name(self.path.name + suffix).unlink()
+        self._ready = self._ready or ready
 
     def _broken(self, exc: sqlite3.Error) -> SearchUnavailable:
-        """An error from a query: a corrupt index is deleted (the next use builds it again)."""
+        """An error from a query: a corrupt index is let go of, and the next use builds it
+        again (once no process has it open)."""
         code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
         if code in (_CORRUPT, _NOT_A_DATABASE):
-            self.close_connections()
-            self._remove()
-            self._ready = False
+            self._damaged = self._inode
+            self._replaced()
         return SearchUnavailable(f"{self.path}: {exc}")
 
     def close_connections(self) -> None:
@@ -685,8 +809,10 @@ class WordLookup:
         sparse: bool = False,
         *,
         filed_out_of_order: set[str],
+        problems: list[str] | None = None,
     ) -> None:
         self.index = index
+        self.problems = problems  # the store's, to say in once why the index is not used
         self.known = known
         self.filed_out_of_order = filed_out_of_order
         self._digests: dict[str, int] = {}  # the index's, of the shards it holds as read
@@ -727,7 +853,10 @@ class WordLookup:
                 self._reading.enter_context(self.index.snapshot())
                 indexed = self.index.versions()
                 digests = self.index.digests()
-            except SearchUnavailable:
+            except SearchUnavailable as exc:
+                problem = unusable(exc)
+                if self.problems is not None and problem not in self.problems:
+                    self.problems.append(problem)
                 return False
             current = {k for k, v in self.loaded.items() if v is not None and indexed.get(k) == v}
             self._digests = {k: digests[k] for k in current if k in digests}

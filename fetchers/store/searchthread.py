@@ -24,7 +24,13 @@ from typing import Any, Protocol
 
 from fetchers.foreground import give_way
 from fetchers.query import Record
-from fetchers.store.search import MadeWords, SearchIndex, SearchUnavailable, WordLookup
+from fetchers.store.search import (
+    MadeWords,
+    SearchIndex,
+    SearchUnavailable,
+    WordLookup,
+    unusable,
+)
 from fetchers.store.shards import Signature
 from fetchers.store.texts import TextFiles
 
@@ -149,8 +155,10 @@ class SearchThread:
                 self.index_round(everything)
                 if everything:
                     self._look_at_orders()
-            except (SearchUnavailable, OSError) as exc:  # queries scan; the next write retries
-                self._report(f"the search index cannot be used ({exc}); word queries read all")
+            except SearchUnavailable as exc:  # queries scan; the next round retries
+                self._report(unusable(exc))
+            except OSError as exc:
+                self._report(unusable(SearchUnavailable(str(exc))))
             except Exception as exc:  # the thread lives on: the next write tries again
                 problem = (
                     f"the search index could not be brought up to date ({type(exc).__name__});"
@@ -178,6 +186,7 @@ class SearchThread:
         Returns how many articles were indexed."""
         store, index = self._store, self._index
         with store.lock:  # one hold: a lean writer thins no article taken here meanwhile
+            index.check_file()  # cut short or replaced under it: let go, built again below
             taken, made, present, inline = store.take_written()
         indexed = index.versions()
         gone = set(indexed) - present
