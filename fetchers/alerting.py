@@ -8,7 +8,7 @@ rule existed: a config rule exists from the first time a writer ran with it (kep
 alerts-state.json), a rule added in the app from when it was added. A check that could not be
 kept (a full disk) is done again at the next cycle, and what a stop left unchecked (a kill
 after the cycle's articles were stored) at the next start: the state keeps when the poll of the
-last cycle whose check was kept began, and the articles stored since are checked again.
+last cycle whose check was kept ended, and the articles stored since are checked again.
 
 Rules are checked against the article as it is stored: its title, summary, source, tags and
 marks (a full text fetched after the cycle is not read again for alerts), every rule at once
@@ -84,7 +84,6 @@ from fetchers.trends import (
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-    from fetchers.query import Record
     from fetchers.story import Story
     from fetchers.storybook import StoryBook, StoryDesk
 
@@ -119,7 +118,7 @@ class AlertState:
     # read them (a `refresh` beside a broken alerts.json): checked by those rules once they
     # read, the config's and the terms having checked them then
     app_unchecked: list[str] = field(default_factory=list)
-    # when the poll began of the last cycle whose check was kept (UTC, to the second): an
+    # when the poll ended of the last cycle whose check was kept (UTC, to the second): an
     # article fetched since may have been stored by a poller stopped before its check was
     # kept (a kill, a full disk), and is checked at the next start; by the rules asking the
     # stories, since `grouped_checked`
@@ -306,12 +305,12 @@ class AlertDesk:
         new_ids: list[str],
         removed: bool = False,
         backlog: Iterable[str] = (),
-        began: datetime | None = None,
+        polled: datetime | None = None,
     ) -> None:
         """Queue a cycle's new articles for the desk's thread (returns at once); `removed`:
         its retention dropped articles, whose alerts the history drops too (a cycle with
         nothing new trims it as well: `alerts` listed deleted articles); `backlog`: those of
-        sources polled for the first time (`BACKLOG_FIRES`); `began`: when its poll began.
+        sources polled for the first time (`BACKLOG_FIRES`); `polled`: when its poll ended.
         A process's first cycle is checked even with nothing new (it looks for what a stop
         left unchecked), as is one after a check that could not be kept (`_defer`)."""
         starting, held = not self._start_queued, bool(self._held)
@@ -323,7 +322,7 @@ class AlertDesk:
 
         def work() -> None:
             if ids or starting or held:
-                self.check(ids, first, began)
+                self.check(ids, first, polled)
             if removed:  # (a check that fires nothing keeps the history as it is)
                 self._trim()
 
@@ -341,7 +340,7 @@ class AlertDesk:
         new_ids: list[str],
         stories: StoryDesk,
         backlog: Iterable[str] = (),
-        began: datetime | None = None,
+        polled: datetime | None = None,
     ) -> None:
         """(On the event loop, after the story desk's hook.) Once the cycle's articles are
         grouped, queue `check_grouped` (returns at once)."""
@@ -355,7 +354,7 @@ class AlertDesk:
             """The cycle's articles and any other poller's this one grouped with them."""
             taken = [] if done.cancelled() or done.exception() is not None else done.result()
             both = list(dict.fromkeys([*ids, *taken]))
-            self._work.put(lambda: self.check_grouped(both, book, first, began))
+            self._work.put(lambda: self.check_grouped(both, book, first, polled))
 
         grouping.add_done_callback(grouped)
 
@@ -469,14 +468,15 @@ class AlertDesk:
 
     @collector_paused()  # its thousands of short-lived objects would set off full collections
     def check(
-        self, new_ids: list[str], backlog: Collection[str] = (), began: datetime | None = None
+        self, new_ids: list[str], backlog: Collection[str] = (), polled: datetime | None = None
     ) -> Firing:
         """Check every rule against these newly stored articles (those asking the stories
         wait for `check_grouped`), keep and deliver what fires, then look for spikes among
         the terms they mention. Runs in the desk's thread
         (tests and the benchmark call it directly). The articles are read CHUNK at a time,
-        so a first refresh of 100,000 never holds them all. `began`: when the poll that
-        stored them began, kept once the check is (`AlertState.checked`)."""
+        so a first refresh of 100,000 never holds them all. `polled`: when the poll that
+        stored them ended (each was fetched before it, and a later poll's after), kept once
+        the check is (`AlertState.checked`)."""
         begun = self._begin()
         if begun is None:
             self._defer(self._news_of(new_ids, backlog))
@@ -486,19 +486,21 @@ class AlertDesk:
         self._held = []
         state_changed = bool(state.unchecked)
         state.unchecked = []
-        if not self._looked_back:
+        # the rules asking the stories wait for the grouping (`check_grouped`)
+        watched, changed = self._watched(now, state)
+        state_changed |= changed
+        if not watched:  # nothing to check for: no look back, and the mark stays
+            self._looked_back, polled = True, None
+        elif not self._looked_back:
             looked = self._stored_unchecked(state.checked, [*deferred, *new_ids])
             self._looked_back = looked is not None
-            began = began if looked is not None else None  # (the mark stays: looked next)
+            polled = polled if looked is not None else None  # (the mark stays: looked next)
             found, old = looked or ([], set())
             if found:
                 deferred = _with_deferred(deferred, found)
                 backlog = {*backlog, *old}
                 state_changed = True
         new_ids = _with_deferred(deferred, new_ids)
-        # the rules asking the stories wait for the grouping (`check_grouped`)
-        watched, changed = self._watched(now, state)
-        state_changed |= changed
         late: list[str] = []  # stored while the app's rules could not be read: now they are
         if self._unreadable is not None and self._never_read:
             news = self._news_of(new_ids, backlog)
@@ -511,7 +513,7 @@ class AlertDesk:
             late = [i for i in state.app_unchecked if i not in checking]
             state.app_unchecked, state_changed = [], True
         if not watched:  # no rule and no watch term: nothing to read the articles for
-            self._save_checked(state, state_changed, began)
+            self._save_checked(state, state_changed, polled)
             return Firing()
         state_changed |= _forget_unhoured(state, now)
         undated = len(state.unhoured)
@@ -532,18 +534,18 @@ class AlertDesk:
         if not kept:  # a spike not kept is not said to have fired: it fires at the next
             state.spikes = spiked_before
         changed = state_changed or spikes_changed or not kept
-        self._save_checked(state, changed, began if kept else None)
+        self._save_checked(state, changed, polled if kept else None)
         return firing
 
     def _save_checked(
-        self, state: AlertState, changed: bool, began: datetime | None, grouped: bool = False
+        self, state: AlertState, changed: bool, polled: datetime | None, grouped: bool = False
     ) -> None:
-        """Save the state when it changed, or when a kept check moves its mark (`began`)."""
-        if began is not None:
-            mark = utc_iso(began) or ""
-            if grouped and state.grouped_checked != mark:
+        """Save the state when it changed, or when a kept check moves its mark (`polled`)."""
+        if polled is not None:  # (forward only: a clock held in the past by --now moved
+            mark = utc_iso(polled) or ""  # it back, and the next start read back a year)
+            if grouped and state.grouped_checked < mark:
                 state.grouped_checked, changed = mark, True
-            elif not grouped and state.checked != mark:
+            elif not grouped and state.checked < mark:
                 state.checked, changed = mark, True
         if changed:
             self._save_state(state)
@@ -552,7 +554,7 @@ class AlertDesk:
         self, mark: str, checking: list[str]
     ) -> tuple[list[str], set[str]] | None:
         """(A process's first check.) The articles stored since the poll of the last cycle
-        whose check was kept began (`mark`; none without one), less `checking`, with those
+        whose check was kept ended (`mark`; none without one), less `checking`, with those
         of them to be taken as a backlog: an article whose source had none stored in the
         day before its poll (a first poll, or the first after a day unread: what
         `PollResult.first` said is not kept, and a source quiet for a day is taken as one).
@@ -564,23 +566,17 @@ class AlertDesk:
             return [], set()
         start = since.timestamp()
         try:
-            ids = self.store.fetched_since(start - BACKLOG_AFTER)
-            records: list[Record] = []
-            for at in range(0, len(ids), CHUNK):
-                records += self.store.headlines(ids[at : at + CHUNK])
+            stored = self.store.fetched_since(start - BACKLOG_AFTER)
         except StoreError as exc:
             log.error("%s: the articles stored before this start are checked next time", exc)
             return None
         skip = set(checking)
         polls: dict[str, list[float]] = {}  # each source's fetch times
         found: list[tuple[float, str, str]] = []
-        for record in records:
-            fetched = record.fetched
-            if fetched is None:
-                continue
-            polls.setdefault(record.source, []).append(fetched)
-            if fetched >= start and record.id not in skip:
-                found.append((fetched, record.id, record.source))
+        for ident, source, fetched in stored:
+            polls.setdefault(source, []).append(fetched)
+            if fetched >= start and ident not in skip:
+                found.append((fetched, ident, source))
         if not found:
             return [], set()
         for times in polls.values():
@@ -821,12 +817,12 @@ class AlertDesk:
         new_ids: list[str],
         book: StoryBook,
         backlog: Collection[str] = (),
-        began: datetime | None = None,
+        polled: datetime | None = None,
     ) -> Firing:
         """Once these new articles are grouped into stories (by `book`): the rules that ask
         the stories (`story:`, `outlets:`) against them, then the spikes of the stories they
         joined (`[settings] story_spikes`). Runs in the desk's thread (tests call it).
-        `began`: as `check`'s (`AlertState.grouped_checked`)."""
+        `polled`: as `check`'s (`AlertState.grouped_checked`)."""
         if not new_ids and self._looked_back_grouped and not self._held_grouped:
             return Firing()
         begun = self._begin()
@@ -838,20 +834,22 @@ class AlertDesk:
         self._held_grouped = []
         changed = bool(state.grouped)
         state.grouped = []
-        if not self._looked_back_grouped:
+        spikes = self.config.settings.story_spikes
+        in_force = self.rules(now)  # read once: a store that keeps them is asked each time
+        asking = any(_asks_stories(r) for r in in_force if not r.muted)
+        if not spikes and not asking:  # nothing to check for: as `check`
+            self._looked_back_grouped, polled = True, None
+        elif not self._looked_back_grouped:
             looked = self._stored_unchecked(state.grouped_checked, [*deferred, *new_ids])
             self._looked_back_grouped = looked is not None
-            began = began if looked is not None else None
+            polled = polled if looked is not None else None
             found, old = looked or ([], set())
             if found:
                 deferred = _with_deferred(deferred, found)
                 backlog = {*backlog, *old}
         new_ids = _with_deferred(deferred, new_ids)
-        spikes = self.config.settings.story_spikes
-        in_force = self.rules(now)  # read once: a store that keeps them is asked each time
-        asking = any(_asks_stories(r) for r in in_force if not r.muted)
         if not new_ids or (not spikes and not asking):
-            self._save_checked(state, changed, began, grouped=True)
+            self._save_checked(state, changed, polled, grouped=True)
             return Firing()
         # with no rule asking the stories, only those that can reach a spike's floor are made
         stories = book.stories_with(self.store, new_ids, least=0 if asking else SPIKE_FLOOR)
@@ -872,7 +870,7 @@ class AlertDesk:
         firing, kept = self._keep(pending, watched, now, grouped=True, state=state)
         if not kept:  # (as `check`)
             state.spikes = spiked_before
-        self._save_checked(state, changed or not kept, began if kept else None, grouped=True)
+        self._save_checked(state, changed or not kept, polled if kept else None, grouped=True)
         return firing
 
     def _story_spikes(

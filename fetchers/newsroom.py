@@ -57,9 +57,10 @@ class Cycle:
     revised_ids: list[str] = field(default_factory=list, repr=False)
     store_error: str | None = None
     renames: list[tuple[str, str]] = field(default_factory=list)  # (before, now) sources
-    # when its poll began: every article stored since was fetched at or after it (the alert
-    # desk keeps it once the cycle's check is kept, and checks what came after at a restart)
-    began: datetime | None = None
+    # when its poll ended: every article it stored was fetched before it, and every one a
+    # later cycle stores at or after it (the alert desk keeps it once the cycle's check is
+    # kept, and checks what came after it at a restart)
+    polled: datetime | None = None
 
     @property
     def backlog_ids(self) -> list[str]:
@@ -117,7 +118,7 @@ class Newsroom:
         if alerts is not None:
             self.on_cycle(
                 lambda cycle: alerts.after_cycle(
-                    cycle.new_ids, cycle.removed > 0, cycle.backlog_ids, cycle.began
+                    cycle.new_ids, cycle.removed > 0, cycle.backlog_ids, cycle.polled
                 )
             )
         # the writer's grouping into stories, read by the app; it reads the words of the
@@ -130,7 +131,7 @@ class Newsroom:
             story_desk = self.story_desk
             self.on_cycle(
                 lambda cycle: alerts.after_grouping(
-                    cycle.new_ids, story_desk, cycle.backlog_ids, cycle.began
+                    cycle.new_ids, story_desk, cycle.backlog_ids, cycle.polled
                 )
             )
 
@@ -153,7 +154,6 @@ class Newsroom:
         poller = self.require_poller()
         renamed, renames = await self._rename_sources(poller)
         retagged = await self._retag_sources(poller)
-        began = self.clock()
         try:
             results = await poller.poll(sources, carry=carry)
         except asyncio.CancelledError:
@@ -168,7 +168,7 @@ class Newsroom:
                         [i for r in cut for i in r.new_ids],
                         revised_ids=[*renamed, *retagged, *(i for r in cut for i in r.revised_ids)],
                         renames=renames,
-                        began=began,
+                        polled=self.clock(),
                     )
                 )
             raise
@@ -177,7 +177,7 @@ class Newsroom:
             [i for r in results for i in r.new_ids],
             revised_ids=[*renamed, *retagged, *(i for r in results for i in r.revised_ids)],
             renames=renames,
-            began=began,
+            polled=self.clock(),
         )
         # (each source's error counts its own articles: said with its name)
         unstored = [f"{r.source}: {r.error or ''}" for r in results if r.unstored]

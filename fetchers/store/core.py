@@ -675,10 +675,10 @@ class Store:
             whole |= {r.id: r for key, held in thinned.items() for r in self._whole(key, held)}
             return [whole.get(r.id, r) for r in found]
 
-    def fetched_since(self, instant: float) -> list[str]:
-        """The ids of the articles first fetched at or after `instant`: read from the shards
-        of its UTC day and later alone (a shard holds the articles first fetched on its
-        day), each record's time in memory."""
+    def fetched_since(self, instant: float) -> list[tuple[str, str, float]]:
+        """(id, source, first fetched) of the articles first fetched at or after `instant`:
+        from the shards of its UTC day and later alone (a shard holds the articles first
+        fetched on its day), each record's source and time in memory."""
         day = datetime.fromtimestamp(instant, UTC).strftime("%Y-%m-%d")
         with self.lock:
             records, found = self._indexes.records, []
@@ -686,9 +686,10 @@ class Store:
                 if key == KEPT or key.partition(".")[0] < day:
                     continue
                 for ident in ids:
-                    fetched = records[ident].fetched
+                    record = records[ident]
+                    fetched = record.fetched
                     if fetched is not None and fetched >= instant:
-                        found.append(ident)
+                        found.append((ident, record.source, fetched))
             return found
 
     def headlines(self, ids: Iterable[str]) -> list[Record]:

@@ -310,10 +310,11 @@ class ArticleStore(Protocol):
         lean store or a viewer reads back what it does not hold in memory)."""
         ...
 
-    def fetched_since(self, instant: float) -> list[str]:
-        """(The writer.) The ids of the stored articles first fetched at or after POSIX
-        `instant`, in any order: what the alert desk checks again at start, after a stop that
-        lost a check (a kill, a full disk)."""
+    def fetched_since(self, instant: float) -> list[tuple[str, str, float]]:
+        """(The writer.) (id, source, first fetched as POSIX seconds) of the stored articles
+        first fetched at or after POSIX `instant`, in any order: what the alert desk checks
+        again at start, after a stop that lost a check (a kill, a full disk). Read from what
+        is at hand (a day's titles and summaries read back doubled a warm refresh's memory)."""
         ...
 
     def headlines(self, ids: Iterable[str]) -> list[Record]:
