@@ -542,11 +542,7 @@ class AlertDesk:
     ) -> None:
         """Save the state when it changed, or when a kept check moves its mark (`polled`)."""
         if polled is not None:  # (forward only: a clock held in the past by --now moved
-            # it back, and the next start read back a year; to the next whole second, as
-            # articles keep their fetch time: those of the poll's last second were found
-            # again at every start, and a warm refresh opened the stories for them)
-            whole = polled.replace(microsecond=0)
-            mark = utc_iso(whole if whole == polled else whole + timedelta(seconds=1)) or ""
+            mark = utc_iso(polled) or ""  # it back, and the next start read back a year)
             if grouped and state.grouped_checked < mark:
                 state.grouped_checked, changed = mark, True
             elif not grouped and state.checked < mark:
