@@ -565,9 +565,6 @@ def _tokens(text: str) -> list[tuple[bool, str | None, str, bool]]:
             raise QueryError(
                 f"{bare} at column {start + 1} excludes nothing: write -word, with no space"
             )
-        if bare is not None and (name is None or name.lower() == "title"):
-            _refuse_single_quotes(bare, text[match.end() :], start)
-            _refuse_wildcard(bare, start)
         if name is None and bare is not None:
             _refuse_operator(bare, bool(negated), start)
         out.append((bool(negated), name.lower() if name else None, value, in_quotes is not None))
@@ -601,58 +598,8 @@ def _refuse_operator(word: str, negated: bool, column: int) -> None:
             f"{word} {where}: parentheses do not group (OR joins the terms beside it);"
             ' put them in quotes to look for them ("(AP)")'
         )
-
-
-# what a reader may open or close a phrase with in another search language: a straight
-# single quote, or a curly one an editor made of it
-_SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b\uff07"
-
-
-def _refuse_single_quotes(word: str, after: str, column: int) -> None:
-    """A word opening a phrase in single quotes (`'tariff talks'`, `'tariff'`): here an
-    apostrophe is part of a word (O'Reilly, don't, Irak'ta), so the quotes were looked for as
-    well, and nothing was found. It opens one when it starts with a single quote and it, or a
-    later word of the query before any double quote, ends with one (`'90s` alone is a word)."""
-    if len(word) < 2 or word[0] not in _SINGLE_QUOTES:
-        return
-    words = [word]
-    if word[-1] not in _SINGLE_QUOTES:
-        for later in after.split():
-            if '"' in later:
-                return
-            words.append(later)
-            if later[-1] in _SINGLE_QUOTES:
-                break
-        else:
-            return
-    inside = " ".join(words)[1:-1].strip()
-    for part in inside.split():
-        _refuse_wildcard(part, column)
-    written = " ".join(words)
-    if not inside:
-        raise QueryError(f"{written} at column {column + 1}: an empty phrase matches nothing")
-    raise QueryError(
-        f'{written} at column {column + 1}: single quotes do not make a phrase; write "{inside}"'
-        " in double quotes"
-    )
-
-
-def _refuse_wildcard(word: str, column: int) -> None:
-    """A word with a wildcard of another search language (`tariff*`, `*`, `*tariff`): here
-    the * would be looked for as written, and found nowhere."""
-    where = f"at column {column + 1}"
-    if not word.strip("*"):
-        raise QueryError(
-            f"{word} {where}: no wildcard is needed; a word finds the words it begins, and an"
-            " empty query lists every article"
-        )
     if len(word) > 1 and word.endswith("*"):
         raise QueryError(f"{word} {where}: a word finds the words it begins already; drop the *")
-    if len(word) > 1 and word.startswith("*"):
-        raise QueryError(
-            f"{word} {where}: a word is found where a word begins (tariff finds tariffs, not"
-            " antitariff); drop the *"
-        )
 
 
 def parse_query(
