@@ -489,8 +489,9 @@ class AlertDesk:
         # the rules asking the stories wait for the grouping (`check_grouped`)
         watched, changed = self._watched(now, state)
         state_changed |= changed
-        if not watched:  # nothing to check for: no look back, and the mark stays
-            self._looked_back, polled = True, None
+        if not watched:  # nothing to check for: no look back (the mark moves on: nothing
+            self._looked_back = True  # went unchecked, and a rule added later looks back
+            # from here, not from the last time one was watched)
         elif not self._looked_back:
             looked = self._stored_unchecked(state.checked, [*deferred, *new_ids])
             self._looked_back = looked is not None
@@ -541,8 +542,10 @@ class AlertDesk:
         self, state: AlertState, changed: bool, polled: datetime | None, grouped: bool = False
     ) -> None:
         """Save the state when it changed, or when a kept check moves its mark (`polled`)."""
-        if polled is not None:  # (forward only: a clock held in the past by --now moved
-            mark = utc_iso(polled) or ""  # it back, and the next start read back a year)
+        if polled is not None and not self.config.clock_held:  # (a clock held by --now,
+            # in the future, kept the mark there for good; forward only: one held in the past
+            # moved it back, and the next start read back a year)
+            mark = utc_iso(polled) or ""
             if grouped and state.grouped_checked < mark:
                 state.grouped_checked, changed = mark, True
             elif not grouped and state.checked < mark:
@@ -838,7 +841,7 @@ class AlertDesk:
         in_force = self.rules(now)  # read once: a store that keeps them is asked each time
         asking = any(_asks_stories(r) for r in in_force if not r.muted)
         if not spikes and not asking:  # nothing to check for: as `check`
-            self._looked_back_grouped, polled = True, None
+            self._looked_back_grouped = True
         elif not self._looked_back_grouped:
             looked = self._stored_unchecked(state.grouped_checked, [*deferred, *new_ids])
             self._looked_back_grouped = looked is not None

@@ -154,6 +154,9 @@ class Newsroom:
         poller = self.require_poller()
         renamed, renames = await self._rename_sources(poller)
         retagged = await self._retag_sources(poller)
+        # a poller's cycle carries its late sources into the next: their articles may be
+        # fetched before this one ends, and stored after it (its mark is then its start)
+        began = self.clock()
         try:
             results = await poller.poll(sources, carry=carry)
         except asyncio.CancelledError:
@@ -168,7 +171,7 @@ class Newsroom:
                         [i for r in cut for i in r.new_ids],
                         revised_ids=[*renamed, *retagged, *(i for r in cut for i in r.revised_ids)],
                         renames=renames,
-                        polled=self.clock(),
+                        polled=began if carry else self.clock(),
                     )
                 )
             raise
@@ -177,7 +180,7 @@ class Newsroom:
             [i for r in results for i in r.new_ids],
             revised_ids=[*renamed, *retagged, *(i for r in results for i in r.revised_ids)],
             renames=renames,
-            polled=self.clock(),
+            polled=began if carry else self.clock(),
         )
         # (each source's error counts its own articles: said with its name)
         unstored = [f"{r.source}: {r.error or ''}" for r in results if r.unstored]

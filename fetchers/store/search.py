@@ -277,13 +277,18 @@ class SearchIndex:
     def changed(self) -> bool:
         """Whether the file the connections have open was replaced or cut short since, or a
         damaged one waits to be built again: a look at its stat, for a writer's heartbeat."""
-        if self._damaged is not None:
-            return True
-        if self._inode is None:
-            return False
         try:
             found = self._stat()
         except SearchUnavailable:
+            return False
+        if self._damaged is not None:
+            # (another process built it again meanwhile: a whole file of another inode is
+            # no longer damaged, and the flag kept a writer's thread rebuilding for good)
+            if found is not None and found.st_ino != self._damaged and self._damage(found) is None:
+                self._damaged = None
+            else:
+                return True
+        if self._inode is None:
             return False
         return found is None or found.st_ino != self._inode or self._damage(found) is not None
 
@@ -311,6 +316,7 @@ class SearchIndex:
         with self._building():
             found = self._stat()
             if found is not None and found.st_ino != damaged and self._damage(found) is None:
+                self._damaged = None  # (else every heartbeat after asked for a rebuild)
                 return  # built again meanwhile (by another process)
             if not self._companions_free():
                 raise SearchUnavailable(
