@@ -244,6 +244,8 @@ class Poller:
         self._texts_retry_at: datetime | None = None
         # of those, the ones whose fetch or extraction failed, until they are given up
         self._pages_failed: dict[str, PageFailures] = {}
+        # the soonest of their waits (None: none waits): they are looked through only then
+        self._pages_due: datetime | None = None
         # by source, while it is polled: its articles' words for the search index, made by
         # the parser (see `_wants_words`)
         self._words: dict[str, list[tuple[str, str]]] = {}
@@ -1131,10 +1133,8 @@ class Poller:
         if self._pages_refused and (due is None or due <= now):
             self._pages_tried.difference_update(self._pages_refused)
             self._pages_refused.clear()
-        for ident, failures in self._pages_failed.items():
-            if failures.retry_at is not None and failures.retry_at <= now:
-                failures.retry_at = None  # one release a wait: not again while it is tried
-                self._pages_tried.discard(ident)
+        if self._pages_due is not None and self._pages_due <= now:
+            self._release_pages(now)
         wanted = self.store.wanting_text(source, PAGES_PER_SOURCE, self._pages_tried)
         if not wanted:
             return
@@ -1192,6 +1192,21 @@ class Poller:
                 else:  # the store takes texts: those it refused before are fetched again
                     self._texts_refusals, self._texts_retry_at = 0, None
 
+    def _release_pages(self, now: datetime) -> None:
+        """Let the failed pages whose wait is over be tried again: a look through every one,
+        only when one is due (each source's turn looked through them all, every cycle)."""
+        soonest: datetime | None = None
+        for ident, failures in self._pages_failed.items():
+            retry_at = failures.retry_at
+            if retry_at is None:
+                continue
+            if retry_at <= now:
+                failures.retry_at = None  # one release a wait: not again while it is tried
+                self._pages_tried.discard(ident)
+            elif soonest is None or retry_at < soonest:
+                soonest = retry_at
+        self._pages_due = soonest
+
     def _page_failed(self, ident: str, exc: Exception) -> None:
         """Fetch a page that failed again after its wait, doubled for each failure in a row;
         or never, past PAGE_TRIES tries, or PAGE_GONE_TRIES answers that it is not there."""
@@ -1203,7 +1218,9 @@ class Poller:
             del self._pages_failed[ident]  # given up: it stays tried
             return
         wait = min(PAGE_RETRY * 2 ** (failures.tries - 1), PAGE_RETRY_CAP)
-        failures.retry_at = later(self.clock(), wait)
+        failures.retry_at = retry_at = later(self.clock(), wait)
+        if self._pages_due is None or retry_at < self._pages_due:
+            self._pages_due = retry_at
 
     def _texts_refused(self, ids: list[str]) -> None:
         """Fetch the pages of texts the store refused again later, not at every poll while
