@@ -45,6 +45,7 @@ from fetchers.text import (
     as_prose,
     clean_block,
     clean_line,
+    http_link,
     no_surrogates,
     plain_message,
     strip_controls,
@@ -1082,7 +1083,6 @@ def _block(
 
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
 _SUBTAG = re.compile(r"[-_]")
-_HTTP = re.compile(r"^https?://", re.I)
 
 
 @dataclass(slots=True)
@@ -1326,16 +1326,7 @@ def _with_revisions(versions: list[_Version], fetched: datetime) -> Article:
 def article_link(link: str | None) -> str | None:
     """An item's link as stored, shown and opened: without its tracking parameters (a feed
     stamping them anew at each fetch made a titleless item's title a new revision at each)."""
-    return _http_link(untracked(link)) if link else None
-
-
-def _http_link(link: str | None) -> str | None:
-    """An http(s) link as it is shown, copied and opened: no escape sequences or control
-    characters (a feed's link reaches the screen), spaces inside it percent-encoded."""
-    if not link:
-        return None
-    link = "%20".join(strip_controls(link).split())
-    return link if _HTTP.match(link) else None
+    return http_link(untracked(link)) if link else None
 
 
 def _lead(content: str, limit: int = 400) -> str:

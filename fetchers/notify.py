@@ -28,7 +28,7 @@ import httpx
 
 from fetchers.alerthistory import AlertEntry
 from fetchers.http import DEFAULT_USER_AGENT
-from fetchers.text import strip_controls, strip_zero_width
+from fetchers.text import http_link, strip_controls, strip_zero_width
 from fetchers.webaddress import ntfy_topic
 
 log = logging.getLogger("wirewatch.alerts")
@@ -180,20 +180,13 @@ def slack_escaped(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def sent_link(link: str | None) -> str | None:
-    """An alert's link as a webhook carries it: http(s) only, without the controls or escape
-    sequences a link stored before its source's fields were cleaned may hold."""
-    if not link:
-        return None
-    link = "%20".join(strip_controls(link).split())
-    return link if link.lower().startswith(("http://", "https://")) else None
-
-
 def webhook_request(url: str, fmt: str, entry: AlertEntry) -> tuple[str, dict[str, Any]]:
     """(URL to POST to, JSON body) for one entry in one of the formats."""
     title, body = headline(entry)
     line = f"{title}: {body}"
-    sent = sent_link(entry.link)
+    # (http(s) only, without what a link stored before its source's fields were cleaned
+    # may hold)
+    sent = http_link(entry.link)
     if sent:
         line += f" {sent}"
     if fmt == "slack":  # Slack reads <…> as mentions and links, & as an entity: escaped

@@ -170,6 +170,21 @@ def strip_controls(text: str) -> str:
     return text
 
 
+def clean_link(link: str) -> str:
+    """A link as it is shown, copied, opened and sent: no escape sequences or control
+    characters (a feed's or a clipping's link reaches the screen, the clipboard and
+    webhooks), spaces inside it percent-encoded."""
+    return "%20".join(strip_controls(link).split())
+
+
+def http_link(link: str | None) -> str | None:
+    """`clean_link` of an http(s) link; None for any other (javascript:, data:, file:)."""
+    if not link:
+        return None
+    link = clean_link(link)
+    return link if link[:8].lower().startswith(("http://", "https://")) else None
+
+
 def _flag_or_nothing(match: re.Match[str]) -> str:
     """A region's flag as it is; a tag character outside one, nothing."""
     found = match.group()

@@ -17,6 +17,7 @@ from textual.widgets import OptionList
 from fetchers.healthbook import HealthBook
 from fetchers.models import Article, Source, SourceHealth
 from fetchers.store import Store, StoreError
+from fetchers.story import Story
 from fetchers.storybook import Lead
 from fetchers.storyshelf import StoryShelf
 from tests.conftest import (
@@ -933,6 +934,22 @@ async def test_the_open_health_picker_counts_first_reports_anew_as_the_stories_c
             assert listed.highlighted == 0
 
 
+async def on_the_korea_story(
+    app: WirewatchApp, pilot: Pilot[None]
+) -> tuple[DashboardScreen, Story]:
+    """The dashboard in story rows, the highlight on the story of `newsroom_data`'s three
+    Korea reports; (the dashboard, that story)."""
+    await opened(app, pilot)
+    dashboard = await story_rows(app, pilot)
+    shelf = dashboard.session.shelf
+    assert shelf is not None
+    korea = shelf.story("a0")
+    assert korea is not None and len(korea.articles) == 3
+    await pilot.press(*["down"] * dashboard.headlines.ids.index(korea.id))
+    await pilot.pause()
+    return dashboard, korea
+
+
 async def test_m_on_a_story_row_marks_every_article_of_the_story(tmp_path: Path) -> None:
     """`m` on a story row marked the article the pane showed (its first report) alone: it
     marks the story's articles read, all unread once all are read, and says so."""
@@ -940,15 +957,7 @@ async def test_m_on_a_story_row_marks_every_article_of_the_story(tmp_path: Path)
     app = make_app(tmp_path)
     app.read_after = 3600  # only the key marks
     async with piloted(app) as pilot:
-        await opened(app, pilot)
-        dashboard = await story_rows(app, pilot)
-        shelf = dashboard.session.shelf
-        assert shelf is not None
-        korea = shelf.story("a0")
-        assert korea is not None and len(korea.articles) == 3
-        headlines = dashboard.headlines
-        await pilot.press(*["down"] * headlines.ids.index(korea.id))
-        await pilot.pause()
+        dashboard, korea = await on_the_korea_story(app, pilot)
         store = dashboard.session.store
         assert store.unread(korea.articles) == set(korea.articles)
         since = seen(app).mark()
@@ -986,14 +995,7 @@ async def test_star_on_a_story_row_on_a_full_disk_says_so_once_and_holds_the_sta
     app = make_app(tmp_path)
     app.read_after = 3600  # only the keys mark
     async with piloted(app) as pilot:
-        await opened(app, pilot)
-        dashboard = await story_rows(app, pilot)
-        shelf = dashboard.session.shelf
-        assert shelf is not None
-        korea = shelf.story("a0")
-        assert korea is not None
-        await pilot.press(*["down"] * dashboard.headlines.ids.index(korea.id))
-        await pilot.pause()
+        dashboard, korea = await on_the_korea_story(app, pilot)
         since = seen(app).mark()
         await pilot.press("asterisk")
         await seen(app).wait_for(MarksChanged, since=since)
@@ -1015,15 +1017,7 @@ async def test_star_on_a_story_row_stars_every_article_of_the_story(tmp_path: Pa
     app = make_app(tmp_path)
     app.read_after = 3600  # only the keys mark
     async with piloted(app) as pilot:
-        await opened(app, pilot)
-        dashboard = await story_rows(app, pilot)
-        shelf = dashboard.session.shelf
-        assert shelf is not None
-        korea = shelf.story("a0")
-        assert korea is not None and len(korea.articles) == 3
-        headlines = dashboard.headlines
-        await pilot.press(*["down"] * headlines.ids.index(korea.id))
-        await pilot.pause()
+        dashboard, korea = await on_the_korea_story(app, pilot)
         store = dashboard.session.store
 
         def starred() -> set[str]:

@@ -1745,6 +1745,28 @@ def test_the_dashboard_without_a_terminal_says_so_and_takes_nothing(tmp_path: Pa
     assert not (data / "writer.lock").exists()
 
 
+def _waiting_poller(config: Path, data: Path, log: Path) -> subprocess.Popen[bytes]:
+    """`poll` in a process of its own, once it says it waits for the writer before it;
+    started as a terminal starts it (a run started in the background, `&`, has SIGINT
+    ignored, and its children inherit that)."""
+    poller = subprocess.Popen(
+        [sys.executable, "-m", "tui", "--config", str(config), "--data-dir", str(data)]
+        + ["poll", "--log", str(log)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    deadline = time.monotonic() + 30
+    while "polling starts once it stops" not in (log.read_text() if log.exists() else ""):
+        if poller.poll() is not None or time.monotonic() > deadline:
+            poller.kill()
+            poller.wait()
+            raise AssertionError("poll exited, or did not say it waits")
+        time.sleep(0.1)
+    return poller
+
+
 def test_poll_waits_for_the_writer_before_it_rather_than_exiting(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:
@@ -1758,19 +1780,9 @@ def test_poll_waits_for_the_writer_before_it_rather_than_exiting(
     config.write_text(f'[[sources]]\nname = "F"\nurl = "{url}"\n')
     data, log = tmp_path / "d", tmp_path / "poll.log"
     writer = Store(data, writer=True)
-    poller = subprocess.Popen(
-        [sys.executable, "-m", "tui", "--config", str(config), "--data-dir", str(data)]
-        + ["poll", "--log", str(log)],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    poller = _waiting_poller(config, data, log)
     try:
         deadline = time.monotonic() + 30
-        while "polling starts once it stops" not in (log.read_text() if log.exists() else ""):
-            assert poller.poll() is None, "poll exited"
-            assert time.monotonic() < deadline
-            time.sleep(0.1)
         assert not feed_server.hits.get("/f.xml")
         writer.close()
         while not feed_server.hits.get("/f.xml"):
@@ -1796,22 +1808,8 @@ def test_poll_stopped_while_it_waits_for_another_writer_exits_0(
     config.write_text('[[sources]]\nname = "F"\npath = "nothing.xml"\n')
     data, log = tmp_path / "d", tmp_path / "poll.log"
     writer = Store(data, writer=True)
-    poller = subprocess.Popen(
-        [sys.executable, "-m", "tui", "--config", str(config), "--data-dir", str(data)]
-        + ["poll", "--log", str(log)],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        # as a terminal starts it: a run started in the background (`&`) has SIGINT ignored,
-        # and its children inherit that
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
+    poller = _waiting_poller(config, data, log)
     try:
-        deadline = time.monotonic() + 30
-        while "polling starts once it stops" not in (log.read_text() if log.exists() else ""):
-            assert poller.poll() is None, "poll exited"
-            assert time.monotonic() < deadline
-            time.sleep(0.1)
         poller.send_signal(stop)
         assert poller.wait(timeout=30) == 0
     finally:

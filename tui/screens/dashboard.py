@@ -46,7 +46,7 @@ from fetchers.store.errors import Unreachable
 from fetchers.story import Story, first_time
 from fetchers.storybook import Lead
 from fetchers.storyshelf import StoryShelf
-from fetchers.text import strip_controls
+from fetchers.text import clean_link
 from tui.actions import TableOrderedKeys, bindings, first_key, help_sections, key_shown
 from tui.alertdata import AlertData
 from tui.browser import has_browser, terminal_browser
@@ -1187,7 +1187,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             return
         # (a link stored before its source's fields were cleaned may hold an escape sequence:
         # copied whole, an OSC 52 in it wrote the clipboard over where it was pasted)
-        link = "%20".join(strip_controls(article.link).split())
+        link = clean_link(article.link)
         if not link.lower().startswith(("http://", "https://")):
             refused = "Only http and https links are opened."
             self.post_message(LinkOpened(link, refused=refused, warning=True))
