@@ -269,13 +269,15 @@ _NAME_QUOTES = str.maketrans(
 @functools.lru_cache(maxsize=8192)  # names repeat: each folded once, not once an article
 def name_key(name: str) -> str:
     """A source's or tag's name as `source:` and `tag:` compare it, and as every store files
-    it: case-folded as words are (Turkish's "İ" an "i", `lowered`; "ß" as "ss"), in its
-    compatibility form (a full-width "ＡＰＥＣ" is APEC, a composed letter the same as its
+    it: case-folded as words are (Turkish's "İ" and "ı" an "i", `lowered`; "ß" as "ss"), in
+    its compatibility form (a full-width "ＡＰＥＣ" is APEC, a composed letter the same as its
     parts), every quote and apostrophe as typed ("’" is "'"), its spaces one space. Python's
-    lower() missed "İzmir Haber" for İZMİR HABER and "O’Reilly" for O'Reilly."""
+    lower() missed "İzmir Haber" for İZMİR HABER and "O’Reilly" for O'Reilly; casefold()
+    missed the tag "Ağrı" for tag:AĞRI ("ağri" against "ağrı")."""
     if name.isascii():
         return " ".join(name.lower().split())
     text = unicodedata.normalize("NFKC", name).replace("\u0130", "I").casefold()
+    text = text.replace(_DOTLESS_I, "i")
     text = unicodedata.normalize("NFKC", text).translate(_NAME_QUOTES)
     return " ".join(text.split())
 

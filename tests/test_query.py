@@ -295,6 +295,8 @@ def test_a_phrase_with_a_no_break_space_a_tab_or_two_spaces_finds_the_text() -> 
         ('source:"The ""Daily"""', "The \u201cDaily\u201d", "x"),
         ("source:Cafe\u0301", "Café", "x"),
         ('tag:"türkiye"', "x", "TÜRKİYE"),
+        ("tag:AĞRI", "x", "Ağrı"),
+        ('source:"ırak haber"', "IRAK HABER", "x"),
         ('tag:"bob\'s"', "x", "Bob\u2019s"),
         ("tag:apec", "x", "\uff21\uff30\uff25\uff23"),
         ('tag:"two  words"', "x", "Two Words"),

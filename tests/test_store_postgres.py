@@ -2102,6 +2102,26 @@ def test_names_stored_with_keys_lower_cased_are_found_once_upgraded(pg_dsn: str)
         assert keys == (["türkiye", "bob's"],)  # in the tags' order
 
 
+def test_names_with_a_dotless_i_are_found_in_capitals_once_upgraded(pg_dsn: str) -> None:
+    """A database whose keys kept Turkish's dotless "ı" (the tag "Ağrı" filed as "ağrı", which
+    tag:AĞRI, "ağri", did not find) is given the keys names are compared by now when it
+    opens."""
+    when = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
+    article = Article(id="a1", source="Işık Haber", title="Deprem", summary="", published=when,
+                      fetched=when, tags=["Ağrı"])  # fmt: skip
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch([article])
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:  # as the schema before wrote them
+        conn.execute(
+            "UPDATE articles SET source_key = %s, tag_keys = %s::text[] WHERE id = 'a1'",
+            ("işık haber", ["ağrı"]),
+        )
+        conn.execute("UPDATE schema_version SET version = 21")
+    with PostgresStore(pg_dsn) as viewer:
+        for text in ("tag:AĞRI", 'source:"IŞIK HABER"', "tag:ağrı"):
+            assert viewer.query_ids(parse_query(text, NOW)) == ["a1"], text
+
+
 def test_outlets_counts_the_outlets_an_aggregator_credits_in_a_saved_story(pg_dsn: str) -> None:
     """A saved story of one Google News feed whose articles credit three outlets is of three
     outlets to `outlets:`; a story saved before outlets were kept counts its sources."""

@@ -383,6 +383,8 @@ MIGRATIONS: tuple[str | Callable[[Any], None], ...] = (
     """,
     # 20 -> 21: words case-folded ("Straße" is "strasse", "ı" an "i")
     _reword_case_folded,
+    # 21 -> 22: source and tag keys with Turkish's dotless "ı" an "i", as words have it
+    _fold_name_keys,
 )
 READER = "wirewatch.reader"  # the session setting that names the reader of a connection
 VERSION = len(MIGRATIONS)
