@@ -233,6 +233,40 @@ def lowered(text: str) -> str:
     return low.translate(folds) if foldable.search(low) is not None else low
 
 
+@functools.cache
+def _spelled_as() -> dict[str, str]:
+    """Each folding of more than one letter and the letters folded to it ("ss": "ß",
+    "fi": "ﬁ"): what a text may write where a folded word says those letters."""
+    spelled: dict[str, str] = {}
+    for code, fold in _case_folds()[1].items():
+        if len(fold) > 1:
+            spelled[fold] = spelled.get(fold, "") + chr(code)
+    return spelled
+
+
+def written_pattern(word: str) -> str:
+    """A regular expression (to be used ignoring case) finding a folded word or phrase
+    (`folded`) where a text writes it, as a highlight must find what the word matched: its
+    "ss" where the text writes "ß" ("strasse" in "Straße"), its "fi" where a ligature, its
+    apostrophe as any that news writes."""
+    spelled = _spelled_as()
+    longest = max(map(len, spelled), default=1)
+    out: list[str] = []
+    at = 0
+    while at < len(word):
+        for size in range(min(longest, len(word) - at), 1, -1):
+            letters = spelled.get(word[at : at + size])
+            if letters is not None:
+                out.append(f"(?:{re.escape(word[at : at + size])}|[{letters}])")
+                at += size
+                break
+        else:
+            char = word[at]
+            out.append("['" + "".join(_APOSTROPHES) + "]" if char == "'" else re.escape(char))
+            at += 1
+    return "".join(out)
+
+
 def folded(text: str) -> str:
     """A text as words are looked for in it, and a word or phrase as it is looked for:
     lower-cased (`lowered`), every apostrophe written "'" (the search index parts words at

@@ -897,6 +897,33 @@ def test_a_typed_apostrophe_marks_the_word_as_news_writes_it() -> None:
 
 
 @pytest.mark.parametrize(
+    ("typed", "headline", "marked"),
+    [
+        ("strassenbahn", "Straßenbahn fährt wieder", "Straßenbahn"),
+        ("Straßenbahn", "STRASSENBAHN FÄHRT WIEDER", "STRASSENBAHN"),
+        ("Straße", "Straße gesperrt", "Straße"),
+        ("ırak", "Irak seçimleri", "Irak"),
+        ("fish", "\ufb01sh market", "\ufb01sh"),
+    ],
+)
+def test_a_word_is_marked_where_the_filter_found_it_however_it_is_written(
+    typed: str, headline: str, marked: str
+) -> None:
+    """The filter finds "Straßenbahn" for strassenbahn (and the other way round); the row
+    marks it too. A word typed with "ß" was marked nowhere, not even in a headline that
+    writes it so (the filter's words are folded to "ss")."""
+    from tests.test_query import rec
+    from tui.widgets.headlines import _pattern
+
+    query = parse_query(typed)
+    assert query.matches(rec(headline)), "the filter finds it"
+    pattern = _pattern(query.words)
+    assert pattern is not None
+    found = pattern.search(headline)
+    assert found is not None and found.group() == marked
+
+
+@pytest.mark.parametrize(
     ("size", "keys"), [((60, 20), ("enter", "/", "escape")), ((120, 40), ("/", "tab"))]
 )
 async def test_the_filter_prompt_never_stays_drawn_once_the_keys_go_elsewhere(

@@ -21,6 +21,7 @@ from textual.timer import Timer
 
 from fetchers.foreground import waited_for
 from fetchers.models import Article, Clock
+from fetchers.query import folded, written_pattern
 from fetchers.store import StoreError
 from fetchers.story import Story
 from fetchers.storyshelf import StoryShelf
@@ -659,10 +660,10 @@ class HeadlineList(ScrollView, can_focus=True):
 
 
 def _pattern(terms: list[str]) -> re.Pattern[str] | None:
-    cleaned = [t for t in (t.strip() for t in terms) if t]
+    """The watch terms or the filter's words, found in a headline as the query language
+    finds them (`written_pattern`: "strasse" and "Straße" both mark "Straße")."""
+    cleaned = [t for t in (folded(t.strip()) for t in terms) if t]
     if not cleaned:
         return None
     cleaned.sort(key=len, reverse=True)
-    # an apostrophe as the query language finds it: any of those news writes
-    marks = "['\u2019\u2018\u201b\uff07]"
-    return re.compile("|".join(re.escape(t).replace("'", marks) for t in cleaned), re.I)
+    return re.compile("|".join(map(written_pattern, cleaned)), re.I)
