@@ -40,7 +40,7 @@ from operator import add, attrgetter, getitem, itemgetter, mul, sub
 from pathlib import Path
 from typing import Any
 
-from fetchers import cjk, korean, languages, spelling
+from fetchers import cjk, european, korean, languages, spelling
 from fetchers.foreground import give_way, giving_way
 from fetchers.heap import collector_paused
 from fetchers.stepwise import sorted_stepwise
@@ -523,11 +523,27 @@ def _english_terms(word: str) -> tuple[str, ...]:
 
 # Turkish, Polish and Indonesian articles, each read by a reader of its language
 # (`fetchers.languages`), numbers and countries as every article reads them
-_READERS = languages.readers(_WORD, _english_terms)
+_READERS: dict[str, dict[str, tuple[str, ...]]] = dict(languages.readers(_WORD, _english_terms))
 # the words that say an article is in one of them: none English or the others read writes
 _MARKERS = languages.markers(_STOP | frozenset(spelling.NUMBERS))
 # and those that say it is not ("the", "of", "und", "les"): none of them writes these
 _NOT_THEIRS = languages.foreign(_STOP)
+# French, Spanish, Italian, Portuguese, German and Dutch articles likewise
+# (`fetchers.european`), told by their commonest words and read by a reader of each
+_READERS.update(european.readers(_WORD, _english_terms))
+_EUROPEAN_MARKERS = european.markers(STOPWORDS)
+_ENGLISH_WORDS = european.english_words(STOPWORDS)
+
+
+def language_of(chunks: list[str]) -> str | None:
+    """The language of a headline and lede (their runs of text between spaces) if it is one
+    read by a reader of its own (`_READERS`): Turkish, Polish or Indonesian
+    (`fetchers.languages`), else French, Spanish, Italian, Portuguese, German or Dutch
+    (`fetchers.european`); None for English and every other."""
+    found = languages.language_of(chunks, _MARKERS, _NOT_THEIRS)
+    if found is None:
+        return european.language_of(chunks, _EUROPEAN_MARKERS, _ENGLISH_WORDS)
+    return found
 
 
 def _words_terms(chunk: str) -> Iterator[str]:
@@ -776,7 +792,8 @@ def terms(text: str) -> list[str]:
 
 def terms_in(language: str, text: str) -> list[str]:
     """The words of a text as the grouping compares them in an article of one of the
-    languages read by a reader of their own (`fetchers.languages`: "tr", "pl", "id")."""
+    languages read by a reader of their own (`fetchers.languages`: "tr", "pl", "id";
+    `fetchers.european`: "fr", "es", "it", "pt", "de", "nl")."""
     return list(chain.from_iterable(map(_READERS[language].__getitem__, _folded(text).split())))
 
 
@@ -1328,8 +1345,8 @@ class StoryIndex:
         head, said = _folded(headline), _folded(lede)
         heading, body = head.split(), said.split()
         vec: dict[str, Any] = {}  # word -> how often the article says it
-        language = languages.language_of(heading + body, _MARKERS, _NOT_THEIRS)
-        if language is not None:  # Turkish, Polish or Indonesian: read as that language
+        language = language_of(heading + body)
+        if language is not None:  # one read by a reader of its own (`_READERS`)
             read_all = _READERS[language].__getitem__
             title = list(chain.from_iterable(map(read_all, heading)))
             _count_elements(vec, chain(chain.from_iterable(map(read_all, body)), title, title))

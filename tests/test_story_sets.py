@@ -23,10 +23,10 @@ F1_AIM = 0.85
 # general's killing, then the arrest; a rate cut, then the governor's reasons); the Turkish,
 # Polish and Indonesian sets' reports share few words once read as their stems (read without
 # a dictionary of roots); the second and third European sets' outlets tell one event in words
-# of their own, and Italian, Portuguese, Dutch and Spanish are read as English is
+# of their own (few shared once read in their language: German's compounds are read whole)
 F1_BELOW_AIM: dict[str, float] = {
-    "european_second.json": 0.59,
-    "european_third.json": 0.38,
+    "european_second.json": 0.64,
+    "european_third.json": 0.43,
     "russian_second.json": 0.83,
     "russian_ukrainian_third.json": 0.76,
     "turkish_polish_indonesian.json": 0.61,
