@@ -5,10 +5,11 @@ words ("die", "den", "un", "pour", "van", "met": English writes them too, so the
 stop words of every article), weighed its numbers written as words ("drei", "trois") as
 rare as a name, and met a word in another form seldom (English's endings are not theirs:
 "Anschläge" and "Anschlag", "dérober" and "dérobés", "eleições" and "eleição" stayed apart).
-An article whose headline and lede say two different words of a language's commonest that
-none of the others here writes ("und", "nicht"; "les", "dans"; "los", "del"; "della", "nel";
-"não", "pelo"; "het", "niet"), and more of them than of another's and than of English's
-("the", "of"), is read in that language (`language_of`): its commonest words are no words,
+An article whose headline and lede say two or more different words of a language's
+commonest ("und", "nicht"; "les", "dans"; "los", "del"; "della", "nel"; "não", "pelo";
+"het", "niet"), more of them than of another's here and than of English's ("the", "of"),
+one of them a word English never writes (a name's "von der", "Le" or "Los" not counted),
+is read in that language (`language_of`): its commonest words are no words,
 its numbers up to twelve written as words are the numbers (as "three" is "3"), and a word is
 read without its letters' marks and with a light stem of its language: the endings of
 number and gender, and of an infinitive or a past participle, go (after Savoy's light
