@@ -10,16 +10,36 @@ from fetchers.models import Event
 THRESHOLDS = (86400, 3600, 600, 0)
 
 
+# seconds past a threshold within which its crossing is said as it comes ("starts in 1
+# hour"): a check runs every second, so a later one saw the clock jump over it (a laptop
+# resumed, a host's clock set), and says the time as it is instead
+FRESH = 120
+
+
 @dataclass(slots=True)
 class Alert:
     event: Event
     threshold: int
+    # the seconds left when the crossing was seen late (`FRESH`): said as they are
+    left: float | None = None
 
     @property
     def message(self) -> str:
+        if self.left is not None:
+            if self.left > 0:
+                return f"{self.event.name} starts in {_about(self.left)}"
+            return f"{self.event.name} started {_about(-self.left)} ago"
         if self.threshold == 0:
             return f"{self.event.name} is starting now"
         return f"{self.event.name} starts in {_span(self.threshold)}"
+
+
+def _about(seconds: float) -> str:
+    """A time seen late, rounded in its largest unit ("22 hours", "3 days", "45 minutes")."""
+    for unit in (86400, 3600):
+        if seconds >= unit:
+            return _span(round(seconds / unit) * unit)
+    return _span(max(1, round(seconds / 60)) * 60)
 
 
 def _span(seconds: int) -> str:
@@ -35,7 +55,11 @@ def _span(seconds: int) -> str:
 
 class AlertWatch:
     """Fires each threshold once, when it is seen being crossed between two checks (an app
-    started 30 minutes before an event does not announce the hour it never watched)."""
+    started 30 minutes before an event does not announce the hour it never watched). Of
+    several crossed between two checks (the clock jumped: a laptop resumed a day later)
+    only the last is said, and as the time is then ("started 22 hours ago"), not as the
+    thresholds would have been ("starts in 1 hour", "in 10 minutes", "is starting now",
+    all at once for an event long over)."""
 
     def __init__(self, thresholds: tuple[int, ...] = THRESHOLDS) -> None:
         self.thresholds = thresholds
@@ -52,5 +76,9 @@ class AlertWatch:
             self._last[key] = left
             if before is None:
                 continue
-            alerts.extend(Alert(event, t) for t in self.thresholds if before > t >= left)
+            crossed = [t for t in self.thresholds if before > t >= left]
+            if not crossed:
+                continue
+            last = min(crossed)
+            alerts.append(Alert(event, last, left if last - left > FRESH else None))
         return alerts

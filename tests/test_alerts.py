@@ -23,7 +23,7 @@ from fetchers.alerting import AlertDesk
 from fetchers.alertrules import RuleBook, RuleBookError, RuleError, make_rule
 from fetchers.batchmatch import BatchIndex
 from fetchers.config import Config, ConfigError, load_config
-from fetchers.models import Article, Settings, Source
+from fetchers.models import Article, Event, Settings, Source
 from fetchers.newsroom import Newsroom
 from fetchers.notify import WebhookSender
 from fetchers.query import Record, as_phrase, parse_query
@@ -1339,3 +1339,21 @@ async def test_a_rules_spike_reaches_the_webhook_beside_its_matches(
     assert "wirewatch: Loud: and 2 more articles" in texts
     (spike,) = [t for t in texts if "this hour" in t]
     assert spike.startswith("wirewatch: Loud: ")
+
+
+def test_a_countdown_crossed_late_says_the_time_as_it_is() -> None:
+    """Thresholds jumped over between two checks: the last alone, as the time then is."""
+    from fetchers.alerts import AlertWatch
+
+    when = datetime(2025, 10, 29, 5, 0, tzinfo=UTC)
+    event = Event(name="Summit", when=when, tz="UTC")
+    watch = AlertWatch()
+    assert watch.check([event], when - timedelta(hours=25)) == []
+    jumped = [a.message for a in watch.check([event], when - timedelta(minutes=45, seconds=10))]
+    assert jumped == ["Summit starts in 45 minutes"]
+    assert [a.message for a in watch.check([event], when - timedelta(minutes=9, seconds=59))] == [
+        "Summit starts in 10 minutes"
+    ]
+    assert [a.message for a in watch.check([event], when + timedelta(seconds=1))] == [
+        "Summit is starting now"
+    ]

@@ -712,3 +712,30 @@ async def test_a_query_pasted_on_several_lines_into_the_event_form_is_kept_whole
         assert app.screen.query_one("#ev-name", Input).value == "Leaders' Meeting"
         assert app.screen.query_one("#ev-query", Input).value == "APEC OR Gyeongju"
         assert "✗ query:" not in screen_text(app)
+
+
+async def test_a_clock_that_jumps_past_an_event_says_it_started_once(tmp_path: Path) -> None:
+    """A laptop resumed a day after the countdown said two hours: one notice that the event
+    started (22 hours ago), not "starts in 1 hour", "in 10 minutes" and "is starting now"
+    all at once for an event long over; one that the day's notice was jumped over for, how
+    long it is to go."""
+    app = make_app(tmp_path)
+    summit = app.config.events[0]  # Trump–Lee summit, 2025-10-29 05:00 UTC
+    assert summit.when is not None
+    clock = {"now": summit.when - timedelta(hours=1, minutes=58)}
+    app.clock = lambda: clock["now"]
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        checks = dash(app).alerts._last
+        await until(pilot, lambda: bool(checks))
+        clock["now"] = summit.when + timedelta(hours=22, minutes=1)
+
+        def said() -> list[str]:
+            return [str(n.message) for n in app._notifications if n.title == "Countdown"]
+
+        await until(pilot, lambda: bool(said()))
+        await pilot.pause(1.2)
+        assert said() == [
+            "Trump–Lee summit, Gyeongju started 22 hours ago",
+            "APEC Economic Leaders' Meeting, Gyeongju starts in 21 hours",  # (a day crossed)
+        ]
