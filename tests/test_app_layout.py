@@ -391,7 +391,8 @@ async def test_at_80_columns_a_long_filter_is_cut_before_the_failing_sources(
 
 
 def test_an_age_ahead_of_the_clock_is_its_date_and_a_recent_one_keeps_its_day() -> None:
-    """A clock frozen with --now before the articles shows their dates, not "now"; an
+    """A clock frozen with --now before the articles shows their dates, not "now" (but a
+    feed's clock a few minutes fast is "now"); an
     article of December 30 read on New Year's night is "Dec 30", not "Dec'25" as Dec 1 is."""
     from zoneinfo import ZoneInfo
 
@@ -401,6 +402,9 @@ def test_an_age_ahead_of_the_clock_is_its_date_and_a_recent_one_keeps_its_day() 
     now = datetime(2026, 1, 1, 0, 30, tzinfo=seoul)
     assert age(now - timedelta(seconds=30), now, seoul) == "now"
     assert age(now + timedelta(seconds=30), now, seoul) == "now"
+    # a feed whose clock runs five minutes fast: its newest headline is "now", not "Jan 01"
+    assert age(now + timedelta(minutes=5), now, seoul) == "now"
+    assert age(now + timedelta(minutes=11), now, seoul) == "Jan 01"
     assert age(datetime(2026, 10, 24, 16, tzinfo=UTC), now, seoul) == "Oct'26"  # far ahead
     assert age(now + timedelta(days=3), now, seoul) == "Jan 04"
     assert age(datetime(2025, 12, 30, 20, tzinfo=seoul), now, seoul) == "Dec 30"

@@ -7,6 +7,7 @@ from typing import Literal
 
 from rich.cells import cell_len, set_cell_size
 
+from fetchers.models import AHEAD_ALLOWED
 from fetchers.text import strip_controls
 from fetchers.timeparse import local_zone, zone
 
@@ -45,11 +46,13 @@ def age(when: datetime | None, now: datetime, local: tzinfo) -> str:
     """ "now", "4m", "3h", then "Nov 30" for half a year, then "Oct'25": how long ago an
     article was published, never wider than AGE_WIDTH, so the columns after it stay in line.
     A time ahead of `now` (a clock frozen with --now before the articles) by its date, as an
-    old one: "now" would say it had just come."""
+    old one: "now" would say it had just come; but one ahead by no more than a feed's clock
+    may run fast (`AHEAD_ALLOWED`, which the store keeps as published) is "now": the newest
+    headline read as today's date, as if it were old."""
     if when is None:
         return "—"
     seconds = (now - when).total_seconds()
-    if -60 < seconds < 60:
+    if -AHEAD_ALLOWED.total_seconds() <= seconds < 60:
         return "now"
     if 0 < seconds < 86400:
         return duration(seconds)
