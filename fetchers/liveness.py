@@ -11,11 +11,15 @@ from __future__ import annotations
 import math
 import os
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 BEAT = 10.0  # seconds between a polling writer's touches of writer.lock
 SILENT_AFTER = 45.0  # a held lock untouched this long: the writer has stopped writing
+# seconds the wall clock ran ahead of the monotonic one between two looks: the machine slept
+# (a laptop suspended, a monitoring host's VM paused) or its clock was set forward
+JUMP = 30.0
 
 
 @dataclass(slots=True, frozen=True)
@@ -47,3 +51,31 @@ def read_state(lock_file: Path, held: bool) -> WriterState:
 def touch(fd: int) -> None:
     """Mark the writer as at work (its lock file's modification time)."""
     os.utime(fd)
+
+
+class Waking:
+    """A viewer's looks at the writer, told whether the machine slept between two of them.
+
+    After a suspend the writer's last beat is as old as the sleep (its beat waits on the
+    monotonic clock, which a suspend stops), and for the seconds until its next beat a viewer
+    said "NOT UPDATING: the poller has written nothing for 8h. Stop it" of a healthy poller.
+    From a jump of the wall clock on, silence is counted from the jump: a writer that does
+    not beat within `SILENT_AFTER` of it is said to hang, as it would be otherwise."""
+
+    def __init__(
+        self, wall: Callable[[], float] = time.time, mono: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._wall, self._mono = wall, mono
+        self._last: tuple[float, float] | None = None
+        self._woke: float | None = None  # (monotonic) when the last jump was seen
+
+    def judged(self, state: WriterState) -> WriterState:
+        """The writer's state as this look sees it, its silence counted from a jump."""
+        wall, mono = self._wall(), self._mono()
+        if self._last is not None and (wall - self._last[0]) - (mono - self._last[1]) > JUMP:
+            self._woke = mono
+        self._last = (wall, mono)
+        if self._woke is None:
+            return state
+        since = mono - self._woke
+        return replace(state, silent=since) if state.silent > since else state

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from fetchers.config import load_config
-from fetchers.liveness import SILENT_AFTER
+from fetchers.liveness import SILENT_AFTER, Waking, WriterState
 from fetchers.store import Store
 from tests.conftest import FROZEN, dash, piloted, settle
 from tests.procs import running
@@ -178,3 +178,33 @@ def test_poll_with_a_frozen_clock_says_it_polls_once(
     schedule waits for a clock that does not move. It says so as it starts."""
     log = (tmp_path / "poll.log").read_text()
     assert "--now holds the clock still: each source is polled once" in log
+
+
+def test_a_viewer_that_slept_with_its_poller_does_not_call_the_poller_hung() -> None:
+    """A laptop resumed after 8 hours: the poller's last beat is 8 hours old until its next
+    one (its beat waits on the monotonic clock, which slept too). The viewer counts silence
+    from the jump of its own wall clock, so it does not say "NOT UPDATING … Stop it" of a
+    healthy poller; one that still does not beat is said to hang once SILENT_AFTER passes."""
+    clock = {"wall": 1_000_000.0, "mono": 500.0}
+    waking = Waking(lambda: clock["wall"], lambda: clock["mono"])
+    assert not waking.judged(WriterState(True, 7, 3.0)).gone
+    clock["wall"] += 8 * 3600 + 1.0  # asleep 8 hours, then one second awake
+    clock["mono"] += 1.0
+    seen = waking.judged(WriterState(True, 7, 8 * 3600 + 4.0))
+    assert not seen.gone and seen.silent <= 1.0
+    clock["wall"] += 9.0  # the poller's next beat came
+    clock["mono"] += 9.0
+    assert not waking.judged(WriterState(True, 7, 1.0)).gone
+    clock["wall"] += SILENT_AFTER + 10  # and it stopped beating for good
+    clock["mono"] += SILENT_AFTER + 10
+    assert waking.judged(WriterState(True, 7, SILENT_AFTER + 11)).gone
+
+
+def test_a_viewer_awake_all_along_says_a_silent_poller_hangs() -> None:
+    """With no jump of the clock, a lock untouched past SILENT_AFTER is a hanging writer."""
+    clock = {"wall": 1_000_000.0, "mono": 500.0}
+    waking = Waking(lambda: clock["wall"], lambda: clock["mono"])
+    assert not waking.judged(WriterState(True, 7, 3.0)).gone
+    clock["wall"] += SILENT_AFTER
+    clock["mono"] += SILENT_AFTER
+    assert waking.judged(WriterState(True, 7, SILENT_AFTER + 3.0)).gone

@@ -22,7 +22,7 @@ from fetchers.config import Config
 from fetchers.events import EventBookError
 from fetchers.heap import HeapSettler, collector_paused, settle_on_resume
 from fetchers.http import preload as preload_network
-from fetchers.liveness import WriterState
+from fetchers.liveness import Waking, WriterState
 from fetchers.models import Article, Clock, Event, SourceHealth
 from fetchers.newsroom import Cycle, Newsroom
 from fetchers.parsepool import ParsePool
@@ -170,6 +170,7 @@ class Session:
         self._listed: StoryShelf | None = None
         self._shelf_start: tuple[StoryShelf, float | None] | None = None  # its oldest's time
         self._total: int | None = None  # how many articles the store held when last counted
+        self._waking = Waking()  # a viewer's looks at the writer, told of a suspend between
         # The newsroom polls in an event loop of its own, in a thread of its own (`poll`):
         # what a cycle does between its awaits never holds up the screen's loop.
         self._poll_guard = threading.Lock()
@@ -286,7 +287,7 @@ class Session:
         return Reload(
             new,
             health,
-            store.writer_state(),
+            self._waking.judged(store.writer_state()),
             store.gone_at_reload(),
             store.revised_at_reload(),
             len(renamed),
