@@ -279,6 +279,27 @@ async def test_a_pressed_twice_marks_every_article_listed_read(tmp_path: Path) -
         await until(pilot, lambda: list(dashboard.headlines.ids) == [])
 
 
+async def test_a_pressed_again_after_the_rows_are_read_again_marks_them(tmp_path: Path) -> None:
+    """A viewer reads its rows again at every reload (every two seconds: another process may
+    have marked them): the second `A` said "Press A again" once more and marked nothing,
+    as if the list had changed. The same list is confirmed by the second press."""
+    from tui.rows import Rows
+
+    app = make_app(tmp_path)
+    app.read_after = 3600
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        store = dashboard.session.store
+        every = list(dashboard.headlines.ids)
+        await pilot.press("A")
+        await until(pilot, lambda: "again to mark the" in notes(app))
+        dashboard.headlines.update_rows(Rows(), everything=True)  # as a reload draws them
+        dashboard.headlines.set_ids(list(every))  # and as a query run again lists them
+        await pilot.press("A")
+        await until(pilot, lambda: f"Marked {len(every)} article" in notes(app))
+        assert store.unread(every) == set()
+
+
 async def test_m_on_a_read_article_just_moved_to_keeps_it_unread(tmp_path: Path) -> None:
     """Moved onto a read article and `m` within the read-after-shown time: the row showed
     "+" a moment, then the timer still to run marked it read again."""

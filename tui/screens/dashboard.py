@@ -1144,7 +1144,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         if not rows or self._still_reading("article.all_read"):
             return
         what = "stories" if headlines.story_rows else "articles"
-        if not self._marking_all.confirmed(f"{headlines.generation}"):
+        if not self._marking_all.confirmed(f"{headlines.listing}"):
             key = key_shown(self.app, "article.all_read")
             listed = len(rows) - len(self._read_listed)  # (those of the unread view read here)
             self.notify(

@@ -177,6 +177,7 @@ class HeadlineList(ScrollView, can_focus=True):
         self._ages_drawn: dict[datetime | None, str] = {}  # each time drawn -> its age then
         self._firsts_drawn: dict[float, str] = {}  # each story's first report drawn -> as then
         self._generation = 0  # of the rows and marks: a read for an older one is dropped
+        self._listing = 0  # of the ids listed: changes only when another list is shown
         self._reading = False  # a read of missing rows is under way
         self._absent: set[str] = set()  # rows read and found gone: not read again
         # after a failed read (the store is down): the wait before the next, and its timer
@@ -231,6 +232,7 @@ class HeadlineList(ScrollView, can_focus=True):
             self._words = _pattern(words)
         if (stories is not None) != self.story_rows:
             keep_position = False  # another kind of row: start from the top
+            self._listing += 1
             self.border_title = "Stories" if stories is not None else self.BORDER_TITLE
         self.stories = stories
         current = self.current_id
@@ -238,6 +240,8 @@ class HeadlineList(ScrollView, can_focus=True):
         in_gap = current is None and 0 <= self.cursor < len(self.ids)  # a row not read yet
         offset_in_view = self.cursor - int(self.scroll_y)
         at_top = int(self.scroll_y) == 0
+        if ids != before:
+            self._listing += 1
         self.ids = ids
         self._generation += 1
         self._read_again()
@@ -332,6 +336,13 @@ class HeadlineList(ScrollView, can_focus=True):
             self.refresh()
         else:
             self._ages_drawn, self._firsts_drawn = ages, firsts
+
+    @property
+    def listing(self) -> int:
+        """Of the rows listed (not of their marks, nor of a list read again the same): what
+        a second press of `A` confirms, which a viewer's reload every two seconds made
+        another `generation` of, so that `A` pressed again asked again."""
+        return self._listing
 
     @property
     def generation(self) -> int:
