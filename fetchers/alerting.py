@@ -513,7 +513,9 @@ class AlertDesk:
             checking = set(new_ids)
             late = [i for i in state.app_unchecked if i not in checking]
             state.app_unchecked, state_changed = [], True
-        if not watched:  # no rule and no watch term: nothing to read the articles for
+        if not watched:  # no rule and no watch term: only a backlog is read, for which of
+            # it is undated (a story's series leaves those out too: `_story_spikes`)
+            state_changed |= self._note_undated(new_ids, backlog, state, now)
             self._save_checked(state, state_changed, polled)
             return Firing()
         state_changed |= _forget_unhoured(state, now)
@@ -599,6 +601,22 @@ class AlertDesk:
             mark,
         )
         return [ident for _, ident, _ in found], old
+
+    def _note_undated(
+        self, ids: list[str], backlog: Collection[str], state: AlertState, now: datetime
+    ) -> bool:
+        """(A check with nothing watched, which `_match` does not read.) Add the undated
+        articles of a `backlog` among `ids` to `state.unhoured`, as `_match` does, reading
+        only the backlog; True when the state changed."""
+        changed = _forget_unhoured(state, now)
+        listed = [i for i in ids if i in backlog and i not in state.unhoured]
+        hour = utc_iso(hour_start(now)) or ""
+        for first in range(0, len(listed), CHUNK):
+            for record in self.store.records(listed[first : first + CHUNK]):
+                if record.published is None:
+                    state.unhoured[record.id] = hour
+                    changed = True
+        return changed
 
     def _match(
         self,
@@ -889,7 +907,9 @@ class AlertDesk:
         # one outlet's run of articles (a live page, say) is no story moving, and a story of
         # fewer articles than the floor of every line cannot reach its own (most of a cycle's)
         several = [s for s in stories if s.outlets >= 2 and len(s.articles) >= SPIKE_FLOOR]
-        counted = story_counts(several, self.store, now, BASELINE_HOURS + 1)
+        # the undated backlog counts in no hour, as in a watch term's series (`check`, which
+        # runs before this one, kept which it is: `_match` or `_note_undated`)
+        counted = story_counts(several, self.store, now, BASELINE_HOURS + 1, state.unhoured)
         for story, counts in zip(several, counted, strict=True):
             verdict = spike_verdict(counts)
             if not verdict.spike:

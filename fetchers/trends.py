@@ -256,13 +256,18 @@ STORY_TRENDS = 8  # stories with a series: the most recently active carried by 2
 
 
 def story_trends(
-    stories: Iterable[Story], store: ArticleStore, now: datetime, hours: int = DEFAULT_HOURS
+    stories: Iterable[Story],
+    store: ArticleStore,
+    now: datetime,
+    hours: int = DEFAULT_HOURS,
+    uncounted: Collection[str] = (),
 ) -> list[Trend]:
-    """Articles per hour of the `moving_stories`."""
+    """Articles per hour of the `moving_stories`, but the `uncounted` ones (as `trends`)."""
     start = hour_start(now) - timedelta(hours=hours - 1)
     out: list[Trend] = []
     moving = moving_stories(stories, now, hours)
-    for story, counts in zip(moving, story_counts(moving, store, now, hours), strict=True):
+    counted = story_counts(moving, store, now, hours, uncounted)
+    for story, counts in zip(moving, counted, strict=True):
         out.append(
             Trend(story.title, "story", story_query(story.id), start, counts, spike_verdict(counts))
         )
@@ -288,12 +293,19 @@ def story_query(story_id: str) -> str:
 
 
 def story_counts(
-    stories: Sequence[Story], store: ArticleStore, now: datetime, hours: int
+    stories: Sequence[Story],
+    store: ArticleStore,
+    now: datetime,
+    hours: int,
+    uncounted: Collection[str] = (),
 ) -> list[list[int]]:
     """Each story's own articles per hour (every article of a story counts: none is a
-    passing mention). The articles of all are read in one call: a lean store reads each
-    shard once, not once a story."""
-    held = store.records([ident for story in stories for ident in story.articles])
+    passing mention), but the `uncounted` ones: the undated backlog a watch term's series
+    leaves out too (`undated_backlog`), or a feed added with a story's archive made it
+    spike. The articles of all are read in one call: a lean store reads each shard once,
+    not once a story."""
+    wanted = [ident for story in stories for ident in story.articles if ident not in uncounted]
+    held = store.records(wanted)
     when = {record.id: record.when for record in held}
     return [
         hourly_counts([when[i] for i in story.articles if i in when], now, hours)

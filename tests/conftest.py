@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TypeVar
@@ -31,7 +32,7 @@ from textual.pilot import Pilot
 from fetchers import heap
 from fetchers.config import Config, load_config, seeds_dir
 from fetchers.healthbook import HealthBook
-from fetchers.models import Article, PollResult, Settings, Source
+from fetchers.models import Article, PollResult, Settings, Source, utc_iso
 from fetchers.poller import Poller
 from fetchers.store import ArticleStore, Store
 from fetchers.storybook import StoryBook
@@ -611,6 +612,55 @@ def story_desk(tmp_path: Path, feed_server: FeedServer) -> tuple[list[str], dict
     where = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
     where += ["--now", "2025-10-29T21:00:00+09:00"]
     return where, routes
+
+
+ARCHIVE_TITLES = [  # one story, as an outlet's archive words it again and again
+    "Seoul, Washington still far apart in tariff talks ahead of APEC",
+    "Seoul and Washington still far apart in tariff talks before APEC",
+    "Seoul, Washington remain far apart in tariff talks ahead of APEC summit",
+    "Tariff talks: Seoul, Washington still far apart ahead of APEC",
+    "Seoul, Washington still far apart on tariffs in talks ahead of APEC",
+    "Seoul-Washington tariff talks still far apart ahead of APEC",
+]
+
+
+def archive_added(
+    tmp_path: Path, feed_server: FeedServer, now: datetime, watch: Iterable[str] = ()
+) -> list[str]:
+    """A desk that refreshed its wire (two headlines of the tariff talks, dated two hours
+    and one hour before `now`, and a weather item) at `now`, then was given the Archive,
+    whose feed holds six undated headlines of the same story, and refreshed a minute later;
+    returns the CLI arguments that read it (its data dir tmp_path/data; no --now)."""
+    from tui.cli import main
+
+    def dated(guid: str, title: str, hours_before: int) -> str:
+        when = format_datetime(now - timedelta(hours=hours_before), usegmt=True)
+        return f"<title>{title}</title><guid>{guid}</guid><pubDate>{when}</pubDate>"
+
+    wire = feed_server.add(
+        "/wire.xml",
+        Route(
+            rss(
+                dated("w1", "Seoul and Washington resume tariff talks ahead of APEC", 2),
+                dated("w2", "Tariff talks between Seoul and Washington stall over a fund", 1),
+                dated("w3", "Heavy snow expected in Gangwon province", 1),
+            )
+        ),
+    )
+    archive = feed_server.add(
+        "/archive.xml",
+        Route(rss(*(f"<title>{t}</title><guid>a{n}</guid>" for n, t in enumerate(ARCHIVE_TITLES)))),
+    )
+    config = tmp_path / "c.toml"
+    terms = ", ".join(json.dumps(term) for term in watch)
+    text = f"[watch]\nterms = [{terms}]\n" if terms else ""
+    text += f'[[sources]]\nname = "Wire"\nurl = "{wire}"\n'
+    config.write_text(text)
+    where = ["--config", str(config), "--data-dir", str(tmp_path / "data")]
+    assert main([*where, "refresh", "--now", utc_iso(now) or ""]) == 0
+    config.write_text(text + f'[[sources]]\nname = "Archive"\nurl = "{archive}"\n')
+    assert main([*where, "refresh", "--now", utc_iso(now + timedelta(minutes=1)) or ""]) == 0
+    return where
 
 
 # -- articles for the store tests ------------------------------------------------------------

@@ -19,12 +19,15 @@ from textual.worker import Worker, WorkerState
 
 from fetchers.alerthistory import AlertEntry, AlertHistory
 from fetchers.alertrules import RULE_KEYS, RuleBook, make_rule
+from fetchers.config import load_config
 from fetchers.models import Article
 from fetchers.notify import terminal_output
 from fetchers.store import Store
 from fetchers.trends import hourly_counts
 from tests.conftest import (
     FROZEN,
+    FeedServer,
+    archive_added,
     dash,
     make_app,
     newsroom_data,
@@ -40,7 +43,7 @@ from tests.conftest import (
 from tests.webhooks import Receiver, receiver_fixture  # noqa: F401 - gives `receiver`
 from tui.app import WirewatchApp
 from tui.messages import AlertsArrived, QueryDone, RulesChanged, StoriesRead, Trended
-from tui.screens.alerts import AlertsScreen, RuleForm, WatchedItem, watched_label
+from tui.screens.alerts import AlertsScreen, RuleForm, WatchedItem, trend_note, watched_label
 from tui.screens.dashboard import DashboardScreen
 from tui.widgets.article import ArticleView
 
@@ -547,6 +550,25 @@ async def test_the_velocity_list_has_the_stories_outlets_share(
         await pilot.press("enter")  # the spike, newest in the history
         await pilot.pause()
         assert dash(app).query_text == "story:s0123456789ab"
+
+
+async def test_the_velocity_list_leaves_a_storys_undated_archive_out(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """A feed added to the desk with a story's undated archive adds nothing to the story's
+    running hour in `!`, as the writer's spike check counts it: the row drew 6 this hour
+    and a spike that never fired."""
+    where = await asyncio.to_thread(archive_added, tmp_path, feed_server, FROZEN)  # (the CLI
+    # runs an event loop of its own)
+    app = make_app(tmp_path, load_config(Path(where[1]), FROZEN), poll=False)
+    async with piloted(app) as pilot:
+        await seen(app).wait_for(StoriesRead)
+        await settle(app, pilot, want=9)
+        screen = await open_alerts(app, pilot)
+        (story,) = [item for item in screen.query(WatchedItem) if item.row.kind == "story"]
+        assert story.counts is not None
+        assert story.counts[-3:] == [1, 1, 0]  # the wire's two, dated; the archive in none
+        assert "SPIKE" not in trend_note(story.counts, story.row.query).plain
 
 
 async def test_the_rule_form_edits_every_field_the_config_accepts(tmp_path: Path) -> None:

@@ -31,6 +31,7 @@ from fetchers.trends import (
     watch_query,
     within,
 )
+from tests.conftest import ARCHIVE_TITLES, FeedServer, archive_added, stories_file
 
 NOW = datetime(2025, 10, 24, 8, 40, tzinfo=UTC)
 
@@ -444,3 +445,34 @@ def test_trends_leave_out_the_undated_backlog_the_spike_checks_leave_out(
     assert main([*where, "alerts", "--json", *at]) == 0
     fired = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [entry["kind"] for entry in fired] == ["match"] * 4
+
+
+@pytest.mark.parametrize("watch", [[], ["tariff"]], ids=["nothing-watched", "term-watched"])
+def test_a_feed_added_with_a_storys_undated_archive_makes_no_story_spike(
+    tmp_path: Path,
+    feed_server: FeedServer,
+    capsys: pytest.CaptureFixture[str],
+    watch: list[str],
+) -> None:
+    """A source added to the desk pages a story with its undated archive: its first poll's
+    undated items count in no hour of the story's series, as in a watch term's. The story
+    fired a spike (6 articles this hour from 2 outlets, usually 0.1 an hour), and `trends`
+    drew it, while the term's running hour said 0."""
+    from tui.cli import main
+
+    where = archive_added(tmp_path, feed_server, datetime(2025, 3, 2, 10, 0, tzinfo=UTC), watch)
+    at = ["--now", "2025-03-02T10:01:00Z"]
+    shared = [ids for ids in stories_file(tmp_path / "data" / "stories.json").values()]
+    assert sorted(map(len, shared))[-1] == 2 + len(ARCHIVE_TITLES)  # one story, both outlets
+    capsys.readouterr()
+    assert main([*where, "alerts", "--json", *at]) == 0
+    fired = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [entry for entry in fired if entry["kind"] == "spike"] == []
+    assert main([*where, "trends", "--hours", "25", "--json", *at]) == 0
+    series = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    (story,) = [s for s in series if s["kind"] == "story"]
+    assert story["counts"][-3:] == [1, 1, 0]  # the wire's two, dated; the archive in none
+    assert (story["current"], story["spike"]) == (0, False)
+    assert [(s["name"], s["current"]) for s in series if s["kind"] == "watch"] == [
+        (term, 0) for term in watch
+    ]

@@ -1474,8 +1474,9 @@ def cmd_trends(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
             (name, kind, text, parse_query(text, now, zone, stories=shelf))
             for name, kind, text in terms
         ]
-        series = trends(store, parsed, now, args.hours, undated_backlog(ctx.data_dir))
-        series += story_trends(found_stories, store, now, args.hours)
+        uncounted = undated_backlog(ctx.data_dir)  # as the writer's spike checks count
+        series = trends(store, parsed, now, args.hours, uncounted)
+        series += story_trends(found_stories, store, now, args.hours, uncounted)
         for found in series:
             if args.json:
                 _write_json(out, found.to_json())
