@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Protocol
 
-from fetchers.timeparse import is_span, since_spec
+from fetchers.timeparse import counts_from_now, is_span, since_spec
 
 
 class QueryError(ValueError):
@@ -420,6 +420,20 @@ class Query:
         term = Term("since", shown, False, lambda record: record.when >= instant, instant)
         return Query(self.text, [*self.clauses, [term]], list(self.words))
 
+    @property
+    def moving_bounds(self) -> list[float]:
+        """The instants of its since: and before: terms counted from the time it was parsed
+        (since:6h, before:today), in the order written: they move on with the clock, and
+        what the query matches with them (a date's stays)."""
+        return [
+            term.bound
+            for clause in self.clauses
+            for term in clause
+            if term.field in ("since", "before")
+            and term.bound is not None
+            and counts_from_now(term.value)
+        ]
+
     def with_stories(self, facts: StoryFacts, said: Collection[int] = ()) -> Query:
         """This query with its `story:` and `outlets:` terms answered by `facts` (the clauses
         numbered in `said` left as they are: a store says them whole itself). Each such term
@@ -667,6 +681,39 @@ def parse_query(
     if pending_or:
         raise QueryError("OR needs a term on each side")
     _refuse_the_impossible(query)
+    return query
+
+
+def follows_clock(text: str) -> bool:
+    """Whether the query `text` has a bound counted from now (`Query.moving_bounds`): what
+    it matches changes as time passes, with nothing stored or changed (one that does not
+    parse matches nothing, and changes nothing)."""
+    try:
+        return bool(parse_query(text).moving_bounds)
+    except QueryError:
+        return False
+
+
+def swept(text: str, then: datetime, now: datetime, zone: tzinfo) -> list[tuple[float, float]]:
+    """The stretches of time, each [start, end) in POSIX seconds, that the bounds counted
+    from now of the query `text` (since:1h, before:today) passed over from `then` to
+    `now`: an article of a time in one of them is matched at the one instant and not at
+    the other (or the other way round: a clock set back sweeps them backwards). No stretch for
+    a query that does not parse, or whose bounds are dates."""
+    try:
+        old = parse_query(text, then, zone).moving_bounds
+        new = parse_query(text, now, zone).moving_bounds
+    except QueryError:
+        return []
+    return [(min(a, b), max(a, b)) for a, b in zip(old, new, strict=True) if a != b]
+
+
+def dated_within(start: float, end: float) -> Query:
+    """The articles of a time from POSIX `start` to before `end`: a slice of a store's date
+    order (`swept` asks whether one holds any)."""
+    before = Term("before", "", False, lambda record: record.when < end, end)
+    query = Query("").since(start)
+    query.clauses.append([before])
     return query
 
 

@@ -366,6 +366,12 @@ def is_span(text: str) -> bool:
     return re.fullmatch(r"[\d.\s]+[a-z][\da-z.\s]*", text.strip().lower()) is not None
 
 
+def counts_from_now(text: str) -> bool:
+    """Whether a since:/before: value names an instant counted from now ("6h", "today",
+    "yesterday"): it moves on with the clock, where a date ("2025-10-24") stays."""
+    return is_span(text) or text.strip().lower() in ("today", "yesterday")
+
+
 def since_spec(text: str, now: datetime, default_zone: tzinfo) -> datetime:
     """The instant of a query's since:/before: value: "6h", "2d", a date like 2025-10-24, or
     "today" or "yesterday" (as the day started in `default_zone`, the reader's). ValueError

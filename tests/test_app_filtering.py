@@ -25,6 +25,7 @@ from fetchers.query import Query, parse_query
 from fetchers.store import Store
 from tests.conftest import (
     FROZEN,
+    config_for,
     dash,
     make,
     make_app,
@@ -1078,3 +1079,33 @@ async def test_a_query_pasted_on_several_lines_filters_by_all_of_it(tmp_path: Pa
         await pilot.press("enter")
         await settle(app, pilot)
         assert dash(app).query_text == "tariff -markets"
+
+
+async def test_a_filter_since_an_hour_ago_lets_an_article_go_as_it_grows_older(
+    tmp_path: Path,
+) -> None:
+    """`since:1h` at 08:00 lists the articles of 07:15, 07:40 and 07:50. At 08:20, with
+    nothing polled or changed, the one of 07:15 is over an hour old: it leaves the list and
+    its count, as `wirewatch list since:1h` leaves it out (it stayed until something new
+    came), and the reader stays on the row they were reading. An event's count of the
+    headlines of its query, since:1h, drops with it."""
+    with Store(tmp_path / "data", writer=True) as store:
+        store.add_batch([make(15), make(40), make(50)])
+    config = config_for(tmp_path)
+    config.events.append(Event("Talks", FROZEN + timedelta(days=1), "UTC", query="since:1h"))
+    now = [FROZEN]
+    app = WirewatchApp(config, tmp_path / "data", clock=lambda: now[0], poll=False)
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=3)
+        await pilot.press("slash", *"since", "colon", *"1h", "enter")
+        await settle(app, pilot)
+        assert "filter: since:1h ─ 3 of 3" in status_text(app)
+        assert "Talks  3 headlines" in screen_text(app)
+        await pilot.press("j")  # the reader on the article of 07:40
+        await until(pilot, lambda: dashboard.article_view.article_id == make(40).id)
+        now[0] = FROZEN + timedelta(minutes=20)
+        await until(pilot, lambda: "filter: since:1h ─ 2 of 3" in status_text(app))
+        assert dashboard.headlines.ids == [make(50).id, make(40).id]
+        assert dashboard.headlines.current_id == make(40).id
+        assert dashboard.article_view.article_id == make(40).id
+        await until(pilot, lambda: "Talks  2 headlines" in screen_text(app))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from fetchers.query import QueryError, Record, parse_query, quoted
+from fetchers.query import QueryError, Record, parse_query, quoted, swept
 
 NOW = datetime(2025, 10, 24, 8, tzinfo=UTC)
 
@@ -319,3 +319,34 @@ def test_one_source_asked_twice_in_two_forms_is_not_two_sources() -> None:
     """source:"İzmir Haber" source:"İZMİR HABER" asks for one source (it was refused as two)."""
     query = parse_query('source:"İzmir Haber" source:"İZMİR HABER"', NOW)
     assert query.matches(rec("x", source="İzmir Haber"))
+
+
+@pytest.mark.parametrize(
+    ("query", "later", "expected"),
+    [
+        # twenty minutes on: since:1h no longer holds for 07:00 to 07:20, before:2h holds
+        # for 06:00 to 06:20 too
+        ("tariff since:1h", timedelta(minutes=20), [(7.0, 7 + 1 / 3)]),
+        ("since:1h OR -before:2h", timedelta(minutes=20), [(7.0, 7 + 1 / 3), (6.0, 6 + 1 / 3)]),
+        # a clock set back twenty minutes: the articles of 06:40 to 07:00 hold again
+        ("since:1h", -timedelta(minutes=20), [(6 + 2 / 3, 7.0)]),
+        # the day's start moves only at midnight (in Seoul, 15:00 UTC), by a day
+        ("since:today", timedelta(hours=6), []),
+        ("since:today", timedelta(hours=8), [(-9.0, 15.0)]),
+        # dates stay, and a query that does not parse matches nothing, now as then
+        ("since:2025-10-24 before:2025-10-25", timedelta(days=3), []),
+        ("tariff OR", timedelta(hours=2), []),
+    ],
+)
+def test_the_bounds_counted_from_now_sweep_the_time_the_clock_moved(
+    query: str, later: timedelta, expected: list[tuple[float, float]]
+) -> None:
+    """What a dashboard's list filtered by a bound counted from now loses or gains as time
+    passes with nothing stored: the articles of the stretches of time the bounds passed."""
+    seoul = ZoneInfo("Asia/Seoul")
+    day = datetime(2025, 10, 24, tzinfo=UTC).timestamp()
+    hours = [
+        (round((start - day) / 3600, 6), round((end - day) / 3600, 6))
+        for start, end in swept(query, NOW, NOW + later, seoul)
+    ]
+    assert hours == [(round(a, 6), round(b, 6)) for a, b in expected]

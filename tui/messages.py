@@ -87,6 +87,16 @@ class RowsReadAgain(Message):
 
 
 @dataclass
+class ClockLooked(Message):
+    """A look at whether the filter's (or the events') bounds counted from now passed an
+    article's time as the clock moved on."""
+
+    generation: int  # the query the look was of
+    listed: bool  # the list is otherwise now
+    counted: bool  # the events' headline counts are
+
+
+@dataclass
 class ViewerReloaded(Message):
     """A viewer's look at the store another process writes."""
 

@@ -27,7 +27,7 @@ from fetchers.models import Article, Clock, Event, SourceHealth
 from fetchers.newsroom import Cycle, Newsroom
 from fetchers.parsepool import ParsePool
 from fetchers.poller import Poller
-from fetchers.query import Query, QueryError, Record, parse_query
+from fetchers.query import Query, QueryError, Record, dated_within, parse_query, swept
 from fetchers.relevance import RelevanceError, SortOrder, by_relevance
 from fetchers.store import ArticleStore, MarksNotSaved, StoreError, StoreLocked
 from fetchers.store.codec import article_of
@@ -413,6 +413,17 @@ class Session:
                     continue
         found.event_counts = counts
         return found
+
+    def crossed(self, queries: Collection[str], then: datetime, now: datetime) -> bool:
+        """Whether a stored article's time lies where a bound counted from now of one of
+        these queries (since:1h, before:today) moved from `then` to `now` (`swept`): what
+        it matches is otherwise now, though nothing was stored or changed. One look at the
+        date order per bound moved, for one article at most."""
+        for text in queries:
+            for start, end in swept(text, then, now, self.local):
+                if self.store.query_ids(dated_within(start, end), 1):
+                    return True
+        return False
 
     def _articles_found(
         self,

@@ -14,6 +14,7 @@ import contextlib
 import logging
 import subprocess
 import threading
+import time
 import webbrowser
 from datetime import UTC, datetime
 from functools import partial
@@ -39,7 +40,7 @@ from fetchers.healthbook import healths_at
 from fetchers.liveness import WriterState
 from fetchers.models import Event, SourceHealth
 from fetchers.newsroom import Cycle
-from fetchers.query import Query, QueryError, Record, parse_query, quoted
+from fetchers.query import Query, QueryError, Record, follows_clock, parse_query, quoted
 from fetchers.relevance import SortOrder
 from fetchers.store import StoreError, StoreLocked
 from fetchers.store.errors import Unreachable
@@ -59,6 +60,7 @@ from tui.messages import (
     AlertsRead,
     AllMarkedRead,
     ArticleLookedUp,
+    ClockLooked,
     ConfigRefused,
     ConfigReread,
     Counted,
@@ -99,6 +101,12 @@ VIEWER_RELOAD = 2.0  # seconds between a viewer's looks at the store another pro
 WRITER_GONE_TITLE = "Nothing is updating"  # the warning a viewer shows when its poller stops
 AGE_LOOK = 15.0  # seconds between looks at whether an age on screen reads otherwise now
 ALERT_LOOK = 2.0  # seconds between a dashboard's looks at the alert history
+# seconds between looks at whether a filter's since:1h (or before:today) passed an article
+CLOCK_LOOK = 2.0
+# a list made again as the clock passes its articles waits, after the last list came, this
+# many times as long as that took: a bound that passes one article a second (since:7d over
+# a million) takes a tenth of a core at most, not all of one
+CLOCK_RERUN_WAIT = 9.0
 EVENTS_LOOK = 5.0  # seconds between looks at events another dashboard or host changed
 FIRST_PAINT_WAIT = 1.0  # seconds a filter's thread waits at most for its answer to be drawn
 ALERT_TOASTS = 3  # notifications for the alerts of one look; the rest in one "and N more"
@@ -162,7 +170,14 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         # None: only on enter)
         self.read_after: float | None = self.config.settings.read_after
         self.generation = 0  # of the query last run: older answers are dropped
+        self._answered = -1  # the generation whose whole list came
+        self._asked_at = self._answered_at = 0.0  # (monotonic) the list last asked for, and came
         self._recount = True  # the events' headline counts are to be counted again
+        # the query last run and the clock it was run at, and the clock the events' headline
+        # counts were asked at: a bound counted from now (since:1h) has moved on since
+        self._listed: tuple[str, datetime] | None = None
+        self._counted_at: datetime | None = None
+        self._looking_at_clock = False  # a look at what the clock's moving passed is under way
         self._events_problem: str | None = None  # what was wrong with the events, last said
         # the next list answers the reader (the dashboard opened, a filter): the article it
         # highlights is read, as one moved to (not one a poll's list puts under the cursor)
@@ -258,6 +273,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         self._look_for_alerts()
         self.set_interval(ALERT_LOOK, self._look_for_alerts)
         self.set_interval(EVENTS_LOOK, self._look_at_events)
+        self.set_interval(CLOCK_LOOK, self._follow_the_clock)
         self.run_query()
         self._load_events()
         self._load_rest()
@@ -325,25 +341,34 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         self._poll_loop(message.at_once)
 
     # -- the filter and its query -------------------------------------------------------------
-    def _effective_query(self) -> Query:
+    def _effective_text(self) -> str:
+        """The filter with the unread toggle."""
         text = self.query_text
-        if self.unread_only:
-            text = f"{text} is:unread".strip()
-        return parse_query(text, self.clock(), self.session.local, self.session.shelf)
+        return f"{text} is:unread".strip() if self.unread_only else text
+
+    def _effective_query(self, now: datetime | None = None) -> Query:
+        return parse_query(
+            self._effective_text(), now or self.clock(), self.session.local, self.session.shelf
+        )
 
     def run_query(self, recount: bool = True) -> None:
         """Query the store for the filter in force, in a thread. `recount`: the articles or
         the events changed, so the events' headline counts and the store's total are
         counted again too (a new filter alone leaves them be, and repaints sooner)."""
         self._recount = self._recount or recount
+        now = self.clock()
         try:
-            query = self._effective_query()
+            query = self._effective_query(now)
         except QueryError as exc:
             self.notify(str(exc), title="Filter", severity="error", markup=False)
             return
         self.generation += 1
+        self._listed = (self._effective_text(), now)
+        self._asked_at = time.monotonic()
         shelf = self.session.shelf if self.story_view else None
         events = self.events if self._recount else None
+        if events is not None:
+            self._counted_at = now
         try:
             headlines = self.headlines
         except NoMatches:  # the screen is closing: no pane to fill
@@ -422,6 +447,8 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         if message.generation != self.generation:
             return
         matches = message.matches
+        if not matches.partial:
+            self._answered, self._answered_at = message.generation, time.monotonic()
         if matches.problem is not None:
             self.notify(matches.problem, title="Relevance", severity="warning", markup=False)
         listed_stories = matches.stories is not None and message.shelf is not None
@@ -483,6 +510,56 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         if matches.event_counts is not None:
             self.event_counts = matches.event_counts
             self._recount = False
+
+    def _follow_the_clock(self) -> None:
+        """(Every CLOCK_LOOK.) A filter counted from now (since:1h, before:today, a saved
+        filter, the story rows' filter) or an event's query so counted: when the clock's
+        moving on (or a jump of it: a laptop resumed, a clock set) has passed a stored
+        article's time, the list is made again, in its place, and the counts again (the rows
+        stayed until something new came, while `wirewatch list` left them out). Nothing is
+        looked at while the list last asked for is still coming, nor soon after a slow one
+        came (CLOCK_RERUN_WAIT)."""
+        listed = self._listed
+        if listed is None or self._looking_at_clock or self._answered != self.generation:
+            return
+        took = self._answered_at - self._asked_at
+        if time.monotonic() < self._answered_at + CLOCK_RERUN_WAIT * took:
+            return
+        text, listed_at = listed
+        events = [e.query for e in self.events if e.query and follows_clock(e.query)]
+        list_moves = follows_clock(text)
+        if not list_moves and not events:
+            return
+        self._looking_at_clock = True
+        counted_at = self._counted_at or listed_at
+        self._look_at_the_clock(
+            self.generation, text if list_moves else None, listed_at, events, counted_at
+        )
+
+    @work(thread=True, group="clock", exit_on_error=False)
+    def _look_at_the_clock(
+        self,
+        generation: int,
+        text: str | None,
+        listed_at: datetime,
+        events: list[str],
+        counted_at: datetime,
+    ) -> None:
+        listed = counted = False
+        try:
+            now = self.clock()
+            listed = text is not None and self.session.crossed([text], listed_at, now)
+            counted = bool(events) and self.session.crossed(events, counted_at, now)
+        except StoreError as exc:  # (a server not answering: the status line says so)
+            log.debug("no look at what the clock passed: %s", exc)
+        finally:
+            self.post_message(ClockLooked(generation, listed, counted))
+
+    @on(ClockLooked)
+    def _clock_looked(self, message: ClockLooked) -> None:
+        self._looking_at_clock = False
+        if message.generation == self.generation and (message.listed or message.counted):
+            self.run_query(recount=message.counted)
 
     def _empty_note(self, partial: bool) -> str:
         """Why the list would be empty: stories still being grouped or not read yet, or a
