@@ -8,7 +8,8 @@ rule existed: a config rule exists from the first time a writer ran with it (kep
 alerts-state.json), a rule added in the app from when it was added. A check that could not be
 kept (a full disk) is done again at the next cycle, and what a stop left unchecked (a kill
 after the cycle's articles were stored) at the next start: the state keeps when the poll of the
-last cycle whose check was kept ended, and the articles stored since are checked again.
+last cycle whose check was kept ended, and the articles stored since are checked again (but
+those of that second the check read, when they are all that was stored in it).
 
 Rules are checked against the article as it is stored: its title, summary, source, tags and
 marks (a full text fetched after the cycle is not read again for alerts), every rule at once
@@ -23,6 +24,7 @@ and the stories they joined against their own baseline: a story fires once per s
 from __future__ import annotations
 
 import bisect
+import hashlib
 import logging
 import math
 import queue
@@ -124,6 +126,12 @@ class AlertState:
     # stories, since `grouped_checked`
     checked: str = ""
     grouped_checked: str = ""
+    # the articles fetched in the mark's second that the checks which set it read (a digest
+    # of their ids, `_ids_digest`): stored times are whole seconds, so the articles of that
+    # second are read back at the next start; when they are all that is stored in it, they
+    # were checked, and are not read again (a cold refresh's last second held thousands)
+    checked_read: str = ""
+    grouped_checked_read: str = ""
 
 
 def _forget_unhoured(state: AlertState, now: datetime) -> bool:
@@ -190,7 +198,16 @@ def _load_state(path: Path) -> AlertState:
         _ids_of(data.get("app_unchecked")),
         str(data.get("checked") or ""),
         str(data.get("grouped_checked") or ""),
+        str(data.get("checked_read") or ""),
+        str(data.get("grouped_checked_read") or ""),
     )
+
+
+def _ids_digest(ids: Collection[str]) -> str:
+    """The digest of a set of article ids (`AlertState.checked_read`); "" for none."""
+    if not ids:
+        return ""
+    return hashlib.blake2b(orjson.dumps(sorted(ids)), digest_size=16).hexdigest()
 
 
 def undated_backlog(data_dir: Path) -> frozenset[str]:
@@ -279,6 +296,11 @@ class AlertDesk:
         self._looked_back = False
         self._looked_back_grouped = False
         self._start_queued = False
+        # the mark this process's checks last set, with the articles of its second they read
+        # (`_read_in_mark`), for each kind of check: a next check that sets the same mark adds
+        # its own to them
+        self._marked: tuple[str, frozenset[str]] | None = None
+        self._marked_grouped: tuple[str, frozenset[str]] | None = None
         self.reconfigure(config)
 
     def reconfigure(self, config: Any) -> None:
@@ -493,7 +515,9 @@ class AlertDesk:
             self._looked_back = True  # went unchecked, and a rule added later looks back
             # from here, not from the last time one was watched)
         elif not self._looked_back:
-            looked = self._stored_unchecked(state.checked, [*deferred, *new_ids])
+            looked = self._stored_unchecked(
+                state.checked, state.checked_read, [*deferred, *new_ids]
+            )
             self._looked_back = looked is not None
             polled = polled if looked is not None else None  # (the mark stays: looked next)
             found, old = looked or ([], set())
@@ -537,29 +561,65 @@ class AlertDesk:
         if not kept:  # a spike not kept is not said to have fired: it fires at the next
             state.spikes = spiked_before
         changed = state_changed or spikes_changed or not kept
-        self._save_checked(state, changed, polled if kept else None)
+        self._save_checked(state, changed, polled if kept else None, read=new_ids)
         return firing
 
     def _save_checked(
-        self, state: AlertState, changed: bool, polled: datetime | None, grouped: bool = False
+        self,
+        state: AlertState,
+        changed: bool,
+        polled: datetime | None,
+        grouped: bool = False,
+        read: Collection[str] = (),
     ) -> None:
-        """Save the state when it changed, or when a kept check moves its mark (`polled`)."""
+        """Save the state when it changed, or when a kept check moves its mark (`polled`),
+        with those of the articles it `read` (checked) that were fetched in the mark's
+        second (`AlertState.checked_read`)."""
         if polled is not None and not self.config.clock_held:  # (a clock held by --now,
             # in the future, kept the mark there for good; forward only: one held in the past
             # moved it back, and the next start read back a year)
             mark = utc_iso(polled) or ""
-            if grouped and state.grouped_checked < mark:
-                state.grouped_checked, changed = mark, True
-            elif not grouped and state.checked < mark:
-                state.checked, changed = mark, True
+            was = state.grouped_checked if grouped else state.checked
+            if was <= mark:
+                digest = self._read_in_mark(mark, read, grouped)
+                if grouped and (was, state.grouped_checked_read) != (mark, digest):
+                    state.grouped_checked, state.grouped_checked_read = mark, digest
+                    changed = True
+                elif not grouped and (was, state.checked_read) != (mark, digest):
+                    state.checked, state.checked_read, changed = mark, digest, True
         if changed:
             self._save_state(state)
 
+    def _read_in_mark(self, mark: str, read: Collection[str], grouped: bool) -> str:
+        """The digest of the articles fetched in the second of `mark` among those a kept
+        check `read`, and among those this process's earlier checks setting the same mark
+        read: every one of them was checked (another process's, not known here, are left
+        out: then the next start reads that second's all, as it did before)."""
+        since = from_utc_iso(mark)
+        inside: set[str] = set()
+        if since is not None and read:
+            try:
+                inside.update(self.store.fetched_in_second(read, since.timestamp()))
+            except StoreError as exc:  # (the next start reads that second's articles again)
+                log.info("%s: the articles of the last check are read again at the next", exc)
+        before = self._marked_grouped if grouped else self._marked
+        if before is not None and before[0] == mark:
+            inside |= before[1]
+        marked = (mark, frozenset(inside))
+        if grouped:
+            self._marked_grouped = marked
+        else:
+            self._marked = marked
+        return _ids_digest(inside)
+
     def _stored_unchecked(
-        self, mark: str, checking: list[str]
+        self, mark: str, read: str, checking: list[str]
     ) -> tuple[list[str], set[str]] | None:
         """(A process's first check.) The articles stored since the poll of the last cycle
-        whose check was kept ended (`mark`; none without one), less `checking`, with those
+        whose check was kept ended (`mark`; none without one), less `checking`, and less
+        those of the mark's second when they are the ones its checks read (`read`: their
+        digest, `AlertState.checked_read`; another process may have stored more in that
+        second, whose check was lost, and then all of that second's are taken), with those
         of them to be taken as a backlog: an article whose source had none stored in the
         day before its poll (a first poll, or the first after a day unread: what
         `PollResult.first` said is not kept, and a source quiet for a day is taken as one).
@@ -576,6 +636,11 @@ class AlertDesk:
             log.error("%s: the articles stored before this start are checked next time", exc)
             return None
         skip = set(checking)
+        if read:
+            end = start + 1
+            in_mark = [ident for ident, _, fetched in stored if start <= fetched < end]
+            if _ids_digest(in_mark) == read:
+                skip.update(in_mark)
         polls: dict[str, list[float]] = {}  # each source's fetch times
         found: list[tuple[float, str, str]] = []
         for ident, source, fetched in stored:
@@ -861,7 +926,9 @@ class AlertDesk:
         if not spikes and not asking:  # nothing to check for: as `check`
             self._looked_back_grouped = True
         elif not self._looked_back_grouped:
-            looked = self._stored_unchecked(state.grouped_checked, [*deferred, *new_ids])
+            looked = self._stored_unchecked(
+                state.grouped_checked, state.grouped_checked_read, [*deferred, *new_ids]
+            )
             self._looked_back_grouped = looked is not None
             polled = polled if looked is not None else None
             found, old = looked or ([], set())
@@ -891,7 +958,9 @@ class AlertDesk:
         firing, kept = self._keep(pending, watched, now, grouped=True, state=state)
         if not kept:  # (as `check`)
             state.spikes = spiked_before
-        self._save_checked(state, changed or not kept, polled if kept else None, grouped=True)
+        self._save_checked(
+            state, changed or not kept, polled if kept else None, grouped=True, read=new_ids
+        )
         return firing
 
     def _story_spikes(
@@ -1019,6 +1088,10 @@ class AlertDesk:
             data["checked"] = state.checked
         if state.grouped_checked:
             data["grouped_checked"] = state.grouped_checked
+        if state.checked_read:
+            data["checked_read"] = state.checked_read
+        if state.grouped_checked_read:
+            data["grouped_checked_read"] = state.grouped_checked_read
         try:
             atomic_write_bytes(self.dir / STATE_FILE, orjson.dumps(data))
         except OSError as exc:

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import gc
 import json
 import math
+import os
 import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -359,6 +361,56 @@ async def test_articles_whose_check_failed_fire_at_the_next_refresh(
     feed_server.routes["/feed"] = Route(rss(item(3, "Weather again"), item(1, "Weather")))
     clock[0] = NOW + timedelta(minutes=20)
     await cycle(config_with(tmp_path, url, [rule]), data, clock)
+    assert fired(data) == [("Tariffs", "Tariff talks stall", "Wire")]
+
+
+async def test_a_second_refresh_does_not_read_the_first_ones_articles_again(
+    tmp_path: Path, feed_server: FeedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Stored times are whole seconds, and a kept check's mark is the second its poll ended
+    in: the articles fetched in that second, checked already, were read back and checked
+    again at every start (the thousands of a cold refresh's last second, their stories
+    opened). The next start reads none of them: neither the rules nor the stories'
+    spikes check them again."""
+    caplog.set_level("INFO", logger="wirewatch.alerts")
+    data, clock = tmp_path / "d", [NOW]  # (the poll fetches and ends in the same second)
+    rule = {"name": "Tariffs", "query": "tariff"}
+    url = feed_server.add("/feed", Route(rss(item(1, "Tariff talks stall"), item(2, "Weather"))))
+    await cycle(config_with(tmp_path, url, [rule]), data, clock)
+    clock[0] = NOW + timedelta(minutes=10)
+    caplog.clear()
+    await cycle(config_with(tmp_path, url, [rule]), data, clock)  # nothing new
+    assert "are checked now" not in caplog.text
+
+
+async def test_an_article_stored_in_the_marks_second_by_a_check_lost_fires_at_the_next_start(
+    tmp_path: Path, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refresh kept its check; another, in the same second, stored a tariff story while
+    the disk refused the history and alerts-state.json: the next start, finding more
+    articles in that second than the first refresh checked, checks them all, and fires
+    it."""
+    from fetchers import alerthistory
+
+    data, clock = tmp_path / "d", [NOW]
+    rule = {"name": "Tariffs", "query": "tariff"}
+    url = feed_server.add("/feed", Route(rss(item(1, "Weather"))))
+    await cycle(config_with(tmp_path, url, [rule]), data, clock)
+    # (fetched in the second of the source's first poll, it is taken as of that backlog at
+    # the look back: it fires as published in the hour before)
+    feed_server.routes["/feed"] = Route(rss(item(50, "Tariff talks stall"), item(1, "Weather")))
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    with monkeypatch.context() as full:
+        full.setattr(alerthistory.AlertHistory, "_append_lines", refused)
+        full.setattr(alerthistory.AlertHistory, "_compact", refused)
+        full.setattr("fetchers.alerting.atomic_write_bytes", refused)
+        await cycle(config_with(tmp_path, url, [rule]), data, clock)  # the same second
+    assert fired(data) == []
+    clock[0] = NOW + timedelta(minutes=10)
+    await cycle(config_with(tmp_path, url, [rule]), data, clock)  # nothing new
     assert fired(data) == [("Tariffs", "Tariff talks stall", "Wire")]
 
 

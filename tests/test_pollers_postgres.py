@@ -12,7 +12,7 @@ import signal
 import subprocess
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
@@ -141,6 +141,52 @@ def test_an_alert_fires_once_across_pollers_of_one_store(tmp_path: Path, pg_dsn:
         with PostgresStore(pg_dsn) as viewer:  # the desk's history, seen from a third host
             (entry,) = AlertHistory(tmp_path / "host-c", store=viewer).load()
             assert entry.article == "t1" and entry.alert == "Tariffs"
+
+
+def test_a_restart_reads_again_only_the_articles_of_the_marks_second_not_checked(
+    tmp_path: Path, pg_dsn: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A poller's kept check marks the second its poll ended in: a restart does not read
+    the articles of that second it checked again; once another poller has stored one in the
+    same second (and lost its check), the next start checks that second's all, and fires
+    it."""
+    caplog.set_level("INFO", logger="wirewatch.alerts")
+    now = datetime(2025, 10, 24, 8, 0, tzinfo=UTC)
+    later = now + timedelta(minutes=10)
+    config = config_for(tmp_path, Source("Wire", url="https://w.example/"))
+    config.alerts = [make_rule({"name": "Tariffs", "query": "tariff"}, now)]
+    data = tmp_path / "host-a"
+    data.mkdir()
+
+    def tariff(ident: str) -> Article:
+        return Article(id=ident, source="Wire", title="Tariff talks", fetched=now, published=now)
+
+    def started(store: PostgresStore, at: datetime) -> list[str | None]:
+        """A poller started on this data dir: its first check's alerts."""
+        desk = AlertDesk(config, store, data, lambda: at, desktop=lambda e: True)
+        desk._config_seen_at = now.replace(hour=7)  # the rule predates the articles
+        try:
+            return [e.article for e in desk.check([]).entries]
+        finally:
+            desk.close()
+
+    with (
+        PostgresStore(pg_dsn, writer=True, share=True) as mine,
+        PostgresStore(pg_dsn, writer=True, share=True) as other,
+    ):
+        mine.add_batch([tariff("t1"), tariff("t2")])
+        desk = AlertDesk(config, mine, data, lambda: now, desktop=lambda e: True)
+        desk._config_seen_at = now.replace(hour=7)
+        try:
+            fired = desk.check(["t1", "t2"], polled=now).entries
+        finally:
+            desk.close()
+        assert sorted(e.article or "" for e in fired) == ["t1", "t2"]
+        caplog.clear()
+        assert started(mine, later) == []
+        assert "are checked now" not in caplog.text  # t1 and t2 not read again
+        other.add_batch([tariff("t3")])  # another poller, in that second: its check lost
+        assert started(mine, later) == ["t3"]
 
 
 def feed(n: int, count: int) -> bytes:

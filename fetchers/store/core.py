@@ -692,6 +692,19 @@ class Store:
                         found.append((ident, record.source, fetched))
             return found
 
+    def fetched_in_second(self, ids: Iterable[str], second: float) -> list[str]:
+        """From the records in memory (a thin record keeps its times)."""
+        end = second + 1
+        with self.lock:
+            records = self._indexes.records
+            return [
+                ident
+                for ident in ids
+                if (record := records.get(ident)) is not None
+                and (fetched := record.fetched) is not None
+                and second <= fetched < end
+            ]
+
     def headlines(self, ids: Iterable[str]) -> list[Record]:
         """The stored articles of these ids (unknown ones left out), in that order, with
         their source, title, summary and times: what a list of stories shows (the summary

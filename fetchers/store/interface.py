@@ -317,6 +317,13 @@ class ArticleStore(Protocol):
         is at hand (a day's titles and summaries read back doubled a warm refresh's memory)."""
         ...
 
+    def fetched_in_second(self, ids: Iterable[str], second: float) -> list[str]:
+        """(The writer.) Those of these ids whose stored article was first fetched in the
+        second that begins at POSIX `second`: which of a check's articles share the second
+        of its mark, so the next start need not read them again (`fetchers.alerting`). Asked
+        of the articles by id, not of the day's: a poller checks a cycle's few."""
+        ...
+
     def headlines(self, ids: Iterable[str]) -> list[Record]:
         """The articles of these ids that are stored, in that order, with their source,
         title and times only (what a list of stories shows): a store that reads words back

@@ -1162,6 +1162,18 @@ class PostgresStore:
                     found.append((ident, source, at.timestamp()))
             return found
 
+    def fetched_in_second(self, ids: Iterable[str], second: float) -> list[str]:
+        """Looked up by id (times compared as text, as `fetched_since` does)."""
+        wanted = list(ids)
+        if not wanted:
+            return []
+        with self._cursor("cannot read") as cur:
+            cur.execute(
+                "SELECT id FROM articles WHERE id = ANY(%s) AND fetched >= %s AND fetched < %s",
+                (wanted, seconds_iso(second), seconds_iso(second + 1)),
+            )
+            return [ident for (ident,) in cur.fetchall()]
+
     def stored_since(self, mark: Mark | None) -> tuple[list[str], Mark]:
         """The ids of the articles stored after `mark` (none for None), in the order they
         were stored, and the mark to ask with next. An article whose write committed after
