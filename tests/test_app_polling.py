@@ -480,6 +480,33 @@ async def test_a_config_edit_that_cannot_be_read_is_said_on_the_open_dashboard(
         assert [s.name for s in dash(app).config.sources] == ["Wire"]
 
 
+async def test_a_config_mended_takes_down_the_error_and_marks_its_new_watch_terms(
+    tmp_path: Path,
+) -> None:
+    """Once the broken edit is mended, the error it showed goes (it stayed its 30 s, the
+    only notice on screen, saying the config could not be read); and the watch terms the
+    mended file gives are the ones marked in the headlines (the old ones stayed marked until
+    a restart)."""
+    path = _wire_config(tmp_path)
+    good = path.read_text("utf-8")
+    app = make_app(tmp_path, load_config(path, FROZEN))
+    async with piloted(app, (160, 50)) as pilot:
+        dashboard = await settle(app, pilot, want=1)
+        await seen(app).wait_for(PollerReady)
+        since = seen(app).mark()
+        path.write_text(good + "oops = = 1\n", "utf-8")
+        await seen(app).wait_for(ConfigRefused, since=since)
+        await pilot.pause()
+        assert any("cannot be read" in str(n.message) for n in app._notifications)
+        since = seen(app).mark()
+        path.write_text(good + '[watch]\nterms = ["Korea"]\n', "utf-8")
+        await seen(app).wait_for(ConfigReread, since=since)
+        await pilot.pause()
+        assert not any("cannot be read" in str(n.message) for n in app._notifications)
+        marked = dashboard.headlines._watch
+        assert marked is not None and marked.search("Bank of Korea holds") is not None
+
+
 async def test_a_viewer_lists_the_sources_its_poller_was_given_since_it_opened(
     tmp_path: Path,
 ) -> None:

@@ -98,6 +98,7 @@ from tui.widgets.status import StatusLine
 from tui.workers import ReportsWorkerErrors
 
 VIEWER_RELOAD = 2.0  # seconds between a viewer's looks at the store another process writes
+CONFIG_REFUSED_TITLE = "Config not read"  # a notice taken down once a good config is read
 WRITER_GONE_TITLE = "Nothing is updating"  # the warning a viewer shows when its poller stops
 AGE_LOOK = 15.0  # seconds between looks at whether an age on screen reads otherwise now
 ALERT_LOOK = 2.0  # seconds between a dashboard's looks at the alert history
@@ -808,10 +809,11 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
     def _config_not_taken(self, message: ConfigRefused) -> None:
         """An edit that breaks the config was ignored without a word: it is said, with what
         is wrong and where (the running config stays until the file changes again)."""
+        self._withdraw(CONFIG_REFUSED_TITLE)  # (the last edit's: this one says its own)
         self.notify(
             f"The config file changed but cannot be read; the running config is kept. "
             f"{message.problem}",
-            title="Config",
+            title=CONFIG_REFUSED_TITLE,
             severity="error",
             timeout=30,
             markup=False,
@@ -826,11 +828,13 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         started."""
         before = {s.name for s in self.config.sources}
         new = message.config
+        self._withdraw(CONFIG_REFUSED_TITLE)  # mended: what was wrong is no longer so
         for note in new.notes:  # (taken otherwise than written, as at the start)
             self.notify(note, title="Config", severity="warning", timeout=30, markup=False)
         self.config.sources[:] = new.sources
         self.config.alerts[:] = new.alerts
         self.config.watch_terms[:] = new.watch_terms
+        self.headlines.set_watch_terms(self.config.watch_terms)  # marked as they now are
         self.config.filters.clear()
         self.config.filters.update(new.filters)
         added = [s.name for s in message.config.sources if s.name not in before]
@@ -1027,8 +1031,12 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
 
     def _withdraw_writer_gone(self) -> None:
         """Take down the warning that nothing is updating: a poller writes again."""
+        self._withdraw(WRITER_GONE_TITLE)
+
+    def _withdraw(self, title: str) -> None:
+        """Take down the notices of this title: what they warned of has passed."""
         for note in list(self.app._notifications):
-            if note.title == WRITER_GONE_TITLE:
+            if note.title == title:
                 self.app._unnotify(note)
 
     # -- the article ------------------------------------------------------------------------------
