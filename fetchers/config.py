@@ -16,7 +16,7 @@ from fetchers.alertrules import AlertRule, RuleError, make_rule
 from fetchers.atomic import stat_signature
 from fetchers.charset import codec_for, is_text_codec
 from fetchers.models import Event, Settings, Source
-from fetchers.query import QueryError, parse_query
+from fetchers.query import QueryError, name_key, parse_query
 from fetchers.text import clean_line, strip_controls
 from fetchers.timeparse import local_zone, parse_duration, parse_size, zone
 from fetchers.webaddress import (
@@ -452,7 +452,7 @@ def _controls(text: str) -> bool:
 def _sources(path: Path, items: Any, settings: Settings, notes: list[str]) -> list[Source]:
     _typed(path, "sources", items, list, "an array of tables ([[sources]])")
     out: list[Source] = []
-    seen: set[str] = set()
+    seen: dict[str, str] = {}  # each name as `source:` compares it -> the name
     addresses: dict[str, str] = {}  # feed_key or path -> the source's name
     at_default: list[str] = []  # sources polled at a default under their shortest interval
     for n, item in enumerate(items, 1):
@@ -469,9 +469,16 @@ def _sources(path: Path, items: Any, settings: Settings, notes: list[str]) -> li
                 f"{_where(path, where + '.name')}: holds control characters ({name!r})"
             )
         where = f"sources[{n}] ({name})"
-        if name in seen:
+        other = seen.get(name_key(name))
+        if other == name:
             raise ConfigError(f"{_where(path, where)}: a second source with this name")
-        seen.add(name)
+        if other is not None:  # "News" and "news": source:, alerts and `s` took them as one
+            raise ConfigError(
+                f"{_where(path, where)}: a second source named {other!r} but for its case or"
+                " spacing; source: and the alert rules could not tell the two apart: rename"
+                " one"
+            )
+        seen[name_key(name)] = name
         url, local = item.get("url"), item.get("path")
         if not url and not local:
             raise ConfigError(f"{_where(path, where)}: a source needs a url or a path")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from fetchers.atomic import atomic_write_bytes
 from fetchers.config import Config, ConfigError, build_config, seeds_dir, user_config_path
+from fetchers.query import name_key
 from fetchers.text import no_surrogates
 from fetchers.webaddress import feed_key
 
@@ -96,6 +97,10 @@ def writable_config(config: Config) -> Path:
     return target
 
 
+# a config whose sources are an inline array ("sources = [ { name = ... } ]"), at the top
+_INLINE_SOURCES = re.compile(r"^\s*sources\s*=", re.MULTILINE)
+
+
 def append_sources(config: Config, new: list[NewSource], now: datetime) -> tuple[Path, list[str]]:
     """Append sources whose URL is not subscribed yet; returns the file and the names added.
 
@@ -109,7 +114,7 @@ def append_sources(config: Config, new: list[NewSource], now: datetime) -> tuple
         tags = list(dict.fromkeys([*had.tags, *source.tags])) if had is not None else source.tags
         merged[key] = replace(had or source, tags=tags)
     new = list(merged.values())
-    names = {s.name for s in config.sources}
+    names = {name_key(s.name) for s in config.sources}  # as `source:` tells names apart
     next_number: dict[str, int] = {}  # per base name: where to go on counting (linear, not n²)
     chunks: list[str] = []
     added: list[str] = []
@@ -119,10 +124,10 @@ def append_sources(config: Config, new: list[NewSource], now: datetime) -> tuple
         known_urls.add(feed_key(source.url))
         base = source.name.strip() or source.url
         name, n = base, next_number.get(base, 2)
-        while name in names:
+        while name_key(name) in names:  # ("News" beside "news": "news (2)")
             name, n = f"{base} ({n})", n + 1
         next_number[base] = n
-        names.add(name)
+        names.add(name_key(name))
         chunks.append(source_table(replace(source, name=name)))
         added.append(name)
     target = writable_config(config)
@@ -138,6 +143,12 @@ def append_sources(config: Config, new: list[NewSource], now: datetime) -> tuple
     try:
         build_config(target, tomllib.loads(text.removeprefix("\ufeff")), now)  # (a BOM kept)
     except tomllib.TOMLDecodeError as exc:
+        if _INLINE_SOURCES.search(text) is not None:  # (TOML cannot add a table to it)
+            raise ConfigError(
+                f"{target}: its sources are written as one array (sources = [ ... ]), which"
+                " a [[sources]] table cannot be added to; write each as a [[sources]] table,"
+                " then add again (nothing was added)"
+            ) from exc
         raise ConfigError(f"{target}: adding sources would break it: {exc}") from exc
     _write_config(target, text)
     return target, added

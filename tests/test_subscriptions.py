@@ -596,3 +596,44 @@ def test_an_opml_feed_without_its_address_is_named_and_one_given_as_url_is_read(
     ]
     assert found[1].skipped == "no feed address (xmlUrl) to read it at"
     assert found[2].tags == ["Folder"]
+
+
+def test_a_feed_named_as_another_but_for_its_case_is_numbered(
+    capsys: pytest.CaptureFixture[str], config: Path, feed_server: FeedServer
+) -> None:
+    """Sources "BBC" and "bbc" were both added: `source:bbc`, the alert rules and the `s`
+    picker took the two for one (all 15 articles under the first, none under the other)."""
+    url = feed_server.add("/bbc.xml", Route(rss("<title>a</title>", title="bbc")))
+    code, out, _ = cli(capsys, config, "add", url)
+    assert code == 0
+    assert [s.name for s in load_config(config, FROZEN).sources] == ["BBC", "bbc (2)"]
+
+
+def test_a_config_of_two_sources_named_alike_but_for_case_is_refused(tmp_path: Path) -> None:
+    """Refused at load, naming both, as two sources of one name are."""
+    from fetchers.config import ConfigError
+
+    path = tmp_path / "wirewatch.toml"
+    path.write_text(
+        '[[sources]]\nname = "News"\nurl = "https://a.example/rss"\n'
+        '[[sources]]\nname = "NEWS "\nurl = "https://b.example/rss"\n',
+        "utf-8",
+    )
+    with pytest.raises(ConfigError, match="a second source named 'News' but for its case"):
+        load_config(path, FROZEN)
+
+
+def test_adding_to_sources_written_as_one_array_says_how_to_write_them(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """`sources = [ {...} ]` is valid TOML and loads, but no [[sources]] table can follow it:
+    `add` said "Cannot mutate immutable namespace ('sources',) (at line 8, column 10)" of a
+    file of six lines. It says what to do, and changes nothing."""
+    url = feed_server.add("/beta.xml", Route(rss("<title>a</title>", title="Beta Wire")))
+    config = tmp_path / "inline.toml"
+    text = 'sources = [ { name = "Alpha", url = "https://a.example/rss" } ]\n[settings]\n'
+    config.write_text(text, "utf-8")
+    code, _, err = cli(capsys, config, "add", url)
+    assert code != 0
+    assert "written as one array (sources = [ ... ])" in err and "[[sources]]" in err
+    assert config.read_text("utf-8") == text

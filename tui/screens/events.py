@@ -55,7 +55,9 @@ class EventsScreen(TableOrderedKeys, ModalScreen[EventChoice | None]):
             left = (event.when - now).total_seconds()
             shown = wall(event.when, event_zone(event.tz, self.local))
             label.append(f"  {time_left(left)}  {shown}")
-        label.append("  (config, read-only)" if event.origin == "config" else "  (added in the app)")
+        label.append(
+            "  (config, read-only)" if event.origin == "config" else "  (added in the app)"
+        )
         if event.query:
             label.append(f"  query: {event.query}")
         return label
