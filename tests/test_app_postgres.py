@@ -462,3 +462,32 @@ async def test_a_viewer_says_for_as_long_as_it_lasts_that_the_database_does_not_
                 admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true')
             await until(pilot, lambda: "STORE UNREACHABLE" not in status.line)
             assert dashboard.session.store.unreachable is None
+
+
+async def test_a_viewers_story_rows_take_a_headline_the_poller_revised(
+    tmp_path: Path, pg_dsn: str
+) -> None:
+    """A headline its source rewrote reaches a PostgreSQL viewer's story rows with no filter
+    on: the database announces how many were revised, not which, and the viewer kept the
+    story rows it had (with the old headline) until an article joined the story."""
+    from dataclasses import replace
+
+    config = seed_only_config(tmp_path)
+    config.store = StoreConfig("postgresql", pg_dsn)
+    with PostgresStore(pg_dsn, writer=True) as poller:
+        first = make(1)
+        poller.add_batch([first])
+        app = make_app(tmp_path, config, poll=False)
+        async with piloted(app, (160, 50)) as pilot:
+            dashboard = await settle(app, pilot, want=1)
+            assert not dashboard.session.store.is_writer
+            await seen(app).wait_for(StoriesRead)
+            since = seen(app).mark()
+            await pilot.press("S")
+            await seen(app).wait_for(QueryDone, lambda m: m.shelf is not None, since=since)
+            await pilot.pause()
+            assert "Headline 1 about tariffs" in screen_text(app)
+            since = seen(app).mark()
+            poller.add_batch([replace(first, title="Seoul and Washington sign tariff deal")])
+            await seen(app).wait_for(ViewerReloaded, lambda m: m.reload.revised == 1, since=since)
+            await until(pilot, lambda: "sign tariff deal" in screen_text(app))
