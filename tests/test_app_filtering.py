@@ -226,6 +226,84 @@ async def test_u_counts_and_a_offers_only_what_is_unread_after_a_read_row_stays(
         assert store.query_ids(parse_query("is:unread", FROZEN)) == []
 
 
+def unread_stored(tmp_path: Path) -> int:
+    """How many stored articles are unread, as `wirewatch list is:unread` counts them (the
+    store opened anew, as it opens it)."""
+    with Store(tmp_path / "data") as store:
+        return len(store.query_ids(parse_query("is:unread", FROZEN)))
+
+
+async def test_u_counts_the_rows_another_process_read_no_longer_in_a_viewer(
+    tmp_path: Path,
+) -> None:
+    """A viewer in the unread view, another process marking rows of it read (another
+    viewer's `m`, or its `A`): a row lost its "+" at the next reload but the count stayed,
+    more than `wirewatch list is:unread` counts; after an `m` here it said one less, still
+    too many, and `A` offered to mark that many. They count what is unread, a row below
+    the screen too, and one made unread again there is counted again."""
+    articles = [make(n) for n in range(60)]
+    with Store(tmp_path / "data", writer=True) as writer:
+        writer.add_batch(articles)
+        writer.set_state([articles[0].id], read=True)
+        app = make_app(tmp_path, config_for(tmp_path), poll=False)
+        app.read_after = 3600  # only the keys mark
+        async with piloted(app, (160, 24)) as pilot:
+            dashboard = await settle(app, pilot, want=60)
+            assert not dashboard.session.is_writer
+            await pilot.press("u")
+            await settle(app, pilot, want=59)
+            assert "filter: (unread only) ─ 59 of 60" in status_text(app)
+            headlines = dashboard.headlines
+            below = headlines.ids[-1]
+            assert below not in headlines.window()  # (not read again at a reload)
+            on_screen = headlines.ids[2]
+            writer.set_state([on_screen, below], read=True)  # as another dashboard marks
+            assert unread_stored(tmp_path) == 57
+            await until(pilot, lambda: "filter: (unread only) ─ 57 of 60" in status_text(app))
+            assert {on_screen, below} <= set(headlines.ids)  # still listed, until the next list
+            current = headlines.current_id
+            since = seen(app).mark()
+            await pilot.press("m")
+            await seen(app).wait_for(MarksChanged, lambda m: m.ids == [current], since=since)
+            await pilot.pause()
+            assert unread_stored(tmp_path) == 56
+            assert "filter: (unread only) ─ 56 of 60" in status_text(app)
+            await pilot.press("A")
+            await until(pilot, lambda: "again to mark the" in said(app))
+            assert "Press A again to mark the 56 articles listed read." in said(app)
+            writer.set_state([below], read=False)  # unread again there: counted again
+            await until(pilot, lambda: "filter: (unread only) ─ 57 of 60" in status_text(app))
+
+
+async def test_u_counts_the_rows_another_process_read_no_longer_in_the_poller(
+    tmp_path: Path,
+) -> None:
+    """The dashboard that polls, in the unread view, while a viewer marks rows of it read:
+    they are counted no longer, and `A`'s prompt counts what `wirewatch list is:unread`
+    counts, and marks those."""
+    app = make_app(tmp_path)
+    app.read_after = 3600  # only the keys mark
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        await pilot.press("u")
+        await settle(app, pilot, want=6)
+        assert "filter: (unread only) ─ 6 of 6" in status_text(app)
+        headlines = dashboard.headlines
+        marked = [headlines.ids[1], headlines.ids[-1]]
+        with Store(tmp_path / "data") as viewer:  # another process's look at the store
+            viewer.set_state(marked, read=True)
+        assert unread_stored(tmp_path) == 4
+        await until(pilot, lambda: "filter: (unread only) ─ 4 of 6" in status_text(app))
+        assert set(marked) <= set(headlines.ids)
+        await pilot.press("A")
+        await until(pilot, lambda: "again to mark the" in said(app))
+        assert "Press A again to mark the 4 articles listed read." in said(app)
+        await pilot.press("A")
+        await until(pilot, lambda: "Marked " in said(app))
+        assert "Marked 4 articles read." in said(app)
+        assert unread_stored(tmp_path) == 0
+
+
 async def test_escape_closes_the_filter_prompt_and_keeps_the_filter(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with piloted(app, (160, 50)) as pilot:

@@ -94,6 +94,31 @@ async def test_a_viewer_dashboard_shows_what_a_poller_on_another_host_stores(
             assert done.matches.ids[:2] == ["Wire-2", "Wire-1"]
 
 
+async def test_a_viewers_unread_view_counts_a_row_another_host_read_no_longer(
+    tmp_path: Path, pg_dsn: str
+) -> None:
+    """The database cannot tell cheaply that another host changed a mark, but the viewer
+    reads its rows at every look: a row it shows read there loses its "+" and is counted
+    no longer in the unread view (the count stayed as it was listed)."""
+    config = seed_only_config(tmp_path)
+    config.store = StoreConfig("postgresql", pg_dsn)
+    with PostgresStore(pg_dsn, writer=True) as poller:
+        poller.add_batch([make(n) for n in range(4)])
+        app = make_app(tmp_path, config, poll=False)
+        app.read_after = 3600  # only the keys mark
+        async with piloted(app) as pilot:
+            dashboard = await settle(app, pilot, want=4)
+            assert not dashboard.session.store.is_writer
+            await pilot.press("u")
+            await settle(app, pilot, want=4)
+            status = dashboard.query_one(StatusLine)
+            assert "(unread only) ─ 4 of 4" in str(status.render())
+            shown = dashboard.headlines.ids[1]
+            poller.set_state([shown], read=True)  # as a dashboard on another host marks it
+            await until(pilot, lambda: "(unread only) ─ 3 of 4" in str(status.render()))
+            assert shown in dashboard.headlines.ids  # still listed, until the next list
+
+
 async def test_a_viewer_drops_what_the_pollers_retention_removed(
     tmp_path: Path, pg_dsn: str
 ) -> None:

@@ -1046,3 +1046,52 @@ async def test_star_on_a_story_row_stars_every_article_of_the_story(tmp_path: Pa
 def notes(app: WirewatchApp) -> str:
     """Every notification shown so far, one a line."""
     return "\n".join(str(n.message) for n in app._notifications)
+
+
+async def test_a_viewers_unread_stories_count_those_another_process_read_no_longer(
+    tmp_path: Path,
+) -> None:
+    """A viewer's unread story rows while another process reads articles: a story read
+    through there lost its "+" but the count stayed ("4 of 17 stories" with 3 unread), and
+    `A` offered to mark them all. A story counts as long as an article of it is unread, and
+    no longer once every one is read, whichever process read them."""
+    from fetchers.storybook import StoryBook
+
+    data = newsroom_data(tmp_path)
+    with Store(data, writer=True) as writer:
+        wire = [make(n) for n in range(3)]  # three more rows, one story of theirs
+        writer.add_batch(wire)
+        StoryBook(data).update(writer, [a.id for a in wire], removed=False)
+        app = make_app(tmp_path, seed_only_config(tmp_path), poll=False)
+        app.read_after = 3600  # only the keys mark
+        async with piloted(app) as pilot:
+            dashboard = await opened(app, pilot)
+            assert not dashboard.session.is_writer
+            await story_rows(app, pilot)
+            since = seen(app).mark()
+            await pilot.press("u")
+            await answered(app, since)
+            await pilot.pause()
+            headlines = dashboard.headlines
+            shelf = headlines.stories
+            assert shelf is not None
+            listed = list(headlines.ids)
+            korea = shelf.story_of("a0")
+            single = shelf.story_of("a3")  # (the hard negative: a story of its own)
+            assert korea is not None and single is not None and {korea, single} <= set(listed)
+            korea_articles = sorted(shelf.by_id[korea].articles)
+            assert len(korea_articles) == 3
+
+            def counts(unread: int) -> bool:
+                status = str(app.screen.query_one("#status").render())
+                return f"(unread only) ─ {unread} of " in status
+
+            assert counts(len(listed))
+            writer.set_state([*korea_articles[:2], "a3"], read=True)  # elsewhere
+            await until(pilot, lambda: counts(len(listed) - 1))  # Korea has one unread still
+            writer.set_state(korea_articles[2:], read=True)
+            await until(pilot, lambda: counts(len(listed) - 2))
+            assert {korea, single} <= set(headlines.ids)  # still listed, until the next list
+            await pilot.press("A")
+            await until(pilot, lambda: "again to mark the" in notes(app))
+            assert f"Press A again to mark the {len(listed) - 2} stories listed read." in notes(app)

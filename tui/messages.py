@@ -84,6 +84,7 @@ class RowsReadAgain(Message):
 
     rows: Rows | None  # None: nothing to draw again (no mark changed, or the read failed)
     generation: int  # the headlines' generation the rows were read for
+    marked: bool = False  # another process changed a mark (the unread view counts again)
 
 
 @dataclass
@@ -155,6 +156,16 @@ class UnreadFound(Message):
     generation: int
     row: int | None
     step: int
+
+
+@dataclass
+class UnreadCounted(Message):
+    """(The unread view.) Its rows read since it was listed, as the store has them now: by
+    this process or another, which the list counts no longer."""
+
+    listing: int  # the headlines' listing the rows were counted in
+    marked_here: int  # the marks this dashboard had made when they were counted
+    read: set[str]  # the rows (article or story ids) read now
 
 
 @dataclass

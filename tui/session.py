@@ -123,6 +123,7 @@ class Reload:
     revised: int = 0  # articles the writer gave another headline since (0: not known)
     renamed: int = 0  # articles the writer gave their source's new name since (0: not known)
     rewritten: int = 0  # of `revised`, those told by id: their stories' headlines made again
+    marks: bool = False  # another process may have changed a read or starred mark since
 
 
 def _after(one: Record, other: Record) -> bool:
@@ -292,6 +293,7 @@ class Session:
             store.revised_at_reload(),
             len(renamed),
             len(rewritten),
+            store.marks_changed(),
         )
 
     def leads(self) -> dict[str, Lead]:
@@ -794,6 +796,13 @@ class Session:
                     return n
             at = places[-1] + step
         return None
+
+    def rows_read(self, rows: list[str], shelf: StoryShelf | None) -> set[str]:
+        """(In a thread.) Of these rows (article ids, or with `shelf` story ids), those read
+        now, every article of a story, whoever read them (a row no longer stored is not
+        unread either): what the unread view no longer counts. Asked of the marks alone."""
+        unread = self._unread_rows(rows, shelf)
+        return {row for row in rows if row != GAP and row not in unread}
 
     def _unread_rows(self, rows: list[str], shelf: StoryShelf | None) -> set[str]:
         """Of these rows (article ids, or with `shelf` story ids), those unread."""

@@ -79,6 +79,7 @@ from tui.messages import (
     StoriesRead,
     StoryRead,
     TookOver,
+    UnreadCounted,
     UnreadFound,
     ViewerReloaded,
 )
@@ -210,6 +211,9 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         # list, not to jump away), and how many it listed: `matching` counts the unread
         self._read_listed: set[str] = set()
         self._listed_count = 0
+        # the marks made here so far: a count of the unread view read in a thread before one
+        # of them may be older than the count that mark made (`_unread_counted`)
+        self._marked_here = 0
         self._leads: dict[str, Lead] = {}  # who reported first, as it shows them
         self.set_reactive(DashboardScreen.events, list(self.config.events))
         self.set_reactive(DashboardScreen.writer, session.is_writer)
@@ -885,13 +889,15 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             if not marks or self.session.store.marks_changed():
                 rows = self.session.rows(shown, shelf)
         finally:
-            self.post_message(RowsReadAgain(rows, generation))
+            self.post_message(RowsReadAgain(rows, generation, marked=marks and rows is not None))
 
     @on(RowsReadAgain)
     def _rows_read_again(self, message: RowsReadAgain) -> None:
         self._reading_rows = False
         if message.rows is None:
             return
+        if message.marked:  # another process's marks: of rows off the screen too
+            self._recount_unread()
         if message.generation != self.headlines.generation:  # a mark or a list came since:
             self._rows_again(marks=False)  # what was read may be older than what is drawn
             return
@@ -967,7 +973,10 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             self.run_query()  # listed and counted again (a revised headline may leave the
             self._read_stories()  # filter's list, or join it)
         else:  # marks may have changed in another process
+            marked = reload.marks or self.headlines.read_otherwise(message.rows)
             self.headlines.update_rows(message.rows, everything=True)
+            if marked:
+                self._recount_unread()
             if reload.renamed or reload.rewritten:  # the stories its articles are in name
                 self._read_stories()  # it anew, or take its new headline
         if reload.revised and self.article_view.wanted is not None:  # perhaps the one shown
@@ -1087,6 +1096,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         if message.said is not None:
             self.notify(message.said, markup=False)
         if message.ids:  # else nothing changed (read already, or gone)
+            self._marked_here += 1
             self.headlines.update_rows(message.rows)
             if self.unread_only and not self.counting:
                 self._count_unread(message.ids, message.rows)
@@ -1109,6 +1119,35 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
                 self._read_listed.add(key)
             else:
                 self._read_listed.discard(key)
+        self.matching = self._listed_count - len(self._read_listed)
+
+    def _recount_unread(self) -> None:
+        """(The unread view.) Another process may have read listed rows, or made them unread
+        again, off the screen too: which are read is asked of the store in a thread, and
+        they are counted as the rows read here are (they stay listed until the next list)."""
+        if not self.unread_only or self.counting:  # (a partial list is counted when whole)
+            return
+        headlines = self.headlines
+        shelf = headlines.stories if headlines.story_rows else None
+        self._count_read_listed(headlines.listing, self._marked_here, headlines.ids, shelf)
+
+    @work(thread=True, group="unread-count", exclusive=True, exit_on_error=False)
+    def _count_read_listed(
+        self, listing: int, marked_here: int, rows: list[str], shelf: StoryShelf | None
+    ) -> None:
+        worker = get_current_worker()
+        read = self.session.rows_read(rows, shelf)
+        if not worker.is_cancelled:  # a newer count is under way
+            self.post_message(UnreadCounted(listing, marked_here, read))
+
+    @on(UnreadCounted)
+    def _unread_counted(self, message: UnreadCounted) -> None:
+        if not self.unread_only or self.counting or message.listing != self.headlines.listing:
+            return  # another list since: counted as it was made
+        if message.marked_here != self._marked_here:  # this count may be older than a mark
+            self._recount_unread()  # made here since, which counted it already: again
+            return
+        self._read_listed = message.read
         self.matching = self._listed_count - len(self._read_listed)
 
     def action_open_article(self) -> None:

@@ -311,6 +311,20 @@ class HeadlineList(ScrollView, can_focus=True):
         self._story_marks.update(rows.marks)
         self.refresh()
 
+    def read_otherwise(self, rows: Rows) -> bool:
+        """Whether `rows`, read again, have a row read (or unread) otherwise than it is drawn:
+        another process marked it, and a store that cannot tell so (PostgreSQL: another
+        host) shows it here first."""
+        for ident, row in rows.articles.items():
+            drawn = self._cache.get(ident)
+            if drawn is not None and drawn.article.read != row.article.read:
+                return True
+        for ident, mark in rows.marks.items():
+            drawn_mark = self._story_marks.get(ident)
+            if drawn_mark is not None and ("+" in drawn_mark) != ("+" in mark):
+                return True
+        return False
+
     def _age(self, when: datetime | None, now: datetime) -> str:
         """How long ago `when` was, as drawn: kept, to redraw when it reads otherwise."""
         shown = self._ages_drawn[when] = age(when, now, self._zone)
