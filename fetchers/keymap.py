@@ -303,6 +303,16 @@ BINDINGS = [
     KeyBinding(
         "app.screenshot", "f8", "Save a screenshot", "dashboard", "app.screenshot", "Screenshot"
     ),
+    # (the terminal's own ^Z: the dashboard takes the keyboard raw, so it never reached the
+    # shell, and what was typed next to it ran the dashboard's keys)
+    KeyBinding(
+        "app.suspend",
+        "ctrl+z",
+        "Suspend to the shell (fg brings it back)",
+        "dashboard",
+        "app.suspend_process",
+        "Suspend",
+    ),
     KeyBinding("article.down", "j,down", "Scroll down a line", "article", "move(1)", "Down"),
     KeyBinding("article.up", "k,up", "Scroll up a line", "article", "move(-1)", "Up"),
     KeyBinding(

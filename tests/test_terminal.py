@@ -184,3 +184,75 @@ def test_o_gives_the_terminal_to_a_text_browser_until_it_ends(tmp_path: Path) ->
         quit_and_wait(session)
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+def _in_a_shell(tmp_path: Path) -> tuple[str, str]:
+    """A tmux session running an interactive shell, and the command line that starts the
+    dashboard on the seed there (then says how it exited)."""
+    config = tmp_path / "wirewatch.toml"
+    config.write_text(f'[[sources]]\nname = "Seed"\npath = "{SEED}"\n')
+    wirewatch = Path(sys.executable).parent / "wirewatch"
+    session = f"ww-{uuid.uuid4().hex[:8]}"
+    new_session(session, 120, 40, "env -u COLUMNS -u LINES TERM=xterm-256color bash --norc -i")
+    line = (
+        f"WIREWATCH_NOW=2025-10-24T08:00:00Z {wirewatch} --config {config}"
+        f" --data-dir {tmp_path / 'data'}; echo EXIT=$?"
+    )
+    return session, line
+
+
+def _terminal_state(session: str) -> str:
+    """The pane's alternate screen, mouse reporting and cursor, as tmux holds them."""
+    return subprocess.run(
+        ["tmux", "display-message", "-p", "-t", session,
+         "#{alternate_on} #{mouse_any_flag} #{cursor_flag}"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+
+
+def test_sigterm_quits_the_dashboard_as_q_does_and_gives_the_terminal_back(
+    tmp_path: Path,
+) -> None:
+    """`kill PID`: the dashboard died at once with 143, the terminal left on its screen with
+    the cursor hidden and the mouse reporting into the shell (its prompt unseen). It quits
+    as `q` does, exit 0, and the shell has its terminal back."""
+    session, line = _in_a_shell(tmp_path)
+    try:
+        subprocess.run(["tmux", "send-keys", "-t", session, "-l", line], check=True)
+        subprocess.run(["tmux", "send-keys", "-t", session, "Enter"], check=True)
+        wait_for(session, "Hybe partners with LAFC")
+        shell = subprocess.run(
+            ["tmux", "display-message", "-p", "-t", session, "#{pane_pid}"],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+        app = descendants(int(shell))[0]
+        subprocess.run(["kill", "-TERM", str(app)], check=True)
+        wait_for(session, "EXIT=0")
+        assert _terminal_state(session) == "0 0 1"
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+def test_ctrl_z_suspends_the_dashboard_to_the_shell_and_fg_brings_it_back(
+    tmp_path: Path,
+) -> None:
+    """^Z did nothing (the dashboard reads the keyboard raw), and what was typed next, as at
+    a shell, ran the dashboard's keys."""
+    session, line = _in_a_shell(tmp_path)
+    line = line.removesuffix("; echo EXIT=$?")  # (a list goes on past a stopped job)
+    try:
+        subprocess.run(["tmux", "send-keys", "-t", session, "-l", line], check=True)
+        subprocess.run(["tmux", "send-keys", "-t", session, "Enter"], check=True)
+        wait_for(session, "Hybe partners with LAFC")
+        subprocess.run(["tmux", "send-keys", "-t", session, "C-z"], check=True)
+        wait_for(session, "Stopped")
+        assert _terminal_state(session) == "0 0 1"
+        subprocess.run(["tmux", "send-keys", "-t", session, "-l", "fg"], check=True)
+        subprocess.run(["tmux", "send-keys", "-t", session, "Enter"], check=True)
+        wait_for(session, "Hybe partners with LAFC")
+        quit_and_wait(session)
+        subprocess.run(["tmux", "send-keys", "-t", session, "-l", "echo EXIT=$?"], check=True)
+        subprocess.run(["tmux", "send-keys", "-t", session, "Enter"], check=True)
+        wait_for(session, "EXIT=0")
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)

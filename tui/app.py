@@ -5,8 +5,13 @@ process-wide tuning.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import io
+import os
+import signal
 import sys
+import threading
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
@@ -38,6 +43,9 @@ from tui.theme import THEMES, chosen_theme, save_choice
 from tui.workers import ReportsWorkerErrors
 
 SWITCH_INTERVAL = 0.0005
+# seconds a dashboard asked to end by a signal has to quit as `q` does before the process
+# ends anyway (a terminal that hung up may never take the writes that give it back)
+QUIT_GRACE = 10.0
 SCREENSHOT = "wirewatch-screenshot"  # a delivery name of our own: Textual's handlers skip it
 
 
@@ -84,7 +92,29 @@ class WirewatchApp(ReportsWorkerErrors, OrderedKeysApp[None]):
         if self.config.keys:
             self.set_keymap(self.config.keys)
         self.theme_changed_signal.subscribe(self, self._theme_changed)
+        self._quit_on_signals()
         self._open_session()
+
+    def _quit_on_signals(self) -> None:
+        """SIGTERM (`kill`, a service manager) and SIGHUP (the terminal hung up) quit as `q`
+        does: the terminal given back (it was left on the dashboard's screen, the cursor
+        hidden and the mouse reporting into the shell), polling stopped, the marks the disk
+        refused tried once more; exit 0. (A served dashboard's driver has its own.)"""
+        if self.is_headless or os.environ.get("TEXTUAL_DRIVER"):
+            return
+        loop = asyncio.get_running_loop()
+        for number in (signal.SIGTERM, signal.SIGHUP):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(number, self._signalled, number)
+
+    def _signalled(self, number: int) -> None:
+        if getattr(self, "_ending", False):
+            os._exit(128 + number)  # asked twice: no more waiting
+        self._ending = True
+        watchdog = threading.Timer(QUIT_GRACE, os._exit, args=(128 + number,))
+        watchdog.daemon = True
+        watchdog.start()
+        self.exit(return_code=0)
 
     @work(thread=True, group="store", exit_on_error=False)
     def _open_session(self) -> None:
