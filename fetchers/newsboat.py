@@ -2,13 +2,16 @@
 
 Each line is a feed's URL and its tags, separated by spaces, a tag with spaces in double
 quotes; a tag starting with "~" names the feed, and "!" hides it from newsboat's list (here:
-nothing); "#" starts a comment. newsboat's `query:` feeds (a saved search: `[filters]` here),
-`exec:` and `filter:` feeds (run a program) have no feed to poll, and are named as skipped."""
+nothing); a word starting with "#" starts a comment. newsboat's `query:` feeds (a saved search:
+`[filters]` here) and `exec:` feeds (run a program) have no feed to poll, and are named as
+skipped; a `filter:` feed's own feed is subscribed, as it is served (its program is not run).
+A name or a tag is plain text: "~<antirez>" names a feed "<antirez>"."""
 
 from __future__ import annotations
 
 import shlex
 
+from fetchers.charset import decode
 from fetchers.models import TAG_LIMIT
 from fetchers.opml import Subscription
 from fetchers.text import clean_line, plain_message
@@ -17,19 +20,27 @@ from fetchers.webaddress import address_problem, lower_scheme
 _KINDS_SKIPPED = {
     "query:": "a newsboat query feed: a saved filter of [filters] in the config is the same",
     "exec:": "a newsboat exec: feed runs a program; wirewatch polls feeds and files",
-    "filter:": "a newsboat filter: feed runs a program; wirewatch polls feeds and files",
 }
+HEAD = 65536  # bytes of a file read to tell a urls file from OPML
+FILTER = "filter:"  # newsboat's "filter:PROGRAM:URL": the feed at URL, run through PROGRAM
+
+
+def urls_text(data: bytes) -> str:
+    """A `urls` file's text: UTF-8, else the charset it reads as (as a feed's bytes are
+    read: "Café" written in Latin-1 lost its "é"), without a byte-order mark."""
+    text, _ = decode(data)
+    return text.removeprefix("\ufeff")
 
 
 def looks_like_urls(data: bytes) -> bool:
-    """Whether a file given as OPML is a newsboat `urls` file instead (its first line that
-    is no comment or blank starts with a URL, or a newsboat feed of its own kind)."""
-    for raw in data.decode("utf-8", "replace").splitlines():
+    """Whether a file given as OPML is a newsboat `urls` file instead: its first line that is
+    not blank is no markup (an OPML file starts with "<"; a urls file with a comment or a
+    feed). A byte-order mark, or a first feed at a `file://` address, made it "not
+    well-formed XML". (Its head is enough: a large OPML file is not read twice.)"""
+    for raw in urls_text(data[:HEAD]).splitlines():
         line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        first = line.lstrip('"').lower()
-        return first.startswith(("http://", "https://", *_KINDS_SKIPPED))
+        if line:
+            return not line.startswith("<")
     return False
 
 
@@ -49,16 +60,23 @@ def parse_urls(text: str) -> list[Subscription]:
         tags: list[str] = []
         for word in rest:
             if word.startswith("~"):
-                name = clean_line(word[1:])
+                name = clean_line(word[1:], is_html=False)
             elif word != "!":  # (hidden in newsboat's list: wirewatch lists every source)
-                tag = clean_line(word)
+                tag = clean_line(word, is_html=False)
                 if tag:
                     tags.append(tag)
         kind = next((k for k in _KINDS_SKIPPED if url.lower().startswith(k)), None)
         if kind is not None:
-            label = name or clean_line(url.split(":", 2)[1] if kind == "query:" else url)
+            label = name or plain_message(url.split(":", 2)[1] if kind == "query:" else url)
             found.append(Subscription(label or kind, plain_message(url), [], _KINDS_SKIPPED[kind]))
             continue
+        note = None
+        if url.lower().startswith(FILTER):
+            program, _, url = url[len(FILTER) :].partition(":")
+            note = (
+                f"newsboat ran it through {plain_message(program)!r}: subscribed as it is"
+                " served (wirewatch runs no program on a feed)"
+            )
         address = lower_scheme(url)
         found.append(
             Subscription(
@@ -66,6 +84,8 @@ def parse_urls(text: str) -> list[Subscription]:
                 address,
                 list(dict.fromkeys(tags))[:TAG_LIMIT],
                 address_problem(address),
+                named=bool(name),
+                note=note,
             )
         )
     return found
@@ -73,7 +93,10 @@ def parse_urls(text: str) -> list[Subscription]:
 
 def _words(line: str) -> list[str]:
     """A line's words as newsboat reads them: double quotes hold spaces, a backslash escapes
-    a quote; an apostrophe is a letter (shell quoting would take it for a quote)."""
+    a quote; an apostrophe is a letter (shell quoting would take it for a quote); a word
+    starting with "#" ends the line (a comment after a feed became its tags "#", "old"…),
+    where a "#" inside a word is a letter (a URL's "#fragment")."""
+    line = _without_comment(line)
     lexer = shlex.shlex(line, posix=True)
     lexer.whitespace_split = True
     lexer.quotes = '"'
@@ -82,3 +105,18 @@ def _words(line: str) -> list[str]:
         return list(lexer)
     except ValueError:  # an unmatched quote: its words as they are
         return line.split()
+
+
+def _without_comment(line: str) -> str:
+    """A line up to its comment: a "#" starting a word outside double quotes."""
+    quoted = escaped = False
+    for at, char in enumerate(line):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == '"':
+            quoted = not quoted
+        elif char == "#" and not quoted and (at == 0 or line[at - 1].isspace()):
+            return line[:at]
+    return line

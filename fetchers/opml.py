@@ -46,6 +46,8 @@ class Subscription:
     full_text: bool = False
     enabled: bool = True
     charset: str | None = None
+    named: bool = True  # False: the list gave no name (it is the address): the feed's is better
+    note: str | None = None  # what to say of it when it is subscribed
 
 
 def parse_opml(data: bytes) -> list[Subscription]:
@@ -61,7 +63,7 @@ def parse_opml(data: bytes) -> list[Subscription]:
         except ET.ParseError:
             raise OpmlError(f"not well-formed XML: {exc}") from exc
     if root.tag != "opml":
-        raise OpmlError(f"not OPML: the root element is <{clean_line(str(root.tag))}>")
+        raise OpmlError(f"not OPML: the root element is <{plain_message(str(root.tag))}>")
     body = root.find("body")
     if body is None:
         raise OpmlError("OPML without a <body>")
@@ -70,6 +72,10 @@ def parse_opml(data: bytes) -> list[Subscription]:
 
 FEED_TYPES = frozenset({"rss", "atom"})  # an outline's `type` saying it is a feed
 NO_FEED_ADDRESS = "no feed address (xmlUrl) to read it at"
+NOT_A_FEED = (
+    'a link to a page (type="{kind}"), not a feed: `wirewatch add` finds the feeds a page announces'
+)
+INCLUDED = 'another OPML list, included by its address (type="include"): import that one itself'
 FOLDER_TAGS = 16  # folders around an outline that become its tags, outermost first
 
 
@@ -84,17 +90,27 @@ def _walk(body: ET.Element) -> list[Subscription]:
             stack.pop()
             continue
         folders = stack[-1][1]
-        label = clean_line(outline.get("title") or outline.get("text") or "")
+        # a name is plain text, as the XML parser gave it: "<antirez>" is a name, no tag
+        label = clean_line(outline.get("title") or outline.get("text") or "", is_html=False)
         raw_url = outline.get("xmlUrl") or outline.get("xmlurl") or ""
         kind = (outline.get("type") or "").strip().lower()
-        if not raw_url.strip() and kind in FEED_TYPES:  # a feed's address as `url` (some
-            raw_url = outline.get("url") or ""  # readers write it so)
+        link = ""  # an address given as `url` of an outline that is no feed's: named, skipped
+        if not raw_url.strip():  # a feed's address as `url` (OPML 1.0, and some readers)
+            if kind in FEED_TYPES or not kind:
+                raw_url = outline.get("url") or ""
+            else:
+                link = (outline.get("url") or "").strip()
         url = lower_scheme(raw_url.strip())
         inner = outline.findall("outline")
         feedish = kind in FEED_TYPES or any(
             name in outline.attrib for name in ("xmlUrl", "xmlurl", "htmlUrl")
         )
-        if not url and not inner and feedish:
+        if link and not inner:
+            reason = INCLUDED if kind == "include" else NOT_A_FEED.format(kind=plain_message(kind))
+            found.append(
+                Subscription(label or plain_message(link), plain_message(link), [], reason)
+            )
+        elif not url and not inner and feedish:
             # a feed's outline with no address to read it at: named, not dropped unsaid
             shown = (outline.get("htmlUrl") or "").strip() or "no address"
             found.append(Subscription(label or "(no title)", shown, [], NO_FEED_ADDRESS))
@@ -106,7 +122,13 @@ def _walk(body: ET.Element) -> list[Subscription]:
             found.append(
                 _settings(
                     outline,
-                    Subscription(label or plain_message(url), url, tags, address_problem(url)),
+                    Subscription(
+                        label or plain_message(url),
+                        url,
+                        tags,
+                        address_problem(url),
+                        named=bool(label),
+                    ),
                 )
             )
         if inner:
@@ -122,7 +144,7 @@ def _category_tags(outline: ET.Element) -> list[str]:
     ("/News/Korea" is "Korea")."""
     tags = []
     for category in (outline.get("category") or "").split(","):
-        tag = clean_line(category.strip().strip("/").split("/")[-1])
+        tag = clean_line(category.strip().strip("/").split("/")[-1], is_html=False)
         if tag:
             tags.append(tag)
     return tags
@@ -136,7 +158,7 @@ def _own_tags(outline: ET.Element) -> list[str] | None:
         return None
     if not isinstance(written, list) or not all(isinstance(tag, str) for tag in written):
         return None
-    return [tag for tag in map(clean_line, written) if tag]
+    return [tag for tag in (clean_line(tag, is_html=False) for tag in written) if tag]
 
 
 def _settings(outline: ET.Element, found: Subscription) -> Subscription:

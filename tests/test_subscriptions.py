@@ -368,7 +368,7 @@ def test_a_feed_in_two_folders_takes_both_tags_and_a_capital_scheme_is_read(
         b'<outline text="Loud" type="rss" xmlUrl="HTTP://loud.example/rss"/></body></opml>'
     )
     code, out, _ = cli(capsys, config, "import-opml", str(opml))
-    assert code == 0 and "imported 2 of 3 feeds" in out and "1 listed more than once" in out
+    assert code == 0 and "imported 2 of 3 feeds" in out and "1 listed twice" in out
     sources = {s.name: s for s in load_config(config, FROZEN).sources}
     assert sources["Gamma"].tags == ["tech", "korea"]
     assert sources["Loud"].url == "http://loud.example/rss"
@@ -521,7 +521,7 @@ def test_a_newsboat_urls_file_is_imported_with_its_tags_and_names(
         "https://blog.example/it's/feed.xml blogs\n",
         "utf-8",
     )
-    code, out, err = cli(capsys, config, "import-opml", str(urls))
+    code, out, err = cli(capsys, config, "import-opml", str(urls), "--no-fetch")
     assert code == 0 and "imported 3 of 6 feeds" in out and "1 already subscribed" in out
     assert "skipped 'Unread Articles': a newsboat query feed: a saved filter of [filters]" in err
     assert "skipped 'Script': a newsboat exec: feed" in err
@@ -529,6 +529,7 @@ def test_a_newsboat_urls_file_is_imported_with_its_tags_and_names(
     assert sources["https://news.example/world.xml"].name == "World Wire"
     assert sources["https://news.example/world.xml"].tags == ["world", "breaking news"]
     assert sources["http://tech.example/feed"].tags == ["tech"]  # ("!": newsboat's own)
+    assert sources["http://tech.example/feed"].name == "http://tech.example/feed"  # (not read)
     assert sources["https://blog.example/it's/feed.xml"].tags == ["blogs"]
 
 
@@ -637,3 +638,214 @@ def test_adding_to_sources_written_as_one_array_says_how_to_write_them(
     assert code != 0
     assert "written as one array (sources = [ ... ])" in err and "[[sources]]" in err
     assert config.read_text("utf-8") == text
+
+
+def test_names_and_tags_in_angle_brackets_are_kept_as_written(
+    capsys: pytest.CaptureFixture[str], config: Path, tmp_path: Path
+) -> None:
+    """A name is plain text: "~<antirez>" in a urls file, or an OPML outline's "&lt;antirez&gt;",
+    was taken for a tag and thrown away (the feed named by its URL), "Why <blink> died" came
+    in as "Why died". A control sequence in one is still cleaned out."""
+    urls = tmp_path / "urls"
+    urls.write_text(
+        'https://a.example/antirez.xml?n=1 "~<antirez>" "<b>old</b>"\n'
+        'https://b.example/feed "~Evil \x1b[31mred" "x\x1b[0m"\n',
+        "utf-8",
+    )
+    code, _, err = cli(capsys, config, "import-opml", str(urls))
+    assert code == 0, err
+    opml = tmp_path / "subs.opml"
+    opml.write_text(
+        '<opml version="2.0"><body><outline text="&lt;code&gt;">'
+        '<outline text="&lt;antirez&gt;" title="&lt;antirez&gt;" type="rss"'
+        ' xmlUrl="https://c.example/feed" category="&lt;tt&gt;"/>'
+        '<outline text="Why &lt;blink&gt; died" type="rss" xmlUrl="https://d.example/feed"/>'
+        "</outline></body></opml>",
+        "utf-8",
+    )
+    code, _, err = cli(capsys, config, "import-opml", str(opml))
+    assert code == 0, err
+    sources = {s.url: s for s in load_config(config, FROZEN).sources}
+    assert (
+        sources["https://a.example/antirez.xml?n=1"].name,
+        sources["https://a.example/antirez.xml?n=1"].tags,
+    ) == ("<antirez>", ["<b>old</b>"])
+    assert sources["https://b.example/feed"].name == "Evil red"
+    assert sources["https://b.example/feed"].tags == ["x"]
+    assert sources["https://c.example/feed"].name == "<antirez> (2)"  # (names are each one's)
+    assert sources["https://c.example/feed"].tags == ["<code>", "<tt>"]
+    assert sources["https://d.example/feed"].name == "Why <blink> died"
+
+
+def test_a_urls_file_without_names_names_each_feed_by_its_title(
+    capsys: pytest.CaptureFixture[str], config: Path, tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """A newsboat urls file names no feed, as a rule: each was named by its URL for good
+    ("http://127.0.0…" in every row). Each is named as `add` names it, by its feed's title;
+    one that cannot be read is named by its address and said so; a name the file gives is
+    kept, and one already subscribed is not asked for. Names are each one's whatever their
+    case ("bbc" is the config's "BBC")."""
+    wire = feed_server.add("/wire.xml", Route(rss(title="Seoul Wire")))
+    again = feed_server.add("/again.xml", Route(rss(title="seoul wire")))
+    bbc = feed_server.add("/bbc.xml", Route(rss(title="bbc")))
+    named = feed_server.add("/named.xml", Route(rss(title="Its own title")))
+    gone = feed_server.url("/gone.xml")  # (404)
+    page = feed_server.add("/home/", Route(b"<html><body>a blog</body></html>"))
+    urls = tmp_path / "urls"
+    urls.write_text(
+        f"{wire} korea\n{again}\n{bbc}\n{named}\n{gone} old\n{page}\n"
+        f'{named} "~Mine"\nhttps://feeds.bbci.co.uk/news/world/rss.xml\n',
+        "utf-8",
+    )
+    code, out, err = cli(capsys, config, "import-opml", str(urls))
+    assert code == 0 and "imported 6 of 8 feeds" in out, err
+    names = {s.url: s.name for s in load_config(config, FROZEN).sources}
+    assert names == {
+        "https://feeds.bbci.co.uk/news/world/rss.xml": "BBC",
+        wire: "Seoul Wire",
+        again: "seoul wire (2)",
+        bbc: "bbc (2)",
+        named: "Mine",
+        gone: gone,
+        page: page,
+    }
+    assert f"{gone}: HTTP 404" in err and f"{page}: not a feed" in err
+    assert err.count("named by its address") == 2
+    assert "/named.xml" not in feed_server.hits  # (named by the file: not asked)
+
+
+def test_a_comment_after_a_feed_is_no_tags(
+    capsys: pytest.CaptureFixture[str], config: Path, tmp_path: Path
+) -> None:
+    """`URL tech ! # old feed, hidden`: newsboat ends the line at a word starting with "#";
+    it became the tags "#", "old", "feed," and "hidden". A "#" inside a word (a URL's
+    fragment) or a quoted tag is no comment."""
+    urls = tmp_path / "urls"
+    urls.write_text(
+        '# my feeds\nhttps://a.example/feed "~A" tech ! # old feed, hidden\n'
+        'https://b.example/feed#latest "~B" c#sharp "#1 news" #no "~Not this"\n'
+        'https://c.example/feed "~C" news #tag-like comment\n',
+        "utf-8",
+    )
+    code, _, err = cli(capsys, config, "import-opml", str(urls))
+    assert code == 0, err
+    sources = {s.url: s for s in load_config(config, FROZEN).sources}
+    assert sources["https://a.example/feed"].tags == ["tech"]
+    assert (
+        sources["https://b.example/feed#latest"].name,
+        sources["https://b.example/feed#latest"].tags,
+    ) == ("B", ["c#sharp", "#1 news"])
+    assert sources["https://c.example/feed"].tags == ["news"]
+
+
+def test_a_urls_file_in_latin_1_or_with_a_bom_or_a_local_feed_first_is_read(
+    capsys: pytest.CaptureFixture[str], config: Path, tmp_path: Path
+) -> None:
+    """A urls file of Latin-1 bytes lost its accents ("Caf\ufffd"), where an OPML file of the
+    same bytes was read right; one starting with a byte-order mark, or with a file:// feed,
+    was refused as "not well-formed XML"."""
+    latin = tmp_path / "latin"
+    latin.write_bytes(b'https://cafe.example/feed "~Caf\xe9 cr\xe8me" \xe9conomie\n')
+    bom = tmp_path / "bom"
+    bom.write_bytes(b'\xef\xbb\xbfhttps://bom.example/feed news "~Bom"\n')
+    local = tmp_path / "local"
+    local.write_text('file:///srv/feeds/mine.xml local\nhttps://l.example/feed "~L"\n')
+    for urls in (latin, bom, local):
+        code, _, err = cli(capsys, config, "import-opml", str(urls))
+        assert code == 0, err
+    assert "skipped 'file:///srv/feeds/mine.xml': its URL is not http(s)" in err
+    sources = {s.url: s for s in load_config(config, FROZEN).sources}
+    assert sources["https://cafe.example/feed"].name == "Caf\u00e9 cr\u00e8me"
+    assert sources["https://cafe.example/feed"].tags == ["\u00e9conomie"]
+    assert (sources["https://bom.example/feed"].name, sources["https://bom.example/feed"].tags) == (
+        "Bom",
+        ["news"],
+    )
+    assert sources["https://l.example/feed"].name == "L"
+
+
+def test_an_opml_feed_given_as_url_is_imported_and_a_link_to_a_page_is_named(
+    capsys: pytest.CaptureFixture[str], config: Path, tmp_path: Path
+) -> None:
+    """OPML 1.0 writes a feed's address as `url`: an outline with no type was dropped without
+    a word; one of type "link" (a web page) is named as skipped, saying how to find its
+    feed. wirewatch's own page (type="link" with an xmlUrl) is still a page."""
+    opml = tmp_path / "old.opml"
+    opml.write_text(
+        '<?xml version="1.0"?><opml version="1.0"><body>'
+        '<outline text="Some link" type="link" url="https://site.example/about.html"/>'
+        '<outline text="Feed no type url" url="https://beta.example/beta.xml"/>'
+        '<outline text="Live" type="link" xmlUrl="https://p.example/live"/>'
+        "</body></opml>",
+        "utf-8",
+    )
+    code, out, err = cli(capsys, config, "import-opml", str(opml))
+    assert code == 0 and "imported 2 of 3 feeds" in out, err
+    assert "skipped 'Some link': a link to a page" in err and "`wirewatch add`" in err
+    sources = {s.name: s for s in load_config(config, FROZEN).sources}
+    assert (sources["Feed no type url"].url, sources["Feed no type url"].kind) == (
+        "https://beta.example/beta.xml",
+        "feed",
+    )
+    assert sources["Live"].kind == "page"
+    assert "Some link" not in sources
+
+
+def test_a_feed_listed_twice_is_not_counted_as_already_subscribed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Two feeds each listed twice, written two ways (a fragment, a capital scheme and its
+    default port), into an empty config: "imported 2 of 4 feeds (2 already subscribed)"."""
+    empty = tmp_path / "empty.toml"
+    empty.write_text("", "utf-8")
+    urls = tmp_path / "urls"
+    urls.write_text(
+        'https://a.example/feed "~A" one\nhttps://a.example/feed#top two\n'
+        'HTTP://b.example:80/feed "~B"\nhttp://b.example/feed three\n',
+        "utf-8",
+    )
+    code, out, err = cli(capsys, empty, "import-opml", str(urls))
+    assert code == 0, err
+    assert "imported 2 of 4 feeds" in out and "(0 already subscribed; 2 listed twice" in out
+    sources = {s.name: s for s in load_config(empty, FROZEN).sources}
+    assert (sources["A"].tags, sources["B"].tags) == (["one", "two"], ["three"])
+    code, out, _ = cli(capsys, empty, "import-opml", str(urls))
+    assert "imported 0 of 4 feeds" in out and "(2 already subscribed; 2 listed twice" in out
+
+
+def test_a_newsboat_filter_feed_is_subscribed_as_it_is_served(
+    capsys: pytest.CaptureFixture[str], config: Path, tmp_path: Path
+) -> None:
+    """A `filter:PROGRAM:URL` line holds a feed's address, and was skipped: its feed is
+    subscribed, with its name and tags, and the program it was run through is named."""
+    urls = tmp_path / "urls"
+    urls.write_text(
+        '"filter:~/bin/clean.sh:https://g.example/gamma.xml" filtered "~Gamma"\n', "utf-8"
+    )
+    code, out, err = cli(capsys, config, "import-opml", str(urls))
+    assert code == 0 and "imported 1 of 1 feeds" in out, err
+    assert "'Gamma': newsboat ran it through '~/bin/clean.sh'" in err
+    (gamma,) = [s for s in load_config(config, FROZEN).sources if s.name == "Gamma"]
+    assert (gamma.url, gamma.tags) == ("https://g.example/gamma.xml", ["filtered"])
+
+
+def test_feeds_are_read_for_their_titles_a_few_at_once_each_within_the_timeout(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """A urls file of many feeds without names: they are read for their titles no more at
+    once than `concurrency` says, and one that does not answer within `timeout` is named by
+    its address, said so, not waited for."""
+    config = tmp_path / "few.toml"
+    config.write_text('[settings]\nconcurrency = 3\ntimeout = "1s"\n', "utf-8")
+    feeds = [
+        feed_server.add(f"/f{n}.xml", Route(rss(title=f"Feed {n}"), delay=0.2)) for n in range(9)
+    ]
+    slow = feed_server.add("/slow.xml", Route(rss(title="Slow"), delay=3))
+    urls = tmp_path / "urls"
+    urls.write_text("".join(f"{url}\n" for url in [*feeds, slow]), "utf-8")
+    code, out, err = cli(capsys, config, "import-opml", str(urls))
+    assert code == 0 and "imported 10 of 10 feeds" in out, err
+    names = {s.url: s.name for s in load_config(config, FROZEN).sources}
+    assert [names[url] for url in feeds] == [f"Feed {n}" for n in range(9)]
+    assert names[slow] == slow and f"{slow}: " in err and "named by its address" in err
+    assert 1 <= feed_server.load["max"] <= 3

@@ -200,6 +200,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="add the feeds of an OPML file (or of a newsboat urls file)",
     )
     p.add_argument("file", help="an OPML file (or a newsboat urls file), or - for stdin")
+    p.add_argument(
+        "--no-fetch",
+        action="store_true",
+        help="name a feed the file gives no name by its address, without reading its title",
+    )
     export = sub.add_parser(
         "export-opml", parents=[common], help="print the subscriptions as OPML 2.0"
     )
@@ -1303,9 +1308,17 @@ def _as_named(ctx: Context, urls: list[str]) -> str:
 
 
 def cmd_import_opml(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
-    from fetchers.newsboat import looks_like_urls, parse_urls
+    """A list's feeds appended to the config: one source per feed, each named by the list,
+    else by the feed's own title (read as `add` reads it; by its address when it cannot
+    be); `append_sources` makes each name its own."""
+    import asyncio
+
+    from fetchers.http import shown_url
+    from fetchers.importing import one_per_feed, read_titles
+    from fetchers.newsboat import looks_like_urls, parse_urls, urls_text
     from fetchers.opml import OpmlError, parse_opml
     from fetchers.subscriptions import NewSource, append_sources
+    from fetchers.webaddress import feed_key
     from tui.progress import working
 
     try:
@@ -1315,33 +1328,48 @@ def cmd_import_opml(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     try:
         with working(f"reading {args.file}…"):
             if looks_like_urls(data):  # a newsboat user's subscriptions, as newsboat keeps them
-                found = parse_urls(data.decode("utf-8", "replace"))
+                found = parse_urls(urls_text(data))
             else:
                 found = parse_opml(data)
     except OpmlError as exc:
         raise UsageError(f"{args.file}: {exc}") from None
-    usable = [f for f in found if f.skipped is None]
     for skipped in found:
         if skipped.skipped is not None:
             complain(f"skipped {skipped.name!r}: {skipped.skipped} ({skipped.url})")
-    with working(f"adding {len(usable):,} feeds to the config…"):
+    listing = one_per_feed(f for f in found if f.skipped is None)
+    subscribed = {feed_key(s.url) for s in ctx.config.sources if s.url}
+    new = [f for f in listing.feeds if feed_key(f.url) not in subscribed]
+    untitled = [f for f in new if not f.named and f.kind == "feed"]
+    if untitled and not args.no_fetch:
+        with working(f"reading the titles of {len(untitled):,} feeds listed without a name…"):
+            titles = asyncio.run(read_titles([f.url for f in untitled], ctx.config.settings))
+        for feed in untitled:
+            title = titles[feed.url]
+            if title.title:
+                feed.name = title.title
+            else:
+                complain(f"{shown_url(feed.url)}: {title.problem}; named by its address")
+    with working(f"adding {len(new):,} feeds to the config…"):
         target, added = append_sources(
             ctx.config,
             [
                 NewSource(
                     f.name, f.url, f.tags, f.kind, f.interval, f.full_text, f.enabled, f.charset
                 )
-                for f in usable
+                for f in new
             ],
             ctx.clock(),
         )
-    distinct = len({f.url for f in usable})
-    twice = len(usable) - distinct
+    for feed in new:
+        if feed.note is not None and feed.name in added:
+            complain(f"{feed.name!r}: {feed.note}")
+    repeats = ""
+    if listing.repeated:
+        times = "twice" if listing.most == 2 else "more than once"
+        repeats = f"; {listing.repeated} listed {times}, each as one feed with its tags joined"
     out.write(
         f"imported {len(added)} of {len(found)} feeds into {target}"
-        f" ({distinct - len(added)} already subscribed"
-        + (f"; {twice} listed more than once, as one feed with their tags joined" if twice else "")
-        + ")\n"
+        f" ({len(listing.feeds) - len(added)} already subscribed{repeats})\n"
     )
     return EXIT_OK
 
