@@ -256,3 +256,30 @@ def test_ctrl_z_suspends_the_dashboard_to_the_shell_and_fg_brings_it_back(
         wait_for(session, "EXIT=0")
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+@pytest.mark.parametrize(
+    ("redirect", "needle"),
+    [("2>{log}", "through stderr, which goes elsewhere"), ("", "TERM=dumb")],
+)
+def test_a_terminal_the_dashboard_cannot_draw_on_is_said_exit_2(
+    tmp_path: Path, redirect: str, needle: str
+) -> None:
+    """`wirewatch 2>>errors.log` showed a blank terminal and wrote every frame into the log;
+    TERM=dumb (an editor's shell buffer) was drawn on as an xterm. Each is said, exit 2."""
+    session, line = _in_a_shell(tmp_path)
+    log = tmp_path / "errors.log"
+    dashboard = line.removesuffix("; echo EXIT=$?")
+    if redirect:
+        line = f"{dashboard} {redirect.format(log=log)}; echo EXIT=$?"
+    else:
+        line = f"TERM=dumb {line}"
+    try:
+        subprocess.run(["tmux", "send-keys", "-t", session, "-l", line], check=True)
+        subprocess.run(["tmux", "send-keys", "-t", session, "Enter"], check=True)
+        screen = wait_for(session, "EXIT=2")
+        said = log.read_text() if redirect else screen
+        assert needle in said.replace("\n", "")
+        assert not (tmp_path / "data" / "writer.lock").exists()
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)

@@ -529,6 +529,19 @@ def cmd_dashboard(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
             "the dashboard needs a terminal (stdin and stdout); over SSH use `ssh -t`, and"
             " for a host with none run `wirewatch poll` (or `wirewatch list`, `stories`)"
         )
+    if not served and not (sys.__stderr__ is not None and sys.__stderr__.isatty()):
+        # the dashboard draws through stderr: `wirewatch 2>>errors.log` showed a blank
+        # terminal and wrote every frame into the log
+        raise UsageError(
+            "the dashboard draws on the terminal through stderr, which goes elsewhere here;"
+            " leave stderr on the terminal (`wirewatch poll --log FILE` keeps a log)"
+        )
+    if not served and os.environ.get("TERM", "") in ("dumb", "unknown"):
+        raise UsageError(
+            f"the dashboard needs a terminal that can draw a screen (TERM={os.environ['TERM']},"
+            " as in an editor's shell buffer); `wirewatch list`, `stories` and `show` print"
+            " without one"
+        )
     app = WirewatchApp(ctx.config, ctx.data_dir, clock=ctx.clock)
     app.run()
     if app.session is not None:  # marks the disk refused: a last try, else said
