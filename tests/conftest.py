@@ -146,7 +146,9 @@ def _no_heap_settler_left() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Keep the developer's own config and data out of every test."""
+    """Keep the developer's own config and data out of every test (and their tmux's paste
+    buffer: `o` copies through tmux inside it)."""
+    monkeypatch.delenv("TMUX", raising=False)
     monkeypatch.delenv("WIREWATCH_CONFIG", raising=False)
     monkeypatch.delenv("WIREWATCH_DATA", raising=False)
     monkeypatch.delenv("WIREWATCH_NOW", raising=False)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import webbrowser
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -119,6 +121,89 @@ async def test_o_refuses_links_that_are_not_http(tmp_path: Path) -> None:
         assert "Only http and https links are opened." in [
             str(n.message) for n in app._notifications
         ]
+
+
+async def test_o_in_a_served_tab_opens_the_link_in_the_reader_s_browser(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a browser tab of `wirewatch serve`, `o` copied the link with OSC 52 (which the page
+    cannot do over plain http) and, on a server with a desktop, opened it there, in front
+    of nobody. The tab's own browser is asked to open it, in a new tab."""
+    for name in ("SSH_CONNECTION", "SSH_TTY", "BROWSER"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DISPLAY", ":0")  # the server's desktop
+    opened_on_server: list[str] = []
+    monkeypatch.setattr("tui.screens.dashboard.has_browser", lambda: True)
+    monkeypatch.setattr(webbrowser, "open", lambda url, *_, **__: opened_on_server.append(url))
+    linked_article(tmp_path, "https://news.example/talks")
+    app = make_app(tmp_path, poll=False)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot)
+        # the driver a served dashboard runs (tui.webdriver's, a WebDriver): it hands the
+        # link to textual-serve, whose page opens it with window.open
+        driver = app._driver
+        assert driver is not None
+        asked: list[tuple[str, bool]] = []
+        monkeypatch.setattr(type(driver), "is_web", property(lambda _: True))
+        monkeypatch.setattr(
+            driver, "open_url", lambda url, new_tab=True: asked.append((url, new_tab))
+        )
+        await pilot.press("o")
+        await seen(app).wait_for(LinkOpened)
+        await pilot.pause()
+        assert asked == [("https://news.example/talks", True)]
+        assert opened_on_server == []
+        assert app.clipboard != "https://news.example/talks"
+        notices = [str(n.message) for n in app._notifications]
+        assert any(n.startswith("Opened the link in a new tab") for n in notices), notices
+        assert not any("clipboard" in n for n in notices), notices
+
+
+def fake_tmux(tmp_path: Path, status: int) -> Path:
+    """A `tmux` that records its arguments, one a line, and exits with `status`."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    called = tmp_path / "tmux-argv"
+    tmux = bin_dir / "tmux"
+    tmux.write_text(f"#!/bin/sh\nprintf '%s\\n' \"$@\" > '{called}'\nexit {status}\n")
+    tmux.chmod(0o755)
+    return bin_dir
+
+
+@pytest.mark.parametrize("status", [0, 1])
+async def test_o_inside_tmux_copies_the_link_through_tmux(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, status: int
+) -> None:
+    """Inside tmux, whose default (`set-clipboard external`) drops the OSC 52 an application
+    writes, `o` said it copied the link and nothing reached the clipboard. The link goes to
+    tmux (`set-buffer -w`: its paste buffer, and the terminal's clipboard through tmux); a
+    tmux that refuses leaves it to OSC 52."""
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "BROWSER"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SSH_CONNECTION", "10.0.0.1 5000 10.0.0.2 22")
+    monkeypatch.setenv("TMUX", f"{tmp_path / 'tmux-socket'},4242,0")
+    monkeypatch.setenv("PATH", f"{fake_tmux(tmp_path, status)}{os.pathsep}{os.environ['PATH']}")
+    link = "https://news.example/talks"
+    linked_article(tmp_path, link)
+    app = make_app(tmp_path, poll=False)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("o")
+        await seen(app).wait_for(LinkOpened)
+        await pilot.pause()
+        assert (tmp_path / "tmux-argv").read_text().splitlines() == [
+            "set-buffer", "-w", "--", link,
+        ]  # fmt: skip
+        notices = [str(n.message) for n in app._notifications]
+        if status == 0:
+            assert (
+                "No browser here; copied the link to tmux's paste buffer (and to the"
+                f" clipboard where the terminal takes it): {link}" in notices
+            )
+            assert app.clipboard != link  # no OSC 52 for tmux to drop (or, set on, take twice)
+        else:
+            assert f"No browser here; copied the link to the clipboard: {link}" in notices
+            assert app.clipboard == link
 
 
 async def test_f_fetches_and_shows_the_full_text(tmp_path: Path, feed_server: FeedServer) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import json
 import os
 import signal
 import socket
@@ -18,6 +19,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from fetchers.models import Article
+from fetchers.store import Store
 from tests.conftest import FROZEN
 from tests.procs import descendants, running
 from tui.serve import DRIVER, trusted_origin
@@ -276,3 +279,43 @@ def test_which_pages_may_open_a_dashboard() -> None:
     assert trusted_origin("http://desk.example:8000", "desk.example:8000", "0.0.0.0", 8000)
     assert not trusted_origin("http://evil.example:8000", "desk.example:8000", "0.0.0.0", 8000)
     assert not trusted_origin("http://[bad", "desk.example:8000", "0.0.0.0", 8000)
+
+
+async def test_o_in_a_tab_has_its_browser_open_the_link(
+    tmp_path: Path, serve: tuple[subprocess.Popen[bytes], int]
+) -> None:
+    """`o` in a browser tab copied the link with OSC 52 (which the page cannot do over plain
+    http) or opened it on the server's desktop; the tab is told to open it (textual-serve's
+    page does, with window.open, in a new tab)."""
+    link = "https://news.example/talks"
+    with Store(tmp_path / "data", writer=True) as store:
+        store.add_batch(
+            [
+                Article(
+                    id="linked", source="Wire", title="Talks narrow the gap", link=link,
+                    published=FROZEN, fetched=FROZEN, summary="Only a summary here.",
+                )
+            ]
+        )  # fmt: skip
+    _, port = serve
+    async with aiohttp.ClientSession() as session:
+        tab = await open_tab(session, port)
+        await tab.send_str(json.dumps(["stdin", "/Talks\r"]))  # this article alone listed
+        opened: list[object] = []
+        deadline = time.monotonic() + GENEROUS
+        while not opened:
+            assert time.monotonic() < deadline, "the tab was never asked to open the link"
+            await tab.send_str(json.dumps(["stdin", "o"]))  # (again, if the list was not yet)
+            try:
+                while True:
+                    message = await asyncio.wait_for(tab.receive(), 2)
+                    assert message.type in (aiohttp.WSMsgType.BINARY, aiohttp.WSMsgType.TEXT)
+                    if message.type == aiohttp.WSMsgType.TEXT:
+                        kind, payload = json.loads(message.data)[:2]
+                        if kind == "open_url":
+                            opened.append(payload)
+                            break
+            except TimeoutError:
+                continue
+        assert opened == [{"url": link, "new_tab": True}]
+        await tab.close()

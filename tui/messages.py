@@ -178,6 +178,9 @@ class LinkOpened(Message):
     refused: str | None = None
     warning: bool = False
     terminal: list[str] | None = None  # a text browser's command: it runs in the terminal
+    served: bool = False  # a browser tab of `serve`: that browser opens it, in a new tab
+    in_tmux: bool = False  # copied already, into tmux's paste buffer (and on to the clipboard)
+    not_opened: str = "No browser here"  # why a link that is copied was not opened
 
 
 @dataclass

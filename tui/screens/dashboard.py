@@ -50,7 +50,7 @@ from fetchers.storyshelf import StoryShelf
 from fetchers.text import clean_link
 from tui.actions import TableOrderedKeys, bindings, first_key, help_sections, key_shown
 from tui.alertdata import AlertData
-from tui.browser import has_browser, terminal_browser
+from tui.browser import copy_in_tmux, has_browser, terminal_browser
 from tui.confirm import PressedTwice
 from tui.format import age, clipped, duration, fit, lag
 from tui.keyorder import OrderedKeysApp
@@ -1294,12 +1294,15 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
     def action_open_link(self) -> None:
         ident = self._current()
         if ident is not None:
-            self._open_link(ident)
+            # a browser tab of `serve`: the link is the reader's browser's to open, never one
+            # on the server's desktop (nor a text browser there, nor its clipboard)
+            self._open_link(ident, served=self.app.is_web)
 
     @work(thread=True, group="browser", exit_on_error=False)
-    def _open_link(self, ident: str) -> None:
+    def _open_link(self, ident: str, served: bool) -> None:
         """In a thread: the article is read from the store, finding a browser may run
-        `xdg-settings`, and a terminal browser named in $BROWSER runs until it is closed."""
+        `xdg-settings`, a terminal browser named in $BROWSER runs until it is closed, and
+        copying inside tmux runs `tmux`."""
         article = self.session.get(ident)
         if article is None or not article.link:
             refused = (
@@ -1315,45 +1318,64 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         if not link.lower().startswith(("http://", "https://")):
             refused = "Only http and https links are opened."
             self.post_message(LinkOpened(link, refused=refused, warning=True))
+        elif served:
+            self.post_message(LinkOpened(link, served=True))
         elif (command := terminal_browser(link)) is not None:
             self.post_message(LinkOpened(link, terminal=command))
+        elif has_browser() and webbrowser.open(link):
+            self.post_message(LinkOpened(link, opened=True))
         else:
-            opened = has_browser() and webbrowser.open(link)
-            self.post_message(LinkOpened(link, opened))
+            self.post_message(LinkOpened(link, in_tmux=copy_in_tmux(link)))
+
+    @work(thread=True, group="browser", exit_on_error=False)
+    def _copy_link(self, link: str, not_opened: str) -> None:
+        """In a thread (copying inside tmux runs `tmux`): a link no browser took."""
+        self.post_message(LinkOpened(link, in_tmux=copy_in_tmux(link), not_opened=not_opened))
 
     @on(LinkOpened)
     def _link_opened(self, message: LinkOpened) -> None:
         if message.refused is not None or message.link is None:
             severity: SeverityLevel = "warning" if message.warning else "information"
             self.notify(message.refused or "", severity=severity, markup=False)
+        elif message.served:
+            # textual-serve's page opens it with window.open, which a pop-up blocker may stop
+            self.app.open_url(message.link, new_tab=True)
+            self.notify(
+                f"Opened the link in a new tab (allow this page's pop-ups if none appeared):"
+                f" {message.link}",
+                markup=False,
+            )
         elif message.terminal is not None:
             self._browse_in_terminal(message.link, message.terminal)
         elif message.opened:
             self.notify(f"Opened {message.link}", markup=False)
+        elif message.in_tmux:
+            self.notify(
+                f"{message.not_opened}; copied the link to tmux's paste buffer (and to the"
+                f" clipboard where the terminal takes it): {message.link}",
+                markup=False,
+            )
         else:
             self.app.copy_to_clipboard(message.link)
             self.notify(
-                f"No browser here; copied the link to the clipboard: {message.link}", markup=False
+                f"{message.not_opened}; copied the link to the clipboard: {message.link}",
+                markup=False,
             )
 
     def _browse_in_terminal(self, link: str, command: list[str]) -> None:
         """Give the terminal to a text browser until it ends (the dashboard reads no key
-        meanwhile), then take it back; where the terminal cannot be given up (a browser
-        tab of `serve`), the link is copied."""
+        meanwhile), then take it back; where the terminal cannot be given up, the link is
+        copied."""
         try:
             with self.app.suspend():
                 ended = subprocess.run(command, check=False)
         except (SuspendNotSupported, OSError) as exc:
-            self.app.copy_to_clipboard(link)
             why = (
                 "the terminal cannot be given to it here"
                 if isinstance(exc, SuspendNotSupported)
                 else (exc.strerror or str(exc))
             )
-            self.notify(
-                f"{command[0]} did not run ({why}); copied the link to the clipboard: {link}",
-                markup=False,
-            )
+            self._copy_link(link, f"{command[0]} did not run ({why})")
             return
         if ended.returncode:
             self.notify(f"{command[0]} ended with status {ended.returncode}.", markup=False)
