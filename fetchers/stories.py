@@ -871,41 +871,71 @@ class _StorySum:
     Made when a story has two window articles, kept until the last leaves the window. Kept in
     whole numbers (`_UNIT`): a sum is exact whatever order its articles came and went in, so
     every process that holds the same window articles holds the same sum. About 1.9 kB an
-    article of thirty words, against 0.6 kB for its `_Doc`."""
+    article of thirty words, against 0.6 kB for its `_Doc`.
+    Articles coming and going are noted, and summed only when the sum is looked at
+    (`weights`, `square`): most stories are looked at seldom after their last article came,
+    and not at all as their articles leave (a restart's thousands of restored stories, the
+    last article of each, every one leaving the window), so most of that work was for
+    nothing. Noted ones are summed in the order they came and went: the same sum."""
 
-    __slots__ = ("weights", "square", "count")
+    __slots__ = ("_weights", "_square", "count", "_noted")
 
     def __init__(self) -> None:
-        self.weights: dict[str, int] = {}
-        self.square = 0  # the sum's length squared, kept as articles come and go
-        self.count = 0  # the window articles summed
+        self._weights: dict[str, int] = {}
+        self._square = 0  # the sum's length squared, kept as articles come and go
+        self.count = 0  # the window articles summed, noted ones too
+        # articles come (True) or gone (False) since the sum was last looked at, in order
+        self._noted: list[tuple[tuple[str, ...], array[float], float, bool]] = []
 
     def add(self, words: tuple[str, ...], weights: array[float], norm: float) -> None:
-        held, units = self.weights, _direction(weights, norm)
-        before = list(map(held.get, words, repeat(0)))
-        # |s + u|² = |s|² + 2 s·u + |u|², each exact; the products in C
-        self.square += 2 * sum(map(mul, before, units)) + sum(map(mul, units, units))
-        held.update(zip(words, map(add, before, units), strict=True))
+        self._noted.append((words, weights, norm, True))
         self.count += 1
 
     def take(self, words: tuple[str, ...], weights: array[float], norm: float) -> None:
         """An article leaves the window (or the store): its direction leaves the sum, and a
         word only it had with it."""
-        held, units = self.weights, _direction(weights, norm)
-        before = list(map(held.get, words, repeat(0)))
-        self.square += sum(map(mul, units, units)) - 2 * sum(map(mul, before, units))
-        held.update(zip(words, map(sub, before, units), strict=True))
-        for word in words:
-            if not held[word]:
-                del held[word]
+        self._noted.append((words, weights, norm, False))
         self.count -= 1
+
+    @property
+    def weights(self) -> dict[str, int]:
+        """Each word's weight in the sum (the noted articles summed first)."""
+        if self._noted:
+            self._sum_noted()
+        return self._weights
+
+    @property
+    def square(self) -> int:
+        """The sum's length squared (the noted articles summed first)."""
+        if self._noted:
+            self._sum_noted()
+        return self._square
+
+    def _sum_noted(self) -> None:
+        held, square = self._weights, self._square
+        for words, weights, norm, coming in self._noted:
+            units = _direction(weights, norm)
+            before = list(map(held.get, words, repeat(0)))
+            # |s ± u|² = |s|² ± 2 s·u + |u|², each exact; the products in C
+            if coming:
+                square += 2 * sum(map(mul, before, units)) + sum(map(mul, units, units))
+                held.update(zip(words, map(add, before, units), strict=True))
+            else:
+                square += sum(map(mul, units, units)) - 2 * sum(map(mul, before, units))
+                held.update(zip(words, map(sub, before, units), strict=True))
+                for word in words:
+                    if not held[word]:
+                        del held[word]
+        self._square = square
+        self._noted.clear()
 
     def cosine(self, vec: dict[str, float], norm: float) -> float:
         """The cosine of an article's weighed words (of length `norm`) and the sum."""
-        if self.square <= 0:
+        square = self.square
+        if square <= 0:
             return 0.0
-        dot: float = sum(map(mul, map(self.weights.get, vec, repeat(0)), vec.values()))
-        return dot / (norm * math.sqrt(self.square))
+        dot: float = sum(map(mul, map(self._weights.get, vec, repeat(0)), vec.values()))
+        return dot / (norm * math.sqrt(square))
 
 
 PRIOR_FILE = Path(__file__).with_name("data") / "word_prior.tsv"
