@@ -1327,7 +1327,7 @@ class StoryIndex:
         """What an article leaving the window at once leaves behind (see `_remember`): every
         word it has counts once more for rarity, and its story names its countries; what its
         lede said is its outlet's last (`_read`)."""
-        vec, places, _, outlet, said = self._read(item)
+        vec, places, _, outlet, said = self._read(item, with_names=False)
         self._note_said(item, outlet, said)
         if places is not None:
             self._places.setdefault(sid, set()).add(places)
@@ -1369,9 +1369,12 @@ class StoryIndex:
         return vec, places
 
     @staticmethod
-    def _counted(headline: str, lede: str) -> tuple[dict[str, Any], Places | None, Names]:
+    def _counted(
+        headline: str, lede: str, with_names: bool = True
+    ) -> tuple[dict[str, Any], Places | None, Names]:
         """`_counts` of a headline and lede as read, and the names its headline gives
-        (`_headline_names`)."""
+        (`_headline_names`; none looked for without `with_names`: an article that leaves the
+        window as it is read never sets a story apart)."""
         head, said = _folded(headline), _folded(lede)
         heading, body = head.split(), said.split()
         vec: dict[str, Any] = {}  # word -> how often the article says it
@@ -1380,6 +1383,8 @@ class StoryIndex:
             read_all = _READERS[language].__getitem__
             title = list(chain.from_iterable(map(read_all, heading)))
             _count_elements(vec, chain(chain.from_iterable(map(read_all, body)), title, title))
+            if not with_names:
+                return vec, _about(title, vec), _NO_NAMES
             return vec, _about(title, vec), _headline_names(head, said, title, _term_of(read_all))
         read = _TERMS.__getitem__
         title = list(map(read, heading))
@@ -1391,6 +1396,8 @@ class StoryIndex:
             _count_elements(vec, chain(chain.from_iterable(map(read_all, body)), title, title))
         else:
             vec.pop("", None)  # chunks that are no term (stop words)
+        if not with_names:
+            return vec, _about(title, vec), _NO_NAMES
         return vec, _about(title, vec), _headline_names(head, said, title, _TERMS.__getitem__)
 
     def _vector(self, item: Item) -> _Weighed:
@@ -1427,11 +1434,12 @@ class StoryIndex:
         return vec, norm, heaviest, places, outlet, said, names
 
     def _read(
-        self, item: Item
+        self, item: Item, with_names: bool = True
     ) -> tuple[dict[str, Any], Places | None, Names, str, tuple[int, ...]]:
         """`_counts` of an article, less the lede or last sentence its outlet's last articles
         said too (`_unrepeated`); its outlet ("": not known; else the one an aggregator
-        credits, as one Google News feed carries many, or its feed) and its lede's hashes."""
+        credits, as one Google News feed carries many, or its feed) and its lede's hashes;
+        its headline's names with `with_names` (`_counted`)."""
         readings = self._readings
         if readings is not None and item.source:  # (read ahead with the lede stripped, as
             ahead = readings.take(item)  # `_unrepeated` leaves it)
@@ -1447,7 +1455,7 @@ class StoryIndex:
         if item.source:
             outlet = item.source if credited is None else credited[1]
             lede, said = _unrepeated(lede, self._said_by(outlet, item.when))
-        vec, places, names = self._counted(headline, lede)
+        vec, places, names = self._counted(headline, lede, with_names)
         return vec, places, names, outlet, said
 
     def _note_said(self, item: Item, outlet: str, said: tuple[int, ...]) -> None:
