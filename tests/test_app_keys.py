@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 from textual.binding import Binding
-from textual.events import DeliveryComplete
+from textual.events import DeliveryComplete, Key
+from textual.widgets import Input
 from textual.widgets._footer import FooterKey  # what a footer is made of
 
 from fetchers.config import load_config
@@ -389,7 +390,112 @@ async def test_escape_and_a_key_typed_ahead_in_one_read_are_both_taken(tmp_path:
         await pilot.press("alt+j")
         await until(pilot, lambda: not app.screen.has_class("reading"))
         await until(pilot, lambda: dashboard.headlines.cursor == first + 1)
-        # in a field being typed in, an alt+letter is the field's (a word back), never escape
+        # in a field being typed in, alt+b is a word back (option+left on macOS), never escape
         await pilot.press("slash", "t", "alt+b")
         await pilot.pause()
         assert dashboard.query_one(FilterBar).display
+
+
+def read_in_one_go(app: WirewatchApp, sent: str) -> None:
+    """Deliver `sent` as the app's terminal driver does when it arrives in one read: through
+    the parser that driver reads keys with, each key posted to the app in turn."""
+    from textual.drivers import linux_driver
+
+    parser = linux_driver.XTermParser(False)
+    driver = app._driver
+    assert driver is not None
+    for event in [*parser.feed(sent), *parser.feed("")]:  # (the end: escape waits no more)
+        event.set_sender(app)
+        driver.send_message(event)
+
+
+async def test_escape_typed_ahead_of_a_symbol_or_into_the_prompt_is_taken(
+    tmp_path: Path,
+) -> None:
+    """Escape and the key after it in one read: the terminal's parser dropped the escape
+    before a symbol (escape then `/` was `/`), and in the filter prompt escape then j typed
+    j. Each is escape, then the key, whatever has the focus."""
+    from tests.conftest import until
+
+    app = make_app(tmp_path, seed_only_config(tmp_path))
+    async with piloted(app, (80, 24)) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        prompt = dashboard.query_one(FilterBar)
+        first = dashboard.headlines.cursor
+        await pilot.press("slash", *"tarif")
+        read_in_one_go(app, "\x1bj")
+        await until(pilot, lambda: not prompt.display)
+        await until(pilot, lambda: dashboard.headlines.cursor == first + 1)
+        assert "tarifj" not in prompt.query_one(Input).value
+        await pilot.press("question_mark")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        read_in_one_go(app, "\x1b/")  # the help closes, then the prompt opens
+        await until(pilot, lambda: app.screen is dashboard and prompt.display)
+        # escape then b or f in the prompt stays a word move, as macOS sends option+arrows
+        await pilot.press(*"tarif")
+        read_in_one_go(app, "\x1bb")
+        await pilot.pause()
+        assert prompt.display and prompt.query_one(Input).cursor_position == 0
+
+
+async def test_escape_typed_ahead_of_a_symbol_closes_the_article_first(tmp_path: Path) -> None:
+    """At 40x12 the article covers the headlines: escape then `?` opened the help over the
+    article, and escape then `*` starred it, with the article left open."""
+    from tests.conftest import until
+
+    app = make_app(tmp_path, seed_only_config(tmp_path))
+    app.read_after = 3600  # only the key marks it
+    async with piloted(app, (40, 12)) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        await pilot.press("enter")
+        await until(pilot, lambda: dashboard.has_class("reading"))
+        read_in_one_go(app, "\x1b?")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        assert not dashboard.has_class("reading")
+        await pilot.press("escape", "enter")
+        await until(pilot, lambda: dashboard.has_class("reading"))
+        current = dashboard.headlines.current_id
+        assert current is not None
+
+        def starred() -> bool:
+            article = dashboard.session.get(current)
+            return article is not None and article.starred
+
+        read_in_one_go(app, "\x1b*")
+        await until(pilot, lambda: not dashboard.has_class("reading"))
+        await until(pilot, starred)
+        await pilot.press("enter")
+        await until(pilot, lambda: dashboard.has_class("reading"))
+        read_in_one_go(app, "\x1bG")  # a capital: the last headline, the article closed
+        headlines = dashboard.headlines
+        await until(pilot, lambda: headlines.cursor == len(headlines.ids) - 1)
+        assert not dashboard.has_class("reading")
+
+
+def test_escape_and_a_character_read_together_are_alt_and_that_character() -> None:
+    """What the app splits back into escape and the key: every printable character after an
+    escape is alt and that character; the sequences of keys of their own keep their names."""
+    from textual.drivers import linux_driver
+
+    from tui.keyorder import use_typed_ahead_parser
+
+    use_typed_ahead_parser()
+
+    def keys(sent: str) -> list[tuple[str, str | None]]:
+        parser = linux_driver.XTermParser(False)
+        return [
+            (event.key, event.character)
+            for event in [*parser.feed(sent), *parser.feed("")]
+            if isinstance(event, Key)
+        ]
+
+    for character in map(chr, range(0x21, 0x7F)):
+        alone = keys(character)[0][0]
+        name = f"shift+{alone.lower()}" if alone.isupper() else alone  # (alt+shift+a for A)
+        assert keys("\x1b" + character) == [(f"alt+{name}", character)]
+    assert keys("\x1b1") == [("alt+1", "1")]  # (not ¡, a macOS option key)
+    assert keys("\x1b ") == [("alt+space", " ")]
+    assert keys("\x1b[A") == keys("\x1bOA") == [("up", None)]
+    assert keys("\x1b[1;3D") == [("alt+left", None)]
+    assert keys("\x1b\x7f") == [("ctrl+w", None)]  # alt+backspace: a word back, as before
+    assert keys("\x1b\x1b[B") == [("escape", "\x1b"), ("down", None)]

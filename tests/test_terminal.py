@@ -147,6 +147,41 @@ def test_keys_sent_in_one_write_keep_their_order_across_tab(tmp_path: Path) -> N
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
 
 
+def test_escape_and_the_key_after_it_sent_in_one_write_are_both_taken(tmp_path: Path) -> None:
+    """Escape and a key in one write (typed ahead over a slow link) reach the app as alt and
+    that key: in the filter prompt escape then j typed j, and escape then `/` lost the
+    escape. Escape closes the prompt or the help, then the key does its work."""
+    config = tmp_path / "wirewatch.toml"
+    config.write_text(f'[[sources]]\nname = "Seed"\npath = "{SEED}"\n')
+    checkout = Path(__file__).resolve().parent.parent
+    session = start_dashboard(
+        tmp_path,
+        config,
+        f"TERM=xterm-256color PYTHONPATH={checkout} WIREWATCH_NOW=2025-10-24T08:00:00Z",
+        (100, 30),
+    )
+
+    def send(*args: str) -> None:
+        subprocess.run(["tmux", "send-keys", "-t", session, *args], check=True)
+
+    try:
+        wait_for(session, "Hybe partners with LAFC")
+        send("/")
+        wait_for(session, "^r Sort")  # the prompt's footer
+        send("-l", "tarif")
+        wait_for(session, "▊  tarif")
+        send("-H", "1b", "6a")  # escape, j
+        screen = wait_for(session, "q Quit")  # the dashboard's footer: the prompt closed
+        assert "tarifj" not in screen
+        send("?")
+        wait_for(session, "Keys in force")
+        send("-H", "1b", "2f")  # escape, /
+        screen = wait_for(session, "tariff OR APEC")  # the empty prompt's example
+        assert "Keys in force" not in screen
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
 def test_o_gives_the_terminal_to_a_text_browser_until_it_ends(tmp_path: Path) -> None:
     """A text browser named in $BROWSER drew over the dashboard, which kept reading every
     key (none reached the browser), and with no display it was not run at all: the

@@ -14,16 +14,70 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from textual import events
+from textual._ansi_sequences import ANSI_SEQUENCES_KEYS
+from textual._xterm_parser import XTermParser
 from textual.app import App, ScreenStackError
+from textual.drivers import web_driver
+from textual.keys import REPLACED_KEYS, key_to_character
 from textual.message import Message
 from textual.widgets import Input, TextArea
 
 ReturnType = TypeVar("ReturnType")
 STUCK_AFTER = 1.0  # seconds: a marker lost with a widget removed mid-way releases the next key
+ESCAPE = "\x1b"
+WORD_MOVES = {"b": "ctrl+left", "f": "ctrl+right"}  # alt+b and alt+f in a text field
+
+
+class TypedAheadParser(XTermParser):
+    """Textual's terminal parser, but escape and a character that arrive together are
+    alt+character for every character. Textual drops the escape before a symbol (escape then
+    `/` was `/`), and reads escape and a digit, `-`, `=`, b or f as the characters and word
+    moves macOS terminals send for option keys (escape then 1 was ¡): the escape typed ahead
+    was lost. OrderedKeysApp takes an alt+character nothing binds as the two keys."""
+
+    def _sequence_to_key_events(self, sequence: str, alt: bool = False) -> Iterable[events.Key]:
+        if (
+            len(sequence) == 2
+            and sequence[0] == ESCAPE
+            and sequence[1].isprintable()  # (escape then backspace or tab stays Textual's)
+            and sequence in ANSI_SEQUENCES_KEYS  # ("\x1b[" starts longer sequences: no entry)
+        ):
+            sequence, alt = sequence[1], True
+        for key in super()._sequence_to_key_events(sequence, alt):
+            typed = key.character
+            if alt and not key.key.startswith("alt+") and typed and typed.isprintable():
+                key = events.Key(f"alt+{key.key}", typed)
+            yield key
+
+
+def use_typed_ahead_parser() -> None:
+    """Make Textual's terminal and web drivers read keys with TypedAheadParser (they build
+    their parser by this name in their input thread)."""
+    try:
+        from textual.drivers import linux_driver
+    except ImportError:  # (no termios: not a POSIX terminal)
+        pass
+    else:
+        linux_driver.XTermParser = TypedAheadParser  # type: ignore[misc]
+    web_driver.XTermParser = TypedAheadParser  # type: ignore[misc]
+
+
+def _character_of(key: events.Key, name: str) -> str | None:
+    """The printable character a key's name less its alt types alone, or None: alt+left,
+    alt+backspace and alt+ctrl+x are keys of their own."""
+    if name.startswith("shift+") and len(name) == 7:  # alt+shift+j: J
+        name = name[-1].upper()
+    if "+" in name:  # another modifier ("plus" is the + key)
+        return None
+    if key.character is not None and len(key.character) == 1:  # as the terminal sent it
+        typed: str | None = key.character
+    else:  # a key pressed in a test carries no character
+        typed = key_to_character(REPLACED_KEYS.get(name, name))
+    return typed if typed is not None and typed.isprintable() else None
 
 
 class KeyHandled(Message, bubble=True):
@@ -39,6 +93,7 @@ class OrderedKeysApp(App[ReturnType]):
     """An App that forwards a key only after the key before it has done its work."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        use_typed_ahead_parser()
         super().__init__(*args, **kwargs)
         self._key_in_flight: events.Key | None = None
         self._held_keys: deque[events.Key] = deque()
@@ -54,31 +109,34 @@ class OrderedKeysApp(App[ReturnType]):
             return
         await super().on_event(event)
 
-    def _escape_then_key(self, key: events.Key) -> tuple[events.Key, events.Key] | None:
-        """`escape` and the key after it, for an alt+key nothing binds: a terminal sends
-        alt+j as escape then j, so escape and j typed ahead in one read (over a slow link,
-        while the app was busy) arrived as alt+j, and both were lost (the article stayed
-        open, the list did not move)."""
+    def _as_typed(self, key: events.Key) -> list[events.Key] | None:
+        """The keys an alt+key nothing binds was typed as: escape, then the key. A terminal
+        sends alt+j as escape then j, so escape and a key typed ahead in one read (over a
+        slow link, while the app was busy) arrive as alt+key, and both were lost: the
+        article stayed open, the list did not move, the filter prompt took the j. In a text
+        field alt+b and alt+f stay word moves (what macOS terminals send for option+arrow)."""
         name = key.key
         rest = name.removeprefix("alt+")
-        # a letter or digit only (alt+left, alt+backspace are keys of their own), and never
-        # into a field being typed in, where alt+b and alt+f are words and escape leaves it
-        if rest == name or len(rest) != 1 or not rest.isalnum():
+        if rest == name:
             return None
-        if isinstance(self.focused, (Input, TextArea)):
+        typed = _character_of(key, rest)
+        if typed is None:
             return None
         try:
-            if name in self.screen.active_bindings:
+            if name in self.screen.active_bindings:  # an alt binding given in [keys]
                 return None
         except ScreenStackError:
             return None
-        return events.Key("escape", "\x1b"), events.Key(rest, rest)
+        if isinstance(self.focused, (Input, TextArea)) and typed in WORD_MOVES:
+            return [events.Key(WORD_MOVES[typed], None)]
+        plain = typed if typed.isalnum() else rest  # Textual's name for the key typed alone
+        return [events.Key("escape", "\x1b"), events.Key(plain, typed)]
 
     async def _dispatch_key(self, key: events.Key) -> None:
-        split = self._escape_then_key(key)  # (as focus is once the keys before it are done)
-        if split is not None:
-            key, after = split
-            self._held_keys.appendleft(after)
+        typed = self._as_typed(key)  # (as focus is once the keys before it are done)
+        if typed is not None:
+            key, *after = typed
+            self._held_keys.extendleft(reversed(after))
         self._key_in_flight = key
         target = self.focused or self.screen  # where Textual forwards a key it does not bind
         await super().on_event(key)
