@@ -15,7 +15,7 @@ from fetchers.charset import decode
 from fetchers.models import TAG_LIMIT
 from fetchers.opml import Subscription
 from fetchers.text import clean_line, plain_message
-from fetchers.webaddress import address_problem, lower_scheme
+from fetchers.webaddress import address_problem, subscribed_address
 
 _KINDS_SKIPPED = {
     "query:": "a newsboat query feed: a saved filter of [filters] in the config is the same",
@@ -77,7 +77,7 @@ def parse_urls(text: str) -> list[Subscription]:
                 f"newsboat ran it through {plain_message(program)!r}: subscribed as it is"
                 " served (wirewatch runs no program on a feed)"
             )
-        address = lower_scheme(url)
+        address = subscribed_address(url)
         found.append(
             Subscription(
                 name or plain_message(address),

@@ -14,7 +14,7 @@ from fetchers.charset import read_as_utf8
 from fetchers.models import TAG_LIMIT, Source
 from fetchers.text import clean_line, plain_message
 from fetchers.timeparse import parse_duration
-from fetchers.webaddress import address_problem, lower_scheme, shortest_interval
+from fetchers.webaddress import address_problem, shortest_interval, subscribed_address
 
 
 class OpmlError(Exception):
@@ -100,7 +100,7 @@ def _walk(body: ET.Element) -> list[Subscription]:
                 raw_url = outline.get("url") or ""
             else:
                 link = (outline.get("url") or "").strip()
-        url = lower_scheme(raw_url.strip())
+        url = subscribed_address(raw_url.strip())
         inner = outline.findall("outline")
         feedish = kind in FEED_TYPES or any(
             name in outline.attrib for name in ("xmlUrl", "xmlurl", "htmlUrl")

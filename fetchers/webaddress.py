@@ -50,6 +50,22 @@ def lower_scheme(url: str) -> str:
     return scheme.lower() + colon + rest if colon and scheme.isalpha() else url
 
 
+def subscribed_address(url: str) -> str:
+    """An address as subscribing takes it: its scheme lower-cased (`lower_scheme`), and the
+    `feed:` scheme a browser's or reader's "subscribe" link writes read as the address it
+    wraps ("feed://host/rss" is http://host/rss, "feed:https://host/rss" https://host/rss;
+    OPML exports and newsboat urls files carry them, and they were skipped as not http)."""
+    url = lower_scheme(url)
+    if url.startswith("feed:"):
+        rest = url[len("feed:") :]
+        if rest.startswith("//"):
+            return "http:" + rest
+        inner = lower_scheme(rest)
+        if inner.startswith(("http://", "https://")):
+            return inner
+    return url
+
+
 def address_problem(url: str) -> str | None:
     """Why `url` (its scheme lower-cased) cannot be asked, or None: not http(s), spaces or
     control characters in it, no host ("http://"), a host that is not one ("[::1"), a port

@@ -849,3 +849,22 @@ def test_feeds_are_read_for_their_titles_a_few_at_once_each_within_the_timeout(
     assert [names[url] for url in feeds] == [f"Feed {n}" for n in range(9)]
     assert names[slow] == slow and f"{slow}: " in err and "named by its address" in err
     assert 1 <= feed_server.load["max"] <= 3
+
+
+def test_feed_scheme_addresses_are_imported_as_the_address_they_wrap() -> None:
+    """A "subscribe" link's feed:// (and feed:https://) address, as OPML exports and urls
+    files carry them, was skipped as not http(s)."""
+    from fetchers.newsboat import parse_urls
+
+    found = parse_opml(
+        b'<opml version="1.0"><body>'
+        b'<outline text="Old" type="rss" xmlUrl="feed://a.example/rss"/>'
+        b'<outline text="Wrapped" type="rss" xmlUrl="FEED:https://b.example/atom"/>'
+        b"</body></opml>"
+    )
+    assert [(f.url, f.skipped) for f in found] == [
+        ("http://a.example/rss", None),
+        ("https://b.example/atom", None),
+    ]
+    (line,) = parse_urls("feed://c.example/rss tech\n")
+    assert (line.url, line.skipped) == ("http://c.example/rss", None)

@@ -69,7 +69,7 @@ from fetchers.trends import (
     trends,
     watch_query,
 )
-from fetchers.webaddress import address_problem, lower_scheme
+from fetchers.webaddress import address_problem, subscribed_address
 from tui.format import duration, event_zone, fit, lag, time_left, wall
 
 if TYPE_CHECKING:
@@ -1213,7 +1213,7 @@ def cmd_add(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     from fetchers.subscriptions import NewSource, append_sources
     from fetchers.webaddress import feed_key
 
-    url = lower_scheme(args.url.strip())
+    url = subscribed_address(args.url.strip())
     problem = address_problem(url)
     if problem is not None:
         raise UsageError(f"{url}: {problem} (give an http:// or https:// address)")
