@@ -378,7 +378,9 @@ def markers(english: frozenset[str]) -> dict[str, tuple[bool, tuple[str, ...]]]:
             written.setdefault(_unmarked(word), set()).add(code)
     out: dict[str, tuple[bool, tuple[str, ...]]] = {}
     for word, codes in written.items():
-        if word not in english and word not in _ENGLISH_ALSO:
+        # (a letter an apostrophe parts, "l'", "d'", stays on its word in a chunk: alone it
+        # is English's "N Korea", "S Korea", which read as French)
+        if len(word) > 1 and word not in english and word not in _ENGLISH_ALSO:
             said = (word not in _ENGLISH_TOO, tuple(sorted(codes)))
             out[word] = out[word.capitalize()] = said
     return out
