@@ -245,8 +245,9 @@ def _terminal_state(session: str) -> str:
     ).stdout.strip()  # fmt: skip
 
 
+@pytest.mark.parametrize("signal_name", ["TERM", "HUP"])
 def test_sigterm_quits_the_dashboard_as_q_does_and_gives_the_terminal_back(
-    tmp_path: Path,
+    tmp_path: Path, signal_name: str
 ) -> None:
     """`kill PID`: the dashboard died at once with 143, the terminal left on its screen with
     the cursor hidden and the mouse reporting into the shell (its prompt unseen). It quits
@@ -261,7 +262,7 @@ def test_sigterm_quits_the_dashboard_as_q_does_and_gives_the_terminal_back(
             capture_output=True, text=True, check=True,
         ).stdout.strip()  # fmt: skip
         app = descendants(int(shell))[0]
-        subprocess.run(["kill", "-TERM", str(app)], check=True)
+        subprocess.run(["kill", f"-{signal_name}", str(app)], check=True)
         wait_for(session, "EXIT=0")
         assert _terminal_state(session) == "0 0 1"
     finally:
@@ -316,5 +317,20 @@ def test_a_terminal_the_dashboard_cannot_draw_on_is_said_exit_2(
         said = log.read_text() if redirect else screen
         assert needle in said.replace("\n", "")
         assert not (tmp_path / "data" / "writer.lock").exists()
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+def test_ctrl_z_with_no_shell_to_come_back_to_says_so_and_goes_on(tmp_path: Path) -> None:
+    """Started with no shell to `fg` it (`ssh -t host wirewatch`, `xterm -e wirewatch`: here
+    a tmux pane of its own), ctrl+z stopped the dashboard for good, its screen frozen."""
+    config = tmp_path / "wirewatch.toml"
+    config.write_text(f'[[sources]]\nname = "Seed"\npath = "{SEED}"\n')
+    session = start_dashboard(tmp_path, config, "TERM=xterm-256color", (120, 40))
+    try:
+        wait_for(session, "Hybe partners with LAFC")
+        subprocess.run(["tmux", "send-keys", "-t", session, "C-z"], check=True)
+        wait_for(session, "No shell to come back to")
+        quit_and_wait(session)
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)

@@ -44,8 +44,9 @@ from tui.workers import ReportsWorkerErrors
 
 SWITCH_INTERVAL = 0.0005
 # seconds a dashboard asked to end by a signal has to quit as `q` does before the process
-# ends anyway (a terminal that hung up may never take the writes that give it back)
-QUIT_GRACE = 10.0
+# ends anyway (a terminal that hung up may never take the writes that give it back); more
+# than a quit waits for its poll's last writes (`BACKFILL_WAIT`, 10 s)
+QUIT_GRACE = 30.0
 SCREENSHOT = "wirewatch-screenshot"  # a delivery name of our own: Textual's handlers skip it
 
 
@@ -77,6 +78,7 @@ class WirewatchApp(ReportsWorkerErrors, OrderedKeysApp[None]):
         self.session: Session | None = None  # once the store is open
         self.dashboard: DashboardScreen | None = None  # shown over the open session
         self._screenshot_note = ""
+        self._watchdog: threading.Timer | None = None  # set by a signal to quit (`_signalled`)
         if poll:
             start_parse_server()
         # Threads that work (the search index, store writes) hold the GIL for up to this long
@@ -107,14 +109,38 @@ class WirewatchApp(ReportsWorkerErrors, OrderedKeysApp[None]):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(number, self._signalled, number)
 
+    def action_suspend_process(self) -> None:
+        """ctrl+z: suspend to the shell, when a shell can bring it back (`fg`): one that put
+        the dashboard in a job of its own in its session. Started with no such shell (`ssh
+        -t host wirewatch`, `xterm -e wirewatch`, a script), it stopped for good, its screen
+        frozen, and only closing the terminal ended it."""
+        try:
+            parent = os.getppid()
+            job_control = os.getsid(parent) == os.getsid(0) and os.getpgid(parent) != os.getpgrp()
+        except OSError:
+            job_control = False
+        if not job_control:
+            self.notify(
+                "No shell to come back to: ctrl+z suspends a dashboard started from a shell"
+                " (q quits).",
+                markup=False,
+            )
+            return
+        super().action_suspend_process()
+
     def _signalled(self, number: int) -> None:
-        if getattr(self, "_ending", False):
-            os._exit(128 + number)  # asked twice: no more waiting
-        self._ending = True
-        watchdog = threading.Timer(QUIT_GRACE, os._exit, args=(128 + number,))
-        watchdog.daemon = True
-        watchdog.start()
+        if self._watchdog is not None:  # asked again (a hang-up can come twice): the first
+            return  # quit goes on, and the watchdog ends what cannot
+        self._watchdog = threading.Timer(QUIT_GRACE, os._exit, args=(128 + number,))
+        self._watchdog.daemon = True
+        self._watchdog.start()
         self.exit(return_code=0)
+
+    def ended(self) -> None:
+        """(Once `run` has returned: the terminal is given back.) A quit a signal asked for
+        has ended; what follows it (the marks tried once more) is not cut short."""
+        if self._watchdog is not None:
+            self._watchdog.cancel()
 
     @work(thread=True, group="store", exit_on_error=False)
     def _open_session(self) -> None:

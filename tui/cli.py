@@ -544,6 +544,7 @@ def cmd_dashboard(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         )
     app = WirewatchApp(ctx.config, ctx.data_dir, clock=ctx.clock)
     app.run()
+    app.ended()
     if app.session is not None:  # marks the disk refused: a last try, else said
         lost = app.session.save_held_marks()
         if lost is not None:
