@@ -472,13 +472,15 @@ def _sources(path: Path, items: Any, settings: Settings, notes: list[str]) -> li
         other = seen.get(name_key(name))
         if other == name:
             raise ConfigError(f"{_where(path, where)}: a second source with this name")
-        if other is not None:  # "News" and "news": source:, alerts and `s` took them as one
-            raise ConfigError(
-                f"{_where(path, where)}: a second source named {other!r} but for its case or"
-                " spacing; source: and the alert rules could not tell the two apart: rename"
+        if other is not None:  # "News" and "news": source:, alerts and `s` take them as one
+            # (said, not refused: a config that loaded before, perhaps written by `add`,
+            # still does)
+            notes.append(
+                f"{_where(path, where)}: named as {other!r} but for its case or spacing;"
+                f" source:, the alert rules and the source picker take the two as one: rename"
                 " one"
             )
-        seen[name_key(name)] = name
+        seen.setdefault(name_key(name), name)
         url, local = item.get("url"), item.get("path")
         if not url and not local:
             raise ConfigError(f"{_where(path, where)}: a source needs a url or a path")

@@ -593,9 +593,19 @@ def key_list(keys: str) -> list[str]:
     return names
 
 
+# bindings whose default keys give way to a key [keys] gives another binding: ctrl+z came
+# after configs that bound it (refused as "also the key of app.suspend", they no longer loaded)
+YIELDING = frozenset({"app.suspend"})
+
+
 def keys_in_force(remap: dict[str, str]) -> dict[str, list[str]]:
-    """Every binding id with its keys after the remapping (assumed checked)."""
-    return {b.id: key_list(remap.get(b.id, b.keys)) for b in BINDINGS}
+    """Every binding id with its keys after the remapping (assumed checked): a `YIELDING`
+    binding's defaults less the keys given to others."""
+    force = {b.id: key_list(remap.get(b.id, b.keys)) for b in BINDINGS}
+    given = {key for binding_id in remap for key in force[binding_id]}
+    for binding_id in YIELDING - remap.keys():
+        force[binding_id] = [key for key in force[binding_id] if key not in given]
+    return force
 
 
 def check_keymap(remap: dict[str, str]) -> None:

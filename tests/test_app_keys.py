@@ -499,3 +499,21 @@ def test_escape_and_a_character_read_together_are_alt_and_that_character() -> No
     assert keys("\x1b[1;3D") == [("alt+left", None)]
     assert keys("\x1b\x7f") == [("ctrl+w", None)]  # alt+backspace: a word back, as before
     assert keys("\x1b\x1b[B") == [("escape", "\x1b"), ("down", None)]
+
+
+async def test_a_keymap_that_gave_ctrl_z_to_another_binding_still_loads_and_keeps_it(
+    tmp_path: Path,
+) -> None:
+    """ctrl+z suspends by default, but a config that gave it to a binding of its own before
+    (here: to quit) loaded then and must load now, its binding doing what it says."""
+    from fetchers.keymap import check_keymap
+
+    check_keymap({"app.quit": "ctrl+z"})  # (refused as "also the key of app.suspend")
+    config = seed_only_config(tmp_path)
+    config.keys = {"app.quit": "ctrl+z"}
+    app = make_app(tmp_path, config)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        await pilot.press("ctrl+z")
+        await pilot.pause(0.1)
+    assert not app.is_running

@@ -610,18 +610,17 @@ def test_a_feed_named_as_another_but_for_its_case_is_numbered(
     assert [s.name for s in load_config(config, FROZEN).sources] == ["BBC", "bbc (2)"]
 
 
-def test_a_config_of_two_sources_named_alike_but_for_case_is_refused(tmp_path: Path) -> None:
-    """Refused at load, naming both, as two sources of one name are."""
-    from fetchers.config import ConfigError
-
+def test_a_config_of_two_sources_named_alike_but_for_case_says_so(tmp_path: Path) -> None:
+    """Said at load, naming both (a config that loaded before still loads)."""
     path = tmp_path / "wirewatch.toml"
     path.write_text(
         '[[sources]]\nname = "News"\nurl = "https://a.example/rss"\n'
         '[[sources]]\nname = "NEWS "\nurl = "https://b.example/rss"\n',
         "utf-8",
     )
-    with pytest.raises(ConfigError, match="a second source named 'News' but for its case"):
-        load_config(path, FROZEN)
+    config = load_config(path, FROZEN)
+    assert [s.name for s in config.sources] == ["News", "NEWS"]
+    assert any("named as 'News' but for its case" in note for note in config.notes)
 
 
 def test_adding_to_sources_written_as_one_array_says_how_to_write_them(

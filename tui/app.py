@@ -27,6 +27,7 @@ from textual.theme import Theme
 from textual.widgets import Static
 
 from fetchers.config import Config
+from fetchers.keymap import keys_in_force
 from fetchers.models import Clock, system_clock
 from fetchers.parsepool import start_server as start_parse_server
 from fetchers.redact import printable
@@ -113,7 +114,10 @@ class WirewatchApp(ReportsWorkerErrors, OrderedKeysApp[None]):
         """ctrl+z: suspend to the shell, when a shell can bring it back (`fg`): one that put
         the dashboard in a job of its own in its session. Started with no such shell (`ssh
         -t host wirewatch`, `xterm -e wirewatch`, a script), it stopped for good, its screen
-        frozen, and only closing the terminal ended it."""
+        frozen, and only closing the terminal ended it. Not when [keys] gave its key to
+        another binding (one of a place not in force here: `keys_in_force`)."""
+        if not keys_in_force(self.config.keys)["app.suspend"]:
+            return
         try:
             parent = os.getppid()
             job_control = os.getsid(parent) == os.getsid(0) and os.getpgid(parent) != os.getpgrp()
