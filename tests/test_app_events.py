@@ -739,3 +739,17 @@ async def test_a_clock_that_jumps_past_an_event_says_it_started_once(tmp_path: P
             "Trump–Lee summit, Gyeongju started 22 hours ago",
             "APEC Economic Leaders' Meeting, Gyeongju starts in 21 hours",  # (a day crossed)
         ]
+
+
+async def test_an_alt_letter_in_the_event_form_keeps_the_form(tmp_path: Path) -> None:
+    """A terminal that sends option+letter as escape and the letter (iTerm's "Esc+"): taken
+    as escape then the letter, it cancelled the form and lost what was typed."""
+    app = make_app(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        await open_add_form(app, pilot)
+        await type_text(pilot, "Tariff deadline")
+        await pilot.press("alt+d")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, EventForm)
+        assert app.screen.query_one("#ev-name", Input).value.startswith("Tariff deadline")

@@ -30,6 +30,9 @@ ReturnType = TypeVar("ReturnType")
 STUCK_AFTER = 1.0  # seconds: a marker lost with a widget removed mid-way releases the next key
 ESCAPE = "\x1b"
 WORD_MOVES = {"b": "ctrl+left", "f": "ctrl+right"}  # alt+b and alt+f in a text field
+# the text fields where an alt+key is taken as escape then the key: the filter prompt, which
+# escape closes keeping nothing typed to lose (a form's escape cancels the form)
+SPLIT_IN = frozenset({"filter-input"})
 
 
 class TypedAheadParser(XTermParser):
@@ -44,7 +47,10 @@ class TypedAheadParser(XTermParser):
             len(sequence) == 2
             and sequence[0] == ESCAPE
             and sequence[1].isprintable()  # (escape then backspace or tab stays Textual's)
-            and sequence in ANSI_SEQUENCES_KEYS  # ("\x1b[" starts longer sequences: no entry)
+            # a character Textual reads it as (escape then 1 as "¡"); not a key: escape then
+            # b or f stays ctrl+left or ctrl+right, what macOS terminals send for option and
+            # an arrow (read as escape then b, the article closed and b paged up)
+            and isinstance(ANSI_SEQUENCES_KEYS.get(sequence), str)
         ):
             sequence, alt = sequence[1], True
         for key in super()._sequence_to_key_events(sequence, alt):
@@ -127,8 +133,13 @@ class OrderedKeysApp(App[ReturnType]):
                 return None
         except ScreenStackError:
             return None
-        if isinstance(self.focused, (Input, TextArea)) and typed in WORD_MOVES:
-            return [events.Key(WORD_MOVES[typed], None)]
+        focused = self.focused
+        if isinstance(focused, (Input, TextArea)):
+            if typed in WORD_MOVES:
+                return [events.Key(WORD_MOVES[typed], None)]
+            if focused.id not in SPLIT_IN:  # a form's field: escape cancels the form, and an
+                return None  # alt+letter (iTerm's option as escape+) lost what was typed
+
         plain = typed if typed.isalnum() else rest  # Textual's name for the key typed alone
         return [events.Key("escape", "\x1b"), events.Key(plain, typed)]
 
