@@ -39,6 +39,10 @@ class FetchError(Exception):
         self.latency_ms = latency_ms  # when a server answered: how long it took to
 
 
+class BodyTooLarge(FetchError):
+    """A body larger than the `max_body` the fetch was given."""
+
+
 @dataclass(slots=True)
 class FetchResult:
     url: str  # the final URL after redirects
@@ -162,7 +166,7 @@ class _Inflater:
                 else:
                     raise
         if len(self.out) > self.limit:
-            raise FetchError(f"response larger than the {self.limit // 1_000_000} MB limit")
+            raise BodyTooLarge(f"response larger than the {self.limit // 1_000_000} MB limit")
 
 
 def _one_coding(header: str) -> str:
@@ -234,7 +238,7 @@ async def fetch(
                 length = response.headers.get("content-length")
                 encoding = _one_coding(response.headers.get("content-encoding", ""))
                 if length and length.isdigit() and not encoding and int(length) > max_body:
-                    raise FetchError(
+                    raise BodyTooLarge(
                         f"response of {int(length)} bytes exceeds the limit",
                         response.status_code,
                         latency_ms=_ms(started),

@@ -4,13 +4,14 @@ names itself where the list gives no name (a newsboat `urls` file names none, as
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from fetchers.feeds import FeedError, parse_feed
-from fetchers.http import FetchError, fetch, make_client
+from fetchers.http import BodyTooLarge, FetchError, fetch, make_client
 from fetchers.models import Settings
 from fetchers.opml import Subscription
 from fetchers.poller import host_cap
@@ -21,6 +22,11 @@ from fetchers.webaddress import feed_key
 # minutes, not in an hour of 30-second timeouts.
 TITLE_READERS = 16
 TITLE_DEADLINE = 15.0
+# the most of a feed read for its title (`max_body` when lower): 16 bodies of up to the
+# source limit (15 MB) each were held at once only to read a title from each
+TITLE_BODY = 2_000_000
+
+log = logging.getLogger("wirewatch.importing")
 
 
 @dataclass(slots=True)
@@ -62,8 +68,10 @@ class FeedTitle:
 
 async def read_titles(urls: list[str], settings: Settings) -> dict[str, FeedTitle]:
     """Each feed's own title, read from it as `add` reads one: several at once, as many to a
-    host as a poll sends, each within a deadline."""
+    host as a poll sends, each within a deadline. A feed that cannot be read for its title,
+    whatever the reason, is one without a title: never the import's end."""
     deadline = min(settings.timeout, TITLE_DEADLINE)
+    most = min(settings.max_body, TITLE_BODY)
     readers = max(1, min(settings.concurrency, TITLE_READERS))
     client = make_client(settings.user_agent, readers, deadline)
     slots = asyncio.Semaphore(readers)
@@ -74,12 +82,17 @@ async def read_titles(urls: list[str], settings: Settings) -> dict[str, FeedTitl
         polite = hosts.setdefault(host, asyncio.Semaphore(max(1, host_cap(host, settings))))
         async with polite, slots:  # (a slot is not held waiting for its host)
             try:
-                result = await fetch(client, url, deadline=deadline, max_body=settings.max_body)
+                result = await fetch(client, url, deadline=deadline, max_body=most)
                 feed = parse_feed(result.body, result.headers, result.url)
+            except BodyTooLarge:
+                return FeedTitle(None, f"larger than the {most / 1_000_000:g} MB read for a title")
             except FetchError as exc:
                 return FeedTitle(None, str(exc))
             except FeedError as exc:
                 return FeedTitle(None, f"not a feed ({exc})")
+            except Exception as exc:  # one feed never stops the import (as in a poll)
+                log.exception("%s: unexpected failure reading its title", url)
+                return FeedTitle(None, f"{type(exc).__name__}: {exc}")
         return FeedTitle(feed.title) if feed.title else FeedTitle(None, "the feed has no title")
 
     try:

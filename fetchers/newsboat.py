@@ -13,7 +13,7 @@ import shlex
 
 from fetchers.charset import decode
 from fetchers.models import TAG_LIMIT
-from fetchers.opml import Subscription
+from fetchers.opml import OpmlError, Subscription
 from fetchers.text import clean_line, plain_message
 from fetchers.webaddress import address_problem, subscribed_address
 
@@ -23,6 +23,8 @@ _KINDS_SKIPPED = {
 }
 HEAD = 65536  # bytes of a file read to tell a urls file from OPML
 FILTER = "filter:"  # newsboat's "filter:PROGRAM:URL": the feed at URL, run through PROGRAM
+# how a urls file's line listing a feed starts
+_ENTRY_STARTS = ("http://", "https://", "feed:", "file:", FILTER, *_KINDS_SKIPPED)
 
 
 def urls_text(data: bytes) -> str:
@@ -36,12 +38,25 @@ def looks_like_urls(data: bytes) -> bool:
     """Whether a file given as OPML is a newsboat `urls` file instead: its first line that is
     not blank is no markup (an OPML file starts with "<"; a urls file with a comment or a
     feed). A byte-order mark, or a first feed at a `file://` address, made it "not
-    well-formed XML". (Its head is enough: a large OPML file is not read twice.)"""
-    for raw in urls_text(data[:HEAD]).splitlines():
-        line = raw.strip()
-        if line:
-            return not line.startswith("<")
-    return False
+    well-formed XML". (Its head is enough: a large OPML file is not read twice.)
+
+    OpmlError when it is neither: no markup, and no line a feed's address or a comment (a
+    JSON file, a page's text came in as a list of "skipped" lines, and exit 0)."""
+    lines = [line.strip() for line in urls_text(data[:HEAD]).splitlines()]
+    lines = [line for line in lines if line]
+    if not lines or lines[0].startswith("<"):
+        return False
+    if any(_is_entry(line) for line in lines) or all(line.startswith("#") for line in lines):
+        return True
+    raise OpmlError(
+        "neither an OPML file (it holds no markup) nor a newsboat urls file (no line starts"
+        " with a feed's address, http://, https://, feed:, file:, query:, exec: or filter:)"
+    )
+
+
+def _is_entry(line: str) -> bool:
+    """Whether a urls file's line lists a feed (its address may be in double quotes)."""
+    return line.lstrip('"').lower().startswith(_ENTRY_STARTS)
 
 
 def parse_urls(text: str) -> list[Subscription]:

@@ -101,6 +101,35 @@ def writable_config(config: Config) -> Path:
 _INLINE_SOURCES = re.compile(r"^\s*sources\s*=", re.MULTILINE)
 
 
+def _inline_sources(path: Path) -> ConfigError:
+    """Why no source can be added to a config of `sources = [ ... ]`, and what to do."""
+    return ConfigError(
+        f"{path}: its sources are written as one array (sources = [ ... ]), which"
+        " a [[sources]] table cannot be added to; write each as a [[sources]] table,"
+        " then add again (nothing was added)"
+    )
+
+
+def check_addable(config: Config) -> None:
+    """ConfigError, as `append_sources` would raise it, when no source can be added to the
+    config: it is read-only, or its sources are an inline array. Asked before anything slow
+    (an import read every feed for its title, then said so minutes later)."""
+    if config.path.resolve().parent == seeds_dir().resolve():
+        return  # (a copy of the embedded config is what is added to)
+    try:
+        text = config.path.read_bytes().decode("utf-8", "replace")
+    except OSError as exc:
+        raise ConfigError(
+            f"{config.path}: cannot be read to add to ({exc.strerror or exc})"
+        ) from exc
+    try:
+        tomllib.loads(text.removeprefix("\ufeff") + "\n[[sources]]\n")
+    except tomllib.TOMLDecodeError as exc:
+        if _INLINE_SOURCES.search(text) is not None:
+            raise _inline_sources(config.path) from exc
+    _writable_mode(config.path)
+
+
 def append_sources(config: Config, new: list[NewSource], now: datetime) -> tuple[Path, list[str]]:
     """Append sources whose URL is not subscribed yet; returns the file and the names added.
 
@@ -144,11 +173,7 @@ def append_sources(config: Config, new: list[NewSource], now: datetime) -> tuple
         build_config(target, tomllib.loads(text.removeprefix("\ufeff")), now)  # (a BOM kept)
     except tomllib.TOMLDecodeError as exc:
         if _INLINE_SOURCES.search(text) is not None:  # (TOML cannot add a table to it)
-            raise ConfigError(
-                f"{target}: its sources are written as one array (sources = [ ... ]), which"
-                " a [[sources]] table cannot be added to; write each as a [[sources]] table,"
-                " then add again (nothing was added)"
-            ) from exc
+            raise _inline_sources(target) from exc
         raise ConfigError(f"{target}: adding sources would break it: {exc}") from exc
     _write_config(target, text)
     return target, added
@@ -159,15 +184,22 @@ def _write_config(path: Path, text: str) -> None:
     folder stays the one in use), with the mode it had, and never one that is read-only.
     ConfigError, saying why, when it cannot be written."""
     real = Path(os.path.realpath(path))
-    try:
-        mode = stat.S_IMODE(real.stat().st_mode)
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot be read to add to ({exc.strerror or exc})") from exc
-    if not mode & 0o222 or not os.access(real, os.W_OK):  # (root may write one anyway)
-        raise ConfigError(f"{path}: is read-only; nothing was added")
+    mode = _writable_mode(path)
     try:
         atomic_write_bytes(real, text.encode("utf-8"), mode=mode)
     except OSError as exc:
         raise ConfigError(
             f"{path}: cannot be written ({exc.strerror or exc}); nothing was added"
         ) from exc
+
+
+def _writable_mode(path: Path) -> int:
+    """The mode of the file a config's path leads to; ConfigError when it is read-only."""
+    real = Path(os.path.realpath(path))
+    try:
+        mode = stat.S_IMODE(real.stat().st_mode)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read to add to ({exc.strerror or exc})") from exc
+    if not mode & 0o222 or not os.access(real, os.W_OK):  # (root may write one anyway)
+        raise ConfigError(f"{path}: is read-only; nothing was added")
+    return mode

@@ -867,3 +867,113 @@ def test_feed_scheme_addresses_are_imported_as_the_address_they_wrap() -> None:
     ]
     (line,) = parse_urls("feed://c.example/rss tech\n")
     assert (line.url, line.skipped) == ("http://c.example/rss", None)
+
+
+@pytest.mark.parametrize("kind", ["read-only", "inline array"])
+def test_an_import_into_a_config_it_cannot_add_to_reads_no_feed_first(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, feed_server: FeedServer, kind: str
+) -> None:
+    """A read-only config, or one whose sources are one array, was refused only after every
+    feed listed without a name had been read for its title (minutes, for a long list)."""
+    urls = tmp_path / "urls"
+    urls.write_text(
+        "".join(f"{feed_server.add(f'/t{n}.xml', Route(rss(title=f'T{n}')))}\n" for n in range(3)),
+        "utf-8",
+    )
+    config = tmp_path / "mine.toml"
+    text = 'sources = [ { name = "Alpha", url = "https://a.example/rss" } ]\n'
+    config.write_text(text if kind == "inline array" else "[settings]\n", "utf-8")
+    if kind == "read-only":
+        config.chmod(0o444)
+    before = config.read_text("utf-8")
+    code, _, err = cli(capsys, config, "import-opml", str(urls))
+    assert code == 2
+    said = "is read-only" if kind == "read-only" else "written as one array (sources = [ ... ])"
+    assert said in err and "Traceback" not in err
+    assert feed_server.hits == {}  # (no feed read for a title)
+    assert config.read_text("utf-8") == before
+
+
+def test_a_feed_that_fails_to_parse_unexpectedly_is_named_by_its_address(
+    capsys: pytest.CaptureFixture[str],
+    config: Path,
+    tmp_path: Path,
+    feed_server: FeedServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Reading titles caught only a fetch's or a feed's own errors: any other failure of the
+    parser on one feed ended the whole import with a traceback, nothing added."""
+    import fetchers.importing
+
+    parse_feed = fetchers.importing.parse_feed
+
+    def failing(body: bytes, *args: object) -> object:
+        if b"Broken" in body:
+            raise RuntimeError("the parser gave up")
+        return parse_feed(body, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(fetchers.importing, "parse_feed", failing)
+    good = feed_server.add("/good.xml", Route(rss(title="Good Wire")))
+    broken = feed_server.add("/broken.xml", Route(rss(title="Broken Wire")))
+    urls = tmp_path / "urls"
+    urls.write_text(f"{broken}\n{good}\n", "utf-8")
+    code, out, err = cli(capsys, config, "import-opml", str(urls))
+    assert code == 0 and "imported 2 of 2 feeds" in out, err
+    assert f"{broken}: RuntimeError: the parser gave up; named by its address" in err
+    names = {s.url: s.name for s in load_config(config, FROZEN).sources}
+    assert (names[good], names[broken]) == ("Good Wire", broken)
+
+
+def test_a_feed_too_large_to_read_for_a_title_is_named_by_its_address(
+    capsys: pytest.CaptureFixture[str], config: Path, tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """Each feed was read whole, up to a source's 15 MB, sixteen at once, only for its title:
+    one larger than 2 MB is named by its address, and said so."""
+    huge = feed_server.add(
+        "/huge.xml", Route(rss(f"<description>{'x' * 2_500_000}</description>", title="Huge"))
+    )
+    small = feed_server.add("/small.xml", Route(rss(title="Small")))
+    urls = tmp_path / "urls"
+    urls.write_text(f"{huge}\n{small}\n", "utf-8")
+    code, out, err = cli(capsys, config, "import-opml", str(urls))
+    assert code == 0 and "imported 2 of 2 feeds" in out, err
+    assert f"{huge}: larger than the 2 MB read for a title; named by its address" in err
+    names = {s.url: s.name for s in load_config(config, FROZEN).sources}
+    assert (names[huge], names[small]) == (huge, "Small")
+
+
+def test_a_filter_feed_renamed_to_be_its_own_still_names_its_program(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A `filter:` feed whose name was taken (added as "Gamma (2)") lost the note naming the
+    program newsboat ran it through, which wirewatch does not run."""
+    config = tmp_path / "mine.toml"
+    config.write_text('[[sources]]\nname = "Gamma"\nurl = "https://other.example/rss"\n')
+    urls = tmp_path / "urls"
+    urls.write_text('"filter:~/bin/clean.sh:https://g.example/gamma.xml" "~Gamma"\n', "utf-8")
+    code, out, err = cli(capsys, config, "import-opml", str(urls))
+    assert code == 0 and "imported 1 of 1 feeds" in out, err
+    assert "'Gamma (2)': newsboat ran it through '~/bin/clean.sh'" in err
+
+
+@pytest.mark.parametrize(
+    "junk",
+    [b'{"feeds": {"a": 1}}\n', b"Dear reader,\nhere are my feeds.\n\nThanks\n"],
+    ids=["json", "prose"],
+)
+def test_a_file_neither_opml_nor_a_urls_file_is_a_clear_error(
+    capsys: pytest.CaptureFixture[str], config: Path, tmp_path: Path, junk: bytes
+) -> None:
+    """Any file not starting with "<" was taken for a newsboat urls file: a JSON file or a
+    letter gave a "skipped" line for each of its lines and exit 0, where it was "not
+    well-formed XML" (exit 2). A file of comments alone is still a (empty) urls file."""
+    before = config.read_text("utf-8")
+    given = tmp_path / "feeds"
+    given.write_bytes(junk)
+    code, _, err = cli(capsys, config, "import-opml", str(given))
+    assert code == 2 and "skipped" not in err
+    assert "neither an OPML file" in err and "nor a newsboat urls file" in err
+    assert config.read_text("utf-8") == before
+    given.write_text("# my newsboat feeds, none yet\n", "utf-8")
+    code, out, err = cli(capsys, config, "import-opml", str(given))
+    assert code == 0 and "imported 0 of 0 feeds" in out, err

@@ -1331,7 +1331,7 @@ def cmd_import_opml(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     from fetchers.importing import one_per_feed, read_titles
     from fetchers.newsboat import looks_like_urls, parse_urls, urls_text
     from fetchers.opml import OpmlError, parse_opml
-    from fetchers.subscriptions import NewSource, append_sources
+    from fetchers.subscriptions import NewSource, append_sources, check_addable
     from fetchers.webaddress import feed_key
     from tui.progress import working
 
@@ -1355,6 +1355,7 @@ def cmd_import_opml(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     new = [f for f in listing.feeds if feed_key(f.url) not in subscribed]
     untitled = [f for f in new if not f.named and f.kind == "feed"]
     if untitled and not args.no_fetch:
+        check_addable(ctx.config)  # (said now, not after minutes of reading titles)
         with working(f"reading the titles of {len(untitled):,} feeds listed without a name…"):
             titles = asyncio.run(read_titles([f.url for f in untitled], ctx.config.settings))
         for feed in untitled:
@@ -1374,9 +1375,11 @@ def cmd_import_opml(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
             ],
             ctx.clock(),
         )
-    for feed in new:
-        if feed.note is not None and feed.name in added:
-            complain(f"{feed.name!r}: {feed.note}")
+    # each of `new` is added, in its order (none is subscribed, none listed twice), by the
+    # name `append_sources` made its own: a note is said by that name, "Gamma (2)" too
+    for feed, name in zip(new, added, strict=True):
+        if feed.note is not None:
+            complain(f"{name!r}: {feed.note}")
     repeats = ""
     if listing.repeated:
         times = "twice" if listing.most == 2 else "more than once"
