@@ -245,9 +245,8 @@ def _terminal_state(session: str) -> str:
     ).stdout.strip()  # fmt: skip
 
 
-@pytest.mark.parametrize("signal_name", ["TERM", "HUP"])
 def test_sigterm_quits_the_dashboard_as_q_does_and_gives_the_terminal_back(
-    tmp_path: Path, signal_name: str
+    tmp_path: Path,
 ) -> None:
     """`kill PID`: the dashboard died at once with 143, the terminal left on its screen with
     the cursor hidden and the mouse reporting into the shell (its prompt unseen). It quits
@@ -262,7 +261,7 @@ def test_sigterm_quits_the_dashboard_as_q_does_and_gives_the_terminal_back(
             capture_output=True, text=True, check=True,
         ).stdout.strip()  # fmt: skip
         app = descendants(int(shell))[0]
-        subprocess.run(["kill", f"-{signal_name}", str(app)], check=True)
+        subprocess.run(["kill", "-TERM", str(app)], check=True)
         wait_for(session, "EXIT=0")
         assert _terminal_state(session) == "0 0 1"
     finally:
@@ -334,3 +333,30 @@ def test_ctrl_z_with_no_shell_to_come_back_to_says_so_and_goes_on(tmp_path: Path
         quit_and_wait(session)
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+@pytest.mark.parametrize("quit_first", [True, False])
+def test_a_dashboard_whose_terminal_hangs_up_leaves_no_process(
+    tmp_path: Path, quit_first: bool
+) -> None:
+    """The terminal closed (a tmux session killed, an SSH connection dropped) as the
+    dashboard quits, or while it runs: the process stayed, waiting at its exit for Textual's
+    input thread, which read the dead terminal at half a core for good."""
+    config = tmp_path / "wirewatch.toml"
+    config.write_text(f'[[sources]]\nname = "Seed"\npath = "{SEED}"\n')
+    session = start_dashboard(tmp_path, config, "TERM=xterm-256color", (120, 40))
+    try:
+        wait_for(session, "Hybe partners with LAFC")
+        shell = subprocess.run(
+            ["tmux", "display-message", "-p", "-t", session, "#{pane_pid}"],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+        app = descendants(int(shell))[0]
+        if quit_first:
+            subprocess.run(["tmux", "send-keys", "-t", session, "q"], check=True)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+    deadline = time.monotonic() + 20
+    while running(app) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not running(app)

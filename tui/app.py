@@ -47,7 +47,7 @@ SWITCH_INTERVAL = 0.0005
 # seconds a dashboard asked to end by a signal has to quit as `q` does before the process
 # ends anyway (a terminal that hung up may never take the writes that give it back); more
 # than a quit waits for its poll's last writes (`BACKFILL_WAIT`, 10 s)
-QUIT_GRACE = 30.0
+QUIT_GRACE = 15.0
 SCREENSHOT = "wirewatch-screenshot"  # a delivery name of our own: Textual's handlers skip it
 
 
@@ -99,16 +99,18 @@ class WirewatchApp(ReportsWorkerErrors, OrderedKeysApp[None]):
         self._open_session()
 
     def _quit_on_signals(self) -> None:
-        """SIGTERM (`kill`, a service manager) and SIGHUP (the terminal hung up) quit as `q`
-        does: the terminal given back (it was left on the dashboard's screen, the cursor
-        hidden and the mouse reporting into the shell), polling stopped, the marks the disk
-        refused tried once more; exit 0. (A served dashboard's driver has its own.)"""
+        """SIGTERM (`kill`, a service manager) quits as `q` does: the terminal given back (it
+        was left on the dashboard's screen, the cursor hidden and the mouse reporting into
+        the shell), polling stopped, the marks the disk refused tried once more; exit 0.
+        (A served dashboard's driver has its own.) A hang-up (SIGHUP) still ends it at once:
+        with its terminal gone, Textual's quit waited on it until the watchdog, and the
+        store is made to survive an end at any moment."""
         if self.is_headless or os.environ.get("TEXTUAL_DRIVER"):
             return
-        loop = asyncio.get_running_loop()
-        for number in (signal.SIGTERM, signal.SIGHUP):
-            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.add_signal_handler(number, self._signalled, number)
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            asyncio.get_running_loop().add_signal_handler(
+                signal.SIGTERM, self._signalled, signal.SIGTERM
+            )
 
     def action_suspend_process(self) -> None:
         """ctrl+z: suspend to the shell, when a shell can bring it back (`fg`): one that put
@@ -133,18 +135,17 @@ class WirewatchApp(ReportsWorkerErrors, OrderedKeysApp[None]):
         super().action_suspend_process()
 
     def _signalled(self, number: int) -> None:
-        if self._watchdog is not None:  # asked again (a hang-up can come twice): the first
-            return  # quit goes on, and the watchdog ends what cannot
+        if self._watchdog is not None:  # asked again: the first quit goes on, and the
+            return  # watchdog ends what cannot
         self._watchdog = threading.Timer(QUIT_GRACE, os._exit, args=(128 + number,))
         self._watchdog.daemon = True
         self._watchdog.start()
         self.exit(return_code=0)
 
-    def ended(self) -> None:
-        """(Once `run` has returned: the terminal is given back.) A quit a signal asked for
-        has ended; what follows it (the marks tried once more) is not cut short."""
-        if self._watchdog is not None:
-            self._watchdog.cancel()
+    @property
+    def quit_by_signal(self) -> bool:
+        """A signal asked the dashboard to quit (`_signalled`): its terminal may be gone."""
+        return self._watchdog is not None
 
     @work(thread=True, group="store", exit_on_error=False)
     def _open_session(self) -> None:

@@ -516,8 +516,6 @@ def _write_json(out: TextIO, obj: object) -> None:
 
 
 def cmd_dashboard(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
-    import os
-
     from tui.app import WirewatchApp
 
     # (a dashboard `serve` runs has its own driver, which speaks to a browser over pipes)
@@ -544,12 +542,20 @@ def cmd_dashboard(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         )
     app = WirewatchApp(ctx.config, ctx.data_dir, clock=ctx.clock)
     app.run()
-    app.ended()
     if app.session is not None:  # marks the disk refused: a last try, else said
         lost = app.session.save_held_marks()
         if lost is not None:
             complain(lost)
-    return app.return_code or 0
+    code = app.return_code or 0
+    if app.quit_by_signal:
+        # a terminal that hung up can leave Textual's input thread reading it for good, and
+        # the interpreter waited for that thread at its exit: the process stayed, spinning
+        # at half a core (the store is closed and the marks saved by now)
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
+    return code
 
 
 def _open_writer(ctx: Context, first: int | None = None, lean: bool = False) -> ArticleStore:
