@@ -236,6 +236,15 @@ def _in_a_shell(tmp_path: Path) -> tuple[str, str]:
     return session, line
 
 
+def _dashboard_in(session: str) -> int:
+    """The pid of the dashboard the session's pane runs (under its shell)."""
+    shell = subprocess.run(
+        ["tmux", "display-message", "-p", "-t", session, "#{pane_pid}"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    return descendants(int(shell))[0]
+
+
 def _terminal_state(session: str) -> str:
     """The pane's alternate screen, mouse reporting and cursor, as tmux holds them."""
     return subprocess.run(
@@ -256,11 +265,7 @@ def test_sigterm_quits_the_dashboard_as_q_does_and_gives_the_terminal_back(
         subprocess.run(["tmux", "send-keys", "-t", session, "-l", line], check=True)
         subprocess.run(["tmux", "send-keys", "-t", session, "Enter"], check=True)
         wait_for(session, "Hybe partners with LAFC")
-        shell = subprocess.run(
-            ["tmux", "display-message", "-p", "-t", session, "#{pane_pid}"],
-            capture_output=True, text=True, check=True,
-        ).stdout.strip()  # fmt: skip
-        app = descendants(int(shell))[0]
+        app = _dashboard_in(session)
         subprocess.run(["kill", "-TERM", str(app)], check=True)
         wait_for(session, "EXIT=0")
         assert _terminal_state(session) == "0 0 1"
@@ -347,11 +352,7 @@ def test_a_dashboard_whose_terminal_hangs_up_leaves_no_process(
     session = start_dashboard(tmp_path, config, "TERM=xterm-256color", (120, 40))
     try:
         wait_for(session, "Hybe partners with LAFC")
-        shell = subprocess.run(
-            ["tmux", "display-message", "-p", "-t", session, "#{pane_pid}"],
-            capture_output=True, text=True, check=True,
-        ).stdout.strip()  # fmt: skip
-        app = descendants(int(shell))[0]
+        app = _dashboard_in(session)
         if quit_first:
             subprocess.run(["tmux", "send-keys", "-t", session, "q"], check=True)
     finally:

@@ -548,9 +548,10 @@ def cmd_dashboard(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
             complain(lost)
     code = app.return_code or 0
     if app.quit_by_signal:
-        # a terminal that hung up can leave Textual's input thread reading it for good, and
-        # the interpreter waited for that thread at its exit: the process stayed, spinning
-        # at half a core (the store is closed and the marks saved by now)
+        # a terminal gone meanwhile can leave Textual's input thread reading it for good,
+        # and the interpreter would wait for that thread at its exit. The marks are saved by
+        # now; the poll thread's last write is not waited for, as a kill would not wait
+        # (the store survives that)
         with contextlib.suppress(OSError, ValueError):
             sys.stdout.flush()
             sys.stderr.flush()
