@@ -181,6 +181,50 @@ async def test_focused_countdown_marks_its_event(tmp_path: Path) -> None:
         assert drawn == {cursor.lower()}
 
 
+@pytest.mark.parametrize("term", ["linux", "xterm"])
+@pytest.mark.parametrize("theme", ["wirewatch-dark", "wirewatch-light"])
+async def test_sixteen_colour_terminal_shows_the_selected_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, term: str, theme: str
+) -> None:
+    """A terminal of 16 colours (the Linux console, TERM=xterm) draws the selected headline
+    on a colour of its own: not black or "bright black" (SGR 100, which the Linux console
+    draws as black, the dark theme's background), whichever pane has the focus."""
+    monkeypatch.setenv("TERM", term)
+    monkeypatch.delenv("COLORTERM", raising=False)
+    config = seed_only_config(tmp_path)
+    config.settings.theme = theme
+    app = make_app(tmp_path, config)
+    assert app.console.color_system == "standard"
+
+    def drawn() -> tuple[set[int | None], float]:
+        """The selected row's backgrounds as the terminal gets them (16 colours), and the
+        least contrast of its text there."""
+        headlines = dash(app).headlines
+        line = headlines.render_line(headlines.cursor - int(headlines.scroll_y))
+        styles = [seg.style for seg in line if seg.text.strip() and seg.style is not None]
+        sixteen = ColorSystem.STANDARD
+        backgrounds = {s.bgcolor.downgrade(sixteen).number for s in styles if s.bgcolor}
+        least = min(
+            contrast(s.color.downgrade(sixteen), s.bgcolor.downgrade(sixteen))
+            for s in styles
+            if s.color and s.bgcolor
+        )
+        return backgrounds, least
+
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        await pilot.press("j")
+        for focused in (True, False):
+            await pilot.pause(0.1)
+            assert dash(app).headlines.has_focus is focused
+            backgrounds, least = drawn()
+            page = app.current_theme.background
+            assert len(backgrounds) == 1 and backgrounds.isdisjoint({0, 8})
+            assert backgrounds != {Color.parse(page).downgrade(ColorSystem.STANDARD).number}
+            assert least >= AA
+            await pilot.press("tab")
+
+
 async def test_palette_theme_choice_survives_a_restart(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with piloted(app, (120, 40)) as pilot:

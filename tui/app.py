@@ -40,7 +40,7 @@ from tui.layout import HORIZONTAL_BREAKPOINTS, VERTICAL_BREAKPOINTS
 from tui.messages import SessionOpened
 from tui.screens.dashboard import DashboardScreen
 from tui.session import Session
-from tui.theme import THEMES, chosen_theme, save_choice
+from tui.theme import THEMES, chosen_theme, for_terminal, save_choice
 from tui.workers import ReportsWorkerErrors
 
 SWITCH_INTERVAL = 0.0005
@@ -70,7 +70,7 @@ class WirewatchApp(ReportsWorkerErrors, OrderedKeysApp[None]):
         self.config = config
         self.data_dir = data_dir
         for theme in THEMES:
-            self.register_theme(theme)
+            self.register_theme(for_terminal(theme, self.console.color_system))
         self.theme = self._kept_theme = chosen_theme(config, data_dir)
         self.clock: Clock = clock or system_clock
         self.poll_enabled = poll

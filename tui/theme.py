@@ -7,6 +7,7 @@ the config's `theme` changes."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import orjson
@@ -93,6 +94,29 @@ LIGHT = Theme(
 )
 
 THEMES = (DARK, LIGHT)
+
+# The selected row in a terminal of 16 colours (TERM=xterm, TERM=linux): reduced to 16, every
+# cursor background of both themes is "bright black" (SGR 100), which the Linux console
+# draws as black, the dark theme's background: the selected row could not be seen. Blue and
+# white are drawn alike by every terminal of 16 colours.
+SIXTEEN_COLOUR_CURSOR = {
+    "block-cursor-foreground": "#ffffff",
+    "block-cursor-background": "#0000aa",
+    "block-cursor-blurred-foreground": "#aaaaaa",
+    "block-cursor-blurred-background": "#0000aa",
+    "input-cursor-foreground": "#000000",
+    "input-cursor-background": "#aaaaaa",
+}
+
+
+def for_terminal(theme: Theme, color_system: str | None) -> Theme:
+    """`theme` as a terminal of `color_system` (Rich's name for it) is given it: with its
+    selected row in `SIXTEEN_COLOUR_CURSOR` where it has 16 colours."""
+    if color_system != "standard":
+        return theme
+    return replace(theme, variables={**theme.variables, **SIXTEEN_COLOUR_CURSOR})
+
+
 DEFAULT_THEME = DARK.name
 CHOICE_FILE = "theme.json"
 
