@@ -544,7 +544,13 @@ def starts_word(before: str, first: str) -> bool:
 _DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"  # hyphens, dashes and minus
 # a quoted value holds a quote written twice ("The ""Daily"" Wire"); a quote left open is
 # read as a bare word holding it, and said where that word starts
-_TOKEN = re.compile(r'\s*(-?)(?:(\w+):)?(?:"((?:[^"]|"")*)"|(\S+))')
+# a term: "-" to leave it out, a field, then a value: in double quotes (a phrase), in single
+# quotes closed before a space or the end ('flash flooding', as a shell or another search
+# language writes a phrase: read as two words, `'flash` and `flooding'`, it found nothing;
+# an apostrophe before a letter is a word's own: 'Seoul's pledge'), or bare
+_TOKEN = re.compile(
+    r'\s*(-?)(?:(\w+):)?(?:"((?:[^"]|"")*)"|[\'\u2018]((?:[^\'\u2018\u2019]|[\'\u2019](?=\w))+)[\'\u2019](?=\s|$)|(\S+))'
+)
 
 
 def quoted(value: str) -> str:
@@ -593,7 +599,9 @@ def _tokens(text: str) -> list[tuple[bool, str | None, str, bool]]:
         match = _TOKEN.match(text, pos)
         if not match:
             raise QueryError(f"cannot read the query at column {start + 1}")
-        negated, name, in_quotes, bare = match.groups()
+        negated, name, in_quotes, in_single, bare = match.groups()
+        if in_single is not None:
+            in_quotes = in_single
         value = in_quotes.replace('""', '"') if in_quotes is not None else bare
         if in_quotes is not None and (name is None or name.lower() == "title") and value.strip():
             # a phrase's spaces as a text's: one space each (stored text has its runs of
@@ -607,7 +615,7 @@ def _tokens(text: str) -> list[tuple[bool, str | None, str, bool]]:
             raise QueryError(f"{bare} needs a value")
         if bare is not None and '"' in bare:  # (said where the quote is: `a"b`, `source:"B`)
             raise QueryError(
-                f"unterminated quote at column {match.start(4) + bare.index(chr(34)) + 1}"
+                f"unterminated quote at column {match.start(5) + bare.index(chr(34)) + 1}"
             )
         if bare is not None and name is None and not bare.strip(_DASHES):
             # "tariff - Seoul": a dash apart from its word excludes nothing, and read as a
@@ -648,6 +656,8 @@ def _refuse_operator(word: str, negated: bool, column: int) -> None:
             f"{word} {where}: parentheses do not group (OR joins the terms beside it);"
             ' put them in quotes to look for them ("(AP)")'
         )
+    if word == "*":
+        raise QueryError(f"* {where}: every article is listed without a query; leave it out")
     if len(word) > 1 and word.endswith("*"):
         raise QueryError(f"{word} {where}: a word finds the words it begins already; drop the *")
 

@@ -105,6 +105,14 @@ def rec(
         ("tariff \u2212weather", rec("tariff talks"), True),
         ("tariff --weather", rec("tariff weather report"), False),
         ("\u2014source:Yonhap", rec("x"), False),
+        # a phrase in single quotes, as a shell or another search language writes one
+        ("'far apart'", rec("Seoul, US far apart"), True),
+        ("'far apart'", rec("apart, far"), False),
+        ("\u2018far apart\u2019", rec("Seoul, US far apart"), True),
+        ("-'far apart' Seoul", rec("Seoul, US far apart"), False),
+        ("source:'Korea Herald'", rec("x", source="Korea Herald"), True),
+        ("'Seoul's' pledge", rec("Seoul\u2019s pledge"), True),  # (a word's own apostrophe)
+        ("rock 'n' roll", rec("rock 'n' roll"), True),
     ],
 )
 def test_matching(query: str, record: Record, expected: bool) -> None:
@@ -144,6 +152,7 @@ def test_matching(query: str, record: Record, expected: bool) -> None:
         ("tariff | sports", "write OR between two terms"),
         ("(tariff OR sports)", "parentheses do not group"),
         ("tarif*", "drop the \\*"),
+        ("*", "every article is listed without a query; leave it out"),
         # what no article can match
         ("since:2h before:1d", "before:1d is not after since:2h"),
         ("since:2025-10-20 before:2025-10-01", "before:2025-10-01 is not after since"),
