@@ -1572,8 +1572,17 @@ def test_a_source_or_tag_that_is_not_there_is_said_with_the_name_it_may_mean(
     assert 'source:yonhap: no source of that name (did you mean source:"Yonhap via Korea' in output
     code, lines, output = run(capsys, "list", "tag:nosuch", *where)
     assert "tag:nosuch: no tag of that name" in output
+    # left out, a name that is none leaves nothing out: the list shows what was to be hidden
     code, lines, output = run(capsys, "list", "-source:Yonhap", "--json", *where)
-    assert lines and "no source" not in output  # (left out: nothing to say)
+    assert code == 0 and lines
+    assert (
+        "-source:yonhap: no source of that name, so it leaves nothing out"
+        ' (did you mean -source:"Yonhap via Korea' in output
+    )
+    code, lines, output = run(capsys, "list", "-tag:nosuch", "--sort", "relevance", "a", *where)
+    assert "-tag:nosuch: no tag of that name, so it leaves nothing out" in output
+    code, lines, output = run(capsys, "list", "-source:Yonhap via Korea Herald", *where)
+    assert "no source" not in output  # (a name that is one: nothing to say)
 
 
 def test_a_source_name_the_shell_took_the_quotes_off_is_that_source(

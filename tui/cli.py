@@ -902,42 +902,50 @@ def cmd_list(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
                 except RelevanceError as exc:
                     complain(f"{exc}; newest first instead")
             _print_articles(ctx, args, out, store, ids[:limit])
+            _say_unknown_names(query, store, ctx.config, matched=bool(ids))
         return EXIT_OK
     # the newest: only the shards that can hold them are read; all: every one
     with _viewer(ctx, first=0) if limit else _viewer(ctx) as store:
         ids = store.newest(query, limit) if limit else store.query_ids(query, None)
         _print_articles(ctx, args, out, store, ids)
-        if not ids:
-            _say_unknown_names(query, store, ctx.config)
+        _say_unknown_names(query, store, ctx.config, matched=bool(ids))
     if args.limit is None and len(ids) == LIST_LIMIT and not args.json:  # (cut, perhaps)
         complain(f"the newest {LIST_LIMIT} shown: --limit N shows N, --limit 0 all")
     return EXIT_OK
 
 
-def _say_unknown_names(query: Query, store: ArticleStore, config: Config) -> None:
-    """Nothing matched: a `source:` or `tag:` that names no source or tag says so, with the
-    name it may have meant ("source:Tech" of "Tech News"), rather than an empty list that
-    looks like no news."""
+def _say_unknown_names(
+    query: Query, store: ArticleStore, config: Config, matched: bool = False
+) -> None:
+    """A `source:` or `tag:` that names no source or tag says so, with the name it may have
+    meant ("source:Tech" of "Tech News"): when nothing matched, rather than an empty list
+    that looks like no news; and one left out (`-source:`) whether or not anything matched:
+    it leaves nothing out, and the list shows what was meant to be hidden."""
     import difflib
 
     names: dict[str, Callable[[], Iterable[str]]] = {
         "source": lambda: [*store.sources_count(), *(s.name for s in config.sources)],
         "tag": lambda: [*store.tags_count(), *(t for s in config.sources for t in s.tags)],
     }
+    found: dict[str, dict[str, str]] = {}  # field -> its names, read once
     for term in (t for clause in query.clauses for t in clause):
-        if term.negated or term.field not in names:
+        if term.field not in names or (matched and not term.negated):
             continue
-        known = {name_key(name): name for name in names[term.field]()}
+        if term.field not in found:
+            found[term.field] = {name_key(name): name for name in names[term.field]()}
+        known = found[term.field]
         if term.value in known:  # (a term's value is folded as names are: `name_key`)
             continue
         close = difflib.get_close_matches(term.value, list(known), n=1, cutoff=0.5)
         starts = [n for k, n in known.items() if k.startswith(term.value)]
         hint = starts[0] if starts else known[close[0]] if close else None
         # each as a query writes it (a name with spaces or quotes quoted, its quotes twice)
-        meant = f" (did you mean {term.field}:{quoted(hint)}?)" if hint else ""
+        minus = "-" if term.negated else ""
+        meant = f" (did you mean {minus}{term.field}:{quoted(hint)}?)" if hint else ""
         kind = "source" if term.field == "source" else "tag"
         asked = term.value if term.value.isalnum() else quoted(term.value)
-        complain(f"{term.field}:{asked}: no {kind} of that name{meant}")
+        nothing = ", so it leaves nothing out" if term.negated else ""
+        complain(f"{minus}{term.field}:{asked}: no {kind} of that name{nothing}{meant}")
 
 
 def _say_unknown_stories(query: Query) -> None:
