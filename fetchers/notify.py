@@ -478,7 +478,9 @@ class WebhookSender:
                     f"webhook {where} refused the alert: HTTP {status} from https to {to},"
                     " which is not followed"
                 )
-            request = client.build_request("POST", target, json=post.body, headers=_keyed(post))
+            # (the User-Agent the first hop was sent with, and the alert's key)
+            headers = {"User-Agent": request.headers["User-Agent"], **_keyed(post)}
+            request = client.build_request("POST", target, json=post.body, headers=headers)
         raise _Moved(f"webhook {where} refused the alert: more than {REDIRECTS} redirects")
 
     def drain(self, timeout: float) -> bool:

@@ -153,6 +153,11 @@ def test_a_hook_that_moved_keeping_the_post_a_post_gets_it_where_it_went(
     ]
     assert (hooks.stats.sent, hooks.stats.failed) == (2, 0)
     assert SECRET not in caplog.text
+    # each hop carries the User-Agent of the first (httpx's own on the hops after, before)
+    from fetchers.http import DEFAULT_USER_AGENT
+
+    assert len(receiver.headers) == 5
+    assert {h["user-agent"] for h in receiver.headers} == {DEFAULT_USER_AGENT}
     hooks.close()
 
 
