@@ -277,6 +277,8 @@ class AlertDesk:
         self._pending = 0  # cycles queued or being checked
         self._showing: list[threading.Thread] = []  # desktop notifications being shown
         self._desktop_left = 0  # notifications handed to them and not shown yet
+        # what the last `close` said was left unshown or unsent (`unsent_said` of the sender)
+        self.unsent_said: list[str] = []
         self._done = threading.Condition()
         self._parsed: dict[str, Query] = {}  # the watch terms' queries (fixed)
         self._stored: tuple[object, list[AlertRule], set[str]] | None = None  # alerts.json
@@ -418,13 +420,14 @@ class AlertDesk:
             shower.join(max(0.0, deadline - time.monotonic()))
         with self._done:
             left = self._desktop_left
+        said: list[str] = []
         if left > 0:
-            log.warning(
-                "desktop: %d notification%s not shown: wirewatch stopped first",
-                left,
-                "" if left == 1 else "s",
-            )
+            plural = "" if left == 1 else "s"
+            said.append(f"desktop: {left} notification{plural} not shown: wirewatch stopped first")
+            log.warning("%s", said[-1])
+        self.sender.unsent_said.clear()
         self.sender.close()
+        self.unsent_said = said + self.sender.unsent_said
 
     # -- checking ---------------------------------------------------------------------------
     def rules(self, now: datetime) -> list[AlertRule]:

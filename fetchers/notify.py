@@ -326,6 +326,9 @@ class WebhookSender:
         self._lanes: dict[str, _Lane] = {}
         self._lock = threading.Lock()
         self.failures = DeliveryFailures()
+        # what `close` said was left unsent, for a front end whose log reaches no one (a
+        # dashboard, which has the terminal back only once it has closed)
+        self.unsent_said: list[str] = []
 
     def _failed(self, message: str, *, error: bool = False, dropped: bool = False) -> None:
         """A delivery failed (or was `dropped`, its queue full): logged, counted and kept for
@@ -529,20 +532,19 @@ class WebhookSender:
                     # or down was said only as "stopped first" (a cron job's refresh)
                     why = f"; its last try: {lane.last_problem}" if lane.last_problem else ""
                     if lane.unsent:
-                        log.warning(
-                            "webhook %s: %d alert%s not sent: wirewatch stopped first%s%s",
-                            lane.where,
-                            lane.unsent,
-                            "" if lane.unsent == 1 else "s",
-                            " (one more was still being sent)" if busy else "",
-                            why,
+                        plural = "" if lane.unsent == 1 else "s"
+                        more = " (one more was still being sent)" if busy else ""
+                        said = (
+                            f"webhook {lane.where}: {lane.unsent} alert{plural} not sent:"
+                            f" wirewatch stopped first{more}{why}"
                         )
                     else:
-                        log.warning(
-                            "webhook %s: an alert was still being sent as wirewatch stopped%s",
-                            lane.where,
-                            why,
+                        said = (
+                            f"webhook {lane.where}: an alert was still being sent as"
+                            f" wirewatch stopped{why}"
                         )
+                    log.warning("%s", said)
+                    self.unsent_said.append(said)
                 total += lane.unsent
                 lane.unsent = 0
             self._lanes = {u: lane for u, lane in self._lanes.items() if lane not in lanes}

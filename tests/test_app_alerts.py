@@ -644,6 +644,39 @@ async def test_a_webhook_the_writer_could_not_deliver_to_is_shown(
         assert not any("s3cr3t" in message for _, message in toasts)
 
 
+async def test_alerts_a_closing_dashboard_could_not_send_are_said_once_it_closed(
+    tmp_path: Path,
+) -> None:
+    """A dashboard that quit with alerts still queued for a webhook (down, or slow) lost
+    them without a word: its close logged the count where no log goes, and the history
+    keeps them as fired, never sent again. Once the dashboard has closed, what was left
+    unsent is given to be said on the terminal (`cli` prints it), the hook named without
+    its secret path."""
+    import socket
+
+    with socket.socket() as probe:  # a loopback port nothing listens on: every try fails
+        probe.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{probe.getsockname()[1]}/hook/s3cr3t"
+    app = make_app(tmp_path, seed_only_config(tmp_path))
+    async with piloted(app) as pilot:
+        await settle(app, pilot, want=6)
+        await first_look(app)
+        desk = dash(app).session.newsroom.alerts
+        assert desk is not None
+        desk.sender.backoff = 60.0  # the first post waits towards its second try
+        for n in range(3):
+            desk.sender.submit(dead, {"n": n})
+        await until(pilot, lambda: desk.sender.stats.retries >= 1)
+    session = app.session
+    assert session is not None
+    said = session.unsent_alerts(30.0)
+    where = dead.rsplit("/", 2)[0]  # the hook's scheme, host and port
+    assert said == [
+        f"webhook {where}/…: 3 alerts not sent: wirewatch stopped first; its last try: ConnectError"
+    ]
+    assert not any("s3cr3t" in line for line in said)
+
+
 async def test_a_long_headline_is_one_line_of_the_alerts_list_and_a_short_toast(
     tmp_path: Path,
 ) -> None:

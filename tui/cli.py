@@ -80,6 +80,9 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_SOURCES_FAILED, EXIT_USAGE = 0, 1, 2
 COLD_STORIES = 20_000  # a refresh into a store this big with no stories leaves them to `poll`
+# how long a closed dashboard waits for its alerts' close (their own wait for what is queued,
+# 5 s, and the webhooks' last post in flight) to say what they left unsent
+ALERTS_CLOSE_WAIT = 15.0
 
 
 class UsageError(Exception):
@@ -546,6 +549,9 @@ def cmd_dashboard(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         lost = app.session.save_held_marks()
         if lost is not None:
             complain(lost)
+    if app.session is not None and not app.quit_by_signal:
+        for unsent in app.session.unsent_alerts(ALERTS_CLOSE_WAIT):
+            complain(unsent)
     code = app.return_code or 0
     if app.quit_by_signal:
         # a terminal gone meanwhile can leave Textual's input thread reading it for good,

@@ -178,6 +178,8 @@ class Session:
         self._poll_loop: asyncio.AbstractEventLoop | None = None
         self._poll_stop: asyncio.Event | None = None
         self._closed = False
+        self._polled = threading.Event()  # set while no poll runs: its close is done
+        self._polled.set()
         # what the threads beside the screen make while the collector is paused is put out
         # of its sight as it resumes once it is many objects, not walked by its next pass on
         # the screen's thread (`HeapSettler`)
@@ -355,12 +357,26 @@ class Session:
             if self._closed:
                 return
             self._poll_loop, self._poll_stop = asyncio.get_running_loop(), stop
+        self._polled.clear()
         try:
             await self.newsroom.run(stop, at_once=at_once)
         finally:
-            await self.newsroom.aclose()
-            with self._poll_guard:
-                self._poll_loop = self._poll_stop = None
+            try:
+                await self.newsroom.aclose()
+            finally:
+                with self._poll_guard:
+                    self._poll_loop = self._poll_stop = None
+                self._polled.set()
+
+    def unsent_alerts(self, timeout: float) -> list[str]:
+        """(Once the dashboard has closed.) What its last poll's close left unshown or
+        unsent, to be said on the terminal: a dashboard's log reaches no one, and the
+        history keeps them as fired (never sent again). Waits up to `timeout` seconds for
+        that close (the alerts' wait for what is queued)."""
+        if not self._polled.wait(timeout):
+            return ["alerts: wirewatch stopped before its alerts were all sent or shown"]
+        alerts = self.newsroom.alerts
+        return list(alerts.unsent_said) if alerts is not None else []
 
     def _in_poll_loop(self, work: Coroutine[Any, Any, T]) -> asyncio.Future[T] | None:
         """`work` handed to the poll thread's loop (the poller's HTTP client lives there), to
