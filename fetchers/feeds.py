@@ -1267,6 +1267,15 @@ def _not_ahead(published: datetime | None, fetched: datetime, feed: ParsedFeed) 
     return fetched
 
 
+def page_published(
+    published: datetime | None, fetched: datetime
+) -> tuple[datetime | None, ParsedFeed]:
+    """The time a page states it was published, as a feed item's is taken (`_not_ahead`: one
+    ahead of the fetch is the fetch's, counted as a warning), and the warnings, as a feed's."""
+    warnings = ParsedFeed("", None, [])
+    return _not_ahead(published, fetched, warnings), warnings
+
+
 def _first_date(raw: RawItem, feed: ParsedFeed, default_zone: tzinfo) -> datetime | None:
     """The item's publication time: its first date that reads (a German pubDate beside a
     dc:date is the dc:date); the first is counted as unreadable only when none reads."""

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 from fetchers import indexedtext
 from fetchers.charset import in_utf8
-from fetchers.feeds import FeedError, parse_feed, to_articles
+from fetchers.feeds import FeedError, page_published, parse_feed, to_articles
 from fetchers.models import Article, Source, article_id
 
 T = TypeVar("T")
@@ -82,6 +82,8 @@ def parse_source(
             body = in_utf8(body, source.charset)
         page = extract_article(body, headers.get("content-type"), url, previous)
         summary = page.text.split("\n\n", 1)[0]
+        # (a page dated ahead, as a feed's item: a 2099 would top every list for good)
+        published, dated = page_published(page.published, fetched)
         article = Article(
             id=page_article_id(source.name, url),
             source=source.name,
@@ -93,9 +95,9 @@ def parse_source(
             tags=list(source.tags),
             lang=page.lang,
             author=page.byline,
-            published=page.published,
+            published=published,
         )
-        parsed = ParsedSource([article])
+        parsed = ParsedSource([article], dated.warnings, dated.warning_notes)
     else:
         feed = parse_feed(body, headers, url, source.charset)
         articles = to_articles(feed, source.name, source.tags, fetched, zone)

@@ -617,6 +617,31 @@ async def test_a_date_in_the_future_is_the_time_it_was_fetched_and_is_counted(
     assert health.warnings == 1 and "date in the future" in (health.last_warning or "")
 
 
+async def test_a_page_dated_ahead_is_dated_when_it_was_fetched(
+    tmp_path: Path, now: datetime, feed_server: FeedServer
+) -> None:
+    """A `page` source whose page states a publication in 2099 (its JSON-LD) sat at the top
+    of every list for good, its age "Jan'99", with no word in its health: a page's date is
+    taken as a feed item's is."""
+    page = (
+        "<html><head><title>Talks</title><script type='application/ld+json'>"
+        '{"@type": "NewsArticle", "headline": "Talks", "datePublished": "2099-01-01T00:00:00Z"}'
+        "</script></head><body><article><h1>Talks</h1>"
+        + "<p>South Korea and the United States remain far apart on key points.</p>" * 5
+        + "</article></body></html>"
+    )
+    url = feed_server.add(
+        "/page.html", Route(page.encode(), headers={"Content-Type": "text/html; charset=utf-8"})
+    )
+    results, poller = await poll_once(tmp_path, now, Source("Page", url=url, kind="page"))
+    assert results["Page"].status == "ok" and len(results["Page"].new_ids) == 1
+    with Store(tmp_path / "data") as store:
+        assert [a.published for a in store.query()] == [now]
+    health = poller.health["Page"]
+    assert health.warnings == 1 and "date in the future" in (health.last_warning or "")
+    assert "2099-01-01" in (health.last_warning or "")
+
+
 # -- nothing printed or logged drives the terminal -----------------------------------------------
 
 UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
