@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from fetchers.models import seconds_iso
-from fetchers.query import Record
+from fetchers.query import Record, name_key
 from fetchers.stories import credited_outlet, terms
 
 if TYPE_CHECKING:
@@ -59,6 +59,14 @@ class Story:
     # the outlets, distinct, in the order they reported it, where they are not its sources
     # (an aggregator's feed credits the outlet of each article: `outlet_of`); None: they are
     outlet_names: list[str] | None = field(default=None)
+    # the outlet of its first report where an aggregator's feed credits it (`outlet_of`),
+    # not `first_source`: Google News was said to have reported first NHK's own story
+    first_outlet: str | None = field(default=None)
+
+    @property
+    def first_teller(self) -> str:
+        """Who reported it first, as the desk is told: the outlet, not an aggregator's feed."""
+        return self.first_outlet or self.first_source
 
     @property
     def outlets(self) -> int:
@@ -80,6 +88,8 @@ class Story:
         }
         if self.outlet_names is not None:
             record["outlets"] = list(self.outlet_names)
+        if self.first_outlet is not None:
+            record["first_outlet"] = self.first_outlet
         return record
 
     @classmethod
@@ -99,6 +109,9 @@ class Story:
             named = record.get("outlets")  # (a story kept before outlets were: its sources)
             if isinstance(named, list) and named:
                 story.outlet_names = [str(n) for n in named]
+            first_outlet = record.get("first_outlet")
+            if isinstance(first_outlet, str) and first_outlet:
+                story.first_outlet = first_outlet
         except (KeyError, TypeError, ValueError):
             return None
         return story if story.articles else None
@@ -171,13 +184,29 @@ def single_story(sid: str, record: Record) -> Story:
 def made_story(sid: str, records: list[Record]) -> Story:
     """The story of these articles: first reported first (then by fetch time, source and id),
     its outlets in the order they reported it, and the headline most of them share."""
+    told = {r.id: outlet_of(r) for r in records}
+    # first reported first; at one time an outlet's own report before an aggregator's copy
+    # of it (then by source name, which decided alone: "Google News" before "Reuters")
     ordered = sorted(
-        records, key=lambda r: (first_time(r), r.reported, r.fetched or 0.0, r.source, r.id)
+        records,
+        key=lambda r: (
+            first_time(r),
+            told[r.id] != r.source,
+            r.reported,
+            r.fetched or 0.0,
+            r.source,
+            r.id,
+        ),
     )
     first = ordered[0]
     sources = list(dict.fromkeys(r.source for r in ordered))
-    outlets = list(dict.fromkeys(map(outlet_of, ordered)))
+    # one outlet credited in two ways ("Reuters", "REUTERS", "ＲＥＵＴＥＲＳ") is one
+    named: dict[str, str] = {}
+    for r in ordered:
+        named.setdefault(name_key(told[r.id]), told[r.id])
+    outlets = list(named.values())
     last = max(map(last_seen, ordered))
+    teller = told[first.id]
     return Story(
         sid,
         _representative(ordered),
@@ -188,6 +217,7 @@ def made_story(sid: str, records: list[Record]) -> Story:
         first_time(first),
         last,
         outlets if outlets != sources else None,
+        teller if teller != first.source else None,
     )
 
 

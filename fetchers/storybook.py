@@ -36,7 +36,7 @@ import orjson
 from fetchers.atomic import derived_refused, write_derived
 from fetchers.foreground import give_way, giving_way
 from fetchers.heap import collector_paused
-from fetchers.query import Query, Record
+from fetchers.query import Query, Record, name_key
 from fetchers.stepwise import emptied_stepwise, set_stepwise, sorted_stepwise
 from fetchers.store.errors import StoreError
 from fetchers.store.interface import StoryKeeper
@@ -975,7 +975,12 @@ def leads(stories: list[Story], store: ArticleStore) -> dict[str, Lead]:
     for story in stories:
         if len(story.sources) < 2:
             continue
-        firsts[story.first_source] += 1
+        # the outlet that reported it first, where it is a source here (an aggregator's feed
+        # that carried its report first led no one: the outlet did)
+        teller = name_key(story.first_teller)
+        leader = next((s for s in story.sources if name_key(s) == teller), None)
+        if leader is not None:
+            firsts[leader] += 1
         seen: dict[str, float] = {}  # each outlet's first report, never later than fetched
         for record in map(store.record, story.articles):
             if record is not None and record.source not in seen:

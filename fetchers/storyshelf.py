@@ -14,7 +14,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from fetchers.foreground import give_way, giving_way
-from fetchers.query import Record
+from fetchers.query import Record, name_key
 from fetchers.stories import StoryIndex
 from fetchers.story import (
     READ_CHUNK,
@@ -51,7 +51,8 @@ class StoryLookup:
             return 1
         count = self._outlets.get(sid)
         if count is None:
-            outlets = set(map(outlet_of, self.store.headlines(self.index.members[sid])))
+            headlines = self.store.headlines(self.index.members[sid])
+            outlets = {name_key(outlet_of(record)) for record in headlines}
             count = self._outlets[sid] = max(1, len(outlets))
         return count
 

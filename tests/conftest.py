@@ -45,6 +45,11 @@ from tui.widgets.article import ArticleView
 
 FROZEN = datetime(2025, 10, 24, 8, 0, tzinfo=UTC)  # Friday 17:00 in Seoul, the story's day
 
+# The dashboards of the tests draw as on a terminal of millions of colours, whatever terminal
+# runs the tests (one of 16 colours, TERM=xterm without COLORTERM, is given other cursor colours:
+# `tui.theme.for_terminal`); a test of another asks for it
+os.environ["COLORTERM"] = "truecolor"
+
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[PgServer]:

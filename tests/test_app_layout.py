@@ -412,6 +412,21 @@ def test_an_age_ahead_of_the_clock_is_its_date_and_a_recent_one_keeps_its_day() 
     assert age(now - timedelta(hours=5), now, seoul) == "5h"
 
 
+def test_a_story_first_reported_ahead_of_the_clock_says_its_date() -> None:
+    """With --now before a desk's stories, every story row said "first <1m ago" (and its
+    timeline "first Reuters, 0s ago"): a story first reported ahead of the clock is said by
+    its date, as its age column says it."""
+    from zoneinfo import ZoneInfo
+
+    from tui.format import first_reported
+
+    seoul = ZoneInfo("Asia/Seoul")
+    now = datetime(2025, 11, 10, 7, 0, tzinfo=seoul)
+    assert first_reported((now + timedelta(hours=5)).timestamp(), now, seoul) == "first Nov 10"
+    assert first_reported((now - timedelta(hours=5)).timestamp(), now, seoul) == "first 5h ago"
+    assert first_reported(now.timestamp(), now, seoul) == "first <1m ago"
+
+
 async def test_the_countdowns_local_time_is_one_line_and_the_event_picked_is_shown(
     tmp_path: Path,
 ) -> None:

@@ -3865,6 +3865,80 @@ def test_a_source_leads_only_on_stories_other_sources_carry_too() -> None:
     assert leads([alone], Held()) == {}  # type: ignore[arg-type]
 
 
+def test_the_outlet_not_an_aggregators_feed_reported_first() -> None:
+    """Reuters' own feed and a Google News feed crediting Reuters with the same report at
+    the same time: "Google News" was said to be first (its name sorts first; a "Yahoo News"
+    was not), and where the aggregator carried an outlet's report first the desk was told
+    the aggregator led. The outlet's own report wins the tie; the first teller is the
+    outlet credited, and a source's first reports count only what it reported itself."""
+    from fetchers.query import Record
+    from fetchers.story import Story, made_story
+    from fetchers.storybook import leads
+
+    noon = datetime(2025, 11, 21, 21, 10, tzinfo=UTC).timestamp()
+    title = "Nvidia shares tumble 7% after weak data center revenue forecast"
+    copy = Record("g", "Google News", f"{title} - Reuters", f"{title}  Reuters", published=noon)
+    own = Record("r", "Reuters", title, "Shares fell after the bell.", published=noon)
+    ap = Record(
+        "a",
+        "Google News",
+        "Nvidia stock slides - The Associated Press",
+        "Nvidia stock slides  The Associated Press",
+        published=noon + 1200,
+    )
+    held = {r.id: r for r in (copy, own, ap)}
+
+    class Held:
+        def record(self, ident: str) -> Record | None:
+            return held.get(ident)
+
+    story = made_story("s1", [copy, own, ap])
+    assert (story.first_id, story.first_source, story.first_teller) == ("r", "Reuters", "Reuters")
+    found = leads([story], Held())  # type: ignore[arg-type]
+    assert found["Reuters"].first_reports == 1 and found["Google News"].first_reports == 0
+    # NHK's report came first through Google News alone: NHK reported first, no source led
+    nhk = Record(
+        "n",
+        "Google News",
+        "M6.9 quake off Iwate - NHK WORLD",
+        "M6.9 quake off Iwate  NHK WORLD",
+        published=noon,
+    )
+    later = Record(
+        "k", "Kyodo", "Strong quake jolts Iwate", "Tsunami advisory.", published=noon + 600
+    )
+    held.update({"n": nhk, "k": later})
+    quake = made_story("s2", [later, nhk])
+    assert (quake.first_source, quake.first_teller) == ("Google News", "NHK WORLD")
+    found = leads([quake], Held())  # type: ignore[arg-type]
+    assert found["Google News"].first_reports == 0 and found["Kyodo"].first_reports == 0
+    # kept and read back, a store's story says the same
+    again = Story.from_record("s2", quake.to_record())
+    assert again is not None and again.first_teller == "NHK WORLD"
+    assert quake.to_json()["first_source"] == "Google News"  # (the contract's: the feed)
+
+
+def test_one_outlet_credited_in_two_ways_is_one_outlet() -> None:
+    """An aggregator's items crediting "REUTERS", "Reuters" and "ＲＥＵＴＥＲＳ" were three
+    outlets (`outlets:3`), and Reuters' article was "also reported by REUTERS"."""
+    from fetchers.query import Record
+    from fetchers.story import made_story
+
+    noon = datetime(2025, 11, 21, 21, 10, tzinfo=UTC).timestamp()
+    credited = [
+        Record(
+            f"x{n}",
+            "Wire",
+            f"Quake hits Iwate - {who}",
+            f"Quake hits Iwate  {who}",
+            published=noon + n,
+        )
+        for n, who in enumerate(["Reuters", "REUTERS", "ＲＥＵＴＥＲＳ", "AP"])
+    ]
+    story = made_story("s1", credited)
+    assert story.outlets == 2 and story.outlet_names == ["Reuters", "AP"]
+
+
 def test_a_story_is_first_reported_no_later_than_it_was_fetched() -> None:
     """A date a few minutes ahead of its fetch (within what a feed's clock may be off) made
     the story's first report later than its last activity ("first_seen" 01:03, "last_seen"

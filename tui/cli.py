@@ -1022,7 +1022,7 @@ def _print_stories(
         outlets = "outlet " if story.outlets == 1 else "outlets"  # (the columns align)
         out.write(
             f"{story.id}  {last:%Y-%m-%d %H:%M}  {story.outlets:>2} {outlets}  "
-            f"first {fit(story.first_source, 18)} {first:%m-%d %H:%M}  {story.title}\n"
+            f"first {fit(story.first_teller, 18)} {first:%m-%d %H:%M}  {story.title}\n"
         )
 
 

@@ -64,13 +64,15 @@ def age(when: datetime | None, now: datetime, local: tzinfo) -> str:
 
 def first_reported(first_seen: float, now: datetime, local: tzinfo) -> str:
     """When a story was first reported, as its row says it: "first 5h ago" up to "first 99d
-    ago", then by its date ("first Sep'24"), which fits the same column; "first ? ago" when
-    no time is known (0)."""
+    ago", then by its date ("first Sep'24"), which fits the same column, as is a time ahead
+    of `now`; "first ? ago" when no time is known (0)."""
     if not first_seen:
         return "first ? ago"
     seconds = now.timestamp() - first_seen
-    if seconds < 100 * 86400:
+    if 0 <= seconds < 100 * 86400:
         return f"first {duration(seconds, 'minute')} ago"
+    # long ago, or ahead of a clock frozen with --now before it: by its date, as `age`
+    # says it ("first <1m ago" said it had just come)
     return f"first {age(datetime.fromtimestamp(first_seen, UTC), now, local)}"
 
 

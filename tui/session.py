@@ -27,7 +27,15 @@ from fetchers.models import Article, Clock, Event, SourceHealth
 from fetchers.newsroom import Cycle, Newsroom
 from fetchers.parsepool import ParsePool
 from fetchers.poller import Poller
-from fetchers.query import Query, QueryError, Record, dated_within, parse_query, swept
+from fetchers.query import (
+    Query,
+    QueryError,
+    Record,
+    dated_within,
+    name_key,
+    parse_query,
+    swept,
+)
 from fetchers.relevance import RelevanceError, SortOrder, by_relevance
 from fetchers.store import ArticleStore, MarksNotSaved, StoreError, StoreLocked
 from fetchers.store.codec import article_of
@@ -647,7 +655,7 @@ class Session:
             # (an aggregator's article is its credited outlet's, as the story counts it)
             named = story.outlet_names if story.outlet_names is not None else story.sources
             own = credited_outlet(article.title, article.summary) or article.source
-            also = [outlet for outlet in named if outlet != own]
+            also = [outlet for outlet in named if name_key(outlet) != name_key(own)]
         return Reading(article, text, found, also, self._text_older(ident, text))
 
     def _text_older(self, ident: str, text: str | None) -> bool:

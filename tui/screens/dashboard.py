@@ -52,7 +52,7 @@ from tui.actions import TableOrderedKeys, bindings, first_key, help_sections, ke
 from tui.alertdata import AlertData
 from tui.browser import copy_in_tmux, has_browser, terminal_browser
 from tui.confirm import PressedTwice
-from tui.format import age, clipped, duration, fit, lag
+from tui.format import age, clipped, duration, first_reported, fit, lag
 from tui.keyorder import OrderedKeysApp
 from tui.layout import is_narrow, picker_name_width
 from tui.messages import (
@@ -1471,10 +1471,11 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
                 f"{when:%m-%d %H:%M}{fetched} {fit(record.source, named)} {revised} {record.title}"
             )
             options.append((ident, Text(line)))
-        ago = duration(self.clock().timestamp() - story.first_seen)
+        now = self.clock()
+        first = first_reported(story.first_seen, now, self.session.local).removeprefix("first ")
         outlets = f"{story.outlets} outlet" + ("s" if story.outlets != 1 else "")
         # who was first before the headline: a narrow screen cuts the end of the line
-        title = f"{outlets} · first {story.first_source}, {ago} ago · {story.title}"
+        title = f"{outlets} · first {story.first_teller}, {first} · {story.title}"
         diff = first_key("timeline.revisions", self.config.keys, self.app.get_key_display)
         footer = (
             f"enter shows the article · ~ revised by its source ({diff} shows how) ·"

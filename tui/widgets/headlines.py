@@ -653,7 +653,7 @@ class HeadlineList(ScrollView, can_focus=True):
             row.append(fit(outlets.rjust(OUTLETS_WIDTH - 1), OUTLETS_WIDTH - 1) + " ")
         if len(shown) >= 2:
             row.append(
-                fit(shown_line(story.first_source), SOURCE_WIDTH) + " ",
+                fit(shown_line(story.first_teller), SOURCE_WIDTH) + " ",
                 style("headlines--source", partial=True),
             )
         if len(shown) >= 3:
