@@ -38,7 +38,7 @@ from fetchers.models import (
     kept_revisions,
     utc_iso,
 )
-from fetchers.query import name_key
+from fetchers.query import LANGUAGE_TAG, name_key
 from fetchers.text import (
     SUMMARY_LIMIT,
     TEXT_LIMIT,
@@ -50,6 +50,7 @@ from fetchers.text import (
     plain_message,
     strip_controls,
 )
+from fetchers.textlanguage import told_language
 from fetchers.timeparse import parse_feed_date
 from fetchers.webaddress import untracked
 
@@ -1081,7 +1082,6 @@ def _block(
     return clean_block(text, is_html, limit, preformatted)
 
 
-_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
 _SUBTAG = re.compile(r"[-_]")
 
 
@@ -1120,7 +1120,9 @@ def to_articles(
     the others become its `revisions`, oldest first. Items without a guid that share a link
     but differ stay separate articles, each known by its words (`_told_by_words`). A date or
     language that cannot be read is left empty and counted in `feed.warnings`; an item that
-    cannot be read at all is skipped and counted."""
+    cannot be read at all is skipped and counted. An article whose item and feed declare no
+    language that reads is given the one its headline and summary say, when they say it
+    clearly (`told_language`)."""
     versions: list[_Version] = []
     for order, raw in enumerate(feed.items):
         try:
@@ -1210,7 +1212,8 @@ def _version(
     summary = _block(raw.summary, raw.summary_is_html, SUMMARY_LIMIT)
     # (its content is its full text: a <pre> in it is kept as written, as a page's is)
     content = _block(raw.content, raw.content_is_html, preformatted=True) if raw.content else ""
-    if not title and not summary and not content:
+    written = bool(title or summary or content)  # (not a headline made of its link)
+    if not written:
         # a headline, summary or content that could not be read (or none written) leaves the
         # item its link to be shown by; an item without even that is counted, never silent
         title = article_link(raw.link) or ""
@@ -1243,6 +1246,10 @@ def _version(
         author=_name_line(raw.author or "") or None,
         guid=guid,
     )
+    if article.lang is None and written:
+        # declared by neither the item nor its feed: the language its own words say, if
+        # they say one clearly (`lang:ko` found nothing of a Korean feed that declared none)
+        article.lang = told_language(article.title, article.summary)
     link = untracked(raw.link) if raw.link else raw.link  # (None as it always read)
     if link and not guid:
         article.words_key = f"{link}#{fingerprint}"
@@ -1308,7 +1315,7 @@ def _language(lang: str | None, feed: ParsedFeed) -> str | None:
 
 def primary_language(lang: str) -> str | None:
     """The primary subtag of a language tag ("en-US" is "en"); None for anything else."""
-    if not _LANGUAGE_TAG.fullmatch(lang.strip()):
+    if not LANGUAGE_TAG.fullmatch(lang.strip()):
         return None
     return _SUBTAG.split(lang.strip(), maxsplit=1)[0].lower()
 

@@ -900,6 +900,11 @@ def _answered(term: Term, facts: StoryFacts) -> Term:
     return Term(term.field, term.value, term.negated, test, term.bound, None, lambda: verdicts)
 
 
+# A language tag as feeds and queries write it: a language of two or three letters, then
+# subtags ("ko", "en-US", "en_US", "zh-Hant-TW")
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
+
+
 def _language(value: str) -> str:
     """A lang: value as its language alone ("en-us", "en_US": "en")."""
     return value.replace("_", "-").split("-")[0]
@@ -945,6 +950,12 @@ def _positive(
             return lambda r: named(r.source)
         return lambda r: any(map(named, r.tags))
     if name == "lang":
+        if not LANGUAGE_TAG.fullmatch(value):
+            # lang:123 and lang:english matched nothing, in silence
+            raise QueryError(
+                f"lang:{value} is no language tag: write the language's code, as lang:ko or"
+                " lang:en-US"
+            )
         # an article keeps its language without a region (a feed's en-US is en): lang:en-US
         # asks for English, as lang:en does (it matched nothing)
         language = _language(low)

@@ -44,6 +44,8 @@ from fetchers import cjk, european, korean, languages, spelling
 from fetchers.foreground import give_way, giving_way
 from fetchers.heap import collector_paused
 from fetchers.stepwise import sorted_stepwise
+from fetchers.stopwords import FOREIGN_STOPWORDS, STOPWORDS
+from fetchers.textlanguage import reader_language as language_of
 
 # Counter's counting loop, in C: counts a run of words or ids without bytecode per element.
 _count_elements: Any = collections._count_elements  # type: ignore[attr-defined]
@@ -81,57 +83,6 @@ PRIOR_ARTICLES = 1000  # ordinary articles the grouping counts as read before it
 WEIGH_STEP = 200  # restored articles weighed between two looks for a filter typed meanwhile
 RESTORE_STEP = 20_000  # saved stories taken between two looks for a filter typed meanwhile
 
-STOPWORDS = frozenset(
-    """
-    a about above after again against all also am an and any are as at be been before being
-    below between both but by can could did do does doing down during each few for from
-    further had has have having he her here hers him his how i if in into is it its itself
-    just me more most my no nor not now of off on once only or other our out over own same
-    she should so some such than that the their them then there these they this those
-    through to too under until up very was we were what when where which while who whom why
-    will with would you your yours us said says say new news one two three first after amid
-    over says just still day week year years monday tuesday wednesday thursday friday
-    saturday sunday today yesterday re downs offs outs
-    """.split()  # noqa: SIM905 - a word list reads better as words
-)
-# The commonest words of French, German, Spanish, Italian, Portuguese, Dutch, Russian and
-# Ukrainian that say nothing of an event ("le", "und", "los", "della", "não", "het", "что",
-# "що"; their "said", "year" and "today" too, as English's), but those English news uses as
-# words or names: "die", "war", "den", "met", "hat", "van", "era", "son", "sin"; "un" (the
-# UN), "ai" (AI), "han", "ma", "su", "na" (surnames of Korea and China). Counted as words, a
-# feed's language joined its unrelated reports: five French events in one story. A word in
-# capitals is not one of these ("LA", "DA", "MIT").
-FOREIGN_STOPWORDS = frozenset(
-    """
-    le la les une des du de au aux et ou dans par sur avec sans sous chez entre contre vers
-    après avant depuis pendant selon ce cet cette ces sa ses leur leurs notre nos votre vos
-    mon mes qui que quoi dont où il elle ils elles nous vous je se ne pas est sont été être
-    ont avait avaient fait aussi très tout tous toute toutes comme mais donc lors ainsi déjà
-    encore même qu lui ni si der das dem ein eine einer eines einem einen und oder aber mit
-    von vom zu zum zur im ins auf aus bei nach für über unter vor seit gegen ohne durch um
-    ist sind waren wird werden wurde wurden haben hatte hatten sich nicht auch noch nur
-    schon sehr wie als wenn dass daß es er sie wir ihr ihm ihn ihre ihren ihrem ihrer sein
-    seine seinen seiner seinem mehr bis kein keine alle diese dieser dieses diesem diesen
-    jetzt heute gestern doch wieder bereits soll sollen kann können muss müssen el los las
-    lo una unos unas del al en con por para sobre hasta desde tras ante bajo qué sus fue ha
-    hay está están ser sido como más pero ya muy también este esta estos estas ese esa eso
-    mi sí cuando donde todo todos toda todas otro otra otros hoy ayer tiene tienen según
-    durante gli di della dei degli delle dello alla agli da dal dalla nel nella nei sul
-    sulla per tra fra che non sono hanno anche più suo sua suoi questo questa dopo oggi os
-    dos em nas com pelo pela não são foi ao aos mas seu também já isso het een op voor aan
-    bij naar uit te dat zijn wordt werd niet ook nog maar hij zij ze tot
-    во на не что со по ко об от до за из для при без над под про через после перед между
-    но или ли же бы как так это этот эта эти этого того тот та те его её ее их он она оно
-    они мы вы ты был была было были быть будет будут есть уже ещё еще также только все всё
-    весь вся всех когда где который которая которое которые которых чтобы если более очень
-    может могут заявил заявила заявили сообщил сообщила сообщили сообщает сообщают год года
-    году сегодня вчера
-    із зі що від як де або але чи ще це цей ця ці цього його її їх він вона вони був була
-    було були буде вже також тільки лише коли який яка яке які якщо дуже має мають щоб тому
-    після між під усі всі свою своє свої заявив повідомив повідомила повідомили року році
-    рік сьогодні вчора
-    """.split()  # noqa: SIM905 - a word list reads better as words
-)
 _STOP = STOPWORDS | FOREIGN_STOPWORDS
 
 # Countries and the names that stand for them in headlines (people, capitals, demonyms).
@@ -524,26 +475,10 @@ def _english_terms(word: str) -> tuple[str, ...]:
 # Turkish, Polish and Indonesian articles, each read by a reader of its language
 # (`fetchers.languages`), numbers and countries as every article reads them
 _READERS: dict[str, dict[str, tuple[str, ...]]] = dict(languages.readers(_WORD, _english_terms))
-# the words that say an article is in one of them: none English or the others read writes
-_MARKERS = languages.markers(_STOP | frozenset(spelling.NUMBERS))
-# and those that say it is not ("the", "of", "und", "les"): none of them writes these
-_NOT_THEIRS = languages.foreign(_STOP)
 # French, Spanish, Italian, Portuguese, German and Dutch articles likewise
-# (`fetchers.european`), told by their commonest words and read by a reader of each
+# (`fetchers.european`), told by their commonest words and read by a reader of each; which
+# of these languages an article is in is `language_of` (`fetchers.textlanguage`)
 _READERS.update(european.readers(_WORD, _english_terms))
-_EUROPEAN_MARKERS = european.markers(STOPWORDS)
-_ENGLISH_WORDS = european.english_words(STOPWORDS)
-
-
-def language_of(chunks: list[str]) -> str | None:
-    """The language of a headline and lede (their runs of text between spaces) if it is one
-    read by a reader of its own (`_READERS`): Turkish, Polish or Indonesian
-    (`fetchers.languages`), else French, Spanish, Italian, Portuguese, German or Dutch
-    (`fetchers.european`); None for English and every other."""
-    found = languages.language_of(chunks, _MARKERS, _NOT_THEIRS)
-    if found is None:
-        return european.language_of(chunks, _EUROPEAN_MARKERS, _ENGLISH_WORDS)
-    return found
 
 
 def _words_terms(chunk: str) -> Iterator[str]:

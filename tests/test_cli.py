@@ -98,6 +98,7 @@ def test_list_json_shape(seeded: Path, tmp_path: Path, capsys) -> None:
             "fetched",
             "summary",
             "tags",
+            "lang",
             "read",
             "starred",
         ]
@@ -1433,6 +1434,73 @@ def test_a_language_with_a_region_lists_that_languages_articles(tmp_path: Path, 
     for value in ("en-US", "en_US", "en"):
         code, lines, _ = run(capsys, *where, "list", f"lang:{value}", "--json")
         assert code == 0 and [line["title"] for line in lines] == ["A tariff"], value
+
+
+KOREAN_HEADLINE = "한미 관세 협상 타결…자동차 관세 15%로 인하"
+ENGLISH_HEADLINE = "US and South Korea seal a trade deal"
+DECLARED_HEADLINE = "한미 정상회담 경주서 개최"
+
+
+@pytest.mark.parametrize("backend", ["tinydb", "postgresql"])
+def test_lang_finds_the_articles_of_feeds_that_declare_no_language(
+    tmp_path: Path, feed_server: FeedServer, capsys, request: pytest.FixtureRequest, backend: str
+) -> None:
+    """`list lang:ko` printed nothing, exit 0, for a Korean RSS feed without <language>, and
+    `lang:en` nothing for an English Atom feed without xml:lang: their articles had no
+    language. They are given the one their words say; a declared one wins over the words;
+    a headline too short to say has none; `--json` gives what `lang:` finds them by."""
+    korean = rss(
+        f"<title>{KOREAN_HEADLINE}</title><guid>k1</guid>"
+        "<description>양국은 경주에서 열린 정상회담에서 관세 협상을 타결했다.</description>"
+    )
+    english = (
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        f"<title>Wire</title><id>urn:wire</id><entry><id>urn:wire:1</id><title>{ENGLISH_HEADLINE}"
+        "</title><summary>The two countries agreed on a tariff of 15% for the cars of Korea."
+        "</summary></entry></feed>"
+    ).encode()
+    declared = rss(f"<title>{DECLARED_HEADLINE}</title><guid>d1</guid>").replace(
+        b"<channel>", b"<channel><language>en-US</language>"
+    )
+    short = rss("<title>Apple</title><guid>s1</guid>")
+    sources = "".join(
+        f'[[sources]]\nname = "{name}"\nurl = "{feed_server.add(f"/{name}.xml", Route(body))}"\n'
+        for name, body in (
+            ("korean", korean), ("english", english), ("declared", declared), ("short", short)
+        )
+    )  # fmt: skip
+    if backend == "postgresql":
+        dsn = request.getfixturevalue("pg_dsn")
+        sources += f'[store]\nbackend = "postgresql"\ndsn = "{dsn}"\n'
+    config = tmp_path / "c.toml"
+    config.write_text(sources, "utf-8")
+    where = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
+    assert main([*where, "refresh"]) == 0
+    capsys.readouterr()
+
+    def listed(query: str) -> list[tuple[str, str | None]]:
+        code, lines, said = run(capsys, *where, "list", query, "--json")
+        assert code == 0, said
+        return sorted((line["title"], line["lang"]) for line in lines)
+
+    assert listed("lang:ko") == [(KOREAN_HEADLINE, "ko")]
+    assert listed("lang:en") == sorted([(ENGLISH_HEADLINE, "en"), (DECLARED_HEADLINE, "en")])
+    assert listed("lang:en-US") == listed("lang:en")
+    assert listed("Apple") == [("Apple", None)]
+    assert listed("-lang:ko -lang:en") == [("Apple", None)]
+
+
+def test_a_lang_that_is_no_language_tag_is_an_error(tmp_path: Path, capsys) -> None:
+    """`list lang:123` and `lang:english` matched nothing, exit 0, in silence."""
+    config = tmp_path / "c.toml"
+    config.write_text("")
+    where = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
+    for value in ("123", "xx1", "english", "k"):
+        code, _, said = run(capsys, *where, "list", f"lang:{value}")
+        assert code == 2 and f"lang:{value} is no language tag" in said, value
+    for value in ("ko", "en_US", "zh-Hant-TW"):
+        code, _, said = run(capsys, *where, "list", f"lang:{value}")
+        assert code == 0, said
 
 
 def test_alerts_of_articles_retention_removed_are_not_listed(tmp_path: Path, capsys) -> None:

@@ -780,3 +780,74 @@ def test_html_in_cdata_and_a_broken_feeds_open_tags_are_no_nesting() -> None:
     body = b'<?xml version="1.0"?><rss version="2.0"><channel><title>c & d</title>'
     body += items + b"</channel></rss>"
     assert len(parse_feed(body, {}, None).items) == 20_000
+
+
+# (headline, summary) of items whose feed declares no language -> the language they are given
+TOLD = [
+    ("한미 관세 협상 타결", "양국은 경주에서 열린 정상회담에서 합의했다."),
+    ("安倍元首相 奈良市で演説中に銃で撃たれる", "8日午前11時半ごろ、奈良市で演説中に撃たれた。"),
+    ("习近平会见美国总统", ""),
+    ("Зеленський провів переговори з президентом Франції", ""),
+    ("Путин провел переговоры с премьером", "Песков заявил, что встреча была долгой."),
+    ("Malatya'da 5,6 büyüklüğünde deprem", "AFAD, ekiplerin bölgeye gönderildiğini açıkladı."),
+    ("Premier powiedział, że rząd przyjmie ustawę", ""),
+    ("Gempa guncang Cianjur dengan kekuatan yang besar", ""),
+    ("Le Louvre visé par un vol de bijoux, une enquête ouverte", ""),
+    ("El Congreso inviste a Sánchez con 179 votos y los apoyos de sus socios", ""),
+    ("Conte si è dimesso, da domani le consultazioni al Quirinale", ""),
+    ("Lula é eleito presidente pela terceira vez e derrota Bolsonaro", ""),
+    ("Anschlag in Magdeburg: Die Polizei geht von einem Anschlag aus", ""),
+    ("Het kabinet-Rutte is gevallen, de premier biedt zijn ontslag aan", ""),
+    ("Yoon declares martial law", "The president declared it in a late-night address."),
+]
+TOLD_AS = ["ko", "ja", "zh", "uk", "ru", "tr", "pl", "id", "fr", "es", "it", "pt", "de", "nl", "en"]
+# texts that say no language clearly: a short headline, a run of Chinese characters that is
+# Japanese as often, Cyrillic of another language, Latin letters of another language, a
+# headline made of an address
+UNTOLD = [
+    ("Apple", ""),
+    ("Paris 2024", ""),
+    ("Breaking news", ""),
+    ("日経平均続落", ""),
+    ("Правителството прие бюджета за следващата година", ""),
+    ("Vláda schválila rozpočet na příští rok", "Ministr financí řekl, že schodek se sníží."),
+    ("https://example.org/the-state-of-the-union-and-the-world", ""),
+]
+
+
+def test_an_item_of_a_feed_declaring_no_language_is_given_the_one_its_words_say() -> None:
+    """An article whose feed and item declare no language had none, and `lang:ko` found
+    nothing of a Korean feed that said nothing of itself; its text says it, and only a
+    text that says it clearly gives one (a wrong language would hide it from `lang:`)."""
+    items = [
+        f"<title>{title}</title><description>{summary}</description><guid>{n}</guid>"
+        for n, (title, summary) in enumerate(TOLD + UNTOLD)
+    ]
+    found = [a.lang for a in articles(rss(*items))]
+    assert found == TOLD_AS + [None] * len(UNTOLD)
+
+
+def test_a_declared_language_wins_over_the_one_the_words_say() -> None:
+    """The feed's <language>, an Atom entry's xml:lang and a JSON Feed's language stay the
+    article's, whatever its words look like; only an undeclared one is told from them."""
+    korean = "<title>한미 관세 협상 타결</title><description>양국은 합의했다.</description>"
+    body = rss(korean + "<guid>1</guid>")
+    body = body.replace(b"<channel>", b"<channel><language>en-US</language>")
+    assert [a.lang for a in articles(body)] == ["en"]
+    atom = (
+        '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom" xml:lang="ja">'
+        "<title>A</title><entry><id>1</id><title>The talks end with a deal</title>"
+        "<summary>The two sides agreed on the tariff of the year.</summary></entry>"
+        '<entry xml:lang="de"><id>2</id><title>한미 관세 협상 타결</title></entry>'
+        "</feed>"
+    ).encode()
+    assert [a.lang for a in articles(atom)] == ["ja", "de"]
+    items = [
+        {"id": "1", "title": "한미 관세 협상 타결", "content_text": "x", "language": "fr"},
+        {"id": "2", "title": "한미 관세 협상 타결", "content_text": "양국은 합의했다."},
+    ]
+    body = json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": items})
+    assert [a.lang for a in articles(body.encode(), {"content-type": "application/feed+json"})] == [
+        "fr",
+        "ko",
+    ]

@@ -169,6 +169,10 @@ def test_matching(query: str, record: Record, expected: bool) -> None:
         ("-is:read -is:unread", "an article is one or the other"),
         ("source:Yonhap source:Reuters", "an article has one source"),
         ("lang:ko lang:en-US", "an article has one lang"),
+        # a value that is no language tag matched nothing, in silence
+        ("lang:123", "lang:123 is no language tag"),
+        ("lang:xx1", "lang:xx1 is no language tag"),
+        ("lang:english", "lang:english is no language tag: write the language's code"),
         ("story:s0123456789ab story:s0123456789ac", "an article has one story"),
         ("outlets:>=3 outlets:<2", "no story has a count of outlets that is both"),
         ("outlets:2 outlets:>2", "no story has a count of outlets that is both"),

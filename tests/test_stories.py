@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.stories import HERE, pairs_found
-from fetchers import languages, stories, storybook, storypage
+from fetchers import languages, stories, storybook, storypage, textlanguage
 from fetchers.heap import settle_on_resume
 from fetchers.models import Article
 from fetchers.query import QueryError, Record, parse_query
@@ -3705,7 +3705,7 @@ def test_turkish_polish_and_indonesian_articles_are_read_in_their_language() -> 
     }
     for text, language in said.items():
         chunks = text.split()  # noqa: SIM905 - a sentence reads better as one
-        found = languages.language_of(chunks, stories._MARKERS, stories._NOT_THEIRS)
+        found = languages.language_of(chunks, textlanguage.MARKERS, textlanguage.NOT_THEIRS)
         assert found == language, text
     items = [
         Item("t1", "Malatya'da 5,6 büyüklüğünde deprem",
