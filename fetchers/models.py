@@ -158,8 +158,6 @@ class Article:
             "fetched": utc_iso(self.fetched),
             "summary": self.summary,
             "tags": list(self.tags),
-            # (declared by its feed, else told from its words: what lang: finds it by)
-            "lang": self.lang,
             "read": self.read,
             "starred": self.starred,
         }
