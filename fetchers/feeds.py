@@ -1117,7 +1117,8 @@ def to_articles(
 
     Items that share a guid are one article: the latest version is kept (by its updated, else
     published time; without times, the first in the document, as feeds list newest first) and
-    the others become its `revisions`, oldest first. Items without a guid that share a link
+    the others become its `revisions`, oldest first; unless they each link elsewhere
+    (`_guids_that_tell_nothing`). Items without a guid that share a link
     but differ stay separate articles, each known by its words (`_told_by_words`). A date or
     language that cannot be read is left empty and counted in `feed.warnings`; an item that
     cannot be read at all is skipped and counted. An article whose item and feed declare no
@@ -1132,6 +1133,7 @@ def to_articles(
             continue
         if version is not None:
             versions.append(version)
+    _guids_that_tell_nothing(versions, source, feed)
     _told_by_words(versions, source)
     out: list[Article] = []
     slots: dict[str, _Slot] = {}
@@ -1177,6 +1179,29 @@ def told_by_words(article: Article) -> None:
         key = f"{link}#{fingerprint}"
     article.id = article_id(article.source, key, None, "", "")
     article.shares_link = True
+
+
+def _guids_that_tell_nothing(versions: list[_Version], source: str, feed: ParsedFeed) -> None:
+    """Items of one document that share a guid and each link elsewhere (a feed giving every
+    item its site's address as its guid) are not versions of one article: each is known by
+    its link, as an item without a guid is, and the guid is counted as a warning. They were
+    one article, the others its "earlier versions", found by no search. Versions of one
+    article that a feed lists together share their link (or have none)."""
+    links: dict[str, set[str]] = {}
+    for version in versions:
+        if version.article.guid and version.link:
+            links.setdefault(version.article.guid, set()).add(version.link)
+    shared = {guid for guid, at in links.items() if len(at) > 1}
+    if not shared:
+        return
+    for version in versions:
+        article = version.article
+        if article.guid in shared and version.link:
+            article.id = article_id(source, None, version.link, article.title, article.summary)
+            article.guid = None
+            article.words_key = f"{version.link}#{version.fingerprint}"
+    for guid in shared:
+        feed.warn("items sharing a guid", guid)
 
 
 def _told_by_words(versions: list[_Version], source: str) -> None:

@@ -471,6 +471,41 @@ def test_identity_and_duplicate_guids_inside_one_feed() -> None:
     assert [a.id for a in articles(body)] == [a.id for a in items]  # stable across polls
 
 
+def test_items_sharing_a_guid_but_linking_elsewhere_are_articles_of_their_own() -> None:
+    """A feed giving each item its site's address as its guid: three reports (tariff talks,
+    a volcano, an election) were one article, the other two its "earlier versions", their
+    links gone and found by no search. Each is known by its link, the guid counted as a
+    warning; versions of one article listed together (one link) are still one article."""
+    body = rss(
+        "<title>Tariff talks in Seoul</title><guid>https://site.example/</guid>"
+        "<link>https://site.example/tariff</link>",
+        "<title>Volcano erupts in Iceland</title><guid>https://site.example/</guid>"
+        "<link>https://site.example/volcano</link>",
+        "<title>Election in Peru</title><guid>https://site.example/</guid>"
+        "<link>https://site.example/peru</link>",
+        "<title>Quake, updated</title><guid>q</guid><link>https://site.example/quake</link>",
+        "<title>Quake</title><guid>q</guid><link>https://site.example/quake</link>",
+    )
+    feed = parse_feed(body, {}, None)
+    items = to_articles(feed, "Site", [], NOW)
+    assert [a.title for a in items] == [
+        "Tariff talks in Seoul",
+        "Volcano erupts in Iceland",
+        "Election in Peru",
+        "Quake, updated",
+    ]
+    assert [a.link for a in items[:3]] == [
+        "https://site.example/tariff",
+        "https://site.example/volcano",
+        "https://site.example/peru",
+    ]
+    assert all(not a.revisions for a in items[:3])
+    assert [r["title"] for r in items[3].revisions] == ["Quake"]
+    assert feed.warnings == 1 and "items sharing a guid" in feed.warning_notes[0]
+    again = to_articles(parse_feed(body, {}, None), "Site", [], NOW)
+    assert [a.id for a in again] == [a.id for a in items]  # stable across polls
+
+
 def test_hostile_title_is_plain_text_without_escapes() -> None:
     (a,) = articles(
         rss(
