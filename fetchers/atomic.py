@@ -11,7 +11,7 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,12 @@ TMP_SUFFIX = ".tmp"
 def atomic_write_bytes(path: Path, data: bytes, *more: bytes, mode: int | None = None) -> None:
     """Write `data` and then `more` as the file's whole content (parts spare a large file
     one copy of itself); `mode`: its permissions (else the temporary file's, 0600)."""
+    atomic_write_chunks(path, (data, *more), mode=mode)
+
+
+def atomic_write_chunks(path: Path, chunks: Iterable[bytes], mode: int | None = None) -> None:
+    """`atomic_write_bytes` of parts made as they are written (a generator): a file of many
+    megabytes is never whole in memory."""
     # (its writer's pid in its name: `remove_stale_temps` leaves a live process's write be)
     fd, tmp = tempfile.mkstemp(
         dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=TMP_SUFFIX
@@ -34,8 +40,7 @@ def atomic_write_bytes(path: Path, data: bytes, *more: bytes, mode: int | None =
             with contextlib.suppress(OSError):  # (a file system without Unix modes)
                 os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            for part in more:
+            for part in chunks:
                 handle.write(part)
             handle.flush()
             os.fsync(handle.fileno())

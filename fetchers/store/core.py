@@ -12,6 +12,8 @@ Layout of a data dir (the store's files):
     articles-YYYY-MM-DD.NNN.json  than SHARD_ARTICLES goes on in numbered shards
     articles-kept.json          starred articles whose day shard retention removed
     text-KEY.jsonl              full texts, append-only, referenced by offset from the article
+    text-KEY~N.jsonl            the same rewritten with only the texts referenced, once most
+                                are not (a page revised at every poll: see `texts`)
     rows-KEY.json               a shard's records as arrays, a line each, after a header with
                                 the shard's stat and each one's source, tags, language (derived)
     shards.json                 what each shard holds, for reading only the shards a query needs
@@ -90,7 +92,7 @@ from fetchers.store.search import (
 from fetchers.store.searchthread import SearchThread, Written
 from fetchers.store.shardmap import ShardMap
 from fetchers.store.shards import KEPT, Shard, Signature
-from fetchers.store.texts import TextFiles, text_refs_setter
+from fetchers.store.texts import TextFiles, refs_of, text_refs_mover, text_refs_setter
 from fetchers.store.thin import RowsBack, fill, thin
 
 log = logging.getLogger("wirewatch.store")
@@ -397,6 +399,7 @@ class Store:
                 remove_stale_temps(self.dir)
                 self.reload()
                 self._fill_thin()
+                self._retire_leftover_texts()
             except BaseException:  # not the writer after all: let go of the lock
                 self._writer_lock.release()
                 raise
@@ -423,6 +426,7 @@ class Store:
         self._search.close()
         with self.lock:
             self._save_map(force=True)
+            self._texts.sweep()
         for shard in self._shards.values():
             shard.db.close()
         self._writer_lock.release()
@@ -471,6 +475,7 @@ class Store:
             self._map = shardmap.read(self.dir)
             if self._map.outdated:  # the map of before: written again in this form
                 self._map_dirty.update(self._map.shards)
+            self._retire_leftover_texts()
         keys = sorted(shards.present_keys(self.dir))
         if first is not None:  # newest day first; "kept" (old starred articles) last
             days = sorted((k for k in keys if k != KEPT), reverse=True)
@@ -1547,15 +1552,87 @@ class Store:
                     for ident, ref in refs.items():
                         indexes.records[ident].text_ref = tuple(ref)
                         self._texts.inline.pop(ident, None)
+                    if earlier:  # texts replaced: the oldest kept may have gone out of use
+                        self._rewrite_texts(key)
                     self._write_rows(key)
                 self._save_map()
                 if by_shard:
                     self._searching.kick()
+                self._texts.sweep()
             except OSError as exc:
                 raise StoreWriteError(
                     f"{self.dir}: cannot write full texts ({exc.strerror or exc})", []
                 ) from exc
             return same + sum(len(holders) for holders in by_shard.values())
+
+    def _rewrite_texts(self, key: str) -> None:
+        """(Under the lock; the writer, after a write of the shard.) Rewrite the shard's text
+        files with only the texts its documents point at, once the others are most of them
+        (`TextFiles.wants_rewrite`): a page revised at every poll left a full text behind each
+        time, all day. In order: the new file whole on disk, then the shard pointing there,
+        then the old files retired (deleted a while later, once no reader holds refs into
+        them). A disk that refuses it leaves every text where it was: the texts were stored
+        all the same, so it is logged, not raised."""
+        shard = self._shards.get(key)
+        if shard is None or not self._texts.big_enough(key):
+            return  # (no document read: too little to be worth it, whatever is in use)
+        try:
+            referenced = {ref for doc in shard.documents() for ref in refs_of(doc)}
+        except (OSError, ValueError):
+            return
+        if not self._texts.wants_rewrite(key, referenced):
+            return
+        began = time.perf_counter()
+        new_key: str | None = None
+        try:
+            new_key, moved = self._texts.rewrite(key, referenced)
+            before = shard.signature
+            shard.table.update(
+                text_refs_mover(moved), lambda d: any(ref in moved for ref in refs_of(d))
+            )
+        except (OSError, ValueError) as exc:
+            if new_key is not None:  # nothing points at it: the shard still names the old
+                self._texts.discard(new_key)
+            log.warning("%s: the full texts of %s stay as they are (%s)", self.dir, key, exc)
+            return
+        shard.wrote()
+        self._texts.adopt(key, new_key)
+        self._note_written(key, before, ())  # the same texts: the search index only follows
+        records = self._indexes.records
+        for ident in self._indexes.members.get(key, ()):
+            record = records[ident]
+            ref = record.text_ref
+            if ref is not None and (ref[0], ref[1], ref[2]) in moved:
+                record.text_ref = tuple(moved[(ref[0], ref[1], ref[2])])
+        log.info(
+            "%s: full texts of %s rewritten into %s (%d kept) in %.0f ms",
+            self.dir,
+            key,
+            self._texts.path(new_key).name,
+            len(moved),
+            (time.perf_counter() - began) * 1000,
+        )
+
+    def _retire_leftover_texts(self) -> None:
+        """(The writer, at open.) Retire the text files no document points at that a writer
+        killed or closed after a rewrite left (the old ones, deleted once no reader of before
+        needs them; or the new one, when the kill came before the shard named it and it is
+        not the newest)."""
+        for key in self._texts.with_generations():
+            version = self.shard_version(key)
+            if version is None:
+                continue  # (a shard moved aside: its texts are left with it)
+            shard = Shard.open(self.dir, key)
+            try:
+                docs = shard.documents()
+            except (OSError, ValueError):
+                continue  # unreadable: nothing is deleted on its word
+            finally:
+                shard.db.close()
+            # out of use since the shard was last written at the latest
+            age = max(0.0, time.time() - version[2] / 1e9)
+            self._texts.wants_rewrite(key, {ref for doc in docs for ref in refs_of(doc)}, age)
+        self._texts.sweep()
 
     def _earlier_text(self, record: Record, had: tuple[str, str | None]) -> dict[str, Any]:
         """How a text about to be replaced is kept: by its place in the text file, or (an
@@ -1723,6 +1800,7 @@ class Store:
         that hold an article in `spare` whole. Returns count."""
         with self.lock:
             self._require_writer()
+            self._texts.sweep()  # (each cycle: the text files rewritten a while ago go)
             self._marks.refresh(self.problems)  # a viewer may have starred an old article since
             if not self._marks.whole and self._marks.path.exists():
                 # an empty or damaged state.json: which old articles are starred is not known,

@@ -4,22 +4,71 @@ article (`text_ref`); starred articles kept past retention carry theirs inline, 
 
 A text fetched again that differs from the one stored does not replace it in the file: the
 earlier one stays at its offset, and the article's document lists it in `text_revisions`
-({"seen", "text_ref"}, oldest first), so it goes with its day's file at retention."""
+({"seen", "text_ref"}, oldest first), so it goes with its day's file at retention.
+
+The file is append-only, so the texts no document points at any more (a page revised at
+every poll leaves one behind each time, past the MAX_TEXT_REVISIONS kept) would fill it all
+day. Once they are most of a shard's text files (`wants_rewrite`), the referenced texts are
+copied into a file of the next generation, `text-KEY~N.jsonl` (`rewrite`); the shard is
+then written pointing there, and only after that are the files before it retired
+(`retire`): deleted RETIRED_GRACE later (`sweep`), so that a reader holding the refs it
+read before (a viewer until its next reload, the search thread reading outside the lock)
+still finds every text where its ref says. A file is never written again once retired, and
+a generation's name is never used twice: a ref reads the line it was made for, or nothing.
+A kill at any step leaves every ref pointing at a file that holds its text: the new file is
+complete before the shard names it, and the old ones go only once nothing names them."""
 
 from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, MutableMapping
+import time
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from pathlib import Path
 from typing import IO, Any
 
 import orjson
 
+from fetchers.atomic import atomic_write_chunks
 from fetchers.query import Record
 from fetchers.store.codec import revision_entries
 
 MAX_TEXT_REVISIONS = 20  # earlier full texts kept per article; the oldest go first
+GENERATION = "~"  # in a text file's key: the shard's key, then the number of its rewrite
+REWRITE_FROM = 4 * 1024 * 1024  # bytes no document points at before a shard's are rewritten
+RETIRED_GRACE = 20.0  # seconds a rewritten text file stays for the readers of the old refs
+
+Ref = tuple[str, int, int]  # where a text is: its file's key, offset, length
+
+
+def text_shard(file_key: str) -> str:
+    """The shard whose texts a text file (named by a ref's key) holds."""
+    return file_key.partition(GENERATION)[0]
+
+
+def _generation(file_key: str) -> int:
+    """A text file's generation: 0 for the shard's first, N for `KEY~N`."""
+    number = file_key.partition(GENERATION)[2]
+    return int(number) if number.isdigit() else 0
+
+
+def refs_of(doc: Any) -> Iterator[Ref]:
+    """Where a document's texts are: its current one and those of `text_revisions`."""
+    if not isinstance(doc, dict):
+        return
+    entries = revision_entries(doc.get("text_revisions"))
+    for value in (doc.get("text_ref"), *(entry.get("text_ref") for entry in entries)):
+        ref = _as_ref(value)
+        if ref is not None:
+            yield ref
+
+
+def _as_ref(value: Any) -> Ref | None:
+    """A stored ref ([key, offset, length]) as a tuple; None for anything else."""
+    if type(value) is not list or len(value) != 3:
+        return None
+    key, start, size = value
+    return (key, start, size) if type(key) is str and type(start) is type(size) is int else None
 
 
 def _write_all(handle: IO[bytes], data: bytes) -> None:
@@ -54,9 +103,42 @@ class TextFiles:
     def __init__(self, folder: Path) -> None:
         self.dir = folder
         self.inline: dict[str, str] = {}  # texts of articles in articles-kept.json
+        self._current: dict[str, str] = {}  # shard key -> the file its texts are appended to
+        self._retired: dict[str, float] = {}  # file key -> when nothing pointed at it any more
 
     def path(self, key: str) -> Path:
+        """The text file of a ref's key (a shard's key, or that and its generation)."""
         return self.dir / f"text-{key}.jsonl"
+
+    def files(self, key: str) -> dict[str, int]:
+        """The text files of one shard on disk, every generation, by key, with their sizes."""
+        found: dict[str, int] = {}
+        for path in self.dir.glob(f"text-{key}*.jsonl"):
+            name = path.name[len("text-") : -len(".jsonl")]
+            shard, mark, number = name.partition(GENERATION)
+            if shard != key or (mark and not number.isdigit()):
+                continue  # another shard's (`DAY.001` beside `DAY`), or no name of ours
+            with contextlib.suppress(OSError):
+                found[name] = path.stat().st_size
+        return found
+
+    def with_generations(self) -> set[str]:
+        """The shards that have more than one text file (a rewrite's, and those before)."""
+        counts: dict[str, int] = {}
+        for path in self.dir.glob("text-*.jsonl"):
+            shard = text_shard(path.name[len("text-") : -len(".jsonl")])
+            counts[shard] = counts.get(shard, 0) + 1
+        return {key for key, count in counts.items() if count > 1}
+
+    def current(self, key: str) -> str:
+        """The key of the file a shard's texts are appended to: its newest generation (a
+        file a kill left before the shard named it is that: its texts read where they are)."""
+        found = self._current.get(key)
+        if found is None:
+            present = self.files(key)
+            found = max(present, key=_generation) if present else key
+            self._current[key] = found
+        return found
 
     def has(self, record: Record) -> bool:
         return record.text_ref is not None or record.id in self.inline
@@ -151,6 +233,7 @@ class TextFiles:
         before them, for `take_back`. An append that fails (a full disk) cuts the file back
         to that length and points no holder anywhere: the texts it wrote before the error,
         and the torn one, took the room the next try lacked."""
+        key = self.current(key)
         path = self.path(key)
         refs: list[list[Any]] = []
         # unbuffered: what is not written is never written later, after the cut
@@ -185,12 +268,103 @@ class TextFiles:
         was to point at the texts appended since could not be written: nothing points at
         them, and they took room on a disk that had little."""
         with contextlib.suppress(OSError):
-            os.truncate(self.path(key), length)
+            os.truncate(self.path(self.current(key)), length)
 
     def drop(self, key: str) -> None:
-        """Delete a shard's text file (its shard is gone)."""
+        """Delete a shard's text files, every generation (its shard is gone)."""
+        for name in self.files(key):
+            with contextlib.suppress(OSError):
+                self.path(name).unlink()
+            self._retired.pop(name, None)
+        self._current.pop(key, None)
+
+    def big_enough(self, key: str) -> bool:
+        """Whether a shard's text files are big enough that a rewrite may be wanted (a look
+        at their sizes: the documents are read only then)."""
+        return sum(self.files(key).values()) >= REWRITE_FROM
+
+    def wants_rewrite(self, key: str, referenced: Iterable[Ref], unused_for: float = 0.0) -> bool:
+        """Whether a shard's text files hold enough that nothing points at (`referenced`:
+        every ref of its documents) to be rewritten: half of their bytes and REWRITE_FROM at
+        least. Files no ref points at but the current one are retired meanwhile (those a
+        kill left after a rewrite, or a reopen found), as out of use `unused_for` seconds."""
+        present = self.files(key)
+        used: set[str] = set()
+        live = 0
+        for ref in set(referenced):
+            if ref[0] in present:
+                used.add(ref[0])
+                live += max(0, min(ref[2], present[ref[0]] - ref[1]))
+        for name in used:  # (a file pointed at again is never deleted)
+            self._retired.pop(name, None)
+        self.retire((name for name in present if name not in used), unused_for)
+        # the retired files are on their way out: not counted
+        total = sum(size for name, size in present.items() if name not in self._retired)
+        dead = total - live
+        return dead >= REWRITE_FROM and dead * 2 >= total
+
+    def rewrite(self, key: str, referenced: Iterable[Ref]) -> tuple[str, dict[Ref, list[Any]]]:
+        """Copy the referenced texts of a shard, as their files hold them, into a text file
+        of the next generation (written whole and fsynced before it is named: a kill leaves
+        it complete or absent). Returns its key and each ref's place in it; the files before
+        it are left as they are (see `adopt`)."""
+        present = self.files(key)
+        number = max((_generation(name) for name in present), default=0) + 1
+        new_key = f"{key}{GENERATION}{number}"
+        wanted = sorted(
+            {ref for ref in referenced if ref[0] in present},
+            key=lambda ref: (_generation(ref[0]), ref[1]),
+        )  # each file read front to back
+        moved: dict[Ref, list[Any]] = {}
+
+        def copied() -> Iterator[bytes]:
+            offset = 0
+            with contextlib.ExitStack() as opened:
+                handles: dict[str, IO[bytes]] = {}
+                for ref in wanted:
+                    handle = handles.get(ref[0])
+                    if handle is None:
+                        handle = opened.enter_context(open(self.path(ref[0]), "rb"))
+                        handles[ref[0]] = handle
+                    handle.seek(ref[1])
+                    data = handle.read(ref[2])  # as it is: a ref reads what it read before
+                    moved[ref] = [new_key, offset, len(data)]
+                    if data and not data.endswith(b"\n"):
+                        data += b"\n"  # (not the ref's: each line stays a line)
+                    offset += len(data)
+                    yield data
+
+        atomic_write_chunks(self.path(new_key), copied())
+        return new_key, moved
+
+    def adopt(self, key: str, new_key: str) -> None:
+        """(The shard now points at `new_key`, which `rewrite` made.) Append there from now
+        on, and retire the shard's files before it."""
+        self._current[key] = new_key
+        self.retire(name for name in self.files(key) if name != new_key)
+
+    def discard(self, new_key: str) -> None:
+        """Delete a file `rewrite` made that the shard was not written to point at."""
         with contextlib.suppress(OSError):
-            self.path(key).unlink()
+            self.path(new_key).unlink()
+
+    def retire(self, names: Iterable[str], unused_for: float = 0.0) -> None:
+        """Delete these text files once RETIRED_GRACE has passed since they went out of use
+        (`unused_for` seconds ago), at a `sweep`; never the current one of their shard: a
+        reader may hold refs into them from before."""
+        since = time.monotonic() - unused_for
+        for name in names:
+            if name != self.current(text_shard(name)):
+                self._retired.setdefault(name, since)
+
+    def sweep(self) -> None:
+        """Delete the retired text files whose grace is over."""
+        now = time.monotonic()
+        for name, since in list(self._retired.items()):
+            if now - since >= RETIRED_GRACE:
+                with contextlib.suppress(OSError):
+                    self.path(name).unlink()
+                del self._retired[name]
 
 
 def text_refs_setter(
@@ -208,6 +382,28 @@ def text_refs_setter(
             doc["text_revisions"] = history[-MAX_TEXT_REVISIONS:]
 
     return attach
+
+
+def text_refs_mover(
+    moved: dict[Ref, list[Any]],
+) -> Callable[[MutableMapping[str, Any]], None]:
+    """A TinyDB update that points documents' texts (current and earlier) at their places
+    in a rewritten text file (`TextFiles.rewrite`)."""
+
+    def move(doc: MutableMapping[str, Any]) -> None:
+        ref = _as_ref(doc.get("text_ref"))
+        if ref in moved:
+            doc["text_ref"] = moved[ref]
+        entries = revision_entries(doc.get("text_revisions"))
+        if any(_as_ref(entry.get("text_ref")) in moved for entry in entries):
+            doc["text_revisions"] = [
+                {**entry, "text_ref": moved[ref]}
+                if (ref := _as_ref(entry.get("text_ref"))) in moved
+                else entry
+                for entry in entries
+            ]
+
+    return move
 
 
 class TextReader:
