@@ -17,6 +17,7 @@ from fetchers.models import Article, Clock, Source
 from fetchers.poller import Poller
 from fetchers.query import parse_query
 from fetchers.store import ArticleStore, Store
+from fetchers.store.texts import MAX_TEXT_REVISIONS
 from tests.conftest import (
     FROZEN,
     FeedServer,
@@ -72,6 +73,21 @@ def test_a_different_text_keeps_the_earlier_one_and_the_same_text_adds_nothing(
     with open_store() as viewer:  # kept: a reopen reads them
         assert viewer.text("Wire-1") == FIRST
         assert [r["text"] for r in viewer.text_revisions("Wire-1")] == [FIRST, SECOND]
+
+
+def test_an_article_keeps_its_newest_earlier_texts(open_store: StoreOpener) -> None:
+    """(PostgreSQL kept every one: a page revised at every poll grew its row by a whole text
+    each time, all day, and each write rewrote them all.)"""
+    with open_store(writer=True) as store:
+        store.add_batch([article(1)])
+        for n in range(30):
+            store.set_text("Wire-1", f"{FIRST} Update {n}.", DAY + timedelta(minutes=n))
+        earlier = store.text_revisions("Wire-1")
+        assert [entry["text"] for entry in earlier] == [
+            f"{FIRST} Update {n}." for n in range(29 - MAX_TEXT_REVISIONS, 29)
+        ]
+        assert earlier[-1]["seen"] == "2025-10-24T07:28:00Z"
+        assert store.text("Wire-1") == f"{FIRST} Update 29."
 
 
 def test_retention_drops_the_earlier_texts_with_their_day(

@@ -70,6 +70,7 @@ from fetchers.store.postgres.words import (
     prefix_query,
 )
 from fetchers.store.search import TITLE_TIER
+from fetchers.store.texts import MAX_TEXT_REVISIONS
 
 CHANNEL = "wirewatch_articles"  # NOTIFY: new articles were stored
 BATCH = 200  # rows read at a time by a query that tests rows in Python
@@ -1540,10 +1541,19 @@ class PostgresStore:
                 # seen when fetched; a text its item carried, when the item was
                 had_seen = had_seen or fetched
                 earlier = [{"seen": had_seen, "text": had}] if had else []
-                cur.execute(
+                cur.execute(  # the newest earlier texts kept, as a data dir keeps them: all
+                    # of them made one row grow by a text a revision (a page revised at every
+                    # poll: 20 MB after 67 polls), rewritten whole each time
                     "UPDATE articles SET text = %s, text_seen = %s, edits = edits + 1,"
-                    f" text_revisions = text_revisions || %s, {_NEW_WORDS}",
-                    (text, at, _jsonb(earlier), *_new_words(title, summary, text, ident)),
+                    " text_revisions = jsonb_path_query_array(text_revisions || %s, %s),"
+                    f" {_NEW_WORDS}",
+                    (
+                        text,
+                        at,
+                        _jsonb(earlier),
+                        f"$[last - {MAX_TEXT_REVISIONS - 1} to last]",
+                        *_new_words(title, summary, text, ident),
+                    ),
                 )
         return len(found)
 
