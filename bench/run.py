@@ -4,6 +4,8 @@ python bench/run.py                               all of the below but pg
 python bench/run.py store [--articles 100000]     open, poll-cycle write, queries, viewer RSS,
                                                    list, the search index (--keep DIR)
 python bench/run.py kill [--rounds 50]            SIGKILL a writer at random moments
+python bench/run.py texts [--polls 67]            a page revised at every poll: its full-text
+                                                   files on disk, their rewrites' time
 python bench/run.py dashboard                     first paint, filter repaint, stalls (100k)
 python bench/run.py storyview                     the story view: switch and filter (100k)
 python bench/run.py idle                          an open dashboard's CPU and terminal bytes
@@ -509,6 +511,9 @@ def main() -> int:
     p = sub.add_parser("kill")
     p.add_argument("--rounds", type=int, default=50)
     p.add_argument("--seed", type=int, default=1)
+    p = sub.add_parser("texts")
+    p.add_argument("--polls", type=int, default=67)
+    p.add_argument("--size", type=int, default=300_000, help="bytes of the page's text")
     p = sub.add_parser("scale")
     p.add_argument("--feeds", type=int, default=2000)
     p.add_argument("--keep", action="store_true", help="keep the data dir and the RSS samples")
@@ -573,6 +578,10 @@ def run(args: argparse.Namespace) -> int:
         bench_store(args)
     elif args.which == "kill":
         bench_kill(args)
+    elif args.which == "texts":
+        from bench.texts import bench_texts
+
+        bench_texts(args.polls, args.size)
     elif args.which == "alerts":
         from bench.alerts import bench_alerts
 

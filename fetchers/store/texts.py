@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-import time
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from pathlib import Path
+from time import monotonic
 from typing import IO, Any
 
 import orjson
@@ -352,14 +352,14 @@ class TextFiles:
         """Delete these text files once RETIRED_GRACE has passed since they went out of use
         (`unused_for` seconds ago), at a `sweep`; never the current one of their shard: a
         reader may hold refs into them from before."""
-        since = time.monotonic() - unused_for
+        since = monotonic() - unused_for
         for name in names:
             if name != self.current(text_shard(name)):
                 self._retired.setdefault(name, since)
 
     def sweep(self) -> None:
         """Delete the retired text files whose grace is over."""
-        now = time.monotonic()
+        now = monotonic()
         for name, since in list(self._retired.items()):
             if now - since >= RETIRED_GRACE:
                 with contextlib.suppress(OSError):
