@@ -101,6 +101,9 @@ def test_a_page_revised_at_every_poll_keeps_its_text_files_to_the_texts_kept(
     assert [entry["text"] for entry in shown["text_revisions"]] == [
         page_text(n) for n in range(last - texts.MAX_TEXT_REVISIONS, last)
     ]
+    with Store(data, writer=True) as store:  # the day goes with every text file of it
+        assert store.apply_retention(30, DAY + timedelta(days=40)) == 1
+    assert not list(data.glob("text-*"))
 
 
 def test_a_disk_that_refuses_the_rewrite_keeps_every_text(
