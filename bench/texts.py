@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import random
 import re
+import shutil
 import statistics
 import tempfile
 import time
@@ -78,6 +79,7 @@ def bench_texts(polls: int, size: int, interval: float = 2.0) -> None:
     finally:
         logger.removeHandler(rewrites)
         texts.monotonic = real_clock
+        shutil.rmtree(data.parent, ignore_errors=True)
     referenced = kept * len(text.encode())
     newest = max(files, key=lambda name: (len(name), name))
     print(
