@@ -3,11 +3,11 @@
 A module of its own, importing nothing of the store: the parser process makes them for a
 source read for the first time, and the index makes the rest.
 
-What is indexed is each text case-folded (`fetchers.query.lowered`), its words
-(`fetchers.query.WORD`, the query language's) kept, one space kept where one space alone
-parts two words, and anything else between words (a comma, a line break, two spaces, or
-nothing where a word of one script meets one of another: "한미FTA") made a break token of
-its own (`BREAK`, which no word can be).
+What is indexed is each text case-folded in its compatibility form ("ＡＰＥＣ" is "apec":
+`fetchers.query.lowered`), its words (`fetchers.query.WORD`, the query language's) kept, one
+space kept where one space alone parts two words, and anything else between words (a comma,
+a line break, two spaces, or nothing where a word of one script meets one of another:
+"한미FTA") made a break token of its own (`BREAK`, which no word can be).
 """
 
 from __future__ import annotations
@@ -32,9 +32,9 @@ Words = tuple[str, str]  # an article's title and body as the index holds them
 
 
 def indexed_text(text: str) -> str:
-    """A text as the index holds it: case-folded, each parting of its words other than one
-    space made a break token. FTS5's `ascii` tokenizer lower-cases ASCII itself, so an
-    ASCII text is left as it is (no copy lower-cased first)."""
+    """A text as the index holds it: folded (`lowered`), each parting of its words other
+    than one space made a break token. FTS5's `ascii` tokenizer lower-cases ASCII itself, so
+    an ASCII text is left as it is (no copy lower-cased first)."""
     if not text.isascii():
         text = lowered(text)
         if _ANY_EASTERN.search(text) is not None:

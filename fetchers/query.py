@@ -220,49 +220,161 @@ def _case_folds() -> tuple[re.Pattern[str], dict[int, str]]:
     return re.compile("[" + "".join(map(chr, folds)) + "]"), folds
 
 
+# Latin letters, digits and signs in full width, and the ideographic space: the characters
+# not in their compatibility form that Chinese and Japanese text holds most, each as ASCII
+_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]+")
+_HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
+def _half_width(found: re.Match[str]) -> str:
+    return found.group().translate(_HALF_WIDTH)
+
+
+def _compatible(text: str) -> str:
+    """`text` in its compatibility form (NFKC), made a line at a time: a line break joins
+    nothing and parts nothing in that form, so only the lines not in it are made anew (made
+    whole, the text of a batch of 10,000 articles with one "…" in it took three times as
+    long)."""
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    if "\n" in text:
+        return "\n".join(map(_compatible_line, text.split("\n")))
+    return _compatible_line(text)
+
+
+def _compatible_line(line: str) -> str:
+    """A line in its compatibility form. Its characters in full width are made ASCII first:
+    most text not in that form holds no others, and is then in it as soon as that is checked
+    (made whole, Japanese headlines and summaries took six times as long)."""
+    if unicodedata.is_normalized("NFKC", line):
+        return line
+    return unicodedata.normalize("NFKC", _FULL_WIDTH.sub(_half_width, line))
+
+
 def lowered(text: str) -> str:
     """Case-folded as words are compared everywhere (the text test, the search indexes, the
-    alert matcher): "STRASSE" and "Straße" alike as "strasse"; Turkish's capital dotted "İ"
-    as "i", not as Python lower-cases it ("i" and a combining dot, which parted "İstanbul"
-    into "i" and "stanbul"), and its dotless "ı" as "i" too, so that "ırak" typed in lower
-    case finds "Irak" and "IŞIK" is found by ışık."""
+    alert matcher), in its compatibility form: "STRASSE" and "Straße" alike as "strasse";
+    Latin letters and digits in full width as those letters ("ＡＰＥＣ" is "apec", as
+    Japanese outlets write it), a letter written as its parts (a letter and a combining
+    accent, Korean as its jamo) as the letter; Turkish's capital dotted "İ" as "i", not as
+    Python lower-cases it ("i" and a combining dot, which parted "İstanbul" into "i" and
+    "stanbul"), and its dotless "ı" as "i" too, so that "ırak" typed in lower case finds
+    "Irak" and "IŞIK" is found by ışık. An ASCII text is only lower-cased."""
     if text.isascii():
         return text.lower()
+    text = _compatible(text)
     low = text.replace("\u0130", "I").lower() if "\u0130" in text else text.lower()
+    if low != text:  # (lower-casing changes no text of a script without case)
+        # lower-casing can leave a letter and a mark that make one letter ("J" and a caron
+        # has no letter of its own, "j" and a caron has: "ǰ"), which may fold further
+        low = _compatible(low)
     foldable, folds = _case_folds()
-    return low.translate(folds) if foldable.search(low) is not None else low
+    if foldable.search(low) is not None:
+        low = _compatible(low.translate(folds))
+    return low
 
 
 @functools.cache
-def _spelled_as() -> dict[str, str]:
-    """Each folding of more than one letter and the letters folded to it ("ss": "ß",
-    "fi": "ﬁ"): what a text may write where a folded word says those letters."""
+def _folded_letters() -> tuple[dict[str, str], dict[str, str]]:
+    """The characters (past ASCII) that folding (`lowered`) writes otherwise: those folded
+    to one character, by it ("a": "ａＡ𝐚…", "é": "É", "i": "ıİ…", "k": "K…", the Kelvin sign),
+    and those folded to more, by what they are folded to ("ss": "ßẞ", "fi": "ﬁ"). Made when
+    a highlight or a database's query first needs it."""
+    alone: dict[str, str] = {}
     spelled: dict[str, str] = {}
-    for code, fold in _case_folds()[1].items():
-        if len(fold) > 1:
-            spelled[fold] = spelled.get(fold, "") + chr(code)
-    return spelled
+    folds = _case_folds()[1]
+    for char in map(chr, range(0x80, 0x30000)):  # (no character past these has another form)
+        if (
+            char.lower() == char
+            and ord(char) not in folds
+            and unicodedata.is_normalized("NFKC", char)
+        ):
+            continue
+        fold = lowered(char)
+        if fold != char:
+            table = alone if len(fold) == 1 else spelled
+            table[fold] = table.get(fold, "") + char
+    return alone, spelled
+
+
+@functools.lru_cache(maxsize=4096)
+def _written_letter(char: str) -> str:
+    """A regular expression (to be used ignoring case) finding a character of a folded word
+    where a text writes it: as itself, as any character folded to it ("Ａ" for "a", "ı" for
+    "i"), and a letter as its parts ("e" and an acute accent for "é", Korean's jamo for a
+    syllable)."""
+    also = _folded_letters()[0].get(char, "")
+    if char == "'":
+        also += "".join(_APOSTROPHES)
+    letters = char + also
+    alone = re.escape(char) if not also else "[" + "".join(map(re.escape, letters)) + "]"
+    parts = unicodedata.normalize("NFD", char)
+    if len(parts) == 1:
+        return alone
+    # its last part apart from the rest, itself a letter written whole or in its parts
+    # ("ệ": "ẹ" and a circumflex, "e" and a dot below and a circumflex)
+    head = unicodedata.normalize("NFC", parts[:-1])
+    before = _written_letter(head) if len(head) == 1 else "".join(map(_written_letter, head))
+    return f"(?:{alone}|{before}{_written_letter(parts[-1])})"
+
+
+@functools.cache
+def _folded_into() -> dict[str, str]:
+    """Each character with those (past ASCII) folded to it, or to letters that hold it
+    (`_folded_letters`: "s": "ſＳｓ…ßẞﬆ…")."""
+    alone, spelled = _folded_letters()
+    into = dict(alone)
+    for fold, chars in spelled.items():
+        for char in dict.fromkeys(fold):
+            into[char] = into.get(char, "") + chars
+    return into
+
+
+@functools.lru_cache(maxsize=4096)
+def written_otherwise(char: str) -> str:
+    """The characters past ASCII that a text may hold where a folded word has `char` (what
+    a test of the text as written must let through): those folded to it ("Ａ" and "ａ" for
+    "a", "É" for "é", "ı" and "İ" for "i") or to letters that hold it ("ß" for "s", "ﬁ" for
+    "f"), the parts any of them is written in apart, with theirs (the accent of "é",
+    written "e" and an accent; the vowel and final jamo of a Korean syllable), and itself
+    when it is a mark (a text may write marks in another order)."""
+    into = _folded_into()
+    found: dict[str, None] = {}
+    todo, seen = [char], {char}
+    while todo:
+        letter = todo.pop()
+        for other in (letter, *into.get(letter, "")):
+            found[other] = None
+            for part in unicodedata.normalize("NFD", other)[1:]:
+                if part not in seen:
+                    seen.add(part)
+                    todo.append(part)
+    if not unicodedata.combining(char):
+        del found[char]
+    return "".join(other for other in found if not other.isascii())
 
 
 def written_pattern(word: str) -> str:
     """A regular expression (to be used ignoring case) finding a folded word or phrase
     (`folded`) where a text writes it, as a highlight must find what the word matched: its
     "ss" where the text writes "ß" ("strasse" in "Straße"), its "fi" where a ligature, its
-    apostrophe as any that news writes."""
-    spelled = _spelled_as()
+    apostrophe as any that news writes, its letters in full width ("apec" in "ＡＰＥＣ") or
+    as a letter and its accents ("café" where a text writes "e" and a combining accent)."""
+    spelled = _folded_letters()[1]
     longest = max(map(len, spelled), default=1)
     out: list[str] = []
     at = 0
     while at < len(word):
         for size in range(min(longest, len(word) - at), 1, -1):
-            letters = spelled.get(word[at : at + size])
+            part = word[at : at + size]
+            letters = spelled.get(part)
             if letters is not None:
-                out.append(f"(?:{re.escape(word[at : at + size])}|[{letters}])")
+                whole = "".join(map(_written_letter, part))
+                out.append(f"(?:{whole}|[{''.join(map(re.escape, letters))}])")
                 at += size
                 break
         else:
-            char = word[at]
-            out.append("['" + "".join(_APOSTROPHES) + "]" if char == "'" else re.escape(char))
+            out.append(_written_letter(word[at]))
             at += 1
     return "".join(out)
 

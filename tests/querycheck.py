@@ -52,6 +52,14 @@ WORDS = [
     "IRAK",
     "I\u015eIK",
     "\u0131\u015f\u0131k",
+    # Latin letters in full width (as Japanese outlets write them), a letter and its accent
+    # apart, Korean as its jamo: each is the word written as typed
+    "\uff21\uff30\uff25\uff23",
+    "\uff27\uff17",
+    "g7",
+    "caf\u00e9",
+    "Cafe\u0301",
+    "\u1100\u116a\u11ab\u1109\u1166",
 ]
 # names as news writes them, with Turkish's capital dotted I and a typographic apostrophe:
 # asked for as a reader types them (`NAMES_TYPED`), each finds the other
@@ -99,6 +107,16 @@ terms = st.one_of(
     st.sampled_from(["lang:en-us", "seoul's", "o\u2019brien", '"o\u2019brien seoul"']),
     st.sampled_from(
         ["strassenbahn", "Stra\u00dfe", '"strassenbahn irak"', "title:\u0131\u015f\u0131k"]
+    ),
+    st.sampled_from(
+        [
+            "APEC",
+            "\uff41\uff50",
+            "CAFE\u0301",
+            '"\uff21\uff30\uff25\uff23 summit"',
+            "title:G7",
+            "관세",
+        ]
     ),
     st.sampled_from(WORDS).map(lambda w: f"title:{w[: max(1, len(w) - 1)]}"),
     st.sampled_from(

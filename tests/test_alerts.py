@@ -624,11 +624,13 @@ def test_the_batch_index_narrows_without_changing_any_answer() -> None:
 _PIECES = st.sampled_from(
     ["tariff", "Tariffs", "trade", "élection", "Élection", "caf", "café", "straße", "İstanbul",
      "ΟΔΟΣ", "οδος", "K\u212aelvin", "kelvin", "주가", "x_1", "_x", "2025", "tar", "FTA",
-     "협상", "米", "地震", "STRASSE", "Irak", "ırak", "IŞIK", "ışık"]
+     "협상", "米", "地震", "STRASSE", "Irak", "ırak", "IŞIK", "ışık", "APEC",
+     "\uff21\uff30\uff25\uff23", "Cafe\u0301", "\uff27\uff17", "관세",
+     "\u1100\u116a\u11ab\u1109\u1166"]
 )  # fmt: skip
 _GLUE = st.sampled_from(
     [" ", "", "\u201c", "\u201d", "\u2014", "-", "\n", "\x01", "\x00", "'", "\u00a0", "\ud800",
-     "é", "\u3000", "_", "$", "\u30fb", "\u0e35"]
+     "é", "\u3000", "_", "$", "\u30fb", "\u0e35", "\u0301", "\uff0c"]
 )  # fmt: skip
 _TEXTS = st.lists(st.tuples(_GLUE, _PIECES), max_size=8).map(
     lambda parts: "".join(glue + piece for glue, piece in parts)
@@ -649,7 +651,9 @@ def test_the_batch_index_finds_words_after_any_separator(texts: list[tuple[str, 
     texts_asked = ["tariff", "élection", "caf", "café", "straße", "istanbul", "οδος", "ος",
                    "kelvin", "x_1", "_x", "2025", "tar", "tariffs trade", '"caf tar"',
                    "trade OR kelvin", "title:élection", "주가", "1", "fta", "협상", "주가fta",
-                   "fta협상", "strasse", "STRASSE", "ırak", "IRAK", "ışık", "işik"]  # fmt: skip
+                   "fta협상", "strasse", "STRASSE", "ırak", "IRAK", "ışık", "işik", "apec",
+                   "\uff21\uff30\uff25\uff23", "cafe\u0301", "g7", "관세",
+                   "title:\u1100\u116a\u11ab"]  # fmt: skip
     queries = [parse_query(text, NOW) for text in texts_asked]
     batch = BatchIndex(records, queries)
     for text, query in zip(texts_asked, queries, strict=True):
@@ -678,6 +682,34 @@ def test_the_batch_index_finds_sharp_s_as_ss_and_dotless_i_as_i() -> None:
         "ışık": ["ik"],
         "title:ırak": ["tr"],
         as_phrase("ışık festivali"): ["ik"],
+    }
+    queries = [parse_query(text, NOW) for text in asked]
+    batch = BatchIndex(records, queries)
+    for (text, expected), query in zip(asked.items(), queries, strict=True):
+        assert [r.id for r in batch.matches(query)] == expected, text
+        assert [r.id for r in records if query.matches(r)] == expected, text
+
+
+def test_the_batch_index_finds_full_width_and_decomposed_words() -> None:
+    """A rule or a watch term finds Latin letters a Japanese outlet writes in full width
+    ("ＡＰＥＣ" for APEC, and the other way round), a letter written as its parts ("Cafe\u0301"
+    for café) and Korean written as its jamo, as the list does (each found only the headline
+    written as typed)."""
+    records = [
+        Record("jp", "Wire", "\uff21\uff30\uff25\uff23首脳会議、慶州で開幕へ", "\uff27\uff17も"),
+        Record("en", "Wire", "APEC summit opens", "G7 ministers meet"),
+        Record("fr", "Wire", "Cafe\u0301 society"),
+        Record("ko", "Wire", "\u1100\u116a\u11ab\u1109\u1166 협상"),  # 관세, as its jamo
+    ]
+    asked = {
+        "APEC": ["jp", "en"],
+        "\uff21\uff30\uff25\uff23": ["jp", "en"],
+        "title:apec": ["jp", "en"],
+        "g7": ["jp", "en"],
+        as_phrase("APEC summit"): ["en"],
+        "caf\u00e9": ["fr"],
+        "관세": ["ko"],
+        as_phrase("관세 협상"): ["ko"],
     }
     queries = [parse_query(text, NOW) for text in asked]
     batch = BatchIndex(records, queries)

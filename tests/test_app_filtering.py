@@ -983,6 +983,12 @@ def test_a_typed_apostrophe_marks_the_word_as_news_writes_it() -> None:
         ("Straße", "Straße gesperrt", "Straße"),
         ("ırak", "Irak seçimleri", "Irak"),
         ("fish", "\ufb01sh market", "\ufb01sh"),
+        ("apec", "\uff21\uff30\uff25\uff23首脳会議、慶州で開幕へ", "\uff21\uff30\uff25\uff23"),
+        ("\uff21\uff30\uff25\uff23", "APEC summit opens", "APEC"),
+        ("g7", "\uff27\uff17外相会合", "\uff27\uff17"),
+        ("caf\u00e9", "Cafe\u0301 society", "Cafe\u0301"),
+        ("CAFE\u0301", "Caf\u00e9 society", "Caf\u00e9"),
+        ("관세", "\u1100\u116a\u11ab\u1109\u1166 협상", "\u1100\u116a\u11ab\u1109\u1166"),
     ],
 )
 def test_a_word_is_marked_where_the_filter_found_it_however_it_is_written(
@@ -990,7 +996,8 @@ def test_a_word_is_marked_where_the_filter_found_it_however_it_is_written(
 ) -> None:
     """The filter finds "Straßenbahn" for strassenbahn (and the other way round); the row
     marks it too. A word typed with "ß" was marked nowhere, not even in a headline that
-    writes it so (the filter's words are folded to "ss")."""
+    writes it so (the filter's words are folded to "ss"). So are letters in full width
+    ("ＡＰＥＣ" for apec) and a letter written as its parts ("e" and an accent for "é")."""
     from tests.test_query import rec
     from tui.widgets.headlines import _pattern
 

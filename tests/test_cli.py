@@ -1104,6 +1104,62 @@ def test_list_and_show_give_whole_articles_though_a_viewer_keeps_words_on_disk(
     assert (shown[0]["title"], shown[0]["text"]) == ("Headline 1", "Full text 1.")
 
 
+def test_list_finds_a_word_written_in_full_width_or_in_parts_and_the_other_way_round(
+    tmp_path: Path, capsys
+) -> None:
+    """Japanese outlets write Latin letters in full width ("ＡＰＥＣ", "Ｇ７"), and a feed may
+    write a letter as its parts ("e" and an accent for "é"; Korean as its jamo): `list APEC`
+    and `list ＡＰＥＣ` find both, `list café` a decomposed "Café", through the search index,
+    ranked by relevance too (each found only the headline written as typed)."""
+    import unicodedata
+
+    from fetchers.models import Article
+    from tests.test_store_index import wait_for_index
+
+    start = datetime(2025, 10, 24, tzinfo=UTC)
+    headlines = {
+        "en": "APEC summit opens in Gyeongju",
+        "jp": "\uff21\uff30\uff25\uff23首脳会議、慶州で開幕へ",
+        "g7": "\uff27\uff17外相会合、東京で",
+        "fr": "Cafe\u0301 society reopens",
+        "ko": unicodedata.normalize("NFD", "관세 협상 타결"),
+        "kr": "관세 인하",
+    }
+    with Store(tmp_path / "d", writer=True, word_index=True) as store:
+        store.add_batch(
+            [
+                Article(
+                    id=ident,
+                    source="Wire",
+                    title=title,
+                    link=f"https://example.org/{ident}",
+                    published=start + timedelta(minutes=n),
+                    fetched=start + timedelta(minutes=n),
+                )
+                for n, (ident, title) in enumerate(headlines.items())
+            ]
+        )
+        wait_for_index(store)
+    asked = {
+        "APEC": ["jp", "en"],
+        "\uff21\uff30\uff25\uff23": ["jp", "en"],
+        "title:APEC": ["jp", "en"],
+        '"apec summit"': ["en"],
+        "G7": ["g7"],
+        "caf\u00e9": ["fr"],
+        "CAFE\u0301": ["fr"],
+        "관세": ["kr", "ko"],
+        unicodedata.normalize("NFD", "관세"): ["kr", "ko"],
+        "-apec Gyeongju": [],
+    }
+    where = ["--data-dir", str(tmp_path / "d")]
+    for query, expected in asked.items():
+        code, lines, said = run(capsys, *where, "list", "--json", query)
+        assert code == 0 and [a["id"] for a in lines] == expected, (query, said)
+        code, lines, said = run(capsys, *where, "list", "--json", "--sort", "relevance", query)
+        assert code == 0 and sorted(a["id"] for a in lines) == sorted(expected), (query, said)
+
+
 @pytest.mark.parametrize(
     "query",
     [

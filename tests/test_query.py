@@ -88,6 +88,21 @@ def rec(
         ("IŞIK", rec("ışık festivali"), True),
         ('"ışık festivali"', rec("IŞIK FESTİVALİ"), True),
         ("-ırak", rec("Irak'ta seçim"), False),
+        # letters in full width (as Japanese outlets write Latin ones) are the letters, and
+        # a letter written as its parts (a letter and a combining mark; Korean as its jamo)
+        # is the letter
+        ("APEC", rec("\uff21\uff30\uff25\uff23首脳会議、慶州で開幕へ"), True),
+        ("title:apec", rec("\uff21\uff30\uff25\uff23首脳会議、慶州で開幕へ"), True),
+        ("\uff21\uff30\uff25\uff23", rec("APEC summit opens in Gyeongju"), True),
+        ("g7", rec("\uff27\uff17外相会合"), True),
+        ('"apec summit"', rec("\uff21\uff30\uff25\uff23 Summit opens"), True),
+        ("-apec", rec("\uff21\uff30\uff25\uff23首脳会議"), False),
+        ("caf\u00e9", rec("Cafe\u0301 society"), True),
+        ("cafe\u0301", rec("Caf\u00e9 society"), True),
+        ("CAFE\u0301", rec("caf\u00e9 society"), True),
+        ("\u1100\u116a\u11ab\u1109\u1166", rec("관세 협상 타결"), True),  # 관세, as its jamo
+        ("관세", rec("\u1100\u116a\u11ab\u1109\u1166 \u1112\u1167\u11b8\u1109\u1161\u11bc"), True),
+        ("istanbul", rec("I\u0307stanbul zirvesi"), True),  # a dotted I as I and its dot
         # apostrophes inside words are words, not quotes
         ("O'Reilly", rec("O'Reilly Media"), True),
         ("don't", rec("Markets don't wait"), True),

@@ -373,6 +373,60 @@ def test_the_index_finds_sharp_s_as_ss_and_dotless_i_as_i_built_before_or_now(
                 assert list(store.search_scores(query.words)) == expected, (opened, text)
 
 
+def _full_width_and_in_parts() -> list[Article]:
+    """Headlines with Latin letters in full width, with a letter and its accent apart, in
+    Korean jamo, and the same words written as typed."""
+    when = NOW - timedelta(hours=1)
+    return [
+        Article(id=ident, source="Wire", title=title, summary=summary, published=when, fetched=when)
+        for ident, title, summary in (
+            ("jp", "\uff21\uff30\uff25\uff23首脳会議、慶州で開幕へ", "\uff27\uff17も"),
+            ("en", "APEC summit opens", "G7 ministers"),
+            ("fr", "Cafe\u0301 society", ""),
+            ("ko", "\u1100\u116a\u11ab\u1109\u1166 협상", ""),  # 관세, as its jamo
+        )
+    ]
+
+
+def test_the_index_finds_full_width_and_decomposed_words_built_before_or_now(
+    tmp_path: Path,
+) -> None:
+    """ "ＡＰＥＣ" is found by APEC, "Cafe\u0301" by café and Korean written as its jamo by
+    the word, through the search index and ranked by relevance, as checking every article
+    finds them: in an index built now, and in one an older wirewatch built (its words as
+    written, "ａｐｅｃ"), which is built again (it would answer none of them)."""
+    from fetchers import indexedtext
+
+    asked = {
+        "APEC": ["en", "jp"],
+        "apec": ["en", "jp"],
+        "\uff21\uff30\uff25\uff23": ["en", "jp"],
+        "title:apec": ["en", "jp"],
+        "g7": ["en", "jp"],
+        '"apec summit"': ["en"],
+        "caf\u00e9": ["fr"],
+        "cafe\u0301": ["fr"],
+        "관세": ["ko"],
+        "\u1100\u116a\u11ab\u1109\u1166": ["ko"],
+    }
+    with (
+        patch.object(indexedtext, "lowered", _lowered_as_before),  # (no ß, no ı in them)
+        patch.object(search, "VERSION", 8),
+        Store(tmp_path, writer=True, word_index=True) as store,
+    ):
+        store.add_batch(_full_width_and_in_parts())
+        wait_for_index(store)
+    for opened in range(2):  # the older index built again, then the one built now
+        with Store(tmp_path, writer=True, word_index=True) as store:
+            wait_for_index(store)
+            for text, expected in asked.items():
+                query = parse_query(text, NOW)
+                found = store.query_ids(query)
+                assert found == scan(store, query), (opened, text)
+                assert sorted(found) == expected, (opened, text)
+                assert sorted(store.search_scores(query.words)) == expected, (opened, text)
+
+
 def test_a_round_of_the_search_thread_that_fails_unexpectedly_leaves_it_running(
     tmp_path: Path,
 ) -> None:

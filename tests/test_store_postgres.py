@@ -931,6 +931,55 @@ def test_a_sharp_s_is_ss_and_a_dotless_i_an_i_in_words(pg_dsn: str) -> None:
             assert store.query_ids(parse_query(text, NOW)) == ["d1"], text
 
 
+def test_full_width_and_decomposed_letters_are_the_letters_in_words(pg_dsn: str) -> None:
+    """ "ＡＰＥＣ" is found by APEC (and "Ｕ.Ｓ." by u.s.), "Cafe\u0301" by café and Korean
+    written as its jamo by the word, as the list finds them in a data dir; a database whose
+    words were made before has them made again (they were "ａｐｅｃ", "cafe")."""
+    import unicodedata
+
+    from fetchers.store.postgres.words import RUN
+
+    when = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
+    written = {
+        "jp": ("\uff21\uff30\uff25\uff23首脳会議、慶州で開幕へ", "\uff35.\uff33. tariffs loom"),
+        "fr": ("Cafe\u0301 society reopens", "Paris"),
+        "ko": (unicodedata.normalize("NFD", "관세 협상 타결"), "서울"),
+    }
+    asked = {
+        "APEC": ["jp"],
+        "\uff41\uff50\uff45\uff43": ["jp"],
+        "title:apec": ["jp"],
+        "apec首脳": ["jp"],  # (a word of a script written without spaces: no words index)
+        '"u.s. tariffs"': ["jp"],
+        "caf\u00e9": ["fr"],
+        '"caf\u00e9 society"': ["fr"],
+        "관세": ["ko"],
+        unicodedata.normalize("NFD", "관세"): ["ko"],
+        '"관세 협상"': ["ko"],
+    }
+    articles = [
+        Article(id=ident, source="S", title=title, summary=summary, published=when, fetched=when)
+        for ident, (title, summary) in written.items()
+    ]
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch(articles)
+        for text, expected in asked.items():
+            assert store.query_ids(parse_query(text, NOW)) == expected, text
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:  # as the schema before wrote them
+        for ident, (title, summary) in written.items():
+            before = " ".join(RUN.findall(f"{title} {summary}".lower()))
+            conn.execute(
+                "UPDATE articles SET words = to_tsvector('simple', %s) WHERE id = %s",
+                (before, ident),
+            )
+        conn.execute("UPDATE schema_version SET version = 22")
+    with PostgresStore(pg_dsn, writer=True) as store:  # the upgrade has them worded again
+        while store.backfill():
+            pass
+        for text, expected in asked.items():
+            assert store.query_ids(parse_query(text, NOW)) == expected, text
+
+
 class PausedWrite:
     """A writer's `add_staged` held open inside its transaction, its rows inserted and a
     stored one revised but nothing committed, until `finish`: another writer's write can then

@@ -6,11 +6,12 @@ proposes candidates only for shards whose stat is the one the asking store read,
 article of any other shard is a candidate too, so a missing, stale or torn index costs time,
 never a result. The query language checks every candidate it is not sure of.
 
-What is indexed is each text case-folded (`fetchers.query.lowered`), its words
-(`fetchers.query.WORD`, the query language's: runs of one script's word characters) kept,
-one space kept where one space alone parts two words, and anything else between words (a
-comma, a line break, two spaces, nothing where two scripts meet) made a break token of its
-own (`BREAK`, which no word can be; `fetchers.indexedtext` makes them);
+What is indexed is each text case-folded in its compatibility form ("ＡＰＥＣ" is "apec":
+`fetchers.query.lowered`), its words (`fetchers.query.WORD`, the query language's: runs of
+one script's word characters) kept, one space kept where one space alone parts two words,
+and anything else between words (a comma, a line break, two spaces, nothing where two
+scripts meet) made a break token of its own (`BREAK`, which no word can be;
+`fetchers.indexedtext` makes them);
 under FTS5's `ascii` tokenizer with `_` as a word character, FTS5's tokens are then exactly
 the query language's words and the breaks. So a one-word term's candidates are exactly its
 matches (a word matches at the start of a word: the prefix query `"tariff"*`), and so are
@@ -49,8 +50,9 @@ LOCK_WAIT = 30.0  # seconds a connection waits for another's lock
 # of the tables below and of the words in them; another version is dropped and built again
 # (6: a word of one script meets one of another as two words, "한미 § fta"; 7: "İstanbul" is
 # "istanbul", not "i § stanbul": `fetchers.query.lowered`; 8: words case-folded, "Straße" is
-# "strasse", Turkish's dotless "ı" an "i")
-VERSION = 8
+# "strasse", Turkish's dotless "ı" an "i"; 9: words in their compatibility form, "ＡＰＥＣ" is
+# "apec", a letter written as its parts the letter)
+VERSION = 9
 TITLE_WEIGHT, BODY_WEIGHT = 4.0, 1.0
 TITLE_TIER = 1000.0  # a word more in a title outranks any BM25 (`SearchIndex.scores`)
 # An article's row number is its shard's code (`shard_code`) above PLACE_BITS and its place

@@ -13,12 +13,14 @@ field one column (`COLUMNS`); `text_ref`, where a TinyDB store finds a full text
 
 from __future__ import annotations
 
+import itertools
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
 from fetchers.query import lowered, name_key
 from fetchers.store.errors import StoreError
-from fetchers.store.postgres.words import PLACES_EXACT_SQL
+from fetchers.store.postgres.words import PLACES_EXACT_SQL, RUN
 from fetchers.webaddress import TRACKING
 
 OLDEST_SERVER = 130000  # server_version_num: xid8 and pg_snapshot came with PostgreSQL 13
@@ -75,6 +77,31 @@ def _reword_case_folded(cur: Any) -> None:
         " WHERE (pairs IS NOT NULL OR pairs_too_long)"
         " AND concat_ws(' ', title, summary, text) ~ %s",
         ("[" + "".join([*letters, "\u03a3"]) + "]",),
+    )
+
+
+def _reword_compatibility_forms(cur: Any) -> None:
+    """Words are folded in their compatibility form (`fetchers.query.lowered`: "ＡＰＥＣ" is
+    "apec", "Ｇ７" "g7", a letter and a combining accent the accented letter, Korean's jamo a
+    syllable): the rows holding a character of a word that has another form, or one that a
+    letter may be written apart in, are given their words again by the pollers in the
+    background, as in 14 -> 15. The characters are Python's, so they are listed here (as
+    ranges)."""
+    chars: set[int] = set()
+    for char in map(chr, range(0x80, 0x30000)):  # (no character past these has another form)
+        if not unicodedata.is_normalized("NFKC", char) and RUN.search(char + lowered(char)):
+            chars.add(ord(char))
+        chars.update(map(ord, unicodedata.normalize("NFD", char)[1:]))
+    chars.difference_update(range(0xD800, 0xE000))  # (no text holds a lone surrogate)
+    ranges: list[str] = []
+    for _, run in itertools.groupby(enumerate(sorted(chars)), lambda pair: pair[1] - pair[0]):
+        codes = [code for _, code in run]
+        ranges.append(chr(codes[0]) + (f"-{chr(codes[-1])}" if len(codes) > 1 else ""))
+    cur.execute(
+        "UPDATE articles SET pairs = NULL, pairs_too_long = false"
+        " WHERE (pairs IS NOT NULL OR pairs_too_long)"
+        " AND concat_ws(' ', title, summary, text) ~ %s",
+        ("[" + "".join(ranges) + "]",),
     )
 
 
@@ -385,6 +412,8 @@ MIGRATIONS: tuple[str | Callable[[Any], None], ...] = (
     _reword_case_folded,
     # 21 -> 22: source and tag keys with Turkish's dotless "ı" an "i", as words have it
     _fold_name_keys,
+    # 22 -> 23: words in their compatibility form ("ＡＰＥＣ" is "apec", "e" and an accent "é")
+    _reword_compatibility_forms,
 )
 READER = "wirewatch.reader"  # the session setting that names the reader of a connection
 VERSION = len(MIGRATIONS)

@@ -15,7 +15,7 @@ import operator
 from dataclasses import dataclass, field
 from typing import Any
 
-from fetchers.query import OUTLETS, STORY_FIELDS, Query, Term
+from fetchers.query import OUTLETS, STORY_FIELDS, Query, Term, written_otherwise
 from fetchers.store.postgres.words import RUN, pair_query, phrase_query, prefix_query
 
 
@@ -42,66 +42,56 @@ def _like(needle: str) -> str:
     return "%" + escaped.replace("'", "_") + "%"
 
 
-# The letters that the query language folds to ASCII letters (`fetchers.query.lowered`):
-# Turkish's "İ" and "ı" to "i", the Kelvin sign to "k", German's "ß" and "ẞ" to "ss", a long
-# "ſ" to "s", and the ligatures to their letters. An ILIKE under the "C" collation folds only
-# ASCII letters, so a row holding one of them where the needle may have its letters is left
-# to the term's test.
-_FOLDS_TO_ASCII = (
-    ("\u0130", "i"),
-    ("\u0131", "i"),
-    ("\u212a", "k"),
-    ("\u00df", "ss"),
-    ("\u1e9e", "ss"),
-    ("\u017f", "s"),
-    ("\ufb00", "ff"),
-    ("\ufb01", "fi"),
-    ("\ufb02", "fl"),
-    ("\ufb03", "ffi"),
-    ("\ufb04", "ffl"),
-    ("\ufb05", "st"),
-    ("\ufb06", "st"),
-)
-_TO_ASCII = frozenset("".join(letters for _, letters in _FOLDS_TO_ASCII))
 _NEAR_AND_BODY = ("a.title", "a.summary", "a.text")
+
+
+def _otherwise(needle: str) -> str | None:
+    """A regular expression (for `~`) finding any character past ASCII that a text may write
+    where the folded `needle` has one of its own (`written_otherwise`: "Ａ" for "a", the
+    Kelvin sign for "k", "ß" for "s", an accent written apart for "é", a jamo for a
+    syllable): a text holding none of them holds the needle as written wherever it holds it
+    folded, ASCII letters aside. None when there are none."""
+    chars = dict.fromkeys(other for char in needle for other in written_otherwise(char))
+    return "[" + "".join(chars) + "]" if chars else None
+
+
+def _held(columns: tuple[str, ...], test: str, pattern: str, needle: str) -> tuple[str, list[Any]]:
+    """A condition holding for every row where one of `columns` passes `test` (a condition on
+    the column `{}` taking `pattern`) or holds a character written otherwise than `needle`
+    has it (`_otherwise`)."""
+    otherwise = _otherwise(needle)
+    parts: list[str] = []
+    params: list[Any] = []
+    for column in columns:
+        if otherwise is None:
+            parts.append(test.format(column))
+            params.append(pattern)
+        else:
+            parts.append(f"{test.format(column)} OR {column} ~ %s")
+            params += [pattern, otherwise]
+    return "(" + " OR ".join(parts) + ")", params
 
 
 def _any_case_like(needle: str) -> str:
     """`_like`, each letter ILIKE may not fold standing for any one character: a database of
-    the C locale folds ASCII letters only, so "ａｐｅｃ首脳" (the query lower-cases) missed
-    "ＡＰＥＣ首脳会議" there; and an ASCII letter a query wrote that a letter folds to
-    (`_FOLDS_TO_ASCII`: an "i" a Turkish "İ", "ss" a German "ß") standing for any run of
-    characters. The rows it gives are tested in Python."""
+    the C locale folds ASCII letters only, so "élection" missed "ÉLECTION" there."""
     loose = "".join(
-        "\x01"
-        if char in _TO_ASCII
-        else "\x00"
-        if not char.isascii() and char.upper() != char.lower()
-        else char
-        for char in needle
+        "\x00" if not char.isascii() and char.upper() != char.lower() else char for char in needle
     )
-    return _like(loose).replace("\x00", "_").replace("\x01", "%")
+    return _like(loose).replace("\x00", "_")
 
 
 def _written(columns: tuple[str, ...], needle: str) -> tuple[str, list[Any]] | None:
     """A condition holding for every row where one of `columns` holds `needle` as the query
-    language finds it (lower-cased, at the start of a word): the needle itself, ASCII
-    letters folded. Only for an ASCII needle on one line (the title and summary the query
-    language joins with a line break): then ASCII folding finds all Python's lower() does.
-    None when the words index says as much (a single word of letters or digits) or the
-    needle is not such."""
+    language finds it (folded, at the start of a word): the needle itself, ASCII letters
+    folded, or a character folded to one of its own (`_otherwise`: "Ａ" for "a", "ß" for
+    "ss"). Only for an ASCII needle on one line (the title and summary the query language
+    joins with a line break): then ASCII folding finds all Python's lower() does. None when
+    the words index says as much (a single word of letters or digits) or the needle is not
+    such."""
     if not needle.isascii() or "\n" in needle or RUN.fullmatch(needle):
         return None
-    parts: list[str] = []
-    params: list[Any] = []
-    for column in columns:
-        parts.append(f'{column} COLLATE "C" ILIKE %s')
-        params.append(_like(needle))
-        for char, letters in _FOLDS_TO_ASCII:
-            if any(letter in needle for letter in letters):  # (a ligature's letters, in part)
-                parts.append(f"{column} LIKE %s")
-                params.append(f"%{char}%")
-    return "(" + " OR ".join(parts) + ")", params
+    return _held(columns, '{} COLLATE "C" ILIKE %s', _like(needle), needle)
 
 
 def _term(term: Term, stories: bool = True) -> tuple[str, list[Any], bool] | None:
@@ -146,14 +136,9 @@ def _term(term: Term, stories: bool = True) -> tuple[str, list[Any], bool] | Non
             if written is None:
                 return f"({words})", params, False
             return f"({words} AND {written[0]})", [*params, *written[1]], False
-        if name == "title":
-            return "a.title ILIKE %s", [_any_case_like(value)], False
-        pattern = _any_case_like(value)
-        return (
-            "(a.title ILIKE %s OR a.summary ILIKE %s OR coalesce(a.text, '') ILIKE %s)",
-            [pattern, pattern, pattern],
-            False,
-        )
+        # (the rows it gives are tested in Python)
+        columns = ("a.title",) if name == "title" else _NEAR_AND_BODY
+        return (*_held(columns, "{} ILIKE %s", _any_case_like(value), value), False)
     if name in STORY_FIELDS and not stories:  # the stories grouped in memory decide it
         return _decided(term)
     condition: str
