@@ -13,6 +13,8 @@ python bench/run.py soak [--cycles 1008]          a simulated week of polls: RSS
 python bench/run.py dashsoak [--cycles 100]       an open dashboard polling: RSS per poll, and
                                                    garbage kept alive by freezing the heap
 python bench/run.py alerts [--rules 200]          alert rules over a 10,000-article cycle: CPU
+python bench/run.py words [--articles 10000]      the search index's words and a scan's folded
+                                                   texts of a refresh's articles: CPU
 python bench/run.py scale [--feeds 2000]           a cold `wirewatch refresh`: wall, CPU, peak RSS
 python bench/run.py refresh [--feeds 200]          side by side with newsboat and sfeed,
                                                    through ../shared/bench/run_bench.py
@@ -508,6 +510,8 @@ def main() -> int:
     p = sub.add_parser("alerts")
     p.add_argument("--articles", type=int, default=10_000)
     p.add_argument("--rules", type=int, default=200)
+    p = sub.add_parser("words")
+    p.add_argument("--articles", type=int, default=10_000)
     p = sub.add_parser("kill")
     p.add_argument("--rounds", type=int, default=50)
     p.add_argument("--seed", type=int, default=1)
@@ -542,6 +546,7 @@ def main() -> int:
             "soak",
             "dashsoak",
             "alerts",
+            "words",
             "stories",
             "extract",
             "scale",
@@ -586,6 +591,10 @@ def run(args: argparse.Namespace) -> int:
         from bench.alerts import bench_alerts
 
         bench_alerts(args.articles, args.rules)
+    elif args.which == "words":
+        from bench.words import bench_words
+
+        bench_words(args.articles)
     elif args.which == "scale":
         return run_scale(args)
     elif args.which == "extract":
