@@ -563,6 +563,10 @@ def clean_block(
     if looks_html:
         if cut:
             text = _drop_torn_markup(text)
+        if PRE_START in text or PRE_END in text:
+            # (gone first, as a text with a <pre> loses them to mark its blocks: between an
+            # escape's two characters, "\x1b\x01@", one left the "@" and the other nothing)
+            text = text.replace(PRE_START, "").replace(PRE_END, "")
         if preformatted and _pre_start(text.lower(), 0) >= 0:
             return _with_pre_blocks(text, limit, cut)
         text = scan_markup(_unwrapped(text)).text

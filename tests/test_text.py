@@ -505,6 +505,12 @@ def test_an_article_s_text_as_prose_reads_as_a_summary_does(raw: str) -> None:
     assert as_prose(clean_block(raw, True, preformatted=True)) == clean_block(raw, True)
 
 
+def test_a_control_inside_an_escape_reads_alike_in_a_summary_and_a_text() -> None:
+    """"\x1b\x01@" in a <pre>: the text lost the escape whole and the summary kept "@"."""
+    raw = "<pre>\x1b\x01@"
+    assert as_prose(clean_block(raw, True, preformatted=True)) == clean_block(raw, True) == ""
+
+
 @settings(max_examples=1000, deadline=None)
 @given(raw=st.one_of(SPACED_TEXT, ANY_TEXT).map(lambda raw: raw.replace("&", "")))
 def test_a_plain_line_comes_out_as_its_words_without_controls(raw: str) -> None:
