@@ -506,7 +506,7 @@ def test_an_article_s_text_as_prose_reads_as_a_summary_does(raw: str) -> None:
 
 
 def test_a_control_inside_an_escape_reads_alike_in_a_summary_and_a_text() -> None:
-    """"\x1b\x01@" in a <pre>: the text lost the escape whole and the summary kept "@"."""
+    """ "\x1b\x01@" in a <pre>: the text lost the escape whole and the summary kept "@"."""
     raw = "<pre>\x1b\x01@"
     assert as_prose(clean_block(raw, True, preformatted=True)) == clean_block(raw, True) == ""
 
