@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from pytest_textual_snapshot import normalize_svg
@@ -11,6 +12,7 @@ from textual.widgets import Input
 from bench.screenshot import SIZE, draw, screenshot_app, when_loaded
 from fetchers.alerthistory import AlertHistory
 from fetchers.alertrules import RuleBook, make_rule
+from fetchers.store import Store
 from tests.conftest import (
     FROZEN,
     HOSTILE,
@@ -22,6 +24,7 @@ from tests.conftest import (
 )
 from tui.screens.alerts import AlertsScreen, WatchedItem
 from tui.screens.dashboard import DashboardScreen
+from tui.screens.revisions import RevisionsScreen
 
 DOCS_SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "screenshot.svg"
 
@@ -137,6 +140,57 @@ class TestStories:
             await pilot.pause(0.2)
 
         assert snap_compare(app, terminal_size=(160, 50), run_before=run_before)
+
+
+# a live report's paragraphs, as its page said them at first
+LIVE = [
+    "Negotiators from Seoul and Washington met again on Friday in Gyeongju.",
+    "The talks turned on the $350 billion investment fund and how it would be paid in.",
+    "Both sides said the meeting was frank and useful.",
+    "Officials said the tariff on cars would stay at 15 percent for now.",
+    "Markets in Seoul rose 1.2 percent in early trading.",
+    "The won firmed against the dollar.",
+    "The finance minister said a deal was close but not yet done.",
+    "A joint statement is expected before the leaders meet on Wednesday.",
+    "Farm groups in both countries asked to be heard before any deal is signed.",
+    "Chip makers said they had not been consulted on the export controls.",
+    "Shipbuilders are expected to gain most from the fund.",
+    "Opposition lawmakers in Seoul asked to see the terms.",
+    "The White House did not comment.",
+    "The talks resume on Saturday morning.",
+]
+
+
+class TestRevisions:
+    def test_full_text_changes_show_the_changed_paragraphs(
+        self, snap_compare, tmp_path: Path
+    ) -> None:
+        """d on an article whose page was fetched three times: each change as its changed
+        paragraphs, word-diffed, with the paragraph before and after, the others counted."""
+        second = list(LIVE)
+        second[3] = "Officials said the tariff on cars would fall to 12.5 percent from January."
+        second.insert(10, "The two sides agreed to meet again before the end of the month.")
+        third = list(second)
+        del third[5]
+        third[-1] = "The talks resume on Sunday morning."
+        data = newsroom_data(tmp_path)
+        with Store(data, writer=True) as store:  # Reuters' article
+            for n, paragraphs in enumerate((LIVE, second, third)):
+                store.set_text("a1", "\n\n".join(paragraphs), FROZEN - timedelta(hours=3 - n))
+        app = make_app(tmp_path)
+        app.read_after = 3600
+
+        async def run_before(pilot: Pilot) -> None:
+            await when_loaded(pilot)
+            dashboard = pilot.app.screen
+            assert isinstance(dashboard, DashboardScreen)
+            dashboard.set_filter("source:Reuters")
+            await until(pilot, lambda: dashboard.article_view.article_id == "a1")
+            await pilot.press("d")
+            await until(pilot, lambda: isinstance(pilot.app.screen, RevisionsScreen))
+            await pilot.pause(0.2)
+
+        assert snap_compare(app, terminal_size=(110, 40), run_before=run_before)
 
 
 class TestDocs:

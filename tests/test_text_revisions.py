@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from rich.text import Text
 
 from fetchers.healthbook import HealthBook
 from fetchers.models import Article, Clock, Source
@@ -232,15 +231,15 @@ async def test_d_shows_a_word_diff_of_a_full_text_fetched_again(
     """The diffs are made in the thread that reads the history, never on the screen (two
     full texts of 20,000 words held it 2.7 s)."""
     from tui.screens import revisions
-    from tui.worddiff import word_diff
+    from tui.worddiff import TextChange, text_change
 
     made_on: list[threading.Thread] = []
 
-    def diffed(old: str, new: str) -> Text:
+    def diffed(old: str, new: str) -> TextChange:
         made_on.append(threading.current_thread())
-        return word_diff(old, new)
+        return text_change(old, new)
 
-    monkeypatch.setattr(revisions, "word_diff", diffed)
+    monkeypatch.setattr(revisions, "text_change", diffed)
     data = newsroom_data(tmp_path)
     with Store(data, writer=True) as store:  # Reuters' article: never revised in its feed
         store.set_text("a1", FIRST)
@@ -264,6 +263,161 @@ async def test_d_shows_a_word_diff_of_a_full_text_fetched_again(
             "in Gyeongju": "strike red",
         }
         assert made_on and threading.main_thread() not in made_on
+
+
+def live_text(update: int, paragraphs: int = 600) -> str:
+    """A live report's page as fetched at its `update`th change: every paragraph says which
+    update it is (and "[b]" as written: feed text is no markup)."""
+    return "\n\n".join(
+        f"Update {update}: paragraph {n} of the live report on the [b]tariff[/b] talks, with "
+        "officials saying negotiators met again on Friday in Gyeongju."
+        for n in range(paragraphs)
+    )
+
+
+async def test_d_on_a_live_page_fetched_twenty_times_shows_its_changes_and_answers_keys(
+    tmp_path: Path,
+) -> None:
+    """Twenty versions of a 300 KB page that changed in every paragraph were laid out whole
+    on the screen, 12 million characters: 51 s to open, 34 s to close, 1 GB. What is laid
+    out follows what is shown of each change, not the texts' length, and a key draws a
+    screenful, not the whole view."""
+    from tui.worddiff import ADDED, REMOVED
+
+    data = newsroom_data(tmp_path)
+    texts = [live_text(update) for update in range(1, 22)]
+    with Store(data, writer=True) as store:  # Reuters' article, fetched 21 times
+        for n, text in enumerate(texts):
+            store.set_text("a1", text, FROZEN - timedelta(minutes=30 - n))
+    app = make_app(tmp_path)
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=4)
+        since = seen(app).mark()
+        dashboard.set_filter("source:Reuters")
+        await seen(app).wait_for(ArticleView.Loaded, lambda m: m.article_id == "a1", since=since)
+        await pilot.press("d")
+        await seen(app).wait_for(RevisionsRead, since=since)
+        await pilot.pause()
+        assert isinstance(app.screen, RevisionsScreen)
+        assert "20 earlier full texts" in screen_text(app)
+        lines = app.screen.lines
+        shown = sum(len(line) for line in lines)
+        assert shown < sum(map(len, texts)) / 20  # (each version: about 4,000 characters)
+        newest = max(n for n, line in enumerate(lines) if line.plain.startswith("Full text"))
+        first = lines[newest + 1]
+        assert first.plain.startswith("Update 20 21: paragraph 0 of the live report on the [b]")
+        marked = {first.plain[s.start : s.end]: str(s.style) for s in first.spans}
+        assert marked == {"20": REMOVED, "21": ADDED}
+        from tui.widgets.textlines import TextLines  # (drawn a screen line at a time)
+
+        view = app.screen.query_one(TextLines)
+        await pilot.press("end")
+        await pilot.pause()
+        end = screen_text(app)
+        assert "[b]tariff[/b]" in end and "more changed paragraphs not shown" in end
+        assert "esc closes." in end
+        in_sight = view.shown.rows[view.scroll_offset.y :][: view.size.height]
+        assert any(row.plain.startswith("Update 20 21: paragraph") for row in in_sight)
+        drawn, top = view.drawn, view.scroll_offset.y
+        await pilot.press("pageup")
+        await pilot.pause()
+        assert view.scroll_offset.y < top
+        assert view.drawn - drawn <= 2 * view.size.height  # a screenful, not 1,500 lines
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, RevisionsScreen)
+
+
+def test_a_full_text_s_change_shows_the_changed_paragraphs_with_one_either_side() -> None:
+    """Unchanged paragraphs are counted, not shown, but for the one before and after each
+    change; the changed ones are word-diffed."""
+    from tui.worddiff import ADDED, REMOVED, text_change
+
+    old = [f"Paragraph {n} on the tariff talks." for n in range(40)]
+    new = list(old)
+    new[10] = "Paragraph 10 on the trade talks."
+    new[25:26] = []  # removed
+    change = text_change("\n\n".join(old), "\n\n".join(new))
+    assert (change.changed, change.left_out) == (2, 0)
+    assert [line.plain for line in change.lines] == [
+        "… 9 unchanged paragraphs …",
+        "Paragraph 9 on the tariff talks.",
+        "",
+        "Paragraph 10 on the tariff trade talks.",
+        "",
+        "Paragraph 11 on the tariff talks.",
+        "… 12 unchanged paragraphs …",
+        "Paragraph 24 on the tariff talks.",
+        "",
+        "Paragraph 25 on the tariff talks.",
+        "",
+        "Paragraph 26 on the tariff talks.",
+        "… 13 unchanged paragraphs …",
+    ]
+    marked = [
+        {line.plain[s.start : s.end]: str(s.style) for s in line.spans}
+        for line in change.lines
+        if line.spans and not line.plain.startswith("…")
+    ]
+    assert marked == [{"tariff": REMOVED, "trade": ADDED}, {old[25]: REMOVED}]
+
+
+def test_a_change_longer_than_is_shown_says_what_it_leaves_out() -> None:
+    """A page rewritten in each of its 2,000 paragraphs shows its first changes, cut at a
+    word, and how many changed paragraphs it does not show; a single paragraph of a
+    million characters is compared in part, and so are 12,000 paragraphs all moved."""
+    from tui.worddiff import COMPARED, SHOWN, text_change
+
+    change = text_change(live_text(1, 2000), live_text(2, 2000))
+    plain = [line.plain for line in change.lines]
+    assert change.changed == 2000 and 0 < change.left_out < 2000
+    assert plain[-1] == f"… {change.left_out:,} more changed paragraphs not shown …"
+    assert plain[-2].endswith(" …") and sum(map(len, plain)) < SHOWN + 200
+    huge = "word " * 200_000
+    change = text_change(huge + "old", "new " + huge)
+    assert change.left_out == 0 and sum(len(line) for line in change.lines) < SHOWN + 200
+    assert change.lines[-1].plain == "… the rest of this change not shown …"
+    short = [f"Item {n}." for n in range(12_000)]  # every short paragraph moved
+    change = text_change("\n\n".join(short), "\n\n".join(reversed(short)))
+    assert change.uncompared == 12_000 - COMPARED and sum(map(len, change.lines)) < SHOWN + 200
+    assert change.lines[-1].plain.startswith("… 7,000 paragraphs after these not compared")
+
+
+async def test_the_revisions_view_wraps_its_lines_again_when_the_terminal_is_resized(
+    tmp_path: Path,
+) -> None:
+    """Wrapped in a thread at the width it opens with, the view is wrapped again at a new
+    width, the line at its top kept there."""
+    from rich.cells import cell_len
+
+    from tui.widgets.textlines import TextLines
+
+    data = newsroom_data(tmp_path)
+    with Store(data, writer=True) as store:
+        store.set_text("a1", live_text(1, 30), FROZEN - timedelta(minutes=30))
+        store.set_text("a1", live_text(2, 30), FROZEN - timedelta(minutes=20))
+    app = make_app(tmp_path)
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=4)
+        since = seen(app).mark()
+        dashboard.set_filter("source:Reuters")
+        await seen(app).wait_for(ArticleView.Loaded, lambda m: m.article_id == "a1", since=since)
+        await pilot.press("d")
+        await seen(app).wait_for(RevisionsRead, since=since)
+        await pilot.pause()
+        view = app.screen.query_one(TextLines)
+        assert view.shown.width == view.scrollable_content_region.width == 94
+        third = next(n for n, line in enumerate(view.shown.lines) if "paragraph 3 " in line.plain)
+        await pilot.press(*["down"] * view.shown.starts[third])  # that paragraph at the top
+        since = seen(app).mark()
+        await pilot.resize_terminal(70, 40)
+        await seen(app).wait_for(TextLines.Rewrapped, since=since)
+        await pilot.pause()
+        assert view.shown.width == view.scrollable_content_region.width == 64
+        assert all(cell_len(row.plain) <= 64 for row in view.shown.rows)
+        top = view.shown.rows[view.scroll_offset.y].plain
+        assert top.startswith("Update 1 2: paragraph 3 of the live")
+        assert "paragraph 3 of the live report" in screen_text(app)
 
 
 async def test_a_revised_article_has_its_page_fetched_again_and_keeps_both_texts(

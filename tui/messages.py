@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from rich.text import Text
 from textual.message import Message
 
 from fetchers.alertfeed import NewAlerts
@@ -22,6 +21,7 @@ from fetchers.storyshelf import StoryShelf
 from tui.alertdata import AlertsView, Watched
 from tui.rows import Rows
 from tui.session import CountBy, History, Matches, Reload, Session
+from tui.widgets.textlines import Wrapped
 
 
 @dataclass
@@ -271,7 +271,7 @@ class RevisionsRead(Message):
 
     ident: str
     history: History | None
-    lines: list[Text] = field(default_factory=list)  # its word diffs, made in the thread
+    shown: Wrapped | None = None  # its word diffs, made and wrapped in the thread
 
 
 @dataclass

@@ -1,10 +1,14 @@
 """A word diff of two versions of a headline or summary, as plain Text (feed text is never
-markup): removed words struck through, added words bold and underlined."""
+markup): removed words struck through, added words bold and underlined; and of two full texts,
+condensed to the paragraphs that changed (`text_change`)."""
 
 from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Hashable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
 
 from rich.text import Text
 
@@ -96,7 +100,7 @@ def _changes(before: list[str], after: list[str]) -> list[tuple[str, int, int, i
     keys_old = [tuple(before[a:b]) for a, b in old]
     keys_new = [tuple(after[a:b]) for a, b in new]
     out: list[tuple[str, int, int, int, int]] = []
-    for op, s1, s2, t1, t2 in _sentence_changes(keys_old, keys_new):
+    for op, s1, s2, t1, t2 in _block_changes(keys_old, keys_new):
         a1 = old[s1][0] if s1 < len(old) else len(before)
         a2 = old[s2 - 1][1] if s2 > s1 else a1
         b1 = new[t1][0] if t1 < len(new) else len(after)
@@ -116,12 +120,16 @@ def _changes(before: list[str], after: list[str]) -> list[tuple[str, int, int, i
     return out
 
 
-def _sentence_changes(
-    old: list[tuple[str, ...]], new: list[tuple[str, ...]]
+Block = TypeVar("Block", bound=Hashable)
+
+
+def _block_changes(
+    old: Sequence[Block], new: Sequence[Block], window: int | None = None
 ) -> list[tuple[str, int, int, int, int]]:
-    """The opcodes of a diff of two lists of sentences: the sentences they start and end
-    with alike set apart first, and the rest, when too long to compare in time (a sentence
-    said a thousand times over: 8 s), replaced whole."""
+    """The opcodes of a diff of two lists of sentences (or paragraphs): those they start and
+    end with alike set apart first, and the rest, when too long to compare in time (a
+    sentence said a thousand times over: 8 s), replaced whole; or, given a `window`, compared
+    in its first `window` items of each side, the others "uncompared"."""
     head = 0
     while head < min(len(old), len(new)) and old[head] == new[head]:
         head += 1
@@ -133,14 +141,22 @@ def _sentence_changes(
     if head:
         out.append(("equal", 0, head, 0, head))
     most = SENTENCE_PAIRS if len(middle_new) >= JUNK_FROM else PAIRS
-    if len(middle_old) * len(middle_new) > most:
+    if window is not None:
+        most = window * window
+    too_long = len(middle_old) * len(middle_new) > most
+    if too_long and window is None:
         out.append(("replace", head, len(old) - tail, head, len(new) - tail))
     else:  # (a sentence said in more than one in a hundred is matched last: quick then too)
+        if too_long:  # (given a window)
+            middle_old, middle_new = middle_old[:window], middle_new[:window]
         inner = difflib.SequenceMatcher(None, middle_old, middle_new, autojunk=True)
         out += [
             (op, head + a1, head + a2, head + b1, head + b2)
             for op, a1, a2, b1, b2 in inner.get_opcodes()
         ]
+        if too_long:
+            a1, b1 = head + len(middle_old), head + len(middle_new)
+            out.append(("uncompared", a1, len(old) - tail, b1, len(new) - tail))
     if tail:
         out.append(("equal", len(old) - tail, len(old), len(new) - tail, len(new)))
     return [change for change in out if change[1] < change[2] or change[3] < change[4]]
@@ -177,3 +193,177 @@ def word_diff(old: str, new: str) -> Text:
         out.append(run, style)
         drawn, followed = style, words[-1][1]
     return out
+
+
+# A full text's change as `d` shows it: the paragraphs that changed, word-diffed, each with the
+# unchanged paragraph before and after it, and the unchanged ones between said in a line
+# ("… 12 unchanged paragraphs …"); at most SHOWN characters a version, then how many changed
+# paragraphs were left out. (Shown whole, twenty versions of a 300 KB page that changed in
+# every paragraph made 12 million characters to lay out on the screen: 51 s to open, 1 GB.)
+CONTEXT = 1  # unchanged paragraphs shown before and after a change
+CONTEXT_CHARS = 300  # of a long unchanged paragraph beside a change (its end, or its start)
+SHOWN = 4_000  # characters of a version's change shown at most (its context counted)
+# paragraphs of each side compared at most, past those both start and end with: 5,000 against
+# 5,000 take 0.1 s, 70,000 against 70,000 (a text of a million characters in short
+# paragraphs, shuffled) 3 s
+COMPARED = 5_000
+NOTE = "dim italic"
+
+
+@dataclass
+class TextChange:
+    """How a full text changed, as shown: `lines`, each a paragraph (or a run of paragraphs
+    compared together), a blank line or a note; how many paragraphs changed (added, removed
+    or rewritten), how many of those are not shown, and how many were not compared."""
+
+    lines: list[Text] = field(default_factory=list)
+    changed: int = 0
+    left_out: int = 0
+    uncompared: int = 0  # paragraphs past `COMPARED`, neither compared nor shown
+
+
+def text_change(old: str, new: str, shown: int = SHOWN) -> TextChange:
+    """The change from full text `old` to `new`, paragraph by paragraph (a blank line parts
+    them): only the changed paragraphs are word-diffed, and only until `shown` characters
+    are shown, so the time and the lines it takes follow the change shown, not the texts."""
+    before, after = old.split("\n\n"), new.split("\n\n")
+    ops = _block_changes(before, after, COMPARED)
+    change = TextChange(
+        changed=sum(
+            max(a2 - a1, b2 - b1) for op, a1, a2, b1, b2 in ops if op not in ("equal", "uncompared")
+        ),
+        uncompared=sum(max(a2 - a1, b2 - b1) for op, a1, a2, b1, b2 in ops if op == "uncompared"),
+    )
+    items: list[tuple[Text, bool]] = []  # each paragraph shown, or note (True)
+    left, done, cut = shown, 0, False  # characters left to show; changed paragraphs shown
+    for n, (op, a1, a2, b1, b2) in enumerate(ops):
+        if left <= 0 or cut or op == "uncompared":
+            break
+        if op == "equal":
+            unchanged = _unchanged(after[b1:b2], first=n == 0, last=n == len(ops) - 1)
+            items += unchanged
+            left -= sum(len(text) for text, note in unchanged if not note)
+            continue
+        for piece, paragraphs in _changed_pieces(before[a1:a2], after[b1:b2], 2 * shown):
+            if len(piece) > left:
+                piece, cut = _cut(piece, left), True
+                paragraphs = min(paragraphs, piece.plain.count("\n\n") + 1)
+            items.append((piece, False))
+            left -= len(piece)
+            done += paragraphs
+            if cut or left <= 0:
+                break
+    change.left_out = change.changed - done
+    if change.left_out:
+        more = f"{change.left_out:,} more changed paragraph" + ("s" if change.left_out > 1 else "")
+        items.append((Text(f"… {more} not shown …", NOTE), True))
+    elif cut:
+        items.append((Text("… the rest of this change not shown …", NOTE), True))
+    if change.uncompared:
+        said = f"… {change.uncompared:,} paragraphs after these not compared (a change is"
+        items.append((Text(f"{said} looked for in {COMPARED:,} at most) …", NOTE), True))
+    after_paragraph = False  # a blank line between two paragraphs, none around a note
+    for text, note in items:
+        if after_paragraph and not note:
+            change.lines.append(Text(""))
+        change.lines.append(text)
+        after_paragraph = not note
+    return change
+
+
+def _unchanged(paragraphs: list[str], first: bool, last: bool) -> list[tuple[Text, bool]]:
+    """Unchanged paragraphs as shown: the one after a change and the one before the next
+    (`CONTEXT`), and a note of how many are between."""
+    after_change = 0 if first else CONTEXT
+    before_change = 0 if last else CONTEXT
+    if len(paragraphs) <= after_change + before_change + 1:  # (a note would take as much room)
+        return [(_context(p, start=n < after_change), False) for n, p in enumerate(paragraphs)]
+    hidden = len(paragraphs) - after_change - before_change
+    said = f"… {hidden:,} unchanged paragraph" + ("s" if hidden > 1 else "") + " …"
+    return [
+        *((_context(p, start=True), False) for p in paragraphs[:after_change]),
+        (Text(said, NOTE), True),
+        *((_context(p, start=False), False) for p in paragraphs[len(paragraphs) - before_change :]),
+    ]
+
+
+def _context(paragraph: str, start: bool) -> Text:
+    """An unchanged paragraph beside a change: its start when it follows the change, its end
+    when it precedes one (at most `CONTEXT_CHARS` of it)."""
+    if len(paragraph) <= CONTEXT_CHARS:
+        return Text(paragraph)
+    if start:
+        return Text(_head(paragraph, CONTEXT_CHARS) + " …")
+    return Text("… " + _tail(paragraph, CONTEXT_CHARS))
+
+
+def _changed_pieces(old: list[str], new: list[str], most: int) -> Iterator[tuple[Text, int]]:
+    """A changed run of paragraphs as word diffs, first to last, each with how many
+    paragraphs it shows; of each side, at most `most` characters are compared at once
+    (more than can be shown: a run of 2,000 rewritten paragraphs is compared in part)."""
+    if not new or not old:  # added or removed whole
+        for paragraph in new or old:
+            yield _whole(_head(paragraph, most), ADDED if new else REMOVED), 1
+        return
+    if len(old) == len(new):  # as many paragraphs: each rewritten in its place
+        for old_paragraph, new_paragraph in zip(old, new, strict=True):
+            yield word_diff(_head(old_paragraph, most), _head(new_paragraph, most)), 1
+        return
+    joined_old, joined_new = "\n\n".join(old), "\n\n".join(new)
+    if len(joined_old) <= most and len(joined_new) <= most:  # compared together: a
+        yield word_diff(joined_old, joined_new), max(len(old), len(new))  # paragraph split in two
+    else:  # a first part of each side (the rest is not reached: longer than can be shown)
+        first_old, first_new = _leading(old, most), _leading(new, most)
+        part_old, part_new = "\n\n".join(first_old), "\n\n".join(first_new)
+        yield (
+            word_diff(_head(part_old, most), _head(part_new, most)),
+            max(len(first_old), len(first_new)),
+        )
+        for paragraph in old[len(first_old) :]:
+            yield _whole(_head(paragraph, most), REMOVED), 1
+        for paragraph in new[len(first_new) :]:
+            yield _whole(_head(paragraph, most), ADDED), 1
+
+
+def _whole(paragraph: str, style: str) -> Text:
+    """A paragraph added or removed whole, marked as a word diff marks words."""
+    return Text().append(paragraph, style)
+
+
+def _leading(paragraphs: list[str], chars: int) -> list[str]:
+    """The first paragraphs, up to about `chars` characters (one at least)."""
+    total = 0
+    for n, paragraph in enumerate(paragraphs):
+        total += len(paragraph) + 2
+        if total > chars:
+            return paragraphs[: max(1, n)]
+    return paragraphs
+
+
+def _head(text: str, chars: int) -> str:
+    """`text` cut after about `chars` characters, at a space when there is one near."""
+    if len(text) <= chars:
+        return text
+    end = max(text.rfind(" ", 0, chars), text.rfind("\n", 0, chars))
+    return text[: end if end > chars // 2 else chars].rstrip()
+
+
+def _tail(text: str, chars: int) -> str:
+    """The last `chars` characters or so of `text`, from a space when there is one near."""
+    if len(text) <= chars:
+        return text
+    start = len(text) - chars
+    space = min(
+        (at for at in (text.find(" ", start), text.find("\n", start)) if at >= 0), default=-1
+    )
+    return text[space + 1 if 0 <= space < start + chars // 2 else start :].lstrip()
+
+
+def _cut(piece: Text, chars: int) -> Text:
+    """A word diff cut after about `chars` characters (at a space when there is one near),
+    its end marked."""
+    end = len(_head(piece.plain, max(1, chars)))
+    shown = piece[:end]
+    shown.rstrip()
+    shown.append(" …", NOTE)
+    return shown

@@ -88,7 +88,7 @@ from tui.screens.alerts import AlertChoice, AlertsScreen
 from tui.screens.events import EventChoice, EventForm, EventsScreen
 from tui.screens.help import HelpScreen
 from tui.screens.picker import PickerScreen, StoryTimelineScreen
-from tui.screens.revisions import RevisionsScreen, revision_lines
+from tui.screens.revisions import RevisionsScreen, revision_lines, shown_lines
 from tui.session import CountBy, EventChange, Mark, Session
 from tui.widgets.article import ArticleView
 from tui.widgets.countdown import Countdown
@@ -1504,23 +1504,33 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         if ident is not None:
             self._read_revisions(ident)
 
-    @work(thread=True, group="revisions", exclusive=True, exit_on_error=False)
     def _read_revisions(self, ident: str) -> None:
+        close = key_shown(self.app, "revisions.close")
+        self._diff_revisions(ident, close, RevisionsScreen.text_width(self.app))
+
+    @work(thread=True, group="revisions", exclusive=True, exit_on_error=False)
+    def _diff_revisions(self, ident: str, close: str, width: int) -> None:
+        """Here, not on the screen: diffs of long full texts take a while, and so does
+        wrapping their lines to the screen's `width`."""
         with waited_for():
             history = self.session.history(ident)
-            lines = (
-                revision_lines(
-                    history.article,
-                    history.revisions,
-                    history.revised,
-                    self.session.local,
-                    history.texts,
+            shown = (
+                shown_lines(
+                    revision_lines(
+                        history.article,
+                        history.revisions,
+                        history.revised,
+                        self.session.local,
+                        history.texts,
+                    ),
+                    close,
+                    width,
                 )
                 if history is not None and (history.revisions or history.texts)
-                else []
-            )  # here, not on the screen: diffs of long full texts take a while
+                else None
+            )
         if not get_current_worker().is_cancelled:  # d again meanwhile: that one is shown
-            self.post_message(RevisionsRead(ident, history, lines))
+            self.post_message(RevisionsRead(ident, history, shown))
 
     @on(RevisionsRead)
     def _revisions_read(self, message: RevisionsRead) -> None:
@@ -1533,7 +1543,8 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             title = clipped(article.title, NOTICE_TITLE)
             self.notify(f"Its source has not changed this article: {title}", markup=False)
             return
-        self.app.push_screen(RevisionsScreen(message.lines))
+        if message.shown is not None:
+            self.app.push_screen(RevisionsScreen(message.shown))
 
     # -- events -----------------------------------------------------------------------------------
     @work(thread=True, group="events", exit_on_error=False)

@@ -1,21 +1,23 @@
 """`d`: what a source changed in an article, one revision after another, as word diffs of the
-headline and the summary, then of the full text when a later fetch found it changed."""
+headline and the summary, then of the full text when a later fetch found it changed (its
+changed paragraphs: `text_change`)."""
 
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
-from rich.console import Group
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.app import App, ComposeResult
 from textual.screen import ModalScreen
-from textual.widgets import Static
 
 from fetchers.models import Article
-from tui.actions import TableOrderedKeys, bindings, key_shown
+from tui.actions import TableOrderedKeys, bindings
 from tui.format import wall
-from tui.worddiff import word_diff
+from tui.widgets.textlines import TextLines, Wrapped, wrap_lines
+from tui.worddiff import text_change, word_diff
+
+BOX_WIDTH = 100  # columns of the box, at most
+BOX_FRAME = 6  # of those, its border's (2), padding's (2) and scrollbar's (2)
 
 
 class RevisionsScreen(TableOrderedKeys, ModalScreen[None]):
@@ -23,30 +25,40 @@ class RevisionsScreen(TableOrderedKeys, ModalScreen[None]):
     the article says now."""
 
     BINDINGS = bindings("revisions")
-    DEFAULT_CSS = """
-    RevisionsScreen {
+    DEFAULT_CSS = f"""
+    RevisionsScreen {{
         align: center middle;
-    }
-    #revisions-box {
-        width: 100;
+    }}
+    #revisions-box {{
+        width: {BOX_WIDTH};
         max-width: 100%;
         max-height: 80%;
         border: round $primary;
         background: $surface;
         padding: 0 1;
-    }
+    }}
     """
 
-    def __init__(self, lines: list[Text]) -> None:
-        """`lines`: what to show (`revision_lines`, made in a thread: a diff of long full
-        texts takes long)."""
+    def __init__(self, shown: Wrapped) -> None:
+        """`shown`: what to show (`revision_lines`, made and wrapped in a thread: a diff of
+        long full texts takes long, and so does wrapping many lines)."""
         super().__init__()
-        self.lines = [*lines, Text("")]  # as shown, one Text a line
+        self._first_shown = shown
+        self.lines = shown.lines  # as shown, one Text a line (the last says which key closes)
+
+    @staticmethod
+    def text_width(app: App[None]) -> int:
+        """The width the lines are shown at, on this terminal."""
+        return max(1, min(BOX_WIDTH, app.size.width) - BOX_FRAME)
 
     def compose(self) -> ComposeResult:
-        self.lines[-1] = Text(f"{key_shown(self.app, 'revisions.close')} closes.", style="dim")
-        with VerticalScroll(id="revisions-box"):
-            yield Static(Group(*self.lines))
+        yield TextLines(self._first_shown, id="revisions-box")
+
+
+def shown_lines(lines: list[Text], close: str, width: int) -> Wrapped:
+    """`lines` (`revision_lines`, which end with a blank line) as the screen shows them,
+    `width` cells wide, with which key closes it (`close`) last. (Any thread.)"""
+    return wrap_lines([*lines, Text(f"{close} closes.", style="dim")], width)
 
 
 def revision_lines(
@@ -84,8 +96,9 @@ def revision_lines(
     for n in range(1, len(texts)):
         old, new = texts[n - 1], texts[n]
         since = _when(old.get("seen"), local)
+        change = text_change(str(old.get("text") or ""), str(new.get("text") or ""))
         parts.append(Text(f"Full text changed since the one fetched {since}", style="bold"))
-        parts.append(word_diff(str(old.get("text") or ""), str(new.get("text") or "")))
+        parts += change.lines
         parts.append(Text(""))
     return parts
 
