@@ -14,6 +14,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -136,6 +137,7 @@ def test_a_disk_that_refuses_the_rewrite_keeps_every_text(
 KILLED_WRITER = """
 import os, signal, sys
 from pathlib import Path
+from typing import Any
 from fetchers.store import Store, texts
 from tests.test_text_files import page_article, page_text, seen_at, IDENT
 
@@ -209,3 +211,35 @@ def test_a_writer_killed_while_it_rewrites_the_text_files_loses_no_text(
     assert text_bytes(data) < 2 * KEPT * len(page_text(0).encode()) + 1_500_000
     with Store(data) as viewer:
         assert_kept_texts(viewer, last)
+
+
+def test_a_ref_moved_while_texts_are_read_reads_the_file_it_was_taken_for(
+    tmp_path: Path,
+) -> None:
+    """The search thread reads the texts of live records outside the store's lock: a
+    rewrite that moved a record's ref to the new file between the two looks at it (the
+    file picked by the old ref, the offset of the new) gave the article no text, and the
+    search index lost its words. Each ref is read once."""
+    from fetchers.store.texts import TextFiles
+
+    files = TextFiles(tmp_path)
+    old_holder: dict[str, Any] = {"id": "a"}
+    new_holder: dict[str, Any] = {"id": "a"}
+    files.append("2025-10-24", [({"id": "pad"}, "padding " * 50), (old_holder, "the text")])
+    files.append("2025-10-24~1", [(new_holder, "the text")])
+    old, new = tuple(old_holder["text_ref"]), tuple(new_holder["text_ref"])
+    assert old[1] != new[1]
+
+    class Moving:
+        """A record whose ref a rewrite moves once the file is chosen by it."""
+
+        id = "a"
+        looks = 0
+
+        @property
+        def text_ref(self) -> tuple[Any, ...]:
+            self.looks += 1
+            return old if self.looks <= 2 else new
+
+    ((_, text),) = files.with_texts([Moving()], {})  # type: ignore[list-item]
+    assert text == "the text"

@@ -381,8 +381,11 @@ class Session:
         unsent, to be said on the terminal: a dashboard's log reaches no one, and the
         history keeps them as fired (never sent again). Waits up to `timeout` seconds for
         that close (the alerts' wait for what is queued)."""
-        if not self._polled.wait(timeout):
-            return ["alerts: wirewatch stopped before its alerts were all sent or shown"]
+        if not self._polled.wait(timeout):  # (a cycle still under way: its fetches' timeouts)
+            return [
+                f"alerts: the poll had not ended {timeout:g} s after the dashboard closed;"
+                " alerts it could not send are not counted here"
+            ]
         alerts = self.newsroom.alerts
         return list(alerts.unsent_said) if alerts is not None else []
 

@@ -206,22 +206,26 @@ class TextFiles:
         copy of the inline texts, for a caller that reads outside the store's lock."""
         inline = self.inline if inline is None else inline
         texts: dict[int, str | None] = {}  # by the record's place in `records`
-        by_file: dict[str, list[tuple[int, Record]]] = {}
+        # each ref read once: a caller outside the lock (the search thread) holds live
+        # records, whose refs a rewrite (`rewrite`) may move to another file meanwhile, and a
+        # file picked by the old ref read at the new one's offset gave no text; the old file
+        # is kept a while after (`RETIRED_GRACE`), so the ref taken here reads whole
+        by_file: dict[str, list[tuple[int, str, tuple[str, int, int]]]] = {}
         for at, record in enumerate(records):
+            ref = record.text_ref
             if record.id in inline:
                 texts[at] = inline[record.id]
-            elif record.text_ref:
-                by_file.setdefault(record.text_ref[0], []).append((at, record))
+            elif ref:
+                by_file.setdefault(ref[0], []).append((at, record.id, (ref[0], ref[1], ref[2])))
         for key, group in by_file.items():
-            group.sort(key=lambda pair: pair[1].text_ref[1] if pair[1].text_ref else 0)
+            group.sort(key=lambda one: one[2][1])
             try:
                 handle = open(self.path(key), "rb")  # noqa: SIM115
             except OSError:
                 continue
             with handle:
-                for at, record in group:
-                    assert record.text_ref is not None
-                    texts[at] = _read_text(handle, record.text_ref, record.id)
+                for at, ident, ref in group:
+                    texts[at] = _read_text(handle, ref, ident)
         return [(record, texts.get(at)) for at, record in enumerate(records)]
 
     def append(
