@@ -24,6 +24,7 @@ from fetchers import indexedtext
 from fetchers.charset import in_utf8
 from fetchers.feeds import FeedError, page_published, parse_feed, to_articles
 from fetchers.models import Article, Source, article_id
+from fetchers.textlanguage import told_language
 
 T = TypeVar("T")
 OWNER_CHECK = 0.5  # seconds between a worker's looks at whether its pool's owner still lives
@@ -93,7 +94,8 @@ def parse_source(
             summary=summary,
             text=page.text,
             tags=list(source.tags),
-            lang=page.lang,
+            # (declared by the page, else told by its words, as a feed's item is)
+            lang=page.lang or told_language(page.title or "", summary),
             author=page.byline,
             published=published,
         )

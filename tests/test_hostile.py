@@ -642,6 +642,26 @@ async def test_a_page_dated_ahead_is_dated_when_it_was_fetched(
     assert "2099-01-01" in (health.last_warning or "")
 
 
+async def test_a_page_that_declares_no_language_is_given_the_one_its_words_say(
+    tmp_path: Path, now: datetime, feed_server: FeedServer
+) -> None:
+    """A feed's item without a declared language is given the one its words say clearly
+    (`lang:ko`); a `page` source's page was not: no `<html lang>`, no language."""
+    page = (
+        "<html><head><title>한미 관세 협상 타결</title></head><body><article>"
+        "<h1>한미 관세 협상 타결</h1>"
+        + "<p>한국과 미국이 경주에서 열린 정상회담에서 관세 협상을 타결했다고 밝혔다.</p>" * 5
+        + "</article></body></html>"
+    )
+    url = feed_server.add(
+        "/ko.html", Route(page.encode(), headers={"Content-Type": "text/html; charset=utf-8"})
+    )
+    results, _ = await poll_once(tmp_path, now, Source("Page", url=url, kind="page"))
+    assert results["Page"].status == "ok"
+    with Store(tmp_path / "data") as store:
+        assert [a.lang for a in store.query()] == ["ko"]
+
+
 # -- nothing printed or logged drives the terminal -----------------------------------------------
 
 UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
