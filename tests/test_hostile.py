@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from fetchers import atomic, parsepool
 from fetchers.config import ConfigError, load_config
 from fetchers.http import MAX_SERVER_DELAY, FetchError, fetch, make_client, parse_retry_after
-from fetchers.models import Source
+from fetchers.models import PollResult, Source
 from fetchers.newsroom import Cycle, Newsroom
 from fetchers.opml import parse_opml
 from fetchers.parsepool import ParsePool
@@ -617,6 +617,16 @@ async def test_a_date_in_the_future_is_the_time_it_was_fetched_and_is_counted(
     assert health.warnings == 1 and "date in the future" in (health.last_warning or "")
 
 
+async def _poll_page(
+    tmp_path: Path, now: datetime, feed_server: FeedServer, page: str
+) -> tuple[dict[str, PollResult], Poller]:
+    """One poll of a `page` source named "Page" whose page is `page` (UTF-8 HTML)."""
+    url = feed_server.add(
+        "/page.html", Route(page.encode(), headers={"Content-Type": "text/html; charset=utf-8"})
+    )
+    return await poll_once(tmp_path, now, Source("Page", url=url, kind="page"))
+
+
 async def test_a_page_dated_ahead_is_dated_when_it_was_fetched(
     tmp_path: Path, now: datetime, feed_server: FeedServer
 ) -> None:
@@ -630,10 +640,7 @@ async def test_a_page_dated_ahead_is_dated_when_it_was_fetched(
         + "<p>South Korea and the United States remain far apart on key points.</p>" * 5
         + "</article></body></html>"
     )
-    url = feed_server.add(
-        "/page.html", Route(page.encode(), headers={"Content-Type": "text/html; charset=utf-8"})
-    )
-    results, poller = await poll_once(tmp_path, now, Source("Page", url=url, kind="page"))
+    results, poller = await _poll_page(tmp_path, now, feed_server, page)
     assert results["Page"].status == "ok" and len(results["Page"].new_ids) == 1
     with Store(tmp_path / "data") as store:
         assert [a.published for a in store.query()] == [now]
@@ -653,10 +660,7 @@ async def test_a_page_that_declares_no_language_is_given_the_one_its_words_say(
         + "<p>한국과 미국이 경주에서 열린 정상회담에서 관세 협상을 타결했다고 밝혔다.</p>" * 5
         + "</article></body></html>"
     )
-    url = feed_server.add(
-        "/ko.html", Route(page.encode(), headers={"Content-Type": "text/html; charset=utf-8"})
-    )
-    results, _ = await poll_once(tmp_path, now, Source("Page", url=url, kind="page"))
+    results, _ = await _poll_page(tmp_path, now, feed_server, page)
     assert results["Page"].status == "ok"
     with Store(tmp_path / "data") as store:
         assert [a.lang for a in store.query()] == ["ko"]
