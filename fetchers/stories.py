@@ -65,6 +65,18 @@ SERIES_HOURS = 12.0
 # jump after earnings beat", "Nvidia unveils new AI chip") share a name and little else,
 # and so few words weigh the name most of each. Reports of one event share more.
 SHARED_WORDS = 2
+# Two outlets' reports of one event hours apart often take different angles ("Schüsse in
+# Hanau: Elf Tote", "Merkel nach Hanau: Rassismus ist ein Gift") and share few words but the
+# place or person it happened to. A name both headlines give (`_headline_names`) that at
+# most RARE_NAME articles read so far had (the prior's ordinary ones among them) is that
+# evidence: with it, and NAMED_WORDS shared words, the similarity asked of two reports
+# NAMED_HOURS apart or less is NAMED_THRESHOLD. A name in the news all day is read by many
+# articles and asks the usual similarity; one outlet's own reports ask it too (a local site's
+# council budget and its school final both name the town).
+NAMED_HOURS = 12.0
+NAMED_THRESHOLD = 0.11
+NAMED_WORDS = 3
+RARE_NAME = 20
 # a lede, or its last sentence, that its outlet's last this many window articles said too is
 # not read (`_unrepeated`): what an outlet says of every report ("Click here to read the full
 # story", "Continue reading on <site> »") is not what two of its reports share
@@ -1436,8 +1448,11 @@ class StoryIndex:
         series = _SERIES if outlet else math.inf
         columns: set[str] = set()  # the stories of those reports among its candidates
         compared = 0  # candidates compared: those reports leave their places to the next
+        # reports of other outlets this near that give a rare name its headline gives too
+        # ask less (`NAMED_THRESHOLD`)
+        named_span = NAMED_HOURS * 3600.0 if names else -1.0
         for ident in self._candidates(heaviest):
-            then, words, weights, other_norm, _, _, story, its_outlet, _ = docs[ident]
+            then, words, weights, other_norm, _, _, story, its_outlet, its_names = docs[ident]
             apart = abs(then - when)
             if apart >= series and its_outlet == outlet:
                 columns.add(story)
@@ -1460,6 +1475,15 @@ class StoryIndex:
                 nearest[story] = apart
             score /= norm * other_norm  # the cosine
             needed = close + rise * apart if apart < rising else threshold
+            if (
+                NAMED_THRESHOLD <= score < needed
+                and apart <= named_span
+                and its_names
+                and its_outlet != outlet
+                and both.count(True) >= NAMED_WORDS
+                and self._rare_name_shared(names, its_names)
+            ):
+                needed = NAMED_THRESHOLD
             if score >= needed and score > scores.get(story, 0.0):
                 scores[story] = score
         sums = self._sums
@@ -1495,6 +1519,11 @@ class StoryIndex:
             members.append(item.id)
         self._remember(item, weighed, sid)
         return sid
+
+    def _rare_name_shared(self, names: Names, others: Names) -> bool:
+        """Whether two headlines give a name that at most `RARE_NAME` articles read had."""
+        seen = self._seen.get
+        return any(seen(name, 0) <= RARE_NAME for name in names if name in others)
 
     def _apart(self, sid: str, names: Names, vec: dict[str, float]) -> bool:
         """Two events of one kind told in the same words ("earthquake", "tsunami",
