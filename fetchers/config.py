@@ -321,7 +321,7 @@ def _keys(path: Path, table: Any) -> dict[str, str]:
     _typed(path, "keys", table, dict, "a table")
     if not table:
         return {}
-    from fetchers.keymap import KeymapError, check_keymap  # only a config with [keys] asks
+    from fetchers.keymap import KeymapError, check_keymap, key_list  # only [keys] asks
 
     for key, value in table.items():
         _typed(path, f'keys."{key}"', value, str, 'a key list such as "j,down"')
@@ -331,7 +331,9 @@ def _keys(path: Path, table: Any) -> dict[str, str]:
         binding_id, _, reason = str(exc).partition(": ")
         where = _where(path, f'keys."{binding_id}"')
         raise ConfigError(f"{where}: {reason}") from exc
-    return dict(table)
+    # by Textual's names, as the bindings are matched: "F2", "shift+x", "^x" or "⏎" as given
+    # loaded, showed in the footer and never fired
+    return {binding_id: ",".join(key_list(keys)) for binding_id, keys in table.items()}
 
 
 LONGEST_READ_AFTER = 3600.0  # shown for an hour before it counts as read: a typo past it

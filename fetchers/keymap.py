@@ -13,6 +13,7 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
+from itertools import product
 
 
 class KeymapError(ValueError):
@@ -517,6 +518,10 @@ def key_name(key: str) -> str:
         # the modifiers and a base of more than one character lower-cased ("X" stays X)
         *mods, last = key.split("+")
         mods = [m.lower() for m in mods]
+        if len(last) == 1 and last.isupper() and "alt" in mods and "ctrl" not in mods:
+            # alt and a capital: the terminal sends escape and the capital, which Textual
+            # names alt+shift and the letter ("alt+U" as alt+u never fired)
+            mods, last = [*mods, "shift"] if "shift" not in mods else mods, last.lower()
         # a letter after ctrl, alt or meta is the key itself ("Ctrl+W" is ctrl+w: the terminal
         # sends no capital with ctrl); alone, or after shift, its case is the key's ("G")
         lower = len(last) > 1 or bool(set(mods) - {"shift"})
@@ -531,6 +536,8 @@ def key_name(key: str) -> str:
         return REPLACEMENTS.get(name, name)
     *mods, base = key.split("+")
     base = SHOWN_AS.get(base, base)
+    if mods == ["ctrl"] and base in ("@", "at"):  # the NUL a terminal sends, as Textual names it
+        return CTRL_AT
     if any(m not in MODIFIERS for m in mods) or not base:
         raise KeymapError(f"{key!r} is not a key (modifiers are {', '.join(sorted(MODIFIERS))})")
     if len(set(mods)) < len(mods):  # "ctrl+ctrl+u" loaded, showed "ctrl+^u" and never fired
@@ -565,32 +572,64 @@ def _shift_refused(key: str, base: str) -> str:
     return f"{key!r} is not a key: write the character shift types with it{instead}"
 
 
+def _named_character(name: str) -> str | None:
+    """The character of a name as Textual writes it: "question_mark" ?, "euro_sign" €,
+    "less_than_sign" < (Unicode's "LESS-THAN SIGN": Textual writes its hyphen and its spaces
+    alike, so each underscore may be either); None when it names no typed character."""
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or name.count("_") > 8:
+        return None
+    words = name.split("_")
+    for joins in product(" -", repeat=len(words) - 1):
+        spelled = words[0] + "".join(j + w for j, w in zip(joins, words[1:], strict=True))
+        try:
+            character = unicodedata.lookup(spelled)
+        except KeyError:
+            continue
+        if len(character) == 1 and character.isprintable() and not character.isspace():
+            return None if character.isalnum() else character
+    return None
+
+
 def _is_character_name(name: str) -> bool:
-    """ "question_mark", "asterisk", "full_stop": a character's Unicode name, as Textual has it."""
-    if not re.fullmatch(r"[a-z][a-z_]*", name):
-        return False
-    try:
-        character = unicodedata.lookup(name.replace("_", " "))
-    except KeyError:
-        return False
-    return 32 < ord(character) < 127 and not character.isalnum()  # ASCII punctuation
+    """ "question_mark", "asterisk", "euro_sign": a character's Unicode name, as Textual has it."""
+    return _named_character(name) is not None
 
 
 def shown(name: str) -> str:
     """A key as people write it: "question_mark" is "?"."""
     *mods, base = name.split("+") if len(name) > 1 else [name]
     original = {v: k for k, v in REPLACEMENTS.items()}.get(base, base)
-    if len(base) > 1 and _is_character_name(original):
-        base = unicodedata.lookup(original.replace("_", " "))
+    if len(base) > 1:
+        base = _named_character(original) or base
     return "+".join([*mods, base])
 
 
+# ctrl and space: a terminal sends NUL, which Textual names ctrl+@ (kitty's keyboard protocol
+# sends ctrl+space itself); bound as "ctrl+space" alone it never fired elsewhere
+CTRL_AT = "ctrl+@"
+CTRL_SPACE = "ctrl+space"
+
+
 def key_list(keys: str) -> list[str]:
-    """The keys of a "j,down" string, by Textual's names; KeymapError when empty or not keys."""
-    names = [key_name(k) for k in keys.split(",") if k.strip()]
+    """The keys of a "j,down" string, by Textual's names; KeymapError when empty or not keys.
+    ctrl+space is both the keys it may arrive as (`CTRL_AT`)."""
+    names: list[str] = []
+    for key in keys.split(","):
+        if not key.strip():
+            continue
+        name = key_name(key)
+        for one in (name, CTRL_AT) if name == CTRL_SPACE else (name,):
+            if one not in names:
+                names.append(one)
     if not names:
         raise KeymapError('give at least one key, such as "x" or "ctrl+x"')
     return names
+
+
+def typed_into_field(name: str) -> bool:
+    """Whether a text field takes the key for itself: a character it types, space, or a key
+    it moves, edits or pastes with (`FIELD_KEYS`)."""
+    return name in FIELD_KEYS or name == "space" or len(shown(name)) == 1
 
 
 # bindings whose default keys give way to a key [keys] gives another binding: ctrl+z came
@@ -634,14 +673,19 @@ def check_keymap(remap: dict[str, str]) -> None:
             if place in TYPED_INTO and (len(shown(name)) == 1 or name == "space"):
                 # ("question_mark", "asterisk": a character as Textual names it)
                 raise KeymapError(f'{binding_id}: "{shown(name)}" {TYPED_INTO[place]}')
-            if name in FIELD_KEYS and (
-                place in TYPED_INTO
-                or (binding_id in REACHES_FIELDS and all(n in FIELD_KEYS for n in names))
-            ):
+            if name in FIELD_KEYS and place in TYPED_INTO:
                 raise KeymapError(
                     f'{binding_id}: "{shown(name)}" is a key of the text field there'
                     " (it moves the cursor, edits or pastes)"
                 )
+        if binding_id in REACHES_FIELDS and all(map(typed_into_field, names)):
+            # the filter prompt's field takes every one of them: nothing would close it
+            raise KeymapError(
+                f'{binding_id}: "{shown(names[0])}" is taken by the filter prompt\'s field '
+                f"(typed, or a key it moves or edits with), and this binding is how the prompt "
+                f'closes: give it a key the field leaves alone too, such as "{shown(names[0])},'
+                'escape"'
+            )
     force = keys_in_force(remap)
     for binding_id in remap:
         mine = BY_ID[binding_id]

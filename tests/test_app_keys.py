@@ -11,9 +11,9 @@ from textual.events import DeliveryComplete, Key
 from textual.widgets import Input
 from textual.widgets._footer import FooterKey  # what a footer is made of
 
-from fetchers.config import load_config
+from fetchers.config import Config, ConfigError, load_config
 from fetchers.keymap import BINDINGS as KEY_BINDINGS
-from fetchers.keymap import KeymapError, key_name, keys_in_force
+from fetchers.keymap import KeymapError, check_keymap, key_list, key_name, keys_in_force, shown
 from fetchers.models import Source
 from tests.conftest import (
     FROZEN,
@@ -70,14 +70,81 @@ async def test_shift_and_a_letter_in_the_keymap_is_the_capital_letter(tmp_path: 
         key_name("shift+1")
     with pytest.raises(KeymapError, match="write the character shift types"):
         key_name("shift+ß")  # (its capital is two letters: no key)
-    config = seed_only_config(tmp_path)
-    config.keys = {"app.quit": "shift+x"}
+    config = _config_with_keys(tmp_path, '"app.help" = "shift+x"')
     app = make_app(tmp_path, config)
     async with piloted(app, (160, 50)) as pilot:
         await settle(app, pilot, want=6)
         await pilot.press("X")
         await pilot.pause(0.1)
-    assert not app.is_running
+        assert isinstance(app.screen, HelpScreen)
+
+
+def _config_with_keys(tmp_path: Path, keys: str) -> Config:
+    """The embedded default (network sources off) with `keys` as its [keys] table, read as a
+    config file's is."""
+    path = tmp_path / "keys.toml"
+    path.write_text(f"[keys]\n{keys}\n")
+    config = seed_only_config(tmp_path)
+    config.keys = load_config(path, FROZEN).keys
+    return config
+
+
+@pytest.mark.parametrize(
+    ("written", "pressed"),
+    [
+        ("F2", "f2"),  # as the keys' table writes them
+        ("^x", "ctrl+x"),  # as ? and the footer show them
+        ("Ctrl+X", "ctrl+x"),
+        ("del", "delete"),
+        ("alt+U", "alt+shift+u"),  # escape and a capital, as Textual names it
+        ("ctrl+space", "ctrl+@"),  # the NUL a terminal sends for it
+        ("€", "euro_sign"),
+        ("euro_sign", "euro_sign"),  # as ? shows it
+    ],
+)
+async def test_a_key_written_in_any_spelling_the_config_takes_fires(
+    tmp_path: Path, written: str, pressed: str
+) -> None:
+    """ "F2", "^x", "⏎" or "shift+x" loaded, showed in the footer, and never fired: the
+    bindings were given the keys as written, and Textual matches its own names only. A key
+    the config takes is the key the terminal sends."""
+    config = _config_with_keys(tmp_path, f'"app.help" = "{written}"')
+    app = make_app(tmp_path, config)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        await pilot.press(pressed)
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, HelpScreen), written
+
+
+def test_a_keymap_that_leaves_the_filter_prompt_no_way_out_is_refused(tmp_path: Path) -> None:
+    """ "article.close" = "h" (vim's left, beside "l" to open) loaded: the filter prompt's
+    field then typed every h, and nothing closed the prompt. Refused, saying what to write;
+    with escape beside it, it loads."""
+    with pytest.raises(ConfigError, match='article.close.*"h" is taken by the filter prompt'):
+        _config_with_keys(tmp_path, '"article.open" = "l"\n"article.close" = "h"')
+    with pytest.raises(ConfigError, match="taken by the filter prompt"):
+        _config_with_keys(tmp_path, '"app.quit" = "Q"\n"article.close" = "q"')
+    config = _config_with_keys(tmp_path, '"article.open" = "l"\n"article.close" = "h,escape"')
+    assert config.keys["article.close"] == "h,escape"
+
+
+def test_ctrl_space_and_ctrl_at_are_one_key() -> None:
+    """A terminal sends ctrl+space as NUL, which Textual names ctrl+@: given to two bindings,
+    the two were accepted and the key did one of them."""
+    with pytest.raises(KeymapError, match="is also the key of"):
+        check_keymap({"app.help": "ctrl+space", "article.star": "ctrl+@"})
+    assert key_list("ctrl+at") == ["ctrl+@"]
+
+
+def test_a_character_key_shown_by_its_name_can_be_written_so() -> None:
+    """? shows € as "euro_sign" and < as "less_than_sign" (Textual's names): written back
+    into [keys] they were "not a key name"."""
+    assert key_name("euro_sign") == key_name("€") == "euro_sign"
+    assert key_name("less_than_sign") == key_name("<")
+    assert shown("euro_sign") == "€" and shown(key_name("<")) == "<"
+    with pytest.raises(KeymapError, match="not a key name"):
+        key_name("latin_small_letter_a")  # (a letter is written as itself)
 
 
 async def test_the_article_pane_names_the_keys_in_force(tmp_path: Path) -> None:
