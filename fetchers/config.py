@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
+import json
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -177,16 +179,29 @@ def load_config(path: Path, now: datetime, clock_held: bool = False) -> Config:
         raw = path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    # (a byte-order mark, as Windows editors write one, is no statement)
+    raw = raw.removeprefix(codecs.BOM_UTF8)
     try:
-        # (utf-8-sig: a byte-order mark, as Windows editors write one, is no statement)
-        data = tomllib.loads(raw.decode("utf-8-sig"))
+        data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
+        raise ConfigError(f"{path}: {_not_utf8(raw, exc.start)}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
     config = build_config(path, data, now, clock_held)
     config.stamp = stamp
     return config
+
+
+def _not_utf8(raw: bytes, at: int) -> str:
+    """Where a config's text stops being UTF-8, as a TOML error says where (a line and a
+    column, in characters): an offset in bytes sent the reader counting them."""
+    line_start = raw.rfind(b"\n", 0, at) + 1
+    line = raw.count(b"\n", 0, at) + 1
+    column = len(raw[line_start:at].decode("utf-8")) + 1  # (what comes before it decoded)
+    return (
+        f"not UTF-8 text (byte 0x{raw[at]:02x} at line {line}, column {column}): save the file"
+        " as UTF-8"
+    )
 
 
 def _where(path: Path, key: str) -> str:
@@ -324,6 +339,8 @@ def _keys(path: Path, table: Any) -> dict[str, str]:
     from fetchers.keymap import KeymapError, check_keymap, key_list  # only [keys] asks
 
     for key, value in table.items():
+        if isinstance(value, dict) and value:  # app.quit = "x": TOML's table app, key quit
+            raise ConfigError(_unquoted_id(path, key, value))
         _typed(path, f'keys."{key}"', value, str, 'a key list such as "j,down"')
     try:
         check_keymap(table)
@@ -334,6 +351,20 @@ def _keys(path: Path, table: Any) -> dict[str, str]:
     # by Textual's names, as the bindings are matched: "F2", "shift+x", "^x" or "⏎" as given
     # loaded, showed in the footer and never fired
     return {binding_id: ",".join(key_list(keys)) for binding_id, keys in table.items()}
+
+
+def _unquoted_id(path: Path, head: str, table: dict[str, Any]) -> str:
+    """A binding id written without quotes (`app.quit = "x"`, as newsboat's config writes
+    it), which TOML reads as a table: the id as written, and how to write it."""
+    binding_id, value = head, table
+    while isinstance(value, dict) and value:
+        name, value = next(iter(value.items()))
+        binding_id += f".{name}"
+    keys = json.dumps(value) if isinstance(value, str) else '"..."'
+    return (
+        f"{_where(path, f'keys.{binding_id}')}: a binding id holding a dot is quoted:"
+        f' "{binding_id}" = {keys}'
+    )
 
 
 LONGEST_READ_AFTER = 3600.0  # shown for an hour before it counts as read: a typo past it
@@ -451,6 +482,15 @@ def _controls(text: str) -> bool:
     return strip_controls(text) != text or "\n" in text or "\t" in text
 
 
+def _host_and_port(url: str) -> str:
+    """What names the server in `url`: between "://" and the path, query or fragment, a
+    user and password before it left out."""
+    rest = url.partition("://")[2]
+    for mark in "/?#":
+        rest = rest.partition(mark)[0]
+    return rest.rpartition("@")[2]
+
+
 def _sources(path: Path, items: Any, settings: Settings, notes: list[str]) -> list[Source]:
     _typed(path, "sources", items, list, "an array of tables ([[sources]])")
     out: list[Source] = []
@@ -490,6 +530,11 @@ def _sources(path: Path, items: Any, settings: Settings, notes: list[str]) -> li
             raise ConfigError(f"{_where(path, where)}: give a url or a path, not both")
         if url:
             url = lower_scheme(_typed(path, f"{where}.url", url, str, "a string").strip())
+            if any(char.isspace() for char in _host_and_port(url)):  # (as %20 below, a
+                # host no name server knows: refused at every refresh as one offline)
+                raise ConfigError(
+                    f"{_where(path, where + '.url')}: its host holds a space (a host name has none)"
+                )
             url = url.replace(" ", "%20")  # (a space in a query, as a config written by hand
             # has worked with: sent as %20, as httpx sends it)
             problem = address_problem(url)

@@ -74,6 +74,10 @@ def test_two_accounts_feeds_at_one_address_are_two_sources(tmp_path: Path, now: 
         ('[[sources]]\nname = "X"\nurl = "http://"', "(X).url: its URL names no valid host"),
         ('[[sources]]\nname = "X"\nurl = "http://example/\tx"', "(X).url: its URL holds spaces"),
         ('[[sources]]\nname = "X"\nurl = "http://x.org:99999/"', "(X).url: its URL names no"),
+        # sent with the space as %20, the host no name server knows: "cannot connect: host
+        # name not found (offline?)" at every refresh
+        ('[[sources]]\nname = "X"\nurl = "http://exa mple.com/rss"', "(X).url: its host holds a"),
+        ('[[sources]]\nname = "X"\nurl = "http://u:p@x.org :80/"', "(X).url: its host holds a"),
         ('[settings]\ninterval = ["5m"]', "settings.interval: not a duration: ['5m']"),
         ("[settings]\ntimeout = 2025-01-01T00:00:00Z", "settings.timeout: not a duration"),
         ("[settings]\ntimeout = { s = 5 }", "settings.timeout: not a duration"),
@@ -127,6 +131,11 @@ def test_two_accounts_feeds_at_one_address_are_two_sources(tmp_path: Path, now: 
         ('[keys]\n"filter.sort" = "ctrl+a"', '"ctrl+a" is a key of the text field there'),
         ('[keys]\n"article.close" = "backspace"', '"backspace" is taken by the filter prompt'),
         ('[keys]\n"event_form.cancel" = "?"', '"?" is typed into the form'),
+        # unquoted, as newsboat's config writes it: TOML's table "app" with a key "quit"
+        (
+            '[keys]\napp.quit = "x"',
+            'keys.app.quit: a binding id holding a dot is quoted: "app.quit" = "x"',
+        ),
         ('[watch]\nterms = ["tariff", "\\""]', "watch.terms: '\"' holds no word to watch"),
         (
             '[watch]\nterms = ["\\u001b]0;pwned\\u0007tariff"]',
@@ -218,6 +227,28 @@ def test_a_config_saved_with_a_byte_order_mark_or_a_scheme_in_capitals_loads(
         tmp_path / "s.toml", '[[sources]]\nname = "Q"\nurl = "https://x.org/s?q=a b"\n'
     )
     assert load_config(spaced, now).sources[0].url == "https://x.org/s?q=a%20b"  # as before
+    spaced = write_config(
+        tmp_path / "s.toml", '[[sources]]\nname = "Q"\nurl = "https://me:a b@x.org/a b"\n'
+    )
+    assert load_config(spaced, now).sources[0].url == "https://me:a%20b@x.org/a%20b"
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_a_config_not_in_utf8_says_where_and_to_save_it_as_utf8(
+    tmp_path: Path, now: datetime, bom: bytes
+) -> None:
+    """A config saved in Latin-1 was "not UTF-8 text (byte 23)": an offset in bytes, which
+    no editor shows (and which a byte-order mark put three bytes off)."""
+    path = tmp_path / "c.toml"
+    path.write_bytes(bom + '[[sources]]\nname = "Café"\npath = "clips"\n'.encode("latin-1"))
+    with pytest.raises(ConfigError) as info:
+        load_config(path, now)
+    assert str(info.value) == (
+        f"{path}: not UTF-8 text (byte 0xe9 at line 2, column 12): save the file as UTF-8"
+    )
+    path.write_bytes(bom + 'name = "ééé\xff"'.encode().replace(b"\xc3\xbf", b"\xff"))
+    with pytest.raises(ConfigError, match=r"byte 0xff at line 1, column 12\)"):
+        load_config(path, now)
 
 
 def test_broken_config_on_the_command_line_has_no_traceback(
