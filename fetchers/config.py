@@ -18,7 +18,7 @@ from fetchers.alertrules import AlertRule, RuleError, make_rule
 from fetchers.atomic import stat_signature
 from fetchers.charset import codec_for, is_text_codec
 from fetchers.models import Event, Settings, Source
-from fetchers.query import QueryError, name_key, parse_query
+from fetchers.query import QueryError, name_key, parse_query, phrase_key
 from fetchers.text import clean_line, strip_controls
 from fetchers.timeparse import local_zone, parse_duration, parse_size, zone
 from fetchers.webaddress import (
@@ -259,7 +259,7 @@ def build_config(
             raise ConfigError(f"{_where(path, 'watch.terms')}: {term!r} holds no word to watch")
         if _controls(term):  # printed by `trends` and the alerts view, as a source's name is
             raise ConfigError(f"{_where(path, 'watch.terms')}: {term!r} holds control characters")
-    config.watch_terms = [t for t in terms if t.strip()]
+    config.watch_terms = _distinct_terms(path, [t for t in terms if t.strip()], config.notes)
     config.filters = _filters(path, data.get("filters", {}), config.settings, now)
     config.keys = _keys(path, data.get("keys", {}))
     config.alerts = _alerts(path, data.get("alerts", []), config.settings, now)
@@ -267,6 +267,28 @@ def build_config(
         _store(path, data.get("store", {})), reader=config.settings.reader
     )
     return config
+
+
+def _distinct_terms(path: Path, terms: list[str], notes: list[str]) -> list[str]:
+    """Each watch term once, as first written: terms that find the same articles
+    (`phrase_key`: "tariff" and "Tariff") counted each mention once for each, and fired its
+    spike once for each. The others are said, not refused: a config that loaded before
+    still does."""
+    first: dict[str, str] = {}  # phrase_key -> the term as first written
+    dropped: dict[str, list[str]] = {}  # the term kept -> the terms left out for it
+    for term in terms:
+        key = phrase_key(term)
+        if key in first:
+            dropped.setdefault(first[key], []).append(term)
+        else:
+            first[key] = term
+    for kept, others in dropped.items():
+        again = ", ".join(map(repr, others[:-1])) + (" and " if len(others) > 1 else "")
+        notes.append(
+            f"{_where(path, 'watch.terms')}: {kept!r} is listed again as {again}{others[-1]!r};"
+            f" matching ignores case, so it is watched once, as {kept!r} (remove the others)"
+        )
+    return list(first.values())
 
 
 def _store(path: Path, table: Any) -> StoreConfig:

@@ -681,10 +681,22 @@ def as_phrase(text: str) -> str:
     or curly, taken as the phrase's own; a quote inside it written twice, as a query writes
     it (a quote read as a space left `Trump: "We're far apart"` two spaces that no text has,
     and a curly one an unterminated quote)."""
+    return quoted(_phrase_text(text))
+
+
+def _phrase_text(text: str) -> str:
+    """The words of a watch term's phrase (`as_phrase`), without the marks around it."""
     text = text.strip().translate(_QUOTES)
     if len(text) >= 2 and text[0] == text[-1] == '"':
         text = text[1:-1].strip()
-    return quoted(text)
+    return text
+
+
+def phrase_key(text: str) -> str:
+    """A watch term as its phrase is looked for (`as_phrase`; its spaces one space each, as
+    `_tokens` reads a phrase, and `folded`): two terms with one key find the same articles
+    ("tariff", "Tariff", "“tariff”"; "trade  talks" and "trade talks"), so are one term."""
+    return folded(" ".join(_phrase_text(text).split()))
 
 
 def _tokens(text: str) -> list[tuple[bool, str | None, str, bool]]:

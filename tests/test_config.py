@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from datetime import datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
 
 from fetchers.config import ConfigError, find_config, load_config, seeds_dir
-from fetchers.models import Settings
+from fetchers.models import Settings, utc_iso
 from fetchers.poller import poll_interval
-from tests.conftest import FROZEN, write_config
+from tests.conftest import FROZEN, FeedServer, Route, rss, write_config
 from tui.cli import main
 
 
@@ -451,3 +453,59 @@ def test_the_default_max_body_is_the_15mb_the_docs_write(tmp_path: Path, now: da
     plain = load_config(write_config(tmp_path / "plain.toml", ""), now)
     written = load_config(write_config(tmp_path / "w.toml", '[settings]\nmax_body = "15MB"'), now)
     assert plain.settings.max_body == written.settings.max_body == 15_000_000
+
+
+def test_a_watch_term_listed_twice_is_watched_once(
+    tmp_path: Path, feed_server: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Terms that match alike ("tariff", "Tariff", a second "tariff") were each a series:
+    the article counted twice for "tariff", its spike alert fired once for each listing,
+    and `trends` drew three identical lines. They are one term, as first written, and the
+    config says which it left out."""
+    now = FROZEN + timedelta(minutes=30)  # the items in its running hour
+
+    def item(n: int) -> str:
+        when = format_datetime(now - timedelta(minutes=n), usegmt=True)
+        return f"<title>Tariff news number {n}</title><guid>t{n}</guid><pubDate>{when}</pubDate>"
+
+    url = feed_server.add("/wire.xml", Route(rss(*(item(n) for n in range(1, 8)))))
+    config = write_config(
+        tmp_path / "w.toml",
+        '[watch]\nterms = ["tariff", "Tariff", "\u201ctariff\u201d", "Lutnick", "LUTNICK"]\n'
+        f'[[sources]]\nname = "Wire"\nurl = "{url}"\n',
+    )
+    where = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
+    where += ["--now", utc_iso(now) or ""]
+    assert main([*where, "refresh"]) == 0
+    said = capsys.readouterr().err
+    assert (
+        f"{config}: watch.terms: 'tariff' is listed again as 'Tariff' and '\u201ctariff\u201d';"
+        " matching ignores case, so it is watched once, as 'tariff' (remove the others)"
+    ) in said
+    assert "'Lutnick' is listed again as 'LUTNICK'" in said
+    assert main([*where, "alerts", "--json"]) == 0
+    fired = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(a["alert"], a["title"]) for a in fired] == [
+        ("tariff", "tariff: 7 mentions this hour (usually 0.0 an hour)")
+    ]
+    assert main([*where, "trends", "--json"]) == 0
+    series = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(s["name"], s["current"]) for s in series] == [("tariff", 7), ("Lutnick", 0)]
+
+
+def test_watch_terms_that_fold_alike_are_one_term(tmp_path: Path, now: datetime) -> None:
+    """Terms the matcher folds alike find the same articles: "Straße" is found by STRASSE,
+    "İstanbul" by istanbul, a phrase typed with two spaces by the phrase with one. A term
+    of other words is a term of its own."""
+    path = write_config(
+        tmp_path / "c.toml",
+        '[watch]\nterms = ["Straße", "STRASSE", "İstanbul", "istanbul", "tariff talks",'
+        ' "tariff  talks", "tariffs"]\n',
+    )
+    config = load_config(path, now)
+    assert config.watch_terms == ["Straße", "İstanbul", "tariff talks", "tariffs"]
+    assert [note.split(": ", 2)[2].split(";")[0] for note in config.notes] == [
+        "'Straße' is listed again as 'STRASSE'",
+        "'İstanbul' is listed again as 'istanbul'",
+        "'tariff talks' is listed again as 'tariff  talks'",
+    ]
