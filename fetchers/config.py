@@ -286,7 +286,8 @@ def _distinct_terms(path: Path, terms: list[str], notes: list[str]) -> list[str]
         again = ", ".join(map(repr, others[:-1])) + (" and " if len(others) > 1 else "")
         notes.append(
             f"{_where(path, 'watch.terms')}: {kept!r} is listed again as {again}{others[-1]!r};"
-            f" matching ignores case, so it is watched once, as {kept!r} (remove the others)"
+            f" they find the same articles (matching ignores case, quotes and repeated spaces),"
+            f" so it is watched once, as {kept!r} (remove the others)"
         )
     return list(first.values())
 
@@ -361,7 +362,9 @@ def _keys(path: Path, table: Any) -> dict[str, str]:
     from fetchers.keymap import KeymapError, check_keymap, key_list  # only [keys] asks
 
     for key, value in table.items():
-        if isinstance(value, dict) and value:  # app.quit = "x": TOML's table app, key quit
+        # app.quit = "x": TOML's table app, key quit (a quoted id given a table is no such
+        # slip: "app.quit" = { key = "x" } is told a key list is wanted)
+        if isinstance(value, dict) and value and "." not in key:
             raise ConfigError(_unquoted_id(path, key, value))
         _typed(path, f'keys."{key}"', value, str, 'a key list such as "j,down"')
     try:

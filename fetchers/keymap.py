@@ -377,6 +377,17 @@ BINDINGS = [
         show=True,
     ),
     KeyBinding(
+        # the prompt's own: article.close given "h" (vim's left) left escape typing nothing
+        # there and the prompt no key to cancel with
+        "filter.cancel",
+        "escape",
+        "Close the prompt, the filter in force kept",
+        "filter_bar",
+        "screen.close_article",  # (the dashboard's own close: the prompt is closed at once)
+        "Cancel",
+        show=True,
+    ),
+    KeyBinding(
         "filter.sort",
         "ctrl+r",
         "Sort by relevance (BM25 over titles, summaries and texts) or newest first",
@@ -576,10 +587,11 @@ def _named_character(name: str) -> str | None:
     """The character of a name as Textual writes it: "question_mark" ?, "euro_sign" €,
     "less_than_sign" < (Unicode's "LESS-THAN SIGN": Textual writes its hyphen and its spaces
     alike, so each underscore may be either); None when it names no typed character."""
-    if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or name.count("_") > 8:
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or name.count("_") > 20:
         return None
     words = name.split("_")
-    for joins in product(" -", repeat=len(words) - 1):
+    # spaces first, then a hyphen or two (Unicode's names have few), then the rest
+    for joins in sorted(product(" -", repeat=len(words) - 1), key=lambda j: j.count("-")):
         spelled = words[0] + "".join(j + w for j, w in zip(joins, words[1:], strict=True))
         try:
             character = unicodedata.lookup(spelled)
@@ -626,12 +638,6 @@ def key_list(keys: str) -> list[str]:
     return names
 
 
-def typed_into_field(name: str) -> bool:
-    """Whether a text field takes the key for itself: a character it types, space, or a key
-    it moves, edits or pastes with (`FIELD_KEYS`)."""
-    return name in FIELD_KEYS or name == "space" or len(shown(name)) == 1
-
-
 # bindings whose default keys give way to a key [keys] gives another binding: ctrl+z came
 # after configs that bound it (refused as "also the key of app.suspend", they no longer loaded)
 YIELDING = frozenset({"app.suspend"})
@@ -673,19 +679,14 @@ def check_keymap(remap: dict[str, str]) -> None:
             if place in TYPED_INTO and (len(shown(name)) == 1 or name == "space"):
                 # ("question_mark", "asterisk": a character as Textual names it)
                 raise KeymapError(f'{binding_id}: "{shown(name)}" {TYPED_INTO[place]}')
-            if name in FIELD_KEYS and place in TYPED_INTO:
+            if name in FIELD_KEYS and (
+                place in TYPED_INTO
+                or (binding_id in REACHES_FIELDS and all(n in FIELD_KEYS for n in names))
+            ):
                 raise KeymapError(
                     f'{binding_id}: "{shown(name)}" is a key of the text field there'
                     " (it moves the cursor, edits or pastes)"
                 )
-        if binding_id in REACHES_FIELDS and all(map(typed_into_field, names)):
-            # the filter prompt's field takes every one of them: nothing would close it
-            raise KeymapError(
-                f'{binding_id}: "{shown(names[0])}" is taken by the filter prompt\'s field '
-                f"(typed, or a key it moves or edits with), and this binding is how the prompt "
-                f'closes: give it a key the field leaves alone too, such as "{shown(names[0])},'
-                'escape"'
-            )
     force = keys_in_force(remap)
     for binding_id in remap:
         mine = BY_ID[binding_id]

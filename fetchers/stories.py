@@ -1043,6 +1043,19 @@ def _headline_names(
     return names or _NO_NAMES
 
 
+# languages that write every noun with a capital: a headline's "names" there are its nouns
+NOUNS_CAPITALISED = frozenset({"de"})
+
+
+class CapitalisedNouns(tuple[str, ...]):
+    """The names a headline gives in a language that writes every noun with a capital
+    (German: "Großbrand", "Warnstreik"): they set two events apart (`_apart`) as names do,
+    but two reports sharing one say no more than sharing any other word (`NAMED_THRESHOLD`:
+    a warehouse fire in Hamburg and a plant fire in Leverkusen share "Großbrand")."""
+
+    __slots__ = ()
+
+
 def _term_of(read_all: Callable[[str], tuple[str, ...]]) -> Callable[[str], str]:
     """A word's one term as `_TERMS` gives it, for a language read by a reader of its own."""
 
@@ -1332,7 +1345,10 @@ class StoryIndex:
             _count_elements(vec, chain(chain.from_iterable(map(read_all, body)), title, title))
             if not with_names:
                 return vec, _about(title, vec), _NO_NAMES
-            return vec, _about(title, vec), _headline_names(head, said, title, _term_of(read_all))
+            names = _headline_names(head, said, title, _term_of(read_all))
+            if names and language in NOUNS_CAPITALISED:
+                names = CapitalisedNouns(names)
+            return vec, _about(title, vec), names
         read = _TERMS.__getitem__
         title = list(map(read, heading))
         _count_elements(vec, chain(map(read, body), title, title))
@@ -1521,7 +1537,10 @@ class StoryIndex:
         return sid
 
     def _rare_name_shared(self, names: Names, others: Names) -> bool:
-        """Whether two headlines give a name that at most `RARE_NAME` articles read had."""
+        """Whether two headlines give a name that at most `RARE_NAME` articles read had
+        (nouns a language writes with a capital are no names here: `CapitalisedNouns`)."""
+        if isinstance(names, CapitalisedNouns) or isinstance(others, CapitalisedNouns):
+            return False
         seen = self._seen.get
         return any(seen(name, 0) <= RARE_NAME for name in names if name in others)
 

@@ -131,12 +131,16 @@ def test_two_accounts_feeds_at_one_address_are_two_sources(tmp_path: Path, now: 
         ('[keys]\n"filter.sort" = "x"', 'keys."filter.sort": "x" is typed into the filter'),
         ('[keys]\n"filter.sort" = "f8"', '"f8" is also the key of app.screenshot'),
         ('[keys]\n"filter.sort" = "ctrl+a"', '"ctrl+a" is a key of the text field there'),
-        ('[keys]\n"article.close" = "backspace"', '"backspace" is taken by the filter prompt'),
+        ('[keys]\n"article.close" = "backspace"', '"backspace" is a key of the text field'),
         ('[keys]\n"event_form.cancel" = "?"', '"?" is typed into the form'),
         # unquoted, as newsboat's config writes it: TOML's table "app" with a key "quit"
         (
             '[keys]\napp.quit = "x"',
             'keys.app.quit: a binding id holding a dot is quoted: "app.quit" = "x"',
+        ),
+        (  # quoted already, and given a table: no id to quote
+            '[keys]\n"app.quit" = { key = "x" }',
+            'keys."app.quit": must be a key list such as "j,down", not a table',
         ),
         ('[watch]\nterms = ["tariff", "\\""]', "watch.terms: '\"' holds no word to watch"),
         (
@@ -480,7 +484,8 @@ def test_a_watch_term_listed_twice_is_watched_once(
     said = capsys.readouterr().err
     assert (
         f"{config}: watch.terms: 'tariff' is listed again as 'Tariff' and '\u201ctariff\u201d';"
-        " matching ignores case, so it is watched once, as 'tariff' (remove the others)"
+        " they find the same articles (matching ignores case, quotes and repeated spaces),"
+        " so it is watched once, as 'tariff' (remove the others)"
     ) in said
     assert "'Lutnick' is listed again as 'LUTNICK'" in said
     assert main([*where, "alerts", "--json"]) == 0

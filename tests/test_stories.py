@@ -685,6 +685,35 @@ def test_two_outlets_angles_on_one_event_join_by_a_rare_name_both_headlines_give
     assert not _morandi(busy, 3.4)
 
 
+def test_german_nouns_two_reports_share_are_no_rare_name() -> None:
+    """German writes every noun with a capital, so its headlines' "names" are nouns: a
+    warehouse fire in Hamburg and a chemical plant's in Leverkusen four hours apart share
+    "Großbrand", read by no article before, and were one story by the rare-name rule."""
+    start = datetime(2025, 3, 4, 6, tzinfo=UTC).timestamp()
+    index = StoryIndex()
+    index.add(
+        [
+            Item(
+                "hamburg",
+                "Großbrand in Lagerhalle in Hamburg: Feuerwehr im Großeinsatz",
+                "In einer Lagerhalle im Hamburger Hafen ist am Morgen ein Großbrand ausgebrochen. "
+                "Die Feuerwehr ist mit 200 Einsatzkräften vor Ort.",
+                start,
+                "Spiegel",
+            ),
+            Item(
+                "leverkusen",
+                "Großbrand in Chemiewerk bei Leverkusen: Anwohner sollen Fenster schließen",
+                "Im Chemiepark Leverkusen ist ein Großbrand ausgebrochen. Die Feuerwehr warnt "
+                "Anwohner und bittet, Fenster und Türen geschlossen zu halten.",
+                start + 4 * 3600,
+                "Tagesschau",
+            ),
+        ]
+    )
+    assert index.story_of["hamburg"] != index.story_of["leverkusen"]
+
+
 COLUMN = [  # one outlet's daily market column: a headline of the same words each day
     "Stock market today: Dow rises as traders weigh Fed minutes",
     "Stock market today: Dow slips as oil prices jump",
