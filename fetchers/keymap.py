@@ -527,11 +527,12 @@ def key_name(key: str) -> str:
     key = key.strip()
     if len(key) > 1:  # a name, any case ("F8" as the keys' table writes it, "ESC", "Ctrl+x"):
         # the modifiers and a base of more than one character lower-cased ("X" stays X)
-        *mods, last = key.split("+")
-        mods = [m.lower() for m in mods]
-        if len(last) == 1 and last.isupper() and "alt" in mods and "ctrl" not in mods:
+        *written, last = key.split("+")
+        mods = [m.lower() for m in written]
+        if len(last) == 1 and last.isupper() and "alt" in written and "ctrl" not in mods:
             # alt and a capital: the terminal sends escape and the capital, which Textual
-            # names alt+shift and the letter ("alt+U" as alt+u never fired)
+            # names alt+shift and the letter ("alt+U" as alt+u never fired); "Alt+X" is
+            # written in title case, its capital no shift
             mods, last = [*mods, "shift"] if "shift" not in mods else mods, last.lower()
         # a letter after ctrl, alt or meta is the key itself ("Ctrl+W" is ctrl+w: the terminal
         # sends no capital with ctrl); alone, or after shift, its case is the key's ("G")

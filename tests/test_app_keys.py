@@ -137,12 +137,15 @@ async def test_escape_closes_the_filter_prompt_whatever_key_closes_the_article(
         assert isinstance(app.focused, HeadlineList)
 
 
-def test_ctrl_space_and_ctrl_at_are_one_key() -> None:
+def test_ctrl_space_is_ctrl_at_and_alt_and_a_capital_is_alt_shift() -> None:
     """A terminal sends ctrl+space as NUL, which Textual names ctrl+@: given to two bindings,
-    the two were accepted and the key did one of them."""
+    the two were accepted and the key did one of them. Alt and a capital arrives as
+    alt+shift and the letter."""
     with pytest.raises(KeymapError, match="is also the key of"):
         check_keymap({"app.help": "ctrl+space", "article.star": "ctrl+@"})
     assert key_list("ctrl+at") == ["ctrl+@"]
+    # alt and a capital is alt+shift, as the terminal sends it; in title case it is no shift
+    assert key_name("alt+U") == "alt+shift+u" and key_name("Alt+X") == key_name("ALT+x") == "alt+x"
 
 
 def test_a_character_key_shown_by_its_name_can_be_written_so() -> None:
