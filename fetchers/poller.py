@@ -614,8 +614,10 @@ class Poller:
         # articles brought back (their alerts fired when they first came), not news
         refilled = False
         stopped = False  # the cycle was stopped while the write went on in its thread
+        # (a page polled as a source whose text alone changed stages nothing: still written)
+        pages = {source.name for source in self.config.sources if source.kind == "page"}
         try:
-            if batch:
+            if batch or any(result.source in pages and result.articles for result, _ in waiting):
                 writing = asyncio.ensure_future(asyncio.to_thread(self._write, waiting))
                 try:
                     new_ids, held, refilled = await asyncio.shield(writing)
@@ -791,7 +793,39 @@ class Poller:
         # lists again; they were counted revised)
         revised: set[str] = set()
         new_ids = store.add_staged(batch, revised)
+        written = {item.record.id for item in batch}
+        texts = self._page_texts_changed([result for result, _ in waiting], written)
+        if texts:
+            try:
+                store.set_texts(texts, self.clock())
+            except StoreError as exc:  # (the articles are stored; their new texts wait)
+                log.error("full texts of pages not stored: %s", exc)
         return new_ids, revised, not listings_hold
+
+    def _page_texts_changed(
+        self, results: list[PollResult], written: set[str]
+    ) -> list[tuple[str, str]]:
+        """(In a thread.) The texts of pages polled as sources (`kind = "page"`) that changed
+        while their headline and first paragraph (the summary) did not: a live page's new
+        entry further down is a new version of its full text (`set_texts` keeps the one
+        before), not an article unchanged. A page that says the same but for the site's
+        furniture kept its stored text as it was read (`parse_source`)."""
+        pages = {source.name for source in self.config.sources if source.kind == "page"}
+        changed: list[tuple[str, str]] = []
+        for result in results:
+            if result.source not in pages:
+                continue
+            for article in result.articles:
+                if not article.text or article.id in written or not self.store.knows(article):
+                    continue
+                try:
+                    stored = self.store.text(article.id)
+                except StoreError as exc:
+                    log.info("%s: its stored text could not be read: %s", result.source, exc)
+                    continue
+                if stored is not None and stored != article.text:
+                    changed.append((article.id, article.text))
+        return changed
 
     def _record(
         self, result: PollResult, source: Source, listed: frozenset[str] | None = None

@@ -594,6 +594,47 @@ async def test_a_page_source_polled_again_unchanged_records_no_revision(
             pool.close(wait=True)
 
 
+def live_page(latest: str) -> Route:
+    """A live page: the same headline and first paragraph, its latest entry further down."""
+    from tests.test_extract import PARAGRAPHS, page
+
+    own = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    body = f"<article><h1>Live: budget talks</h1>{own}<p>Latest: {latest}</p></article>"
+    return Route(page(body).encode(), headers={"Content-Type": "text/html; charset=utf-8"})
+
+
+async def test_a_page_source_whose_text_changes_below_its_first_paragraph_keeps_both_texts(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """A live page polled as a source kept the first text it read all day: its summary is
+    its first paragraph, and a page whose headline and summary stayed was no news, its new
+    text dropped (`show` and the pane said what it said at 09:00; `d` had nothing). Its new
+    text is a new version of its full text, the one before kept, its headline unrevised."""
+    first = "the finance minister said at 09:00 that no deal was close."
+    later = "the finance minister said at 11:30 that a deal was agreed."
+    source = Source("Live", url=feed_server.add("/live.html", live_page(first)), kind="page")
+    data = tmp_path / "data"
+    store = Store(data, writer=True)
+    now = [DAY]
+    poller = Poller(config_for(tmp_path, source), store, lambda: now[0], health=HealthBook(data))
+    try:
+        (polled,) = await poller.poll([source])
+        (ident,) = polled.new_ids
+        feed_server.add("/live.html", live_page(later))
+        now[0] += timedelta(minutes=10)
+        (again,) = await poller.poll([source])
+        assert again.revised_ids == [] and store.revisions(ident) == []
+        assert later in (store.text(ident) or "")
+        (earlier,) = store.text_revisions(ident)
+        assert first in earlier["text"]
+        now[0] += timedelta(minutes=10)
+        await poller.poll([source])  # the same page again: nothing more
+        assert len(store.text_revisions(ident)) == 1
+    finally:
+        await poller.aclose()
+        store.close()
+
+
 def test_a_revised_item_carrying_its_content_revises_the_text(open_store: StoreOpener) -> None:
     """(PostgreSQL kept the first content, and searches matched its words.) The earlier text
     is dated by the fetch that brought it, the new one by the revision's."""
