@@ -4,10 +4,11 @@ Three extractors read the page: trafilatura, readability-lxml and wirewatch's ow
 extractor. The page is cut into text blocks, each extractor's answer is mapped onto them, and
 a block is the article when two of the three keep it. When the libraries find nothing the
 density extractor's article stands, and when the vote keeps nothing the longest answer does, so
-a page with an article never comes back empty. Blocks a site repeats on its other articles are
-dropped as furniture, and so are a layout table's menu cell beside the article's cell and a
-line of text-size controls. The page's bytes are decoded here too, since a page carries its
-charset in places a feed does not.
+a page with an article never comes back empty. A page whose script writes its article in
+(its HTML says "Loading…") gives the article its JSON-LD carries. Blocks a site repeats on
+its other articles are dropped as furniture, and so are a layout table's menu cell beside the
+article's cell and a line of text-size controls. The page's bytes are decoded here too, since
+a page carries its charset in places a feed does not.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from lxml.html import HtmlElement
 
 from fetchers.charset import codec_for, decode, header_charset, strip_xml_declaration
 from fetchers.extracterror import ExtractError
-from fetchers.extractors.blocks import Block, segment
+from fetchers.extractors.blocks import Block, segment, words
 from fetchers.extractors.density import densest, density_shares
 from fetchers.extractors.libraries import readability_text, trafilatura_text
 from fetchers.extractors.metadata import headline_in, read_metadata, same_headline
@@ -36,7 +37,7 @@ from fetchers.extractors.vote import (
     complete_runs,
     shares_from_text,
 )
-from fetchers.text import article_text, strip_controls
+from fetchers.text import TEXT_LIMIT, article_text, strip_controls
 
 # Lines that pages put between or after paragraphs and that are never the article.
 _NOISE_LINE = re.compile(
@@ -102,10 +103,13 @@ class Page:
     published: datetime | None = None  # UTC
 
 
-# A page's tags read at most: an article page has a few thousand (a long one 20,000), and each
-# costs about a kilobyte as the extractors hold it: a page of a million-odd empty <span>s
-# under the size limit took 2 GB and half a minute. What follows the limit is left out.
-MAX_TAGS = 60_000
+# A page's tags read at most: an article page has a few thousand (a long one 20,000; a table
+# of election results 100,000), and each costs one to two kilobytes as the extractors hold it:
+# a page of a million-odd empty <span>s under the size limit took 2 GB and half a minute, and
+# one of 200,000 tags takes 240-370 MB. What follows the limit is left out, and the text says
+# so at its end (`CUT_NOTE`).
+MAX_TAGS = 200_000
+CUT_NOTE = "[… the page continues: wirewatch reads its first {:,} tags]"
 # what an article page is served as; anything else (a JSON error, a PDF) is no page unless its
 # bytes are plainly one (a server that labels every answer text/plain)
 _PAGE_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml")
@@ -129,7 +133,8 @@ def extract_article(
         sniffed = _sniffed(body)
         if sniffed is not None:  # (a file given to `extract`: it printed a feed's raw text)
             raise ExtractError(f"the file is not an HTML page ({sniffed})")
-    body = _first_tags(body)
+    kept = _first_tags(body)
+    cut, body = len(kept) < len(body), kept
     if b"<" not in body[:HEAD_BYTES] and _BINARY_BYTES.search(body, 0, 4096):
         # no tag, and bytes no text has: a few such bytes read as UTF-16 are letters
         raise ExtractError("the file is not an HTML page (binary data)")
@@ -137,17 +142,23 @@ def extract_article(
     tree = parse(markup)
     meta = read_metadata(tree)
     blocks = segment(tree)
-    if not blocks:
-        raise ExtractError("no article text found on the page")
-    keep = _whole_tables(blocks, choose_blocks(blocks, tree, url))
-    if url:
-        keep = _drop_site_furniture(blocks, keep, url)
-    text = render(blocks, keep)
+    text = ""
+    if blocks:
+        keep = _whole_tables(blocks, choose_blocks(blocks, tree, url))
+        if url:
+            keep = _drop_site_furniture(blocks, keep, url)
+        text = render(blocks, keep)
+    if meta.body and 2 * len(words(text)) < len(words(meta.body)):
+        # a page whose script writes its article in ("Loading…") carries it in its JSON-LD
+        # (whole, or it would not have parsed)
+        text, cut = meta.body, False
     if not text:
         raise ExtractError("no article text found on the page")
     first, _, rest = text.partition("\n\n")
     if meta.title and (same_headline(first, meta.title) or headline_in(first, meta.title)) and rest:
         text = rest  # the headline is shown apart from the text
+    if cut:
+        text = _fit_note(text, CUT_NOTE.format(MAX_TAGS))
     if previous is not None and url and same_article(previous, text, url):
         text = previous
     return Page(
@@ -224,13 +235,23 @@ def _sniffed(body: bytes) -> str | None:
 
 
 def _first_tags(body: bytes) -> bytes:
-    """The page up to its `MAX_TAGS`th tag (the whole of nearly every page)."""
+    """The page up to its `MAX_TAGS`th tag (the whole of nearly every page; the text of one
+    cut ends with `CUT_NOTE`)."""
     if body.count(b"<") <= MAX_TAGS:
         return body
     at = -1
     for _ in range(MAX_TAGS):
         at = body.find(b"<", at + 1)
     return body[:at]
+
+
+def _fit_note(text: str, note: str) -> str:
+    """The text with a note of what it leaves out as its last paragraph, the two within
+    TEXT_LIMIT (a text cut for the note ends with "…", as any cut text does)."""
+    room = TEXT_LIMIT - len(note) - 2
+    if len(text) > room:
+        text = text[: room - 1].rstrip() + "…"
+    return f"{text}\n\n{note}"
 
 
 def decode_page(body: bytes, content_type: str | None) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -500,14 +502,144 @@ def test_an_answer_that_is_no_page_is_no_article_text() -> None:
 
 def test_a_page_of_a_million_tags_is_read_up_to_its_first_ones() -> None:
     """A page of 1.6 million empty elements under the size limit took 2 GB and half a
-    minute; what comes after the first `MAX_TAGS` tags is left out, the article kept."""
+    minute; what comes after the first `MAX_TAGS` tags is left out, the article kept, and
+    the text's last line says the page goes on."""
     from fetchers import extract
 
     para = "Seoul and Washington remain far apart on tariffs, the aide said on Friday. " * 4
     filler = b"<div><span>x</span></div>" * (extract.MAX_TAGS // 2)
     page = f"<html><body><article><p>{para}</p></article>".encode() + filler + b"</body></html>"
     assert page.count(b"<") > extract.MAX_TAGS
-    assert "far apart" in extract_article(page, "text/html", None).text
+    text = extract_article(page, "text/html", None).text
+    assert "far apart" in text
+    last = text.split("\n\n")[-1]
+    assert last == f"[… the page continues: wirewatch reads its first {extract.MAX_TAGS:,} tags]"
+
+
+def election_results(districts: int) -> bytes:
+    """A results page: a table of a row a district, three cells a row, between paragraphs."""
+    rows = "".join(
+        f"<tr><td>District {n}</td><td>{n * 7}</td><td>{n * 3}</td></tr>"
+        for n in range(1, districts + 1)
+    )
+    return (
+        "<!DOCTYPE html><html><head><title>Results</title></head><body><article>"
+        f"<h1>Results</h1><p>intro</p><table>{rows}</table>"
+        "<p>End of the results table.</p></article></body></html>"
+    ).encode()
+
+
+def test_a_results_table_of_twelve_thousand_rows_is_read_to_its_end() -> None:
+    """A 700 KB page of election results ended at district 7498, the rest gone without a
+    mark (the page's first 60,000 tags were read): every row and the paragraph after the
+    table are the text, which ends as the article does."""
+    text = extract_article(election_results(12_000), "text/html", None).text
+    assert "District 7499" in text and "District 12000" in text
+    assert text.split("\n\n")[-1] == "End of the results table."
+
+
+def test_a_cut_page_s_note_fits_within_the_full_text_limit(monkeypatch) -> None:
+    """A page cut at its first tags whose text fills the full text's limit: the note of the
+    cut is still its last line, and the whole within the limit."""
+    from fetchers import extract
+    from fetchers.text import TEXT_LIMIT
+
+    monkeypatch.setattr(extract, "MAX_TAGS", 2_000)
+    para = "The count went on through the night in every district of the region. " * 16
+    body = "".join(f"<p>{n}: {para}</p>" for n in range(1_500))
+    text = extract_article(page(f"<article>{body}</article>").encode(), "text/html", None).text
+    assert len(text) <= TEXT_LIMIT
+    *paragraphs, last = text.split("\n\n")
+    assert last == "[… the page continues: wirewatch reads its first 2,000 tags]"
+    assert paragraphs[-1].endswith("…")
+
+
+STRIKE = [
+    "Dock workers at the city's container port walked out for a third straight week on "
+    "Monday, leaving dozens of ships anchored offshore as talks over pay stalled again.",
+    "The union says its members have not had a real-terms pay rise in six years and wants a "
+    "settlement that matches inflation, while the operator offers less over three years.",
+    "Retailers warned that shelves could start to empty before the holidays if the dispute "
+    "drags on, and several exporters have begun routing goods through other ports.",
+    "The regional government has offered to send a mediator, but both sides said on Monday "
+    "evening that no new meeting had been scheduled and that each awaited the other.",
+]
+LOADING = '<p class="loading">Loading…</p>'
+
+
+def json_ld(ld: Any) -> str:
+    """A JSON-LD script element, its "</" written as a page writes it (no end of the script)."""
+    written = json.dumps(ld).replace("</", "<\\/")
+    return f'<script type="application/ld+json">{written}</script>'
+
+
+def scripted_page(ld: Any, placeholder: str = LOADING) -> bytes:
+    """A page whose script writes its article in: its HTML holds the headline and a
+    placeholder, its JSON-LD the article."""
+    return (
+        '<!DOCTYPE html><html><head><meta charset="utf-8">'
+        f"<title>Port strike enters third week | Herald</title>{json_ld(ld)}</head><body>"
+        '<header><nav><a href="/">Home</a> <a href="/world">World</a></nav></header>'
+        f'<main><h1>Port strike enters third week</h1><div id="app"></div>{placeholder}</main>'
+        "<footer><p>Herald, 1 Harbour Road</p></footer></body></html>"
+    ).encode()
+
+
+def news_article(
+    body: str, kind: str = "NewsArticle", headline: str = "Port strike enters third week"
+) -> dict[str, Any]:
+    return {"@type": kind, "headline": headline, "articleBody": body}
+
+
+_HERALD = {"@type": "Organization", "name": "Herald"}
+
+
+@pytest.mark.parametrize("placeholder", [LOADING, ""], ids=["loading", "no-placeholder"])
+@pytest.mark.parametrize(
+    "ld",
+    [
+        {"@context": "https://schema.org", **news_article("\n\n".join(STRIKE))},
+        {"@graph": [_HERALD, news_article("\n\n".join(STRIKE), "ReportageNewsArticle")]},
+        [_HERALD, news_article("\n".join(STRIKE), "BlogPosting")],
+    ],
+    ids=["object", "graph", "list"],
+)
+def test_a_page_whose_script_writes_its_article_in_gives_the_article_its_json_ld_carries(
+    ld: Any, placeholder: str
+) -> None:
+    """A page whose script writes the article in came out as "Loading…" (and without that
+    line, as no article text): the article its JSON-LD carries is the text, a paragraph a
+    line of it."""
+    url = "https://herald.example/port-strike"
+    page = extract_article(scripted_page(ld, placeholder), "text/html", url)
+    assert page.text.split("\n\n") == STRIKE
+    assert page.title == "Port strike enters third week"
+
+
+def test_an_article_body_s_markup_entities_and_controls_stay_plain_text() -> None:
+    """JSON-LD's articleBody is the publisher's text: its entities are read once, its stray
+    tags and a script in it are no text, and escape sequences and bidirectional controls
+    never reach the terminal."""
+    body = (
+        f"<p>{STRIKE[0]}</p>\n{STRIKE[1]} Pay &amp; conditions.\x1b[2J\u202e\r\n"
+        f"<script>alert('x')</script>{STRIKE[2]}\n\n<b>{STRIKE[3]}</b>"
+    )
+    text = extract_article(scripted_page(news_article(body)), "text/html", None).text
+    assert text.split("\n\n") == [
+        STRIKE[0],
+        f"{STRIKE[1]} Pay & conditions.",
+        STRIKE[2],
+        STRIKE[3],
+    ]
+
+
+def test_a_page_whose_html_holds_the_article_keeps_its_paragraphs_over_its_json_ld() -> None:
+    """An article body in JSON-LD as one run of words, beside the same article in the
+    page's paragraphs: the page's paragraphs are the text."""
+    ld = news_article(" ".join(PARAGRAPHS), headline="Port terminal delayed")
+    body = f"<article><h1>Port terminal delayed</h1>{article(PARAGRAPHS)}</article>"
+    text = extract_article(page(body, json_ld(ld)).encode(), "text/html", None).text
+    assert text.split("\n\n") == PARAGRAPHS
 
 
 def test_preformatted_text_keeps_its_lines() -> None:

@@ -649,6 +649,40 @@ async def test_page_source_and_full_text(
         store.close()
 
 
+async def test_full_texts_of_a_scripted_page_and_of_a_page_of_many_rows_are_whole(
+    tmp_path: Path, now: datetime, feed_server: FeedServer
+) -> None:
+    """A page whose script writes its article in was stored as the full text "Loading…"
+    (so never fetched again): the article its JSON-LD carries is stored. A 700 KB page of
+    election results was stored cut off at district 7498: it is stored to its end."""
+    from tests.test_extract import STRIKE, election_results, news_article, scripted_page
+
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    strike = feed_server.add(
+        "/strike.html", Route(scripted_page(news_article("\n\n".join(STRIKE))), headers=html)
+    )
+    results = feed_server.add("/results.html", Route(election_results(12_000), headers=html))
+    feed_url = feed_server.add(
+        "/feed.xml",
+        Route(
+            rss(
+                f"<title>Port strike enters third week</title><link>{strike}</link><guid>1</guid>",
+                f"<title>Results</title><link>{results}</link><guid>2</guid>",
+            )
+        ),
+    )
+    herald = Source("Herald", url=feed_url, full_text=True)
+    polled, store, _ = await poll(tmp_path, now, herald, deadline=30.0)  # (96,000 tags to read)
+    try:
+        articles = [store.get(ident) for ident in polled["Herald"].new_ids]
+        texts = {a.title: store.text(a.id) or "" for a in articles if a is not None}
+        assert texts["Port strike enters third week"].split("\n\n") == STRIKE
+        *rows, last = texts["Results"].split("\n\n")
+        assert "District 12000" in rows[-1] and last == "End of the results table."
+    finally:
+        store.close()
+
+
 async def test_local_source_error_is_reported(tmp_path: Path, now: datetime) -> None:
     results, store, _ = await poll(
         tmp_path, now, Source("Gone", path=str(tmp_path / "no.txt"), kind="file")

@@ -1,4 +1,5 @@
-"""What a page says about its article: headline, byline, publication time and language.
+"""What a page says about its article: headline, byline, publication time and language, and
+the article's text where its JSON-LD carries it (`articleBody`).
 
 Read from the places publishers put them for search engines and social cards (JSON-LD,
 Open Graph, Dublin Core, Parse.ly and plain meta tags), then from the markup (a `rel=author`
@@ -18,7 +19,7 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
-from fetchers.text import clean_line
+from fetchers.text import clean_block, clean_line
 from fetchers.timeparse import parse_feed_date
 
 _ARTICLE_TYPES = re.compile(
@@ -66,6 +67,7 @@ class PageMeta:
     byline: str | None = None
     published: datetime | None = None
     lang: str | None = None
+    body: str = ""  # JSON-LD's articleBody as paragraphs: a page whose script writes it in
 
 
 def read_metadata(tree: HtmlElement) -> PageMeta:
@@ -77,6 +79,7 @@ def read_metadata(tree: HtmlElement) -> PageMeta:
         byline=_byline(tree, meta, ld),
         published=_published(tree, meta, ld),
         lang=_language(tree, meta, ld),
+        body=_article_body(ld),
     )
 
 
@@ -136,6 +139,22 @@ def _objects(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
 
 def _text(value: Any) -> str:
     return clean_line(value) if isinstance(value, str) else ""
+
+
+def _article_body(ld: dict[str, Any]) -> str:
+    """An article's `articleBody` (a string, or a list of them) as paragraphs, one a line of
+    it, cleaned as a feed's HTML is: the publisher's text, entities, stray tags and all, never
+    more than text. A web page's or an organisation's object carries no article's body."""
+    kind = str(ld.get("@type", ""))
+    if not _ARTICLE_TYPES.search(kind) or "webpage" in kind.lower():
+        return ""
+    body = ld.get("articleBody")
+    if isinstance(body, list):
+        body = "\n".join(part for part in body if isinstance(part, str))
+    if not isinstance(body, str):
+        return ""
+    lines = body.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
+    return clean_block(lines, is_html=True)
 
 
 def _title(tree: HtmlElement, meta: dict[str, str], ld: dict[str, Any]) -> str:
