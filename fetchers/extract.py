@@ -17,6 +17,7 @@ import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -106,9 +107,13 @@ class Page:
 # A page's tags read at most: an article page has a few thousand (a long one 20,000; a table
 # of election results 100,000), and each costs one to two kilobytes as the extractors hold it:
 # a page of a million-odd empty <span>s under the size limit took 2 GB and half a minute, and
-# one of 200,000 tags takes 240-370 MB. What follows the limit is left out, and the text says
-# so at its end (`CUT_NOTE`).
-MAX_TAGS = 200_000
+# one of 200,000 tags takes 240-370 MB (four pages are read at once). What follows the limit
+# is left out, and the text says so at its end (`CUT_NOTE`).
+MAX_TAGS = 120_000
+# a page's paragraphs past which trafilatura is not asked: its time grows with their square
+# (16,000 took 8 s against readability's 0.6 s; 33,000, 48-82 s); readability and the
+# density extractor still vote. An article has tens, a long live blog hundreds.
+TRAFILATURA_PARAGRAPHS = 2_000
 CUT_NOTE = "[… the page continues: wirewatch reads its first {:,} tags]"
 # what an article page is served as; anything else (a JSON error, a PDF) is no page unless its
 # bytes are plainly one (a server that labels every answer text/plain)
@@ -293,7 +298,11 @@ def choose_blocks(blocks: list[Block], tree: HtmlElement, url: str | None) -> li
     """The blocks most extractors agree are the article; when the libraries find nothing,
     the density extractor's article; when the vote keeps nothing, the longest answer."""
     tokens = block_words(blocks)
-    first = Verdict("trafilatura", 1.0, shares_from_text(trafilatura_text(tree, url), tokens))
+    # (past `TRAFILATURA_PARAGRAPHS` the others vote alone: its time is their square)
+    many = TRAFILATURA_PARAGRAPHS + 1
+    huge = sum(1 for _ in islice(tree.iter("p"), many)) == many
+    read = "" if huge else trafilatura_text(tree, url)
+    first = Verdict("trafilatura", 1.0, shares_from_text(read, tokens))
     second = Verdict("readability", 1.0, shares_from_text(readability_text(tree, url), tokens))
     libraries = (first, second)
     own = densest(blocks)

@@ -780,3 +780,31 @@ def test_the_headline_over_a_subheading_is_not_repeated_when_the_title_adds_a_si
     result = extract_article(titled(f"{headline} - Harbour Daily", body=body), None, None)
     assert headline not in result.text
     assert result.text.startswith("The union's ballot")
+
+
+def test_a_page_of_thousands_of_paragraphs_is_read_without_trafilatura(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """trafilatura's time grows with the square of a page's paragraphs (a live page of
+    16,000 took 8 s of a parse thread, 33,000 over a minute): past `TRAFILATURA_PARAGRAPHS`
+    it is not asked, and the others read the page whole."""
+    from fetchers import extract
+    from fetchers.extractors import libraries
+
+    asked: list[int] = []
+
+    def counted(tree: Any, url: str | None) -> str:
+        asked.append(1)
+        return libraries.trafilatura_text(tree, url)
+
+    monkeypatch.setattr(extract, "trafilatura_text", counted)
+    entries = "".join(
+        f"<p>Entry {n}: the harbour authority posted its {n}th update of the night.</p>"
+        for n in range(extract.TRAFILATURA_PARAGRAPHS + 1)
+    )
+    live = page(f"<article><h1>Live</h1>{entries}</article>").encode()
+    text = extract_article(live, None, None).text
+    assert asked == []
+    assert "Entry 0:" in text and f"Entry {extract.TRAFILATURA_PARAGRAPHS}:" in text
+    extract_article(page(f"<article><h1>Live</h1>{entries[:4000]}</article>").encode(), None, None)
+    assert asked == [1]  # a page of fewer is read by all three
