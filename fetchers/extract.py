@@ -5,10 +5,10 @@ extractor. The page is cut into text blocks, each extractor's answer is mapped o
 a block is the article when two of the three keep it. When the libraries find nothing the
 density extractor's article stands, and when the vote keeps nothing the longest answer does, so
 a page with an article never comes back empty. A page whose script writes its article in
-(its HTML says "Loading…") gives the article its JSON-LD carries. Blocks a site repeats on
-its other articles are dropped as furniture, and so are a layout table's menu cell beside the
-article's cell and a line of text-size controls. The page's bytes are decoded here too, since
-a page carries its charset in places a feed does not.
+(its HTML says "Loading…") gives the article its JSON-LD carries. Boxes a site repeats on its
+other articles are dropped as furniture (the reporting it repeats stays), and so are a layout
+table's menu cell beside the article's cell and a line of text-size controls. The page's bytes
+are decoded here too, since a page carries its charset in places a feed does not.
 """
 
 from __future__ import annotations
@@ -30,7 +30,13 @@ from fetchers.extractors.blocks import Block, segment, words
 from fetchers.extractors.density import densest, density_shares
 from fetchers.extractors.libraries import readability_text, trafilatura_text
 from fetchers.extractors.metadata import headline_in, read_metadata, same_headline
-from fetchers.extractors.sitewide import MAX_SHARE_REMOVED, MEMORY, fingerprint
+from fetchers.extractors.sitewide import (
+    MAX_SHARE_REMOVED,
+    MEMORY,
+    Piece,
+    fingerprint,
+    furniture,
+)
 from fetchers.extractors.vote import (
     Verdict,
     agree,
@@ -80,6 +86,7 @@ _RIGHTS_LINE = re.compile(
     re.I,
 )
 RIGHTS_WORDS = 25  # a longer line that starts with "Copyright" is the article's own
+MAX_LINK_SHARE = 0.5  # a block more of whose words are links' is links, not prose
 MENU_LINES = 3  # lines of links, one under another, that make a cell a menu
 ARTICLE_LINE_WORDS = 10  # words of a kept line that make its cell the article's
 # A charset declared anywhere in the head (the decoder itself looks at the first 2 KB).
@@ -402,15 +409,28 @@ def _drop_orphan_headings(blocks: list[Block], keep: list[bool]) -> list[bool]:
 
 
 def _drop_site_furniture(blocks: list[Block], keep: list[bool], url: str) -> list[bool]:
+    """The kept blocks without those the site repeats on its other pages that are its
+    furniture (`furniture`), no more than half the article's words."""
     parts = urlsplit(url)
     if not parts.hostname:
         return keep
     prints = [fingerprint(b.text) for b in blocks]
-    kept_prints = [p for p, k in zip(prints, keep, strict=True) if k]
-    repeated = MEMORY.repeated(parts.hostname, url.split("#")[0], kept_prints)
+    kept = [n for n, k in enumerate(keep) if k]
+    repeated = MEMORY.repeated(parts.hostname, url.split("#")[0], [prints[n] for n in kept])
     if not repeated:
         return keep
-    pruned = [k and p not in repeated for p, k in zip(prints, keep, strict=True)]
+    pieces = [
+        Piece(
+            words=blocks[n].words,
+            repeated=prints[n] in repeated,
+            linked=blocks[n].link_density > MAX_LINK_SHARE,
+            heading=blocks[n].is_heading,
+        )
+        for n in kept
+    ]
+    pruned = list(keep)
+    for n, dropped in zip(kept, furniture(pieces), strict=True):
+        pruned[n] = not dropped
     total = sum(b.words for b, k in zip(blocks, keep, strict=True) if k)
     removed = total - sum(b.words for b, k in zip(blocks, pruned, strict=True) if k)
     return keep if removed > MAX_SHARE_REMOVED * total else pruned
@@ -421,7 +441,7 @@ _ITEM_MARK = re.compile(r"^(?:• |-?[0-9]{1,9}\. )")
 
 def same_article(earlier: str, text: str, url: str) -> bool:
     """Whether two texts of the page at `url` say the same once the paragraphs its site
-    repeats on other pages (furniture, as `_drop_site_furniture` learns it) are set aside:
+    repeats on other pages as furniture (as `_drop_site_furniture` judges it) are set aside:
     a block learnt as furniture since the earlier text was kept, or a box of furniture that
     changed, is no change of the article; any other paragraph added, dropped or changed is.
     As in extraction, no more than half a text's words are set aside."""
@@ -435,10 +455,11 @@ def same_article(earlier: str, text: str, url: str) -> bool:
         paragraph: {fingerprint(paragraph), fingerprint(_ITEM_MARK.sub("", paragraph))}
         for paragraph in (*earlier_paragraphs, *paragraphs)
     }
-    furniture = MEMORY.known(host, url.split("#")[0], [p for ps in prints.values() for p in ps])
+    repeated = MEMORY.known(host, url.split("#")[0], [p for ps in prints.values() for p in ps])
 
     def article_of(found: list[str]) -> list[str]:
-        kept = [paragraph for paragraph in found if not prints[paragraph] & furniture]
+        pieces = [Piece(len(words(p)), bool(prints[p] & repeated)) for p in found]
+        kept = [p for p, dropped in zip(found, furniture(pieces), strict=True) if not dropped]
         total = sum(len(paragraph.split()) for paragraph in found)
         removed = total - sum(len(paragraph.split()) for paragraph in kept)
         return found if removed > MAX_SHARE_REMOVED * total else kept  # (as extraction does)

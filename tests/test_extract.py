@@ -808,3 +808,47 @@ def test_a_page_of_thousands_of_paragraphs_is_read_without_trafilatura(
     assert "Entry 0:" in text and f"Entry {extract.TRAFILATURA_PARAGRAPHS}:" in text
     extract_article(page(f"<article><h1>Live</h1>{entries[:4000]}</article>").encode(), None, None)
     assert asked == [1]  # a page of fewer is read by all three
+
+
+BACKGROUND = [
+    "The talks began in July after Washington threatened tariffs of 25 percent on all "
+    "imports, and Seoul offered a package of investment in American shipbuilding and energy "
+    "projects worth 350 billion dollars.",
+    "Negotiators have since met four times in Washington and twice in Seoul, and officials on "
+    "both sides have said that the terms of the investment fund are the last point on which "
+    "they still disagree.",
+]
+
+
+def test_background_a_site_repeats_in_each_update_of_a_story_stays() -> None:
+    """Updates of a developing story carry the same paragraphs of background between their
+    own: from the third update read on, both were dropped as the site's furniture. A box the
+    site repeats at the article's foot goes, however long; a changed paragraph of background
+    is a new text of the update."""
+    note = (
+        "This report was produced with the support of the Harbour Foundation, which funds "
+        "coverage of shipping and trade at the Gazette and has no say over what our reporters "
+        "write or which stories they choose to cover."
+    )
+
+    def update(name: str, background: list[str]) -> bytes:
+        own = [f"In update {name}, {paragraph}" for paragraph in PARAGRAPHS]
+        body = (
+            "<article><h1>Port terminal delayed</h1>" + article(own[:3]) + article(background)
+            + article(own[3:]) + f"<p>{note}</p></article>"
+        )  # fmt: skip
+        return page(body).encode()
+
+    site = "https://gazette.example/news/talks-"
+    texts = {
+        name: extract_article(update(name, BACKGROUND), "text/html", site + name).text
+        for name in "abcd"
+    }
+    for name, text in texts.items():
+        paragraphs = text.split("\n\n")
+        assert all(paragraph in paragraphs for paragraph in BACKGROUND), name
+        assert f"In update {name}, {PARAGRAPHS[-1]}" in paragraphs
+    assert note in texts["a"] and note not in texts["d"]
+    changed = [BACKGROUND[0], BACKGROUND[1].replace("four times", "five times")]
+    again = extract_article(update("d", changed), "text/html", site + "d", texts["d"])
+    assert "met five times" in again.text
