@@ -852,3 +852,64 @@ def test_background_a_site_repeats_in_each_update_of_a_story_stays() -> None:
     changed = [BACKGROUND[0], BACKGROUND[1].replace("four times", "five times")]
     again = extract_article(update("d", changed), "text/html", site + "d", texts["d"])
     assert "met five times" in again.text
+
+
+STRIKE = [
+    "Dock workers at the country's largest container port walked out for a third week on "
+    "Monday, leaving forty ships at anchor outside the harbour as business groups warned of "
+    "lasting damage to the economy.",
+    "The union said its members would not return until the port operator withdrew plans to "
+    "automate two of the terminal's cranes, which it says would cost some three hundred jobs "
+    "over five years.",
+    "The operator said automation was needed to compete with rival ports along the coast, and "
+    "that no worker would be laid off, though posts would not be filled as staff retired or "
+    "went home.",
+    "Retailers warned that shelves could empty of some imported goods within a fortnight, and "
+    "the transport ministry said it would ask both sides to meet a mediator on Thursday to end "
+    "the strike.",
+]
+HEADLINE = "Port strike enters third week"
+
+
+def herald(body: str) -> bytes:
+    """A page of the Herald: its menu in the header, its address in the footer."""
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{HEADLINE} | Herald</title></head><body>"
+        '<header><a href="/">Herald</a><nav><ul><li><a href="/news">News</a></li>'
+        '<li><a href="/business">Business</a></li><li><a href="/sport">Sport</a></li></ul></nav>'
+        f"</header>{body}<footer><p>Herald, 1 Harbour Road</p></footer></body></html>"
+    ).encode()
+
+
+@pytest.mark.parametrize("crumbs", ['class="breadcrumb"', ""], ids=["named", "unnamed"])
+def test_a_breadcrumb_is_no_part_of_the_article_and_the_headline_is_not_repeated(
+    crumbs: str,
+) -> None:
+    """A breadcrumb above the headline came out as the text's first lines ("1. Home"), and
+    the headline after it: its one-word items were kept because their words occur somewhere
+    in the article (its first paragraph says "business"), not where the breadcrumb stands."""
+    trail = (
+        f'<ol {crumbs}><li><a href="/">Home</a></li><li><a href="/business">Business</a></li>'
+        '<li><a href="/business/economy">Economy</a></li></ol>'
+    )
+    body = f"<article>{trail}<h1>{HEADLINE}</h1>{article(STRIKE)}</article>"
+    result = extract_article(herald(body), "text/html", None)
+    assert result.title == HEADLINE
+    assert result.text.split("\n\n") == STRIKE
+
+
+def test_what_an_amp_page_lays_out_as_nodisplay_is_not_shown() -> None:
+    """An AMP page's sidebar menu and a notice shown only when opened (`layout="nodisplay"`)
+    came out as the article's lines ("• Business")."""
+    body = (
+        '<amp-sidebar id="sidebar" layout="nodisplay" side="left"><ul>'
+        '<li><a href="/news">News</a></li><li><a href="/business">Business</a></li>'
+        '<li><a href="/sport">Sport</a></li></ul></amp-sidebar>'
+        f"<article><h1>{HEADLINE}</h1>{article(STRIKE)}"
+        '<amp-user-notification id="notice" layout="nodisplay"><p>This page counts its '
+        "readers and remembers the settings you chose on your last visit to the Herald "
+        'website.</p><button on="tap:notice.dismiss">OK</button></amp-user-notification>'
+        "</article>"
+    )
+    assert extract_article(herald(body), "text/html", None).text.split("\n\n") == STRIKE

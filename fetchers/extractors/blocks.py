@@ -76,9 +76,12 @@ def words(text: str) -> list[str]:
 
 
 def is_hidden(element: HtmlElement) -> bool:
-    """Hidden by the page itself: never shown to a reader, so never the article."""
+    """Hidden by the page itself: never shown to a reader, so never the article (an AMP
+    page's `layout="nodisplay"`: a sidebar menu shown only when opened)."""
     attrib = element.attrib
     if "hidden" in attrib or attrib.get("aria-hidden") == "true":
+        return True
+    if attrib.get("layout", "").strip().lower() == "nodisplay":
         return True
     style = attrib.get("style")
     return bool(style and HIDDEN_STYLE.search(style))

@@ -9,12 +9,14 @@ different places, so the majority errs less than any one of them.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 
 from fetchers.extractors.blocks import Block, words
 
 SHORT = 3  # blocks with fewer words are matched by their place, not their word triples
 NEAR = 3  # how many blocks away a kept long block vouches for a short one
+SLACK = 5  # words a text may put between a short block and that long block, beyond the page's
 
 
 class Verdict:
@@ -53,18 +55,112 @@ def shares_from_text(text: str, tokens: Sequence[list[str]]) -> list[float]:
         else:
             shares.append(1.0 if tuple(block) in shorter else 0.0)
     # A short block counts only near a long block the same text holds: a lone "Share" or
-    # "Home" found somewhere inside the article is not evidence.
+    # "Home" found somewhere inside the article is not evidence. Before the first long block
+    # kept or after the last, where a page has its breadcrumb, its tags and its sharing
+    # links rather than a subheading or a caption, it must stand beside that block in the
+    # text too: a breadcrumb's "Business" that the first paragraph says is no evidence.
     long_kept = [
         len(block) >= SHORT and share >= 0.5 for block, share in zip(tokens, shares, strict=True)
     ]
     if not any(long_kept):
         return shares  # an article of short lines only: nothing else to place them by
+    first = long_kept.index(True)
+    last = len(long_kept) - 1 - long_kept[::-1].index(True)
+    edge = [n for n, block in enumerate(tokens) if len(block) < SHORT and not first < n < last]
     for n, block in enumerate(tokens):
         if len(block) < SHORT and shares[n]:
             lo, hi = max(0, n - NEAR), min(len(tokens), n + NEAR + 1)
             if not any(long_kept[lo:hi]):
                 shares[n] = 0.0
+    if any(shares[n] for n in edge):
+        _place_edges(found, tokens, long_kept, shares, edge)
     return shares
+
+
+def _place_edges(
+    found: list[str],
+    tokens: Sequence[list[str]],
+    long_kept: list[bool],
+    shares: list[float],
+    edge: list[int],
+) -> None:
+    """Short blocks before the first long block a text holds or after its last (`edge`):
+    each keeps its share only where the text has its words beside a long block near it in
+    the page, and not as words of a long block."""
+    spans = _spans(found, tokens, long_kept)
+    covered = bytearray(len(found))  # the text's words that are a long block's
+    for start, end in spans.values():
+        covered[start:end] = b"\x01" * (end - start)
+    places: dict[str, list[int]] = {}  # a word -> where the text has it, in order
+    for at, word in enumerate(found):
+        places.setdefault(word, []).append(at)
+    for n in edge:
+        if not shares[n]:
+            continue
+        block = tokens[n]
+        beside = [
+            m for m in range(max(0, n - NEAR), min(len(tokens), n + NEAR + 1)) if long_kept[m]
+        ]
+        if not any(
+            _found_beside(block, found, places, covered, spans[m], _words_between(tokens, n, m))
+            for m in beside
+        ):
+            shares[n] = 0.0
+
+
+def _words_between(tokens: Sequence[list[str]], n: int, m: int) -> int:
+    """The words of the blocks between two blocks of a page."""
+    return sum(len(tokens[k]) for k in range(min(n, m) + 1, max(n, m)))
+
+
+def _spans(
+    found: list[str], tokens: Sequence[list[str]], long_kept: list[bool]
+) -> dict[int, tuple[int, int]]:
+    """Where in a text's words each long block it holds starts and ends, read in order:
+    its triples found after the block before it (else anywhere), of those the ones that
+    agree with most of them on where it starts (a sentence the text repeats elsewhere, a
+    pull quote, moves one triple, not the block)."""
+    places: dict[tuple[str, str, str], list[int]] = {}  # a triple -> where, in order
+    for at, triple in enumerate(zip(found, found[1:], found[2:], strict=False)):
+        places.setdefault(triple, []).append(at)
+    spans: dict[int, tuple[int, int]] = {}
+    cursor = 0  # where the block before ends
+    for n, block in enumerate(tokens):
+        if not long_kept[n]:
+            continue
+        hits = []  # (where the text has a triple of the block, its place in the block)
+        for offset, triple in enumerate(zip(block, block[1:], block[2:], strict=False)):
+            at_places = places.get(triple)
+            if at_places:
+                later = bisect.bisect_left(at_places, cursor)
+                hits.append((at_places[later if later < len(at_places) else 0], offset))
+        starts = sorted(at - offset for at, offset in hits)
+        middle = starts[len(starts) // 2]
+        agreeing = [at for at, offset in hits if abs(at - offset - middle) <= len(block) // 2]
+        spans[n] = (min(agreeing), max(agreeing) + 3)
+        cursor = max(cursor, spans[n][1])
+    return spans
+
+
+def _found_beside(
+    block: list[str],
+    found: list[str],
+    places: dict[str, list[int]],
+    covered: bytearray,
+    span: tuple[int, int],
+    between: int,
+) -> bool:
+    """Whether a short block's words occur in a text's words beside a long block's (`span`),
+    with no more words between them than the page has (`between`) and a few more, and
+    none of them a long block's own."""
+    size, reach = len(block), between + SLACK
+    at_places = places.get(block[0], [])
+    first = bisect.bisect_left(at_places, span[0] - reach - size)
+    last = bisect.bisect_right(at_places, span[1] + reach)
+    return any(
+        found[at : at + size] == block and not any(covered[at : at + size])
+        for at in at_places[first:last]
+    )
 
 
 def agree(verdicts: Sequence[Verdict], count: int, threshold: float = 0.5) -> list[bool]:
