@@ -27,6 +27,7 @@ from lxml.html import HtmlElement
 from fetchers.charset import codec_for, decode, header_charset, strip_xml_declaration
 from fetchers.extracterror import ExtractError
 from fetchers.extractors.blocks import Block, segment, words
+from fetchers.extractors.boxes import drop_named_boxes
 from fetchers.extractors.density import densest, density_shares
 from fetchers.extractors.libraries import readability_text, trafilatura_text
 from fetchers.extractors.metadata import headline_in, read_metadata, same_headline
@@ -77,6 +78,10 @@ _CONTROL_WORDS = frozenset(
     }
 )  # fmt: skip
 _CONTROL_TOKEN = re.compile(r"[\w-]+")
+_SHARE_PROMPT = re.compile(
+    r"^\s*(?:share|e-?mail|print|send)\s+(?:this|the)\s+(?:article|story|page|post)\s*[:»>-]?",
+    re.I,
+)
 # A line that says who owns the page's words ("© 2026 The Herald. All rights reserved.",
 # "<저작권자 ⓒ 연합뉴스, 무단 전재-재배포 금지>"): the site's, not the article's
 _RIGHTS_LINE = re.compile(
@@ -156,7 +161,7 @@ def extract_article(
     blocks = segment(tree)
     text = ""
     if blocks:
-        keep = _whole_tables(blocks, choose_blocks(blocks, tree, url))
+        keep = drop_named_boxes(blocks, _whole_tables(blocks, choose_blocks(blocks, tree, url)))
         if url:
             keep = _drop_site_furniture(blocks, keep, url)
         text = render(blocks, keep)
@@ -527,9 +532,12 @@ _WHOLE_NUMBER = re.compile(r"-?[0-9]{1,9}")
 
 
 def _controls(text: str) -> bool:
-    """Whether a line is a strip of sharing and reading controls alone (`_CONTROL_WORDS`)."""
-    tokens = _CONTROL_TOKEN.findall(text.lower())
-    return len(tokens) >= 2 and all(token in _CONTROL_WORDS for token in tokens)
+    """Whether a line is a strip of sharing and reading controls alone (`_CONTROL_WORDS`),
+    after a prompt to use them or none ("Share this article: Facebook Twitter Email")."""
+    rest = _SHARE_PROMPT.sub("", text, count=1)
+    tokens = _CONTROL_TOKEN.findall(rest.lower())
+    least = 1 if len(rest) < len(text) else 2
+    return len(tokens) >= least and all(token in _CONTROL_WORDS for token in tokens)
 
 
 DATA_CELL_WORDS = 25  # words a cell of a table of data holds at most (a layout's hold pages)

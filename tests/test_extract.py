@@ -882,6 +882,43 @@ def herald(body: str) -> bytes:
     ).encode()
 
 
+def test_a_cookie_banner_a_share_strip_and_a_bio_in_the_article_are_not_its_text() -> None:
+    """A cookie banner, a share strip and the author's bio inside the article's element
+    were its first and last paragraphs: a box the page names so (by class, id or role) is
+    not the article, and a name is read word by word."""
+    body = (
+        f"<article><h1>{HEADLINE}</h1>"
+        '<div class="cookie-banner" role="dialog"><p>We use cookies to improve your experience '
+        "on our site and to show you personalised advertising. By continuing to browse you "
+        "agree to our use of cookies.</p><button>Accept all</button></div>"
+        + article(STRIKE)
+        + '<div class="share-tools">Share this article: Facebook Twitter Email</div>'
+        '<div class="author-bio"><p>Jane Reporter is the transport correspondent of the Herald. '
+        "She has covered ports and shipping for more than ten years.</p></div></article>"
+    )
+    text = extract_article(herald(body), "text/html", None).text
+    assert text.split("\n\n") == STRIKE
+    # a share strip named nothing, and names that hold a box's word only inside another word
+    for name in ("shared-desk", "cookiecutter", "biology", "shareholders", "subscriber-only"):
+        body = (
+            f"<article><h1>{HEADLINE}</h1>" + article(STRIKE[:2])
+            + f'<div class="{name}">{article(STRIKE[2:3])}</div>' + article(STRIKE[3:])
+            + "<div>Share this article: Facebook Twitter Email</div></article>"
+        )  # fmt: skip
+        assert extract_article(herald(body), "text/html", None).text.split("\n\n") == STRIKE
+    # nor does a section's anchor made of its heading's words
+    body = (
+        f"<article><h1>{HEADLINE}</h1>" + article(STRIKE[:2])
+        + f'<section id="union-consent"><h2>Union consent</h2>{article(STRIKE[2:3])}</section>'
+        + article(STRIKE[3:]) + "</article>"
+    )  # fmt: skip
+    text = extract_article(herald(body), "text/html", None).text
+    assert text.split("\n\n") == [*STRIKE[:2], "Union consent", *STRIKE[2:]]
+    # an element that holds the article is no box in it, whatever its name
+    body = f'<article class="category-social"><h1>{HEADLINE}</h1>{article(STRIKE)}</article>'
+    assert extract_article(herald(body), "text/html", None).text.split("\n\n") == STRIKE
+
+
 @pytest.mark.parametrize("crumbs", ['class="breadcrumb"', ""], ids=["named", "unnamed"])
 def test_a_breadcrumb_is_no_part_of_the_article_and_the_headline_is_not_repeated(
     crumbs: str,
