@@ -854,7 +854,7 @@ def test_background_a_site_repeats_in_each_update_of_a_story_stays() -> None:
     assert "met five times" in again.text
 
 
-STRIKE = [
+DOCK_STRIKE = [
     "Dock workers at the country's largest container port walked out for a third week on "
     "Monday, leaving forty ships at anchor outside the harbour as business groups warned of "
     "lasting damage to the economy.",
@@ -891,32 +891,32 @@ def test_a_cookie_banner_a_share_strip_and_a_bio_in_the_article_are_not_its_text
         '<div class="cookie-banner" role="dialog"><p>We use cookies to improve your experience '
         "on our site and to show you personalised advertising. By continuing to browse you "
         "agree to our use of cookies.</p><button>Accept all</button></div>"
-        + article(STRIKE)
+        + article(DOCK_STRIKE)
         + '<div class="share-tools">Share this article: Facebook Twitter Email</div>'
         '<div class="author-bio"><p>Jane Reporter is the transport correspondent of the Herald. '
         "She has covered ports and shipping for more than ten years.</p></div></article>"
     )
     text = extract_article(herald(body), "text/html", None).text
-    assert text.split("\n\n") == STRIKE
+    assert text.split("\n\n") == DOCK_STRIKE
     # a share strip named nothing, and names that hold a box's word only inside another word
     for name in ("shared-desk", "cookiecutter", "biology", "shareholders", "subscriber-only"):
         body = (
-            f"<article><h1>{HEADLINE}</h1>" + article(STRIKE[:2])
-            + f'<div class="{name}">{article(STRIKE[2:3])}</div>' + article(STRIKE[3:])
+            f"<article><h1>{HEADLINE}</h1>" + article(DOCK_STRIKE[:2])
+            + f'<div class="{name}">{article(DOCK_STRIKE[2:3])}</div>' + article(DOCK_STRIKE[3:])
             + "<div>Share this article: Facebook Twitter Email</div></article>"
         )  # fmt: skip
-        assert extract_article(herald(body), "text/html", None).text.split("\n\n") == STRIKE
+        assert extract_article(herald(body), "text/html", None).text.split("\n\n") == DOCK_STRIKE
     # nor does a section's anchor made of its heading's words
     body = (
-        f"<article><h1>{HEADLINE}</h1>" + article(STRIKE[:2])
-        + f'<section id="union-consent"><h2>Union consent</h2>{article(STRIKE[2:3])}</section>'
-        + article(STRIKE[3:]) + "</article>"
+        f"<article><h1>{HEADLINE}</h1>" + article(DOCK_STRIKE[:2])
+        + f'<section id="union-consent"><h2>Union consent</h2>{article(DOCK_STRIKE[2:3])}</section>'
+        + article(DOCK_STRIKE[3:]) + "</article>"
     )  # fmt: skip
     text = extract_article(herald(body), "text/html", None).text
-    assert text.split("\n\n") == [*STRIKE[:2], "Union consent", *STRIKE[2:]]
+    assert text.split("\n\n") == [*DOCK_STRIKE[:2], "Union consent", *DOCK_STRIKE[2:]]
     # an element that holds the article is no box in it, whatever its name
-    body = f'<article class="category-social"><h1>{HEADLINE}</h1>{article(STRIKE)}</article>'
-    assert extract_article(herald(body), "text/html", None).text.split("\n\n") == STRIKE
+    body = f'<article class="category-social"><h1>{HEADLINE}</h1>{article(DOCK_STRIKE)}</article>'
+    assert extract_article(herald(body), "text/html", None).text.split("\n\n") == DOCK_STRIKE
 
 
 @pytest.mark.parametrize("crumbs", ['class="breadcrumb"', ""], ids=["named", "unnamed"])
@@ -930,10 +930,10 @@ def test_a_breadcrumb_is_no_part_of_the_article_and_the_headline_is_not_repeated
         f'<ol {crumbs}><li><a href="/">Home</a></li><li><a href="/business">Business</a></li>'
         '<li><a href="/business/economy">Economy</a></li></ol>'
     )
-    body = f"<article>{trail}<h1>{HEADLINE}</h1>{article(STRIKE)}</article>"
+    body = f"<article>{trail}<h1>{HEADLINE}</h1>{article(DOCK_STRIKE)}</article>"
     result = extract_article(herald(body), "text/html", None)
     assert result.title == HEADLINE
-    assert result.text.split("\n\n") == STRIKE
+    assert result.text.split("\n\n") == DOCK_STRIKE
 
 
 def test_what_an_amp_page_lays_out_as_nodisplay_is_not_shown() -> None:
@@ -943,10 +943,10 @@ def test_what_an_amp_page_lays_out_as_nodisplay_is_not_shown() -> None:
         '<amp-sidebar id="sidebar" layout="nodisplay" side="left"><ul>'
         '<li><a href="/news">News</a></li><li><a href="/business">Business</a></li>'
         '<li><a href="/sport">Sport</a></li></ul></amp-sidebar>'
-        f"<article><h1>{HEADLINE}</h1>{article(STRIKE)}"
+        f"<article><h1>{HEADLINE}</h1>{article(DOCK_STRIKE)}"
         '<amp-user-notification id="notice" layout="nodisplay"><p>This page counts its '
         "readers and remembers the settings you chose on your last visit to the Herald "
         'website.</p><button on="tap:notice.dismiss">OK</button></amp-user-notification>'
         "</article>"
     )
-    assert extract_article(herald(body), "text/html", None).text.split("\n\n") == STRIKE
+    assert extract_article(herald(body), "text/html", None).text.split("\n\n") == DOCK_STRIKE
