@@ -86,14 +86,20 @@ def decode(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     cut = _utf8_cut_short(body)
     if cut is not None and (not cut.isascii() or not any(c and c != "utf-8" for c in candidates)):
         return cut, "utf-8"
+    misread: tuple[str, str] | None = None  # a Western charset's reading of no Western text
     for candidate in candidates:
         if candidate and candidate != "utf-8":
             if candidate.startswith(("utf-16", "utf-32")) and b"\x00" not in head[:64]:
                 continue  # said of a document whose first characters are one byte each
             try:
-                return body.decode(candidate), candidate
+                text = body.decode(candidate)
             except (UnicodeDecodeError, LookupError):
                 continue
+            if candidate not in WESTERN or not misread_as_western(text):
+                return text, candidate
+            misread = misread or (text, candidate)
+    if misread is not None:
+        return _other_than_western(body) or misread
     mixed = _mostly_utf8(body, "utf-8" in candidates)
     if mixed is not None:
         return mixed, "utf-8"
@@ -101,6 +107,71 @@ def decode(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     if detected is not None:
         return detected
     return body.decode("utf-8", errors="replace"), "utf-8"
+
+
+# The one-byte charsets of Western Europe, as `codec_for` names them: browsers read Latin-1
+# as windows-1252, and a server's default (Apache's was ISO-8859-1) names one whatever its
+# pages are in. Every byte reads in them, so that a body decodes says nothing.
+WESTERN = frozenset(("cp1252", "iso8859-1", "iso8859-15"))
+# The letters a Western charset reads the high bytes of as (À to ÿ, with × and ÷ among them,
+# which Greek and Cyrillic charsets have letters at); runs of three or more are no Western
+# word's (French, German, Spanish or Danish put one or two between ASCII letters: "été",
+# "Größe", "ação"), but every word of Cyrillic, Greek, Hebrew or Arabic in a one-byte
+# charset read so is one ("Ìèíèñòåðñòâî").
+_HIGH_LETTERS = re.compile("[\u00c0-\u00ff]+")
+MISREAD_RUN = 3  # high letters in a row that make a run
+MISREAD_LETTERS = 12  # letters in such runs that a misreading needs at least (a short title)
+
+
+def misread_as_western(text: str) -> bool:
+    """Whether a Western charset's reading of a text is none a Western language makes: at
+    least half its high letters (`_HIGH_LETTERS`) in runs of three or more."""
+    total = in_runs = 0
+    for run in _HIGH_LETTERS.findall(text):
+        total += len(run)
+        if len(run) >= MISREAD_RUN:
+            in_runs += len(run)
+    return in_runs >= MISREAD_LETTERS and 2 * in_runs >= total
+
+
+def _other_than_western(body: bytes) -> tuple[str, str] | None:
+    """The detector's reading of a body a Western charset was said of but misreads
+    (`misread_as_western`), when it reads as words of another script; None when it does
+    not (what was said is kept)."""
+    found = _detected(body)
+    if found is None or misread_as_western(found[0]) or not _reads_as_words(found[0]):
+        return None
+    return found
+
+
+def misread_western_label(body: bytes, content_type: str | None = None) -> str | None:
+    """The codec a document is read in (`decode`) when it names a Western charset that
+    misreads it (`misread_as_western`) and another reads it; None for any other document."""
+    _, used = decode(body, content_type)
+    if used in WESTERN or used.startswith("utf"):
+        return None
+    head = body[:2048]
+    declared = _XML_DECL.match(head)
+    meta = _META_CHARSET.search(head)
+    labels = (
+        declared.group(1).decode("ascii") if declared else None,
+        meta.group(1).decode("ascii") if meta else None,
+        header_charset(content_type),
+    )
+    return used if any(_normal(label) in WESTERN for label in labels) else None
+
+
+def declared_reading(body: bytes, codec: str) -> tuple[str, str] | None:
+    """A body read in a codec a document names for itself, as (text, codec used); a Western
+    one's misreading of another script (`misread_as_western`) is the detector's reading
+    instead where it reads as words. None when the body does not decode in it."""
+    try:
+        text = body.decode(codec)
+    except (UnicodeDecodeError, LookupError):  # wrong, or no text codec ("base64")
+        return None
+    if codec in WESTERN and misread_as_western(text):
+        return _other_than_western(body) or (text, codec)
+    return text, codec
 
 
 # the bytes a UTF-8 body can hold that are not ASCII

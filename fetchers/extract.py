@@ -5,10 +5,12 @@ extractor. The page is cut into text blocks, each extractor's answer is mapped o
 a block is the article when two of the three keep it. When the libraries find nothing the
 density extractor's article stands, and when the vote keeps nothing the longest answer does, so
 a page with an article never comes back empty. A page whose script writes its article in
-(its HTML says "Loading…") gives the article its JSON-LD carries. Boxes a site repeats on its
-other articles are dropped as furniture (the reporting it repeats stays), and so are a layout
-table's menu cell beside the article's cell and a line of text-size controls. The page's bytes
-are decoded here too, since a page carries its charset in places a feed does not.
+(its HTML says "Loading…") gives the article its JSON-LD carries, and the rest of the article
+a page hides until a reader asks for it ("Continue reading") is put back (`with_hidden_rest`).
+Boxes a site repeats on its other articles are dropped as furniture (the reporting it repeats
+stays), and so are a layout table's menu cell beside the article's cell and a line of
+text-size controls. The page's bytes are decoded here too, since a page carries its charset in
+places a feed does not.
 """
 
 from __future__ import annotations
@@ -24,13 +26,20 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
-from fetchers.charset import codec_for, decode, header_charset, strip_xml_declaration
+from fetchers.charset import (
+    codec_for,
+    declared_reading,
+    decode,
+    header_charset,
+    strip_xml_declaration,
+)
 from fetchers.extracterror import ExtractError
 from fetchers.extractors.blocks import Block, segment, words
 from fetchers.extractors.boxes import drop_named_boxes
 from fetchers.extractors.density import densest, density_shares
 from fetchers.extractors.libraries import readability_text, trafilatura_text
 from fetchers.extractors.metadata import headline_in, read_metadata, same_headline
+from fetchers.extractors.rest import with_hidden_rest
 from fetchers.extractors.sitewide import (
     MAX_SHARE_REMOVED,
     MEMORY,
@@ -158,10 +167,12 @@ def extract_article(
     markup = decode_page(body, content_type)
     tree = parse(markup)
     meta = read_metadata(tree)
-    blocks = segment(tree)
+    hidden: list[tuple[int, HtmlElement]] = []
+    blocks = segment(tree, hidden)
     text = ""
     if blocks:
         keep = drop_named_boxes(blocks, _whole_tables(blocks, choose_blocks(blocks, tree, url)))
+        blocks, keep = with_hidden_rest(blocks, keep, hidden)
         if url:
             keep = _drop_site_furniture(blocks, keep, url)
         text = render(blocks, keep)
@@ -276,7 +287,9 @@ def decode_page(body: bytes, content_type: str | None) -> str:
     UTF-8 with a stray invalid byte or two (a detector would pick a wrong charset for the whole
     page); otherwise a charset the page declares anywhere in its head (the decoder itself looks
     at the first 2 KB only) goes before the header's, as the page's own declaration does within
-    those 2 KB."""
+    those 2 KB. A Western charset named (Latin-1) that reads the page as no Western text
+    (`misread_as_western`: a Russian page under Apache's default label) gives way to the
+    detector's reading (`declared_reading`)."""
     text, used = decode(body, content_type)
     if not used.startswith("utf"):
         declared = _META_CHARSET.search(body[:HEAD_BYTES])
@@ -286,10 +299,9 @@ def decode_page(body: bytes, content_type: str | None) -> str:
             if lenient.count("\ufffd") <= max(MAX_STRAY_BYTES, len(body) // 10_000):
                 return strip_xml_declaration(lenient)
         if codec and codec != used:
-            try:
-                text = body.decode(codec)
-            except (UnicodeDecodeError, LookupError):  # wrong, or no text codec ("base64")
-                pass  # keep what the header or the bytes said
+            # (None: wrong, or no text codec ("base64"); what the header or the bytes said
+            # is kept)
+            text = (declared_reading(body, codec) or (text, used))[0]
     return strip_xml_declaration(text)
 
 
@@ -441,7 +453,7 @@ def _drop_site_furniture(blocks: list[Block], keep: list[bool], url: str) -> lis
     return keep if removed > MAX_SHARE_REMOVED * total else pruned
 
 
-_ITEM_MARK = re.compile(r"^(?:• |-?[0-9]{1,9}\. )")
+_ITEM_MARK = re.compile(r"^ *(?:• |-?[0-9]{1,9}\. )")  # (indented: an item of a list in a list)
 
 
 def same_article(earlier: str, text: str, url: str) -> bool:
@@ -473,16 +485,24 @@ def same_article(earlier: str, text: str, url: str) -> bool:
 
 
 def render(blocks: list[Block], keep: list[bool]) -> str:
-    """The kept blocks as paragraphs: list items bulleted, the cells of a table row on one
-    line, a <pre> as one block of its lines as written (`preformatted_block`), furniture
-    lines dropped."""
+    """The kept blocks as paragraphs: list items bulleted, a table of data as one block of
+    its rows (`_TableRows`), the cells of another table's row on one line parted by " | ",
+    a <pre> as one block of its lines as written (`preformatted_block`), furniture lines
+    dropped."""
     parts: list[tuple[str, bool]] = []  # (text, preformatted), as `article_text` takes them
     previous: Block | None = None
     # an ordered list -> the number of its last item; an item -> 0 (its mark is written)
     numbered: dict[HtmlElement, int] = {}
+    listing: set[HtmlElement] = set()  # the lists (or other parents) of the items written
+    data_tables = _data_tables(blocks)
+    rows: _TableRows | None = None  # the table of data being written
     for block, kept in zip(blocks, keep, strict=True):
         if not kept:
             continue
+        table = _data_table_of(block, data_tables)
+        if rows is not None and rows.table is not table:
+            parts.append((rows.written(), True))
+            rows = None
         text = strip_controls(block.text).strip()
         if not text or _NOISE_LINE.match(text) or _READ_MORE_PREFIX.match(text):
             continue
@@ -490,20 +510,99 @@ def render(blocks: list[Block], keep: list[bool]) -> str:
             continue
         if block.words <= RIGHTS_WORDS and _RIGHTS_LINE.search(text):
             continue
-        if block.preformatted:
+        if table is not None:
+            rows = rows or _TableRows(table)
+            rows.add(block.element, text)
+        elif block.preformatted:
             written = block.written
             if previous is not None and previous.preformatted and _same_pre(previous, block):
                 parts[-1] = (parts[-1][0] + "\n" + written, True)  # (parted by a <br>)
             else:
                 parts.append((written, True))
         elif previous is not None and parts and _next_cell(previous, block):
-            parts[-1] = (parts[-1][0] + "  " + text, False)
+            parts[-1] = (parts[-1][0] + CELL_SEPARATOR + text, False)
         elif block.tag == "li":
-            parts.append((_item_mark(block.element, numbered) + text, False))
+            indent = ITEM_INDENT * _item_depth(block.element, listing)
+            # (an indented line is kept as written: prose has its leading spaces collapsed)
+            parts.append((indent + _item_mark(block.element, numbered) + text, bool(indent)))
         else:
             parts.append((text, False))
         previous = block
+    if rows is not None:
+        parts.append((rows.written(), True))
     return article_text(parts)
+
+
+CELL_SEPARATOR = " | "  # between the cells of a row (spaces alone were collapsed to one)
+MAX_SPAN = 50  # columns a cell's colspan is taken to cover at most (a page may say a million)
+_DIGITS = re.compile(r"[0-9]+")  # (a "²" is a digit to str.isdigit, and no number to int)
+
+
+class _TableRows:
+    """A table of data as its kept rows, one line a row, each cell in its column
+    ("| North Harbour | 41 | 6 days |"): a cell with no text is an empty column rather than
+    none (an empty corner cell moved a header row's labels over the wrong columns), and a
+    row of header cells at the top is underlined ("|---|---|") as Markdown does."""
+
+    def __init__(self, table: HtmlElement) -> None:
+        self.table = table
+        self.rows: list[tuple[HtmlElement, dict[int, str]]] = []  # a row -> its column's text
+        self.starts: dict[HtmlElement, int] = {}  # the row's cells -> the column each starts
+
+    def add(self, cell: HtmlElement, text: str) -> None:
+        row = cell.getparent()
+        if not self.rows or self.rows[-1][0] is not row:
+            self.rows.append((row, {}))
+            self.starts = _columns(row)
+        columns = self.rows[-1][1]
+        column = self.starts.get(cell, 0)
+        columns[column] = f"{columns[column]} {text}" if column in columns else text
+
+    def written(self) -> str:
+        lines: list[str] = []
+        width = max(max(columns) + 1 for _, columns in self.rows)
+        headed = True  # only header rows so far
+        for row, columns in self.rows:
+            cells = [columns.get(n, "") for n in range(max(columns) + 1)]
+            line = "| " + CELL_SEPARATOR.join(cells) + " |"
+            if headed and not _header_row(row):
+                headed = False
+                if lines:
+                    lines.append("|" + "---|" * width)
+            lines.append(line)
+        return "\n".join(lines)
+
+
+def _columns(row: HtmlElement) -> dict[HtmlElement, int]:
+    """The column each cell of a row starts in: the columns its earlier cells span."""
+    starts: dict[HtmlElement, int] = {}
+    column = 0
+    for cell in row:
+        if isinstance(cell.tag, str) and cell.tag in _CELLS:
+            starts[cell] = column
+            column += _span(cell)
+    return starts
+
+
+def _span(cell: HtmlElement) -> int:
+    """The columns a cell spans (`colspan`), at most MAX_SPAN."""
+    written = (cell.get("colspan") or "").strip()
+    if not _DIGITS.fullmatch(written):
+        return 1
+    digits = written.lstrip("0")
+    return MAX_SPAN if len(digits) > 4 else min(max(int(digits or "1"), 1), MAX_SPAN)
+
+
+def _header_row(row: HtmlElement) -> bool:
+    """A row of the table's <thead>, or one whose cells with text are header cells (beside
+    an empty corner cell)."""
+    parent = row.getparent()
+    if parent is not None and parent.tag == "thead":
+        return True
+    cells = [c for c in row if isinstance(c.tag, str) and c.tag in _CELLS]
+    return any(c.tag == "th" for c in cells) and all(
+        c.tag == "th" or not c.text_content().strip() for c in cells
+    )
 
 
 def _same_pre(previous: Block, block: Block) -> bool:
@@ -529,6 +628,26 @@ def _item_mark(item: HtmlElement, numbered: dict[HtmlElement, int]) -> str:
 
 
 _WHOLE_NUMBER = re.compile(r"-?[0-9]{1,9}")
+ITEM_INDENT = "  "  # before an item, for each list of items written its list is inside
+MAX_ITEM_DEPTH = 8  # lists within lists indented at most (a page may nest thousands)
+ITEM_WALK = 64  # ancestors of an item looked through for the lists it is inside
+
+
+def _item_depth(item: HtmlElement, listing: set[HtmlElement]) -> int:
+    """How many lists of items written (`listing`, which the item's own list joins) its list
+    is inside: a point's sub-points are indented a step further, so they read as its own. A
+    list inside one none of whose items is written (a page's menu that holds a list) is not
+    indented."""
+    own = item.getparent()
+    if own is None:
+        return 0
+    listing.add(own)
+    depth = 0
+    for n, ancestor in enumerate(own.iterancestors()):
+        if n >= ITEM_WALK:
+            break
+        depth += ancestor in listing
+    return min(depth, MAX_ITEM_DEPTH)
 
 
 def _controls(text: str) -> bool:
@@ -544,11 +663,21 @@ DATA_CELL_WORDS = 25  # words a cell of a table of data holds at most (a layout'
 
 
 def _whole_tables(blocks: list[Block], keep: list[bool]) -> list[bool]:
-    """A table of data kept whole when any of it is: the extractors' votes took its short
-    cells one by one ("Korea" without its 15%, the row "Japan 20%" not at all). A table of
-    data has rows, and each of its cells is one block of a few words; a table laying a page
-    out (a menu cell of links one under another, an article cell of paragraphs) is judged
-    block by block, as before."""
+    """A table of data (`_data_tables`) kept whole when any of it is: the extractors' votes
+    took its short cells one by one ("Korea" without its 15%, the row "Japan 20%" not at
+    all). A table laying a page out is judged block by block, as before."""
+    out = list(keep)
+    for members in _data_tables(blocks).values():
+        if any(keep[at] for at in members):
+            for at in members:
+                out[at] = True
+    return out
+
+
+def _data_tables(blocks: list[Block]) -> dict[HtmlElement, list[int]]:
+    """The tables of data among the blocks, each with its blocks. A table of data has rows,
+    and each of its cells is one block of a few words; a table laying a page out has a menu
+    cell of links one under another, an article cell of paragraphs."""
     # (keyed by the elements themselves, held: lxml gives a node the same proxy object only
     # while one is alive, and the id of a proxy let go is another's)
     tables: dict[HtmlElement, list[int]] = {}  # a table -> its blocks
@@ -568,12 +697,19 @@ def _whole_tables(blocks: list[Block], keep: list[bool]) -> list[bool]:
         row = element.getparent()
         if block.tag in _CELLS and row is not None:
             rows.setdefault(table, set()).add(row)
-    out = list(keep)
-    for table, members in tables.items():
-        if data[table] and len(rows.get(table, ())) >= 2 and any(keep[at] for at in members):
-            for at in members:
-                out[at] = True
-    return out
+    return {
+        table: members
+        for table, members in tables.items()
+        if data[table] and len(rows.get(table, ())) >= 2
+    }
+
+
+def _data_table_of(block: Block, data_tables: dict[HtmlElement, list[int]]) -> HtmlElement | None:
+    """The table of data a block is a cell of, if any."""
+    if block.tag not in _CELLS or block.preformatted or not data_tables:
+        return None
+    table = next(block.element.iterancestors("table"), None)
+    return table if table in data_tables else None
 
 
 def _next_cell(previous: Block, block: Block) -> bool:

@@ -29,7 +29,7 @@ from urllib.parse import urljoin
 
 import orjson
 
-from fetchers.charset import decode, in_utf8, strip_xml_declaration
+from fetchers.charset import decode, in_utf8, misread_western_label, strip_xml_declaration
 from fetchers.models import (
     AHEAD_ALLOWED,
     TAG_LIMIT,
@@ -328,6 +328,11 @@ def parse_feed(
             except (ET.ParseError, ValueError):
                 headers = {**headers, "content-type": "text/xml; charset=utf-8"}
                 body = repaired
+        else:  # (the lenient parser believes a Western label, as the strict one no longer does)
+            behind = misread_western_label(body, content_type)
+            if behind is not None:
+                headers = {**headers, "content-type": "text/xml; charset=utf-8"}
+                body = in_utf8(body, behind)
         return _parse_with_feedparser(body, headers, base_url, strict_error)
 
 

@@ -587,6 +587,32 @@ def test_extract_and_show_print_a_pre_block_as_written(tmp_path: Path, capsys) -
     assert f"\n\n{RESULTS_BLOCK}\n\n" in shown[0]["text"]
 
 
+def test_extract_and_show_print_a_table_of_data_a_row_a_line(tmp_path: Path, capsys) -> None:
+    """A table's cells were printed run together ("East Quay 7 ships 1 day"): `extract`,
+    `show` and `show --json` give a row a line, its cells parted by " | "."""
+    from fetchers.extract import extract_article
+    from fetchers.models import Article
+    from tests.test_extract import PORTS_BLOCK, ports_page
+
+    page = tmp_path / "ports.html"
+    page.write_bytes(ports_page())
+    code, _, output = run(capsys, "extract", str(page))
+    assert code == 0 and f"\n\n{PORTS_BLOCK}\n\n" in output
+    config = tmp_path / "c.toml"
+    config.write_text("")
+    when = datetime(2026, 3, 1, tzinfo=UTC)
+    with Store(tmp_path / "d", writer=True) as store:
+        store.add_batch(
+            [Article(id="ports", source="Wire", title="Ports", published=when, fetched=when)]
+        )
+        store.set_text("ports", extract_article(ports_page(), "text/html", None).text)
+    args = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
+    code, _, output = run(capsys, "show", "ports", *args)
+    assert code == 0 and f"\n\n{PORTS_BLOCK}\n\n" in output
+    code, shown, _ = run(capsys, "show", "ports", "--json", *args)
+    assert f"\n\n{PORTS_BLOCK}\n\n" in shown[0]["text"]
+
+
 def test_show_prints_a_pre_block_of_an_item_s_content_as_written(tmp_path: Path, capsys) -> None:
     """Code in a <pre> of a feed item's content was printed a paragraph a line, its
     indentation gone: `show` prints it as the feed wrote it, between its paragraphs."""

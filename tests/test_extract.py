@@ -140,10 +140,54 @@ def test_a_table_of_data_in_the_article_keeps_every_row_whole() -> None:
     )
     body = "<article>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + table + "</article>"
     text = extract_article(page(body).encode(), None, None).text
-    lines = [" ".join(line.split()) for line in text.split("\n")]
+    lines = text.split("\n")
     for country, rate in [("Country", "Tariff"), *rows]:
-        assert f"{country} {rate}" in lines
+        assert f"| {country} | {rate} |" in lines
     assert all(paragraph in text for paragraph in PARAGRAPHS)
+
+
+# a table of data as the article's text keeps it: a line a row, its cells parted by " | ",
+# the header row underlined (as trafilatura and Markdown write one)
+PORTS_TABLE = (
+    "<table><tr><th>Port</th><th>Ships waiting</th><th>Average delay</th></tr>"
+    "<tr><td>North Harbour</td><td>41</td><td>6 days</td></tr>"
+    "<tr><td>East Quay</td><td>7 ships</td><td>1 day</td></tr></table>"
+)
+PORTS_BLOCK = (
+    "| Port | Ships waiting | Average delay |\n|---|---|---|\n"
+    "| North Harbour | 41 | 6 days |\n| East Quay | 7 ships | 1 day |"
+)
+
+
+def ports_page(table: str = PORTS_TABLE) -> bytes:
+    """An article with a table of data between its paragraphs."""
+    body = (
+        "<article><h1>Port terminal delayed</h1>" + article(PARAGRAPHS[:3]) + table
+        + article(PARAGRAPHS[3:]) + "</article>"
+    )  # fmt: skip
+    return page(body).encode()
+
+
+def test_a_table_of_data_keeps_its_cells_apart_and_its_header_row() -> None:
+    """A table's cells were joined by spaces that the paragraphs' cleaning collapsed ("East
+    Quay 7 ships 1 day": which value was in which column was lost): the table is one block,
+    a row a line, its cells parted by " | " and its header row underlined; a cell with no
+    text keeps its column (an empty corner cell, a cell after one that spans two)."""
+    text = extract_article(ports_page(), "text/html", None).text
+    paragraphs = text.split("\n\n")
+    assert PORTS_BLOCK in paragraphs
+    assert all(paragraph in paragraphs for paragraph in PARAGRAPHS)
+    corner = (
+        "<table><tr><td></td><th>2025</th><th>2026</th></tr>"
+        "<tr><th>North Harbour</th><td>41</td><td>38</td></tr>"
+        "<tr><td>East Quay</td><td></td><td>7</td></tr>"
+        '<tr><td colspan="2">Both ports</td><td>45</td></tr></table>'
+    )
+    paragraphs = extract_article(ports_page(corner), "text/html", None).text.split("\n\n")
+    assert (
+        "|  | 2025 | 2026 |\n|---|---|---|\n| North Harbour | 41 | 38 |\n"
+        "| East Quay |  | 7 |\n| Both ports |  | 45 |"
+    ) in paragraphs
 
 
 def test_an_ordered_lists_items_keep_their_numbers() -> None:
@@ -181,6 +225,41 @@ def test_an_ordered_lists_items_keep_their_numbers() -> None:
     assert "1. Serve the cake warm with cream." in lines
 
 
+def test_a_list_within_a_list_item_is_indented_under_it() -> None:
+    """The points of a list inside a list's item came out as bullets at the item's level (the
+    union's demands and the authority's offer read as one list): each list within an item
+    is indented two spaces further, as the paragraphs' cleaning keeps them."""
+    body = (
+        "<article>" + article(PARAGRAPHS[:3])
+        + "<ul><li>Demands of the union<ul><li>Overtime rates restored</li>"
+        + "<li>No job cuts until 2028</li></ul></li><li>Offer of the port authority<ul>"
+        + "<li>A one-off bonus</li><li>Steps to agree:<ol><li>a ballot of the members</li>"
+        + "<li>a second round of talks</li></ol></li></ul></li></ul>"
+        + article(PARAGRAPHS[3:]) + "</article>"
+    )  # fmt: skip
+    paragraphs = extract_article(page(body).encode(), None, None).text.split("\n\n")
+    start = paragraphs.index("• Demands of the union")
+    assert paragraphs[start : start + 8] == [
+        "• Demands of the union",
+        "  • Overtime rates restored",
+        "  • No job cuts until 2028",
+        "• Offer of the port authority",
+        "  • A one-off bonus",
+        "  • Steps to agree:",
+        "    1. a ballot of the members",
+        "    2. a second round of talks",
+    ]
+    # a page laid out in a list (no item of it written but the one holding the article): the
+    # article's own list is not indented
+    body = (
+        '<ul class="layout"><li><article>' + article(PARAGRAPHS)
+        + "<ul><li>Overtime rates restored</li><li>No job cuts until 2028</li></ul>"
+        + "</article></li></ul>"
+    )  # fmt: skip
+    paragraphs = extract_article(page(body).encode(), None, None).text.split("\n\n")
+    assert paragraphs[-2:] == ["• Overtime rates restored", "• No job cuts until 2028"]
+
+
 def test_the_article_comes_back_when_both_libraries_fail(monkeypatch) -> None:
     import readability
     import trafilatura
@@ -214,6 +293,68 @@ def test_a_charset_the_page_declares_after_a_long_head_beats_a_wrong_header() ->
     assert len(body.split(b"charset=")[0]) > 2048
     text = extract_article(body, "text/html; charset=iso-8859-1", None).text
     assert korean in text
+
+
+RUSSIAN = (
+    "Министерство финансов сообщило во вторник, что дефицит бюджета за четыре месяца "
+    "составил триллион рублей, а доходы от нефти и газа сократились на треть."
+)
+GREEK = (
+    "Το υπουργείο Οικονομικών ανακοίνωσε την Τρίτη ότι το έλλειμμα του προϋπολογισμού "
+    "μειώθηκε, ενώ τα έσοδα από τον τουρισμό αυξήθηκαν σημαντικά φέτος."
+)
+FRENCH = (
+    "Le ministère a annoncé mardi que le déficit s'était réduit à Genève, où l'équipe "
+    "française a été accueillie à bras ouverts; ça a été très apprécié à l'hôtel de ville."
+)
+GERMAN = (
+    "Das Ministerium teilte am Dienstag mit, dass die Größe des Defizits für Übergänge "
+    "gesunken sei; Bäckereien in Köln und Düsseldorf äußerten sich zufrieden über Zölle."
+)
+
+
+@pytest.mark.parametrize(
+    ("words", "encoding"),
+    [(RUSSIAN, "cp1251"), (RUSSIAN, "koi8-r"), (GREEK, "iso-8859-7")],
+    ids=["windows-1251", "koi8-r", "iso-8859-7"],
+)
+@pytest.mark.parametrize("where", ["meta", "header"])
+def test_a_page_of_another_script_labelled_latin_1_is_read_in_its_own_charset(
+    words: str, encoding: str, where: str
+) -> None:
+    """A Russian or Greek page labelled ISO-8859-1 (in its <meta>, or by a server whose
+    default label it is) came out "Ìèíèñòåðñòâî ôèíàíñîâ": Latin-1 reads any bytes, so
+    that the page decoded in it said nothing. A reading that is runs of accented letters,
+    which no Western language writes, is the detector's to make."""
+    meta = '<meta charset="iso-8859-1">' if where == "meta" else ""
+    html = (
+        f"<html><head>{meta}<title>Budget</title></head><body><article>"
+        + article([f"{words} {p}" for p in PARAGRAPHS])
+        + "</article></body></html>"
+    )
+    header = "text/html; charset=ISO-8859-1" if where == "header" else "text/html"
+    text = extract_article(html.encode(encoding), header, None).text
+    assert words in text
+
+
+@pytest.mark.parametrize(
+    ("words", "encoding"), [(FRENCH, "iso-8859-1"), (GERMAN, "cp1252")], ids=["fr", "de"]
+)
+@pytest.mark.parametrize("where", ["meta", "header"])
+def test_a_latin_1_page_of_a_western_language_stays_latin_1(
+    words: str, encoding: str, where: str
+) -> None:
+    """French and German in Latin-1 put an accented letter or two among plain ones: their
+    pages are read in the charset they name, as before."""
+    meta = '<meta charset="iso-8859-1">' if where == "meta" else ""
+    html = (
+        f"<html><head>{meta}<title>Budget</title></head><body><article>"
+        + article([f"{words} {p}" for p in PARAGRAPHS])
+        + "</article></body></html>"
+    )
+    header = "text/html; charset=ISO-8859-1" if where == "header" else "text/html"
+    text = extract_article(html.encode(encoding), header, None).text
+    assert words in text
 
 
 def test_a_utf8_page_with_one_stray_byte_keeps_its_accents() -> None:
@@ -428,6 +569,46 @@ def test_a_gallery_and_a_newsletter_box_inside_the_article_are_not_its_text() ->
     assert PARAGRAPHS[0] in result.text and PARAGRAPHS[-1] in result.text
     assert "Harbour Briefing" not in result.text
     assert not any(caption[:40] in result.text for caption in captions)
+
+
+@pytest.mark.parametrize("hiding", ['style="display:none"', "hidden"])
+def test_the_rest_of_an_article_a_page_hides_until_continue_reading_is_its_text(
+    hiding: str,
+) -> None:
+    """An article whose paragraphs after the first wait in a hidden element for a "Continue
+    reading" button came out as its first paragraph alone; what else the page hides (a
+    sign-up dialog in the article, a menu beside it) is still no part of it."""
+    dialog = (
+        '<div role="dialog" style="display:none"><p>Sign up for the Harbour Briefing, a '
+        "weekly letter from our port correspondent about shipping and the docks.</p><p>Your "
+        "first month is free, and you can cancel the letter at any time you like.</p></div>"
+    )
+    menu = (
+        '<div class="menu" hidden><p>Politics, economy and the world: the stories our '
+        "readers shared most this week, chosen by the editors.</p><p>Weather, sport and "
+        "the markets, updated every hour of the day and night.</p></div>"
+    )
+    body = (
+        "<article><h1>Port terminal delayed</h1>" + article(PARAGRAPHS[:1])
+        + f'<div class="story-rest" {hiding}>' + article(PARAGRAPHS[1:]) + "</div>"
+        + f"<button>Continue reading</button>{dialog}</article>{menu}"
+    )  # fmt: skip
+    text = extract_article(page(body).encode(), "text/html", None).text
+    assert text.split("\n\n") == PARAGRAPHS
+    assert "Harbour Briefing" not in text and "readers shared" not in text
+
+
+def test_the_full_text_a_soft_paywall_hides_is_the_article_once() -> None:
+    """A soft paywall shows a teaser and ships the whole text, the teaser again at its top,
+    in a hidden element: the article is the whole text, each paragraph once."""
+    body = (
+        "<article><h1>Port terminal delayed</h1>"
+        + f'<div class="teaser">{article(PARAGRAPHS[:1])}</div>'
+        + '<div class="paywall"><p>Subscribe to read on.</p></div>'
+        + f'<div class="full-text" style="display: none">{article(PARAGRAPHS)}</div></article>'
+    )
+    text = extract_article(page(body).encode(), "text/html", None).text
+    assert [p for p in text.split("\n\n") if p in PARAGRAPHS] == PARAGRAPHS
 
 
 KOREAN = [

@@ -186,6 +186,38 @@ def test_utf8_bytes_under_a_lying_latin1_header() -> None:
     assert a.title == "Café Gyeongju — 경주"
 
 
+@pytest.mark.parametrize(
+    ("encoding", "title", "summary"),
+    [
+        ("cp1251", "Переговоры о тарифах в Москве", "Министр финансов заявил во вторник"),
+        ("iso-8859-7", "Διαπραγματεύσεις για τους δασμούς", "Ο υπουργός δήλωσε την Τρίτη"),
+    ],
+)
+@pytest.mark.parametrize("where", ["declaration", "header"])
+def test_a_feed_of_another_script_labelled_latin_1_is_read_in_its_own_charset(
+    encoding: str, title: str, summary: str, where: str
+) -> None:
+    """A Russian or Greek feed that says ISO-8859-1 (in its declaration, or in a server's
+    default header when it declares nothing) came out "Ïåðåãîâîðû": any bytes read as
+    Latin-1. A Western feed that says so stays Latin-1."""
+    items = [f"<title>{title}</title><description>{summary}</description><guid>1</guid>"]
+    body = rss(*items, encoding=encoding)
+    label = b' encoding="ISO-8859-1"' if where == "declaration" else b""
+    body = body.replace(f' encoding="{encoding}"'.encode(), label)
+    header = "application/rss+xml" + ("; charset=ISO-8859-1" if where == "header" else "")
+    (a,) = articles(body, {"Content-Type": header})
+    assert (a.title, a.summary) == (title, summary)
+    broken = body.replace(b"<description>", b"<description><b>")  # (the lenient parser's)
+    (a,) = articles(broken, {"Content-Type": header})
+    assert (a.title, a.summary) == (title, summary)
+    western = rss(
+        *(f"<title>{t}</title><description>{d}</description><guid>{t}</guid>" for t, d in WESTERN),
+        encoding="cp1252",
+    ).replace(b'encoding="cp1252"', b'encoding="ISO-8859-1"')
+    read = articles(western, {"Content-Type": "application/rss+xml; charset=ISO-8859-1"})
+    assert [(a.title, a.summary) for a in read] == WESTERN
+
+
 def test_utf8_bytes_under_a_lying_declaration() -> None:
     body = rss("<title>Café Gyeongju — 경주</title><guid>1</guid>").replace(
         b'encoding="utf-8"', b'encoding="ISO-8859-1"'

@@ -76,19 +76,35 @@ def words(text: str) -> list[str]:
 
 
 def is_hidden(element: HtmlElement) -> bool:
-    """Hidden by the page itself: never shown to a reader, so never the article (an AMP
-    page's `layout="nodisplay"`: a sidebar menu shown only when opened)."""
-    attrib = element.attrib
-    if "hidden" in attrib or attrib.get("aria-hidden") == "true":
+    """Hidden by the page itself: not shown to a reader (or to a screen reader), so not the
+    article, unless it is its hidden rest (`rest.with_hidden_rest`); an AMP page's
+    `layout="nodisplay"` (a sidebar menu shown only when opened) never is."""
+    if element.attrib.get("layout", "").strip().lower() == "nodisplay":
         return True
-    if attrib.get("layout", "").strip().lower() == "nodisplay":
+    return element.attrib.get("aria-hidden") == "true" or hidden_from_view(element)
+
+
+def hidden_from_view(element: HtmlElement) -> bool:
+    """Hidden until a script shows it (`hidden`, `display: none`, `visibility: hidden`): a
+    menu, a dialog, or the rest of an article behind a "Continue reading" button."""
+    attrib = element.attrib
+    if "hidden" in attrib:
         return True
     style = attrib.get("style")
     return bool(style and HIDDEN_STYLE.search(style))
 
 
-def segment(root: HtmlElement) -> list[Block]:
+def segment(
+    root: HtmlElement,
+    hidden: list[tuple[int, HtmlElement]] | None = None,
+    whole: bool = False,
+) -> list[Block]:
     """The text blocks of a parsed page in document order (the tree is not changed).
+
+    Hidden elements are left out; `hidden`, when given, gets each one hidden from view
+    (`hidden_from_view`) that is not inside another, with the number of blocks before it.
+    `whole`: `root` is read even if it is hidden itself (the elements hidden inside it are
+    still left out).
 
     Walks the tree with an explicit stack, so a page nested thousands of levels deep is read
     like any other."""
@@ -96,6 +112,7 @@ def segment(root: HtmlElement) -> list[Block]:
     start = body if body is not None else root
     blocks: list[Block] = []
     current: Block | None = None
+    found = hidden if hidden is not None else []
 
     def add(text: str | None, in_link: bool, owner: HtmlElement, in_pre: bool) -> None:
         nonlocal current
@@ -117,6 +134,10 @@ def segment(root: HtmlElement) -> list[Block]:
         nonlocal current
         if current is not None and current.words == 0:
             blocks.pop()
+            at = len(found)  # (the ones found since the block began come before the next)
+            while at and found[at - 1][0] > len(blocks):
+                at -= 1
+                found[at] = (len(blocks), found[at][1])
         current = None
 
     # Entries: an element to enter (with the link flag and block owner it inherits), or the
@@ -134,7 +155,11 @@ def segment(root: HtmlElement) -> list[Block]:
         if not isinstance(tag, str):  # a comment or processing instruction
             continue
         tag = tag.lower()
-        if tag in SKIPPED_TAGS or is_hidden(element):
+        if tag in SKIPPED_TAGS:
+            continue
+        if is_hidden(element) and not (whole and element is start):
+            if hidden_from_view(element):
+                found.append((len(blocks), element))
             continue
         if tag in BOUNDARY_TAGS:
             close()

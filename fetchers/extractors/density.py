@@ -101,9 +101,14 @@ def embedded_boxes(container: HtmlElement) -> set[HtmlElement]:
     for element in container.iterdescendants():
         if element in boxed or not isinstance(element.tag, str):
             continue
-        if _BOX_NAMES.search(f"{element.get('class', '')} {element.get('id', '')}"):
+        if names_a_box(element):
             boxed.update(element.iter())
     return boxed
+
+
+def names_a_box(element: HtmlElement) -> bool:
+    """An element whose class or id names a box that is not the article (`_BOX_NAMES`)."""
+    return bool(_BOX_NAMES.search(f"{element.get('class', '')} {element.get('id', '')}"))
 
 
 def density_shares(blocks: list[Block], kept: list[bool]) -> list[float]:
