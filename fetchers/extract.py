@@ -335,11 +335,47 @@ def choose_blocks(blocks: list[Block], tree: HtmlElement, url: str | None) -> li
     density = Verdict("density", 1.0, density_shares(blocks, own))
     keep = complete_runs(blocks, first, second, agree([first, second, density], len(blocks)))
     keep = _fill_gaps(blocks, (first, second, density), keep)
+    keep = _entry_times(blocks, keep)
     keep = _drop_link_cells(blocks, keep)
     if any(keep):
         return _drop_orphan_headings(blocks, keep)
     longest = max(libraries, key=lambda v: _words_kept(blocks, v.shares))
     return [share >= 0.5 for share in longest.shares]
+
+
+# a live page's entries, each headed by its time: this many or more make a live page
+LIVE_ENTRIES = 3
+STAMP_WORDS = 8  # a time stamp's words at most ("Updated at 11:12 GMT", "18:55 GMT")
+_CLOCK = re.compile(r"\b(?:[01]?\d|2[0-3])[:.h][0-5]\d\b")
+
+
+def _entry_times(blocks: list[Block], keep: list[bool]) -> list[bool]:
+    """A live page's entries keep their times. Each entry is headed by a short block that
+    says when (a `<time>`, or a clock: "11:12", "Updated at 11:12 GMT"), which every
+    extractor may vote out as a dateline: the entries came out with no time anywhere, or all
+    but the first with theirs. A time stamp right before a kept block is kept where the page
+    has `LIVE_ENTRIES` or more such: an article's one dateline under its headline stays out,
+    as before."""
+    # (those the vote kept count too: it keeps the stamps between two entries, not the first)
+    stamps = [n for n in range(len(blocks) - 1) if keep[n + 1] and _is_time_stamp(blocks[n])]
+    if len(stamps) < LIVE_ENTRIES:
+        return keep
+    kept = list(keep)
+    for n in stamps:
+        kept[n] = True
+    return kept
+
+
+def _is_time_stamp(block: Block) -> bool:
+    """A short block that is a time: a `<time>` element holds it, or it states a clock."""
+    if block.words > STAMP_WORDS or block.preformatted:
+        return False
+    element = block.element
+    if element.tag == "time" or element.find(".//time") is not None:
+        return True
+    if any(parent.tag == "time" for parent in element.iterancestors()):
+        return True
+    return bool(_CLOCK.search(block.text))
 
 
 GAP = 1  # blocks on each side of a gap within which the article must be kept

@@ -1131,3 +1131,31 @@ def test_what_an_amp_page_lays_out_as_nodisplay_is_not_shown() -> None:
         "</article>"
     )
     assert extract_article(herald(body), "text/html", None).text.split("\n\n") == DOCK_STRIKE
+
+
+LIVE_ENTRIES = [
+    ("09:15", "The motorcade of the host president has arrived at the conference centre, where "
+     "security is tight and roads around the venue have been closed since dawn."),
+    ("09:40", "Protesters gathered outside the police cordon, chanting slogans against the "
+     "proposed trade deal and holding banners that called for fair wages for farmers."),
+    ("10:05", "A spokesman for the foreign ministry told reporters that the draft statement had "
+     "been agreed overnight, though two paragraphs on fisheries remained in brackets."),
+    ("10:31", "Our correspondent at the venue reports that the leaders have begun their closed "
+     "session, which is scheduled to last about two hours before a working lunch."),
+]  # fmt: skip
+
+
+def test_a_live_page_s_entries_keep_their_times() -> None:
+    """A live blog's entries, each headed by when it was posted (a `<time>` in the entry's
+    header), came out with no time anywhere: every extractor votes a lone time out as a
+    dateline. Where several entries are headed so, each keeps its time before its text."""
+    entries = "".join(
+        f'<article class="block"><header><a href="#b{n}"><time datetime="2026-03-05T{at}:00Z">'
+        f"{at}</time></a></header><div><p>{text}</p></div>"
+        "<footer><button>Share</button></footer></article>"
+        for n, (at, text) in enumerate(reversed(LIVE_ENTRIES))
+    )
+    live = page(f"<main><h1>Summit live</h1><div id='liveblog'>{entries}</div></main>").encode()
+    paragraphs = extract_article(live, "text/html", None).text.split("\n\n")
+    for at, text in LIVE_ENTRIES:
+        assert paragraphs[paragraphs.index(text) - 1] == at
