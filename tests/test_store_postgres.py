@@ -21,6 +21,7 @@ import psycopg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from psycopg import sql
 
 from fetchers.config import ConfigError, load_config
 from fetchers.foreground import Superseded, waited_for
@@ -1637,6 +1638,110 @@ def test_a_dsn_password_is_hidden_however_it_is_written_or_quoted(dsn: str, secr
     assert secret not in hidden and quoted not in hidden
     assert "db.example" in hidden
     assert secret not in shown(dsn) and quoted not in shown(dsn)
+
+
+@pytest.mark.parametrize(
+    "dsn, spellings",
+    [
+        (  # a password in the query, percent-encoded: the URL spells it so, the server reads it
+            "postgresql://desk@db.example/wire?password=p%26ss%3D1&sslmode=require",
+            ["p%26ss%3D1", "p&ss=1"],
+        ),
+        (  # one in the user info and another in the query: both hidden
+            "postgresql://desk:s3cret@db.example/wire?password=WRONGQP",
+            ["s3cret", "WRONGQP"],
+        ),
+        (  # a client key's passphrase, and a name percent-encoded
+            "postgresql://desk@db.example/wire?sslpassword=k3y-phrase&p%61ssword=qu3ry",
+            ["k3y-phrase", "qu3ry"],
+        ),
+        (  # a user info holding "?" (libpq reads it as the password's) and "@"
+            "postgresql://desk:pa?ss@wo@rd@db.example/wire",
+            ["pa?ss@wo@rd"],
+        ),
+        (  # a query's password holding "?" and "#" (libpq reads them as the password's)
+            "postgresql://desk@db.example/wire?password=qu?e%23ry#1&sslmode=require",
+            ["qu?e%23ry#1", "qu?e#ry#1"],
+        ),
+    ],
+)
+def test_every_password_of_a_dsn_is_hidden_in_every_spelling(
+    dsn: str, spellings: list[str]
+) -> None:
+    """`polling 4 sources into postgresql://desk@db.example/wire?password=p%26ss%3D1` was
+    logged: only the user info's password was hidden, and of two passwords only one."""
+    from fetchers.redact import printable
+    from fetchers.store.postgres.connect import hide_password, shown
+
+    message = f'bad URI "{dsn}": ' + " or ".join(repr(s) for s in spellings)
+    for said in (shown(dsn), hide_password(message, dsn), printable(f"polling into {dsn}")):
+        assert not any(secret in said for secret in spellings), said
+        assert "db.example/wire" in said and "desk" in said and "***" in said
+    assert shown(dsn).startswith("postgresql://desk")
+    assert hide_password(message, dsn).startswith(f'bad URI "{shown(dsn)}": ')
+
+
+def test_a_driver_error_quoting_the_whole_dsn_hides_its_query_password() -> None:
+    """libpq quotes a DSN it cannot parse whole: the password of its query was shown."""
+    dsn = f"postgresql://wirewatch:{PASSWORD}@[::1/wire?password=qu3ry-pass"
+    with pytest.raises(StoreError, match="IPv6") as caught:
+        PostgresStore(dsn)
+    said = str(caught.value)
+    assert PASSWORD not in said and "qu3ry-pass" not in said and "password=***" in said
+
+
+def _role_with_password(pg_server: PgServer, pg_dsn: str, password: str) -> str:
+    """A role of its own, owning the test's database, whose password is `password`: its
+    name."""
+    role = f"ww{os.getpid()}_{random.randrange(10**6)}"
+    database = pg_dsn.rsplit("/", 1)[1]
+    with psycopg.connect(pg_server.dsn(), autocommit=True) as admin:
+        admin.execute(
+            sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
+                sql.Identifier(role), sql.Literal(password)
+            )
+        )
+        admin.execute(
+            sql.SQL("ALTER DATABASE {} OWNER TO {}").format(
+                sql.Identifier(database), sql.Identifier(role)
+            )
+        )
+    return role
+
+
+def test_a_password_in_the_dsns_query_never_shows_in_what_the_cli_says(
+    tmp_path: Path,
+    pg_server: PgServer,
+    pg_dsn: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A DSN whose password is in its query, percent-encoded: `migrate --to postgresql`
+    printed it whole, and one with a wrong password in its query beside the right one in
+    its user info said the wrong one in its error."""
+    secret = "p&ss=1"
+    role = _role_with_password(pg_server, pg_dsn, secret)
+    database = pg_dsn.rsplit("/", 1)[1]
+    dsn = f"postgresql://{role}@127.0.0.1:{pg_server.port}/{database}?password=p%26ss%3D1"
+    data = tmp_path / "data"
+    with Store(data, writer=True) as store:
+        store.add_batch([make(1)])
+    config = write_config(tmp_path / "wirewatch.toml", "")
+    monkeypatch.setenv("WIREWATCH_DSN", dsn)
+    args = ["--config", str(config), "--data-dir", str(data)]
+    assert cli.main([*args, "migrate", "--to", "postgresql"]) == 0
+    said = capsys.readouterr()
+    assert "copied 1 articles" in said.out and "password=***" in said.out
+    assert "p%26ss%3D1" not in said.out + said.err and secret not in said.out + said.err
+    pg_config = write_config(tmp_path / "pg.toml", '[store]\nbackend = "postgresql"\n')
+    assert cli.main(["--config", str(pg_config), "list"]) == 0
+    assert "Wire-1" in capsys.readouterr().out
+    both = f"{pg_dsn}?password=WRONGQP"  # libpq takes the query's
+    monkeypatch.setenv("WIREWATCH_DSN", both)
+    assert cli.main(["--config", str(pg_config), "list"]) == 2
+    err = capsys.readouterr().err
+    assert "password authentication failed" in err
+    assert "WRONGQP" not in err and PASSWORD not in err and "password=***" in err
 
 
 def test_a_poller_keeps_going_when_its_connections_are_cut(pg_dsn: str) -> None:
