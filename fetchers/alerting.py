@@ -230,6 +230,24 @@ def _ids_of(value: object) -> list[str]:
     return [str(i) for i in value if isinstance(i, str)] if isinstance(value, list) else []
 
 
+def fired_key(rule: str, article: str | None, at: datetime) -> tuple[str, str]:
+    """The (rule, article or spike hour) pair a store shared by pollers records for what
+    fired (`ArticleStore.fire_once`): a match once per article, a spike once in its hour."""
+    return rule, article or f"spike {utc_iso(hour_start(at)) or ''}"
+
+
+def fired_in(data_dir: Path, entries: Iterable[AlertEntry]) -> list[tuple[str, str]]:
+    """What a data dir's writer fired, as `fired_key` says it: each of these entries of its
+    history, and the hour each term and story last spiked in (`alerts-state.json`: a story
+    above its line in the hour before fires no spike while it stays there). A store that
+    records them fires none of them again, whichever host's data dir checks its articles."""
+    keys = [fired_key(e.rule, e.article, e.at) for e in entries if e.kind != "match" or e.article]
+    path = data_dir / STATE_FILE
+    spikes = _load_state(path).spikes if path.exists() else {}
+    keys += [(key, f"spike {hour}") for key, hour in spikes.items() if hour]
+    return list(dict.fromkeys(keys))
+
+
 @dataclass(slots=True, frozen=True)
 class Watched:
     """A rule or a watch term, as one check sees it."""
@@ -825,8 +843,7 @@ class AlertDesk:
     @staticmethod
     def _fired_keys(pending: list[dict[str, Any]], now: datetime) -> list[tuple[str, str]]:
         """The (rule, article or spike hour) pair of each entry, as `fire_once` records it."""
-        hour = utc_iso(hour_start(now)) or ""
-        return [(p["rule"], p["article"] or f"spike {hour}") for p in pending]
+        return [fired_key(p["rule"], p["article"], now) for p in pending]
 
     def _first_to_fire(self, pending: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
         """What no other poller of the store fired already: a store shared by several

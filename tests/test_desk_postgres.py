@@ -18,7 +18,7 @@ from fetchers.config import Config
 from fetchers.events import EventBook, EventBookError
 from fetchers.models import Event
 from fetchers.store.postgres.store import PostgresStore
-from tests.conftest import write_config
+from tests.conftest import FeedServer, Route, rss, write_config
 from tui import cli
 
 WHEN = datetime(2025, 10, 31, 1, 0, tzinfo=UTC)
@@ -151,3 +151,45 @@ def test_a_poller_with_an_old_alerts_file_sees_the_rules_changed_on_another_host
         mine.set_muted(summit, True)
         assert [r.name for r in desk.rules(WHEN) if not r.muted] == []
     assert (tmp_path / "b" / "alerts.json").exists()
+
+
+def _feed_item(minute: int, title: str) -> str:
+    return (
+        f"<title>{title}</title><guid>https://wire.example/{minute}</guid>"
+        f"<pubDate>Fri, 24 Oct 2025 07:{minute:02d}:00 +0000</pubDate>"
+    )
+
+
+def test_what_fired_before_a_migration_does_not_fire_again_from_the_database(
+    tmp_path: Path, pg_dsn: str, feed_server: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A desk's data dir fired a rule's matches and its spike for 07:00; moved into the
+    database, a `refresh` in the same hour on another host (new mentions of the term) fired
+    the spike again and kept it twice: the database did not know what had fired, and the
+    hour of the spike was kept only in the old data dir's state file."""
+    burst = [_feed_item(n, f"Tariff update {n}") for n in range(7)]
+    route = Route(rss(*burst))
+    source = f'[[sources]]\nname = "Wire"\nurl = "{feed_server.add("/feed", route)}"\n'
+    rule = '[[alerts]]\nname = "Loud"\nquery = "tariff"\nnotify = ["bell"]\n'
+    data = tmp_path / "data"
+    config = write_config(tmp_path / "desk.toml", source + rule)
+    args = ["--config", str(config), "--data-dir", str(data), "--now", "2025-10-24T07:10:00Z"]
+    assert cli.main([*args, "refresh"]) == 0
+    assert sorted(e.kind for e in AlertHistory(data).recent()) == ["match"] * 7 + ["spike"]
+    assert cli.main([*args, "migrate", "--to", "postgresql", pg_dsn]) == 0
+    assert "8 alerts of the history" in capsys.readouterr().out
+    pg_config = write_config(
+        tmp_path / "pg.toml",
+        f'[store]\nbackend = "postgresql"\ndsn = "{pg_dsn}"\n{source}{rule}',
+    )
+    for minutes, polling in ((20, data), (25, tmp_path / "elsewhere")):  # this host, another
+        burst.append(_feed_item(minutes - 13, f"Tariff update {minutes - 13}"))
+        route.body = rss(*burst)
+        at = ["--now", f"2025-10-24T07:{minutes}:00Z"]
+        pg_args = ["--config", str(pg_config), "--data-dir", str(polling), *at]
+        assert cli.main([*pg_args, "refresh"]) == 0
+    capsys.readouterr()
+    assert cli.main([*pg_args, "alerts", "--json"]) == 0
+    kept = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert sorted(e["kind"] for e in kept) == ["match"] * 9 + ["spike"]  # the spike once
+    assert len({e["article"] for e in kept if e["kind"] == "match"}) == 9

@@ -1626,9 +1626,12 @@ def copy_desk_into_store(
 ) -> list[str]:
     """The events added in the app and the alert history of a data dir, copied into a
     store that keeps the desk's (a database) and holds none yet: a host reading them from
-    the database showed none after a migration. (Its alert rules are read from the data dir
-    until the database has any.)"""
-    from fetchers.alerthistory import AlertHistory, HistoryError
+    the database showed none after a migration. What fired is recorded as fired in the
+    store (each match's article, each spike's hour), so no poller of it fires it again, on
+    any host: a spike fired that hour fired again from the database. (Its alert rules are
+    read from the data dir until the database has any.)"""
+    from fetchers.alerthistory import AlertEntry, AlertHistory, HistoryError
+    from fetchers.alerting import fired_in
     from fetchers.events import EventBook, EventBookError
 
     carried = []
@@ -1641,6 +1644,7 @@ def copy_desk_into_store(
             carried.append(f"{len(found)} events added in the app")
     except EventBookError as exc:
         complain(f"the events added in the app are not copied: {exc}")
+    fired: list[AlertEntry] = []
     try:
         fired = AlertHistory(source).load()
         history = AlertHistory(source, writer=True, store=target)
@@ -1650,6 +1654,7 @@ def copy_desk_into_store(
             carried.append(f"{len(fired)} alerts of the history")
     except HistoryError as exc:
         complain(f"the alert history is not copied: {exc}")
+    target.fire_once(fired_in(source, fired))
     return carried
 
 
