@@ -103,6 +103,10 @@ class PgServer:
         if not keep:
             shutil.rmtree(self.folder, ignore_errors=True)
 
+    def start_again(self) -> None:
+        """Start a server stopped with `stop(keep=True)` again, on its port."""
+        _start(self, [*_as_user()], self.folder / "data")
+
 
 def start(kept: Path | None = None) -> PgServer:
     """initdb and start a server in a new temporary folder of the system's, owned by the

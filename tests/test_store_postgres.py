@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 import tracemalloc
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -36,6 +37,7 @@ from fetchers.store.postgres.store import PostgresStore
 from fetchers.store.postgres.words import LONGEST_TEXT, PAIRS_TEXT, PLACES_EXACT_SQL
 from fetchers.story import Story
 from fetchers.storyshelf import StoryShelf
+from tests import pgserver
 from tests.conftest import make, write_config
 from tests.pgserver import PASSWORD, PgServer
 from tests.querycheck import NOW, articles, check_queries, queries, save_every_third, scan
@@ -1772,6 +1774,114 @@ def test_a_poller_keeps_going_when_its_connections_are_cut(pg_dsn: str) -> None:
         with PostgresStore(pg_dsn) as viewer:
             state = viewer.writer_state()
             assert state.held and state.pid == os.getpid()
+
+
+def _end_sessions(admin: psycopg.Connection, where: str, value: str) -> None:
+    """End the server's sessions `where` (a column of pg_stat_activity) is `value`, and wait
+    until they have ended."""
+    others = f"FROM pg_stat_activity WHERE {where} = %s AND pid <> pg_backend_pid()"
+    admin.execute(f"SELECT pg_terminate_backend(pid) {others}", (value,))
+    for _ in range(1000):  # the backends end a moment after they are told to
+        row = admin.execute(f"SELECT count(*) {others}", (value,)).fetchone()
+        if row is not None and row[0] == 0:
+            return
+        time.sleep(0.005)
+
+
+def test_while_the_server_refuses_the_password_a_store_says_so_and_is_back_when_let_in(
+    pg_server: PgServer, pg_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The password changed on the server and the store's sessions ended: a dashboard's
+    status line and a poller's log said `couldn't get a connection after 30.00 sec` (after
+    a first `terminating connection due to administrator command`), never that the password
+    was refused. Each look says why; the first once the password is right again reaches the
+    server."""
+    monkeypatch.setattr(pg_module, "RETRY_AFTER", 0.0)  # every look tries (a dashboard's
+    # are two seconds apart, more than it asks)
+    role = _role_with_password(pg_server, pg_dsn, "first-pass")
+    database = pg_dsn.rsplit("/", 1)[1]
+    dsn = f"postgresql://{role}:first-pass@127.0.0.1:{pg_server.port}/{database}"
+    with (
+        PostgresStore(dsn, writer=True) as poller,
+        PostgresStore(dsn) as viewer,
+        psycopg.connect(pg_server.dsn(), autocommit=True) as admin,
+    ):
+        assert poller.add_batch([make(1)]) == ["Wire-1"]
+        assert not viewer.writer_state().gone
+        admin.execute(sql.SQL("ALTER ROLE {} PASSWORD 'rotated99'").format(sql.Identifier(role)))
+        _end_sessions(admin, "usename", role)
+        for _ in range(3):
+            with pytest.raises(StoreError, match="password authentication failed"):
+                viewer.writer_state()
+            lost = viewer.unreachable
+            assert lost is not None and "password authentication failed" in lost.reason
+            with pytest.raises(StoreError, match="password authentication failed") as caught:
+                poller.add_batch([make(2)])
+            assert "first-pass" not in str(caught.value) + lost.reason
+        admin.execute(sql.SQL("ALTER ROLE {} PASSWORD 'first-pass'").format(sql.Identifier(role)))
+        viewer.writer_state()
+        assert viewer.unreachable is None
+        assert poller.add_batch([make(3)]) == ["Wire-3"]
+
+
+@pytest.fixture
+def own_server() -> Iterator[PgServer]:
+    """A server of the test's own, to stop and start again."""
+    server = pgserver.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_a_store_reads_and_writes_at_once_after_its_server_restarted(own_server: PgServer) -> None:
+    """A server restarted (fast): its sessions were ended, and the pool handed them out as
+    they were, so the first look and the first write after it failed with `terminating
+    connection due to administrator command`."""
+    dsn = own_server.create_database("restarted")
+    with PostgresStore(dsn, writer=True) as poller, PostgresStore(dsn) as viewer:
+        assert poller.add_batch([make(1)]) == ["Wire-1"]
+        assert viewer.reload() == ["Wire-1"]  # (and listening from now on)
+        own_server.stop(keep=True)
+        own_server.start_again()
+        viewer.writer_state()
+        assert viewer.unreachable is None
+        assert poller.add_batch([make(2)]) == ["Wire-2"]
+        assert viewer.reload() == ["Wire-2"]
+        poller.heartbeat()  # its lock, taken again on a new connection
+        assert viewer.writer_state().held
+
+
+@pytest.mark.slow
+def test_a_store_reaches_its_server_the_moment_it_is_back_however_long_it_was_away(
+    own_server: PgServer,
+) -> None:
+    """Pollers and dashboards stayed stopped for up to a minute and a half after their
+    server came back: the pool tried to connect again further and further apart (64 s, then
+    128 s after a long outage), and a look waited half a minute for it before it failed."""
+    dsn = own_server.create_database("away")
+    with PostgresStore(dsn, writer=True, share=True) as poller, PostgresStore(dsn) as viewer:
+        assert poller.add_batch([make(1)]) == ["Wire-1"]
+
+        def slow_read() -> None:
+            with viewer._read("cannot read") as cur:
+                cur.execute("SELECT pg_sleep(0.5)")
+
+        readers = [threading.Thread(target=slow_read) for _ in range(pg_module.POOL_SIZE)]
+        for reader in readers:  # a busy dashboard: the pool holds every connection it may
+            reader.start()
+        for reader in readers:
+            reader.join()
+        own_server.stop(keep=True)
+        for _ in range(pg_module.POOL_SIZE):
+            with pytest.raises(StoreError, match="Connection refused"):
+                viewer.writer_state()
+        assert viewer.unreachable is not None
+        time.sleep(80)  # away long enough for the pool's tries to be a minute apart
+        own_server.start_again()
+        assert viewer.writer_state().pid == os.getpid()
+        assert viewer.unreachable is None
+        assert poller.add_batch([make(2)]) == ["Wire-2"]
 
 
 def test_list_and_show_say_a_row_written_by_hand_was_read_as_it_could_be(

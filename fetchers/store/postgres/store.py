@@ -19,6 +19,7 @@ import getpass
 import math
 import os
 import secrets
+import select
 import socket
 import sys
 import threading
@@ -56,7 +57,13 @@ from fetchers.store.codec import (
 )
 from fetchers.store.errors import StoreError, StoreLocked, StoreWriteError, Unreachable
 from fetchers.store.postgres import schema
-from fetchers.store.postgres.connect import connect, driver, hide_password, shown
+from fetchers.store.postgres.connect import (
+    CONNECT_TIMEOUT,
+    connect,
+    driver,
+    hide_password,
+    shown,
+)
 from fetchers.store.postgres.known import PER_SOURCE, KnownArticles, digest
 from fetchers.store.postgres.sql import OUTLETS_SQL, Plan, plan
 from fetchers.store.postgres.words import (
@@ -86,6 +93,19 @@ STORY_PAGE = 1000  # saved stories whose articles a story filter tests at a time
 STORY_CANDIDATES = 100_000
 STORY_WALK = 30_000  # the newest stories a filter guessed to match many looks through first
 POOL_SIZE = 4  # connections: poll threads write while query threads read
+# How long a thread waits for one of the pool's connections while they are busy (a long
+# write, a backfill batch), a second at a time. Once the pool's last try to connect failed
+# (the server away, a password refused) it waits for none: it takes one the pool holds
+# ready, else makes one itself, at most once every RETRY_AFTER seconds (between its tries a
+# call fails at once, saying why the last one failed)
+POOL_WAIT = 30.0
+WAIT_SLICE = 1.0
+RETRY_AFTER = 1.0
+READY_ONLY = 0.001  # (a wait for a connection the pool holds ready, and no other)
+# The pool tries to connect again 1 s, then 2 s after a failure, and gives up after this
+# many seconds until a connection is asked for again (its default went on to try 64 s and
+# 128 s apart, and a store stayed away that long after its server came back)
+RECONNECT_FOR = 4.0
 LEASE_TTL = 30.0  # seconds a source's lease lasts unless renewed (until the first `lease`)
 Version = tuple[int, int, int]
 T = TypeVar("T")
@@ -257,9 +277,10 @@ def login_name() -> str:
         return "reader"
 
 
-def _handing_over(first: Any) -> type[Any]:
+def _handing_over(first: Any, tried: Callable[[BaseException | None], None]) -> type[Any]:
     """A connection class for the pool whose first connection is `first` (already open:
-    a store that opened one to check the schema does not open a second for its reads)."""
+    a store that opened one to check the schema does not open a second for its reads).
+    `tried` is told how each of the pool's tries to connect went: its error, or None."""
     from psycopg import Connection
 
     waiting = [first]
@@ -269,9 +290,39 @@ def _handing_over(first: Any) -> type[Any]:
         def connect(cls, conninfo: str = "", **kwargs: Any) -> Any:
             with contextlib.suppress(IndexError):
                 return waiting.pop()
-            return Connection.connect(conninfo, **kwargs)
+            try:
+                connection = Connection.connect(conninfo, **kwargs)
+            except Exception as exc:
+                tried(exc)
+                raise
+            tried(None)
+            return connection
 
     return HandingOver
+
+
+def _readable(connection: Any) -> bool:
+    """Whether the connection's socket has something to read now (True where that cannot
+    be told: a system without poll())."""
+    try:
+        poller = select.poll()
+    except AttributeError:
+        return True
+    poller.register(connection.fileno(), select.POLLIN | select.POLLPRI)
+    return bool(poller.poll(0))
+
+
+def _check(connection: Any) -> None:
+    """(The pool, before it hands a connection out.) Raise when the server has ended the
+    connection (a restart, a backend terminated): it then sent its last words, and the
+    socket has something to read, which an idle connection otherwise never has; only then is
+    the connection asked (a round trip), so a working one costs none."""
+    from psycopg_pool import ConnectionPool
+
+    if connection.closed:
+        raise driver().OperationalError("the connection is closed")
+    if _readable(connection):
+        ConnectionPool.check_connection(connection)
 
 
 def _jsonb(value: Any) -> Any:
@@ -342,13 +393,19 @@ class PostgresStore:
         from psycopg_pool import ConnectionPool
 
         self._handed = first  # the pool's first connection: named and checked already
+        # when and why the last try to connect failed, until one succeeds or a connection
+        # is had (`_connection`): the reason a call that had none gives (`_errors`)
+        self._connect_failed: tuple[float, str] | None = None
         self._pool = ConnectionPool(
             dsn,
-            connection_class=_handing_over(first),
+            connection_class=_handing_over(first, self._tried_to_connect),
             min_size=1,
             max_size=POOL_SIZE,
-            kwargs={"connect_timeout": 10},
+            kwargs={"connect_timeout": CONNECT_TIMEOUT},
             configure=self._configure,
+            check=_check,
+            timeout=POOL_WAIT,
+            reconnect_timeout=RECONNECT_FOR,
             open=False,
             name="wirewatch",
         )
@@ -385,6 +442,9 @@ class PostgresStore:
             yield
         except (psycopg.Error, PoolTimeout) as exc:
             reason = " ".join(str(exc).split()) or type(exc).__name__
+            failed = self._connect_failed  # (read once: a pool's thread may clear it)
+            if isinstance(exc, PoolTimeout) and failed is not None:
+                reason = failed[1]  # why there was no connection, not how long it was waited
             message = hide_password(f"{self.location}: {what}: {reason}", self.dsn)
             if _unreachable(exc, psycopg):
                 before = self.unreachable  # (read once: another thread may clear it)
@@ -395,10 +455,72 @@ class PostgresStore:
             raise StoreError(message) from None
         self.unreachable = None  # (reached: the block ended without an error)
 
+    def _tried_to_connect(self, error: BaseException | None) -> None:
+        """(The pool's threads, and `_connect_now`.) Keep when and why the last try to
+        connect failed, or that it did not."""
+        if error is None:
+            self._connect_failed = None
+        else:
+            self._connect_failed = (time.monotonic(), " ".join(str(error).split()))
+
+    @contextlib.contextmanager
+    def _connection(self) -> Iterator[Any]:
+        """One of the pool's connections, in a transaction that ends with the block
+        (committed, or rolled back on an error), as `ConnectionPool.connection` gives one.
+        While the server cannot be reached (the pool's last try to connect failed) the block
+        gets one the pool holds ready, else one it makes itself (`RETRY_AFTER`): it reaches
+        the server the moment it is back, whenever the pool tries next; PoolTimeout, or the
+        driver's error, when it cannot (`_errors` says why)."""
+        from psycopg_pool import PoolTimeout
+
+        deadline = time.monotonic() + POOL_WAIT
+        own = None  # a connection this block made itself, closed at its end
+        while True:
+            away = self._connect_failed is not None
+            try:
+                connection = self._pool.getconn(timeout=READY_ONLY if away else WAIT_SLICE)
+                break
+            except PoolTimeout:
+                failed = self._connect_failed
+                if failed is not None:
+                    if time.monotonic() - failed[0] < RETRY_AFTER:
+                        raise  # (tried a moment ago)
+                    connection = own = self._connect_now()
+                    break
+                if time.monotonic() >= deadline:
+                    raise PoolTimeout(f"no connection free after {POOL_WAIT:g} s") from None
+        self._connect_failed = None  # (had one: the server answers)
+        try:
+            with connection:
+                yield connection
+        finally:
+            if own is not None:
+                own.close()
+            else:
+                self._pool.putconn(connection)
+
+    def _connect_now(self) -> Any:
+        """A connection made at once, as the pool makes its own; the driver's error when it
+        cannot be (kept as the pool's last try's)."""
+        from psycopg import Connection
+
+        try:
+            connection = Connection.connect(self.dsn, connect_timeout=CONNECT_TIMEOUT)
+        except Exception as exc:
+            self._tried_to_connect(exc)
+            raise
+        try:
+            self._name_reader(connection)
+            connection.commit()
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
     @contextlib.contextmanager
     def _cursor(self, what: str, write: bool = False) -> Iterator[Any]:
         """A cursor in a transaction of its own (committed when the block ends)."""
-        with self._errors(what, write), self._pool.connection() as conn, conn.cursor() as cur:
+        with self._errors(what, write), self._connection() as conn, conn.cursor() as cur:
             yield cur
 
     @contextlib.contextmanager
@@ -406,7 +528,7 @@ class PostgresStore:
         """A cursor for one read statement, run without a transaction around it (each
         statement reads what was committed when it began, as in the transactions of
         `_cursor`): no BEGIN and COMMIT, two round trips fewer for a one-statement read."""
-        with self._errors(what), self._pool.connection() as conn:
+        with self._errors(what), self._connection() as conn:
             conn.autocommit = True
             try:
                 with conn.cursor() as cur:
@@ -1232,7 +1354,11 @@ class PostgresStore:
         again)."""
         psycopg = driver()
         try:
-            return [notice.payload for notice in self._listener.notifies(timeout=0)]
+            said = [notice.payload for notice in self._listener.notifies(timeout=0)]
+            if not said and _readable(self._listener):  # (the server's last words were
+                # read, not the end of the connection after them: a restart's looked fine)
+                said = [notice.payload for notice in self._listener.notifies(timeout=0)]
+            return said
         except psycopg.Error:
             with contextlib.suppress(Exception):
                 self._listener.close()
@@ -1951,7 +2077,7 @@ class PostgresStore:
         query = self._testable(query, sql)  # (before the rows' connection is taken)
         with (
             self._errors("cannot read"),
-            self._pool.connection() as conn,
+            self._connection() as conn,
             conn.cursor(name=f"query_{threading.get_ident()}_{time.monotonic_ns()}") as cur,
         ):
             cur.itersize = BATCH
