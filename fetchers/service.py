@@ -13,6 +13,8 @@ import logging
 import logging.handlers
 import os
 import signal
+import threading
+import time
 from pathlib import Path
 
 from fetchers.alerts import AlertWatch
@@ -25,13 +27,41 @@ from fetchers.store import ArticleStore
 
 log = logging.getLogger("wirewatch")
 FORMAT = "%(asctime)s %(levelname)s %(message)s"
+QUIET_REPEATS = 60.0  # seconds a warning logged is not logged again, the same
+
+
+class QuietRepeats(logging.Filter):
+    """Drop a warning or an error logged again, word for word, within QUIET_REPEATS seconds
+    of the last time it was: a database away fails a poller's every call at once (its lease
+    each second, each source's write), and its log said so hundreds of times a minute; it
+    says each once a minute while it lasts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._said: dict[tuple[str, int, str], float] = {}
+        self._guard = threading.Lock()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return True
+        key = (record.name, record.levelno, record.getMessage())
+        now = time.monotonic()
+        with self._guard:
+            last = self._said.get(key)
+            if last is not None and now - last < QUIET_REPEATS:
+                return False
+            if len(self._said) > 1000:  # (those past their quiet minute go)
+                self._said = {k: t for k, t in self._said.items() if now - t < QUIET_REPEATS}
+            self._said[key] = now
+        return True
 
 
 def setup_logging(log_file: Path | None) -> None:
     """Log to stderr, and to `log_file` too when given (reopened if logrotate moves it).
 
     Every handler formats through PlainFormatter, so no record (httpx's own included) carries
-    a password or a server's escape sequences; httpx's per-request lines are not logged."""
+    a password or a server's escape sequences; httpx's per-request lines are not logged, nor
+    a warning said again within a minute (`QuietRepeats`)."""
     handlers: list[logging.Handler] = [logging.StreamHandler()]
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True)
@@ -39,6 +69,7 @@ def setup_logging(log_file: Path | None) -> None:
     formatter = PlainFormatter(FORMAT)
     for handler in handlers:
         handler.setFormatter(formatter)
+        handler.addFilter(QuietRepeats())  # (one each: each handler sees every record)
     logging.basicConfig(level=logging.INFO, handlers=handlers, force=True)
     for noisy in ("httpx", "httpcore", "hpack"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

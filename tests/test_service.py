@@ -392,3 +392,34 @@ def test_a_word_query_beside_a_process_holding_a_cut_short_index_reads_at_once(
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_the_poll_log_says_a_warning_repeated_within_a_minute_once(tmp_path: Path) -> None:
+    """A database away failed a poller's every call at once, its lease each second among
+    them: the log said the same line hundreds of times a minute. A warning is said again
+    once a minute while it lasts; each other line, and the poll's own, as often as it comes."""
+    import logging
+
+    from fetchers.service import setup_logging
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    log_file = tmp_path / "poll.log"
+    setup_logging(log_file)
+    try:
+        log = logging.getLogger("wirewatch")
+        for _ in range(3):
+            log.error("db: cannot lease the sources: Connection refused")
+            log.warning("db: cannot read the events: Connection refused")
+            log.info("polled 1 sources: 0 new articles, 1 failed (Wire)")
+        log.error("db: cannot lease the sources: password authentication failed")
+    finally:
+        for handler in root.handlers:
+            handler.close()
+        root.handlers[:] = handlers
+        root.setLevel(level)
+    lines = log_file.read_text("utf-8").splitlines()
+    assert sum("cannot lease the sources: Connection refused" in line for line in lines) == 1
+    assert sum("cannot read the events" in line for line in lines) == 1
+    assert sum("polled 1 sources" in line for line in lines) == 3
+    assert "password authentication failed" in lines[-1]
