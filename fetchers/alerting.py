@@ -90,6 +90,9 @@ if TYPE_CHECKING:
     from fetchers.storybook import StoryBook, StoryDesk
 
 log = logging.getLogger("wirewatch.alerts")
+# a log record's mark that it is news of its own, never a repeat to quieten (`QuietRepeats`):
+# an alert line for a second article of the same headline and source is a second alert
+EACH_ITS_OWN = {"each_its_own": True}
 STATE_FILE = "alerts-state.json"
 CHUNK = 2_000  # articles read and indexed at a time
 WATCH_NOTIFY = ("terminal",)  # where a watch term's or a story's spike goes
@@ -1129,6 +1132,7 @@ class AlertDesk:
             by_rule.setdefault((entry.rule, entry.kind), []).append(entry)
         desktop: list[AlertEntry] = []
         for (key, _), entries in by_rule.items():
+            # (each an alert of its own, logged however like the last: `EACH_ITS_OWN`)
             for entry in entries[:PER_RULE]:
                 log.warning(
                     "alert %s (%s): %s%s",
@@ -1136,9 +1140,15 @@ class AlertDesk:
                     entry.kind,
                     entry.title,
                     f" [{entry.source}]" if entry.source else "",
+                    extra=EACH_ITS_OWN,
                 )
             if len(entries) > PER_RULE:
-                log.warning("alert %s: and %d more", entries[0].alert, len(entries) - PER_RULE)
+                log.warning(
+                    "alert %s: and %d more",
+                    entries[0].alert,
+                    len(entries) - PER_RULE,
+                    extra=EACH_ITS_OWN,
+                )
             rule = rules.get(key)
             wants = set(entries[0].notify)
             if not wants & {"desktop", "webhook"}:

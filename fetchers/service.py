@@ -42,8 +42,8 @@ class QuietRepeats(logging.Filter):
         self._guard = threading.Lock()
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno < logging.WARNING:
-            return True
+        if record.levelno < logging.WARNING or getattr(record, "each_its_own", False):
+            return True  # (an alert line is news each time: `alerting.EACH_ITS_OWN`)
         key = (record.name, record.levelno, record.getMessage())
         now = time.monotonic()
         with self._guard:

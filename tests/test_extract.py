@@ -598,6 +598,23 @@ def test_the_rest_of_an_article_a_page_hides_until_continue_reading_is_its_text(
     assert "Harbour Briefing" not in text and "readers shared" not in text
 
 
+def test_a_paywall_box_hidden_at_the_article_s_foot_is_not_its_rest() -> None:
+    """A membership box a site ships hidden at the article's foot, shown at the reader's
+    limit, has prose paragraphs as the article's rest has: it was put back as the article's
+    last paragraphs. A box named for a paywall, a membership or an offer is no rest."""
+    for name in ("paywall-modal", "membership-offer", "meteredContent"):
+        gate = (
+            f'<div class="{name}" style="display:none"><h2>You have reached your limit</h2>'
+            "<p>You have read all of your free articles this month. Become a member today "
+            "and keep reading the news from the harbour every day.</p><p>Members get "
+            "unlimited access to every article, the archive and the weekly letter.</p>"
+            '<a href="/join">Join now</a></div>'
+        )
+        body = f"<article><h1>Port terminal delayed</h1>{article(PARAGRAPHS)}{gate}</article>"
+        text = extract_article(page(body).encode(), "text/html", None).text
+        assert text.split("\n\n") == PARAGRAPHS, name
+
+
 def test_the_full_text_a_soft_paywall_hides_is_the_article_once() -> None:
     """A soft paywall shows a teaser and ships the whole text, the teaser again at its top,
     in a hidden element: the article is the whole text, each paragraph once."""
@@ -1061,6 +1078,32 @@ def herald(body: str) -> bytes:
         '<li><a href="/business">Business</a></li><li><a href="/sport">Sport</a></li></ul></nav>'
         f"</header>{body}<footer><p>Herald, 1 Harbour Road</p></footer></body></html>"
     ).encode()
+
+
+def test_content_named_with_a_box_s_word_is_the_article() -> None:
+    """A table of share prices, a paragraph on a market's share, one on a consent decree:
+    named with a box's word ("share-prices", "market-share", "consent-decree"), they were
+    dropped as a share strip or a consent banner. A name whose other words say what it holds
+    names no box."""
+    table = (
+        "<table class='share-prices'><tr><th>Company</th><th>Price</th><th>Change</th></tr>"
+        "<tr><td>Harbour Co</td><td>412p</td><td>+3%</td></tr>"
+        "<tr><td>Ferry plc</td><td>88p</td><td>-1%</td></tr></table>"
+    )
+    share = (
+        "<div class='market-share'><p>Market share of the port fell to 12 percent last year, "
+        "the lowest since records began in 1990, according to the authority.</p></div>"
+    )
+    decree = (
+        "<div class='consent-decree'><p>Under the consent decree signed in 2019, the port must "
+        "cut its emissions by half before the end of the decade or pay fines.</p></div>"
+    )
+    for inside, says in ((table, "Harbour Co"), (share, "Market share"), (decree, "decree")):
+        body = (
+            "<article><h1>Port terminal delayed</h1>" + article(PARAGRAPHS[:2]) + inside
+            + article(PARAGRAPHS[2:]) + "</article>"
+        )  # fmt: skip
+        assert says in extract_article(page(body).encode(), "text/html", None).text
 
 
 def test_a_cookie_banner_a_share_strip_and_a_bio_in_the_article_are_not_its_text() -> None:

@@ -413,6 +413,12 @@ def test_the_poll_log_says_a_warning_repeated_within_a_minute_once(tmp_path: Pat
             log.warning("db: cannot read the events: Connection refused")
             log.info("polled 1 sources: 0 new articles, 1 failed (Wire)")
         log.error("db: cannot lease the sources: password authentication failed")
+        # two articles of one headline and outlet are two alerts: each line is said
+        from fetchers.alerting import EACH_ITS_OWN
+
+        alerts = logging.getLogger("wirewatch.alerts")
+        for _ in range(2):
+            alerts.warning("alert ports (match): Corrections [Herald]", extra=EACH_ITS_OWN)
     finally:
         for handler in root.handlers:
             handler.close()
@@ -422,4 +428,5 @@ def test_the_poll_log_says_a_warning_repeated_within_a_minute_once(tmp_path: Pat
     assert sum("cannot lease the sources: Connection refused" in line for line in lines) == 1
     assert sum("cannot read the events" in line for line in lines) == 1
     assert sum("polled 1 sources" in line for line in lines) == 3
-    assert "password authentication failed" in lines[-1]
+    assert "password authentication failed" in lines[-3]
+    assert sum("alert ports (match): Corrections [Herald]" in line for line in lines) == 2

@@ -57,11 +57,43 @@ def _name_words(name: str) -> list[str]:
     return _NAME_WORD.findall(_CAMEL.sub(" ", name).lower())
 
 
+# The other words a box's name has beside its box word: what kind of thing it is, where it
+# sits, what it belongs to ("share-tools", "cookie-banner", "article-share", "js-newsletter-
+# signup"). A name with a word of anything else names content the box word qualifies:
+# "share-prices" and "market-share" (a table of shares, a share of a market), "consent-decree",
+# "social-care", "promo-code-rules".
+_BOX_NAME_WORDS = frozenset(
+    {
+        *("bar", "bars", "banner", "box", "boxes", "block", "blocks", "button", "buttons"),
+        *("btn", "btns", "container", "wrapper", "wrap", "panel", "widget", "widgets"),
+        *("module", "links", "link", "list", "icons", "icon", "tools", "toolbar", "strip"),
+        *("menu", "nav", "notice", "popup", "modal", "overlay", "dialog", "prompt", "form"),
+        *("signup", "sign", "up", "cta", "card", "inline", "sticky", "floating", "fixed"),
+        *("top", "bottom", "footer", "header", "side", "sidebar", "left", "right", "mobile"),
+        *("desktop", "wide", "small", "large", "article", "post", "entry", "story", "page"),
+        *("content", "main", "js", "c", "o", "m", "u", "is", "has", "el", "wp", "a", "the"),
+        *("area", "section", "zone", "slot", "placeholder", "message", "msg", "alert", "info"),
+        *("email", "mail", "media", "network", "networks", "follow", "us", "buttons"),
+        *("posts", "stories", "articles", "items", "item", "news", "reading", "read", "more"),
+        *("author", "about", "details", "detail", "profile", "meta", "this", "our"),
+    }
+    | _BOX_WORDS
+    | _BIO_WORDS
+)
+
+
 def _names_a_box(name_words: list[str]) -> bool:
+    """Whether a name's words name a box: a box word, and every other word one a box's name
+    has (`_BOX_NAME_WORDS`; digits too, "promo-2")."""
     found = set(name_words)
-    if found & _BOX_WORDS or any(word.startswith(_RELATED_PREFIX) for word in found):
-        return True
-    return "author" in found and bool(found & _BIO_WORDS)
+    related = any(word.startswith(_RELATED_PREFIX) for word in found)
+    boxed = bool(found & _BOX_WORDS) or related or ("author" in found and bool(found & _BIO_WORDS))
+    if not boxed:
+        return False
+    return all(
+        word in _BOX_NAME_WORDS or word.isdigit() or word.startswith(_RELATED_PREFIX)
+        for word in found
+    )
 
 
 def _heading_anchor(element: HtmlElement, id_words: list[str]) -> bool:

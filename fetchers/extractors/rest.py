@@ -12,6 +12,8 @@ or a newsletter), and is itself mostly prose: two paragraphs or more.
 
 from __future__ import annotations
 
+import re
+
 from lxml.html import HtmlElement
 
 from fetchers.extractors.blocks import Block, segment
@@ -85,6 +87,26 @@ def _prose(block: Block) -> bool:
     )
 
 
+# words of a class or id that name a gate before the article, not its rest: a paywall or a
+# membership box that a site ships hidden at the article's foot and shows at the limit
+_GATE_WORDS = frozenset(
+    {
+        *("paywall", "regwall", "meter", "metered", "membership", "member", "members"),
+        *("subscription", "subscriptions", "subscriber", "subscribe", "premium", "gate"),
+        *("gated", "offer", "offers", "modal", "overlay", "popup", "piano", "barrier"),
+        *("wall", "login", "register", "registration", "signin", "gift", "limit", "upsell"),
+    }
+)
+_GATE_WORD = re.compile(r"[a-z0-9]+")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def _names_a_gate(element: HtmlElement) -> bool:
+    """Whether an element's class or id has a word of a paywall's or a member's box."""
+    name = f"{element.get('class', '')} {element.get('id', '')}"
+    return not _GATE_WORDS.isdisjoint(_GATE_WORD.findall(_CAMEL.sub(" ", name).lower()))
+
+
 def _not_article(element: HtmlElement) -> bool:
     """An element the markup marks as something beside the article."""
     return (
@@ -92,6 +114,7 @@ def _not_article(element: HtmlElement) -> bool:
         or element.tag in _NO_REST_TAGS
         or element.get("role") in _NO_REST_ROLES
         or names_a_box(element)
+        or _names_a_gate(element)
     )
 
 
