@@ -7,7 +7,8 @@ cookie notices, sign-up forms).
 A hidden element is the article's rest when it is inside the element that holds the kept
 article (the <article> it is in), comes after the article's last kept paragraph, is no box the
 markup marks as something else (navigation, an aside, a dialog, a form, a box named for sharing
-or a newsletter), and is itself mostly prose: two paragraphs or more.
+or a newsletter, or for a paywall, a membership or an offer: the gate a site shows at the
+reader's limit), and is itself mostly prose: two paragraphs or more.
 """
 
 from __future__ import annotations
