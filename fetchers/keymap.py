@@ -13,7 +13,7 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
-from itertools import product
+from itertools import chain, combinations
 
 
 class KeymapError(ValueError):
@@ -588,11 +588,14 @@ def _named_character(name: str) -> str | None:
     """The character of a name as Textual writes it: "question_mark" ?, "euro_sign" €,
     "less_than_sign" < (Unicode's "LESS-THAN SIGN": Textual writes its hyphen and its spaces
     alike, so each underscore may be either); None when it names no typed character."""
-    if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or name.count("_") > 20:
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or name.count("_") > 30:
         return None
     words = name.split("_")
-    # spaces first, then a hyphen or two (Unicode's names have few), then the rest
-    for joins in sorted(product(" -", repeat=len(words) - 1), key=lambda j: j.count("-")):
+    gaps = range(len(words) - 1)
+    # spaces, then one hyphen, two, three (no character's name has more): at most a
+    # thousand-odd looks for the longest names, not every mix of the two
+    for hyphens in chain.from_iterable(combinations(gaps, n) for n in range(4)):
+        joins = ["-" if gap in hyphens else " " for gap in gaps]
         spelled = words[0] + "".join(j + w for j, w in zip(joins, words[1:], strict=True))
         try:
             character = unicodedata.lookup(spelled)
