@@ -615,7 +615,7 @@ class Poller:
         refilled = False
         stopped = False  # the cycle was stopped while the write went on in its thread
         # (a page polled as a source whose text alone changed stages nothing: still written)
-        pages = {source.name for source in self.config.sources if source.kind == "page"}
+        pages = self._page_sources()
         try:
             if batch or any(result.source in pages and result.articles for result, _ in waiting):
                 writing = asyncio.ensure_future(asyncio.to_thread(self._write, waiting))
@@ -802,6 +802,10 @@ class Poller:
                 log.error("full texts of pages not stored: %s", exc)
         return new_ids, revised, not listings_hold
 
+    def _page_sources(self) -> set[str]:
+        """The names of the sources that are pages polled as sources (`kind = "page"`)."""
+        return {source.name for source in self.config.sources if source.kind == "page"}
+
     def _page_texts_changed(
         self, results: list[PollResult], written: set[str]
     ) -> list[tuple[str, str]]:
@@ -810,7 +814,7 @@ class Poller:
         entry further down is a new version of its full text (`set_texts` keeps the one
         before), not an article unchanged. A page that says the same but for the site's
         furniture kept its stored text as it was read (`parse_source`)."""
-        pages = {source.name for source in self.config.sources if source.kind == "page"}
+        pages = self._page_sources()
         changed: list[tuple[str, str]] = []
         for result in results:
             if result.source not in pages:

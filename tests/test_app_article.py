@@ -239,41 +239,19 @@ async def test_f_shows_a_pre_block_line_by_line_as_written(
     pane shows its lines one under another, indented and spaced as the page wrote them."""
     from tests.test_extract import RESULTS_BLOCK, results_page
 
-    url = feed_server.add(
-        "/results.html", Route(results_page(), headers={"Content-Type": "text/html"})
-    )
-    linked_article(tmp_path, url, published=FROZEN - timedelta(days=1))
-    app = make_app(tmp_path)
-    async with piloted(app, (160, 50)) as pilot:
-        await settle(app, pilot, want=7)
-        await pilot.press("G")
-        await settle(app, pilot)
-        assert dash(app).headlines.current_id == "linked"
-        await pilot.press("f")
-        await seen(app).wait_for(ArticleView.FullText)
-        await pilot.pause()
-        view = dash(app).article_view
-        pane = str(view.query_one("#article-body").render())
-        assert RESULTS_BLOCK in pane
-        body = view.query_one("#article-body")
-        shown = [body.render_line(y).text.rstrip() for y in range(body.size.height)]
-        lines = RESULTS_BLOCK.splitlines()
-        start = shown.index(lines[0])
-        assert shown[start : start + len(lines)] == [line.rstrip() for line in lines]
+    pane, shown = await _full_text_shown(tmp_path, feed_server, results_page())
+    assert RESULTS_BLOCK in pane
+    lines = RESULTS_BLOCK.splitlines()
+    start = shown.index(lines[0])
+    assert shown[start : start + len(lines)] == [line.rstrip() for line in lines]
 
 
-async def test_f_shows_a_table_of_data_a_row_a_line_its_cells_apart(
-    tmp_path: Path, feed_server: FeedServer
-) -> None:
-    """A table's cells showed run together ("East Quay 7 ships 1 day"): the pane shows a row
-    a line, its cells parted by " | " and its header row underlined; a cell's text that
-    looks like markup is shown as written."""
-    from tests.test_extract import PORTS_TABLE, ports_page
-
-    table = PORTS_TABLE.replace("7 ships", "[b]7 ships[/b]")
-    url = feed_server.add(
-        "/ports.html", Route(ports_page(table), headers={"Content-Type": "text/html"})
-    )
+async def _full_text_shown(
+    tmp_path: Path, feed_server: FeedServer, html: bytes
+) -> tuple[str, list[str]]:
+    """The article pane's body once `f` fetched the page `html` of the one article that
+    links to it: its text, and its lines as drawn."""
+    url = feed_server.add("/page.html", Route(html, headers={"Content-Type": "text/html"}))
     linked_article(tmp_path, url, published=FROZEN - timedelta(days=1))
     app = make_app(tmp_path)
     async with piloted(app, (160, 50)) as pilot:
@@ -286,13 +264,26 @@ async def test_f_shows_a_table_of_data_a_row_a_line_its_cells_apart(
         await pilot.pause()
         body = dash(app).article_view.query_one("#article-body")
         shown = [body.render_line(y).text.rstrip() for y in range(body.size.height)]
-        start = shown.index("| Port | Ships waiting | Average delay |")
-        assert shown[start : start + 4] == [
-            "| Port | Ships waiting | Average delay |",
-            "|---|---|---|",
-            "| North Harbour | 41 | 6 days |",
-            "| East Quay | [b]7 ships[/b] | 1 day |",
-        ]
+        return str(body.render()), shown
+
+
+async def test_f_shows_a_table_of_data_a_row_a_line_its_cells_apart(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """A table's cells showed run together ("East Quay 7 ships 1 day"): the pane shows a row
+    a line, its cells parted by " | " and its header row underlined; a cell's text that
+    looks like markup is shown as written."""
+    from tests.test_extract import PORTS_TABLE, ports_page
+
+    table = PORTS_TABLE.replace("7 ships", "[b]7 ships[/b]")
+    _, shown = await _full_text_shown(tmp_path, feed_server, ports_page(table))
+    start = shown.index("| Port | Ships waiting | Average delay |")
+    assert shown[start : start + 4] == [
+        "| Port | Ships waiting | Average delay |",
+        "|---|---|---|",
+        "| North Harbour | 41 | 6 days |",
+        "| East Quay | [b]7 ships[/b] | 1 day |",
+    ]
 
 
 async def test_the_pane_shows_a_pre_block_of_an_item_s_content_as_written(

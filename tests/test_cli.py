@@ -564,53 +564,44 @@ def test_extract_prints_main_text(tmp_path: Path, capsys) -> None:
 def test_extract_and_show_print_a_pre_block_as_written(tmp_path: Path, capsys) -> None:
     """A table of results in a <pre> was printed a paragraph a line, its columns collapsed:
     `extract` prints it as the page wrote it, and `show` prints the text stored from it so."""
-    from fetchers.extract import extract_article
-    from fetchers.models import Article
     from tests.test_extract import RESULTS_BLOCK, results_page
 
-    page = tmp_path / "results.html"
-    page.write_bytes(results_page())
+    _extract_and_show(tmp_path, capsys, "results", results_page(), RESULTS_BLOCK)
+
+
+def _extract_and_show(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, html: bytes, block: str
+) -> None:
+    """`extract` of the page `html`, then `show` and `show --json` of an article given its
+    text, each print `block` as a paragraph of its own."""
+    from fetchers.extract import extract_article
+    from fetchers.models import Article
+
+    page = tmp_path / f"{name}.html"
+    page.write_bytes(html)
     code, _, output = run(capsys, "extract", str(page))
-    assert code == 0 and f"\n\n{RESULTS_BLOCK}\n\n" in output
+    assert code == 0 and f"\n\n{block}\n\n" in output
     config = tmp_path / "c.toml"
     config.write_text("")
     when = datetime(2026, 3, 1, tzinfo=UTC)
     with Store(tmp_path / "d", writer=True) as store:
         store.add_batch(
-            [Article(id="results", source="Wire", title="Results", published=when, fetched=when)]
+            [Article(id=name, source="Wire", title=name.title(), published=when, fetched=when)]
         )
-        store.set_text("results", extract_article(results_page(), "text/html", None).text)
+        store.set_text(name, extract_article(html, "text/html", None).text)
     args = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
-    code, _, output = run(capsys, "show", "results", *args)
-    assert code == 0 and f"\n\n{RESULTS_BLOCK}\n\n" in output
-    code, shown, _ = run(capsys, "show", "results", "--json", *args)
-    assert f"\n\n{RESULTS_BLOCK}\n\n" in shown[0]["text"]
+    code, _, output = run(capsys, "show", name, *args)
+    assert code == 0 and f"\n\n{block}\n\n" in output
+    code, shown, _ = run(capsys, "show", name, "--json", *args)
+    assert f"\n\n{block}\n\n" in shown[0]["text"]
 
 
 def test_extract_and_show_print_a_table_of_data_a_row_a_line(tmp_path: Path, capsys) -> None:
     """A table's cells were printed run together ("East Quay 7 ships 1 day"): `extract`,
     `show` and `show --json` give a row a line, its cells parted by " | "."""
-    from fetchers.extract import extract_article
-    from fetchers.models import Article
     from tests.test_extract import PORTS_BLOCK, ports_page
 
-    page = tmp_path / "ports.html"
-    page.write_bytes(ports_page())
-    code, _, output = run(capsys, "extract", str(page))
-    assert code == 0 and f"\n\n{PORTS_BLOCK}\n\n" in output
-    config = tmp_path / "c.toml"
-    config.write_text("")
-    when = datetime(2026, 3, 1, tzinfo=UTC)
-    with Store(tmp_path / "d", writer=True) as store:
-        store.add_batch(
-            [Article(id="ports", source="Wire", title="Ports", published=when, fetched=when)]
-        )
-        store.set_text("ports", extract_article(ports_page(), "text/html", None).text)
-    args = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
-    code, _, output = run(capsys, "show", "ports", *args)
-    assert code == 0 and f"\n\n{PORTS_BLOCK}\n\n" in output
-    code, shown, _ = run(capsys, "show", "ports", "--json", *args)
-    assert f"\n\n{PORTS_BLOCK}\n\n" in shown[0]["text"]
+    _extract_and_show(tmp_path, capsys, "ports", ports_page(), PORTS_BLOCK)
 
 
 def test_show_prints_a_pre_block_of_an_item_s_content_as_written(tmp_path: Path, capsys) -> None:

@@ -326,6 +326,12 @@ def test_a_page_of_another_script_labelled_latin_1_is_read_in_its_own_charset(
     default label it is) came out "Ìèíèñòåðñòâî ôèíàíñîâ": Latin-1 reads any bytes, so
     that the page decoded in it said nothing. A reading that is runs of accented letters,
     which no Western language writes, is the detector's to make."""
+    assert words in _labelled_latin_1(words, encoding, where)
+
+
+def _labelled_latin_1(words: str, encoding: str, where: str) -> str:
+    """The text of an article page whose paragraphs open with `words`, written in
+    `encoding` and labelled ISO-8859-1 in its <meta> or by the server (`where`)."""
     meta = '<meta charset="iso-8859-1">' if where == "meta" else ""
     html = (
         f"<html><head>{meta}<title>Budget</title></head><body><article>"
@@ -333,8 +339,7 @@ def test_a_page_of_another_script_labelled_latin_1_is_read_in_its_own_charset(
         + "</article></body></html>"
     )
     header = "text/html; charset=ISO-8859-1" if where == "header" else "text/html"
-    text = extract_article(html.encode(encoding), header, None).text
-    assert words in text
+    return extract_article(html.encode(encoding), header, None).text
 
 
 @pytest.mark.parametrize(
@@ -346,15 +351,7 @@ def test_a_latin_1_page_of_a_western_language_stays_latin_1(
 ) -> None:
     """French and German in Latin-1 put an accented letter or two among plain ones: their
     pages are read in the charset they name, as before."""
-    meta = '<meta charset="iso-8859-1">' if where == "meta" else ""
-    html = (
-        f"<html><head>{meta}<title>Budget</title></head><body><article>"
-        + article([f"{words} {p}" for p in PARAGRAPHS])
-        + "</article></body></html>"
-    )
-    header = "text/html; charset=ISO-8859-1" if where == "header" else "text/html"
-    text = extract_article(html.encode(encoding), header, None).text
-    assert words in text
+    assert words in _labelled_latin_1(words, encoding, where)
 
 
 def test_a_utf8_page_with_one_stray_byte_keeps_its_accents() -> None:

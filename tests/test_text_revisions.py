@@ -469,10 +469,16 @@ BOX = (
 
 def site_page(n: int, box: str = BOX, update: str = "") -> Route:
     """Article `n` of one site: paragraphs of its own, the site's box among them."""
-    from tests.test_extract import PARAGRAPHS, page
+    from tests.test_extract import PARAGRAPHS
 
     own = "".join(f"<p>In report {n}, {p}</p>" for p in PARAGRAPHS)
-    body = f"<article><h1>Port terminal delayed</h1>{own}<p>{box}</p>{update}</article>"
+    return html_route(f"<article><h1>Port terminal delayed</h1>{own}<p>{box}</p>{update}</article>")
+
+
+def html_route(body: str) -> Route:
+    """A route serving an article page of `body` (`tests.test_extract.page`) as UTF-8 HTML."""
+    from tests.test_extract import page
+
     return Route(page(body).encode(), headers={"Content-Type": "text/html; charset=utf-8"})
 
 
@@ -596,11 +602,10 @@ async def test_a_page_source_polled_again_unchanged_records_no_revision(
 
 def live_page(latest: str) -> Route:
     """A live page: the same headline and first paragraph, its latest entry further down."""
-    from tests.test_extract import PARAGRAPHS, page
+    from tests.test_extract import PARAGRAPHS
 
     own = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
-    body = f"<article><h1>Live: budget talks</h1>{own}<p>Latest: {latest}</p></article>"
-    return Route(page(body).encode(), headers={"Content-Type": "text/html; charset=utf-8"})
+    return html_route(f"<article><h1>Live: budget talks</h1>{own}<p>Latest: {latest}</p></article>")
 
 
 async def test_a_page_source_whose_text_changes_below_its_first_paragraph_keeps_both_texts(
