@@ -7,7 +7,8 @@ polls. The clock advances an hour a poll, so retention (2 days) trims the store 
 49th poll on (a feed lists its last 31 items, which come back once dropped: the store of
 200 feeds fills until about the 100th, and the articles stored are printed). At the end the
 objects frozen out of the garbage collector's sight are let back once: what it frees then
-is garbage that the freezes had kept alive.
+is garbage that the freezes had kept alive since the dashboard's last walk of them
+(`--reclaim-every`).
 """
 
 from __future__ import annotations
@@ -87,7 +88,13 @@ async def _soak(data: Path, feeds: _Feeds, base: str, count: int, cycles: int) -
     )
 
 
-def bench_dashsoak(data: Path, count: int, cycles: int) -> None:
+def bench_dashsoak(data: Path, count: int, cycles: int, reclaim_every: float | None) -> None:
+    """`reclaim_every`: seconds between the dashboard's walks of its frozen heap (its own
+    when None), looked at as often."""
+    if reclaim_every is not None:
+        import tui.app
+
+        tui.app.RECLAIM_EVERY = tui.app.RECLAIM_LOOK = reclaim_every
     feeds = _Feeds()
     server = _server(feeds)
     base = f"http://127.0.0.1:{server.server_address[1]}"

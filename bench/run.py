@@ -10,7 +10,7 @@ python bench/run.py dashboard                     first paint, filter repaint, s
 python bench/run.py storyview                     the story view: switch and filter (100k)
 python bench/run.py idle                          an open dashboard's CPU and terminal bytes
 python bench/run.py soak [--cycles 1008]          a simulated week of polls: RSS per cycle
-python bench/run.py dashsoak [--cycles 100]       an open dashboard polling: RSS per poll, and
+python bench/run.py dashsoak [--reclaim-every S]  an open dashboard polling: RSS per poll, and
                                                    garbage kept alive by freezing the heap
 python bench/run.py alerts [--rules 200]          alert rules over a 10,000-article cycle: CPU
 python bench/run.py words [--articles 10000]      the search index's words and a scan's folded
@@ -507,6 +507,12 @@ def main() -> int:
     p = sub.add_parser("dashsoak")
     p.add_argument("--feeds", type=int, default=20)
     p.add_argument("--cycles", type=int, default=100)
+    p.add_argument(
+        "--reclaim-every",
+        type=float,
+        default=None,
+        help="seconds between walks of the frozen heap (the dashboard's own: 300)",
+    )
     p = sub.add_parser("alerts")
     p.add_argument("--articles", type=int, default=10_000)
     p.add_argument("--rules", type=int, default=200)
@@ -570,7 +576,7 @@ def run(args: argparse.Namespace) -> int:
         from bench.dashsoak import bench_dashsoak
 
         data = Path(tempfile.mkdtemp(prefix="wirewatch-dashsoak-"))
-        bench_dashsoak(data, args.feeds, args.cycles)
+        bench_dashsoak(data, args.feeds, args.cycles, args.reclaim_every)
         shutil.rmtree(data, ignore_errors=True)
     elif args.which == "dashboard":
         run_dashboard(args)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from fetchers.config import load_config
 from fetchers.events import EventBook
 from fetchers.healthbook import HealthBook
@@ -274,6 +276,50 @@ async def test_an_open_dashboard_polling_again_and_again_freezes_nothing_more(
             for _ in range(6):
                 await poll_and_browse()
             assert gc.get_freeze_count() <= frozen  # 17,000-19,000 more when each froze
+        finally:
+            gc.unfreeze()
+
+
+class _Cycle:
+    """A reference cycle once `me` is set, as a line the screen drew is: freed only by the
+    collector."""
+
+    me: object
+
+
+async def test_what_a_freeze_kept_alive_in_an_open_dashboard_is_freed_once_its_user_pauses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cycle alive when the heap was frozen and let go since is never collected: an open
+    dashboard grew by some 20 KB for each article it took in, the lines it had drawn. The
+    frozen heap is walked now and then; a long walk (here every one) waits for the user to
+    stop typing, so that no key waits on it."""
+    import gc
+    import weakref
+
+    import tui.app
+    from fetchers.heap import FREEZE_FROM, collector_paused
+
+    monkeypatch.setattr(tui.app, "RECLAIM_LOOK", 0.05)
+    monkeypatch.setattr(tui.app, "RECLAIM_EVERY", 0.0)
+    monkeypatch.setattr(tui.app, "QUICK_RECLAIM", 0)
+    monkeypatch.setattr(tui.app, "IDLE_FOR", 3600.0)
+    app = make_app(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        node = _Cycle()
+        node.me = node
+        alive = weakref.ref(node)
+        try:
+            with collector_paused():  # as a poll's write: the session's settler freezes
+                made = [[n] for n in range(FREEZE_FROM + 1000)]  # what it made, node too
+            del node, made
+            await pilot.press("j")
+            await pilot.pause(0.5)  # ten looks, each while the user was typing
+            gc.collect()
+            assert alive() is not None
+            monkeypatch.setattr(tui.app, "IDLE_FOR", 0.0)
+            await until(pilot, lambda: alive() is None)
         finally:
             gc.unfreeze()
 

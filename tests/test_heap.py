@@ -10,7 +10,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from fetchers.heap import FREEZE_FROM, HeapSettler, collector_paused, settle_on_resume
+from fetchers.heap import (
+    FREEZE_FROM,
+    HeapSettler,
+    collector_paused,
+    frozen_since_reclaim,
+    reclaim_frozen,
+    settle_on_resume,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -162,3 +169,37 @@ def test_settling_once_the_pauses_left_many_objects_in_sight_puts_them_out_of_si
         with collector_paused():
             made.append([[n] for n in range(1000)])
     assert gc.get_freeze_count() - before >= FREEZE_FROM
+
+
+def test_a_cycle_a_freeze_kept_alive_is_freed_once_the_frozen_heap_is_reclaimed(
+    heap_frozen_now: None,
+) -> None:
+    """A line the screen drew, frozen while shown (a pause that made many objects) and drawn
+    anew since, stayed for good: an open dashboard grew with each article it took in."""
+    node = _Node()
+    node.me = node
+    alive = weakref.ref(node)
+    with collector_paused():
+        made = [[n] for n in range(FREEZE_FROM + 1000)]  # the settler freezes, node too
+    assert frozen_since_reclaim() >= 1
+    del node, made
+    gc.collect()
+    assert alive() is not None  # frozen: the collector's passes never see it
+    assert reclaim_frozen() is not None
+    assert alive() is None
+    assert frozen_since_reclaim() == 0
+    assert gc.get_freeze_count() > 0  # what is still alive is out of sight again
+
+
+def test_the_frozen_heap_is_not_reclaimed_inside_a_pause(heap_frozen_now: None) -> None:
+    """What a pause is making is the settlers' to put out of sight as it ends."""
+    node = _Node()
+    node.me = node
+    alive = weakref.ref(node)
+    gc.freeze()
+    del node
+    with collector_paused():
+        assert reclaim_frozen() is None
+    assert alive() is not None
+    assert reclaim_frozen() is not None
+    assert alive() is None

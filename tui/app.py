@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import io
 import os
 import signal
@@ -15,11 +16,12 @@ import threading
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
+from time import monotonic
 from typing import Any
 
 import platformdirs
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.events import DeliveryComplete, DeliveryFailed
 from textual.screen import Screen
@@ -27,6 +29,7 @@ from textual.theme import Theme
 from textual.widgets import Static
 
 from fetchers.config import Config
+from fetchers.heap import frozen_since_reclaim, reclaim_frozen
 from fetchers.keymap import keys_in_force
 from fetchers.models import Clock, system_clock
 from fetchers.parsepool import start_server as start_parse_server
@@ -48,6 +51,14 @@ SWITCH_INTERVAL = 0.0005
 # ends anyway (a terminal that hung up may never take the writes that give it back); more
 # than a quit waits for its poll's last writes (`BACKFILL_WAIT`, 10 s)
 QUIT_GRACE = 15.0
+# The frozen heap's garbage (`reclaim_frozen`): looked at each RECLAIM_LOOK seconds, walked
+# at most each RECLAIM_EVERY seconds and only after a freeze; a walk of more than
+# QUICK_RECLAIM frozen objects (50 ms or so) only after IDLE_FOR seconds without a key or
+# the mouse, so no key waits on it
+RECLAIM_LOOK = 60.0
+RECLAIM_EVERY = 300.0
+QUICK_RECLAIM = 300_000
+IDLE_FOR = 30.0
 SCREENSHOT = "wirewatch-screenshot"  # a delivery name of our own: Textual's handlers skip it
 
 
@@ -80,6 +91,7 @@ class WirewatchApp(ReportsWorkerErrors, OrderedKeysApp[None]):
         self.dashboard: DashboardScreen | None = None  # shown over the open session
         self._screenshot_note = ""
         self._watchdog: threading.Timer | None = None  # set by a signal to quit (`_signalled`)
+        self._last_input = self._reclaimed = monotonic()
         if poll:
             start_parse_server()
         # Threads that work (the search index, store writes) hold the GIL for up to this long
@@ -97,6 +109,25 @@ class WirewatchApp(ReportsWorkerErrors, OrderedKeysApp[None]):
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self._quit_on_signals()
         self._open_session()
+        self.set_interval(RECLAIM_LOOK, self._reclaim_frozen_garbage)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            self._last_input = monotonic()
+        await super().on_event(event)
+
+    def _reclaim_frozen_garbage(self) -> None:
+        """What the heap's freezes kept alive and was let go since is freed now and then
+        (`reclaim_frozen`): an open dashboard grew with each article it took in, by the
+        lines it had drawn. The walk holds the screen for as long as it takes, so a long
+        one waits until the user is not typing."""
+        now = monotonic()
+        if not frozen_since_reclaim() or now - self._reclaimed < RECLAIM_EVERY:
+            return
+        if gc.get_freeze_count() > QUICK_RECLAIM and now - self._last_input < IDLE_FOR:
+            return
+        if reclaim_frozen() is not None:
+            self._reclaimed = now
 
     def _quit_on_signals(self) -> None:
         """SIGTERM (`kill`, a service manager) quits as `q` does: the terminal given back (it
