@@ -612,6 +612,34 @@ def test_a_paywall_box_hidden_at_the_article_s_foot_is_not_its_rest() -> None:
         assert text.split("\n\n") == PARAGRAPHS, name
 
 
+def test_a_paywall_s_gate_after_the_teaser_is_not_the_article_s_last_paragraph() -> None:
+    """A paywall's "Subscribe to continue reading" box at the foot of a teaser came out as
+    the article's last paragraph. A box named for a paywall, a subscription's wall or offer
+    (its class, id or ARIA label) is dropped; a paragraph that speaks of subscribing, and
+    the paid part of an article in a box named for subscribers, stay."""
+    gate = "<p>Subscribe to continue reading.</p><p>Already a subscriber? <a>Log in</a></p>"
+    for box in (
+        f'<div class="paywall">{gate}</div>',
+        f'<div class="piano-offer">{gate}</div>',
+        f'<div class="subscription-wall"><h3>This article is for subscribers</h3>{gate}</div>',
+        f'<div id="regwall">{gate}</div>',
+        f'<section aria-label="Subscription offer">{gate}</section>',
+    ):
+        body = f"<article><h1>Port terminal delayed</h1>{article(PARAGRAPHS)}{box}</article>"
+        text = extract_article(page(body).encode(), "text/html", None).text
+        assert text.split("\n\n") == PARAGRAPHS, box
+    mention = (
+        "Readers who subscribe to the authority's free bulletin will get the revised berth "
+        "schedule by email as soon as the permits are signed."
+    )
+    body = (
+        f"<article><h1>Port terminal delayed</h1>{article(PARAGRAPHS[:3])}"
+        f'<div class="subscriber-content">{article([*PARAGRAPHS[3:], mention])}</div></article>'
+    )
+    text = extract_article(page(body).encode(), "text/html", None).text
+    assert text.split("\n\n") == [*PARAGRAPHS, mention]
+
+
 def test_the_full_text_a_soft_paywall_hides_is_the_article_once() -> None:
     """A soft paywall shows a teaser and ships the whole text, the teaser again at its top,
     in a hidden element: the article is the whole text, each paragraph once."""

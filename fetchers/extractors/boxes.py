@@ -1,10 +1,12 @@
-"""Boxes a page names as not the article: a cookie banner, a share strip, an author's bio.
+"""Boxes a page names as not the article: a cookie banner, a share strip, an author's bio, a
+paywall's gate ("Subscribe to continue reading").
 
 Pages put such boxes inside the article's own element, where readability-lxml and the density
 extractor keep them with the paragraphs around them. What gives them away is the name the page
-gives them (its class, id or ARIA role), read word by word: "cookie-banner" and "authorBio"
-name boxes, "shared-memory" and "cookiecutter" name no box; nor does an id made of a section's
-heading ("sharing-with-a-single-developer"). An element holding most of the article's words is
+gives them (its class, id, ARIA role or label), read word by word: "cookie-banner",
+"authorBio" and "piano-offer" name boxes, "shared-memory", "cookiecutter" and
+"subscriber-content" name no box; nor does an id made of a section's heading
+("sharing-with-a-single-developer"). An element holding most of the article's words is
 the article, whatever it is called (`<body class="cookie-consent-given">`).
 """
 
@@ -24,6 +26,22 @@ _BOX_WORDS = frozenset(
         *("breadcrumb", "breadcrumbs"),
     }
 )
+# The words of a class or id of a paywall's or a membership's box: the gate a site shows at
+# the foot of a teaser or at the reader's limit ("paywall", "piano-offer", "subscription-wall",
+# "regwall", "membership-offer"), shown or shipped hidden.
+GATE_WORDS = frozenset(
+    {
+        *("paywall", "regwall", "paygate", "meter", "metered", "membership", "member"),
+        *("members", "subscription", "subscriptions", "subscriber", "subscribe", "premium"),
+        *("gate", "gated", "offer", "offers", "modal", "overlay", "popup", "piano", "barrier"),
+        *("wall", "login", "register", "registration", "signin", "gift", "limit", "upsell"),
+    }
+)
+# Of those, the words that name the gate itself rather than what it keeps ("subscriber-
+# content", "premium-article" and "metered-body" name the article a gate is put before).
+_GATE_BOX_WORDS = frozenset(
+    ("paywall", "regwall", "paygate", "piano", "wall", "gate", "barrier", "offer", "offers")
+)
 # A name's word that starts with "related" names a box of related links whatever follows
 # ("relatedposts"); "unrelated" does not.
 _RELATED_PREFIX = "related"
@@ -37,15 +55,18 @@ MAX_ID_WORDS = 3
 
 
 def names_a_box(element: HtmlElement) -> bool:
-    """Whether an element's class, id or role says it is a box that is not the article."""
+    """Whether an element's class, id, role or ARIA label says it is a box that is not the
+    article."""
     attrib = element.attrib
     if attrib.get("role", "").strip().lower() in _BOX_ROLES:
         return True
     if attrib.get("aria-modal", "").strip().lower() == "true":
         return True
-    if _names_a_box(_name_words(attrib.get("class", ""))):
+    if _names_a_box(name_words(attrib.get("class", ""))):
         return True
-    id_words = _name_words(attrib.get("id", ""))
+    if _names_a_box(name_words(attrib.get("aria-label", ""))):
+        return True
+    id_words = name_words(attrib.get("id", ""))
     return (
         len(id_words) <= MAX_ID_WORDS
         and _names_a_box(id_words)
@@ -53,7 +74,9 @@ def names_a_box(element: HtmlElement) -> bool:
     )
 
 
-def _name_words(name: str) -> list[str]:
+def name_words(name: str) -> list[str]:
+    """The words of a class, id or label, lower case: "authorBio js-share" is author, bio,
+    js, share."""
     return _NAME_WORD.findall(_CAMEL.sub(" ", name).lower())
 
 
@@ -79,6 +102,7 @@ _BOX_NAME_WORDS = frozenset(
     }
     | _BOX_WORDS
     | _BIO_WORDS
+    | GATE_WORDS
 )
 
 
@@ -87,7 +111,11 @@ def _names_a_box(name_words: list[str]) -> bool:
     has (`_BOX_NAME_WORDS`; digits too, "promo-2")."""
     found = set(name_words)
     related = any(word.startswith(_RELATED_PREFIX) for word in found)
-    boxed = bool(found & _BOX_WORDS) or related or ("author" in found and bool(found & _BIO_WORDS))
+    boxed = (
+        bool(found & (_BOX_WORDS | _GATE_BOX_WORDS))
+        or related
+        or ("author" in found and bool(found & _BIO_WORDS))
+    )
     if not boxed:
         return False
     return all(

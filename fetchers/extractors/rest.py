@@ -13,11 +13,10 @@ reader's limit), and is itself mostly prose: two paragraphs or more.
 
 from __future__ import annotations
 
-import re
-
 from lxml.html import HtmlElement
 
 from fetchers.extractors.blocks import Block, segment
+from fetchers.extractors.boxes import GATE_WORDS, name_words
 from fetchers.extractors.density import MAX_LINK_DENSITY, is_furniture, names_a_box
 
 PARAGRAPH_WORDS = 10  # words of a block that make it a paragraph of prose
@@ -88,24 +87,11 @@ def _prose(block: Block) -> bool:
     )
 
 
-# words of a class or id that name a gate before the article, not its rest: a paywall or a
-# membership box that a site ships hidden at the article's foot and shows at the limit
-_GATE_WORDS = frozenset(
-    {
-        *("paywall", "regwall", "meter", "metered", "membership", "member", "members"),
-        *("subscription", "subscriptions", "subscriber", "subscribe", "premium", "gate"),
-        *("gated", "offer", "offers", "modal", "overlay", "popup", "piano", "barrier"),
-        *("wall", "login", "register", "registration", "signin", "gift", "limit", "upsell"),
-    }
-)
-_GATE_WORD = re.compile(r"[a-z0-9]+")
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-
-
 def _names_a_gate(element: HtmlElement) -> bool:
-    """Whether an element's class or id has a word of a paywall's or a member's box."""
+    """Whether an element's class or id has a word of a paywall's or a member's box (any of
+    `GATE_WORDS`: what a page hides is seldom the article, so one such word will do)."""
     name = f"{element.get('class', '')} {element.get('id', '')}"
-    return not _GATE_WORDS.isdisjoint(_GATE_WORD.findall(_CAMEL.sub(" ", name).lower()))
+    return not GATE_WORDS.isdisjoint(name_words(name))
 
 
 def _not_article(element: HtmlElement) -> bool:
