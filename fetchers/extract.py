@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
@@ -37,7 +38,7 @@ from fetchers.extracterror import ExtractError
 from fetchers.extractors.blocks import Block, segment, words
 from fetchers.extractors.boxes import drop_named_boxes
 from fetchers.extractors.density import densest, density_shares
-from fetchers.extractors.libraries import readability_text, trafilatura_text
+from fetchers.extractors.libraries import grid_too_large, readability_text, trafilatura_text
 from fetchers.extractors.metadata import headline_in, read_metadata, same_headline
 from fetchers.extractors.rest import with_hidden_rest
 from fetchers.extractors.sitewide import (
@@ -322,9 +323,10 @@ def choose_blocks(blocks: list[Block], tree: HtmlElement, url: str | None) -> li
     """The blocks most extractors agree are the article; when the libraries find nothing,
     the density extractor's article; when the vote keeps nothing, the longest answer."""
     tokens = block_words(blocks)
-    # (past `TRAFILATURA_PARAGRAPHS` the others vote alone: its time is their square)
+    # (past `TRAFILATURA_PARAGRAPHS`, or with tables it would make a huge grid of, the others
+    # vote alone: its time grows with the square of either)
     many = TRAFILATURA_PARAGRAPHS + 1
-    huge = sum(1 for _ in islice(tree.iter("p"), many)) == many
+    huge = sum(1 for _ in islice(tree.iter("p"), many)) == many or grid_too_large(tree)
     read = "" if huge else trafilatura_text(tree, url)
     first = Verdict("trafilatura", 1.0, shares_from_text(read, tokens))
     second = Verdict("readability", 1.0, shares_from_text(readability_text(tree, url), tokens))
@@ -577,8 +579,9 @@ _DIGITS = re.compile(r"[0-9]+")  # (a "²" is a digit to str.isdigit, and no num
 class _TableRows:
     """A table of data as its kept rows, one line a row, each cell in its column
     ("| North Harbour | 41 | 6 days |"): a cell with no text is an empty column rather than
-    none (an empty corner cell moved a header row's labels over the wrong columns), and a
-    row of header cells at the top is underlined ("|---|---|") as Markdown does."""
+    none (an empty corner cell moved a header row's labels over the wrong columns), a column
+    no row has text in is left out (cells that each span 50 columns made a row of bars), and
+    a row of header cells at the top is underlined ("|---|---|") as Markdown does."""
 
     def __init__(self, table: HtmlElement) -> None:
         self.table = table
@@ -596,10 +599,11 @@ class _TableRows:
 
     def written(self) -> str:
         lines: list[str] = []
-        width = max(max(columns) + 1 for _, columns in self.rows)
+        used = sorted({column for _, columns in self.rows for column in columns})
+        width = len(used)
         headed = True  # only header rows so far
         for row, columns in self.rows:
-            cells = [columns.get(n, "") for n in range(max(columns) + 1)]
+            cells = [columns.get(n, "") for n in used[: bisect_right(used, max(columns))]]
             line = "| " + CELL_SEPARATOR.join(cells) + " |"
             if headed and not _header_row(row):
                 headed = False

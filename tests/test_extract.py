@@ -1033,6 +1033,49 @@ def test_a_page_of_thousands_of_paragraphs_is_read_without_trafilatura(
     assert asked == [1]  # a page of fewer is read by all three
 
 
+def test_a_table_of_cells_spanning_thousands_of_columns_is_read_without_trafilatura(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """trafilatura makes a cell of each column a cell spans (up to 100) and of each row below
+    it one spans, and counts a row's cells again for each it adds: a page of two rows of
+    20,000 cells spanning a million columns each took 326 s of a parse thread, a 6 KB table of
+    100 cells spanning 100 rows above 99 short rows 21 s. Past `MAX_GRID_ROW` cells in a row,
+    or `MAX_GRID_CELLS` in all, it is not asked; the others read the page, its table a line a
+    row, each cell once (a cell spanning 50 columns was followed by 49 empty ones)."""
+    from fetchers import extract
+    from fetchers.extractors import libraries
+
+    asked: list[int] = []
+
+    def counted(tree: Any, url: str | None) -> str:
+        asked.append(1)
+        return libraries.trafilatura_text(tree, url)
+
+    monkeypatch.setattr(extract, "trafilatura_text", counted)
+    across = libraries.MAX_GRID_ROW // libraries.TRAFILATURA_SPAN + 1
+    rows = [[f"r{r}c{c}" for c in range(across)] for r in range(2)]
+    wide = "".join(
+        "<tr>" + "".join(f'<td colspan="1000000">{cell}</td>' for cell in row) + "</tr>"
+        for row in rows
+    )
+    spans = libraries.MAX_GRID_CELLS // (99 * libraries.TRAFILATURA_SPAN) + 1
+    tall = (
+        "<tr>"
+        + "".join(f'<td colspan="100" rowspan="100">Berth {n}</td>' for n in range(spans))
+        + "</tr>"
+        + "<tr><td>closed</td></tr>" * 99
+    )
+    read = {}
+    for table in (wide, tall):
+        text = extract_article(ports_page(f"<table>{table}</table>"), "text/html", None).text
+        read[table] = text.split("\n\n")
+        assert asked == []
+        assert all(paragraph in read[table] for paragraph in PARAGRAPHS)
+    assert "\n".join("| " + " | ".join(row) + " |" for row in rows) in read[wide]
+    assert PORTS_BLOCK in extract_article(ports_page(), "text/html", None).text.split("\n\n")
+    assert asked == [1]  # a table of a few cells is read by all three
+
+
 BACKGROUND = [
     "The talks began in July after Washington threatened tariffs of 25 percent on all "
     "imports, and Seoul offered a package of investment in American shipbuilding and energy "

@@ -58,6 +58,70 @@ def trafilatura_text(tree: HtmlElement, url: str | None) -> str:
     return text or ""
 
 
+# trafilatura lays each table out as a grid: a cell spanning columns (its colspan, up to
+# `TRAFILATURA_SPAN`) becomes that many cells, and one spanning rows (its rowspan) puts a cell
+# into each column it covers in each row below; and for each cell it adds it counts the row's
+# cells again (lxml counts an element's children one by one). Its time grows with the grid's
+# cells and with each row's width times its cells: two rows of 20,000 cells spanning a
+# million columns each took 326 s, one row of 50,000 plain cells 8 s, and a table of 100
+# cells spanning 100 rows and 100 columns above 99 rows of one cell (6 KB) 21 s; 50,000 cells
+# in rows of ten take it 1.6 s. An article's tables make tens or hundreds of cells, a long
+# table of results tens of thousands in rows of a few.
+TRAFILATURA_SPAN = 100
+MAX_GRID_CELLS = 50_000  # a page's tables' cells past which trafilatura is not asked
+MAX_GRID_ROW = 2_000  # a row's cells past which it is not asked
+_GRID_CELLS = frozenset(("td", "th"))
+_GRID_PARTS = frozenset(("thead", "tbody", "tfoot"))
+
+
+def grid_too_large(tree: HtmlElement) -> bool:
+    """Whether trafilatura would lay the page's tables out as a grid of more than
+    `MAX_GRID_CELLS` cells, or a row of more than `MAX_GRID_ROW` (counted as it counts
+    them, each span at most `TRAFILATURA_SPAN`); an estimate that errs high."""
+    cells = 0
+    for table in tree.iter("table"):
+        covering = 0  # columns the cells of rows above span into this row
+        ending: dict[int, int] = {}  # a row -> the columns whose spans above end before it
+        for n, row in enumerate(_grid_rows(table)):
+            covering -= ending.pop(n, 0)
+            width = covering
+            for cell in row:
+                columns = _grid_span(cell.get("colspan"))
+                width += columns
+                rows = _grid_span(cell.get("rowspan"))
+                if rows > 1:
+                    covering += columns
+                    ending[n + rows] = ending.get(n + rows, 0) + columns
+            cells += width
+            if width > MAX_GRID_ROW or cells > MAX_GRID_CELLS:
+                return True
+    return False
+
+
+def _grid_rows(table: HtmlElement) -> list[list[HtmlElement]]:
+    """A table's rows as trafilatura reads them: its <tr>s, those of its head, body and foot
+    too, each with its cells; a cell outside any row joins the row before it."""
+    rows: list[list[HtmlElement]] = [[]]
+    for child in table:
+        parts = list(child) if child.tag in _GRID_PARTS else [child]
+        for part in parts:
+            if part.tag == "tr":
+                rows.append([cell for cell in part if cell.tag in _GRID_CELLS])
+            elif part.tag in _GRID_CELLS:
+                rows[-1].append(part)
+    return rows
+
+
+def _grid_span(written: str | None) -> int:
+    """The columns (or rows) trafilatura takes a colspan (or rowspan) to cover: 1 unless it
+    is a number, at most `TRAFILATURA_SPAN` (the cell itself is one even at 0)."""
+    if not written or not written.isdecimal():
+        return 1
+    if len(written.lstrip("0")) > len(str(TRAFILATURA_SPAN)):
+        return TRAFILATURA_SPAN  # (int() refuses a number of thousands of digits)
+    return max(1, min(int(written), TRAFILATURA_SPAN))
+
+
 def readability_text(tree: HtmlElement, url: str | None) -> str:
     """readability-lxml's article as text, one run of text a line."""
     try:
