@@ -130,7 +130,7 @@ class Page:
 # of election results 100,000), and each costs one to two kilobytes as the extractors hold it:
 # a page of a million-odd empty <span>s under the size limit took 2 GB and half a minute, and
 # one of 200,000 tags takes 240-370 MB (four pages are read at once). What follows the limit
-# is left out, and the text says so at its end (`CUT_NOTE`).
+# is left out, and the text says so at its end (`CUT_NOTE`) when text was among it.
 MAX_TAGS = 120_000
 # a page's paragraphs past which trafilatura is not asked: its time grows with their square
 # (16,000 took 8 s against readability's 0.6 s; 33,000, 48-82 s); readability and the
@@ -161,7 +161,7 @@ def extract_article(
         if sniffed is not None:  # (a file given to `extract`: it printed a feed's raw text)
             raise ExtractError(f"the file is not an HTML page ({sniffed})")
     kept = _first_tags(body)
-    cut, body = len(kept) < len(body), kept
+    cut, body = len(kept) < len(body) and _text_from(body, len(kept)), kept
     if b"<" not in body[:HEAD_BYTES] and _BINARY_BYTES.search(body, 0, 4096):
         # no tag, and bytes no text has: a few such bytes read as UTF-16 are letters
         raise ExtractError("the file is not an HTML page (binary data)")
@@ -265,13 +265,53 @@ def _sniffed(body: bytes) -> str | None:
 
 def _first_tags(body: bytes) -> bytes:
     """The page up to its `MAX_TAGS`th tag (the whole of nearly every page; the text of one
-    cut ends with `CUT_NOTE`)."""
+    cut with text past the cut ends with `CUT_NOTE`)."""
     if body.count(b"<") <= MAX_TAGS:
         return body
     at = -1
     for _ in range(MAX_TAGS):
         at = body.find(b"<", at + 1)
     return body[:at]
+
+
+# text past a tag's end, or the opening of a part whose characters are no text
+_TEXT_OR_NO_TEXT = re.compile(rb">\s*[^<\s]|(<!--|<script(?=[\s/>])|<style(?=[\s/>]))", re.I)
+_NO_TEXT_ENDS = {  # such an opening -> what ends its part
+    b"<!--": re.compile(rb"--(?=>)"),  # (its ">" left to start the text after it)
+    b"<script": re.compile(rb"</script", re.I),
+    b"<style": re.compile(rb"</style", re.I),
+}
+NO_TEXT_PARTS = 1_000  # comments, scripts and styles looked past; a page of more has text
+
+
+def _text_from(body: bytes, start: int) -> bool:
+    """Whether a page has text from `start` on: characters outside its tags, comments,
+    scripts and styles. A page cut where only closing tags, empty elements and scripts
+    follow loses nothing of its text."""
+    at = _open_part_end(body, start)
+    for _ in range(NO_TEXT_PARTS):
+        if at < 0:
+            return False  # (the rest of the page is one comment, or one script)
+        found = _TEXT_OR_NO_TEXT.search(body, at)
+        if found is None:
+            return False
+        if found.group(1) is None:
+            return True
+        closing = _NO_TEXT_ENDS[found.group(1).lower()].search(body, found.end())
+        at = closing.end() if closing else -1
+    return at >= 0
+
+
+def _open_part_end(body: bytes, start: int) -> int:
+    """Where the page goes on past `start` outside a comment, script or style: `start`
+    itself, or the end of the one that `start` cuts (-1 when it runs to the page's end)."""
+    kept = body[:start].lower()
+    opened, opening = max((kept.rfind(o), o) for o in _NO_TEXT_ENDS)
+    ends = _NO_TEXT_ENDS[opening]
+    if opened < 0 or ends.search(kept, opened + len(opening)):
+        return start
+    closing = ends.search(body, start)
+    return closing.end() if closing else -1
 
 
 def _fit_note(text: str, note: str) -> str:

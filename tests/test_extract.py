@@ -777,6 +777,35 @@ def test_a_cut_page_s_note_fits_within_the_full_text_limit(monkeypatch) -> None:
     assert paragraphs[-1].endswith("…")
 
 
+def test_a_page_cut_where_no_text_follows_has_no_note_of_the_cut(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A page cut at its first `MAX_TAGS` tags ended with the note that the page goes on
+    when all that followed was closing tags, empty elements, scripts and comments (the cut
+    falling in one of them too): nothing of the text was lost. The note comes when text
+    is left out."""
+    from fetchers import extract
+
+    start = (
+        "<!DOCTYPE html><html><head><title>Port terminal delayed</title></head><body>"
+        f"<article><h1>Port terminal delayed</h1>{article(PARAGRAPHS)}</article>"
+    )
+    monkeypatch.setattr(extract, "MAX_TAGS", start.count("<") + 3)
+    note = f"[… the page continues: wirewatch reads its first {start.count('<') + 3:,} tags]"
+    ends = (
+        '<div class="ad"></div><span></span><br>' * 20 + "</div>" * 20 + "</body></html>",
+        "<!-- <p>an old</p> <p>version</p> -->\n<div><img src=a.png></div>" * 10,
+        "<script>if (a < b) { document.write('<p>' + b + '</p>'); }</script><style>p>b{}</style>"
+        * 10,
+    )
+    for end in ends:
+        text = extract_article((start + end).encode(), "text/html", None).text
+        assert text.split("\n\n") == PARAGRAPHS
+    more = "<div></div>" * 10 + "<p>The terminal's second berth opens in June.</p>"
+    text = extract_article((start + more).encode(), "text/html", None).text
+    assert text.split("\n\n") == [*PARAGRAPHS, note]
+
+
 STRIKE = [
     "Dock workers at the city's container port walked out for a third straight week on "
     "Monday, leaving dozens of ships anchored offshore as talks over pay stalled again.",
