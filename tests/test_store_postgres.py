@@ -1450,6 +1450,7 @@ def test_migrate_copies_a_data_dir_into_postgresql_and_back_losing_nothing(
     assert PASSWORD not in said.out + said.err
     with PostgresStore(pg_dsn) as copy:
         assert _snapshot(copy) == before
+        assert list(_snapshot(copy)) == list(before)  # in one order (Wire-0 and Other-0 tie)
         health = copy.load_health()
         assert health is not None and health["Blog"].listed == {"a1"}
     assert cli.main([*args, "migrate", "--to", "postgresql", pg_dsn]) == 2  # not empty now
@@ -1465,8 +1466,58 @@ def test_migrate_copies_a_data_dir_into_postgresql_and_back_losing_nothing(
     assert "the read marks are " in said.out  # (whose: one reader's, of several)
     with Store(back) as again:
         assert _snapshot(again) == before
+        assert list(_snapshot(again)) == list(before)
     assert (back / "events.json").read_text() == '{"events": []}'
     assert HealthBook(back).load(listed=True)["Blog"].listed == {"a1"}
+
+
+def _one_time_fetched_on_three_days() -> list[list[Article]]:
+    """Five articles published at one time, fetched over three days, in two writes that
+    each hold one fetched on an earlier day than one before it."""
+    published = datetime(2025, 10, 24, 7, tzinfo=UTC)
+
+    def article(name: str, day: int) -> Article:
+        fetched = datetime(2025, 10, day, 9, tzinfo=UTC)
+        link = f"https://example.org/{name}"
+        return Article(name, "Wire", f"Headline {name}", link, published, fetched)
+
+    return [
+        [article("a", 25), article("b", 24), article("c", 25)],
+        [article("d", 23), article("e", 24)],
+    ]
+
+
+def test_articles_of_one_time_are_listed_in_the_same_order_by_both_stores(
+    tmp_path: Path, pg_dsn: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A data dir lists articles of equal times by the day they were fetched, then in the
+    order stored; the database listed them in the order stored alone, so that `list --limit
+    1` of the same articles showed another on each store."""
+    data = tmp_path / "data"
+    with Store(data, writer=True) as files, PostgresStore(pg_dsn, writer=True) as database:
+        for batch in _one_time_fetched_on_three_days():
+            files.add_batch(batch)
+            database.add_batch(batch)
+        assert files.query_ids() == ["d", "b", "e", "a", "c"]
+        assert database.query_ids() == files.query_ids()
+        assert database.query_ids(parse_query("source:Wire", NOW), 2) == ["d", "b"]
+        # a dashboard tells whether an article lies beyond its page by (-at, seq)
+        records = [database.record(ident) for ident in reversed(database.query_ids())]
+        in_order = sorted(records, key=lambda r: (-r.at, r.seq) if r else (0, 0))
+        assert [r.id for r in in_order if r] == ["d", "b", "e", "a", "c"]
+    tinydb = write_config(tmp_path / "wirewatch.toml", "")
+    postgresql = write_config(
+        tmp_path / "pg.toml", f'[store]\nbackend = "postgresql"\ndsn = "{pg_dsn}"\n'
+    )
+    listed: dict[str, list[str]] = {}
+    for config in (tinydb, postgresql):
+        args = ["--config", str(config), "--data-dir", str(data)]
+        for shown in (["--limit", "1", "--json"], ["--limit", "1"], ["--json"]):
+            assert cli.main([*args, "list", *shown]) == 0
+            listed.setdefault(" ".join(shown), []).append(capsys.readouterr().out)
+    for shown, (files_said, database_said) in listed.items():
+        assert files_said == database_said, shown
+    assert json.loads(listed["--limit 1 --json"][0])["id"] == "d"
 
 
 def test_migrate_into_postgresql_takes_the_apps_events_and_the_alert_history(

@@ -135,9 +135,10 @@ class Reload:
 
 
 def _after(one: Record, other: Record) -> bool:
-    """Whether `one` comes after `other` in the date order (newest first; equal times in
-    the order they were stored, as every store lists them). An article before a first
-    page's last row that the page leaves out does not match."""
+    """Whether `one` comes after `other` in the date order (newest first; equal times by
+    the day they were fetched, then in the order stored, as every store lists them and
+    numbers them: `Record.seq`). An article before a first page's last row that the page
+    leaves out does not match."""
     return (-one.at, one.seq) > (-other.at, other.seq)
 
 

@@ -414,6 +414,15 @@ MIGRATIONS: tuple[str | Callable[[Any], None], ...] = (
     _fold_name_keys,
     # 22 -> 23: words in their compatibility form ("ＡＰＥＣ" is "apec", "e" and an accent "é")
     _reword_compatibility_forms,
+    # 23 -> 24: equal times are listed by the day they were fetched, then in the order stored,
+    # as a data dir lists them (`store._ORDER`): the indexes of the date order say so too, so
+    # that a page of the newest still reads only its rows
+    """
+    DROP INDEX IF EXISTS articles_newest;
+    CREATE INDEX articles_newest ON articles (at DESC, day, seq);
+    DROP INDEX IF EXISTS articles_source;
+    CREATE INDEX articles_source ON articles (source_key, at DESC, day, seq);
+    """,
 )
 READER = "wirewatch.reader"  # the session setting that names the reader of a connection
 VERSION = len(MIGRATIONS)

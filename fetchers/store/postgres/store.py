@@ -15,6 +15,7 @@ next asks for the rows of those it did not (`stored_since`), whatever order they
 from __future__ import annotations
 
 import contextlib
+import functools
 import getpass
 import math
 import os
@@ -77,6 +78,7 @@ from fetchers.store.postgres.words import (
     prefix_query,
 )
 from fetchers.store.search import TITLE_TIER
+from fetchers.store.shards import shard_rank
 from fetchers.store.texts import MAX_TEXT_REVISIONS
 
 CHANNEL = "wirewatch_articles"  # NOTIFY: new articles were stored
@@ -132,14 +134,25 @@ _FROM = (
     "articles a LEFT JOIN marks m ON m.id = a.id LEFT JOIN reads r ON r.id = a.id"
     f" AND r.reader = current_setting('{schema.READER}')"
 )
-_ORDER = "a.at DESC, a.seq"
+# The date order, as a data dir's store lists (`fetchers.store.indexes.date_order`): newest
+# first; equal times by the day they were fetched (a data dir's shards are days, the older
+# first), then in the order they were stored. By `seq` alone, an article fetched on an
+# earlier day but stored later (copied by `migrate`, written by another poller) came after
+# one it comes before there, and `list --limit 1` of the same articles showed another one.
+_ORDER = "a.at DESC, a.day, a.seq"
 # The server compiles a plan it costs above `jit_above_cost` (a word's matches among a
 # million articles) with LLVM: loading LLVM took each connection 30-40 ms the first time
 # (a dashboard's first word filter), compiling a word's whole list 120 ms, more than the
 # compiled expressions then save; a connection of the store plans without it
 _NO_JIT = "set_config('jit', 'off', false)"
-# the (at, seq) of the row that ends a window of rows in the date order, after a row or not
-_WINDOW_END = "SELECT a.at, a.seq FROM articles a{after} ORDER BY " + _ORDER + " OFFSET %s LIMIT 1"
+# the rows after the row (at, day, seq) in _ORDER; up to it, that one included
+_AFTER = " a.at <= %s AND (a.at < %s OR (a.day, a.seq) > (%s, %s))"
+_UPTO = " a.at >= %s AND (a.at > %s OR (a.day, a.seq) <= (%s, %s))"
+# the (at, day, seq) of the row that ends a window of rows in the date order, after a row
+# or not
+_WINDOW_END = (
+    "SELECT a.at, a.day, a.seq FROM articles a{after} ORDER BY " + _ORDER + " OFFSET %s LIMIT 1"
+)
 _intern = sys.intern
 
 # The rows come in the order of their ids (`_columns`) and are inserted in it: two writes
@@ -255,8 +268,22 @@ def record_of_row(row: tuple[Any, ...], odd: Note | None = None) -> Record:
         listed,
     )
     record.revised = _iso_to_seconds(revised)
-    record.shard, record.seq, record.at = day, seq, at
+    record.shard, record.at = day, at
+    record.rank, record.place = _day_rank(day), seq  # its seq: the day's rank, then its number
     return record
+
+
+@functools.lru_cache(maxsize=1024)
+def _day_rank(day: str) -> int:
+    """A day's rank as a data dir ranks its day's shard (`shard_rank`), so that two records
+    compare by (-at, seq) as `_ORDER` lists them (a dashboard tells so whether an article
+    lies beyond its page): a day's rank is a million times its date's digits, its records'
+    seq that times SEQ_SPAN plus their number, which would reach the next day's at 10^13
+    rows. A day that is no date (a row written by hand) ranks 0."""
+    try:
+        return shard_rank(day)
+    except ValueError:
+        return 0
 
 
 def entries(value: Any, ident: str, what: str, odd: Note | None) -> list[dict[str, Any]]:
@@ -1408,7 +1435,7 @@ class PostgresStore:
                     cur.execute(
                         "SELECT id, link, title, summary FROM articles"
                         " WHERE source_key = %s AND source = %s"  # by the source index
-                        f" ORDER BY at DESC, seq LIMIT {PER_SOURCE}",
+                        f" ORDER BY at DESC, day, seq LIMIT {PER_SOURCE}",
                         (name_key(article.source), article.source),
                     )
                     known.add_source(article.source, cur.fetchall())
@@ -1635,7 +1662,7 @@ class PostgresStore:
             cur.execute(
                 "SELECT id, link FROM articles WHERE source_key = %s AND link <> ''"
                 " AND ((coalesce(text, '') = '' AND NOT (id = ANY(%s))) OR id = ANY(%s))"
-                " ORDER BY at DESC, seq LIMIT %s",
+                " ORDER BY at DESC, day, seq LIMIT %s",
                 (name_key(source), list(skip), list(self._stale_texts), max(0, limit)),
             )
             chosen = [(row[0], row[1]) for row in cur.fetchall()]
@@ -2112,21 +2139,21 @@ class PostgresStore:
         found: list[T] = []
         texts: dict[str, str | None] = {}  # the full text of the row being tested
         columns = _COLUMNS + (", a.text" if sql.wants_text else "")
-        after: tuple[float, int] | None = None
+        after: tuple[float, str, int] | None = None  # the last row read: (at, day, seq)
         known = _said(sql)
         query = self._testable(query, sql)
 
-        def page(cur: Any, upto: tuple[float, int] | None, size: int) -> bool:
+        def page(cur: Any, upto: tuple[float, str, int] | None, size: int) -> bool:
             """Test a page after `after` (up to `upto`, the last row of a window); True
             when it was the last there is."""
             nonlocal after
             where, params = sql.where, list(sql.params)
-            if after is not None:  # rows after (at, seq) in _ORDER
-                where += " AND a.at <= %s AND (a.at < %s OR a.seq > %s)"
-                params += [after[0], after[0], after[1]]
-            if upto is not None:  # rows up to (at, seq), that one included
-                where += " AND a.at >= %s AND (a.at > %s OR a.seq <= %s)"
-                params += [upto[0], upto[0], upto[1]]
+            if after is not None:
+                where += " AND" + _AFTER
+                params += [after[0], *after]
+            if upto is not None:
+                where += " AND" + _UPTO
+                params += [upto[0], *upto]
             statement, params = self._select(columns, f"({sql.where}){where[len(sql.where):]}",
                                              params, size)  # fmt: skip
             read, last = 0, None
@@ -2143,7 +2170,7 @@ class PostgresStore:
                     if len(found) >= limit:
                         return True
             if last is not None:
-                after = (last[14], last[15])
+                after = (last[14], last[13], last[15])
             return read < size
 
         with self._cursor("cannot read") as cur:
@@ -2188,7 +2215,7 @@ class PostgresStore:
                 bound = ends[window].fetchone()
                 walking = True  # the first window, in the date order
                 while True:
-                    upto = (float(bound[0]), int(bound[1])) if bound else None
+                    upto = (float(bound[0]), str(bound[1]), int(bound[2])) if bound else None
                     had = len(found)
                     while not page(cur, upto, max(limit - len(found), PAGE)):
                         pass
@@ -2204,8 +2231,7 @@ class PostgresStore:
                         walking = False
                     window = int(further * 1.5) + 1
                     cur.execute(
-                        _WINDOW_END.format(after=" WHERE a.at <= %s AND (a.at < %s OR a.seq > %s)"),
-                        [after[0], after[0], after[1], window - 1],
+                        _WINDOW_END.format(after=" WHERE" + _AFTER), [after[0], *after, window - 1]
                     )
                     bound = cur.fetchone()
                 # the rest through the words index (a bitmap of its rows, sorted), never a
