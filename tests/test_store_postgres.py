@@ -31,6 +31,7 @@ from fetchers.query import parse_query
 from fetchers.store import Store, StoreError, StoreLocked
 from fetchers.store.codec import FIELDS, stage
 from fetchers.store.factory import open_store
+from fetchers.store.postgres import connect as pg_connect
 from fetchers.store.postgres import schema
 from fetchers.store.postgres import store as pg_module
 from fetchers.store.postgres.store import PostgresStore
@@ -1848,7 +1849,8 @@ def test_while_the_server_refuses_the_password_a_store_says_so_and_is_back_when_
     was refused. Each look says why; the first once the password is right again reaches the
     server."""
     monkeypatch.setattr(pg_module, "RETRY_AFTER", 0.0)  # every look tries (a dashboard's
-    # are two seconds apart, more than it asks)
+    # are two seconds apart, more than it asks), a refused login too (it waits: below)
+    monkeypatch.setattr(pg_connect, "LOGIN_WAIT_FIRST", 0.0, raising=False)
     role = _role_with_password(pg_server, pg_dsn, "first-pass")
     database = pg_dsn.rsplit("/", 1)[1]
     dsn = f"postgresql://{role}:first-pass@127.0.0.1:{pg_server.port}/{database}"
@@ -1873,6 +1875,84 @@ def test_while_the_server_refuses_the_password_a_store_says_so_and_is_back_when_
         viewer.writer_state()
         assert viewer.unreachable is None
         assert poller.add_batch([make(3)]) == ["Wire-3"]
+
+
+def test_while_the_server_refuses_the_password_a_store_logs_in_again_only_now_and_then(
+    pg_server: PgServer, pg_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the server refused the password, each look of a dashboard and each call of a
+    poller logged in again (each process about once a second, for as long as it ran): a
+    line in the server's log each time, which filled it and could get the host locked out
+    by a fail2ban watching it. After a refused login a store waits before it tries again
+    (here longer than the test), and each look meanwhile still says why."""
+    monkeypatch.setattr(pg_module, "RETRY_AFTER", 0.0)  # every look may try
+    monkeypatch.setattr(pg_connect, "LOGIN_WAIT_FIRST", 3600.0, raising=False)
+    role = _role_with_password(pg_server, pg_dsn, "first-pass")
+    database = pg_dsn.rsplit("/", 1)[1]
+    dsn = f"postgresql://{role}:first-pass@127.0.0.1:{pg_server.port}/{database}"
+    log = pg_server.folder / "server.log"
+    with (
+        PostgresStore(dsn, writer=True) as poller,
+        PostgresStore(dsn) as viewer,
+        psycopg.connect(pg_server.dsn(), autocommit=True) as admin,
+    ):
+        assert poller.add_batch([make(1)]) == ["Wire-1"]
+        assert viewer.reload() == ["Wire-1"]  # (and listening from now on)
+        logged = log.stat().st_size
+        admin.execute(sql.SQL("ALTER ROLE {} PASSWORD 'rotated99'").format(sql.Identifier(role)))
+        _end_sessions(admin, "usename", role)
+        for _ in range(20):
+            with pytest.raises(StoreError, match="password authentication failed"):
+                viewer.writer_state()
+            with pytest.raises(StoreError, match="password authentication failed"):
+                viewer.reload()
+            lost = viewer.unreachable
+            assert lost is not None and "password authentication failed" in lost.reason
+            with pytest.raises(StoreError, match="password authentication failed"):
+                poller.add_batch([make(2)])
+            poller.heartbeat()
+        with log.open("rb") as server_log:
+            server_log.seek(logged)
+            said = server_log.read().decode("utf-8", "replace")
+    refused = said.count(f'password authentication failed for user "{role}"')
+    # each store's first tries, made at once by its threads before one was refused
+    assert 1 <= refused <= 10
+
+
+def test_a_refused_login_is_tried_again_later_and_later_and_a_server_away_at_once() -> None:
+    """After each refused login the next try waits longer, up to a minute; a server that
+    refuses connections (restarting) is tried again at once, and so is a login once one
+    was let in."""
+    now = [0.0]
+    logins = pg_connect.Logins(clock=lambda: now[0])
+    wrong = 'FATAL: password authentication failed for user "desk"'
+
+    def refused_for() -> float:
+        """Seconds no try is let through (looked at each half second); then one is, and
+        the server refuses it again."""
+        waited = 0.0
+        while logins.may_try() is not None:
+            now[0] += 0.5
+            waited += 0.5
+        assert logins.may_try() == wrong  # one try at a time: the others wait for it
+        logins.went(wrong)
+        return waited
+
+    assert logins.may_try() is None
+    logins.went(wrong)
+    assert logins.may_try() == wrong  # too soon: why, without a try
+    assert [refused_for() for _ in range(8)] == [2.0, 4.0, 8.0, 16.0, 32.0, 60.0, 60.0, 60.0]
+    now[0] += 60.0
+    assert logins.may_try() is None
+    logins.went(None)  # let in: a refusal after it waits as the first did
+    logins.went(wrong)
+    assert refused_for() == 2.0
+    now[0] += 60.0
+    assert logins.may_try() is None
+    logins.went('connection to server at "127.0.0.1", port 5432 failed: Connection refused')
+    assert logins.may_try() is None and logins.may_try() is None
+    logins.went('FATAL: no pg_hba.conf entry for host "10.0.0.7", user "desk"')
+    assert logins.may_try() is not None
 
 
 @pytest.fixture

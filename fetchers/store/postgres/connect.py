@@ -2,12 +2,16 @@
 message. The DSN is a postgresql:// URL, which may carry a password twice: in its user info
 (`user:PASSWORD@host`) and in its query (`?password=…`, `?sslpassword=…`, as libpq reads
 them). `shown` rebuilds the URL with each of them replaced by `***`; `hide_password` also
-hides each wherever a driver's message quotes it alone, as written or decoded."""
+hides each wherever a driver's message quotes it alone, as written or decoded. `Logins` keeps
+a process from logging in again and again with a password the server refuses."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import unquote, unquote_plus
 
 from fetchers.redact import hide_query_passwords, query_secrets, redact
@@ -16,6 +20,25 @@ from fetchers.store.errors import StoreError
 CONNECT_TIMEOUT = 10  # seconds to reach the server before saying it cannot be reached
 HIDDEN = "***"
 _SCHEME = re.compile(r"(?i)^[a-z][a-z0-9+.-]*://")
+# After the server refused a login (a wrong password, no pg_hba.conf entry for this user and
+# host), a process tries again after LOGIN_WAIT_FIRST seconds, then twice as long after each
+# refusal that follows, up to LOGIN_WAIT_MOST: each try is a line in the server's log (and a
+# strike for a fail2ban watching it), and the server refuses the same login until someone
+# changes the password or the server's rules. Every look and write tried (90 to 100 tries
+# a minute of a poller, as many of a dashboard, for as long as they ran). Any other failure
+# (the server refusing connections, restarting, away) is tried again as fast as ever: it
+# ends by itself, and the store is back the moment the server is.
+LOGIN_WAIT_FIRST = 2.0
+LOGIN_WAIT_MOST = 60.0
+# what the server (or libpq, for a password it needs and was not given) says of a refused
+# login; a role that does not exist is refused as a wrong password
+_LOGIN_REFUSALS = (
+    "authentication failed",
+    "no pg_hba.conf entry",
+    "pg_hba.conf rejects",
+    "no password supplied",
+)
+T = TypeVar("T")
 
 
 def _user_info(dsn: str) -> tuple[int, int] | None:
@@ -88,11 +111,73 @@ def driver() -> Any:
     return psycopg
 
 
-def connect(dsn: str, autocommit: bool = True) -> Any:
-    """A connection, or a StoreError that names the server (never the password) and why."""
-    psycopg = driver()
+def login_refused(reason: str) -> bool:
+    """Whether a failed try to connect was a login the server refused (`LOGIN_WAIT_FIRST`)."""
+    lowered = reason.lower()
+    return any(refusal in lowered for refusal in _LOGIN_REFUSALS)
+
+
+class Logins:
+    """When a process may try to log in to the server again: at once, unless its last try
+    was a refused login (`LOGIN_WAIT_FIRST`). Shared by every connection a store makes (its
+    pool's, its own, its writer lock's and its listener's), from any thread."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._guard = threading.Lock()
+        self._refused: str | None = None  # why the last try was refused, as the driver said
+        self._wait = 0.0  # seconds from that refusal to the next try
+        self._next = 0.0  # (on `clock`) no try before this
+
+    def may_try(self) -> str | None:
+        """None: try now; else why the last login was refused, while it is too soon to try
+        again. Once it is time, one caller is let through; the others wait for how its try
+        goes (`went`), or for another wait if it never says."""
+        with self._guard:
+            if self._refused is None:
+                return None
+            now = self._clock()
+            if now < self._next:
+                return self._refused
+            self._next = now + self._wait
+            return None
+
+    def went(self, error: str | None) -> None:
+        """How a try went: the driver's error, or None when the server let it in."""
+        with self._guard:
+            if error is None or not login_refused(error):
+                self._refused, self._wait, self._next = None, 0.0, 0.0
+                return
+            longer = self._wait * 2 if self._wait else LOGIN_WAIT_FIRST
+            self._wait = min(LOGIN_WAIT_MOST, longer)
+            self._refused, self._next = error, self._clock() + self._wait
+
+
+def logged_in(logins: Logins, connect: Callable[[], T]) -> T:
+    """`connect()`, telling `logins` how it went; the driver's OperationalError with the
+    last refusal's words, without asking the server, while `logins` says to wait."""
+    refused = logins.may_try()
+    if refused is not None:
+        raise driver().OperationalError(refused)
     try:
-        connection = psycopg.connect(dsn, autocommit=autocommit, connect_timeout=CONNECT_TIMEOUT)
+        connection = connect()
+    except Exception as exc:
+        logins.went(" ".join(str(exc).split()) or type(exc).__name__)
+        raise
+    logins.went(None)
+    return connection
+
+
+def connect(dsn: str, autocommit: bool = True, logins: Logins | None = None) -> Any:
+    """A connection, or a StoreError that names the server (never the password) and why.
+    `logins`: the store's, which may say to wait after a refused login (`logged_in`)."""
+    psycopg = driver()
+
+    def opened() -> Any:
+        return psycopg.connect(dsn, autocommit=autocommit, connect_timeout=CONNECT_TIMEOUT)
+
+    try:
+        connection = opened() if logins is None else logged_in(logins, opened)
     except psycopg.Error as exc:
         reason = " ".join(str(exc).split()) or type(exc).__name__
         raise StoreError(

@@ -60,9 +60,11 @@ from fetchers.store.errors import StoreError, StoreLocked, StoreWriteError, Unre
 from fetchers.store.postgres import schema
 from fetchers.store.postgres.connect import (
     CONNECT_TIMEOUT,
+    Logins,
     connect,
     driver,
     hide_password,
+    logged_in,
     shown,
 )
 from fetchers.store.postgres.known import PER_SOURCE, KnownArticles, digest
@@ -99,7 +101,8 @@ POOL_SIZE = 4  # connections: poll threads write while query threads read
 # write, a backfill batch), a second at a time. Once the pool's last try to connect failed
 # (the server away, a password refused) it waits for none: it takes one the pool holds
 # ready, else makes one itself, at most once every RETRY_AFTER seconds (between its tries a
-# call fails at once, saying why the last one failed)
+# call fails at once, saying why the last one failed); after a refused login, every try
+# of the store's waits as `connect.Logins` says
 POOL_WAIT = 30.0
 WAIT_SLICE = 1.0
 RETRY_AFTER = 1.0
@@ -304,10 +307,13 @@ def login_name() -> str:
         return "reader"
 
 
-def _handing_over(first: Any, tried: Callable[[BaseException | None], None]) -> type[Any]:
+def _handing_over(
+    first: Any, tried: Callable[[BaseException | None], None], logins: Logins
+) -> type[Any]:
     """A connection class for the pool whose first connection is `first` (already open:
     a store that opened one to check the schema does not open a second for its reads).
-    `tried` is told how each of the pool's tries to connect went: its error, or None."""
+    `tried` is told how each of the pool's tries to connect went: its error, or None; a try
+    made while `logins` says to wait fails at once, without asking the server."""
     from psycopg import Connection
 
     waiting = [first]
@@ -318,7 +324,7 @@ def _handing_over(first: Any, tried: Callable[[BaseException | None], None]) -> 
             with contextlib.suppress(IndexError):
                 return waiting.pop()
             try:
-                connection = Connection.connect(conninfo, **kwargs)
+                connection = logged_in(logins, lambda: Connection.connect(conninfo, **kwargs))
             except Exception as exc:
                 tried(exc)
                 raise
@@ -409,7 +415,9 @@ class PostgresStore:
         self._listener: Any = None  # a viewer's connection that LISTENs for the writer
         self._gone = 0  # articles the last reload heard retention removed (`gone_at_reload`)
         self._revised = 0  # headlines the last reload heard were rewritten (`revised_at_reload`)
-        first = connect(dsn)
+        # every try to log in, by any connection of the store: a refused one waits (`Logins`)
+        self._logins = Logins()
+        first = connect(dsn, logins=self._logins)
         try:
             with self._errors("cannot prepare the database"):
                 self._seen = self._prepare(first)
@@ -425,7 +433,7 @@ class PostgresStore:
         self._connect_failed: tuple[float, str] | None = None
         self._pool = ConnectionPool(
             dsn,
-            connection_class=_handing_over(first, self._tried_to_connect),
+            connection_class=_handing_over(first, self._tried_to_connect, self._logins),
             min_size=1,
             max_size=POOL_SIZE,
             kwargs={"connect_timeout": CONNECT_TIMEOUT},
@@ -528,11 +536,14 @@ class PostgresStore:
 
     def _connect_now(self) -> Any:
         """A connection made at once, as the pool makes its own; the driver's error when it
-        cannot be (kept as the pool's last try's)."""
+        cannot be (kept as the pool's last try's), at once while a refused login waits."""
         from psycopg import Connection
 
         try:
-            connection = Connection.connect(self.dsn, connect_timeout=CONNECT_TIMEOUT)
+            connection = logged_in(
+                self._logins,
+                lambda: Connection.connect(self.dsn, connect_timeout=CONNECT_TIMEOUT),
+            )
         except Exception as exc:
             self._tried_to_connect(exc)
             raise
@@ -682,7 +693,7 @@ class PostgresStore:
         with self._writer_guard:
             if self._lock_connection is not None:
                 return
-            connection = connect(self.dsn)
+            connection = connect(self.dsn, logins=self._logins)
             try:
                 with self._errors("cannot take the writer lock"):
                     if not self._lock(connection):
@@ -768,7 +779,7 @@ class PostgresStore:
             if not connection.closed:
                 return
             try:
-                fresh = connect(self.dsn)
+                fresh = connect(self.dsn, logins=self._logins)
             except StoreError:
                 return  # the next beat tries again
             try:
@@ -1403,7 +1414,7 @@ class PostgresStore:
         """(Under the guard.) Listen for the writer's announcements; without a connection
         for it, reloads read the table each time."""
         try:
-            connection = connect(self.dsn)
+            connection = connect(self.dsn, logins=self._logins)
         except StoreError:
             return
         try:
