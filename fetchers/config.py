@@ -150,13 +150,32 @@ def _not_a_config(path: Path) -> str:
     return "no such config file" if not path.exists() else "not a regular file"
 
 
+NO_HOME = "no home directory is known (HOME is unset or not absolute, and this user has none)"
+
+
 def user_config_path() -> Path:
-    return platformdirs.user_config_path(APP_NAME) / "wirewatch.toml"
+    """The user's own config file. ConfigError when there is no home directory to find it
+    in (a cron job or a service user with no HOME and no passwd entry): that was a
+    traceback, and from the help text, of every command."""
+    try:
+        return platformdirs.user_config_path(APP_NAME) / "wirewatch.toml"
+    except RuntimeError:
+        raise ConfigError(
+            f"cannot look for the user config: {NO_HOME}; give --config FILE"
+            " (or set HOME or XDG_CONFIG_HOME)"
+        ) from None
 
 
 def user_data_path() -> Path:
-    """Where articles are kept when nothing else says (`data_dir`)."""
-    return platformdirs.user_data_path(APP_NAME)
+    """Where articles are kept when nothing else says (`data_dir`); ConfigError when there is
+    no home directory to keep them in."""
+    try:
+        return platformdirs.user_data_path(APP_NAME)
+    except RuntimeError:
+        raise ConfigError(
+            f"cannot choose where to keep the articles: {NO_HOME}; give --data-dir DIR"
+            " (or set HOME or XDG_DATA_HOME)"
+        ) from None
 
 
 def data_dir(explicit: str | None, config: Config) -> Path:

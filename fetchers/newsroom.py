@@ -395,7 +395,7 @@ class Newsroom:
         default and a user config has appeared since (`wirewatch add` writes its first source
         to a copy of the default there)."""
         path = self.config.path
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError, ConfigError):  # (ConfigError: no home to look in)
             if path.resolve().parent == seeds_dir().resolve():
                 user = user_config_path()
                 if user.is_file():

@@ -97,13 +97,24 @@ class Context:
     frozen: bool
 
 
+def _shown_default(where: Callable[[], Path], what: str) -> str:
+    """A default path as the help names it: without a home directory there is none, and
+    the help (and with it every command, `--version` too) was a traceback."""
+    try:
+        return str(where())
+    except ConfigError:
+        return f"{what} (none here: no home directory is known)"
+
+
 def _common() -> argparse.ArgumentParser:
+    config_file = _shown_default(user_config_path, "the user config file")
+    articles = _shown_default(user_data_path, "the user data folder")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--config",
         metavar="FILE",
         default=argparse.SUPPRESS,
-        help=f"config file (default: $WIREWATCH_CONFIG, then {user_config_path()}, "
+        help=f"config file (default: $WIREWATCH_CONFIG, then {config_file}, "
         "then the embedded seeds/wirewatch.toml)",
     )
     common.add_argument(
@@ -111,7 +122,7 @@ def _common() -> argparse.ArgumentParser:
         metavar="DIR",
         default=argparse.SUPPRESS,
         help="where articles are kept (default: $WIREWATCH_DATA, "
-        f"[settings] data_dir, then {user_data_path()})",
+        f"[settings] data_dir, then {articles})",
     )
     common.add_argument(
         "--now",
@@ -306,10 +317,28 @@ def make_context(args: argparse.Namespace) -> Context:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; `argv` None: this is the program (the `wirewatch` script or
     `python -m tui`), which ends at once after a refresh (`_end_now`)."""
+    if argv is None:
+        _hold_closed_descriptors()
     code = _run(argv)
     if argv is None and _done_with_everything:
         _end_now(code)
     return code
+
+
+def _hold_closed_descriptors() -> None:
+    """Standard descriptors closed when the program started (`2>&-`, `>&-`, `<&-`) opened
+    on the null device: the first file opened took the number (`poll >&-` logged to its log
+    file as descriptor 1), and whatever wrote to it there (a library's message, a program
+    run) would write into that file. sys.stdin, sys.stdout and sys.stderr stay None: the
+    commands see them closed."""
+    for number in (0, 1, 2):
+        try:
+            os.fstat(number)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != number:
+                os.dup2(null, number)
+                os.close(null)
 
 
 QUERY_COMMANDS = ("list", "stories")  # the commands whose positional words are a query
@@ -452,8 +481,28 @@ class ControlFree(io.TextIOBase):
         return len(text)
 
     def flush(self) -> None:
+        if self._out is None:  # nothing was written (a write says it is closed): nothing lost
+            return
         try:
             self._stream().flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OutputError(exc.strerror or str(exc)) from exc
+
+    def write_utf8(self, text: str) -> None:
+        """`text` in UTF-8 whatever the locale's encoding, for a document that says it is
+        UTF-8 (OPML): written in a Latin-1 locale it was Latin-1 bytes (not well-formed XML)
+        and a "?" for each Korean or Cyrillic letter. Written after what was written before."""
+        stream = self._stream()
+        cleaned = strip_controls(text) if self._clean else text
+        buffer = getattr(stream, "buffer", None)  # (none: a stream of text alone takes text)
+        try:
+            if buffer is None:
+                stream.write(cleaned)
+                return
+            stream.flush()
+            buffer.write(cleaned.encode("utf-8"))
         except BrokenPipeError:
             raise
         except OSError as exc:
@@ -501,7 +550,8 @@ def _end_now(code: int) -> NoReturn:
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing to keep
-            stream.flush()
+            if stream is not None:  # (closed when it started: `2>&-`)
+                stream.flush()
     os._exit(code)
 
 
@@ -510,8 +560,25 @@ def _items(count: int) -> str:
 
 
 def complain(message: str) -> None:
-    """Every message to stderr goes through here: one line, no password, no control code."""
+    """Every message to stderr goes through here: one line, no password, no control code.
+    A closed stderr (`2>&-`) drops it: print() given None writes to stdout, and the message
+    was in the middle of the output (`list --json`'s JSON lines)."""
+    if sys.stderr is None:
+        return
     print(f"wirewatch: {printable(message)}", file=sys.stderr)
+
+
+def _terminal(stream: TextIO | None) -> bool:
+    """Whether `stream` is open on a terminal (None: closed when the program started)."""
+    return stream is not None and stream.isatty()
+
+
+def _stdin() -> TextIO:
+    """The standard input, to read a file given as "-"; UsageError when it is closed (`<&-`):
+    that was an AttributeError traceback and exit 1, which says a source failed."""
+    if sys.stdin is None:
+        raise UsageError("-: the standard input is closed; give a file, or pipe one in")
+    return sys.stdin
 
 
 def _write_json(out: TextIO, obj: object) -> None:
@@ -523,14 +590,14 @@ def cmd_dashboard(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
 
     # (a dashboard `serve` runs has its own driver, which speaks to a browser over pipes)
     served = bool(os.environ.get("TEXTUAL_DRIVER"))
-    if not served and not (sys.stdin.isatty() and sys.stdout.isatty()):
+    if not served and not (_terminal(sys.stdin) and _terminal(sys.stdout)):
         # with no terminal (`ssh host wirewatch` without -t, a job with its input closed) it
         # read its ended input at full CPU for good, and could take the store from `poll`
         raise UsageError(
             "the dashboard needs a terminal (stdin and stdout); over SSH use `ssh -t`, and"
             " for a host with none run `wirewatch poll` (or `wirewatch list`, `stories`)"
         )
-    if not served and not (sys.__stderr__ is not None and sys.__stderr__.isatty()):
+    if not served and not _terminal(sys.__stderr__):
         # the dashboard draws through stderr: `wirewatch 2>>errors.log` showed a blank
         # terminal and wrote every frame into the log
         raise UsageError(
@@ -542,6 +609,15 @@ def cmd_dashboard(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
             f"the dashboard needs a terminal that can draw a screen (TERM={os.environ['TERM']},"
             " as in an editor's shell buffer); `wirewatch list`, `stories` and `show` print"
             " without one"
+        )
+    drawn_in = sys.__stderr__.encoding if sys.__stderr__ is not None else "utf-8"
+    if not served and codecs.lookup(drawn_in).name != "utf-8":
+        # Textual writes in the stream's charset with backslashreplace: every border line
+        # and every Korean or Chinese character was drawn as a literal "\u2500" escape
+        raise UsageError(
+            f"the dashboard draws in UTF-8, which the locale's charset ({drawn_in}) cannot"
+            " show; run it with a UTF-8 locale, e.g. LC_ALL=C.UTF-8 (`wirewatch list`,"
+            " `stories` and `show` print in any)"
         )
     app = WirewatchApp(ctx.config, ctx.data_dir, clock=ctx.clock)
     app.run()
@@ -1307,7 +1383,7 @@ def _choose_feeds(found: list[FoundFeed], out: TextIO) -> list[FoundFeed] | None
             f"  {number}. {feed.title or '(untitled)'} <{shown_url(feed.url)}>,"
             f" {_items(feed.items)}\n"
         )
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    if not (_terminal(sys.stdin) and _terminal(sys.stdout)):
         complain("several feeds: add one by its URL, or all of them with --all")
         return None
     while True:
@@ -1357,7 +1433,7 @@ def cmd_import_opml(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     from tui.progress import working
 
     try:
-        data = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+        data = _stdin().buffer.read() if args.file == "-" else Path(args.file).read_bytes()
     except OSError as exc:
         raise UsageError(f"{args.file}: {exc.strerror or exc}") from None
     try:
@@ -1470,7 +1546,11 @@ def cmd_export_opml(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         complain(
             f"{len(local)} local source(s) left out ({', '.join(local)}): OPML lists addresses"
         )
-    out.write(write_opml(sources, "wirewatch subscriptions", ctx.clock()).decode())
+    document = write_opml(sources, "wirewatch subscriptions", ctx.clock()).decode("utf-8")
+    if isinstance(out, ControlFree):  # the UTF-8 it declares, whatever the locale's charset
+        out.write_utf8(document)
+    else:
+        out.write(document)
     return EXIT_OK
 
 
@@ -1704,7 +1784,7 @@ def _page_read(name: str, limit: int) -> bytes:
     shown = "the standard input" if name == "-" else name
     try:
         if name == "-":
-            body = sys.stdin.buffer.read(limit + 1)
+            body = _stdin().buffer.read(limit + 1)
         else:
             with Path(name).open("rb") as page:
                 body = page.read(limit + 1)

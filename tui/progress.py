@@ -34,7 +34,7 @@ class RefreshProgress:
 
     @staticmethod
     def wanted(json_output: bool) -> bool:
-        return not json_output and sys.stderr.isatty()
+        return not json_output and sys.stderr is not None and sys.stderr.isatty()
 
     def __enter__(self) -> RefreshProgress:
         self._progress.start()
@@ -58,7 +58,7 @@ class RefreshProgress:
 def working(what: str) -> Iterator[None]:
     """A spinner saying `what` is under way, on a terminal's stderr only (scripts and pipes
     see nothing); it is erased when the work ends and its summary is printed."""
-    if not sys.stderr.isatty():
+    if sys.stderr is None or not sys.stderr.isatty():  # (None: closed, `2>&-`)
         yield
         return
     from rich.console import Console
