@@ -359,6 +359,27 @@ async def test_f8_saves_the_screenshot_even_without_a_downloads_folder(
         assert notice == f"Saved the screenshot to {saved}"
 
 
+async def test_f8_saves_the_screenshot_in_the_data_dir_when_no_home_is_known(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A user with no passwd entry and no HOME (a container's random uid): F8 crashed."""
+    import platformdirs
+
+    def no_home() -> Path:
+        raise RuntimeError("could not determine the home directory")
+
+    monkeypatch.setattr(platformdirs, "user_downloads_path", no_home)
+    app = make_app(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        since = seen(app).mark()
+        await pilot.press("f8")
+        await seen(app).wait_for(DeliveryComplete, since=since)
+        await pilot.pause()
+        (saved,) = (tmp_path / "data").glob("wirewatch_*.svg")
+        assert str(list(app._notifications)[-1].message) == f"Saved the screenshot to {saved}"
+
+
 async def test_question_mark_opens_the_help(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with piloted(app) as pilot:

@@ -211,8 +211,11 @@ class WirewatchApp(ReportsWorkerErrors, OrderedKeysApp[None]):
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         """F8: an SVG of the screen in the Downloads folder, or in the data dir where there is
         none (a server rarely has one); the notice says where it went."""
-        folder = Path(path) if path else platformdirs.user_downloads_path()
         note = ""
+        try:
+            folder = Path(path) if path else platformdirs.user_downloads_path()
+        except RuntimeError:  # no home directory known (a user with no passwd entry)
+            folder = self.data_dir
         if not folder.is_dir():
             note = f" ({folder} does not exist)"
             folder = self.data_dir
