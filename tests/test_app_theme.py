@@ -3,6 +3,9 @@ theme choice."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +18,7 @@ from textual.widget import Widget
 
 from fetchers.config import ConfigError, load_config, seeds_dir
 from tests.conftest import FROZEN, dash, make_app, piloted, seed_only_config, settle, until
+from tui import theme as theme_module
 from tui.app import WirewatchApp
 from tui.cli import main as cli_main
 from tui.theme import DEFAULT_THEME, check_theme
@@ -223,6 +227,88 @@ async def test_sixteen_colour_terminal_shows_the_selected_row(
             assert backgrounds != {Color.parse(page).downgrade(ColorSystem.STANDARD).number}
             assert least >= AA
             await pilot.press("tab")
+
+
+def _drawn_at(app: WirewatchApp, x: int, y: int) -> str:
+    """The character on screen at (x, y)."""
+    update = app.screen._compositor.render_full_update()
+    return "".join(strip.text for strip in update.strips[y])[x]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("term", "colours", "no_color", "without_colour"),
+    [
+        ("xterm-256color", 256, True, True),  # NO_COLOR
+        ("xterm-mono", -1, False, True),  # a terminal whose terminfo entry has no colours
+        ("xterm", 8, False, False),  # (16 colours: as it was)
+        ("xterm-256color", 256, False, False),
+    ],
+)
+async def test_without_colour_the_selected_row_and_the_focused_pane_are_seen(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    term: str,
+    colours: int,
+    no_color: bool,
+    without_colour: bool,
+) -> None:
+    """Without colour (NO_COLOR, or a terminal of none), the selected headline was drawn on a
+    background lost there, or on a grey too near the page's, and the focused pane's border
+    was only a lighter one: the row was bold like every unread one and no pane looked
+    focused. There the selected row is in reverse video and the focused pane's border is
+    double, whichever pane has the focus; with colours they look as they did."""
+    monkeypatch.setenv("TERM", term)
+    monkeypatch.delenv("COLORTERM", raising=False)
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setattr(theme_module, "terminal_colours", lambda: colours)
+    app = make_app(tmp_path)
+    app.read_after = 3600
+    async with piloted(app, (160, 50)) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        await pilot.press("j")
+        headlines = dashboard.headlines
+        panes = [headlines, dashboard.countdown, dashboard.article_view]
+        for focused in panes:
+            await until(pilot, lambda pane=focused: pane.has_focus)
+            await pilot.pause()
+            lines = [headlines.render_line(y) for y in range(len(headlines.ids))]
+            in_reverse = [
+                row
+                for row, line in enumerate(lines)
+                if all(seg.style and seg.style.reverse for seg in line if seg.text.strip())
+            ]
+            assert in_reverse == ([headlines.cursor] if without_colour else [])
+            corners = [_drawn_at(app, pane.region.x, pane.region.y) for pane in panes]
+            focus = "╔" if without_colour else "╭"
+            assert corners == [focus if pane is focused else "╭" for pane in panes]
+            await pilot.press("tab")
+
+
+@pytest.mark.parametrize(
+    ("term", "has_colour"),
+    [("xterm-mono", False), ("vt100", False), ("xterm", True), ("xterm-256color", True)],
+)
+def test_a_terminal_without_colour_is_told_by_its_terminfo_entry(
+    term: str, has_colour: bool
+) -> None:
+    """Rich takes xterm-mono and vt100 for terminals of 16 colours; their terminfo entries
+    say they have none. (In a process of its own: curses reads one entry a process.)"""
+    root = Path(__file__).resolve().parent.parent
+    script = (
+        "from tui.theme import colourless, terminal_colours\n"
+        "print(terminal_colours(), colourless('standard'), colourless('truecolor'))"
+    )
+    env = {**os.environ, "TERM": term, "PYTHONPATH": str(root)}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, cwd=root, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    colours, standard, truecolor = done.stdout.split()
+    if colours == "None":
+        pytest.skip(f"no terminfo entry for {term} here")
+    assert standard == str(not has_colour)
+    assert truecolor == "False"  # a terminal that says it has millions is taken at its word
 
 
 async def test_palette_theme_choice_survives_a_restart(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.procs import descendants, running
-from tests.tmux import SEED, new_session, quit_and_wait, wait_for
+from tests.tmux import SEED, capture, new_session, quit_and_wait, wait_for
 
 pytestmark = [
     pytest.mark.tmux,
@@ -83,6 +84,78 @@ def test_dashboard_is_readable_on_plain_terminals(tmp_path: Path, env: str) -> N
     try:
         screen = wait_for(session, "Hybe partners with LAFC")
         assert "6 of 6" in screen
+        quit_and_wait(session)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+SGR = re.compile(r"\x1b\[([0-9;:]*)m")
+
+
+def _in_reverse_video(line: str) -> str:
+    """The characters of a line captured with its escapes (`capture-pane -e`) that the
+    terminal draws in reverse video."""
+    drawn, reverse, start = [], False, 0
+    for sgr in SGR.finditer(line):
+        if reverse:
+            drawn.append(line[start : sgr.start()])
+        start = sgr.end()
+        params = sgr.group(1).split(";") if sgr.group(1) else ["0"]
+        at = 0
+        while at < len(params):
+            if params[at] in ("38", "48", "58"):  # a colour: its number(s) are no attributes
+                at += 3 if params[at + 1 : at + 2] == ["5"] else 5
+                continue
+            if params[at] in ("", "0", "27"):
+                reverse = False
+            elif params[at] == "7":
+                reverse = True
+            at += 1
+    if reverse:
+        drawn.append(line[start:])
+    return "".join(drawn)
+
+
+def test_a_terminal_without_colour_shows_the_selected_row_and_the_focused_pane(
+    tmp_path: Path,
+) -> None:
+    """TERM=xterm-mono: Rich takes it for a terminal of 16 colours, so the selected headline
+    was white on blue (shown there as bold text, like every unread row) and the focused
+    pane's border only brighter. Its terminfo entry has no colours: the selected row is in
+    reverse video, and follows j, and the focused pane's border is double."""
+    config = tmp_path / "wirewatch.toml"
+    config.write_text(f'[[sources]]\nname = "Seed"\npath = "{SEED}"\n')
+    checkout = Path(__file__).resolve().parent.parent
+    session = start_dashboard(
+        tmp_path,
+        config,
+        f"-u COLORTERM -u NO_COLOR TERM=xterm-mono PYTHONPATH={checkout} "
+        "WIREWATCH_NOW=2025-10-24T08:00:00Z",
+        (120, 40),
+    )
+
+    def rows_in_reverse() -> list[int]:
+        escaped = subprocess.run(
+            ["tmux", "capture-pane", "-e", "-p", "-t", session],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        return [y for y, line in enumerate(escaped.splitlines()) if _in_reverse_video(line)]
+
+    try:
+        screen = wait_for(session, "Hybe partners with LAFC")
+        assert "╔═ Headlines" in screen and "╭─ Countdown" in screen
+        first = screen.splitlines().index(next(ln for ln in screen.splitlines() if "╔" in ln))
+        assert rows_in_reverse() == [first + 1]  # the first headline's row, under the border
+        subprocess.run(["tmux", "send-keys", "-t", session, "j"], check=True)
+        deadline = time.monotonic() + 10
+        while rows_in_reverse() != [first + 2] and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert rows_in_reverse() == [first + 2]
+        subprocess.run(["tmux", "send-keys", "-t", session, "Tab"], check=True)
+        wait_for(session, "╔═ Countdown")
+        assert "╭─ Headlines" in capture(session)
         quit_and_wait(session)
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)

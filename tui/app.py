@@ -43,7 +43,7 @@ from tui.layout import HORIZONTAL_BREAKPOINTS, VERTICAL_BREAKPOINTS
 from tui.messages import SessionOpened
 from tui.screens.dashboard import DashboardScreen
 from tui.session import Session
-from tui.theme import THEMES, chosen_theme, for_terminal, save_choice
+from tui.theme import THEMES, chosen_theme, colourless, for_terminal, save_choice
 from tui.workers import ReportsWorkerErrors
 
 SWITCH_INTERVAL = 0.0005
@@ -82,6 +82,10 @@ class WirewatchApp(ReportsWorkerErrors, OrderedKeysApp[None]):
         self.data_dir = data_dir
         for theme in THEMES:
             self.register_theme(for_terminal(theme, self.console.color_system))
+        if colourless(self.console.color_system):
+            # (vt100, xterm-mono) drawn as for NO_COLOR: the `:nocolor` styles show the
+            # selected row in reverse video and the focused pane's border double
+            self.no_color = True
         self.theme = self._kept_theme = chosen_theme(config, data_dir)
         self.clock: Clock = clock or system_clock
         self.poll_enabled = poll

@@ -7,6 +7,7 @@ the config's `theme` changes."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -115,6 +116,32 @@ def for_terminal(theme: Theme, color_system: str | None) -> Theme:
     if color_system != "standard":
         return theme
     return replace(theme, variables={**theme.variables, **SIXTEEN_COLOUR_CURSOR})
+
+
+def terminal_colours() -> int | None:
+    """The colours the terminal named by $TERM has, as its terminfo entry says (-1: none, as
+    for vt100 or xterm-mono); None when no entry can be read. Rich cannot tell: it takes
+    every terminal that claims neither 256 colours nor truecolor for one of 16."""
+    try:
+        import curses
+    except ImportError:  # a Python without curses (Windows)
+        return None
+    try:
+        # setupterm writes nothing: any descriptor will do, the terminal's is Textual's
+        with open(os.devnull, "wb") as nowhere:
+            curses.setupterm(None, nowhere.fileno())
+        return curses.tigetnum("colors")
+    except curses.error:  # no terminfo entry for $TERM (or $TERM unset)
+        return None
+
+
+def colourless(color_system: str | None) -> bool:
+    """Whether the terminal shows no colours at all, the theme's shades of grey included:
+    a cursor or a focus told apart by colour alone is invisible there."""
+    if color_system in ("truecolor", "256"):
+        return False
+    colours = terminal_colours()
+    return colours is not None and colours < 8
 
 
 DEFAULT_THEME = DARK.name

@@ -101,6 +101,14 @@ class HeadlineList(ScrollView, can_focus=True):
         color: $block-cursor-foreground;
         text-style: bold;
     }
+    /* without colour (NO_COLOR, TERM=vt100) the cursor's background is lost, or a grey
+       too near the page's: the row in reverse video, as Textual's own lists draw it */
+    HeadlineList:nocolor > .headlines--cursor {
+        text-style: reverse;
+    }
+    HeadlineList:nocolor:focus > .headlines--cursor {
+        text-style: bold reverse;
+    }
     HeadlineList > .headlines--unread {
         text-style: bold;
     }
