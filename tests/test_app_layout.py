@@ -29,6 +29,7 @@ from tests.conftest import (
 from tui.app import WirewatchApp
 from tui.format import wall_short
 from tui.messages import QueryDone
+from tui.widgets.article import ArticleView
 
 
 async def test_no_color_renders_at_every_width(
@@ -316,6 +317,33 @@ async def test_a_click_selects_the_row_under_the_pointer(tmp_path: Path) -> None
         await pilot.click("#headlines", offset=(30, 0))  # the border selects nothing
         await pilot.pause(0.1)
         assert dash(app).headlines.current_id == ids[4]
+
+
+async def test_a_mouse_alone_opens_an_article_in_a_narrow_terminal(tmp_path: Path) -> None:
+    """At 80x24 the article pane shows only once a headline is opened: a click highlights a
+    headline, and a click on the highlighted one, or a double-click, opens it as enter does.
+    A click only ever highlighted: with the mouse alone no article could be read."""
+    app = make_app(tmp_path)
+    app.read_after = 3600
+    async with piloted(app, (80, 24)) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        headlines, article = dashboard.headlines, dashboard.article_view
+        ids = list(headlines.ids)
+        since = seen(app).mark()
+        await pilot.click("#headlines", offset=(30, 3))  # row 2 (+ 1: below the border)
+        await seen(app).wait_for(ArticleView.Loaded, lambda m: m.article_id == ids[2], since=since)
+        await pilot.pause()
+        assert headlines.current_id == ids[2]
+        assert not dashboard.reading and not article.region.height  # a first click highlights
+        await pilot.click("#headlines", offset=(30, 3))
+        await until(pilot, lambda: dashboard.reading and article.region.height > 0)
+        assert article.has_focus and article.article_id == ids[2]
+        await pilot.press("escape")
+        await until(pilot, lambda: not dashboard.reading and headlines.has_focus)
+        await pilot.double_click("#headlines", offset=(30, 4))  # row 3, not highlighted
+        await until(pilot, lambda: dashboard.reading and article.region.height > 0)
+        assert headlines.current_id == ids[3]
+        await until(pilot, lambda: article.article_id == ids[3])
 
 
 async def test_narrow_terminal_stacks_and_opens_article_on_enter(tmp_path: Path) -> None:

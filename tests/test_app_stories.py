@@ -132,6 +132,37 @@ async def test_stories_show_outlets_and_first_report_and_open_in_time_order(
         assert not headlines.story_rows and len(headlines.ids) >= 4
 
 
+async def test_a_click_on_the_highlighted_story_opens_its_timeline(tmp_path: Path) -> None:
+    """As on an article's row: a first click highlights a story, a click on the highlighted
+    one opens its timeline as enter does, and a double-click opens it once."""
+    newsroom_data(tmp_path)
+    app = make_app(tmp_path)
+    async with piloted(app) as pilot:
+        await opened(app, pilot)
+        dashboard = await story_rows(app, pilot)
+        headlines = dashboard.headlines
+        korea_id = dashboard.session.shelf.story_of("a0")  # type: ignore[union-attr]
+        row = headlines.ids.index(korea_id or "")
+        assert row != headlines.cursor
+        since = seen(app).mark()
+        await pilot.click("#headlines", offset=(40, row + 1))  # + 1: below the border
+        await seen(app).wait_for(ArticleView.Loaded, lambda m: m.article_id == "a0", since=since)
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)  # a first click highlights
+        assert not [m for m in seen(app).messages[since:] if isinstance(m, StoryRead)]
+        await pilot.click("#headlines", offset=(40, row + 1))
+        await seen(app).wait_for(StoryRead, since=since)
+        await until(pilot, lambda: isinstance(app.screen, StoryTimelineScreen))
+        assert "3 outlets · first Yonhap" in screen_text(app)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is dashboard)
+        since = seen(app).mark()
+        await pilot.double_click("#headlines", offset=(40, row + 1))  # highlighted already
+        await until(pilot, lambda: isinstance(app.screen, StoryTimelineScreen))
+        asked = [m for m in seen(app).messages[since:] if isinstance(m, HeadlineList.OpenAsked)]
+        assert len(asked) == 1
+
+
 def _with_a_carried_copy(
     tmp_path: Path, published: datetime | None, fetched: datetime
 ) -> WirewatchApp:

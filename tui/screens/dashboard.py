@@ -1163,6 +1163,10 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             self.article_view.focus()
         self._mark_read(ident)
 
+    @on(HeadlineList.OpenAsked)
+    def _row_clicked_again(self, message: HeadlineList.OpenAsked) -> None:
+        self.action_open_article()
+
     def action_page_article(self) -> None:
         """A page further in the article, from wherever the keys are (the headlines of a wide
         layout kept them: its article could be scrolled only with the mouse, or by tabbing

@@ -159,6 +159,18 @@ class HeadlineList(ScrollView, can_focus=True):
             return self.headlines
 
     @dataclass
+    class OpenAsked(Message):
+        """The highlighted row was clicked (or double-clicked): open it, as enter does. A
+        first click only highlights a row; without this, a reader with a mouse alone could
+        never open an article in a narrow layout, where the article pane shows only then."""
+
+        headlines: HeadlineList
+
+        @property
+        def control(self) -> HeadlineList:
+            return self.headlines
+
+    @dataclass
     class RowsRead(Message):
         """Rows the pane lacked, read in its thread for the list of `generation`."""
 
@@ -200,6 +212,7 @@ class HeadlineList(ScrollView, can_focus=True):
         self._story_marks: dict[str, str] = {}
         self._when_drawn: list[Callable[[], object]] = []  # (`after_drawn`)
         self._empty_note = ""  # drawn on the first line of an empty list (`set_empty_note`)
+        self._click_opened = False  # the last click opened its row (`on_click`)
 
     # -- data ----------------------------------------------------------------------------
     def set_watch_terms(self, terms: list[str]) -> None:
@@ -466,9 +479,19 @@ class HeadlineList(ScrollView, can_focus=True):
         self._move(len(self.ids) - 1)
 
     def on_click(self, event: events.Click) -> None:
+        """A click highlights its row; one on the row highlighted already opens it (so does a
+        double-click, whose first click highlighted it), once for a chain of clicks."""
         offset = event.get_content_offset(self)  # None on the border: no row there
-        if offset is not None:
-            self._move(int(self.scroll_y) + offset.y)
+        if offset is None:
+            return
+        if event.chain > 1 and self._click_opened:  # the rest of a double-click that opened
+            return
+        index = int(self.scroll_y) + offset.y
+        highlighted = index == self.cursor and index < len(self.ids)  # (not below the rows)
+        self._move(index)
+        self._click_opened = highlighted
+        if highlighted:
+            self.post_message(self.OpenAsked(self))
 
     # -- rendering -----------------------------------------------------------------------
     def on_resize(self) -> None:
