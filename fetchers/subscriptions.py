@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import shutil
 import stat
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from fetchers.atomic import atomic_write_bytes
+from fetchers.atomic import atomic_write_bytes, exclusive_lock
 from fetchers.config import Config, ConfigError, build_config, seeds_dir, user_config_path
+from fetchers.models import Source
 from fetchers.query import name_key
 from fetchers.text import no_surrogates
 from fetchers.webaddress import feed_key
@@ -134,16 +137,43 @@ def append_sources(config: Config, new: list[NewSource], now: datetime) -> tuple
     """Append sources whose URL is not subscribed yet; returns the file and the names added.
 
     Names are made unique with a number. The result is loaded before it replaces the file, so
-    a config is never left broken."""
-    known_urls = {feed_key(s.url) for s in config.sources if s.url}
+    a config is never left broken. The file is read, added to and written under its lock
+    (`config_lock`), and what it is added to is the file as it is then, not `config` as it
+    was read: eight `add`s at once each said "added", and the last writer's file kept only
+    the sources it had read."""
     merged: dict[str, NewSource] = {}  # a feed listed in several folders: one, with every tag
     for source in new:
         key = feed_key(source.url)
         had = merged.get(key)
         tags = list(dict.fromkeys([*had.tags, *source.tags])) if had is not None else source.tags
         merged[key] = replace(had or source, tags=tags)
-    new = list(merged.values())
-    names = {name_key(s.name) for s in config.sources}  # as `source:` tells names apart
+    with config_lock(_added_to(config)):
+        target = writable_config(config)
+        # read as it is, line endings and all: a file of CRLF lines keeps them, and what is
+        # added takes them too (read as text, every line of it was rewritten with LF)
+        text = _text_to_add_to(target)
+        chunks, added = _tables(list(merged.values()), _sources_in(target, text, now))
+        if not added:
+            return target, []
+        ending = "\r\n" if "\r\n" in text else "\n"
+        if text and not text.endswith("\n"):
+            text += ending
+        text += "".join(chunks).replace("\n", ending)
+        try:
+            build_config(target, tomllib.loads(text.removeprefix("\ufeff")), now)  # (a BOM kept)
+        except tomllib.TOMLDecodeError as exc:
+            if _INLINE_SOURCES.search(text) is not None:  # (TOML cannot add a table to it)
+                raise _inline_sources(target) from exc
+            raise ConfigError(f"{target}: adding sources would break it: {exc}") from exc
+        _write_config(target, text)
+    return target, added
+
+
+def _tables(new: list[NewSource], sources: list[Source]) -> tuple[list[str], list[str]]:
+    """The `[[sources]]` tables of those of `new` whose URL none of `sources` has, each
+    under a name of its own (numbered: "News" beside "news" is "news (2)"), and the names."""
+    known_urls = {feed_key(s.url) for s in sources if s.url}
+    names = {name_key(s.name) for s in sources}  # as `source:` tells names apart
     next_number: dict[str, int] = {}  # per base name: where to go on counting (linear, not n²)
     chunks: list[str] = []
     added: list[str] = []
@@ -153,30 +183,66 @@ def append_sources(config: Config, new: list[NewSource], now: datetime) -> tuple
         known_urls.add(feed_key(source.url))
         base = source.name.strip() or source.url
         name, n = base, next_number.get(base, 2)
-        while name_key(name) in names:  # ("News" beside "news": "news (2)")
+        while name_key(name) in names:
             name, n = f"{base} ({n})", n + 1
         next_number[base] = n
         names.add(name_key(name))
         chunks.append(source_table(replace(source, name=name)))
         added.append(name)
-    target = writable_config(config)
-    if not added:
-        return target, []
-    # read as it is, line endings and all: a file of CRLF lines keeps them, and what is
-    # added takes them too (read as text, every line of it was rewritten with LF)
-    text = target.read_bytes().decode("utf-8")
-    ending = "\r\n" if "\r\n" in text else "\n"
-    if text and not text.endswith("\n"):
-        text += ending
-    text += "".join(chunks).replace("\n", ending)
+    return chunks, added
+
+
+def _added_to(config: Config) -> Path:
+    """The file `writable_config` will add to (it may not exist yet: the copy of the
+    embedded default), its folder made: its lock is kept beside it."""
+    if config.path.resolve().parent != seeds_dir().resolve():
+        return config.path
+    target = user_config_path()
     try:
-        build_config(target, tomllib.loads(text.removeprefix("\ufeff")), now)  # (a BOM kept)
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"{target}: a copy of the embedded config cannot be written there"
+            f" ({exc.strerror or exc}); nothing was added"
+        ) from exc
+    return target
+
+
+@contextlib.contextmanager
+def config_lock(path: Path) -> Iterator[None]:
+    """Hold the lock of a config file (`.NAME.lock` beside the file a symlink leads to)
+    across a read, change and write of it: commands changing it at once (`add`s started
+    together by a script) take turns, each adding to what the one before wrote."""
+    real = Path(os.path.realpath(path))
+    lock = real.with_name(f".{real.name}.lock")
+    with contextlib.ExitStack() as held:
+        try:
+            held.enter_context(exclusive_lock(lock))
+        except OSError as exc:
+            raise ConfigError(  # (the folder, as for the new text: `_write_config`)
+                f"{path}: cannot be written ({exc.strerror or exc}); nothing was added"
+            ) from exc
+        yield
+
+
+def _text_to_add_to(path: Path) -> str:
+    """The config's text as it is now (under its lock)."""
+    try:
+        return path.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read to add to ({exc.strerror or exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text; nothing was added") from exc
+
+
+def _sources_in(path: Path, text: str, now: datetime) -> list[Source]:
+    """The sources the config's text names now (another command may have added some since
+    it was read); ConfigError when it no longer reads (an edit broke it meanwhile)."""
+    try:
+        data = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as exc:
-        if _INLINE_SOURCES.search(text) is not None:  # (TOML cannot add a table to it)
-            raise _inline_sources(target) from exc
-        raise ConfigError(f"{target}: adding sources would break it: {exc}") from exc
-    _write_config(target, text)
-    return target, added
+        raise ConfigError(f"{path}: invalid TOML: {exc}; nothing was added") from exc
+    return build_config(path, data, now).sources
 
 
 def _write_config(path: Path, text: str) -> None:

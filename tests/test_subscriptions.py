@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -12,6 +14,8 @@ from fetchers.discover import feed_links
 from fetchers.opml import parse_opml
 from tests.conftest import FROZEN, FeedServer, Route, rss
 from tui.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
 
 OPML = b"""<?xml version="1.0" encoding="UTF-8"?>
 <opml version="2.0"><head><title>mine</title></head><body>
@@ -411,6 +415,75 @@ def test_adding_writes_through_a_symlink_keeping_the_mode_and_refuses_a_read_onl
     code, _, err = cli(capsys, real, "add", feed_server.add("/b.xml", Route(rss(title="B"))))
     assert code == 2 and "cannot be written (Permission denied)" in err
     assert "Traceback" not in err
+
+
+# `wirewatch ARGS` with every process that runs it reaching the config together, each a
+# moment between reading the config and writing it: the lost update, made certain
+ADDING_TOGETHER = """
+import os, sys, time
+from pathlib import Path
+from fetchers import subscriptions
+from tui.cli import main
+
+barrier, count = Path(sys.argv[1]), int(sys.argv[2])
+appending, writing = subscriptions.append_sources, subscriptions.atomic_write_bytes
+
+def together(*args, **kwargs):
+    (barrier / str(os.getpid())).touch()
+    deadline = time.monotonic() + 60
+    while len(list(barrier.iterdir())) < count and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return appending(*args, **kwargs)
+
+def slowly(*args, **kwargs):
+    time.sleep(0.3)
+    return writing(*args, **kwargs)
+
+subscriptions.append_sources, subscriptions.atomic_write_bytes = together, slowly
+raise SystemExit(main(sys.argv[3:]))
+"""
+
+
+def test_feeds_added_by_several_processes_at_once_are_all_kept(
+    tmp_path: Path, config: Path, feed_server: FeedServer
+) -> None:
+    """`add` run in parallel by a script (and an `import-opml` beside them): each said
+    "added", exit 0, and the config kept only some, each process writing back the file as
+    it had read it. They take turns, each adding to what the one before wrote."""
+    adds = 3
+    opml = tmp_path / "more.opml"
+    opml.write_text(
+        '<opml version="2.0"><body><outline text="Imported A" xmlUrl="https://a.example/rss"/>'
+        '<outline text="Imported B" xmlUrl="https://b.example/rss"/></body></opml>',
+        "utf-8",
+    )
+    commands = [
+        ["add", feed_server.add(f"/f{n}.xml", Route(rss(title=f"F{n}"))), "--name", f"Feed {n}"]
+        for n in range(1, adds + 1)
+    ]
+    commands.append(["import-opml", str(opml)])
+    barrier = tmp_path / "barrier"
+    barrier.mkdir()
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", ADDING_TOGETHER, str(barrier), str(len(commands))]
+            + ["--config", str(config), "--data-dir", str(tmp_path / "d"), *command],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for command in commands
+    ]
+    said = [proc.communicate(timeout=120) for proc in procs]
+    for proc, (_, err) in zip(procs, said, strict=True):
+        assert proc.returncode == 0, err
+    outputs = "".join(out for out, _ in said)
+    names = {f"Feed {n}" for n in range(1, adds + 1)}
+    assert all(f"added {name!r}" in outputs for name in names)
+    assert "imported 2 of 2 feeds" in outputs
+    kept = [source.name for source in load_config(config, FROZEN).sources]
+    assert sorted(kept) == sorted(["BBC", *names, "Imported A", "Imported B"])
 
 
 def test_add_keeps_the_address_asked_unless_every_redirect_was_permanent(
