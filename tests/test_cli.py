@@ -855,6 +855,41 @@ def _torn(data: Path) -> None:
         cache.unlink()
 
 
+def test_a_list_that_leaves_out_an_unreadable_shard_prints_what_it_can_and_exits_2(
+    tmp_path: Path, feed_server: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A day's file cut to half its length: `list` and `stories` printed nothing of that day
+    (the rest, where there was any) and exited 0, a warning on stderr alone, so `if
+    wirewatch list ...` and a cron job's mail saw an ordinary answer. They print what can be
+    read and exit 2, a store error."""
+    route = Route(rss("<title>Tariff talks open</title><guid>1</guid>"))
+    url = feed_server.add("/f.xml", route)
+    config = tmp_path / "c.toml"
+    config.write_text(f'[[sources]]\nname = "F"\nurl = "{url}"\n')
+    data = tmp_path / "d"
+    where = ["--config", str(config), "--data-dir", str(data)]
+    assert run(capsys, *where, "--now", "2025-10-23T09:00:00Z", "refresh")[0] == 0
+    route.body = rss(
+        "<title>Tariff talks close</title><guid>2</guid>",
+        "<title>Tariff talks open</title><guid>1</guid>",
+    )
+    assert run(capsys, *where, "--now", "2025-10-24T09:00:00Z", "refresh")[0] == 0
+    day = data / "articles-2025-10-23.json"
+    day.write_bytes(day.read_bytes()[: day.stat().st_size // 2])
+    for cache in data.glob("rows-*.json"):
+        cache.unlink()
+    now = ["--now", "2025-10-24T10:00:00Z"]
+    code, lines, said = run(capsys, *where, *now, "list", "--json", "tariff")
+    assert [line["title"] for line in lines] == ["Tariff talks close"]  # what can be read
+    assert code == 2 and "articles-2025-10-23.json cannot be read" in said
+    assert "incomplete list" in said
+    for command in (["list", "--limit", "0"], ["stories", "tariff"], ["trends"]):
+        code, _, said = run(capsys, *where, *now, *command)
+        assert code == 2 and "articles-2025-10-23.json" in said, command
+    code, _, _ = run(capsys, *where, *now, "events")  # (no article in its answer)
+    assert code == 0
+
+
 def test_a_refresh_that_finds_a_shard_unreadable_brings_back_what_unvalidated_feeds_list(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:

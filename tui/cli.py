@@ -985,7 +985,7 @@ def cmd_list(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
                     complain(f"{exc}; newest first instead")
             _print_articles(ctx, args, out, store, ids[:limit])
             _say_unknown_names(query, store, ctx.config, matched=bool(ids))
-        return EXIT_OK
+        return _all_read(store, "list")
     # the newest: only the shards that can hold them are read; all: every one
     with _viewer(ctx, first=0) if limit else _viewer(ctx) as store:
         ids = store.newest(query, limit) if limit else store.query_ids(query, None)
@@ -993,7 +993,18 @@ def cmd_list(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         _say_unknown_names(query, store, ctx.config, matched=bool(ids))
     if args.limit is None and len(ids) == LIST_LIMIT and not args.json:  # (cut, perhaps)
         complain(f"the newest {LIST_LIMIT} shown: --limit N shows N, --limit 0 all")
-    return EXIT_OK
+    return _all_read(store, "list")
+
+
+def _all_read(store: ArticleStore, answer: str) -> int:
+    """(Once the store is closed, its problems said.) EXIT_OK, or the exit of a store error
+    when a part of it could not be read: the `answer` printed leaves that part's articles
+    out, and a script (`if wirewatch list …`, a cron job's mail) is told so, not only the
+    terminal (it exited 0 with no line and a warning on stderr)."""
+    if not store.unreadable:
+        return EXIT_OK
+    complain(f"incomplete {answer}: the articles of {', '.join(store.unreadable)} are left out")
+    return EXIT_USAGE
 
 
 def _say_unknown_names(
@@ -1082,7 +1093,7 @@ def cmd_stories(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
                 matching = set(store.query_ids(query))
                 stories = [s for s in stories if any(i in matching for i in s.articles)]
         _print_stories(args, out, stories[:limit], zone)
-    return EXIT_OK
+    return _all_read(store, "stories")
 
 
 def _print_stories(
@@ -1632,7 +1643,7 @@ def cmd_trends(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
                 f"{_sparkline(found.counts)}  {found.verdict.current:>4} this hour"
                 f" (spike at {found.verdict.spikes_at})  {found.kind:<5}  {found.name}{mark}\n"
             )
-    return EXIT_OK
+    return _all_read(store, "counts")
 
 
 def cmd_migrate(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:

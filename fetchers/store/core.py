@@ -144,6 +144,7 @@ class Store:
         articles fit a dashboard."""
         self.dir = Path(data_dir)
         self.problems: list[str] = []
+        self.unreadable: list[str] = []  # the shards that could not be read (`_quarantine`)
         self._lost: list[str] = []  # shards this writer moved aside, until take_lost()
         self.lock = threading.RLock()  # poll threads write while query threads read
         try:
@@ -1026,6 +1027,8 @@ class Store:
             shard.db.close()
         if self._map.pop(key, None) is not None:
             self._map_dirty.add(key)
+        if path.name not in self.unreadable:
+            self.unreadable.append(path.name)
         if not self.is_writer:
             self.problems.append(f"{path.name} cannot be read ({exc}); skipped")
             return

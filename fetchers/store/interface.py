@@ -32,6 +32,9 @@ class ArticleStore(Protocol):
     """
 
     problems: list[str]  # what could not be read at open or since, for the user to see
+    # the parts of the store (a day's shard) that could not be read: every answer since has
+    # left their articles out (a command that lists articles says it is incomplete)
+    unreadable: list[str]
 
     @property
     def location(self) -> str:

@@ -394,6 +394,7 @@ class PostgresStore:
         self._health: dict[str, SourceHealth] = {}  # as last read, and when it was saved
         self._health_version: tuple[Any, Any] | None = None
         self.problems: list[str] = []
+        self.unreadable: list[str] = []  # (no part of a database is unreadable alone)
         self.unreachable: Unreachable | None = None  # (`_errors` keeps it)
         self._odd_seen: set[str] = set()  # what was odd in rows read (said once each)
         self._stories_taken = False  # this poller groups the stories (`takes_stories`)
