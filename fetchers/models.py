@@ -272,6 +272,10 @@ class SourceHealth:
     # as by a wirewatch before this field): a charset named since drops its validators, so
     # the feed is read whole again in it (every answer was "not modified", its mojibake kept)
     charset: str | None = None
+    # when the wait its server asked for ends (a 429 or 503 with Retry-After): no poll asks
+    # it before then, a `refresh` or `r` asked for by hand neither (backoff alone does not
+    # hold those back)
+    retry_until: datetime | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The JSON shape of `wirewatch sources --json`."""
@@ -306,6 +310,7 @@ class SourceHealth:
             tags=list(self.tags) if self.tags is not None else None,
             refilling=self.refilling or None,
             charset=self.charset,
+            retry_until=utc_iso(self.retry_until),
         )
         # kept without a feed's password (the config holds it): a copied data dir or a
         # shared database gives none away; the poller adds it back from the config
@@ -346,6 +351,7 @@ class SourceHealth:
             tags=_tags_of(rec),
             refilling=rec.get("refilling") is True,
             charset=rec["charset"] if isinstance(rec.get("charset"), str) else None,
+            retry_until=_time_of(rec, "retry_until"),
         )
 
 

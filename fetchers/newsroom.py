@@ -61,6 +61,9 @@ class Cycle:
     # later cycle stores at or after it (the alert desk keeps it once the cycle's check is
     # kept, and checks what came after it at a restart)
     polled: datetime | None = None
+    # the sources left out because their servers asked to wait (Retry-After), each with
+    # when that wait ends
+    limited: dict[str, datetime] = field(default_factory=dict)
 
     @property
     def backlog_ids(self) -> list[str]:
@@ -181,6 +184,7 @@ class Newsroom:
             revised_ids=[*renamed, *retagged, *(i for r in results for i in r.revised_ids)],
             renames=renames,
             polled=began if carry else self.clock(),
+            limited=poller.take_limited(),
         )
         # (each source's error counts its own articles: said with its name)
         unstored = [f"{r.source}: {r.error or ''}" for r in results if r.unstored]

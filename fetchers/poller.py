@@ -43,6 +43,7 @@ from fetchers.models import (
     Source,
     SourceHealth,
     system_clock,
+    utc_iso,
 )
 from fetchers.parsepool import (
     ParsedSource,
@@ -253,6 +254,9 @@ class Poller:
             None  # article ids whose page this process asked for
         )
         self.on_answer: Callable[[PollResult], None] | None = None  # each source, as it answers
+        # the sources a poll leaves out, their servers having asked to wait (`_not_waited_for`)
+        self.on_limited: Callable[[list[str]], None] | None = None
+        self._limited: dict[str, datetime] = {}  # those, until `take_limited`
         # each batch of articles about to be written (new, or revised), while the poll goes
         # on: work that can start before the cycle ends (the stories read their words);
         # called on the event loop, so quick. (After the write, a lean store has thinned them.)
@@ -435,6 +439,38 @@ class Poller:
                 merged[later.source] = later
             return list(merged.values())
 
+    def _not_waited_for(self, sources: list[Source]) -> list[Source]:
+        """Those of `sources` whose server has not asked to be left alone until later (a
+        Retry-After still running: every cron `refresh` asked such a source again, failing
+        each time); the others are kept for `take_limited`, and told to `on_limited`."""
+        now = self.clock()
+        ready: list[Source] = []
+        waits: dict[str, datetime] = {}
+        for source in sources:
+            health = self.health.get(source.name)
+            until = health.retry_until if health is not None else None
+            if until is not None and until > now:
+                waits[source.name] = until
+            else:
+                ready.append(source)
+        if waits:
+            self._limited.update(waits)
+            for name, until in waits.items():
+                log.info(
+                    "%s: its server asked to wait until %s (Retry-After); skipped",
+                    name,
+                    utc_iso(until),
+                )
+            if self.on_limited is not None:
+                self.on_limited(list(waits))
+        return ready
+
+    def take_limited(self) -> dict[str, datetime]:
+        """The sources polls since the last call left out because their servers asked to
+        wait (Retry-After), each with when that wait ends; taken."""
+        limited, self._limited = self._limited, {}
+        return limited
+
     def take_cut_short(self) -> list[PollResult]:
         """The results of the sources whose articles a cycle stopped mid-way had written
         (their alerts and stories are due all the same: new no more at the next start,
@@ -452,11 +488,13 @@ class Poller:
         if sources is None:
             leased = await self.lease(force=True)
             sources = [s for s in self.config.sources if s.name in leased]
-        chosen = [
-            s
-            for s in (sources if sources is not None else self.config.sources)
-            if s.enabled and s.name not in self._busy
-        ]
+        chosen = self._not_waited_for(
+            [
+                s
+                for s in (sources if sources is not None else self.config.sources)
+                if s.enabled and s.name not in self._busy
+            ]
+        )
         self._busy.update(s.name for s in chosen)
         taken, began = {s.name for s in chosen}, self.clock()
         self._unsent = sum(1 for s in chosen if not s.path)
@@ -595,6 +633,7 @@ class Poller:
         ]
         taken.update(s.name for s in new)
         more = [s for s in new if not _polled_since(self.health.get(s.name), began)]
+        more = self._not_waited_for(more)
         self._busy.update(s.name for s in more)
         return more, bool(new)
 
@@ -849,6 +888,7 @@ class Poller:
         health.http_status = result.http_status
         health.latency_ms = result.latency_ms
         interval = poll_interval(source, self.settings)
+        health.retry_until = None  # (a server that asks to wait again says so again)
         if result.unstored:  # the source answered; the disk refused: its validators stay old
             health.status = "error"
             health.failures += 1  # (a failure in a row all the same: the status says error)
@@ -861,6 +901,8 @@ class Poller:
             health.last_error = result.error
             wait = max(backoff_delay(health.failures, self._rng), result.retry_after or 0.0)
             health.next_poll = later(now, max(wait, min(interval, BACKOFF_BASE)))
+            if result.retry_after:
+                health.retry_until = later(now, result.retry_after)
             log.warning("%s: %s", source.name, result.error)
         else:
             health.status = result.status

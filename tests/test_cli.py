@@ -968,6 +968,39 @@ def test_a_poller_stopped_before_its_next_poll_still_brings_back_a_lost_shards_a
         assert [a.title for a in store.query()] == ["Kept"]
 
 
+def test_a_refresh_leaves_a_source_alone_while_its_servers_retry_after_runs(
+    tmp_path: Path, feed_server: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A server that answered 429 with Retry-After: 3600 was asked again by every cron
+    `refresh` (exit 1 each time) while `sources` said its next try was an hour away. A
+    refresh leaves it alone until then, says so, and does not count it as failed; a source
+    backing off without being asked to (a 500) is still polled by a refresh."""
+    good = feed_server.add("/good.xml", Route(rss("<title>A</title><guid>a</guid>")))
+    busy = feed_server.add("/busy.xml", Route(status=429, headers={"Retry-After": "3600"}))
+    down = feed_server.add("/down.xml", Route(status=500))
+    config = tmp_path / "c.toml"
+    config.write_text(
+        "".join(
+            f'[[sources]]\nname = "{name}"\nurl = "{url}"\n'
+            for name, url in (("Good", good), ("Busy", busy), ("Down", down))
+        )
+    )
+    where = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
+    code, _, said = run(capsys, *where, "refresh")
+    assert code == 1 and "HTTP 429" in said
+    code, _, said = run(capsys, *where, "refresh")
+    assert len(feed_server.hits["/busy.xml"]) == 1  # not asked again
+    assert len(feed_server.hits["/down.xml"]) == 2  # (backoff alone: asked for, polled)
+    assert re.search(r"limited +Busy: the server asked to wait until .*in 59m.*skipped", said)
+    assert "2 sources polled, 1 failed, 0 new articles; 1 skipped, as their servers asked" in said
+    feed_server.routes["/down.xml"] = Route(rss("<title>D</title><guid>d</guid>"))
+    code, lines, _ = run(capsys, *where, "refresh", "--json")
+    assert code == 0  # waiting as its server asked is no failure
+    limited = next(line for line in lines if line["name"] == "Busy")
+    assert limited["status"] == "limited" and UTC_RE.match(limited["retry_until"])
+    assert len(feed_server.hits["/busy.xml"]) == 1
+
+
 def test_a_killed_refresh_leaves_no_process_holding_the_store(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:

@@ -70,7 +70,7 @@ from fetchers.trends import (
     watch_query,
 )
 from fetchers.webaddress import address_problem, subscribed_address
-from tui.format import duration, event_zone, fit, lag, time_left, wall
+from tui.format import duration, event_zone, fit, lag, time_left, wall, wall_short
 
 if TYPE_CHECKING:
     from fetchers.discover import FoundFeed
@@ -707,7 +707,7 @@ def cmd_refresh(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     global _done_with_everything
     _done_with_everything = True  # the store is closed and the parser process reaped
     try:
-        _print_refresh(results, args.json, failed, out)
+        _print_refresh(results, args.json, failed, out, cycle.limited, ctx)
         out.flush()
     except BrokenPipeError:  # a reader that stopped early: the poll's outcome stands (what
         pass  # is left in the buffer goes with `_end_now`, which flushes what it can)
@@ -728,8 +728,16 @@ def store_shared(config: Config) -> bool:
     return config.store.backend == "postgresql"
 
 
-def _print_refresh(results: list[PollResult], as_json: bool, failed: int, out: TextIO) -> None:
-    """Each source's outcome of a refresh, and a total line (JSON: a line a source)."""
+def _print_refresh(
+    results: list[PollResult],
+    as_json: bool,
+    failed: int,
+    out: TextIO,
+    limited: dict[str, datetime],
+    ctx: Context,
+) -> None:
+    """Each source's outcome of a refresh, those it left out as their servers asked
+    (`limited`), and a total line (JSON: a line a source)."""
     for result in results:
         if as_json:
             _write_json(
@@ -758,13 +766,44 @@ def _print_refresh(results: list[PollResult], as_json: bool, failed: int, out: T
                 )
             )
             out.write(f"{result.status:<13} {result.source}: {printable(detail or '')}\n")
+    _print_limited(ctx, limited, as_json, out)
     if not as_json:
         total = sum(len(r.new_ids) for r in results)
         revised = sum(len(r.revised_ids) for r in results)
         out.write(
             f"{len(results)} sources polled, {failed} failed, {total} new articles"
             + (f", {revised} revised" if revised else "")
+            + (f"; {len(limited)} skipped, as their servers asked" if limited else "")
             + "\n"
+        )
+
+
+def _print_limited(ctx: Context, limited: dict[str, datetime], as_json: bool, out: TextIO) -> None:
+    """The sources a refresh left out because their servers asked to wait (a 429 or 503's
+    Retry-After still running): no failure, nothing asked of them."""
+    zone = local_zone(ctx.config.settings.timezone)
+    now = ctx.clock()
+    for name, until in limited.items():
+        if as_json:
+            _write_json(
+                out,
+                {
+                    "name": name,
+                    "status": "limited",
+                    "http_status": None,
+                    "new": 0,
+                    "revised": 0,
+                    "items": 0,
+                    "latency_ms": None,
+                    "error": None,
+                    "retry_until": utc_iso(until),
+                },
+            )
+            continue
+        left = duration((until - now).total_seconds(), "minute")
+        out.write(
+            f"{'limited':<13} {name}: the server asked to wait until"
+            f" {wall_short(until, zone, now)}, in {left} (Retry-After); skipped\n"
         )
 
 
@@ -809,6 +848,7 @@ async def _refresh(
     poller = newsroom.require_poller()
     if progress is not None:
         poller.on_answer = progress.source_done
+        poller.on_limited = progress.skipped
     loading: asyncio.Future[list[str]] | None = None
     try:
         await poller.open_client()  # its TLS setup first, before anything competes with it

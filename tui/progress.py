@@ -30,6 +30,7 @@ class RefreshProgress:
             console=Console(stderr=True),
             transient=True,  # the summary that follows says it all
         )
+        self._total = total
         self._task = self._progress.add_task("refresh", total=total, articles=0, failed=0)
 
     @staticmethod
@@ -47,6 +48,11 @@ class RefreshProgress:
         trace: TracebackType | None,
     ) -> None:
         self._progress.stop()
+
+    def skipped(self, names: list[str]) -> None:
+        """Sources the poll leaves out (their servers asked to wait): not waited for."""
+        self._total -= len(names)
+        self._progress.update(self._task, total=self._total)
 
     def source_done(self, result: PollResult) -> None:
         self.articles += result.items
