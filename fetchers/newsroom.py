@@ -115,6 +115,9 @@ class Newsroom:
             else None
         )
         self._hooks: list[Hook] = []
+        # the last cycle a stop cut short: the sources it finished with (a `refresh` stopped
+        # by SIGTERM says what it did)
+        self.cut_short: Cycle | None = None
         # the writer fires alert rules (fetchers/alerting.py) after each cycle, in a thread
         alerts = AlertDesk(config, store, data_dir, clock) if store.is_writer else None
         self.alerts = alerts
@@ -167,16 +170,16 @@ class Newsroom:
             # at the next start, so its alerts and stories are due now, before the stop's
             # `aclose` lets the checks finish (they were lost for good)
             cut = poller.take_cut_short()
-            if cut:
-                self._run_hooks(
-                    Cycle(
-                        cut,
-                        [i for r in cut for i in r.new_ids],
-                        revised_ids=[*renamed, *retagged, *(i for r in cut for i in r.revised_ids)],
-                        renames=renames,
-                        polled=began if carry else self.clock(),
-                    )
-                )
+            self.cut_short = Cycle(
+                cut,
+                [i for r in cut for i in r.new_ids],
+                revised_ids=[*renamed, *retagged, *(i for r in cut for i in r.revised_ids)],
+                renames=renames,
+                polled=began if carry else self.clock(),
+                limited=poller.take_limited(),
+            )
+            if any(r.new_ids or r.revised_ids for r in cut):
+                self._run_hooks(self.cut_short)
             raise
         report = Cycle(
             results,

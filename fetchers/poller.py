@@ -472,9 +472,9 @@ class Poller:
         return limited
 
     def take_cut_short(self) -> list[PollResult]:
-        """The results of the sources whose articles a cycle stopped mid-way had written
-        (their alerts and stories are due all the same: new no more at the next start,
-        they were never checked)."""
+        """The results of the sources a cycle stopped mid-way had finished with: their
+        articles written, their health kept (the alerts and stories of those it wrote are
+        due all the same: new no more at the next start, they were never checked)."""
         cut, self._cut_short = self._cut_short, []
         return cut
 
@@ -504,6 +504,7 @@ class Poller:
         by_name = {s.name: s for s in chosen}
         pending: set[asyncio.Task[tuple[PollResult, list[StagedArticle]]]] = set()
         results: dict[str, PollResult] = {}
+        recorded: list[PollResult] = []  # those stored (or refused) and kept in the health
         try:
             await self.open_client()  # once, before the sources race to make it
             self._forget_validators(await asyncio.to_thread(self.store.take_lost))
@@ -590,9 +591,9 @@ class Poller:
                         first_waiting = loop.time()
                 held = first_waiting is not None and loop.time() - first_waiting >= FLUSH_AFTER
                 if pending and (held or held_articles >= FLUSH_ARTICLES):
-                    await self._store(waiting, by_name)
+                    await self._store(waiting, by_name, recorded)
                     waiting, first_waiting, held_articles = [], None, 0
-            await self._store(waiting, by_name)
+            await self._store(waiting, by_name, recorded)
             lost = await asyncio.to_thread(self._settle_store)
             self._forget_validators(lost)
             self._refill_now = bool(lost)
@@ -609,7 +610,7 @@ class Poller:
             # and what was written is the cycle's hooks' still (`take_cut_short`)
             with contextlib.suppress(StoreWriteError, OSError):
                 self.healthbook.save(dict(self.health), [s.name for s in chosen])
-            self._cut_short = [r for r in results.values() if r.new_ids or r.revised_ids]
+            self._cut_short = recorded
             raise
         finally:
             for task in pending:
@@ -638,10 +639,13 @@ class Poller:
         return more, bool(new)
 
     async def _store(
-        self, waiting: list[tuple[PollResult, list[StagedArticle]]], by_name: dict[str, Source]
+        self,
+        waiting: list[tuple[PollResult, list[StagedArticle]]],
+        by_name: dict[str, Source],
+        recorded: list[PollResult],
     ) -> None:
-        """Write what the given sources brought, record their health, and queue the full
-        texts of their new articles."""
+        """Write what the given sources brought, record their health (each result is then
+        added to `recorded`), and queue the full texts of their new articles."""
         batch = [item for _, staged in waiting for item in staged]
         if batch and self.on_staged is not None:
             try:
@@ -725,6 +729,7 @@ class Poller:
                 self._record(result, source, listed)
             except Exception:  # one source's bookkeeping never stops the cycle
                 log.exception("%s: its health could not be recorded", result.source)
+            recorded.append(result)
             if source.full_text and result.status != "error":
                 self._queue_pages(source.name)
         if stopped:

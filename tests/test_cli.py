@@ -1001,6 +1001,54 @@ def test_a_refresh_leaves_a_source_alone_while_its_servers_retry_after_runs(
     assert len(feed_server.hits["/busy.xml"]) == 1
 
 
+def test_a_refresh_stopped_by_sigterm_keeps_and_says_what_it_finished(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """`timeout 5 wirewatch refresh` with one source hanging: the fast source's articles
+    were stored, but the refresh died at once, without a summary, leaving that source
+    "pending … never", its validators and stories unsaved. SIGTERM stops it as it stops
+    `poll`: what it wrote is kept with its health and stories, what it finished is said,
+    and it exits 128 + 15."""
+    fast = feed_server.add("/fast.xml", Route(rss("<title>F</title><guid>f</guid>"), etag='"f"'))
+    hang = feed_server.add("/hang.xml", Route(rss("<title>H</title><guid>h</guid>"), delay=60))
+    config = tmp_path / "c.toml"
+    config.write_text(
+        f'[[sources]]\nname = "Fast"\nurl = "{fast}"\n[[sources]]\nname = "Hang"\nurl = "{hang}"\n'
+    )
+    data = tmp_path / "d"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui", "--config", str(config), "--data-dir", str(data)]
+        + ["refresh"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # the fast source's articles written
+            if data.is_dir() and list(data.glob("articles-*.json")):
+                with Store(data) as store:
+                    if len(store):
+                        break
+            time.sleep(0.1)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert "Fast: 1 new of 1" in out and "1 sources polled, 0 failed, 1 new articles" in out
+    assert "stopped by SIGTERM: 1 of 2 sources not polled (Hang)" in err
+    health = HealthBook(data).load()
+    assert health["Fast"].status == "ok" and health["Fast"].etag == '"f"'
+    assert health.get("Hang") is None or health["Hang"].status == "pending"
+    assert (data / "stories.json").exists()
+    feed_server.routes["/hang.xml"].delay = 0
+    again = _refresh_process(config, data)  # the lock let go of; the validators kept
+    statuses = {line["name"]: line["status"] for line in map(json.loads, again.stdout.splitlines())}
+    assert statuses == {"Fast": "not-modified", "Hang": "ok"}
+
+
 def test_a_killed_refresh_leaves_no_process_holding_the_store(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:

@@ -17,6 +17,7 @@ import os
 import shutil
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -73,6 +74,8 @@ from fetchers.webaddress import address_problem, subscribed_address
 from tui.format import duration, event_zone, fit, lag, time_left, wall, wall_short
 
 if TYPE_CHECKING:
+    import asyncio
+
     from fetchers.discover import FoundFeed
     from fetchers.newsroom import Cycle
     from fetchers.parsepool import ParsePool
@@ -687,25 +690,35 @@ def cmd_refresh(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     setup_command_logging()
     _one_heap()  # before any thread starts
     pool = _refresh_pool(ctx.config)  # forked before the store opens: it holds no lock
-    try:
-        # the articles load while requests wait; lean: it writes them, it never shows them
-        with _open_writer(ctx, first=0, lean=True) as store:
-            progress = None
-            if RefreshProgress.wanted(args.json):
-                enabled = sum(1 for s in ctx.config.sources if s.enabled)
-                progress = RefreshProgress(enabled)
-            with progress or contextlib.nullcontext():
-                cycle = asyncio.run(_refresh(ctx, store, pool, progress))
-            results = cycle.results
-            for problem in store.problems:
-                complain(problem)
-    finally:
-        if pool is not None:
-            pool.close(wait=True)  # reaped: its CPU time is counted as this command's
+    stop = RefreshStop()
+    with stop.noted():  # SIGINT or SIGTERM from here on: it ends with what it finished, said
+        try:
+            # the articles load while requests wait; lean: it writes them, it never shows them
+            with _open_writer(ctx, first=0, lean=True) as store:
+                progress = None
+                if RefreshProgress.wanted(args.json):
+                    enabled = sum(1 for s in ctx.config.sources if s.enabled)
+                    progress = RefreshProgress(enabled)
+                with progress or contextlib.nullcontext():
+                    cycle = asyncio.run(_refresh(ctx, store, pool, stop, progress))
+                for problem in store.problems:
+                    complain(problem)
+        finally:
+            if pool is not None:
+                pool.close(wait=True)  # reaped: its CPU time is counted as this command's
+        global _done_with_everything
+        _done_with_everything = True  # the store is closed and the parser process reaped
+        code = _said_refresh(ctx, args, cycle, stop, out)
+        # (as a shell reports a command a signal ended)
+        return 128 + stop.by if stop.by is not None else code
+
+
+def _said_refresh(
+    ctx: Context, args: argparse.Namespace, cycle: Cycle, stop: RefreshStop, out: TextIO
+) -> int:
+    """A refresh's summary, what went wrong said; its exit code."""
+    results = cycle.results
     failed = sum(result.status == "error" for result in results)
-    code = EXIT_USAGE if cycle.store_error else EXIT_SOURCES_FAILED if failed else EXIT_OK
-    global _done_with_everything
-    _done_with_everything = True  # the store is closed and the parser process reaped
     try:
         _print_refresh(results, args.json, failed, out, cycle.limited, ctx)
         out.flush()
@@ -714,13 +727,90 @@ def cmd_refresh(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     if cycle.store_error:
         complain(cycle.store_error)
     enabled = sum(1 for s in ctx.config.sources if s.enabled)
+    if stop.by is not None:
+        done = {r.source for r in results} | set(cycle.limited)
+        left = [s.name for s in ctx.config.sources if s.enabled and s.name not in done]
+        named = ", ".join(left[:STOP_NAMES]) + (", …" if len(left) > STOP_NAMES else "")
+        complain(
+            f"stopped by {stop.by.name}: {len(left)} of {enabled} sources not polled"
+            + (f" ({named})" if left else "")
+            + "; the next refresh polls them"
+        )
     if not results and enabled and store_shared(ctx.config):
         # (a database's pollers lease the sources among them: a refresh beside them has none)
         complain(
             f"every one of the {enabled} enabled sources is being polled by a running poller"
             " of the database: nothing was left to poll"
         )
-    return code
+    return EXIT_USAGE if cycle.store_error else EXIT_SOURCES_FAILED if failed else EXIT_OK
+
+
+STOP_NAMES = 10  # the sources a stopped refresh names of those it did not poll
+
+
+class RefreshStop:
+    """SIGINT or SIGTERM to a `refresh`, handled as `poll` handles them: the fetches in
+    flight dropped, a write under way finished, the health of the sources whose articles
+    were written kept, a summary of what finished, and exit 128 + the signal's number. (A
+    refresh `timeout` or a service manager stopped left the sources whose articles it had
+    stored "pending … never", their validators and stories unsaved, and said nothing.)"""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self) -> None:
+        self.by: signal.Signals | None = None  # the signal that stopped it
+        self._task: asyncio.Task[Cycle] | None = None  # cancelled by the first one
+
+    def _heard(self, signum: int, frame: object = None) -> None:
+        if self.by is not None:
+            return  # (the first is being handled)
+        self.by = signal.Signals(signum)
+        if self._task is not None:
+            self._task.cancel()
+
+    @contextlib.contextmanager
+    def noted(self) -> Iterator[None]:
+        """The signals noted while inside (the store opening or closing, the summary: none
+        of that is cut short); within the event loop, `listening` stops the refresh's task."""
+        if threading.current_thread() is not threading.main_thread():
+            yield  # (signals are the main thread's)
+            return
+        previous = [(sig, signal.signal(sig, self._heard)) for sig in self.SIGNALS]
+        try:
+            yield
+        finally:
+            for sig, handler in previous:
+                signal.signal(sig, handler)
+
+    @contextlib.contextmanager
+    def listening(self, task: asyncio.Task[Cycle] | None) -> Iterator[None]:
+        """(In the event loop.) The first signal cancels `task`, the refresh's; after it, a
+        signal is noted again (`noted`) while the refresh winds up."""
+        if task is None or threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        loop = task.get_loop()
+        self._task = task
+        for sig in self.SIGNALS:
+            loop.add_signal_handler(sig, self._heard, sig)
+        if self.by is not None:  # (noted a moment before)
+            task.cancel()
+        try:
+            yield
+        finally:
+            self._task = None
+            for sig in self.SIGNALS:  # (removed, the default handler is put back: not it)
+                loop.remove_signal_handler(sig)
+                signal.signal(sig, self._heard)
+
+    def stopped(self) -> bool:
+        """Whether a signal cancelled the refresh's task: the cancel is then taken back, so
+        the task can finish what it must (`_refresh`)."""
+        task = self._task
+        if self.by is None or task is None:
+            return False
+        task.uncancel()
+        return True
 
 
 def store_shared(config: Config) -> bool:
@@ -831,16 +921,20 @@ async def _refresh(
     ctx: Context,
     store: ArticleStore,
     pool: ParsePool | None,
+    stop: RefreshStop,
     progress: RefreshProgress | None = None,
 ) -> Cycle:
     """Run one newsroom cycle over every source. The stored articles load in a thread once
     the first requests are out (the load holds the GIL for long stretches); the cycle's
-    write, which needs them to skip what is known, finishes that load if it is not done."""
+    write, which needs them to skip what is known, finishes that load if it is not done.
+    SIGINT or SIGTERM (`stop`) ends it early with what it finished."""
     import asyncio
 
-    from fetchers.newsroom import Newsroom
+    from fetchers.newsroom import Cycle, Newsroom
     from fetchers.storybook import StoryDesk
 
+    if stop.by is not None:  # (heard while the store opened)
+        return Cycle([])
     stories = StoryDesk(store, ctx.data_dir, cold_limit=COLD_STORIES)
     newsroom = Newsroom(
         ctx.config, store, ctx.data_dir, ctx.clock, parse_pool=pool, stories=stories
@@ -850,17 +944,31 @@ async def _refresh(
         poller.on_answer = progress.source_done
         poller.on_limited = progress.skipped
     loading: asyncio.Future[list[str]] | None = None
+    cycling: asyncio.Task[Cycle] | None = None
+    cycle: Cycle | None = None
     try:
-        await poller.open_client()  # its TLS setup first, before anything competes with it
-        cycling = asyncio.create_task(newsroom.cycle())
-        sent = asyncio.create_task(poller.sent.wait())
-        await asyncio.wait({cycling, sent}, return_when=asyncio.FIRST_COMPLETED)
-        sent.cancel()
-        await asyncio.sleep(0.01)  # every slot is taken; let those requests leave the process
-        loading = asyncio.ensure_future(asyncio.to_thread(store.load_rest))
-        cycle = await cycling
-        await poller.drain_pages(ctx.config.settings.timeout)  # full texts, within a bound
-        return cycle
+        with stop.listening(asyncio.current_task()):
+            try:
+                await poller.open_client()  # its TLS setup first, before anything competes
+                cycling = asyncio.create_task(newsroom.cycle())
+                sent = asyncio.create_task(poller.sent.wait())
+                await asyncio.wait({cycling, sent}, return_when=asyncio.FIRST_COMPLETED)
+                sent.cancel()
+                await asyncio.sleep(0.01)  # every slot is taken; let those requests leave
+                loading = asyncio.ensure_future(asyncio.to_thread(store.load_rest))
+                cycle = await cycling
+                await poller.drain_pages(ctx.config.settings.timeout)  # full texts, bounded
+                return cycle
+            except asyncio.CancelledError:
+                if not stop.stopped():
+                    raise
+                # stopped as `poll` stops: the fetches in flight dropped, a write under way
+                # finished, the health of the sources written kept; what it finished is said
+                if cycle is None and cycling is not None:
+                    cycling.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        cycle = await cycling
+                return cycle or newsroom.cut_short or Cycle([])
     finally:
         await newsroom.aclose()
         if loading is not None:
