@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual import events as textual_events
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -39,9 +41,11 @@ CLOCK_WIDTH = 15  # "T-6d 23:14:05" and the like: the column of times left is th
 class Countdown(ScrollView, can_focus=True):
     """Renders `event.when - clock()` for every event; never decrements a counter.
 
-    Focused (tab), up/down pick an event and enter filters the headlines to it. Each tick
-    repaints only the lines that changed (the clocks), so an idle dashboard sends the terminal
-    a few hundred bytes a second, not the whole pane."""
+    Focused (tab), up/down pick an event and enter filters the headlines to it; a click picks
+    the event under the pointer, and a click on the event picked filters to it. Until the
+    user picks one, the cursor is on the soonest event to come and the pane shows the soonest
+    events first. Each tick repaints only the lines that changed (the clocks), so an idle
+    dashboard sends the terminal a few hundred bytes a second, not the whole pane."""
 
     BORDER_TITLE = "Countdown"
     DEFAULT_CSS = """
@@ -84,7 +88,7 @@ class Countdown(ScrollView, can_focus=True):
     BINDINGS = bindings("countdown")
 
     cursor: reactive[int] = reactive(0)
-    """The event picked with up and down while the pane has the focus."""
+    """The event picked with up and down (or a click) while the pane has the focus."""
     events: reactive[list[Event]] = reactive(list, repaint=False)
     """The events counted down to, in order."""
     matches: reactive[dict[str, int]] = reactive(dict, repaint=False)
@@ -116,6 +120,10 @@ class Countdown(ScrollView, can_focus=True):
         self._lines: list[Text] = []
         self._starts: list[int] = []  # the line each event starts at
         self._clock_width = CLOCK_WIDTH  # of the widest time left of the events as drawn
+        # whether the user moved the cursor (keys, a click): until then it follows the soonest
+        # event to come, and the pane shows it at its top
+        self._picked = False
+        self._focused_before_click = False
 
     def on_mount(self) -> None:
         self.tick()
@@ -139,6 +147,11 @@ class Countdown(ScrollView, can_focus=True):
         if len(lines) != len(old) or self.virtual_size.width != width:  # (resized)
             self.virtual_size = Size(width, len(lines))
             self.refresh()
+            # the cursor's event stays in view of the lines as wrapped now, once laid out
+            # (until then the scrollbar is as it was, and a pane grown scrollable would not
+            # scroll): a terminal resized left it out of view, and enter filtered to an
+            # event no line showed
+            self.call_after_refresh(self._show_cursor)
             return
         for y, (new, before) in enumerate(zip(lines, old, strict=True)):
             if new.plain != before.plain or new.spans != before.spans:
@@ -153,27 +166,45 @@ class Countdown(ScrollView, can_focus=True):
         return text_strip(self._lines[index], self.app.console, width, base)
 
     def watch_cursor(self) -> None:
-        self.tick()
-        if self.events and self._starts:  # the event picked is shown, whatever the height
-            n = self.cursor % len(self.events)
-            start = self._starts[n]
-            end = self._starts[n + 1] if n + 1 < len(self._starts) else len(self._lines)
-            self.scroll_to_region(Region(0, start, 1, max(1, end - start)), animate=False)
-
-    def watch_events(self, old: list[Event], new: list[Event]) -> None:
-        """Keep the cursor on the event it was on when the list reorders (one added before
-        it, one that passed moving after the events to come): it stayed at its place, and
-        enter filtered to whichever event had moved there."""
-        if old and new:
-            picked = _identity(old[self.cursor % len(old)])
-            place = next((n for n, event in enumerate(new) if _identity(event) == picked), None)
-            if place is None:  # (the event picked is gone: the one now at its place, or last)
-                place = min(self.cursor % len(old), len(new) - 1)
-            if place != self.cursor:
-                self.cursor = place  # (drawn and scrolled to by watch_cursor)
-                return
         if self.is_mounted:
             self.tick()
+            self._show_cursor()
+
+    def _show_cursor(self) -> None:
+        """Scroll the cursor's event into view, whatever the height; until the user picks
+        an event, scroll its event (the soonest to come) to the top. A pane scrolled to the
+        place of an event it followed kept the soonest ones above its top edge."""
+        if not (self.events and self._starts):
+            return
+        n = self.cursor % len(self.events)
+        start = self._starts[n]
+        end = self._starts[n + 1] if n + 1 < len(self._starts) else len(self._lines)
+        region = Region(0, start, 1, max(1, end - start))
+        self.scroll_to_region(region, animate=False, top=not self._picked)
+
+    def watch_events(self, old: list[Event], new: list[Event]) -> None:
+        """Keep the cursor on the event the user picked when the list reorders (one added
+        before it, one that passed moving after the events to come): it stayed at its place,
+        and enter filtered to whichever event had moved there. Until the user picks one, the
+        cursor is on the soonest event to come (it followed the first event of the config,
+        past or not, wherever the countdown's order moved it)."""
+        if not new:
+            self._picked = False
+        place = self.cursor
+        if not self._picked:
+            place = _soonest(new, self.clock())
+        elif old:
+            picked = _identity(old[self.cursor % len(old)])
+            found = next((n for n, event in enumerate(new) if _identity(event) == picked), None)
+            # (the event picked is gone: the one now at its place, or the last)
+            place = min(self.cursor % len(old), len(new) - 1) if found is None else found
+        if bool(old) != bool(new):
+            self.refresh_bindings()  # enter filters to an event only when there is one
+        if place != self.cursor:
+            self.cursor = place  # (drawn and scrolled to by watch_cursor)
+        elif self.is_mounted:
+            self.tick()
+            self._show_cursor()
 
     def watch_matches(self) -> None:
         if self.is_mounted:
@@ -189,13 +220,45 @@ class Countdown(ScrollView, can_focus=True):
     def on_blur(self) -> None:
         self.call_later(self.tick)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Enter filters to an event only when there is one: the footer offered "Filter to
+        event" on the line saying there are no events."""
+        if action == "choose":
+            return bool(self.events)
+        return True
+
     def action_cursor(self, step: int) -> None:
         if self.events:
+            self._picked = True
             self.cursor = (self.cursor + step) % len(self.events)
 
     def action_choose(self) -> None:
         if self.events:
             self.post_message(self.Chosen(self.events[self.cursor % len(self.events)]))
+
+    def focus_on_click(self) -> bool:
+        """Note whether the pane had the focus as a click begins: the event it highlights is
+        then what the user sees picked, and a click on it filters to it."""
+        self._focused_before_click = self.has_focus
+        return True
+
+    def on_click(self, event: textual_events.Click) -> None:
+        """Pick the event under the pointer (a click took the focus and left the cursor
+        where it was: enter then filtered to another event); a click on the event already
+        picked while the pane had the focus (the second of a double click, too) filters to
+        it, as enter does."""
+        offset = event.get_content_offset(self)  # None on the padding: no event there
+        if offset is None or not self.events:
+            return
+        line = int(self.scroll_y) + offset.y
+        if line >= len(self._lines):
+            return  # below the last event
+        place = bisect_right(self._starts, line) - 1
+        again = self._focused_before_click and place == self.cursor % len(self.events)
+        self._picked = True
+        self.cursor = place
+        if again:
+            self.action_choose()
 
     def event_texts(self, now: datetime, width: int) -> list[Text]:
         """Each event's text, the one the cursor is on in its colours."""
@@ -267,6 +330,16 @@ class Countdown(ScrollView, can_focus=True):
             if 2 + indent + cell_len(label) > width:
                 label = local_text
             out.append(f"\n  {'':<{indent}}{label}", style("countdown--dim", partial=True))
+
+
+def _soonest(events: list[Event], now: datetime) -> int:
+    """The place of the soonest event to come among `events` (the first when none is)."""
+    coming = [
+        (event.when, n)
+        for n, event in enumerate(events)
+        if event.when is not None and event.when >= now
+    ]
+    return min(coming)[1] if coming else 0
 
 
 def _identity(event: Event) -> tuple[str, str]:

@@ -1,0 +1,169 @@
+"""The countdown pane: which events it shows, where its cursor is, clicks and its keys."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from fetchers.config import Config
+from fetchers.models import Event
+from tests.conftest import (
+    FROZEN,
+    dash,
+    make_app,
+    piloted,
+    screen_text,
+    seed_only_config,
+    seen,
+    settle,
+    until,
+)
+from tests.test_app_events import open_add_form, type_text
+from tui.app import WirewatchApp
+from tui.messages import EventsLoaded
+from tui.screens.help import HelpScreen
+
+
+def a_week_of_events(tmp_path: Path) -> Config:
+    """The embedded config with seven events of its own: one past (listed first), then one
+    within the hour and one a day, two days... five days ahead."""
+    config = seed_only_config(tmp_path)
+    ahead = [
+        ("Rate decision", timedelta(minutes=59)),
+        ("Budget vote", timedelta(days=1)),
+        ("Trade talks", timedelta(days=2)),
+        ("Election day", timedelta(days=3)),
+        ("Court ruling", timedelta(days=4)),
+        ("Launch window", timedelta(days=5)),
+    ]
+    config.events = [Event("Old summit", FROZEN - timedelta(days=2), "UTC", query="summit")] + [
+        Event(name, FROZEN + delta, "UTC", query=name.split()[0].lower()) for name, delta in ahead
+    ]
+    return config
+
+
+def countdown_lines(app: WirewatchApp) -> list[str]:
+    """The countdown pane's lines as the terminal shows them."""
+    countdown = dash(app).countdown
+    return [
+        countdown.render_line(y).text.strip()
+        for y in range(countdown.scrollable_content_region.height)
+    ]
+
+
+async def click_event(pilot: Pilot[None], app: WirewatchApp, name: str, times: int = 1) -> None:
+    """Click the first line of the event `name` in the countdown pane, as drawn."""
+    countdown = dash(app).countdown
+    (y,) = [y for y, line in enumerate(countdown_lines(app)) if name in line][:1]
+    content = countdown.scrollable_content_region  # (inside the pane's border)
+    at = (content.x - countdown.region.x + 2, content.y - countdown.region.y + y)
+    await pilot.click(countdown, offset=at, times=times)
+    await pilot.pause(0.1)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)])
+async def test_an_event_added_soonest_shows_at_the_top_of_the_countdown(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """An event added for ten minutes from now: the pane stayed scrolled to its end (its
+    cursor had followed the config's first event, a past one, to the end of the list), the
+    soonest events above its top edge; at 80 columns, a strip of five lines, only the
+    distant and past events showed."""
+    app = make_app(tmp_path, a_week_of_events(tmp_path))
+    async with piloted(app, size) as pilot:
+        await settle(app, pilot, want=6)
+        await open_add_form(app, pilot)
+        await type_text(pilot, "Flash vote")
+        await pilot.press("tab")
+        await type_text(pilot, "in 10 minutes")
+        await pilot.press("enter")
+        await seen(app).wait_for(EventsLoaded, lambda m: m.done == "Added Flash vote")
+        await until(pilot, lambda: app.screen is dash(app))
+        await pilot.pause(0.1)
+        shown = countdown_lines(app)
+        assert "Flash vote" in shown[0], shown
+        assert any("Rate decision" in line for line in shown), shown
+
+
+@pytest.mark.parametrize(("before", "after"), [((160, 50), (120, 30)), ((80, 24), (120, 36))])
+async def test_the_event_picked_stays_in_view_after_a_resize_under_the_help(
+    tmp_path: Path, before: tuple[int, int], after: tuple[int, int]
+) -> None:
+    """The help opened, the terminal resized, the help closed: the pane kept its old scroll,
+    and the event its cursor was on (the one enter filters to) was out of view."""
+    app = make_app(tmp_path, a_week_of_events(tmp_path))
+    async with piloted(app, before) as pilot:
+        await settle(app, pilot, want=6)
+        countdown = dash(app).countdown
+        countdown.focus()
+        await pilot.pause(0.1)
+        for _ in countdown.events:
+            if countdown.events[countdown.cursor].name == "Court ruling":
+                break
+            await pilot.press("j")
+        await pilot.pause(0.1)
+        await pilot.press("question_mark")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await pilot.resize_terminal(*after)
+        await pilot.pause(0.2)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is dash(app))
+        await pilot.pause(0.2)
+        assert countdown.has_focus
+        assert countdown.events[countdown.cursor].name == "Court ruling"
+        shown = countdown_lines(app)
+        assert any("Court ruling" in line for line in shown), shown
+
+
+async def test_the_countdown_cursor_starts_on_the_soonest_event(tmp_path: Path) -> None:
+    """The config lists a past event first: tab then enter filtered to it, not to the event
+    the pane shows first."""
+    app = make_app(tmp_path, a_week_of_events(tmp_path))
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        dash(app).countdown.focus()
+        await pilot.pause(0.1)
+        await pilot.press("enter")
+        await until(pilot, lambda: dash(app).query_text != "")
+        assert dash(app).query_text == "rate"
+
+
+async def test_a_click_on_an_event_picks_it_and_a_second_click_filters_to_it(
+    tmp_path: Path,
+) -> None:
+    """A click took the focus and left the cursor where it was: enter then filtered to
+    another event than the one clicked."""
+    app = make_app(tmp_path, a_week_of_events(tmp_path))
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        await click_event(pilot, app, "Trade talks")
+        countdown = dash(app).countdown
+        assert countdown.has_focus
+        assert countdown.events[countdown.cursor].name == "Trade talks"
+        assert dash(app).query_text == ""  # a first click only picks
+        await pilot.press("enter")
+        await until(pilot, lambda: dash(app).query_text != "")
+        assert dash(app).query_text == "trade"
+
+        await click_event(pilot, app, "Court ruling", times=2)  # a double click filters
+        await until(pilot, lambda: dash(app).query_text != "trade")
+        assert dash(app).query_text == "court"
+        assert dash(app).headlines.has_focus
+
+
+async def test_an_empty_countdown_offers_no_filter_to_an_event(tmp_path: Path) -> None:
+    """With no events, tab to the pane: the footer offered "⏎ Filter to event" on the line
+    saying there are none."""
+    config = seed_only_config(tmp_path)
+    config.events.clear()
+    app = make_app(tmp_path, config)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        dash(app).countdown.focus()
+        await pilot.pause(0.2)
+        assert dash(app).countdown.has_focus
+        assert "No events" in screen_text(app)
+        assert "Filter to event" not in screen_text(app)
