@@ -10,7 +10,9 @@ import pytest
 from rich.cells import cell_len
 from textual.pilot import Pilot
 
-from fetchers.models import Article
+from fetchers.config import Config
+from fetchers.healthbook import HealthBook
+from fetchers.models import Article, Source, SourceHealth
 from fetchers.store import Store
 from fetchers.timeparse import zone
 from tests.conftest import (
@@ -393,12 +395,20 @@ async def test_a_long_list_has_no_horizontal_scrollbar_taking_a_row(tmp_path: Pa
 
 
 async def test_a_status_line_too_long_for_the_terminal_ends_in_an_ellipsis(tmp_path: Path) -> None:
-    """Cut at 60 columns, "0 of 1 sources failing" must not read "0 of 1 sources"."""
+    """Cut at 40 columns with a long filter on, the line must not end mid-word as if that
+    were all it said."""
     app = make_app(tmp_path)
-    async with piloted(app, (60, 20)) as pilot:
+    async with piloted(app, (40, 12)) as pilot:
         await settle(app, pilot, want=6)
-        (status,) = [line for line in screen_text(app).splitlines() if "polled" in line]
+        await type_filter(pilot, "tariff OR trade OR summit OR Gyeongju OR APEC")
+        await until(pilot, lambda: "filter:" in status_text(app))
+        (status,) = [line for line in screen_text(app).splitlines() if "filter:" in line]
         assert status.rstrip().endswith("…")
+
+
+async def type_filter(pilot: Pilot[None], text: str) -> None:
+    await pilot.press("slash")
+    await pilot.press(*("space" if ch == " " else ch for ch in text), "enter")
 
 
 async def test_at_80_columns_a_long_filter_is_cut_before_the_failing_sources(
@@ -409,13 +419,67 @@ async def test_at_80_columns_a_long_filter_is_cut_before_the_failing_sources(
     app = make_app(tmp_path)
     async with piloted(app, (80, 24)) as pilot:
         await settle(app, pilot, want=6)
-        await pilot.press("slash")
-        text = "tariff OR trade OR summit OR Gyeongju OR APEC"
-        await pilot.press(*("space" if ch == " " else ch for ch in text), "enter")
+        await type_filter(pilot, "tariff OR trade OR summit OR Gyeongju OR APEC")
         await until(pilot, lambda: "filter:" in status_text(app))
         status = status_text(app)
         assert "sources failing" in status
         assert "filter: tariff OR" in status and "…" in status
+
+
+def failing_desk(tmp_path: Path) -> Config:
+    """The embedded default's seed and twelve more sources, two of them failing, polled 3
+    minutes ago and due again in 3 (this dashboard polls none meanwhile); six articles."""
+    config = seed_only_config(tmp_path)
+    config.sources = [s for s in config.sources if s.enabled]
+    config.sources += [Source(f"Desk {n}", url=f"https://desk{n}.example/feed") for n in range(12)]
+    health = {
+        s.name: SourceHealth(
+            s.name,
+            s.location,
+            status="error" if s.name in ("Desk 3", "Desk 7") else "ok",
+            last_polled=FROZEN - timedelta(minutes=3),
+            next_poll=FROZEN + timedelta(minutes=3),
+        )
+        for s in config.sources
+    }
+    with Store(tmp_path / "data", writer=True) as store:  # a data dir the writer made
+        store.add_batch([make(n) for n in range(6)])
+        HealthBook(tmp_path / "data").save(health)
+    return config
+
+
+@pytest.mark.parametrize("query", ["tariff", ""])
+async def test_the_failing_sources_are_told_before_when_the_next_poll_is(
+    tmp_path: Path, query: str
+) -> None:
+    """At 80 columns with a filter on, and at 60 without one, "2 of 13 sources failing" went
+    off the end of the line after "polled 3m ago ─ next poll in 3m": when the sources are
+    polled next is shortened away first."""
+    app = make_app(tmp_path, failing_desk(tmp_path))
+    async with piloted(app, (80, 24) if query else (60, 20)) as pilot:
+        await settle(app, pilot, want=6)
+        if query:
+            await type_filter(pilot, query)
+            await until(pilot, lambda: f"filter: {query}" in status_text(app))
+        await until(pilot, lambda: "polled 3m" in status_text(app))
+        status = status_text(app)
+        assert status.rstrip().endswith("2 of 13 sources failing"), status
+        assert cell_len(status) <= app.size.width
+
+
+async def test_a_viewer_says_it_is_one_at_80_columns(tmp_path: Path) -> None:
+    """A viewer's "viewer (attached to a poller)" came last and was cut at 80 columns with a
+    filter on: the line says it is a viewer, and how many sources fail."""
+    config = failing_desk(tmp_path)
+    with Store(tmp_path / "data", writer=True):  # another process polls this store
+        app = make_app(tmp_path, config, poll=False)
+        async with piloted(app, (80, 24)) as pilot:
+            await settle(app, pilot, want=6)
+            await type_filter(pilot, "tariff OR trade")
+            await until(pilot, lambda: "filter: tariff" in status_text(app))
+            status = status_text(app)
+            assert re.search(r"2(/| of )13 (sources )?failing ─ viewer", status), status
+            assert cell_len(status) <= app.size.width
 
 
 def test_an_age_ahead_of_the_clock_is_its_date_and_a_recent_one_keeps_its_day() -> None:

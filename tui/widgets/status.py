@@ -97,66 +97,79 @@ class StatusLine(Widget):
         return Text(self.line, no_wrap=True, overflow="ellipsis")
 
     def update_line(self) -> None:
-        parts = ["wirewatch"]
+        parts = [Said("name", "wirewatch", "")]
         state = self.writer_state
         lost = self.unreachable
         if lost is not None:  # first: nothing below is up to date
             silent = (datetime.now(UTC) - lost.since).total_seconds()
             parts.append(
-                f"STORE UNREACHABLE for {duration(silent, 'minute')}, trying again "
-                f"(as last read below): {lost.reason}"
+                Said(
+                    "unreachable",
+                    f"STORE UNREACHABLE for {duration(silent, 'minute')}, trying again "
+                    f"(as last read below): {lost.reason}",
+                )
             )
         if not self.writer and state is not None and state.gone:  # first: it must be seen
             if state.held:
-                parts.append(
-                    f"NOT UPDATING: the poller has written nothing for {duration(state.silent)}"
-                )
+                said = f"NOT UPDATING: the poller has written nothing for {duration(state.silent)}"
             else:
-                parts.append(
+                said = (
                     f"NOT UPDATING: the poller stopped {duration(state.silent, 'minute')} ago; "
                     f"{self.refresh_key} polls here"
                 )
+            parts.append(Said("stopped", said))
         if self.new_alerts:
-            parts.append(f"{self.new_alerts:,} new alert{'' if self.new_alerts == 1 else 's'}")
-        asked = None  # the filter's place among the parts
+            plural = "" if self.new_alerts == 1 else "s"
+            parts.append(Said("alerts", f"{self.new_alerts:,} new alert{plural}"))
         if self.query_text or self.unread_only:
             shown = self.query_text + (" (unread only)" if self.unread_only else "")
-            asked = len(parts)
-            parts.append(f"filter: {shown.strip()}")
+            parts.append(Said("filter", f"filter: {shown.strip()}"))
         if self.ranked:
-            parts.append("by relevance")
+            parts.append(Said("ranked", "by relevance"))
         unit = " stories" if self.of_stories else ""
+        at_least = not self.counted if self.counting else self.more_match
+        matching = f"{self.matching:,}" + ("+" if at_least else "")
+        # shortened twice: its explanation goes, then "of" is a slash
+        count, slashed = f"{matching} of {self.total:,}", f"{matching}/{self.total:,}"
         if self.counting:
-            at_least = "" if self.counted else "+"
-            parts.append(f"{self.matching:,}{at_least} of {self.total:,}, listing the rest…")
+            parts.append(Said("count", f"{count}, listing the rest…", f"{count}…", f"{slashed}…"))
         elif self.more_match:
-            parts.append(f"{self.matching:,}+ of {self.total:,}{unit}, the newest listed")
+            parts.append(Said("count", f"{count}{unit}, the newest listed", count, slashed))
         else:
-            parts.append(f"{self.matching:,} of {self.total:,}{unit}")
+            parts.append(Said("count", f"{count}{unit}", count, slashed))
         if self.loading_rest:
-            parts.append("loading older articles…")
+            parts.append(Said("loading", "loading older articles…", "loading…"))
         parts.extend(self._poll_status())
         enabled = [s for s in self.sources if s.enabled]
         told = healths_at(self.health, ((s.name, s.location) for s in enabled))
         failing = sum(1 for h in told.values() if h.status == "error")
-        parts.append(f"{failing} of {len(enabled)} sources failing")
+        parts.append(
+            Said(
+                "failing",
+                f"{failing} of {len(enabled)} sources failing",
+                f"{failing}/{len(enabled)} failing",
+            )
+        )
         if not self.writer and not (state and state.gone) and lost is None:
-            parts.append("viewer (attached to a poller)")
-        self.line = _fitted(parts, asked, self.size.width)
+            parts.append(Said("viewer", "viewer (attached to a poller)", "viewer"))
+        self.line = _fitted(parts, self.size.width)
 
     def on_resize(self) -> None:
         self.update_line()
 
-    def _poll_status(self) -> list[str]:
+    def _poll_status(self) -> list[Said]:
         """When the sources were last polled and, for a writer that has not polled yet, when
         the next one is due: from their health, kept in the store, so a restart within the
         interval does not claim to be polling when nothing is due."""
         now = self.clock()
         polled = [h.last_polled for h in self.health.values() if h.last_polled]
         last = self.last_poll or (max(polled) if polled else None)
-        out = [f"polled {duration((now - last).total_seconds(), 'minute')} ago"] if last else []
+        out: list[Said] = []
+        if last is not None:
+            ago = duration((now - last).total_seconds(), "minute")
+            out.append(Said("polled", f"polled {ago} ago", f"polled {ago}", ""))
         if not self.writer:
-            return out or ["waiting for the poller"]
+            return out or [Said("polled", "waiting for the poller", "no poll yet", "")]
         if self.last_poll is not None:  # this dashboard polls: it says so when it does
             return out
         enabled = ((s.name, s.location) for s in self.sources if s.enabled)
@@ -164,25 +177,71 @@ class StatusLine(Widget):
         if not due:
             return out
         if any(when is None or when <= now for when in due):
-            return [*out, "polling…"]
+            return [*out, Said("next", "polling…", "")]
         soonest = min(when for when in due if when is not None)
-        return [*out, f"next poll in {duration((soonest - now).total_seconds(), 'minute')}"]
+        left = duration((soonest - now).total_seconds(), "minute")
+        return [*out, Said("next", f"next poll in {left}", "")]
+
+
+class Said:
+    """One part of the status line: what it says (`forms`, longest first; an empty last form
+    lets a narrow terminal leave it out) and what it is (`kind`, named in SHORTENED)."""
+
+    def __init__(self, kind: str, *forms: str) -> None:
+        self.kind = kind
+        self.forms = list(forms)
+        self.shown = 0  # the form shown
+
+    @property
+    def text(self) -> str:
+        return self.forms[self.shown]
+
+
+# What is shortened, one step at a time, while the line is too long for the terminal: at 80
+# columns "12 of 13 sources failing" went off its end, cut after when the sources were polled
+# and when they are next. When they are polled next goes first, then the explanations, then a
+# long filter (the reader typed it; `/` shows it whole); what the desk cannot do without (its
+# failing sources, a viewer's state, a store out of reach) is shortened last, if ever. A kind
+# named twice takes its next form at each (the last poll's time is shortened, then left out).
+SHORTENED = (
+    "next",
+    "count",
+    "loading",
+    "polled",
+    "filter",
+    "viewer",
+    "failing",
+    "polled",
+    "name",
+    "count",
+)
 
 
 FILTER_KEPT = 12  # cells of a long filter's text kept when the line has no room for it whole
 
 
-def _fitted(parts: list[str], asked: int | None, width: int) -> str:
-    """The status line of `parts` in `width` cells: a filter too long for it (`asked`: its
-    part) is cut first, down to FILTER_KEPT cells, so what follows it stays in sight (at 80
-    columns the count of failing sources went the moment a filter was on); the line is cut at
-    its end after that."""
-    line = " " + " ─ ".join(parts)
-    over = cell_len(line) - width
-    if width <= 0 or over <= 0 or asked is None:
-        return line
-    said = parts[asked]
-    keep = max(len("filter: ") + FILTER_KEPT, cell_len(said) - over)
-    if keep < cell_len(said):
-        parts = [*parts[:asked], clipped(said, keep), *parts[asked + 1 :]]
-    return " " + " ─ ".join(parts)
+def _fitted(parts: list[Said], width: int) -> str:
+    """The status line of `parts` in `width` cells: each kind in SHORTENED takes its shorter
+    form in turn until the line fits; a filter too long for it is cut down to FILTER_KEPT
+    cells (it is the reader's to see again with `/`). What still does not fit is cut at the
+    end."""
+
+    def line() -> str:
+        return " " + " ─ ".join(part.text for part in parts if part.text)
+
+    if width <= 0:
+        return line()
+    for kind in SHORTENED:
+        over = cell_len(line()) - width
+        if over <= 0:
+            break
+        for part in parts:
+            if part.kind != kind:
+                continue
+            if kind == "filter" and part.shown == 0:
+                said = part.text
+                keep = max(len("filter: ") + FILTER_KEPT, cell_len(said) - over)
+                part.forms.append(clipped(said, keep))
+            if part.shown + 1 < len(part.forms):
+                part.shown += 1
+    return line()
