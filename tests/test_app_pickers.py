@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 from pathlib import Path
 
 from textual.pilot import Pilot
 from textual.widgets import OptionList
 
-from fetchers.models import Source
+from fetchers.config import Config
+from fetchers.healthbook import HealthBook
+from fetchers.models import Source, SourceHealth
+from fetchers.store import Store
 from tests.conftest import (
+    FROZEN,
     FeedServer,
     Route,
     dash,
+    make,
     make_app,
     piloted,
     rss,
@@ -139,7 +146,8 @@ async def test_capital_h_shows_each_sources_health(tmp_path: Path, feed_server: 
         await until(pilot, lambda: isinstance(app.screen, PickerScreen))
         await pilot.press("end")  # its last source (the footer takes two lines here)
         await pilot.pause()
-        rows = [line for line in screen_text(app).splitlines() if "Down Wire" in line]
+        # (its row: the name is said again under the list, with its address)
+        rows = [line for line in screen_text(app).splitlines() if " 503 Down Wire " in line]
         (row,) = rows
         assert "error" in row and "503" in row and row.rstrip(" │▌▎").endswith("…")
         assert "1 failed in a row HTTP 503" in row  # why it fails, at 80 columns too
@@ -199,3 +207,94 @@ async def test_a_source_named_with_quotes_is_filtered_to_from_the_picker(tmp_pat
         records = dashboard.session.records(ids)
         assert dashboard.matching == len(records) > 0
         assert {r.source for r in records} == {'The "Daily" Wire'}
+
+
+MOVED = "HTTP 404 Not Found: the feed moved to https://desk.example/rss/all-news.xml on 2025-10-20"
+
+
+def failing_sources(tmp_path: Path, names: list[str]) -> Config:
+    """Sources that each failed six times in a row (404, the feed moved), polled a minute
+    ago and due again in an hour; six stored articles."""
+    config = seed_only_config(tmp_path)
+    config.sources = [Source(name, url=f"https://{n}.example/feed") for n, name in enumerate(names)]
+    with Store(tmp_path / "data", writer=True) as store:
+        store.add_batch([make(n) for n in range(6)])
+        HealthBook(tmp_path / "data").save(
+            {
+                s.name: SourceHealth(
+                    s.name,
+                    s.location,
+                    status="error",
+                    http_status=404,
+                    failures=6,
+                    last_error=MOVED,
+                    last_polled=FROZEN - timedelta(minutes=1),
+                    next_poll=FROZEN + timedelta(hours=1),
+                )
+                for s in config.sources
+            }
+        )
+    return config
+
+
+async def open_health(app: WirewatchApp, pilot: Pilot) -> PickerScreen:
+    since = seen(app).mark()
+    await pilot.press("H")
+    await seen(app).wait_for(LeadsRead, since=since)
+    await until(pilot, lambda: isinstance(app.screen, PickerScreen))
+    await pilot.pause()
+    assert isinstance(app.screen, PickerScreen)
+    return app.screen
+
+
+async def test_the_health_picker_says_why_the_highlighted_source_fails_whole(
+    tmp_path: Path,
+) -> None:
+    """At 80 columns a failing source's row cut its error to "HTTP 404 No…", and nothing
+    else in the dashboard said it: the highlighted source's last error is said whole under
+    the list, with its address."""
+    app = make_app(tmp_path, failing_sources(tmp_path, ["Yonhap", "Missing 404"]), poll=False)
+    async with piloted(app, (80, 24)) as pilot:
+        await settle(app, pilot, want=6)
+        await open_health(app, pilot)
+        await pilot.press("j")  # Missing 404
+        await pilot.pause()
+        shot = screen_text(app)
+        assert re.search(r"\b404 Missing 404 +6 failed in a row HTTP 404 No", shot)
+        assert "https://desk.example/rss/all-news.xml on 2025-10-20" in shot
+        assert "Missing 404 · https://1.example/feed" in shot
+
+
+async def test_the_health_pickers_columns_follow_the_terminals_width(tmp_path: Path) -> None:
+    """Opened at 60 columns and widened to 200, the names stayed 10 cells wide ("Reuters
+    B…") as they were said when it opened."""
+    config = failing_sources(tmp_path, ["Yonhap", "Reuters Business Asia"])
+    app = make_app(tmp_path, config)  # (none is due: no poll says the rows again)
+    async with piloted(app, (60, 20)) as pilot:
+        await settle(app, pilot, want=6)
+        await open_health(app, pilot)
+        assert re.search(r"\b404 Reuters B… ", screen_text(app))
+        await pilot.resize_terminal(200, 50)
+        await until(pilot, lambda: "404 Reuters Business Asia " in screen_text(app))
+
+
+async def test_the_highlighted_source_stays_in_sight_as_the_terminal_shrinks(
+    tmp_path: Path,
+) -> None:
+    """With the highlight on the last of thirty sources, a terminal made shorter scrolled it
+    out of the list."""
+    config = failing_sources(tmp_path, [f"Desk {n}" for n in range(30)])
+    app = make_app(tmp_path, config, poll=False)
+    async with piloted(app, (120, 36)) as pilot:
+        await settle(app, pilot, want=6)
+        picker = await open_health(app, pilot)
+        await pilot.press("G")
+        await pilot.pause()
+        assert re.search(r"\b404 Desk 29 ", screen_text(app))
+        for width, height in ((80, 24), (60, 20)):
+            await pilot.resize_terminal(width, height)
+            await until(pilot, lambda: app.size == (width, height))  # noqa: B023 (awaited here)
+            await pilot.pause()
+            listed = picker.query_one(OptionList)
+            assert listed.highlighted == 29
+            assert re.search(r"\b404 Desk 29 ", screen_text(app)), (width, height)

@@ -37,6 +37,7 @@ from fetchers.config import Config
 from fetchers.events import EventBookError
 from fetchers.foreground import Superseded, check_superseded, waited_for
 from fetchers.healthbook import healths_at
+from fetchers.http import shown_url
 from fetchers.liveness import WriterState
 from fetchers.models import Event, SourceHealth
 from fetchers.newsroom import Cycle
@@ -87,7 +88,7 @@ from tui.rows import Place, Rows, around, position
 from tui.screens.alerts import AlertChoice, AlertsScreen
 from tui.screens.events import EventChoice, EventForm, EventsScreen
 from tui.screens.help import HelpScreen
-from tui.screens.picker import PickerScreen, StoryTimelineScreen
+from tui.screens.picker import Options, PickerScreen, RedrawnPickerScreen, StoryTimelineScreen
 from tui.screens.revisions import RevisionsScreen, revision_lines, shown_lines
 from tui.session import CountBy, EventChange, Mark, Session
 from tui.widgets.article import ArticleView
@@ -722,7 +723,9 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             " source ·"
             f" {key_shown(self.app, 'picker.close')} closes"
         )
-        picker = PickerScreen("Source health", self._health_options(leads), footer)
+        picker = RedrawnPickerScreen(
+            "Source health", lambda: self._health_options(self._leads), footer
+        )
         self._health_shown = picker
 
         def picked(name: str | None) -> None:
@@ -738,7 +741,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         picker = self._health_shown
         if picker is None or not picker.is_attached:
             return
-        picker.update_options(self._health_options(self._leads))
+        picker.redraw()
         if leads:
             self._read_leads_again()
 
@@ -751,8 +754,11 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             return
         self.post_message(LeadsRead(found, again=True))
 
-    def _health_options(self, leads: dict[str, Lead]) -> list[tuple[str, Text]]:
-        local, options, now = self.session.local, [], self.clock()
+    def _health_options(self, leads: dict[str, Lead]) -> tuple[Options, dict[str, Text]]:
+        """Each source's row, its name as wide as the terminal now gives it, and what is said
+        under the list of the highlighted one: its last error whole (at 80 columns a row cut
+        it to "HTTP 404 No…"), its name and address."""
+        local, options, details, now = self.session.local, [], {}, self.clock()
         named = picker_name_width(self.app.size.width)
         told = healths_at(self.health, ((s.name, s.location) for s in self.config.sources))
         for source in self.config.sources:
@@ -760,8 +766,8 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             # how long since it last read ("4m", "3h", "Nov 30"): a date and time took eleven
             # cells, and at 80 columns the lag after it was cut
             ok = age(h.last_ok, now, local) if h.last_ok else "never"
-            fails = f"{h.failures} failed in a row " if h.failures else ""
-            detail = fails + (h.last_error or "")
+            fails = f"{h.failures} failed in a row" if h.failures else ""
+            detail = " ".join(said for said in (fails, h.last_error or "") if said)
             http = str(h.http_status or "-")
             lead = leads.get(source.name)
             firsts = lead.first_reports if lead else 0
@@ -775,7 +781,15 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
                 f"{said}ok {ok} · first {firsts} lag {behind}"
             )
             options.append((source.name, Text(line)))
-        return options
+            # why it fails first: a short picker has room for little more
+            why = h.last_error or ""
+            if h.warnings and not h.last_error:
+                why = f"{h.warnings} unreadable fields ({h.last_warning})"
+            why = f"{why} ({fails})" if why and fails else why or fails
+            whole = Text(f"{status}: {why}\n" if why else "")
+            whole.append(f"{source.name} · {shown_url(source.location)}", style="dim")
+            details[source.name] = whole
+        return options, details
 
     # -- polling ------------------------------------------------------------------------------
     @work(thread=True, group="poller", exit_on_error=False)

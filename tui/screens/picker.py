@@ -14,6 +14,9 @@ from textual.widgets.option_list import Option
 
 from tui.actions import TableOrderedKeys, bindings, key_shown
 
+Options = list[tuple[str, Text]]
+"""A picker's rows: each option's id and what its row says."""
+
 
 class PickerScreen(TableOrderedKeys, ModalScreen[str | None]):
     """Returns the chosen option's id, or None on escape."""
@@ -23,14 +26,18 @@ class PickerScreen(TableOrderedKeys, ModalScreen[str | None]):
     def __init__(
         self,
         title: str,
-        options: list[tuple[str, Text]],
+        options: Options,
         footer: str | None = None,
+        details: dict[str, Text] | None = None,
     ) -> None:
-        """`footer`: what the keys do (None: enter chooses, and the close key closes)."""
+        """`footer`: what the keys do (None: enter chooses, and the close key closes);
+        `details`: what is said in full under the list of the highlighted option, by its id
+        (a row is cut at the picker's width)."""
         super().__init__()
         self.title_text = title
         self.options = options
         self.footer_text = footer
+        self.details = details
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker-box"):
@@ -38,15 +45,44 @@ class PickerScreen(TableOrderedKeys, ModalScreen[str | None]):
             yield OptionList(
                 *[Option(label, id=key) for key, label in self.options], id="picker-list"
             )
+            if self.details is not None:
+                yield Static(id="picker-detail")
             footer = self.footer_text
             if footer is None:
                 footer = f"enter chooses · {key_shown(self.app, 'picker.close')} closes"
             yield Static(Text(footer), id="picker-footer")
 
-    def update_options(self, options: list[tuple[str, Text]]) -> None:
+    def on_mount(self) -> None:
+        self._show_detail()
+
+    def on_resize(self) -> None:
+        """The rows said again for the new width, and the highlighted one kept in sight: a
+        picker made shorter with the highlight on its last row left it below the list."""
+        self.redraw()
+        listed = self.query_one(OptionList)
+        listed.call_after_refresh(listed.scroll_to_highlight)
+
+    def redraw(self) -> None:
+        """Say the rows again as wide as the terminal is now (these are said once)."""
+
+    def on_option_list_option_highlighted(self) -> None:
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        if self.details is None:
+            return
+        listed = self.query_one(OptionList)
+        at = listed.highlighted
+        key = listed.get_option_at_index(at).id if at is not None else None
+        said = self.details.get(key, Text()) if key is not None else Text()
+        self.query_one("#picker-detail", Static).update(said)
+
+    def update_options(self, options: Options, details: dict[str, Text] | None = None) -> None:
         """Say the options anew in place (what they tell changed while the picker is open),
         the highlight on the option it was on (or on its row, that option gone)."""
         self.options = options
+        if details is not None:
+            self.details = details
         listed = self.query_one(OptionList)
         at = listed.highlighted
         key = listed.get_option_at_index(at).id if at is not None else None
@@ -54,6 +90,7 @@ class PickerScreen(TableOrderedKeys, ModalScreen[str | None]):
             for index, (_, label) in enumerate(options):
                 if listed.options[index].prompt != label:
                     listed.replace_option_prompt_at_index(index, label)
+            self._show_detail()
             return
         listed.set_options([Option(label, id=key) for key, label in options])
         keys = [key for key, _ in options]
@@ -61,6 +98,7 @@ class PickerScreen(TableOrderedKeys, ModalScreen[str | None]):
             listed.highlighted = keys.index(key)
         elif at is not None and options:
             listed.highlighted = min(at, len(options) - 1)
+        self._show_detail()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
@@ -81,6 +119,24 @@ class PickerScreen(TableOrderedKeys, ModalScreen[str | None]):
         self.query_one(OptionList).action_last()
 
 
+class RedrawnPickerScreen(PickerScreen):
+    """A picker whose rows and details are said by `rows` (source health: its columns
+    follow the terminal's width), again when the terminal is resized and on `redraw`."""
+
+    def __init__(
+        self,
+        title: str,
+        rows: Callable[[], tuple[Options, dict[str, Text]]],
+        footer: str | None = None,
+    ) -> None:
+        options, details = rows()
+        super().__init__(title, options, footer, details)
+        self.rows = rows
+
+    def redraw(self) -> None:
+        self.update_options(*self.rows())
+
+
 class StoryTimelineScreen(PickerScreen):
     """A story's articles across outlets: a picker whose `d` shows what the source changed in
     the highlighted article (`on_revisions`, over this list; escape comes back to it)."""
@@ -90,7 +146,7 @@ class StoryTimelineScreen(PickerScreen):
     def __init__(
         self,
         title: str,
-        options: list[tuple[str, Text]],
+        options: Options,
         footer: str,
         on_revisions: Callable[[str], object],
     ) -> None:
