@@ -753,3 +753,34 @@ async def test_an_alt_letter_in_the_event_form_keeps_the_form(tmp_path: Path) ->
         await pilot.pause(0.2)
         assert isinstance(app.screen, EventForm)
         assert app.screen.query_one("#ev-name", Input).value.startswith("Tariff deadline")
+
+
+LISTED = re.compile(r"▊(.*)▎")
+LONG_NAME = ("Extraordinary Leaders' Summit on Tariffs, Investment, Semiconductors " * 3)[:150]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20), (120, 36)])
+async def test_an_events_long_name_leaves_its_time_left_and_date_in_sight(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """A name of 150 characters pushed the event's time left and date off its row at 80
+    columns: the name is cut instead (or, where a short name leaves no room, the time left
+    and date go on a line of their own under it)."""
+    config = seed_only_config(tmp_path)
+    config.events = [
+        Event(name=LONG_NAME, when=FROZEN + timedelta(days=5), tz="UTC", origin="config")
+    ]
+    app = make_app(tmp_path, config)
+    async with piloted(app, size) as pilot:
+        await settle(app, pilot, want=6)
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, EventsScreen))
+        await pilot.pause()
+        # the list's lines (between its borders, ▊ and ▎) from the event's on: two at most
+        lines = [m[1] for line in screen_text(app).splitlines() if (m := LISTED.search(line))]
+        (named,) = [n for n, line in enumerate(lines) if "Extraordinary Le" in line]
+        row = " ".join(lines[named : named + 2])
+        assert "…" in row  # the name, cut
+        # (its date as the countdown's narrow lines say it, where the whole one leaves the
+        # name no room)
+        assert re.search(r"T-5d 00:00:00  Wed (2025-10-29 )?08:00 UTC", row), row

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from datetime import datetime, tzinfo
 from typing import Literal, NamedTuple
 
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -18,7 +20,7 @@ from fetchers.models import Event
 from fetchers.query import QueryError, parse_query
 from tui.actions import TableOrderedKeys, bindings, key_shown
 from tui.confirm import PressedTwice
-from tui.format import event_zone, time_left, wall
+from tui.format import clipped, event_zone, time_left, wall, wall_short
 from tui.screens.picker import move_in
 from tui.widgets.oneline import OneLineInput
 
@@ -30,6 +32,57 @@ class EventChoice(NamedTuple):
 
     action: Choice
     event: Event | None
+
+
+NAME_FEWEST = 12  # cells of an event's name kept beside its time left and date
+
+
+class EventRow:
+    """An event's row in the list, laid out at the width it is drawn at: its name, then its
+    time left and date (`told`: longest first), the name cut to leave them room (a name of
+    150 characters pushed them off the row at 80 columns). Where even a short name leaves
+    them none they go on a line of their own under it, or one each (`stacked`); where the
+    config or the app had it, and its query (`extra`), only as room is left."""
+
+    def __init__(self, name: str, told: list[str], stacked: list[str], extra: str) -> None:
+        self.name = name
+        self.told = told
+        self.stacked = stacked
+        self.extra = extra
+
+    def __str__(self) -> str:
+        return f"{self.name}  {self.told[0]}{self.extra}"
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width
+        for told in self.told:
+            room = width - cell_len(told) - 2
+            if room >= NAME_FEWEST:
+                line = Text()
+                line.append(clipped(self.name, room), style="bold")
+                yield self._with_extra(line, f"  {told}", width)
+                return
+        yield _cut(Text.assemble((self.name, "bold")), width)
+        for told in self.told:
+            if cell_len(told) + 2 <= width:
+                yield self._with_extra(Text(), f"  {told}", width)
+                return
+        for said in self.stacked:
+            yield _cut(Text(f"  {said}"), width)
+
+    def _with_extra(self, line: Text, told: str, width: int) -> Text:
+        """`line` and `told` (which fit `width`), then as much of `extra` as fits after."""
+        line.append(told)
+        room = width - line.cell_len
+        if room > 4:  # (less: an ellipsis and a letter or two)
+            line.append(clipped(self.extra, room))
+        return _cut(line, width)
+
+
+def _cut(line: Text, width: int) -> Text:
+    line.no_wrap = True
+    line.truncate(width, overflow="ellipsis")
+    return line
 
 
 class EventsScreen(TableOrderedKeys, ModalScreen[EventChoice | None]):
@@ -46,21 +99,20 @@ class EventsScreen(TableOrderedKeys, ModalScreen[EventChoice | None]):
         self.local = local  # the reader's zone, an event given none is in
         self._removing = PressedTwice()  # d asks to be pressed again
 
-    def _label(self, event: Event, now: datetime) -> Text:
-        label = Text(no_wrap=True, overflow="ellipsis")
-        label.append(event.name, style="bold")
+    def _label(self, event: Event, now: datetime) -> EventRow:
         if event.when is None:
-            label.append(f"  cannot count down: {event.error}")
+            told = [f"cannot count down: {event.error}"]
+            stacked = told
         else:
-            left = (event.when - now).total_seconds()
-            shown = wall(event.when, event_zone(event.tz, self.local))
-            label.append(f"  {time_left(left)}  {shown}")
-        label.append(
-            "  (config, read-only)" if event.origin == "config" else "  (added in the app)"
-        )
+            left = time_left((event.when - now).total_seconds())
+            where = event_zone(event.tz, self.local)
+            date, short = wall(event.when, where), wall_short(event.when, where, now)
+            told = [f"{left}  {date}", f"{left}  {short}"]
+            stacked = [left, short]
+        extra = "  (config, read-only)" if event.origin == "config" else "  (added in the app)"
         if event.query:
-            label.append(f"  query: {event.query}")
-        return label
+            extra += f"  query: {event.query}"
+        return EventRow(event.name, told, stacked, extra)
 
     def compose(self) -> ComposeResult:
         now = self.clock()
