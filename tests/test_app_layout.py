@@ -564,3 +564,55 @@ def test_a_sources_lag_is_told_to_the_minute_under_a_day(seconds: int, shown: st
     from tui.format import lag
 
     assert lag(seconds) == shown
+
+
+def tiny_desk(tmp_path: Path) -> Config:
+    """Six stored headlines ("Headline 0 about tariffs", ...) of one source, and six events:
+    more than a countdown strip shows."""
+    from fetchers.models import Event
+
+    config = failing_desk(tmp_path)
+    config.events += [
+        Event(name=f"Deadline {n}", when=FROZEN + timedelta(days=n + 1), tz="UTC") for n in range(6)
+    ]
+    return config
+
+
+async def test_at_40_by_12_the_headlines_keep_their_rows_and_most_of_their_width(
+    tmp_path: Path,
+) -> None:
+    """At 40x12 the countdown strip took 5 of the 12 rows (3 headlines were left) and the
+    source column 15 of the row's cells (the headline 10: "Headline …")."""
+    app = make_app(tmp_path, tiny_desk(tmp_path))
+    async with piloted(app, (40, 12)) as pilot:
+        await settle(app, pilot, want=6)
+        shot = screen_text(app)
+        rows = [line for line in shot.splitlines() if "Headline " in line]
+        assert len(rows) >= 5, shot
+        assert all(re.search(r"Headline \d about t", row) for row in rows), shot
+
+
+async def test_at_40_by_12_the_help_says_what_each_key_does(tmp_path: Path) -> None:
+    """At 40 columns the keys and their ids left the descriptions no cell: `?` listed "q"
+    and "app.quit", never "Quit"."""
+    app = make_app(tmp_path)
+    async with piloted(app, (40, 12)) as pilot:
+        await settle(app, pilot, want=6)
+        await pilot.press("question_mark")
+        await until(pilot, lambda: "Keys in force" in screen_text(app))
+        await pilot.pause()
+        shot = screen_text(app)
+        assert re.search(r"│ *q +Quit\b", shot), shot
+        assert "app.quit" in shot  # its id, to remap it
+
+
+async def test_at_40_by_12_a_picker_lists_several_rows(tmp_path: Path) -> None:
+    """At 12 rows the health picker's title, borders and footer left its list no row."""
+    app = make_app(tmp_path, tiny_desk(tmp_path))
+    async with piloted(app, (40, 12)) as pilot:
+        await settle(app, pilot, want=6)
+        await pilot.press("H")
+        await until(pilot, lambda: "Source health" in screen_text(app))
+        await pilot.pause()
+        shot = screen_text(app)
+        assert len(re.findall(r"\b(ok|error) +- Desk \d+ ", shot)) >= 3, shot

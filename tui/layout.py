@@ -9,14 +9,17 @@ from textual.widget import Widget
 
 NARROW_WIDTH = 110  # fewer columns than this: the narrow layout
 NARROW_HEIGHT = 30  # fewer rows than this: the narrow layout
+# fewer rows than this (-low, narrow too): the countdown strip and a picker's or the help's
+# lines around its list give their rows to the list (at 12 rows the strip took 5)
+LOW_HEIGHT = 16
 HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_WIDTH, "-wide")]
-VERTICAL_BREAKPOINTS = [(0, "-short"), (NARROW_HEIGHT, "-tall")]
+VERTICAL_BREAKPOINTS = [(0, "-low"), (LOW_HEIGHT, "-short"), (NARROW_HEIGHT, "-tall")]
 
 
 def is_narrow(widget: Widget) -> bool:
     """True when the screen `widget` is on uses the narrow layout."""
     screen = widget.screen
-    return screen.has_class("-narrow") or screen.has_class("-short")
+    return any(screen.has_class(name) for name in ("-narrow", "-short", "-low"))
 
 
 def picker_name_width(columns: int) -> int:

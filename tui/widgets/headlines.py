@@ -34,7 +34,9 @@ AGES_KEPT = 2000  # times drawn kept to tell when an age reads otherwise (then d
 # "+" unread, "*" starred; then "~" when its source revised the headline, else "+" when a
 # starred one is unread ("*+")
 MARK_WIDTH = 3  # "*", "+" or both ("*+": starred and unread), then "~" when revised
-SOURCE_WIDTH = 15
+SOURCE_WIDTH = 15  # the source column's cells, at most
+SOURCE_FEWEST = 6  # ... on a narrow pane ("Yonha…"), which gives the headline the rest
+SOURCE_SHARE = 4  # the source column takes at most a quarter of what it shares with the title
 OUTLETS_WIDTH = 11  # " 3 outlets "
 FIRST_WIDTH = 14  # "first 3h ago "
 STORY_TITLE_FEWEST = 24  # cells a story's headline keeps before its other columns give way
@@ -629,7 +631,10 @@ class HeadlineList(ScrollView, can_focus=True):
         mark = "*" if article.starred else ("+" if not article.read else " ")
         seen = None if article.listed else article.fetched  # a listed one is undated: "—"
         when = self._age(article.published or seen, self._clock())
-        title_width = max(10, width - MARK_WIDTH - AGE_WIDTH - 1 - SOURCE_WIDTH - 1)
+        # at 40 columns a source column of 15 cells left the headline 10
+        shared = width - MARK_WIDTH - AGE_WIDTH - 1 - 1
+        source_width = min(SOURCE_WIDTH, max(SOURCE_FEWEST, shared // SOURCE_SHARE))
+        title_width = max(10, shared - source_width)
         row = Text(no_wrap=True)
         row.append(mark, style("headlines--star", partial=True) if article.starred else "")
         # starred and unread: "*+", as a story's row says it ("*" alone hid `m`); "~" in a
@@ -643,7 +648,7 @@ class HeadlineList(ScrollView, can_focus=True):
         # styled from where it starts: its width in cells is not its length in characters
         # (a name in Chinese or Thai took the age's colour, or left its first letter out)
         row.append(
-            fit(shown_line(article.source), SOURCE_WIDTH) + " ",
+            fit(shown_line(article.source), source_width) + " ",
             style("headlines--source", partial=True),
         )
         start = len(row)
