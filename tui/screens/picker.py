@@ -76,6 +76,8 @@ class PickerScreen(TableOrderedKeys, ModalScreen[str | None]):
         key = listed.get_option_at_index(at).id if at is not None else None
         said = self.details.get(key, Text()) if key is not None else Text()
         self.query_one("#picker-detail", Static).update(said)
+        # a detail of more lines leaves the list fewer: its highlighted row kept in sight
+        listed.call_after_refresh(listed.scroll_to_highlight)
 
     def update_options(self, options: Options, details: dict[str, Text] | None = None) -> None:
         """Say the options anew in place (what they tell changed while the picker is open),
