@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import re
 import threading
 import time
 from datetime import timedelta
@@ -500,7 +501,7 @@ async def test_a_filter_over_a_big_store_paints_its_first_page_before_the_whole_
         first = await seen(app).wait_for(QueryDone, lambda m: m.matches.partial, since)
         await pilot.pause()
         assert first.matches.ids == dashboard.headlines.ids == [make(n).id for n in (19, 18, 17)]
-        assert "filter: source:Wire ─ 3+ of 25, listing the rest…" in status_text(app)
+        assert re.search(r"filter: source:Wire ─ 3\+ of 25(, listing the rest)?…", status_text(app))
         gate.set()
         await settle(app, pilot)
         assert dashboard.headlines.ids == [make(n).id for n in range(19, -1, -1)]
@@ -660,7 +661,11 @@ async def test_a_filter_from_far_down_the_list_paints_the_rows_there_before_the_
             assert ids.count("") == 20 - (stop - start)  # the rest drawn blank for now
             assert dashboard.headlines.cursor == row
             assert dashboard.headlines.current_id == wire[row]
-            assert "filter: source:Wire ─ 20 of 25, listing the rest…" in status_text(app)
+            # (shortened to "20 of 25…" when the status line has more to say, as under load:
+            # "NOT UPDATING: …")
+            assert re.search(
+                r"filter: source:Wire ─ 20 of 25(, listing the rest)?…", status_text(app)
+            )
             moved = ids.index("")  # a row not read yet: drawn blank, no article
             dashboard.headlines.cursor = moved
             await pilot.pause()
@@ -719,7 +724,7 @@ async def test_clearing_a_filter_far_down_paints_the_rows_there_before_the_whole
         assert ids.count("") == 25 - (stop - start)
         assert dashboard.headlines.cursor == row
         assert dashboard.headlines.current_id == highlighted
-        assert "25 of 25, listing the rest…" in status_text(app)
+        assert re.search(r"25 of 25(, listing the rest)?…", status_text(app))
         gate.set()
         await settle(app, pilot)
         assert dashboard.headlines.ids == everything
