@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 
 log = logging.getLogger(__name__)
 
-_guard = threading.Lock()
+_guard = threading.RLock()  # (re-entered by a finalizer a walk of the heap runs)
 _pauses = 0  # pauses under way, in every thread
 _resume = False  # whether the collector was on when the first of them began
 # called as the collector resumes after pauses (`settle_on_resume`), in the order installed
@@ -120,20 +120,19 @@ def reclaim_frozen() -> int | None:
     grew by some 20 KB of them for each new article it took in. This is a full collection
     (about 150 ns an object: 0.3 s beside a million objects frozen), so a screen calls it
     now and then, when its user is not typing. Never inside a pause: what a pause makes is
-    the settlers' to freeze as it ends. It holds no lock while collecting (a finalizer run
-    by the collection may pause the collector itself)."""
+    the settlers' to freeze as it ends; a pause another thread begins meanwhile waits for
+    the walk to end (the lock is held throughout; a finalizer the walk runs on this thread
+    may take it again)."""
     global _freezes
     with _guard:
         if _pauses:
             return None
-        walked = _freezes
-    gc.unfreeze()
-    try:
-        found = gc.collect()
-    finally:
-        gc.freeze()
-    with _guard:
-        _freezes -= min(walked, _freezes)
+        gc.unfreeze()
+        try:
+            found = gc.collect()
+        finally:
+            gc.freeze()
+        _freezes = 0
     return found
 
 

@@ -60,6 +60,9 @@ from fetchers.timeparse import local_zone
 from fetchers.webaddress import is_local_host, shortest_interval
 
 log = logging.getLogger("wirewatch.poller")
+# the answers whose Retry-After asks a poll to leave the source alone until then (a 404 that
+# says it is only its backoff's: a dead feed stays a failure at each refresh)
+ASKED_TO_WAIT = frozenset({429, 503})
 
 DEFAULT_PER_HOST = 2
 BACKOFF_BASE = 60.0
@@ -906,7 +909,7 @@ class Poller:
             health.last_error = result.error
             wait = max(backoff_delay(health.failures, self._rng), result.retry_after or 0.0)
             health.next_poll = later(now, max(wait, min(interval, BACKOFF_BASE)))
-            if result.retry_after:
+            if result.retry_after and result.http_status in ASKED_TO_WAIT:
                 health.retry_until = later(now, result.retry_after)
             log.warning("%s: %s", source.name, result.error)
         else:

@@ -147,8 +147,13 @@ def append_sources(config: Config, new: list[NewSource], now: datetime) -> tuple
         had = merged.get(key)
         tags = list(dict.fromkeys([*had.tags, *source.tags])) if had is not None else source.tags
         merged[key] = replace(had or source, tags=tags)
-    with config_lock(_added_to(config)):
-        target = writable_config(config)
+    added_to = _added_to(config)
+    copied_before = added_to != config.path and added_to.exists()
+    with config_lock(added_to):
+        # the copy of the embedded config another `add` made while this one waited: added to
+        # (an `add` at once with it, on first use, was refused as "not the config in use")
+        made_meanwhile = added_to != config.path and not copied_before and added_to.exists()
+        target = added_to if made_meanwhile else writable_config(config)
         # read as it is, line endings and all: a file of CRLF lines keeps them, and what is
         # added takes them too (read as text, every line of it was rewritten with LF)
         text = _text_to_add_to(target)

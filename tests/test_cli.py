@@ -974,10 +974,12 @@ def test_a_refresh_leaves_a_source_alone_while_its_servers_retry_after_runs(
     """A server that answered 429 with Retry-After: 3600 was asked again by every cron
     `refresh` (exit 1 each time) while `sources` said its next try was an hour away. A
     refresh leaves it alone until then, says so, and does not count it as failed; a source
-    backing off without being asked to (a 500) is still polled by a refresh."""
+    backing off without being asked to (a 500, even one with a Retry-After: only a 429 or
+    a 503 asks to be left alone) is still polled by a refresh."""
     good = feed_server.add("/good.xml", Route(rss("<title>A</title><guid>a</guid>")))
     busy = feed_server.add("/busy.xml", Route(status=429, headers={"Retry-After": "3600"}))
-    down = feed_server.add("/down.xml", Route(status=500))
+    # a 500 that says when to come back, as some servers do: its failure all the same
+    down = feed_server.add("/down.xml", Route(status=500, headers={"Retry-After": "3600"}))
     config = tmp_path / "c.toml"
     config.write_text(
         "".join(

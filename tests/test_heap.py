@@ -203,3 +203,39 @@ def test_the_frozen_heap_is_not_reclaimed_inside_a_pause(heap_frozen_now: None) 
     assert alive() is not None
     assert reclaim_frozen() is not None
     assert alive() is None
+
+
+def test_a_pause_begun_while_the_frozen_heap_is_walked_waits_for_the_walk(
+    heap_frozen_now: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A poll's write beginning its pause as the screen walks the frozen heap: the walk
+    (a full collection, long beside a million articles) ran inside that pause, and froze
+    half of what the pause was making."""
+    import types
+
+    import fetchers.heap as heap
+
+    entered = threading.Event()
+    paused_during_walk: list[bool] = []
+
+    def pause_in_a_thread() -> None:
+        with collector_paused():
+            entered.set()
+
+    def collect() -> int:
+        thread = threading.Thread(target=pause_in_a_thread)
+        thread.start()
+        entered.wait(0.5)  # (it cannot: the walk holds the pauses back)
+        paused_during_walk.append(entered.is_set())
+        found = gc.collect()
+        threads.append(thread)
+        return found
+
+    threads: list[threading.Thread] = []
+    walking = types.SimpleNamespace(**{name: getattr(gc, name) for name in dir(gc)})
+    walking.collect = collect
+    monkeypatch.setattr(heap, "gc", walking)
+    assert reclaim_frozen() is not None
+    threads[0].join(10)
+    assert paused_during_walk == [False]
+    assert entered.is_set()  # once the walk was done

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tomllib
@@ -484,6 +485,43 @@ def test_feeds_added_by_several_processes_at_once_are_all_kept(
     assert "imported 2 of 2 feeds" in outputs
     kept = [source.name for source in load_config(config, FROZEN).sources]
     assert sorted(kept) == sorted(["BBC", *names, "Imported A", "Imported B"])
+
+
+def test_feeds_added_by_several_processes_at_once_on_first_use_are_all_kept(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """With no config of the user's yet (the embedded one in use), the first `add` makes the
+    user's copy; the others, waiting for its lock, were refused ("exists but is not the
+    config in use") where they add to that copy."""
+    env = {
+        **os.environ,
+        "HOME": str(tmp_path / "home"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+    }
+    commands = [
+        ["add", feed_server.add(f"/g{n}.xml", Route(rss(title=f"G{n}"))), "--name", f"Feed {n}"]
+        for n in range(1, 4)
+    ]
+    barrier = tmp_path / "barrier"
+    barrier.mkdir()
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", ADDING_TOGETHER, str(barrier), str(len(commands)), *command],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for command in commands
+    ]
+    said = [proc.communicate(timeout=120) for proc in procs]
+    for proc, (_, err) in zip(procs, said, strict=True):
+        assert proc.returncode == 0, err
+    made = tmp_path / "config" / "wirewatch" / "wirewatch.toml"
+    kept = {source.name for source in load_config(made, FROZEN).sources}
+    assert {"Feed 1", "Feed 2", "Feed 3"} <= kept
 
 
 def test_add_keeps_the_address_asked_unless_every_redirect_was_permanent(
