@@ -251,6 +251,42 @@ def _compatible_line(line: str) -> str:
     return unicodedata.normalize("NFKC", _FULL_WIDTH.sub(_half_width, line))
 
 
+# Characters that show nothing and that a word pasted from a page, or a stored text, may
+# hold inside it (as `fetchers.text` takes out of a one-line field): the soft hyphen, the
+# zero-width space, the word joiner and the invisible operators, the byte-order mark, the
+# Hangul fillers, and the marks and controls of direction (a right-to-left mark after a
+# Russian word pasted from a page). Taken out of a word as it is looked for and as it is
+# looked in: "Klima\u00adschutz" is klimaschutz, "Wash\u200bington" Washington.
+INVISIBLE_CHARS = (
+    "\u00ad\u061c\u115f\u1160\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064"
+    "\u2066-\u2069\u3164\ufeff\uffa0"
+)
+_INVISIBLE = re.compile(f"[{INVISIBLE_CHARS}]")
+# the zero-width (non-)joiners, kept only right after a non-ASCII letter, mark or symbol,
+# where emoji, Indic conjuncts and Persian words need them (`fetchers.text.strip_zero_width`)
+_JOINER = re.compile("[\u200c\u200d]")
+
+
+def _kept_joiner(match: re.Match[str]) -> str:
+    at = match.start()
+    before = match.string[at - 1] if at else ""
+    if before > "\x7f" and unicodedata.category(before)[0] in "LMS":
+        return match.group()
+    return ""
+
+
+def visible(text: str) -> str:
+    """`text` without the characters that show nothing inside a word (`_INVISIBLE`), and
+    without a joiner where no script needs one: what a word is, looked for or looked in."""
+    if text.isascii():
+        return text
+    if _INVISIBLE.search(text) is not None:
+        text = _INVISIBLE.sub("", text)
+    if "\u200c" in text or "\u200d" in text:
+        text = _JOINER.sub(_kept_joiner, text)
+    return text
+
+
 def lowered(text: str) -> str:
     """Case-folded as words are compared everywhere (the text test, the search indexes, the
     alert matcher), in its compatibility form: "STRASSE" and "Straße" alike as "strasse";
@@ -259,10 +295,11 @@ def lowered(text: str) -> str:
     accent, Korean as its jamo) as the letter; Turkish's capital dotted "İ" as "i", not as
     Python lower-cases it ("i" and a combining dot, which parted "İstanbul" into "i" and
     "stanbul"), and its dotless "ı" as "i" too, so that "ırak" typed in lower case finds
-    "Irak" and "IŞIK" is found by ışık. An ASCII text is only lower-cased."""
+    "Irak" and "IŞIK" is found by ışık; the characters that show nothing taken out
+    (`visible`). An ASCII text is only lower-cased."""
     if text.isascii():
         return text.lower()
-    text = _compatible(text)
+    text = _compatible(visible(text))
     low = text.replace("\u0130", "I").lower() if "\u0130" in text else text.lower()
     if low != text:  # (lower-casing changes no text of a script without case)
         # lower-casing can leave a letter and a mark that make one letter ("J" and a caron
@@ -291,7 +328,7 @@ def _folded_letters() -> tuple[dict[str, str], dict[str, str]]:
         ):
             continue
         fold = lowered(char)
-        if fold != char:
+        if fold and fold != char:
             table = alone if len(fold) == 1 else spelled
             table[fold] = table.get(fold, "") + char
     return alone, spelled
@@ -645,6 +682,19 @@ def finds_word(needle: str) -> Callable[[str], bool]:
     return found
 
 
+def found_word_pattern(needle: str) -> str:
+    """A regular expression (to be used ignoring case) finding a folded word or phrase where
+    a text writes it (`written_pattern`) only where `finds_word` finds it: at the start of a
+    word (ICE marks no "Police"), or anywhere for a needle `unspaced`."""
+    written = written_pattern(needle)
+    first = needle[:1]
+    if unspaced(needle) or not (first.isalnum() or first == "_"):
+        return written
+    if _EASTERN.match(first) is not None:  # (Korean) not right after a Korean word character
+        return f"(?<!{EASTERN_WORD}){written}"
+    return f"(?<![^\\W{EASTERN}]){written}"  # not right after another script's word character
+
+
 def starts_word(before: str, first: str) -> bool:
     """Whether a word whose first character is `first` starts right after the character
     `before` (as `finds_word` finds it)."""
@@ -653,7 +703,8 @@ def starts_word(before: str, first: str) -> bool:
     return (_EASTERN.match(first) is None) is (_EASTERN.match(before) is not None)
 
 
-_DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"  # hyphens, dashes and minus
+# hyphens, dashes and minus, the full-width and small ones a Chinese or Japanese keyboard makes
+_DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"
 # a quoted value holds a quote written twice ("The ""Daily"" Wire"); a quote left open is
 # read as a bare word holding it, and said where that word starts
 # a term: "-" to leave it out, a field, then a value: in double quotes (a phrase), in single
@@ -673,7 +724,25 @@ def quoted(value: str) -> str:
 
 # quotation marks an editor or a keyboard makes of '"' (a phrase pasted from an article):
 # read as '"' (typed “tariff talks”, it looked for the marks and found nothing)
-_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"'})
+# typed ＂日本銀行＂, 「日本銀行」 or «Кремль заявил», as Japanese, Chinese and Russian
+# keyboards and editors write a quotation, they were looked for as words holding the marks
+_QUOTES = str.maketrans(
+    dict.fromkeys("\u201c\u201d\u201e\u201f\uff02\u300c\u300d\u300e\u300f\u00ab\u00bb", '"')
+)
+# a field's name, then the full-width colon a Chinese or Japanese keyboard types
+# (source：Desk): read as ":" when the name is a field's (a word of such a text before that
+# colon, 日本：東京, stays a word)
+_WIDE_FIELD = re.compile(r"(?<![^\s\-\ufe63\uff0d\u2010-\u2015\u2212])(\w+)\uff1a")
+
+
+def _field_colon(found: re.Match[str]) -> str:
+    name = found.group(1)
+    return f"{name}:" if _operator(name).lower() in FIELDS else found.group()
+
+
+def _operator(word: str) -> str:
+    """A word as an operator or field name is read: in its compatibility form (ＯＲ is OR)."""
+    return word if word.isascii() else unicodedata.normalize("NFKC", word)
 
 
 def as_phrase(text: str) -> str:
@@ -704,6 +773,8 @@ def _tokens(text: str) -> list[tuple[bool, str | None, str, bool]]:
     out: list[tuple[bool, str | None, str, bool]] = []
     pos = 0
     text = text.rstrip().translate(_QUOTES)
+    if "\uff1a" in text:
+        text = _WIDE_FIELD.sub(_field_colon, text)
     while pos < len(text):
         if text[pos:].strip() == "":
             break
@@ -732,8 +803,10 @@ def _tokens(text: str) -> list[tuple[bool, str | None, str, bool]]:
             # whitespace, tabs and no-break spaces made one space: a phrase pasted from a
             # page with a no-break space, or typed with two spaces, found nothing)
             value = " ".join(value.split())
+        if name is not None:
+            name = _operator(name)
         if name is None and bare is not None and re.fullmatch(r"\w+:", bare):
-            if bare[:-1].lower() not in FIELDS:  # "foo:": no field to give a value to
+            if _operator(bare[:-1]).lower() not in FIELDS:  # "foo:": no field to give a value to
                 known = ", ".join(f + ":" for f in FIELDS)
                 raise QueryError(f"unknown field {bare} (known: {known})")
             raise QueryError(f"{bare} needs a value")
@@ -748,7 +821,7 @@ def _tokens(text: str) -> list[tuple[bool, str | None, str, bool]]:
                 f"{bare} at column {start + 1} excludes nothing: write -word, with no space"
             )
         if name is None and bare is not None:
-            _refuse_operator(bare, bool(negated), start)
+            _refuse_operator(_operator(bare), bool(negated), start)
         out.append((bool(negated), name.lower() if name else None, value, in_quotes is not None))
         pos = match.end()
     return out
@@ -799,7 +872,7 @@ def parse_query(
     query = Query(text=text)
     pending_or = False
     for negated, name, value, quoted in _tokens(text):
-        if name is None and not quoted and value == "OR":
+        if name is None and not quoted and _operator(value) == "OR":
             if not query.clauses or pending_or:
                 raise QueryError("OR needs a term on each side")
             pending_or = True

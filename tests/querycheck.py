@@ -60,6 +60,11 @@ WORDS = [
     "caf\u00e9",
     "Cafe\u0301",
     "\u1100\u116a\u11ab\u1109\u1166",
+    # characters that show nothing, inside a word as pasted or stored: the word
+    "wash\u200bington",
+    "washington",
+    "bundes\u2060regierung\u200f",
+    "bundesregierung",
 ]
 # names as news writes them, with Turkish's capital dotted I and a typographic apostrophe:
 # asked for as a reader types them (`NAMES_TYPED`), each finds the other

@@ -65,6 +65,29 @@ async def test_filter_prompt_keeps_text_on_error(tmp_path: Path) -> None:
         assert not app.screen.query_one("#filter-bar").display
 
 
+async def test_a_filter_pasted_with_invisible_characters_or_wide_operators_finds_the_words(
+    tmp_path: Path,
+) -> None:
+    """A word pasted into the prompt with a soft hyphen or a zero-width space in it lists what
+    the word lists (it listed nothing), and a full-width minus leaves the word out."""
+    app = make_app(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        field = app.screen.query_one("#filter-input", Input)
+        listed: dict[str, list[str]] = {}
+        for typed in ("tariff", "ta\u00adriff\u200b", "-tariff", "\uff0dtariff"):
+            await pilot.press("slash")
+            field.value = typed
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert dash(app).query_text == typed
+            listed[typed] = list(dash(app).headlines.ids)
+        assert listed["tariff"], "the seeds hold the word"
+        assert listed["ta\u00adriff\u200b"] == listed["tariff"]
+        assert listed["\uff0dtariff"] == listed["-tariff"]
+        assert not set(listed["-tariff"]) & set(listed["tariff"])
+
+
 async def test_the_prompt_opens_holding_the_filter_with_the_cursor_after_it(
     tmp_path: Path,
 ) -> None:
@@ -1014,6 +1037,36 @@ def test_a_word_is_marked_where_the_filter_found_it_however_it_is_written(
     assert pattern is not None
     found = pattern.search(headline)
     assert found is not None and found.group() == marked
+
+
+@pytest.mark.parametrize(
+    ("typed", "headline", "marked"),
+    [
+        (["ICE", "EU"], "Police say price of Neutral Reuters feed rose", []),
+        (["ICE", "EU"], "ICE raids: EU protests, Police respond", ["ICE", "EU"]),
+        (["on"], "Washington on edge", ["on"]),
+        (["ice"], "\uff29\uff23\uff25 and Pol\uff49\uff43\uff45", ["\uff29\uff23\uff25"]),
+        # a word written against one of another script starts a word, as the filter finds it
+        (["FTA"], "한미FTA 협상", ["FTA"]),
+        (["협상"], "FTA협상 미협상", ["협상"]),
+        # Chinese and Japanese are found anywhere
+        (["日本"], "東日本大震災", ["日本"]),
+    ],
+)
+def test_a_word_is_marked_only_where_the_filter_finds_it(
+    typed: list[str], headline: str, marked: list[str]
+) -> None:
+    """Watch terms and a filter's words are marked at the start of a word, as `wirewatch
+    list` finds them: ICE marked "Pol[ice]" and "pr[ice]", EU "R[eu]ters", on
+    "Washingt[on]", none of which the filter finds."""
+    from tests.test_query import rec
+    from tui.widgets.headlines import _pattern
+
+    pattern = _pattern(typed)
+    assert pattern is not None
+    found = [match.group() for match in pattern.finditer(headline)]
+    assert found == marked
+    assert parse_query(" OR ".join(typed)).matches(rec(headline)) is bool(marked)
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ NOW = datetime(2025, 10, 24, 8, tzinfo=UTC)
 
 def rec(
     text: str,
+    summary: str = "",
     source: str = "Yonhap",
     tags: tuple[str, ...] = ("korea",),
     hours_ago: float = 1,
@@ -25,6 +26,7 @@ def rec(
         "id",
         source,
         text,
+        summary,
         tags=tags,
         lang=lang,
         published=NOW.timestamp() - hours_ago * 3600,
@@ -128,6 +130,33 @@ def rec(
         ("source:'Korea Herald'", rec("x", source="Korea Herald"), True),
         ("'Seoul's' pledge", rec("Seoul\u2019s pledge"), True),  # (a word's own apostrophe)
         ("rock 'n' roll", rec("rock 'n' roll"), True),
+        # a word pasted with characters that show nothing in it (soft hyphens from a German
+        # page, a zero-width space, a right-to-left mark) is the word
+        ("Klima\u00adschutz\u00adgesetz", rec("Klimaschutzgesetz beschlossen"), True),
+        ("Bundesregierung\u200b", rec("Bundesregierung plant"), True),
+        ("Кремль\u200f", rec("Кремль заявил"), True),
+        ("-Bundesregierung\u2060", rec("Bundesregierung plant"), False),
+        # and a stored text holding one inside a word is found by the word
+        ("Washington", rec("x", summary="Wash\u200bington talks"), True),
+        ("title:Washington", rec("Wash\ufeffington talks"), True),
+        # a joiner a Persian word needs is the word's own: found as written, and not
+        # taken for the two words it would part
+        ("می\u200cخواهد", rec("می\u200cخواهد برود"), True),
+        ("Wash\u200cington", rec("Washington talks"), True),
+        # operators typed with a Chinese, Japanese or Russian keyboard
+        ("tariff \uff0ddeal", rec("tariff deal signed"), False),
+        ("tariff \uff0ddeal", rec("tariff talks"), True),
+        ("\uff02日本銀行\uff02", rec("日本銀行が利上げ"), True),
+        ("\u300c日本銀行\u300d", rec("日本銀行が利上げ"), True),
+        ("\u300c日本銀行\u300d", rec("日本の銀行"), False),
+        ("\u00abКремль заявил\u00bb", rec("Кремль заявил о"), True),
+        ("\u00abКремль заявил\u00bb", rec("заявил Кремль"), False),
+        ("利上げ \uff2f\uff32 Кремль", rec("Кремль"), True),
+        ("source\uff1aDesk", rec("x", source="Desk"), True),
+        ("source\uff1aDesk", rec("Desk notes"), False),
+        ("\uff0dsource\uff1aDesk", rec("x", source="Desk"), False),
+        # a full-width colon in a word that names no field stays the word's
+        ("日本\uff1a東京", rec("日本:東京"), True),
     ],
 )
 def test_matching(query: str, record: Record, expected: bool) -> None:

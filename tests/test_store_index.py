@@ -427,6 +427,62 @@ def test_the_index_finds_full_width_and_decomposed_words_built_before_or_now(
                 assert sorted(store.search_scores(query.words)) == expected, (opened, text)
 
 
+def test_the_index_finds_words_holding_invisible_characters_built_before_or_now(
+    tmp_path: Path,
+) -> None:
+    """A summary or full text holding a zero-width space or a word joiner inside a word
+    ("Wash\u200bington") is found by the word, and a word typed with one by the text, through
+    the search index as checking every article finds them: in an index built now, and in
+    one an older wirewatch built (its words parted there, "wash § ington"), which is built
+    again (it would answer none of them)."""
+    from fetchers import query as query_module
+
+    when = NOW - timedelta(hours=1)
+    articles = [
+        Article(
+            id=ident,
+            source="Wire",
+            title=title,
+            summary=summary,
+            text=text,
+            published=when,
+            fetched=when,
+        )
+        for ident, title, summary, text in (
+            ("us", "Talks resume", "Wash\u200bington and Seoul", None),
+            (
+                "de",
+                "Bundestag",
+                "Kabinett",
+                "Das Klimaschutz\u2060gesetz der Bundes\ufeffregierung",
+            ),
+            ("xx", "Wash and iron", "ington", None),
+        )
+    ]
+    asked = {
+        "Washington": ["us"],
+        '"washington and seoul"': ["us"],
+        "klimaschutzgesetz": ["de"],
+        "Klima\u00adschutz\u00adgesetz": ["de"],
+        "Bundesregierung\u200b": ["de"],
+    }
+    with (
+        patch.object(query_module, "visible", lambda text: text),
+        patch.object(search, "VERSION", 9),
+        Store(tmp_path, writer=True, word_index=True) as store,
+    ):
+        store.add_batch(articles)
+        wait_for_index(store)
+    for opened in range(2):  # the older index built again, then the one built now
+        with Store(tmp_path, writer=True, word_index=True) as store:
+            wait_for_index(store)
+            for text, expected in asked.items():
+                query = parse_query(text, NOW)
+                found = store.query_ids(query)
+                assert found == scan(store, query), (opened, text)
+                assert sorted(found) == expected, (opened, text)
+
+
 def test_a_round_of_the_search_thread_that_fails_unexpectedly_leaves_it_running(
     tmp_path: Path,
 ) -> None:

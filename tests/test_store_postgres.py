@@ -984,6 +984,47 @@ def test_full_width_and_decomposed_letters_are_the_letters_in_words(pg_dsn: str)
             assert store.query_ids(parse_query(text, NOW)) == expected, text
 
 
+def test_words_holding_invisible_characters_are_the_words(pg_dsn: str) -> None:
+    """A summary holding a zero-width space inside a word ("Wash\u200bington") is found by the
+    word, and a word pasted with a soft hyphen or a right-to-left mark finds the text, as the
+    list finds them in a data dir; a database whose words were made before has them made
+    again (they were "wash", "ington")."""
+    from fetchers.store.postgres.words import RUN
+
+    when = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
+    written = {
+        "us": ("Talks resume", "Wash\u200bington and Seoul"),
+        "de": ("Bundestag", "Das Klimaschutz\u2060gesetz"),
+    }
+    asked = {
+        "Washington": ["us"],
+        '"washington and seoul"': ["us"],
+        "Klima\u00adschutz\u00adgesetz": ["de"],
+        "klimaschutzgesetz\u200f": ["de"],
+    }
+    articles = [
+        Article(id=ident, source="S", title=title, summary=summary, published=when, fetched=when)
+        for ident, (title, summary) in written.items()
+    ]
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch(articles)
+        for text, expected in asked.items():
+            assert store.query_ids(parse_query(text, NOW)) == expected, text
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:  # as the schema before wrote them
+        for ident, (title, summary) in written.items():
+            before = " ".join(RUN.findall(f"{title} {summary}".lower()))
+            conn.execute(
+                "UPDATE articles SET words = to_tsvector('simple', %s) WHERE id = %s",
+                (before, ident),
+            )
+        conn.execute("UPDATE schema_version SET version = 24")
+    with PostgresStore(pg_dsn, writer=True) as store:  # the upgrade has them worded again
+        while store.backfill():
+            pass
+        for text, expected in asked.items():
+            assert store.query_ids(parse_query(text, NOW)) == expected, text
+
+
 class PausedWrite:
     """A writer's `add_staged` held open inside its transaction, its rows inserted and a
     stored one revised but nothing committed, until `finish`: another writer's write can then

@@ -51,8 +51,9 @@ LOCK_WAIT = 30.0  # seconds a connection waits for another's lock
 # (6: a word of one script meets one of another as two words, "한미 § fta"; 7: "İstanbul" is
 # "istanbul", not "i § stanbul": `fetchers.query.lowered`; 8: words case-folded, "Straße" is
 # "strasse", Turkish's dotless "ı" an "i"; 9: words in their compatibility form, "ＡＰＥＣ" is
-# "apec", a letter written as its parts the letter)
-VERSION = 9
+# "apec", a letter written as its parts the letter; 10: characters that show nothing taken
+# out of words, "Wash\u200bington" is "washington": `fetchers.query.visible`)
+VERSION = 10
 TITLE_WEIGHT, BODY_WEIGHT = 4.0, 1.0
 TITLE_TIER = 1000.0  # a word more in a title outranks any BM25 (`SearchIndex.scores`)
 # An article's row number is its shard's code (`shard_code`) above PLACE_BITS and its place

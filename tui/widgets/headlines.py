@@ -21,7 +21,7 @@ from textual.timer import Timer
 
 from fetchers.foreground import waited_for
 from fetchers.models import Article, Clock
-from fetchers.query import folded, written_pattern
+from fetchers.query import folded, found_word_pattern
 from fetchers.store import StoreError
 from fetchers.story import Story
 from fetchers.storyshelf import StoryShelf
@@ -722,9 +722,10 @@ class HeadlineList(ScrollView, can_focus=True):
 
 def _pattern(terms: list[str]) -> re.Pattern[str] | None:
     """The watch terms or the filter's words, found in a headline as the query language
-    finds them (`written_pattern`: "strasse" and "Straße" both mark "Straße")."""
+    finds them (`found_word_pattern`: "strasse" and "Straße" both mark "Straße", at the start
+    of a word alone, as `wirewatch list` finds it: ICE marks no "Police")."""
     cleaned = [t for t in (folded(t.strip()) for t in terms) if t]
     if not cleaned:
         return None
     cleaned.sort(key=len, reverse=True)
-    return re.compile("|".join(map(written_pattern, cleaned)), re.I)
+    return re.compile("|".join(map(found_word_pattern, cleaned)), re.I)

@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
-from fetchers.query import lowered, name_key
+from fetchers.query import INVISIBLE_CHARS, lowered, name_key
 from fetchers.store.errors import StoreError
 from fetchers.store.postgres.words import PLACES_EXACT_SQL, RUN
 from fetchers.webaddress import TRACKING
@@ -102,6 +102,19 @@ def _reword_compatibility_forms(cur: Any) -> None:
         " WHERE (pairs IS NOT NULL OR pairs_too_long)"
         " AND concat_ws(' ', title, summary, text) ~ %s",
         ("[" + "".join(ranges) + "]",),
+    )
+
+
+def _reword_invisible(cur: Any) -> None:
+    """Words lose the characters that show nothing inside them (`fetchers.query.visible`:
+    "Wash\u200bington" is "washington", a joiner no script needs is nothing): the rows
+    holding one are given their words again by the pollers in the background, as in
+    14 -> 15."""
+    cur.execute(
+        "UPDATE articles SET pairs = NULL, pairs_too_long = false"
+        " WHERE (pairs IS NOT NULL OR pairs_too_long)"
+        " AND concat_ws(' ', title, summary, text) ~ %s",
+        ("[" + INVISIBLE_CHARS + "\u200c\u200d]",),
     )
 
 
@@ -423,6 +436,8 @@ MIGRATIONS: tuple[str | Callable[[Any], None], ...] = (
     DROP INDEX IF EXISTS articles_source;
     CREATE INDEX articles_source ON articles (source_key, at DESC, day, seq);
     """,
+    # 24 -> 25: words without the characters that show nothing ("Wash\u200bington")
+    _reword_invisible,
 )
 READER = "wirewatch.reader"  # the session setting that names the reader of a connection
 VERSION = len(MIGRATIONS)

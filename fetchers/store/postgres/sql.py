@@ -15,7 +15,7 @@ import operator
 from dataclasses import dataclass, field
 from typing import Any
 
-from fetchers.query import OUTLETS, STORY_FIELDS, Query, Term, written_otherwise
+from fetchers.query import INVISIBLE_CHARS, OUTLETS, STORY_FIELDS, Query, Term, written_otherwise
 from fetchers.store.postgres.words import RUN, pair_query, phrase_query, prefix_query
 
 
@@ -45,14 +45,15 @@ def _like(needle: str) -> str:
 _NEAR_AND_BODY = ("a.title", "a.summary", "a.text")
 
 
-def _otherwise(needle: str) -> str | None:
+def _otherwise(needle: str) -> str:
     """A regular expression (for `~`) finding any character past ASCII that a text may write
     where the folded `needle` has one of its own (`written_otherwise`: "Ａ" for "a", the
     Kelvin sign for "k", "ß" for "s", an accent written apart for "é", a jamo for a
-    syllable): a text holding none of them holds the needle as written wherever it holds it
-    folded, ASCII letters aside. None when there are none."""
+    syllable), or a character that shows nothing, which folding takes out of a word
+    (`visible`: "Wash\u200bington" holds washington): a text holding none of them holds the
+    needle as written wherever it holds it folded, ASCII letters aside."""
     chars = dict.fromkeys(other for char in needle for other in written_otherwise(char))
-    return "[" + "".join(chars) + "]" if chars else None
+    return "[" + "".join(chars) + INVISIBLE_CHARS + "\u200c\u200d]"
 
 
 def _held(columns: tuple[str, ...], test: str, pattern: str, needle: str) -> tuple[str, list[Any]]:
@@ -63,12 +64,8 @@ def _held(columns: tuple[str, ...], test: str, pattern: str, needle: str) -> tup
     parts: list[str] = []
     params: list[Any] = []
     for column in columns:
-        if otherwise is None:
-            parts.append(test.format(column))
-            params.append(pattern)
-        else:
-            parts.append(f"{test.format(column)} OR {column} ~ %s")
-            params += [pattern, otherwise]
+        parts.append(f"{test.format(column)} OR {column} ~ %s")
+        params += [pattern, otherwise]
     return "(" + " OR ".join(parts) + ")", params
 
 
