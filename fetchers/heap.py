@@ -118,7 +118,7 @@ def reclaim_frozen() -> int | None:
     A reference cycle alive at a freeze and let go later is never collected otherwise: each
     line a screen draws is one (a Textual `Strip` caching itself), and an open dashboard
     grew by some 20 KB of them for each new article it took in. This is a full collection
-    (about 150 ns an object: 0.3 s beside a million objects frozen), so a screen calls it
+    (about 150 ns an object: 0.3 s beside two million objects frozen), so a screen calls it
     now and then, when its user is not typing. Never inside a pause: what a pause makes is
     the settlers' to freeze as it ends; a pause another thread begins meanwhile waits for
     the walk to end (the lock is held throughout; a finalizer the walk runs on this thread
