@@ -167,3 +167,23 @@ async def test_an_empty_countdown_offers_no_filter_to_an_event(tmp_path: Path) -
         assert dash(app).countdown.has_focus
         assert "No events" in screen_text(app)
         assert "Filter to event" not in screen_text(app)
+
+
+async def test_enter_in_an_empty_countdown_opens_no_headline(tmp_path: Path) -> None:
+    """With no events, enter in the focused pane went on to the dashboard, which opened
+    (and marked read) the highlighted headline from a pane saying there is nothing to pick."""
+    config = seed_only_config(tmp_path)
+    config.events.clear()
+    app = make_app(tmp_path, config)
+    app.read_after = 3600  # only a key marks an article read
+    async with piloted(app, (160, 50)) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        current = dashboard.headlines.current_id
+        assert current is not None
+        dashboard.countdown.focus()
+        await pilot.pause(0.2)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        shown = dashboard.session.get(current)
+        assert shown is not None and not shown.read
+        assert dashboard.countdown.has_focus

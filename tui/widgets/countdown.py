@@ -227,6 +227,16 @@ class Countdown(ScrollView, can_focus=True):
             return bool(self.events)
         return True
 
+    def on_key(self, event: textual_events.Key) -> None:
+        """With no events, a key that filters to one is kept here. Refused by
+        `check_action`, it went on to the dashboard, whose enter opened the highlighted
+        headline from a pane that says there is nothing to pick."""
+        if self.events:
+            return
+        if any(b.action == "choose" for b in self._bindings.key_to_bindings.get(event.key, ())):
+            event.stop()
+            event.prevent_default()
+
     def action_cursor(self, step: int) -> None:
         if self.events:
             self._picked = True
