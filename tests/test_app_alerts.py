@@ -725,6 +725,35 @@ async def test_at_sixty_columns_the_alerts_show_their_headlines_and_whole_counts
         assert "1 this hour (spike at 5)" in screen_text(app)
 
 
+async def test_at_forty_columns_an_alert_shows_its_headline_under_its_rule(
+    tmp_path: Path,
+) -> None:
+    """At 40 columns a history row's time, rule and source took 39 cells: no headline."""
+    app = make_app(tmp_path, hostile=True)
+    async with piloted(app, (40, 20)) as pilot:
+        await settle(app, pilot, want=3)
+        await first_look(app)
+        since = seen(app).mark()
+        fire(tmp_path / "data", {"title": "Ports reopen after the storm", "source": "Wire"})
+        await seen(app).wait_for(AlertsArrived, since=since)
+        screen = await open_alerts(app, pilot)
+        await pilot.pause(0.2)
+        lines = screen_text(app).splitlines()
+        (at,) = [n for n, line in enumerate(lines) if "Ports reopen after" in line]
+        assert "Wire" in lines[at - 1]
+        for _ in range(50):
+            if all(item.counts is not None for item in screen.query(WatchedItem)):
+                break
+            await pilot.pause(0.05)
+        await pilot.pause(0.1)
+        assert "0/h, spike 5" in screen_text(app)  # a count whole beside its rule
+        await pilot.resize_terminal(160, 40)  # and back: one line a row
+        await pilot.pause(0.3)
+        assert any(
+            "Wire" in line and "Ports reopen" in line for line in screen_text(app).splitlines()
+        )
+
+
 async def test_at_120_columns_a_spike_shows_its_line_and_at_80_a_muted_rule_says_so(
     tmp_path: Path,
 ) -> None:

@@ -44,6 +44,10 @@ from tui.workers import ReportsWorkerErrors
 RULE_WIDTH = 18
 SOURCE_WIDTH = 15
 NARROW_RULE, NARROW_SOURCE = 12, 10  # the same on a narrow screen, for the title's sake
+# fewer columns than this: a history row is two lines, the headline under the rest (at 40
+# columns the one line's time, rule and source took 39 cells)
+STACKED_WIDTH = 60
+TIGHT_NAME, TIGHT_SPARK = 12, 8  # a velocity row's name and sparkline there
 NAME_WIDTH = 20  # a velocity row's name, before what it is and its sparkline
 
 log = logging.getLogger("wirewatch.app")
@@ -57,10 +61,23 @@ class AlertChoice(NamedTuple):
     target: str  # an article id, or a query
 
 
-def entry_row(entry: AlertEntry, zone: tzinfo, narrow: bool = False) -> Text:
+def entry_row(entry: AlertEntry, zone: tzinfo, narrow: bool = False, stacked: bool = False) -> Text:
     """One history row, plain text (feed titles are never markup): time, rule, kind,
     source, title. `narrow`: shorter columns and a spike said before the title, so the
-    title keeps room (at 60 columns the columns took 57 cells)."""
+    title keeps room (at 60 columns the columns took 57 cells). `stacked`: the title on a
+    line of its own, under time, rule and source, each line cut to the width."""
+    if stacked:
+        head = Text(f"{entry.at.astimezone(zone):%m-%d %H:%M}  ")
+        head.append(entry.alert, style="bold")
+        if entry.source:
+            head.append(f" · {entry.source}")
+        said = Text("  ")
+        if entry.kind == "spike":
+            said.append("spike · ", style="italic")
+        said.append(entry.said)
+        for line in (head, said):
+            line.no_wrap, line.overflow = True, "ellipsis"
+        return Text("\n", no_wrap=True, overflow="ellipsis").join((head, said))
     row = Text(no_wrap=True, overflow="ellipsis")
     row.append(f"{entry.at.astimezone(zone):%m-%d %H:%M}  ")
     row.append(fit(entry.alert, NARROW_RULE if narrow else RULE_WIDTH) + "  ", style="bold")
@@ -152,7 +169,13 @@ class WatchedItem(ListItem):
     def show_note(self) -> None:
         """The name, count and query, as the screen's width has room for."""
         narrow = is_narrow(self)
-        self.query_one(".watched-name", Static).update(watched_label(self.row, narrow))
+        name = self.query_one(".watched-name", Static)
+        name.update(watched_label(self.row, narrow))
+        # narrower still, the name and sparkline give up cells to the count (at 40 columns
+        # they left it four: "0/…"); None: the stylesheet's widths again
+        tight = self.screen.size.width < STACKED_WIDTH
+        name.styles.width = TIGHT_NAME if tight else None
+        self.query_one(Sparkline).styles.width = TIGHT_SPARK if tight else None
         note = self.query_one(".watched-note", Static)
         note.update(trend_note(self.counts, self.row.query, narrow, note.size.width or None))
 
@@ -221,6 +244,7 @@ class AlertsScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[AlertChoice | N
         self._count_again = False  # and another was asked meanwhile
         self._problems = view.problems
         self._narrow = False  # the rows as drawn: for a narrow screen
+        self._stacked = False  # and two lines each, for a screen narrower still
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -260,9 +284,10 @@ class AlertsScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[AlertChoice | N
     def _history_options(self) -> list[Option]:
         if not self.entries:
             return [Option(Text("No alert has fired yet."), disabled=True)]
-        narrow = self._narrow
+        narrow, stacked = self._narrow, self._stacked
         return [
-            Option(entry_row(e, self.zone, narrow), id=str(n)) for n, e in enumerate(self.entries)
+            Option(entry_row(e, self.zone, narrow, stacked), id=str(n))
+            for n, e in enumerate(self.entries)
         ]
 
     def on_resize(self) -> None:
@@ -271,12 +296,12 @@ class AlertsScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[AlertChoice | N
     def _fit_rows(self) -> None:
         """The rows drawn again for the width (the history's when it crossed into or out
         of narrow)."""
-        narrow = is_narrow(self)
+        narrow, stacked = is_narrow(self), self.size.width < STACKED_WIDTH
         for item in self.query(WatchedItem):
             item.show_note()
-        if narrow == self._narrow:
+        if (narrow, stacked) == (self._narrow, self._stacked):
             return
-        self._narrow = narrow
+        self._narrow, self._stacked = narrow, stacked
         history = self.query_one("#alerts-history", OptionList)
         highlighted = history.highlighted
         history.clear_options()
