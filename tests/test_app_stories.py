@@ -18,7 +18,7 @@ from fetchers.healthbook import HealthBook
 from fetchers.models import Article, Source, SourceHealth
 from fetchers.store import Store, StoreError
 from fetchers.story import Story
-from fetchers.storybook import Lead
+from fetchers.storybook import Lead, StoryBook
 from fetchers.storyshelf import StoryShelf
 from tests.conftest import (
     EVENT,
@@ -828,6 +828,33 @@ async def test_a_storys_timeline_says_who_was_first_before_its_headline(tmp_path
         shown = screen_text(app)
         assert "3 outlets · first Yonhap, 5h ago · " in shown
         assert "(D shows how)" in shown
+
+
+async def test_a_storys_timeline_widens_its_outlets_names_with_the_terminal(
+    tmp_path: Path,
+) -> None:
+    """The timeline's name column was set once, as it opened: opened at 60 columns, its
+    outlets stayed "Korea Joo…" on a terminal widened to 160."""
+    names = ["Korea JoongAng Daily", "The Korea Herald", "Associated Press"]
+    items = [article(n, name, *row[1:]) for n, (name, row) in enumerate(zip(names, EVENT))]
+    data = tmp_path / "data"
+    with Store(data, writer=True) as store:
+        store.add_batch(items)
+        StoryBook(data).update(store, [a.id for a in items], removed=False)
+    app = make_app(tmp_path, seed_only_config(tmp_path))
+    async with piloted(app, (60, 24)) as pilot:
+        await seen(app).wait_for(StoriesRead)
+        await settle(app, pilot, want=3)
+        dashboard = await story_rows(app, pilot)
+        ours = dashboard.session.shelf.story_of("a0")  # type: ignore[union-attr]
+        await pilot.press(*["down"] * dashboard.headlines.ids.index(ours or ""))
+        await open_timeline(app, pilot)
+        assert isinstance(app.screen, StoryTimelineScreen)
+        assert "Korea Joo…" in screen_text(app)
+        await pilot.resize_terminal(160, 40)
+        await pilot.pause(0.3)
+        rows = [line for line in screen_text(app).splitlines() if "Trump announces" in line]
+        assert any("Korea JoongAng Daily" in row for row in rows)
 
 
 async def test_n_over_stories_moves_to_the_next_story_holding_an_unread_article(

@@ -1469,26 +1469,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             self._release_keys()
 
     def _show_story(self, story: Story, records: list[Record]) -> None:
-        local, options = self.session.local, []
-        # the outlets' names as wide as the longest, within what the screen gives them
-        longest = max((cell_len(record.source) for record in records), default=1)
-        named = min(picker_name_width(self.app.size.width), longest)
-        undated = False
-        for record in records:
-            ident = record.id
-            # when it was reported as the story counts it (the order of these rows): a date
-            # ahead of its fetch is its fetch's, as `stories` gives first_seen and last_seen
-            # (an article dated 14:01 and fetched 13:52 was listed above one of 13:56)
-            seconds = first_time(record)
-            when = datetime.fromtimestamp(seconds, UTC).astimezone(local)
-            # an undated article's time is its fetch's, marked so: not a time it was reported
-            fetched = "*" if record.published is None else " "
-            undated = undated or record.published is None
-            revised = "~" if record.revised is not None else " "
-            line = (
-                f"{when:%m-%d %H:%M}{fetched} {fit(record.source, named)} {revised} {record.title}"
-            )
-            options.append((ident, Text(line)))
+        undated = any(record.published is None for record in records)
         now = self.clock()
         first = first_reported(story.first_seen, now, self.session.local).removeprefix("first ")
         outlets = f"{story.outlets} outlet" + ("s" if story.outlets != 1 else "")
@@ -1501,9 +1482,34 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             + f" {key_shown(self.app, 'picker.close')} closes"
         )
         self.app.push_screen(
-            StoryTimelineScreen(title, options, footer, self._read_revisions),
+            StoryTimelineScreen(
+                title, partial(self._timeline_rows, records), footer, self._read_revisions
+            ),
             self._show_from_story,
         )
+
+    def _timeline_rows(self, records: list[Record]) -> tuple[Options, None]:
+        """A story's articles, one row each, their outlets' names as wide as the longest
+        within what the terminal gives them now (said once, a timeline opened at 80 columns
+        kept 16-cell names when the terminal widened)."""
+        local, options = self.session.local, []
+        longest = max((cell_len(record.source) for record in records), default=1)
+        named = min(picker_name_width(self.app.size.width), longest)
+        for record in records:
+            ident = record.id
+            # when it was reported as the story counts it (the order of these rows): a date
+            # ahead of its fetch is its fetch's, as `stories` gives first_seen and last_seen
+            # (an article dated 14:01 and fetched 13:52 was listed above one of 13:56)
+            seconds = first_time(record)
+            when = datetime.fromtimestamp(seconds, UTC).astimezone(local)
+            # an undated article's time is its fetch's, marked so: not a time it was reported
+            fetched = "*" if record.published is None else " "
+            revised = "~" if record.revised is not None else " "
+            line = (
+                f"{when:%m-%d %H:%M}{fetched} {fit(record.source, named)} {revised} {record.title}"
+            )
+            options.append((ident, Text(line)))
+        return options, None
 
     def _show_from_story(self, ident: str | None) -> None:
         if ident is None:

@@ -121,16 +121,17 @@ class PickerScreen(TableOrderedKeys, ModalScreen[str | None]):
         self.query_one(OptionList).action_last()
 
 
-class RedrawnPickerScreen(PickerScreen):
-    """A picker whose rows and details are said by `rows` (source health: its columns
-    follow the terminal's width), again when the terminal is resized and on `redraw`."""
+Rows = Callable[[], tuple[Options, dict[str, Text] | None]]
+"""What says a picker's rows and their details (None: no details) as wide as the terminal
+is now."""
 
-    def __init__(
-        self,
-        title: str,
-        rows: Callable[[], tuple[Options, dict[str, Text]]],
-        footer: str | None = None,
-    ) -> None:
+
+class RedrawnPickerScreen(PickerScreen):
+    """A picker whose rows and details are said by `rows` (source health, a story's
+    timeline: their columns follow the terminal's width), again when the terminal is resized
+    and on `redraw`."""
+
+    def __init__(self, title: str, rows: Rows, footer: str | None = None) -> None:
         options, details = rows()
         super().__init__(title, options, footer, details)
         self.rows = rows
@@ -139,20 +140,16 @@ class RedrawnPickerScreen(PickerScreen):
         self.update_options(*self.rows())
 
 
-class StoryTimelineScreen(PickerScreen):
+class StoryTimelineScreen(RedrawnPickerScreen):
     """A story's articles across outlets: a picker whose `d` shows what the source changed in
     the highlighted article (`on_revisions`, over this list; escape comes back to it)."""
 
     BINDINGS = [*bindings("picker"), *bindings("timeline")]
 
     def __init__(
-        self,
-        title: str,
-        options: Options,
-        footer: str,
-        on_revisions: Callable[[str], object],
+        self, title: str, rows: Rows, footer: str, on_revisions: Callable[[str], object]
     ) -> None:
-        super().__init__(title, options, footer)
+        super().__init__(title, rows, footer)
         self.on_revisions = on_revisions
 
     def action_show_revisions(self) -> None:
