@@ -836,7 +836,9 @@ async def test_a_storys_timeline_widens_its_outlets_names_with_the_terminal(
     """The timeline's name column was set once, as it opened: opened at 60 columns, its
     outlets stayed "Korea Joo…" on a terminal widened to 160."""
     names = ["Korea JoongAng Daily", "The Korea Herald", "Associated Press"]
-    items = [article(n, name, *row[1:]) for n, (name, row) in enumerate(zip(names, EVENT))]
+    items = [
+        article(n, name, *row[1:]) for n, (name, row) in enumerate(zip(names, EVENT, strict=True))
+    ]
     data = tmp_path / "data"
     with Store(data, writer=True) as store:
         store.add_batch(items)
