@@ -37,13 +37,24 @@ LINE_INPUT_LIMIT = 64 * 1024
 """Characters of a one-line field read before cleaning: a title wrapped in heavy markup still
 fits, a 50 MB title costs no more than a 64 KB one."""
 
-# ANSI/VT escape sequences (CSI, OSC, and two-byte escapes), then every other control character
-# except newline and tab. Feed text must never drive the terminal.
+# ANSI/VT escape sequences (CSI, OSC, the strings DCS, SOS, PM and APC, and two-byte
+# escapes), then every other control character except newline and tab. Feed text must never
+# drive the terminal, and what a sequence carries (a window title, a sixel image) is no text.
+# The 8-bit introducers of strings are taken with their payload only when a terminator ends
+# it and the payload is printable: a feed mislabelled Latin-1 that is Windows-1252 has them
+# for letters ("\x9e" for "ž"), and the rest of its title is text. (Their payloads cross no
+# control, an introducer among them: a failed match never reads a character twice.)
+_PAYLOAD_8BIT = r"[^\x00-\x1f\x7f-\x9f]*+"
 _ESCAPES = re.compile(
     r"\x1b\[[0-?]*+[ -/]*+[@-~]"  # CSI
     r"|\x1b\][^\x07\x1b]*+(?:\x07|\x1b\\)?"  # OSC ... BEL or ST
+    r"|\x1b[PX^_][^\x1b\x9c]*+(?:\x1b\\|\x9c)?"  # DCS, SOS, PM, APC ... ST
     r"|\x1b[@-Z\\-_]"  # two-byte
     r"|\x9b[0-?]*+[ -/]*+[@-~]"  # 8-bit CSI
+    rf"|\x9d{_PAYLOAD_8BIT}(?:\x07|\x1b\\|\x9c)"  # 8-bit OSC ... BEL or ST
+    + "".join(  # 8-bit DCS, SOS, PM, APC ... ST
+        rf"|\x{lead:x}{_PAYLOAD_8BIT}(?:\x1b\\|\x9c)" for lead in (0x90, 0x98, 0x9E, 0x9F)
+    )
 )
 # C0 and C1 controls but newline and tab, and the bidirectional controls: embeddings and
 # overrides (U+202A-202E), isolates (U+2066-2069) and the marks (U+200E/200F, U+061C). In a
@@ -576,7 +587,8 @@ def clean_block(
     if SOFT_HYPHEN in text:  # (controls first: none can then make an escape sequence whole)
         text = _without_soft_hyphens(strip_controls(text))
     if "  " not in text and (
-        text.replace("\n", " ").isprintable() or _CONTROL_OR_ODD_SPACE.search(text) is None
+        text.replace("\n", " ").isprintable()
+        or (_CONTROL_OR_ODD_SPACE.search(text) is None and _TAG_CHARS.search(text) is None)
     ):  # nothing to strip, no space to collapse (a printable character is neither)
         return _fit(_single_spaced_paragraphs(text), limit, cut)
     return _fit(_paragraphs(strip_controls(text)), limit, cut)

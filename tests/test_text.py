@@ -456,6 +456,13 @@ def test_paragraphs_come_out_as_every_line_split_into_words(raw: str) -> None:
     )
 
 
+def test_a_lone_tag_character_leaves_a_summary() -> None:
+    """An invisible tag character alone (no flag it makes) left a summary with no other
+    control in it: only a summary holding a control was stripped of them."""
+    assert clean_block("\U000e0000", is_html=True) == ""
+    assert clean_block("Rates\U000e0041 rise", is_html=True) == "Rates rise"
+
+
 def test_a_line_break_that_wraps_an_html_summary_is_a_space() -> None:
     """A pretty-printed description reads as its sentences (a phrase across the wrap was
     never found, and the line showed as two paragraphs); a blank line still parts two."""
@@ -568,6 +575,18 @@ def test_text_without_controls_is_not_rewritten(monkeypatch: pytest.MonkeyPatch)
     assert rewrites == []
     assert strip_controls("red \x1b[31malert\r\nnow") == "red alert\nnow"
     assert len(rewrites) == 2
+
+
+def test_what_a_terminal_sequence_carries_leaves_with_it() -> None:
+    """A window title sent in an 8-bit OSC, a sixel image in a DCS: their introducers went
+    and their payloads stayed as text ("0;PWNED Rates"). A C1 byte standing for a letter
+    (Windows-1252 read as Latin-1: "\x9e" for "ž") takes no text with it."""
+    assert strip_controls("\x9d0;PWNED\x07Rates rise") == "Rates rise"
+    assert strip_controls("\x9d0;PWNED\x9cRates rise") == "Rates rise"
+    assert strip_controls("\x90q#0;2;0;0;0#0~~@@\x9cRates rise") == "Rates rise"
+    assert strip_controls("\x1bPq#0;2;0;0;0#0~~@@\x1b\\Rates rise") == "Rates rise"
+    assert strip_controls("\x1b_Gf=100;AAAA\x1b\\Rates rise") == "Rates rise"
+    assert strip_controls("Ple\x9eenj rates rise") == "Pleenj rates rise"
 
 
 def test_bidi_controls_leave_titles_summaries_messages_and_links() -> None:
