@@ -61,18 +61,48 @@ def source_table(source: NewSource) -> str:
     return "\n".join(lines) + "\n"
 
 
-def writable_config(config: Config) -> Path:
-    """The file to add sources to: the config in use, unless that is the embedded default,
-    in which case a copy of it in the user config dir, with the seed story's files beside it
-    (paths into the checkout or the installation broke once it moved or was removed; a file
-    of that name the folder holds already is kept, and a local path is made absolute)."""
-    if config.path.resolve().parent != seeds_dir().resolve():
-        return config.path
+@contextlib.contextmanager
+def writable_config(config: Config) -> Iterator[Path]:
+    """The file to add sources to, held under its lock (`config_lock`): the config in use,
+    unless that is the embedded default, in which case a copy of it in the user config dir.
+
+    The copy is made under the lock unless it is there by then: another `add` started at
+    once on first use made it while this one waited, and this one adds to it too (it was
+    refused as "not the config in use"). A copy there before this one asked is not the
+    config in use, and is refused. The copy gets the seed story's files beside it (paths
+    into the checkout or the installation broke once it moved or was removed; a file of
+    that name the folder holds already is kept, and a local path is made absolute)."""
+    if not _embedded(config):
+        with config_lock(config.path):
+            yield config.path
+        return
     target = user_config_path()
     if target.exists():
         raise ConfigError(
             f"{target}: exists but is not the config in use; pass --config {target} to add to it"
         )
+    with contextlib.ExitStack() as held:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)  # (its lock is kept beside it)
+            held.enter_context(config_lock(target))
+            if not target.exists():
+                _copy_embedded(config, target)
+        except OSError as exc:
+            raise ConfigError(
+                f"{target}: a copy of the embedded config cannot be written there"
+                f" ({exc.strerror or exc}); nothing was added"
+            ) from exc
+        yield target
+
+
+def _embedded(config: Config) -> bool:
+    """Whether the config in use is the embedded default (never written: a copy is)."""
+    return config.path.resolve().parent == seeds_dir().resolve()
+
+
+def _copy_embedded(config: Config, target: Path) -> None:
+    """Write the embedded config to `target`, the seed files it reads beside it, their
+    paths made to lead there (or absolute)."""
     text = config.path.read_text("utf-8")
     folder = config.path.resolve().parent
     beside: list[Path] = []  # the seed files the copy reads, copied next to it
@@ -86,18 +116,10 @@ def writable_config(config: Config) -> Path:
         return match.group(0)
 
     text = re.sub(r'^(\s*path\s*=\s*)("(?:[^"\\]|\\.)*")', relocated, text, flags=re.M)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        for seed in beside:  # (the story and what describes it: its .meta.toml)
-            if not (target.parent / seed.name).exists():
-                shutil.copyfile(seed, target.parent / seed.name)
-        atomic_write_bytes(target, text.encode("utf-8"))
-    except OSError as exc:
-        raise ConfigError(
-            f"{target}: a copy of the embedded config cannot be written there"
-            f" ({exc.strerror or exc}); nothing was added"
-        ) from exc
-    return target
+    for seed in beside:  # (the story and what describes it: its .meta.toml)
+        if not (target.parent / seed.name).exists():
+            shutil.copyfile(seed, target.parent / seed.name)
+    atomic_write_bytes(target, text.encode("utf-8"))
 
 
 # a config whose sources are an inline array ("sources = [ { name = ... } ]"), at the top
@@ -117,7 +139,7 @@ def check_addable(config: Config) -> None:
     """ConfigError, as `append_sources` would raise it, when no source can be added to the
     config: it is read-only, or its sources are an inline array. Asked before anything slow
     (an import read every feed for its title, then said so minutes later)."""
-    if config.path.resolve().parent == seeds_dir().resolve():
+    if _embedded(config):
         return  # (a copy of the embedded config is what is added to)
     try:
         text = config.path.read_bytes().decode("utf-8", "replace")
@@ -147,13 +169,7 @@ def append_sources(config: Config, new: list[NewSource], now: datetime) -> tuple
         had = merged.get(key)
         tags = list(dict.fromkeys([*had.tags, *source.tags])) if had is not None else source.tags
         merged[key] = replace(had or source, tags=tags)
-    added_to = _added_to(config)
-    copied_before = added_to != config.path and added_to.exists()
-    with config_lock(added_to):
-        # the copy of the embedded config another `add` made while this one waited: added to
-        # (an `add` at once with it, on first use, was refused as "not the config in use")
-        made_meanwhile = added_to != config.path and not copied_before and added_to.exists()
-        target = added_to if made_meanwhile else writable_config(config)
+    with writable_config(config) as target:
         # read as it is, line endings and all: a file of CRLF lines keeps them, and what is
         # added takes them too (read as text, every line of it was rewritten with LF)
         text = _text_to_add_to(target)
@@ -195,22 +211,6 @@ def _tables(new: list[NewSource], sources: list[Source]) -> tuple[list[str], lis
         chunks.append(source_table(replace(source, name=name)))
         added.append(name)
     return chunks, added
-
-
-def _added_to(config: Config) -> Path:
-    """The file `writable_config` will add to (it may not exist yet: the copy of the
-    embedded default), its folder made: its lock is kept beside it."""
-    if config.path.resolve().parent != seeds_dir().resolve():
-        return config.path
-    target = user_config_path()
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ConfigError(
-            f"{target}: a copy of the embedded config cannot be written there"
-            f" ({exc.strerror or exc}); nothing was added"
-        ) from exc
-    return target
 
 
 @contextlib.contextmanager
