@@ -1,8 +1,39 @@
-"""Looking at processes through /proc: which ones a command left behind."""
+"""Processes: running several commands at once, and looking through /proc at which ones a
+command left behind."""
 
 from __future__ import annotations
 
+import subprocess
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+
+
+def run_together(
+    commands: Sequence[Sequence[str]],
+    cwd: Path,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 120,
+) -> list[subprocess.CompletedProcess[str]]:
+    """Start every command before waiting for any, so that they run at once, then wait for
+    each: their exit codes, output and errors, in the order given. Any still running when
+    one outlasts `timeout` is killed."""
+    procs = [
+        subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for command in commands
+    ]
+    try:
+        results = []
+        for command, proc in zip(commands, procs, strict=True):
+            out, err = proc.communicate(timeout=timeout)
+            results.append(subprocess.CompletedProcess(command, proc.returncode, out, err))
+        return results
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
 
 
 def state(pid: int) -> str | None:

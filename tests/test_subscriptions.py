@@ -14,6 +14,7 @@ from fetchers.config import load_config, seeds_dir
 from fetchers.discover import feed_links
 from fetchers.opml import parse_opml
 from tests.conftest import FROZEN, FeedServer, Route, rss
+from tests.procs import run_together
 from tui.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -445,6 +446,24 @@ raise SystemExit(main(sys.argv[3:]))
 """
 
 
+def add_together(
+    tmp_path: Path, commands: list[list[str]], env: dict[str, str] | None = None
+) -> list[subprocess.CompletedProcess[str]]:
+    """`wirewatch COMMAND` for each of `commands`, all at once (`ADDING_TOGETHER`), each
+    exiting 0; what each said."""
+    barrier = tmp_path / "barrier"
+    barrier.mkdir()
+    together = [sys.executable, "-c", ADDING_TOGETHER, str(barrier), str(len(commands))]
+    said = run_together(
+        [[*together, *command] for command in commands],
+        cwd=ROOT,
+        env=env,
+    )
+    for result in said:
+        assert result.returncode == 0, result.stderr
+    return said
+
+
 def test_feeds_added_by_several_processes_at_once_are_all_kept(
     tmp_path: Path, config: Path, feed_server: FeedServer
 ) -> None:
@@ -463,23 +482,9 @@ def test_feeds_added_by_several_processes_at_once_are_all_kept(
         for n in range(1, adds + 1)
     ]
     commands.append(["import-opml", str(opml)])
-    barrier = tmp_path / "barrier"
-    barrier.mkdir()
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", ADDING_TOGETHER, str(barrier), str(len(commands))]
-            + ["--config", str(config), "--data-dir", str(tmp_path / "d"), *command],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for command in commands
-    ]
-    said = [proc.communicate(timeout=120) for proc in procs]
-    for proc, (_, err) in zip(procs, said, strict=True):
-        assert proc.returncode == 0, err
-    outputs = "".join(out for out, _ in said)
+    options = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
+    said = add_together(tmp_path, [[*options, *command] for command in commands])
+    outputs = "".join(result.stdout for result in said)
     names = {f"Feed {n}" for n in range(1, adds + 1)}
     assert all(f"added {name!r}" in outputs for name in names)
     assert "imported 2 of 2 feeds" in outputs
@@ -503,22 +508,7 @@ def test_feeds_added_by_several_processes_at_once_on_first_use_are_all_kept(
         ["add", feed_server.add(f"/g{n}.xml", Route(rss(title=f"G{n}"))), "--name", f"Feed {n}"]
         for n in range(1, 4)
     ]
-    barrier = tmp_path / "barrier"
-    barrier.mkdir()
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", ADDING_TOGETHER, str(barrier), str(len(commands)), *command],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for command in commands
-    ]
-    said = [proc.communicate(timeout=120) for proc in procs]
-    for proc, (_, err) in zip(procs, said, strict=True):
-        assert proc.returncode == 0, err
+    add_together(tmp_path, commands, env)
     made = tmp_path / "config" / "wirewatch" / "wirewatch.toml"
     kept = {source.name for source in load_config(made, FROZEN).sources}
     assert {"Feed 1", "Feed 2", "Feed 3"} <= kept
