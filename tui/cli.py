@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import codecs
 import contextlib
-import ctypes
 import io
 import os
 import shutil
@@ -44,6 +43,7 @@ from fetchers.config import (
 )
 from fetchers.datafiles import check_data_files
 from fetchers.healthbook import HealthBook, health_at
+from fetchers.heap import one_malloc_arena
 from fetchers.models import (
     Clock,
     PollResult,
@@ -622,7 +622,7 @@ def cmd_dashboard(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
             " show; run it with a UTF-8 locale, e.g. LC_ALL=C.UTF-8 (`wirewatch list`,"
             " `stories` and `show` print in any)"
         )
-    _one_heap()  # before any thread starts: the poll's, the grouping's, the screen's
+    one_malloc_arena()  # before any thread starts: the poll's, the grouping's, the screen's
     app = WirewatchApp(ctx.config, ctx.data_dir, clock=ctx.clock)
     app.run()
     if app.session is not None:  # marks the disk refused: a last try, else said
@@ -670,21 +670,6 @@ def _one_shot(pid: int | None) -> bool:
     return b"refresh" in words
 
 
-M_ARENA_MAX = -8  # glibc's mallopt parameter
-
-
-def _one_heap() -> None:
-    """Ask glibc for one malloc arena. By default each thread that allocates gets its own,
-    and memory freed in one is not reused for another thread's allocations: a refresh
-    unpickles parse results in one thread and stages and writes in others, and a 2,000-feed
-    refresh held about 90 MB more for it. An open dashboard's poll, grouping, search and
-    screen have threads of their own: polling 200 feeds for 100 hours it ended at 125.7 MB,
-    with one arena 109.9 MB, the objects alive the same. (Without glibc: nothing
-    happens.)"""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None).mallopt(M_ARENA_MAX, 1)
-
-
 def cmd_refresh(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     import asyncio
 
@@ -692,7 +677,7 @@ def cmd_refresh(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     from tui.progress import RefreshProgress
 
     setup_command_logging()
-    _one_heap()  # before any thread starts
+    one_malloc_arena()  # before any thread starts
     pool = _refresh_pool(ctx.config)  # forked before the store opens: it holds no lock
     stop = RefreshStop()
     with stop.noted():  # SIGINT or SIGTERM from here on: it ends with what it finished, said
