@@ -28,8 +28,10 @@ from collections.abc import Callable, Iterator
 
 log = logging.getLogger(__name__)
 
-_guard = threading.RLock()  # (re-entered by a finalizer a walk of the heap runs)
+# the pauses' count and the walk's state; re-entered by a finalizer that settling runs
+_guard = threading.Condition(threading.RLock())
 _pauses = 0  # pauses under way, in every thread
+_walker: int | None = None  # the thread walking the frozen heap (`reclaim_frozen`), if any
 _resume = False  # whether the collector was on when the first of them began
 # called as the collector resumes after pauses (`settle_on_resume`), in the order installed
 _settlers: list[Callable[[], object]] = []
@@ -48,6 +50,9 @@ def collector_paused() -> Iterator[None]:
     was before the first."""
     global _pauses, _resume
     with _guard:
+        # not while the frozen heap is walked: the walk would freeze half of what the pause
+        # makes. A finalizer the walk runs, on the walking thread, goes on (it cannot wait)
+        _guard.wait_for(lambda: _walker in (None, threading.get_ident()))
         if not _pauses:
             _resume = gc.isenabled()
             gc.disable()
@@ -117,7 +122,7 @@ def frozen_since_reclaim() -> int:
 
 def reclaim_frozen() -> int | None:
     """Let the collector walk the frozen heap once, then freeze again what is still alive;
-    the objects it freed are returned (None: not now, a pause is under way).
+    the objects it freed are returned (None: not now, a pause or another walk is under way).
 
     A reference cycle alive at a freeze and let go later is never collected otherwise: each
     line a screen draws is one (a Textual `Strip` caching itself), and an open dashboard
@@ -125,18 +130,24 @@ def reclaim_frozen() -> int | None:
     (about 150 ns an object: 0.3 s beside two million objects frozen), so a screen calls it
     now and then, when its user is not typing. Never inside a pause: what a pause makes is
     the settlers' to freeze as it ends; a pause another thread begins meanwhile waits for
-    the walk to end (the lock is held throughout; a finalizer the walk runs on this thread
-    may take it again)."""
-    global _freezes
+    the walk to end. No lock is held while the collector walks: the finalizers it runs may
+    take any lock, and a lock held across them was one more for them to wait on."""
+    global _freezes, _walker
     with _guard:
-        if _pauses:
+        if _pauses or _walker is not None:
             return None
+        _walker = threading.get_ident()
+    try:
         gc.unfreeze()
         try:
             found = gc.collect()
         finally:
             gc.freeze()
         _freezes = 0
+    finally:
+        with _guard:
+            _walker = None
+            _guard.notify_all()
     return found
 
 
