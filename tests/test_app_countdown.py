@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from fetchers.config import Config
 from fetchers.models import Event
 from tests.conftest import (
     FROZEN,
@@ -27,9 +26,10 @@ from tui.messages import EventsLoaded
 from tui.screens.help import HelpScreen
 
 
-def a_week_of_events(tmp_path: Path) -> Config:
-    """The embedded config with seven events of its own: one past (listed first), then one
-    within the hour and one a day, two days... five days ahead."""
+@pytest.fixture
+def week_app(tmp_path: Path) -> WirewatchApp:
+    """A dashboard on the embedded config with seven events of its own: one past (listed
+    first), then one within the hour and one a day, two days... five days ahead."""
     config = seed_only_config(tmp_path)
     ahead = [
         ("Rate decision", timedelta(minutes=59)),
@@ -42,7 +42,7 @@ def a_week_of_events(tmp_path: Path) -> Config:
     config.events = [Event("Old summit", FROZEN - timedelta(days=2), "UTC", query="summit")] + [
         Event(name, FROZEN + delta, "UTC", query=name.split()[0].lower()) for name, delta in ahead
     ]
-    return config
+    return make_app(tmp_path, config)
 
 
 def countdown_lines(app: WirewatchApp) -> list[str]:
@@ -66,38 +66,36 @@ async def click_event(pilot: Pilot[None], app: WirewatchApp, name: str, times: i
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 36)])
 async def test_an_event_added_soonest_shows_at_the_top_of_the_countdown(
-    tmp_path: Path, size: tuple[int, int]
+    week_app: WirewatchApp, size: tuple[int, int]
 ) -> None:
     """An event added for ten minutes from now: the pane stayed scrolled to its end (its
     cursor had followed the config's first event, a past one, to the end of the list), the
     soonest events above its top edge; at 80 columns, a strip of five lines, only the
     distant and past events showed."""
-    app = make_app(tmp_path, a_week_of_events(tmp_path))
-    async with piloted(app, size) as pilot:
-        await settle(app, pilot, want=6)
-        await open_add_form(app, pilot)
+    async with piloted(week_app, size) as pilot:
+        await settle(week_app, pilot, want=6)
+        await open_add_form(week_app, pilot)
         await type_text(pilot, "Flash vote")
         await pilot.press("tab")
         await type_text(pilot, "in 10 minutes")
         await pilot.press("enter")
-        await seen(app).wait_for(EventsLoaded, lambda m: m.done == "Added Flash vote")
-        await until(pilot, lambda: app.screen is dash(app))
+        await seen(week_app).wait_for(EventsLoaded, lambda m: m.done == "Added Flash vote")
+        await until(pilot, lambda: week_app.screen is dash(week_app))
         await pilot.pause(0.1)
-        shown = countdown_lines(app)
+        shown = countdown_lines(week_app)
         assert "Flash vote" in shown[0], shown
         assert any("Rate decision" in line for line in shown), shown
 
 
 @pytest.mark.parametrize(("before", "after"), [((160, 50), (120, 30)), ((80, 24), (120, 36))])
 async def test_the_event_picked_stays_in_view_after_a_resize_under_the_help(
-    tmp_path: Path, before: tuple[int, int], after: tuple[int, int]
+    week_app: WirewatchApp, before: tuple[int, int], after: tuple[int, int]
 ) -> None:
     """The help opened, the terminal resized, the help closed: the pane kept its old scroll,
     and the event its cursor was on (the one enter filters to) was out of view."""
-    app = make_app(tmp_path, a_week_of_events(tmp_path))
-    async with piloted(app, before) as pilot:
-        await settle(app, pilot, want=6)
-        countdown = dash(app).countdown
+    async with piloted(week_app, before) as pilot:
+        await settle(week_app, pilot, want=6)
+        countdown = dash(week_app).countdown
         countdown.focus()
         await pilot.pause(0.1)
         for _ in countdown.events:
@@ -106,62 +104,64 @@ async def test_the_event_picked_stays_in_view_after_a_resize_under_the_help(
             await pilot.press("j")
         await pilot.pause(0.1)
         await pilot.press("question_mark")
-        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await until(pilot, lambda: isinstance(week_app.screen, HelpScreen))
         await pilot.resize_terminal(*after)
         await pilot.pause(0.2)
         await pilot.press("escape")
-        await until(pilot, lambda: app.screen is dash(app))
+        await until(pilot, lambda: week_app.screen is dash(week_app))
         await pilot.pause(0.2)
         assert countdown.has_focus
         assert countdown.events[countdown.cursor].name == "Court ruling"
-        shown = countdown_lines(app)
+        shown = countdown_lines(week_app)
         assert any("Court ruling" in line for line in shown), shown
 
 
-async def test_the_countdown_cursor_starts_on_the_soonest_event(tmp_path: Path) -> None:
+async def test_the_countdown_cursor_starts_on_the_soonest_event(week_app: WirewatchApp) -> None:
     """The config lists a past event first: tab then enter filtered to it, not to the event
     the pane shows first."""
-    app = make_app(tmp_path, a_week_of_events(tmp_path))
-    async with piloted(app, (160, 50)) as pilot:
-        await settle(app, pilot, want=6)
-        dash(app).countdown.focus()
+    async with piloted(week_app, (160, 50)) as pilot:
+        await settle(week_app, pilot, want=6)
+        dash(week_app).countdown.focus()
         await pilot.pause(0.1)
         await pilot.press("enter")
-        await until(pilot, lambda: dash(app).query_text != "")
-        assert dash(app).query_text == "rate"
+        await until(pilot, lambda: dash(week_app).query_text != "")
+        assert dash(week_app).query_text == "rate"
 
 
 async def test_a_click_on_an_event_picks_it_and_a_second_click_filters_to_it(
-    tmp_path: Path,
+    week_app: WirewatchApp,
 ) -> None:
     """A click took the focus and left the cursor where it was: enter then filtered to
     another event than the one clicked."""
-    app = make_app(tmp_path, a_week_of_events(tmp_path))
-    async with piloted(app, (160, 50)) as pilot:
-        await settle(app, pilot, want=6)
-        await click_event(pilot, app, "Trade talks")
-        countdown = dash(app).countdown
+    async with piloted(week_app, (160, 50)) as pilot:
+        await settle(week_app, pilot, want=6)
+        await click_event(pilot, week_app, "Trade talks")
+        countdown = dash(week_app).countdown
         assert countdown.has_focus
         assert countdown.events[countdown.cursor].name == "Trade talks"
-        assert dash(app).query_text == ""  # a first click only picks
+        assert dash(week_app).query_text == ""  # a first click only picks
         await pilot.press("enter")
-        await until(pilot, lambda: dash(app).query_text != "")
-        assert dash(app).query_text == "trade"
+        await until(pilot, lambda: dash(week_app).query_text != "")
+        assert dash(week_app).query_text == "trade"
 
-        await click_event(pilot, app, "Court ruling", times=2)  # a double click filters
-        await until(pilot, lambda: dash(app).query_text != "trade")
-        assert dash(app).query_text == "court"
-        assert dash(app).headlines.has_focus
+        await click_event(pilot, week_app, "Court ruling", times=2)  # a double click filters
+        await until(pilot, lambda: dash(week_app).query_text != "trade")
+        assert dash(week_app).query_text == "court"
+        assert dash(week_app).headlines.has_focus
 
 
-async def test_an_empty_countdown_offers_no_filter_to_an_event(tmp_path: Path) -> None:
-    """With no events, tab to the pane: the footer offered "⏎ Filter to event" on the line
-    saying there are none."""
+async def test_an_empty_countdown_says_how_to_add_one_and_offers_no_filter(
+    tmp_path: Path,
+) -> None:
+    """With no events the pane said only "Add [[events]] to the config", not that `e` then
+    `a` adds one here; and with the focus on it, the footer offered "⏎ Filter to event" on
+    the line saying there are none."""
     config = seed_only_config(tmp_path)
     config.events.clear()
     app = make_app(tmp_path, config)
     async with piloted(app, (160, 50)) as pilot:
         await settle(app, pilot, want=6)
+        assert "No events: e, then a, adds one" in screen_text(app)
         dash(app).countdown.focus()
         await pilot.pause(0.2)
         assert dash(app).countdown.has_focus

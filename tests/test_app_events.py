@@ -633,16 +633,6 @@ def test_a_removal_is_confirmed_by_a_second_press_in_time_on_the_same_row() -> N
     assert not removing.confirmed("b")  # done: the next press asks again
 
 
-async def test_an_empty_countdown_says_how_to_add_an_event_here(tmp_path: Path) -> None:
-    """It said only "Add [[events]] to the config", not that `e` then `a` adds one here."""
-    config = seed_only_config(tmp_path)
-    config.events.clear()
-    app = make_app(tmp_path, config)
-    async with piloted(app, (160, 50)) as pilot:
-        await settle(app, pilot, want=6)
-        assert "No events: e, then a, adds one" in screen_text(app)
-
-
 async def test_an_event_stored_with_a_query_that_is_no_text_says_what_is_wrong(
     tmp_path: Path,
 ) -> None:

@@ -336,43 +336,6 @@ def _lowered_as_before(text: str) -> str:
     return text.replace("\u0130", "I").lower() if "\u0130" in text else text.lower()
 
 
-def test_the_index_finds_sharp_s_as_ss_and_dotless_i_as_i_built_before_or_now(
-    tmp_path: Path,
-) -> None:
-    """ "Straßenbahn" is found by STRASSENBAHN and "IŞIK" by ışık through the search index,
-    and ranked by relevance, as checking every article finds them: in an index built now,
-    and in one an older wirewatch built, which is built again (it would answer none)."""
-    from fetchers import indexedtext
-
-    asked = {
-        "STRASSENBAHN": ["de"],
-        "Strassenbahn": ["de"],
-        "straßenbahn": ["de"],
-        '"strassenbahn in münchen"': ["de"],
-        "ırak": ["tr"],
-        "ısparta": ["tr"],
-        "ığdır": ["tr"],
-        "ISPARTA": ["tr"],
-        "ışık": ["ik"],
-        "title:ışık": ["ik"],
-    }
-    with (
-        patch.object(indexedtext, "lowered", _lowered_as_before),
-        patch.object(search, "VERSION", 7),
-        Store(tmp_path, writer=True, word_index=True) as store,
-    ):
-        store.add_batch(_sharp_s_and_dotless_i())
-        wait_for_index(store)
-    for opened in range(2):  # the older index built again, then the one built now
-        with Store(tmp_path, writer=True, word_index=True) as store:
-            wait_for_index(store)
-            for text, expected in asked.items():
-                query = parse_query(text, NOW)
-                assert scan(store, query) == expected, (opened, text)
-                assert store.query_ids(query) == expected, (opened, text)
-                assert list(store.search_scores(query.words)) == expected, (opened, text)
-
-
 def _full_width_and_in_parts() -> list[Article]:
     """Headlines with Latin letters in full width, with a letter and its accent apart, in
     Korean jamo, and the same words written as typed."""
@@ -388,57 +351,11 @@ def _full_width_and_in_parts() -> list[Article]:
     ]
 
 
-def test_the_index_finds_full_width_and_decomposed_words_built_before_or_now(
-    tmp_path: Path,
-) -> None:
-    """ "ＡＰＥＣ" is found by APEC, "Cafe\u0301" by café and Korean written as its jamo by
-    the word, through the search index and ranked by relevance, as checking every article
-    finds them: in an index built now, and in one an older wirewatch built (its words as
-    written, "ａｐｅｃ"), which is built again (it would answer none of them)."""
-    from fetchers import indexedtext
-
-    asked = {
-        "APEC": ["en", "jp"],
-        "apec": ["en", "jp"],
-        "\uff21\uff30\uff25\uff23": ["en", "jp"],
-        "title:apec": ["en", "jp"],
-        "g7": ["en", "jp"],
-        '"apec summit"': ["en"],
-        "caf\u00e9": ["fr"],
-        "cafe\u0301": ["fr"],
-        "관세": ["ko"],
-        "\u1100\u116a\u11ab\u1109\u1166": ["ko"],
-    }
-    with (
-        patch.object(indexedtext, "lowered", _lowered_as_before),  # (no ß, no ı in them)
-        patch.object(search, "VERSION", 8),
-        Store(tmp_path, writer=True, word_index=True) as store,
-    ):
-        store.add_batch(_full_width_and_in_parts())
-        wait_for_index(store)
-    for opened in range(2):  # the older index built again, then the one built now
-        with Store(tmp_path, writer=True, word_index=True) as store:
-            wait_for_index(store)
-            for text, expected in asked.items():
-                query = parse_query(text, NOW)
-                found = store.query_ids(query)
-                assert found == scan(store, query), (opened, text)
-                assert sorted(found) == expected, (opened, text)
-                assert sorted(store.search_scores(query.words)) == expected, (opened, text)
-
-
-def test_the_index_finds_words_holding_invisible_characters_built_before_or_now(
-    tmp_path: Path,
-) -> None:
-    """A summary or full text holding a zero-width space or a word joiner inside a word
-    ("Wash\u200bington") is found by the word, and a word typed with one by the text, through
-    the search index as checking every article finds them: in an index built now, and in
-    one an older wirewatch built (its words parted there, "wash § ington"), which is built
-    again (it would answer none of them)."""
-    from fetchers import query as query_module
-
+def _invisible_inside_words() -> list[Article]:
+    """A summary and a full text holding a zero-width space, a word joiner or a byte-order
+    mark inside a word, and the halves of one as words of their own."""
     when = NOW - timedelta(hours=1)
-    articles = [
+    return [
         Article(
             id=ident,
             source="Wire",
@@ -459,19 +376,83 @@ def test_the_index_finds_words_holding_invisible_characters_built_before_or_now(
             ("xx", "Wash and iron", "ington", None),
         )
     ]
-    asked = {
-        "Washington": ["us"],
-        '"washington and seoul"': ["us"],
-        "klimaschutzgesetz": ["de"],
-        "Klima\u00adschutz\u00adgesetz": ["de"],
-        "Bundesregierung\u200b": ["de"],
-    }
+
+
+@pytest.mark.parametrize(
+    ("written", "asked", "words_before", "version_before"),
+    [
+        pytest.param(
+            _sharp_s_and_dotless_i,
+            {
+                "STRASSENBAHN": ["de"],
+                "Strassenbahn": ["de"],
+                "straßenbahn": ["de"],
+                '"strassenbahn in münchen"': ["de"],
+                "ırak": ["tr"],
+                "ısparta": ["tr"],
+                "ığdır": ["tr"],
+                "ISPARTA": ["tr"],
+                "ışık": ["ik"],
+                "title:ışık": ["ik"],
+            },
+            ("fetchers.indexedtext.lowered", _lowered_as_before),
+            7,
+            id="sharp-s-and-dotless-i",
+        ),
+        pytest.param(
+            _full_width_and_in_parts,
+            {
+                "APEC": ["en", "jp"],
+                "apec": ["en", "jp"],
+                "\uff21\uff30\uff25\uff23": ["en", "jp"],
+                "title:apec": ["en", "jp"],
+                "g7": ["en", "jp"],
+                '"apec summit"': ["en"],
+                "caf\u00e9": ["fr"],
+                "cafe\u0301": ["fr"],
+                "관세": ["ko"],
+                "\u1100\u116a\u11ab\u1109\u1166": ["ko"],
+            },
+            ("fetchers.indexedtext.lowered", _lowered_as_before),  # (no ß, no ı in them)
+            8,
+            id="full-width-and-decomposed",
+        ),
+        pytest.param(
+            _invisible_inside_words,
+            {
+                "Washington": ["us"],
+                '"washington and seoul"': ["us"],
+                "klimaschutzgesetz": ["de"],
+                "Klima\u00adschutz\u00adgesetz": ["de"],
+                "Bundesregierung\u200b": ["de"],
+            },
+            ("fetchers.query.visible", lambda text: text),
+            9,
+            id="invisible-characters",
+        ),
+    ],
+)
+def test_the_index_finds_words_written_otherwise_built_before_or_now(
+    tmp_path: Path,
+    written: Callable[[], list[Article]],
+    asked: dict[str, list[str]],
+    words_before: tuple[str, Callable[[str], str]],
+    version_before: int,
+) -> None:
+    """Words written otherwise than typed are found through the search index, and ranked by
+    relevance, as checking every article finds them: in an index built now, and in one an
+    older wirewatch built, which is built again (it would answer none of them).
+    "Straßenbahn" is found by STRASSENBAHN and "IŞIK" by ışık; "ＡＰＥＣ" by APEC,
+    "Cafe\u0301" by café and Korean written as its jamo by the word (the older index held
+    them as written, "ａｐｅｃ"); a summary or full text holding a zero-width space or a word
+    joiner inside a word ("Wash\u200bington") by the word, and a word typed with one by the
+    text (the older index parted them, "wash § ington")."""
     with (
-        patch.object(query_module, "visible", lambda text: text),
-        patch.object(search, "VERSION", 9),
+        patch(*words_before),
+        patch.object(search, "VERSION", version_before),
         Store(tmp_path, writer=True, word_index=True) as store,
     ):
-        store.add_batch(articles)
+        store.add_batch(written())
         wait_for_index(store)
     for opened in range(2):  # the older index built again, then the one built now
         with Store(tmp_path, writer=True, word_index=True) as store:
@@ -481,6 +462,7 @@ def test_the_index_finds_words_holding_invisible_characters_built_before_or_now(
                 found = store.query_ids(query)
                 assert found == scan(store, query), (opened, text)
                 assert sorted(found) == expected, (opened, text)
+                assert sorted(store.search_scores(query.words)) == expected, (opened, text)
 
 
 def test_a_round_of_the_search_thread_that_fails_unexpectedly_leaves_it_running(
