@@ -1,11 +1,12 @@
 """A newsboat `urls` file read as subscriptions, for a reader moving over from newsboat.
 
 Each line is a feed's URL and its tags, separated by spaces, a tag with spaces in double
-quotes; a tag starting with "~" names the feed, and "!" hides it from newsboat's list (here:
-nothing); a word starting with "#" starts a comment. newsboat's `query:` feeds (a saved search:
-`[filters]` here) and `exec:` feeds (run a program) have no feed to poll, and are named as
-skipped; a `filter:` feed's own feed is subscribed, as it is served (its program is not run).
-A name or a tag is plain text: "~<antirez>" names a feed "<antirez>"."""
+quotes; a tag starting with "~" names the feed, and "!" hides it from newsboat's list (its
+articles then read only through the query feeds matching them): subscribed as any feed, and
+said so; a word starting with "#" starts a comment. newsboat's `query:` feeds (a saved
+search: `[filters]` here) and `exec:` feeds (run a program) have no feed to poll, and are
+named as skipped; a `filter:` feed's own feed is subscribed, as it is served (its program is
+not run). A name or a tag is plain text: "~<antirez>" names a feed "<antirez>"."""
 
 from __future__ import annotations
 
@@ -21,6 +22,11 @@ _KINDS_SKIPPED = {
     "query:": "a newsboat query feed: a saved filter of [filters] in the config is the same",
     "exec:": "a newsboat exec: feed runs a program; wirewatch polls feeds and files",
 }
+# what is said of a feed hidden in newsboat's list ("!"): no tag, nor a setting of a source
+HIDDEN = (
+    "hidden in newsboat (!): wirewatch shows its articles as any source's"
+    " (a saved filter with -source: leaves them out)"
+)
 HEAD = 65536  # bytes of a file read to tell a urls file from OPML
 FILTER = "filter:"  # newsboat's "filter:PROGRAM:URL": the feed at URL, run through PROGRAM
 # how a urls file's line listing a feed starts
@@ -73,10 +79,13 @@ def parse_urls(text: str) -> list[Subscription]:
         url, *rest = words
         name = ""
         tags: list[str] = []
+        notes: list[str] = []
         for word in rest:
             if word.startswith("~"):
                 name = clean_line(word[1:], is_html=False)
-            elif word != "!":  # (hidden in newsboat's list: wirewatch lists every source)
+            elif word == "!":  # (no tag, a newsboat setting: said, not dropped unsaid)
+                notes.append(HIDDEN)
+            else:
                 tag = clean_line(word, is_html=False)
                 if tag:
                     tags.append(tag)
@@ -85,12 +94,12 @@ def parse_urls(text: str) -> list[Subscription]:
             label = name or plain_message(url.split(":", 2)[1] if kind == "query:" else url)
             found.append(Subscription(label or kind, plain_message(url), [], _KINDS_SKIPPED[kind]))
             continue
-        note = None
         if url.lower().startswith(FILTER):
             program, _, url = url[len(FILTER) :].partition(":")
-            note = (
+            notes.insert(
+                0,
                 f"newsboat ran it through {plain_message(program)!r}: subscribed as it is"
-                " served (wirewatch runs no program on a feed)"
+                " served (wirewatch runs no program on a feed)",
             )
         address = subscribed_address(url)
         found.append(
@@ -100,7 +109,7 @@ def parse_urls(text: str) -> list[Subscription]:
                 list(dict.fromkeys(tags))[:TAG_LIMIT],
                 address_problem(address),
                 named=bool(name),
-                note=note,
+                note="; ".join(dict.fromkeys(notes)) or None,
             )
         )
     return found

@@ -24,12 +24,15 @@ class OpmlError(Exception):
 # What wirewatch writes of a source beyond OPML's own attributes (OPML lets an outline carry
 # attributes of its own), so that an export imported again is the same sources: each read
 # back only when it is valid (a hand-edited one is left out, not a reason to refuse the file).
-INTERVAL, FULL_TEXT, DISABLED, CHARSET, TAGS = (
+INTERVAL, FULL_TEXT, DISABLED, CHARSET, TAGS, ORDER = (
     "wirewatchInterval",
     "wirewatchFullText",
     "wirewatchDisabled",
     "wirewatchCharset",
     "wirewatchTags",  # a JSON list: `category` splits a tag at "," and keeps its last "/" part
+    # the source's place in the config, 1 the first: a source listed in the folder of each of
+    # its tags is listed first in the folder of one, not where it was in the config
+    "wirewatchOrder",
 )
 
 
@@ -52,7 +55,8 @@ class Subscription:
 
 def parse_opml(data: bytes) -> list[Subscription]:
     """Feeds from an OPML body; nested outlines and `category` become tags. Every outline
-    with a URL is returned, the unusable ones with the reason in `skipped`."""
+    with a URL is returned, the unusable ones with the reason in `skipped`, and so is every
+    other outline that is no folder (an outline without children, with more than a name)."""
     try:
         root = ET.fromstring(data)
     except ET.ParseError as exc:
@@ -67,7 +71,7 @@ def parse_opml(data: bytes) -> list[Subscription]:
     body = root.find("body")
     if body is None:
         raise OpmlError("OPML without a <body>")
-    return _walk(body)
+    return _in_config_order(_walk(body))
 
 
 FEED_TYPES = frozenset({"rss", "atom"})  # an outline's `type` saying it is a feed
@@ -77,12 +81,31 @@ NOT_A_FEED = (
 )
 INCLUDED = 'another OPML list, included by its address (type="include"): import that one itself'
 FOLDER_TAGS = 16  # folders around an outline that become its tags, outermost first
+# what an outline without children may hold and still be a folder (an empty one), no feed:
+# OPML's own attributes of any outline
+FOLDER_ATTRIBUTES = frozenset(
+    {"text", "title", "isopen", "iscomment", "isbreakpoint", "created", "category"}
+)
+ORDER_DIGITS = 9  # an ORDER longer is no place in a config (and int() of 5,000 digits fails)
 
 
-def _walk(body: ET.Element) -> list[Subscription]:
-    """Outlines in document order, folders as tags. Iterative: an OPML nested thousands deep
-    is read like a flat one (recursion would end in a RecursionError)."""
-    found: list[Subscription] = []
+def _attributes(outline: ET.Element) -> dict[str, str]:
+    """An outline's attributes by their names in lower case, the first one given a value
+    where a name is written in several cases: readers and hand edits write `xmlURL`,
+    `XMLURL` or `htmlurl`, and such a feed was refused, or dropped without a word."""
+    found: dict[str, str] = {}
+    for name, value in outline.attrib.items():
+        key = name.lower()
+        if key not in found or (not found[key].strip() and value.strip()):
+            found[key] = value
+    return found
+
+
+def _walk(body: ET.Element) -> list[tuple[Subscription, int | None]]:
+    """Outlines in document order, folders as tags, each with the place in a config it says
+    it had (`ORDER`), if it says one. Iterative: an OPML nested thousands deep is read like
+    a flat one (recursion would end in a RecursionError)."""
+    found: list[tuple[Subscription, int | None]] = []
     stack: list[tuple[Iterator[ET.Element], list[str]]] = [(iter(body.findall("outline")), [])]
     while stack:
         outline = next(stack[-1][0], None)
@@ -90,47 +113,40 @@ def _walk(body: ET.Element) -> list[Subscription]:
             stack.pop()
             continue
         folders = stack[-1][1]
+        attrs = _attributes(outline)
         # a name is plain text, as the XML parser gave it: "<antirez>" is a name, no tag
-        label = clean_line(outline.get("title") or outline.get("text") or "", is_html=False)
-        raw_url = outline.get("xmlUrl") or outline.get("xmlurl") or ""
-        kind = (outline.get("type") or "").strip().lower()
+        label = clean_line(attrs.get("title") or attrs.get("text") or "", is_html=False)
+        raw_url = attrs.get("xmlurl") or ""
+        kind = (attrs.get("type") or "").strip().lower()
         link = ""  # an address given as `url` of an outline that is no feed's: named, skipped
         if not raw_url.strip():  # a feed's address as `url` (OPML 1.0, and some readers)
             if kind in FEED_TYPES or not kind:
-                raw_url = outline.get("url") or ""
+                raw_url = attrs.get("url") or ""
             else:
-                link = (outline.get("url") or "").strip()
+                link = (attrs.get("url") or "").strip()
         url = subscribed_address(raw_url.strip())
         inner = outline.findall("outline")
-        feedish = kind in FEED_TYPES or any(
-            name in outline.attrib for name in ("xmlUrl", "xmlurl", "htmlUrl")
-        )
         if link and not inner:
             reason = INCLUDED if kind == "include" else NOT_A_FEED.format(kind=plain_message(kind))
             found.append(
-                Subscription(label or plain_message(link), plain_message(link), [], reason)
+                (Subscription(label or plain_message(link), plain_message(link), [], reason), None)
             )
-        elif not url and not inner and feedish:
-            # a feed's outline with no address to read it at: named, not dropped unsaid
-            shown = (outline.get("htmlUrl") or "").strip() or "no address"
-            found.append(Subscription(label or "(no title)", shown, [], NO_FEED_ADDRESS))
+        elif not url and not inner and not FOLDER_ATTRIBUTES.issuperset(attrs):
+            # no folder, and no feed's address to read: named, not dropped unsaid
+            shown = plain_message((attrs.get("htmlurl") or "").strip()) or "no address"
+            found.append((Subscription(label or "(no title)", shown, [], NO_FEED_ADDRESS), None))
         if url:
             # each once, TAG_LIMIT at most (a category of 30,000 was 30,000 tags, each
             # looked for among the others)
-            own = _own_tags(outline) or _category_tags(outline)
-            tags = list(dict.fromkeys([*folders, *own]))[:TAG_LIMIT]
-            found.append(
-                _settings(
-                    outline,
-                    Subscription(
-                        label or plain_message(url),
-                        url,
-                        tags,
-                        address_problem(url),
-                        named=bool(label),
-                    ),
-                )
+            own = _own_tags(attrs)
+            # tags wirewatch wrote whole come first, in their order: the folders around are
+            # those same tags, written for readers that read only folders
+            listed = [*own, *folders] if own else [*folders, *_category_tags(attrs)]
+            tags = list(dict.fromkeys(listed))[:TAG_LIMIT]
+            subscription = Subscription(
+                label or plain_message(url), url, tags, address_problem(url), named=bool(label)
             )
+            found.append((_settings(attrs, subscription), _order(attrs)))
         if inner:
             # folders deeper than FOLDER_TAGS add no tag: each level kept a copy of the path
             # (20,000 levels deep: 1.6 GB, and a source of 20,000 tags)
@@ -139,21 +155,38 @@ def _walk(body: ET.Element) -> list[Subscription]:
     return found
 
 
-def _category_tags(outline: ET.Element) -> list[str]:
+def _order(attrs: dict[str, str]) -> int | None:
+    """The place in a config an outline says its source had (`ORDER`), when it reads as one."""
+    written = (attrs.get(ORDER.lower()) or "").strip()
+    if written.isascii() and written.isdigit() and len(written) <= ORDER_DIGITS:
+        return int(written)
+    return None
+
+
+def _in_config_order(found: list[tuple[Subscription, int | None]]) -> list[Subscription]:
+    """The feeds in the order of the config they were exported from, when every one says its
+    place in it (an export of wirewatch lists a source in the folder of each of its tags);
+    otherwise in the order listed."""
+    if found and all(order is not None for _, order in found):
+        found = sorted(found, key=lambda entry: entry[1] or 0)  # (stable: each listing kept)
+    return [subscription for subscription, _ in found]
+
+
+def _category_tags(attrs: dict[str, str]) -> list[str]:
     """The tags of an outline's `category`: comma-separated, each the last part of a path
     ("/News/Korea" is "Korea")."""
     tags = []
-    for category in (outline.get("category") or "").split(","):
+    for category in (attrs.get("category") or "").split(","):
         tag = clean_line(category.strip().strip("/").split("/")[-1], is_html=False)
         if tag:
             tags.append(tag)
     return tags
 
 
-def _own_tags(outline: ET.Element) -> list[str] | None:
+def _own_tags(attrs: dict[str, str]) -> list[str] | None:
     """The tags wirewatch wrote whole (`TAGS`), when they read as a list of strings."""
     try:
-        written = json.loads(outline.get(TAGS) or "null")
+        written = json.loads(attrs.get(TAGS.lower()) or "null")
     except ValueError:
         return None
     if not isinstance(written, list) or not all(isinstance(tag, str) for tag in written):
@@ -161,20 +194,20 @@ def _own_tags(outline: ET.Element) -> list[str] | None:
     return [tag for tag in (clean_line(tag, is_html=False) for tag in written) if tag]
 
 
-def _settings(outline: ET.Element, found: Subscription) -> Subscription:
+def _settings(attrs: dict[str, str], found: Subscription) -> Subscription:
     """What wirewatch wrote of a source's settings in an outline, where it reads as valid."""
-    if outline.get("type") == "link":
+    if (attrs.get("type") or "").strip().lower() == "link":
         found.kind = "page"
-    interval = (outline.get(INTERVAL) or "").strip()
+    interval = (attrs.get(INTERVAL.lower()) or "").strip()
     if interval:
         try:  # (one shorter than a source at its address may have is left out too)
             if parse_duration(interval) >= shortest_interval(found.url):
                 found.interval = interval
         except ValueError:
             pass
-    found.full_text = outline.get(FULL_TEXT) == "true"
-    found.enabled = outline.get(DISABLED) != "true"
-    charset = (outline.get(CHARSET) or "").strip()
+    found.full_text = attrs.get(FULL_TEXT.lower()) == "true"
+    found.enabled = attrs.get(DISABLED.lower()) != "true"
+    charset = (attrs.get(CHARSET.lower()) or "").strip()
     if charset:
         try:
             if codecs.lookup(charset)._is_text_encoding:
@@ -185,33 +218,51 @@ def _settings(outline: ET.Element, found: Subscription) -> Subscription:
 
 
 def write_opml(sources: list[Source], title: str, now: datetime) -> bytes:
-    """OPML 2.0 with one outline per remote source; tags go in `category`."""
+    """OPML 2.0 with one outline per remote source, and a folder for each tag holding each
+    source of that tag: newsboat, Feedly, Inoreader and Miniflux take a feed's tags from the
+    folders around it (a list without folders lost every tag moving out). A source of
+    several tags is listed once in each of their folders; one without a tag at the top. The
+    tags are in `category` too, and whole in `TAGS`, as its place in the config in `ORDER`,
+    so that wirewatch reads the sources back as they were."""
     root = ET.Element("opml", version="2.0")
     head = ET.SubElement(root, "head")
     ET.SubElement(head, "title").text = title
     ET.SubElement(head, "dateCreated").text = format_datetime(now)
     body = ET.SubElement(root, "body")
-    for source in sources:
-        if not source.url:
-            continue
-        attrs = {
-            "text": source.name,
-            "title": source.name,
-            "type": "rss" if source.kind == "feed" else "link",
-            "xmlUrl": source.url,
-        }
-        if source.tags:
-            attrs["category"] = ",".join(source.tags)
-            attrs[TAGS] = json.dumps(source.tags, ensure_ascii=False)
-        if source.interval is not None:
-            attrs[INTERVAL] = f"{source.interval:.3f}".rstrip("0").rstrip(".") + "s"
-        if source.full_text:
-            attrs[FULL_TEXT] = "true"
-        if not source.enabled:
-            attrs[DISABLED] = "true"
-        if source.charset:
-            attrs[CHARSET] = source.charset
-        ET.SubElement(body, "outline", attrs)
+    folders: dict[str, ET.Element] = {}  # each tag's, placed where its first source was
+    remote = [source for source in sources if source.url]
+    for order, source in enumerate(remote, start=1):
+        attrs = _source_attributes(source, order)
+        if not source.tags:
+            ET.SubElement(body, "outline", attrs)
+        for tag in dict.fromkeys(source.tags):
+            folder = folders.get(tag)
+            if folder is None:
+                folder = folders[tag] = ET.SubElement(body, "outline", text=tag, title=tag)
+            ET.SubElement(folder, "outline", attrs)
     ET.indent(root)
     document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return document + b"\n"
+
+
+def _source_attributes(source: Source, order: int) -> dict[str, str]:
+    """The attributes of a source's outline: OPML's, then wirewatch's own."""
+    attrs = {
+        "text": source.name,
+        "title": source.name,
+        "type": "rss" if source.kind == "feed" else "link",
+        "xmlUrl": source.url or "",
+    }
+    if source.tags:
+        attrs["category"] = ",".join(source.tags)
+        attrs[TAGS] = json.dumps(source.tags, ensure_ascii=False)
+    if source.interval is not None:
+        attrs[INTERVAL] = f"{source.interval:.3f}".rstrip("0").rstrip(".") + "s"
+    if source.full_text:
+        attrs[FULL_TEXT] = "true"
+    if not source.enabled:
+        attrs[DISABLED] = "true"
+    if source.charset:
+        attrs[CHARSET] = source.charset
+    attrs[ORDER] = str(order)
+    return attrs
