@@ -13,7 +13,7 @@ import httpx
 
 from fetchers.charset import decode
 from fetchers.feeds import FeedError, parse_feed
-from fetchers.http import FetchError, fetch
+from fetchers.http import FetchError, FetchResult, fetch
 from fetchers.text import plain_message
 
 FEED_TYPES = {
@@ -160,10 +160,15 @@ async def _get(
         tried.append(f"{url}: {exc}")
         return None
     headers = {k.lower(): v for k, v in result.headers.items()}
-    # subscribed at the address asked for, unless every redirect on the way was permanent (a
-    # temporary one may carry a token that expires, and the address asked is the one the
-    # config may have already)
-    return _Page(result.url, result.body, headers, result.permanent_url or url)
+    return _Page(result.url, result.body, headers, subscribed_address_of(result, url))
+
+
+def subscribed_address_of(result: FetchResult, asked: str) -> str:
+    """The address a subscription to what `asked` answered names, and what tells it from
+    those subscribed already: the one asked for, unless every redirect on the way was
+    permanent (a temporary one may carry a token that expires, and the address asked is the
+    one the config may have already)."""
+    return result.permanent_url or asked
 
 
 @dataclass(slots=True)

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
+from fetchers.discover import subscribed_address_of
 from fetchers.feeds import FeedError, parse_feed
 from fetchers.http import BodyTooLarge, FetchError, fetch, make_client
 from fetchers.models import Settings
@@ -60,10 +61,13 @@ def one_per_feed(found: Iterable[Subscription]) -> Listing:
 
 @dataclass(slots=True)
 class FeedTitle:
-    """What reading a feed for its name found: its title, or why there is none."""
+    """What reading a feed for its name found: its title, or why there is none, and the
+    address it is subscribed at (where it moved for good, as `add` subscribes it: the same
+    feed under an old address was subscribed a second time)."""
 
     title: str | None
     problem: str | None = None
+    address: str | None = None  # None: not read
 
 
 async def read_titles(urls: list[str], settings: Settings) -> dict[str, FeedTitle]:
@@ -93,7 +97,10 @@ async def read_titles(urls: list[str], settings: Settings) -> dict[str, FeedTitl
             except Exception as exc:  # one feed never stops the import (as in a poll)
                 log.exception("%s: unexpected failure reading its title", url)
                 return FeedTitle(None, f"{type(exc).__name__}: {exc}")
-        return FeedTitle(feed.title) if feed.title else FeedTitle(None, "the feed has no title")
+        address = subscribed_address_of(result, url)
+        if not feed.title:
+            return FeedTitle(None, "the feed has no title", address)
+        return FeedTitle(feed.title, address=address)
 
     try:
         found = await asyncio.gather(*(read(url) for url in urls))

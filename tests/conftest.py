@@ -183,6 +183,10 @@ class Route:
     gzip: bool = False
     etag: str | None = None
     phrase: str | None = None  # the reason phrase, when not the standard one
+    # a request for it sets `asked`, and its answer waits for `held` (a minute at most): what
+    # a test does while a command waits on this feed is done before the command goes on
+    asked: threading.Event | None = None
+    held: threading.Event | None = None
 
 
 @dataclass
@@ -232,6 +236,10 @@ class _Handler(BaseHTTPRequestHandler):
         if route is None:
             self.send_error(404)
             return
+        if route.asked is not None:
+            route.asked.set()
+        if route.held is not None:
+            route.held.wait(60)
         if route.delay:
             time.sleep(route.delay)
         if route.etag and self.headers.get("If-None-Match") == route.etag:

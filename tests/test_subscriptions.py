@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import tomllib
 from pathlib import Path
 
@@ -1078,3 +1079,130 @@ def test_a_file_neither_opml_nor_a_urls_file_is_a_clear_error(
     given.write_text("# my newsboat feeds, none yet\n", "utf-8")
     code, out, err = cli(capsys, config, "import-opml", str(given))
     assert code == 0 and "imported 0 of 0 feeds" in out, err
+
+
+def test_a_feed_listed_where_it_moved_from_is_subscribed_once(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """A urls file listing a subscribed feed at its old address, which answers with a
+    permanent redirect to the one subscribed: `add` of that address said "already
+    subscribed as 'Five'", `import-opml` subscribed the feed a second time ("Feed Number
+    5"), every article and alert arriving twice. A feed read for its title is subscribed
+    where it moved for good, as `add` subscribes it: not again, whether the config has it
+    or another entry of the list leads to it."""
+    five = feed_server.add(
+        "/f5.xml", Route(rss("<title>Tariff talk 5</title>", title="Feed Number 5"))
+    )
+    old = feed_server.add("/old/feed", Route(status=301, headers={"Location": five}))
+    config = tmp_path / "c.toml"
+    config.write_text(f'[[sources]]\nname = "Five"\nurl = "{five}"\n', "utf-8")
+    code, _, err = cli(capsys, config, "add", old)
+    assert code == 0 and "already subscribed as 'Five'" in err
+    urls = tmp_path / "urls"
+    urls.write_text(f"{old} old-reader\n", "utf-8")
+    code, out, err = cli(capsys, config, "import-opml", str(urls))
+    assert code == 0 and "imported 0 of 1 feeds" in out and "(1 already subscribed)" in out, err
+    assert f"{old} (moved to {five}): already subscribed as 'Five'" in err
+    assert [(s.name, s.url) for s in load_config(config, FROZEN).sources] == [("Five", five)]
+    # into a config without it: once, at the address it moved to, with the tags of both
+    empty = tmp_path / "empty.toml"
+    empty.write_text("", "utf-8")
+    urls.write_text(f"{old} old-reader\n{five} five\n", "utf-8")
+    code, out, err = cli(capsys, empty, "import-opml", str(urls))
+    assert code == 0 and "imported 1 of 2 feeds" in out, err
+    assert f"{five}: already subscribed as 'Feed Number 5'" in err
+    (source,) = load_config(empty, FROZEN).sources
+    assert (source.name, source.url, source.tags) == (
+        "Feed Number 5",
+        five,
+        ["old-reader", "five"],
+    )
+
+
+def test_an_import_counts_what_it_added_when_another_process_added_one_of_its_feeds(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """`add` of one of a list's feeds while `import-opml` of the list read another for its
+    title: the import ended with a traceback (exit 1, not a word of what it added), having
+    said the note of the feed `add` subscribed under the other feed's name. It counts what
+    it added, names the feed added meanwhile as subscribed already, and says each note
+    under its own feed's name."""
+    one = feed_server.add("/f1.xml", Route(rss("<title>a</title>", title="Feed One")))
+    asked, held = threading.Event(), threading.Event()
+    slow = feed_server.add(
+        "/slow.xml",
+        Route(rss("<title>b</title>", title="Slow Feed"), asked=asked, held=held),
+    )
+    config = tmp_path / "c.toml"
+    config.write_text("", "utf-8")
+    urls = tmp_path / "urls"
+    urls.write_text(
+        f'"filter:~/bin/one.sh:{one}" news\n"filter:~/bin/slow.sh:{slow}" slow\n', "utf-8"
+    )
+    importing = subprocess.Popen(
+        [sys.executable, "-m", "tui", "--config", str(config), "--data-dir", str(tmp_path / "d")]
+        + ["import-opml", str(urls)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert asked.wait(60)  # (the import waits on the slow feed's title)
+        code, out, _ = cli(capsys, config, "add", one)
+        assert code == 0 and "added 'Feed One'" in out
+    finally:
+        held.set()
+        try:
+            out, err = importing.communicate(timeout=120)
+        finally:
+            importing.kill()
+    assert importing.returncode == 0, err
+    assert "imported 1 of 2 feeds" in out and "(1 already subscribed)" in out, err
+    assert f"{one}: already subscribed as 'Feed One'" in err
+    assert "'Slow Feed': newsboat ran it through '~/bin/slow.sh'" in err
+    assert "one.sh" not in err
+    names = sorted(s.name for s in load_config(config, FROZEN).sources)
+    assert names == ["Feed One", "Slow Feed"]
+
+
+def test_two_imports_of_one_list_at_once_each_count_what_they_added(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """Two `import-opml` of one long list started together: the one that added second ended
+    with a traceback. Each counts what it added; the feeds the other added are named as
+    subscribed already, the first few one by one."""
+    asked, held = threading.Event(), threading.Event()
+    slow = feed_server.add(
+        "/slow.xml",
+        Route(rss("<title>b</title>", title="Slow Feed"), asked=asked, held=held),
+    )
+    listed = [f"https://wire{n}.example/rss" for n in range(14)]
+    urls = tmp_path / "urls"
+    urls.write_text(f"{slow}\n" + "".join(f'{url} "~Wire {n}"\n' for n, url in enumerate(listed)))
+    config = tmp_path / "c.toml"
+    config.write_text("", "utf-8")
+    importing = subprocess.Popen(
+        [sys.executable, "-m", "tui", "--config", str(config), "--data-dir", str(tmp_path / "d")]
+        + ["import-opml", str(urls)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert asked.wait(60)  # (the first import waits on the slow feed's title)
+        code, out, _ = cli(capsys, config, "import-opml", str(urls), "--no-fetch")
+        assert code == 0 and "imported 15 of 15 feeds" in out
+    finally:
+        held.set()
+        try:
+            out, err = importing.communicate(timeout=120)
+        finally:
+            importing.kill()
+    assert importing.returncode == 0, err
+    assert "imported 0 of 15 feeds" in out and "(15 already subscribed)" in out, err
+    assert f"{slow}: already subscribed as '{slow}'" in err
+    assert f"{listed[8]}: already subscribed as 'Wire 8'" in err
+    assert listed[9] not in err and "and 5 more of the list found subscribed" in err
+    assert len(load_config(config, FROZEN).sources) == 15

@@ -60,7 +60,7 @@ from fetchers.store.interface import StoryKeeper
 from fetchers.story import Story
 from fetchers.storybook import StoryBook, leads, stories_found, stories_of
 from fetchers.storyshelf import StoryLookup, StoryShelf
-from fetchers.text import strip_controls
+from fetchers.text import no_surrogates, strip_controls
 from fetchers.timeparse import local_zone, since_spec, system_zone_name
 from fetchers.trends import (
     DEFAULT_HOURS,
@@ -78,10 +78,15 @@ if TYPE_CHECKING:
 
     from fetchers.discover import FoundFeed
     from fetchers.newsroom import Cycle
+    from fetchers.opml import Subscription
     from fetchers.parsepool import ParsePool
     from tui.progress import RefreshProgress
 
 EXIT_OK, EXIT_SOURCES_FAILED, EXIT_USAGE = 0, 1, 2
+# the feeds of an import found subscribed only as it added them (another command's `add` or
+# import meanwhile; one moved to an address subscribed) said one by one, at most: two imports
+# of a list of 2,000 at once said 2,000 lines
+MOST_SAID_SUBSCRIBED = 10
 COLD_STORIES = 20_000  # a refresh into a store this big with no stories leaves them to `poll`
 # how long a closed dashboard waits for its alerts' close (their own wait for what is queued,
 # 5 s, and the webhooks' last post in flight) to say what they left unsent
@@ -1453,7 +1458,7 @@ def cmd_sources(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
 def cmd_add(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     import asyncio
 
-    from fetchers.discover import DiscoveryError, FoundFeed, discover
+    from fetchers.discover import DiscoveryError, FoundFeed, discover, subscribed_address_of
     from fetchers.extract import ExtractError, extract_article
     from fetchers.http import FetchError, carry_credentials, fetch, make_client, shown_url
     from fetchers.subscriptions import NewSource, append_sources
@@ -1467,7 +1472,7 @@ def cmd_add(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     key = feed_key(url)
     if any(source.url and feed_key(source.url) == key for source in ctx.config.sources):
         # (a page's feeds are looked for only when the page is not one of them)
-        complain(f"{url}: already subscribed{_as_named(ctx, [url])}")
+        complain(f"{url}: already subscribed{_as_named(ctx.config, [url])}")
         return EXIT_OK
 
     async def find() -> list[FoundFeed]:
@@ -1478,7 +1483,7 @@ def cmd_add(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
                     client, url, deadline=settings.timeout, max_body=settings.max_body
                 )
                 page = extract_article(result.body, result.headers.get("content-type"), url)
-                address = result.permanent_url or url  # (a temporary redirect's is not kept)
+                address = subscribed_address_of(result, url)
                 return [FoundFeed(address, page.title or address, 1)]
             return await discover(client, url, settings.timeout, settings.max_body)
         finally:
@@ -1507,7 +1512,7 @@ def cmd_add(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     target, added = append_sources(ctx.config, new, ctx.clock())
     if not added:
         asked = [n.url for n in new]
-        complain(f"{', '.join(asked)}: already subscribed{_as_named(ctx, asked)}")
+        complain(f"{', '.join(asked)}: already subscribed{_as_named(ctx.config, asked)}")
         return EXIT_OK
     if len(found) == 1:
         what = "page" if args.page else f"feed, {_items(found[0].items)} now"
@@ -1550,19 +1555,20 @@ def _choose_feeds(found: list[FoundFeed], out: TextIO) -> list[FoundFeed] | None
         out.write(f"  answer with numbers from 1 to {len(found)}, or a\n")
 
 
-def _as_named(ctx: Context, urls: list[str]) -> str:
-    """How a feed `add` was asked for again is subscribed, when one was: its name and tags,
-    which `add` leaves as they are (a --name or --tag given again changed nothing, unsaid)."""
+def _as_named(config: Config, urls: list[str], command: str = "add") -> str:
+    """How a feed `add` (or `import-opml`) was asked for again is subscribed in `config`, when
+    one was: its name and tags, which it leaves as they are (a --name or --tag given again
+    changed nothing, unsaid)."""
     from fetchers.webaddress import feed_key
 
     keys = {feed_key(url) for url in urls}
-    had = [s for s in ctx.config.sources if s.url and feed_key(s.url) in keys]
+    had = [s for s in config.sources if s.url and feed_key(s.url) in keys]
     if len(had) != 1:
         return ""
     tags = ", ".join(had[0].tags) or "none"
     return (
-        f" as {had[0].name!r} (tags: {tags}); `add` changes nothing of it: edit"
-        f" {ctx.config.path} for another name or tags"
+        f" as {had[0].name!r} (tags: {tags}); `{command}` changes nothing of it: edit"
+        f" {config.path} for another name or tags"
     )
 
 
@@ -1598,6 +1604,7 @@ def cmd_import_opml(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     listing = one_per_feed(f for f in found if f.skipped is None)
     subscribed = {feed_key(s.url) for s in ctx.config.sources if s.url}
     new = [f for f in listing.feeds if feed_key(f.url) not in subscribed]
+    listed_at = [f.url for f in new]  # (a feed read for its title may move: see below)
     untitled = [f for f in new if not f.named and f.kind == "feed"]
     if untitled and not args.no_fetch:
         check_addable(ctx.config)  # (said now, not after minutes of reading titles)
@@ -1609,6 +1616,9 @@ def cmd_import_opml(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
                 feed.name = title.title
             else:
                 complain(f"{shown_url(feed.url)}: {title.problem}; named by its address")
+            if title.address is not None:  # (where it moved for good: subscribed there, as
+                # `add` subscribes it, and so told from the feeds subscribed already)
+                feed.url = title.address
     with working(f"adding {len(new):,} feeds to the config…"):
         target, added = append_sources(
             ctx.config,
@@ -1620,11 +1630,7 @@ def cmd_import_opml(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
             ],
             ctx.clock(),
         )
-    # each of `new` is added, in its order (none is subscribed, none listed twice), by the
-    # name `append_sources` made its own: a note is said by that name, "Gamma (2)" too
-    for feed, name in zip(new, added, strict=True):
-        if feed.note is not None:
-            complain(f"{name!r}: {feed.note}")
+    _say_imported(ctx, target, added, new, listed_at)
     repeats = ""
     if listing.repeated:
         times = "twice" if listing.most == 2 else "more than once"
@@ -1634,6 +1640,53 @@ def cmd_import_opml(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         f" ({len(listing.feeds) - len(added)} already subscribed{repeats})\n"
     )
     return EXIT_OK
+
+
+def _say_imported(
+    ctx: Context, target: Path, added: list[str], new: list[Subscription], listed_at: list[str]
+) -> None:
+    """Each feed of an import that was not added after all, said as `add` says it, and each
+    note under the name its feed was added by ("Gamma (2)" too). Which feed is which is read
+    from the config as it is now: `append_sources` adds to the file as it finds it, where
+    another process may have added some of `new` meanwhile, and two of `new` that were read
+    at different addresses may have led to one feed. (Each of `new` was taken for one name of
+    `added`, in order: one subscribed meanwhile ended the import with a traceback, after
+    saying a note under another feed's name.)"""
+    from fetchers.http import shown_url
+    from fetchers.webaddress import feed_key
+
+    try:
+        now = load_config(target, ctx.clock(), clock_held=ctx.frozen)
+    except ConfigError:  # (broken by an edit since it was written to: the count says it all)
+        return
+    ours = {name_key(no_surrogates(name)) for name in added}  # (as the file holds them)
+    added_as = {feed_key(s.url): s.name for s in now.sources if s.url and name_key(s.name) in ours}
+    first_at: dict[str, str] = {}  # each feed: the address it was listed at first
+    told = unsaid = 0  # feeds subscribed already: said, and past the first few, counted
+    for feed, listed in zip(new, listed_at, strict=True):
+        key = feed_key(feed.url)
+        name = added_as.get(key)
+        first = first_at.setdefault(key, listed)
+        if name is not None and first == listed:  # (added by this import)
+            if feed.note is not None:
+                complain(f"{name!r}: {feed.note}")
+            continue
+        if told == MOST_SAID_SUBSCRIBED:
+            unsaid += 1
+            continue
+        told += 1
+        said = shown_url(listed)
+        if feed.url != listed:
+            said += f" (moved to {shown_url(feed.url)})"
+        if name is None:
+            complain(f"{said}: already subscribed{_as_named(now, [feed.url], 'import-opml')}")
+        else:
+            complain(
+                f"{said}: already subscribed as {name!r}, listed before it at"
+                f" {shown_url(first)} (its tags are joined to it)"
+            )
+    if unsaid:
+        complain(f"and {unsaid:,} more of the list found subscribed as they were added")
 
 
 def cmd_serve(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
