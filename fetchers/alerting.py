@@ -44,7 +44,7 @@ from fetchers.alertrules import (
     RuleBook,
     RuleBookError,
     all_rules,
-    source_missing,
+    source_gone,
     webhook_format,
 )
 from fetchers.atomic import atomic_write_bytes
@@ -65,7 +65,6 @@ from fetchers.query import (
     Query,
     QueryError,
     StoryFacts,
-    name_key,
     parse_query,
 )
 from fetchers.store import ArticleStore, StoreError
@@ -479,14 +478,11 @@ class AlertDesk:
                 _, stored, muted = cached if cached is not None else (None, [], set())
                 return all_rules(list(getattr(self.config, "alerts", [])), stored, muted)
             self._unreadable = None
-            sources = {name_key(s.name) for s in getattr(self.config, "sources", [])}
+            sources = [s.name for s in getattr(self.config, "sources", [])]
             for rule in all_rules(list(getattr(self.config, "alerts", [])), stored, muted):
-                missing = None if rule.muted else source_missing(rule, sources)
-                if missing is not None:  # (a source renamed since: the rule went dead unsaid)
-                    problems.append(
-                        f"alert rule {rule.name!r}: no source named {missing!r} in the config;"
-                        " it fires for no new article (was the source renamed?)"
-                    )
+                gone = None if rule.muted else source_gone(rule, sources)
+                if gone is not None:  # (a source renamed since: the rule went dead unsaid)
+                    problems.append(f"alert rule {rule.name!r}: {gone.said()}")
             for problem in problems:  # each rule refused, named (the file keeps it as it is)
                 if problem not in self._said:  # (once: a store's rules are read every check)
                     self._said.add(problem)

@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from urllib.parse import urlsplit
 
 import orjson
 
 from fetchers.atomic import atomic_write_bytes, exclusive_lock
 from fetchers.models import from_utc_iso, utc_iso
-from fetchers.query import Query, QueryError, parse_query
+from fetchers.query import Query, QueryError, meant_name, name_key, parse_query, quoted
 from fetchers.store.errors import DATA_DIR_MODE, StoreError
 from fetchers.text import clean_line
 from fetchers.webaddress import address_problem, ntfy_topic
@@ -94,6 +95,11 @@ class AlertRule:
     # the query as checked when the rule was made (without the stories): what the alert
     # desk uses as it is when neither the clock nor the stories change its answer
     parsed: Query | None = field(default=None, compare=False, repr=False)
+    # a stored rule that no longer checks (written by hand, or by an older wirewatch): why.
+    # It never fires; the app lists it, to be mended or removed, and the file keeps it
+    problem: str | None = None
+    # and its fields as the file holds them, for the app's form to start from
+    as_written: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
     @property
     def key(self) -> str:
@@ -111,6 +117,14 @@ class AlertRule:
             "muted": self.muted,
             "created": utc_iso(self.created),
         }
+
+
+def rule_name_key(name: str) -> str:
+    """A rule's name as the names of two rules must differ: composed alike (NFC: "Café"
+    typed with a combining accent is "Café"), case-folded, its spaces one space. Names equal
+    so look the same in the alerts screen, the history and a notification, where nothing
+    tells the two rules apart."""
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
 
 
 def make_rule(
@@ -236,8 +250,11 @@ class RuleBook:
         raw_rules, raw_muted = data.get("rules", []), data.get("muted", [])
         if not isinstance(raw_rules, list) or not isinstance(raw_muted, list):
             raise RuleBookError(f"{self.where}: rules and muted must be lists")
+        # (a rule without an id, or no table at all, is kept as it is: it is not the app's
+        # to drop, and a save writes it back)
         rules = [
-            {**r, "id": str(r["id"])} for r in raw_rules if isinstance(r, dict) and r.get("id")
+            {**r, "id": str(r["id"])} if isinstance(r, dict) and r.get("id") else r
+            for r in raw_rules
         ]
         muted = [m for m in raw_muted if isinstance(m, str)]
         return {"rules": rules, "muted": muted}
@@ -272,36 +289,41 @@ class RuleBook:
         return rules, muted
 
     def load_with_problems(
-        self, now: datetime, zone: tzinfo = UTC, config_rules: Iterable[AlertRule] = ()
+        self,
+        now: datetime,
+        zone: tzinfo = UTC,
+        config_rules: Iterable[AlertRule] = (),
+        unchecked: bool = False,
     ) -> tuple[list[AlertRule], set[str], list[str]]:
         """`load`, and what is wrong: rules that no longer check, and app rules that a config
         rule given later has the name of (`config_rules`: the app's form refuses a name
-        taken, the config cannot know the app's; both fire, under one name)."""
+        taken, the config cannot know the app's; both fire, under one name). `unchecked`:
+        the rules that no longer check are in the list too, where the file has them, each
+        with its `problem` (for the app to list: left out, one could be neither mended nor
+        removed there, and its name was free to be given again); they must never fire."""
         data = self._read()
         rules: list[AlertRule] = []
         problems: list[str] = []
         for item in data["rules"]:
+            if not isinstance(item, dict) or not item.get("id"):
+                continue  # (no id: nothing the app can change it by)
             fields = {k: item[k] for k in RULE_KEYS if item.get(k) is not None}
+            muted = item.get("muted") is True  # "false" or 1 written by hand mutes nothing
             try:
                 rule = make_rule(fields, now, zone, origin="store")
                 created = _created(item)
             except RuleError as exc:
                 problems.append(f"{self.where}: rule {item.get('name')!r}: {exc}")
+                if unchecked:
+                    rules.append(_unchecked(item, fields, muted, str(exc)))
                 continue
-            rules.append(
-                replace(
-                    rule,
-                    ident=str(item["id"]),
-                    muted=item.get("muted") is True,  # "false" or 1 written by hand mutes nothing
-                    created=created,
-                )
-            )
-        named = {rule.name for rule in config_rules}
+            rules.append(replace(rule, ident=str(item["id"]), muted=muted, created=created))
+        named = {rule_name_key(rule.name) for rule in config_rules}
         problems += [
             f"alert rule {rule.name!r} is both in the config and added in the app: both fire"
             " under that name; rename one"
             for rule in rules
-            if rule.name in named
+            if rule.problem is None and rule_name_key(rule.name) in named
         ]
         return rules, set(data["muted"]), problems
 
@@ -325,8 +347,11 @@ class RuleBook:
 
         def change(data: dict[str, Any]) -> None:
             for n, item in enumerate(data["rules"]):
-                if item["id"] == ident:
-                    created = _created(item) or now
+                if _ident(item) == ident:
+                    try:
+                        created = _created(item) or now
+                    except RuleError:  # (mending a rule whose time was unreadable: from now)
+                        created = now
                     rule = replace(
                         checked, ident=ident, created=created, muted=item.get("muted") is True
                     )
@@ -348,7 +373,7 @@ class RuleBook:
                 data["muted"] = [*names, rule.name] if muted else names
                 return
             for item in data["rules"]:
-                if item["id"] == rule.ident:
+                if _ident(item) == rule.ident:
                     item["muted"] = muted
                     return
             raise RuleBookError("that alert rule is no longer stored")
@@ -357,7 +382,7 @@ class RuleBook:
 
     def remove(self, ident: str) -> None:
         def change(data: dict[str, Any]) -> None:
-            kept = [r for r in data["rules"] if r["id"] != ident]
+            kept = [r for r in data["rules"] if _ident(r) != ident]
             if len(kept) == len(data["rules"]):
                 raise RuleBookError("that alert rule is no longer stored")
             data["rules"] = kept
@@ -395,12 +420,69 @@ def source_missing(rule: AlertRule, sources: set[str]) -> str | None:
     return None
 
 
+class SourceGone(NamedTuple):
+    """A source a rule asks for that the config has none of, where every article the rule
+    can fire for would be of it: the rule fires for nothing (a typo, or a source renamed)."""
+
+    asked: str  # as `name_key` folds it
+    meant: str | None  # a configured source's name close to it
+
+    def said(self) -> str:
+        """What is wrong, said whole (the writer's log, the alerts screen's problems)."""
+        hint = f"did you mean source:{quoted(self.meant)}?" if self.meant else None
+        return (
+            f"no source named {self.asked!r} in the config; it fires for no new article"
+            f" ({hint or 'was the source renamed?'})"
+        )
+
+    def short(self) -> str:
+        """The same said short, on the rule's row, before anything else is cut off."""
+        hint = (
+            f"did you mean source:{quoted(self.meant)}?" if self.meant else "it fires for nothing"
+        )
+        return f"no source {self.asked!r}: {hint}"
+
+
+def source_gone(rule: AlertRule, source_names: Iterable[str]) -> SourceGone | None:
+    """`source_missing` of the configured sources' `source_names`, with the name it may have
+    meant (as `list` says one after a `source:` that names nothing)."""
+    names = list(source_names)
+    missing = source_missing(rule, {name_key(name) for name in names})
+    return None if missing is None else SourceGone(missing, meant_name(missing, names))
+
+
 def all_rules(
     config_rules: list[AlertRule], stored: list[AlertRule], muted: set[str]
 ) -> list[AlertRule]:
     """The config's rules (muted from the app where named), then the app's."""
     out = [replace(r, muted=r.name in muted) if r.name in muted else r for r in config_rules]
     return [*out, *stored]
+
+
+def _ident(item: object) -> str | None:
+    """A stored rule's id; None for an entry without one (kept in the file as it is)."""
+    return str(item["id"]) if isinstance(item, dict) and item.get("id") else None
+
+
+def _unchecked(
+    item: dict[str, Any], fields: dict[str, Any], muted: bool, problem: str
+) -> AlertRule:
+    """A stored rule that no longer checks, as it is written: listed, never fired."""
+    name = item.get("name")
+    name = clean_line(name, False).strip() if isinstance(name, str) else ""
+    query = item.get("query")
+    notify = item.get("notify")
+    kinds = notify if isinstance(notify, list) else [notify] if notify else []
+    return AlertRule(
+        name=name or f"(no name, id {item['id']})",
+        query=query if isinstance(query, str) else "",
+        notify=tuple(str(kind) for kind in kinds),
+        muted=muted,
+        origin="store",
+        ident=str(item["id"]),
+        problem=problem,
+        as_written=fields,
+    )
 
 
 def _created(item: dict[str, Any]) -> datetime | None:

@@ -14,7 +14,7 @@ from typing import Any
 
 import platformdirs
 
-from fetchers.alertrules import AlertRule, RuleError, make_rule
+from fetchers.alertrules import AlertRule, RuleError, make_rule, rule_name_key
 from fetchers.atomic import stat_signature
 from fetchers.charset import codec_for, is_text_codec
 from fetchers.models import Event, Settings, Source
@@ -281,7 +281,7 @@ def build_config(
     config.watch_terms = _distinct_terms(path, [t for t in terms if t.strip()], config.notes)
     config.filters = _filters(path, data.get("filters", {}), config.settings, now)
     config.keys = _keys(path, data.get("keys", {}))
-    config.alerts = _alerts(path, data.get("alerts", []), config.settings, now)
+    config.alerts = _alerts(path, data.get("alerts", []), config.settings, now, config.notes)
     config.store = dataclasses.replace(
         _store(path, data.get("store", {})), reader=config.settings.reader
     )
@@ -336,12 +336,17 @@ def check_dsn(dsn: str, where: str) -> None:
         raise ConfigError(f"{where}: must be a postgresql://user:password@host/database URL")
 
 
-def _alerts(path: Path, items: Any, settings: Settings, now: datetime) -> list[AlertRule]:
+def _alerts(
+    path: Path, items: Any, settings: Settings, now: datetime, notes: list[str]
+) -> list[AlertRule]:
     """[[alerts]]: each rule checked whole (its query parses, its notify kinds exist, a
-    webhook kind has its URL); a mistake names the rule and the key, never the URL."""
+    webhook kind has its URL); a mistake names the rule and the key, never the URL. Two
+    names that look the same ("Seoul" and "SEOUL", an accent composed or typed apart) are
+    said in `notes`: the alerts screen, the history and mutes show the two alike."""
     _typed(path, "alerts", items, list, "an array of tables ([[alerts]])")
     out: list[AlertRule] = []
     seen: set[str] = set()
+    looks: dict[str, str] = {}  # each name as `rule_name_key` folds it -> the name
     for n, item in enumerate(items, 1):
         where = f"alerts[{n}]"
         _typed(path, where, item, dict, "a table")
@@ -354,6 +359,14 @@ def _alerts(path: Path, items: Any, settings: Settings, now: datetime) -> list[A
             raise ConfigError(f"{_where(path, f'{where}.{key}')}: {reason}") from exc
         if rule.name in seen:
             raise ConfigError(f"{_where(path, where)}: a second alert with this name")
+        other = looks.get(rule_name_key(rule.name))
+        if other is not None:  # (said, not refused: a config that loaded before still does)
+            notes.append(
+                f"{_where(path, where)}: named as {other!r} but for its case, spacing or"
+                " the way its accents are written; the alerts screen, the history and"
+                " notifications show the two alike: rename one"
+            )
+        looks.setdefault(rule_name_key(rule.name), rule.name)
         seen.add(rule.name)
         out.append(rule)
     return out

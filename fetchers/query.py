@@ -18,7 +18,7 @@ import math
 import operator
 import re
 import unicodedata
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Protocol
@@ -463,6 +463,20 @@ def name_key(name: str) -> str:
     text = text.replace(_DOTLESS_I, "i")
     text = unicodedata.normalize("NFKC", text).translate(_NAME_QUOTES)
     return " ".join(text.split())
+
+
+def meant_name(asked: str, names: Iterable[str]) -> str | None:
+    """The name of `names` that `asked` (folded as `name_key` folds it) may have meant: one
+    it begins, else the closest spelled ("live tow" of "Live Two"); None when none is near.
+    `list` and the alert rules say it after a `source:` or `tag:` that names nothing."""
+    import difflib  # (only when a name is not found: kept out of every start)
+
+    known = {name_key(name): name for name in names}
+    starts = [name for key, name in known.items() if key.startswith(asked)]
+    if starts:
+        return starts[0]
+    close = difflib.get_close_matches(asked, list(known), n=1, cutoff=0.5)
+    return known[close[0]] if close else None
 
 
 Test = Callable[[Record], bool]

@@ -1199,6 +1199,67 @@ def test_a_stored_rule_created_without_a_time_zone_is_refused_and_kept(tmp_path:
     assert kept[0] == json.loads(written)["rules"][0]
 
 
+def test_a_stored_rule_that_no_longer_checks_is_listed_for_the_app_and_never_fired(
+    tmp_path: Path,
+) -> None:
+    """A rule alerts.json keeps that no longer checks (a `*` an older wirewatch took) was
+    left out of the app's list too: it could be neither mended nor removed there. The app
+    is given it, with why; the desk never fires it; mended, it checks and fires again (an
+    unreadable creation time given as now); entries the app cannot name (no id) stay in the
+    file through every save."""
+    old = {
+        "id": "abc123", "name": "Old wildcard", "query": "tariff*", "notify": ["terminal"],
+        "webhook": None, "webhook_format": None, "quiet": None, "muted": False,
+        "created": "yesterday",
+    }  # fmt: skip
+    no_id = {"name": "Hand written", "query": "tariff"}
+    (tmp_path / "alerts.json").write_text(json.dumps({"rules": [old, no_id], "muted": []}))
+    book = RuleBook(tmp_path)
+    assert book.load_with_problems(NOW)[0] == []
+    (listed,), _muted, problems = book.load_with_problems(NOW, unchecked=True)
+    assert (listed.name, listed.query, listed.ident) == ("Old wildcard", "tariff*", "abc123")
+    assert listed.problem is not None and listed.problem.startswith("query: tariff* at column 1")
+    assert problems == [f"{book.path}: rule 'Old wildcard': {listed.problem}"]
+    with Store(tmp_path, writer=True) as store:
+        desk = AlertDesk(
+            config_with(tmp_path, "https://x.example/feed", []), store, tmp_path, lambda: NOW
+        )
+        assert desk.rules(NOW) == []
+        desk.close()
+    book.add({"name": "New", "query": "new"}, NOW)
+    mended = book.update("abc123", {"name": "Old wildcard", "query": "tariff"}, NOW)
+    assert mended.created == NOW and mended.problem is None
+    rules, _muted, problems = book.load_with_problems(NOW, unchecked=True)
+    assert [(r.name, r.query, r.problem) for r in rules] == [
+        ("Old wildcard", "tariff", None),
+        ("New", "new", None),
+    ]
+    assert problems == []
+    assert no_id in json.loads(book.path.read_text())["rules"]
+
+
+def test_a_rule_whose_source_is_no_source_is_said_with_the_source_meant(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`source:"Live Tow"` of the sources "Live One" and "Live Two": the writer said the rule
+    fires for nothing, not which source it may have meant (as `list` says)."""
+    config = config_with(tmp_path, "https://x.example/feed", [])
+    config.sources = [
+        Source(name="Live One", url="https://x.example/one"),
+        Source(name="Live Two", url="https://x.example/two"),
+    ]
+    config.alerts = [make_rule({"name": "Typo source", "query": 'tariff source:"Live Tow"'}, NOW)]
+    with Store(tmp_path, writer=True) as store:
+        desk = AlertDesk(config, store, tmp_path, lambda: NOW)
+        desk.rules(NOW)
+        desk.close()
+    said = [r.getMessage() for r in caplog.records if "no source named" in r.getMessage()]
+    assert said == [
+        "alert rule 'Typo source': no source named 'live tow' in the config; it fires for no"
+        ' new article (did you mean source:"Live Two"?)'
+    ]
+
+
 def test_each_rule_is_parsed_at_most_once_a_cycle_and_a_fixed_one_once_in_all(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import json
 import os
 from datetime import datetime
 from pathlib import Path
@@ -32,6 +33,7 @@ from tests.conftest import (
     make_app,
     newsroom_data,
     piloted,
+    rss,
     screen_text,
     seed_only_config,
     seen,
@@ -39,10 +41,19 @@ from tests.conftest import (
     settle,
     status_text,
     until,
+    write_config,
 )
 from tests.webhooks import Receiver, receiver_fixture  # noqa: F401 - gives `receiver`
 from tui.app import WirewatchApp
-from tui.messages import AlertsArrived, QueryDone, RulesChanged, StoriesRead, Trended
+from tui.messages import (
+    AlertsArrived,
+    ConfigReread,
+    PollerReady,
+    QueryDone,
+    RulesChanged,
+    StoriesRead,
+    Trended,
+)
 from tui.screens.alerts import AlertsScreen, RuleForm, WatchedItem, trend_note, watched_label
 from tui.screens.dashboard import DashboardScreen
 from tui.widgets.article import ArticleView
@@ -812,3 +823,169 @@ async def test_a_query_pasted_on_several_lines_into_the_rule_form_is_kept_whole(
         await pilot.pause()
         assert app.screen.query_one("#rule-query", Input).value == "Lutnick OR Bessent -tariff"
         assert "✓ notifies" in screen_text(app)
+
+
+def _feed_config(tmp_path: Path, *names: str, more: str = "") -> Path:
+    """A config file of these sources, each a file of one headline, then `more`."""
+    text = ""
+    for n, name in enumerate(names):
+        feed = tmp_path / f"feed{n}.xml"
+        feed.write_bytes(rss(f"<title>Tariff talks {n}</title><guid>t-{n}</guid>"))
+        text += f'[[sources]]\nname = "{name}"\npath = "{feed}"\n'
+    return write_config(tmp_path / "wirewatch.toml", text + more)
+
+
+def _row(app: WirewatchApp, name: str) -> str:
+    (line,) = [line for line in screen_text(app).splitlines() if f"{name} " in line]
+    return line
+
+
+async def test_the_open_alerts_screen_follows_the_rules_the_config_file_gives(
+    tmp_path: Path,
+) -> None:
+    """A rule added to the config file while `!` was open was not listed, however long one
+    waited (the screen kept the rules it opened with, and `m` acted on those), and the form
+    took its name as free: saved, and only then told that both rules fire. The list follows
+    the file, the highlighted rule stays so, and the form says the name is taken, as typed
+    or as it looks ("ZETA")."""
+    data = tmp_path / "data"
+    path = _feed_config(tmp_path, "Wire")
+    RuleBook(data).add({"name": "Beta", "query": "beta"}, FROZEN)
+    app = make_app(tmp_path, load_config(path, FROZEN))
+    async with piloted(app) as pilot:
+        await settle(app, pilot, want=1)
+        await seen(app).wait_for(PollerReady)
+        screen = await open_alerts(app, pilot)
+        listed = screen.query_one("#alerts-watched", ListView)
+        listed.focus()
+        listed.index = [w.name for w in screen.watched].index("Beta")
+        await pilot.press("a")
+        await pilot.pause()
+        await type_text(pilot, "Zeta")
+        await pilot.press("tab")
+        await type_text(pilot, "zeta")
+        await pilot.pause()
+        assert "✓ notifies terminal" in screen_text(app)
+        since = seen(app).mark()
+        with path.open("a", encoding="utf-8") as config:
+            config.write('[[alerts]]\nname = "Zeta"\nquery = "zeta"\n')
+        await seen(app).wait_for(ConfigReread, since=since)
+        await seen(app).wait_for(RulesChanged, since=since)
+        await pilot.pause()
+        assert "✗ name: another rule is called Zeta" in screen_text(app)
+        await pilot.press("enter")  # refused: nothing saved
+        await pilot.pause()
+        assert isinstance(app.screen, RuleForm)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert [w.name for w in screen.watched][:2] == ["Zeta", "Beta"]
+        assert "config · terminal" in _row(app, "Zeta")
+        item = listed.highlighted_child
+        assert isinstance(item, WatchedItem) and item.row.name == "Beta"
+        since = seen(app).mark()
+        await pilot.press("m")
+        changed = await seen(app).wait_for(RulesChanged, since=since)
+        assert changed.done == "Muted the alert Beta"
+        await pilot.press("a")
+        await pilot.pause()
+        await type_text(pilot, "ZETA")
+        await pilot.press("tab")
+        await type_text(pilot, "zeta")
+        await pilot.pause()
+        assert "✗ name: another rule is called Zeta (alike but for case" in screen_text(app)
+    assert [rule.name for rule in RuleBook(data).load(FROZEN)[0]] == ["Beta"]
+
+
+async def test_a_rule_whose_source_is_no_source_says_so_and_the_source_meant(
+    tmp_path: Path,
+) -> None:
+    """A rule on `source:"Live Tow"` of the sources "Live One" and "Live Two" fires for
+    nothing: `poll` logged it, the dashboard never said it. Its row says so, with the
+    source it may have meant, and its toast says it whole."""
+    rules = (
+        '[[alerts]]\nname = "Typo source"\nquery = \'tariff source:"Live Tow"\'\n'
+        '[[alerts]]\nname = "Right source"\nquery = \'tariff source:"Live Two"\'\n'
+    )
+    path = _feed_config(tmp_path, "Live One", "Live Two", more=rules)
+    app = make_app(tmp_path, load_config(path, FROZEN))
+    async with piloted(app) as pilot:
+        await settle(app, pilot, want=2)
+        await open_alerts(app, pilot)
+        await pilot.pause()
+        said = "✗ no source 'live tow': did you mean source:\"Live Two\"?"
+        assert said in _row(app, "Typo source")
+        assert "✗" not in _row(app, "Right source")
+        told = [str(n.message) for n in app._notifications]
+        assert (
+            "alert rule 'Typo source': no source named 'live tow' in the config; it fires for no"
+            ' new article (did you mean source:"Live Two"?)'
+        ) in told
+
+
+async def test_a_stored_rule_that_no_longer_checks_can_be_mended_or_removed(
+    tmp_path: Path,
+) -> None:
+    """A rule alerts.json keeps that no longer checks (a `*` an older wirewatch took) was
+    gone from `!` but for a toast: it could be neither edited nor removed, and its name was
+    free again (adding it made a second one). It is listed, marked as not checking with
+    why; its name stays taken; `e` mends it, `d` removes it; the file keeps it meanwhile."""
+    data = tmp_path / "data"
+    data.mkdir()
+    written = {
+        "id": "abc123", "name": "Old wildcard", "query": "tariff*", "notify": ["terminal"],
+        "webhook": None, "webhook_format": None, "quiet": None, "muted": False,
+        "created": "2025-10-24T06:15:00Z",
+    }  # fmt: skip
+    other = {**written, "id": "def456", "name": "Old quiet", "query": "tariff", "quiet": "25:00"}
+    (data / "alerts.json").write_text(json.dumps({"rules": [written, other], "muted": []}))
+    app = make_app(tmp_path, seed_only_config(tmp_path))
+    async with piloted(app) as pilot:
+        await settle(app, pilot, want=6)
+        screen = await open_alerts(app, pilot)
+        await pilot.pause()
+        row = _row(app, "Old wildcard")
+        assert "app · not checking" in row and "✗ not checking: query: tariff* at col" in row
+        assert "✗ not checking: quiet: '25:00'" in _row(app, "Old quiet")
+        await pilot.press("a")
+        await pilot.pause()
+        await type_text(pilot, "Old wildcard")
+        await pilot.press("tab")
+        await type_text(pilot, "tariff")
+        await pilot.pause()
+        assert "✗ name: another rule is called Old wildcard" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+
+        listed = screen.query_one("#alerts-watched", ListView)
+
+        async def act(row: str, *keys: str) -> None:
+            listed.focus()
+            listed.index = [w.name for w in screen.watched].index(row)
+            await pilot.pause()
+            await pilot.press(*keys)
+            await pilot.pause()
+
+        await act("Old wildcard", "e")
+        form = app.screen
+        assert isinstance(form, RuleForm)
+        assert form.query_one("#rule-query", Input).value == "tariff*"
+        assert "✗ query: tariff* at column 1" in screen_text(app)
+        form.query_one("#rule-query", Input).focus()
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "tariff")
+        since = seen(app).mark()
+        await pilot.press("enter")
+        changed = await seen(app).wait_for(RulesChanged, since=since)
+        assert changed.done == "Saved the alert Old wildcard"
+        await pilot.pause()
+        assert "✗" not in _row(app, "Old wildcard")
+        kept = json.loads((data / "alerts.json").read_text())["rules"]
+        assert kept[1] == other  # (not checking: written back as it was)
+        (mended,), _ = RuleBook(data).load(FROZEN)
+        assert (mended.ident, mended.query) == ("abc123", "tariff")
+
+        since = seen(app).mark()
+        await act("Old quiet", "d", "d")
+        changed = await seen(app).wait_for(RulesChanged, since=since)
+        assert changed.done == "Removed the alert Old quiet"
+    assert [r["id"] for r in json.loads((data / "alerts.json").read_text())["rules"]] == ["abc123"]

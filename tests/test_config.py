@@ -514,3 +514,30 @@ def test_watch_terms_that_fold_alike_are_one_term(tmp_path: Path, now: datetime)
         "'İstanbul' is listed again as 'istanbul'",
         "'tariff talks' is listed again as 'tariff  talks'",
     ]
+
+
+def test_alert_rules_named_alike_but_for_case_or_accents_are_said(
+    tmp_path: Path, now: datetime
+) -> None:
+    """ "Café" with its accent composed and typed apart, "Seoul" and "SEOUL": two rules that
+    loaded silently and showed as one name twice in `!`, the history and notifications.
+    Each is said, as two sources named so are; the rules still load."""
+    composed, apart = "Caf\u00e9", "Cafe\u0301"
+    path = write_config(
+        tmp_path / "c.toml",
+        f'[[alerts]]\nname = "{composed}"\nquery = "coffee"\n'
+        f'[[alerts]]\nname = "{apart}"\nquery = "espresso"\n'
+        '[[alerts]]\nname = "Seoul"\nquery = "Seoul"\n'
+        '[[alerts]]\nname = "SEOUL"\nquery = "KOSPI"\n'
+        '[[alerts]]\nname = "Busan"\nquery = "Busan"\n',
+    )
+    config = load_config(path, now)
+    assert [rule.name for rule in config.alerts] == [composed, apart, "Seoul", "SEOUL", "Busan"]
+    said = [note.split(": ", 1)[1] for note in config.notes]
+    assert [line.split(";")[0] for line in said] == [
+        f"alerts[2] ({apart}): named as {composed!r} but for its case, spacing or the way its"
+        " accents are written",
+        "alerts[4] (SEOUL): named as 'Seoul' but for its case, spacing or the way its accents"
+        " are written",
+    ]
+    assert all(line.endswith("rename one") for line in said)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from fetchers.alertfeed import AlertFeed, NewAlerts
 from fetchers.alerthistory import AlertEntry, AlertHistory, HistoryError
 from fetchers.alerting import undated_backlog
-from fetchers.alertrules import AlertRule, RuleBook, RuleBookError, all_rules
+from fetchers.alertrules import AlertRule, RuleBook, RuleBookError, all_rules, source_gone
 from fetchers.query import Query, QueryError, parse_query
 from fetchers.trends import DEFAULT_HOURS, moving_stories, story_query, trends, watch_query
 from tui.session import Session
@@ -37,10 +37,13 @@ class Watched:
     kind: WatchedKind
     key: str  # the history's name for it ("config:NAME", "app:ID", "watch:TERM", "story:ID")
     rule: AlertRule | None = None  # an alert's rule
+    # why a rule fires for nothing (it no longer checks; its source: names no source),
+    # said on its row: nothing else there said it
+    fault: str | None = None
 
     @classmethod
-    def of_rule(cls, rule: AlertRule) -> Watched:
-        return cls(rule.name, rule.query, "alert", rule.key, rule)
+    def of_rule(cls, rule: AlertRule, fault: str | None = None) -> Watched:
+        return cls(rule.name, rule.query, "alert", rule.key, rule, fault)
 
     @classmethod
     def of_term(cls, term: str) -> Watched:
@@ -110,17 +113,27 @@ class AlertData:
         return AlertsView(recent[:HISTORY_SHOWN], len(recent), watched, problems + rule_problems)
 
     def watched(self) -> tuple[list[Watched], list[str]]:
-        """The config's rules (muted where the app muted them), the app's, then the watch
-        terms; and what is wrong with alerts.json, if anything is."""
+        """The config's rules (muted where the app muted them), the app's (those that no
+        longer check too: to be mended or removed), then the watch terms; and what is
+        wrong with alerts.json or with a rule, if anything is (the writer's log said a rule
+        that fires for nothing, where a dashboard's reader never looks)."""
         now = self.session.clock()
         try:
             stored, muted, problems = self.book.load_with_problems(
-                now, self.session.local, self.config.alerts
+                now, self.session.local, self.config.alerts, unchecked=True
             )
         except RuleBookError as exc:
             stored, muted, problems = [], set(), [str(exc)]
-        rules = all_rules(list(self.config.alerts), stored, muted)
-        out = [Watched.of_rule(rule) for rule in rules]
+        sources = [source.name for source in self.config.sources]
+        out: list[Watched] = []
+        for rule in all_rules(list(self.config.alerts), stored, muted):
+            if rule.problem is not None:
+                out.append(Watched.of_rule(rule, f"not checking: {rule.problem}"))
+                continue
+            gone = None if rule.muted else source_gone(rule, sources)
+            if gone is not None:
+                problems.append(f"alert rule {rule.name!r}: {gone.said()}")
+            out.append(Watched.of_rule(rule, gone.short() if gone else None))
         out += [Watched.of_term(term) for term in self.config.watch_terms]
         shelf = self.session.shelf
         if shelf is not None:  # chosen here, counted by `series` with the rest

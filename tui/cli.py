@@ -52,7 +52,7 @@ from fetchers.models import (
     system_clock,
     utc_iso,
 )
-from fetchers.query import Query, QueryError, name_key, parse_query, quoted
+from fetchers.query import Query, QueryError, meant_name, name_key, parse_query, quoted
 from fetchers.redact import printable
 from fetchers.store import ArticleStore, StoreError, StoreLocked
 from fetchers.store.factory import newest_kept, open_store
@@ -1156,8 +1156,6 @@ def _say_unknown_names(
     meant ("source:Tech" of "Tech News"): when nothing matched, rather than an empty list
     that looks like no news; and one left out (`-source:`) whether or not anything matched:
     it leaves nothing out, and the list shows what was meant to be hidden."""
-    import difflib
-
     names: dict[str, Callable[[], Iterable[str]]] = {
         "source": lambda: [*store.sources_count(), *(s.name for s in config.sources)],
         "tag": lambda: [*store.tags_count(), *(t for s in config.sources for t in s.tags)],
@@ -1171,9 +1169,7 @@ def _say_unknown_names(
         known = found[term.field]
         if term.value in known:  # (a term's value is folded as names are: `name_key`)
             continue
-        close = difflib.get_close_matches(term.value, list(known), n=1, cutoff=0.5)
-        starts = [n for k, n in known.items() if k.startswith(term.value)]
-        hint = starts[0] if starts else known[close[0]] if close else None
+        hint = meant_name(term.value, known.values())
         # each as a query writes it (a name with spaces or quotes quoted, its quotes twice)
         minus = "-" if term.negated else ""
         meant = f" (did you mean {minus}{term.field}:{quoted(hint)}?)" if hint else ""

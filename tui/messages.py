@@ -236,7 +236,8 @@ class AlertsRead(Message):
 
 @dataclass
 class RulesChanged(Message):
-    """The rules after a change made in the alerts screen: what was done, or why not."""
+    """The rules after a change made in the alerts screen (what was done, or why not), or
+    read again for a config file that changed (`reread`)."""
 
     watched: list[Watched]
     problems: list[str]
@@ -247,6 +248,7 @@ class RulesChanged(Message):
     # them (it had closed: what was typed was lost)
     rule: AlertRule | None = None
     typed: dict[str, Any] | None = None
+    reread: bool = False  # no change made: read again, the config file having changed
 
 
 @dataclass

@@ -26,6 +26,7 @@ from fetchers.alertrules import (
     RuleBookError,
     RuleError,
     make_rule,
+    rule_name_key,
     webhook_format,
 )
 from fetchers.models import Clock
@@ -112,6 +113,8 @@ def watched_label(row: Watched, narrow: bool = False) -> Text:
         return label
     if rule is None:
         what = KIND_LABELS[row.kind]
+    elif rule.problem is not None:  # (its notify may be what is wrong: not said as kinds)
+        what = "app · not checking"
     else:
         where = "config" if rule.origin == "config" else "app"
         what = f"{where} · muted" if rule.muted else f"{where} · {', '.join(rule.notify)}"
@@ -144,8 +147,19 @@ def trend_note(
     return Text(f"{said}  {query}", no_wrap=True, overflow="ellipsis")
 
 
+def row_note(
+    row: Watched, counts: list[int] | None, narrow: bool = False, room: int | None = None
+) -> Text:
+    """After the sparkline: why the rule fires for nothing, when it does (in the place of
+    its counts, which are none), else `trend_note`."""
+    if row.fault is not None:
+        return Text(f" ✗ {row.fault}", style="bold", no_wrap=True, overflow="ellipsis")
+    return trend_note(counts, row.query, narrow, room)
+
+
 class WatchedItem(ListItem):
-    """A rule or watch term: its name, a sparkline of its last hours, its count and query."""
+    """A rule or watch term: its name, a sparkline of its last hours, its count and query
+    (or why the rule fires for nothing)."""
 
     def __init__(self, row: Watched, counts: list[int] | None) -> None:
         super().__init__()
@@ -156,7 +170,7 @@ class WatchedItem(ListItem):
         with Horizontal():
             yield Static(watched_label(self.row), classes="watched-name")
             yield Sparkline(self.counts or [0] * TREND_HOURS, classes="watched-spark")
-            yield Static(trend_note(self.counts, self.row.query), classes="watched-note")
+            yield Static(row_note(self.row, self.counts), classes="watched-note")
 
     def on_mount(self) -> None:
         self.call_after_refresh(self.show_note)  # once laid out: the room it has
@@ -177,7 +191,7 @@ class WatchedItem(ListItem):
         name.styles.width = TIGHT_NAME if tight else None
         self.query_one(Sparkline).styles.width = TIGHT_SPARK if tight else None
         note = self.query_one(".watched-note", Static)
-        note.update(trend_note(self.counts, self.row.query, narrow, note.size.width or None))
+        note.update(row_note(self.row, self.counts, narrow, note.size.width or None))
 
 
 class AlertsScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[AlertChoice | None]):
@@ -243,6 +257,7 @@ class AlertsScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[AlertChoice | N
         self._counting = False  # a count runs in its thread (`_count`)
         self._count_again = False  # and another was asked meanwhile
         self._problems = view.problems
+        self._form: RuleForm | None = None  # the rule form open over the screen, if one is
         self._narrow = False  # the rows as drawn: for a narrow screen
         self._stacked = False  # and two lines each, for a screen narrower still
 
@@ -376,7 +391,10 @@ class AlertsScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[AlertChoice | N
         return row.rule
 
     def _names(self, but: AlertRule | None = None) -> set[str]:
-        return {w.name for w in self.watched if w.rule is not None and w.rule is not but}
+        """The rules' names, but `but`'s (by key: the rows are read again as the rules
+        change, each time as new rules)."""
+        skipped = but.key if but is not None else None
+        return {w.name for w in self.watched if w.rule is not None and w.rule.key != skipped}
 
     def action_move(self, step: int) -> None:
         focused = self.focused
@@ -398,10 +416,14 @@ class AlertsScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[AlertChoice | N
         query: str = "",
         typed: dict[str, Any] | None = None,
     ) -> None:
+        if typed is None and rule is not None and rule.problem is not None:
+            typed = rule.as_written  # a rule that no longer checks: as the file has it
         form = RuleForm(self.clock(), self.zone, self._names(rule), rule, name, query, typed)
+        self._form = form
         self.app.push_screen(form, lambda fields: self._form_done(rule, fields))
 
     def _form_done(self, rule: AlertRule | None, fields: dict[str, Any] | None) -> None:
+        self._form = None
         if fields is not None:
             self._change("edit" if rule is not None else "add", rule, fields)
 
@@ -454,10 +476,25 @@ class AlertsScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[AlertChoice | N
         typed = fields if refused is not None and change in ("add", "edit") else None
         self.post_message(RulesChanged(watched, problems, done, refused, rule, typed))
 
+    def rules_again(self) -> None:
+        """(The dashboard, once the config file was read again.) The rules listed as they
+        are now: the config's may be others (the list kept those it opened with, `m` acted
+        on them, and the form took a name the config had just given as free)."""
+        self._read_rules()
+
+    @work(thread=True, group="rules-again", exclusive=True, exit_on_error=False)
+    def _read_rules(self) -> None:
+        watched, problems = self.data.watched()
+        self.post_message(RulesChanged(watched, problems, reread=True))
+
     @on(RulesChanged)
     async def _rules_changed(self, message: RulesChanged) -> None:
+        # read again for the config: only what is newly wrong (the rest was said)
+        shown = set(self._problems) if message.reread else set()
         for problem in message.problems:
-            self.notify(problem, title="Alerts", severity="error", markup=False)
+            if problem not in shown:
+                self.notify(problem, title="Alerts", severity="error", markup=False)
+        self._problems = message.problems
         if message.refused:
             said = f"Not saved: {message.refused}" if message.typed else message.refused
             self.notify(said, title="Alerts", severity="error", markup=False)
@@ -467,12 +504,17 @@ class AlertsScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[AlertChoice | N
             self.notify(message.done, markup=False)
         listed = self.query_one("#alerts-watched", ListView)
         index = listed.index
+        was = self.watched[index].key if index is not None and index < len(self.watched) else None
         counts = {w.key: item.counts for w, item in zip(self.watched, self._items(), strict=True)}
         self.watched = message.watched
         await listed.clear()
         await listed.extend(WatchedItem(row, counts.get(row.key)) for row in self.watched)
-        if self.watched:
-            listed.index = min(index or 0, len(self.watched) - 1)
+        if self.watched:  # the same rule highlighted, wherever it is now; else the same place
+            keys = [row.key for row in self.watched]
+            listed.index = keys.index(was) if was in keys else min(index or 0, len(keys) - 1)
+        form = self._form
+        if form is not None and form in self.app.screen_stack:  # checked against the names now
+            form.retake(self._names(form.rule))
         self._count()
 
     def _items(self) -> list[WatchedItem]:
@@ -603,6 +645,12 @@ class RuleForm(TableOrderedKeys, ModalScreen[dict[str, Any] | None]):
     def on_input_changed(self, message: Input.Changed) -> None:
         self._read()
 
+    def retake(self, taken: set[str]) -> None:
+        """The other rules' names as they are now (the config file changed), checked
+        against what is typed."""
+        self.taken = taken
+        self._read()
+
     def _value(self, field: str) -> str:
         return self.query_one(f"#rule-{field}", Input).value.strip()
 
@@ -628,8 +676,11 @@ class RuleForm(TableOrderedKeys, ModalScreen[dict[str, Any] | None]):
         except RuleError as exc:
             reading.update(Text(f"✗ {exc}"))
             return None
-        if rule.name in self.taken:
-            reading.update(Text(f"✗ name: another rule is called {rule.name}"))
+        taken = {rule_name_key(name): name for name in self.taken}
+        other = taken.get(rule_name_key(rule.name))
+        if other is not None:  # ("Seoul" beside "SEOUL": alike in the list and history)
+            alike = "" if other == rule.name else " (alike but for case, spacing or accents)"
+            reading.update(Text(f"✗ name: another rule is called {other}{alike}"))
             return None
         quiet = f" · quiet {rule.quiet.text}" if rule.quiet else ""
         body = f" · webhook body {webhook_format(rule)}" if rule.webhook else ""

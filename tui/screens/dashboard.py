@@ -864,6 +864,9 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         )
         self.query_one(StatusLine).refresh()
         self._health_again()
+        for screen in self.app.screen_stack:  # (open under a rule form, too)
+            if isinstance(screen, AlertsScreen):
+                screen.rules_again()
 
     @on(CycleDone)
     def _cycle_reported(self, message: CycleDone) -> None:
