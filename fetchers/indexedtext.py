@@ -3,11 +3,12 @@
 A module of its own, importing nothing of the store: the parser process makes them for a
 source read for the first time, and the index makes the rest.
 
-What is indexed is each text case-folded in its compatibility form ("ＡＰＥＣ" is "apec":
-`fetchers.query.lowered`), its words (`fetchers.query.WORD`, the query language's) kept, one
-space kept where one space alone parts two words, and anything else between words (a comma,
-a line break, two spaces, or nothing where a word of one script meets one of another:
-"한미FTA") made a break token of its own (`BREAK`, which no word can be).
+What is indexed is each text case-folded in its compatibility form ("ＡＰＥＣ" is "apec")
+without the accents readers leave out ("Café" is "cafe": `fetchers.query.lowered`), its
+words (`fetchers.query.WORD`, the query language's) kept, one space kept where one space
+alone parts two words, and anything else between words (a comma, a line break, two spaces,
+or nothing where a word of one script meets one of another: "한미FTA") made a break token
+of its own (`BREAK`, which no word can be).
 """
 
 from __future__ import annotations

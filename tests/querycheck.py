@@ -65,6 +65,22 @@ WORDS = [
     "washington",
     "bundes\u2060regierung\u200f",
     "bundesregierung",
+    # words with accents and the same words typed without: each finds the other (Latin and
+    # Greek letters, Cyrillic "ё", Arabic's vowel marks), and words whose marks are part of
+    # them (a Hindi vowel sign) find only themselves
+    "z\u00fcrich",
+    "ZURICH",
+    "cafe",
+    "\u0141\u00f3d\u017a",
+    "lodz",
+    "\u0401\u043b\u043a\u0443",
+    "\u0435\u043b\u043a\u0443",
+    "\u0391\u03b8\u03ae\u03bd\u03b1",
+    "\u0391\u0398\u0397\u039d\u0391",
+    "\u0645\u064f\u062d\u064e\u0645\u0651\u064e\u062f",
+    "\u0645\u062d\u0645\u062f",
+    "\u0915\u093e\u092e",
+    "\u0915\u092e",
 ]
 # names as news writes them, with Turkish's capital dotted I and a typographic apostrophe:
 # asked for as a reader types them (`NAMES_TYPED`), each finds the other
@@ -121,6 +137,20 @@ terms = st.one_of(
             '"\uff21\uff30\uff25\uff23 summit"',
             "title:G7",
             "관세",
+        ]
+    ),
+    st.sampled_from(
+        [
+            "zurich",
+            "Z\u00dcRICH",
+            "caf\u00e9",
+            '"cafe z\u00fcrich"',
+            "title:LODZ",
+            "\u0415\u043b\u043a\u0443",
+            "\u03b1\u03b8\u03b7\u03bd\u03b1",
+            "\u0645\u062d\u0645\u062f",
+            "\u0915\u092e",
+            "-zurich",
         ]
     ),
     st.sampled_from(WORDS).map(lambda w: f"title:{w[: max(1, len(w) - 1)]}"),

@@ -626,7 +626,8 @@ _PIECES = st.sampled_from(
      "ΟΔΟΣ", "οδος", "K\u212aelvin", "kelvin", "주가", "x_1", "_x", "2025", "tar", "FTA",
      "협상", "米", "地震", "STRASSE", "Irak", "ırak", "IŞIK", "ışık", "APEC",
      "\uff21\uff30\uff25\uff23", "Cafe\u0301", "\uff27\uff17", "관세",
-     "\u1100\u116a\u11ab\u1109\u1166"]
+     "\u1100\u116a\u11ab\u1109\u1166", "Zürich", "zurich", "Ёлку", "елку", "Αθήνα", "काम",
+     "कम"]
 )  # fmt: skip
 _GLUE = st.sampled_from(
     [" ", "", "\u201c", "\u201d", "\u2014", "-", "\n", "\x01", "\x00", "'", "\u00a0", "\ud800",
@@ -653,7 +654,8 @@ def test_the_batch_index_finds_words_after_any_separator(texts: list[tuple[str, 
                    "trade OR kelvin", "title:élection", "주가", "1", "fta", "협상", "주가fta",
                    "fta협상", "strasse", "STRASSE", "ırak", "IRAK", "ışık", "işik", "apec",
                    "\uff21\uff30\uff25\uff23", "cafe\u0301", "g7", "관세",
-                   "title:\u1100\u116a\u11ab"]  # fmt: skip
+                   "title:\u1100\u116a\u11ab", "cafe", "zurich", "Елку", "αθηνα", "कम",
+                   "rich"]  # fmt: skip
     queries = [parse_query(text, NOW) for text in texts_asked]
     batch = BatchIndex(records, queries)
     for text, query in zip(texts_asked, queries, strict=True):
@@ -710,6 +712,35 @@ def test_the_batch_index_finds_full_width_and_decomposed_words() -> None:
         "caf\u00e9": ["fr"],
         "관세": ["ko"],
         as_phrase("관세 협상"): ["ko"],
+    }
+    queries = [parse_query(text, NOW) for text in asked]
+    batch = BatchIndex(records, queries)
+    for (text, expected), query in zip(asked.items(), queries, strict=True):
+        assert [r.id for r in batch.matches(query)] == expected, text
+        assert [r.id for r in records if query.matches(r)] == expected, text
+
+
+def test_the_batch_index_finds_a_word_typed_without_its_accents() -> None:
+    """A rule or a watch term finds "Café" for cafe (and "Cafe" for café), "Zürich" for
+    zurich, "Ёлку" for Елку and "Αθήνα" for ΑΘΗΝΑ, as the list does (each found only the
+    headline written as typed); a Hindi word differing by a vowel sign is another word."""
+    records = [
+        Record("fr", "Wire", "Café society reopens"),
+        Record("en", "Wire", "Cafe prices rise"),
+        Record("ch", "Wire", "Stocks fall", "Trading in Zürich was thin"),
+        Record("ru", "Wire", "Ёлку нарядили на площади"),
+        Record("gr", "Wire", "Αθήνα: συνάντηση κορυφής"),
+        Record("hi", "Wire", "काम जारी है"),
+    ]
+    asked = {
+        "cafe": ["fr", "en"],
+        "CAFÉ": ["fr", "en"],
+        as_phrase("cafe society"): ["fr"],
+        "zurich": ["ch"],
+        "Елку": ["ru"],
+        "title:ΑΘΗΝΑ": ["gr"],
+        "कम": [],
+        "काम": ["hi"],
     }
     queries = [parse_query(text, NOW) for text in asked]
     batch = BatchIndex(records, queries)

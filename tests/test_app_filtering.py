@@ -1019,6 +1019,17 @@ def test_a_typed_apostrophe_marks_the_word_as_news_writes_it() -> None:
         ("caf\u00e9", "Cafe\u0301 society", "Cafe\u0301"),
         ("CAFE\u0301", "Caf\u00e9 society", "Caf\u00e9"),
         ("관세", "\u1100\u116a\u11ab\u1109\u1166 협상", "\u1100\u116a\u11ab\u1109\u1166"),
+        # typed without its accents, the word is marked as the headline writes it
+        ("cafe", "Caf\u00e9 society", "Caf\u00e9"),
+        ("cafe", "Cafe\u0301 society", "Cafe\u0301"),
+        ("caf\u00e9", "Cafe society", "Cafe"),
+        ("zurich", "Stocks fall in Z\u00fcrich", "Z\u00fcrich"),
+        ("Елку", "Ёлку нарядили", "Ёлку"),
+        ("Елку", "Е\u0308лку нарядили", "Е\u0308лку"),
+        ("αθηνα", "Συνάντηση στην Αθήνα", "Αθήνα"),
+        ("lodz", "\u0141\u00f3d\u017a wins", "\u0141\u00f3d\u017a"),
+        ("tromso", "Troms\u00f8 airport", "Troms\u00f8"),
+        ("محمد", "الأمير مُحَمَّد", "مُحَمَّد"),
     ],
 )
 def test_a_word_is_marked_where_the_filter_found_it_however_it_is_written(
@@ -1027,7 +1038,8 @@ def test_a_word_is_marked_where_the_filter_found_it_however_it_is_written(
     """The filter finds "Straßenbahn" for strassenbahn (and the other way round); the row
     marks it too. A word typed with "ß" was marked nowhere, not even in a headline that
     writes it so (the filter's words are folded to "ss"). So are letters in full width
-    ("ＡＰＥＣ" for apec) and a letter written as its parts ("e" and an accent for "é")."""
+    ("ＡＰＥＣ" for apec), a letter written as its parts ("e" and an accent for "é"), and a
+    word typed without its accents ("Café" for cafe, as written, accent and all)."""
     from tests.test_query import rec
     from tui.widgets.headlines import _pattern
 
@@ -1051,6 +1063,9 @@ def test_a_word_is_marked_where_the_filter_found_it_however_it_is_written(
         (["협상"], "FTA협상 미협상", ["협상"]),
         # Chinese and Japanese are found anywhere
         (["日本"], "東日本大震災", ["日本"]),
+        # a word typed without its accents is marked where a word starts alone
+        (["cafe"], "D\u00e9caf\u00e9 or caf\u00e9", ["caf\u00e9"]),
+        (["rich"], "Z\u00fcrich", []),
     ],
 )
 def test_a_word_is_marked_only_where_the_filter_finds_it(

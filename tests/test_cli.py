@@ -1295,6 +1295,65 @@ def test_list_finds_a_word_written_in_full_width_or_in_parts_and_the_other_way_r
         assert code == 0 and sorted(a["id"] for a in lines) == sorted(expected), (query, said)
 
 
+def test_list_finds_a_word_typed_without_its_accents_and_the_other_way_round(
+    tmp_path: Path, capsys
+) -> None:
+    """`list cafe` finds "Café", `list café` "Cafe", `list zurich` "Zürich", `list Елку`
+    "Ёлку" and `list αθηνα` "Αθήνα", through the search index, ranked by relevance too (each
+    found only the headline written as typed); a Hindi word differing by a vowel sign, or a
+    Korean syllable by its final consonant, is another word."""
+    from fetchers.models import Article
+    from tests.test_store_index import wait_for_index
+
+    start = datetime(2025, 10, 24, tzinfo=UTC)
+    headlines = {
+        "fr": "Café society reopens",
+        "en": "Cafe prices rise",
+        "ch": "Stocks fall in Zürich",
+        "ru": "Ёлку нарядили на площади",
+        "gr": "Αθήνα: συνάντηση κορυφής",
+        "hi": "काम जारी है",
+        "ko": "각료 회의",
+    }
+    with Store(tmp_path / "d", writer=True, word_index=True) as store:
+        store.add_batch(
+            [
+                Article(
+                    id=ident,
+                    source="Wire",
+                    title=title,
+                    link=f"https://example.org/{ident}",
+                    published=start + timedelta(minutes=n),
+                    fetched=start + timedelta(minutes=n),
+                )
+                for n, (ident, title) in enumerate(headlines.items())
+            ]
+        )
+        wait_for_index(store)
+    asked = {
+        "cafe": ["en", "fr"],
+        "café": ["en", "fr"],
+        "title:CAFÉ": ["en", "fr"],
+        '"cafe society"': ["fr"],
+        "zurich": ["ch"],
+        "ZURICH": ["ch"],
+        "Елку": ["ru"],
+        "αθηνα": ["gr"],
+        "ΑΘΗΝΑ": ["gr"],
+        "-cafe society": [],
+        "कम": [],
+        "काम": ["hi"],
+        "가": [],
+        "각료": ["ko"],
+    }
+    where = ["--data-dir", str(tmp_path / "d")]
+    for query, expected in asked.items():
+        code, lines, said = run(capsys, *where, "list", "--json", query)
+        assert code == 0 and [a["id"] for a in lines] == expected, (query, said)
+        code, lines, said = run(capsys, *where, "list", "--json", "--sort", "relevance", query)
+        assert code == 0 and sorted(a["id"] for a in lines) == sorted(expected), (query, said)
+
+
 @pytest.mark.parametrize(
     "query",
     [

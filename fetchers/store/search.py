@@ -6,18 +6,22 @@ proposes candidates only for shards whose stat is the one the asking store read,
 article of any other shard is a candidate too, so a missing, stale or torn index costs time,
 never a result. The query language checks every candidate it is not sure of.
 
-What is indexed is each text case-folded in its compatibility form ("ＡＰＥＣ" is "apec":
-`fetchers.query.lowered`), its words (`fetchers.query.WORD`, the query language's: runs of
-one script's word characters) kept, one space kept where one space alone parts two words,
-and anything else between words (a comma, a line break, two spaces, nothing where two
-scripts meet) made a break token of its own (`BREAK`, which no word can be;
-`fetchers.indexedtext` makes them);
-under FTS5's `ascii` tokenizer with `_` as a word character, FTS5's tokens are then exactly
-the query language's words and the breaks. So a one-word term's candidates are exactly its
-matches (a word matches at the start of a word: the prefix query `"tariff"*`), and so are
-those of words one space apart ("trade minister": the words next to each other with no break
-between); a phrase with other characters between its words has the breaks in its place, and
-its candidates are a superset of its matches ("u.s. trade" also proposes "u-s trade").
+What is indexed is each text case-folded in its compatibility form ("ＡＰＥＣ" is "apec")
+without the accents readers leave out ("Café" is "cafe": `fetchers.query.lowered`), its
+words (`fetchers.query.WORD`, the query language's: runs of one script's word characters)
+kept, one space kept where one space alone parts two words, and anything else between words
+(a comma, a line break, two spaces, nothing where two scripts meet) made a break token of its
+own (`BREAK`, which no word can be; `fetchers.indexedtext` makes them); under FTS5's `ascii`
+tokenizer with `_` as a word character, FTS5's tokens are then exactly the query language's
+words and the breaks. (That tokenizer keeps every character past ASCII as it is: the
+folding is the query language's alone, done once in Python. The `unicode61` tokenizer's
+`remove_diacritics` takes out the accents of Latin letters alone, not Greek's tonos, "ё"'s
+dots or the stroke of "ł", and its words, Unicode 6.1's, are not the query language's.)
+So a one-word term's candidates are exactly its matches (a word matches at the start of a
+word: the prefix query `"tariff"*`), and so are those of words one space apart ("trade
+minister": the words next to each other with no break between); a phrase with other
+characters between its words has the breaks in its place, and its candidates are a superset
+of its matches ("u.s. trade" also proposes "u-s trade").
 """
 
 from __future__ import annotations
@@ -52,8 +56,10 @@ LOCK_WAIT = 30.0  # seconds a connection waits for another's lock
 # "istanbul", not "i § stanbul": `fetchers.query.lowered`; 8: words case-folded, "Straße" is
 # "strasse", Turkish's dotless "ı" an "i"; 9: words in their compatibility form, "ＡＰＥＣ" is
 # "apec", a letter written as its parts the letter; 10: characters that show nothing taken
-# out of words, "Wash\u200bington" is "washington": `fetchers.query.visible`)
-VERSION = 10
+# out of words, "Wash\u200bington" is "washington": `fetchers.query.visible`; 11: the
+# accents readers leave out taken out, "Café" is "cafe", "Ёлку" "елку":
+# `fetchers.query.unaccented`)
+VERSION = 11
 TITLE_WEIGHT, BODY_WEIGHT = 4.0, 1.0
 TITLE_TIER = 1000.0  # a word more in a title outranks any BM25 (`SearchIndex.scores`)
 # An article's row number is its shard's code (`shard_code`) above PLACE_BITS and its place

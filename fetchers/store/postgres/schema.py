@@ -18,7 +18,13 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
-from fetchers.query import INVISIBLE_CHARS, lowered, name_key
+from fetchers.query import (
+    ACCENT_MARKS,
+    INVISIBLE_CHARS,
+    accented_letters,
+    lowered,
+    name_key,
+)
 from fetchers.store.errors import StoreError
 from fetchers.store.postgres.words import PLACES_EXACT_SQL, RUN
 from fetchers.webaddress import TRACKING
@@ -93,15 +99,41 @@ def _reword_compatibility_forms(cur: Any) -> None:
             chars.add(ord(char))
         chars.update(map(ord, unicodedata.normalize("NFD", char)[1:]))
     chars.difference_update(range(0xD800, 0xE000))  # (no text holds a lone surrogate)
-    ranges: list[str] = []
-    for _, run in itertools.groupby(enumerate(sorted(chars)), lambda pair: pair[1] - pair[0]):
-        codes = [code for _, code in run]
-        ranges.append(chr(codes[0]) + (f"-{chr(codes[-1])}" if len(codes) > 1 else ""))
     cur.execute(
         "UPDATE articles SET pairs = NULL, pairs_too_long = false"
         " WHERE (pairs IS NOT NULL OR pairs_too_long)"
         " AND concat_ws(' ', title, summary, text) ~ %s",
-        ("[" + "".join(ranges) + "]",),
+        ("[" + _ranges(chars) + "]",),
+    )
+
+
+def _ranges(chars: set[int]) -> str:
+    """Characters as the ranges of a bracket expression ("a-z"), each run of them one."""
+    ranges: list[str] = []
+    for _, run in itertools.groupby(enumerate(sorted(chars)), lambda pair: pair[1] - pair[0]):
+        codes = [code for _, code in run]
+        ranges.append(chr(codes[0]) + (f"-{chr(codes[-1])}" if len(codes) > 1 else ""))
+    return "".join(ranges)
+
+
+def _reword_unaccented(cur: Any) -> None:
+    """Words lose the accents readers leave out (`fetchers.query.unaccented`: "Café" is
+    "cafe", "Łódź" "lodz", "Αθήνα" "αθηνα", "Ёлку" "елку", a pointed Arabic or Hebrew word
+    the word): the rows holding an accented letter, in any case or form, or a mark folding
+    may take out are given their words again by the pollers in the background, as in
+    14 -> 15. The letters are Python's, so they are listed here (as ranges)."""
+    letters = accented_letters()
+    chars = {
+        code
+        for code in range(0x80, 0x30000)
+        if not letters.isdisjoint(unicodedata.normalize("NFKC", chr(code)).lower())
+    }
+    chars.difference_update(range(0xD800, 0xE000))  # (no text holds a lone surrogate)
+    cur.execute(
+        "UPDATE articles SET pairs = NULL, pairs_too_long = false"
+        " WHERE (pairs IS NOT NULL OR pairs_too_long)"
+        " AND concat_ws(' ', title, summary, text) ~ %s",
+        ("[" + _ranges(chars) + ACCENT_MARKS + "]",),
     )
 
 
@@ -438,6 +470,8 @@ MIGRATIONS: tuple[str | Callable[[Any], None], ...] = (
     """,
     # 24 -> 25: words without the characters that show nothing ("Wash\u200bington")
     _reword_invisible,
+    # 25 -> 26: words without the accents readers leave out ("Café" is "cafe", "Ёлку" "елку")
+    _reword_unaccented,
 )
 READER = "wirewatch.reader"  # the session setting that names the reader of a connection
 VERSION = len(MIGRATIONS)

@@ -48,7 +48,7 @@ _NEAR_AND_BODY = ("a.title", "a.summary", "a.text")
 def _otherwise(needle: str) -> str:
     """A regular expression (for `~`) finding any character past ASCII that a text may write
     where the folded `needle` has one of its own (`written_otherwise`: "Ａ" for "a", the
-    Kelvin sign for "k", "ß" for "s", an accent written apart for "é", a jamo for a
+    Kelvin sign for "k", "ß" for "s", "é" or an accent written apart for "e", a jamo for a
     syllable), or a character that shows nothing, which folding takes out of a word
     (`visible`: "Wash\u200bington" holds washington): a text holding none of them holds the
     needle as written wherever it holds it folded, ASCII letters aside."""
