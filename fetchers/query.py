@@ -18,7 +18,7 @@ import math
 import operator
 import re
 import unicodedata
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Protocol
@@ -326,8 +326,8 @@ class _AccentFolds:
     marks: re.Pattern[str]  # a run of one script's marks, named by the script
 
 
-def _chars(blocks: tuple[tuple[int, int], ...]) -> Iterator[str]:
-    return (chr(code) for low, high in blocks for code in range(low, high))
+def _chars(blocks: tuple[tuple[int, int], ...]) -> list[str]:
+    return [chr(code) for low, high in blocks for code in range(low, high)]
 
 
 @functools.cache
