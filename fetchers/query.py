@@ -308,6 +308,9 @@ _SCRIPT_LETTERS = {
 }  # fmt: skip
 # the Latin letters with a stroke that European alphabets write, each as the letter
 _STROKED = {"ø": "o", "đ": "d", "ħ": "h", "ł": "l", "ŧ": "t", "ǥ": "g", "ƶ": "z"}
+# and the two letters written as one that keyboards without them type as two, as search
+# engines fold them ("coeur" finds "cœur", "aero" "Ærø")
+_STROKED |= {"æ": "ae", "œ": "oe"}
 _STROKED |= {letter.upper(): plain for letter, plain in _STROKED.items()}
 # the blocks that hold every Latin and Greek letter made of a letter and marks (Latin-1 to
 # Latin Extended-B, Greek and Coptic, Latin Extended Additional and Greek Extended)
@@ -385,7 +388,8 @@ def unaccented(text: str) -> str:
       below, Greek's tonos, dialytika and breathings), and so does the stroke through the
       letters European alphabets write with one (`_STROKED`: Danish and Norwegian "ø",
       Polish "ł", Croatian and Vietnamese "đ", Maltese "ħ"), so "lodz" finds "Łódź" and
-      "tromso" "Tromsø". A letter that is no letter with a mark stays ("æ", "œ", "ð", "þ").
+      "tromso" "Tromsø"; "æ" and "œ" are the two letters they join ("coeur" finds "cœur").
+      A letter that is no letter with a mark stays ("ð", "þ").
     - Cyrillic: only "ё" is "е", as most Russian text writes it ("елку" finds "Ёлку"). "й",
       "ї", "ў", "ґ", "ќ" are letters of their own alphabets, not accented ones, and stay.
     - Arabic and Hebrew: the vowel points (harakat, niqqud) and Hebrew's cantillation go:

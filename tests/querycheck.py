@@ -73,6 +73,8 @@ WORDS = [
     "cafe",
     "\u0141\u00f3d\u017a",
     "lodz",
+    "c\u0153ur",
+    "coeur",
     "\u0401\u043b\u043a\u0443",
     "\u0435\u043b\u043a\u0443",
     "\u0391\u03b8\u03ae\u03bd\u03b1",

@@ -1029,6 +1029,7 @@ def test_a_typed_apostrophe_marks_the_word_as_news_writes_it() -> None:
         ("αθηνα", "Συνάντηση στην Αθήνα", "Αθήνα"),
         ("lodz", "\u0141\u00f3d\u017a wins", "\u0141\u00f3d\u017a"),
         ("tromso", "Troms\u00f8 airport", "Troms\u00f8"),
+        ("coeur", "Au c\u0153ur de Paris", "c\u0153ur"),
         ("محمد", "الأمير مُحَمَّد", "مُحَمَّد"),
     ],
 )

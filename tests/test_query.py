@@ -126,8 +126,10 @@ def rec(
         ("istanbul", rec("\u0130stanbul'da \u015fiddetli ya\u011fmur"), True),
         ("siddetli", rec("\u0130stanbul'da \u015fiddetli ya\u011fmur"), True),
         ("محمد", rec("مُحَمَّد بن سلمان"), True),
-        # a letter that is no letter with an accent stays
-        ("aero", rec("\u00c6r\u00f8 ferry"), False),
+        # the letters written as one are the two they join
+        ("aero", rec("\u00c6r\u00f8 ferry"), True),
+        ("coeur", rec("Au c\u0153ur de Paris"), True),
+        ("c\u0153ur", rec("Au coeur de Paris"), True),
         # in Cyrillic, "й" and "ї" are letters of their own, not accented ones
         ("краи", rec("Край пострадал"), False),
         ("Киів", rec("Київ заявив"), False),
