@@ -55,6 +55,9 @@ class Cycle:
     removed: int = 0
     # another title or summary, or the source's new name (renamed in the config)
     revised_ids: list[str] = field(default_factory=list, repr=False)
+    # the same words at another link: the article moved there (no revision, `codec.moved`);
+    # where it is shown, its link is read again
+    moved_ids: list[str] = field(default_factory=list, repr=False)
     store_error: str | None = None
     renames: list[tuple[str, str]] = field(default_factory=list)  # (before, now) sources
     # when its poll ended: every article it stored was fetched before it, and every one a
@@ -174,6 +177,7 @@ class Newsroom:
                 cut,
                 [i for r in cut for i in r.new_ids],
                 revised_ids=[*renamed, *retagged, *(i for r in cut for i in r.revised_ids)],
+                moved_ids=[i for r in cut for i in r.moved_ids],
                 renames=renames,
                 polled=began if carry else self.clock(),
                 limited=poller.take_limited(),
@@ -185,6 +189,7 @@ class Newsroom:
             results,
             [i for r in results for i in r.new_ids],
             revised_ids=[*renamed, *retagged, *(i for r in results for i in r.revised_ids)],
+            moved_ids=[i for r in results for i in r.moved_ids],
             renames=renames,
             polled=began if carry else self.clock(),
             limited=poller.take_limited(),

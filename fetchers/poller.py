@@ -699,6 +699,9 @@ class Poller:
             result.revised_ids = [
                 i.record.id for i in staged if i.record.id not in fresh and i.record.id in held
             ]
+            for ident in result.moved_ids:  # its new page is fetched, whatever the old gave
+                self._pages_tried.discard(ident)
+                self._pages_failed.pop(ident, None)
             listed = None
             if result.status == "ok" and not result.unstored:
                 listed = frozenset(a.id for a in result.articles)
@@ -806,10 +809,11 @@ class Poller:
     ) -> tuple[list[str], set[str], bool]:
         """(In a thread.) Store what the sources brought: the new ids, those it revised (one
         it held back as the same item under its link is neither), and whether a shard was
-        found lost as the store loaded (what it brought back is a backlog). A source staged
-        whole while the store was still loading (a `refresh` asks its feeds meanwhile) is
-        first told from what it stores already: its known, unchanged articles are neither
-        written nor said to be revised."""
+        found lost as the store loaded (what it brought back is a backlog); those it moved
+        to another link alone are each result's `moved_ids`. A source staged whole while the
+        store was still loading (a `refresh` asks its feeds meanwhile) is first told from
+        what it stores already: its known, unchanged articles are neither written nor said
+        to be revised."""
         store = self.store
         if not store.complete:
             store.load_rest()
@@ -839,7 +843,11 @@ class Poller:
         # (a store that knows a source's newest at a glance stages the older ones a feed
         # lists again; they were counted revised)
         revised: set[str] = set()
-        new_ids = store.add_staged(batch, revised)
+        moved: set[str] = set()  # the same words at another link (`codec.moved`)
+        new_ids = store.add_staged(batch, revised, moved)
+        if moved:
+            for result, staged in waiting:
+                result.moved_ids = [item.record.id for item in staged if item.record.id in moved]
         written = {item.record.id for item in batch}
         texts = self._page_texts_changed([result for result, _ in waiting], written)
         if texts:
@@ -958,11 +966,12 @@ class Poller:
         return result, staged
 
     def _is_news(self, article: Article, revising: bool = True, listings_hold: bool = True) -> bool:
-        """Whether the store lacks the article, or holds it with another title or summary
-        (exact once the store is `complete`). One its source listed last time and the store
-        lacks was dropped by retention: a feed that still lists it gives no news. The store
-        is asked whether it holds that one revised all the same: a database's `knows` is a
-        glance at a source's newest articles, and an older one's new headline was lost.
+        """Whether the store lacks the article, or holds it with another title or summary,
+        or the same ones at another link (exact once the store is `complete`). One its
+        source listed last time and the store lacks was dropped by retention: a feed that
+        still lists it gives no news. The store is asked whether it holds that one revised
+        all the same: a database's `knows` is a glance at a source's newest articles, and an
+        older one's new headline was lost.
         Not `revising` (the item a document's cut fell in may hold half its headline), a
         stored article is no news whatever it says. Not `listings_hold` (a shard was lost),
         what the source listed says nothing.
@@ -977,8 +986,10 @@ class Poller:
             health = self.health.get(article.source)
             if not listings_hold or health is None or article.id not in health.listed:
                 return True
-        if not (revising and store.revised(article)):
+        if not revising:
             return False
+        if not store.revised(article):
+            return store.moved(article)  # its page moved (`codec.moved`): taken, no revision
         if article.guid or article.shares_link or not store.link_shared(article):
             return True
         told_by_words(article)

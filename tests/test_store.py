@@ -28,6 +28,7 @@ from fetchers.feeds import parse_feed, to_articles
 from fetchers.models import Article
 from fetchers.query import Record, parse_query
 from fetchers.store import MarksNotSaved, Store, StoreError, StoreLocked, core
+from fetchers.store.codec import stage
 from fetchers.store.indexes import Indexes
 from tests.conftest import StoreOpener, make, summaries_held
 
@@ -1775,6 +1776,47 @@ def test_a_summary_parted_in_other_paragraphs_is_no_revision(open_store: StoreOp
         got = store.get("Wire-1")
         assert got is not None and got.revisions == []
         assert store.revised(reworded)
+
+
+def test_a_link_moved_under_the_same_guid_is_taken_and_is_no_revision(
+    open_store: StoreOpener,
+) -> None:
+    """The same item at another page (its guid, title and summary the same) was held as it
+    was: its old link stayed, for `o`, `f` and `show`. The article takes the new link and
+    lists no revision; once taken it is not moved again. A link another article of the
+    source holds stays that one's, and is not tried again at every poll; a link that only
+    loses its tracking parameters, or an item that gives none, is no move."""
+    with open_store(writer=True) as store:
+        store.add_batch([make(1), make(2)])
+        moved = make(1)
+        moved.link = "https://example.org/Wire/1-updated"
+        assert store.add_batch([moved]) == []
+        got = store.get("Wire-1")
+        assert got is not None and got.link == moved.link and got.revisions == []
+        assert store.records(["Wire-1"])[0].revised is None
+        assert not store.moved(moved) and not store.revised(moved)
+        back = make(1)  # (and back to its first page, as a poller writes it)
+        assert store.moved(back) and not store.revised(back)
+        revised: set[str] = set()
+        taken: set[str] = set()
+        assert store.add_staged(stage([back]), revised, taken) == []
+        assert (revised, taken) == (set(), {"Wire-1"})
+        onto_another = make(1)
+        onto_another.link = make(2).link
+        assert not store.moved(onto_another)
+        taken.clear()
+        store.add_staged(stage([onto_another]), None, taken)
+        assert not taken
+        tracked = make(1)
+        tracked.link = f"{make(1).link}?utm_source=rss"
+        unlinked = make(1)
+        unlinked.link = None
+        assert not store.moved(tracked) and not store.moved(unlinked)
+    with open_store() as viewer:
+        assert [a.link for a in viewer.records(["Wire-1", "Wire-2"])] == [
+            make(1).link,
+            make(2).link,
+        ]
 
 
 def test_a_headline_that_returns_to_its_first_wording_keeps_the_change_from_it(

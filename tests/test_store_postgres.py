@@ -1758,6 +1758,24 @@ def test_a_viewer_hears_how_many_headlines_a_write_revised(pg_dsn: str) -> None:
         assert viewer.reload() == [] and viewer.revised_at_reload() == 0  # said once
 
 
+def test_a_viewer_hears_of_a_link_moved_as_of_a_revised_headline(pg_dsn: str) -> None:
+    """An article its source moved to another page (its words the same) is said to a viewer
+    as a revised one is: the article pane showing it reads its new link."""
+    with PostgresStore(pg_dsn, writer=True) as writer, PostgresStore(pg_dsn) as viewer:
+        writer.add_batch([make(1), make(2)])
+        assert sorted(viewer.reload()) == ["Wire-1", "Wire-2"]
+        moved = make(1)
+        moved.link = "https://example.org/Wire/1-updated"
+        assert writer.add_batch([moved]) == []
+        for _ in range(2500):  # the announcement comes with the commit
+            if viewer.reload() == [] and viewer.revised_at_reload():
+                break
+            time.sleep(0.004)
+        assert viewer.revised_at_reload() == 1
+        found = viewer.get("Wire-1")
+        assert found is not None and found.link == moved.link and found.revisions == []
+
+
 @pytest.mark.parametrize(
     "dsn, secret",
     [

@@ -32,7 +32,7 @@ from tests.conftest import (
     settle,
 )
 from tui.cli import main
-from tui.messages import RevisionsRead
+from tui.messages import CycleDone, PollerReady, RevisionsRead
 from tui.screens.revisions import RevisionsScreen
 from tui.widgets.article import ArticleView
 
@@ -693,3 +693,113 @@ async def test_a_revision_that_moves_the_page_fetches_the_new_page_and_keeps_its
         assert stored.link == new_page
     finally:
         store.close()
+
+
+QUAKE = "<title>Quake strikes off the coast</title><link>{}</link><guid>a3</guid>"
+
+
+async def test_a_link_changed_under_the_same_guid_moves_the_article_and_fetches_its_new_page(
+    tmp_path: Path, feed_server: FeedServer, open_store: StoreOpener
+) -> None:
+    """A site that moves an article to another page, its guid, headline and summary the
+    same: the new link was never taken (the store compared headlines and summaries alone),
+    so `o`, `f` and `show` gave the old page and the new one was never fetched. The article
+    takes the link; its new page's text is fetched once, the earlier one kept. A page moved
+    is no revision of its wording: none is listed, the article is not marked revised."""
+    old_page = feed_server.add("/pages/v1.html", page(FIRST + " "))
+    feed_url = feed_server.add("/feed.xml", Route(rss(QUAKE.format(old_page))))
+    now = [DAY]
+    store, poller = full_text_poller(tmp_path, feed_url, open_store, lambda: now[0])
+    try:
+        (first,) = await poller.poll()
+        await poller.drain_pages(5.0)
+        (ident,) = first.new_ids
+        new_page = feed_server.add("/pages/v2.html", page(SECOND + " "))
+        feed_server.add("/feed.xml", Route(rss(QUAKE.format(new_page))))
+        now[0] = DAY + timedelta(hours=1)
+        (second,) = await poller.poll()
+        await poller.drain_pages(5.0)
+        (stored,) = store.records([ident])
+        assert (stored.link, stored.revised) == (new_page, None)
+        assert store.revisions(ident) == []
+        assert len(feed_server.hits.get("/pages/v2.html", [])) == 1
+        assert (store.text(ident) or "").startswith(SECOND)
+        (earlier,) = store.text_revisions(ident)
+        assert (earlier["text"] or "").startswith(FIRST)
+        assert (second.new_ids, second.revised_ids, second.moved_ids) == ([], [], [ident])
+        now[0] = DAY + timedelta(hours=2)
+        (third,) = await poller.poll()  # taken once: nothing moves at the next poll
+        await poller.drain_pages(5.0)
+        assert (third.new_ids, third.revised_ids, third.moved_ids) == ([], [], [])
+        assert len(feed_server.hits["/pages/v2.html"]) == 1
+    finally:
+        await poller.aclose()
+        store.close()
+    with open_store() as viewer:  # as a reader opening the store finds it
+        found = viewer.get(ident)
+        assert found is not None and found.link == new_page and found.revisions == []
+
+
+def test_refresh_takes_a_link_changed_under_the_same_guid_and_alerts_once(
+    tmp_path: Path, feed_server: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`refresh`, then the item's link alone changed, then `refresh`: "0 new", and `show`
+    printed the old link and the old page's text, at every refresh after. It prints the
+    new link and the new page's text, the old one an earlier full text; the alert the
+    article fired when it came does not fire again."""
+    old_page = feed_server.add("/pages/v1.html", page(FIRST + " "))
+    others = [f"<title>Report {n}</title><guid>a{n}</guid>" for n in (1, 2)]
+    feed_url = feed_server.add("/feed.xml", Route(rss(*others)))
+    config = tmp_path / "c.toml"
+    config.write_text(
+        f'[[sources]]\nname = "Alpha"\nurl = "{feed_url}"\nfull_text = true\n'
+        '[[alerts]]\nname = "Quakes"\nquery = "quake"\n'
+    )
+    common = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
+    assert main([*common, "refresh"]) == 0  # (a first poll's articles are a backlog)
+    feed_server.add("/feed.xml", Route(rss(*others, QUAKE.format(old_page))))
+    assert main([*common, "refresh", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["new"] == 1
+    assert main([*common, "list", "quake", "--json"]) == 0
+    ident = json.loads(capsys.readouterr().out.splitlines()[0])["id"]
+    new_page = feed_server.add("/pages/v2.html", page(SECOND + " "))
+    feed_server.add("/feed.xml", Route(rss(*others, QUAKE.format(new_page))))
+    for _ in range(2):
+        assert main([*common, "refresh", "--json"]) == 0
+        said = json.loads(capsys.readouterr().out.splitlines()[0])
+        assert (said["new"], said["revised"]) == (0, 0)
+    assert len(feed_server.hits.get("/pages/v2.html", [])) == 1
+    assert main([*common, "show", ident, "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["link"] == new_page and shown["text"].startswith(SECOND)
+    assert (shown["revised"], shown["revisions"]) == (None, [])
+    (earlier,) = shown["text_revisions"]
+    assert earlier["text"].startswith(FIRST)
+    assert main([*common, "show", ident]) == 0
+    printed = capsys.readouterr().out
+    assert new_page in printed and old_page not in printed
+    assert main([*common, "alerts", "--json"]) == 0
+    fired = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [entry["article"] for entry in fired] == [ident]
+
+
+async def test_the_article_pane_shows_the_link_its_source_moved_it_to(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """The dashboard that polls reads the article it shows again when a cycle moves it to
+    another page, as it does when a cycle revises its headline."""
+    feed_url = feed_server.add("/feed.xml", Route(rss(QUAKE.format("http://alpha.test/quake"))))
+    app = make_app(tmp_path, config_for(tmp_path, Source("Alpha", url=feed_url)))
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=1)
+        await seen(app).wait_for(PollerReady)
+        moved_to = "http://alpha.test/quake-updated"
+        feed_server.add("/feed.xml", Route(rss(QUAKE.format(moved_to))))
+        since = seen(app).mark()
+        await pilot.press("r")
+        await seen(app).wait_for(CycleDone, since=since)
+        await seen(app).wait_for(
+            ArticleView.Loaded,
+            lambda m: m.reading.article.link == moved_to,  # type: ignore[union-attr]
+            since=since,
+        )

@@ -75,6 +75,7 @@ class CycleDone(Message):
     health: dict[str, SourceHealth]
     polled_at: datetime
     revised_ids: list[str] = field(default_factory=list)  # stored, with another headline now
+    moved_ids: list[str] = field(default_factory=list)  # stored, at another link now
 
 
 @dataclass

@@ -21,6 +21,7 @@ from typing import Any
 
 from fetchers.models import Article, comparable, utc_iso
 from fetchers.query import Record
+from fetchers.webaddress import untracked
 
 SCHEMA_VERSION = 1  # of the documents and meta.json
 ROWS_VERSION = 4  # the layout of rows-KEY.json, the row caches (see shards.write_rows)
@@ -400,6 +401,19 @@ def differs(stored: Record, fresh: Record | Article) -> bool:
     ) or (
         stored.summary != fresh.summary and comparable(stored.summary) != comparable(fresh.summary)
     )
+
+
+def moved(stored_link: str | None, fresh_link: str | None) -> bool:
+    """Whether an item links to another page than its stored article does: a site that
+    renames a page (a corrected slug, a story moved to an address of its own) keeps its guid.
+    The link is taken as newsboat takes it, but it is no revision: an article's revisions are
+    its wordings (`d` diffs them, `show` lists them as {seen, title, summary}), and a link
+    is no wording, so its old link is not kept and the article is not marked revised. An item
+    that gives no link leaves the page where it was; one that differs only by tracking
+    parameters (stored before they were dropped) is the same page."""
+    if not fresh_link or fresh_link == stored_link:
+        return False
+    return not stored_link or untracked(stored_link) != untracked(fresh_link)
 
 
 @dataclass(slots=True)

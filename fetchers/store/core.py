@@ -65,6 +65,7 @@ from fetchers.store.codec import (
     day_key,
     differs,
     doc_from_record,
+    moved,
     record_from_doc,
     revised_contents,
     revision_entries,
@@ -1019,6 +1020,20 @@ class Store:
             return differs(self._rows_back.whole(stored), fresh)
         return differs(stored, fresh)
 
+    def _moves(self, stored: Record, fresh: Record | Article) -> bool:
+        """`moved`, to a link no other article of the source is filed under: a source's links
+        are one article's each (`_revise` keeps its own link then, and taking it would be
+        tried again at every poll)."""
+        held = self._rows_back.whole(stored).link if self._thin else stored.link
+        if not moved(held, fresh.link):
+            return False
+        indexes = self._indexes
+        if indexes.links is None:  # (a viewer's, built when asked)
+            return True
+        return all(
+            owner == stored.id for owner in indexes.link_owners(stored.source, fresh.link, 2)
+        )
+
     def _quarantine(self, key: str, exc: Exception) -> None:
         path = self.shard_path(key)
         shards.drop_rows(self.dir, key)
@@ -1122,10 +1137,15 @@ class Store:
         record = self._indexes.records.get(article.id)
         return record is not None and self._changed(record, article)
 
+    def moved(self, article: Article) -> bool:
+        """True when the article is stored under another link than it has now (`_moves`)."""
+        record = self._indexes.records.get(article.id)
+        return record is not None and self._moves(record, article)
+
     def wanting_text(self, source: str, limit: int, skip: set[str]) -> list[tuple[str, str]]:
         """(id, link) of the source's newest articles with a link and no full text, at most
-        `limit`, leaving out the ids in `skip`; and, once, those revised since their text
-        was fetched (skipped or not: the revision is news)."""
+        `limit`, leaving out the ids in `skip`; and, once, those revised or moved since their
+        text was fetched (skipped or not: the revision is news)."""
         with self.lock:
             indexes = self._indexes
             ids = indexes.by_field["source"].get(name_key(source), [])
@@ -1221,7 +1241,10 @@ class Store:
         return self.add_staged(stage(articles))
 
     def add_staged(
-        self, staged: Iterable[StagedArticle], revised_out: set[str] | None = None
+        self,
+        staged: Iterable[StagedArticle],
+        revised_out: set[str] | None = None,
+        moved_out: set[str] | None = None,
     ) -> list[str]:
         """Store articles made ready by `stage()` (a poller stages each source's articles as
         they arrive, so the write at the end of a cycle only files and writes them)."""
@@ -1235,11 +1258,16 @@ class Store:
             seen: set[str] = set()
             docs = indexes.records
             revised: dict[str, StagedArticle] = {}
+            moves: dict[str, StagedArticle] = {}  # the same words at another link
             for item in staged:
                 ident, record = item.record.id, item.record
                 if ident in docs:
-                    if self._changed(docs[ident], record) and not self._listed_as_another(record):
-                        revised[ident] = item
+                    stored = docs[ident]
+                    if self._changed(stored, record):
+                        if not self._listed_as_another(record):
+                            revised[ident] = item
+                    elif self._moves(stored, record):
+                        moves[ident] = item
                     continue
                 if ident in seen:
                     continue
@@ -1279,9 +1307,11 @@ class Store:
                     indexes.file(records, key, self._marks)
                     new_ids.extend(record.id for record in records)
                     written.append(key)
-                written.extend(self._revise(revised))
+                written.extend(self._revise(revised, moves))
                 if revised_out is not None:
                     revised_out.update(revised)
+                if moved_out is not None:
+                    moved_out.update(moves)
             except (OSError, ValueError) as exc:  # a full disk, a read-only dir, a shard
                 # turned unreadable under it: the shards written stand
                 reason = f"{self.dir}: cannot write ({getattr(exc, 'strerror', None) or exc})"
@@ -1306,7 +1336,7 @@ class Store:
                 self._save_map()
                 if written:
                     self._searching.kick()
-            contents = revised_contents(revised)
+            contents = revised_contents({**revised, **moves})
             if contents:  # a revised item carrying its content: its text is revised too
                 try:
                     for fetched, pairs in contents:
@@ -1317,12 +1347,16 @@ class Store:
                     ) from exc
             return new_ids
 
-    def _revise(self, revised: dict[str, StagedArticle]) -> list[str]:
+    def _revise(
+        self, revised: dict[str, StagedArticle], moves: dict[str, StagedArticle]
+    ) -> list[str]:
         """Give stored articles the title and summary their source now gives them, keeping
         what they said before as revisions (an edited headline is never lost, and never a
-        second article). Returns the shards written."""
+        second article), and those of `moves` the link alone (`codec.moved`). Returns the
+        shards written."""
         indexes = self._indexes
         by_shard: dict[str, dict[str, StagedArticle]] = {}
+        links_by_shard: dict[str, dict[str, str]] = {}  # the moved: id -> its new link
         links = indexes.links
         for ident, item in revised.items():
             record = indexes.records[ident]
@@ -1332,33 +1366,53 @@ class Store:
                 item.doc = {**item.doc, "link": record.link}
                 item.record.link = record.link
             by_shard.setdefault(record.shard, {})[ident] = item
-        for key, items in by_shard.items():
+        for ident, item in moves.items():
+            if item.record.link:
+                links_by_shard.setdefault(indexes.records[ident].shard, {})[ident] = (
+                    item.record.link
+                )
+        for key in dict.fromkeys([*by_shard, *links_by_shard]):
+            items, new_links = by_shard.get(key, {}), links_by_shard.get(key, {})
             shard = self._get_shard(key)
             before = shard.signature
             shard.table.update(
-                shards.revision_setter(items), lambda d, items=items: d.get("id") in items
+                shards.revision_setter(items, new_links),
+                lambda d, items=items, new_links=new_links: (
+                    d.get("id") in items or d.get("id") in new_links
+                ),
             )
             shard.wrote()
-            self._note_written(key, before, items)
+            self._note_written(key, before, items)  # (a link is no word of the search index)
             for ident, item in items.items():
                 record = indexes.records[ident]
                 if not item.text and self._texts.has(record):
                     self._stale_texts.add(ident)
                 title, summary = item.record.title, item.record.summary
                 record.revised = item.record.fetched  # as revision_setter stamps the document
-                link = item.record.link
-                if link and link != record.link:  # the page moved with the revision
-                    if links is not None:
-                        by_link = links.setdefault(record.source, {})
-                        if record.link:
-                            drop_link(by_link, record.link, ident)
-                        add_link(by_link, link, ident)
-                    record.link = link
+                if item.record.link:  # the page moved with the revision
+                    self._file_link(record, item.record.link)
                 if ident in self._lean_words:  # a lean store keeps the digest only
                     self._lean_words.revised(ident, title, summary)
                 else:
                     record.title, record.summary = title, summary
-        return list(by_shard)
+            for ident, link in new_links.items():
+                record = indexes.records[ident]
+                if not moves[ident].text and self._texts.has(record):
+                    self._stale_texts.add(ident)  # the new page's text is fetched, once
+                self._file_link(record, link)
+        return list(dict.fromkeys([*by_shard, *links_by_shard]))
+
+    def _file_link(self, record: Record, link: str) -> None:
+        """Give a stored article the page it moved to, filed under it in the links index."""
+        if link == record.link:
+            return
+        links = self._indexes.links
+        if links is not None:
+            by_link = links.setdefault(record.source, {})
+            if record.link:
+                drop_link(by_link, record.link, record.id)
+            add_link(by_link, link, record.id)
+        record.link = link
 
     def rename_sources(self, names: dict[str, str]) -> list[str]:
         """(The writer.) Give the articles of each source named in `names` its new name

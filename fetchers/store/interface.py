@@ -193,8 +193,9 @@ class ArticleStore(Protocol):
 
     def revised_at_reload(self) -> int:
         """How many stored articles the last `reload` found given another title or summary,
-        or source name, by another process (0 where the store cannot tell): a viewer's filter
-        is run again then, for a headline may have left it or joined it."""
+        or source name (or link, in a database), by another process (0 where the store
+        cannot tell): a viewer's filter is run again then, for a headline may have left it or
+        joined it, and the article it shows is read again."""
         ...
 
     def renamed_at_reload(self) -> list[str]:
@@ -247,16 +248,27 @@ class ArticleStore(Protocol):
         """Stored with another title or summary than it has now."""
         ...
 
+    def moved(self, article: Article) -> bool:
+        """Stored with its title and summary under another link than it has now, one no
+        other article of its source is stored under (`codec.moved`: a page moved, no
+        revision)."""
+        ...
+
     def add_batch(self, articles: Iterable[Article]) -> list[str]:
         """Store the articles not yet known; returns the new ids."""
         ...
 
     def add_staged(
-        self, staged: Iterable[StagedArticle], revised_out: set[str] | None = None
+        self,
+        staged: Iterable[StagedArticle],
+        revised_out: set[str] | None = None,
+        moved_out: set[str] | None = None,
     ) -> list[str]:
         """Store articles made ready by `stage()`; returns the new ids. Revised ones keep
         what they said before as revisions; their ids are added to `revised_out` when given
-        (one staged and held unchanged is neither new nor revised)."""
+        (one staged and held unchanged is neither new nor revised). Ones that say the same
+        at another link (`moved`) take the link alone, no revision; their ids are added to
+        `moved_out`."""
         ...
 
     def wanting_text(self, source: str, limit: int, skip: set[str]) -> list[tuple[str, str]]:

@@ -323,12 +323,18 @@ def into_shards(
 
 
 def revision_setter(
-    items: dict[str, StagedArticle],
+    items: dict[str, StagedArticle], links: dict[str, str] | None = None
 ) -> Callable[[MutableMapping[str, Any]], None]:
     """A TinyDB update that moves a document's title and summary into its revisions and
-    takes the new ones, and the new link (a site renames a page as it rewrites it)."""
+    takes the new ones, and the new link (a site renames a page as it rewrites it); a
+    document of `links` (id -> link) takes its new link alone, its words and revisions as
+    they were (a page moved is no revision: `codec.moved`)."""
 
     def revise(doc: MutableMapping[str, Any]) -> None:
+        link = links.get(doc["id"]) if links else None
+        if link is not None:
+            doc["link"] = link
+            return
         new = items[doc["id"]].doc
         before = {
             "seen": doc.get("revised") or doc.get("fetched"),

@@ -812,7 +812,14 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         """The newsroom's hook, in the poll thread after every cycle."""
         health = dict(self.session.newsroom.health)
         self.post_message(
-            CycleDone(cycle.new_ids, cycle.removed, health, self.clock(), cycle.revised_ids)
+            CycleDone(
+                cycle.new_ids,
+                cycle.removed,
+                health,
+                self.clock(),
+                cycle.revised_ids,
+                cycle.moved_ids,
+            )
         )
 
     def _config_reread(self, config: Config) -> None:
@@ -882,8 +889,8 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             self._rows_again(marks=False)
             self._read_stories()
         shown = self.article_view.wanted
-        if shown is not None and shown in message.revised_ids:
-            self.article_view.load(shown)  # its new headline and summary, where it is read
+        if shown is not None and (shown in message.revised_ids or shown in message.moved_ids):
+            self.article_view.load(shown)  # its new headline and summary, or link
 
     def _look_at_marks(self) -> None:
         """(The writer, every VIEWER_RELOAD.) Marks a viewer changed are drawn here too."""

@@ -78,6 +78,20 @@ class KnownArticles:
             held = self._digests.get(owner)
             return held is None or held == digest(article.title, article.summary)
 
+    def moved(self, article: Article) -> bool:
+        """Held under another link than the item gives now, one no other held article of its
+        source is under (`codec.moved`; the write decides against the database)."""
+        if not article.link:
+            return False
+        link = untracked(article.link)
+        with self._lock:
+            if article.id not in self._digests:
+                return False
+            held = self._link_of.get(article.id)
+            if held is not None and held[1] == link:
+                return False
+            return self._links.get((article.source, link), article.id) == article.id
+
     def digest_of(self, ident: str) -> int | None:
         with self._lock:
             return self._digests.get(ident)

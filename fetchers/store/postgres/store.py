@@ -52,6 +52,7 @@ from fetchers.store.codec import (
     day_key,
     distinct_revisions,
     merged_history,
+    moved,
     revised_contents,
     revision_entries,
     stage,
@@ -1503,15 +1504,27 @@ class PostgresStore:
         self._known.put(article.id, article.source, row[2], row[0], row[1])
         return digest(row[0], row[1]) != digest(article.title, article.summary)
 
+    def moved(self, article: Article) -> bool:
+        """Stored under another link than the item gives now, as far as what is known of it
+        tells (`KnownArticles.moved`; an article not known yet is read as `revised` reads
+        it); the write decides against the database."""
+        if self._known.digest_of(article.id) is None:
+            self.revised(article)
+        return self._known.moved(article)
+
     def add_batch(self, articles: Iterable[Article]) -> list[str]:
         return self.add_staged(stage(articles))
 
     def add_staged(
-        self, staged: Iterable[StagedArticle], revised_out: set[str] | None = None
+        self,
+        staged: Iterable[StagedArticle],
+        revised_out: set[str] | None = None,
+        moved_out: set[str] | None = None,
     ) -> list[str]:
         """Store the articles not yet stored (by id, or by link within the source as the same
         item: `_held_by_link`) in one transaction; a changed title or summary makes a
-        revision. Returns the new ids."""
+        revision, the same ones at another link move the article there (`_move`). Returns
+        the new ids."""
         self._require_writer()
         items = list(staged)
         if not items:
@@ -1522,20 +1535,24 @@ class PostgresStore:
             # stored rows are locked in the order of their ids, as the new ones are inserted:
             # two writes of the same articles never wait for each other in turn.
             cur.execute(
-                "SELECT id, title, summary FROM articles WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
+                "SELECT id, title, summary, link FROM articles WHERE id = ANY(%s)"
+                " ORDER BY id FOR UPDATE",
                 ([item.record.id for item in items],),
             )
-            stored = {row[0]: (row[1], row[2]) for row in cur.fetchall()}
+            stored = {row[0]: (row[1], row[2], row[3]) for row in cur.fetchall()}
             fresh: dict[str, StagedArticle] = {}
             revised: dict[str, StagedArticle] = {}
+            moves: dict[str, StagedArticle] = {}  # the same words at another link
             for item in items:
                 ident, record = item.record.id, item.record
                 if ident in stored:
-                    title, summary = stored[ident]
+                    title, summary, link = stored[ident]
                     if comparable(title) != comparable(record.title) or comparable(
                         summary
                     ) != comparable(record.summary):
                         revised[ident] = item
+                    elif moved(link, record.link):
+                        moves[ident] = item
                 elif ident not in fresh:
                     fresh[ident] = item
             for ident in self._held_by_link(cur, list(fresh.values())):
@@ -1550,18 +1567,30 @@ class PostgresStore:
             if new_ids:  # delivered to the listeners when the write commits
                 cur.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(len(new_ids))))
             stale = self._revise(cur, revised) if revised else []
-            if revised:  # "~N": N headlines rewritten (a viewer's filtered list follows them)
-                cur.execute("SELECT pg_notify(%s, %s)", (CHANNEL, f"~{len(revised)}"))
+            taken, stale_moved = self._move(cur, moves) if moves else ([], [])
+            stale += stale_moved
+            if revised or taken:  # "~N": N headlines rewritten, or moved to another page (a
+                # viewer's filtered list follows them, and the article it shows)
+                cur.execute("SELECT pg_notify(%s, %s)", (CHANNEL, f"~{len(revised) + len(taken)}"))
         if revised_out is not None:
             revised_out.update(revised)
+        if moved_out is not None:
+            moved_out.update(taken)
+        rewritten = revised.keys() | set(taken)
         for item in items:  # committed: known from now on
             record = item.record
-            self._known.put(record.id, record.source, record.link, record.title, record.summary)
+            # (a held article keeps its link unless it moved: one whose move another
+            # article's link refused is not tried again at every poll)
+            held = stored.get(record.id)
+            link = held[2] if held is not None and record.id not in rewritten else None
+            self._known.put(
+                record.id, record.source, link or record.link, record.title, record.summary
+            )
             with self._absent_guard:
                 self._absent.pop(record.id, None)
         self._stale_texts.update(stale)
         try:  # a revised item carrying its content: its text is revised too
-            for fetched, pairs in revised_contents(revised):
+            for fetched, pairs in revised_contents({**revised, **{i: moves[i] for i in taken}}):
                 self.set_texts(pairs, fetched)
         except StoreWriteError as exc:
             raise StoreWriteError(f"{exc}; {len(new_ids)} new articles stored", new_ids) from exc
@@ -1666,10 +1695,29 @@ class PostgresStore:
             )
         return stale
 
+    @staticmethod
+    def _move(cur: Any, moves: dict[str, StagedArticle]) -> tuple[list[str], list[str]]:
+        """Give stored articles the link their source now gives them, their words and
+        revisions as they are (a page moved is no revision: `codec.moved`), unless another
+        article of the source is stored under that link (a source's links are one article's
+        each, as `_revise` keeps them). Returns the ids moved, and those of them whose full
+        text came before (their new page is to be fetched), the item carrying no content."""
+        cur.execute(
+            "UPDATE articles a SET link = w.link, edits = a.edits + 1"
+            " FROM unnest(%s::text[], %s::text[]) AS w(id, link) WHERE a.id = w.id"
+            " AND NOT EXISTS (SELECT 1 FROM articles other WHERE other.source = a.source"
+            " AND other.link = w.link AND other.id <> a.id)"
+            " RETURNING a.id, coalesce(a.text, '') <> ''",
+            (list(moves), [item.record.link for item in moves.values()]),
+        )
+        rows = cur.fetchall()
+        taken = [row[0] for row in rows]
+        return taken, [row[0] for row in rows if row[1] and not moves[row[0]].text]
+
     def wanting_text(self, source: str, limit: int, skip: set[str]) -> list[tuple[str, str]]:
         """(id, link) of the source's newest articles with a link and no full text, at most
-        `limit`, leaving out the ids in `skip`; and, once, those revised since their text
-        was fetched (skipped or not: the revision is news)."""
+        `limit`, leaving out the ids in `skip`; and, once, those revised or moved since their
+        text was fetched (skipped or not: the revision is news)."""
         with self._cursor("cannot read") as cur:
             cur.execute(
                 "SELECT id, link FROM articles WHERE source_key = %s AND link <> ''"
