@@ -86,6 +86,11 @@ class RawItem:
     summary_is_html: bool | None = None
     content_is_html: bool | None = None
     unread_link: str | None = None  # a link written that could not be read (`resolve`)
+    # True: its plain summary's and content's line breaks are meant, each line a paragraph (a
+    # JSON Feed's strings: nothing wraps them). False: an RSS description is HTML by its
+    # spec, and an Atom text one a reader may reflow, so a single break in their plain text
+    # only wraps a line (a space, as a browser and newsboat show it; a blank line parts two)
+    breaks_meant: bool = False
 
 
 # Errors that reading one item's fields may raise on a document nobody foresaw: they cost that
@@ -964,6 +969,7 @@ class _JsonFields:
             summary_is_html=False,  # "a plain text sentence or two"
             content=html_body or text_body,
             content_is_html=bool(html_body),
+            breaks_meant=True,
             published=self.date(entry, "date_published"),
             updated=self.date(entry, "date_modified"),
             tags=self.tags(entry),
@@ -1075,16 +1081,21 @@ def _name_line(text: str) -> str:
 
 
 def _block(
-    text: str, is_html: bool | None, limit: int = TEXT_LIMIT, preformatted: bool = False
+    text: str,
+    is_html: bool | None,
+    limit: int = TEXT_LIMIT,
+    preformatted: bool = False,
+    wrapped: bool = False,
 ) -> str:
     """A multi-line field, HTML or plain as `_line` decides, at most `limit` characters;
-    `preformatted`: see `clean_block` (an item's content, which is its full text)."""
+    `preformatted`, `wrapped`: see `clean_block` (an item's content, which is its full text;
+    an RSS or Atom text, whose single line breaks wrap its lines: `RawItem.breaks_meant`)."""
     if not text:
         return ""
     if is_html is None:
         is_html = looks_like_html(text, block=True)
     text = _cdata_ends_as_text(text) if is_html else text
-    return clean_block(text, is_html, limit, preformatted)
+    return clean_block(text, is_html, limit, preformatted, wrapped=wrapped)
 
 
 _SUBTAG = re.compile(r"[-_]")
@@ -1239,9 +1250,14 @@ def _version(
     if raw.unread_link is not None:
         feed.warn("unreadable link", raw.unread_link)
     title = _line(raw.title, raw.title_is_html)
-    summary = _block(raw.summary, raw.summary_is_html, SUMMARY_LIMIT)
+    wrapped = not raw.breaks_meant
+    summary = _block(raw.summary, raw.summary_is_html, SUMMARY_LIMIT, wrapped=wrapped)
     # (its content is its full text: a <pre> in it is kept as written, as a page's is)
-    content = _block(raw.content, raw.content_is_html, preformatted=True) if raw.content else ""
+    content = (
+        _block(raw.content, raw.content_is_html, preformatted=True, wrapped=wrapped)
+        if raw.content
+        else ""
+    )
     written = bool(title or summary or content)  # (not a headline made of its link)
     if not written:
         # a headline, summary or content that could not be read (or none written) leaves the

@@ -408,23 +408,34 @@ def _unwrapped(markup: str) -> str:
         markup = markup.replace("\r\n", "\n").replace("\r", "\n")
     if "\n" not in markup:
         return markup
-    unwrap = functools.partial(_WRAP.sub, _wrapped_break)
     lowered = markup.lower()
     if "<pre" not in lowered:
-        return unwrap(markup)
+        return _unwrap(markup)
     # a <pre>'s lines are its own (code, a poem): they stay as they are
     out, at = [], 0
     while (start := _pre_start(lowered, at)) >= 0:
         end = lowered.find("</pre", start)
         end = len(markup) if end < 0 else end
-        out += [unwrap(markup[at:start]), markup[start:end]]
+        out += [_unwrap(markup[at:start]), markup[start:end]]
         at = end
-    out.append(unwrap(markup[at:]))
+    out.append(_unwrap(markup[at:]))
     return "".join(out)
 
 
 def _wrapped_break(found: re.Match[str]) -> str:
     return "\n" if found.group(1) else " "
+
+
+_unwrap = functools.partial(_WRAP.sub, _wrapped_break)
+
+
+def _unwrapped_text(text: str) -> str:
+    """Plain text whose line breaks wrap its lines, read as `_unwrapped` reads HTML's: a
+    single break a space, a blank line a paragraph's end (it has no <pre> of its own: a
+    "<pre" in it is words)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _unwrap(text) if "\n" in text else text
 
 
 def _pre_start(lowered: str, at: int) -> int:
@@ -560,13 +571,20 @@ def clean_block(
     is_html: bool | None = None,
     limit: int = TEXT_LIMIT,
     preformatted: bool = False,
+    *,
+    wrapped: bool = False,
 ) -> str:
     """A multi-line field (a summary or article text) as plain paragraphs, at most limit
     characters (SUMMARY_LIMIT suits a summary).
 
     With `preformatted` (an article's text), each <pre> of HTML (code, a poem, a table of
     results) is one block of its lines as written, as a page's full text keeps it
-    (`preformatted_block`); else its lines are paragraphs, as a summary shows them."""
+    (`preformatted_block`); else its lines are paragraphs, as a summary shows them.
+
+    HTML's line breaks wrap its lines (`_unwrapped`). Plain text keeps a paragraph a line,
+    unless `wrapped`: text a feed's format says is HTML or may be reflowed (an RSS
+    description without a tag, an Atom text construct), whose single breaks are spaces and
+    whose blank lines part paragraphs, as HTML's are."""
     if not text:
         return ""
     text, cut = _cut_input(text, limit * INPUT_FACTOR, markup=False)
@@ -582,8 +600,11 @@ def clean_block(
             return _with_pre_blocks(text, limit, cut)
         text = scan_markup(_unwrapped(text)).text
         text = html.unescape(text)
-    elif _ENTITY.search(text):
-        text = html.unescape(text)
+    else:
+        if wrapped:
+            text = _unwrapped_text(text)
+        if _ENTITY.search(text):
+            text = html.unescape(text)
     if SOFT_HYPHEN in text:  # (controls first: none can then make an escape sequence whole)
         text = _without_soft_hyphens(strip_controls(text))
     if "  " not in text and (

@@ -1,10 +1,12 @@
-"""Feed formats, charsets, dates and malformed input, parsed from bytes."""
+"""Feed formats, charsets, dates and malformed input, parsed from bytes (and served over HTTP
+where what a feed's text says reaches `list`, `show` and the alerts)."""
 
 from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
@@ -23,7 +25,8 @@ from fetchers.models import article_id
 from fetchers.text import is_preformatted
 from fetchers.timeparse import parse_feed_date
 from fetchers.webaddress import untracked
-from tests.conftest import rss
+from tests.conftest import FeedServer, Route, rss
+from tui.cli import main
 
 NOW = datetime(2025, 10, 24, 8, tzinfo=UTC)
 
@@ -84,6 +87,53 @@ def test_json_feed() -> None:
     (a,) = articles(body, {"Content-Type": "application/feed+json"})
     assert a.title == "한국 📰"
     assert a.text == "Body" and a.tags == ["k"]
+
+
+# a description its source wrapped at a width, as plain text and with a tag
+WRAPPED = "The central bank said on Friday that it would\nraise its key rate by a quarter point."
+ONE_PARAGRAPH = (
+    "The central bank said on Friday that it would raise its key rate by a quarter point."
+)
+
+
+def test_a_plain_description_s_wrapped_lines_are_one_paragraph_as_an_html_one_s_are() -> None:
+    """An RSS description is HTML by its spec, and an Atom text one a reader may reflow: a
+    plain one wrapped at a width was stored a paragraph a line ("would\n\nraise"), where
+    the same one with a <b> in it was one paragraph, so a phrase across the wrap was found
+    in the one and not the other. A single break is a space (CR LF too), a blank line still
+    parts two paragraphs. A JSON Feed's strings keep their lines: nothing wraps them, and
+    a break in one is meant."""
+    plain, tagged, crlf = articles(
+        rss(
+            f"<title>Rates</title><guid>1</guid><description>{WRAPPED}\n\nMore.</description>",
+            f"<title>Rates</title><guid>2</guid><description>&lt;b&gt;Now:&lt;/b&gt; {WRAPPED}"
+            "</description>",
+            "<title>Rates</title><guid>3</guid><description>"
+            + WRAPPED.replace("\n", "\r\n  ")
+            + "</description>",
+        )
+    )
+    assert plain.summary == ONE_PARAGRAPH + "\n\nMore."
+    assert tagged.summary == "Now: " + ONE_PARAGRAPH
+    assert crlf.summary == ONE_PARAGRAPH
+    (entry,) = articles(
+        f"""<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title><entry>
+<title>Rates</title><id>tag:a,2025:1</id><updated>2025-10-24T07:00:00Z</updated>
+<summary>{WRAPPED}</summary><content type="text">{WRAPPED}\n\nMore.</content>
+</entry></feed>""".encode()
+    )
+    assert (entry.summary, entry.text) == (ONE_PARAGRAPH, ONE_PARAGRAPH + "\n\nMore.")
+    item = {
+        "id": "1",
+        "title": "Rates",
+        "summary": "One\ntwo",
+        "content_text": "Line one\nLine two",
+    }
+    body = json.dumps(
+        {"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": [item]}
+    )
+    (kept,) = articles(body.encode(), {"Content-Type": "application/feed+json"})
+    assert (kept.summary, kept.text) == ("One\n\ntwo", "Line one\n\nLine two")
 
 
 # a release note's code in a <pre>: indented lines, a tab, a blank line, spaced columns
@@ -918,3 +968,41 @@ def test_a_declared_language_wins_over_the_one_the_words_say() -> None:
         "fr",
         "ko",
     ]
+
+
+def test_a_phrase_across_a_plain_description_s_wrap_is_found_and_alerts(
+    tmp_path: Path, feed_server: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two items of one feed with the same wrapped sentence, the first plain and the other
+    with a <b>: `list '"would raise"'` found the second alone, the alert rule fired for it
+    alone, and `show` printed the first a paragraph a line."""
+    first = f"<title>Bank to raise rates</title><guid>r1</guid><description>{WRAPPED}</description>"
+    third = (
+        "<title>Bank signals a hike</title><guid>r3</guid>"
+        f"<description>{WRAPPED.replace('Friday', '&lt;b&gt;Friday&lt;/b&gt;')}</description>"
+    )
+    earlier = "<title>Markets open</title><guid>r0</guid>"
+    url = feed_server.add("/rates.xml", Route(rss(earlier)))
+    config = tmp_path / "c.toml"
+    config.write_text(
+        f'[[sources]]\nname = "Rates"\nurl = "{url}"\n'
+        '[[alerts]]\nname = "Hikes"\nquery = \'"would raise"\'\n'
+    )
+    common = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
+    assert main([*common, "refresh"]) == 0  # (a first poll's articles are a backlog)
+    feed_server.add("/rates.xml", Route(rss(earlier, first, third)))
+    assert main([*common, "refresh"]) == 0
+    capsys.readouterr()
+    assert main([*common, "list", '"would raise"', "--json"]) == 0
+    found = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert sorted(a["title"] for a in found) == ["Bank signals a hike", "Bank to raise rates"]
+    assert {a["summary"] for a in found} == {ONE_PARAGRAPH}
+    assert main([*common, "alerts", "--json"]) == 0
+    fired = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert sorted(entry["title"] for entry in fired) == [
+        "Bank signals a hike",
+        "Bank to raise rates",
+    ]
+    (plain,) = [a for a in found if a["title"] == "Bank to raise rates"]
+    assert main([*common, "show", plain["id"]]) == 0
+    assert ONE_PARAGRAPH in capsys.readouterr().out

@@ -448,11 +448,22 @@ def _lines_unwrapped(raw: str) -> str:
 @settings(max_examples=1000, deadline=None)
 @given(raw=st.one_of(SPACED_TEXT, ANY_TEXT))
 def test_paragraphs_come_out_as_every_line_split_into_words(raw: str) -> None:
-    """Plain text: every line is a paragraph; HTML: every paragraph its tags or blank lines
-    make (a line break that wraps a line of its source is a space)."""
+    """Plain text whose breaks are meant (a page's lines, a JSON Feed's strings): every line
+    is a paragraph. HTML, and plain text a feed's format wraps (`wrapped`: an RSS description,
+    which is HTML by its spec, an Atom text construct, which a reader may reflow): every
+    paragraph its tags or blank lines make, a line break that wraps a line of its source a
+    space. (Such plain text was read a paragraph a line too: a description wrapped at a width
+    was one paragraph a line, where the same with a tag in it was one.)"""
     assert normalise_paragraphs(raw) == _paragraphs_in_full(raw)
+    assert clean_block(raw, is_html=False) == _paragraphs_in_full(
+        strip_controls(html.unescape(raw))
+    )
     assert clean_block(raw, is_html=True) == _paragraphs_in_full(
         strip_controls(html.unescape(text._scan_tokens(_unwrapped_in_full(raw)).text))
+    )
+    lines = raw.replace("\r\n", "\n").replace("\r", "\n")
+    assert clean_block(raw, is_html=False, wrapped=True) == _paragraphs_in_full(
+        strip_controls(html.unescape(_lines_unwrapped(lines)))
     )
 
 
@@ -475,6 +486,17 @@ def test_a_line_break_that_wraps_an_html_summary_is_a_space() -> None:
     )
     # a <pre>'s lines are its own
     assert clean_block("<pre>def f():\n    return 1</pre>", is_html=True) == "def f():\n\nreturn 1"
+
+
+def test_a_line_break_that_wraps_a_feed_s_plain_text_is_a_space() -> None:
+    """Plain text a feed's format wraps (`wrapped`) reads as HTML's lines do: a single break
+    is a space, a blank line parts two paragraphs, and a "<pre" in it is words; plain text
+    keeps a paragraph a line."""
+    wrapped = "Leaders said the quantum\n    computing summit opens.\r\n\r\nNext <pre\nline."
+    assert clean_block(wrapped, is_html=False, wrapped=True) == (
+        "Leaders said the quantum computing summit opens.\n\nNext <pre line."
+    )
+    assert clean_block("One\ntwo", is_html=False) == "One\n\ntwo"
 
 
 def test_a_pre_in_an_article_s_text_is_one_block_as_written() -> None:
