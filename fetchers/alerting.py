@@ -23,7 +23,6 @@ and the stories they joined against their own baseline: a story fires once per s
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import logging
 import math
@@ -51,7 +50,7 @@ from fetchers.atomic import atomic_write_bytes
 from fetchers.batchmatch import BatchIndex, WordPlan
 from fetchers.heap import collector_paused
 from fetchers.http import DEFAULT_USER_AGENT
-from fetchers.models import BACKLOG_AFTER, Clock, from_utc_iso, utc_iso
+from fetchers.models import BACKLOG_AFTER, Clock, from_utc_iso, in_a_backlog, utc_iso
 from fetchers.notify import (
     PER_RULE,
     WebhookSender,
@@ -675,9 +674,7 @@ class AlertDesk:
         found = found[-UNCHECKED_MOST:]
         old: set[str] = set()
         for fetched, ident, source in found:
-            times = polls[source]
-            at = bisect.bisect_left(times, fetched)  # (one poll's articles share their time)
-            if at == 0 or fetched - times[at - 1] >= BACKLOG_AFTER:
+            if in_a_backlog(polls[source], fetched):
                 old.add(ident)
         log.info(
             "%d articles stored since %s, whose alerts a stop may have left unchecked, are"

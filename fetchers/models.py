@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -89,6 +90,17 @@ TAG_LIMIT = 100
 # seconds a source went unread (and two of its intervals at least) after which its poll
 # brings a backlog (`PollResult.first`)
 BACKLOG_AFTER = 24 * 3600.0
+
+
+def in_a_backlog(times: Sequence[float], fetched: float) -> bool:
+    """Whether what a source's poll stored at `fetched` came in a backlog, told from the
+    store where which polls were first is not kept (`PollResult.first`): the source had
+    nothing stored in the `BACKLOG_AFTER` before. `times`: when its stored articles were
+    fetched, sorted (one poll's articles share theirs). A source quiet for a day counts so."""
+    at = bisect.bisect_left(times, fetched)
+    return at == 0 or fetched - times[at - 1] >= BACKLOG_AFTER
+
+
 MAX_REVISIONS = 50  # versions kept per article; the oldest go first
 # characters of headlines and summaries an article's revisions keep at most, the oldest going
 # first: a feed of whole articles as summaries, edited at each poll, made a shard of twenty

@@ -9,12 +9,13 @@ a cycle), `storybook` and `storyshelf` read articles a chunk at a time (`READ_CH
 
 from __future__ import annotations
 
+import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from fetchers.models import seconds_iso
+from fetchers.models import BACKLOG_AFTER, in_a_backlog, seconds_iso
 from fetchers.query import Record, name_key
 from fetchers.stories import credited_outlet, terms
 
@@ -44,13 +45,56 @@ def first_time(record: Record) -> float:
     return min(reported, fetched) if fetched else reported
 
 
+class UndatedBacklog:
+    """Which articles are the undated backlog of a source's first poll (one just added, a
+    first refresh, the first after a day unread): when they were fetched says when the desk
+    subscribed, not when they were reported, so they give their story no time of its own (no
+    activity, no first report, no lag), as the spike checks count them in no hour. Told from
+    the store as the alert desk tells a backlog at a start (`in_a_backlog`): an undated
+    article whose source had nothing stored in the day before it was fetched; an undated
+    article of a later poll is news as fetched. Each source's fetch times are asked of the
+    store once (twice when an older article wants more of them): a shelf of every story
+    asks each source with undated articles about once."""
+
+    def __init__(self, store: ArticleStore) -> None:
+        self.store = store
+        # source -> (since when its fetch times are known, None: all; those times, sorted)
+        self._times: dict[str, tuple[float | None, list[float]]] = {}
+
+    def among(self, records: Iterable[Record]) -> frozenset[str]:
+        """The ids of those of these articles that are an undated backlog."""
+        undated = [(r, fetched) for r in records if r.published is None and (fetched := r.fetched)]
+        if not undated:
+            return frozenset()
+        known = self._times
+        new: set[str] = set()  # sources not asked yet: from the day before the earliest
+        more: set[str] = set()  # sources asked from later than wanted now: all their times
+        since = math.inf
+        for record, fetched in undated:
+            wanted = fetched - BACKLOG_AFTER
+            kept = known.get(record.source)
+            if kept is None:
+                new.add(record.source)
+                since = min(since, wanted)
+            elif kept[0] is not None and kept[0] > wanted:
+                more.add(record.source)
+        if new:
+            known.update((s, (since, t)) for s, t in self.store.fetch_times(new, since).items())
+        if more:
+            known.update((s, (None, t)) for s, t in self.store.fetch_times(more).items())
+        nothing: tuple[float | None, list[float]] = (None, [])
+        return frozenset(
+            r.id for r, fetched in undated if in_a_backlog(known.get(r.source, nothing)[1], fetched)
+        )
+
+
 @dataclass(slots=True)
 class Story:
     """One story as `wirewatch stories` shows it."""
 
     id: str
     title: str
-    articles: list[str]  # first reported first
+    articles: list[str]  # first reported first (a first poll's undated backlog last)
     sources: list[str]  # distinct, in the order they reported it
     first_id: str
     first_source: str
@@ -163,8 +207,23 @@ def last_seen(record: Record) -> float:
     later than when it was fetched (the page of newest stories ranks by the same). A feed's
     backlog fetched on its first poll is as old as its reports: counted as fetched, every
     story of a desk's first poll was as new as every other, listed by id; and a clock ahead
-    of the desk's keeps no story on top."""
+    of the desk's keeps no story on top. A first poll's undated backlog has no part in it,
+    but in a story it alone makes (`last_activity`)."""
     return first_time(record)
+
+
+def timed(records: list[Record], backlog: Collection[str]) -> list[Record]:
+    """Those of a story's articles that say when they were reported: all but an undated
+    backlog (`UndatedBacklog`); all when every one is (a story needs some time: then when
+    they were fetched)."""
+    told = [r for r in records if r.id not in backlog] if backlog else records
+    return told or records
+
+
+def last_activity(records: list[Record], backlog: Collection[str] = ()) -> float:
+    """A story's last activity from its articles (one at least): the latest `last_seen` of
+    those that say when they were reported (`timed`)."""
+    return max(map(last_seen, timed(records, backlog)))
 
 
 def single_story(sid: str, record: Record) -> Story:
@@ -181,15 +240,20 @@ def single_story(sid: str, record: Record) -> Story:
     )
 
 
-def made_story(sid: str, records: list[Record]) -> Story:
+def made_story(sid: str, records: list[Record], backlog: Collection[str] = ()) -> Story:
     """The story of these articles: first reported first (then by fetch time, source and id),
-    its outlets in the order they reported it, and the headline most of them share."""
+    its outlets in the order they reported it, and the headline most of them share. An
+    undated `backlog` among them (`UndatedBacklog`) says no time: it comes after the others,
+    is never the first report nor the last activity, unless every article is one."""
     told = {r.id: outlet_of(r) for r in records}
+    reporting = timed(records, backlog)
+    untimed = {r.id for r in records} - {r.id for r in reporting} if backlog else set()
     # first reported first; at one time an outlet's own report before an aggregator's copy
     # of it (then by source name, which decided alone: "Google News" before "Reuters")
     ordered = sorted(
         records,
         key=lambda r: (
+            r.id in untimed,
             first_time(r),
             told[r.id] != r.source,
             r.reported,
@@ -205,7 +269,7 @@ def made_story(sid: str, records: list[Record]) -> Story:
     for r in ordered:
         named.setdefault(name_key(told[r.id]), told[r.id])
     outlets = list(named.values())
-    last = max(map(last_seen, ordered))
+    last = last_activity(reporting)
     teller = told[first.id]
     return Story(
         sid,
@@ -237,14 +301,22 @@ def _representative(records: list[Record]) -> str:
 
 
 def made_stories(
-    store: ArticleStore, sids: list[str], members: dict[str, list[str]]
+    store: ArticleStore,
+    sids: list[str],
+    members: dict[str, list[str]],
+    backlog: UndatedBacklog | None = None,
 ) -> dict[str, Story]:
     """These stories (in that order) as `storybook.stories_of` makes them, their articles'
-    headlines read in one call; one none of whose articles is stored is left out."""
+    headlines read in one call; one none of whose articles is stored is left out. `backlog`:
+    the caller's, when it asks more of the same sources."""
     held = {r.id: r for r in store.headlines([i for sid in sids for i in members[sid]])}
+    if backlog is None:
+        backlog = UndatedBacklog(store)
     out: dict[str, Story] = {}
     for sid in sids:
         found = [held[i] for i in members[sid] if i in held]
-        if found:
-            out[sid] = single_story(sid, found[0]) if len(found) == 1 else made_story(sid, found)
+        if len(found) == 1:
+            out[sid] = single_story(sid, found[0])
+        elif found:
+            out[sid] = made_story(sid, found, backlog.among(found))
     return out

@@ -46,6 +46,7 @@ from fetchers.story import (
     STEP_IDS,
     STORY_STEP,
     Story,
+    UndatedBacklog,
     chunks,
     first_time,
     headline_record,
@@ -369,6 +370,7 @@ class StoryBook:
         rewritten = self._rewritten.difference(changed)
         changed.extend(sid for sid in rewritten if members.get(sid))
         gone = [sid for sid in kept if sid not in members]
+        backlog = UndatedBacklog(store)
         start = 0
         self._unsaved = True  # until every batch is saved: a read that fails is tried again too
         while start < len(changed) or gone:
@@ -378,7 +380,7 @@ class StoryBook:
                 batch.append(changed[start])
                 size += len(members[changed[start]])
                 start += 1
-            made = made_stories(store, batch, members)
+            made = made_stories(store, batch, members, backlog)
             records: dict[str, tuple[list[str], dict[str, Any]]] = {}
             for sid in batch:
                 story = made.get(sid)
@@ -561,11 +563,12 @@ class StoryBook:
         # the headlines of all in one call (all a story is made of: a store that reads words
         # back decodes no summary), each shard read once, not once a story
         held = {r.id: r for r in store.headlines([i for ids in members.values() for i in ids])}
+        backlog = UndatedBacklog(store)
         out: list[Story] = []
         for sid, articles in giving_way(members.items(), STORY_STEP):  # a filter goes first
             records = [held[i] for i in articles if i in held]
             if records:
-                out.append(made_story(sid, records))
+                out.append(made_story(sid, records, backlog.among(records)))
         return out
 
     def update(
@@ -931,6 +934,7 @@ def stories_of(
         ids = [i for i in giving_way(dated, STEP_IDS) if i in story_of]
         out: list[Story] = []
         open_stories: dict[str, list[Record]] = {}
+        backlog = UndatedBacklog(store)
         for chunk in _chunks(ids):
             give_way()  # a filter typed meanwhile goes first
             for record in giving_way(store.headlines(chunk)):
@@ -942,8 +946,12 @@ def stories_of(
                 held = open_stories.setdefault(sid, [])
                 held.append(headline_record(record))
                 if len(held) == wanted:
-                    out.append(made_story(sid, open_stories.pop(sid)))
-        out.extend(made_story(sid, records) for sid, records in open_stories.items())
+                    records = open_stories.pop(sid)
+                    out.append(made_story(sid, records, backlog.among(records)))
+        out.extend(
+            made_story(sid, records, backlog.among(records))
+            for sid, records in open_stories.items()
+        )
         return sorted_stepwise(out, newest_first, give_way)
 
 
@@ -972,8 +980,16 @@ def leads(stories: list[Story], store: ArticleStore) -> dict[str, Lead]:
     aggregator's feed alone carrying a story of several outlets led no other source)."""
     lags: dict[str, list[float]] = {}
     firsts: Counter[str] = Counter()
+    backlog = UndatedBacklog(store)
     for story in stories:
         if len(story.sources) < 2:
+            continue
+        records = [r for r in map(store.record, story.articles) if r is not None]
+        # a first poll's undated backlog reported nothing it can be timed by: not the first
+        # report, nor a lag (a source added late had as much lag as it was late)
+        untimed = backlog.among(records)
+        reporting = [r for r in records if r.id not in untimed]
+        if not reporting or story.first_id in untimed:  # (no time but fetches: no lead)
             continue
         # the outlet that reported it first, where it is a source here (an aggregator's feed
         # that carried its report first led no one: the outlet did)
@@ -982,9 +998,10 @@ def leads(stories: list[Story], store: ArticleStore) -> dict[str, Lead]:
         if leader is not None:
             firsts[leader] += 1
         seen: dict[str, float] = {}  # each outlet's first report, never later than fetched
-        for record in map(store.record, story.articles):
-            if record is not None and record.source not in seen:
-                seen[record.source] = last_seen(record)
+        for record in reporting:
+            when = last_seen(record)
+            if when < seen.get(record.source, math.inf):
+                seen[record.source] = when
         for source, when in seen.items():
             lags.setdefault(source, []).append(max(0.0, when - story.first_seen))
     return {

@@ -17,15 +17,23 @@ import orjson
 from fetchers.foreground import giving_way
 from fetchers.heap import collector_paused
 from fetchers.stories import StoryIndex
-from fetchers.story import STEP_MOVED, Story, last_seen, made_stories, newest_first
+from fetchers.story import (
+    STEP_MOVED,
+    Story,
+    UndatedBacklog,
+    last_activity,
+    made_stories,
+    newest_first,
+)
 
 if TYPE_CHECKING:
     from fetchers.store import ArticleStore
 
 NEWEST_FILE = "stories-newest.json"
 # 2: a story's last activity never later than its articles' fetching; 3: its outlets those
-# an aggregator credits (a page kept before counted the feed)
-NEWEST_FORMAT = 3
+# an aggregator credits (a page kept before counted the feed); 4: a first poll's undated
+# backlog is no activity (`fetchers.story.UndatedBacklog`)
+NEWEST_FORMAT = 4
 NEWEST_KEPT = 1000  # stories kept there (a list of them is asked for twenty or so)
 
 
@@ -76,31 +84,30 @@ def read_newest(path: Path, version: list[int] | None) -> tuple[list[Story], boo
     return [story for story in stories if story is not None], data.get("all") is True
 
 
-def _activity(store: ArticleStore, ids: Iterable[str]) -> float | None:
+def _activity(store: ArticleStore, ids: Iterable[str], backlog: UndatedBacklog) -> float | None:
     """A story's last activity from its stored articles (as `made_story` takes it), from the
     writer's records in memory; None when none is stored."""
-    last: float | None = None
-    for record in map(store.record, ids):
-        if record is not None:
-            seen = last_seen(record)
-            if last is None or seen > last:
-                last = seen
-    return last
+    records = [record for record in map(store.record, ids) if record is not None]
+    if not records:
+        return None
+    return last_activity(records, backlog.among(records) if len(records) > 1 else ())
 
 
 def newest_of_all(index: StoryIndex, store: ArticleStore) -> tuple[list[Story], bool]:
     """The `NEWEST_KEPT` stories of newest activity among every story, and whether that is
     all of them."""
     members = index.members
+    backlog = UndatedBacklog(store)
     with collector_paused():
         ranked = (
             (-last, sid)
             for sid, ids in giving_way(members.items(), STEP_MOVED)
-            if (last := _activity(store, ids)) is not None
+            if (last := _activity(store, ids, backlog)) is not None
         )
         found = heapq.nsmallest(NEWEST_KEPT + 1, ranked)
     every = len(found) <= NEWEST_KEPT
-    stories = made_stories(store, [sid for _, sid in found[:NEWEST_KEPT]], members).values()
+    chosen = [sid for _, sid in found[:NEWEST_KEPT]]
+    stories = made_stories(store, chosen, members, backlog).values()
     return sorted(stories, key=newest_first), every
 
 
@@ -121,14 +128,15 @@ def mended_newest(
         return None
     members = index.members
     last = newest_first(stories[-1]) if stories else None
+    backlog = UndatedBacklog(store)
     remade = []
     for sid in sorted(changed):
         ids = members.get(sid)
-        seen = _activity(store, ids) if ids else None
+        seen = _activity(store, ids, backlog) if ids else None
         if seen is not None and (every or last is None or (-seen, sid) <= last):
             remade.append(sid)
     merged = [story for story in stories if story.id not in changed]
-    merged += made_stories(store, remade, members).values()
+    merged += made_stories(store, remade, members, backlog).values()
     merged.sort(key=newest_first)
     if not every and last is not None:
         merged = [story for story in merged if newest_first(story) <= last]

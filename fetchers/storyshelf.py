@@ -22,6 +22,7 @@ from fetchers.story import (
     STEP_MOVED,
     STORY_STEP,
     Story,
+    UndatedBacklog,
     chunks,
     headline_record,
     made_story,
@@ -141,12 +142,15 @@ class StoryShelf:
             read = store.headlines(chunk)  # (up to READ_CHUNK of them: tens of ms to make)
             held.update((r.id, headline_record(r)) for r in giving_way(read, STEP_MOVED))
         remade: list[Story] = []
+        backlog = UndatedBacklog(store)
         for sid in giving_way(remade_ids, STORY_STEP):
             records = [held[i] for i in members[sid] if i in held]
             if not records:
                 continue
-            one = len(records) == 1 and len(members[sid]) == 1
-            remade.append(single_story(sid, records[0]) if one else made_story(sid, records))
+            if len(records) == 1 and len(members[sid]) == 1:
+                remade.append(single_story(sid, records[0]))
+            else:
+                remade.append(made_story(sid, records, backlog.among(records)))
         remade.sort(key=newest_first)
         kept = [story for story in giving_way(self.stories, STEP_MOVED) if story.id not in touched]
         stories = list(giving_way(heapq.merge(kept, remade, key=newest_first), STEP_MOVED))

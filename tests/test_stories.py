@@ -13,6 +13,7 @@ import re
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from hypothesis import strategies as st
 from bench.stories import HERE, pairs_found
 from fetchers import languages, stories, storybook, storypage, textlanguage
 from fetchers.heap import settle_on_resume
-from fetchers.models import Article
+from fetchers.models import Article, utc_iso
 from fetchers.query import QueryError, Record, parse_query
 from fetchers.stories import LEDE, Item, StoryIndex, _lede, story_id, terms, terms_in
 from fetchers.storybook import FILE, SLICE_ARTICLES, StoryBook, add_paced
@@ -1423,6 +1424,11 @@ def test_making_every_story_sets_off_no_garbage_collection() -> None:
                 Record(i, "Outlet", f"Title {i}", fetched=2.0 if i[0] == "b" else 1.0) for i in ids
             ]
 
+        def fetch_times(
+            self, sources: Iterable[str], since: float | None = None
+        ) -> dict[str, list[float]]:
+            return {s: [1.0, 2.0] for s in sources}
+
     collections: list[int] = []
 
     def note(phase: str, info: dict[str, int]) -> None:
@@ -1689,6 +1695,64 @@ def test_a_first_polls_stories_are_listed_newest_report_first(
         "Central bank in Brazil holds its rate",
         "Copper prices climb to a record in London",
     ]
+
+
+def test_a_new_sources_undated_backlog_is_no_news_of_its_stories(
+    open_store, tmp_path: Path, feed_server: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Zeta, added an hour after the desk read Norway's vote from Alpha and Beta, brings it
+    again undated in its first poll: when it was fetched says when the desk subscribed, not
+    when Zeta reported it. The story kept its newest report's time and its place below a
+    later story, and Zeta had no lag (it had three hours: how late it was added). An undated
+    item of a later poll is news as fetched: the story moves up, and Zeta's lag counts it."""
+    noon = datetime(2025, 11, 3, 12, 0, tzinfo=UTC)
+
+    def item(guid: str, title: str, hours_before: float | None = None) -> str:
+        if hours_before is None:  # undated
+            return f"<title>{title}</title><guid>{guid}</guid>"
+        when = format_datetime(noon - timedelta(hours=hours_before), usegmt=True)
+        return f"<title>{title}</title><guid>{guid}</guid><pubDate>{when}</pubDate>"
+
+    feeds = {
+        "Alpha": Route(rss(item("a1", "Norway votes to keep its oil fund out of arms makers", 2))),
+        "Beta": Route(rss(item("b1", "Norway's parliament keeps oil fund out of arms makers", 1))),
+        "Gamma": Route(rss(item("g1", "Typhoon Kalmaegi makes landfall in central Vietnam", 0.5))),
+        "Zeta": Route(rss(item("z1", "Norway votes to keep oil fund out of arms makers"))),
+    }
+    urls = {name: feed_server.add(f"/{name}.xml", route) for name, route in feeds.items()}
+    where = _cli(open_store, tmp_path / "run")
+    config = Path(where[1])
+    store_lines = config.read_text()
+
+    def refresh(hours_after: int, *names: str) -> None:
+        sources = "".join(f'[[sources]]\nname = "{n}"\nurl = "{urls[n]}"\n' for n in names)
+        config.write_text(f"{store_lines}\n{sources}")
+        now = utc_iso(noon + timedelta(hours=hours_after)) or ""
+        assert _run(capsys, *where, "refresh", "--now", now)[0] == 0
+
+    def leads() -> dict[str, tuple[int, int | None]]:
+        _, health, _ = _run(capsys, *where, "sources", "--json")
+        return {h["name"]: (h["first_reports"], h["median_lag_s"]) for h in health}
+
+    refresh(0, "Alpha", "Beta", "Gamma")
+    refresh(1, "Alpha", "Beta", "Gamma", "Zeta")  # Zeta added an hour later
+    _, stories, _ = _run(capsys, *where, "stories", "--json")
+    assert [s["sources"] for s in stories] == [["Gamma"], ["Alpha", "Beta", "Zeta"]]
+    norway = stories[1]
+    assert norway["first_source"] == "Alpha" and norway["first_seen"] == "2025-11-03T10:00:00Z"
+    assert norway["last_seen"] == "2025-11-03T11:00:00Z"  # Beta's report, not Zeta's fetch
+    found = leads()
+    assert found["Alpha"] == (1, 0) and found["Beta"] == (0, 3600) and found["Zeta"] == (0, None)
+
+    feeds["Zeta"].body = rss(
+        item("z2", "Norway's oil fund must keep out of arms makers, parliament votes"),
+        item("z1", "Norway votes to keep oil fund out of arms makers"),
+    )
+    refresh(2, "Alpha", "Beta", "Gamma", "Zeta")
+    _, stories, _ = _run(capsys, *where, "stories", "--json")
+    assert [s["sources"] for s in stories] == [["Alpha", "Beta", "Zeta"], ["Gamma"]]
+    assert stories[0]["last_seen"] == "2025-11-03T14:00:00Z"  # Zeta's news, as fetched
+    assert leads()["Zeta"] == (0, 4 * 3600)  # that report, four hours after Alpha's
 
 
 def test_a_second_poll_adds_another_outlet_to_the_story(story_desk, tmp_path: Path, capsys) -> None:
@@ -3905,7 +3969,8 @@ def test_a_poller_says_once_how_long_its_stories_took_to_be_ready(
 
 def test_an_outlets_lag_counts_its_report_no_later_than_it_was_fetched() -> None:
     """Beta's item says 12:05 (within the allowance for clocks ahead) but was fetched at 12:02,
-    two minutes after Alpha's undated report of 12:00: its lag is two minutes, not five."""
+    two minutes after Alpha's undated report of 12:00 (news of a later poll, as fetched):
+    its lag is two minutes, not five."""
     from fetchers.query import Record
     from fetchers.story import made_story
     from fetchers.storybook import leads
@@ -3919,6 +3984,11 @@ def test_an_outlets_lag_counts_its_report_no_later_than_it_was_fetched() -> None
     class Held:
         def record(self, ident: str) -> Record | None:
             return held.get(ident)
+
+        def fetch_times(
+            self, sources: Iterable[str], since: float | None = None
+        ) -> dict[str, list[float]]:
+            return {s: [noon - 900, noon] for s in sources}  # Alpha's poll of 11:45 too
 
     found = leads([story], Held())  # type: ignore[arg-type]
     assert found["Alpha"].first_reports == 1 and found["Alpha"].median_lag == 0
@@ -4094,6 +4164,48 @@ def test_a_source_renamed_in_the_config_is_one_outlet_in_its_stories(
     assert len(story["articles"]) == 3
     assert sorted(story["sources"]) == ["Herald", "Yonhap English"] and story["outlets"] == 2
     assert story["first_source"] == "Yonhap English"
+
+
+def test_a_dashboards_stories_after_a_new_sources_backlog_are_those_made_whole(
+    tmp_path: Path,
+) -> None:
+    """A writer's dashboard mends its shelf with the stories a cycle changed: Zeta's first
+    poll, an undated report of Norway's vote an hour after the others, leaves the story
+    below Gamma's later one there too, with the time of Beta's report, as a shelf made whole
+    and the page of the newest say; Zeta has no lag on the health picker's counts."""
+    from fetchers.store import Store
+    from fetchers.storybook import leads, stories_of
+    from fetchers.storypage import newest_of_all
+
+    noon = datetime(2025, 11, 3, 12, 0, tzinfo=UTC)
+
+    def report(ident: str, source: str, title: str, hours: float, dated: bool = True) -> Article:
+        when = noon + timedelta(hours=hours)
+        return Article(ident, source, title, published=when if dated else None, fetched=noon)
+
+    first = [
+        report("a1", "Alpha", "Norway votes to keep its oil fund out of arms makers", -2),
+        report("b1", "Beta", "Norway's parliament keeps oil fund out of arms makers", -1),
+        report("g1", "Gamma", "Typhoon Kalmaegi makes landfall in central Vietnam", -0.5),
+    ]
+    zeta = report("z1", "Zeta", "Norway votes to keep oil fund out of arms makers", 0, False)
+    zeta.fetched = noon + timedelta(hours=1)
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch(first)
+        book = StoryBook(tmp_path)
+        book.update(store, [a.id for a in first], removed=False)
+        book.shelf(store)
+        store.add_batch([zeta])
+        book.update(store, ["z1"], removed=False)
+        shelf = book.shelf(store)  # mended with the story Zeta joined
+        index = book.index
+        assert index is not None
+        assert shelf.stories == stories_of(index, store)
+        assert newest_of_all(index, store)[0] == shelf.stories
+        assert [s.sources for s in shelf.stories] == [["Gamma"], ["Alpha", "Beta", "Zeta"]]
+        assert shelf.stories[1].last_seen == (noon - timedelta(hours=1)).timestamp()
+        found = leads(shelf.stories, store)
+    assert "Zeta" not in found and found["Beta"].median_lag == 3600
 
 
 def test_a_stories_file_made_again_names_each_story_as_the_cycles_did(tmp_path: Path) -> None:

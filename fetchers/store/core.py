@@ -699,6 +699,26 @@ class Store:
                         found.append((ident, record.source, fetched))
             return found
 
+    def fetch_times(
+        self, sources: Collection[str], since: float | None = None
+    ) -> dict[str, list[float]]:
+        """From the records in memory (a thin record keeps its times), each source's
+        through the source index: a few sources' articles, not every one."""
+        found: dict[str, list[float]] = {}
+        for source in sources:  # (the lock let go between two: a write waits for one)
+            times: set[float] = set()
+            with self.lock:
+                records = self._indexes.records
+                for ident in self._indexes.by_field["source"].get(name_key(source), ()):
+                    record = records.get(ident)
+                    if record is None or record.source != source:  # ("Wire" and "WIRE")
+                        continue
+                    fetched = record.fetched
+                    if fetched is not None and (since is None or fetched >= since):
+                        times.add(fetched)
+            found[source] = sorted(times)
+        return found
+
     def fetched_in_second(self, ids: Iterable[str], second: float) -> list[str]:
         """From the records in memory (a thin record keeps its times)."""
         end = second + 1

@@ -332,6 +332,16 @@ class ArticleStore(Protocol):
         is at hand (a day's titles and summaries read back doubled a warm refresh's memory)."""
         ...
 
+    def fetch_times(
+        self, sources: Collection[str], since: float | None = None
+    ) -> dict[str, list[float]]:
+        """Each of these sources' distinct first-fetch times (POSIX seconds, sorted) of its
+        stored articles, of those first fetched at or after `since` (None: all): when its
+        polls stored something (one poll's articles share theirs), what tells a story desk
+        which undated articles came in a backlog (`fetchers.story.UndatedBacklog`). From what
+        is at hand, no article read back."""
+        ...
+
     def fetched_in_second(self, ids: Iterable[str], second: float) -> list[str]:
         """(The writer.) Those of these ids whose stored article was first fetched in the
         second that begins at POSIX `second`: which of a check's articles share the second

@@ -1325,6 +1325,30 @@ class PostgresStore:
                     found.append((ident, source, at.timestamp()))
             return found
 
+    def fetch_times(
+        self, sources: Collection[str], since: float | None = None
+    ) -> dict[str, list[float]]:
+        """Through the source index, and with `since` the fetch days' (`day`) as well (times
+        compared as text, as `fetched_since` does)."""
+        names = sorted(set(sources))
+        found: dict[str, list[float]] = {name: [] for name in names}
+        if not names:
+            return found
+        where = "source_key = ANY(%s::text[]) AND source = ANY(%s::text[])"
+        params: list[object] = [sorted({name_key(n) for n in names}), names]
+        if since is not None:
+            where += " AND day >= %s AND fetched >= %s"
+            params += [day_key(datetime.fromtimestamp(since, UTC)), seconds_iso(since)]
+        with self._cursor("cannot read") as cur:
+            cur.execute(f"SELECT DISTINCT source, fetched FROM articles WHERE {where}", params)
+            for source, fetched in cur.fetchall():
+                at = from_utc_iso(fetched)
+                if at is not None and source in found:
+                    found[source].append(at.timestamp())
+        for times in found.values():
+            times.sort()
+        return found
+
     def fetched_in_second(self, ids: Iterable[str], second: float) -> list[str]:
         """Looked up by id (times compared as text, as `fetched_since` does)."""
         wanted = list(ids)
