@@ -2419,6 +2419,50 @@ def test_stories_saved_before_take_their_last_activity_from_their_reports(pg_dsn
         assert record["last_seen"] == record["first_seen"] < fetched.timestamp()
 
 
+def test_stories_saved_before_take_no_activity_from_a_first_polls_undated_items(
+    pg_dsn: str,
+) -> None:
+    """A database from before a first poll's undated items said no time kept the story they
+    joined at the top, as active when the source was added: opened, such a story is given
+    its last activity from its other reports. An undated item of a source's later poll, and
+    a story of undated items alone, keep theirs (when they were fetched)."""
+    noon = datetime(2025, 11, 3, 12, 0, tzinfo=UTC)
+    later = noon + timedelta(hours=1)
+
+    def report(ident: str, source: str, fetched: datetime, hours: float | None) -> Article:
+        when = None if hours is None else noon + timedelta(hours=hours)
+        return Article(ident, source, f"Report {ident}", published=when, fetched=fetched)
+
+    norway = [
+        report("a1", "Alpha", noon, -2),
+        report("b1", "Beta", noon, -1),
+        report("z1", "Zeta", later, None),  # Zeta's first poll
+    ]
+    news = [report("w1", "Wire", noon, -3), report("w2", "Wire", later, None)]  # its second
+    alone = [report("z2", "Zeta", later, None)]
+    with _writer(pg_dsn) as store:
+        _empty(pg_dsn)
+        store.add_batch([*norway, *news, *alone])
+        old = []  # each as the build before made it: its last activity its latest fetch
+        for n, articles in enumerate((norway, news, alone)):
+            first = articles[0]
+            times = [(a.published or a.fetched or noon).timestamp() for a in articles]
+            ids, sources = [a.id for a in articles], [a.source for a in articles]
+            sid = f"s{n:012x}"
+            seen = (min(times), max(times))
+            old.append(Story(sid, sid, ids, sources, first.id, first.source, *seen))
+        store.save_stories({s.id: (s.articles, s.to_record()) for s in old}, [])
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:  # as the schema before
+        conn.execute("UPDATE schema_version SET version = 26")
+    with _writer(pg_dsn) as store:
+        rows = store.story_records(10) or []
+    assert [(sid, record["last_seen"]) for sid, record in rows] == [  # the order kept too
+        ("s000000000001", later.timestamp()),
+        ("s000000000002", later.timestamp()),
+        ("s000000000000", (noon - timedelta(hours=1)).timestamp()),  # Beta's report
+    ]
+
+
 def test_when_articles_were_first_reported_is_read_as_a_data_dir_reads_it(
     pg_dsn: str, tmp_path: Path
 ) -> None:

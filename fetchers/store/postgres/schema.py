@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
+from fetchers.models import BACKLOG_AFTER
 from fetchers.query import (
     ACCENT_MARKS,
     INVISIBLE_CHARS,
@@ -472,6 +473,47 @@ MIGRATIONS: tuple[str | Callable[[Any], None], ...] = (
     _reword_invisible,
     # 25 -> 26: words without the accents readers leave out ("Café" is "cafe", "Ёлку" "елку")
     _reword_unaccented,
+    # 26 -> 27: the undated items of a source's first poll say no time, and are no story's
+    # last activity but where they are all it has (`fetchers.story.UndatedBacklog`: an
+    # undated article whose source had nothing fetched in the day before it was fetched): the
+    # stories kept that hold one are given it anew from their articles, as 13 -> 14 did (what
+    # a story says of its first report is made anew when it next changes)
+    f"""
+    CREATE FUNCTION pg_temp.wirewatch_seconds(t text) RETURNS double precision
+        LANGUAGE plpgsql IMMUTABLE AS $$
+        BEGIN
+            RETURN extract(epoch FROM t::timestamptz);
+        EXCEPTION WHEN others THEN
+            RETURN NULL;
+        END $$;
+    WITH polls AS (
+        SELECT source, epoch,
+            epoch - lag(epoch) OVER (PARTITION BY source ORDER BY epoch) AS after
+        FROM (SELECT DISTINCT source, pg_temp.wirewatch_seconds(fetched) AS epoch
+            FROM articles) f
+        WHERE epoch IS NOT NULL
+    ), members AS (
+        SELECT sm.story, a.published, a.epoch, a.source
+        FROM story_members sm JOIN (
+            SELECT id, source, published, pg_temp.wirewatch_seconds(fetched) AS epoch
+            FROM articles
+        ) a ON a.id = sm.id
+    ), seen AS (
+        SELECT m.story,
+            least(coalesce(m.published, m.epoch), m.epoch) AS at,
+            m.published IS NULL AND p.epoch IS NOT NULL
+                AND (p.after IS NULL OR p.after >= {BACKLOG_AFTER}) AS untimed
+        FROM members m LEFT JOIN polls p ON p.source = m.source AND p.epoch = m.epoch
+    ), last AS (
+        SELECT story, coalesce(max(at) FILTER (WHERE NOT untimed), max(at)) AS at
+        FROM seen GROUP BY story HAVING bool_or(untimed)
+    )
+    UPDATE stories s SET last_seen = l.at, record = jsonb_set(s.record, '{{last_seen}}',
+        to_jsonb(l.at))
+    FROM last l
+    WHERE s.id = l.story AND l.at IS NOT NULL;
+    DROP FUNCTION pg_temp.wirewatch_seconds(text);
+    """,
 )
 READER = "wirewatch.reader"  # the session setting that names the reader of a connection
 VERSION = len(MIGRATIONS)
