@@ -27,7 +27,9 @@ class KeyBinding:
     holds the binding ("app.quit" runs on the app); `label` is its name in the footer, shown
     there when `show`; `palette` is its command-palette entry ("" keeps it out) and `help`
     the line under it. They are plain strings: the core checks [keys] against this table
-    without Textual, and the app builds its bindings, palette and `?` from it."""
+    without Textual, and the app builds its bindings, palette and `?` from it. `also`: the
+    places besides `where` that run the same action on their screen, with the same keys (a
+    remapping moves them everywhere)."""
 
     id: str
     keys: str  # the default, comma-separated, as Textual spells them
@@ -38,6 +40,12 @@ class KeyBinding:
     show: bool = False
     palette: str = ""
     help: str = ""
+    also: tuple[str, ...] = ()
+
+    @property
+    def places(self) -> tuple[str, ...]:
+        """Every place it works in."""
+        return (self.where, *self.also)
 
 
 PLACES = {
@@ -241,6 +249,8 @@ BINDINGS = [
         "Refresh",
         show=True,
         palette="Refresh every source now",
+        # a story's timeline follows the poll: the reader watching it need not leave it
+        also=("timeline",),
     ),
     KeyBinding(
         "app.events",
@@ -672,36 +682,19 @@ def check_keymap(remap: dict[str, str]) -> None:
             names = key_list(keys)
         except KeymapError as exc:
             raise KeymapError(f"{binding_id}: {exc}") from exc
-        place = BY_ID[binding_id].where
-        for name in names:
-            if name in BUILT_IN:
-                raise KeymapError(f'{binding_id}: "{shown(name)}" {BUILT_IN[name]} everywhere')
-            if name in TAKEN.get(place, ()):
-                raise KeymapError(
-                    f'{binding_id}: "{shown(name)}" moves in or picks from the list there'
-                )
-            if place in TYPED_INTO and (len(shown(name)) == 1 or name == "space"):
-                # ("question_mark", "asterisk": a character as Textual names it)
-                raise KeymapError(f'{binding_id}: "{shown(name)}" {TYPED_INTO[place]}')
-            if name in FIELD_KEYS and (
-                place in TYPED_INTO
-                or (binding_id in REACHES_FIELDS and all(n in FIELD_KEYS for n in names))
-            ):
-                raise KeymapError(
-                    f'{binding_id}: "{shown(name)}" is a key of the text field there'
-                    " (it moves the cursor, edits or pastes)"
-                )
+        for place in BY_ID[binding_id].places:
+            _check_place(binding_id, names, place)
     force = keys_in_force(remap)
     for binding_id in remap:
         mine = BY_ID[binding_id]
         for other in BINDINGS:
-            if other.id == binding_id or not _together(mine.where, other.where):
+            if other.id == binding_id or not _together(mine, other):
                 continue
             for key in force[binding_id]:
                 if key not in force[other.id]:
                     continue
                 if (
-                    mine.where != other.where
+                    not set(mine.places) & set(other.places)
                     and key in key_list(mine.keys)
                     and key in (key_list(other.keys))
                 ):
@@ -713,5 +706,32 @@ def check_keymap(remap: dict[str, str]) -> None:
                 )
 
 
-def _together(a: str, b: str) -> bool:
-    return a == b or any({a, b} <= places for places in TOGETHER)
+def _check_place(binding_id: str, names: list[str], place: str) -> None:
+    """Raise KeymapError for a key of `names` that cannot be bound in `place`."""
+    for name in names:
+        if name in BUILT_IN:
+            raise KeymapError(f'{binding_id}: "{shown(name)}" {BUILT_IN[name]} everywhere')
+        if name in TAKEN.get(place, ()):
+            raise KeymapError(
+                f'{binding_id}: "{shown(name)}" moves in or picks from the list there'
+            )
+        if place in TYPED_INTO and (len(shown(name)) == 1 or name == "space"):
+            # ("question_mark", "asterisk": a character as Textual names it)
+            raise KeymapError(f'{binding_id}: "{shown(name)}" {TYPED_INTO[place]}')
+        if name in FIELD_KEYS and (
+            place in TYPED_INTO
+            or (binding_id in REACHES_FIELDS and all(n in FIELD_KEYS for n in names))
+        ):
+            raise KeymapError(
+                f'{binding_id}: "{shown(name)}" is a key of the text field there'
+                " (it moves the cursor, edits or pastes)"
+            )
+
+
+def _together(a: KeyBinding, b: KeyBinding) -> bool:
+    """Whether the two bindings are active at the same time somewhere."""
+    return any(
+        pa == pb or any({pa, pb} <= places for places in TOGETHER)
+        for pa in a.places
+        for pb in b.places
+    )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from concurrent.futures import Future
 from datetime import datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -25,20 +26,24 @@ from tests.conftest import (
     FROZEN,
     REVISED_TITLE,
     article,
+    config_for,
     dash,
     make,
     make_app,
     newsroom_data,
     piloted,
     reads_on_this_thread,
+    rss,
     screen_text,
     seed_only_config,
     seen,
     settle,
+    story_item,
     until,
 )
 from tui.app import WirewatchApp
 from tui.messages import (
+    CycleDone,
     LeadsRead,
     MarksChanged,
     QueryDone,
@@ -69,6 +74,12 @@ async def story_rows(app: WirewatchApp, pilot: Pilot) -> DashboardScreen:
     await seen(app).wait_for(QueryDone, lambda m: m.shelf is not None, since=since)
     await pilot.pause()
     return dashboard
+
+
+async def to_row(pilot: Pilot, headlines: HeadlineList, ident: str) -> None:
+    """Move the highlight to the row of `ident` with the arrows (from wherever `S` landed)."""
+    steps = headlines.ids.index(ident) - headlines.cursor
+    await pilot.press(*(["down"] * steps if steps > 0 else ["up"] * -steps))
 
 
 async def answered(app: WirewatchApp, since: int) -> QueryDone:
@@ -110,7 +121,7 @@ async def test_stories_show_outlets_and_first_report_and_open_in_time_order(
         # newest activity first: NHK's report (2 h ago) is newer than AP's (3 h ago)
         assert rows.index(japan) < rows.index(korea)
         korea_id = dashboard.session.shelf.story_of("a0")  # type: ignore[union-attr]
-        await pilot.press(*["down"] * headlines.ids.index(korea_id or ""))
+        await to_row(pilot, headlines, korea_id or "")
         await seen(app).wait_for(ArticleView.Loaded, lambda m: m.article_id == "a0")
         await pilot.pause()
         assert "also reported by Reuters, AP" in screen_text(app)  # its first report
@@ -192,7 +203,7 @@ async def _carried_copys_timeline(app: WirewatchApp, pilot: Pilot) -> None:
     dashboard = await story_rows(app, pilot)
     korea = dashboard.session.shelf.story_of("a9")  # type: ignore[union-attr]
     assert korea == dashboard.session.shelf.story_of("a0")  # type: ignore[union-attr]
-    await pilot.press(*["down"] * dashboard.headlines.ids.index(korea or ""))
+    await to_row(pilot, dashboard.headlines, korea or "")
     await open_timeline(app, pilot)
 
 
@@ -255,7 +266,7 @@ async def test_d_in_a_story_s_timeline_shows_what_the_highlighted_article_s_sour
         await opened(app, pilot)
         dashboard = await story_rows(app, pilot)
         korea_id = dashboard.session.shelf.story_of("a0")  # type: ignore[union-attr]
-        await pilot.press(*["down"] * dashboard.headlines.ids.index(korea_id or ""))
+        await to_row(pilot, dashboard.headlines, korea_id or "")
         await seen(app).wait_for(ArticleView.Loaded, lambda m: m.article_id == "a0")
         await open_timeline(app, pilot)
         assert isinstance(app.screen, StoryTimelineScreen)
@@ -822,7 +833,7 @@ async def test_a_storys_timeline_says_who_was_first_before_its_headline(tmp_path
         await opened(app, pilot)
         dashboard = await story_rows(app, pilot)
         korea_id = dashboard.session.shelf.story_of("a0")  # type: ignore[union-attr]
-        await pilot.press(*["down"] * dashboard.headlines.ids.index(korea_id or ""))
+        await to_row(pilot, dashboard.headlines, korea_id or "")
         await open_timeline(app, pilot)
         assert isinstance(app.screen, StoryTimelineScreen)
         shown = screen_text(app)
@@ -849,7 +860,7 @@ async def test_a_storys_timeline_widens_its_outlets_names_with_the_terminal(
         await settle(app, pilot, want=3)
         dashboard = await story_rows(app, pilot)
         ours = dashboard.session.shelf.story_of("a0")  # type: ignore[union-attr]
-        await pilot.press(*["down"] * dashboard.headlines.ids.index(ours or ""))
+        await to_row(pilot, dashboard.headlines, ours or "")
         await open_timeline(app, pilot)
         assert isinstance(app.screen, StoryTimelineScreen)
         assert "Korea Joo…" in screen_text(app)
@@ -870,6 +881,8 @@ async def test_n_over_stories_moves_to_the_next_story_holding_an_unread_article(
         await opened(app, pilot)
         dashboard = await story_rows(app, pilot)
         headlines = dashboard.headlines
+        await pilot.press("g")  # (S landed on the story of the headline it left)
+        await pilot.pause()
         rows = list(headlines.ids)
         assert len(rows) >= 3 and headlines.cursor == 0
         second = headlines.stories.by_id[rows[1]]  # type: ignore[union-attr]
@@ -911,7 +924,7 @@ async def test_a_viewer_shows_a_source_the_writer_renamed_on_its_stories_and_fir
 
             await until(pilot, lambda: "Yonhap English" in korea_row())
             korea_id = dashboard.session.shelf.story_of("a0")  # type: ignore[union-attr]
-            await pilot.press(*["down"] * dashboard.headlines.ids.index(korea_id or ""))
+            await to_row(pilot, dashboard.headlines, korea_id or "")
             await open_timeline(app, pilot)
             assert "first Yonhap English," in screen_text(app)
             await pilot.press("escape")
@@ -1005,7 +1018,7 @@ async def on_the_korea_story(
     assert shelf is not None
     korea = shelf.story("a0")
     assert korea is not None and len(korea.articles) == 3
-    await pilot.press(*["down"] * dashboard.headlines.ids.index(korea.id))
+    await to_row(pilot, dashboard.headlines, korea.id)
     await pilot.pause()
     return dashboard, korea
 
@@ -1155,3 +1168,196 @@ async def test_a_viewers_unread_stories_count_those_another_process_read_no_long
             await pilot.press("A")
             await until(pilot, lambda: "again to mark the" in notes(app))
             assert f"Press A again to mark the {len(listed) - 2} stories listed read." in notes(app)
+
+
+@pytest.mark.parametrize("read_after", [None, 3600.0], ids=["never", "an hour"])
+async def test_enter_on_a_timelines_article_reads_it_as_enter_on_its_headline_does(
+    tmp_path: Path, read_after: float | None
+) -> None:
+    """enter on a story's article read it only after `read_after` (with "never", not at all:
+    the story kept its `+` and `n` kept landing on it), while enter on its headline reads it
+    at once: enter reads it, from either."""
+    newsroom_data(tmp_path)
+    config = seed_only_config(tmp_path)
+    config.settings.read_after = read_after
+    app = make_app(tmp_path, config)
+    async with piloted(app) as pilot:
+        dashboard, _ = await on_the_korea_story(app, pilot)
+        store = dashboard.session.store
+        assert store.unread(["a1"]) == {"a1"}
+        await open_timeline(app, pilot)
+        since = seen(app).mark()
+        await pilot.press("j", "enter")
+        await seen(app).wait_for(ArticleView.Loaded, lambda m: m.article_id == "a1", since=since)
+        await seen(app).wait_for(MarksChanged, lambda m: m.ids == ["a1"], since=since)
+        assert store.unread(["a1"]) == set()
+
+
+def _timeline_desk(tmp_path: Path) -> tuple[WirewatchApp, dict[str, Path]]:
+    """A polling dashboard of four outlets' feeds (files): Yonhap, Reuters and AP with the
+    event's reports, the Korea Herald with none yet; (the app, each outlet's feed file)."""
+    feeds = {name: tmp_path / f"{name.split()[-1].lower()}.xml" for name in OUTLETS}
+    for (name, title, summary, hours_ago), feed in zip(EVENT, list(feeds.values()), strict=False):
+        feed.write_bytes(rss(_item(name, title, summary, hours_ago)))
+    feeds["Korea Herald"].write_bytes(rss())
+    config = config_for(tmp_path, *(Source(name, path=str(feed)) for name, feed in feeds.items()))
+    return make_app(tmp_path, config), feeds
+
+
+OUTLETS = ["Yonhap", "Reuters", "AP", "Korea Herald"]
+
+
+def _item(source: str, title: str, summary: str, hours_ago: float) -> str:
+    when = format_datetime(FROZEN - timedelta(hours=hours_ago), usegmt=True)
+    return story_item(f"{source}-1", title, summary, when)
+
+
+async def _polled_timeline(app: WirewatchApp, pilot: Pilot) -> StoryTimelineScreen:
+    """The timeline of the story of the first poll's three reports, Reuters' highlighted."""
+    await seen(app).wait_for(
+        StoriesRead, lambda m: any(len(s.articles) == 3 for s in m.shelf.stories)
+    )
+    await settle(app, pilot, want=3)
+    await story_rows(app, pilot)
+    await open_timeline(app, pilot)
+    timeline = app.screen
+    assert isinstance(timeline, StoryTimelineScreen)
+    assert "3 outlets · first Yonhap" in screen_text(app)
+    await pilot.press("j")
+    await pilot.pause()
+    return timeline
+
+
+def _timeline_rows(app: WirewatchApp) -> list[str]:
+    return [line for line in screen_text(app).splitlines() if "Trump" in line and "-24 " in line]
+
+
+def _highlighted(timeline: PickerScreen) -> str | None:
+    listed = timeline.query_one(OptionList)
+    assert listed.highlighted is not None
+    return listed.get_option_at_index(listed.highlighted).id
+
+
+def _the_feeds_move_on(feeds: dict[str, Path]) -> None:
+    """The Korea Herald carries Yonhap's report, dated before it; Reuters revises its
+    headline."""
+    _, title, summary, _ = EVENT[0]
+    feeds["Korea Herald"].write_bytes(rss(_item("Korea Herald", title, summary, 6.0)))
+    _, _, summary, hours_ago = EVENT[1]
+    feeds["Reuters"].write_bytes(rss(_item("Reuters", REUTERS_REVISED, summary, hours_ago)))
+
+
+REUTERS_REVISED = "Trump Cuts Tariffs on South Korea to 15% After $350B Investment Deal"
+
+
+async def test_an_open_timeline_follows_a_poll_its_highlight_on_the_same_article(
+    tmp_path: Path,
+) -> None:
+    """A poll brought the story a fourth outlet's report and revised Reuters' headline while
+    its timeline was open: the row behind said "4 outlets", the timeline kept its 3 rows and
+    the old headline. It follows the poll in place, the highlight still on Reuters'."""
+    app, feeds = _timeline_desk(tmp_path)
+    async with piloted(app) as pilot:
+        timeline = await _polled_timeline(app, pilot)
+        reuters = _highlighted(timeline)
+        assert len(_timeline_rows(app)) == 3
+        _the_feeds_move_on(feeds)
+        since = seen(app).mark()
+        dash(app).action_refresh()  # (as a poll that comes due does)
+        await seen(app).wait_for(CycleDone, lambda m: bool(m.new_ids), since=since)
+        await until(pilot, lambda: "4 outlets · first Korea Herald" in screen_text(app))
+        await until(pilot, lambda: len(_timeline_rows(app)) == 4)
+        assert app.screen is timeline
+        rows = _timeline_rows(app)
+        assert "Korea Herald" in rows[0]  # first reported first
+        reuters_row = next(row for row in rows if "Reuters" in row)
+        assert "~ " + REUTERS_REVISED[:40] in reuters_row
+        assert _highlighted(timeline) == reuters
+
+
+async def test_the_refresh_key_in_force_polls_from_a_timeline(tmp_path: Path) -> None:
+    """`r` in a story's timeline did nothing: the key that refreshes the dashboard (here
+    remapped) polls from the timeline too, which then follows the poll."""
+    app, feeds = _timeline_desk(tmp_path)
+    app.config.keys["poll.refresh"] = "f5"
+    async with piloted(app) as pilot:
+        await _polled_timeline(app, pilot)
+        _the_feeds_move_on(feeds)
+        since = seen(app).mark()
+        await pilot.press("f5")
+        await seen(app).wait_for(CycleDone, lambda m: bool(m.new_ids), since=since)
+        await until(pilot, lambda: len(_timeline_rows(app)) == 4)
+        assert isinstance(app.screen, StoryTimelineScreen)
+
+
+async def test_escape_from_a_timelines_article_goes_back_to_the_timeline_on_that_article(
+    tmp_path: Path,
+) -> None:
+    """At 80x24, reading a story's articles in turn: escape from one opened from the story's
+    timeline went to the story list, and the timeline opened again on its first row (j
+    pressed again and again for each next article). Escape goes back to the timeline, and
+    the timeline opens again on the article last opened from it."""
+    newsroom_data(tmp_path)
+    app = make_app(tmp_path)
+    async with piloted(app, (80, 24)) as pilot:
+        dashboard, _ = await on_the_korea_story(app, pilot)
+        await open_timeline(app, pilot)
+        since = seen(app).mark()
+        await pilot.press("j", "j", "enter")
+        await seen(app).wait_for(ArticleView.Loaded, lambda m: m.article_id == "a2", since=since)
+        await pilot.pause()
+        assert app.screen is dashboard and dashboard.reading  # the article over the list
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, StoryTimelineScreen))
+        assert _highlighted(app.screen) == "a2"  # type: ignore[arg-type]
+        assert not dashboard.reading  # closed: the timeline's escape goes to the stories
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is dashboard)
+        assert not dashboard.reading and dashboard.headlines.story_rows
+        await open_timeline(app, pilot)
+        assert _highlighted(app.screen) == "a2"  # type: ignore[arg-type]
+        since = seen(app).mark()
+        await pilot.press("k", "enter")  # another, and escape goes back on it
+        await seen(app).wait_for(ArticleView.Loaded, lambda m: m.article_id == "a1", since=since)
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, StoryTimelineScreen))
+        assert _highlighted(app.screen) == "a1"  # type: ignore[arg-type]
+
+
+async def test_s_lands_on_the_story_of_the_article_left_and_back_on_that_article(
+    tmp_path: Path,
+) -> None:
+    """At 80x24, `S` on an article of a story low in the list highlighted the first story,
+    and `S` back the first headline. `S` lands on the article's story (the article still
+    shown), and back on that article; from a story it was not in, on that story's first
+    article listed."""
+    newsroom_data(tmp_path)
+    app = make_app(tmp_path)
+    app.read_after = 3600  # (nothing read meanwhile: the rows stay as they are)
+    async with piloted(app, (80, 24)) as pilot:
+        dashboard = await opened(app, pilot)
+        headlines = dashboard.headlines
+        row = headlines.ids.index("a1")
+        assert row > 1
+        await pilot.press(*["j"] * (row - headlines.cursor))
+        await pilot.pause()
+        assert headlines.current_id == "a1"
+        await story_rows(app, pilot)
+        shelf = headlines.stories
+        assert shelf is not None and headlines.current_id == shelf.story_of("a1")
+        assert headlines.cursor > 0
+        assert dashboard.article_view.wanted == "a1"  # the article left, not the first report
+        since = seen(app).mark()
+        await pilot.press("S")
+        await seen(app).wait_for(QueryDone, lambda m: m.shelf is None, since=since)
+        await pilot.pause()
+        assert headlines.current_id == "a1"
+        await story_rows(app, pilot)
+        await pilot.press("k")  # NHK's story, which a1 is not in
+        await pilot.pause()
+        assert headlines.current_id == shelf.story_of("a3")
+        since = seen(app).mark()
+        await pilot.press("S")
+        await seen(app).wait_for(QueryDone, lambda m: m.shelf is None, since=since)
+        await pilot.pause()
+        assert headlines.current_id == "a3"

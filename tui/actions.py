@@ -28,7 +28,7 @@ def bindings(place: str, on_app: bool = False) -> list[BindingType]:
     out: list[BindingType] = []
     for key_binding in KEY_BINDINGS:
         action = ACTIONS[key_binding.id]
-        if key_binding.where != place or (on_app and not action.action.startswith("app.")):
+        if place not in key_binding.places or (on_app and not action.action.startswith("app.")):
             continue
         out.append(
             Binding(
@@ -79,7 +79,7 @@ def help_sections(
         title = PLACES.get(place, place.replace("_", " ").capitalize())
         rows: list[Row] = []
         for key_binding in KEY_BINDINGS:
-            if key_binding.where != place:
+            if place not in key_binding.places:
                 continue
             does = key_binding.does
             if key_binding.id.startswith("filter.saved"):

@@ -284,6 +284,7 @@ class StoryRead(Message):
 
     story: Story
     records: list[Record]
+    again: bool = False  # read again for the open timeline (the stories changed)
 
 
 @dataclass

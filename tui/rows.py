@@ -45,21 +45,33 @@ class Place:
     line: int
     height: int
     keep: bool = True  # False: the new list starts at its top (another kind of rows)
+    # when `current` is not in the new list: the first row holding one of these (a story's
+    # articles, for the headlines switched to from its row)
+    or_any: frozenset[str] = frozenset()
 
 
 def position(ids: Sequence[str], place: Place, hint: int | None = None) -> int:
-    """Where the highlighted id is in `ids`; -1 when it is not there (or none is
-    highlighted). Found once, in the query's thread, for the rows read there and the pane:
-    each scan of a million ids holds the interpreter about 30 ms. `hint`: where a part of
-    the same list placed it, taken when it is still there (no scan)."""
-    if place.current is None:
-        return -1
-    if hint is not None and 0 <= hint < len(ids) and ids[hint] == place.current:
-        return hint
-    try:
-        return ids.index(place.current)
-    except ValueError:
-        return -1
+    """Where the highlighted id is in `ids` (or, not there, the first of `place.or_any`);
+    -1 when it is not there (or none is highlighted). Found once, in the query's thread, for
+    the rows read there and the pane: each scan of a million ids holds the interpreter about
+    30 ms. `hint`: where a part of the same list placed it, taken when it is still there (no
+    scan)."""
+    if place.current is not None:
+        if hint is not None and 0 <= hint < len(ids) and ids[hint] == place.current:
+            return hint
+        try:
+            return ids.index(place.current)
+        except ValueError:
+            pass
+    if place.or_any:
+        return next((n for n, ident in enumerate(ids) if ident in place.or_any), -1)
+    return -1
+
+
+def found_at(ids: Sequence[str], place: Place, found: int) -> tuple[str | None, int]:
+    """The id `position` found for `place` (its highlighted id, or the row it lands on
+    instead) and where: what the pane is told (`HeadlineList.set_ids`)."""
+    return (ids[found] if 0 <= found < len(ids) else place.current), found
 
 
 def around(ids: Sequence[str], place: Place, found: int | None = None) -> list[str]:

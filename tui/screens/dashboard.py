@@ -84,7 +84,7 @@ from tui.messages import (
     UnreadFound,
     ViewerReloaded,
 )
-from tui.rows import Place, Rows, around, position
+from tui.rows import Place, Rows, around, found_at, position
 from tui.screens.alerts import AlertChoice, AlertsScreen
 from tui.screens.events import EventChoice, EventForm, EventsScreen
 from tui.screens.help import HelpScreen
@@ -198,6 +198,14 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         self.polling = False  # the newsroom's poll loop runs here
         self._poll_ended = False  # it ran here and has ended (closed, or failed)
         self.story_view = False  # the headlines pane lists stories (S)
+        # the article of a story the reader was last on: the headline `S` left, or the one
+        # last opened from a timeline (`S` back from its story lands on it)
+        self._story_article: str | None = None
+        self._opened_in_story: dict[str, str] = {}  # by story id: the article last opened
+        # the open timeline and the story it shows (said anew as polls change the story)
+        self._timeline: tuple[StoryTimelineScreen, Story] | None = None
+        # an article opened from a story's timeline, while it is shown: escape goes back there
+        self._from_timeline: tuple[Story, str] | None = None
         self.alerts = AlertWatch()
         self._marking_all = PressedTwice()  # A asks to be pressed again
         self.alert_data = AlertData(session)
@@ -379,15 +387,40 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             headlines = self.headlines
         except NoMatches:  # the screen is closing: no pane to fill
             return
+        current, cursor, or_any = headlines.current_id, headlines.cursor, frozenset[str]()
+        keep = (shelf is not None) == headlines.story_rows
+        if not keep:  # another kind of rows: those of what the reader is on, else the top
+            current, or_any = self._landing(shelf)
+            cursor, keep = 0, current is not None or bool(or_any)
         place = Place(
-            headlines.current_id,
-            headlines.cursor,
-            headlines.cursor - int(headlines.scroll_y),
+            current,
+            cursor,
+            headlines.cursor - int(headlines.scroll_y),  # (the landing row's line too)
             headlines.scrollable_content_region.height or self.app.size.height,
-            keep=(shelf is not None) == headlines.story_rows,
+            keep=keep,
+            or_any=or_any,
         )
         self.article_view.hold()  # an article read meanwhile is drawn after the rows
         self._query(self.generation, query, events, self.sort, place, shelf)
+
+    def _landing(self, shelf: StoryShelf | None) -> tuple[str | None, frozenset[str]]:
+        """Where the headlines switched to stories (`shelf`) or back land: on the story of
+        the highlighted article; back from a story, on the article of it the reader came
+        from or last opened from its timeline (`_story_article`), else on the story's first
+        article listed (the newest, newest first). (The row's id, the ids landed on when it
+        is not listed.)"""
+        headlines = self.headlines
+        if shelf is not None:
+            ident = headlines.current_id
+            if ident is None:
+                return None, frozenset()
+            self._story_article = ident
+            return shelf.story_of(ident), frozenset()
+        story = headlines.current_story
+        if story is None:
+            return None, frozenset()
+        came = self._story_article
+        return (came if came in story.articles else None), frozenset(story.articles)
 
     @work(thread=True, group="query", exclusive=True, exit_on_error=False)
     def _query(
@@ -410,7 +443,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             if first is not None:
                 found = first.found if first.found is not None else position(first.ids, place)
                 rows = self.session.rows(around(first.ids, place, found), None)
-                where = (place.current, found)
+                where = found_at(first.ids, place, found)
                 # the page on screen first: making the whole list holds the interpreter in
                 # long steps (a million ids filtered in one call), which would keep the
                 # screen from drawing the page meanwhile; and the background waits for it too
@@ -422,16 +455,17 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             if matches.shelf is not None:  # the stories the store found for the filter
                 shelf = matches.shelf
             if shelf is not None and matches.stories is not None:
-                found = position(matches.stories, place)
-                rows = self.session.rows(around(matches.stories, place, found), shelf)
+                listed = matches.stories
+                found = position(listed, place)
+                rows = self.session.rows(around(listed, place, found), shelf)
             else:
-                found = position(matches.ids, place, first.found if first else None)
-                rows = self.session.rows(around(matches.ids, place, found), None)
+                listed = matches.ids
+                found = position(listed, place, first.found if first else None)
+                rows = self.session.rows(around(listed, place, found), None)
+            where = found_at(listed, place, found)
             # work in the background (stories made after a cycle) waits until the screen has
             # drawn the answer, not only until it is found: drawing is half the wait
-            self._answer(
-                QueryDone(generation, matches, query.words, shelf, rows, (place.current, found))
-            )
+            self._answer(QueryDone(generation, matches, query.words, shelf, rows, where))
 
     def _answer(self, answer: QueryDone) -> None:
         """(The query's thread.) Hand the answer to the screen and wait until it is drawn
@@ -497,6 +531,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
                 rows=message.rows,
                 found=message.found,
                 chosen=chosen,
+                shown=self._story_article,
             )
         else:
             self.headlines.set_ids(
@@ -1003,6 +1038,8 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
                 self._recount_unread()
             if reload.renamed or reload.rewritten:  # the stories its articles are in name
                 self._read_stories()  # it anew, or take its new headline
+            elif reload.revised:  # a headline of the open timeline's, perhaps
+                self._timeline_again()
         if reload.revised and self.article_view.wanted is not None:  # perhaps the one shown
             self.article_view.load(self.article_view.wanted)
 
@@ -1075,6 +1112,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
     # -- the article ------------------------------------------------------------------------------
     @on(HeadlineList.Highlighted)
     def _highlighted(self, message: HeadlineList.Highlighted) -> None:
+        self._from_timeline = None  # another article shown: escape is no way back to it
         if self._read_timer is not None:
             self._read_timer.stop()
             self._read_timer = None
@@ -1200,9 +1238,27 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
     def action_close_article(self) -> None:
         if self.query_one(FilterBar).display:  # the prompt first: it is what keys go to
             self._close_filter()
+        elif self._back_to_timeline():
+            return
         elif self.reading:
             self.reading = False
             self.headlines.focus()
+
+    def _back_to_timeline(self) -> bool:
+        """An article opened from a story's timeline, still shown: the article closed (on a
+        narrow terminal it covered the stories) and the timeline opened again on it, as the
+        story is now; a story read article by article is read in its timeline. False when
+        the article shown came otherwise."""
+        came, self._from_timeline = self._from_timeline, None
+        if came is None or self.article_view.wanted != came[1]:
+            return False
+        story, ident = came
+        if self.reading:
+            self.reading = False
+            self.headlines.focus()
+        shelf = self.session.shelf
+        self._open_story((shelf.story(ident) if shelf is not None else None) or story)
+        return True
 
     @on(DescendantFocus)
     def _focus_moved(self, event: DescendantFocus) -> None:
@@ -1429,6 +1485,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
     def _stories_read(self, message: StoriesRead) -> None:
         self.session.shelf = message.shelf
         self._health_again(leads=True)  # who reported first, over these stories
+        self._timeline_again()
         if self.story_view or self._asks_stories():
             self.run_query(recount=False)
         view = self.article_view
@@ -1472,13 +1529,32 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
 
     @on(StoryRead)
     def _story_read(self, message: StoryRead) -> None:
-        """The story's timeline; enter shows one of its articles."""
+        """The story's timeline; enter shows one of its articles. (Read again: the open
+        timeline follows the story.)"""
+        if message.again:
+            self._timeline_read_again(message.story, message.records)
+            return
         try:
             self._show_story(message.story, message.records)
         finally:
             self._release_keys()
 
     def _show_story(self, story: Story, records: list[Record]) -> None:
+        """The timeline, on the article last opened from it (the next one is a key away)."""
+        title, footer = self._timeline_text(story, records)
+        timeline = StoryTimelineScreen(
+            title,
+            partial(self._timeline_rows, records),
+            footer,
+            self._read_revisions,
+            self.action_refresh,
+            at=self._opened_in_story.get(story.id),
+        )
+        self._timeline = (timeline, story)
+        self.app.push_screen(timeline, partial(self._show_from_story, story))
+
+    def _timeline_text(self, story: Story, records: list[Record]) -> tuple[str, str]:
+        """A timeline's title and footer."""
         undated = any(record.published is None for record in records)
         now = self.clock()
         first = first_reported(story.first_seen, now, self.session.local).removeprefix("first ")
@@ -1491,12 +1567,41 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             + (" * undated: when it was fetched ·" if undated else "")
             + f" {key_shown(self.app, 'picker.close')} closes"
         )
-        self.app.push_screen(
-            StoryTimelineScreen(
-                title, partial(self._timeline_rows, records), footer, self._read_revisions
-            ),
-            self._show_from_story,
+        return title, footer
+
+    def _timeline_again(self) -> None:
+        """The open timeline's story as the stories are now (a report joined it, a headline
+        was revised), its articles read again in a thread."""
+        shown, shelf = self._timeline, self.session.shelf
+        if shown is None or shelf is None:
+            return
+        timeline, story = shown
+        if not timeline.is_attached:
+            self._timeline = None
+            return
+        now = shelf.by_id.get(story.id) or next(
+            (found for ident in story.articles if (found := shelf.story(ident)) is not None),
+            None,
         )
+        if now is not None:  # (a story whose articles all went stays as it was shown)
+            self._read_story_again(now)
+
+    @work(thread=True, group="story-again", exclusive=True, exit_on_error=False)
+    def _read_story_again(self, story: Story) -> None:
+        records = self.session.records(list(story.articles))
+        if not get_current_worker().is_cancelled:  # the stories changed again meanwhile
+            self.post_message(StoryRead(story, records, again=True))
+
+    def _timeline_read_again(self, story: Story, records: list[Record]) -> None:
+        shown = self._timeline
+        if shown is None or not shown[0].is_attached:
+            return
+        timeline, before = shown
+        if story.id != before.id and not set(story.articles) & set(before.articles):
+            return  # read for a timeline closed since (another story's is open)
+        self._timeline = (timeline, story)
+        title, footer = self._timeline_text(story, records)
+        timeline.follow(title, partial(self._timeline_rows, records), footer)
 
     def _timeline_rows(self, records: list[Record]) -> tuple[Options, None]:
         """A story's articles, one row each, their outlets' names as wide as the longest
@@ -1521,17 +1626,24 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             options.append((ident, Text(line)))
         return options, None
 
-    def _show_from_story(self, ident: str | None) -> None:
+    def _show_from_story(self, story: Story, ident: str | None) -> None:
+        """The article chosen in the story's timeline (None: it was closed), shown and read
+        as enter on its headline does; escape goes back to the timeline while it is shown."""
+        if self._timeline is not None:
+            story = self._timeline[1]  # as the polls left it while its timeline was open
+        self._timeline = None
         if ident is None:
             return
+        self._opened_in_story[story.id] = self._story_article = ident
+        if self._read_timer is not None:  # (the story row's article's)
+            self._read_timer.stop()
+            self._read_timer = None
         self.article_view.load(ident)
+        self._from_timeline = (story, ident)
         if is_narrow(self):
             self.reading = True
             self.article_view.focus()
-        if self._read_timer is not None:
-            self._read_timer.stop()
-        if self.read_after is not None:
-            self._read_timer = self.set_timer(self.read_after, partial(self._mark_read, ident))
+        self._mark_read(ident)
 
     def action_show_revisions(self) -> None:
         ident = self._current()
@@ -1778,6 +1890,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         """Highlight an article (on story rows, its story's row, with that article in the
         article pane); when the filter hides it, clear the filter first. An article no
         story holds yet (grouped after the stories were read) shows in the headlines."""
+        self._story_article = ident  # (on its story's row, `S` lands on it)
         if not self.headlines.select(ident):
             self._look_up(ident)
 

@@ -29,15 +29,18 @@ class PickerScreen(TableOrderedKeys, ModalScreen[str | None]):
         options: Options,
         footer: str | None = None,
         details: dict[str, Text] | None = None,
+        at: str | None = None,
     ) -> None:
         """`footer`: what the keys do (None: enter chooses, and the close key closes);
         `details`: what is said in full under the list of the highlighted option, by its id
-        (a row is cut at the picker's width)."""
+        (a row is cut at the picker's width); `at`: the option highlighted first, when it is
+        listed (else the first)."""
         super().__init__()
         self.title_text = title
         self.options = options
         self.footer_text = footer
         self.details = details
+        self.at = at
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker-box"):
@@ -53,6 +56,11 @@ class PickerScreen(TableOrderedKeys, ModalScreen[str | None]):
             yield Static(Text(footer), id="picker-footer")
 
     def on_mount(self) -> None:
+        keys = [key for key, _ in self.options]
+        if self.at in keys:
+            listed = self.query_one(OptionList)
+            listed.highlighted = keys.index(self.at)
+            listed.call_after_refresh(listed.scroll_to_highlight)
         self._show_detail()
 
     def on_resize(self) -> None:
@@ -131,9 +139,11 @@ class RedrawnPickerScreen(PickerScreen):
     timeline: their columns follow the terminal's width), again when the terminal is resized
     and on `redraw`."""
 
-    def __init__(self, title: str, rows: Rows, footer: str | None = None) -> None:
+    def __init__(
+        self, title: str, rows: Rows, footer: str | None = None, at: str | None = None
+    ) -> None:
         options, details = rows()
-        super().__init__(title, options, footer, details)
+        super().__init__(title, options, footer, details, at)
         self.rows = rows
 
     def redraw(self) -> None:
@@ -142,15 +152,35 @@ class RedrawnPickerScreen(PickerScreen):
 
 class StoryTimelineScreen(RedrawnPickerScreen):
     """A story's articles across outlets: a picker whose `d` shows what the source changed in
-    the highlighted article (`on_revisions`, over this list; escape comes back to it)."""
+    the highlighted article (`on_revisions`, over this list; escape comes back to it), whose
+    refresh key polls (`on_refresh`: the reader watching a story need not leave it), and
+    whose rows follow the story (`follow`) as polls change it."""
 
     BINDINGS = [*bindings("picker"), *bindings("timeline")]
 
     def __init__(
-        self, title: str, rows: Rows, footer: str, on_revisions: Callable[[str], object]
+        self,
+        title: str,
+        rows: Rows,
+        footer: str,
+        on_revisions: Callable[[str], object],
+        on_refresh: Callable[[], object],
+        at: str | None = None,
     ) -> None:
-        super().__init__(title, rows, footer)
+        super().__init__(title, rows, footer, at)
         self.on_revisions = on_revisions
+        self.on_refresh = on_refresh
+
+    def follow(self, title: str, rows: Rows, footer: str) -> None:
+        """The story as it is now (a report joined it, a headline was revised): its title,
+        rows and footer said anew in place, the highlight kept on its article."""
+        self.title_text, self.footer_text, self.rows = title, footer, rows
+        self.query_one("#picker-title", Static).update(Text(title, style="bold"))
+        self.query_one("#picker-footer", Static).update(Text(footer))
+        self.redraw()
+
+    def action_refresh(self) -> None:
+        self.on_refresh()
 
     def action_show_revisions(self) -> None:
         options = self.query_one(OptionList)

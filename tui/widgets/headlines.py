@@ -243,18 +243,24 @@ class HeadlineList(ScrollView, can_focus=True):
         rows: Rows | None = None,
         found: tuple[str | None, int] | None = None,
         chosen: bool = False,
+        shown: str | None = None,
     ) -> None:
         """Show these ids (of stories in `stories`, when given), with the filter's `words`
         highlighted (set here, with the rows they match, so a new filter paints once) and
         the `rows` read for them; the highlighted row and its place on screen stay where
         they were. `found`: an id the query's thread looked for and where it found it (-1: not
-        there), taken when that is still the id highlighted. `chosen`: the reader asked for
-        this list (a filter, the dashboard opened): the article it highlights is the
-        reader's (`Highlighted.chosen`)."""
+        there), taken when that is still the id highlighted; in another kind of rows than
+        those drawn, the row it landed on for the reader's place (the story of the article
+        highlighted, or an article of the story), at the highlight's line (else the top).
+        `chosen`: the reader asked for this list (a filter, the dashboard opened): the
+        article it highlights is the reader's (`Highlighted.chosen`). `shown`: landing on
+        the row of a story that holds this article, the article shown (the one the reader
+        was on, not the story's first report)."""
         if words is not None:
             self._words = _pattern(words)
-        if (stories is not None) != self.story_rows:
-            keep_position = False  # another kind of row: start from the top
+        switched = (stories is not None) != self.story_rows
+        if switched:
+            keep_position = False  # another kind of row: where `found` landed, or the top
             self._listing += 1
             self.border_title = "Stories" if stories is not None else self.BORDER_TITLE
         self.stories = stories
@@ -299,13 +305,23 @@ class HeadlineList(ScrollView, can_focus=True):
             if int(self.scroll_y) != top:  # held by the rows before (a list that had no
                 # scrollbar): scrolled there once the new rows are laid out
                 self.call_after_refresh(self._scroll_to_row, top)
+        elif switched and found is not None and _lands(ids, found):
+            index = found[1]
+            self.set_reactive(HeadlineList.cursor, index)
+            top = max(0, index - offset_in_view)
+            self.scroll_to(y=top, animate=False, immediate=True)
+            if int(self.scroll_y) != top:  # (as above)
+                self.call_after_refresh(self._scroll_to_row, top)
         else:
             self.set_reactive(HeadlineList.cursor, 0)
             self.scroll_to(y=0, animate=False, immediate=True)
         self.refresh()
         if self.current_id != current or current is None or not keep_position:
             chosen = chosen or not keep_position
-            self.post_message(self.Highlighted(self, self.current_article_id, chosen=chosen))
+            article = self.current_article_id
+            if switched and shown is not None and stories is not None:
+                article = shown if stories.story_of(shown) == self.current_id else article
+            self.post_message(self.Highlighted(self, article, chosen=chosen))
 
     def after_drawn(self, callback: Callable[[], object]) -> None:
         """Call `callback` once the rows set last are drawn and their frame is composed. A
@@ -718,6 +734,12 @@ class HeadlineList(ScrollView, can_focus=True):
             if pattern is not None:
                 for match in pattern.finditer(title):
                     row.stylize(watch, start + match.start(), start + match.end())
+
+
+def _lands(ids: list[str], found: tuple[str | None, int]) -> bool:
+    """Whether `found` names a row of `ids` (its id where it says)."""
+    ident, at = found
+    return ident is not None and 0 <= at < len(ids) and ids[at] == ident
 
 
 def _pattern(terms: list[str]) -> re.Pattern[str] | None:
