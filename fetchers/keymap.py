@@ -29,7 +29,9 @@ class KeyBinding:
     the line under it. They are plain strings: the core checks [keys] against this table
     without Textual, and the app builds its bindings, palette and `?` from it. `also`: the
     places besides `where` that run the same action on their screen, with the same keys (a
-    remapping moves them everywhere)."""
+    remapping moves them everywhere), but for a key a binding of that place has: it does what
+    the place binds it to (a [keys] of `picker.close = "r"` that loaded before still loads,
+    and "r" closes the timeline)."""
 
     id: str
     keys: str  # the default, comma-separated, as Textual spells them
@@ -682,19 +684,20 @@ def check_keymap(remap: dict[str, str]) -> None:
             names = key_list(keys)
         except KeymapError as exc:
             raise KeymapError(f"{binding_id}: {exc}") from exc
-        for place in BY_ID[binding_id].places:
-            _check_place(binding_id, names, place)
+        # (checked where it is the binding's own place: in its `also` places a key their own
+        # bindings have goes to those, `tui.actions.bindings`)
+        _check_place(binding_id, names, BY_ID[binding_id].where)
     force = keys_in_force(remap)
     for binding_id in remap:
         mine = BY_ID[binding_id]
         for other in BINDINGS:
-            if other.id == binding_id or not _together(mine, other):
+            if other.id == binding_id or not _together(mine.where, other.where):
                 continue
             for key in force[binding_id]:
                 if key not in force[other.id]:
                     continue
                 if (
-                    not set(mine.places) & set(other.places)
+                    mine.where != other.where
                     and key in key_list(mine.keys)
                     and key in (key_list(other.keys))
                 ):
@@ -728,10 +731,6 @@ def _check_place(binding_id: str, names: list[str], place: str) -> None:
             )
 
 
-def _together(a: KeyBinding, b: KeyBinding) -> bool:
-    """Whether the two bindings are active at the same time somewhere."""
-    return any(
-        pa == pb or any({pa, pb} <= places for places in TOGETHER)
-        for pa in a.places
-        for pb in b.places
-    )
+def _together(a: str, b: str) -> bool:
+    """Whether bindings of the two places are active at the same time."""
+    return a == b or any({a, b} <= places for places in TOGETHER)

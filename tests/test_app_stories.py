@@ -16,6 +16,7 @@ from textual.pilot import Pilot
 from textual.widgets import OptionList
 
 from fetchers.healthbook import HealthBook
+from fetchers.keymap import check_keymap
 from fetchers.models import Article, Source, SourceHealth
 from fetchers.store import Store, StoreError
 from fetchers.story import Story
@@ -1288,6 +1289,24 @@ async def test_the_refresh_key_in_force_polls_from_a_timeline(tmp_path: Path) ->
         await seen(app).wait_for(CycleDone, lambda m: bool(m.new_ids), since=since)
         await until(pilot, lambda: len(_timeline_rows(app)) == 4)
         assert isinstance(app.screen, StoryTimelineScreen)
+
+
+async def test_a_timelines_own_key_wins_over_the_refresh_it_holds_as_well(tmp_path: Path) -> None:
+    """A [keys] of `picker.close = "r"` loaded before the timeline held the refresh key too:
+    it still loads, and "r" there closes the timeline, polling nothing."""
+    check_keymap({"picker.close": "r"})  # (no KeymapError: the config loads)
+    newsroom_data(tmp_path)
+    app = make_app(tmp_path)
+    app.config.keys["picker.close"] = "r"
+    refreshed: list[bool] = []
+    async with piloted(app) as pilot:
+        dashboard, _ = await on_the_korea_story(app, pilot)
+        dashboard.action_refresh = lambda: refreshed.append(True)  # type: ignore[method-assign]
+        await open_timeline(app, pilot)
+        assert isinstance(app.screen, StoryTimelineScreen)
+        await pilot.press("r")
+        await until(pilot, lambda: app.screen is dashboard)
+        assert refreshed == []
 
 
 async def test_escape_from_a_timelines_article_goes_back_to_the_timeline_on_that_article(

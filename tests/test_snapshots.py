@@ -78,7 +78,7 @@ class TestAlerts:
         config = seed_only_config(tmp_path)
         config.alerts = [
             make_rule(
-                {"name": "Hostile wire", "query": "source:Hostile", "notify": ["terminal", "bell"]},
+                {"name": "Hostile wire", "query": "title:Hostile", "notify": ["terminal", "bell"]},
                 FROZEN,
             )
         ]

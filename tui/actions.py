@@ -26,9 +26,12 @@ def bindings(place: str, on_app: bool = False) -> list[BindingType]:
     app runs ("app.quit"), kept out of the footer, for the app to hold as well so that they
     work before the dashboard is shown."""
     out: list[BindingType] = []
-    for key_binding in KEY_BINDINGS:
+    # the place's own first, then those it holds as well (`KeyBinding.also`): Textual runs
+    # the first binding of a key, so a key both have does what the place binds it to
+    own = [b for b in KEY_BINDINGS if b.where == place]
+    for key_binding in [*own, *(b for b in KEY_BINDINGS if place in b.also)]:
         action = ACTIONS[key_binding.id]
-        if place not in key_binding.places or (on_app and not action.action.startswith("app.")):
+        if on_app and not action.action.startswith("app."):
             continue
         out.append(
             Binding(
