@@ -111,6 +111,13 @@ def same_place(kept: str, location: str) -> bool:
     return redact(kept) == redact(location)
 
 
+def moved_to(health: SourceHealth) -> str | None:
+    """Where the source's feed moved for good, its password hidden: what it is polled at
+    instead of the config's address (said, so the config can be updated), None when it has
+    not moved."""
+    return redact(health.permanent_url) if health.permanent_url else None
+
+
 def health_at(health: dict[str, SourceHealth], name: str, location: str) -> SourceHealth:
     """One source's health as `healths_at` tells it."""
     return healths_at(health, [(name, location)])[name]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import functools
 import logging
 import random
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -29,8 +30,8 @@ from fetchers.http import (
     FetchResult,
     carry_credentials,
     fetch,
-    host_of,
     make_client,
+    shown_url,
     without_credentials,
 )
 from fetchers.models import (
@@ -65,8 +66,17 @@ log = logging.getLogger("wirewatch.poller")
 ASKED_TO_WAIT = frozenset({429, 503})
 
 DEFAULT_PER_HOST = 2
+# a passing failure (no answer, a server error: `passing`) is tried again BACKOFF_BASE after,
+# twice as long after each failure in a row up to BACKOFF_CAP, never sooner than the base
 BACKOFF_BASE = 60.0
 BACKOFF_CAP = 6 * 3600.0
+# an answer that the feed is not there or not for this reader (404, 410, 401, 403, a body
+# that is no feed), or a 429 that gives no Retry-After, is tried again no sooner than the
+# source's interval, twice as long after each failure in a row, up to a day (or the interval,
+# when longer): a dead feed of a 2-hour interval was asked every minute or two
+REFUSED_BACKOFF_CAP = 24 * 3600.0
+# the answers that may pass soon, besides the server errors (5xx) and no answer at all
+PASSING_STATUSES = frozenset({408})
 FLUSH_AFTER = 3.0  # seconds the articles of sources that answered wait for slower ones
 LISTED_FEWEST = 1000  # ids a cut-off answer joins to what its feed listed before, at least
 FLUSH_ARTICLES = 2000  # articles waiting to be written that are written without waiting more
@@ -117,9 +127,59 @@ def later(now: datetime, seconds: float) -> datetime:
     return now + timedelta(seconds=min(seconds, MAX_NEXT_POLL))
 
 
+def _doubled(wait: float, failures: int) -> float:
+    """`wait` doubled for each failure in a row after the first (the power bounded: a count
+    of thousands overflowed a float)."""
+    return wait * 2.0 ** min(max(0, failures - 1), 40)
+
+
+def passing(http_status: int | None) -> bool:
+    """Whether a failure may pass soon: no answer (a timeout, a refused connection, a name
+    not found, a local file), a server error (5xx) or a 408; any other answer (404, 410, 401,
+    403, a 429, a 200 whose body is no feed) says the same until the feed's owner acts."""
+    return http_status is None or http_status >= 500 or http_status in PASSING_STATUSES
+
+
 def backoff_delay(failures: int, rng: random.Random) -> float:
-    """Exponential backoff with full jitter: uniform(0, min(cap, base * 2^(n-1)))."""
-    return rng.uniform(BACKOFF_BASE / 2, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(0, failures - 1)))
+    """A passing failure's wait: exponential from BACKOFF_BASE up to BACKOFF_CAP, jittered
+    over its upper half and never under the base (it went down to half of it)."""
+    ceiling = min(BACKOFF_CAP, _doubled(BACKOFF_BASE, failures))
+    return rng.uniform(max(BACKOFF_BASE, ceiling / 2), ceiling)
+
+
+def refused_delay(failures: int, interval: float, rng: random.Random) -> float:
+    """The wait of a failure that says the same until the feed's owner acts (`passing`
+    says which do not): the source's interval, doubled for each failure in a row up to
+    REFUSED_BACKOFF_CAP (or the interval, when longer), jittered upward only, never under
+    BACKOFF_BASE."""
+    wait = min(max(REFUSED_BACKOFF_CAP, interval), _doubled(interval, failures))
+    return max(BACKOFF_BASE, wait) * (1 + rng.uniform(0, JITTER))
+
+
+def said_at(error: str, url: str, configured: str) -> str:
+    """A source's error, said with the address that gave it when that is not the config's
+    (a redirect's, or where the feed moved for good): the config's address beside another's
+    404 read as that address gone."""
+    if _unlike(url, configured):
+        return f"{error} (at {shown_url(without_credentials(url))})"
+    return error
+
+
+def _unlike(url: str, configured: str) -> bool:
+    """Whether `url` (as httpx asked it) is another address than `configured`."""
+    try:
+        written = str(httpx.URL(configured))
+    except (httpx.InvalidURL, ValueError):
+        written = configured
+    return without_credentials(url) != without_credentials(written)
+
+
+def jittered(interval: float, floor: float, rng: random.Random) -> float:
+    """A healthy source's wait: its interval give or take JITTER of it, never under `floor`
+    (the shortest interval where it is: a 1-minute source was asked after 55 s); near the
+    floor the jitter is only upward."""
+    low = max(interval * (1 - JITTER), floor)
+    return rng.uniform(low, max(interval * (1 + JITTER), low))
 
 
 def _polled_since(health: SourceHealth | None, began: datetime) -> bool:
@@ -156,6 +216,69 @@ def host_cap(host: str, settings: Settings) -> int:
     if settings.per_host is not None:
         return settings.per_host
     return settings.concurrency if is_local_host(host) else DEFAULT_PER_HOST
+
+
+def host_key(url: str) -> str:
+    """The host a URL's requests go to, as the per-host slots are kept: as httpx names a
+    redirect's ("Bücher.example" and "xn--bcher-kva.example" are one), "" for a URL that
+    names none (its fetch says why)."""
+    try:
+        return httpx.URL(url).host
+    except (httpx.InvalidURL, ValueError):
+        return ""
+
+
+@dataclass(slots=True)
+class HostSlots:
+    """The per-host slots one fetch holds, by host, and the last address it asked. Each
+    redirect asks under the slot of the host it leads to (`_follow_redirect`): ten sources
+    of ten blogs redirected to one feed host had ten requests at once there."""
+
+    slot_of: Callable[[str], asyncio.Semaphore]
+    url: str
+    held: dict[str, asyncio.Semaphore] = field(default_factory=dict)
+
+    async def take(self, hosts: list[str]) -> None:
+        """Take the slots of these hosts, in their order (sorted: two fetches that each
+        wait for a slot the other holds would wait until their deadlines)."""
+        for host in hosts:
+            if host not in self.held:
+                slot = self.slot_of(host)
+                await slot.acquire()
+                self.held[host] = slot
+
+    async def ask(self, url: str) -> None:
+        """A request to `url` is about to be sent: under its host's slot, the others let go
+        first (a fetch never waits for a slot while it holds one)."""
+        self.url = url
+        host = host_key(url)
+        if host not in self.held:
+            self.release()
+            await self.take([host])
+
+    def release(self) -> None:
+        held, self.held = self.held, {}
+        for slot in held.values():
+            slot.release()
+
+
+# the slots of the fetch under way in this task (`Poller._limited_fetch`)
+_slots: contextvars.ContextVar[HostSlots | None] = contextvars.ContextVar(
+    "wirewatch_host_slots", default=None
+)
+# where a caller of `_limited_fetch` learns the last address its fetch asked (an error is
+# said against it, and a source's redirect is remembered)
+_asked: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
+    "wirewatch_asked", default=None
+)
+
+
+async def _follow_redirect(request: httpx.Request) -> None:
+    """(A request hook of the poller's client: every request, redirects included.) Send it
+    under its host's slot."""
+    slots = _slots.get()
+    if slots is not None:
+        await slots.ask(str(request.url))
 
 
 def _page_text(
@@ -232,6 +355,9 @@ class Poller:
         self._global = asyncio.Semaphore(self.settings.concurrency)
         self._unparsed = _unparsed_slots(self.settings)
         self._hosts: dict[str, asyncio.Semaphore] = {}
+        # a source's address whose last fetch ended at another host (a redirect), by that
+        # host: its next fetch takes that host's slot too (`_limited_fetch`)
+        self._landed: dict[str, str] = {}
         self._busy: set[str] = set()
         # the fetches a cycle left out when it ended before them (STRAGGLERS_WAIT), by their
         # source: still busy, answered in the next cycle after they end
@@ -298,6 +424,9 @@ class Poller:
                 self._client = client
             else:  # another task made one meanwhile
                 await client.aclose()
+        hooks = self._client.event_hooks
+        if _follow_redirect not in hooks["request"]:  # (a client given, or just made)
+            self._client.event_hooks = {**hooks, "request": [*hooks["request"], _follow_redirect]}
         return self._client
 
     async def _in_parse_threads(self, function: Callable[..., T], *args: Any) -> T:
@@ -915,8 +1044,11 @@ class Poller:
             health.status = "error"
             health.failures += 1
             health.last_error = result.error
-            wait = max(backoff_delay(health.failures, self._rng), result.retry_after or 0.0)
-            health.next_poll = later(now, max(wait, min(interval, BACKOFF_BASE)))
+            if passing(result.http_status):
+                wait = backoff_delay(health.failures, self._rng)
+            else:
+                wait = refused_delay(health.failures, interval, self._rng)
+            health.next_poll = later(now, max(wait, result.retry_after or 0.0))
             if result.retry_after and result.http_status in ASKED_TO_WAIT:
                 health.retry_until = later(now, result.retry_after)
             log.warning("%s: %s", source.name, result.error)
@@ -945,9 +1077,23 @@ class Poller:
             elif result.etag is not None or result.last_modified is not None or result.cut_off:
                 health.etag, health.last_modified = result.etag, result.last_modified
             if result.permanent_url:
-                health.permanent_url = result.permanent_url
-            jitter = self._rng.uniform(-JITTER, JITTER) * interval
-            health.next_poll = later(now, interval + jitter)
+                self._moved(source, health, result.permanent_url)
+            floor = shortest_interval(source.url or None)
+            health.next_poll = later(now, jittered(interval, floor, self._rng))
+
+    def _moved(self, source: Source, health: SourceHealth, to: str) -> None:
+        """Remember where a source's feed moved for good (it is polled there from now on),
+        said in the log once, as `sources` and `H` say it: the config's address is to be
+        updated."""
+        before = health.permanent_url
+        health.permanent_url = to
+        if before is None or without_credentials(before) != without_credentials(to):
+            log.warning(
+                "%s: its feed moved for good to %s; polled there from now on (update its url "
+                "in the config)",
+                source.name,
+                shown_url(without_credentials(to)),
+            )
 
     async def _poll_and_stage(self, source: Source) -> tuple[PollResult, list[StagedArticle]]:
         """Poll one source and make its articles ready to store while the others are still
@@ -1072,24 +1218,48 @@ class Poller:
         last_modified: str | None = None,
         accept: str | None = None,
     ) -> FetchResult:
-        host = host_of(url)
-        limit = self._hosts.get(host)
-        if limit is None:
-            limit = self._hosts[host] = asyncio.Semaphore(host_cap(host, self.settings))
+        """Fetch under the global cap and the per-host caps: the slot of the URL's host, and
+        of each host a redirect leads to (`HostSlots`); a source's fetch known to end at
+        another host (its last one did) takes that host's slot too before its deadline
+        runs. A caller that set `_asked` learns the last address asked."""
+        host = host_key(url)
+        lands = self._landed.get(url)
         client = await self.open_client()
-        async with self._global, limit:
-            self._unsent = max(0, self._unsent - 1)
-            if not self._unsent or self._global.locked():
-                self.sent.set()  # every slot busy: now only waiting on the network
-            return await fetch(
-                client,
-                url,
-                deadline=self.settings.timeout,
-                max_body=self.settings.max_body,
-                etag=etag,
-                last_modified=last_modified,
-                accept=accept,
-            )
+        slots = HostSlots(self._host_slot, url)
+        token = _slots.set(slots)
+        try:
+            async with self._global:
+                await slots.take(sorted({host, lands} if lands else {host}))
+                self._unsent = max(0, self._unsent - 1)
+                if not self._unsent or self._global.locked():
+                    self.sent.set()  # every slot busy: now only waiting on the network
+                return await fetch(
+                    client,
+                    url,
+                    deadline=self.settings.timeout,
+                    max_body=self.settings.max_body,
+                    etag=etag,
+                    last_modified=last_modified,
+                    accept=accept,
+                )
+        finally:
+            slots.release()
+            _slots.reset(token)
+            asked = _asked.get()
+            if asked is not None:  # a source's fetch: where it ended is remembered
+                asked.append(slots.url)
+                ended = host_key(slots.url)
+                if ended and ended != host:
+                    self._landed[url] = ended
+                else:
+                    self._landed.pop(url, None)
+
+    def _host_slot(self, host: str) -> asyncio.Semaphore:
+        """The per-host cap of `host` (`host_cap`)."""
+        slot = self._hosts.get(host)
+        if slot is None:
+            slot = self._hosts[host] = asyncio.Semaphore(host_cap(host, self.settings))
+        return slot
 
     async def _poll_remote(self, source: Source) -> PollResult:
         """Fetch and parse one source. A source waits for its fetch while the parser is
@@ -1101,13 +1271,15 @@ class Poller:
 
     async def _fetch_and_parse(self, source: Source) -> PollResult:
         health = self.health.get(source.name)
-        url = source.url
-        assert url is not None
+        url = configured = source.url
+        assert url is not None and configured is not None
         moved = health is not None and bool(health.permanent_url)
         if health is not None and health.permanent_url:  # kept without the password
             url = carry_credentials(without_credentials(health.permanent_url), url)
         same_url = health is not None and same_place(health.url, source.location)
         accept = FULL_TEXT_ACCEPT if source.kind == "page" else None
+        asked: list[str] = []  # the last address each fetch asked (`_limited_fetch`)
+        token = _asked.set(asked)
         try:
             try:
                 result = await self._limited_fetch(
@@ -1124,8 +1296,9 @@ class Poller:
                 # fails too, the address it moved to stays, and its error is the one said
                 log.info("%s: the address it moved to is gone; asking the config's", source.name)
                 try:
-                    result = await self._limited_fetch(source.url or url, accept=accept)
+                    result = await self._limited_fetch(configured, accept=accept)
                 except FetchError:
+                    del asked[1:]  # (its error is the first fetch's)
                     raise gone from None
                 health.permanent_url = None  # (the answer's own, if any, is kept by _record)
         except FetchError as exc:
@@ -1133,10 +1306,12 @@ class Poller:
                 source.name,
                 "error",
                 http_status=exc.http_status,
-                error=str(exc),
+                error=said_at(str(exc), asked[-1] if asked else url, configured),
                 retry_after=exc.retry_after,
                 latency_ms=exc.latency_ms,
             )
+        finally:
+            _asked.reset(token)
         if result.not_modified:
             return PollResult(
                 source.name,
@@ -1157,7 +1332,7 @@ class Poller:
                 source.name,
                 "error",
                 http_status=result.status,
-                error=str(exc),
+                error=said_at(str(exc), result.url, configured),
                 latency_ms=result.latency_ms,
             )
         whole = not any(note.startswith(CUT_OFF) for note in parsed.notes)

@@ -194,7 +194,9 @@ class FeedServer:
     base: str
     routes: dict[str, Route]
     hits: dict[str, list[dict[str, str]]]
-    load: dict[str, int]  # "now" and "max": requests being served at once; "connections"
+    # "now" and "max": requests being served at once ("max HOST": of those, the most for one
+    # Host, as a proxy is asked for many); "connections"
+    load: dict[str, int]
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -221,15 +223,19 @@ class _Handler(BaseHTTPRequestHandler):
             self.load["connections"] += 1
 
     def do_GET(self) -> None:  # noqa: N802
+        host = self.headers.get("Host", "")
         with self.lock:
             self.hits.setdefault(self.path, []).append(dict(self.headers.items()))
             self.load["now"] += 1
             self.load["max"] = max(self.load["max"], self.load["now"])
+            at_host = self.load[f"now {host}"] = self.load.get(f"now {host}", 0) + 1
+            self.load[f"max {host}"] = max(self.load.get(f"max {host}", 0), at_host)
         try:
             self._serve()
         finally:
             with self.lock:
                 self.load["now"] -= 1
+                self.load[f"now {host}"] -= 1
 
     def _serve(self) -> None:
         route = self.routes.get(self.path)

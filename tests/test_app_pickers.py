@@ -265,6 +265,27 @@ async def test_the_health_picker_says_why_the_highlighted_source_fails_whole(
         assert "Missing 404 · https://1.example/feed" in shot
 
 
+async def test_the_health_picker_says_where_a_feed_moved_for_good(tmp_path: Path) -> None:
+    """A feed that moved for good is polled where it moved, and its errors are that
+    address's: the health picker said only the config's address, as if it failed."""
+    config = failing_sources(tmp_path, ["Yonhap", "Relocated"])
+    health = HealthBook(tmp_path / "data").load()
+    moved = "https://feeds.example.net/relocated.xml"
+    health["Relocated"].permanent_url = moved
+    health["Relocated"].last_error = f"HTTP 404 Not Found (at {moved})"
+    HealthBook(tmp_path / "data").save(health)
+    app = make_app(tmp_path, config, poll=False)
+    async with piloted(app, (100, 30)) as pilot:
+        await settle(app, pilot, want=6)
+        await open_health(app, pilot)
+        assert "for good" not in screen_text(app)  # (Yonhap's, highlighted: not moved)
+        await pilot.press("j")
+        await pilot.pause()
+        shot = screen_text(app)
+        assert f"moved to {moved} for good: update the config" in shot
+        assert "Relocated · https://1.example/feed" in shot
+
+
 async def test_the_health_pickers_columns_follow_the_terminals_width(tmp_path: Path) -> None:
     """Opened at 60 columns and widened to 200, the names stayed 10 cells wide ("Reuters
     B…") as they were said when it opened."""

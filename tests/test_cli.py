@@ -356,6 +356,7 @@ def test_sources_json(seeded: Path, tmp_path: Path, capsys) -> None:
         "enabled",
         "first_reports",
         "median_lag_s",
+        "moved_to",
     ]
     assert lines[0]["status"] == "ok" and lines[0]["items"] == 6 and lines[0]["enabled"]
     assert lines[0]["failures"] == 0 and lines[0]["next_poll"].endswith("Z")
@@ -380,6 +381,40 @@ def test_sources_table_shows_failures_and_the_next_try(tmp_path: Path, capsys) -
     assert gone.split()[:6] == ["error", "-", "-", "never", "2", "in"]
     assert "Gone: " in gone and "no such file" in gone
     assert later.split() == ["disabled", "-", "-", "never", "0", "0", "-", "Later"]
+
+
+def test_sources_say_where_a_feed_moved_for_good_and_whose_error_it_is(
+    tmp_path: Path, feed_server: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A feed that moved for good is polled where it moved: `sources` showed the config's
+    address with the new one's errors, and nowhere the address polled. It says where the
+    feed moved (`--json`: "moved_to", null for one that did not), and whose error it is."""
+    new = feed_server.add("/new.xml", Route(rss("<title>A</title><guid>a</guid>")))
+    old = feed_server.add("/old.xml", Route(status=301, headers={"Location": "/new.xml"}))
+    stays = feed_server.add("/stays.xml", Route(rss("<title>B</title><guid>b</guid>")))
+    config = tmp_path / "c.toml"
+    config.write_text(
+        f'[[sources]]\nname = "Moved"\nurl = "{old}"\n'
+        f'[[sources]]\nname = "Stays"\nurl = "{stays}"\n'
+    )
+    where = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
+    assert run(capsys, *where, "refresh")[0] == 0
+    _, lines, _ = run(capsys, *where, "sources", "--json")
+    said = {line["name"]: line for line in lines}
+    assert (said["Moved"]["url"], said["Moved"]["moved_to"]) == (old, new)
+    assert said["Stays"]["moved_to"] is None
+    feed_server.routes["/new.xml"] = Route(b"", status=500)
+    assert run(capsys, *where, "refresh")[0] == 1
+    _, lines, table = run(capsys, *where, "sources", "--json")
+    (moved,) = [line for line in lines if line["name"] == "Moved"]
+    assert moved["last_error"] == f"HTTP 500 Internal Server Error (at {new})"
+    _, _, table = run(capsys, *where, "sources")
+    (row,) = [line for line in table.splitlines() if "Moved" in line]
+    assert row.split()[:2] == ["error", "500"]
+    assert row.endswith(
+        f"Moved: HTTP 500 Internal Server Error (at {new}); "
+        f"moved to {new} for good: update the config"
+    )
 
 
 def test_a_disabled_source_says_so_and_no_poll_is_coming(tmp_path: Path, capsys) -> None:

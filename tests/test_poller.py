@@ -7,6 +7,7 @@ import contextlib
 import gc
 import gzip
 import json
+import logging
 import random
 import sqlite3
 import threading
@@ -24,8 +25,16 @@ from fetchers import poller as poller_module
 from fetchers.healthbook import HealthBook
 from fetchers.http import FetchError, fetch, make_client
 from fetchers.models import Article, PollResult, Settings, Source, SourceHealth, system_clock
-from fetchers.poller import BACKOFF_BASE, BACKOFF_CAP, Poller, host_cap
+from fetchers.poller import (
+    BACKOFF_BASE,
+    BACKOFF_CAP,
+    DEFAULT_PER_HOST,
+    JITTER,
+    Poller,
+    host_cap,
+)
 from fetchers.store import StagedArticle, Store, search
+from fetchers.webaddress import SHORTEST_INTERVAL
 from tests.conftest import FeedServer, Route, config_for, poll_once, rss
 
 
@@ -43,6 +52,16 @@ async def poll(tmp_path: Path, now: datetime, *sources: Source, deadline: float 
     finally:
         await poller.aclose()
     return results, store, poller
+
+
+def through_proxy(monkeypatch: pytest.MonkeyPatch, feed_server: FeedServer) -> None:
+    """Every request goes to the test server as its proxy: a source may be at a made-up
+    public host ("wire.example.com", its route keyed by its whole URL), which has the per-host
+    cap and shortest interval of the network (a loopback address has others)."""
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy", "ALL_PROXY", "HTTPS_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", feed_server.base)
+    monkeypatch.setenv("NO_PROXY", "")
 
 
 async def test_one_failing_source_never_stops_the_others(
@@ -310,9 +329,8 @@ async def test_a_failing_source_backs_off_exponentially_with_jitter(
                 assert result.status == "error" and health.failures == failures
                 assert health.next_poll is not None
                 wait = (health.next_poll - now).total_seconds()
-                assert (
-                    BACKOFF_BASE / 2 <= wait <= min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (failures - 1))
-                )
+                ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (failures - 1))
+                assert max(BACKOFF_BASE, ceiling / 2) <= wait <= ceiling
                 waits.append(wait)
                 assert poller.due(now) == []  # not tried again before its time
                 assert poller.due(health.next_poll) == [source]
@@ -320,6 +338,52 @@ async def test_a_failing_source_backs_off_exponentially_with_jitter(
             await poller.aclose()
     assert len(set(waits[2:])) == len(waits[2:])  # jittered (the first two may hit the floor)
     assert max(waits[6:]) > 4 * max(waits[:3])  # and growing
+
+
+async def test_a_feed_that_is_not_there_is_asked_no_sooner_than_its_interval(
+    tmp_path: Path, now: datetime, feed_server: FeedServer
+) -> None:
+    """With a 2-hour interval, a feed answering 404, 410, 401 or 403, a page that is no feed
+    and a 429 without Retry-After were each asked again a minute or so later, poll after
+    poll. They wait their interval, twice as long after each failure in a row; a 503 (which
+    may pass soon) is asked again sooner, from a minute on, and backs off too. Asked for (a
+    `refresh`, `r`), every one is polled all the same."""
+    interval = 7200.0
+    refusing = {
+        "Missing": Route(b"", status=404),
+        "Gone": Route(b"", status=410),
+        "Locked": Route(b"", status=401),
+        "Forbidden": Route(b"", status=403),
+        "Page": Route(
+            b"<!DOCTYPE html><html><body>x</body></html>", headers={"Content-Type": "text/html"}
+        ),
+        "Limited": Route(b"", status=429),
+    }
+    sources = [
+        Source(name, url=feed_server.add(f"/{name}", route), interval=interval)
+        for name, route in refusing.items()
+    ]
+    busy = Source("Busy", url=feed_server.add("/busy", Route(b"", status=503)), interval=interval)
+    with Store(tmp_path / "data", writer=True) as store:
+        poller = Poller(config_for(tmp_path, *sources, busy), store, lambda: now)
+        try:
+            for failures in range(1, 6):
+                results = await poller.poll()  # (each poll asked for: every source polled)
+                assert [r.status for r in results] == ["error"] * 7
+                assert all(len(feed_server.hits[f"/{name}"]) == failures for name in refusing)
+                waited = {
+                    name: (health.next_poll - now).total_seconds()
+                    for name, health in poller.health.items()
+                    if health.next_poll is not None
+                }
+                least = min(24 * 3600.0, interval * 2 ** (failures - 1))  # a day at most
+                for name in refusing:
+                    assert least <= waited[name] <= least * (1 + JITTER), (name, failures)
+                ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (failures - 1))
+                assert max(BACKOFF_BASE, ceiling / 2) <= waited["Busy"] <= ceiling
+                assert poller.due(now + timedelta(hours=1)) == [busy]
+        finally:
+            await poller.aclose()
 
 
 async def test_a_source_that_recovers_shows_no_error_it_no_longer_has(
@@ -608,6 +672,97 @@ async def test_permanent_redirect_is_followed_and_remembered(
     store.close()
     assert results["M"].status == "ok"
     assert poller.health["M"].permanent_url == new
+
+
+async def test_a_feed_that_moved_is_logged_once_and_its_errors_name_where_they_came_from(
+    tmp_path: Path, now: datetime, feed_server: FeedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A feed moved for good was polled at its new address without a word in the log, and
+    that address's errors were said as the config's address's own; so were the errors of
+    where a redirect led."""
+    new = feed_server.add("/new.xml", Route(rss("<title>Moved</title><guid>1</guid>")))
+    old = feed_server.add("/old.xml", Route(status=301, headers={"Location": "/new.xml"}))
+    missing = feed_server.url("/missing.xml")
+    elsewhere = feed_server.add("/elsewhere", Route(status=302, headers={"Location": missing}))
+    down = feed_server.add("/down.xml", Route(b"", status=500))
+    sources = [Source("Moved", url=old), Source("Led", url=elsewhere), Source("Down", url=down)]
+    with Store(tmp_path / "data", writer=True) as store:
+        poller = Poller(config_for(tmp_path, *sources), store, lambda: now)
+        try:
+            with caplog.at_level(logging.INFO, logger="wirewatch.poller"):
+                for _ in range(3):
+                    results = {r.source: r for r in await poller.poll()}
+                    assert results["Moved"].status == "ok"
+            said = [r.getMessage() for r in caplog.records if "moved for good" in r.getMessage()]
+            assert len(said) == 1 and said[0].startswith(f"Moved: its feed moved for good to {new}")
+            assert len(feed_server.hits["/old.xml"]) == 1  # polled where it moved
+            assert results["Led"].error == f"HTTP 404 Not Found (at {missing})"
+            assert results["Down"].error == "HTTP 500 Internal Server Error"  # its own address
+            feed_server.routes["/new.xml"] = Route(b"", status=503)
+            results = {r.source: r for r in await poller.poll()}
+            assert results["Moved"].error == f"HTTP 503 Service Unavailable (at {new})"
+            assert poller.health["Moved"].last_error == results["Moved"].error
+        finally:
+            await poller.aclose()
+
+
+async def test_redirects_of_many_sources_to_one_host_keep_to_its_per_host_cap(
+    tmp_path: Path, now: datetime, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ten blogs whose feeds redirect to one feed host (as FeedBurner's did): each blog was a
+    host of its own, so the ten requests went to the feed host at once, past its cap of two;
+    so again at the next poll, which knows where each one leads."""
+    through_proxy(monkeypatch, feed_server)
+    sources = []
+    for n in range(10):
+        feed = f"http://feeds.example.com/blog{n}"
+        feed_server.routes[feed] = Route(rss(f"<title>{n}</title><guid>{n}</guid>"), delay=0.2)
+        blog = f"http://blog{n}.example.com/feed"
+        feed_server.routes[blog] = Route(status=302, headers={"Location": feed})
+        sources.append(Source(f"Blog {n}", url=blog))
+    config = config_for(tmp_path, *sources)
+    config.settings.concurrency = 16
+    with Store(tmp_path / "data", writer=True) as store:
+        poller = Poller(config, store, lambda: now)
+        try:
+            for _ in range(2):
+                feed_server.load["max feeds.example.com"] = 0
+                assert [r.status for r in await poller.poll()] == ["ok"] * 10
+                assert 0 < feed_server.load["max feeds.example.com"] <= DEFAULT_PER_HOST
+            assert all(len(feed_server.hits[s.url or ""]) == 2 for s in sources)
+        finally:
+            await poller.aclose()
+
+
+async def test_a_one_minute_source_is_never_polled_sooner_than_a_minute(
+    tmp_path: Path, now: datetime, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A source on the network with the shortest interval, a minute, was polled again 55 s
+    later now and then: its interval's jitter took it below. Its jitter is upward only; an
+    hourly source's goes both ways."""
+    through_proxy(monkeypatch, feed_server)
+    minutely, hourly = "http://wire.example.com/rss", "http://daily.example.com/rss"
+    for url in (minutely, hourly):
+        feed_server.routes[url] = Route(rss("<title>A</title><guid>1</guid>"), etag='"1"')
+    sources = [
+        Source("Wire", url=minutely, interval=60),
+        Source("Hourly", url=hourly, interval=3600),
+    ]
+    with Store(tmp_path / "data", writer=True) as store:
+        poller = Poller(config_for(tmp_path, *sources), store, lambda: now)
+        poller._rng = random.Random(7)  # the same draws every run
+        waits: dict[str, list[float]] = {"Wire": [], "Hourly": []}
+        try:
+            for _ in range(20):
+                assert {r.status for r in await poller.poll()} <= {"ok", "not-modified"}
+                for name, said in waits.items():
+                    next_poll = poller.health[name].next_poll
+                    assert next_poll is not None
+                    said.append((next_poll - now).total_seconds())
+        finally:
+            await poller.aclose()
+    assert SHORTEST_INTERVAL <= min(waits["Wire"]) < max(waits["Wire"]) <= 66
+    assert min(waits["Hourly"]) < 3600 < max(waits["Hourly"])
 
 
 async def test_page_source_and_full_text(

@@ -42,7 +42,7 @@ from fetchers.config import (
     user_data_path,
 )
 from fetchers.datafiles import check_data_files
-from fetchers.healthbook import HealthBook, health_at
+from fetchers.healthbook import HealthBook, health_at, moved_to
 from fetchers.heap import one_malloc_arena
 from fetchers.models import (
     Clock,
@@ -1421,6 +1421,7 @@ def cmd_sources(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
                     "enabled": enabled,
                     "first_reports": mine.first_reports if mine else 0,
                     "median_lag_s": mine.median_lag if mine else None,
+                    "moved_to": moved_to(h),
                 },
             )
         return EXIT_OK
@@ -1439,6 +1440,9 @@ def cmd_sources(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         detail = h.last_error or (_items(h.items) if h.status != "pending" else "")
         if h.warnings and not h.last_error:
             detail += f", {h.warnings} unreadable fields ({h.last_warning})"
+        moved = moved_to(h)
+        if moved:  # (what it polls: the config's address answered with a redirect for good)
+            detail += f"{'; ' if detail else ''}moved to {moved} for good: update the config"
         mine = lead.get(h.name)
         firsts = mine.first_reports if mine else 0
         behind = lag(mine.median_lag) if mine and mine.median_lag is not None else "-"

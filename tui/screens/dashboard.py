@@ -36,7 +36,7 @@ from fetchers.alerts import AlertWatch
 from fetchers.config import Config
 from fetchers.events import EventBookError
 from fetchers.foreground import Superseded, check_superseded, waited_for
-from fetchers.healthbook import healths_at
+from fetchers.healthbook import healths_at, moved_to
 from fetchers.http import shown_url
 from fetchers.liveness import WriterState
 from fetchers.models import Event, SourceHealth
@@ -792,7 +792,8 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
     def _health_options(self, leads: dict[str, Lead]) -> tuple[Options, dict[str, Text]]:
         """Each source's row, its name as wide as the terminal now gives it, and what is said
         under the list of the highlighted one: its last error whole (at 80 columns a row cut
-        it to "HTTP 404 No…"), its name and address."""
+        it to "HTTP 404 No…"), where its feed moved for good (polled there, the config's
+        address said beside another's errors), its name and address."""
         local, options, details, now = self.session.local, [], {}, self.clock()
         named = picker_name_width(self.app.size.width)
         told = healths_at(self.health, ((s.name, s.location) for s in self.config.sources))
@@ -822,6 +823,9 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
                 why = f"{h.warnings} unreadable fields ({h.last_warning})"
             why = f"{why} ({fails})" if why and fails else why or fails
             whole = Text(f"{status}: {why}\n" if why else "")
+            moved = moved_to(h)
+            if moved:
+                whole.append(f"moved to {moved} for good: update the config\n")
             whole.append(f"{source.name} · {shown_url(source.location)}", style="dim")
             details[source.name] = whole
         return options, details
