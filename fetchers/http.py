@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import importlib.util
+import ipaddress
+import os
+import re
+import socket
+import ssl
 import time
+import urllib.request
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC
 from http import HTTPStatus
+from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
 import httpx
 
 from fetchers import PROJECT_URL, __version__
+from fetchers.redact import redact
 from fetchers.text import plain_message
 
 DEFAULT_USER_AGENT = f"wirewatch/{__version__} (+{PROJECT_URL})"
@@ -43,6 +53,11 @@ class BodyTooLarge(FetchError):
     """A body larger than the `max_body` the fetch was given."""
 
 
+class ProxyUnusable(FetchError):
+    """A request the environment sends through a proxy wirewatch cannot use (what its
+    `EnvironmentProxy.problem` says)."""
+
+
 @dataclass(slots=True)
 class FetchResult:
     url: str  # the final URL after redirects
@@ -57,15 +72,29 @@ class FetchResult:
     history: list[int] = field(default_factory=list)
 
 
+# How long connecting may take (TCP, a proxy's handshake, TLS), within the request's
+# `timeout`: a host that never answers is given up after this, the next poll tries again.
+CONNECT_TIMEOUT = 10.0
+
+
 def make_client(user_agent: str | None, concurrency: int, timeout: float) -> httpx.AsyncClient:
-    """The one client a poller keeps for its life."""
+    """The one client a poller keeps for its life. Its proxies are the environment's, as
+    httpx reads them (`environment_proxies`), save that one it cannot use fails the requests
+    that would go through it, saying why, instead of the client (and with it every poll)."""
+    limits = httpx.Limits(
+        max_connections=concurrency, max_keepalive_connections=concurrency, keepalive_expiry=30
+    )
+    tls = httpx.create_ssl_context(trust_env=True)  # (one CA bundle read for every transport)
+    mounts: dict[str, httpx.AsyncBaseTransport | None] = {}
+    for proxy in environment_proxies():
+        mounts[proxy.pattern] = _proxy_transport(proxy, tls, limits)
     return httpx.AsyncClient(
         follow_redirects=True,
         max_redirects=5,
-        timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
-        limits=httpx.Limits(
-            max_connections=concurrency, max_keepalive_connections=concurrency, keepalive_expiry=30
-        ),
+        timeout=httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout)),
+        # (a transport of its own: httpx then leaves the environment's proxies to `mounts`)
+        transport=httpx.AsyncHTTPTransport(verify=tls, limits=limits, trust_env=True),
+        mounts=mounts,
         trust_env=True,
         event_hooks={"request": [_check_request]},
         headers={
@@ -74,6 +103,202 @@ def make_client(user_agent: str | None, concurrency: int, timeout: float) -> htt
             "Accept-Encoding": "gzip, deflate",
         },
     )
+
+
+# -- proxies ------------------------------------------------------------------------------
+
+# the proxies httpx speaks to; `socks://` (as GNOME exports its SOCKS setting:
+# `all_proxy=socks://127.0.0.1:1080/`) is taken as SOCKS 5, which ssh -D and Tor speak
+# (curl reads it as SOCKS 4, which httpx cannot speak)
+PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
+PROXY_ALIASES = {"socks": "socks5"}
+
+
+@dataclass(frozen=True, slots=True)
+class EnvironmentProxy:
+    """One proxy setting of the environment: the URLs it applies to (an httpx mount pattern),
+    where it was set, and the proxy (None: those URLs go direct, as NO_PROXY asks)."""
+
+    pattern: str
+    variable: str | None = None  # ALL_PROXY, https_proxy, … (None: the system's settings)
+    value: str = ""  # as set, password and all
+    url: str | None = None  # the proxy httpx is given, or None
+    problem: str | None = None  # why it cannot be used
+
+    @property
+    def shown(self) -> str:
+        """`VARIABLE=value`, a password in the value hidden."""
+        if "://" in self.value:
+            value = redact(self.value)
+        else:  # (host:port, read as http://host:port)
+            value = redact(f"http://{self.value}").removeprefix("http://")
+        return f"{self.variable}={value}" if self.variable else f"{value} (system settings)"
+
+
+def environment_proxies() -> list[EnvironmentProxy]:
+    """The proxies of the environment (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY and NO_PROXY, in
+    lower or upper case, the lower winning; on macOS and Windows the system's settings when
+    none is set), read as httpx reads them, each checked: a scheme httpx cannot speak (SOCKS 4,
+    a typo), a URL it cannot read or a SOCKS proxy without its package is a `problem`."""
+    found = urllib.request.getproxies()
+    proxies: list[EnvironmentProxy] = []
+    for scheme in ("http", "https", "all"):
+        value = found.get(scheme)
+        if not value:
+            continue
+        variable = _variable_of(scheme, value)
+        url, problem = _proxy_url(value)
+        proxies.append(EnvironmentProxy(f"{scheme}://", variable, value, url, problem))
+    for host in found.get("no", "").split(","):
+        host = host.strip()
+        if host == "*":
+            return []
+        if host and (pattern := _bypass_pattern(host)) is not None:
+            proxies.append(EnvironmentProxy(pattern))
+    return proxies
+
+
+def proxy_problems() -> list[str]:
+    """What the environment's proxies that cannot be used say, one line each: the error of
+    each request that would go through one."""
+    return [str(ProxyUnusable(_unusable(p))) for p in environment_proxies() if p.problem]
+
+
+def _variable_of(scheme: str, value: str) -> str | None:
+    """The environment variable a proxy setting came from (None: the system's settings)."""
+    for name in (f"{scheme}_proxy", f"{scheme}_proxy".upper()):
+        if os.environ.get(name) == value:
+            return name
+    for name, setting in os.environ.items():
+        if name.lower() == f"{scheme}_proxy" and setting == value:
+            return name
+    return None
+
+
+def _proxy_url(value: str) -> tuple[str | None, str | None]:
+    """The proxy URL httpx is to be given for a setting, or why there is none."""
+    url = value if "://" in value else f"http://{value}"  # (host:port, as httpx reads it)
+    scheme, _, rest = url.partition("://")
+    scheme = PROXY_ALIASES.get(scheme.lower(), scheme.lower())
+    url = f"{scheme}://{rest}"
+    if scheme not in PROXY_SCHEMES:
+        spoken = ", ".join(f"{s}://" for s in PROXY_SCHEMES)
+        return None, f"wirewatch speaks to {spoken} proxies, not {scheme}://"
+    try:
+        httpx.Proxy(url)
+    except (httpx.InvalidURL, ValueError):
+        return None, "not a proxy URL"
+    if scheme.startswith("socks") and importlib.util.find_spec("socksio") is None:
+        return None, "a SOCKS proxy needs the socksio package (pip install 'httpx[socks]')"
+    return url, None
+
+
+def _bypass_pattern(host: str) -> str | None:
+    """The httpx mount pattern of a NO_PROXY entry, read as httpx reads them (a name covers
+    its subdomains, ".example.com" only those); None for one httpx cannot read ("::1/128"
+    stopped its client from being made)."""
+    if host.startswith("*."):  # ("*.example.com", as Go reads it: its subdomains)
+        host = host[1:]
+    if "://" in host:
+        pattern = host
+    else:
+        try:
+            address = ipaddress.ip_address(host.split("/")[0])  # (10.0.0.0/8, as httpx)
+        except ValueError:
+            pattern = f"all://{host}" if host.lower() == "localhost" else f"all://*{host}"
+        else:
+            pattern = f"all://[{host}]" if address.version == 6 else f"all://{host}"
+    try:
+        httpx.URL(pattern)
+    except (httpx.InvalidURL, ValueError):
+        return None
+    return pattern
+
+
+def _unusable(proxy: EnvironmentProxy) -> str:
+    return f"the proxy {proxy.shown} cannot be used: {proxy.problem}"
+
+
+def _proxy_transport(
+    proxy: EnvironmentProxy, tls: ssl.SSLContext, limits: httpx.Limits
+) -> httpx.AsyncBaseTransport | None:
+    if proxy.url is None:
+        return None if proxy.problem is None else _RefusedProxy(_unusable(proxy))
+    transport = httpx.AsyncHTTPTransport(verify=tls, limits=limits, trust_env=True, proxy=proxy.url)
+    return _ThroughProxy(transport, proxy.shown)
+
+
+def make_blocking_client(timeout: float) -> httpx.Client:
+    """A blocking client (webhooks) with the environment's proxies as `make_client` has them:
+    one it cannot use fails the posts it would carry (ProxyUnusable), not the client."""
+    tls = httpx.create_ssl_context(trust_env=True)
+    mounts: dict[str, httpx.BaseTransport | None] = {}
+    for proxy in environment_proxies():
+        if proxy.url is not None:
+            mounts[proxy.pattern] = httpx.HTTPTransport(verify=tls, trust_env=True, proxy=proxy.url)
+        elif proxy.problem is not None:
+            mounts[proxy.pattern] = _RefusedBlockingProxy(_unusable(proxy))
+        else:
+            mounts[proxy.pattern] = None
+    return httpx.Client(
+        timeout=timeout,
+        transport=httpx.HTTPTransport(verify=tls, trust_env=True),
+        mounts=mounts,
+        trust_env=True,
+    )
+
+
+class _RefusedBlockingProxy(httpx.BaseTransport):
+    """`_RefusedProxy` of a blocking client."""
+
+    def __init__(self, problem: str) -> None:
+        self.problem = problem
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        raise ProxyUnusable(self.problem)
+
+
+class _RefusedProxy(httpx.AsyncBaseTransport):
+    """Where a proxy that cannot be used is mounted: each request it would carry fails with
+    why (the sources NO_PROXY lets go direct are polled all the same)."""
+
+    def __init__(self, problem: str) -> None:
+        self.problem = problem
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        raise ProxyUnusable(self.problem)
+
+
+class _ThroughProxy(httpx.AsyncBaseTransport):
+    """A proxy's transport whose failures to connect name the proxy: "connection refused"
+    said of a feed whose proxy is down sends its reader to the wrong server."""
+
+    def __init__(self, transport: httpx.AsyncHTTPTransport, shown: str) -> None:
+        self.transport = transport
+        self.shown = shown
+
+    async def __aenter__(self) -> _ThroughProxy:
+        await self.transport.__aenter__()
+        return self
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return await self.transport.handle_async_request(request)
+        except httpx.ProxyError as exc:  # (it answered: what it said)
+            raise FetchError(f"the proxy {self.shown} failed: {_reason(exc)}") from None
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            timeouts = request.extensions.get("timeout", {})
+            failure = _connect_failure(exc, timeouts.get("connect"))
+            raise FetchError(f"{failure} (through the proxy {self.shown})") from None
+        except httpx.HTTPError:
+            raise
+        except Exception as exc:  # a server that is no SOCKS proxy: socksio's own errors (a
+            # ProtocolError, "Malformed reply") are not httpx's, and escaped every handler
+            why = str(exc) or type(exc).__name__
+            raise FetchError(f"the proxy {self.shown} failed: {why}") from None
+
+    async def aclose(self) -> None:
+        await self.transport.aclose()
 
 
 async def _check_request(request: httpx.Request) -> None:
@@ -166,7 +391,7 @@ class _Inflater:
                 else:
                     raise
         if len(self.out) > self.limit:
-            raise BodyTooLarge(f"response larger than the {self.limit // 1_000_000} MB limit")
+            raise BodyTooLarge(f"response larger than the {shown_size(self.limit)} limit")
 
 
 def _one_coding(header: str) -> str:
@@ -187,7 +412,13 @@ async def fetch(
     last_modified: str | None = None,
     accept: str | None = None,
 ) -> FetchResult:
-    """GET a URL within `deadline` seconds in total, reading at most `max_body` decoded bytes."""
+    """GET a URL within `deadline` seconds in total, reading at most `max_body` decoded bytes.
+
+    A request sent on a kept-alive connection that breaks before its answer's head is read is
+    sent again on another (REUSED_RETRIES times at most): the server may have closed it as it
+    was sent, or an earlier answer on it may have sent more bytes than it declared (a 304 with
+    a body, a Content-Length too short), which read as this answer's head would fail a feed
+    for a neighbour's fault."""
     check_url(url)
     headers: dict[str, str] = {}
     if etag:
@@ -199,78 +430,17 @@ async def fetch(
     started = time.monotonic()
     try:
         async with asyncio.timeout(deadline):
-            async with client.stream("GET", url, headers=headers) as response:
-                history = [r.status_code for r in response.history]
-                final_url = without_credentials(str(response.url))  # links resolve against it
-                permanent = (
-                    carry_credentials(final_url, url)
-                    if history and all(code in (301, 308) for code in history)
-                    else None
-                )
-                if response.status_code == 304:
-                    await response.aread()
-                    if not etag and not last_modified:
-                        raise FetchError(
-                            "HTTP 304 Not Modified, though nothing was asked conditionally",
-                            304,
-                            latency_ms=_ms(started),
-                        )  # read to its end, the connection is kept for reuse
-                    return FetchResult(
-                        final_url,
-                        304,
-                        b"",
-                        dict(response.headers),
-                        _ms(started),
-                        True,
-                        permanent,
-                        etag,
-                        last_modified,
-                        history,
+            retries = 0
+            while True:
+                connection = _ConnectionTrace()
+                try:
+                    return await _get(
+                        client, url, headers, max_body, etag, last_modified, started, connection
                     )
-                if response.status_code >= 400:
-                    retry = parse_retry_after(response.headers.get("retry-after"))
-                    raise FetchError(
-                        f"HTTP {response.status_code} {_phrase(response)}",
-                        response.status_code,
-                        retry,
-                        _ms(started),
-                    )
-                length = response.headers.get("content-length")
-                encoding = _one_coding(response.headers.get("content-encoding", ""))
-                if length and length.isdigit() and not encoding and int(length) > max_body:
-                    raise BodyTooLarge(
-                        f"response of {int(length)} bytes exceeds the limit",
-                        response.status_code,
-                        latency_ms=_ms(started),
-                    )
-                if encoding not in ("", "identity", "gzip", "x-gzip", "deflate"):
-                    raise FetchError(
-                        f"unsupported content encoding {encoding!r}",
-                        response.status_code,
-                        latency_ms=_ms(started),
-                    )
-                inflater = _Inflater("" if encoding == "identity" else encoding, max_body)
-                async for chunk in response.aiter_raw():
-                    inflater.feed(chunk)
-                body = bytes(inflater.out)
-                if body.startswith(GZIP_MAGIC):  # a feed.xml.gz served as is, or gzipped twice
-                    inner = _Inflater("gzip", max_body)
-                    inner.feed(body)
-                    body = bytes(inner.out)
-                resp_headers = {k.lower(): v for k, v in response.headers.items()}
-                no_validators = resp_headers.get("expires", "").strip() == "0"
-                return FetchResult(
-                    final_url,
-                    response.status_code,
-                    body,
-                    resp_headers,
-                    _ms(started),
-                    False,
-                    permanent,
-                    None if no_validators else resp_headers.get("etag"),
-                    None if no_validators else resp_headers.get("last-modified"),
-                    history,
-                )
+                except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
+                    if retries == REUSED_RETRIES or not connection.broke_before_answer:
+                        raise
+                    retries += 1
     except TimeoutError:
         raise FetchError(f"no complete response within {deadline:g}s") from None
     except httpx.TooManyRedirects:
@@ -279,8 +449,12 @@ async def fetch(
         raise FetchError(f"not a valid URL: {exc}") from None
     except httpx.UnsupportedProtocol:
         raise FetchError("redirected to a URL that is not http or https") from None
-    except httpx.ConnectError as exc:
-        raise FetchError(f"cannot connect: {_reason(exc)}") from None
+    except (httpx.ConnectError, httpx.ConnectTimeout, httpx.ProxyError) as exc:
+        raise FetchError(_connect_failure(exc, client.timeout.connect)) from None
+    except httpx.RemoteProtocolError as exc:
+        raise FetchError(f"broken HTTP response: {_reason(exc)}") from None
+    except (httpx.ReadError, httpx.WriteError) as exc:
+        raise FetchError(f"connection lost: {_reason(exc)}") from None
     except httpx.HTTPError as exc:
         raise FetchError(f"{type(exc).__name__}: {_reason(exc)}") from None
     except zlib.error as exc:
@@ -288,6 +462,146 @@ async def fetch(
     except ExceptionGroup as group:  # the connection code's task group: report its first cause
         first = group.exceptions[0]
         raise FetchError(f"{type(first).__name__}: {_reason(first)}") from None
+
+
+# the times a request is sent again after a kept-alive connection broke under it (each
+# broken one is closed: the next try takes another idle one, or a new one)
+REUSED_RETRIES = 2
+
+
+class _ConnectionTrace:
+    """httpcore's trace of one fetch (redirects included): whether its last request went on
+    a connection kept alive from before, and broke before its answer's head was read."""
+
+    def __init__(self) -> None:
+        self.connected = False  # a connection was opened since the last request went out
+        self.reused = False
+        self.answered = False
+
+    async def __call__(self, event: str, info: dict[str, Any]) -> None:
+        # (TLS started counts as a new one too: an https URL through an http proxy starts it in
+        # the tunnel a CONNECT request made, sent before on the same connection)
+        if event.endswith(
+            (".connect_tcp.started", ".connect_unix_socket.started", ".start_tls.started")
+        ):
+            self.connected = True
+        elif event.endswith(".send_request_headers.started"):
+            self.reused, self.connected, self.answered = not self.connected, False, False
+        elif event.endswith(".receive_response_headers.complete"):
+            self.answered = True
+
+    @property
+    def broke_before_answer(self) -> bool:
+        return self.reused and not self.answered
+
+
+async def _get(
+    client: httpx.AsyncClient,
+    url: str,
+    headers: dict[str, str],
+    max_body: int,
+    etag: str | None,
+    last_modified: str | None,
+    started: float,
+    trace: _ConnectionTrace,
+) -> FetchResult:
+    """One try of `fetch`."""
+    async with client.stream("GET", url, headers=headers, extensions={"trace": trace}) as response:
+        history = [r.status_code for r in response.history]
+        final_url = without_credentials(str(response.url))  # links resolve against it
+        permanent = (
+            carry_credentials(final_url, url)
+            if history and all(code in (301, 308) for code in history)
+            else None
+        )
+        if response.status_code == 304:
+            await response.aread()
+            if not etag and not last_modified:
+                raise FetchError(
+                    "HTTP 304 Not Modified, though nothing was asked conditionally",
+                    304,
+                    latency_ms=_ms(started),
+                )  # read to its end, the connection is kept for reuse
+            # the validators a 304 sends replace those sent (RFC 9111 4.3.4): a feed whose
+            # ETag moved on with a 304 was downloaded whole at every other poll
+            return FetchResult(
+                final_url,
+                304,
+                b"",
+                dict(response.headers),
+                _ms(started),
+                True,
+                permanent,
+                response.headers.get("etag") or etag,
+                response.headers.get("last-modified") or last_modified,
+                history,
+            )
+        if response.status_code >= 400:
+            retry = parse_retry_after(response.headers.get("retry-after"))
+            raise FetchError(
+                f"HTTP {response.status_code} {_phrase(response)}",
+                response.status_code,
+                retry,
+                _ms(started),
+            )
+        length = response.headers.get("content-length")
+        encoding = _one_coding(response.headers.get("content-encoding", ""))
+        if length and length.isdigit() and not encoding and int(length) > max_body:
+            raise BodyTooLarge(
+                f"response of {shown_size(int(length))} exceeds the {shown_size(max_body)} limit",
+                response.status_code,
+                latency_ms=_ms(started),
+            )
+        if encoding not in ("", "identity", "gzip", "x-gzip", "deflate"):
+            raise FetchError(
+                f"unsupported content encoding {encoding!r}",
+                response.status_code,
+                latency_ms=_ms(started),
+            )
+        try:
+            inflater = _Inflater("" if encoding == "identity" else encoding, max_body)
+            async for chunk in response.aiter_raw():
+                inflater.feed(chunk)
+            body = bytes(inflater.out)
+            if body.startswith(GZIP_MAGIC):  # a feed.xml.gz served as is, or gzipped twice
+                inner = _Inflater("gzip", max_body)
+                inner.feed(body)
+                body = bytes(inner.out)
+        except BodyTooLarge as exc:  # (said as one with a Content-Length too large is)
+            raise BodyTooLarge(str(exc), response.status_code, latency_ms=_ms(started)) from None
+        resp_headers = {k.lower(): v for k, v in response.headers.items()}
+        no_validators = resp_headers.get("expires", "").strip() == "0"
+        return FetchResult(
+            final_url,
+            response.status_code,
+            body,
+            resp_headers,
+            _ms(started),
+            False,
+            permanent,
+            None if no_validators else resp_headers.get("etag"),
+            None if no_validators else resp_headers.get("last-modified"),
+            history,
+        )
+
+
+def shown_size(size: int) -> str:
+    """A byte count as a config writes it: 500000 is "500 KB", 15000000 "15 MB", 1048576
+    "1 MiB" (a limit of 500 KB was said to be "0 MB")."""
+    for factor, unit in (
+        (2**30, "GiB"),
+        (10**9, "GB"),
+        (2**20, "MiB"),
+        (10**6, "MB"),
+        (2**10, "KiB"),
+        (10**3, "KB"),
+    ):
+        if size >= factor and size % factor == 0:
+            return f"{size // factor:,} {unit}"
+    for factor, unit in ((10**9, "GB"), (10**6, "MB"), (10**3, "KB")):
+        if size >= factor:
+            return f"{round(size / factor, 2):g} {unit}"
+    return f"{size:,} bytes"
 
 
 def check_url(url: str) -> None:
@@ -313,15 +627,85 @@ def _phrase(response: httpx.Response) -> str:
         return response.reason_phrase
 
 
-def _reason(exc: Exception) -> str:
-    text = str(exc) or type(exc).__name__
-    if (
+def _connect_failure(exc: Exception, connect_timeout: float | None) -> str:
+    """What a failure to connect says: how long was given, or why."""
+    if isinstance(exc, httpx.ConnectTimeout):
+        within = f" within {connect_timeout:g}s" if connect_timeout else ""
+        return f"no connection{within}"
+    if isinstance(exc, httpx.ProxyError):
+        return f"the proxy failed: {_reason(exc)}"
+    return f"cannot connect: {_reason(exc)}"
+
+
+def _reason(exc: BaseException) -> str:
+    """Why a request failed, in words a reader of source health understands: the cause under
+    httpx's error (whose own message may be empty), and no more than a few of the bytes a
+    server sent that could not be read."""
+    for cause in _causes(exc):
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return f"TLS certificate not accepted: {cause.verify_message or cause.reason}"
+        if isinstance(cause, ssl.SSLError):
+            if cause.reason == "WRONG_VERSION_NUMBER":  # an answer that is not TLS at all
+                return "TLS handshake failed: the server answered without TLS (is it http://?)"
+            if isinstance(cause, ssl.SSLEOFError):
+                return "TLS handshake failed: the server closed the connection (is it http://?)"
+            return f"TLS handshake failed: {(cause.reason or str(cause)).lower()}"
+        if isinstance(cause, socket.gaierror) or _no_such_host(str(cause)):
+            return "host name not found (offline?)"
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(cause, ConnectionResetError):
+            return "connection reset by the server"
+        if isinstance(cause, OSError) and cause.strerror and cause.errno is not None:
+            return cause.strerror.lower()  # network unreachable, no route to host, …
+    text = next((str(c) for c in _causes(exc) if str(c)), "") or _UNSAID.get(
+        type(exc), type(exc).__name__
+    )
+    return _quoting_little(text)
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """An exception and those under it (each once)."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        yield cause
+        cause = cause.__cause__ or cause.__context__
+
+
+def _no_such_host(text: str) -> bool:
+    return (
         "Name or service not known" in text
         or "nodename nor servname" in text
-        or ("Temporary failure in name resolution" in text)
-    ):
-        return "host name not found (offline?)"
-    return text
+        or "Temporary failure in name resolution" in text
+    )
+
+
+# what an error httpx gives no message says
+_UNSAID: dict[type[BaseException], str] = {
+    httpx.ConnectError: "the connection failed",
+    httpx.ReadError: "the connection broke",
+    httpx.WriteError: "the connection broke",
+    httpx.RemoteProtocolError: "the server broke the protocol",
+}
+
+QUOTED_BYTES = 40  # of what a server sent that could not be read, the characters quoted
+REASON_MOST = 160
+_BYTES_QUOTED = re.compile(r"bytearray\((b['\"].*)\)|(?<!\w)(b['\"].*)", re.DOTALL)
+
+
+def _quoting_little(text: str) -> str:
+    """A message that quotes the bytes it could not read ("illegal status line:
+    bytearray(b'<?xml …')", the whole rest of another answer sent on the connection) with the
+    first few of them, escaped as Python writes bytes, then at most REASON_MOST characters."""
+    match = _BYTES_QUOTED.search(text)
+    if match:
+        quoted = match.group(1) or match.group(2)
+        if len(quoted) > QUOTED_BYTES:
+            quoted = quoted[:QUOTED_BYTES] + "…"
+        text = text[: match.start()] + quoted
+    return text if len(text) <= REASON_MOST else text[: REASON_MOST - 1] + "…"
 
 
 def _ms(started: float) -> int:

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from fetchers.alerthistory import AlertEntry
-from fetchers.http import DEFAULT_USER_AGENT
+from fetchers.http import DEFAULT_USER_AGENT, make_blocking_client
 from fetchers.text import http_link, strip_controls, strip_zero_width
 from fetchers.webaddress import ntfy_topic
 
@@ -384,7 +384,7 @@ class WebhookSender:
                 lane.unsent += count
 
     def _run(self, lane: _Lane) -> None:
-        with httpx.Client(timeout=self.timeout, follow_redirects=False, trust_env=True) as client:
+        with make_blocking_client(self.timeout) as client:
             while True:
                 post = lane.queue.get()
                 try:

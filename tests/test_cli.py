@@ -2284,3 +2284,33 @@ def test_list_finds_a_source_or_tag_in_any_case_or_apostrophe(
         code, lines, output = run(capsys, "list", *typed, "--json", *where)
         assert code == 0 and [line["source"] for line in lines] == ["İzmir Haber"], typed
         assert "no source" not in output and "no tag" not in output, typed
+
+
+def test_a_refresh_through_a_proxy_it_cannot_use_says_so_once_and_polls_the_rest(
+    tmp_path: Path, capsys, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`all_proxy=socks4://…` ended a refresh in a traceback, exit 1 ("some sources failed"),
+    nothing polled: the sources NO_PROXY exempts are polled, those it would carry fail with
+    one line naming it (its password hidden), and the exit is 2, a setting to change."""
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    monkeypatch.setenv("all_proxy", "socks4://me:secret@127.0.0.1:1080/")
+    monkeypatch.setenv("no_proxy", "127.0.0.1")
+    local = feed_server.add("/local.xml", Route(rss("<title>Near</title><guid>1</guid>")))
+    config = tmp_path / "c.toml"
+    config.write_text(
+        f'[[sources]]\nname = "Local"\nurl = "{local}"\n'
+        '[[sources]]\nname = "Far"\nurl = "http://wire.invalid/rss"\n'
+    )
+    code = main(["--config", str(config), "--data-dir", str(tmp_path / "d"), "refresh"])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert "ok            Local: 1 new of 1" in out
+    said = (
+        "the proxy all_proxy=socks4://me:***@127.0.0.1:1080/ cannot be used: wirewatch speaks"
+        " to http://, https://, socks5://, socks5h:// proxies, not socks4://"
+    )
+    assert f"error         Far: {said}" in out
+    assert err.splitlines() == [f"wirewatch: Far: {said}"]
+    assert "secret" not in out + err

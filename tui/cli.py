@@ -736,7 +736,19 @@ def _said_refresh(
             f"every one of the {enabled} enabled sources is being polled by a running poller"
             " of the database: nothing was left to poll"
         )
-    return EXIT_USAGE if cycle.store_error else EXIT_SOURCES_FAILED if failed else EXIT_OK
+    if cycle.store_error or _refused_by_proxy(results):
+        return EXIT_USAGE
+    return EXIT_SOURCES_FAILED if failed else EXIT_OK
+
+
+def _refused_by_proxy(results: list[PollResult]) -> bool:
+    """Whether a source failed because the environment sends it through a proxy wirewatch
+    cannot use (each such error names the proxy): a setting to change, exit 2, not sources
+    that failed. (The sources NO_PROXY exempts were polled.)"""
+    from fetchers.http import proxy_problems
+
+    problems = set(proxy_problems())
+    return any(r.status == "error" and r.error in problems for r in results)
 
 
 STOP_NAMES = 10  # the sources a stopped refresh names of those it did not poll
