@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import email.utils
 import importlib.util
 import ipaddress
@@ -402,6 +404,33 @@ def _one_coding(header: str) -> str:
     return real[0] if len(real) == 1 else ", ".join(real) if real else ""
 
 
+# the deadline of the fetch under way in this task (`fetch`), held while it waits for its
+# turn at a host (`deadline_held`)
+_deadline: contextvars.ContextVar[asyncio.Timeout | None] = contextvars.ContextVar(
+    "wirewatch_fetch_deadline", default=None
+)
+
+
+@contextlib.contextmanager
+def deadline_held() -> Iterator[None]:
+    """Hold the deadline of the fetch under way in this task while it waits in line for a
+    host's slot (a redirect to a host other sources lead to as well): that time is not the
+    server's. Counted in, sources that answered in a second failed as "no complete response
+    within 2s", and a wait longer than the deadline ended the fetch before it was sent."""
+    timer = _deadline.get()
+    when = timer.when() if timer is not None else None
+    if timer is None or when is None:
+        yield
+        return
+    loop = asyncio.get_running_loop()
+    left = when - loop.time()
+    timer.reschedule(None)
+    try:
+        yield
+    finally:
+        timer.reschedule(loop.time() + left)
+
+
 async def fetch(
     client: httpx.AsyncClient,
     url: str,
@@ -429,18 +458,12 @@ async def fetch(
         headers["Accept"] = accept
     started = time.monotonic()
     try:
-        async with asyncio.timeout(deadline):
-            retries = 0
-            while True:
-                connection = _ConnectionTrace()
-                try:
-                    return await _get(
-                        client, url, headers, max_body, etag, last_modified, started, connection
-                    )
-                except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
-                    if retries == REUSED_RETRIES or not connection.broke_before_answer:
-                        raise
-                    retries += 1
+        async with asyncio.timeout(deadline) as timer:
+            mine = _deadline.set(timer)  # (this task's: `deadline_held`)
+            try:
+                return await _sent(client, url, headers, max_body, etag, last_modified, started)
+            finally:
+                _deadline.reset(mine)
     except TimeoutError:
         raise FetchError(f"no complete response within {deadline:g}s") from None
     except httpx.TooManyRedirects:
@@ -462,6 +485,30 @@ async def fetch(
     except ExceptionGroup as group:  # the connection code's task group: report its first cause
         first = group.exceptions[0]
         raise FetchError(f"{type(first).__name__}: {_reason(first)}") from None
+
+
+async def _sent(
+    client: httpx.AsyncClient,
+    url: str,
+    headers: dict[str, str],
+    max_body: int,
+    etag: str | None,
+    last_modified: str | None,
+    started: float,
+) -> FetchResult:
+    """`_get`, sent again on another connection when a kept-alive one broke before its
+    answer's head (`fetch`)."""
+    retries = 0
+    while True:
+        connection = _ConnectionTrace()
+        try:
+            return await _get(
+                client, url, headers, max_body, etag, last_modified, started, connection
+            )
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
+            if retries == REUSED_RETRIES or not connection.broke_before_answer:
+                raise
+            retries += 1
 
 
 # the times a request is sent again after a kept-alive connection broke under it (each

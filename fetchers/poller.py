@@ -29,6 +29,7 @@ from fetchers.http import (
     FetchError,
     FetchResult,
     carry_credentials,
+    deadline_held,
     fetch,
     make_client,
     shown_url,
@@ -254,7 +255,8 @@ class HostSlots:
         host = host_key(url)
         if host not in self.held:
             self.release()
-            await self.take([host])
+            with deadline_held():  # (in line: not the server's time)
+                await self.take([host])
 
     def release(self) -> None:
         held, self.held = self.held, {}

@@ -734,6 +734,34 @@ async def test_redirects_of_many_sources_to_one_host_keep_to_its_per_host_cap(
             await poller.aclose()
 
 
+async def test_a_redirect_waiting_in_line_at_its_host_has_the_whole_timeout_there(
+    tmp_path: Path, now: datetime, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Twenty blogs redirecting to one feed host that answers in 0.3 s, two at a time: the
+    time a redirect waited for its turn there counted against its timeout, and at a first
+    poll (which cannot know where each leads) those last in line failed as "no complete
+    response within 2s". The wait in line is not the server's."""
+    through_proxy(monkeypatch, feed_server)
+    sources = []
+    for n in range(20):
+        feed = f"http://feeds.example.com/blog{n}"
+        feed_server.routes[feed] = Route(rss(f"<title>{n}</title><guid>{n}</guid>"), delay=0.3)
+        blog = f"http://blog{n}.example.com/feed"
+        feed_server.routes[blog] = Route(status=302, headers={"Location": feed})
+        sources.append(Source(f"Blog {n}", url=blog))
+    config = config_for(tmp_path, *sources)
+    config.settings.concurrency = 20
+    config.settings.timeout = 2.0
+    with Store(tmp_path / "data", writer=True) as store:
+        poller = Poller(config, store, lambda: now)
+        try:
+            results = await poller.poll()
+            assert [r.error for r in results if r.status != "ok"] == []
+            assert feed_server.load["max feeds.example.com"] <= DEFAULT_PER_HOST
+        finally:
+            await poller.aclose()
+
+
 async def test_a_one_minute_source_is_never_polled_sooner_than_a_minute(
     tmp_path: Path, now: datetime, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
