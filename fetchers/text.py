@@ -40,21 +40,19 @@ fits, a 50 MB title costs no more than a 64 KB one."""
 # ANSI/VT escape sequences (CSI, OSC, the strings DCS, SOS, PM and APC, and two-byte
 # escapes), then every other control character except newline and tab. Feed text must never
 # drive the terminal, and what a sequence carries (a window title, a sixel image) is no text.
-# The 8-bit introducers of strings are taken with their payload only when a terminator ends
-# it and the payload is printable: a feed mislabelled Latin-1 that is Windows-1252 has them
-# for letters ("\x9e" for "ž"), and the rest of its title is text. (Their payloads cross no
-# control, an introducer among them: a failed match never reads a character twice.)
-_PAYLOAD_8BIT = r"[^\x00-\x1f\x7f-\x9f]*+"
+# An 8-bit introducer goes alone, as every C1 control does, but for an 8-bit OSC (a window
+# title), which Windows-1252 has no letter for: text read as Latin-1 that was Windows-1252
+# has the other introducers and the terminator for letters ("\x9e" is "ž", "\x9c" is "œ":
+# "Bo\x9eidar meets the c\x9cur of Paris" lost the words between them).
 _ESCAPES = re.compile(
     r"\x1b\[[0-?]*+[ -/]*+[@-~]"  # CSI
     r"|\x1b\][^\x07\x1b]*+(?:\x07|\x1b\\)?"  # OSC ... BEL or ST
     r"|\x1b[PX^_][^\x1b\x9c]*+(?:\x1b\\|\x9c)?"  # DCS, SOS, PM, APC ... ST
     r"|\x1b[@-Z\\-_]"  # two-byte
     r"|\x9b[0-?]*+[ -/]*+[@-~]"  # 8-bit CSI
-    rf"|\x9d{_PAYLOAD_8BIT}(?:\x07|\x1b\\|\x9c)"  # 8-bit OSC ... BEL or ST
-    + "".join(  # 8-bit DCS, SOS, PM, APC ... ST
-        rf"|\x{lead:x}{_PAYLOAD_8BIT}(?:\x1b\\|\x9c)" for lead in (0x90, 0x98, 0x9E, 0x9F)
-    )
+    # (its payload crosses no control, an introducer among them: a failed match never reads
+    # a character twice)
+    r"|\x9d[^\x00-\x1f\x7f-\x9f]*+(?:\x07|\x1b\\|\x9c)"  # 8-bit OSC ... BEL or ST
 )
 # C0 and C1 controls but newline and tab, and the bidirectional controls: embeddings and
 # overrides (U+202A-202E), isolates (U+2066-2069) and the marks (U+200E/200F, U+061C). In a
