@@ -799,7 +799,7 @@ def test_a_urls_file_without_names_names_each_feed_by_its_title(
         "utf-8",
     )
     code, out, err = cli(capsys, config, "import-opml", str(urls))
-    assert code == 0 and "imported 6 of 8 feeds" in out, err
+    assert code == 0 and "imported 6 of 7 feeds" in out, err  # (the feed listed twice once)
     names = {s.url: s.name for s in load_config(config, FROZEN).sources}
     assert names == {
         "https://feeds.bbci.co.uk/news/world/rss.xml": "BBC",

@@ -1647,8 +1647,11 @@ def cmd_import_opml(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     if listing.repeated:
         times = "twice" if listing.most == 2 else "more than once"
         repeats = f"; {listing.repeated} listed {times}, each as one feed with its tags joined"
+    # (each feed once, however many folders list it, and each entry skipped: an export of
+    # sources of two tags each, read back, said "3 of 5 feeds")
+    listed = len(listing.feeds) + sum(1 for f in found if f.skipped is not None)
     out.write(
-        f"imported {len(added)} of {len(found)} feeds into {target}"
+        f"imported {len(added)} of {listed} feeds into {target}"
         f" ({len(listing.feeds) - len(added)} already subscribed{repeats})\n"
     )
     return EXIT_OK
