@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from fetchers.models import Article, comparable, utc_iso
 from fetchers.query import Record
@@ -409,11 +410,19 @@ def moved(stored_link: str | None, fresh_link: str | None) -> bool:
     The link is taken as newsboat takes it, but it is no revision: an article's revisions are
     its wordings (`d` diffs them, `show` lists them as {seen, title, summary}), and a link
     is no wording, so its old link is not kept and the article is not marked revised. An item
-    that gives no link leaves the page where it was; one that differs only by tracking
-    parameters (stored before they were dropped) is the same page."""
+    that gives no link leaves the page where it was; one that differs only in its query (a
+    session, a signature or a time a feed writes anew at each fetch, or tracking parameters
+    stored before they were dropped) or its fragment is the same page: taken as a move, such
+    a feed's articles were written again, and their pages fetched again, at every poll."""
     if not fresh_link or fresh_link == stored_link:
         return False
-    return not stored_link or untracked(stored_link) != untracked(fresh_link)
+    return not stored_link or _page_of(stored_link) != _page_of(fresh_link)
+
+
+def _page_of(link: str) -> tuple[str, str, str]:
+    """A link's scheme, host and path: the page it names, whatever its query says."""
+    parts = urlsplit(untracked(link))
+    return parts.scheme.lower(), parts.netloc.lower(), parts.path
 
 
 @dataclass(slots=True)

@@ -14,6 +14,7 @@ import threading
 from collections import OrderedDict
 
 from fetchers.models import Article, comparable
+from fetchers.store.codec import moved as page_moved
 from fetchers.webaddress import untracked
 
 PER_SOURCE = 300  # newest articles of a source read on its first question
@@ -88,7 +89,7 @@ class KnownArticles:
             if article.id not in self._digests:
                 return False
             held = self._link_of.get(article.id)
-            if held is not None and held[1] == link:
+            if held is not None and not page_moved(held[1], article.link):
                 return False
             return self._links.get((article.source, link), article.id) == article.id
 
