@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -130,9 +130,9 @@ def _counting_stories(monkeypatch: pytest.MonkeyPatch, module: ModuleType) -> li
     """The ids of the stories `module` makes from here on, in the order made."""
     made: list[str] = []
 
-    def counted(sid: str, records: list[Record]) -> Story:
+    def counted(sid: str, records: list[Record], backlog: Collection[str] = ()) -> Story:
         made.append(sid)
-        return made_story(sid, records)
+        return made_story(sid, records, backlog)
 
     monkeypatch.setattr(module, "made_story", counted)
     return made
