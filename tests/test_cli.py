@@ -2314,3 +2314,10 @@ def test_a_refresh_through_a_proxy_it_cannot_use_says_so_once_and_polls_the_rest
     assert f"error         Far: {said}" in out
     assert err.splitlines() == [f"wirewatch: Far: {said}"]
     assert "secret" not in out + err
+    # a source that moved for good is said with the address that failed, still exit 2
+    from fetchers.models import PollResult
+    from tui.cli import _refused_by_proxy
+
+    moved = PollResult("Far", "error", error=f"{said} (at http://wire.invalid/moved)")
+    assert _refused_by_proxy([moved])
+    assert not _refused_by_proxy([PollResult("Far", "error", error="HTTP 404 Not Found")])

@@ -747,8 +747,12 @@ def _refused_by_proxy(results: list[PollResult]) -> bool:
     that failed. (The sources NO_PROXY exempts were polled.)"""
     from fetchers.http import proxy_problems
 
-    problems = set(proxy_problems())
-    return any(r.status == "error" and r.error in problems for r in results)
+    problems = tuple(proxy_problems())
+    # (an error may be said with the address that gave it after the problem: "(at …)")
+    return any(
+        r.status == "error" and r.error is not None and r.error.startswith(problems)
+        for r in results
+    )
 
 
 STOP_NAMES = 10  # the sources a stopped refresh names of those it did not poll
