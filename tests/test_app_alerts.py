@@ -751,21 +751,19 @@ async def test_at_forty_columns_an_alert_shows_its_headline_under_its_rule(
         since = seen(app).mark()
         fire(tmp_path / "data", {"title": "Ports reopen after the storm", "source": "Wire"})
         await seen(app).wait_for(AlertsArrived, since=since)
-        screen = await open_alerts(app, pilot)
-        await pilot.pause(0.2)
+        await open_alerts(app, pilot)
+        await until(pilot, lambda: "Ports reopen after" in screen_text(app))
         lines = screen_text(app).splitlines()
         (at,) = [n for n, line in enumerate(lines) if "Ports reopen after" in line]
         assert "Wire" in lines[at - 1]
-        for _ in range(50):
-            if all(item.counts is not None for item in screen.query(WatchedItem)):
-                break
-            await pilot.pause(0.05)
-        await pilot.pause(0.1)
-        assert "0/h, spike 5" in screen_text(app)  # a count whole beside its rule
+        # a count whole beside its rule, once counted
+        await until(pilot, lambda: "0/h, spike 5" in screen_text(app))
         await pilot.resize_terminal(160, 40)  # and back: one line a row
-        await pilot.pause(0.3)
-        assert any(
-            "Wire" in line and "Ports reopen" in line for line in screen_text(app).splitlines()
+        await until(
+            pilot,
+            lambda: any(
+                "Wire" in line and "Ports reopen" in line for line in screen_text(app).splitlines()
+            ),
         )
 
 

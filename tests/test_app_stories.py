@@ -866,9 +866,12 @@ async def test_a_storys_timeline_widens_its_outlets_names_with_the_terminal(
         assert isinstance(app.screen, StoryTimelineScreen)
         assert "Korea Joo…" in screen_text(app)
         await pilot.resize_terminal(160, 40)
-        await pilot.pause(0.3)
-        rows = [line for line in screen_text(app).splitlines() if "Trump announces" in line]
-        assert any("Korea JoongAng Daily" in row for row in rows)
+
+        def widened() -> bool:
+            rows = [line for line in screen_text(app).splitlines() if "Trump announces" in line]
+            return any("Korea JoongAng Daily" in row for row in rows)
+
+        await until(pilot, widened)
 
 
 async def test_n_over_stories_moves_to_the_next_story_holding_an_unread_article(
