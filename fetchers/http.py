@@ -239,7 +239,7 @@ def make_blocking_client(timeout: float) -> httpx.Client:
         if proxy.url is not None:
             mounts[proxy.pattern] = httpx.HTTPTransport(verify=tls, trust_env=True, proxy=proxy.url)
         elif proxy.problem is not None:
-            mounts[proxy.pattern] = _RefusedBlockingProxy(_unusable(proxy))
+            mounts[proxy.pattern] = _RefusedProxy(_unusable(proxy))
         else:
             mounts[proxy.pattern] = None
     return httpx.Client(
@@ -250,22 +250,16 @@ def make_blocking_client(timeout: float) -> httpx.Client:
     )
 
 
-class _RefusedBlockingProxy(httpx.BaseTransport):
-    """`_RefusedProxy` of a blocking client."""
+class _RefusedProxy(httpx.BaseTransport, httpx.AsyncBaseTransport):
+    """Where a proxy that cannot be used is mounted, in a client or a blocking one: each
+    request it would carry fails with why (the sources NO_PROXY lets go direct are polled
+    all the same)."""
 
     def __init__(self, problem: str) -> None:
         self.problem = problem
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         raise ProxyUnusable(self.problem)
-
-
-class _RefusedProxy(httpx.AsyncBaseTransport):
-    """Where a proxy that cannot be used is mounted: each request it would carry fails with
-    why (the sources NO_PROXY lets go direct are polled all the same)."""
-
-    def __init__(self, problem: str) -> None:
-        self.problem = problem
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         raise ProxyUnusable(self.problem)

@@ -129,7 +129,7 @@ class PickerScreen(TableOrderedKeys, ModalScreen[str | None]):
         self.query_one(OptionList).action_last()
 
 
-Rows = Callable[[], tuple[Options, dict[str, Text] | None]]
+PickerRows = Callable[[], tuple[Options, dict[str, Text] | None]]
 """What says a picker's rows and their details (None: no details) as wide as the terminal
 is now."""
 
@@ -140,7 +140,7 @@ class RedrawnPickerScreen(PickerScreen):
     and on `redraw`."""
 
     def __init__(
-        self, title: str, rows: Rows, footer: str | None = None, at: str | None = None
+        self, title: str, rows: PickerRows, footer: str | None = None, at: str | None = None
     ) -> None:
         options, details = rows()
         super().__init__(title, options, footer, details, at)
@@ -161,7 +161,7 @@ class StoryTimelineScreen(RedrawnPickerScreen):
     def __init__(
         self,
         title: str,
-        rows: Rows,
+        rows: PickerRows,
         footer: str,
         on_revisions: Callable[[str], object],
         on_refresh: Callable[[], object],
@@ -171,7 +171,7 @@ class StoryTimelineScreen(RedrawnPickerScreen):
         self.on_revisions = on_revisions
         self.on_refresh = on_refresh
 
-    def follow(self, title: str, rows: Rows, footer: str) -> None:
+    def follow(self, title: str, rows: PickerRows, footer: str) -> None:
         """The story as it is now (a report joined it, a headline was revised): its title,
         rows and footer said anew in place, the highlight kept on its article."""
         self.title_text, self.footer_text, self.rows = title, footer, rows
