@@ -884,7 +884,8 @@ class AlertDesk:
         hour = utc_iso(hour_start(now)) or ""
         mentioned = [w for w in watched if w.key in counts and counts[w.key][-1]]
         due = [term for term in mentioned if state.spikes.get(term.key) != hour]
-        if not due:
+        if not due:  # (its mentions in closed hours still count in the baselines kept)
+            self._hour_counts.note(counts, now)
             return [], False
         plan = self._word_plan or WordPlan(term.query for term in watched)
         terms = [(term.key, term.query_text, term.query) for term in due]

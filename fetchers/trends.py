@@ -157,9 +157,10 @@ class HourCounts:
     before the running one, kept from check to check. A whole hour is read from the store
     once, at the first check after it closed; a check otherwise reads only the running hour
     (the articles it was handed are counted by the caller, and those dated in a closed hour
-    are added to it). A term not kept yet, or kept for another query, is read whole; one not
-    asked for in BASELINE_HOURS is let go. An article another process stores into a closed
-    hour counts from the next writer's start."""
+    are added to it, whether or not the check asks for a series: `note`). A term not kept
+    yet, or kept for another query, is read whole; one not asked for in BASELINE_HOURS is
+    let go. An article another process stores into a closed hour counts from the next
+    writer's start."""
 
     def __init__(self) -> None:
         self.start: float | None = None  # the running hour the kept counts lead up to
@@ -224,6 +225,27 @@ class HourCounts:
             [*self.kept[key].closed, found.get(key, empty)[-1] + handed.get(key, empty)[-1]]
             for key, _text, _query in terms
         ]
+
+    def note(self, handed: dict[str, list[int]], now: datetime) -> None:
+        """Add a check's own mentions in closed hours (`handed`, as `series` takes them) to
+        the terms kept, when the check asks for no series (no term due): a batch whose
+        mentions all fall in closed hours (a source back after hours down) is counted in
+        its terms' baselines as the store holds it, not left out until the writer restarts.
+        Of the hours closed since the kept ones led up to, nothing is added: `series` reads
+        those from the store when it next moves on."""
+        if self.start is None:
+            return
+        moved = round((hour_start(now).timestamp() - self.start) / HOUR)
+        if not 0 <= moved < BASELINE_HOURS + 1:
+            return
+        for key, row in handed.items():
+            kept = self.kept.get(key)
+            if kept is None:
+                continue
+            for hour, count in enumerate(row[:BASELINE_HOURS]):
+                at = hour + moved  # the handed hour's place among the kept ones
+                if count and at < BASELINE_HOURS:
+                    kept.closed[at] += count
 
     def _read(
         self,

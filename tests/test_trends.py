@@ -195,6 +195,32 @@ def test_the_spike_check_reads_each_closed_hour_once(
         assert sum(series.counts[:-1]) == 23 * 5 + 6 + 1 and series.counts[-1] == 12
 
 
+def test_a_batch_of_closed_hours_alone_counts_in_the_writers_baseline(tmp_path: Path) -> None:
+    """A source back after a day down lists two mentions in each of the 24 closed hours,
+    none in the running one: no term was due, and the writer's kept baseline never saw
+    them, so five more this hour fired "6 mentions this hour (usually 0.0 an hour)" while
+    `trends` (the store) said a baseline of 2 and no spike."""
+    data = tmp_path / "d"
+    with Store(data, writer=True) as store:
+        config = Config(path=tmp_path / "w.toml", settings=Settings(), watch_terms=["tariff"])
+        desk = AlertDesk(config, store, data, lambda: NOW)
+        start = NOW.replace(minute=0)
+        assert desk.check(store.add_batch([_article(0, "Tariff talks", start)])).entries == []
+        back = [
+            _article(100 + 2 * h + k, "Tariff roundup", start - timedelta(hours=h, minutes=-20 * k))
+            for h in range(1, 25)
+            for k in range(2)
+        ]
+        assert desk.check(store.add_batch(back)).entries == []
+        burst = [_article(200 + n, "Tariff shock", NOW - timedelta(minutes=n)) for n in range(5)]
+        entries = desk.check(store.add_batch(burst)).entries
+        watched = parse_query(watch_query("tariff"), NOW)
+        (series,) = trends(store, [("t", "watch", "", watched)], NOW, 25)
+        assert (series.verdict.current, series.verdict.mean) == (6, 2.0)
+        assert not series.verdict.spike
+        assert [e.title for e in entries if e.kind == "spike"] == []
+
+
 def test_the_day_is_read_once_for_every_watched_term(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
