@@ -71,6 +71,7 @@ from fetchers.storyshelf import StoryShelf
 from fetchers.timeparse import local_zone
 from fetchers.trends import (
     BASELINE_HOURS,
+    MAX_HOURS,
     SPIKE_FLOOR,
     HourCounts,
     hour_start,
@@ -115,7 +116,8 @@ class AlertState:
     grouped: list[str] = field(default_factory=list)
     # the undated articles of sources' first polls, each with the hour it was fetched in:
     # that is all their time says, and they are left out of the counts of every hour a
-    # spike's series reads (the running hour's, then its baseline's), the newest kept
+    # spike's series reads (the running hour's, then its baseline's) and of every span the
+    # views draw (`_forget_unhoured`), the newest kept
     unhoured: dict[str, str] = field(default_factory=dict)
     # the articles stored while the app's rules could not be read by a process that never
     # read them (a `refresh` beside a broken alerts.json): checked by those rules once they
@@ -136,9 +138,11 @@ class AlertState:
 
 
 def _forget_unhoured(state: AlertState, now: datetime) -> bool:
-    """Let go of the undated backlog of hours no series reads any more, and of the oldest
-    past UNCHECKED_MOST; True when any went."""
-    oldest = utc_iso(hour_start(now) - timedelta(hours=BASELINE_HOURS)) or ""
+    """Let go of the undated backlog of hours no series shows any more, and of the oldest
+    past UNCHECKED_MOST; True when any went. Kept for the longest span `trends` draws
+    (MAX_HOURS), not only a spike's baseline: `undated_backlog` leaves them out of the views
+    too, and a day after a feed was added its archive drew a burst in its first poll's hour."""
+    oldest = utc_iso(hour_start(now) - timedelta(hours=MAX_HOURS - 1)) or ""
     kept = {i: h for i, h in state.unhoured.items() if h >= oldest}
     if len(kept) > UNCHECKED_MOST:
         kept = dict(sorted(kept.items(), key=lambda item: item[1])[-UNCHECKED_MOST:])

@@ -473,6 +473,41 @@ def test_trends_leave_out_the_undated_backlog_the_spike_checks_leave_out(
     assert [entry["kind"] for entry in fired] == ["match"] * 4
 
 
+def test_the_undated_backlog_stays_out_of_trends_a_day_later(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A feed's undated first-poll archive is counted in no hour; a refresh 26 hours later
+    forgot it (kept only for a spike's baseline), and `trends` then drew its first poll's
+    hour as a burst of every archive item."""
+    from tui.cli import main
+
+    dated = "".join(
+        f"<item><title>zap number {n}</title><guid>z{n}</guid>"
+        "<pubDate>Fri, 24 Oct 2025 08:30:00 +0000</pubDate></item>"
+        for n in range(2)
+    )
+    undated = "".join(
+        f"<item><title>undated zap archive {n}</title><guid>u{n}</guid></item>" for n in range(6)
+    )
+    feed = tmp_path / "f.xml"
+    feed.write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+        f"{dated}{undated}</channel></rss>"
+    )
+    config = tmp_path / "c.toml"
+    config.write_text(
+        f'[[sources]]\nname = "F"\npath = "{feed}"\n[[alerts]]\nname = "Z"\nquery = "zap"\n'
+    )
+    where = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
+    assert main([*where, "refresh", "--now", "2025-10-24T08:40:00Z"]) == 0
+    later = ["--now", "2025-10-25T10:40:00Z"]
+    assert main([*where, "refresh", *later]) == 0
+    capsys.readouterr()
+    assert main([*where, "trends", "--hours", "72", "--json", *later]) == 0
+    (found,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert sum(found["counts"]) == 2  # the dated two; the archive in no hour
+
+
 @pytest.mark.parametrize("watch", [[], ["tariff"]], ids=["nothing-watched", "term-watched"])
 def test_a_feed_added_with_a_storys_undated_archive_makes_no_story_spike(
     tmp_path: Path,
