@@ -76,6 +76,7 @@ from fetchers.trends import (
     HourCounts,
     hour_start,
     hourly_counts,
+    outlets_this_hour,
     spike_verdict,
     story_counts,
     story_query,
@@ -987,8 +988,8 @@ class AlertDesk:
     def _story_spikes(
         self, stories: list[Story], state: AlertState, now: datetime
     ) -> tuple[list[dict[str, Any]], bool]:
-        """A spike entry for each of these stories that two or more outlets carry whose
-        articles this hour reach its own line (`fetchers.trends`), once per spike: not again
+        """A spike entry for each of these stories that two or more outlets carry this hour
+        whose articles this hour reach its own line (`fetchers.trends`), once per spike: not again
         while it stays above the line hour after hour; True when the state changed."""
         hour = hour_start(now)
         this_hour, last_hour = utc_iso(hour) or "", utc_iso(hour - timedelta(hours=1)) or ""
@@ -1004,6 +1005,11 @@ class AlertDesk:
             verdict = spike_verdict(counts)
             if not verdict.spike:
                 continue
+            # (read for a story over its line alone: rare) one outlet's run this hour is no
+            # story moving, whatever outlets carried it before
+            outlets = outlets_this_hour(story, self.store, now, state.unhoured)
+            if outlets < 2:
+                continue
             key = story_query(story.id)
             going_on = state.spikes.get(key) in (this_hour, last_hour)
             if state.spikes.get(key) != this_hour:
@@ -1018,7 +1024,7 @@ class AlertDesk:
                     "kind": "spike",
                     "article": None,
                     "title": f"{story.title}: {verdict.current} articles this hour from"
-                    f" {story.outlets} outlets (usually {verdict.mean:.1f} an hour)",
+                    f" {outlets} outlets (usually {verdict.mean:.1f} an hour)",
                     "source": None,
                     "at": now,
                     "link": None,

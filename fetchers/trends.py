@@ -335,6 +335,17 @@ def story_counts(
     ]
 
 
+def outlets_this_hour(
+    story: Story, store: ArticleStore, now: datetime, uncounted: Collection[str] = ()
+) -> int:
+    """The outlets among a story's articles of the running hour (as `hourly_counts` bounds
+    it), but the `uncounted` ones: a story's spike is its outlets moving now, and those that
+    carried it once, hours ago, are no part of this hour's run."""
+    origin, end = _span(now, 1)
+    held = store.records([i for i in story.articles if i not in uncounted])
+    return len({r.source for r in held if origin <= r.when <= end})
+
+
 def window(
     store: ArticleStore, now: datetime, hours: int, uncounted: Collection[str] = ()
 ) -> list[Record]:

@@ -346,6 +346,19 @@ def test_a_story_too_small_to_reach_any_line_is_not_counted(
         assert counted[-1] == [DEAL] and spike.kind == "spike"
 
 
+def test_a_story_spike_counts_the_outlets_of_this_hour(tmp_path: Path) -> None:
+    """Three outlets carried a story over the morning, then one wrote all seven articles
+    this hour (a live page): that fired "7 articles this hour from 3 outlets". One outlet's
+    run is no story moving; a second outlet this hour makes it one, said with the two."""
+    with Store(tmp_path / "d", writer=True) as store:
+        room = StoryDeskRoom(tmp_path / "d", store)
+        for n, outlet in enumerate(["Yonhap", "Reuters", "AP"], start=1):
+            room.add(DEAL, [outlet], NOW - timedelta(hours=n))
+        assert room.check(room.add(DEAL, ["Yonhap"] * 7, NOW)) == []
+        (spike,) = room.check(room.add(DEAL, ["Reuters"], NOW))
+        assert spike.title.startswith("Trade deal signed: 8 articles this hour from 2 outlets")
+
+
 def test_a_story_of_one_outlet_or_with_story_spikes_off_fires_nothing(tmp_path: Path) -> None:
     with Store(tmp_path / "d", writer=True) as store:
         room = StoryDeskRoom(tmp_path / "d", store)
