@@ -141,6 +141,23 @@ class Trend:
         }
 
 
+BARS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(counts: Sequence[int], width: int | None = None) -> str:
+    """Counts as bars scaled from 0 to the highest (an even rate draws level bars as high
+    as its count, not the lowest as none), a count above 0 never the lowest bar (one among
+    eights drew as nothing); drawn in `width` cells at most, each the highest of the hours
+    it stands for when there are more hours than cells."""
+    values = list(counts)
+    if width is not None and 0 < width < len(values):
+        size = len(values)
+        values = [max(values[i * size // width : (i + 1) * size // width]) for i in range(width)]
+    top = max(values, default=0)
+    last = len(BARS) - 1
+    return "".join(BARS[0 if c <= 0 else max(1, -(-c * last // top))] for c in values)
+
+
 READ_CHUNK = 2_000  # articles read and indexed at a time
 
 

@@ -24,7 +24,7 @@ from fetchers.config import load_config
 from fetchers.models import Article
 from fetchers.notify import terminal_output
 from fetchers.store import Store
-from fetchers.trends import hourly_counts
+from fetchers.trends import hourly_counts, sparkline
 from tests.conftest import (
     FROZEN,
     FeedServer,
@@ -54,7 +54,14 @@ from tui.messages import (
     StoriesRead,
     Trended,
 )
-from tui.screens.alerts import AlertsScreen, RuleForm, WatchedItem, trend_note, watched_label
+from tui.screens.alerts import (
+    AlertsScreen,
+    HourBars,
+    RuleForm,
+    WatchedItem,
+    trend_note,
+    watched_label,
+)
 from tui.screens.dashboard import DashboardScreen
 from tui.widgets.article import ArticleView
 
@@ -458,6 +465,28 @@ async def test_the_velocity_list_counts_mentions_per_hour(tmp_path: Path) -> Non
         assert len(shouting) == 48 and shouting[-1] == 1 and sum(shouting) == 1
         assert sum(nowhere) == 0
         assert "1 this hour (spike at 5)" in screen_text(app)
+
+
+async def test_the_velocity_bars_are_scaled_from_zero(tmp_path: Path) -> None:
+    """A steady term (2 mentions every hour) drew all lowest bars, as one never mentioned;
+    3 then 4 drew flat, then a full bar; and 1 among 8s drew as nothing."""
+    app = make_app(tmp_path, hostile=True)
+    app.config.watch_terms = ["Shouting", "nowhere-mentioned"]
+    async with piloted(app) as pilot:
+        await settle(app, pilot, want=3)
+        screen = await open_alerts(app, pilot)
+        steady, nowhere = screen.query(WatchedItem)
+        steady.show_counts([2] * 48)
+        nowhere.show_counts([0] * 48)
+        await pilot.pause()
+        drawn = {
+            item.row.name: str(item.query_one(HourBars).render()) for item in (steady, nowhere)
+        }
+        assert drawn == {"Shouting": "█" * 48, "nowhere-mentioned": "▁" * 48}
+        steady.show_counts([3] * 24 + [4] * 24)
+        await pilot.pause()
+        assert set(str(steady.query_one(HourBars).render())[:24]) == {"▇"}
+    assert sparkline([8, 1, 0]) == "█▂▁"  # one mention is never drawn as none
 
 
 async def test_the_open_velocity_list_counts_again_as_news_comes(

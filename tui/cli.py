@@ -66,6 +66,7 @@ from fetchers.trends import (
     DEFAULT_HOURS,
     MAX_HOURS,
     MIN_HOURS,
+    sparkline,
     story_trends,
     trends,
     watch_query,
@@ -1804,16 +1805,6 @@ def cmd_alerts(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-SPARKS = "▁▂▃▄▅▆▇█"
-
-
-def _sparkline(counts: list[int]) -> str:
-    top = max(counts, default=0)
-    if top == 0:
-        return SPARKS[0] * len(counts)
-    return "".join(SPARKS[min(len(SPARKS) - 1, c * (len(SPARKS) - 1) // top)] for c in counts)
-
-
 def cmd_trends(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     """Mentions per hour of every watch term and alert rule, and articles per hour of the
     most recently active stories, from the stored articles."""
@@ -1849,7 +1840,7 @@ def cmd_trends(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
                 continue
             mark = "  SPIKE" if found.verdict.spike else ""
             out.write(
-                f"{_sparkline(found.counts)}  {found.verdict.current:>4} this hour"
+                f"{sparkline(found.counts)}  {found.verdict.current:>4} this hour"
                 f" (spike at {found.verdict.spikes_at})  {found.kind:<5}  {found.name}{mark}\n"
             )
     return _all_read(store, "counts")

@@ -16,7 +16,8 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Input, ListItem, ListView, OptionList, Sparkline, Static
+from textual.widget import Widget
+from textual.widgets import Input, ListItem, ListView, OptionList, Static
 from textual.widgets.option_list import Option
 
 from fetchers.alerthistory import AlertEntry
@@ -30,7 +31,7 @@ from fetchers.alertrules import (
     webhook_format,
 )
 from fetchers.models import Clock
-from fetchers.trends import spike_verdict, watch_query
+from fetchers.trends import sparkline, spike_verdict, watch_query
 from tui.actions import TableOrderedKeys, bindings, key_shown
 from tui.alertdata import TREND_HOURS, AlertData, AlertsView, RuleChange, Watched
 from tui.confirm import PressedTwice
@@ -157,6 +158,23 @@ def row_note(
     return trend_note(counts, row.query, narrow, room)
 
 
+class HourBars(Widget):
+    """A row's mentions per hour as bars scaled from 0, as `wirewatch trends` draws them:
+    scaled from the lowest hour (Textual's Sparkline), a steady term draws as flat as one
+    never mentioned, and 3 then 4 as nothing, then a full bar."""
+
+    def __init__(self, counts: list[int], classes: str | None = None) -> None:
+        super().__init__(classes=classes)
+        self.counts = counts
+
+    def show(self, counts: list[int]) -> None:
+        self.counts = counts
+        self.refresh()
+
+    def render(self) -> Text:
+        return Text(sparkline(self.counts, self.size.width or None), no_wrap=True)
+
+
 class WatchedItem(ListItem):
     """A rule or watch term: its name, a sparkline of its last hours, its count and query
     (or why the rule fires for nothing)."""
@@ -169,7 +187,7 @@ class WatchedItem(ListItem):
     def compose(self) -> ComposeResult:
         with Horizontal():
             yield Static(watched_label(self.row), classes="watched-name")
-            yield Sparkline(self.counts or [0] * TREND_HOURS, classes="watched-spark")
+            yield HourBars(self.counts or [0] * TREND_HOURS, classes="watched-spark")
             yield Static(row_note(self.row, self.counts), classes="watched-note")
 
     def on_mount(self) -> None:
@@ -177,7 +195,7 @@ class WatchedItem(ListItem):
 
     def show_counts(self, counts: list[int]) -> None:
         self.counts = counts
-        self.query_one(Sparkline).data = counts
+        self.query_one(HourBars).show(counts)
         self.show_note()
 
     def show_note(self) -> None:
@@ -189,7 +207,7 @@ class WatchedItem(ListItem):
         # they left it four: "0/…"); None: the stylesheet's widths again
         tight = self.screen.size.width < STACKED_WIDTH
         name.styles.width = TIGHT_NAME if tight else None
-        self.query_one(Sparkline).styles.width = TIGHT_SPARK if tight else None
+        self.query_one(HourBars).styles.width = TIGHT_SPARK if tight else None
         note = self.query_one(".watched-note", Static)
         note.update(row_note(self.row, self.counts, narrow, note.size.width or None))
 
@@ -214,12 +232,7 @@ class AlertsScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[AlertChoice | N
     }
     AlertsScreen .watched-spark {
         width: 48;
-    }
-    AlertsScreen .watched-spark > .sparkline--max-color {
         color: $text-warning;
-    }
-    AlertsScreen .watched-spark > .sparkline--min-color {
-        color: $text-muted;
     }
     AlertsScreen .watched-name, AlertsScreen .watched-note {
         text-wrap: nowrap;  /* one line, cut with an ellipsis: a wrapped query's rest was */
