@@ -43,6 +43,7 @@ from fetchers.alertrules import (
     RuleBook,
     RuleBookError,
     all_rules,
+    asks_stories,
     source_gone,
     webhook_format,
 )
@@ -160,16 +161,6 @@ def _with_deferred(deferred: list[str], ids: list[str]) -> list[str]:
 def _changes(query: Query) -> bool:
     """Whether the clock or the stories change a query's answer (it is parsed anew)."""
     return any(t.field in CHANGING_FIELDS for clause in query.clauses for t in clause)
-
-
-def _asks_stories(rule: AlertRule) -> bool:
-    """Whether a rule asks the stories: checked once the cycle's articles are grouped."""
-    if rule.parsed is not None:
-        return rule.parsed.asks_stories
-    try:  # a rule made without its parse
-        return parse_query(rule.query).asks_stories
-    except QueryError:
-        return False
 
 
 def _forget_old_story_spikes(state: AlertState, recent: set[str]) -> bool:
@@ -790,7 +781,7 @@ class AlertDesk:
         parsed: dict[str, Query] = {}
         state_changed = False
         for rule in self.rules(now) if rules is None else rules:
-            if rule.muted or _asks_stories(rule) != (stories is not None):
+            if rule.muted or asks_stories(rule) != (stories is not None):
                 continue
             query = self._parse(rule.query, now, parsed, stories, rule.parsed)
             if isinstance(query, QueryError):  # a since: that overflows now, say
@@ -944,7 +935,7 @@ class AlertDesk:
         state.grouped = []
         spikes = self.config.settings.story_spikes
         in_force = self.rules(now)  # read once: a store that keeps them is asked each time
-        asking = any(_asks_stories(r) for r in in_force if not r.muted)
+        asking = any(asks_stories(r) for r in in_force if not r.muted)
         if not spikes and not asking:  # nothing to check for: as `check`
             self._looked_back_grouped = True
         elif not self._looked_back_grouped:

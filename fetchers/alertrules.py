@@ -502,3 +502,24 @@ def _created(item: dict[str, Any]) -> datetime | None:
             f"created: {value!r} has no time zone (write it in UTC, as 2025-10-24T06:15:00Z)"
         )
     return when
+
+
+def asks_stories(rule: AlertRule) -> bool:
+    """Whether a rule asks the stories: checked once the cycle's articles are grouped, and
+    fired per article only (no spike)."""
+    if rule.parsed is not None:
+        return rule.parsed.asks_stories
+    try:  # a rule made without its parse
+        return parse_query(rule.query).asks_stories
+    except QueryError:
+        return False
+
+
+def no_spike(rule: AlertRule) -> str | None:
+    """Why a rule never fires a spike, in a word (its count above the line is no SPIKE): it
+    is muted, or it asks the stories and fires per article only; None when it may."""
+    if rule.muted:
+        return "muted"
+    if asks_stories(rule):
+        return "per article"
+    return None

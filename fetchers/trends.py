@@ -125,6 +125,14 @@ class Trend:
     start: datetime
     counts: list[int]
     verdict: Verdict
+    # why no spike fires for it, in a word ("muted", "per article"): its count over the
+    # line is not marked a spike where it is drawn
+    no_spike: str | None = None
+
+    @property
+    def marked_spike(self) -> bool:
+        """Whether it is drawn as a spike: over its line, and one that fires."""
+        return self.verdict.spike and self.no_spike is None
 
     def to_json(self) -> dict[str, object]:
         """The shape of `wirewatch trends --json`."""
@@ -138,6 +146,7 @@ class Trend:
             "baseline_mean": round(self.verdict.mean, 3),
             "threshold": round(self.verdict.threshold, 3),
             "spike": self.verdict.spike,
+            "muted": self.no_spike == "muted",
         }
 
 

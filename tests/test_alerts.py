@@ -840,6 +840,7 @@ def test_alerts_and_trends_json_shapes(tmp_path: Path, capsys: pytest.CaptureFix
         "baseline_mean",
         "threshold",
         "spike",
+        "muted",
     }
     assert first["start"] == "2025-10-23T03:00:00Z" and len(first["counts"]) == 30
     assert first["counts"][-1] == 1 and first["current"] == 1 and first["spike"] is False

@@ -489,6 +489,17 @@ async def test_the_velocity_bars_are_scaled_from_zero(tmp_path: Path) -> None:
     assert sparkline([8, 1, 0]) == "█▂▁"  # one mention is never drawn as none
 
 
+def test_a_row_that_fires_no_spike_says_why_in_place_of_spike() -> None:
+    """A muted rule, or one asking the stories (per article only), over its line was
+    marked SPIKE on its `!` row, though no spike fires."""
+    over = [0] * 47 + [6]
+    assert "SPIKE" in str(trend_note(over, "zap"))
+    wide = str(trend_note(over, "zap", unfired="per article"))
+    assert "SPIKE" not in wide and "6 this hour (spike at 5)  per article" in wide
+    narrow = str(trend_note(over, "zap", narrow=True, unfired="muted"))
+    assert "SPIKE" not in narrow and narrow.startswith(" muted 6/h")
+
+
 async def test_the_open_velocity_list_counts_again_as_news_comes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -521,6 +521,48 @@ def test_the_undated_backlog_stays_out_of_trends_a_day_later(
     assert sum(found["counts"]) == 2  # the dated two; the archive in no hour
 
 
+def test_trends_mark_no_spike_for_a_muted_rule_or_one_firing_per_article(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Five "zap" this hour reach the line of every series, but a muted rule fires nothing
+    and a rule asking the stories fires per article only: SPIKE was drawn for both, and
+    `--json` said nothing of the mute."""
+    from fetchers.alertrules import RuleBook
+    from tui.cli import main
+
+    dated = "".join(
+        f"<item><title>zap number {n}</title><guid>z{n}</guid>"
+        "<pubDate>Fri, 24 Oct 2025 08:30:00 +0000</pubDate></item>"
+        for n in range(5)
+    )
+    feed = tmp_path / "f.xml"
+    feed.write_text(
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{dated}</channel></rss>'
+    )
+    config = tmp_path / "c.toml"
+    rules = [("Loud", "zap"), ("Hushed", "zap"), ("Shared", "zap outlets:>=1")]
+    config.write_text(
+        f'[[sources]]\nname = "F"\npath = "{feed}"\n'
+        + "".join(f'[[alerts]]\nname = "{n}"\nquery = "{q}"\n' for n, q in rules)
+    )
+    data = tmp_path / "d"
+    RuleBook(data).set_muted(make_rule({"name": "Hushed", "query": "zap"}, NOW), True)
+    where = ["--config", str(config), "--data-dir", str(data)]
+    at = ["--now", "2025-10-24T08:40:00Z"]
+    assert main([*where, "refresh", *at]) == 0
+    capsys.readouterr()
+    assert main([*where, "trends", *at]) == 0
+    drawn = {line.split("  alert  ")[1] for line in capsys.readouterr().out.splitlines()}
+    assert drawn == {"Loud  SPIKE", "Hushed  muted", "Shared  per article"}
+    assert main([*where, "trends", "--json", *at]) == 0
+    found = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(f["name"], f["spike"], f["muted"]) for f in found] == [
+        ("Loud", True, False),
+        ("Hushed", True, True),
+        ("Shared", True, False),
+    ]
+
+
 @pytest.mark.parametrize("watch", [[], ["tariff"]], ids=["nothing-watched", "term-watched"])
 def test_a_feed_added_with_a_storys_undated_archive_makes_no_story_spike(
     tmp_path: Path,

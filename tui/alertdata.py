@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING, Any, Literal
 from fetchers.alertfeed import AlertFeed, NewAlerts
 from fetchers.alerthistory import AlertEntry, AlertHistory, HistoryError
 from fetchers.alerting import undated_backlog
-from fetchers.alertrules import AlertRule, RuleBook, RuleBookError, all_rules, source_gone
+from fetchers.alertrules import (
+    AlertRule,
+    RuleBook,
+    RuleBookError,
+    all_rules,
+    no_spike,
+    source_gone,
+)
 from fetchers.query import Query, QueryError, parse_query
 from fetchers.trends import DEFAULT_HOURS, moving_stories, story_query, trends, watch_query
 from tui.session import Session
@@ -40,6 +47,12 @@ class Watched:
     # why a rule fires for nothing (it no longer checks; its source: names no source),
     # said on its row: nothing else there said it
     fault: str | None = None
+
+    @property
+    def no_spike(self) -> str | None:
+        """Why its count over the line fires no spike, in a word (a rule muted, or asking
+        the stories: per article only); None for a term, a story or a rule that may."""
+        return None if self.rule is None else no_spike(self.rule)
 
     @classmethod
     def of_rule(cls, rule: AlertRule, fault: str | None = None) -> Watched:

@@ -28,7 +28,7 @@ import orjson
 
 from fetchers import __version__
 from fetchers.alerthistory import AlertHistory, HistoryError
-from fetchers.alertrules import RuleBook, RuleBookError, all_rules
+from fetchers.alertrules import RuleBook, RuleBookError, all_rules, no_spike
 from fetchers.config import (
     BACKENDS,
     Config,
@@ -1824,7 +1824,9 @@ def cmd_trends(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         for problem in problems:
             complain(problem)
         terms = [(t, "watch", watch_query(t)) for t in ctx.config.watch_terms]
-        terms += [(r.name, "alert", r.query) for r in all_rules(ctx.config.alerts, stored, muted)]
+        rules = all_rules(ctx.config.alerts, stored, muted)
+        terms += [(r.name, "alert", r.query) for r in rules]
+        quiet = [None] * len(ctx.config.watch_terms) + [no_spike(r) for r in rules]
         found_stories = stories_of(StoryBook(ctx.data_dir).read(store), store)
         shelf = StoryShelf(found_stories)  # a rule's story: and outlets: ask the stories
         parsed = [
@@ -1832,13 +1834,18 @@ def cmd_trends(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
             for name, kind, text in terms
         ]
         uncounted = undated_backlog(ctx.data_dir)  # as the writer's spike checks count
-        series = trends(store, parsed, now, args.hours, uncounted)
+        series = [
+            replace(found, no_spike=why)
+            for found, why in zip(
+                trends(store, parsed, now, args.hours, uncounted), quiet, strict=True
+            )
+        ]
         series += story_trends(found_stories, store, now, args.hours, uncounted)
         for found in series:
             if args.json:
                 _write_json(out, found.to_json())
                 continue
-            mark = "  SPIKE" if found.verdict.spike else ""
+            mark = "  SPIKE" if found.marked_spike else f"  {found.no_spike or ''}".rstrip()
             out.write(
                 f"{sparkline(found.counts)}  {found.verdict.current:>4} this hour"
                 f" (spike at {found.verdict.spikes_at})  {found.kind:<5}  {found.name}{mark}\n"

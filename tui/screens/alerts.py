@@ -131,19 +131,25 @@ RECOUNT_SECONDS = 30.0  # how often the open view counts its rows' mentions agai
 
 
 def trend_note(
-    counts: list[int] | None, query: str, narrow: bool = False, room: int | None = None
+    counts: list[int] | None,
+    query: str,
+    narrow: bool = False,
+    room: int | None = None,
+    unfired: str | None = None,
 ) -> Text:
-    """After the sparkline: the running hour's count against its spike line, and the query;
+    """After the sparkline: the running hour's count against its spike line (over it: SPIKE,
+    or why none fires, `unfired`), and the query;
     `narrow`, or less `room` than the counts in words and a bit of the query need: a spike
     said first and the counts short, so a cut falls on the query, never inside a number
     ("47" was drawn "4") or before the spike line and its mark (at 120 columns)."""
     if counts is None:
         return Text(f" counting…  {query}", no_wrap=True, overflow="ellipsis")
     verdict = spike_verdict(counts)
-    spike = "  SPIKE" if verdict.spike else ""
+    fires = verdict.spike and unfired is None  # (`unfired`: why it never fires a spike)
+    spike = "  SPIKE" if fires else f"  {unfired}" if unfired else ""
     said = f" {verdict.current} this hour (spike at {verdict.spikes_at}){spike}"
     if narrow or (room is not None and cell_len(said) + QUERY_ROOM > room):
-        spike = "SPIKE " if verdict.spike else ""
+        spike = "SPIKE " if fires else f"{unfired} " if unfired and verdict.spike else ""
         said = f" {spike}{verdict.current}/h, spike {verdict.spikes_at}"
     return Text(f"{said}  {query}", no_wrap=True, overflow="ellipsis")
 
@@ -155,7 +161,7 @@ def row_note(
     its counts, which are none), else `trend_note`."""
     if row.fault is not None:
         return Text(f" ✗ {row.fault}", style="bold", no_wrap=True, overflow="ellipsis")
-    return trend_note(counts, row.query, narrow, room)
+    return trend_note(counts, row.query, narrow, room, row.no_spike)
 
 
 class HourBars(Widget):
