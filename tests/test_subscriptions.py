@@ -375,7 +375,7 @@ def test_a_feed_in_two_folders_takes_both_tags_and_a_capital_scheme_is_read(
         b'<outline text="Loud" type="rss" xmlUrl="HTTP://loud.example/rss"/></body></opml>'
     )
     code, out, _ = cli(capsys, config, "import-opml", str(opml))
-    assert code == 0 and "imported 2 of 3 feeds" in out and "1 listed twice" in out
+    assert code == 0 and "imported 2 of 2 feeds" in out and "1 listed twice" in out
     sources = {s.name: s for s in load_config(config, FROZEN).sources}
     assert sources["Gamma"].tags == ["tech", "korea"]
     assert sources["Loud"].url == "http://loud.example/rss"
@@ -896,7 +896,8 @@ def test_a_feed_listed_twice_is_not_counted_as_already_subscribed(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     """Two feeds each listed twice, written two ways (a fragment, a capital scheme and its
-    default port), into an empty config: "imported 2 of 4 feeds (2 already subscribed)"."""
+    default port), into an empty config: "imported 2 of 4 feeds (2 already subscribed)". Each
+    is one feed of the list: "2 of 2", and "2 listed twice"."""
     empty = tmp_path / "empty.toml"
     empty.write_text("", "utf-8")
     urls = tmp_path / "urls"
@@ -907,11 +908,11 @@ def test_a_feed_listed_twice_is_not_counted_as_already_subscribed(
     )
     code, out, err = cli(capsys, empty, "import-opml", str(urls))
     assert code == 0, err
-    assert "imported 2 of 4 feeds" in out and "(0 already subscribed; 2 listed twice" in out
+    assert "imported 2 of 2 feeds" in out and "(0 already subscribed; 2 listed twice" in out
     sources = {s.name: s for s in load_config(empty, FROZEN).sources}
     assert (sources["A"].tags, sources["B"].tags) == (["one", "two"], ["three"])
     code, out, _ = cli(capsys, empty, "import-opml", str(urls))
-    assert "imported 0 of 4 feeds" in out and "(2 already subscribed; 2 listed twice" in out
+    assert "imported 0 of 2 feeds" in out and "(2 already subscribed; 2 listed twice" in out
 
 
 def test_a_newsboat_filter_feed_is_subscribed_as_it_is_served(
