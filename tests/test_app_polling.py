@@ -314,8 +314,11 @@ async def test_what_a_freeze_kept_alive_in_an_open_dashboard_is_freed_once_its_u
             with collector_paused():  # as a poll's write: the session's settler freezes
                 made = [[n] for n in range(FREEZE_FROM + 1000)]  # what it made, node too
             del node, made
-            app._last_input -= 7200  # the user away for two hours, then a key
-            await pilot.press("j")
+            # the user away for two hours, then a key: within a pause, so that no look walks
+            # the heap between the two (one did now and then, before the key was taken)
+            with collector_paused():
+                app._last_input -= 7200
+                await pilot.press("j")
             await pilot.pause(0.5)  # ten looks, each while the user was typing
             gc.collect()
             assert alive() is not None
