@@ -147,6 +147,7 @@ class Trend:
             "threshold": round(self.verdict.threshold, 3),
             "spike": self.verdict.spike,
             "muted": self.no_spike == "muted",
+            "no_spike": self.no_spike,
         }
 
 
@@ -316,10 +317,30 @@ def story_trends(
     moving = moving_stories(stories, now, hours)
     counted = story_counts(moving, store, now, hours, uncounted)
     for story, counts in zip(moving, counted, strict=True):
+        verdict = spike_verdict(counts)
+        unfired = story_unfired(story, verdict, store, now, uncounted)
         out.append(
-            Trend(story.title, "story", story_query(story.id), start, counts, spike_verdict(counts))
+            Trend(story.title, "story", story_query(story.id), start, counts, verdict, unfired)
         )
     return out
+
+
+ONE_OUTLET = "one outlet"  # a story over its line this hour from one outlet's articles
+
+
+def story_unfired(
+    story: Story,
+    verdict: Verdict,
+    store: ArticleStore,
+    now: datetime,
+    uncounted: Collection[str] = (),
+) -> str | None:
+    """Why a story over its line fires no spike (`ONE_OUTLET`: its articles of this hour
+    come from one outlet, as the writer's spike check refuses them), else None: a row that
+    draws SPIKE where no alert ever comes says what is not so."""
+    if verdict.spike and outlets_this_hour(story, store, now, uncounted) < 2:
+        return ONE_OUTLET
+    return None
 
 
 def moving_stories(stories: Iterable[Story], now: datetime, hours: int) -> list[Story]:

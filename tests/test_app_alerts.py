@@ -8,7 +8,7 @@ import asyncio
 import errno
 import json
 import os
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -843,6 +843,39 @@ async def test_at_120_columns_a_spike_shows_its_line_and_at_80_a_muted_rule_says
         await pilot.resize_terminal(160, 40)  # and back: the counts in words, and what it is
         await until(pilot, lambda: "7 this hour (spike at 5)  SPIKE" in screen_text(app))
         assert "app · muted" in screen_text(app)
+
+
+async def test_a_storys_row_over_its_line_from_one_outlet_says_so_not_spike(
+    tmp_path: Path,
+) -> None:
+    """Reuters and AP carried a story this morning, then Yonhap wrote seven articles this
+    hour (a live page): the writer fires nothing for one outlet's run, but its row in `!`
+    drew SPIKE. It says "one outlet" in that place."""
+    data = tmp_path / "data"
+    dated = [("Reuters", FROZEN - timedelta(hours=2)), ("AP", FROZEN - timedelta(hours=1))]
+    dated += [("Yonhap", FROZEN)] * 7
+    with Store(data, writer=True) as store:
+        ids = store.add_batch(
+            [
+                Article(
+                    id=f"d{n}", source=source, title="Trade deal signed", summary="",
+                    fetched=when, published=when,
+                )
+                for n, (source, when) in enumerate(dated)
+            ]
+        )  # fmt: skip
+    body = {"format": 1, "stories": {"s0123456789ab": ids}}
+    (data / "stories.json").write_text(json.dumps(body))
+    app = make_app(tmp_path, poll=False)
+    async with piloted(app) as pilot:
+        await seen(app).wait_for(StoriesRead)
+        await settle(app, pilot, want=9)
+        screen = await open_alerts(app, pilot)
+        await until(pilot, lambda: all(i.counts is not None for i in screen.query(WatchedItem)))
+        (story,) = [item for item in screen.query(WatchedItem) if item.row.kind == "story"]
+        await until(pilot, lambda: "7 this hour (spike at 5)  one outlet" in screen_text(app))
+        assert "SPIKE" not in screen_text(app)
+        assert story.counts is not None and story.counts[-1] == 7
 
 
 async def test_a_query_pasted_on_several_lines_into_the_rule_form_is_kept_whole(

@@ -368,6 +368,30 @@ def test_a_story_of_one_outlet_or_with_story_spikes_off_fires_nothing(tmp_path: 
         assert room.check(room.add(DEAL, ["Yonhap", "Reuters"] * 4, NOW)) == []
 
 
+def test_a_storys_row_over_its_line_from_one_outlet_says_so_not_spike(tmp_path: Path) -> None:
+    """Three outlets carried a story over the morning, then one wrote seven articles this
+    hour: the writer fires nothing for one outlet's run, but `trends` drew SPIKE on the
+    story's row. It says "one outlet" until a second outlet writes this hour."""
+    from fetchers.storybook import stories_of
+    from fetchers.trends import ONE_OUTLET, story_trends
+
+    def story_row() -> Any:
+        (row,) = story_trends(stories_of(StoryBook(room.data).read(store), store), store, NOW)
+        return row
+
+    with Store(tmp_path / "d", writer=True) as store:
+        room = StoryDeskRoom(tmp_path / "d", store)
+        for n, outlet in enumerate(["Yonhap", "Reuters", "AP"], start=1):
+            room.add(DEAL, [outlet], NOW - timedelta(hours=n))
+        assert room.check(room.add(DEAL, ["Yonhap"] * 7, NOW)) == []
+        row = story_row()
+        assert row.verdict.spike and not row.marked_spike
+        assert row.no_spike == ONE_OUTLET and row.to_json()["no_spike"] == "one outlet"
+        (spike,) = room.check(room.add(DEAL, ["Reuters"], NOW))
+        row = story_row()
+        assert row.marked_spike and row.no_spike is None and row.to_json()["no_spike"] is None
+
+
 def test_a_series_span_is_bounded_by_the_instant_not_by_text_read_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -556,10 +580,10 @@ def test_trends_mark_no_spike_for_a_muted_rule_or_one_firing_per_article(
     assert drawn == {"Loud  SPIKE", "Hushed  muted", "Shared  per article"}
     assert main([*where, "trends", "--json", *at]) == 0
     found = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert [(f["name"], f["spike"], f["muted"]) for f in found] == [
-        ("Loud", True, False),
-        ("Hushed", True, True),
-        ("Shared", True, False),
+    assert [(f["name"], f["spike"], f["muted"], f["no_spike"]) for f in found] == [
+        ("Loud", True, False, None),
+        ("Hushed", True, True, "muted"),
+        ("Shared", True, False, "per article"),
     ]
 
 

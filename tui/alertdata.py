@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from fetchers.alertfeed import AlertFeed, NewAlerts
 from fetchers.alerthistory import AlertEntry, AlertHistory, HistoryError
@@ -22,7 +22,14 @@ from fetchers.alertrules import (
     source_gone,
 )
 from fetchers.query import Query, QueryError, parse_query
-from fetchers.trends import DEFAULT_HOURS, moving_stories, story_query, trends, watch_query
+from fetchers.trends import (
+    DEFAULT_HOURS,
+    moving_stories,
+    story_query,
+    story_unfired,
+    trends,
+    watch_query,
+)
 from tui.session import Session
 
 if TYPE_CHECKING:  # (httpx stays out of a viewer's start)
@@ -66,6 +73,14 @@ class Watched:
     def of_story(cls, story_id: str, title: str) -> Watched:
         query = story_query(story_id)  # also the key of the story's spikes in the history
         return cls(title, query, "story", query)
+
+
+class RowCounts(NamedTuple):
+    """A velocity row's mentions per hour, oldest first, and why its count over the line
+    fires no spike when the counts say it (`story_unfired`: a story's hour of one outlet)."""
+
+    counts: list[int]
+    unfired: str | None = None
 
 
 @dataclass(slots=True)
@@ -154,13 +169,14 @@ class AlertData:
             out += [Watched.of_story(story.id, story.title) for story in moving]
         return out, problems
 
-    def series(self, watched: list[Watched]) -> list[list[int]]:
+    def series(self, watched: list[Watched]) -> list[RowCounts]:
         """Mentions per hour of each row over the last TREND_HOURS hours, oldest first, in
         one pass (a story's `story:` and a rule's `outlets:` answered by the stories last
-        read; a row whose query no longer parses counts nothing)."""
+        read; a row whose query no longer parses counts nothing); a story over its line
+        from one outlet's articles this hour says so, as the writer fires nothing for it."""
         now = self.session.clock()
         terms: list[tuple[str, str, str, Query]] = []
-        counts = [[0] * TREND_HOURS for _ in watched]
+        counted = [RowCounts([0] * TREND_HOURS) for _ in watched]
         shelf = self.session.shelf
         for n, row in enumerate(watched):
             try:
@@ -168,11 +184,19 @@ class AlertData:
             except QueryError:
                 continue
             terms.append((str(n), row.kind, row.query, query))
-        if terms:
-            uncounted = undated_backlog(self.session.data_dir)
-            for found in trends(self.session.store, terms, now, TREND_HOURS, uncounted):
-                counts[int(found.name)] = found.counts
-        return counts
+        if not terms:
+            return counted
+        uncounted = undated_backlog(self.session.data_dir)
+        for found in trends(self.session.store, terms, now, TREND_HOURS, uncounted):
+            n = int(found.name)
+            row, unfired = watched[n], None
+            if row.kind == "story" and shelf is not None:
+                story = shelf.by_id.get(row.query.removeprefix("story:"))
+                if story is not None:
+                    store = self.session.store
+                    unfired = story_unfired(story, found.verdict, store, now, uncounted)
+            counted[n] = RowCounts(found.counts, unfired)
+        return counted
 
     def change(
         self, change: RuleChange, rule: AlertRule | None, fields: dict[str, Any] | None = None

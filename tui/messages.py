@@ -18,7 +18,7 @@ from fetchers.query import Record
 from fetchers.story import Story
 from fetchers.storybook import Lead
 from fetchers.storyshelf import StoryShelf
-from tui.alertdata import AlertsView, Watched
+from tui.alertdata import AlertsView, RowCounts, Watched
 from tui.rows import Rows
 from tui.session import CountBy, History, Matches, Reload, Session
 from tui.widgets.textlines import Wrapped
@@ -258,7 +258,7 @@ class Trended(Message):
     list they were counted for)."""
 
     generation: int
-    counts: list[list[int]]
+    counts: list[RowCounts]
 
 
 @dataclass

@@ -33,7 +33,7 @@ from fetchers.alertrules import (
 from fetchers.models import Clock
 from fetchers.trends import sparkline, spike_verdict, watch_query
 from tui.actions import TableOrderedKeys, bindings, key_shown
-from tui.alertdata import TREND_HOURS, AlertData, AlertsView, RuleChange, Watched
+from tui.alertdata import TREND_HOURS, AlertData, AlertsView, RowCounts, RuleChange, Watched
 from tui.confirm import PressedTwice
 from tui.format import clipped, fit
 from tui.layout import is_narrow
@@ -155,13 +155,18 @@ def trend_note(
 
 
 def row_note(
-    row: Watched, counts: list[int] | None, narrow: bool = False, room: int | None = None
+    row: Watched,
+    counts: list[int] | None,
+    narrow: bool = False,
+    room: int | None = None,
+    unfired: str | None = None,
 ) -> Text:
     """After the sparkline: why the rule fires for nothing, when it does (in the place of
-    its counts, which are none), else `trend_note`."""
+    its counts, which are none), else `trend_note` (`unfired`: why these counts over the
+    line fire nothing, as `RowCounts` says, when the row itself does not)."""
     if row.fault is not None:
         return Text(f" ✗ {row.fault}", style="bold", no_wrap=True, overflow="ellipsis")
-    return trend_note(counts, row.query, narrow, room, row.no_spike)
+    return trend_note(counts, row.query, narrow, room, row.no_spike or unfired)
 
 
 class HourBars(Widget):
@@ -189,6 +194,7 @@ class WatchedItem(ListItem):
         super().__init__()
         self.row = row
         self.counts = counts
+        self.unfired: str | None = None  # (`RowCounts`)
 
     def compose(self) -> ComposeResult:
         with Horizontal():
@@ -199,8 +205,8 @@ class WatchedItem(ListItem):
     def on_mount(self) -> None:
         self.call_after_refresh(self.show_note)  # once laid out: the room it has
 
-    def show_counts(self, counts: list[int]) -> None:
-        self.counts = counts
+    def show_counts(self, counts: list[int], unfired: str | None = None) -> None:
+        self.counts, self.unfired = counts, unfired
         self.query_one(HourBars).show(counts)
         self.show_note()
 
@@ -215,7 +221,8 @@ class WatchedItem(ListItem):
         name.styles.width = TIGHT_NAME if tight else None
         self.query_one(HourBars).styles.width = TIGHT_SPARK if tight else None
         note = self.query_one(".watched-note", Static)
-        note.update(row_note(self.row, self.counts, narrow, note.size.width or None))
+        room = note.size.width or None
+        note.update(row_note(self.row, self.counts, narrow, room, self.unfired))
 
 
 class AlertsScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[AlertChoice | None]):
@@ -554,7 +561,7 @@ class AlertsScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[AlertChoice | N
     @work(thread=True, group="trends", exclusive=True, exit_on_error=False)
     def _series(self, generation: int, watched: list[Watched]) -> None:
         try:
-            counts = self.data.series(watched)
+            counts: list[RowCounts] = self.data.series(watched)
         except Exception:  # (the store away): the counts shown stay, counted at the next look
             log.exception("the alerts view's counts could not be read")
             counts = []
@@ -568,8 +575,8 @@ class AlertsScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[AlertChoice | N
                 self._count()
         if message.generation != self.generation:
             return
-        for item, counts in zip(self._items(), message.counts, strict=False):
-            item.show_counts(counts)
+        for item, counted in zip(self._items(), message.counts, strict=False):
+            item.show_counts(*counted)
 
 
 class RuleForm(TableOrderedKeys, ModalScreen[dict[str, Any] | None]):
