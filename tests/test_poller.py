@@ -706,6 +706,20 @@ async def test_a_feed_that_moved_is_logged_once_and_its_errors_name_where_they_c
             await poller.aclose()
 
 
+def redirecting_blogs(feed_server: FeedServer, count: int, delay: float) -> list[Source]:
+    """Blogs, each a host of its own, whose feeds redirect (302) to one feed host, as
+    FeedBurner's did: the feed host's per-host cap is only kept if it counts where a request
+    ends, not where it began. The hosts are made up: poll them through_proxy."""
+    sources: list[Source] = []
+    for n in range(count):
+        feed = f"http://feeds.example.com/blog{n}"
+        feed_server.routes[feed] = Route(rss(f"<title>{n}</title><guid>{n}</guid>"), delay=delay)
+        blog = f"http://blog{n}.example.com/feed"
+        feed_server.routes[blog] = Route(status=302, headers={"Location": feed})
+        sources.append(Source(f"Blog {n}", url=blog))
+    return sources
+
+
 async def test_redirects_of_many_sources_to_one_host_keep_to_its_per_host_cap(
     tmp_path: Path, now: datetime, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -713,13 +727,7 @@ async def test_redirects_of_many_sources_to_one_host_keep_to_its_per_host_cap(
     host of its own, so the ten requests went to the feed host at once, past its cap of two;
     so again at the next poll, which knows where each one leads."""
     through_proxy(monkeypatch, feed_server)
-    sources = []
-    for n in range(10):
-        feed = f"http://feeds.example.com/blog{n}"
-        feed_server.routes[feed] = Route(rss(f"<title>{n}</title><guid>{n}</guid>"), delay=0.2)
-        blog = f"http://blog{n}.example.com/feed"
-        feed_server.routes[blog] = Route(status=302, headers={"Location": feed})
-        sources.append(Source(f"Blog {n}", url=blog))
+    sources = redirecting_blogs(feed_server, 10, delay=0.2)
     config = config_for(tmp_path, *sources)
     config.settings.concurrency = 16
     with Store(tmp_path / "data", writer=True) as store:
@@ -742,13 +750,7 @@ async def test_a_redirect_waiting_in_line_at_its_host_has_the_whole_timeout_ther
     poll (which cannot know where each leads) those last in line failed as "no complete
     response within 2s". The wait in line is not the server's."""
     through_proxy(monkeypatch, feed_server)
-    sources = []
-    for n in range(20):
-        feed = f"http://feeds.example.com/blog{n}"
-        feed_server.routes[feed] = Route(rss(f"<title>{n}</title><guid>{n}</guid>"), delay=0.3)
-        blog = f"http://blog{n}.example.com/feed"
-        feed_server.routes[blog] = Route(status=302, headers={"Location": feed})
-        sources.append(Source(f"Blog {n}", url=blog))
+    sources = redirecting_blogs(feed_server, 20, delay=0.3)
     config = config_for(tmp_path, *sources)
     config.settings.concurrency = 20
     config.settings.timeout = 2.0
