@@ -7,6 +7,8 @@ import subprocess
 import sys
 import threading
 import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -1120,26 +1122,31 @@ def test_a_feed_listed_where_it_moved_from_is_subscribed_once(
     )
 
 
-def test_an_import_counts_what_it_added_when_another_process_added_one_of_its_feeds(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, feed_server: FeedServer
-) -> None:
-    """`add` of one of a list's feeds while `import-opml` of the list read another for its
-    title: the import ended with a traceback (exit 1, not a word of what it added), having
-    said the note of the feed `add` subscribed under the other feed's name. It counts what
-    it added, names the feed added meanwhile as subscribed already, and says each note
-    under its own feed's name."""
-    one = feed_server.add("/f1.xml", Route(rss("<title>a</title>", title="Feed One")))
+@dataclass
+class HeldFeed:
+    """A feed titled "Slow Feed" whose answer waits, once it is `asked` for, until `held` is
+    set: an import reading it for its title stops there for as long as a test needs."""
+
+    url: str
+    asked: threading.Event
+    held: threading.Event
+
+
+def held_feed(feed_server: FeedServer) -> HeldFeed:
     asked, held = threading.Event(), threading.Event()
-    slow = feed_server.add(
+    url = feed_server.add(
         "/slow.xml",
         Route(rss("<title>b</title>", title="Slow Feed"), asked=asked, held=held),
     )
-    config = tmp_path / "c.toml"
-    config.write_text("", "utf-8")
-    urls = tmp_path / "urls"
-    urls.write_text(
-        f'"filter:~/bin/one.sh:{one}" news\n"filter:~/bin/slow.sh:{slow}" slow\n', "utf-8"
-    )
+    return HeldFeed(url, asked, held)
+
+
+def import_while_held(
+    tmp_path: Path, config: Path, urls: Path, slow: HeldFeed, meanwhile: Callable[[], None]
+) -> tuple[str, str]:
+    """`import-opml` of `urls` into `config` in a process of its own, and `meanwhile` run here
+    while that import waits on `slow`'s title (as another process would change the config
+    under it); the import's output and errors, it having exited 0."""
     importing = subprocess.Popen(
         [sys.executable, "-m", "tui", "--config", str(config), "--data-dir", str(tmp_path / "d")]
         + ["import-opml", str(urls)],
@@ -1149,16 +1156,40 @@ def test_an_import_counts_what_it_added_when_another_process_added_one_of_its_fe
         text=True,
     )
     try:
-        assert asked.wait(60)  # (the import waits on the slow feed's title)
-        code, out, _ = cli(capsys, config, "add", one)
-        assert code == 0 and "added 'Feed One'" in out
+        assert slow.asked.wait(60)  # (the import waits on the slow feed's title)
+        meanwhile()
     finally:
-        held.set()
+        slow.held.set()
         try:
             out, err = importing.communicate(timeout=120)
         finally:
             importing.kill()
     assert importing.returncode == 0, err
+    return out, err
+
+
+def test_an_import_counts_what_it_added_when_another_process_added_one_of_its_feeds(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """`add` of one of a list's feeds while `import-opml` of the list read another for its
+    title: the import ended with a traceback (exit 1, not a word of what it added), having
+    said the note of the feed `add` subscribed under the other feed's name. It counts what
+    it added, names the feed added meanwhile as subscribed already, and says each note
+    under its own feed's name."""
+    one = feed_server.add("/f1.xml", Route(rss("<title>a</title>", title="Feed One")))
+    slow = held_feed(feed_server)
+    config = tmp_path / "c.toml"
+    config.write_text("", "utf-8")
+    urls = tmp_path / "urls"
+    urls.write_text(
+        f'"filter:~/bin/one.sh:{one}" news\n"filter:~/bin/slow.sh:{slow.url}" slow\n', "utf-8"
+    )
+
+    def add_one() -> None:
+        code, out, _ = cli(capsys, config, "add", one)
+        assert code == 0 and "added 'Feed One'" in out
+
+    out, err = import_while_held(tmp_path, config, urls, slow, add_one)
     assert "imported 1 of 2 feeds" in out and "(1 already subscribed)" in out, err
     assert f"{one}: already subscribed as 'Feed One'" in err
     assert "'Slow Feed': newsboat ran it through '~/bin/slow.sh'" in err
@@ -1173,37 +1204,22 @@ def test_two_imports_of_one_list_at_once_each_count_what_they_added(
     """Two `import-opml` of one long list started together: the one that added second ended
     with a traceback. Each counts what it added; the feeds the other added are named as
     subscribed already, the first few one by one."""
-    asked, held = threading.Event(), threading.Event()
-    slow = feed_server.add(
-        "/slow.xml",
-        Route(rss("<title>b</title>", title="Slow Feed"), asked=asked, held=held),
-    )
+    slow = held_feed(feed_server)
     listed = [f"https://wire{n}.example/rss" for n in range(14)]
     urls = tmp_path / "urls"
-    urls.write_text(f"{slow}\n" + "".join(f'{url} "~Wire {n}"\n' for n, url in enumerate(listed)))
+    urls.write_text(
+        f"{slow.url}\n" + "".join(f'{url} "~Wire {n}"\n' for n, url in enumerate(listed))
+    )
     config = tmp_path / "c.toml"
     config.write_text("", "utf-8")
-    importing = subprocess.Popen(
-        [sys.executable, "-m", "tui", "--config", str(config), "--data-dir", str(tmp_path / "d")]
-        + ["import-opml", str(urls)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert asked.wait(60)  # (the first import waits on the slow feed's title)
+
+    def import_all_first() -> None:
         code, out, _ = cli(capsys, config, "import-opml", str(urls), "--no-fetch")
         assert code == 0 and "imported 15 of 15 feeds" in out
-    finally:
-        held.set()
-        try:
-            out, err = importing.communicate(timeout=120)
-        finally:
-            importing.kill()
-    assert importing.returncode == 0, err
+
+    out, err = import_while_held(tmp_path, config, urls, slow, import_all_first)
     assert "imported 0 of 15 feeds" in out and "(15 already subscribed)" in out, err
-    assert f"{slow}: already subscribed as '{slow}'" in err
+    assert f"{slow.url}: already subscribed as '{slow.url}'" in err
     assert f"{listed[8]}: already subscribed as 'Wire 8'" in err
     assert listed[9] not in err and "and 5 more of the list found subscribed" in err
     assert len(load_config(config, FROZEN).sources) == 15
