@@ -1274,28 +1274,20 @@ def test_list_and_show_give_whole_articles_though_a_viewer_keeps_words_on_disk(
     assert (shown[0]["title"], shown[0]["text"]) == ("Headline 1", "Full text 1.")
 
 
-def test_list_finds_a_word_written_in_full_width_or_in_parts_and_the_other_way_round(
-    tmp_path: Path, capsys
+def assert_list_finds(
+    capsys: pytest.CaptureFixture[str],
+    data: Path,
+    headlines: dict[str, str],
+    asked: dict[str, list[str]],
 ) -> None:
-    """Japanese outlets write Latin letters in full width ("ＡＰＥＣ", "Ｇ７"), and a feed may
-    write a letter as its parts ("e" and an accent for "é"; Korean as its jamo): `list APEC`
-    and `list ＡＰＥＣ` find both, `list café` a decomposed "Café", through the search index,
-    ranked by relevance too (each found only the headline written as typed)."""
-    import unicodedata
-
+    """With `headlines` (id: title, a minute apart, the last newest) in a word-indexed store
+    at `data`, `list QUERY` finds each query's ids of `asked`, newest first, and so does
+    `list --sort relevance QUERY` in an order of its own: through the index, both ways."""
     from fetchers.models import Article
     from tests.test_store_index import wait_for_index
 
     start = datetime(2025, 10, 24, tzinfo=UTC)
-    headlines = {
-        "en": "APEC summit opens in Gyeongju",
-        "jp": "\uff21\uff30\uff25\uff23首脳会議、慶州で開幕へ",
-        "g7": "\uff27\uff17外相会合、東京で",
-        "fr": "Cafe\u0301 society reopens",
-        "ko": unicodedata.normalize("NFD", "관세 협상 타결"),
-        "kr": "관세 인하",
-    }
-    with Store(tmp_path / "d", writer=True, word_index=True) as store:
+    with Store(data, writer=True, word_index=True) as store:
         store.add_batch(
             [
                 Article(
@@ -1310,6 +1302,31 @@ def test_list_finds_a_word_written_in_full_width_or_in_parts_and_the_other_way_r
             ]
         )
         wait_for_index(store)
+    where = ["--data-dir", str(data)]
+    for query, expected in asked.items():
+        code, lines, said = run(capsys, *where, "list", "--json", query)
+        assert code == 0 and [a["id"] for a in lines] == expected, (query, said)
+        code, lines, said = run(capsys, *where, "list", "--json", "--sort", "relevance", query)
+        assert code == 0 and sorted(a["id"] for a in lines) == sorted(expected), (query, said)
+
+
+def test_list_finds_a_word_written_in_full_width_or_in_parts_and_the_other_way_round(
+    tmp_path: Path, capsys
+) -> None:
+    """Japanese outlets write Latin letters in full width ("ＡＰＥＣ", "Ｇ７"), and a feed may
+    write a letter as its parts ("e" and an accent for "é"; Korean as its jamo): `list APEC`
+    and `list ＡＰＥＣ` find both, `list café` a decomposed "Café", through the search index,
+    ranked by relevance too (each found only the headline written as typed)."""
+    import unicodedata
+
+    headlines = {
+        "en": "APEC summit opens in Gyeongju",
+        "jp": "\uff21\uff30\uff25\uff23首脳会議、慶州で開幕へ",
+        "g7": "\uff27\uff17外相会合、東京で",
+        "fr": "Cafe\u0301 society reopens",
+        "ko": unicodedata.normalize("NFD", "관세 협상 타결"),
+        "kr": "관세 인하",
+    }
     asked = {
         "APEC": ["jp", "en"],
         "\uff21\uff30\uff25\uff23": ["jp", "en"],
@@ -1322,12 +1339,7 @@ def test_list_finds_a_word_written_in_full_width_or_in_parts_and_the_other_way_r
         unicodedata.normalize("NFD", "관세"): ["kr", "ko"],
         "-apec Gyeongju": [],
     }
-    where = ["--data-dir", str(tmp_path / "d")]
-    for query, expected in asked.items():
-        code, lines, said = run(capsys, *where, "list", "--json", query)
-        assert code == 0 and [a["id"] for a in lines] == expected, (query, said)
-        code, lines, said = run(capsys, *where, "list", "--json", "--sort", "relevance", query)
-        assert code == 0 and sorted(a["id"] for a in lines) == sorted(expected), (query, said)
+    assert_list_finds(capsys, tmp_path / "d", headlines, asked)
 
 
 def test_list_finds_a_word_typed_without_its_accents_and_the_other_way_round(
@@ -1337,10 +1349,6 @@ def test_list_finds_a_word_typed_without_its_accents_and_the_other_way_round(
     "Ёлку" and `list αθηνα` "Αθήνα", through the search index, ranked by relevance too (each
     found only the headline written as typed); a Hindi word differing by a vowel sign, or a
     Korean syllable by its final consonant, is another word."""
-    from fetchers.models import Article
-    from tests.test_store_index import wait_for_index
-
-    start = datetime(2025, 10, 24, tzinfo=UTC)
     headlines = {
         "fr": "Café society reopens",
         "en": "Cafe prices rise",
@@ -1350,21 +1358,6 @@ def test_list_finds_a_word_typed_without_its_accents_and_the_other_way_round(
         "hi": "काम जारी है",
         "ko": "각료 회의",
     }
-    with Store(tmp_path / "d", writer=True, word_index=True) as store:
-        store.add_batch(
-            [
-                Article(
-                    id=ident,
-                    source="Wire",
-                    title=title,
-                    link=f"https://example.org/{ident}",
-                    published=start + timedelta(minutes=n),
-                    fetched=start + timedelta(minutes=n),
-                )
-                for n, (ident, title) in enumerate(headlines.items())
-            ]
-        )
-        wait_for_index(store)
     asked = {
         "cafe": ["en", "fr"],
         "café": ["en", "fr"],
@@ -1381,12 +1374,7 @@ def test_list_finds_a_word_typed_without_its_accents_and_the_other_way_round(
         "가": [],
         "각료": ["ko"],
     }
-    where = ["--data-dir", str(tmp_path / "d")]
-    for query, expected in asked.items():
-        code, lines, said = run(capsys, *where, "list", "--json", query)
-        assert code == 0 and [a["id"] for a in lines] == expected, (query, said)
-        code, lines, said = run(capsys, *where, "list", "--json", "--sort", "relevance", query)
-        assert code == 0 and sorted(a["id"] for a in lines) == sorted(expected), (query, said)
+    assert_list_finds(capsys, tmp_path / "d", headlines, asked)
 
 
 @pytest.mark.parametrize(
