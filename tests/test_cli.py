@@ -2275,16 +2275,13 @@ def test_list_finds_a_source_or_tag_in_any_case_or_apostrophe(
 
 
 def test_a_refresh_through_a_proxy_it_cannot_use_says_so_once_and_polls_the_rest(
-    tmp_path: Path, capsys, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, capsys, feed_server: FeedServer, no_proxies: pytest.MonkeyPatch
 ) -> None:
     """`all_proxy=socks4://…` ended a refresh in a traceback, exit 1 ("some sources failed"),
     nothing polled: the sources NO_PROXY exempts are polled, those it would carry fail with
     one line naming it (its password hidden), and the exit is 2, a setting to change."""
-    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.upper(), raising=False)
-    monkeypatch.setenv("all_proxy", "socks4://me:secret@127.0.0.1:1080/")
-    monkeypatch.setenv("no_proxy", "127.0.0.1")
+    no_proxies.setenv("all_proxy", "socks4://me:secret@127.0.0.1:1080/")
+    no_proxies.setenv("no_proxy", "127.0.0.1")
     local = feed_server.add("/local.xml", Route(rss("<title>Near</title><guid>1</guid>")))
     config = tmp_path / "c.toml"
     config.write_text(

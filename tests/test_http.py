@@ -24,16 +24,6 @@ from tests.conftest import FeedServer, Route, poll_once, rss
 from tests.test_notify import entry
 from tests.webhooks import Receiver, receiver_fixture  # noqa: F401 - gives `receiver`
 
-
-@pytest.fixture
-def no_proxies(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
-    """An environment without the proxies of the machine running the tests."""
-    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.upper(), raising=False)
-    return monkeypatch
-
-
 # -- a SOCKS 5 proxy ----------------------------------------------------------------------
 
 
