@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 import pytest
@@ -340,6 +340,42 @@ async def poll_once(
 def write_config(path: Path, text: str) -> Path:
     path.write_text(text, "utf-8")
     return path
+
+
+@dataclass
+class AlertedFeed:
+    """A feed on the test server, the one source of a config with one alert rule, refreshed
+    once (its first items are a backlog, which fires no alert): a command-line test then
+    edits it with `serve` between refreshes, as its outlet would."""
+
+    feed_server: FeedServer
+    path: str
+    options: list[str]  # --config and --data-dir, to give `main`
+
+    def serve(self, *items: str) -> None:
+        self.feed_server.add(self.path, Route(rss(*items)))
+
+    def alerts_fired(self, capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
+        """The alerts fired so far, as `alerts --json` lists them."""
+        from tui.cli import main  # (only command-line tests load the command line)
+
+        assert main([*self.options, "alerts", "--json"]) == 0
+        return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+
+
+def alerted_feed(
+    tmp_path: Path, feed_server: FeedServer, path: str, items: list[str], source: str, alert: str
+) -> AlertedFeed:
+    """The feed of `items` served at `path`, subscribed as the source `source` (its TOML keys
+    but the url) under the alert rule `alert` (its TOML keys), and refreshed once."""
+    from tui.cli import main  # (only command-line tests load the command line)
+
+    url = feed_server.add(path, Route(rss(*items)))
+    config = tmp_path / "c.toml"
+    config.write_text(f'[[sources]]\n{source}\nurl = "{url}"\n[[alerts]]\n{alert}\n')
+    options = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
+    assert main([*options, "refresh"]) == 0
+    return AlertedFeed(feed_server, path, options)
 
 
 # -- dashboards ------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from fetchers.models import article_id
 from fetchers.text import is_preformatted
 from fetchers.timeparse import parse_feed_date
 from fetchers.webaddress import untracked
-from tests.conftest import FeedServer, Route, rss
+from tests.conftest import FeedServer, alerted_feed, rss
 from tui.cli import main
 
 NOW = datetime(2025, 10, 24, 8, tzinfo=UTC)
@@ -982,23 +982,23 @@ def test_a_phrase_across_a_plain_description_s_wrap_is_found_and_alerts(
         f"<description>{WRAPPED.replace('Friday', '&lt;b&gt;Friday&lt;/b&gt;')}</description>"
     )
     earlier = "<title>Markets open</title><guid>r0</guid>"
-    url = feed_server.add("/rates.xml", Route(rss(earlier)))
-    config = tmp_path / "c.toml"
-    config.write_text(
-        f'[[sources]]\nname = "Rates"\nurl = "{url}"\n'
-        '[[alerts]]\nname = "Hikes"\nquery = \'"would raise"\'\n'
+    rates = alerted_feed(
+        tmp_path,
+        feed_server,
+        "/rates.xml",
+        [earlier],
+        source='name = "Rates"',
+        alert='name = "Hikes"\nquery = \'"would raise"\'',
     )
-    common = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
-    assert main([*common, "refresh"]) == 0  # (a first poll's articles are a backlog)
-    feed_server.add("/rates.xml", Route(rss(earlier, first, third)))
+    common = rates.options
+    rates.serve(earlier, first, third)
     assert main([*common, "refresh"]) == 0
     capsys.readouterr()
     assert main([*common, "list", '"would raise"', "--json"]) == 0
     found = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert sorted(a["title"] for a in found) == ["Bank signals a hike", "Bank to raise rates"]
     assert {a["summary"] for a in found} == {ONE_PARAGRAPH}
-    assert main([*common, "alerts", "--json"]) == 0
-    fired = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    fired = rates.alerts_fired(capsys)
     assert sorted(entry["title"] for entry in fired) == [
         "Bank signals a hike",
         "Bank to raise rates",

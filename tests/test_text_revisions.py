@@ -22,6 +22,7 @@ from tests.conftest import (
     FeedServer,
     Route,
     StoreOpener,
+    alerted_feed,
     config_for,
     make_app,
     newsroom_data,
@@ -749,21 +750,22 @@ def test_refresh_takes_a_link_changed_under_the_same_guid_and_alerts_once(
     article fired when it came does not fire again."""
     old_page = feed_server.add("/pages/v1.html", page(FIRST + " "))
     others = [f"<title>Report {n}</title><guid>a{n}</guid>" for n in (1, 2)]
-    feed_url = feed_server.add("/feed.xml", Route(rss(*others)))
-    config = tmp_path / "c.toml"
-    config.write_text(
-        f'[[sources]]\nname = "Alpha"\nurl = "{feed_url}"\nfull_text = true\n'
-        '[[alerts]]\nname = "Quakes"\nquery = "quake"\n'
+    alpha = alerted_feed(
+        tmp_path,
+        feed_server,
+        "/feed.xml",
+        others,
+        source='name = "Alpha"\nfull_text = true',
+        alert='name = "Quakes"\nquery = "quake"',
     )
-    common = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
-    assert main([*common, "refresh"]) == 0  # (a first poll's articles are a backlog)
-    feed_server.add("/feed.xml", Route(rss(*others, QUAKE.format(old_page))))
+    common = alpha.options
+    alpha.serve(*others, QUAKE.format(old_page))
     assert main([*common, "refresh", "--json"]) == 0
     assert json.loads(capsys.readouterr().out.splitlines()[-1])["new"] == 1
     assert main([*common, "list", "quake", "--json"]) == 0
     ident = json.loads(capsys.readouterr().out.splitlines()[0])["id"]
     new_page = feed_server.add("/pages/v2.html", page(SECOND + " "))
-    feed_server.add("/feed.xml", Route(rss(*others, QUAKE.format(new_page))))
+    alpha.serve(*others, QUAKE.format(new_page))
     for _ in range(2):
         assert main([*common, "refresh", "--json"]) == 0
         said = json.loads(capsys.readouterr().out.splitlines()[0])
@@ -778,8 +780,7 @@ def test_refresh_takes_a_link_changed_under_the_same_guid_and_alerts_once(
     assert main([*common, "show", ident]) == 0
     printed = capsys.readouterr().out
     assert new_page in printed and old_page not in printed
-    assert main([*common, "alerts", "--json"]) == 0
-    fired = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    fired = alpha.alerts_fired(capsys)
     assert [entry["article"] for entry in fired] == [ident]
 
 
