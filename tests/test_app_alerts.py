@@ -8,6 +8,7 @@ import asyncio
 import errno
 import json
 import os
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -95,6 +96,13 @@ def looked(message: object) -> bool:
     )
 
 
+async def fire_seen(app: WirewatchApp, data: Path, *entries: dict[str, Any]) -> AlertsArrived:
+    """`fire`, once the dashboard has taken in what fired."""
+    since = seen(app).mark()
+    fire(data, *entries)
+    return await seen(app).wait_for(AlertsArrived, since=since)
+
+
 async def first_look(app: WirewatchApp) -> None:
     """The dashboard has marked the history: what is appended from now on is new to it."""
     await seen(app).wait_for(Worker.StateChanged, looked)
@@ -112,6 +120,47 @@ async def open_alerts(app: WirewatchApp, pilot: Pilot) -> AlertsScreen:
     await pilot.pause()
     assert isinstance(app.screen, AlertsScreen)
     return app.screen
+
+
+async def type_new_rule(pilot: Pilot, name: str, query: str) -> None:
+    """`a` on `!`'s list, and a name and a query typed into the form it opens."""
+    await pilot.press("a")
+    await pilot.pause()
+    await type_text(pilot, name)
+    await pilot.press("tab")
+    await type_text(pilot, query)
+    await pilot.pause()
+
+
+async def open_rule_form(app: WirewatchApp, pilot: Pilot) -> RuleForm:
+    """`!` and `a` typed in one read: the form opens once the list has been read."""
+    send_in_one_read(app, "!a")
+    await seen(app).wait_for(Trended)
+    await pilot.pause()
+    assert isinstance(app.screen, RuleForm)
+    return app.screen
+
+
+async def highlight(screen: AlertsScreen, pilot: Pilot, row: str) -> ListView:
+    """`!`'s list of rules, watch terms and stories, focused, with the row named `row`
+    highlighted: where the keys that act on a rule act."""
+    listed = screen.query_one("#alerts-watched", ListView)
+    listed.focus()
+    listed.index = [w.name for w in screen.watched].index(row)
+    await pilot.pause()
+    return listed
+
+
+async def rules_changed_by(
+    app: WirewatchApp,
+    pilot: Pilot,
+    *keys: str,
+    match: Callable[[RulesChanged], bool] = lambda _: True,
+) -> RulesChanged:
+    """What the rules screen said it did (saved, muted, removed) once `keys` were pressed."""
+    since = seen(app).mark()
+    await pilot.press(*keys)
+    return await seen(app).wait_for(RulesChanged, match, since)
 
 
 async def test_a_fired_alert_rings_shows_and_counts_at_the_next_look(
@@ -153,9 +202,7 @@ async def test_a_fired_alert_rings_shows_and_counts_at_the_next_look(
         assert shown.index("Summit set") < shown.index("talks stall")  # newest first
         assert dash(app).new_alerts == 0  # seen now
 
-        since = seen(app).mark()
-        fire(tmp_path / "data", {"title": "While the list is open"})
-        await seen(app).wait_for(AlertsArrived, since=since)
+        await fire_seen(app, tmp_path / "data", {"title": "While the list is open"})
         await pilot.pause()
         assert "While the list is open" in screen_text(app)
         await pilot.press("escape")
@@ -174,9 +221,7 @@ async def test_without_the_bell_setting_a_bell_rule_rings_nothing(
         written: list[str] = []
         assert app._driver is not None
         monkeypatch.setattr(app._driver, "write", written.append)
-        since = seen(app).mark()
-        fire(tmp_path / "data", {"title": "Quietly", "notify": ("bell",)})
-        await seen(app).wait_for(AlertsArrived, since=since)
+        await fire_seen(app, tmp_path / "data", {"title": "Quietly", "notify": ("bell",)})
         await pilot.pause()
         assert written == []
         assert "1 new alert" in status_text(app)
@@ -196,9 +241,7 @@ async def test_enter_on_an_alert_shows_its_article_even_when_the_filter_hides_it
         article = app.session and app.session.get(target)
         assert article is not None
         await first_look(app)
-        since = seen(app).mark()
-        fire(tmp_path / "data", {"title": article.title, "article": target})
-        await seen(app).wait_for(AlertsArrived, since=since)
+        await fire_seen(app, tmp_path / "data", {"title": article.title, "article": target})
         dashboard.set_filter(f'-"{article.title.split()[0]}" source:nowhere')
         await seen(app).wait_for(QueryDone, lambda m: m.generation == dashboard.generation)
         assert target not in dashboard.headlines.ids
@@ -222,9 +265,9 @@ async def test_enter_on_an_alert_in_the_stories_shows_its_article_in_its_story(
         await seen(app).wait_for(StoriesRead)
         dashboard = await settle(app, pilot, want=4)
         await first_look(app)
-        since = seen(app).mark()
-        fire(tmp_path / "data", {"title": "Trump Lowers Tariffs on Korea", "article": "a1"})
-        await seen(app).wait_for(AlertsArrived, since=since)
+        await fire_seen(
+            app, tmp_path / "data", {"title": "Trump Lowers Tariffs on Korea", "article": "a1"}
+        )
         since = seen(app).mark()
         await pilot.press("S")  # the stories, filtered to the one Reuters is not in
         await seen(app).wait_for(QueryDone, lambda m: m.shelf is not None, since=since)
@@ -288,11 +331,7 @@ async def test_rules_are_added_edited_muted_and_removed_and_kept(tmp_path: Path)
     app = make_app(tmp_path, config)
     async with piloted(app) as pilot:
         await settle(app, pilot, want=6)
-        # "!" and "a" typed in one read: the form opens once the list has been read
-        send_in_one_read(app, "!a")
-        await seen(app).wait_for(Trended)
-        await pilot.pause()
-        assert isinstance(app.screen, RuleForm)
+        await open_rule_form(app, pilot)
         await pilot.pause()
         shot = screen_text(app)  # nothing typed yet: no fault found in it
         assert "a name and a query" in shot and "✗" not in shot
@@ -309,9 +348,7 @@ async def test_rules_are_added_edited_muted_and_removed_and_kept(tmp_path: Path)
         await type_text(pilot, "terminal bell")
         await pilot.pause()
         assert "✓ notifies terminal, bell" in screen_text(app)
-        since = seen(app).mark()
-        await pilot.press("enter")
-        await seen(app).wait_for(RulesChanged, lambda m: m.done is not None, since)
+        await rules_changed_by(app, pilot, "enter", match=lambda m: m.done is not None)
         await pilot.pause()
         (stored,), _ = RuleBook(data).load(FROZEN)
         assert (stored.name, stored.query, stored.notify) == (
@@ -325,17 +362,9 @@ async def test_rules_are_added_edited_muted_and_removed_and_kept(tmp_path: Path)
         rows = [w.name for w in screen.watched]
         assert rows[:2] == ["From config", "Lutnick"] and "tariff" in rows
 
-        async def select(row: str) -> None:
-            listed = screen.query_one("#alerts-watched", ListView)
-            listed.focus()
-            listed.index = [w.name for w in screen.watched].index(row)
-            await pilot.pause()
-
         async def act(row: str, *keys: str) -> RulesChanged:
-            await select(row)
-            since = seen(app).mark()
-            await pilot.press(*keys)
-            return await seen(app).wait_for(RulesChanged, since=since)
+            await highlight(screen, pilot, row)
+            return await rules_changed_by(app, pilot, *keys)
 
         changed = await act("Lutnick", "m")
         assert changed.done == "Muted the alert Lutnick"
@@ -351,19 +380,17 @@ async def test_rules_are_added_edited_muted_and_removed_and_kept(tmp_path: Path)
         await pilot.pause()
         assert isinstance(app.screen, AlertsScreen)
 
-        await select("Lutnick")
+        await highlight(screen, pilot, "Lutnick")
         await pilot.press("e")
         await pilot.pause()
         assert isinstance(app.screen, RuleForm)
         await pilot.press("tab", "ctrl+u")
         await type_text(pilot, "Lutnick")
-        since = seen(app).mark()
-        await pilot.press("enter")
-        await seen(app).wait_for(RulesChanged, since=since)
+        await rules_changed_by(app, pilot, "enter")
         (stored,), _ = RuleBook(data).load(FROZEN)
         assert stored.query == "Lutnick" and stored.muted  # an edit keeps it muted
 
-        await select("Lutnick")
+        await highlight(screen, pilot, "Lutnick")
         await pilot.press("d")  # asks to be pressed again: the dashboard's d shows a diff
         await pilot.pause()
         assert [r.name for r in RuleBook(data).load(FROZEN)[0]] == ["Lutnick"]
@@ -374,13 +401,11 @@ async def test_rules_are_added_edited_muted_and_removed_and_kept(tmp_path: Path)
         assert RuleBook(data).load(FROZEN)[0] == []
 
         # a watch term, promoted
-        await select("tariff")
+        await highlight(screen, pilot, "tariff")
         await pilot.press("p")
         await pilot.pause()
         assert isinstance(app.screen, RuleForm)
-        since = seen(app).mark()
-        await pilot.press("enter")
-        await seen(app).wait_for(RulesChanged, since=since)
+        await rules_changed_by(app, pilot, "enter")
         (promoted,), _ = RuleBook(data).load(FROZEN)
         assert (promoted.name, promoted.query) == ("tariff", '"tariff"')
 
@@ -410,9 +435,7 @@ async def test_a_rule_the_disk_refuses_keeps_its_form_and_says_why(
         await type_text(pilot, "terminal bell")
         await pilot.press("tab", "tab", "tab")
         await type_text(pilot, "22:00-07:00")
-        since = seen(app).mark()
-        await pilot.press("enter")
-        await seen(app).wait_for(RulesChanged, since=since)
+        await rules_changed_by(app, pilot, "enter")
         await until(pilot, lambda: isinstance(app.screen, RuleForm))
         await pilot.pause()
         form = app.screen
@@ -442,9 +465,7 @@ async def test_the_filter_in_force_becomes_a_rule(tmp_path: Path) -> None:
         await pilot.pause()
         assert isinstance(app.screen, RuleForm)
         await type_text(pilot, "Yonhap tariffs")
-        since = seen(app).mark()
-        await pilot.press("enter")
-        await seen(app).wait_for(RulesChanged, since=since)
+        await rules_changed_by(app, pilot, "enter")
         (rule,), _ = RuleBook(tmp_path / "data").load(FROZEN)
         assert (rule.name, rule.query, rule.notify) == (
             "Yonhap tariffs",
@@ -533,8 +554,8 @@ async def test_a_viewer_shows_alerts_too_and_enter_on_a_spike_filters_to_its_ter
         dashboard = await settle(app, pilot, want=0)
         assert not dashboard.writer
         await first_look(app)
-        since = seen(app).mark()
-        fire(
+        await fire_seen(
+            app,
             tmp_path / "data",
             {
                 "alert": "tariff",
@@ -543,7 +564,6 @@ async def test_a_viewer_shows_alerts_too_and_enter_on_a_spike_filters_to_its_ter
                 "title": "tariff: 7 mentions this hour (usually 0.4 an hour)",
             },
         )
-        await seen(app).wait_for(AlertsArrived, since=since)
         await pilot.pause()
         assert "1 new alert" in status_text(app)
         await open_alerts(app, pilot)
@@ -572,8 +592,10 @@ async def test_the_velocity_list_has_the_stories_outlets_share(
     async with piloted(app) as pilot:
         await seen(app).wait_for(StoriesRead)
         await settle(app, pilot, want=4)
-        since = seen(app).mark()
-        fire(
+        # (arrived before the screen opens: one arriving while it is open counts every row
+        # again, for the alert's rule and its spike)
+        await fire_seen(
+            app,
             tmp_path / "data",
             {
                 "alert": "story",
@@ -582,9 +604,6 @@ async def test_the_velocity_list_has_the_stories_outlets_share(
                 "title": "Quake: 6 articles this hour from 2 outlets (usually 0.1 an hour)",
             },
         )
-        # (arrived before the screen opens: one arriving while it is open counts every row
-        # again, for the alert's rule and its spike)
-        await seen(app).wait_for(AlertsArrived, since=since)
         screen = await open_alerts(app, pilot)
         items = list(screen.query(WatchedItem))
         stories = [item for item in items if item.row.kind == "story"]
@@ -638,10 +657,7 @@ async def test_the_rule_form_edits_every_field_the_config_accepts(tmp_path: Path
     async with piloted(app) as pilot:
         await settle(app, pilot, want=6)
         screen = await open_alerts(app, pilot)
-        listed = screen.query_one("#alerts-watched", ListView)
-        listed.focus()
-        listed.index = [w.name for w in screen.watched].index("Hooked")
-        await pilot.pause()
+        await highlight(screen, pilot, "Hooked")
 
         async def edit_format(text: str) -> None:
             await pilot.press("e")
@@ -660,18 +676,14 @@ async def test_the_rule_form_edits_every_field_the_config_accepts(tmp_path: Path
         await type_text(pilot, "ntfy")
         await pilot.pause()
         assert "✓ notifies webhook · webhook body ntfy" in screen_text(app)
-        since = seen(app).mark()
-        await pilot.press("enter")
-        await seen(app).wait_for(RulesChanged, since=since)
+        await rules_changed_by(app, pilot, "enter")
         (stored,), _ = RuleBook(data).load(FROZEN)
         assert (stored.webhook, stored.webhook_format) == (hook, "ntfy")
 
         await pilot.pause()
         await edit_format("")
         assert "✓ notifies webhook · webhook body generic" in screen_text(app)
-        since = seen(app).mark()
-        await pilot.press("enter")
-        await seen(app).wait_for(RulesChanged, since=since)
+        await rules_changed_by(app, pilot, "enter")
         (stored,), _ = RuleBook(data).load(FROZEN)
         assert stored.webhook_format is None
 
@@ -742,9 +754,7 @@ async def test_a_long_headline_is_one_line_of_the_alerts_list_and_a_short_toast(
     async with piloted(app, (120, 35)) as pilot:
         await settle(app, pilot, want=6)
         await first_look(app)
-        since = seen(app).mark()
-        fire(tmp_path / "data", {"title": long_title, "source": "Wire"})
-        await seen(app).wait_for(AlertsArrived, since=since)
+        await fire_seen(app, tmp_path / "data", {"title": long_title, "source": "Wire"})
         await pilot.pause()
         (toast,) = [str(n.message) for n in app._notifications if "verylongword" in str(n.message)]
         assert len(toast) < 200 and "…" in toast
@@ -763,9 +773,9 @@ async def test_at_sixty_columns_the_alerts_show_their_headlines_and_whole_counts
     async with piloted(app, (60, 24)) as pilot:
         await settle(app, pilot, want=3)
         await first_look(app)
-        since = seen(app).mark()
-        fire(tmp_path / "data", {"title": "Ports reopen after the storm", "source": "Wire"})
-        await seen(app).wait_for(AlertsArrived, since=since)
+        await fire_seen(
+            app, tmp_path / "data", {"title": "Ports reopen after the storm", "source": "Wire"}
+        )
         screen = await open_alerts(app, pilot)
         for _ in range(50):
             if all(item.counts is not None for item in screen.query(WatchedItem)):
@@ -788,9 +798,9 @@ async def test_at_forty_columns_an_alert_shows_its_headline_under_its_rule(
     async with piloted(app, (40, 20)) as pilot:
         await settle(app, pilot, want=3)
         await first_look(app)
-        since = seen(app).mark()
-        fire(tmp_path / "data", {"title": "Ports reopen after the storm", "source": "Wire"})
-        await seen(app).wait_for(AlertsArrived, since=since)
+        await fire_seen(
+            app, tmp_path / "data", {"title": "Ports reopen after the storm", "source": "Wire"}
+        )
         await open_alerts(app, pilot)
         await until(pilot, lambda: "Ports reopen after" in screen_text(app))
         lines = screen_text(app).splitlines()
@@ -887,10 +897,7 @@ async def test_a_query_pasted_on_several_lines_into_the_rule_form_is_kept_whole(
     app = make_app(tmp_path, seed_only_config(tmp_path))
     async with piloted(app) as pilot:
         await settle(app, pilot, want=6)
-        send_in_one_read(app, "!a")
-        await seen(app).wait_for(Trended)
-        await pilot.pause()
-        assert isinstance(app.screen, RuleForm)
+        await open_rule_form(app, pilot)
         await type_text(pilot, "Lutnick")
         app.screen.query_one("#rule-query", Input).post_message(
             events.Paste("Lutnick OR\r\nBessent\t-tariff\n")
@@ -931,15 +938,8 @@ async def test_the_open_alerts_screen_follows_the_rules_the_config_file_gives(
         await settle(app, pilot, want=1)
         await seen(app).wait_for(PollerReady)
         screen = await open_alerts(app, pilot)
-        listed = screen.query_one("#alerts-watched", ListView)
-        listed.focus()
-        listed.index = [w.name for w in screen.watched].index("Beta")
-        await pilot.press("a")
-        await pilot.pause()
-        await type_text(pilot, "Zeta")
-        await pilot.press("tab")
-        await type_text(pilot, "zeta")
-        await pilot.pause()
+        listed = await highlight(screen, pilot, "Beta")
+        await type_new_rule(pilot, "Zeta", "zeta")
         assert "✓ notifies terminal" in screen_text(app)
         since = seen(app).mark()
         with path.open("a", encoding="utf-8") as config:
@@ -957,16 +957,9 @@ async def test_the_open_alerts_screen_follows_the_rules_the_config_file_gives(
         assert "config · terminal" in _row(app, "Zeta")
         item = listed.highlighted_child
         assert isinstance(item, WatchedItem) and item.row.name == "Beta"
-        since = seen(app).mark()
-        await pilot.press("m")
-        changed = await seen(app).wait_for(RulesChanged, since=since)
+        changed = await rules_changed_by(app, pilot, "m")
         assert changed.done == "Muted the alert Beta"
-        await pilot.press("a")
-        await pilot.pause()
-        await type_text(pilot, "ZETA")
-        await pilot.press("tab")
-        await type_text(pilot, "zeta")
-        await pilot.pause()
+        await type_new_rule(pilot, "ZETA", "zeta")
         assert "✗ name: another rule is called Zeta (alike but for case" in screen_text(app)
     assert [rule.name for rule in RuleBook(data).load(FROZEN)[0]] == ["Beta"]
 
@@ -1021,26 +1014,14 @@ async def test_a_stored_rule_that_no_longer_checks_can_be_mended_or_removed(
         row = _row(app, "Old wildcard")
         assert "app · not checking" in row and "✗ not checking: query: tariff* at col" in row
         assert "✗ not checking: quiet: '25:00'" in _row(app, "Old quiet")
-        await pilot.press("a")
-        await pilot.pause()
-        await type_text(pilot, "Old wildcard")
-        await pilot.press("tab")
-        await type_text(pilot, "tariff")
-        await pilot.pause()
+        await type_new_rule(pilot, "Old wildcard", "tariff")
         assert "✗ name: another rule is called Old wildcard" in screen_text(app)
         await pilot.press("escape")
         await pilot.pause()
 
-        listed = screen.query_one("#alerts-watched", ListView)
-
-        async def act(row: str, *keys: str) -> None:
-            listed.focus()
-            listed.index = [w.name for w in screen.watched].index(row)
-            await pilot.pause()
-            await pilot.press(*keys)
-            await pilot.pause()
-
-        await act("Old wildcard", "e")
+        await highlight(screen, pilot, "Old wildcard")
+        await pilot.press("e")
+        await pilot.pause()
         form = app.screen
         assert isinstance(form, RuleForm)
         assert form.query_one("#rule-query", Input).value == "tariff*"
@@ -1048,9 +1029,7 @@ async def test_a_stored_rule_that_no_longer_checks_can_be_mended_or_removed(
         form.query_one("#rule-query", Input).focus()
         await pilot.press("ctrl+u")
         await type_text(pilot, "tariff")
-        since = seen(app).mark()
-        await pilot.press("enter")
-        changed = await seen(app).wait_for(RulesChanged, since=since)
+        changed = await rules_changed_by(app, pilot, "enter")
         assert changed.done == "Saved the alert Old wildcard"
         await pilot.pause()
         assert "✗" not in _row(app, "Old wildcard")
@@ -1059,8 +1038,7 @@ async def test_a_stored_rule_that_no_longer_checks_can_be_mended_or_removed(
         (mended,), _ = RuleBook(data).load(FROZEN)
         assert (mended.ident, mended.query) == ("abc123", "tariff")
 
-        since = seen(app).mark()
-        await act("Old quiet", "d", "d")
-        changed = await seen(app).wait_for(RulesChanged, since=since)
+        await highlight(screen, pilot, "Old quiet")
+        changed = await rules_changed_by(app, pilot, "d", "d")
         assert changed.done == "Removed the alert Old quiet"
     assert [r["id"] for r in json.loads((data / "alerts.json").read_text())["rules"]] == ["abc123"]
