@@ -317,18 +317,23 @@ def test_an_index_that_says_this_version_without_its_tables_is_built_again(
         assert store.query_ids(parse_query("tariff", NOW)) == [f"o{n}" for n in range(1, 40, 2)]
 
 
-def _sharp_s_and_dotless_i() -> list[Article]:
-    """Articles in German and Turkish, and one about neither."""
+def _an_hour_ago(*written: tuple[str, str, str]) -> list[Article]:
+    """Articles of one wire fetched an hour ago, each an id, a headline and a summary."""
     when = NOW - timedelta(hours=1)
     return [
         Article(id=ident, source="Wire", title=title, summary=summary, published=when, fetched=when)
-        for ident, title, summary in (
-            ("de", "Straßenbahn in München fährt wieder", ""),
-            ("tr", "Irak'ta seçim sonuçları açıklandı", "Isparta ve Iğdır'dan sonuçlar"),
-            ("ik", "IŞIK festivali", ""),
-            ("en", "Tariff talks", "Seoul and Washington"),
-        )
+        for ident, title, summary in written
     ]
+
+
+def _sharp_s_and_dotless_i() -> list[Article]:
+    """Articles in German and Turkish, and one about neither."""
+    return _an_hour_ago(
+        ("de", "Straßenbahn in München fährt wieder", ""),
+        ("tr", "Irak'ta seçim sonuçları açıklandı", "Isparta ve Iğdır'dan sonuçlar"),
+        ("ik", "IŞIK festivali", ""),
+        ("en", "Tariff talks", "Seoul and Washington"),
+    )
 
 
 def _lowered_as_before(text: str) -> str:
@@ -339,16 +344,12 @@ def _lowered_as_before(text: str) -> str:
 def _full_width_and_in_parts() -> list[Article]:
     """Headlines with Latin letters in full width, with a letter and its accent apart, in
     Korean jamo, and the same words written as typed."""
-    when = NOW - timedelta(hours=1)
-    return [
-        Article(id=ident, source="Wire", title=title, summary=summary, published=when, fetched=when)
-        for ident, title, summary in (
-            ("jp", "\uff21\uff30\uff25\uff23首脳会議、慶州で開幕へ", "\uff27\uff17も"),
-            ("en", "APEC summit opens", "G7 ministers"),
-            ("fr", "Cafe\u0301 society", ""),
-            ("ko", "\u1100\u116a\u11ab\u1109\u1166 협상", ""),  # 관세, as its jamo
-        )
-    ]
+    return _an_hour_ago(
+        ("jp", "\uff21\uff30\uff25\uff23首脳会議、慶州で開幕へ", "\uff27\uff17も"),
+        ("en", "APEC summit opens", "G7 ministers"),
+        ("fr", "Cafe\u0301 society", ""),
+        ("ko", "\u1100\u116a\u11ab\u1109\u1166 협상", ""),  # 관세, as its jamo
+    )
 
 
 def _invisible_inside_words() -> list[Article]:
@@ -376,6 +377,36 @@ def _invisible_inside_words() -> list[Article]:
             ("xx", "Wash and iron", "ington", None),
         )
     ]
+
+
+def assert_found_built_before_or_now(
+    folder: Path,
+    written: Callable[[], list[Article]],
+    asked: dict[str, list[str]],
+    words_before: tuple[str, Callable[[str], str]],
+    version_before: int,
+) -> None:
+    """The articles `written` makes, indexed as an older wirewatch indexed them (search index
+    version `version_before`, words made by `words_before`: a function's dotted name and
+    what stands in for it); then the store opened twice, the older index built again and
+    then the one built now used. Each time every query of `asked` finds its ids through the
+    index, as a scan of every article does, and relevance ranks the same ones."""
+    with (
+        patch(*words_before),
+        patch.object(search, "VERSION", version_before),
+        Store(folder, writer=True, word_index=True) as store,
+    ):
+        store.add_batch(written())
+        wait_for_index(store)
+    for opened in range(2):  # the older index built again, then the one built now
+        with Store(folder, writer=True, word_index=True) as store:
+            wait_for_index(store)
+            for text, expected in asked.items():
+                query = parse_query(text, NOW)
+                found = store.query_ids(query)
+                assert found == scan(store, query), (opened, text)
+                assert sorted(found) == expected, (opened, text)
+                assert sorted(store.search_scores(query.words)) == expected, (opened, text)
 
 
 @pytest.mark.parametrize(
@@ -447,22 +478,7 @@ def test_the_index_finds_words_written_otherwise_built_before_or_now(
     them as written, "ａｐｅｃ"); a summary or full text holding a zero-width space or a word
     joiner inside a word ("Wash\u200bington") by the word, and a word typed with one by the
     text (the older index parted them, "wash § ington")."""
-    with (
-        patch(*words_before),
-        patch.object(search, "VERSION", version_before),
-        Store(tmp_path, writer=True, word_index=True) as store,
-    ):
-        store.add_batch(written())
-        wait_for_index(store)
-    for opened in range(2):  # the older index built again, then the one built now
-        with Store(tmp_path, writer=True, word_index=True) as store:
-            wait_for_index(store)
-            for text, expected in asked.items():
-                query = parse_query(text, NOW)
-                found = store.query_ids(query)
-                assert found == scan(store, query), (opened, text)
-                assert sorted(found) == expected, (opened, text)
-                assert sorted(store.search_scores(query.words)) == expected, (opened, text)
+    assert_found_built_before_or_now(tmp_path, written, asked, words_before, version_before)
 
 
 def test_the_index_finds_a_word_typed_without_its_accents_built_before_or_now(
@@ -473,20 +489,14 @@ def test_the_index_finds_a_word_typed_without_its_accents_built_before_or_now(
     article finds them, while a Hindi word differing by a vowel sign is not: in an index
     built now, and in one an older wirewatch built (its words as written, "café"), which is
     built again (it would answer none of them)."""
-    from fetchers import indexedtext
-
-    when = NOW - timedelta(hours=1)
-    articles = [
-        Article(id=ident, source="Wire", title=title, summary=summary, published=when, fetched=when)
-        for ident, title, summary in (
-            ("fr", "Café society reopens", ""),
-            ("en", "Cafe prices rise", ""),
-            ("ch", "Stocks fall", "Trading in Zürich was thin"),
-            ("ru", "Ёлку нарядили", ""),
-            ("gr", "Αθήνα: συνάντηση", ""),
-            ("hi", "काम जारी है", ""),
-        )
-    ]
+    articles = _an_hour_ago(
+        ("fr", "Café society reopens", ""),
+        ("en", "Cafe prices rise", ""),
+        ("ch", "Stocks fall", "Trading in Zürich was thin"),
+        ("ru", "Ёлку нарядили", ""),
+        ("gr", "Αθήνα: συνάντηση", ""),
+        ("hi", "काम जारी है", ""),
+    )
     asked = {
         "cafe": ["en", "fr"],
         "CAFÉ": ["en", "fr"],
@@ -497,22 +507,8 @@ def test_the_index_finds_a_word_typed_without_its_accents_built_before_or_now(
         "कम": [],
         "काम": ["hi"],
     }
-    with (
-        patch.object(indexedtext, "lowered", _lowered_as_before),  # (no ß, no ı in them)
-        patch.object(search, "VERSION", 10),
-        Store(tmp_path, writer=True, word_index=True) as store,
-    ):
-        store.add_batch(articles)
-        wait_for_index(store)
-    for opened in range(2):  # the older index built again, then the one built now
-        with Store(tmp_path, writer=True, word_index=True) as store:
-            wait_for_index(store)
-            for text, expected in asked.items():
-                query = parse_query(text, NOW)
-                found = store.query_ids(query)
-                assert found == scan(store, query), (opened, text)
-                assert sorted(found) == expected, (opened, text)
-                assert sorted(store.search_scores(query.words)) == expected, (opened, text)
+    words_before = ("fetchers.indexedtext.lowered", _lowered_as_before)  # (no ß, no ı in them)
+    assert_found_built_before_or_now(tmp_path, lambda: articles, asked, words_before, 10)
 
 
 def test_a_round_of_the_search_thread_that_fails_unexpectedly_leaves_it_running(
