@@ -714,11 +714,12 @@ def _events(
                 raise ConfigError(f"{_where(path, where + '.query')}: {exc}") from exc
         raw_when = item.get("when")
         when = None
+        written_zone = None  # "2026-11-03 08:00 Europe/Paris": the event's zone, as no tz says
         error = None
         if raw_when is None:  # said as an event whose time cannot be read, as the others are
             error = "no time is given (when = ...)"
         else:
-            from fetchers.eventtime import EventTimeError, parse_event_time, within_calendar
+            from fetchers.eventtime import EventTimeError, read_event_time, within_calendar
 
             try:
                 if isinstance(raw_when, datetime) and raw_when.tzinfo is not None:
@@ -727,18 +728,21 @@ def _events(
                     # is, in the event's zone else the reader's, a wall time a change of the
                     # clocks skips or repeats refused
                     text = raw_when.isoformat() if isinstance(raw_when, datetime) else raw_when
-                    when = parse_event_time(
+                    read = read_event_time(
                         str(text), tzname, now, settings.date_order, fixed=not clock_held
                     )
+                    when, written_zone = read.when, read.zone
             except (EventTimeError, ValueError) as exc:
                 error = str(exc)
             except OverflowError:  # (a TOML time with an offset, at the calendar's end)
                 error = f"{str(raw_when)!r}: too far in the past or the future"
+        if "tz" in item:  # (the zone to show it in, whatever the time names)
+            written_zone = None
         out.append(
             Event(
                 name=name,
                 when=when,
-                tz=tzname or "local",
+                tz=written_zone or tzname or "local",
                 query=query,
                 location=item.get("location"),
                 error=error,

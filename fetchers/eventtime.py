@@ -5,6 +5,8 @@ Accepted: ISO 8601 (offsets, week dates), Unix timestamps, "2026-11-03 08:00" in
 (the next time the clock shows it), news zone abbreviations, "UTC+9", IANA names in the text,
 relative phrases ("in 2 weeks", "tomorrow 8:30", "next Tuesday") and Korean dates
 ("2026년 11월 3일 오후 2시"). python-dateutil reads what it can; this module adds the rest.
+A zone the text names comes back with the instant, as an IANA name ("8am ET":
+America/New_York): the zone the event is shown in.
 
 Refused, with the readings shown: numeric dates that read day-first and month-first (with or
 without a year: "03/11/2026", "3/11", "3-11"), two-digit triples, wall times a daylight-saving
@@ -105,6 +107,26 @@ _TIME_WORDS = re.compile(r"(?:\b12(?::00)?\s*)?\b(noon|midday|midnight)\b", re.I
 class _Zone:
     tz: tzinfo | None = None
     abbreviation: str | None = None
+    name: str | None = None  # the IANA name of the zone: the one to show the event in
+    written: str | None = None  # as the text says it ("ET", "UTC+9")
+
+
+@dataclass(frozen=True, slots=True)
+class EventTime:
+    """An event time as read: its instant, and the zone its text names (the IANA name:
+    "8am ET" is America/New_York), None when it names none, or only an offset no zone
+    keeps (UTC+5:30), which shows the event in no zone of its own; `zone_written`: that
+    zone as the text says it ("ET"), to name it so."""
+
+    when: datetime
+    zone: str | None = None
+    zone_written: str | None = None
+
+    def zone_said(self) -> str | None:
+        """ "ET (America/New_York)"; the name alone when written so."""
+        if self.zone is None or self.zone_written in (None, self.zone):
+            return self.zone
+        return f"{self.zone_written} ({self.zone})"
 
 
 # the instants an event may be at: any zone can show them (a year past 9999 or before 1
@@ -121,24 +143,51 @@ def parse_event_time(
     date_order: str | None = None,
     fixed: bool = False,
 ) -> datetime:
-    """An aware UTC datetime for `text`, read against `now`; EventTimeError when it cannot be
-    read or reads more than one way. A time without a zone is in `tz_name` (else the system's);
-    a date without a time means its midnight; a date without a year, the next such date.
-    `fixed`: a time read again at every load (the config's) must not move with the clock, so
-    "in 2 hours", "tomorrow", "Friday 9am" and a time alone are refused with the time meant."""
+    """An aware UTC datetime for `text`, read against `now` (read_event_time's instant)."""
+    return read_event_time(text, tz_name, now, date_order, fixed).when
+
+
+def read_event_time(
+    text: str,
+    tz_name: str | None,
+    now: datetime,
+    date_order: str | None = None,
+    fixed: bool = False,
+) -> EventTime:
+    """The UTC instant `text` means, read against `now`, and the zone it names;
+    EventTimeError when it cannot be read or reads more than one way. A time without a zone
+    is in `tz_name` (a zone as a zone field holds it: "Asia/Seoul", "KST", "UTC+9"; else the
+    system's); a date without a time means its midnight; a date without a year, the next such
+    date. `fixed`: a time read again at every load (the config's) must not move with the
+    clock, so "in 2 hours", "tomorrow", "Friday 9am" and a time alone are refused with the
+    time meant."""
     try:
-        when, moves = _parsed(text, tz_name, now, date_order)
+        when, moves, found = _parsed(text, tz_name, now, date_order)
         when = within_calendar(when, text)
     except OverflowError as exc:
         raise EventTimeError(f"{text!r}: too far in the past or the future") from exc
     if fixed and moves:
-        home = local_zone(None if tz_name == "local" else tz_name)
-        meant = when.astimezone(home)
+        # (in the zone the text names, written with it: the time it means there)
+        shown_in = (zone(found.name) if found.name else _home(tz_name).tz) or UTC
+        meant = f"{when.astimezone(shown_in):%Y-%m-%d %H:%M}"
         raise EventTimeError(
             f"{text!r} moves with the clock (it is read again at every start); write the time"
-            f" it means, as {meant:%Y-%m-%d %H:%M} for now"
+            f" it means, as {meant}{' ' + found.name if found.name else ''} for now"
         )
-    return when
+    return EventTime(when, found.name, found.written)
+
+
+def zone_name(text: str) -> str:
+    """The IANA name of a zone as a zone field holds it: an IANA name, an abbreviation the
+    times take ("KST": Asia/Seoul, "ET": America/New_York) or a whole-hour offset ("UTC+9":
+    Etc/GMT-9); ValueError for anything else."""
+    found = _home(text)
+    if found.name is None:
+        raise ValueError(
+            f"no zone keeps {text.strip()!r} all year; give a zone name (Asia/Kolkata) or the"
+            " offset in the time"
+        )
+    return found.name
 
 
 def within_calendar(when: datetime, text: str) -> datetime:
@@ -149,30 +198,56 @@ def within_calendar(when: datetime, text: str) -> datetime:
     return when
 
 
+def _home(tz_name: str | None) -> _Zone:
+    """The zone a time without one is read in: `tz_name` as a zone field holds it (an IANA
+    name; else an abbreviation or an offset, read as in a time: "KST", "UTC+9"), else
+    ("local", as an event given no zone is stored) the reader's, the system's here."""
+    written = " ".join((tz_name or "").split())
+    if written in ("", "local"):
+        return _Zone(tz=local_zone(None))
+    try:
+        return _Zone(tz=zone(written), name=written)
+    except ValueError:
+        offset = _OFFSET.fullmatch(written)
+        if offset:
+            return _offset(offset)
+        if written.upper() in ABBREVIATIONS:
+            return _abbreviated(written.upper())
+        raise
+
+
 def _parsed(
     text: str, tz_name: str | None, now: datetime, date_order: str | None
-) -> tuple[datetime, bool]:
-    """The instant `text` means, and whether it moves with the clock (read against `now`:
-    "in 2 hours", "tomorrow", a time alone)."""
+) -> tuple[datetime, bool, _Zone]:
+    """The instant `text` means, whether it moves with the clock (read against `now`:
+    "in 2 hours", "tomorrow", a time alone), and the zone it names."""
     raw = " ".join(str(text).split())
     if not raw:
         raise EventTimeError("empty time")
-    # ("local", as an event given no zone is stored: the reader's, which is the system's here)
-    home = local_zone(None if tz_name == "local" else tz_name)
+    home = _home(tz_name)
+    when, moves, found = _read(raw, home.tz or UTC, now, date_order)
+    if found.tz is None and home.abbreviation is not None:  # "EST" given for a July time
+        _check_abbreviation(when, home, f"{raw} in {home.abbreviation}")
+    return when, moves, found
+
+
+def _read(
+    raw: str, home: tzinfo, now: datetime, date_order: str | None
+) -> tuple[datetime, bool, _Zone]:
     if re.fullmatch(r"\d{9,11}(\.\d+)?", raw):
-        return datetime.fromtimestamp(float(raw), tz=UTC), False
+        return datetime.fromtimestamp(float(raw), tz=UTC), False, _Zone()
     iso = _iso(raw, home)
     if iso is not None:
-        return iso, False
+        return iso, False, _Zone()
     if re.search(r"[\uac00-\ud7a3]", raw):
         return _korean(raw, home, now)
     found, rest = _take_zone(raw)
     where = found.tz or home
     relative = _relative(rest, where, now)
     if relative is not None:
-        return _check_abbreviation(relative, found, raw), True
+        return _check_abbreviation(relative, found, raw), True, found
     when, moves = _absolute(rest, raw, where, now, date_order)
-    return _check_abbreviation(when, found, raw), moves
+    return _check_abbreviation(when, found, raw), moves, found
 
 
 def _iso(raw: str, home: tzinfo) -> datetime | None:
@@ -197,32 +272,41 @@ def _iso(raw: str, home: tzinfo) -> datetime | None:
 
 def _take_zone(raw: str) -> tuple[_Zone, str]:
     """Remove a zone (IANA name, UTC+9, or an abbreviation) from the text."""
-    found = _Zone()
     match = _IANA.search(raw)
     if match:
-        found.tz = zone(match.group(1))
-        return found, _cut(raw, match)
+        name = match.group(1)
+        return _Zone(tz=zone(name), name=name, written=name), _cut(raw, match)
     match = _OFFSET.search(raw)
     if match:
-        sign = 1 if match.group(1) == "+" else -1
-        hours, minutes = int(match.group(2)), int(match.group(3) or 0)
-        if hours > 14 or minutes >= 60:
-            raise EventTimeError(f"{match.group(0)!r} is not a UTC offset")
-        found.tz = dateutil_tz.tzoffset(
-            match.group(0).upper(), sign * (hours * 3600 + minutes * 60)
-        )
-        return found, _cut(raw, match)
+        return _offset(match), _cut(raw, match)
     match = _ABBREVIATION.search(raw)
     if match:
-        name = match.group(1)
-        fixed, region = ABBREVIATIONS[name]
-        found.abbreviation = name
-        if fixed is None:
-            found.tz = ZoneInfo(region or "UTC")
-        else:
-            found.tz = dateutil_tz.tzoffset(name, int(fixed * 3600))
-        return found, _cut(raw, match)
-    return found, raw
+        return _abbreviated(match.group(1)), _cut(raw, match)
+    return _Zone(), raw
+
+
+def _offset(match: re.Match[str]) -> _Zone:
+    """ "UTC+9": that offset, which a zone of the IANA data keeps when it is whole hours
+    (Etc/GMT-9: its sign is POSIX's, the other way round)."""
+    sign = 1 if match.group(1) == "+" else -1
+    hours, minutes = int(match.group(2)), int(match.group(3) or 0)
+    if hours > 14 or minutes >= 60:
+        raise EventTimeError(f"{match.group(0)!r} is not a UTC offset")
+    name = None
+    if minutes == 0 and -12 <= sign * hours <= 14:
+        name = f"Etc/GMT{-sign * hours:+d}" if hours else "UTC"
+    written = match.group(0).upper()
+    tz = dateutil_tz.tzoffset(written, sign * (hours * 3600 + minutes * 60))
+    return _Zone(tz=tz, name=name, written=written)
+
+
+def _abbreviated(name: str) -> _Zone:
+    """A news abbreviation: its offset, or its region's local time ("ET"); shown in its
+    region's zone (UTC, GMT: those zones)."""
+    fixed, region = ABBREVIATIONS[name]
+    shown_in = region or ("GMT" if name == "GMT" else "UTC")
+    tz = ZoneInfo(shown_in) if fixed is None else dateutil_tz.tzoffset(name, int(fixed * 3600))
+    return _Zone(tz=tz, abbreviation=name, name=shown_in, written=name)
 
 
 def _cut(raw: str, match: re.Match[str]) -> str:
@@ -526,9 +610,9 @@ def _shown_date(text: str, raw: str, where: tzinfo, now: datetime) -> str:
         return text  # "Mar 11 02:30" that a daylight-saving change skips: the reading as written
 
 
-def _korean(raw: str, home: tzinfo, now: datetime) -> tuple[datetime, bool]:
-    """ "2026년 11월 3일 (화) 오후 2시 30분", "11월 3일 오전 9시", "내일 오후 3시"; and whether
-    it moves with the clock (내일, a time alone)."""
+def _korean(raw: str, home: tzinfo, now: datetime) -> tuple[datetime, bool, _Zone]:
+    """ "2026년 11월 3일 (화) 오후 2시 30분", "11월 3일 오전 9시", "내일 오후 3시"; whether it
+    moves with the clock (내일, a time alone); and the zone it names."""
     found, text = _take_zone(raw)
     where = found.tz or home
     local_now = now.astimezone(where)
@@ -568,10 +652,10 @@ def _korean(raw: str, home: tzinfo, now: datetime) -> tuple[datetime, bool]:
             raise EventTimeError(f"{raw!r} is not a time of day")
     clock = time(hour, minute) if hour is not None else None
     if shift is not None:
-        return _on(local_now.date() + timedelta(days=shift), clock, where), True
+        return _on(local_now.date() + timedelta(days=shift), clock, where), True, found
     if not month_m or not day_m:
         if clock is not None and not month_m and not day_m:
-            return _next_showing(clock, where, now), True
+            return _next_showing(clock, where, now), True, found
         raise EventTimeError(f"{raw!r}: which day? (e.g. 2026년 11월 3일 오후 2시)")
     year = int(year_m.group(1)) if year_m else local_now.year
     try:
@@ -582,7 +666,7 @@ def _korean(raw: str, home: tzinfo, now: datetime) -> tuple[datetime, bool]:
         raise EventTimeError(f"{raw!r} is not a real date ({exc})") from exc
     if weekday_m:
         _check_weekday(when, where, KOREAN_WEEKDAYS[weekday_m.group(1) or weekday_m.group(2)], raw)
-    return when, False
+    return when, False, found
 
 
 def _attach(when: datetime, where: tzinfo) -> datetime:

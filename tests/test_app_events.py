@@ -774,3 +774,54 @@ async def test_an_events_long_name_leaves_its_time_left_and_date_in_sight(
         # (its date as the countdown's narrow lines say it, where the whole one leaves the
         # name no room)
         assert re.search(r"T-5d 00:00:00  Wed (2025-10-29 )?08:00 UTC", row), row
+
+
+async def test_a_zone_written_in_the_time_is_the_events_zone(tmp_path: Path) -> None:
+    """ "Nov 3, 2026 8am ET" was saved in the zone field's pre-filled Asia/Seoul: the
+    countdown showed no New York time. The time's zone is the event's while the field is as
+    it was filled; a field changed to another zone is refused, not guessed between."""
+    app = make_app(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        dash(app).open_event_form(name="Vote", when="Nov 3, 2026 8am ET")
+        await pilot.pause(0.2)
+        form = app.screen
+        assert isinstance(form, EventForm)
+        assert form.query_one("#ev-tz", Input).value == "Asia/Seoul"  # the reader's, pre-filled
+        assert "→ Tue 2026-11-03 08:00 EST" in screen_text(app)
+        form.query_one("#ev-tz", Input).value = "Europe/London"  # another zone, typed
+        await pilot.pause(0.1)
+        shot = screen_text(app)
+        assert "the time says ET (America/New_York)" in shot and "Europe/London" in shot
+        assert form._read() is None
+        form.query_one("#ev-tz", Input).value = "Asia/Seoul"
+        await pilot.pause(0.1)
+        await pilot.press("enter")
+        await seen(app).wait_for(EventsLoaded, lambda m: m.done == "Added Vote")
+        await settle(app, pilot)
+        (stored,) = EventBook(tmp_path / "data").load()
+        assert stored.tz == "America/New_York"
+        assert stored.when == datetime(2026, 11, 3, 13, 0, tzinfo=UTC)
+        shot = screen_text(app)  # the countdown pane: the event's zone, then the reader's
+        assert "Tue 2026-11-03 08:00 EST" in shot and "Tue 2026-11-03 22:00 KST (local)" in shot
+
+
+async def test_the_zone_field_takes_an_abbreviation_the_time_takes(tmp_path: Path) -> None:
+    """ "KST" in the time was read; in the zone field it was "unknown time zone 'KST'". The
+    field takes it as the zone it stands for, and a season's abbreviation out of its season
+    is refused there as in the time."""
+    app = make_app(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        dash(app).open_event_form(name="Summit", when="2026-12-24 09:00", zone_text="KST")
+        await pilot.pause(0.2)
+        form = app.screen
+        assert isinstance(form, EventForm)
+        shot = screen_text(app)
+        assert "unknown time zone" not in shot and "→ Thu 2026-12-24 09:00 KST" in shot
+        event = form._read()
+        assert event is not None and event.tz == "Asia/Seoul"
+        assert event.when == datetime(2026, 12, 24, 0, 0, tzinfo=UTC)
+        form.query_one("#ev-tz", Input).value = "PDT"
+        await pilot.pause(0.1)
+        assert "America/Los_Angeles keeps PST" in screen_text(app) and form._read() is None

@@ -2306,3 +2306,60 @@ def test_a_refresh_through_a_proxy_it_cannot_use_says_so_once_and_polls_the_rest
     moved = PollResult("Far", "error", error=f"{said} (at http://wire.invalid/moved)")
     assert _refused_by_proxy([moved])
     assert not _refused_by_proxy([PollResult("Far", "error", error="HTTP 404 Not Found")])
+
+
+def test_a_zone_written_in_a_config_events_time_is_the_events_zone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ "2026-11-03 08:00 Europe/Paris" was counted down to in the reader's zone alone: the
+    text showed only the reader's time and the JSON named the reader's zone. A zone written
+    in the time (an IANA name, a news abbreviation as the zone it stands for, a whole-hour
+    offset) is the event's zone where no `tz` key names one."""
+    config = tmp_path / "c.toml"
+    config.write_text(
+        '[settings]\ntimezone = "America/Chicago"\n'
+        '[[events]]\nname = "Paris"\nwhen = "2026-11-03 08:00 Europe/Paris"\n'
+        '[[events]]\nname = "Vote"\nwhen = "Nov 3, 2026 8am ET"\n'
+        '[[events]]\nname = "Seoul"\nwhen = "Nov 4, 2026 8am KST"\n'
+        '[[events]]\nname = "Offset"\nwhen = "Nov 5, 2026 8am UTC+9"\n'
+        '[[events]]\nname = "Kept"\nwhen = "2026-11-06 08:00 Europe/Paris"\ntz = "Asia/Tokyo"\n'
+        '[[events]]\nname = "Plain"\nwhen = "2026-11-07 08:00"\n',
+        "utf-8",
+    )
+    common = ["--config", str(config), "--data-dir", str(tmp_path / "d"), "--now", NOW]
+    code, lines, _ = run(capsys, *common, "events", "--json")
+    assert code == 0
+    assert [(e["name"], e["when"], e["tz"]) for e in lines] == [
+        ("Paris", "2026-11-03T07:00:00Z", "Europe/Paris"),
+        ("Vote", "2026-11-03T13:00:00Z", "America/New_York"),
+        ("Seoul", "2026-11-03T23:00:00Z", "Asia/Seoul"),
+        ("Offset", "2026-11-04T23:00:00Z", "Etc/GMT-9"),
+        ("Kept", "2026-11-06T07:00:00Z", "Asia/Tokyo"),  # the tz key, as before
+        ("Plain", "2026-11-07T14:00:00Z", "America/Chicago"),  # none written: the reader's
+    ]
+    code, _, output = run(capsys, *common, "events")
+    assert code == 0
+    assert "Tue 2026-11-03 08:00 CET  Paris" in output
+    assert "Tue 2026-11-03 08:00 EST  Vote" in output
+    assert "Wed 2026-11-04 08:00 KST  Seoul" in output
+    assert "Thu 2026-11-05 08:00 +09  Offset" in output
+
+
+def test_events_with_an_unreadable_events_file_list_the_config_ones_and_fail(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A truncated events.json: `events` listed the config's events and exited 0, so a script
+    took the list for whole. It still lists what it can read and says why on stderr, and exits
+    2, as `list` does for a part of the store it cannot read."""
+    config = tmp_path / "c.toml"
+    config.write_text('[[events]]\nname = "Summit"\nwhen = "2026-11-03 08:00"\ntz = "UTC"\n')
+    data = tmp_path / "d"
+    data.mkdir()
+    (data / "events.json").write_text('{"events": [{"id": "a", "name": "Vote", "when": "2026-')
+    common = ["--config", str(config), "--data-dir", str(data), "--now", NOW]
+    for as_json in ([], ["--json"]):
+        code = main([*common, "events", *as_json])
+        out, err = capsys.readouterr()
+        assert code == 2
+        assert "Summit" in out and "Vote" not in out
+        assert f"{data / 'events.json'} cannot be read" in err

@@ -1375,12 +1375,12 @@ def cmd_events(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
 
     now = ctx.clock()
     reader = local_zone(ctx.config.settings.timezone)  # an event given no zone is in it
+    unread = None  # why the events added in the app could not be read
     try:
         with _viewer(ctx, first=0) as store:  # where the desk's events are kept
             stored = EventBook(ctx.data_dir, store).load()
     except EventBookError as exc:
-        complain(str(exc))
-        stored = []
+        unread, stored = str(exc), []
     for event in in_countdown_order([*ctx.config.events, *stored], now):
         if event.when is None:
             if args.json:
@@ -1411,6 +1411,9 @@ def cmd_events(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
                 f"{time_left(left):>16}  {wall(event.when, event_zone(event.tz, reader))}"
                 f"  {event.name}\n"
             )
+    if unread is not None:  # the config's are listed; a script is told the list is not whole
+        complain(f"incomplete events: {unread}; the events added in the app are left out")
+        return EXIT_USAGE
     return EXIT_OK
 
 

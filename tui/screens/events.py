@@ -15,9 +15,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from fetchers.eventtime import EventTimeError, parse_event_time
+from fetchers.eventtime import EventTime, EventTimeError, read_event_time, zone_name
 from fetchers.models import Event
 from fetchers.query import QueryError, parse_query
+from fetchers.timeparse import zone
 from tui.actions import TableOrderedKeys, bindings, key_shown
 from tui.confirm import PressedTwice
 from tui.format import clipped, event_zone, time_left, wall, wall_short
@@ -259,22 +260,33 @@ class EventForm(TableOrderedKeys, ModalScreen[Event | None]):
         name = self.query_one("#ev-name", Input).value.strip()
         text = self.query_one("#ev-when", Input).value.strip()
         typed_tz = self.query_one("#ev-tz", Input).value.strip()
-        tz = None if typed_tz in ("", "local") else typed_tz
+        field = None if typed_tz in ("", "local") else typed_tz
         if not text:
             reading.update(Text("Type when it happens."))
             return None
         kept = self._saved_instant(text, typed_tz)
+        field_zone = None
         try:
-            # (a time given no zone is in the reader's, as a config's event is)
-            when = kept or parse_event_time(
-                text, tz or self.default_tz, self.clock(), self.date_order
-            )
+            # (a time given no zone is in the reader's, as a config's event is; the field
+            # takes what a time does: "Asia/Seoul", "KST", "UTC+9")
+            field_zone = zone_name(field) if field else None
+            read = read_event_time(text, field or self.default_tz, self.clock(), self.date_order)
         except (EventTimeError, ValueError, OverflowError) as exc:
-            reading.update(Text(f"✗ {exc}"))
+            if kept is None:
+                reading.update(Text(f"✗ {exc}"))
+                return None
+            read = None  # (a stored time that reads no more, kept as saved)
+        when = kept or (read.when if read is not None else None)
+        assert when is not None
+        written = read.zone if read is not None else None
+        clash = self._zone_clash(typed_tz, read, field_zone, when)
+        if clash:
+            reading.update(Text(f"✗ {clash}"))
             return None
-        zone = event_zone(tz or "local") if tz else self.local
-        shown = f"→ {wall(when, zone)}"
-        if zone is not self.local:
+        tz = written or field_zone
+        shown_in = event_zone(tz) if tz else self.local
+        shown = f"→ {wall(when, shown_in)}"
+        if shown_in is not self.local:
             shown += f"  ·  {wall(when, self.local)} local"
         if kept is not None:
             shown += "  ·  as saved (change the time to read it again)"
@@ -296,6 +308,25 @@ class EventForm(TableOrderedKeys, ModalScreen[Event | None]):
             raw_when=text,
             ident=self.event.ident if self.event else None,
             origin="store",
+        )
+
+    def _zone_clash(
+        self, typed_tz: str, read: EventTime | None, field_zone: str | None, when: datetime
+    ) -> str | None:
+        """Why the zone the time names and a zone typed in the field cannot both be meant:
+        the time's zone is the event's while the field holds what it was opened with (the
+        reader's, or the event's), but one typed there that shows another clock at that
+        time is refused, not guessed between."""
+        if read is None or read.zone is None or field_zone is None:
+            return None
+        if typed_tz == self.start_tz.strip():
+            return None
+        in_time, in_field = when.astimezone(zone(read.zone)), when.astimezone(zone(field_zone))
+        if in_time.utcoffset() == in_field.utcoffset():
+            return None
+        return (
+            f"the time says {read.zone_said()}, the zone field {typed_tz}: clear the field,"
+            " or take the zone out of the time"
         )
 
     def _saved_instant(self, text: str, typed_tz: str) -> datetime | None:
