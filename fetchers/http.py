@@ -450,12 +450,12 @@ async def fetch(
         headers["If-Modified-Since"] = last_modified
     if accept:
         headers["Accept"] = accept
-    started = time.monotonic()
+    request = _Request(url, headers, max_body, etag, last_modified, time.monotonic())
     try:
         async with asyncio.timeout(deadline) as timer:
             mine = _deadline.set(timer)  # (this task's: `deadline_held`)
             try:
-                return await _sent(client, url, headers, max_body, etag, last_modified, started)
+                return await _sent(client, request)
             finally:
                 _deadline.reset(mine)
     except TimeoutError:
@@ -481,24 +481,27 @@ async def fetch(
         raise FetchError(f"{type(first).__name__}: {_reason(first)}") from None
 
 
-async def _sent(
-    client: httpx.AsyncClient,
-    url: str,
-    headers: dict[str, str],
-    max_body: int,
-    etag: str | None,
-    last_modified: str | None,
-    started: float,
-) -> FetchResult:
+@dataclass(frozen=True, slots=True)
+class _Request:
+    """What one fetch asks, as `fetch` hands it to `_sent` and each try (`_get`): one value,
+    so the tries cannot be given different ones."""
+
+    url: str
+    headers: dict[str, str]  # the validators and Accept asked, beside the client's own
+    max_body: int
+    etag: str | None  # the validators sent (a 304 is read against them)
+    last_modified: str | None
+    started: float  # (time.monotonic()) when the fetch began: its latency is counted from it
+
+
+async def _sent(client: httpx.AsyncClient, request: _Request) -> FetchResult:
     """`_get`, sent again on another connection when a kept-alive one broke before its
     answer's head (`fetch`)."""
     retries = 0
     while True:
         connection = _ConnectionTrace()
         try:
-            return await _get(
-                client, url, headers, max_body, etag, last_modified, started, connection
-            )
+            return await _get(client, request, connection)
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
             if retries == REUSED_RETRIES or not connection.broke_before_answer:
                 raise
@@ -537,31 +540,26 @@ class _ConnectionTrace:
 
 
 async def _get(
-    client: httpx.AsyncClient,
-    url: str,
-    headers: dict[str, str],
-    max_body: int,
-    etag: str | None,
-    last_modified: str | None,
-    started: float,
-    trace: _ConnectionTrace,
+    client: httpx.AsyncClient, request: _Request, trace: _ConnectionTrace
 ) -> FetchResult:
     """One try of `fetch`."""
-    async with client.stream("GET", url, headers=headers, extensions={"trace": trace}) as response:
+    async with client.stream(
+        "GET", request.url, headers=request.headers, extensions={"trace": trace}
+    ) as response:
         history = [r.status_code for r in response.history]
         final_url = without_credentials(str(response.url))  # links resolve against it
         permanent = (
-            carry_credentials(final_url, url)
+            carry_credentials(final_url, request.url)
             if history and all(code in (301, 308) for code in history)
             else None
         )
         if response.status_code == 304:
             await response.aread()
-            if not etag and not last_modified:
+            if not request.etag and not request.last_modified:
                 raise FetchError(
                     "HTTP 304 Not Modified, though nothing was asked conditionally",
                     304,
-                    latency_ms=_ms(started),
+                    latency_ms=_ms(request.started),
                 )  # read to its end, the connection is kept for reuse
             # the validators a 304 sends replace those sent (RFC 9111 4.3.4): a feed whose
             # ETag moved on with a 304 was downloaded whole at every other poll
@@ -570,11 +568,11 @@ async def _get(
                 304,
                 b"",
                 dict(response.headers),
-                _ms(started),
+                _ms(request.started),
                 True,
                 permanent,
-                response.headers.get("etag") or etag,
-                response.headers.get("last-modified") or last_modified,
+                response.headers.get("etag") or request.etag,
+                response.headers.get("last-modified") or request.last_modified,
                 history,
             )
         if response.status_code >= 400:
@@ -583,33 +581,36 @@ async def _get(
                 f"HTTP {response.status_code} {_phrase(response)}",
                 response.status_code,
                 retry,
-                _ms(started),
+                _ms(request.started),
             )
         length = response.headers.get("content-length")
         encoding = _one_coding(response.headers.get("content-encoding", ""))
-        if length and length.isdigit() and not encoding and int(length) > max_body:
+        if length and length.isdigit() and not encoding and int(length) > request.max_body:
+            limit = shown_size(request.max_body)
             raise BodyTooLarge(
-                f"response of {shown_size(int(length))} exceeds the {shown_size(max_body)} limit",
+                f"response of {shown_size(int(length))} exceeds the {limit} limit",
                 response.status_code,
-                latency_ms=_ms(started),
+                latency_ms=_ms(request.started),
             )
         if encoding not in ("", "identity", "gzip", "x-gzip", "deflate"):
             raise FetchError(
                 f"unsupported content encoding {encoding!r}",
                 response.status_code,
-                latency_ms=_ms(started),
+                latency_ms=_ms(request.started),
             )
         try:
-            inflater = _Inflater("" if encoding == "identity" else encoding, max_body)
+            inflater = _Inflater("" if encoding == "identity" else encoding, request.max_body)
             async for chunk in response.aiter_raw():
                 inflater.feed(chunk)
             body = bytes(inflater.out)
             if body.startswith(GZIP_MAGIC):  # a feed.xml.gz served as is, or gzipped twice
-                inner = _Inflater("gzip", max_body)
+                inner = _Inflater("gzip", request.max_body)
                 inner.feed(body)
                 body = bytes(inner.out)
         except BodyTooLarge as exc:  # (said as one with a Content-Length too large is)
-            raise BodyTooLarge(str(exc), response.status_code, latency_ms=_ms(started)) from None
+            raise BodyTooLarge(
+                str(exc), response.status_code, latency_ms=_ms(request.started)
+            ) from None
         resp_headers = {k.lower(): v for k, v in response.headers.items()}
         no_validators = resp_headers.get("expires", "").strip() == "0"
         return FetchResult(
@@ -617,7 +618,7 @@ async def _get(
             response.status_code,
             body,
             resp_headers,
-            _ms(started),
+            _ms(request.started),
             False,
             permanent,
             None if no_validators else resp_headers.get("etag"),
