@@ -764,6 +764,31 @@ async def test_a_redirect_waiting_in_line_at_its_host_has_the_whole_timeout_ther
             await poller.aclose()
 
 
+async def test_the_latency_of_a_redirect_that_waited_in_line_at_its_host_is_the_servers_time(
+    tmp_path: Path, now: datetime, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Four blogs redirecting to one feed host that answers in 0.6 s, one at a time: the
+    time a redirect waited for its turn there was counted in its latency, and the last in
+    line was said to take 2.4 s (in `wirewatch sources`, `--json`, the health picker) where
+    the server took 0.6 s, as the three before it did."""
+    through_proxy(monkeypatch, feed_server)
+    served_in = 0.6
+    sources = redirecting_blogs(feed_server, 4, delay=served_in)
+    config = config_for(tmp_path, *sources)
+    config.settings.concurrency = 8
+    config.settings.per_host = 1
+    with Store(tmp_path / "data", writer=True) as store:
+        poller = Poller(config, store, lambda: now)
+        try:
+            assert [r.status for r in await poller.poll()] == ["ok"] * 4
+            assert feed_server.load["max feeds.example.com"] == 1  # (the last waited 1.8 s)
+            latencies = [poller.health[s.name].latency_ms or 0 for s in sources]
+            beyond = [ms for ms in latencies if not served_in * 1000 <= ms < 2 * served_in * 1000]
+            assert beyond == []  # (the server's 0.6 s, give or take a loaded machine's 0.6 s)
+        finally:
+            await poller.aclose()
+
+
 async def test_a_one_minute_source_is_never_polled_sooner_than_a_minute(
     tmp_path: Path, now: datetime, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
