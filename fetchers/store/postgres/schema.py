@@ -184,6 +184,35 @@ def _fold_name_keys(cur: Any) -> None:
     cur.execute("DROP TABLE wirewatch_tag_keys")
 
 
+# a fetched time in POSIX seconds, in a migration that reads them: one that does not read as
+# a time (a row edited by hand) is none, as `Record.fetched` reads it
+_SECONDS_FUNCTION = """
+    CREATE FUNCTION pg_temp.wirewatch_seconds(t text) RETURNS double precision
+        LANGUAGE plpgsql IMMUTABLE AS $$
+        BEGIN
+            RETURN extract(epoch FROM t::timestamptz);
+        EXCEPTION WHEN others THEN
+            RETURN NULL;
+        END $$;"""
+
+
+def _last_seen_anew(rows: str, alias: str, column: str, ahead: str = "") -> str:
+    """The SQL of a migration that gives the stories kept their last activity anew: `column`
+    of their row in `rows` (a FROM item of one row a story, named by its `story` column;
+    `alias`: its name in the update), where that is not NULL. `rows` and `ahead` (a WITH
+    clause before the update) may read a fetched time by `pg_temp.wirewatch_seconds`, which
+    the migration makes and drops. 13 -> 14 and 26 -> 27 are both made by it, so that the
+    two cannot drift apart."""
+    latest = f"{alias}.{column}"
+    return f"""{_SECONDS_FUNCTION}{ahead}
+    UPDATE stories s SET last_seen = {latest}, record = jsonb_set(s.record, '{{last_seen}}',
+        to_jsonb({latest}))
+    FROM {rows} {alias}
+    WHERE s.id = {alias}.story AND {latest} IS NOT NULL;
+    DROP FUNCTION pg_temp.wirewatch_seconds(text);
+    """
+
+
 MIGRATIONS: tuple[str | Callable[[Any], None], ...] = (
     # 0 -> 1: articles, marks, the writer's heartbeat
     """
@@ -369,26 +398,17 @@ MIGRATIONS: tuple[str | Callable[[Any], None], ...] = (
     # stories kept are given it from their articles (a story whose articles are all gone
     # keeps its own until the poller that groups them forgets it). A fetched time that does
     # not read as one (a row edited by hand) counts as none, as `Record.fetched` reads it.
-    """
-    CREATE FUNCTION pg_temp.wirewatch_seconds(t text) RETURNS double precision
-        LANGUAGE plpgsql IMMUTABLE AS $$
-        BEGIN
-            RETURN extract(epoch FROM t::timestamptz);
-        EXCEPTION WHEN others THEN
-            RETURN NULL;
-        END $$;
-    UPDATE stories s SET last_seen = m.seen, record = jsonb_set(s.record, '{last_seen}',
-        to_jsonb(m.seen))
-    FROM (
+    _last_seen_anew(
+        """(
         SELECT sm.story, max(least(coalesce(a.published, a.epoch), a.epoch)) AS seen
         FROM story_members sm JOIN (
             SELECT id, published, pg_temp.wirewatch_seconds(fetched) AS epoch FROM articles
         ) a ON a.id = sm.id
         GROUP BY sm.story
-    ) m
-    WHERE s.id = m.story AND m.seen IS NOT NULL;
-    DROP FUNCTION pg_temp.wirewatch_seconds(text);
-    """,
+    )""",
+        "m",
+        "seen",
+    ),
     # 14 -> 15: a word of one script meeting one of another is two words ("한미FTA": 한미 and
     # fta, `fetchers.query.WORD`); the rows holding Hangul, kana, a CJK ideograph or Thai
     # anywhere are given their words again by the pollers in the background (as rows stored
@@ -478,14 +498,11 @@ MIGRATIONS: tuple[str | Callable[[Any], None], ...] = (
     # undated article whose source had nothing fetched in the day before it was fetched): the
     # stories kept that hold one are given it anew from their articles, as 13 -> 14 did (what
     # a story says of its first report is made anew when it next changes)
-    f"""
-    CREATE FUNCTION pg_temp.wirewatch_seconds(t text) RETURNS double precision
-        LANGUAGE plpgsql IMMUTABLE AS $$
-        BEGIN
-            RETURN extract(epoch FROM t::timestamptz);
-        EXCEPTION WHEN others THEN
-            RETURN NULL;
-        END $$;
+    _last_seen_anew(
+        "last",
+        "l",
+        "at",
+        ahead=f"""
     WITH polls AS (
         SELECT source, epoch,
             epoch - lag(epoch) OVER (PARTITION BY source ORDER BY epoch) AS after
@@ -507,13 +524,8 @@ MIGRATIONS: tuple[str | Callable[[Any], None], ...] = (
     ), last AS (
         SELECT story, coalesce(max(at) FILTER (WHERE NOT untimed), max(at)) AS at
         FROM seen GROUP BY story HAVING bool_or(untimed)
-    )
-    UPDATE stories s SET last_seen = l.at, record = jsonb_set(s.record, '{{last_seen}}',
-        to_jsonb(l.at))
-    FROM last l
-    WHERE s.id = l.story AND l.at IS NOT NULL;
-    DROP FUNCTION pg_temp.wirewatch_seconds(text);
-    """,
+    )""",
+    ),
 )
 READER = "wirewatch.reader"  # the session setting that names the reader of a connection
 VERSION = len(MIGRATIONS)
