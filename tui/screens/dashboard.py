@@ -1575,7 +1575,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
 
     def _timeline_again(self) -> None:
         """The open timeline's story as the stories are now (a report joined it, a headline
-        was revised), its articles read again in a thread."""
+        was revised), found and its articles read again in a thread."""
         shown, shelf = self._timeline, self.session.shelf
         if shown is None or shelf is None:
             return
@@ -1583,17 +1583,24 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         if not timeline.is_attached:
             self._timeline = None
             return
-        now = shelf.by_id.get(story.id) or next(
-            (found for ident in story.articles if (found := shelf.story(ident)) is not None),
-            None,
-        )
-        if now is not None:  # (a story whose articles all went stays as it was shown)
-            self._read_story_again(now)
+        self._read_story_again(story, shelf)
 
     @work(thread=True, group="story-again", exclusive=True, exit_on_error=False)
-    def _read_story_again(self, story: Story) -> None:
+    def _read_story_again(self, shown: Story, shelf: StoryShelf) -> None:
+        """The story `shown` as `shelf` has it (by its id, or, merged into another, by one
+        of its articles: a lookup of each article of a large story), its articles read
+        again; `_timeline_read_again` then shows it on the screen's thread."""
+        story = shelf.by_id.get(shown.id) or next(
+            (found for ident in shown.articles if (found := shelf.story(ident)) is not None),
+            None,
+        )
+        if story is None:  # (a story whose articles all went stays as it was shown)
+            return
+        worker = get_current_worker()
+        if worker.is_cancelled:  # the stories changed again meanwhile
+            return
         records = self.session.records(list(story.articles))
-        if not get_current_worker().is_cancelled:  # the stories changed again meanwhile
+        if not worker.is_cancelled:
             self.post_message(StoryRead(story, records, again=True))
 
     def _timeline_read_again(self, story: Story, records: list[Record]) -> None:
