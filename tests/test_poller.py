@@ -783,8 +783,10 @@ async def test_the_latency_of_a_redirect_that_waited_in_line_at_its_host_is_the_
             assert [r.status for r in await poller.poll()] == ["ok"] * 4
             assert feed_server.load["max feeds.example.com"] == 1  # (the last waited 1.8 s)
             latencies = [poller.health[s.name].latency_ms or 0 for s in sources]
-            beyond = [ms for ms in latencies if not served_in * 1000 <= ms < 2 * served_in * 1000]
-            assert beyond == []  # (the server's 0.6 s, give or take a loaded machine's 0.6 s)
+            # the server's 0.6 s, give or take a loaded machine's 1.2 s: the last in line
+            # counted its three turns of waiting, 2.4 s
+            beyond = [ms for ms in latencies if not served_in * 1000 <= ms < 3 * served_in * 1000]
+            assert beyond == []
         finally:
             await poller.aclose()
 
