@@ -825,3 +825,91 @@ async def test_the_zone_field_takes_an_abbreviation_the_time_takes(tmp_path: Pat
         form.query_one("#ev-tz", Input).value = "PDT"
         await pilot.pause(0.1)
         assert "America/Los_Angeles keeps PST" in screen_text(app) and form._read() is None
+
+
+def _summit_article_app(tmp_path: Path) -> App[None]:
+    """A dashboard in Seoul with no events and one article, published the Friday before the
+    summit, that suggests two countdowns: the summit next week, and Trump's arrival."""
+    from fetchers.models import Article
+    from fetchers.store import Store
+
+    published = datetime(2025, 10, 24, 6, 0, tzinfo=UTC)
+    with Store(tmp_path / "data", writer=True) as store:
+        store.add_batch(
+            [
+                Article(
+                    id="apec", source="Wire", title="APEC week in Gyeongju", link=None,
+                    published=published, fetched=published,
+                    summary="Leaders will meet at the APEC summit in Gyeongju next week. "
+                    "Trump will arrive on Wednesday.",
+                )
+            ]
+        )  # fmt: skip
+    config = seed_only_config(tmp_path)
+    config.events = []
+    config.settings.timezone = "Asia/Seoul"
+    for source in config.sources:
+        source.enabled = False
+    return make_app(tmp_path, config, poll=False)
+
+
+def _suggested(app: App[None]) -> list[str]:
+    """The article pane's lines offering a countdown."""
+    return [line.strip() for line in screen_text(app).splitlines() if "Suggested countdown" in line]
+
+
+async def test_c_again_after_adding_a_suggested_countdown_offers_the_next_one(
+    tmp_path: Path,
+) -> None:
+    """c, enter added the article's first suggested countdown; the pane still offered it and
+    c again filled the form with it, and enter added it a second time. Once added, the
+    article's suggestions are found again: c offers the next one."""
+    app = _summit_article_app(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot)
+        first, second = _suggested(app)
+        assert "APEC summit" in first and "(press c to add it)" in first
+        assert "Trump arrives" in second
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, EventForm))
+        await pilot.press("enter")
+        await seen(app).wait_for(EventsLoaded, lambda m: (m.done or "").startswith("Added"))
+        await until(pilot, lambda: app.screen is dash(app))
+        await until(pilot, lambda: len(_suggested(app)) == 1)
+        (offered,) = _suggested(app)
+        assert "Trump arrives" in offered and "(press c to add it)" in offered
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, EventForm))
+        assert app.screen.query_one("#ev-name", Input).value == "Trump arrives"
+        await pilot.press("escape")
+    (added,) = EventBook(tmp_path / "data").load()
+    assert "APEC summit" in added.name
+
+
+async def test_countdowns_another_dashboard_adds_are_no_longer_suggested(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another dashboard on the data dir added the events the open article suggests: this
+    one still offered them, and c added them again. c says they are events already."""
+    from tui.screens import dashboard as dashboard_module
+
+    monkeypatch.setattr(dashboard_module, "EVENTS_LOOK", 0.1)
+    app = _summit_article_app(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot)
+        assert len(_suggested(app)) == 2
+        other = EventBook(tmp_path / "data")  # the other dashboard's
+        for name, when in (
+            ("APEC summit, Gyeongju", datetime(2025, 10, 27, tzinfo=UTC)),
+            ("Trump arrives in Korea", datetime(2025, 10, 29, tzinfo=UTC)),
+        ):
+            other.add(Event(name=name, when=when, tz="Asia/Seoul", raw_when=f"{when:%Y-%m-%d}"))
+        await until(pilot, lambda: not _suggested(app))
+        await pilot.press("c")
+        await pilot.pause(0.2)
+        assert app.screen is dash(app)
+        said = [str(n.message) for n in app._notifications]
+        assert any(
+            s.startswith("What this article looks forward to is already events") for s in said
+        )
+    assert len(EventBook(tmp_path / "data").load()) == 2

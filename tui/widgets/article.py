@@ -6,7 +6,7 @@ text suggests (in a thread), and on `f` the full text from the article's page.""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC
 
 from rich.text import Text
@@ -85,6 +85,8 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
 
         article_id: str
         reading: Reading
+        events: list[Event] = field(default_factory=list)  # its suggestions were found against
+        again: bool = False  # read again as the events changed: drawn only if they did
 
     @dataclass
     class FullText(Message):
@@ -177,8 +179,17 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
             self._read(self.wanted)
 
     @work(thread=True, exclusive=True, group="article", exit_on_error=False)
-    def _read(self, ident: str) -> None:
-        self.post_message(self.Loaded(ident, self.session.reading(ident, self.events)))
+    def _read(self, ident: str, again: bool = False) -> None:
+        events = self.events
+        reading = self.session.reading(ident, events)
+        self.post_message(self.Loaded(ident, reading, events, again))
+
+    def watch_events(self) -> None:
+        """Find the article's suggestions again against the events as they are now: one
+        added (by `c`, in the events list, by another dashboard or the config) was still
+        offered, and `c` added it a second time. A read already waiting reads them anyway."""
+        if self.is_mounted and self.wanted is not None and not self._read_pending:
+            self._read(self.wanted, again=True)
 
     def hold(self, longest: float = 1.0) -> None:
         """A filter is being run: an article read meanwhile waits until its rows are on
@@ -201,12 +212,19 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
-        if message.article_id != self.wanted:
+        if message.article_id != self.wanted or message.events != self.events:
+            return  # (read against events since changed: a read against these follows)
+        found = message.reading.suggestions
+        if (
+            message.again
+            and message.article_id == self.article_id
+            and found.found == self.suggestions
+        ):
+            self.no_suggestion = found.why_none()  # (the same offered: nothing drawn again)
             return
         if self._hold_timer is not None:
             self._held = message
             return
-        found = message.reading.suggestions
         self.suggestions = found.found
         self.no_suggestion = found.why_none()
         self.also = (message.article_id, message.reading.also)
