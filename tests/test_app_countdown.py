@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
+from fetchers.events import EventBook
 from fetchers.models import Event
+from fetchers.query import parse_query
 from tests.conftest import (
     FROZEN,
     dash,
@@ -187,3 +189,68 @@ async def test_enter_in_an_empty_countdown_opens_no_headline(tmp_path: Path) -> 
         shown = dashboard.session.get(current)
         assert shown is not None and not shown.read
         assert dashboard.countdown.has_focus
+
+
+def deadlines_app(tmp_path: Path) -> WirewatchApp:
+    """Three events named "Deadline", each asking its own query: two of the config's (a
+    week and eight days ahead) and one added in the app (nine days ahead)."""
+    config = seed_only_config(tmp_path)
+    config.events = [
+        Event("Deadline", FROZEN + timedelta(days=7), "UTC", query="tariff"),
+        Event("Deadline", FROZEN + timedelta(days=8), "UTC", query="nothing-matches-this"),
+    ]
+    EventBook(tmp_path / "data").add(
+        Event("Deadline", FROZEN + timedelta(days=9), "UTC", query="APEC", raw_when="9d")
+    )
+    return make_app(tmp_path, config)
+
+
+async def test_events_of_one_name_each_count_the_headlines_of_their_own_query(
+    tmp_path: Path,
+) -> None:
+    """Two events of one name (of the config, or one of the config and one added in the
+    app) both showed the headline count of one of them."""
+    app = deadlines_app(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        queries = [event.query or "" for event in dashboard.countdown.events]
+        assert queries == ["tariff", "nothing-matches-this", "APEC"]
+        counts = [dashboard.session.store.count(parse_query(q, FROZEN)) for q in queries]
+        assert len(set(counts)) == 3  # (each query its own number of headlines)
+        await until(pilot, lambda: bool(dashboard.event_counts))
+        await pilot.pause()
+        rows = [line for line in countdown_lines(app) if line.startswith("Deadline")]
+        said = [f"Deadline  {n} headline{'' if n == 1 else 's'}" for n in counts]
+        assert rows == said
+
+
+async def test_the_event_picked_stays_picked_among_events_of_its_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second of two config events of one name picked, an event added before them
+    moved them down the list: the cursor went to the first of the name, and enter filtered
+    to its query."""
+    from tui.screens import dashboard as dashboard_module
+
+    monkeypatch.setattr(dashboard_module, "EVENTS_LOOK", 0.1)
+    app = deadlines_app(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        countdown = dashboard.countdown
+        countdown.focus()
+        await pilot.pause(0.1)
+        await pilot.press("j")
+        await pilot.pause(0.1)
+        assert countdown.events[countdown.cursor].query == "nothing-matches-this"
+        since = seen(app).mark()
+        EventBook(tmp_path / "data").add(  # by another dashboard on the data dir
+            Event("Flash vote", FROZEN + timedelta(hours=1), "UTC", raw_when="in 1 hour")
+        )
+        await seen(app).wait_for(
+            EventsLoaded, lambda m: "Flash vote" in [e.name for e in m.events], since=since
+        )
+        await until(pilot, lambda: countdown.events[0].name == "Flash vote")
+        await pilot.pause(0.1)
+        await pilot.press("enter")
+        await until(pilot, lambda: dashboard.query_text != "")
+        assert dashboard.query_text == "nothing-matches-this"

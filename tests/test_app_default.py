@@ -88,7 +88,11 @@ async def test_the_story_leads_and_its_related_headlines_are_undated(tmp_path: P
         hybe = next(a for a in rows if a is not None and a.title == "Hybe partners with LAFC")
         row = dash(app).headlines.row_text(hybe, 120).plain
         assert "now" not in row.split("Yonhap")[0] and "—" in row  # no date of its own
-        assert dash(app).countdown.matches["APEC Economic Leaders' Meeting, Gyeongju"] == 1
+        countdown = dash(app).countdown
+        (apec,) = [
+            e for e in countdown.events if e.name == "APEC Economic Leaders' Meeting, Gyeongju"
+        ]
+        assert apec.query is not None and countdown.matches[apec.query] == 1
         await pilot.press("j")  # the first related headline, in the article pane
         await settle(app, pilot)
         pane = screen_text(app)

@@ -177,7 +177,7 @@ def test_an_events_count_asks_the_stories(tmp_path: Path) -> None:
         )
         event = Event(name="Shared", when=FROZEN + timedelta(days=1), tz="UTC", query="outlets:>=2")
         found = session.matches(parse_query(""), [event])
-        assert found.event_counts == {"Shared": 2}
+        assert found.event_counts == {"outlets:>=2": 2}  # (by query: names may be shared)
     finally:
         session.close()
         session.store.close()

@@ -71,7 +71,7 @@ UNREAD_CHUNK = 500  # rows whose marks `next_unread` asks for at a time
 @dataclass(slots=True)
 class Matches:
     """The ids matching a query, newest first; how many are stored in all; how many match
-    each event's own query (by event name)."""
+    each event's own query (by the query's text: two events of one name may ask apart)."""
 
     ids: list[str]
     total: int
@@ -434,9 +434,9 @@ class Session:
             return found
         counts: dict[str, int] = {}
         for event in events:
-            if event.query:
+            if event.query and event.query not in counts:
                 try:
-                    counts[event.name] = self.store.count(
+                    counts[event.query] = self.store.count(
                         parse_query(event.query, self.clock(), self.local, self.shelf)
                     )
                 except QueryError:

@@ -155,7 +155,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
     events: reactive[list[Event]] = reactive(list, repaint=False)
     """The config's events, then those added in the app."""
     event_counts: reactive[dict[str, int]] = reactive(dict, repaint=False)
-    """How many headlines match each event's query, by event name."""
+    """How many headlines match each event's query, by the query's text."""
     reading: reactive[bool] = reactive(False, repaint=False)
     """Narrow layouts: the article is open over the headlines."""
     new_alerts: reactive[int] = reactive(0, repaint=False)

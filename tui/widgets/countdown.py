@@ -92,7 +92,8 @@ class Countdown(ScrollView, can_focus=True):
     events: reactive[list[Event]] = reactive(list, repaint=False)
     """The events counted down to, in order."""
     matches: reactive[dict[str, int]] = reactive(dict, repaint=False)
-    """How many headlines match each event's query, by event name."""
+    """How many headlines match each event's query, by the query's text (two events of one
+    name, a config's and an app's, both showed the count of one)."""
 
     @dataclass
     class Chosen(Message):
@@ -194,10 +195,10 @@ class Countdown(ScrollView, can_focus=True):
         if not self._picked:
             place = _soonest(new, self.clock())
         elif old:
-            picked = _identity(old[self.cursor % len(old)])
-            found = next((n for n, event in enumerate(new) if _identity(event) == picked), None)
+            was = self.cursor % len(old)
+            found = _place_of(old[was], new, was)
             # (the event picked is gone: the one now at its place, or the last)
-            place = min(self.cursor % len(old), len(new) - 1) if found is None else found
+            place = min(was, len(new) - 1) if found is None else found
         if bool(old) != bool(new):
             self.refresh_bindings()  # enter filters to an event only when there is one
         if place != self.cursor:
@@ -308,7 +309,7 @@ class Countdown(ScrollView, can_focus=True):
         level = urgency(seconds)
         mark = {"past": "done", "hour": "<1h!", "day": "<24h", "later": ""}[level]
         clock = time_left(seconds)
-        count = self.matches.get(event.name)
+        count = self.matches.get(event.query) if event.query else None
         here = event_zone(event.tz, self.local)
         wide = self._clock_width
         if is_narrow(self):  # one line per event
@@ -355,3 +356,12 @@ def _soonest(events: list[Event], now: datetime) -> int:
 def _identity(event: Event) -> tuple[str, str]:
     """What an event is across reloads: an app's by its id, a config's by its name."""
     return event.origin, event.ident or event.name
+
+
+def _place_of(picked: Event, events: list[Event], near: int) -> int | None:
+    """Where the event picked is in `events` (None: gone). Of several config events of one
+    name, the one just as it was (the cursor went to the first of the name, and enter
+    filtered to its query); one edited meanwhile, the one of the name nearest `near`."""
+    same = [n for n, event in enumerate(events) if _identity(event) == _identity(picked)]
+    exact = [n for n in same if events[n] == picked]
+    return min(exact or same, key=lambda n: abs(n - near), default=None)
