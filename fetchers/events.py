@@ -38,6 +38,11 @@ class EventBookError(Exception):
     """events.json cannot be read or the event asked for is not there."""
 
 
+class EventGone(EventBookError):
+    """The event to be saved is no longer stored (removed elsewhere): saved again, it would
+    be a new one."""
+
+
 class EventBook:
     """The events added in the app: the data dir's events.json, or the `store`'s where it
     keeps them."""
@@ -126,7 +131,7 @@ class EventBook:
                         items[n] = _record(event)
                         self._write(items)
                         return event
-        raise EventBookError(f"no stored event {event.name!r} (removed elsewhere?)")
+        raise EventGone(f"no stored event {event.name!r} (removed elsewhere?)")
 
     def remove(self, ident: str) -> None:
         if self.store is not None:

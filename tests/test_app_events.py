@@ -913,3 +913,47 @@ async def test_countdowns_another_dashboard_adds_are_no_longer_suggested(
             s.startswith("What this article looks forward to is already events") for s in said
         )
     assert len(EventBook(tmp_path / "data").load()) == 2
+
+
+async def test_an_edit_of_an_event_removed_elsewhere_can_be_saved_as_a_new_one(
+    tmp_path: Path,
+) -> None:
+    """Another dashboard removed the event being edited: enter said it was not saved and
+    opened the edit of the vanished event again, which no enter could ever save, and only
+    escape, losing what was typed, left it. The form comes back as one adding a new event,
+    holding what was typed and the time as saved ("next Tuesday" is not read again)."""
+    saved = datetime(2025, 11, 4, 6, 0, tzinfo=UTC)  # "next Tuesday" as typed on Oct 31
+    book = EventBook(tmp_path / "data")
+    vote = book.add(
+        Event(name="Vote", when=saved, tz="Asia/Seoul", raw_when="next Tuesday 3pm KST")
+    )
+    book.add(Event(name="Budget", when=saved + timedelta(days=7), tz="UTC", raw_when="Nov 11"))
+    config = seed_only_config(tmp_path)
+    config.events = []
+    app = make_app(tmp_path, config)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, EventsScreen))
+        await pilot.press("e")  # on the first: Vote
+        await until(pilot, lambda: isinstance(app.screen, EventForm))
+        editing = app.screen
+        assert vote.ident is not None
+        EventBook(tmp_path / "data").remove(vote.ident)  # by another dashboard
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "Runoff")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, EventForm) and app.screen is not editing)
+        await pilot.pause(0.1)
+        said = [str(n.message) for n in app._notifications]
+        assert any("Not saved" in s and "new event" in s for s in said), said
+        shot = screen_text(app)
+        assert "Add event" in shot and "Edit event" not in shot
+        assert app.screen.query_one("#ev-name", Input).value == "Runoff"
+        assert "→ Tue 2025-11-04 15:00 KST" in shot
+        await pilot.press("enter")
+        await seen(app).wait_for(EventsLoaded, lambda m: m.done == "Added Runoff")
+    stored = {e.name: e for e in EventBook(tmp_path / "data").load()}
+    assert sorted(stored) == ["Budget", "Runoff"]
+    assert stored["Runoff"].when == saved
+    assert stored["Runoff"].raw_when == "next Tuesday 3pm KST"

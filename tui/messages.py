@@ -203,6 +203,7 @@ class EventNotSaved(Message):
     change: str
     event: Event
     reason: str
+    gone: bool = False  # the event edited is no longer stored: it can only be added anew
 
 
 @dataclass

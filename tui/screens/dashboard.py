@@ -34,7 +34,7 @@ from textual.worker import get_current_worker
 
 from fetchers.alerts import AlertWatch
 from fetchers.config import Config
-from fetchers.events import EventBookError
+from fetchers.events import EventBookError, EventGone
 from fetchers.foreground import Superseded, check_superseded, waited_for
 from fetchers.healthbook import healths_at, moved_to
 from fetchers.http import shown_url
@@ -1723,7 +1723,8 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             done = self.session.change_event(change, event)
         except EventBookError as exc:  # (the form had closed: what was typed was lost)
             if change != "remove":
-                self.post_message(EventNotSaved(change, event, str(exc)))
+                gone = isinstance(exc, EventGone)
+                self.post_message(EventNotSaved(change, event, str(exc), gone))
                 return
             raise
         events, problem = self.session.events()
@@ -1731,11 +1732,18 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
 
     @on(EventNotSaved)
     def _event_not_saved(self, message: EventNotSaved) -> None:
-        self.notify(f"Not saved: {message.reason}", severity="error", markup=False)
         typed = message.event
         editing = typed if message.change == "edit" else None
+        # an edit of an event removed elsewhere: the form adds it anew (as an edit of the
+        # vanished event no enter could save it, and escape lost what was typed), keeping
+        # the instant saved while its time is as it was
+        as_new = editing is not None and message.gone
+        then = "; enter saves it as a new event" if as_new else ""
+        self.notify(f"Not saved: {message.reason}{then}", severity="error", markup=False)
         zone_typed = "" if typed.tz == "local" else typed.tz
-        self.open_event_form(editing, typed.name, typed.raw_when, typed.query or "", zone_typed)
+        self.open_event_form(
+            editing, typed.name, typed.raw_when, typed.query or "", zone_typed, as_new=as_new
+        )
 
     @on(EventsLoaded)
     def _events_loaded(self, message: EventsLoaded) -> None:
@@ -1786,7 +1794,10 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         when: str = "",
         query: str = "",
         zone_text: str = "",
+        as_new: bool = False,
     ) -> None:
+        """The event form: adding, or editing `event` (with `as_new`, adding what it holds:
+        its stored event is gone)."""
         settings = self.config.settings
         form = EventForm(
             self.clock,
@@ -1798,8 +1809,10 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             when,
             query,
             zone_text,
+            as_new=as_new,
         )
-        self.app.push_screen(form, partial(self._event_saved, "edit" if event else "add"))
+        change: EventChange = "edit" if event is not None and not as_new else "add"
+        self.app.push_screen(form, partial(self._event_saved, change))
 
     def _event_saved(self, change: EventChange, event: Event | None) -> None:
         if event is not None:

@@ -206,8 +206,10 @@ class EventForm(TableOrderedKeys, ModalScreen[Event | None]):
         when_text: str = "",
         query: str = "",
         zone_text: str = "",
+        as_new: bool = False,  # `event` is gone from the store: saved, it is added anew
     ) -> None:
         super().__init__()
+        self.as_new = as_new
         # read at each reading of the fields, not once: "18:30" and "in 1 minute" typed in a
         # form opened a while before are read from when they are saved
         self.clock = clock
@@ -229,6 +231,8 @@ class EventForm(TableOrderedKeys, ModalScreen[Event | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="form-box"):
             title = "Edit event" if self.event else "Add event"
+            if self.as_new:
+                title = "Add event (the one edited was removed elsewhere)"
             yield Static(Text(title, style="bold"))
             yield OneLineInput(
                 self.start_name, placeholder="name: APEC Leaders' Meeting", id="ev-name"
