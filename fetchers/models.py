@@ -84,6 +84,10 @@ def article_id(source: str, guid: str | None, link: str | None, title: str, summ
 # a publication time this far past the fetch is kept (a clock's drift); a later one is the
 # fetch's time (`fetchers.feeds`), and the running hour's counts take it in (`fetchers.trends`)
 AHEAD_ALLOWED = timedelta(minutes=10)
+# seconds a source's last poll may lie after a clock unsaid (another host's clock, in a store
+# several pollers share); further, the clock went back (or --now is earlier), and the poller's
+# log and the status line say so
+CLOCK_SKEW = 60.0
 # an item's tags kept (its source's first), and a source's: a feed's categories, not a list of
 # thousands, each filed in every index and shard map
 TAG_LIMIT = 100

@@ -37,6 +37,7 @@ from fetchers.http import (
 )
 from fetchers.models import (
     BACKLOG_AFTER,
+    CLOCK_SKEW,
     Article,
     Clock,
     PollResult,
@@ -401,6 +402,9 @@ class Poller:
         self.leased: set[str] | None = None  # the sources the store leases to this poller
         self._leased_at: float | None = None  # when it last asked (monotonic)
         self._growing = False  # the last ask brought more: ask again without waiting
+        # by source, after the clock went back: the last poll it was found after the clock,
+        # and the time its waits were counted from since (`_count_from`)
+        self._counted_from: dict[str, tuple[datetime, datetime]] = {}
         self.health: dict[str, SourceHealth] = self.healthbook.load(listed=True)
         # (name before, name now) of the sources the config renamed, whose stored articles
         # are yet to take the new name (`take_renames`)
@@ -498,17 +502,65 @@ class Poller:
                 self.health[name] = health
 
     def due(self, now: datetime) -> list[Source]:
-        """The enabled sources leased to this poller whose next poll has come."""
+        """The enabled sources leased to this poller whose next poll has come (counted from
+        now for those last polled after it: `_count_from`)."""
         out = []
-        for source in self.config.sources:
-            if not source.enabled or source.name in self._busy:
-                continue
-            if self.leased is not None and source.name not in self.leased:
-                continue
+        considered = [
+            source
+            for source in self.config.sources
+            if source.enabled
+            and source.name not in self._busy
+            and (self.leased is None or source.name in self.leased)
+        ]
+        self._count_from(now, [source.name for source in considered])
+        for source in considered:
             health = self.health.get(source.name)
             if health is None or health.next_poll is None or health.next_poll <= now:
                 out.append(source)
         return out
+
+    def _count_from(self, now: datetime, names: list[str]) -> None:
+        """The clock went back (set right after it ran ahead, or a --now earlier than the
+        last polls): a source last polled after `now` waits from `now` what it was to wait
+        after that poll (its interval, a failure's backoff, its server's Retry-After); it
+        waited until the clock caught up, a day for a clock a day ahead. Under a clock held
+        still, which no wait ever ends, it is due now: a held clock polls every source once.
+        Said once in the log, when the clock is more than CLOCK_SKEW behind."""
+        behind: list[datetime] = []
+        for name in names:
+            health = self.health.get(name)
+            if health is None or health.last_polled is None:
+                continue
+            polled, counted = self._counted_from.get(name, (None, now))
+            since = counted if polled == health.last_polled else health.last_polled
+            if since <= now:
+                continue
+            self._counted_from[name] = (health.last_polled, now)
+            held = self.config.clock_held
+            if health.next_poll is not None:
+                wait = (health.next_poll - since).total_seconds()
+                health.next_poll = now if held else later(now, wait)
+            if health.retry_until is not None:
+                wait = (health.retry_until - since).total_seconds()
+                health.retry_until = later(now, wait) if wait > 0 and not held else None
+            if (since - now).total_seconds() > CLOCK_SKEW:
+                behind.append(since)
+        if not behind:
+            return
+        sources = "1 source was" if len(behind) == 1 else f"{len(behind)} sources were"
+        if self.config.clock_held:  # (asked for: --now earlier than the polls)
+            log.info(
+                "%s last polled after the clock held still (the latest at %s): each is polled once",
+                sources,
+                utc_iso(max(behind)),
+            )
+            return
+        log.warning(
+            "the clock went back: %s last polled after now (the latest at %s); each is polled"
+            " again when its wait, counted from now, has passed",
+            sources,
+            utc_iso(max(behind)),
+        )
 
     @contextlib.asynccontextmanager
     async def beating(self) -> AsyncIterator[None]:
@@ -578,6 +630,7 @@ class Poller:
         Retry-After still running: every cron `refresh` asked such a source again, failing
         each time); the others are kept for `take_limited`, and told to `on_limited`."""
         now = self.clock()
+        self._count_from(now, [source.name for source in sources])
         ready: list[Source] = []
         waits: dict[str, datetime] = {}
         for source in sources:

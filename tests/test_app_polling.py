@@ -26,6 +26,7 @@ from tests.conftest import (
     seed_only_config,
     seen,
     settle,
+    status_text,
     until,
 )
 from tui.messages import (
@@ -95,6 +96,33 @@ async def test_after_a_restart_the_status_says_when_the_next_poll_is_due(tmp_pat
         status = status_line()
         assert "polling" not in status
         assert dash(app).last_poll is None  # and nothing was polled
+
+
+async def test_a_last_poll_dated_after_the_clock_is_not_said_to_be_just_now(
+    tmp_path: Path,
+) -> None:
+    """A poller that ran under a clock a day ahead left its polls dated tomorrow: a viewer
+    said "polled <1m ago", as if the sources had just been polled."""
+    config = seed_only_config(tmp_path)
+    with Store(tmp_path / "data", writer=True):  # another process polls this store
+        HealthBook(tmp_path / "data").save(
+            {
+                s.name: SourceHealth(
+                    s.name,
+                    s.location,
+                    status="ok",
+                    last_polled=FROZEN + timedelta(days=1),
+                    next_poll=FROZEN + timedelta(days=1, minutes=10),
+                )
+                for s in config.sources
+                if s.enabled
+            }
+        )
+        app = make_app(tmp_path, config, poll=False)
+        async with piloted(app, (160, 50)) as pilot:
+            await until(pilot, lambda: "ago" in status_text(app) or "clock" in status_text(app))
+            status = status_text(app)
+            assert "last poll dated 1d after this clock" in status and "<1m" not in status
 
 
 async def test_the_poll_cycle_runs_beside_the_screen_not_on_its_event_loop(

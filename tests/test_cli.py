@@ -432,6 +432,21 @@ def test_a_disabled_source_says_so_and_no_poll_is_coming(tmp_path: Path, capsys)
     assert run(capsys, "sources", *where)[2].splitlines()[1].split()[0] == "disabled"
 
 
+def test_sources_say_a_last_poll_dated_after_the_clock(tmp_path: Path, capsys) -> None:
+    """A refresh under a clock a day ahead left a last ok dated tomorrow, shown as a date
+    like any other: the row says the poll lies after this clock."""
+    feed = tmp_path / "wire.xml"
+    feed.write_bytes(rss("<title>One</title><guid>1</guid>"))
+    config = tmp_path / "c.toml"
+    config.write_text(f'[[sources]]\nname = "Wire"\npath = "{feed}"\n')
+    where = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
+    assert run(capsys, "refresh", *where, "--now", "2025-10-25T17:00:00+09:00")[0] == 0
+    _, _, table = run(capsys, "sources", *where, "--now", NOW)
+    assert table.splitlines()[1].endswith("Wire: 1 item; last polled 1d after this clock")
+    _, _, table = run(capsys, "sources", *where, "--now", "2025-10-25T17:00:30+09:00")
+    assert table.splitlines()[1].endswith("Wire: 1 item")  # (within a clock's skew)
+
+
 def test_tags_changed_in_the_config_reach_the_articles_stored_before(
     tmp_path: Path, capsys
 ) -> None:

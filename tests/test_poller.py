@@ -663,6 +663,69 @@ async def test_a_shortened_interval_holds_at_once(
             await again.aclose()
 
 
+async def test_after_the_clock_goes_back_each_source_is_polled_within_its_wait_from_now(
+    tmp_path: Path, now: datetime, feed_server: FeedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Polled under a clock a day ahead (`--now`, or a clock set right later), then run on
+    the right one: every next poll, dated after the last, lay a day ahead, and nothing was
+    polled for a day. Each source's wait (its interval, a failure's backoff, a server's
+    Retry-After) is counted from now instead, and the log says once that the clock went
+    back."""
+    fine = feed_server.add("/fine.xml", Route(rss("<title>A</title><guid>1</guid>")))
+    down = feed_server.add("/down.xml", Route(b"", status=500))
+    busy = feed_server.add("/busy.xml", Route(b"", status=429, headers={"Retry-After": "600"}))
+    sources = [
+        Source("Fine", url=fine, interval=120),
+        Source("Down", url=down, interval=120),
+        Source("Busy", url=busy, interval=120),
+    ]
+    clock = [now + timedelta(days=1)]
+    with Store(tmp_path / "data", writer=True) as store:
+        poller = Poller(config_for(tmp_path, *sources), store, lambda: clock[0])
+        try:
+            await poller.poll()
+            clock[0] = now  # set right: a day back
+            with caplog.at_level(logging.INFO, logger="wirewatch.poller"):
+                assert poller.due(now) == []  # (each waits, from now)
+                down_again = now + timedelta(seconds=BACKOFF_BASE + 1)
+                assert [s.name for s in poller.due(down_again)] == ["Down"]
+                fine_again = now + timedelta(seconds=(1 + JITTER) * 120 + 1)
+                assert [s.name for s in poller.due(fine_again)] == ["Fine", "Down"]
+                busy_again = now + timedelta(seconds=601)
+                assert "Busy" in [s.name for s in poller.due(busy_again)]
+                clock[0] = busy_again
+                (result,) = await poller.poll([sources[2]])  # asked, not left out waiting
+            assert result.http_status == 429 and len(feed_server.hits["/busy.xml"]) == 2
+            said = [r for r in caplog.records if "clock went back" in r.getMessage()]
+            assert len(said) == 1 and said[0].levelno == logging.WARNING
+        finally:
+            await poller.aclose()
+
+
+async def test_under_a_clock_held_before_the_last_polls_each_source_is_polled_once(
+    tmp_path: Path, now: datetime, feed_server: FeedServer
+) -> None:
+    """A clock held still (--now) never reaches a wait counted from it: a source last polled
+    after it is polled once, as a held clock polls every source once."""
+    fine = feed_server.add("/fine.xml", Route(rss("<title>A</title><guid>1</guid>")))
+    config = config_for(tmp_path, Source("Fine", url=fine, interval=120))
+    with Store(tmp_path / "data", writer=True) as store:
+        poller = Poller(config, store, lambda: now + timedelta(days=1))
+        try:
+            await poller.poll()
+        finally:
+            await poller.aclose()
+        config.clock_held = True
+        held = Poller(config, store, lambda: now)
+        held.health = poller.health
+        try:
+            assert [s.name for s in held.due(now)] == ["Fine"]
+            await held.poll()
+            assert held.due(now) == []  # once
+        finally:
+            await held.aclose()
+
+
 async def test_permanent_redirect_is_followed_and_remembered(
     tmp_path: Path, now: datetime, feed_server: FeedServer
 ) -> None:

@@ -72,7 +72,7 @@ from fetchers.trends import (
     watch_query,
 )
 from fetchers.webaddress import address_problem, subscribed_address
-from tui.format import duration, event_zone, fit, lag, time_left, wall, wall_short
+from tui.format import ahead, duration, event_zone, fit, lag, time_left, wall, wall_short
 
 if TYPE_CHECKING:
     import asyncio
@@ -1463,6 +1463,9 @@ def cmd_sources(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         moved = moved_to(h)
         if moved:  # (what it polls: the config's address answered with a redirect for good)
             detail += f"{'; ' if detail else ''}moved to {moved} for good: update the config"
+        after = ahead(h.last_polled, now) if h.last_polled is not None else None
+        if after is not None:  # (the clock went back, or --now is earlier than the polls)
+            detail += f"{'; ' if detail else ''}last polled {after} after this clock"
         mine = lead.get(h.name)
         firsts = mine.first_reports if mine else 0
         behind = lag(mine.median_lag) if mine and mine.median_lag is not None else "-"

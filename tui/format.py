@@ -7,7 +7,7 @@ from typing import Literal
 
 from rich.cells import cell_len, set_cell_size
 
-from fetchers.models import AHEAD_ALLOWED
+from fetchers.models import AHEAD_ALLOWED, CLOCK_SKEW
 from fetchers.text import strip_controls
 from fetchers.timeparse import local_zone, zone
 
@@ -22,12 +22,21 @@ def duration(seconds: float, finest: Literal["second", "minute"] = "second") -> 
     """A span of time in its largest whole unit: "45s", "12m", "3h", "2d".
 
     With `finest="minute"` anything under a minute is "<1m": a status line that changed every
-    second would be sent to the terminal again every second."""
+    second would be sent to the terminal again every second. A span under nothing is "0s"
+    ("<1m"): a time said "ago" that lies after the clock is told by `ahead` first."""
     whole = max(0, int(seconds))
     for unit, size in UNITS:
         if whole >= size:
             return f"{whole // size}{unit}"
     return f"{whole}s" if finest == "second" else "<1m"
+
+
+def ahead(when: datetime, now: datetime) -> str | None:
+    """How far `when` lies after `now` ("1d"), when by more than CLOCK_SKEW: a poll dated
+    after the clock (it went back, or --now is earlier than the polls), which "polled <1m
+    ago" said had just been; None for a time the clock has reached."""
+    seconds = (when - now).total_seconds()
+    return duration(seconds, "minute") if seconds > CLOCK_SKEW else None
 
 
 def lag(seconds: float) -> str:

@@ -14,7 +14,7 @@ from fetchers.healthbook import healths_at
 from fetchers.liveness import WriterState
 from fetchers.models import Clock, Source, SourceHealth
 from fetchers.store.errors import Unreachable
-from tui.format import clipped, duration
+from tui.format import ahead, clipped, duration
 
 FIELDS = (
     "writer",
@@ -165,7 +165,11 @@ class StatusLine(Widget):
         polled = [h.last_polled for h in self.health.values() if h.last_polled]
         last = self.last_poll or (max(polled) if polled else None)
         out: list[Said] = []
-        if last is not None:
+        after = ahead(last, now) if last is not None else None
+        if after is not None:  # (the clock went back, or --now is earlier than the polls)
+            dated = f"last poll dated {after} after this clock"
+            out.append(Said("polled", dated, f"polled {after} ahead", ""))
+        elif last is not None:
             ago = duration((now - last).total_seconds(), "minute")
             out.append(Said("polled", f"polled {ago} ago", f"polled {ago}", ""))
         if not self.writer:
