@@ -242,3 +242,10 @@ def in_countdown_order(events: list[Event], now: datetime) -> list[Event]:
         return (0 if event.when >= now else 1), event.when.timestamp()
 
     return sorted(events, key=order)
+
+
+def unreadable(event: Event) -> str:
+    """Why an event's time cannot be read, as `wirewatch events` and the poll log say it."""
+    if event.raw_when:
+        return f"{event.name}: cannot read time {event.raw_when!r}: {event.error}"
+    return f"{event.name}: {event.error}"

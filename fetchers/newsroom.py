@@ -21,10 +21,12 @@ from fetchers.atomic import stat_signature
 from fetchers.config import (
     Config,
     ConfigError,
+    StoreConfig,
     load_config,
     seeds_dir,
     user_config_path,
 )
+from fetchers.config import data_dir as configured_data_dir
 from fetchers.events import EventBook, EventBookError, in_countdown_order
 from fetchers.healthbook import HealthBook
 from fetchers.models import Clock, Event, PollResult, Source, SourceHealth
@@ -104,6 +106,12 @@ class Newsroom:
         # add` in another terminal, an edit) is read again between cycles, as SIGHUP does;
         # a config made in memory, not read from its file, is not watched
         self._config_read = (config.path, config.stamp)
+        # what a config read again cannot change before a restart: where the articles are
+        # kept (the data dir, the [store]), and whose read marks a shared store keeps
+        self._data_dir = data_dir
+        self._dir_set = config.settings.data_dir  # (as the file says it)
+        self._dir_by_config = _chosen_by_config(config, data_dir)
+        self._store_config = config.store
         self._reloaded: list[Callable[[Config], None]] = []
         self._refused: list[Callable[[str], None]] = []  # told why a changed config was not
         # a viewer's `r` asks the writer of the data dir to poll every source now
@@ -448,6 +456,14 @@ class Newsroom:
         """Take a config read again (`reconfigure`), then tell the front ends. A poller's is
         taken in its event loop's thread, where SIGHUP's and the cycles run, one at a time."""
         self._config_read = (config.path, config.stamp)
+        polled_before = sum(1 for source in self.config.sources if source.enabled)
+        if polled_before and not any(source.enabled for source in config.sources):
+            # (a file emptied mid-save, or every source disabled: taken all the same)
+            config.notes.append(
+                f"{config.path}: names no source to poll, where the running config polled"
+                f" {polled_before}: nothing is polled until it names one again"
+            )
+        config.notes.extend(self._restart_notes(config))  # (said by the front ends too)
         self.reconfigure(config)
         log.info("%s: config reloaded, %d sources", why, len(config.sources))
         for note in config.notes:
@@ -457,6 +473,43 @@ class Newsroom:
                 hook(config)
             except Exception:  # a front end's trouble never stops the poller
                 log.exception("a hook after the config was read again failed")
+
+    def _restart_notes(self, config: Config) -> list[str]:
+        """What `config` changes that this process cannot take before a restart, each with
+        what holds until then: where the articles are kept (a reload that moved the data
+        dir was taken without a word, the poller writing the folder it started with, and a
+        dashboard opened then was a second writer of the new one) and whose read marks a
+        shared store keeps. Said at every reload while it differs from the start."""
+        notes: list[str] = []
+        where = config.path
+        setting = config.settings.data_dir
+        if self._dir_by_config:
+            named = _configured(config)
+            if named is not None and not _same_dir(named, self._data_dir):
+                notes.append(
+                    f"{where}: settings.data_dir changed (now {named}): it takes effect after"
+                    f" a restart; until then the articles are kept in {self._data_dir}"
+                )
+        elif setting != self._dir_set:
+            named = _configured(config) if setting else None
+            notes.append(
+                f"{where}: settings.data_dir changed (now {named or 'unset'}), but --data-dir"
+                f" or $WIREWATCH_DATA chose where this process keeps the articles"
+                f" ({self._data_dir}), before the config, and does again at a restart while"
+                " given"
+            )
+        started, store = self._store_config, config.store
+        if _store_place(store) != _store_place(started):  # (its DSN never said: a password)
+            notes.append(
+                f"{where}: [store] changed: it takes effect after a restart; until then the"
+                f" articles are kept in {self.store.location}"
+            )
+        elif store.backend == "postgresql" and store.reader != started.reader:
+            notes.append(
+                f"{where}: settings.reader changed: whose read marks the store keeps changes"
+                " after a restart"
+            )
+        return notes
 
     def reload_config(self, why: str) -> bool:
         """Read the config again and take it; False when it is broken (kept as it was)."""
@@ -484,3 +537,30 @@ class Newsroom:
         await asyncio.to_thread(self.story_desk.close)
         if self.alerts is not None:  # the last cycle's alerts checked and sent, within a bound
             await asyncio.to_thread(self.alerts.close)
+
+
+def _configured(config: Config) -> Path | None:
+    """Where `config` keeps the articles when no --data-dir is given (or $WIREWATCH_DATA);
+    None when there is no home to keep them in."""
+    try:
+        return configured_data_dir(None, config)
+    except ConfigError:
+        return None
+
+
+def _chosen_by_config(config: Config, data_dir: Path) -> bool:
+    """Whether `config` chose `data_dir` (its data_dir setting, else the user data dir), not
+    --data-dir or $WIREWATCH_DATA: a change of the setting then moves it at a restart."""
+    if os.environ.get("WIREWATCH_DATA"):
+        return False
+    named = _configured(config)
+    return named is not None and _same_dir(named, data_dir)
+
+
+def _same_dir(one: Path, other: Path) -> bool:
+    return one.resolve() == other.resolve()
+
+
+def _store_place(store: StoreConfig) -> tuple[str, str | None]:
+    """Where a [store] keeps the articles: its backend and, for a server, its DSN."""
+    return store.backend, store.resolved_dsn() if store.backend == "postgresql" else None

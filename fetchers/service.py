@@ -17,9 +17,11 @@ import threading
 import time
 from pathlib import Path
 
+from fetchers.alerting import EACH_ITS_OWN
 from fetchers.alerts import AlertWatch
 from fetchers.config import Config
-from fetchers.models import Clock
+from fetchers.events import unreadable
+from fetchers.models import Clock, Event
 from fetchers.newsroom import Cycle, Newsroom
 from fetchers.parsepool import ParsePool
 from fetchers.redact import PlainFormatter
@@ -102,6 +104,9 @@ class PollService:
         self.clock = clock
         self.newsroom = Newsroom(config, store, data_dir, clock, parse_pool=parse_pool)
         self.newsroom.on_cycle(self._report)
+        # the events whose time cannot be read, as last said; said again after a reload
+        self._unreadable_said: set[str] = set()
+        self.newsroom.on_reload(self._say_unreadable_again)
         self.stop = asyncio.Event()
         self._problems_said = 0  # of the store's problems, those logged
 
@@ -159,11 +164,28 @@ class PollService:
             f" ({', '.join(failed)})" if failed else "",
         )
 
+    def _say_unreadable_again(self, config: Config) -> None:
+        """(A config read again.) Its events whose time cannot be read are said again."""
+        self._unreadable_said = set()
+
+    def _say_unreadable(self, events: list[Event]) -> None:
+        """Log each event whose time cannot be read, as `wirewatch events` says it: at the
+        start, as it appears (an edit, one added in the app) and after each reload. The
+        countdown skipped it without a word in the log."""
+        unread = [unreadable(event) for event in events if event.when is None]
+        for said in unread:
+            if said not in self._unreadable_said:
+                # (said again after a reload within the minute: no repeat `QuietRepeats` drops)
+                log.warning("%s", said, extra=EACH_ITS_OWN)
+        self._unreadable_said = set(unread)
+
     async def _announce(self) -> None:
-        """Log each countdown threshold an event crosses (1 day, 1 hour, 10 minutes, start)."""
+        """Log each countdown threshold an event crosses (1 day, 1 hour, 10 minutes, start),
+        and each event whose time cannot be read (`_say_unreadable`)."""
         watch = AlertWatch()
         while not self.stop.is_set():
             events = await asyncio.to_thread(self.newsroom.events)
+            self._say_unreadable(events)
             for alert in watch.check(events, self.clock()):
                 log.warning("countdown: %s", alert.message)
             with contextlib.suppress(TimeoutError):

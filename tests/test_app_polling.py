@@ -558,6 +558,25 @@ async def test_a_config_edit_that_cannot_be_read_is_said_on_the_open_dashboard(
         assert [s.name for s in dash(app).config.sources] == ["Wire"]
 
 
+async def test_a_config_edit_a_restart_takes_is_said_on_the_open_dashboard(
+    tmp_path: Path,
+) -> None:
+    """A reload that moves the data dir, or leaves no source to poll, is taken, and the
+    dashboard says so as the poll log does (it said only that the config was read again)."""
+    path = _wire_config(tmp_path)
+    app = make_app(tmp_path, load_config(path, FROZEN))
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=1)
+        await seen(app).wait_for(PollerReady)
+        since = seen(app).mark()
+        path.write_text('[settings]\ndata_dir = "elsewhere"\n', "utf-8")
+        await seen(app).wait_for(ConfigReread, since=since)
+        await pilot.pause()
+        told = [str(n.message) for n in app._notifications if n.severity == "warning"]
+        assert any("names no source to poll" in said for said in told), told
+        assert any("settings.data_dir changed" in said for said in told), told
+
+
 async def test_a_config_mended_takes_down_the_error_and_marks_its_new_watch_terms(
     tmp_path: Path,
 ) -> None:

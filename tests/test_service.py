@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
@@ -430,3 +431,106 @@ def test_the_poll_log_says_a_warning_repeated_within_a_minute_once(tmp_path: Pat
     assert sum("polled 1 sources" in line for line in lines) == 3
     assert "password authentication failed" in lines[-3]
     assert sum("alert ports (match): Corrections [Herald]" in line for line in lines) == 2
+
+
+def _reloaded(room: Newsroom, caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    """The records a reload of the changed config file logged."""
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="wirewatch"):
+        assert room.reload_config("the config file changed")
+    return [r for r in caplog.records if r.name.startswith("wirewatch")]
+
+
+def test_a_reload_that_moves_the_data_dir_or_the_store_says_a_restart_takes_it(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """[settings] data_dir changed while `poll` ran was taken without a word: the poller went
+    on writing the folder it started with (and a dashboard opened then was a second writer,
+    of the new one). The reload warns, naming the setting, that a restart takes it; so does
+    one that changes [store], never showing its DSN's password."""
+    config = tmp_path / "wirewatch.toml"
+    sources = '[[sources]]\nname = "F"\nurl = "https://wire.example/rss"\n'
+    config.write_text(f'[settings]\ndata_dir = "d1"\n{sources}')
+    with Store(tmp_path / "d1", writer=True) as store:
+        room = Newsroom(
+            load_config(config, datetime.now(UTC)), store, tmp_path / "d1", system_clock
+        )
+        config.write_text(f'[settings]\ndata_dir = "d2"\n{sources}')
+        (said,) = [r for r in _reloaded(room, caplog) if r.levelno == logging.WARNING]
+        assert said.getMessage() == (
+            f"{config}: settings.data_dir changed (now {tmp_path / 'd2'}): it takes effect"
+            f" after a restart; until then the articles are kept in {tmp_path / 'd1'}"
+        )
+        assert [s.name for s in room.config.sources] == ["F"]  # (the rest of it is taken)
+        config.write_text(f'[settings]\ndata_dir = "d1"\n{sources}')  # back as it started
+        assert not [r for r in _reloaded(room, caplog) if r.levelno == logging.WARNING]
+        dsn = "postgresql://wire:hunter2@db.example/wire"
+        store = f'[store]\nbackend = "postgresql"\ndsn = "{dsn}"\n'
+        config.write_text(f'[settings]\ndata_dir = "d1"\n{store}{sources}')
+        (said,) = [r for r in _reloaded(room, caplog) if r.levelno == logging.WARNING]
+        assert said.getMessage().startswith(f"{config}: [store] changed: it takes effect after")
+        assert "hunter2" not in said.getMessage()
+
+
+def test_a_data_dir_set_in_the_config_beside_data_dir_given_says_which_one_holds(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Started with --data-dir, the config's data_dir is not where the articles go, before
+    or after a restart: its change is said as such."""
+    config = tmp_path / "wirewatch.toml"
+    sources = '[[sources]]\nname = "F"\nurl = "https://wire.example/rss"\n'
+    config.write_text(sources)
+    with Store(tmp_path / "given", writer=True) as store:
+        room = Newsroom(
+            load_config(config, datetime.now(UTC)), store, tmp_path / "given", system_clock
+        )
+        config.write_text(f'[settings]\ndata_dir = "d2"\n{sources}')
+        (said,) = [r for r in _reloaded(room, caplog) if r.levelno == logging.WARNING]
+        assert said.getMessage() == (
+            f"{config}: settings.data_dir changed (now {tmp_path / 'd2'}), but --data-dir or"
+            f" $WIREWATCH_DATA chose where this process keeps the articles"
+            f" ({tmp_path / 'given'}), before the config, and does again at a restart while"
+            " given"
+        )
+
+
+def test_a_reload_to_a_config_of_no_sources_is_a_warning_and_taken(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A config emptied mid-save (`: > wirewatch.toml`) was logged as any reload ("config
+    reloaded, 0 sources"), and nothing was polled from then on: a warning now, the config
+    taken all the same (the next save brings the sources back)."""
+    config = tmp_path / "wirewatch.toml"
+    config.write_text('[[sources]]\nname = "F"\nurl = "https://wire.example/rss"\n')
+    with Store(tmp_path / "data", writer=True) as store:
+        room = Newsroom(
+            load_config(config, datetime.now(UTC)), store, tmp_path / "data", system_clock
+        )
+        config.write_text("")
+        (said,) = [r for r in _reloaded(room, caplog) if r.levelno == logging.WARNING]
+        assert said.getMessage() == (
+            f"{config}: names no source to poll, where the running config polled 1: nothing is"
+            " polled until it names one again"
+        )
+        assert room.config.sources == []
+
+
+def test_an_event_whose_time_cannot_be_read_is_in_the_poll_log(tmp_path: Path) -> None:
+    """`wirewatch events` said an event's time could not be read; the poll log never did,
+    at its start or at a reload: the countdown it runs said nothing of an event it skipped."""
+    config = tmp_path / "wirewatch.toml"
+    broken = '[[events]]\nname = "Summit"\nwhen = "next blursday"\n'
+    config.write_text(broken)
+    data, log = tmp_path / "data", tmp_path / "poll.log"
+    proc = start_poller(config, data, log)
+    said = "WARNING Summit: cannot read time 'next blursday': 'next blursday' is not a date or time"
+    try:
+        assert wait_for(lambda: log.exists() and said in log.read_text())
+        config.write_text(broken + '[[events]]\nname = "Vote"\n')
+        assert wait_for(lambda: "WARNING Vote: no time is given (when = ...)" in log.read_text())
+        assert log.read_text().count(said) == 2  # said again with the config read again
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=15) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()

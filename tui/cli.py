@@ -1371,7 +1371,7 @@ def _seen_wall(seen: str | None, zone: tzinfo) -> str:
 
 
 def cmd_events(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
-    from fetchers.events import EventBook, EventBookError, in_countdown_order
+    from fetchers.events import EventBook, EventBookError, in_countdown_order, unreadable
 
     now = ctx.clock()
     reader = local_zone(ctx.config.settings.timezone)  # an event given no zone is in it
@@ -1385,10 +1385,8 @@ def cmd_events(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         if event.when is None:
             if args.json:
                 _write_json(out, {"name": event.name, "error": event.error})
-            elif event.raw_when:
-                out.write(f"{event.name}: cannot read time {event.raw_when!r}: {event.error}\n")
             else:
-                out.write(f"{event.name}: {event.error}\n")
+                out.write(f"{unreadable(event)}\n")
             continue
         left = int((event.when - now).total_seconds())
         if args.json:
