@@ -15,7 +15,7 @@ from fetchers.atomic import atomic_write_bytes
 from fetchers.models import SourceHealth
 from fetchers.redact import redact
 from fetchers.store.errors import StoreError, StoreWriteError
-from fetchers.store.interface import ArticleStore
+from fetchers.store.interface import ArticleStore, DayCounter
 
 FILE = "sources.json"
 # what each source's last document listed (SourceHealth.listed), which only its poller reads:
@@ -24,6 +24,10 @@ LISTED_FILE = "sources-listed.json"
 # the articles polls under a held clock (--now) stored (SourceHealth.held), as rare as such
 # polls, and read by the poller only: apart too, written only while there are some
 HELD_FILE = "sources-held.json"
+# in LISTED_FILE, under a name no source has: how many articles the newest day's files held
+# when the health was saved (`DayCounter`); a store holding fewer lost some since (a backup
+# that copied the day file before the health), and what the feeds listed is not its drops
+COUNTS = ""
 
 
 class HealthBook:
@@ -37,7 +41,8 @@ class HealthBook:
     def load(self, listed: bool = False) -> dict[str, SourceHealth]:
         """The health as saved; empty when there is none or it cannot be read, without the
         sources whose record does not read (their next poll records them afresh). `listed`:
-        with what each source's last document listed (a poller's)."""
+        with what each source's last document listed (a poller's); a store holding fewer
+        articles of a day than it was saved with takes that day for lost (`DayCounter`)."""
         if self.store is not None:
             try:
                 kept = self.store.load_health()
@@ -54,6 +59,9 @@ class HealthBook:
         if not isinstance(data, dict):
             return {}
         lists = self._apart(LISTED_FILE) if listed else {}
+        counts = lists.pop(COUNTS, None)
+        if counts is not None and isinstance(self.store, DayCounter):
+            self.store.check_counts(counts)  # (the poller's next poll takes what it lost)
         held = self._apart(HELD_FILE) if listed else {}
         out: dict[str, SourceHealth] = {}
         for name, rec in data.items():
@@ -92,7 +100,11 @@ class HealthBook:
         if self.path is None:
             return
         records = {n: h.to_record() for n, h in health.items()}
-        lists = {n: ids for n, rec in records.items() if (ids := rec.pop("listed", None))}
+        lists: dict[str, object] = {
+            n: ids for n, rec in records.items() if (ids := rec.pop("listed", None))
+        }
+        if isinstance(self.store, DayCounter) and (counts := self.store.newest_counts()):
+            lists[COUNTS] = counts
         held = {n: days for n, rec in records.items() if (days := rec.pop("held", None))}
         held_path = self.path.with_name(HELD_FILE)
         try:

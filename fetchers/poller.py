@@ -394,6 +394,7 @@ class Poller:
         # called on the event loop, so quick. (After the write, a lean store has thinned them.)
         self.on_staged: Callable[[list[Record]], None] | None = None
         self._refill_now = False  # a poll found a shard unreadable as it ended (`poll`)
+        self._lost_writing = False  # ... as a write of it wrote that shard (`_write`)
         self._unsent = 0  # requests of the current poll not yet given a slot
         self.sent = asyncio.Event()  # set once a poll's first requests are all on their way
         self._rng = random.Random()
@@ -609,7 +610,11 @@ class Poller:
             if not self._refill_now:
                 return results
             self._refill_now = False
-            unchanged = {r.source for r in results if r.status == "not-modified"}
+            # a shard found lost as a write wrote it: what the feeds that answered in full
+            # gave was told from a store that held it still, and they are asked again too
+            writing, self._lost_writing = self._lost_writing, False
+            asked = ("not-modified", "ok") if writing else ("not-modified",)
+            unchanged = {r.source for r in results if r.status in asked}
             for result in results:
                 if result.status == "ok":
                     result.first = True
@@ -617,11 +622,17 @@ class Poller:
             if not again:
                 return results
             log.warning(
-                '%d feeds that said "not modified" are asked again now, for their full content',
+                "%d feeds%s are asked again now, for their full content",
                 len(again),
+                "" if writing else ' that said "not modified"',
             )
             merged = {r.source: r for r in results}
-            for later in await self._poll(again):  # (their first answers brought nothing)
+            for later in await self._poll(again):
+                before = merged.get(later.source)
+                if before is not None and before.status == "ok":  # what it stored then stands
+                    later.new_ids = [*before.new_ids, *later.new_ids]
+                    later.revised_ids = [*before.revised_ids, *later.revised_ids]
+                    later.moved_ids = [*before.moved_ids, *later.moved_ids]
                 merged[later.source] = later
             return list(merged.values())
 
@@ -977,10 +988,11 @@ class Poller:
             return ""
 
     def _forget_validators(self, lost: list[str]) -> None:
-        """After a shard was moved aside, ask every feed for everything on the next poll."""
+        """After a shard's articles were lost (its file moved aside, missing or holding fewer
+        than it did), ask every feed for everything on the next poll."""
         if lost:
             log.warning(
-                "%s unreadable: the next poll asks every feed for its full content",
+                "the articles of %s are lost: the next poll asks every feed for its full content",
                 ", ".join(f"articles-{key}.json" for key in lost),
             )
             for health in self.health.values():
@@ -1028,7 +1040,11 @@ class Poller:
         # lists again; they were counted revised)
         revised: set[str] = set()
         moved: set[str] = set()  # the same words at another link (`codec.moved`)
-        new_ids = store.add_staged(batch, revised, moved)
+        try:
+            new_ids = store.add_staged(batch, revised, moved)
+        finally:
+            if listings_hold and store.has_lost:  # (a shard found lost as it was written)
+                self._lost_writing = True
         if moved:
             for result, staged in waiting:
                 result.moved_ids = [item.record.id for item in staged if item.record.id in moved]

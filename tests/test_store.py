@@ -10,6 +10,7 @@ import errno
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import threading
@@ -27,7 +28,7 @@ from fetchers import stepwise
 from fetchers.feeds import parse_feed, to_articles
 from fetchers.models import Article
 from fetchers.query import Record, parse_query
-from fetchers.store import MarksNotSaved, Store, StoreError, StoreLocked, core
+from fetchers.store import MarksNotSaved, Store, StoreError, StoreLocked, core, shardmap
 from fetchers.store.codec import stage
 from fetchers.store.indexes import Indexes
 from tests.conftest import StoreOpener, make, summaries_held
@@ -817,6 +818,26 @@ def test_tinydb_retention_drops_every_shard_of_an_old_day(tmp_path: Path) -> Non
         assert store.apply_retention(30, new) == 1500
         assert len(store) == 5
     assert sorted(p.name for p in tmp_path.glob("articles-*.json")) == ["articles-2025-10-24.json"]
+
+
+def test_tinydb_a_writer_stopped_after_retention_leaves_no_day_said_missing(
+    tmp_path: Path,
+) -> None:
+    """A day file shards.json or a row cache names that is missing was lost (its articles
+    are asked of the feeds again); a writer killed after retention (no close) left
+    shards.json naming the day it dropped. The map is written before the day's files go."""
+    old = datetime(2025, 9, 1, 9, 0, tzinfo=UTC)
+    new = datetime(2025, 10, 24, 9, 0, tzinfo=UTC)
+    data, copy = tmp_path / "data", tmp_path / "copy"
+    with Store(data, writer=True) as store:
+        store.add_batch([make(n, fetched=old) for n in range(3)])
+        store.add_batch([make(n, source="New", fetched=new) for n in range(2)])
+        assert store.apply_retention(30, new) == 3
+        shutil.copytree(data, copy)  # the dir as a kill leaves it
+    assert sorted(shardmap.read(copy).shards) == ["2025-10-24"]
+    with Store(copy, writer=True) as store:
+        assert store.take_lost() == [] and not store.problems
+        assert len(store) == 2
 
 
 def test_tinydb_retention_that_drops_no_day_leaves_the_date_order_be(

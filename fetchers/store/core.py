@@ -146,7 +146,9 @@ class Store:
         self.dir = Path(data_dir)
         self.problems: list[str] = []
         self.unreadable: list[str] = []  # the shards that could not be read (`_quarantine`)
-        self._lost: list[str] = []  # shards this writer moved aside, until take_lost()
+        # shards whose articles this writer lost (moved aside, missing), until take_lost()
+        self._lost: list[str] = []
+        self._order_stale = False  # a shard filed again mid-write (`_writable`)
         self.lock = threading.RLock()  # poll threads write while query threads read
         try:
             self.dir.mkdir(mode=DATA_DIR_MODE, parents=True, exist_ok=True)
@@ -478,7 +480,10 @@ class Store:
             if self._map.outdated:  # the map of before: written again in this form
                 self._map_dirty.update(self._map.shards)
             self._retire_leftover_texts()
-        keys = sorted(shards.present_keys(self.dir))
+        present = shards.present_keys(self.dir)
+        if self.is_writer:
+            self._missing_at_open(present)
+        keys = sorted(present)
         if first is not None:  # newest day first; "kept" (old starred articles) last
             days = sorted((k for k in keys if k != KEPT), reverse=True)
             keys = days + [k for k in keys if k == KEPT]
@@ -492,6 +497,30 @@ class Store:
         self._marks.refresh(self.problems)
         self._marks_seen = self._marks.changes  # as opened: nothing for a screen to draw again
         self._save_map(force=True)
+
+    def _missing_at_open(self, present: set[str]) -> None:
+        """(The writer, at open.) A day file its row cache or shards.json names that is not
+        on disk (deleted, or left out of a copy) lost its articles as an unreadable one does:
+        named, and the next poll asks every feed for its full content (`take_lost`). Read
+        as a day of none, the feeds' validators said "not modified" and what they listed was
+        taken for retention's drops, and its articles never came back. A day shards.json
+        alone names, older than every day on disk, is one retention removed before the map
+        was written again (a writer stopped before it did)."""
+        cached = shards.cached_keys(self.dir)
+        days = [key for key in present if key != KEPT]
+        oldest = min(days) if days else None
+        mapped = {key for key in self._map.shards if oldest is None or key > oldest}
+        for key in sorted((cached | mapped) - present - {KEPT}):
+            shards.drop_rows(self.dir, key)
+            if self._map.pop(key, None) is not None:
+                self._map_dirty.add(key)
+            name = self.shard_path(key).name
+            if name not in self.unreadable:
+                self.unreadable.append(name)
+            if key not in self._lost:
+                self._lost.append(key)
+            by = "its row cache" if key in cached else "shards.json"
+            self.problems.append(f"{name} is missing ({by} names it); its articles are lost")
 
     def _migrate(self, from_version: int) -> None:
         """Bring an older store to SCHEMA_VERSION. Version 1 is the first; nothing to do yet."""
@@ -784,15 +813,20 @@ class Store:
             out[at] = back.whole(found[at])
         return out
 
-    def _documents_by_id(self, key: str) -> dict[str, dict[str, Any]]:
+    def _documents_by_id(self, key: str, strict: bool = False) -> dict[str, dict[str, Any]]:
         """A shard's documents by id as its file holds them now; none when it cannot be
-        read (what a thin record left on disk is then missing: it shows empty)."""
+        read (what a thin record left on disk is then missing: it shows empty), or with
+        `strict`, OSError or ValueError."""
         try:
             data = orjson.loads(self.shard_path(key).read_bytes())
             table = data.get(shards.TABLE) if isinstance(data, dict) else None
         except (OSError, orjson.JSONDecodeError):
+            if strict:
+                raise
             return {}
         if not isinstance(table, dict):
+            if strict:
+                raise ValueError("the file holds no articles table")
             return {}
         return {d["id"]: d for d in table.values() if type(d) is dict and type(d.get("id")) is str}
 
@@ -1071,10 +1105,117 @@ class Store:
         self.problems.append(f"{path.name} cannot be read ({exc}); moved aside to {aside.name}")
         self._lost.append(key)
 
+    def _writable(self, key: str) -> Shard:
+        """(Under the lock; the writer, about to write a shard.) The shard, its file found to
+        hold every article this writer holds of it. TinyDB writes a file whole from what it
+        reads there: a file deleted since read as empty, and the write kept only the new
+        articles while the row cache, written from memory, listed them all (a copy of the
+        dir lost them); a damaged one failed every write until a restart. A file changed
+        under the writer that lacks some of its articles is written again from memory, the
+        documents it still holds kept as they are (a damaged one moved aside first, kept
+        for a person to look at); where memory no longer holds their words (a lean writer's
+        full shard), its articles are lost as at open: out of the store, and the next poll
+        asks every feed for its full content (`take_lost`)."""
+        shard = self._get_shard(key)
+        held = self._indexes.members.get(key)
+        now = self.shard_version(key)
+        if not held or (now is not None and now == shard.signature):
+            return shard
+        name = self.shard_path(key).name
+        docs: list[Any] = []
+        try:
+            docs = shard.documents()  # (none when the file is missing)
+        except (OSError, ValueError) as exc:
+            aside = shards.move_aside(self.shard_path(key))
+            what = f"{name} cannot be read ({exc}); moved aside to {aside.name}"
+            if name not in self.unreadable:
+                self.unreadable.append(name)
+        else:
+            filed = {d["id"] for d in docs if type(d) is dict and type(d.get("id")) is str}
+            lacking = sum(1 for ident in held if ident not in filed)
+            if not lacking:
+                return shard
+            what = (
+                f"{name} is missing"
+                if now is None
+                else f"{name} holds {len(held) - lacking} of the {len(held)} articles"
+                " this writer stored in it"
+            )
+        mine = self._held_docs(key)
+        if mine is None:
+            self._drop_shard(key)
+            shards.drop_rows(self.dir, key)
+            if self.shard_version(key) is not None:
+                self._load_shard(key)  # what the file still holds, filed as it holds it
+            self._order_stale = True
+            if key not in self._lost:
+                self._lost.append(key)
+            self.problems.append(f"{what}: the next poll asks every feed for its full content")
+            return self._get_shard(key)
+        by_id = {d["id"]: d for d in docs if type(d) is dict and type(d.get("id")) is str}
+        whole = [by_id.get(doc["id"], doc) for doc in mine]
+        ids = {doc["id"] for doc in mine}
+        whole += [d for d in docs if not (type(d) is dict and d.get("id") in ids)]
+        shard.storage.write({shards.TABLE: {str(n): doc for n, doc in enumerate(whole, 1)}})
+        self._drop_shard(key)
+        self._load_shard(key)  # filed as the file holds them now
+        self._order_stale = True
+        self.problems.append(
+            f"{what}: written again with the {len(mine)} articles this writer holds of it"
+        )
+        return self._get_shard(key)
+
+    def _held_docs(self, key: str) -> list[dict[str, Any]] | None:
+        """(Under the lock; the writer.) The documents of a shard's articles as this writer
+        holds them, in their order; None when the words of one are no longer held (a lean
+        writer's full shard, whose row cache does not give its words as they are now).
+        What memory lacks of a document: its earlier headlines and full texts."""
+        records = self._indexes.records
+        held = sorted(
+            (records[i] for i in self._indexes.members.get(key, ()) if i in records), key=_SEQ
+        )
+        lean = self._lean_words
+        cached: dict[str, Record] | None = None
+        docs: list[dict[str, Any]] = []
+        for record in held:
+            whole: Record | None = record
+            if record.id in lean:
+                whole = lean.whole(record)
+            if whole is None:  # thinned: its words as the row cache has them, if still so
+                if cached is None:
+                    rows = shards.rows_as_written(self.dir, key) or []
+                    cached = {row.id: row for row in rows}
+                row = cached.get(record.id)
+                if row is None or lean.differs(record.id, row.title, row.summary):
+                    return None
+                row.link, row.text_ref, row.revised = record.link, record.text_ref, record.revised
+                whole = row
+            doc = doc_from_record(whole)
+            if whole.text_ref:
+                doc["text_ref"] = list(whole.text_ref)
+            if whole.revised is not None:
+                doc["revised"] = seconds_iso(whole.revised)
+            text = self._texts.inline.get(record.id)
+            if text:  # (the kept shard's texts are in its documents)
+                doc["text"] = text
+            docs.append(doc)
+        return docs
+
+    def _order_filed(self, ids: list[str]) -> None:
+        """(Under the lock, at the end of a write.) Put the articles it filed into the date
+        order; the order made afresh when a shard was filed again from its file meanwhile
+        (`_writable`)."""
+        if self._order_stale:
+            self._order_stale = False
+            self._indexes.rebuild_order()
+        else:
+            self._indexes.insert_orders(ids)
+
     def take_lost(self) -> list[str]:
-        """The shards moved aside since the last call. Their articles are gone from the store
-        while the feeds' validators say nothing changed: a poller forgets the validators, so
-        the next poll asks for everything and brings back what the feeds still carry.
+        """The shards whose articles were lost since the last call (the file moved aside,
+        missing, or holding fewer than it did). They are gone from the store while the
+        feeds' validators say nothing changed: a poller forgets the validators, so the next
+        poll asks for everything and brings back what the feeds still carry.
 
         Waits for a shard another thread is loading: call it from a thread, not an event loop."""
         with self.lock:
@@ -1084,6 +1225,71 @@ class Store:
     @property
     def has_lost(self) -> bool:
         return bool(self._lost)  # (read without the lock: a glance)
+
+    def newest_counts(self) -> dict[str, list[int]]:
+        """(The writer.) The files of the newest day it holds, each with its stat and how
+        many articles it holds: saved with the sources' health, whose validators and
+        listings are those of a store that held at least these (`check_counts`)."""
+        with self.lock:
+            if not self.is_writer:
+                return {}
+            days = [
+                k
+                for k in self._shards
+                if k != KEPT and k not in self._pending and k not in self._lost
+            ]
+            if not days:
+                return {}
+            newest = max(days).partition(".")[0]
+            counts: dict[str, list[int]] = {}
+            for key in days:
+                signature = self._shards[key].signature
+                if key.partition(".")[0] == newest and signature is not None:
+                    counts[key] = [*signature, len(self._indexes.members.get(key, ()))]
+            return counts
+
+    def check_counts(self, counts: object) -> list[str]:
+        """(The writer, as its poller reads the sources' health.) Take for lost each day
+        file holding fewer articles than `counts` (`newest_counts`, saved with the health)
+        says it did; returns their keys. A backup or a copy of a data dir that took the day
+        file before the health (a poll wrote between the two) kept validators that said
+        "not modified" and listings that took the articles it lacks for retention's drops:
+        they never came back. A file missing is for `_missing_at_open`."""
+        found: list[str] = []
+        if not self.is_writer or type(counts) is not dict:
+            return found
+        with self.lock:
+            for key, counted in counts.items():
+                if (
+                    type(key) is not str
+                    or key == KEPT
+                    or not shards.SHARD_RE.match(self.shard_path(key).name)
+                    or type(counted) is not list
+                    or len(counted) != 4
+                    or any(type(n) is not int for n in counted)
+                ):
+                    continue
+                now = self.shard_version(key)
+                if now is None or now == tuple(counted[:3]) or key in self._lost:
+                    continue
+                if key in self._shards and key not in self._pending:
+                    held = len(self._indexes.members.get(key, ()))
+                else:  # not loaded yet (a partial open): counted in its file
+                    try:
+                        held = len(self._documents_by_id(key, strict=True))
+                    except (OSError, ValueError, TypeError):
+                        continue  # unreadable: moved aside as it loads, and said then
+                if held >= counted[3]:
+                    continue
+                found.append(key)
+                self._lost.append(key)
+                self.problems.append(
+                    f"{self.shard_path(key).name} holds {held} articles where the source"
+                    f" health saved after it counted {counted[3]} (a copy of the data dir"
+                    " that took the day's file before the health?): the next poll asks"
+                    " every feed for its full content"
+                )
+        return found
 
     def _drop_shard(self, key: str) -> None:
         self._partial.discard(key)
@@ -1305,7 +1511,7 @@ class Store:
                     texts = [(item.doc, item.text) for item in items if item.text]
                     length = self._texts.append(key, texts) if texts else None
                     try:  # (its shard opened or made too: a full disk may refuse that first)
-                        shard = self._get_shard(key)
+                        shard = self._writable(key)
                         before = shard.signature
                         shard.table.insert_multiple(item.doc for item in items)
                     except Exception:
@@ -1343,7 +1549,7 @@ class Store:
                     reason,
                 ) from exc
             finally:
-                indexes.insert_orders(new_ids)
+                self._order_filed(new_ids)
                 for key, shard in self._shards.items():
                     if key not in written:  # keep only the shards just written parsed
                         shard.storage.forget()
@@ -1391,9 +1597,15 @@ class Store:
                 links_by_shard.setdefault(indexes.records[ident].shard, {})[ident] = (
                     item.record.link
                 )
+        written: list[str] = []
         for key in dict.fromkeys([*by_shard, *links_by_shard]):
-            items, new_links = by_shard.get(key, {}), links_by_shard.get(key, {})
-            shard = self._get_shard(key)
+            shard = self._writable(key)
+            records = indexes.records  # (those of a shard found lost are gone)
+            items = {i: v for i, v in by_shard.get(key, {}).items() if i in records}
+            new_links = {i: v for i, v in links_by_shard.get(key, {}).items() if i in records}
+            if not items and not new_links:
+                continue
+            written.append(key)
             before = shard.signature
             shard.table.update(
                 shards.revision_setter(items, new_links),
@@ -1420,7 +1632,7 @@ class Store:
                 if not moves[ident].text and self._texts.has(record):
                     self._stale_texts.add(ident)  # the new page's text is fetched, once
                 self._file_link(record, link)
-        return list(dict.fromkeys([*by_shard, *links_by_shard]))
+        return written
 
     def _file_link(self, record: Record, link: str) -> None:
         """Give a stored article the page it moved to, filed under it in the links index."""
@@ -1512,7 +1724,10 @@ class Store:
             by_shard.setdefault(records[ident].shard, {})[ident] = value
         try:
             for key, members in by_shard.items():
-                shard = self._get_shard(key)
+                shard = self._writable(key)
+                members = {i: v for i, v in members.items() if i in records}  # (one lost)
+                if not members:
+                    continue
                 before = shard.signature
                 shard.table.update(
                     _field_setter(field, members), lambda d, m=members: d.get("id") in m
@@ -1526,6 +1741,8 @@ class Store:
                 f"{len(written)} of {len(to)} {what}",
                 written,
             ) from exc
+        finally:
+            self._order_filed([])
 
     def _rewritten(self, ids: list[str]) -> None:
         """After articles were written anew in their shards (`_rewrite`): those shards' row
@@ -1609,13 +1826,18 @@ class Store:
                         earlier[ident] = self._earlier_text(record, had)
                 by_shard.setdefault(record.shard, []).append(({"id": ident}, text))
             at = utc_iso(seen or datetime.now(UTC))
+            attached = 0
             try:
                 for key, holders in by_shard.items():
+                    shard = self._writable(key)
+                    holders = [h for h in holders if h[0]["id"] in indexes.records]
+                    if not holders:  # (its shard found lost)
+                        continue
+                    attached += len(holders)
                     # text-kept.jsonl for kept ones: retention never drops it
                     length = self._texts.append(key, holders, at)
                     refs = {holder["id"]: holder["text_ref"] for holder, _ in holders}
                     try:
-                        shard = self._get_shard(key)
                         before = shard.signature
                         shard.table.update(
                             self._text_setter(refs, earlier),
@@ -1640,7 +1862,9 @@ class Store:
                 raise StoreWriteError(
                     f"{self.dir}: cannot write full texts ({exc.strerror or exc})", []
                 ) from exc
-            return same + sum(len(holders) for holders in by_shard.values())
+            finally:
+                self._order_filed([])
+            return same + attached
 
     def _rewrite_texts(self, key: str) -> None:
         """(Under the lock; the writer, after a write of the shard.) Rewrite the shard's text
@@ -1900,61 +2124,68 @@ class Store:
             removed = 0
             dropped = False
             spared = set(spare)
-            for key in sorted(k for k in list(self._shards) if k != KEPT and k < cutoff):
-                ids = list(indexes.members.get(key, ()))
-                if not spared.isdisjoint(ids):
-                    continue  # the day stays whole, and goes whole once none is spared
-                keep = [i for i in ids if self._marks.starred(i)]
-                kept_docs = []
-                # as the file holds them: with their earlier headlines and when they changed,
-                # which the records in memory do not carry
-                stored = self._docs_on_disk(key, set(keep))
-                if any(i in self._lean_words and i not in stored for i in keep):
-                    indexes.rebuild_order()  # a lean store: their words are in that file only
-                    raise StoreWriteError(
-                        f"{self.dir}: retention cannot read the starred articles of {key} back"
-                        " from its file; that day and the ones after it stay until it can",
-                        [],
-                    )
-                for ident in keep:
-                    if ident in stored:
-                        doc = {
-                            k: v
-                            for k, v in stored[ident].items()
-                            if k not in ("text_ref", "text_revisions")  # go with the day
-                        }
-                    else:  # the file does not read: what memory holds, less its history
-                        doc = doc_from_record(indexes.records[ident])
-                    doc["text"] = self.text(ident)
-                    kept_docs.append(doc)
-                if kept_docs:  # kept first: if the disk refuses, the day stays as it was
-                    kept = self._get_shard(KEPT)
-                    before = kept.signature
-                    try:
-                        kept.table.insert_multiple(kept_docs)
-                    except OSError as exc:
-                        indexes.rebuild_order()
+            gone: list[str] = []  # the days dropped: their files go once the map is written
+            try:
+                for key in sorted(k for k in list(self._shards) if k != KEPT and k < cutoff):
+                    ids = list(indexes.members.get(key, ()))
+                    if not spared.isdisjoint(ids):
+                        continue  # the day stays whole, and goes whole once none is spared
+                    keep = [i for i in ids if self._marks.starred(i)]
+                    kept_docs = []
+                    # as the file holds them: with their earlier headlines and when they changed,
+                    # which the records in memory do not carry
+                    stored = self._docs_on_disk(key, set(keep))
+                    if any(i in self._lean_words and i not in stored for i in keep):
+                        indexes.rebuild_order()  # a lean store: their words are in that file only
                         raise StoreWriteError(
-                            f"{self.dir}: retention cannot write ({exc.strerror or exc}); "
-                            "the old days stay until the next try",
+                            f"{self.dir}: retention cannot read the starred articles of {key} back"
+                            " from its file; that day and the ones after it stay until it can",
                             [],
-                        ) from exc
-                    kept.wrote()
-                    self._note_written(KEPT, before, (doc["id"] for doc in kept_docs))
-                self._drop_shard(key)
-                for doc in kept_docs:
-                    if doc.get("text"):
-                        self._texts.inline[doc["id"]] = doc["text"]
-                    indexes.file([record_from_doc(doc)], KEPT, self._marks)
-                with contextlib.suppress(OSError):
-                    self.shard_path(key).unlink()
-                self._texts.drop(key)
-                shards.drop_rows(self.dir, key)
-                removed += len(ids) - len(keep)
-                dropped = True
+                        )
+                    for ident in keep:
+                        if ident in stored:
+                            doc = {
+                                k: v
+                                for k, v in stored[ident].items()
+                                if k not in ("text_ref", "text_revisions")  # go with the day
+                            }
+                        else:  # the file does not read: what memory holds, less its history
+                            doc = doc_from_record(indexes.records[ident])
+                        doc["text"] = self.text(ident)
+                        kept_docs.append(doc)
+                    if kept_docs:  # kept first: if the disk refuses, the day stays as it was
+                        kept = self._writable(KEPT)
+                        before = kept.signature
+                        try:
+                            kept.table.insert_multiple(kept_docs)
+                        except OSError as exc:
+                            indexes.rebuild_order()
+                            raise StoreWriteError(
+                                f"{self.dir}: retention cannot write ({exc.strerror or exc}); "
+                                "the old days stay until the next try",
+                                [],
+                            ) from exc
+                        kept.wrote()
+                        self._note_written(KEPT, before, (doc["id"] for doc in kept_docs))
+                    self._drop_shard(key)
+                    for doc in kept_docs:
+                        if doc.get("text"):
+                            self._texts.inline[doc["id"]] = doc["text"]
+                        indexes.file([record_from_doc(doc)], KEPT, self._marks)
+                    gone.append(key)
+                    removed += len(ids) - len(keep)
+                    dropped = True
+            finally:
+                if gone:  # the map first: a day file missing that it names was lost
+                    self._save_map(force=True)
+                for key in gone:  # the row cache before the day, for the same reason
+                    shards.drop_rows(self.dir, key)
+                    with contextlib.suppress(OSError):
+                        self.shard_path(key).unlink()
+                    self._texts.drop(key)
             unstarred = self._unstarred_kept(cutoff)
             if unstarred:  # kept for a star taken off since: they go as their day went
-                kept = self._get_shard(KEPT)
+                kept = self._writable(KEPT)
                 try:
                     kept.table.remove(lambda doc: doc.get("id") in unstarred)
                 except OSError as exc:
@@ -1971,6 +2202,7 @@ class Store:
                 dropped = True
             if dropped:  # a cycle that drops no day leaves the order of every article be
                 self._rebuild_after_retention()
+            self._order_filed([])  # (the kept shard filed again from its file: `_writable`)
             return removed
 
     def _unstarred_kept(self, cutoff: str) -> set[str]:

@@ -218,8 +218,8 @@ class ArticleStore(Protocol):
         ...
 
     def take_lost(self) -> list[str]:
-        """Shards found unreadable and set aside since the last call (their articles are
-        gone: a poller asks their feeds for everything again)."""
+        """Shards whose articles were lost since the last call (unreadable and set aside,
+        missing, cut short: a poller asks their feeds for everything again)."""
         ...
 
     @property
@@ -491,4 +491,20 @@ class Backfiller(Protocol):
     def backfill(self, most: int = ...) -> int:
         """(A writer, in a thread.) Bring up to `most` rows an older wirewatch stored up to
         what this one writes, in one short transaction; how many, 0 when none is left."""
+        ...
+
+
+@runtime_checkable
+class DayCounter(Protocol):
+    """A store whose day files a copy can take apart from the sources' health kept beside
+    them (a data dir): the health saved records how many articles the newest day's files
+    held, and a store found holding fewer takes those days for lost (their validators and
+    listings would keep out the articles it lacks)."""
+
+    def newest_counts(self) -> dict[str, list[int]]:
+        """(The writer.) The newest day's files, each with its version and its count."""
+        ...
+
+    def check_counts(self, counts: object) -> list[str]:
+        """(The writer.) The days holding fewer than `counts` says, taken for lost."""
         ...

@@ -38,6 +38,7 @@ from fetchers.store.codec import (
 
 TABLE = "articles"
 SHARD_RE = re.compile(r"^articles-(\d{4}-\d{2}-\d{2}(?:\.\d{3,6})?|kept)\.json$")
+ROWS_RE = re.compile(r"^rows-(\d{4}-\d{2}-\d{2}(?:\.\d{3,6})?)\.json$")
 SHARD_ARTICLES = 1000  # articles in one shard file at most (a day has as many as it needs)
 SHARD_SPAN = SEQ_SPAN  # more than a shard ever holds: a record's seq is its shard's rank times it
 KEPT = "kept"
@@ -69,6 +70,11 @@ def rows_path(folder: Path, key: str) -> Path:
 def present_keys(folder: Path) -> set[str]:
     """The keys of the shard files in a data dir."""
     return {m.group(1) for p in folder.glob("articles-*.json") if (m := SHARD_RE.match(p.name))}
+
+
+def cached_keys(folder: Path) -> set[str]:
+    """The keys of the shards a row cache is kept of in a data dir."""
+    return {m.group(1) for p in folder.glob("rows-*.json") if (m := ROWS_RE.match(p.name))}
 
 
 @dataclass(slots=True)
@@ -176,6 +182,19 @@ def read_rows(folder: Path, key: str, signature: Signature | None) -> list[Recor
         return [record_from_row(row) for row in rows]
     except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
         return None  # missing, torn or stale: the shard itself is read instead
+
+
+def rows_as_written(folder: Path, key: str) -> list[Record] | None:
+    """A shard's records as its row cache was last written, whatever the shard's stat is now
+    (what a writer wrote of a shard whose file is gone or damaged since); None when there
+    is none of this layout."""
+    try:
+        header, *rows = orjson.loads(rows_path(folder, key).read_bytes())
+        if type(header) is not dict or header.get("v") != ROWS_VERSION:
+            return None
+        return [record_from_row(row) for row in rows]
+    except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return None
 
 
 RowTest = Callable[[dict[str, Any]], "set[int] | None"]
