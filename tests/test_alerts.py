@@ -841,7 +841,9 @@ def test_alerts_and_trends_json_shapes(tmp_path: Path, capsys: pytest.CaptureFix
         "threshold",
         "spike",
         "muted",
+        "no_spike",
     }
+    assert first["no_spike"] is None
     assert first["start"] == "2025-10-23T03:00:00Z" and len(first["counts"]) == 30
     assert first["counts"][-1] == 1 and first["current"] == 1 and first["spike"] is False
     # the text draws the hours asked for, and says the fewest mentions that are a spike
