@@ -72,6 +72,12 @@ def retagged(tags: Sequence[str], before: Sequence[str], after: Sequence[str]) -
     return list(dict.fromkeys([*after, *(tag for tag in tags if tag not in before)]))
 
 
+def counted(count: int, noun: str, plural: str = "") -> str:
+    """`count` and its noun, agreeing, as a log line says it ("1 source", "2 sources",
+    "1 story", with `plural` "stories")."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
 def article_id(source: str, guid: str | None, link: str | None, title: str, summary: str) -> str:
     """A stable id: the guid, else the link (less its tracking parameters, which some feeds
     stamp anew at each fetch), else a hash of the content, scoped to the source."""

@@ -29,7 +29,7 @@ from fetchers.config import (
 from fetchers.config import data_dir as configured_data_dir
 from fetchers.events import EventBook, EventBookError, in_countdown_order
 from fetchers.healthbook import HealthBook
-from fetchers.models import Clock, Event, PollResult, Source, SourceHealth
+from fetchers.models import Clock, Event, PollResult, Source, SourceHealth, counted
 from fetchers.parsepool import ParsePool
 from fetchers.poller import Poller
 from fetchers.store import ArticleStore, StoreError
@@ -218,9 +218,9 @@ class Newsroom:
             report.store_error = report.store_error or str(exc)
         if report.removed:
             log.info(
-                "retention: %d articles older than %d days removed",
-                report.removed,
-                days,
+                "retention: %s older than %s removed",
+                counted(report.removed, "article"),
+                counted(days, "day"),
             )
         self._run_hooks(report)
         return report

@@ -312,6 +312,12 @@ def _cut_item(result: PollResult) -> str | None:
     return result.cut_item if result.cut_off else None
 
 
+def _polled_names(chosen: list[Source], recorded: list[PollResult]) -> list[str]:
+    """The sources whose health a poll changed: those it chose, and the names those the
+    config renamed meanwhile were recorded under (`Poller._named_now`)."""
+    return list(dict.fromkeys([*(s.name for s in chosen), *(r.source for r in recorded)]))
+
+
 def _named(articles: list[Article], name: str) -> None:
     """Articles read as their source was named before (`Poller._ids_as`) given its name."""
     for article in articles:
@@ -415,6 +421,9 @@ class Poller:
         self.retags: dict[str, Retag] = {}
         # each source the config names, at its address (`_take_sources`)
         self._places: dict[str, str] = {}
+        # the sources a reload renamed while their fetch was out, by the name they were
+        # fetched under: the name they have now (their answer is stored under it)
+        self._renamed_out: dict[str, str] = {}
         self._take_sources(config)
 
     async def open_client(self) -> httpx.AsyncClient:
@@ -693,6 +702,8 @@ class Poller:
                 if s.enabled and s.name not in self._busy
             ]
         )
+        # (renames of fetches out that ended unstored, a cycle cut short, are kept no more)
+        self._renamed_out = {b: now for b, now in self._renamed_out.items() if b in self._busy}
         self._busy.update(s.name for s in chosen)
         taken, began = {s.name for s in chosen}, self.clock()
         self._unsent = sum(1 for s in chosen if not s.path)
@@ -703,13 +714,15 @@ class Poller:
         pending: set[asyncio.Task[tuple[PollResult, list[StagedArticle]]]] = set()
         results: dict[str, PollResult] = {}
         recorded: list[PollResult] = []  # those stored (or refused) and kept in the health
+        # Finished tasks arrive through a callback, not asyncio.wait over every pending one
+        # (that is quadratic: 2,000 sources cost seconds of CPU); and only unfinished ones
+        # are kept, since a finished one holds its source's staged articles.
+        finished: list[asyncio.Task[tuple[PollResult, list[StagedArticle]]]] = []
+        # the answers held back for slower ones (FLUSH_AFTER), not yet handed to a write
+        waiting: list[tuple[PollResult, list[StagedArticle]]] = []
         try:
             await self.open_client()  # once, before the sources race to make it
             self._forget_validators(await asyncio.to_thread(self.store.take_lost))
-            # Finished tasks arrive through a callback, not asyncio.wait over every pending
-            # one (that is quadratic: 2,000 sources cost seconds of CPU); and only unfinished
-            # ones are kept, since a finished one holds its source's staged articles.
-            finished: list[asyncio.Task[tuple[PollResult, list[StagedArticle]]]] = []
             arrived = asyncio.Event()
 
             def answered(task: asyncio.Task[tuple[PollResult, list[StagedArticle]]]) -> None:
@@ -734,7 +747,6 @@ class Poller:
                 by_name[source.name] = source
                 finished.append(task)
                 arrived.set()
-            waiting: list[tuple[PollResult, list[StagedArticle]]] = []
             loop = asyncio.get_running_loop()
             first_waiting: float | None = None
             held_articles = 0  # staged and waiting for the write
@@ -789,31 +801,76 @@ class Poller:
                         first_waiting = loop.time()
                 held = first_waiting is not None and loop.time() - first_waiting >= FLUSH_AFTER
                 if pending and (held or held_articles >= FLUSH_ARTICLES):
-                    await self._store(waiting, by_name, recorded)
-                    waiting, first_waiting, held_articles = [], None, 0
-            await self._store(waiting, by_name, recorded)
+                    # (handed over before the write: a stop during it writes them not twice)
+                    batch, waiting, first_waiting, held_articles = waiting, [], None, 0
+                    await self._store(batch, by_name, recorded)
+            batch, waiting = waiting, []
+            await self._store(batch, by_name, recorded)
             lost = await asyncio.to_thread(self._settle_store)
             self._forget_validators(lost)
             self._refill_now = bool(lost)
             try:
                 await asyncio.to_thread(
-                    self.healthbook.save, dict(self.health), [s.name for s in chosen]
+                    self.healthbook.save, dict(self.health), _polled_names(chosen, recorded)
                 )
             except StoreWriteError as exc:
                 log.error("%s; it is saved again after the next poll", exc)
             return [results[s.name] for s in chosen if s.name in results]
         except asyncio.CancelledError:
-            # stopped mid-cycle (SIGTERM): the health of the sources whose articles were
-            # written is kept with them, not lost (it said "pending" beside their articles),
-            # and what was written is the cycle's hooks' still (`take_cut_short`)
+            # stopped mid-cycle (SIGTERM): the answers already here are written, with their
+            # health and validators (held back for slower sources, up to FLUSH_AFTER, they
+            # were dropped with the fetches still in flight: a stop 2 s after the quick
+            # sources answered stored nothing); the health of the sources whose articles
+            # were written is kept with them, not lost (it said "pending" beside their
+            # articles), and what was written is the cycle's hooks' still (`take_cut_short`)
+            waiting += self._answered_by_now(finished, pending, chosen, by_name)
+            await self._store_before_stop(waiting, by_name, recorded)
             with contextlib.suppress(StoreWriteError, OSError):
-                self.healthbook.save(dict(self.health), [s.name for s in chosen])
+                self.healthbook.save(dict(self.health), _polled_names(chosen, recorded))
             self._cut_short = recorded
             raise
         finally:
             for task in pending:
                 task.cancel()
             self._busy.difference_update(s.name for s in chosen)
+
+    def _answered_by_now(
+        self,
+        finished: list[asyncio.Task[tuple[PollResult, list[StagedArticle]]]],
+        pending: set[asyncio.Task[tuple[PollResult, list[StagedArticle]]]],
+        chosen: list[Source],
+        by_name: dict[str, Source],
+    ) -> list[tuple[PollResult, list[StagedArticle]]]:
+        """(A cycle stopped.) The answers that came and are not in the cycle's hands yet:
+        those arrived but not looked at, and those of sources an earlier cycle left out
+        (`_carried`) that have answered since (each added to `chosen` and `by_name`). A
+        fetch or a staging still under way is not among them: it is dropped."""
+        done = [task for task in dict.fromkeys([*finished, *pending]) if task.done()]
+        for task, source in list(self._carried.items()):
+            if task.done():
+                del self._carried[task]
+                chosen.append(source)
+                by_name[source.name] = source
+                done.append(task)
+        finished.clear()
+        return [task.result() for task in done if not task.cancelled() and task.exception() is None]
+
+    async def _store_before_stop(
+        self,
+        waiting: list[tuple[PollResult, list[StagedArticle]]],
+        by_name: dict[str, Source],
+        recorded: list[PollResult],
+    ) -> None:
+        """Write what came before a stop (`_store`), whatever goes wrong: a failure here
+        never takes the stop's place."""
+        if not waiting:
+            return
+        try:
+            await self._store(waiting, by_name, recorded)
+        except asyncio.CancelledError:  # stopped again: the write went on in its thread
+            pass
+        except Exception:
+            log.exception("the answers that came before the stop could not be stored")
 
     async def _take_more(self, taken: set[str], began: datetime) -> tuple[list[Source], bool]:
         """The sources leased since this poll began and not `taken` (none where one writer
@@ -843,7 +900,9 @@ class Poller:
         recorded: list[PollResult],
     ) -> None:
         """Write what the given sources brought, record their health (each result is then
-        added to `recorded`), and queue the full texts of their new articles."""
+        added to `recorded`), and queue the full texts of their new articles. A source the
+        config renamed while it was polled has its answer stored under its new name."""
+        polled_as = [self._named_now(by_name[r.source], r, staged) for r, staged in waiting]
         batch = [item for _, staged in waiting for item in staged]
         if batch and self.on_staged is not None:
             try:
@@ -888,7 +947,7 @@ class Poller:
                 held = {r.id for r in await asyncio.to_thread(self.store.records, rest)}
             except StoreError:  # (the database away: none is said)
                 held = set()
-        for result, staged in waiting:
+        for (result, staged), source in zip(waiting, polled_as, strict=True):
             result.new_ids = [a.id for a in result.articles if a.id in fresh]
             # revised: stored before with other words
             result.revised_ids = [
@@ -913,7 +972,6 @@ class Poller:
             result.articles = []  # stored (or refused): the cycle holds no source's articles
             staged.clear()
             had = self.health.get(result.source)
-            source = by_name[result.source]
             # unread past a day and past two of its own polls (a daily digest's every poll
             # is news): what it brings is a backlog, as a first poll's is
             unread_for = max(BACKLOG_AFTER, 2 * poll_interval(source, self.settings))
@@ -935,6 +993,23 @@ class Poller:
                 self._queue_pages(source.name)
         if stopped:
             raise asyncio.CancelledError
+
+    def _named_now(self, source: Source, result: PollResult, staged: list[StagedArticle]) -> Source:
+        """The source a poll's answer is stored and recorded under: the one polled, or the
+        one it is now when the config renamed it while it was out (`_as_named_now`), whose
+        name its result and articles then take. Stored under the old name, they kept it for
+        good: the renamed source's stored articles had taken its name already."""
+        now = self._as_named_now(source)
+        if now is None:
+            return source
+        before, result.source = result.source, now.name
+        _named(result.articles, now.name)
+        for item in staged:
+            item.record.source = item.doc["source"] = now.name
+        if before in self._unchecked:
+            self._unchecked.discard(before)
+            self._unchecked.add(now.name)
+        return now
 
     def _settle_store(self) -> list[str]:
         """(In a thread.) Finish loading a partly opened store, then the shards moved aside:
@@ -1669,10 +1744,12 @@ class Poller:
         at: dict[str, list[str]] = {}  # each address (as `same_place` tells them): its names
         for name, health in unclaimed.items():
             at.setdefault(redact(health.url), []).append(name)
+        steps: dict[str, str] = {}  # the renames: each name before, the name now
         for source in unsure:
-            before = self._renamed(source, left, at.get(redact(source.location), []))
-            if before is not None:
-                found[source.name] = before
+            renamed = self._renamed(source, left, at.get(redact(source.location), []))
+            if renamed is not None:
+                steps[renamed[0]], found[source.name] = source.name, renamed[1]
+        self._rename_fetches_out(steps)
         claimed = unclaimed.keys() - left.keys()
         for source in unsure:
             taken = found.get(source.name)
@@ -1715,15 +1792,39 @@ class Poller:
             elif health.tags != tags:
                 self.retags[source.name] = (health.tags, tags)
 
+    def _rename_fetches_out(self, steps: dict[str, str]) -> None:
+        """Keep the names these renames (before -> now) give the sources whose fetch is out
+        (`_renamed_out`, a rename of a rename followed to its end; one renamed back drops
+        out): what such a fetch brings is stored under the name its source has now."""
+        out = {before: steps.get(now, now) for before, now in self._renamed_out.items()}
+        out.update(
+            (before, now)
+            for before, now in steps.items()
+            if before in self._busy and before not in out
+        )
+        self._renamed_out = {before: now for before, now in out.items() if before != now}
+
+    def _as_named_now(self, source: Source) -> Source | None:
+        """The source as the config names it now, when a reload renamed it while it was
+        polled (`_rename_fetches_out`), read in the charset it was read in; None when it was
+        not renamed, or the config has no source at its address under that name."""
+        name = self._renamed_out.pop(source.name, None)
+        if name is None or self._places.get(source.name) == source.location:
+            return None
+        now = next((s for s in self.config.sources if s.name == name), None)
+        if now is None or not same_place(source.location, now.location):
+            return None
+        return replace(now, charset=source.charset)
+
     def _renamed(
         self, source: Source, unclaimed: dict[str, SourceHealth], here: list[str]
-    ) -> SourceHealth | None:
-        """The health, under this source's name, of the one unclaimed source at its address
-        (`_take_sources`; `here`: the names of those at its address). This one renamed: it
-        takes that health (validators, what its feed listed) and the name its articles' ids
-        are made under, so its items are the articles stored (a rename stored every item of
-        the feed again, and fired their alerts again); None when there is none, or several
-        that cannot be told apart."""
+    ) -> tuple[str, SourceHealth] | None:
+        """The name and the health, under this source's name, of the one unclaimed source
+        at its address (`_take_sources`; `here`: the names of those at its address). This
+        one renamed: it takes that health (validators, what its feed listed) and the name
+        its articles' ids are made under, so its items are the articles stored (a rename
+        stored every item of the feed again, and fired their alerts again); None when there
+        is none, or several that cannot be told apart."""
         gone = [unclaimed[name] for name in here if name != source.name and name in unclaimed]
         if not gone:
             return None
@@ -1735,7 +1836,7 @@ class Poller:
         before = gone[-1]
         del unclaimed[before.name]  # taken: one rename each
         log.info("%s: renamed from %s; its articles take the new name", source.name, before.name)
-        return replace(
+        return before.name, replace(
             before,
             name=source.name,
             known_as=before.known_as or before.name,

@@ -1,8 +1,14 @@
 """`wirewatch poll` as a service: the schedule, signals, config reloads, alerts and logs.
 
-SIGTERM and SIGINT stop it: fetches in flight are dropped, a write in flight completes (it
-runs in a thread that the event loop's shutdown waits for), then the store is closed. SIGHUP
-reads the config again; a broken config is logged and the running one kept.
+SIGTERM and SIGINT stop it: the answers already received are written, fetches in flight are
+dropped, a write in flight completes (it runs in a thread that the event loop's shutdown waits
+for), then the store is closed. SIGHUP reads the config again; a broken config is logged and
+the running one kept.
+
+Each cycle that brought news (new or revised articles) or had a source fail is one log line,
+naming the sources; a cycle that did neither is said only as the first after the start, and
+in one line once QUIET_SUMMARY has passed since the last (a day of 60-second polls said
+"0 new articles" a thousand times).
 """
 
 from __future__ import annotations
@@ -15,13 +21,15 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from fetchers.alerting import EACH_ITS_OWN
 from fetchers.alerts import AlertWatch
 from fetchers.config import Config
 from fetchers.events import unreadable
-from fetchers.models import Clock, Event
+from fetchers.models import Clock, Event, counted
 from fetchers.newsroom import Cycle, Newsroom
 from fetchers.parsepool import ParsePool
 from fetchers.redact import PlainFormatter
@@ -30,6 +38,55 @@ from fetchers.store import ArticleStore
 log = logging.getLogger("wirewatch")
 FORMAT = "%(asctime)s %(levelname)s %(message)s"
 QUIET_REPEATS = 60.0  # seconds a warning logged is not logged again, the same
+NAMED_AT_MOST = 3  # sources a cycle's line names (those with the most new articles first)
+QUIET_SUMMARY = 3600.0  # seconds of cycles with nothing new and no failure said in one line
+
+
+def named(names: list[str]) -> str:
+    """The first NAMED_AT_MOST names, then how many more ("A, B, C and 4 more")."""
+    shown = ", ".join(names[:NAMED_AT_MOST])
+    rest = len(names) - NAMED_AT_MOST
+    return f"{shown} and {rest} more" if rest > 0 else shown
+
+
+def cycle_line(cycle: Cycle) -> str:
+    """A cycle's log line: how many sources it polled, its new articles and the sources
+    that brought them (the most first), its revisions, and the sources that failed."""
+    results = cycle.results
+    new = sorted(((r.source, len(r.new_ids)) for r in results if r.new_ids), key=lambda n: -n[1])
+    revised = sum(len(r.revised_ids) for r in results)  # as `refresh` counts them
+    failed = [r.source for r in results if r.status == "error"]
+    said = [counted(len(cycle.new_ids), "new article")]
+    if new:
+        said[0] += f" ({named([f'{name} {count}' for name, count in new])})"
+    if revised:
+        said.append(f"{revised} revised")
+    said.append(f"{len(failed)} failed" + (f" ({named(failed)})" if failed else ""))
+    return f"polled {counted(len(results), 'source')}: {', '.join(said)}"
+
+
+def is_quiet(cycle: Cycle) -> bool:
+    """Whether a cycle brought nothing new, revised nothing and had no source fail."""
+    return (
+        not cycle.new_ids
+        and not cycle.store_error
+        and all(not r.revised_ids and r.status != "error" for r in cycle.results)
+    )
+
+
+def span(seconds: float) -> str:
+    """A quiet spell's length, in minutes up to two hours, then in hours."""
+    minutes = int(seconds // 60)
+    return counted(minutes, "minute") if minutes < 120 else counted(minutes // 60, "hour")
+
+
+@dataclass(slots=True)
+class QuietSpell:
+    """The cycles since the last cycle line said that brought nothing and failed nothing."""
+
+    since: float  # when the last line was said (monotonic)
+    polls: int = 0
+    sources: set[str] = field(default_factory=set)
 
 
 class QuietRepeats(logging.Filter):
@@ -109,6 +166,8 @@ class PollService:
         self.newsroom.on_reload(self._say_unreadable_again)
         self.stop = asyncio.Event()
         self._problems_said = 0  # of the store's problems, those logged
+        self.monotonic: Callable[[], float] = time.monotonic  # (a test's own)
+        self._quiet: QuietSpell | None = None  # None: no cycle said yet
 
     @property
     def config(self) -> Config:
@@ -120,8 +179,8 @@ class PollService:
             loop.add_signal_handler(sig, self._stop_on, sig)
         loop.add_signal_handler(signal.SIGHUP, self.reload)
         log.info(
-            "polling %d sources into %s (pid %s)",
-            len(self.config.sources),
+            "polling %s into %s (pid %s)",
+            counted(len(self.config.sources), "source"),
             self.newsroom.store.location,
             os.getpid(),
         )
@@ -152,17 +211,25 @@ class PollService:
         self._problems_said = len(problems)
 
     def _report(self, cycle: Cycle) -> None:
+        """Log the cycle (`cycle_line`), unless it was quiet (`is_quiet`) and not the first:
+        quiet ones are summed up in one line once QUIET_SUMMARY has passed since the last
+        line said, so a log that goes silent means a poller that stopped."""
         self._say_problems()
-        failed = [r.source for r in cycle.results if r.status == "error"]
-        revised = sum(len(r.revised_ids) for r in cycle.results)  # as `refresh` counts them
-        log.info(
-            "polled %d sources: %d new articles%s, %d failed%s",
-            len(cycle.results),
-            len(cycle.new_ids),
-            f", {revised} revised" if revised else "",
-            len(failed),
-            f" ({', '.join(failed)})" if failed else "",
-        )
+        now, quiet = self.monotonic(), self._quiet
+        if quiet is None or not is_quiet(cycle):
+            log.info("%s", cycle_line(cycle))
+            self._quiet = QuietSpell(now)
+            return
+        quiet.polls += len(cycle.results)
+        quiet.sources.update(r.source for r in cycle.results)
+        if now - quiet.since >= QUIET_SUMMARY:
+            log.info(
+                "quiet for %s: %s of %s, nothing new, none failed",
+                span(now - quiet.since),
+                counted(quiet.polls, "poll"),
+                counted(len(quiet.sources), "source"),
+            )
+            self._quiet = QuietSpell(now)
 
     def _say_unreadable_again(self, config: Config) -> None:
         """(A config read again.) Its events whose time cannot be read are said again."""

@@ -36,6 +36,7 @@ import orjson
 from fetchers.atomic import derived_refused, write_derived
 from fetchers.foreground import give_way, giving_way
 from fetchers.heap import collector_paused
+from fetchers.models import counted
 from fetchers.query import Query, Record, name_key
 from fetchers.stepwise import emptied_stepwise, set_stepwise, sorted_stepwise
 from fetchers.store.errors import StoreError
@@ -759,9 +760,8 @@ class StoryDesk:
         try:
             if self._skipped():
                 log.info(
-                    "stories: %d articles and no stories yet; the next poll or dashboard"
-                    " groups them",
-                    len(self.store),
+                    "stories: %s and no stories yet; the next poll or dashboard groups them",
+                    counted(len(self.store), "article"),
                 )
                 return []
             first, began = self.book.index is None, time.monotonic()
@@ -771,9 +771,9 @@ class StoryDesk:
             index = self.book.index
             if first and index is not None:  # once a process: a restart's restore can be long
                 log.info(
-                    "stories: %d stories of %d articles ready in %.1f s",
-                    len(index.members),
-                    len(index.story_of),
+                    "stories: %s of %s ready in %.1f s",
+                    counted(len(index.members), "story", "stories"),
+                    counted(len(index.story_of), "article"),
                     time.monotonic() - began,
                 )
             return grouped

@@ -160,7 +160,7 @@ def test_a_poller_killed_before_its_alerts_were_kept_fires_them_at_its_next_star
         proc = start("none", flag, config, data, log)
         try:
             assert wait_for(lambda: len(matched(data)) >= 4, timeout=30)
-            assert wait_for(lambda: said(log, "polled 1 sources"))  # noqa: B023 (waited on here)
+            assert wait_for(lambda: said(log, "polled 1 source:"))  # noqa: B023 (waited on here)
         finally:
             stop(proc)
         assert listed(data, config, capsys) == sorted(titles)
@@ -197,7 +197,7 @@ def test_alerts_a_full_disk_refused_fire_once_it_has_room_and_after_a_restart(
     proc = start("full", flag, config, data, tmp_path / "again.log")
     try:
         assert wait_for(lambda: len(matched(data)) >= 6, timeout=30)
-        assert wait_for(lambda: said(tmp_path / "again.log", "polled 1 sources"))
+        assert wait_for(lambda: said(tmp_path / "again.log", "polled 1 source:"))
     finally:
         stop(proc)
     assert listed(data, config, capsys) == sorted([*titles, *more])

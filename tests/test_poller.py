@@ -1762,7 +1762,9 @@ async def test_a_source_renamed_while_it_is_polled_leaves_no_health_under_its_ol
 ) -> None:
     """A reload that renamed a source while its fetch was on its way: the answer made its
     health again under the old name, and a rename back to that name later was taken for no
-    rename (its articles kept the other name, two outlets in its stories)."""
+    rename (its articles kept the other name, two outlets in its stories). Its articles
+    are stored under the new name (under the old one they kept it: the store's rename of
+    the source's articles had been done, or was done before they came)."""
     route = Route(rss("<title>Talks</title><guid>1</guid>"), delay=0.5)
     url = feed_server.add("/slow.xml", route)
     now = datetime(2025, 10, 24, 8, tzinfo=UTC)
@@ -1772,10 +1774,11 @@ async def test_a_source_renamed_while_it_is_polled_leaves_no_health_under_its_ol
             polling = asyncio.create_task(poller.poll())
             await asyncio.sleep(0.2)  # the request is out
             poller.reconfigure(config_for(tmp_path, Source("Beta Wire", url=url)))
-            await polling
+            (result,) = await polling
+            assert [a.source for a in store.query()] == ["Beta Wire"]
         finally:
             await poller.aclose()
-    assert set(poller.health) == {"Beta Wire"}
+    assert set(poller.health) == {"Beta Wire"} and result.source == "Beta Wire"
 
 
 async def test_older_items_a_feed_lists_again_unchanged_are_not_counted_revised(

@@ -7,23 +7,58 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from fetchers.config import load_config
-from fetchers.models import system_clock
+from fetchers.healthbook import HealthBook
+from fetchers.models import Source, system_clock
 from fetchers.newsroom import Newsroom
+from fetchers.service import PollService
 from fetchers.store import Store
-from tests.conftest import FeedServer, Route, rss
+from tests.conftest import FeedServer, Route, config_for, rss
 from tests.pollers import ROOT, start_poller, wait_for
 from tui.cli import main
 
 
 def feed(n: int, count: int) -> bytes:
     return rss(*(f"<title>Item {n}-{i}</title><guid>{n}-{i}</guid>" for i in range(count)))
+
+
+def ask_refresh(config: Path, data: Path) -> None:
+    """A viewer's `r`: the poller of `data` polls every source at its next look."""
+    with Store(data) as viewer:
+        room = Newsroom(load_config(config, datetime.now(UTC)), viewer, data, system_clock)
+        assert room.ask_refresh()
+
+
+def stored_sources(data: Path) -> Counter[str]:
+    """How many articles the store holds under each source's name."""
+    with Store(data) as store:
+        return Counter(a.source for a in store.query())
+
+
+def fast_and_held(
+    tmp_path: Path, feed_server: FeedServer
+) -> tuple[Path, Route, Route, threading.Event]:
+    """A config of two sources polled hourly, Fast (2 items) and Slow (2 items), whose
+    answers wait while the event returned is cleared."""
+    held = threading.Event()
+    held.set()
+    fast, slow = Route(feed(1, 2), etag='"v1"'), Route(feed(2, 2), held=held)
+    config = tmp_path / "wirewatch.toml"
+    config.write_text(
+        f'[settings]\ninterval = "1h"\ntimeout = "60s"\n'
+        f'[[sources]]\nname = "Fast"\nurl = "{feed_server.add("/fast.xml", fast)}"\n'
+        f'[[sources]]\nname = "Slow"\nurl = "{feed_server.add("/slow.xml", slow)}"\n',
+        "utf-8",
+    )
+    return config, fast, slow, held
 
 
 @pytest.mark.slow
@@ -41,7 +76,7 @@ def test_sigterm_mid_cycle_loses_nothing_and_sighup_reloads(
     data, log = tmp_path / "data", tmp_path / "logs" / "poll.log"
     proc = start_poller(config, data, log)
     try:
-        assert wait_for(lambda: log.exists() and "polled 1 sources: 30 new" in log.read_text())
+        assert wait_for(lambda: log.exists() and "polled 1 source: 30 new" in log.read_text())
         # SIGHUP: a second source appears; a broken config is refused and the old one kept
         config.write_text(config.read_text() + f'[[sources]]\nname = "Slow"\nurl = "{slow}"\n')
         proc.send_signal(signal.SIGHUP)
@@ -59,6 +94,135 @@ def test_sigterm_mid_cycle_loses_nothing_and_sighup_reloads(
     with Store(data) as store:
         titles = {a.title for a in store.query()}
     assert {f"Item 1-{i}" for i in range(30)} <= titles  # everything acknowledged is there
+
+
+def test_a_stop_writes_the_answers_that_came_before_it(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """README: SIGTERM drops the fetches in flight. The quick sources' answers wait up to
+    3 s for the slower ones, to be written together: a stop within those seconds dropped
+    them too, unstored, their health and validators unsaved. They are written, and only
+    the slow fetch is dropped."""
+    config, fast, _, held = fast_and_held(tmp_path, feed_server)
+    data, log = tmp_path / "data", tmp_path / "poll.log"
+    proc = start_poller(config, data, log)
+    try:
+        assert wait_for(lambda: log.exists() and "polled 2 sources: 4 new" in log.read_text())
+        held.clear()  # Slow's next answer waits
+        fast.body, fast.etag = feed(1, 5), '"v2"'
+        ask_refresh(config, data)
+        hits = feed_server.hits
+        assert wait_for(lambda: len(hits["/fast.xml"]) == len(hits["/slow.xml"]) == 2)
+        time.sleep(1)  # Fast's answer has come; the write it waits for is 2 s away
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        held.set()
+        if proc.poll() is None:
+            proc.kill()
+    assert stored_sources(data) == {"Fast": 5, "Slow": 2}
+    assert "polled 1 source: 3 new articles (Fast 3), 0 failed" in log.read_text()
+    assert HealthBook(data).load()["Fast"].etag == '"v2"'  # its next poll asks "if changed"
+
+
+def test_a_source_renamed_while_its_fetch_is_out_has_those_articles_under_its_new_name(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """README: the articles a renamed source fetched before take its new name. Renamed
+    while a cycle had left its slow fetch out, the store renamed what it held, then that
+    fetch's new articles were stored under the old name, for good: `list source:Slow`
+    listed them, under a name the config no longer has."""
+    config, _, slow, held = fast_and_held(tmp_path, feed_server)
+    data, log = tmp_path / "data", tmp_path / "poll.log"
+    proc = start_poller(config, data, log)
+    try:
+        assert wait_for(lambda: log.exists() and "polled 2 sources: 4 new" in log.read_text())
+        held.clear()  # Slow's next answer waits: the cycle leaves it out
+        slow.body = feed(2, 4)
+        ask_refresh(config, data)
+        assert wait_for(lambda: "Slow still out after the others answered" in log.read_text())
+        config.write_text(config.read_text().replace('name = "Slow"', 'name = "Slower"'))
+        assert wait_for(lambda: "Slower: renamed from Slow" in log.read_text())
+        held.set()
+        assert wait_for(lambda: "Slower: the stored articles of Slow take" in log.read_text())
+        assert wait_for(lambda: "2 new article" in log.read_text())
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        held.set()
+        if proc.poll() is None:
+            proc.kill()
+    assert stored_sources(data) == {"Fast": 2, "Slower": 4}
+    assert _list(config, data, "source:Slow").stdout == ""
+    assert len(HealthBook(data).load(listed=True)["Slower"].listed) == 4  # its answer, kept
+
+
+def test_the_poll_log_names_the_sources_of_the_news_and_not_the_cycles_without_any(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """Each cycle said "polled N sources: M new articles, 0 failed" without which source
+    brought them, and a cycle that brought nothing said so too: with 40 sources at 60 s,
+    30 lines in 150 s of "0 new articles". A cycle names the sources of its news (those
+    with the most first, three, then how many more) and those that failed; one that
+    brought nothing and failed nothing says nothing after the first; and a number agrees
+    with its noun ("1 sources", "1 new articles")."""
+    wire = Route(feed(1, 4))
+    sources = [("Wire", feed_server.add("/wire.xml", wire), "1s")]
+    for name, n, count in (("Agency", 2, 3), ("Bureau", 3, 2), ("Desk", 4, 1)):
+        sources.append((name, feed_server.add(f"/{name}.xml", Route(feed(n, count))), "1h"))
+    sources.append(("Down", feed_server.add("/down.xml", Route(b"oops", status=500)), "1h"))
+    config = tmp_path / "wirewatch.toml"
+    config.write_text(
+        "".join(
+            f'[[sources]]\nname = "{name}"\nurl = "{url}"\ninterval = "{every}"\n'
+            for name, url, every in sources
+        ),
+        "utf-8",
+    )
+    data, log = tmp_path / "data", tmp_path / "poll.log"
+    proc = start_poller(config, data, log)
+    try:
+        assert wait_for(lambda: log.exists() and "polled 5 sources" in log.read_text())
+        assert wait_for(lambda: len(feed_server.hits["/wire.xml"]) >= 4)  # three quiet cycles
+        wire.body = feed(1, 5)
+        assert wait_for(lambda: "Wire 1" in log.read_text())
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    said = [line.split(" INFO ")[-1] for line in log.read_text().splitlines()]
+    assert [line for line in said if line.startswith("poll")] == [
+        "polling 5 sources into " + str(data) + f" (pid {proc.pid})",
+        "polled 5 sources: 10 new articles (Wire 4, Agency 3, Bureau 2 and 1 more),"
+        " 1 failed (Down)",
+        "polled 1 source: 1 new article (Wire 1), 0 failed",
+    ]
+
+
+async def test_cycles_without_news_are_said_in_one_line_an_hour(
+    tmp_path: Path, feed_server: FeedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A poll log silent for hours cannot be told from a poller that hangs: the cycles
+    that brought nothing and failed nothing are said in one line once an hour has passed
+    since the last line."""
+    url = feed_server.add("/wire.xml", Route(feed(1, 3)))
+    config = config_for(tmp_path, Source("Wire", url=url))
+    with Store(tmp_path / "data", writer=True) as store:
+        service = PollService(config, store, tmp_path / "data", system_clock)
+        seconds = [0.0]
+        service.monotonic = lambda: seconds[0]
+        try:
+            with caplog.at_level("INFO", "wirewatch"):
+                for minutes in (0, 20, 40, 59, 60, 61):
+                    seconds[0] = minutes * 60.0
+                    await service.newsroom.cycle()
+        finally:
+            await service.newsroom.aclose()
+    assert [r.getMessage() for r in caplog.records if r.name == "wirewatch"] == [
+        "polled 1 source: 3 new articles (Wire 3), 0 failed",
+        "quiet for 60 minutes: 4 polls of 1 source, nothing new, none failed",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -93,7 +257,7 @@ def test_a_broken_config_on_sighup_keeps_the_running_one(
     data, log = tmp_path / "data", tmp_path / "poll.log"
     proc = start_poller(config, data, log)
     try:
-        assert wait_for(lambda: log.exists() and "polled 1 sources" in log.read_text())
+        assert wait_for(lambda: log.exists() and "polled 1 source" in log.read_text())
         log.rename(log.with_name("poll.log.1"))  # as logrotate does: the log is reopened
         config.write_text("[settings\nbroken")
         proc.send_signal(signal.SIGHUP)
@@ -123,13 +287,13 @@ def test_a_source_added_while_polling_is_polled_without_a_signal(
     data, log = tmp_path / "data", tmp_path / "poll.log"
     proc = start_poller(config, data, log)
     try:
-        assert wait_for(lambda: log.exists() and "polled 1 sources: 2 new" in log.read_text())
+        assert wait_for(lambda: log.exists() and "polled 1 source: 2 new" in log.read_text())
         assert main(["--config", str(config), "--data-dir", str(data), "add", second]) == 0
         assert wait_for(
             lambda: "the config file changed: config reloaded, 2 sources" in log.read_text()
         )
         assert wait_for(lambda: "/second.xml" in feed_server.hits)
-        assert wait_for(lambda: "polled 1 sources: 3 new" in log.read_text())
+        assert wait_for(lambda: "polled 1 source: 3 new" in log.read_text())
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=15) == 0
     finally:
@@ -148,7 +312,7 @@ def test_a_viewer_asks_the_poller_to_refresh_every_source_now(
     data, log = tmp_path / "data", tmp_path / "poll.log"
     proc = start_poller(config, data, log)
     try:
-        assert wait_for(lambda: log.exists() and "polled 1 sources: 2 new" in log.read_text())
+        assert wait_for(lambda: log.exists() and "polled 1 source: 2 new" in log.read_text())
         hits = len(feed_server.hits["/f.xml"])
         with Store(data) as viewer:
             room = Newsroom(load_config(config, datetime.now(UTC)), viewer, data, system_clock)
@@ -253,13 +417,15 @@ def test_a_poller_tells_revisions_and_fires_rules_in_shards_it_keeps_on_disk(
     data, log = tmp_path / "data", tmp_path / "logs" / "poll.log"
     proc = start_poller(config, data, log)
     try:
-        assert wait_for(lambda: log.exists() and "polled 1 sources: 1200 new" in log.read_text())
+        assert wait_for(lambda: log.exists() and "polled 1 source: 1200 new" in log.read_text())
         items[3] = "<title>Item 3 rewritten</title><guid>g-3</guid>"
         items.append("<title>Zorblatquake strikes</title><guid>g-new</guid>")
         route.body = rss(*items)
         assert wait_for(lambda: "alert quake" in log.read_text(), 30)
         # the log counts the revision as `refresh` does
-        assert wait_for(lambda: "polled 1 sources: 1 new articles, 1 revised" in log.read_text())
+        assert wait_for(
+            lambda: "polled 1 source: 1 new article (Big 1), 1 revised" in log.read_text()
+        )
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=15) == 0
     finally:
@@ -341,7 +507,7 @@ def test_a_search_index_cut_short_under_a_poller_is_read_around_and_built_again(
     index = data / "search.sqlite"
     proc = start_poller(config, data, log)
     try:
-        assert wait_for(lambda: log.exists() and "polled 1 sources: 24 new" in log.read_text())
+        assert wait_for(lambda: log.exists() and "polled 1 source: 24 new" in log.read_text())
         assert wait_for(lambda: _index_used(config, data))
         built = index.stat().st_ino
         os.truncate(index, 0)
@@ -412,7 +578,7 @@ def test_the_poll_log_says_a_warning_repeated_within_a_minute_once(tmp_path: Pat
         for _ in range(3):
             log.error("db: cannot lease the sources: Connection refused")
             log.warning("db: cannot read the events: Connection refused")
-            log.info("polled 1 sources: 0 new articles, 1 failed (Wire)")
+            log.info("polled 1 source: 0 new articles, 1 failed (Wire)")
         log.error("db: cannot lease the sources: password authentication failed")
         # two articles of one headline and outlet are two alerts: each line is said
         from fetchers.alerting import EACH_ITS_OWN
@@ -428,7 +594,7 @@ def test_the_poll_log_says_a_warning_repeated_within_a_minute_once(tmp_path: Pat
     lines = log_file.read_text("utf-8").splitlines()
     assert sum("cannot lease the sources: Connection refused" in line for line in lines) == 1
     assert sum("cannot read the events" in line for line in lines) == 1
-    assert sum("polled 1 sources" in line for line in lines) == 3
+    assert sum("polled 1 source" in line for line in lines) == 3
     assert "password authentication failed" in lines[-3]
     assert sum("alert ports (match): Corrections [Herald]" in line for line in lines) == 2
 
