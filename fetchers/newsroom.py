@@ -465,7 +465,7 @@ class Newsroom:
             )
         config.notes.extend(self._restart_notes(config))  # (said by the front ends too)
         self.reconfigure(config)
-        log.info("%s: config reloaded, %d sources", why, len(config.sources))
+        log.info("%s: config reloaded, %s", why, counted(len(config.sources), "source"))
         for note in config.notes:
             log.warning("%s", note)
         for hook in self._reloaded:
