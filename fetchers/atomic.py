@@ -1,6 +1,7 @@
 """Crash-safe files: write a temp file, fsync it, `os.replace` it, fsync the folder.
 
-A kill at any moment leaves either the old file or the new one, never a torn one.
+A kill at any moment leaves either the old file or the new one, never a torn one. Every file
+is made with the mode its folder calls for (`data_file_mode`).
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ import contextlib
 import fcntl
 import os
 import re
-import tempfile
+import secrets
+import stat
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -20,21 +22,52 @@ import orjson
 from tinydb.storages import Storage
 
 TMP_SUFFIX = ".tmp"
+PRIVATE_MODE = 0o600  # a file in a folder that is its user's alone
+GROUP_MODE = 0o660  # ... in a folder its group shares (the umask may take more away)
+
+
+def data_file_mode(folder: Path) -> int:
+    """The mode a file written in `folder` (a data dir) is made with, the umask applied
+    after: its user's alone (0600), unless the folder is its group's too, writable by the
+    group or setgid (as `chmod 2770` makes a shared folder): then its group's as well
+    (0660; 0640 under umask 022). Never anyone else's: the articles, their full texts, the
+    search index and the row caches are as private as one another (the articles were 0600
+    and the index anyone's, and a group sharing the folder could read the index and not the
+    articles)."""
+    try:
+        mode = os.stat(folder).st_mode
+    except OSError:
+        return PRIVATE_MODE
+    return GROUP_MODE if mode & (stat.S_ISGID | stat.S_IWGRP) else PRIVATE_MODE
+
+
+def create_file(path: Path, flags: int) -> int:
+    """`os.open` of a file made, if it is not there, with its folder's mode
+    (`data_file_mode`)."""
+    return os.open(path, flags | os.O_CREAT | os.O_CLOEXEC, data_file_mode(path.parent))
+
+
+def narrow(path: Path) -> None:
+    """Take from a file of this user what access its folder's mode does not give
+    (`data_file_mode`): one an older wirewatch made as the umask said (a search index of
+    0644 in a folder others may enter was anyone's to read). Nothing when it cannot."""
+    with contextlib.suppress(OSError):
+        found = os.lstat(path)
+        extra = found.st_mode & 0o777 & ~data_file_mode(path.parent)
+        if extra and stat.S_ISREG(found.st_mode) and found.st_uid == os.geteuid():
+            os.chmod(path, stat.S_IMODE(found.st_mode) & ~extra)
 
 
 def atomic_write_bytes(path: Path, data: bytes, *more: bytes, mode: int | None = None) -> None:
     """Write `data` and then `more` as the file's whole content (parts spare a large file
-    one copy of itself); `mode`: its permissions (else the temporary file's, 0600)."""
+    one copy of itself); `mode`: its permissions (else its folder's, `data_file_mode`)."""
     atomic_write_chunks(path, (data, *more), mode=mode)
 
 
 def atomic_write_chunks(path: Path, chunks: Iterable[bytes], mode: int | None = None) -> None:
     """`atomic_write_bytes` of parts made as they are written (a generator): a file of many
     megabytes is never whole in memory."""
-    # (its writer's pid in its name: `remove_stale_temps` leaves a live process's write be)
-    fd, tmp = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=TMP_SUFFIX
-    )
+    fd, tmp = _temp_file(path)
     try:
         if mode is not None:
             with contextlib.suppress(OSError):  # (a file system without Unix modes)
@@ -54,6 +87,17 @@ def atomic_write_chunks(path: Path, chunks: Iterable[bytes], mode: int | None = 
     fsync_dir(path.parent)
 
 
+def _temp_file(path: Path) -> tuple[int, Path]:
+    """A new temp file beside `path`, open for writing, made with the folder's mode."""
+    while True:
+        # (its writer's pid in its name: `remove_stale_temps` leaves a live process's write be)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}{TMP_SUFFIX}")
+        try:
+            return create_file(tmp, os.O_WRONLY | os.O_EXCL), tmp
+        except FileExistsError:
+            continue
+
+
 def write_derived(path: Path, data: bytes, *more: bytes) -> bool:
     """Replace a derived file (a cache or index that the store can rebuild) without fsync: a
     torn or missing one is rebuilt, never trusted. False when the disk refused it (a full
@@ -66,7 +110,7 @@ def derived_refused(path: Path, data: bytes, *more: bytes) -> OSError | None:
     """`write_derived`, saying why the disk refused it (None: written), for a message."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}{TMP_SUFFIX}")
     try:
-        with open(tmp, "wb") as handle:
+        with open(create_file(tmp, os.O_WRONLY | os.O_TRUNC), "wb") as handle:
             handle.write(data)
             for part in more:
                 handle.write(part)
@@ -84,7 +128,7 @@ def derived_refused(path: Path, data: bytes, *more: bytes) -> OSError | None:
 def exclusive_lock(path: Path) -> Iterator[None]:
     """Hold an flock on `path` (created if missing): one read-modify-write at a time, across
     processes (read marks, stored events)."""
-    with open(path, "a+") as handle:
+    with open(create_file(path, os.O_RDWR | os.O_APPEND), "a+") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         yield
 

@@ -8,10 +8,18 @@ before anything is read."""
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 
+from fetchers.atomic import narrow
 from fetchers.store.errors import StoreError
+
+# the names of the files wirewatch writes in a data dir (a file of another name is not its)
+WRITTEN = re.compile(
+    r"(articles-|rows-|text-|stories|search\.sqlite|sources|alerts|events\.|shards\.json"
+    r"|meta\.json|state\.|theme\.json|writer\.lock|refresh-asked)"
+)
 
 
 def check_data_files(folder: Path) -> None:
@@ -41,3 +49,17 @@ def check_data_files(folder: Path) -> None:
 def _device(mode: int) -> bool:
     """A character or block device (through a link: `/dev/zero`)."""
     return stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+
+
+def narrow_data_files(folder: Path) -> None:
+    """(The writer, as it opens the data dir.) Give each file wirewatch wrote there before no
+    more access than the folder's mode calls for (`fetchers.atomic.data_file_mode`): an older
+    wirewatch made the articles 0600 and the rest as the umask said, and in a folder others
+    may enter the full texts, the search index and the row caches were anyone's to read."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if WRITTEN.match(entry.name):
+            narrow(Path(entry.path))

@@ -37,12 +37,17 @@ class HealthBook:
     def __init__(self, folder: Path | None, store: ArticleStore | None = None) -> None:
         self.path = Path(folder) / FILE if folder is not None else None
         self.store = store
+        # why the last `load` found no health in a file that is there (it cannot be read),
+        # for a front end to say: every source shown "pending" looked never polled
+        self.unreadable: str | None = None
 
     def load(self, listed: bool = False) -> dict[str, SourceHealth]:
-        """The health as saved; empty when there is none or it cannot be read, without the
-        sources whose record does not read (their next poll records them afresh). `listed`:
-        with what each source's last document listed (a poller's); a store holding fewer
-        articles of a day than it was saved with takes that day for lost (`DayCounter`)."""
+        """The health as saved; empty when there is none or it cannot be read (`unreadable`
+        says why), without the sources whose record does not read (their next poll records
+        them afresh). `listed`: with what each source's last document listed (a poller's); a
+        store holding fewer articles of a day than it was saved with takes that day for lost
+        (`DayCounter`)."""
+        self.unreadable = None
         if self.store is not None:
             try:
                 kept = self.store.load_health()
@@ -54,9 +59,16 @@ class HealthBook:
             return {}
         try:
             data = orjson.loads(self.path.read_bytes())
-        except (OSError, orjson.JSONDecodeError):
+        except FileNotFoundError:  # (no source polled yet)
+            return {}
+        except OSError as exc:
+            self.unreadable = f"{self.path} cannot be read ({exc.strerror or exc})"
+            return {}
+        except orjson.JSONDecodeError:
+            self.unreadable = f"{self.path} cannot be read (not the JSON wirewatch writes)"
             return {}
         if not isinstance(data, dict):
+            self.unreadable = f"{self.path} cannot be read (not the JSON wirewatch writes)"
             return {}
         lists = self._apart(LISTED_FILE) if listed else {}
         counts = lists.pop(COUNTS, None)

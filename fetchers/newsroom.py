@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from fetchers.alerting import AlertDesk
-from fetchers.atomic import stat_signature
+from fetchers.atomic import create_file, stat_signature
 from fetchers.config import (
     Config,
     ConfigError,
@@ -397,7 +397,8 @@ class Newsroom:
         if self.store.keeps_desk:
             return False
         try:
-            self._asked_file.write_text(f"{os.getpid()}\n", "utf-8")
+            with open(create_file(self._asked_file, os.O_WRONLY | os.O_TRUNC), "w") as asked:
+                asked.write(f"{os.getpid()}\n")
         except OSError:
             return False
         return True

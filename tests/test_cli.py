@@ -17,7 +17,7 @@ import pytest
 
 from fetchers.healthbook import HealthBook
 from fetchers.store import Store
-from tests.conftest import FeedServer, Route, rss
+from tests.conftest import FeedServer, Route, make, rss
 from tests.procs import descendants
 from tests.procs import running as is_running
 from tui.cli import main
@@ -415,6 +415,24 @@ def test_sources_say_where_a_feed_moved_for_good_and_whose_error_it_is(
         f"Moved: HTTP 500 Internal Server Error (at {new}); "
         f"moved to {new} for good: update the config"
     )
+
+
+def test_sources_say_when_the_health_file_cannot_be_read(
+    seeded: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A sources.json it may not read (a group member's, the file its user's alone) or
+    that does not read showed every source "pending", never polled, without a word and
+    with exit 0: it says the health cannot be read, and exits 2 as an incomplete `list`."""
+    where = ["--config", str(seeded), "--data-dir", str(tmp_path / "d")]
+    (tmp_path / "d" / "sources.json").write_text("{not json")
+    for json_lines in ([], ["--json"]):
+        code, _, output = run(capsys, "sources", *where, *json_lines)
+        assert code == 2
+        assert f"{tmp_path / 'd' / 'sources.json'} cannot be read" in output
+        assert "health is unknown" in output
+    (tmp_path / "d" / "sources.json").unlink()  # none polled yet: nothing to say
+    code, _, output = run(capsys, "sources", *where)
+    assert code == 0 and "cannot be read" not in output
 
 
 def test_a_disabled_source_says_so_and_no_poll_is_coming(tmp_path: Path, capsys) -> None:
@@ -2198,6 +2216,74 @@ def test_a_data_dir_wirewatch_makes_is_its_users_alone(
     assert _refresh_process(config, data).returncode == 0
     assert stat.S_IMODE(data.stat().st_mode) == 0o700
     assert stat.S_IMODE(data.parent.stat().st_mode) != 0o700  # (the folders above as usual)
+
+
+@pytest.mark.parametrize(
+    ("folder_mode", "umask", "file_mode"),
+    [(0o2770, 0o002, 0o660), (0o755, 0o022, 0o600)],
+    ids=["a folder its group shares", "a folder others may enter"],
+)
+def test_every_file_in_the_data_dir_has_the_mode_its_folder_calls_for(
+    tmp_path: Path, folder_mode: int, umask: int, file_mode: int
+) -> None:
+    """In a data dir shared with a group (`chmod 2770`, umask 002) the articles, sources,
+    alerts and meta were 0600, the row caches and stories as the umask said (0664), the
+    search index 0644: a group member's `list` was empty while the titles and summaries
+    were there to read in the caches. In a folder of 0755 the full-text index was anyone's
+    to read beside private articles. Every file follows the folder: its group's too where
+    the folder is shared, else its user's alone."""
+    import stat
+
+    clips = tmp_path / "clips"
+    clips.mkdir()
+    (clips / "a.txt").write_text("Tariff talks resume. Seoul and Washington met again.\n")
+    config = tmp_path / "c.toml"
+    config.write_text(f'[[sources]]\nname = "Clips"\npath = "{clips}"\n')
+    data = tmp_path / "d"
+    data.mkdir()
+    data.chmod(folder_mode)
+    done = subprocess.run(
+        [sys.executable, "-m", "tui", "--config", str(config), "--data-dir", str(data)]
+        + ["refresh"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        umask=umask,
+    )
+    assert done.returncode == 0, done.stderr
+    modes = {path.name: stat.S_IMODE(path.stat().st_mode) for path in data.iterdir()}
+    written = {name.split("-")[0] for name in modes} | set(modes)
+    assert {"articles", "rows", "text", "search.sqlite", "shards.json", "stories.json"} <= written
+    assert {"sources.json", "meta.json", "writer.lock"} <= written
+    assert modes == dict.fromkeys(modes, file_mode)
+
+
+def test_a_writer_takes_from_files_made_before_what_their_folder_does_not_give(
+    tmp_path: Path,
+) -> None:
+    """Files an older wirewatch made as the umask said (0644) in a folder others may enter
+    stay anyone's to read where they are written in place (the search index, the full
+    texts) or not again (an earlier day's row cache): the writer takes that away as it
+    opens the data dir, and leaves a file that is not its own as it is."""
+    import stat
+
+    data = tmp_path / "d"
+    data.mkdir(mode=0o755)
+    with Store(data, writer=True) as store:
+        store.add_batch([make(1)])
+    older = [path for path in data.iterdir() if path.name != "writer.lock"]
+    for path in older:
+        path.chmod(0o644)
+    notes = data / "notes.txt"  # (the user's own)
+    notes.write_text("kept as it is\n")
+    notes.chmod(0o644)
+    with Store(data, writer=True):
+        pass
+    assert {path.name: stat.S_IMODE(path.stat().st_mode) for path in older} == {
+        path.name: 0o600 for path in older
+    }
+    assert stat.S_IMODE(notes.stat().st_mode) == 0o644
 
 
 def test_an_article_stored_with_soft_hyphens_is_not_revised_when_they_are_taken_out(

@@ -1417,8 +1417,13 @@ def cmd_events(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_sources(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     with _viewer(ctx) as store:  # who reported first, over the stories the store holds
-        health = HealthBook(ctx.data_dir, store).load()
+        book = HealthBook(ctx.data_dir, store)
+        health = book.load()
         lead = leads(stories_of(StoryBook(ctx.data_dir).read(store), store), store)
+    # (else every source looked never polled, without a word; a script is told by the exit)
+    unread = book.unreadable is not None
+    if unread:
+        complain(f"{book.unreadable}: each source's health is unknown (shown as pending)")
     rows = [
         (health_at(health, source.name, source.location), source.enabled)
         for source in ctx.config.sources
@@ -1442,7 +1447,7 @@ def cmd_sources(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
                     "moved_to": moved_to(h),
                 },
             )
-        return EXIT_OK
+        return EXIT_USAGE if unread else EXIT_OK
     zone = local_zone(ctx.config.settings.timezone)
     now = ctx.clock()
     out.write(
@@ -1473,7 +1478,7 @@ def cmd_sources(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
             f"{h.failures:>5}  {retry:<8}  {firsts:>5}  {behind:<8}  "
             f"{h.name}{': ' + detail if detail else ''}\n"
         )
-    return EXIT_OK
+    return EXIT_USAGE if unread else EXIT_OK
 
 
 def cmd_add(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:

@@ -45,6 +45,7 @@ import orjson
 
 from fetchers import liveness
 from fetchers.atomic import atomic_write_bytes, remove_stale_temps, stat_signature
+from fetchers.datafiles import narrow_data_files
 from fetchers.foreground import give_way
 from fetchers.heap import collector_paused, keep_loaded_out_of_collections
 from fetchers.models import (
@@ -451,6 +452,7 @@ class Store:
         meta_path = self.dir / "meta.json"
         if self.is_writer:
             remove_stale_temps(self.dir)
+            narrow_data_files(self.dir)
         meta: dict[str, Any] = {}
         if meta_path.exists():
             try:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import IO
 
 from fetchers import liveness
+from fetchers.atomic import create_file
 from fetchers.store.errors import StoreError, StoreLocked
 
 FILE = "writer.lock"
@@ -32,11 +33,12 @@ class WriterLock:
         """Take the lock: StoreLocked when another process has it, StoreError when the data
         dir cannot be written."""
         try:
-            handle = open(self.path, "a+")  # noqa: SIM115 - held for our lifetime
+            fd = create_file(self.path, os.O_RDWR | os.O_APPEND)
         except OSError as exc:
             raise StoreError(
                 f"{self.path.parent}: cannot write the data dir ({exc.strerror})"
             ) from None
+        handle = open(fd, "a+")  # noqa: SIM115 - held for our lifetime
         try:
             _lock_exclusive(handle)
         except BlockingIOError:
@@ -68,8 +70,8 @@ class WriterLock:
         """True when some process holds the lock (this one included)."""
         if self._handle is not None:
             return True
-        try:
-            with open(self.path, "a+") as handle:
+        try:  # (read-only: a viewer that may not write the data dir still sees its writer)
+            with open(self.path) as handle:
                 try:
                     fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
                 except BlockingIOError:

@@ -45,6 +45,7 @@ from typing import cast
 
 import orjson
 
+from fetchers.atomic import create_file
 from fetchers.indexedtext import BREAK, indexed_words
 from fetchers.query import WORD, Record, folded, unspaced
 from fetchers.store.errors import StoreError
@@ -334,6 +335,9 @@ class SearchIndex:
             fresh = self.path.with_name(f"{self.path.name}.{os.getpid()}.new")
             try:
                 fresh.unlink(missing_ok=True)
+                # made with the data dir's mode, which SQLite gives its log and shared memory
+                # too (made by SQLite, it was 0644: anyone's to read beside private articles)
+                os.close(create_file(fresh, os.O_WRONLY))
                 db = self._connect(fresh)
                 db.close()  # the last connection: its log is written in and removed
                 os.replace(fresh, self.path)

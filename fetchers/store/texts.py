@@ -29,7 +29,7 @@ from typing import IO, Any
 
 import orjson
 
-from fetchers.atomic import atomic_write_chunks
+from fetchers.atomic import atomic_write_chunks, create_file
 from fetchers.query import Record
 from fetchers.store.codec import revision_entries
 
@@ -241,7 +241,7 @@ class TextFiles:
         path = self.path(key)
         refs: list[list[Any]] = []
         # unbuffered: what is not written is never written later, after the cut
-        with open(path, "ab", buffering=0) as handle:
+        with open(create_file(path, os.O_WRONLY | os.O_APPEND), "ab", buffering=0) as handle:
             start = offset = handle.tell()
             try:
                 if offset:

@@ -3,6 +3,7 @@ and whether anything is writing the store. Its state comes down through `data_bi
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 
 from rich.cells import cell_len
@@ -112,6 +113,8 @@ class StatusLine(Widget):
         if not self.writer and state is not None and state.gone:  # first: it must be seen
             if state.held:
                 said = f"NOT UPDATING: the poller has written nothing for {duration(state.silent)}"
+            elif math.isinf(state.silent):  # (no lock file: no poller ever wrote here)
+                said = f"NOT UPDATING: no poller writes here; {self.refresh_key} polls here"
             else:
                 said = (
                     f"NOT UPDATING: the poller stopped {duration(state.silent, 'minute')} ago; "
