@@ -3,6 +3,7 @@ take over as the writer. The poller is a real `wirewatch poll` process."""
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import signal
@@ -11,14 +12,16 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from fetchers.config import load_config
 from fetchers.liveness import SILENT_AFTER, Waking, WriterState
-from fetchers.store import Store
-from tests.conftest import FROZEN, dash, piloted, settle
+from fetchers.models import Article
+from fetchers.store import Store, StoreLocked
+from tests.conftest import FROZEN, dash, make, piloted, settle
 from tests.procs import running
 from tui.app import WirewatchApp
 from tui.commands import WirewatchCommands
@@ -47,11 +50,40 @@ def config_file(tmp_path: Path) -> Path:
 @pytest.fixture
 def poller(tmp_path: Path, config_file: Path) -> Iterator[subprocess.Popen[bytes]]:
     """`wirewatch poll` on tmp_path/data, once it holds the lock and has stored its first poll."""
+    with polling(tmp_path, config_file, "--now", FROZEN.isoformat()) as proc:
+        yield proc
+
+
+@pytest.fixture
+def busy_poller(tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """`wirewatch poll` on the real clock of a folder of clippings it looks at every second
+    (tmp_path/clips), once it has stored the first."""
+    clips = tmp_path / "clips"
+    clips.mkdir()
+    clip(clips, "a", "Tariff talks resume")
+    config = tmp_path / "wirewatch.toml"
+    config.write_text(
+        f'[settings]\ninterval = "1s"\n[[sources]]\nname = "Clips"\npath = "{clips}"\n'
+    )
+    with polling(tmp_path, config) as proc:
+        yield proc
+
+
+def clip(folder: Path, name: str, title: str) -> None:
+    """A clipping without a date: filed under the day it is polled (retention keeps it)."""
+    (folder / f"{name}.txt").write_text(f"{title}. Seoul and Washington met again.\n")
+    (folder / f"{name}.meta.toml").write_text(f'title = "{title}"\n')
+
+
+@contextlib.contextmanager
+def polling(tmp_path: Path, config_file: Path, *options: str) -> Iterator[subprocess.Popen[bytes]]:
+    """`wirewatch poll` on tmp_path/data (its log in tmp_path/poll.log), once it holds the
+    lock and has stored its first poll; stopped at the end."""
     data = tmp_path / "data"
     with open(tmp_path / "poll.log", "wb") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "tui", "--config", str(config_file), "--data-dir", str(data)]
-            + ["--now", FROZEN.isoformat(), "poll"],
+            + [*options, "poll"],
             cwd=ROOT,
             stdout=log,
             stderr=log,
@@ -208,3 +240,101 @@ def test_a_viewer_awake_all_along_says_a_silent_poller_hangs() -> None:
     clock["wall"] += SILENT_AFTER
     clock["mono"] += SILENT_AFTER
     assert waking.judged(WriterState(True, 7, SILENT_AFTER + 3.0)).gone
+
+
+def holder(lock: Path) -> str | None:
+    """The pid written in a writer lock, None when there is no lock file."""
+    try:
+        return lock.read_text().strip()
+    except FileNotFoundError:
+        return None
+
+
+def titles_stored(data: Path) -> list[str]:
+    """The headlines a data dir holds, as a viewer opening it reads them."""
+    with Store(data) as store:
+        return sorted(a.title for a in store.query())
+
+
+def test_a_poller_whose_lock_file_was_removed_takes_it_again(
+    tmp_path: Path, busy_poller: subprocess.Popen[bytes]
+) -> None:
+    """A clean-up that removed writer.lock while `poll` ran left the poller holding a lock
+    on a file no other process opens: a second `poll` or a dashboard took the new one and
+    wrote beside it, storing articles twice and losing others. The poller takes the lock at
+    its path again, so the next writer is refused."""
+    lock = tmp_path / "data" / "writer.lock"
+    lock.unlink()
+    wait_for(lambda: holder(lock) == str(busy_poller.pid))
+    with pytest.raises(StoreLocked):
+        Store(tmp_path / "data", writer=True)
+    log = (tmp_path / "poll.log").read_text()
+    assert log.count("writer.lock was removed or replaced while this process wrote") == 1
+
+
+def test_a_poller_stores_nothing_beside_the_writer_that_took_its_removed_lock(
+    tmp_path: Path, busy_poller: subprocess.Popen[bytes]
+) -> None:
+    """A writer that came while the lock file was gone (before the poller looked again)
+    writes the data dir: the poller stores nothing beside it, and says why, until it has
+    gone; then it takes the lock again and stores what it polled meanwhile, each article
+    once, beside the other's."""
+    data = tmp_path / "data"
+    os.kill(busy_poller.pid, signal.SIGSTOP)  # (the other comes before the poller looks)
+    (data / "writer.lock").unlink()
+    other = Store(data, writer=True)  # a dashboard opened then: it becomes the writer
+    try:
+        os.kill(busy_poller.pid, signal.SIGCONT)
+        clip(tmp_path / "clips", "b", "Summit date set")  # polled within a second
+        wait_for(lambda: "this one stores nothing" in (tmp_path / "poll.log").read_text())
+        now = datetime.now(UTC)
+        other.add_batch([Article(id="desk-1", source="Desk", title="Ministers meet", fetched=now)])
+        assert titles_stored(data) == ["Ministers meet", "Tariff talks resume"]
+    finally:
+        other.close()
+    wait_for(lambda: holder(data / "writer.lock") == str(busy_poller.pid))
+    wait_for(lambda: "Summit date set" in titles_stored(data))
+    busy_poller.terminate()
+    assert busy_poller.wait(timeout=30) == 0
+    for rows in data.glob("rows-*.json"):  # what the day's file holds, not a cache
+        rows.unlink()
+    assert titles_stored(data) == ["Ministers meet", "Summit date set", "Tariff talks resume"]
+    assert "writes it again" in (tmp_path / "poll.log").read_text()
+
+
+def test_a_viewer_of_a_data_dir_moved_under_its_poller_sees_no_poller(
+    tmp_path: Path, busy_poller: subprocess.Popen[bytes]
+) -> None:
+    """`mv data moved` while `poll` ran: the poller held the moved folder's lock and touched
+    it at each heartbeat, so a dashboard on it said "viewer (attached to a poller)" while
+    every write of the poller failed (it writes by the old path). It lets go of that lock
+    and says in its log why it stores nothing; nothing is made at the old place."""
+    data, moved = tmp_path / "data", tmp_path / "moved"
+    data.rename(moved)
+    with Store(moved) as viewer:
+        wait_for(lambda: not viewer.writer_state().held)
+        assert viewer.writer_state().gone  # "NOT UPDATING: the poller stopped"
+    log = (tmp_path / "poll.log").read_text()
+    assert "the data dir is no longer there (moved or removed" in log
+    assert not data.exists()
+
+
+def test_a_writer_that_takes_its_removed_lock_again_keeps_what_another_wrote_meanwhile(
+    tmp_path: Path,
+) -> None:
+    """A writer whose lock file was removed, and whose lock another writer took and let go
+    meanwhile, reads what that one wrote before it writes: each of its tables had counted
+    the next document number from its own writes, and its next articles took the numbers
+    of the other's, which were lost."""
+    data = tmp_path / "data"
+    with Store(data, writer=True) as first:
+        first.add_batch([make(n) for n in range(5)])
+        (data / "writer.lock").unlink()
+        with Store(data, writer=True) as second:
+            second.add_batch([make(n) for n in range(5, 8)])
+        first.add_batch([make(n) for n in range(8, 10)])
+        assert len(first) == 10
+    for rows in data.glob("rows-*.json"):
+        rows.unlink()
+    with Store(data) as store:
+        assert sorted(a.id for a in store.query()) == sorted(f"Wire-{n}" for n in range(10))

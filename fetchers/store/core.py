@@ -330,7 +330,10 @@ class Store:
         return self._writer_lock.active()
 
     def heartbeat(self) -> None:
-        """(The writer, while it polls.) Show viewers that this writer is at work."""
+        """(The writer, while it polls.) Show viewers that this writer is at work, once it
+        knows it still holds the lock at the data dir's path (`_keep_lock`)."""
+        with contextlib.suppress(StoreWriteError):  # (logged; each write refused says it)
+            self._keep_lock()
         self._writer_lock.heartbeat()
         if self._searching.started and self._search.changed():
             self._searching.kick()  # cut short or replaced under it: built again in a round
@@ -338,6 +341,21 @@ class Store:
     def writer_state(self) -> liveness.WriterState:
         """The writer as a viewer sees it: exited, hanging, or at work."""
         return self._writer_lock.state()
+
+    def _keep_lock(self) -> None:
+        """(The writer.) Make sure this process still holds writer.lock at its path (not
+        removed, replaced, or moved away with the data dir), or StoreWriteError: it never
+        writes beside another writer. A lock taken again after its file was removed may
+        have let another process write meanwhile: that is read first (`WriterLock.keep`)."""
+        if self._writer_lock.keep():
+            with self.lock:
+                # each shard's table counted the next document id from this process's own
+                # writes: an insert at it overwrote the other process's article there
+                for key, shard in list(self._shards.items()):
+                    self._shards[key] = Shard.open(self.dir, key)
+                    self._shards[key].signature = shard.signature
+                    shard.db.close()
+                self.reload()
 
     def lease(
         self, sources: list[str], busy: set[str], ttl: float, most: int | None = None
@@ -357,6 +375,9 @@ class Store:
         return None
 
     def save_health(self, health: dict[str, SourceHealth]) -> bool:
+        """False: the writer saves it in sources.json (StoreWriteError while it may not
+        write, `_keep_lock`)."""
+        self._keep_lock()
         return False
 
     @property
@@ -1357,6 +1378,7 @@ class Store:
 
     # -- writing ----------------------------------------------------------------------------
     def _require_writer(self) -> None:
+        self._keep_lock()
         if not self.is_writer:
             raise StoreError("this store was opened read-only (another process is the writer)")
 
