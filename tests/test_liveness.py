@@ -338,3 +338,71 @@ def test_a_writer_that_takes_its_removed_lock_again_keeps_what_another_wrote_mea
         rows.unlink()
     with Store(data) as store:
         assert sorted(a.id for a in store.query()) == sorted(f"Wire-{n}" for n in range(10))
+
+
+async def test_a_data_dir_that_cannot_be_written_here_says_it_is_read_only(
+    tmp_path: Path, config_file: Path
+) -> None:
+    """A data dir its viewer may not write (a read-only copy, a read-only mount) and no
+    poller writes: the status line said "NOT UPDATING: the poller stopped …; r polls here"
+    beside the notice that it cannot poll here, and r only tried again. It says the store
+    is read-only here, offers no poll, and r says why there is none."""
+    data = tmp_path / "data"
+    with Store(data, writer=True) as store:
+        store.add_batch([make(1)])
+    (data / "writer.lock").unlink()
+    (data / "writer.lock").mkdir()  # cannot be opened for writing, as in a read-only folder
+    app = WirewatchApp(load_config(config_file, FROZEN), data, clock=lambda: FROZEN)
+    async with piloted(app, (160, 40)) as pilot:
+
+        def status() -> str:
+            return str(app.screen.query_one("#status").render())
+
+        await settle(app, pilot, want=1)
+        for _ in range(100):  # (the viewer's first look at the writer)
+            if dash(app).writer_state is not None:
+                break
+            await pilot.pause(STEP)
+        await pilot.pause()
+        assert "READ-ONLY" in status()
+        assert "NOT UPDATING" not in status() and "polls here" not in status()
+        palette = [text for text, _, _ in WirewatchCommands(app.screen)._entries()]
+        assert not any(text.startswith("Poll here") for text in palette)
+        shown = [str(n.message) for n in app._notifications]
+        assert not any("to poll from this dashboard" in text for text in shown)
+        await pilot.press("r")
+        await pilot.pause()
+        assert not dash(app).writer
+        shown = [str(n.message) for n in app._notifications]
+        assert any(text.startswith("Cannot poll here") for text in shown), shown
+        await pilot.press("q")
+
+
+async def test_a_viewer_sees_its_poller_at_work_again_once_it_takes_its_removed_lock_again(
+    tmp_path: Path, busy_poller: subprocess.Popen[bytes]
+) -> None:
+    """writer.lock removed while a dashboard watched its poller: the dashboard said the
+    poller had stopped and offered r, which made it a second writer beside the poller. The
+    poller takes its lock again, and the dashboard sees it at work."""
+    data = tmp_path / "data"
+    config = load_config(tmp_path / "wirewatch.toml", datetime.now(UTC))
+    app = WirewatchApp(config, data)
+    async with piloted(app, (160, 40)) as pilot:
+
+        def status() -> str:
+            return str(app.screen.query_one("#status").render())
+
+        async def until(check, steps: int = 600) -> None:  # noqa: ANN001 - a predicate
+            for _ in range(steps):
+                if check():
+                    return
+                await pilot.pause(STEP)
+            pytest.fail(f"gave up waiting; status: {status()}")
+
+        await settle(app, pilot, want=1)
+        await until(lambda: "viewer (attached to a poller)" in status())
+        (data / "writer.lock").unlink()
+        await until(lambda: holder(data / "writer.lock") == str(busy_poller.pid))
+        await until(lambda: "viewer (attached to a poller)" in status())
+        assert not dash(app).writer
+        await pilot.press("q")

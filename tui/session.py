@@ -160,6 +160,9 @@ class Session:
         self.local = local
         self.newsroom = newsroom
         self.parse_pool = parse_pool  # a writer's parse workers, warmed by prepare_polling
+        # why this viewer could not be the writer as it opened, when it was asked to be (a
+        # read-only data dir): none polls here, whatever the status line would offer
+        self.cannot_write: str | None = None
         self.opened_health = dict(newsroom.health)  # as stored when the store was opened
         self._fetched_texts: dict[str, str] = {}  # full texts a viewer fetched (not stored)
         self._marks_guard = threading.Lock()  # a toggle's look and change, one at a time
@@ -200,6 +203,7 @@ class Session:
     ) -> Session:
         """Open the store's newest days (the rest loads in `load_rest`); as the writer when
         `writer` and no other process holds the lock, else as a viewer."""
+        cannot_write: str | None = None
         try:
             store = open_store(config.store, data_dir, writer=writer, first=FIRST_PAINT_ARTICLES)
         except StoreLocked:
@@ -211,6 +215,7 @@ class Session:
                 store = open_store(config.store, data_dir, first=FIRST_PAINT_ARTICLES)
             except StoreError:
                 raise refused from None
+            cannot_write = str(refused)
             store.problems.append(f"cannot poll here ({refused}); showing the store as it is")
         if not store.is_writer:
             # a first look now, before the first list: a database's viewer hears the
@@ -221,7 +226,9 @@ class Session:
         pool = ParsePool() if store.is_writer else None
         stories = StoryDesk(store, data_dir, pace=True)  # the screen keeps the interpreter
         newsroom = Newsroom(config, store, data_dir, clock, parse_pool=pool, stories=stories)
-        return cls(config, data_dir, clock, local, newsroom, pool)
+        session = cls(config, data_dir, clock, local, newsroom, pool)
+        session.cannot_write = cannot_write
+        return session
 
     @property
     def store(self) -> ArticleStore:
@@ -271,8 +278,9 @@ class Session:
 
     def take_over(self) -> None:
         """Become the writer of a store whose poller has gone (StoreLocked when it is back),
-        with a newsroom that polls."""
+        with a newsroom that polls; StoreError when the data dir cannot be written here."""
         self.store.take_over()
+        self.cannot_write = None
         self.parse_pool = ParsePool()
         self.newsroom = Newsroom(
             self.newsroom.config,  # as last read (the file may have changed since the start)

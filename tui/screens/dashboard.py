@@ -147,6 +147,8 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
     """This dashboard polls and writes the store (else another process does)."""
     writer_state: reactive[WriterState | None] = reactive(None, repaint=False)
     """A viewer's last look at the writer."""
+    read_only: reactive[bool] = reactive(False, repaint=False)
+    """A viewer that cannot write the data dir (`Session.cannot_write`): none polls here."""
     loading_rest: reactive[bool] = reactive(True, repaint=False)
     """Older days of the store are still being read."""
     last_poll: reactive[datetime | None] = reactive(None, repaint=False)
@@ -226,6 +228,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         self._leads: dict[str, Lead] = {}  # who reported first, as it shows them
         self.set_reactive(DashboardScreen.events, list(self.config.events))
         self.set_reactive(DashboardScreen.writer, session.is_writer)
+        self.set_reactive(DashboardScreen.read_only, session.cannot_write is not None)
         self.set_reactive(DashboardScreen.health, session.opened_health)
         self.set_reactive(DashboardScreen.loading_rest, not session.store.complete)
 
@@ -235,6 +238,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         yield StatusLine(self.config.sources, self.clock, refresh_key, id="status").data_bind(
             DashboardScreen.writer,
             DashboardScreen.writer_state,
+            DashboardScreen.read_only,
             DashboardScreen.query_text,
             DashboardScreen.ranked,
             DashboardScreen.unread_only,
@@ -1016,7 +1020,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         state = reload.writer
         was_gone = self.writer_state is not None and self.writer_state.gone
         self.writer_state = state
-        if state.gone and not was_gone:
+        if state.gone and not was_gone and not self.read_only:  # (its notice says why)
             self.notify(
                 self._writer_gone_text(state),
                 title=WRITER_GONE_TITLE,
@@ -1063,9 +1067,11 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
 
     @property
     def can_take_over(self) -> bool:
-        """A viewer whose poller has stopped (not one that hangs) can poll here instead."""
+        """A viewer whose poller has stopped (not one that hangs) can poll here instead,
+        unless it cannot write the data dir."""
         state = self.writer_state
-        return not self.writer and state is not None and state.gone and not state.held
+        gone = state is not None and state.gone and not state.held
+        return not self.writer and not self.read_only and gone
 
     def action_take_over(self) -> None:
         """Become the writer of a store whose poller has gone, and poll here."""
@@ -1075,7 +1081,8 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         if state is not None and state.held:
             self.notify(self._writer_gone_text(state), severity="warning", markup=False)
             return
-        self.notify("Taking over: this dashboard will poll the sources…", markup=False)
+        if not self.read_only:  # (tried all the same: the data dir may take writes now)
+            self.notify("Taking over: this dashboard will poll the sources…", markup=False)
         self._take_over()
 
     @work(thread=True, group="takeover", exclusive=True, exit_on_error=False)
@@ -1087,6 +1094,9 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
                 TookOver(f"{exc}: it writes again, so this dashboard stays a viewer.")
             )
             return
+        except StoreError as exc:  # (a read-only data dir: "cannot write the data dir")
+            self.post_message(TookOver(f"Cannot poll here: {exc}."))
+            return
         self.post_message(TookOver())
 
     @on(TookOver)
@@ -1096,6 +1106,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             return
         self.writer = True
         self.writer_state = None
+        self.read_only = False
         if self._reload_timer is not None:
             self._reload_timer.stop()
             self._reload_timer = None

@@ -20,6 +20,7 @@ from tui.format import ahead, clipped, duration
 FIELDS = (
     "writer",
     "writer_state",
+    "read_only",
     "query_text",
     "ranked",
     "unread_only",
@@ -56,6 +57,8 @@ class StatusLine(Widget):
     """This dashboard polls and writes the store (else it views another process's)."""
     writer_state: reactive[WriterState | None] = reactive(None, repaint=False)
     """A viewer's last look at the writer."""
+    read_only: reactive[bool] = reactive(False, repaint=False)
+    """A viewer that cannot write the data dir: it cannot poll here either."""
     query_text: reactive[str] = reactive("", repaint=False)
     ranked: reactive[bool] = reactive(False, repaint=False)
     """The headlines are ranked by relevance (asked for, and the filter has words to rank by)."""
@@ -113,6 +116,8 @@ class StatusLine(Widget):
         if not self.writer and state is not None and state.gone:  # first: it must be seen
             if state.held:
                 said = f"NOT UPDATING: the poller has written nothing for {duration(state.silent)}"
+            elif self.read_only:  # (the notice says why; `r` cannot poll here)
+                said = "READ-ONLY: cannot poll here, and no poller writes this store"
             elif math.isinf(state.silent):  # (no lock file: no poller ever wrote here)
                 said = f"NOT UPDATING: no poller writes here; {self.refresh_key} polls here"
             else:
