@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -24,8 +24,11 @@ from tests.conftest import (
 )
 from tests.test_app_events import open_add_form, type_text
 from tui.app import WirewatchApp
+from tui.format import clock_turns, time_left
 from tui.messages import EventsLoaded
 from tui.screens.help import HelpScreen
+from tui.widgets import countdown as countdown_module
+from tui.widgets.countdown import urgency
 
 
 @pytest.fixture
@@ -254,3 +257,88 @@ async def test_the_event_picked_stays_picked_among_events_of_its_name(
         await pilot.press("enter")
         await until(pilot, lambda: dashboard.query_text != "")
         assert dashboard.query_text == "nothing-matches-this"
+
+
+async def test_a_second_redraws_the_events_in_view_not_every_event(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each second made and wrapped again the text of every event, shown or not, and told
+    each one's time left twice (the clock column sized from all): 500 events took a sixth
+    of a core of an idle dashboard. A second's tick tells the times left of the events in
+    view; one scrolled into view tells its time as of that tick, not as of the last time
+    it was in view."""
+    config = seed_only_config(tmp_path)
+    config.events = [
+        Event(f"Deadline {n:03d}", FROZEN + timedelta(hours=2, seconds=7 * n), "UTC")
+        for n in range(500)
+    ]
+    app = make_app(tmp_path, config)
+    clock = {"now": FROZEN}
+    app.clock = lambda: clock["now"]
+    async with piloted(app, (120, 36)) as pilot:
+        await settle(app, pilot, want=6)
+        countdown = dash(app).countdown
+        await pilot.pause()
+        told: list[float] = []
+
+        def counted(seconds: float) -> str:
+            told.append(seconds)
+            return time_left(seconds)
+
+        monkeypatch.setattr(countdown_module, "time_left", counted)
+        clock["now"] += timedelta(seconds=1)
+        countdown.tick()
+        shown = countdown.scrollable_content_region.height
+        assert 0 < len(told) <= shown, f"{len(told)} times left told for {shown} lines"
+        assert countdown_lines(app)[1].startswith("T-01:59:59")  # the first event's clock
+
+        clock["now"] += timedelta(seconds=1)
+        countdown.tick()
+        countdown.scroll_end(animate=False)
+        await pilot.pause(0.1)
+        lines = countdown_lines(app)
+        at = next(n for n, line in enumerate(lines) if line.startswith("Deadline 499"))
+        assert lines[at + 1].startswith(time_left(2 * 3600 + 7 * 499 - 2)), lines
+
+
+@pytest.mark.parametrize(
+    "seconds",
+    [0, 1, 3599, 3600, 3601.5, 86399, 86400, 86400.25, 863999, 864000, 8640000, -0.5, -86399,
+     -86400, -86401, -864000, -863999.75],
+)  # fmt: skip
+def test_a_clock_keeps_its_shape_until_the_instant_it_turns(seconds: float) -> None:
+    """The countdown lays its events out again only when a clock may take another length or
+    colour (`clock_turns`): up to that instant each keeps its own, and just after it one
+    takes another (laid out later, a mark would have run into the date for a second)."""
+
+    def shape(now: datetime) -> tuple[str, int]:
+        left = (when - now).total_seconds()
+        return urgency(left), len(time_left(left))
+
+    now = FROZEN
+    when = now + timedelta(seconds=seconds)
+    turn = clock_turns(when, now)
+    assert turn >= now
+    assert shape(turn) == shape(now) == shape(now + (turn - now) / 2)
+    assert shape(turn + timedelta(microseconds=1)) != shape(now)
+
+
+async def test_a_clock_coming_within_the_day_takes_its_mark_and_lines_at_once(
+    tmp_path: Path,
+) -> None:
+    """The pane's lines are laid out again only when a clock turns: an event a day and a
+    second away has its date beside its clock; two seconds later its clock says "<24h",
+    which leaves the date no room there at 140 columns, and the date goes under it."""
+    config = seed_only_config(tmp_path)
+    config.events = [Event("Rate decision", FROZEN + timedelta(days=1, seconds=1), "UTC")]
+    app = make_app(tmp_path, config)
+    clock = {"now": FROZEN}
+    app.clock = lambda: clock["now"]
+    async with piloted(app, (140, 40)) as pilot:
+        await settle(app, pilot, want=6)
+        countdown = dash(app).countdown
+        assert countdown_lines(app)[1] == "T-1d 00:00:01   Sat 2025-10-25 08:00 UTC"
+        clock["now"] += timedelta(seconds=2)
+        countdown.tick()
+        await pilot.pause()
+        assert countdown_lines(app)[1:3] == ["T-23:59:59      <24h", "Sat 2025-10-25 08:00 UTC"]

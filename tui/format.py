@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Literal
 
 from rich.cells import cell_len, set_cell_size
@@ -94,6 +94,24 @@ def time_left(seconds: float) -> str:
     minutes, secs = divmod(rest, 60)
     clock = f"{hours:02d}:{minutes:02d}:{secs:02d}"
     return f"T{sign}{days}d {clock}" if days else f"T{sign}{clock}"
+
+
+def clock_turns(when: datetime, now: datetime) -> datetime:
+    """The instant after which the time left to `when` may take another shape: `time_left`
+    another length (a digit of days more or fewer, the days gone or come) or the countdown
+    another colour (under a day, under an hour, past). Until then only its digits change, and
+    a list of events keeps each row's lines and the clock column its width: a second's tick
+    draws again the events shown, not every event. Past it, `clock_turns` from then says
+    the next one (a clock set back: lay out again whenever `now` is before the last layout)."""
+    seconds = (when - now).total_seconds()
+    if seconds >= 0:  # each shape holds from its bound up: one changes once below it
+        days = int(seconds) // 86400
+        bound = 86400 * 10 ** (len(str(days)) - 1) if days else 3600 if seconds >= 3600 else 0
+        return when - timedelta(seconds=bound)
+    # past, a shape holds up to its bound, and changes once `when` is that far behind
+    days = int(-seconds) // 86400
+    bound = 86400 * 10 ** (len(str(days)) if days else 0)
+    return when + timedelta(seconds=bound) - timedelta(microseconds=1)
 
 
 def event_zone(name: str, local: tzinfo | None = None) -> tzinfo:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from typing import NamedTuple
 
 from rich.cells import cell_len
+from rich.style import Style
 from rich.text import Text
 from textual import events as textual_events
 from textual.geometry import Region, Size
@@ -17,7 +19,7 @@ from textual.strip import Strip
 
 from fetchers.models import Clock, Event
 from tui.actions import bindings, key_shown
-from tui.format import event_zone, time_left, wall, wall_short
+from tui.format import clock_turns, event_zone, time_left, wall, wall_short
 from tui.layout import is_narrow
 from tui.widgets.strips import text_strip
 
@@ -38,6 +40,15 @@ def urgency(seconds: float) -> str:
 CLOCK_WIDTH = 15  # "T-6d 23:14:05" and the like: the column of times left is this wide, or wider
 
 
+class Layout(NamedTuple):
+    """What the countdown's lines were wrapped for: another width, layout or theme wraps
+    them again."""
+
+    width: int
+    narrow: bool
+    styles: tuple[Style, ...]
+
+
 class Countdown(ScrollView, can_focus=True):
     """Renders `event.when - clock()` for every event; never decrements a counter.
 
@@ -45,7 +56,10 @@ class Countdown(ScrollView, can_focus=True):
     the event under the pointer, and a click on the event picked filters to it. Until the
     user picks one, the cursor is on the soonest event to come and the pane shows the soonest
     events first. Each tick repaints only the lines that changed (the clocks), so an idle
-    dashboard sends the terminal a few hundred bytes a second, not the whole pane."""
+    dashboard sends the terminal a few hundred bytes a second, not the whole pane; and it
+    makes again only the lines of the events in view, so its cost is theirs, not that of
+    every event (500 events took a sixth of a core): the others are made again when shown,
+    and all are laid out again only when a count of lines or the clock column may change."""
 
     BORDER_TITLE = "Countdown"
     DEFAULT_CSS = """
@@ -121,6 +135,13 @@ class Countdown(ScrollView, can_focus=True):
         self._lines: list[Text] = []
         self._starts: list[int] = []  # the line each event starts at
         self._clock_width = CLOCK_WIDTH  # of the widest time left of the events as drawn
+        # what the lines were laid out for (the width, the layout, the styles; None: lay
+        # them out again), when, and until when the clocks keep their shapes (`clock_turns`)
+        self._laid_out: Layout | None = None
+        self._laid_out_at: datetime | None = None
+        self._turns_at: datetime | None = None
+        self._now: datetime | None = None  # the time of the clocks in view
+        self._drawn: list[datetime | None] = []  # the time each event's lines tell (or None)
         # whether the user moved the cursor (keys, a click): until then it follows the soonest
         # event to come, and the pane shows it at its top
         self._picked = False
@@ -131,17 +152,55 @@ class Countdown(ScrollView, can_focus=True):
         self.set_interval(1.0, self.tick)
 
     def tick(self) -> None:
+        """The clocks of the events in view as of now; every event laid out again only when
+        the width, the styles, the events or their counts changed, or when a clock may take
+        another shape (a day's digit fewer, under the hour: `clock_turns`)."""
+        now = self.clock()
         width = self.scrollable_content_region.width or 80
-        narrow = is_narrow(self)  # one line per event, cut short rather than wrapped
+        layout = Layout(width, is_narrow(self), self._styles())
+        if layout != self._laid_out or not self._holds(now):
+            self._lay_out(now, layout)
+            return
+        self._now = now
+        top = int(self.scroll_y)
+        bottom = top + self.scrollable_content_region.height
+        changed: list[int] = []
+        for n in range(max(0, bisect_right(self._starts, top) - 1), len(self._starts)):
+            if self._starts[n] >= bottom:
+                break
+            lines = self._redraw(n)
+            if lines is None:  # (its lines took another count)
+                self._lay_out(now, layout)
+                return
+            changed += lines
+        for y in changed:  # (after: a repaint asked for forgets the styles looked up)
+            self.refresh_line(y)
+
+    def _styles(self) -> tuple[Style, ...]:
+        """The pane's colours as the theme has them now: another theme lays out again."""
+        return tuple(
+            self.get_component_rich_style(name, partial=True)
+            for name in sorted(self.COMPONENT_CLASSES)
+        )
+
+    def _holds(self, now: datetime) -> bool:
+        """Whether every event's lines keep their count from the layout to `now`."""
+        if self._laid_out_at is None or now < self._laid_out_at or not self.events:
+            return False  # (a clock set back: the shapes it left may come again)
+        return self._turns_at is None or now <= self._turns_at
+
+    def _lay_out(self, now: datetime, layout: Layout) -> None:
+        """Every event's lines made and wrapped again, and the pane sized to them."""
+        width, narrow, _ = layout
+        timed = [event.when for event in self.events if event.when is not None]
+        self._turns_at = min((clock_turns(when, now) for when in timed), default=None)
         lines: list[Text] = []
         starts: list[int] = []  # the line each event's lines start at
-        for text in self.event_texts(self.clock(), width):
+        for text in self.event_texts(now, width):
             starts.append(len(lines))
-            lines.extend(
-                text.wrap(
-                    self.app.console, width, no_wrap=narrow, overflow="ellipsis" if narrow else None
-                )
-            )
+            lines.extend(self._wrap(text, width, narrow))
+        self._laid_out, self._laid_out_at, self._now = layout, now, now
+        self._drawn = [now] * len(self.events)
         self._starts = starts
         old = self._lines
         self._lines = lines
@@ -158,15 +217,58 @@ class Countdown(ScrollView, can_focus=True):
             if new.plain != before.plain or new.spans != before.spans:
                 self.refresh_line(y)
 
+    def _wrap(self, text: Text, width: int, narrow: bool) -> list[Text]:
+        """An event's lines: wrapped to the width, or one cut short in the narrow layout."""
+        return list(
+            text.wrap(
+                self.app.console, width, no_wrap=narrow, overflow="ellipsis" if narrow else None
+            )
+        )
+
+    def _redraw(self, n: int) -> list[int] | None:
+        """Make the lines of the event `n` again as of the last tick, unless they are; the
+        lines that changed, or None when they would take another count of lines than laid
+        out (they are left as they were)."""
+        if self._laid_out is None or self._now is None or self._drawn[n] == self._now:
+            return []
+        width, narrow, _ = self._laid_out
+        start = self._starts[n]
+        end = self._starts[n + 1] if n + 1 < len(self._starts) else len(self._lines)
+        lines = self._wrap(self._event_text(n, self._now, width), width, narrow)
+        if len(lines) != end - start:
+            return None
+        self._drawn[n] = self._now
+        changed: list[int] = []
+        for y, (new, before) in enumerate(zip(lines, self._lines[start:end], strict=True), start):
+            self._lines[y] = new
+            if new.plain != before.plain or new.spans != before.spans:
+                changed.append(y)
+        return changed
+
+    def _forget(self, place: int) -> None:
+        """The lines of the event at `place` made again when next drawn (the cursor came
+        or went)."""
+        if self._drawn:
+            self._drawn[place % len(self._drawn)] = None
+
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_y) + y
         width = self.scrollable_content_region.width
         base = self.rich_style
         if index >= len(self._lines):
             return Strip.blank(width, base)
+        if self._starts and len(self._drawn) == len(self._starts):
+            # an event scrolled into view shows its clock as of the last tick, not as of
+            # when it was last in view
+            n = bisect_right(self._starts, index) - 1
+            if self._redraw(n) is None:  # (being drawn: no line to repaint)
+                self._laid_out = None  # (laid out again at once)
+                self.call_later(self.tick)
         return text_strip(self._lines[index], self.app.console, width, base)
 
-    def watch_cursor(self) -> None:
+    def watch_cursor(self, before: int, after: int) -> None:
+        self._forget(before)  # its lines drawn again with, and without, the cursor's colours
+        self._forget(after)
         if self.is_mounted:
             self.tick()
             self._show_cursor()
@@ -191,6 +293,7 @@ class Countdown(ScrollView, can_focus=True):
         past or not, wherever the countdown's order moved it)."""
         if not new:
             self._picked = False
+        self._laid_out = None
         place = self.cursor
         if not self._picked:
             place = _soonest(new, self.clock())
@@ -208,18 +311,25 @@ class Countdown(ScrollView, can_focus=True):
             self._show_cursor()
 
     def watch_matches(self) -> None:
+        self._laid_out = None
         if self.is_mounted:
             self.tick()
 
     def on_resize(self) -> None:
         self._lines = []  # re-wrap everything at the new width
+        self._laid_out = None
         self.tick()
 
     def on_focus(self) -> None:
-        self.call_later(self.tick)  # after Textual has set has_focus
+        self.call_later(self._redraw_cursor)  # after Textual has set has_focus
 
     def on_blur(self) -> None:
-        self.call_later(self.tick)
+        self.call_later(self._redraw_cursor)
+
+    def _redraw_cursor(self) -> None:
+        """The cursor's event in its colours, or out of them."""
+        self._forget(self.cursor)
+        self.tick()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Enter filters to an event only when there is one: the footer offered "Filter to
@@ -282,20 +392,24 @@ class Countdown(ScrollView, can_focus=True):
                     style,
                 )
             ]
-        out: list[Text] = []
-        # as wide as the widest clock (an event 1,000 days past or more writes 16 characters)
+        # as wide as the widest clock (an event 1,000 days past or more writes 16
+        # characters): that of the soonest event or of the furthest, a time left being
+        # longer the further away it is
+        timed = [event.when for event in self.events if event.when is not None]
+        ends = (min(timed), max(timed)) if timed else ()
         self._clock_width = max(
-            [CLOCK_WIDTH]
-            + [len(time_left((e.when - now).total_seconds())) for e in self.events if e.when]
+            [CLOCK_WIDTH] + [len(time_left((when - now).total_seconds())) for when in ends]
         )
-        for n, event in enumerate(self.events):
-            text = Text()
-            self._event(text, event, now, width)
-            if self.has_focus and n == self.cursor % len(self.events):
-                cursor = self.get_component_rich_style("countdown--cursor", partial=True)
-                text.stylize(cursor)  # over the urgency colours
-            out.append(text)
-        return out
+        return [self._event_text(n, now, width) for n in range(len(self.events))]
+
+    def _event_text(self, n: int, now: datetime, width: int) -> Text:
+        """The text of the event at `n`, in the cursor's colours when it is on it."""
+        text = Text()
+        self._event(text, self.events[n], now, width)
+        if self.has_focus and n == self.cursor % len(self.events):
+            cursor = self.get_component_rich_style("countdown--cursor", partial=True)
+            text.stylize(cursor)  # over the urgency colours
+        return text
 
     def _event(self, out: Text, event: Event, now: datetime, width: int) -> None:
         style = self.get_component_rich_style
