@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
+from functools import partial
 from typing import Literal, NamedTuple
 
 from rich.cells import cell_len
@@ -21,7 +22,7 @@ from fetchers.query import QueryError, parse_query
 from fetchers.timeparse import zone
 from tui.actions import TableOrderedKeys, bindings, key_shown
 from tui.confirm import PressedTwice
-from tui.format import clipped, event_zone, time_left, wall, wall_short
+from tui.format import clipped, clock_turns, event_zone, time_left, wall, wall_short
 from tui.screens.picker import move_in
 from tui.widgets.oneline import OneLineInput
 
@@ -38,25 +39,38 @@ class EventChoice(NamedTuple):
 NAME_FEWEST = 12  # cells of an event's name kept beside its time left and date
 
 
+class Told(NamedTuple):
+    """An event's time left and date as a row says them: longest first, then one each a
+    line (`stacked`)."""
+
+    told: list[str]
+    stacked: list[str]
+
+
 class EventRow:
     """An event's row in the list, laid out at the width it is drawn at: its name, then its
     time left and date (`told`: longest first), the name cut to leave them room (a name of
     150 characters pushed them off the row at 80 columns). Where even a short name leaves
     them none they go on a line of their own under it, or one each (`stacked`); where the
-    config or the app had it, and its query (`extra`), only as room is left."""
+    config or the app had it, and its query (`extra`), only as room is left.
 
-    def __init__(self, name: str, told: list[str], stacked: list[str], extra: str) -> None:
+    The time left is asked for (`tell`) each time the row is drawn: a tick of the list draws
+    again the rows in view, each as of that tick, and leaves the others until they are shown
+    (replacing every row's label each second measured every row again: 500 events took a
+    third of a core)."""
+
+    def __init__(self, name: str, tell: Callable[[], Told], extra: str) -> None:
         self.name = name
-        self.told = told
-        self.stacked = stacked
+        self.tell = tell
         self.extra = extra
 
     def __str__(self) -> str:
-        return f"{self.name}  {self.told[0]}{self.extra}"
+        return f"{self.name}  {self.tell().told[0]}{self.extra}"
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = options.max_width
-        for told in self.told:
+        said = self.tell()
+        for told in said.told:
             room = width - cell_len(told) - 2
             if room >= NAME_FEWEST:
                 line = Text()
@@ -64,12 +78,12 @@ class EventRow:
                 yield self._with_extra(line, f"  {told}", width)
                 return
         yield _cut(Text.assemble((self.name, "bold")), width)
-        for told in self.told:
+        for told in said.told:
             if cell_len(told) + 2 <= width:
                 yield self._with_extra(Text(), f"  {told}", width)
                 return
-        for said in self.stacked:
-            yield _cut(Text(f"  {said}"), width)
+        for stacked in said.stacked:
+            yield _cut(Text(f"  {stacked}"), width)
 
     def _with_extra(self, line: Text, told: str, width: int) -> Text:
         """`line` and `told` (which fit `width`), then as much of `extra` as fits after."""
@@ -86,8 +100,26 @@ def _cut(line: Text, width: int) -> Text:
     return line
 
 
+class EventList(OptionList):
+    """The events' rows, each telling its time left as of the list's last tick when drawn."""
+
+    def redraw_rows(self) -> None:
+        """Draw the rows in view again, each of the height measured: their time left took
+        no other length (`OptionList` keeps each row as drawn until its prompt changes, and
+        a prompt replaced measures every row again)."""
+        self._option_render_cache.clear()
+        self.refresh()
+
+    def measure_rows(self) -> None:
+        """Measure every row again (a time left or a date may take another length, and a row
+        another height) and draw the rows in view."""
+        self._clear_caches()
+
+
 class EventsScreen(TableOrderedKeys, ModalScreen[EventChoice | None]):
-    """Each event's time left counts down while the list is open, as the countdown pane's."""
+    """Each event's time left counts down while the list is open, as the countdown pane's:
+    each tick draws the rows in view, and measures every row again only when a time left or
+    a date may take another length (`clock_turns`, a new day where an event is)."""
 
     BINDINGS = bindings("events")
 
@@ -99,28 +131,56 @@ class EventsScreen(TableOrderedKeys, ModalScreen[EventChoice | None]):
         self.clock = clock
         self.local = local  # the reader's zone, an event given none is in
         self._removing = PressedTwice()  # d asks to be pressed again
+        self._now = clock()  # the time the rows tell, that of the last tick
+        # the rows as measured: when, until when every time left keeps its length, and the
+        # day it was where each event is (a row's short date names the day by it)
+        self._measured_at = self._now
+        self._turns_at: datetime | None = None
+        self._days: dict[str, date] = {}
+        self._measured(self._now)
 
-    def _label(self, event: Event, now: datetime) -> EventRow:
+    def _measured(self, now: datetime) -> None:
+        """Note that every row is measured as of `now`."""
+        timed = [event.when for event in self.events if event.when is not None]
+        self._measured_at = now
+        self._turns_at = min((clock_turns(when, now) for when in timed), default=None)
+        self._days = {
+            event.tz: now.astimezone(event_zone(event.tz, self.local)).date()
+            for event in self.events
+            if event.when is not None
+        }
+
+    def _heights_hold(self, now: datetime) -> bool:
+        """Whether every row keeps the lengths it was measured with, at `now`."""
+        if now < self._measured_at or (self._turns_at is not None and now > self._turns_at):
+            return False  # (a clock set back, or a time left past a turn)
+        return all(
+            now.astimezone(event_zone(tz, self.local)).date() == day
+            for tz, day in self._days.items()
+        )
+
+    def _told(self, event: Event) -> Told:
+        """The event's time left and date as of the last tick."""
         if event.when is None:
             told = [f"cannot count down: {event.error}"]
-            stacked = told
-        else:
-            left = time_left((event.when - now).total_seconds())
-            where = event_zone(event.tz, self.local)
-            date, short = wall(event.when, where), wall_short(event.when, where, now)
-            told = [f"{left}  {date}", f"{left}  {short}"]
-            stacked = [left, short]
+            return Told(told, told)
+        now = self._now
+        left = time_left((event.when - now).total_seconds())
+        where = event_zone(event.tz, self.local)
+        date_said, short = wall(event.when, where), wall_short(event.when, where, now)
+        return Told([f"{left}  {date_said}", f"{left}  {short}"], [left, short])
+
+    def _label(self, event: Event) -> EventRow:
         extra = "  (config, read-only)" if event.origin == "config" else "  (added in the app)"
         if event.query:
             extra += f"  query: {event.query}"
-        return EventRow(event.name, told, stacked, extra)
+        return EventRow(event.name, partial(self._told, event), extra)
 
     def compose(self) -> ComposeResult:
-        now = self.clock()
-        options = [Option(self._label(e, now), id=str(n)) for n, e in enumerate(self.events)]
+        options = [Option(self._label(e), id=str(n)) for n, e in enumerate(self.events)]
         with Vertical(id="picker-box"):
             yield Static(Text("Events", style="bold"), id="picker-title")
-            yield OptionList(*options, id="picker-list")
+            yield EventList(*options, id="picker-list")
             yield Static(
                 Text(
                     f"enter filters · {key_shown(self.app, 'events.add')} adds · "
@@ -135,11 +195,17 @@ class EventsScreen(TableOrderedKeys, ModalScreen[EventChoice | None]):
         self.set_interval(1.0, self.tick)
 
     def tick(self) -> None:
-        """Every time left as of now (a label of an unreadable time stays as it is)."""
-        now, shown = self.clock(), self.query_one(OptionList)
-        for n, event in enumerate(self.events):
-            if event.when is not None:
-                shown.replace_option_prompt_at_index(n, self._label(event, now))
+        """Every time left as of now, drawn for the rows in view (a row of an unreadable
+        time says the same)."""
+        now, shown = self.clock(), self.query_one(EventList)
+        self._now = now
+        if not self._days:
+            return  # no event has a time: each row says the same
+        if self._heights_hold(now):
+            shown.redraw_rows()
+            return
+        self._measured(now)
+        shown.measure_rows()
 
     def _current(self) -> Event | None:
         index = self.query_one(OptionList).highlighted
