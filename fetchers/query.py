@@ -1063,10 +1063,13 @@ def parse_query(
     return query
 
 
+@functools.lru_cache(maxsize=4096)
 def follows_clock(text: str) -> bool:
     """Whether the query `text` has a bound counted from now (`Query.moving_bounds`): what
     it matches changes as time passes, with nothing stored or changed (one that does not
-    parse matches nothing, and changes nothing)."""
+    parse matches nothing, and changes nothing). Kept by text, which alone says it: a
+    dashboard asks it of every event's query every two seconds (500 events' queries parsed
+    again took a hundredth of a core)."""
     try:
         return bool(parse_query(text).moving_bounds)
     except QueryError:

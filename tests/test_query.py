@@ -7,7 +7,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from fetchers.query import QueryError, Record, parse_query, quoted, swept
+from fetchers import query as query_module
+from fetchers.query import (
+    Query,
+    QueryError,
+    Record,
+    follows_clock,
+    parse_query,
+    quoted,
+    swept,
+)
 
 NOW = datetime(2025, 10, 24, 8, tzinfo=UTC)
 
@@ -441,3 +450,23 @@ def test_the_bounds_counted_from_now_sweep_the_time_the_clock_moved(
         for start, end in swept(query, NOW, NOW + later, seoul)
     ]
     assert hours == [(round(a, 6), round(b, 6)) for a, b in expected]
+
+
+def test_whether_a_query_follows_the_clock_is_read_once_a_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A dashboard asks it of every event's query every two seconds: 500 events' queries
+    were parsed again each time (a hundredth of a core of an idle dashboard). The answer
+    is the text's alone, and is given again without parsing it."""
+    parsed: list[str] = []
+
+    def counted(text: str, *args: object, **kwargs: object) -> Query:
+        parsed.append(text)
+        return parse_query(text)
+
+    monkeypatch.setattr(query_module, "parse_query", counted)
+    follows_clock.cache_clear()  # (as a dashboard just opened)
+    moving, fixed = "tariff since:17h -lutnick", "tariff since:2025-10-01 -lutnick"
+    assert [follows_clock(moving), follows_clock(fixed)] == [True, False]
+    assert [follows_clock(moving), follows_clock(fixed)] == [True, False]
+    assert parsed == [moving, fixed]
