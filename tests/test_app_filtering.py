@@ -40,7 +40,7 @@ from tests.conftest import (
 )
 from tui import session as session_module
 from tui.app import WirewatchApp
-from tui.messages import ArticleLookedUp, EventsLoaded, MarksChanged, QueryDone
+from tui.messages import ArticleLookedUp, EventsLoaded, MarksChanged, QueryDone, StoreLoaded
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.picker import PickerScreen
 from tui.widgets.headlines import HeadlineList
@@ -1270,3 +1270,154 @@ async def test_a_filter_since_an_hour_ago_lets_an_article_go_as_it_grows_older(
         assert dashboard.headlines.current_id == make(40).id
         assert dashboard.article_view.article_id == make(40).id
         await until(pilot, lambda: "Talks  2 headlines" in screen_text(app))
+
+
+# -- a store whose older days load after the first rows --------------------------------------
+DAYS, PER_DAY = 4, 12  # the store's days, and the articles of each
+
+
+def _day_article(day: int, n: int) -> Article:
+    when = FROZEN - timedelta(days=day, minutes=n)
+    return Article(
+        id=f"d{day}-{n}",
+        source="Wire",
+        title=f"Day {day} headline {n} about tariffs",
+        summary="",
+        published=when,
+        fetched=when,
+    )
+
+
+def _loading_in_two_steps(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[WirewatchApp, threading.Event]:
+    """A dashboard (not polling) over DAYS days of articles that opens on its newest day
+    alone, as a big store opens on its newest days: the older ones are read once the gate
+    returned is set (at 100,000 articles, a second or two later). An event, "Talks",
+    counts the headlines about tariffs: every article."""
+    monkeypatch.setattr(session_module, "FIRST_PAINT_ARTICLES", PER_DAY // 2)
+    with Store(tmp_path / "data", writer=True) as store:
+        store.add_batch([_day_article(d, n) for d in range(DAYS) for n in range(PER_DAY)])
+    gate = threading.Event()
+    load_rest = session_module.Session.load_rest
+
+    def held(session: session_module.Session) -> None:
+        gate.wait(30)
+        load_rest(session)
+
+    monkeypatch.setattr(session_module.Session, "load_rest", held)
+    config = config_for(tmp_path)
+    config.events.append(Event("Talks", FROZEN + timedelta(days=1), "UTC", query="tariffs"))
+    app = WirewatchApp(config, tmp_path / "data", clock=lambda: FROZEN, poll=False)
+    return app, gate
+
+
+async def _first_rows(app: WirewatchApp, pilot: Pilot[None]) -> DashboardScreen:
+    """The dashboard once the rows of the part of the store opened first are drawn."""
+    await seen(app).wait_for(QueryDone)
+    await pilot.pause()
+    dashboard = dash(app)
+    await until(pilot, lambda: bool(dashboard.headlines.ids) and dashboard._answered > 0)
+    await pilot.pause()
+    return dashboard
+
+
+def _notes(app: WirewatchApp) -> str:
+    return "\n".join(str(n.message) for n in app._notifications)
+
+
+async def test_g_while_the_older_days_load_waits_for_the_whole_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """G on a dashboard still reading its older days went to the oldest row of the part
+    read first (a day-old article halfway down the whole list), stayed there once the whole
+    list came, and read it. It waits for the whole list, as n and A do, and says so; once
+    the list is whole, G goes to the oldest article."""
+    app, gate = _loading_in_two_steps(tmp_path, monkeypatch)
+    app.read_after = 0.1
+    try:
+        async with piloted(app, (120, 36)) as pilot:
+            dashboard = await _first_rows(app, pilot)
+            headlines = dashboard.headlines
+            partial_oldest = headlines.ids[-1]
+            assert len(headlines.ids) < DAYS * PER_DAY  # (the older days still to come)
+            for key in ("G", "end"):
+                await pilot.press(key)
+                await pilot.pause(0.3)  # past the time an article is read after
+                assert headlines.cursor == 0
+            assert "The list is still being read" in _notes(app)
+            assert dashboard.session.store.unread([partial_oldest]) == {partial_oldest}
+            gate.set()
+            await settle(app, pilot, want=DAYS * PER_DAY)
+            await pilot.press("G")
+            await pilot.pause()
+            assert headlines.current_id == _day_article(DAYS - 1, PER_DAY - 1).id
+    finally:
+        gate.set()
+
+
+async def test_counts_while_the_older_days_load_say_so_and_are_never_the_part_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the older days of a big store were read, the status line said "2,048 of
+    4,048" with no filter in force (the part read, as if the store held no more), for a
+    moment longer once "loading older articles…" had gone, and the countdown counted an
+    event's headlines in that part ("Summit 222 headlines" of 4,377). The status says how
+    many rows are shown while the rest loads, and the countdown counts once it is whole."""
+    app, gate = _loading_in_two_steps(tmp_path, monkeypatch)
+    try:
+        async with piloted(app, (200, 36)) as pilot:
+            dashboard = await _first_rows(app, pilot)
+            shown = len(dashboard.headlines.ids)
+            assert shown < DAYS * PER_DAY
+            status = status_text(app)
+            assert f"{shown} shown ─ loading older articles…" in status
+            assert f"{shown} of" not in status
+            assert not re.search(r"Talks +\d+ headlines", screen_text(app))
+            whole_list = _gated_matches(dashboard)  # the whole store's list, held
+            since = seen(app).mark()
+            gate.set()
+            await seen(app).wait_for(StoreLoaded, since=since)
+            await pilot.pause(0.1)
+            status = status_text(app)
+            assert f"{shown} shown ─ loading older articles…" in status  # (its list to come)
+            assert f"{shown} of" not in status
+            assert not re.search(r"Talks +\d+ headlines", screen_text(app))
+            whole_list.set()
+            await settle(app, pilot, want=DAYS * PER_DAY)
+            await until(pilot, lambda: "Talks  48 headlines" in screen_text(app))
+            status = status_text(app)
+            assert "48 of 48" in status and "loading" not in status
+    finally:
+        gate.set()
+
+
+async def test_a_new_filter_is_never_shown_beside_the_count_of_the_last(tmp_path: Path) -> None:
+    """Until a new filter's list came, the status line named it beside the last filter's
+    count ("filter: is:unread ─ 100,024 of 100,024", "filter: outlets:>=2 ─ 20 of
+    100,028"): it says "filtering…" until the new count comes."""
+    with Store(tmp_path / "data", writer=True) as store:
+        store.add_batch([make(n) for n in range(20)] + [make(n, source="Other") for n in range(5)])
+    app = make_app(tmp_path, poll=False)
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=25)
+        assert "25 of 25" in status_text(app)
+        for text, count in (("source:Other", "5 of 25"), ("", "25 of 25")):
+            gate = _gated_matches(dashboard)
+            dashboard.set_filter(text)
+            await pilot.pause(0.1)
+            status = status_text(app)
+            assert " of 25" not in status
+            assert ("filter: source:Other ─ filtering…" if text else "─ listing…") in status
+            gate.set()
+            await settle(app, pilot)
+            assert count in status_text(app)
+            assert "filtering…" not in status_text(app) and "listing…" not in status_text(app)
+        gate = _gated_matches(dashboard)
+        await pilot.press("u")  # the unread view: another list, another count
+        await pilot.pause(0.1)
+        assert "filter: (unread only) ─ filtering…" in status_text(app)
+        gate.set()
+        await settle(app, pilot)
+        assert "filter: (unread only) ─ " in status_text(app)
+        assert "filtering…" not in status_text(app)

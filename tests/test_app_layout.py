@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
+from textual import events
 from textual.pilot import Pilot
 
 from fetchers.config import Config
@@ -150,6 +151,79 @@ async def test_the_highlighted_headline_stays_in_view_as_the_terminal_shrinks(
         top, height = int(headlines.scroll_y), headlines.scrollable_content_region.height
         assert top <= headlines.cursor < top + height
         assert any("Headline 18" in line for line in screen_lines(app))
+
+
+async def wheel_down(pilot: Pilot, notches: int) -> None:
+    """Turn the mouse wheel over the headlines: the view scrolls, the highlight stays."""
+    await pilot._post_mouse_events([events.MouseScrollDown], "#headlines", (20, 5), times=notches)
+
+
+async def wheel_up(pilot: Pilot, notches: int) -> None:
+    """The wheel turned the other way."""
+    await pilot._post_mouse_events([events.MouseScrollUp], "#headlines", (20, 5), times=notches)
+
+
+def highlight_in_view(app: WirewatchApp) -> bool:
+    """Whether the highlighted headline is on screen."""
+    headlines = dash(app).headlines
+    top, height = int(headlines.scroll_y), headlines.scrollable_content_region.height
+    return top <= headlines.cursor < top + height
+
+
+@pytest.mark.parametrize(
+    ("start", "key"), [("g", "g"), ("g", "home"), ("g", "k"), ("G", "G"), ("G", "end")]
+)
+async def test_a_key_to_the_row_highlighted_already_brings_it_back_into_view(
+    tmp_path: Path, start: str, key: str
+) -> None:
+    """The wheel scrolled the list away from the highlighted newest row: g did nothing (it
+    was on that row already), and no highlighted row was on screen. g, home and k on the
+    first row, G and end on the last, bring the highlighted row into view."""
+    app = _store(
+        tmp_path,
+        [_article(n, timedelta(minutes=n), "Wire", f"Headline {n}") for n in range(80)],
+    )
+    app.read_after = 3600
+    async with piloted(app, (120, 36)) as pilot:
+        await settle(app, pilot, want=80)
+        await pilot.press(start)
+        await pilot.pause()
+        headlines = dash(app).headlines
+        highlighted = headlines.current_id
+        await (wheel_down if start == "g" else wheel_up)(pilot, 10)
+        assert not highlight_in_view(app)
+        await pilot.press(key)
+        await pilot.pause()
+        assert headlines.current_id == highlighted
+        assert highlight_in_view(app)
+
+
+async def test_a_filter_typed_after_the_wheel_lands_with_the_highlighted_row_in_view(
+    tmp_path: Path,
+) -> None:
+    """The wheel scrolled the list away from the highlighted headline, then a filter kept
+    it highlighted as far off screen, the article pane showing an article whose row was
+    nowhere: the highlighted row of the filter's list is in view."""
+    app = _store(
+        tmp_path,
+        [
+            _article(n, timedelta(minutes=n), "Wire" if n % 2 else "Post", f"Headline {n}")
+            for n in range(160)
+        ],
+    )
+    app.read_after = 3600
+    async with piloted(app, (120, 36)) as pilot:
+        dashboard = await settle(app, pilot, want=160)
+        headlines = dashboard.headlines
+        await pilot.press("j")
+        await pilot.pause()
+        highlighted = headlines.current_id
+        await wheel_down(pilot, 10)
+        assert not highlight_in_view(app)
+        dashboard.set_filter("source:Wire")
+        await settle(app, pilot)
+        assert headlines.current_id == highlighted == dashboard.article_view.wanted
+        assert highlight_in_view(app)
 
 
 @pytest.mark.parametrize("wider", [(80, 24), (160, 20)])

@@ -12,6 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import OptionList
 
@@ -1383,3 +1384,65 @@ async def test_s_lands_on_the_story_of_the_article_left_and_back_on_that_article
         await seen(app).wait_for(QueryDone, lambda m: m.shelf is None, since=since)
         await pilot.pause()
         assert headlines.current_id == "a3"
+
+
+def _made_up_word(number: int) -> str:
+    """A word of its own for each number below 400 (no two headlines share one: one story
+    each, not one of them all)."""
+    consonants, vowels = "bcdfghjklmnpqrstvwxz", "aeiou"
+    return consonants[number % 20] + vowels[number % 5] + consonants[number // 20] + "or"
+
+
+async def test_s_both_ways_lands_with_the_highlighted_row_in_view(tmp_path: Path) -> None:
+    """The wheel scrolled the headlines away from the highlighted newest one: `S` opened the
+    stories scrolled as far from the highlighted story, and `S` back showed in the article
+    pane an article whose row was off screen. Each way lands with the highlighted row in
+    view."""
+    data = tmp_path / "data"
+    items = [
+        Article(
+            id=f"{source}-{n}",
+            source=source,
+            title=" ".join(_made_up_word(4 * n + k) for k in range(4)),
+            link=f"https://{source.lower()}.example/{n}",
+            published=FROZEN - timedelta(minutes=2 * n + outlet),
+            fetched=FROZEN - timedelta(minutes=2 * n + outlet),
+        )
+        for n in range(40)
+        for outlet, source in enumerate(("Wire", "Post"))
+    ]
+    with Store(data, writer=True) as store:
+        store.add_batch(items)
+        StoryBook(data).update(store, [a.id for a in items], removed=False)
+    app = make_app(tmp_path, poll=False)
+    app.read_after = 3600
+    async with piloted(app, (120, 36)) as pilot:
+        await seen(app).wait_for(StoriesRead)
+        dashboard = await settle(app, pilot, want=len(items))
+        headlines = dashboard.headlines
+
+        def in_view() -> bool:
+            top, height = int(headlines.scroll_y), headlines.scrollable_content_region.height
+            return top <= headlines.cursor < top + height
+
+        async def wheel_down() -> None:
+            await pilot._post_mouse_events([events.MouseScrollDown], "#headlines", (20, 5))
+
+        await pilot.press("g")
+        for _ in range(10):
+            await wheel_down()
+        assert not in_view()
+        shown = dashboard.article_view.wanted
+        await story_rows(app, pilot)
+        assert len(headlines.ids) > 2 * headlines.scrollable_content_region.height
+        assert headlines.current_story is not None and shown in headlines.current_story.articles
+        assert in_view()
+        for _ in range(10):
+            await wheel_down()
+        assert not in_view()
+        since = seen(app).mark()
+        await pilot.press("S")
+        await seen(app).wait_for(QueryDone, lambda m: m.shelf is None, since=since)
+        await pilot.pause()
+        assert headlines.current_id == shown == dashboard.article_view.wanted
+        assert in_view()

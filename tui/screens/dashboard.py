@@ -150,7 +150,11 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
     read_only: reactive[bool] = reactive(False, repaint=False)
     """A viewer that cannot write the data dir (`Session.cannot_write`): none polls here."""
     loading_rest: reactive[bool] = reactive(True, repaint=False)
-    """Older days of the store are still being read."""
+    """Older days of the store are still being read, or the list of the whole store has not
+    come yet: the list and the counts are of the part read."""
+    filtering: reactive[bool] = reactive(False, repaint=False)
+    """Another filter's list (or the first) is being made: the count of the list shown is
+    not the new filter's."""
     last_poll: reactive[datetime | None] = reactive(None, repaint=False)
     health: reactive[dict[str, SourceHealth]] = reactive(dict, repaint=False)
     """Every source's health after the last cycle (or the viewer's last look)."""
@@ -176,6 +180,10 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         self.read_after: float | None = self.config.settings.read_after
         self.generation = 0  # of the query last run: older answers are dropped
         self._answered = -1  # the generation whose whole list came
+        # the filter (with the unread toggle) of the list shown, and the first generation
+        # asked of the whole store (None: older days are still being read)
+        self._answered_text: str | None = None
+        self._whole_from: int | None = 0 if session.store.complete else None
         self._asked_at = self._answered_at = 0.0  # (monotonic) the list last asked for, and came
         self._recount = True  # the events' headline counts are to be counted again
         # the query last run and the clock it was run at, and the clock the events' headline
@@ -249,13 +257,21 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             DashboardScreen.of_stories,
             DashboardScreen.total,
             DashboardScreen.loading_rest,
+            DashboardScreen.filtering,
             DashboardScreen.last_poll,
             DashboardScreen.health,
             DashboardScreen.new_alerts,
             DashboardScreen.unreachable,
         )
         with Horizontal(id="top"):
-            yield HeadlineList(session, self.clock, session.local, id="headlines", classes="pane")
+            yield HeadlineList(
+                session,
+                self.clock,
+                session.local,
+                id="headlines",
+                classes="pane",
+                still_reading=self._still_reading,
+            )
             yield Countdown(
                 self.clock, session.local, id="countdown", classes="pane side"
             ).data_bind(DashboardScreen.events, matches=DashboardScreen.event_counts)
@@ -332,7 +348,10 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
 
     @on(StoreLoaded)
     def _store_loaded(self) -> None:
-        self.loading_rest = False
+        # (`loading_rest` until the list of the whole store comes: the part read is shown
+        # meanwhile, and counted as the whole, it said "2,048 of 4,048")
+        if self._whole_from is None:
+            self._whole_from = self.generation + 1
         headlines = self.headlines
         self._top_unmoved = headlines.current_id if headlines.cursor == 0 else None
         self.run_query()
@@ -382,6 +401,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             return
         self.generation += 1
         self._listed = (self._effective_text(), now)
+        self.filtering = self._listed[0] != self._answered_text
         self._asked_at = time.monotonic()
         shelf = self.session.shelf if self.story_view else None
         events = self.events if self._recount else None
@@ -392,14 +412,17 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         except NoMatches:  # the screen is closing: no pane to fill
             return
         current, cursor, or_any = headlines.current_id, headlines.cursor, frozenset[str]()
+        line = headlines.cursor - int(headlines.scroll_y)  # (the landing row's line too)
         keep = (shelf is not None) == headlines.story_rows
+        if not keep or self._chosen_next:  # where the pane will land it: in view
+            line = headlines.line_in_view(line)
         if not keep:  # another kind of rows: those of what the reader is on, else the top
             current, or_any = self._landing(shelf)
             cursor, keep = 0, current is not None or bool(or_any)
         place = Place(
             current,
             cursor,
-            headlines.cursor - int(headlines.scroll_y),  # (the landing row's line too)
+            line,
             headlines.scrollable_content_region.height or self.app.size.height,
             keep=keep,
             or_any=or_any,
@@ -491,6 +514,12 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         if message.generation != self.generation:
             return
         matches = message.matches
+        whole = self._whole_from is not None and message.generation >= self._whole_from
+        if whole:
+            self.loading_rest = False
+        if self._listed is not None:
+            self._answered_text = self._listed[0]
+        self.filtering = False
         if not matches.partial:
             self._answered, self._answered_at = message.generation, time.monotonic()
         if matches.problem is not None:
@@ -552,7 +581,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             if not self.headlines.select(ident) and asked_in == message.generation:
                 self._look_up(ident)  # the filter hides it: cleared for it
         self.article_view.release()
-        if matches.event_counts is not None:
+        if matches.event_counts is not None and whole:  # (not those of the part read)
             self.event_counts = matches.event_counts
             self._recount = False
 
@@ -1330,9 +1359,11 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             self._find_unread(headlines.generation, headlines.ids, headlines.cursor, step, shelf)
 
     def _still_reading(self, binding_id: str) -> bool:
-        """Whether the list is a first page, the rows about it still to come (said, naming
-        the key that waits for it): `n` would pass over them, `A` leave them unread."""
-        if not self.counting:  # (a whole list has no row still to read: no scan of it)
+        """Whether the list is a first page, the rows about it still to come, or of the part
+        of the store read first (said, naming the key that waits for it): `n` would pass
+        over the rows to come, `A` leave them unread, `G` land on a day-old article halfway
+        down the whole list (and read it)."""
+        if not self.counting and not self.loading_rest:  # (a whole list: no scan of it)
             return False
         key = key_shown(self.app, binding_id)
         self.notify(f"The list is still being read: {key} once it is whole.", markup=False)

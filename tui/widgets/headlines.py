@@ -189,9 +189,13 @@ class HeadlineList(ScrollView, can_focus=True):
         *,
         id: str | None = None,
         classes: str | None = None,
+        still_reading: Callable[[str], bool] = lambda binding_id: False,
     ) -> None:
+        """`still_reading`: asked (with the binding's id) before a move that needs the whole
+        list; True when the list is still being read, and it said so."""
         super().__init__(id=id, classes=classes)
         self._source = source
+        self._still_reading = still_reading
         self._clock = clock
         self._zone = zone
         self.ids: list[str] = []
@@ -268,6 +272,8 @@ class HeadlineList(ScrollView, can_focus=True):
         before = self.ids  # the list it was highlighted in
         in_gap = current is None and 0 <= self.cursor < len(self.ids)  # a row not read yet
         offset_in_view = self.cursor - int(self.scroll_y)
+        if switched or chosen:  # the reader's move: the highlight lands in view (the wheel
+            offset_in_view = self.line_in_view(offset_in_view)  # may have scrolled it off)
         at_top = int(self.scroll_y) == 0
         if ids != before:
             self._listing += 1
@@ -437,11 +443,18 @@ class HeadlineList(ScrollView, can_focus=True):
         if not self.ids:
             return
         index = max(0, min(len(self.ids) - 1, index))
-        if index == self.cursor and shown is None:
+        if index == self.cursor and shown is None:  # (the wheel may have scrolled it away:
+            self.scroll_to_cursor()  # g on the top row did nothing, and none was on screen)
             return
         self.cursor = index
         self.scroll_to_cursor()
         self.post_message(self.Highlighted(self, shown or self.current_article_id))
+
+    def line_in_view(self, line: int) -> int:
+        """`line` (the highlighted row's line on screen, off it after a turn of the wheel)
+        brought within the pane's height; as it is while the pane is not laid out."""
+        height = self.scrollable_content_region.height
+        return max(0, min(line, height - 1)) if height else line
 
     def _scroll_to_row(self, top: int) -> None:
         """Scroll to have row `top` first, the highlighted row in view whatever it allows."""
@@ -494,7 +507,10 @@ class HeadlineList(ScrollView, can_focus=True):
         self._move(0)
 
     def action_last(self) -> None:
-        self._move(len(self.ids) - 1)
+        """The last row, once the list is whole: the oldest article, not the last row of a
+        part of the list (a part of the store read first, a filter's first page)."""
+        if not self._still_reading("headlines.last"):
+            self._move(len(self.ids) - 1)
 
     def on_click(self, event: events.Click) -> None:
         """A click highlights its row; one on the row highlighted already opens it (so does a

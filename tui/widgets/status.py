@@ -31,6 +31,7 @@ FIELDS = (
     "of_stories",
     "total",
     "loading_rest",
+    "filtering",
     "last_poll",
     "health",
     "new_alerts",
@@ -73,7 +74,10 @@ class StatusLine(Widget):
     """The counts are of stories, not articles."""
     total: reactive[int] = reactive(0, repaint=False)
     loading_rest: reactive[bool] = reactive(True, repaint=False)
-    """Older days of the store are still being read."""
+    """Older days of the store are still being read (or their list has not come yet): the
+    counts are of the part read."""
+    filtering: reactive[bool] = reactive(False, repaint=False)
+    """The filter shown is not the one the count is of: its list is being made."""
     last_poll: reactive[datetime | None] = reactive(None, repaint=False)
     """When this dashboard's newsroom last finished a cycle (a viewer: the writer's)."""
     health: reactive[dict[str, SourceHealth]] = reactive(dict, repaint=False)
@@ -139,7 +143,12 @@ class StatusLine(Widget):
         matching = f"{self.matching:,}" + ("+" if at_least else "")
         # shortened twice: its explanation goes, then "of" is a slash
         count, slashed = f"{matching} of {self.total:,}", f"{matching}/{self.total:,}"
-        if self.counting:
+        if self.filtering:  # (the count of the list shown, beside another filter, is not its)
+            making = "filtering…" if self.query_text or self.unread_only else "listing…"
+            parts.append(Said("count", making))
+        elif self.loading_rest:  # (of the part read: the store holds more)
+            parts.append(Said("count", f"{self.matching:,}{unit} shown", f"{self.matching:,}"))
+        elif self.counting:
             parts.append(Said("count", f"{count}, listing the rest…", f"{count}…", f"{slashed}…"))
         elif self.more_match:
             parts.append(Said("count", f"{count}{unit}, the newest listed", count, slashed))
