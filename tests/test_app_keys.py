@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import stat
 from pathlib import Path
 
 import pytest
@@ -357,6 +358,32 @@ async def test_f8_saves_the_screenshot_even_without_a_downloads_folder(
         notice = await shot()
         (saved,) = downloads.glob("wirewatch_*.svg")
         assert notice == f"Saved the screenshot to {saved}"
+
+
+@pytest.mark.parametrize("folder_mode", [0o700, 0o2770], ids=["private", "group-shared"])
+async def test_f8_s_screenshot_in_the_data_dir_is_as_private_as_the_articles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, folder_mode: int
+) -> None:
+    """Saved in the data dir (no Downloads folder), the screenshot of the headlines and the
+    article open was anyone's to read (0644 under the usual umask) beside articles kept
+    for their user alone (or a group sharing the folder)."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_DOWNLOAD_DIR", str(tmp_path / "home" / "Downloads"))
+    data = tmp_path / "data"
+    data.mkdir()
+    data.chmod(folder_mode)
+    app = make_app(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        since = seen(app).mark()
+        await pilot.press("f8")
+        await seen(app).wait_for(DeliveryComplete, since=since)
+        await pilot.pause()
+    (saved,) = data.glob("wirewatch_*.svg")
+    assert saved.read_text("utf-8").startswith("<svg")
+    articles = next(data.glob("articles-*.json"))
+    assert stat.S_IMODE(saved.stat().st_mode) == stat.S_IMODE(articles.stat().st_mode)
+    assert stat.S_IMODE(saved.stat().st_mode) & 0o007 == 0
 
 
 async def test_f8_saves_the_screenshot_in_the_data_dir_when_no_home_is_known(

@@ -28,6 +28,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 from textual.widgets import Static
 
+from fetchers.atomic import create_file
 from fetchers.config import Config
 from fetchers.heap import frozen_since_reclaim, reclaim_frozen
 from fetchers.keymap import keys_in_force
@@ -226,6 +227,13 @@ class WirewatchApp(ReportsWorkerErrors, OrderedKeysApp[None]):
             folder.mkdir(parents=True, exist_ok=True)
         self._screenshot_note = note
         name = filename or f"wirewatch_{datetime.now():%Y-%m-%dT%H_%M_%S}.svg"
+        if folder == self.data_dir and not self.is_web:
+            # made first with the mode of the data dir's files (its user's alone, or its
+            # group's too): Textual's write keeps it, where it made one as the umask says,
+            # anyone's to read beside articles kept private (a browser's download is the
+            # browser's)
+            with contextlib.suppress(OSError):
+                os.close(create_file(folder / name, os.O_WRONLY))
         self.deliver_text(
             io.StringIO(self.export_screenshot()),
             save_directory=folder,
