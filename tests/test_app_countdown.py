@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -321,6 +321,14 @@ def test_a_clock_keeps_its_shape_until_the_instant_it_turns(seconds: float) -> N
     assert turn >= now
     assert shape(turn) == shape(now) == shape(now + (turn - now) / 2)
     assert shape(turn + timedelta(microseconds=1)) != shape(now)
+
+
+def test_a_past_clock_near_the_calendars_end_never_turns() -> None:
+    """An event of the calendar's last year, passed (a clock held by --now in 9999): the
+    instant its clock next turns lies past the calendar's end, which raised OverflowError
+    in the countdown's and the events list's tick."""
+    now = datetime(9999, 12, 30, tzinfo=UTC)
+    assert clock_turns(datetime(9999, 6, 1, tzinfo=UTC), now) == datetime.max.replace(tzinfo=UTC)
 
 
 async def test_a_clock_coming_within_the_day_takes_its_mark_and_lines_at_once(

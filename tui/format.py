@@ -111,7 +111,10 @@ def clock_turns(when: datetime, now: datetime) -> datetime:
     # past, a shape holds up to its bound, and changes once `when` is that far behind
     days = int(-seconds) // 86400
     bound = 86400 * 10 ** (len(str(days)) if days else 0)
-    return when + timedelta(seconds=bound) - timedelta(microseconds=1)
+    try:
+        return when + timedelta(seconds=bound) - timedelta(microseconds=1)
+    except OverflowError:  # (past the calendar's end, which no clock reaches: never)
+        return datetime.max.replace(tzinfo=UTC)
 
 
 def event_zone(name: str, local: tzinfo | None = None) -> tzinfo:
