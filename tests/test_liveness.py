@@ -340,6 +340,42 @@ def test_a_writer_that_takes_its_removed_lock_again_keeps_what_another_wrote_mea
         assert sorted(a.id for a in store.query()) == sorted(f"Wire-{n}" for n in range(10))
 
 
+def test_a_write_that_waited_while_the_heartbeat_took_the_lock_again_keeps_the_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The heartbeat's thread takes the removed lock back while a poll's write holds the
+    store: that write, not only the heartbeat once it gets in, reads first what another
+    writer stored meanwhile (its tables counted the next document number from this
+    process's own writes, and its articles took the numbers of the other's)."""
+    data = tmp_path / "data"
+    with Store(data, writer=True) as first:
+        first.add_batch([make(n) for n in range(5)])
+        (data / "writer.lock").unlink()
+        with Store(data, writer=True) as second:
+            second.add_batch([make(n) for n in range(5, 8)])
+        lock = first._writer_lock
+        keep = lock.keep
+        taken_back = threading.Event()
+
+        def keep_then_tell() -> None:
+            keep()
+            if threading.current_thread() is not threading.main_thread():
+                taken_back.set()
+
+        monkeypatch.setattr(lock, "keep", keep_then_tell)
+        with first.lock:  # a poll's write has the store: the heartbeat waits for it
+            beat = threading.Thread(target=first.heartbeat)
+            beat.start()
+            assert taken_back.wait(30)
+            first.add_batch([make(n) for n in range(8, 10)])
+        beat.join(30)
+        assert len(first) == 10
+    for rows in data.glob("rows-*.json"):
+        rows.unlink()
+    with Store(data) as store:
+        assert sorted(a.id for a in store.query()) == sorted(f"Wire-{n}" for n in range(10))
+
+
 async def test_a_data_dir_that_cannot_be_written_here_says_it_is_read_only(
     tmp_path: Path, config_file: Path
 ) -> None:

@@ -346,9 +346,16 @@ class Store:
         """(The writer.) Make sure this process still holds writer.lock at its path (not
         removed, replaced, or moved away with the data dir), or StoreWriteError: it never
         writes beside another writer. A lock taken again after its file was removed may
-        have let another process write meanwhile: that is read first (`WriterLock.keep`)."""
-        if self._writer_lock.keep():
-            with self.lock:
+        have let another process write meanwhile: that is read first, under `self.lock`, by
+        whichever thread comes first (a write holding `self.lock` while the heartbeat's
+        thread takes the lock back reads it too, not only that thread once it gets in)."""
+        self._writer_lock.keep()
+        if not self._writer_lock.retaken:  # (the usual case: no wait for `self.lock`)
+            return
+        with self.lock:
+            if not self._writer_lock.take_retaken():
+                return  # read by another thread meanwhile
+            try:
                 # each shard's table counted the next document id from this process's own
                 # writes: an insert at it overwrote the other process's article there
                 for key, shard in list(self._shards.items()):
@@ -356,6 +363,9 @@ class Store:
                     self._shards[key].signature = shard.signature
                     shard.db.close()
                 self.reload()
+            except BaseException:
+                self._writer_lock.mark_retaken()  # read again before the next write
+                raise
 
     def lease(
         self, sources: list[str], busy: set[str], ttl: float, most: int | None = None

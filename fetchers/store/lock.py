@@ -38,6 +38,7 @@ class WriterLock:
         self._writing = False  # this process took the lock to write (until `release`)
         self._lost: str | None = None  # why it writes nothing now (its lock taken from it)
         self._keeping = threading.Lock()  # a heartbeat's look and a write's, one at a time
+        self._retaken = False  # taken again since the store last read what others wrote
 
     @property
     def held(self) -> bool:
@@ -100,17 +101,18 @@ class WriterLock:
             return False
         return (named.st_dev, named.st_ino) == (held.st_dev, held.st_ino)
 
-    def keep(self) -> bool:
+    def keep(self) -> None:
         """(The writer: at each heartbeat, before each write.) Make sure this process still
         holds the lock at its path. One whose file was removed or replaced takes the lock
-        at the path again when no process holds it (said once in the log) and returns True:
-        another process may have written meanwhile, to be read before writing. When
-        another process holds it, or the data dir is no longer there, it raises
-        StoreWriteError, having let go of the file it held (its viewers see no writer):
-        this process writes nothing until it can take the lock again."""
+        at the path again when no process holds it (said once in the log) and marks it
+        `retaken`: another process may have written meanwhile, to be read before the next
+        write, whichever thread makes it (`take_retaken`). When another process holds it,
+        or the data dir is no longer there, it raises StoreWriteError, having let go of the
+        file it held (its viewers see no writer): this process writes nothing until it can
+        take the lock again."""
         with self._keeping:
             if not self._writing or self.at_its_path():
-                return False
+                return
             was_lost = self._lost is not None
             self._let_go()
             try:
@@ -138,7 +140,24 @@ class WriterLock:
                     self.path.parent,
                     FILE,
                 )
-            return True
+            self._retaken = True
+
+    @property
+    def retaken(self) -> bool:
+        """Whether the lock was taken again since `take_retaken` last said so."""
+        return self._retaken
+
+    def take_retaken(self) -> bool:
+        """Whether the lock was taken again since last asked (asked once: the caller reads
+        what another process wrote before it writes, else gives it back, `mark_retaken`)."""
+        with self._keeping:
+            retaken, self._retaken = self._retaken, False
+            return retaken
+
+    def mark_retaken(self) -> None:
+        """What another process wrote is still to be read (a reload that failed)."""
+        with self._keeping:
+            self._retaken = True
 
     def _refused(self, why: str) -> NoReturn:
         """Write nothing, for `why`: said once in the log, and to every write (raised)."""
