@@ -207,6 +207,26 @@ def test_retention_deletes_old_shards_but_keeps_starred(open_store: StoreOpener)
         assert sorted(a.id for a in again.query()) == ["Wire-1", "Wire-3"]
 
 
+def test_tinydb_retention_whose_map_the_disk_refused_loses_nothing_at_the_next_open(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Retention dropped every day while the disk refused shards.json: the next open found
+    the old map naming days no file held, said they were lost and had every feed asked for
+    its full content (their validators dropped)."""
+    old = datetime(2025, 9, 1, 12, tzinfo=UTC)
+    new = datetime(2025, 10, 24, 12, tzinfo=UTC)
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch([make(1, fetched=old), make(2, fetched=old - timedelta(days=1))])
+    with monkeypatch.context() as full_disk:
+        full_disk.setattr(shardmap, "write_derived", lambda *_: False)
+        with Store(tmp_path, writer=True) as store:
+            assert store.apply_retention(30, new) == 2
+    with Store(tmp_path, writer=True) as again:
+        assert not [p for p in again.problems if "is missing" in p]
+        assert again.take_lost() == []
+        assert again.query_ids() == []
+
+
 def test_retention_keeps_the_articles_it_is_told_to_spare_until_it_is_not(
     open_store: StoreOpener,
 ) -> None:

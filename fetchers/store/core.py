@@ -538,7 +538,9 @@ class Store:
         as a day of none, the feeds' validators said "not modified" and what they listed was
         taken for retention's drops, and its articles never came back. A day shards.json
         alone names, older than every day on disk, is one retention removed before the map
-        was written again (a writer stopped before it did)."""
+        was written again (a writer stopped before it did). With no day on disk, one deleted
+        with its row cache looks as one retention removed: lost it is (retention leaves no
+        map naming a day it removed, `apply_retention`)."""
         cached = shards.cached_keys(self.dir)
         days = [key for key in present if key != KEPT]
         oldest = min(days) if days else None
@@ -558,15 +560,17 @@ class Store:
     def _migrate(self, from_version: int) -> None:
         """Bring an older store to SCHEMA_VERSION. Version 1 is the first; nothing to do yet."""
 
-    def _save_map(self, force: bool = False) -> None:
+    def _save_map(self, force: bool = False) -> bool:
         """(The writer.) Write shards.json once MAP_LAG shards' summaries changed, or any
         with `force` (open, close). A stale entry only makes `newest()` read that shard, and
         a poll cycle changes the one or two newest: rewriting the whole map (megabytes at a
-        million articles) at each cycle would be most of what the cycle writes."""
+        million articles) at each cycle would be most of what the cycle writes. False when
+        the disk refused it (a full disk): the map there is the one before."""
         if self.is_writer and len(self._map_dirty) >= (1 if force else MAP_LAG):
             self._map_dirty.clear()
             self._map = self._map.compacted()  # the names of shards removed since go
-            shardmap.write(self.dir, self._map)
+            return shardmap.write(self.dir, self._map)
+        return True
 
     @property
     def complete(self) -> bool:
@@ -2210,8 +2214,18 @@ class Store:
                     removed += len(ids) - len(keep)
                     dropped = True
             finally:
-                if gone:  # the map first: a day file missing that it names was lost
-                    self._save_map(force=True)
+                # the map first: a day file missing that it names was lost. One the disk
+                # refused (full) is taken away, which frees the days' space all the same;
+                # when it cannot be, the days' files stay (read again, and dropped, at the
+                # next open)
+                if gone and not self._save_map(force=True) and not shardmap.remove(self.dir):
+                    log.warning(
+                        "%s: shards.json can be neither written nor removed; the files of %s"
+                        " stay until the next open",
+                        self.dir,
+                        ", ".join(gone),
+                    )
+                    gone = []
                 for key in gone:  # the row cache before the day, for the same reason
                     shards.drop_rows(self.dir, key)
                     with contextlib.suppress(OSError):

@@ -216,9 +216,10 @@ def _read_timed(data: dict[str, Any]) -> ShardMap:
     return found
 
 
-def write(folder: Path, shown: ShardMap) -> None:
+def write(folder: Path, shown: ShardMap) -> bool:
     """Replace the map (derived data: no fsync; a torn one reads as empty). Give it a
-    `compacted()` map: names no shard holds are written all the same."""
+    `compacted()` map: names no shard holds are written all the same. False when the disk
+    refused it (the map there is the one before)."""
     blob = orjson.dumps(
         {
             "v": VERSION,
@@ -236,4 +237,14 @@ def write(folder: Path, shown: ShardMap) -> None:
             },
         }
     )
-    write_derived(folder / FILE, blob)  # refused: commands read every shard instead
+    return write_derived(folder / FILE, blob)  # refused: commands read every shard instead
+
+
+def remove(folder: Path) -> bool:
+    """Take the map away (commands read every shard until it is written again); False when
+    it is still there."""
+    try:
+        (folder / FILE).unlink(missing_ok=True)
+    except OSError:
+        return False
+    return True
