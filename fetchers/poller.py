@@ -312,6 +312,18 @@ def _cut_item(result: PollResult) -> str | None:
     return result.cut_item if result.cut_off else None
 
 
+async def _to_its_end(work: Callable[[], object]) -> None:
+    """Run `work` in a thread (it may wait for the store's lock, or retry the writer lock:
+    never on the event loop, a dashboard's screen while it quits), and wait for its end
+    even when cancelled again meanwhile: what a stop saves is saved before the stop goes
+    on (the caller raises its own cancel after). Its exception is raised."""
+    job = asyncio.ensure_future(asyncio.to_thread(work))
+    while not job.done():
+        with contextlib.suppress(asyncio.CancelledError):  # (the thread goes on regardless)
+            await asyncio.wait({job})
+    job.result()
+
+
 def _polled_names(chosen: list[Source], recorded: list[PollResult]) -> list[str]:
     """The sources whose health a poll changed: those it chose, and the names those the
     config renamed meanwhile were recorded under (`Poller._named_now`)."""
@@ -826,7 +838,11 @@ class Poller:
             waiting += self._answered_by_now(finished, pending, chosen, by_name)
             await self._store_before_stop(waiting, by_name, recorded)
             with contextlib.suppress(StoreWriteError, OSError):
-                self.healthbook.save(dict(self.health), _polled_names(chosen, recorded))
+                await _to_its_end(
+                    functools.partial(
+                        self.healthbook.save, dict(self.health), _polled_names(chosen, recorded)
+                    )
+                )
             self._cut_short = recorded
             raise
         finally:

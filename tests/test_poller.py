@@ -1431,6 +1431,55 @@ async def test_a_cycle_stopped_midway_keeps_the_health_of_what_it_wrote(
     assert saved["Fast"].status == "ok" and saved["Fast"].last_ok is not None
 
 
+async def test_a_stopped_cycle_saves_the_health_off_the_event_loop_even_when_stopped_again(
+    tmp_path: Path, now: datetime, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The health a stop saves waits for the store (and may try the writer lock again): it
+    held the event loop meanwhile (a dashboard's screen, as it quits, froze). Saved in a
+    thread, it is still saved whole when the stop comes twice."""
+    monkeypatch.setattr(poller_module, "FLUSH_AFTER", 0.2)
+    fast = feed_server.add("/fast.xml", Route(rss("<title>One</title><guid>1</guid>")))
+    slow = feed_server.add("/slow.xml", Route(rss("<title>Two</title><guid>2</guid>"), delay=30))
+    data = tmp_path / "data"
+    store = Store(data, writer=True)
+    config = config_for(tmp_path, Source("Fast", url=fast), Source("Slow", url=slow), timeout=60)
+    book = HealthBook(data)
+    poller = Poller(config, store, lambda: now, health=book)
+    saving, go_on = threading.Event(), threading.Event()
+    loop_free = []  # whether the event loop ran on while the save waited
+    save = book.save
+
+    def save_slowly(*args: Any, **kwargs: Any) -> None:
+        saving.set()
+        loop_free.append(go_on.wait(30))  # (the test sets it from the event loop)
+        save(*args, **kwargs)
+
+    try:
+        cycle = asyncio.create_task(poller.poll())
+        for _ in range(100):
+            if store.query():
+                break
+            await asyncio.sleep(0.05)
+        monkeypatch.setattr(book, "save", save_slowly)
+        cycle.cancel()
+        assert await asyncio.to_thread(saving.wait, 30)
+        assert loop_free == []  # the save waits while the event loop runs on
+        cycle.cancel()  # stopped again while it saves
+        for _ in range(5):
+            await asyncio.sleep(0)
+        assert not cycle.done()  # it waits for the save
+        go_on.set()
+        with contextlib.suppress(asyncio.CancelledError):
+            await cycle
+        assert loop_free == [True]
+        saved = HealthBook(data).load()  # as the stop left it
+        assert saved["Fast"].status == "ok" and saved["Fast"].last_ok is not None
+    finally:
+        go_on.set()
+        await poller.aclose()
+        store.close()
+
+
 async def test_a_document_cut_off_is_asked_for_whole_at_the_next_poll(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:
