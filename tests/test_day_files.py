@@ -48,7 +48,8 @@ def titles(data: Path) -> list[str]:
     hold (the row caches of the dir itself could say otherwise)."""
     copy = data.with_name(data.name + "-copy")
     shutil.rmtree(copy, ignore_errors=True)
-    shutil.copytree(data, copy)
+    # (not the search index, derived: a writer's thread may be writing its journal)
+    shutil.copytree(data, copy, ignore=shutil.ignore_patterns("search.sqlite*"))
     for cache in copy.glob("rows-*.json"):
         cache.unlink()
     (copy / "writer.lock").unlink(missing_ok=True)
