@@ -524,7 +524,11 @@ def screen_text(app: App[None]) -> str:
 
 
 def status_text(app: WirewatchApp) -> str:
-    return str(app.screen.query_one("#status").render())
+    """The dashboard's status line; empty while the store still opens (in a thread, before
+    the dashboard is pushed)."""
+    if app.dashboard is None or not app.dashboard.is_mounted:
+        return ""
+    return str(app.dashboard.query_one("#status").render())
 
 
 def send_in_one_read(app: App[None], text: str) -> None:

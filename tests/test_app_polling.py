@@ -89,7 +89,7 @@ async def test_after_a_restart_the_status_says_when_the_next_poll_is_due(tmp_pat
         await seen(app).wait_for(PollerReady)
 
         def status_line() -> str:
-            return str(app.screen.query_one("#status").render())
+            return status_text(app)
 
         # a tick of the poll loop and of the status line (once a second)
         await until(pilot, lambda: "polled 3m ago ─ next poll in 7m" in status_line())

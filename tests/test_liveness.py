@@ -21,7 +21,7 @@ from fetchers.config import load_config
 from fetchers.liveness import SILENT_AFTER, Waking, WriterState
 from fetchers.models import Article
 from fetchers.store import Store, StoreLocked
-from tests.conftest import FROZEN, dash, make, piloted, settle
+from tests.conftest import FROZEN, dash, make, piloted, settle, status_text
 from tests.procs import running
 from tui.app import WirewatchApp
 from tui.commands import WirewatchCommands
@@ -140,7 +140,7 @@ async def test_a_viewer_says_the_poller_stopped_and_takes_over(
     async with piloted(app, (160, 40)) as pilot:
 
         def status() -> str:
-            return str(app.screen.query_one("#status").render())
+            return status_text(app)
 
         async def until(check, steps: int = 600) -> None:  # noqa: ANN001 - a predicate
             for _ in range(steps):
@@ -392,7 +392,7 @@ async def test_a_data_dir_that_cannot_be_written_here_says_it_is_read_only(
     async with piloted(app, (160, 40)) as pilot:
 
         def status() -> str:
-            return str(app.screen.query_one("#status").render())
+            return status_text(app)
 
         await settle(app, pilot, want=1)
         for _ in range(100):  # (the viewer's first look at the writer)
@@ -426,7 +426,7 @@ async def test_a_viewer_sees_its_poller_at_work_again_once_it_takes_its_removed_
     async with piloted(app, (160, 40)) as pilot:
 
         def status() -> str:
-            return str(app.screen.query_one("#status").render())
+            return status_text(app)
 
         async def until(check, steps: int = 600) -> None:  # noqa: ANN001 - a predicate
             for _ in range(steps):
