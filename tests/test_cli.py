@@ -1107,7 +1107,7 @@ def test_a_refresh_stopped_by_sigterm_keeps_and_says_what_it_finished(
     finally:
         proc.kill()
     assert proc.returncode == 128 + signal.SIGTERM, err
-    assert "Fast: 1 new of 1" in out and "1 sources polled, 0 failed, 1 new articles" in out
+    assert "Fast: 1 new of 1" in out and "1 source polled, 0 failed, 1 new article" in out
     assert "stopped by SIGTERM: 1 of 2 sources not polled (Hang)" in err
     health = HealthBook(data).load()
     assert health["Fast"].status == "ok" and health["Fast"].etag == '"f"'

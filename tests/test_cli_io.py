@@ -81,7 +81,7 @@ def test_a_closed_stderr_drops_messages_and_loses_nothing(
     given = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
     refreshed = _program(*given, "refresh", closed="2>&-")
     assert refreshed.returncode == 0
-    assert b"1 sources polled, 0 failed, 6 new articles" in refreshed.stdout
+    assert b"1 source polled, 0 failed, 6 new articles" in refreshed.stdout
     monkeypatch.setattr(sys, "stderr", None)
     assert main([*given, "list", "--json", "-source:Nope"]) == 0  # (said: it hides nothing)
     out = capsys.readouterr().out

@@ -47,6 +47,7 @@ from fetchers.heap import one_malloc_arena
 from fetchers.models import (
     Clock,
     PollResult,
+    counted,
     from_utc_iso,
     seconds_iso,
     system_clock,
@@ -872,7 +873,8 @@ def _print_refresh(
         total = sum(len(r.new_ids) for r in results)
         revised = sum(len(r.revised_ids) for r in results)
         out.write(
-            f"{len(results)} sources polled, {failed} failed, {total} new articles"
+            f"{counted(len(results), 'source')} polled, {failed} failed,"
+            f" {counted(total, 'new article')}"
             + (f", {revised} revised" if revised else "")
             + (f"; {len(limited)} skipped, as their servers asked" if limited else "")
             + "\n"
