@@ -293,6 +293,16 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
     def countdown(self) -> Countdown:
         return self.query_one(Countdown)
 
+    def _compositor_refresh(self) -> None:
+        """Behind a window (help, a picker, the events list), Textual passes what changed
+        here (a countdown's tick) up to the window, then marks this whole screen to be
+        painted again, and again at each wake after, for as long as the window stays open:
+        7% of a core where the dashboard alone takes 1%. What changed is passed up as
+        before; the whole screen is painted when it is on top again (`ScreenResume`)."""
+        super()._compositor_refresh()
+        if self.app.screen is not self:
+            self._repaint_required = False
+
     def on_mount(self) -> None:
         self.headlines.set_watch_terms(self.config.watch_terms)
         self.headlines.focus()

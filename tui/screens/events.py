@@ -108,7 +108,10 @@ class EventList(OptionList):
         no other length (`OptionList` keeps each row as drawn until its prompt changes, and
         a prompt replaced measures every row again)."""
         self._option_render_cache.clear()
-        self.refresh()
+        top = int(self.scroll_y)
+        shown = min(self.virtual_size.height - top, self.scrollable_content_region.height)
+        if shown > 0:  # (the lines in view, not the widget: a window's backdrop is costly)
+            self.refresh_lines(top, shown)
 
     def measure_rows(self) -> None:
         """Measure every row again (a time left or a date may take another length, and a row
