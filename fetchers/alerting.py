@@ -77,10 +77,10 @@ from fetchers.trends import (
     HourCounts,
     hour_start,
     hourly_counts,
-    outlets_this_hour,
     spike_verdict,
     story_counts,
     story_query,
+    story_spike,
     watch_query,
 )
 
@@ -993,14 +993,10 @@ class AlertDesk:
         # runs before this one, kept which it is: `_match` or `_note_undated`)
         counted = story_counts(several, self.store, now, BASELINE_HOURS + 1, state.unhoured)
         for story, counts in zip(several, counted, strict=True):
-            verdict = spike_verdict(counts)
-            if not verdict.spike:
+            spike = story_spike(story, counts, self.store, now, state.unhoured)
+            if not spike.fires:  # (the rule a drawn story row reads too)
                 continue
-            # (read for a story over its line alone: rare) one outlet's run this hour is no
-            # story moving, whatever outlets carried it before
-            outlets = outlets_this_hour(story, self.store, now, state.unhoured)
-            if outlets < 2:
-                continue
+            verdict, outlets = spike.verdict, spike.outlets
             key = story_query(story.id)
             going_on = state.spikes.get(key) in (this_hour, last_hour)
             if state.spikes.get(key) != this_hour:

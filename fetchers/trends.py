@@ -317,30 +317,48 @@ def story_trends(
     moving = moving_stories(stories, now, hours)
     counted = story_counts(moving, store, now, hours, uncounted)
     for story, counts in zip(moving, counted, strict=True):
-        verdict = spike_verdict(counts)
-        unfired = story_unfired(story, verdict, store, now, uncounted)
-        out.append(
-            Trend(story.title, "story", story_query(story.id), start, counts, verdict, unfired)
-        )
+        spike = story_spike(story, counts, store, now, uncounted)
+        query = story_query(story.id)
+        out.append(Trend(story.title, "story", query, start, counts, spike.verdict, spike.unfired))
     return out
 
 
 ONE_OUTLET = "one outlet"  # a story over its line this hour from one outlet's articles
 
 
-def story_unfired(
+@dataclass(slots=True, frozen=True)
+class StorySpike:
+    """A story's running hour against its own line and whether its spike fires: the one
+    rule the writer's spike check and every drawn story row read, so a row never draws
+    SPIKE where no alert comes (nor the reverse)."""
+
+    verdict: Verdict
+    outlets: int  # the outlets of its articles this hour; 0 (not read) under its line
+
+    @property
+    def unfired(self) -> str | None:
+        """Why it fires no spike over its line (`ONE_OUTLET`: one outlet's run this hour,
+        a live page say, is no story moving), else None."""
+        return ONE_OUTLET if self.verdict.spike and self.outlets < 2 else None
+
+    @property
+    def fires(self) -> bool:
+        return self.verdict.spike and self.unfired is None
+
+
+def story_spike(
     story: Story,
-    verdict: Verdict,
+    counts: list[int],
     store: ArticleStore,
     now: datetime,
     uncounted: Collection[str] = (),
-) -> str | None:
-    """Why a story over its line fires no spike (`ONE_OUTLET`: its articles of this hour
-    come from one outlet, as the writer's spike check refuses them), else None: a row that
-    draws SPIKE where no alert ever comes says what is not so."""
-    if verdict.spike and outlets_this_hour(story, store, now, uncounted) < 2:
-        return ONE_OUTLET
-    return None
+) -> StorySpike:
+    """The verdict on a story's articles per hour (`counts`, the running hour last) and,
+    over its line alone (rare), the outlets among its articles this hour but the
+    `uncounted` ones: whatever outlets carried it before, one outlet now fires nothing."""
+    verdict = spike_verdict(counts)
+    outlets = outlets_this_hour(story, store, now, uncounted) if verdict.spike else 0
+    return StorySpike(verdict, outlets)
 
 
 def moving_stories(stories: Iterable[Story], now: datetime, hours: int) -> list[Story]:

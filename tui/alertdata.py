@@ -26,7 +26,7 @@ from fetchers.trends import (
     DEFAULT_HOURS,
     moving_stories,
     story_query,
-    story_unfired,
+    story_spike,
     trends,
     watch_query,
 )
@@ -77,7 +77,7 @@ class Watched:
 
 class RowCounts(NamedTuple):
     """A velocity row's mentions per hour, oldest first, and why its count over the line
-    fires no spike when the counts say it (`story_unfired`: a story's hour of one outlet)."""
+    fires no spike when the counts say it (`story_spike`: a story's hour of one outlet)."""
 
     counts: list[int]
     unfired: str | None = None
@@ -194,7 +194,7 @@ class AlertData:
                 story = shelf.by_id.get(row.query.removeprefix("story:"))
                 if story is not None:
                     store = self.session.store
-                    unfired = story_unfired(story, found.verdict, store, now, uncounted)
+                    unfired = story_spike(story, found.counts, store, now, uncounted).unfired
             counted[n] = RowCounts(found.counts, unfired)
         return counted
 
