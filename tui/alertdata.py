@@ -54,6 +54,7 @@ class Watched:
     # why a rule fires for nothing (it no longer checks; its source: names no source),
     # said on its row: nothing else there said it
     fault: str | None = None
+    story_id: str | None = None  # a story's row: the story it stands for
 
     @property
     def no_spike(self) -> str | None:
@@ -72,7 +73,7 @@ class Watched:
     @classmethod
     def of_story(cls, story_id: str, title: str) -> Watched:
         query = story_query(story_id)  # also the key of the story's spikes in the history
-        return cls(title, query, "story", query)
+        return cls(title, query, "story", query, story_id=story_id)
 
 
 class RowCounts(NamedTuple):
@@ -190,8 +191,8 @@ class AlertData:
         for found in trends(self.session.store, terms, now, TREND_HOURS, uncounted):
             n = int(found.name)
             row, unfired = watched[n], None
-            if row.kind == "story" and shelf is not None:
-                story = shelf.by_id.get(row.query.removeprefix("story:"))
+            if row.story_id is not None and shelf is not None:
+                story = shelf.by_id.get(row.story_id)
                 if story is not None:
                     store = self.session.store
                     unfired = story_spike(story, found.counts, store, now, uncounted).unfired
