@@ -32,7 +32,7 @@ from textual.pilot import Pilot
 from fetchers import heap
 from fetchers.config import Config, load_config, seeds_dir
 from fetchers.healthbook import HealthBook
-from fetchers.models import Article, PollResult, Settings, Source, utc_iso
+from fetchers.models import Article, Event, PollResult, Settings, Source, utc_iso
 from fetchers.poller import Poller
 from fetchers.store import ArticleStore, Store
 from fetchers.storybook import StoryBook
@@ -416,6 +416,21 @@ def make_app(
                 ]
             )
     return WirewatchApp(config or seed_only_config(tmp_path), data, clock=lambda: FROZEN, poll=poll)
+
+
+def many_events_app(tmp_path: Path, count: int = 500) -> tuple[WirewatchApp, dict[str, datetime]]:
+    """A dashboard of `count` events ("Deadline 000" on, two hours ahead then one every 7
+    seconds) on a clock the test moves (`clock["now"]`): what a second redraws is seen on
+    as many events as a busy desk keeps."""
+    config = seed_only_config(tmp_path)
+    config.events = [
+        Event(f"Deadline {n:03d}", FROZEN + timedelta(hours=2, seconds=7 * n), "UTC")
+        for n in range(count)
+    ]
+    app = make_app(tmp_path, config)
+    clock = {"now": FROZEN}
+    app.clock = lambda: clock["now"]
+    return app, clock
 
 
 class Seen:

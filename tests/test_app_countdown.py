@@ -15,6 +15,7 @@ from tests.conftest import (
     FROZEN,
     dash,
     make_app,
+    many_events_app,
     piloted,
     screen_text,
     seed_only_config,
@@ -267,14 +268,7 @@ async def test_a_second_redraws_the_events_in_view_not_every_event(
     of a core of an idle dashboard. A second's tick tells the times left of the events in
     view; one scrolled into view tells its time as of that tick, not as of the last time
     it was in view."""
-    config = seed_only_config(tmp_path)
-    config.events = [
-        Event(f"Deadline {n:03d}", FROZEN + timedelta(hours=2, seconds=7 * n), "UTC")
-        for n in range(500)
-    ]
-    app = make_app(tmp_path, config)
-    clock = {"now": FROZEN}
-    app.clock = lambda: clock["now"]
+    app, clock = many_events_app(tmp_path)
     async with piloted(app, (120, 36)) as pilot:
         await settle(app, pilot, want=6)
         countdown = dash(app).countdown

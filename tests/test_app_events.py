@@ -22,6 +22,7 @@ from tests.conftest import (
     FROZEN,
     dash,
     make_app,
+    many_events_app,
     piloted,
     screen_text,
     seed_only_config,
@@ -579,14 +580,7 @@ async def test_a_second_of_the_events_list_tells_the_rows_in_view_not_every_row(
     """Each second the list replaced every row's label, shown or not (and measured every row
     again): 500 events open in it took a third of a core. A second tells the times left of
     the rows in view; a row scrolled into view tells its time as of the last second."""
-    config = seed_only_config(tmp_path)
-    config.events = [
-        Event(f"Deadline {n:03d}", FROZEN + timedelta(hours=2, seconds=7 * n), "UTC")
-        for n in range(500)
-    ]
-    app = make_app(tmp_path, config)
-    clock = {"now": FROZEN}
-    app.clock = lambda: clock["now"]
+    app, clock = many_events_app(tmp_path)
     async with piloted(app, (120, 36)) as pilot:
         await settle(app, pilot, want=6)
         await pilot.press("e")
