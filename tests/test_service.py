@@ -10,6 +10,9 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -447,14 +450,10 @@ def test_a_config_read_again_that_fails_unexpectedly_keeps_the_running_one(
     again ended the poll loop (a zone name the zone reader choked on did)."""
     import fetchers.newsroom as newsroom_module
 
-    config = tmp_path / "wirewatch.toml"
-    config.write_text('[[sources]]\nname = "F"\nurl = "https://wire.example/rss"\n')
-    with Store(tmp_path / "data", writer=True) as store:
-        room = Newsroom(
-            load_config(config, datetime.now(UTC)), store, tmp_path / "data", system_clock
-        )
-        config.write_text(
-            config.read_text() + '[[sources]]\nname = "G"\nurl = "https://g.example/"\n'
+    with reloading_room(tmp_path, caplog, ONE_SOURCE) as reloading:
+        room = reloading.room
+        reloading.config.write_text(
+            ONE_SOURCE + '[[sources]]\nname = "G"\nurl = "https://g.example/"\n'
         )
         assert room.config_changed()
 
@@ -601,12 +600,40 @@ def test_the_poll_log_says_a_warning_repeated_within_a_minute_once(tmp_path: Pat
     assert sum("alert ports (match): Corrections [Herald]" in line for line in lines) == 2
 
 
-def _reloaded(room: Newsroom, caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    """The records a reload of the changed config file logged."""
-    caplog.clear()
-    with caplog.at_level(logging.INFO, logger="wirewatch"):
-        assert room.reload_config("the config file changed")
-    return [r for r in caplog.records if r.name.startswith("wirewatch")]
+@dataclass(slots=True)
+class ReloadingRoom:
+    """A newsroom running the config file `config`, as `poll` runs it: a test rewrites the
+    file and reads it again, as a change of the file or SIGHUP has the poller do."""
+
+    room: Newsroom
+    config: Path
+    caplog: pytest.LogCaptureFixture
+
+    def warned(self, text: str) -> list[str]:
+        """The warnings a reload of the config rewritten as `text` logged (it is taken)."""
+        self.config.write_text(text)
+        self.caplog.clear()
+        with self.caplog.at_level(logging.INFO, logger="wirewatch"):
+            assert self.room.reload_config("the config file changed")
+        records = [r for r in self.caplog.records if r.name.startswith("wirewatch")]
+        return [r.getMessage() for r in records if r.levelno == logging.WARNING]
+
+
+@contextmanager
+def reloading_room(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, text: str, data: str = "data"
+) -> Iterator[ReloadingRoom]:
+    """A newsroom on the config `text` (wirewatch.toml in `tmp_path`) writing the store in
+    `tmp_path / data`."""
+    config = tmp_path / "wirewatch.toml"
+    config.write_text(text)
+    with Store(tmp_path / data, writer=True) as store:
+        running = load_config(config, datetime.now(UTC))
+        room = Newsroom(running, store, tmp_path / data, system_clock)
+        yield ReloadingRoom(room, config, caplog)
+
+
+ONE_SOURCE = '[[sources]]\nname = "F"\nurl = "https://wire.example/rss"\n'
 
 
 def test_a_reload_that_moves_the_data_dir_or_the_store_says_a_restart_takes_it(
@@ -616,28 +643,21 @@ def test_a_reload_that_moves_the_data_dir_or_the_store_says_a_restart_takes_it(
     on writing the folder it started with (and a dashboard opened then was a second writer,
     of the new one). The reload warns, naming the setting, that a restart takes it; so does
     one that changes [store], never showing its DSN's password."""
-    config = tmp_path / "wirewatch.toml"
-    sources = '[[sources]]\nname = "F"\nurl = "https://wire.example/rss"\n'
-    config.write_text(f'[settings]\ndata_dir = "d1"\n{sources}')
-    with Store(tmp_path / "d1", writer=True) as store:
-        room = Newsroom(
-            load_config(config, datetime.now(UTC)), store, tmp_path / "d1", system_clock
-        )
-        config.write_text(f'[settings]\ndata_dir = "d2"\n{sources}')
-        (said,) = [r for r in _reloaded(room, caplog) if r.levelno == logging.WARNING]
-        assert said.getMessage() == (
+    d1 = f'[settings]\ndata_dir = "d1"\n{ONE_SOURCE}'
+    with reloading_room(tmp_path, caplog, d1, data="d1") as reloading:
+        config = reloading.config
+        (said,) = reloading.warned(f'[settings]\ndata_dir = "d2"\n{ONE_SOURCE}')
+        assert said == (
             f"{config}: settings.data_dir changed (now {tmp_path / 'd2'}): it takes effect"
             f" after a restart; until then the articles are kept in {tmp_path / 'd1'}"
         )
-        assert [s.name for s in room.config.sources] == ["F"]  # (the rest of it is taken)
-        config.write_text(f'[settings]\ndata_dir = "d1"\n{sources}')  # back as it started
-        assert not [r for r in _reloaded(room, caplog) if r.levelno == logging.WARNING]
+        assert [s.name for s in reloading.room.config.sources] == ["F"]  # (the rest is taken)
+        assert reloading.warned(d1) == []  # back as it started
         dsn = "postgresql://wire:hunter2@db.example/wire"
         store = f'[store]\nbackend = "postgresql"\ndsn = "{dsn}"\n'
-        config.write_text(f'[settings]\ndata_dir = "d1"\n{store}{sources}')
-        (said,) = [r for r in _reloaded(room, caplog) if r.levelno == logging.WARNING]
-        assert said.getMessage().startswith(f"{config}: [store] changed: it takes effect after")
-        assert "hunter2" not in said.getMessage()
+        (said,) = reloading.warned(f'[settings]\ndata_dir = "d1"\n{store}{ONE_SOURCE}')
+        assert said.startswith(f"{config}: [store] changed: it takes effect after")
+        assert "hunter2" not in said
 
 
 def test_a_data_dir_set_in_the_config_beside_data_dir_given_says_which_one_holds(
@@ -645,16 +665,10 @@ def test_a_data_dir_set_in_the_config_beside_data_dir_given_says_which_one_holds
 ) -> None:
     """Started with --data-dir, the config's data_dir is not where the articles go, before
     or after a restart: its change is said as such."""
-    config = tmp_path / "wirewatch.toml"
-    sources = '[[sources]]\nname = "F"\nurl = "https://wire.example/rss"\n'
-    config.write_text(sources)
-    with Store(tmp_path / "given", writer=True) as store:
-        room = Newsroom(
-            load_config(config, datetime.now(UTC)), store, tmp_path / "given", system_clock
-        )
-        config.write_text(f'[settings]\ndata_dir = "d2"\n{sources}')
-        (said,) = [r for r in _reloaded(room, caplog) if r.levelno == logging.WARNING]
-        assert said.getMessage() == (
+    with reloading_room(tmp_path, caplog, ONE_SOURCE, data="given") as reloading:
+        config = reloading.config
+        (said,) = reloading.warned(f'[settings]\ndata_dir = "d2"\n{ONE_SOURCE}')
+        assert said == (
             f"{config}: settings.data_dir changed (now {tmp_path / 'd2'}), but --data-dir or"
             f" $WIREWATCH_DATA chose where this process keeps the articles"
             f" ({tmp_path / 'given'}), before the config, and does again at a restart while"
@@ -668,19 +682,14 @@ def test_a_reload_to_a_config_of_no_sources_is_a_warning_and_taken(
     """A config emptied mid-save (`: > wirewatch.toml`) was logged as any reload ("config
     reloaded, 0 sources"), and nothing was polled from then on: a warning now, the config
     taken all the same (the next save brings the sources back)."""
-    config = tmp_path / "wirewatch.toml"
-    config.write_text('[[sources]]\nname = "F"\nurl = "https://wire.example/rss"\n')
-    with Store(tmp_path / "data", writer=True) as store:
-        room = Newsroom(
-            load_config(config, datetime.now(UTC)), store, tmp_path / "data", system_clock
-        )
-        config.write_text("")
-        (said,) = [r for r in _reloaded(room, caplog) if r.levelno == logging.WARNING]
-        assert said.getMessage() == (
+    with reloading_room(tmp_path, caplog, ONE_SOURCE) as reloading:
+        config = reloading.config
+        (said,) = reloading.warned("")
+        assert said == (
             f"{config}: names no source to poll, where the running config polled 1: nothing is"
             " polled until it names one again"
         )
-        assert room.config.sources == []
+        assert reloading.room.config.sources == []
 
 
 def test_an_event_whose_time_cannot_be_read_is_in_the_poll_log(tmp_path: Path) -> None:
