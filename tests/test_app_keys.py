@@ -333,78 +333,61 @@ async def test_the_palette_offers_one_keys_entry(tmp_path: Path) -> None:
         assert "Show help for the focused widget" not in shot  # Textual's own "Keys"
 
 
-async def test_f8_saves_the_screenshot_even_without_a_downloads_folder(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("home", "folder_mode", "saved_in", "note"),
+    [
+        pytest.param("no downloads", None, "data", " ({} does not exist)", id="no-downloads"),
+        pytest.param("downloads", None, "downloads", "", id="downloads"),
+        pytest.param("unknown", None, "data", "", id="no-home"),
+        pytest.param("no downloads", 0o700, "data", " ({} does not exist)", id="private"),
+        pytest.param("no downloads", 0o2770, "data", " ({} does not exist)", id="group-shared"),
+    ],
+)
+async def test_f8_saves_the_screenshot_where_it_says(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    home: str,
+    folder_mode: int | None,
+    saved_in: str,
+    note: str,
 ) -> None:
+    """In the Downloads folder, else in the data dir (most servers have no Downloads; a
+    user with no passwd entry and no HOME, a container's random uid, crashed F8), the notice
+    saying where. Saved in the data dir, the screenshot of the headlines and the article
+    open was anyone's to read (0644 under the usual umask) beside articles kept for their
+    user alone (or a group sharing the folder): it has their mode."""
     downloads = tmp_path / "home" / "Downloads"  # not there, as on most servers
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("XDG_DOWNLOAD_DIR", str(downloads))
-    app = make_app(tmp_path)
-    async with piloted(app, (160, 50)) as pilot:
-        await settle(app, pilot, want=6)
+    if home == "unknown":
+        import platformdirs
 
-        async def shot() -> str:
-            since = seen(app).mark()
-            await pilot.press("f8")
-            await seen(app).wait_for(DeliveryComplete, since=since)
-            await pilot.pause()
-            return str(list(app._notifications)[-1].message)
+        def no_home() -> Path:
+            raise RuntimeError("could not determine the home directory")
 
-        notice = await shot()
-        (saved,) = (tmp_path / "data").glob("wirewatch_*.svg")
-        assert saved.read_text("utf-8").startswith("<svg")
-        assert notice == f"Saved the screenshot to {saved} ({downloads} does not exist)"
-        downloads.mkdir(parents=True)
-        notice = await shot()
-        (saved,) = downloads.glob("wirewatch_*.svg")
-        assert notice == f"Saved the screenshot to {saved}"
-
-
-@pytest.mark.parametrize("folder_mode", [0o700, 0o2770], ids=["private", "group-shared"])
-async def test_f8_s_screenshot_in_the_data_dir_is_as_private_as_the_articles(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, folder_mode: int
-) -> None:
-    """Saved in the data dir (no Downloads folder), the screenshot of the headlines and the
-    article open was anyone's to read (0644 under the usual umask) beside articles kept
-    for their user alone (or a group sharing the folder)."""
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("XDG_DOWNLOAD_DIR", str(tmp_path / "home" / "Downloads"))
+        monkeypatch.setattr(platformdirs, "user_downloads_path", no_home)
+    else:
+        monkeypatch.setenv("HOME", str(tmp_path / "home"))
+        monkeypatch.setenv("XDG_DOWNLOAD_DIR", str(downloads))
     data = tmp_path / "data"
-    data.mkdir()
-    data.chmod(folder_mode)
+    if folder_mode is not None:
+        data.mkdir()
+        data.chmod(folder_mode)
     app = make_app(tmp_path)
     async with piloted(app, (160, 50)) as pilot:
         await settle(app, pilot, want=6)
+        if home == "downloads":  # made with the dashboard open: looked for at each F8
+            downloads.mkdir(parents=True)
         since = seen(app).mark()
         await pilot.press("f8")
         await seen(app).wait_for(DeliveryComplete, since=since)
         await pilot.pause()
-    (saved,) = data.glob("wirewatch_*.svg")
+        notice = str(list(app._notifications)[-1].message)
+    (saved,) = (data if saved_in == "data" else downloads).glob("wirewatch_*.svg")
     assert saved.read_text("utf-8").startswith("<svg")
-    articles = next(data.glob("articles-*.json"))
-    assert stat.S_IMODE(saved.stat().st_mode) == stat.S_IMODE(articles.stat().st_mode)
-    assert stat.S_IMODE(saved.stat().st_mode) & 0o007 == 0
-
-
-async def test_f8_saves_the_screenshot_in_the_data_dir_when_no_home_is_known(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A user with no passwd entry and no HOME (a container's random uid): F8 crashed."""
-    import platformdirs
-
-    def no_home() -> Path:
-        raise RuntimeError("could not determine the home directory")
-
-    monkeypatch.setattr(platformdirs, "user_downloads_path", no_home)
-    app = make_app(tmp_path)
-    async with piloted(app, (160, 50)) as pilot:
-        await settle(app, pilot, want=6)
-        since = seen(app).mark()
-        await pilot.press("f8")
-        await seen(app).wait_for(DeliveryComplete, since=since)
-        await pilot.pause()
-        (saved,) = (tmp_path / "data").glob("wirewatch_*.svg")
-        assert str(list(app._notifications)[-1].message) == f"Saved the screenshot to {saved}"
+    assert notice == f"Saved the screenshot to {saved}{note.format(downloads)}"
+    if saved_in == "data":
+        articles = next(data.glob("articles-*.json"))
+        assert stat.S_IMODE(saved.stat().st_mode) == stat.S_IMODE(articles.stat().st_mode)
+        assert stat.S_IMODE(saved.stat().st_mode) & 0o007 == 0
 
 
 async def test_question_mark_opens_the_help(tmp_path: Path) -> None:
