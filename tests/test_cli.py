@@ -1646,6 +1646,22 @@ def test_a_frozen_clock_that_does_not_read_names_where_it_came_from(
     assert code == 2 and "--now 'later': not an ISO 8601 time" in output
 
 
+def test_an_empty_now_given_is_refused_and_an_empty_variable_is_unset(
+    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--now ""` (a script's variable left empty) ran on the real clock without a word, as
+    if no clock were given, where an empty `--config` is a usage error. An empty
+    WIREWATCH_NOW is no clock given, as a shell's empty variable is unset."""
+    config = tmp_path / "e.toml"
+    config.write_text("")
+    where = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
+    code, _, output = run(capsys, *where, "events", "--now", "")
+    assert code == 2 and "--now '': not an ISO 8601 time" in output
+    monkeypatch.setenv("WIREWATCH_NOW", "")
+    code, _, output = run(capsys, *where, "events")
+    assert code == 0, output
+
+
 def test_help_of_a_query_command_is_help_not_a_query(tmp_path: Path, capsys) -> None:
     for command in ("list", "stories"):
         with pytest.raises(SystemExit) as done:

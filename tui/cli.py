@@ -278,9 +278,9 @@ def _alert_parsers(
 def _clock(args: argparse.Namespace) -> tuple[Clock, bool]:
     raw = getattr(args, "now", None)
     given = "--now"  # what the time came from, as its error names it
-    if not raw:
-        raw, given = os.environ.get("WIREWATCH_NOW"), "WIREWATCH_NOW"
-    if not raw:
+    if raw is None:  # (an empty $WIREWATCH_NOW is unset, as a shell's empty variable is;
+        raw, given = os.environ.get("WIREWATCH_NOW"), "WIREWATCH_NOW"  # `--now ""` is not)
+    if not raw and given == "WIREWATCH_NOW":
         return system_clock, False
     try:
         frozen = datetime.fromisoformat(raw.replace("Z", "+00:00"))
