@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import aiohttp
@@ -48,15 +49,22 @@ def dashboard_argv(config_file: Path, data: Path) -> list[str]:
     return [sys.executable, "-m", "tui", "--config", str(config_file), "--data-dir", str(data)]
 
 
-@pytest.fixture
-def serve(tmp_path: Path, config_file: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
-    """`wirewatch serve` on a free port, accepting connections; ended with all it started."""
+@contextmanager
+def serving(
+    tmp_path: Path, config_file: Path, cwd: Path = ROOT
+) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    """`wirewatch serve` on a free port, accepting connections; ended with all it started.
+    Started elsewhere than this checkout, it runs as the installed `wirewatch` does: this
+    checkout's code, the folder it was started in not on sys.path."""
     port = free_port()
     argv = dashboard_argv(config_file, tmp_path / "data")
+    if cwd != ROOT:
+        argv[1:1] = ["-P"]
     with open(tmp_path / "serve.log", "wb") as log:
         proc = subprocess.Popen(
             [*argv, "--now", FROZEN.isoformat(), "serve", "--port", str(port)],
-            cwd=ROOT,
+            cwd=cwd,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
             stdout=log,
             stderr=log,
         )
@@ -77,6 +85,12 @@ def serve(tmp_path: Path, config_file: Path) -> Iterator[tuple[subprocess.Popen[
         proc.wait()
         for pid in started_with(config_file):  # whatever a failed test left behind
             os.kill(pid, signal.SIGKILL)
+
+
+@pytest.fixture
+def serve(tmp_path: Path, config_file: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    with serving(tmp_path, config_file) as served:
+        yield served
 
 
 def started_with(config_file: Path) -> list[int]:
@@ -319,3 +333,97 @@ async def test_o_in_a_tab_has_its_browser_open_the_link(
                 continue
         assert opened == [{"url": link, "new_tab": True}]
         await tab.close()
+
+
+async def until_closed(tab: aiohttp.ClientWebSocketResponse) -> list[object]:
+    """The text packets a tab receives until its websocket closes (failing if it never does)."""
+    said: list[object] = []
+    while True:
+        try:
+            message = await asyncio.wait_for(tab.receive(), GENEROUS)
+        except TimeoutError:
+            raise AssertionError(f"the tab was left open and silent, told only {said}") from None
+        if message.type == aiohttp.WSMsgType.TEXT:
+            said.append(json.loads(message.data))
+        elif message.type != aiohttp.WSMsgType.BINARY:
+            return said
+
+
+def ended(said: list[object]) -> list[dict[str, str]]:
+    """What a tab was told of its session's end ("session_ended" packets)."""
+    return [p[1] for p in said if isinstance(p, list) and p[0] == "session_ended"]
+
+
+@pytest.fixture
+def serve_then_a_typo(
+    config_file: Path, serve: tuple[subprocess.Popen[bytes], int]
+) -> tuple[subprocess.Popen[bytes], int]:
+    """serve running, and then its config edited with a typo."""
+    config_file.write_text(config_file.read_text() + 'oops = "<b>[bold]not closed\n')
+    return serve
+
+
+async def test_a_tab_whose_dashboard_cannot_start_says_why(
+    config_file: Path, serve_then_a_typo: tuple[subprocess.Popen[bytes], int]
+) -> None:
+    """The config edited with a typo while serve runs: every tab sat on the splash for ever,
+    the error on serve's terminal only. The tab is closed and told the dashboard's error."""
+    _, port = serve_then_a_typo
+    async with aiohttp.ClientSession() as session:
+        tab = await session.ws_connect(f"http://127.0.0.1:{port}/ws?width=120&height=40")
+        said = await until_closed(tab)
+        assert tab.close_code == aiohttp.WSCloseCode.INTERNAL_ERROR
+    assert len(ended(said)) == 1, said
+    error = ended(said)[0]["error"]
+    assert "exit status 2" in error and str(config_file) in error, error
+    assert "\x1b" not in error
+
+
+async def test_a_tab_whose_dashboard_is_killed_is_told_the_session_ended(
+    serve: tuple[subprocess.Popen[bytes], int],
+) -> None:
+    """A dashboard killed (the OOM killer) left its tab connected to a frozen screen."""
+    proc, port = serve
+    async with aiohttp.ClientSession() as session:
+        tab = await open_tab(session, port)
+        dashboards = [pid for pid in descendants(proc.pid) if os.getpgid(pid) == pid]
+        assert len(dashboards) == 1, dashboards
+        os.kill(dashboards[0], signal.SIGKILL)
+        said = await until_closed(tab)
+    assert ended(said) == [{"error": "The dashboard was ended by SIGKILL."}], said
+    assert proc.poll() is None
+
+
+@pytest.fixture
+def planted(tmp_path: Path) -> Path:
+    """A folder holding a `tui.py` (/tmp, a shared folder); the file it writes if it runs."""
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    marker = tmp_path / "planted-code-ran"
+    (folder / "tui.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
+    return folder
+
+
+@pytest.fixture
+def serve_in_planted(
+    tmp_path: Path, config_file: Path, planted: Path
+) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    with serving(tmp_path, config_file, cwd=planted) as served:
+        yield served
+
+
+async def test_serve_started_beside_a_tui_py_runs_wirewatch_in_its_tabs(
+    tmp_path: Path, serve_in_planted: tuple[subprocess.Popen[bytes], int]
+) -> None:
+    """Tabs ran `python -m tui`, which puts the current folder first on sys.path: serve
+    started in a folder holding a `tui.py` ran it in every tab, as the user serving."""
+    _, port = serve_in_planted
+    async with aiohttp.ClientSession() as session:
+        tab = await session.ws_connect(f"http://127.0.0.1:{port}/ws?width=120&height=40")
+        received = 0
+        while received < 4000:  # the dashboard draws its screen
+            message = await asyncio.wait_for(tab.receive(), GENEROUS)
+            assert message.type == aiohttp.WSMsgType.BINARY, message
+            received += len(message.data)
+        await tab.close()
+    assert not (tmp_path / "planted-code-ran").exists()

@@ -77,3 +77,32 @@ def test_the_page_names_its_scripts_as_the_browser_asked_for_it(tmp_path: Path) 
         assert "0.0.0.0" not in html
         assert f"ws://127.0.0.1:{port}/ws" in html
         assert f"http://127.0.0.1:{port}/static/" in html
+
+
+def test_pages_opened_from_a_tab_get_no_opener(tmp_path: Path) -> None:
+    """textual.js opens an article (`o`) with window.open(url, "_blank"): the article's page
+    got window.opener and could navigate the dashboard's tab to a page of its own (a fake
+    sign-in). The page replaces window.open, before textual.js runs, with one that opens
+    every page without an opener or a Referer."""
+    with _served(tmp_path) as (_, page):
+        html = page.decode()
+        scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
+        textual = next(
+            i for i, (attrs, _) in enumerate(scripts) if re.search(r"js/textual\.js", attrs)
+        )
+        before = [re.sub(r"^\s*//.*$", "", body, flags=re.M) for _, body in scripts[:textual]]
+        wrapping = [body for body in before if re.search(r"window\.open\s*=", body)]
+        assert wrapping, "window.open is left as textual.js finds it"
+        opens = re.findall(r"\bopen\(([^;]*)\);", wrapping[0])
+        assert opens and all('"noopener,noreferrer"' in call for call in opens), opens
+
+
+def test_why_a_session_ended_is_shown_as_plain_text(tmp_path: Path) -> None:
+    """The dashboard's error (which quotes the config, and feed text may reach it) is put
+    in the "Session ended." dialog as text, never parsed as HTML."""
+    with _served(tmp_path) as (_, page):
+        html = page.decode()
+        assert 'id="ended-detail"' in html, "the dialog has no place for the reason"
+        scripts = "".join(re.findall(r"<script[^>]*>(.*?)</script>", html, re.S))
+        assert re.search(r"detail\.textContent\s*=", scripts)
+        assert not re.search(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write", scripts)

@@ -1723,18 +1723,15 @@ def _say_imported(
 def cmd_serve(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     """Each browser tab runs its own dashboard process on this data dir (the first one polls,
     the others attach to it as viewers, as in a terminal); it ends when the tab is gone."""
-    from tui.serve import DashboardServer
+    from tui.serve import DashboardServer, wirewatch_argv
 
-    argv = [
-        sys.executable,
-        "-m",
-        "tui",
+    argv = wirewatch_argv(
         "--config",
         str(ctx.config.path),
         "--data-dir",
         str(ctx.data_dir),
         *(["--now", ctx.clock().isoformat()] if ctx.frozen else []),
-    ]
+    )
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         complain(
             f"serving on {args.host}: anyone who can reach it can read and mark "

@@ -18,6 +18,7 @@ import logging
 import os
 import shlex
 import signal
+import sys
 from asyncio.subprocess import Process
 from pathlib import Path
 from typing import Any
@@ -27,13 +28,24 @@ from aiohttp import WSCloseCode, web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
+from fetchers.text import strip_controls
+
 log = logging.getLogger("wirewatch.serve")
 
 QUIT_GRACE = 5.0  # seconds a dashboard has to quit when asked
 TERM_GRACE = 5.0  # then after SIGTERM, before SIGKILL
 CLOSE_WAIT = 2.0  # seconds to wait for a browser to answer a websocket close
 HEARTBEAT = 15.0  # websocket pings: a browser that stops answering is gone after 1.5x this
+STDERR_KEPT = 16_384  # bytes of a dashboard's stderr kept to show in its tab
 DRIVER = "tui.webdriver:ServedDriver"
+
+
+def wirewatch_argv(*args: str) -> list[str]:
+    """The command line of a wirewatch process that serve starts (a tab's dashboard, or
+    another child): this interpreter, with `-P`. `python -m tui` put the current folder
+    first on sys.path, so `serve` started in a folder holding a `tui.py` or a `tui/` (or a
+    `textual.py`, a `rich/`) ran that code in every tab, as the user running serve."""
+    return [sys.executable, "-P", "-m", "tui", *args]
 
 
 class DashboardSession(AppService):
@@ -43,6 +55,7 @@ class DashboardSession(AppService):
         super().__init__(shlex.join(argv), **kwargs)
         self.argv = argv
         self._ending: asyncio.Future[None] | None = None
+        self._stderr = bytearray()  # its last STDERR_KEPT bytes: what a tab shows when it fails
 
     @property
     def pid(self) -> int | None:
@@ -68,6 +81,72 @@ class DashboardSession(AppService):
         self._stdin = process.stdin
         return process
 
+    async def run(self) -> None:
+        """textual-serve's loop over the dashboard's output, but what the dashboard writes on
+        stderr is kept for its tab (`ended`) and logged once, where textual-serve printed it
+        (twice) to serve's terminal only, which the people at the browser cannot see."""
+        process = self._process
+        assert process is not None and process.stdout is not None
+        reading = asyncio.ensure_future(self._read_stderr())
+        try:
+            stdout = process.stdout
+            for _ in range(10):  # the prelude that says a Textual app is there
+                line = await stdout.readline()
+                if not line or line == b"__GANGLION__\n":
+                    break
+            while True:
+                kind = await stdout.readexactly(1)
+                size = int.from_bytes(await stdout.readexactly(4), "big")
+                payload = await stdout.readexactly(size)
+                if kind == b"D":
+                    await self.on_data(payload)
+                elif kind == b"M":
+                    await self.on_meta(payload)
+                elif kind == b"P":
+                    await self.on_packed(payload)
+        except (asyncio.IncompleteReadError, ConnectionResetError, asyncio.CancelledError):
+            pass
+        finally:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(reading, CLOSE_WAIT)  # the rest of it, once it exits
+            reading.cancel()
+        if self._stderr:
+            log.warning("dashboard %s: %s", process.pid, self.stderr_text())
+
+    async def _read_stderr(self) -> None:
+        process = self._process
+        assert process is not None and process.stderr is not None
+        while data := await process.stderr.read(4096):
+            self._stderr += data
+            del self._stderr[:-STDERR_KEPT]
+
+    def stderr_text(self) -> str:
+        """What the dashboard wrote on stderr (its end), as plain text: no escape sequence
+        or control character."""
+        return strip_controls(self._stderr.decode("utf-8", "replace")).strip()
+
+    def ended(self) -> str:
+        """How the dashboard's process ended, for its tab ("" if it ended well): its exit
+        status and what it wrote on stderr, or the signal that ended it. Killed from outside
+        (SIGKILL, SIGTERM, SIGINT), it said nothing itself: its stderr then holds only what
+        its helper processes said about its end (multiprocessing's resource warnings)."""
+        process = self._process
+        code = process.returncode if process is not None else None
+        if code is None or code == 0:
+            return ""
+        if code < 0:
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = f"signal {-code}"
+            said = f"The dashboard was ended by {name}."
+            if -code in (signal.SIGKILL, signal.SIGTERM, signal.SIGINT):
+                return said
+        else:
+            said = f"The dashboard stopped with an error (exit status {code})."
+        detail = self.stderr_text()
+        return f"{said}\n\n{detail}" if detail else said
+
     async def on_data(self, payload: bytes) -> None:
         """Forward the screen to the browser; once the browser is gone, keep reading the
         dashboard's output (and drop it) so it never blocks writing."""
@@ -78,6 +157,11 @@ class DashboardSession(AppService):
         if self._stdin is None or self._stdin.is_closing():
             return False
         return await super().send_meta(data)
+
+    async def exited(self) -> None:
+        """Returns when the dashboard's process has exited, however it ended."""
+        if self._process is not None:
+            await self._process.wait()
 
     async def stop(self) -> None:
         """End the session (once, however many callers ask); returns when its process group
@@ -110,6 +194,20 @@ class DashboardSession(AppService):
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._task, TERM_GRACE)  # its output, to the end
             self._task = None
+
+
+async def _tell_ended(websocket: web.WebSocketResponse, failure: str) -> None:
+    """Tell a tab whose dashboard ended by itself (a config it could not read, a crash, a
+    kill) that its session is over, and why when it failed: textual-serve left the tab open
+    and silent, on the splash or a frozen screen. The page shows the text as plain text.
+    Nothing to say if the dashboard closed the tab itself (it quit)."""
+    if websocket.closed:
+        return
+    with contextlib.suppress(ConnectionError, RuntimeError):
+        await websocket.send_json(["session_ended", {"error": failure}])
+    code = WSCloseCode.INTERNAL_ERROR if failure else WSCloseCode.OK
+    with contextlib.suppress(ConnectionError, RuntimeError):
+        await websocket.close(code=code, message=b"the dashboard ended")
 
 
 async def _exits(process: Process, seconds: float) -> bool:
@@ -270,7 +368,17 @@ class DashboardServer(Server):
             )
             self.sessions[session] = websocket
             await session.start(width, height)
-            await self._process_messages(websocket, session)
+            messages = asyncio.ensure_future(self._process_messages(websocket, session))
+            exited = asyncio.ensure_future(session.exited())
+            try:
+                await asyncio.wait((messages, exited), return_when=asyncio.FIRST_COMPLETED)
+                if not messages.done():  # the dashboard ended under an open tab
+                    await session.stop()  # (what it started, and its output to the end)
+                    await _tell_ended(websocket, session.ended())
+                await messages  # (over once the websocket is closed)
+            finally:
+                for task in (messages, exited):
+                    task.cancel()
         except asyncio.CancelledError:
             with contextlib.suppress(Exception):
                 await websocket.close()
