@@ -390,6 +390,25 @@ async def test_f8_saves_the_screenshot_where_it_says(
         assert stat.S_IMODE(saved.stat().st_mode) & 0o007 == 0
 
 
+async def test_the_f8_screenshot_loads_nothing_from_outside(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rich's SVG fetched its font from cdnjs.cloudflare.com whenever the screenshot was
+    opened; it names local fonts only, and still shows the screen's text."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_DOWNLOAD_DIR", str(tmp_path / "home" / "Downloads"))
+    app = make_app(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        since = seen(app).mark()
+        await pilot.press("f8")
+        await seen(app).wait_for(DeliveryComplete, since=since)
+    (saved,) = (tmp_path / "data").glob("wirewatch_*.svg")
+    svg = saved.read_text("utf-8")
+    assert "@font-face" not in svg and "url(" not in svg.replace("url(#", ""), svg[:2000]
+    assert "monospace" in svg and "Quit" in svg
+
+
 async def test_question_mark_opens_the_help(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with piloted(app) as pilot:

@@ -427,3 +427,29 @@ async def test_serve_started_beside_a_tui_py_runs_wirewatch_in_its_tabs(
             received += len(message.data)
         await tab.close()
     assert not (tmp_path / "planted-code-ran").exists()
+
+
+async def test_f8_in_a_tab_is_a_download_naming_no_outside_font(
+    serve: tuple[subprocess.Popen[bytes], int],
+) -> None:
+    """F8 in a tab opened the SVG inline, as a page of the dashboard's own address, which
+    fetched its font from cdnjs.cloudflare.com. The browser is handed a download (its
+    reader's Downloads folder) that names local fonts only."""
+    _, port = serve
+    async with aiohttp.ClientSession() as session:
+        tab = await open_tab(session, port)
+        await tab.send_str(json.dumps(["stdin", "\x1b[19~"]))  # F8
+        key = None
+        while key is None:
+            message = await asyncio.wait_for(tab.receive(), GENEROUS)
+            assert message.type in (aiohttp.WSMsgType.BINARY, aiohttp.WSMsgType.TEXT), message
+            if message.type == aiohttp.WSMsgType.TEXT:
+                kind, payload = json.loads(message.data)[:2]
+                if kind == "deliver_file_start":
+                    key = payload
+        async with session.get(f"http://127.0.0.1:{port}/download/{key}") as download:
+            disposition = download.headers["Content-Disposition"]
+            svg = await download.text()
+        await tab.close()
+    assert disposition.startswith("attachment;") and ".svg" in disposition
+    assert svg.startswith("<svg") and "url(" not in svg.replace("url(#", ""), svg[:2000]

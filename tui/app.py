@@ -10,6 +10,7 @@ import contextlib
 import gc
 import io
 import os
+import re
 import signal
 import sys
 import threading
@@ -61,6 +62,23 @@ RECLAIM_EVERY = 300.0
 QUICK_RECLAIM = 300_000
 IDLE_FOR = 30.0
 SCREENSHOT = "wirewatch-screenshot"  # a delivery name of our own: Textual's handlers skip it
+# the screenshot's text: Fira Code where it is installed, else the viewer's own monospace font
+SCREENSHOT_FONTS = '"Fira Code", "DejaVu Sans Mono", Menlo, Consolas, "Liberation Mono", monospace'
+_FONT_FACE = re.compile(r"@font-face\s*\{[^{}]*\}\s*")
+_RICH_FONT = re.compile(r"font-family:\s*Fira Code,\s*monospace;")
+
+
+def local_fonts_only(svg: str) -> str:
+    """A screenshot SVG (Rich's template) without its @font-face rules, which fetch Fira
+    Code from cdnjs.cloudflare.com each time the file is opened (with the address of the
+    page it came from as Referer): it loads nothing from outside the machine showing it.
+    Only the style sheet is changed, never the screen's text that follows it."""
+    style, end, rest = svg.partition("</style>")
+    if not end:
+        return svg
+    style = _FONT_FACE.sub("", style)
+    style = _RICH_FONT.sub(f"font-family: {SCREENSHOT_FONTS};", style)
+    return style + end + rest
 
 
 class WirewatchApp(ReportsWorkerErrors, OrderedKeysApp[None]):
@@ -215,7 +233,18 @@ class WirewatchApp(ReportsWorkerErrors, OrderedKeysApp[None]):
 
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         """F8: an SVG of the screen in the Downloads folder, or in the data dir where there is
-        none (a server rarely has one); the notice says where it went."""
+        none (a server rarely has one); the notice says where it went. In a browser tab
+        (`wirewatch serve`) it is the browser's download, in the reader's own downloads: shown
+        inline, it opened as a page of the dashboard's own address."""
+        name = filename or f"wirewatch_{datetime.now():%Y-%m-%dT%H_%M_%S}.svg"
+        svg = io.StringIO(local_fonts_only(self.export_screenshot()))
+        if self.is_web:
+            self._screenshot_note = name
+            self.deliver_text(
+                svg, save_directory=self.data_dir, save_filename=name,  # (written nowhere)
+                open_method="download", mime_type="image/svg+xml", name=SCREENSHOT,
+            )  # fmt: skip
+            return
         note = ""
         try:
             folder = Path(path) if path else platformdirs.user_downloads_path()
@@ -226,16 +255,14 @@ class WirewatchApp(ReportsWorkerErrors, OrderedKeysApp[None]):
             folder = self.data_dir
             folder.mkdir(parents=True, exist_ok=True)
         self._screenshot_note = note
-        name = filename or f"wirewatch_{datetime.now():%Y-%m-%dT%H_%M_%S}.svg"
-        if folder == self.data_dir and not self.is_web:
+        if folder == self.data_dir:
             # made first with the mode of the data dir's files (its user's alone, or its
             # group's too): Textual's write keeps it, where it made one as the umask says,
-            # anyone's to read beside articles kept private (a browser's download is the
-            # browser's)
+            # anyone's to read beside articles kept private
             with contextlib.suppress(OSError):
                 os.close(create_file(folder / name, os.O_WRONLY))
         self.deliver_text(
-            io.StringIO(self.export_screenshot()),
+            svg,
             save_directory=folder,
             save_filename=name,
             open_method="browser",
@@ -245,9 +272,15 @@ class WirewatchApp(ReportsWorkerErrors, OrderedKeysApp[None]):
 
     @on(DeliveryComplete)
     def _screenshot_saved(self, event: DeliveryComplete) -> None:
-        if event.name == SCREENSHOT:
-            where = f" to {event.path}{self._screenshot_note}" if event.path else ""
-            self.notify(f"Saved the screenshot{where}", title="Screenshot", markup=False)
+        if event.name != SCREENSHOT:
+            return
+        if self.is_web:  # (the browser fetched it: it keeps it where it keeps downloads)
+            said = f"Sent the screenshot to your browser as {self._screenshot_note}"
+        elif event.path is not None:
+            said = f"Saved the screenshot to {event.path}{self._screenshot_note}"
+        else:
+            said = "Saved the screenshot"
+        self.notify(said, title="Screenshot", markup=False)
 
     @on(DeliveryFailed)
     def _screenshot_failed(self, event: DeliveryFailed) -> None:
