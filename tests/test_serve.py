@@ -453,3 +453,26 @@ async def test_f8_in_a_tab_is_a_download_naming_no_outside_font(
         await tab.close()
     assert disposition.startswith("attachment;") and ".svg" in disposition
     assert svg.startswith("<svg") and "url(" not in svg.replace("url(#", ""), svg[:2000]
+
+
+async def test_a_tab_shows_its_keys_before_any_click(
+    serve: tuple[subprocess.Popen[bytes], int],
+) -> None:
+    """A served dashboard starts as an app without the focus (until the browser says the
+    terminal has it), and the key footer stayed blank until the first click or key: someone
+    new to the page saw no keys at all."""
+    _, port = serve
+    async with aiohttp.ClientSession() as session:
+        tab = await session.ws_connect(f"http://127.0.0.1:{port}/ws?width=120&height=40")
+        screen = b""
+        deadline = time.monotonic() + GENEROUS
+        while b"Quit" not in screen:
+            assert time.monotonic() < deadline, "no key shown in the footer"
+            try:
+                message = await asyncio.wait_for(tab.receive(), 1)
+            except TimeoutError:
+                continue
+            assert message.type in (aiohttp.WSMsgType.BINARY, aiohttp.WSMsgType.TEXT), message
+            if message.type == aiohttp.WSMsgType.BINARY:
+                screen += message.data
+        await tab.close()

@@ -38,12 +38,21 @@ class KeyFooter(Footer):
         )
 
     def bindings_changed(self, screen: Screen[object]) -> None:
-        if screen.app.app_focus and self.is_attached and screen is self.screen:
+        """Textual's footer keeps what it shows while the app has no focus (the keys of the
+        widget focused before); with nothing shown yet it shows the keys in force, as a
+        served dashboard starts without the focus until the browser gives it: its footer
+        stayed blank until the first click or key."""
+        blank = self._shown is None
+        if (screen.app.app_focus or blank) and self.is_attached and screen is self.screen:
             keys = self._keys(screen)
             if keys == self._shown:  # shown already, so Textual's footer is ready for them
                 return
             self._shown = keys
             self.rebuilds += 1
+            if not screen.app.app_focus:  # (Textual's handler leaves it blank then)
+                super().bindings_changed(screen)
+                self.call_after_refresh(self.recompose)
+                return
         super().bindings_changed(screen)
 
     async def recompose(self) -> None:
