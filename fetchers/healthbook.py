@@ -24,6 +24,9 @@ LISTED_FILE = "sources-listed.json"
 # the articles polls under a held clock (--now) stored (SourceHealth.held), as rare as such
 # polls, and read by the poller only: apart too, written only while there are some
 HELD_FILE = "sources-held.json"
+# the articles retention dropped, by source (SourceHealth.dropped), read by the poller only:
+# apart as well, and written only when they changed (a day's drop, a day's listing)
+DROPPED_FILE = "sources-dropped.json"
 # in LISTED_FILE, under a name no source has: how many articles the newest day's files held
 # when the health was saved (`DayCounter`); a store holding fewer lost some since (a backup
 # that copied the day file before the health), and what the feeds listed is not its drops
@@ -40,6 +43,7 @@ class HealthBook:
         # why the last `load` found no health in a file that is there (it cannot be read),
         # for a front end to say: every source shown "pending" looked never polled
         self.unreadable: str | None = None
+        self._dropped_saved: bytes | None = None  # DROPPED_FILE as last read or written here
 
     def load(self, listed: bool = False) -> dict[str, SourceHealth]:
         """The health as saved; empty when there is none or it cannot be read (`unreadable`
@@ -75,6 +79,7 @@ class HealthBook:
         if counts is not None and isinstance(self.store, DayCounter):
             self.store.check_counts(counts)  # (the poller's next poll takes what it lost)
         held = self._apart(HELD_FILE) if listed else {}
+        dropped = self._apart(DROPPED_FILE) if listed else {}
         out: dict[str, SourceHealth] = {}
         for name, rec in data.items():
             if not isinstance(rec, dict) or "name" not in rec:
@@ -83,6 +88,8 @@ class HealthBook:
                 rec["listed"] = lists[name]
             if name in held:
                 rec["held"] = held[name]
+            if name in dropped:
+                rec["dropped"] = dropped[name]
             try:
                 out[name] = SourceHealth.from_record(rec)
             except (KeyError, TypeError, ValueError, AttributeError):
@@ -90,10 +97,10 @@ class HealthBook:
         return out
 
     def _apart(self, file: str) -> dict[str, object]:
-        """What each source's last document listed (LISTED_FILE), or what polls under a held
-        clock stored (HELD_FILE), as saved; empty when it does not read: a poll then stores
-        again what retention dropped, or retention drops those a held clock filed in the past,
-        nothing worse."""
+        """What each source's last document listed (LISTED_FILE), what polls under a held
+        clock stored (HELD_FILE), or what retention dropped (DROPPED_FILE), as saved; empty
+        when it does not read: a poll then stores again what retention dropped, or retention
+        drops those a held clock filed in the past, nothing worse."""
         assert self.path is not None
         try:
             data = orjson.loads(self.path.with_name(file).read_bytes())
@@ -119,10 +126,17 @@ class HealthBook:
             lists[COUNTS] = counts
         held = {n: days for n, rec in records.items() if (days := rec.pop("held", None))}
         held_path = self.path.with_name(HELD_FILE)
+        dropped = {n: days for n, rec in records.items() if (days := rec.pop("dropped", None))}
+        dropped_path = self.path.with_name(DROPPED_FILE)
+        dropped_bytes = orjson.dumps(dropped)
         try:
             atomic_write_bytes(self.path.with_name(LISTED_FILE), orjson.dumps(lists))
             if held or held_path.exists():
                 atomic_write_bytes(held_path, orjson.dumps(held))
+            # (thousands of ids a source, changed once a day or so: not written every poll)
+            if dropped_bytes != self._dropped_saved and (dropped or dropped_path.exists()):
+                atomic_write_bytes(dropped_path, dropped_bytes)
+                self._dropped_saved = dropped_bytes
             atomic_write_bytes(self.path, orjson.dumps(records))
         except OSError as exc:
             raise StoreWriteError(

@@ -278,6 +278,10 @@ class SourceHealth:
     # the real UTC day it did ("2026-12-06"): the day they are filed under is the held
     # clock's, and retention keeps them until as many days after this one as it keeps
     held: dict[str, str] = field(default_factory=dict)
+    # the articles of it retention dropped, by id, each with the real UTC day it did, or its
+    # feed last listed it since ("2026-12-06"): not news again while its feed may list it
+    # again (`Poller.remember_dropped` bounds them), whatever one listing left out
+    dropped: dict[str, str] = field(default_factory=dict)
     # the name its articles' ids were first made under, when the config has renamed it since
     # ("": its own): the same items keep their ids, so a rename stores none of them again
     known_as: str = ""
@@ -327,6 +331,7 @@ class SourceHealth:
             next_poll=utc_iso(self.next_poll),
             listed=sorted(self.listed),
             held=dict(sorted(self.held.items())) or None,
+            dropped=dict(sorted(self.dropped.items())) or None,
             known_as=self.known_as or None,
             renamed_from=self.renamed_from or None,
             tags=list(self.tags) if self.tags is not None else None,
@@ -368,6 +373,7 @@ class SourceHealth:
             last_warning=plain_message(last_warning) if last_warning else None,
             listed=_ids(rec.get("listed")),
             held=_days_by_id(rec.get("held")),
+            dropped=_days_by_id(rec.get("dropped")),
             known_as=_text_of(rec, "known_as") or "",
             renamed_from=_text_of(rec, "renamed_from") or "",
             tags=_tags_of(rec),

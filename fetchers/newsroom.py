@@ -206,9 +206,16 @@ class Newsroom:
         unstored = [f"{r.source}: {r.error or ''}" for r in results if r.unstored]
         report.store_error = unstored[0] if unstored else None
         days = self.config.settings.retention_days
+        dropped: dict[str, str] = {}  # (filled as days go: a stop or an error keeps those)
+        real = poller.real_clock() if self.config.clock_held else None
         try:
             report.removed = await asyncio.to_thread(
-                self.store.apply_retention, days, self.clock(), poller.held_back(days)
+                self.store.apply_retention,
+                days,
+                self.clock(),
+                poller.held_back(days),
+                dropped,
+                real,
             )
         except asyncio.CancelledError:  # stopped as retention ran: the poll's hooks still run
             self._run_hooks(report)
@@ -216,6 +223,8 @@ class Newsroom:
         except StoreError as exc:
             log.error("%s", exc)
             report.store_error = report.store_error or str(exc)
+        if dropped:  # not news again while their feeds may list them (`keep_dropped`)
+            await poller.keep_dropped(dropped)
         if report.removed:
             log.info(
                 "retention: %s older than %s removed",

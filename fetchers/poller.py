@@ -81,6 +81,11 @@ REFUSED_BACKOFF_CAP = 24 * 3600.0
 PASSING_STATUSES = frozenset({408})
 FLUSH_AFTER = 3.0  # seconds the articles of sources that answered wait for slower ones
 LISTED_FEWEST = 1000  # ids a cut-off answer joins to what its feed listed before, at least
+# the articles retention dropped stay no news (`SourceHealth.dropped`) while their feed may
+# list them again: DROPPED_DAYS (or retention_days, when longer) after they were dropped, or
+# after their feed last listed them, at most DROPPED_MOST a source (the oldest go first)
+DROPPED_DAYS = 90
+DROPPED_MOST = 2000
 FLUSH_ARTICLES = 2000  # articles waiting to be written that are written without waiting more
 # a cycle of a running poller (`poll(carry=True)`) ends this long after its last answer when
 # no more than STRAGGLERS of its sources are still out; those are answered in a later cycle
@@ -303,6 +308,20 @@ def _forget_held(health: SourceHealth, cutoff: str) -> None:
     drops them as their day is, and what their feed listed refuses them then."""
     if health.held:
         health.held = {i: day for i, day in health.held.items() if day >= cutoff}
+
+
+def _forget_dropped(health: SourceHealth, cutoff: str) -> None:
+    """Forget the articles retention dropped before the real day `cutoff` (that their feed
+    has not listed since), and the oldest past DROPPED_MOST."""
+    dropped = health.dropped
+    if not dropped:
+        return
+    kept = {i: day for i, day in dropped.items() if day >= cutoff}
+    if len(kept) > DROPPED_MOST:
+        newest = sorted(kept.items(), key=lambda pair: (pair[1], pair[0]))[-DROPPED_MOST:]
+        kept = dict(newest)
+    if len(kept) != len(dropped):
+        health.dropped = kept
 
 
 def _cut_item(result: PollResult) -> str | None:
@@ -1070,6 +1089,52 @@ class Poller:
             kept.update(health.held)
         return set() if self.config.clock_held else kept
 
+    def remember_dropped(self, dropped: dict[str, str]) -> list[str]:
+        """Remember the articles retention dropped (id -> its source's name), each under
+        its source, with the real day: a feed that lists one again is no news, whatever a
+        listing between left out (what it listed last said so only until one short listing
+        replaced it). The names of the sources whose health this changed: those this
+        poller polls (of a database several pollers share, another's are not remembered)."""
+        today = self._real_day()
+        by_source: dict[str, dict[str, str]] = {}
+        for ident, name in dropped.items():
+            by_source.setdefault(name, {})[ident] = today
+        changed: list[str] = []
+        for name, ids in by_source.items():
+            health = self.health.get(name)
+            if health is None:  # (none polled it: nothing tells its items news either)
+                continue
+            shared = self.store.keeps_desk  # (a database several pollers may share)
+            if shared and self.leased is not None and name not in self.leased:
+                continue  # another poller's: its health is that one's to save
+            health.dropped = {**health.dropped, **ids}
+            _forget_dropped(health, self._dropped_cutoff())
+            changed.append(name)
+        return changed
+
+    async def keep_dropped(self, dropped: dict[str, str]) -> None:
+        """`remember_dropped`, then the health saved (the cycle saved it before retention)."""
+        changed = self.remember_dropped(dropped)
+        if not changed:
+            return
+        try:
+            await asyncio.to_thread(self.healthbook.save, dict(self.health), changed)
+        except StoreWriteError as exc:
+            log.error("%s; it is saved again after the next poll", exc)
+
+    def _real_day(self) -> str:
+        """The UTC day it really is (under a clock held still, the real clock's)."""
+        return day_key(self.real_clock() if self.config.clock_held else self.clock())
+
+    def _dropped_cutoff(self) -> str:
+        """The first real day whose drops (or listings since) of retention's dropped
+        articles are remembered: DROPPED_DAYS ago, or retention_days when longer."""
+        now = self.real_clock() if self.config.clock_held else self.clock()
+        try:
+            return day_key(now - timedelta(days=max(DROPPED_DAYS, self.settings.retention_days)))
+        except OverflowError:  # before the year 1: every one is that recent
+            return ""
+
     def _held_cutoff(self, days: int) -> str:
         """The first real day whose articles stored under a held clock retention keeps."""
         now = self.real_clock() if self.config.clock_held else self.clock()
@@ -1222,6 +1287,10 @@ class Poller:
             if result.status == "ok":
                 if listed is not None:
                     health.listed = listed
+                    relisted = listed & health.dropped.keys()
+                    if relisted:  # listed still: remembered from today on
+                        today = self._real_day()
+                        health.dropped = {**health.dropped, **dict.fromkeys(relisted, today)}
                 health.items = result.items
                 health.warnings = result.warnings
                 health.last_warning = "; ".join(result.warning_notes) or None
@@ -1231,6 +1300,7 @@ class Poller:
                     health.held = {**health.held, **dict.fromkeys(result.new_ids, today)}
             # (saved with the health: those retention no longer keeps are forgotten)
             _forget_held(health, self._held_cutoff(self.settings.retention_days))
+            _forget_dropped(health, self._dropped_cutoff())
             read_in = source.charset or ""  # (the config this poll began with)
             if health.charset is not None and health.charset != read_in:
                 # read in a charset the config has changed since (a reload during the poll):
@@ -1276,10 +1346,11 @@ class Poller:
     def _is_news(self, article: Article, revising: bool = True, listings_hold: bool = True) -> bool:
         """Whether the store lacks the article, or holds it with another title or summary,
         or the same ones at another link (exact once the store is `complete`). One its
-        source listed last time and the store lacks was dropped by retention: a feed that
-        still lists it gives no news. The store is asked whether it holds that one revised
-        all the same: a database's `knows` is a glance at a source's newest articles, and an
-        older one's new headline was lost.
+        source listed last time and the store lacks was dropped by retention, as is one
+        retention is remembered to have dropped (`remember_dropped`): a feed that still
+        lists it, or lists it again, gives no news. The store is asked whether it holds that
+        one revised all the same: a database's `knows` is a glance at a source's newest
+        articles, and an older one's new headline was lost.
         Not `revising` (the item a document's cut fell in may hold half its headline), a
         stored article is no news whatever it says. Not `listings_hold` (a shard was lost),
         what the source listed says nothing.
@@ -1292,7 +1363,8 @@ class Poller:
         store = self.store
         if not store.knows(article):
             health = self.health.get(article.source)
-            if not listings_hold or health is None or article.id not in health.listed:
+            listed = listings_hold and health is not None and article.id in health.listed
+            if not listed and not self._remembered_dropped(health, article.id):
                 return True
         if not revising:
             return False
@@ -1302,6 +1374,12 @@ class Poller:
             return True
         told_by_words(article)
         return not store.knows(article)
+
+    def _remembered_dropped(self, health: SourceHealth | None, ident: str) -> bool:
+        """Whether retention dropped this article of the source, within the bound it is
+        remembered for (one past it is forgotten at the source's next record)."""
+        day = health.dropped.get(ident) if health is not None else None
+        return day is not None and day >= self._dropped_cutoff()
 
     def _stage_unknown(
         self,
@@ -1780,6 +1858,7 @@ class Poller:
                 url=source.location,
                 known_as=kept.known_as if kept is not None else "",
                 listed=kept.listed if kept is not None else frozenset(),
+                dropped=kept.dropped if kept is not None else {},
                 renamed_from=kept.renamed_from if kept is not None else "",
                 tags=kept.tags if kept is not None else tuple(source.tags),  # (none stored)
             )

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from fetchers import indexedtext
 from fetchers import poller as poller_module
+from fetchers.atomic import data_file_mode
 from fetchers.healthbook import HealthBook
 from fetchers.http import FetchError, fetch, make_client
 from fetchers.models import Article, PollResult, Settings, Source, SourceHealth, system_clock
@@ -501,6 +502,147 @@ async def test_what_a_held_clock_stored_is_kept_as_long_from_the_real_day_it_was
         with Store(data) as store:
             assert store.query_ids() == []
     assert json.loads((data / "sources-held.json").read_text()) == {}
+
+
+async def test_what_a_clock_held_ahead_stored_goes_retention_days_after_the_real_day(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """A demo under a `--now` months ahead of the real clock: its articles were filed under
+    that day, which the real clock's retention never found before its cutoff, so they
+    stayed (first in every list, newest) long after retention_days. They are kept as long
+    from the real day they were stored, then go."""
+    from fetchers.newsroom import Newsroom
+
+    url = feed_server.add("/blog.xml", Route(rss(_post(2, "30 Nov"), _post(1, "26 Nov"))))
+    data = tmp_path / "data"
+    real = datetime(2026, 12, 1, 13, tzinfo=UTC)
+
+    async def cycle(now: datetime, held: bool) -> None:
+        config = config_for(tmp_path, Source("Blog", url=url))
+        config.clock_held = held
+        with Store(data, writer=True) as store:
+            room = Newsroom(config, store, data, lambda: now)
+            room.require_poller().real_clock = lambda: real
+            try:
+                await room.cycle()
+            finally:
+                await room.aclose()
+
+    await cycle(datetime(2027, 6, 1, 9, tzinfo=UTC), held=True)
+    for days in (0, 29):
+        await cycle(real + timedelta(days=days), held=False)
+        with Store(data) as store:
+            assert len(store.query_ids()) == 2, f"{days} days after"
+    for days in (31, 60):
+        await cycle(real + timedelta(days=days), held=False)
+        with Store(data) as store:
+            assert store.query_ids() == [], f"{days} days after"
+
+
+async def _room_cycle(
+    tmp_path: Path,
+    now: datetime,
+    url: str,
+    rules: list[dict[str, str]] = (),
+    days: int = 1,  # type: ignore[assignment]
+) -> list[str]:
+    """One newsroom cycle (a poller started afresh, its health from the data dir, the rules'
+    alerts checked before it closes) of the feed at `url`: the titles it stored as new."""
+    from fetchers.alertrules import make_rule
+    from fetchers.newsroom import Newsroom
+
+    config = config_for(tmp_path, Source("Blog", url=url))
+    config.settings.retention_days = days
+    config.alerts = [make_rule(rule, now) for rule in rules]
+    with Store(tmp_path / "data", writer=True) as store:
+        room = Newsroom(config, store, tmp_path / "data", lambda: now)
+        try:
+            (result,) = (await room.cycle()).results
+        finally:
+            await room.aclose()
+        assert result.status == "ok"
+        return sorted(r.title for r in store.records(result.new_ids))
+
+
+async def test_what_retention_dropped_stays_gone_after_a_listing_that_left_it_out(
+    tmp_path: Path, feed_server: FeedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A blog's feed answers once, whole and well formed, with its newest post alone (a CMS
+    or a CDN serving a short feed, a "top stories" feed rotating), and the same cycle's
+    retention drops the old posts' day; then the feed lists them again. They came back as
+    news with their old dates, and the rule that had fired for one fired again for the same
+    article: what the feed listed was only that short answer's."""
+    from fetchers.alerthistory import AlertHistory
+
+    caplog.set_level(logging.WARNING, "wirewatch.alerts")
+    rail = "<title>Rail timetable {n} thoughts</title><guid>p{n}</guid>"
+    old = [rail.format(n=1), rail.format(n=2)]
+    route = Route(rss(*old))
+    url = feed_server.add("/blog.xml", route)
+    rules = [{"name": "Rail", "query": "rail"}]
+    day1 = datetime(2025, 5, 3, 8, tzinfo=UTC)
+    assert await _room_cycle(tmp_path, day1, url, rules) == [
+        "Rail timetable 1 thoughts",
+        "Rail timetable 2 thoughts",
+    ]
+    route.body = rss(rail.format(n=3), *old)
+    assert await _room_cycle(tmp_path, day1 + timedelta(hours=1), url, rules) == [
+        "Rail timetable 3 thoughts"
+    ]
+    for hours in (12, 24, 36):  # polled the next day: nothing new, nothing dropped
+        assert await _room_cycle(tmp_path, day1 + timedelta(hours=hours), url, rules) == []
+    fired = [(e.alert, e.title) for e in AlertHistory(tmp_path / "data").recent()]
+    assert fired == [("Rail", "Rail timetable 3 thoughts")]
+    # the short listing, whole and well formed; retention drops the first day
+    route.body = rss("<title>Bus route opens</title><guid>p4</guid>")
+    day3 = day1 + timedelta(days=2, hours=1)
+    assert await _room_cycle(tmp_path, day3, url, rules) == ["Bus route opens"]
+    with Store(tmp_path / "data") as store:
+        assert [r.title for r in store.records(store.query_ids())] == ["Bus route opens"]
+    # the feed lists them all again, an hour later and days later
+    route.body = rss("<title>Bus route opens</title><guid>p4</guid>", rail.format(n=3), *old)
+    for later in (timedelta(hours=1), timedelta(days=5)):
+        assert await _room_cycle(tmp_path, day3 + later, url, rules) == []
+    with Store(tmp_path / "data") as store:
+        assert store.query_ids() == []  # p4's day went too; none came back
+    # fired once in all (the history forgets an alert as retention drops its article)
+    fired = [r.getMessage() for r in caplog.records if r.name == "wirewatch.alerts"]
+    assert fired == ["alert Rail (match): Rail timetable 3 thoughts [Blog]"]
+    # kept apart from the health every viewer reads, in a file of the data dir's mode
+    dropped = tmp_path / "data" / "sources-dropped.json"
+    assert sorted(json.loads(dropped.read_text())["Blog"]) == sorted(
+        HealthBook(tmp_path / "data").load(listed=True)["Blog"].dropped
+    )
+    assert len(json.loads(dropped.read_text())["Blog"]) == 4
+    assert dropped.stat().st_mode & 0o777 & ~data_file_mode(dropped.parent) == 0
+    assert "dropped" not in (tmp_path / "data" / "sources.json").read_text()
+
+
+async def test_what_retention_dropped_is_remembered_while_its_feed_may_list_it_again(
+    tmp_path: Path, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ids retention dropped are remembered DROPPED_DAYS after the drop, or after their
+    feed last listed them, and at most DROPPED_MOST a source, the oldest dropped first out:
+    past those, a feed that lists one again brings it as news."""
+    monkeypatch.setattr(poller_module, "DROPPED_MOST", 2)
+    post = "<title>Post {n}</title><guid>p{n}</guid>"
+    route = Route(rss(post.format(n=1)))
+    url = feed_server.add("/blog.xml", route)
+    start = datetime(2026, 1, 1, 9, tzinfo=UTC)
+
+    async def listing(day: int, *posts: int) -> list[str]:
+        route.body = rss(*(post.format(n=n) for n in posts))
+        return await _room_cycle(tmp_path, start + timedelta(days=day), url)
+
+    assert await listing(0, 1) == ["Post 1"]
+    assert await listing(2, 2) == ["Post 2"]  # post 1's day dropped
+    assert await listing(80, 1) == []  # within 90 days: remembered, and listed from now
+    assert await listing(81, 3) == ["Post 3"]  # post 2 dropped at day 80, post 3 stored
+    # 158 days after its drop, 80 after its listing; post 3 dropped: past two remembered,
+    # post 2 (dropped at day 80, the others' day now 160) goes first
+    assert await listing(160, 1) == []
+    assert await listing(161, 2, 3) == ["Post 2"]
+    assert await listing(252, 1) == ["Post 1"]  # not listed for 92 days: news again
 
 
 @pytest.mark.parametrize("glitch", ["empty", "cut"])

@@ -389,6 +389,38 @@ async def test_a_headline_rewritten_beyond_what_the_poller_knows_at_a_glance_is_
     assert titles[4:] == ["Item 1-4, corrected", "Item 1-5, corrected"]
 
 
+async def test_what_retention_dropped_from_the_database_stays_gone_after_a_short_listing(
+    tmp_path: Path, feed_server: FeedServer, pg_dsn: str
+) -> None:
+    """A feed that answers once with its newest post alone, as retention drops the older
+    posts' day, then lists them again: they came back as news, as what it listed was that
+    short answer's. The database's retention says which it dropped, remembered in the
+    sources' health the database keeps."""
+    post = "<title>Post {n}</title><guid>p{n}</guid>"
+    route = Route(rss())
+    url = feed_server.add("/blog.xml", route)
+    day1 = datetime(2025, 5, 3, 8, tzinfo=UTC)
+
+    async def cycle(now: datetime, *posts: int) -> list[str]:
+        route.body = rss(*(post.format(n=n) for n in posts))
+        config = config_for(tmp_path, Source("Blog", url=url))
+        config.settings.retention_days = 1
+        with PostgresStore(pg_dsn, writer=True) as store:
+            room = Newsroom(config, store, tmp_path / "data", lambda: now)
+            try:
+                (result,) = (await room.cycle()).results
+            finally:
+                await room.aclose()
+            return sorted(r.title for r in store.records(result.new_ids))
+
+    assert await cycle(day1, 2, 1) == ["Post 1", "Post 2"]
+    assert await cycle(day1 + timedelta(days=2), 3) == ["Post 3"]  # day 1 dropped
+    assert await cycle(day1 + timedelta(days=2, hours=1), 3, 2, 1) == []
+    with PostgresStore(pg_dsn) as reader:
+        assert [r.title for r in reader.records(reader.query_ids())] == ["Post 3"]
+        assert len((reader.load_health() or {})["Blog"].dropped) == 2  # posts 1 and 2
+
+
 async def test_a_poller_that_starts_later_gets_its_share_of_a_running_refresh(
     tmp_path: Path, feed_server: FeedServer, pg_dsn: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -245,6 +245,31 @@ def test_retention_keeps_the_articles_it_is_told_to_spare_until_it_is_not(
         assert store.query_ids() == ["Wire-3"]
 
 
+def test_a_day_filed_after_the_real_one_goes_retention_days_after_it_was_found(
+    open_store: StoreOpener, tmp_path: Path
+) -> None:
+    """A clock that ran a month ahead filed articles under a day the real clock reaches a
+    month later: never before retention's cutoff, they stayed past retention_days (for a
+    month, or a year for a `--now` demo ahead). Such a day is kept retention_days from the
+    real day retention first found it ahead, then goes as an old day (its starred article
+    kept); a day found ahead under a held clock is noted with the real day, not dropped."""
+    real = datetime(2025, 10, 24, 12, tzinfo=UTC)
+    ahead = real + timedelta(days=30)
+    with open_store(writer=True) as store:
+        store.add_batch([make(1, fetched=ahead), make(2, fetched=ahead)])
+        store.set_state(["Wire-1"], starred=True)
+        # found ahead under a clock held on that day, on the real day before `real`: kept
+        assert store.apply_retention(2, ahead, real=real - timedelta(days=1)) == 0
+        store.add_batch([make(3, fetched=real)])
+        assert store.apply_retention(2, real + timedelta(days=1)) == 0
+        assert sorted(store.query_ids()) == ["Wire-1", "Wire-2", "Wire-3"]
+    with open_store(writer=True) as store:  # (noted in the data dir, or the database)
+        assert store.apply_retention(2, real + timedelta(days=2)) == 1
+        assert sorted(store.query_ids()) == ["Wire-1", "Wire-3"]
+    if open_store.backend == "tinydb":
+        assert not (tmp_path / core.AHEAD_FILE).exists()  # none is ahead now
+
+
 def test_a_retention_of_the_longest_allowed_drops_nothing(open_store: StoreOpener) -> None:
     """500,000 days (the longest allowed) reach back to the year 657, which was written
     "657-12-22" and sorted after every day of this era: every article was dropped."""

@@ -101,6 +101,10 @@ log = logging.getLogger("wirewatch.store")
 
 _SEQ = attrgetter("seq")
 MAP_LAG = 8  # shards.json is rewritten once this many shards' entries changed (see _save_map)
+# the days filed after the day it really is (stored under a `--now` ahead of it, or while
+# the system clock ran ahead), each with the real day retention first found it so: kept
+# retention_days from then, then dropped as an old day is (`Store.apply_retention`)
+AHEAD_FILE = "days-ahead.json"
 QUERY_SHARDS_KEPT = 48  # shards whose row caches a query keeps while reading summaries back
 READ_CHUNK = 1000  # thin records read back at a time by iter_articles
 LOAD_HANDOVER = 0.001  # seconds the load of the rest leaves the lock free after each shard
@@ -2134,9 +2138,23 @@ class Store:
             return {i for i in ids if (r := records.get(i)) is not None and not r.read}
 
     # -- retention ----------------------------------------------------------------------------
-    def apply_retention(self, days: int, now: datetime, spare: Collection[str] = ()) -> int:
+    def apply_retention(
+        self,
+        days: int,
+        now: datetime,
+        spare: Collection[str] = (),
+        dropped: dict[str, str] | None = None,
+        real: datetime | None = None,
+    ) -> int:
         """Delete whole day shards older than `days`, keeping starred articles, and the days
-        that hold an article in `spare` whole. Returns count."""
+        that hold an article in `spare` whole. Returns count; `dropped` is given each article
+        deleted (id -> its source's name: their feeds may list them again, `Poller`).
+
+        A day after the one it really is (`real`, when `now` is a clock held still; else
+        `now`) is noted with the real day it was first found so (AHEAD_FILE); retention on
+        the real clock drops it once that day is older than `days`, as an old day (a day a
+        `--now` ahead, or a clock that ran ahead, filed was never before the cutoff, and
+        stayed for good). Under a held clock retention goes by that clock alone."""
         with self.lock:
             self._require_writer()
             self._texts.sweep()  # (each cycle: the text files rewritten a while ago go)
@@ -2160,11 +2178,15 @@ class Store:
                 return 0
             indexes = self._indexes
             removed = 0
-            dropped = False
+            gone_any = False
             spared = set(spare)
             gone: list[str] = []  # the days dropped: their files go once the map is written
+            since = self._note_ahead(day_key(real or now))
+            expired = {day for day, noted in since.items() if noted < cutoff} if not real else set()
             try:
-                for key in sorted(k for k in list(self._shards) if k != KEPT and k < cutoff):
+                for key in sorted(
+                    k for k in list(self._shards) if k != KEPT and (k < cutoff or k[:10] in expired)
+                ):
                     ids = list(indexes.members.get(key, ()))
                     if not spared.isdisjoint(ids):
                         continue  # the day stays whole, and goes whole once none is spared
@@ -2205,6 +2227,14 @@ class Store:
                             ) from exc
                         kept.wrote()
                         self._note_written(KEPT, before, (doc["id"] for doc in kept_docs))
+                    if dropped is not None:
+                        records = indexes.records
+                        kept_ids = set(keep)
+                        dropped.update(
+                            (i, records[i].source)
+                            for i in ids
+                            if i not in kept_ids and i in records
+                        )
                     self._drop_shard(key)
                     for doc in kept_docs:
                         if doc.get("text"):
@@ -2212,7 +2242,7 @@ class Store:
                         indexes.file([record_from_doc(doc)], KEPT, self._marks)
                     gone.append(key)
                     removed += len(ids) - len(keep)
-                    dropped = True
+                    gone_any = True
             finally:
                 # the map first: a day file missing that it names was lost. One the disk
                 # refused (full) is taken away, which frees the days' space all the same;
@@ -2231,8 +2261,13 @@ class Store:
                     with contextlib.suppress(OSError):
                         self.shard_path(key).unlink()
                     self._texts.drop(key)
+            if expired:  # (the days ahead it dropped are noted no more)
+                self._note_ahead(day_key(real or now))
             unstarred = self._unstarred_kept(cutoff)
             if unstarred:  # kept for a star taken off since: they go as their day went
+                if dropped is not None:
+                    records = indexes.records
+                    dropped.update((i, records[i].source) for i in unstarred if i in records)
                 kept = self._writable(KEPT)
                 try:
                     kept.table.remove(lambda doc: doc.get("id") in unstarred)
@@ -2247,11 +2282,41 @@ class Store:
                 self._drop_shard(KEPT)  # filed again from what the file holds now
                 self._load_shard(KEPT)
                 removed += len(unstarred)
-                dropped = True
-            if dropped:  # a cycle that drops no day leaves the order of every article be
+                gone_any = True
+            if gone_any:  # a cycle that drops no day leaves the order of every article be
                 self._rebuild_after_retention()
             self._order_filed([])  # (the kept shard filed again from its file: `_writable`)
             return removed
+
+    def _note_ahead(self, today: str) -> dict[str, str]:
+        """(Under the lock.) The days filed after `today` (the real UTC day), each with the
+        real day it was first found so, as AHEAD_FILE keeps them; those newly found are noted
+        with `today`, and those no longer ahead (dropped, or the day has come) forgotten. A
+        file that does not read notes them afresh (they are kept longer, never lost); one
+        the disk refuses is said in the log, and noted again at the next cycle."""
+        path = self.dir / AHEAD_FILE
+        try:
+            kept = orjson.loads(path.read_bytes())
+        except FileNotFoundError:
+            kept = {}
+        except (OSError, orjson.JSONDecodeError):
+            kept = {}
+        if not isinstance(kept, dict):
+            kept = {}
+        ahead = {key[:10] for key in self._shards if key != KEPT and key[:10] > today}
+        since = {}
+        for day in sorted(ahead):
+            noted = kept.get(day)
+            since[day] = noted if isinstance(noted, str) and noted <= today else today
+        if since != kept:
+            try:
+                if since:
+                    atomic_write_bytes(path, orjson.dumps(since))
+                else:
+                    path.unlink(missing_ok=True)
+            except OSError as exc:
+                log.warning("%s: cannot note the days after today (%s)", path, exc.strerror or exc)
+        return since
 
     def _unstarred_kept(self, cutoff: str) -> set[str]:
         """(Under the lock.) The articles kept past their day for a star taken off since,

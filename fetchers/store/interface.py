@@ -296,9 +296,17 @@ class ArticleStore(Protocol):
         the store refuses."""
         ...
 
-    def apply_retention(self, days: int, now: datetime, spare: Collection[str] = ()) -> int:
+    def apply_retention(
+        self,
+        days: int,
+        now: datetime,
+        spare: Collection[str] = (),
+        dropped: dict[str, str] | None = None,
+        real: datetime | None = None,
+    ) -> int:
         """Delete articles older than `days` except starred ones and those in `spare`;
-        returns how many."""
+        returns how many. `dropped` is given each one deleted (id -> its source's name).
+        `real`: the time it really is, when `now` is a clock held still (`--now`)."""
         ...
 
     # -- marks (any process) -----------------------------------------------------------------

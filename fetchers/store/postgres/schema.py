@@ -526,6 +526,14 @@ MIGRATIONS: tuple[str | Callable[[Any], None], ...] = (
         FROM seen GROUP BY story HAVING bool_or(untimed)
     )""",
     ),
+    # 27 -> 28: the days filed after the real one (a `--now` ahead, a clock that ran ahead),
+    # each with the real day retention first found it so: dropped retention_days after it
+    """
+    CREATE TABLE IF NOT EXISTS days_ahead (
+        day text PRIMARY KEY,               -- articles.day
+        since text NOT NULL                 -- the real UTC day retention first found it ahead
+    );
+    """,
 )
 READER = "wirewatch.reader"  # the session setting that names the reader of a connection
 VERSION = len(MIGRATIONS)

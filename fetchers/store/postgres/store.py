@@ -1867,19 +1867,48 @@ class PostgresStore:
             cur.execute("SELECT pg_notify(%s, %s)", (CHANNEL, f"~{len(ids)}"))
         return ids
 
-    def apply_retention(self, days: int, now: datetime, spare: Collection[str] = ()) -> int:
+    def apply_retention(
+        self,
+        days: int,
+        now: datetime,
+        spare: Collection[str] = (),
+        dropped: dict[str, str] | None = None,
+        real: datetime | None = None,
+    ) -> int:
         """Delete articles first fetched on a UTC day older than `days`, except starred ones
-        and those in `spare` (read marks stay, as a TinyDB store keeps them)."""
+        and those in `spare` (read marks stay, as a TinyDB store keeps them); `dropped` is
+        given each one deleted (id -> source). A day after the real one (`real`, when `now`
+        is a clock held still) is noted in `days_ahead` with the real day it was first found
+        so, and dropped by retention on the real clock once that is older than `days`, as a
+        TinyDB store drops it (`Store.apply_retention`)."""
         self._require_writer()
         cutoff = day_key(now - timedelta(days=days))
+        today = day_key(real or now)
         self._known.clear()  # what retention removes is new again if a feed still has it
         with self._cursor("retention cannot write", write=True) as cur:
-            cur.execute(
-                "DELETE FROM articles a WHERE a.day < %s AND NOT a.id = ANY(%s::text[])"
-                " AND NOT EXISTS (SELECT 1 FROM marks m WHERE m.id = a.id AND m.starred)",
-                (cutoff, list(spare)),
+            cur.execute(  # days come, or gone
+                "DELETE FROM days_ahead d WHERE d.day <= %s"
+                " OR NOT EXISTS (SELECT 1 FROM articles a WHERE a.day = d.day)",
+                (today,),
             )
-            removed = int(cur.rowcount or 0)
+            cur.execute("UPDATE days_ahead SET since = %s WHERE since > %s", (today, today))
+            cur.execute(
+                "INSERT INTO days_ahead (day, since) SELECT DISTINCT day, %s FROM articles"
+                " WHERE day > %s ON CONFLICT DO NOTHING",
+                (today, today),
+            )
+            cur.execute(
+                "DELETE FROM articles a WHERE (a.day < %s OR (%s AND a.day IN"
+                " (SELECT d.day FROM days_ahead d WHERE d.since < %s)))"
+                " AND NOT a.id = ANY(%s::text[])"
+                " AND NOT EXISTS (SELECT 1 FROM marks m WHERE m.id = a.id AND m.starred)"
+                " RETURNING a.id, a.source",
+                (cutoff, real is None, cutoff, list(spare)),
+            )
+            rows = cur.fetchall()
+            removed = len(rows)
+            if dropped is not None:
+                dropped.update((ident, source) for ident, source in rows)
             if removed:  # viewers list and count again (`gone_at_reload`)
                 cur.execute("SELECT pg_notify(%s, %s)", (CHANNEL, f"-{removed}"))
             # a starred article stays with the text it has; its earlier texts go with the day
