@@ -266,6 +266,9 @@ def test_a_day_filed_after_the_real_one_goes_retention_days_after_it_was_found(
     with open_store(writer=True) as store:  # (noted in the data dir, or the database)
         assert store.apply_retention(2, real + timedelta(days=2)) == 1
         assert sorted(store.query_ids()) == ["Wire-1", "Wire-3"]
+        store.set_state(["Wire-1"], starred=False)  # its star taken off: it goes too
+        assert store.apply_retention(2, real + timedelta(days=2, hours=1)) == 1
+        assert store.query_ids() == ["Wire-3"]
     if open_store.backend == "tinydb":
         assert not (tmp_path / core.AHEAD_FILE).exists()  # none is ahead now
 

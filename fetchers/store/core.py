@@ -2261,9 +2261,7 @@ class Store:
                     with contextlib.suppress(OSError):
                         self.shard_path(key).unlink()
                     self._texts.drop(key)
-            if expired:  # (the days ahead it dropped are noted no more)
-                self._note_ahead(day_key(real or now))
-            unstarred = self._unstarred_kept(cutoff)
+            unstarred = self._unstarred_kept(cutoff, expired)
             if unstarred:  # kept for a star taken off since: they go as their day went
                 if dropped is not None:
                     records = indexes.records
@@ -2283,6 +2281,8 @@ class Store:
                 self._load_shard(KEPT)
                 removed += len(unstarred)
                 gone_any = True
+            if expired:  # (the days ahead it dropped are noted no more)
+                self._note_ahead(day_key(real or now))
             if gone_any:  # a cycle that drops no day leaves the order of every article be
                 self._rebuild_after_retention()
             self._order_filed([])  # (the kept shard filed again from its file: `_writable`)
@@ -2296,19 +2296,23 @@ class Store:
         the disk refuses is said in the log, and noted again at the next cycle."""
         path = self.dir / AHEAD_FILE
         try:
-            kept = orjson.loads(path.read_bytes())
-        except FileNotFoundError:
-            kept = {}
-        except (OSError, orjson.JSONDecodeError):
-            kept = {}
-        if not isinstance(kept, dict):
-            kept = {}
-        ahead = {key[:10] for key in self._shards if key != KEPT and key[:10] > today}
-        since = {}
-        for day in sorted(ahead):
-            noted = kept.get(day)
+            noted_before = orjson.loads(path.read_bytes())
+        except (OSError, orjson.JSONDecodeError):  # (none yet, or not read: noted afresh)
+            noted_before = {}
+        if not isinstance(noted_before, dict):
+            noted_before = {}
+        records = self._indexes.records
+        kept = {  # (the starred articles of a day dropped: noted while they are kept)
+            fetched[:10]
+            for ident in self._indexes.members.get(KEPT, ())
+            if (fetched := seconds_iso(records[ident].fetched)) is not None
+        }
+        days = kept | {key[:10] for key in self._shards if key != KEPT}
+        since: dict[str, str] = {}
+        for day in sorted(d for d in days if d > today):
+            noted = noted_before.get(day)
             since[day] = noted if isinstance(noted, str) and noted <= today else today
-        if since != kept:
+        if since != noted_before:
             try:
                 if since:
                     atomic_write_bytes(path, orjson.dumps(since))
@@ -2318,9 +2322,10 @@ class Store:
                 log.warning("%s: cannot note the days after today (%s)", path, exc.strerror or exc)
         return since
 
-    def _unstarred_kept(self, cutoff: str) -> set[str]:
+    def _unstarred_kept(self, cutoff: str, expired: Collection[str] = ()) -> set[str]:
         """(Under the lock.) The articles kept past their day for a star taken off since,
-        whose day (of first fetch, UTC) is before `cutoff`; none while the marks are not
+        whose day (of first fetch, UTC) is before `cutoff`, or one of the days ahead of the
+        real one that retention drops (`expired`); none while the marks are not
         state.json's whole (a file missing, unreadable or damaged: their stars may be lost,
         not taken off)."""
         records = self._indexes.records
@@ -2331,7 +2336,7 @@ class Store:
             if self._marks.starred(ident):
                 continue
             fetched = seconds_iso(records[ident].fetched)
-            if fetched is not None and fetched[:10] < cutoff:
+            if fetched is not None and (fetched[:10] < cutoff or fetched[:10] in expired):
                 gone.add(ident)
         return gone
 
