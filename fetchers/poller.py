@@ -82,10 +82,12 @@ PASSING_STATUSES = frozenset({408})
 FLUSH_AFTER = 3.0  # seconds the articles of sources that answered wait for slower ones
 LISTED_FEWEST = 1000  # ids a cut-off answer joins to what its feed listed before, at least
 # the articles retention dropped stay no news (`SourceHealth.dropped`) while their feed may
-# list them again: DROPPED_DAYS (or retention_days, when longer) after they were dropped, or
-# after their feed last listed them, at most DROPPED_MOST a source (the oldest go first)
-DROPPED_DAYS = 90
-DROPPED_MOST = 2000
+# list them again: DROPPED_DAYS after they were dropped, or after their feed last listed
+# them, at most DROPPED_MOST a source (the oldest go first). A short listing lasts hours or
+# days; remembering every drop for months was hundreds of ids a source, in a poller's memory
+# and in the health a PostgreSQL store's viewers read
+DROPPED_DAYS = 14
+DROPPED_MOST = 200
 FLUSH_ARTICLES = 2000  # articles waiting to be written that are written without waiting more
 # a cycle of a running poller (`poll(carry=True)`) ends this long after its last answer when
 # no more than STRAGGLERS of its sources are still out; those are answered in a later cycle
@@ -1128,10 +1130,10 @@ class Poller:
 
     def _dropped_cutoff(self) -> str:
         """The first real day whose drops (or listings since) of retention's dropped
-        articles are remembered: DROPPED_DAYS ago, or retention_days when longer."""
+        articles are remembered: DROPPED_DAYS ago."""
         now = self.real_clock() if self.config.clock_held else self.clock()
         try:
-            return day_key(now - timedelta(days=max(DROPPED_DAYS, self.settings.retention_days)))
+            return day_key(now - timedelta(days=DROPPED_DAYS))
         except OverflowError:  # before the year 1: every one is that recent
             return ""
 

@@ -636,13 +636,13 @@ async def test_what_retention_dropped_is_remembered_while_its_feed_may_list_it_a
 
     assert await listing(0, 1) == ["Post 1"]
     assert await listing(2, 2) == ["Post 2"]  # post 1's day dropped
-    assert await listing(80, 1) == []  # within 90 days: remembered, and listed from now
-    assert await listing(81, 3) == ["Post 3"]  # post 2 dropped at day 80, post 3 stored
-    # 158 days after its drop, 80 after its listing; post 3 dropped: past two remembered,
-    # post 2 (dropped at day 80, the others' day now 160) goes first
-    assert await listing(160, 1) == []
-    assert await listing(161, 2, 3) == ["Post 2"]
-    assert await listing(252, 1) == ["Post 1"]  # not listed for 92 days: news again
+    assert await listing(12, 1) == []  # within 14 days: remembered, and listed from now
+    assert await listing(13, 3) == ["Post 3"]  # post 2 dropped at day 12, post 3 stored
+    # 22 days after its drop, 12 after its listing; post 3 dropped: past two remembered,
+    # post 2 (dropped at day 12, the others' day now 24) goes first
+    assert await listing(24, 1) == []
+    assert await listing(25, 2, 3) == ["Post 2"]
+    assert await listing(40, 1) == ["Post 1"]  # not listed for 16 days: news again
 
 
 @pytest.mark.parametrize("glitch", ["empty", "cut"])
