@@ -280,7 +280,7 @@ def _clock(args: argparse.Namespace) -> tuple[Clock, bool]:
     given = "--now"  # what the time came from, as its error names it
     if raw is None:  # (an empty $WIREWATCH_NOW is unset, as a shell's empty variable is;
         raw, given = os.environ.get("WIREWATCH_NOW"), "WIREWATCH_NOW"  # `--now ""` is not)
-    if not raw and given == "WIREWATCH_NOW":
+    if raw is None or (not raw and given == "WIREWATCH_NOW"):
         return system_clock, False
     try:
         frozen = datetime.fromisoformat(raw.replace("Z", "+00:00"))
