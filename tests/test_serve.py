@@ -5,6 +5,7 @@ when `serve` is stopped or killed, and on SIGTERM even when nothing reads its ou
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import json
 import os
@@ -158,19 +159,29 @@ async def until_gone(pids: list[int]) -> None:
         await asyncio.sleep(0.1)
 
 
+def dashboards(serve_pid: int) -> list[int]:
+    """The live processes under `serve` but its own poller (`poll`, and what it started)."""
+    poller: set[int] = set()
+    for pid in descendants(serve_pid):
+        with contextlib.suppress(OSError):
+            if Path(f"/proc/{pid}/cmdline").read_bytes().endswith(b"\0poll\0"):
+                poller |= {pid, *descendants(pid)}
+    return [pid for pid in descendants(serve_pid) if pid not in poller]
+
+
 async def test_a_dashboard_ends_when_its_browser_leaves(
     serve: tuple[subprocess.Popen[bytes], int],
 ) -> None:
     proc, port = serve
     killed = browser(port)
-    started = descendants(proc.pid)
+    started = dashboards(proc.pid)
     assert started  # the dashboard (and its parser processes)
     killed.kill()  # the browser is killed: no goodbye
     killed.wait()
     await until_gone(started)
     async with aiohttp.ClientSession() as session:
         tab = await open_tab(session, port)  # the server carries on for the next tab
-        again = descendants(proc.pid)
+        again = dashboards(proc.pid)
         assert again and not set(again) & set(started)
         await tab.close()  # a tab closed the ordinary way
         await until_gone(again)
@@ -271,7 +282,7 @@ async def test_a_page_of_another_site_cannot_open_a_dashboard(
             f"http://127.0.0.1:{port}/", headers={"Host": f"evil.example:{port}"}
         ) as page:
             assert page.status == 403
-        assert descendants(proc.pid) == []  # no dashboard was started for them
+        assert dashboards(proc.pid) == []  # no dashboard was started for them
         tab = await session.ws_connect(url, headers={"Origin": f"http://localhost:{port}"})
         received = 0
         while received < 4000:
@@ -295,12 +306,10 @@ def test_which_pages_may_open_a_dashboard() -> None:
     assert not trusted_origin("http://[bad", "desk.example:8000", "0.0.0.0", 8000)
 
 
-async def test_o_in_a_tab_has_its_browser_open_the_link(
-    tmp_path: Path, serve: tuple[subprocess.Popen[bytes], int]
-) -> None:
-    """`o` in a browser tab copied the link with OSC 52 (which the page cannot do over plain
-    http) or opened it on the server's desktop; the tab is told to open it (textual-serve's
-    page does, with window.open, in a new tab)."""
+@pytest.fixture
+def linked(tmp_path: Path) -> str:
+    """An article with a link, stored before `serve` (asked for after it) starts its poller,
+    the data dir's writer from then on; its link."""
     link = "https://news.example/talks"
     with Store(tmp_path / "data", writer=True) as store:
         store.add_batch(
@@ -311,6 +320,16 @@ async def test_o_in_a_tab_has_its_browser_open_the_link(
                 )
             ]
         )  # fmt: skip
+    return link
+
+
+async def test_o_in_a_tab_has_its_browser_open_the_link(
+    linked: str, serve: tuple[subprocess.Popen[bytes], int]
+) -> None:
+    """`o` in a browser tab copied the link with OSC 52 (which the page cannot do over plain
+    http) or opened it on the server's desktop; the tab is told to open it (textual-serve's
+    page does, with window.open, in a new tab)."""
+    link = linked
     _, port = serve
     async with aiohttp.ClientSession() as session:
         tab = await open_tab(session, port)

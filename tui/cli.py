@@ -1721,11 +1721,17 @@ def _say_imported(
 
 
 def cmd_serve(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
-    """Each browser tab runs its own dashboard process on this data dir (the first one polls,
-    the others attach to it as viewers, as in a terminal); it ends when the tab is gone."""
+    """Serve the dashboard to browsers, and keep the data dir polled while serving: a
+    `wirewatch poll` of serve's own, started before the first tab can open (one that finds
+    another writer, a `poll` service, waits for it and takes over once it stops), started
+    again if it dies, stopped with serve. Each browser tab runs its own dashboard process on
+    this data dir, a viewer of that poller (`r` asks it to poll now); it ends when the tab
+    is gone. So closing a tab never stops the others' updates, and alerts keep firing with
+    no tab open. Both run as `wirewatch_argv` says (`-P`)."""
     from tui.serve import DashboardServer, wirewatch_argv
+    from tui.servepoller import ServePoller
 
-    argv = wirewatch_argv(
+    common = wirewatch_argv(
         "--config",
         str(ctx.config.path),
         "--data-dir",
@@ -1739,9 +1745,18 @@ def cmd_serve(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         )
     try:
         _can_listen(args.host, args.port)  # (the server says it serves before it binds)
-        DashboardServer(argv, host=args.host, port=args.port).serve()
     except OSError as exc:  # the port taken, an address not this machine's
         raise UsageError(f"cannot serve on {args.host}:{args.port}: {exc.strerror or exc}") from exc
+    poller = ServePoller(
+        [*common, "poll"], ctx.data_dir, ctx.config.store.backend == "tinydb", complain
+    )
+    poller.start()
+    try:
+        DashboardServer(common, host=args.host, port=args.port).serve()
+    except OSError as exc:  # the port taken since it was looked at
+        raise UsageError(f"cannot serve on {args.host}:{args.port}: {exc.strerror or exc}") from exc
+    finally:
+        poller.stop()
     return EXIT_OK
 
 
