@@ -368,11 +368,16 @@ def test_serve_answers_on_loopback(tmp_path: Path) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
+    config = tmp_path / "local.toml"  # serve polls: its sources, none on the network
+    seed = ROOT / "seeds" / "000_8890db16bdd93803.txt"
+    config.write_text(f'[[sources]]\nname = "Seed"\npath = "{seed}"\n', "utf-8")
     proc = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "tui",
+            "--config",
+            str(config),
             "--data-dir",
             str(tmp_path / "data"),
             "serve",

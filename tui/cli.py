@@ -1750,8 +1750,8 @@ def cmd_serve(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     poller = ServePoller(
         [*common, "poll"], ctx.data_dir, ctx.config.store.backend == "tinydb", complain
     )
-    poller.start()
     try:
+        poller.start()  # (inside: a ctrl+c while it starts stops it too)
         DashboardServer(common, host=args.host, port=args.port).serve()
     except OSError as exc:  # the port taken since it was looked at
         raise UsageError(f"cannot serve on {args.host}:{args.port}: {exc.strerror or exc}") from exc

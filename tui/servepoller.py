@@ -128,7 +128,8 @@ class ServePoller:
                     code = process.returncode if process is not None else None
                     how = f"exited with code {code}" if code is not None else "did not start"
                     if code is not None and code < 0:
-                        how = f"was ended by {signal.Signals(-code).name}"
+                        with contextlib.suppress(ValueError):
+                            how = f"was ended by {signal.Signals(-code).name}"
                     self.complain(
                         f"the poller {how}; starting it again in {backoff:.0f} s (if it keeps "
                         "exiting, later each time, without saying so again)"
