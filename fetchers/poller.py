@@ -63,6 +63,9 @@ from fetchers.timeparse import local_zone
 from fetchers.webaddress import is_local_host, shortest_interval
 
 log = logging.getLogger("wirewatch.poller")
+# set on the log record of a source's failed poll (`logging`'s `extra`): `refresh` on a
+# terminal lists its failures on stdout, and they were said twice
+SOURCE_FAILED = "source_failed"
 # the answers whose Retry-After asks a poll to leave the source alone until then (a 404 that
 # says it is only its backoff's: a dead feed stays a failure at each refresh)
 ASKED_TO_WAIT = frozenset({429, 503})
@@ -1280,7 +1283,8 @@ class Poller:
             health.next_poll = later(now, max(wait, result.retry_after or 0.0))
             if result.retry_after and result.http_status in ASKED_TO_WAIT:
                 health.retry_until = later(now, result.retry_after)
-            log.warning("%s: %s", source.name, result.error)
+            # (marked: a command that lists the failures itself keeps them off its stderr)
+            log.warning("%s: %s", source.name, result.error, extra={SOURCE_FAILED: True})
         else:
             health.status = result.status
             health.failures = 0  # healthy again: an error of before is not shown beside it

@@ -536,6 +536,53 @@ async def test_a_source_added_to_the_config_file_is_polled_by_the_open_dashboard
         assert "chip tariffs" in screen_text(app)
 
 
+def _desk_config(path: Path, feeds: list[Path], names: list[str], tags: list[str]) -> None:
+    """A config of a source a feed file, named and tagged as given."""
+    path.write_text(
+        "".join(
+            f'[[sources]]\nname = "{name}"\npath = "{feed}"\ntags = ["{tag}"]\n'
+            for feed, name, tag in zip(feeds, names, tags, strict=True)
+        ),
+        "utf-8",
+    )
+
+
+async def test_a_config_reload_says_sources_renamed_removed_added_and_changed_briefly(
+    tmp_path: Path,
+) -> None:
+    """The notice of a config read again called a renamed source (same address, another
+    name) "added", left a removed one out, and listed every name: 300 renames were 300
+    names "added", a toast filling the terminal. It says each kind of change, a few names
+    of each and how many more, in a few lines."""
+    feeds = []
+    for n in range(12):
+        feed = tmp_path / f"f{n}.xml"
+        feed.write_bytes(rss(f"<title>Headline {n}</title><guid>g-{n}</guid>"))
+        feeds.append(feed)
+    path = tmp_path / "wirewatch.toml"
+    names = [f"Desk {n}" for n in range(12)]
+    _desk_config(path, feeds[:11], names[:11], ["desk"] * 11)
+    app = make_app(tmp_path, load_config(path, FROZEN))
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=11)
+        await seen(app).wait_for(PollerReady)
+        since = seen(app).mark()
+        # Desk 0-8 renamed, Desk 9 removed, Desk 10 retagged, Desk 11 added
+        now = [f"Wire {n}" for n in range(9)] + ["Desk 10", "Desk 11"]
+        _desk_config(path, feeds[:9] + feeds[10:12], now, ["desk"] * 9 + ["world", "desk"])
+        await seen(app).wait_for(ConfigReread, since=since)
+        await pilot.pause()
+        (told,) = [str(n.message) for n in app._notifications if "read again" in str(n.message)]
+    lines = told.splitlines()
+    assert lines[0] == "The config file changed and was read again (11 sources)."
+    assert lines[1:] == [
+        "1 added: Desk 11",
+        "1 removed: Desk 9",
+        "9 renamed: Desk 0 → Wire 0, Desk 1 → Wire 1 and 7 more",
+        "1 changed: Desk 10",
+    ]
+
+
 async def test_a_config_edit_that_cannot_be_read_is_said_on_the_open_dashboard(
     tmp_path: Path,
 ) -> None:
@@ -624,7 +671,7 @@ async def test_a_viewer_lists_the_sources_its_poller_was_given_since_it_opened(
             await seen(app).wait_for(ConfigReread, since=since)
             await pilot.pause()
             assert [s.name for s in dashboard.config.sources] == ["Wire", "Desk"]
-            assert any("Desk added" in str(n.message) for n in app._notifications)
+            assert any("1 added: Desk" in str(n.message) for n in app._notifications)
             assert dashboard.config.filters == {"7": "source:Desk"}  # 7 filters to it now
 
 

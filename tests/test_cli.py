@@ -1201,6 +1201,80 @@ def test_refresh_shows_progress_on_a_terminal_and_stays_plain_when_piped(
     assert piped == ""
 
 
+def _on_a_terminal(args: list[str]) -> list[str]:
+    """The lines `wirewatch ARGS` shows on a pseudo-terminal, its stdout and stderr both, as
+    a user sees them (a progress line erased is gone; colours taken out)."""
+    import pty
+
+    command = [sys.executable, "-m", "tui", *args]
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "200"}
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        command, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=follower, stderr=follower, env=env
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    proc.wait(timeout=60)
+    os.close(leader)
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", b"".join(chunks).decode("utf-8", "replace"))
+    lines = [line.rsplit("\r", 1)[-1] for line in text.replace("\r\n", "\n").split("\n")]
+    # (the live progress line, erased by escapes when the refresh ends)
+    return [line for line in lines if line.strip() and not line.startswith("polling ")]
+
+
+def test_refresh_on_a_terminal_lists_news_sums_the_unchanged_and_says_failures_last_once(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """On a terminal `refresh` wrote a line a source (2,000 lines, 1,700 "not modified")
+    with the failures in the middle, each said again on stderr, the start scrolled away.
+    There it lists the sources with news, sums those with none in one line, lists the
+    failures together and last, each once, then the total. Piped, a line a source as
+    before, the failures on stderr too."""
+    feeds = {
+        "quiet0": Route(rss("<title>Q0</title><guid>q0</guid>"), etag='"q0"'),
+        "quiet1": Route(rss("<title>Q1</title><guid>q1</guid>"), etag='"q1"'),
+        "quiet2": Route(rss("<title>Q2</title><guid>q2</guid>"), etag='"q2"'),
+        "same": Route(rss("<title>Same</title><guid>s</guid>")),
+        "news": Route(rss("<title>Old</title><guid>n0</guid>")),
+        "down0": Route(rss("<title>D0</title><guid>d0</guid>")),
+        "down1": Route(rss("<title>D1</title><guid>d1</guid>")),
+    }
+    config = tmp_path / "c.toml"
+    config.write_text(
+        "".join(
+            f'[[sources]]\nname = "{name}"\nurl = "{feed_server.add(f"/{name}.xml", route)}"\n'
+            for name, route in feeds.items()
+        )
+    )
+    data = tmp_path / "d"
+    assert _refresh_process(config, data).returncode == 0
+    feeds["news"].body = rss(
+        "<title>Old</title><guid>n0</guid></item><item><title>Fresh</title><guid>n1</guid>"
+    )
+    del feed_server.routes["/down0.xml"], feed_server.routes["/down1.xml"]  # 404 now
+    args = ["--config", str(config), "--data-dir", str(data), "refresh"]
+    shown = _on_a_terminal(args)
+    assert shown[0].startswith("ok ") and "news: 1 new of 2" in shown[0], shown
+    assert shown[1] == "unchanged     4 sources: 3 not modified, 1 with nothing new", shown
+    assert [line.split()[0] for line in shown[2:4]] == ["error", "error"], shown
+    assert sorted(line.split()[1] for line in shown[2:4]) == ["down0:", "down1:"], shown
+    assert shown[4:] == ["7 sources polled, 2 failed, 1 new article"], shown
+    piped = subprocess.run(
+        [sys.executable, "-m", "tui", *args], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert len(piped.stdout.splitlines()) == 8  # a line a source, and the total
+    assert piped.stdout.count("not-modified ") == 3
+    assert "wirewatch: down0: " in piped.stderr and "wirewatch: down1: " in piped.stderr
+
+
 def test_import_opml_says_what_it_is_doing_on_a_terminal_only(tmp_path: Path) -> None:
     outlines = "".join(
         f'<outline text="Feed {n}" type="rss" xmlUrl="https://n{n}.example/rss"/>'

@@ -39,10 +39,11 @@ from fetchers.foreground import Superseded, check_superseded, waited_for
 from fetchers.healthbook import healths_at, moved_to
 from fetchers.http import shown_url
 from fetchers.liveness import WriterState
-from fetchers.models import Event, SourceHealth
+from fetchers.models import Event, SourceHealth, counted
 from fetchers.newsroom import Cycle
 from fetchers.query import Query, QueryError, Record, follows_clock, parse_query, quoted
 from fetchers.relevance import SortOrder
+from fetchers.sourcechanges import said_briefly, source_changes
 from fetchers.store import StoreError, StoreLocked
 from fetchers.store.errors import Unreachable
 from fetchers.story import Story, first_time
@@ -933,7 +934,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         the newsroom polls them), saved filters, alert rules and watch terms (the alerts
         screen lists what the writer fires); its keys, theme and settings stay as it
         started."""
-        before = {s.name for s in self.config.sources}
+        changes = source_changes(self.config.sources, message.config.sources)
         new = message.config
         self._withdraw(CONFIG_REFUSED_TITLE)  # mended: what was wrong is no longer so
         for note in new.notes:  # (taken otherwise than written, as at the start)
@@ -944,11 +945,12 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         self.headlines.set_watch_terms(self.config.watch_terms)  # marked as they now are
         self.config.filters.clear()
         self.config.filters.update(new.filters)
-        added = [s.name for s in message.config.sources if s.name not in before]
-        said = f": {', '.join(added)} added" if added else ""
+        # by kind, a few names of each (a source is known by its address: a rename is no
+        # source added; 300 renames listed as "added" filled the screen)
+        said = "".join(f"\n{line}" for line in said_briefly(changes))
         self.notify(
-            f"The config file changed and was read again ({len(self.config.sources)} sources"
-            f"{said}).",
+            f"The config file changed and was read again"
+            f" ({counted(len(self.config.sources), 'source')}).{said}",
             markup=False,
         )
         self.query_one(StatusLine).refresh()
